@@ -1,0 +1,72 @@
+"""Errors raised by tariffsim.
+
+Every error names the argument or field at fault, the rule it broke and the
+value it got, and is raised before any work is done. All subclass
+:class:`TariffsimError`; most also subclass a builtin (``ValueError`` or
+``KeyError``) so that plain ``except ValueError`` keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConvergenceWarning",
+    "ParameterError",
+    "ScenarioError",
+    "TariffsimError",
+    "UnknownNameError",
+]
+
+
+class TariffsimError(Exception):
+    """Base class of every error tariffsim raises on purpose."""
+
+
+class ParameterError(TariffsimError, ValueError):
+    """An argument or model parameter has an invalid value or shape.
+
+    Examples
+    --------
+    >>> raise ParameterError("`discount` must be in [0, 1); got 1.5.")
+    Traceback (most recent call last):
+    ...
+    tariffsim.errors.ParameterError: `discount` must be in [0, 1); got 1.5.
+    """
+
+
+class UnknownNameError(TariffsimError, KeyError):
+    """A name (country code, scenario, strategy, claim id) is not known.
+
+    The message lists the allowed names.
+    """
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+class ScenarioError(TariffsimError, ValueError):
+    """A scenario file or mapping is invalid.
+
+    Parameters
+    ----------
+    problems : list of str
+        Every problem found, each prefixed with the path of the field at fault
+        (e.g. ``"countries.US.gdp: must be > 0, got -3"``).
+    """
+
+    def __init__(self, problems: list[str] | str, *, source: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems = list(problems)
+        self.source = source
+        head = f"invalid scenario {source!r}" if source else "invalid scenario"
+        if len(self.problems) == 1:
+            msg = f"{head}: {self.problems[0]}"
+        else:
+            msg = f"{head}: {len(self.problems)} problems:\n" + "\n".join(
+                f"  - {p}" for p in self.problems
+            )
+        super().__init__(msg)
+
+
+class ConvergenceWarning(UserWarning):
+    """A solver stopped before meeting its tolerance; its result says so too."""
