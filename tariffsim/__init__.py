@@ -1,0 +1,87 @@
+"""tariffsim: simulate tariff wars as games.
+
+Countries are agents whose payoffs are built from the claims in news
+articles about the 2025 tariff wars; they play repeated escalate / hold /
+de-escalate rounds; tariffsim computes equilibria and plots the paths.
+
+>>> import tariffsim as ts
+>>> path = ts.load_scenario("us-china-145").simulate(seed=0)
+>>> round(path.peak("US", "CN"), 2)
+1.45
+"""
+
+from . import equilibrium, payoffs
+from .agents import (
+    STRATEGIES,
+    Beliefs,
+    GrimTrigger,
+    Hold,
+    MyopicBestResponse,
+    Observation,
+    Scripted,
+    Strategy,
+    TitForTat,
+    Traits,
+    make_strategy,
+)
+from .claims import Claim, ClaimSet, claims
+from .errors import (
+    ConvergenceWarning,
+    ParameterError,
+    ScenarioError,
+    TariffsimError,
+    UnknownNameError,
+)
+from .game import Agent, Event, Game, path_from_states, simulate
+from .path import Path
+from .payoffs import TERMS, Breakdown, Params, PayoffModel
+from .scenario import Scenario, list_scenarios, load_scenario, parse_scenario
+from .world import Country, Ladder, Move, State, StateBatch, World, apply_moves
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "STRATEGIES",
+    "TERMS",
+    "Agent",
+    "Beliefs",
+    "Breakdown",
+    "Claim",
+    "ClaimSet",
+    "ConvergenceWarning",
+    "Country",
+    "Event",
+    "Game",
+    "GrimTrigger",
+    "Hold",
+    "Ladder",
+    "Move",
+    "MyopicBestResponse",
+    "Observation",
+    "ParameterError",
+    "Params",
+    "Path",
+    "PayoffModel",
+    "Scenario",
+    "ScenarioError",
+    "Scripted",
+    "State",
+    "StateBatch",
+    "Strategy",
+    "TariffsimError",
+    "TitForTat",
+    "Traits",
+    "UnknownNameError",
+    "World",
+    "__version__",
+    "apply_moves",
+    "claims",
+    "equilibrium",
+    "list_scenarios",
+    "load_scenario",
+    "make_strategy",
+    "parse_scenario",
+    "path_from_states",
+    "payoffs",
+    "simulate",
+]

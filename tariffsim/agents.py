@@ -1,0 +1,359 @@
+"""Agents: beliefs, what an agent observes, the Strategy protocol, built-ins.
+
+An agent is a country that moves. Each round it *observes* the world, the
+current state, the history of states and its own :class:`Beliefs` — its
+perceived payoff parameters — and its :class:`Strategy` returns one move per
+dyad it controls: ``-1`` de-escalate, ``0`` hold, ``+1`` escalate (one ladder
+step). Agents act on perceived parameters and are paid the true ones; after
+each round their beliefs move toward what they saw (:meth:`Beliefs.update`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import ParameterError, UnknownNameError
+from .payoffs import Params, PayoffModel
+from .world import Country, Move, State, StateBatch, World
+
+__all__ = [
+    "STRATEGIES",
+    "Beliefs",
+    "Country",
+    "GrimTrigger",
+    "Hold",
+    "Move",
+    "MyopicBestResponse",
+    "Observation",
+    "Scripted",
+    "Strategy",
+    "TitForTat",
+    "Traits",
+    "make_strategy",
+]
+
+Dyad = tuple[str, str]
+Moves = dict[Dyad, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """What a strategy is, for filtering and for property tests.
+
+    Parameters
+    ----------
+    memory_depth : float
+        Rounds of history the strategy looks back (``math.inf`` for all).
+    stochastic : bool
+        Whether it draws from its ``rng``.
+    uses_beliefs : bool
+        Whether it consults the agent's perceived payoff model.
+    reacts_to_events : bool
+        Whether scheduled events change what it does beyond the state.
+    """
+
+    memory_depth: float = 1
+    stochastic: bool = False
+    uses_beliefs: bool = False
+    reacts_to_events: bool = False
+
+
+@dataclass(frozen=True)
+class Beliefs:
+    """An agent's perceived payoff parameters and how it learns.
+
+    Parameters
+    ----------
+    perceived : Params
+        The parameters the agent acts on.
+    learning_rate : float
+        In [0, 1]: the share of the gap between perceived and true pass-through
+        closed per round at a 100% tariff. Learning is evidence-weighted: a
+        dyad's pass-through belief moves by ``learning_rate * min(tariff, 1)``
+        of the gap each round the agent's tariff there is in force (prices are
+        observed only where a tariff bites; claims ``cn_actions_not_words``,
+        ``trump_regret_145``, ``shein_temu_prices``).
+    learn : tuple of str
+        Which :class:`~tariffsim.payoffs.Params` fields are updated. Per-dyad
+        fields learn where the agent's tariff is in force; others learn at
+        ``learning_rate`` every round.
+
+    Examples
+    --------
+    >>> w = ts.World.default(); truth = ts.Params.default(w)
+    >>> b = ts.Beliefs(truth.with_dyad(w, "pass_through", "US", "CN", 0.2), learning_rate=0.5)
+    >>> s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.0)
+    >>> round(float(b.update(truth, s, "US", w).perceived.pass_through[0, 1]), 2)
+    0.6
+    """
+
+    perceived: Params
+    learning_rate: float = 0.0
+    learn: tuple[str, ...] = ("pass_through",)
+
+    def __post_init__(self) -> None:
+        lr = self.learning_rate
+        if isinstance(lr, bool) or not isinstance(lr, int | float) or not 0 <= lr <= 1:
+            raise ParameterError(f"`learning_rate` must be in [0, 1]; got {lr!r}.")
+        names = {f.name for f in dataclasses.fields(Params)} - {"calibration"}
+        for f in self.learn:
+            if f not in names:
+                raise UnknownNameError(
+                    f"`learn` names unknown parameter {f!r}; known: {sorted(names)}."
+                )
+
+    def update(self, truth: Params, state: State, me: str, world: World) -> Beliefs:
+        """Beliefs after observing ``state`` for one round (a new object)."""
+        if self.learning_rate == 0 or not self.learn:
+            return self
+        i = world.index(me)
+        changes: dict[str, Any] = {}
+        for name in self.learn:
+            cur = np.array(getattr(self.perceived, name), dtype=float)
+            tru = np.asarray(getattr(truth, name), dtype=float)
+            if cur.ndim == 2:
+                rate = np.zeros_like(cur)
+                rate[i] = self.learning_rate * np.minimum(state.tariff[i], 1.0)
+                cur = cur + rate * (tru - cur)
+            else:
+                cur = cur + self.learning_rate * (tru - cur)
+            changes[name] = cur if cur.ndim else float(cur)
+        return dataclasses.replace(self, perceived=self.perceived.replace(**changes))
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What an agent sees when it moves.
+
+    Attributes
+    ----------
+    me : str
+        The agent's country code.
+    world : World
+    state : State
+        The current state (after this round's scheduled events).
+    history : tuple of State
+        Earlier states, oldest first (``history[-1]`` is the state before the
+        last round's moves, if any).
+    targets : tuple of (str, str)
+        Dyads the agent controls, as ``(me, target)``.
+    model : PayoffModel
+        The payoff model with the agent's *perceived* parameters.
+    round : int
+    events : tuple of str
+        Labels of the events that fired this round.
+    """
+
+    me: str
+    world: World
+    state: State
+    history: tuple[State, ...]
+    targets: tuple[Dyad, ...]
+    model: PayoffModel
+    round: int = 0
+    events: tuple[str, ...] = ()
+
+    def level(self, importer: str, exporter: str) -> float:
+        """Current headline tariff of ``importer`` on ``exporter``."""
+        return float(self.state.tariff[self.world.index(importer), self.world.index(exporter)])
+
+    def last_change(self, importer: str, exporter: str) -> float:
+        """Signed size of the last change on a dyad (0 if none)."""
+        return float(self.state.moved[self.world.index(importer), self.world.index(exporter)])
+
+    def ever_escalated(self, importer: str, exporter: str) -> bool:
+        """Whether ``importer`` ever raised its tariff on ``exporter`` so far."""
+        i, j = self.world.index(importer), self.world.index(exporter)
+        return any(s.moved[i, j] > 0 for s in (*self.history, self.state))
+
+
+@runtime_checkable
+class Strategy(Protocol):
+    """Maps an :class:`Observation` to one move per controlled dyad.
+
+    A strategy is any object with a ``name``, a ``traits`` attribute and an
+    ``act(obs, rng)`` method returning ``{(me, target): move}`` with moves in
+    ``{-1, 0, +1}``; dyads left out hold. Strategies must draw randomness only
+    from ``rng``.
+    """
+
+    name: str
+    traits: Traits
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
+        """Moves for this round."""
+        ...
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Never moves: keeps every tariff where it is."""
+
+    name: ClassVar[str] = "hold"
+    traits: ClassVar[Traits] = Traits(memory_depth=0)
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
+        """Hold on every dyad."""
+        return dict.fromkeys(obs.targets, 0)
+
+
+@dataclass(frozen=True)
+class TitForTat:
+    """Mirror the partner's last move on each dyad.
+
+    Escalates one step when the target raised its tariff on us in the last
+    round, de-escalates when it cut, holds otherwise. Never escalates first.
+    """
+
+    name: ClassVar[str] = "tit-for-tat"
+    traits: ClassVar[Traits] = Traits(memory_depth=1)
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
+        """Mirror each target's last change on us."""
+        out: Moves = {}
+        for me, tgt in obs.targets:
+            d = obs.last_change(tgt, me)
+            out[(me, tgt)] = 1 if d > 0 else (-1 if d < 0 else 0)
+        return out
+
+
+@dataclass(frozen=True)
+class GrimTrigger:
+    """Hold until the target first escalates; then escalate every round, forever."""
+
+    name: ClassVar[str] = "grim-trigger"
+    traits: ClassVar[Traits] = Traits(memory_depth=math.inf)
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
+        """Escalate on every target that has ever escalated on us."""
+        return {(me, t): 1 if obs.ever_escalated(t, me) else 0 for me, t in obs.targets}
+
+
+@dataclass(frozen=True)
+class MyopicBestResponse:
+    """Best next-round perceived payoff, taking the others' levels as given.
+
+    Evaluates every combination of its own moves on its dyads (3**k profiles
+    for k targets) in one batch with the agent's perceived payoff model and
+    picks the best. Ties go to the smaller change (hold before a move), then
+    de-escalation before escalation. Deterministic.
+    """
+
+    name: ClassVar[str] = "myopic"
+    traits: ClassVar[Traits] = Traits(memory_depth=1, uses_beliefs=True)
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
+        """The own-move profile with the highest perceived payoff."""
+        if not obs.targets:
+            return {}
+        profiles = _own_profiles(len(obs.targets))
+        w = obs.world
+        t0 = obs.state.tariff
+        tariffs = np.repeat(t0[None], len(profiles), axis=0)
+        for k, (a, b) in enumerate(obs.targets):
+            lad = w.ladders[(a, b)]
+            i, j = w.index(a), w.index(b)
+            for p, prof in enumerate(profiles):
+                tariffs[p, i, j] = lad.step(t0[i, j], int(prof[k]))
+        batch = StateBatch.from_tariffs(tariffs, previous=obs.state)
+        pay = obs.model.payoff(batch, prev=obs.state)[:, w.index(obs.me)]
+        best = int(np.flatnonzero(pay >= pay.max() - 1e-12)[0])
+        return {d: int(m) for d, m in zip(obs.targets, profiles[best], strict=True)}
+
+
+def _own_profiles(k: int) -> list[tuple[int, ...]]:
+    """Move profiles over k dyads, in tie-break order: fewer moves first, cuts first."""
+    profs = list(itertools.product((0, -1, 1), repeat=k))
+    return sorted(profs, key=lambda p: (sum(abs(x) for x in p), [x != -1 for x in p]))
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """Play a given schedule, then fall back to another strategy (default hold).
+
+    Parameters
+    ----------
+    schedule : mapping of int to mapping of str to int
+        ``{round: {target: move}}``; rounds not listed use ``then``.
+    then : Strategy, optional
+
+    Examples
+    --------
+    >>> s = ts.Scripted({0: {"CN": 1}})
+    >>> s.schedule[0]["CN"]
+    1
+    """
+
+    schedule: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
+    then: Strategy = field(default_factory=Hold)
+    name: ClassVar[str] = "scripted"
+    traits: ClassVar[Traits] = Traits(memory_depth=0)
+
+    def __post_init__(self) -> None:
+        for r, moves in self.schedule.items():
+            if not isinstance(r, int) or r < 0:
+                raise ParameterError(f"schedule: rounds must be ints >= 0; got {r!r}.")
+            for tgt, m in moves.items():
+                if m not in (-1, 0, 1):
+                    raise ParameterError(
+                        f"schedule[{r}][{tgt}]: move must be -1, 0 or +1; got {m!r}."
+                    )
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
+        """The scheduled moves for this round, else the fallback's."""
+        if obs.round in self.schedule:
+            sched = self.schedule[obs.round]
+            return {(me, t): int(sched.get(t, 0)) for me, t in obs.targets}
+        return self.then.act(obs, rng)
+
+
+STRATEGIES: dict[str, type] = {
+    "hold": Hold,
+    "tit-for-tat": TitForTat,
+    "grim-trigger": GrimTrigger,
+    "myopic": MyopicBestResponse,
+    "scripted": Scripted,
+}
+"""Built-in strategies by name."""
+
+
+def make_strategy(name: str, **kwargs: Any) -> Strategy:
+    """Build a built-in strategy by name.
+
+    Raises
+    ------
+    UnknownNameError
+        If ``name`` is not in :data:`STRATEGIES`; the message lists them.
+
+    Examples
+    --------
+    >>> ts.make_strategy("tit-for-tat").name
+    'tit-for-tat'
+    """
+    if name not in STRATEGIES:
+        raise UnknownNameError(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}.")
+    try:
+        return STRATEGIES[name](**kwargs)  # type: ignore[no-any-return]
+    except TypeError as e:
+        raise ParameterError(f"strategy {name!r}: {e}") from None
+
+
+def targets_of(world: World, me: str, targets: Sequence[str] | None = None) -> tuple[Dyad, ...]:
+    """The dyads ``me`` controls: ``(me, t)`` for each target with a ladder."""
+    world.index(me)
+    if targets is None:
+        return tuple(d for d in world.ladders if d[0] == me)
+    out = []
+    for t in targets:
+        world.index(t)
+        if (me, t) not in world.ladders:
+            raise ParameterError(f"agents.{me}.targets: no tariff ladder for ({me}, {t}).")
+        out.append((me, t))
+    return tuple(out)

@@ -1,0 +1,298 @@
+"""The claims behind every default number in tariffsim.
+
+A *claim* is a number or a direction taken from one of the source articles
+(``kind == "article"``), or a modelling assumption that no article gives,
+with the public source it comes from (``kind == "assumption"``). Every
+default parameter of the model cites one or more claims by id, so a user can
+always ask "where does this number come from?".
+
+The claims live as data in ``tariffsim/data/*.toml`` and are loaded once, on
+first use, into an immutable :class:`ClaimSet`.
+
+Examples
+--------
+>>> c = ts.claims["us_recession_odds_60"]
+>>> c.value
+60.0
+>>> c.kind
+'article'
+>>> len(ts.claims) >= 40
+True
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from .errors import ParameterError, UnknownNameError
+
+__all__ = ["Claim", "ClaimSet", "claims", "cite", "load_claims"]
+
+ClaimValue = float | tuple[float, ...] | str
+KINDS = ("article", "assumption")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One claim: a value with its unit, source and a one-line paraphrase.
+
+    Parameters
+    ----------
+    id : str
+        Stable identifier, e.g. ``"us_recession_odds_60"``.
+    kind : {"article", "assumption"}
+        ``"article"`` for a claim made in a source article; ``"assumption"``
+        for a modelling input no article gives, with its public source.
+    value : float, tuple of float or str
+        The number(s) as stated, or a short qualitative statement.
+    unit : str
+        Unit of ``value`` (e.g. ``"% ad valorem"``), or ``"qualitative"``.
+    source : str
+        Article file name (``000_3f0e6f51c097b80d.txt``) or public source.
+    section : str
+        Piece and section of the article (e.g. ``"000-A §1"``), or the
+        table/paper of a public source.
+    paraphrase : str
+        One line saying what is claimed.
+    concerns : tuple of str
+        Country codes the claim is about.
+    terms : tuple of str
+        Model terms or objects the claim feeds (``"recession"``, ``"face"`` …).
+    direction : str
+        Direction of effect, e.g. ``"↑ US import prices"``.
+    """
+
+    id: str
+    kind: Literal["article", "assumption"]
+    value: ClaimValue
+    unit: str
+    source: str
+    section: str
+    paraphrase: str
+    concerns: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    direction: str = ""
+
+    @property
+    def is_assumption(self) -> bool:
+        """True for a modelling assumption (not stated in an article)."""
+        return self.kind == "assumption"
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """The numeric value(s) as a tuple; empty for a qualitative claim."""
+        if isinstance(self.value, str):
+            return ()
+        if isinstance(self.value, tuple):
+            return self.value
+        return (self.value,)
+
+
+@dataclass(frozen=True)
+class ClaimSet(Mapping[str, Claim]):
+    """An immutable, ordered collection of claims, indexed by id.
+
+    Behaves as a read-only mapping ``id -> Claim``; iteration follows the
+    order of the data files.
+    """
+
+    _by_id: Mapping[str, Claim] = field(repr=False)
+
+    def __getitem__(self, key: str) -> Claim:
+        try:
+            return self._by_id[key]
+        except KeyError:
+            raise UnknownNameError(
+                f"unknown claim id {key!r}; see `tariffsim claims` for the {len(self)} known ids"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __repr__(self) -> str:
+        n_art = sum(1 for c in self.values() if c.kind == "article")
+        return f"<ClaimSet: {len(self)} claims ({n_art} from articles, {len(self) - n_art} assumptions)>"
+
+    def filter(
+        self,
+        *,
+        kind: str | None = None,
+        term: str | None = None,
+        concerns: str | None = None,
+    ) -> ClaimSet:
+        """Claims matching all given criteria.
+
+        Parameters
+        ----------
+        kind : {"article", "assumption"}, optional
+        term : str, optional
+            Keep claims that feed this model term.
+        concerns : str, optional
+            Keep claims about this country code.
+
+        Returns
+        -------
+        ClaimSet
+
+        Examples
+        --------
+        >>> len(ts.claims.filter(term="recession")) > 0
+        True
+        """
+        if kind is not None and kind not in KINDS:
+            raise ParameterError(f"`kind` must be one of {KINDS}; got {kind!r}.")
+        keep = {
+            k: c
+            for k, c in self._by_id.items()
+            if (kind is None or c.kind == kind)
+            and (term is None or term in c.terms)
+            and (concerns is None or concerns in c.concerns)
+        }
+        return ClaimSet(keep)
+
+    def table(self) -> list[tuple[str, str, str, str, str]]:
+        """Rows ``(id, kind, value, unit, source/section)`` for display."""
+        rows = []
+        for c in self.values():
+            if isinstance(c.value, tuple):
+                v = "–".join(f"{x:g}" for x in c.value)
+            elif isinstance(c.value, float):
+                v = f"{c.value:g}"
+            else:
+                v = c.value
+            rows.append((c.id, c.kind, v, c.unit, f"{c.source} {c.section}".strip()))
+        return rows
+
+
+def _coerce_value(raw: object, where: str) -> ClaimValue:
+    if isinstance(raw, bool):
+        raise ParameterError(f"{where}.value: must be a number, list or string; got {raw!r}")
+    if isinstance(raw, int | float):
+        return float(raw)
+    if isinstance(raw, list):
+        try:
+            return tuple(float(x) for x in raw)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{where}.value: list must hold numbers; got {raw!r}") from None
+    if isinstance(raw, str):
+        return raw
+    raise ParameterError(f"{where}.value: must be a number, list or string; got {raw!r}")
+
+
+def _parse(data: Mapping[str, object], fname: str) -> list[Claim]:
+    out = []
+    entries = data.get("claim", [])
+    if not isinstance(entries, list):
+        raise ParameterError(f"{fname}: expected [[claim]] tables")
+    for k, e in enumerate(entries):
+        where = f"{fname}:claim[{k}]"
+        if not isinstance(e, dict):
+            raise ParameterError(f"{where}: expected a table")
+        missing = [
+            f
+            for f in ("id", "kind", "value", "unit", "source", "section", "paraphrase")
+            if f not in e
+        ]
+        if missing:
+            raise ParameterError(f"{where} ({e.get('id')!r}): missing field(s) {missing}")
+        if e["kind"] not in KINDS:
+            raise ParameterError(f"{where}.kind: must be one of {KINDS}; got {e['kind']!r}")
+        out.append(
+            Claim(
+                id=str(e["id"]),
+                kind=e["kind"],
+                value=_coerce_value(e["value"], where),
+                unit=str(e["unit"]),
+                source=str(e["source"]),
+                section=str(e["section"]),
+                paraphrase=str(e["paraphrase"]),
+                concerns=tuple(e.get("concerns", ())),
+                terms=tuple(e.get("terms", ())),
+                direction=str(e.get("direction", "")),
+            )
+        )
+    return out
+
+
+@cache
+def load_claims() -> ClaimSet:
+    """Load every claim from the package data (cached).
+
+    Returns
+    -------
+    ClaimSet
+
+    Raises
+    ------
+    ParameterError
+        If a data file is malformed or an id is duplicated.
+    """
+    by_id: dict[str, Claim] = {}
+    data_dir = resources.files("tariffsim") / "data"
+    for entry in sorted(data_dir.iterdir(), key=lambda p: p.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        for c in _parse(tomllib.loads(entry.read_text(encoding="utf-8")), entry.name):
+            if c.id in by_id:
+                raise ParameterError(f"{entry.name}: duplicate claim id {c.id!r}")
+            by_id[c.id] = c
+    return ClaimSet(by_id)
+
+
+class _LazyClaims(Mapping[str, Claim]):
+    """Module-level ``claims`` that loads the data on first access."""
+
+    def __getitem__(self, key: str) -> Claim:
+        return load_claims()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(load_claims())
+
+    def __len__(self) -> int:
+        return len(load_claims())
+
+    def __repr__(self) -> str:
+        return repr(load_claims())
+
+    def filter(self, **kw: str | None) -> ClaimSet:
+        """See :meth:`ClaimSet.filter`."""
+        return load_claims().filter(**kw)
+
+    def table(self) -> list[tuple[str, str, str, str, str]]:
+        """See :meth:`ClaimSet.table`."""
+        return load_claims().table()
+
+
+claims = _LazyClaims()
+"""All claims, loaded lazily: ``ts.claims["us_tariff_cn_145"]``."""
+
+
+def cite(*ids: str) -> tuple[str, ...]:
+    """Check that claim ids exist and return them (used by parameter defaults).
+
+    Parameters
+    ----------
+    *ids : str
+        Claim ids.
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    UnknownNameError
+        If an id is not a known claim.
+    """
+    known = load_claims()
+    for i in ids:
+        known[i]
+    return ids

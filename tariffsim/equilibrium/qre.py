@@ -1,0 +1,357 @@
+"""Logit quantal response equilibria (QRE) traced by continuation in lambda.
+
+A logit QRE at precision ``lam >= 0`` is a mixed profile with
+``sigma_i = softmax(lam * v_i(sigma_-i))`` for every player ``i``, where
+``v_i`` are the expected payoffs of ``i``'s actions. At ``lam = 0`` the unique
+QRE is uniform play; following the branch that starts there as ``lam`` grows
+(the *principal branch*) leads, as ``lam -> inf``, to a Nash equilibrium —
+the logit tracing selection (McKelvey and Palfrey, "Quantal response
+equilibria for normal form games", GEB 10, 1995).
+
+The branch is followed on a grid of ``lam`` values. At each grid point the
+previous solution is the starting guess of a Newton corrector working on log
+probabilities; if the corrector fails, the step is halved (up to a depth
+limit). A point is *converged* when the fixed-point residual
+``max |sigma - softmax(lam * v(sigma))|`` is ``<= tol``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParameterError
+from .normal_form import FloatArray, NormalFormGame, _as_game, _check_int, _check_tol
+
+__all__ = ["QREPath", "QRESelection", "logit_qre", "qre_select"]
+
+_MAX_NEWTON = 30
+_MAX_HALVINGS = 12
+#: Log-probabilities are kept above this to avoid underflow trouble.
+_LOG_FLOOR = -700.0
+
+
+@dataclass(frozen=True, slots=True)
+class QREPath:
+    """Principal branch of logit QRE.
+
+    Attributes
+    ----------
+    lambdas : numpy.ndarray
+        The requested precisions, shape ``(K,)``, non-decreasing.
+    profiles : tuple of numpy.ndarray
+        For each player, read-only ``(K, a_i)`` array of QRE mixed strategies.
+    final : tuple of numpy.ndarray
+        The profile at ``lambdas[-1]``.
+    converged : numpy.ndarray
+        Bool ``(K,)``: residual ``<= tol`` at each point.
+    residuals : numpy.ndarray
+        Fixed-point residual at each point.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> g = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> p = eq.logit_qre(g, lambdas=[0.0, 1.0])
+    >>> p.profiles[0][0]
+    array([0.5, 0.5])
+    """
+
+    lambdas: FloatArray
+    profiles: tuple[FloatArray, ...]
+    final: tuple[FloatArray, ...]
+    converged: Any
+    residuals: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class QRESelection:
+    """Limit of the principal QRE branch, used as an equilibrium selection.
+
+    Attributes
+    ----------
+    profile : tuple of numpy.ndarray
+        QRE profile at ``lam``.
+    lam : float
+        Precision reached.
+    regret : float
+        Regret of `profile` as a Nash equilibrium of the game.
+    converged : bool
+        True when every point of the traced path converged.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> g = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> eq.qre_select(g, lam_max=50).converged
+    True
+    """
+
+    profile: tuple[FloatArray, ...]
+    lam: float
+    regret: float
+    converged: bool
+
+
+def _pair_matrix(arr_i: FloatArray, sig: list[FloatArray], i: int, j: int) -> FloatArray:
+    """Expected payoff to i over (own action, j's action), others mixing per `sig`."""
+    m = arr_i
+    for k in range(len(sig) - 1, -1, -1):
+        if k not in (i, j):
+            m = np.tensordot(m, sig[k], axes=([k], [0]))
+    return m if i < j else m.T
+
+
+def _values(arr: FloatArray, sig: list[FloatArray], i: int) -> FloatArray:
+    m = arr[i]
+    for k in range(len(sig) - 1, -1, -1):
+        if k != i:
+            m = np.tensordot(m, sig[k], axes=([k], [0]))
+    return np.asarray(m)
+
+
+def _log_softmax(z: FloatArray) -> FloatArray:
+    z = z - z.max()
+    return np.asarray(z - np.log(np.exp(z).sum()))
+
+
+def _split(z: FloatArray, sizes: tuple[int, ...]) -> list[FloatArray]:
+    return np.split(z, np.cumsum(sizes)[:-1])
+
+
+def _residual(arr: FloatArray, logs: list[FloatArray], lam: float) -> tuple[FloatArray, float]:
+    """F(z) in log space and the residual in probability space."""
+    sig = [np.exp(z) for z in logs]
+    parts = []
+    prob_res = 0.0
+    for i in range(len(sig)):
+        target = _log_softmax(lam * _values(arr, sig, i))
+        parts.append(logs[i] - target)
+        prob_res = max(prob_res, float(np.abs(sig[i] - np.exp(target)).max()))
+    return np.concatenate(parts), prob_res
+
+
+def _jacobian(arr: FloatArray, logs: list[FloatArray], lam: float) -> FloatArray:
+    sig = [np.exp(z) for z in logs]
+    sizes = [s.size for s in sig]
+    offs = np.concatenate([[0], np.cumsum(sizes)])
+    total = int(offs[-1])
+    jac = np.eye(total)
+    n = len(sig)
+    for i in range(n):
+        p_i = np.exp(_log_softmax(lam * _values(arr, sig, i)))
+        proj = np.eye(sizes[i]) - p_i[None, :]  # d logsoftmax / d v = I - 1 p'
+        for j in range(n):
+            if j == i:
+                continue
+            M = _pair_matrix(arr[i], sig, i, j)  # (a_i, a_j)
+            block = -lam * proj @ M * sig[j][None, :]
+            jac[offs[i] : offs[i + 1], offs[j] : offs[j + 1]] = block
+    return jac
+
+
+def _correct(
+    arr: FloatArray, z0: FloatArray, sizes: tuple[int, ...], lam: float, tol: float
+) -> tuple[FloatArray, float, bool]:
+    """Newton on F(z) = z - logsoftmax(lam v(exp z)) from z0."""
+    z = z0.copy()
+    f, res = _residual(arr, _split(z, sizes), lam)
+    for _ in range(_MAX_NEWTON):
+        if res <= tol:
+            return z, res, True
+        jac = _jacobian(arr, _split(z, sizes), lam)
+        try:
+            step = np.linalg.solve(jac, -f)
+        except np.linalg.LinAlgError:
+            return z, res, False
+        # Damped step: halve until the residual norm decreases.
+        norm0 = float(np.abs(f).max())
+        t = 1.0
+        while t > 1e-4:
+            z_new = np.maximum(z + t * step, _LOG_FLOOR)
+            logs = [_log_softmax(part) for part in _split(z_new, sizes)]
+            z_try = np.concatenate(logs)
+            f_new, res_new = _residual(arr, logs, lam)
+            if np.abs(f_new).max() < norm0 or res_new <= tol:
+                break
+            t /= 2
+        else:
+            return z, res, False
+        z, f, res = z_try, f_new, res_new
+    return z, res, res <= tol
+
+
+def _validate_lambdas(lambdas: Any) -> FloatArray:
+    try:
+        lam = np.array(lambdas, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"`lambdas` must be a 1-D array of numbers >= 0; got {lambdas!r}."
+        ) from None
+    if lam.ndim != 1 or lam.size == 0:
+        raise ParameterError(f"`lambdas` must be a non-empty 1-D array; got shape {lam.shape}.")
+    if not np.all(np.isfinite(lam)) or lam.min() < 0 or np.any(np.diff(lam) < 0):
+        raise ParameterError(
+            f"`lambdas` must be finite, >= 0 and non-decreasing; got {lam.tolist()!r}."
+        )
+    return lam
+
+
+def logit_qre(
+    game: Any,
+    lambdas: Any = None,
+    *,
+    lam_max: float = 100.0,
+    n_steps: int = 200,
+    tol: float = 1e-10,
+) -> QREPath:
+    """Trace the principal branch of logit QRE from ``lambda = 0`` upward.
+
+    Parameters
+    ----------
+    game : NormalFormGame or sequence of array_like
+        Any number of players.
+    lambdas : array_like, optional
+        Non-decreasing precisions ``>= 0`` at which to report the branch, in
+        1 / payoff units. Default: 0 followed by `n_steps` - 1 values
+        geometrically spaced from ``lam_max / 1e4`` to `lam_max`.
+    lam_max : float, default 100.0
+        Largest precision of the default grid.
+    n_steps : int, default 200
+        Size of the default grid (>= 2).
+    tol : float, default 1e-10
+        A point is converged when ``max |sigma - softmax(lam * v(sigma))|``
+        over all players and actions is ``<= tol``; > 0.
+
+    Returns
+    -------
+    QREPath
+
+    Raises
+    ------
+    ParameterError
+        If an argument is invalid.
+
+    Notes
+    -----
+    The branch is parametrised by ``lambda``; where it folds back (a turning
+    point, which some games with several equilibria have) the corrector may
+    jump to another branch. Steps that fail are halved up to 12 times; points
+    still failing are reported with ``converged=False``.
+
+    Examples
+    --------
+    In matching pennies the QRE is uniform at every precision:
+
+    >>> from tariffsim import equilibrium as eq
+    >>> g = eq.NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> p = eq.logit_qre(g, lambdas=[0, 1, 10])
+    >>> np.round(p.final[0], 6), bool(p.converged.all())
+    (array([0.5, 0.5]), True)
+    """
+    g = _as_game(game)
+    tol = _check_tol(tol)
+    if lambdas is None:
+        lam_max = _check_tol(lam_max, "lam_max")
+        n_steps = _check_int(n_steps, "n_steps", 2)
+        lam = np.concatenate([[0.0], np.geomspace(lam_max / 1e4, lam_max, n_steps - 1)])
+    else:
+        lam = _validate_lambdas(lambdas)
+    return _trace(g, lam, tol)
+
+
+def _trace(g: NormalFormGame, lam: FloatArray, tol: float) -> QREPath:
+    arr = g.payoff_array
+    sizes = g.shape
+    z = np.concatenate([np.full(a, -np.log(a)) for a in sizes])
+    prev_lam = 0.0
+    out = np.empty((lam.size, int(sum(sizes))))
+    ok = np.zeros(lam.size, dtype=bool)
+    res = np.zeros(lam.size)
+    for k, target in enumerate(lam):
+        z, res[k], ok[k] = _advance(arr, z, sizes, prev_lam, float(target), tol)
+        prev_lam = float(target)
+        out[k] = np.exp(z)
+    profiles = []
+    for part in np.split(out, np.cumsum(sizes)[:-1], axis=1):
+        part = np.array(part)
+        part.flags.writeable = False
+        profiles.append(part)
+    final = tuple(p[-1] for p in profiles)
+    for a in (lam, ok, res):
+        a.flags.writeable = False
+    return QREPath(lam, tuple(profiles), final, ok, res)
+
+
+def _advance(
+    arr: FloatArray, z: FloatArray, sizes: tuple[int, ...], lam0: float, lam1: float, tol: float
+) -> tuple[FloatArray, float, bool]:
+    """Move the solution from lam0 to lam1, halving the step on failure."""
+    z_new, res, ok = _correct(arr, z, sizes, lam1, tol)
+    if ok:
+        return z_new, res, True
+    stack = [(lam0, lam1, 0)]
+    cur = z
+    cur_lam = lam0
+    while stack:
+        a, b, depth = stack.pop()
+        z_try, res, ok = _correct(arr, cur, sizes, b, tol)
+        if ok:
+            cur, cur_lam = z_try, b
+            continue
+        if depth >= _MAX_HALVINGS:
+            return z_try, res, False
+        mid = 0.5 * (a + b)
+        stack.append((mid, b, depth + 1))
+        stack.append((a, mid, depth + 1))
+    return cur, res, cur_lam == lam1
+
+
+def qre_select(
+    game: Any, *, lam_max: float = 1000.0, n_steps: int = 400, tol: float = 1e-10
+) -> QRESelection:
+    """Nash equilibrium selected by following the principal logit QRE branch.
+
+    Parameters
+    ----------
+    game : NormalFormGame or sequence of array_like
+        Any number of players.
+    lam_max : float, default 1000.0
+        Precision at which to stop (1 / payoff units); the returned profile
+        approaches the selected equilibrium as `lam_max` grows, its regret
+        shrinking roughly like ``1 / lam_max``.
+    n_steps : int, default 400
+        Grid size, as in :func:`logit_qre`.
+    tol : float, default 1e-10
+        Corrector tolerance, as in :func:`logit_qre`.
+
+    Returns
+    -------
+    QRESelection
+
+    Raises
+    ------
+    ParameterError
+        If an argument is invalid.
+
+    Examples
+    --------
+    In the stag hunt, the limit of the logit path is the risk-dominant
+    equilibrium (both hunt hare, action 1):
+
+    >>> from tariffsim import equilibrium as eq
+    >>> A = [[4, 0], [3, 3]]
+    >>> s = eq.qre_select(eq.NormalFormGame.from_bimatrix(A, np.transpose(A)))
+    >>> np.round(s.profile[0], 3), s.regret < 1e-3
+    (array([0., 1.]), True)
+    """
+    g = _as_game(game)
+    if isinstance(lam_max, bool) or not isinstance(lam_max, numbers.Real):
+        raise ParameterError(f"`lam_max` must be a finite number > 0; got {lam_max!r}.")
+    path = logit_qre(g, lam_max=lam_max, n_steps=n_steps, tol=tol)
+    profile = path.final
+    regret = max(0.0, float(g.deviation_gains(list(profile)).max()))
+    return QRESelection(profile, float(path.lambdas[-1]), regret, bool(path.converged.all()))

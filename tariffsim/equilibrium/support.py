@@ -1,0 +1,292 @@
+"""All Nash equilibria of two-player games by support enumeration.
+
+For each support size ``k`` every pair of supports ``(I, J)`` with
+``|I| = |J| = k`` is a candidate. A pair is dropped before any linear algebra
+when an action in ``I`` is strictly dominated given that the opponent plays
+only ``J`` (or vice versa). For the survivors, the indifference systems of all
+pairs of one size are solved at once with a single stacked
+:func:`numpy.linalg.solve` call, and feasibility (non-negative weights, no
+better action outside the support) is checked on whole arrays. A candidate
+becomes an equilibrium only if its regret in the original game is ``<= tol``.
+
+In a *nondegenerate* game every equilibrium has supports of equal size, so the
+method finds all of them. The same stacked systems also reveal degeneracy: a
+strategy of support size ``k`` with more than ``k`` pure best responses, or a
+singular indifference system. The result then has ``degenerate=True``: the
+list holds the equilibria found at equal-size support pairs, each one checked,
+but it may miss some (a degenerate game can have a continuum of them).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .normal_form import FloatArray, _as_game, _check_tol, _deviation_gains, _require_players
+
+__all__ = ["MixedResult", "support_enumeration"]
+
+#: Internal feasibility slack, on payoffs rescaled to [0, 1].
+_FEAS_TOL = 1e-9
+#: Solutions larger than this (on rescaled payoffs) mark a numerically singular system.
+_HUGE = 1e8
+#: Two equilibria closer than this (max abs difference) are the same.
+_DEDUP_TOL = 1e-7
+
+
+@dataclass(frozen=True, slots=True)
+class MixedResult:
+    """Mixed-strategy equilibria of a two-player game.
+
+    Attributes
+    ----------
+    equilibria : tuple of (numpy.ndarray, numpy.ndarray)
+        Each entry is ``(sigma1, sigma2)``: read-only probability vectors of
+        the row and column player. Every one has regret ``<= tol``.
+    degenerate : bool
+        True when the game was found to be degenerate (or a support system was
+        singular): `equilibria` then lists those found at equal-size support
+        pairs and may be incomplete. False means no degeneracy was detected;
+        the list is complete whenever the game is nondegenerate (proved so by
+        ``support_enumeration(..., full_degeneracy_check=True)``).
+    message : str
+        Human-readable summary.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> r = eq.support_enumeration(eq.NormalFormGame.from_bimatrix([[1, 0]], [[1, 0]]))
+    >>> r.degenerate, len(r.equilibria)
+    (False, 1)
+    """
+
+    equilibria: tuple[tuple[FloatArray, FloatArray], ...]
+    degenerate: bool
+    message: str
+
+
+@functools.lru_cache(maxsize=256)
+def _combos(n: int, k: int) -> NDArray[np.intp]:
+    """All k-subsets of range(n) as a read-only (C(n, k), k) array, lexicographic."""
+    out = np.array(list(itertools.combinations(range(n), k)), dtype=np.intp).reshape(-1, k)
+    out.flags.writeable = False
+    return out
+
+
+def _rescale(M: FloatArray) -> FloatArray:
+    """Positive affine map of `M` onto [0, 1] (all zeros if constant)."""
+    lo, hi = float(M.min()), float(M.max())
+    if hi - lo <= 0:
+        return np.zeros_like(M)
+    return (M - lo) / (hi - lo)
+
+
+def _dominated(own: FloatArray, S: NDArray[np.intp]) -> NDArray[np.bool_]:
+    """``out[s, r]``: own action r is strictly dominated when the opponent plays within S[s].
+
+    `own` is the owner's payoff matrix (own actions x opponent actions).
+    """
+    sub = own[:, S].transpose(1, 0, 2)  # (cS, own, k)
+    better = sub[:, :, None, :] > sub[:, None, :, :] + _FEAS_TOL  # [s, r', r, c]
+    return np.asarray(better.all(axis=3).any(axis=1))
+
+
+def _solve_side(
+    opp: FloatArray,
+    S: NDArray[np.intp],
+    T: NDArray[np.intp],
+    ps: NDArray[np.intp],
+    pt: NDArray[np.intp],
+) -> tuple[NDArray[np.bool_], FloatArray, bool, bool]:
+    """Mixed strategies on supports S[ps] making the opponent indifferent over T[pt].
+
+    `opp` is the *opponent's* payoff matrix with the owner's actions on axis 0.
+    Returns (ok, weights, singular_seen, degenerate_seen): ``ok[p]`` says the
+    weights are a distribution under which every action of T[pt[p]] is a best
+    response of the opponent.
+    """
+    k = S.shape[1]
+    n_pairs = ps.size
+    rows = S[ps]
+    cols = T[pt]
+    M = np.zeros((n_pairs, k + 1, k + 1))
+    M[:, :k, :k] = opp[rows[:, None, :], cols[:, :, None]]
+    M[:, :k, k] = -1.0
+    M[:, k, :k] = 1.0
+    rhs = np.zeros((n_pairs, k + 1, 1))
+    rhs[:, k, 0] = 1.0
+    singular = np.zeros(n_pairs, dtype=bool)
+    with np.errstate(all="ignore"):
+        try:
+            sol = np.linalg.solve(M, rhs)[..., 0]
+        except np.linalg.LinAlgError:
+            singular = np.abs(np.linalg.det(M)) < 1e-12
+            M[singular] = np.eye(k + 1)
+            sol = np.linalg.solve(M, rhs)[..., 0]
+        singular |= ~np.isfinite(sol).all(axis=1) | (np.abs(sol).max(axis=1) > _HUGE)
+        x = sol[:, :k]
+        v = sol[:, k]
+        ok = ~singular & (x >= -_FEAS_TOL).all(axis=1)
+        idx = np.flatnonzero(ok)
+        degenerate = False
+        if idx.size:
+            vals = np.einsum("pk,pkn->pn", x[idx], opp[rows[idx]])
+            vmax = vals.max(axis=1)
+            br = vmax <= v[idx] + _FEAS_TOL
+            ok[idx] = br
+            n_br = (vals >= v[idx, None] - _FEAS_TOL).sum(axis=1)
+            n_supp = (x[idx] > _FEAS_TOL).sum(axis=1)
+            degenerate = bool(np.any(br & ((n_br > k) | (n_supp < k))))
+    return ok, x, bool(singular.any()), degenerate
+
+
+def _dedupe(
+    eqs: list[tuple[FloatArray, FloatArray]],
+) -> list[tuple[FloatArray, FloatArray]]:
+    out: list[tuple[FloatArray, FloatArray]] = []
+    for x, y in eqs:
+        if not any(
+            np.abs(x - x2).max() <= _DEDUP_TOL and np.abs(y - y2).max() <= _DEDUP_TOL
+            for x2, y2 in out
+        ):
+            out.append((x, y))
+    return out
+
+
+def _freeze(v: FloatArray) -> FloatArray:
+    v = np.array(v, dtype=float)
+    v.flags.writeable = False
+    return v
+
+
+def support_enumeration(
+    game: Any, *, tol: float = 1e-8, full_degeneracy_check: bool = False
+) -> MixedResult:
+    """Nash equilibria of a two-player game by enumerating equal-size supports.
+
+    Parameters
+    ----------
+    game : NormalFormGame or sequence of array_like
+        A two-player game.
+    tol : float, default 1e-8
+        A candidate is accepted when its regret (largest gain from a
+        unilateral deviation, in payoff units) is ``<= tol``; must be > 0.
+    full_degeneracy_check : bool, default False
+        By default only support pairs that survive dominance pruning on both
+        sides are solved, and ``degenerate`` reports degeneracy *seen* on the
+        way: tied pure best replies, a singular system, or a solved strategy
+        with more best responses than its support size (this catches every
+        degenerate equilibrium found). With True, every pair on which a
+        degenerate strategy could appear is solved (several times the work),
+        so ``degenerate=False`` proves the game nondegenerate and the list
+        complete.
+
+    Returns
+    -------
+    MixedResult
+        ``equilibria`` ordered by support size, then by supports
+        (lexicographic); ``degenerate`` says whether degeneracy was detected.
+
+    Raises
+    ------
+    ParameterError
+        If `game` is invalid or does not have 2 players, or `tol` is not > 0.
+
+    Notes
+    -----
+    All equilibria of a nondegenerate game have equal-size supports, one per
+    pair ``(I, J)`` at most, so enumerating those pairs is complete
+    (see e.g. von Stengel, "Computing equilibria for two-person games",
+    Handbook of Game Theory 3, 2002). Work grows like ``C(m + n, m)`` in the
+    worst case; dominance pruning removes most pairs in practice.
+
+    Examples
+    --------
+    Battle of the sexes has two pure equilibria and one mixed:
+
+    >>> from tariffsim import equilibrium as eq
+    >>> g = eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    >>> r = eq.support_enumeration(g)
+    >>> for x, y in r.equilibria:
+    ...     print(np.round(x, 4), np.round(y, 4))
+    [1. 0.] [1. 0.]
+    [0. 1.] [0. 1.]
+    [0.6667 0.3333] [0.3333 0.6667]
+    >>> r.degenerate
+    False
+    """
+    g = _as_game(game)
+    _require_players(g, 2, "support_enumeration")
+    tol = _check_tol(tol)
+    A_orig, B_orig = g.payoff_array
+    A = _rescale(A_orig)
+    B = _rescale(B_orig)
+    At = np.ascontiguousarray(A.T)
+    Bt = np.ascontiguousarray(B.T)
+    m, n = g.shape
+    # Pure strategies with tied best replies are degenerate; cheap to check in full.
+    degenerate_seen = bool(
+        ((A >= A.max(axis=0) - _FEAS_TOL).sum(axis=0) > 1).any()
+        or ((B >= B.max(axis=1, keepdims=True) - _FEAS_TOL).sum(axis=1) > 1).any()
+    )
+    found: list[tuple[FloatArray, FloatArray]] = []
+    singular_seen = False
+    for k in range(1, min(m, n) + 1):
+        I = _combos(m, k)
+        J = _combos(n, k)
+        # bad_rows[i, j]: some row of I[i] is strictly dominated against columns J[j].
+        bad_rows = _dominated(A, J)[:, I].any(axis=2).T
+        bad_cols = _dominated(Bt, I)[:, J].any(axis=2)
+        if full_degeneracy_check:
+            # Every pair on which a degenerate strategy could show up: the x-side
+            # needs only the columns undominated given I, the y-side only the
+            # rows undominated given J.
+            xi, xj = np.nonzero(~bad_cols)
+            yi, yj = np.nonzero(~bad_rows)
+            x_ok, xs, sing_x, deg_x = _solve_side(B, I, J, xi, xj)
+            y_ok, ys, sing_y, deg_y = _solve_side(At, J, I, yj, yi)
+        else:
+            xi, xj = np.nonzero(~bad_cols & ~bad_rows)
+            x_ok, xs, sing_x, deg_x = _solve_side(B, I, J, xi, xj)
+            yi, yj = xi[x_ok], xj[x_ok]
+            y_ok, ys, sing_y, deg_y = _solve_side(At, J, I, yj, yi)
+        if not x_ok.any() or not y_ok.any():
+            continue
+        cJ = J.shape[0]
+        x_keys = xi[x_ok] * cJ + xj[x_ok]
+        y_keys = yi[y_ok] * cJ + yj[y_ok]
+        common, ix, iy = np.intersect1d(x_keys, y_keys, assume_unique=True, return_indices=True)
+        x_sel = xs[np.flatnonzero(x_ok)[ix]]
+        y_sel = ys[np.flatnonzero(y_ok)[iy]]
+        for key, xw, yw in zip(common, x_sel, y_sel, strict=True):
+            i, j = divmod(int(key), cJ)
+            x = np.zeros(m)
+            y = np.zeros(n)
+            x[I[i]] = np.clip(xw, 0.0, None)
+            y[J[j]] = np.clip(yw, 0.0, None)
+            x /= x.sum()
+            y /= y.sum()
+            if _deviation_gains(g.payoff_array, [x, y]).max() <= tol:
+                found.append((x, y))
+    eqs = tuple((_freeze(x), _freeze(y)) for x, y in _dedupe(found))
+    degenerate = singular_seen or degenerate_seen
+    if degenerate_seen:
+        msg = (
+            f"found {len(eqs)} equilibria; the game is degenerate, so equilibria with "
+            "unequal supports or a continuum may be missing"
+        )
+    elif singular_seen:
+        msg = (
+            f"found {len(eqs)} equilibria; some support systems were singular, so "
+            "equilibria may be missing"
+        )
+    else:
+        msg = f"found {len(eqs)} equilibria; no degeneracy detected"
+        if full_degeneracy_check:
+            msg = f"found all {len(eqs)} equilibria of a nondegenerate game"
+    return MixedResult(equilibria=eqs, degenerate=degenerate, message=msg)

@@ -1,0 +1,324 @@
+"""The result of a run: an immutable :class:`Path` of per-round arrays.
+
+Simulations and equilibrium paths both return a ``Path``, so everything a
+user does with one (tables, CSV/JSON, the per-term breakdown, plots) works on
+the other.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import ParameterError, UnknownNameError
+from .payoffs import TERMS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["Path"]
+
+Array = NDArray[np.float64]
+
+
+def _ro(a: Any, dtype: Any = float) -> NDArray[Any]:
+    arr = np.array(a, dtype=dtype)
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Path:
+    """Per-round record of a run (row 0 is the starting state).
+
+    Attributes
+    ----------
+    codes : tuple of str
+        Country codes, the order of every country axis.
+    dates : ndarray of datetime64[D], shape (R,)
+    tariff, effective, control : ndarray, shape (R, n, n)
+        Headline and effective tariffs, export controls, after each round.
+    moves : ndarray of int, shape (R, n, n)
+        The move each agent made on each dyad that round (0 in row 0).
+    terms : ndarray, shape (R, len(TERMS), n)
+        Weighted payoff of each term (% of GDP), true parameters.
+    payoff : ndarray, shape (R, n)
+        Total payoff per country per round.
+    recession, approval, drawdown, burden : ndarray, shape (R, n)
+        Indicators: recession odds, approval (fraction), equity drawdown
+        (index %), economic burden (% of GDP).
+    perceived_pass_through : ndarray, shape (R, n, n)
+        Each row ``i`` is agent ``i``'s belief about its own dyads.
+    events : tuple of (int, str)
+        ``(round, label)`` of every event that fired.
+    meta : mapping
+        Scenario name, seed, solver, …
+    """
+
+    codes: tuple[str, ...]
+    dates: NDArray[Any]
+    tariff: Array
+    effective: Array
+    control: Array
+    moves: NDArray[np.int64]
+    terms: Array
+    payoff: Array
+    recession: Array
+    approval: Array
+    drawdown: Array
+    burden: Array
+    perceived_pass_through: Array
+    events: tuple[tuple[int, str], ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in (
+            "tariff",
+            "effective",
+            "control",
+            "terms",
+            "payoff",
+            "recession",
+            "approval",
+            "drawdown",
+            "burden",
+            "perceived_pass_through",
+        ):
+            object.__setattr__(self, name, _ro(getattr(self, name)))
+        object.__setattr__(self, "moves", _ro(self.moves, np.int64))
+        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
+        object.__setattr__(self, "codes", tuple(self.codes))
+
+    # -- basics -----------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self.tariff.shape[0])
+
+    @property
+    def rounds(self) -> NDArray[np.int64]:
+        """Round numbers ``0 .. R-1``."""
+        return np.arange(len(self))
+
+    def _i(self, code: str) -> int:
+        try:
+            return self.codes.index(code)
+        except ValueError:
+            raise UnknownNameError(
+                f"unknown country {code!r}; known: {', '.join(self.codes)}."
+            ) from None
+
+    def series(self, importer: str, exporter: str, *, effective: bool = False) -> Array:
+        """Tariff of ``importer`` on ``exporter`` per round (fraction).
+
+        Examples
+        --------
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
+        >>> float(p.series("US", "CN").max())
+        1.45
+        """
+        src = self.effective if effective else self.tariff
+        return src[:, self._i(importer), self._i(exporter)]
+
+    def peak(self, importer: str, exporter: str) -> float:
+        """Highest headline tariff reached on a dyad."""
+        return float(self.series(importer, exporter).max())
+
+    def breakdown(self, country: str | None = None) -> dict[str, Array]:
+        """Weighted payoff terms, % of GDP.
+
+        Parameters
+        ----------
+        country : str, optional
+            A country code: return ``{term: (R,) array}``. Without it, return
+            ``{term: (R, n) array}`` for every country.
+
+        Examples
+        --------
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
+        >>> bd = p.breakdown("US")
+        >>> sorted(bd)[:3]
+        ['alliance', 'approval', 'coalition']
+        """
+        if country is None:
+            return {t: self.terms[:, k, :] for k, t in enumerate(TERMS)}
+        i = self._i(country)
+        return {t: self.terms[:, k, i] for k, t in enumerate(TERMS)}
+
+    # -- tables -----------------------------------------------------------------
+    def players(self) -> tuple[str, ...]:
+        """Codes of the countries whose tariffs ever moved or who moved."""
+        moved = (np.abs(self.tariff).sum(axis=(0, 2)) > 0) | (
+            np.abs(self.moves).sum(axis=(0, 2)) > 0
+        )
+        out = tuple(c for c, m in zip(self.codes, moved, strict=True) if m)
+        return out or self.codes
+
+    def rows(self, dyads: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+        """One dict per round: date, tariffs (%), indicators and payoffs.
+
+        Columns: ``round``, ``date``, ``{A}->{B} %`` for each dyad (default:
+        every dyad whose tariff is ever positive), ``{C} recession %`` and
+        ``{C} payoff`` for each player, ``{C} approval %`` for the US when
+        present.
+        """
+        if dyads is None:
+            dyads = [
+                (a, b)
+                for a in self.codes
+                for b in self.codes
+                if a != b and self.tariff[:, self._i(a), self._i(b)].max() > 0
+            ]
+        players = self.players()
+        out = []
+        for r in range(len(self)):
+            row: dict[str, Any] = {"round": r, "date": str(self.dates[r])}
+            for a, b in dyads:
+                row[f"{a}->{b} %"] = round(100 * float(self.tariff[r, self._i(a), self._i(b)]), 2)
+            for c in players:
+                row[f"{c} recession %"] = round(100 * float(self.recession[r, self._i(c)]), 1)
+            if "US" in self.codes:
+                row["US approval %"] = round(100 * float(self.approval[r, self._i("US")]), 1)
+            for c in players:
+                row[f"{c} payoff"] = round(float(self.payoff[r, self._i(c)]), 4)
+            out.append(row)
+        return out
+
+    def table(self, dyads: list[tuple[str, str]] | None = None, *, width: int = 100) -> str:
+        """The per-round table as text (see :meth:`rows`), fitted to ``width``."""
+        rows = self.rows(dyads)
+        if not rows:
+            return ""
+        cols = list(rows[0])
+        short = {
+            c: c.replace(" recession %", " rec%")
+            .replace(" approval %", " appr%")
+            .replace(" payoff", " pay")
+            for c in cols
+        }
+        widths = {c: max(len(short[c]), *(len(_fmt(r[c])) for r in rows)) for c in cols}
+        lines = ["  ".join(short[c].rjust(widths[c]) for c in cols)]
+        for r in rows:
+            lines.append("  ".join(_fmt(r[c]).rjust(widths[c]) for c in cols))
+        if max(len(x) for x in lines) > width:
+            # drop the payoff columns first, then the recession ones, to fit
+            for suffix in (" payoff", " recession %"):
+                keep = [c for c in cols if not c.endswith(suffix)]
+                if keep != cols:
+                    cols = keep
+                    lines = ["  ".join(short[c].rjust(widths[c]) for c in cols)]
+                    lines += ["  ".join(_fmt(r[c]).rjust(widths[c]) for c in cols) for r in rows]
+                    if max(len(x) for x in lines) <= width:
+                        break
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        name = self.meta.get("scenario", "")
+        return (
+            f"<Path {name} {len(self)} rounds {self.dates[0]}..{self.dates[-1]}, "
+            f"countries {', '.join(self.players())}>"
+        )
+
+    # -- export -----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python dict of every array (JSON-ready)."""
+        return {
+            "meta": dict(self.meta),
+            "codes": list(self.codes),
+            "terms": list(TERMS),
+            "dates": [str(d) for d in self.dates],
+            "tariff": self.tariff.tolist(),
+            "effective": self.effective.tolist(),
+            "control": self.control.tolist(),
+            "moves": self.moves.tolist(),
+            "term_payoffs": self.terms.tolist(),
+            "payoff": self.payoff.tolist(),
+            "recession": self.recession.tolist(),
+            "approval": self.approval.tolist(),
+            "drawdown": self.drawdown.tolist(),
+            "burden": self.burden.tolist(),
+            "perceived_pass_through": self.perceived_pass_through.tolist(),
+            "events": [list(e) for e in self.events],
+        }
+
+    def to_json(self, path: str | FsPath | None = None) -> str:
+        """The path as JSON; written to ``path`` when given. Returns the text."""
+        text = json.dumps(self.to_dict(), indent=1, allow_nan=False)
+        if path is not None:
+            _atomic_write(path, text)
+        return text
+
+    @classmethod
+    def from_json(cls, text_or_path: str | FsPath) -> Path:
+        """Read a path written by :meth:`to_json` (round trip is exact)."""
+        src = str(text_or_path)
+        text = FsPath(src).read_text(encoding="utf-8") if not src.lstrip().startswith("{") else src
+        d = json.loads(text)
+        if d.get("terms") != list(TERMS):
+            raise ParameterError(f"path JSON has terms {d.get('terms')!r}; expected {list(TERMS)}.")
+        return cls(
+            codes=tuple(d["codes"]),
+            dates=np.array(d["dates"], dtype="datetime64[D]"),
+            tariff=d["tariff"],
+            effective=d["effective"],
+            control=d["control"],
+            moves=d["moves"],
+            terms=d["term_payoffs"],
+            payoff=d["payoff"],
+            recession=d["recession"],
+            approval=d["approval"],
+            drawdown=d["drawdown"],
+            burden=d["burden"],
+            perceived_pass_through=d["perceived_pass_through"],
+            events=tuple((int(r), str(s)) for r, s in d["events"]),
+            meta=d["meta"],
+        )
+
+    def to_csv(
+        self, path: str | FsPath | None = None, dyads: list[tuple[str, str]] | None = None
+    ) -> str:
+        """The per-round table (:meth:`rows`) plus event labels as CSV."""
+        rows = self.rows(dyads)
+        ev: dict[int, list[str]] = {}
+        for r, label in self.events:
+            ev.setdefault(r, []).append(label)
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=[*rows[0], "events"], lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "events": "; ".join(ev.get(row["round"], []))})
+        text = buf.getvalue()
+        if path is not None:
+            _atomic_write(path, text)
+        return text
+
+    def plot(self, *, ax: Axes | None = None, dyads: list[tuple[str, str]] | None = None) -> Axes:
+        """Plot tariffs per dyad over time, with events and recession odds.
+
+        Returns the matplotlib ``Axes`` (see :func:`tariffsim.plotting.plot_path`).
+        """
+        from .plotting import plot_path
+
+        return plot_path(self, ax=ax, dyads=dyads)
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return (
+            f"{x:.4g}" if abs(x) < 1e-3 and x != 0 else (f"{x:.2f}" if abs(x) < 100 else f"{x:.1f}")
+        )
+    return str(x)
+
+
+def _atomic_write(path: str | FsPath, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file: never half-written."""
+    p = FsPath(path)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(p)

@@ -1,0 +1,838 @@
+r"""The payoff model: pure, vectorised terms and their weighted sum.
+
+Payoffs are per round, in percent of the country's own GDP at an annual rate,
+so that terms add up and countries of different size compare. Every term is a
+small pure function of arrays with a leading batch axis ``B`` (many states at
+once) and returns an array of shape ``(B, n)``: one value per state per
+country, positive = good for the country. :class:`PayoffModel` sums the terms
+with one weight per country per term and keeps the per-term breakdown.
+
+Notation: ``M0[i, j]`` baseline imports of ``i`` from ``j`` (USD bn),
+``t[i, j]`` the *effective* tariff ``i`` levies on ``j`` (headline times the
+non-exempt share), ``p[i, j]`` the share of that tariff passed through to
+``i``'s buyers, ``s`` the import-demand elasticity, ``Y[i]`` GDP (USD tn). A
+USD bn flow is ``100 / (1000 Y)`` percent of GDP.
+
+=================  ===========================================================
+term               payoff to country ``i`` (% of GDP)
+=================  ===========================================================
+``tariff_pain``    :math:`-\sum_j d_{ij} \frac{M0_{ij}}{s-1}\left(1-(1+p_{ij}t_{ij})^{1-s}\right)`
+                   — buyers' surplus lost on imports (the exact constant-elasticity
+                   area; ``d`` is the sector multiplier for critical supply)
+``revenue``        :math:`w^{rev}_i \sum_j t_{ij} M_{ij}`, with
+                   :math:`M_{ij} = M0_{ij}(1+p_{ij}t_{ij})^{-s}` (trade response)
+``retaliation``    :math:`-\sum_j \left[(1-p_{ji}) t_{ji} M_{ji} + m (M0_{ji}-M_{ji})\right]`
+                   — the price ``i``'s exporters absorb plus a margin on lost volume
+``dependence``     :math:`-\sum_j x_{ji} c_{ij}` — export controls ``x`` on critical
+                   inputs times ``i``'s exposure ``c``
+``recession``      :math:`-(P_i - P^0_i) L_i`, with
+                   :math:`P_i = \mathrm{logistic}(\mathrm{logit}P^0_i + b\,B_i)` and burden
+                   :math:`B_i` = minus the sum of the four economic terms above
+``markets``        :math:`-w^{mkt}_i D_i`, drawdown
+                   :math:`D_i = \max(\beta B_i - \kappa S_i, 0) - \text{shock}_i` (index %)
+``approval``       :math:`w^{pol}_i (A_i - A^0_i)` in points, with
+                   :math:`A_i = A^0_i - k^{p}_i \text{pain}_i - k^{m}_i D_i`
+``alliance``       :math:`-w^{all}_i \sum_j \tau_{ij} \sum_{k\ne i,j} W_{ik} W_{kj}` —
+                   escalating on ``j`` strains ``i``'s ties with ``j``'s friends
+``coalition``      :math:`w^{coal}_i \sum_h \sum_{k} W_{ik} \min(\tau_{ih}, \tau_{kh})
+                   [\tau_{hi}>0]` — standing with partners against a common
+                   aggressor ``h`` (divide and conquer removes it)
+``face``           :math:`-w^{face}_i \sum_j \Delta^-_{ij}(1-\mu[\Delta^-_{ji}>0]) - z_i
+                   [\tau_{ij}=0<\text{peak}_{ij}, \Delta^-_{ij}>0]` — cutting costs
+                   face, less when the partner cuts too; eliminating costs more
+``resolve``        :math:`-w^{res}_i \sum_j \left(\Delta^-_{ij}[\Delta_{ji}\ge 0] +
+                   \Delta^{+,\mathrm{prev}}_{ji}[\Delta_{ij}\le 0]\right)` — a
+                   unilateral concession, or an escalation left unanswered
+=================  ===========================================================
+
+``τ`` is the headline tariff, ``Δ`` the change this round (``Δ⁻`` a cut,
+``Δ⁺`` a rise), ``W`` the alliance ties. ``docs/model.md`` explains each term
+and the claim behind every default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .claims import load_claims
+from .errors import ParameterError, UnknownNameError
+from .world import State, StateBatch, World
+
+__all__ = [
+    "ECONOMIC_TERMS",
+    "PARAM_SOURCES",
+    "TERMS",
+    "Breakdown",
+    "Params",
+    "PayoffModel",
+    "alliance_strain",
+    "coalition_gain",
+    "dependence_loss",
+    "face_cost",
+    "logistic",
+    "market_drawdown",
+    "recession_odds",
+    "resolve_cost",
+    "retaliation_loss",
+    "tariff_pain",
+    "tariff_revenue",
+    "trade_response",
+]
+
+TERMS = (
+    "tariff_pain",
+    "revenue",
+    "retaliation",
+    "dependence",
+    "recession",
+    "markets",
+    "approval",
+    "alliance",
+    "coalition",
+    "face",
+    "resolve",
+)
+"""Names of the payoff terms, in the order of :attr:`PayoffModel.weights` rows."""
+ECONOMIC_TERMS = ("tariff_pain", "revenue", "retaliation", "dependence")
+"""The terms whose (negated) sum is the economic *burden* behind recession odds."""
+
+Array = NDArray[np.float64]
+
+
+def _pct(flow_bn: Array, gdp_tn: Array) -> Array:
+    """USD bn flows per country ``(..., n)`` as percent of GDP (USD tn)."""
+    return flow_bn / (10.0 * gdp_tn)
+
+
+# ---------------------------------------------------------------------------
+# The terms: pure functions of arrays with a leading batch axis.
+# ---------------------------------------------------------------------------
+def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
+    """Imports after tariffs: ``M = M0 (1 + p t) ** -s``.
+
+    Parameters
+    ----------
+    m0 : ndarray, shape (n, n)
+        Baseline imports, USD bn.
+    t : ndarray, shape (B, n, n)
+        Effective tariffs.
+    p : ndarray, shape (n, n)
+        Pass-through to buyers' prices, in [0, 1].
+    s : float
+        Import-demand elasticity, > 0.
+
+    Returns
+    -------
+    ndarray, shape (B, n, n)
+
+    Examples
+    --------
+    >>> m = ts.payoffs.trade_response(np.array([[0, 100.0], [0, 0]]),
+    ...                               np.array([[[0, 1.45], [0, 0]]]), np.ones((2, 2)), 2.5)
+    >>> round(float(m[0, 0, 1]), 1)  # a 145% tariff removes ~89% of trade
+    10.7
+    """
+    return m0 * (1.0 + p * t) ** (-s)
+
+
+def tariff_pain(m0: Array, t: Array, p: Array, s: float, dep: Array, gdp: Array) -> Array:
+    """Importers' lost buyer surplus, % of GDP (returned as a negative payoff).
+
+    The area under the constant-elasticity import demand curve between the
+    old and new buyers' price, ``M0 / (s - 1) * (1 - (1 + p t) ** (1 - s))``
+    (``M0 log(1 + p t)`` when ``s == 1``), times the sector multiplier ``dep``.
+
+    Returns
+    -------
+    ndarray, shape (B, n)
+        ``<= 0``; zero at free trade.
+
+    Examples
+    --------
+    >>> m0 = np.array([[0, 100.0], [0, 0]])
+    >>> x = ts.payoffs.tariff_pain(m0, np.array([[[0, 0.1], [0, 0]]]), np.ones((2, 2)),
+    ...                            2.5, np.ones((2, 2)), np.array([1.0, 1.0]))
+    >>> round(float(-x[0, 0]), 3)  # ≈ 9.1 bn lost on 100 bn at 10%: 0.91% of a 1 tn GDP
+    0.913
+    """
+    pt1 = 1.0 + p * t
+    if abs(s - 1.0) < 1e-12:
+        area = m0 * np.log(pt1)
+    else:
+        area = m0 / (s - 1.0) * (1.0 - pt1 ** (1.0 - s))
+    return -_pct((dep * area).sum(axis=-1), gdp)
+
+
+def tariff_revenue(m: Array, t: Array, weight: Array, gdp: Array) -> Array:
+    """Tariff revenue ``t M``, valued at ``weight`` per dollar, % of GDP (>= 0)."""
+    return weight * _pct((t * m).sum(axis=-1), gdp)
+
+
+def retaliation_loss(m0: Array, m: Array, t: Array, p: Array, margin: float, gdp: Array) -> Array:
+    """Exporters' loss from others' tariffs, % of GDP (negative payoff).
+
+    For exporter ``i``: ``sum_j (1 - p[j, i]) t[j, i] M[j, i] + margin (M0[j, i] - M[j, i])``.
+    """
+    absorbed = (1.0 - p) * t * m
+    lost = margin * (m0 - m)
+    return -_pct((absorbed + lost).sum(axis=-2), gdp)
+
+
+def dependence_loss(control: Array, exposure: Array) -> Array:
+    """Loss from export controls on critical inputs, % of GDP (negative payoff).
+
+    ``control[b, j, i]`` is the share ``j`` withholds from ``i``; ``exposure[i, j]``
+    is ``i``'s loss (% GDP) if ``j`` withheld everything.
+    """
+    return -(np.swapaxes(control, -1, -2) * exposure).sum(axis=-1)
+
+
+def logistic(x: ArrayLike) -> Array:
+    """The logistic function ``1 / (1 + exp(-x))``, overflow-safe."""
+    x = np.asarray(x, dtype=float)
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def recession_odds(burden: Array, base: Array, slope: float) -> Array:
+    """12-month recession probability: ``logistic(logit(base) + slope * burden)``.
+
+    In (0, 1) for any finite burden, non-decreasing in burden, and equal to
+    ``base`` at zero burden.
+
+    Examples
+    --------
+    >>> float(ts.payoffs.recession_odds(np.array([0.0]), np.array([0.2]), 2.0)[0])
+    0.2
+    """
+    base = np.asarray(base, dtype=float)
+    return logistic(np.log(base / (1.0 - base)) + slope * burden)
+
+
+def market_drawdown(
+    burden: Array, beta: Array, support: Array, kappa: float, shock: Array
+) -> Array:
+    """Equity drawdown, index % below baseline: ``max(beta B - kappa S, 0) - shock``."""
+    return np.maximum(beta * burden - kappa * support, 0.0) - shock
+
+
+def alliance_strain(tau: Array, ties: Array) -> Array:
+    """Tie strain ``sum_j tau[i, j] sum_{k != i, j} W[i, k] W[k, j]`` (>= 0).
+
+    Escalating against ``j`` strains ``i``'s ties with every ``k`` tied to ``j``.
+    """
+    two_step = ties @ ties  # (W W)[i, j] = sum_k W[i,k] W[k,j]; W has a zero diagonal
+    return (tau * two_step).sum(axis=-1)
+
+
+def coalition_gain(tau: Array, ties: Array) -> Array:
+    """Value of resisting a common aggressor together (>= 0).
+
+    ``sum_h [tau[h, i] > 0] sum_k W[i, k] min(tau[i, h], tau[k, h])``: ``i`` and
+    ``k`` both answering ``h``'s tariff on ``i``. When ``k`` settles
+    (``tau[k, h] = 0``) the gain vanishes — the divide-and-conquer channel.
+    """
+    hit = np.swapaxes(tau, -1, -2) > 0  # hit[b, i, h]: h levies on i
+    resist = np.where(hit, tau, 0.0)  # resist[b, i, h]
+    joint = np.minimum(resist[..., :, None, :], resist[..., None, :, :])  # (B, i, k, h)
+    return np.einsum("ik,bikh->bi", ties, joint)
+
+
+def face_cost(
+    prev_tau: Array,
+    tau: Array,
+    peak: Array,
+    weight: Array,
+    mutual_relief: float,
+    zero_cost: Array,
+    prev_moved: Array | None = None,
+) -> Array:
+    """Face lost by cutting tariffs, % of GDP (>= 0).
+
+    Each cut ``Δ⁻[i, j]`` costs ``weight[i]`` per unit of tariff (1.0 = 100
+    points), ``mutual_relief`` less when ``j`` cuts on ``i`` in the same round
+    or cut in the round before (the other side is seen to have asked);
+    taking a dyad that had a positive peak to zero costs ``zero_cost[i]`` more
+    ("substantially lowered, not eliminated").
+    """
+    cut = np.maximum(prev_tau - tau, 0.0)
+    partner_cut = np.swapaxes(cut, -1, -2) > 0
+    if prev_moved is not None:
+        partner_cut = partner_cut | (np.swapaxes(prev_moved, -1, -2) < 0)
+    unit = (cut * np.where(partner_cut, 1.0 - mutual_relief, 1.0)).sum(axis=-1)
+    eliminated = ((cut > 0) & (tau <= 0) & (peak > 0)).sum(axis=-1)
+    return weight * unit + zero_cost * eliminated
+
+
+def resolve_cost(prev_tau: Array, tau: Array, prev_moved: Array, active: Array) -> Array:
+    """Resolve lost (>= 0): unilateral concessions and unanswered escalations.
+
+    A cut on ``j`` costs its size unless ``j`` cuts on ``i`` in the same round
+    or did so in the round before (then it is reciprocity, not a concession);
+    leaving unanswered an escalation ``j`` made in the round before
+    (``prev_moved[j, i] > 0``) costs that escalation's size — only on dyads
+    where ``i`` can answer (``active[i, j]``).
+
+    Examples
+    --------
+    >>> z = np.zeros((1, 2, 2)); cut = np.array([[[0, 0.5], [0, 0]]])
+    >>> ts.payoffs.resolve_cost(cut, z, z, np.ones((2, 2)))  # US-style cut, partner holds
+    array([[0.5, 0. ]])
+    """
+    d = tau - prev_tau
+    cut = np.maximum(-d, 0.0)
+    partner_d = np.swapaxes(d, -1, -2)
+    partner_prev = np.swapaxes(prev_moved, -1, -2)
+    unilateral = (cut * ((partner_d >= 0) & (partner_prev >= 0))).sum(axis=-1)
+    unanswered = (np.maximum(partner_prev, 0.0) * (d <= 0) * active).sum(axis=-1)
+    return unilateral + unanswered
+
+
+# ---------------------------------------------------------------------------
+# Parameters
+# ---------------------------------------------------------------------------
+PARAM_SOURCES: dict[str, tuple[str, ...]] = {
+    "elasticity": ("import_elasticity_short_run", "embargo_equivalent"),
+    "pass_through": ("pass_through_border_2018", "burden_on_us_consumers"),
+    "dependence": (
+        "canada_oil_refineries",
+        "canada_crude_share",
+        "us_auto_reliance_mexico",
+        "mexico_autoparts_share",
+        "trump_priorities_fossil_autos",
+    ),
+    "export_margin": ("model_export_margin",),
+    "revenue_weight": ("model_revenue_weight", "optimal_tariff_rule"),
+    "critical_exposure": (
+        "china_rare_earth_share",
+        "rare_earth_controls_trigger",
+        "model_critical_exposure",
+    ),
+    "recession_base": ("us_recession_baseline", "model_recession_base_others"),
+    "recession_slope": ("us_recession_odds_60", "us_recession_baseline"),
+    "recession_cost": ("model_recession_cost", "ossa_welfare_loss"),
+    "market_beta": ("model_market_drawdown_145", "wall_street_turned", "us_idx_20250328"),
+    "market_weight": ("model_wealth_effect",),
+    "support_effect": ("cn_bank_recap_500bn", "state_funds_backstop", "model_support_effect"),
+    "approval_base": ("us_approval_feb2025",),
+    "approval_price": ("approval_39_45", "base_betrayed", "shein_temu_prices"),
+    "approval_market": ("approval_39_45", "wall_street_turned"),
+    "political_weight": ("model_political_weight", "bipartisan_criticism"),
+    "alliance_weight": ("model_alliance_weight", "allies_resist", "us_isolation"),
+    "coalition_weight": ("model_coalition_weight", "canada_concession_isolates_mexico"),
+    "face_weight": ("model_face_weight", "face_saving_retreat"),
+    "face_mutual_relief": ("claim_china_initiated", "cn_media_low_coverage", "model_face_weight"),
+    "face_zero_cost": ("lowered_not_eliminated", "model_face_weight"),
+    "resolve_weight": (
+        "model_resolve_weight",
+        "cn_no_unilateral_concessions",
+        "cn_door_open_fight",
+    ),
+}
+"""Claim ids behind each parameter of :class:`Params` (tested to exist)."""
+
+_CALIBRATION_PATH = (("US", "CN", 1.45), ("CN", "US", 1.25))
+
+
+@dataclass(frozen=True)
+class Params:
+    """The parameters of the payoff model for one world (true or perceived).
+
+    Per-country fields have shape ``(n,)``; per-dyad fields ``(n, n)`` indexed
+    ``[importer, exporter]``. :meth:`default` builds the calibrated defaults;
+    :data:`PARAM_SOURCES` names the claims behind each. Use :meth:`replace`
+    (or :meth:`with_dyad`) for variants — beliefs are perceived ``Params``.
+
+    Parameters
+    ----------
+    elasticity : float
+        Import-demand elasticity ``s`` (> 0).
+    pass_through : ndarray (n, n)
+        Share of ``i``'s tariff on ``j`` paid by ``i``'s buyers, in [0, 1].
+    dependence : ndarray (n, n)
+        Sector multiplier (>= 1 for critical supply) on ``i``'s pain from ``j``.
+    export_margin : float
+        Share of lost export value that is a real loss to the exporter, [0, 1].
+    revenue_weight : ndarray (n,)
+        Value a government puts on a dollar of tariff revenue, [0, 1].
+    critical_exposure : ndarray (n, n)
+        % of ``i``'s GDP lost if ``j`` withheld all critical exports.
+    recession_base : ndarray (n,)
+        12-month recession odds at free trade, in (0, 1).
+    recession_slope : float
+        Log-odds per % of GDP of burden (> 0).
+    recession_cost : ndarray (n,)
+        Cost of a recession, % of GDP (>= 0).
+    market_beta : ndarray (n,)
+        Index % drawdown per % of GDP of burden.
+    market_weight : ndarray (n,)
+        % of GDP per index % of drawdown (wealth effect).
+    support_effect : float
+        Index % recovered per % of GDP of policy support.
+    approval_base, approval_price, approval_market : ndarray (n,)
+        Approval (fraction) at free trade; fraction lost per % GDP of price
+        pain; fraction lost per index % of drawdown.
+    political_weight : ndarray (n,)
+        % of GDP per approval point (one point = 0.01).
+    alliance_weight, coalition_weight : ndarray (n,)
+        % of GDP per unit of tie strain / joint resistance.
+    face_weight : ndarray (n,)
+        % of GDP per unit (1.0 = 100 points) of tariff cut.
+    face_mutual_relief : float
+        Share of the face cost waived when the partner cuts too, [0, 1].
+    face_zero_cost : ndarray (n,)
+        Extra % of GDP for eliminating a tariff that had a positive peak.
+    resolve_weight : ndarray (n,)
+        % of GDP per unit of unilateral cut or unanswered escalation.
+    calibration : mapping
+        How calibrated numbers were derived (read-only record).
+    """
+
+    elasticity: float
+    pass_through: Array
+    dependence: Array
+    export_margin: float
+    revenue_weight: Array
+    critical_exposure: Array
+    recession_base: Array
+    recession_slope: float
+    recession_cost: Array
+    market_beta: Array
+    market_weight: Array
+    support_effect: float
+    approval_base: Array
+    approval_price: Array
+    approval_market: Array
+    political_weight: Array
+    alliance_weight: Array
+    coalition_weight: Array
+    face_weight: Array
+    face_mutual_relief: float
+    face_zero_cost: Array
+    resolve_weight: Array
+    calibration: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = np.shape(self.pass_through)[0] if np.ndim(self.pass_through) == 2 else None
+        if n is None:
+            raise ParameterError(
+                f"`pass_through` must be an (n, n) matrix; got shape {np.shape(self.pass_through)}."
+            )
+        for f in dataclasses.fields(self):
+            if f.name == "calibration":
+                continue
+            v = getattr(self, f.name)
+            if f.type == "float":
+                try:
+                    x = float(v)
+                except (TypeError, ValueError):
+                    raise ParameterError(f"`{f.name}` must be a number; got {v!r}.") from None
+                if not np.isfinite(x):
+                    raise ParameterError(f"`{f.name}` must be finite; got {v!r}.")
+                object.__setattr__(self, f.name, x)
+                continue
+            arr = np.array(v, dtype=float)
+            want = (n, n) if f.name in _DYAD_FIELDS else (n,)
+            if arr.shape == () and f.name not in _DYAD_FIELDS:
+                arr = np.full(n, float(arr))
+            if arr.shape != want:
+                raise ParameterError(f"`{f.name}` must have shape {want}; got shape {arr.shape}.")
+            if not np.all(np.isfinite(arr)):
+                raise ParameterError(
+                    f"`{f.name}` must be finite; got {arr[~np.isfinite(arr)].flat[0]!r}."
+                )
+            arr.flags.writeable = False
+            object.__setattr__(self, f.name, arr)
+        self._check_ranges()
+
+    def _check_ranges(self) -> None:
+        def bad(name: str, rule: str, arr: Array, mask: NDArray[np.bool_]) -> None:
+            if np.any(mask):
+                raise ParameterError(
+                    f"`{name}` must be {rule}; got {np.asarray(arr)[mask].flat[0]!r}."
+                )
+
+        if self.elasticity <= 0:
+            raise ParameterError(f"`elasticity` must be > 0; got {self.elasticity!r}.")
+        if not 0 <= self.export_margin <= 1:
+            raise ParameterError(f"`export_margin` must be in [0, 1]; got {self.export_margin!r}.")
+        if not 0 <= self.face_mutual_relief <= 1:
+            raise ParameterError(
+                f"`face_mutual_relief` must be in [0, 1]; got {self.face_mutual_relief!r}."
+            )
+        if self.recession_slope <= 0:
+            raise ParameterError(f"`recession_slope` must be > 0; got {self.recession_slope!r}.")
+        p = self.pass_through
+        bad("pass_through", "in [0, 1]", p, (p < 0) | (p > 1))
+        rb = self.recession_base
+        bad("recession_base", "in (0, 1)", rb, (rb <= 0) | (rb >= 1))
+        for name in _NONNEG:
+            a = getattr(self, name)
+            bad(name, ">= 0", a, a < 0)
+
+    @property
+    def n(self) -> int:
+        """Number of countries."""
+        return int(self.pass_through.shape[0])
+
+    def replace(self, **changes: Any) -> Params:
+        """A copy with fields replaced (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def with_dyad(
+        self, world: World, name: str, importer: str, exporter: str, value: float
+    ) -> Params:
+        """A copy with one per-dyad entry changed, by country codes.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> p = ts.Params.default(w).with_dyad(w, "pass_through", "US", "CN", 0.2)
+        >>> float(p.pass_through[0, 1])
+        0.2
+        """
+        if name not in _DYAD_FIELDS:
+            raise ParameterError(f"`name` must be one of {sorted(_DYAD_FIELDS)}; got {name!r}.")
+        arr = np.array(getattr(self, name))
+        arr[world.index(importer), world.index(exporter)] = value
+        return self.replace(**{name: arr})
+
+    def with_country(self, world: World, name: str, code: str, value: float) -> Params:
+        """A copy with one per-country entry changed, by country code."""
+        f = {f.name: f for f in dataclasses.fields(self)}
+        if (
+            name not in f
+            or name in _DYAD_FIELDS
+            or f[name].type == "float"
+            or name == "calibration"
+        ):
+            allowed = sorted(
+                k
+                for k in f
+                if k not in _DYAD_FIELDS and f[k].type != "float" and k != "calibration"
+            )
+            raise ParameterError(f"`name` must be one of {allowed}; got {name!r}.")
+        arr = np.array(getattr(self, name))
+        arr[world.index(code)] = value
+        return self.replace(**{name: arr})
+
+    @classmethod
+    def default(cls, world: World) -> Params:
+        """Calibrated defaults for ``world`` (see :data:`PARAM_SOURCES`).
+
+        Calibration, on the state where the US levies 145% on China and China
+        125% on the US and every other tariff is zero (``calibration_state``):
+        the recession slope makes the US's odds there 0.60 (claim
+        ``us_recession_odds_60``) from the baseline ``us_recession_baseline``;
+        the market beta makes the US drawdown there the assumed
+        ``model_market_drawdown_145``; approval loses half of its fall to price
+        pain and half to markets, landing at the middle of the 39–45% band
+        (``approval_39_45``).
+        """
+        cl = load_claims()
+        n = world.n
+        idx = {c: k for k, c in enumerate(world.codes)}
+        ones = np.ones(n)
+
+        def v(cid: str) -> float:
+            return float(np.mean(cl[cid].values))
+
+        dep = np.ones((n, n))
+        for a, b, cid in (
+            ("US", "CA", "model_dependence_multipliers"),
+            ("US", "MX", "model_dependence_multipliers"),
+        ):
+            if a in idx and b in idx:
+                k = 0 if b == "CA" else 1
+                dep[idx[a], idx[b]] = cl[cid].values[k]
+        crit = np.zeros((n, n))
+        if "CN" in idx:
+            share = v("model_critical_exposure")
+            for c in world.codes:
+                if c != "CN":
+                    crit[idx[c], idx["CN"]] = share
+        us_base = v("us_recession_baseline") / 100.0
+        base = np.full(n, v("model_recession_base_others") / 100.0)
+        if "US" in idx:
+            base[idx["US"]] = us_base
+        appr0 = np.full(n, 0.5)
+        if "US" in idx:
+            appr0[idx["US"]] = v("us_approval_feb2025") / 100.0
+        resolve = ones * cl["model_resolve_weight"].values[0]
+        if "CN" in idx:
+            resolve[idx["CN"]] = cl["model_resolve_weight"].values[1]
+        provisional = cls(
+            elasticity=v("import_elasticity_short_run"),
+            pass_through=np.full((n, n), v("pass_through_border_2018")),
+            dependence=dep,
+            export_margin=v("model_export_margin"),
+            revenue_weight=ones * v("model_revenue_weight"),
+            critical_exposure=crit,
+            recession_base=base,
+            recession_slope=1.0,
+            recession_cost=ones * v("model_recession_cost"),
+            market_beta=ones,
+            market_weight=ones * v("model_wealth_effect"),
+            support_effect=v("model_support_effect"),
+            approval_base=appr0,
+            approval_price=ones * 0.0,
+            approval_market=ones * 0.0,
+            political_weight=ones * v("model_political_weight"),
+            alliance_weight=ones * v("model_alliance_weight"),
+            coalition_weight=ones * v("model_coalition_weight"),
+            face_weight=ones * cl["model_face_weight"].values[0],
+            face_mutual_relief=cl["model_face_weight"].values[1],
+            face_zero_cost=ones * cl["model_face_weight"].values[2],
+            resolve_weight=resolve,
+        )
+        if "US" not in idx or "CN" not in idx:
+            return provisional
+        state = calibration_state(world)
+        model = PayoffModel(world, provisional)
+        bd = model.breakdown(state)
+        us = idx["US"]
+        burden_us = float(bd.burden[0, us])
+        pain_us = float(-bd.terms["tariff_pain"][0, us])
+        target = v("us_recession_odds_60") / 100.0
+        slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
+        dd_target = v("model_market_drawdown_145")
+        beta = dd_target / burden_us
+        appr_band = cl["approval_39_45"].values
+        appr_fall = appr0[us] - float(np.mean(appr_band)) / 100.0
+        return provisional.replace(
+            recession_slope=slope,
+            market_beta=ones * beta,
+            approval_price=ones * (0.5 * appr_fall / pain_us),
+            approval_market=ones * (0.5 * appr_fall / dd_target),
+            calibration={
+                "us_burden_at_145_125": burden_us,
+                "us_pain_at_145_125": pain_us,
+                "us_recession_odds_target": target,
+                "us_drawdown_target": dd_target,
+                "us_approval_target": float(np.mean(appr_band)) / 100.0,
+            },
+        )
+
+
+_DYAD_FIELDS = frozenset({"pass_through", "dependence", "critical_exposure"})
+_NONNEG = (
+    "dependence",
+    "revenue_weight",
+    "critical_exposure",
+    "recession_cost",
+    "market_beta",
+    "market_weight",
+    "approval_price",
+    "approval_market",
+    "political_weight",
+    "alliance_weight",
+    "coalition_weight",
+    "face_weight",
+    "face_zero_cost",
+    "resolve_weight",
+)
+
+
+def calibration_state(world: World) -> State:
+    """The state the defaults are calibrated on: US→CN 145%, CN→US 125%, else 0."""
+    s = State.zeros(world.n)
+    for a, b, lvl in _CALIBRATION_PATH:
+        s = s.with_tariff(world, a, b, lvl)
+    return s
+
+
+# ---------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Breakdown:
+    """Per-term payoffs and the indicators behind them, for a batch of states.
+
+    Attributes
+    ----------
+    terms : mapping of str to ndarray (B, n)
+        Unweighted value of each term in :data:`TERMS` (% of GDP).
+    weights : ndarray (n_terms, n)
+    total : ndarray (B, n)
+        ``sum_k weights[k] * terms[k]``.
+    burden : ndarray (B, n)
+        Economic burden, % of GDP (minus the sum of :data:`ECONOMIC_TERMS`).
+    recession : ndarray (B, n)
+        12-month recession odds.
+    drawdown : ndarray (B, n)
+        Equity drawdown, index % below baseline.
+    approval : ndarray (B, n)
+        Government approval (fraction).
+    imports : ndarray (B, n, n)
+        Imports after the trade response, USD bn.
+    effective : ndarray (B, n, n)
+        Effective tariffs.
+    """
+
+    terms: Mapping[str, Array]
+    weights: Array
+    total: Array
+    burden: Array
+    recession: Array
+    drawdown: Array
+    approval: Array
+    imports: Array
+    effective: Array
+
+    def weighted(self, term: str) -> Array:
+        """The weighted contribution of ``term`` to :attr:`total`."""
+        if term not in TERMS:
+            raise UnknownNameError(f"unknown term {term!r}; terms: {', '.join(TERMS)}.")
+        return self.weights[TERMS.index(term)] * self.terms[term]
+
+
+@dataclass(frozen=True, eq=False)
+class PayoffModel:
+    """A weighted sum of the payoff terms for one world.
+
+    Parameters
+    ----------
+    world : World
+    params : Params, optional
+        Default: ``Params.default(world)``.
+    weights : array_like, shape (len(TERMS), n), optional
+        Weight of each term for each country; default all ones.
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> m = ts.PayoffModel(w)
+    >>> bd = m.breakdown(ts.payoffs.calibration_state(w))
+    >>> round(float(bd.recession[0, w.index("US")]), 2)
+    0.6
+    """
+
+    world: World
+    params: Params = None  # type: ignore[assignment]
+    weights: Array = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.params is None:
+            object.__setattr__(self, "params", Params.default(self.world))
+        if self.params.n != self.world.n:
+            raise ParameterError(
+                f"`params` is for {self.params.n} countries; the world has {self.world.n}."
+            )
+        shape = (len(TERMS), self.world.n)
+        w = np.ones(shape) if self.weights is None else np.array(self.weights, dtype=float)
+        if w.shape != shape:
+            raise ParameterError(
+                f"`weights` must have shape {shape} (terms × countries); got shape {w.shape}."
+            )
+        if not np.all(np.isfinite(w)):
+            raise ParameterError(f"`weights` must be finite; got {w[~np.isfinite(w)].flat[0]!r}.")
+        w.flags.writeable = False
+        object.__setattr__(self, "weights", w)
+        active = np.zeros((self.world.n, self.world.n))
+        for a, b in self.world.ladders:
+            active[self.world.index(a), self.world.index(b)] = 1.0
+        active.flags.writeable = False
+        object.__setattr__(self, "_active", active)
+
+    def replace(self, **changes: Any) -> PayoffModel:
+        """A copy with fields replaced."""
+        return dataclasses.replace(self, **changes)
+
+    def with_weight(self, term: str, code: str, value: float) -> PayoffModel:
+        """A copy with the weight of ``term`` for country ``code`` set."""
+        if term not in TERMS:
+            raise UnknownNameError(f"unknown term {term!r}; terms: {', '.join(TERMS)}.")
+        w = np.array(self.weights)
+        w[TERMS.index(term), self.world.index(code)] = value
+        return self.replace(weights=w)
+
+    def breakdown(
+        self, state: State | StateBatch, prev: State | StateBatch | None = None
+    ) -> Breakdown:
+        """Every term for every country, for one state or a batch.
+
+        Parameters
+        ----------
+        state : State or StateBatch
+            The state(s) reached this round.
+        prev : State or StateBatch, optional
+            The state(s) before this round's moves (for face and resolve).
+            Default: derived from ``state.moved`` (``prev.tariff = tariff -
+            moved``), with no escalation pending from the round before.
+
+        Returns
+        -------
+        Breakdown
+            Arrays with a leading batch axis (of length 1 for a single state).
+        """
+        nxt = StateBatch.of(state)
+        if nxt.n != self.world.n:
+            raise ParameterError(f"`state` has {nxt.n} countries; the world has {self.world.n}.")
+        if prev is None:
+            prev_tau = nxt.tariff - nxt.moved
+            prev_moved = np.zeros_like(nxt.tariff)
+        else:
+            pb = StateBatch.of(prev)
+            prev_tau, prev_moved = pb.tariff, pb.moved
+        return _evaluate(
+            self.world, self.params, self.weights, self._active, nxt, prev_tau, prev_moved
+        )  # type: ignore[attr-defined]
+
+    def payoff(self, state: State | StateBatch, prev: State | StateBatch | None = None) -> Array:
+        """Total payoff per country, shape ``(B, n)`` (see :meth:`breakdown`)."""
+        return self.breakdown(state, prev).total
+
+
+def _evaluate(
+    world: World,
+    p: Params,
+    weights: Array,
+    active: Array,
+    nxt: StateBatch,
+    prev_tau: Array,
+    prev_moved: Array,
+) -> Breakdown:
+    gdp = world.gdp
+    m0 = world.imports
+    tau = nxt.tariff
+    t = tau * (1.0 - world.exempt)
+    m = trade_response(m0, t, p.pass_through, p.elasticity)
+    pain = tariff_pain(m0, t, p.pass_through, p.elasticity, p.dependence, gdp)
+    rev = tariff_revenue(m, t, p.revenue_weight, gdp)
+    ret = retaliation_loss(m0, m, t, p.pass_through, p.export_margin, gdp)
+    dep = dependence_loss(nxt.control, p.critical_exposure)
+    burden = -(pain + rev + ret + dep)
+    prec = recession_odds(burden, p.recession_base, p.recession_slope)
+    rec = -(prec - p.recession_base) * p.recession_cost
+    dd = market_drawdown(burden, p.market_beta, nxt.support, p.support_effect, nxt.shock)
+    mkt = -p.market_weight * dd
+    appr = p.approval_base - p.approval_price * (-pain) - p.approval_market * dd
+    pol = p.political_weight * (appr - p.approval_base) * 100.0
+    ally = -p.alliance_weight * alliance_strain(tau, world.ties)
+    coal = p.coalition_weight * coalition_gain(tau, world.ties)
+    face = -face_cost(
+        prev_tau, tau, nxt.peak, p.face_weight, p.face_mutual_relief, p.face_zero_cost, prev_moved
+    )
+    res = -p.resolve_weight * resolve_cost(prev_tau, tau, prev_moved, active)
+    terms = dict(
+        zip(TERMS, (pain, rev, ret, dep, rec, mkt, pol, ally, coal, face, res), strict=True)
+    )
+    total = np.zeros_like(pain)
+    for k, name in enumerate(TERMS):
+        total = total + weights[k] * terms[name]
+    return Breakdown(
+        terms=terms,
+        weights=weights,
+        total=total,
+        burden=burden,
+        recession=prec,
+        drawdown=dd,
+        approval=appr,
+        imports=m,
+        effective=t,
+    )
