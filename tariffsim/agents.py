@@ -184,8 +184,15 @@ class Strategy(Protocol):
     from ``rng``.
     """
 
-    name: str
-    traits: Traits
+    @property
+    def name(self) -> str:
+        """Short name."""
+        ...
+
+    @property
+    def traits(self) -> Traits:
+        """What the strategy is (memory depth, stochastic, …)."""
+        ...
 
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """Moves for this round."""
@@ -340,7 +347,7 @@ def make_strategy(name: str, **kwargs: Any) -> Strategy:
     if name not in STRATEGIES:
         raise UnknownNameError(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}.")
     try:
-        return STRATEGIES[name](**kwargs)  # type: ignore[no-any-return]
+        return STRATEGIES[name](**kwargs)
     except TypeError as e:
         raise ParameterError(f"strategy {name!r}: {e}") from None
 

@@ -31,7 +31,7 @@ from typing import Literal
 
 from .errors import ParameterError, UnknownNameError
 
-__all__ = ["Claim", "ClaimSet", "claims", "cite", "load_claims"]
+__all__ = ["Claim", "ClaimSet", "cite", "claims", "load_claims"]
 
 ClaimValue = float | tuple[float, ...] | str
 KINDS = ("article", "assumption")
@@ -119,7 +119,8 @@ class ClaimSet(Mapping[str, Claim]):
 
     def __repr__(self) -> str:
         n_art = sum(1 for c in self.values() if c.kind == "article")
-        return f"<ClaimSet: {len(self)} claims ({n_art} from articles, {len(self) - n_art} assumptions)>"
+        n_ass = len(self) - n_art
+        return f"<ClaimSet: {len(self)} claims ({n_art} from articles, {n_ass} assumptions)>"
 
     def filter(
         self,
@@ -160,7 +161,7 @@ class ClaimSet(Mapping[str, Claim]):
 
     def table(self) -> list[tuple[str, str, str, str, str]]:
         """Rows ``(id, kind, value, unit, source/section)`` for display."""
-        rows = []
+        rows: list[tuple[str, str, str, str, str]] = []
         for c in self.values():
             if isinstance(c.value, tuple):
                 v = "–".join(f"{x:g}" for x in c.value)

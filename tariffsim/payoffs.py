@@ -715,6 +715,8 @@ class PayoffModel:
     world: World
     params: Params = None  # type: ignore[assignment]
     weights: Array = None  # type: ignore[assignment]
+    active: Array = field(init=False, repr=False)
+    """``active[i, j] = 1`` where ``i`` has a tariff ladder on ``j`` (can answer)."""
 
     def __post_init__(self) -> None:
         if self.params is None:
@@ -737,7 +739,7 @@ class PayoffModel:
         for a, b in self.world.ladders:
             active[self.world.index(a), self.world.index(b)] = 1.0
         active.flags.writeable = False
-        object.__setattr__(self, "_active", active)
+        object.__setattr__(self, "active", active)
 
     def replace(self, **changes: Any) -> PayoffModel:
         """A copy with fields replaced."""
@@ -780,8 +782,8 @@ class PayoffModel:
             pb = StateBatch.of(prev)
             prev_tau, prev_moved = pb.tariff, pb.moved
         return _evaluate(
-            self.world, self.params, self.weights, self._active, nxt, prev_tau, prev_moved
-        )  # type: ignore[attr-defined]
+            self.world, self.params, self.weights, self.active, nxt, prev_tau, prev_moved
+        )
 
     def payoff(self, state: State | StateBatch, prev: State | StateBatch | None = None) -> Array:
         """Total payoff per country, shape ``(B, n)`` (see :meth:`breakdown`)."""

@@ -175,11 +175,11 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         Listing every problem found, each with its field path.
     """
     pr = _Problems()
-    known_top = {"format", "name", "title", "description", "claims", "outcomes", "calendar", "world",
-                 "params", "weights", "initial", "agents", "events", "noise"}  # fmt: skip
-    for k in data:
-        if k not in known_top:
-            pr.add(k, f"unknown field; known: {', '.join(sorted(known_top))}")
+    known_top = {"format", "name", "title", "description", "claims", "outcomes", "calendar",
+                 "world", "params", "weights", "initial", "agents", "events", "noise"}  # fmt: skip
+    for top in data:
+        if top not in known_top:
+            pr.add(top, f"unknown field; known: {', '.join(sorted(known_top))}")
     if data.get("format", FORMAT) != FORMAT:
         pr.add("format", f"must be {FORMAT}; got {data.get('format')!r}")
     name = data.get("name", "")
@@ -229,8 +229,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         elif not _num(g) or g <= 0:
             pr.add(f"countries.{code}.gdp", f"must be > 0, got {g!r}")
         else:
-            k = codes.index(code)
-            countries[k] = dataclasses.replace(countries[k], gdp=float(g))
+            ci = codes.index(code)
+            countries[ci] = dataclasses.replace(countries[ci], gdp=float(g))
     imports = np.array(world.imports)
     for key, v in wd.get("imports", {}).items():
         d = _dyad(key, f"world.imports.{key}", codes, pr)

@@ -12,7 +12,7 @@ from scipy import optimize, sparse
 from ..errors import ParameterError
 from .normal_form import FloatArray, NormalFormGame, _as_game
 
-__all__ = ["CorrelatedResult", "correlated_equilibrium", "correlated_constraints"]
+__all__ = ["CorrelatedResult", "correlated_constraints", "correlated_equilibrium"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,7 +108,7 @@ class FictitiousPlayResult:
 def _as_rng(rng: Any) -> np.random.Generator:
     if rng is None or isinstance(rng, np.random.Generator | np.random.SeedSequence):
         return np.random.default_rng(rng)
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and int(rng) >= 0:
         return np.random.default_rng(int(rng))
     raise ParameterError(
         f"`rng` must be None, an int >= 0 or a numpy.random.Generator; got {rng!r}."
@@ -270,7 +270,7 @@ def fictitious_play(
     --------
     >>> from tariffsim import equilibrium as eq
     >>> g = eq.NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
-    >>> r = eq.fictitious_play(g, rounds=2000, rng=0)
+    >>> r = eq.fictitious_play(g, rounds=2000, rng=0, tol=0.05)
     >>> r.converged, np.round(r.beliefs[0][-1], 1)
     (True, array([0.5, 0.5]))
     """

@@ -96,7 +96,7 @@ class LemkeHowsonAllResult:
 
 
 def _pivot(tableau: FloatArray, basis: list[int], entering: int, slack: slice) -> int:
-    """Pivot `entering` into `tableau` by a lexicographic min-ratio test; return the leaving label."""
+    """Pivot `entering` in by a lexicographic min-ratio test; return the leaving label."""
     col = tableau[:, entering]
     rows = np.flatnonzero(col > _PIVOT_TOL)
     if rows.size == 0:  # cannot happen with positive payoffs
@@ -274,8 +274,8 @@ def lemke_howson_all(
     --------
     >>> from tariffsim import equilibrium as eq
     >>> g = eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
-    >>> sorted(tuple(x.round(3)) for x, _ in eq.lemke_howson_all(g).equilibria)
-    [(0.0, 1.0), (1.0, 0.0)]
+    >>> sorted(x.round(3).tolist() for x, _ in eq.lemke_howson_all(g).equilibria)
+    [[0.0, 1.0], [1.0, 0.0]]
     """
     g = _as_game(game)
     _require_players(g, 2, "lemke_howson_all")

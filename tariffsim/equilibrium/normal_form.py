@@ -129,7 +129,7 @@ class NormalFormGame:
     >>> g.payoff((1, 1))
     array([1., 1.])
     >>> g.regret([[0.5, 0.5], [0.5, 0.5]])
-    2.5
+    0.75
     """
 
     __slots__ = ("action_names", "payoff_array", "player_names")
@@ -161,7 +161,7 @@ class NormalFormGame:
         n = len(items)
         if n < 1:
             raise ParameterError("`payoffs` must hold at least 1 player's array; got 0.")
-        arrays = []
+        arrays: list[FloatArray] = []
         for i, item in enumerate(items):
             try:
                 arr = np.array(item, dtype=float)
@@ -299,7 +299,9 @@ class NormalFormGame:
             try:
                 arr = np.array(m, dtype=float)
             except (TypeError, ValueError) as exc:
-                raise ParameterError(f"`{name}` must be a numeric matrix; got {m!r} ({exc}).")
+                raise ParameterError(
+                    f"`{name}` must be a numeric matrix; got {m!r} ({exc})."
+                ) from None
             if arr.ndim != 2:
                 raise ParameterError(f"`{name}` must be a 2-D matrix; got shape {arr.shape}.")
             mats.append(arr)
@@ -324,7 +326,7 @@ class NormalFormGame:
             )
         out = []
         for i, (s, a) in enumerate(zip(items, self.shape, strict=True)):
-            if isinstance(s, bool) or not isinstance(s, numbers.Integral) or not 0 <= s < a:
+            if isinstance(s, bool) or not isinstance(s, numbers.Integral) or not 0 <= int(s) < a:
                 raise ParameterError(
                     f"`{name}[{i}]` must be an action index in [0, {a}); got {s!r}."
                 )
@@ -349,7 +351,7 @@ class NormalFormGame:
         out = []
         for i, (s, a) in enumerate(zip(items, self.shape, strict=True)):
             if isinstance(s, numbers.Integral) and not isinstance(s, bool):
-                if not 0 <= s < a:
+                if not 0 <= int(s) < a:
                     raise ParameterError(
                         f"`{name}[{i}]` must be an action index in [0, {a}); got {s!r}."
                     )
@@ -402,8 +404,8 @@ class NormalFormGame:
         >>> eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]]).payoff((0, 1))
         array([0., 5.])
         """
-        prof = self._pure_profile(profile)
-        return np.array(self.payoff_array[(slice(None), *prof)], dtype=float)
+        index: tuple[Any, ...] = (slice(None), *self._pure_profile(profile))
+        return np.array(self.payoff_array[index], dtype=np.float64)
 
     def action_values(self, profile: Any, player: int) -> FloatArray:
         """Expected payoff of each pure action of `player` against the others' strategies.
@@ -437,7 +439,7 @@ class NormalFormGame:
             raise ParameterError(
                 f"`player` must be an index in [0, {self.n_players}); got {player!r}."
             )
-        if not 0 <= player < self.n_players:
+        if not 0 <= int(player) < self.n_players:
             raise ParameterError(
                 f"`player` must be an index in [0, {self.n_players}); got {player!r}."
             )

@@ -93,7 +93,7 @@ def _dominated(own: FloatArray, S: NDArray[np.intp]) -> NDArray[np.bool_]:
     """
     sub = own[:, S].transpose(1, 0, 2)  # (cS, own, k)
     better = sub[:, :, None, :] > sub[:, None, :, :] + _FEAS_TOL  # [s, r', r, c]
-    return np.asarray(better.all(axis=3).any(axis=1))
+    return np.asarray(np.any(np.all(better, axis=3), axis=1))
 
 
 def _solve_side(
@@ -231,33 +231,35 @@ def support_enumeration(
     m, n = g.shape
     # Pure strategies with tied best replies are degenerate; cheap to check in full.
     degenerate_seen = bool(
-        ((A >= A.max(axis=0) - _FEAS_TOL).sum(axis=0) > 1).any()
-        or ((B >= B.max(axis=1, keepdims=True) - _FEAS_TOL).sum(axis=1) > 1).any()
+        ((A.max(axis=0) - _FEAS_TOL <= A).sum(axis=0) > 1).any()
+        or ((B.max(axis=1, keepdims=True) - _FEAS_TOL <= B).sum(axis=1) > 1).any()
     )
     found: list[tuple[FloatArray, FloatArray]] = []
     singular_seen = False
     for k in range(1, min(m, n) + 1):
-        I = _combos(m, k)
-        J = _combos(n, k)
-        # bad_rows[i, j]: some row of I[i] is strictly dominated against columns J[j].
-        bad_rows = _dominated(A, J)[:, I].any(axis=2).T
-        bad_cols = _dominated(Bt, I)[:, J].any(axis=2)
+        S1 = _combos(m, k)
+        S2 = _combos(n, k)
+        # bad_rows[i, j]: some row of S1[i] is strictly dominated against columns S2[j].
+        bad_rows = _dominated(A, S2)[:, S1].any(axis=2).T
+        bad_cols = _dominated(Bt, S1)[:, S2].any(axis=2)
         if full_degeneracy_check:
             # Every pair on which a degenerate strategy could show up: the x-side
-            # needs only the columns undominated given I, the y-side only the
-            # rows undominated given J.
+            # needs only the columns undominated given S1, the y-side only the
+            # rows undominated given S2.
             xi, xj = np.nonzero(~bad_cols)
             yi, yj = np.nonzero(~bad_rows)
-            x_ok, xs, sing_x, deg_x = _solve_side(B, I, J, xi, xj)
-            y_ok, ys, sing_y, deg_y = _solve_side(At, J, I, yj, yi)
+            x_ok, xs, sing_x, deg_x = _solve_side(B, S1, S2, xi, xj)
+            y_ok, ys, sing_y, deg_y = _solve_side(At, S2, S1, yj, yi)
         else:
             xi, xj = np.nonzero(~bad_cols & ~bad_rows)
-            x_ok, xs, sing_x, deg_x = _solve_side(B, I, J, xi, xj)
+            x_ok, xs, sing_x, deg_x = _solve_side(B, S1, S2, xi, xj)
             yi, yj = xi[x_ok], xj[x_ok]
-            y_ok, ys, sing_y, deg_y = _solve_side(At, J, I, yj, yi)
+            y_ok, ys, sing_y, deg_y = _solve_side(At, S2, S1, yj, yi)
+        singular_seen |= sing_x or sing_y
+        degenerate_seen |= deg_x or deg_y
         if not x_ok.any() or not y_ok.any():
             continue
-        cJ = J.shape[0]
+        cJ = S2.shape[0]
         x_keys = xi[x_ok] * cJ + xj[x_ok]
         y_keys = yi[y_ok] * cJ + yj[y_ok]
         common, ix, iy = np.intersect1d(x_keys, y_keys, assume_unique=True, return_indices=True)
@@ -267,8 +269,8 @@ def support_enumeration(
             i, j = divmod(int(key), cJ)
             x = np.zeros(m)
             y = np.zeros(n)
-            x[I[i]] = np.clip(xw, 0.0, None)
-            y[J[j]] = np.clip(yw, 0.0, None)
+            x[S1[i]] = np.clip(xw, 0.0, None)
+            y[S2[j]] = np.clip(yw, 0.0, None)
             x /= x.sum()
             y /= y.sum()
             if _deviation_gains(g.payoff_array, [x, y]).max() <= tol:

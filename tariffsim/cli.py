@@ -1,0 +1,221 @@
+"""The ``tariffsim`` command.
+
+Examples
+--------
+::
+
+    tariffsim run us-china-145 --seed 0 --out out/
+    tariffsim claims --term recession
+    tariffsim list
+    tariffsim show us-china-145
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path as FsPath
+
+from . import __version__
+from .errors import TariffsimError
+
+__all__ = ["main"]
+
+_EPILOG_RUN = """example:
+  tariffsim run us-china-145 --seed 0 --out tariffsim-out
+  tariffsim run my-scenario.toml --rounds 52 --format csv
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="tariffsim",
+        description="Simulate tariff wars as games: run scenarios, list claims, find equilibria.",
+        epilog="example:\n  tariffsim run us-china-145 --out tariffsim-out\n  tariffsim claims",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"tariffsim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    r = sub.add_parser(
+        "run",
+        help="run a bundled scenario or a scenario file; print the path, write plot/CSV/JSON",
+        epilog=_EPILOG_RUN,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument(
+        "scenario", help="bundled scenario name (see `tariffsim list`) or path to a .toml file"
+    )
+    r.add_argument(
+        "--rounds", type=int, default=None, help="number of rounds (default: the scenario's)"
+    )
+    r.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    r.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    r.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="what to print"
+    )
+    r.add_argument("--no-plot", action="store_true", help="do not write the PNG plot")
+
+    c = sub.add_parser(
+        "claims",
+        help="list the claims behind every default number",
+        epilog="example:\n  tariffsim claims --kind article --term recession",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument("--kind", choices=("article", "assumption"), default=None)
+    c.add_argument("--term", default=None, help="only claims feeding this model term")
+    c.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    sub.add_parser(
+        "list",
+        help="list the bundled scenarios",
+        epilog="example:\n  tariffsim list",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s = sub.add_parser(
+        "show",
+        help="show a scenario: countries, agents, parameters with claim ids, events",
+        epilog="example:\n  tariffsim show us-china-145",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s.add_argument("scenario")
+    return p
+
+
+def _fit(text: str, width: int = 100) -> str:
+    return "\n".join(
+        line if len(line) <= width else line[: width - 1] + "…" for line in text.splitlines()
+    )
+
+
+def _cmd_run(a: argparse.Namespace) -> int:
+    from .scenario import load_scenario
+
+    if a.rounds is not None and a.rounds < 1:
+        raise _UsageError(f"--rounds must be >= 1; got {a.rounds}")
+    sc = load_scenario(a.scenario)
+    out = FsPath(a.out)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    path = sc.simulate(seed=a.seed, rounds=a.rounds)
+    if a.format == "csv":
+        sys.stdout.write(path.to_csv())
+    elif a.format == "json":
+        sys.stdout.write(path.to_json() + "\n")
+    else:
+        print(f"{sc.title} — seed {a.seed}, {len(path) - 1} rounds from {path.dates[0]}")
+        print(path.table())
+        if path.events:
+            print("\nevents:")
+            for r, label in path.events:
+                print(_fit(f"  round {r:>3}  {path.dates[min(r, len(path) - 1)]}  {label}"))
+    out.mkdir(parents=True, exist_ok=True)
+    stem = sc.name
+    written = [out / f"{stem}.csv", out / f"{stem}.json"]
+    path.to_csv(written[0])
+    path.to_json(written[1])
+    if not a.no_plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plotting import plot_summary, save
+
+        png = out / f"{stem}.png"
+        save(path.plot(), str(png))
+        summary = out / f"{stem}-summary.png"
+        save(plot_summary(path), str(summary))
+        written += [png, summary]
+    dest = sys.stderr if a.format != "table" else sys.stdout
+    print(f"\nwrote {', '.join(str(w) for w in written)}", file=dest)
+    return 0
+
+
+def _cmd_claims(a: argparse.Namespace) -> int:
+    from .claims import load_claims
+
+    cs = load_claims().filter(kind=a.kind, term=a.term)
+    if a.format == "json":
+        print(json.dumps([{"id": c.id, "kind": c.kind, "value": c.value, "unit": c.unit,
+                           "source": c.source, "section": c.section, "paraphrase": c.paraphrase}
+                          for c in cs.values()], indent=1, ensure_ascii=False))  # fmt: skip
+        return 0
+    if a.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["id", "kind", "value", "unit", "source", "section", "paraphrase"])
+        for c in cs.values():
+            v = "–".join(f"{x:g}" for x in c.values) if c.values else c.value
+            w.writerow([c.id, c.kind, v, c.unit, c.source, c.section, c.paraphrase])
+        return 0
+    for cid, kind, v, unit, _src in cs.table():
+        print(_fit(f"{cid:<34} {kind[:4]:<4} {v[:26]:<26} {unit[:30]}"))
+    print(f"\n{len(cs)} claims")
+    return 0
+
+
+def _cmd_list(a: argparse.Namespace) -> int:
+    from .scenario import list_scenarios, load_scenario
+
+    for name in list_scenarios():
+        print(_fit(f"{name:<28} {load_scenario(name).title}"))
+    return 0
+
+
+def _cmd_show(a: argparse.Namespace) -> int:
+    from .payoffs import PARAM_SOURCES
+    from .scenario import load_scenario
+
+    sc = load_scenario(a.scenario)
+    g = sc.game
+    print(f"{sc.name}: {sc.title}")
+    print(_fit(" ".join(sc.description.split())))
+    print(f"\ncalendar: {g.start}, {g.rounds} rounds of {g.round_days} days; noise {g.noise}")
+    print("countries: " + ", ".join(f"{c.code} ({c.gdp:g} tn)" for c in g.world.countries))
+    print("\nagents:")
+    for ag in g.agents:
+        lr = ag.beliefs.learning_rate if ag.beliefs else 0.0
+        print(
+            f"  {ag.code}: {ag.strategy.name}, targets {ag.targets or 'all'}, learning rate {lr:g}"
+        )
+    print("\nparameters (claims):")
+    for name, ids in PARAM_SOURCES.items():
+        print(_fit(f"  {name:<20} {', '.join(ids)}"))
+    print("\nevents:")
+    for e in g.events:
+        print(_fit(f"  {e.when}  {e.kind:<8} {e.label}  [{', '.join(e.claims)}]"))
+    if sc.outcomes:
+        print("\nmust show:")
+        for o in sc.outcomes:
+            print(_fit(f"  - {o}"))
+    return 0
+
+
+class _UsageError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tariffsim`` command; returns the exit status."""
+    parser = _parser()
+    a = parser.parse_args(argv)
+    if a.command is None:
+        parser.print_help()
+        return 0
+    cmds = {"run": _cmd_run, "claims": _cmd_claims, "list": _cmd_list, "show": _cmd_show}
+    try:
+        return cmds[a.command](a)
+    except (TariffsimError, _UsageError) as e:
+        msg = str(e).splitlines()
+        head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
+        print(f"tariffsim: error: {head}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"tariffsim: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
