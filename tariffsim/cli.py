@@ -128,7 +128,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
         save(plot_summary(path), str(summary))
         written += [png, summary]
     dest = sys.stderr if a.format != "table" else sys.stdout
-    print(f"\nwrote {', '.join(str(w) for w in written)}", file=dest)
+    print(f"\nwrote to {out}/: {', '.join(w.name for w in written)}", file=dest)
     return 0
 
 

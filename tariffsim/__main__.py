@@ -1,0 +1,5 @@
+"""``python -m tariffsim`` runs the ``tariffsim`` command."""
+
+from .cli import main
+
+raise SystemExit(main())

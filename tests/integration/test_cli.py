@@ -1,0 +1,120 @@
+"""The command line: the README's main command, every subcommand, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tariffsim", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        timeout=300,
+    )
+
+
+def _readme_main_command() -> list[str]:
+    """The `tariffsim ...` part of the README's first shell command."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = re.search(r"```bash\n(.*?)```", text, re.S)
+    assert first_block, "README has no bash block"
+    cmd = first_block.group(1).strip().splitlines()[0]
+    part = next(p for p in cmd.split("&&") if "tariffsim run" in p)
+    argv = shlex.split(part)
+    assert argv[0].endswith("tariffsim")
+    return argv[1:]
+
+
+def test_readme_main_command_prints_path_and_writes_outputs(tmp_path: Path) -> None:
+    args = _readme_main_command()
+    out_dir = args[args.index("--out") + 1]
+    res = _cli(*args, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    header = res.stdout.splitlines()[1]
+    for col in ("round", "date", "US->CN %", "CN->US %", "US rec%", "CN rec%", "US appr%"):
+        assert col in header
+    assert max(len(line) for line in res.stdout.splitlines()) <= 100
+    folder = tmp_path / out_dir
+    for suffix in (".png", ".csv", ".json"):
+        f = folder / f"us-china-145{suffix}"
+        assert f.is_file() and f.stat().st_size > 0, f
+    assert (folder / "us-china-145.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = (folder / "us-china-145.csv").read_text().splitlines()
+    data = json.loads((folder / "us-china-145.json").read_text())
+    assert len(rows) - 1 == len(data["dates"]) == 31
+    assert max(max(r[0][1] for r in data["tariff"]), 0) == pytest.approx(1.45)
+
+
+def test_run_formats_agree(tmp_path: Path) -> None:
+    csv_out = _cli("run", "us-china-145", "--format", "csv", "--no-plot", "--out", str(tmp_path))
+    js_out = _cli("run", "us-china-145", "--format", "json", "--no-plot", "--out", str(tmp_path))
+    assert csv_out.returncode == js_out.returncode == 0
+    n_csv = len(csv_out.stdout.strip().splitlines()) - 1
+    assert n_csv == len(json.loads(js_out.stdout)["dates"])
+
+
+def test_claims_list_show_version() -> None:
+    res = _cli("claims")
+    assert res.returncode == 0
+    assert "us_recession_odds_60" in res.stdout
+    n = int(re.search(r"(\d+) claims", res.stdout).group(1))  # type: ignore[union-attr]
+    assert n >= 40
+    only = _cli("claims", "--kind", "assumption", "--format", "json")
+    kinds = {c["kind"] for c in json.loads(only.stdout)}
+    assert kinds == {"assumption"}
+    assert "us-china-145" in _cli("list").stdout
+    show = _cli("show", "us-china-145")
+    assert show.returncode == 0 and "recession_slope" in show.stdout
+    assert _cli("--version").stdout.startswith("tariffsim ")
+
+
+@pytest.mark.parametrize("cmd", [[], ["run"], ["claims"], ["show"], ["list"]])
+def test_help_has_an_example(cmd: list[str]) -> None:
+    res = _cli(*cmd, "--help")
+    assert res.returncode == 0
+    assert "example" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "no-such-scenario"], "unknown scenario 'no-such-scenario'"),
+        (["run", "us-china-145", "--rounds", "0"], "--rounds must be >= 1"),
+        (["run", "missing.toml"], "does not exist"),
+        (["show", "nope"], "unknown scenario 'nope'"),
+    ],
+)
+def test_errors_are_one_line_exit_2(args: list[str], needle: str, tmp_path: Path) -> None:
+    res = _cli(*args, cwd=tmp_path)
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith("tariffsim: error:")
+    assert needle in lines[0]
+    assert not any(tmp_path.iterdir()), "nothing may be written on error"
+
+
+def test_invalid_scenario_file_lists_every_problem(tmp_path: Path) -> None:
+    f = tmp_path / "bad.toml"
+    f.write_text(
+        'format = 1\nname = "bad"\n[world.gdp]\nUS = -3\n'
+        '[[agents]]\ncountry = "XX"\n[[events]]\ndate = 2025-02-04\nkind = "boom"\n'
+    )
+    res = _cli("run", str(f), cwd=tmp_path)
+    assert res.returncode == 2
+    msg = res.stderr.strip()
+    assert "countries.US.gdp: must be > 0, got -3" in msg
+    assert "agents[0].country" in msg and "events[0].kind" in msg
+    assert "3 problems" in msg
