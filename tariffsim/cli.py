@@ -128,7 +128,9 @@ def _cmd_run(a: argparse.Namespace) -> int:
         save(plot_summary(path), str(summary))
         written += [png, summary]
     dest = sys.stderr if a.format != "table" else sys.stdout
-    print(f"\nwrote to {out}/: {', '.join(w.name for w in written)}", file=dest)
+    print("\nwrote:", file=dest)
+    for w in written:
+        print(f"  {w}", file=dest)
     return 0
 
 
