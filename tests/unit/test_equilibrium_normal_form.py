@@ -115,7 +115,7 @@ def test_to_nfg_layout():
     lines = g.to_nfg("t").splitlines()
     assert lines[0] == 'NFG 1 R "t" { "Player 1" "Player 2" } { 2 3 }'
     # First player's action changes fastest; one payoff per player per profile.
-    assert lines[2].split() == "1 -1 4 -4 2 -2 5 -5 3 -3 6 -6.5".split()
+    assert lines[2].split() == ["1", "-1", "4", "-4", "2", "-2", "5", "-5", "3", "-3", "6", "-6.5"]
 
 
 def test_write_nfg(tmp_path, pd):

@@ -114,7 +114,7 @@ def test_known_nash_are_correlated_equilibria(name):
 
 # von Stengel (2002), Handbook of Game Theory vol. 3, degenerate example:
 # the column player's best response to row 0 is tied, giving a continuum.
-DEGEN = eq.NormalFormGame.from_bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 2], [2, 6], [3, 1]])
+DEGEN = eq.NormalFormGame.from_bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 3], [2, 6], [3, 1]])
 
 
 @pytest.mark.parametrize("full", [False, True])

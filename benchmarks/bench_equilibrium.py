@@ -1,0 +1,139 @@
+"""Benchmark tariffsim's normal-form solvers against quantecon and nashpy.
+
+Run ``python benchmarks/bench_equilibrium.py`` (add ``--quick`` for fewer
+repeats). Times are medians over repeats on seeded random games; the
+"found" column counts the equilibria each method returns whose regret is
+<= 1e-8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tariffsim import equilibrium as eq
+
+ACCEPT = 1e-8
+
+
+def median_time(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = func()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def to_quantecon(game: eq.NormalFormGame) -> Any:
+    import quantecon.game_theory as gt
+
+    n = game.n_players
+    return gt.NormalFormGame(
+        [
+            gt.Player(np.transpose(game.payoff_array[i], [(i + k) % n for k in range(n)]))
+            for i in range(n)
+        ]
+    )
+
+
+def count_ok(game: eq.NormalFormGame, eqs: Any) -> int:
+    return sum(game.regret([np.asarray(x), np.asarray(y)]) <= ACCEPT for x, y in eqs)
+
+
+def _nashpy_worker(A: np.ndarray, B: np.ndarray, queue: Any) -> None:
+    import warnings
+
+    import nashpy
+
+    warnings.simplefilter("ignore")  # nashpy warns about even equilibrium counts
+    t0 = time.perf_counter()
+    eqs = list(nashpy.Game(A, B).support_enumeration())
+    queue.put((time.perf_counter() - t0, eqs))
+
+
+def nashpy_once(game: eq.NormalFormGame, timeout: float) -> tuple[float | None, Any]:
+    """One nashpy run in a child process, abandoned after `timeout` seconds."""
+    queue: Any = mp.Queue()
+    A, B = (np.array(p) for p in game.payoff_array)
+    proc = mp.Process(target=_nashpy_worker, args=(A, B, queue))
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join()
+        return None, []
+    return queue.get()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--nashpy-timeout", type=float, default=120.0, help="seconds per nashpy run (0 skips)"
+    )
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 15
+
+    import quantecon.game_theory as gt
+
+    rows: list[tuple[str, str, float | None, int | str]] = []
+    rng = np.random.default_rng(args.seed)
+    warm = to_quantecon(
+        eq.NormalFormGame.from_bimatrix(rng.normal(size=(3, 3)), rng.normal(size=(3, 3)))
+    )
+    gt.support_enumeration(warm)  # compile numba before timing
+    gt.vertex_enumeration(warm)
+    gt.pure_nash_brute(warm)
+
+    for size in (8, 10):
+        game = eq.NormalFormGame.from_bimatrix(
+            rng.normal(size=(size, size)), rng.normal(size=(size, size))
+        )
+        qg = to_quantecon(game)
+        label = f"support enum {size}x{size}"
+        t, r = median_time(lambda g=game: eq.support_enumeration(g), repeats)
+        rows.append((label, "tariffsim", t, count_ok(game, r.equilibria)))
+        t, r = median_time(
+            lambda g=game: eq.support_enumeration(g, full_degeneracy_check=True), repeats
+        )
+        rows.append((label, "tariffsim (full check)", t, count_ok(game, r.equilibria)))
+        t, r = median_time(lambda q=qg: gt.support_enumeration(q), repeats)
+        rows.append((label, "quantecon support", t, count_ok(game, r)))
+        t, r = median_time(lambda q=qg: gt.vertex_enumeration(q), repeats)
+        rows.append((label, "quantecon vertex", t, count_ok(game, r)))
+        t, r = median_time(lambda g=game: eq.lemke_howson_all(g), repeats)
+        rows.append((label, "tariffsim LH all labels", t, count_ok(game, r.equilibria)))
+        if args.nashpy_timeout > 0:
+            tn, r = nashpy_once(game, args.nashpy_timeout)
+            rows.append(
+                (label, "nashpy support (1 run)", tn, count_ok(game, r) if tn else "timeout")
+            )
+
+    game = eq.NormalFormGame(list(rng.normal(size=(4, 11, 11, 11, 11))))
+    label = "pure_nash 4p x 11"
+    t, r = median_time(lambda: eq.pure_nash(game), repeats)
+    rows.append((label, "tariffsim", t, len(r)))
+    qg = to_quantecon(game)
+    t, r = median_time(lambda: gt.pure_nash_brute(qg), max(1, repeats // 3))
+    rows.append((label, "quantecon pure_nash_brute", t, len(r)))
+
+    print(f"{'problem':<22} {'method':<26} {'median s':>10} {'found':>7} {'vs tariffsim':>13}")
+    base: dict[str, float] = {}
+    for problem, method, t, n_found in rows:
+        if method == "tariffsim" and t is not None:
+            base[problem] = t
+        ratio = f"{t / base[problem]:.1f}x" if t is not None and problem in base else "-"
+        ts = f"{t:.5f}" if t is not None else "-"
+        print(f"{problem:<22} {method:<26} {ts:>10} {n_found!s:>7} {ratio:>13}")
+
+
+if __name__ == "__main__":
+    main()
