@@ -304,6 +304,14 @@ class Scripted:
     traits: ClassVar[Traits] = Traits(memory_depth=0)
 
     def __post_init__(self) -> None:
+        sched: dict[int, Mapping[str, int]] = {}
+        for key, moves in self.schedule.items():
+            # TOML table keys are strings: accept "3" for round 3
+            r = int(key) if isinstance(key, str) and key.isdigit() else key
+            if not isinstance(r, int) or isinstance(r, bool) or r < 0:
+                raise ParameterError(f"schedule: rounds must be ints >= 0; got {key!r}.")
+            sched[r] = moves
+        object.__setattr__(self, "schedule", sched)
         for r, moves in self.schedule.items():
             if not isinstance(r, int) or r < 0:
                 raise ParameterError(f"schedule: rounds must be ints >= 0; got {r!r}.")

@@ -81,6 +81,33 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument("scenario")
+
+    e = sub.add_parser(
+        "equilibrium",
+        help="Markov-perfect equilibrium of a scenario's escalation game; print and plot its path",
+        epilog=(
+            "example:\n  tariffsim equilibrium us-china-145 --start US-CN=1.45,CN-US=1.25\n"
+            "  tariffsim equilibrium us-china-145 --discount 0.9 --selection payoff-dominant"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    e.add_argument("scenario", help="bundled scenario name or path to a .toml file")
+    e.add_argument("--discount", type=float, default=0.95, help="discount factor in [0, 1)")
+    e.add_argument("--rounds", type=int, default=20, help="rounds of the path (default 20)")
+    e.add_argument(
+        "--selection",
+        choices=("status-quo", "payoff-dominant", "qre"),
+        default="status-quo",
+        help="equilibrium-selection rule at each state",
+    )
+    e.add_argument(
+        "--start",
+        default=None,
+        help="start levels as DYAD=LEVEL pairs, e.g. US-CN=1.45,CN-US=1.25 (default: initial)",
+    )
+    e.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    e.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    e.add_argument("--no-plot", action="store_true", help="do not write the PNG plots")
     return p
 
 
@@ -195,6 +222,88 @@ def _cmd_show(a: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_start(text: str, world: object) -> list[tuple[str, str, float]]:
+    out = []
+    for part in text.split(","):
+        key, sep, val = part.strip().partition("=")
+        a, dash, b = key.partition("-")
+        if not sep or not dash:
+            raise _UsageError(f"--start: expected DYAD=LEVEL like US-CN=1.45; got {part.strip()!r}")
+        try:
+            level = float(val)
+        except ValueError:
+            raise _UsageError(f"--start: level of {key} must be a number; got {val!r}") from None
+        out.append((a, b, level))
+    return out
+
+
+def _cmd_equilibrium(a: argparse.Namespace) -> int:
+    import dataclasses
+
+    from .equilibrium.dynamic import LadderGame, markov_perfect
+    from .scenario import load_scenario
+
+    if not 0 <= a.discount < 1:
+        raise _UsageError(f"--discount must be in [0, 1); got {a.discount}")
+    if a.rounds < 1:
+        raise _UsageError(f"--rounds must be >= 1; got {a.rounds}")
+    out = FsPath(a.out)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    sc = load_scenario(a.scenario)
+    game = sc.game
+    start = game.initial
+    if a.start:
+        assert start is not None
+        for imp, exp, level in _parse_start(a.start, game.world):
+            lad = game.world.ladders.get((imp, exp))
+            if lad is None:
+                raise _UsageError(f"--start: no tariff ladder for {imp}-{exp}")
+            if not lad.contains(level):
+                raise _UsageError(
+                    f"--start: {imp}-{exp}={level:g} is not on the ladder {lad.levels}"
+                )
+            start = start.with_tariff(game.world, imp, exp, level)
+    lgame = LadderGame.from_game(game)
+    if start is not None:
+        lgame.index_of(start)  # off-grid start: error before solving
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the result says whether it converged
+        res = markov_perfect(lgame, discount=a.discount, selection=a.selection)
+    path = res.path(start=start, rounds=a.rounds)
+    path = dataclasses.replace(path, meta={**path.meta, "scenario": sc.name})
+    if a.format == "csv":
+        sys.stdout.write(path.to_csv())
+    elif a.format == "json":
+        sys.stdout.write(path.to_json() + "\n")
+    else:
+        print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount:g}, "
+                   f"selection {a.selection}"))  # fmt: skip
+        print(_fit(res.message))
+        print(path.table())
+    stem = f"{sc.name}-equilibrium"
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / f"{stem}.csv", out / f"{stem}.json"]
+    path.to_csv(written[0])
+    path.to_json(written[1])
+    if not a.no_plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plotting import save
+
+        save(path.plot(), str(out / f"{stem}.png"))
+        save(res.plot_policy(), str(out / f"{stem}-policy.png"))
+        written += [out / f"{stem}.png", out / f"{stem}-policy.png"]
+    dest = sys.stderr if a.format != "table" else sys.stdout
+    print("\nwrote:", file=dest)
+    for w in written:
+        print(f"  {w}", file=dest)
+    return 0 if res.converged else 1
+
+
 class _UsageError(Exception):
     pass
 
@@ -206,7 +315,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if a.command is None:
         parser.print_help()
         return 0
-    cmds = {"run": _cmd_run, "claims": _cmd_claims, "list": _cmd_list, "show": _cmd_show}
+    cmds = {
+        "run": _cmd_run,
+        "claims": _cmd_claims,
+        "list": _cmd_list,
+        "show": _cmd_show,
+        "equilibrium": _cmd_equilibrium,
+    }
     try:
         return cmds[a.command](a)
     except (TariffsimError, _UsageError) as e:

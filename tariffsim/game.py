@@ -25,7 +25,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -34,6 +34,12 @@ from .errors import ParameterError, UnknownNameError
 from .path import Path
 from .payoffs import TERMS, PayoffModel
 from .world import State, World, apply_moves
+
+if TYPE_CHECKING:
+    from .equilibrium.normal_form import NormalFormGame
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["EVENT_KINDS", "Agent", "Event", "Game", "path_from_states", "simulate"]
 
@@ -184,11 +190,18 @@ class Game:
             for code in (e.importer, e.exporter, e.country):
                 if code:
                     self.world.index(code)
-            if e.kind == "set" and (e.importer, e.exporter) not in self.world.ladders:
-                # announced levels must exist somewhere on the dyad's ladder
-                raise ParameterError(
-                    f"event {e.label!r}: no tariff ladder for ({e.importer}, {e.exporter})."
-                )
+            if e.kind == "set":
+                lad = self.world.ladders.get((e.importer, e.exporter))
+                if lad is None:
+                    raise ParameterError(
+                        f"event {e.label!r}: no tariff ladder for ({e.importer}, {e.exporter})."
+                    )
+                if not lad.contains(e.level):
+                    raise ParameterError(
+                        f"event {e.label!r}: level {e.level!r} is not on the ladder {lad.levels}."
+                    )
+            if e.kind == "threat" and not (e.importer or e.country):
+                raise ParameterError(f"event {e.label!r}: a threat needs `importer` or `country`.")
         if self.initial is not None and self.initial.n != self.world.n:
             raise ParameterError(
                 f"`initial` has {self.initial.n} countries; the world has {self.world.n}."
@@ -212,6 +225,15 @@ class Game:
             return when
         days = (when - self.start).days
         return max(0, -(-days // self.round_days))
+
+    def stage_game(self, state: State | None = None) -> NormalFormGame:
+        """The one-round normal-form game at ``state`` (default: the initial state).
+
+        See :func:`tariffsim.equilibrium.stage_game`.
+        """
+        from .equilibrium.dynamic import stage_game
+
+        return stage_game(self, state)
 
     def simulate(
         self, rounds: int | None = None, *, seed: int | None = None, rng: Any = None

@@ -34,15 +34,17 @@ term               payoff to country ``i`` (% of GDP)
                    :math:`A_i = A^0_i - k^{p}_i \text{pain}_i - k^{m}_i D_i`
 ``alliance``       :math:`-w^{all}_i \sum_j \tau_{ij} \sum_{k\ne i,j} W_{ik} W_{kj}` —
                    escalating on ``j`` strains ``i``'s ties with ``j``'s friends
-``coalition``      :math:`w^{coal}_i \sum_h \sum_{k} W_{ik} \min(\tau_{ih}, \tau_{kh})
-                   [\tau_{hi}>0]` — standing with partners against a common
-                   aggressor ``h`` (divide and conquer removes it)
-``face``           :math:`-w^{face}_i \sum_j \Delta^-_{ij}(1-\mu[\Delta^-_{ji}>0]) - z_i
+``coalition``      :math:`w^{coal}_i \sum_h \sum_{k} W_{ik} \min(r_{ih}, r_{kh})`, with
+                   :math:`r_{ih} = \tau_{ih}[\tau_{hi}>0]` — standing with partners who
+                   are also hit by ``h`` against it (divide and conquer removes it)
+``face``           :math:`-w^{face}_i \sum_j \Delta^-_{ij}(1-\mu c_{ji}) - z_i
                    [\tau_{ij}=0<\text{peak}_{ij}, \Delta^-_{ij}>0]` — cutting costs
-                   face, less when the partner cuts too; eliminating costs more
-``resolve``        :math:`-w^{res}_i \sum_j \left(\Delta^-_{ij}[\Delta_{ji}\ge 0] +
-                   \Delta^{+,\mathrm{prev}}_{ji}[\Delta_{ij}\le 0]\right)` — a
-                   unilateral concession, or an escalation left unanswered
+                   face, less when the partner cuts too (:math:`c_{ji}=1` if ``j``
+                   cuts on ``i`` this round or did last round); eliminating costs more
+``resolve``        :math:`-w^{res}_i \sum_j \left(\Delta^-_{ij}(1-c_{ji}) +
+                   a_{ij}\Delta^{+,\mathrm{prev}}_{ji}[\Delta_{ij}\le 0]\right)` — a
+                   unilateral concession, or an escalation left unanswered on a
+                   dyad where ``i`` can answer (:math:`a_{ij}=1`)
 =================  ===========================================================
 
 ``τ`` is the headline tariff, ``Δ`` the change this round (``Δ⁻`` a cut,
@@ -300,6 +302,7 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
     "elasticity": ("import_elasticity_short_run", "embargo_equivalent"),
     "pass_through": ("pass_through_border_2018", "burden_on_us_consumers"),
     "dependence": (
+        "model_dependence_multipliers",
         "canada_oil_refineries",
         "canada_crude_share",
         "us_auto_reliance_mexico",
@@ -319,7 +322,7 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
     "market_beta": ("model_market_drawdown_145", "wall_street_turned", "us_idx_20250328"),
     "market_weight": ("model_wealth_effect",),
     "support_effect": ("cn_bank_recap_500bn", "state_funds_backstop", "model_support_effect"),
-    "approval_base": ("us_approval_feb2025",),
+    "approval_base": ("us_approval_feb2025", "model_approval_base_others"),
     "approval_price": ("approval_39_45", "base_betrayed", "shein_temu_prices"),
     "approval_market": ("approval_39_45", "wall_street_turned"),
     "political_weight": ("model_political_weight", "bipartisan_criticism"),
@@ -336,7 +339,7 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
 }
 """Claim ids behind each parameter of :class:`Params` (tested to exist)."""
 
-_CALIBRATION_PATH = (("US", "CN", 1.45), ("CN", "US", 1.25))
+_CALIBRATION_PATH = (("US", "CN", "us_tariff_cn_145"), ("CN", "US", "cn_tariff_us_125"))
 
 
 @dataclass(frozen=True)
@@ -560,7 +563,7 @@ class Params:
         base = np.full(n, v("model_recession_base_others") / 100.0)
         if "US" in idx:
             base[idx["US"]] = us_base
-        appr0 = np.full(n, 0.5)
+        appr0 = np.full(n, v("model_approval_base_others") / 100.0)
         if "US" in idx:
             appr0[idx["US"]] = v("us_approval_feb2025") / 100.0
         resolve = ones * cl["model_resolve_weight"].values[0]
@@ -639,10 +642,14 @@ _NONNEG = (
 
 
 def calibration_state(world: World) -> State:
-    """The state the defaults are calibrated on: US→CN 145%, CN→US 125%, else 0."""
+    """The state the defaults are calibrated on: US→CN 145%, CN→US 125%, else 0.
+
+    The levels come from claims ``us_tariff_cn_145`` and ``cn_tariff_us_125``.
+    """
+    cl = load_claims()
     s = State.zeros(world.n)
-    for a, b, lvl in _CALIBRATION_PATH:
-        s = s.with_tariff(world, a, b, lvl)
+    for a, b, cid in _CALIBRATION_PATH:
+        s = s.with_tariff(world, a, b, cl[cid].values[0] / 100.0)
     return s
 
 

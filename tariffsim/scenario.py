@@ -190,6 +190,13 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         if cid not in cl:
             pr.add(f"claims[{k}]", f"unknown claim id {cid!r}")
 
+    _known_keys(data.get("calendar", {}), "calendar", {"start", "round_days", "rounds"}, pr)
+    _known_keys(data.get("world", {}), "world", {"ladders", "gdp", "imports"}, pr)
+    _known_keys(data.get("initial", {}), "initial", {"tariffs"}, pr)
+    for k_, ad_ in enumerate(data.get("agents", [])):
+        _known_keys(ad_, f"agents[{k_}]", _AGENT_KEYS, pr)
+    for k_, ed_ in enumerate(data.get("events", [])):
+        _known_keys(ed_, f"events[{k_}]", _EVENT_KEYS, pr)
     cal = data.get("calendar", {})
     start = cal.get("start", dt.date(2025, 1, 1))
     if not isinstance(start, dt.date):
@@ -325,6 +332,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         if kind not in EVENT_KINDS:
             pr.add(f"{path}.kind", f"unknown event kind {kind!r}; known: {', '.join(EVENT_KINDS)}")
             continue
+        if "date" in ed and "round" in ed:
+            pr.add(path, "give `date` or `round`, not both")
+            continue
         when = ed.get("date", ed.get("round"))
         if not isinstance(when, dt.date) and not (
             isinstance(when, int) and not isinstance(when, bool) and when >= 0
@@ -365,6 +375,16 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         if kind == "set" and "importer" in kw and kw.get("level", 0) < 0:
             pr.add(f"{path}.level", f"tariff must be >= 0; got {kw['level']!r}")
             continue
+        if kind == "threat" and "importer" not in kw and "country" not in kw:
+            pr.add(f"{path}.dyad", "a 'threat' event needs a dyad or a country")
+            continue
+        if kind == "set" and "importer" in kw and (kw["importer"], kw["exporter"]) in ladders:
+            lad = ladders[(kw["importer"], kw["exporter"])]
+            if not lad.contains(kw.get("level", 0.0)):
+                pr.add(
+                    f"{path}.level", f"{kw.get('level', 0.0)!r} is not on the ladder {lad.levels}"
+                )
+                continue
         if kind in ("shock", "support") and "country" not in kw:
             pr.add(f"{path}.country", f"a {kind!r} event needs a country")
             continue
@@ -400,6 +420,27 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         source=source,
         data=dict(data),
     )
+
+
+_AGENT_KEYS = {
+    "country",
+    "strategy",
+    "targets",
+    "learning_rate",
+    "beliefs",
+    "options",
+    "active_from",
+}
+_EVENT_KEYS = {"date", "round", "kind", "dyad", "country", "level", "value", "label", "claims"}
+
+
+def _known_keys(table: Any, path: str, known: set[str], pr: _Problems) -> None:
+    if not isinstance(table, Mapping):
+        pr.add(path, f"must be a table; got {table!r}")
+        return
+    for key in table:
+        if key not in known:
+            pr.add(f"{path}.{key}", f"unknown field; known: {', '.join(sorted(known))}")
 
 
 def _terms() -> tuple[str, ...]:

@@ -189,18 +189,27 @@ class Ladder:
         return max(k, 0)
 
     def step(self, level: float, move: int) -> float:
-        """The level after ``move`` (-1, 0, +1) steps, clipped to the ladder.
+        """The level after ``move`` (-1, 0, +1) steps along the ladder.
 
-        A level between rungs (set by an event) first snaps to the rung at or
-        below it, then moves.
+        A hold keeps the level. A cut never raises and an escalation never
+        lowers it: from a level between rungs (set by an event) a cut snaps
+        to the rung below and an escalation to the rung above; below the
+        bottom rung a cut holds; at or above the top rung an escalation holds.
         """
-        k = self.floor_index(level)
-        if move == 0 and not self.contains(level):
-            return float(level)
-        k = min(max(k + int(move), 0), len(self.levels) - 1)
-        if move > 0 and self.levels[k] < level:  # level above the top rung: hold
-            return float(level)
-        return self.levels[k]
+        level = float(level)
+        if move == 0:
+            return level
+        lv = self.levels
+        if move < 0:
+            if level < lv[0] - 1e-9:
+                return level
+            k = self.floor_index(level)
+            return lv[max(k - 1, 0)] if self.contains(level) else lv[k]
+        if level >= lv[-1] - 1e-9:
+            return level if level > lv[-1] else lv[-1]
+        if level < lv[0] - 1e-9:
+            return lv[0]
+        return lv[self.floor_index(level) + 1]
 
 
 @dataclass(frozen=True)
@@ -272,6 +281,12 @@ class World:
             )
         if not np.allclose(ties, ties.T):
             raise ParameterError("`ties` must be symmetric.")
+        if np.any(np.diag(ties) != 0):
+            k = int(np.flatnonzero(np.diag(ties))[0])
+            raise ParameterError(
+                f"ties[{codes[k]}, {codes[k]}]: a country is not its own ally; "
+                f"the diagonal must be 0, got {ties[k, k]!r}."
+            )
         exempt = _readonly(self.exempt, "exempt", shape=(n, n))
         if np.any((exempt < 0) | (exempt > 1)):
             i, j = np.argwhere((exempt < 0) | (exempt > 1))[0]
@@ -517,9 +532,11 @@ def _default_ties(codes: Sequence[str]) -> NDArray[np.float64]:
 
 US_CN_LADDER = (0.0, 0.10, 0.20, 0.34, 0.54, 0.84, 1.25, 1.45)
 """US tariff rungs on China in 2025 (claims ``us_tariff_cn_10_feb``,
-``cal_2025_03_03``, ``cal_2025_04_02``, ``us_tariff_cn_145``)."""
+``cal_2025_03_03``, ``cal_2025_04_02`` (34% reciprocal, 54% in all), the 84%
+reciprocal step of ``cal_2025_04_09``, 125% and ``us_tariff_cn_145``)."""
 CN_US_LADDER = (0.0, 0.10, 0.15, 0.34, 0.84, 1.25)
-"""China's answering rungs (10–15% in February–March, 34%, 84%, 125%)."""
+"""China's answering rungs: 10–15% in February–March, 34% and 84% (matching the
+US reciprocal steps), 125% (``cn_tariff_us_125``)."""
 NA_LADDER = (0.0, 0.10, 0.25)
 """North-American rungs: the 10% energy rate and the 25% headline
 (``us_tariff_ca_mx_25_suspended``, ``cal_2025_02_01``)."""

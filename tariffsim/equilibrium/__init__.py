@@ -10,10 +10,26 @@ Games are :class:`NormalFormGame` objects (N players, payoff arrays of shape
 * :func:`correlated_equilibrium` - linear programming, N players;
 * :func:`best_response_dynamics`, :func:`fictitious_play`, :func:`logit_dynamics` -
   learning dynamics, N players;
-* :func:`dyad_stage_payoffs`, :func:`critical_discount` - repeated 2x2 cooperation.
+* :func:`dyad_stage_payoffs`, :func:`critical_discount` - repeated 2x2 cooperation;
+* :class:`LadderGame`, :func:`markov_perfect`, :func:`backward_induction` - the
+  dynamic escalation game over ladder states, its Markov-perfect and subgame-perfect
+  equilibria, equilibrium paths, and :func:`dyad_facts` (grim-trigger thresholds).
 """
 
 from .correlated import CorrelatedResult, correlated_constraints, correlated_equilibrium
+from .dynamic import (
+    SELECTIONS,
+    DyadFacts,
+    LadderGame,
+    MPEResult,
+    SPEResult,
+    backward_induction,
+    bellman,
+    dyad_facts,
+    equilibrium_path_for,
+    markov_perfect,
+    stage_game,
+)
 from .learning import (
     DynamicsResult,
     FictitiousPlayResult,
@@ -29,27 +45,38 @@ from .repeated import DyadPayoffs, critical_discount, dyad_stage_payoffs
 from .support import MixedResult, support_enumeration
 
 __all__ = [
+    "SELECTIONS",
     "CorrelatedResult",
+    "DyadFacts",
     "DyadPayoffs",
     "DynamicsResult",
     "FictitiousPlayResult",
+    "LadderGame",
     "LemkeHowsonAllResult",
     "LemkeHowsonResult",
+    "MPEResult",
     "MixedResult",
     "NormalFormGame",
     "QREPath",
     "QRESelection",
+    "SPEResult",
+    "backward_induction",
+    "bellman",
     "best_response_dynamics",
     "correlated_constraints",
     "correlated_equilibrium",
     "critical_discount",
+    "dyad_facts",
     "dyad_stage_payoffs",
+    "equilibrium_path_for",
     "fictitious_play",
     "lemke_howson",
     "lemke_howson_all",
     "logit_dynamics",
     "logit_qre",
+    "markov_perfect",
     "pure_nash",
     "qre_select",
+    "stage_game",
     "support_enumeration",
 ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import optimize, sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 from ..errors import ParameterError
 from .normal_form import FloatArray, NormalFormGame, _as_game
@@ -49,7 +51,7 @@ class CorrelatedResult:
     message: str
 
 
-def correlated_constraints(game: Any) -> sparse.csr_matrix:
+def correlated_constraints(game: Any) -> sparse.csr_matrix:  # scipy loads lazily
     """Incentive constraints ``G @ p.ravel() <= 0`` of a correlated equilibrium.
 
     One row per player ``i`` and ordered pair of actions ``(a, b)``, ``a != b``:
@@ -73,6 +75,8 @@ def correlated_constraints(game: Any) -> sparse.csr_matrix:
     >>> eq.correlated_constraints(g).shape
     (4, 4)
     """
+    from scipy import sparse
+
     g = _as_game(game)
     shape = g.shape
     n_prof = int(np.prod(shape))
@@ -176,6 +180,8 @@ def correlated_equilibrium(game: Any, objective: Any = "utilitarian") -> Correla
     coef = _coefficients(g, objective)
     G = correlated_constraints(g)
     n_prof = coef.size
+    from scipy import optimize
+
     res = optimize.linprog(
         -coef.ravel(),
         A_ub=G if G.shape[0] else None,

@@ -80,7 +80,7 @@ def test_claims_list_show_version() -> None:
     assert _cli("--version").stdout.startswith("tariffsim ")
 
 
-@pytest.mark.parametrize("cmd", [[], ["run"], ["claims"], ["show"], ["list"]])
+@pytest.mark.parametrize("cmd", [[], ["run"], ["claims"], ["show"], ["list"], ["equilibrium"]])
 def test_help_has_an_example(cmd: list[str]) -> None:
     res = _cli(*cmd, "--help")
     assert res.returncode == 0
@@ -118,3 +118,35 @@ def test_invalid_scenario_file_lists_every_problem(tmp_path: Path) -> None:
     assert "countries.US.gdp: must be > 0, got -3" in msg
     assert "agents[0].country" in msg and "events[0].kind" in msg
     assert "3 problems" in msg
+
+
+def test_equilibrium_command_from_the_peak(tmp_path: Path) -> None:
+    res = _cli(
+        "equilibrium", "us-china-145", "--start", "US-CN=1.45,CN-US=1.25", "--rounds", "8",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "converged" in res.stdout
+    lines = res.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    first = next(line.split() for line in lines if line.strip().startswith("0 "))
+    assert first[2:4] == ["145.0", "125.0"]
+    for name in ("us-china-145-equilibrium.png", "us-china-145-equilibrium-policy.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--start", "US-CN=0.5"], "not on the ladder"),
+        (["--start", "US-JP=0.1"], "no tariff ladder for US-JP"),
+        (["--start", "nonsense"], "expected DYAD=LEVEL"),
+        (["--discount", "1.0"], "--discount must be in [0, 1)"),
+    ],
+)
+def test_equilibrium_command_errors(args: list[str], needle: str, tmp_path: Path) -> None:
+    res = _cli("equilibrium", "us-china-145", *args, "--out", str(tmp_path / "o"))
+    assert res.returncode == 2
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert needle in res.stderr
+    assert not (tmp_path / "o").exists()

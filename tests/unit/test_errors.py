@@ -1,0 +1,260 @@
+"""Bad input raises a TariffsimError that names the field and the value."""
+
+import textwrap
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim.errors import (
+    ParameterError,
+    ScenarioError,
+    TariffsimError,
+    UnknownNameError,
+)
+
+BAD_TARIFFS = [-0.1, float("nan"), float("inf"), float("-inf")]
+
+
+@pytest.fixture(scope="module")
+def world():
+    return ts.World.default()
+
+
+@contextmanager
+def raises(exc_type, *needles):
+    """pytest.raises that also checks the error is a TariffsimError naming every needle."""
+    with pytest.raises(exc_type) as info:
+        yield info
+    assert isinstance(info.value, TariffsimError)
+    msg = str(info.value)
+    for n in needles:
+        assert n in msg, f"{n!r} not in {msg!r}"
+
+
+BASE = """\
+format = 1
+name = "test"
+
+[calendar]
+start = 2025-01-27
+rounds = 3
+"""
+
+
+def write(tmp_path, body, name="s.toml"):
+    p = tmp_path / name
+    p.write_text(BASE + textwrap.dedent(body), encoding="utf-8")
+    return p
+
+
+# -- unknown names ---------------------------------------------------------------------------
+def test_unknown_country(world):
+    with raises(UnknownNameError, "'XX'", "US", "CN", "AU"):
+        world.index("XX")
+
+
+def test_unknown_country_in_event(world):
+    ev = ts.Event(1, "shock", country="XX", value=-1.0)
+    with raises(UnknownNameError, "'XX'", "US, CN"):
+        ts.Game(world, ts.PayoffModel(world), events=(ev,))
+
+
+def test_unknown_country_in_agent(world):
+    with raises(UnknownNameError, "'XX'"):
+        ts.Game(world, ts.PayoffModel(world), agents=(ts.Agent("XX"),))
+
+
+def test_unknown_scenario_name():
+    with raises(UnknownNameError, "'no-such-scenario'", "us-china-145"):
+        ts.load_scenario("no-such-scenario")
+
+
+def test_unknown_scenario_file(tmp_path):
+    with raises(UnknownNameError, "missing.toml"):
+        ts.load_scenario(tmp_path / "missing.toml")
+
+
+def test_unknown_strategy():
+    with raises(UnknownNameError, "'tit-for-two'", "tit-for-tat", "myopic"):
+        ts.make_strategy("tit-for-two")
+
+
+def test_unknown_country_in_scenario(tmp_path):
+    p = write(
+        tmp_path,
+        """
+        [[agents]]
+        country = "XX"
+        strategy = "hold"
+        """,
+    )
+    with raises(ScenarioError, "agents[0].country", "'XX'", "US"):
+        ts.load_scenario(p)
+
+
+# -- tariffs: negative, NaN, infinite ----------------------------------------------------------
+@pytest.mark.parametrize("bad", BAD_TARIFFS)
+def test_state_rejects_bad_tariff(bad):
+    t = np.zeros((2, 2))
+    t[0, 1] = bad
+    with raises(ParameterError, "`tariff`", repr(bad)):
+        ts.State(t)
+
+
+@pytest.mark.parametrize("bad", BAD_TARIFFS)
+def test_state_with_tariff_rejects_bad_tariff(world, bad):
+    with raises(ParameterError, "tariff[US, CN]", repr(bad)):
+        ts.State.zeros(world.n).with_tariff(world, "US", "CN", bad)
+
+
+@pytest.mark.parametrize("bad", BAD_TARIFFS)
+def test_event_rejects_bad_level(bad):
+    with raises(ParameterError, "`level`", repr(bad)):
+        ts.Event(1, "set", importer="US", exporter="CN", level=bad)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_event_rejects_bad_value(bad):
+    with raises(ParameterError, "`value`", repr(bad)):
+        ts.Event(1, "shock", country="US", value=bad)
+
+
+def test_event_level_must_be_on_the_ladder(world):
+    ev = ts.Event(1, "set", importer="US", exporter="CN", level=0.6, label="odd level")
+    with raises(ParameterError, "0.6", "ladder"):
+        ts.Game(world, ts.PayoffModel(world), events=(ev,))
+
+
+@pytest.mark.parametrize(
+    ("toml_value", "shown"), [("-0.1", "-0.1"), ("nan", "nan"), ("inf", "inf")]
+)
+def test_scenario_initial_tariff(tmp_path, toml_value, shown):
+    p = write(tmp_path, f'[initial.tariffs]\n"US-CN" = {toml_value}\n')
+    with raises(ScenarioError, "initial.tariffs.US-CN", shown):
+        ts.load_scenario(p)
+
+
+@pytest.mark.parametrize(
+    ("toml_value", "shown"), [("-0.1", "-0.1"), ("nan", "nan"), ("inf", "inf")]
+)
+def test_scenario_event_level(tmp_path, toml_value, shown):
+    body = f"""
+    [[events]]
+    round = 1
+    kind = "set"
+    dyad = "US-CN"
+    level = {toml_value}
+    """
+    with raises(ScenarioError, "events[0].level", shown):
+        ts.load_scenario(write(tmp_path, body))
+
+
+# -- ladders ---------------------------------------------------------------------------------
+def test_unsorted_ladder():
+    with raises(ParameterError, "`levels`", "strictly increasing", "(0.0, 0.3, 0.2)"):
+        ts.Ladder((0, 0.3, 0.2))
+
+
+def test_unsorted_ladder_in_scenario(tmp_path):
+    p = write(tmp_path, '[world.ladders]\n"US-CN" = [0.0, 0.3, 0.2]\n')
+    with raises(ScenarioError, "world.ladders.US-CN", "strictly increasing", "0.3"):
+        ts.load_scenario(p)
+
+
+# -- GDP and trade -----------------------------------------------------------------------------
+@pytest.mark.parametrize("gdp", [0, -3, 0.0])
+def test_non_positive_gdp(gdp):
+    with raises(ParameterError, "countries.US.gdp", f"got {gdp!r}"):
+        ts.Country("US", gdp)
+
+
+def test_non_positive_gdp_in_scenario_file(tmp_path):
+    p = write(tmp_path, "[world.gdp]\nUS = -3\n")
+    with raises(ScenarioError, "countries.US.gdp: must be > 0, got -3"):
+        ts.load_scenario(p)
+
+
+def test_negative_trade(world):
+    imp = np.array(world.imports)
+    imp[world.index("CA"), world.index("MX")] = -2.0
+    with raises(ParameterError, "imports[CA, MX]", "-2.0"):
+        world.replace(imports=imp)
+
+
+def test_negative_trade_in_scenario(tmp_path):
+    p = write(tmp_path, '[world.imports]\n"US-CN" = -5\n')
+    with raises(ScenarioError, "world.imports.US-CN", "-5"):
+        ts.load_scenario(p)
+
+
+# -- weights -----------------------------------------------------------------------------------
+def test_weight_of_wrong_shape(world):
+    bad = np.ones((len(ts.TERMS) - 1, world.n))
+    with raises(ParameterError, "`weights`", str(bad.shape), f"({len(ts.TERMS)}, {world.n})"):
+        ts.PayoffModel(world, weights=bad)
+
+
+def test_weight_not_finite(world):
+    w = np.ones((len(ts.TERMS), world.n))
+    w[0, 0] = np.nan
+    with raises(ParameterError, "`weights`", "nan"):
+        ts.PayoffModel(world, weights=w)
+
+
+def test_unknown_weight_term_in_scenario(tmp_path):
+    p = write(tmp_path, '[weights]\n"fame.US" = 2.0\n')
+    with raises(ScenarioError, "weights.fame.US", "'fame'"):
+        ts.load_scenario(p)
+
+
+# -- whole scenarios ---------------------------------------------------------------------------
+def test_scenario_reports_every_problem(tmp_path):
+    text = BASE.replace('name = "test"', 'name = "test"\nclaims = ["no_such_claim"]') + (
+        "[world.gdp]\nUS = -3\n"
+        '[world.imports]\n"US-CN" = -5\n'
+        '[initial.tariffs]\n"US-CN" = nan\n'
+        '[[agents]]\ncountry = "US"\nstrategy = "tit-for-two"\n'
+    )
+    p = tmp_path / "many.toml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as exc:
+        ts.load_scenario(p)
+    err = exc.value
+    want = [
+        "claims[0]",
+        "countries.US.gdp: must be > 0, got -3",
+        "world.imports.US-CN",
+        "initial.tariffs.US-CN",
+        "agents[0].strategy",
+    ]
+    assert len(err.problems) == len(want), err.problems
+    for w in want:
+        assert any(w in prob for prob in err.problems), (w, err.problems)
+        assert w in str(err)
+    assert f"{len(want)} problems" in str(err)
+    assert isinstance(err, ValueError)
+
+
+def test_malformed_toml_names_the_line(tmp_path):
+    p = tmp_path / "broken.toml"
+    p.write_text(BASE + "\n[[events]]\nround = 1\nkind = set\n", encoding="utf-8")
+    lines = p.read_text().splitlines()
+    bad_line = lines.index("kind = set") + 1
+    with raises(ScenarioError, "malformed TOML", f"line {bad_line}", "broken.toml"):
+        ts.load_scenario(p)
+
+
+def test_parse_scenario_reports_path_of_mapping():
+    with raises(ScenarioError, "noise", "1.5"):
+        ts.parse_scenario({"format": 1, "name": "x", "noise": 1.5})
+
+
+# -- errors are also builtin errors ---------------------------------------------------------------
+def test_error_hierarchy():
+    assert issubclass(ParameterError, ValueError)
+    assert issubclass(ScenarioError, ValueError)
+    assert issubclass(UnknownNameError, KeyError)
+    for cls in (ParameterError, ScenarioError, UnknownNameError):
+        assert issubclass(cls, TariffsimError)
