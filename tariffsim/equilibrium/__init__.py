@@ -37,6 +37,7 @@ from .learning import (
     fictitious_play,
     logit_dynamics,
 )
+from .learning_path import LEARNING_RULES, learning_path
 from .lemke_howson import LemkeHowsonAllResult, LemkeHowsonResult, lemke_howson, lemke_howson_all
 from .normal_form import NormalFormGame
 from .pure import pure_nash
@@ -45,6 +46,7 @@ from .repeated import DyadPayoffs, critical_discount, dyad_stage_payoffs
 from .support import MixedResult, support_enumeration
 
 __all__ = [
+    "LEARNING_RULES",
     "SELECTIONS",
     "CorrelatedResult",
     "DyadFacts",
@@ -70,6 +72,7 @@ __all__ = [
     "dyad_stage_payoffs",
     "equilibrium_path_for",
     "fictitious_play",
+    "learning_path",
     "lemke_howson",
     "lemke_howson_all",
     "logit_dynamics",
