@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import ParameterError, UnknownNameError
 
@@ -159,6 +159,29 @@ class ClaimSet(Mapping[str, Claim]):
         }
         return ClaimSet(keep)
 
+    def _repr_html_(self) -> str:
+        """Notebook view: every claim as a table row."""
+        import html
+
+        head = "".join(f"<th>{h}</th>" for h in ("id", "kind", "value", "unit", "source"))
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in row) + "</tr>"
+            for row in self.table()
+        )
+        return f"<div><b>{html.escape(repr(self))}</b><table><tr>{head}</tr>{body}</table></div>"
+
+    def to_frame(self) -> Any:
+        """All claims as a pandas DataFrame indexed by id (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "ClaimSet.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
+            ) from None
+        cols = ("id", "kind", "value", "unit", "source", "section", "paraphrase")
+        rows = [{k: getattr(c, k) for k in cols} for c in self.values()]
+        return pd.DataFrame(rows).set_index("id")
+
     def table(self) -> list[tuple[str, str, str, str, str]]:
         """Rows ``(id, kind, value, unit, source/section)`` for display."""
         rows: list[tuple[str, str, str, str, str]] = []
@@ -270,6 +293,13 @@ class _LazyClaims(Mapping[str, Claim]):
     def table(self) -> list[tuple[str, str, str, str, str]]:
         """See :meth:`ClaimSet.table`."""
         return load_claims().table()
+
+    def _repr_html_(self) -> str:
+        return load_claims()._repr_html_()
+
+    def to_frame(self) -> Any:
+        """See :meth:`ClaimSet.to_frame`."""
+        return load_claims().to_frame()
 
 
 claims = _LazyClaims()

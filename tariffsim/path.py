@@ -225,6 +225,62 @@ class Path:
             f"countries {', '.join(self.players())}>"
         )
 
+    def _repr_html_(self) -> str:
+        """Notebook view: key rounds of the table and a small inline plot."""
+        import html
+
+        rows = self.rows()
+        keep = sorted({0, len(rows) - 1, *_turning_points(self)})
+        cols = list(rows[0])
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_fmt(rows[r][c]))}</td>" for c in cols) + "</tr>"
+            for r in keep
+        )
+        img = ""
+        try:
+            import base64
+            import io as _io
+
+            from matplotlib.figure import Figure
+
+            from .plotting import plot_path
+
+            fig = Figure(figsize=(6.5, 3), layout="constrained")
+            plot_path(self, ax=fig.add_subplot(), recession=False)
+            buf = _io.BytesIO()
+            fig.savefig(buf, format="png", dpi=80)
+            img = (
+                '<img src="data:image/png;base64,'
+                + base64.b64encode(buf.getvalue()).decode()
+                + '"/>'
+            )
+        except Exception:  # a plot must never break the table view
+            img = ""
+        return (
+            f"<div><b>{html.escape(repr(self))}</b><br/>"
+            f"<small>first, last and turning-point rounds</small>"
+            f"<table><tr>{head}</tr>{body}</table>{img}</div>"
+        )
+
+    def to_frame(self) -> Any:
+        """The per-round table (:meth:`rows`) as a pandas DataFrame indexed by date.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install tariffsim[pandas]``).
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "Path.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
+            ) from None
+        return pd.DataFrame(self.rows()).set_index("date")
+
+    to_pandas = to_frame
+
     # -- export -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python dict of every array (JSON-ready)."""
@@ -306,6 +362,13 @@ class Path:
         from .plotting import plot_path
 
         return plot_path(self, ax=ax, dyads=dyads)
+
+
+def _turning_points(path: Path) -> list[int]:
+    """Rounds where some tariff changes direction or an event fires."""
+    d = np.diff(path.tariff, axis=0)
+    moved = np.flatnonzero(np.abs(d).sum(axis=(1, 2)) > 0) + 1
+    return sorted({*moved.tolist(), *(r for r, _ in path.events if r < len(path))})
 
 
 def _fmt(x: Any) -> str:

@@ -100,7 +100,7 @@ def test_ladder_index_and_floor_index():
     assert lad.floor_index(0.25) == 2
     assert lad.floor_index(0.0) == 0
     assert lad.floor_index(5.0) == 3
-    with pytest.raises(ParameterError, match="0.25"):
+    with pytest.raises(ParameterError, match=r"0\.25"):
         lad.index(0.25)
 
 
