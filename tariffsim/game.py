@@ -331,6 +331,7 @@ def simulate(
         state = _fire(game, state, fired)
         events_log += [(r, e.label) for e in fired if e.label]
         moves: dict[tuple[str, str], int] = {}
+        inactive: set[tuple[str, str]] = set()  # dyads of agents not yet active: no noise
         for a, arng in zip(game.agents, agent_rngs, strict=True):
             obs = Observation(
                 me=a.code,
@@ -344,6 +345,7 @@ def simulate(
             )
             if a.active_from is not None and r < game.round_of(a.active_from):
                 chosen = {}
+                inactive.update(targets[a.code])
             else:
                 chosen = a.strategy.act(obs, arng)
             for d in targets[a.code]:
@@ -359,7 +361,7 @@ def simulate(
             flip = noise_rng.random(len(keys)) < game.noise
             alt = noise_rng.integers(-1, 2, size=len(keys))
             for k, d in enumerate(keys):
-                if flip[k]:
+                if flip[k] and d not in inactive:
                     moves[d] = int(alt[k])
         prev = state
         state = apply_moves(w, prev, moves)

@@ -179,9 +179,21 @@ def tariff_revenue(m: Array, t: Array, weight: Array, gdp: Array) -> Array:
 def retaliation_loss(m0: Array, m: Array, t: Array, p: Array, margin: float, gdp: Array) -> Array:
     """Exporters' loss from others' tariffs, % of GDP (negative payoff).
 
-    For exporter ``i``: ``sum_j (1 - p[j, i]) t[j, i] M[j, i] + margin (M0[j, i] - M[j, i])``.
+    For exporter ``i``: ``sum_j min((1 - p[j, i]) t[j, i], margin) M[j, i] +
+    margin (M0[j, i] - M[j, i])``: the price it absorbs on the volume it keeps,
+    but never more per unit than the margin it would lose by not selling, plus
+    the margin on the volume it loses. The cap keeps the loss non-decreasing in
+    the partner's tariff (at most ``margin * M0``).
+
+    Examples
+    --------
+    >>> m0 = np.array([[0, 100.0], [0, 0]]); t = np.array([[[0, 1.0], [0, 0]]])
+    >>> m = ts.payoffs.trade_response(m0, t, np.full((2, 2), 0.5), 2.5)
+    >>> round(float(-ts.payoffs.retaliation_loss(m0, m, t, np.full((2, 2), 0.5), 0.25,
+    ...                                           np.ones(2))[0, 1]), 3)
+    2.5
     """
-    absorbed = (1.0 - p) * t * m
+    absorbed = np.minimum((1.0 - p) * t, margin) * m
     lost = margin * (m0 - m)
     return -_pct((absorbed + lost).sum(axis=-2), gdp)
 
@@ -213,7 +225,12 @@ def recession_odds(burden: Array, base: Array, slope: float) -> Array:
     0.2
     """
     base = np.asarray(base, dtype=float)
-    return logistic(np.log(base / (1.0 - base)) + slope * burden)
+    odds = logistic(np.log(base / (1.0 - base)) + slope * burden)
+    return np.clip(odds, _ODDS_EPS, 1.0 - _ODDS_EPS)
+
+
+_ODDS_EPS = 1e-12
+"""Recession odds are kept in [1e-12, 1 - 1e-12], strictly inside (0, 1)."""
 
 
 def market_drawdown(
@@ -241,8 +258,12 @@ def coalition_gain(tau: Array, ties: Array) -> Array:
     """
     hit = np.swapaxes(tau, -1, -2) > 0  # hit[b, i, h]: h levies on i
     resist = np.where(hit, tau, 0.0)  # resist[b, i, h]
-    joint = np.minimum(resist[..., :, None, :], resist[..., None, :, :])  # (B, i, k, h)
-    return np.einsum("ik,bikh->bi", ties, joint)
+    out = np.zeros(tau.shape[:-1])
+    for h in np.flatnonzero(resist.reshape(-1, tau.shape[-1]).any(axis=0)):
+        r = resist[..., h]  # (B, n): how much each country answers h
+        joint = np.minimum(r[..., :, None], r[..., None, :])  # (B, i, k)
+        out += (joint * ties).sum(axis=-1)
+    return out
 
 
 def face_cost(

@@ -209,12 +209,12 @@ def test_critical_discount_rules():
 def test_correlated_failure_reported(monkeypatch):
     from types import SimpleNamespace
 
-    from tariffsim.equilibrium import correlated
+    from scipy import optimize
 
     def failing(*args, **kwargs):
         return SimpleNamespace(status=2, x=None, message="The problem is infeasible.")
 
-    monkeypatch.setattr(correlated.optimize, "linprog", failing)
+    monkeypatch.setattr(optimize, "linprog", failing)
     r = eq.correlated_equilibrium(CHICKEN)
     assert not r.success
     assert r.distribution is None
