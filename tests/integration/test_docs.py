@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import doctest
+import importlib
 import inspect
 import re
 import tomllib
@@ -62,8 +63,15 @@ def _prose(text: str) -> str:
 
 def _known_names() -> set[str]:
     """Identifiers of tariffsim (modules, classes, fields, methods) a doc may name."""
+    import pkgutil
+
+    import tariffsim.equilibrium as equilibrium
+
     names: set[str] = set(dir(tariffsim))
-    for mod in (tariffsim, agents, claims, game, path, payoffs, scenario, world):
+    mods = [tariffsim, agents, claims, game, path, payoffs, scenario, world, equilibrium]
+    for info in pkgutil.iter_modules(equilibrium.__path__, "tariffsim.equilibrium."):
+        mods.append(importlib.import_module(info.name))
+    for mod in mods:
         names |= set(dir(mod))
         for _, obj in inspect.getmembers(mod, inspect.isclass):
             if obj.__module__.startswith("tariffsim"):
