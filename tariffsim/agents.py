@@ -37,6 +37,7 @@ __all__ = [
     "TitForTat",
     "Traits",
     "make_strategy",
+    "register",
 ]
 
 Dyad = tuple[str, str]
@@ -57,12 +58,16 @@ class Traits:
         Whether it consults the agent's perceived payoff model.
     reacts_to_events : bool
         Whether scheduled events change what it does beyond the state.
+    encodes : tuple of str
+        Ids of the claims (see :data:`tariffsim.claims`) whose behaviour the
+        strategy encodes; empty for the classics.
     """
 
     memory_depth: float = 1
     stochastic: bool = False
     uses_beliefs: bool = False
     reacts_to_events: bool = False
+    encodes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -337,6 +342,34 @@ STRATEGIES: dict[str, type] = {
     "scripted": Scripted,
 }
 """Built-in strategies by name."""
+
+
+def register(name: str, cls: type) -> type:
+    """Add a strategy class to :data:`STRATEGIES` under ``name`` (returns ``cls``).
+
+    Lets :func:`make_strategy` and scenario files (``strategy = "name"``) build it.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` is empty or already taken by a different class, or ``cls``
+        lacks a ``traits`` attribute holding :class:`Traits`.
+
+    Examples
+    --------
+    >>> ts.agents.register("hold", ts.Hold) is ts.Hold
+    True
+    """
+    if not isinstance(name, str) or not name:
+        raise ParameterError(f"`name` must be a non-empty string; got {name!r}.")
+    if not isinstance(getattr(cls, "traits", None), Traits):
+        raise ParameterError(f"`cls` must have a `traits` attribute of type Traits; got {cls!r}.")
+    if STRATEGIES.get(name, cls) is not cls:
+        raise ParameterError(
+            f"strategy name {name!r} is taken by {STRATEGIES[name].__name__}; pick another."
+        )
+    STRATEGIES[name] = cls
+    return cls
 
 
 def make_strategy(name: str, **kwargs: Any) -> Strategy:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from .agents import Beliefs, Hold, Observation, Strategy, targets_of
 from .errors import ParameterError, UnknownNameError
 from .path import Path
 from .payoffs import TERMS, PayoffModel
-from .world import State, World, apply_moves
+from .world import State, StateBatch, World, apply_moves
 
 if TYPE_CHECKING:
     from .equilibrium.normal_form import NormalFormGame
@@ -41,7 +42,15 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     pass
 
-__all__ = ["EVENT_KINDS", "Agent", "Event", "Game", "path_from_states", "simulate"]
+__all__ = [
+    "EVENT_KINDS",
+    "Agent",
+    "Event",
+    "Game",
+    "control_moves",
+    "path_from_states",
+    "simulate",
+]
 
 EventKind = Literal["set", "threat", "shock", "support", "control", "summit"]
 EVENT_KINDS: tuple[str, ...] = ("set", "threat", "shock", "support", "control", "summit")
@@ -121,6 +130,13 @@ class Agent:
         Date (or round) from which the strategy chooses; before it the agent
         holds and its dyads move only by scheduled announcements (the
         calendar's inputs). Beliefs still learn throughout.
+    controls : tuple of str, optional
+        Countries on which the agent sets export controls (each needs a
+        control ladder). Whatever the strategy, control moves are the
+        agent's myopic best response on its *perceived* payoff model, given
+        the tariff moves its strategy chose this round and everyone else
+        holding (:func:`control_moves`); execution noise does not touch
+        them. Default: none — controls move only by ``control`` events.
     """
 
     code: str
@@ -128,6 +144,7 @@ class Agent:
     targets: tuple[str, ...] | None = None
     beliefs: Beliefs | None = None
     active_from: dt.date | int | None = None
+    controls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +203,13 @@ class Game:
                     f"agents.{a.code}.strategy: not a Strategy; got {a.strategy!r}."
                 )
             targets_of(self.world, a.code, a.targets)
+            for t in a.controls:
+                self.world.index(t)
+                if (a.code, t) not in self.world.control_ladders:
+                    raise ParameterError(
+                        f"agents.{a.code}.controls: no export-control ladder for "
+                        f"({a.code}, {t}); control ladders: {list(self.world.control_ladders)}."
+                    )
         for e in self.events:
             for code in (e.importer, e.exporter, e.country):
                 if code:
@@ -331,6 +355,7 @@ def simulate(
         state = _fire(game, state, fired)
         events_log += [(r, e.label) for e in fired if e.label]
         moves: dict[tuple[str, str], int] = {}
+        control_mv: dict[tuple[str, str], int] = {}
         inactive: set[tuple[str, str]] = set()  # dyads of agents not yet active: no noise
         for a, arng in zip(game.agents, agent_rngs, strict=True):
             obs = Observation(
@@ -356,6 +381,9 @@ def simulate(
                         "moves must be -1, 0 or +1."
                     )
                 moves[d] = m
+            if a.controls and not (a.active_from is not None and r < game.round_of(a.active_from)):
+                cdyads = tuple((a.code, t) for t in a.controls)
+                control_mv.update(control_moves(obs, chosen, cdyads))
         if game.noise > 0 and moves:
             keys = sorted(moves)
             flip = noise_rng.random(len(keys)) < game.noise
@@ -364,7 +392,7 @@ def simulate(
                 if flip[k] and d not in inactive:
                     moves[d] = int(alt[k])
         prev = state
-        state = apply_moves(w, prev, moves)
+        state = apply_moves(w, prev, moves, controls=control_mv)
         state = state.replace(shock=prev.shock)  # this round's shock is felt this round
         history.append(prev)
         beliefs = {c: b.update(truth, state, c, w) for c, b in beliefs.items()}
@@ -374,6 +402,45 @@ def simulate(
         rec.add(state, prev, mv, beliefs)
         state = state.replace(shock=np.zeros(w.n))
     return rec.path(events_log, seed=seed)
+
+
+def control_moves(
+    obs: Observation, tariff_moves: Mapping[tuple[str, str], int], dyads: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """The agent's best export-control moves on ``dyads``, on its perceived model.
+
+    Every combination of -1/0/+1 steps on the control ladders of ``dyads``
+    (``3**k`` profiles) is scored with the agent's perceived payoff of the
+    next state — its own tariff moves ``tariff_moves`` applied, everyone
+    else holding — reached from ``obs.state``; the best wins. Ties go to the
+    smaller change (hold first), then to easing before tightening.
+    Deterministic.
+
+    Examples
+    --------
+    >>> cn = next(a for a in ts.load_scenario("rare-earth-100").game.agents if a.code == "CN")
+    >>> cn.controls
+    ('US',)
+    """
+    w = obs.world
+    dyads = tuple(dyads)
+    if not dyads:
+        return {}
+    base = apply_moves(w, obs.state, {d: int(m) for d, m in tariff_moves.items()})
+    profiles = sorted(
+        itertools.product((0, -1, 1), repeat=len(dyads)),
+        key=lambda p: (sum(abs(x) for x in p), [x != -1 for x in p]),
+    )
+    nexts = []
+    for prof in profiles:
+        c = np.array(obs.state.control)
+        for (a, b), m in zip(dyads, prof, strict=True):
+            i, j = w.index(a), w.index(b)
+            c[i, j] = w.control_ladders[(a, b)].step(c[i, j], int(m))
+        nexts.append(base.replace(control=c, shock=obs.state.shock))
+    pay = obs.model.payoff(StateBatch.stack(nexts), prev=obs.state)[:, w.index(obs.me)]
+    best = int(np.flatnonzero(pay >= pay.max() - 1e-12)[0])
+    return {d: int(m) for d, m in zip(dyads, profiles[best], strict=True)}
 
 
 class _Recorder:

@@ -48,7 +48,14 @@ term               payoff to country ``i`` (% of GDP)
 =================  ===========================================================
 
 ``τ`` is the headline tariff, ``Δ`` the change this round (``Δ⁻`` a cut,
-``Δ⁺`` a rise), ``W`` the alliance ties. ``docs/model.md`` explains each term
+``Δ⁺`` a rise), ``W`` the alliance ties. Export controls ``x`` count as
+escalation too: ``alliance`` strains ties by ``τ + x``, and easing a control
+costs face and resolve like a tariff cut, with the target's tariff cut (this
+round or the last) as the reciprocity that waives resolve and halves face
+(:func:`control_easing_cost`); lifting a control entirely costs ``z``. The
+withholder also pays ``control_strain[i] * sum_j x[i, j]`` a round in the
+``alliance`` term (controls on critical inputs strain every buyer's trust;
+default 0). ``docs/model.md`` explains each term
 and the claim behind every default.
 """
 
@@ -75,6 +82,7 @@ __all__ = [
     "PayoffModel",
     "alliance_strain",
     "coalition_gain",
+    "control_easing_cost",
     "dependence_loss",
     "face_cost",
     "logistic",
@@ -316,6 +324,46 @@ def resolve_cost(prev_tau: Array, tau: Array, prev_moved: Array, active: Array) 
     return unilateral + unanswered
 
 
+def control_easing_cost(
+    prev_control: Array,
+    control: Array,
+    tariff_change: Array,
+    prev_moved: Array,
+    mutual_relief: float,
+) -> tuple[Array, Array]:
+    """Face and resolve units lost by easing export controls (each >= 0).
+
+    Easing a control ``x[i, j]`` is a cut like a tariff cut: it costs face per
+    unit eased, ``mutual_relief`` less when ``j`` cut its tariff on ``i`` this
+    round or the round before, and resolve per unit eased unless ``j`` did so
+    (then it is reciprocity, not a concession). Raising a control costs
+    nothing here. The caller multiplies by ``face_weight`` and
+    ``resolve_weight``.
+
+    Examples
+    --------
+    >>> x0 = np.array([[[0, 0.5], [0, 0]]]); x1 = np.array([[[0, 0.25], [0, 0]]])
+    >>> z = np.zeros((1, 2, 2))
+    >>> face, res = ts.payoffs.control_easing_cost(x0, x1, z, z, 0.5)  # partner holds
+    >>> float(face[0, 0]), float(res[0, 0])
+    (0.25, 0.25)
+    >>> us_cut = np.array([[[0, 0], [-1.0, 0]]])  # the target cut its tariff last round
+    >>> face, res = ts.payoffs.control_easing_cost(x0, x1, z, us_cut, 0.5)
+    >>> float(face[0, 0]), float(res[0, 0])
+    (0.125, 0.0)
+    """
+    eased = np.maximum(prev_control - control, 0.0)
+    partner = (np.swapaxes(tariff_change, -1, -2) < 0) | (np.swapaxes(prev_moved, -1, -2) < 0)
+    face = (eased * np.where(partner, 1.0 - mutual_relief, 1.0)).sum(axis=-1)
+    res = (eased * ~partner).sum(axis=-1)
+    return face, res
+
+
+def _eliminated(prev_control: Array, nxt: StateBatch) -> Array:
+    """Number of export controls lifted entirely this round, per country."""
+    return ((prev_control > 0) & (nxt.control <= 0)).sum(axis=-1).astype(float)
+
+
 # ---------------------------------------------------------------------------
 # Parameters
 # ---------------------------------------------------------------------------
@@ -352,6 +400,11 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
     "face_weight": ("model_face_weight", "face_saving_retreat"),
     "face_mutual_relief": ("claim_china_initiated", "cn_media_low_coverage", "model_face_weight"),
     "face_zero_cost": ("lowered_not_eliminated", "model_face_weight"),
+    "control_strain": (
+        "controls_not_bans",
+        "mofcom_no_specific_threat",
+        "partners_seek_alternatives",
+    ),
     "resolve_weight": (
         "model_resolve_weight",
         "cn_no_unilateral_concessions",
@@ -413,6 +466,9 @@ class Params:
         Extra % of GDP for eliminating a tariff that had a positive peak.
     resolve_weight : ndarray (n,)
         % of GDP per unit of unilateral cut or unanswered escalation.
+    control_strain : ndarray (n,)
+        % of GDP a round per unit of export control ``i`` keeps on any
+        target (paid in the ``alliance`` term); default 0.
     calibration : mapping
         How calibrated numbers were derived (read-only record).
     """
@@ -439,6 +495,7 @@ class Params:
     face_mutual_relief: float
     face_zero_cost: Array
     resolve_weight: Array
+    control_strain: Array = 0.0  # type: ignore[assignment]
     calibration: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -659,6 +716,7 @@ _NONNEG = (
     "face_weight",
     "face_zero_cost",
     "resolve_weight",
+    "control_strain",
 )
 
 
@@ -806,11 +864,19 @@ class PayoffModel:
         if prev is None:
             prev_tau = nxt.tariff - nxt.moved
             prev_moved = np.zeros_like(nxt.tariff)
+            prev_control = nxt.control
         else:
             pb = StateBatch.of(prev)
-            prev_tau, prev_moved = pb.tariff, pb.moved
+            prev_tau, prev_moved, prev_control = pb.tariff, pb.moved, pb.control
         return _evaluate(
-            self.world, self.params, self.weights, self.active, nxt, prev_tau, prev_moved
+            self.world,
+            self.params,
+            self.weights,
+            self.active,
+            nxt,
+            prev_tau,
+            prev_moved,
+            prev_control,
         )
 
     def payoff(self, state: State | StateBatch, prev: State | StateBatch | None = None) -> Array:
@@ -826,6 +892,7 @@ def _evaluate(
     nxt: StateBatch,
     prev_tau: Array,
     prev_moved: Array,
+    prev_control: Array | None = None,
 ) -> Breakdown:
     gdp = world.gdp
     m0 = world.imports
@@ -844,11 +911,18 @@ def _evaluate(
     appr = p.approval_base - p.approval_price * (-pain) - p.approval_market * dd
     pol = p.political_weight * (appr - p.approval_base) * 100.0
     ally = -p.alliance_weight * alliance_strain(tau, world.ties)
+    ally = ally - p.control_strain * nxt.control.sum(axis=-1)
     coal = p.coalition_weight * coalition_gain(tau, world.ties)
     face = -face_cost(
         prev_tau, tau, nxt.peak, p.face_weight, p.face_mutual_relief, p.face_zero_cost, prev_moved
     )
     res = -p.resolve_weight * resolve_cost(prev_tau, tau, prev_moved, active)
+    if prev_control is not None and np.any(prev_control != nxt.control):
+        c_face, c_res = control_easing_cost(
+            prev_control, nxt.control, tau - prev_tau, prev_moved, p.face_mutual_relief
+        )
+        face = face - (p.face_weight * c_face + p.face_zero_cost * _eliminated(prev_control, nxt))
+        res = res - p.resolve_weight * c_res
     terms = dict(
         zip(TERMS, (pain, rev, ret, dep, rec, mkt, pol, ally, coal, face, res), strict=True)
     )

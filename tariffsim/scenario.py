@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,13 +28,13 @@ import numpy as np
 
 from .agents import STRATEGIES, Beliefs, make_strategy
 from .claims import load_claims
-from .errors import ScenarioError, TariffsimError, UnknownNameError
+from .errors import ParameterError, ScenarioError, TariffsimError, UnknownNameError
 from .game import EVENT_KINDS, Agent, Event, Game
 from .path import Path
 from .payoffs import Params, PayoffModel
 from .world import Ladder, State, World
 
-__all__ = ["Scenario", "list_scenarios", "load_scenario", "parse_scenario"]
+__all__ = ["Scenario", "dump_toml", "list_scenarios", "load_scenario", "parse_scenario"]
 
 FORMAT = 1
 
@@ -92,8 +94,49 @@ class Scenario:
         return self.game.simulate(rounds, seed=seed)
 
     def replace(self, **changes: Any) -> Scenario:
-        """A variant with fields replaced (e.g. ``game=sc.game.replace(noise=0.05)``)."""
+        """A variant with fields replaced (e.g. ``game=sc.game.replace(noise=0.05)``).
+
+        A variant whose ``game`` was replaced from Python no longer matches the
+        file it came from: its ``data`` is dropped (unless given too), so
+        :meth:`to_toml` refuses rather than write a stale file.
+        """
+        if "game" in changes and "data" not in changes:
+            changes["data"] = {}
         return dataclasses.replace(self, **changes)
+
+    def to_toml(self) -> str:
+        """The scenario as TOML text that :func:`load_scenario` reads back identically.
+
+        The text is written from the validated mapping the scenario was
+        parsed from (comments and key order aside), so loading it gives the
+        same game and the same simulated paths.
+
+        Raises
+        ------
+        ParameterError
+            If the scenario was not parsed from a mapping or file (for example
+            a variant whose ``game`` was replaced in Python).
+
+        Examples
+        --------
+        >>> import tomllib
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> again = ts.parse_scenario(tomllib.loads(sc.to_toml()))
+        >>> bool(np.array_equal(again.simulate(seed=0).tariff, sc.simulate(seed=0).tariff))
+        True
+        """
+        if not self.data:
+            raise ParameterError(
+                f"scenario {self.name!r} has no file data to write (its game was built or "
+                "replaced in Python); edit the mapping and use parse_scenario instead."
+            )
+        return dump_toml(self.data)
+
+    def write(self, path: str | FsPath) -> FsPath:
+        """Write :meth:`to_toml` to ``path`` (UTF-8) and return the path."""
+        out = FsPath(path)
+        out.write_text(self.to_toml(), encoding="utf-8")
+        return out
 
 
 def list_scenarios() -> list[str]:
@@ -175,6 +218,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         Listing every problem found, each with its field path.
     """
     pr = _Problems()
+    original = data
+    data = _shape(data, pr)
     known_top = {"format", "name", "title", "description", "claims", "outcomes", "calendar",
                  "world", "params", "weights", "initial", "agents", "events", "noise"}  # fmt: skip
     for top in data:
@@ -191,7 +236,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             pr.add(f"claims[{k}]", f"unknown claim id {cid!r}")
 
     _known_keys(data.get("calendar", {}), "calendar", {"start", "round_days", "rounds"}, pr)
-    _known_keys(data.get("world", {}), "world", {"ladders", "gdp", "imports"}, pr)
+    _known_keys(
+        data.get("world", {}), "world", {"ladders", "control_ladders", "gdp", "imports"}, pr
+    )
     _known_keys(data.get("initial", {}), "initial", {"tariffs"}, pr)
     for k_, ad_ in enumerate(data.get("agents", [])):
         _known_keys(ad_, f"agents[{k_}]", _AGENT_KEYS, pr)
@@ -228,6 +275,23 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             ladders[d] = Ladder(tuple(levels))
         except (TariffsimError, TypeError) as e:
             pr.add(f"world.ladders.{key}", str(e))
+    control_ladders = dict(world.control_ladders)
+    for key, levels in _table(wd.get("control_ladders", {}), "world.control_ladders", pr).items():
+        d = _dyad(key, f"world.control_ladders.{key}", codes, pr)
+        if d is None:
+            continue
+        try:
+            lad = Ladder(tuple(levels))
+        except (TariffsimError, TypeError) as e:
+            pr.add(f"world.control_ladders.{key}", str(e))
+            continue
+        if lad.levels[-1] > 1:
+            pr.add(
+                f"world.control_ladders.{key}",
+                f"export-control levels are shares in [0, 1]; got {lad.levels[-1]!r}",
+            )
+            continue
+        control_ladders[d] = lad
     gdp_over = wd.get("gdp", {})
     countries = list(world.countries)
     for code, g in gdp_over.items():
@@ -248,7 +312,12 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         else:
             imports[codes.index(d[0]), codes.index(d[1])] = v
     try:
-        world = world.replace(countries=tuple(countries), imports=imports, ladders=ladders)
+        world = world.replace(
+            countries=tuple(countries),
+            imports=imports,
+            ladders=ladders,
+            control_ladders=control_ladders,
+        )
     except TariffsimError as e:
         pr.add("world", str(e))
 
@@ -314,6 +383,18 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             pr.add(f"{path}.options", str(e))
             continue
         tgt = tuple(targets) if targets is not None else None
+        controls = ad.get("controls", [])
+        if not isinstance(controls, list) or not all(isinstance(c, str) for c in controls):
+            pr.add(f"{path}.controls", f"must be a list of country codes; got {controls!r}")
+            controls = []
+        bad_c = [c for c in controls if (code, c) not in control_ladders]
+        if bad_c:
+            pr.add(
+                f"{path}.controls",
+                f"no export-control ladder for {[f'{code}-{c}' for c in bad_c]}; "
+                f"control ladders: {[f'{a}-{b}' for a, b in control_ladders]}",
+            )
+            controls = []
         active = ad.get("active_from")
         if (
             active is not None
@@ -322,7 +403,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         ):
             pr.add(f"{path}.active_from", f"must be a date or a round >= 0; got {active!r}")
             active = None
-        agents.append(Agent(code, strategy, tgt, Beliefs(perceived, float(lr)), active))
+        agents.append(
+            Agent(code, strategy, tgt, Beliefs(perceived, float(lr)), active, tuple(controls))
+        )
 
     # -- events ----------------------------------------------------------------
     events = []
@@ -418,12 +501,13 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         claims=tuple(data.get("claims", ())),
         outcomes=tuple(data.get("outcomes", ())),
         source=source,
-        data=dict(data),
+        data=dict(original),
     )
 
 
 _AGENT_KEYS = {
     "country",
+    "controls",
     "strategy",
     "targets",
     "learning_rate",
@@ -487,3 +571,160 @@ def _override(
         except TariffsimError as e:
             pr.add(path, str(e))
     return params
+
+
+def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
+    """``v`` if it is a table, else ``{}`` with a problem recorded."""
+    if isinstance(v, Mapping):
+        return v
+    pr.add(path, f"must be a table; got {v!r}")
+    return {}
+
+
+_TOP_TABLES = ("calendar", "world", "params", "weights", "initial")
+_TOP_LISTS = ("claims", "outcomes", "agents", "events")
+_WORLD_TABLES = ("ladders", "control_ladders", "gdp", "imports")
+
+
+def _shape(data: Any, pr: _Problems) -> dict[str, Any]:
+    """A copy of ``data`` whose containers have the right types.
+
+    Every table that is not a table, list that is not a list, or list item of
+    the wrong kind is reported (with its path) and dropped, so that the
+    field-by-field checks after it see only the shapes they expect.
+    """
+    if not isinstance(data, Mapping):
+        pr.add("<scenario>", f"must be a table (a parsed TOML document); got {data!r}")
+        return {}
+    out: dict[str, Any] = {str(k): v for k, v in data.items()}
+    for key in _TOP_TABLES:
+        if key in out:
+            out[key] = dict(_table(out[key], key, pr))
+    for key in _TOP_LISTS:
+        if key in out and not isinstance(out[key], list):
+            pr.add(key, f"must be a list; got {out[key]!r}")
+            out[key] = []
+    for key in ("claims", "outcomes"):
+        items = out.get(key, [])
+        for k, v in enumerate(items):
+            if not isinstance(v, str):
+                pr.add(f"{key}[{k}]", f"must be a string; got {v!r}")
+        out[key] = [v for v in items if isinstance(v, str)]
+    world = out.get("world", {})
+    for key in _WORLD_TABLES:
+        if key in world:
+            world[key] = _table(world[key], f"world.{key}", pr)
+    initial = out.get("initial", {})
+    if "tariffs" in initial:
+        initial["tariffs"] = _table(initial["tariffs"], "initial.tariffs", pr)
+    for key in ("agents", "events"):
+        kept: list[dict[str, Any]] = []
+        for k, item in enumerate(out.get(key, [])):
+            if not isinstance(item, Mapping):
+                pr.add(f"{key}[{k}]", f"must be a table; got {item!r}")
+                kept.append({})
+                continue
+            item = dict(item)
+            if key == "agents":
+                for sub in ("beliefs", "options"):
+                    if sub in item:
+                        item[sub] = dict(_table(item[sub], f"{key}[{k}].{sub}", pr))
+                t = item.get("targets")
+                if t is not None and (
+                    not isinstance(t, list) or not all(isinstance(x, str) for x in t)
+                ):
+                    pr.add(f"{key}[{k}].targets", f"must be a list of country codes; got {t!r}")
+                    item.pop("targets")
+                if "country" in item and not isinstance(item["country"], str):
+                    pr.add(
+                        f"{key}[{k}].country", f"must be a country code; got {item['country']!r}"
+                    )
+                    item["country"] = None
+                if "strategy" in item and not isinstance(item["strategy"], str):
+                    pr.add(f"{key}[{k}].strategy", f"must be a string; got {item['strategy']!r}")
+                    item["strategy"] = None
+            else:
+                c = item.get("claims", [])
+                if not isinstance(c, list) or not all(isinstance(x, str) for x in c):
+                    pr.add(f"{key}[{k}].claims", f"must be a list of claim ids; got {c!r}")
+                    item["claims"] = []
+                for f in ("kind", "dyad", "country"):
+                    if f in item and not isinstance(item[f], str):
+                        pr.add(f"{key}[{k}].{f}", f"must be a string; got {item[f]!r}")
+                        item[f] = None
+            kept.append(item)
+        out[key] = kept
+    return out
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _toml_key(k: str) -> str:
+    return k if _BARE_KEY.match(k) else json.dumps(k, ensure_ascii=False)
+
+
+def _toml_value(v: Any, path: str) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    if isinstance(v, float | np.floating):
+        x = float(v)
+        if math.isnan(x):
+            return "nan"
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        return repr(x)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, dt.datetime | dt.date | dt.time):
+        return v.isoformat()
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x, f"{path}[]") for x in v) + "]"
+    if isinstance(v, Mapping):
+        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(x, path)}" for k, x in v.items())
+        return "{" + inner + "}"
+    raise ParameterError(f"{path}: cannot write {type(v).__name__} {v!r} as TOML.")
+
+
+def dump_toml(data: Mapping[str, Any]) -> str:
+    """Write a mapping of TOML values (as :mod:`tomllib` returns them) as TOML text.
+
+    Scalars and lists of scalars become ``key = value`` lines; tables become
+    ``[section]`` headers; lists of tables become ``[[section]]`` blocks.
+    ``tomllib.loads(dump_toml(d)) == d`` for every such mapping.
+
+    Examples
+    --------
+    >>> print(ts.scenario.dump_toml({"name": "x", "calendar": {"rounds": 3}}), end="")
+    name = "x"
+    <BLANKLINE>
+    [calendar]
+    rounds = 3
+    """
+    lines: list[str] = []
+    _dump_table(data, [], lines)
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _is_table_list(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, Mapping) for x in v)
+
+
+def _dump_table(table: Mapping[str, Any], prefix: list[str], lines: list[str]) -> None:
+    path = ".".join(prefix) or "<top>"
+    for k, v in table.items():
+        if not isinstance(v, Mapping) and not _is_table_list(v):
+            lines.append(f"{_toml_key(str(k))} = {_toml_value(v, f'{path}.{k}')}")
+    for k, v in table.items():
+        name = [*prefix, _toml_key(str(k))]
+        if isinstance(v, Mapping):
+            lines.append("")
+            lines.append(f"[{'.'.join(name)}]")
+            _dump_table(v, name, lines)
+        elif _is_table_list(v):
+            for item in v:
+                lines.append("")
+                lines.append(f"[[{'.'.join(name)}]]")
+                _dump_table(item, name, lines)

@@ -1,0 +1,902 @@
+"""Property-testing tools for tariffsim users: hypothesis strategies and invariant checks.
+
+Needs hypothesis (``pip install tariffsim[testing]``); ``import tariffsim`` alone
+never imports it.
+
+*Generators* (hypothesis strategies) produce only valid objects and shrink to
+small, readable ones — two or three countries with one-letter codes (``A``,
+``B`` …), whole-number trade, tariffs on 1% rungs, few rounds:
+:func:`countries`, :func:`trade_matrices`, :func:`ladders`, :func:`worlds`,
+:func:`states`, :func:`payoff_models`, :func:`stage_games`, :func:`games`,
+:func:`histories` (an agent's view of a short random past, as a
+:class:`History`) and :func:`builtin_strategies`.
+
+*Checks* raise an ``AssertionError`` that names the strategy, the dyad, the rule
+and the counterexample: :func:`assert_never_escalates_first`,
+:func:`assert_never_concedes_unilaterally`, :func:`assert_retaliates`,
+:func:`assert_forgives_within`, :func:`assert_deterministic`,
+:func:`assert_on_ladder`, :func:`assert_nash`, :func:`assert_payoffs_finite`.
+
+Two hypothesis profiles are registered on import: ``tariffsim-ci`` (50
+examples, derandomized, no deadline) and ``tariffsim-deep`` (2000 examples).
+Load one with ``hypothesis.settings.load_profile("tariffsim-ci")``.
+
+Examples
+--------
+>>> from hypothesis import given
+>>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+>>> @given(h=tst.histories())
+... def test_tit_for_tat_never_escalates_first(h):
+...     tst.assert_never_escalates_first(ts.TitForTat(), h)
+>>> test_tit_for_tat_never_escalates_first()
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+
+from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
+from .agents import STRATEGIES, Observation, Strategy, targets_of
+from .equilibrium.normal_form import NormalFormGame
+from .errors import ParameterError
+from .game import Agent, Game
+from .path import Path
+from .payoffs import TERMS, Breakdown, Params, PayoffModel
+from .strategies import filter_strategies
+from .world import Country, Ladder, State, World, apply_moves
+
+__all__ = [
+    "CODES",
+    "History",
+    "assert_deterministic",
+    "assert_forgives_within",
+    "assert_nash",
+    "assert_never_concedes_unilaterally",
+    "assert_never_escalates_first",
+    "assert_on_ladder",
+    "assert_payoffs_finite",
+    "assert_retaliates",
+    "builtin_strategies",
+    "countries",
+    "games",
+    "histories",
+    "ladders",
+    "observation",
+    "payoff_models",
+    "register_profiles",
+    "stage_games",
+    "states",
+    "trade_matrices",
+    "worlds",
+]
+
+CODES = ("A", "B", "C", "D", "E", "F", "G", "H")
+"""Country codes of generated worlds (short, and free of the calibrated US/CN defaults)."""
+
+Dyad = tuple[str, str]
+
+
+def register_profiles() -> None:
+    """Register the hypothesis profiles ``tariffsim-ci`` and ``tariffsim-deep``.
+
+    Called on import of :mod:`tariffsim.testing`; calling it again is harmless.
+
+    Examples
+    --------
+    >>> from hypothesis import settings
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> tst.register_profiles()
+    >>> settings.get_profile("tariffsim-ci").max_examples
+    50
+    """
+    quiet = [HealthCheck.too_slow, HealthCheck.data_too_large]
+    settings.register_profile(
+        "tariffsim-ci",
+        max_examples=50,
+        deadline=None,
+        derandomize=True,
+        print_blob=True,
+        suppress_health_check=quiet,
+    )
+    settings.register_profile(
+        "tariffsim-deep", max_examples=2000, deadline=None, suppress_health_check=quiet
+    )
+
+
+register_profiles()
+
+
+def _check_range(lo: Any, hi: Any, name: str, minimum: float = 0) -> None:
+    for v, nm in ((lo, f"min_{name}"), (hi, f"max_{name}")):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise ParameterError(f"`{nm}` must be a finite number; got {v!r}.")
+    if lo < minimum or hi < lo:
+        raise ParameterError(
+            f"need {minimum} <= `min_{name}` <= `max_{name}`; got {lo!r} and {hi!r}."
+        )
+
+
+# ---------------------------------------------------------------------------
+# generators
+# ---------------------------------------------------------------------------
+def countries(
+    codes: Sequence[str] = CODES, *, min_gdp: float = 0.5, max_gdp: float = 30.0
+) -> st.SearchStrategy[Country]:
+    """Countries with a code from ``codes`` and a whole-ish GDP (USD tn, 0.1 steps).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> c = find(tst.countries(min_gdp=1, max_gdp=2), lambda x: True)
+    >>> 1 <= c.gdp <= 2
+    True
+    """
+    _check_range(min_gdp, max_gdp, "gdp")
+    if min_gdp <= 0:
+        raise ParameterError(f"`min_gdp` must be > 0; got {min_gdp!r}.")
+    lo, hi = math.ceil(min_gdp * 10), math.floor(max_gdp * 10)
+    if hi < lo:
+        raise ParameterError(f"no 0.1 step between `min_gdp` {min_gdp} and `max_gdp` {max_gdp}.")
+    return st.builds(
+        Country,
+        code=st.sampled_from(tuple(codes)),
+        gdp=st.integers(lo, hi).map(lambda k: k / 10),
+    )
+
+
+def _square(n: int, values: Sequence[float]) -> NDArray[np.float64]:
+    m = np.zeros((n, n))
+    off = ~np.eye(n, dtype=bool)
+    m[off] = values
+    return m
+
+
+def trade_matrices(
+    n: int | None = None, *, min_n: int = 2, max_n: int = 4, max_value: int = 500
+) -> st.SearchStrategy[NDArray[np.float64]]:
+    """Bilateral goods-trade matrices (USD bn): whole numbers >= 0, zero diagonal.
+
+    Parameters
+    ----------
+    n : int, optional
+        Fixed size; otherwise drawn from ``[min_n, max_n]``.
+    max_value : int
+        Largest flow. Shrinks toward all-zero trade.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> m = find(tst.trade_matrices(n=3), lambda x: True)
+    >>> m.shape, bool((np.diag(m) == 0).all())
+    ((3, 3), True)
+    """
+    if n is not None:
+        min_n = max_n = n
+    _check_range(min_n, max_n, "n", 1)
+    if max_value < 0:
+        raise ParameterError(f"`max_value` must be >= 0; got {max_value!r}.")
+    values = st.integers(0, int(max_value)).map(float)
+
+    def of_size(k: int) -> st.SearchStrategy[NDArray[np.float64]]:
+        return st.lists(values, min_size=k * (k - 1), max_size=k * (k - 1)).map(
+            lambda v: _square(k, v)
+        )
+
+    return st.integers(min_n, max_n).flatmap(of_size)
+
+
+def ladders(
+    *, min_rungs: int = 1, max_rungs: int = 5, max_level: float = 2.0, start_at_zero: bool = True
+) -> st.SearchStrategy[Ladder]:
+    """Tariff ladders on 1% rungs, starting at 0 (free trade) unless told otherwise.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> lad = find(tst.ladders(min_rungs=3, max_rungs=3), lambda x: True)
+    >>> len(lad), lad.levels[0]
+    (3, 0.0)
+    """
+    _check_range(min_rungs, max_rungs, "rungs", 1)
+    top = round(max_level * 100)
+    extra = 1 if start_at_zero else 0
+    if max_rungs - extra > top:
+        raise ParameterError(f"`max_level` {max_level} has too few 1% rungs for {max_rungs}.")
+    rungs = st.lists(
+        st.integers(1, top), min_size=min_rungs - extra, max_size=max_rungs - extra, unique=True
+    )
+    zero = (0.0,) if start_at_zero else ()
+    return st.builds(Ladder, rungs.map(lambda xs: zero + tuple(x / 100 for x in sorted(xs))))
+
+
+@st.composite
+def worlds(
+    draw: st.DrawFn,
+    *,
+    min_countries: int = 2,
+    max_countries: int = 3,
+    max_trade: int = 500,
+    max_rungs: int = 4,
+    all_dyads: bool = True,
+) -> World:
+    """Small valid worlds: countries ``A``, ``B`` …, trade, ties, exemptions, ladders.
+
+    Every ordered pair of countries gets a tariff ladder when ``all_dyads``;
+    otherwise a random non-empty subset does.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> w = find(tst.worlds(max_countries=2), lambda x: True)
+    >>> w.codes
+    ('A', 'B')
+    """
+    _check_range(min_countries, max_countries, "countries", 2)
+    if max_countries > len(CODES):
+        raise ParameterError(f"`max_countries` must be <= {len(CODES)}; got {max_countries}.")
+    n = draw(st.integers(min_countries, max_countries))
+    codes = CODES[:n]
+    gdps = draw(st.lists(st.integers(5, 300), min_size=n, max_size=n))
+    cs = tuple(Country(c, g / 10) for c, g in zip(codes, gdps, strict=True))
+    imports = draw(trade_matrices(n=n, max_value=max_trade))
+    k = n * (n - 1) // 2
+    tie_vals = draw(st.lists(st.integers(0, 10), min_size=k, max_size=k))
+    ties = np.zeros((n, n))
+    iu = np.triu_indices(n, 1)
+    ties[iu] = np.array(tie_vals, dtype=float) / 10
+    ties = ties + ties.T
+    ex_vals = draw(st.lists(st.integers(0, 10), min_size=n * (n - 1), max_size=n * (n - 1)))
+    exempt = _square(n, [v / 10 for v in ex_vals])
+    pairs = [(a, b) for a in codes for b in codes if a != b]
+    if all_dyads:
+        chosen = pairs
+    else:
+        chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, unique=True))
+    lads = {d: draw(ladders(min_rungs=2, max_rungs=max_rungs)) for d in chosen}
+    return World(countries=cs, imports=imports, ties=ties, exempt=exempt, ladders=lads)
+
+
+@st.composite
+def states(draw: st.DrawFn, world: World | None = None, **world_kwargs: Any) -> State:
+    """States on a world's ladders, reached by one round of moves from a ladder state.
+
+    Every active tariff sits on a rung; ``moved`` is the last round's change,
+    ``peak`` at least both the current and the previous level.
+
+    Parameters
+    ----------
+    world : World, optional
+        Default: drawn from :func:`worlds` (with ``world_kwargs``).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> s = find(tst.states(ts.World.default()), lambda x: True)
+    >>> bool((s.peak >= s.tariff).all())
+    True
+    """
+    w = world if world is not None else draw(worlds(**world_kwargs))
+    n = w.n
+    prev = np.zeros((n, n))
+    cur = np.zeros((n, n))
+    peak = np.zeros((n, n))
+    for (a, b), lad in w.ladders.items():
+        i, j = w.index(a), w.index(b)
+        p = draw(st.sampled_from(lad.levels))
+        m = draw(st.sampled_from((0, 1, -1)))
+        prev[i, j] = p
+        cur[i, j] = lad.step(p, m)
+        peak[i, j] = max(draw(st.sampled_from(lad.levels)), p, cur[i, j])
+    control = np.zeros((n, n))
+    for (a, b), lad in w.control_ladders.items():
+        control[w.index(a), w.index(b)] = draw(st.sampled_from(lad.levels))
+    return State(tariff=cur, control=control, peak=peak, moved=cur - prev)
+
+
+@st.composite
+def payoff_models(
+    draw: st.DrawFn, world: World | None = None, *, vary_weights: bool = False, **world_kwargs: Any
+) -> PayoffModel:
+    """Payoff models with varied elasticity, pass-through, face and resolve weights.
+
+    Parameters
+    ----------
+    world : World, optional
+        Default: drawn from :func:`worlds`.
+    vary_weights : bool
+        Also draw term weights in [0, 2] (default all ones).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> m = find(tst.payoff_models(), lambda x: True)
+    >>> m.params.elasticity > 0
+    True
+    """
+    w = world if world is not None else draw(worlds(**world_kwargs))
+    n = w.n
+    base = Params.default(w)
+    tenth = st.integers(0, 10).map(lambda k: k / 10)
+    pt = draw(st.lists(tenth, min_size=n * n, max_size=n * n))
+    params = base.replace(
+        elasticity=draw(st.integers(5, 40)) / 10,
+        pass_through=np.array(pt).reshape(n, n),
+        face_weight=np.array(draw(st.lists(tenth, min_size=n, max_size=n))),
+        resolve_weight=np.array(draw(st.lists(tenth, min_size=n, max_size=n))),
+    )
+    if not vary_weights:
+        return PayoffModel(w, params)
+    k = len(TERMS) * n
+    vals = draw(st.lists(st.integers(0, 20), min_size=k, max_size=k))
+    return PayoffModel(w, params, np.array(vals, dtype=float).reshape(len(TERMS), n) / 10)
+
+
+@st.composite
+def stage_games(
+    draw: st.DrawFn,
+    *,
+    min_players: int = 2,
+    max_players: int = 3,
+    min_actions: int = 1,
+    max_actions: int = 3,
+    min_payoff: int = -10,
+    max_payoff: int = 10,
+) -> NormalFormGame:
+    """Normal-form games with small whole-number payoffs.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> g = find(tst.stage_games(max_players=2, min_actions=2, max_actions=2), lambda x: True)
+    >>> g.shape
+    (2, 2)
+    """
+    _check_range(min_players, max_players, "players", 1)
+    _check_range(min_actions, max_actions, "actions", 1)
+    _check_range(min_payoff, max_payoff, "payoff", -math.inf)
+    n = draw(st.integers(min_players, max_players))
+    shape = tuple(draw(st.integers(min_actions, max_actions)) for _ in range(n))
+    size = n * int(np.prod(shape))
+    vals = draw(
+        st.lists(st.integers(int(min_payoff), int(max_payoff)), min_size=size, max_size=size)
+    )
+    return NormalFormGame(np.array(vals, dtype=float).reshape((n, *shape)))
+
+
+def builtin_strategies(**traits: Any) -> st.SearchStrategy[Strategy]:
+    """Instances (default options) of the registered strategies, filtered by traits.
+
+    Parameters
+    ----------
+    **traits
+        As for :func:`tariffsim.strategies.filter_strategies`, e.g.
+        ``stochastic=False``.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> find(tst.builtin_strategies(stochastic=True), lambda x: True).traits.stochastic
+    True
+    """
+    found = filter_strategies(**traits)
+    if not found:
+        raise ParameterError(f"no registered strategy has traits {traits!r}.")
+    return st.sampled_from(sorted(found)).map(lambda name: STRATEGIES[name]())
+
+
+@st.composite
+def games(
+    draw: st.DrawFn,
+    *,
+    min_countries: int = 2,
+    max_countries: int = 3,
+    min_rounds: int = 1,
+    max_rounds: int = 8,
+    max_noise: float = 0.2,
+    strategies: st.SearchStrategy[Strategy] | None = None,
+) -> Game:
+    """Repeated games on small worlds: every country an agent with a drawn strategy.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> g = find(tst.games(max_countries=2, max_rounds=3), lambda x: True)
+    >>> len(ts.simulate(g, seed=0)) <= 4
+    True
+    """
+    _check_range(min_rounds, max_rounds, "rounds", 1)
+    w = draw(worlds(min_countries=min_countries, max_countries=max_countries))
+    model = draw(payoff_models(w))
+    strat = strategies if strategies is not None else builtin_strategies()
+    agents = tuple(Agent(c, draw(strat)) for c in w.codes if any(d[0] == c for d in w.ladders))
+    noise = draw(st.integers(0, round(max_noise * 100))) / 100
+    rounds = draw(st.integers(min_rounds, max_rounds))
+    return Game(world=w, model=model, agents=agents, rounds=rounds, noise=noise)
+
+
+# ---------------------------------------------------------------------------
+# histories: an agent's view of a short past
+# ---------------------------------------------------------------------------
+def observation(
+    world: World,
+    me: str,
+    moves: Sequence[Mapping[Dyad, int]],
+    *,
+    model: PayoffModel | None = None,
+    targets: Sequence[str] | None = None,
+    initial: State | None = None,
+) -> Observation:
+    """What ``me`` observes after the rounds of ``moves`` were played from ``initial``.
+
+    Round ``r`` of ``moves`` (0-based) is applied with
+    :func:`~tariffsim.world.apply_moves`; the observation is the one the agent
+    gets at the start of the next round, as in :func:`tariffsim.simulate`.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> w = ts.World.default()
+    >>> obs = tst.observation(w, "CN", [{("US", "CN"): 1}, {}])
+    >>> obs.round, len(obs.history), obs.level("US", "CN")
+    (3, 2, 0.1)
+    """
+    s = initial if initial is not None else State.zeros(world.n)
+    seen = [s]
+    for m in moves:
+        s = apply_moves(world, s, m)
+        seen.append(s)
+    return Observation(
+        me=me,
+        world=world,
+        state=seen[-1],
+        history=tuple(seen[:-1]),
+        targets=targets_of(world, me, targets),
+        model=model if model is not None else PayoffModel(world),
+        round=len(moves) + 1,
+    )
+
+
+@dataclass(frozen=True)
+class History:
+    """A short past of a game, as one agent sees it; prints compactly.
+
+    Attributes
+    ----------
+    world : World
+    model : PayoffModel
+    me : str
+        The agent whose view this is.
+    moves : tuple of tuple of ((str, str), int)
+        The moves of every round, on every dyad.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> w = find(tst.worlds(max_countries=2), lambda x: True)
+    >>> h = tst.History(w, ts.PayoffModel(w), "A", ((( ("B", "A"), 1),),))
+    >>> h.observation.last_change("B", "A") > 0
+    True
+    """
+
+    world: World = field(repr=False)
+    model: PayoffModel = field(repr=False)
+    me: str
+    moves: tuple[tuple[tuple[Dyad, int], ...], ...]
+    _obs: list[Observation] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def observation(self) -> Observation:
+        """The :class:`~tariffsim.agents.Observation` at the start of the next round."""
+        if not self._obs:
+            self._obs.append(
+                observation(self.world, self.me, [dict(r) for r in self.moves], model=self.model)
+            )
+        return self._obs[0]
+
+    def __repr__(self) -> str:
+        return f"History(me={self.me!r}, {_describe(self.observation)})"
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """Compact form in hypothesis' falsifying-example reports."""
+        p.text(repr(self))
+
+
+@st.composite
+def histories(
+    draw: st.DrawFn,
+    world: World | None = None,
+    *,
+    me: str | None = None,
+    model: PayoffModel | None = None,
+    min_rounds: int = 0,
+    max_rounds: int = 6,
+    **world_kwargs: Any,
+) -> History:
+    """Random pasts: every dyad moves -1/0/+1 each round from free trade.
+
+    Shrinks toward fewer rounds and holds, so a failing case prints as a few
+    tariff paths.
+
+    Parameters
+    ----------
+    world : World, optional
+        Default: drawn from :func:`worlds` (with ``world_kwargs``).
+    me : str, optional
+        The observing agent; default drawn among countries with a ladder.
+    model : PayoffModel, optional
+        Default ``PayoffModel(world)``.
+    min_rounds, max_rounds : int
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> h = find(tst.histories(ts.World.default(), me="CN", max_rounds=2), lambda x: True)
+    >>> h.observation.targets
+    (('CN', 'US'),)
+    """
+    _check_range(min_rounds, max_rounds, "rounds", 0)
+    w = world if world is not None else draw(worlds(**world_kwargs))
+    movers = sorted({a for a, _ in w.ladders})
+    if me is None:
+        me = draw(st.sampled_from(movers))
+    elif me not in movers:
+        raise ParameterError(f"`me` {me!r} has no tariff ladder; movers: {movers}.")
+    k = draw(st.integers(min_rounds, max_rounds))
+    step = st.sampled_from((0, 1, -1))
+    dyads = list(w.ladders)
+    rounds = tuple(tuple((d, draw(step)) for d in dyads) for _ in range(k))
+    return History(w, model if model is not None else PayoffModel(w), me, rounds)
+
+
+def _describe(obs: Observation) -> str:
+    """Tariff paths on the observer's dyads, both ways, for error messages."""
+    parts = []
+    seen = (*obs.history, obs.state)
+    for me, t in obs.targets:
+        for a, b in ((me, t), (t, me)):
+            i, j = obs.world.index(a), obs.world.index(b)
+            path = " -> ".join(f"{s.tariff[i, j]:g}" for s in seen)
+            parts.append(f"{a}->{b}: {path}")
+    return f"round {obs.round}; " + "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# invariant checks
+# ---------------------------------------------------------------------------
+def _as_obs(h: History | Observation) -> Observation:
+    if isinstance(h, History):
+        return h.observation
+    if isinstance(h, Observation):
+        return h
+    raise ParameterError(f"expected a History or an Observation; got {type(h).__name__}.")
+
+
+def _act(strategy: Strategy, obs: Observation, rng: Any) -> dict[Dyad, int]:
+    moves = strategy.act(obs, np.random.default_rng(rng))
+    out = {}
+    for d in obs.targets:
+        m = moves.get(d, 0)
+        if m not in (-1, 0, 1):
+            raise AssertionError(
+                f"{strategy.name} returned move {m!r} on {d[0]}->{d[1]}; moves must be "
+                f"-1, 0 or +1.\n  counterexample: {_describe(obs)}"
+            )
+        out[d] = int(m)
+    return out
+
+
+def _fail(strategy: Strategy, dyad: Dyad, rule: str, obs: Observation, moves: Any) -> None:
+    verb, _, why = rule.partition(" (")
+    raise AssertionError(
+        f"{strategy.name} {verb} on {dyad[0]}->{dyad[1]}: {why.rstrip(')')}.\n"
+        f"  counterexample: {_describe(obs)}\n  moves chosen: "
+        + ", ".join(f"{a}->{b}: {m:+d}" for (a, b), m in moves.items())
+    )
+
+
+def _effective(obs: Observation, dyad: Dyad, move: int) -> bool:
+    """Whether ``move`` actually changes the tariff on ``dyad``."""
+    i, j = obs.world.index(dyad[0]), obs.world.index(dyad[1])
+    level = float(obs.state.tariff[i, j])
+    return obs.world.ladders[dyad].step(level, move) != level
+
+
+def assert_never_escalates_first(
+    strategy: Strategy, history: History | Observation, *, rng: Any = 0
+) -> None:
+    """The strategy does not raise a tariff on a partner that never raised one on it.
+
+    Applies where the partner's tariff on the agent is zero and was never
+    raised; an escalation at the top rung (no change) is not counted.
+
+    Raises
+    ------
+    AssertionError
+        Naming the dyad, with the tariff paths and the moves chosen.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> obs = tst.observation(ts.World.default(), "US", [])
+    >>> tst.assert_never_escalates_first(ts.TitForTat(), obs)
+    >>> hawk = ts.make_strategy("always-escalate")
+    >>> tst.assert_never_escalates_first(hawk, obs)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: always-escalate escalated first on US->CN: partner CN never raised a tariff...
+    """
+    obs = _as_obs(history)
+    moves = _act(strategy, obs, rng)
+    for (me, t), m in moves.items():
+        provoked = obs.ever_escalated(t, me) or obs.level(t, me) > 0
+        if m > 0 and not provoked and _effective(obs, (me, t), m):
+            _fail(strategy, (me, t), f"escalated first (partner {t} never raised a tariff)",
+                  obs, moves)  # fmt: skip
+
+
+def assert_never_concedes_unilaterally(
+    strategy: Strategy, history: History | Observation, *, rng: Any = 0
+) -> None:
+    """The strategy cuts a tariff only right after the partner cut on it.
+
+    A cut that leaves the tariff unchanged (at the bottom rung) is not counted.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> obs = tst.observation(ts.World.default(), "CN", [{("CN", "US"): 1}])
+    >>> tst.assert_never_concedes_unilaterally(ts.make_strategy("firm-but-measured"), obs)
+    >>> dove = ts.make_strategy("always-deescalate")
+    >>> tst.assert_never_concedes_unilaterally(dove, obs)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: always-deescalate conceded unilaterally on CN->US: partner US did not cut...
+    """
+    obs = _as_obs(history)
+    moves = _act(strategy, obs, rng)
+    for (me, t), m in moves.items():
+        if m < 0 and obs.last_change(t, me) >= 0 and _effective(obs, (me, t), m):
+            _fail(strategy, (me, t), f"conceded unilaterally (partner {t} did not cut)", obs,
+                  moves)  # fmt: skip
+
+
+def assert_retaliates(strategy: Strategy, history: History | Observation, *, rng: Any = 0) -> None:
+    """The strategy answers an escalation in the last round with an escalation.
+
+    Applies where the partner raised its tariff on the agent in the last round
+    and the agent is not at its top rung.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> obs = tst.observation(ts.World.default(), "CN", [{("US", "CN"): 1}])
+    >>> tst.assert_retaliates(ts.TitForTat(), obs)
+    >>> tst.assert_retaliates(ts.Hold(), obs)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: hold did not retaliate ...
+    """
+    obs = _as_obs(history)
+    moves = _act(strategy, obs, rng)
+    for (me, t), m in moves.items():
+        if obs.last_change(t, me) > 0 and m <= 0 and _effective(obs, (me, t), 1):
+            _fail(strategy, (me, t), f"did not retaliate ({t} escalated last round)", obs, moves)
+
+
+def assert_forgives_within(
+    strategy: Strategy, history: History | Observation, k: int = 1, *, rng: Any = 0
+) -> None:
+    """The strategy stops escalating ``k`` rounds after the partner's last escalation.
+
+    Applies to dyads where the partner did escalate on the agent, last more than
+    ``k`` rounds ago (the last round counts as 1 round ago); there the strategy
+    must not escalate.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> w = ts.World.default()
+    >>> obs = tst.observation(w, "CN", [{("US", "CN"): 1}, {}, {}])
+    >>> tst.assert_forgives_within(ts.TitForTat(), obs, 1)
+    >>> tst.assert_forgives_within(ts.GrimTrigger(), obs, 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: grim-trigger did not forgive within 2 rounds ...
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise ParameterError(f"`k` must be an int >= 0; got {k!r}.")
+    obs = _as_obs(history)
+    moves = _act(strategy, obs, rng)
+    seen = (*obs.history, obs.state)
+    for (me, t), m in moves.items():
+        i, j = obs.world.index(t), obs.world.index(me)
+        ago = next((q for q, s in enumerate(reversed(seen), 1) if s.moved[i, j] > 0), None)
+        if ago is not None and ago > k and m > 0 and _effective(obs, (me, t), m):
+            _fail(strategy, (me, t),
+                  f"did not forgive within {k} rounds ({t} last escalated {ago} rounds ago)",
+                  obs, moves)  # fmt: skip
+
+
+def assert_deterministic(
+    strategy: Strategy, history: History | Observation, *, seed: int = 0
+) -> None:
+    """Same observation and seed, same moves; and, unless ``traits.stochastic``, any seed.
+
+    Catches strategies that draw from global random state, keep mutable state
+    between calls, or are stochastic without saying so (eight other seeds are
+    tried).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> obs = tst.observation(ts.World.default(), "US", [])
+    >>> tst.assert_deterministic(ts.make_strategy("random"), obs)  # stochastic, but seeded
+    """
+    obs = _as_obs(history)
+    a = _act(strategy, obs, seed)
+    b = _act(strategy, obs, seed)
+    if a != b:
+        raise AssertionError(
+            f"{strategy.name} chose different moves for the same observation and seed {seed}: "
+            f"{a} then {b}.\n  counterexample: {_describe(obs)}"
+        )
+    if not strategy.traits.stochastic:
+        for other in np.random.SeedSequence(seed).generate_state(8):
+            c = _act(strategy, obs, int(other))
+            if c != a:
+                raise AssertionError(
+                    f"{strategy.name} says it is not stochastic (traits.stochastic=False) but "
+                    f"its moves depend on the rng: {a} with seed {seed}, {c} with seed "
+                    f"{int(other)}.\n  counterexample: {_describe(obs)}"
+                )
+
+
+def assert_on_ladder(world: World, x: State | Path | NDArray[Any]) -> None:
+    """Every tariff on an active dyad is a rung of that dyad's ladder.
+
+    Parameters
+    ----------
+    world : World
+    x : State, Path or array (..., n, n) of tariffs
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> w = ts.World.default()
+    >>> tst.assert_on_ladder(w, ts.State.zeros(w.n).with_tariff(w, "US", "CN", 0.54))
+    >>> off = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 0.5)
+    >>> tst.assert_on_ladder(w, off)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: tariff US->CN = 0.5 is not on its ladder ...
+    """
+    if isinstance(x, State):
+        t = x.tariff[None]
+    elif isinstance(x, Path):
+        t = x.tariff
+    else:
+        t = np.asarray(x, dtype=float).reshape(-1, world.n, world.n)
+    for (a, b), lad in world.ladders.items():
+        i, j = world.index(a), world.index(b)
+        rungs = np.asarray(lad.levels)
+        for r, v in enumerate(t[:, i, j]):
+            if not np.any(np.abs(rungs - v) <= 1e-9):
+                where = f" (row {r})" if len(t) > 1 else ""
+                raise AssertionError(
+                    f"tariff {a}->{b} = {v:g}{where} is not on its ladder {lad.levels}."
+                )
+
+
+def assert_nash(game: NormalFormGame, profile: Any, *, tol: float = 1e-8) -> None:
+    """The profile is a ``tol``-Nash equilibrium of ``game``.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    profile : sequence
+        Per player a pure action index or a probability vector.
+
+    Raises
+    ------
+    AssertionError
+        Naming a player with a profitable deviation, its best action and gain.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> from tariffsim import equilibrium as eq
+    >>> pd = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> tst.assert_nash(pd, (1, 1))
+    >>> tst.assert_nash(pd, (0, 0))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: profile (0, 0) is not a Nash equilibrium: Player 1 gains 2 ...
+    """
+    gains = game.deviation_gains(profile)
+    if np.max(gains) > tol:
+        p = int(np.argmax(gains))
+        values = game.action_values(profile, p)
+        best = int(np.argmax(values))
+        raise AssertionError(
+            f"profile {_fmt_profile(profile)} is not a Nash equilibrium: "
+            f"{game.player_names[p]} gains {gains[p]:g} by playing action "
+            f"{game.action_names[p][best]!r} (tol {tol:g}); payoff array shape {game.shape}."
+        )
+
+
+def _fmt_profile(profile: Any) -> str:
+    items = []
+    for s in profile:
+        if isinstance(s, int | np.integer):
+            items.append(str(int(s)))
+        else:
+            items.append("[" + ", ".join(f"{float(x):g}" for x in np.ravel(s)) + "]")
+    return "(" + ", ".join(items) + ")"
+
+
+def assert_payoffs_finite(
+    x: Path | Breakdown | PayoffModel,
+    state: State | None = None,
+    prev: State | None = None,
+) -> None:
+    """Every payoff term, total and indicator is finite.
+
+    Parameters
+    ----------
+    x : Path, Breakdown or PayoffModel
+        A model is evaluated at ``state`` (from ``prev``).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import tariffsim.testing as tst
+    >>> w = ts.World.default()
+    >>> tst.assert_payoffs_finite(ts.PayoffModel(w), ts.State.zeros(w.n))
+    """
+    if isinstance(x, PayoffModel):
+        if state is None:
+            raise ParameterError("give the `state` to evaluate the model at.")
+        x = x.breakdown(state, prev)
+    if isinstance(x, Breakdown):
+        arrays: dict[str, Any] = {f"term {k!r}": v for k, v in x.terms.items()}
+        arrays.update(total=x.total, recession=x.recession, drawdown=x.drawdown,
+                      approval=x.approval)  # fmt: skip
+    elif isinstance(x, Path):
+        arrays = {
+            "terms": x.terms,
+            "payoff": x.payoff,
+            "recession": x.recession,
+            "approval": x.approval,
+            "drawdown": x.drawdown,
+        }
+    else:
+        raise ParameterError(f"expected a Path, Breakdown or PayoffModel; got {type(x).__name__}.")
+    for name, arr in arrays.items():
+        a = np.asarray(arr, dtype=float)
+        bad = ~np.isfinite(a)
+        if bad.any():
+            where = tuple(int(v) for v in np.argwhere(bad)[0])
+            raise AssertionError(f"{name} is not finite: {float(a[where]):g} at index {where}.")

@@ -1,0 +1,1131 @@
+"""Tournaments between strategies, and evolutionary dynamics over their payoffs.
+
+:func:`round_robin` pits every strategy against every other (and itself) on one
+dyad of a world — by default the US–China pair of a scenario — with
+repetitions, execution noise and a seed. :func:`lineup_tournament` fills every
+agent seat of a scenario with strategies (all line-ups, or those given) and
+plays the scenario itself: its events, beliefs and calendar. Both return a
+frozen :class:`TournamentResult` with, per strategy, the mean payoff (% of GDP
+per round), mean and peak tariff, rounds at war, recession odds, a ranking and
+a pairwise payoff matrix.
+
+:func:`replicator_dynamics` and :func:`moran_process` then follow a population
+of strategies whose fitness is that payoff matrix.
+
+Reproducibility: match ``k`` draws from ``np.random.SeedSequence(seed).spawn``'s
+``k``-th child, so the same seed gives the same results whatever the number
+of worker processes.
+
+Speed: a bilateral match does not go through :func:`tariffsim.simulate`. It
+builds the per-round :class:`~tariffsim.world.State` objects without
+re-validating arrays that are valid by construction, keeps no per-round
+``Path`` bookkeeping, and evaluates the payoff model once, on the batch of
+all rounds, at the end. Its tariffs and payoffs equal ``simulate``'s (a test
+checks it). Matches between deterministic strategies without noise are
+played once and reused for every repetition.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
+from .agents import Observation, Strategy, make_strategy
+from .errors import ParameterError
+from .game import Game
+from .payoffs import PayoffModel
+from .world import State, StateBatch, World
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .scenario import Scenario
+
+__all__ = [
+    "EvolutionResult",
+    "TournamentResult",
+    "lineup_tournament",
+    "moran_process",
+    "play_match",
+    "replicator_dynamics",
+    "round_robin",
+]
+
+Array = NDArray[np.float64]
+_STATS = ("payoff", "mean_tariff", "peak_tariff", "war_rounds", "recession")
+
+
+# ---------------------------------------------------------------------------
+# results
+# ---------------------------------------------------------------------------
+def _ro(a: ArrayLike, dtype: Any = float) -> NDArray[Any]:
+    arr = np.array(a, dtype=dtype)
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class TournamentResult:
+    """Per-match, per-seat statistics of a tournament, and summaries per strategy.
+
+    Attributes
+    ----------
+    names : tuple of str
+        Strategy names, the order of every strategy axis.
+    seats : tuple of str
+        Country codes of the seats (``("US", "CN")`` for a bilateral round robin).
+    lineups : ndarray of int, shape (M, k)
+        Strategy index in each seat of each match.
+    match_payoff : ndarray, shape (M, k)
+        Mean true payoff per round of each seat, % of GDP.
+    match_mean_tariff, match_peak_tariff : ndarray, shape (M, k)
+        Mean and highest tariff the seat levied on its targets (fraction).
+    match_war_rounds : ndarray, shape (M, k)
+        Rounds in which the seat and one of its targets both levied at least
+        ``war_threshold`` on each other.
+    match_recession : ndarray, shape (M, k)
+        Mean recession odds of the seat's country.
+    rounds, repetitions : int
+    noise : float
+    seed : int
+    war_threshold : float
+    kind : {"bilateral", "lineup"}
+
+    Examples
+    --------
+    >>> r = ts.tournament.round_robin(["tit-for-tat", "always-escalate"], rounds=10, repetitions=1)
+    >>> r.ranking[0]
+    'tit-for-tat'
+    >>> r.payoff_matrix.shape
+    (2, 2)
+    """
+
+    names: tuple[str, ...]
+    seats: tuple[str, ...]
+    lineups: NDArray[np.int64]
+    match_payoff: Array
+    match_mean_tariff: Array
+    match_peak_tariff: Array
+    match_war_rounds: Array
+    match_recession: Array
+    rounds: int
+    repetitions: int
+    noise: float
+    seed: int
+    war_threshold: float
+    kind: str = "bilateral"
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lineups", _ro(self.lineups, np.int64))
+        for s in _STATS:
+            object.__setattr__(self, f"match_{s}", _ro(getattr(self, f"match_{s}")))
+
+    def _per_strategy(self, stat: str) -> Array:
+        vals = getattr(self, f"match_{stat}")
+        s = len(self.names)
+        tot = np.bincount(self.lineups.ravel(), weights=vals.ravel(), minlength=s)
+        cnt = np.bincount(self.lineups.ravel(), minlength=s)
+        out = np.full(s, np.nan)
+        np.divide(tot, cnt, out=out, where=cnt > 0)
+        return _ro(out)
+
+    @property
+    def mean_payoff(self) -> Array:
+        """Mean payoff per round of each strategy, over its seats and matches (% of GDP)."""
+        return self._per_strategy("payoff")
+
+    @property
+    def mean_tariff(self) -> Array:
+        """Mean tariff each strategy levied (fraction)."""
+        return self._per_strategy("mean_tariff")
+
+    @property
+    def peak_tariff(self) -> Array:
+        """Mean over matches of the highest tariff each strategy levied (fraction)."""
+        return self._per_strategy("peak_tariff")
+
+    @property
+    def war_rounds(self) -> Array:
+        """Mean number of rounds at war per match, per strategy."""
+        return self._per_strategy("war_rounds")
+
+    @property
+    def recession(self) -> Array:
+        """Mean recession odds of the countries each strategy played."""
+        return self._per_strategy("recession")
+
+    @property
+    def ranking(self) -> tuple[str, ...]:
+        """Strategy names by mean payoff, best first (ties keep input order)."""
+        order = np.argsort(-self.mean_payoff, kind="stable")
+        return tuple(self.names[k] for k in order)
+
+    @property
+    def payoff_matrix(self) -> Array:
+        """``[a, b]``: mean payoff of strategy ``a`` in matches where ``b`` holds another seat.
+
+        NaN where ``a`` never met ``b``.
+        """
+        s = len(self.names)
+        tot = np.zeros((s, s))
+        cnt = np.zeros((s, s))
+        k = self.lineups.shape[1]
+        for x in range(k):
+            for y in range(k):
+                if x != y:
+                    np.add.at(
+                        tot, (self.lineups[:, x], self.lineups[:, y]), self.match_payoff[:, x]
+                    )
+                    np.add.at(cnt, (self.lineups[:, x], self.lineups[:, y]), 1.0)
+        out = np.full((s, s), np.nan)
+        np.divide(tot, cnt, out=out, where=cnt > 0)
+        return _ro(out)
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One dict per strategy, in ranking order.
+
+        Examples
+        --------
+        >>> r = ts.tournament.round_robin(["hold", "tit-for-tat"], rounds=5, repetitions=1)
+        >>> sorted(r.summary()[0])
+        ['mean_payoff', 'mean_tariff', 'peak_tariff', 'rank', 'recession', 'strategy', 'war_rounds']
+        """
+        rows = []
+        order = np.argsort(-self.mean_payoff, kind="stable")
+        for rank, k in enumerate(order, 1):
+            rows.append(
+                {
+                    "rank": rank,
+                    "strategy": self.names[k],
+                    "mean_payoff": float(self.mean_payoff[k]),
+                    "mean_tariff": float(self.mean_tariff[k]),
+                    "peak_tariff": float(self.peak_tariff[k]),
+                    "war_rounds": float(self.war_rounds[k]),
+                    "recession": float(self.recession[k]),
+                }
+            )
+        return rows
+
+    def table(self) -> str:
+        """The summary as text: payoff % GDP, tariffs and recession odds in %.
+
+        Examples
+        --------
+        >>> r = ts.tournament.round_robin(["hold", "always-escalate"], rounds=5, repetitions=1)
+        >>> r.table().splitlines()[0].split()[:3]
+        ['rank', 'strategy', 'payoff']
+        """
+        width = max(8, *(len(n) for n in self.names))
+        lines = [
+            f"{'rank':>4}  {'strategy':<{width}}  {'payoff':>8}  {'mean %':>7}  "
+            f"{'peak %':>7}  {'war':>6}  {'rec %':>6}"
+        ]
+        for r in self.summary():
+            lines.append(
+                f"{r['rank']:>4}  {r['strategy']:<{width}}  {r['mean_payoff']:>8.4f}  "
+                f"{100 * r['mean_tariff']:>7.1f}  {100 * r['peak_tariff']:>7.1f}  "
+                f"{r['war_rounds']:>6.1f}  {100 * r['recession']:>6.1f}"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<TournamentResult {self.kind}: {len(self.names)} strategies, "
+            f"{len(self.lineups)} matches × {self.rounds} rounds, seats {', '.join(self.seats)}>"
+        )
+
+    def ranking_plot(self, ax: Axes | None = None) -> Axes:
+        """Horizontal bars of mean payoff per strategy, best on top.
+
+        Examples
+        --------
+        >>> r = ts.tournament.round_robin(["hold", "always-escalate"], rounds=5, repetitions=1)
+        >>> r.ranking_plot().get_xlabel()
+        'mean payoff per round (% of GDP)'
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots()
+        order = np.argsort(-self.mean_payoff, kind="stable")[::-1]
+        ax.barh([self.names[k] for k in order], self.mean_payoff[order], color="tab:blue")
+        ax.axvline(0.0, color="black", linewidth=0.8)
+        ax.set_xlabel("mean payoff per round (% of GDP)")
+        ax.set_title(f"{self.kind} tournament ranking ({', '.join(self.seats)})")
+        return ax
+
+    def payoff_heatmap(self, ax: Axes | None = None) -> Axes:
+        """Heatmap of :attr:`payoff_matrix` (row strategy's payoff against column).
+
+        Examples
+        --------
+        >>> r = ts.tournament.round_robin(["hold", "always-escalate"], rounds=5, repetitions=1)
+        >>> r.payoff_heatmap().get_ylabel()
+        'strategy'
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots()
+        m = self.payoff_matrix
+        im = ax.imshow(m, cmap="RdYlGn", aspect="auto")
+        n = len(self.names)
+        ax.set_xticks(range(n), self.names, rotation=60, ha="right")
+        ax.set_yticks(range(n), self.names)
+        for a in range(n):
+            for b in range(n):
+                if np.isfinite(m[a, b]):
+                    ax.text(b, a, f"{m[a, b]:.2f}", ha="center", va="center", fontsize=7)
+        ax.set_xlabel("against")
+        ax.set_ylabel("strategy")
+        ax.figure.colorbar(im, ax=ax, label="mean payoff per round (% of GDP)")
+        return ax
+
+
+# ---------------------------------------------------------------------------
+# the fast match engine
+# ---------------------------------------------------------------------------
+def _fast_state(
+    tariff: Array, control: Array, peak: Array, moved: Array, support: Array, shock: Array
+) -> State:
+    """A State from arrays valid by construction (no re-validation).
+
+    ``tariff``, ``peak`` and ``moved`` are new arrays and are frozen here;
+    ``control``, ``support`` and ``shock`` are shared, already read-only arrays.
+    """
+    tariff.flags.writeable = False
+    peak.flags.writeable = False
+    moved.flags.writeable = False
+    s = object.__new__(State)
+    s.__dict__.update(
+        tariff=tariff, control=control, peak=peak, moved=moved, support=support, shock=shock
+    )
+    return s
+
+
+@dataclass(frozen=True)
+class _Seat:
+    code: str
+    strategy: Strategy
+    targets: tuple[tuple[str, str], ...]
+
+
+def _play(
+    world: World,
+    model: PayoffModel,
+    seats: Sequence[_Seat],
+    rounds: int,
+    noise: float,
+    rng: np.random.Generator,
+    initial: State,
+) -> tuple[Array, Array, Array]:
+    """Play one match; returns tariffs (R+1, n, n), payoffs (R, n), recession (R, n).
+
+    Consumes randomness exactly as :func:`tariffsim.simulate` does for a game
+    with these agents and no events, so both give the same path.
+    """
+    n = world.n
+    agent_rngs = rng.spawn(len(seats))
+    noise_rng = rng.spawn(1)[0]
+    idx = {c: k for k, c in enumerate(world.codes)}
+    dyads = [(d, idx[d[0]], idx[d[1]], world.ladders[d]) for s in seats for d in s.targets]
+    keys = sorted(d for d, *_ in dyads)
+    pos = {d: k for k, (d, *_) in enumerate(dyads)}
+    steps: list[dict[tuple[float, int], float]] = [{} for _ in dyads]
+    zero_shock = np.zeros(n)
+    zero_shock.flags.writeable = False
+    state = _fast_state(
+        np.array(initial.tariff),
+        initial.control,
+        np.maximum(initial.peak, initial.tariff),
+        np.array(initial.moved),
+        initial.support,
+        zero_shock,
+    )
+    states = [state]
+    history: tuple[State, ...] = ()
+    # a round's payoff depends only on the played dyads' tariff, peak, last and
+    # previous move: distinct rounds are evaluated once, at the end
+    cur = [
+        (float(state.tariff[i, j]), float(state.peak[i, j]), float(state.moved[i, j]))
+        for _, i, j, _ in dyads
+    ]
+    distinct: dict[tuple[float, ...], int] = {}
+    which: list[int] = []
+    new_obs = Observation.__new__
+    for r in range(1, rounds + 1):
+        moves = [0] * len(dyads)
+        for seat, arng in zip(seats, agent_rngs, strict=True):
+            obs = new_obs(Observation)
+            obs.__dict__.update(
+                me=seat.code,
+                world=world,
+                state=state,
+                history=history,
+                targets=seat.targets,
+                model=model,
+                round=r,
+                events=(),
+            )
+            chosen = seat.strategy.act(obs, arng)
+            for d in seat.targets:
+                m = chosen.get(d, 0)
+                if m not in (-1, 0, 1):
+                    raise ParameterError(
+                        f"strategy {seat.strategy.name!r} of {seat.code} returned move {m!r} "
+                        f"on {d}; moves must be -1, 0 or +1."
+                    )
+                moves[pos[d]] = int(m)
+        if noise > 0 and keys:
+            flip = noise_rng.random(len(keys)) < noise
+            alt = noise_rng.integers(-1, 2, size=len(keys))
+            for k, d in enumerate(keys):
+                if flip[k]:
+                    moves[pos[d]] = int(alt[k])
+        t = state.tariff.copy()
+        key: list[float] = []
+        for k, (_, i, j, lad) in enumerate(dyads):
+            m = moves[k]
+            old, pk, last = cur[k]
+            new = old
+            if m:
+                step = (old, m)
+                nxt = steps[k].get(step)
+                if nxt is None:
+                    nxt = steps[k][step] = lad.step(old, m)
+                t[i, j] = new = nxt
+            cur[k] = (new, max(pk, new), new - old)
+            key += (new, max(pk, new), new - old, last)
+        which.append(distinct.setdefault(tuple(key), r))
+        history = (*history, state)
+        state = _fast_state(
+            t,
+            state.control,
+            np.maximum(state.peak, t),
+            t - state.tariff,
+            state.support,
+            zero_shock,
+        )
+        states.append(state)
+    tariffs = np.stack([s.tariff for s in states])
+    payoff, recession = _evaluate_rounds(model, states, list(distinct.values()), which)
+    return tariffs, payoff, recession
+
+
+def _evaluate_rounds(
+    model: PayoffModel, states: Sequence[State], rows: Sequence[int], which: Sequence[int]
+) -> tuple[Array, Array]:
+    """True payoffs and recession odds of rounds 1..R from the distinct rounds ``rows``.
+
+    ``which[r - 1]`` is the distinct round that round ``r`` repeats.
+    """
+    cur = StateBatch.stack([states[r] for r in rows])
+    prev = StateBatch.stack([states[r - 1] for r in rows])
+    bd = model.breakdown(cur, prev)
+    at = {r: k for k, r in enumerate(rows)}
+    inv = np.array([at[r] for r in which], dtype=np.int64)
+    return np.asarray(bd.total)[inv], np.asarray(bd.recession)[inv]
+
+
+def play_match(
+    world: World,
+    model: PayoffModel,
+    strategies: Mapping[str, Strategy],
+    *,
+    rounds: int = 200,
+    noise: float = 0.0,
+    rng: int | np.random.Generator | np.random.SeedSequence | None = None,
+    initial: State | None = None,
+    targets: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[Array, Array, Array]:
+    """Play one match fast: tariffs, payoffs and recession odds per round.
+
+    Equivalent to ``ts.simulate(Game(world, model, agents, noise=noise,
+    initial=initial), rounds, rng=rng)`` for agents with true beliefs, no
+    events and no ``active_from``, without building the :class:`~tariffsim.Path`.
+
+    Parameters
+    ----------
+    world : World
+    model : PayoffModel
+        True payoffs (also what the strategies perceive).
+    strategies : mapping of str to Strategy
+        ``{country: strategy}``; order is the agents' order.
+    rounds : int
+    noise : float
+        Probability each move is replaced by a random one.
+    rng : int, Generator or SeedSequence, optional
+    initial : State, optional
+        Default free trade.
+    targets : mapping of str to sequence of str, optional
+        Targets of each country (default: every dyad it has a ladder on).
+
+    Returns
+    -------
+    tariffs : ndarray, shape (rounds + 1, n, n)
+        Row 0 is the start.
+    payoff : ndarray, shape (rounds, n)
+        True payoff of every country in rounds 1..R, % of GDP.
+    recession : ndarray, shape (rounds, n)
+
+    Examples
+    --------
+    >>> w = ts.World.default(); m = ts.PayoffModel(w)
+    >>> t, pay, rec = ts.tournament.play_match(
+    ...     w, m, {"US": ts.make_strategy("always-escalate"), "CN": ts.TitForTat()},
+    ...     rounds=3, targets={"US": ["CN"], "CN": ["US"]})
+    >>> [round(float(x), 2) for x in t[:, 1, 0]]  # China answers a round later
+    [0.0, 0.0, 0.1, 0.15]
+    """
+    from .agents import targets_of
+    from .game import _check_rounds
+
+    rounds = _check_rounds(rounds)
+    _check_noise(noise)
+    seats = tuple(
+        _Seat(c, s, targets_of(world, c, None if targets is None else targets.get(c)))
+        for c, s in strategies.items()
+    )
+    gen = np.random.default_rng(rng)
+    start = initial if initial is not None else State.zeros(world.n)
+    return _play(world, model, seats, rounds, float(noise), gen, start)
+
+
+def _check_noise(noise: Any) -> None:
+    if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0 <= noise <= 1:
+        raise ParameterError(f"`noise` must be in [0, 1]; got {noise!r}.")
+
+
+def _seat_stats(
+    tariffs: Array,
+    payoff: Array,
+    recession: Array,
+    seats: Sequence[tuple[int, Sequence[int]]],
+    threshold: float,
+) -> NDArray[np.float64]:
+    """Stats (len(_STATS), k) for each seat ``(i, [targets j])`` of one match."""
+    out = np.zeros((len(_STATS), len(seats)))
+    t = tariffs[1:]
+    for s, (i, js) in enumerate(seats):
+        js = list(js)
+        own = t[:, i, js] if js else np.zeros((len(t), 1))
+        back = t[:, js, i] if js else np.zeros((len(t), 1))
+        war = ((own >= threshold - 1e-12) & (back >= threshold - 1e-12)).any(axis=1)
+        out[:, s] = (
+            payoff[:, i].mean(),
+            own.mean(),
+            own.max(),
+            war.sum(),
+            recession[:, i].mean(),
+        )
+    return out
+
+
+# -- work units (top level, so that worker processes can unpickle them) ------------
+@dataclass(frozen=True)
+class _BilateralJob:
+    world: World
+    model: PayoffModel
+    initial: State
+    dyad: tuple[str, str]
+    strategies: tuple[Strategy, ...]
+    rounds: int
+    noise: float
+    threshold: float
+
+
+def _run_bilateral(
+    job: _BilateralJob, specs: Sequence[tuple[int, int, np.random.SeedSequence]]
+) -> NDArray[np.float64]:
+    a, b = job.dyad
+    w = job.world
+    i, j = w.index(a), w.index(b)
+    out = []
+    for x, y, ss in specs:
+        seats = (
+            _Seat(a, job.strategies[x], ((a, b),)),
+            _Seat(b, job.strategies[y], ((b, a),)),
+        )
+        t, pay, rec = _play(
+            w, job.model, seats, job.rounds, job.noise, np.random.default_rng(ss), job.initial
+        )
+        out.append(_seat_stats(t, pay, rec, ((i, (j,)), (j, (i,))), job.threshold))
+    return np.stack(out) if out else np.zeros((0, len(_STATS), 2))
+
+
+@dataclass(frozen=True)
+class _LineupJob:
+    game: Game
+    strategies: tuple[Strategy, ...]
+    rounds: int
+    threshold: float
+
+
+def _run_lineup(
+    job: _LineupJob, specs: Sequence[tuple[tuple[int, ...], np.random.SeedSequence]]
+) -> NDArray[np.float64]:
+    from .agents import targets_of
+    from .game import simulate
+
+    g = job.game
+    w = g.world
+    seat_idx = [
+        (w.index(a.code), [w.index(t) for _, t in targets_of(w, a.code, a.targets)])
+        for a in g.agents
+    ]
+    out = []
+    for lineup, ss in specs:
+        agents = tuple(
+            dataclasses.replace(a, strategy=job.strategies[k])
+            for a, k in zip(g.agents, lineup, strict=True)
+        )
+        p = simulate(g.replace(agents=agents), job.rounds, rng=np.random.default_rng(ss))
+        out.append(_seat_stats(p.tariff, p.payoff[1:], p.recession[1:], seat_idx, job.threshold))
+    return np.stack(out) if out else np.zeros((0, len(_STATS), len(g.agents)))
+
+
+def _dispatch(fn: Any, job: Any, specs: list[Any], processes: int) -> NDArray[np.float64]:
+    if processes == 1 or len(specs) < 2:
+        return fn(job, specs)
+    n_chunks = min(len(specs), 4 * processes)
+    chunks = [specs[k::n_chunks] for k in range(n_chunks)]
+    with ProcessPoolExecutor(max_workers=processes) as ex:
+        parts = list(ex.map(fn, [job] * n_chunks, chunks))
+    out = np.zeros((len(specs), *parts[0].shape[1:]))
+    for k, part in enumerate(parts):
+        out[k::n_chunks] = part
+    return out
+
+
+# ---------------------------------------------------------------------------
+# public tournaments
+# ---------------------------------------------------------------------------
+def _strategies(
+    strategies: Sequence[Strategy | str],
+) -> tuple[tuple[Strategy, ...], tuple[str, ...]]:
+    if isinstance(strategies, str) or not isinstance(strategies, Sequence) or not strategies:
+        raise ParameterError(
+            f"`strategies` must be a non-empty sequence of strategies or names; got {strategies!r}."
+        )
+    objs: list[Strategy] = []
+    for k, s in enumerate(strategies):
+        if isinstance(s, str):
+            objs.append(make_strategy(s))
+        elif isinstance(s, Strategy):
+            objs.append(s)
+        else:
+            raise ParameterError(f"`strategies[{k}]` is not a Strategy or a name; got {s!r}.")
+    names = [str(s.name) for s in objs]
+    for k, nm in enumerate(names):
+        if names.count(nm) > 1:
+            names[k] = f"{nm}#{names[:k].count(nm) + 1}"
+    return tuple(objs), tuple(names)
+
+
+def _check_common(repetitions: Any, processes: Any, seed: Any, threshold: Any) -> None:
+    for name, v, lo in (("repetitions", repetitions, 1), ("processes", processes, 1)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            raise ParameterError(f"`{name}` must be an int >= {lo}; got {v!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not math.isfinite(threshold)
+    ):
+        raise ParameterError(f"`war_threshold` must be a finite number; got {threshold!r}.")
+
+
+def _resolve_scenario(scenario: Scenario | str | None) -> Scenario | None:
+    if scenario is None or not isinstance(scenario, str):
+        return scenario
+    from .scenario import load_scenario
+
+    return load_scenario(scenario)
+
+
+def round_robin(
+    strategies: Sequence[Strategy | str],
+    scenario: Scenario | str | None = None,
+    *,
+    world: World | None = None,
+    model: PayoffModel | None = None,
+    dyad: tuple[str, str] = ("US", "CN"),
+    rounds: int = 200,
+    repetitions: int = 5,
+    noise: float = 0.0,
+    seed: int = 0,
+    processes: int = 1,
+    war_threshold: float = 0.25,
+    self_play: bool = True,
+) -> TournamentResult:
+    """Bilateral round robin: every ordered pair of strategies plays on one dyad.
+
+    For each ordered pair ``(a, b)`` (``a`` in the seat of ``dyad[0]``, ``b``
+    in the seat of ``dyad[1]``; both orders, and ``(a, a)`` when
+    ``self_play``), ``repetitions`` matches of ``rounds`` rounds are played
+    from the scenario's initial state, each side setting only its tariff on
+    the other, paid the true payoffs.
+
+    Parameters
+    ----------
+    strategies : sequence of Strategy or str
+        Strategy objects or registered names (:data:`tariffsim.STRATEGIES`).
+    scenario : Scenario or str, optional
+        Supplies the world, the true payoff model and the initial state.
+    world, model : optional
+        Used when no scenario is given (default ``World.default()`` and its
+        default ``PayoffModel``).
+    dyad : (str, str)
+        The two countries that play; each needs a ladder on the other.
+    rounds, repetitions : int
+    noise : float
+        Probability each move is replaced by a random one.
+    seed : int
+        Match ``k`` uses child ``k`` of ``np.random.SeedSequence(seed)``.
+    processes : int
+        Worker processes (1: play in this process). Results do not depend on it.
+    war_threshold : float
+        Both tariffs at or above it count as a round at war.
+    self_play : bool
+        Whether a strategy also meets itself.
+
+    Returns
+    -------
+    TournamentResult
+
+    Raises
+    ------
+    ParameterError
+        For an invalid argument or a dyad without ladders both ways.
+
+    Examples
+    --------
+    >>> r = ts.tournament.round_robin(["tit-for-tat", "firm-but-measured", "always-escalate"],
+    ...                    rounds=20, repetitions=2, seed=1)
+    >>> r.ranking[-1]
+    'always-escalate'
+    >>> r.lineups.shape  # 3 x 3 ordered pairs, 2 repetitions
+    (18, 2)
+    """
+    from .game import _check_rounds
+
+    objs, names = _strategies(strategies)
+    rounds = _check_rounds(rounds)
+    _check_noise(noise)
+    _check_common(repetitions, processes, seed, war_threshold)
+    sc = _resolve_scenario(scenario)
+    if sc is not None:
+        world, model, initial = sc.world, sc.model, sc.game.initial
+    else:
+        world = world if world is not None else World.default()
+        model = model if model is not None else PayoffModel(world)
+        initial = None
+    if model.world.codes != world.codes:
+        raise ParameterError("`model` is for a different world than `world`.")
+    a, b = dyad
+    for d in ((a, b), (b, a)):
+        world.index(d[0])
+        world.index(d[1])
+        if d not in world.ladders:
+            raise ParameterError(
+                f"`dyad`: no tariff ladder for ({d[0]}, {d[1]}); "
+                f"active dyads: {list(world.ladders)}."
+            )
+    pairs = [(x, y) for x in range(len(objs)) for y in range(len(objs)) if self_play or x != y]
+    seeds = np.random.SeedSequence(seed).spawn(len(pairs) * repetitions)
+    specs: list[tuple[int, int, np.random.SeedSequence]] = []
+    where: list[int] = []  # match -> index into played specs
+    for p, (x, y) in enumerate(pairs):
+        cached = noise == 0 and not objs[x].traits.stochastic and not objs[y].traits.stochastic
+        for rep in range(repetitions):
+            if cached and rep > 0:
+                where.append(where[-1])
+                continue
+            where.append(len(specs))
+            specs.append((x, y, seeds[p * repetitions + rep]))
+    job = _BilateralJob(
+        world,
+        model,
+        initial if initial is not None else State.zeros(world.n),
+        (a, b),
+        objs,
+        rounds,
+        float(noise),
+        float(war_threshold),
+    )
+    played = _dispatch(_run_bilateral, job, specs, processes)
+    stats = played[np.asarray(where, dtype=np.int64)]
+    lineups = np.repeat(np.asarray(pairs, dtype=np.int64), repetitions, axis=0)
+    return _result(stats, lineups, names, (a, b), rounds, repetitions, noise, seed,
+                   war_threshold, "bilateral", sc)  # fmt: skip
+
+
+def _result(
+    stats: NDArray[np.float64],
+    lineups: NDArray[np.int64],
+    names: tuple[str, ...],
+    seats: tuple[str, ...],
+    rounds: int,
+    repetitions: int,
+    noise: float,
+    seed: int,
+    threshold: float,
+    kind: str,
+    sc: Scenario | None,
+) -> TournamentResult:
+    return TournamentResult(
+        names=names,
+        seats=seats,
+        lineups=lineups,
+        match_payoff=stats[:, 0],
+        match_mean_tariff=stats[:, 1],
+        match_peak_tariff=stats[:, 2],
+        match_war_rounds=stats[:, 3],
+        match_recession=stats[:, 4],
+        rounds=rounds,
+        repetitions=repetitions,
+        noise=float(noise),
+        seed=seed,
+        war_threshold=float(threshold),
+        kind=kind,
+        meta={"scenario": sc.name if sc is not None else ""},
+    )
+
+
+def lineup_tournament(
+    scenario: Scenario | str,
+    strategies: Sequence[Strategy | str],
+    *,
+    lineups: Sequence[Sequence[int | str]] | None = None,
+    rounds: int | None = None,
+    repetitions: int = 5,
+    noise: float | None = None,
+    seed: int = 0,
+    processes: int = 1,
+    war_threshold: float = 0.25,
+) -> TournamentResult:
+    """Play a scenario with every line-up of strategies in its agents' seats.
+
+    Each line-up puts one strategy in each agent seat of the scenario (its
+    targets, beliefs, learning and ``active_from`` kept) and plays the whole
+    scenario — events and calendar included — with :func:`tariffsim.simulate`.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+    strategies : sequence of Strategy or str
+    lineups : sequence of sequence, optional
+        Each a strategy (index into ``strategies`` or name) per agent seat, in
+        the scenario's agent order. Default: every assignment
+        (``len(strategies) ** n_agents`` line-ups).
+    rounds : int, optional
+        Default the scenario's.
+    repetitions : int
+    noise : float, optional
+        Default the scenario's.
+    seed, processes, war_threshold
+        As for :func:`round_robin`.
+
+    Returns
+    -------
+    TournamentResult
+        ``seats`` are the scenario's agents.
+
+    Examples
+    --------
+    >>> r = ts.tournament.lineup_tournament("us-china-145", ["myopic", "firm-but-measured"],
+    ...                          rounds=12, repetitions=1)
+    >>> r.seats, r.lineups.shape
+    (('US', 'CN'), (4, 2))
+    """
+    from .game import _check_rounds
+
+    sc = _resolve_scenario(scenario)
+    if sc is None:
+        raise ParameterError("`scenario` is required.")
+    objs, names = _strategies(strategies)
+    game = sc.game
+    rounds = _check_rounds(game.rounds if rounds is None else rounds)
+    if noise is not None:
+        _check_noise(noise)
+        game = game.replace(noise=float(noise))
+    _check_common(repetitions, processes, seed, war_threshold)
+    k = len(game.agents)
+    if k == 0:
+        raise ParameterError(f"scenario {sc.name!r} has no agents to seat strategies in.")
+    if lineups is None:
+        lus = [tuple(x) for x in itertools.product(range(len(objs)), repeat=k)]
+    else:
+        lus = []
+        for m, lu in enumerate(lineups):
+            row = []
+            for s in lu:
+                if isinstance(s, str):
+                    if s not in names:
+                        raise ParameterError(
+                            f"`lineups[{m}]`: unknown strategy {s!r}; known: {', '.join(names)}."
+                        )
+                    row.append(names.index(s))
+                elif isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(objs):
+                    row.append(int(s))
+                else:
+                    raise ParameterError(f"`lineups[{m}]`: bad entry {s!r}.")
+            if len(row) != k:
+                raise ParameterError(
+                    f"`lineups[{m}]` must name {k} strategies (one per agent); got {len(row)}."
+                )
+            lus.append(tuple(row))
+    seeds = np.random.SeedSequence(seed).spawn(len(lus) * repetitions)
+    specs = [
+        (lu, seeds[p * repetitions + r]) for p, lu in enumerate(lus) for r in range(repetitions)
+    ]
+    job = _LineupJob(game, objs, rounds, float(war_threshold))
+    stats = _dispatch(_run_lineup, job, specs, processes)
+    lineup_arr = np.repeat(np.asarray(lus, dtype=np.int64), repetitions, axis=0)
+    return _result(stats, lineup_arr, names, tuple(a.code for a in game.agents), rounds,
+                   repetitions, game.noise, seed, war_threshold, "lineup", sc)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# evolutionary dynamics
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class EvolutionResult:
+    """Shares of each strategy in a population over time.
+
+    Attributes
+    ----------
+    names : tuple of str
+    shares : ndarray, shape (T + 1, S)
+        Row ``t``: population shares after ``t`` steps (rows sum to 1).
+    method : str
+        ``"replicator"`` or ``"moran"``.
+    fixated : str or None
+        Moran process: the strategy that took over, if one did.
+
+    Examples
+    --------
+    >>> res = ts.tournament.replicator_dynamics([[1, 0], [2, 0.5]], steps=50)
+    >>> res.final.round(2)
+    array([0., 1.])
+    """
+
+    names: tuple[str, ...]
+    shares: Array
+    method: str
+    fixated: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shares", _ro(self.shares))
+
+    @property
+    def final(self) -> Array:
+        """Shares at the last step."""
+        return self.shares[-1]
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Stacked shares over time.
+
+        Examples
+        --------
+        >>> ts.tournament.replicator_dynamics([[1, 0], [2, 0.5]], steps=5).plot().get_ylabel()
+        'population share'
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots()
+        steps = np.arange(len(self.shares))
+        ax.stackplot(steps, self.shares.T, labels=self.names)
+        ax.set_xlim(0, max(len(self.shares) - 1, 1))
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("step")
+        ax.set_ylabel("population share")
+        ax.set_title(f"{self.method} dynamics")
+        ax.legend(loc="upper left", fontsize="small")
+        return ax
+
+
+def _matrix(payoff_matrix: ArrayLike | TournamentResult) -> tuple[Array, tuple[str, ...]]:
+    if isinstance(payoff_matrix, TournamentResult):
+        a = np.array(payoff_matrix.payoff_matrix, dtype=float)
+        names = payoff_matrix.names
+    else:
+        try:
+            a = np.array(payoff_matrix, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"`payoff_matrix` must be a square numeric matrix; got {payoff_matrix!r}."
+            ) from None
+        names = tuple(str(k) for k in range(a.shape[0])) if a.ndim == 2 else ()
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
+        raise ParameterError(f"`payoff_matrix` must be square (S, S); got shape {a.shape}.")
+    if not np.all(np.isfinite(a)):
+        raise ParameterError("`payoff_matrix` must be finite (every pair must have met).")
+    return a, names
+
+
+def _shares(x0: ArrayLike | None, s: int, name: str = "x0") -> Array:
+    if x0 is None:
+        return np.full(s, 1.0 / s)
+    x = np.array(x0, dtype=float)
+    if x.shape != (s,) or not np.all(np.isfinite(x)) or np.any(x < 0) or x.sum() <= 0:
+        raise ParameterError(
+            f"`{name}` must hold {s} finite shares >= 0 with a positive sum; got {x0!r}."
+        )
+    return x / x.sum()
+
+
+def replicator_dynamics(
+    payoff_matrix: ArrayLike | TournamentResult,
+    x0: ArrayLike | None = None,
+    steps: int = 200,
+    *,
+    dt: float = 0.1,
+    names: Sequence[str] | None = None,
+) -> EvolutionResult:
+    r"""Replicator dynamics of a population playing the strategies of a payoff matrix.
+
+    Fitness of strategy ``i`` is :math:`f_i = (A x)_i`; shares follow
+    :math:`\dot x_i = x_i (f_i - x \cdot f)`, integrated with the
+    positivity-preserving step :math:`x_i \leftarrow x_i e^{dt (f_i - x\cdot f)}`,
+    renormalised (it tends to the replicator equation as ``dt -> 0``).
+
+    Parameters
+    ----------
+    payoff_matrix : array_like (S, S) or TournamentResult
+        ``A[i, j]``: payoff to ``i`` against ``j``.
+    x0 : array_like (S,), optional
+        Initial shares (normalised); default uniform.
+    steps : int
+    dt : float
+        Step size, > 0.
+    names : sequence of str, optional
+
+    Returns
+    -------
+    EvolutionResult
+
+    Examples
+    --------
+    Hawk–dove (V=2, C=4) settles at half hawks:
+
+    >>> res = ts.tournament.replicator_dynamics([[-1, 2], [0, 1]], [0.1, 0.9], steps=400)
+    >>> res.final.round(3)
+    array([0.5, 0.5])
+    """
+    a, default_names = _matrix(payoff_matrix)
+    s = a.shape[0]
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ParameterError(f"`steps` must be an int >= 0; got {steps!r}.")
+    if isinstance(dt, bool) or not isinstance(dt, int | float) or not (0 < dt < math.inf):
+        raise ParameterError(f"`dt` must be > 0; got {dt!r}.")
+    x = _shares(x0, s)
+    out = np.zeros((steps + 1, s))
+    out[0] = x
+    for t in range(steps):
+        f = a @ x
+        g = f - x @ f
+        x = x * np.exp(dt * (g - g.max()))
+        x = x / x.sum()
+        out[t + 1] = x
+    return EvolutionResult(_names(names, default_names, s), out, "replicator")
+
+
+def _names(names: Sequence[str] | None, default: tuple[str, ...], s: int) -> tuple[str, ...]:
+    if names is None:
+        return default
+    if len(names) != s:
+        raise ParameterError(f"`names` must hold {s} names; got {list(names)!r}.")
+    return tuple(str(n) for n in names)
+
+
+def moran_process(
+    payoff_matrix: ArrayLike | TournamentResult,
+    counts: Sequence[int] | None = None,
+    *,
+    population: int = 20,
+    intensity: float = 1.0,
+    max_steps: int = 10_000,
+    seed: int | np.random.Generator | None = 0,
+    names: Sequence[str] | None = None,
+) -> EvolutionResult:
+    r"""A Moran birth–death process over strategies, seeded.
+
+    Each step one individual reproduces, chosen with probability proportional
+    to its count times :math:`\exp(w f_i)`, where :math:`f_i` is its mean
+    payoff against the rest of the population (self excluded) and ``w`` the
+    selection ``intensity``; its offspring replaces an individual chosen
+    uniformly at random. Runs until one strategy has taken over or
+    ``max_steps``.
+
+    Parameters
+    ----------
+    payoff_matrix : array_like (S, S) or TournamentResult
+    counts : sequence of int, optional
+        Initial number of each strategy (sum >= 2); default an even split of
+        ``population``.
+    population : int
+        Used when ``counts`` is not given.
+    intensity : float
+        Selection intensity ``w`` >= 0 (0: neutral drift).
+    max_steps : int
+    seed : int or Generator
+    names : sequence of str, optional
+
+    Returns
+    -------
+    EvolutionResult
+        ``shares`` has one row per step taken (plus the start); ``fixated``
+        names the winner, if any.
+
+    Examples
+    --------
+    >>> res = ts.tournament.moran_process([[1, 0], [3, 0.5]], [10, 10], seed=1)
+    >>> res.fixated
+    '1'
+    """
+    a, default_names = _matrix(payoff_matrix)
+    s = a.shape[0]
+    if counts is None:
+        if isinstance(population, bool) or not isinstance(population, int) or population < 2:
+            raise ParameterError(f"`population` must be an int >= 2; got {population!r}.")
+        n = np.full(s, population // s, dtype=np.int64)
+        n[: population % s] += 1
+    else:
+        n = np.array(counts, dtype=np.int64)
+        if n.shape != (s,) or np.any(n < 0) or n.sum() < 2:
+            raise ParameterError(
+                f"`counts` must hold {s} ints >= 0 summing to >= 2; got {counts!r}."
+            )
+    if isinstance(intensity, bool) or not isinstance(intensity, int | float) or intensity < 0:
+        raise ParameterError(f"`intensity` must be >= 0; got {intensity!r}.")
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 0:
+        raise ParameterError(f"`max_steps` must be an int >= 0; got {max_steps!r}.")
+    rng = np.random.default_rng(seed)
+    total = int(n.sum())
+    rows = [n / total]
+    for _ in range(max_steps):
+        if np.count_nonzero(n) <= 1:
+            break
+        f = (a @ n - np.diag(a)) / (total - 1)
+        weight = n * np.exp(intensity * (f - f.max()))
+        born = int(rng.choice(s, p=weight / weight.sum()))
+        dies = int(rng.choice(s, p=n / total))
+        n[born] += 1
+        n[dies] -= 1
+        rows.append(n / total)
+    labels = _names(names, default_names, s)
+    winner = labels[int(np.flatnonzero(n)[0])] if np.count_nonzero(n) == 1 else None
+    return EvolutionResult(labels, np.array(rows), "moran", winner)

@@ -1,0 +1,320 @@
+"""Bundled scenarios show the outcomes their files list; every scenario runs and round-trips.
+
+Each outcome is checked by running the model (a simulation, a counterfactual
+variant of the file, or the stage game at a state): no path is hard-coded.
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+import tomllib
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim.equilibrium import pure_nash
+
+
+def _variant(sc: ts.Scenario, edit) -> ts.Scenario:
+    data = copy.deepcopy(dict(sc.data))
+    edit(data)
+    return ts.parse_scenario(data, source=f"{sc.name} variant")
+
+
+def _first(mask) -> int | None:
+    idx = np.flatnonzero(mask)
+    return int(idx[0]) if idx.size else None
+
+
+# =============================================================================================
+# canada-mexico-fentanyl
+# =============================================================================================
+@pytest.fixture(scope="module")
+def na():
+    sc = ts.load_scenario("canada-mexico-fentanyl")
+    return sc, sc.simulate(seed=0)
+
+
+def _na_first_cuts(path):
+    ca = _first(np.diff(path.series("CA", "US")) < 0)
+    mx = _first(np.diff(path.series("MX", "US")) < 0)
+    return (None if ca is None else ca + 1), (None if mx is None else mx + 1)
+
+
+def na_both_answer_then_canada_first(sc, path):
+    order = sc.game.round_of(sc.game.events[0].when)
+    assert path.series("CA", "US")[order] > 0 and path.series("MX", "US")[order] > 0
+    ca, mx = _na_first_cuts(path)
+    assert ca is not None and mx is not None
+    assert ca < mx
+    assert path.series("CA", "US")[-1] == 0
+
+
+def na_mexico_after_canada(sc, path):
+    ca, mx = _na_first_cuts(path)
+    assert mx > ca
+    # Mexico still resists in the round Canada settles, and settles once Canada has settled
+    assert np.all(path.series("MX", "US")[ca:mx] > 0)
+    assert path.series("CA", "US")[mx - 1] == 0
+    assert path.series("MX", "US")[mx - 1] > 0 and path.series("MX", "US")[-1] == 0
+
+
+def _na_stage_state(world):
+    """Both small partners answered the 25% order with 10% in the round before."""
+    s = ts.State.zeros(world.n)
+    for a, b, lvl in (
+        ("US", "CA", 0.25),
+        ("US", "MX", 0.25),
+        ("US", "CN", 0.10),
+        ("CN", "US", 0.10),
+        ("CA", "US", 0.10),
+        ("MX", "US", 0.10),
+    ):
+        s = s.with_tariff(world, a, b, lvl)
+    moved = np.zeros((world.n, world.n))
+    for a in ("CA", "MX", "CN"):
+        moved[world.index(a), world.index("US")] = 0.10
+    return s.replace(moved=moved)
+
+
+def na_stage_game_best_response(sc, path):
+    nf = sc.game.stage_game(_na_stage_state(sc.world))
+    players = nf.player_names
+    ca, mx = players.index("CA"), players.index("MX")
+    hold = [names.index(n) for names, n in zip(nf.action_names, _holds(nf), strict=True)]
+    cut = nf.action_names[ca].index("de-escalate")
+    mx_cut = nf.action_names[mx].index("de-escalate")
+    mx_hold = hold[mx]
+    resisting = list(hold)
+    settled = list(hold)
+    settled[ca] = cut
+    assert nf.best_responses(resisting, mx) == [mx_hold]
+    assert nf.best_responses(settled, mx) == [mx_cut]
+    # joint resistance is worth something only together: with Canada resisting,
+    # Mexico's gain from holding rather than settling is larger than with Canada settled
+    pay = nf.payoff_array[mx]
+
+    def value(profile, a):
+        prof = list(profile)
+        prof[mx] = a
+        return float(pay[tuple(prof)])
+
+    gap_resisting = value(resisting, mx_hold) - value(resisting, mx_cut)
+    gap_settled = value(settled, mx_hold) - value(settled, mx_cut)
+    assert gap_resisting > 0 > gap_settled
+    # and every pure equilibrium of that stage game has Canada settling
+    eqs = pure_nash(nf)
+    assert eqs and all(e[ca] == cut for e in eqs)
+
+
+def _holds(nf):
+    out = []
+    for names in nf.action_names:
+        out.append("hold" if "hold" in names else next(n for n in names if "-" not in n))
+    return out
+
+
+def na_us_pauses_after_partner(sc, path):
+    for x in ("CA", "MX"):
+        us = path.series("US", x)
+        pause = _first(np.diff(us) < 0)
+        assert pause is not None, f"the US never pauses on {x}"
+        pause += 1
+        settle = _first(np.diff(path.series(x, "US")) < 0)
+        assert settle is not None and settle + 1 < pause, x
+        assert us[-1] == 0
+
+
+def na_china_untouched(sc, path):
+    order = sc.game.round_of(sc.game.events[0].when)
+    us_cn = path.series("US", "CN")
+    assert np.all(us_cn[order:] == 0.10)
+    assert np.all(path.moves[:, 0, 1] == 0)
+
+
+def na_costly_concession_counterfactual(sc, path):
+    def edit(d):
+        d["params"]["face_zero_cost.CA"] = 0.3  # Canada's concession as costly as anyone's
+
+    alt = _variant(sc, edit).simulate(seed=0)
+    assert alt.series("CA", "US")[-1] > 0
+    assert alt.series("MX", "US")[-1] > 0
+    assert alt.series("US", "MX")[-1] == 0.25
+
+
+NA_OUTCOMES = {
+    "Canada and Mexico both answer the US order, then Canada settles first": (
+        na_both_answer_then_canada_first
+    ),
+    "Mexico settles only after Canada has settled": na_mexico_after_canada,
+    "with Canada resisting Mexico's best response is to hold; "
+    "with Canada settled it is to settle": na_stage_game_best_response,
+    "the US pauses each 25% tariff only after that partner has settled": na_us_pauses_after_partner,
+    "the US tariff on China stays at 10% throughout": na_china_untouched,
+    "if Canada's concession were not cheap, neither Canada nor Mexico would settle": (
+        na_costly_concession_counterfactual
+    ),
+}
+
+
+def test_na_every_outcome_is_checked(na):
+    assert set(na[0].outcomes) == set(NA_OUTCOMES)
+
+
+@pytest.mark.parametrize("outcome", list(NA_OUTCOMES))
+def test_na_outcome(na, outcome):
+    NA_OUTCOMES[outcome](*na)
+
+
+# =============================================================================================
+# rare-earth-100
+# =============================================================================================
+@pytest.fixture(scope="module")
+def re100():
+    sc = ts.load_scenario("rare-earth-100")
+    return sc, sc.simulate(seed=0)
+
+
+def _control(sc, path):
+    w = sc.world
+    return path.control[:, w.index("CN"), w.index("US")]
+
+
+def _threat_round(sc):
+    return next(sc.game.round_of(e.when) for e in sc.game.events if e.kind == "set")
+
+
+def re_threat_walked_back(sc, path):
+    threat = next(e for e in sc.game.events if e.kind == "set")
+    assert threat.level == pytest.approx(1.30)
+    assert path.series("US", "CN").max() <= 0.30 + 1e-12
+    # the US chose the walk-back: it moved down in the threat's round
+    r = _threat_round(sc)
+    assert path.moves[r, 0, 1] == -1
+
+
+def re_china_eases_after_us(sc, path):
+    x = _control(sc, path)
+    ease = _first(np.diff(x) < 0)
+    assert ease is not None, "China never eases"
+    ease += 1
+    us_cuts = np.flatnonzero(path.moves[:, 0, 1] < 0)
+    assert us_cuts.size and us_cuts[0] < ease
+
+
+def re_eased_not_rescinded(sc, path):
+    x = _control(sc, path)
+    assert x.max() == 0.5
+    assert 0 < x[-1] < x.max()
+
+
+def re_markets(sc, path):
+    us = sc.world.index("US")
+    r = _threat_round(sc)
+    assert int(np.argmax(path.drawdown[:, us])) == r
+
+
+def re_belief_counterfactual(sc, path):
+    def edit(d):
+        d["agents"][0]["beliefs"]["pass_through.US-CN"] = 0.1  # "China needs us more"
+        d["agents"][0]["learning_rate"] = 0.0
+
+    alt = _variant(sc, edit).simulate(seed=0)
+    r = _threat_round(sc)
+    assert np.all(alt.series("US", "CN")[r:] == pytest.approx(1.30))
+    assert np.all(np.diff(_control(sc, alt)) >= 0)  # and China never eases
+
+
+RE_OUTCOMES = {
+    "the 100% threat is walked back: the US tariff on China never stands above 30% after a "
+    "round's moves": re_threat_walked_back,
+    "China eases its export controls only after the US has stepped back": re_china_eases_after_us,
+    "the controls are eased but not rescinded": re_eased_not_rescinded,
+    "the announcement moves markets: the US drawdown is largest in the round of the threat": (
+        re_markets
+    ),
+    "if the US still believed China paid most of the tariff, it would keep the 130%": (
+        re_belief_counterfactual
+    ),
+}
+
+
+def test_re_every_outcome_is_checked(re100):
+    assert set(re100[0].outcomes) == set(RE_OUTCOMES)
+
+
+@pytest.mark.parametrize("outcome", list(RE_OUTCOMES))
+def test_re_outcome(re100, outcome):
+    RE_OUTCOMES[outcome](*re100)
+
+
+def test_control_moves_need_a_control_ladder():
+    w = ts.World.default()
+    with pytest.raises(ts.TariffsimError, match="control"):
+        ts.Game(w, ts.PayoffModel(w), agents=(ts.Agent("US", controls=("CN",)),))
+
+
+# =============================================================================================
+# every bundled scenario: runs, stays on its ladders, round-trips through TOML, runs from the CLI
+# =============================================================================================
+@pytest.mark.parametrize("name", ts.list_scenarios())
+def test_scenario_runs_finite_and_on_ladder(name):
+    sc = ts.load_scenario(name)
+    p = sc.simulate(seed=0)
+    assert len(p) == sc.game.rounds + 1
+    assert sc.outcomes, f"{name} lists no outcomes"
+    for arr in (p.tariff, p.control, p.payoff, p.recession, p.approval, p.drawdown, p.terms):
+        assert np.all(np.isfinite(arr))
+    w = sc.world
+    event_levels = {(e.importer, e.exporter, e.level) for e in sc.game.events}
+    init = sc.game.initial.tariff
+    for (a, b), lad in w.ladders.items():
+        i, j = w.index(a), w.index(b)
+        for r, v in enumerate(p.tariff[:, i, j]):
+            on = lad.contains(v) or v == init[i, j] or (a, b, v) in event_levels
+            assert on, f"{name}: {a}->{b} = {v} in round {r} is off the ladder {lad.levels}"
+    for (a, b), lad in w.control_ladders.items():
+        i, j = w.index(a), w.index(b)
+        assert all(lad.contains(v) or v == 0 for v in p.control[:, i, j])
+
+
+@pytest.mark.parametrize("name", ts.list_scenarios())
+def test_scenario_round_trip(name, tmp_path):
+    sc = ts.load_scenario(name)
+    text = sc.to_toml()
+    assert tomllib.loads(text) == dict(sc.data)
+    again = ts.parse_scenario(tomllib.loads(text), source="round trip")
+    f = sc.write(tmp_path / f"{name}.toml")
+    from_file = ts.load_scenario(f)
+    a = sc.simulate(seed=0)
+    for other in (again, from_file):
+        b = other.simulate(seed=0)
+        for field in ("tariff", "control", "payoff", "recession", "perceived_pass_through"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+        assert other.outcomes == sc.outcomes and other.claims == sc.claims
+        assert other.game.start == sc.game.start and other.game.rounds == sc.game.rounds
+
+
+def test_replaced_game_refuses_to_write():
+    sc = ts.load_scenario("us-china-145")
+    variant = sc.replace(game=sc.game.replace(noise=0.05))
+    with pytest.raises(ts.TariffsimError, match="no file data"):
+        variant.to_toml()
+
+
+@pytest.mark.parametrize("name", ts.list_scenarios())
+def test_cli_runs_scenario_file(name, tmp_path):
+    f = ts.load_scenario(name).write(tmp_path / f"{name}.toml")
+    out = subprocess.run(
+        [sys.executable, "-m", "tariffsim", "run", str(f), "--seed", "0", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    sc = ts.load_scenario(name)
+    assert out.stdout.startswith(sc.title)
+    assert f"{sc.game.rounds} rounds" in out.stdout.splitlines()[0]

@@ -1,0 +1,265 @@
+"""tariffsim.testing: generators give valid objects; every check can fail."""
+
+import dataclasses
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+import tariffsim.testing as tst
+from tariffsim import equilibrium as eq
+
+OK = settings(max_examples=25, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+HUNT = settings(max_examples=300, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+W = ts.World.default()
+MODEL = ts.PayoffModel(W)
+
+
+def test_import_tariffsim_does_not_import_hypothesis():
+    code = "import sys, tariffsim; print('hypothesis' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_profiles_registered():
+    from hypothesis import settings as s
+
+    assert s.get_profile("tariffsim-ci").max_examples == 50
+    assert s.get_profile("tariffsim-deep").max_examples == 2000
+
+
+# -- every generated object is valid -----------------------------------------------------------
+@OK
+@given(c=tst.countries(min_gdp=1, max_gdp=3))
+def test_countries(c):
+    assert 1 <= c.gdp <= 3 and c.code in tst.CODES
+
+
+@OK
+@given(m=tst.trade_matrices(min_n=2, max_n=5, max_value=50))
+def test_trade_matrices(m):
+    n = m.shape[0]
+    assert 2 <= n <= 5 and m.shape == (n, n)
+    assert (m >= 0).all() and (m <= 50).all() and (np.diag(m) == 0).all()
+
+
+@OK
+@given(lad=tst.ladders(min_rungs=2, max_rungs=4, max_level=1.5))
+def test_ladders(lad):
+    assert 2 <= len(lad) <= 4 and lad.levels[0] == 0 and lad.levels[-1] <= 1.5
+    assert ts.Ladder(lad.levels) == lad
+
+
+@OK
+@given(w=tst.worlds(max_countries=4, all_dyads=False))
+def test_worlds_valid(w):
+    assert 2 <= w.n <= 4 and w.ladders
+    assert dataclasses.replace(w).codes == w.codes  # passes validation again
+
+
+@OK
+@given(data=st.data())
+def test_states_on_ladder_and_consistent(data):
+    w = data.draw(tst.worlds())
+    s = data.draw(tst.states(w))
+    tst.assert_on_ladder(w, s)
+    tst.assert_on_ladder(w, s.tariff - s.moved)  # the previous state too
+    assert (s.peak >= s.tariff).all()
+
+
+@OK
+@given(data=st.data())
+def test_payoff_models_finite(data):
+    m = data.draw(tst.payoff_models(vary_weights=True))
+    s = data.draw(tst.states(m.world))
+    tst.assert_payoffs_finite(m, s)
+
+
+@OK
+@given(g=tst.stage_games(max_players=3, max_actions=3))
+def test_stage_games_and_pure_nash_is_nash(g):
+    assert 2 <= g.n_players <= 3
+    for profile in eq.pure_nash(g):
+        tst.assert_nash(g, profile)
+
+
+@settings(max_examples=15, deadline=None, database=None)
+@given(g=tst.games(max_rounds=5), seed=st.integers(0, 2**32 - 1))
+def test_games_simulate_on_ladder_and_finite(g, seed):
+    p = ts.simulate(g, seed=seed)
+    tst.assert_on_ladder(g.world, p)
+    tst.assert_payoffs_finite(p)
+    q = ts.simulate(g, seed=seed)
+    np.testing.assert_array_equal(p.tariff, q.tariff)
+
+
+@OK
+@given(h=tst.histories(max_rounds=4))
+def test_histories_consistent(h):
+    o = h.observation
+    assert o.round == len(h.moves) + 1 == len(o.history) + 1
+    assert all(d[0] == h.me for d in o.targets)
+    tst.assert_on_ladder(h.world, o.state)
+    assert repr(h).startswith("History(me=")
+
+
+@OK
+@given(s=tst.builtin_strategies(), h=tst.histories(W, model=MODEL, max_rounds=3))
+def test_builtin_strategies_give_valid_moves(s, h):
+    moves = s.act(h.observation, np.random.default_rng(0))
+    assert set(moves) <= set(h.observation.targets)
+    assert set(moves.values()) <= {-1, 0, 1}
+
+
+def test_generator_arguments_validated():
+    with pytest.raises(ts.ParameterError, match="min_gdp"):
+        tst.countries(min_gdp=0)
+    with pytest.raises(ts.ParameterError, match="min_rungs"):
+        tst.ladders(min_rungs=3, max_rungs=2)
+    with pytest.raises(ts.ParameterError, match="no registered strategy"):
+        tst.builtin_strategies(memory_depth=99)
+
+
+# -- every check catches a deliberately broken strategy ----------------------------------------
+@dataclasses.dataclass(frozen=True)
+class SneakyTitForTat:
+    """Tit-for-tat, except that it escalates unprovoked in round 3."""
+
+    name = "sneaky"
+    traits = ts.Traits()
+
+    def act(self, obs, rng):
+        out = ts.TitForTat().act(obs, rng)
+        return {d: 1 if obs.round == 3 else m for d, m in out.items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class SoftFirm:
+    """Firm-but-measured that cuts unilaterally once its tariff passes 20%."""
+
+    name = "soft-firm"
+    traits = ts.Traits()
+
+    def act(self, obs, rng):
+        out = ts.make_strategy("firm-but-measured").act(obs, rng)
+        return {(a, b): -1 if obs.level(a, b) > 0.2 and m == 0 else m for (a, b), m in out.items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Dove:
+    """Never answers an escalation (it holds)."""
+
+    name = "dove"
+    traits = ts.Traits()
+
+    def act(self, obs, rng):
+        return dict.fromkeys(obs.targets, 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class SecretlyRandom:
+    """Claims to be deterministic but draws from its rng."""
+
+    name = "secretly-random"
+    traits = ts.Traits(stochastic=False)
+
+    def act(self, obs, rng):
+        return {d: int(rng.integers(-1, 2)) for d in obs.targets}
+
+
+@dataclasses.dataclass(frozen=True)
+class Stateful:
+    """Keeps a mutable counter between calls."""
+
+    name = "stateful"
+    traits = ts.Traits()
+    calls: list = dataclasses.field(default_factory=list)
+
+    def act(self, obs, rng):
+        self.calls.append(1)
+        return dict.fromkeys(obs.targets, 1 if len(self.calls) % 2 else 0)
+
+
+HISTORIES = tst.histories(W, me="CN", model=MODEL, max_rounds=5)
+
+
+def _hunt(check, strategy, **kw):
+    @HUNT
+    @given(h=HISTORIES)
+    def prop(h):
+        check(strategy, h, **kw)
+
+    with pytest.raises(AssertionError) as info:
+        prop()
+    return str(info.value)
+
+
+def test_escalates_first_is_caught():
+    msg = _hunt(tst.assert_never_escalates_first, SneakyTitForTat())
+    assert "sneaky escalated first on CN->US" in msg and "counterexample: round 3" in msg
+
+
+def test_unilateral_concession_is_caught():
+    msg = _hunt(tst.assert_never_concedes_unilaterally, SoftFirm())
+    assert "soft-firm conceded unilaterally on CN->US" in msg
+
+
+def test_no_retaliation_is_caught():
+    assert "dove did not retaliate on CN->US" in _hunt(tst.assert_retaliates, Dove())
+
+
+def test_grudge_is_caught():
+    msg = _hunt(tst.assert_forgives_within, ts.GrimTrigger(), k=2)
+    assert "grim-trigger did not forgive within 2 rounds" in msg
+
+
+def test_hidden_randomness_is_caught():
+    assert "says it is not stochastic" in _hunt(tst.assert_deterministic, SecretlyRandom())
+
+
+def test_mutable_state_is_caught():
+    assert "chose different moves for the same" in _hunt(tst.assert_deterministic, Stateful())
+
+
+def test_off_ladder_is_caught():
+    s = ts.State.zeros(W.n).with_tariff(W, "CN", "US", 0.2)
+    with pytest.raises(AssertionError, match=r"CN->US = 0.2 is not on its ladder"):
+        tst.assert_on_ladder(W, s)
+    with pytest.raises(AssertionError, match="row 1"):
+        tst.assert_on_ladder(W, np.stack([np.zeros((W.n, W.n)), s.tariff]))
+
+
+def test_non_equilibrium_is_caught():
+    pd = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    with pytest.raises(AssertionError, match="Player 1 gains 2 by playing action '1'"):
+        tst.assert_nash(pd, (0, 0))
+    with pytest.raises(AssertionError, match=r"\(\[0.5, 0.5\], 1\)"):
+        tst.assert_nash(pd, ([0.5, 0.5], 1))
+
+
+def test_non_finite_payoff_is_caught():
+    bd = MODEL.breakdown(ts.State.zeros(W.n))
+    terms = dict(bd.terms)
+    terms["face"] = np.where(np.arange(W.n) == 2, np.nan, terms["face"])
+    broken = dataclasses.replace(bd, terms=terms)
+    with pytest.raises(AssertionError, match=r"term 'face' is not finite: nan at index \(0, 2\)"):
+        tst.assert_payoffs_finite(broken)
+
+
+def test_invalid_move_is_caught():
+    @dataclasses.dataclass(frozen=True)
+    class Jumper:
+        name = "jumper"
+        traits = ts.Traits()
+
+        def act(self, obs, rng):
+            return dict.fromkeys(obs.targets, 2)
+
+    with pytest.raises(AssertionError, match="jumper returned move 2"):
+        tst.assert_retaliates(Jumper(), tst.observation(W, "CN", []))

@@ -1,0 +1,166 @@
+"""Tournaments: fast match engine equals simulate, determinism, results, dynamics."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim import strategies as S
+from tariffsim import tournament as T
+
+W = ts.World.default()
+MODEL = ts.PayoffModel(W)
+NAMES = ["tit-for-tat", "grim-trigger", "random", "pavlov", "always-escalate"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "noise"),
+    [
+        ("tit-for-tat", "brinkmanship", 0.0),
+        ("random", "generous-tit-for-tat", 0.1),
+        ("face-saving-retreat", "firm-but-measured", 0.05),
+        ("fictitious-play", "contrite-tit-for-tat", 0.2),
+    ],
+)
+def test_play_match_equals_simulate(a, b, noise):
+    sa, sb = ts.make_strategy(a), ts.make_strategy(b)
+    game = ts.Game(W, MODEL, agents=(ts.Agent("US", sa, ("CN",)), ts.Agent("CN", sb, ("US",))),
+                   noise=noise)  # fmt: skip
+    path = ts.simulate(game, 25, rng=np.random.default_rng(7))
+    tg = {"US": ["CN"], "CN": ["US"]}
+    t, pay, rec = T.play_match(W, MODEL, {"US": sa, "CN": sb}, rounds=25, noise=noise,
+                               rng=np.random.default_rng(7), targets=tg)  # fmt: skip
+    np.testing.assert_array_equal(t, path.tariff)
+    np.testing.assert_allclose(pay, path.payoff[1:], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(rec, path.recession[1:], rtol=0, atol=1e-12)
+
+
+def test_play_match_all_dyads_equals_simulate():
+    strat = {"US": S.DivideAndConquer(patience=2), "CA": ts.TitForTat(), "MX": S.Pavlov()}
+    game = ts.Game(W, MODEL, agents=tuple(ts.Agent(c, s) for c, s in strat.items()), noise=0.1)
+    path = ts.simulate(game, 12, seed=3)
+    t, pay, _ = T.play_match(W, MODEL, strat, rounds=12, noise=0.1, rng=3)
+    np.testing.assert_array_equal(t, path.tariff)
+    np.testing.assert_allclose(pay, path.payoff[1:], atol=1e-12)
+
+
+def test_round_robin_same_seed_any_processes():
+    kw = dict(rounds=15, repetitions=2, noise=0.05, seed=11)
+    one = T.round_robin(NAMES, **kw, processes=1)
+    two = T.round_robin(NAMES, **kw, processes=2)
+    for f in ("lineups", "match_payoff", "match_mean_tariff", "match_peak_tariff",
+              "match_war_rounds", "match_recession"):  # fmt: skip
+        np.testing.assert_array_equal(getattr(one, f), getattr(two, f), err_msg=f)
+    assert one.ranking == two.ranking
+    other = T.round_robin(NAMES, **{**kw, "seed": 12})
+    assert not np.array_equal(other.match_payoff, one.match_payoff)
+
+
+def test_round_robin_result_shapes_and_summaries():
+    r = T.round_robin(NAMES, rounds=20, repetitions=3, seed=0)
+    s = len(NAMES)
+    assert r.lineups.shape == (s * s * 3, 2)
+    assert r.seats == ("US", "CN") and r.kind == "bilateral"
+    assert r.mean_payoff.shape == r.payoff_matrix.shape[:1] == (s,)
+    assert set(r.ranking) == set(NAMES)
+    assert r.ranking[-1] == "always-escalate"
+    k = NAMES.index("always-escalate")
+    assert r.peak_tariff[k] == pytest.approx(
+        np.mean([1.45 if x[0] == k else 1.25 for x in r.lineups for _ in (0,) if k in x]),
+        rel=0.3,
+    )
+    assert r.war_rounds[k] > r.war_rounds[NAMES.index("tit-for-tat")]
+    assert np.all((r.recession > 0) & (r.recession < 1))
+    with pytest.raises(ValueError):
+        r.match_payoff[0, 0] = 1.0
+    # deterministic pairs without noise: every repetition identical
+    det = r.match_payoff.reshape(s * s, 3, 2)
+    tft = NAMES.index("tit-for-tat")
+    np.testing.assert_array_equal(det[tft * s + tft, 0], det[tft * s + tft, 2])
+    assert "tit-for-tat" in r.table() and "TournamentResult" in repr(r)
+    assert [row["strategy"] for row in r.summary()] == list(r.ranking)
+
+
+def test_payoff_matrix_definition():
+    r = T.round_robin(["hold", "always-escalate"], rounds=5, repetitions=1)
+    m = r.payoff_matrix
+    hold_vs_hawk = r.match_payoff[(r.lineups[:, 0] == 0) & (r.lineups[:, 1] == 1), 0]
+    hold_vs_hawk2 = r.match_payoff[(r.lineups[:, 1] == 0) & (r.lineups[:, 0] == 1), 1]
+    assert m[0, 1] == pytest.approx(np.mean([*hold_vs_hawk, *hold_vs_hawk2]))
+
+
+def test_round_robin_on_other_dyad_and_scenario():
+    r = T.round_robin(["tit-for-tat", "always-escalate"], "us-china-145", dyad=("US", "CA"),
+                      rounds=6, repetitions=1)  # fmt: skip
+    assert r.seats == ("US", "CA") and r.meta["scenario"] == "us-china-145"
+    assert r.peak_tariff.max() == pytest.approx(0.25)
+
+
+def test_round_robin_errors():
+    with pytest.raises(ts.ParameterError, match="no tariff ladder for \\(CA, MX\\)"):
+        T.round_robin(["hold"], dyad=("CA", "MX"), rounds=2)
+    with pytest.raises(ts.UnknownNameError):
+        T.round_robin(["nope"], rounds=2)
+    with pytest.raises(ts.ParameterError, match="`repetitions`"):
+        T.round_robin(["hold"], rounds=2, repetitions=0)
+    with pytest.raises(ts.ParameterError, match="`noise`"):
+        T.round_robin(["hold"], rounds=2, noise=2)
+    with pytest.raises(ts.ParameterError, match="`strategies`"):
+        T.round_robin("hold")
+
+
+def test_lineup_tournament_plays_the_scenario():
+    r = T.lineup_tournament("us-china-145", ["myopic", "firm-but-measured", "always-escalate"],
+                            rounds=12, repetitions=1, seed=2)  # fmt: skip
+    assert r.lineups.shape == (9, 2) and r.kind == "lineup"
+    # the scenario's events still fire: the US tariff on China is 54% by April
+    k = r.names.index("firm-but-measured")
+    assert r.peak_tariff[k] > 0
+    both = T.lineup_tournament("us-china-145", ["myopic", "hold"], rounds=8, repetitions=2,
+                               lineups=[("myopic", "hold"), (1, 0)], processes=2)  # fmt: skip
+    assert both.lineups.tolist() == [[0, 1], [0, 1], [1, 0], [1, 0]]
+    with pytest.raises(ts.ParameterError, match="one per agent"):
+        T.lineup_tournament("us-china-145", ["hold"], lineups=[(0,)], rounds=2)
+
+
+def test_plots_return_axes():
+    r = T.round_robin(["hold", "tit-for-tat", "always-escalate"], rounds=5, repetitions=1)
+    assert r.ranking_plot().get_title().startswith("bilateral")
+    ax = r.payoff_heatmap()
+    assert len(ax.get_xticklabels()) == 3
+    evo = T.replicator_dynamics(r, steps=20)
+    assert evo.plot().get_ylabel() == "population share"
+
+
+def test_replicator_dynamics():
+    res = T.replicator_dynamics([[-1, 2], [0, 1]], [0.1, 0.9], steps=400)
+    np.testing.assert_allclose(res.final, [0.5, 0.5], atol=1e-3)
+    np.testing.assert_allclose(res.shares.sum(axis=1), 1.0)
+    pd = T.replicator_dynamics([[3, 0], [5, 1]], steps=300, names=["C", "D"])
+    assert pd.names == ("C", "D") and pd.final[1] > 0.99
+    with pytest.raises(ts.ParameterError, match="square"):
+        T.replicator_dynamics([[1, 2]])
+    with pytest.raises(ts.ParameterError, match="`x0`"):
+        T.replicator_dynamics([[1, 0], [0, 1]], [-1, 2])
+
+
+def test_replicator_on_a_tournament():
+    r = T.round_robin(["tit-for-tat", "always-escalate", "always-deescalate"], rounds=30,
+                      repetitions=1)  # fmt: skip
+    res = T.replicator_dynamics(r, steps=200)
+    assert res.names == r.names
+    assert res.final[r.names.index("always-escalate")] < 1 / 3
+
+
+def test_moran_process_seeded():
+    a = T.moran_process([[1, 0], [3, 0.5]], [10, 10], seed=5)
+    b = T.moran_process([[1, 0], [3, 0.5]], [10, 10], seed=5)
+    np.testing.assert_array_equal(a.shares, b.shares)
+    assert a.fixated in ("0", "1") and a.final.max() == 1.0
+    neutral = T.moran_process(np.zeros((3, 3)), population=9, intensity=0, max_steps=5, seed=1)
+    assert len(neutral.shares) == 6 and neutral.fixated is None
+    with pytest.raises(ts.ParameterError, match="`counts`"):
+        T.moran_process([[1, 0], [0, 1]], [1, 0])
