@@ -248,12 +248,15 @@ def market_drawdown(
     return np.maximum(beta * burden - kappa * support, 0.0) - shock
 
 
-def alliance_strain(tau: Array, ties: Array) -> Array:
+def alliance_strain(tau: Array, ties: Array, two_step: Array | None = None) -> Array:
     """Tie strain ``sum_j tau[i, j] sum_{k != i, j} W[i, k] W[k, j]`` (>= 0).
 
     Escalating against ``j`` strains ``i``'s ties with every ``k`` tied to ``j``.
+    ``two_step`` may pass ``W @ W`` precomputed (over the whole world when
+    ``tau`` covers only some of its countries).
     """
-    two_step = ties @ ties  # (W W)[i, j] = sum_k W[i,k] W[k,j]; W has a zero diagonal
+    if two_step is None:
+        two_step = ties @ ties  # (W W)[i, j] = sum_k W[i,k] W[k,j]; W has a zero diagonal
     return (tau * two_step).sum(axis=-1)
 
 
@@ -894,6 +897,122 @@ def _evaluate(
     prev_moved: Array,
     prev_control: Array | None = None,
 ) -> Breakdown:
+    """Evaluate every term, on the countries the batch involves only.
+
+    A country with no tariff or control set by or on it (in ``nxt`` or the
+    previous state), no policy support and no shock anywhere in the batch has
+    every term exactly zero and its indicators at baseline; the terms of the
+    others do not depend on it except through alliance ties, which enter via
+    ``W @ W`` computed over the whole world. So the batch is evaluated on the
+    involved countries' sub-matrices and expanded — the same numbers (to
+    rounding: the others' terms are exact zeros), far less work when a few of
+    many countries move.
+    """
+    n = world.n
+    two_step = world.ties @ world.ties
+    if len(nxt) * n * n < _RESTRICT_MIN_ENTRIES:  # small batch: slicing costs more than it saves
+        return _evaluate_block(
+            _WorldView(world.gdp, world.imports, world.exempt, world.ties, two_step),
+            p, weights, active, nxt, prev_tau, prev_moved, prev_control,
+        )  # fmt: skip
+    involved = np.zeros(n, dtype=bool)
+    for arr in (nxt.tariff, prev_tau, prev_moved, nxt.control) + (
+        () if prev_control is None else (prev_control,)
+    ):
+        nz = (arr != 0).any(axis=0)
+        involved |= nz.any(axis=0) | nz.any(axis=1)
+    for arr in (nxt.support, nxt.shock):
+        involved |= (arr != 0).any(axis=0)
+    if involved.all() or not involved.any():
+        return _evaluate_block(
+            _WorldView(world.gdp, world.imports, world.exempt, world.ties, two_step),
+            p, weights, active, nxt, prev_tau, prev_moved, prev_control,
+        )  # fmt: skip
+    idx = np.flatnonzero(involved)
+    ix = np.ix_(idx, idx)
+    sub = _WorldView(
+        world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix]
+    )
+    sp = _slice_params(p, idx)
+    sn = StateBatch(
+        tariff=nxt.tariff[:, idx][:, :, idx],
+        control=nxt.control[:, idx][:, :, idx],
+        peak=nxt.peak[:, idx][:, :, idx],
+        moved=nxt.moved[:, idx][:, :, idx],
+        support=nxt.support[:, idx],
+        shock=nxt.shock[:, idx],
+    )
+
+    def cut(a: Array | None) -> Array | None:
+        return None if a is None else a[:, idx][:, :, idx]
+
+    bd = _evaluate_block(
+        sub, sp, weights[:, idx], active[ix], sn, cut(prev_tau), cut(prev_moved),  # type: ignore[arg-type]
+        cut(prev_control),
+    )  # fmt: skip
+    b = len(nxt)
+
+    def expand(x: Array, fill: Array | float = 0.0) -> Array:
+        out = np.empty((b, n))
+        out[:] = fill
+        out[:, idx] = x
+        return out
+
+    terms = {k: expand(v) for k, v in bd.terms.items()}
+    imports = np.broadcast_to(world.imports, (b, n, n)).copy()
+    imports[:, ix[0], ix[1]] = bd.imports
+    return Breakdown(
+        terms=terms,
+        weights=weights,
+        total=expand(bd.total),
+        burden=expand(bd.burden),
+        recession=expand(bd.recession, p.recession_base),
+        drawdown=expand(bd.drawdown),
+        approval=expand(bd.approval, p.approval_base),
+        imports=imports,
+        effective=nxt.tariff * (1.0 - world.exempt),
+    )
+
+
+_RESTRICT_MIN_ENTRIES = 20_000
+"""Batches with fewer state entries than this are evaluated densely."""
+
+
+@dataclass(frozen=True)
+class _WorldView:
+    """The arrays of a world (or of some of its countries) the terms read."""
+
+    gdp: Array
+    imports: Array
+    exempt: Array
+    ties: Array
+    two_step: Array
+
+
+def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
+    """``p`` restricted to countries ``idx`` (no re-validation: a view for evaluation)."""
+    out = object.__new__(Params)
+    ix = np.ix_(idx, idx)
+    for f in dataclasses.fields(Params):
+        v = getattr(p, f.name)
+        if isinstance(v, np.ndarray) and v.ndim == 2:
+            v = v[ix]
+        elif isinstance(v, np.ndarray) and v.ndim == 1:
+            v = v[idx]
+        object.__setattr__(out, f.name, v)
+    return out
+
+
+def _evaluate_block(
+    world: _WorldView,
+    p: Params,
+    weights: Array,
+    active: Array,
+    nxt: StateBatch,
+    prev_tau: Array,
+    prev_moved: Array,
+    prev_control: Array | None = None,
+) -> Breakdown:
     gdp = world.gdp
     m0 = world.imports
     tau = nxt.tariff
@@ -910,7 +1029,7 @@ def _evaluate(
     mkt = -p.market_weight * dd
     appr = p.approval_base - p.approval_price * (-pain) - p.approval_market * dd
     pol = p.political_weight * (appr - p.approval_base) * 100.0
-    ally = -p.alliance_weight * alliance_strain(tau, world.ties)
+    ally = -p.alliance_weight * alliance_strain(tau, world.ties, world.two_step)
     ally = ally - p.control_strain * nxt.control.sum(axis=-1)
     coal = p.coalition_weight * coalition_gain(tau, world.ties)
     face = -face_cost(
