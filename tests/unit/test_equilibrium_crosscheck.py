@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
+import quantecon.game_theory as gt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tariffsim import equilibrium as eq
-
-gt = pytest.importorskip("quantecon.game_theory")
 
 CROSS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -125,7 +125,8 @@ def test_write_nfg(tmp_path, pd):
 
 
 def test_to_nashpy(pd):
-    nashpy = pytest.importorskip("nashpy")
+    import nashpy
+
     game = pd.to_nashpy()
     assert isinstance(game, nashpy.Game)
     three = NormalFormGame(list(np.zeros((3, 2, 2, 2))))
