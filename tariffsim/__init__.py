@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import equilibrium, payoffs
+from . import equilibrium, payoffs, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -36,6 +36,29 @@ from .game import Agent, Event, Game, path_from_states, simulate
 from .path import Path
 from .payoffs import TERMS, Breakdown, Params, PayoffModel
 from .scenario import Scenario, list_scenarios, load_scenario, parse_scenario
+from .strategies import (
+    AlwaysDeescalate,
+    AlwaysEscalate,
+    Brinkmanship,
+    ContriteTitForTat,
+    DivideAndConquer,
+    FaceSavingRetreat,
+    FictitiousPlayer,
+    FirmButMeasured,
+    GenerousTitForTat,
+    Pavlov,
+    Random,
+    TransactionalDealmaker,
+    filter_strategies,
+)
+from .tournament import (
+    EvolutionResult,
+    TournamentResult,
+    lineup_tournament,
+    moran_process,
+    replicator_dynamics,
+    round_robin,
+)
 from .world import Country, Ladder, Move, State, StateBatch, World, apply_moves
 
 __version__ = "0.1.0"
@@ -44,14 +67,24 @@ __all__ = [
     "STRATEGIES",
     "TERMS",
     "Agent",
+    "AlwaysDeescalate",
+    "AlwaysEscalate",
     "Beliefs",
     "Breakdown",
+    "Brinkmanship",
     "Claim",
     "ClaimSet",
+    "ContriteTitForTat",
     "ConvergenceWarning",
     "Country",
+    "DivideAndConquer",
     "Event",
+    "EvolutionResult",
+    "FaceSavingRetreat",
+    "FictitiousPlayer",
+    "FirmButMeasured",
     "Game",
+    "GenerousTitForTat",
     "GrimTrigger",
     "Hold",
     "Ladder",
@@ -61,7 +94,9 @@ __all__ = [
     "ParameterError",
     "Params",
     "Path",
+    "Pavlov",
     "PayoffModel",
+    "Random",
     "Scenario",
     "ScenarioError",
     "Scripted",
@@ -70,18 +105,27 @@ __all__ = [
     "Strategy",
     "TariffsimError",
     "TitForTat",
+    "TournamentResult",
     "Traits",
+    "TransactionalDealmaker",
     "UnknownNameError",
     "World",
     "__version__",
     "apply_moves",
     "claims",
     "equilibrium",
+    "filter_strategies",
+    "lineup_tournament",
     "list_scenarios",
     "load_scenario",
     "make_strategy",
+    "moran_process",
     "parse_scenario",
     "path_from_states",
     "payoffs",
+    "replicator_dynamics",
+    "round_robin",
     "simulate",
+    "strategies",
+    "tournament",
 ]

@@ -126,10 +126,13 @@ class Agent:
         Countries it sets tariffs on (default: every dyad with a ladder).
     beliefs : Beliefs, optional
         Default: the truth, no learning.
-    active_from : datetime.date or int, optional
+    active_from : datetime.date or int, or mapping of str to either, optional
         Date (or round) from which the strategy chooses; before it the agent
         holds and its dyads move only by scheduled announcements (the
-        calendar's inputs). Beliefs still learn throughout.
+        calendar's inputs). Beliefs still learn throughout. A mapping
+        ``{target: date}`` sets it per target (tariff and control dyads on
+        that target); targets it does not name are active from round 1, and
+        the strategy sees only the dyads active in the round.
     controls : tuple of str, optional
         Countries on which the agent sets export controls (each needs a
         control ladder). Whatever the strategy, control moves are the
@@ -143,8 +146,14 @@ class Agent:
     strategy: Strategy = field(default_factory=Hold)
     targets: tuple[str, ...] | None = None
     beliefs: Beliefs | None = None
-    active_from: dt.date | int | None = None
+    active_from: dt.date | int | Mapping[str, dt.date | int] | None = None
     controls: tuple[str, ...] = ()
+
+    def starts(self, target: str) -> dt.date | int | None:
+        """When the agent starts choosing its moves on ``target`` (None: round 1)."""
+        if isinstance(self.active_from, Mapping):
+            return self.active_from.get(target)
+        return self.active_from
 
 
 @dataclass(frozen=True)
@@ -202,7 +211,24 @@ class Game:
                 raise ParameterError(
                     f"agents.{a.code}.strategy: not a Strategy; got {a.strategy!r}."
                 )
-            targets_of(self.world, a.code, a.targets)
+            tg = targets_of(self.world, a.code, a.targets)
+            if isinstance(a.active_from, Mapping):
+                known = {t for _, t in tg} | set(a.controls)
+                for t, when in a.active_from.items():
+                    if t not in known:
+                        raise ParameterError(
+                            f"agents.{a.code}.active_from: {t!r} is not a target; "
+                            f"targets: {sorted(known)}."
+                        )
+                    if (
+                        isinstance(when, bool)
+                        or not isinstance(when, dt.date | int)
+                        or (isinstance(when, int) and when < 0)
+                    ):
+                        raise ParameterError(
+                            f"agents.{a.code}.active_from.{t}: must be a date or a round "
+                            f">= 0; got {when!r}."
+                        )
             for t in a.controls:
                 self.world.index(t)
                 if (a.code, t) not in self.world.control_ladders:
@@ -368,21 +394,27 @@ def simulate(
                 round=r,
                 events=tuple(e.label for e in fired),
             )
-            if a.active_from is not None and r < game.round_of(a.active_from):
+            waiting = {d for d in targets[a.code] if _waiting(game, a.starts(d[1]), r)}
+            if waiting == set(targets[a.code]) and (
+                bool(waiting) or _waiting(game, a.starts(""), r)
+            ):
                 chosen = {}
-                inactive.update(targets[a.code])
+            elif waiting:
+                live = tuple(d for d in targets[a.code] if d not in waiting)
+                chosen = a.strategy.act(dataclasses.replace(obs, targets=live), arng)
             else:
                 chosen = a.strategy.act(obs, arng)
+            inactive.update(waiting)
             for d in targets[a.code]:
-                m = int(chosen.get(d, 0))
+                m = 0 if d in waiting else int(chosen.get(d, 0))
                 if m not in (-1, 0, 1):
                     raise ParameterError(
                         f"strategy {a.strategy.name!r} of {a.code} returned move {m!r} on {d}; "
                         "moves must be -1, 0 or +1."
                     )
                 moves[d] = m
-            if a.controls and not (a.active_from is not None and r < game.round_of(a.active_from)):
-                cdyads = tuple((a.code, t) for t in a.controls)
+            cdyads = tuple((a.code, t) for t in a.controls if not _waiting(game, a.starts(t), r))
+            if cdyads:
                 control_mv.update(control_moves(obs, chosen, cdyads))
         if game.noise > 0 and moves:
             keys = sorted(moves)
@@ -402,6 +434,11 @@ def simulate(
         rec.add(state, prev, mv, beliefs)
         state = state.replace(shock=np.zeros(w.n))
     return rec.path(events_log, seed=seed)
+
+
+def _waiting(game: Game, start: dt.date | int | None, r: int) -> bool:
+    """True if an agent that starts choosing at ``start`` still holds in round ``r``."""
+    return start is not None and r < game.round_of(start)
 
 
 def control_moves(

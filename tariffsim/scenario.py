@@ -396,12 +396,27 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             )
             controls = []
         active = ad.get("active_from")
-        if (
-            active is not None
-            and not isinstance(active, dt.date)
-            and not (isinstance(active, int) and not isinstance(active, bool) and active >= 0)
-        ):
-            pr.add(f"{path}.active_from", f"must be a date or a round >= 0; got {active!r}")
+        if isinstance(active, dict):
+            known_t = set(_agent_targets(ladders, code, targets)) | set(controls)
+            good = {}
+            for t, when in active.items():
+                if t not in known_t:
+                    pr.add(
+                        f"{path}.active_from.{t}",
+                        f"not a target of {code}; targets: {', '.join(sorted(known_t))}",
+                    )
+                elif not _when_ok(when):
+                    pr.add(
+                        f"{path}.active_from.{t}", f"must be a date or a round >= 0; got {when!r}"
+                    )
+                else:
+                    good[t] = when
+            active = good
+        elif active is not None and not _when_ok(active):
+            pr.add(
+                f"{path}.active_from",
+                f"must be a date, a round >= 0 or a table of them by target; got {active!r}",
+            )
             active = None
         agents.append(
             Agent(code, strategy, tgt, Beliefs(perceived, float(lr)), active, tuple(controls))
@@ -503,6 +518,21 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         source=source,
         data=dict(original),
     )
+
+
+def _when_ok(when: Any) -> bool:
+    return isinstance(when, dt.date) or (
+        isinstance(when, int) and not isinstance(when, bool) and when >= 0
+    )
+
+
+def _agent_targets(
+    ladders: Mapping[tuple[str, str], Any], code: str, targets: Any
+) -> tuple[str, ...]:
+    """Target codes of an agent: those listed, or every dyad it has a ladder on."""
+    if targets is not None:
+        return tuple(targets)
+    return tuple(b for a, b in ladders if a == code)
 
 
 _AGENT_KEYS = {

@@ -258,6 +258,235 @@ def test_control_moves_need_a_control_ladder():
 
 
 # =============================================================================================
+# secondary-oil-tariffs
+# =============================================================================================
+@pytest.fixture(scope="module")
+def oil():
+    sc = ts.load_scenario("secondary-oil-tariffs")
+    return sc, sc.simulate(seed=0)
+
+
+def _with_tie(game: ts.Game, a: str, b: str, value: float) -> ts.Game:
+    """The same game with one alliance tie changed (both directions)."""
+    w = game.world
+    ties = w.ties.copy()
+    ties[w.index(a), w.index(b)] = ties[w.index(b), w.index(a)] = value
+    w2 = w.replace(ties=ties)
+    return game.replace(world=w2, model=game.model.replace(world=w2))
+
+
+def _oil_round(sc):
+    return next(sc.game.round_of(e.when) for e in sc.game.events if e.kind == "set")
+
+
+def oil_secondary_tariff_stands(sc, path):
+    r = _oil_round(sc)
+    threat = next(e for e in sc.game.events if e.kind == "set")
+    assert (threat.importer, threat.exporter, threat.level) == ("US", "IN", 0.25)
+    us_in = path.series("US", "IN")
+    assert np.all(us_in[:r] == 0)
+    assert np.all(us_in[r:] == 0.25)  # the US neither pauses nor climbs to 50%
+    assert path.tariff[:, 0, sc.world.index("IN")].max() < sc.world.ladders[("US", "IN")].levels[-1]
+
+
+def oil_india_absorbs(sc, path):
+    assert np.all(path.series("IN", "US") == 0)
+    # and it is India's choice, not a missing ladder: it could answer
+    assert ("IN", "US") in sc.world.ladders
+    assert any(
+        a.code == "IN" and ("IN", "US") in ts.agents.targets_of(sc.world, "IN", a.targets)
+        for a in sc.game.agents
+    )
+
+
+def oil_stronger_china_tie_resists(sc, path):
+    w = sc.world
+    brazil_tie = float(w.ties[w.index("BR"), w.index("CN")])
+    assert brazil_tie > float(w.ties[w.index("IN"), w.index("CN")])
+    alt = _with_tie(sc.game, "IN", "CN", brazil_tie).simulate(seed=0)
+    r = _oil_round(sc)
+    answer = alt.series("IN", "US")
+    assert answer[r] > 0, "India with Brazil's tie to China does not answer"
+    assert np.all(answer[r:] == answer[r])  # and holds out to the end of the run
+
+
+def _oil_stage_state(sc):
+    """The state right after the announcement: the US has just put 25% on India."""
+    w = sc.world
+    s = ts.State.zeros(w.n)
+    for a, b, lvl in (("US", "CN", 0.20), ("CN", "US", 0.15), ("US", "IN", 0.25)):
+        s = s.with_tariff(w, a, b, lvl)
+    moved = np.zeros((w.n, w.n))
+    moved[w.index("US"), w.index("IN")] = 0.25
+    return s.replace(moved=moved)
+
+
+def oil_best_response_turns_with_tie(sc, path):
+    def india_best(game):
+        nf = game.stage_game(_oil_stage_state(sc))
+        players = nf.player_names
+        hold = [names.index("hold") for names in nf.action_names]
+        k = players.index("IN")
+        return [nf.action_names[k][a] for a in nf.best_responses(hold, k)]
+
+    assert "escalate" not in india_best(sc.game)
+    grid = (0.25, 0.3, 0.4, 0.5, 0.6, 0.7)
+    answers = ["escalate" in india_best(_with_tie(sc.game, "IN", "CN", t)) for t in grid]
+    # no answer at India's own tie, an answer at Brazil's, and once it answers it keeps answering
+    assert not answers[0] and answers[grid.index(0.6)]
+    assert answers == sorted(answers)
+
+
+def oil_china_untouched(sc, path):
+    def edit(d):
+        d["events"] = [e for e in d["events"] if e.get("dyad") != "US-IN"]
+
+    base = _variant(sc, edit).simulate(seed=0)
+    for a, b in (("US", "CN"), ("CN", "US")):
+        np.testing.assert_array_equal(path.series(a, b), base.series(a, b))
+    assert np.all(path.series("US", "CN") == 0.20) and np.all(path.series("CN", "US") == 0.15)
+
+
+OIL_OUTCOMES = {
+    "the US secondary tariff on India stands at the threatened 25% from the announcement on": (
+        oil_secondary_tariff_stands
+    ),
+    "India absorbs the secondary tariff: it never retaliates": oil_india_absorbs,
+    "with Brazil's tie to China, India would answer the tariff and hold out": (
+        oil_stronger_china_tie_resists
+    ),
+    "India's best response to the announcement turns from holding to answering as its tie to "
+    "China rises": oil_best_response_turns_with_tie,
+    "the US tariff on China and China's answer are the same as without the oil threat": (
+        oil_china_untouched
+    ),
+}
+
+
+def test_oil_every_outcome_is_checked(oil):
+    assert set(oil[0].outcomes) == set(OIL_OUTCOMES)
+
+
+@pytest.mark.parametrize("outcome", list(OIL_OUTCOMES))
+def test_oil_outcome(oil, outcome):
+    OIL_OUTCOMES[outcome](*oil)
+
+
+# =============================================================================================
+# four-country-2025
+# =============================================================================================
+@pytest.fixture(scope="module")
+def year():
+    sc = ts.load_scenario("four-country-2025")
+    return sc, sc.simulate(seed=0)
+
+
+def _event_round(sc, kind, dyad=None):
+    return next(
+        sc.game.round_of(e.when)
+        for e in sc.game.events
+        if e.kind == kind and (dyad is None or (e.importer, e.exporter) == dyad)
+    )
+
+
+def year_peak_april(sc, path):
+    us = path.series("US", "CN")
+    assert path.peak("US", "CN") == 1.45
+    peak_rounds = np.flatnonzero(us == us.max())
+    assert all(path.dates[r].astype(object).month == 4 for r in peak_rounds[:1])
+    # the US chose the climb: the calendar's last announcement on China before the peak is 54%
+    sets = [e for e in sc.game.events if e.kind == "set" and e.exporter == "CN"]
+    assert max(e.level for e in sets) == 0.54
+    assert path.moves[: peak_rounds[0] + 1, 0, 1].max() == 1
+
+
+def year_north_america_settles(sc, path):
+    order = _event_round(sc, "set", ("US", "CA"))
+    ca, mx = path.series("CA", "US"), path.series("MX", "US")
+    assert ca[order] > 0 and mx[order] > 0
+    ca_cut = _first(np.diff(ca) < 0)
+    mx_cut = _first(np.diff(mx) < 0)
+    assert ca_cut is not None and mx_cut is not None
+    assert ca_cut < mx_cut
+    assert ca[-1] == 0 and mx[-1] == 0
+    # Mexico settles once Canada has settled: the round before, Canada is at zero
+    assert ca[mx_cut] == 0 and mx[mx_cut] > 0
+
+
+def year_china_never_concedes(sc, path):
+    us_cut = np.diff(path.series("US", "CN")) < 0
+    cn_cut = np.diff(path.series("CN", "US")) < 0
+    for k in np.flatnonzero(cn_cut):
+        assert us_cut[k] or (k >= 1 and us_cut[k - 1]), f"China cut alone in round {k + 1}"
+    x = path.control[:, sc.world.index("CN"), sc.world.index("US")]
+    for k in np.flatnonzero(np.diff(x) < 0):
+        assert us_cut[k] or (k >= 1 and us_cut[k - 1]), f"China eased alone in round {k + 1}"
+    assert cn_cut.any()
+
+
+def year_truce_below_peak(sc, path):
+    us, cn = path.series("US", "CN"), path.series("CN", "US")
+    peak = int(np.argmax(us))
+    truce = peak + _first(np.diff(us[peak:]) < 0) + 1
+    assert path.dates[truce].astype(object).month == 5
+    flare = _event_round(sc, "control")
+    after = slice(truce + 8, flare)
+    assert np.all(us[after] > 0) and np.all(cn[after] > 0)
+    assert np.all(us[after] <= us.max() / 4)
+    assert np.all(cn[after] <= cn.max() / 4)
+
+
+def year_october_no_new_peak(sc, path):
+    us = path.series("US", "CN")
+    flare = _event_round(sc, "control")
+    before = us[flare - 1]
+    assert np.all(us[flare:] <= before)
+    assert us[flare:].max() < path.peak("US", "CN")
+    # the flare-up is felt: the US drawdown jumps in the round of the threat
+    i = sc.world.index("US")
+    threat = _event_round(sc, "threat")
+    assert path.drawdown[threat, i] > path.drawdown[flare - 1, i]
+    # and the year ends where the truce left it
+    assert us[-1] == before
+
+
+YEAR_OUTCOMES = {
+    "the US tariff on China peaks at 145% in April": year_peak_april,
+    "Canada and Mexico both answer the February order and settle, Canada first": (
+        year_north_america_settles
+    ),
+    "China never concedes unilaterally": year_china_never_concedes,
+    "after the truce the US-China tariffs are well below the peak but above zero": (
+        year_truce_below_peak
+    ),
+    "the October threat does not produce a lasting new peak": year_october_no_new_peak,
+}
+
+
+def test_year_every_outcome_is_checked(year):
+    assert set(year[0].outcomes) == set(YEAR_OUTCOMES)
+
+
+@pytest.mark.parametrize("outcome", list(YEAR_OUTCOMES))
+def test_year_outcome(year, outcome):
+    YEAR_OUTCOMES[outcome](*year)
+
+
+def test_per_target_active_from():
+    """``active_from`` as a table: the US holds on China until 2 April, moves on Canada before."""
+    sc = ts.load_scenario("four-country-2025")
+    us = next(a for a in sc.game.agents if a.code == "US")
+    assert us.starts("CN") is not None and us.starts("CA") is None
+    path = sc.simulate(seed=0)
+    start = sc.game.round_of(us.starts("CN"))
+    assert np.all(path.moves[:start, 0, 1] == 0)
+    data = copy.deepcopy(dict(sc.data))
+    data["agents"][0]["active_from"] = {"JP": 3}
+    with pytest.raises(ts.ScenarioError, match=r"active_from\.JP"):
+        ts.parse_scenario(data)
+
+
+# =============================================================================================
 # every bundled scenario: runs, stays on its ladders, round-trips through TOML, runs from the CLI
 # =============================================================================================
 @pytest.mark.parametrize("name", ts.list_scenarios())
