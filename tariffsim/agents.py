@@ -130,7 +130,8 @@ class Beliefs:
             else:
                 cur = cur + self.learning_rate * (tru - cur)
             changes[name] = cur if cur.ndim else float(cur)
-        return dataclasses.replace(self, perceived=self.perceived.replace(**changes))
+        # convex combinations of two valid parameter sets are valid: skip re-checking
+        return dataclasses.replace(self, perceived=self.perceived._replace_trusted(**changes))
 
 
 @dataclass(frozen=True)

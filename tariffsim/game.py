@@ -316,7 +316,7 @@ def _fire(game: Game, state: State, events: Sequence[Event]) -> State:
             shock[w.index(e.importer or e.country)] += e.value
         elif e.kind == "support":
             support[w.index(e.country)] += e.value
-    return State(
+    return State._trusted(
         tariff=t,
         control=c,
         peak=np.maximum(state.peak, t),
@@ -390,7 +390,7 @@ def simulate(
                 state=state,
                 history=tuple(history),
                 targets=targets[a.code],
-                model=game.model.replace(params=beliefs[a.code].perceived),
+                model=game.model._with_params(beliefs[a.code].perceived),
                 round=r,
                 events=tuple(e.label for e in fired),
             )
@@ -425,14 +425,14 @@ def simulate(
                     moves[d] = int(alt[k])
         prev = state
         state = apply_moves(w, prev, moves, controls=control_mv)
-        state = state.replace(shock=prev.shock)  # this round's shock is felt this round
+        state = state._with(shock=prev.shock)  # this round's shock is felt this round
         history.append(prev)
         beliefs = {c: b.update(truth, state, c, w) for c, b in beliefs.items()}
         mv = np.zeros((w.n, w.n), dtype=np.int64)
         for (a_, b_), m in moves.items():
             mv[w.index(a_), w.index(b_)] = m
         rec.add(state, prev, mv, beliefs)
-        state = state.replace(shock=np.zeros(w.n))
+        state = state._with(shock=np.zeros(w.n))
     return rec.path(events_log, seed=seed)
 
 

@@ -568,6 +568,21 @@ class Params:
         """A copy with fields replaced (validated again)."""
         return dataclasses.replace(self, **changes)
 
+    def _replace_trusted(self, **changes: Any) -> Params:
+        """Internal: :meth:`replace` without re-validation, for values known valid.
+
+        Used by belief updates, whose new values are convex combinations of two
+        valid parameter sets (so in range, finite and of the right shape).
+        """
+        out = object.__new__(Params)
+        for f in dataclasses.fields(self):
+            v = changes.get(f.name, getattr(self, f.name))
+            if isinstance(v, np.ndarray) and v.flags.writeable:
+                v = v.copy()
+                v.flags.writeable = False
+            object.__setattr__(out, f.name, v)
+        return out
+
     def with_dyad(
         self, world: World, name: str, importer: str, exporter: str, value: float
     ) -> Params:
@@ -833,6 +848,24 @@ class PayoffModel:
     def replace(self, **changes: Any) -> PayoffModel:
         """A copy with fields replaced."""
         return dataclasses.replace(self, **changes)
+
+    def _with_params(self, params: Params) -> PayoffModel:
+        """Internal: the same model with other (already validated) parameters.
+
+        Skips re-validating the weights and rebuilding ``active``; returns
+        ``self`` when ``params`` is already this model's.
+        """
+        if params is self.params:
+            return self
+        if params.n != self.world.n:
+            raise ParameterError(
+                f"`params` is for {params.n} countries; the world has {self.world.n}."
+            )
+        out = object.__new__(PayoffModel)
+        for name in ("world", "weights", "active"):
+            object.__setattr__(out, name, getattr(self, name))
+        object.__setattr__(out, "params", params)
+        return out
 
     def with_weight(self, term: str, code: str, value: float) -> PayoffModel:
         """A copy with the weight of ``term`` for country ``code`` set."""

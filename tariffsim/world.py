@@ -627,6 +627,29 @@ class State:
         """Free trade among ``n`` countries."""
         return cls(np.zeros((n, n)))
 
+    @classmethod
+    def _trusted(cls, **fields: NDArray[np.float64]) -> State:
+        """Build a State from arrays derived from validated states, skipping the checks.
+
+        Internal: the engine's transitions produce valid levels by construction
+        (ladder rungs, running maxima), so re-validating them every round would
+        only cost time. Arrays are made read-only here.
+        """
+        out = object.__new__(cls)
+        for f in dataclasses.fields(cls):
+            arr = np.asarray(fields[f.name], dtype=float)
+            if arr.flags.writeable:
+                arr = arr.copy() if arr.base is not None else arr
+                arr.flags.writeable = False
+            object.__setattr__(out, f.name, arr)
+        return out
+
+    def _with(self, **changes: NDArray[np.float64]) -> State:
+        """Internal, unchecked :meth:`replace` for engine-derived arrays."""
+        return State._trusted(
+            **{f.name: changes.get(f.name, getattr(self, f.name)) for f in dataclasses.fields(self)}
+        )
+
     @property
     def n(self) -> int:
         """Number of countries."""
@@ -722,7 +745,7 @@ def apply_moves(
             raise ParameterError(f"controls[{a}, {b}]: no export-control ladder for this dyad.")
         i, j = world.index(a), world.index(b)
         c[i, j] = world.control_ladders[(a, b)].step(c[i, j], m)
-    return State(
+    return State._trusted(
         tariff=t,
         control=c,
         peak=np.maximum(state.peak, t),
