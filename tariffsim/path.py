@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
@@ -362,6 +362,27 @@ class Path:
         from .plotting import plot_path
 
         return plot_path(self, ax=ax, dyads=dyads)
+
+
+def html_table(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = ""
+) -> str:
+    """An escaped HTML ``<table>`` (used by every notebook view in tariffsim).
+
+    Examples
+    --------
+    >>> ts.path.html_table(["a", "b"], [[1, "<x>"]])
+    '<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>&lt;x&gt;</td></tr></table>'
+    """
+    import html
+
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(x))}</td>" for x in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table>{cap}<tr>{head}</tr>{body}</table>"
 
 
 def _turning_points(path: Path) -> list[int]:
