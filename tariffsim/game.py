@@ -32,7 +32,7 @@ import numpy as np
 
 from .agents import Beliefs, Hold, Observation, Strategy, targets_of
 from .errors import ParameterError, UnknownNameError
-from .path import Path
+from .path import ARRAY_FIELDS, Path
 from .payoffs import TERMS, PayoffModel
 from .world import State, StateBatch, World, apply_moves
 
@@ -485,7 +485,7 @@ class _Recorder:
 
     def __init__(self, game: Game) -> None:
         self.game = game
-        self.rows: dict[str, list[Any]] = {k: [] for k in _FIELDS}
+        self.rows: dict[str, list[Any]] = {k: [] for k in ARRAY_FIELDS}
 
     def add(
         self, state: State, prev: State | None, moves: np.ndarray, beliefs: Mapping[str, Beliefs]
@@ -520,21 +520,6 @@ class _Recorder:
             meta={"scenario": g.name, "seed": seed, "noise": g.noise, "kind": "simulation"},
             **{k: np.stack(v) for k, v in self.rows.items()},
         )
-
-
-_FIELDS = (
-    "tariff",
-    "effective",
-    "control",
-    "moves",
-    "terms",
-    "payoff",
-    "recession",
-    "approval",
-    "drawdown",
-    "burden",
-    "perceived_pass_through",
-)
 
 
 def path_from_states(

@@ -24,7 +24,22 @@ from .payoffs import TERMS
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["Path"]
+__all__ = ["ARRAY_FIELDS", "Path"]
+
+ARRAY_FIELDS = (
+    "tariff",
+    "effective",
+    "control",
+    "moves",
+    "terms",
+    "payoff",
+    "recession",
+    "approval",
+    "drawdown",
+    "burden",
+    "perceived_pass_through",
+)
+"""The per-round array fields of a :class:`Path`, each with a leading round axis."""
 
 Array = NDArray[np.float64]
 
@@ -80,20 +95,9 @@ class Path:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in (
-            "tariff",
-            "effective",
-            "control",
-            "terms",
-            "payoff",
-            "recession",
-            "approval",
-            "drawdown",
-            "burden",
-            "perceived_pass_through",
-        ):
-            object.__setattr__(self, name, _ro(getattr(self, name)))
-        object.__setattr__(self, "moves", _ro(self.moves, np.int64))
+        for name in ARRAY_FIELDS:
+            dtype = np.int64 if name == "moves" else float
+            object.__setattr__(self, name, _ro(getattr(self, name), dtype))
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         object.__setattr__(self, "codes", tuple(self.codes))
 
@@ -364,9 +368,7 @@ class Path:
         return plot_path(self, ax=ax, dyads=dyads)
 
 
-def html_table(
-    header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = ""
-) -> str:
+def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = "") -> str:
     """An escaped HTML ``<table>`` (used by every notebook view in tariffsim).
 
     Examples
@@ -379,8 +381,7 @@ def html_table(
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(x))}</td>" for x in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(x))}</td>" for x in row) + "</tr>" for row in rows
     )
     return f"<table>{cap}<tr>{head}</tr>{body}</table>"
 
