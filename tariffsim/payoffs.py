@@ -62,8 +62,9 @@ and the claim behind every default.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -785,8 +786,20 @@ class Breakdown:
     recession: Array
     drawdown: Array
     approval: Array
-    imports: Array
-    effective: Array
+    imports_fn: Callable[[], Array] = field(repr=False)
+    """Computes :attr:`imports` on first access (large batches rarely need it)."""
+    effective_fn: Callable[[], Array] = field(repr=False)
+    """Computes :attr:`effective` on first access."""
+
+    @cached_property
+    def imports(self) -> Array:
+        """Imports after the trade response, USD bn, shape (B, n, n)."""
+        return self.imports_fn()
+
+    @cached_property
+    def effective(self) -> Array:
+        """Effective tariffs, shape (B, n, n)."""
+        return self.effective_fn()
 
     def weighted(self, term: str) -> Array:
         """The weighted contribution of ``term`` to :attr:`total`."""
@@ -899,7 +912,7 @@ class PayoffModel:
             raise ParameterError(f"`state` has {nxt.n} countries; the world has {self.world.n}.")
         if prev is None:
             prev_tau = nxt.tariff - nxt.moved
-            prev_moved = np.zeros_like(nxt.tariff)
+            prev_moved = np.broadcast_to(0.0, nxt.tariff.shape)
             prev_control = nxt.control
         else:
             pb = StateBatch.of(prev)
@@ -952,10 +965,13 @@ def _evaluate(
     for arr in (nxt.tariff, prev_tau, prev_moved, nxt.control) + (
         () if prev_control is None else (prev_control,)
     ):
-        nz = (arr != 0).any(axis=0)
+        if arr.strides[0] == 0:  # broadcast over the batch: one slice says it all
+            nz = arr[0] != 0
+        else:
+            nz = arr.any(axis=0)
         involved |= nz.any(axis=0) | nz.any(axis=1)
-    for arr in (nxt.support, nxt.shock):
-        involved |= (arr != 0).any(axis=0)
+    for vec in (nxt.support, nxt.shock):
+        involved |= vec[0] != 0 if vec.strides[0] == 0 else vec.any(axis=0)
     if involved.all() or not involved.any():
         return _evaluate_block(
             _WorldView(world.gdp, world.imports, world.exempt, world.ties, two_step),
@@ -967,17 +983,23 @@ def _evaluate(
         world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix]
     )
     sp = _slice_params(p, idx)
+    rows, cols = idx[:, None], idx[None, :]
+
+    def cut(a: Array | None) -> Array | None:
+        if a is None:
+            return None
+        if a.strides[0] == 0:  # broadcast over the batch: slice once, broadcast again
+            return np.broadcast_to(a[0][rows, cols], (a.shape[0], len(idx), len(idx)))
+        return a[:, rows, cols]
+
     sn = StateBatch(
-        tariff=nxt.tariff[:, idx][:, :, idx],
-        control=nxt.control[:, idx][:, :, idx],
-        peak=nxt.peak[:, idx][:, :, idx],
-        moved=nxt.moved[:, idx][:, :, idx],
+        tariff=cut(nxt.tariff),  # type: ignore[arg-type]
+        control=cut(nxt.control),  # type: ignore[arg-type]
+        peak=cut(nxt.peak),  # type: ignore[arg-type]
+        moved=cut(nxt.moved),  # type: ignore[arg-type]
         support=nxt.support[:, idx],
         shock=nxt.shock[:, idx],
     )
-
-    def cut(a: Array | None) -> Array | None:
-        return None if a is None else a[:, idx][:, :, idx]
 
     bd = _evaluate_block(
         sub, sp, weights[:, idx], active[ix], sn, cut(prev_tau), cut(prev_moved),  # type: ignore[arg-type]
@@ -992,8 +1014,12 @@ def _evaluate(
         return out
 
     terms = {k: expand(v) for k, v in bd.terms.items()}
-    imports = np.broadcast_to(world.imports, (b, n, n)).copy()
-    imports[:, ix[0], ix[1]] = bd.imports
+
+    def imports() -> Array:
+        out = np.broadcast_to(world.imports, (b, n, n)).copy()
+        out[:, rows, cols] = bd.imports
+        return out
+
     return Breakdown(
         terms=terms,
         weights=weights,
@@ -1002,8 +1028,8 @@ def _evaluate(
         recession=expand(bd.recession, p.recession_base),
         drawdown=expand(bd.drawdown),
         approval=expand(bd.approval, p.approval_base),
-        imports=imports,
-        effective=nxt.tariff * (1.0 - world.exempt),
+        imports_fn=imports,
+        effective_fn=lambda: nxt.tariff * (1.0 - world.exempt),
     )
 
 
@@ -1089,6 +1115,6 @@ def _evaluate_block(
         recession=prec,
         drawdown=dd,
         approval=appr,
-        imports=m,
-        effective=t,
+        imports_fn=lambda: m,
+        effective_fn=lambda: t,
     )
