@@ -911,7 +911,7 @@ class PayoffModel:
         if nxt.n != self.world.n:
             raise ParameterError(f"`state` has {nxt.n} countries; the world has {self.world.n}.")
         if prev is None:
-            prev_tau = nxt.tariff - nxt.moved
+            prev_tau = None  # tariff - moved, computed where needed
             prev_moved = np.broadcast_to(0.0, nxt.tariff.shape)
             prev_control = nxt.control
         else:
@@ -939,7 +939,7 @@ def _evaluate(
     weights: Array,
     active: Array,
     nxt: StateBatch,
-    prev_tau: Array,
+    prev_tau: Array | None,
     prev_moved: Array,
     prev_control: Array | None = None,
 ) -> Breakdown:
@@ -956,15 +956,16 @@ def _evaluate(
     """
     n = world.n
     two_step = world.ties @ world.ties
+    full_view = _WorldView(world.gdp, world.imports, world.exempt, world.ties, two_step)
     if len(nxt) * n * n < _RESTRICT_MIN_ENTRIES:  # small batch: slicing costs more than it saves
+        dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
         return _evaluate_block(
-            _WorldView(world.gdp, world.imports, world.exempt, world.ties, two_step),
-            p, weights, active, nxt, prev_tau, prev_moved, prev_control,
-        )  # fmt: skip
+            full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control
+        )
     involved = np.zeros(n, dtype=bool)
-    for arr in (nxt.tariff, prev_tau, prev_moved, nxt.control) + (
-        () if prev_control is None else (prev_control,)
-    ):
+    for arr in (nxt.tariff, nxt.moved, prev_tau, prev_moved, nxt.control, prev_control):
+        if arr is None:
+            continue
         if arr.strides[0] == 0:  # broadcast over the batch: one slice says it all
             nz = arr[0] != 0
         else:
@@ -973,10 +974,10 @@ def _evaluate(
     for vec in (nxt.support, nxt.shock):
         involved |= vec[0] != 0 if vec.strides[0] == 0 else vec.any(axis=0)
     if involved.all() or not involved.any():
+        dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
         return _evaluate_block(
-            _WorldView(world.gdp, world.imports, world.exempt, world.ties, two_step),
-            p, weights, active, nxt, prev_tau, prev_moved, prev_control,
-        )  # fmt: skip
+            full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control
+        )
     idx = np.flatnonzero(involved)
     ix = np.ix_(idx, idx)
     sub = _WorldView(
@@ -1002,7 +1003,9 @@ def _evaluate(
     )
 
     bd = _evaluate_block(
-        sub, sp, weights[:, idx], active[ix], sn, cut(prev_tau), cut(prev_moved),  # type: ignore[arg-type]
+        sub, sp, weights[:, idx], active[ix], sn,
+        sn.tariff - sn.moved if prev_tau is None else cut(prev_tau),  # type: ignore[arg-type]
+        cut(prev_moved),  # type: ignore[arg-type]
         cut(prev_control),
     )  # fmt: skip
     b = len(nxt)
