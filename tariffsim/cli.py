@@ -5,8 +5,8 @@ Examples
 ::
 
     tariffsim run us-china-145 --seed 0 --out out/
-    tariffsim claims --term recession
-    tariffsim list
+    tariffsim claims --term recession --format csv
+    tariffsim list --format json
     tariffsim show us-china-145
 """
 
@@ -17,9 +17,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path as FsPath
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .errors import TariffsimError
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 __all__ = ["main"]
 
@@ -29,8 +33,16 @@ _EPILOG_RUN = """example:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f" (see `{self.prog} --help`)"
+        self.exit(2, f"tariffsim: error: {message}{hint}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="tariffsim",
         description="Simulate tariff wars as games: run scenarios, list claims, find equilibria.",
         epilog="example:\n  tariffsim run us-china-145 --out tariffsim-out\n  tariffsim claims",
@@ -68,19 +80,26 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--term", default=None, help="only claims feeding this model term")
     c.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
-    sub.add_parser(
+    ls = sub.add_parser(
         "list",
         help="list the bundled scenarios",
-        epilog="example:\n  tariffsim list",
+        epilog="example:\n  tariffsim list\n  tariffsim list --format json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    ls.add_argument("--format", choices=("table", "csv", "json"), default="table")
     s = sub.add_parser(
         "show",
-        help="show a scenario: countries, agents, parameters with claim ids, events",
-        epilog="example:\n  tariffsim show us-china-145",
+        help="show a scenario: countries, agents, beliefs, parameters with claim ids, events",
+        epilog="example:\n  tariffsim show us-china-145\n  tariffsim show my.toml --format json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument("scenario")
+    s.add_argument("scenario", help="bundled scenario name or path to a .toml file")
+    s.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table: readable text; csv: one row per item (section, key, value, detail, claims)",
+    )
 
     e = sub.add_parser(
         "equilibrium",
@@ -188,37 +207,120 @@ def _cmd_claims(a: argparse.Namespace) -> int:
 def _cmd_list(a: argparse.Namespace) -> int:
     from .scenario import list_scenarios, load_scenario
 
+    rows = []
     for name in list_scenarios():
-        print(_fit(f"{name:<28} {load_scenario(name).title}"))
+        sc = load_scenario(name)
+        g = sc.game
+        rows.append(
+            {
+                "name": name,
+                "title": sc.title,
+                "players": " ".join(sc.players),
+                "start": str(g.start),
+                "rounds": g.rounds,
+                "round_days": g.round_days,
+            }
+        )
+    if a.format == "json":
+        print(json.dumps(rows, indent=1, ensure_ascii=False))
+    elif a.format == "csv":
+        _write_csv(rows)
+    else:
+        for r in rows:
+            print(_fit(f"{r['name']:<24} {r['players']:<12} {r['title']}"))
     return 0
 
 
+def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
+    import csv
+
+    w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+
+
+_ITEM = ("section", "key", "value", "detail", "claims")
+_AGENT = ("country", "strategy", "targets", "active_from", "learning_rate")
+_EVENT = ("when", "kind", "what", "label", "claims")
+
+
+def _scenario_items(sc: Scenario) -> list[dict[str, str]]:
+    """A scenario as flat ``(section, key, value, detail, claims)`` rows (``show --format csv``)."""
+    g = sc.game
+    items = [
+        ("scenario", "name", sc.name, sc.title, ""),
+        ("calendar", "start", str(g.start), "", ""),
+        ("calendar", "rounds", str(g.rounds), f"{g.round_days} days each", ""),
+    ]
+    items += [
+        ("country", c.code, f"{c.gdp:g}", f"{c.name}; GDP USD tn", "")
+        for c in g.world.countries
+        if c.code in sc.players
+    ]
+    items += [
+        ("agent", code, strat, f"targets {tg}; active from {act}; learning rate {lr}", "")
+        for code, strat, tg, act, lr in sc._agent_rows()
+    ]
+    items += [
+        (
+            "belief",
+            f"{b['country']} {b['parameter']}",
+            f"{b['believed']:g}",
+            f"true {b['true']:g}",
+            "",
+        )
+        for b in sc.beliefs()
+    ]
+    items += [
+        ("parameter", p["parameter"], p["value"], f"set by {p['set_by']}", " ".join(p["claims"]))
+        for p in sc.parameters()
+    ]
+    items += [
+        ("event", when, f"{kind} {what}".strip(), label, claims.replace(", ", " "))
+        for when, kind, what, label, claims in sc._event_rows()
+    ]
+    return [dict(zip(_ITEM, it, strict=True)) for it in items]
+
+
+def _scenario_doc(sc: Scenario) -> dict[str, Any]:
+    """A scenario as a JSON-ready dict (``show --format json``)."""
+    g = sc.game
+    events: list[dict[str, Any]] = [dict(zip(_EVENT, r, strict=True)) for r in sc._event_rows()]
+    for e in events:
+        e["claims"] = [c for c in e["claims"].split(", ") if c]
+    return {
+        "name": sc.name,
+        "title": sc.title,
+        "description": " ".join(sc.description.split()),
+        "source": sc.source,
+        "calendar": {"start": str(g.start), "rounds": g.rounds, "round_days": g.round_days},
+        "noise": g.noise,
+        "countries": [
+            {"code": c.code, "name": c.name, "gdp": c.gdp, "player": c.code in sc.players}
+            for c in g.world.countries
+        ],
+        "agents": [
+            {**dict(zip(_AGENT, r, strict=True)), "learning_rate": float(r[-1])}
+            for r in sc._agent_rows()
+        ],
+        "beliefs": sc.beliefs(),
+        "parameters": [{**p, "claims": list(p["claims"])} for p in sc.parameters()],
+        "events": events,
+        "claims": list(sc.claims),
+        "outcomes": list(sc.outcomes),
+    }
+
+
 def _cmd_show(a: argparse.Namespace) -> int:
-    from .payoffs import PARAM_SOURCES
     from .scenario import load_scenario
 
     sc = load_scenario(a.scenario)
-    g = sc.game
-    print(f"{sc.name}: {sc.title}")
-    print(_fit(" ".join(sc.description.split())))
-    print(f"\ncalendar: {g.start}, {g.rounds} rounds of {g.round_days} days; noise {g.noise}")
-    print("countries: " + ", ".join(f"{c.code} ({c.gdp:g} tn)" for c in g.world.countries))
-    print("\nagents:")
-    for ag in g.agents:
-        lr = ag.beliefs.learning_rate if ag.beliefs else 0.0
-        print(
-            f"  {ag.code}: {ag.strategy.name}, targets {ag.targets or 'all'}, learning rate {lr:g}"
-        )
-    print("\nparameters (claims):")
-    for name, ids in PARAM_SOURCES.items():
-        print(_fit(f"  {name:<20} {', '.join(ids)}"))
-    print("\nevents:")
-    for e in g.events:
-        print(_fit(f"  {e.when}  {e.kind:<8} {e.label}  [{', '.join(e.claims)}]"))
-    if sc.outcomes:
-        print("\nmust show:")
-        for o in sc.outcomes:
-            print(_fit(f"  - {o}"))
+    if a.format == "csv":
+        _write_csv(_scenario_items(sc))
+    elif a.format == "json":
+        print(json.dumps(_scenario_doc(sc), indent=1, ensure_ascii=False))
+    else:
+        print(sc.describe(width=100))
     return 0
 
 
@@ -329,6 +431,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
         print(f"tariffsim: error: {head}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``tariffsim claims | head``)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as e:
         print(f"tariffsim: error: {e}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import math
 import re
+import textwrap
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from .agents import STRATEGIES, Beliefs, make_strategy
+from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
 from .errors import ParameterError, ScenarioError, TariffsimError, UnknownNameError
 from .game import EVENT_KINDS, Agent, Event, Game
-from .path import Path
+from .path import Path, html_table
 from .payoffs import Params, PayoffModel
 from .world import Ladder, State, World
 
@@ -137,6 +138,276 @@ class Scenario:
         out = FsPath(path)
         out.write_text(self.to_toml(), encoding="utf-8")
         return out
+
+    # -- views ----------------------------------------------------------------------
+    @property
+    def players(self) -> tuple[str, ...]:
+        """Codes of the countries that move (the agents), in agent order.
+
+        Examples
+        --------
+        >>> ts.load_scenario("us-china-145").players
+        ('US', 'CN')
+        """
+        return tuple(dict.fromkeys(a.code for a in self.game.agents))
+
+    def _dyads(self) -> tuple[tuple[str, str], ...]:
+        """Tariff dyads of the agents (their targets, or every ladder they own)."""
+        w = self.world
+        out: list[tuple[str, str]] = []
+        for a in self.game.agents:
+            for d in targets_of(w, a.code, a.targets):
+                if d not in out:
+                    out.append(d)
+        return tuple(out)
+
+    def _value(self, name: str, value: Any) -> str:
+        """A parameter's value restricted to the players (per country) or their dyads."""
+        arr = np.asarray(value, dtype=float)
+        w = self.world
+        if arr.ndim == 0:
+            return f"{float(arr):.4g}"
+        if arr.ndim == 1:
+            keys = [(c, float(arr[w.index(c)])) for c in self.players]
+        else:
+            keys = [(f"{a}-{b}", float(arr[w.index(a), w.index(b)])) for a, b in self._dyads()]
+        if not keys:
+            return ""
+        if len({v for _, v in keys}) == 1:
+            return f"{keys[0][1]:.4g}"
+        return ", ".join(f"{k} {v:.4g}" for k, v in keys)
+
+    def parameters(self) -> list[dict[str, Any]]:
+        """Every payoff parameter: its value for the players, who set it, its claims.
+
+        Returns
+        -------
+        list of dict
+            One dict per :class:`~tariffsim.payoffs.Params` field, with keys
+            ``parameter``, ``value`` (per-country values are shown for the
+            players, per-dyad values for the agents' dyads; one number when
+            they are all equal), ``set_by`` (``"scenario"`` when the scenario
+            overrides the calibrated default, else ``"default"``) and
+            ``claims`` (the ids in :data:`~tariffsim.payoffs.PARAM_SOURCES`).
+
+        Examples
+        --------
+        >>> rows = ts.load_scenario("us-china-145").parameters()
+        >>> row = next(r for r in rows if r["parameter"] == "resolve_weight")
+        >>> row["value"], row["set_by"]
+        ('US 0.5, CN 1.5', 'scenario')
+        >>> "us_recession_odds_60" in next(
+        ...     r for r in rows if r["parameter"] == "recession_slope")["claims"]
+        True
+        """
+        from .payoffs import PARAM_SOURCES
+
+        params = self.model.params
+        default = Params.default(self.world)
+        rows = []
+        for f in dataclasses.fields(Params):
+            if f.name == "calibration":
+                continue
+            cur, base = getattr(params, f.name), getattr(default, f.name)
+            same = np.array_equal(np.asarray(cur), np.asarray(base))
+            rows.append(
+                {
+                    "parameter": f.name,
+                    "value": self._value(f.name, cur),
+                    "set_by": "default" if same else "scenario",
+                    "claims": tuple(PARAM_SOURCES.get(f.name, ())),
+                }
+            )
+        return rows
+
+    def beliefs(self) -> list[dict[str, Any]]:
+        """Where each agent's perceived parameters differ from the truth.
+
+        Returns
+        -------
+        list of dict
+            Keys ``country``, ``parameter`` (``field``, ``field.XX`` or
+            ``field.XX-YY`` as in a scenario file), ``believed``, ``true`` and
+            ``learning_rate``.
+
+        Examples
+        --------
+        >>> ts.load_scenario("us-china-145").beliefs()
+        [{'country': 'US', 'parameter': 'pass_through.US-CN', 'believed': 0.1, 'true': 1.0,
+          'learning_rate': 0.1}]
+        """
+        truth = self.model.params
+        codes = self.world.codes
+        out: list[dict[str, Any]] = []
+        for a in self.game.agents:
+            if a.beliefs is None:
+                continue
+            for f in dataclasses.fields(Params):
+                if f.name == "calibration":
+                    continue
+                b = np.asarray(getattr(a.beliefs.perceived, f.name), dtype=float)
+                t = np.asarray(getattr(truth, f.name), dtype=float)
+                for idx in (
+                    zip(*np.nonzero(b != t), strict=True) if b.ndim else ([()] if b != t else [])
+                ):
+                    key = f.name + ("." + "-".join(codes[k] for k in idx) if idx else "")
+                    out.append(
+                        {
+                            "country": a.code,
+                            "parameter": key,
+                            "believed": float(b[idx]),
+                            "true": float(t[idx]),
+                            "learning_rate": float(a.beliefs.learning_rate),
+                        }
+                    )
+        return out
+
+    def _agent_rows(self) -> list[tuple[str, str, str, str, str]]:
+        rows = []
+        for a in self.game.agents:
+            parts = [", ".join(b for _, b in targets_of(self.world, a.code, a.targets))]
+            if a.controls:
+                parts.append(f"controls on {', '.join(a.controls)}")
+            targets = "; ".join(p for p in parts if p)
+            if isinstance(a.active_from, Mapping):
+                active = ", ".join(f"{t} {w}" for t, w in a.active_from.items())
+            else:
+                active = "round 1" if a.active_from is None else str(a.active_from)
+            lr = a.beliefs.learning_rate if a.beliefs is not None else 0.0
+            rows.append((a.code, a.strategy.name, targets, active, f"{lr:g}"))
+        return rows
+
+    def _event_rows(self) -> list[tuple[str, str, str, str, str]]:
+        rows = []
+        for e in self.game.events:
+            when = str(e.when) if isinstance(e.when, dt.date) else f"round {e.when}"
+            where = f"{e.importer}-{e.exporter}" if e.importer else e.country
+            if e.kind in ("set", "control"):
+                where += f" {100 * e.level:g}%"
+            elif e.kind in ("shock", "support", "threat") and e.value:
+                where += f" {e.value:+g}"
+            rows.append((when, str(e.kind), where.strip(), e.label, ", ".join(e.claims)))
+        return rows
+
+    def describe(self, width: int = 100) -> str:
+        """A plain-text description: calendar, countries, agents, beliefs, parameters, events.
+
+        Every line fits in ``width`` characters (longer ones are cut with "…").
+        This is what ``tariffsim show`` prints.
+
+        Examples
+        --------
+        >>> text = ts.load_scenario("us-china-145").describe()
+        >>> print(text.splitlines()[0])
+        us-china-145: US–China 2025: up to 145% and back down
+        >>> "recession_slope" in text and max(map(len, text.splitlines())) <= 100
+        True
+        """
+        g = self.game
+        out = [f"{self.name}: {self.title}"]
+        if self.description:
+            out += textwrap.wrap(" ".join(self.description.split()), width)
+        out.append("")
+        out.append(
+            f"calendar: {g.start}, {g.rounds} rounds of {g.round_days} days; noise {g.noise:g}"
+        )
+        out.append(
+            "countries: "
+            + ", ".join(
+                f"{c.code} ({c.gdp:g} tn)" for c in g.world.countries if c.code in self.players
+            )
+            + f"; {g.world.n - len(self.players)} more in the world"
+        )
+        out.append("\nagents (country, strategy, targets, active from, learning rate):")
+        arows = self._agent_rows()
+        wid = [max((len(r[k]) for r in arows), default=0) for k in range(5)]
+        out += ["  " + "  ".join(x.ljust(wid[k]) for k, x in enumerate(r)).rstrip() for r in arows]
+        bel = self.beliefs()
+        if bel:
+            out.append("\nbeliefs that differ from the truth:")
+            out += [
+                f"  {b['country']}: {b['parameter']} = {b['believed']:g} (true {b['true']:g})"
+                for b in bel
+            ]
+        out.append("\nparameters (value for the players; * set by the scenario; claims):")
+        for p in self.parameters():
+            mark = "*" if p["set_by"] == "scenario" else " "
+            head = f"  {p['parameter']:<18}{mark} {p['value']:<18} "
+            if len(head) > 41:  # a long value: the claims go below it
+                out.append(head.rstrip())
+                head = " " * 41
+            out += textwrap.wrap(
+                ", ".join(p["claims"]),
+                width,
+                initial_indent=head,
+                subsequent_indent=" " * 41,
+                break_on_hyphens=False,
+            ) or [head.rstrip()]
+        out.append("\nevents:")
+        out += [f"  {w:<12} {k:<8} {x:<12} {lab}" for w, k, x, lab, _ in self._event_rows()]
+        if self.outcomes:
+            out.append("\nmust show:")
+            out += [f"  - {o}" for o in self.outcomes]
+        return "\n".join(
+            line if len(line) <= width else line[: width - 1] + "…"
+            for line in "\n".join(out).splitlines()
+        )
+
+    def __repr__(self) -> str:
+        g = self.game
+        return (
+            f"<Scenario {self.name}: {', '.join(self.players) or 'no agents'}; "
+            f"{len(g.agents)} agents, {len(g.events)} events, {g.rounds} rounds from {g.start}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: countries, agents, beliefs, parameters with claim ids, events."""
+        import html
+
+        g = self.game
+        parts = [
+            f"<div><b>{html.escape(self.title)}</b> <code>{html.escape(self.name)}</code><br/>",
+            f"<small>{html.escape(' '.join(self.description.split()))}</small><br/>",
+            f"calendar: {g.start}, {g.rounds} rounds of {g.round_days} days; noise {g.noise:g}",
+            html_table(
+                ["country", "name", "GDP (USD tn)", "moves"],
+                [
+                    (c.code, c.name, c.gdp, "yes" if c.code in self.players else "no")
+                    for c in g.world.countries
+                ],
+                caption="countries",
+            ),
+            html_table(
+                ["country", "strategy", "targets", "active from", "learning rate"],
+                self._agent_rows(),
+                caption="agents",
+            ),
+        ]
+        bel = self.beliefs()
+        if bel:
+            parts.append(
+                html_table(
+                    ["country", "parameter", "believed", "true"],
+                    [(b["country"], b["parameter"], b["believed"], b["true"]) for b in bel],
+                    caption="beliefs that differ from the truth",
+                )
+            )
+        parts.append(
+            html_table(
+                ["parameter", "value", "set by", "claims"],
+                [
+                    (p["parameter"], p["value"], p["set_by"], ", ".join(p["claims"]))
+                    for p in self.parameters()
+                ],
+                caption="parameters (values for the players)",
+            )
+        )
+        parts.append(
+            html_table(
+                ["when", "kind", "what", "label", "claims"], self._event_rows(), caption="events"
+            )
+        )
+        return "".join(parts) + "</div>"
 
 
 def list_scenarios() -> list[str]:

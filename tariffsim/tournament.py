@@ -244,6 +244,83 @@ class TournamentResult:
             f"{len(self.lineups)} matches × {self.rounds} rounds, seats {', '.join(self.seats)}>"
         )
 
+    def _repr_html_(self) -> str:
+        """Notebook view: the ranking table (payoff % of GDP; tariffs and recession in %)."""
+        import html
+
+        from .path import html_table
+
+        rows = [
+            (
+                r["rank"],
+                r["strategy"],
+                f"{r['mean_payoff']:.4f}",
+                f"{100 * r['mean_tariff']:.1f}",
+                f"{100 * r['peak_tariff']:.1f}",
+                f"{r['war_rounds']:.1f}",
+                f"{100 * r['recession']:.1f}",
+            )
+            for r in self.summary()
+        ]
+        head = ["rank", "strategy", "payoff (% GDP)", "mean tariff %", "peak tariff %",
+                "war rounds", "recession %"]  # fmt: skip
+        return f"<div><b>{html.escape(repr(self))}</b>{html_table(head, rows)}</div>"
+
+    def to_frame(self, by: str = "strategy") -> Any:
+        """The results as a pandas DataFrame (needs pandas).
+
+        Parameters
+        ----------
+        by : {"strategy", "match"}
+            ``"strategy"``: :meth:`summary`, one row per strategy indexed by
+            name, in ranking order. ``"match"``: one row per match and seat
+            (columns ``match``, ``seat``, ``strategy`` and the per-match
+            statistics), for your own grouping and plots.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install 'tariffsim[pandas]'``).
+        ParameterError
+            If ``by`` is neither ``"strategy"`` nor ``"match"``.
+        """
+        if by not in ("strategy", "match"):
+            raise ParameterError(f"`by` must be 'strategy' or 'match'; got {by!r}.")
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "TournamentResult.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
+            ) from None
+        if by == "strategy":
+            return pd.DataFrame(self.summary()).set_index("strategy")
+        return pd.DataFrame(self.match_rows())
+
+    to_pandas = to_frame
+
+    def match_rows(self) -> list[dict[str, Any]]:
+        """One dict per match and seat: strategy and that seat's statistics.
+
+        Examples
+        --------
+        >>> r = ts.tournament.round_robin(["hold", "always-escalate"], rounds=5, repetitions=1)
+        >>> sorted(r.match_rows()[0])
+        ['match', 'mean_tariff', 'payoff', 'peak_tariff', 'recession', 'seat', 'strategy',
+         'war_rounds']
+        """
+        rows = []
+        for m in range(len(self.lineups)):
+            for k, seat in enumerate(self.seats):
+                row: dict[str, Any] = {
+                    "match": m,
+                    "seat": seat,
+                    "strategy": self.names[int(self.lineups[m, k])],
+                }
+                for stat in _STATS:
+                    row[stat] = float(getattr(self, f"match_{stat}")[m, k])
+                rows.append(row)
+        return rows
+
     def ranking_plot(self, ax: Axes | None = None) -> Axes:
         """Horizontal bars of mean payoff per strategy, best on top.
 

@@ -74,7 +74,7 @@ from numpy.typing import NDArray
 from ..agents import targets_of
 from ..errors import ConvergenceWarning, ParameterError, UnknownNameError
 from ..game import Game, path_from_states
-from ..path import Path
+from ..path import Path, html_table
 from ..world import Ladder, Move, State, StateBatch, apply_moves
 from .normal_form import NormalFormGame
 from .repeated import DyadPayoffs, critical_discount
@@ -1041,6 +1041,63 @@ class MPEResult:
 
         return plot_policy(self, dyads=dyads, ax=ax)
 
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per state: levels (%) and moves per dyad, values, mixed or pure.
+
+        Examples
+        --------
+        >>> from tariffsim.equilibrium import dynamic
+        >>> r = dynamic.markov_perfect(ts.load_scenario("us-china-145").game, discount=0.9)
+        >>> r.rows()[0]
+        {'state': 0, 'US->CN %': 0.0, 'CN->US %': 0.0, 'US->CN move': 0, 'CN->US move': 0,
+         'US value': 0.0, 'CN value': 0.0, 'mixed': False}
+        """
+        return _state_rows(self.lgame, self.moves, self.values, self.mixed)
+
+    def to_frame(self) -> Any:
+        """:meth:`rows` as a pandas DataFrame indexed by state (needs pandas).
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install 'tariffsim[pandas]'``).
+        """
+        return _frame(self.rows(), "MPEResult.to_frame()", "state")
+
+    to_pandas = to_frame
+
+    def __repr__(self) -> str:
+        status = "converged" if self.converged else "NOT converged"
+        return (
+            f"<MPEResult {self.lgame.game.name}: {status} after {self.iterations} sweeps, "
+            f"residual {self.residual:.3g}; selection {self.selection}, "
+            f"discount {self.discount:g}; {self.lgame.n_states} states "
+            f"({int(self.mixed.sum())} mixed), players {', '.join(self.lgame.players)}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: convergence, selection and the state space."""
+        import html
+
+        return (
+            f"<div><b>Markov-perfect equilibrium of {html.escape(self.lgame.game.name)}</b>"
+            + _kv_table(
+                [
+                    ("converged", self.converged),
+                    ("iterations", self.iterations),
+                    ("residual", f"{self.residual:.3g}"),
+                    ("message", self.message),
+                    ("selection", self.selection),
+                    ("discount", f"{self.discount:g}"),
+                    ("states", self.lgame.n_states),
+                    ("mixed states", int(self.mixed.sum())),
+                    ("players", ", ".join(self.lgame.players)),
+                    ("dyads", ", ".join(f"{a}->{b}" for a, b in self.lgame.dyads)),
+                ]
+            )
+            + "</div>"
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class SPEResult:
@@ -1101,6 +1158,93 @@ class SPEResult:
             "horizon": self.horizon,
         }
         return _equilibrium_path(self.lgame, list(self.profile), start, meta)
+
+    def rows(self, at_round: int = 0) -> list[dict[str, Any]]:
+        """One dict per state in round ``at_round`` (levels, moves, values, mixed).
+
+        Examples
+        --------
+        >>> from tariffsim.equilibrium import dynamic
+        >>> g = ts.load_scenario("us-china-145").game
+        >>> r = dynamic.backward_induction(dynamic.LadderGame.from_game(g), 3, 0.9)
+        >>> len(r.rows()), r.rows()[0]["US->CN move"]
+        (48, 0)
+        """
+        k = int(at_round)
+        if not 0 <= k < self.horizon:
+            raise ParameterError(f"`at_round` must be in [0, {self.horizon}); got {at_round!r}.")
+        return _state_rows(self.lgame, self.moves[k], self.values[k], self.mixed[k])
+
+    def to_frame(self, at_round: int = 0) -> Any:
+        """:meth:`rows` as a pandas DataFrame indexed by state (needs pandas).
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install 'tariffsim[pandas]'``).
+        """
+        return _frame(self.rows(at_round), "SPEResult.to_frame()", "state")
+
+    to_pandas = to_frame
+
+    def __repr__(self) -> str:
+        return (
+            f"<SPEResult {self.lgame.game.name}: exact (backward induction), horizon "
+            f"{self.horizon}; selection {self.selection}, discount {self.discount:g}; "
+            f"{self.lgame.n_states} states ({int(self.mixed.sum())} mixed state-rounds), "
+            f"players {', '.join(self.lgame.players)}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: horizon, selection and the state space."""
+        import html
+
+        return (
+            f"<div><b>Subgame-perfect equilibrium of {html.escape(self.lgame.game.name)}</b>"
+            + _kv_table(
+                [
+                    ("converged", "exact (backward induction)"),
+                    ("horizon", self.horizon),
+                    ("selection", self.selection),
+                    ("discount", f"{self.discount:g}"),
+                    ("states", self.lgame.n_states),
+                    ("mixed state-rounds", int(self.mixed.sum())),
+                    ("players", ", ".join(self.lgame.players)),
+                    ("dyads", ", ".join(f"{a}->{b}" for a, b in self.lgame.dyads)),
+                ]
+            )
+            + "</div>"
+        )
+
+
+def _kv_table(items: Sequence[tuple[str, Any]]) -> str:
+    return html_table(["", ""], items)
+
+
+def _state_rows(
+    lg: LadderGame, moves: NDArray[Any], values: NDArray[Any], mixed: NDArray[Any]
+) -> list[dict[str, Any]]:
+    names = [f"{a}->{b}" for a, b in lg.dyads]
+    out = []
+    for s in range(lg.n_states):
+        row: dict[str, Any] = {"state": s}
+        for name, level in zip(names, lg.levels(s), strict=True):
+            row[f"{name} %"] = round(100 * float(level), 2)
+        for name, m in zip(names, moves[s], strict=True):
+            row[f"{name} move"] = int(m)
+        for k, p in enumerate(lg.players):
+            row[f"{p} value"] = float(values[s, k])
+        row["mixed"] = bool(mixed[s])
+        out.append(row)
+    return out
+
+
+def _frame(rows: list[dict[str, Any]], what: str, index: str) -> Any:
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError(f"{what} needs pandas: pip install 'tariffsim[pandas]'") from None
+    return pd.DataFrame(rows).set_index(index)
 
 
 # ---------------------------------------------------------------------------

@@ -69,6 +69,50 @@ class MixedResult:
     degenerate: bool
     message: str
 
+    def __repr__(self) -> str:
+        """The equilibria as rounded probability vectors, one per line (at most ten).
+
+        Examples
+        --------
+        >>> from tariffsim import equilibrium as eq
+        >>> bos = eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+        >>> eq.support_enumeration(bos)
+        <MixedResult: 3 equilibria, no degeneracy detected
+          #1  row (1, 0)  column (1, 0)
+          #2  row (0, 1)  column (0, 1)
+          #3  row (0.667, 0.333)  column (0.333, 0.667)>
+        """
+        deg = (
+            "degenerate game (list may be incomplete)"
+            if self.degenerate
+            else ("no degeneracy detected")
+        )
+        n = len(self.equilibria)
+        lines = [f"<MixedResult: {n} equilibri{'um' if n == 1 else 'a'}, {deg}"]
+        for k, (s1, s2) in enumerate(self.equilibria[:10], 1):
+            lines.append(f"  #{k}  row {_vec(s1)}  column {_vec(s2)}")
+        if n > 10:
+            lines.append(f"  … and {n - 10} more")
+        return "\n".join(lines) + ">"
+
+    def _repr_html_(self) -> str:
+        """Notebook view: one row per equilibrium with both players' probabilities."""
+        import html
+
+        from ..path import html_table
+
+        rows = [(k, _vec(s1), _vec(s2)) for k, (s1, s2) in enumerate(self.equilibria, 1)]
+        return (
+            f"<div><b>{html.escape(self.message)}</b>"
+            + html_table(["#", "row player", "column player"], rows)
+            + "</div>"
+        )
+
+
+def _vec(p: FloatArray) -> str:
+    """``(0.667, 0.333)``: probabilities rounded to 3 digits, exact zeros and ones as integers."""
+    return "(" + ", ".join(f"{round(float(x), 3) + 0.0:g}" for x in p) + ")"
+
 
 @functools.lru_cache(maxsize=256)
 def _combos(n: int, k: int) -> NDArray[np.intp]:

@@ -150,3 +150,85 @@ def test_equilibrium_command_errors(args: list[str], needle: str, tmp_path: Path
     assert len(res.stderr.strip().splitlines()) == 1
     assert needle in res.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_list_formats(fmt: str) -> None:
+    res = _cli("list", "--format", fmt)
+    assert res.returncode == 0, res.stderr
+    if fmt == "json":
+        rows = json.loads(res.stdout)
+        names = [r["name"] for r in rows]
+        assert "us-china-145" in names
+        assert next(r for r in rows if r["name"] == "us-china-145")["players"] == "US CN"
+    elif fmt == "csv":
+        import csv
+        import io
+
+        rows = list(csv.DictReader(io.StringIO(res.stdout)))
+        assert rows[0].keys() >= {"name", "title", "players", "start", "rounds"}
+        assert "canada-mexico-fentanyl" in {r["name"] for r in rows}
+    else:
+        assert max(len(line) for line in res.stdout.splitlines()) <= 100
+        assert any(line.startswith("us-china-145 ") for line in res.stdout.splitlines())
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_show_formats(fmt: str) -> None:
+    res = _cli("show", "four-country-2025", "--format", fmt)
+    assert res.returncode == 0, res.stderr
+    if fmt == "json":
+        doc = json.loads(res.stdout)
+        assert [a["country"] for a in doc["agents"]] == ["US", "CN", "CA", "MX"]
+        assert doc["beliefs"][0]["parameter"] == "pass_through.US-CN"
+        slope = next(p for p in doc["parameters"] if p["parameter"] == "recession_slope")
+        assert "us_recession_odds_60" in slope["claims"]
+        assert any(e["kind"] == "control" for e in doc["events"])
+    elif fmt == "csv":
+        import csv
+        import io
+
+        rows = list(csv.DictReader(io.StringIO(res.stdout)))
+        sections = {r["section"] for r in rows}
+        assert {"agent", "belief", "parameter", "event", "country"} <= sections
+        slope = next(r for r in rows if r["key"] == "recession_slope")
+        assert "us_recession_odds_60" in slope["claims"].split()
+    else:
+        lines = res.stdout.splitlines()
+        assert max(len(line) for line in lines) <= 100
+        assert "beliefs that differ from the truth:" in lines
+
+
+def test_claims_formats_fit_and_agree() -> None:
+    table = _cli("claims", "--term", "recession")
+    csv_ = _cli("claims", "--term", "recession", "--format", "csv")
+    js = _cli("claims", "--term", "recession", "--format", "json")
+    assert table.returncode == csv_.returncode == js.returncode == 0
+    assert max(len(line) for line in table.stdout.splitlines()) <= 100
+    n = int(re.search(r"(\d+) claims", table.stdout).group(1))  # type: ignore[union-attr]
+    assert n == len(csv_.stdout.strip().splitlines()) - 1 == len(json.loads(js.stdout))
+
+
+@pytest.mark.parametrize("cmd", [[], ["run"], ["claims"], ["show"], ["list"], ["equilibrium"]])
+def test_help_fits_100_columns(cmd: list[str]) -> None:
+    res = _cli(*cmd, "--help")
+    assert max(len(line) for line in res.stdout.splitlines()) <= 100
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["list", "--format", "xml"], "invalid choice: 'xml'"),
+        (["claims", "--kind", "rumour"], "invalid choice: 'rumour'"),
+        (["run", "us-china-145", "--bogus"], "unrecognized arguments: --bogus"),
+        (["show"], "the following arguments are required: scenario"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(args: list[str], needle: str) -> None:
+    res = _cli(*args)
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith("tariffsim: error:") and needle in lines[0]
+    assert "--help" in lines[0]

@@ -41,3 +41,178 @@ def test_to_frame_needs_pandas_or_returns_a_frame(path):
         assert len(df) == len(path)
         assert float(df["US->CN %"].max()) == 145.0
         assert len(ts.claims.to_frame()) == len(ts.claims)
+
+
+# -- scenarios -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def scenario() -> ts.Scenario:
+    return ts.load_scenario("us-china-145")
+
+
+def test_scenario_repr_is_one_readable_line(scenario):
+    r = repr(scenario)
+    assert "\n" not in r and len(r) <= 120
+    assert r.startswith("<Scenario us-china-145: US, CN;")
+    assert "2 agents" in r and "6 events" in r and "30 rounds" in r
+
+
+def test_scenario_html_shows_countries_agents_params_with_claims_and_events(scenario):
+    h = scenario._repr_html_()
+    for caption in ("countries", "agents", "beliefs that differ from the truth", "events"):
+        assert f"<caption>{caption}</caption>" in h
+    # every parameter with every claim id behind it
+    for name, ids in ts.payoffs.PARAM_SOURCES.items():
+        assert f"<td>{name}</td>" in h
+        assert ", ".join(ids) in h
+    # the US belief about pass-through, and the scenario's override of resolve_weight
+    assert "<td>pass_through.US-CN</td><td>0.10</td><td>1.00</td>" in h
+    assert "<td>resolve_weight</td><td>US 0.5, CN 1.5</td><td>scenario</td>" in h
+    assert "US 10% on China (fentanyl emergency)" in h
+    assert h.count("<caption>events</caption>") == 1
+
+
+def test_scenario_html_escapes_text(scenario):
+    odd = scenario.replace(title="<script>alert(1)</script>")
+    assert "<script>" not in odd._repr_html_()
+
+
+def test_scenario_parameters_mark_overrides_and_cite_claims():
+    for name in ts.list_scenarios():
+        sc = ts.load_scenario(name)
+        rows = {r["parameter"]: r for r in sc.parameters()}
+        assert set(rows) == set(ts.payoffs.PARAM_SOURCES)
+        overridden = {k.partition(".")[0] for k in sc.data.get("params", {})}
+        assert {k for k, r in rows.items() if r["set_by"] == "scenario"} <= overridden, name
+        for r in rows.values():
+            assert r["claims"] and all(c in ts.claims for c in r["claims"])
+
+
+def test_scenario_beliefs_match_the_file():
+    sc = ts.load_scenario("rare-earth-100")
+    (b,) = sc.beliefs()
+    assert (b["country"], b["parameter"], b["true"]) == ("US", "pass_through.US-CN", 1.0)
+    assert b["believed"] == sc.data["agents"][0]["beliefs"]["pass_through.US-CN"]
+    assert ts.load_scenario("secondary-oil-tariffs").beliefs() == []
+
+
+def test_scenario_describe_fits_100_columns():
+    for name in ts.list_scenarios():
+        text = ts.load_scenario(name).describe()
+        assert max(len(line) for line in text.splitlines()) <= 100, name
+        assert "parameters" in text and "events:" in text
+
+
+# -- equilibrium results ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def mpe(scenario) -> ts.equilibrium.MPEResult:
+    return ts.equilibrium.markov_perfect(scenario.game, discount=0.95)
+
+
+def test_mpe_repr_and_html(mpe):
+    r = repr(mpe)
+    assert "\n" not in r and "lgame" not in r and len(r) < 200
+    assert "converged after 7 sweeps" in r and "selection status-quo" in r
+    assert "48 states" in r
+    h = mpe._repr_html_()
+    for key, value in [("converged", "True"), ("iterations", "7"), ("selection", "status-quo"),
+                       ("states", "48"), ("residual", "0")]:  # fmt: skip
+        assert f"<td>{key}</td><td>{value}</td>" in h
+
+
+def test_mpe_repr_says_when_not_converged(scenario):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ts.ConvergenceWarning)
+        r = ts.equilibrium.markov_perfect(scenario.game, discount=0.95, max_iter=1)
+    assert not r.converged
+    assert "NOT converged" in repr(r)
+    assert "<td>converged</td><td>False</td>" in r._repr_html_()
+
+
+def test_spe_repr_and_html(scenario):
+    from tariffsim.equilibrium import dynamic
+
+    r = dynamic.backward_induction(dynamic.LadderGame.from_game(scenario.game), 3, 0.9)
+    assert "horizon 3" in repr(r) and "48 states" in repr(r) and "\n" not in repr(r)
+    assert "<td>horizon</td><td>3</td>" in r._repr_html_()
+    assert len(r.rows(2)) == 48
+    with pytest.raises(ts.ParameterError, match="at_round"):
+        r.rows(3)
+
+
+def test_mpe_rows_follow_the_policy(mpe):
+    rows = mpe.rows()
+    assert len(rows) == mpe.lgame.n_states
+    for s in (0, 17, 47):
+        assert {d: rows[s][f"{d[0]}->{d[1]} move"] for d in mpe.lgame.dyads} == mpe.move_at(s)
+
+
+def test_mixed_result_repr_and_html():
+    from tariffsim import equilibrium as eq
+
+    bos = eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    r = eq.support_enumeration(bos)
+    text = repr(r)
+    assert text.startswith("<MixedResult: 3 equilibria") and text.endswith(">")
+    assert "row (0.667, 0.333)  column (0.333, 0.667)" in text
+    h = r._repr_html_()
+    assert h.count("<tr>") == 4 and "(0.667, 0.333)" in h
+    one = eq.support_enumeration(eq.NormalFormGame.from_bimatrix([[1, 0]], [[1, 0]]))
+    assert repr(one).startswith("<MixedResult: 1 equilibrium,")
+
+
+# -- tournaments -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tournament() -> ts.TournamentResult:
+    return ts.tournament.round_robin(
+        ["hold", "tit-for-tat", "always-escalate"], rounds=8, repetitions=1
+    )
+
+
+def test_tournament_html_is_the_ranking_table(tournament):
+    h = tournament._repr_html_()
+    assert h.count("<tr>") == 1 + len(tournament.names)
+    first = tournament.summary()[0]
+    assert f"<td>1</td><td>{first['strategy']}</td>" in h
+    assert "payoff (% GDP)" in h
+
+
+def test_tournament_match_rows(tournament):
+    rows = tournament.match_rows()
+    assert len(rows) == tournament.lineups.size
+    assert {r["seat"] for r in rows} == set(tournament.seats)
+
+
+def _without_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` now raises ImportError
+
+
+def test_to_frame_without_pandas_names_the_extra(monkeypatch, path, tournament, mpe):
+    _without_pandas(monkeypatch)
+    for call in (path.to_frame, ts.claims.to_frame, tournament.to_frame, mpe.to_frame):
+        with pytest.raises(ImportError, match=r"pip install 'tariffsim\[pandas\]'"):
+            call()
+
+
+def test_tournament_and_mpe_frames(tournament, mpe):
+    if importlib.util.find_spec("pandas") is None:
+        with pytest.raises(ImportError, match=r"tariffsim\[pandas\]"):
+            tournament.to_frame()
+        with pytest.raises(ImportError, match=r"tariffsim\[pandas\]"):
+            mpe.to_frame()
+        return
+    df = tournament.to_frame()
+    assert list(df.index) == list(tournament.ranking)
+    assert df["mean_payoff"].tolist() == [r["mean_payoff"] for r in tournament.summary()]
+    m = tournament.to_frame(by="match")
+    assert len(m) == tournament.lineups.size
+    p = mpe.to_frame()
+    assert len(p) == mpe.lgame.n_states and "US->CN move" in p.columns
+
+
+def test_tournament_to_frame_rejects_unknown_by(tournament):
+    with pytest.raises(ts.ParameterError, match="`by`"):
+        tournament.to_frame(by="nope")

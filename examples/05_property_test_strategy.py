@@ -1,16 +1,27 @@
-"""Property-test a strategy of your own with tariffsim.testing.
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-A user writes ``Reciprocator``: it answers escalations and cuts in kind and, to
-look reasonable, offers a cut when a tariff war has gone on "too long". Is it
-as firm as it claims — does it never concede unilaterally? hypothesis draws
-short random pasts of the US–China game from free trade, and the check
-``assert_never_concedes_unilaterally`` finds (and shrinks) a past in which it
-does. The fixed version passes, as do the other invariants.
+# %% [markdown]
+# # Property-testing your own strategy with `tariffsim.testing`
+#
+# A user writes `Reciprocator`: it answers escalations and cuts in kind and,
+# to look reasonable, offers a cut when a tariff war has gone on "too long".
+# Is it as firm as it claims — does it never concede unilaterally?
+# hypothesis draws short random pasts of the US–China game from free trade,
+# and the check `assert_never_concedes_unilaterally` finds (and shrinks) a
+# past in which it does. The fixed version passes, as do the other invariants.
+#
+# Run: `python examples/05_property_test_strategy.py` (needs hypothesis:
+# `pip install "tariffsim[testing]"`). See `docs/how-to/property-testing.md`.
 
-Run: ``python examples/property_test_strategy.py`` (needs hypothesis:
-``pip install tariffsim[testing]``).
-"""
-
+# %%
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,6 +35,11 @@ import tariffsim.testing as tst
 
 WORLD = ts.World.default()
 MODEL = ts.PayoffModel(WORLD)
+
+# %% [markdown]
+# ## The strategy, with its bug, and the fix
+
+# %%
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,13 @@ class FixedReciprocator(Reciprocator):
         return out
 
 
+# %% [markdown]
+# ## The properties
+#
+# `tst.histories` draws pasts of the game as seen by China; each check runs
+# the strategy on a drawn past and fails with a readable counterexample.
+
+# %%
 PASTS = tst.histories(WORLD, me="CN", model=MODEL, max_rounds=6)
 
 
@@ -83,6 +106,11 @@ def check_all(strategy: ts.Strategy) -> None:
     other_invariants()
 
 
+# %% [markdown]
+# ## Run the checks: the buggy strategy fails, the fixed one passes
+
+
+# %%
 def main() -> int:
     """Run the checks on the buggy and the fixed strategy; return 0 if all went as expected."""
     try:
