@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 __all__ = ["PALETTE", "plot_path", "plot_summary"]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
-"""Okabe–Ito colour-blind-safe palette."""
+"""Okabe–Ito colour-blind-safe palette (tariff lines)."""
+_GREYS = ("0.15", "0.45", "0.3", "0.6")
+_DASHES = ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
+"""Recession odds are drawn in greys with distinct dash patterns, so they never
+share a colour with a tariff line."""
 
 
 def _new_axes(ax: Axes | None) -> Axes:
@@ -113,9 +117,9 @@ def plot_path(
             ax2.plot(
                 dates,
                 100 * path.recession[:, i],
-                ls="--",
+                ls=_DASHES[k % len(_DASHES)],
                 lw=1.2,
-                color=PALETTE[(k + 4) % len(PALETTE)],
+                color=_GREYS[k % len(_GREYS)],
                 label=f"{c} recession odds",
             )
         ax2.set_ylabel("12-month recession odds (%)")
