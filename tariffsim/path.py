@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._util import frozen_array as _ro
 from .errors import ParameterError, UnknownNameError
 from .payoffs import TERMS
 
@@ -42,12 +43,6 @@ ARRAY_FIELDS = (
 """The per-round array fields of a :class:`Path`, each with a leading round axis."""
 
 Array = NDArray[np.float64]
-
-
-def _ro(a: Any, dtype: Any = float) -> NDArray[Any]:
-    arr = np.array(a, dtype=dtype)
-    arr.flags.writeable = False
-    return arr
 
 
 @dataclass(frozen=True, eq=False)

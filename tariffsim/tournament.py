@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
+from ._util import frozen_array as _ro
 from .agents import Observation, Strategy, make_strategy
 from .errors import ParameterError
 from .game import Game
@@ -67,12 +68,6 @@ _STATS = ("payoff", "mean_tariff", "peak_tariff", "war_rounds", "recession")
 # ---------------------------------------------------------------------------
 # results
 # ---------------------------------------------------------------------------
-def _ro(a: ArrayLike, dtype: Any = float) -> NDArray[Any]:
-    arr = np.array(a, dtype=dtype)
-    arr.flags.writeable = False
-    return arr
-
-
 @dataclass(frozen=True, eq=False)
 class TournamentResult:
     """Per-match, per-seat statistics of a tournament, and summaries per strategy.
