@@ -1028,6 +1028,24 @@ class EvolutionResult:
         ax.legend(loc="upper left", fontsize="small")
         return ax
 
+    def _repr_html_(self) -> str:
+        """Notebook view: initial and final share of each strategy."""
+        from .path import html_table
+
+        sh = np.asarray(self.shares)
+        rows = [
+            (n, round(float(sh[0, k]), 4), round(float(sh[-1, k]), 4))
+            for k, n in enumerate(self.names)
+        ]
+        head = f"<b>{self.method}</b>: {len(sh) - 1} steps" + (
+            f", fixated on {self.fixated}" if self.fixated else ""
+        )
+        return (
+            f"<div>{head}"
+            + html_table(["strategy", "initial share", "final share"], rows)
+            + "</div>"
+        )
+
 
 def _matrix(payoff_matrix: ArrayLike | TournamentResult) -> tuple[Array, tuple[str, ...]]:
     if isinstance(payoff_matrix, TournamentResult):

@@ -50,6 +50,24 @@ class CorrelatedResult:
     status: int
     message: str
 
+    def _repr_html_(self) -> str:
+        """Notebook view: status, welfare and the profiles played with positive probability."""
+        from ..path import html_table
+
+        head = f"<b>correlated equilibrium: {'found' if self.success else 'not found'}</b>"
+        if self.distribution is None:
+            return f"<div>{head}<br/>{self.message}</div>"
+        dist = np.asarray(self.distribution)
+        rows = [
+            (str(tuple(int(x) for x in prof)), round(float(dist[prof]), 4))
+            for prof in zip(*np.nonzero(dist > 1e-9), strict=True)
+        ]
+        return (
+            f"<div>{head}, welfare {self.welfare:.4g}"
+            + html_table(["profile", "probability"], rows)
+            + "</div>"
+        )
+
 
 def correlated_constraints(game: Any) -> sparse.csr_matrix:  # scipy loads lazily
     """Incentive constraints ``G @ p.ravel() <= 0`` of a correlated equilibrium.

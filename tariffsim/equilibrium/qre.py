@@ -66,6 +66,15 @@ class QREPath:
     converged: Any
     residuals: FloatArray
 
+    def _repr_html_(self) -> str:
+        """Notebook view: the traced range of λ and the final profile per player."""
+        from ..path import html_table
+
+        rows = [(k, np.round(np.asarray(p), 4).tolist()) for k, p in enumerate(self.final)]
+        lam = np.asarray(self.lambdas)
+        head = f"<b>logit QRE path</b>: λ from {lam[0]:g} to {lam[-1]:g}, {len(lam)} points"
+        return f"<div>{head}" + html_table(["player", "final profile"], rows) + "</div>"
+
 
 @dataclass(frozen=True, slots=True)
 class QRESelection:

@@ -216,3 +216,20 @@ def test_tournament_and_mpe_frames(tournament, mpe):
 def test_tournament_to_frame_rejects_unknown_by(tournament):
     with pytest.raises(ts.ParameterError, match="`by`"):
         tournament.to_frame(by="nope")
+
+
+def test_correlated_qre_and_evolution_views() -> None:
+    import numpy as np
+
+    from tariffsim import equilibrium as eq
+
+    chicken = eq.NormalFormGame.from_bimatrix([[0, 7], [2, 6]], [[0, 2], [7, 6]])
+    ce = eq.correlated_equilibrium(chicken)._repr_html_()
+    # the utilitarian CE of this chicken game mixes (0,1), (1,0), (1,1) 1/4, 1/4, 1/2
+    assert "welfare 10.5" in ce
+    assert ce.count("<tr>") == 4 and "<td>(0, 0)</td>" not in ce
+    qre = eq.logit_qre(chicken, lam_max=5)._repr_html_()
+    assert "λ from 0 to 5" in qre and qre.count("<tr>") == 3
+    evo = ts.replicator_dynamics(np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([0.5, 0.5]), 10)
+    html = evo._repr_html_()
+    assert "10 steps" in html and html.count("<tr>") == 3
