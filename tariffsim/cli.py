@@ -324,7 +324,7 @@ def _cmd_show(a: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_start(text: str, world: object) -> list[tuple[str, str, float]]:
+def _parse_start(text: str) -> list[tuple[str, str, float]]:
     out = []
     for part in text.split(","):
         key, sep, val = part.strip().partition("=")
@@ -357,7 +357,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     start = game.initial
     if a.start:
         assert start is not None
-        for imp, exp, level in _parse_start(a.start, game.world):
+        for imp, exp, level in _parse_start(a.start):
             lad = game.world.ladders.get((imp, exp))
             if lad is None:
                 raise _UsageError(f"--start: no tariff ladder for {imp}-{exp}")

@@ -32,7 +32,7 @@ from .claims import load_claims
 from .errors import ParameterError, ScenarioError, TariffsimError, UnknownNameError
 from .game import EVENT_KINDS, Agent, Event, Game
 from .path import Path, html_table
-from .payoffs import Params, PayoffModel
+from .payoffs import TERMS, Params, PayoffModel
 from .world import Ladder, State, World
 
 __all__ = ["Scenario", "dump_toml", "list_scenarios", "load_scenario", "parse_scenario"]
@@ -595,17 +595,17 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     # -- parameters ------------------------------------------------------------
     params = Params.default(world)
     params = _override(params, world, data.get("params", {}), "params", pr)
-    weights = np.ones((len(_terms()), world.n))
+    weights = np.ones((len(TERMS), world.n))
     for key, v in data.get("weights", {}).items():
         term, _, code = key.partition(".")
-        if term not in _terms():
-            pr.add(f"weights.{key}", f"unknown term {term!r}; known: {', '.join(_terms())}")
+        if term not in TERMS:
+            pr.add(f"weights.{key}", f"unknown term {term!r}; known: {', '.join(TERMS)}")
         elif code and code not in codes:
             pr.add(f"weights.{key}", f"unknown country {code!r}; known: {', '.join(codes)}")
         elif not _num(v):
             pr.add(f"weights.{key}", f"must be a finite number; got {v!r}")
         else:
-            row = _terms().index(term)
+            row = TERMS.index(term)
             if code:
                 weights[row, codes.index(code)] = v
             else:
@@ -826,12 +826,6 @@ def _known_keys(table: Any, path: str, known: set[str], pr: _Problems) -> None:
     for key in table:
         if key not in known:
             pr.add(f"{path}.{key}", f"unknown field; known: {', '.join(sorted(known))}")
-
-
-def _terms() -> tuple[str, ...]:
-    from .payoffs import TERMS
-
-    return TERMS
 
 
 def _override(
