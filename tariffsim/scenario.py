@@ -480,6 +480,26 @@ def _dyad(s: Any, path: str, codes: tuple[str, ...], pr: _Problems) -> tuple[str
     return (a, b) if ok else None
 
 
+def _dyad_matrix(
+    out: np.ndarray,
+    table: Mapping[str, Any],
+    where: str,
+    codes: tuple[str, ...],
+    pr: _Problems,
+    rule: str,
+) -> np.ndarray:
+    """Set ``out[importer, exporter]`` from ``{"A-B": value}``; values must be finite and >= 0."""
+    for key, v in table.items():
+        d = _dyad(key, f"{where}.{key}", codes, pr)
+        if d is None:
+            continue
+        if not _num(v) or v < 0:
+            pr.add(f"{where}.{key}", f"{rule}; got {v!r}")
+        else:
+            out[codes.index(d[0]), codes.index(d[1])] = v
+    return out
+
+
 def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Scenario:
     """Build a :class:`Scenario` from a parsed TOML mapping, validating everything.
 
@@ -573,15 +593,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         else:
             ci = codes.index(code)
             countries[ci] = dataclasses.replace(countries[ci], gdp=float(g))
-    imports = np.array(world.imports)
-    for key, v in wd.get("imports", {}).items():
-        d = _dyad(key, f"world.imports.{key}", codes, pr)
-        if d is None:
-            continue
-        if not _num(v) or v < 0:
-            pr.add(f"world.imports.{key}", f"trade must be >= 0 (USD bn); got {v!r}")
-        else:
-            imports[codes.index(d[0]), codes.index(d[1])] = v
+    imports = _dyad_matrix(
+        np.array(world.imports), wd.get("imports", {}), "world.imports", codes, pr,
+        "trade must be >= 0 (USD bn)",
+    )  # fmt: skip
     try:
         world = world.replace(
             countries=tuple(countries),
@@ -613,15 +628,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     model = PayoffModel(world, params, weights)
 
     # -- initial state -------------------------------------------------------------
-    t0 = np.zeros((world.n, world.n))
-    for key, v in data.get("initial", {}).get("tariffs", {}).items():
-        d = _dyad(key, f"initial.tariffs.{key}", codes, pr)
-        if d is None:
-            continue
-        if not _num(v) or v < 0:
-            pr.add(f"initial.tariffs.{key}", f"must be a finite tariff >= 0; got {v!r}")
-        else:
-            t0[codes.index(d[0]), codes.index(d[1])] = v
+    t0 = _dyad_matrix(
+        np.zeros((world.n, world.n)), data.get("initial", {}).get("tariffs", {}),
+        "initial.tariffs", codes, pr, "must be a finite tariff >= 0",
+    )  # fmt: skip
 
     # -- agents ------------------------------------------------------------------
     agents = []
