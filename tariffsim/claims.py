@@ -65,6 +65,11 @@ class Claim:
         Model terms or objects the claim feeds (``"recession"``, ``"face"`` …).
     direction : str
         Direction of effect, e.g. ``"↑ US import prices"``.
+    range : (float, float) or None
+        ``(low, high)`` in ``unit`` where the sources give a range of
+        plausible values (``range = [low, high]`` in the data file). Ensembles
+        with ``vary="claims"`` draw from these ranges
+        (:mod:`tariffsim.analysis.vary`).
     """
 
     id: str
@@ -77,6 +82,7 @@ class Claim:
     concerns: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
     direction: str = ""
+    range: tuple[float, float] | None = None
 
     @property
     def is_assumption(self) -> bool:
@@ -211,6 +217,22 @@ def _coerce_value(raw: object, where: str) -> ClaimValue:
     raise ParameterError(f"{where}.value: must be a number, list or string; got {raw!r}")
 
 
+def _coerce_range(raw: object, where: str) -> tuple[float, float] | None:
+    if raw is None:
+        return None
+    ok = (
+        isinstance(raw, list)
+        and len(raw) == 2
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in raw)
+    )
+    if not ok:
+        raise ParameterError(f"{where}.range: must be [low, high]; got {raw!r}")
+    lo, hi = float(raw[0]), float(raw[1])  # type: ignore[index]
+    if not lo < hi:
+        raise ParameterError(f"{where}.range: low must be < high; got {raw!r}")
+    return (lo, hi)
+
+
 def _parse(data: Mapping[str, object], fname: str) -> list[Claim]:
     out = []
     entries = data.get("claim", [])
@@ -241,6 +263,7 @@ def _parse(data: Mapping[str, object], fname: str) -> list[Claim]:
                 concerns=tuple(e.get("concerns", ())),
                 terms=tuple(e.get("terms", ())),
                 direction=str(e.get("direction", "")),
+                range=_coerce_range(e.get("range"), where),
             )
         )
     return out
