@@ -1,4 +1,4 @@
-"""The docs site: offline math, the generated claims catalogue, claim links, a complete API index."""
+"""The docs site: offline math, the claims catalogue, claim links, a complete API index."""
 
 from __future__ import annotations
 
