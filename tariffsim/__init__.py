@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import equilibrium, payoffs, strategies, tournament
+from . import analysis, equilibrium, payoffs, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -24,6 +24,7 @@ from .agents import (
     Traits,
     make_strategy,
 )
+from .analysis.ensemble import Ensemble, ensemble
 from .claims import Claim, ClaimSet, claims
 from .errors import (
     ConvergenceWarning,
@@ -78,6 +79,7 @@ __all__ = [
     "ConvergenceWarning",
     "Country",
     "DivideAndConquer",
+    "Ensemble",
     "Event",
     "EvolutionResult",
     "FaceSavingRetreat",
@@ -111,8 +113,10 @@ __all__ = [
     "UnknownNameError",
     "World",
     "__version__",
+    "analysis",
     "apply_moves",
     "claims",
+    "ensemble",
     "equilibrium",
     "filter_strategies",
     "lineup_tournament",

@@ -307,8 +307,9 @@ class ClaimSet(Mapping[str, Claim]):
         """Every claim as a flat dict with every field, plus its article and reference.
 
         Keys: the :class:`Claim` fields (``concerns`` and ``terms`` joined by
-        spaces; ``range`` a ``(low, high)`` tuple or None), ``outlet``, ``title``, ``date`` (ISO; empty for an assumption)
-        and ``reference``. ``value`` keeps its type (float, tuple or str).
+        spaces; ``range`` a ``(low, high)`` tuple or None), ``outlet``,
+        ``title``, ``date`` (ISO; empty for an assumption) and ``reference``.
+        ``value`` keeps its type (float, tuple or str).
         """
         rows = []
         for c in self.values():

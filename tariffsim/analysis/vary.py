@@ -24,20 +24,18 @@ r"""Parameter draws for ensembles: from distributions given by the user, or from
     ``pass_through.US.j`` = x for every ``j`` the US has a tariff ladder on.
 
   The recalibrations repeat :meth:`tariffsim.payoffs.Params.default`'s
-  equations with the drawn numbers: with :math:`B` the US economic burden and
-  :math:`P` the US price pain at the calibration state (``calibration`` of the
-  true parameters), :math:`b` the (drawn) baseline odds and :math:`a_0` the
-  (drawn) baseline approval,
+  equations with the drawn numbers, run by run: with :math:`B`, :math:`P`
+  and :math:`D` the US economic burden, price pain and equity drawdown at the
+  calibration state under the run's true parameters (so with its drawn
+  pass-through), :math:`b` the run's baseline odds and :math:`a_0` its
+  baseline approval,
 
   .. math::
 
-     \text{slope} = \frac{\operatorname{logit}(x) - \operatorname{logit}(b)}{B},
+     \text{recession\_slope} = \frac{\operatorname{logit}(x) - \operatorname{logit}(b)}{B},
      \qquad
-     \text{approval\_price} = \frac{0.5\,(a_0 - x)}{P},\quad
-     \text{approval\_market} = \frac{0.5\,(a_0 - x)}{D}
-
-  (:math:`D` the drawdown target), i.e. the defaults scaled by
-  :math:`(a_0 - x)/(a_0^{\text{default}} - x^{\text{default}})`.
+     \text{approval\_price} = \frac{a_0 - x}{2P},\quad
+     \text{approval\_market} = \frac{a_0 - x}{2D}.
 
 Truth and beliefs: a drawn parameter sets the truth and every agent's
 perceived value (a plain path), except where some agent of the scenario
@@ -230,6 +228,48 @@ def _prefixed(game: Game, field: str, index: tuple[int, ...], path: str) -> str:
     return path
 
 
+_GRID = 129
+
+
+def _at_calibration_state(
+    game: Game, ov: Mapping[str, Array], runs: int
+) -> tuple[Array, Array, Array]:
+    """US burden, price pain and drawdown at the calibration state, per run (true params).
+
+    At the calibration state these depend, among the drawn parameters, only on
+    the pass-through draw (one number per run): they are computed exactly on
+    a grid of :data:`_GRID` values across its range and interpolated
+    linearly (relative error below 1e-6), so the cost does not grow with R.
+    """
+    from ..parampath import apply
+    from ..payoffs import PayoffModel, calibration_state
+
+    w = game.world
+    us = w.index("US")
+    state = calibration_state(w)
+    pt_paths = [k for k in ov if k.split(":")[-1].startswith("pass_through.")]
+
+    def at(values: Mapping[str, float]) -> tuple[float, float, float]:
+        params = apply(game, dict(values)).model.params if values else game.model.params
+        bd = PayoffModel(w, params).breakdown(state)
+        return (
+            float(bd.burden[0, us]),
+            float(-bd.terms["tariff_pain"][0, us]),
+            float(bd.drawdown[0, us]),
+        )
+
+    if not pt_paths:
+        b, pn, d = at({})
+        return np.full(runs, b), np.full(runs, pn), np.full(runs, d)
+    xs = ov[pt_paths[0]]
+    grid = np.linspace(float(xs.min()), float(xs.max()), _GRID) if runs > _GRID else xs
+    vals = np.array([at({k: float(g) for k in pt_paths}) for g in grid])
+    if grid is xs:
+        return vals[:, 0], vals[:, 1], vals[:, 2]
+    b, pn, d = (np.interp(xs, grid, vals[:, m]) for m in range(3))
+    return b, pn, d
+
+
 def draws_from_claims(
     game: Game, runs: int, seed: int
 ) -> tuple[dict[str, Array], dict[str, Array], dict[str, Distribution]]:
@@ -262,39 +302,33 @@ def draws_from_claims(
         x[cd.claim] = v
     p = game.model.params
     us = game.world.index("US")
-    cal = p.calibration
     ov: dict[str, Array] = {}
 
     def put(field: str, ix: tuple[int, ...], path: str, val: Array | float) -> None:
         ov[_prefixed(game, field, ix, path)] = np.asarray(val, dtype=float)
 
-    base = x["us_recession_baseline"] / 100 if "us_recession_baseline" in x else None
-    if base is not None:
-        put("recession_base", (us,), "recession_base.US", base)
-    if "us_recession_odds_forecasters" in x:
-        b = base if base is not None else float(p.recession_base[us])
-        target = x["us_recession_odds_forecasters"] / 100
-        slope = (_logit(target) - _logit(b)) / float(cal["us_burden_at_145_125"])
-        put("recession_slope", (), "recession_slope", slope)
-    a0_def = float(p.approval_base[us])
-    a0 = x["us_approval_feb2025"] / 100 if "us_approval_feb2025" in x else None
-    if a0 is not None:
-        put("approval_base", (us,), "approval_base.US", a0)
-    if "approval_39_45" in x or a0 is not None:
-        a_cal = float(cal.get("us_approval_target", np.nan))
-        fall_def = a0_def - a_cal
-        if np.isfinite(fall_def) and fall_def > 0:
-            target = x["approval_39_45"] / 100 if "approval_39_45" in x else a_cal
-            scale = ((a0 if a0 is not None else a0_def) - target) / fall_def
-            scale = np.maximum(scale, 0.0)
-            put("approval_price", (us,), "approval_price.US",
-                float(p.approval_price[us]) * scale)  # fmt: skip
-            put("approval_market", (us,), "approval_market.US",
-                float(p.approval_market[us]) * scale)  # fmt: skip
     if "pass_through_border_2018" in x:
         for j in _us_ladders(game):
             jj = game.world.index(j)
             put("pass_through", (us, jj), f"pass_through.US.{j}", x["pass_through_border_2018"])
+    base = x["us_recession_baseline"] / 100 if "us_recession_baseline" in x else None
+    if base is not None:
+        put("recession_base", (us,), "recession_base.US", base)
+    a0 = x["us_approval_feb2025"] / 100 if "us_approval_feb2025" in x else None
+    if a0 is not None:
+        put("approval_base", (us,), "approval_base.US", a0)
+    recal = "us_recession_odds_forecasters" in x or "approval_39_45" in x
+    if recal:
+        burden, pain, dd = _at_calibration_state(game, ov, runs)
+    if "us_recession_odds_forecasters" in x:
+        b = base if base is not None else float(p.recession_base[us])
+        target = x["us_recession_odds_forecasters"] / 100
+        put("recession_slope", (), "recession_slope", (_logit(target) - _logit(b)) / burden)
+    if "approval_39_45" in x:
+        fall = (a0 if a0 is not None else float(p.approval_base[us])) - x["approval_39_45"] / 100
+        fall = np.maximum(fall, 0.0)
+        put("approval_price", (us,), "approval_price.US", 0.5 * fall / pain)
+        put("approval_market", (us,), "approval_market.US", 0.5 * fall / dd)
     for v in ov.values():
         v.flags.writeable = False
     return ov, x, {cd.claim: cd.distribution for cd in cds}
