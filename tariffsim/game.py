@@ -331,7 +331,7 @@ def simulate(
     rounds: int | None = None,
     *,
     seed: int | None = None,
-    rng: int | np.random.Generator | None = None,
+    rng: int | np.random.Generator | np.random.SeedSequence | None = None,
 ) -> Path:
     """Play ``rounds`` simultaneous rounds of ``game`` and record the path.
 
@@ -356,6 +356,8 @@ def simulate(
     >>> len(p)
     13
     """
+    from .engine import noise_moves
+
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
     if seed is not None and rng is not None:
         raise ParameterError("give `seed` or `rng`, not both.")
@@ -418,8 +420,7 @@ def simulate(
                 control_mv.update(control_moves(obs, chosen, cdyads))
         if game.noise > 0 and moves:
             keys = sorted(moves)
-            flip = noise_rng.random(len(keys)) < game.noise
-            alt = noise_rng.integers(-1, 2, size=len(keys))
+            flip, alt = noise_moves(noise_rng.random(len(keys)), game.noise)
             for k, d in enumerate(keys):
                 if flip[k] and d not in inactive:
                     moves[d] = int(alt[k])
