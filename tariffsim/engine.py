@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -323,7 +323,7 @@ def simulate_batch(
     *,
     seeds: Sequence[SeedLike],
     overrides: Mapping[str, Any] | None = None,
-    record: Literal["full", "compact"] = "full",
+    record: str = "full",
 ) -> PathBatch:
     """Play ``len(seeds)`` runs of ``game`` and record them in one :class:`PathBatch`.
 
