@@ -37,9 +37,6 @@ from .payoffs import TERMS, PayoffModel
 from .world import State, StateBatch, World, apply_moves
 
 if TYPE_CHECKING:
-    from .equilibrium.normal_form import NormalFormGame
-
-if TYPE_CHECKING:
     pass
 
 __all__ = [
@@ -283,15 +280,6 @@ class Game:
             return when
         days = (when - self.start).days
         return max(0, -(-days // self.round_days))
-
-    def stage_game(self, state: State | None = None) -> NormalFormGame:
-        """The one-round normal-form game at ``state`` (default: the initial state).
-
-        See :func:`tariffsim.equilibrium.stage_game`.
-        """
-        from .equilibrium.dynamic import stage_game
-
-        return stage_game(self, state)
 
     def simulate(
         self, rounds: int | None = None, *, seed: int | None = None, rng: Any = None
