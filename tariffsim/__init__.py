@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import analysis, equilibrium, payoffs, strategies, tournament
+from . import analysis, engine, equilibrium, parampath, payoffs, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -26,6 +26,7 @@ from .agents import (
 )
 from .analysis.ensemble import Ensemble, ensemble
 from .claims import Claim, ClaimSet, claims
+from .engine import PathBatch, simulate_batch
 from .errors import (
     ConvergenceWarning,
     ParameterError,
@@ -96,6 +97,7 @@ __all__ = [
     "ParameterError",
     "Params",
     "Path",
+    "PathBatch",
     "Pavlov",
     "PayoffModel",
     "Random",
@@ -116,6 +118,7 @@ __all__ = [
     "analysis",
     "apply_moves",
     "claims",
+    "engine",
     "ensemble",
     "equilibrium",
     "filter_strategies",
@@ -124,12 +127,14 @@ __all__ = [
     "load_scenario",
     "make_strategy",
     "moran_process",
+    "parampath",
     "parse_scenario",
     "path_from_states",
     "payoffs",
     "replicator_dynamics",
     "round_robin",
     "simulate",
+    "simulate_batch",
     "strategies",
     "tournament",
 ]
