@@ -475,6 +475,11 @@ markets and approval, ``divide-and-conquer`` needs several partners, and
 # ---------------------------------------------------------------------------
 # stage games
 # ---------------------------------------------------------------------------
+def _is_dyad(x: Any) -> bool:
+    """Whether `x` carries T, R, P, S payoffs (a DyadPayoffs, read by its fields)."""
+    return all(isinstance(getattr(x, f, None), numbers.Real) for f in ("T", "R", "P", "S"))
+
+
 def stage_bimatrix(stage: Any) -> tuple[np.ndarray, np.ndarray]:
     """Row and column payoff matrices of a two-player stage game.
 
@@ -504,9 +509,7 @@ def stage_bimatrix(stage: Any) -> tuple[np.ndarray, np.ndarray]:
     >>> A.tolist(), B.tolist()
     ([[3.0, 0.0], [5.0, 1.0]], [[3.0, 5.0], [0.0, 1.0]])
     """
-    from .repeated import DyadPayoffs
-
-    if isinstance(stage, DyadPayoffs):
+    if _is_dyad(stage):
         stage = (stage, stage)
     if isinstance(stage, NormalFormGame):
         if stage.payoff_array.shape[0] != 2:
@@ -516,7 +519,7 @@ def stage_bimatrix(stage: Any) -> tuple[np.ndarray, np.ndarray]:
         return np.array(stage.payoff_array[0]), np.array(stage.payoff_array[1])
     if isinstance(stage, tuple | list) and len(stage) == 2:
         r, c = stage
-        if isinstance(r, DyadPayoffs) and isinstance(c, DyadPayoffs):
+        if _is_dyad(r) and _is_dyad(c):
             A = np.array([[r.R, r.S], [r.T, r.P]], dtype=float)
             B = np.array([[c.R, c.T], [c.S, c.P]], dtype=float)
         else:
