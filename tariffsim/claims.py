@@ -73,6 +73,7 @@ MODEL_OBJECTS = {
     "policy_support": "a policy package that cushions a market",
     "outside_option": "what a country can do instead of settling",
     "strategy": "how an agent chooses its moves",
+    "concession": "an action other than a tariff given in a deal, its cost and value",
 }
 """Model objects other than payoff terms that a claim can feed, with one line each."""
 
@@ -489,7 +490,7 @@ def load_claims() -> ClaimSet:
     by_id: dict[str, Claim] = {}
     data_dir = resources.files("tariffsim") / "data"
     for entry in sorted(data_dir.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".toml") or entry.name == "articles.toml":
+        if not entry.name.endswith(".toml") or entry.name in ("articles.toml", "concessions.toml"):
             continue
         for c in _parse(tomllib.loads(entry.read_text(encoding="utf-8")), entry.name):
             if c.id in by_id:

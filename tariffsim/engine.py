@@ -34,10 +34,11 @@ from numpy.typing import NDArray
 from . import parampath
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, targets_of
+from .deals import Agreement
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
 from .payoffs import TERMS
-from .world import State, StateBatch, apply_moves
+from .world import State, StateBatch, World, apply_moves
 
 if TYPE_CHECKING:
     from .game import Event, Game
@@ -407,10 +408,14 @@ def simulate(
     rec = _Recorder(game)
     events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
     rec.add(state, None, np.zeros((w.n, w.n), dtype=np.int64), beliefs)
+    talks = _Talks(game)
     for r in range(1, rounds + 1):
         fired = by_round.get(r, [])
         state = _fire(game, state, fired)
         events_log += [(r, e.label) for e in fired if e.label]
+        for e in fired:
+            if e.kind == "summit" and e.parties and game.negotiation.enabled:
+                state = talks.bargain(state, r, e, beliefs, history)
         moves: dict[tuple[str, str], int] = {}
         control_mv: dict[tuple[str, str], int] = {}
         inactive: set[tuple[str, str]] = set()  # dyads of agents not yet active: no noise
@@ -438,10 +443,10 @@ def simulate(
             inactive.update(waiting)
             for d in targets[a.code]:
                 m = 0 if d in waiting else int(chosen.get(d, 0))
-                if m not in (-1, 0, 1):
+                if m not in (-1, 0, 1) and not (game.moves == "jump" and isinstance(m, int)):
                     raise ParameterError(
                         f"strategy {a.strategy.name!r} of {a.code} returned move {m!r} on {d}; "
-                        "moves must be -1, 0 or +1."
+                        "moves must be -1, 0 or +1 (any number of rungs when moves = 'jump')."
                     )
                 moves[d] = m
             cdyads = tuple((a.code, t) for t in a.controls if not _waiting(game, a.starts(t), r))
@@ -453,8 +458,9 @@ def simulate(
             for k, d in enumerate(keys):
                 if flip[k] and d not in inactive:
                     moves[d] = int(alt[k])
+        moves = talks.constrain(state, moves, r, events_log)
         prev = state
-        state = apply_moves(w, prev, moves, controls=control_mv)
+        state = _apply_jumps(w, prev, moves, control_mv)
         state = state._with(shock=prev.shock)  # this round's shock is felt this round
         history.append(prev)
         beliefs = {c: b.update(truth, state, c, w) for c, b in beliefs.items()}
@@ -463,7 +469,170 @@ def simulate(
             mv[w.index(a_), w.index(b_)] = m
         rec.add(state, prev, mv, beliefs)
         state = state._with(shock=np.zeros(w.n))
-    return rec.path(events_log, seed=seed)
+    path = rec.path(events_log, seed=seed)
+    if talks.agreements:
+        path = dataclasses.replace(path, agreements=tuple(talks.agreements))
+    return path
+
+
+def _apply_jumps(
+    w: World, prev: State, moves: Mapping[tuple[str, str], int], controls: Mapping[Any, int]
+) -> State:
+    """:func:`apply_moves`, with moves of several rungs (``moves = "jump"``) taken in one round."""
+    steps = {d: int(np.sign(m)) for d, m in moves.items()}
+    state = apply_moves(w, prev, steps, controls=controls)
+    big = {d: m for d, m in moves.items() if abs(m) > 1}
+    if not big:
+        return state
+    t = np.array(state.tariff)
+    for (a, b), m in big.items():
+        i, j = w.index(a), w.index(b)
+        level = float(prev.tariff[i, j])
+        for _ in range(abs(m)):
+            level = w.ladders[(a, b)].step(level, 1 if m > 0 else -1)
+        t[i, j] = level
+    return state._with(tariff=t, peak=np.maximum(prev.peak, t), moved=t - prev.tariff)
+
+
+class _Talks:
+    """Agreements in a run: bargaining at summits, demands, agreed dyads held."""
+
+    def __init__(self, game: Game) -> None:
+        self.game = game
+        self.agreements: list[Agreement] = []
+        self.met: set[str] = set()
+        self.locked: dict[tuple[str, str], tuple[float, int]] = {}  # dyad -> (level, agreement)
+
+    def bargain(
+        self,
+        state: State,
+        r: int,
+        event: Event,
+        beliefs: Mapping[str, Beliefs],
+        history: Sequence[State],
+    ) -> State:
+        from .deals import solve_deal
+
+        g = self.game
+        neg = g.negotiation
+        parties = tuple(event.parties)
+        models = {
+            p: g.model._with_params(beliefs[p].perceived) if p in beliefs else g.model
+            for p in parties
+        }
+        agents = tuple(
+            dataclasses.replace(a, beliefs=beliefs.get(a.code, a.beliefs)) for a in g.agents
+        )
+        unmet = tuple(dm for dm in neg.demands if dm.concession not in self.met)
+        look = g.replace(
+            initial=state,
+            events=(),
+            start=g.date(r - 1),
+            agents=agents,
+            noise=0.0,
+            negotiation=dataclasses.replace(neg, enabled=False, demands=unmet),
+        )
+        path = simulate(look, neg.horizon, seed=0)
+        dis = _carry_on(path, state, parties, models, g.world, neg.discount, neg.horizon)
+        deal = solve_deal(
+            g,
+            parties,
+            state,
+            dis,
+            discount=neg.discount,
+            method=neg.method,
+            demands=neg.demands,
+            met=frozenset(self.met),
+            models=models,
+            concessions=event.agenda,
+        )
+        if not deal.agreed:
+            return state
+        k = len(self.agreements)
+        self.agreements.append(
+            Agreement(
+                round=r,
+                date=g.date(r),
+                parties=parties,
+                terms=dict(deal.terms),
+                concessions=deal.concessions,
+                gain=dict(deal.gain),
+                split=dict(deal.split),
+                label=event.label,
+            )
+        )
+        self.met |= set(deal.concessions)
+        for dy, level in deal.terms.items():
+            self.locked[dy] = (level, k)
+        return deal.state
+
+    def constrain(
+        self,
+        state: State,
+        moves: dict[tuple[str, str], int],
+        r: int,
+        log: list[tuple[int, str]],
+    ) -> dict[tuple[str, str], int]:
+        """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands."""
+        g = self.game
+        w = g.world
+        floors = g.negotiation.floors(self.met)
+        out = dict(moves)
+        broken: dict[int, str] = {}
+        for d, m in moves.items():
+            if m > 0 and d in self.locked:
+                broken.setdefault(self.locked[d][1], d[0])
+        for k, who in sorted(broken.items()):
+            a = self.agreements[k]
+            log.append((r, f"{who} breaks the agreement of round {a.round} ({a.label})"))
+            self.locked = {dy: v for dy, v in self.locked.items() if v[1] != k}
+        for d, m in moves.items():
+            if m < 0 and d in self.locked:
+                out[d] = 0
+            elif m < 0 and d in floors:
+                i, j = w.index(d[0]), w.index(d[1])
+                level = float(state.tariff[i, j])
+                for _ in range(abs(m)):
+                    level = w.ladders[d].step(level, -1)
+                if level < floors[d] - 1e-12:
+                    out[d] = 0
+        return out
+
+
+def _carry_on(
+    path: Path,
+    start: State,
+    parties: Sequence[str],
+    models: Mapping[str, Any],
+    w: World,
+    discount: float,
+    horizon: int,
+) -> dict[str, float]:
+    """Discounted value of a look-ahead path, then its last state held forever."""
+    h = horizon
+    states = [start]
+    for k in range(1, h + 1):
+        states.append(
+            State._trusted(
+                tariff=path.tariff[k],
+                control=path.control[k],
+                peak=np.maximum(start.peak, path.tariff[: k + 1].max(axis=0)),
+                moved=path.tariff[k] - path.tariff[k - 1],
+                support=start.support,
+                shock=np.zeros(start.n),
+            )
+        )
+    nxt = StateBatch.stack(states[1:])
+    prv = StateBatch.stack(states[:-1])
+    last = StateBatch.stack([states[-1]])
+    disc = discount ** np.arange(h)
+    out = {}
+    for p in parties:
+        k = w.index(p)
+        flows = np.asarray(models[p].payoff(nxt, prev=prv))[:, k]
+        tail = float(np.asarray(models[p].payoff(last, prev=last))[0, k])
+        out[p] = float(disc @ flows) + discount**h * tail / (1 - discount)
+    return out
 
 
 def _waiting(game: Game, start: dt.date | int | None, r: int) -> bool:
@@ -548,7 +717,7 @@ class _Recorder:
             dates=dates,
             events=tuple(events),
             meta={"scenario": g.name, "seed": seed, "noise": g.noise, "kind": "simulation"},
-            **{k: np.stack(v) for k, v in self.rows.items()},
+            **{k: np.stack(v) for k, v in self.rows.items()},  # type: ignore[arg-type]
         )
 
 

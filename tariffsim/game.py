@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .agents import Beliefs, Hold, Strategy, targets_of
+from .deals import Negotiation
 from .engine import _check_rounds, _Recorder, control_moves, simulate
 from .errors import ParameterError, UnknownNameError
 from .path import Path
@@ -71,11 +72,19 @@ class Event:
         market move of ``value`` index % for ``country``; ``support``: policy
         support worth ``value`` % of GDP to ``country`` (persistent);
         ``control``: export controls ``importer`` withholds from ``exporter``
-        at ``level`` (share); ``summit``: a label only.
+        at ``level`` (share); ``summit``: a meeting — with two or more
+        ``parties`` it is a bargaining opportunity (:mod:`tariffsim.bargaining`),
+        otherwise a label only.
     label : str
         Short description shown on tables and plots.
     claims : tuple of str
         Claim ids behind the event.
+    parties : tuple of str
+        For a ``summit``: the countries that bargain there.
+    agenda : tuple of str or None
+        For a ``summit`` with parties: the concessions on the table (names in
+        :data:`tariffsim.bargaining.CONCESSIONS`); ``None`` puts every
+        concession between the parties on it, ``()`` tariffs only.
     """
 
     when: dt.date | int
@@ -87,8 +96,18 @@ class Event:
     level: float = 0.0
     value: float = 0.0
     claims: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    agenda: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "parties", tuple(self.parties))
+        if self.agenda is not None:
+            object.__setattr__(self, "agenda", tuple(self.agenda))
+        if self.parties and (self.kind != "summit" or len(set(self.parties)) < 2):
+            raise ParameterError(
+                f"event {self.label!r}: `parties` needs kind 'summit' and two or more distinct "
+                f"countries; got kind {self.kind!r}, parties {self.parties!r}."
+            )
         if self.kind not in EVENT_KINDS:
             raise UnknownNameError(
                 f"event kind {self.kind!r} is unknown; known: {', '.join(EVENT_KINDS)}."
@@ -175,6 +194,12 @@ class Game:
     initial : State, optional
         Starting state (default: free trade).
     name : str
+    negotiation : Negotiation
+        Bargaining at summits with parties, and demands (default: enabled, no
+        demands).
+    moves : {"step", "jump"}
+        ``"step"``: a move is -1, 0 or +1 rung; ``"jump"``: any number of rungs
+        in one round (a strategy may return e.g. -5).
     """
 
     world: World
@@ -187,8 +212,21 @@ class Game:
     noise: float = 0.0
     initial: State | None = None
     name: str = ""
+    negotiation: Negotiation = field(default_factory=Negotiation)
+    moves: str = "step"
 
     def __post_init__(self) -> None:
+        if self.moves not in ("step", "jump"):
+            raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {self.moves!r}.")
+        if not isinstance(self.negotiation, Negotiation):
+            raise ParameterError(
+                f"`negotiation` must be a Negotiation; got {type(self.negotiation).__name__}."
+            )
+        for dm in self.negotiation.demands:
+            if (dm.by, dm.of) not in self.world.ladders:
+                raise ParameterError(
+                    f"negotiation.demands: no tariff ladder for ({dm.by}, {dm.of})."
+                )
         object.__setattr__(self, "agents", tuple(self.agents))
         object.__setattr__(self, "events", tuple(self.events))
         if self.model.world is not self.world and self.model.world.codes != self.world.codes:
@@ -247,6 +285,8 @@ class Game:
                     raise ParameterError(
                         f"event {e.label!r}: level {e.level!r} is not on the ladder {lad.levels}."
                     )
+            for code in e.parties:
+                self.world.index(code)
             if e.kind == "threat" and not (e.importer or e.country):
                 raise ParameterError(f"event {e.label!r}: a threat needs `importer` or `country`.")
         if self.initial is not None and self.initial.n != self.world.n:

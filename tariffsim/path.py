@@ -69,6 +69,9 @@ class Path:
         Each row ``i`` is agent ``i``'s belief about its own dyads.
     events : tuple of (int, str)
         ``(round, label)`` of every event that fired.
+    agreements : tuple of Agreement
+        Agreements reached (:mod:`tariffsim.bargaining`): round, date, parties,
+        terms, concessions and the surplus split.
     meta : mapping
         Scenario name, seed, solver, …
     """
@@ -88,6 +91,7 @@ class Path:
     perceived_pass_through: Array
     events: tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    agreements: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ARRAY_FIELDS:
@@ -300,6 +304,7 @@ class Path:
             "burden": self.burden.tolist(),
             "perceived_pass_through": self.perceived_pass_through.tolist(),
             "events": [list(e) for e in self.events],
+            "agreements": [a.to_dict() for a in self.agreements],
         }
 
     def to_json(self, path: str | FsPath | None = None) -> str:
@@ -333,6 +338,7 @@ class Path:
             perceived_pass_through=d["perceived_pass_through"],
             events=tuple((int(r), str(s)) for r, s in d["events"]),
             meta=d["meta"],
+            agreements=tuple(_agreement(a) for a in d.get("agreements", ())),
         )
 
     def to_csv(
@@ -402,3 +408,21 @@ def _atomic_write(path: str | FsPath, text: str) -> None:
     tmp = p.with_name(p.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(p)
+
+
+def _agreement(d: Mapping[str, Any]) -> Any:
+    """An :class:`~tariffsim.deals.Agreement` from its :meth:`to_dict` form."""
+    import datetime as dt
+
+    from .deals import Agreement
+
+    return Agreement(
+        round=int(d["round"]),
+        date=dt.date.fromisoformat(d["date"]),
+        parties=tuple(d["parties"]),
+        terms={tuple(k.split("-")): float(v) for k, v in d["terms"].items()},
+        concessions=tuple(d["concessions"]),
+        gain={str(k): float(v) for k, v in d["gain"].items()},
+        split={str(k): float(v) for k, v in d["split"].items()},
+        label=str(d.get("label", "")),
+    )

@@ -29,6 +29,7 @@ import numpy as np
 
 from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
+from .deals import CONCESSIONS, Demand, Negotiation
 from .errors import ParameterError, ScenarioError, TariffsimError, UnknownNameError
 from .game import EVENT_KINDS, Agent, Event, Game
 from .path import Path, html_table
@@ -512,7 +513,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     original = data
     data = _shape(data, pr)
     known_top = {"format", "name", "title", "description", "claims", "outcomes", "calendar",
-                 "world", "params", "weights", "initial", "agents", "events", "noise"}  # fmt: skip
+                 "world", "params", "weights", "initial", "agents", "events", "noise",
+                 "moves", "negotiation", "demands"}  # fmt: skip
     for top in data:
         if top not in known_top:
             pr.add(top, f"unknown field; known: {', '.join(sorted(known_top))}")
@@ -767,10 +769,41 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         if kind in ("shock", "support") and "country" not in kw:
             pr.add(f"{path}.country", f"a {kind!r} event needs a country")
             continue
+        if "parties" in ed:
+            ps = ed["parties"]
+            if not isinstance(ps, list) or not all(isinstance(x, str) for x in ps):
+                pr.add(f"{path}.parties", f"must be a list of country codes; got {ps!r}")
+                continue
+            unknown = [x for x in ps if x not in codes]
+            if unknown:
+                pr.add(f"{path}.parties", f"unknown countries {unknown}; known: {', '.join(codes)}")
+                continue
+            kw["parties"] = tuple(ps)
+        if "agenda" in ed:
+            ag = ed["agenda"]
+
+            if not isinstance(ag, list) or not all(isinstance(x, str) for x in ag):
+                pr.add(f"{path}.agenda", f"must be a list of concession names; got {ag!r}")
+                continue
+            unknown = [x for x in ag if x not in CONCESSIONS]
+            if unknown:
+                pr.add(
+                    f"{path}.agenda",
+                    f"unknown concessions {unknown}; known: {', '.join(sorted(CONCESSIONS))}",
+                )
+                continue
+            kw["agenda"] = tuple(ag)
         try:
             events.append(Event(when, kind, **kw))
         except TariffsimError as e:
             pr.add(path, str(e))
+
+    # -- negotiation -------------------------------------------------------------
+    negotiation = _negotiation(data, codes, ladders, cl, pr)
+    moves = data.get("moves", "step")
+    if moves not in ("step", "jump"):
+        pr.add("moves", f"must be one of 'step', 'jump'; got {moves!r}")
+        moves = "step"
 
     if pr.items:
         raise ScenarioError(pr.items, source=source)
@@ -786,6 +819,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             noise=float(noise),
             initial=State(t0),
             name=str(name),
+            negotiation=negotiation,
+            moves=str(moves),
         )
     except TariffsimError as e:
         raise ScenarioError([str(e)], source=source) from None
@@ -826,7 +861,12 @@ _AGENT_KEYS = {
     "options",
     "active_from",
 }
-_EVENT_KEYS = {"date", "round", "kind", "dyad", "country", "level", "value", "label", "claims"}
+_EVENT_KEYS = {
+    "date", "round", "kind", "dyad", "country", "level", "value", "label", "claims", "parties",
+    "agenda",
+}  # fmt: skip
+_NEGOTIATION_KEYS = {"enabled", "discount", "horizon", "method"}
+_DEMAND_KEYS = {"dyad", "level", "concession", "claims"}
 
 
 def _known_keys(table: Any, path: str, known: set[str], pr: _Problems) -> None:
@@ -878,6 +918,65 @@ def _override(
     return params
 
 
+def _negotiation(
+    data: Mapping[str, Any],
+    codes: tuple[str, ...],
+    ladders: Mapping[tuple[str, str], Any],
+    cl: Any,
+    pr: _Problems,
+) -> Negotiation:
+    """The ``[negotiation]`` table and the ``[[demands]]`` list, checked field by field."""
+    nd = data.get("negotiation", {})
+    _known_keys(nd, "negotiation", _NEGOTIATION_KEYS, pr)
+    kw: dict[str, Any] = {}
+    if "enabled" in nd:
+        if not isinstance(nd["enabled"], bool):
+            pr.add("negotiation.enabled", f"must be true or false; got {nd['enabled']!r}")
+        else:
+            kw["enabled"] = nd["enabled"]
+    if "discount" in nd:
+        v = nd["discount"]
+        if not _num(v) or not 0 <= v < 1:
+            pr.add("negotiation.discount", f"must be in [0, 1); got {v!r}")
+        else:
+            kw["discount"] = float(v)
+    if "horizon" in nd:
+        v = nd["horizon"]
+        if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 520:
+            pr.add("negotiation.horizon", f"must be an int in [1, 520]; got {v!r}")
+        else:
+            kw["horizon"] = v
+    if "method" in nd:
+        if nd["method"] not in ("nash", "rubinstein"):
+            pr.add("negotiation.method", f"must be 'nash' or 'rubinstein'; got {nd['method']!r}")
+        else:
+            kw["method"] = nd["method"]
+    demands = []
+    for k, dd in enumerate(data.get("demands", [])):
+        path = f"demands[{k}]"
+        _known_keys(dd, path, _DEMAND_KEYS, pr)
+        d = _dyad(dd.get("dyad"), f"{path}.dyad", codes, pr)
+        if d is None:
+            continue
+        if d not in ladders:
+            pr.add(f"{path}.dyad", f"no tariff ladder for {d[0]}-{d[1]}")
+            continue
+        lvl = dd.get("level")
+        if not _num(lvl) or lvl < 0:
+            pr.add(f"{path}.level", f"must be a number >= 0; got {lvl!r}")
+            continue
+        con = dd.get("concession")
+        if not isinstance(con, str) or not con:
+            pr.add(f"{path}.concession", f"must name a concession; got {con!r}")
+            continue
+        claims = tuple(dd.get("claims", ()))
+        for cid in claims:
+            if cid not in cl:
+                pr.add(f"{path}.claims", f"unknown claim id {cid!r}")
+        demands.append(Demand(d[0], d[1], float(lvl), con, claims))
+    return Negotiation(demands=tuple(demands), **kw)
+
+
 def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
     """``v`` if it is a table, else ``{}`` with a problem recorded."""
     if isinstance(v, Mapping):
@@ -886,8 +985,8 @@ def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
     return {}
 
 
-_TOP_TABLES = ("calendar", "world", "params", "weights", "initial")
-_TOP_LISTS = ("claims", "outcomes", "agents", "events")
+_TOP_TABLES = ("calendar", "world", "params", "weights", "initial", "negotiation")
+_TOP_LISTS = ("claims", "outcomes", "agents", "events", "demands")
 _WORLD_TABLES = ("ladders", "control_ladders", "gdp", "imports")
 
 
@@ -922,7 +1021,7 @@ def _shape(data: Any, pr: _Problems) -> dict[str, Any]:
     initial = out.get("initial", {})
     if "tariffs" in initial:
         initial["tariffs"] = _table(initial["tariffs"], "initial.tariffs", pr)
-    for key in ("agents", "events"):
+    for key in ("agents", "events", "demands"):
         kept: list[dict[str, Any]] = []
         for k, item in enumerate(out.get(key, [])):
             if not isinstance(item, Mapping):

@@ -1,0 +1,593 @@
+r"""Deals: concessions, demands and the bargaining solution over tariff levels.
+
+The data and the solution of :mod:`tariffsim.bargaining` that the simulation
+engine uses at a summit (this module sits below the engine; the look-ahead
+that gives the disagreement point lives in :mod:`tariffsim.bargaining`).
+See :mod:`tariffsim.bargaining` for the model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import math
+import numbers
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from .errors import ParameterError, UnknownNameError
+from .world import State, StateBatch
+
+if TYPE_CHECKING:
+    from .game import Game
+    from .payoffs import PayoffModel
+
+__all__ = [
+    "CONCESSIONS",
+    "MAX_DEALS",
+    "Agreement",
+    "Concession",
+    "Deal",
+    "Demand",
+    "Negotiation",
+    "concession",
+    "solve_deal",
+]
+
+MAX_DEALS = 200_000
+"""Largest number of candidate deals (rung combinations x concession sets) searched."""
+
+Method = Literal["nash", "rubinstein"]
+Dyad = tuple[str, str]
+
+
+# ---------------------------------------------------------------------------
+# concessions and demands
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Concession:
+    """An action other than a tariff that one country can give another.
+
+    Attributes
+    ----------
+    name : str
+    giver, receiver : str
+        Country codes.
+    cost : float
+        Cost to the giver, % of its GDP per round (>= 0).
+    value : float
+        Value to the receiver, % of its GDP per round (>= 0).
+    label : str
+    claims : tuple of str
+        Claim ids behind the cost and the value.
+    releases : tuple of (str, str)
+        Export-control dyads ``(withholder, target)`` the concession sets to
+        zero (suspending a control), if any.
+
+    Examples
+    --------
+    >>> c = ts.bargaining.concession("border_canada")
+    >>> c.giver, c.receiver, c.cost < c.value
+    ('CA', 'US', True)
+    """
+
+    name: str
+    giver: str
+    receiver: str
+    cost: float
+    value: float
+    label: str = ""
+    claims: tuple[str, ...] = ()
+    releases: tuple[Dyad, ...] = ()
+
+    def __post_init__(self) -> None:
+        for f in ("cost", "value"):
+            v = getattr(self, f)
+            bad = isinstance(v, bool) or not isinstance(v, numbers.Real)
+            if bad or not 0 <= float(v) < math.inf:
+                raise ParameterError(f"concession {self.name!r}: `{f}` must be >= 0; got {v!r}.")
+        if self.giver == self.receiver:
+            raise ParameterError(f"concession {self.name!r}: giver and receiver must differ.")
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A tariff tied to a non-trade demand.
+
+    ``by`` keeps at least ``level`` on ``of`` until ``of`` gives the
+    concession ``concession``; demands on one dyad stack like tariff layers
+    (the fentanyl layer on top of a baseline). A deal that includes the
+    concession lifts the demand.
+
+    Attributes
+    ----------
+    by, of : str
+    level : float
+        Fraction (0.2 = 20%).
+    concession : str
+        Name of the concession that meets the demand.
+    claims : tuple of str
+
+    Examples
+    --------
+    >>> ts.bargaining.Demand("US", "CA", 0.25, "border_canada").level
+    0.25
+    """
+
+    by: str
+    of: str
+    level: float
+    concession: str
+    claims: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        v = self.level
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= float(v) < math.inf:
+            raise ParameterError(f"demand {self.by}-{self.of}: `level` must be >= 0; got {v!r}.")
+
+
+@dataclass(frozen=True)
+class Negotiation:
+    """How a game's parties bargain at summits and deadlines.
+
+    Parameters
+    ----------
+    enabled : bool, default True
+        Whether summit events that name parties are bargaining opportunities.
+    discount : float, default 0.95
+        Per-round discount of the bargaining values.
+    horizon : int, default 8
+        Rounds of the carrying-on look-ahead (the disagreement point).
+    method : {"nash", "rubinstein"}
+    demands : tuple of Demand
+        Tariffs tied to non-trade demands; they bind unilateral moves too (the
+        demanding side does not cut below an unmet demand).
+
+    Examples
+    --------
+    >>> ts.bargaining.Negotiation(horizon=4).horizon
+    4
+    """
+
+    enabled: bool = True
+    discount: float = 0.95
+    horizon: int = 8
+    method: Method = "nash"
+    demands: tuple[Demand, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_discount(self.discount)
+        _check_horizon(self.horizon)
+        if self.method not in ("nash", "rubinstein"):
+            raise ParameterError(
+                f"`method` must be one of 'nash', 'rubinstein'; got {self.method!r}."
+            )
+        object.__setattr__(self, "demands", tuple(self.demands))
+        for dm in self.demands:
+            if not isinstance(dm, Demand):
+                raise ParameterError(f"`demands` must hold Demand objects; got {dm!r}.")
+
+    def floors(self, met: frozenset[str] | set[str] = frozenset()) -> dict[Dyad, float]:
+        """Lowest level each demanding side keeps per dyad, given the concessions met."""
+        out: dict[Dyad, float] = {}
+        for dm in self.demands:
+            if dm.concession not in met:
+                out[(dm.by, dm.of)] = out.get((dm.by, dm.of), 0.0) + dm.level
+        return out
+
+
+@cache
+def _load_concessions() -> dict[str, Concession]:
+    text = (resources.files("tariffsim") / "data" / "concessions.toml").read_text(encoding="utf-8")
+    out: dict[str, Concession] = {}
+    from .claims import load_claims
+
+    CLAIMS = load_claims()
+    for k, e in enumerate(tomllib.loads(text).get("concession", [])):
+        where = f"concessions.toml:concession[{k}]"
+        try:
+            cost = CLAIMS[e["cost_claim"]].values
+            value = CLAIMS[e["value_claim"]].values
+        except KeyError as exc:
+            raise ParameterError(f"{where}: unknown claim {exc}") from None
+        out[e["name"]] = Concession(
+            name=e["name"],
+            giver=e["giver"],
+            receiver=e["receiver"],
+            cost=float(cost[0]),
+            value=float(value[0]),
+            label=e.get("label", ""),
+            claims=(e["cost_claim"], e["value_claim"], *e.get("claims", ())),
+            releases=tuple(tuple(d.split("-")) for d in e.get("releases", ())),
+        )
+    return out
+
+
+class _Concessions(Mapping[str, Concession]):
+    def __getitem__(self, k: str) -> Concession:
+        return _load_concessions()[k]
+
+    def __iter__(self) -> Any:
+        return iter(_load_concessions())
+
+    def __len__(self) -> int:
+        return len(_load_concessions())
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} concessions: {', '.join(self)}>"
+
+
+CONCESSIONS: Mapping[str, Concession] = _Concessions()
+"""The bundled concessions by name (``data/concessions.toml``), costs and values from claims."""
+
+
+def concession(name: str) -> Concession:
+    """A bundled concession by name.
+
+    Raises
+    ------
+    UnknownNameError
+        If `name` is not bundled; the message lists the names.
+
+    Examples
+    --------
+    >>> ts.bargaining.concession("fentanyl_enforcement_china").giver
+    'CN'
+    """
+    if name not in CONCESSIONS:
+        raise UnknownNameError(
+            f"concession {name!r} is unknown; known: {', '.join(sorted(CONCESSIONS))}."
+        )
+    return CONCESSIONS[name]
+
+
+# ---------------------------------------------------------------------------
+# results
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Deal:
+    """The outcome of a bargain.
+
+    Attributes
+    ----------
+    parties : tuple of str
+    agreed : bool
+        Whether some deal makes every party better off than carrying on.
+    terms : mapping of (str, str) to float
+        Agreed tariff level per dyad (every ladder dyad among the parties).
+    concessions : tuple of str
+        Names of the concessions given in the deal.
+    disagreement : mapping of str to float
+        Each party's value of carrying on (% of GDP, discounted sum).
+    value : mapping of str to float
+        Each party's value of the deal.
+    gain : mapping of str to float
+        ``value - disagreement``.
+    split : mapping of str to float
+        Each party's share of the total gain (sums to 1 when agreed).
+    method : {"nash", "rubinstein"}
+    state : State
+        The state the deal moves to (``state`` unchanged if not agreed).
+    candidates : int
+        Number of deals compared.
+    """
+
+    parties: tuple[str, ...]
+    agreed: bool
+    terms: Mapping[Dyad, float]
+    concessions: tuple[str, ...]
+    disagreement: Mapping[str, float]
+    value: Mapping[str, float]
+    gain: Mapping[str, float]
+    split: Mapping[str, float]
+    method: Method
+    state: State
+    candidates: int = 0
+
+    def __bool__(self) -> bool:
+        return self.agreed
+
+    def describe(self) -> str:
+        """One line: the terms, the concessions and the split."""
+        if not self.agreed:
+            return f"no deal among {', '.join(self.parties)}: nobody-loses set is empty"
+        t = ", ".join(f"{a}->{b} {100 * v:g}%" for (a, b), v in sorted(self.terms.items()))
+        c = f"; concessions: {', '.join(self.concessions)}" if self.concessions else ""
+        s = ", ".join(f"{p} {100 * self.split[p]:.0f}%" for p in self.parties)
+        return f"deal {t}{c}; surplus split {s}"
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An agreement reached in a game, as recorded on a :class:`~tariffsim.path.Path`.
+
+    Attributes
+    ----------
+    round : int
+    date : datetime.date
+    parties : tuple of str
+    terms : mapping of (str, str) to float
+    concessions : tuple of str
+    gain : mapping of str to float
+    split : mapping of str to float
+    label : str
+        The summit or deadline event that offered the chance.
+    """
+
+    round: int
+    date: dt.date
+    parties: tuple[str, ...]
+    terms: Mapping[Dyad, float]
+    concessions: tuple[str, ...]
+    gain: Mapping[str, float]
+    split: Mapping[str, float]
+    label: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (JSON-ready)."""
+        return {
+            "round": self.round,
+            "date": self.date.isoformat(),
+            "parties": list(self.parties),
+            "terms": {f"{a}-{b}": v for (a, b), v in self.terms.items()},
+            "concessions": list(self.concessions),
+            "gain": dict(self.gain),
+            "split": dict(self.split),
+            "label": self.label,
+        }
+
+
+# ---------------------------------------------------------------------------
+# values
+# ---------------------------------------------------------------------------
+def _check_discount(discount: Any) -> float:
+    if (
+        isinstance(discount, bool)
+        or not isinstance(discount, numbers.Real)
+        or not 0 <= float(discount) < 1
+    ):
+        raise ParameterError(f"`discount` must be in [0, 1); got {discount!r}.")
+    return float(discount)
+
+
+def _check_horizon(horizon: Any) -> int:
+    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) or horizon < 1:
+        raise ParameterError(f"`horizon` must be an int >= 1; got {horizon!r}.")
+    return int(horizon)
+
+
+def _models(
+    game: Game, parties: Sequence[str], models: Mapping[str, PayoffModel] | None
+) -> dict[str, PayoffModel]:
+    out = {p: game.model for p in parties}
+    if models:
+        for p, m in models.items():
+            if p in out:
+                out[p] = m
+    return out
+
+
+def _floors(
+    game: Game, demands: Sequence[Demand], given: set[str], met: frozenset[str] = frozenset()
+) -> dict[Dyad, float]:
+    out: dict[Dyad, float] = {}
+    for dm in demands:
+        if dm.concession in given or dm.concession in met:
+            continue
+        out[(dm.by, dm.of)] = out.get((dm.by, dm.of), 0.0) + dm.level
+    return out
+
+
+def solve_deal(
+    game: Game,
+    parties: tuple[str, ...],
+    state: State,
+    disagreement: Mapping[str, float],
+    *,
+    discount: float = 0.95,
+    method: Method = "nash",
+    patience: Mapping[str, float] | None = None,
+    concessions: Sequence[Concession | str] | None = None,
+    demands: Sequence[Demand] | None = None,
+    met: frozenset[str] = frozenset(),
+    models: Mapping[str, PayoffModel] | None = None,
+) -> Deal:
+    """The bargaining solution given each party's disagreement value.
+
+    The core of :func:`tariffsim.bargaining.nash_bargain` (which computes the
+    disagreement point by a look-ahead); see the module docstring for the
+    values and solutions.
+
+    Parameters
+    ----------
+    game : Game
+    parties : tuple of str
+    state : State
+    disagreement : mapping of str to float
+    discount, method, patience, concessions, demands, met, models
+        As for :func:`tariffsim.bargaining.nash_bargain`.
+
+    Returns
+    -------
+    Deal
+
+    Raises
+    ------
+    ParameterError
+        Bad arguments (see :func:`tariffsim.bargaining.nash_bargain`).
+    """
+    w = game.world
+    parties = tuple(parties)
+    if len(parties) < 2 or len(set(parties)) != len(parties):
+        raise ParameterError(f"`parties` must be two or more distinct codes; got {parties!r}.")
+    for p in parties:
+        w.index(p)
+    d = _check_discount(discount)
+    if method not in ("nash", "rubinstein"):
+        raise ParameterError(f"`method` must be one of 'nash', 'rubinstein'; got {method!r}.")
+    if not isinstance(state, State):
+        raise ParameterError(f"`state` must be a State; got {type(state).__name__}.")
+    dis = dict(disagreement)
+    for p in parties:
+        if p not in dis or not math.isfinite(dis[p]):
+            raise ParameterError(
+                f"`disagreement` needs a finite value for {p!r}; got {dis.get(p)!r}."
+            )
+    ms = _models(game, parties, models)
+    alpha = _powers(parties, d, method, patience)
+    pool = _concession_pool(parties, concessions)
+    demands = tuple(demands or ())
+    dyads = [(a, b) for (a, b) in w.ladders if a in parties and b in parties]
+    if not dyads:
+        raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
+    idx = [(w.index(a), w.index(b)) for a, b in dyads]
+    rungs = []
+    for (a, b), (i, j) in zip(dyads, idx, strict=True):
+        cur = float(state.tariff[i, j])
+        levels = [x for x in w.ladders[(a, b)].levels if x <= cur + 1e-12]
+        rungs.append(levels or [cur])
+    subsets = [
+        frozenset(c) for r in range(len(pool) + 1) for c in itertools.combinations(sorted(pool), r)
+    ]
+    total = math.prod(len(r) for r in rungs) * len(subsets)
+    if total > MAX_DEALS:
+        raise ParameterError(
+            f"{total} candidate deals among {parties!r}; at most {MAX_DEALS} are searched."
+        )
+    combos = np.array(list(itertools.product(*rungs)), dtype=float).reshape(-1, len(dyads))
+    t = np.repeat(state.tariff[None], len(combos), axis=0)
+    for k, (i, j) in enumerate(idx):
+        t[:, i, j] = combos[:, k]
+    nxt = StateBatch(
+        tariff=t,
+        control=np.broadcast_to(state.control, t.shape),
+        peak=np.maximum(state.peak, t),
+        moved=t - state.tariff,
+        support=np.broadcast_to(state.support, (len(t), w.n)),
+        shock=np.zeros((len(t), w.n)),
+    )
+    steady = dataclasses.replace(nxt, moved=np.zeros_like(t))
+    first: dict[str, np.ndarray] = {}
+    hold: dict[str, np.ndarray] = {}
+    for p in parties:
+        k = w.index(p)
+        first[p] = np.asarray(ms[p].payoff(nxt, prev=state))[:, k]
+        hold[p] = np.asarray(ms[p].payoff(steady, prev=steady))[:, k]
+    best: tuple[float, int, frozenset[str]] | None = None
+    factor = d / (1 - d)
+    for sub in subsets:
+        floors = _floors(game, demands, set(sub), met)
+        ok = np.ones(len(combos), dtype=bool)
+        for k, dy in enumerate(dyads):
+            if dy in floors:
+                ok &= combos[:, k] >= floors[dy] - 1e-12
+        if not ok.any():
+            continue
+        flow = {p: 0.0 for p in parties}
+        for name in sub:
+            c = pool[name]
+            flow[c.giver] -= c.cost
+            flow[c.receiver] += c.value
+        gains = np.stack(
+            [first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p] for p in parties]
+        )
+        pos = np.all(gains > 1e-12, axis=0) & ok
+        if not pos.any():
+            continue
+        logs = np.where(pos[None], np.log(np.where(gains > 0, gains, 1.0)), -np.inf)
+        score = (alpha[:, None] * logs).sum(axis=0)
+        k = int(np.argmax(score))
+        if best is None or score[k] > best[0] + 1e-12:
+            best = (float(score[k]), k, sub)
+    if best is None:
+        return Deal(
+            parties,
+            False,
+            {dy: float(state.tariff[i, j]) for dy, (i, j) in zip(dyads, idx, strict=True)},
+            (),
+            dis,
+            dict(dis),
+            {p: 0.0 for p in parties},
+            {p: 0.0 for p in parties},
+            method,
+            state,
+            total,
+        )
+    _, k, sub = best
+    flow = {p: 0.0 for p in parties}
+    for name in sub:
+        c = pool[name]
+        flow[c.giver] -= c.cost
+        flow[c.receiver] += c.value
+    value = {p: float(first[p][k] + flow[p] + factor * (hold[p][k] + flow[p])) for p in parties}
+    gain = {p: value[p] - dis[p] for p in parties}
+    tot = sum(gain.values())
+    new = nxt[k]
+    ctrl = np.array(new.control)
+    for name in sub:
+        for a, b in pool[name].releases:
+            ctrl[w.index(a), w.index(b)] = 0.0
+    new = State._trusted(
+        tariff=new.tariff,
+        control=ctrl,
+        peak=new.peak,
+        moved=new.moved,
+        support=new.support,
+        shock=state.shock,
+    )
+    return Deal(
+        parties=parties,
+        agreed=True,
+        terms={dy: float(combos[k, n]) for n, dy in enumerate(dyads)},
+        concessions=tuple(sorted(sub)),
+        disagreement=dis,
+        value=value,
+        gain=gain,
+        split={p: gain[p] / tot for p in parties},
+        method=method,
+        state=new,
+        candidates=total,
+    )
+
+
+def _powers(
+    parties: Sequence[str], d: float, method: str, patience: Mapping[str, float] | None
+) -> np.ndarray:
+    if method == "nash":
+        if patience:
+            raise ParameterError("`patience` is used only with method='rubinstein'.")
+        return np.ones(len(parties))
+    pat = {p: d for p in parties}
+    for p, v in (patience or {}).items():
+        if p not in pat:
+            raise ParameterError(f"`patience` names {p!r}, not a party {tuple(parties)!r}.")
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 < v < 1:
+            raise ParameterError(f"`patience[{p!r}]` must be in (0, 1); got {v!r}.")
+        pat[p] = float(v)
+    if any(pat[p] <= 0 for p in parties):
+        raise ParameterError("alternating offers need every party's patience in (0, 1).")
+    r = np.array([-math.log(pat[p]) for p in parties])
+    inv = 1 / r
+    return inv / inv.sum() * len(parties)
+
+
+def _concession_pool(
+    parties: Sequence[str], concessions: Sequence[Concession | str] | None
+) -> dict[str, Concession]:
+    if concessions is None:
+        items: list[Concession] = [
+            c for c in CONCESSIONS.values() if c.giver in parties and c.receiver in parties
+        ]
+    else:
+        items = [concession(c) if isinstance(c, str) else c for c in concessions]
+        for c in items:
+            if not isinstance(c, Concession):
+                raise ParameterError(f"`concessions` must hold Concession or names; got {c!r}.")
+    return {c.name: c for c in items if c.giver in parties and c.receiver in parties}
