@@ -10,7 +10,17 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import analysis, engine, equilibrium, parampath, payoffs, strategies, tournament
+from . import (
+    analysis,
+    bargaining,
+    engine,
+    equilibrium,
+    foresight,
+    parampath,
+    payoffs,
+    strategies,
+    tournament,
+)
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -34,6 +44,7 @@ from .errors import (
     TariffsimError,
     UnknownNameError,
 )
+from .foresight import Forward
 from .game import Agent, Event, Game, path_from_states, simulate
 from .path import Path
 from .payoffs import TERMS, Breakdown, Params, PayoffModel
@@ -86,6 +97,7 @@ __all__ = [
     "FaceSavingRetreat",
     "FictitiousPlayer",
     "FirmButMeasured",
+    "Forward",
     "Game",
     "GenerousTitForTat",
     "GrimTrigger",

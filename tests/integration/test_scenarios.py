@@ -38,6 +38,16 @@ def na():
     return sc, sc.simulate(seed=0)
 
 
+def _no_talks(sc):
+    """The scenario without talks or demands: the myopic divide-and-conquer story."""
+
+    def edit(d):
+        d.setdefault("negotiation", {})["enabled"] = False
+        d.pop("demands", None)
+
+    return _variant(sc, edit)
+
+
 def _na_first_cuts(path):
     ca = _first(np.diff(path.series("CA", "US")) < 0)
     mx = _first(np.diff(path.series("MX", "US")) < 0)
@@ -47,6 +57,9 @@ def _na_first_cuts(path):
 def na_both_answer_then_canada_first(sc, path):
     order = sc.game.round_of(sc.game.events[0].when)
     assert path.series("CA", "US")[order] > 0 and path.series("MX", "US")[order] > 0
+    sc = _no_talks(sc)
+    path = sc.simulate(seed=0)
+    assert path.series("CA", "US")[order] > 0 and path.series("MX", "US")[order] > 0
     ca, mx = _na_first_cuts(path)
     assert ca is not None and mx is not None
     assert ca < mx
@@ -54,6 +67,7 @@ def na_both_answer_then_canada_first(sc, path):
 
 
 def na_mexico_after_canada(sc, path):
+    path = _no_talks(sc).simulate(seed=0)
     ca, mx = _na_first_cuts(path)
     assert mx > ca
     # Mexico still resists in the round Canada settles, and settles once Canada has settled
@@ -117,7 +131,34 @@ def _holds(nf):
     return out
 
 
+def na_border_deals_within_a_week(sc, path):
+    order = sc.game.round_of(sc.game.events[0].when)
+    week = order + 7 // sc.game.round_days
+    deals = {a.parties[1]: a for a in path.agreements if a.parties[0] == "US"}
+    assert set(deals) == {"CA", "MX"}
+    for x, concession in (("CA", "border_canada"), ("MX", "border_mexico")):
+        a = deals[x]
+        assert order < a.round <= week
+        assert concession in a.concessions
+        assert a.terms[("US", x)] == 0.0  # the 25% order is paused
+        assert path.series("US", x)[a.round] == 0 and path.series("US", x)[-1] == 0
+        assert path.series("US", x)[a.round - 1] == 0.25  # in force until the deal
+        assert all(g > 0 for g in a.gain.values())
+
+
+def na_joint_stand(sc, path):
+    order = sc.game.round_of(sc.game.events[0].when)
+    state = _na_stage_state(sc.world)
+    c = ts.bargaining.coalition_bargain(
+        sc.game, "US", ("CA", "MX"), state, demands=sc.game.negotiation.demands, horizon=6,
+        round=order,
+    )
+    assert c.joint.agreed
+    assert c.joint_at_least_as_good, (c.members_value_joint, c.members_value_sequential)
+
+
 def na_us_pauses_after_partner(sc, path):
+    path = _no_talks(sc).simulate(seed=0)
     for x in ("CA", "MX"):
         us = path.series("US", x)
         pause = _first(np.diff(us) < 0)
@@ -138,6 +179,8 @@ def na_china_untouched(sc, path):
 def na_costly_concession_counterfactual(sc, path):
     def edit(d):
         d["params"]["face_zero_cost.CA"] = 0.3  # Canada's concession as costly as anyone's
+        d.setdefault("negotiation", {})["enabled"] = False
+        d.pop("demands", None)
 
     alt = _variant(sc, edit).simulate(seed=0)
     assert alt.series("CA", "US")[-1] > 0
@@ -146,15 +189,21 @@ def na_costly_concession_counterfactual(sc, path):
 
 
 NA_OUTCOMES = {
-    "Canada and Mexico both answer the US order, then Canada settles first": (
+    "Canada and Mexico both answer the US order; without talks Canada settles first": (
         na_both_answer_then_canada_first
     ),
-    "Mexico settles only after Canada has settled": na_mexico_after_canada,
+    "without talks Mexico settles only after Canada has settled": na_mexico_after_canada,
+    "both reach a border deal within a week of the order and the US pauses their tariffs": (
+        na_border_deals_within_a_week
+    ),
+    "a joint stand gets terms at least as good as settling one by one": na_joint_stand,
     "with Canada resisting Mexico's best response is to hold; "
     "with Canada settled it is to settle": na_stage_game_best_response,
-    "the US pauses each 25% tariff only after that partner has settled": na_us_pauses_after_partner,
+    "without talks the US pauses each 25% tariff only after that partner has settled": (
+        na_us_pauses_after_partner
+    ),
     "the US tariff on China stays at 10% throughout": na_china_untouched,
-    "if Canada's concession were not cheap, neither Canada nor Mexico would settle": (
+    "without talks, if Canada's concession were not cheap, neither would settle": (
         na_costly_concession_counterfactual
     ),
 }

@@ -1,0 +1,159 @@
+r"""Forward-looking strategies: value continuation, not just the next round.
+
+:class:`Forward` scores each own-move profile by a discounted look-ahead on the
+agent's *perceived* payoff model, the others holding their levels:
+
+.. math::
+
+    V(m) = u(s_m \mid s) + \sum_{k=1}^{H-1} \delta^k\, u(s_m \mid s_m)
+           + \frac{\delta^H}{1-\delta}\, u(s_m \mid s_m),
+
+the first round (with its one-off face and resolve costs) and then the new
+state held. A myopic agent (:class:`~tariffsim.agents.MyopicBestResponse`)
+is the case ``H = 1, delta = 0``. One-off costs weigh less against a flow that
+lasts, so a forward-looking agent cuts a tariff that hurts it in fewer,
+larger steps; and it holds a level whose flow it prefers even when a single
+round of change would pay.
+
+Limits: the others are assumed to hold (no model of their reaction); with
+``jumps=True`` every rung of each own ladder is a candidate (``moves =
+"jump"`` scenarios), else one step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .agents import Observation, Traits, register
+from .errors import ParameterError
+from .world import StateBatch
+
+__all__ = ["MAX_PROFILES", "Forward"]
+
+MAX_PROFILES = 4096
+"""Largest number of own-move profiles :class:`Forward` scores jointly (else dyad by dyad)."""
+
+Moves = dict[tuple[str, str], int]
+
+
+@dataclass(frozen=True)
+class Forward:
+    """Best discounted look-ahead on the perceived model, others holding.
+
+    Parameters
+    ----------
+    horizon : int, default 8
+        Rounds looked ahead (>= 1); beyond them the state is held forever.
+    discount : float, default 0.95
+        Per-round discount factor, in [0, 1).
+    jumps : bool, default False
+        Consider every rung of each own ladder in one round (needs a game with
+        ``moves = "jump"``); otherwise -1, 0 or +1.
+
+    Raises
+    ------
+    ParameterError
+        If `horizon` or `discount` is out of range.
+
+    Examples
+    --------
+    >>> ts.Forward(horizon=4, discount=0.9).horizon
+    4
+    """
+
+    horizon: int = 8
+    discount: float = 0.95
+    jumps: bool = False
+    name: ClassVar[str] = "forward"
+    traits: ClassVar[Traits] = Traits(memory_depth=1, uses_beliefs=True)
+
+    def __post_init__(self) -> None:
+        h = self.horizon
+        if isinstance(h, bool) or not isinstance(h, numbers.Integral) or h < 1:
+            raise ParameterError(f"`horizon` must be an int >= 1; got {h!r}.")
+        d = self.discount
+        if isinstance(d, bool) or not isinstance(d, numbers.Real) or not 0 <= float(d) < 1:
+            raise ParameterError(f"`discount` must be in [0, 1); got {d!r}.")
+        if not isinstance(self.jumps, bool):
+            raise ParameterError(f"`jumps` must be true or false; got {self.jumps!r}.")
+        object.__setattr__(self, "horizon", int(h))
+        object.__setattr__(self, "discount", float(d))
+
+    @property
+    def weights(self) -> tuple[float, float]:
+        """Weight of the first round's payoff and of the held state's per-round payoff."""
+        d, h = self.discount, self.horizon
+        held = sum(d**k for k in range(1, h)) + (d**h) / (1 - d)
+        return 1.0, held
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
+        """The own-move profile with the highest discounted perceived value."""
+        if not obs.targets:
+            return {}
+        w = obs.world
+        options = []
+        for a, b in obs.targets:
+            lad = w.ladders[(a, b)]
+            cur = float(obs.state.tariff[w.index(a), w.index(b)])
+            options.append(_candidates(lad, cur, self.jumps))
+        sizes = [len(o) for o in options]
+        if int(np.prod(sizes)) <= MAX_PROFILES:
+            profiles = list(itertools.product(*options))
+            return self._best(obs, profiles, options)
+        out: Moves = {}
+        for k, d in enumerate(obs.targets):  # dyad by dyad, the others held
+            profs = [tuple(m if q == k else 0 for q in range(len(options))) for m in options[k]]
+            out[d] = self._best(obs, profs, options)[d]
+        return out
+
+    def _best(
+        self, obs: Observation, profiles: list[tuple[int, ...]], options: list[list[int]]
+    ) -> Moves:
+        w = obs.world
+        profiles = sorted(profiles, key=lambda p: (sum(abs(x) for x in p), [x > 0 for x in p]))
+        t0 = obs.state.tariff
+        tariffs = np.repeat(t0[None], len(profiles), axis=0)
+        for k, (a, b) in enumerate(obs.targets):
+            lad = w.ladders[(a, b)]
+            i, j = w.index(a), w.index(b)
+            for p, prof in enumerate(profiles):
+                tariffs[p, i, j] = _step(lad, t0[i, j], int(prof[k]))
+        first = StateBatch.from_tariffs(tariffs, previous=obs.state)
+        held = StateBatch(
+            tariff=first.tariff,
+            control=first.control,
+            peak=first.peak,
+            moved=np.zeros_like(first.tariff),
+            support=first.support,
+            shock=np.zeros_like(first.support),
+        )
+        me = w.index(obs.me)
+        a1, ah = self.weights
+        value = (
+            a1 * np.asarray(obs.model.payoff(first, prev=obs.state))[:, me]
+            + ah * np.asarray(obs.model.payoff(held, prev=held))[:, me]
+        )
+        best = int(np.flatnonzero(value >= value.max() - 1e-12 * max(1.0, abs(value.max())))[0])
+        return {d: int(m) for d, m in zip(obs.targets, profiles[best], strict=True)}
+
+
+def _candidates(lad: Any, cur: float, jumps: bool) -> list[int]:
+    if not jumps:
+        return [0, -1, 1]
+    below = sum(1 for x in lad.levels if x < cur - 1e-9)
+    above = sum(1 for x in lad.levels if x > cur + 1e-9)
+    return [0, *range(-1, -below - 1, -1), *range(1, above + 1)]
+
+
+def _step(lad: Any, level: float, m: int) -> float:
+    for _ in range(abs(m)):
+        level = lad.step(level, 1 if m > 0 else -1)
+    return float(level)
+
+
+register("forward", Forward)
