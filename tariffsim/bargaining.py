@@ -72,13 +72,16 @@ from .deals import (
     MAX_DEALS,
     Agreement,
     Concession,
+    Credibility,
     Deal,
     Demand,
     Method,
     Negotiation,
+    Threat,
     _check_discount,
     _models,
     concession,
+    credible,
     solve_deal,
 )
 from .errors import ParameterError
@@ -94,12 +97,15 @@ __all__ = [
     "Agreement",
     "Coalition",
     "Concession",
+    "Credibility",
     "Deal",
     "Demand",
     "Negotiation",
+    "Threat",
     "carry_on_value",
     "coalition_bargain",
     "concession",
+    "credible",
     "nash_bargain",
 ]
 

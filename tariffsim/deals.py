@@ -34,10 +34,13 @@ __all__ = [
     "MAX_DEALS",
     "Agreement",
     "Concession",
+    "Credibility",
     "Deal",
     "Demand",
     "Negotiation",
+    "Threat",
     "concession",
+    "credible",
     "solve_deal",
 ]
 
@@ -74,8 +77,8 @@ class Concession:
     Examples
     --------
     >>> c = ts.bargaining.concession("border_canada")
-    >>> c.giver, c.receiver, c.cost < c.value
-    ('CA', 'US', True)
+    >>> c.giver, c.receiver, c.claims[:2]
+    ('CA', 'US', ('cost_border_canada', 'value_border_canada'))
     """
 
     name: str
@@ -181,6 +184,163 @@ class Negotiation:
             if dm.concession not in met:
                 out[(dm.by, dm.of)] = out.get((dm.by, dm.of), 0.0) + dm.level
         return out
+
+
+@dataclass(frozen=True)
+class Threat:
+    """A conditional threat: unless ``target`` has given ``unless`` by ``when``,
+    ``by`` sets its tariff on ``target`` to ``level``.
+
+    On the date the threat is carried out only if it is *credible*: if doing so
+    is a best response for ``by`` then (:func:`credible`); otherwise the
+    path records that it was not carried out. Before the date a credible
+    threat enters the look-ahead that gives every bargain's disagreement
+    point, so it changes the terms the target accepts.
+
+    Attributes
+    ----------
+    by, target : str
+    level : float
+        Tariff threatened (a rung of the ``by``-``target`` ladder).
+    when : datetime.date or int
+        Deadline (date, or round index).
+    unless : str
+        Name of the concession that lifts the threat ("" = none can).
+    label : str
+    claims : tuple of str
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> ts.bargaining.Threat("US", "CN", 1.30, dt.date(2025, 11, 1)).level
+    1.3
+    """
+
+    by: str
+    target: str
+    level: float
+    when: dt.date | int
+    unless: str = ""
+    label: str = ""
+    claims: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        v = self.level
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= float(v) < math.inf:
+            raise ParameterError(f"threat `level` must be a tariff >= 0; got {v!r}.")
+        if isinstance(self.when, bool) or not isinstance(self.when, dt.date | int):
+            raise ParameterError(f"threat `when` must be a date or a round; got {self.when!r}.")
+        if self.by == self.target:
+            raise ParameterError(f"threat: `by` and `target` must differ; got {self.by!r}.")
+
+
+@dataclass(frozen=True)
+class Credibility:
+    """Whether carrying out a threat is a best response on its date.
+
+    Attributes
+    ----------
+    credible : bool
+    carry_out, refrain : float
+        The threatener's discounted value (perceived model, the others
+        holding) of carrying it out and of not doing so.
+    gain : float
+        ``carry_out - refrain``.
+    message : str
+    """
+
+    credible: bool
+    carry_out: float
+    refrain: float
+    gain: float
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.credible
+
+
+def credible(
+    game: Game,
+    threat: Threat,
+    state: State,
+    *,
+    discount: float = 0.95,
+    horizon: int = 8,
+    model: PayoffModel | None = None,
+) -> Credibility:
+    """Is carrying out `threat` at `state` a best response for the threatener?
+
+    Compares the threatener's discounted value of setting the threatened level
+    (the first round, with its costs, then the level held) with holding
+    today's level, on `model` (its perceived model; default the true one),
+    the others holding. A threat is credible when carrying it out is worth at
+    least as much.
+
+    Parameters
+    ----------
+    game : Game
+    threat : Threat
+    state : State
+        The state on the deadline.
+    discount : float
+        In [0, 1).
+    horizon : int
+        Rounds valued before the state is held forever.
+    model : PayoffModel, optional
+
+    Returns
+    -------
+    Credibility
+
+    Raises
+    ------
+    ParameterError
+        Bad discount or horizon, or no ladder for the threat's dyad.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> sc = ts.load_scenario("rare-earth-100")
+    >>> w = sc.world
+    >>> s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 0.3).with_tariff(w, "CN", "US", 0.1)
+    >>> t = ts.bargaining.Threat("US", "CN", 1.30, dt.date(2025, 11, 1))
+    >>> ts.bargaining.credible(sc.game, t, s).credible
+    False
+    """
+    d = _check_discount(discount)
+    h = _check_horizon(horizon)
+    w = game.world
+    if (threat.by, threat.target) not in w.ladders:
+        raise ParameterError(f"threat: no tariff ladder for ({threat.by}, {threat.target}).")
+    m = model if model is not None else game.model
+    i, j = w.index(threat.by), w.index(threat.target)
+    t = np.array(state.tariff)
+    t[i, j] = threat.level
+    nxt = State._trusted(
+        tariff=t,
+        control=state.control,
+        peak=np.maximum(state.peak, t),
+        moved=t - state.tariff,
+        support=state.support,
+        shock=state.shock,
+    )
+    held_now = state._with(moved=np.zeros_like(state.moved))
+    held_next = nxt._with(moved=np.zeros_like(t))
+    a_h = sum(d**k for k in range(1, h)) + d**h / (1 - d)
+    carry = float(m.payoff(nxt, prev=state)[0, i]) + a_h * float(
+        m.payoff(held_next, prev=held_next)[0, i]
+    )
+    refrain = float(m.payoff(held_now, prev=state)[0, i]) + a_h * float(
+        m.payoff(held_now, prev=held_now)[0, i]
+    )
+    gain = carry - refrain
+    ok = gain >= 0
+    verdict = "credible" if ok else "not credible"
+    msg = (
+        f"{threat.by}'s threat of {100 * threat.level:g}% on {threat.target} is {verdict}: "
+        f"carrying it out is worth {carry:.4g}, refraining {refrain:.4g} (% of GDP, discounted)"
+    )
+    return Credibility(ok, carry, refrain, gain, msg)
 
 
 @cache

@@ -413,6 +413,7 @@ def simulate(
         fired = by_round.get(r, [])
         state = _fire(game, state, fired)
         events_log += [(r, e.label) for e in fired if e.label]
+        state = talks.threats(state, r, beliefs, events_log)
         for e in fired:
             if e.kind == "summit" and e.parties and game.negotiation.enabled:
                 state = talks.bargain(state, r, e, beliefs, history)
@@ -531,6 +532,13 @@ class _Talks:
             agents=agents,
             noise=0.0,
             negotiation=dataclasses.replace(neg, enabled=False, demands=unmet),
+            threats=tuple(
+                dataclasses.replace(
+                    th, when=g.date(th.when) if isinstance(th.when, int) else th.when
+                )
+                for th in g.threats
+                if g.round_of(th.when) > r and not (th.unless and th.unless in self.met)
+            ),
         )
         path = simulate(look, neg.horizon, seed=0)
         dis = _carry_on(path, state, parties, models, g.world, neg.discount, neg.horizon)
@@ -565,6 +573,39 @@ class _Talks:
         for dy, level in deal.terms.items():
             self.locked[dy] = (level, k)
         return deal.state
+
+    def threats(
+        self, state: State, r: int, beliefs: Mapping[str, Beliefs], log: list[tuple[int, str]]
+    ) -> State:
+        """Carry out the threats due this round whose condition is unmet, if credible."""
+        from .deals import credible
+
+        g = self.game
+        w = g.world
+        for th in g.threats:
+            if g.round_of(th.when) != r or (th.unless and th.unless in self.met):
+                continue
+            model = g.model._with_params(beliefs[th.by].perceived) if th.by in beliefs else g.model
+            c = credible(
+                g,
+                th,
+                state,
+                discount=g.negotiation.discount,
+                horizon=g.negotiation.horizon,
+                model=model,
+            )
+            name = th.label or f"{th.by} threat on {th.target}"
+            if not c.credible:
+                log.append((r, f"{name}: not carried out (not credible)"))
+                continue
+            i, j = w.index(th.by), w.index(th.target)
+            t = np.array(state.tariff)
+            moved = np.array(state.moved)
+            moved[i, j] = th.level - t[i, j]
+            t[i, j] = th.level
+            state = state._with(tariff=t, peak=np.maximum(state.peak, t), moved=moved)
+            log.append((r, f"{name}: carried out"))
+        return state
 
     def constrain(
         self,

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .agents import Beliefs, Hold, Strategy, targets_of
-from .deals import Negotiation
+from .deals import Negotiation, Threat
 from .engine import _check_rounds, _Recorder, control_moves, simulate
 from .errors import ParameterError, UnknownNameError
 from .path import Path
@@ -200,6 +200,8 @@ class Game:
     moves : {"step", "jump"}
         ``"step"``: a move is -1, 0 or +1 rung; ``"jump"``: any number of rungs
         in one round (a strategy may return e.g. -5).
+    threats : tuple of Threat
+        Conditional threats, carried out on their date only if credible.
     """
 
     world: World
@@ -214,8 +216,19 @@ class Game:
     name: str = ""
     negotiation: Negotiation = field(default_factory=Negotiation)
     moves: str = "step"
+    threats: tuple[Threat, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "threats", tuple(self.threats))
+        for th in self.threats:
+            if not isinstance(th, Threat):
+                raise ParameterError(f"`threats` must hold Threat objects; got {th!r}.")
+            lad = self.world.ladders.get((th.by, th.target))
+            if lad is None or not lad.contains(th.level):
+                raise ParameterError(
+                    f"threat {th.label!r}: level {th.level!r} is not a rung of the "
+                    f"({th.by}, {th.target}) ladder."
+                )
         if self.moves not in ("step", "jump"):
             raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {self.moves!r}.")
         if not isinstance(self.negotiation, Negotiation):

@@ -29,7 +29,7 @@ import numpy as np
 
 from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
-from .deals import CONCESSIONS, Demand, Negotiation
+from .deals import CONCESSIONS, Demand, Negotiation, Threat
 from .errors import ParameterError, ScenarioError, TariffsimError, UnknownNameError
 from .game import EVENT_KINDS, Agent, Event, Game
 from .path import Path, html_table
@@ -514,7 +514,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     data = _shape(data, pr)
     known_top = {"format", "name", "title", "description", "claims", "outcomes", "calendar",
                  "world", "params", "weights", "initial", "agents", "events", "noise",
-                 "moves", "negotiation", "demands"}  # fmt: skip
+                 "moves", "negotiation", "demands", "threats"}  # fmt: skip
     for top in data:
         if top not in known_top:
             pr.add(top, f"unknown field; known: {', '.join(sorted(known_top))}")
@@ -800,6 +800,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
 
     # -- negotiation -------------------------------------------------------------
     negotiation = _negotiation(data, codes, ladders, cl, pr)
+    threats = _threats(data, codes, ladders, cl, pr)
     moves = data.get("moves", "step")
     if moves not in ("step", "jump"):
         pr.add("moves", f"must be one of 'step', 'jump'; got {moves!r}")
@@ -821,6 +822,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             name=str(name),
             negotiation=negotiation,
             moves=str(moves),
+            threats=threats,
         )
     except TariffsimError as e:
         raise ScenarioError([str(e)], source=source) from None
@@ -867,6 +869,7 @@ _EVENT_KEYS = {
 }  # fmt: skip
 _NEGOTIATION_KEYS = {"enabled", "discount", "horizon", "method"}
 _DEMAND_KEYS = {"dyad", "level", "concession", "claims"}
+_THREAT_KEYS = {"dyad", "level", "date", "round", "unless", "label", "claims"}
 
 
 def _known_keys(table: Any, path: str, known: set[str], pr: _Problems) -> None:
@@ -977,6 +980,48 @@ def _negotiation(
     return Negotiation(demands=tuple(demands), **kw)
 
 
+def _threats(
+    data: Mapping[str, Any],
+    codes: tuple[str, ...],
+    ladders: Mapping[tuple[str, str], Any],
+    cl: Any,
+    pr: _Problems,
+) -> tuple[Threat, ...]:
+    """The ``[[threats]]`` list: conditional threats, checked field by field."""
+    out = []
+    for k, td in enumerate(data.get("threats", [])):
+        path = f"threats[{k}]"
+        _known_keys(td, path, _THREAT_KEYS, pr)
+        d = _dyad(td.get("dyad"), f"{path}.dyad", codes, pr)
+        if d is None:
+            continue
+        lvl = td.get("level")
+        if d not in ladders or not _num(lvl) or not ladders[d].contains(lvl):
+            pr.add(f"{path}.level", f"must be a rung of the {d[0]}-{d[1]} ladder; got {lvl!r}")
+            continue
+        when = td.get("date", td.get("round"))
+        if not isinstance(when, dt.date) and not (
+            isinstance(when, int) and not isinstance(when, bool) and when >= 0
+        ):
+            pr.add(f"{path}.date", f"must be a date or `round` an int >= 0; got {when!r}")
+            continue
+        unless = td.get("unless", "")
+        if unless and unless not in CONCESSIONS:
+            pr.add(
+                f"{path}.unless",
+                f"unknown concession {unless!r}; known: {', '.join(sorted(CONCESSIONS))}",
+            )
+            continue
+        claims = tuple(td.get("claims", ()))
+        for cid in claims:
+            if cid not in cl:
+                pr.add(f"{path}.claims", f"unknown claim id {cid!r}")
+        out.append(
+            Threat(d[0], d[1], float(lvl), when, str(unless), str(td.get("label", "")), claims)
+        )
+    return tuple(out)
+
+
 def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
     """``v`` if it is a table, else ``{}`` with a problem recorded."""
     if isinstance(v, Mapping):
@@ -986,7 +1031,7 @@ def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
 
 
 _TOP_TABLES = ("calendar", "world", "params", "weights", "initial", "negotiation")
-_TOP_LISTS = ("claims", "outcomes", "agents", "events", "demands")
+_TOP_LISTS = ("claims", "outcomes", "agents", "events", "demands", "threats")
 _WORLD_TABLES = ("ladders", "control_ladders", "gdp", "imports")
 
 
@@ -1021,7 +1066,7 @@ def _shape(data: Any, pr: _Problems) -> dict[str, Any]:
     initial = out.get("initial", {})
     if "tariffs" in initial:
         initial["tariffs"] = _table(initial["tariffs"], "initial.tariffs", pr)
-    for key in ("agents", "events", "demands"):
+    for key in ("agents", "events", "demands", "threats"):
         kept: list[dict[str, Any]] = []
         for k, item in enumerate(out.get(key, [])):
             if not isinstance(item, Mapping):

@@ -150,7 +150,12 @@ def na_joint_stand(sc, path):
     order = sc.game.round_of(sc.game.events[0].when)
     state = _na_stage_state(sc.world)
     c = ts.bargaining.coalition_bargain(
-        sc.game, "US", ("CA", "MX"), state, demands=sc.game.negotiation.demands, horizon=6,
+        sc.game,
+        "US",
+        ("CA", "MX"),
+        state,
+        demands=sc.game.negotiation.demands,
+        horizon=6,
         round=order,
     )
     assert c.joint.agreed
