@@ -11,10 +11,12 @@
 # %% [markdown]
 # # Divide and conquer in North America (February 2025)
 #
-# The US orders 25% on Canada and Mexico and 10% on China. Canada and Mexico
-# each answer; Canada, whose concession is cheap, settles first; Mexico, left
-# alone, follows; the US pauses each tariff once that partner has settled,
-# and the tariff on China stays. Scenario `canada-mexico-fentanyl`, daily rounds.
+# The US orders 25% on Canada and Mexico and 10% on China. With the talks of
+# 3 February, both partners trade a border concession for a pause the same
+# day. Without talks, Canada and Mexico each answer; Canada, whose concession
+# is cheap, settles first; Mexico, left alone, follows; the US pauses each
+# tariff once that partner has settled, and the tariff on China stays.
+# Scenario `canada-mexico-fentanyl`, daily rounds.
 
 # %%
 import copy
@@ -25,7 +27,20 @@ import tariffsim as ts
 
 sc = ts.load_scenario("canada-mexico-fentanyl")
 print(repr(sc))
-path = sc.simulate(seed=0)
+talks = sc.simulate(seed=0)
+for a in talks.agreements:
+    print(f"round {a.round}: {' and '.join(a.parties)} agree; concessions {a.concessions}")
+
+# %% [markdown]
+# ## Without talks: divide and conquer
+#
+# Switch the talks off (and the demands that tie the orders to them):
+
+# %%
+data = copy.deepcopy(dict(sc.data))
+data["negotiation"] = {"enabled": False}
+del data["demands"]
+path = ts.parse_scenario(data).simulate(seed=0)
 print("\n".join(path.table().splitlines()[:6]))
 
 # %% [markdown]
@@ -66,7 +81,6 @@ print("Mexico's coalition gain, rounds 1-3:", [round(float(x), 3) for x in coali
 # for which a unilateral pause costs more than it saves, keeps both tariffs.
 
 # %%
-data = copy.deepcopy(dict(sc.data))
 data["params"]["face_zero_cost.CA"] = 0.3
 alt = ts.parse_scenario(data).simulate(seed=0)
 final = {f"{a}->{b}": round(100 * float(alt.series(a, b)[-1])) for a, b in

@@ -69,6 +69,7 @@ def _known_names() -> set[str]:
 
     names: set[str] = set(dir(tariffsim))
     mods = [tariffsim, agents, claims, game, path, payoffs, scenario, world, equilibrium]
+    mods += [tariffsim.bargaining, tariffsim.deals, tariffsim.foresight]
     for info in pkgutil.iter_modules(equilibrium.__path__, "tariffsim.equilibrium."):
         mods.append(importlib.import_module(info.name))
     for mod in mods:
@@ -80,6 +81,7 @@ def _known_names() -> set[str]:
                     names |= {f.name for f in dataclasses.fields(obj)}
     w = tariffsim.World.default()
     names |= set(Params.default(w).calibration)
+    names |= set(tariffsim.bargaining.CONCESSIONS)  # concession names, data not claims
     return {n for n in names if not n.startswith("__")}
 
 

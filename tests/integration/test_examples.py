@@ -62,6 +62,7 @@ def check_beliefs(ns: dict, out: str, tmp: Path) -> None:
 
 
 def check_divide_and_conquer(ns: dict, out: str, tmp: Path) -> None:
+    assert [a.parties for a in ns["talks"].agreements] == [("US", "MX"), ("US", "CA")]
     assert ns["settled"]["CA"] < ns["settled"]["MX"]
     assert ns["paused"] == {"CA": 3, "MX": 4}
     assert ns["final"] == {"CA->US": 10, "MX->US": 10, "US->CA": 25, "US->MX": 25}
