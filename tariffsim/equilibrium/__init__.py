@@ -5,6 +5,8 @@ Games are :class:`NormalFormGame` objects (N players, payoff arrays of shape
 
 * :func:`pure_nash` - every pure equilibrium, N players;
 * :func:`support_enumeration` - all equilibria of nondegenerate 2-player games;
+* :func:`vertex_enumeration` - every extreme equilibrium of any 2-player game, with
+  the equilibrium components (exact rational check on request);
 * :func:`lemke_howson`, :func:`lemke_howson_all` - complementary pivoting, 2 players;
 * :func:`logit_qre`, :func:`qre_select` - logit quantal response equilibria, N players;
 * :func:`correlated_equilibrium` - linear programming, N players;
@@ -36,6 +38,7 @@ from .qre import QREPath, QRESelection, logit_qre, qre_select
 from .repeated import DyadPayoffs, critical_discount, dyad_stage_payoffs
 from .stage import stage_game
 from .support import MixedResult, support_enumeration
+from .vertex import VertexResult, vertex_enumeration
 
 __all__ = [
     "LEARNING_RULES",
@@ -54,6 +57,7 @@ __all__ = [
     "QREPath",
     "QRESelection",
     "SPEResult",
+    "VertexResult",
     "backward_induction",
     "bellman",
     "best_response_dynamics",
@@ -74,4 +78,5 @@ __all__ = [
     "qre_select",
     "stage_game",
     "support_enumeration",
+    "vertex_enumeration",
 ]
