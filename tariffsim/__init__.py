@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import equilibrium, payoffs, strategies, tournament
+from . import analysis, engine, equilibrium, parampath, payoffs, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -24,7 +24,9 @@ from .agents import (
     Traits,
     make_strategy,
 )
+from .analysis.ensemble import Ensemble, ensemble
 from .claims import Claim, ClaimSet, claims
+from .engine import PathBatch, simulate_batch
 from .errors import (
     ConvergenceWarning,
     ParameterError,
@@ -78,6 +80,7 @@ __all__ = [
     "ConvergenceWarning",
     "Country",
     "DivideAndConquer",
+    "Ensemble",
     "Event",
     "EvolutionResult",
     "FaceSavingRetreat",
@@ -94,6 +97,7 @@ __all__ = [
     "ParameterError",
     "Params",
     "Path",
+    "PathBatch",
     "Pavlov",
     "PayoffModel",
     "Random",
@@ -111,8 +115,11 @@ __all__ = [
     "UnknownNameError",
     "World",
     "__version__",
+    "analysis",
     "apply_moves",
     "claims",
+    "engine",
+    "ensemble",
     "equilibrium",
     "filter_strategies",
     "lineup_tournament",
@@ -120,12 +127,14 @@ __all__ = [
     "load_scenario",
     "make_strategy",
     "moran_process",
+    "parampath",
     "parse_scenario",
     "path_from_states",
     "payoffs",
     "replicator_dynamics",
     "round_robin",
     "simulate",
+    "simulate_batch",
     "strategies",
     "tournament",
 ]
