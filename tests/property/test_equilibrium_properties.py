@@ -142,7 +142,8 @@ def test_correlated_constraints_and_pure_nash_feasible(game):
     assert (p >= 0).all()
     np.testing.assert_allclose(p.sum(), 1.0)
     assert (G @ p.ravel()).max(initial=0.0) <= 1e-7
-    for prof in eq.pure_nash(game):
+    # exact pure equilibria (an epsilon-equilibrium need not be LP-feasible)
+    for prof in eq.pure_nash(game, tol=1e-14):
         point = np.zeros(game.shape)
         point[prof] = 1.0
         assert (G @ point.ravel()).max(initial=0.0) <= 1e-7
