@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import equilibrium, payoffs, strategies, tournament
+from . import equilibrium, limits, payoffs, schema, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -27,6 +27,7 @@ from .agents import (
 from .claims import Claim, ClaimSet, claims
 from .errors import (
     ConvergenceWarning,
+    LimitError,
     ParameterError,
     ScenarioError,
     TariffsimError,
@@ -88,6 +89,7 @@ __all__ = [
     "GrimTrigger",
     "Hold",
     "Ladder",
+    "LimitError",
     "Move",
     "MyopicBestResponse",
     "Observation",
@@ -115,6 +117,7 @@ __all__ = [
     "claims",
     "equilibrium",
     "filter_strategies",
+    "limits",
     "lineup_tournament",
     "list_scenarios",
     "load_scenario",
@@ -125,6 +128,7 @@ __all__ = [
     "payoffs",
     "replicator_dynamics",
     "round_robin",
+    "schema",
     "simulate",
     "strategies",
     "tournament",

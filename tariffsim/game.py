@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from . import limits
 from .agents import Beliefs, Hold, Observation, Strategy, targets_of
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
@@ -96,7 +97,11 @@ class Event:
             raise UnknownNameError(
                 f"event kind {self.kind!r} is unknown; known: {', '.join(EVENT_KINDS)}."
             )
-        if isinstance(self.when, bool) or not isinstance(self.when, dt.date | int):
+        if (
+            isinstance(self.when, bool)
+            or not isinstance(self.when, dt.date | int)
+            or isinstance(self.when, dt.datetime)
+        ):
             raise ParameterError(
                 f"event `when` must be a date or a round index; got {self.when!r}."
             )
@@ -199,6 +204,13 @@ class Game:
         if not isinstance(self.round_days, int) or self.round_days < 1:
             raise ParameterError(f"`round_days` must be an int >= 1; got {self.round_days!r}.")
         _check_rounds(self.rounds)
+        if not isinstance(self.start, dt.date) or isinstance(self.start, dt.datetime):
+            raise ParameterError(f"`start` must be a datetime.date; got {self.start!r}.")
+        if not calendar_fits(self.start, self.round_days, self.rounds):
+            raise ParameterError(
+                f"`rounds`: {self.rounds} rounds of {self.round_days} days from {self.start} "
+                f"run past {dt.date.max}."
+            )
         if not (isinstance(self.noise, int | float) and 0 <= self.noise <= 1):
             raise ParameterError(f"`noise` must be in [0, 1]; got {self.noise!r}.")
         seen = set()
@@ -295,7 +307,20 @@ class Game:
 def _check_rounds(rounds: Any) -> int:
     if isinstance(rounds, bool) or not isinstance(rounds, int | np.integer) or rounds < 1:
         raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
+    limits.check("max_rounds", int(rounds), "`rounds`")
     return int(rounds)
+
+
+def calendar_fits(start: dt.date, round_days: int, rounds: int) -> bool:
+    """Whether ``rounds`` rounds of ``round_days`` days from ``start`` end by 9999-12-31."""
+    return start.toordinal() + int(rounds) * int(round_days) <= dt.date.max.toordinal()
+
+
+def _check_seed(seed: Any) -> None:
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"`seed` must be an int >= 0 or None; got {seed!r}.")
 
 
 def _fire(game: Game, state: State, events: Sequence[Event]) -> State:
@@ -357,8 +382,16 @@ def simulate(
     13
     """
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
+    if not calendar_fits(game.start, game.round_days, rounds):
+        raise ParameterError(
+            f"`rounds`: {rounds} rounds of {game.round_days} days from {game.start} run past "
+            f"{dt.date.max}."
+        )
     if seed is not None and rng is not None:
         raise ParameterError("give `seed` or `rng`, not both.")
+    _check_seed(seed)
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        _check_seed(rng)
     gen = np.random.default_rng(seed if rng is None else rng)
     w = game.world
     truth = game.model.params
@@ -463,6 +496,11 @@ def control_moves(
     dyads = tuple(dyads)
     if not dyads:
         return {}
+    limits.check(
+        "max_combinations",
+        3 ** len(dyads),
+        f"export controls of {obs.me}: 3**{len(dyads)} profiles",
+    )
     base = apply_moves(w, obs.state, {d: int(m) for d, m in tariff_moves.items()})
     profiles = sorted(
         itertools.product((0, -1, 1), repeat=len(dyads)),
