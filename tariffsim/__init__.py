@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import equilibrium, limits, payoffs, schema, strategies, tournament
+from . import engine, equilibrium, limits, parampath, payoffs, schema, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -25,6 +25,7 @@ from .agents import (
     make_strategy,
 )
 from .claims import Claim, ClaimSet, claims
+from .engine import PathBatch, simulate_batch
 from .errors import (
     ConvergenceWarning,
     LimitError,
@@ -96,6 +97,7 @@ __all__ = [
     "ParameterError",
     "Params",
     "Path",
+    "PathBatch",
     "Pavlov",
     "PayoffModel",
     "Random",
@@ -115,6 +117,7 @@ __all__ = [
     "__version__",
     "apply_moves",
     "claims",
+    "engine",
     "equilibrium",
     "filter_strategies",
     "limits",
@@ -123,6 +126,7 @@ __all__ = [
     "load_scenario",
     "make_strategy",
     "moran_process",
+    "parampath",
     "parse_scenario",
     "path_from_states",
     "payoffs",
@@ -130,6 +134,7 @@ __all__ = [
     "round_robin",
     "schema",
     "simulate",
+    "simulate_batch",
     "strategies",
     "tournament",
 ]

@@ -140,7 +140,12 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     c.add_argument("--kind", choices=("article", "assumption"), default=None)
-    c.add_argument("--term", default=None, help="only claims feeding this model term")
+    c.add_argument(
+        "--term",
+        default=None,
+        help="only claims feeding this model term (a payoff term such as markets, or a model "
+        "object such as ladder)",
+    )
     c.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     ls = sub.add_parser(
@@ -292,23 +297,35 @@ def _cmd_claims(a: argparse.Namespace) -> int:
 
     cs = load_claims().filter(kind=a.kind, term=a.term)
     if a.format == "json":
-        print(json.dumps([{"id": c.id, "kind": c.kind, "value": c.value, "unit": c.unit,
-                           "source": c.source, "section": c.section, "paraphrase": c.paraphrase}
-                          for c in cs.values()], indent=1, ensure_ascii=False))  # fmt: skip
+        recs = cs.records()
+        for r in recs:
+            r["value"] = list(r["value"]) if isinstance(r["value"], tuple) else r["value"]
+        print(json.dumps(recs, indent=1, ensure_ascii=False))
         return 0
     if a.format == "csv":
         import csv
 
         w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["id", "kind", "value", "unit", "source", "section", "paraphrase"])
-        for c in cs.values():
-            v = "–".join(f"{x:g}" for x in c.values) if c.values else c.value
-            w.writerow([c.id, c.kind, v, c.unit, c.source, c.section, c.paraphrase])
+        recs = cs.records()
+        cols = list(recs[0]) if recs else ["id"]
+        w.writerow(cols)
+        for r in recs:
+            v = r["value"]
+            if isinstance(v, tuple):
+                r["value"] = "–".join(_full(x) for x in v)
+            elif isinstance(v, float):
+                r["value"] = _full(v)
+            w.writerow([r[c] for c in cols])
         return 0
     for cid, kind, v, unit, _src in cs.table():
         print(_fit(f"{cid:<34} {kind[:4]:<4} {v[:26]:<26} {unit[:30]}"))
     print(f"\n{len(cs)} claims")
     return 0
+
+
+def _full(x: float) -> str:
+    """A number at full precision, without a trailing ``.0``."""
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
 def _cmd_list(a: argparse.Namespace) -> int:
@@ -458,7 +475,7 @@ def _parse_start(text: str) -> list[tuple[str, str, float]]:
 def _cmd_equilibrium(a: argparse.Namespace) -> int:
     import dataclasses
 
-    from .equilibrium.dynamic import LadderGame, markov_perfect
+    from .equilibrium import LadderGame, markov_perfect
     from .scenario import load_scenario
 
     if not 0 <= a.discount < 1:

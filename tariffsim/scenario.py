@@ -32,6 +32,7 @@ from . import limits
 from ._io import input_boundary
 from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
+from .engine import calendar_fits
 from .errors import (
     LimitError,
     ParameterError,
@@ -39,7 +40,7 @@ from .errors import (
     TariffsimError,
     UnknownNameError,
 )
-from .game import EVENT_KINDS, Agent, Event, Game, calendar_fits
+from .game import EVENT_KINDS, Agent, Event, Game
 from .path import Path, html_table
 from .payoffs import TERMS, Params, PayoffModel
 from .world import Ladder, State, World
