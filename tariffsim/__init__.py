@@ -10,7 +10,17 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import engine, equilibrium, limits, parampath, payoffs, schema, strategies, tournament
+from . import (
+    analysis,
+    engine,
+    equilibrium,
+    limits,
+    parampath,
+    payoffs,
+    schema,
+    strategies,
+    tournament,
+)
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -24,6 +34,7 @@ from .agents import (
     Traits,
     make_strategy,
 )
+from .analysis.ensemble import Ensemble, ensemble
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .errors import (
@@ -80,6 +91,7 @@ __all__ = [
     "ConvergenceWarning",
     "Country",
     "DivideAndConquer",
+    "Ensemble",
     "Event",
     "EvolutionResult",
     "FaceSavingRetreat",
@@ -115,9 +127,11 @@ __all__ = [
     "UnknownNameError",
     "World",
     "__version__",
+    "analysis",
     "apply_moves",
     "claims",
     "engine",
+    "ensemble",
     "equilibrium",
     "filter_strategies",
     "limits",

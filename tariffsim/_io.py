@@ -246,6 +246,31 @@ class OutputGroup:
         self._staged.append((target, _staged(target, _figure_writer(fig_or_ax, fmt, dpi))))
         return target
 
+    def file(self, name: str, write: Callable[[str], Any]) -> FsPath:
+        """Stage file ``name`` written by ``write(temp_path)`` (for writers that need a path).
+
+        The temporary path ends with the target's suffix (``.nc``, ``.npz``), so
+        writers that pick a format or add a suffix from the name behave.
+        """
+        target = self._target(name)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name[:80]}.", suffix=f".tmp{target.suffix}", dir=target.parent
+        )
+        os.close(fd)
+        tmp = FsPath(tmp_name)
+        try:
+            write(str(tmp))
+            if hasattr(os, "chmod"):
+                os.chmod(tmp, _MODE)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        self._staged.append((target, tmp))
+        return target
+
     def commit(self) -> list[FsPath]:
         """Rename every staged file into place (called on leaving the block)."""
         with _signals_blocked(), _folder_lock(self.folder):

@@ -81,6 +81,18 @@ def _limit(text: str) -> tuple[str, int]:
     return name, v
 
 
+_EPILOG_ENSEMBLE = """example:
+  tariffsim ensemble us-china-145 --runs 10000 --vary claims --out tariffsim-out
+  tariffsim ensemble us-china-145 --runs 100000 --workers 2
+  tariffsim ensemble my-scenario.toml --runs 1000000 --scheduler tcp://10.0.0.5:8786
+
+writes, all at once, into --out:
+  NAME-ensemble.png            fan chart of tariffs and recession odds
+  NAME-ensemble-quantiles.csv  per-round quantiles (5, 25, 50, 75, 95%)
+  NAME-ensemble.nc             every run (NetCDF; NAME-ensemble.npz without xarray)
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr, exit status 2."""
 
@@ -209,6 +221,44 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example:\n  tariffsim schema > tariffsim-scenario.schema.json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    en = sub.add_parser(
+        "ensemble",
+        help="run a scenario many times (noise, drawn parameters); write a fan chart, "
+        "quantiles and every run's data",
+        epilog=_EPILOG_ENSEMBLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[lim],
+    )
+    en.add_argument("scenario", help="bundled scenario name or path to a .toml file")
+    en.add_argument("--runs", type=int, required=True, help="number of runs (>= 1)")
+    en.add_argument("--seed", type=int, default=0, help="random seed, >= 0 (default 0)")
+    en.add_argument(
+        "--rounds", type=int, default=None, help="number of rounds (default: the scenario's)"
+    )
+    en.add_argument(
+        "--vary",
+        choices=("claims",),
+        default=None,
+        help="draw parameters from the claims' ranges (default: only noise differs)",
+    )
+    where = en.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=int, default=None, help="run chunks on K local worker processes"
+    )
+    where.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run chunks on a Dask cluster (needs tariffsim[dask]), e.g. tcp://host:8786",
+    )
+    en.add_argument("--chunk-size", type=int, default=None, help="runs per chunk")
+    en.add_argument("--no-progress", action="store_true", help="no progress bar")
+    en.add_argument(
+        "--out",
+        type=_folder,
+        default="tariffsim-out",
+        help="output folder (default: tariffsim-out)",
+    )
     return p
 
 
@@ -300,6 +350,7 @@ def _cmd_claims(a: argparse.Namespace) -> int:
         recs = cs.records()
         for r in recs:
             r["value"] = list(r["value"]) if isinstance(r["value"], tuple) else r["value"]
+            r["range"] = list(r["range"]) if r["range"] else None
         print(json.dumps(recs, indent=1, ensure_ascii=False))
         return 0
     if a.format == "csv":
@@ -315,6 +366,7 @@ def _cmd_claims(a: argparse.Namespace) -> int:
                 r["value"] = "–".join(_full(x) for x in v)
             elif isinstance(v, float):
                 r["value"] = _full(v)
+            r["range"] = "–".join(_full(x) for x in r["range"]) if r["range"] else ""
             w.writerow([r[c] for c in cols])
         return 0
     for cid, kind, v, unit, _src in cs.table():
@@ -534,6 +586,90 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     return 0 if res.converged else 1
 
 
+def _cmd_ensemble(a: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
+    import numpy as np
+
+    from .analysis.ensemble import ensemble
+    from .scenario import load_scenario
+
+    checks = (("--runs", a.runs, 1), ("--seed", a.seed, 0), ("--rounds", a.rounds, 1),
+              ("--workers", a.workers, 1), ("--chunk-size", a.chunk_size, 1))  # fmt: skip
+    for flag, v, lo in checks:
+        if v is not None and v < lo:
+            raise _UsageError(f"{flag} must be >= {lo}; got {v}")
+    out = FsPath(a.out)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    sc = load_scenario(a.scenario)
+    with ExitStack() as stack:
+        executor: Any = None
+        if a.workers is not None and a.workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            executor = stack.enter_context(ProcessPoolExecutor(max_workers=a.workers))
+        elif a.scheduler is not None:
+            try:
+                from dask.distributed import Client
+            except ImportError:
+                raise _UsageError(
+                    "--scheduler needs dask.distributed: pip install 'tariffsim[dask]'"
+                ) from None
+            executor = stack.enter_context(Client(a.scheduler, timeout="10s"))
+        ens = ensemble(
+            sc,
+            a.runs,
+            a.seed,
+            a.vary,
+            executor=executor,
+            chunk_size=a.chunk_size,
+            progress=False if a.no_progress else None,
+            rounds=a.rounds,
+        )
+    try:
+        import xarray  # noqa: F401
+
+        data_ext = "nc"
+    except ImportError:
+        data_ext = "npz"
+    from ._io import OutputGroup, slug
+
+    stem = f"{slug(sc.name)}-ensemble"
+    import matplotlib
+
+    matplotlib.use("Agg")
+    with OutputGroup(out) as group:
+        group.figure(f"{stem}.png", ens.plot())
+        group.file(f"{stem}-quantiles.csv", lambda p: _write_rows(p, ens.quantile_rows()))
+        group.file(f"{stem}.{data_ext}", ens.to_netcdf if data_ext == "nc" else ens.to_npz)
+    targets = group.written
+    print(f"{sc.title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
+          + (", parameters drawn from the claims' ranges" if a.vary else ""))  # fmt: skip
+    print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
+          f"{'final q5 %':>10} {'median %':>9} {'q95 %':>7}")  # fmt: skip
+    for i, j in ens._shown_dyads(None):
+        pk, fin = 100 * ens.peak(i, j), 100 * ens.series(i, j)[:, -1]
+        qs = [float(np.quantile(v, x)) for v in (pk, fin) for x in (0.05, 0.5, 0.95)]
+        print(f"{i + '->' + j:<8} {qs[0]:>9.1f} {qs[1]:>9.1f} {qs[2]:>7.1f}   "
+              f"{qs[3]:>10.1f} {qs[4]:>9.1f} {qs[5]:>7.1f}")  # fmt: skip
+    print("\nwrote:")
+    for w in targets:
+        print(f"  {w}")
+    return 0
+
+
+def _write_rows(file: str, rows: Sequence[dict[str, Any]]) -> None:
+    import csv
+
+    from ._io import csv_cell
+
+    with open(file, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
+
+
 class _UsageError(Exception):
     pass
 
@@ -563,6 +699,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "show": _cmd_show,
         "equilibrium": _cmd_equilibrium,
         "schema": _cmd_schema,
+        "ensemble": _cmd_ensemble,
     }
     caught: list[warnings.WarningMessage] = []
     try:
