@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import equilibrium, payoffs, strategies, tournament
+from . import engine, equilibrium, parampath, payoffs, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -25,6 +25,7 @@ from .agents import (
     make_strategy,
 )
 from .claims import Claim, ClaimSet, claims
+from .engine import PathBatch, simulate_batch
 from .errors import (
     ConvergenceWarning,
     ParameterError,
@@ -94,6 +95,7 @@ __all__ = [
     "ParameterError",
     "Params",
     "Path",
+    "PathBatch",
     "Pavlov",
     "PayoffModel",
     "Random",
@@ -113,6 +115,7 @@ __all__ = [
     "__version__",
     "apply_moves",
     "claims",
+    "engine",
     "equilibrium",
     "filter_strategies",
     "lineup_tournament",
@@ -120,12 +123,14 @@ __all__ = [
     "load_scenario",
     "make_strategy",
     "moran_process",
+    "parampath",
     "parse_scenario",
     "path_from_states",
     "payoffs",
     "replicator_dynamics",
     "round_robin",
     "simulate",
+    "simulate_batch",
     "strategies",
     "tournament",
 ]
