@@ -449,12 +449,12 @@ class Path:
 
         Examples
         --------
-        >>> p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=4)
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
         >>> df = p.to_frame(tidy=True)
         >>> sel = df[(df.variable == "tariff") & (df.layer == "headline") & (df.importer == "US")
         ...          & (df.exporter == "CN")]
-        >>> float(sel["value"].iloc[0])
-        0.2
+        >>> float(sel["value"].max()), str(sel["value"].idxmax().date())
+        (1.45, '2025-04-21')
         """
         pd = _pandas("Path.to_frame()")
         if not tidy:
@@ -501,19 +501,25 @@ class Path:
         df = pd.concat(parts, ignore_index=True)
         return df.set_index(pd.DatetimeIndex(df.pop("date"), name="date"))
 
+    @property
+    def event_records(self) -> tuple[PathEvent, ...]:
+        """:attr:`events` as :class:`PathEvent` named tuples (they always are)."""
+        return tuple(PathEvent(*e) for e in self.events)
+
     def events_frame(self) -> Any:
         """The events that fired as a DataFrame: ``round``, ``label``, ``counterfactual``.
 
         Indexed by the date of the round the event fired in (``DatetimeIndex``).
         """
         pd = _pandas("Path.events_frame()")
-        rounds = [min(e.round, len(self) - 1) for e in self.events]
+        evs = self.event_records
+        rounds = [min(e.round, len(self) - 1) for e in evs]
         idx = pd.DatetimeIndex(self.dates[rounds].astype("datetime64[ns]"), name="date")
         return pd.DataFrame(
             {
-                "round": [e.round for e in self.events],
-                "label": [e.label for e in self.events],
-                "counterfactual": [e.counterfactual for e in self.events],
+                "round": [e.round for e in evs],
+                "label": [e.label for e in evs],
+                "counterfactual": [e.counterfactual for e in evs],
             },
             index=idx,
         )
@@ -635,7 +641,7 @@ class Path:
         UnknownNameError
             If a dyad names an unknown country.
         """
-        return _plotting().plot_path(self, ax=ax, dyads=dyads, **kw)  # type: ignore[no-any-return]
+        return _plotting().plot_path(self, ax=ax, dyads=dyads, **kw)
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = "") -> str:

@@ -263,7 +263,7 @@ def _draw_events(ax: Axes, path: Path, dates: Any) -> None:
 
 def _event_groups(path: Path) -> list[tuple[int, list[str]]]:
     by_round: dict[int, list[str]] = {}
-    for e in path.events:
+    for e in path.event_records:
         by_round.setdefault(min(e.round, len(path) - 1), []).append(e.label)
     return sorted(by_round.items())
 
@@ -305,7 +305,7 @@ def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
     if len(path) < 1:
         raise ParameterError("`path` is empty.")
     players = path.players()
-    nev = len({e.round for e in path.events})
+    nev = len({e.round for e in path.event_records})
     if fig is None:
         from matplotlib.figure import Figure
 
@@ -390,7 +390,7 @@ def plot_paths(
         for _, p in items:
             seen += [d for d in p.tariff_dyads() if d not in seen]
         dyads = seen
-    dyads = [tuple(d) for d in dyads]  # type: ignore[misc]
+    dyads = [(str(d[0]), str(d[1])) for d in dyads]
     colors = {d: k for k, d in enumerate(dyads)}
     n = len(items) + (1 if recession else 0)
     if fig is None:
@@ -406,10 +406,10 @@ def plot_paths(
         plot_path(
             p,
             ax=ax,
-            dyads=list(dyads),  # type: ignore[arg-type]
+            dyads=list(dyads),
             recession=False,
             events=False,
-            colors=colors,  # type: ignore[arg-type]
+            colors=colors,
             title=f"{label}: {_title(p)}",
         )
         ax.set_ylim(0, top * 1.15 + 1)
