@@ -10,7 +10,17 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import analysis, engine, equilibrium, parampath, payoffs, strategies, tournament
+from . import (
+    analysis,
+    engine,
+    equilibrium,
+    limits,
+    parampath,
+    payoffs,
+    schema,
+    strategies,
+    tournament,
+)
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -29,6 +39,7 @@ from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .errors import (
     ConvergenceWarning,
+    LimitError,
     ParameterError,
     ScenarioError,
     TariffsimError,
@@ -101,6 +112,7 @@ __all__ = [
     "GrimTrigger",
     "Hold",
     "Ladder",
+    "LimitError",
     "Move",
     "MyopicBestResponse",
     "Observation",
@@ -132,6 +144,7 @@ __all__ = [
     "ensemble",
     "equilibrium",
     "filter_strategies",
+    "limits",
     "lineup_tournament",
     "list_scenarios",
     "load_scenario",
@@ -146,6 +159,7 @@ __all__ = [
     "plot_summary",
     "replicator_dynamics",
     "round_robin",
+    "schema",
     "simulate",
     "simulate_batch",
     "strategies",

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "ConvergenceWarning",
     "CostWarning",
+    "LimitError",
     "ParameterError",
     "PlausibilityWarning",
     "ScenarioError",
@@ -32,6 +33,13 @@ class ParameterError(TariffsimError, ValueError):
     Traceback (most recent call last):
     ...
     tariffsim.errors.ParameterError: `discount` must be in [0, 1); got 1.5.
+    """
+
+
+class LimitError(ParameterError):
+    """An input asks for more than a limit of :mod:`tariffsim.limits` allows.
+
+    The message names the limit, its value and how to raise it.
     """
 
 

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from ._io import csv_cell
 from ._util import frozen_array as _ro
-from .errors import ParameterError, PlausibilityWarning, UnknownNameError
+from .errors import ParameterError, PlausibilityWarning, TariffsimError, UnknownNameError
 from .payoffs import TERMS
 
 if TYPE_CHECKING:
@@ -557,29 +558,53 @@ class Path:
 
     @classmethod
     def from_json(cls, text_or_path: str | FsPath) -> Path:
-        """Read a path written by :meth:`to_json` (round trip is exact)."""
+        """Read a path written by :meth:`to_json` (round trip is exact).
+
+        Raises
+        ------
+        ParameterError
+            If the text is not JSON or lacks a field of a path.
+        """
         src = str(text_or_path)
-        text = FsPath(src).read_text(encoding="utf-8") if not src.lstrip().startswith("{") else src
-        d = json.loads(text)
-        if d.get("terms") != list(TERMS):
-            raise ParameterError(f"path JSON has terms {d.get('terms')!r}; expected {list(TERMS)}.")
-        return cls(
-            codes=tuple(d["codes"]),
-            dates=np.array(d["dates"], dtype="datetime64[D]"),
-            tariff=d["tariff"],
-            effective=d["effective"],
-            control=d["control"],
-            moves=d["moves"],
-            terms=d["term_payoffs"],
-            payoff=d["payoff"],
-            recession=d["recession"],
-            approval=d["approval"],
-            drawdown=d["drawdown"],
-            burden=d["burden"],
-            perceived_pass_through=d["perceived_pass_through"],
-            events=tuple((int(r), str(s)) for r, s in d["events"]),
-            meta=d["meta"],
-        )
+        if src.lstrip().startswith("{"):
+            text = src
+        else:
+            from ._io import read_text_input
+
+            text = read_text_input(src)
+        try:
+            d = json.loads(text)
+            if not isinstance(d, dict):
+                raise ParameterError(f"path JSON must be an object; got {type(d).__name__}.")
+            if d.get("terms") != list(TERMS):
+                raise ParameterError(
+                    f"path JSON has terms {d.get('terms')!r}; expected {list(TERMS)}."
+                )
+            return cls(
+                codes=tuple(d["codes"]),
+                dates=np.array(d["dates"], dtype="datetime64[D]"),
+                tariff=d["tariff"],
+                effective=d["effective"],
+                control=d["control"],
+                moves=d["moves"],
+                terms=d["term_payoffs"],
+                payoff=d["payoff"],
+                recession=d["recession"],
+                approval=d["approval"],
+                drawdown=d["drawdown"],
+                burden=d["burden"],
+                perceived_pass_through=d["perceived_pass_through"],
+                events=tuple((int(r), str(s)) for r, s in d["events"]),
+                meta=d["meta"],
+            )
+        except TariffsimError:
+            raise
+        except KeyError as e:
+            raise ParameterError(f"path JSON lacks the field {e.args[0]!r}.") from None
+        except RecursionError:
+            raise ParameterError("path JSON is nested too deeply.") from None
+        except (TypeError, ValueError, OverflowError) as e:
+            raise ParameterError(f"path JSON is not a tariffsim path: {e}") from None
 
     def to_csv(
         self, path: str | FsPath | None = None, dyads: list[tuple[str, str]] | None = None
@@ -609,7 +634,8 @@ class Path:
         writer = csv.DictWriter(buf, fieldnames=[*rows[0], "events"], lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "events": "; ".join(ev.get(row["round"], []))})
+            cells = {**row, "events": "; ".join(ev.get(row["round"], []))}
+            writer.writerow({k: csv_cell(v) for k, v in cells.items()})
         text = buf.getvalue()
         if path is not None:
             _atomic_write(path, text)
@@ -697,8 +723,7 @@ def _fmt(x: Any) -> str:
 
 
 def _atomic_write(path: str | FsPath, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file: never half-written."""
-    p = FsPath(path)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(p)
+    """Write ``text`` to ``path`` via a unique temporary file: never half-written."""
+    from ._io import atomic_write
+
+    atomic_write(path, text)

@@ -439,6 +439,11 @@ def plot_paths(
 
 
 def save(fig_or_ax: Any, path: str, *, dpi: int = 120) -> None:
-    """Save a Figure (or the figure of an Axes) to ``path``."""
-    fig = getattr(fig_or_ax, "figure", fig_or_ax)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    """Save a Figure (or the figure of an Axes) to ``path`` atomically.
+
+    The image is written to a unique temporary file next to ``path`` and
+    renamed over it: an interrupted save never leaves a truncated file.
+    """
+    from ._io import atomic_save_figure
+
+    atomic_save_figure(fig_or_ax, path, dpi=dpi)

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import os
 import re
 import textwrap
 import tomllib
@@ -27,15 +28,31 @@ from typing import Any
 
 import numpy as np
 
+from . import limits
+from ._io import input_boundary
 from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
-from .errors import ParameterError, ScenarioError, TariffsimError, UnknownNameError
+from .engine import calendar_fits
+from .errors import (
+    LimitError,
+    ParameterError,
+    ScenarioError,
+    TariffsimError,
+    UnknownNameError,
+)
 from .game import EVENT_KINDS, Agent, Event, Game
 from .path import COUNTERFACTUAL, Path, html_table
 from .payoffs import TERMS, Params, PayoffModel
 from .world import Country, Ladder, State, World
 
-__all__ = ["Scenario", "dump_toml", "list_scenarios", "load_scenario", "parse_scenario"]
+__all__ = [
+    "Scenario",
+    "dump_toml",
+    "list_scenarios",
+    "load_scenario",
+    "loads_toml",
+    "parse_scenario",
+]
 
 FORMAT = 1
 
@@ -335,10 +352,10 @@ class Scenario:
         return dump_toml(self.data)
 
     def write(self, path: str | FsPath) -> FsPath:
-        """Write :meth:`to_toml` to ``path`` (UTF-8) and return the path."""
-        out = FsPath(path)
-        out.write_text(self.to_toml(), encoding="utf-8")
-        return out
+        """Write :meth:`to_toml` to ``path`` (UTF-8, atomically) and return the path."""
+        from ._io import atomic_write
+
+        return atomic_write(path, self.to_toml())
 
     # -- views ----------------------------------------------------------------------
     @property
@@ -665,22 +682,39 @@ def list_scenarios() -> list[str]:
     return sorted(p.name[:-5] for p in d.iterdir() if p.name.endswith(".toml"))
 
 
+@input_boundary("scenario")
 def load_scenario(name_or_path: str | FsPath) -> Scenario:
     """Load a bundled scenario by name, or a scenario file by path.
+
+    The file is read within :mod:`tariffsim.limits` (``max_file_bytes``,
+    ``max_depth``) and decoded as strict UTF-8 before it is parsed; then every
+    field is checked (:func:`parse_scenario`) before anything runs.
 
     Raises
     ------
     UnknownNameError
         If the name is neither bundled nor an existing file (lists the bundled ones).
+    LimitError
+        If the file is larger or nested deeper than the limits allow.
     ScenarioError
-        If the file is malformed (names the line) or any field is invalid (lists all).
+        If the file is not UTF-8, is malformed TOML (names the line) or any
+        field is invalid (lists all).
     """
+    from ._io import read_text_input
+
+    if not isinstance(name_or_path, str | os.PathLike):
+        raise ParameterError(
+            f"`name_or_path` must be a scenario name or a path; got {name_or_path!r}."
+        )
     s = str(name_or_path)
+    if "\0" in s:
+        raise UnknownNameError(f"scenario file {s!r} does not exist.")
     p = FsPath(s)
     if s.endswith(".toml") or p.exists():
         if not p.is_file():
             raise UnknownNameError(f"scenario file {s!r} does not exist.")
-        text, source = p.read_text(encoding="utf-8"), str(p)
+        source = str(p)
+        text = read_text_input(p, source=source)
     else:
         if s not in list_scenarios():
             raise UnknownNameError(
@@ -691,11 +725,37 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
             encoding="utf-8"
         )
         source = f"{s}.toml"
+    return parse_scenario(loads_toml(text, source=source), source=source)
+
+
+def loads_toml(text: str, *, source: str = "<text>") -> dict[str, Any]:
+    """Parse TOML text within the nesting limit, raising tariffsim errors only.
+
+    Raises
+    ------
+    LimitError
+        If tables or arrays nest deeper than ``limits.max_depth``.
+    ScenarioError
+        If the text is not valid TOML (the message names the line).
+    """
+    from .schema import nesting_depth, text_nesting_depth
+
+    cap = limits.current().max_depth
+    depth = text_nesting_depth(text)
+    if depth > cap:
+        raise LimitError(limits.message("max_depth", depth, f"scenario {source!r} nesting"))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError([f"malformed TOML: {e}"], source=source) from None
-    return parse_scenario(data, source=source)
+    except RecursionError:
+        raise LimitError(
+            limits.message("max_depth", cap + 1, f"scenario {source!r} nesting")
+        ) from None
+    depth = nesting_depth(data)
+    if depth > cap:
+        raise LimitError(limits.message("max_depth", depth, f"scenario {source!r} nesting"))
+    return data
 
 
 class _Problems:
@@ -743,6 +803,7 @@ def _dyad_matrix(
     return out
 
 
+@input_boundary("scenario")
 def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Scenario:
     """Build a :class:`Scenario` from a parsed TOML mapping, validating everything.
 
@@ -751,48 +812,35 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     ScenarioError
         Listing every problem found, each with its field path.
     """
+    from .schema import SCENARIO, prune
+
     pr = _Problems()
     original = data
-    data = _shape(data, pr)
-    known_top = {"format", "name", "title", "description", "claims", "outcomes", "calendar",
-                 "world", "params", "weights", "initial", "agents", "events", "noise"}  # fmt: skip
-    for top in data:
-        if top not in known_top:
-            pr.add(top, f"unknown field; known: {', '.join(sorted(known_top))}")
-    if data.get("format", FORMAT) != FORMAT:
-        pr.add("format", f"must be {FORMAT}; got {data.get('format')!r}")
+    if not isinstance(data, Mapping):
+        pr.add("<scenario>", f"must be a table (a parsed TOML document); got {data!r}")
+        raise ScenarioError(pr.items, source=source)
+    cleaned = prune(data, SCENARIO, "", pr.items)
+    data = cleaned if isinstance(cleaned, dict) else {}
     name = data.get("name", "")
-    if not isinstance(name, str) or not name:
-        pr.add("name", f"must be a non-empty string; got {name!r}")
+    if "name" not in original or original.get("name") == "":
+        pr.add("name", f"must be a non-empty string; got {original.get('name', '')!r}")
     cl = load_claims()
     for k, cid in enumerate(data.get("claims", [])):
         if cid not in cl:
             pr.add(f"claims[{k}]", f"unknown claim id {cid!r}")
 
-    _known_keys(data.get("calendar", {}), "calendar", {"start", "round_days", "rounds"}, pr)
-    _known_keys(data.get("world", {}), "world", set(_WORLD_TABLES), pr)
-    _known_keys(data.get("initial", {}), "initial", {"tariffs"}, pr)
-    for k_, ad_ in enumerate(data.get("agents", [])):
-        _known_keys(ad_, f"agents[{k_}]", _AGENT_KEYS, pr)
-    for k_, ed_ in enumerate(data.get("events", [])):
-        _known_keys(ed_, f"events[{k_}]", _EVENT_KEYS, pr)
+    # types and ranges were checked by the schema: what is left is valid or absent
     cal = data.get("calendar", {})
     start = cal.get("start", dt.date(2025, 1, 1))
-    if not isinstance(start, dt.date):
-        pr.add("calendar.start", f"must be a date (YYYY-MM-DD); got {start!r}")
-        start = dt.date(2025, 1, 1)
     round_days = cal.get("round_days", 7)
-    if not isinstance(round_days, int) or isinstance(round_days, bool) or round_days < 1:
-        pr.add("calendar.round_days", f"must be an int >= 1; got {round_days!r}")
-        round_days = 7
     rounds = cal.get("rounds", 30)
-    if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
-        pr.add("calendar.rounds", f"must be an int >= 1; got {rounds!r}")
-        rounds = 30
+    if not calendar_fits(start, round_days, rounds):
+        pr.add(
+            "calendar.rounds",
+            f"{rounds} rounds of {round_days} days from {start} run past {dt.date.max}",
+        )
+        rounds = 1
     noise = data.get("noise", 0.0)
-    if not _num(noise) or not 0 <= noise <= 1:
-        pr.add("noise", f"must be in [0, 1]; got {noise!r}")
-        noise = 0.0
 
     # -- world ---------------------------------------------------------------
     wd = data.get("world", {})
@@ -892,7 +940,11 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 weights[row, codes.index(code)] = v
             else:
                 weights[row, :] = v
-    model = PayoffModel(world, params, weights)
+    try:
+        model = PayoffModel(world, params, weights)
+    except TariffsimError as e:
+        pr.add("weights", str(e))
+        model = PayoffModel(world, params)
 
     # -- initial state -------------------------------------------------------------
     t0 = _dyad_matrix(
@@ -902,12 +954,19 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
 
     # -- agents ------------------------------------------------------------------
     agents = []
+    seen_agents: set[str] = set()
     for k, ad in enumerate(data.get("agents", [])):
+        if ad is None:  # not a table: reported by the schema
+            continue
         path = f"agents[{k}]"
         code = ad.get("country")
         if code not in codes:
             pr.add(f"{path}.country", f"unknown country {code!r}; known: {', '.join(codes)}")
             continue
+        if code in seen_agents:
+            pr.add(f"{path}.country", f"{code!r} already has an agent; a country moves once")
+            continue
+        seen_agents.add(code)
         sname = ad.get("strategy", "hold")
         if sname not in STRATEGIES:
             pr.add(
@@ -925,11 +984,23 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             pr.add(f"{path}.learning_rate", f"must be in [0, 1]; got {lr!r}")
             lr = 0.0
         perceived = _override(params, world, ad.get("beliefs", {}), f"{path}.beliefs", pr)
-        try:
-            strategy = make_strategy(sname, **ad.get("options", {}))
-        except TariffsimError as e:
-            pr.add(f"{path}.options", str(e))
+        n_targets = len(_agent_targets(ladders, code, targets))
+        if n_targets > limits.current().max_targets:
+            pr.add(f"{path}.targets", limits.message("max_targets", n_targets, "targets"))
             continue
+        strategy = _strategy_from_file(sname, ad.get("options", {}), f"{path}.options", pr)
+        if strategy is None:
+            continue
+        sched = getattr(strategy, "schedule", None)
+        if isinstance(sched, Mapping):
+            mine = set(_agent_targets(ladders, code, targets))
+            for r, moves in sched.items():
+                for t in moves:
+                    if t not in mine:
+                        pr.add(
+                            f"{path}.options.schedule.{r}.{t}",
+                            f"not a target of {code}; targets: {', '.join(sorted(mine))}",
+                        )
         tgt = tuple(targets) if targets is not None else None
         controls = ad.get("controls", [])
         if not isinstance(controls, list) or not all(isinstance(c, str) for c in controls):
@@ -973,6 +1044,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     # -- events ----------------------------------------------------------------
     events = []
     for k, ed in enumerate(data.get("events", [])):
+        if ed is None:  # not a table: reported by the schema
+            continue
         path = f"events[{k}]"
         kind = ed.get("kind")
         if kind not in EVENT_KINDS:
@@ -1070,6 +1143,35 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         source=source,
         data=dict(original),
     )
+
+
+def _strategy_from_file(name: str, options: Mapping[str, Any], path: str, pr: _Problems) -> Any:
+    """Build strategy ``name`` from a file's ``options`` table, or record why not.
+
+    Option names must be constructor fields of the strategy (class-level
+    attributes such as ``name`` are not options). The strategy's own checks
+    then run; their errors (and a ``TypeError``/``ValueError`` from a
+    registered class's constructor) become problems at ``path``.
+    """
+    cls = STRATEGIES[name]
+    if dataclasses.is_dataclass(cls):
+        allowed = {f.name for f in dataclasses.fields(cls) if f.init}
+        bad = [k for k in options if k not in allowed]
+        if bad:
+            for k in bad:
+                pr.add(
+                    f"{path}.{k}",
+                    f"not an option of strategy {name!r}; options: "
+                    f"{', '.join(sorted(allowed)) or 'none'}",
+                )
+            return None
+    try:
+        return make_strategy(name, **options)
+    except TariffsimError as e:
+        pr.add(path, str(e))
+    except (TypeError, ValueError) as e:  # a registered class rejecting its arguments
+        pr.add(path, f"strategy {name!r}: {e}")
+    return None
 
 
 def _when_ok(when: Any) -> bool:

@@ -698,8 +698,9 @@ class NormalFormGame:
         ...     p.read_text().splitlines()[0]
         'NFG 1 R "tariffsim game" { "Player 1" "Player 2" } { { "0" } { "0" "1" } }'
         """
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(self.to_nfg(title))
+        from .._io import atomic_write
+
+        atomic_write(path, self.to_nfg(title))
 
     def to_nashpy(self) -> Any:
         """The same two-player game as a ``nashpy.Game``.
