@@ -76,6 +76,16 @@ from .world import Country, Ladder, Move, State, StateBatch, World, apply_moves
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``ts.plot_paths`` (and the other plotting functions) load matplotlib only when used."""
+    if name in ("plot_paths", "plot_path", "plot_summary"):
+        import importlib
+
+        return getattr(importlib.import_module("tariffsim.plotting"), name)
+    raise AttributeError(f"module 'tariffsim' has no attribute {name!r}")
+
+
 __all__ = [
     "STRATEGIES",
     "TERMS",
@@ -144,6 +154,9 @@ __all__ = [
     "parse_scenario",
     "path_from_states",
     "payoffs",
+    "plot_path",
+    "plot_paths",
+    "plot_summary",
     "replicator_dynamics",
     "round_robin",
     "schema",
