@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import engine, equilibrium, parampath, payoffs, strategies, tournament
+from . import analysis, engine, equilibrium, parampath, payoffs, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -24,6 +24,7 @@ from .agents import (
     Traits,
     make_strategy,
 )
+from .analysis.ensemble import Ensemble, ensemble
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .errors import (
@@ -79,6 +80,7 @@ __all__ = [
     "ConvergenceWarning",
     "Country",
     "DivideAndConquer",
+    "Ensemble",
     "Event",
     "EvolutionResult",
     "FaceSavingRetreat",
@@ -113,9 +115,11 @@ __all__ = [
     "UnknownNameError",
     "World",
     "__version__",
+    "analysis",
     "apply_moves",
     "claims",
     "engine",
+    "ensemble",
     "equilibrium",
     "filter_strategies",
     "lineup_tournament",
