@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import parampath
+from . import limits, parampath
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, targets_of
 from .errors import ParameterError, UnknownNameError
@@ -327,7 +327,21 @@ class PathBatch:
 def _check_rounds(rounds: Any) -> int:
     if isinstance(rounds, bool) or not isinstance(rounds, int | np.integer) or rounds < 1:
         raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
+    limits.check("max_rounds", int(rounds), "`rounds`")
     return int(rounds)
+
+
+def calendar_fits(start: dt.date, round_days: int, rounds: int) -> bool:
+    """Whether ``rounds`` rounds of ``round_days`` days from ``start`` end by 9999-12-31."""
+    return start.toordinal() + int(rounds) * int(round_days) <= dt.date.max.toordinal()
+
+
+def _check_calendar(game: Game, rounds: int) -> None:
+    if not calendar_fits(game.start, game.round_days, rounds):
+        raise ParameterError(
+            f"`rounds`: {rounds} rounds of {game.round_days} days from {game.start} run past "
+            f"{dt.date.max}."
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -812,6 +826,8 @@ def _control_moves_batch(
     for c, (a, b) in enumerate(live):
         i, j = pos[a], pos[b]
         t[:, i, j] = rt.world.ladders[(a, b)].step_many(t[:, i, j], chosen[:, c])
+    what = f"export controls of {ag.code}: 3**{len(dyads)} profiles"
+    limits.check("max_combinations", 3 ** len(dyads), what)
     profiles = own_profiles(len(dyads))
     P = len(profiles)
     ctl = np.repeat(st.control[:, None], P, axis=1)
@@ -1196,6 +1212,7 @@ def simulate(
     13
     """
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
+    _check_calendar(game, rounds)
     streams = _streams_for(game, seed, rng)
     out = _play(game, rounds, [], streams, "full")
     dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")
@@ -1230,6 +1247,11 @@ def control_moves(
     dyads = tuple(dyads)
     if not dyads:
         return {}
+    limits.check(
+        "max_combinations",
+        3 ** len(dyads),
+        f"export controls of {obs.me}: 3**{len(dyads)} profiles",
+    )
     base = apply_moves(w, obs.state, {d: int(m) for d, m in tariff_moves.items()})
     profiles = sorted(
         itertools.product((0, -1, 1), repeat=len(dyads)),
@@ -1334,6 +1356,7 @@ def simulate_batch(
     (2, 13, 10, 10)
     """
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
+    _check_calendar(game, rounds)
     seeds_t = check_seeds(seeds)
     mode = _check_record(record)
     items = _check_overrides(game, overrides, len(seeds_t))
