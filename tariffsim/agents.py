@@ -437,7 +437,9 @@ class Scripted:
             sched = self.schedule[bobs.round]
             row = np.array([int(sched.get(t, 0)) for _, t in bobs.targets], dtype=np.int8)
             return np.repeat(row[None], bobs.runs, axis=0)
-        return bobs.act_with(self.then, rngs)
+        then = self.then
+        assert not isinstance(then, str)  # resolved in __post_init__
+        return bobs.act_with(then, rngs)
 
 
 STRATEGIES: dict[str, type] = {
