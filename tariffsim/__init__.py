@@ -16,8 +16,10 @@ from . import (
     engine,
     equilibrium,
     foresight,
+    limits,
     parampath,
     payoffs,
+    schema,
     strategies,
     tournament,
 )
@@ -39,6 +41,7 @@ from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .errors import (
     ConvergenceWarning,
+    LimitError,
     ParameterError,
     ScenarioError,
     TariffsimError,
@@ -76,6 +79,16 @@ from .world import Country, Ladder, Move, State, StateBatch, World, apply_moves
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``ts.plot_paths`` (and the other plotting functions) load matplotlib only when used."""
+    if name in ("plot_paths", "plot_path", "plot_summary"):
+        import importlib
+
+        return getattr(importlib.import_module("tariffsim.plotting"), name)
+    raise AttributeError(f"module 'tariffsim' has no attribute {name!r}")
+
+
 __all__ = [
     "STRATEGIES",
     "TERMS",
@@ -103,6 +116,7 @@ __all__ = [
     "GrimTrigger",
     "Hold",
     "Ladder",
+    "LimitError",
     "Move",
     "MyopicBestResponse",
     "Observation",
@@ -136,6 +150,7 @@ __all__ = [
     "equilibrium",
     "filter_strategies",
     "foresight",
+    "limits",
     "lineup_tournament",
     "list_scenarios",
     "load_scenario",
@@ -145,8 +160,12 @@ __all__ = [
     "parse_scenario",
     "path_from_states",
     "payoffs",
+    "plot_path",
+    "plot_paths",
+    "plot_summary",
     "replicator_dynamics",
     "round_robin",
+    "schema",
     "simulate",
     "simulate_batch",
     "strategies",
