@@ -193,6 +193,10 @@ class PathBatch:
     burden : ndarray (R, T+1, n) or None
     events : tuple of (int, str)
         Scheduled events that fired (the same in every run).
+    agreements : tuple of tuple of Agreement
+        Per run, the agreements reached (:mod:`tariffsim.bargaining`).
+    notes : tuple of tuple of (int, str)
+        Per run, threats carried out or not and agreements broken.
     meta : mapping
 
     Examples
@@ -223,6 +227,8 @@ class PathBatch:
     perceived_pass_through: Array | None = None
     events: tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    agreements: tuple[tuple[Agreement, ...], ...] = ()
+    notes: tuple[tuple[tuple[int, str], ...], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ARRAY_FIELDS:
@@ -304,8 +310,9 @@ class PathBatch:
         return Path(
             codes=self.codes,
             dates=self.dates,
-            events=self.events,
+            events=_merge_events(self.events, self.notes[r] if self.notes else ()),
             meta={**self.meta, "seed": seed if isinstance(seed, int) else None},
+            agreements=self.agreements[r] if self.agreements else (),
             **arrays,
         )
 
@@ -951,7 +958,7 @@ def _play(game: Game, rounds: int, items: Sequence[tuple[parampath.ParamPath, Ar
                 if game.moves != "jump" and chosen.size and (chosen.min() < -1 or chosen.max() > 1):
                     raise ParameterError(
                         f"strategy {ag.strategy.name!r} of {ag.code} returned a move outside "
-                        "-1, 0, +1."
+                        "-1, 0, +1 (moves of several rungs need a game with moves = 'jump')."
                     )
             else:
                 chosen = bobs.act_per_run(ag.strategy, ag.rngs)
@@ -1000,7 +1007,7 @@ def _play(game: Game, rounds: int, items: Sequence[tuple[parampath.ParamPath, Ar
     }
 
 
-def _step_rungs(lad: Any, levels: Array, moves: Array) -> Array:
+def _step_rungs(lad: Any, levels: Array, moves: Any) -> Array:
     """:meth:`Ladder.step_many` for moves of any number of rungs (``moves = "jump"``)."""
     moves = np.asarray(moves)
     out = lad.step_many(levels, np.sign(moves))
@@ -1028,8 +1035,10 @@ class _Talks:
         self.met: list[set[str]] = [set() for _ in range(R)]
         self.locked: list[dict[Dyad, tuple[float, int]]] = [{} for _ in range(R)]
         g = rt.game
-        self.active = bool(g.negotiation.demands) or bool(g.threats) or any(
-            e.kind == "summit" and e.parties for e in g.events
+        self.active = (
+            bool(g.negotiation.demands)
+            or bool(g.threats)
+            or any(e.kind == "summit" and e.parties for e in g.events)
         )
 
     def _game(self, q: int) -> Game:
@@ -1099,7 +1108,9 @@ class _Talks:
             agents = tuple(
                 dataclasses.replace(
                     a,
-                    beliefs=dataclasses.replace(a.beliefs, perceived=rt.perceived_full(rt.agents[k], q))
+                    beliefs=dataclasses.replace(
+                        a.beliefs, perceived=rt.perceived_full(rt.agents[k], q)
+                    )
                     if a.beliefs is not None
                     else None,
                 )
@@ -1461,7 +1472,7 @@ def simulate(
         events=_merge_events(out["events"], out["notes"][0]),
         meta={"scenario": game.name, "seed": seed, "noise": game.noise, "kind": "simulation"},
         agreements=out["agreements"][0],
-        **{k: v[0] for k, v in out["arrays"].items()},  # type: ignore[arg-type]
+        **{k: v[0] for k, v in out["arrays"].items()},
     )
 
 
@@ -1556,7 +1567,7 @@ class _Recorder:
             dates=dates,
             events=tuple(events),
             meta={"scenario": g.name, "seed": seed, "noise": g.noise, "kind": "simulation"},
-            **{k: np.stack(v) for k, v in self.rows.items()},
+            **{k: np.stack(v) for k, v in self.rows.items()},  # type: ignore[arg-type]
         )
 
 
@@ -1623,5 +1634,7 @@ def simulate_batch(
         events=tuple(out["events"]),
         meta={"scenario": game.name, "noise": game.noise, "kind": "simulation",
               "runs": len(seeds_t)},
+        agreements=out["agreements"],
+        notes=out["notes"],
         **out["arrays"],
     )  # fmt: skip

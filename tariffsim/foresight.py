@@ -22,14 +22,16 @@ Limits: the others are assumed to hold (no model of their reaction); with
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import numbers
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
 
-from .agents import Observation, Traits, register
+from .agents import Observation, Traits, best_index, register
 from .errors import ParameterError
 from .world import StateBatch
 
@@ -115,7 +117,7 @@ class Forward:
         self, obs: Observation, profiles: list[tuple[int, ...]], options: list[list[int]]
     ) -> Moves:
         w = obs.world
-        profiles = sorted(profiles, key=lambda p: (sum(abs(x) for x in p), [x > 0 for x in p]))
+        profiles = _order(profiles)
         t0 = obs.state.tariff
         tariffs = np.repeat(t0[None], len(profiles), axis=0)
         for k, (a, b) in enumerate(obs.targets):
@@ -138,8 +140,77 @@ class Forward:
             a1 * np.asarray(obs.model.payoff(first, prev=obs.state))[:, me]
             + ah * np.asarray(obs.model.payoff(held, prev=held))[:, me]
         )
-        best = int(np.flatnonzero(value >= value.max() - 1e-12 * max(1.0, abs(value.max())))[0])
+        best = int(best_index(value))
         return {d: int(m) for d, m in zip(obs.targets, profiles[best], strict=True)}
+
+    def act_batch(self, bobs: Any, rngs: Any) -> NDArray[np.int8]:
+        """:meth:`act` in every run of a batch at once (shape (R, k))."""
+        R, k = bobs.runs, len(bobs.targets)
+        if k == 0:
+            return np.zeros((R, 0), dtype=np.int8)
+        i, j = bobs.ij()
+        cur = bobs.tariff[:, i, j]  # (R, k)
+        lads = [bobs.world.ladders[d] for d in bobs.targets]
+        if self.jumps:
+            span = [len(lad.levels) - 1 for lad in lads]
+            options = [[0, *range(-1, -s - 1, -1), *range(1, s + 1)] for s in span]
+        else:
+            options = [[0, -1, 1]] * k
+        if int(np.prod([len(o) for o in options])) > MAX_PROFILES:
+            out = np.zeros((R, k), dtype=np.int8)
+            for c in range(k):
+                profs = [tuple(m if q == c else 0 for q in range(k)) for m in options[c]]
+                out[:, c] = self._best_batch(bobs, _order(profs), lads, cur, i, j)[:, c]
+            return out
+        return self._best_batch(bobs, _order(list(itertools.product(*options))), lads, cur, i, j)
+
+    def _best_batch(
+        self,
+        bobs: Any,
+        profiles: list[tuple[int, ...]],
+        lads: list[Any],
+        cur: NDArray[np.float64],
+        i: NDArray[np.intp],
+        j: NDArray[np.intp],
+    ) -> NDArray[np.int8]:
+        prof = np.array(profiles, dtype=np.int64).reshape(len(profiles), -1)
+        P = len(prof)
+        tariffs = np.repeat(bobs.tariff[:, None], P, axis=1)  # (R, P, k', k')
+        for c, lad in enumerate(lads):
+            levels = np.repeat(cur[:, c : c + 1], P, axis=1)  # (R, P)
+            tariffs[:, :, i[c], j[c]] = _step_many(lad, levels, prof[None, :, c])
+        a1, ah = self.weights
+        value = a1 * bobs.payoff(tariffs)  # (R, P)
+        me = bobs.index(bobs.me)
+        rt, ag, st = bobs._run, bobs._agent, bobs._states
+        for p in range(P):
+            t = tariffs[:, p]
+            held = dataclasses.replace(
+                st,
+                tariff=t,
+                peak=np.maximum(st.peak, t),
+                moved=np.zeros_like(t),
+                shock=np.zeros_like(st.shock),
+            )
+            bd = rt.evaluate(ag.perceived, held, t[:, None])
+            value[:, p] += ah * bd.total[:, 0, me]
+        best = best_index(value)
+        return prof[best].astype(np.int8)
+
+
+def _order(profiles: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Tie-break order: fewer rungs moved first, then cuts before the rest dyad by dyad."""
+    return sorted(profiles, key=lambda p: (sum(abs(x) for x in p), [x >= 0 for x in p]))
+
+
+def _step_many(lad: Any, levels: NDArray[np.float64], moves: Any) -> NDArray[np.float64]:
+    moves = np.broadcast_to(np.asarray(moves), levels.shape)
+    out = lad.step_many(levels, np.sign(moves))
+    extra = np.abs(moves) - 1
+    while np.any(extra > 0):
+        out = np.where(extra > 0, lad.step_many(out, np.sign(moves)), out)
+        extra = extra - 1
+    return np.asarray(out, dtype=float)
 
 
 def _candidates(lad: Any, cur: float, jumps: bool) -> list[int]:

@@ -259,7 +259,7 @@ def bellman(
     >>> lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
     >>> pol, v = eq.bellman(lg, np.zeros((lg.n_states, 2)), 0.9)
     >>> pol.shape, v.shape
-    ((48,), (48, 2))
+    ((54,), (54, 2))
     """
     if not isinstance(lgame, LadderGame):
         raise ParameterError(f"`lgame` must be a LadderGame; got {type(lgame).__name__}.")
@@ -466,7 +466,7 @@ def backward_induction(
     >>> lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
     >>> r = eq.backward_induction(lg, horizon=4, discount=0.9)
     >>> r.profile.shape, bool(np.all(r.values[-1] == 0))
-    ((4, 48), True)
+    ((4, 54), True)
     """
     horizon = check_pos_int(horizon, "horizon")
     discount = check_discount(discount)

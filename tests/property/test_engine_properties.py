@@ -19,7 +19,9 @@ noises = st.floats(0, 1, allow_nan=False)
 SETTINGS = settings(max_examples=15, deadline=None)
 
 ARRAY_FIELDS = [
-    f.name for f in dataclasses.fields(ts.Path) if f.name not in ("codes", "events", "meta")
+    f.name
+    for f in dataclasses.fields(ts.Path)
+    if f.name not in ("codes", "events", "meta", "agreements")
 ]
 
 
@@ -36,6 +38,7 @@ def assert_paths_identical(a, b):
         assert x.tobytes() == y.tobytes(), name  # bit for bit
     assert a.codes == b.codes
     assert a.events == b.events
+    assert a.agreements == b.agreements
     assert dict(a.meta) == dict(b.meta)
 
 

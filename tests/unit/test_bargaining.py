@@ -332,3 +332,34 @@ def test_forward_bad_input():
     ):
         with pytest.raises(ParameterError):
             ts.Forward(**kw)
+
+
+@dataclasses.dataclass(frozen=True)
+class _PerRun:
+    """A strategy without act_batch: the engine calls its act run by run."""
+
+    inner: ts.Forward
+    name = "per-run"
+    traits = ts.Forward.traits
+
+    def act(self, obs, rng):
+        return self.inner.act(obs, rng)
+
+
+@pytest.mark.parametrize("jumps", [False, True])
+def test_forward_act_batch_matches_act(sc, jumps):
+    g = sc.game.replace(moves="jump" if jumps else "step")
+    f = ts.Forward(horizon=6, discount=0.9, jumps=jumps)
+
+    def with_strategy(s):
+        return g.replace(agents=tuple(dataclasses.replace(a, strategy=s) for a in g.agents))
+
+    batched = ts.simulate_batch(
+        with_strategy(f), 20, seeds=[0, 1], overrides={"belief:pass_through.US.CN": [0.1, 0.9]}
+    )
+    per_run = ts.simulate_batch(
+        with_strategy(_PerRun(f)), 20, seeds=[0, 1],
+        overrides={"belief:pass_through.US.CN": [0.1, 0.9]},
+    )  # fmt: skip
+    np.testing.assert_array_equal(batched.tariff, per_run.tariff)
+    assert not np.array_equal(batched.tariff[0], batched.tariff[1])

@@ -53,7 +53,7 @@ def test_scenario_repr_is_one_readable_line(scenario):
     r = repr(scenario)
     assert "\n" not in r and len(r) <= 120
     assert r.startswith("<Scenario us-china-145: US, CN;")
-    assert "2 agents" in r and "6 events" in r and "30 rounds" in r
+    assert "2 agents" in r and "7 events" in r and "30 rounds" in r
 
 
 def test_scenario_html_shows_countries_agents_params_with_claims_and_events(scenario):
@@ -111,11 +111,11 @@ def mpe(scenario) -> ts.equilibrium.MPEResult:
 def test_mpe_repr_and_html(mpe):
     r = repr(mpe)
     assert "\n" not in r and "lgame" not in r and len(r) < 200
-    assert "converged after 7 sweeps" in r and "selection status-quo" in r
-    assert "48 states" in r
+    assert "converged after 8 sweeps" in r and "selection status-quo" in r
+    assert "54 states" in r
     h = mpe._repr_html_()
-    for key, value in [("converged", "True"), ("iterations", "7"), ("selection", "status-quo"),
-                       ("states", "48"), ("residual", "0")]:  # fmt: skip
+    for key, value in [("converged", "True"), ("iterations", "8"), ("selection", "status-quo"),
+                       ("states", "54"), ("residual", "0")]:  # fmt: skip
         assert f"<td>{key}</td><td>{value}</td>" in h
 
 
@@ -134,9 +134,9 @@ def test_spe_repr_and_html(scenario):
     from tariffsim.equilibrium import dynamic
 
     r = dynamic.backward_induction(dynamic.LadderGame.from_game(scenario.game), 3, 0.9)
-    assert "horizon 3" in repr(r) and "48 states" in repr(r) and "\n" not in repr(r)
+    assert "horizon 3" in repr(r) and "54 states" in repr(r) and "\n" not in repr(r)
     assert "<td>horizon</td><td>3</td>" in r._repr_html_()
-    assert len(r.rows(2)) == 48
+    assert len(r.rows(2)) == 54
     with pytest.raises(ts.ParameterError, match="at_round"):
         r.rows(3)
 
