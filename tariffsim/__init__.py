@@ -11,6 +11,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 """
 
 from . import equilibrium, payoffs, strategies, tournament
+from .analysis import observed
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -120,6 +121,7 @@ __all__ = [
     "load_scenario",
     "make_strategy",
     "moran_process",
+    "observed",
     "parse_scenario",
     "path_from_states",
     "payoffs",
