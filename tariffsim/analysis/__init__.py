@@ -1,12 +1,14 @@
-"""Analysis on top of the engine: observed records, sensitivity and calibration.
+"""Analysis on top of the engine: ensembles, sweeps, observed records, sensitivity, calibration.
 
+- :mod:`tariffsim.analysis.runner` — :func:`~tariffsim.analysis.runner.map_chunks`,
+  the one chunked-execution mechanism (in-process, any
+  ``concurrent.futures.Executor`` or a ``dask.distributed.Client``), and
+  :func:`~tariffsim.analysis.runner.simulate_runs`, many runs of a game in run order.
 - :mod:`tariffsim.analysis.observed` — the public record of tariff measures
   (:func:`~tariffsim.analysis.observed.load`, :class:`~tariffsim.analysis.observed.ObservedPath`).
-- :mod:`tariffsim.analysis.sensitivity` — global sensitivity (Sobol, Morris) with SALib.
-- :mod:`tariffsim.analysis.calibrate` — fitting parameters to an observed path, and
-  forecast checks against baselines.
 """
 
 from . import observed
+from .runner import chunk_ranges, map_chunks, run_seeds, simulate_runs
 
-__all__ = ["observed"]
+__all__ = ["chunk_ranges", "map_chunks", "observed", "run_seeds", "simulate_runs"]

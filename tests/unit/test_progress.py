@@ -1,0 +1,43 @@
+"""Progress bars: on when asked or interactive, off by flag, by environment and under pytest."""
+
+from __future__ import annotations
+
+import pytest
+
+from tariffsim.errors import ParameterError
+from tariffsim.progress import ENV, progress_bar, progress_enabled
+
+
+def test_env_zero_turns_every_bar_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, "0")
+    assert progress_enabled(True) is False
+    assert progress_enabled(None) is False
+
+
+def test_forced_on_draws_a_tqdm_bar(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    with progress_bar(4, desc="t", unit="run", enabled=True) as bar:
+        assert bar.drawing
+        bar.update(4)
+    assert bar.n == 4
+    capsys.readouterr()  # the bar's text, if any, stays out of the report
+
+
+def test_default_is_off_under_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    assert progress_enabled(None) is False  # PYTEST_CURRENT_TEST is set
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    assert progress_enabled(None) is True
+
+
+def test_false_is_off_and_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    with progress_bar(2, enabled=False) as bar:
+        bar.update(2)
+    assert not bar.drawing and bar.n == 2
+
+
+def test_bad_flag() -> None:
+    with pytest.raises(ParameterError, match="`progress`"):
+        progress_enabled("on")  # type: ignore[arg-type]
