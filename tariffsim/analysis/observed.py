@@ -248,6 +248,47 @@ class ObservedPath:
         out = np.where(k >= 0, levels[np.clip(k, 0, None)], 0.0)
         return frozen_array(out)
 
+    @classmethod
+    def from_path(
+        cls,
+        path: Any,
+        dyads: Sequence[tuple[str, str]] | None = None,
+        *,
+        name: str = "",
+    ) -> ObservedPath:
+        """A record of a simulated :class:`~tariffsim.Path`: one measure per change of level.
+
+        Used to test calibration on a record the model produced itself. Each
+        dyad becomes one layer ``"simulated"`` with a measure at every round
+        date where its headline tariff changes (and at round 0).
+
+        Examples
+        --------
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
+        >>> syn = ts.observed.ObservedPath.from_path(p, [("US", "CN")])
+        >>> bool(np.array_equal(syn.headline("US", "CN", p), p.series("US", "CN")))
+        True
+        """
+        if dyads is None:
+            from ..plotting import _active_dyads
+
+            dyads = _active_dyads(path)
+        src = f"simulated: {path.meta.get('scenario', '')} seed {path.meta.get('seed')}"
+        measures = []
+        for a, b in dyads:
+            s = np.asarray(path.series(a, b), dtype=float)
+            for r in range(len(s)):
+                if r == 0 or s[r] != s[r - 1]:
+                    measures.append(
+                        Measure(path.dates[r].astype(dt.date), a, b, "simulated",
+                                float(s[r]), "all", src)  # fmt: skip
+                    )
+        if not measures:
+            raise ParameterError("`dyads` is empty: nothing to record.")
+        measures.sort(key=lambda m: m.date)
+        return cls(name=name or f"{path.meta.get('scenario', 'path')}-simulated",
+                   measures=tuple(measures))  # fmt: skip
+
     # -- tables -----------------------------------------------------------------
     def rows(self) -> list[dict[str, Any]]:
         """The measures as plain dicts (columns :data:`COLUMNS`)."""
