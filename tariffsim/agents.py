@@ -114,6 +114,9 @@ class Beliefs:
                     f"`learn` names unknown parameter {f!r}; known: {sorted(names)}."
                 )
 
+    def __repr__(self) -> str:
+        return f"<Beliefs learning_rate {self.learning_rate:g}, learns {', '.join(self.learn)}>"
+
     def update(self, truth: Params, state: State, me: str, world: World) -> Beliefs:
         """Beliefs after observing ``state`` for one round (a new object)."""
         if self.learning_rate == 0 or not self.learn:

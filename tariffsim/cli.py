@@ -77,7 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     c.add_argument("--kind", choices=("article", "assumption"), default=None)
-    c.add_argument("--term", default=None, help="only claims feeding this model term")
+    c.add_argument(
+        "--term",
+        default=None,
+        help="only claims feeding this model term (a payoff term such as markets, or a model "
+        "object such as ladder)",
+    )
     c.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     ls = sub.add_parser(
@@ -141,6 +146,8 @@ def _cmd_run(a: argparse.Namespace) -> int:
 
     if a.rounds is not None and a.rounds < 1:
         raise _UsageError(f"--rounds must be >= 1; got {a.rounds}")
+    if a.seed < 0:
+        raise _UsageError(f"--seed must be an int >= 0; got {a.seed}")
     sc = load_scenario(a.scenario)
     out = FsPath(a.out)
     if out.exists() and not out.is_dir():
@@ -185,23 +192,35 @@ def _cmd_claims(a: argparse.Namespace) -> int:
 
     cs = load_claims().filter(kind=a.kind, term=a.term)
     if a.format == "json":
-        print(json.dumps([{"id": c.id, "kind": c.kind, "value": c.value, "unit": c.unit,
-                           "source": c.source, "section": c.section, "paraphrase": c.paraphrase}
-                          for c in cs.values()], indent=1, ensure_ascii=False))  # fmt: skip
+        recs = cs.records()
+        for r in recs:
+            r["value"] = list(r["value"]) if isinstance(r["value"], tuple) else r["value"]
+        print(json.dumps(recs, indent=1, ensure_ascii=False))
         return 0
     if a.format == "csv":
         import csv
 
         w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["id", "kind", "value", "unit", "source", "section", "paraphrase"])
-        for c in cs.values():
-            v = "–".join(f"{x:g}" for x in c.values) if c.values else c.value
-            w.writerow([c.id, c.kind, v, c.unit, c.source, c.section, c.paraphrase])
+        recs = cs.records()
+        cols = list(recs[0]) if recs else ["id"]
+        w.writerow(cols)
+        for r in recs:
+            v = r["value"]
+            if isinstance(v, tuple):
+                r["value"] = "–".join(_full(x) for x in v)
+            elif isinstance(v, float):
+                r["value"] = _full(v)
+            w.writerow([r[c] for c in cols])
         return 0
     for cid, kind, v, unit, _src in cs.table():
         print(_fit(f"{cid:<34} {kind[:4]:<4} {v[:26]:<26} {unit[:30]}"))
     print(f"\n{len(cs)} claims")
     return 0
+
+
+def _full(x: float) -> str:
+    """A number at full precision, without a trailing ``.0``."""
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
 def _cmd_list(a: argparse.Namespace) -> int:

@@ -257,6 +257,14 @@ class Game:
                 f"`initial` has {self.initial.n} countries; the world has {self.world.n}."
             )
 
+    def __repr__(self) -> str:
+        agents = ", ".join(a.code for a in self.agents) or "none"
+        return (
+            f"<Game {self.name or 'unnamed'}: {self.world.n} countries, agents {agents}; "
+            f"{len(self.events)} events; {self.rounds} rounds of {self.round_days} days "
+            f"from {self.start}; noise {self.noise:g}>"
+        )
+
     def replace(self, **changes: Any) -> Game:
         """A copy with fields replaced (validated again)."""
         return dataclasses.replace(self, **changes)

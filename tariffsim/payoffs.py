@@ -858,6 +858,9 @@ class PayoffModel:
         active.flags.writeable = False
         object.__setattr__(self, "active", active)
 
+    def __repr__(self) -> str:
+        return f"<PayoffModel {len(TERMS)} terms × {self.world.n} countries>"
+
     def replace(self, **changes: Any) -> PayoffModel:
         """A copy with fields replaced."""
         return dataclasses.replace(self, **changes)

@@ -27,6 +27,16 @@ played once and reused for every repetition.
 
 from __future__ import annotations
 
+__all__ = [
+    "EvolutionResult",
+    "TournamentResult",
+    "lineup_tournament",
+    "moran_process",
+    "play_match",
+    "replicator_dynamics",
+    "round_robin",
+]
+
 import dataclasses
 import itertools
 import math

@@ -356,6 +356,12 @@ class World:
         """Active tariff dyads ``(importer, exporter)``, in ladder order."""
         return tuple(self.ladders)
 
+    def __repr__(self) -> str:
+        return (
+            f"<World {self.n} countries ({', '.join(self.codes)}); "
+            f"{len(self.ladders)} tariff ladders, {len(self.control_ladders)} control ladders>"
+        )
+
     def replace(self, **changes: Any) -> World:
         """A copy with fields replaced (validated again)."""
         return dataclasses.replace(self, **changes)

@@ -647,8 +647,10 @@ class NormalFormGame:
     def to_nfg(self, title: str = "tariffsim game") -> str:
         """Text of the game in Gambit's ``.nfg`` format (payoff version).
 
-        Profiles are listed with the first player's action changing fastest;
-        each profile contributes one payoff per player.
+        Players and their actions keep their names (the header lists each
+        player's strategy names, which Gambit shows as labels); profiles are
+        listed with the first player's action changing fastest; each profile
+        contributes one payoff per player.
 
         Parameters
         ----------
@@ -663,13 +665,15 @@ class NormalFormGame:
         >>> from tariffsim import equilibrium as eq
         >>> g = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
         >>> print(g.to_nfg("PD"))
-        NFG 1 R "PD" { "Player 1" "Player 2" } { 2 2 }
+        NFG 1 R "PD" { "Player 1" "Player 2" } { { "0" "1" } { "0" "1" } }
         <BLANKLINE>
         3 3 5 0 0 5 1 1
         <BLANKLINE>
         """
         players = " ".join(_quote(p) for p in self.player_names)
-        counts = " ".join(str(a) for a in self.shape)
+        counts = " ".join(
+            "{ " + " ".join(_quote(str(a)) for a in names) + " }" for names in self.action_names
+        )
         columns = [p.ravel(order="F") for p in self.payoff_array]
         values = np.stack(columns, axis=1).ravel()
         body = " ".join(_format_number(float(v)) for v in values)
@@ -692,7 +696,7 @@ class NormalFormGame:
         ...     p = pathlib.Path(d, "g.nfg")
         ...     g.write_nfg(p)
         ...     p.read_text().splitlines()[0]
-        'NFG 1 R "tariffsim game" { "Player 1" "Player 2" } { 1 2 }'
+        'NFG 1 R "tariffsim game" { "Player 1" "Player 2" } { { "0" } { "0" "1" } }'
         """
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(self.to_nfg(title))
