@@ -11,7 +11,6 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 """
 
 from . import equilibrium, payoffs, strategies, tournament
-from .analysis import observed
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -25,6 +24,7 @@ from .agents import (
     Traits,
     make_strategy,
 )
+from .analysis import observed
 from .claims import Claim, ClaimSet, claims
 from .errors import (
     ConvergenceWarning,

@@ -135,7 +135,8 @@ class _SquaredError:
     def __call__(self, batch: Any) -> Array:
         sims = np.stack([np.asarray(batch.tariff_series(a, b), float) for a, b in self.dyads], 1)
         err = (sims[:, :, self.mask] - self.target[None, :, self.mask]) ** 2
-        return err.mean(axis=(1, 2))  # type: ignore[no-any-return]
+        out: Array = err.mean(axis=(1, 2))
+        return out
 
 
 def _target(
@@ -155,20 +156,20 @@ def _dyads(game: Game, obs: ObservedPath, dyads: Any) -> tuple[tuple[str, str], 
                 f"record dyads: {list(obs.dyads)}, game ladders: {sorted(ladders)}."
             )
         return out
-    out = []
-    for d in dyads:
-        if isinstance(d, str):
-            a, _, b = d.partition("-")
-            d = (a, b)
-        d = (str(d[0]), str(d[1]))
+    chosen: list[tuple[str, str]] = []
+    for item in dyads:
+        if isinstance(item, str):
+            a, _, b = item.partition("-")
+            item = (a, b)
+        d = (str(item[0]), str(item[1]))
         if d not in obs.dyads:
             raise UnknownNameError(f"`dyads`: the record has no dyad {d[0]}-{d[1]}.")
         if d not in ladders:
             raise ParameterError(f"`dyads`: the game has no tariff ladder for {d[0]}-{d[1]}.")
-        out.append(d)
-    if not out:
+        chosen.append(d)
+    if not chosen:
         raise ParameterError("`dyads` is empty.")
-    return tuple(out)
+    return tuple(chosen)
 
 
 def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, float]]:
@@ -179,7 +180,9 @@ def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, floa
             raise ParameterError("give ranges in `params` or in `bounds`, not both.")
         bounds, params = dict(params), list(params)
     if isinstance(params, str) or not isinstance(params, Sequence) or not params:
-        raise ParameterError(f"`params` must be a non-empty list of parameter paths; got {params!r}.")
+        raise ParameterError(
+            f"`params` must be a non-empty list of parameter paths; got {params!r}."
+        )
     if len(set(params)) != len(params):
         raise ParameterError(f"`params` lists a path twice: {list(params)!r}.")
     given = dict(bounds or {})
@@ -290,7 +293,8 @@ class Calibration:
         """The game with the estimates applied."""
         from .. import parampath
 
-        return parampath.apply(self.game, dict(self.params))  # type: ignore[no-any-return]
+        g: Game = parampath.apply(self.game, dict(self.params))
+        return g
 
     @property
     def rmse_pp(self) -> float:
@@ -318,7 +322,9 @@ class Calibration:
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError("Calibration.to_frame() needs pandas: pip install 'tariffsim[pandas]'") from None
+            raise ImportError(
+                "Calibration.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
+            ) from None
         return pd.DataFrame(self.rows()).set_index("param")
 
     def report(self, width: int = 100) -> str:
@@ -365,7 +371,10 @@ class Calibration:
         return simulate(self.fitted_game, rounds or self.rounds, seed=seed)
 
     def plot(self, *, ax: Axes | None = None, seed: int = 0) -> Axes:
-        """Fitted (solid) and unfitted (thin) paths against the record (dashed), fit window shaded."""
+        """Fitted (solid) and unfitted (thin grey) paths against the record (dashed).
+
+        The fit window is shaded.
+        """
         from ..game import simulate
         from ..plotting import _new_axes, plot_path
 
@@ -378,7 +387,7 @@ class Calibration:
             ax.plot(dates, 100 * base.series(a, b), lw=0.8, color="0.55", ls="-")
         ax.plot([], [], lw=0.8, color="0.55", label="unfitted scenario")
         self.observed.plot(ax=ax, dyads=list(self.dyads), until=str(path.dates[-1]))
-        ax.axvspan(dates[0], self.until, color="0.92", zorder=0, label="fit window")
+        ax.axvspan(dates[0], self.until, color="0.92", zorder=0, label="fit window")  # type: ignore[arg-type]
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         ax.set_title(f"{self.name}: fitted to {self.observed.name} up to {self.until}")
         return ax
@@ -497,7 +506,9 @@ class Forecast:
     name: str = ""
 
     def score(self, obs: ObservedPath | None = None) -> ForecastScore:
-        """Errors on the round dates after :attr:`after` against ``obs`` (default: the fit's record).
+        """Errors on the round dates after :attr:`after` against ``obs``.
+
+        ``obs`` defaults to the record the model was fitted to.
 
         Raises
         ------
@@ -534,7 +545,10 @@ class Forecast:
         )  # fmt: skip
 
     def plot(self, obs: ObservedPath | None = None, *, ax: Axes | None = None) -> Axes:
-        """Fitted and unfitted paths, the no-change baseline and the record; forecast window shaded."""
+        """Fitted and unfitted paths, the no-change baseline and the record.
+
+        The forecast window is shaded.
+        """
         from ..plotting import PALETTE, _new_axes, plot_path
 
         obs = self.fit_observed if obs is None else obs
@@ -549,7 +563,7 @@ class Forecast:
         ax.plot([], [], lw=0.8, color="0.55", label="unfitted scenario")
         ax.plot([], [], ls=":", color="0.3", label="no-change baseline")
         obs.plot(ax=ax, dyads=list(self.dyads), until=str(self.fitted.dates[-1]))
-        ax.axvspan(self.after, dates[-1], color="0.92", zorder=0, label="forecast window")
+        ax.axvspan(self.after, dates[-1], color="0.92", zorder=0, label="forecast window")  # type: ignore[arg-type]
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         ax.set_title(f"{self.name}: forecast after {self.after}")
         return ax
@@ -653,7 +667,9 @@ def calibrate(
     profile_points = _check_int("profile_points", profile_points, 3)
     profile_samples = _check_int("profile_samples", profile_samples, 0)
     if method not in METHODS:
-        raise ParameterError(f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}.")
+        raise ParameterError(
+            f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
+        )
     if not (isinstance(tol, int | float) and math.isfinite(tol) and tol >= 0):
         raise ParameterError(f"`tol` must be a finite number >= 0; got {tol!r}.")
     check_executor(executor)
@@ -718,7 +734,9 @@ def calibrate(
     identified: dict[str, bool] = {}
     for i, p in enumerate(paths):
         grid = np.unique(np.concatenate([np.linspace(lo[i], hi[i], profile_points), [x_best[i]]]))
-        others = np.vstack([x_best[None, :], pop, lo + (hi - lo) * rng.random((profile_samples, len(paths)))])
+        others = np.vstack(
+            [x_best[None, :], pop, lo + (hi - lo) * rng.random((profile_samples, len(paths)))]
+        )
         cand = np.repeat(others[None, :, :], len(grid), axis=0)  # (G, C, k)
         cand[:, :, i] = grid[:, None]
         y = evaluate(cand.reshape(-1, len(paths))).reshape(len(grid), -1)

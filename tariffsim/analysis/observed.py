@@ -279,10 +279,8 @@ class ObservedPath:
             s = np.asarray(path.series(a, b), dtype=float)
             for r in range(len(s)):
                 if r == 0 or s[r] != s[r - 1]:
-                    measures.append(
-                        Measure(path.dates[r].astype(dt.date), a, b, "simulated",
-                                float(s[r]), "all", src)  # fmt: skip
-                    )
+                    when = path.dates[r].astype(dt.date)
+                    measures.append(Measure(when, a, b, "simulated", float(s[r]), "all", src))
         if not measures:
             raise ParameterError("`dyads` is empty: nothing to record.")
         measures.sort(key=lambda m: m.date)
@@ -412,7 +410,7 @@ class ObservedPath:
             )
             ax.plot(xs[:-1], ys[:-1], "o", ms=3, color=PALETTE[k % len(PALETTE)])
             top = max(top, float(ys.max()) if len(ys) else 0.0)
-        lo, hi = ax.get_ylim()
+        hi = ax.get_ylim()[1]
         ax.set_ylim(0, max(hi, top * 1.1 + 1))
         if not had_data:
             ax.set_ylabel("headline tariff (%)")
@@ -457,7 +455,8 @@ def _as_date(v: Any, name: str) -> dt.date:
     if isinstance(v, dt.date):
         return v
     if isinstance(v, np.datetime64):
-        return v.astype("datetime64[D]").astype(dt.date)  # type: ignore[no-any-return]
+        d: dt.date = v.astype("datetime64[D]").astype(dt.date)
+        return d
     if isinstance(v, str):
         try:
             return dt.date.fromisoformat(v.strip())
@@ -542,11 +541,13 @@ def parse(text_or_rows: str | Iterable[Mapping[str, Any]], *, name: str = "<rows
 
     Examples
     --------
-    >>> ts.observed.parse([{"date": "2025-02-04", "importer": "US", "exporter": "CN",
-    ...     "layer": "fentanyl", "level": "-1", "source": "EO 14195"}], name="x")
-    Traceback (most recent call last):
-    ...
-    tariffsim.errors.ParameterError: x row 2, column 'level': must be a finite number >= 0 (a fraction, <= 10); got '-1'.
+    >>> try:
+    ...     row = {"date": "2025-02-04", "importer": "US", "exporter": "CN",
+    ...            "layer": "fentanyl", "level": "-1", "source": "EO 14195"}
+    ...     ts.observed.parse([row], name="x")
+    ... except ts.ParameterError as e:
+    ...     print(e)
+    x row 2, column 'level': must be a finite number >= 0 (a fraction, <= 10); got '-1'.
     """
     if isinstance(text_or_rows, str):
         reader = csv.DictReader(io.StringIO(text_or_rows))
@@ -584,9 +585,7 @@ def parse(text_or_rows: str | Iterable[Mapping[str, Any]], *, name: str = "<rows
 
 def _measure(row: Mapping[str, Any], rowno: int, name: str) -> Measure:
     def bad(col: str, rule: str) -> ParameterError:
-        return ParameterError(
-            f"{name} row {rowno}, column {col!r}: {rule}; got {row.get(col)!r}."
-        )
+        return ParameterError(f"{name} row {rowno}, column {col!r}: {rule}; got {row.get(col)!r}.")
 
     extra = [c for c in row if c not in COLUMNS and c is not None]
     if extra or None in row:
@@ -617,7 +616,9 @@ def _measure(row: Mapping[str, Any], rowno: int, name: str) -> Measure:
     try:
         level = float(row["level"])
     except (TypeError, ValueError):
-        raise bad("level", f"must be a finite number >= 0 (a fraction, <= {_MAX_LEVEL:g})") from None
+        raise bad(
+            "level", f"must be a finite number >= 0 (a fraction, <= {_MAX_LEVEL:g})"
+        ) from None
     if not (math.isfinite(level) and 0 <= level <= _MAX_LEVEL):
         raise bad("level", f"must be a finite number >= 0 (a fraction, <= {_MAX_LEVEL:g})")
     coverage = str(row.get("coverage") or "all").strip()

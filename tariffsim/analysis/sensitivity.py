@@ -139,12 +139,12 @@ NUM_LEVELS = 4
 # ---------------------------------------------------------------------------
 def focus_dyad(batch: Any) -> tuple[str, str]:
     """The dyad the built-in outputs read: (US, CN) when recorded, else the first dyad."""
-    dyads = tuple(tuple(d) for d in batch.dyads)
+    dyads = [(str(d[0]), str(d[1])) for d in batch.dyads]
     if ("US", "CN") in dyads:
         return ("US", "CN")
     if not dyads:
         raise ParameterError("the runs recorded no dyad with a ladder; no built-in output applies.")
-    return dyads[0]  # type: ignore[return-value]
+    return dyads[0]
 
 
 def _peak(batch: PathBatch) -> Array:
@@ -190,7 +190,8 @@ def _resolve_outputs(outputs: Any) -> dict[str, Callable[[Any], Array] | str]:
         items = [(o, o) for o in outputs]
     else:
         raise ParameterError(
-            f"`outputs` must be a name, a list of names or a mapping name -> callable; got {outputs!r}."
+            "`outputs` must be a name, a list of names or a mapping name -> callable; "
+            f"got {outputs!r}."
         )
     if not items:
         raise ParameterError("`outputs` is empty.")
@@ -204,7 +205,9 @@ def _resolve_outputs(outputs: Any) -> dict[str, Callable[[Any], Array] | str]:
                     f"`outputs`: unknown built-in output {f!r}; known: {', '.join(OUTPUTS)}."
                 )
         elif not callable(f):
-            raise ParameterError(f"`outputs.{name}` must be a built-in name or a callable; got {f!r}.")
+            raise ParameterError(
+                f"`outputs.{name}` must be a built-in name or a callable; got {f!r}."
+            )
         out[name] = f
     return out
 
@@ -231,7 +234,9 @@ def _check_range(path: str, lo: Any, hi: Any) -> tuple[float, float]:
     try:
         lo_f, hi_f = float(lo), float(hi)
     except (TypeError, ValueError):
-        raise ParameterError(f"`params.{path}`: range must be two numbers; got ({lo!r}, {hi!r}).") from None
+        raise ParameterError(
+            f"`params.{path}`: range must be two numbers; got ({lo!r}, {hi!r})."
+        ) from None
     if not (math.isfinite(lo_f) and math.isfinite(hi_f)) or not lo_f < hi_f:
         raise ParameterError(
             f"`params.{path}`: range must be finite with low < high; got ({lo!r}, {hi!r})."
@@ -351,7 +356,9 @@ def _problem(bounds: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
 
 def _check_n(method: str, n: Any, k: int) -> int:
     if method not in METHODS:
-        raise ParameterError(f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}.")
+        raise ParameterError(
+            f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
+        )
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
         raise ParameterError(f"`n` must be an int >= 2; got {n!r}.")
     if method == "sobol" and (n & (n - 1)) != 0:
@@ -462,7 +469,9 @@ class SensitivityResult:
         if output is None:
             return self.outputs[0]
         if output not in self.outputs:
-            raise UnknownNameError(f"unknown output {output!r}; outputs: {', '.join(self.outputs)}.")
+            raise UnknownNameError(
+                f"unknown output {output!r}; outputs: {', '.join(self.outputs)}."
+            )
         return output
 
     def ranking(self, output: str | None = None, k: int | None = None) -> tuple[str, ...]:
@@ -518,9 +527,7 @@ class SensitivityResult:
             if self.method == "sobol":
                 lines.append(f"  {'parameter':<{pw}}  {'S1':>7} {'±':>6}  {'ST':>7} {'±':>6}")
             else:
-                lines.append(
-                    f"  {'parameter':<{pw}}  {'mu*':>9} {'±':>8}  {'mu':>9}  {'sigma':>9}"
-                )
+                lines.append(f"  {'parameter':<{pw}}  {'mu*':>9} {'±':>8}  {'mu':>9}  {'sigma':>9}")
             for p in self.ranking(o):
                 j = self.params.index(p)
                 if self.method == "sobol":
@@ -603,7 +610,7 @@ def analyse_function(
     output: str = "y",
     num_resamples: int = 100,
 ) -> SensitivityResult:
-    """Sensitivity of a plain vectorised function: the same design and analysis as :func:`sensitivity`.
+    """Sensitivity of a plain vectorised function (the design and analysis of :func:`sensitivity`).
 
     Parameters
     ----------
@@ -708,13 +715,15 @@ def sensitivity(
     ParameterError, UnknownNameError
         Bad arguments, before any run.
     """
-    from .runner import check_executor, map_chunks
+    from .runner import check_executor
 
     game = getattr(sc, "game", sc)
     seed = _check_seed(seed)
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
         raise ParameterError(f"`replicates` must be an int >= 1; got {replicates!r}.")
-    if rounds is not None and (isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1):
+    if rounds is not None and (
+        isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1
+    ):
         raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
     check_executor(executor)
     outs = _resolve_outputs(outputs)
@@ -722,7 +731,9 @@ def sensitivity(
     n = _check_n(method, n, len(bounds))
     problem = _problem(bounds)
     X = _design(method, problem, n, seed)
-    Y = _run_design(game, design_overrides(game, list(bounds), X), X.shape[0], outs,
+    by_claims = isinstance(params, str)
+    ov = design_overrides(game, list(bounds), X, claims=by_claims)
+    Y = _run_design(game, ov, X.shape[0], outs,
                     seed=seed, rounds=rounds,
                     replicates=replicates, executor=executor, chunk_size=chunk_size,
                     progress=progress, desc=f"sensitivity ({method})")  # fmt: skip
@@ -731,7 +742,8 @@ def sensitivity(
         method=method, params=tuple(bounds), bounds=bounds, outputs=tuple(outs),
         indices=idx, X=frozen_array(X), Y=frozen_array(Y), n=n, seed=seed,
         meta={"scenario": getattr(sc, "name", "") or getattr(game, "name", ""),
-              "rounds": rounds or game.rounds, "replicates": replicates},
+              "rounds": rounds or game.rounds, "replicates": replicates,
+              "factors": "claims" if by_claims else "parameter paths"},
     )  # fmt: skip
 
 
@@ -784,7 +796,7 @@ def _run_design(
     progress: bool | None = None,
     desc: str = "design",
 ) -> Array:
-    """Outputs ``(runs, len(outputs))`` of ``runs`` runs with per-run ``overrides`` (path -> (runs,))."""
+    """Outputs ``(runs, len(outputs))`` of runs with per-run ``overrides`` (path -> (runs,))."""
     from .runner import map_chunks
 
     job = _DesignJob(game=game, rounds=rounds, seed=seed, replicates=replicates, outputs=outputs)
@@ -796,17 +808,18 @@ def _run_design(
     return np.concatenate(parts, axis=0)
 
 
-def design_overrides(game: Any, params: Sequence[str], X: Array) -> dict[str, Array]:
+def design_overrides(
+    game: Any, params: Sequence[str], X: Array, *, claims: bool = False
+) -> dict[str, Array]:
     """Per-run overrides ``{path: (runs,)}`` of a design ``X`` whose columns are ``params``.
 
-    Parameter paths pass through; claim ids (``params="claims"``) are turned
-    into the parameter values they set by
+    Parameter paths pass through; with ``claims=True`` the columns are claim
+    ids (``params="claims"``), turned into the parameter values they set by
     :func:`tariffsim.analysis.vary.overrides_from_claims`.
     """
-    claim_cols = {p: X[:, k] for k, p in enumerate(params) if p in _claim_factor_ids(game)}
-    out = {p: X[:, k] for k, p in enumerate(params) if p not in claim_cols}
-    if claim_cols:
-        from .vary import overrides_from_claims
+    cols = {p: X[:, k] for k, p in enumerate(params)}
+    if not claims:
+        return cols
+    from .vary import overrides_from_claims
 
-        out.update(overrides_from_claims(game, claim_cols))
-    return out
+    return dict(overrides_from_claims(game, cols))

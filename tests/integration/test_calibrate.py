@@ -49,7 +49,8 @@ def test_synthetic_record_recovered_within_intervals(sc: ts.Scenario, truth: dic
 def test_same_seed_same_estimates_and_report(sc: ts.Scenario) -> None:
     obs = ts.observed.load("us-china-2025")
     kw = dict(params=["learning_rate.US"], bounds={"learning_rate.US": (0.02, 0.4)},
-              until="2025-06-30", popsize=4, maxiter=3, profile_points=5, profile_samples=2)  # fmt: skip
+              until="2025-06-30", popsize=4, maxiter=3, profile_points=5,
+              profile_samples=2)  # fmt: skip
     a = calibrate(sc, obs, **kw)
     b = calibrate(sc, obs, **kw)
     assert a.params == b.params and a.loss == b.loss and a.intervals == b.intervals
@@ -91,7 +92,8 @@ def test_plots(sc: ts.Scenario) -> None:
     matplotlib.use("Agg")
     obs = ts.observed.load("us-china-2025")
     fit = calibrate(sc, obs, ["learning_rate.US"], bounds={"learning_rate.US": (0.02, 0.4)},
-                    method="grid", popsize=2, maxiter=2, profile_points=4, profile_samples=1)  # fmt: skip
+                    method="grid", popsize=2, maxiter=2, profile_points=4,
+                    profile_samples=1)  # fmt: skip
     ax = fit.plot()
     assert any("observed" in t.get_text() for t in ax.get_legend().get_texts())
     fit.plot_profiles()
