@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import equilibrium, payoffs, strategies, tournament
+from . import engine, equilibrium, parampath, payoffs, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -26,6 +26,7 @@ from .agents import (
 )
 from .analysis import observed
 from .claims import Claim, ClaimSet, claims
+from .engine import PathBatch, simulate_batch
 from .errors import (
     ConvergenceWarning,
     ParameterError,
@@ -95,6 +96,7 @@ __all__ = [
     "ParameterError",
     "Params",
     "Path",
+    "PathBatch",
     "Pavlov",
     "PayoffModel",
     "Random",
@@ -114,6 +116,7 @@ __all__ = [
     "__version__",
     "apply_moves",
     "claims",
+    "engine",
     "equilibrium",
     "filter_strategies",
     "lineup_tournament",
@@ -122,12 +125,14 @@ __all__ = [
     "make_strategy",
     "moran_process",
     "observed",
+    "parampath",
     "parse_scenario",
     "path_from_states",
     "payoffs",
     "replicator_dynamics",
     "round_robin",
     "simulate",
+    "simulate_batch",
     "strategies",
     "tournament",
 ]

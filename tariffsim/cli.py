@@ -424,7 +424,7 @@ def _parse_start(text: str) -> list[tuple[str, str, float]]:
 def _cmd_equilibrium(a: argparse.Namespace) -> int:
     import dataclasses
 
-    from .equilibrium.dynamic import LadderGame, markov_perfect
+    from .equilibrium import LadderGame, markov_perfect
     from .scenario import load_scenario
 
     if not 0 <= a.discount < 1:

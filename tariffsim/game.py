@@ -37,9 +37,6 @@ from .payoffs import TERMS, PayoffModel
 from .world import State, StateBatch, World, apply_moves
 
 if TYPE_CHECKING:
-    from .equilibrium.normal_form import NormalFormGame
-
-if TYPE_CHECKING:
     pass
 
 __all__ = [
@@ -284,15 +281,6 @@ class Game:
         days = (when - self.start).days
         return max(0, -(-days // self.round_days))
 
-    def stage_game(self, state: State | None = None) -> NormalFormGame:
-        """The one-round normal-form game at ``state`` (default: the initial state).
-
-        See :func:`tariffsim.equilibrium.stage_game`.
-        """
-        from .equilibrium.dynamic import stage_game
-
-        return stage_game(self, state)
-
     def simulate(
         self, rounds: int | None = None, *, seed: int | None = None, rng: Any = None
     ) -> Path:
@@ -339,7 +327,7 @@ def simulate(
     rounds: int | None = None,
     *,
     seed: int | None = None,
-    rng: int | np.random.Generator | None = None,
+    rng: int | np.random.Generator | np.random.SeedSequence | None = None,
 ) -> Path:
     """Play ``rounds`` simultaneous rounds of ``game`` and record the path.
 
@@ -364,6 +352,8 @@ def simulate(
     >>> len(p)
     13
     """
+    from .engine import noise_moves
+
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
     if seed is not None and rng is not None:
         raise ParameterError("give `seed` or `rng`, not both.")
@@ -426,8 +416,7 @@ def simulate(
                 control_mv.update(control_moves(obs, chosen, cdyads))
         if game.noise > 0 and moves:
             keys = sorted(moves)
-            flip = noise_rng.random(len(keys)) < game.noise
-            alt = noise_rng.integers(-1, 2, size=len(keys))
+            flip, alt = noise_moves(noise_rng.random(len(keys)), game.noise)
             for k, d in enumerate(keys):
                 if flip[k] and d not in inactive:
                     moves[d] = int(alt[k])

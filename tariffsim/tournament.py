@@ -51,6 +51,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import frozen_array as _ro
 from .agents import Observation, Strategy, make_strategy
+from .engine import noise_moves
 from .errors import ParameterError
 from .game import Game
 from .payoffs import PayoffModel
@@ -469,8 +470,7 @@ def _play(
                     )
                 moves[pos[d]] = int(m)
         if noise > 0 and keys:
-            flip = noise_rng.random(len(keys)) < noise
-            alt = noise_rng.integers(-1, 2, size=len(keys))
+            flip, alt = noise_moves(noise_rng.random(len(keys)), noise)
             for k, d in enumerate(keys):
                 if flip[k]:
                     moves[pos[d]] = int(alt[k])

@@ -146,14 +146,24 @@ def _target(
     return np.stack([obs.headline(a, b, dates) for a, b in dyads]), dates
 
 
+def moving_dyads(game: Game) -> set[tuple[str, str]]:
+    """Dyads the game can move: an agent's tariff targets and dyads set by events."""
+    from ..agents import targets_of
+
+    out = {d for a in game.agents for d in targets_of(game.world, a.code, a.targets)}
+    out |= {(e.importer, e.exporter) for e in game.events if e.kind == "set"}
+    return out
+
+
 def _dyads(game: Game, obs: ObservedPath, dyads: Any) -> tuple[tuple[str, str], ...]:
     ladders = set(game.world.ladders)
     if dyads is None:
-        out = tuple(d for d in obs.dyads if d in ladders)
+        moving = moving_dyads(game)
+        out = tuple(d for d in obs.dyads if d in ladders and d in moving)
         if not out:
             raise ParameterError(
-                f"the record {obs.name!r} has no dyad with a tariff ladder in the game; "
-                f"record dyads: {list(obs.dyads)}, game ladders: {sorted(ladders)}."
+                f"the record {obs.name!r} has no dyad the game moves (an agent's target or "
+                f"an event's); record dyads: {list(obs.dyads)}, game: {sorted(moving)}."
             )
         return out
     chosen: list[tuple[str, str]] = []
@@ -197,7 +207,7 @@ def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, floa
             rng = given[p]
             if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
                 raise ParameterError(f"`bounds.{p}` must be (low, high); got {rng!r}.")
-            out[p] = _check_range(p, *rng)
+            out[p] = _check_range(p, *rng, arg="bounds")
         elif p in claims:
             out[p] = _check_range(p, *claims[p])
         else:
@@ -622,7 +632,8 @@ def calibrate(
         Search ranges (default: the claims' ranges, else ± 50% of the value;
         see the module docs).
     dyads : list of (importer, exporter) or "US-CN" strings, optional
-        Dyads to fit (default: every record dyad with a ladder in the game).
+        Dyads to fit (default: every record dyad the game moves — an agent's
+        tariff target or a dyad its events set).
     seeds : int
         Number of common seeds the loss averages over (1 for a noise-free game).
     seed : int

@@ -230,16 +230,16 @@ def _eval_outputs(
 # ---------------------------------------------------------------------------
 # bounds
 # ---------------------------------------------------------------------------
-def _check_range(path: str, lo: Any, hi: Any) -> tuple[float, float]:
+def _check_range(path: str, lo: Any, hi: Any, arg: str = "params") -> tuple[float, float]:
     try:
         lo_f, hi_f = float(lo), float(hi)
     except (TypeError, ValueError):
         raise ParameterError(
-            f"`params.{path}`: range must be two numbers; got ({lo!r}, {hi!r})."
+            f"`{arg}.{path}`: range must be two numbers; got ({lo!r}, {hi!r})."
         ) from None
     if not (math.isfinite(lo_f) and math.isfinite(hi_f)) or not lo_f < hi_f:
         raise ParameterError(
-            f"`params.{path}`: range must be finite with low < high; got ({lo!r}, {hi!r})."
+            f"`{arg}.{path}`: range must be finite with low < high; got ({lo!r}, {hi!r})."
         )
     return lo_f, hi_f
 

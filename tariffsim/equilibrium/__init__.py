@@ -17,19 +17,9 @@ Games are :class:`NormalFormGame` objects (N players, payoff arrays of shape
 """
 
 from .correlated import CorrelatedResult, correlated_constraints, correlated_equilibrium
-from .dynamic import (
-    SELECTIONS,
-    DyadFacts,
-    LadderGame,
-    MPEResult,
-    SPEResult,
-    backward_induction,
-    bellman,
-    dyad_facts,
-    equilibrium_path_for,
-    markov_perfect,
-    stage_game,
-)
+from .dyad import DyadFacts, dyad_facts
+from .eq_path import MPEResult, SPEResult
+from .ladder_game import LadderGame
 from .learning import (
     DynamicsResult,
     FictitiousPlayResult,
@@ -39,10 +29,12 @@ from .learning import (
 )
 from .learning_path import LEARNING_RULES, learning_path
 from .lemke_howson import LemkeHowsonAllResult, LemkeHowsonResult, lemke_howson, lemke_howson_all
+from .markov import SELECTIONS, backward_induction, bellman, equilibrium_path_for, markov_perfect
 from .normal_form import NormalFormGame
 from .pure import pure_nash
 from .qre import QREPath, QRESelection, logit_qre, qre_select
 from .repeated import DyadPayoffs, critical_discount, dyad_stage_payoffs
+from .stage import stage_game
 from .support import MixedResult, support_enumeration
 
 __all__ = [

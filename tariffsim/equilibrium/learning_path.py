@@ -33,7 +33,8 @@ from ..errors import ParameterError
 from ..game import Game, path_from_states
 from ..path import Path
 from ..world import State, apply_moves
-from .dynamic import _action_moves, stage_game
+from .ladder_game import _action_moves
+from .stage import stage_game
 
 __all__ = ["LEARNING_RULES", "learning_path"]
 

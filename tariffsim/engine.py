@@ -1,0 +1,403 @@
+"""The batched simulation engine: many runs of one game at once.
+
+:func:`simulate_batch` plays ``R`` runs of a :class:`~tariffsim.game.Game`,
+each with its own seed and its own values of any parameter paths
+(:mod:`tariffsim.parampath`), and returns a :class:`PathBatch` whose arrays
+carry a leading runs axis. Run ``r`` is bit-identical to
+``simulate(parampath.apply(game, overrides_r), rounds, seed=seeds[r])``
+whatever the other runs and however many there are.
+
+Random streams
+--------------
+Each run owns a :class:`numpy.random.SeedSequence`: ``SeedSequence(seed)``
+for an int seed, or the sequence given. Its children are spawned exactly as
+:meth:`numpy.random.Generator.spawn` would (child ``k`` for agent ``k`` in
+game order, child ``len(agents)`` for execution noise), without changing
+the sequence passed in. A run's draws therefore depend only on its own seed.
+Execution noise draws one uniform ``u`` per round per controlled dyad (dyads
+sorted); a move is replaced when ``u < noise``, by
+``min(floor(3 u / noise), 2) - 1`` (uniform on -1, 0, +1 given the flip).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import parampath
+from ._util import frozen_array as _ro
+from .errors import ParameterError, UnknownNameError
+from .path import ARRAY_FIELDS, Path
+
+if TYPE_CHECKING:
+    from .game import Game
+
+__all__ = [
+    "COMPACT_FIELDS",
+    "RECORD_MODES",
+    "PathBatch",
+    "check_seeds",
+    "noise_moves",
+    "simulate_batch",
+]
+
+RECORD_MODES = ("full", "compact")
+"""What :func:`simulate_batch` keeps per run and round."""
+COMPACT_FIELDS = ("tariff", "control", "moves", "payoff", "recession", "approval", "drawdown")
+"""Fields a compact :class:`PathBatch` keeps (tariffs, controls and moves on ladder dyads only)."""
+
+Array = NDArray[np.float64]
+SeedLike = int | np.integer | np.random.SeedSequence
+
+
+def check_seeds(seeds: Any) -> tuple[SeedLike, ...]:
+    """Validate ``seeds``: a non-empty sequence of ints >= 0 or SeedSequences.
+
+    Raises
+    ------
+    ParameterError
+        Naming the offending entry and its index.
+
+    Examples
+    --------
+    >>> from tariffsim.engine import check_seeds
+    >>> check_seeds(range(3))
+    (0, 1, 2)
+    """
+    if isinstance(seeds, int | np.integer | np.random.SeedSequence | str | bytes) or not hasattr(
+        seeds, "__len__"
+    ):
+        raise ParameterError(
+            f"`seeds` must be a sequence of seeds, one per run (e.g. range(100)); got {seeds!r}."
+        )
+    if isinstance(seeds, np.ndarray) and seeds.ndim != 1:
+        raise ParameterError(f"`seeds` must be one-dimensional; got shape {seeds.shape}.")
+    out: list[SeedLike] = []
+    for k, s in enumerate(seeds):
+        if isinstance(s, np.random.SeedSequence):
+            out.append(s)
+            continue
+        if isinstance(s, bool | np.bool_) or not isinstance(s, int | np.integer):
+            raise ParameterError(
+                f"`seeds[{k}]` must be an int >= 0 or a numpy SeedSequence; got {s!r}."
+            )
+        if s < 0:
+            raise ParameterError(f"`seeds[{k}]` must be >= 0; got {int(s)!r}.")
+        out.append(int(s))
+    if not out:
+        raise ParameterError("`seeds` must hold at least one seed; got none.")
+    return tuple(out)
+
+
+def noise_moves(u: Array, noise: float | Array) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Execution noise from uniforms: which moves flip, and to what.
+
+    ``u`` holds one uniform in [0, 1) per (run, round, dyad); a move is
+    replaced where ``u < noise``, by ``min(floor(3 u / noise), 2) - 1``, which
+    given the flip is uniform on -1, 0, +1. One draw per dyad decides both.
+
+    Parameters
+    ----------
+    u : ndarray
+    noise : float or ndarray broadcasting against ``u``
+        Probability of a replacement, in [0, 1].
+
+    Returns
+    -------
+    flip : ndarray of bool
+    alt : ndarray of int64
+        The replacement move (meaningful where ``flip``).
+
+    Examples
+    --------
+    >>> from tariffsim.engine import noise_moves
+    >>> flip, alt = noise_moves(np.array([0.01, 0.05, 0.09, 0.5]), 0.1)
+    >>> flip.tolist(), alt[flip].tolist()
+    ([True, True, True, False], [-1, 0, 1])
+    """
+    noise = np.asarray(noise, dtype=float)
+    flip = u < noise
+    with np.errstate(all="ignore"):  # tiny noise: 3u/noise may overflow where no flip
+        k = np.floor(3.0 * u / np.where(noise > 0, noise, 1.0))
+    alt = np.minimum(k, 2.0).astype(np.int64) - 1
+    return flip, np.where(flip, alt, 0)
+
+
+def _check_record(record: Any) -> str:
+    if record not in RECORD_MODES:
+        raise ParameterError(f"`record` must be one of 'full', 'compact'; got {record!r}.")
+    return str(record)
+
+
+def _seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
+    """A fresh SeedSequence equal to ``seed`` (a given one is copied, not consumed)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(
+            seed.entropy,
+            spawn_key=seed.spawn_key,
+            pool_size=seed.pool_size,
+            n_children_spawned=seed.n_children_spawned,
+        )
+    return np.random.SeedSequence(int(seed))
+
+
+def _check_overrides(
+    game: Game, overrides: Any, runs: int
+) -> list[tuple[parampath.ParamPath, NDArray[np.float64]]]:
+    items = parampath.resolve(game, overrides)
+    return [(pp, parampath.validate_values(pp, v, runs=runs)) for pp, v in items]
+
+
+@dataclass(frozen=True, eq=False)
+class PathBatch:
+    """The result of :func:`simulate_batch`: R runs, arrays with a leading runs axis.
+
+    Attributes
+    ----------
+    codes : tuple of str
+        Country codes (the order of every country axis).
+    dates : ndarray of datetime64[D], shape (T+1,)
+    seeds : tuple
+        The seed of each run, as given.
+    overrides : mapping of str to ndarray (R,)
+        Each parameter path (canonical spelling) and its value per run.
+    record : {"full", "compact"}
+    dyads : tuple of (str, str)
+        The dyads with a tariff ladder, in world order; the last axis of
+        ``tariff``/``moves`` in a compact batch.
+    control_dyads : tuple of (str, str)
+        The dyads with an export-control ladder; the last axis of ``control``
+        in a compact batch.
+    tariff : ndarray
+        ``(R, T+1, n, n)`` (full) or ``(R, T+1, len(dyads))`` (compact).
+    control : ndarray
+        ``(R, T+1, n, n)`` or ``(R, T+1, len(control_dyads))``.
+    moves : ndarray of int
+        ``(R, T+1, n, n)`` int64 or ``(R, T+1, len(dyads))`` int8.
+    payoff, recession, approval, drawdown : ndarray, shape (R, T+1, n)
+    effective, perceived_pass_through : ndarray (R, T+1, n, n) or None
+        Full record only.
+    terms : ndarray (R, T+1, len(TERMS), n) or None
+    burden : ndarray (R, T+1, n) or None
+    events : tuple of (int, str)
+        Scheduled events that fired (the same in every run).
+    meta : mapping
+
+    Examples
+    --------
+    >>> sc = ts.load_scenario("us-china-145")
+    >>> pb = ts.simulate_batch(sc.game, 8, seeds=range(3), record="compact")
+    >>> len(pb), pb.tariff_series("US", "CN").shape
+    (3, (3, 9))
+    """
+
+    codes: tuple[str, ...]
+    dates: NDArray[Any]
+    seeds: tuple[Any, ...]
+    overrides: Mapping[str, Array]
+    record: str
+    dyads: tuple[tuple[str, str], ...]
+    control_dyads: tuple[tuple[str, str], ...]
+    tariff: Array
+    control: Array
+    moves: NDArray[np.integer[Any]]
+    payoff: Array
+    recession: Array
+    approval: Array
+    drawdown: Array
+    effective: Array | None = None
+    terms: Array | None = None
+    burden: Array | None = None
+    perceived_pass_through: Array | None = None
+    events: tuple[tuple[int, str], ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ARRAY_FIELDS:
+            v = getattr(self, name)
+            if v is not None:
+                object.__setattr__(self, name, _ro(v, v.dtype))
+        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
+        object.__setattr__(
+            self, "overrides", {k: _ro(v, float) for k, v in dict(self.overrides).items()}
+        )
+
+    def __len__(self) -> int:
+        return int(self.tariff.shape[0])
+
+    @property
+    def rounds(self) -> int:
+        """Rounds played ``T`` (the arrays hold ``T + 1`` rows, row 0 the start)."""
+        return int(self.tariff.shape[1]) - 1
+
+    def _i(self, code: str) -> int:
+        try:
+            return self.codes.index(code)
+        except ValueError:
+            raise UnknownNameError(
+                f"unknown country {code!r}; known: {', '.join(self.codes)}."
+            ) from None
+
+    def tariff_series(self, importer: str, exporter: str) -> Array:
+        """Headline tariff of ``importer`` on ``exporter``, shape ``(R, T+1)``.
+
+        A dyad without a ladder is zero throughout in a compact batch
+        unless events set it (then use ``record="full"``).
+        """
+        i, j = self._i(importer), self._i(exporter)
+        if self.record == "full":
+            return self.tariff[:, :, i, j]
+        return self._compact_series(self.tariff, self.dyads, importer, exporter, "tariff")
+
+    def control_series(self, withholder: str, target: str) -> Array:
+        """Export control of ``withholder`` on ``target``, shape ``(R, T+1)``."""
+        i, j = self._i(withholder), self._i(target)
+        if self.record == "full":
+            return self.control[:, :, i, j]
+        return self._compact_series(self.control, self.control_dyads, withholder, target, "control")
+
+    def _compact_series(
+        self, arr: Array, dyads: tuple[tuple[str, str], ...], a: str, b: str, what: str
+    ) -> Array:
+        if (a, b) in dyads:
+            return arr[:, :, dyads.index((a, b))]
+        raise ParameterError(
+            f"({a}, {b}) has no {what} ladder, so a compact batch does not record it; "
+            f"recorded: {[f'{x}-{y}' for x, y in dyads]} (use record='full' for every dyad)."
+        )
+
+    def run_overrides(self, r: int) -> dict[str, float]:
+        """The parameter values of run ``r`` (``{path: value}``)."""
+        r = self._run(r)
+        return {k: float(v[r]) for k, v in self.overrides.items()}
+
+    def _run(self, r: int) -> int:
+        if isinstance(r, bool) or not isinstance(r, int | np.integer):
+            raise ParameterError(f"run index must be an int; got {r!r}.")
+        n = len(self)
+        if not -n <= r < n:
+            raise ParameterError(f"run index must be in [{-n}, {n}); got {r!r}.")
+        return int(r) % n
+
+    def __getitem__(self, r: int) -> Path:
+        """Run ``r`` as a :class:`~tariffsim.path.Path` (full record only)."""
+        r = self._run(r)
+        if self.record != "full":
+            raise ParameterError(
+                "a compact PathBatch keeps only ladder dyads and indicators; "
+                "use record='full' to get each run as a Path."
+            )
+        arrays = {k: getattr(self, k)[r] for k in ARRAY_FIELDS}
+        seed = self.seeds[r]
+        return Path(
+            codes=self.codes,
+            dates=self.dates,
+            events=self.events,
+            meta={**self.meta, "seed": seed if isinstance(seed, int) else None},
+            **arrays,
+        )
+
+    def __iter__(self) -> Any:
+        return (self[r] for r in range(len(self)))
+
+    def __repr__(self) -> str:
+        name = self.meta.get("scenario", "")
+        return (
+            f"<PathBatch {name} {len(self)} runs x {self.rounds} rounds, record={self.record!r}, "
+            f"overrides: {', '.join(self.overrides) or 'none'}>"
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays, in bytes."""
+        return sum(getattr(self, k).nbytes for k in ARRAY_FIELDS if getattr(self, k) is not None)
+
+
+def simulate_batch(
+    game: Game,
+    rounds: int | None = None,
+    *,
+    seeds: Sequence[SeedLike],
+    overrides: Mapping[str, Any] | None = None,
+    record: str = "full",
+) -> PathBatch:
+    """Play ``len(seeds)`` runs of ``game`` and record them in one :class:`PathBatch`.
+
+    Parameters
+    ----------
+    game : Game
+    rounds : int, optional
+        Default ``game.rounds``.
+    seeds : sequence of int or numpy.random.SeedSequence
+        One per run (ints >= 0). Run ``r`` is bit-identical to
+        ``simulate(parampath.apply(game, {p: v[r]}), rounds, seed=seeds[r])``.
+    overrides : mapping of str to array_like (R,), optional
+        Parameter path (:mod:`tariffsim.parampath`) → one value per run.
+    record : {"full", "compact"}
+        ``"full"`` keeps every :class:`~tariffsim.path.Path` field;
+        ``"compact"`` keeps tariffs, controls and moves on ladder dyads and
+        the per-country payoff, recession odds, approval and drawdown.
+
+    Returns
+    -------
+    PathBatch
+
+    Raises
+    ------
+    ParameterError, UnknownNameError
+        For bad seeds, rounds, record mode, unknown parameter paths or
+        override values of the wrong length, non-finite or out of range —
+        before any run starts.
+
+    Examples
+    --------
+    >>> sc = ts.load_scenario("us-china-145")
+    >>> pb = ts.simulate_batch(sc.game, 12, seeds=[0, 1],
+    ...                        overrides={"truth:pass_through.US.CN": [0.95, 0.5]})
+    >>> pb.tariff.shape
+    (2, 13, 10, 10)
+    """
+    from .game import _check_rounds, simulate
+
+    rounds = _check_rounds(game.rounds if rounds is None else rounds)
+    seeds_t = check_seeds(seeds)
+    mode = _check_record(record)
+    runs = len(seeds_t)
+    items = _check_overrides(game, overrides, runs)
+    w = game.world
+    dyads = tuple(w.ladders)
+    cdyads = tuple(w.control_ladders)
+    ij = np.array([(w.index(a), w.index(b)) for a, b in dyads], dtype=np.intp).reshape(-1, 2)
+    cij = np.array([(w.index(a), w.index(b)) for a, b in cdyads], dtype=np.intp).reshape(-1, 2)
+    keep = ARRAY_FIELDS if mode == "full" else COMPACT_FIELDS
+    rows: dict[str, list[Any]] = {k: [] for k in keep}
+    first: Path | None = None
+    for r, seed in enumerate(seeds_t):
+        game_r = parampath.apply(game, {pp.text: float(v[r]) for pp, v in items})
+        p = simulate(game_r, rounds, rng=_seed_sequence(seed))
+        first = first or p
+        for k in keep:
+            arr = getattr(p, k)
+            if mode == "compact" and k in ("tariff", "moves"):
+                arr = arr[:, ij[:, 0], ij[:, 1]]
+                arr = arr.astype(np.int8) if k == "moves" else arr
+            elif mode == "compact" and k == "control":
+                arr = arr[:, cij[:, 0], cij[:, 1]]
+            rows[k].append(arr)
+    assert first is not None
+    return PathBatch(
+        codes=w.codes,
+        dates=first.dates,
+        seeds=seeds_t,
+        overrides={pp.text: v for pp, v in items},
+        record=mode,
+        dyads=dyads,
+        control_dyads=cdyads,
+        events=first.events,
+        meta={**{k: v for k, v in first.meta.items() if k != "seed"}, "runs": runs},
+        **{k: np.stack(v) for k, v in rows.items()},
+    )
