@@ -25,6 +25,8 @@ from .agents import (
     make_strategy,
 )
 from .analysis import observed
+from .analysis.calibrate import calibrate
+from .analysis.sensitivity import sensitivity
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .errors import (
@@ -115,6 +117,7 @@ __all__ = [
     "World",
     "__version__",
     "apply_moves",
+    "calibrate",
     "claims",
     "engine",
     "equilibrium",
@@ -131,6 +134,7 @@ __all__ = [
     "payoffs",
     "replicator_dynamics",
     "round_robin",
+    "sensitivity",
     "simulate",
     "simulate_batch",
     "strategies",

@@ -192,6 +192,15 @@ def _parser() -> argparse.ArgumentParser:
     ca.add_argument("--seed", type=int, default=0, help="seed of the optimiser and runs")
     ca.add_argument("--maxiter", type=int, default=12, help="generations of differential evolution")
     ca.add_argument("--popsize", type=int, default=8, help="population per parameter")
+    ca.add_argument(
+        "--profile-points", type=int, default=15, help="grid points of each profile (default 15)"
+    )
+    ca.add_argument(
+        "--profile-samples",
+        type=int,
+        default=16,
+        help="draws of the other parameters per profile point (default 16)",
+    )
     ca.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     ca.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
     ca.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
@@ -598,7 +607,8 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     from .scenario import load_scenario
 
     for flag, v, lo in (("--seed", a.seed, 0), ("--seeds", a.seeds, 1), ("--maxiter", a.maxiter, 1),
-                        ("--popsize", a.popsize, 2)):  # fmt: skip
+                        ("--popsize", a.popsize, 2), ("--profile-points", a.profile_points, 3),
+                        ("--profile-samples", a.profile_samples, 0)):  # fmt: skip
         if v < lo:
             raise _UsageError(f"{flag} must be an int >= {lo}; got {v}")
     out = _out_dir(a.out)
@@ -608,7 +618,9 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     ex = _executor(a.workers)
     try:
         fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
-                        seed=a.seed, maxiter=a.maxiter, popsize=a.popsize, executor=ex)  # fmt: skip
+                        seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
+                        profile_points=a.profile_points, profile_samples=a.profile_samples,
+                        executor=ex)  # fmt: skip
     finally:
         if ex is not None:
             ex.shutdown()

@@ -207,7 +207,7 @@ def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, floa
             rng = given[p]
             if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
                 raise ParameterError(f"`bounds.{p}` must be (low, high); got {rng!r}.")
-            out[p] = _check_range(p, *rng, arg="bounds")
+            out[p] = _check_range(p, rng[0], rng[1], arg="bounds")
         elif p in claims:
             out[p] = _check_range(p, *claims[p])
         else:
@@ -226,7 +226,7 @@ def _claims_ranges(game: Game) -> dict[str, tuple[float, float]]:
     cl = load_claims()
     out: dict[str, tuple[float, float]] = {}
     for cd in claim_distributions(game):
-        lo, hi = cl[cd.claim].range
+        lo, hi = getattr(cl[cd.claim], "range")  # noqa: B009
         for p, v in overrides_from_claims(game, {cd.claim: np.array([lo, hi])}).items():
             out.setdefault(p, (float(np.min(v)), float(np.max(v))))
     return out
@@ -610,8 +610,8 @@ def calibrate(
     popsize: int = 8,
     maxiter: int = 12,
     tol: float = 1e-8,
-    profile_points: int = 21,
-    profile_samples: int = 64,
+    profile_points: int = 15,
+    profile_samples: int = 16,
     executor: Any = None,
     chunk_size: int | None = None,
     progress: bool | None = None,

@@ -198,10 +198,10 @@ class ObservedPath:
         for m in rows:  # date order: a later row replaces its layer's level
             if m.date <= when:
                 current[m.layer] = m
-        total = sum(m.level for m in current.values() if m.coverage == "all")
+        parts = [m.level for m in current.values() if m.coverage == "all"]
         if targeted:
-            total += max((m.level for m in current.values() if m.coverage != "all"), default=0.0)
-        return round(float(total), 10)
+            parts.append(max((m.level for m in current.values() if m.coverage != "all"), default=0))
+        return math.fsum(parts)  # correctly rounded: 0.2 + 1.25 gives 1.45
 
     def level_on(
         self, importer: str, exporter: str, when: dt.date | str, *, targeted: bool = False

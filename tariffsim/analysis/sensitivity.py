@@ -340,7 +340,7 @@ def _claims_bounds(game: Game) -> dict[str, tuple[float, float]]:
             f"`params='claims'`: no claim with a range sets a parameter of {game.name!r}; "
             "give parameter paths and ranges."
         )
-    return {c: _check_range(c, *cl[c].range) for c in ids}
+    return {c: _check_range(c, *getattr(cl[c], "range")) for c in ids}  # noqa: B009
 
 
 # ---------------------------------------------------------------------------
@@ -369,7 +369,17 @@ def _check_n(method: str, n: Any, k: int) -> int:
     return int(n)
 
 
+def _need_salib() -> None:
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "sensitivity analysis needs SALib: pip install 'tariffsim[sensitivity]'"
+        ) from None
+
+
 def _design(method: str, problem: Mapping[str, Any], n: int, seed: int) -> Array:
+    _need_salib()
     if method == "sobol":
         from SALib.sample import sobol as sobol_sample
 
@@ -727,6 +737,7 @@ def sensitivity(
         raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
     check_executor(executor)
     outs = _resolve_outputs(outputs)
+    _check_n(method, n, 1)
     bounds = resolve_bounds(game, params)
     n = _check_n(method, n, len(bounds))
     problem = _problem(bounds)
