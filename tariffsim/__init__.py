@@ -10,7 +10,7 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import engine, equilibrium, parampath, payoffs, strategies, tournament
+from . import analysis, engine, equilibrium, parampath, payoffs, strategies, tournament
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -26,6 +26,7 @@ from .agents import (
 )
 from .analysis import observed
 from .analysis.calibrate import calibrate
+from .analysis.ensemble import Ensemble, ensemble
 from .analysis.sensitivity import sensitivity
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
@@ -82,6 +83,7 @@ __all__ = [
     "ConvergenceWarning",
     "Country",
     "DivideAndConquer",
+    "Ensemble",
     "Event",
     "EvolutionResult",
     "FaceSavingRetreat",
@@ -116,10 +118,12 @@ __all__ = [
     "UnknownNameError",
     "World",
     "__version__",
+    "analysis",
     "apply_moves",
     "calibrate",
     "claims",
     "engine",
+    "ensemble",
     "equilibrium",
     "filter_strategies",
     "lineup_tournament",

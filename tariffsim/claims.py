@@ -145,6 +145,11 @@ class Claim:
         Model terms or objects the claim feeds (``"recession"``, ``"face"`` …).
     direction : str
         Direction of effect, e.g. ``"↑ US import prices"``.
+    range : (float, float) or None
+        ``(low, high)`` in ``unit`` where the sources give a range of
+        plausible values (``range = [low, high]`` in the data file). Ensembles
+        with ``vary="claims"`` draw from these ranges
+        (:mod:`tariffsim.analysis.vary`).
     """
 
     id: str
@@ -157,6 +162,7 @@ class Claim:
     concerns: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
     direction: str = ""
+    range: tuple[float, float] | None = None
 
     @property
     def is_assumption(self) -> bool:
@@ -301,8 +307,9 @@ class ClaimSet(Mapping[str, Claim]):
         """Every claim as a flat dict with every field, plus its article and reference.
 
         Keys: the :class:`Claim` fields (``concerns`` and ``terms`` joined by
-        spaces), ``outlet``, ``title``, ``date`` (ISO; empty for an assumption)
-        and ``reference``. ``value`` keeps its type (float, tuple or str).
+        spaces; ``range`` a ``(low, high)`` tuple or None), ``outlet``,
+        ``title``, ``date`` (ISO; empty for an assumption) and ``reference``.
+        ``value`` keeps its type (float, tuple or str).
         """
         rows = []
         for c in self.values():
@@ -319,6 +326,7 @@ class ClaimSet(Mapping[str, Claim]):
                     "concerns": " ".join(c.concerns),
                     "terms": " ".join(c.terms),
                     "direction": c.direction,
+                    "range": c.range,
                     "outlet": art.outlet if art else "",
                     "title": art.title if art else "",
                     "date": art.date.isoformat() if art else "",
@@ -370,6 +378,22 @@ def _coerce_value(raw: object, where: str) -> ClaimValue:
     if isinstance(raw, str):
         return raw
     raise ParameterError(f"{where}.value: must be a number, list or string; got {raw!r}")
+
+
+def _coerce_range(raw: object, where: str) -> tuple[float, float] | None:
+    if raw is None:
+        return None
+    ok = (
+        isinstance(raw, list)
+        and len(raw) == 2
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in raw)
+    )
+    if not ok:
+        raise ParameterError(f"{where}.range: must be [low, high]; got {raw!r}")
+    lo, hi = float(raw[0]), float(raw[1])  # type: ignore[index]
+    if not lo < hi:
+        raise ParameterError(f"{where}.range: low must be < high; got {raw!r}")
+    return (lo, hi)
 
 
 def _terms(raw: Any, where: str) -> tuple[str, ...]:
@@ -443,6 +467,7 @@ def _parse(data: Mapping[str, object], fname: str) -> list[Claim]:
                 concerns=tuple(e.get("concerns", ())),
                 terms=_terms(e.get("terms", ()), where),
                 direction=str(e.get("direction", "")),
+                range=_coerce_range(e.get("range"), where),
             )
         )
     return out

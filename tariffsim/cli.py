@@ -33,6 +33,18 @@ _EPILOG_RUN = """example:
 """
 
 
+_EPILOG_ENSEMBLE = """example:
+  tariffsim ensemble us-china-145 --runs 10000 --vary claims --out tariffsim-out
+  tariffsim ensemble us-china-145 --runs 100000 --workers 2
+  tariffsim ensemble my-scenario.toml --runs 1000000 --scheduler tcp://10.0.0.5:8786
+
+writes, all at once, into --out:
+  NAME-ensemble.png            fan chart of tariffs and recession odds
+  NAME-ensemble-quantiles.csv  per-round quantiles (5, 25, 50, 75, 95%)
+  NAME-ensemble.nc             every run (NetCDF; NAME-ensemble.npz without xarray)
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr, exit status 2."""
 
@@ -204,6 +216,39 @@ def _parser() -> argparse.ArgumentParser:
     ca.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     ca.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
     ca.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
+
+    en = sub.add_parser(
+        "ensemble",
+        help="run a scenario many times (noise, drawn parameters); write a fan chart, "
+        "quantiles and every run's data",
+        epilog=_EPILOG_ENSEMBLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    en.add_argument("scenario", help="bundled scenario name or path to a .toml file")
+    en.add_argument("--runs", type=int, required=True, help="number of runs (>= 1)")
+    en.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    en.add_argument(
+        "--rounds", type=int, default=None, help="number of rounds (default: the scenario's)"
+    )
+    en.add_argument(
+        "--vary",
+        choices=("claims",),
+        default=None,
+        help="draw parameters from the claims' ranges (default: only noise differs)",
+    )
+    where = en.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=int, default=None, help="run chunks on K local worker processes"
+    )
+    where.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run chunks on a Dask cluster (needs tariffsim[dask]), e.g. tcp://host:8786",
+    )
+    en.add_argument("--chunk-size", type=int, default=None, help="runs per chunk")
+    en.add_argument("--no-progress", action="store_true", help="no progress bar")
+    en.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
     return p
 
 
@@ -267,6 +312,7 @@ def _cmd_claims(a: argparse.Namespace) -> int:
         recs = cs.records()
         for r in recs:
             r["value"] = list(r["value"]) if isinstance(r["value"], tuple) else r["value"]
+            r["range"] = list(r["range"]) if r["range"] else None
         print(json.dumps(recs, indent=1, ensure_ascii=False))
         return 0
     if a.format == "csv":
@@ -282,6 +328,7 @@ def _cmd_claims(a: argparse.Namespace) -> int:
                 r["value"] = "–".join(_full(x) for x in v)
             elif isinstance(v, float):
                 r["value"] = _full(v)
+            r["range"] = "–".join(_full(x) for x in r["range"]) if r["range"] else ""
             w.writerow([r[c] for c in cols])
         return 0
     for cid, kind, v, unit, _src in cs.table():
@@ -665,6 +712,107 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ensemble(a: argparse.Namespace) -> int:
+    import os
+    import tempfile
+    from contextlib import ExitStack
+
+    import numpy as np
+
+    from .analysis.ensemble import ensemble
+    from .scenario import load_scenario
+
+    limits = (("--runs", a.runs, 1), ("--seed", a.seed, 0), ("--rounds", a.rounds, 1),
+              ("--workers", a.workers, 1), ("--chunk-size", a.chunk_size, 1))  # fmt: skip
+    for flag, v, lo in limits:
+        if v is not None and v < lo:
+            raise _UsageError(f"{flag} must be >= {lo}; got {v}")
+    out = FsPath(a.out)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    sc = load_scenario(a.scenario)
+    with ExitStack() as stack:
+        executor: Any = None
+        if a.workers is not None and a.workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            executor = stack.enter_context(ProcessPoolExecutor(max_workers=a.workers))
+        elif a.scheduler is not None:
+            try:
+                from dask.distributed import Client
+            except ImportError:
+                raise _UsageError(
+                    "--scheduler needs dask.distributed: pip install 'tariffsim[dask]'"
+                ) from None
+            executor = stack.enter_context(Client(a.scheduler, timeout="10s"))
+        ens = ensemble(
+            sc,
+            a.runs,
+            a.seed,
+            a.vary,
+            executor=executor,
+            chunk_size=a.chunk_size,
+            progress=False if a.no_progress else None,
+            rounds=a.rounds,
+        )
+    try:
+        import xarray  # noqa: F401
+
+        data_ext = "nc"
+    except ImportError:
+        data_ext = "npz"
+    stem = f"{sc.name}-ensemble"
+    targets = [out / f"{stem}.png", out / f"{stem}-quantiles.csv", out / f"{stem}.{data_ext}"]
+    out.mkdir(parents=True, exist_ok=True)
+    temps: list[str] = []
+    try:
+        for target in targets:
+            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{target.name}.", suffix=".tmp")
+            os.close(fd)
+            temps.append(tmp)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ens.plot().savefig(temps[0], dpi=120, bbox_inches="tight", format="png")
+        _write_rows(temps[1], ens.quantile_rows())
+        if data_ext == "nc":
+            ens.to_netcdf(temps[2])
+        else:
+            ens.to_npz(temps[2])
+        umask = os.umask(0)
+        os.umask(umask)
+        for tmp in temps:
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes private files
+        for tmp, target in zip(temps, targets, strict=True):
+            os.replace(tmp, target)
+    finally:
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+    print(f"{sc.title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
+          + (", parameters drawn from the claims' ranges" if a.vary else ""))  # fmt: skip
+    print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
+          f"{'final q5 %':>10} {'median %':>9} {'q95 %':>7}")  # fmt: skip
+    for i, j in ens._shown_dyads(None):
+        pk, fin = 100 * ens.peak(i, j), 100 * ens.series(i, j)[:, -1]
+        qs = [float(np.quantile(v, x)) for v in (pk, fin) for x in (0.05, 0.5, 0.95)]
+        print(f"{i + '->' + j:<8} {qs[0]:>9.1f} {qs[1]:>9.1f} {qs[2]:>7.1f}   "
+              f"{qs[3]:>10.1f} {qs[4]:>9.1f} {qs[5]:>7.1f}")  # fmt: skip
+    print("\nwrote:")
+    for w in targets:
+        print(f"  {w}")
+    return 0
+
+
+def _write_rows(file: str, rows: Sequence[dict[str, Any]]) -> None:
+    import csv
+
+    with open(file, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
 class _UsageError(Exception):
     pass
 
@@ -684,6 +832,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "equilibrium": _cmd_equilibrium,
         "sensitivity": _cmd_sensitivity,
         "calibrate": _cmd_calibrate,
+        "ensemble": _cmd_ensemble,
     }
     try:
         return cmds[a.command](a)

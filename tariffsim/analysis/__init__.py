@@ -4,11 +4,38 @@
   the one chunked-execution mechanism (in-process, any
   ``concurrent.futures.Executor`` or a ``dask.distributed.Client``), and
   :func:`~tariffsim.analysis.runner.simulate_runs`, many runs of a game in run order.
+- :mod:`tariffsim.analysis.ensemble` — :func:`tariffsim.ensemble` and the
+  :class:`~tariffsim.analysis.ensemble.Ensemble` it returns (bands,
+  probabilities, fan chart, xarray/pandas export).
+- :mod:`tariffsim.analysis.distributions` — distributions of uncertain parameters.
+- :mod:`tariffsim.analysis.vary` — parameter draws, from distributions or the claims' ranges.
 - :mod:`tariffsim.analysis.observed` — the public record of tariff measures
   (:func:`~tariffsim.analysis.observed.load`, :class:`~tariffsim.analysis.observed.ObservedPath`).
+- :mod:`tariffsim.analysis.sensitivity` — global sensitivity (Sobol, Morris) with SALib.
+- :mod:`tariffsim.analysis.calibrate` — fitting parameters to an observed path, forecast checks.
+
+``ts.ensemble``, ``ts.sensitivity`` and ``ts.calibrate`` are the functions;
+``tariffsim.analysis.ensemble`` etc. the modules.
 """
 
 from . import observed
+from .distributions import Beta, Distribution, LogNormal, Normal, Triangular, Uniform
+from .ensemble import Bands, Ensemble, RunView
 from .runner import chunk_ranges, map_chunks, run_seeds, simulate_runs
 
-__all__ = ["chunk_ranges", "map_chunks", "observed", "run_seeds", "simulate_runs"]
+__all__ = [
+    "Bands",
+    "Beta",
+    "Distribution",
+    "Ensemble",
+    "LogNormal",
+    "Normal",
+    "RunView",
+    "Triangular",
+    "Uniform",
+    "chunk_ranges",
+    "map_chunks",
+    "observed",
+    "run_seeds",
+    "simulate_runs",
+]

@@ -1,8 +1,9 @@
 """Repeated-game facts of a dyad from the model: T, R, P, S and grim-trigger thresholds.
 
 :func:`dyad_facts` reads the four stage payoffs of a low/high tariff dyad off a
-:class:`~tariffsim.game.Game`'s true model and applies
-:func:`~tariffsim.equilibrium.critical_discount` to each country.
+:class:`~tariffsim.game.Game`'s true model and checks mutual grim trigger on
+them with :func:`~tariffsim.equilibrium.grim_facts` (exact, every ordering of
+T, R, P, S).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..game import Game
 from ..world import State, StateBatch
-from .repeated import DyadPayoffs, critical_discount
+from .repeated import DyadPayoffs, GrimFacts, grim_facts
 
 __all__ = ["DyadFacts", "dyad_facts"]
 
@@ -38,19 +39,24 @@ class DyadFacts:
         true payoff (% of GDP per round) of the state held steady (no
         transition costs).
     critical : mapping of str to float
-        Per country, the smallest discount at which grim trigger keeps it
-        low: ``(T - R) / (T - P)`` (0 without temptation; ``nan`` when
-        ``R <= P``: the threat does not bind).
+        Per country, the smallest discount from which on mutual grim trigger
+        is subgame perfect for it (its own one-shot deviation conditions,
+        exact, any ordering of T, R, P, S): ``(T - R) / (T - P)`` in a
+        prisoner's dilemma, 0 without temptation, ``nan`` when no such
+        threshold exists (``grim.reason`` says why, e.g. the punishment is not
+        a stage equilibrium when ``S > P``).
     threshold : float
         The larger of the two: low tariffs are sustained by grim trigger for
         discounts at or above it (``nan`` if either country's is ``nan``).
+    grim : GrimFacts or None
+        The exact Nash and subgame-perfect discount sets and the reason.
 
     Examples
     --------
     >>> from tariffsim import equilibrium as eq
     >>> f = eq.dyad_facts(ts.load_scenario("us-china-145").game)
-    >>> sorted(f.payoffs), 0 <= f.threshold < 1
-    (['CN', 'US'], True)
+    >>> sorted(f.payoffs), str(f.grim.nash)
+    (['CN', 'US'], '[0, 1)')
     """
 
     a: str
@@ -60,6 +66,7 @@ class DyadFacts:
     payoffs: Mapping[str, DyadPayoffs]
     critical: Mapping[str, float]
     threshold: float
+    grim: GrimFacts | None = None
 
 
 def dyad_facts(
@@ -131,12 +138,8 @@ def dyad_facts(
         a: DyadPayoffs(T=float(hl[i]), R=float(ll[i]), P=float(hh[i]), S=float(lh[i])),
         b: DyadPayoffs(T=float(lh[j]), R=float(ll[j]), P=float(hh[j]), S=float(hl[j])),
     }
-    crit: dict[str, float] = {}
-    for code, p in out.items():
-        try:
-            crit[code] = critical_discount(p.T, p.R, p.P)
-        except ParameterError:
-            crit[code] = math.nan
+    grim = grim_facts(out[a], out[b])
+    crit = {a: grim.critical(0), b: grim.critical(1)}
     return DyadFacts(
         a=a,
         b=b,
@@ -145,4 +148,5 @@ def dyad_facts(
         payoffs=out,
         critical=crit,
         threshold=math.nan if any(math.isnan(c) for c in crit.values()) else max(crit.values()),
+        grim=grim,
     )

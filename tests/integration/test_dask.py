@@ -31,3 +31,14 @@ def test_tournament_on_dask_equals_in_process(client: Any) -> None:
     got = T.round_robin(names, **kw, executor=client)
     for s in ("payoff", "mean_tariff", "peak_tariff", "war_rounds", "recession"):
         np.testing.assert_array_equal(getattr(got, f"match_{s}"), getattr(ref, f"match_{s}"))
+
+
+def test_ensemble_on_dask_equals_in_process(client: Any) -> None:
+    import tariffsim as ts
+
+    kw = {"runs": 8, "seed": 5, "vary": "claims", "rounds": 8}
+    ref = ts.ensemble("us-china-145", **kw)
+    got = ts.ensemble("us-china-145", **kw, executor=client, chunk_size=3)
+    for name in ("tariff", "recession", "approval", "payoff", "drawdown"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
+    assert got.draws.keys() == ref.draws.keys()
