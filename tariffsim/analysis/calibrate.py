@@ -341,8 +341,8 @@ class Calibration:
         """The estimates, their intervals and the data behind them, as text."""
         d0 = round_dates(self.game)[0]
         lines = [
-            f"calibration of {self.name or 'the scenario'} to {self.observed.name!r}: "
-            f"dyads {', '.join(f'{a}->{b}' for a, b in self.dyads)}, "
+            f"calibration of {self.name or 'the scenario'} to {self.observed.name!r}",
+            f"data: dyads {', '.join(f'{a}->{b}' for a, b in self.dyads)}, round dates "
             f"{d0}..{self.until}, {self.points} points, {self.seeds} seed(s)",
             f"loss (MSE): {self.loss:.5g} fitted (RMSE {self.rmse_pp:.1f} pp), "
             f"{self.loss_default:.5g} unfitted (RMSE {100 * math.sqrt(self.loss_default):.1f} pp); "
@@ -354,7 +354,7 @@ class Calibration:
             f"{'range':>17}  {'default':>8}  identified"
         )
         for r in self.rows():
-            ok = "yes" if r["identified"] else "NO (flat profile)"
+            ok = "yes" if r["identified"] else "NO (flat)"
             lines.append(
                 f"  {r['param']:<{pw}}  {r['estimate']:>9.4g}  "
                 f"[{r['low']:>8.4g}, {r['high']:>8.4g}]  [{r['range_low']:>6.3g}, "
@@ -362,10 +362,8 @@ class Calibration:
             )
         bad = [p for p, ok in self.identified.items() if not ok]
         if bad:
-            lines.append(
-                "not identified by this record (the loss is flat over most of the range): "
-                + ", ".join(bad)
-            )
+            lines.append("not identified by this record (flat profile over most of the range):")
+            lines += [f"  {p}" for p in bad]
         return "\n".join(ln if len(ln) <= width else ln[: width - 1] + "…" for ln in lines)
 
     table = report
@@ -696,7 +694,11 @@ def calibrate(
             f"`until` {until_d} leaves no round in the fit window; the game's rounds start "
             f"{dates[0]} (first round {dates[1] if len(dates) > 1 else dates[0]})."
         )
-    loss_fn = _SquaredError(fit_dyads, frozen_array(target), mask)
+    # rounds after the window cannot change the loss: simulate only up to its last round
+    fit_rounds = int(np.flatnonzero(mask)[-1])
+    loss_fn = _SquaredError(
+        fit_dyads, frozen_array(target[:, : fit_rounds + 1]), mask[: fit_rounds + 1]
+    )
     lo = np.array([b[p][0] for p in paths])
     hi = np.array([b[p][1] for p in paths])
     runs = 0
@@ -706,7 +708,7 @@ def calibrate(
         X = np.atleast_2d(np.asarray(X, dtype=float))
         runs += X.shape[0] * seeds
         ov = {p: X[:, k] for k, p in enumerate(paths)}
-        y = _run_design(game, ov, X.shape[0], {"loss": loss_fn}, seed=seed, rounds=rounds,
+        y = _run_design(game, ov, X.shape[0], {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
                         replicates=seeds, executor=executor, chunk_size=chunk_size,
                         progress=progress, desc="calibration")  # fmt: skip
         return y[:, 0]
