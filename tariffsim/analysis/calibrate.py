@@ -392,7 +392,7 @@ class Calibration:
         base = simulate(self.game, self.rounds, seed=seed)
         dates = base.dates.astype(object)
         for a, b in self.dyads:
-            ax.plot(dates, 100 * base.series(a, b), lw=0.8, color="0.55", ls="-")
+            ax.step(dates, 100 * base.series(a, b), where="post", lw=0.8, color="0.55")
         ax.plot([], [], lw=0.8, color="0.55", label="unfitted scenario")
         self.observed.plot(ax=ax, dyads=list(self.dyads), until=str(path.dates[-1]))
         ax.axvspan(dates[0], self.until, color="0.92", zorder=0, label="fit window")  # type: ignore[arg-type]
@@ -564,7 +564,7 @@ class Forecast:
         plot_path(self.fitted, ax=ax, dyads=list(self.dyads), events=False, recession=False)
         dates = self.fitted.dates.astype(object)
         for k, (a, b) in enumerate(self.dyads):
-            ax.plot(dates, 100 * self.default.series(a, b), lw=0.8, color="0.55")
+            ax.step(dates, 100 * self.default.series(a, b), where="post", lw=0.8, color="0.55")
             held = 100 * obs.level_on(a, b, self.after)
             ax.plot([self.after, dates[-1]], [held, held], ls=":", lw=1.5,
                     color=PALETTE[k % len(PALETTE)])  # fmt: skip
