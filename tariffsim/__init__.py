@@ -10,7 +10,17 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import analysis, engine, equilibrium, parampath, payoffs, strategies, tournament
+from . import (
+    analysis,
+    engine,
+    equilibrium,
+    limits,
+    parampath,
+    payoffs,
+    schema,
+    strategies,
+    tournament,
+)
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -32,6 +42,7 @@ from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .errors import (
     ConvergenceWarning,
+    LimitError,
     ParameterError,
     ScenarioError,
     TariffsimError,
@@ -68,6 +79,16 @@ from .world import Country, Ladder, Move, State, StateBatch, World, apply_moves
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``ts.plot_paths`` (and the other plotting functions) load matplotlib only when used."""
+    if name in ("plot_paths", "plot_path", "plot_summary"):
+        import importlib
+
+        return getattr(importlib.import_module("tariffsim.plotting"), name)
+    raise AttributeError(f"module 'tariffsim' has no attribute {name!r}")
+
+
 __all__ = [
     "STRATEGIES",
     "TERMS",
@@ -94,6 +115,7 @@ __all__ = [
     "GrimTrigger",
     "Hold",
     "Ladder",
+    "LimitError",
     "Move",
     "MyopicBestResponse",
     "Observation",
@@ -126,6 +148,7 @@ __all__ = [
     "ensemble",
     "equilibrium",
     "filter_strategies",
+    "limits",
     "lineup_tournament",
     "list_scenarios",
     "load_scenario",
@@ -136,8 +159,12 @@ __all__ = [
     "parse_scenario",
     "path_from_states",
     "payoffs",
+    "plot_path",
+    "plot_paths",
+    "plot_summary",
     "replicator_dynamics",
     "round_robin",
+    "schema",
     "sensitivity",
     "simulate",
     "simulate_batch",

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
+from . import __version__, limits
 from .errors import TariffsimError
 
 if TYPE_CHECKING:
@@ -31,6 +31,54 @@ _EPILOG_RUN = """example:
   tariffsim run us-china-145 --seed 0 --out tariffsim-out
   tariffsim run my-scenario.toml --rounds 52 --format csv
 """
+
+
+def _nonneg_int(text: str) -> int:
+    """An int >= 0 (``--seed``)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {v}")
+    return v
+
+
+def _pos_int(text: str) -> int:
+    """An int >= 1 (``--rounds``)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {v}")
+    return v
+
+
+def _folder(text: str) -> str:
+    """A non-empty folder name (``--out``)."""
+    if not text.strip() or "\0" in text:
+        raise argparse.ArgumentTypeError(f"must be a folder name; got {text!r}")
+    return text
+
+
+def _limit(text: str) -> tuple[str, int]:
+    """``NAME=VALUE`` for ``--limit``."""
+    from .limits import Limits
+
+    name, sep, val = text.partition("=")
+    names = [f for f in Limits.__dataclass_fields__]
+    if not sep or name not in names:
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=INT with NAME one of {', '.join(names)}; got {text!r}"
+        )
+    try:
+        v = int(val)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} must be an int >= 1; got {val!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{name} must be an int >= 1; got {v}")
+    return name, v
 
 
 _EPILOG_ENSEMBLE = """example:
@@ -50,7 +98,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         hint = f" (see `{self.prog} --help`)"
-        self.exit(2, f"tariffsim: error: {message}{hint}\n")
+        self.exit(2, f"tariffsim: error: {_one_line(message)}{hint}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,22 +109,37 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"tariffsim {__version__}")
+    lim = _Parser(add_help=False)
+    lim.add_argument(
+        "--limit",
+        type=_limit,
+        action="append",
+        default=[],
+        metavar="NAME=INT",
+        help="raise a limit of tariffsim.limits (e.g. max_rounds=20000); repeatable",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     r = sub.add_parser(
         "run",
         help="run a bundled scenario or a scenario file; print the path, write plot/CSV/JSON",
         epilog=_EPILOG_RUN,
+        parents=[lim],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     r.add_argument(
         "scenario", help="bundled scenario name (see `tariffsim list`) or path to a .toml file"
     )
     r.add_argument(
-        "--rounds", type=int, default=None, help="number of rounds (default: the scenario's)"
+        "--rounds", type=_pos_int, default=None, help="number of rounds (default: the scenario's)"
     )
-    r.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    r.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    r.add_argument("--seed", type=_nonneg_int, default=0, help="random seed, >= 0 (default 0)")
+    r.add_argument(
+        "--out",
+        type=_folder,
+        default="tariffsim-out",
+        help="output folder (default: tariffsim-out)",
+    )
     r.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="what to print"
     )
@@ -109,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
         help="show a scenario: countries, agents, beliefs, parameters with claim ids, events",
         epilog="example:\n  tariffsim show us-china-145\n  tariffsim show my.toml --format json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[lim],
     )
     s.add_argument("scenario", help="bundled scenario name or path to a .toml file")
     s.add_argument(
@@ -126,10 +190,11 @@ def _parser() -> argparse.ArgumentParser:
             "  tariffsim equilibrium us-china-145 --discount 0.9 --selection payoff-dominant"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[lim],
     )
     e.add_argument("scenario", help="bundled scenario name or path to a .toml file")
     e.add_argument("--discount", type=float, default=0.95, help="discount factor in [0, 1)")
-    e.add_argument("--rounds", type=int, default=20, help="rounds of the path (default 20)")
+    e.add_argument("--rounds", type=_pos_int, default=20, help="rounds of the path (default 20)")
     e.add_argument(
         "--selection",
         choices=("status-quo", "payoff-dominant", "qre"),
@@ -141,7 +206,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="start levels as DYAD=LEVEL pairs, e.g. US-CN=1.45,CN-US=1.25 (default: initial)",
     )
-    e.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    e.add_argument(
+        "--out",
+        type=_folder,
+        default="tariffsim-out",
+        help="output folder (default: tariffsim-out)",
+    )
     e.add_argument("--format", choices=("table", "csv", "json"), default="table")
     e.add_argument("--no-plot", action="store_true", help="do not write the PNG plots")
     sa = sub.add_parser(
@@ -217,16 +287,23 @@ def _parser() -> argparse.ArgumentParser:
     ca.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
     ca.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
 
+    sub.add_parser(
+        "schema",
+        help="print the scenario-file JSON Schema (for editors)",
+        epilog="example:\n  tariffsim schema > tariffsim-scenario.schema.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     en = sub.add_parser(
         "ensemble",
         help="run a scenario many times (noise, drawn parameters); write a fan chart, "
         "quantiles and every run's data",
         epilog=_EPILOG_ENSEMBLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[lim],
     )
     en.add_argument("scenario", help="bundled scenario name or path to a .toml file")
     en.add_argument("--runs", type=int, required=True, help="number of runs (>= 1)")
-    en.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    en.add_argument("--seed", type=int, default=0, help="random seed, >= 0 (default 0)")
     en.add_argument(
         "--rounds", type=int, default=None, help="number of rounds (default: the scenario's)"
     )
@@ -248,60 +325,93 @@ def _parser() -> argparse.ArgumentParser:
     )
     en.add_argument("--chunk-size", type=int, default=None, help="runs per chunk")
     en.add_argument("--no-progress", action="store_true", help="no progress bar")
-    en.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    en.add_argument(
+        "--out",
+        type=_folder,
+        default="tariffsim-out",
+        help="output folder (default: tariffsim-out)",
+    )
     return p
 
 
 def _fit(text: str, width: int = 100) -> str:
+    """Lines cut to ``width``, with terminal escapes from files made visible."""
+    from ._io import term_escape
+
+    text = term_escape(text)
     return "\n".join(
         line if len(line) <= width else line[: width - 1] + "…" for line in text.splitlines()
     )
 
 
+def _one_line(text: str) -> str:
+    """An error message on one line, safe for the terminal."""
+    from ._io import term_escape
+
+    msg = str(text).splitlines() or [""]
+    head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
+    return term_escape(head, keep_newlines=False)
+
+
+def _write_outputs(
+    out: FsPath, stem: str, texts: dict[str, str], figures: dict[str, Any]
+) -> list[FsPath]:
+    """Write a run's files into ``out`` together (see :class:`tariffsim._io.OutputGroup`).
+
+    ``texts`` and ``figures`` map a suffix (``".csv"``, ``"-summary.png"``) to
+    the content or to a callable returning a matplotlib figure; names are
+    ``slug(stem) + suffix``, so nothing is written outside ``out``.
+    """
+    from ._io import OutputGroup, slug
+
+    safe = slug(stem)
+    with OutputGroup(out) as group:
+        for suffix, text in texts.items():
+            group.text(safe + suffix, text)
+        for suffix, make in figures.items():
+            group.figure(safe + suffix, make())
+    return group.written
+
+
 def _cmd_run(a: argparse.Namespace) -> int:
     from .scenario import load_scenario
 
-    if a.rounds is not None and a.rounds < 1:
-        raise _UsageError(f"--rounds must be >= 1; got {a.rounds}")
-    if a.seed < 0:
-        raise _UsageError(f"--seed must be an int >= 0; got {a.seed}")
-    sc = load_scenario(a.scenario)
+    limits.check("max_rounds", a.rounds or 0, "--rounds")
     out = FsPath(a.out)
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    sc = load_scenario(a.scenario)
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
+    csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
     if a.format == "csv":
-        sys.stdout.write(path.to_csv())
+        sys.stdout.write(csv_text)
     elif a.format == "json":
-        sys.stdout.write(path.to_json() + "\n")
+        sys.stdout.write(json_text + "\n")
     else:
-        print(f"{sc.title} — seed {a.seed}, {len(path) - 1} rounds from {path.dates[0]}")
-        print(path.table())
+        print(_fit(f"{sc.title} — seed {a.seed}, {len(path) - 1} rounds from {path.dates[0]}"))
+        print(_fit(path.table(), width=10**6))
         if path.events:
             print("\nevents:")
             for r, label in path.events:
                 print(_fit(f"  round {r:>3}  {path.dates[min(r, len(path) - 1)]}  {label}"))
-    out.mkdir(parents=True, exist_ok=True)
-    stem = sc.name
-    written = [out / f"{stem}.csv", out / f"{stem}.json"]
-    path.to_csv(written[0])
-    path.to_json(written[1])
+    figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
 
         matplotlib.use("Agg")
-        from .plotting import plot_summary, save
+        from .plotting import plot_summary
 
-        png = out / f"{stem}.png"
-        save(path.plot(), str(png))
-        summary = out / f"{stem}-summary.png"
-        save(plot_summary(path), str(summary))
-        written += [png, summary]
-    dest = sys.stderr if a.format != "table" else sys.stdout
+        figures = {".png": path.plot, "-summary.png": lambda: plot_summary(path)}
+    written = _write_outputs(out, sc.name, {".csv": csv_text, ".json": json_text}, figures)
+    _report_written(written, a.format)
+    return 0
+
+
+def _report_written(written: Sequence[FsPath], fmt: str) -> None:
+    dest = sys.stderr if fmt != "table" else sys.stdout
     print("\nwrote:", file=dest)
     for w in written:
-        print(f"  {w}", file=dest)
-    return 0
+        print(_fit(f"  {w}", width=10**6), file=dest)
 
 
 def _cmd_claims(a: argparse.Namespace) -> int:
@@ -372,9 +482,11 @@ def _cmd_list(a: argparse.Namespace) -> int:
 def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
     import csv
 
+    from ._io import csv_cell
+
     w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
 
 
 _ITEM = ("section", "key", "value", "detail", "claims")
@@ -456,9 +568,16 @@ def _cmd_show(a: argparse.Namespace) -> int:
     if a.format == "csv":
         _write_csv(_scenario_items(sc))
     elif a.format == "json":
-        print(json.dumps(_scenario_doc(sc), indent=1, ensure_ascii=False))
+        print(json.dumps(_scenario_doc(sc), indent=1, ensure_ascii=True))
     else:
-        print(sc.describe(width=100))
+        print(_fit(sc.describe(width=100)))
+    return 0
+
+
+def _cmd_schema(a: argparse.Namespace) -> int:
+    from .schema import json_schema
+
+    print(json.dumps(json_schema(), indent=1))
     return 0
 
 
@@ -485,8 +604,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
 
     if not 0 <= a.discount < 1:
         raise _UsageError(f"--discount must be in [0, 1); got {a.discount}")
-    if a.rounds < 1:
-        raise _UsageError(f"--rounds must be >= 1; got {a.rounds}")
+    limits.check("max_rounds", a.rounds, "--rounds")
     out = FsPath(a.out)
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {a.out!r} exists and is not a folder")
@@ -514,33 +632,29 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         res = markov_perfect(lgame, discount=a.discount, selection=a.selection)
     path = res.path(start=start, rounds=a.rounds)
     path = dataclasses.replace(path, meta={**path.meta, "scenario": sc.name})
+    csv_text, json_text = path.to_csv(), path.to_json()
     if a.format == "csv":
-        sys.stdout.write(path.to_csv())
+        sys.stdout.write(csv_text)
     elif a.format == "json":
-        sys.stdout.write(path.to_json() + "\n")
+        sys.stdout.write(json_text + "\n")
     else:
         print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount:g}, "
                    f"selection {a.selection}"))  # fmt: skip
         print(_fit(res.message))
-        print(path.table())
-    stem = f"{sc.name}-equilibrium"
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / f"{stem}.csv", out / f"{stem}.json"]
-    path.to_csv(written[0])
-    path.to_json(written[1])
+        print(_fit(path.table(), width=10**6))
+    figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
 
         matplotlib.use("Agg")
-        from .plotting import save
-
-        save(path.plot(), str(out / f"{stem}.png"))
-        save(res.plot_policy(), str(out / f"{stem}-policy.png"))
-        written += [out / f"{stem}.png", out / f"{stem}-policy.png"]
-    dest = sys.stderr if a.format != "table" else sys.stdout
-    print("\nwrote:", file=dest)
-    for w in written:
-        print(f"  {w}", file=dest)
+        figures = {"-equilibrium.png": path.plot, "-equilibrium-policy.png": res.plot_policy}
+    written = _write_outputs(
+        FsPath(a.out),
+        sc.name,
+        {"-equilibrium.csv": csv_text, "-equilibrium.json": json_text},
+        figures,
+    )
+    _report_written(written, a.format)
     return 0 if res.converged else 1
 
 
@@ -713,8 +827,6 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
 
 
 def _cmd_ensemble(a: argparse.Namespace) -> int:
-    import os
-    import tempfile
     from contextlib import ExitStack
 
     import numpy as np
@@ -722,9 +834,9 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     from .analysis.ensemble import ensemble
     from .scenario import load_scenario
 
-    limits = (("--runs", a.runs, 1), ("--seed", a.seed, 0), ("--rounds", a.rounds, 1),
+    checks = (("--runs", a.runs, 1), ("--seed", a.seed, 0), ("--rounds", a.rounds, 1),
               ("--workers", a.workers, 1), ("--chunk-size", a.chunk_size, 1))  # fmt: skip
-    for flag, v, lo in limits:
+    for flag, v, lo in checks:
         if v is not None and v < lo:
             raise _UsageError(f"{flag} must be >= {lo}; got {v}")
     out = FsPath(a.out)
@@ -761,34 +873,17 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         data_ext = "nc"
     except ImportError:
         data_ext = "npz"
-    stem = f"{sc.name}-ensemble"
-    targets = [out / f"{stem}.png", out / f"{stem}-quantiles.csv", out / f"{stem}.{data_ext}"]
-    out.mkdir(parents=True, exist_ok=True)
-    temps: list[str] = []
-    try:
-        for target in targets:
-            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{target.name}.", suffix=".tmp")
-            os.close(fd)
-            temps.append(tmp)
-        import matplotlib
+    from ._io import OutputGroup, slug
 
-        matplotlib.use("Agg")
-        ens.plot().savefig(temps[0], dpi=120, bbox_inches="tight", format="png")
-        _write_rows(temps[1], ens.quantile_rows())
-        if data_ext == "nc":
-            ens.to_netcdf(temps[2])
-        else:
-            ens.to_npz(temps[2])
-        umask = os.umask(0)
-        os.umask(umask)
-        for tmp in temps:
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes private files
-        for tmp, target in zip(temps, targets, strict=True):
-            os.replace(tmp, target)
-    finally:
-        for tmp in temps:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+    stem = f"{slug(sc.name)}-ensemble"
+    import matplotlib
+
+    matplotlib.use("Agg")
+    with OutputGroup(out) as group:
+        group.figure(f"{stem}.png", ens.plot())
+        group.file(f"{stem}-quantiles.csv", lambda p: _write_rows(p, ens.quantile_rows()))
+        group.file(f"{stem}.{data_ext}", ens.to_netcdf if data_ext == "nc" else ens.to_npz)
+    targets = group.written
     print(f"{sc.title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
           + (", parameters drawn from the claims' ranges" if a.vary else ""))  # fmt: skip
     print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
@@ -807,10 +902,12 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
 def _write_rows(file: str, rows: Sequence[dict[str, Any]]) -> None:
     import csv
 
+    from ._io import csv_cell
+
     with open(file, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
 
 
 class _UsageError(Exception):
@@ -818,9 +915,20 @@ class _UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``tariffsim`` command; returns the exit status."""
+    """Entry point of the ``tariffsim`` command; returns the exit status.
+
+    A bad argument, input file or limit prints **one** line,
+    ``tariffsim: error: ...``, on stderr and returns 2. Warnings raised while
+    the command runs (numpy's included) are held back and shown on stderr
+    only if it succeeds, so nothing is printed before the error line.
+    """
+    import warnings
+
     parser = _parser()
-    a = parser.parse_args(argv)
+    try:
+        a = parser.parse_args(argv)
+    except SystemExit as e:  # usage error (one line already printed), --help, --version
+        return e.code if isinstance(e.code, int) else 0
     if a.command is None:
         parser.print_help()
         return 0
@@ -832,14 +940,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "equilibrium": _cmd_equilibrium,
         "sensitivity": _cmd_sensitivity,
         "calibrate": _cmd_calibrate,
+        "schema": _cmd_schema,
         "ensemble": _cmd_ensemble,
     }
+    caught: list[warnings.WarningMessage] = []
     try:
-        return cmds[a.command](a)
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            limits.override(**dict(getattr(a, "limit", []))),
+        ):
+            warnings.simplefilter("default")
+            status = cmds[a.command](a)
     except (TariffsimError, _UsageError) as e:
-        msg = str(e).splitlines()
-        head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
-        print(f"tariffsim: error: {head}", file=sys.stderr)
+        print(f"tariffsim: error: {_one_line(str(e))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (``tariffsim claims | head``)
         import os
@@ -847,8 +960,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as e:
-        print(f"tariffsim: error: {e}", file=sys.stderr)
+        print(f"tariffsim: error: {_one_line(str(e))}", file=sys.stderr)
         return 2
+    for w in caught:
+        print(_one_line(f"tariffsim: warning: {w.category.__name__}: {w.message}"), file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import parampath
+from . import limits, parampath
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, targets_of
 from .errors import ParameterError, UnknownNameError
@@ -326,7 +326,29 @@ class PathBatch:
 def _check_rounds(rounds: Any) -> int:
     if isinstance(rounds, bool) or not isinstance(rounds, int | np.integer) or rounds < 1:
         raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
+    limits.check("max_rounds", int(rounds), "`rounds`")
     return int(rounds)
+
+
+def calendar_fits(start: dt.date, round_days: int, rounds: int) -> bool:
+    """Whether ``rounds`` rounds of ``round_days`` days from ``start`` end by 9999-12-31."""
+    return start.toordinal() + int(rounds) * int(round_days) <= dt.date.max.toordinal()
+
+
+def _check_calendar(game: Game, rounds: int) -> None:
+    if not calendar_fits(game.start, game.round_days, rounds):
+        raise ParameterError(
+            f"`rounds`: {rounds} rounds of {game.round_days} days from {game.start} run past "
+            f"{dt.date.max}."
+        )
+
+
+def _check_seed(seed: Any) -> None:
+    """A seed numpy accepts without a traceback: None, an int >= 0 or a SeedSequence."""
+    if seed is None or isinstance(seed, np.random.SeedSequence | np.random.Generator):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"`seed` must be an int >= 0 or None; got {seed!r}.")
 
 
 def _fire(game: Game, state: State, events: Sequence[Event]) -> State:
@@ -388,8 +410,10 @@ def simulate(
     13
     """
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
+    _check_calendar(game, rounds)
     if seed is not None and rng is not None:
         raise ParameterError("give `seed` or `rng`, not both.")
+    _check_seed(seed if rng is None else rng)
     gen = np.random.default_rng(seed if rng is None else rng)
     w = game.world
     truth = game.model.params
@@ -493,6 +517,11 @@ def control_moves(
     dyads = tuple(dyads)
     if not dyads:
         return {}
+    limits.check(
+        "max_combinations",
+        3 ** len(dyads),
+        f"export controls of {obs.me}: 3**{len(dyads)} profiles",
+    )
     base = apply_moves(w, obs.state, {d: int(m) for d, m in tariff_moves.items()})
     profiles = sorted(
         itertools.product((0, -1, 1), repeat=len(dyads)),
@@ -597,6 +626,7 @@ def simulate_batch(
     (2, 13, 10, 10)
     """
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
+    _check_calendar(game, rounds)
     seeds_t = check_seeds(seeds)
     mode = _check_record(record)
     runs = len(seeds_t)

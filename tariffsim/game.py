@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .agents import Beliefs, Hold, Strategy, targets_of
-from .engine import _check_rounds, _Recorder, control_moves, simulate
+from .engine import _check_rounds, _Recorder, calendar_fits, control_moves, simulate
 from .errors import ParameterError, UnknownNameError
 from .path import Path
 from .payoffs import PayoffModel
@@ -93,7 +93,11 @@ class Event:
             raise UnknownNameError(
                 f"event kind {self.kind!r} is unknown; known: {', '.join(EVENT_KINDS)}."
             )
-        if isinstance(self.when, bool) or not isinstance(self.when, dt.date | int):
+        if (
+            isinstance(self.when, bool)
+            or not isinstance(self.when, dt.date | int)
+            or isinstance(self.when, dt.datetime)
+        ):
             raise ParameterError(
                 f"event `when` must be a date or a round index; got {self.when!r}."
             )
@@ -196,6 +200,13 @@ class Game:
         if not isinstance(self.round_days, int) or self.round_days < 1:
             raise ParameterError(f"`round_days` must be an int >= 1; got {self.round_days!r}.")
         _check_rounds(self.rounds)
+        if not isinstance(self.start, dt.date) or isinstance(self.start, dt.datetime):
+            raise ParameterError(f"`start` must be a datetime.date; got {self.start!r}.")
+        if not calendar_fits(self.start, self.round_days, self.rounds):
+            raise ParameterError(
+                f"`rounds`: {self.rounds} rounds of {self.round_days} days from {self.start} "
+                f"run past {dt.date.max}."
+            )
         if not (isinstance(self.noise, int | float) and 0 <= self.noise <= 1):
             raise ParameterError(f"`noise` must be in [0, 1]; got {self.noise!r}.")
         seen = set()

@@ -5,6 +5,8 @@ Games are :class:`NormalFormGame` objects (N players, payoff arrays of shape
 
 * :func:`pure_nash` - every pure equilibrium, N players;
 * :func:`support_enumeration` - all equilibria of nondegenerate 2-player games;
+* :func:`vertex_enumeration` - every extreme equilibrium of any 2-player game, with
+  the equilibrium components (exact rational check on request);
 * :func:`lemke_howson`, :func:`lemke_howson_all` - complementary pivoting, 2 players;
 * :func:`logit_qre`, :func:`qre_select` - logit quantal response equilibria, N players;
 * :func:`correlated_equilibrium` - linear programming, N players;
@@ -60,6 +62,7 @@ from .qre import QREPath, QRESelection, logit_qre, qre_select
 from .repeated import DyadPayoffs, GrimFacts, critical_discount, dyad_stage_payoffs, grim_facts
 from .stage import stage_game
 from .support import MixedResult, support_enumeration
+from .vertex import VertexResult, vertex_enumeration
 
 __all__ = [
     "AUTOMATA",
@@ -85,6 +88,7 @@ __all__ = [
     "QREPath",
     "QRESelection",
     "SPEResult",
+    "VertexResult",
     "always_cooperate",
     "always_defect",
     "automaton_nash",
@@ -119,4 +123,5 @@ __all__ = [
     "stage_game",
     "support_enumeration",
     "tit_for_tat",
+    "vertex_enumeration",
 ]

@@ -55,6 +55,7 @@ from numpy.typing import NDArray
 from ..errors import ConvergenceWarning, ParameterError
 from ..game import Game
 from ..path import Path
+from ..progress import progress_bar, progress_enabled
 from ..scenario import load_scenario
 from ._validate import check_discount, check_pos_int, check_tol
 from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
@@ -294,6 +295,7 @@ def markov_perfect(
     max_iter: int = 1000,
     accelerate: bool = True,
     initial_values: Any = None,
+    progress: bool | None = None,
 ) -> MPEResult:
     """Markov-perfect equilibrium of the escalation game by value iteration.
 
@@ -315,6 +317,9 @@ def markov_perfect(
         policy iteration). False: plain value iteration ``V <- T V``.
     initial_values : array_like, shape (S, N), optional
         Starting values; default zero.
+    progress : bool or None
+        Progress bar counting sweeps (:mod:`tariffsim.progress`; by default
+        only in interactive sessions, and drawn only after a second of work).
 
     Returns
     -------
@@ -352,6 +357,7 @@ def markov_perfect(
     selection = _check_selection(selection)  # type: ignore[assignment]
     tol = check_tol(tol)
     max_iter = check_pos_int(max_iter, "max_iter")
+    progress_enabled(progress)
     lg = _as_lgame(game)
     S, N = lg.n_states, lg.n_players
     V = np.zeros((S, N)) if initial_values is None else lg._check_values(initial_values).copy()
@@ -363,23 +369,26 @@ def markov_perfect(
     residual = math.inf
     it = 0
     ne_tol = _ne_tol(lg, discount)
-    step = _sweep(lg, V, discount, selection, ne_tol)
-    for it in range(1, max_iter + 1):
-        if it > 1:
-            step = _sweep(lg, V, discount, selection, ne_tol)
-        residual = float(np.abs(step.values - V).max())
-        if residual <= tol:
-            converged = True
-            break
-        if it == max_iter:
-            break
-        key = _policy_key(step)
-        if fast and key in seen and seen[key] != it - 1:
-            cycle = True
-            fast = False
-        seen[key] = it
-        history.append(key)
-        V = _evaluate_policy(lg, step, discount, tol, V) if fast else step.values
+    bar = progress_bar(None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress)
+    with bar:
+        step = _sweep(lg, V, discount, selection, ne_tol)
+        for it in range(1, max_iter + 1):
+            if it > 1:
+                step = _sweep(lg, V, discount, selection, ne_tol)
+            bar.update(1)
+            residual = float(np.abs(step.values - V).max())
+            if residual <= tol:
+                converged = True
+                break
+            if it == max_iter:
+                break
+            key = _policy_key(step)
+            if fast and key in seen and seen[key] != it - 1:
+                cycle = True
+                fast = False
+            seen[key] = it
+            history.append(key)
+            V = _evaluate_policy(lg, step, discount, tol, V) if fast else step.values
     if not converged and not cycle and len(history) >= 3:
         last = history[-1]
         earlier = [k for k, h in enumerate(history[:-1]) if h == last]
