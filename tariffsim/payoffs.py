@@ -117,6 +117,22 @@ ECONOMIC_TERMS = ("tariff_pain", "revenue", "retaliation", "dependence")
 Array = NDArray[np.float64]
 
 
+def _power(x: Array, e: float | Array) -> Array:
+    """``x ** e``; an array exponent is first spread to the full shape.
+
+    NumPy computes a power with an exponent that is constant along its inner
+    loop (a scalar, or a broadcast per-row value) by special cases for
+    values such as -1 or 2, and with an exponent that varies by the general
+    ``pow``; the two can differ in the last bit. Spreading a per-run exponent
+    makes every run take the general path whatever the batch, so a run's
+    numbers never depend on the other runs.
+    """
+    if isinstance(e, np.ndarray):
+        shape = np.broadcast_shapes(np.shape(x), e.shape)
+        return np.power(x, np.broadcast_to(e, shape).copy())
+    return x**e
+
+
 def _pct(flow_bn: Array, gdp_tn: Array) -> Array:
     """USD bn flows per country ``(..., n)`` as percent of GDP (USD tn)."""
     return flow_bn / (10.0 * gdp_tn)
@@ -125,7 +141,7 @@ def _pct(flow_bn: Array, gdp_tn: Array) -> Array:
 # ---------------------------------------------------------------------------
 # The terms: pure functions of arrays with a leading batch axis.
 # ---------------------------------------------------------------------------
-def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
+def trade_response(m0: Array, t: Array, p: Array, s: float | Array) -> Array:
     """Imports after tariffs: ``M = M0 (1 + p t) ** -s``.
 
     Parameters
@@ -136,8 +152,8 @@ def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
         Effective tariffs.
     p : ndarray, shape (n, n)
         Pass-through to buyers' prices, in [0, 1].
-    s : float
-        Import-demand elasticity, > 0.
+    s : float or ndarray
+        Import-demand elasticity, > 0 (or one per batch row, broadcasting like ``t``).
 
     Returns
     -------
@@ -150,10 +166,10 @@ def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
     >>> round(float(m[0, 0, 1]), 1)  # a 145% tariff removes ~89% of trade
     10.7
     """
-    return m0 * (1.0 + p * t) ** (-s)
+    return m0 * _power(1.0 + p * t, -s)
 
 
-def tariff_pain(m0: Array, t: Array, p: Array, s: float, dep: Array, gdp: Array) -> Array:
+def tariff_pain(m0: Array, t: Array, p: Array, s: float | Array, dep: Array, gdp: Array) -> Array:
     """Importers' lost buyer surplus, % of GDP (returned as a negative payoff).
 
     The area under the constant-elasticity import demand curve between the
@@ -174,10 +190,16 @@ def tariff_pain(m0: Array, t: Array, p: Array, s: float, dep: Array, gdp: Array)
     0.888
     """
     pt1 = 1.0 + p * t
-    if abs(s - 1.0) < 1e-12:
+    near_one = np.abs(np.asarray(s, dtype=float) - 1.0) < 1e-12
+    if not near_one.any():
+        area = m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
+    elif near_one.all():
         area = m0 * np.log(pt1)
-    else:
-        area = m0 / (s - 1.0) * (1.0 - pt1 ** (1.0 - s))
+    else:  # per-run elasticities, some of them 1: each run takes its own branch
+        with np.errstate(divide="ignore", invalid="ignore"):
+            area = np.where(
+                near_one, m0 * np.log(pt1), m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
+            )
     return -_pct((dep * area).sum(axis=-1), gdp)
 
 
@@ -223,7 +245,7 @@ def logistic(x: ArrayLike) -> Array:
     return np.exp(-np.logaddexp(0.0, -x))
 
 
-def recession_odds(burden: Array, base: Array, slope: float) -> Array:
+def recession_odds(burden: Array, base: Array, slope: float | Array) -> Array:
     """12-month recession probability: ``logistic(logit(base) + slope * burden)``.
 
     In (0, 1) for any finite burden, non-decreasing in burden, and equal to

@@ -211,6 +211,31 @@ class Ladder:
             return lv[0]
         return lv[self.floor_index(level) + 1]
 
+    def step_many(self, levels: ArrayLike, moves: ArrayLike) -> NDArray[np.float64]:
+        """:meth:`step` for arrays of levels and moves (broadcast together).
+
+        Every element follows exactly the rule of :meth:`step`, so the engine
+        can move many runs at once.
+
+        Examples
+        --------
+        >>> ts.Ladder((0, 0.1, 0.2)).step_many([0.0, 0.1, 0.15, 0.2], [1, -1, 1, 1]).tolist()
+        [0.1, 0.0, 0.2, 0.2]
+        """
+        level, move = np.broadcast_arrays(np.asarray(levels, dtype=float), np.asarray(moves))
+        lv = self.array
+        k = np.maximum(np.searchsorted(lv, level + 1e-9, side="right") - 1, 0)
+        on = (np.abs(lv - level[..., None]) <= 1e-9).any(axis=-1)
+        below = level < lv[0] - 1e-9
+        down = np.where(below, level, np.where(on, lv[np.maximum(k - 1, 0)], lv[k]))
+        top = level >= lv[-1] - 1e-9
+        up = np.where(
+            top,
+            np.where(level > lv[-1], level, lv[-1]),
+            np.where(below, lv[0], lv[np.minimum(k + 1, len(lv) - 1)]),
+        )
+        return np.where(move < 0, down, np.where(move > 0, up, level))
+
 
 @dataclass(frozen=True)
 class World:

@@ -57,6 +57,7 @@ from numpy.typing import NDArray
 from ..errors import ConvergenceWarning, CostWarning, ParameterError, TimeLimitError
 from ..game import Game
 from ..path import Path
+from ..progress import progress_bar, progress_enabled
 from ..scenario import load_scenario
 from ._validate import check_discount, check_pos_int, check_tol
 from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
@@ -430,8 +431,9 @@ def markov_perfect(
         complete sweep and returns ``converged=False`` with a message saying
         so; if not even one sweep completed it raises :class:`TimeLimitError`.
     progress : bool, optional
-        Show a progress bar (sweeps, advancing within a sweep); default: only
-        in interactive sessions (:func:`tariffsim.progress.progress_enabled`).
+        Progress bar counting sweeps, advancing within a sweep
+        (:mod:`tariffsim.progress`; by default only in interactive sessions,
+        and drawn only after a second of work).
 
     Returns
     -------
@@ -479,7 +481,7 @@ def markov_perfect(
         or not math.isfinite(max_seconds)
     ):
         raise ParameterError(f"`max_seconds` must be a finite number > 0; got {max_seconds!r}.")
-    from ..progress import progress_bar
+    progress_enabled(progress)
 
     lg = _as_lgame(game)
     S, N = lg.n_states, lg.n_players
@@ -494,8 +496,7 @@ def markov_perfect(
         )
     t0 = time.monotonic()
     deadline = None if max_seconds is None else t0 + float(max_seconds)
-    with progress_bar(max_iter, desc="Markov-perfect sweeps", unit="sweep",
-                      enabled=progress) as bar:  # fmt: skip
+    with progress_bar(None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress) as bar:
         try:
             return _value_iteration(lg, V, discount, selection, tol, max_iter, accelerate,
                                     bar.update, deadline, max_seconds)  # fmt: skip
