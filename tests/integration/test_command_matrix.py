@@ -1,4 +1,4 @@
-"""Every command × every bundled scenario × every output format: runs, exits 0, writes readable files.
+"""Every command × bundled scenario × output format: runs, exits 0, writes readable files.
 
 Runs in-process (``tariffsim.cli.main``) with short options. Figures are caught as they are
 staged for saving, so a test can check that a plot has a line for every series it shows; the
@@ -98,8 +98,10 @@ def test_run(name: str, fmt: str, tmp_path: Path, figures: dict[str, Any], capsy
         for c in players:
             assert f"{c} recession odds (%)" in summary and f"{c} payoff" in summary
         controls = [c for ax in figures[f"{name}.png"].axes for c in ax.collections]
-        has_control = any(max(r[i][j] for r in doc["control"]) > 0
-                          for i in range(len(doc["codes"])) for j in range(len(doc["codes"])))  # fmt: skip
+        n = len(doc["codes"])
+        has_control = any(
+            max(r[i][j] for r in doc["control"]) > 0 for i in range(n) for j in range(n)
+        )
         assert bool(controls) == has_control
 
 
