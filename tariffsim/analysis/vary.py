@@ -228,7 +228,7 @@ def _prefixed(game: Game, field: str, index: tuple[int, ...], path: str) -> str:
     return path
 
 
-_GRID = 129
+_GRID = 17
 
 
 def _at_calibration_state(
@@ -237,9 +237,11 @@ def _at_calibration_state(
     """US burden, price pain and drawdown at the calibration state, per run (true params).
 
     At the calibration state these depend, among the drawn parameters, only on
-    the pass-through draw (one number per run): they are computed exactly on
-    a grid of :data:`_GRID` values across its range and interpolated
-    linearly (relative error below 1e-6), so the cost does not grow with R.
+    the pass-through draw (one number per run), smoothly. Up to :data:`_GRID`
+    runs they are computed run by run; beyond, exactly at :data:`_GRID`
+    Chebyshev points across the drawn range and interpolated by the
+    polynomial through them (relative error below 1e-10), so the cost does
+    not grow with R.
     """
     from ..parampath import apply
     from ..payoffs import PayoffModel, calibration_state
@@ -259,15 +261,21 @@ def _at_calibration_state(
         )
 
     if not pt_paths:
-        b, pn, d = at({})
-        return np.full(runs, b), np.full(runs, pn), np.full(runs, d)
+        b0, p0, d0 = at({})
+        return np.full(runs, b0), np.full(runs, p0), np.full(runs, d0)
     xs = ov[pt_paths[0]]
-    grid = np.linspace(float(xs.min()), float(xs.max()), _GRID) if runs > _GRID else xs
-    vals = np.array([at({k: float(g) for k in pt_paths}) for g in grid])
-    if grid is xs:
+    lo, hi = float(xs.min()), float(xs.max())
+    if runs <= _GRID or hi - lo < 1e-12:
+        vals = np.array([at({k: float(g) for k in pt_paths}) for g in xs])
         return vals[:, 0], vals[:, 1], vals[:, 2]
-    b, pn, d = (np.interp(xs, grid, vals[:, m]) for m in range(3))
-    return b, pn, d
+    cheb = np.polynomial.chebyshev
+    nodes = 0.5 * (lo + hi) + 0.5 * (hi - lo) * np.cos(np.pi * (np.arange(_GRID) + 0.5) / _GRID)
+    vals = np.array([at({k: float(g) for k in pt_paths}) for g in nodes])
+    fit = [
+        np.asarray(cheb.Chebyshev.fit(nodes, vals[:, m], _GRID - 1, domain=[lo, hi])(xs))
+        for m in range(3)
+    ]
+    return fit[0], fit[1], fit[2]
 
 
 def draws_from_claims(
