@@ -203,8 +203,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     e.add_argument(
         "--start",
+        default="events",
+        help="where the path starts: 'events' (default: the levels the scheduled announcements "
+        "leave in force), 'initial' (the scenario's first state), or DYAD=LEVEL pairs applied "
+        "on top of the events, e.g. US-CN=1.45,CN-US=1.25",
+    )
+    e.add_argument(
+        "--max-seconds",
+        type=float,
         default=None,
-        help="start levels as DYAD=LEVEL pairs, e.g. US-CN=1.45,CN-US=1.25 (default: initial)",
+        help="stop the solver after this many seconds (it reports that it did not converge)",
+    )
+    e.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: on a terminal only)",
     )
     e.add_argument(
         "--out",
@@ -599,8 +613,12 @@ def _parse_start(text: str) -> list[tuple[str, str, float]]:
 def _cmd_equilibrium(a: argparse.Namespace) -> int:
     import dataclasses
 
-    from .equilibrium import LadderGame, markov_perfect
+    import numpy as np
+
+    from .equilibrium import LadderGame, estimate_cost, markov_perfect
+    from .equilibrium.markov import COST_WARN_SECONDS
     from .scenario import load_scenario
+    from .world import State
 
     if not 0 <= a.discount < 1:
         raise _UsageError(f"--discount must be in [0, 1); got {a.discount}")
@@ -608,11 +626,15 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     out = FsPath(a.out)
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    if a.max_seconds is not None and not a.max_seconds > 0:
+        raise _UsageError(f"--max-seconds must be > 0; got {a.max_seconds}")
     sc = load_scenario(a.scenario)
     game = sc.game
-    start = game.initial
-    if a.start:
-        assert start is not None
+    if a.start == "initial":
+        start = game.initial or State.zeros(game.world.n)
+    else:
+        start = sc.equilibrium_start()
+    if a.start not in ("events", "initial"):
         for imp, exp, level in _parse_start(a.start):
             lad = game.world.ladders.get((imp, exp))
             if lad is None:
@@ -622,16 +644,49 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
                     f"--start: {imp}-{exp}={level:g} is not on the ladder {lad.levels}"
                 )
             start = start.with_tariff(game.world, imp, exp, level)
-    lgame = LadderGame.from_game(game)
-    if start is not None:
-        lgame.index_of(start)  # off-grid start: error before solving
+    # dyads the ladder game does not move are held at the start's levels
+    lgame = LadderGame.from_game(game.replace(initial=start))
+    lgame.index_of(start)  # off-grid start: error before solving
     import warnings
 
+    from .errors import ConvergenceWarning, CostWarning
+
+    cost = estimate_cost(lgame, a.selection)
+    if cost.seconds_per_sweep > COST_WARN_SECONDS:  # say so before the work, not after
+        hint = "" if a.max_seconds else "; bound it with --max-seconds"
+        print(_fit(f"tariffsim: warning: expensive solve: {cost.describe()}{hint}", 10**4),
+              file=sys.stderr, flush=True)  # fmt: skip
+    elif cost.seconds_per_sweep > 5:
+        print(_fit(f"tariffsim: solving {cost.describe()}", 10**4), file=sys.stderr, flush=True)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the result says whether it converged
-        res = markov_perfect(lgame, discount=a.discount, selection=a.selection)
+        warnings.simplefilter("ignore", CostWarning)  # reported above
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the result says so
+        res = markov_perfect(
+            lgame,
+            discount=a.discount,
+            selection=a.selection,
+            max_seconds=a.max_seconds,
+            progress=a.progress,
+        )
     path = res.path(start=start, rounds=a.rounds)
-    path = dataclasses.replace(path, meta={**path.meta, "scenario": sc.name})
+    if a.start != "initial" and game.events:
+        # the path starts where the calendar's announcements leave off: date it from there
+        r0 = max(game.round_of(e.when) for e in game.events if e.kind in ("set", "control"))
+        path = dataclasses.replace(
+            path, dates=path.dates + np.timedelta64(r0 * game.round_days, "D")
+        )
+    path = dataclasses.replace(
+        path,
+        meta={**path.meta, "scenario": sc.name, "players": list(sc.players),
+              "title": f"{sc.title} (δ = {a.discount:g}, {a.selection})"},
+    )  # fmt: skip
+    still = bool(np.all(path.tariff == path.tariff[0]) and np.all(path.control == path.control[0]))
+    where = ", ".join(f"{i}->{j} {100 * float(path.series(i, j)[0]):g}%" for i, j in lgame.dyads)
+    nothing = (
+        f"nothing moves: from the start ({where}) the selected equilibrium holds every dyad "
+        f"for all {a.rounds} rounds. Try another --start (e.g. DYAD=LEVEL pairs), "
+        "--discount or --selection."
+    )
     csv_text, json_text = path.to_csv(), path.to_json()
     if a.format == "csv":
         sys.stdout.write(csv_text)
@@ -641,13 +696,21 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount:g}, "
                    f"selection {a.selection}"))  # fmt: skip
         print(_fit(res.message))
+        print(
+            _fit(f"start: {'the scheduled events' if a.start == 'events' else a.start} ({where})")
+        )
         print(_fit(path.table(), width=10**6))
+        if still:
+            print(_fit(nothing))
     figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
 
         matplotlib.use("Agg")
-        figures = {"-equilibrium.png": path.plot, "-equilibrium-policy.png": res.plot_policy}
+        figures = {
+            "-equilibrium.png": path.plot,
+            "-equilibrium-policy.png": lambda: res.plot_policy(at=start),
+        }
     written = _write_outputs(
         FsPath(a.out),
         sc.name,
@@ -655,6 +718,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         figures,
     )
     _report_written(written, a.format)
+    if still and a.format != "table":
+        print(f"tariffsim: {nothing}", file=sys.stderr)
     return 0 if res.converged else 1
 
 

@@ -298,6 +298,39 @@ class Scenario:
             notes.append(note)
         return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, *notes))
 
+    def equilibrium_start(self) -> State:
+        """Where an equilibrium analysis of the scenario starts: after its scheduled events.
+
+        The initial state with every scheduled tariff announcement (``set``
+        event) and export control (``control`` event) applied in calendar
+        order — the levels the calendar leaves in force. An equilibrium path
+        from the pre-escalation initial state would mostly show that nothing
+        moves from free trade; this is the state the scenario is about.
+
+        Returns
+        -------
+        State
+
+        Examples
+        --------
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> s = sc.equilibrium_start()
+        >>> w = sc.world
+        >>> float(s.tariff[w.index("US"), w.index("CN")]) > 0
+        True
+        """
+        g = self.game
+        state = g.initial or State.zeros(g.world.n)
+        w = g.world
+        for e in sorted(g.events, key=lambda e: g.round_of(e.when)):
+            if e.kind == "set":
+                state = state.with_tariff(w, e.importer, e.exporter, e.level)
+            elif e.kind == "control":
+                c = np.array(state.control)
+                c[w.index(e.importer), w.index(e.exporter)] = e.level
+                state = state.replace(control=c)
+        return state
+
     def with_events(self, *events: Event) -> Scenario:
         """A what-if with extra events, labelled as counterfactual on tables and plots.
 
