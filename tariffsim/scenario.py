@@ -723,6 +723,23 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     ``max_depth``) and decoded as strict UTF-8 before it is parsed; then every
     field is checked (:func:`parse_scenario`) before anything runs.
 
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+        A bundled name (see :func:`list_scenarios`, e.g. ``"us-china-145"``),
+        or the path of a scenario file (``format = 1``, documented in
+        ``docs/scenario-format.md``); a string ending in ``.toml`` is always
+        taken as a path.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario: its :class:`~tariffsim.game.Game` (world,
+        calibrated payoff model, agents, events, calendar), title,
+        description, claims and expected outcomes. Parameters not set by the
+        file take the calibrated defaults (:meth:`Params.default
+        <tariffsim.payoffs.Params.default>`), each citing its claims.
+
     Raises
     ------
     UnknownNameError
@@ -732,6 +749,14 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     ScenarioError
         If the file is not UTF-8, is malformed TOML (names the line) or any
         field is invalid (lists all).
+    ParameterError
+        If ``name_or_path`` is neither a string nor a path.
+
+    Examples
+    --------
+    >>> sc = ts.load_scenario("us-china-145")
+    >>> sc.players, sc.game.rounds
+    (('US', 'CN'), 30)
     """
     from ._io import read_text_input
 
