@@ -36,7 +36,10 @@ from .agents import (
     Traits,
     make_strategy,
 )
+from .analysis import observed
+from .analysis.calibrate import calibrate
 from .analysis.ensemble import Ensemble, ensemble
+from .analysis.sensitivity import sensitivity
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .errors import (
@@ -144,6 +147,7 @@ __all__ = [
     "analysis",
     "apply_moves",
     "bargaining",
+    "calibrate",
     "claims",
     "engine",
     "ensemble",
@@ -156,6 +160,7 @@ __all__ = [
     "load_scenario",
     "make_strategy",
     "moran_process",
+    "observed",
     "parampath",
     "parse_scenario",
     "path_from_states",
@@ -166,6 +171,7 @@ __all__ = [
     "replicator_dynamics",
     "round_robin",
     "schema",
+    "sensitivity",
     "simulate",
     "simulate_batch",
     "strategies",
