@@ -615,7 +615,13 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from .equilibrium import LadderGame, estimate_cost, markov_perfect
+    from .equilibrium import (
+        LadderGame,
+        agreement_path,
+        estimate_cost,
+        markov_perfect,
+        with_demand_floors,
+    )
     from .equilibrium.markov import COST_WARN_SECONDS
     from .scenario import load_scenario
     from .world import State
@@ -644,6 +650,11 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
                     f"--start: {imp}-{exp}={level:g} is not on the ladder {lad.levels}"
                 )
             start = start.with_tariff(game.world, imp, exp, level)
+    # summits with parties are bargaining opportunities on the equilibrium path: solve the
+    # game whose demanding sides keep their unmet demands, then offer deals at each summit
+    talks = game.negotiation.enabled and any(e.kind == "summit" and e.parties for e in game.events)
+    if talks:
+        game = with_demand_floors(game, start)
     # dyads the ladder game does not move are held at the start's levels
     lgame = LadderGame.from_game(game.replace(initial=start))
     lgame.index_of(start)  # off-grid start: error before solving
@@ -668,10 +679,18 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             max_seconds=a.max_seconds,
             progress=a.progress,
         )
-    path = res.path(start=start, rounds=a.rounds)
+    r0 = 0
     if a.start != "initial" and game.events:
         # the path starts where the calendar's announcements leave off: date it from there
-        r0 = max(game.round_of(e.when) for e in game.events if e.kind in ("set", "control"))
+        r0 = max(
+            (game.round_of(e.when) for e in game.events if e.kind in ("set", "control")),
+            default=0,
+        )
+    if talks:
+        path = agreement_path(res, start, a.rounds, start_round=r0)
+    else:
+        path = res.path(start=start, rounds=a.rounds)
+    if r0:
         path = dataclasses.replace(
             path, dates=path.dates + np.timedelta64(r0 * game.round_days, "D")
         )
@@ -700,6 +719,13 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             _fit(f"start: {'the scheduled events' if a.start == 'events' else a.start} ({where})")
         )
         print(_fit(path.table(), width=10**6))
+        for ag in path.agreements:
+            terms = ", ".join(f"{i}->{j} {100 * v:g}%" for (i, j), v in ag.terms.items())
+            split = ", ".join(f"{p} {100 * v:.0f}%" for p, v in ag.split.items())
+            extra = f"; concessions {', '.join(ag.concessions)}" if ag.concessions else ""
+            when = str(path.dates[ag.round])
+            print(_fit(f"agreement in round {ag.round} ({when}, {ag.label}): {terms}{extra}; "
+                       f"surplus split {split}"))  # fmt: skip
         if still:
             print(_fit(nothing))
     figures: dict[str, Any] = {}

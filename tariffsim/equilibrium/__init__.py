@@ -21,6 +21,7 @@ Games are :class:`NormalFormGame` objects (N players, payoff arrays of shape
   equilibria, equilibrium paths, and :func:`dyad_facts` (grim-trigger thresholds).
 """
 
+from .agreements import agreement_path, with_demand_floors
 from .automata import (
     AUTOMATA,
     Automaton,
@@ -98,6 +99,7 @@ __all__ = [
     "QRESelection",
     "SPEResult",
     "VertexResult",
+    "agreement_path",
     "always_cooperate",
     "always_defect",
     "automaton_nash",
@@ -134,4 +136,5 @@ __all__ = [
     "support_enumeration",
     "tit_for_tat",
     "vertex_enumeration",
+    "with_demand_floors",
 ]

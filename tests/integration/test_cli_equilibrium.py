@@ -59,7 +59,7 @@ def test_cost_estimate_and_warning() -> None:
     g = ts.load_scenario("four-country-2025").game
     small = eq.estimate_cost(ts.load_scenario("us-china-145").game, "status-quo")
     big = eq.estimate_cost(g, "qre")
-    assert (small.states, small.profiles, small.players) == (48, 9, 2)
+    assert (small.states, small.profiles, small.players) == (54, 9, 2)
     assert big.seconds_per_sweep > 60 > small.seconds_per_sweep
     with pytest.warns(CostWarning, match="1728 states"), pytest.raises(TimeLimitError):
         eq.markov_perfect(g, selection="qre", max_seconds=0.5)

@@ -1,0 +1,207 @@
+r"""Equilibrium paths with agreements: the Markov-perfect path, bargained at summits.
+
+:func:`agreement_path` follows a Markov-perfect equilibrium's policy from a
+start state, as :meth:`MPEResult.path` does, and at every summit of the game
+that names two or more parties it offers them a deal
+(:func:`tariffsim.deals.solve_deal`). The disagreement point is the
+equilibrium itself: each party's Markov-perfect value :math:`V_i(s)` of
+carrying on from the state. When some deal gives every party more, the state
+jumps to its terms, the agreement is recorded on the path
+(``path.agreements``), and the agreed dyads hold from then on while the others
+keep following the policy.
+
+:func:`with_demand_floors` cuts the demanding sides' ladders at their
+unmet demands, so that the equilibrium and the deals respect the same
+floors. Limits: values are the true model's (the ladder game's); parties that are not
+players of the ladder game cannot bargain; after an agreement the other dyads
+follow the policy at the state reached, which was solved without the
+agreement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from ..deals import Agreement, solve_deal
+from ..errors import ParameterError
+from ..game import Game, path_from_states
+from ..path import Path
+from ..world import Ladder, State, apply_moves
+from ._validate import check_pos_int
+from .eq_path import MPEResult
+
+__all__ = ["agreement_path", "with_demand_floors"]
+
+
+def with_demand_floors(game: Game, start: State | None = None) -> Game:
+    """`game` with each demanding side's ladder cut at its unmet demands.
+
+    The demanding side does not cut below an unmet demand
+    (:class:`~tariffsim.deals.Demand`), so for the Markov-perfect solver the
+    rungs below the floor are off limits; scheduled ``set`` events off the cut
+    ladders are dropped (the solver starts from a state, not the calendar).
+
+    Parameters
+    ----------
+    game : Game
+    start : State, optional
+        If given and below a floor on some dyad, `game` is returned unchanged.
+
+    Returns
+    -------
+    Game
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> g = eq.with_demand_floors(ts.load_scenario("us-china-145").game)
+    >>> g.world.ladders[("US", "CN")].levels[0]
+    0.3
+    """
+    floors = game.negotiation.floors()
+    if not floors:
+        return game
+    w = game.world
+    ladders = dict(w.ladders)
+    for d, f in floors.items():
+        if start is not None and start.tariff[w.index(d[0]), w.index(d[1])] < f - 1e-12:
+            return game
+        kept = tuple(x for x in ladders[d].levels if x >= f - 1e-12)
+        if not kept:
+            return game
+        ladders[d] = Ladder(kept)
+    events = tuple(
+        e
+        for e in game.events
+        if e.kind != "set" or ladders[(e.importer, e.exporter)].contains(e.level)
+    )
+    initial = game.initial
+    if initial is not None:
+        for d, f in floors.items():
+            if initial.tariff[w.index(d[0]), w.index(d[1])] < f - 1e-12:
+                initial = None
+                break
+    return game.replace(world=w.replace(ladders=ladders), events=events, initial=initial)
+
+
+def agreement_path(
+    result: MPEResult,
+    start: State | None = None,
+    rounds: int = 30,
+    *,
+    start_round: int = 0,
+) -> Path:
+    """The equilibrium path from `start` with deals struck at the game's summits.
+
+    Parameters
+    ----------
+    result : MPEResult
+        A solved Markov-perfect equilibrium (:func:`markov_perfect`).
+    start : State, optional
+        Default: the game's initial state.
+    rounds : int, default 30
+    start_round : int, default 0
+        The game round `start` corresponds to: a summit scheduled for game
+        round ``r`` is offered in path round ``r - start_round``.
+
+    Returns
+    -------
+    Path
+        As :meth:`MPEResult.path`, with ``agreements`` and the summits in
+        ``events``.
+
+    Raises
+    ------
+    ParameterError
+        If `result` is not an MPEResult, or `start` is off the grid.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> w = g.world
+    >>> peak = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    >>> r = eq.markov_perfect(eq.with_demand_floors(g, peak), discount=0.95)
+    >>> p = eq.agreement_path(r, peak, rounds=8, start_round=12)
+    >>> [(a.round, a.terms[("US", "CN")], a.terms[("CN", "US")]) for a in p.agreements]
+    [(3, 0.3, 0.0)]
+    >>> [round(100 * x) for x in p.series("US", "CN")]
+    [145, 125, 84, 30, 30, 30, 30, 30, 30]
+    """
+    if not isinstance(result, MPEResult):
+        raise ParameterError(f"`result` must be an MPEResult; got {type(result).__name__}.")
+    rounds = check_pos_int(rounds, "rounds")
+    lg = result.lgame
+    game = lg.game
+    w = game.world
+    neg = game.negotiation
+    players = tuple(lg.players)
+    summits: dict[int, list[Any]] = {}
+    for e in game.events:
+        if e.kind == "summit" and e.parties and neg.enabled:
+            k = game.round_of(e.when) - start_round
+            if 1 <= k <= rounds and all(p in players for p in e.parties):
+                summits.setdefault(k, []).append(e)
+    s0 = lg.base if start is None else start
+    idx = lg.index_of(s0)
+    state = lg.state(idx)
+    states = [state]
+    mats = [np.zeros((w.n, w.n), dtype=np.int64)]
+    held: dict[tuple[str, str], float] = {}
+    met: set[str] = set()
+    agreements: list[Agreement] = []
+    log: list[tuple[int, str]] = []
+    for k in range(1, rounds + 1):
+        for e in summits.get(k, []):
+            values = result.values[lg.index_of(state)]
+            dis = {p: float(values[players.index(p)]) for p in e.parties}
+            deal = solve_deal(
+                game,
+                tuple(e.parties),
+                state,
+                dis,
+                discount=result.discount,
+                method=neg.method,
+                demands=neg.demands,
+                met=frozenset(met),
+                concessions=e.agenda,
+            )
+            log.append((k, e.label))
+            if deal.agreed:
+                agreements.append(
+                    Agreement(
+                        round=k,
+                        date=game.date(k),
+                        parties=tuple(e.parties),
+                        terms=dict(deal.terms),
+                        concessions=deal.concessions,
+                        gain=dict(deal.gain),
+                        split=dict(deal.split),
+                        label=e.label,
+                    )
+                )
+                met |= set(deal.concessions)
+                held.update(deal.terms)
+                state = deal.state._with(shock=np.zeros(w.n))
+        prof = result.profile[lg.index_of(state)]
+        mv = lg.profile_moves[prof]
+        moves = {d: (0 if d in held else int(m)) for d, m in zip(lg.dyads, mv, strict=True)}
+        prev = states[-1]
+        state = apply_moves(w, state, moves)
+        mat = np.sign(state.tariff - prev.tariff).astype(np.int64)
+        states.append(state)
+        mats.append(mat)
+    meta = {
+        "kind": "equilibrium",
+        "solver": "markov_perfect",
+        "scenario": game.name,
+        "discount": result.discount,
+        "selection": result.selection,
+        "converged": result.converged,
+        "agreements": len(agreements),
+    }
+    path = path_from_states(game, states, mats, events=log, meta=meta)
+    return dataclasses.replace(path, agreements=tuple(agreements))
