@@ -655,7 +655,39 @@ class Params:
         the market beta makes the US drawdown there the assumed
         ``model_market_drawdown_145``; approval loses half of its fall to price
         pain and half to markets, landing at the middle of the 39–45% band
-        (``approval_39_45``).
+        (``approval_39_45``). The solve is :meth:`recalibrated`, which a
+        what-if calls again when it moves a calibration input
+        (:meth:`tariffsim.scenario.Scenario.with_params`).
+
+        Parameters
+        ----------
+        world : World
+            Any world: per-country arrays have shape ``(n,)``, per-dyad ones
+            ``(n, n)`` in its country order. Countries other than the US,
+            China, Canada and Mexico get the "others" defaults. Without both
+            the US and China there is no calibration state, and the
+            calibrated fields keep neutral values (slope 1, beta 1, no
+            approval response).
+
+        Returns
+        -------
+        Params
+            Every field set from its claims (:data:`PARAM_SOURCES`); units are
+            those of :class:`Params` (shares as fractions, payoff weights per
+            % of GDP). ``calibration`` records the US burden and pain at the
+            calibration state and the targets met.
+
+        Raises
+        ------
+        UnknownNameError
+            If a claim the defaults cite is missing from the claims data.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> p = ts.Params.default(w)
+        >>> round(p.calibration["us_recession_odds_target"], 2), p.recession_base.shape
+        (0.6, (10,))
         """
         cl = load_claims()
         n = world.n

@@ -771,12 +771,37 @@ class State:
         return dataclasses.replace(self, **changes)
 
     def with_tariff(self, world: World, importer: str, exporter: str, level: float) -> State:
-        """A copy with one headline tariff set (peak updated).
+        """A copy with one headline tariff set (its peak updated).
+
+        Parameters
+        ----------
+        world : World
+            The world whose country order the state's ``(n, n)`` arrays follow.
+        importer, exporter : str
+            Country codes: ``importer`` levies the tariff on goods from ``exporter``.
+        level : float
+            Ad valorem tariff as a fraction (1.45 = 145%), >= 0. It need not be
+            on a ladder (ladders bind moves and scenario events, not states).
+
+        Returns
+        -------
+        State
+            A new state; ``tariff[i, j] == level`` and ``peak[i, j] >=
+            level``; every other field is unchanged.
 
         Raises
         ------
         ParameterError
             If ``level`` is negative or not finite.
+        UnknownNameError
+            If a code is not a country of ``world``.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45)
+        >>> float(s.tariff[w.index("US"), w.index("CN")]), float(s.peak.max())
+        (1.45, 1.45)
         """
         if not math.isfinite(level) or level < 0:
             raise ParameterError(

@@ -71,6 +71,7 @@ __all__ = [
     "claim_distributions",
     "draw",
     "draws_from_claims",
+    "overrides_from_claims",
 ]
 
 Array = NDArray[np.float64]
@@ -308,6 +309,46 @@ def draws_from_claims(
         v = np.asarray(cd.distribution.sample(_stream(seed, cd.claim), runs), dtype=float)
         v.flags.writeable = False
         x[cd.claim] = v
+    ov = overrides_from_claims(game, x)
+    return ov, x, {cd.claim: cd.distribution for cd in cds}
+
+
+def overrides_from_claims(game: Game, x: Mapping[str, Any]) -> dict[str, Array]:
+    """Per-run parameter values set by given claim values (the rules of the module docs).
+
+    Parameters
+    ----------
+    game : Game
+    x : mapping of str to array_like (R,)
+        Claim id (a key of :data:`CLAIM_PARAMETERS`) → values in the claim's
+        unit, one per run. Claims left out keep the game's defaults.
+
+    Returns
+    -------
+    dict of str to ndarray (R,)
+        Parameter path → values (read-only).
+
+    Raises
+    ------
+    UnknownNameError
+        For a claim that sets no parameter.
+
+    Examples
+    --------
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> ov = overrides_from_claims(g, {"us_recession_baseline": [15.0, 30.0]})
+    >>> {k: v.tolist() for k, v in ov.items()}
+    {'recession_base.US': [0.15, 0.3]}
+    """
+    from ..errors import UnknownNameError
+
+    for c in x:
+        if c not in CLAIM_PARAMETERS:
+            raise UnknownNameError(
+                f"claim {c!r} sets no parameter; claims that do: {', '.join(CLAIM_PARAMETERS)}."
+            )
+    x = {c: np.asarray(v, dtype=float) for c, v in x.items()}
+    runs = len(next(iter(x.values()))) if x else 0
     p = game.model.params
     us = game.world.index("US")
     ov: dict[str, Array] = {}
@@ -339,4 +380,4 @@ def draws_from_claims(
         put("approval_market", (us,), "approval_market.US", 0.5 * fall / dd)
     for v in ov.values():
         v.flags.writeable = False
-    return ov, x, {cd.claim: cd.distribution for cd in cds}
+    return ov
