@@ -148,6 +148,34 @@ def test_ensemble(name: str, tmp_path: Path, figures: dict[str, Any], capsys: An
     assert any(len(ax.get_lines()) + len(ax.collections) for ax in fig.axes)
 
 
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_sensitivity(name: str, tmp_path: Path, figures: dict[str, Any], capsys: Any) -> None:
+    args = ["sensitivity", name, "--method", "morris", "--n", "2", "--params", "face_weight.US",
+            "--out", str(tmp_path)]  # fmt: skip
+    if name != "us-china-145":
+        args.append("--no-plot")  # charts are the same code for every scenario: drawn once
+    assert main(args) == 0
+    assert capsys.readouterr().out.strip()
+    _check_files(tmp_path)
+    for fig in figures.values():
+        assert any(len(ax.get_lines()) + len(ax.patches) for ax in fig.axes)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_calibrate(name: str, tmp_path: Path, figures: dict[str, Any], capsys: Any) -> None:
+    args = ["calibrate", name, "--observed", "us-china-2025", "--params", "face_weight.US",
+            "--maxiter", "1", "--popsize", "2", "--profile-points", "3",
+            "--profile-samples", "1", "--seeds", "1", "--until", "2025-12-31",
+            "--out", str(tmp_path)]  # fmt: skip
+    if name != "us-china-145":
+        args.append("--no-plot")
+    assert main(args) == 0
+    assert capsys.readouterr().out.strip()
+    _check_files(tmp_path)
+    for fig in figures.values():
+        assert any(len(ax.get_lines()) + len(ax.patches) for ax in fig.axes)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("command", ["claims", "list"])
 def test_scenario_free_commands(command: str, fmt: str, capsys: Any) -> None:
@@ -166,5 +194,6 @@ def test_every_command_is_in_the_matrix() -> None:
     from tariffsim.cli import _parser
 
     sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
-    covered = {"run", "show", "equilibrium", "ensemble", "claims", "list", "schema"}
+    covered = {"run", "show", "equilibrium", "ensemble", "sensitivity", "calibrate", "claims",
+               "list", "schema"}  # fmt: skip
     assert set(sub.choices) == covered
