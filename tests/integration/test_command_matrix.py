@@ -148,39 +148,50 @@ def test_ensemble(name: str, tmp_path: Path, figures: dict[str, Any], capsys: An
     assert any(len(ax.get_lines()) + len(ax.collections) for ax in fig.axes)
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_sensitivity(name: str, tmp_path: Path, figures: dict[str, Any], capsys: Any) -> None:
-    args = ["sensitivity", name, "--method", "morris", "--n", "2", "--params", "face_weight.US",
-            "--out", str(tmp_path)]  # fmt: skip
-    if name != "us-china-145":
-        args.append("--no-plot")  # charts are the same code for every scenario: drawn once
-    assert main(args) == 0
-    assert capsys.readouterr().out.strip()
-    _check_files(tmp_path)
-    for fig in figures.values():
-        assert any(len(ax.get_lines()) + len(ax.patches) for ax in fig.axes)
-
-
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_calibrate(name: str, tmp_path: Path, figures: dict[str, Any], capsys: Any) -> None:
-    args = ["calibrate", name, "--observed", "us-china-2025", "--params", "face_weight.US",
-            "--maxiter", "1", "--popsize", "2", "--profile-points", "3",
-            "--profile-samples", "1", "--seeds", "1", "--until", "2025-12-31",
-            "--out", str(tmp_path)]  # fmt: skip
-    if name != "us-china-145":
-        args.append("--no-plot")
-    assert main(args) == 0
-    assert capsys.readouterr().out.strip()
-    _check_files(tmp_path)
-    for fig in figures.values():
-        assert any(len(ax.get_lines()) + len(ax.patches) for ax in fig.axes)
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("command", ["claims", "list"])
 def test_scenario_free_commands(command: str, fmt: str, capsys: Any) -> None:
     assert main([command, "--format", fmt]) == 0
     _check_stdout(fmt, capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_sensitivity(name: str, tmp_path: Path, figures: dict[str, Any], capsys: Any) -> None:
+    args = ["sensitivity", name, "--method", "morris", "--n", "2", "--params",
+            "resolve_weight.US=0.2:1.0,face_weight.US=0.05:0.45", "--outputs",
+            "peak,settled_us", "--out", str(tmp_path)]  # fmt: skip
+    assert main(args) == 0
+    assert "peak (morris, n=2, 6 runs)" in capsys.readouterr().out
+    files = {f.name for f in _check_files(tmp_path)}
+    assert {f"{name}-sensitivity.csv", f"{name}-sensitivity-peak.png"} <= files
+    fig = figures[f"{name}-sensitivity-peak.png"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()]
+
+
+CALIBRATABLE = [
+    n
+    for n in SCENARIOS
+    if set(ts.observed.load("us-china-2025").dyads)
+    & ts.analysis.calibrate.moving_dyads(ts.load_scenario(n).game)
+]
+
+
+@pytest.mark.parametrize("name", CALIBRATABLE)
+def test_calibrate(name: str, tmp_path: Path, figures: dict[str, Any], capsys: Any) -> None:
+    game = ts.load_scenario(name).game
+    args = ["calibrate", name, "--observed", "us-china-2025", "--params",
+            "resolve_weight.US=0.2:1.0", "--until", str(game.date(game.rounds // 2)),
+            "--maxiter", "1", "--popsize", "2",
+            "--profile-points", "3", "--profile-samples", "0", "--out", str(tmp_path)]  # fmt: skip
+    assert main(args) == 0
+    assert "calibration of" in capsys.readouterr().out
+    files = {f.name for f in _check_files(tmp_path)}
+    assert {
+        f"{name}-calibration.csv",
+        f"{name}-calibration.txt",
+        f"{name}-calibration.png",
+    } <= files
+    assert any("observed" in lab for lab in _labels(figures[f"{name}-calibration.png"]))
 
 
 def test_schema(capsys: Any) -> None:
@@ -194,6 +205,6 @@ def test_every_command_is_in_the_matrix() -> None:
     from tariffsim.cli import _parser
 
     sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
-    covered = {"run", "show", "equilibrium", "ensemble", "sensitivity", "calibrate", "claims",
-               "list", "schema"}  # fmt: skip
+    covered = {"run", "show", "equilibrium", "ensemble", "claims", "list", "schema",
+               "sensitivity", "calibrate"}  # fmt: skip
     assert set(sub.choices) == covered
