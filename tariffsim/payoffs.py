@@ -632,7 +632,9 @@ class Params:
         the market beta makes the US drawdown there the assumed
         ``model_market_drawdown_145``; approval loses half of its fall to price
         pain and half to markets, landing at the middle of the 39–45% band
-        (``approval_39_45``).
+        (``approval_39_45``). A world whose trade gives the US no burden at that
+        state (no US imports from China, a what-if) takes the calibrated
+        numbers of the default world's trade (``calibration["reference_world"]``).
         """
         cl = load_claims()
         n = world.n
@@ -698,6 +700,23 @@ class Params:
         us = idx["US"]
         burden_us = float(bd.burden[0, us])
         pain_us = float(-bd.terms["tariff_pain"][0, us])
+        if not (burden_us > 1e-9 and pain_us > 1e-9 and np.isfinite(burden_us + pain_us)):
+            # This world's trade cannot carry the calibration (e.g. a what-if with no
+            # US-China trade): calibrate on the default world's trade instead.
+            if world.imports.shape == World.default().imports.shape and np.array_equal(
+                world.imports, World.default().imports
+            ):
+                raise ParameterError(
+                    "calibration: the US burden at the 145%/125% state is not positive."
+                )
+            ref = cls.default(World.default())
+            return provisional.replace(
+                recession_slope=ref.recession_slope,
+                market_beta=ones * float(np.mean(ref.market_beta)),
+                approval_price=ones * float(np.mean(ref.approval_price)),
+                approval_market=ones * float(np.mean(ref.approval_market)),
+                calibration={**ref.calibration, "reference_world": 1.0},
+            )
         target = v("us_recession_odds_60") / 100.0
         slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
         dd_target = v("model_market_drawdown_145")
