@@ -79,9 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hang", type=float, default=60.0, help="seconds before a case is a hang")
     a = p.parse_args(argv)
     per = -(-a.cases // (a.workers * 8))
-    jobs = [
-        (a.first_seed + k, min(per, a.cases - k), a.hang) for k in range(0, a.cases, per)
-    ]
+    jobs = [(a.first_seed + k, min(per, a.cases - k), a.hang) for k in range(0, a.cases, per)]
     t0 = time.perf_counter()
     total: Counter[str] = Counter()
     escapes: list[dict[str, Any]] = []

@@ -62,7 +62,7 @@ and the claim behind every default.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -75,6 +75,7 @@ from .errors import ParameterError, UnknownNameError
 from .world import State, StateBatch, World
 
 __all__ = [
+    "CALIBRATED_FIELDS",
     "ECONOMIC_TERMS",
     "PARAM_SOURCES",
     "TERMS",
@@ -116,6 +117,22 @@ ECONOMIC_TERMS = ("tariff_pain", "revenue", "retaliation", "dependence")
 Array = NDArray[np.float64]
 
 
+def _power(x: Array, e: float | Array) -> Array:
+    """``x ** e``; an array exponent is first spread to the full shape.
+
+    NumPy computes a power with an exponent that is constant along its inner
+    loop (a scalar, or a broadcast per-row value) by special cases for
+    values such as -1 or 2, and with an exponent that varies by the general
+    ``pow``; the two can differ in the last bit. Spreading a per-run exponent
+    makes every run take the general path whatever the batch, so a run's
+    numbers never depend on the other runs.
+    """
+    if isinstance(e, np.ndarray):
+        shape = np.broadcast_shapes(np.shape(x), e.shape)
+        return np.power(x, np.broadcast_to(e, shape).copy())
+    return x**e
+
+
 def _pct(flow_bn: Array, gdp_tn: Array) -> Array:
     """USD bn flows per country ``(..., n)`` as percent of GDP (USD tn)."""
     return flow_bn / (10.0 * gdp_tn)
@@ -124,7 +141,7 @@ def _pct(flow_bn: Array, gdp_tn: Array) -> Array:
 # ---------------------------------------------------------------------------
 # The terms: pure functions of arrays with a leading batch axis.
 # ---------------------------------------------------------------------------
-def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
+def trade_response(m0: Array, t: Array, p: Array, s: float | Array) -> Array:
     """Imports after tariffs: ``M = M0 (1 + p t) ** -s``.
 
     Parameters
@@ -135,8 +152,8 @@ def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
         Effective tariffs.
     p : ndarray, shape (n, n)
         Pass-through to buyers' prices, in [0, 1].
-    s : float
-        Import-demand elasticity, > 0.
+    s : float or ndarray
+        Import-demand elasticity, > 0 (or one per batch row, broadcasting like ``t``).
 
     Returns
     -------
@@ -149,10 +166,10 @@ def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
     >>> round(float(m[0, 0, 1]), 1)  # a 145% tariff removes ~89% of trade
     10.7
     """
-    return m0 * (1.0 + p * t) ** (-s)
+    return m0 * _power(1.0 + p * t, -s)
 
 
-def tariff_pain(m0: Array, t: Array, p: Array, s: float, dep: Array, gdp: Array) -> Array:
+def tariff_pain(m0: Array, t: Array, p: Array, s: float | Array, dep: Array, gdp: Array) -> Array:
     """Importers' lost buyer surplus, % of GDP (returned as a negative payoff).
 
     The area under the constant-elasticity import demand curve between the
@@ -173,10 +190,16 @@ def tariff_pain(m0: Array, t: Array, p: Array, s: float, dep: Array, gdp: Array)
     0.888
     """
     pt1 = 1.0 + p * t
-    if abs(s - 1.0) < 1e-12:
+    near_one = np.abs(np.asarray(s, dtype=float) - 1.0) < 1e-12
+    if not near_one.any():
+        area = m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
+    elif near_one.all():
         area = m0 * np.log(pt1)
-    else:
-        area = m0 / (s - 1.0) * (1.0 - pt1 ** (1.0 - s))
+    else:  # per-run elasticities, some of them 1: each run takes its own branch
+        with np.errstate(divide="ignore", invalid="ignore"):
+            area = np.where(
+                near_one, m0 * np.log(pt1), m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
+            )
     return -_pct((dep * area).sum(axis=-1), gdp)
 
 
@@ -222,7 +245,7 @@ def logistic(x: ArrayLike) -> Array:
     return np.exp(-np.logaddexp(0.0, -x))
 
 
-def recession_odds(burden: Array, base: Array, slope: float) -> Array:
+def recession_odds(burden: Array, base: Array, slope: float | Array) -> Array:
     """12-month recession probability: ``logistic(logit(base) + slope * burden)``.
 
     In (0, 1) for any finite burden, non-decreasing in burden, and equal to
@@ -632,9 +655,39 @@ class Params:
         the market beta makes the US drawdown there the assumed
         ``model_market_drawdown_145``; approval loses half of its fall to price
         pain and half to markets, landing at the middle of the 39–45% band
-        (``approval_39_45``). A world whose trade gives the US no burden at that
-        state (no US imports from China, a what-if) takes the calibrated
-        numbers of the default world's trade (``calibration["reference_world"]``).
+        (``approval_39_45``). The solve is :meth:`recalibrated`, which a
+        what-if calls again when it moves a calibration input
+        (:meth:`tariffsim.scenario.Scenario.with_params`).
+
+        Parameters
+        ----------
+        world : World
+            Any world: per-country arrays have shape ``(n,)``, per-dyad ones
+            ``(n, n)`` in its country order. Countries other than the US,
+            China, Canada and Mexico get the "others" defaults. Without both
+            the US and China there is no calibration state, and the
+            calibrated fields keep neutral values (slope 1, beta 1, no
+            approval response).
+
+        Returns
+        -------
+        Params
+            Every field set from its claims (:data:`PARAM_SOURCES`); units are
+            those of :class:`Params` (shares as fractions, payoff weights per
+            % of GDP). ``calibration`` records the US burden and pain at the
+            calibration state and the targets met.
+
+        Raises
+        ------
+        UnknownNameError
+            If a claim the defaults cite is missing from the claims data.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> p = ts.Params.default(w)
+        >>> round(p.calibration["us_recession_odds_target"], 2), p.recession_base.shape
+        (0.6, (10,))
         """
         cl = load_claims()
         n = world.n
@@ -692,29 +745,71 @@ class Params:
             face_zero_cost=ones * cl["model_face_weight"].values[2],
             resolve_weight=resolve,
         )
+        return provisional.recalibrated(world)
+
+    def recalibrated(self, world: World, *, keep: Iterable[str] = ()) -> Params:
+        """These parameters with the calibrated fields re-solved for their inputs.
+
+        The calibrated fields (:data:`CALIBRATED_FIELDS`: ``recession_slope``,
+        ``market_beta``, ``approval_price``, ``approval_market``) are solved
+        so that, at :func:`calibration_state` (US 145% on China, China 125%
+        on the US), the US recession odds are 60% (``us_recession_odds_60``),
+        its equity drawdown is ``model_market_drawdown_145`` and its approval
+        sits mid-band (``approval_39_45``) — whatever the other parameters
+        (elasticity, pass-through, dependence …). :meth:`default` calls this;
+        a what-if that changes an input of the calibration calls it again
+        (see :meth:`tariffsim.scenario.Scenario.with_params`).
+
+        Parameters
+        ----------
+        world : World
+        keep : iterable of str
+            Calibrated fields to leave as they are (set by the user).
+
+        Returns
+        -------
+        Params
+            With ``calibration`` recording the US burden and pain at the
+            calibration state and the targets. Unchanged when the world has no
+            US or no China. When the US bears no burden at the calibration
+            state (no US imports from China, a what-if), the default world's
+            calibrated values are kept (``calibration["reference_world"]``).
+        """
+        idx = {c: k for k, c in enumerate(world.codes)}
         if "US" not in idx or "CN" not in idx:
-            return provisional
+            return self
+        cl = load_claims()
+
+        def v(cid: str) -> float:
+            return float(np.mean(cl[cid].values))
+
+        ones = np.ones(world.n)
         state = calibration_state(world)
-        model = PayoffModel(world, provisional)
+        model = PayoffModel(world, self)
         bd = model.breakdown(state)
         us = idx["US"]
+        us_base = float(self.recession_base[us])
         burden_us = float(bd.burden[0, us])
         pain_us = float(-bd.terms["tariff_pain"][0, us])
         if not (burden_us > 1e-9 and pain_us > 1e-9 and np.isfinite(burden_us + pain_us)):
-            # This world's trade cannot carry the calibration (e.g. a what-if with no
-            # US-China trade): calibrate on the default world's trade instead.
-            if world.imports.shape == World.default().imports.shape and np.array_equal(
-                world.imports, World.default().imports
-            ):
+            # Nothing to calibrate on (a what-if without US imports from China, or
+            # parameters under which the US bears none of the tariff): keep the
+            # calibration of the default world.
+            dflt = World.default()
+            if world.codes == dflt.codes and np.array_equal(world.imports, dflt.imports):
                 raise ParameterError(
-                    "calibration: the US burden at the 145%/125% state is not positive."
+                    "calibration: the US burden at the 145%/125% state is not positive "
+                    f"(burden {burden_us!r}, tariff pain {pain_us!r})."
                 )
-            ref = cls.default(World.default())
-            return provisional.replace(
-                recession_slope=ref.recession_slope,
-                market_beta=ones * float(np.mean(ref.market_beta)),
-                approval_price=ones * float(np.mean(ref.approval_price)),
-                approval_market=ones * float(np.mean(ref.approval_market)),
+            ref = Params.default(dflt)
+            fallback = {
+                "recession_slope": ref.recession_slope,
+                "market_beta": ones * float(np.mean(ref.market_beta)),
+                "approval_price": ones * float(np.mean(ref.approval_price)),
+                "approval_market": ones * float(np.mean(ref.approval_market)),
+            }
+            return self.replace(
+                **{k: val for k, val in fallback.items() if k not in set(keep)},
                 calibration={**ref.calibration, "reference_world": 1.0},
             )
         target = v("us_recession_odds_60") / 100.0
@@ -722,12 +817,16 @@ class Params:
         dd_target = v("model_market_drawdown_145")
         beta = dd_target / burden_us
         appr_band = cl["approval_39_45"].values
-        appr_fall = appr0[us] - float(np.mean(appr_band)) / 100.0
-        return provisional.replace(
-            recession_slope=slope,
-            market_beta=ones * beta,
-            approval_price=ones * (0.5 * appr_fall / pain_us),
-            approval_market=ones * (0.5 * appr_fall / dd_target),
+        appr_fall = float(self.approval_base[us]) - float(np.mean(appr_band)) / 100.0
+        solved = {
+            "recession_slope": float(slope),
+            "market_beta": ones * beta,
+            "approval_price": ones * (0.5 * appr_fall / pain_us),
+            "approval_market": ones * (0.5 * appr_fall / dd_target),
+        }
+        keep = set(keep)
+        return self.replace(
+            **{k: val for k, val in solved.items() if k not in keep},
             calibration={
                 "us_burden_at_145_125": burden_us,
                 "us_pain_at_145_125": pain_us,
@@ -736,6 +835,10 @@ class Params:
                 "us_approval_target": float(np.mean(appr_band)) / 100.0,
             },
         )
+
+
+CALIBRATED_FIELDS = ("recession_slope", "market_beta", "approval_price", "approval_market")
+"""Fields of :class:`Params` solved by :meth:`Params.recalibrated` rather than cited directly."""
 
 
 _DYAD_FIELDS = frozenset({"pass_through", "dependence", "critical_exposure"})

@@ -193,6 +193,7 @@ EVENT = Spec(
         "value": _num("index move (%) or support (% of GDP)", -100, 100),
         "label": _str("shown in tables and plots"),
         "claims": _CLAIMS,
+        "counterfactual": Spec("bool", "a what-if event, not part of the record (marked on plots)"),
     },
 )
 """One ``[[events]]`` entry."""
@@ -221,6 +222,25 @@ SCENARIO = Spec(
             "table",
             "changes to the default world",
             fields={
+                "countries": Spec(
+                    "map",
+                    "countries added to the default world, by code",
+                    key="code",
+                    value=Spec(
+                        "table",
+                        "a new country",
+                        fields={
+                            "gdp": _num("GDP, USD tn", 0.001, 1000),
+                            "name": _str("full name", max_chars=200),
+                        },
+                    ),
+                ),
+                "ties": Spec(
+                    "map",
+                    "alliance ties by pair 'A-B' (set both ways)",
+                    key="dyad",
+                    value=_num("an alliance tie", 0, 1),
+                ),
                 "ladders": Spec("map", "tariff ladders by dyad", key="dyad", value=_LADDER),
                 "control_ladders": Spec(
                     "map", "export-control ladders by dyad", key="dyad", value=_CONTROL_LADDER

@@ -52,6 +52,7 @@ from . import strategies as _registered  # noqa: F401  (registers the strategies
 from ._util import frozen_array as _ro
 from .agents import Observation, Strategy, make_strategy
 from .engine import noise_moves
+from .equilibrium._validate import check_int, check_int_vector, check_real, check_rng
 from .errors import ParameterError
 from .game import Game
 from .payoffs import PayoffModel
@@ -1246,28 +1247,25 @@ def moran_process(
     a, default_names = _matrix(payoff_matrix)
     s = a.shape[0]
     if counts is None:
-        if isinstance(population, bool) or not isinstance(population, int) or population < 2:
-            raise ParameterError(f"`population` must be an int >= 2; got {population!r}.")
+        population = check_int(population, "population", 2)
         n = np.full(s, population // s, dtype=np.int64)
         n[: population % s] += 1
     else:
-        n = np.array(counts, dtype=np.int64)
-        if n.shape != (s,) or np.any(n < 0) or n.sum() < 2:
+        n = check_int_vector(counts, "counts", length=s, minimum=0)
+        if n.sum() < 2:
             raise ParameterError(
                 f"`counts` must hold {s} ints >= 0 summing to >= 2; got {counts!r}."
             )
-    if isinstance(intensity, bool) or not isinstance(intensity, int | float) or intensity < 0:
-        raise ParameterError(f"`intensity` must be >= 0; got {intensity!r}.")
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 0:
-        raise ParameterError(f"`max_steps` must be an int >= 0; got {max_steps!r}.")
-    rng = np.random.default_rng(seed)
+    intensity = check_real(intensity, "intensity", minimum=0.0)
+    max_steps = check_int(max_steps, "max_steps", 0)
+    rng = check_rng(seed, "seed")
     total = int(n.sum())
     rows = [n / total]
     for _ in range(max_steps):
         if np.count_nonzero(n) <= 1:
             break
         f = (a @ n - np.diag(a)) / (total - 1)
-        weight = n * np.exp(intensity * (f - f.max()))
+        weight = n * np.exp(intensity * (f - f[n > 0].max()))  # finite for any intensity
         born = int(rng.choice(s, p=weight / weight.sum()))
         dies = int(rng.choice(s, p=n / total))
         n[born] += 1

@@ -5,6 +5,8 @@ Games are :class:`NormalFormGame` objects (N players, payoff arrays of shape
 
 * :func:`pure_nash` - every pure equilibrium, N players;
 * :func:`support_enumeration` - all equilibria of nondegenerate 2-player games;
+* :func:`vertex_enumeration` - every extreme equilibrium of any 2-player game, with
+  the equilibrium components (exact rational check on request);
 * :func:`lemke_howson`, :func:`lemke_howson_all` - complementary pivoting, 2 players;
 * :func:`logit_qre`, :func:`qre_select` - logit quantal response equilibria, N players;
 * :func:`correlated_equilibrium` - linear programming, N players;
@@ -53,13 +55,22 @@ from .learning import (
 )
 from .learning_path import LEARNING_RULES, learning_path
 from .lemke_howson import LemkeHowsonAllResult, LemkeHowsonResult, lemke_howson, lemke_howson_all
-from .markov import SELECTIONS, backward_induction, bellman, equilibrium_path_for, markov_perfect
+from .markov import (
+    SELECTIONS,
+    CostEstimate,
+    backward_induction,
+    bellman,
+    equilibrium_path_for,
+    estimate_cost,
+    markov_perfect,
+)
 from .normal_form import NormalFormGame
 from .pure import pure_nash
 from .qre import QREPath, QRESelection, logit_qre, qre_select
 from .repeated import DyadPayoffs, GrimFacts, critical_discount, dyad_stage_payoffs, grim_facts
 from .stage import stage_game
 from .support import MixedResult, support_enumeration
+from .vertex import VertexResult, vertex_enumeration
 
 __all__ = [
     "AUTOMATA",
@@ -68,6 +79,7 @@ __all__ = [
     "Automaton",
     "AutomatonCheck",
     "CorrelatedResult",
+    "CostEstimate",
     "Deviation",
     "DiscountSet",
     "DyadFacts",
@@ -85,6 +97,7 @@ __all__ = [
     "QREPath",
     "QRESelection",
     "SPEResult",
+    "VertexResult",
     "always_cooperate",
     "always_defect",
     "automaton_nash",
@@ -100,6 +113,7 @@ __all__ = [
     "dyad_facts",
     "dyad_stage_payoffs",
     "equilibrium_path_for",
+    "estimate_cost",
     "fictitious_play",
     "firm_but_measured",
     "generous_tit_for_tat",
@@ -119,4 +133,5 @@ __all__ = [
     "stage_game",
     "support_enumeration",
     "tit_for_tat",
+    "vertex_enumeration",
 ]

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import ParameterError
+from ._validate import check_int, check_tol
 
 __all__ = ["NormalFormGame"]
 
@@ -36,21 +37,12 @@ _SUM_TOL = 1e-6
 
 def _check_tol(tol: Any, name: str = "tol") -> float:
     """Return `tol` as a float after checking it is finite and > 0."""
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
-        raise ParameterError(f"`{name}` must be a real number > 0; got {tol!r}.")
-    value = float(tol)
-    if not math.isfinite(value) or value <= 0:
-        raise ParameterError(f"`{name}` must be finite and > 0; got {tol!r}.")
-    return value
+    return check_tol(tol, name)
 
 
 def _check_int(value: Any, name: str, minimum: int = 0) -> int:
     """Return `value` as an int after checking it is an integer >= `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ParameterError(f"`{name}` must be an integer >= {minimum}; got {value!r}.")
-    if value < minimum:
-        raise ParameterError(f"`{name}` must be >= {minimum}; got {value!r}.")
-    return int(value)
+    return check_int(value, name, minimum)
 
 
 def _as_game(game: Any, name: str = "game") -> NormalFormGame:
