@@ -215,7 +215,7 @@ def test_extreme_numbers_refused_by_field(edit: Any, field: str) -> None:
     ids=["gdp-edges", "tariff-1000pct", "imports-max"],
 )
 def test_edges_of_the_ranges_run_finite_and_write(edit: Any, tmp_path: Path) -> None:
-    path = ts.parse_scenario(_edit(edit)).simulate(seed=0, rounds=10)
+    path = ts.parse_scenario(_edit(edit)).simulate(seed=0, rounds=10, check=False)
     for name in ("tariff", "payoff", "recession", "approval", "terms"):
         assert np.isfinite(getattr(path, name)).all(), name
     path.to_json(tmp_path / "p.json")
