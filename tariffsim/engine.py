@@ -566,11 +566,18 @@ class _Run:
         return None if when is None else self.game.round_of(when)
 
     def _involved(self) -> NDArray[np.intp]:
-        """Countries any tariff, control, event or initial value can touch (sorted)."""
+        """Countries an agent's move, an event or the initial state can touch (sorted).
+
+        Every other country's tariffs and controls stay zero, so its terms are
+        zero and the others' terms do not depend on it except through the
+        alliance ties, which enter through ``W @ W`` over the whole world.
+        """
         w, g = self.world, self.game
         inv = np.zeros(w.n, dtype=bool)
-        for a, b in (*w.ladders, *w.control_ladders):
-            inv[w.index(a)] = inv[w.index(b)] = True
+        for a in g.agents:
+            dyads = (*targets_of(w, a.code, a.targets), *((a.code, t) for t in a.controls))
+            for x, y in dyads:
+                inv[w.index(x)] = inv[w.index(y)] = True
         for e in g.events:
             for c in (e.importer, e.exporter, e.country):
                 if c:
