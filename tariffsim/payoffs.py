@@ -798,7 +798,9 @@ class Params:
         Params
             With ``calibration`` recording the US burden and pain at the
             calibration state and the targets. Unchanged when the world has no
-            US or no China (nothing to calibrate on).
+            US or no China. When the US bears no burden at the calibration
+            state (no US imports from China, a what-if), the default world's
+            calibrated values are kept (``calibration["reference_world"]``).
         """
         idx = {c: k for k, c in enumerate(world.codes)}
         if "US" not in idx or "CN" not in idx:
@@ -816,6 +818,27 @@ class Params:
         us_base = float(self.recession_base[us])
         burden_us = float(bd.burden[0, us])
         pain_us = float(-bd.terms["tariff_pain"][0, us])
+        if not (burden_us > 1e-9 and pain_us > 1e-9 and np.isfinite(burden_us + pain_us)):
+            # Nothing to calibrate on (a what-if without US imports from China, or
+            # parameters under which the US bears none of the tariff): keep the
+            # calibration of the default world.
+            dflt = World.default()
+            if world.codes == dflt.codes and np.array_equal(world.imports, dflt.imports):
+                raise ParameterError(
+                    "calibration: the US burden at the 145%/125% state is not positive "
+                    f"(burden {burden_us!r}, tariff pain {pain_us!r})."
+                )
+            ref = Params.default(dflt)
+            fallback = {
+                "recession_slope": ref.recession_slope,
+                "market_beta": ones * float(np.mean(ref.market_beta)),
+                "approval_price": ones * float(np.mean(ref.approval_price)),
+                "approval_market": ones * float(np.mean(ref.approval_market)),
+            }
+            return self.replace(
+                **{k: val for k, val in fallback.items() if k not in set(keep)},
+                calibration={**ref.calibration, "reference_world": 1.0},
+            )
         target = v("us_recession_odds_60") / 100.0
         slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
         dd_target = v("model_market_drawdown_145")
