@@ -20,6 +20,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
+from ._io import term_escape
 from .errors import TariffsimError
 
 if TYPE_CHECKING:
@@ -350,8 +351,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def _fit(text: str, width: int = 100) -> str:
     """Lines cut to ``width``, with terminal escapes from files made visible."""
-    from ._io import term_escape
-
     text = term_escape(text)
     return "\n".join(
         line if len(line) <= width else line[: width - 1] + "…" for line in text.splitlines()
@@ -360,8 +359,6 @@ def _fit(text: str, width: int = 100) -> str:
 
 def _one_line(text: str) -> str:
     """An error message on one line, safe for the terminal."""
-    from ._io import term_escape
-
     msg = str(text).splitlines() or [""]
     head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
     return term_escape(head, keep_newlines=False)
@@ -398,7 +395,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
     csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
     if a.format == "csv":
-        sys.stdout.write(csv_text)
+        sys.stdout.write(term_escape(csv_text))
     elif a.format == "json":
         sys.stdout.write(json_text + "\n")
     else:
@@ -500,7 +497,7 @@ def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
 
     w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
     w.writeheader()
-    w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
+    w.writerows({k: term_escape(csv_cell(v)) for k, v in r.items()} for r in rows)
 
 
 _ITEM = ("section", "key", "value", "detail", "claims")
@@ -708,7 +705,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     )
     csv_text, json_text = path.to_csv(), path.to_json()
     if a.format == "csv":
-        sys.stdout.write(csv_text)
+        sys.stdout.write(term_escape(csv_text))
     elif a.format == "json":
         sys.stdout.write(json_text + "\n")
     else:
