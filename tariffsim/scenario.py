@@ -1173,7 +1173,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         if kind in ("shock", "support") and "country" not in kw:
             pr.add(f"{path}.country", f"a {kind!r} event needs a country")
             continue
-        if "parties" in ed:
+        if ed.get("parties") is not None:
             ps = ed["parties"]
             if not isinstance(ps, list) or not all(isinstance(x, str) for x in ps):
                 pr.add(f"{path}.parties", f"must be a list of country codes; got {ps!r}")
@@ -1183,7 +1183,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 pr.add(f"{path}.parties", f"unknown countries {unknown}; known: {', '.join(codes)}")
                 continue
             kw["parties"] = tuple(ps)
-        if "agenda" in ed:
+        if ed.get("agenda") is not None:
             ag = ed["agenda"]
 
             if not isinstance(ag, list) or not all(isinstance(x, str) for x in ag):
@@ -1205,7 +1205,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     # -- negotiation -------------------------------------------------------------
     negotiation = _negotiation(data, codes, ladders, cl, pr)
     threats = _threats(data, codes, ladders, cl, pr)
-    moves = data.get("moves", "step")
+    moves = data.get("moves") or "step"
     if moves not in ("step", "jump"):
         pr.add("moves", f"must be one of 'step', 'jump'; got {moves!r}")
         moves = "step"
@@ -1372,7 +1372,9 @@ def _negotiation(
     pr: _Problems,
 ) -> Negotiation:
     """The ``[negotiation]`` table and the ``[[demands]]`` list, checked field by field."""
-    nd = data.get("negotiation", {})
+    nd = data.get("negotiation") or {}
+    if not isinstance(nd, Mapping):
+        nd = {}
     _known_keys(nd, "negotiation", _NEGOTIATION_KEYS, pr)
     kw: dict[str, Any] = {}
     if "enabled" in nd:
@@ -1398,8 +1400,10 @@ def _negotiation(
         else:
             kw["method"] = nd["method"]
     demands = []
-    for k, dd in enumerate(data.get("demands", [])):
+    for k, dd in enumerate(data.get("demands") or []):
         path = f"demands[{k}]"
+        if not isinstance(dd, Mapping):
+            continue
         _known_keys(dd, path, _DEMAND_KEYS, pr)
         d = _dyad(dd.get("dyad"), f"{path}.dyad", codes, pr)
         if d is None:
@@ -1432,8 +1436,10 @@ def _threats(
 ) -> tuple[Threat, ...]:
     """The ``[[threats]]`` list: conditional threats, checked field by field."""
     out = []
-    for k, td in enumerate(data.get("threats", [])):
+    for k, td in enumerate(data.get("threats") or []):
         path = f"threats[{k}]"
+        if not isinstance(td, Mapping):
+            continue
         _known_keys(td, path, _THREAT_KEYS, pr)
         d = _dyad(td.get("dyad"), f"{path}.dyad", codes, pr)
         if d is None:
