@@ -32,7 +32,7 @@ import numpy as np
 
 from .agents import Beliefs, Hold, Observation, Strategy, targets_of
 from .errors import ParameterError, UnknownNameError
-from .path import ARRAY_FIELDS, Path
+from .path import ARRAY_FIELDS, STATE_FIELDS, Path
 from .payoffs import TERMS, PayoffModel
 from .world import State, StateBatch, World, apply_moves
 
@@ -67,7 +67,9 @@ class Event:
         Calendar date (fires in the round whose week contains it) or round index.
     kind : {"set", "threat", "shock", "support", "control", "summit"}
         ``set``: a tariff set by announcement (``importer``, ``exporter``,
-        ``level``); ``threat``: an announced tariff not (yet) in force, which
+        ``level``; with ``layer`` the level of that tariff layer, else the
+        headline, split along the dyad's layers); ``threat``: an announced tariff
+        not (yet) in force, which
         moves markets by ``value`` index % for ``exporter``'s partner
         ``importer`` (the threatener's own market reacts: claims
         ``us_idx_20250328``, ``selloff_oct_threat``); ``shock``: a one-round
@@ -79,6 +81,9 @@ class Event:
         Short description shown on tables and plots.
     claims : tuple of str
         Claim ids behind the event.
+    layer : str
+        For ``set``: the tariff layer set (e.g. ``"reciprocal"``); empty for
+        the headline.
     """
 
     when: dt.date | int
@@ -90,6 +95,7 @@ class Event:
     level: float = 0.0
     value: float = 0.0
     claims: tuple[str, ...] = ()
+    layer: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in EVENT_KINDS:
@@ -246,6 +252,14 @@ class Game:
                     raise ParameterError(
                         f"event {e.label!r}: no tariff ladder for ({e.importer}, {e.exporter})."
                     )
+                if e.layer:
+                    lays = {x.name: x for x in self.world.instruments[(e.importer, e.exporter)]}
+                    if e.layer not in lays:
+                        raise UnknownNameError(
+                            f"event {e.label!r}: ({e.importer}, {e.exporter}) has no layer "
+                            f"{e.layer!r}; layers: {', '.join(lays)}."
+                        )
+                    lad = lays[e.layer].levels
                 if not lad.contains(e.level):
                     raise ParameterError(
                         f"event {e.label!r}: level {e.level!r} is not on the ladder {lad.levels}."
@@ -300,14 +314,22 @@ def _check_rounds(rounds: Any) -> int:
 
 def _fire(game: Game, state: State, events: Sequence[Event]) -> State:
     w = game.world
+    lay = np.array(state.layered(w).layers)
     t, c = state.tariff.copy(), state.control.copy()
     support, shock = state.support.copy(), np.zeros(w.n)
     moved = np.zeros_like(t)
     for e in events:
         if e.kind == "set":
             i, j = w.index(e.importer), w.index(e.exporter)
-            moved[i, j] += e.level - t[i, j]
-            t[i, j] = e.level
+            if e.layer:
+                lay[w.layer_index(e.layer), i, j] = e.level
+            else:
+                one = np.zeros_like(t)
+                one[i, j] = e.level
+                lay[:, i, j] = w.decompose(one)[:, i, j]
+            new = round(float(lay[:, i, j].sum()), 12)
+            moved[i, j] += new - t[i, j]
+            t[i, j] = new
         elif e.kind == "control":
             c[w.index(e.importer), w.index(e.exporter)] = e.level
         elif e.kind == "shock":
@@ -316,8 +338,9 @@ def _fire(game: Game, state: State, events: Sequence[Event]) -> State:
             shock[w.index(e.importer or e.country)] += e.value
         elif e.kind == "support":
             support[w.index(e.country)] += e.value
-    return State._trusted(
+    return state._with(
         tariff=t,
+        layers=lay,
         control=c,
         peak=np.maximum(state.peak, t),
         moved=np.where(moved != 0, moved, state.moved),
@@ -486,6 +509,7 @@ class _Recorder:
     def __init__(self, game: Game) -> None:
         self.game = game
         self.rows: dict[str, list[Any]] = {k: [] for k in ARRAY_FIELDS}
+        self.state_rows: dict[str, list[Any]] = {k: [] for k in STATE_FIELDS}
 
     def add(
         self, state: State, prev: State | None, moves: np.ndarray, beliefs: Mapping[str, Beliefs]
@@ -508,6 +532,9 @@ class _Recorder:
         r["drawdown"].append(bd.drawdown[0])
         r["burden"].append(bd.burden[0])
         r["perceived_pass_through"].append(pp)
+        ls = state.layered(w)
+        for k in STATE_FIELDS:
+            self.state_rows[k].append(getattr(ls, k))
 
     def path(self, events: list[tuple[int, str]], *, seed: int | None) -> Path:
         g = self.game
@@ -519,6 +546,9 @@ class _Recorder:
             events=tuple(events),
             meta={"scenario": g.name, "seed": seed, "noise": g.noise, "kind": "simulation"},
             **{k: np.stack(v) for k, v in self.rows.items()},
+            **{k: np.stack(v) for k, v in self.state_rows.items()},
+            layer_names=g.world.layer_names,
+            hit_share=g.world.hit_share,
         )
 
 

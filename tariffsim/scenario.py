@@ -33,7 +33,7 @@ from .errors import ParameterError, ScenarioError, TariffsimError, UnknownNameEr
 from .game import EVENT_KINDS, Agent, Event, Game
 from .path import Path, html_table
 from .payoffs import TERMS, Params, PayoffModel
-from .world import Ladder, State, World
+from .world import Ladder, Layer, State, World
 
 __all__ = ["Scenario", "dump_toml", "list_scenarios", "load_scenario", "parse_scenario"]
 
@@ -528,7 +528,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
 
     _known_keys(data.get("calendar", {}), "calendar", {"start", "round_days", "rounds"}, pr)
     _known_keys(
-        data.get("world", {}), "world", {"ladders", "control_ladders", "gdp", "imports"}, pr
+        data.get("world", {}),
+        "world",
+        {"ladders", "control_ladders", "gdp", "imports", "instruments"},
+        pr,
     )
     _known_keys(data.get("initial", {}), "initial", {"tariffs"}, pr)
     for k_, ad_ in enumerate(data.get("agents", [])):
@@ -557,7 +560,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     wd = data.get("world", {})
     world = World.default()
     codes = world.codes
-    ladders = dict(world.ladders)
+    ladders: dict[tuple[str, str], Ladder] = {}
     for key, levels in wd.get("ladders", {}).items():
         d = _dyad(key, f"world.ladders.{key}", codes, pr)
         if d is None:
@@ -583,6 +586,41 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             )
             continue
         control_ladders[d] = lad
+    instruments = dict(world.instruments)
+    for key, layer_list in _table(wd.get("instruments", {}), "world.instruments", pr).items():
+        d = _dyad(key, f"world.instruments.{key}", codes, pr)
+        if d is None:
+            continue
+        if not isinstance(layer_list, list) or not layer_list:
+            pr.add(f"world.instruments.{key}", "must be a non-empty list of layer tables")
+            continue
+        lays = []
+        for k, ld in enumerate(layer_list):
+            lp = f"world.instruments.{key}[{k}]"
+            if not isinstance(ld, Mapping):
+                pr.add(lp, f"must be a table; got {ld!r}")
+                continue
+            _known_keys(ld, lp, _LAYER_KEYS, pr)
+            for cid in ld.get("claims", ()):
+                if cid not in cl:
+                    pr.add(f"{lp}.claims", f"unknown claim id {cid!r}")
+            try:
+                lays.append(
+                    Layer(
+                        str(ld.get("name", "")),
+                        Ladder(tuple(ld.get("levels", ()))),
+                        pretext=str(ld.get("pretext", "")),
+                        coverage=ld.get("coverage", 1.0),
+                        exempt=bool(ld.get("exempt", True)),
+                        claims=tuple(ld.get("claims", ())),
+                        down_only=tuple(ld.get("down_only", ())),
+                    )
+                )
+            except (TariffsimError, TypeError) as e:
+                pr.add(lp, str(e))
+        if len(lays) == len(layer_list):
+            instruments[d] = tuple(lays)
+            ladders.pop(d, None)  # the layers give the dyad's ladder
     gdp_over = wd.get("gdp", {})
     countries = list(world.countries)
     for code, g in gdp_over.items():
@@ -598,14 +636,30 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         "trade must be >= 0 (USD bn)",
     )  # fmt: skip
     try:
-        world = world.replace(
+        lad_only: dict[tuple[str, str], Ladder] = {}
+        for d, lad in ladders.items():  # a headline ladder given for a dyad
+            old = instruments.get(d)
+            if old is not None and world.ladders.get(d) == lad:
+                continue
+            if old is not None and len(old) == 1:
+                instruments[d] = (dataclasses.replace(old[0], levels=lad),)
+            else:
+                instruments.pop(d, None)
+                lad_only[d] = lad
+        world = World(
             countries=tuple(countries),
             imports=imports,
-            ladders=ladders,
+            ties=world.ties,
+            exempt=world.exempt,
+            ladders=lad_only,
             control_ladders=control_ladders,
+            sources=world.sources,
+            instruments=instruments,
         )
     except TariffsimError as e:
         pr.add("world", str(e))
+
+    ladders = dict(world.ladders)
 
     # -- parameters ------------------------------------------------------------
     params = Params.default(world)
@@ -757,8 +811,23 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         if kind == "threat" and "importer" not in kw and "country" not in kw:
             pr.add(f"{path}.dyad", "a 'threat' event needs a dyad or a country")
             continue
-        if kind == "set" and "importer" in kw and (kw["importer"], kw["exporter"]) in ladders:
-            lad = ladders[(kw["importer"], kw["exporter"])]
+        if "layer" in ed:
+            if kind != "set" or not isinstance(ed["layer"], str):
+                pr.add(f"{path}.layer", "only a 'set' event names a layer (a string)")
+                continue
+            kw["layer"] = ed["layer"]
+        if kind == "set" and "importer" in kw and (kw["importer"], kw["exporter"]) in world.ladders:
+            lad = world.ladders[(kw["importer"], kw["exporter"])]
+            if kw.get("layer"):
+                by_name = {x.name: x for x in world.instruments[(kw["importer"], kw["exporter"])]}
+                if kw["layer"] not in by_name:
+                    pr.add(
+                        f"{path}.layer",
+                        f"unknown layer {kw['layer']!r} on {kw['importer']}-{kw['exporter']}; "
+                        f"layers: {', '.join(by_name)}",
+                    )
+                    continue
+                lad = by_name[kw["layer"]].levels
             if not lad.contains(kw.get("level", 0.0)):
                 pr.add(
                     f"{path}.level", f"{kw.get('level', 0.0)!r} is not on the ladder {lad.levels}"
@@ -826,7 +895,10 @@ _AGENT_KEYS = {
     "options",
     "active_from",
 }
-_EVENT_KEYS = {"date", "round", "kind", "dyad", "country", "level", "value", "label", "claims"}
+_EVENT_KEYS = {
+    "date", "round", "kind", "dyad", "country", "level", "value", "label", "claims", "layer",
+}  # fmt: skip
+_LAYER_KEYS = {"name", "levels", "pretext", "coverage", "exempt", "claims", "down_only"}
 
 
 def _known_keys(table: Any, path: str, known: set[str], pr: _Problems) -> None:
@@ -888,7 +960,7 @@ def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
 
 _TOP_TABLES = ("calendar", "world", "params", "weights", "initial")
 _TOP_LISTS = ("claims", "outcomes", "agents", "events")
-_WORLD_TABLES = ("ladders", "control_ladders", "gdp", "imports")
+_WORLD_TABLES = ("ladders", "control_ladders", "gdp", "imports", "instruments")
 
 
 def _shape(data: Any, pr: _Problems) -> dict[str, Any]:

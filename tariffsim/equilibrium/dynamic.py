@@ -206,9 +206,9 @@ class LadderGame:
     >>> from tariffsim.equilibrium import dynamic
     >>> lg = dynamic.LadderGame.from_game(ts.load_scenario("us-china-145").game)
     >>> lg.players, lg.dims, lg.action_shape
-    (('US', 'CN'), (8, 6), (3, 3))
+    (('US', 'CN'), (7, 7), (3, 3))
     >>> lg.rewards.shape
-    (48, 9, 2)
+    (49, 9, 2)
     """
 
     game: Game
@@ -274,7 +274,7 @@ class LadderGame:
         >>> g = ts.load_scenario("us-china-145").game
         >>> lg = dynamic.LadderGame.from_game(g, dyads=[("US", "CN")])
         >>> lg.players, lg.n_states
-        (('US',), 8)
+        (('US',), 7)
         """
         if not isinstance(game, Game):
             raise ParameterError(f"`game` must be a tariffsim Game; got {type(game).__name__}.")
@@ -859,7 +859,7 @@ def bellman(
     >>> lg = dynamic.LadderGame.from_game(ts.load_scenario("us-china-145").game)
     >>> pol, v = dynamic.bellman(lg, np.zeros((lg.n_states, 2)), 0.9)
     >>> pol.shape, v.shape
-    ((48,), (48, 2))
+    ((49,), (49, 2))
     """
     if not isinstance(lgame, LadderGame):
         raise ParameterError(f"`lgame` must be a LadderGame; got {type(lgame).__name__}.")
@@ -943,7 +943,7 @@ class MPEResult:
     >>> from tariffsim.equilibrium import dynamic
     >>> r = dynamic.markov_perfect(ts.load_scenario("us-china-145").game, discount=0.9)
     >>> r.converged, r.values.shape
-    (True, (48, 2))
+    (True, (49, 2))
     """
 
     lgame: LadderGame
@@ -1125,7 +1125,7 @@ class SPEResult:
     >>> g = ts.load_scenario("us-china-145").game
     >>> r = dynamic.backward_induction(dynamic.LadderGame.from_game(g), 3, 0.9)
     >>> r.values.shape
-    (4, 48, 2)
+    (4, 49, 2)
     """
 
     lgame: LadderGame
@@ -1168,7 +1168,7 @@ class SPEResult:
         >>> g = ts.load_scenario("us-china-145").game
         >>> r = dynamic.backward_induction(dynamic.LadderGame.from_game(g), 3, 0.9)
         >>> len(r.rows()), r.rows()[0]["US->CN move"]
-        (48, 0)
+        (49, 0)
         """
         k = int(at_round)
         if not 0 <= k < self.horizon:
@@ -1439,7 +1439,7 @@ def backward_induction(
     >>> lg = dynamic.LadderGame.from_game(ts.load_scenario("us-china-145").game)
     >>> r = dynamic.backward_induction(lg, horizon=4, discount=0.9)
     >>> r.profile.shape, bool(np.all(r.values[-1] == 0))
-    ((4, 48), True)
+    ((4, 49), True)
     """
     horizon = _check_pos_int(horizon, "horizon")
     discount = _check_discount(discount)
