@@ -1,9 +1,14 @@
 """Doctest namespace: ``ts`` and ``np`` are preloaded in every docstring example."""
 
+import os
+
 import numpy as np
 import pytest
 
 import tariffsim as ts
+
+# progress bars never draw in test output (tariffsim.progress); subprocesses inherit it
+os.environ["TARIFFSIM_PROGRESS"] = "0"
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Speed and memory of the Markov-perfect solver (tariffsim.equilibrium.dynamic).
+"""Speed and memory of the Markov-perfect solver (tariffsim.equilibrium.markov).
 
 Cases
 -----

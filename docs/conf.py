@@ -10,6 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("_ext"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import tariffsim
@@ -27,6 +28,8 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "matplotlib.sphinxext.plot_directive",
+    "offline_mathjax",  # MathJax served from _static/: math renders offline
+    "claims_catalogue",  # claims.md generated from the data; claim ids linked on every page
 ]
 
 # Scenario pages draw their simulated paths at build time (so they never go stale).
@@ -65,4 +68,6 @@ suppress_warnings: list[str] = []
 # -- HTML ---------------------------------------------------------------------------------
 html_theme = "alabaster"
 html_title = f"tariffsim {version}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]  # wide tables and code scroll inside the column
+html_theme_options = {"page_width": "1100px", "body_max_width": "none"}

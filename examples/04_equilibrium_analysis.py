@@ -41,14 +41,14 @@ starts = {"free trade": state(0, 0), "2 April": state(0.54, 0.49), "the peak": s
 # %% [markdown]
 # ## Stage games
 #
-# `game.stage_game(s)` is a `NormalFormGame`; `eq.pure_nash` lists its pure
+# `eq.stage_game(game, s)` is a `NormalFormGame`; `eq.pure_nash` lists its pure
 # equilibria and `eq.support_enumeration` every (mixed) equilibrium of a
 # two-player game. Action 0 is de-escalate, 1 hold, 2 escalate.
 
 # %%
 stage_equilibria = {}
 for name, s in starts.items():
-    stage = game.stage_game(s)
+    stage = eq.stage_game(game, s)
     pure = eq.pure_nash(stage)
     mixed = eq.support_enumeration(stage)
     named = [tuple(stage.action_names[k][a] for k, a in enumerate(p)) for p in pure]
@@ -60,7 +60,7 @@ for name, s in starts.items():
 # Gambit GUI or `gambit-enummixed peak.nfg`):
 
 # %%
-game.stage_game(starts["the peak"]).write_nfg("peak.nfg")
+eq.stage_game(game, starts["the peak"]).write_nfg("peak.nfg")
 with open("peak.nfg", encoding="utf-8") as f:
     print(f.readline().strip())
 

@@ -10,7 +10,17 @@ de-escalate rounds; tariffsim computes equilibria and plots the paths.
 1.45
 """
 
-from . import equilibrium, payoffs, strategies, tournament
+from . import (
+    analysis,
+    engine,
+    equilibrium,
+    limits,
+    parampath,
+    payoffs,
+    schema,
+    strategies,
+    tournament,
+)
 from .agents import (
     STRATEGIES,
     Beliefs,
@@ -24,9 +34,12 @@ from .agents import (
     Traits,
     make_strategy,
 )
+from .analysis.ensemble import Ensemble, ensemble
 from .claims import Claim, ClaimSet, claims
+from .engine import PathBatch, simulate_batch
 from .errors import (
     ConvergenceWarning,
+    LimitError,
     ParameterError,
     ScenarioError,
     TariffsimError,
@@ -63,6 +76,16 @@ from .world import Country, Ladder, Layer, Move, State, StateBatch, World, apply
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``ts.plot_paths`` (and the other plotting functions) load matplotlib only when used."""
+    if name in ("plot_paths", "plot_path", "plot_summary"):
+        import importlib
+
+        return getattr(importlib.import_module("tariffsim.plotting"), name)
+    raise AttributeError(f"module 'tariffsim' has no attribute {name!r}")
+
+
 __all__ = [
     "STRATEGIES",
     "TERMS",
@@ -78,6 +101,7 @@ __all__ = [
     "ConvergenceWarning",
     "Country",
     "DivideAndConquer",
+    "Ensemble",
     "Event",
     "EvolutionResult",
     "FaceSavingRetreat",
@@ -89,12 +113,14 @@ __all__ = [
     "Hold",
     "Ladder",
     "Layer",
+    "LimitError",
     "Move",
     "MyopicBestResponse",
     "Observation",
     "ParameterError",
     "Params",
     "Path",
+    "PathBatch",
     "Pavlov",
     "PayoffModel",
     "Random",
@@ -112,21 +138,31 @@ __all__ = [
     "UnknownNameError",
     "World",
     "__version__",
+    "analysis",
     "apply_moves",
     "claims",
+    "engine",
+    "ensemble",
     "equilibrium",
     "filter_strategies",
+    "limits",
     "lineup_tournament",
     "list_scenarios",
     "load_scenario",
     "make_strategy",
     "moran_process",
+    "parampath",
     "parse_scenario",
     "path_from_states",
     "payoffs",
+    "plot_path",
+    "plot_paths",
+    "plot_summary",
     "replicator_dynamics",
     "round_robin",
+    "schema",
     "simulate",
+    "simulate_batch",
     "strategies",
     "tournament",
 ]

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
+from . import limits
 from .errors import ParameterError, UnknownNameError
 from .payoffs import Params, PayoffModel
 from .world import Country, Move, State, StateBatch, World
@@ -113,6 +114,9 @@ class Beliefs:
                 raise UnknownNameError(
                     f"`learn` names unknown parameter {f!r}; known: {sorted(names)}."
                 )
+
+    def __repr__(self) -> str:
+        return f"<Beliefs learning_rate {self.learning_rate:g}, learns {', '.join(self.learn)}>"
 
     def update(self, truth: Params, state: State, me: str, world: World) -> Beliefs:
         """Beliefs after observing ``state`` for one round (a new object)."""
@@ -266,7 +270,9 @@ class MyopicBestResponse:
         """The own-move profile with the highest perceived payoff."""
         if not obs.targets:
             return {}
-        profiles = _own_profiles(len(obs.targets))
+        k = len(obs.targets)
+        limits.check("max_combinations", 3**k, f"myopic strategy of {obs.me}: 3**{k} move profiles")
+        profiles = _own_profiles(k)
         w = obs.world
         lay0 = obs.state.layered(w).layers
         layers = np.repeat(lay0[None], len(profiles), axis=0)
@@ -296,7 +302,9 @@ class Scripted:
     ----------
     schedule : mapping of int to mapping of str to int
         ``{round: {target: move}}``; rounds not listed use ``then``.
-    then : Strategy, optional
+    then : Strategy or str, optional
+        Strategy (or the name of a built-in one, as in a scenario file:
+        ``then = "myopic"``) played in rounds the schedule does not list.
 
     Examples
     --------
@@ -306,34 +314,51 @@ class Scripted:
     """
 
     schedule: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
-    then: Strategy = field(default_factory=Hold)
+    then: Strategy | str = field(default_factory=Hold)
     name: ClassVar[str] = "scripted"
     traits: ClassVar[Traits] = Traits(memory_depth=0)
 
     def __post_init__(self) -> None:
-        sched: dict[int, Mapping[str, int]] = {}
+        if not isinstance(self.schedule, Mapping):
+            raise ParameterError(
+                f"schedule: must be a table {{round: {{target: move}}}}; got {self.schedule!r}."
+            )
+        sched: dict[int, dict[str, int]] = {}
         for key, moves in self.schedule.items():
-            # TOML table keys are strings: accept "3" for round 3
-            r = int(key) if isinstance(key, str) and key.isdigit() else key
-            if not isinstance(r, int) or isinstance(r, bool) or r < 0:
+            # TOML table keys are strings: accept "3" for round 3 (ASCII digits only)
+            r = int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else key
+            if not isinstance(r, int | np.integer) or isinstance(r, bool) or r < 0:
                 raise ParameterError(f"schedule: rounds must be ints >= 0; got {key!r}.")
-            sched[r] = moves
-        object.__setattr__(self, "schedule", sched)
-        for r, moves in self.schedule.items():
-            if not isinstance(r, int) or r < 0:
-                raise ParameterError(f"schedule: rounds must be ints >= 0; got {r!r}.")
+            if not isinstance(moves, Mapping):
+                raise ParameterError(
+                    f"schedule[{r}]: must be a table {{target: move}}; got {moves!r}."
+                )
             for tgt, m in moves.items():
-                if m not in (-1, 0, 1):
+                if not isinstance(tgt, str):
+                    raise ParameterError(f"schedule[{r}]: targets are country codes; got {tgt!r}.")
+                if isinstance(m, bool) or m not in (-1, 0, 1):
                     raise ParameterError(
                         f"schedule[{r}][{tgt}]: move must be -1, 0 or +1; got {m!r}."
                     )
+            sched[int(r)] = {t: int(m) for t, m in moves.items()}
+        object.__setattr__(self, "schedule", sched)
+        then = self.then
+        if isinstance(then, str):
+            if then == "scripted":
+                raise ParameterError("then: must not be 'scripted' (a schedule has no end).")
+            then = make_strategy(then)
+            object.__setattr__(self, "then", then)
+        if not isinstance(then, Strategy):
+            raise ParameterError(f"then: must be a Strategy or a strategy name; got {then!r}.")
 
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """The scheduled moves for this round, else the fallback's."""
         if obs.round in self.schedule:
             sched = self.schedule[obs.round]
             return {(me, t): int(sched.get(t, 0)) for me, t in obs.targets}
-        return self.then.act(obs, rng)
+        then = self.then
+        assert not isinstance(then, str)  # resolved in __post_init__
+        return then.act(obs, rng)
 
 
 STRATEGIES: dict[str, type] = {

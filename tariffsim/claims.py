@@ -22,6 +22,8 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,10 +33,88 @@ from typing import Any, Literal
 
 from .errors import ParameterError, UnknownNameError
 
-__all__ = ["Claim", "ClaimSet", "cite", "claims", "load_claims"]
+__all__ = [
+    "CLAIM_TOPICS",
+    "MODEL_OBJECTS",
+    "Article",
+    "Claim",
+    "ClaimSet",
+    "articles",
+    "cite",
+    "claims",
+    "load_claims",
+]
 
 ClaimValue = float | tuple[float, ...] | str
 KINDS = ("article", "assumption")
+
+PAYOFF_TERM_NAMES = (
+    "tariff_pain",
+    "revenue",
+    "retaliation",
+    "dependence",
+    "recession",
+    "markets",
+    "approval",
+    "alliance",
+    "coalition",
+    "face",
+    "resolve",
+)
+"""Names of the payoff terms, spelled exactly as :data:`tariffsim.payoffs.TERMS`
+(a test keeps the two equal; this module sits below ``payoffs`` and cannot import it)."""
+
+MODEL_OBJECTS = {
+    "ladder": "the rungs an instrument may take on a dyad",
+    "event": "a scheduled announcement, threat, shock, support package or summit",
+    "pass_through": "the share of a tariff borne by the importing country",
+    "trade_response": "how imports fall with a tariff (the trade elasticity)",
+    "belief": "what an agent believes about the parameters, and how it learns",
+    "policy_support": "a policy package that cushions a market",
+    "outside_option": "what a country can do instead of settling",
+    "strategy": "how an agent chooses its moves",
+}
+"""Model objects other than payoff terms that a claim can feed, with one line each."""
+
+CLAIM_TOPICS = PAYOFF_TERM_NAMES + tuple(MODEL_OBJECTS)
+"""Every name a claim's ``terms`` may hold: the payoff terms, then the model objects."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A source article (or one piece of a bundled file).
+
+    Parameters
+    ----------
+    id : str
+        Piece id used in claim sections, e.g. ``"000-A"`` or ``"004"``.
+    file : str
+        File name in the articles folder.
+    outlet : str
+        Publication, or a note that the file does not name one.
+    title : str
+    date : datetime.date
+        Publication date, stated or inferred (see ``dated``).
+    dated : str
+        How the date was established (``"stated: …"`` or ``"inferred: …"``).
+    """
+
+    id: str
+    file: str
+    outlet: str
+    title: str
+    date: dt.date
+    dated: str = ""
+
+    @property
+    def date_inferred(self) -> bool:
+        """True when the article carries no date and ``date`` is inferred from its text."""
+        return self.dated.startswith("inferred")
+
+    def citation(self) -> str:
+        """One line: outlet, title in quotes, date (marked ``c.`` when inferred)."""
+        when = f"{'c. ' if self.date_inferred else ''}{self.date:%d %b %Y}"
+        return f"{self.outlet}, “{self.title}”, {when}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +145,11 @@ class Claim:
         Model terms or objects the claim feeds (``"recession"``, ``"face"`` …).
     direction : str
         Direction of effect, e.g. ``"↑ US import prices"``.
+    range : (float, float) or None
+        ``(low, high)`` in ``unit`` where the sources give a range of
+        plausible values (``range = [low, high]`` in the data file). Ensembles
+        with ``vary="claims"`` draw from these ranges
+        (:mod:`tariffsim.analysis.vary`).
     """
 
     id: str
@@ -77,11 +162,41 @@ class Claim:
     concerns: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
     direction: str = ""
+    range: tuple[float, float] | None = None
 
     @property
     def is_assumption(self) -> bool:
         """True for a modelling assumption (not stated in an article)."""
         return self.kind == "assumption"
+
+    @property
+    def article(self) -> Article | None:
+        """The source article of an article claim (``None`` for an assumption).
+
+        Found from the piece id that starts ``section`` (``"000-A §1"`` → ``000-A``).
+        """
+        if self.kind != "article":
+            return None
+        arts = articles()
+        piece = self.section.split(" ", 1)[0]
+        if piece in arts:
+            return arts[piece]
+        by_file = [a for a in arts.values() if a.file == self.source]
+        return by_file[0] if len(by_file) == 1 else None
+
+    @property
+    def reference(self) -> str:
+        """A citation a reader can follow: outlet, title, date and section.
+
+        Examples
+        --------
+        >>> print(ts.claims["us_recession_odds_60"].reference)  # doctest: +ELLIPSIS
+        not named in the file (...), “US–China Trade War: ...”, c. 25 Apr 2025, 000-A §1 ...
+        """
+        art = self.article
+        if art is None:
+            return f"{self.source}, {self.section}" if self.section else self.source
+        return f"{art.citation()}, {self.section} (file {art.file})"
 
     @property
     def values(self) -> tuple[float, ...]:
@@ -135,7 +250,8 @@ class ClaimSet(Mapping[str, Claim]):
         ----------
         kind : {"article", "assumption"}, optional
         term : str, optional
-            Keep claims that feed this model term.
+            Keep claims that feed this model term (one of :data:`CLAIM_TOPICS`:
+            the payoff terms as spelled in ``ts.TERMS``, or a model object).
         concerns : str, optional
             Keep claims about this country code.
 
@@ -143,13 +259,30 @@ class ClaimSet(Mapping[str, Claim]):
         -------
         ClaimSet
 
+        Raises
+        ------
+        ParameterError
+            If ``kind`` is not a known kind.
+        UnknownNameError
+            If ``term`` is not a known term (the message suggests near matches).
+
         Examples
         --------
         >>> len(ts.claims.filter(term="recession")) > 0
         True
+        >>> ts.claims.filter(term="market")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        tariffsim.errors.UnknownNameError: `term` 'market' is not a model term; did you mean ...
         """
         if kind is not None and kind not in KINDS:
             raise ParameterError(f"`kind` must be one of {KINDS}; got {kind!r}.")
+        if term is not None and term not in CLAIM_TOPICS:
+            near = difflib.get_close_matches(term, CLAIM_TOPICS, n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(repr(x) for x in near)}? " if near else ""
+            raise UnknownNameError(
+                f"`term` {term!r} is not a model term; {hint}known: {', '.join(CLAIM_TOPICS)}."
+            )
         keep = {
             k: c
             for k, c in self._by_id.items()
@@ -170,17 +303,53 @@ class ClaimSet(Mapping[str, Claim]):
         )
         return f"<div><b>{html.escape(repr(self))}</b><table><tr>{head}</tr>{body}</table></div>"
 
+    def records(self) -> list[dict[str, Any]]:
+        """Every claim as a flat dict with every field, plus its article and reference.
+
+        Keys: the :class:`Claim` fields (``concerns`` and ``terms`` joined by
+        spaces; ``range`` a ``(low, high)`` tuple or None), ``outlet``,
+        ``title``, ``date`` (ISO; empty for an assumption) and ``reference``.
+        ``value`` keeps its type (float, tuple or str).
+        """
+        rows = []
+        for c in self.values():
+            art = c.article
+            rows.append(
+                {
+                    "id": c.id,
+                    "kind": c.kind,
+                    "value": c.value,
+                    "unit": c.unit,
+                    "source": c.source,
+                    "section": c.section,
+                    "paraphrase": c.paraphrase,
+                    "concerns": " ".join(c.concerns),
+                    "terms": " ".join(c.terms),
+                    "direction": c.direction,
+                    "range": c.range,
+                    "outlet": art.outlet if art else "",
+                    "title": art.title if art else "",
+                    "date": art.date.isoformat() if art else "",
+                    "reference": c.reference,
+                }
+            )
+        return rows
+
     def to_frame(self) -> Any:
-        """All claims as a pandas DataFrame indexed by id (needs pandas)."""
+        """All claims as a pandas DataFrame indexed by id, one column per :meth:`records` key.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed.
+        """
         try:
             import pandas as pd
         except ImportError:
             raise ImportError(
                 "ClaimSet.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
             ) from None
-        cols = ("id", "kind", "value", "unit", "source", "section", "paraphrase")
-        rows = [{k: getattr(c, k) for k in cols} for c in self.values()]
-        return pd.DataFrame(rows).set_index("id")
+        return pd.DataFrame(self.records()).set_index("id")
 
     def table(self) -> list[tuple[str, str, str, str, str]]:
         """Rows ``(id, kind, value, unit, source/section)`` for display."""
@@ -211,6 +380,63 @@ def _coerce_value(raw: object, where: str) -> ClaimValue:
     raise ParameterError(f"{where}.value: must be a number, list or string; got {raw!r}")
 
 
+def _coerce_range(raw: object, where: str) -> tuple[float, float] | None:
+    if raw is None:
+        return None
+    ok = (
+        isinstance(raw, list)
+        and len(raw) == 2
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in raw)
+    )
+    if not ok:
+        raise ParameterError(f"{where}.range: must be [low, high]; got {raw!r}")
+    lo, hi = float(raw[0]), float(raw[1])  # type: ignore[index]
+    if not lo < hi:
+        raise ParameterError(f"{where}.range: low must be < high; got {raw!r}")
+    return (lo, hi)
+
+
+def _terms(raw: Any, where: str) -> tuple[str, ...]:
+    terms = tuple(raw)
+    bad = [t for t in terms if t not in CLAIM_TOPICS]
+    if bad:
+        raise ParameterError(
+            f"{where}.terms: unknown term(s) {bad}; known: {', '.join(CLAIM_TOPICS)}"
+        )
+    return terms
+
+
+@cache
+def articles() -> Mapping[str, Article]:
+    """The source articles, by piece id (read from ``data/articles.toml``, cached).
+
+    Examples
+    --------
+    >>> from tariffsim.claims import articles
+    >>> a = articles()["004"]
+    >>> a.outlet, str(a.date)
+    ('The Wall Street Journal', '2025-10-13')
+    """
+    text = (resources.files("tariffsim") / "data" / "articles.toml").read_text(encoding="utf-8")
+    out: dict[str, Article] = {}
+    for k, e in enumerate(tomllib.loads(text).get("article", [])):
+        where = f"articles.toml:article[{k}]"
+        missing = [f for f in ("id", "file", "outlet", "title", "date") if f not in e]
+        if missing:
+            raise ParameterError(f"{where}: missing field(s) {missing}")
+        if not isinstance(e["date"], dt.date):
+            raise ParameterError(f"{where}.date: must be a date; got {e['date']!r}")
+        out[str(e["id"])] = Article(
+            id=str(e["id"]),
+            file=str(e["file"]),
+            outlet=str(e["outlet"]),
+            title=str(e["title"]),
+            date=e["date"],
+            dated=str(e.get("dated", "")),
+        )
+    return out
+
+
 def _parse(data: Mapping[str, object], fname: str) -> list[Claim]:
     out = []
     entries = data.get("claim", [])
@@ -239,8 +465,9 @@ def _parse(data: Mapping[str, object], fname: str) -> list[Claim]:
                 section=str(e["section"]),
                 paraphrase=str(e["paraphrase"]),
                 concerns=tuple(e.get("concerns", ())),
-                terms=tuple(e.get("terms", ())),
+                terms=_terms(e.get("terms", ()), where),
                 direction=str(e.get("direction", "")),
+                range=_coerce_range(e.get("range"), where),
             )
         )
     return out
@@ -262,7 +489,7 @@ def load_claims() -> ClaimSet:
     by_id: dict[str, Claim] = {}
     data_dir = resources.files("tariffsim") / "data"
     for entry in sorted(data_dir.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".toml"):
+        if not entry.name.endswith(".toml") or entry.name == "articles.toml":
             continue
         for c in _parse(tomllib.loads(entry.read_text(encoding="utf-8")), entry.name):
             if c.id in by_id:
@@ -300,6 +527,10 @@ class _LazyClaims(Mapping[str, Claim]):
     def to_frame(self) -> Any:
         """See :meth:`ClaimSet.to_frame`."""
         return load_claims().to_frame()
+
+    def records(self) -> list[dict[str, Any]]:
+        """See :meth:`ClaimSet.records`."""
+        return load_claims().records()
 
 
 claims = _LazyClaims()

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
+from . import __version__, limits
 from .errors import TariffsimError
 
 if TYPE_CHECKING:
@@ -33,12 +33,72 @@ _EPILOG_RUN = """example:
 """
 
 
+def _nonneg_int(text: str) -> int:
+    """An int >= 0 (``--seed``)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {v}")
+    return v
+
+
+def _pos_int(text: str) -> int:
+    """An int >= 1 (``--rounds``)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {v}")
+    return v
+
+
+def _folder(text: str) -> str:
+    """A non-empty folder name (``--out``)."""
+    if not text.strip() or "\0" in text:
+        raise argparse.ArgumentTypeError(f"must be a folder name; got {text!r}")
+    return text
+
+
+def _limit(text: str) -> tuple[str, int]:
+    """``NAME=VALUE`` for ``--limit``."""
+    from .limits import Limits
+
+    name, sep, val = text.partition("=")
+    names = [f for f in Limits.__dataclass_fields__]
+    if not sep or name not in names:
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=INT with NAME one of {', '.join(names)}; got {text!r}"
+        )
+    try:
+        v = int(val)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} must be an int >= 1; got {val!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{name} must be an int >= 1; got {v}")
+    return name, v
+
+
+_EPILOG_ENSEMBLE = """example:
+  tariffsim ensemble us-china-145 --runs 10000 --vary claims --out tariffsim-out
+  tariffsim ensemble us-china-145 --runs 100000 --workers 2
+  tariffsim ensemble my-scenario.toml --runs 1000000 --scheduler tcp://10.0.0.5:8786
+
+writes, all at once, into --out:
+  NAME-ensemble.png            fan chart of tariffs and recession odds
+  NAME-ensemble-quantiles.csv  per-round quantiles (5, 25, 50, 75, 95%)
+  NAME-ensemble.nc             every run (NetCDF; NAME-ensemble.npz without xarray)
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr, exit status 2."""
 
     def error(self, message: str) -> NoReturn:
         hint = f" (see `{self.prog} --help`)"
-        self.exit(2, f"tariffsim: error: {message}{hint}\n")
+        self.exit(2, f"tariffsim: error: {_one_line(message)}{hint}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,22 +109,37 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"tariffsim {__version__}")
+    lim = _Parser(add_help=False)
+    lim.add_argument(
+        "--limit",
+        type=_limit,
+        action="append",
+        default=[],
+        metavar="NAME=INT",
+        help="raise a limit of tariffsim.limits (e.g. max_rounds=20000); repeatable",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     r = sub.add_parser(
         "run",
         help="run a bundled scenario or a scenario file; print the path, write plot/CSV/JSON",
         epilog=_EPILOG_RUN,
+        parents=[lim],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     r.add_argument(
         "scenario", help="bundled scenario name (see `tariffsim list`) or path to a .toml file"
     )
     r.add_argument(
-        "--rounds", type=int, default=None, help="number of rounds (default: the scenario's)"
+        "--rounds", type=_pos_int, default=None, help="number of rounds (default: the scenario's)"
     )
-    r.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    r.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    r.add_argument("--seed", type=_nonneg_int, default=0, help="random seed, >= 0 (default 0)")
+    r.add_argument(
+        "--out",
+        type=_folder,
+        default="tariffsim-out",
+        help="output folder (default: tariffsim-out)",
+    )
     r.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="what to print"
     )
@@ -77,7 +152,12 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     c.add_argument("--kind", choices=("article", "assumption"), default=None)
-    c.add_argument("--term", default=None, help="only claims feeding this model term")
+    c.add_argument(
+        "--term",
+        default=None,
+        help="only claims feeding this model term (a payoff term such as markets, or a model "
+        "object such as ladder)",
+    )
     c.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     ls = sub.add_parser(
@@ -92,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
         help="show a scenario: countries, agents, beliefs, parameters with claim ids, events",
         epilog="example:\n  tariffsim show us-china-145\n  tariffsim show my.toml --format json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[lim],
     )
     s.add_argument("scenario", help="bundled scenario name or path to a .toml file")
     s.add_argument(
@@ -109,10 +190,11 @@ def _parser() -> argparse.ArgumentParser:
             "  tariffsim equilibrium us-china-145 --discount 0.9 --selection payoff-dominant"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[lim],
     )
     e.add_argument("scenario", help="bundled scenario name or path to a .toml file")
     e.add_argument("--discount", type=float, default=0.95, help="discount factor in [0, 1)")
-    e.add_argument("--rounds", type=int, default=20, help="rounds of the path (default 20)")
+    e.add_argument("--rounds", type=_pos_int, default=20, help="rounds of the path (default 20)")
     e.add_argument(
         "--selection",
         choices=("status-quo", "payoff-dominant", "qre"),
@@ -124,60 +206,140 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="start levels as DYAD=LEVEL pairs, e.g. US-CN=1.45,CN-US=1.25 (default: initial)",
     )
-    e.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    e.add_argument(
+        "--out",
+        type=_folder,
+        default="tariffsim-out",
+        help="output folder (default: tariffsim-out)",
+    )
     e.add_argument("--format", choices=("table", "csv", "json"), default="table")
     e.add_argument("--no-plot", action="store_true", help="do not write the PNG plots")
+
+    sub.add_parser(
+        "schema",
+        help="print the scenario-file JSON Schema (for editors)",
+        epilog="example:\n  tariffsim schema > tariffsim-scenario.schema.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    en = sub.add_parser(
+        "ensemble",
+        help="run a scenario many times (noise, drawn parameters); write a fan chart, "
+        "quantiles and every run's data",
+        epilog=_EPILOG_ENSEMBLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[lim],
+    )
+    en.add_argument("scenario", help="bundled scenario name or path to a .toml file")
+    en.add_argument("--runs", type=int, required=True, help="number of runs (>= 1)")
+    en.add_argument("--seed", type=int, default=0, help="random seed, >= 0 (default 0)")
+    en.add_argument(
+        "--rounds", type=int, default=None, help="number of rounds (default: the scenario's)"
+    )
+    en.add_argument(
+        "--vary",
+        choices=("claims",),
+        default=None,
+        help="draw parameters from the claims' ranges (default: only noise differs)",
+    )
+    where = en.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=int, default=None, help="run chunks on K local worker processes"
+    )
+    where.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run chunks on a Dask cluster (needs tariffsim[dask]), e.g. tcp://host:8786",
+    )
+    en.add_argument("--chunk-size", type=int, default=None, help="runs per chunk")
+    en.add_argument("--no-progress", action="store_true", help="no progress bar")
+    en.add_argument(
+        "--out",
+        type=_folder,
+        default="tariffsim-out",
+        help="output folder (default: tariffsim-out)",
+    )
     return p
 
 
 def _fit(text: str, width: int = 100) -> str:
+    """Lines cut to ``width``, with terminal escapes from files made visible."""
+    from ._io import term_escape
+
+    text = term_escape(text)
     return "\n".join(
         line if len(line) <= width else line[: width - 1] + "…" for line in text.splitlines()
     )
 
 
+def _one_line(text: str) -> str:
+    """An error message on one line, safe for the terminal."""
+    from ._io import term_escape
+
+    msg = str(text).splitlines() or [""]
+    head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
+    return term_escape(head, keep_newlines=False)
+
+
+def _write_outputs(
+    out: FsPath, stem: str, texts: dict[str, str], figures: dict[str, Any]
+) -> list[FsPath]:
+    """Write a run's files into ``out`` together (see :class:`tariffsim._io.OutputGroup`).
+
+    ``texts`` and ``figures`` map a suffix (``".csv"``, ``"-summary.png"``) to
+    the content or to a callable returning a matplotlib figure; names are
+    ``slug(stem) + suffix``, so nothing is written outside ``out``.
+    """
+    from ._io import OutputGroup, slug
+
+    safe = slug(stem)
+    with OutputGroup(out) as group:
+        for suffix, text in texts.items():
+            group.text(safe + suffix, text)
+        for suffix, make in figures.items():
+            group.figure(safe + suffix, make())
+    return group.written
+
+
 def _cmd_run(a: argparse.Namespace) -> int:
     from .scenario import load_scenario
 
-    if a.rounds is not None and a.rounds < 1:
-        raise _UsageError(f"--rounds must be >= 1; got {a.rounds}")
-    sc = load_scenario(a.scenario)
+    limits.check("max_rounds", a.rounds or 0, "--rounds")
     out = FsPath(a.out)
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    sc = load_scenario(a.scenario)
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
+    csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
     if a.format == "csv":
-        sys.stdout.write(path.to_csv())
+        sys.stdout.write(csv_text)
     elif a.format == "json":
-        sys.stdout.write(path.to_json() + "\n")
+        sys.stdout.write(json_text + "\n")
     else:
-        print(f"{sc.title} — seed {a.seed}, {len(path) - 1} rounds from {path.dates[0]}")
-        print(path.table())
+        print(_fit(f"{sc.title} — seed {a.seed}, {len(path) - 1} rounds from {path.dates[0]}"))
+        print(_fit(path.table(), width=10**6))
         if path.events:
             print("\nevents:")
             for r, label in path.events:
                 print(_fit(f"  round {r:>3}  {path.dates[min(r, len(path) - 1)]}  {label}"))
-    out.mkdir(parents=True, exist_ok=True)
-    stem = sc.name
-    written = [out / f"{stem}.csv", out / f"{stem}.json"]
-    path.to_csv(written[0])
-    path.to_json(written[1])
+    figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
 
         matplotlib.use("Agg")
-        from .plotting import plot_summary, save
+        from .plotting import plot_summary
 
-        png = out / f"{stem}.png"
-        save(path.plot(), str(png))
-        summary = out / f"{stem}-summary.png"
-        save(plot_summary(path), str(summary))
-        written += [png, summary]
-    dest = sys.stderr if a.format != "table" else sys.stdout
+        figures = {".png": path.plot, "-summary.png": lambda: plot_summary(path)}
+    written = _write_outputs(out, sc.name, {".csv": csv_text, ".json": json_text}, figures)
+    _report_written(written, a.format)
+    return 0
+
+
+def _report_written(written: Sequence[FsPath], fmt: str) -> None:
+    dest = sys.stderr if fmt != "table" else sys.stdout
     print("\nwrote:", file=dest)
     for w in written:
-        print(f"  {w}", file=dest)
-    return 0
+        print(_fit(f"  {w}", width=10**6), file=dest)
 
 
 def _cmd_claims(a: argparse.Namespace) -> int:
@@ -185,23 +347,37 @@ def _cmd_claims(a: argparse.Namespace) -> int:
 
     cs = load_claims().filter(kind=a.kind, term=a.term)
     if a.format == "json":
-        print(json.dumps([{"id": c.id, "kind": c.kind, "value": c.value, "unit": c.unit,
-                           "source": c.source, "section": c.section, "paraphrase": c.paraphrase}
-                          for c in cs.values()], indent=1, ensure_ascii=False))  # fmt: skip
+        recs = cs.records()
+        for r in recs:
+            r["value"] = list(r["value"]) if isinstance(r["value"], tuple) else r["value"]
+            r["range"] = list(r["range"]) if r["range"] else None
+        print(json.dumps(recs, indent=1, ensure_ascii=False))
         return 0
     if a.format == "csv":
         import csv
 
         w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["id", "kind", "value", "unit", "source", "section", "paraphrase"])
-        for c in cs.values():
-            v = "–".join(f"{x:g}" for x in c.values) if c.values else c.value
-            w.writerow([c.id, c.kind, v, c.unit, c.source, c.section, c.paraphrase])
+        recs = cs.records()
+        cols = list(recs[0]) if recs else ["id"]
+        w.writerow(cols)
+        for r in recs:
+            v = r["value"]
+            if isinstance(v, tuple):
+                r["value"] = "–".join(_full(x) for x in v)
+            elif isinstance(v, float):
+                r["value"] = _full(v)
+            r["range"] = "–".join(_full(x) for x in r["range"]) if r["range"] else ""
+            w.writerow([r[c] for c in cols])
         return 0
     for cid, kind, v, unit, _src in cs.table():
         print(_fit(f"{cid:<34} {kind[:4]:<4} {v[:26]:<26} {unit[:30]}"))
     print(f"\n{len(cs)} claims")
     return 0
+
+
+def _full(x: float) -> str:
+    """A number at full precision, without a trailing ``.0``."""
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
 def _cmd_list(a: argparse.Namespace) -> int:
@@ -234,9 +410,11 @@ def _cmd_list(a: argparse.Namespace) -> int:
 def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
     import csv
 
+    from ._io import csv_cell
+
     w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
 
 
 _ITEM = ("section", "key", "value", "detail", "claims")
@@ -318,9 +496,16 @@ def _cmd_show(a: argparse.Namespace) -> int:
     if a.format == "csv":
         _write_csv(_scenario_items(sc))
     elif a.format == "json":
-        print(json.dumps(_scenario_doc(sc), indent=1, ensure_ascii=False))
+        print(json.dumps(_scenario_doc(sc), indent=1, ensure_ascii=True))
     else:
-        print(sc.describe(width=100))
+        print(_fit(sc.describe(width=100)))
+    return 0
+
+
+def _cmd_schema(a: argparse.Namespace) -> int:
+    from .schema import json_schema
+
+    print(json.dumps(json_schema(), indent=1))
     return 0
 
 
@@ -342,13 +527,12 @@ def _parse_start(text: str) -> list[tuple[str, str, float]]:
 def _cmd_equilibrium(a: argparse.Namespace) -> int:
     import dataclasses
 
-    from .equilibrium.dynamic import LadderGame, markov_perfect
+    from .equilibrium import LadderGame, markov_perfect
     from .scenario import load_scenario
 
     if not 0 <= a.discount < 1:
         raise _UsageError(f"--discount must be in [0, 1); got {a.discount}")
-    if a.rounds < 1:
-        raise _UsageError(f"--rounds must be >= 1; got {a.rounds}")
+    limits.check("max_rounds", a.rounds, "--rounds")
     out = FsPath(a.out)
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {a.out!r} exists and is not a folder")
@@ -376,34 +560,114 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         res = markov_perfect(lgame, discount=a.discount, selection=a.selection)
     path = res.path(start=start, rounds=a.rounds)
     path = dataclasses.replace(path, meta={**path.meta, "scenario": sc.name})
+    csv_text, json_text = path.to_csv(), path.to_json()
     if a.format == "csv":
-        sys.stdout.write(path.to_csv())
+        sys.stdout.write(csv_text)
     elif a.format == "json":
-        sys.stdout.write(path.to_json() + "\n")
+        sys.stdout.write(json_text + "\n")
     else:
         print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount:g}, "
                    f"selection {a.selection}"))  # fmt: skip
         print(_fit(res.message))
-        print(path.table())
-    stem = f"{sc.name}-equilibrium"
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / f"{stem}.csv", out / f"{stem}.json"]
-    path.to_csv(written[0])
-    path.to_json(written[1])
+        print(_fit(path.table(), width=10**6))
+    figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
 
         matplotlib.use("Agg")
-        from .plotting import save
-
-        save(path.plot(), str(out / f"{stem}.png"))
-        save(res.plot_policy(), str(out / f"{stem}-policy.png"))
-        written += [out / f"{stem}.png", out / f"{stem}-policy.png"]
-    dest = sys.stderr if a.format != "table" else sys.stdout
-    print("\nwrote:", file=dest)
-    for w in written:
-        print(f"  {w}", file=dest)
+        figures = {"-equilibrium.png": path.plot, "-equilibrium-policy.png": res.plot_policy}
+    written = _write_outputs(
+        FsPath(a.out),
+        sc.name,
+        {"-equilibrium.csv": csv_text, "-equilibrium.json": json_text},
+        figures,
+    )
+    _report_written(written, a.format)
     return 0 if res.converged else 1
+
+
+def _cmd_ensemble(a: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
+    import numpy as np
+
+    from .analysis.ensemble import ensemble
+    from .scenario import load_scenario
+
+    checks = (("--runs", a.runs, 1), ("--seed", a.seed, 0), ("--rounds", a.rounds, 1),
+              ("--workers", a.workers, 1), ("--chunk-size", a.chunk_size, 1))  # fmt: skip
+    for flag, v, lo in checks:
+        if v is not None and v < lo:
+            raise _UsageError(f"{flag} must be >= {lo}; got {v}")
+    out = FsPath(a.out)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    sc = load_scenario(a.scenario)
+    with ExitStack() as stack:
+        executor: Any = None
+        if a.workers is not None and a.workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            executor = stack.enter_context(ProcessPoolExecutor(max_workers=a.workers))
+        elif a.scheduler is not None:
+            try:
+                from dask.distributed import Client
+            except ImportError:
+                raise _UsageError(
+                    "--scheduler needs dask.distributed: pip install 'tariffsim[dask]'"
+                ) from None
+            executor = stack.enter_context(Client(a.scheduler, timeout="10s"))
+        ens = ensemble(
+            sc,
+            a.runs,
+            a.seed,
+            a.vary,
+            executor=executor,
+            chunk_size=a.chunk_size,
+            progress=False if a.no_progress else None,
+            rounds=a.rounds,
+        )
+    try:
+        import xarray  # noqa: F401
+
+        data_ext = "nc"
+    except ImportError:
+        data_ext = "npz"
+    from ._io import OutputGroup, slug
+
+    stem = f"{slug(sc.name)}-ensemble"
+    import matplotlib
+
+    matplotlib.use("Agg")
+    with OutputGroup(out) as group:
+        group.figure(f"{stem}.png", ens.plot())
+        group.file(f"{stem}-quantiles.csv", lambda p: _write_rows(p, ens.quantile_rows()))
+        group.file(f"{stem}.{data_ext}", ens.to_netcdf if data_ext == "nc" else ens.to_npz)
+    targets = group.written
+    print(f"{sc.title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
+          + (", parameters drawn from the claims' ranges" if a.vary else ""))  # fmt: skip
+    print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
+          f"{'final q5 %':>10} {'median %':>9} {'q95 %':>7}")  # fmt: skip
+    for i, j in ens._shown_dyads(None):
+        pk, fin = 100 * ens.peak(i, j), 100 * ens.series(i, j)[:, -1]
+        qs = [float(np.quantile(v, x)) for v in (pk, fin) for x in (0.05, 0.5, 0.95)]
+        print(f"{i + '->' + j:<8} {qs[0]:>9.1f} {qs[1]:>9.1f} {qs[2]:>7.1f}   "
+              f"{qs[3]:>10.1f} {qs[4]:>9.1f} {qs[5]:>7.1f}")  # fmt: skip
+    print("\nwrote:")
+    for w in targets:
+        print(f"  {w}")
+    return 0
+
+
+def _write_rows(file: str, rows: Sequence[dict[str, Any]]) -> None:
+    import csv
+
+    from ._io import csv_cell
+
+    with open(file, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
 
 
 class _UsageError(Exception):
@@ -411,9 +675,20 @@ class _UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``tariffsim`` command; returns the exit status."""
+    """Entry point of the ``tariffsim`` command; returns the exit status.
+
+    A bad argument, input file or limit prints **one** line,
+    ``tariffsim: error: ...``, on stderr and returns 2. Warnings raised while
+    the command runs (numpy's included) are held back and shown on stderr
+    only if it succeeds, so nothing is printed before the error line.
+    """
+    import warnings
+
     parser = _parser()
-    a = parser.parse_args(argv)
+    try:
+        a = parser.parse_args(argv)
+    except SystemExit as e:  # usage error (one line already printed), --help, --version
+        return e.code if isinstance(e.code, int) else 0
     if a.command is None:
         parser.print_help()
         return 0
@@ -423,13 +698,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": _cmd_list,
         "show": _cmd_show,
         "equilibrium": _cmd_equilibrium,
+        "schema": _cmd_schema,
+        "ensemble": _cmd_ensemble,
     }
+    caught: list[warnings.WarningMessage] = []
     try:
-        return cmds[a.command](a)
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            limits.override(**dict(getattr(a, "limit", []))),
+        ):
+            warnings.simplefilter("default")
+            status = cmds[a.command](a)
     except (TariffsimError, _UsageError) as e:
-        msg = str(e).splitlines()
-        head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
-        print(f"tariffsim: error: {head}", file=sys.stderr)
+        print(f"tariffsim: error: {_one_line(str(e))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (``tariffsim claims | head``)
         import os
@@ -437,8 +718,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as e:
-        print(f"tariffsim: error: {e}", file=sys.stderr)
+        print(f"tariffsim: error: {_one_line(str(e))}", file=sys.stderr)
         return 2
+    for w in caught:
+        print(_one_line(f"tariffsim: warning: {w.category.__name__}: {w.message}"), file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

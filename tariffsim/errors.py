@@ -10,7 +10,10 @@ from __future__ import annotations
 
 __all__ = [
     "ConvergenceWarning",
+    "CostWarning",
+    "LimitError",
     "ParameterError",
+    "PlausibilityWarning",
     "ScenarioError",
     "TariffsimError",
     "UnknownNameError",
@@ -30,6 +33,13 @@ class ParameterError(TariffsimError, ValueError):
     Traceback (most recent call last):
     ...
     tariffsim.errors.ParameterError: `discount` must be in [0, 1); got 1.5.
+    """
+
+
+class LimitError(ParameterError):
+    """An input asks for more than a limit of :mod:`tariffsim.limits` allows.
+
+    The message names the limit, its value and how to raise it.
     """
 
 
@@ -70,3 +80,17 @@ class ScenarioError(TariffsimError, ValueError):
 
 class ConvergenceWarning(UserWarning):
     """A solver stopped before meeting its tolerance; its result says so too."""
+
+
+class PlausibilityWarning(UserWarning):
+    """A run produced an indicator outside the range the model is calibrated for.
+
+    Raised (as a warning) when recession odds saturate near 0 or 1, or a
+    payoff exceeds the stated bound (see :func:`tariffsim.path.Path.plausibility`):
+    the numbers are what the equations give, but the model was not built for
+    them — check the inputs (trade flows, GDP, ladders) before reading them.
+    """
+
+
+class CostWarning(UserWarning):
+    """A requested computation is expensive (its estimated cost is in the message)."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,14 +29,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .agents import Beliefs, Hold, Observation, Strategy, targets_of
+from .agents import Beliefs, Hold, Strategy, targets_of
+from .engine import _check_rounds, _Recorder, calendar_fits, control_moves, simulate
 from .errors import ParameterError, UnknownNameError
-from .path import ARRAY_FIELDS, STATE_FIELDS, Path
-from .payoffs import TERMS, PayoffModel
-from .world import State, StateBatch, World, apply_moves
-
-if TYPE_CHECKING:
-    from .equilibrium.normal_form import NormalFormGame
+from .path import Path
+from .payoffs import PayoffModel
+from .world import State, World
 
 if TYPE_CHECKING:
     pass
@@ -102,7 +99,11 @@ class Event:
             raise UnknownNameError(
                 f"event kind {self.kind!r} is unknown; known: {', '.join(EVENT_KINDS)}."
             )
-        if isinstance(self.when, bool) or not isinstance(self.when, dt.date | int):
+        if (
+            isinstance(self.when, bool)
+            or not isinstance(self.when, dt.date | int)
+            or isinstance(self.when, dt.datetime)
+        ):
             raise ParameterError(
                 f"event `when` must be a date or a round index; got {self.when!r}."
             )
@@ -205,6 +206,13 @@ class Game:
         if not isinstance(self.round_days, int) or self.round_days < 1:
             raise ParameterError(f"`round_days` must be an int >= 1; got {self.round_days!r}.")
         _check_rounds(self.rounds)
+        if not isinstance(self.start, dt.date) or isinstance(self.start, dt.datetime):
+            raise ParameterError(f"`start` must be a datetime.date; got {self.start!r}.")
+        if not calendar_fits(self.start, self.round_days, self.rounds):
+            raise ParameterError(
+                f"`rounds`: {self.rounds} rounds of {self.round_days} days from {self.start} "
+                f"run past {dt.date.max}."
+            )
         if not (isinstance(self.noise, int | float) and 0 <= self.noise <= 1):
             raise ParameterError(f"`noise` must be in [0, 1]; got {self.noise!r}.")
         seen = set()
@@ -271,6 +279,14 @@ class Game:
                 f"`initial` has {self.initial.n} countries; the world has {self.world.n}."
             )
 
+    def __repr__(self) -> str:
+        agents = ", ".join(a.code for a in self.agents) or "none"
+        return (
+            f"<Game {self.name or 'unnamed'}: {self.world.n} countries, agents {agents}; "
+            f"{len(self.events)} events; {self.rounds} rounds of {self.round_days} days "
+            f"from {self.start}; noise {self.noise:g}>"
+        )
+
     def replace(self, **changes: Any) -> Game:
         """A copy with fields replaced (validated again)."""
         return dataclasses.replace(self, **changes)
@@ -290,266 +306,11 @@ class Game:
         days = (when - self.start).days
         return max(0, -(-days // self.round_days))
 
-    def stage_game(self, state: State | None = None) -> NormalFormGame:
-        """The one-round normal-form game at ``state`` (default: the initial state).
-
-        See :func:`tariffsim.equilibrium.stage_game`.
-        """
-        from .equilibrium.dynamic import stage_game
-
-        return stage_game(self, state)
-
     def simulate(
         self, rounds: int | None = None, *, seed: int | None = None, rng: Any = None
     ) -> Path:
         """Play the game; see :func:`simulate`."""
         return simulate(self, rounds, seed=seed, rng=rng)
-
-
-def _check_rounds(rounds: Any) -> int:
-    if isinstance(rounds, bool) or not isinstance(rounds, int | np.integer) or rounds < 1:
-        raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
-    return int(rounds)
-
-
-def _fire(game: Game, state: State, events: Sequence[Event]) -> State:
-    w = game.world
-    lay = np.array(state.layered(w).layers)
-    t, c = state.tariff.copy(), state.control.copy()
-    support, shock = state.support.copy(), np.zeros(w.n)
-    moved = np.zeros_like(t)
-    for e in events:
-        if e.kind == "set":
-            i, j = w.index(e.importer), w.index(e.exporter)
-            if e.layer:
-                lay[w.layer_index(e.layer), i, j] = e.level
-            else:
-                one = np.zeros_like(t)
-                one[i, j] = e.level
-                lay[:, i, j] = w.decompose(one)[:, i, j]
-            new = round(float(lay[:, i, j].sum()), 12)
-            moved[i, j] += new - t[i, j]
-            t[i, j] = new
-        elif e.kind == "control":
-            c[w.index(e.importer), w.index(e.exporter)] = e.level
-        elif e.kind == "shock":
-            shock[w.index(e.country)] += e.value
-        elif e.kind == "threat":
-            shock[w.index(e.importer or e.country)] += e.value
-        elif e.kind == "support":
-            support[w.index(e.country)] += e.value
-    return state._with(
-        tariff=t,
-        layers=lay,
-        control=c,
-        peak=np.maximum(state.peak, t),
-        moved=np.where(moved != 0, moved, state.moved),
-        support=support,
-        shock=shock,
-    )
-
-
-def simulate(
-    game: Game,
-    rounds: int | None = None,
-    *,
-    seed: int | None = None,
-    rng: int | np.random.Generator | None = None,
-) -> Path:
-    """Play ``rounds`` simultaneous rounds of ``game`` and record the path.
-
-    Parameters
-    ----------
-    game : Game
-    rounds : int, optional
-        Default ``game.rounds``.
-    seed, rng : int or numpy.random.Generator, optional
-        Source of randomness (give one). The same seed gives a bit-identical
-        :class:`~tariffsim.path.Path`.
-
-    Returns
-    -------
-    Path
-        Row 0 is the starting state; row ``r`` the state after round ``r``.
-
-    Examples
-    --------
-    >>> sc = ts.load_scenario("us-china-145")
-    >>> p = ts.simulate(sc.game, 12, seed=0)
-    >>> len(p)
-    13
-    """
-    rounds = _check_rounds(game.rounds if rounds is None else rounds)
-    if seed is not None and rng is not None:
-        raise ParameterError("give `seed` or `rng`, not both.")
-    gen = np.random.default_rng(seed if rng is None else rng)
-    w = game.world
-    truth = game.model.params
-    agent_rngs = gen.spawn(len(game.agents))
-    noise_rng = gen.spawn(1)[0]
-    beliefs = {a.code: a.beliefs or Beliefs(truth) for a in game.agents}
-    targets = {a.code: targets_of(w, a.code, a.targets) for a in game.agents}
-    by_round: dict[int, list[Event]] = {}
-    for e in game.events:
-        by_round.setdefault(game.round_of(e.when), []).append(e)
-
-    state = game.initial or State.zeros(w.n)
-    state = _fire(game, state, by_round.get(0, []))
-    history: list[State] = []
-    rec = _Recorder(game)
-    events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
-    rec.add(state, None, np.zeros((w.n, w.n), dtype=np.int64), beliefs)
-    for r in range(1, rounds + 1):
-        fired = by_round.get(r, [])
-        state = _fire(game, state, fired)
-        events_log += [(r, e.label) for e in fired if e.label]
-        moves: dict[tuple[str, str], int] = {}
-        control_mv: dict[tuple[str, str], int] = {}
-        inactive: set[tuple[str, str]] = set()  # dyads of agents not yet active: no noise
-        for a, arng in zip(game.agents, agent_rngs, strict=True):
-            obs = Observation(
-                me=a.code,
-                world=w,
-                state=state,
-                history=tuple(history),
-                targets=targets[a.code],
-                model=game.model._with_params(beliefs[a.code].perceived),
-                round=r,
-                events=tuple(e.label for e in fired),
-            )
-            waiting = {d for d in targets[a.code] if _waiting(game, a.starts(d[1]), r)}
-            if waiting == set(targets[a.code]) and (
-                bool(waiting) or _waiting(game, a.starts(""), r)
-            ):
-                chosen = {}
-            elif waiting:
-                live = tuple(d for d in targets[a.code] if d not in waiting)
-                chosen = a.strategy.act(dataclasses.replace(obs, targets=live), arng)
-            else:
-                chosen = a.strategy.act(obs, arng)
-            inactive.update(waiting)
-            for d in targets[a.code]:
-                m = 0 if d in waiting else int(chosen.get(d, 0))
-                if m not in (-1, 0, 1):
-                    raise ParameterError(
-                        f"strategy {a.strategy.name!r} of {a.code} returned move {m!r} on {d}; "
-                        "moves must be -1, 0 or +1."
-                    )
-                moves[d] = m
-            cdyads = tuple((a.code, t) for t in a.controls if not _waiting(game, a.starts(t), r))
-            if cdyads:
-                control_mv.update(control_moves(obs, chosen, cdyads))
-        if game.noise > 0 and moves:
-            keys = sorted(moves)
-            flip = noise_rng.random(len(keys)) < game.noise
-            alt = noise_rng.integers(-1, 2, size=len(keys))
-            for k, d in enumerate(keys):
-                if flip[k] and d not in inactive:
-                    moves[d] = int(alt[k])
-        prev = state
-        state = apply_moves(w, prev, moves, controls=control_mv)
-        state = state._with(shock=prev.shock)  # this round's shock is felt this round
-        history.append(prev)
-        beliefs = {c: b.update(truth, state, c, w) for c, b in beliefs.items()}
-        mv = np.zeros((w.n, w.n), dtype=np.int64)
-        for (a_, b_), m in moves.items():
-            mv[w.index(a_), w.index(b_)] = m
-        rec.add(state, prev, mv, beliefs)
-        state = state._with(shock=np.zeros(w.n))
-    return rec.path(events_log, seed=seed)
-
-
-def _waiting(game: Game, start: dt.date | int | None, r: int) -> bool:
-    """True if an agent that starts choosing at ``start`` still holds in round ``r``."""
-    return start is not None and r < game.round_of(start)
-
-
-def control_moves(
-    obs: Observation, tariff_moves: Mapping[tuple[str, str], int], dyads: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
-    """The agent's best export-control moves on ``dyads``, on its perceived model.
-
-    Every combination of -1/0/+1 steps on the control ladders of ``dyads``
-    (``3**k`` profiles) is scored with the agent's perceived payoff of the
-    next state — its own tariff moves ``tariff_moves`` applied, everyone
-    else holding — reached from ``obs.state``; the best wins. Ties go to the
-    smaller change (hold first), then to easing before tightening.
-    Deterministic.
-
-    Examples
-    --------
-    >>> cn = next(a for a in ts.load_scenario("rare-earth-100").game.agents if a.code == "CN")
-    >>> cn.controls
-    ('US',)
-    """
-    w = obs.world
-    dyads = tuple(dyads)
-    if not dyads:
-        return {}
-    base = apply_moves(w, obs.state, {d: int(m) for d, m in tariff_moves.items()})
-    profiles = sorted(
-        itertools.product((0, -1, 1), repeat=len(dyads)),
-        key=lambda p: (sum(abs(x) for x in p), [x != -1 for x in p]),
-    )
-    nexts = []
-    for prof in profiles:
-        c = np.array(obs.state.control)
-        for (a, b), m in zip(dyads, prof, strict=True):
-            i, j = w.index(a), w.index(b)
-            c[i, j] = w.control_ladders[(a, b)].step(c[i, j], int(m))
-        nexts.append(base.replace(control=c, shock=obs.state.shock))
-    pay = obs.model.payoff(StateBatch.stack(nexts), prev=obs.state)[:, w.index(obs.me)]
-    best = int(np.flatnonzero(pay >= pay.max() - 1e-12)[0])
-    return {d: int(m) for d, m in zip(dyads, profiles[best], strict=True)}
-
-
-class _Recorder:
-    """Accumulates per-round arrays, then builds the Path."""
-
-    def __init__(self, game: Game) -> None:
-        self.game = game
-        self.rows: dict[str, list[Any]] = {k: [] for k in ARRAY_FIELDS}
-        self.state_rows: dict[str, list[Any]] = {k: [] for k in STATE_FIELDS}
-
-    def add(
-        self, state: State, prev: State | None, moves: np.ndarray, beliefs: Mapping[str, Beliefs]
-    ) -> None:
-        w = self.game.world
-        bd = self.game.model.breakdown(state, prev)
-        pp = np.array(self.game.model.params.pass_through)
-        for code, b in beliefs.items():
-            i = w.index(code)
-            pp[i] = b.perceived.pass_through[i]
-        r = self.rows
-        r["tariff"].append(state.tariff)
-        r["effective"].append(bd.effective[0])
-        r["control"].append(state.control)
-        r["moves"].append(moves)
-        r["terms"].append(np.stack([bd.weighted(t)[0] for t in TERMS]))
-        r["payoff"].append(bd.total[0])
-        r["recession"].append(bd.recession[0])
-        r["approval"].append(bd.approval[0])
-        r["drawdown"].append(bd.drawdown[0])
-        r["burden"].append(bd.burden[0])
-        r["perceived_pass_through"].append(pp)
-        ls = state.layered(w)
-        for k in STATE_FIELDS:
-            self.state_rows[k].append(getattr(ls, k))
-
-    def path(self, events: list[tuple[int, str]], *, seed: int | None) -> Path:
-        g = self.game
-        n = len(self.rows["tariff"])
-        dates = np.array([g.date(k) for k in range(n)], dtype="datetime64[D]")
-        return Path(
-            codes=g.world.codes,
-            dates=dates,
-            events=tuple(events),
-            meta={"scenario": g.name, "seed": seed, "noise": g.noise, "kind": "simulation"},
-            **{k: np.stack(v) for k, v in self.rows.items()},
-            **{k: np.stack(v) for k, v in self.state_rows.items()},
-            layer_names=g.world.layer_names,
-            hit_share=g.world.hit_share,
-        )
 
 
 def path_from_states(

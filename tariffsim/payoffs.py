@@ -62,7 +62,7 @@ and the claim behind every default.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -75,6 +75,7 @@ from .errors import ParameterError, UnknownNameError
 from .world import State, StateBatch, World
 
 __all__ = [
+    "CALIBRATED_FIELDS",
     "ECONOMIC_TERMS",
     "PARAM_SOURCES",
     "TERMS",
@@ -722,12 +723,48 @@ class Params:
             face_zero_cost=ones * cl["model_face_weight"].values[2],
             resolve_weight=resolve,
         )
+        return provisional.recalibrated(world)
+
+    def recalibrated(self, world: World, *, keep: Iterable[str] = ()) -> Params:
+        """These parameters with the calibrated fields re-solved for their inputs.
+
+        The calibrated fields (:data:`CALIBRATED_FIELDS`: ``recession_slope``,
+        ``market_beta``, ``approval_price``, ``approval_market``) are solved
+        so that, at :func:`calibration_state` (US 145% on China, China 125%
+        on the US), the US recession odds are 60% (``us_recession_odds_60``),
+        its equity drawdown is ``model_market_drawdown_145`` and its approval
+        sits mid-band (``approval_39_45``) — whatever the other parameters
+        (elasticity, pass-through, dependence …). :meth:`default` calls this;
+        a what-if that changes an input of the calibration calls it again
+        (see :meth:`tariffsim.scenario.Scenario.with_params`).
+
+        Parameters
+        ----------
+        world : World
+        keep : iterable of str
+            Calibrated fields to leave as they are (set by the user).
+
+        Returns
+        -------
+        Params
+            With ``calibration`` recording the US burden and pain at the
+            calibration state and the targets. Unchanged when the world has no
+            US or no China (nothing to calibrate on).
+        """
+        idx = {c: k for k, c in enumerate(world.codes)}
         if "US" not in idx or "CN" not in idx:
-            return provisional
+            return self
+        cl = load_claims()
+
+        def v(cid: str) -> float:
+            return float(np.mean(cl[cid].values))
+
+        ones = np.ones(world.n)
         state = calibration_state(world)
-        model = PayoffModel(world, provisional)
+        model = PayoffModel(world, self)
         bd = model.breakdown(state)
         us = idx["US"]
+        us_base = float(self.recession_base[us])
         burden_us = float(bd.burden[0, us])
         pain_us = float(-bd.terms["tariff_pain"][0, us])
         target = v("us_recession_odds_60") / 100.0
@@ -735,12 +772,16 @@ class Params:
         dd_target = v("model_market_drawdown_145")
         beta = dd_target / burden_us
         appr_band = cl["approval_39_45"].values
-        appr_fall = appr0[us] - float(np.mean(appr_band)) / 100.0
-        return provisional.replace(
-            recession_slope=slope,
-            market_beta=ones * beta,
-            approval_price=ones * (0.5 * appr_fall / pain_us),
-            approval_market=ones * (0.5 * appr_fall / dd_target),
+        appr_fall = float(self.approval_base[us]) - float(np.mean(appr_band)) / 100.0
+        solved = {
+            "recession_slope": float(slope),
+            "market_beta": ones * beta,
+            "approval_price": ones * (0.5 * appr_fall / pain_us),
+            "approval_market": ones * (0.5 * appr_fall / dd_target),
+        }
+        keep = set(keep)
+        return self.replace(
+            **{k: val for k, val in solved.items() if k not in keep},
             calibration={
                 "us_burden_at_145_125": burden_us,
                 "us_pain_at_145_125": pain_us,
@@ -749,6 +790,10 @@ class Params:
                 "us_approval_target": float(np.mean(appr_band)) / 100.0,
             },
         )
+
+
+CALIBRATED_FIELDS = ("recession_slope", "market_beta", "approval_price", "approval_market")
+"""Fields of :class:`Params` solved by :meth:`Params.recalibrated` rather than cited directly."""
 
 
 _DYAD_FIELDS = frozenset({"pass_through", "dependence", "critical_exposure"})
@@ -897,6 +942,9 @@ class PayoffModel:
             active[self.world.index(a), self.world.index(b)] = 1.0
         active.flags.writeable = False
         object.__setattr__(self, "active", active)
+
+    def __repr__(self) -> str:
+        return f"<PayoffModel {len(TERMS)} terms × {self.world.n} countries>"
 
     def replace(self, **changes: Any) -> PayoffModel:
         """A copy with fields replaced."""

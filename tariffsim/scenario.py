@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import os
 import re
 import textwrap
 import tomllib
@@ -27,15 +28,31 @@ from typing import Any
 
 import numpy as np
 
+from . import limits
+from ._io import input_boundary
 from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
-from .errors import ParameterError, ScenarioError, TariffsimError, UnknownNameError
+from .engine import calendar_fits
+from .errors import (
+    LimitError,
+    ParameterError,
+    ScenarioError,
+    TariffsimError,
+    UnknownNameError,
+)
 from .game import EVENT_KINDS, Agent, Event, Game
-from .path import Path, html_table
+from .path import COUNTERFACTUAL, Path, html_table
 from .payoffs import TERMS, Params, PayoffModel
-from .world import Ladder, Layer, State, World
+from .world import Country, Ladder, Layer, State, World
 
-__all__ = ["Scenario", "dump_toml", "list_scenarios", "load_scenario", "parse_scenario"]
+__all__ = [
+    "Scenario",
+    "dump_toml",
+    "list_scenarios",
+    "load_scenario",
+    "loads_toml",
+    "parse_scenario",
+]
 
 FORMAT = 1
 
@@ -70,6 +87,8 @@ class Scenario:
     outcomes: tuple[str, ...] = ()
     source: str = ""
     data: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    changes: tuple[str, ...] = ()
+    """What-if changes made by :meth:`with_params`, in order, with calibration notes."""
 
     @property
     def world(self) -> World:
@@ -81,18 +100,88 @@ class Scenario:
         """The true payoff model."""
         return self.game.model
 
-    def simulate(self, seed: int | None = 0, rounds: int | None = None, *, rng: Any = None) -> Path:
+    def simulate(
+        self,
+        *args: int | None,
+        rounds: int | None = None,
+        seed: int | None = 0,
+        rng: Any = None,
+        check: bool = True,
+    ) -> Path:
         """Play the scenario (see :func:`tariffsim.simulate`).
+
+        Parameters
+        ----------
+        rounds : int, optional
+            Rounds to play (default: the scenario's ``calendar.rounds``). As
+            in :meth:`Game.simulate <tariffsim.game.Game.simulate>` and
+            :func:`tariffsim.simulate`, a positional argument is ``rounds``.
+        seed : int, default 0
+            Seed of the run (>= 0); the same seed gives a bit-identical path.
+        rng : numpy.random.Generator or int, optional
+            Source of randomness instead of ``seed``.
+        check : bool, default True
+            Warn (:class:`~tariffsim.errors.PlausibilityWarning`) when an
+            indicator leaves the range the model is calibrated for
+            (:meth:`Path.plausibility <tariffsim.path.Path.plausibility>`).
+
+        Returns
+        -------
+        Path
+            ``rounds + 1`` rows (row 0 is the start); ``meta`` holds the
+            scenario's name, title, players and the seed.
+
+        Raises
+        ------
+        ParameterError
+            If ``rounds`` < 1, ``seed`` < 0, or both ``seed`` and ``rng`` are given.
+
+        Warns
+        -----
+        FutureWarning
+            When called with a positional argument: it now means ``rounds``
+            (before 0.2 it meant ``seed``); write ``rounds=`` or ``seed=``.
 
         Examples
         --------
         >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
-        >>> p.meta["scenario"]
-        'us-china-145'
+        >>> p.meta["scenario"], len(p)
+        ('us-china-145', 31)
+        >>> len(ts.load_scenario("us-china-145").simulate(rounds=5, seed=0))
+        6
         """
+        if args:
+            import warnings
+
+            if len(args) > 1 or rounds is not None:
+                raise ParameterError(
+                    "Scenario.simulate takes one positional argument (`rounds`); "
+                    f"got {args!r}. Write simulate(rounds=..., seed=...)."
+                )
+            warnings.warn(
+                f"Scenario.simulate({args[0]!r}): a positional argument is `rounds`, as in "
+                "Game.simulate and ts.simulate (before 0.2 it was the seed). Write "
+                f"simulate(rounds={args[0]!r}) or simulate(seed={args[0]!r}) to be explicit.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            rounds = args[0]
         if rng is not None:
-            return self.game.simulate(rounds, rng=rng)
-        return self.game.simulate(rounds, seed=seed)
+            path = self.game.simulate(rounds, rng=rng)
+        else:
+            if seed is not None and (
+                isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+            ):
+                raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
+            path = self.game.simulate(rounds, seed=seed)
+        path = dataclasses.replace(
+            path,
+            meta={**path.meta, "scenario": self.name, "title": self.title,
+                  "players": list(self.players), "changes": list(self.changes)},
+        )  # fmt: skip
+        if check:
+            path.warn_if_implausible(stacklevel=2)
+        return path
 
     def replace(self, **changes: Any) -> Scenario:
         """A variant with fields replaced (e.g. ``game=sc.game.replace(noise=0.05)``).
@@ -100,10 +189,139 @@ class Scenario:
         A variant whose ``game`` was replaced from Python no longer matches the
         file it came from: its ``data`` is dropped (unless given too), so
         :meth:`to_toml` refuses rather than write a stale file.
+        ``params={path: value}`` is :meth:`with_params`.
+
+        Raises
+        ------
+        ParameterError
+            For a field a scenario does not have (the message lists them), or
+            ``params`` that is not a mapping of parameter paths.
         """
+        if "params" in changes:
+            params = changes.pop("params")
+            if not isinstance(params, Mapping):
+                raise ParameterError(
+                    "`params` of Scenario.replace must be a mapping of parameter paths to "
+                    f"values, e.g. {{'face_weight.US': 0.3}}; got {type(params).__name__}. "
+                    "Use sc.with_params(...) (truth and beliefs together), or "
+                    "sc.replace(game=sc.game.replace(model=...)) for the true model only."
+                )
+            return (
+                self.with_params(params).replace(**changes) if changes else self.with_params(params)
+            )
+        names = [f.name for f in dataclasses.fields(self)]
+        bad = [k for k in changes if k not in names]
+        if bad:
+            raise ParameterError(
+                f"Scenario has no field {bad[0]!r}; fields: {', '.join(names)} "
+                "(parameters: use with_params)."
+            )
         if "game" in changes and "data" not in changes:
             changes["data"] = {}
         return dataclasses.replace(self, **changes)
+
+    def with_params(
+        self,
+        mapping: Mapping[str, float] | None = None,
+        /,
+        *,
+        recalibrate: bool = True,
+        **params: float,
+    ) -> Scenario:
+        """A what-if: the scenario with parameters changed, truth and beliefs consistently.
+
+        Parameters
+        ----------
+        mapping : mapping of str to float, optional
+            Parameter paths (:mod:`tariffsim.parampath`) to values:
+            ``"face_weight"`` (every country), ``"face_weight.US"``,
+            ``"pass_through.US.CN"``, ``"noise"``, ``"learning_rate.US"``.
+            A plain path changes the true model **and** every agent's
+            perceived value; ``"truth:…"`` only the true model (agents keep
+            their old perception — the model then pays them differently from
+            what they expect); ``"belief:…"`` only what agents perceive.
+        recalibrate : bool, default True
+            Re-solve the calibrated fields (:data:`~tariffsim.payoffs.CALIBRATED_FIELDS`)
+            when a change moves the calibration (the US burden at 145%/125%),
+            so the calibration targets (60% US recession odds at 145%, the
+            drawdown and approval there) still hold; the truth and every
+            agent's perceived model get the re-solved values. A calibrated
+            field you set yourself is kept.
+        **params : float
+            Plain paths as keywords, e.g. ``face_weight=0.3`` (no dots).
+
+        Returns
+        -------
+        Scenario
+            With ``changes`` listing what was set and whether the calibration
+            was re-solved (also in the paths' ``meta["changes"]`` and on plots).
+
+        Raises
+        ------
+        UnknownNameError
+            For an unknown parameter path (the message lists near matches).
+        ParameterError
+            For a value outside the parameter's range, before any work.
+
+        Examples
+        --------
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> alt = sc.with_params(face_weight=0.3)
+        >>> alt.changes[0]
+        'face_weight = 0.3 (truth and beliefs)'
+        >>> alt.changes[1]
+        'calibration unchanged: no calibration input moved'
+        >>> el = sc.with_params({"elasticity": 3.0})
+        >>> el.changes[1].startswith("calibration re-solved")
+        True
+        """
+        from . import parampath
+
+        items = {**(mapping or {}), **params}
+        if not items:
+            raise ParameterError("with_params: give at least one parameter path and value.")
+        game = parampath.apply(self.game, items)
+        notes = [
+            f"{k} = {v:g} ("
+            + (
+                "truth only"
+                if k.startswith("truth:")
+                else "beliefs only"
+                if k.startswith("belief:")
+                else "truth and beliefs"
+            )
+            + ")"
+            for k, v in items.items()
+        ]
+        if recalibrate:
+            game, note = _recalibrate(self.game, game, items)
+            notes.append(note)
+        return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, *notes))
+
+    def with_events(self, *events: Event) -> Scenario:
+        """A what-if with extra events, labelled as counterfactual on tables and plots.
+
+        Each event's label gets the prefix ``"counterfactual: "``
+        (:data:`tariffsim.path.COUNTERFACTUAL`); plots draw such events in red,
+        numbered "CF…".
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> alt = sc.with_events(ts.Event(dt.date(2025, 5, 12), "summit", "Geneva talks earlier"))
+        >>> [e.label for e in alt.simulate(seed=0).events if e.counterfactual]
+        ['counterfactual: Geneva talks earlier']
+        """
+        marked = tuple(
+            e
+            if e.label.startswith(COUNTERFACTUAL)
+            else dataclasses.replace(e, label=COUNTERFACTUAL + (e.label or e.kind))
+            for e in events
+        )
+        game = self.game.replace(events=(*self.game.events, *marked))
+        notes = tuple(f"event added: {e.label.removeprefix(COUNTERFACTUAL)}" for e in marked)
+        return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, *notes))
 
     def to_toml(self) -> str:
         """The scenario as TOML text that :func:`load_scenario` reads back identically.
@@ -134,10 +352,10 @@ class Scenario:
         return dump_toml(self.data)
 
     def write(self, path: str | FsPath) -> FsPath:
-        """Write :meth:`to_toml` to ``path`` (UTF-8) and return the path."""
-        out = FsPath(path)
-        out.write_text(self.to_toml(), encoding="utf-8")
-        return out
+        """Write :meth:`to_toml` to ``path`` (UTF-8, atomically) and return the path."""
+        from ._io import atomic_write
+
+        return atomic_write(path, self.to_toml())
 
     # -- views ----------------------------------------------------------------------
     @property
@@ -345,6 +563,9 @@ class Scenario:
             ) or [head.rstrip()]
         out.append("\nevents:")
         out += [f"  {w:<12} {k:<8} {x:<12} {lab}" for w, k, x, lab, _ in self._event_rows()]
+        if self.changes:
+            out.append("\nwhat-if changes (with_params):")
+            out += [f"  - {c}" for c in self.changes]
         if self.outcomes:
             out.append("\nmust show:")
             out += [f"  - {o}" for o in self.outcomes]
@@ -410,6 +631,45 @@ class Scenario:
         return "".join(parts) + "</div>"
 
 
+def _recalibrate(before: Game, after: Game, items: Mapping[str, float]) -> tuple[Game, str]:
+    """Re-solve the calibrated fields of ``after`` if its truth moved the calibration."""
+    from .payoffs import CALIBRATED_FIELDS
+
+    old = before.model.params
+    new = after.model.params
+    world = after.world
+    keep = {k.split(":")[-1].split(".")[0] for k in items} & set(CALIBRATED_FIELDS)
+    solved = new.recalibrated(world, keep=keep)
+    b0 = old.calibration.get("us_burden_at_145_125")
+    b1 = solved.calibration.get("us_burden_at_145_125")
+    if b0 is None or b1 is None:
+        return after, "calibration unchanged: the world has no US–China calibration state"
+    if np.isclose(b0, b1, rtol=1e-12, atol=0.0):
+        return after, "calibration unchanged: no calibration input moved"
+    moved = [
+        f"{f} {float(np.mean(getattr(new, f))):.4g} → {float(np.mean(getattr(solved, f))):.4g}"
+        for f in CALIBRATED_FIELDS
+        if f not in keep
+    ]
+    fields = {f: getattr(solved, f) for f in CALIBRATED_FIELDS if f not in keep}
+    to_agents = any(not k.startswith("truth:") for k in items)  # truth-only: beliefs stay
+    agents = tuple(
+        dataclasses.replace(
+            a,
+            beliefs=dataclasses.replace(a.beliefs, perceived=a.beliefs.perceived.replace(**fields)),
+        )
+        if a.beliefs is not None and to_agents
+        else a
+        for a in after.agents
+    )
+    game = after.replace(model=after.model._with_params(solved), agents=agents)
+    return game, (
+        f"calibration re-solved (US burden at 145%/125% {b0:.4g} → {b1:.4g}% of GDP; "
+        f"targets kept): {', '.join(moved)}"
+        + (f"; kept as set: {', '.join(sorted(keep))}" if keep else "")
+    )
+
+
 def list_scenarios() -> list[str]:
     """Names of the bundled scenarios.
 
@@ -422,22 +682,39 @@ def list_scenarios() -> list[str]:
     return sorted(p.name[:-5] for p in d.iterdir() if p.name.endswith(".toml"))
 
 
+@input_boundary("scenario")
 def load_scenario(name_or_path: str | FsPath) -> Scenario:
     """Load a bundled scenario by name, or a scenario file by path.
+
+    The file is read within :mod:`tariffsim.limits` (``max_file_bytes``,
+    ``max_depth``) and decoded as strict UTF-8 before it is parsed; then every
+    field is checked (:func:`parse_scenario`) before anything runs.
 
     Raises
     ------
     UnknownNameError
         If the name is neither bundled nor an existing file (lists the bundled ones).
+    LimitError
+        If the file is larger or nested deeper than the limits allow.
     ScenarioError
-        If the file is malformed (names the line) or any field is invalid (lists all).
+        If the file is not UTF-8, is malformed TOML (names the line) or any
+        field is invalid (lists all).
     """
+    from ._io import read_text_input
+
+    if not isinstance(name_or_path, str | os.PathLike):
+        raise ParameterError(
+            f"`name_or_path` must be a scenario name or a path; got {name_or_path!r}."
+        )
     s = str(name_or_path)
+    if "\0" in s:
+        raise UnknownNameError(f"scenario file {s!r} does not exist.")
     p = FsPath(s)
     if s.endswith(".toml") or p.exists():
         if not p.is_file():
             raise UnknownNameError(f"scenario file {s!r} does not exist.")
-        text, source = p.read_text(encoding="utf-8"), str(p)
+        source = str(p)
+        text = read_text_input(p, source=source)
     else:
         if s not in list_scenarios():
             raise UnknownNameError(
@@ -448,11 +725,37 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
             encoding="utf-8"
         )
         source = f"{s}.toml"
+    return parse_scenario(loads_toml(text, source=source), source=source)
+
+
+def loads_toml(text: str, *, source: str = "<text>") -> dict[str, Any]:
+    """Parse TOML text within the nesting limit, raising tariffsim errors only.
+
+    Raises
+    ------
+    LimitError
+        If tables or arrays nest deeper than ``limits.max_depth``.
+    ScenarioError
+        If the text is not valid TOML (the message names the line).
+    """
+    from .schema import nesting_depth, text_nesting_depth
+
+    cap = limits.current().max_depth
+    depth = text_nesting_depth(text)
+    if depth > cap:
+        raise LimitError(limits.message("max_depth", depth, f"scenario {source!r} nesting"))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError([f"malformed TOML: {e}"], source=source) from None
-    return parse_scenario(data, source=source)
+    except RecursionError:
+        raise LimitError(
+            limits.message("max_depth", cap + 1, f"scenario {source!r} nesting")
+        ) from None
+    depth = nesting_depth(data)
+    if depth > cap:
+        raise LimitError(limits.message("max_depth", depth, f"scenario {source!r} nesting"))
+    return data
 
 
 class _Problems:
@@ -500,6 +803,7 @@ def _dyad_matrix(
     return out
 
 
+@input_boundary("scenario")
 def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Scenario:
     """Build a :class:`Scenario` from a parsed TOML mapping, validating everything.
 
@@ -508,57 +812,54 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     ScenarioError
         Listing every problem found, each with its field path.
     """
+    from .schema import SCENARIO, prune
+
     pr = _Problems()
     original = data
-    data = _shape(data, pr)
-    known_top = {"format", "name", "title", "description", "claims", "outcomes", "calendar",
-                 "world", "params", "weights", "initial", "agents", "events", "noise"}  # fmt: skip
-    for top in data:
-        if top not in known_top:
-            pr.add(top, f"unknown field; known: {', '.join(sorted(known_top))}")
-    if data.get("format", FORMAT) != FORMAT:
-        pr.add("format", f"must be {FORMAT}; got {data.get('format')!r}")
+    if not isinstance(data, Mapping):
+        pr.add("<scenario>", f"must be a table (a parsed TOML document); got {data!r}")
+        raise ScenarioError(pr.items, source=source)
+    cleaned = prune(data, SCENARIO, "", pr.items)
+    data = cleaned if isinstance(cleaned, dict) else {}
     name = data.get("name", "")
-    if not isinstance(name, str) or not name:
-        pr.add("name", f"must be a non-empty string; got {name!r}")
+    if "name" not in original or original.get("name") == "":
+        pr.add("name", f"must be a non-empty string; got {original.get('name', '')!r}")
     cl = load_claims()
     for k, cid in enumerate(data.get("claims", [])):
         if cid not in cl:
             pr.add(f"claims[{k}]", f"unknown claim id {cid!r}")
 
-    _known_keys(data.get("calendar", {}), "calendar", {"start", "round_days", "rounds"}, pr)
-    _known_keys(
-        data.get("world", {}),
-        "world",
-        {"ladders", "control_ladders", "gdp", "imports", "instruments"},
-        pr,
-    )
-    _known_keys(data.get("initial", {}), "initial", {"tariffs"}, pr)
-    for k_, ad_ in enumerate(data.get("agents", [])):
-        _known_keys(ad_, f"agents[{k_}]", _AGENT_KEYS, pr)
-    for k_, ed_ in enumerate(data.get("events", [])):
-        _known_keys(ed_, f"events[{k_}]", _EVENT_KEYS, pr)
+    # types and ranges were checked by the schema: what is left is valid or absent
     cal = data.get("calendar", {})
     start = cal.get("start", dt.date(2025, 1, 1))
-    if not isinstance(start, dt.date):
-        pr.add("calendar.start", f"must be a date (YYYY-MM-DD); got {start!r}")
-        start = dt.date(2025, 1, 1)
     round_days = cal.get("round_days", 7)
-    if not isinstance(round_days, int) or isinstance(round_days, bool) or round_days < 1:
-        pr.add("calendar.round_days", f"must be an int >= 1; got {round_days!r}")
-        round_days = 7
     rounds = cal.get("rounds", 30)
-    if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
-        pr.add("calendar.rounds", f"must be an int >= 1; got {rounds!r}")
-        rounds = 30
+    if not calendar_fits(start, round_days, rounds):
+        pr.add(
+            "calendar.rounds",
+            f"{rounds} rounds of {round_days} days from {start} run past {dt.date.max}",
+        )
+        rounds = 1
     noise = data.get("noise", 0.0)
-    if not _num(noise) or not 0 <= noise <= 1:
-        pr.add("noise", f"must be in [0, 1]; got {noise!r}")
-        noise = 0.0
 
     # -- world ---------------------------------------------------------------
     wd = data.get("world", {})
     world = World.default()
+    for code, spec in wd.get("countries", {}).items():
+        where = f"world.countries.{code}"
+        if not isinstance(spec, Mapping):
+            pr.add(where, f"must be a table with `gdp` (USD tn) and `name`; got {spec!r}")
+            continue
+        _known_keys(spec, where, {"gdp", "name"}, pr)
+        if not _num(spec.get("gdp")) or spec["gdp"] <= 0:
+            pr.add(f"{where}.gdp", f"must be a number > 0 (USD tn); got {spec.get('gdp')!r}")
+            continue
+        try:
+            world = world.add_country(
+                Country(str(code), float(spec["gdp"]), str(spec.get("name", "")), player=False)
+            )
+        except TariffsimError as e:
+            pr.add(where, str(e))
     codes = world.codes
     ladders: dict[tuple[str, str], Ladder] = {}
     for key, levels in wd.get("ladders", {}).items():
@@ -635,6 +936,16 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         np.array(world.imports), wd.get("imports", {}), "world.imports", codes, pr,
         "trade must be >= 0 (USD bn)",
     )  # fmt: skip
+    ties = np.array(world.ties)
+    for key, v in wd.get("ties", {}).items():
+        d = _dyad(key, f"world.ties.{key}", codes, pr)
+        if d is None:
+            continue
+        if not _num(v) or not 0 <= v <= 1 or d[0] == d[1]:
+            pr.add(f"world.ties.{key}", f"must be a tie in [0, 1] between two countries; got {v!r}")
+            continue
+        i, j = codes.index(d[0]), codes.index(d[1])
+        ties[i, j] = ties[j, i] = v
     try:
         lad_only: dict[tuple[str, str], Ladder] = {}
         for d, lad in ladders.items():  # a headline ladder given for a dyad
@@ -649,7 +960,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         world = World(
             countries=tuple(countries),
             imports=imports,
-            ties=world.ties,
+            ties=ties,
             exempt=world.exempt,
             ladders=lad_only,
             control_ladders=control_ladders,
@@ -679,7 +990,11 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 weights[row, codes.index(code)] = v
             else:
                 weights[row, :] = v
-    model = PayoffModel(world, params, weights)
+    try:
+        model = PayoffModel(world, params, weights)
+    except TariffsimError as e:
+        pr.add("weights", str(e))
+        model = PayoffModel(world, params)
 
     # -- initial state -------------------------------------------------------------
     t0 = _dyad_matrix(
@@ -689,12 +1004,19 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
 
     # -- agents ------------------------------------------------------------------
     agents = []
+    seen_agents: set[str] = set()
     for k, ad in enumerate(data.get("agents", [])):
+        if ad is None:  # not a table: reported by the schema
+            continue
         path = f"agents[{k}]"
         code = ad.get("country")
         if code not in codes:
             pr.add(f"{path}.country", f"unknown country {code!r}; known: {', '.join(codes)}")
             continue
+        if code in seen_agents:
+            pr.add(f"{path}.country", f"{code!r} already has an agent; a country moves once")
+            continue
+        seen_agents.add(code)
         sname = ad.get("strategy", "hold")
         if sname not in STRATEGIES:
             pr.add(
@@ -712,11 +1034,23 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             pr.add(f"{path}.learning_rate", f"must be in [0, 1]; got {lr!r}")
             lr = 0.0
         perceived = _override(params, world, ad.get("beliefs", {}), f"{path}.beliefs", pr)
-        try:
-            strategy = make_strategy(sname, **ad.get("options", {}))
-        except TariffsimError as e:
-            pr.add(f"{path}.options", str(e))
+        n_targets = len(_agent_targets(ladders, code, targets))
+        if n_targets > limits.current().max_targets:
+            pr.add(f"{path}.targets", limits.message("max_targets", n_targets, "targets"))
             continue
+        strategy = _strategy_from_file(sname, ad.get("options", {}), f"{path}.options", pr)
+        if strategy is None:
+            continue
+        sched = getattr(strategy, "schedule", None)
+        if isinstance(sched, Mapping):
+            mine = set(_agent_targets(ladders, code, targets))
+            for r, moves in sched.items():
+                for t in moves:
+                    if t not in mine:
+                        pr.add(
+                            f"{path}.options.schedule.{r}.{t}",
+                            f"not a target of {code}; targets: {', '.join(sorted(mine))}",
+                        )
         tgt = tuple(targets) if targets is not None else None
         controls = ad.get("controls", [])
         if not isinstance(controls, list) or not all(isinstance(c, str) for c in controls):
@@ -760,6 +1094,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     # -- events ----------------------------------------------------------------
     events = []
     for k, ed in enumerate(data.get("events", [])):
+        if ed is None:  # not a table: reported by the schema
+            continue
         path = f"events[{k}]"
         kind = ed.get("kind")
         if kind not in EVENT_KINDS:
@@ -776,8 +1112,12 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 f"{path}.date", f"must be a date (YYYY-MM-DD) or `round` an int >= 0; got {when!r}"
             )
             continue
+        cf = ed.get("counterfactual", False)
+        if not isinstance(cf, bool):
+            pr.add(f"{path}.counterfactual", f"must be true or false; got {cf!r}")
+            cf = False
         kw: dict[str, Any] = {
-            "label": str(ed.get("label", "")),
+            "label": (COUNTERFACTUAL if cf else "") + str(ed.get("label", "")),
             "claims": tuple(ed.get("claims", ())),
         }
         for cid in kw["claims"]:
@@ -870,6 +1210,35 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     )
 
 
+def _strategy_from_file(name: str, options: Mapping[str, Any], path: str, pr: _Problems) -> Any:
+    """Build strategy ``name`` from a file's ``options`` table, or record why not.
+
+    Option names must be constructor fields of the strategy (class-level
+    attributes such as ``name`` are not options). The strategy's own checks
+    then run; their errors (and a ``TypeError``/``ValueError`` from a
+    registered class's constructor) become problems at ``path``.
+    """
+    cls = STRATEGIES[name]
+    if dataclasses.is_dataclass(cls):
+        allowed = {f.name for f in dataclasses.fields(cls) if f.init}
+        bad = [k for k in options if k not in allowed]
+        if bad:
+            for k in bad:
+                pr.add(
+                    f"{path}.{k}",
+                    f"not an option of strategy {name!r}; options: "
+                    f"{', '.join(sorted(allowed)) or 'none'}",
+                )
+            return None
+    try:
+        return make_strategy(name, **options)
+    except TariffsimError as e:
+        pr.add(path, str(e))
+    except (TypeError, ValueError) as e:  # a registered class rejecting its arguments
+        pr.add(path, f"strategy {name!r}: {e}")
+    return None
+
+
 def _when_ok(when: Any) -> bool:
     return isinstance(when, dt.date) or (
         isinstance(when, int) and not isinstance(when, bool) and when >= 0
@@ -896,8 +1265,18 @@ _AGENT_KEYS = {
     "active_from",
 }
 _EVENT_KEYS = {
-    "date", "round", "kind", "dyad", "country", "level", "value", "label", "claims", "layer",
-}  # fmt: skip
+    "date",
+    "round",
+    "kind",
+    "dyad",
+    "country",
+    "level",
+    "value",
+    "label",
+    "claims",
+    "counterfactual",
+    "layer",
+}
 _LAYER_KEYS = {"name", "levels", "pretext", "coverage", "exempt", "claims", "down_only"}
 
 
@@ -960,7 +1339,9 @@ def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
 
 _TOP_TABLES = ("calendar", "world", "params", "weights", "initial")
 _TOP_LISTS = ("claims", "outcomes", "agents", "events")
-_WORLD_TABLES = ("ladders", "control_ladders", "gdp", "imports", "instruments")
+_WORLD_TABLES = (
+    "countries", "ladders", "control_ladders", "gdp", "imports", "ties", "instruments",
+)  # fmt: skip
 
 
 def _shape(data: Any, pr: _Problems) -> dict[str, Any]:

@@ -27,6 +27,16 @@ played once and reused for every repetition.
 
 from __future__ import annotations
 
+__all__ = [
+    "EvolutionResult",
+    "TournamentResult",
+    "lineup_tournament",
+    "moran_process",
+    "play_match",
+    "replicator_dynamics",
+    "round_robin",
+]
+
 import dataclasses
 import itertools
 import math
@@ -41,6 +51,8 @@ from numpy.typing import ArrayLike, NDArray
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import frozen_array as _ro
 from .agents import Observation, Strategy, make_strategy
+from .engine import noise_moves
+from .equilibrium._validate import check_int, check_int_vector, check_real, check_rng
 from .errors import ParameterError
 from .game import Game
 from .payoffs import PayoffModel
@@ -457,8 +469,7 @@ def _play(
                     )
                 moves[pos[d]] = int(m)
         if noise > 0 and keys:
-            flip = noise_rng.random(len(keys)) < noise
-            alt = noise_rng.integers(-1, 2, size=len(keys))
+            flip, alt = noise_moves(noise_rng.random(len(keys)), noise)
             for k, d in enumerate(keys):
                 if flip[k]:
                     moves[pos[d]] = int(alt[k])
@@ -664,17 +675,43 @@ def _run_lineup(
     return np.stack(out) if out else np.zeros((0, len(_STATS), len(g.agents)))
 
 
-def _dispatch(fn: Any, job: Any, specs: list[Any], processes: int) -> NDArray[np.float64]:
-    if processes == 1 or len(specs) < 2:
-        return fn(job, specs)
-    n_chunks = min(len(specs), 4 * processes)
-    chunks = [specs[k::n_chunks] for k in range(n_chunks)]
-    with ProcessPoolExecutor(max_workers=processes) as ex:
-        parts = list(ex.map(fn, [job] * n_chunks, chunks))
-    out = np.zeros((len(specs), *parts[0].shape[1:]))
-    for k, part in enumerate(parts):
-        out[k::n_chunks] = part
-    return out
+def _bilateral_chunk(
+    job: _BilateralJob, start: int, stop: int, specs: Sequence[tuple[int, int, Any]]
+) -> NDArray[np.float64]:
+    return _run_bilateral(job, specs)
+
+
+def _lineup_chunk(
+    job: _LineupJob, start: int, stop: int, specs: Sequence[tuple[tuple[int, ...], Any]]
+) -> NDArray[np.float64]:
+    return _run_lineup(job, specs)
+
+
+def _dispatch(
+    fn: Any,
+    job: Any,
+    specs: list[Any],
+    processes: int,
+    executor: Any = None,
+    progress: bool | None = None,
+    desc: str = "matches",
+) -> NDArray[np.float64]:
+    """Play ``specs`` in chunks through :func:`tariffsim.analysis.runner.map_chunks`.
+
+    Each spec carries its own seed, so the result does not depend on the
+    chunking, the executor or the number of processes.
+    """
+    from .analysis.runner import map_chunks
+
+    if not specs:
+        return fn(job, 0, 0, specs)
+    kw: dict[str, Any] = {"payload": specs, "progress": progress, "desc": desc, "unit": "match"}
+    if executor is None and processes > 1 and len(specs) >= 2:
+        with ProcessPoolExecutor(max_workers=processes) as ex:
+            parts = map_chunks(fn, job, len(specs), executor=ex, **kw)
+    else:
+        parts = map_chunks(fn, job, len(specs), executor=executor, **kw)
+    return np.concatenate(parts)
 
 
 # ---------------------------------------------------------------------------
@@ -716,6 +753,14 @@ def _check_common(repetitions: Any, processes: Any, seed: Any, threshold: Any) -
         raise ParameterError(f"`war_threshold` must be a finite number; got {threshold!r}.")
 
 
+def _check_executor(executor: Any, progress: Any) -> None:
+    from .analysis.runner import check_executor
+    from .progress import progress_enabled
+
+    check_executor(executor)
+    progress_enabled(progress)
+
+
 def _resolve_scenario(scenario: Scenario | str | None) -> Scenario | None:
     if scenario is None or not isinstance(scenario, str):
         return scenario
@@ -738,6 +783,8 @@ def round_robin(
     processes: int = 1,
     war_threshold: float = 0.25,
     self_play: bool = True,
+    executor: Any = None,
+    progress: bool | None = None,
 ) -> TournamentResult:
     """Bilateral round robin: every ordered pair of strategies plays on one dyad.
 
@@ -765,10 +812,17 @@ def round_robin(
         Match ``k`` uses child ``k`` of ``np.random.SeedSequence(seed)``.
     processes : int
         Worker processes (1: play in this process). Results do not depend on it.
+        Ignored when ``executor`` is given.
     war_threshold : float
         Both tariffs at or above it count as a round at war.
     self_play : bool
         Whether a strategy also meets itself.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Where to play the matches, in chunks (:func:`tariffsim.analysis.runner.map_chunks`).
+        Results do not depend on it.
+    progress : bool or None
+        Progress bar over matches (:mod:`tariffsim.progress`; default: only in
+        interactive sessions).
 
     Returns
     -------
@@ -794,6 +848,7 @@ def round_robin(
     rounds = _check_rounds(rounds)
     _check_noise(noise)
     _check_common(repetitions, processes, seed, war_threshold)
+    _check_executor(executor, progress)
     sc = _resolve_scenario(scenario)
     if sc is not None:
         world, model, initial = sc.world, sc.model, sc.game.initial
@@ -834,7 +889,7 @@ def round_robin(
         float(noise),
         float(war_threshold),
     )
-    played = _dispatch(_run_bilateral, job, specs, processes)
+    played = _dispatch(_bilateral_chunk, job, specs, processes, executor, progress)
     stats = played[np.asarray(where, dtype=np.int64)]
     lineups = np.repeat(np.asarray(pairs, dtype=np.int64), repetitions, axis=0)
     return _result(stats, lineups, names, (a, b), rounds, repetitions, noise, seed,
@@ -884,6 +939,8 @@ def lineup_tournament(
     seed: int = 0,
     processes: int = 1,
     war_threshold: float = 0.25,
+    executor: Any = None,
+    progress: bool | None = None,
 ) -> TournamentResult:
     """Play a scenario with every line-up of strategies in its agents' seats.
 
@@ -904,7 +961,7 @@ def lineup_tournament(
     repetitions : int
     noise : float, optional
         Default the scenario's.
-    seed, processes, war_threshold
+    seed, processes, war_threshold, executor, progress
         As for :func:`round_robin`.
 
     Returns
@@ -931,6 +988,7 @@ def lineup_tournament(
         _check_noise(noise)
         game = game.replace(noise=float(noise))
     _check_common(repetitions, processes, seed, war_threshold)
+    _check_executor(executor, progress)
     k = len(game.agents)
     if k == 0:
         raise ParameterError(f"scenario {sc.name!r} has no agents to seat strategies in.")
@@ -961,7 +1019,7 @@ def lineup_tournament(
         (lu, seeds[p * repetitions + r]) for p, lu in enumerate(lus) for r in range(repetitions)
     ]
     job = _LineupJob(game, objs, rounds, float(war_threshold))
-    stats = _dispatch(_run_lineup, job, specs, processes)
+    stats = _dispatch(_lineup_chunk, job, specs, processes, executor, progress)
     lineup_arr = np.repeat(np.asarray(lus, dtype=np.int64), repetitions, axis=0)
     return _result(stats, lineup_arr, names, tuple(a.code for a in game.agents), rounds,
                    repetitions, game.noise, seed, war_threshold, "lineup", sc)  # fmt: skip
@@ -1187,28 +1245,25 @@ def moran_process(
     a, default_names = _matrix(payoff_matrix)
     s = a.shape[0]
     if counts is None:
-        if isinstance(population, bool) or not isinstance(population, int) or population < 2:
-            raise ParameterError(f"`population` must be an int >= 2; got {population!r}.")
+        population = check_int(population, "population", 2)
         n = np.full(s, population // s, dtype=np.int64)
         n[: population % s] += 1
     else:
-        n = np.array(counts, dtype=np.int64)
-        if n.shape != (s,) or np.any(n < 0) or n.sum() < 2:
+        n = check_int_vector(counts, "counts", length=s, minimum=0)
+        if n.sum() < 2:
             raise ParameterError(
                 f"`counts` must hold {s} ints >= 0 summing to >= 2; got {counts!r}."
             )
-    if isinstance(intensity, bool) or not isinstance(intensity, int | float) or intensity < 0:
-        raise ParameterError(f"`intensity` must be >= 0; got {intensity!r}.")
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 0:
-        raise ParameterError(f"`max_steps` must be an int >= 0; got {max_steps!r}.")
-    rng = np.random.default_rng(seed)
+    intensity = check_real(intensity, "intensity", minimum=0.0)
+    max_steps = check_int(max_steps, "max_steps", 0)
+    rng = check_rng(seed, "seed")
     total = int(n.sum())
     rows = [n / total]
     for _ in range(max_steps):
         if np.count_nonzero(n) <= 1:
             break
         f = (a @ n - np.diag(a)) / (total - 1)
-        weight = n * np.exp(intensity * (f - f.max()))
+        weight = n * np.exp(intensity * (f - f[n > 0].max()))  # finite for any intensity
         born = int(rng.choice(s, p=weight / weight.sum()))
         dies = int(rng.choice(s, p=n / total))
         n[born] += 1

@@ -547,6 +547,12 @@ class World:
         """Active tariff dyads ``(importer, exporter)``, in ladder order."""
         return tuple(self.ladders)
 
+    def __repr__(self) -> str:
+        return (
+            f"<World {self.n} countries ({', '.join(self.codes)}); "
+            f"{len(self.ladders)} tariff ladders, {len(self.control_ladders)} control ladders>"
+        )
+
     def replace(self, **changes: Any) -> World:
         """A copy with fields replaced (validated again).
 
@@ -706,6 +712,86 @@ class World:
     ) -> tuple[float, ...]:
         """Levels of the dyad's layers (in its order) after ``move``; see :func:`step_layers`."""
         return step_layers(self.instruments[(importer, exporter)], levels, move)
+
+    def add_country(
+        self,
+        country: Country,
+        *,
+        imports: Mapping[str, float] | None = None,
+        exports: Mapping[str, float] | None = None,
+        ties: Mapping[str, float] | None = None,
+        ladders: Mapping[tuple[str, str], Sequence[float] | Ladder] | None = None,
+    ) -> World:
+        """A world with one more country, every per-country array grown for it.
+
+        Every ``(n, n)`` array field (imports, ties, exemptions, …) gets a new
+        row and column of zeros and every ``(n,)`` field a zero, then the
+        given trade, ties and ladders are filled in. The result is validated
+        like any world.
+
+        Parameters
+        ----------
+        country : Country
+            The new country (its code must be new).
+        imports : mapping of str to float, optional
+            What the new country imports from each partner, USD bn.
+        exports : mapping of str to float, optional
+            What each partner imports from the new country, USD bn.
+        ties : mapping of str to float, optional
+            Alliance tie with each partner, in [0, 1] (set both ways).
+        ladders : mapping of (str, str) to levels, optional
+            Tariff ladders of new dyads, e.g. ``{("US", "VN"): (0, 0.1, 0.46)}``.
+
+        Returns
+        -------
+        World
+
+        Raises
+        ------
+        ParameterError
+            If the code exists already, or a value is invalid (negative trade,
+            a tie outside [0, 1], a bad ladder).
+        UnknownNameError
+            If a partner is not a country of this world.
+
+        Examples
+        --------
+        >>> w = ts.World.default().add_country(
+        ...     ts.Country("VN", 0.48, "Vietnam"), imports={"CN": 160.0},
+        ...     exports={"US": 137.0}, ties={"US": 0.5},
+        ...     ladders={("US", "VN"): (0.0, 0.1, 0.46)})
+        >>> w.n, float(w.imports[w.index("US"), w.index("VN")]), float(w.ties[-1, 0])
+        (11, 137.0, 0.5)
+        """
+        if not isinstance(country, Country):
+            raise ParameterError(f"`country` must be a Country; got {country!r}.")
+        if country.code in self.codes:
+            raise ParameterError(f"`country`: {country.code!r} is already in the world.")
+        n = self.n
+        grown: dict[str, Any] = {"countries": (*self.countries, country)}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, np.ndarray) and v.shape == (n, n):
+                out = np.zeros((n + 1, n + 1), dtype=v.dtype)
+                out[:n, :n] = v
+                grown[f.name] = out
+            elif isinstance(v, np.ndarray) and v.shape == (n,):
+                grown[f.name] = np.append(v, np.zeros(1, dtype=v.dtype))
+        for name, table, row in (("imports", imports, True), ("imports", exports, False)):
+            for partner, value in (table or {}).items():
+                j = self.index(partner)
+                if row:
+                    grown[name][n, j] = value
+                else:
+                    grown[name][j, n] = value
+        for partner, value in (ties or {}).items():
+            j = self.index(partner)
+            grown["ties"][n, j] = grown["ties"][j, n] = value
+        lads = dict(self.ladders)
+        for (a, b), levels in (ladders or {}).items():
+            lads[(a, b)] = levels if isinstance(levels, Ladder) else Ladder(tuple(levels))
+        grown["ladders"] = lads
+        return self.replace(**grown)
 
     # -- effective rates ----------------------------------------------------------
     def effective(self, tariff: ArrayLike) -> NDArray[np.float64]:

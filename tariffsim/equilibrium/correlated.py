@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 from ..errors import ParameterError
 from .normal_form import FloatArray, NormalFormGame, _as_game
+from .scaling import normalize
 
 __all__ = ["CorrelatedResult", "correlated_constraints", "correlated_equilibrium"]
 
@@ -196,12 +197,16 @@ def correlated_equilibrium(game: Any, objective: Any = "utilitarian") -> Correla
     """
     g = _as_game(game)
     coef = _coefficients(g, objective)
-    G = correlated_constraints(g)
+    # The constraints of the normalised game (each player's payoffs mapped onto
+    # [0, 1]) define the same set; the objective is scaled to unit size. So the
+    # LP's absolute tolerances mean the same thing whatever the payoff units.
+    G = correlated_constraints(normalize(g))
     n_prof = coef.size
+    c_scale = float(np.abs(coef).max()) or 1.0
     from scipy import optimize
 
     res = optimize.linprog(
-        -coef.ravel(),
+        -coef.ravel() / c_scale,
         A_ub=G if G.shape[0] else None,
         b_ub=np.zeros(G.shape[0]) if G.shape[0] else None,
         A_eq=np.ones((1, n_prof)),

@@ -7,14 +7,13 @@ the same seed always gives the same history.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import ParameterError
+from ._validate import check_real, check_rng
 from .normal_form import (
     FloatArray,
     NormalFormGame,
@@ -22,8 +21,8 @@ from .normal_form import (
     _as_game,
     _check_int,
     _check_tol,
-    _deviation_gains,
 )
+from .scaling import _relative_regret, payoff_ranges
 
 __all__ = [
     "DynamicsResult",
@@ -35,7 +34,7 @@ __all__ = [
 
 IntArray = NDArray[np.int64]
 
-#: Payoff slack under which two actions count as equally good.
+#: Slack, relative to the player's payoff range, under which two actions tie.
 _TIE_TOL = 1e-12
 
 
@@ -82,9 +81,11 @@ class FictitiousPlayResult:
         empirical frequency of ``i``'s actions after each round (what the
         others believe ``i`` plays).
     regret : numpy.ndarray
-        Regret of the empirical profile after each round, shape ``(rounds + 1,)``.
+        Relative regret (each player's deviation gain over its payoff range,
+        see :mod:`~tariffsim.equilibrium.scaling`) of the empirical profile
+        after each round, shape ``(rounds + 1,)``.
     converged : bool
-        True when the final empirical profile has regret ``<= tol``.
+        True when the final empirical profile has relative regret ``<= tol``.
     fixed_point : tuple of numpy.ndarray or None
         The final empirical profile, when `converged`.
     message : str
@@ -106,13 +107,7 @@ class FictitiousPlayResult:
 
 
 def _as_rng(rng: Any) -> np.random.Generator:
-    if rng is None or isinstance(rng, np.random.Generator | np.random.SeedSequence):
-        return np.random.default_rng(rng)
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and int(rng) >= 0:
-        return np.random.default_rng(int(rng))
-    raise ParameterError(
-        f"`rng` must be None, an int >= 0 or a numpy.random.Generator; got {rng!r}."
-    )
+    return check_rng(rng, "rng")
 
 
 def _readonly(a: np.ndarray) -> Any:
@@ -134,9 +129,10 @@ def _start(g: NormalFormGame, start: Any, rng: np.random.Generator) -> list[int]
 
 
 def _is_pure_nash(g: NormalFormGame, profile: list[int], tol: float) -> bool:
+    _, span = payoff_ranges(g)
     for i in range(g.n_players):
         v = _pure_values(g, profile, i)
-        if v.max() - v[profile[i]] > tol:
+        if v.max() - v[profile[i]] > tol * span[i]:
             return False
     return True
 
@@ -166,7 +162,8 @@ def best_response_dynamics(
     rng : int, numpy.random.Generator or None
         Source of randomness.
     tol : float, default 1e-8
-        Gain below which a player stays put; > 0.
+        Gain, relative to the player's payoff range (see
+        :mod:`~tariffsim.equilibrium.scaling`), below which a player stays put; > 0.
 
     Returns
     -------
@@ -191,13 +188,14 @@ def best_response_dynamics(
     max_rounds = _check_int(max_rounds, "max_rounds", 0)
     tol = _check_tol(tol)
     gen = _as_rng(rng)
+    _, span = payoff_ranges(g)
     profile = _start(g, start, gen)
     history = [list(profile)]
     for _ in range(max_rounds + 1):
         movers = []
         for i in range(g.n_players):
             v = _pure_values(g, profile, i)
-            if v.max() - v[profile[i]] > tol:
+            if v.max() - v[profile[i]] > tol * span[i]:
                 movers.append(i)
         if not movers:
             return DynamicsResult(
@@ -210,7 +208,7 @@ def best_response_dynamics(
             break
         i = movers[int(gen.integers(len(movers)))]
         v = _pure_values(g, profile, i)
-        best = np.flatnonzero(v >= v.max() - _TIE_TOL)
+        best = np.flatnonzero(v >= v.max() - _TIE_TOL * span[i])
         profile[i] = int(best[int(gen.integers(best.size))])
         history.append(list(profile))
     return DynamicsResult(
@@ -247,8 +245,9 @@ def fictitious_play(
         Opening profile; drawn from `rng` when None.
     tol : float, default 1e-2
         The run counts as converged when the final empirical profile has
-        regret ``<= tol``; > 0. Frequencies move by ``O(1/t)`` per round, so
-        very small values need many rounds.
+        relative regret (gains over each player's payoff range) ``<= tol``;
+        > 0. Frequencies move by ``O(1/t)`` per round, so very small values
+        need many rounds.
 
     Returns
     -------
@@ -287,22 +286,22 @@ def fictitious_play(
     actions[0] = profile
     beliefs = [np.empty((rounds + 1, a)) for a in g.shape]
     regret = np.empty(rounds + 1)
+    _, span = payoff_ranges(g)
     for i in range(n):
         beliefs[i][0] = counts[i]
-    regret[0] = max(0.0, float(_deviation_gains(g.payoff_array, [b[0] for b in beliefs]).max()))
+    regret[0] = _relative_regret(g.payoff_array, [b[0] for b in beliefs])
     for t in range(1, rounds + 1):
         freqs = [c / t for c in counts]
         new = []
         for i in range(n):
             v = _action_values(g.payoff_array, freqs, i)
-            best = np.flatnonzero(v >= v.max() - _TIE_TOL)
+            best = np.flatnonzero(v >= v.max() - _TIE_TOL * span[i])
             new.append(int(best[0] if best.size == 1 else best[int(gen.integers(best.size))]))
         for i, s in enumerate(new):
             counts[i][s] += 1.0
             beliefs[i][t] = counts[i] / (t + 1)
         actions[t] = new
-        gains = _deviation_gains(g.payoff_array, [b[t] for b in beliefs])
-        regret[t] = max(0.0, float(gains.max()))
+        regret[t] = _relative_regret(g.payoff_array, [b[t] for b in beliefs])
     converged = bool(regret[-1] <= tol)
     final = tuple(_readonly(np.array(b[-1])) for b in beliefs)
     return FictitiousPlayResult(
@@ -312,7 +311,7 @@ def fictitious_play(
         converged=converged,
         fixed_point=final if converged else None,
         message=(
-            f"empirical profile has regret {regret[-1]:.3g} after {rounds} rounds "
+            f"empirical profile has relative regret {regret[-1]:.3g} after {rounds} rounds "
             f"({'<=' if converged else '>'} tol={tol:g})"
         ),
     )
@@ -368,11 +367,7 @@ def logit_dynamics(
     (True, (1, 1))
     """
     g = _as_game(game)
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
-        raise ParameterError(f"`beta` must be a finite number >= 0; got {beta!r}.")
-    beta = float(beta)
-    if not np.isfinite(beta) or beta < 0:
-        raise ParameterError(f"`beta` must be a finite number >= 0; got {beta!r}.")
+    beta = check_real(beta, "beta", minimum=0.0)
     rounds = _check_int(rounds, "rounds", 0)
     patience = max(1, rounds // 10) if patience is None else _check_int(patience, "patience", 1)
     gen = _as_rng(rng)
@@ -391,7 +386,7 @@ def logit_dynamics(
         history[t] = profile
     tail = history[-(patience + 1) :]
     settled = rounds >= patience and bool((tail == tail[-1]).all())
-    converged = settled and _is_pure_nash(g, profile, 1e-8)
+    converged = settled and _is_pure_nash(g, profile, 1e-8)  # relative to payoff ranges
     return DynamicsResult(
         _readonly(history),
         converged,

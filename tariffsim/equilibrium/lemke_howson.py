@@ -24,9 +24,9 @@ from .normal_form import (
     _as_game,
     _check_int,
     _check_tol,
-    _deviation_gains,
     _require_players,
 )
+from .scaling import _relative_regret, normalize
 from .support import _DEDUP_TOL, _freeze
 
 __all__ = ["LemkeHowsonAllResult", "LemkeHowsonResult", "lemke_howson", "lemke_howson_all"]
@@ -178,8 +178,11 @@ def lemke_howson(
     max_iter : int, default 10000
         Pivot budget (>= 1).
     tol : float, default 1e-8
-        The endpoint is returned as an equilibrium only if its regret is
-        ``<= tol`` (payoff units); > 0.
+        The endpoint is returned as an equilibrium only if its relative regret
+        (gains over each player's payoff range, see
+        :mod:`~tariffsim.equilibrium.scaling`) is ``<= tol``; > 0. The path is
+        followed on the normalised game, so the answer does not depend on the
+        payoffs' units.
 
     Returns
     -------
@@ -215,7 +218,7 @@ def lemke_howson(
 
 
 def _run(g: Any, init_label: int, max_iter: int, tol: float, stacklevel: int) -> LemkeHowsonResult:
-    A, B = g.payoff_array
+    A, B = normalize(g).payoff_array
     x, y, iterations, finished = _lh_path(_positive(A), _positive(B), init_label, max_iter)
     if not finished:
         msg = f"no equilibrium within max_iter={max_iter} pivots"
@@ -230,9 +233,9 @@ def _run(g: Any, init_label: int, max_iter: int, tol: float, stacklevel: int) ->
     y = np.clip(y, 0.0, None) / sy
     x /= x.sum()
     y /= y.sum()
-    regret = float(_deviation_gains(g.payoff_array, [x, y]).max())
+    regret = _relative_regret(g.payoff_array, [x, y])
     if regret > tol:
-        msg = f"endpoint has regret {regret:.3g} > tol={tol:g} (numerical trouble)"
+        msg = f"endpoint has relative regret {regret:.3g} > tol={tol:g} (numerical trouble)"
         warnings.warn(f"lemke_howson: {msg}", ConvergenceWarning, stacklevel=stacklevel)
         return LemkeHowsonResult(None, False, iterations, init_label, msg)
     return LemkeHowsonResult(

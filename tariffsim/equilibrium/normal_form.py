@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import ParameterError
+from ._validate import check_int, check_tol
 
 __all__ = ["NormalFormGame"]
 
@@ -36,21 +37,12 @@ _SUM_TOL = 1e-6
 
 def _check_tol(tol: Any, name: str = "tol") -> float:
     """Return `tol` as a float after checking it is finite and > 0."""
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
-        raise ParameterError(f"`{name}` must be a real number > 0; got {tol!r}.")
-    value = float(tol)
-    if not math.isfinite(value) or value <= 0:
-        raise ParameterError(f"`{name}` must be finite and > 0; got {tol!r}.")
-    return value
+    return check_tol(tol, name)
 
 
 def _check_int(value: Any, name: str, minimum: int = 0) -> int:
     """Return `value` as an int after checking it is an integer >= `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ParameterError(f"`{name}` must be an integer >= {minimum}; got {value!r}.")
-    if value < minimum:
-        raise ParameterError(f"`{name}` must be >= {minimum}; got {value!r}.")
-    return int(value)
+    return check_int(value, name, minimum)
 
 
 def _as_game(game: Any, name: str = "game") -> NormalFormGame:
@@ -647,8 +639,10 @@ class NormalFormGame:
     def to_nfg(self, title: str = "tariffsim game") -> str:
         """Text of the game in Gambit's ``.nfg`` format (payoff version).
 
-        Profiles are listed with the first player's action changing fastest;
-        each profile contributes one payoff per player.
+        Players and their actions keep their names (the header lists each
+        player's strategy names, which Gambit shows as labels); profiles are
+        listed with the first player's action changing fastest; each profile
+        contributes one payoff per player.
 
         Parameters
         ----------
@@ -663,13 +657,15 @@ class NormalFormGame:
         >>> from tariffsim import equilibrium as eq
         >>> g = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
         >>> print(g.to_nfg("PD"))
-        NFG 1 R "PD" { "Player 1" "Player 2" } { 2 2 }
+        NFG 1 R "PD" { "Player 1" "Player 2" } { { "0" "1" } { "0" "1" } }
         <BLANKLINE>
         3 3 5 0 0 5 1 1
         <BLANKLINE>
         """
         players = " ".join(_quote(p) for p in self.player_names)
-        counts = " ".join(str(a) for a in self.shape)
+        counts = " ".join(
+            "{ " + " ".join(_quote(str(a)) for a in names) + " }" for names in self.action_names
+        )
         columns = [p.ravel(order="F") for p in self.payoff_array]
         values = np.stack(columns, axis=1).ravel()
         body = " ".join(_format_number(float(v)) for v in values)
@@ -692,10 +688,11 @@ class NormalFormGame:
         ...     p = pathlib.Path(d, "g.nfg")
         ...     g.write_nfg(p)
         ...     p.read_text().splitlines()[0]
-        'NFG 1 R "tariffsim game" { "Player 1" "Player 2" } { 1 2 }'
+        'NFG 1 R "tariffsim game" { "Player 1" "Player 2" } { { "0" } { "0" "1" } }'
         """
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(self.to_nfg(title))
+        from .._io import atomic_write
+
+        atomic_write(path, self.to_nfg(title))
 
     def to_nashpy(self) -> Any:
         """The same two-player game as a ``nashpy.Game``.

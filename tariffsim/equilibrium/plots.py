@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from ..world import State
-    from .dynamic import MPEResult
+    from .eq_path import MPEResult
     from .normal_form import NormalFormGame
 
 __all__ = ["plot_policy", "plot_stage_game"]
@@ -86,8 +86,9 @@ def plot_policy(
 
     Examples
     --------
-    >>> from tariffsim.equilibrium import dynamic, plots
-    >>> r = dynamic.markov_perfect(ts.load_scenario("us-china-145").game, discount=0.9)
+    >>> from tariffsim import equilibrium as eq
+    >>> from tariffsim.equilibrium import plots
+    >>> r = eq.markov_perfect(ts.load_scenario("us-china-145").game, discount=0.9)
     >>> ax = plots.plot_policy(r)
     >>> ax.get_xlabel()
     'US→CN tariff (%)'

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .normal_form import _as_game, _check_tol
+from .scaling import payoff_ranges
 
 __all__ = ["pure_nash"]
 
@@ -23,8 +24,9 @@ def pure_nash(game: Any, *, tol: float = 1e-8) -> list[tuple[int, ...]]:
     game : NormalFormGame or sequence of array_like
         Any number of players.
     tol : float, default 1e-8
-        A profile is an equilibrium when no player gains more than `tol`
-        (payoff units) by a unilateral deviation; must be > 0.
+        A profile is an equilibrium when no player gains more than `tol` times
+        its payoff range by a unilateral deviation (see
+        :mod:`~tariffsim.equilibrium.scaling`); must be > 0.
 
     Returns
     -------
@@ -48,8 +50,9 @@ def pure_nash(game: Any, *, tol: float = 1e-8) -> list[tuple[int, ...]]:
     g = _as_game(game)
     tol = _check_tol(tol)
     arr = g.payoff_array
+    _, span = payoff_ranges(g)
     ok = np.ones(g.shape, dtype=bool)
     for i in range(g.n_players):
         best = arr[i].max(axis=i, keepdims=True)
-        ok &= arr[i] >= best - tol
+        ok &= arr[i] >= best - tol * span[i]
     return [tuple(int(k) for k in row) for row in np.argwhere(ok)]

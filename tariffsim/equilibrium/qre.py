@@ -127,6 +127,19 @@ def _log_softmax(z: FloatArray) -> FloatArray:
     return np.asarray(z - np.log(np.exp(z).sum()))
 
 
+def _logit_target(v: FloatArray, lam: float) -> FloatArray:
+    """``log softmax(lam * v)`` without overflow for any finite ``lam >= 0``.
+
+    ``lam * (v - max v)`` is <= 0, so huge precisions give ``-inf`` (probability
+    0), never ``inf - inf``; log-probabilities are floored at ``_LOG_FLOOR``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = lam * (v - v.max())
+    z = np.where(np.isnan(z), 0.0, z)  # lam == 0 times a -inf gap cannot occur; be safe
+    out = z - np.log(np.exp(z).sum())
+    return np.asarray(np.maximum(out, _LOG_FLOOR))
+
+
 def _split(z: FloatArray, sizes: tuple[int, ...]) -> list[FloatArray]:
     return np.split(z, np.cumsum(sizes)[:-1])
 
@@ -137,9 +150,11 @@ def _residual(arr: FloatArray, logs: list[FloatArray], lam: float) -> tuple[Floa
     parts = []
     prob_res = 0.0
     for i in range(len(sig)):
-        target = _log_softmax(lam * _values(arr, sig, i))
+        target = _logit_target(_values(arr, sig, i), lam)
         parts.append(logs[i] - target)
-        prob_res = max(prob_res, float(np.abs(sig[i] - np.exp(target)).max()))
+        gap = float(np.abs(sig[i] - np.exp(target)).max())
+        # a NaN must never read as a small residual (max(0, nan) is 0)
+        prob_res = max(prob_res, gap if np.isfinite(gap) else np.inf)
     return np.concatenate(parts), prob_res
 
 
@@ -151,7 +166,7 @@ def _jacobian(arr: FloatArray, logs: list[FloatArray], lam: float) -> FloatArray
     jac = np.eye(total)
     n = len(sig)
     for i in range(n):
-        p_i = np.exp(_log_softmax(lam * _values(arr, sig, i)))
+        p_i = np.exp(_logit_target(_values(arr, sig, i), lam))
         proj = np.eye(sizes[i]) - p_i[None, :]  # d logsoftmax / d v = I - 1 p'
         for j in range(n):
             if j == i:
@@ -171,10 +186,15 @@ def _correct(
     for _ in range(_MAX_NEWTON):
         if res <= tol:
             return z, res, True
-        jac = _jacobian(arr, _split(z, sizes), lam)
-        try:
-            step = np.linalg.solve(jac, -f)
-        except np.linalg.LinAlgError:
+        with np.errstate(all="ignore"):
+            jac = _jacobian(arr, _split(z, sizes), lam)
+            if not np.all(np.isfinite(jac)):
+                return z, res, False
+            try:
+                step = np.linalg.solve(jac, -f)
+            except np.linalg.LinAlgError:
+                return z, res, False
+        if not np.all(np.isfinite(step)):
             return z, res, False
         # Damped step: halve until the residual norm decreases.
         norm0 = float(np.abs(f).max())

@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .normal_form import FloatArray, _as_game, _check_tol, _deviation_gains, _require_players
+from ._validate import check_bool
+from .normal_form import FloatArray, _as_game, _check_tol, _require_players
+from .scaling import _relative_regret
 
 __all__ = ["MixedResult", "support_enumeration"]
 
@@ -218,8 +220,9 @@ def support_enumeration(
     game : NormalFormGame or sequence of array_like
         A two-player game.
     tol : float, default 1e-8
-        A candidate is accepted when its regret (largest gain from a
-        unilateral deviation, in payoff units) is ``<= tol``; must be > 0.
+        A candidate is accepted when its relative regret (each player's largest
+        gain from a unilateral deviation over its payoff range, see
+        :mod:`~tariffsim.equilibrium.scaling`) is ``<= tol``; must be > 0.
     full_degeneracy_check : bool, default False
         By default only support pairs that survive dominance pruning on both
         sides are solved, and ``degenerate`` reports degeneracy *seen* on the
@@ -267,6 +270,7 @@ def support_enumeration(
     g = _as_game(game)
     _require_players(g, 2, "support_enumeration")
     tol = _check_tol(tol)
+    full_degeneracy_check = check_bool(full_degeneracy_check, "full_degeneracy_check")
     A_orig, B_orig = g.payoff_array
     A = _rescale(A_orig)
     B = _rescale(B_orig)
@@ -317,7 +321,7 @@ def support_enumeration(
             y[S2[j]] = np.clip(yw, 0.0, None)
             x /= x.sum()
             y /= y.sum()
-            if _deviation_gains(g.payoff_array, [x, y]).max() <= tol:
+            if _relative_regret(g.payoff_array, [x, y]) <= tol:
                 found.append((x, y))
     eqs = tuple((_freeze(x), _freeze(y)) for x, y in _dedupe(found))
     degenerate = singular_seen or degenerate_seen
@@ -331,6 +335,9 @@ def support_enumeration(
             f"found {len(eqs)} equilibria; some support systems were singular, so "
             "equilibria may be missing"
         )
+    elif not eqs:  # every finite game has an equilibrium: this is numerical trouble
+        msg = "found no equilibrium, which cannot be (numerical trouble); use vertex_enumeration"
+        degenerate = True
     else:
         msg = f"found {len(eqs)} equilibria; no degeneracy detected"
         if full_degeneracy_check:

@@ -91,7 +91,7 @@ def test_help_has_an_example(cmd: list[str]) -> None:
     ("args", "needle"),
     [
         (["run", "no-such-scenario"], "unknown scenario 'no-such-scenario'"),
-        (["run", "us-china-145", "--rounds", "0"], "--rounds must be >= 1"),
+        (["run", "us-china-145", "--rounds", "0"], "--rounds: must be an int >= 1"),
         (["run", "missing.toml"], "does not exist"),
         (["show", "nope"], "unknown scenario 'nope'"),
     ],
@@ -115,7 +115,7 @@ def test_invalid_scenario_file_lists_every_problem(tmp_path: Path) -> None:
     res = _cli("run", str(f), cwd=tmp_path)
     assert res.returncode == 2
     msg = res.stderr.strip()
-    assert "countries.US.gdp: must be > 0, got -3" in msg
+    assert "world.gdp.US: must be a finite number in [0.001, 1000]; got -3" in msg
     assert "agents[0].country" in msg and "events[0].kind" in msg
     assert "3 problems" in msg
 

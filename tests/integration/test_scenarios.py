@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim.equilibrium import pure_nash
+from tariffsim.equilibrium import pure_nash, stage_game
 
 
 def _variant(sc: ts.Scenario, edit) -> ts.Scenario:
@@ -81,7 +81,7 @@ def _na_stage_state(world):
 
 
 def na_stage_game_best_response(sc, path):
-    nf = sc.game.stage_game(_na_stage_state(sc.world))
+    nf = stage_game(sc.game, _na_stage_state(sc.world))
     players = nf.player_names
     ca, mx = players.index("CA"), players.index("MX")
     hold = [names.index(n) for names, n in zip(nf.action_names, _holds(nf), strict=True)]
@@ -323,7 +323,7 @@ def _oil_stage_state(sc):
 
 def oil_best_response_turns_with_tie(sc, path):
     def india_best(game):
-        nf = game.stage_game(_oil_stage_state(sc))
+        nf = stage_game(game, _oil_stage_state(sc))
         players = nf.player_names
         hold = [names.index("hold") for names in nf.action_names]
         k = players.index("IN")

@@ -99,7 +99,7 @@ def test_only_tariffsim_errors_with_paths(data):
 @pytest.mark.parametrize(
     ("edit", "path"),
     [
-        (lambda d: d["world"].setdefault("gdp", {}).update(US=-3), "countries.US.gdp"),
+        (lambda d: d["world"].setdefault("gdp", {}).update(US=-3), "world.gdp.US"),
         (lambda d: d.update(noise=math.nan), "noise"),
         (lambda d: d["agents"][0].update(strategy="nope"), "agents[0].strategy"),
         (lambda d: d["agents"][0].update(country="XX"), "agents[0].country"),

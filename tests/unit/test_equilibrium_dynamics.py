@@ -197,15 +197,6 @@ def test_dyad_custom_indices():
         eq.dyad_stage_payoffs(A, A.T, high=3)
 
 
-def test_critical_discount_rules():
-    assert eq.critical_discount(10, 6, 2) == pytest.approx(0.5)
-    assert eq.critical_discount(3, 3, 1) == 0.0
-    with pytest.raises(ParameterError, match=r"R=1\.0, P=1\.0"):
-        eq.critical_discount(5, 1, 1)
-    with pytest.raises(ParameterError, match="`T`"):
-        eq.critical_discount(float("nan"), 1, 0)
-
-
 def test_correlated_failure_reported(monkeypatch):
     from types import SimpleNamespace
 

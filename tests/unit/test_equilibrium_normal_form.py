@@ -113,9 +113,17 @@ def test_affine_and_permute(pd):
 def test_to_nfg_layout():
     g = NormalFormGame.from_bimatrix([[1, 2, 3], [4, 5, 6]], [[-1, -2, -3], [-4, -5, -6.5]])
     lines = g.to_nfg("t").splitlines()
-    assert lines[0] == 'NFG 1 R "t" { "Player 1" "Player 2" } { 2 3 }'
+    assert lines[0] == ('NFG 1 R "t" { "Player 1" "Player 2" } { { "0" "1" } { "0" "1" "2" } }')
     # First player's action changes fastest; one payoff per player per profile.
     assert lines[2].split() == ["1", "-1", "4", "-4", "2", "-2", "5", "-5", "3", "-3", "6", "-6.5"]
+
+
+def test_to_nfg_keeps_action_names():
+    g = NormalFormGame.from_bimatrix(
+        [[1, 2], [3, 4]], [[0, 0], [0, 0]], action_names=(("hold", "escalate"), ("a b", 'q"x'))
+    )
+    head = g.to_nfg().splitlines()[0]
+    assert '{ { "hold" "escalate" } { "a b" "q\\"x" } }' in head
 
 
 def test_write_nfg(tmp_path, pd):

@@ -172,7 +172,7 @@ def test_non_positive_gdp(gdp):
 
 def test_non_positive_gdp_in_scenario_file(tmp_path):
     p = write(tmp_path, "[world.gdp]\nUS = -3\n")
-    with raises(ScenarioError, "countries.US.gdp: must be > 0, got -3"):
+    with raises(ScenarioError, "world.gdp.US: must be a finite number in [0.001, 1000]; got -3"):
         ts.load_scenario(p)
 
 
@@ -224,7 +224,7 @@ def test_scenario_reports_every_problem(tmp_path):
     err = exc.value
     want = [
         "claims[0]",
-        "countries.US.gdp: must be > 0, got -3",
+        "world.gdp.US: must be a finite number in [0.001, 1000]; got -3",
         "world.imports.US-CN",
         "initial.tariffs.US-CN",
         "agents[0].strategy",

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim.equilibrium import LEARNING_RULES, learning_path, pure_nash
+from tariffsim.equilibrium import LEARNING_RULES, learning_path, pure_nash, stage_game
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_best_response_rest_point_is_a_stage_nash_equilibrium(game, peak):
     assert p.meta["converged"]
     w = game.world
     last = ts.State(p.tariff[-1], peak=np.maximum.accumulate(p.tariff, axis=0)[-1])
-    nfg = game.stage_game(last)
+    nfg = stage_game(game, last)
     hold = (1, 1)  # one dyad each: actions (-1, 0, +1), hold is index 1
     assert hold in pure_nash(nfg)
     assert p.series("US", "CN")[-1] < 1.45

@@ -1,0 +1,129 @@
+"""Benchmark ensembles: runs per second in-process, on local Dask workers, against a simulate loop.
+
+Run ``python benchmarks/bench_ensemble.py`` (``--quick``: 1,000 instead of
+10,000 runs, fewer simulate calls). All timings in the same run, on
+``us-china-145`` over 52 rounds with ``vary="claims"``:
+
+(a) ``ts.ensemble`` in-process (``executor=None``): runs/s and the peak
+    resident memory of the process;
+(b) the same ensemble on a ``dask.distributed.LocalCluster`` with 1 and with
+    2 worker processes (one thread each; cluster start-up not timed, the
+    first ensemble on it is a warm-up): runs/s, and the overhead of the
+    executor path at 1 worker, ``t(1 worker) / t(in-process)`` (target
+    <= 1.2);
+(c) a loop of ``ts.simulate`` calls (one run each, the parameters applied
+    with ``parampath.apply``), runs/s, and the ensemble's speed-up over it;
+(d) ``four-country-2025`` in-process, runs/s.
+
+Each ensemble is checked to equal the in-process one bit for bit. The
+machine's load matters: report ``os.getloadavg()`` with the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+import tariffsim as ts
+from tariffsim import parampath
+
+
+def _time(func: Any) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = func()
+    return time.perf_counter() - t0, out
+
+
+def _same(a: ts.Ensemble, b: ts.Ensemble) -> bool:
+    return all(
+        np.array_equal(getattr(a, k), getattr(b, k))
+        for k in ("tariff", "recession", "approval", "payoff", "drawdown")
+    )
+
+
+def _simulate_loop(sc: ts.Scenario, n: int, rounds: int, seed: int) -> float:
+    ens = ts.ensemble(sc, runs=n, seed=seed, vary="claims", rounds=1, progress=False)
+    seeds = np.random.SeedSequence(seed).spawn(n)
+    games = [parampath.apply(sc.game, ens.run(k).draws) for k in range(n)]
+    t0 = time.perf_counter()
+    for k in range(n):
+        ts.simulate(games[k], rounds, rng=np.random.default_rng(seeds[k]))
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="1,000 runs instead of 10,000")
+    ap.add_argument("--runs", type=int, default=None)
+    ap.add_argument("--rounds", type=int, default=52)
+    ap.add_argument("--no-dask", action="store_true", help="skip the Dask measurements")
+    a = ap.parse_args(argv)
+    runs = a.runs or (1_000 if a.quick else 10_000)
+    loop_n = 20 if a.quick else 100
+    sc = ts.load_scenario("us-china-145")
+    kw: dict[str, Any] = {"runs": runs, "seed": 0, "vary": "claims", "rounds": a.rounds,
+                          "progress": False}  # fmt: skip
+    res: dict[str, Any] = {"runs": runs, "rounds": a.rounds, "loadavg_before": os.getloadavg()}
+
+    ts.ensemble(sc, **{**kw, "runs": 50})  # warm-up (imports, caches)
+    t_in, ref = _time(lambda: ts.ensemble(sc, **kw))
+    res["in_process_runs_per_s"] = runs / t_in
+    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    t_loop = _simulate_loop(sc, loop_n, a.rounds, 0)
+    res["simulate_loop_runs_per_s"] = loop_n / t_loop
+    res["speedup_vs_simulate_loop"] = res["in_process_runs_per_s"] / res["simulate_loop_runs_per_s"]
+
+    four = ts.load_scenario("four-country-2025")
+    n4 = max(runs // 5, 200)
+    t4, _ = _time(lambda: ts.ensemble(four, runs=n4, seed=0, rounds=a.rounds, progress=False))
+    res["four_country_runs_per_s"] = n4 / t4
+
+    if not a.no_dask:
+        from dask.distributed import Client, LocalCluster
+
+        for workers in (1, 2):
+            with (
+                LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                ) as cluster,  # fmt: skip
+                Client(cluster) as client,
+            ):
+                ts.ensemble(sc, **{**kw, "runs": 50}, executor=client)  # warm-up
+                t, got = _time(lambda c=client: ts.ensemble(sc, **kw, executor=c))
+            res[f"dask_{workers}_runs_per_s"] = runs / t
+            res[f"dask_{workers}_equal"] = _same(got, ref)
+        res["overhead_1_worker_vs_in_process"] = (
+            res["in_process_runs_per_s"] / res["dask_1_runs_per_s"]
+        )
+        res["scaling_2_vs_1_worker"] = res["dask_2_runs_per_s"] / res["dask_1_runs_per_s"]
+    res["loadavg_after"] = os.getloadavg()
+    print(json.dumps(res, indent=1))
+    print(
+        f"\nus-china-145, {a.rounds} rounds, vary='claims': "
+        f"{res['in_process_runs_per_s']:.0f} runs/s in-process "
+        f"({res['speedup_vs_simulate_loop']:.0f}x a simulate loop at "
+        f"{res['simulate_loop_runs_per_s']:.1f} runs/s); peak RSS {res['peak_rss_mb']:.0f} MB; "
+        f"four-country-2025 {res['four_country_runs_per_s']:.0f} runs/s",
+        file=sys.stderr,
+    )
+    if not a.no_dask:
+        print(
+            f"Dask: 1 worker {res['dask_1_runs_per_s']:.0f} runs/s "
+            f"(overhead {res['overhead_1_worker_vs_in_process']:.2f}x in-process), "
+            f"2 workers {res['dask_2_runs_per_s']:.0f} runs/s "
+            f"(x{res['scaling_2_vs_1_worker']:.2f}); equal: "
+            f"{res['dask_1_equal']} {res['dask_2_equal']}",
+            file=sys.stderr,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,502 @@
+"""Safe input and output: atomic writes, output names, escaping, reading inputs.
+
+Every file tariffsim writes goes through this module:
+
+- :func:`atomic_write` / :func:`atomic_save_figure` write to a *unique*
+  temporary file in the target folder (``.<name>.<random>.tmp``), flush it to
+  disk and rename it over the target (:func:`os.replace`, atomic on POSIX and
+  Windows): a reader sees the old file or the new one, never a partial one,
+  and two processes writing into one folder never share a temporary file.
+- :class:`OutputGroup` stages several files (a run's CSV, JSON and PNGs) and
+  commits them together: nothing appears until every file is complete; the
+  renames then run back to back under a folder lock with SIGINT/SIGTERM
+  blocked, so one run's outputs appear together and concurrent runs into one
+  folder never interleave. If the process is stopped (exception, SIGINT,
+  SIGTERM) before the commit, the temporary files are removed.
+- :func:`slug` turns text from a file (a scenario name) into a safe file stem
+  and :func:`output_path` checks that the result stays inside the output
+  folder: a scenario cannot name a path.
+- :func:`term_escape` and :func:`csv_cell` make text from files safe for a
+  terminal (no escape sequences) and for spreadsheets (no formulas).
+- :func:`read_text_input` reads a user's file within the size limit and
+  decodes it strictly, raising tariffsim errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import signal
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path as FsPath
+from types import TracebackType
+from typing import IO, Any, TypeVar, cast
+
+from . import limits
+from .errors import LimitError, ParameterError, ScenarioError
+
+__all__ = [
+    "OutputGroup",
+    "atomic_save_figure",
+    "atomic_write",
+    "csv_cell",
+    "input_boundary",
+    "output_path",
+    "read_text_input",
+    "slug",
+    "term_escape",
+]
+
+
+# -- atomic writes -----------------------------------------------------------------------
+def _umask() -> int:
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+_MODE = 0o666 & ~_umask()  # what open() would give a new file (mkstemp gives 0600)
+
+
+def _temp_for(target: FsPath) -> tuple[int, FsPath]:
+    fd, name = tempfile.mkstemp(prefix=f".{target.name[:80]}.", suffix=".tmp", dir=target.parent)
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, _MODE)
+    return fd, FsPath(name)
+
+
+def _fill(fd: int, tmp: FsPath, write: Callable[[IO[bytes]], Any]) -> None:
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def _staged(target: FsPath, write: Callable[[IO[bytes]], Any]) -> FsPath:
+    fd, tmp = _temp_for(target)
+    _fill(fd, tmp, write)
+    return tmp
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> FsPath:
+    """Write ``data`` (text as UTF-8, or bytes) to ``path`` atomically; return the path.
+
+    The data goes to a unique temporary file next to ``path`` which is then
+    renamed over it, so ``path`` is never seen half-written, an existing file
+    is replaced only by a complete one, and concurrent writers never collide.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from tariffsim._io import atomic_write
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = atomic_write(pathlib.Path(d, "a.txt"), "hello")
+    ...     p.read_text(), sorted(x.name for x in pathlib.Path(d).iterdir())
+    ('hello', ['a.txt'])
+    """
+    target = FsPath(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    tmp = _staged(target, lambda fh: fh.write(raw))
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
+
+
+def _figure_writer(fig_or_ax: Any, fmt: str, dpi: int) -> Callable[[IO[bytes]], Any]:
+    fig = getattr(fig_or_ax, "figure", fig_or_ax)
+
+    def write(fh: IO[bytes]) -> None:
+        fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
+
+    return write
+
+
+def atomic_save_figure(fig_or_ax: Any, path: str | os.PathLike[str], *, dpi: int = 120) -> FsPath:
+    """Save a matplotlib Figure (or an Axes' figure) to ``path`` atomically.
+
+    The format follows the suffix (``.png`` by default); see :func:`atomic_write`.
+    """
+    target = FsPath(path)
+    fmt = target.suffix.lstrip(".").lower() or "png"
+    tmp = _staged(target, _figure_writer(fig_or_ax, fmt, dpi))
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
+
+
+_SIGNALS = tuple(
+    s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s
+)
+
+
+@contextlib.contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Block SIGINT/SIGTERM in this thread (POSIX); a no-op elsewhere."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or not _SIGNALS:
+        yield
+        return
+    old = mask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: FsPath) -> Iterator[None]:
+    """An exclusive lock on ``folder`` shared by tariffsim processes (POSIX ``flock``)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: renames are still atomic one by one
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)  # lock the folder itself: no lock file left behind
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+class OutputGroup:
+    """Files that appear together or not at all (a run's outputs).
+
+    Use as a context manager: :meth:`text` and :meth:`figure` stage complete
+    files as unique temporary files in ``folder``; leaving the block without
+    an error renames them all into place (under a lock on the folder, with
+    SIGINT/SIGTERM blocked, so concurrent runs never interleave and an
+    interrupt cannot split the group); leaving it by an exception, Ctrl-C or
+    SIGTERM removes them. Only ``SIGKILL`` or a power cut during the few
+    renames can split a group.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        Output folder; created if missing. Must not be empty.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from tariffsim._io import OutputGroup
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     with OutputGroup(d) as out:
+    ...         _ = out.text("run.csv", "a,b\\n")
+    ...         _ = out.text("run.json", "{}")
+    ...     sorted(p.name for p in pathlib.Path(d).iterdir() if not p.name.startswith("."))
+    ['run.csv', 'run.json']
+    """
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        if str(folder) == "":
+            raise ParameterError("output folder must not be empty; got ''.")
+        self.folder = FsPath(folder)
+        self._staged: list[tuple[FsPath, FsPath]] = []
+        self.written: list[FsPath] = []
+        self._old_term: Any = None
+
+    def __enter__(self) -> OutputGroup:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ParameterError(f"output folder {str(self.folder)!r} exists and is not a folder.")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if (
+            threading.current_thread() is threading.main_thread()
+            and hasattr(signal, "SIGTERM")
+            and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None)
+        ):
+            # SIGTERM unwinds like Ctrl-C, so the staged files are removed
+            self._old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+        return self
+
+    def _target(self, name: str) -> FsPath:
+        target = output_path(self.folder, name)
+        if any(t == target for t, _ in self._staged):
+            raise ParameterError(f"output {name!r} is staged twice.")
+        return target
+
+    def text(self, name: str, data: str | bytes) -> FsPath:
+        """Stage a text (UTF-8) or bytes file ``name`` in the folder; return its final path."""
+        target = self._target(name)
+        raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        self._staged.append((target, _staged(target, lambda fh: fh.write(raw))))
+        return target
+
+    def figure(self, name: str, fig_or_ax: Any, *, dpi: int = 120) -> FsPath:
+        """Stage a matplotlib figure as file ``name`` (format from its suffix)."""
+        target = self._target(name)
+        fmt = target.suffix.lstrip(".").lower() or "png"
+        self._staged.append((target, _staged(target, _figure_writer(fig_or_ax, fmt, dpi))))
+        return target
+
+    def file(self, name: str, write: Callable[[str], Any]) -> FsPath:
+        """Stage file ``name`` written by ``write(temp_path)`` (for writers that need a path).
+
+        The temporary path ends with the target's suffix (``.nc``, ``.npz``), so
+        writers that pick a format or add a suffix from the name behave.
+        """
+        target = self._target(name)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name[:80]}.", suffix=f".tmp{target.suffix}", dir=target.parent
+        )
+        os.close(fd)
+        tmp = FsPath(tmp_name)
+        try:
+            write(str(tmp))
+            if hasattr(os, "chmod"):
+                os.chmod(tmp, _MODE)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        self._staged.append((target, tmp))
+        return target
+
+    def commit(self) -> list[FsPath]:
+        """Rename every staged file into place (called on leaving the block)."""
+        with _signals_blocked(), _folder_lock(self.folder):
+            for target, tmp in self._staged:
+                os.replace(tmp, target)
+                self.written.append(target)
+        self._staged = []
+        return self.written
+
+    def discard(self) -> None:
+        """Remove every staged temporary file."""
+        for _, tmp in self._staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        self._staged = []
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.discard()
+        finally:
+            if self._old_term is not None:
+                signal.signal(signal.SIGTERM, self._old_term)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+# -- names and paths -----------------------------------------------------------------------
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+             *(f"lpt{i}" for i in range(10))}  # fmt: skip
+
+
+def slug(text: Any, *, default: str = "scenario", max_len: int = 64) -> str:
+    """A safe file stem from any text: ASCII letters, digits, ``.``, ``_``, ``-``.
+
+    Separators (``/``, ``\\``), ``..``, leading dots, control characters and
+    Windows device names cannot survive, so the stem never names another
+    folder or a hidden file. Empty results become ``default``.
+
+    Examples
+    --------
+    >>> from tariffsim._io import slug
+    >>> slug("us-china-145"), slug("../../etc/passwd"), slug("/abs/x"), slug("É t\\x1b[31m")
+    ('us-china-145', 'etc-passwd', 'abs-x', 'E-t-31m')
+    >>> slug(""), slug(".."), slug("CON")
+    ('scenario', 'scenario', 'CON_')
+    """
+    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    s = _UNSAFE.sub("-", s)
+    s = re.sub(r"\.{2,}", ".", s)
+    s = s.strip(".-_ ")[:max_len].strip(".-_ ")
+    if not s:
+        return default
+    if s.split(".")[0].lower() in _RESERVED:
+        s += "_"
+    return s
+
+
+def output_path(folder: str | os.PathLike[str], name: str) -> FsPath:
+    """``folder / name``, refusing any ``name`` that is not a plain file name in ``folder``.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` contains a separator, is ``.``/``..``/empty, or resolves
+        outside ``folder``.
+    """
+    if (
+        not name
+        or name in (".", "..")
+        or "/" in name
+        or "\\" in name
+        or "\0" in name
+        or os.sep in name
+        or (os.altsep is not None and os.altsep in name)
+    ):
+        raise ParameterError(f"output name must be a plain file name; got {name!r}.")
+    base = FsPath(folder)
+    target = base / name
+    if target.resolve().parent != base.resolve():
+        raise ParameterError(f"output {name!r} would be written outside {str(base)!r}.")
+    return target
+
+
+# -- escaping -------------------------------------------------------------------------------
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def term_escape(text: Any, *, keep_newlines: bool = True) -> str:
+    """Text safe to print on a terminal: control and bidi characters made visible.
+
+    ESC (so every ANSI/OSC escape sequence), other C0/C1 controls, DEL and the
+    bidirectional-override characters are shown as ``\\x1b``, ``\\u202e``…;
+    newlines (if ``keep_newlines``) and tabs stay.
+
+    Examples
+    --------
+    >>> from tariffsim._io import term_escape
+    >>> term_escape("red \\x1b[31mX\\x1b[0m")
+    'red \\\\x1b[31mX\\\\x1b[0m'
+    """
+    out = []
+    for ch in str(text):
+        o = ord(ch)
+        if (ch == "\n" and keep_newlines) or ch == "\t":
+            out.append(ch)
+        elif o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0:
+            out.append(f"\\x{o:02x}")
+        elif ch in _BIDI:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?$")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula.
+
+    Strings starting with ``=``, ``+``, ``-``, ``@``, ``|``, ``%``, a tab or a
+    carriage return get a leading ``'`` (the OWASP rule), unless they are a
+    plain number such as ``-0.5``. Other values pass through.
+
+    Examples
+    --------
+    >>> from tariffsim._io import csv_cell
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("-0.5"), csv_cell("US 10%"), csv_cell(3.0)
+    ("'=HYPERLINK(1)", '-0.5', 'US 10%', 3.0)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+# -- reading inputs --------------------------------------------------------------------------
+def read_text_input(path: str | os.PathLike[str], *, source: str | None = None) -> str:
+    """Read a user's text file: within ``limits.max_file_bytes``, strict UTF-8.
+
+    Raises
+    ------
+    LimitError
+        If the file is larger than the limit (checked before reading it).
+    ScenarioError
+        If it is not UTF-8 or cannot be read.
+    """
+    p = FsPath(path)
+    src = source or str(p)
+    cap = limits.current().max_file_bytes
+    try:
+        with open(p, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > cap:
+                raise LimitError(limits.message("max_file_bytes", size, f"file {src!r}"))
+            raw = fh.read(cap + 1)
+    except OSError as e:
+        raise ScenarioError([f"cannot read the file: {e.strerror or e}"], source=src) from None
+    if len(raw) > cap:  # grew while reading, or a pipe/device
+        raise LimitError(limits.message("max_file_bytes", len(raw), f"file {src!r}"))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(
+            [f"not UTF-8 text: byte {raw[e.start]:#04x} at offset {e.start}"], source=src
+        ) from None
+
+
+# -- public entry points -------------------------------------------------------------------------
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+_FOREIGN_INPUT_ERRORS: tuple[type[BaseException], ...] = (
+    UnicodeError,
+    RecursionError,
+    OverflowError,
+)
+
+
+def input_boundary(what: str) -> Callable[[_F], _F]:
+    """Decorate a public function that reads user input (files, mappings, text).
+
+    Exceptions that only malformed *input* can raise while it is decoded and
+    parsed — :class:`UnicodeError`, :class:`RecursionError` (nesting),
+    :class:`OverflowError` (numbers too large for a float or a date) — become
+    tariffsim errors naming ``what``: a ``RecursionError`` a
+    :class:`~tariffsim.errors.LimitError` on ``max_depth``, the others a
+    :class:`~tariffsim.errors.ParameterError`. Everything else passes through
+    unchanged, so genuine bugs still show their traceback.
+
+    Examples
+    --------
+    >>> from tariffsim._io import input_boundary
+    >>> @input_boundary("the answer")
+    ... def parse(x):
+    ...     return int(float(x))
+    >>> parse("1e999")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tariffsim.errors.ParameterError: the answer: value out of range (cannot convert ...).
+    """
+
+    def wrap(fn: _F) -> _F:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except RecursionError:
+                raise LimitError(
+                    f"{what}: nested deeper than Python can follow; the limit max_depth = "
+                    f"{limits.current().max_depth}"
+                ) from None
+            except _FOREIGN_INPUT_ERRORS as e:
+                kind = "not valid text" if isinstance(e, UnicodeError) else "value out of range"
+                raise ParameterError(f"{what}: {kind} ({e}).") from None
+
+        return cast(_F, inner)
+
+    return wrap

@@ -1,0 +1,822 @@
+r"""Ensembles: many runs of a scenario, with drawn parameters, as bands and probabilities.
+
+:func:`ensemble` runs a scenario ``R`` times through the batched engine
+(:func:`tariffsim.engine.simulate_batch`, compact record), chunked on any
+executor (:func:`tariffsim.analysis.runner.simulate_runs`), with parameters
+drawn up front from distributions or from the claims' ranges
+(:mod:`tariffsim.analysis.vary`). The frozen :class:`Ensemble` it returns
+holds every run's tariffs (on the dyads with a ladder) and indicators, the
+draws, and answers the usual questions:
+
+- :meth:`Ensemble.quantiles` — per-round quantile bands of a tariff or an
+  indicator (recession odds, approval, payoff, drawdown), dated;
+- :meth:`Ensemble.prob` — the probability of an event, from a boolean array
+  over runs (fast: ``ens.peak("US", "CN") >= 1.45``) or a function of one
+  run (``lambda p: p.peak("US", "CN") >= 1.45``);
+- :meth:`Ensemble.peak`, :meth:`Ensemble.first_round` — vectorised per-run
+  statistics, shape ``(R,)``;
+- :meth:`Ensemble.plot` (fan chart), :meth:`Ensemble.to_xarray`,
+  :meth:`Ensemble.to_frame`, :meth:`Ensemble.to_netcdf`, :meth:`Ensemble.to_npz`.
+
+Seeds: run ``k`` uses ``np.random.SeedSequence(seed).spawn(R)[k]`` and the
+parameters drawn for it, so it equals ``ts.simulate(game_k, rounds,
+seed=np.random.SeedSequence(seed).spawn(R)[k])`` with ``game_k =
+ts.parampath.apply(game, ens.run(k).draws)``, bit for bit, on any executor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._util import frozen_array as _ro
+from ..errors import ParameterError, UnknownNameError
+from .distributions import Distribution
+from .runner import _check_count, _root, check_executor, check_overrides, simulate_runs
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..engine import PathBatch
+    from ..game import Game
+    from ..scenario import Scenario
+
+__all__ = ["INDICATORS", "Bands", "Ensemble", "RunView", "ensemble"]
+
+Array = NDArray[np.float64]
+INDICATORS = ("recession", "approval", "payoff", "drawdown")
+"""Per-country indicators an ensemble keeps: recession odds and approval (fractions),
+payoff (% of GDP) and equity drawdown (index %), each ``(R, T+1, n)``."""
+DEFAULT_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _qlabel(q: float) -> str:
+    return f"q{100 * q:g}"
+
+
+@dataclass(frozen=True, eq=False)
+class Bands:
+    """Quantile bands of one series over rounds.
+
+    Attributes
+    ----------
+    label : str
+        What the values are (``"US->CN tariff"``, ``"US recession"``).
+    q : ndarray, shape (k,)
+        Quantile levels.
+    dates : ndarray of datetime64[D], shape (T+1,)
+    values : ndarray, shape (k, T+1)
+        ``values[m, r]``: the ``q[m]`` quantile over runs in round ``r``.
+    """
+
+    label: str
+    q: Array
+    dates: NDArray[Any]
+    values: Array
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "q", _ro(self.q))
+        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
+        object.__setattr__(self, "values", _ro(self.values))
+
+    def __getitem__(self, q: float) -> Array:
+        """The band of quantile level ``q`` (one of :attr:`q`), shape (T+1,)."""
+        hit = np.flatnonzero(np.isclose(self.q, q))
+        if not len(hit):
+            raise UnknownNameError(f"quantile {q!r} not computed; levels: {self.q.tolist()}.")
+        return self.values[int(hit[0])]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per round: ``round``, ``date`` and ``q5``, ``q50``, … (fractions)."""
+        names = [_qlabel(float(q)) for q in self.q]
+        return [
+            {
+                "round": r,
+                "date": str(self.dates[r]),
+                **{n: float(self.values[m, r]) for m, n in enumerate(names)},
+            }
+            for r in range(self.values.shape[1])
+        ]
+
+    def to_frame(self) -> Any:
+        """The bands as a pandas DataFrame indexed by date (needs pandas)."""
+        pd = _pandas("Bands.to_frame()")
+        df = pd.DataFrame(self.rows()).set_index("date")
+        df.index = pd.to_datetime(df.index)
+        return df
+
+    def __repr__(self) -> str:
+        return (
+            f"<Bands {self.label}: q={self.q.tolist()}, {self.values.shape[1]} rounds "
+            f"from {self.dates[0]}>"
+        )
+
+
+def _pandas(what: str) -> Any:
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError(f"{what} needs pandas: pip install 'tariffsim[pandas]'") from None
+    return pd
+
+
+class RunView:
+    """One run of an ensemble, read like a :class:`~tariffsim.path.Path` (a light view).
+
+    Attributes
+    ----------
+    index : int
+        The run number.
+    codes, dates, dyads
+        As in the ensemble.
+    draws : dict of str to float
+        The parameter values this run used.
+    recession, approval, payoff, drawdown : ndarray, shape (T+1, n)
+    """
+
+    __slots__ = ("_ens", "index")
+
+    def __init__(self, ens: Ensemble, index: int) -> None:
+        self._ens = ens
+        self.index = index
+
+    def __len__(self) -> int:
+        return int(self._ens.tariff.shape[1])
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self._ens.codes
+
+    @property
+    def dates(self) -> NDArray[Any]:
+        return self._ens.dates
+
+    @property
+    def dyads(self) -> tuple[tuple[str, str], ...]:
+        return self._ens.dyads
+
+    @property
+    def draws(self) -> dict[str, float]:
+        return {k: float(v[self.index]) for k, v in self._ens.draws.items()}
+
+    def series(self, importer: str, exporter: str) -> Array:
+        """Headline tariff of ``importer`` on ``exporter`` per round (fraction)."""
+        return self._ens.tariff[self.index, :, self._ens._dyad(importer, exporter)]
+
+    def peak(self, importer: str, exporter: str) -> float:
+        """Highest headline tariff reached on a dyad."""
+        return float(self.series(importer, exporter).max())
+
+    def first_round(
+        self,
+        importer: str,
+        exporter: str,
+        *,
+        at_least: float | None = None,
+        at_most: float | None = None,
+        after: int = 0,
+    ) -> int | None:
+        """First round ``>= after`` whose tariff meets the condition (None: never)."""
+        k = int(
+            self._ens.first_round(
+                importer, exporter, at_least=at_least, at_most=at_most, after=after
+            )[self.index]
+        )
+        return None if k < 0 else k
+
+    def __getattr__(self, name: str) -> Array:
+        if name in INDICATORS:
+            return getattr(self._ens, name)[self.index]
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"<RunView {self.index} of {self._ens.name or 'ensemble'}>"
+
+
+@dataclass(frozen=True, eq=False)
+class Ensemble:
+    """``R`` runs of one game: compact per-run paths, the draws behind them, and summaries.
+
+    Attributes
+    ----------
+    name : str
+        Scenario (game) name.
+    codes : tuple of str
+        Country codes (the ``country`` axis).
+    dates : ndarray of datetime64[D], shape (T+1,)
+    dyads : tuple of (str, str)
+        The dyads with a tariff ladder (the ``dyad`` axis).
+    tariff : ndarray, shape (R, T+1, D)
+        Headline tariff per run, round and dyad (fraction).
+    recession, approval, payoff, drawdown : ndarray, shape (R, T+1, n)
+        Indicators per run, round and country (see :data:`INDICATORS`).
+    draws : mapping of str to ndarray (R,)
+        Parameter path → value used by each run (empty without ``vary``).
+    claim_draws : mapping of str to ndarray (R,)
+        With ``vary="claims"``: claim id → drawn value, in the claim's unit.
+    distributions : mapping of str to Distribution
+        What each drawn path (or claim) was drawn from.
+    seed : int
+    vary : str
+        ``"none"``, ``"claims"`` or ``"mapping"``.
+    events : tuple of (int, str)
+        Scheduled events (the same in every run).
+    """
+
+    name: str
+    codes: tuple[str, ...]
+    dates: NDArray[Any]
+    dyads: tuple[tuple[str, str], ...]
+    tariff: Array
+    recession: Array
+    approval: Array
+    payoff: Array
+    drawdown: Array
+    draws: Mapping[str, Array] = field(default_factory=dict)
+    claim_draws: Mapping[str, Array] = field(default_factory=dict)
+    distributions: Mapping[str, Distribution] = field(default_factory=dict)
+    seed: int = 0
+    vary: str = "none"
+    events: tuple[tuple[int, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
+        for name in ("tariff", *INDICATORS):
+            object.__setattr__(self, name, _ro(getattr(self, name)))
+        object.__setattr__(self, "draws", {k: _ro(v) for k, v in self.draws.items()})
+        object.__setattr__(self, "claim_draws", {k: _ro(v) for k, v in self.claim_draws.items()})
+        object.__setattr__(self, "codes", tuple(self.codes))
+        object.__setattr__(self, "dyads", tuple(tuple(d) for d in self.dyads))
+
+    @classmethod
+    def from_batch(cls, batch: PathBatch, **kw: Any) -> Ensemble:
+        """An ensemble from a compact :class:`~tariffsim.engine.PathBatch` (same runs)."""
+        if batch.record != "compact":
+            raise ParameterError(f"`batch` must be a compact record; got {batch.record!r}.")
+        return cls(
+            codes=batch.codes,
+            dates=batch.dates,
+            dyads=batch.dyads,
+            tariff=batch.tariff,
+            recession=batch.recession,
+            approval=batch.approval,
+            payoff=batch.payoff,
+            drawdown=batch.drawdown,
+            events=tuple(batch.events),
+            **kw,
+        )
+
+    # -- basics -------------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self.tariff.shape[0])
+
+    @property
+    def runs(self) -> int:
+        """Number of runs R."""
+        return len(self)
+
+    @property
+    def rounds(self) -> int:
+        """Rounds played T (arrays hold T + 1 rows; row 0 is the start)."""
+        return int(self.tariff.shape[1]) - 1
+
+    def _dyad(self, importer: str, exporter: str) -> int:
+        try:
+            return self.dyads.index((importer, exporter))
+        except ValueError:
+            known = ", ".join(f"{a}->{b}" for a, b in self.dyads)
+            raise UnknownNameError(
+                f"no tariff ladder {importer}->{exporter} in this ensemble; dyads: {known}."
+            ) from None
+
+    def _country(self, code: str) -> int:
+        try:
+            return self.codes.index(code)
+        except ValueError:
+            raise UnknownNameError(
+                f"unknown country {code!r}; known: {', '.join(self.codes)}."
+            ) from None
+
+    def run(self, k: int) -> RunView:
+        """Run ``k`` as a Path-like view (``series``, ``peak``, indicators, ``draws``)."""
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 0 <= k < len(self):
+            raise ParameterError(f"`k` must be a run index in [0, {len(self)}); got {k!r}.")
+        return RunView(self, int(k))
+
+    def series(self, importer: str, exporter: str) -> Array:
+        """Tariff of ``importer`` on ``exporter``, every run and round: shape (R, T+1)."""
+        return self.tariff[:, :, self._dyad(importer, exporter)]
+
+    def indicator(self, name: str, country: str) -> Array:
+        """An indicator of one country, every run and round: shape (R, T+1)."""
+        if name not in INDICATORS:
+            raise UnknownNameError(f"unknown indicator {name!r}; known: {', '.join(INDICATORS)}.")
+        arr: Array = getattr(self, name)
+        return arr[:, :, self._country(country)]
+
+    def _values(self, a: str, b: str) -> tuple[Array, str]:
+        if a in INDICATORS:
+            return self.indicator(a, b), f"{b} {a}"
+        return self.series(a, b), f"{a}->{b} tariff"
+
+    # -- summaries ----------------------------------------------------------------
+    def quantiles(self, a: str, b: str, q: ArrayLike = (0.05, 0.5, 0.95)) -> Bands:
+        """Per-round quantiles over runs of a tariff or an indicator.
+
+        Parameters
+        ----------
+        a, b : str
+            ``(importer, exporter)`` for a tariff (``"US", "CN"``), or
+            ``(indicator, country)`` for an indicator (``"recession", "US"``;
+            see :data:`INDICATORS`).
+        q : array_like of float
+            Quantile levels in [0, 1] (``numpy.quantile``, linear interpolation).
+
+        Returns
+        -------
+        Bands
+            ``values`` of shape ``(len(q), T+1)``, dated.
+
+        Raises
+        ------
+        ParameterError
+            For a level outside [0, 1].
+        UnknownNameError
+            For an unknown dyad, country or indicator.
+        """
+        qs = np.atleast_1d(np.array(q, dtype=float))
+        if qs.ndim != 1 or not len(qs) or np.any(~np.isfinite(qs)) or np.any((qs < 0) | (qs > 1)):
+            raise ParameterError(f"`q` must be levels in [0, 1]; got {q!r}.")
+        vals, label = self._values(a, b)
+        return Bands(label, qs, self.dates, np.quantile(vals, qs, axis=0))
+
+    def mean(self, a: str, b: str) -> Array:
+        """Per-round mean over runs (arguments as for :meth:`quantiles`), shape (T+1,)."""
+        vals, _ = self._values(a, b)
+        return np.asarray(vals.mean(axis=0))
+
+    def peak(self, importer: str, exporter: str) -> Array:
+        """Highest tariff of each run on a dyad: shape (R,)."""
+        return np.asarray(self.series(importer, exporter).max(axis=1))
+
+    def first_round(
+        self,
+        importer: str,
+        exporter: str,
+        *,
+        at_least: float | None = None,
+        at_most: float | None = None,
+        after: int = 0,
+    ) -> NDArray[np.int64]:
+        """First round ``>= after`` at which a run's tariff is ``>= at_least`` (or ``<= at_most``).
+
+        Give exactly one of ``at_least``/``at_most``.
+
+        Returns
+        -------
+        ndarray of int, shape (R,)
+            The round, or -1 for a run where it never happens.
+
+        Examples
+        --------
+        A truce by a date: the US tariff on China back at or below 30% after
+        its peak, by round 30 —
+        ``ens.prob((ens.first_round("US", "CN", at_most=0.3, after=12) >= 0) &
+        (ens.first_round("US", "CN", at_most=0.3, after=12) <= 30))``.
+        """
+        if (at_least is None) == (at_most is None):
+            raise ParameterError("give exactly one of `at_least` and `at_most`.")
+        after = _check_count("after", after, 0)
+        s = self.series(importer, exporter)
+        hit = s >= at_least if at_least is not None else s <= float(at_most)  # type: ignore[arg-type]
+        hit[:, :after] = False
+        out = np.argmax(hit, axis=1).astype(np.int64)
+        out[~hit.any(axis=1)] = -1
+        return out
+
+    def round_of(self, date: dt.date | str) -> int:
+        """The first round dated on or after ``date`` (a ``datetime.date`` or ISO string)."""
+        d = np.datetime64(date, "D")
+        k = int(np.searchsorted(self.dates, d))
+        if k >= len(self.dates):
+            raise ParameterError(f"`date` {date!s} is after the last round ({self.dates[-1]}).")
+        return k
+
+    def prob(self, event: Callable[[RunView], Any] | ArrayLike) -> float:
+        """Probability of an event: the share of runs where it happens.
+
+        Parameters
+        ----------
+        event : callable or array_like of bool, shape (R,)
+            A boolean per run (vectorised and fast, e.g.
+            ``ens.peak("US", "CN") >= 1.45``), or a function called with each
+            run's :class:`RunView` and returning a bool (e.g.
+            ``lambda p: p.peak("US", "CN") >= 1.45``).
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        ParameterError
+            If the array is not ``(R,)`` booleans or the function does not
+            return a bool.
+        """
+        if callable(event):
+            hits = np.empty(len(self), dtype=bool)
+            for k in range(len(self)):
+                v = event(RunView(self, k))
+                if not isinstance(v, bool | np.bool_):
+                    raise ParameterError(
+                        f"`event` must return a bool for each run; got {v!r} for run {k}."
+                    )
+                hits[k] = bool(v)
+            return float(hits.mean())
+        arr = np.asarray(event)
+        if arr.dtype != bool or arr.shape != (len(self),):
+            raise ParameterError(
+                f"`event` must be a function of one run or {len(self)} booleans (one per run); "
+                f"got an array of {arr.dtype} with shape {arr.shape}."
+            )
+        return float(arr.mean())
+
+    # -- output -------------------------------------------------------------------
+    def quantile_rows(self, q: ArrayLike = DEFAULT_Q) -> list[dict[str, Any]]:
+        """One dict per round: date, then each dyad's and each country's recession quantiles.
+
+        Columns ``{A}->{B} q5`` … (tariff, fraction) for every dyad whose
+        tariff is ever positive, then ``{C} recession q5`` … for the countries
+        of those dyads and ``US approval q5`` … when the US plays.
+        """
+        cols: list[tuple[str, Bands]] = []
+        for a, b in self._shown_dyads(None):
+            cols.append((f"{a}->{b}", self.quantiles(a, b, q)))
+        for c in self._shown_countries(self._shown_dyads(None)):
+            cols.append((f"{c} recession", self.quantiles("recession", c, q)))
+        if "US" in self.codes:
+            cols.append(("US approval", self.quantiles("approval", "US", q)))
+        rows = []
+        for r in range(self.rounds + 1):
+            row: dict[str, Any] = {"round": r, "date": str(self.dates[r])}
+            for name, bands in cols:
+                for m, lev in enumerate(bands.q):
+                    row[f"{name} {_qlabel(float(lev))}"] = float(bands.values[m, r])
+            rows.append(row)
+        return rows
+
+    def _shown_dyads(self, dyads: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:
+        if dyads is not None:
+            for d in dyads:
+                self._dyad(*d)
+            return list(dyads)
+        live = self.tariff.max(axis=(0, 1)) > 0
+        return [d for d, on in zip(self.dyads, live, strict=True) if on] or list(self.dyads[:1])
+
+    def _shown_countries(self, dyads: Sequence[tuple[str, str]]) -> list[str]:
+        return sorted({c for d in dyads for c in d}, key=self.codes.index)
+
+    def plot(
+        self,
+        *,
+        fig: Figure | None = None,
+        dyads: Sequence[tuple[str, str]] | None = None,
+        countries: Sequence[str] | None = None,
+        q: tuple[float, float, float, float, float] = DEFAULT_Q,
+    ) -> Figure:
+        """Fan chart: tariff bands per dyad (top) and recession-odds bands per country (bottom).
+
+        Each series is drawn as its median line with a light band between the
+        outer quantiles (default 5–95%) and a darker one between the inner
+        ones (25–75%), in the Okabe–Ito colours of :mod:`tariffsim.plotting`.
+
+        Parameters
+        ----------
+        fig : matplotlib Figure, optional
+        dyads : sequence of (str, str), optional
+            Default every dyad whose tariff is positive in some run.
+        countries : sequence of str, optional
+            Default the countries of those dyads.
+        q : five floats
+            Outer low, inner low, median, inner high, outer high.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from ..plotting import PALETTE
+
+        if fig is None:
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(10, 7), layout="constrained")
+        if len(q) != 5:
+            raise ParameterError(f"`q` must hold five levels; got {q!r}.")
+        shown = self._shown_dyads(dyads)
+        who = list(countries) if countries is not None else self._shown_countries(shown)
+        for c in who:
+            self._country(c)
+        ax1, ax2 = fig.subplots(2, 1, sharex=True)
+        x = self.dates.astype(object)
+        panels = (
+            (ax1, [((a, b), f"{a} tariff on {b}") for a, b in shown]),
+            (ax2, [(("recession", c), f"{c} recession odds") for c in who]),
+        )
+        for ax, series in panels:
+            for k, ((a, b), label) in enumerate(series):
+                col = PALETTE[k % len(PALETTE)]
+                v = 100 * self.quantiles(a, b, q).values
+                ax.fill_between(x, v[0], v[4], color=col, alpha=0.15, lw=0, step="post")
+                ax.fill_between(x, v[1], v[3], color=col, alpha=0.3, lw=0, step="post")
+                ax.step(x, v[2], where="post", color=col, lw=1.8, label=f"{label} (median)")
+            ax.grid(True, alpha=0.3)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        ax1.set_ylabel("headline tariff (%)")
+        ax2.set_ylabel("12-month recession odds (%)")
+        ax2.set_ylim(0, 100)
+        ax2.set_xlabel("date")
+        lo, hi = 100 * q[0], 100 * q[4]
+        ax1.set_title(
+            f"{self.name or 'ensemble'}: {len(self)} runs, median with "
+            f"{lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
+        )
+        fig.autofmt_xdate()
+        return fig
+
+    def to_xarray(self) -> Any:
+        """Every run as an ``xarray.Dataset`` (needs the ``xarray`` extra).
+
+        Dimensions ``run``, ``round``, ``dyad``, ``country`` (and ``param``,
+        ``claim`` when parameters were drawn). Variables: ``tariff`` (run,
+        round, dyad), the :data:`INDICATORS` (run, round, country),
+        ``draws`` (run, param) and ``claim_draws`` (run, claim). Coordinates:
+        ``date`` along ``round``, ``importer``/``exporter`` along ``dyad``
+        (named ``"US->CN"``), country codes, parameter paths and claim ids.
+
+        Raises
+        ------
+        ImportError
+            If xarray is not installed (``pip install 'tariffsim[xarray]'``).
+        """
+        try:
+            import xarray as xr
+        except ImportError:
+            raise ImportError(
+                "Ensemble.to_xarray() needs xarray: pip install 'tariffsim[xarray]'"
+            ) from None
+        dims3 = ("run", "round", "country")
+        data: dict[str, Any] = {"tariff": (("run", "round", "dyad"), np.asarray(self.tariff))}
+        data |= {k: (dims3, np.asarray(getattr(self, k))) for k in INDICATORS}
+        coords: dict[str, Any] = {
+            "run": np.arange(len(self)),
+            "round": np.arange(self.rounds + 1),
+            "date": ("round", np.asarray(self.dates)),
+            "dyad": [f"{a}->{b}" for a, b in self.dyads],
+            "importer": ("dyad", [a for a, _ in self.dyads]),
+            "exporter": ("dyad", [b for _, b in self.dyads]),
+            "country": list(self.codes),
+        }
+        if self.draws:
+            coords["param"] = list(self.draws)
+            data["draws"] = (("run", "param"), np.stack(list(self.draws.values()), axis=1))
+        if self.claim_draws:
+            coords["claim"] = list(self.claim_draws)
+            data["claim_draws"] = (
+                ("run", "claim"),
+                np.stack(list(self.claim_draws.values()), axis=1),
+            )
+        attrs = {
+            "scenario": self.name,
+            "seed": self.seed,
+            "vary": self.vary,
+            "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
+            "units": "tariff, recession, approval: fractions; payoff: % of GDP; drawdown: index %",
+        }
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+    def to_netcdf(self, file: str | FsPath) -> None:
+        """Write :meth:`to_xarray` as NetCDF-4 (needs the ``xarray`` extra, with h5netcdf)."""
+        self.to_xarray().to_netcdf(file, engine="h5netcdf")
+
+    def to_npz(self, file: str | FsPath) -> None:
+        """Write every array and its labels to a compressed ``.npz`` (numpy only).
+
+        Keys: ``tariff``, the indicators, ``dates`` (ISO strings), ``dyads``
+        (``"US->CN"``), ``codes``, ``params`` + ``draws`` (run, param),
+        ``claims`` + ``claim_draws`` (run, claim), ``seed``.
+        """
+        arrays: dict[str, Any] = {
+            "tariff": self.tariff,
+            **{k: getattr(self, k) for k in INDICATORS},
+            "dates": np.array([str(d) for d in self.dates]),
+            "dyads": np.array([f"{a}->{b}" for a, b in self.dyads]),
+            "codes": np.array(self.codes),
+            "params": np.array(list(self.draws), dtype=str),
+            "draws": (
+                np.stack(list(self.draws.values()), axis=1)
+                if self.draws
+                else np.zeros((len(self), 0))
+            ),
+            "claims": np.array(list(self.claim_draws), dtype=str),
+            "claim_draws": (
+                np.stack(list(self.claim_draws.values()), axis=1)
+                if self.claim_draws
+                else np.zeros((len(self), 0))
+            ),
+            "seed": np.array(self.seed),
+        }
+        with open(file, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+    def to_frame(self) -> Any:
+        """Every run and round as a pandas DataFrame (needs pandas).
+
+        One row per ``(run, round)`` (a MultiIndex), columns ``date``,
+        ``{A}->{B}`` (tariff per dyad), ``{C} {indicator}`` per country and
+        indicator, and one column per drawn parameter path.
+        """
+        pd = _pandas("Ensemble.to_frame()")
+        r, t1 = len(self), self.rounds + 1
+        cols: dict[str, Any] = {"date": np.tile(self.dates, r)}
+        for k, (a, b) in enumerate(self.dyads):
+            cols[f"{a}->{b}"] = self.tariff[:, :, k].ravel()
+        for name in INDICATORS:
+            arr = getattr(self, name)
+            for i, c in enumerate(self.codes):
+                cols[f"{c} {name}"] = arr[:, :, i].ravel()
+        for path, v in self.draws.items():
+            cols[path] = np.repeat(v, t1)
+        index = pd.MultiIndex.from_product([range(r), range(t1)], names=["run", "round"])
+        return pd.DataFrame(cols, index=index)
+
+    def __repr__(self) -> str:
+        drawn = f", {len(self.draws)} drawn parameters" if self.draws else ""
+        return (
+            f"<Ensemble {self.name or 'game'}: {len(self)} runs × {self.rounds} rounds "
+            f"from {self.dates[0]}, seed {self.seed}{drawn}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: median and 5–95% band of each live tariff's peak and final value."""
+        import html
+
+        from ..path import html_table
+
+        rows = []
+        for a, b in self._shown_dyads(None):
+            pk = self.peak(a, b)
+            fin = self.series(a, b)[:, -1]
+            rows.append(
+                (
+                    f"{a}->{b}",
+                    *(f"{100 * float(np.quantile(pk, x)):.1f}" for x in (0.05, 0.5, 0.95)),
+                    *(f"{100 * float(np.quantile(fin, x)):.1f}" for x in (0.05, 0.5, 0.95)),
+                )
+            )
+        head = ["dyad", "peak q5 %", "peak median %", "peak q95 %", "final q5 %",
+                "final median %", "final q95 %"]  # fmt: skip
+        return f"<div><b>{html.escape(repr(self))}</b>{html_table(head, rows)}</div>"
+
+
+def _resolve(scenario_or_game: Any) -> Game:
+    from ..game import Game
+
+    if isinstance(scenario_or_game, str):
+        from ..scenario import load_scenario
+
+        scenario_or_game = load_scenario(scenario_or_game)
+    g = getattr(scenario_or_game, "game", scenario_or_game)
+    if not isinstance(g, Game):
+        raise ParameterError(
+            f"`scenario_or_game` must be a Scenario, a Game or a scenario name; "
+            f"got {scenario_or_game!r}."
+        )
+    return g
+
+
+def ensemble(
+    scenario_or_game: Scenario | Game | str,
+    runs: int,
+    seed: int = 0,
+    vary: str | Mapping[str, Distribution | ArrayLike] | None = None,
+    *,
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    rounds: int | None = None,
+) -> Ensemble:
+    """Run a scenario ``runs`` times, with drawn parameters, and collect the runs.
+
+    Parameters
+    ----------
+    scenario_or_game : Scenario, Game or str
+        A scenario, a game, or a bundled scenario's name.
+    runs : int
+        Number of runs R, >= 1.
+    seed : int
+        >= 0. Run ``k`` uses ``np.random.SeedSequence(seed).spawn(R)[k]``;
+        parameter draws come from their own streams of the same seed
+        (:mod:`tariffsim.analysis.vary`), made before any run.
+    vary : None, "claims" or mapping
+        None: only the runs' noise differs. ``"claims"``: every claim with a
+        range that maps to a parameter (:data:`tariffsim.analysis.vary.CLAIM_PARAMETERS`).
+        A mapping ``{parameter path: Distribution or R values}``
+        (:mod:`tariffsim.parampath`, :mod:`tariffsim.analysis.distributions`).
+    executor : None, concurrent.futures.Executor or dask.distributed.Client
+        Where to run the chunks; the result does not depend on it.
+    chunk_size : int, optional
+        Runs per chunk (default :func:`tariffsim.analysis.runner.default_chunk_size`);
+        the result does not depend on it.
+    progress : bool or None
+        Progress bar (:mod:`tariffsim.progress`; default: only in interactive work).
+    rounds : int, optional
+        Default the game's.
+
+    Returns
+    -------
+    Ensemble
+
+    Raises
+    ------
+    ParameterError
+        For a bad ``runs``, ``seed``, ``rounds``, ``chunk_size``, ``executor``,
+        ``progress`` or ``vary`` (a value that is not a distribution, or draws
+        outside a parameter's allowed range) — before any run.
+    UnknownNameError
+        For an unknown parameter path in ``vary`` (with near matches).
+
+    Examples
+    --------
+    >>> ens = ts.ensemble("us-china-145", runs=20, seed=0, vary="claims", rounds=16)
+    >>> len(ens), ens.tariff.shape
+    (20, (20, 17, 6))
+    >>> 0.0 <= ens.prob(ens.peak("US", "CN") >= 1.45) <= 1.0
+    True
+    >>> ens.quantiles("US", "CN", q=[0.5]).values.shape
+    (1, 17)
+    """
+    from ..game import _check_rounds
+    from ..progress import progress_enabled
+
+    game = _resolve(scenario_or_game)
+    runs = _check_count("runs", runs)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
+    seed = int(seed)
+    if rounds is not None:
+        rounds = _check_rounds(rounds)
+    check_executor(executor)
+    if chunk_size is not None:
+        _check_count("chunk_size", chunk_size)
+    progress_enabled(progress)
+    from .vary import draw, draws_from_claims
+
+    claim_x: dict[str, Array] = {}
+    if vary is None:
+        ov: dict[str, Array] = {}
+        dists: dict[str, Distribution] = {}
+        kind = "none"
+    elif isinstance(vary, str):
+        if vary != "claims":
+            raise ParameterError(
+                f"`vary` must be None, 'claims' or a mapping of parameter path to "
+                f"distribution; got {vary!r}."
+            )
+        ov, claim_x, dists = draws_from_claims(game, runs, seed)
+        kind = "claims"
+    elif isinstance(vary, Mapping):
+        ov, dists = draw(vary, runs, seed)
+        kind = "mapping"
+    else:
+        raise ParameterError(
+            f"`vary` must be None, 'claims' or a mapping of parameter path to distribution; "
+            f"got {vary!r}."
+        )
+    ov = check_overrides(game, ov, runs)
+    batch = simulate_runs(
+        game,
+        runs,
+        seed=_root(seed),
+        rounds=rounds,
+        overrides=ov,
+        record="compact",
+        executor=executor,
+        chunk_size=chunk_size,
+        progress=progress,
+        desc=f"ensemble {game.name}".strip(),
+    )
+    return Ensemble.from_batch(
+        batch,
+        name=game.name,
+        draws=ov,
+        claim_draws=claim_x,
+        distributions=dists,
+        seed=seed,
+        vary=kind,
+    )

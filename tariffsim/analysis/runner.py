@@ -1,0 +1,502 @@
+"""Chunked execution: split indexed work into chunks, run them anywhere, gather in order.
+
+Everything in tariffsim that repeats independent work — ensembles,
+parameter sweeps, sensitivity designs, calibration, tournaments — runs it
+through :func:`map_chunks`:
+
+1. the ``n`` work items (runs, matches, design points) are cut into
+   contiguous index ranges ``[start, stop)`` of ``chunk_size`` items
+   (:func:`chunk_ranges`);
+2. each chunk calls ``fn(job, start, stop, payload[start:stop])``: ``job`` is
+   the shared, read-only description of the work (a game, a scenario), sent
+   once per worker where the executor allows it, and ``payload`` holds the
+   per-item inputs (override arrays, match specifications) that travel with
+   their chunk;
+3. chunks run in this process (``executor=None``), on any
+   :class:`concurrent.futures.Executor`, or on a ``dask.distributed.Client``
+   (recognised by its ``submit``/``gather``/``scatter`` methods; dask is never
+   imported by tariffsim itself);
+4. results come back as a list in chunk order, whatever order they finished in.
+
+Reproducibility: work item ``k`` never depends on the chunking. Random
+streams are per item, not per chunk: :func:`run_seeds` gives item ``k`` the
+``k``-th child of ``numpy.random.SeedSequence(seed)`` — exactly
+``np.random.SeedSequence(seed).spawn(n)[k]`` — computed inside the chunk
+from ``(seed, k)`` so no list of ``n`` seeds is ever built or shipped. Any
+executor, any number of workers and any ``chunk_size`` therefore give
+bit-identical results.
+
+:func:`simulate_runs` is the ensemble case: ``R`` runs of one game through
+:func:`tariffsim.engine.simulate_batch`, per-run parameter overrides sliced
+with their chunk, the chunks' :class:`~tariffsim.engine.PathBatch` parts
+concatenated in run order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import ParameterError
+from ..progress import progress_bar
+
+if TYPE_CHECKING:
+    from ..engine import PathBatch
+    from ..game import Game
+    from ..scenario import Scenario
+
+__all__ = [
+    "DEFAULT_CHUNK",
+    "check_executor",
+    "chunk_ranges",
+    "default_chunk_size",
+    "executor_workers",
+    "map_chunks",
+    "run_seeds",
+    "simulate_runs",
+]
+
+T = TypeVar("T")
+
+DEFAULT_CHUNK = 2000
+"""Largest default chunk (items): big enough to amortise the per-chunk cost of the
+batched engine, small enough to keep a chunk's compact record in a few MB."""
+
+
+# ---------------------------------------------------------------------------
+# executors
+# ---------------------------------------------------------------------------
+def _is_dask_client(obj: Any) -> bool:
+    return all(callable(getattr(obj, m, None)) for m in ("submit", "gather", "scatter"))
+
+
+def check_executor(executor: Any) -> None:
+    """Raise unless ``executor`` is None, a ``concurrent.futures.Executor`` or a Dask client.
+
+    Raises
+    ------
+    ParameterError
+        Naming the type received.
+
+    Examples
+    --------
+    >>> check_executor(None)
+    >>> check_executor(4)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tariffsim.errors.ParameterError: `executor` must be None, ... got 4 (int).
+    """
+    if executor is None or isinstance(executor, Executor) or _is_dask_client(executor):
+        return
+    raise ParameterError(
+        "`executor` must be None, a concurrent.futures.Executor or a dask.distributed.Client; "
+        f"got {executor!r} ({type(executor).__name__})."
+    )
+
+
+def executor_workers(executor: Any) -> int:
+    """Number of workers of an executor (1 in-process; best effort for others).
+
+    Examples
+    --------
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> with ThreadPoolExecutor(3) as ex:
+    ...     executor_workers(ex)
+    3
+    """
+    if executor is None:
+        return 1
+    if _is_dask_client(executor):
+        try:
+            info = executor.scheduler_info()
+            return max(1, sum(int(w.get("nthreads", 1)) for w in info["workers"].values()))
+        except Exception:
+            return 1
+    return max(1, int(getattr(executor, "_max_workers", 1) or 1))
+
+
+def default_chunk_size(n: int, executor: Any = None) -> int:
+    """Chunk size used when none is given.
+
+    In-process: ``min(n, DEFAULT_CHUNK)``. On an executor with ``w`` workers:
+    about four chunks per worker (so a slow chunk does not leave others idle),
+    at most ``DEFAULT_CHUNK``.
+
+    Examples
+    --------
+    >>> default_chunk_size(10_000)
+    2000
+    >>> default_chunk_size(10)
+    10
+    """
+    if n <= 0:
+        return 1
+    if executor is None:
+        return min(n, DEFAULT_CHUNK)
+    w = executor_workers(executor)
+    return max(1, min(DEFAULT_CHUNK, math.ceil(n / (4 * w))))
+
+
+def chunk_ranges(n: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Contiguous ``[start, stop)`` index ranges covering items ``0`` to ``n - 1``.
+
+    Examples
+    --------
+    >>> chunk_ranges(7, 3)
+    [(0, 3), (3, 6), (6, 7)]
+    """
+    return [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
+
+
+def _check_count(name: str, v: Any, lo: int = 1) -> int:
+    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
+        raise ParameterError(f"`{name}` must be an int >= {lo}; got {v!r}.")
+    return int(v)
+
+
+def _slice(payload: Any, a: int, b: int) -> Any:
+    if payload is None:
+        return None
+    if isinstance(payload, Mapping):
+        return {k: v[a:b] for k, v in payload.items()}
+    return payload[a:b]
+
+
+def map_chunks(
+    fn: Callable[[Any, int, int, Any], T],
+    job: Any,
+    n: int,
+    *,
+    payload: Any = None,
+    chunk_size: int | None = None,
+    executor: Any = None,
+    progress: bool | None = None,
+    desc: str = "",
+    unit: str = "run",
+) -> list[T]:
+    """Run ``fn(job, start, stop, payload[start:stop])`` over chunks of ``n`` items.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (worker processes import it by name) taking
+        ``(job, start, stop, chunk_payload)`` and returning the chunk's result.
+        It must not depend on ``start``/``stop`` other than to pick items, so
+        that the chunking never changes an item's result.
+    job : object
+        Shared input of every chunk (picklable). On a Dask client it is
+        scattered to the workers once.
+    n : int
+        Number of items, >= 1.
+    payload : mapping of str to array, sequence, or None
+        Per-item inputs with a leading item axis of length ``n``; chunk
+        ``[a, b)`` receives ``payload[a:b]`` (each array sliced for a mapping).
+    chunk_size : int, optional
+        Items per chunk (default :func:`default_chunk_size`).
+    executor : None, concurrent.futures.Executor or dask.distributed.Client
+        Where chunks run (None: in this process, one after the other).
+    progress : bool or None
+        Progress bar over items (see :mod:`tariffsim.progress`).
+    desc, unit : str
+        Label and unit of the progress bar.
+
+    Returns
+    -------
+    list
+        One result per chunk, in chunk (hence item) order.
+
+    Raises
+    ------
+    ParameterError
+        For a bad ``n``, ``chunk_size``, ``executor`` or a payload whose
+        length is not ``n`` — before any chunk runs. An exception raised by
+        ``fn`` propagates; chunks not yet started are cancelled.
+
+    Examples
+    --------
+    >>> from tariffsim.analysis.runner import map_chunks
+    >>> map_chunks(lambda job, a, b, p: [job * x for x in p], 10, 5,
+    ...            payload=list(range(5)), chunk_size=2)
+    [[0, 10], [20, 30], [40]]
+    """
+    n = _check_count("n", n)
+    check_executor(executor)
+    if chunk_size is None:
+        chunk_size = default_chunk_size(n, executor)
+    chunk_size = _check_count("chunk_size", chunk_size)
+    _check_payload(payload, n)
+    ranges = chunk_ranges(n, chunk_size)
+    with progress_bar(n, desc=desc, unit=unit, enabled=progress) as bar:
+        if executor is None:
+            out: list[T] = []
+            for a, b in ranges:
+                out.append(fn(job, a, b, _slice(payload, a, b)))
+                bar.update(b - a)
+            return out
+        if _is_dask_client(executor):
+            shared = executor.scatter(job, broadcast=True)
+            futures = [
+                executor.submit(fn, shared, a, b, _slice(payload, a, b), pure=False)
+                for a, b in ranges
+            ]
+        else:
+            futures = [executor.submit(fn, job, a, b, _slice(payload, a, b)) for a, b in ranges]
+        try:
+            out = []
+            for (a, b), f in zip(ranges, futures, strict=True):
+                out.append(f.result())
+                bar.update(b - a)
+            return out
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+
+
+def _check_payload(payload: Any, n: int) -> None:
+    if payload is None:
+        return
+    items = payload.items() if isinstance(payload, Mapping) else [("payload", payload)]
+    for k, v in items:
+        if not hasattr(v, "__getitem__") or not hasattr(v, "__len__"):
+            raise ParameterError(f"`{k}` must be a sequence or array of length {n}; got {v!r}.")
+        if len(v) != n:
+            raise ParameterError(f"`{k}` must have length {n} (one per item); got {len(v)}.")
+
+
+# ---------------------------------------------------------------------------
+# seeds
+# ---------------------------------------------------------------------------
+def _root(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"`seed` must be an int >= 0 or a SeedSequence; got {seed!r}.")
+    return np.random.SeedSequence(int(seed))
+
+
+def run_seeds(
+    seed: int | np.random.SeedSequence, start: int, stop: int
+) -> list[np.random.SeedSequence]:
+    """Seeds of items ``start`` to ``stop - 1``: item ``k`` gets ``SeedSequence(seed).spawn(n)[k]``.
+
+    Built from ``(seed, k)`` directly (``spawn_key`` ends in ``k``), so any
+    slice can be made without spawning the ones before it.
+
+    Parameters
+    ----------
+    seed : int >= 0 or numpy.random.SeedSequence
+        Root seed (a SeedSequence is used as the root as given: its children
+        ``start .. stop-1``, whatever it has spawned before).
+    start, stop : int
+
+    Returns
+    -------
+    list of numpy.random.SeedSequence
+
+    Examples
+    --------
+    >>> a = run_seeds(7, 2, 4)
+    >>> b = np.random.SeedSequence(7).spawn(4)[2:]
+    >>> [s.generate_state(2).tolist() == t.generate_state(2).tolist() for s, t in zip(a, b)]
+    [True, True]
+    """
+    root = _root(seed)
+    return [
+        np.random.SeedSequence(
+            root.entropy, spawn_key=(*root.spawn_key, k), pool_size=root.pool_size
+        )
+        for k in range(start, stop)
+    ]
+
+
+# ---------------------------------------------------------------------------
+# ensembles of runs through the batched engine
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _BatchJob:
+    game: Game
+    rounds: int | None
+    root: np.random.SeedSequence
+    record: str
+
+
+def _simulate_chunk(
+    job: _BatchJob, start: int, stop: int, overrides: Mapping[str, NDArray[Any]] | None
+) -> PathBatch:
+    from ..engine import simulate_batch
+
+    return simulate_batch(
+        job.game,
+        job.rounds,
+        seeds=run_seeds(job.root, start, stop),
+        overrides=overrides or None,
+        record=job.record,
+    )
+
+
+def concat_batches(parts: Sequence[PathBatch]) -> PathBatch:
+    """Concatenate :class:`~tariffsim.engine.PathBatch` parts along the runs axis.
+
+    Arrays with a leading runs axis are joined; everything else (dates,
+    codes, dyads) is taken from the first part. Overrides are joined per path.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    concat = getattr(type(first), "concat", None)
+    if callable(concat):
+        return concat(parts)
+    r = [len(p) for p in parts]
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(first):
+        vals = [getattr(p, f.name) for p in parts]
+        v0 = vals[0]
+        if f.name == "seeds":
+            changes[f.name] = tuple(s for v in vals for s in v)
+        elif f.name == "overrides":
+            changes[f.name] = (
+                {k: np.concatenate([np.asarray(v[k]) for v in vals]) for k in v0} if v0 else v0
+            )
+        elif (
+            isinstance(v0, np.ndarray)
+            and v0.ndim >= 1
+            and all(np.shape(v)[:1] == (k,) for v, k in zip(vals, r, strict=True))
+        ):
+            changes[f.name] = np.concatenate(vals)
+    return dataclasses.replace(first, **changes)
+
+
+def simulate_runs(
+    game: Game | Scenario,
+    runs: int,
+    *,
+    seed: int | np.random.SeedSequence = 0,
+    rounds: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    record: str = "compact",
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    desc: str = "runs",
+) -> PathBatch:
+    """``runs`` simulations of one game, chunked, on any executor, in run order.
+
+    Run ``k`` is bit-identical to ``ts.simulate(game_k, rounds,
+    seed=np.random.SeedSequence(seed).spawn(runs)[k])``, where ``game_k`` is
+    ``game`` with ``{path: overrides[path][k]}`` applied
+    (:func:`tariffsim.parampath.apply`) — whatever the executor, the number
+    of workers and ``chunk_size``.
+
+    Parameters
+    ----------
+    game : Game or Scenario
+    runs : int
+        Number of runs R, >= 1.
+    seed : int >= 0 or numpy.random.SeedSequence
+        Root of the runs' seeds (:func:`run_seeds`).
+    rounds : int, optional
+        Default the game's.
+    overrides : mapping of str to array_like (R,), optional
+        Parameter path → one value per run (:mod:`tariffsim.parampath`).
+    record : {"compact", "full"}
+        What each run keeps (see :func:`tariffsim.engine.simulate_batch`).
+    executor : None, concurrent.futures.Executor or dask.distributed.Client
+    chunk_size : int, optional
+        Runs per chunk (default :func:`default_chunk_size`).
+    progress : bool or None
+        Progress bar (see :mod:`tariffsim.progress`).
+    desc : str
+        Label of the progress bar.
+
+    Returns
+    -------
+    PathBatch
+        ``R`` runs, in run order.
+
+    Raises
+    ------
+    ParameterError
+        Bad ``runs``, ``seed``, ``record``, ``chunk_size``, ``executor`` or an
+        override array that is not finite, not of length R, or holds a value
+        the parameter does not allow.
+    UnknownNameError
+        An override path that does not exist.
+    """
+    from ..game import Game, _check_rounds
+
+    g = getattr(game, "game", game)
+    if not isinstance(g, Game):
+        raise ParameterError(f"`game` must be a Game or a Scenario; got {game!r}.")
+    runs = _check_count("runs", runs)
+    if rounds is not None:
+        rounds = _check_rounds(rounds)
+    if record not in ("compact", "full"):
+        raise ParameterError(f"`record` must be 'compact' or 'full'; got {record!r}.")
+    root = _root(seed)
+    ov = check_overrides(g, overrides, runs)
+    parts = map_chunks(
+        _simulate_chunk,
+        _BatchJob(g, rounds, root, record),
+        runs,
+        payload=ov or None,
+        chunk_size=chunk_size,
+        executor=executor,
+        progress=progress,
+        desc=desc,
+        unit="run",
+    )
+    return concat_batches(parts)
+
+
+def check_overrides(
+    game: Game, overrides: Mapping[str, Any] | None, runs: int
+) -> dict[str, NDArray[np.float64]]:
+    """Validate per-run overrides before any work: known paths, (R,) finite values in range.
+
+    Each path is checked with :func:`tariffsim.parampath.apply` at its
+    smallest and largest value (every parameter's allowed set is an interval,
+    so the values in between are allowed too).
+
+    Returns
+    -------
+    dict of str to ndarray (R,)
+        Read-only float copies.
+    """
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise ParameterError(
+            f"`overrides` must be a mapping of parameter path to values; got {overrides!r}."
+        )
+    from ..parampath import apply
+
+    out: dict[str, NDArray[np.float64]] = {}
+    for path, vals in overrides.items():
+        if not isinstance(path, str):
+            raise ParameterError(f"`overrides`: keys must be parameter paths; got {path!r}.")
+        try:
+            arr = np.array(vals, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(f"`overrides[{path!r}]` must be numbers; got {vals!r}.") from None
+        if arr.ndim == 0:
+            arr = np.full(runs, float(arr))
+        if arr.shape != (runs,):
+            raise ParameterError(
+                f"`overrides[{path!r}]` must have shape ({runs},) (one value per run); "
+                f"got {arr.shape}."
+            )
+        if not np.all(np.isfinite(arr)):
+            raise ParameterError(f"`overrides[{path!r}]` must be finite; got a NaN or inf.")
+        for v in {float(arr.min()), float(arr.max())}:
+            apply(game, {path: v})
+        arr.flags.writeable = False
+        out[path] = arr
+    return out

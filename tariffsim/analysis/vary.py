@@ -1,0 +1,334 @@
+r"""Parameter draws for ensembles: from distributions given by the user, or from the claims' ranges.
+
+``vary`` (see :func:`tariffsim.ensemble`) is either
+
+- a mapping ``{parameter path: Distribution or array of R values}`` — each
+  path (:mod:`tariffsim.parampath`) gets its own random stream, keyed by the
+  ensemble seed and the path's name, so adding or removing one varied
+  parameter never changes the draws of another; or
+- ``"claims"``: every claim whose data carries a ``range`` (``[low, high]`` in
+  the claim's unit; :attr:`tariffsim.claims.Claim.range`) and that maps to a
+  parameter of the game defines a distribution. The list below is the
+  whole mapping, :data:`CLAIM_PARAMETERS` (a test checks that every claim
+  with a range appears in it or in :data:`RANGES_NOT_PARAMETERS`):
+
+  - ``us_recession_baseline`` (15–30 %, uniform): ``recession_base.US`` = x / 100;
+  - ``us_recession_odds_forecasters`` (45–65 %, triangular with mode 60 from
+    ``us_recession_odds_60``): ``recession_slope`` recalibrated so that the
+    US odds at the calibration state (US 145 %, China 125 %) equal x / 100;
+  - ``us_approval_feb2025`` (45–48 %, uniform): ``approval_base.US`` = x / 100;
+  - ``approval_39_45`` (39–45 %, uniform): ``approval_price.US`` and
+    ``approval_market.US`` rescaled so that US approval at the calibration
+    state equals x / 100;
+  - ``pass_through_border_2018`` (0.9–1, triangular with mode 1):
+    ``pass_through.US.j`` = x for every ``j`` the US has a tariff ladder on.
+
+  The recalibrations repeat :meth:`tariffsim.payoffs.Params.default`'s
+  equations with the drawn numbers, run by run: with :math:`B`, :math:`P`
+  and :math:`D` the US economic burden, price pain and equity drawdown at the
+  calibration state under the run's true parameters (so with its drawn
+  pass-through), :math:`b` the run's baseline odds and :math:`a_0` its
+  baseline approval,
+
+  .. math::
+
+     \text{recession\_slope} = \frac{\operatorname{logit}(x) - \operatorname{logit}(b)}{B},
+     \qquad
+     \text{approval\_price} = \frac{a_0 - x}{2P},\quad
+     \text{approval\_market} = \frac{a_0 - x}{2D}.
+
+Truth and beliefs: a drawn parameter sets the truth and every agent's
+perceived value (a plain path), except where some agent of the scenario
+believes something other than the truth about it (the US believing China
+pays the tariff): then only the truth is drawn (``"truth:"`` path) and the
+agents keep their beliefs — and learn toward the drawn truth where they learn.
+
+Draws are made up front, before any run, from the ensemble seed only, so
+they do not depend on the chunking or the executor.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..claims import load_claims
+from ..errors import ParameterError
+from .distributions import Distribution, Triangular, Uniform
+
+if TYPE_CHECKING:
+    from ..game import Game
+
+__all__ = [
+    "CLAIM_PARAMETERS",
+    "RANGES_NOT_PARAMETERS",
+    "ClaimDraw",
+    "claim_distributions",
+    "draw",
+    "draws_from_claims",
+]
+
+Array = NDArray[np.float64]
+_DRAWS_TAG = 0x76617279  # "vary": separates the draws' streams from the runs' seeds
+
+CLAIM_PARAMETERS: dict[str, str] = {
+    "us_recession_baseline": "recession_base.US = x/100",
+    "us_recession_odds_forecasters": "recession_slope recalibrated to US odds x/100 at 145/125",
+    "us_approval_feb2025": "approval_base.US = x/100",
+    "approval_39_45": "approval_price.US, approval_market.US recalibrated to approval x/100",
+    "pass_through_border_2018": "pass_through.US.j = x for every US tariff ladder",
+}
+"""Claims whose range defines a distribution under ``vary="claims"``, and how it maps."""
+
+RANGES_NOT_PARAMETERS: dict[str, str] = {}
+"""Claims that carry a range but set no parameter (with the reason)."""
+
+_MODE_FROM = {
+    "us_recession_odds_forecasters": "us_recession_odds_60",
+    "pass_through_border_2018": "pass_through_border_2018",
+}
+
+
+@dataclass(frozen=True)
+class ClaimDraw:
+    """One claim's range as a distribution (values in the claim's unit)."""
+
+    claim: str
+    distribution: Distribution
+    rule: str
+
+
+def _stream(seed: int, key: str) -> np.random.Generator:
+    return np.random.default_rng(
+        np.random.SeedSequence([int(seed), _DRAWS_TAG, zlib.crc32(key.encode())])
+    )
+
+
+def draw(
+    vary: Mapping[str, Any], runs: int, seed: int
+) -> tuple[dict[str, Array], dict[str, Distribution]]:
+    """Draw ``runs`` values per path of a ``vary`` mapping.
+
+    Parameters
+    ----------
+    vary : mapping of str to Distribution or array_like (R,)
+        An array gives the values as they are.
+    runs : int
+    seed : int
+        Ensemble seed; path ``p`` draws from ``SeedSequence([seed, TAG, crc32(p)])``.
+
+    Returns
+    -------
+    draws : dict of str to ndarray (R,)
+    distributions : dict of str to Distribution
+        The paths that were drawn (not given as arrays).
+
+    Raises
+    ------
+    ParameterError
+        For a value that is neither a distribution nor R numbers.
+
+    Examples
+    --------
+    >>> from tariffsim.analysis.distributions import Uniform
+    >>> d, _ = draw({"noise": Uniform(0.0, 0.1)}, 3, seed=0)
+    >>> d["noise"].shape
+    (3,)
+    """
+    out: dict[str, Array] = {}
+    dists: dict[str, Distribution] = {}
+    for path, spec in vary.items():
+        if not isinstance(path, str):
+            raise ParameterError(f"`vary`: keys must be parameter paths; got {path!r}.")
+        if isinstance(spec, Distribution):
+            vals = np.asarray(spec.sample(_stream(seed, path), runs), dtype=float)
+            dists[path] = spec
+        elif isinstance(spec, str) or not hasattr(spec, "__len__"):
+            raise ParameterError(
+                f"`vary[{path!r}]` must be a Distribution (tariffsim.analysis.distributions) "
+                f"or {runs} values; got {spec!r}."
+            )
+        else:
+            try:
+                vals = np.array(spec, dtype=float)
+            except (TypeError, ValueError):
+                raise ParameterError(f"`vary[{path!r}]` must be numbers; got {spec!r}.") from None
+            if vals.shape != (runs,):
+                raise ParameterError(
+                    f"`vary[{path!r}]` must hold one value per run, shape ({runs},); "
+                    f"got {vals.shape}."
+                )
+        vals.flags.writeable = False
+        out[path] = vals
+    return out, dists
+
+
+def claim_distributions(game: Game) -> tuple[ClaimDraw, ...]:
+    """The claims with a range that map to a parameter of ``game``, as distributions.
+
+    Triangular with its mode at the claim's point value where the registry
+    gives one (``us_recession_odds_60`` for the forecasters' range, the
+    border pass-through's 1.0), uniform otherwise.
+
+    Examples
+    --------
+    >>> [d.claim for d in claim_distributions(ts.load_scenario("us-china-145").game)]
+    ['pass_through_border_2018', 'us_recession_baseline', 'us_recession_odds_forecasters',
+     'us_approval_feb2025', 'approval_39_45']
+    """
+    cl = load_claims()
+    codes = game.world.codes
+    if "US" not in codes:
+        return ()
+    cal = game.model.params.calibration
+    out = []
+    for c in cl.values():
+        if c.range is None or c.id not in CLAIM_PARAMETERS:
+            continue
+        if c.id == "us_recession_odds_forecasters" and "us_burden_at_145_125" not in cal:
+            continue
+        if c.id == "approval_39_45" and "us_pain_at_145_125" not in cal:
+            continue
+        if c.id == "pass_through_border_2018" and not _us_ladders(game):
+            continue
+        lo, hi = c.range
+        mode_id = _MODE_FROM.get(c.id)
+        mode = cl[mode_id].values[0] if mode_id else None
+        dist: Distribution = (
+            Triangular(lo, mode, hi) if mode is not None and lo <= mode <= hi else Uniform(lo, hi)
+        )
+        out.append(ClaimDraw(c.id, dist, CLAIM_PARAMETERS[c.id]))
+    return tuple(out)
+
+
+def _us_ladders(game: Game) -> list[str]:
+    return [j for (i, j) in game.world.ladders if i == "US"]
+
+
+def _logit(p: Array | float) -> Array:
+    p = np.asarray(p, dtype=float)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def _prefixed(game: Game, field: str, index: tuple[int, ...], path: str) -> str:
+    """``path`` or ``"truth:" + path`` if some agent believes otherwise than the truth."""
+    truth = np.asarray(getattr(game.model.params, field))
+    t = truth[index] if index else truth
+    for a in game.agents:
+        if a.beliefs is None:
+            continue
+        mine = np.asarray(getattr(a.beliefs.perceived, field))
+        if not np.array_equal(mine[index] if index else mine, t):
+            return "truth:" + path
+    return path
+
+
+_GRID = 129
+
+
+def _at_calibration_state(
+    game: Game, ov: Mapping[str, Array], runs: int
+) -> tuple[Array, Array, Array]:
+    """US burden, price pain and drawdown at the calibration state, per run (true params).
+
+    At the calibration state these depend, among the drawn parameters, only on
+    the pass-through draw (one number per run): they are computed exactly on
+    a grid of :data:`_GRID` values across its range and interpolated
+    linearly (relative error below 1e-6), so the cost does not grow with R.
+    """
+    from ..parampath import apply
+    from ..payoffs import PayoffModel, calibration_state
+
+    w = game.world
+    us = w.index("US")
+    state = calibration_state(w)
+    pt_paths = [k for k in ov if k.split(":")[-1].startswith("pass_through.")]
+
+    def at(values: Mapping[str, float]) -> tuple[float, float, float]:
+        params = apply(game, dict(values)).model.params if values else game.model.params
+        bd = PayoffModel(w, params).breakdown(state)
+        return (
+            float(bd.burden[0, us]),
+            float(-bd.terms["tariff_pain"][0, us]),
+            float(bd.drawdown[0, us]),
+        )
+
+    if not pt_paths:
+        b, pn, d = at({})
+        return np.full(runs, b), np.full(runs, pn), np.full(runs, d)
+    xs = ov[pt_paths[0]]
+    grid = np.linspace(float(xs.min()), float(xs.max()), _GRID) if runs > _GRID else xs
+    vals = np.array([at({k: float(g) for k in pt_paths}) for g in grid])
+    if grid is xs:
+        return vals[:, 0], vals[:, 1], vals[:, 2]
+    b, pn, d = (np.interp(xs, grid, vals[:, m]) for m in range(3))
+    return b, pn, d
+
+
+def draws_from_claims(
+    game: Game, runs: int, seed: int
+) -> tuple[dict[str, Array], dict[str, Array], dict[str, Distribution]]:
+    """Draw the claims' ranges and turn them into per-run parameter values.
+
+    Returns
+    -------
+    overrides : dict of str to ndarray (R,)
+        Parameter path → values (what the runs use).
+    claim_values : dict of str to ndarray (R,)
+        Claim id → drawn value, in the claim's unit.
+    distributions : dict of str to Distribution
+        Claim id → its distribution.
+
+    Raises
+    ------
+    ParameterError
+        If no claim with a range applies to the game.
+    """
+    cds = claim_distributions(game)
+    if not cds:
+        raise ParameterError(
+            f"`vary='claims'`: no claim with a range maps to a parameter of {game.name!r} "
+            "(they concern the US; see tariffsim.analysis.vary)."
+        )
+    x: dict[str, Array] = {}
+    for cd in cds:
+        v = np.asarray(cd.distribution.sample(_stream(seed, cd.claim), runs), dtype=float)
+        v.flags.writeable = False
+        x[cd.claim] = v
+    p = game.model.params
+    us = game.world.index("US")
+    ov: dict[str, Array] = {}
+
+    def put(field: str, ix: tuple[int, ...], path: str, val: Array | float) -> None:
+        ov[_prefixed(game, field, ix, path)] = np.asarray(val, dtype=float)
+
+    if "pass_through_border_2018" in x:
+        for j in _us_ladders(game):
+            jj = game.world.index(j)
+            put("pass_through", (us, jj), f"pass_through.US.{j}", x["pass_through_border_2018"])
+    base = x["us_recession_baseline"] / 100 if "us_recession_baseline" in x else None
+    if base is not None:
+        put("recession_base", (us,), "recession_base.US", base)
+    a0 = x["us_approval_feb2025"] / 100 if "us_approval_feb2025" in x else None
+    if a0 is not None:
+        put("approval_base", (us,), "approval_base.US", a0)
+    recal = "us_recession_odds_forecasters" in x or "approval_39_45" in x
+    if recal:
+        burden, pain, dd = _at_calibration_state(game, ov, runs)
+    if "us_recession_odds_forecasters" in x:
+        b = base if base is not None else float(p.recession_base[us])
+        target = x["us_recession_odds_forecasters"] / 100
+        put("recession_slope", (), "recession_slope", (_logit(target) - _logit(b)) / burden)
+    if "approval_39_45" in x:
+        fall = (a0 if a0 is not None else float(p.approval_base[us])) - x["approval_39_45"] / 100
+        fall = np.maximum(fall, 0.0)
+        put("approval_price", (us,), "approval_price.US", 0.5 * fall / pain)
+        put("approval_market", (us,), "approval_market.US", 0.5 * fall / dd)
+    for v in ov.values():
+        v.flags.writeable = False
+    return ov, x, {cd.claim: cd.distribution for cd in cds}

@@ -1,0 +1,534 @@
+r"""Markov-perfect and subgame-perfect equilibria of the escalation game.
+
+The solvers work on a :class:`~tariffsim.equilibrium.LadderGame` (a
+:class:`~tariffsim.game.Game` is turned into one first).
+
+Solvers
+-------
+:func:`markov_perfect`
+    Markov-perfect equilibrium by value iteration on
+    ``Q_i(s, a) = r_i(s, a) + delta V_i(s'(s, a))``: at every state the pure
+    Nash equilibria of the stage game with continuation values are found for
+    all states at once (best responses along each player's action axis), one
+    is selected by an explicit rule, and the iteration stops when ``V`` no
+    longer moves (sup-norm). By default each new policy is evaluated exactly
+    before the next sweep (modified policy iteration: same fixed points, far
+    fewer sweeps); a policy that comes back without convergence is a cycle,
+    reported, after which plain value iteration continues.
+:func:`backward_induction`
+    Subgame-perfect equilibrium in Markov strategies of the game played for
+    ``horizon`` rounds: ``horizon`` steps of the same operator from zero.
+:func:`bellman`
+    One step of that operator.
+:func:`equilibrium_path_for`
+    A bundled scenario's Markov-perfect equilibrium and its path (what the
+    ``tariffsim equilibrium`` command runs).
+
+Selection rules (at a state with several pure equilibria):
+
+``"status-quo"``
+    fewest non-hold moves, ties broken by the larger sum of players' values;
+``"payoff-dominant"``
+    largest sum of players' values, ties broken by fewer non-hold moves;
+``"qre"``
+    the pure equilibrium most probable under the limit of the principal logit
+    quantal-response branch (:func:`~tariffsim.equilibrium.qre_select`) of the
+    stage game (payoffs rescaled per player to unit range); slow: one QRE per
+    state with several equilibria.
+
+Remaining ties go to the lowest profile index. A state whose stage game has
+no pure equilibrium gets the logit-QRE limit (a mixed profile) under every
+rule; it is marked in :attr:`~tariffsim.equilibrium.MPEResult.mixed`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import ConvergenceWarning, ParameterError
+from ..game import Game
+from ..path import Path
+from ..progress import progress_bar, progress_enabled
+from ..scenario import load_scenario
+from ._validate import check_discount, check_pos_int, check_tol
+from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
+from .ladder_game import _SWEEP_CHUNK, FloatArray, IntArray, LadderGame, _ro
+from .normal_form import NormalFormGame
+
+__all__ = [
+    "SELECTIONS",
+    "backward_induction",
+    "bellman",
+    "equilibrium_path_for",
+    "markov_perfect",
+]
+
+Selection = Literal["status-quo", "payoff-dominant", "qre"]
+SELECTIONS: tuple[str, ...] = ("status-quo", "payoff-dominant", "qre")
+"""Equilibrium-selection rules understood by the solvers."""
+
+
+def _check_selection(selection: Any) -> str:
+    if selection not in SELECTIONS:
+        raise ParameterError(
+            f"`selection` must be one of {', '.join(repr(s) for s in SELECTIONS)}; "
+            f"got {selection!r}."
+        )
+    return str(selection)
+
+
+@dataclass
+class _Step:
+    policy: IntArray  # (S,) joint profile index (the mode where mixed)
+    values: FloatArray  # (S, N)
+    n_pure: NDArray[np.int32]  # (S,)
+    mixed: dict[int, FloatArray]  # state -> joint distribution (A,)
+
+
+def _select(
+    ok: NDArray[np.bool_], total: FloatArray, nonhold: IntArray, selection: str
+) -> IntArray:
+    """Index of the selected profile per row of ``ok`` (rows without one: -1)."""
+    big = np.iinfo(np.int64).max
+    if selection == "payoff-dominant":
+        t = np.where(ok, total, -np.inf)
+        best = t.max(axis=1, keepdims=True)
+        scale = 1e-12 * (1.0 + np.abs(best))
+        cand = ok & (t >= best - scale)
+        nh = np.where(cand, nonhold[None, :], big)
+        cand &= nh == nh.min(axis=1, keepdims=True)
+    else:  # status-quo (and the pure part of qre)
+        nh = np.where(ok, nonhold[None, :], big)
+        cand = ok & (nh == nh.min(axis=1, keepdims=True))
+        t = np.where(cand, total, -np.inf)
+        cand &= t == t.max(axis=1, keepdims=True)
+    pick = np.argmax(cand, axis=1).astype(np.int64)
+    pick[~ok.any(axis=1)] = -1
+    return pick
+
+
+def _qre_joint(q: FloatArray, shape: tuple[int, ...]) -> FloatArray:
+    """Joint distribution (A,) of the logit-QRE limit of the stage game ``q`` (A, N)."""
+    from .qre import qre_select
+
+    arr = np.moveaxis(q.reshape((*shape, q.shape[-1])), -1, 0).astype(float)
+    flat = arr.reshape(arr.shape[0], -1)
+    lo = flat.min(axis=1)
+    span = flat.max(axis=1) - lo
+    span[span <= 0] = 1.0
+    arr = (arr - lo.reshape((-1,) + (1,) * len(shape))) / span.reshape((-1,) + (1,) * len(shape))
+    sel = qre_select(NormalFormGame(arr), lam_max=1000.0, n_steps=120)
+    joint = np.ones(())
+    for sigma in sel.profile:
+        joint = np.multiply.outer(joint, np.asarray(sigma, dtype=float))
+    return np.asarray(joint, dtype=float).reshape(-1)
+
+
+def _axis_max(x: FloatArray, axis: int) -> FloatArray:
+    """Max over a short ``axis`` (kept, length 1) by elementwise maxima of slices.
+
+    Much faster than ``x.max(axis)`` when the axis is short and not the first.
+    """
+    sl: list[Any] = [slice(None)] * x.ndim
+    sl[axis] = slice(0, 1)
+    m = x[tuple(sl)].copy()
+    for k in range(1, x.shape[axis]):
+        sl[axis] = slice(k, k + 1)
+        np.maximum(m, x[tuple(sl)], out=m)
+    return m
+
+
+def _ne_tol(lg: LadderGame, discount: float) -> float:
+    """Absolute tolerance of the equilibrium check: rounding of Q, not economics."""
+    r = lg.rewards
+    scale = max(float(r.max()), -float(r.min())) if r.size else 0.0
+    return 1e-12 * (1.0 + scale / (1.0 - discount))
+
+
+def _sweep(lg: LadderGame, V: FloatArray, discount: float, selection: str, ne_tol: float) -> _Step:
+    """One application of the Bellman operator with equilibrium selection."""
+    S, A, N = lg.n_states, lg.n_profiles, lg.n_players
+    shape = lg.action_shape
+    nonhold = lg.nonhold
+    rewards, succ = lg.rewards, lg.successors
+    policy = np.empty(S, dtype=np.int64)
+    out = np.empty((S, N))
+    n_pure = np.empty(S, dtype=np.int32)
+    mixed: dict[int, FloatArray] = {}
+    block = max(1, _SWEEP_CHUNK // max(A, 1))
+    for lo in range(0, S, block):
+        hi = min(lo + block, S)
+        C = hi - lo
+        q = np.take(V, succ[lo:hi], axis=0)  # (C, A, N)
+        q *= discount
+        q += rewards[lo:hi]
+        qt = np.ascontiguousarray(np.moveaxis(q, -1, 0))  # (N, C, A)
+        ok = np.ones((C, *shape), dtype=bool)
+        for p in range(N):
+            qp = qt[p].reshape((C, *shape))
+            m = _axis_max(qp, 1 + p)
+            m -= ne_tol
+            ok &= qp >= m
+        ok2 = ok.reshape(C, A)
+        total = qt.sum(axis=0)
+        pick = _select(ok2, total, nonhold, selection)
+        n_pure[lo:hi] = ok2.sum(axis=1)
+        special = np.flatnonzero(pick < 0)
+        if selection == "qre":
+            special = np.flatnonzero((pick < 0) | (n_pure[lo:hi] > 1))
+        for c in special:
+            joint = _qre_joint(q[c], shape)
+            if ok2[c].any():  # several pure equilibria: the one the QRE limit favours
+                pick[c] = int(np.argmax(np.where(ok2[c], joint, -1.0)))
+            else:
+                pick[c] = int(np.argmax(joint))
+                mixed[lo + int(c)] = joint
+        policy[lo:hi] = pick
+        out[lo:hi] = q[np.arange(C), pick]
+        for s, joint in mixed.items():
+            if lo <= s < hi:
+                out[s] = joint @ q[s - lo]
+    return _Step(policy, out, n_pure, mixed)
+
+
+def _evaluate_policy(
+    lg: LadderGame,
+    step: _Step,
+    discount: float,
+    tol: float,
+    V0: FloatArray,
+    max_inner: int = 100_000,
+) -> FloatArray:
+    """Value of following ``step``'s policy forever (to ``tol``), by iteration."""
+    if discount == 0:
+        return step.values
+    S = lg.n_states
+    rows = np.arange(S)
+    r = lg.rewards[rows, step.policy].astype(float)
+    nxt = np.asarray(lg.successors[rows, step.policy], dtype=np.int64)
+    mixed = [(s, j, lg.rewards[s].astype(float), lg.successors[s]) for s, j in step.mixed.items()]
+    for s, j, rs, _ in mixed:
+        r[s] = j @ rs
+    V = np.array(V0, dtype=float)
+    stop = tol * (1.0 - discount) * 0.01
+    for _ in range(max_inner):
+        new = r + discount * V[nxt]
+        for s, j, _, ss in mixed:
+            new[s] = r[s] + discount * (j @ V[ss])
+        delta = float(np.abs(new - V).max())
+        V = new
+        if delta <= stop:
+            break
+    return V
+
+
+def bellman(
+    lgame: LadderGame, values: Any, discount: float, selection: Selection = "status-quo"
+) -> tuple[IntArray, FloatArray]:
+    """One step of the equilibrium Bellman operator at every state.
+
+    At each state ``s`` the stage game ``Q_i(s, a) = r_i(s, a) + discount *
+    values[s'(s, a), i]`` is solved for its pure Nash equilibria (all states at
+    once), one is selected by ``selection``, and its payoff is the new value.
+
+    Parameters
+    ----------
+    lgame : LadderGame
+    values : array_like, shape (S, N)
+    discount : float
+        In [0, 1).
+    selection : {"status-quo", "payoff-dominant", "qre"}
+
+    Returns
+    -------
+    policy : ndarray of int, shape (S,)
+        Selected joint profile index per state (the most likely profile where
+        a state has no pure equilibrium).
+    new_values : ndarray, shape (S, N)
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
+    >>> pol, v = eq.bellman(lg, np.zeros((lg.n_states, 2)), 0.9)
+    >>> pol.shape, v.shape
+    ((49,), (49, 2))
+    """
+    if not isinstance(lgame, LadderGame):
+        raise ParameterError(f"`lgame` must be a LadderGame; got {type(lgame).__name__}.")
+    discount = check_discount(discount)
+    selection = _check_selection(selection)  # type: ignore[assignment]
+    step = _sweep(lgame, lgame._check_values(values), discount, selection, _ne_tol(lgame, discount))
+    return step.policy, step.values
+
+
+def _as_lgame(game_or_lgame: Any) -> LadderGame:
+    if isinstance(game_or_lgame, LadderGame):
+        return game_or_lgame
+    if isinstance(game_or_lgame, Game):
+        return LadderGame.from_game(game_or_lgame)
+    raise ParameterError(
+        f"`game` must be a Game or a LadderGame; got {type(game_or_lgame).__name__}."
+    )
+
+
+def _policy_key(step: _Step) -> bytes:
+    key = step.policy.tobytes()
+    for s in sorted(step.mixed):
+        key += s.to_bytes(8, "little") + np.round(step.mixed[s], 9).tobytes()
+    return key
+
+
+def markov_perfect(
+    game: Game | LadderGame,
+    discount: float = 0.95,
+    selection: Selection = "status-quo",
+    *,
+    tol: float = 1e-8,
+    max_iter: int = 1000,
+    accelerate: bool = True,
+    initial_values: Any = None,
+    progress: bool | None = None,
+) -> MPEResult:
+    """Markov-perfect equilibrium of the escalation game by value iteration.
+
+    Parameters
+    ----------
+    game : Game or LadderGame
+        A :class:`~tariffsim.game.Game` is turned into its
+        :class:`LadderGame` first.
+    discount : float, default 0.95
+        Per-round discount factor, in [0, 1).
+    selection : {"status-quo", "payoff-dominant", "qre"}
+        Rule picking one pure equilibrium per state (see the module notes).
+    tol : float, default 1e-8
+        Stop when ``max |T V - V| <= tol`` (payoff units, % of GDP).
+    max_iter : int, default 1000
+        Most sweeps of the operator.
+    accelerate : bool, default True
+        Evaluate each new policy exactly before the next sweep (modified
+        policy iteration). False: plain value iteration ``V <- T V``.
+    initial_values : array_like, shape (S, N), optional
+        Starting values; default zero.
+    progress : bool or None
+        Progress bar counting sweeps (:mod:`tariffsim.progress`; by default
+        only in interactive sessions, and drawn only after a second of work).
+
+    Returns
+    -------
+    MPEResult
+        With ``converged``, ``iterations``, ``residual`` and ``message``.
+
+    Raises
+    ------
+    ParameterError
+        If an argument is invalid (the message names it).
+
+    Warns
+    -----
+    ConvergenceWarning
+        If the residual is above ``tol`` after ``max_iter`` sweeps (the result
+        says ``converged=False``).
+
+    Notes
+    -----
+    A cycle (a selected policy that comes back, with different policies in
+    between, before convergence) is flagged in ``cycle_detected``; in the
+    accelerated mode the solver then continues with plain value iteration.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> r = eq.markov_perfect(g, discount=0.9)
+    >>> r.converged, r.residual <= 1e-8
+    (True, True)
+    >>> r.move_at(ts.State.zeros(10))
+    {('US', 'CN'): 0, ('CN', 'US'): 0}
+    """
+    discount = check_discount(discount)
+    selection = _check_selection(selection)  # type: ignore[assignment]
+    tol = check_tol(tol)
+    max_iter = check_pos_int(max_iter, "max_iter")
+    progress_enabled(progress)
+    lg = _as_lgame(game)
+    S, N = lg.n_states, lg.n_players
+    V = np.zeros((S, N)) if initial_values is None else lg._check_values(initial_values).copy()
+    seen: dict[bytes, int] = {}
+    history: list[bytes] = []
+    cycle = False
+    fast = accelerate
+    converged = False
+    residual = math.inf
+    it = 0
+    ne_tol = _ne_tol(lg, discount)
+    bar = progress_bar(None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress)
+    with bar:
+        step = _sweep(lg, V, discount, selection, ne_tol)
+        for it in range(1, max_iter + 1):
+            if it > 1:
+                step = _sweep(lg, V, discount, selection, ne_tol)
+            bar.update(1)
+            residual = float(np.abs(step.values - V).max())
+            if residual <= tol:
+                converged = True
+                break
+            if it == max_iter:
+                break
+            key = _policy_key(step)
+            if fast and key in seen and seen[key] != it - 1:
+                cycle = True
+                fast = False
+            seen[key] = it
+            history.append(key)
+            V = _evaluate_policy(lg, step, discount, tol, V) if fast else step.values
+    if not converged and not cycle and len(history) >= 3:
+        last = history[-1]
+        earlier = [k for k, h in enumerate(history[:-1]) if h == last]
+        if earlier and any(h != last for h in history[earlier[-1] :]):
+            cycle = True
+    if converged:
+        message = f"converged in {it} sweeps (residual {residual:.3g} <= tol {tol:g})"
+        if cycle:
+            message += "; a policy cycle was met and left by plain value iteration"
+    else:
+        message = f"not converged after {it} sweeps: residual {residual:.3g} > tol {tol:g}"
+        if cycle:
+            message += "; the selected policy cycles"
+    n_mixed = len(step.mixed)
+    if n_mixed:
+        message += f"; {n_mixed} state(s) without a pure equilibrium use a logit-QRE profile"
+    if not converged:
+        warnings.warn(f"markov_perfect: {message}.", ConvergenceWarning, stacklevel=2)
+    mixed = np.zeros(S, dtype=bool)
+    mixed[list(step.mixed)] = True
+    return MPEResult(
+        lgame=lg,
+        values=_ro(V),
+        policy=_ro(_player_actions(lg, step.policy)),
+        profile=_ro(step.policy),
+        moves=_ro(_policy_moves(lg, step.policy)),
+        n_pure=_ro(step.n_pure),
+        mixed=_ro(mixed),
+        converged=converged,
+        iterations=it,
+        residual=residual,
+        cycle_detected=cycle,
+        message=message,
+        selection=selection,
+        discount=discount,
+        mixed_profiles={s: _ro(j) for s, j in step.mixed.items()},
+    )
+
+
+def backward_induction(
+    lgame: Game | LadderGame,
+    horizon: int,
+    discount: float = 0.95,
+    selection: Selection = "status-quo",
+) -> SPEResult:
+    """Subgame-perfect equilibrium (Markov strategies) of the game played ``horizon`` rounds.
+
+    With ``k`` rounds to go the players play the selected equilibrium of the
+    stage game whose continuation values are the equilibrium values with
+    ``k - 1`` rounds to go; with none to go the values are zero. The values
+    with ``horizon`` rounds to go equal ``horizon`` steps of :func:`bellman`
+    from zero.
+
+    Parameters
+    ----------
+    lgame : LadderGame or Game
+    horizon : int
+        Number of rounds, >= 1.
+    discount : float, default 0.95
+        In [0, 1).
+    selection : {"status-quo", "payoff-dominant", "qre"}
+
+    Returns
+    -------
+    SPEResult
+
+    Raises
+    ------
+    ParameterError
+        If an argument is invalid.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
+    >>> r = eq.backward_induction(lg, horizon=4, discount=0.9)
+    >>> r.profile.shape, bool(np.all(r.values[-1] == 0))
+    ((4, 49), True)
+    """
+    horizon = check_pos_int(horizon, "horizon")
+    discount = check_discount(discount)
+    selection = _check_selection(selection)  # type: ignore[assignment]
+    lg = _as_lgame(lgame)
+    S, N = lg.n_states, lg.n_players
+    values = np.zeros((horizon + 1, S, N))
+    profile = np.zeros((horizon, S), dtype=np.int64)
+    mixed = np.zeros((horizon, S), dtype=bool)
+    ne_tol = _ne_tol(lg, discount)
+    for k in range(horizon - 1, -1, -1):
+        step = _sweep(lg, values[k + 1], discount, selection, ne_tol)
+        values[k] = step.values
+        profile[k] = step.policy
+        mixed[k, list(step.mixed)] = True
+    return SPEResult(
+        lgame=lg,
+        horizon=horizon,
+        values=_ro(values),
+        profile=_ro(profile),
+        policy=_ro(_player_actions(lg, profile)),
+        moves=_ro(_policy_moves(lg, profile)),
+        mixed=_ro(mixed),
+        selection=selection,
+        discount=discount,
+    )
+
+
+def equilibrium_path_for(
+    name: str,
+    discount: float = 0.95,
+    rounds: int = 30,
+    selection: Selection = "status-quo",
+) -> tuple[MPEResult, Path]:
+    """Solve a bundled scenario's Markov-perfect equilibrium and its path.
+
+    What ``tariffsim equilibrium NAME`` runs: the scenario's game, its ladder
+    game, :func:`markov_perfect`, then the path from the game's initial state.
+
+    Parameters
+    ----------
+    name : str
+        Scenario name or path (as for :func:`tariffsim.load_scenario`).
+    discount : float, default 0.95
+    rounds : int, default 30
+    selection : {"status-quo", "payoff-dominant", "qre"}
+
+    Returns
+    -------
+    (MPEResult, Path)
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> r, p = eq.equilibrium_path_for("us-china-145", discount=0.9, rounds=4)
+    >>> r.converged, len(p)
+    (True, 5)
+    """
+    discount = check_discount(discount)
+    rounds = check_pos_int(rounds, "rounds")
+    selection = _check_selection(selection)  # type: ignore[assignment]
+    game = load_scenario(name).game
+    result = markov_perfect(game, discount=discount, selection=selection)
+    path = result.path(rounds=rounds)
+    return result, dataclasses.replace(path, meta={**path.meta, "scenario": name})

@@ -1,0 +1,128 @@
+r"""One payoff normalisation and one tolerance rule for every solver.
+
+Nash equilibria (and correlated equilibria, best responses, fictitious play's
+choices) do not change when a player's payoffs go through a positive affine
+map :math:`u_i \mapsto a_i u_i + b_i` (:math:`a_i > 0`). So every solver of
+:mod:`tariffsim.equilibrium`:
+
+* works on the **normalised** game, each player's payoffs mapped onto
+  :math:`[0, 1]`:
+
+  .. math:: \hat u_i = (u_i - \min u_i) / r_i, \qquad r_i = \max u_i - \min u_i
+
+  (a player whose payoffs are all equal gets :math:`r_i = 1` and
+  :math:`\hat u_i = 0`);
+* reads its ``tol`` **relative to the payoff range**: a profile is accepted
+  as an equilibrium when every player's largest deviation gain is at most
+  ``tol * r_i`` — equivalently, when the *relative regret*
+  :math:`\max_i \text{gain}_i / r_i` is at most ``tol``.
+
+So scaling a game by :math:`10^8`, or expressing payoffs in % of GDP (where a
+whole stage game may span 0.15), changes no solver's answer. Logit precisions
+(:math:`\lambda`) stay in 1 / payoff units, as in the literature: a QRE of the
+game scaled by ``c`` at ``lam / c`` is the QRE of the original at ``lam``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .normal_form import NormalFormGame, _deviation_gains
+
+__all__ = ["normalize", "payoff_ranges", "relative_regret"]
+
+FloatArray = NDArray[np.float64]
+
+
+def payoff_ranges(game: NormalFormGame) -> tuple[FloatArray, FloatArray]:
+    """Each player's lowest payoff and payoff range ``r_i`` (1 where constant).
+
+    Parameters
+    ----------
+    game : NormalFormGame
+
+    Returns
+    -------
+    lo, span : numpy.ndarray
+        Shape ``(N,)`` each.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> from tariffsim.equilibrium.scaling import payoff_ranges
+    >>> payoff_ranges(eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[2, 2], [2, 2]]))
+    (array([0., 2.]), array([5., 1.]))
+    """
+    flat = game.payoff_array.reshape(game.n_players, -1)
+    lo = flat.min(axis=1)
+    span = flat.max(axis=1) - lo
+    span = np.where(span > 0, span, 1.0)
+    return lo, span
+
+
+def normalize(game: NormalFormGame) -> NormalFormGame:
+    """The game with each player's payoffs mapped onto [0, 1] (see the module notes).
+
+    Parameters
+    ----------
+    game : NormalFormGame
+
+    Returns
+    -------
+    NormalFormGame
+        Same players and action names.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> from tariffsim.equilibrium.scaling import normalize
+    >>> g = eq.NormalFormGame.from_bimatrix([[4e8, -6e8]], [[-1, 0]])
+    >>> normalize(g).payoff_array.tolist()
+    [[[1.0, 0.0]], [[0.0, 1.0]]]
+    """
+    lo, span = payoff_ranges(game)
+    shape = (-1,) + (1,) * len(game.shape)
+    arr = (game.payoff_array - lo.reshape(shape)) / span.reshape(shape)
+    return NormalFormGame(arr, player_names=game.player_names, action_names=game.action_names)
+
+
+def relative_regret(game: NormalFormGame, profile: Sequence[Any]) -> float:
+    """Largest deviation gain over players, each divided by that player's payoff range.
+
+    The quantity every solver compares with its ``tol``.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    profile : sequence
+        One entry per player: an action index or a probability vector.
+
+    Returns
+    -------
+    float
+        >= 0; 0 at an exact Nash equilibrium. ``inf`` if the profile is not finite.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> from tariffsim.equilibrium.scaling import relative_regret
+    >>> g = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> relative_regret(g, (0, 0))
+    0.4
+    """
+    sig = game._mixed_profile(profile)
+    return _relative_regret(game.payoff_array, sig)
+
+
+def _relative_regret(payoff_array: FloatArray, sig: Sequence[FloatArray]) -> float:
+    flat = payoff_array.reshape(payoff_array.shape[0], -1)
+    span = flat.max(axis=1) - flat.min(axis=1)
+    span = np.where(span > 0, span, 1.0)
+    gains = _deviation_gains(payoff_array, sig) / span
+    if not np.all(np.isfinite(gains)):
+        return float("inf")
+    return max(0.0, float(gains.max()))

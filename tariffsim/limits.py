@@ -1,0 +1,151 @@
+"""Limits that keep every accepted input bounded in size and work.
+
+tariffsim refuses, immediately and by name, any input that would make it read,
+allocate or enumerate more than these limits allow: a scenario file larger
+than ``max_file_bytes``, nested deeper than ``max_depth``, a run of more than
+``max_rounds`` rounds, an agent with more than ``max_targets`` targets, a
+strategy that would enumerate more than ``max_combinations`` move profiles in
+one round, or a list (agents, events, ladder rungs, schedule rounds) longer
+than ``max_items``.
+
+The defaults are generous for every use the bundled scenarios and the
+documentation show (they are engineering bounds, not model parameters, so
+they cite no claim). A user who needs more raises a limit explicitly, for a
+block of code or one call:
+
+>>> import tariffsim as ts
+>>> ts.limits.current().max_rounds
+10000
+>>> with ts.limits.override(max_rounds=20_000):
+...     ts.limits.current().max_rounds
+20000
+>>> ts.limits.current().max_rounds
+10000
+
+and on the command line with ``--limit max_rounds=20000``. The active limits
+live in a :class:`contextvars.ContextVar`, so threads and asyncio tasks each
+see their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import LimitError, ParameterError
+
+__all__ = ["DEFAULT", "Limits", "check", "current", "override"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Upper bounds on input size and work; every field an int >= 1.
+
+    Parameters
+    ----------
+    max_file_bytes : int, default 4_000_000
+        Largest scenario file read (bytes). The bundled files are ~10 kB.
+    max_depth : int, default 16
+        Deepest nesting of tables and arrays in a scenario file (the format
+        itself needs 5: ``agents[k].options.schedule."3".CN``).
+    max_rounds : int, default 10_000
+        Most rounds one run (``simulate``, ``tariffsim run --rounds``, a
+        scenario's ``calendar.rounds``, an equilibrium path) may play: about
+        190 years of weekly rounds. Memory grows linearly with rounds.
+    max_targets : int, default 8
+        Most targets (tariff dyads) one agent may set.
+    max_combinations : int, default 6_561
+        Most own-move profiles a strategy may evaluate in one round (the
+        myopic strategy evaluates ``3 ** k`` for ``k`` dyads; ``3 ** 8``).
+    max_items : int, default 10_000
+        Longest list in a scenario (agents, events, ladder rungs, claims,
+        schedule rounds) and longest string (characters).
+    """
+
+    max_file_bytes: int = 4_000_000
+    max_depth: int = 16
+    max_rounds: int = 10_000
+    max_targets: int = 8
+    max_combinations: int = 6_561
+    max_items: int = 10_000
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ParameterError(f"limit `{f.name}` must be an int >= 1; got {v!r}.")
+
+    def replace(self, **changes: Any) -> Limits:
+        """A copy with some limits changed (unknown names raise ``ParameterError``)."""
+        names = {f.name for f in dataclasses.fields(self)}
+        for k in changes:
+            if k not in names:
+                raise ParameterError(f"unknown limit {k!r}; known: {', '.join(sorted(names))}.")
+        return dataclasses.replace(self, **changes)
+
+
+DEFAULT = Limits()
+"""The default limits."""
+
+_ACTIVE: contextvars.ContextVar[Limits] = contextvars.ContextVar(
+    "tariffsim_limits", default=DEFAULT
+)
+
+
+def current() -> Limits:
+    """The limits in force (the defaults unless raised by :func:`override`)."""
+    return _ACTIVE.get()
+
+
+@contextlib.contextmanager
+def override(limits: Limits | None = None, **changes: Any) -> Iterator[Limits]:
+    """Use other limits inside a ``with`` block (a :class:`Limits`, or changed fields).
+
+    Raises
+    ------
+    ParameterError
+        If a name is not a limit or a value is not an int >= 1.
+    """
+    new = (limits or current()).replace(**changes)
+    token = _ACTIVE.set(new)
+    try:
+        yield new
+    finally:
+        _ACTIVE.reset(token)
+
+
+def check(name: str, value: int, what: str) -> None:
+    """Raise :class:`~tariffsim.errors.LimitError` if ``value`` exceeds limit ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A field of :class:`Limits`, e.g. ``"max_rounds"``.
+    value : int
+        The size asked for.
+    what : str
+        What is too large, for the message (e.g. ``"calendar.rounds"``).
+
+    Examples
+    --------
+    >>> ts.limits.check("max_rounds", 10**9, "rounds")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tariffsim.errors.LimitError: rounds: 1000000000 exceeds the limit max_rounds = 10000 ...
+    """
+    cap = getattr(current(), name)
+    if value > cap:
+        raise LimitError(message(name, value, what))
+
+
+def message(name: str, value: int, what: str) -> str:
+    """The text of a limit refusal: what, the value, the limit and how to raise it."""
+    cap = getattr(current(), name)
+    return (
+        f"{what}: {value} exceeds the limit {name} = {cap} (raise it with "
+        f"tariffsim.limits.override({name}=...) or `--limit {name}=...`)"
+    )

@@ -1,0 +1,651 @@
+"""Parameter paths: one namespace for every number a run can vary.
+
+A *parameter path* is a string naming one number (or one family of numbers)
+of a :class:`~tariffsim.game.Game`. Ensembles, sensitivity analysis,
+calibration and scenario variants all speak it, and
+:func:`tariffsim.engine.simulate_batch` takes one value per run for each.
+
+==============================  =============================================================
+path                            what it sets
+==============================  =============================================================
+``"elasticity"``                a scalar field of :class:`~tariffsim.payoffs.Params`
+``"face_weight.US"``            one country's entry of a per-country field
+``"face_weight"``               every country's entry of a per-country field
+``"pass_through.US.CN"``        one dyad ``(importer, exporter)`` of a per-dyad field
+                                (``"pass_through.US-CN"``, the scenario-file spelling, is
+                                accepted too)
+``"pass_through"``              every entry of a per-dyad field
+``"noise"``                     the game's execution-noise probability
+``"learning_rate.US"``          the learning rate of agent ``US``'s beliefs
+``"learning_rate"``             the learning rate of every agent
+==============================  =============================================================
+
+A :class:`~tariffsim.payoffs.Params` path changes the *true* model **and**
+every agent's perceived value (to the same value). The prefix ``"truth:"``
+changes only the true model (agents keep what they believed before, so an
+agent that perceived the truth keeps perceiving the old value);
+``"belief:"`` changes only the agents' perceived values
+(``"belief:pass_through.US.CN"``: every agent now believes that value, the
+true model is unchanged). ``noise`` and ``learning_rate`` take no prefix.
+
+Several paths in one mapping are applied in order, so a later path wins
+where two name the same entry (``{"face_weight": 1.0, "face_weight.US":
+2.0}`` sets every country to 1 and the US to 2).
+
+Values must be finite and inside the parameter's range (the same rules as
+:class:`~tariffsim.payoffs.Params`: e.g. pass-through in [0, 1], recession
+base odds in (0, 1)); a bad path or value raises a tariffsim error naming it.
+
+Examples
+--------
+>>> from tariffsim import parampath
+>>> g = ts.load_scenario("us-china-145").game
+>>> parampath.default(g, "pass_through.US.CN")
+1.0
+>>> parampath.default(g, "belief:pass_through.US.CN")
+0.1
+>>> g2 = parampath.apply(g, {"truth:pass_through.US.CN": 0.8, "noise": 0.05})
+>>> parampath.default(g2, "pass_through.US.CN"), g2.noise
+(0.8, 0.05)
+>>> parampath.describe("elasticity").claims
+('import_elasticity_short_run', 'embargo_equivalent')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .agents import Beliefs
+from .errors import ParameterError, UnknownNameError
+from .payoffs import _DYAD_FIELDS, _NONNEG, PARAM_SOURCES, Params
+
+if TYPE_CHECKING:
+    from .game import Game
+
+__all__ = [
+    "PREFIXES",
+    "ParamPath",
+    "PathInfo",
+    "apply",
+    "default",
+    "describe",
+    "parse",
+    "paths",
+    "validate_values",
+]
+
+PREFIXES = ("truth:", "belief:")
+"""Prefixes restricting a Params path to the true model or to the agents' beliefs."""
+
+Scope = Literal["both", "truth", "belief"]
+Kind = Literal["params", "noise", "learning_rate"]
+
+_PARAM_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(Params) if f.name != "calibration"
+)
+_SCALAR_FIELDS = frozenset(f.name for f in dataclasses.fields(Params) if f.type == "float")
+_GAME_NAMES = ("noise", "learning_rate")
+
+# (low, high, low_open, high_open) per field; None = unbounded (finite only)
+_BOUNDS: dict[str, tuple[float | None, float | None, bool, bool]] = {
+    "elasticity": (0.0, None, True, False),
+    "recession_slope": (0.0, None, True, False),
+    "export_margin": (0.0, 1.0, False, False),
+    "face_mutual_relief": (0.0, 1.0, False, False),
+    "pass_through": (0.0, 1.0, False, False),
+    "recession_base": (0.0, 1.0, True, True),
+    "noise": (0.0, 1.0, False, False),
+    "learning_rate": (0.0, 1.0, False, False),
+    **{name: (0.0, None, False, False) for name in _NONNEG},
+}
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ParamPath:
+    """A parsed parameter path.
+
+    Attributes
+    ----------
+    text : str
+        The canonical spelling (dyads as ``IMPORTER.EXPORTER``).
+    scope : {"both", "truth", "belief"}
+        Which side a Params path changes (``"both"`` for ``noise`` and
+        ``learning_rate`` too, which have no sides).
+    kind : {"params", "noise", "learning_rate"}
+    name : str
+        The Params field (or ``"noise"`` / ``"learning_rate"``).
+    index : tuple of str
+        ``()`` for a scalar or every entry, ``(code,)`` for a country (or an
+        agent), ``(importer, exporter)`` for a dyad.
+    """
+
+    text: str
+    scope: Scope
+    kind: Kind
+    name: str
+    index: tuple[str, ...]
+
+    @property
+    def base(self) -> str:
+        """The path without its prefix."""
+        return ".".join((self.name, *self.index))
+
+    @property
+    def sets_truth(self) -> bool:
+        """Whether the path changes the true model."""
+        return self.kind == "params" and self.scope in ("both", "truth")
+
+    @property
+    def sets_beliefs(self) -> bool:
+        """Whether the path changes the agents' perceived parameters."""
+        return self.kind == "params" and self.scope in ("both", "belief")
+
+
+@dataclass(frozen=True)
+class PathInfo:
+    """What a parameter path means: its docs, range and the claims behind it.
+
+    Attributes
+    ----------
+    path : str
+        Canonical spelling.
+    doc : str
+        What the number is (unit included).
+    shape : {"scalar", "country", "dyad", "game", "agent"}
+    low, high : float or None
+        Allowed range (None: unbounded).
+    low_open, high_open : bool
+        Whether the bound is excluded.
+    claims : tuple of str
+        Claim ids behind the default (:data:`tariffsim.payoffs.PARAM_SOURCES`).
+    """
+
+    path: str
+    doc: str
+    shape: str
+    low: float | None
+    high: float | None
+    low_open: bool
+    high_open: bool
+    claims: tuple[str, ...]
+
+    @property
+    def range(self) -> str:
+        """The allowed range as text, e.g. ``"[0, 1]"``."""
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        left = "(" if self.low_open or self.low is None else "["
+        right = ")" if self.high_open or self.high is None else "]"
+        return f"{left}{lo}, {hi}{right}"
+
+    def __str__(self) -> str:
+        claims = ", ".join(self.claims) if self.claims else "none"
+        return f"{self.path}: {self.doc} Range {self.range}. Claims: {claims}."
+
+
+# ---------------------------------------------------------------------------
+# parsing
+# ---------------------------------------------------------------------------
+def _known_names() -> list[str]:
+    return [*_PARAM_FIELDS, *_GAME_NAMES]
+
+
+def _unknown(path: str, name: str) -> UnknownNameError:
+    near = difflib.get_close_matches(name, _known_names(), n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(x) for x in near)}?" if near else ""
+    return UnknownNameError(
+        f"parameter path {path!r}: unknown parameter {name!r}.{hint} "
+        f"Known: {', '.join(_known_names())}."
+    )
+
+
+@cache
+def _parse_text(path: str) -> ParamPath:
+    scope: Scope = "both"
+    body = path
+    for pre in PREFIXES:
+        if body.startswith(pre):
+            scope = pre[:-1]  # type: ignore[assignment]
+            body = body[len(pre) :]
+            break
+    else:
+        if ":" in body:
+            pre = body.split(":", 1)[0]
+            raise ParameterError(
+                f"parameter path {path!r}: unknown prefix {pre + ':'!r}; "
+                f"prefixes: {', '.join(PREFIXES)}."
+            )
+    name, _, rest = body.partition(".")
+    parts: list[str] = []
+    if rest:
+        for piece in rest.split("."):
+            parts.extend(piece.split("-") if "-" in piece else [piece])
+    for code in parts:
+        if not _CODE.match(code):
+            raise ParameterError(
+                f"parameter path {path!r}: {code!r} is not a country code "
+                "(write dyads as 'field.IMPORTER.EXPORTER')."
+            )
+    index = tuple(parts)
+    if name in _GAME_NAMES:
+        if scope != "both":
+            raise ParameterError(
+                f"parameter path {path!r}: {name!r} is not a payoff parameter; "
+                "it takes no 'truth:' or 'belief:' prefix."
+            )
+        if name == "noise" and index:
+            raise ParameterError(
+                f"parameter path {path!r}: 'noise' is one number for the game; "
+                f"drop the '.{'.'.join(index)}'."
+            )
+        if name == "learning_rate" and len(index) > 1:
+            raise ParameterError(
+                f"parameter path {path!r}: 'learning_rate' takes one agent code, "
+                "e.g. 'learning_rate.US'."
+            )
+        kind: Kind = name  # type: ignore[assignment]
+        return ParamPath(".".join((name, *index)), "both", kind, name, index)
+    if name not in _PARAM_FIELDS:
+        raise _unknown(path, name)
+    want = 0 if name in _SCALAR_FIELDS else (2 if name in _DYAD_FIELDS else 1)
+    if len(index) not in (0, want):
+        shape = {0: "a single number", 1: "per country", 2: "per dyad"}[want]
+        example = {0: name, 1: f"{name}.US", 2: f"{name}.US.CN"}[want]
+        raise ParameterError(
+            f"parameter path {path!r}: {name!r} is {shape}; write e.g. {example!r}."
+        )
+    if want == 2 and index and index[0] == index[1]:
+        raise ParameterError(
+            f"parameter path {path!r}: a dyad needs two different countries; got {index}."
+        )
+    prefix = "" if scope == "both" else f"{scope}:"
+    return ParamPath(prefix + ".".join((name, *index)), scope, "params", name, index)
+
+
+def parse(path: str | ParamPath, game: Game | None = None) -> ParamPath:
+    """Parse (and with ``game``, resolve) a parameter path.
+
+    Parameters
+    ----------
+    path : str or ParamPath
+    game : Game, optional
+        When given, country codes must be in its world and a
+        ``learning_rate`` path must name one of its agents.
+
+    Returns
+    -------
+    ParamPath
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown parameter (the message suggests near matches), an
+        unknown country or agent.
+    ParameterError
+        For a malformed path (wrong number of codes, a prefix where none is
+        allowed, an unknown prefix).
+
+    Examples
+    --------
+    >>> from tariffsim import parampath
+    >>> parampath.parse("belief:pass_through.US-CN").text
+    'belief:pass_through.US.CN'
+    """
+    if isinstance(path, ParamPath):
+        pp = path
+    else:
+        if not isinstance(path, str):
+            raise ParameterError(f"a parameter path must be a string; got {path!r}.")
+        pp = _parse_text(path)
+    if game is not None:
+        codes = game.world.codes
+        if pp.kind == "learning_rate":
+            agents = [a.code for a in game.agents]
+            if pp.index and pp.index[0] not in agents:
+                raise UnknownNameError(
+                    f"parameter path {pp.text!r}: {pp.index[0]!r} is not an agent of the game; "
+                    f"agents: {', '.join(agents) or 'none'}."
+                )
+        else:
+            for code in pp.index:
+                if code not in codes:
+                    near = difflib.get_close_matches(code, codes, n=3)
+                    hint = f" Did you mean {', '.join(repr(x) for x in near)}?" if near else ""
+                    raise UnknownNameError(
+                        f"parameter path {pp.text!r}: unknown country {code!r}.{hint} "
+                        f"Known: {', '.join(codes)}."
+                    )
+    return pp
+
+
+# ---------------------------------------------------------------------------
+# documentation
+# ---------------------------------------------------------------------------
+@cache
+def _field_docs() -> dict[str, str]:
+    """One-line docs of each Params field, read from the Params docstring."""
+    doc = Params.__doc__ or ""
+    lines = doc.splitlines()
+    out: dict[str, str] = {}
+    try:
+        start = next(k for k, ln in enumerate(lines) if ln.strip() == "Parameters") + 2
+    except StopIteration:  # pragma: no cover - the docstring has the section
+        return out
+    k = start
+    while k < len(lines):
+        ln = lines[k]
+        if ln.strip() and not ln.startswith(" " * 8) and " : " in ln:
+            names = [x.strip() for x in ln.split(" : ")[0].split(",")]
+            body = []
+            k += 1
+            while k < len(lines) and lines[k].startswith(" " * 8):
+                body.append(lines[k].strip())
+                k += 1
+            for name in names:
+                out[name] = " ".join(body)
+            continue
+        k += 1
+    return out
+
+
+def describe(path: str | ParamPath) -> PathInfo:
+    """Docs, range and claim ids of a parameter path.
+
+    Examples
+    --------
+    >>> from tariffsim import parampath
+    >>> info = parampath.describe("belief:pass_through.US.CN")
+    >>> info.range, info.claims[0]
+    ('[0, 1]', 'pass_through_border_2018')
+    """
+    pp = parse(path)
+    low, high, lo_open, hi_open = _BOUNDS.get(pp.name, (None, None, False, False))
+    claims: tuple[str, ...]
+    if pp.kind == "noise":
+        doc = "Probability that each move is replaced by a uniformly random one."
+        shape, claims = "game", ()
+    elif pp.kind == "learning_rate":
+        doc = (
+            "Share of the gap between perceived and true parameters an agent closes per "
+            "round (at a 100% tariff, for per-dyad beliefs)."
+        )
+        shape, claims = "agent", ()
+    else:
+        doc = _field_docs().get(pp.name, "")
+        shape = (
+            "scalar"
+            if pp.name in _SCALAR_FIELDS
+            else "dyad"
+            if pp.name in _DYAD_FIELDS
+            else "country"
+        )
+        claims = PARAM_SOURCES.get(pp.name, ())
+        side = {
+            "both": "",
+            "truth": " (true model only)",
+            "belief": " (agents' perceived value only)",
+        }
+        doc = doc + side[pp.scope]
+    return PathInfo(pp.text, doc, shape, low, high, lo_open, hi_open, tuple(claims))
+
+
+def paths(game: Game) -> tuple[str, ...]:
+    """Every valid (unprefixed) parameter path of ``game``.
+
+    Whole-field paths come first, then per-country entries, per-dyad entries
+    (every ordered pair of distinct countries), ``noise`` and one
+    ``learning_rate`` per agent. Each Params path also takes the ``truth:``
+    and ``belief:`` prefixes.
+
+    Examples
+    --------
+    >>> from tariffsim import parampath
+    >>> ps = parampath.paths(ts.load_scenario("us-china-145").game)
+    >>> "pass_through.US.CN" in ps and "learning_rate.US" in ps
+    True
+    """
+    codes = game.world.codes
+    out: list[str] = list(_PARAM_FIELDS)
+    for name in _PARAM_FIELDS:
+        if name in _SCALAR_FIELDS:
+            continue
+        if name in _DYAD_FIELDS:
+            out += [f"{name}.{a}.{b}" for a in codes for b in codes if a != b]
+        else:
+            out += [f"{name}.{c}" for c in codes]
+    out.append("noise")
+    if game.agents:
+        out.append("learning_rate")
+        out += [f"learning_rate.{a.code}" for a in game.agents]
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# values
+# ---------------------------------------------------------------------------
+def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> NDArray[np.float64]:
+    """Check values for ``pp``: a number (``runs=None``) or an array of shape ``(runs,)``.
+
+    Returns the values as a read-only float array (shape ``()`` or ``(runs,)``).
+
+    Raises
+    ------
+    ParameterError
+        Naming the path, for a wrong shape, a non-number, a non-finite value
+        or a value outside the parameter's range (with the run index).
+    """
+    if isinstance(values, bool | np.bool_) or (
+        isinstance(values, np.ndarray) and values.dtype == bool
+    ):
+        raise ParameterError(f"overrides[{pp.text!r}]: values must be numbers; got {values!r}.")
+    try:
+        arr = np.array(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"overrides[{pp.text!r}]: values must be numbers; got {values!r}."
+        ) from None
+    if runs is None:
+        if arr.shape != ():
+            raise ParameterError(f"value of {pp.text!r} must be one number; got shape {arr.shape}.")
+    elif arr.shape != (runs,):
+        raise ParameterError(
+            f"overrides[{pp.text!r}]: must hold one value per run, shape ({runs},); "
+            f"got shape {arr.shape}."
+        )
+    flat = arr.reshape(-1)
+    where = "" if runs is None else " (run {k})"
+    bad = ~np.isfinite(flat)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise ParameterError(
+            f"value of {pp.text!r}{where.format(k=k)} must be finite; got {flat[k]!r}."
+        )
+    low, high, lo_open, hi_open = _BOUNDS.get(pp.name, (None, None, False, False))
+    bad = np.zeros(flat.shape, dtype=bool)
+    if low is not None:
+        bad |= (flat <= low) if lo_open else (flat < low)
+    if high is not None:
+        bad |= (flat >= high) if hi_open else (flat > high)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise ParameterError(
+            f"value of {pp.text!r}{where.format(k=k)} must be in "
+            f"{describe(pp).range}; got {float(flat[k])!r}."
+        )
+    arr.flags.writeable = False
+    return arr
+
+
+def _entry(params: Params, world_codes: Sequence[str], pp: ParamPath) -> Any:
+    """The current value(s) of ``pp``'s field at its index (array or float)."""
+    v = getattr(params, pp.name)
+    if not pp.index:
+        return v
+    idx = tuple(world_codes.index(c) for c in pp.index)
+    return v[idx]
+
+
+def _set(params: Params, codes: Sequence[str], pp: ParamPath, value: float) -> Params:
+    """``params`` with ``pp``'s entries set to ``value`` (validated)."""
+    cur = getattr(params, pp.name)
+    if pp.name in _SCALAR_FIELDS:
+        return params.replace(**{pp.name: float(value)})
+    arr = np.array(cur, dtype=float)
+    if pp.index:
+        arr[tuple(codes.index(c) for c in pp.index)] = value
+    else:
+        arr[...] = value
+    return params.replace(**{pp.name: arr})
+
+
+def _common(values: Iterable[float], what: str) -> float:
+    vals = [float(v) for v in values]
+    if not vals:
+        raise ParameterError(f"{what}: no value to read.")
+    first = vals[0]
+    if any(v != first for v in vals[1:]):
+        raise ParameterError(
+            f"{what}: entries differ ({sorted(set(vals))[:4]}…); name one entry, "
+            "e.g. a country or a dyad."
+        )
+    return first
+
+
+def default(game: Game, path: str | ParamPath) -> float:
+    """The value ``path`` has in ``game`` (before any override).
+
+    For a Params path the true value (``belief:``: the perceived value of the
+    agent the entry belongs to — the importer of a dyad, the country of a
+    per-country entry — when that country is an agent, else the value every
+    agent perceives); ``noise``; an agent's learning rate. A whole-field path
+    returns the common value of its entries.
+
+    Raises
+    ------
+    ParameterError
+        If the entries (or the agents' beliefs) a path names differ, so that
+        no single value is its default.
+
+    Examples
+    --------
+    >>> from tariffsim import parampath
+    >>> parampath.default(ts.load_scenario("us-china-145").game, "resolve_weight.US")
+    0.5
+    """
+    pp = parse(path, game)
+    codes = game.world.codes
+    if pp.kind == "noise":
+        return float(game.noise)
+    if pp.kind == "learning_rate":
+        agents = [a for a in game.agents if not pp.index or a.code == pp.index[0]]
+        return _common((a.beliefs.learning_rate if a.beliefs else 0.0 for a in agents), pp.text)
+    truth = game.model.params
+    if pp.scope != "belief":
+        return _common(np.ravel(_entry(truth, codes, pp)), pp.text)
+    perceived = {a.code: (a.beliefs.perceived if a.beliefs else truth) for a in game.agents}
+    if not perceived:
+        raise ParameterError(f"{pp.text}: the game has no agents, so no beliefs to read.")
+    owner = pp.index[0] if pp.index else None
+    if owner in perceived:
+        return _common(np.ravel(_entry(perceived[owner], codes, pp)), pp.text)
+    return _common(
+        (x for p in perceived.values() for x in np.ravel(_entry(p, codes, pp))),
+        f"{pp.text} (agents' beliefs)",
+    )
+
+
+def resolve(game: Game, mapping: Mapping[Any, Any] | None) -> list[tuple[ParamPath, Any]]:
+    """Parse every path of ``mapping`` against ``game`` (values unchecked), in order."""
+    if mapping is None:
+        return []
+    if not isinstance(mapping, Mapping):
+        raise ParameterError(
+            f"overrides must be a mapping of parameter path to values; got {mapping!r}."
+        )
+    return [(parse(k, game), v) for k, v in mapping.items()]
+
+
+def apply(game: Game, mapping: Mapping[str, float] | None) -> Game:
+    """``game`` with the parameter paths of ``mapping`` set (one value each).
+
+    Parameters
+    ----------
+    game : Game
+    mapping : mapping of str to float
+        ``{path: value}``; applied in order.
+
+    Returns
+    -------
+    Game
+        A new game (``game`` itself when ``mapping`` is empty). Agents
+        without beliefs get explicit ones only when a ``truth:``, ``belief:``
+        or ``learning_rate`` path makes what they perceive differ from the
+        truth or sets how they learn.
+
+    Raises
+    ------
+    UnknownNameError, ParameterError
+        For an unknown or malformed path or a value that is not finite or out
+        of range, naming the path — before anything is changed.
+
+    Examples
+    --------
+    >>> from tariffsim import parampath
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> g2 = parampath.apply(g, {"elasticity": 3.0})
+    >>> g2.model.params.elasticity, g2.agents[0].beliefs.perceived.elasticity
+    (3.0, 3.0)
+    """
+    items = [(pp, float(validate_values(pp, v))) for pp, v in resolve(game, mapping)]
+    if not items:
+        return game
+    codes = game.world.codes
+    truth = game.model.params
+    perceived = {a.code: (a.beliefs.perceived if a.beliefs else truth) for a in game.agents}
+    explicit = {a.code: a.beliefs is not None for a in game.agents}
+    rates = {a.code: (a.beliefs.learning_rate if a.beliefs else 0.0) for a in game.agents}
+    noise = game.noise
+    for pp, v in items:
+        if pp.kind == "noise":
+            noise = v
+        elif pp.kind == "learning_rate":
+            for c in rates:
+                if not pp.index or c == pp.index[0]:
+                    rates[c] = v
+                    explicit[c] = True
+        else:
+            implicit = [c for c, e in explicit.items() if not e]
+            if pp.sets_truth:
+                truth = _set(truth, codes, pp, v)
+            if pp.sets_beliefs:
+                perceived = {c: _set(p, codes, pp, v) for c, p in perceived.items()}
+            if pp.scope != "both":
+                for c in implicit:  # their perception now differs from the truth
+                    explicit[c] = True
+            else:
+                for c in implicit:
+                    perceived[c] = truth
+    agents = []
+    for a in game.agents:
+        if not explicit[a.code]:
+            agents.append(a)
+            continue
+        if a.beliefs is None:
+            b = Beliefs(perceived[a.code], learning_rate=rates[a.code])
+        else:
+            b = dataclasses.replace(
+                a.beliefs, perceived=perceived[a.code], learning_rate=rates[a.code]
+            )
+        agents.append(dataclasses.replace(a, beliefs=b))
+    model = game.model if truth is game.model.params else game.model._with_params(truth)
+    return game.replace(model=model, agents=tuple(agents), noise=noise)

@@ -1,0 +1,163 @@
+"""Progress bars for long work (ensembles, sweeps, tournaments, solvers).
+
+One function, :func:`progress_bar`, used by everything in tariffsim that can
+run for more than a second. It wraps ``tqdm.auto`` (a widget in Jupyter, text
+on a terminal) and is decided once per call by :func:`progress_enabled`:
+
+- ``progress=False`` (or the environment variable ``TARIFFSIM_PROGRESS=0``)
+  turns it off;
+- ``progress=True`` turns it on, wherever the output goes;
+- ``progress=None`` (the default) shows a bar only in interactive work: when
+  standard error is a terminal or the code runs in a Jupyter kernel, and never
+  while pytest runs a test (``PYTEST_CURRENT_TEST`` is set).
+
+Even when enabled, a bar appears only once the work has taken
+:data:`DELAY` seconds, so short calls stay silent. tqdm is imported on first
+use; if it is missing, there is simply no bar.
+
+Examples
+--------
+>>> from tariffsim.progress import progress_bar
+>>> with progress_bar(3, desc="demo", enabled=False) as bar:
+...     for _ in range(3):
+...         bar.update(1)
+>>> bar.n
+3
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import TracebackType
+from typing import Any
+
+from .errors import ParameterError
+
+__all__ = ["DELAY", "ENV", "progress_bar", "progress_enabled"]
+
+ENV = "TARIFFSIM_PROGRESS"
+"""Environment variable: ``0`` (or ``false``, ``no``, ``off``) turns every bar off."""
+
+DELAY = 1.0
+"""Seconds of work before a bar is drawn (shorter work never shows one)."""
+
+
+def _in_notebook() -> bool:
+    ip = sys.modules.get("IPython")
+    if ip is None:
+        return False
+    try:
+        shell = ip.get_ipython()
+    except Exception:  # pragma: no cover - defensive
+        return False
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def progress_enabled(progress: bool | None = None) -> bool:
+    """Whether a call with ``progress=`` should show a bar.
+
+    Parameters
+    ----------
+    progress : bool or None
+        ``True``/``False`` force it (the environment variable still turns bars
+        off); ``None`` decides from the context (interactive, not under pytest).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ParameterError
+        If ``progress`` is not a bool or None.
+
+    Examples
+    --------
+    >>> progress_enabled(False)
+    False
+    """
+    if progress is not None and not isinstance(progress, bool):
+        raise ParameterError(f"`progress` must be True, False or None; got {progress!r}.")
+    if os.environ.get(ENV, "").strip().lower() in ("0", "false", "no", "off"):
+        return False
+    if progress is not None:
+        return progress
+    if os.environ.get("PYTEST_CURRENT_TEST"):
+        return False
+    try:
+        tty = sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return tty or _in_notebook()
+
+
+class _Bar:
+    """A progress counter that draws through tqdm when enabled."""
+
+    def __init__(self, total: int | None, desc: str, unit: str, enabled: bool) -> None:
+        self.n = 0
+        self.total = total
+        self._bar: Any = None
+        if enabled:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:  # pragma: no cover - tqdm is a dependency
+                return
+            self._bar = tqdm(
+                total=total, desc=desc, unit=unit, delay=DELAY, leave=False, dynamic_ncols=True
+            )
+
+    @property
+    def drawing(self) -> bool:
+        """True if a tqdm bar is attached."""
+        return self._bar is not None
+
+    def update(self, k: int = 1) -> None:
+        """Count ``k`` more units of work done."""
+        self.n += k
+        if self._bar is not None:
+            self._bar.update(k)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def progress_bar(
+    total: int | None, *, desc: str = "", unit: str = "it", enabled: bool | None = None
+) -> _Bar:
+    """A progress bar over ``total`` units of work (a context manager).
+
+    Parameters
+    ----------
+    total : int or None
+        Units of work expected (runs, matches); None when unknown (solver
+        sweeps until convergence): the bar then counts and shows the rate.
+    desc : str
+        Label shown before the bar.
+    unit : str
+        Name of one unit ("run", "match", "iteration").
+    enabled : bool or None
+        Passed through :func:`progress_enabled`.
+
+    Returns
+    -------
+    object
+        With ``update(k)``, ``close()``, ``n`` (units counted) and use as a
+        context manager.
+    """
+    return _Bar(None if total is None else int(total), desc, unit, progress_enabled(enabled))

@@ -1,0 +1,696 @@
+"""The scenario-file schema: every field, its type, its range — in one place.
+
+:data:`SCENARIO` describes the whole scenario format (``format = 1``) as a
+tree of :class:`Spec` nodes. :func:`prune` checks a parsed TOML mapping
+against it *before* anything is built: every value of the wrong type, out of
+its range, an unknown key, a self-pair dyad, a duplicate in a list, a list or
+string longer than the limits, is reported with its path and value (``calendar.rounds:
+must be an int in [1, 10000]; got 0``) and dropped, so that the semantic checks
+of :func:`tariffsim.scenario.parse_scenario` (country codes, ladders, claim
+ids, strategy options) only see values of the right shape.
+:func:`json_schema` exports the same tree as a JSON Schema (draft 2020-12) for
+editors (``tariffsim schema``).
+
+The ranges keep every accepted scenario finite in the model: tariffs and ladder
+rungs up to 1000% (payoffs are finite there), GDP from USD 1 bn to 1000 tn,
+imports up to USD 10 tn per dyad, dates from 1900 to 2200, rounds up to
+:data:`tariffsim.limits.Limits.max_rounds`. They are documented in
+``docs/scenario-format.md``.
+
+To add a field to the format, add one entry to the tree below (and read it in
+:func:`tariffsim.scenario.parse_scenario`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import limits
+
+__all__ = ["SCENARIO", "Spec", "json_schema", "nesting_depth", "prune", "text_nesting_depth"]
+
+MIN_DATE = dt.date(1900, 1, 1)
+"""Earliest date a scenario may use."""
+MAX_DATE = dt.date(2200, 12, 31)
+"""Latest date a scenario may use (start or event)."""
+MAX_TARIFF = 10.0
+"""Highest tariff a scenario may set or put on a ladder (1000%)."""
+MAX_STRING = 2_000
+"""Longest single-line string (name, title, label, claim id) in characters."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One node of the schema.
+
+    Parameters
+    ----------
+    kind : {"int", "number", "string", "bool", "date", "table", "map", "list", "union", "any"}
+        ``table``: fixed keys (``fields``); ``map``: free keys of kind ``key``
+        with values ``value``; ``list``: items ``value``; ``union``: any of ``alts``.
+    doc : str
+        One line for the docs and the JSON Schema ``description``.
+    lo, hi : float, optional
+        Inclusive bounds (``lo_open``: exclusive lower bound). ``hi_limit``
+        names a :class:`~tariffsim.limits.Limits` field used as ``hi``.
+    fields : mapping of str to Spec
+        Keys of a table.
+    key : {"", "dyad", "code", "param", "term", "round"}
+        Rule for the keys of a map.
+    value : Spec, optional
+        Values of a map, items of a list.
+    unique : bool
+        A list whose items must be distinct.
+    max_items : str or int
+        Limit name or number bounding a list's length.
+    max_chars : int
+        Longest string.
+    const : object
+        The only value allowed (``format``).
+    rule : str
+        The rule as stated in messages, when the generated one is not clear.
+    """
+
+    kind: str
+    doc: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_limit: str = ""
+    fields: Mapping[str, Spec] = field(default_factory=dict)
+    key: str = ""
+    value: Spec | None = None
+    alts: tuple[Spec, ...] = ()
+    unique: bool = False
+    max_items: str | int = "max_items"
+    max_chars: int = MAX_STRING
+    const: Any = None
+    rule: str = ""
+
+
+def _num(doc: str, lo: float | None = None, hi: float | None = None, **kw: Any) -> Spec:
+    return Spec("number", doc, lo, hi, **kw)
+
+
+def _int(doc: str, lo: float | None = None, hi: float | None = None, **kw: Any) -> Spec:
+    return Spec("int", doc, lo, hi, **kw)
+
+
+def _str(doc: str, **kw: Any) -> Spec:
+    return Spec("string", doc, **kw)
+
+
+_DATE = Spec("date", "a date YYYY-MM-DD", lo=None, hi=None)
+_ROUND = _int("a round index", 0, hi_limit="max_rounds")
+_WHEN = Spec(
+    "union",
+    "a date or a round index",
+    alts=(_DATE, _ROUND),
+    rule="must be a date (YYYY-MM-DD) or a round (an int >= 0)",
+)
+_CODE = _str("a country code", max_chars=16)
+_CODES = Spec("list", "country codes", value=_CODE, unique=True)
+_CLAIMS = Spec("list", "claim ids", value=_str("a claim id"), unique=True)
+_PARAM_VALUE = _num("a parameter value", -1e6, 1e6)
+_OVERRIDES = Spec(
+    "map", "parameter overrides: field, field.XX or field.XX-YY", key="param", value=_PARAM_VALUE
+)
+_LADDER = Spec(
+    "list",
+    "tariff levels (fractions), strictly increasing",
+    value=_num("a tariff level", 0, MAX_TARIFF),
+    max_items=256,
+)
+_CONTROL_LADDER = Spec(
+    "list",
+    "export-control shares, strictly increasing",
+    value=_num("a share withheld", 0, 1),
+    max_items=256,
+)
+_MOVE = _int("a move: -1 de-escalate, 0 hold, +1 escalate", -1, 1)
+
+SCHEDULE = Spec(
+    "map",
+    "scripted moves by round: {round = {TARGET = move}}",
+    key="round",
+    value=Spec("map", "moves by target", key="code", value=_MOVE),
+)
+"""The ``options.schedule`` table of the ``scripted`` strategy."""
+
+AGENT = Spec(
+    "table",
+    "a country that moves",
+    fields={
+        "country": _CODE,
+        "strategy": _str("a strategy name", max_chars=100),
+        "targets": Spec(
+            "list",
+            "countries it sets tariffs on",
+            value=_CODE,
+            unique=True,
+            max_items="max_targets",
+        ),
+        "learning_rate": _num("share of the pass-through gap closed per round", 0, 1),
+        "beliefs": _OVERRIDES,
+        "options": Spec(
+            "map",
+            "keyword arguments of the strategy",
+            key="name",
+            value=Spec("any", "an option value"),
+        ),
+        "active_from": Spec(
+            "union",
+            "when the strategy starts choosing: a date, a round or a table by target",
+            alts=(_DATE, _ROUND, Spec("map", "by target", key="code", value=_WHEN)),
+            rule="must be a date, a round (an int >= 0) or a table of them by target",
+        ),
+        "controls": Spec(
+            "list",
+            "countries it sets export controls on",
+            value=_CODE,
+            unique=True,
+            max_items="max_targets",
+        ),
+    },
+)
+"""One ``[[agents]]`` entry."""
+
+EVENT = Spec(
+    "table",
+    "a scheduled exogenous change",
+    fields={
+        "date": _DATE,
+        "round": _ROUND,
+        "kind": _str("set, control, shock, threat, support or summit", max_chars=32),
+        "dyad": Spec("string", "IMPORTER-EXPORTER", key="dyad"),
+        "country": _CODE,
+        "level": _num("tariff (fraction) or control share", 0, MAX_TARIFF),
+        "value": _num("index move (%) or support (% of GDP)", -100, 100),
+        "label": _str("shown in tables and plots"),
+        "claims": _CLAIMS,
+        "counterfactual": Spec("bool", "a what-if event, not part of the record (marked on plots)"),
+        "layer": _str("for 'set': the tariff layer set (default: the headline)", max_chars=64),
+    },
+)
+"""One ``[[events]]`` entry."""
+
+LAYER = Spec(
+    "table",
+    "one tariff layer of a dyad",
+    fields={
+        "name": _str("layer name, e.g. 'reciprocal'", max_chars=64),
+        "levels": _LADDER,
+        "pretext": _str("legal basis", max_chars=500),
+        "coverage": _num("share of the target's exports the layer hits", 0, 1),
+        "exempt": Spec("bool", "whether the dyad's exemption (USMCA) applies"),
+        "claims": _CLAIMS,
+        "down_only": Spec(
+            "list",
+            "rungs reached only on the way down",
+            value=_num("a tariff level", 0, MAX_TARIFF),
+        ),
+    },
+)
+"""One layer of ``[world.instruments]``."""
+
+SCENARIO = Spec(
+    "table",
+    "a tariffsim scenario (format 1)",
+    fields={
+        "format": _int("scenario format version", const=1, rule="must be the int 1"),
+        "name": _str("short name; output files are named after it", max_chars=200),
+        "title": _str("one-line title"),
+        "description": _str("free text", max_chars=100_000),
+        "claims": _CLAIMS,
+        "outcomes": Spec("list", "what the scenario should show", value=_str("an outcome")),
+        "noise": _num("probability that a move is replaced by a random one", 0, 1),
+        "calendar": Spec(
+            "table",
+            "the calendar",
+            fields={
+                "start": _DATE,
+                "round_days": _int("calendar days per round", 1, 366),
+                "rounds": _int("rounds played by default", 1, hi_limit="max_rounds"),
+            },
+        ),
+        "world": Spec(
+            "table",
+            "changes to the default world",
+            fields={
+                "countries": Spec(
+                    "map",
+                    "countries added to the default world, by code",
+                    key="code",
+                    value=Spec(
+                        "table",
+                        "a new country",
+                        fields={
+                            "gdp": _num("GDP, USD tn", 0.001, 1000),
+                            "name": _str("full name", max_chars=200),
+                        },
+                    ),
+                ),
+                "ties": Spec(
+                    "map",
+                    "alliance ties by pair 'A-B' (set both ways)",
+                    key="dyad",
+                    value=_num("an alliance tie", 0, 1),
+                ),
+                "ladders": Spec("map", "tariff ladders by dyad", key="dyad", value=_LADDER),
+                "instruments": Spec(
+                    "map",
+                    "tariff layers by dyad, in escalation order",
+                    key="dyad",
+                    value=Spec("list", "the dyad's layers", value=LAYER, max_items=16),
+                ),
+                "control_ladders": Spec(
+                    "map", "export-control ladders by dyad", key="dyad", value=_CONTROL_LADDER
+                ),
+                "gdp": Spec(
+                    "map",
+                    "GDP by country, USD tn",
+                    key="code",
+                    value=_num("GDP, USD tn", 0.001, 1000),
+                ),
+                "imports": Spec(
+                    "map",
+                    "baseline imports by dyad, USD bn",
+                    key="dyad",
+                    value=_num("imports, USD bn", 0, 10_000),
+                ),
+            },
+        ),
+        "params": _OVERRIDES,
+        "weights": Spec(
+            "map",
+            "payoff-term weights: term or term.XX",
+            key="term",
+            value=_num("a term weight", -1000, 1000),
+        ),
+        "initial": Spec(
+            "table",
+            "the starting state",
+            fields={
+                "tariffs": Spec(
+                    "map",
+                    "starting tariffs by dyad",
+                    key="dyad",
+                    value=_num("a tariff (fraction)", 0, MAX_TARIFF),
+                ),
+            },
+        ),
+        "agents": Spec("list", "the countries that move", value=AGENT),
+        "events": Spec("list", "scheduled events", value=EVENT),
+    },
+)
+"""The whole scenario format."""
+
+_DATE_SPEC_RANGE = (MIN_DATE, MAX_DATE)
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PARAM_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[^.\s]+)?$")
+_ROUND_KEY = re.compile(r"^[0-9]{1,9}$")
+
+
+class _Drop:
+    """Marker: the value failed and is removed."""
+
+
+DROP = _Drop()
+
+
+def _fmt_num(x: float | None) -> str:
+    return "" if x is None else (f"{x:g}" if isinstance(x, float) else str(x))
+
+
+def _bounds(spec: Spec) -> tuple[float | None, float | None]:
+    hi = getattr(limits.current(), spec.hi_limit) if spec.hi_limit else spec.hi
+    return spec.lo, hi
+
+
+def rule_of(spec: Spec) -> str:
+    """The rule a value of ``spec`` must follow, as the error messages state it."""
+    if spec.rule:
+        return spec.rule
+    if spec.kind in ("int", "number"):
+        what = "an int" if spec.kind == "int" else "a finite number"
+        lo, hi = _bounds(spec)
+        if lo is not None and hi is not None:
+            return (
+                f"must be {what} in {'(' if spec.lo_open else '['}{_fmt_num(lo)}, {_fmt_num(hi)}]"
+            )
+        if lo is not None:
+            return f"must be {what} {'>' if spec.lo_open else '>='} {_fmt_num(lo)}"
+        return f"must be {what}"
+    if spec.kind == "date":
+        return f"must be a date (YYYY-MM-DD, no time of day) in [{MIN_DATE}, {MAX_DATE}]"
+    if spec.kind == "string":
+        if spec.key == "dyad":
+            return "must be a dyad 'IMPORTER-EXPORTER' like 'US-CN' (two different countries)"
+        return f"must be a string of at most {spec.max_chars} characters"
+    if spec.kind == "bool":
+        return "must be true or false"
+    if spec.kind in ("table", "map"):
+        return "must be a table"
+    if spec.kind == "list":
+        return "must be a list"
+    return "has an invalid value"
+
+
+def _short(v: Any) -> str:
+    r = repr(v)
+    return r if len(r) <= 80 else r[:77] + "..."
+
+
+def key_problem(kind: str, key: str) -> str | None:
+    """Why ``key`` is not a valid map key of ``kind`` (None if it is)."""
+    if len(key) > 200:
+        return f"key longer than 200 characters: {_short(key)}"
+    if kind == "dyad":
+        return dyad_problem(key)
+    if kind == "code":
+        return (
+            None
+            if key and "-" not in key and "." not in key
+            else (f"must be a country code; got {key!r}")
+        )
+    if kind in ("param", "term"):
+        return (
+            None
+            if _PARAM_KEY.match(key)
+            else (
+                f"must be `field`, `field.XX` or `field.XX-YY` (no empty part, no trailing dot); "
+                f"got {key!r}"
+            )
+        )
+    if kind == "round":
+        return (
+            None
+            if _ROUND_KEY.match(key)
+            else (f"must be a round number written with the digits 0-9; got {key!r}")
+        )
+    if kind == "name":
+        return None if _NAME.match(key) else f"must be an identifier; got {key!r}"
+    return None
+
+
+def dyad_problem(s: Any) -> str | None:
+    """Why ``s`` is not a dyad string ``"IMP-EXP"`` (None if it is)."""
+    if not isinstance(s, str) or s.count("-") != 1:
+        return f"must be a dyad 'IMPORTER-EXPORTER' like 'US-CN'; got {_short(s)}"
+    a, b = s.split("-")
+    if not a or not b:
+        return f"must be a dyad 'IMPORTER-EXPORTER' like 'US-CN'; got {s!r}"
+    if a == b:
+        return f"a country cannot tariff itself: self-pair {s!r}"
+    return None
+
+
+def _scalar_ok(v: Any, spec: Spec) -> bool:
+    k = spec.kind
+    if k == "int":
+        ok = isinstance(v, int) and not isinstance(v, bool)
+    elif k == "number":
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    elif k == "string":
+        ok = isinstance(v, str) and len(v) <= spec.max_chars
+        if ok and spec.key == "dyad":
+            ok = dyad_problem(v) is None
+    elif k == "bool":
+        ok = isinstance(v, bool)
+    elif k == "date":
+        return (
+            isinstance(v, dt.date)
+            and not isinstance(v, dt.datetime)
+            and _DATE_SPEC_RANGE[0] <= v <= _DATE_SPEC_RANGE[1]
+        )
+    else:
+        return True
+    if not ok:
+        return False
+    if spec.const is not None:
+        return bool(v == spec.const)
+    if k in ("int", "number"):
+        lo, hi = _bounds(spec)
+        if lo is not None and (v <= lo if spec.lo_open else v < lo):
+            return False
+        if hi is not None and v > hi:
+            return False
+    return True
+
+
+def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
+    """``value`` with every part that breaks ``spec`` reported and removed.
+
+    Parameters
+    ----------
+    value : object
+        A parsed TOML value.
+    spec : Spec
+    path : str
+        Path of ``value`` in the file, for messages (``""`` at the top).
+    problems : list of str
+        Receives one ``"path: rule; got value"`` message per problem.
+
+    Returns
+    -------
+    object
+        The cleaned value, or :data:`DROP` if ``value`` itself is invalid.
+    """
+    where = path or "<scenario>"
+    k = spec.kind
+    if k == "any":
+        return value
+    if k == "union":
+        for alt in spec.alts:
+            sub: list[str] = []
+            out = prune(value, alt, path, sub)
+            if out is not DROP and not sub:
+                return out
+        for alt in spec.alts:  # a table alternative reports inside itself
+            if alt.kind in ("table", "map") and isinstance(value, Mapping):
+                return prune(value, alt, path, problems)
+        problems.append(f"{where}: {rule_of(spec)}; got {_short(value)}")
+        return DROP
+    if k in ("table", "map"):
+        if not isinstance(value, Mapping):
+            problems.append(f"{where}: must be a table; got {_short(value)}")
+            return DROP
+        cap = limits.current().max_items
+        if len(value) > cap:
+            problems.append(f"{where}: {limits.message('max_items', len(value), 'table size')}")
+            return DROP
+        out_t: dict[str, Any] = {}
+        for key, v in value.items():
+            sub_path = f"{path}.{key}" if path else str(key)
+            if k == "table":
+                child = spec.fields.get(key)
+                if child is None:
+                    known = ", ".join(sorted(spec.fields))
+                    problems.append(f"{sub_path}: unknown field; known: {known}")
+                    continue
+            else:
+                why = key_problem(spec.key, str(key))
+                if why is not None:
+                    problems.append(f"{sub_path}: {why}")
+                    continue
+                assert spec.value is not None
+                child = spec.value
+            cleaned = prune(v, child, sub_path, problems)
+            if cleaned is not DROP:
+                out_t[key] = cleaned
+        return out_t
+    if k == "list":
+        if not isinstance(value, list):
+            problems.append(f"{where}: must be a list; got {_short(value)}")
+            return DROP
+        cap_name = spec.max_items if isinstance(spec.max_items, str) else ""
+        cap = getattr(limits.current(), cap_name) if cap_name else int(spec.max_items)
+        if len(value) > cap:
+            what = f"{where}: length"
+            msg = (
+                limits.message(cap_name, len(value), what)
+                if cap_name
+                else (f"{what} {len(value)} exceeds {cap}")
+            )
+            problems.append(msg)
+            return DROP
+        assert spec.value is not None
+        items: list[Any] = []
+        bad = False
+        for i, item in enumerate(value):
+            cleaned = prune(item, spec.value, f"{where}[{i}]", problems)
+            if cleaned is DROP:
+                bad = True
+                if spec.value.kind == "table":
+                    items.append(None)  # keep indices: later messages name the right item
+                continue
+            items.append(cleaned)
+        if bad and spec.value.kind != "table":
+            return DROP
+        if spec.unique:
+            seen: set[Any] = set()
+            for i, item in enumerate(items):
+                if item in seen:
+                    problems.append(f"{where}[{i}]: duplicate {_short(item)}")
+                    bad = True
+                seen.add(item)
+            if bad:
+                return DROP
+        return items
+    if not _scalar_ok(value, spec):
+        if spec.kind == "date" and isinstance(value, dt.datetime):
+            problems.append(f"{where}: must be a date without a time of day; got {value}")
+        elif spec.key == "dyad" and isinstance(value, str):
+            problems.append(f"{where}: {dyad_problem(value) or rule_of(spec)}")
+        else:
+            problems.append(f"{where}: {rule_of(spec)}; got {_short(value)}")
+        return DROP
+    return value
+
+
+# -- nesting depth -----------------------------------------------------------------------------
+def nesting_depth(value: Any) -> int:
+    """Deepest nesting of tables and lists in ``value`` (a scalar is 0), without recursion."""
+    best = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, Mapping):
+            best = max(best, d + 1)
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            best = max(best, d + 1)
+            stack.extend((x, d + 1) for x in v)
+    return best
+
+
+def text_nesting_depth(text: str) -> int:
+    """An upper bound of the nesting of TOML ``text``, read before parsing it.
+
+    Counts ``[``/``{`` nesting outside strings and comments, and the dotted
+    parts of table headers and keys at the start of lines, so a file nested
+    too deep is refused before the parser recurses into it.
+    """
+    best = depth = 0
+    i, n = 0, len(text)
+    line_start = True
+    while i < n:
+        c = text[i]
+        if line_start and depth == 0:
+            eol = text.find("\n", i)
+            line = text[i : n if eol < 0 else eol].split("#", 1)[0].strip()
+            if line.startswith("["):
+                best = max(best, line.strip("[").split("]", 1)[0].count(".") + 1)
+            elif "=" in line:
+                best = max(best, line.split("=", 1)[0].count(".") + 1)
+        line_start = c == "\n"
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c in "\"'":
+            q3 = text.startswith(c * 3, i)
+            end = c * 3 if q3 else c
+            j = i + len(end)
+            while j < n:
+                if c == '"' and text[j] == "\\":
+                    j += 2
+                    continue
+                if text.startswith(end, j) or (not q3 and text[j] == "\n"):
+                    break
+                j += 1
+            i = j + len(end) if j < n and text.startswith(end, j) else j
+            continue
+        if c in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return best
+
+
+# -- JSON Schema ---------------------------------------------------------------------------------
+_KEY_PATTERNS = {
+    "dyad": r"^[^-]+-[^-]+$",
+    "code": r"^[^.-]+$",
+    "param": _PARAM_KEY.pattern,
+    "term": _PARAM_KEY.pattern,
+    "round": _ROUND_KEY.pattern,
+    "name": _NAME.pattern,
+}
+
+
+def _js(spec: Spec) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": spec.doc} if spec.doc else {}
+    k = spec.kind
+    if k in ("int", "number"):
+        out["type"] = "integer" if k == "int" else "number"
+        lo, hi = _bounds(spec)
+        if spec.const is not None:
+            out["const"] = spec.const
+        if lo is not None:
+            out["exclusiveMinimum" if spec.lo_open else "minimum"] = lo
+        if hi is not None:
+            out["maximum"] = hi
+    elif k == "string":
+        out.update(type="string", maxLength=spec.max_chars)
+        if spec.key == "dyad":
+            out["pattern"] = _KEY_PATTERNS["dyad"]
+    elif k == "bool":
+        out["type"] = "boolean"
+    elif k == "date":
+        out.update(type="string", format="date")
+    elif k == "table":
+        out.update(
+            type="object",
+            properties={name: _js(s) for name, s in spec.fields.items()},
+            additionalProperties=False,
+        )
+    elif k == "map":
+        assert spec.value is not None
+        out.update(
+            type="object",
+            propertyNames={"pattern": _KEY_PATTERNS.get(spec.key, ".*")},
+            additionalProperties=_js(spec.value),
+            maxProperties=limits.current().max_items,
+        )
+    elif k == "list":
+        assert spec.value is not None
+        cap = spec.max_items
+        out.update(
+            type="array",
+            items=_js(spec.value),
+            maxItems=getattr(limits.current(), cap) if isinstance(cap, str) else cap,
+        )
+        if spec.unique:
+            out["uniqueItems"] = True
+    elif k == "union":
+        out["anyOf"] = [_js(a) for a in spec.alts]
+    return out
+
+
+def json_schema() -> dict[str, Any]:
+    """The scenario format as a JSON Schema (draft 2020-12), for editors.
+
+    TOML dates appear as strings of format ``date``. Rules that need the
+    world (which country codes exist, whether a dyad has a ladder, claim ids,
+    strategy names) are checked by the loader only.
+
+    Examples
+    --------
+    >>> s = ts.schema.json_schema()
+    >>> s["properties"]["calendar"]["properties"]["round_days"]["maximum"]
+    366
+    """
+    out = _js(SCENARIO)
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["$id"] = "https://tariffsim.invalid/scenario-format-1.json"
+    out["title"] = "tariffsim scenario"
+    out["required"] = ["name"]
+    return out

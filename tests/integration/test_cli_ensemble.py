@@ -1,0 +1,86 @@
+"""`tariffsim ensemble`: end to end into a folder, the same numbers as the API, errors."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+ARGS = ["ensemble", "us-china-145", "--runs", "6", "--rounds", "8", "--seed", "3",
+        "--vary", "claims", "--no-progress"]  # fmt: skip
+
+
+def test_writes_chart_quantiles_and_runs_like_the_api(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main([*ARGS, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "US->CN" in printed and "wrote:" in printed
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "us-china-145-ensemble-quantiles.csv",
+        "us-china-145-ensemble.nc",
+        "us-china-145-ensemble.png",
+    ]  # no temporary file left behind
+    assert (out / "us-china-145-ensemble.png").read_bytes()[:4] == b"\x89PNG"
+    ens = ts.ensemble("us-china-145", runs=6, seed=3, vary="claims", rounds=8)
+    with open(out / "us-china-145-ensemble-quantiles.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 9 and rows[4]["date"] == str(ens.dates[4])
+    med = ens.quantiles("US", "CN", q=[0.5]).values[0]
+    np.testing.assert_allclose([float(r["US->CN q50"]) for r in rows], med)
+    import xarray as xr
+
+    with xr.open_dataset(out / "us-china-145-ensemble.nc", engine="h5netcdf") as ds:
+        np.testing.assert_array_equal(ds["tariff"].values, ens.tariff)
+        np.testing.assert_array_equal(ds["draws"].values[:, 0], next(iter(ens.draws.values())))
+
+
+def test_workers_give_the_same_runs(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main([*ARGS, "--out", str(a)]) == 0
+    assert main([*ARGS, "--out", str(b), "--workers", "2", "--chunk-size", "2"]) == 0
+    import xarray as xr
+
+    with (
+        xr.open_dataset(a / "us-china-145-ensemble.nc", engine="h5netcdf") as x,
+        xr.open_dataset(b / "us-china-145-ensemble.nc", engine="h5netcdf") as y,
+    ):
+        assert x.identical(y)
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (["--runs", "0"], "--runs must be >= 1"),
+        (["--runs", "2", "--workers", "0"], "--workers must be >= 1"),
+        (["--runs", "2", "--workers", "2", "--scheduler", "tcp://x:1"], "not allowed with"),
+        (["--runs", "2", "--vary", "everything"], "invalid choice"),
+    ],
+)
+def test_errors_are_one_line_exit_2(tmp_path: Path, extra: list[str], match: str) -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "tariffsim", "ensemble", "us-china-145", *extra,
+         "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+             "TARIFFSIM_PROGRESS": "0"},
+    )  # fmt: skip
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("tariffsim: error:")
+    assert match in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_out_must_be_a_folder(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    assert main([*ARGS, "--out", str(f)]) == 2
+    assert "is not a folder" in capsys.readouterr().err

@@ -1,0 +1,267 @@
+"""Ensembles: runs equal direct simulations, any chunking/executor, bands and odds, bad input."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim import parampath
+from tariffsim.analysis import Normal, Triangular, Uniform
+from tariffsim.analysis.vary import (
+    CLAIM_PARAMETERS,
+    RANGES_NOT_PARAMETERS,
+    draws_from_claims,
+)
+from tariffsim.errors import ParameterError, UnknownNameError
+from tariffsim.payoffs import PayoffModel, calibration_state
+
+R, T = 6, 8
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario("us-china-145")
+
+
+@pytest.fixture(scope="module")
+def ens(sc: ts.Scenario) -> ts.Ensemble:
+    return ts.ensemble(sc, runs=R, seed=11, vary="claims", rounds=T)
+
+
+@pytest.fixture(scope="module")
+def direct(sc: ts.Scenario, ens: ts.Ensemble) -> list[ts.Path]:
+    """Each run simulated on its own with ``simulate``, its seed and its drawn parameters."""
+    seeds = np.random.SeedSequence(11).spawn(R)
+    out = []
+    for k in range(R):
+        g = parampath.apply(sc.game, ens.run(k).draws)
+        out.append(ts.simulate(g, T, rng=np.random.default_rng(seeds[k])))
+    return out
+
+
+def _assert_same(a: ts.Ensemble, b: ts.Ensemble) -> None:
+    for name in ("tariff", "recession", "approval", "payoff", "drawdown"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert a.draws.keys() == b.draws.keys()
+    for k in a.draws:
+        np.testing.assert_array_equal(a.draws[k], b.draws[k])
+
+
+def test_each_run_equals_simulate_with_its_seed_and_draws(
+    ens: ts.Ensemble, direct: list[ts.Path]
+) -> None:
+    for k, p in enumerate(direct):
+        for a, b in ens.dyads:
+            np.testing.assert_array_equal(ens.run(k).series(a, b), p.series(a, b))
+        np.testing.assert_array_equal(ens.recession[k], p.recession)
+        np.testing.assert_array_equal(ens.approval[k], p.approval)
+        np.testing.assert_array_equal(ens.payoff[k], p.payoff)
+
+
+def test_quantiles_and_prob_match_direct_runs(ens: ts.Ensemble, direct: list[ts.Path]) -> None:
+    q = [0.1, 0.5, 0.9]
+    us_cn = np.stack([p.series("US", "CN") for p in direct])
+    np.testing.assert_allclose(ens.quantiles("US", "CN", q).values, np.quantile(us_cn, q, axis=0))
+    rec = np.stack([p.recession[:, p.codes.index("US")] for p in direct])
+    np.testing.assert_allclose(
+        ens.quantiles("recession", "US", q).values, np.quantile(rec, q, axis=0)
+    )
+    level = float(np.median([p.peak("US", "CN") for p in direct]))
+    want = np.mean([p.peak("US", "CN") >= level for p in direct])
+    assert ens.prob(lambda p: p.peak("US", "CN") >= level) == want
+    assert ens.prob(ens.peak("US", "CN") >= level) == want
+    first = [next((r for r in range(len(p)) if p.series("US", "CN")[r] >= 0.2), -1) for p in direct]
+    np.testing.assert_array_equal(ens.first_round("US", "CN", at_least=0.2), first)
+
+
+def test_bands_are_dated_and_ordered(ens: ts.Ensemble) -> None:
+    b = ens.quantiles("US", "CN", q=[0.05, 0.5, 0.95])
+    assert b.dates[0] == ens.dates[0] and len(b.dates) == T + 1
+    assert np.all(np.diff(b.values, axis=0) >= 0)
+    np.testing.assert_array_equal(b[0.5], b.values[1])
+    assert b.rows()[3]["date"] == str(ens.dates[3])
+
+
+@given(chunk=st.integers(1, 7))
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_chunk_size_same_ensemble(sc: ts.Scenario, ens: ts.Ensemble, chunk: int) -> None:
+    other = ts.ensemble(sc, runs=R, seed=11, vary="claims", rounds=T, chunk_size=chunk)
+    _assert_same(other, ens)
+
+
+@pytest.mark.parametrize("kind", ["thread", "process"])
+def test_executors_equal_in_process(sc: ts.Scenario, ens: ts.Ensemble, kind: str) -> None:
+    pool = ThreadPoolExecutor(2) if kind == "thread" else ProcessPoolExecutor(2)
+    with pool as ex:
+        got = ts.ensemble(sc, runs=R, seed=11, vary="claims", rounds=T, executor=ex, chunk_size=2)
+    _assert_same(got, ens)
+
+
+def test_draws_reproducible_and_independent_per_path(sc: ts.Scenario) -> None:
+    vary = {"noise": Uniform(0.0, 0.2), "face_weight.US": Triangular(0.0, 0.5, 1.0)}
+    a = ts.ensemble(sc, runs=4, seed=3, vary=vary, rounds=3)
+    b = ts.ensemble(sc, runs=4, seed=3, vary=dict(reversed(vary.items())), rounds=3)
+    c = ts.ensemble(sc, runs=4, seed=3, vary={"noise": Uniform(0.0, 0.2)}, rounds=3)
+    d = ts.ensemble(sc, runs=4, seed=4, vary=vary, rounds=3)
+    np.testing.assert_array_equal(a.draws["noise"], b.draws["noise"])
+    np.testing.assert_array_equal(a.draws["noise"], c.draws["noise"])
+    assert not np.array_equal(a.draws["noise"], d.draws["noise"])
+    assert np.all((a.draws["noise"] >= 0) & (a.draws["noise"] <= 0.2))
+
+
+def test_explicit_values_per_run(sc: ts.Scenario) -> None:
+    e = ts.ensemble(sc, runs=3, vary={"face_weight.US": [0.0, 1.0, 2.0]}, rounds=2)
+    np.testing.assert_array_equal(e.draws["face_weight.US"], [0.0, 1.0, 2.0])
+
+
+def _no_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("work started before the input was checked")
+
+    monkeypatch.setattr("tariffsim.engine.simulate_batch", boom)
+
+
+@pytest.mark.parametrize(
+    ("kw", "err", "match"),
+    [
+        ({"runs": 0}, ParameterError, "`runs` must be an int >= 1"),
+        ({"runs": 2, "seed": -1}, ParameterError, "`seed`"),
+        ({"runs": 2, "vary": "everything"}, ParameterError, "`vary` must be None, 'claims'"),
+        ({"runs": 2, "vary": {"face_wieght.US": Uniform(0, 1)}}, UnknownNameError, "face_weight"),
+        ({"runs": 2, "vary": {"noise": "uniform"}}, ParameterError, r"`vary\['noise'\]`"),
+        ({"runs": 2, "vary": {"noise": [0.1]}}, ParameterError, r"shape \(2,\)"),
+        ({"runs": 50, "vary": {"pass_through.US.CN": Normal(0.9, 0.5)}}, ParameterError,
+         "pass_through"),
+        ({"runs": 2, "executor": "local"}, ParameterError, "`executor`"),
+        ({"runs": 2, "chunk_size": 0}, ParameterError, "`chunk_size`"),
+        ({"runs": 2, "progress": "no"}, ParameterError, "`progress`"),
+        ({"runs": 2, "rounds": 0}, ParameterError, "`rounds`"),
+    ],
+)  # fmt: skip
+def test_bad_input_fails_before_any_run(
+    sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch, kw: dict, err: type, match: str
+) -> None:
+    _no_work(monkeypatch)
+    with pytest.raises(err, match=match):
+        ts.ensemble(sc, **kw)
+
+
+def test_not_a_game() -> None:
+    with pytest.raises(ParameterError, match="scenario_or_game"):
+        ts.ensemble(42, runs=2)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("dist", "match"),
+    [
+        (lambda: Uniform(1.0, 0.0), "Uniform: `low` must be < `high`"),
+        (lambda: Triangular(0.0, 2.0, 1.0), "Triangular"),
+        (lambda: Normal(0.0, -1.0), "`sd` must be > 0"),
+        (lambda: Normal(0.0, 1.0, low=20.0), "no mass"),
+        (lambda: ts.analysis.LogNormal(0.0, 0.0), "`sigma`"),
+        (lambda: ts.analysis.Beta(0.0, 1.0), "`a` and `b`"),
+        (lambda: Uniform(0.0, float("nan")), "finite"),
+    ],
+)
+def test_bad_distribution_parameters(dist, match: str) -> None:
+    with pytest.raises(ParameterError, match=match):
+        dist()
+
+
+def _scipy(name: str):
+    from scipy import stats
+
+    return {
+        "uniform": (Uniform(-1.0, 2.0), stats.uniform(-1.0, 3.0)),
+        "triangular": (Triangular(0.0, 0.2, 1.0), stats.triang(0.2, 0.0, 1.0)),
+        "normal": (Normal(0.5, 1.0, low=0.0, high=1.0), stats.truncnorm(-0.5, 0.5, 0.5, 1.0)),
+        "lognormal": (ts.analysis.LogNormal(0.3, 0.5), stats.lognorm(0.5, scale=np.exp(0.3))),
+        "beta": (ts.analysis.Beta(2.0, 5.0, low=1.0, high=3.0), stats.beta(2.0, 5.0, 1.0, 2.0)),
+    }[name]
+
+
+@pytest.mark.parametrize("name", ["uniform", "triangular", "normal", "lognormal", "beta"])
+def test_quantile_function_and_draws_agree_with_scipy(name: str) -> None:
+    dist, ref = _scipy(name)
+    u = np.linspace(0.01, 0.99, 25)
+    np.testing.assert_allclose(dist.ppf(u), ref.ppf(u), rtol=1e-9, atol=1e-12)
+    x = dist.sample(np.random.default_rng(0), 2000)
+    lo, hi = dist.support
+    assert np.all((x >= lo) & (x <= hi))
+    from scipy import stats
+
+    assert stats.kstest(x, ref.cdf).pvalue > 1e-3
+
+
+def test_every_claim_range_is_mapped_or_explained() -> None:
+    ranged = {c.id for c in ts.claims.values() if c.range is not None}
+    assert ranged == set(CLAIM_PARAMETERS) | set(RANGES_NOT_PARAMETERS)
+
+
+def test_claim_draws_stay_in_their_ranges_and_recalibrate(sc: ts.Scenario) -> None:
+    ov, x, _ = draws_from_claims(sc.game, 5, seed=2)
+    for cid, vals in x.items():
+        lo, hi = ts.claims[cid].range
+        assert np.all((vals >= lo) & (vals <= hi)), cid
+    # the drawn recession odds and approval hold at the calibration state, run by run
+    w = sc.game.world
+    state = calibration_state(w)
+    us = w.index("US")
+    for k in range(5):
+        g = parampath.apply(sc.game, {p: float(v[k]) for p, v in ov.items()})
+        bd = PayoffModel(w, g.model.params).breakdown(state)
+        assert float(bd.recession[0, us]) == pytest.approx(
+            x["us_recession_odds_forecasters"][k] / 100
+        )
+        assert float(bd.approval[0, us]) == pytest.approx(x["approval_39_45"][k] / 100, abs=1e-9)
+
+
+def test_a_wrong_belief_is_kept_only_the_truth_is_drawn(sc: ts.Scenario) -> None:
+    ov, _, _ = draws_from_claims(sc.game, 3, seed=0)
+    assert "truth:pass_through.US.CN" in ov  # the US believes China pays
+    assert "pass_through.US.CA" in ov
+
+
+def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
+    ds = ens.to_xarray()
+    assert dict(ds.sizes) == {"run": R, "round": T + 1, "dyad": len(ens.dyads), "country":
+                              len(ens.codes), "param": len(ens.draws), "claim": 5}  # fmt: skip
+    assert list(ds["dyad"].values)[ens.dyads.index(("US", "CN"))] == "US->CN"
+    np.testing.assert_array_equal(ds["tariff"].values, ens.tariff)
+    np.testing.assert_array_equal(ds["date"].values, ens.dates)
+    ens.to_netcdf(tmp_path / "e.nc")
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / "e.nc", engine="h5netcdf") as back:
+        np.testing.assert_array_equal(back["recession"].values, ens.recession)
+        assert list(back["param"].values) == list(ens.draws)
+    ens.to_npz(tmp_path / "e.npz")
+    with np.load(tmp_path / "e.npz") as z:
+        np.testing.assert_array_equal(z["tariff"], ens.tariff)
+    df = ens.to_frame()
+    assert len(df) == R * (T + 1)
+    assert df.loc[(2, 5), "US->CN"] == ens.series("US", "CN")[2, 5]
+    fig = ens.plot()
+    assert len(fig.axes) == 2
+    assert fig.axes[1].get_ylabel() == "12-month recession odds (%)"
+    assert "Ensemble" in repr(ens) and "<table" in ens._repr_html_()
+
+
+def test_unknown_names(ens: ts.Ensemble) -> None:
+    with pytest.raises(UnknownNameError, match="US->CN"):
+        ens.quantiles("US", "JP")
+    with pytest.raises(UnknownNameError, match="unknown country"):
+        ens.quantiles("recession", "XX")
+    with pytest.raises(ParameterError, match="`q`"):
+        ens.quantiles("US", "CN", q=[1.5])
+    with pytest.raises(ParameterError, match="booleans"):
+        ens.prob(ens.peak("US", "CN"))
+    with pytest.raises(ParameterError, match="must return a bool"):
+        ens.prob(lambda p: p.series("US", "CN"))

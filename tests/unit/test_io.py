@@ -1,0 +1,156 @@
+"""Atomic, isolated writes; safe output names; terminal and CSV escaping; limits."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim._io import (
+    OutputGroup,
+    atomic_save_figure,
+    atomic_write,
+    csv_cell,
+    output_path,
+    slug,
+    term_escape,
+)
+
+
+def _visible(d: Path) -> list[str]:
+    return sorted(p.name for p in d.iterdir())
+
+
+def test_atomic_write_replaces_whole_and_leaves_no_temp(tmp_path: Path) -> None:
+    p = tmp_path / "a.txt"
+    p.write_text("old")
+    atomic_write(p, "new")
+    assert p.read_text() == "new"
+    assert _visible(tmp_path) == ["a.txt"]
+
+
+def test_atomic_write_failure_keeps_old_file(tmp_path: Path) -> None:
+    p = tmp_path / "a.png"
+    p.write_bytes(b"good old image")
+
+    class Boom:
+        def savefig(self, *a: object, **k: object) -> None:
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        atomic_save_figure(Boom(), p)
+    assert p.read_bytes() == b"good old image"
+    assert _visible(tmp_path) == ["a.png"]
+
+
+def test_png_is_complete(tmp_path: Path) -> None:
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    p = atomic_save_figure(ax, tmp_path / "f.png")
+    plt.close(fig)
+    assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert p.read_bytes()[-8:] == b"IEND\xaeB`\x82"
+
+
+def test_group_appears_only_on_success(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt), OutputGroup(out) as g:
+        g.text("run.csv", "a")
+        raise KeyboardInterrupt
+    assert _visible(out) == []
+    with OutputGroup(out) as g:
+        g.text("run.csv", "a")
+        g.text("run.json", "{}")
+        assert _visible(out) != ["run.csv", "run.json"]  # staged, not yet visible
+    assert _visible(out) == ["run.csv", "run.json"]
+
+
+def test_concurrent_groups_never_mix(tmp_path: Path) -> None:
+    """Eight writers into one folder: every final set comes from one writer."""
+
+    def work(k: int) -> None:
+        for _ in range(20):
+            with OutputGroup(tmp_path) as g:
+                g.text("x.csv", str(k))
+                g.text("x.json", str(k))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert (tmp_path / "x.csv").read_text() == (tmp_path / "x.json").read_text()
+    assert _visible(tmp_path) == ["x.csv", "x.json"]
+
+
+def test_empty_output_folder_refused() -> None:
+    with pytest.raises(ts.ParameterError, match="must not be empty"):
+        OutputGroup("")
+
+
+@pytest.mark.parametrize("name", ["../x", "/etc/passwd", "..", ".", "", "a/b", "a\\b", "a\0b"])
+def test_output_path_refuses_paths(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ts.ParameterError):
+        output_path(tmp_path, name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_slug_is_a_plain_file_name(text: str) -> None:
+    s = slug(text)
+    assert s and len(s) <= 64
+    assert "/" not in s and "\\" not in s and ".." not in s and not s.startswith(".")
+    assert s.isascii() and s.isprintable()
+    assert output_path(Path("out"), s + ".csv").parent == Path("out")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_term_escape_leaves_no_control_character(text: str) -> None:
+    out = term_escape(text, keep_newlines=False)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in out if c != "\t")
+    assert "\x1b" not in out and "\u202e" not in out
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+A1", "-cmd", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_cell_defuses_formulas(cell: str) -> None:
+    assert csv_cell(cell).startswith("'")
+
+
+@pytest.mark.parametrize("cell", ["-0.5", "+3", "1e-3", "US 10%", "", "text"])
+def test_csv_cell_keeps_plain_values(cell: str) -> None:
+    assert csv_cell(cell) == cell
+
+
+def test_limits_override_is_scoped() -> None:
+    base = ts.limits.current()
+    with ts.limits.override(max_rounds=base.max_rounds + 1) as lim:
+        assert ts.limits.current() is lim
+    assert ts.limits.current() == base
+
+
+@pytest.mark.parametrize(("name", "value"), [("max_round", 3), ("max_rounds", 0)])
+def test_limits_refuse_bad_overrides(name: str, value: int) -> None:
+    with pytest.raises(ts.ParameterError, match=name), ts.limits.override(**{name: value}):
+        pass
+
+
+def test_limit_error_names_the_limit() -> None:
+    game = ts.load_scenario("us-china-145").game
+    with pytest.raises(ts.LimitError, match="max_rounds"):
+        ts.simulate(game, ts.limits.current().max_rounds + 1, seed=0)
+
+
+def test_scenario_write_is_atomic(tmp_path: Path) -> None:
+    p = tmp_path / "s.toml"
+    ts.load_scenario("us-china-145").write(p)
+    assert _visible(tmp_path) == ["s.toml"]
+    assert ts.load_scenario(p).name == "us-china-145"

@@ -1,0 +1,148 @@
+"""Parameter paths: parsing, defaults, apply, describe, errors."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim import parampath
+from tariffsim.payoffs import PARAM_SOURCES
+
+SC = ts.load_scenario("us-china-145")
+GAME = SC.game
+PATHS = parampath.paths(GAME)
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+def test_every_listed_path_parses_and_has_a_default():
+    for p in PATHS:
+        pp = parampath.parse(p, GAME)
+        assert pp.text == p
+        try:
+            v = parampath.default(GAME, p)
+        except ts.ParameterError as e:  # a whole field whose entries differ
+            assert "." not in p and "differ" in str(e)
+        else:
+            assert np.isfinite(v)
+
+
+def test_describe_cites_the_param_sources():
+    for name, claims in PARAM_SOURCES.items():
+        info = parampath.describe(name)
+        assert info.claims == claims
+        assert info.doc, name
+        assert name in str(info)
+
+
+def test_dyad_spellings_agree():
+    assert parampath.parse("pass_through.US-CN").text == "pass_through.US.CN"
+    assert parampath.parse("truth:pass_through.US-CN").text == "truth:pass_through.US.CN"
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "words"),
+    [
+        ("pass_thru.US.CN", ts.UnknownNameError, ["pass_thru", "pass_through"]),
+        ("pass_through.US", ts.ParameterError, ["per dyad"]),
+        ("pass_through.US.US", ts.ParameterError, ["two different"]),
+        ("pass_through.US.ZZ", ts.UnknownNameError, ["ZZ"]),
+        ("elasticity.US", ts.ParameterError, ["single number"]),
+        ("belief:noise", ts.ParameterError, ["prefix"]),
+        ("truth:learning_rate.US", ts.ParameterError, ["prefix"]),
+        ("noise.US", ts.ParameterError, ["noise"]),
+        ("maybe:elasticity", ts.ParameterError, ["maybe:"]),
+        ("learning_rate.CA", ts.UnknownNameError, ["CA", "agent"]),
+        ("face_weight.U S", ts.ParameterError, ["country code"]),
+    ],
+)
+def test_bad_paths_name_the_path(path, error, words):
+    with pytest.raises(error) as e:
+        parampath.parse(path, GAME)
+    msg = str(e.value)
+    assert repr(path) in msg or path in msg
+    for w in words:
+        assert w in msg
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [("pass_through.US.CN", 1.5), ("recession_base.US", 0.0), ("elasticity", -1.0),
+     ("noise", 2.0), ("learning_rate.US", -0.1), ("face_weight.US", float("nan")),
+     ("elasticity", float("inf")), ("elasticity", True), ("elasticity", "x")],
+)  # fmt: skip
+def test_bad_values_raise_before_anything_changes(path, value):
+    with pytest.raises(ts.ParameterError) as e:
+        parampath.apply(GAME, {path: value})
+    assert path in str(e.value)
+
+
+def test_plain_path_sets_truth_and_every_belief():
+    g = parampath.apply(GAME, {"pass_through.US.CN": 0.7})
+    assert parampath.default(g, "pass_through.US.CN") == 0.7
+    for a in g.agents:
+        perceived = a.beliefs.perceived if a.beliefs else g.model.params
+        assert perceived.pass_through[0, 1] == 0.7
+
+
+def test_truth_prefix_leaves_beliefs():
+    g = parampath.apply(GAME, {"truth:elasticity": 4.0})
+    assert g.model.params.elasticity == 4.0
+    for a, a0 in zip(g.agents, GAME.agents, strict=True):
+        # CN had no explicit beliefs: it keeps perceiving the old truth
+        assert a.beliefs is not None
+        assert a.beliefs.perceived.elasticity == GAME.model.params.elasticity
+        assert a.beliefs.learning_rate == (a0.beliefs.learning_rate if a0.beliefs else 0.0)
+
+
+def test_belief_prefix_leaves_truth():
+    g = parampath.apply(GAME, {"belief:pass_through.US.CN": 0.3})
+    assert g.model.params.pass_through[0, 1] == GAME.model.params.pass_through[0, 1]
+    assert parampath.default(g, "belief:pass_through.US.CN") == 0.3
+    assert all(a.beliefs.perceived.pass_through[0, 1] == 0.3 for a in g.agents)
+
+
+def test_later_paths_win_and_game_paths_apply():
+    g = parampath.apply(
+        GAME, {"face_weight": 1.0, "face_weight.US": 2.0, "noise": 0.1, "learning_rate.CN": 0.4}
+    )
+    fw = g.model.params.face_weight
+    assert fw[0] == 2.0 and np.all(fw[1:] == 1.0)
+    assert g.noise == 0.1
+    assert parampath.default(g, "learning_rate.CN") == 0.4
+    assert parampath.default(g, "learning_rate.US") == 0.1  # unchanged
+
+
+def test_empty_mapping_is_identity():
+    assert parampath.apply(GAME, {}) is GAME
+    assert parampath.apply(GAME, None) is GAME
+
+
+@SETTINGS
+@given(
+    path=st.sampled_from([p for p in PATHS if p.count(".") >= 1 or p == "noise"]),
+    u=st.floats(0, 1),
+)
+def test_apply_then_default_round_trips(path, u):
+    info = parampath.describe(path)
+    lo = 0.0 if info.low is None else info.low
+    hi = lo + 3.0 if info.high is None else info.high
+    v = lo + u * (hi - lo)
+    if (info.low_open and v <= lo) or (info.high_open and v >= hi):
+        v = (lo + hi) / 2
+    g = parampath.apply(GAME, {path: v})
+    assert parampath.default(g, path) == v
+    # untouched paths keep their defaults
+    other = "elasticity" if not path.startswith("elasticity") else "export_margin"
+    assert parampath.default(g, other) == parampath.default(GAME, other)
+
+
+@SETTINGS
+@given(path=st.sampled_from(PATHS), prefix=st.sampled_from(["", "truth:", "belief:"]))
+def test_prefixes_parse_or_fail_with_a_tariffsim_error(path, prefix):
+    try:
+        pp = parampath.parse(prefix + path, GAME)
+    except ts.TariffsimError as e:
+        assert prefix and path.split(".")[0] in ("noise", "learning_rate"), e
+    else:
+        assert pp.base == path

@@ -1,0 +1,143 @@
+"""The chunked runner: any chunking, any executor, the same results in item order."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tariffsim import tournament as T
+from tariffsim.analysis.runner import (
+    check_executor,
+    chunk_ranges,
+    default_chunk_size,
+    map_chunks,
+    run_seeds,
+)
+from tariffsim.errors import ParameterError
+
+
+def _draws(job: int, start: int, stop: int, payload: dict) -> np.ndarray:
+    """Per item: a draw from its own seed, shifted by its payload (module level: picklable)."""
+    out = [
+        np.random.default_rng(s).normal() + x
+        for s, x in zip(run_seeds(job, start, stop), payload["shift"], strict=True)
+    ]
+    return np.array(out)
+
+
+def _boom(job: int, start: int, stop: int, payload: object) -> None:
+    if start > 0:
+        raise RuntimeError("chunk failed")
+
+
+def _direct(seed: int, shift: np.ndarray) -> np.ndarray:
+    kids = np.random.SeedSequence(seed).spawn(len(shift))
+    gens = [np.random.default_rng(k) for k in kids]
+    return np.array([g.normal() + x for g, x in zip(gens, shift, strict=True)])
+
+
+@given(
+    n=st.integers(1, 40),
+    chunk=st.integers(1, 50),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=40, deadline=None)
+def test_any_chunk_size_same_items_in_order(n: int, chunk: int, seed: int) -> None:
+    shift = np.arange(n) * 10.0
+    parts = map_chunks(_draws, seed, n, payload={"shift": shift}, chunk_size=chunk)
+    assert [len(p) for p in parts] == [b - a for a, b in chunk_ranges(n, chunk)]
+    np.testing.assert_array_equal(np.concatenate(parts), _direct(seed, shift))
+
+
+@given(n=st.integers(0, 30), chunk=st.integers(1, 31))
+def test_chunk_ranges_tile_the_items(n: int, chunk: int) -> None:
+    r = chunk_ranges(n, chunk)
+    covered = [k for a, b in r for k in range(a, b)]
+    assert covered == list(range(n))
+    assert all(0 < b - a <= chunk for a, b in r)
+
+
+@pytest.mark.parametrize("kind", ["thread", "process"])
+def test_executors_equal_in_process(kind: str) -> None:
+    shift = np.linspace(0, 1, 23)
+    ref = np.concatenate(map_chunks(_draws, 5, 23, payload={"shift": shift}))
+    pool = ThreadPoolExecutor(3) if kind == "thread" else ProcessPoolExecutor(2)
+    with pool as ex:
+        got = np.concatenate(map_chunks(_draws, 5, 23, payload={"shift": shift}, executor=ex))
+    np.testing.assert_array_equal(got, ref)
+
+
+def test_run_seeds_are_spawned_children() -> None:
+    kids = np.random.SeedSequence(123).spawn(9)
+    mine = run_seeds(123, 0, 9)
+    assert [k.spawn_key for k in mine] == [k.spawn_key for k in kids]
+    for a, b in zip(mine, kids, strict=True):
+        np.testing.assert_array_equal(a.generate_state(4), b.generate_state(4))
+
+
+def test_chunk_error_propagates() -> None:
+    with ThreadPoolExecutor(2) as ex, pytest.raises(RuntimeError, match="chunk failed"):
+        map_chunks(_boom, 0, 10, chunk_size=3, executor=ex)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"n": 0}, "`n` must be an int >= 1"),
+        ({"n": 3, "chunk_size": 0}, "`chunk_size` must be an int >= 1"),
+        ({"n": 3, "executor": "dask"}, "`executor` must be None"),
+        ({"n": 3, "payload": {"shift": [1.0, 2.0]}}, r"`shift` must have length 3"),
+        ({"n": 3, "progress": "yes"}, "`progress` must be True, False or None"),
+    ],
+)
+def test_bad_inputs_fail_before_work(kw: dict, match: str) -> None:
+    calls: list[int] = []
+
+    def fn(job: object, a: int, b: int, p: object) -> None:
+        calls.append(a)
+
+    with pytest.raises(ParameterError, match=match):
+        map_chunks(fn, None, **kw)
+    assert calls == []
+
+
+def test_check_executor_accepts_duck_typed_client() -> None:
+    class FakeClient:
+        def submit(self, *a: object, **k: object) -> None: ...
+        def gather(self, *a: object) -> None: ...
+        def scatter(self, *a: object, **k: object) -> None: ...
+
+    check_executor(FakeClient())
+    with pytest.raises(ParameterError, match="got <object"):
+        check_executor(object())
+
+
+def test_default_chunk_size_spreads_over_workers() -> None:
+    with ThreadPoolExecutor(2) as ex:
+        assert default_chunk_size(800, ex) == 100  # four chunks per worker
+    assert default_chunk_size(800) == 800
+
+
+@pytest.mark.parametrize("kind", ["thread", "process"])
+def test_tournament_on_an_executor_equals_in_process(kind: str) -> None:
+    kw = {"rounds": 15, "repetitions": 2, "seed": 4, "noise": 0.1}
+    names = ["tit-for-tat", "random", "pavlov"]
+    ref = T.round_robin(names, **kw)
+    pool = ThreadPoolExecutor(2) if kind == "thread" else ProcessPoolExecutor(2)
+    with pool as ex:
+        got = T.round_robin(names, **kw, executor=ex)
+        lu = T.lineup_tournament("us-china-145", ["myopic", "hold"], rounds=6, repetitions=2,
+                                 executor=ex)  # fmt: skip
+    for s in ("payoff", "mean_tariff", "peak_tariff", "war_rounds", "recession"):
+        np.testing.assert_array_equal(getattr(got, f"match_{s}"), getattr(ref, f"match_{s}"))
+    lu_ref = T.lineup_tournament("us-china-145", ["myopic", "hold"], rounds=6, repetitions=2)
+    np.testing.assert_array_equal(lu.match_payoff, lu_ref.match_payoff)
+
+
+def test_tournament_rejects_bad_executor() -> None:
+    with pytest.raises(ParameterError, match="`executor`"):
+        T.round_robin(["hold", "tit-for-tat"], rounds=3, executor=2)
