@@ -34,7 +34,10 @@ from .agents import (
     Traits,
     make_strategy,
 )
+from .analysis import observed
+from .analysis.calibrate import calibrate
 from .analysis.ensemble import Ensemble, ensemble
+from .analysis.sensitivity import sensitivity
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .errors import (
@@ -140,6 +143,7 @@ __all__ = [
     "__version__",
     "analysis",
     "apply_moves",
+    "calibrate",
     "claims",
     "engine",
     "ensemble",
@@ -151,6 +155,7 @@ __all__ = [
     "load_scenario",
     "make_strategy",
     "moran_process",
+    "observed",
     "parampath",
     "parse_scenario",
     "path_from_states",
@@ -161,6 +166,7 @@ __all__ = [
     "replicator_dynamics",
     "round_robin",
     "schema",
+    "sensitivity",
     "simulate",
     "simulate_batch",
     "strategies",

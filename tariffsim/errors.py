@@ -16,6 +16,7 @@ __all__ = [
     "PlausibilityWarning",
     "ScenarioError",
     "TariffsimError",
+    "TimeLimitError",
     "UnknownNameError",
 ]
 
@@ -94,3 +95,7 @@ class PlausibilityWarning(UserWarning):
 
 class CostWarning(UserWarning):
     """A requested computation is expensive (its estimated cost is in the message)."""
+
+
+class TimeLimitError(TariffsimError, TimeoutError):
+    """A computation ran out of its time budget (``max_seconds``) before any usable result."""

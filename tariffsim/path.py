@@ -458,7 +458,38 @@ class Path:
         return out
 
     def table(self, dyads: list[tuple[str, str]] | None = None, *, width: int = 100) -> str:
-        """The per-round table as text (see :meth:`rows`), fitted to ``width``."""
+        """The per-round table as text, fitted to ``width`` characters.
+
+        Parameters
+        ----------
+        dyads : list of (str, str), optional
+            Tariff dyads ``(importer, exporter)`` to show (default: every dyad
+            whose tariff is ever above zero).
+        width : int, default 100
+            Widest line allowed. Payoff columns are dropped first, then
+            recession columns, until the table fits (tariffs, controls and
+            approval stay).
+
+        Returns
+        -------
+        str
+            A header and one line per round: tariffs and export controls in %
+            (``US->CN``, ``CN ctl US``), recession odds (``rec%``), US
+            approval (``appr%``) and payoffs (``pay``, % of GDP at an annual
+            rate), rounded for display (:meth:`to_frame` and :meth:`to_csv`
+            keep full precision). Empty for an empty path.
+
+        Raises
+        ------
+        UnknownNameError
+            If a dyad names an unknown country.
+
+        Examples
+        --------
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=3)
+        >>> print(p.table().splitlines()[0])
+        round        date  US->CN %  CN->US %  US rec%  CN rec%  US appr%  US pay  CN pay
+        """
         rows = self.rows(dyads)
         if not rows:
             return ""

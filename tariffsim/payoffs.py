@@ -119,6 +119,22 @@ ECONOMIC_TERMS = ("tariff_pain", "revenue", "retaliation", "dependence")
 Array = NDArray[np.float64]
 
 
+def _power(x: Array, e: float | Array) -> Array:
+    """``x ** e``; an array exponent is first spread to the full shape.
+
+    NumPy computes a power with an exponent that is constant along its inner
+    loop (a scalar, or a broadcast per-row value) by special cases for
+    values such as -1 or 2, and with an exponent that varies by the general
+    ``pow``; the two can differ in the last bit. Spreading a per-run exponent
+    makes every run take the general path whatever the batch, so a run's
+    numbers never depend on the other runs.
+    """
+    if isinstance(e, np.ndarray):
+        shape = np.broadcast_shapes(np.shape(x), e.shape)
+        return np.power(x, np.broadcast_to(e, shape).copy())
+    return x**e
+
+
 def _pct(flow_bn: Array, gdp_tn: Array) -> Array:
     """USD bn flows per country ``(..., n)`` as percent of GDP (USD tn)."""
     return flow_bn / (10.0 * gdp_tn)
@@ -127,7 +143,7 @@ def _pct(flow_bn: Array, gdp_tn: Array) -> Array:
 # ---------------------------------------------------------------------------
 # The terms: pure functions of arrays with a leading batch axis.
 # ---------------------------------------------------------------------------
-def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
+def trade_response(m0: Array, t: Array, p: Array, s: float | Array) -> Array:
     """Imports after tariffs: ``M = M0 (1 + p t) ** -s``.
 
     Parameters
@@ -138,8 +154,8 @@ def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
         Effective tariffs.
     p : ndarray, shape (n, n)
         Pass-through to buyers' prices, in [0, 1].
-    s : float
-        Import-demand elasticity, > 0.
+    s : float or ndarray
+        Import-demand elasticity, > 0 (or one per batch row, broadcasting like ``t``).
 
     Returns
     -------
@@ -152,10 +168,10 @@ def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
     >>> round(float(m[0, 0, 1]), 1)  # a 145% tariff removes ~89% of trade
     10.7
     """
-    return m0 * (1.0 + p * t) ** (-s)
+    return m0 * _power(1.0 + p * t, -s)
 
 
-def tariff_pain(m0: Array, t: Array, p: Array, s: float, dep: Array, gdp: Array) -> Array:
+def tariff_pain(m0: Array, t: Array, p: Array, s: float | Array, dep: Array, gdp: Array) -> Array:
     """Importers' lost buyer surplus, % of GDP (returned as a negative payoff).
 
     The area under the constant-elasticity import demand curve between the
@@ -176,10 +192,16 @@ def tariff_pain(m0: Array, t: Array, p: Array, s: float, dep: Array, gdp: Array)
     0.888
     """
     pt1 = 1.0 + p * t
-    if abs(s - 1.0) < 1e-12:
+    near_one = np.abs(np.asarray(s, dtype=float) - 1.0) < 1e-12
+    if not near_one.any():
+        area = m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
+    elif near_one.all():
         area = m0 * np.log(pt1)
-    else:
-        area = m0 / (s - 1.0) * (1.0 - pt1 ** (1.0 - s))
+    else:  # per-run elasticities, some of them 1: each run takes its own branch
+        with np.errstate(divide="ignore", invalid="ignore"):
+            area = np.where(
+                near_one, m0 * np.log(pt1), m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
+            )
     return -_pct((dep * area).sum(axis=-1), gdp)
 
 
@@ -227,8 +249,8 @@ def segment_rates(layers: Array, mask: Array, headline: Array | None = None) -> 
     layer of a dyad hits it, so the rate is the ``headline`` when given.
     """
     if mask.shape[0] == 1 and headline is not None:
-        return headline[:, None]
-    return np.einsum("klij,blij->bkij", mask, layers, optimize=False)
+        return headline[..., None, :, :]
+    return np.einsum("klij,...lij->...kij", mask, layers, optimize=False)
 
 
 def effective_rate(layers: Array, share: Array, mask: Array) -> Array:
@@ -255,7 +277,7 @@ def logistic(x: ArrayLike) -> Array:
     return np.exp(-np.logaddexp(0.0, -x))
 
 
-def recession_odds(burden: Array, base: Array, slope: float) -> Array:
+def recession_odds(burden: Array, base: Array, slope: float | Array) -> Array:
     """12-month recession probability: ``logistic(logit(base) + slope * burden)``.
 
     In (0, 1) for any finite burden, non-decreasing in burden, and equal to
@@ -665,7 +687,39 @@ class Params:
         the market beta makes the US drawdown there the assumed
         ``model_market_drawdown_145``; approval loses half of its fall to price
         pain and half to markets, landing at the middle of the 39–45% band
-        (``approval_39_45``).
+        (``approval_39_45``). The solve is :meth:`recalibrated`, which a
+        what-if calls again when it moves a calibration input
+        (:meth:`tariffsim.scenario.Scenario.with_params`).
+
+        Parameters
+        ----------
+        world : World
+            Any world: per-country arrays have shape ``(n,)``, per-dyad ones
+            ``(n, n)`` in its country order. Countries other than the US,
+            China, Canada and Mexico get the "others" defaults. Without both
+            the US and China there is no calibration state, and the
+            calibrated fields keep neutral values (slope 1, beta 1, no
+            approval response).
+
+        Returns
+        -------
+        Params
+            Every field set from its claims (:data:`PARAM_SOURCES`); units are
+            those of :class:`Params` (shares as fractions, payoff weights per
+            % of GDP). ``calibration`` records the US burden and pain at the
+            calibration state and the targets met.
+
+        Raises
+        ------
+        UnknownNameError
+            If a claim the defaults cite is missing from the claims data.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> p = ts.Params.default(w)
+        >>> round(p.calibration["us_recession_odds_target"], 2), p.recession_base.shape
+        (0.6, (10,))
         """
         cl = load_claims()
         n = world.n
@@ -1043,12 +1097,12 @@ def _evaluate(
     many countries move.
     """
     n = world.n
-    nxt = nxt.layered(world)
     two_step = world.ties @ world.ties
     seg_share, seg_mask = world.segments
     full_view = _WorldView(
-        world.gdp, world.imports, world.exempt, world.ties, two_step, seg_share, seg_mask
-    )
+        world.gdp, world.imports, world.exempt, world.ties, two_step, seg_share, seg_mask,
+        world.decompose,
+    )  # fmt: skip
     if len(nxt) * n * n < _RESTRICT_MIN_ENTRIES:  # small batch: slicing costs more than it saves
         dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
         return _evaluate_block(
@@ -1075,7 +1129,7 @@ def _evaluate(
     rows, cols = idx[:, None], idx[None, :]
     sub = _WorldView(
         world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
-        seg_share[:, rows, cols], seg_mask[:, :, rows, cols],
+        seg_share[:, rows, cols], seg_mask[:, :, rows, cols], world.splitter(idx),
     )  # fmt: skip
     sp = _slice_params(p, idx)
 
@@ -1093,7 +1147,7 @@ def _evaluate(
         moved=cut(nxt.moved),  # type: ignore[arg-type]
         support=nxt.support[:, idx],
         shock=nxt.shock[:, idx],
-        layers=nxt.layers[:, :, rows, cols],
+        layers=nxt.layers[..., rows, cols] if nxt.layers.shape[-3] else None,  # type: ignore[arg-type]
     )
 
     bd = _evaluate_block(
@@ -1126,7 +1180,9 @@ def _evaluate(
         drawdown=expand(bd.drawdown),
         approval=expand(bd.approval, p.approval_base),
         imports_fn=imports,
-        effective_fn=lambda: effective_rate(nxt.layers, seg_share, seg_mask),
+        effective_fn=lambda: effective_rate(
+            nxt.layers if nxt.layers.shape[-3] else world.decompose(nxt.tariff), seg_share, seg_mask
+        ),
     )
 
 
@@ -1145,6 +1201,20 @@ class _WorldView:
     two_step: Array
     seg_share: Array
     seg_mask: Array
+    split: Callable[[Array], Array]
+
+    @classmethod
+    def of(cls, world: World, idx: NDArray[np.intp] | None = None) -> _WorldView:
+        """The view of ``world`` restricted to countries ``idx`` (default all)."""
+        idx = np.arange(world.n) if idx is None else np.asarray(idx)
+        ix = np.ix_(idx, idx)
+        rows, cols = idx[:, None], idx[None, :]
+        share, mask = world.segments
+        two_step = world.ties @ world.ties
+        return cls(
+            world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
+            share[:, rows, cols], mask[:, :, rows, cols], world.splitter(idx),
+        )  # fmt: skip
 
 
 def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
@@ -1161,6 +1231,20 @@ def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
     return out
 
 
+def _seg(x: Any, *, dyad: bool = True) -> Any:
+    """A parameter with the trade terms' segment axis inserted before its country axes.
+
+    Per-run parameters carry leading run axes (per-dyad ``(R, 1, n, n)``,
+    per-country ``(R, 1, n)``, scalars ``(R, 1, 1, 1)``); the segment axis
+    ``K`` sits just before the country axes, so such arrays gain a length-1
+    axis there. Plain ``(n, n)``/``(n,)`` arrays and scalars broadcast as they are.
+    """
+    a = np.asarray(x)
+    if dyad:
+        return a[..., None, :, :] if a.ndim >= 3 else x
+    return a[..., None, :] if a.ndim >= 2 else x
+
+
 def _evaluate_block(
     world: _WorldView,
     p: Params,
@@ -1174,12 +1258,17 @@ def _evaluate_block(
     gdp = world.gdp
     m0 = world.imports
     tau = nxt.tariff
-    r = segment_rates(nxt.layers, world.seg_mask, tau)  # (B, K, n, n)
+    if world.seg_share.shape[0] == 1:
+        r = tau[..., None, :, :]  # one segment: every layer hits it
+    else:
+        lay = nxt.layers if nxt.layers.shape[-3] else world.split(tau)
+        r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
     m0_seg = world.seg_share * m0  # (K, n, n)
-    m_seg = trade_response(m0_seg, r, p.pass_through, p.elasticity)
-    pain = tariff_pain(m0_seg, r, p.pass_through, p.elasticity, p.dependence, gdp).sum(axis=1)
-    rev = tariff_revenue(m_seg, r, p.revenue_weight, gdp).sum(axis=1)
-    ret = retaliation_loss(m0_seg, m_seg, r, p.pass_through, p.export_margin, gdp).sum(axis=1)
+    pt, el = _seg(p.pass_through), _seg(p.elasticity)
+    m_seg = trade_response(m0_seg, r, pt, el)
+    pain = tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), gdp).sum(axis=-2)
+    rev = tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), gdp).sum(axis=-2)
+    ret = retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), gdp).sum(axis=-2)
     dep = dependence_loss(nxt.control, p.critical_exposure)
     burden = -(pain + rev + ret + dep)
     prec = recession_odds(burden, p.recession_base, p.recession_slope)
@@ -1215,6 +1304,6 @@ def _evaluate_block(
         recession=prec,
         drawdown=dd,
         approval=appr,
-        imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + m_seg.sum(axis=1),
-        effective_fn=lambda: (world.seg_share * r).sum(axis=1),
+        imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + m_seg.sum(axis=-3),
+        effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
     )

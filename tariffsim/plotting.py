@@ -179,9 +179,12 @@ def plot_path(
                 label=f"{a} export control on {b} (% withheld)",
                 zorder=2,
             )
-    if moves and any(np.any(path.moves != 0) for _ in (0,)):
-        ax.plot([], [], ls="none", marker="^", color="0.3", label="agent escalates")
-        ax.plot([], [], ls="none", marker="v", color="0.3", label="agent de-escalates")
+    if moves:
+        idx = [(path.codes.index(a), path.codes.index(b)) for a, b in dyads]
+        shown = {int(path.moves[r, i, j]) for i, j in idx for r in range(len(path))}
+        for sign, marker, word in ((1, "^", "escalates"), (-1, "v", "de-escalates")):
+            if sign in shown:
+                ax.plot([], [], ls="none", marker=marker, color="0.3", label=f"agent {word}")
     ax.set_ylabel("tariff / share withheld (%)")
     ax.grid(True, alpha=0.3)
     ax.set_ylim(0, top * 1.22 + 1)

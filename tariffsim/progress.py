@@ -96,7 +96,7 @@ class _Bar:
     """A progress counter that draws through tqdm when enabled."""
 
     def __init__(self, total: int | None, desc: str, unit: str, enabled: bool) -> None:
-        self.n = 0
+        self.n: float = 0
         self.total = total
         self._bar: Any = None
         if enabled:
@@ -113,8 +113,8 @@ class _Bar:
         """True if a tqdm bar is attached."""
         return self._bar is not None
 
-    def update(self, k: int = 1) -> None:
-        """Count ``k`` more units of work done."""
+    def update(self, k: float = 1) -> None:
+        """Count ``k`` more units of work done (a fraction counts part of a unit)."""
         self.n += k
         if self._bar is not None:
             self._bar.update(k)

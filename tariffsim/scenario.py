@@ -298,6 +298,41 @@ class Scenario:
             notes.append(note)
         return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, *notes))
 
+    def equilibrium_start(self) -> State:
+        """Where an equilibrium analysis of the scenario starts: after its scheduled events.
+
+        The initial state with every scheduled tariff announcement (``set``
+        event) and export control (``control`` event) applied in calendar
+        order — the levels the calendar leaves in force. An equilibrium path
+        from the pre-escalation initial state would mostly show that nothing
+        moves from free trade; this is the state the scenario is about.
+
+        Returns
+        -------
+        State
+
+        Examples
+        --------
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> s = sc.equilibrium_start()
+        >>> w = sc.world
+        >>> float(s.tariff[w.index("US"), w.index("CN")]) > 0
+        True
+        """
+        g = self.game
+        state = g.initial or State.zeros(g.world.n)
+        w = g.world
+        for e in sorted(g.events, key=lambda e: g.round_of(e.when)):
+            if e.kind == "set" and e.layer:
+                state = state.with_layer(w, e.importer, e.exporter, e.layer, e.level)
+            elif e.kind == "set":
+                state = state.with_tariff(w, e.importer, e.exporter, e.level)
+            elif e.kind == "control":
+                c = np.array(state.control)
+                c[w.index(e.importer), w.index(e.exporter)] = e.level
+                state = state.replace(control=c)
+        return state
+
     def with_events(self, *events: Event) -> Scenario:
         """A what-if with extra events, labelled as counterfactual on tables and plots.
 
@@ -690,6 +725,23 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     ``max_depth``) and decoded as strict UTF-8 before it is parsed; then every
     field is checked (:func:`parse_scenario`) before anything runs.
 
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+        A bundled name (see :func:`list_scenarios`, e.g. ``"us-china-145"``),
+        or the path of a scenario file (``format = 1``, documented in
+        ``docs/scenario-format.md``); a string ending in ``.toml`` is always
+        taken as a path.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario: its :class:`~tariffsim.game.Game` (world,
+        calibrated payoff model, agents, events, calendar), title,
+        description, claims and expected outcomes. Parameters not set by the
+        file take the calibrated defaults (:meth:`Params.default
+        <tariffsim.payoffs.Params.default>`), each citing its claims.
+
     Raises
     ------
     UnknownNameError
@@ -699,6 +751,14 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     ScenarioError
         If the file is not UTF-8, is malformed TOML (names the line) or any
         field is invalid (lists all).
+    ParameterError
+        If ``name_or_path`` is neither a string nor a path.
+
+    Examples
+    --------
+    >>> sc = ts.load_scenario("us-china-145")
+    >>> sc.players, sc.game.rounds
+    (('US', 'CN'), 30)
     """
     from ._io import read_text_input
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -174,6 +174,17 @@ class Ladder:
         return len(self.levels)
 
     @property
+    def _next_up(self) -> NDArray[np.intp]:
+        """Index of the rung an escalation from rung ``k`` reaches (over truce rungs)."""
+        lv, out = self.levels, []
+        for k in range(len(lv)):
+            m = min(k + 1, len(lv) - 1)
+            while m < len(lv) - 1 and any(abs(lv[m] - d) <= 1e-9 for d in self.down_only):
+                m += 1
+            out.append(m)
+        return np.array(out, dtype=np.intp)
+
+    @property
     def array(self) -> NDArray[np.float64]:
         """The levels as a float array."""
         return np.asarray(self.levels)
@@ -225,6 +236,31 @@ class Ladder:
         while k < len(lv) - 1 and any(abs(lv[k] - d) <= 1e-9 for d in self.down_only):
             k += 1  # a truce rung is reached only on the way down
         return lv[k]
+
+    def step_many(self, levels: ArrayLike, moves: ArrayLike) -> NDArray[np.float64]:
+        """:meth:`step` for arrays of levels and moves (broadcast together).
+
+        Every element follows exactly the rule of :meth:`step`, so the engine
+        can move many runs at once.
+
+        Examples
+        --------
+        >>> ts.Ladder((0, 0.1, 0.2)).step_many([0.0, 0.1, 0.15, 0.2], [1, -1, 1, 1]).tolist()
+        [0.1, 0.0, 0.2, 0.2]
+        """
+        level, move = np.broadcast_arrays(np.asarray(levels, dtype=float), np.asarray(moves))
+        lv = self.array
+        k = np.maximum(np.searchsorted(lv, level + 1e-9, side="right") - 1, 0)
+        on = (np.abs(lv - level[..., None]) <= 1e-9).any(axis=-1)
+        below = level < lv[0] - 1e-9
+        down = np.where(below, level, np.where(on, lv[np.maximum(k - 1, 0)], lv[k]))
+        top = level >= lv[-1] - 1e-9
+        up = np.where(
+            top,
+            np.where(level > lv[-1], level, lv[-1]),
+            np.where(below, lv[0], lv[self._next_up[k]]),
+        )
+        return np.where(move < 0, down, np.where(move > 0, up, level))
 
 
 @dataclass(frozen=True, slots=True)
@@ -706,6 +742,57 @@ class World:
         """Rows of :attr:`layer_names` of each dyad's layers, in its order."""
         names = self.layer_names
         return {d: [names.index(x.name) for x in lays] for d, lays in self.instruments.items()}
+
+    def splitter(self, idx: ArrayLike | None = None) -> Callable[[ArrayLike], NDArray[np.float64]]:
+        """:meth:`decompose` for matrices over the countries ``idx`` only.
+
+        Returns a function mapping headline tariffs ``(..., k, k)`` (rows and
+        columns the countries ``idx``, in that order) to layers
+        ``(..., L, k, k)``; the engine evaluates payoffs on such sub-matrices.
+        """
+        chosen = np.arange(self.n) if idx is None else np.asarray(idx, dtype=np.intp).ravel()
+        pos = {int(c): k for k, c in enumerate(chosen.tolist())}
+        names = self.layer_names
+        plan = []
+        for (a, b), lays in self.instruments.items():
+            i, j = pos.get(self.index(a)), pos.get(self.index(b))
+            if i is not None and j is not None:
+                plan.append((i, j, [(names.index(x.name), x.top) for x in lays]))
+        n_layers = len(names)
+
+        def split(tariff: ArrayLike) -> NDArray[np.float64]:
+            t = np.asarray(tariff, dtype=float)
+            k = t.shape[-1]
+            out = np.zeros((*t.shape[:-2], n_layers, k, k))
+            out[..., 0, :, :] = t
+            for i, j, rows in plan:
+                rest = t[..., i, j]
+                out[..., 0, i, j] = 0.0
+                for m, (row, top) in enumerate(rows):
+                    take = rest if m == len(rows) - 1 else np.minimum(rest, top)
+                    out[..., row, i, j] = take
+                    rest = rest - take
+            return out
+
+        return split
+
+    def set_layer(
+        self, importer: str, exporter: str, layer: str, headline: ArrayLike, level: float
+    ) -> NDArray[np.float64]:
+        """Headline tariffs after setting one layer of a dyad whose headline is ``headline``.
+
+        The dyad's layers are the canonical split of ``headline`` (see
+        :meth:`decompose`); ``layer`` is set to ``level`` and the new headline
+        returned (same shape as ``headline``).
+        """
+        lays = self.instruments[(importer, exporter)]
+        h = np.asarray(headline, dtype=float)
+        rest, total = h.copy(), np.zeros_like(h)
+        for m, lay in enumerate(lays):
+            take = rest if m == len(lays) - 1 else np.minimum(rest, lay.top)
+            rest = rest - take
+            total = total + (level if lay.name == layer else take)
+        return np.round(total, 12)
 
     def step_dyad(
         self, importer: str, exporter: str, levels: ArrayLike, move: int
@@ -1308,12 +1395,37 @@ class State:
         return self.replace(tariff=t, layers=lay, peak=np.maximum(self.peak, t))
 
     def with_tariff(self, world: World, importer: str, exporter: str, level: float) -> State:
-        """A copy with one headline tariff set (peak updated).
+        """A copy with one headline tariff set (its peak updated).
+
+        Parameters
+        ----------
+        world : World
+            The world whose country order the state's ``(n, n)`` arrays follow.
+        importer, exporter : str
+            Country codes: ``importer`` levies the tariff on goods from ``exporter``.
+        level : float
+            Ad valorem tariff as a fraction (1.45 = 145%), >= 0. It need not be
+            on a ladder (ladders bind moves and scenario events, not states).
+
+        Returns
+        -------
+        State
+            A new state; ``tariff[i, j] == level`` and ``peak[i, j] >=
+            level``; every other field is unchanged.
 
         Raises
         ------
         ParameterError
             If ``level`` is negative or not finite.
+        UnknownNameError
+            If a code is not a country of ``world``.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45)
+        >>> float(s.tariff[w.index("US"), w.index("CN")]), float(s.peak.max())
+        (1.45, 1.45)
         """
         if not math.isfinite(level) or level < 0:
             raise ParameterError(
@@ -1449,11 +1561,11 @@ class StateBatch:
     adjust: NDArray[np.float64] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        b, n = self.tariff.shape[0], self.tariff.shape[-1]
+        bshape, n = self.tariff.shape[:-2], self.tariff.shape[-1]
         for f in dataclasses.fields(self):
             if getattr(self, f.name) is None:
                 z = _default_field(f.name, n)
-                object.__setattr__(self, f.name, np.broadcast_to(z, (b, *z.shape)))
+                object.__setattr__(self, f.name, np.broadcast_to(z, (*bshape, *z.shape)))
 
     def __len__(self) -> int:
         return int(self.tariff.shape[0])

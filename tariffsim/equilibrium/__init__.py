@@ -55,7 +55,15 @@ from .learning import (
 )
 from .learning_path import LEARNING_RULES, learning_path
 from .lemke_howson import LemkeHowsonAllResult, LemkeHowsonResult, lemke_howson, lemke_howson_all
-from .markov import SELECTIONS, backward_induction, bellman, equilibrium_path_for, markov_perfect
+from .markov import (
+    SELECTIONS,
+    CostEstimate,
+    backward_induction,
+    bellman,
+    equilibrium_path_for,
+    estimate_cost,
+    markov_perfect,
+)
 from .normal_form import NormalFormGame
 from .pure import pure_nash
 from .qre import QREPath, QRESelection, logit_qre, qre_select
@@ -71,6 +79,7 @@ __all__ = [
     "Automaton",
     "AutomatonCheck",
     "CorrelatedResult",
+    "CostEstimate",
     "Deviation",
     "DiscountSet",
     "DyadFacts",
@@ -104,6 +113,7 @@ __all__ = [
     "dyad_facts",
     "dyad_stage_payoffs",
     "equilibrium_path_for",
+    "estimate_cost",
     "fictitious_play",
     "firm_but_measured",
     "generous_tit_for_tat",

@@ -19,8 +19,7 @@ MODEL = ts.PayoffModel(WORLD)
 
 def _dense(nxt: ts.StateBatch, prev: ts.StateBatch) -> ts.Breakdown:
     w = WORLD
-    share, mask = w.segments
-    view = payoffs._WorldView(w.gdp, w.imports, w.exempt, w.ties, w.ties @ w.ties, share, mask)
+    view = payoffs._WorldView.of(w)
     return payoffs._evaluate_block(
         view, MODEL.params, MODEL.weights, MODEL.active, nxt.layered(w), prev.tariff, prev.moved,
         prev.control,
