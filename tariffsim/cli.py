@@ -20,6 +20,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
+from ._io import term_escape
 from .errors import TariffsimError
 
 if TYPE_CHECKING:
@@ -350,8 +351,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def _fit(text: str, width: int = 100) -> str:
     """Lines cut to ``width``, with terminal escapes from files made visible."""
-    from ._io import term_escape
-
     text = term_escape(text)
     return "\n".join(
         line if len(line) <= width else line[: width - 1] + "…" for line in text.splitlines()
@@ -360,8 +359,6 @@ def _fit(text: str, width: int = 100) -> str:
 
 def _one_line(text: str) -> str:
     """An error message on one line, safe for the terminal."""
-    from ._io import term_escape
-
     msg = str(text).splitlines() or [""]
     head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
     return term_escape(head, keep_newlines=False)
@@ -398,7 +395,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
     csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
     if a.format == "csv":
-        sys.stdout.write(csv_text)
+        sys.stdout.write(term_escape(csv_text))
     elif a.format == "json":
         sys.stdout.write(json_text + "\n")
     else:
@@ -500,7 +497,7 @@ def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
 
     w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
     w.writeheader()
-    w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
+    w.writerows({k: term_escape(csv_cell(v)) for k, v in r.items()} for r in rows)
 
 
 _ITEM = ("section", "key", "value", "detail", "claims")
@@ -689,7 +686,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     )
     csv_text, json_text = path.to_csv(), path.to_json()
     if a.format == "csv":
-        sys.stdout.write(csv_text)
+        sys.stdout.write(term_escape(csv_text))
     elif a.format == "json":
         sys.stdout.write(json_text + "\n")
     else:
@@ -762,21 +759,27 @@ def _executor(workers: int) -> Any:
     return ProcessPoolExecutor(workers)
 
 
-def _save_png(fig_or_ax: Any, dest: FsPath) -> None:
-    """Write a PNG atomically (temporary file, then rename)."""
-    from .plotting import save
-
-    tmp = dest.with_name(dest.name + ".tmp.png")
-    save(fig_or_ax, str(tmp))
-    tmp.replace(dest)
-
-
-def _cmd_sensitivity(a: argparse.Namespace) -> int:
+def _csv_text(rows: list[dict[str, Any]]) -> str:
     import csv
     import io
 
+    from ._io import csv_cell
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows({k: csv_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
+    return buf.getvalue()
+
+
+def _print_written(written: list[FsPath]) -> None:
+    print("\nwrote:")
+    for f in written:
+        print(f"  {f}")
+
+
+def _cmd_sensitivity(a: argparse.Namespace) -> int:
     from .analysis.sensitivity import sensitivity
-    from .path import _atomic_write
     from .scenario import load_scenario
 
     if a.seed < 0:
@@ -787,9 +790,9 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
         params: Any = "claims"
     else:
         paths, ranges = _parse_params(a.params)
-        params = ranges if len(ranges) == len(paths) else paths
         if ranges and len(ranges) != len(paths):
             raise _UsageError("--params: give LOW:HIGH for every path or for none")
+        params = ranges if ranges else paths
     outputs = [o.strip() for o in a.outputs.split(",") if o.strip()]
     ex = _executor(a.workers)
     try:
@@ -799,37 +802,25 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
             ex.shutdown()
     print(_fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"))
     print(res.table())
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"{sc.name}-sensitivity"
-    rows = res.rows()
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    written = [out / f"{stem}.csv", out / f"{stem}.txt"]
-    _atomic_write(written[0], buf.getvalue())
-    _atomic_write(written[1], res.table() + "\n")
+    figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
 
         matplotlib.use("Agg")
-        for o in res.outputs:
-            png = out / f"{stem}-{o}.png"
-            _save_png(res.plot(o), png)
-            written.append(png)
-    print("\nwrote:")
-    for f in written:
-        print(f"  {f}")
+        figures = {f"-{o}.png": (lambda o=o: res.plot(o).figure) for o in res.outputs}
+    written = _write_outputs(
+        out,
+        f"{sc.name}-sensitivity",
+        {".csv": _csv_text(res.rows()), ".txt": res.table() + "\n"},
+        figures,
+    )
+    _print_written(written)
     return 0
 
 
 def _cmd_calibrate(a: argparse.Namespace) -> int:
-    import csv
-    import io
-
     from .analysis.calibrate import calibrate
     from .analysis.observed import load
-    from .path import _atomic_write
     from .scenario import load_scenario
 
     for flag, v, lo in (("--seed", a.seed, 0), ("--seeds", a.seeds, 1), ("--maxiter", a.maxiter, 1),
@@ -859,35 +850,20 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     print(fit.report())
     print()
     print(score_text)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"{sc.name}-calibration"
-    buf = io.StringIO()
-    rows = fit.rows()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    written = [out / f"{stem}.csv", out / f"{stem}.txt"]
-    _atomic_write(written[0], buf.getvalue())
-    _atomic_write(written[1], fit.report() + "\n\n" + score_text + "\n")
+    texts = {".csv": _csv_text(fit.rows()), ".txt": fit.report() + "\n\n" + score_text + "\n"}
     if score is not None:
-        buf = io.StringIO()
-        srows = score.rows()
-        w = csv.DictWriter(buf, fieldnames=list(srows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(srows)
-        written.append(out / f"{stem}-forecast.csv")
-        _atomic_write(written[-1], buf.getvalue())
+        texts["-forecast.csv"] = _csv_text(score.rows())
+    figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
 
         matplotlib.use("Agg")
-        _save_png(fit.plot(), out / f"{stem}.png")
-        _save_png(fit.plot_profiles(), out / f"{stem}-profiles.png")
-        _save_png(fc.plot(obs), out / f"{stem}-forecast.png")
-        written += [out / f"{stem}.png", out / f"{stem}-profiles.png", out / f"{stem}-forecast.png"]
-    print("\nwrote:")
-    for f in written:
-        print(f"  {f}")
+        figures = {
+            ".png": lambda: fit.plot().figure,
+            "-profiles.png": fit.plot_profiles,
+            "-forecast.png": lambda: fc.plot(obs).figure,
+        }
+    _print_written(_write_outputs(out, f"{sc.name}-calibration", texts, figures))
     return 0
 
 

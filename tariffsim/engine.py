@@ -576,11 +576,18 @@ class _Run:
         return None if when is None else self.game.round_of(when)
 
     def _involved(self) -> NDArray[np.intp]:
-        """Countries any tariff, control, event or initial value can touch (sorted)."""
+        """Countries an agent's move, an event or the initial state can touch (sorted).
+
+        Every other country's tariffs and controls stay zero, so its terms are
+        zero and the others' terms do not depend on it except through the
+        alliance ties, which enter through ``W @ W`` over the whole world.
+        """
         w, g = self.world, self.game
         inv = np.zeros(w.n, dtype=bool)
-        for a, b in (*w.ladders, *w.control_ladders):
-            inv[w.index(a)] = inv[w.index(b)] = True
+        for a in g.agents:
+            dyads = (*targets_of(w, a.code, a.targets), *((a.code, t) for t in a.controls))
+            for x, y in dyads:
+                inv[w.index(x)] = inv[w.index(y)] = True
         for e in g.events:
             for c in (e.importer, e.exporter, e.country):
                 if c:
@@ -1091,11 +1098,12 @@ class _Record:
 
     def add(self, r: int, st: _States, prev: _States | None, moves: NDArray[np.int8]) -> None:
         rt, a = self.rt, self.arrays
-        idx = rt.idx
+        idx: Any = rt.idx
+        if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
+            idx = slice(int(idx[0]), int(idx[-1]) + 1)
         bd = rt.evaluate_state(rt.truth, st, prev)
-        sub = np.ix_(idx, idx)
         for name, v in (("payoff", bd.total), ("drawdown", bd.drawdown)):
-            a[name][:, r][:, idx] = v[:, 0]
+            a[name][:, r, idx] = v[:, 0]
         a["recession"][:, r] = self.rec_fill
         a["recession"][:, r, idx] = bd.recession[:, 0]
         a["approval"][:, r] = self.appr_fill
@@ -1112,13 +1120,16 @@ class _Record:
                 if kc is not None:
                     a["moves"][:, r, c] = moves[:, kc]
             return
-        rows, cols = idx[:, None], idx[None, :]
+        if isinstance(idx, slice):
+            rows, cols = idx, idx
+        else:
+            rows, cols = idx[:, None], idx[None, :]
         a["tariff"][:, r][:, rows, cols] = st.tariff
         a["control"][:, r][:, rows, cols] = st.control
         a["effective"][:, r][:, rows, cols] = bd.effective[:, 0]
-        a["burden"][:, r][:, idx] = bd.burden[:, 0]
+        a["burden"][:, r, idx] = bd.burden[:, 0]
         for t, term in enumerate(TERMS):
-            a["terms"][:, r, t][:, idx] = bd.weighted(term)[:, 0]
+            a["terms"][:, r, t, idx] = bd.weighted(term)[:, 0]
         w = rt.world
         for c, (x, y) in enumerate(rt.keys):
             a["moves"][:, r, w.index(x), w.index(y)] = moves[:, c]
@@ -1130,7 +1141,6 @@ class _Record:
             p = ag.perceived.pass_through  # (R', 1, k, k)
             row = np.broadcast_to(p[:, 0, ag.i], (rt.runs, rt.k))
             pt[:, w.index(ag.code), idx] = row
-        del sub
 
 
 def _fire_events(rt: _Run, st: _States, events: Sequence[Event]) -> None:

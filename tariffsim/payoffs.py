@@ -119,6 +119,33 @@ ECONOMIC_TERMS = ("tariff_pain", "revenue", "retaliation", "dependence")
 Array = NDArray[np.float64]
 
 
+def _sum_last(x: NDArray[Any]) -> Array:
+    """``x.sum(axis=-1)`` to the last bit, faster for a short last axis.
+
+    NumPy sums fewer than 8 numbers left to right from 0.0; so does this,
+    with one vectorised add per entry (a reduction over a short axis costs a
+    call per row). Longer axes go to ``numpy.sum``.
+    """
+    n = x.shape[-1]
+    if n == 0 or n >= 8:
+        return np.asarray(x.sum(axis=-1), dtype=float)
+    acc = 0.0 + x[..., 0]
+    for i in range(1, n):
+        acc = acc + x[..., i]
+    return acc
+
+
+def _sum_rows(x: NDArray[Any]) -> Array:
+    """``x.sum(axis=-2)`` to the last bit (see :func:`_sum_last`)."""
+    n = x.shape[-2]
+    if n == 0 or n >= 8:
+        return np.asarray(x.sum(axis=-2), dtype=float)
+    acc = 0.0 + x[..., 0, :]
+    for i in range(1, n):
+        acc = acc + x[..., i, :]
+    return acc
+
+
 def _power(x: Array, e: float | Array) -> Array:
     """``x ** e``; an array exponent is first spread to the full shape.
 
@@ -202,12 +229,12 @@ def tariff_pain(m0: Array, t: Array, p: Array, s: float | Array, dep: Array, gdp
             area = np.where(
                 near_one, m0 * np.log(pt1), m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
             )
-    return -_pct((dep * area).sum(axis=-1), gdp)
+    return -_pct(_sum_last(dep * area), gdp)
 
 
 def tariff_revenue(m: Array, t: Array, weight: Array, gdp: Array) -> Array:
     """Tariff revenue ``t M``, valued at ``weight`` per dollar, % of GDP (>= 0)."""
-    return weight * _pct((t * m).sum(axis=-1), gdp)
+    return weight * _pct(_sum_last(t * m), gdp)
 
 
 def retaliation_loss(m0: Array, m: Array, t: Array, p: Array, margin: float, gdp: Array) -> Array:
@@ -229,7 +256,7 @@ def retaliation_loss(m0: Array, m: Array, t: Array, p: Array, margin: float, gdp
     """
     absorbed = np.minimum((1.0 - p) * t, margin) * m
     lost = margin * (m0 - m)
-    return -_pct((absorbed + lost).sum(axis=-2), gdp)
+    return -_pct(_sum_rows(absorbed + lost), gdp)
 
 
 def dependence_loss(control: Array, exposure: Array) -> Array:
@@ -238,7 +265,7 @@ def dependence_loss(control: Array, exposure: Array) -> Array:
     ``control[b, j, i]`` is the share ``j`` withholds from ``i``; ``exposure[i, j]``
     is ``i``'s loss (% GDP) if ``j`` withheld everything.
     """
-    return -(np.swapaxes(control, -1, -2) * exposure).sum(axis=-1)
+    return -_sum_last(np.swapaxes(control, -1, -2) * exposure)
 
 
 def segment_rates(layers: Array, mask: Array, headline: Array | None = None) -> Array:
@@ -313,7 +340,7 @@ def alliance_strain(tau: Array, ties: Array, two_step: Array | None = None) -> A
     """
     if two_step is None:
         two_step = ties @ ties  # (W W)[i, j] = sum_k W[i,k] W[k,j]; W has a zero diagonal
-    return (tau * two_step).sum(axis=-1)
+    return _sum_last(tau * two_step)
 
 
 def coalition_gain(tau: Array, ties: Array) -> Array:
@@ -329,7 +356,7 @@ def coalition_gain(tau: Array, ties: Array) -> Array:
     for h in np.flatnonzero(resist.reshape(-1, tau.shape[-1]).any(axis=0)):
         r = resist[..., h]  # (B, n): how much each country answers h
         joint = np.minimum(r[..., :, None], r[..., None, :])  # (B, i, k)
-        out += (joint * ties).sum(axis=-1)
+        out += _sum_last(joint * ties)
     return out
 
 
@@ -354,8 +381,8 @@ def face_cost(
     partner_cut = np.swapaxes(cut, -1, -2) > 0
     if prev_moved is not None:
         partner_cut = partner_cut | (np.swapaxes(prev_moved, -1, -2) < 0)
-    unit = (cut * np.where(partner_cut, 1.0 - mutual_relief, 1.0)).sum(axis=-1)
-    eliminated = ((cut > 0) & (tau <= 0) & (peak > 0)).sum(axis=-1)
+    unit = _sum_last(cut * np.where(partner_cut, 1.0 - mutual_relief, 1.0))
+    eliminated = _sum_last((cut > 0) & (tau <= 0) & (peak > 0))
     return weight * unit + zero_cost * eliminated
 
 
@@ -378,8 +405,8 @@ def resolve_cost(prev_tau: Array, tau: Array, prev_moved: Array, active: Array) 
     cut = np.maximum(-d, 0.0)
     partner_d = np.swapaxes(d, -1, -2)
     partner_prev = np.swapaxes(prev_moved, -1, -2)
-    unilateral = (cut * ((partner_d >= 0) & (partner_prev >= 0))).sum(axis=-1)
-    unanswered = (np.maximum(partner_prev, 0.0) * (d <= 0) * active).sum(axis=-1)
+    unilateral = _sum_last(cut * ((partner_d >= 0) & (partner_prev >= 0)))
+    unanswered = _sum_last(np.maximum(partner_prev, 0.0) * (d <= 0) * active)
     return unilateral + unanswered
 
 
@@ -413,14 +440,14 @@ def control_easing_cost(
     """
     eased = np.maximum(prev_control - control, 0.0)
     partner = (np.swapaxes(tariff_change, -1, -2) < 0) | (np.swapaxes(prev_moved, -1, -2) < 0)
-    face = (eased * np.where(partner, 1.0 - mutual_relief, 1.0)).sum(axis=-1)
-    res = (eased * ~partner).sum(axis=-1)
+    face = _sum_last(eased * np.where(partner, 1.0 - mutual_relief, 1.0))
+    res = _sum_last(eased * ~partner)
     return face, res
 
 
 def _eliminated(prev_control: Array, nxt: StateBatch) -> Array:
     """Number of export controls lifted entirely this round, per country."""
-    return ((prev_control > 0) & (nxt.control <= 0)).sum(axis=-1).astype(float)
+    return _sum_last((prev_control > 0) & (nxt.control <= 0))
 
 
 # ---------------------------------------------------------------------------
@@ -803,7 +830,9 @@ class Params:
         Params
             With ``calibration`` recording the US burden and pain at the
             calibration state and the targets. Unchanged when the world has no
-            US or no China (nothing to calibrate on).
+            US or no China. When the US bears no burden at the calibration
+            state (no US imports from China, a what-if), the default world's
+            calibrated values are kept (``calibration["reference_world"]``).
         """
         idx = {c: k for k, c in enumerate(world.codes)}
         if "US" not in idx or "CN" not in idx:
@@ -821,6 +850,27 @@ class Params:
         us_base = float(self.recession_base[us])
         burden_us = float(bd.burden[0, us])
         pain_us = float(-bd.terms["tariff_pain"][0, us])
+        if not (burden_us > 1e-9 and pain_us > 1e-9 and np.isfinite(burden_us + pain_us)):
+            # Nothing to calibrate on (a what-if without US imports from China, or
+            # parameters under which the US bears none of the tariff): keep the
+            # calibration of the default world.
+            dflt = World.default()
+            if world.codes == dflt.codes and np.array_equal(world.imports, dflt.imports):
+                raise ParameterError(
+                    "calibration: the US burden at the 145%/125% state is not positive "
+                    f"(burden {burden_us!r}, tariff pain {pain_us!r})."
+                )
+            ref = Params.default(dflt)
+            fallback = {
+                "recession_slope": ref.recession_slope,
+                "market_beta": ones * float(np.mean(ref.market_beta)),
+                "approval_price": ones * float(np.mean(ref.approval_price)),
+                "approval_market": ones * float(np.mean(ref.approval_market)),
+            }
+            return self.replace(
+                **{k: val for k, val in fallback.items() if k not in set(keep)},
+                calibration={**ref.calibration, "reference_world": 1.0},
+            )
         target = v("us_recession_odds_60") / 100.0
         slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
         dd_target = v("model_market_drawdown_145")
@@ -1278,7 +1328,7 @@ def _evaluate_block(
     appr = p.approval_base - p.approval_price * (-pain) - p.approval_market * dd
     pol = p.political_weight * (appr - p.approval_base) * 100.0
     ally = -p.alliance_weight * alliance_strain(tau, world.ties, world.two_step)
-    ally = ally - p.control_strain * nxt.control.sum(axis=-1)
+    ally = ally - p.control_strain * _sum_last(nxt.control)
     coal = p.coalition_weight * coalition_gain(tau, world.ties)
     face = -face_cost(
         prev_tau, tau, nxt.peak, p.face_weight, p.face_mutual_relief, p.face_zero_cost, prev_moved

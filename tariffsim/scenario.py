@@ -835,6 +835,9 @@ def _dyad(s: Any, path: str, codes: tuple[str, ...], pr: _Problems) -> tuple[str
         pr.add(path, f"must be a dyad 'IMPORTER-EXPORTER' like 'US-CN'; got {s!r}")
         return None
     a, b = s.split("-")
+    if a == b:
+        pr.add(path, f"a country cannot tariff itself: self-pair {s!r}")
+        return None
     ok = True
     for c in (a, b):
         if c not in codes:

@@ -769,7 +769,7 @@ def calibrate(
         low = float(min(grid[max(ok.min() - 1, 0)], x_best[i]))
         high = float(max(grid[min(ok.max() + 1, len(grid) - 1)], x_best[i]))
         intervals[p] = (low, high)
-        identified[p] = (high - low) <= FLAT_SHARE * (hi[i] - lo[i])
+        identified[p] = bool((high - low) <= FLAT_SHARE * (hi[i] - lo[i]))
     return Calibration(
         params={p: float(x_best[i]) for i, p in enumerate(paths)},
         intervals=intervals, identified=identified, bounds=b, loss=best,

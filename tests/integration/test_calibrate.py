@@ -112,3 +112,18 @@ def test_bad_arguments_fail_before_any_run(sc: ts.Scenario) -> None:
         calibrate(sc, obs, ["learning_rate.US"], dyads=["MX-US"])
     with pytest.raises(ParameterError, match="`seeds` must be an int >= 1"):
         calibrate(sc, obs, ["learning_rate.US"], seeds=0)
+
+
+def test_estimates_do_not_depend_on_the_executor(sc: ts.Scenario) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    obs = ts.observed.load("us-china-2025")
+    kw = dict(params={"learning_rate.US": (0.02, 0.4), "resolve_weight.US": (0.2, 1.0)},
+              until="2025-05-31", popsize=3, maxiter=2, profile_points=4,
+              profile_samples=1)  # fmt: skip
+    a = calibrate(sc, obs, **kw)
+    with ThreadPoolExecutor(2) as ex:
+        b = calibrate(sc, obs, executor=ex, chunk_size=5, **kw)
+    assert a.params == b.params and a.intervals == b.intervals and a.loss == b.loss
+    for p in a.params:
+        np.testing.assert_array_equal(a.profiles[p][1], b.profiles[p][1])

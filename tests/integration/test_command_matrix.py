@@ -155,6 +155,45 @@ def test_scenario_free_commands(command: str, fmt: str, capsys: Any) -> None:
     _check_stdout(fmt, capsys.readouterr().out)
 
 
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_sensitivity(name: str, tmp_path: Path, figures: dict[str, Any], capsys: Any) -> None:
+    args = ["sensitivity", name, "--method", "morris", "--n", "2", "--params",
+            "resolve_weight.US=0.2:1.0,face_weight.US=0.05:0.45", "--outputs",
+            "peak,settled_us", "--out", str(tmp_path)]  # fmt: skip
+    assert main(args) == 0
+    assert "peak (morris, n=2, 6 runs)" in capsys.readouterr().out
+    files = {f.name for f in _check_files(tmp_path)}
+    assert {f"{name}-sensitivity.csv", f"{name}-sensitivity-peak.png"} <= files
+    fig = figures[f"{name}-sensitivity-peak.png"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()]
+
+
+CALIBRATABLE = [
+    n
+    for n in SCENARIOS
+    if set(ts.observed.load("us-china-2025").dyads)
+    & ts.analysis.calibrate.moving_dyads(ts.load_scenario(n).game)
+]
+
+
+@pytest.mark.parametrize("name", CALIBRATABLE)
+def test_calibrate(name: str, tmp_path: Path, figures: dict[str, Any], capsys: Any) -> None:
+    game = ts.load_scenario(name).game
+    args = ["calibrate", name, "--observed", "us-china-2025", "--params",
+            "resolve_weight.US=0.2:1.0", "--until", str(game.date(game.rounds // 2)),
+            "--maxiter", "1", "--popsize", "2",
+            "--profile-points", "3", "--profile-samples", "0", "--out", str(tmp_path)]  # fmt: skip
+    assert main(args) == 0
+    assert "calibration of" in capsys.readouterr().out
+    files = {f.name for f in _check_files(tmp_path)}
+    assert {
+        f"{name}-calibration.csv",
+        f"{name}-calibration.txt",
+        f"{name}-calibration.png",
+    } <= files
+    assert any("observed" in lab for lab in _labels(figures[f"{name}-calibration.png"]))
+
+
 def test_schema(capsys: Any) -> None:
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out)["type"] == "object"
@@ -166,5 +205,6 @@ def test_every_command_is_in_the_matrix() -> None:
     from tariffsim.cli import _parser
 
     sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
-    covered = {"run", "show", "equilibrium", "ensemble", "claims", "list", "schema"}
+    covered = {"run", "show", "equilibrium", "ensemble", "claims", "list", "schema",
+               "sensitivity", "calibrate"}  # fmt: skip
     assert set(sub.choices) == covered
