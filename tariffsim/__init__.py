@@ -37,6 +37,7 @@ from .agents import (
 from .analysis.ensemble import Ensemble, ensemble
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
+from .equilibrium.normal_form import NormalFormGame
 from .errors import (
     ConvergenceWarning,
     LimitError,
@@ -105,6 +106,7 @@ __all__ = [
     "LimitError",
     "Move",
     "MyopicBestResponse",
+    "NormalFormGame",
     "Observation",
     "ParameterError",
     "Params",
