@@ -10,7 +10,12 @@ Run ``python benchmarks/bench_ensemble.py`` (``--quick``: 1,000 instead of
     2 worker processes (one thread each; cluster start-up not timed, the
     first ensemble on it is a warm-up): runs/s, and the overhead of the
     executor path at 1 worker, ``t(1 worker) / t(in-process)`` (target
-    <= 1.2);
+    <= 1.2). Dask's nannies start workers with ``MALLOC_TRIM_THRESHOLD_=65536``,
+    which makes glibc return memory to the system after almost every
+    temporary array and slows the engine's many small numpy allocations about
+    twofold; the workers are measured with Dask's default and with that
+    setting removed (``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_``
+    set to None, see docs/ensembles.md);
 (c) a loop of ``ts.simulate`` calls (one run each, the parameters applied
     with ``parampath.apply``), runs/s, and the ensemble's speed-up over it;
 (d) ``four-country-2025`` in-process, runs/s.
@@ -87,21 +92,29 @@ def main(argv: list[str] | None = None) -> None:
     res["four_country_runs_per_s"] = n4 / t4
 
     if not a.no_dask:
+        import dask
         from dask.distributed import Client, LocalCluster
 
-        for workers in (1, 2):
+        trim = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+        # tuned first: a nanny leaves Dask's variable in this process's environment,
+        # where later workers would inherit it
+        for label, workers, tuned in (("1", 1, True), ("2", 2, True), ("default_1", 1, False)):
             with (
+                dask.config.set({trim: None} if tuned else {}),
                 LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-                ) as cluster,  # fmt: skip
+                ) as cluster,
                 Client(cluster) as client,
             ):
                 ts.ensemble(sc, **{**kw, "runs": 50}, executor=client)  # warm-up
                 t, got = _time(lambda c=client: ts.ensemble(sc, **kw, executor=c))
-            res[f"dask_{workers}_runs_per_s"] = runs / t
-            res[f"dask_{workers}_equal"] = _same(got, ref)
+            res[f"dask_{label}_runs_per_s"] = runs / t
+            res[f"dask_{label}_equal"] = _same(got, ref)
         res["overhead_1_worker_vs_in_process"] = (
             res["in_process_runs_per_s"] / res["dask_1_runs_per_s"]
+        )
+        res["overhead_1_worker_dask_default_vs_in_process"] = (
+            res["in_process_runs_per_s"] / res["dask_default_1_runs_per_s"]
         )
         res["scaling_2_vs_1_worker"] = res["dask_2_runs_per_s"] / res["dask_1_runs_per_s"]
     res["loadavg_after"] = os.getloadavg()
@@ -117,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     if not a.no_dask:
         print(
             f"Dask: 1 worker {res['dask_1_runs_per_s']:.0f} runs/s "
-            f"(overhead {res['overhead_1_worker_vs_in_process']:.2f}x in-process), "
+            f"(overhead {res['overhead_1_worker_vs_in_process']:.2f}x in-process; with Dask's "
+            f"default malloc trimming {res['overhead_1_worker_dask_default_vs_in_process']:.2f}x), "
             f"2 workers {res['dask_2_runs_per_s']:.0f} runs/s "
             f"(x{res['scaling_2_vs_1_worker']:.2f}); equal: "
             f"{res['dask_1_equal']} {res['dask_2_equal']}",

@@ -34,7 +34,10 @@ from .agents import (
     Traits,
     make_strategy,
 )
+from .analysis import observed
+from .analysis.calibrate import calibrate
 from .analysis.ensemble import Ensemble, ensemble
+from .analysis.sensitivity import sensitivity
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .equilibrium.normal_form import NormalFormGame
@@ -76,6 +79,16 @@ from .tournament import (
 from .world import Country, Ladder, Move, State, StateBatch, World, apply_moves
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``ts.plot_paths`` (and the other plotting functions) load matplotlib only when used."""
+    if name in ("plot_paths", "plot_path", "plot_summary"):
+        import importlib
+
+        return getattr(importlib.import_module("tariffsim.plotting"), name)
+    raise AttributeError(f"module 'tariffsim' has no attribute {name!r}")
+
 
 __all__ = [
     "STRATEGIES",
@@ -131,6 +144,7 @@ __all__ = [
     "__version__",
     "analysis",
     "apply_moves",
+    "calibrate",
     "claims",
     "engine",
     "ensemble",
@@ -142,13 +156,18 @@ __all__ = [
     "load_scenario",
     "make_strategy",
     "moran_process",
+    "observed",
     "parampath",
     "parse_scenario",
     "path_from_states",
     "payoffs",
+    "plot_path",
+    "plot_paths",
+    "plot_summary",
     "replicator_dynamics",
     "round_robin",
     "schema",
+    "sensitivity",
     "simulate",
     "simulate_batch",
     "strategies",

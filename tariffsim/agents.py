@@ -15,14 +15,18 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import limits
 from .errors import ParameterError, UnknownNameError
 from .payoffs import Params, PayoffModel
 from .world import Country, Move, State, StateBatch, World
+
+if TYPE_CHECKING:
+    from .engine import BatchObservation
 
 __all__ = [
     "STRATEGIES",
@@ -38,7 +42,9 @@ __all__ = [
     "TitForTat",
     "Traits",
     "make_strategy",
+    "own_profiles",
     "register",
+    "sign_moves",
 ]
 
 Dyad = tuple[str, str]
@@ -192,6 +198,14 @@ class Strategy(Protocol):
     ``act(obs, rng)`` method returning ``{(me, target): move}`` with moves in
     ``{-1, 0, +1}``; dyads left out hold. Strategies must draw randomness only
     from ``rng``.
+
+    A strategy may also define ``act_batch(bobs, rngs)``: the same decision
+    for every run of a batch at once, from a
+    :class:`~tariffsim.engine.BatchObservation`, returning an int8 array of
+    shape ``(R, k)`` (one move per run per dyad of ``bobs.targets``);
+    ``rngs[r]`` is run ``r``'s generator (the one ``act`` would get). The
+    engine calls ``act`` run by run for strategies without it. Every built-in
+    strategy has one, and gives exactly the moves of its ``act``.
     """
 
     @property
@@ -220,6 +234,10 @@ class Hold:
         """Hold on every dyad."""
         return dict.fromkeys(obs.targets, 0)
 
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> NDArray[np.int8]:
+        """Hold on every dyad, in every run."""
+        return np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
+
 
 @dataclass(frozen=True)
 class TitForTat:
@@ -240,6 +258,11 @@ class TitForTat:
             out[(me, tgt)] = 1 if d > 0 else (-1 if d < 0 else 0)
         return out
 
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> NDArray[np.int8]:
+        """Mirror each target's last change, in every run."""
+        i, j = bobs.ij()
+        return np.sign(bobs.moved[:, j, i]).astype(np.int8)
+
 
 @dataclass(frozen=True)
 class GrimTrigger:
@@ -251,6 +274,12 @@ class GrimTrigger:
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """Escalate on every target that has ever escalated on us."""
         return {(me, t): 1 if obs.ever_escalated(t, me) else 0 for me, t in obs.targets}
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> NDArray[np.int8]:
+        """Escalate where the target ever escalated on us, in every run."""
+        i, j = bobs.ij()
+        ever: NDArray[np.bool_] = np.any(bobs.seen_moved[:, :, j, i] > 0, axis=1)
+        return ever.astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -285,6 +314,49 @@ class MyopicBestResponse:
         pay = obs.model.payoff(batch, prev=obs.state)[:, w.index(obs.me)]
         best = int(np.flatnonzero(pay >= pay.max() - 1e-12)[0])
         return {d: int(m) for d, m in zip(obs.targets, profiles[best], strict=True)}
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> NDArray[np.int8]:
+        """Every run's best own-move profile, all profiles of all runs in one evaluation."""
+        k = len(bobs.targets)
+        if not k:
+            return np.zeros((bobs.runs, 0), dtype=np.int8)
+        what = f"myopic strategy of {bobs.me}: 3**{k} move profiles"
+        limits.check("max_combinations", 3**k, what)
+        profiles = own_profiles(k)
+        pay = bobs.payoff(bobs.candidate_tariffs(profiles))
+        return profiles[best_index(pay)]
+
+
+def best_index(pay: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Per row of ``pay`` (..., P), the first entry within 1e-12 of the row's best."""
+    return np.argmax(pay >= pay.max(axis=-1, keepdims=True) - 1e-12, axis=-1)
+
+
+_PROFILES: dict[int, NDArray[np.int8]] = {}
+
+
+def own_profiles(k: int) -> NDArray[np.int8]:
+    """Move profiles over ``k`` dyads as an int8 array (3**k, k), in tie-break order.
+
+    Fewer moves first, then cuts before the rest dyad by dyad — the order
+    :class:`MyopicBestResponse` and export-control choices break ties in.
+
+    Examples
+    --------
+    >>> ts.agents.own_profiles(1).ravel().tolist()
+    [0, -1, 1]
+    """
+    out = _PROFILES.get(k)
+    if out is None:
+        out = np.array(_own_profiles(k), dtype=np.int8).reshape(-1, k)
+        out.flags.writeable = False
+        _PROFILES[k] = out
+    return out
+
+
+def sign_moves(x: NDArray[np.float64], tol: float = 0.0) -> NDArray[np.int8]:
+    """``+1`` where ``x > tol``, ``-1`` where ``x < -tol``, else 0 (int8)."""
+    return ((x > tol).astype(np.int8) - (x < -tol).astype(np.int8)).astype(np.int8)
 
 
 def _own_profiles(k: int) -> list[tuple[int, ...]]:
@@ -358,6 +430,16 @@ class Scripted:
         then = self.then
         assert not isinstance(then, str)  # resolved in __post_init__
         return then.act(obs, rng)
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> NDArray[np.int8]:
+        """The scheduled moves in every run, else the fallback's."""
+        if bobs.round in self.schedule:
+            sched = self.schedule[bobs.round]
+            row = np.array([int(sched.get(t, 0)) for _, t in bobs.targets], dtype=np.int8)
+            return np.repeat(row[None], bobs.runs, axis=0)
+        then = self.then
+        assert not isinstance(then, str)  # resolved in __post_init__
+        return bobs.act_with(then, rngs)
 
 
 STRATEGIES: dict[str, type] = {

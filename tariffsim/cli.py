@@ -20,6 +20,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
+from ._io import term_escape
 from .errors import TariffsimError
 
 if TYPE_CHECKING:
@@ -203,8 +204,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     e.add_argument(
         "--start",
+        default="events",
+        help="where the path starts: 'events' (default: the levels the scheduled announcements "
+        "leave in force), 'initial' (the scenario's first state), or DYAD=LEVEL pairs applied "
+        "on top of the events, e.g. US-CN=1.45,CN-US=1.25",
+    )
+    e.add_argument(
+        "--max-seconds",
+        type=float,
         default=None,
-        help="start levels as DYAD=LEVEL pairs, e.g. US-CN=1.45,CN-US=1.25 (default: initial)",
+        help="stop the solver after this many seconds (it reports that it did not converge)",
+    )
+    e.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: on a terminal only)",
     )
     e.add_argument(
         "--out",
@@ -214,6 +229,78 @@ def _parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--format", choices=("table", "csv", "json"), default="table")
     e.add_argument("--no-plot", action="store_true", help="do not write the PNG plots")
+    sa = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity (Sobol or Morris) of a scenario's outputs to its parameters",
+        epilog=(
+            "example:\n  tariffsim sensitivity us-china-145 --n 256 --out sa-out\n"
+            "  tariffsim sensitivity us-china-145 --method morris --n 20 \\\n"
+            "      --params belief:pass_through.US.CN=0:0.6,learning_rate.US=0.02:0.4"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sa.add_argument("scenario", help="bundled scenario name or path to a .toml file")
+    sa.add_argument(
+        "--params",
+        default="claims",
+        help="'claims' (every claim with a range; default), or PATH=LOW:HIGH pairs separated "
+        "by commas, or bare parameter paths (value ± 50%%)",
+    )
+    sa.add_argument(
+        "--outputs",
+        default="peak,first_cut_week,settled_us,cumulative_gdp_loss",
+        help="comma-separated built-in outputs (default: all four)",
+    )
+    sa.add_argument("--method", choices=("sobol", "morris"), default="sobol")
+    sa.add_argument(
+        "--n", type=int, default=256, help="Sobol base sample (power of 2) or Morris trajectories"
+    )
+    sa.add_argument("--seed", type=int, default=0, help="seed of the design and the runs")
+    sa.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    sa.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    sa.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
+
+    ca = sub.add_parser(
+        "calibrate",
+        help="fit parameters to an observed tariff record; report intervals and the forecast",
+        epilog=(
+            "example:\n  tariffsim calibrate us-china-145 --observed us-china-2025 --out fit-out\n"
+            "  tariffsim calibrate us-china-145 --observed record.csv --until 2025-05-31 \\\n"
+            "      --params learning_rate.US=0.02:0.4,face_weight.US"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ca.add_argument("scenario", help="bundled scenario name or path to a .toml file")
+    ca.add_argument(
+        "--observed",
+        required=True,
+        help="observed record: a bundled name (us-china-2025) or a CSV file",
+    )
+    ca.add_argument(
+        "--params",
+        default="belief:pass_through.US.CN,learning_rate.US,face_weight.US,resolve_weight.US",
+        help="comma-separated parameter paths to fit, each optionally PATH=LOW:HIGH "
+        "(default: the four that drive the US-China path)",
+    )
+    ca.add_argument(
+        "--until", default="2025-06-30", help="last date of the fit (default 2025-06-30)"
+    )
+    ca.add_argument("--seeds", type=int, default=1, help="common seeds the loss averages over")
+    ca.add_argument("--seed", type=int, default=0, help="seed of the optimiser and runs")
+    ca.add_argument("--maxiter", type=int, default=12, help="generations of differential evolution")
+    ca.add_argument("--popsize", type=int, default=8, help="population per parameter")
+    ca.add_argument(
+        "--profile-points", type=int, default=15, help="grid points of each profile (default 15)"
+    )
+    ca.add_argument(
+        "--profile-samples",
+        type=int,
+        default=16,
+        help="draws of the other parameters per profile point (default 16)",
+    )
+    ca.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    ca.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    ca.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
 
     sub.add_parser(
         "schema",
@@ -264,8 +351,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def _fit(text: str, width: int = 100) -> str:
     """Lines cut to ``width``, with terminal escapes from files made visible."""
-    from ._io import term_escape
-
     text = term_escape(text)
     return "\n".join(
         line if len(line) <= width else line[: width - 1] + "…" for line in text.splitlines()
@@ -274,8 +359,6 @@ def _fit(text: str, width: int = 100) -> str:
 
 def _one_line(text: str) -> str:
     """An error message on one line, safe for the terminal."""
-    from ._io import term_escape
-
     msg = str(text).splitlines() or [""]
     head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
     return term_escape(head, keep_newlines=False)
@@ -312,7 +395,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
     csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
     if a.format == "csv":
-        sys.stdout.write(csv_text)
+        sys.stdout.write(term_escape(csv_text))
     elif a.format == "json":
         sys.stdout.write(json_text + "\n")
     else:
@@ -414,7 +497,7 @@ def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
 
     w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
     w.writeheader()
-    w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
+    w.writerows({k: term_escape(csv_cell(v)) for k, v in r.items()} for r in rows)
 
 
 _ITEM = ("section", "key", "value", "detail", "claims")
@@ -527,8 +610,12 @@ def _parse_start(text: str) -> list[tuple[str, str, float]]:
 def _cmd_equilibrium(a: argparse.Namespace) -> int:
     import dataclasses
 
-    from .equilibrium import LadderGame, markov_perfect
+    import numpy as np
+
+    from .equilibrium import LadderGame, estimate_cost, markov_perfect
+    from .equilibrium.markov import COST_WARN_SECONDS
     from .scenario import load_scenario
+    from .world import State
 
     if not 0 <= a.discount < 1:
         raise _UsageError(f"--discount must be in [0, 1); got {a.discount}")
@@ -536,11 +623,15 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     out = FsPath(a.out)
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    if a.max_seconds is not None and not a.max_seconds > 0:
+        raise _UsageError(f"--max-seconds must be > 0; got {a.max_seconds}")
     sc = load_scenario(a.scenario)
     game = sc.game
-    start = game.initial
-    if a.start:
-        assert start is not None
+    if a.start == "initial":
+        start = game.initial or State.zeros(game.world.n)
+    else:
+        start = sc.equilibrium_start()
+    if a.start not in ("events", "initial"):
         for imp, exp, level in _parse_start(a.start):
             lad = game.world.ladders.get((imp, exp))
             if lad is None:
@@ -550,32 +641,73 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
                     f"--start: {imp}-{exp}={level:g} is not on the ladder {lad.levels}"
                 )
             start = start.with_tariff(game.world, imp, exp, level)
-    lgame = LadderGame.from_game(game)
-    if start is not None:
-        lgame.index_of(start)  # off-grid start: error before solving
+    # dyads the ladder game does not move are held at the start's levels
+    lgame = LadderGame.from_game(game.replace(initial=start))
+    lgame.index_of(start)  # off-grid start: error before solving
     import warnings
 
+    from .errors import ConvergenceWarning, CostWarning
+
+    cost = estimate_cost(lgame, a.selection)
+    if cost.seconds_per_sweep > COST_WARN_SECONDS:  # say so before the work, not after
+        hint = "" if a.max_seconds else "; bound it with --max-seconds"
+        print(_fit(f"tariffsim: warning: expensive solve: {cost.describe()}{hint}", 10**4),
+              file=sys.stderr, flush=True)  # fmt: skip
+    elif cost.seconds_per_sweep > 5:
+        print(_fit(f"tariffsim: solving {cost.describe()}", 10**4), file=sys.stderr, flush=True)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the result says whether it converged
-        res = markov_perfect(lgame, discount=a.discount, selection=a.selection)
+        warnings.simplefilter("ignore", CostWarning)  # reported above
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the result says so
+        res = markov_perfect(
+            lgame,
+            discount=a.discount,
+            selection=a.selection,
+            max_seconds=a.max_seconds,
+            progress=a.progress,
+        )
     path = res.path(start=start, rounds=a.rounds)
-    path = dataclasses.replace(path, meta={**path.meta, "scenario": sc.name})
+    if a.start != "initial" and game.events:
+        # the path starts where the calendar's announcements leave off: date it from there
+        r0 = max(game.round_of(e.when) for e in game.events if e.kind in ("set", "control"))
+        path = dataclasses.replace(
+            path, dates=path.dates + np.timedelta64(r0 * game.round_days, "D")
+        )
+    path = dataclasses.replace(
+        path,
+        meta={**path.meta, "scenario": sc.name, "players": list(sc.players),
+              "title": f"{sc.title} (δ = {a.discount:g}, {a.selection})"},
+    )  # fmt: skip
+    still = bool(np.all(path.tariff == path.tariff[0]) and np.all(path.control == path.control[0]))
+    where = ", ".join(f"{i}->{j} {100 * float(path.series(i, j)[0]):g}%" for i, j in lgame.dyads)
+    nothing = (
+        f"nothing moves: from the start ({where}) the selected equilibrium holds every dyad "
+        f"for all {a.rounds} rounds. Try another --start (e.g. DYAD=LEVEL pairs), "
+        "--discount or --selection."
+    )
     csv_text, json_text = path.to_csv(), path.to_json()
     if a.format == "csv":
-        sys.stdout.write(csv_text)
+        sys.stdout.write(term_escape(csv_text))
     elif a.format == "json":
         sys.stdout.write(json_text + "\n")
     else:
         print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount:g}, "
                    f"selection {a.selection}"))  # fmt: skip
         print(_fit(res.message))
+        print(
+            _fit(f"start: {'the scheduled events' if a.start == 'events' else a.start} ({where})")
+        )
         print(_fit(path.table(), width=10**6))
+        if still:
+            print(_fit(nothing))
     figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
 
         matplotlib.use("Agg")
-        figures = {"-equilibrium.png": path.plot, "-equilibrium-policy.png": res.plot_policy}
+        figures = {
+            "-equilibrium.png": path.plot,
+            "-equilibrium-policy.png": lambda: res.plot_policy(at=start),
+        }
     written = _write_outputs(
         FsPath(a.out),
         sc.name,
@@ -583,7 +715,156 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         figures,
     )
     _report_written(written, a.format)
+    if still and a.format != "table":
+        print(f"tariffsim: {nothing}", file=sys.stderr)
     return 0 if res.converged else 1
+
+
+def _out_dir(text: str) -> FsPath:
+    out = FsPath(text)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {text!r} exists and is not a folder")
+    return out
+
+
+def _parse_params(text: str) -> tuple[list[str], dict[str, tuple[float, float]]]:
+    """``PATH[=LOW:HIGH],...`` -> (paths, ranges given)."""
+    paths: list[str] = []
+    ranges: dict[str, tuple[float, float]] = {}
+    for part in (x.strip() for x in text.split(",")):
+        if not part:
+            raise _UsageError(f"--params: empty item in {text!r}")
+        path, sep, rng = part.partition("=")
+        paths.append(path)
+        if sep:
+            lo, colon, hi = rng.partition(":")
+            try:
+                if not colon:
+                    raise ValueError
+                ranges[path] = (float(lo), float(hi))
+            except ValueError:
+                raise _UsageError(
+                    f"--params: range of {path} must be LOW:HIGH, e.g. {path}=0:0.6; got {rng!r}"
+                ) from None
+    return paths, ranges
+
+
+def _executor(workers: int) -> Any:
+    if workers < 1:
+        raise _UsageError(f"--workers must be >= 1; got {workers}")
+    if workers == 1:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers)
+
+
+def _csv_text(rows: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    from ._io import csv_cell
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows({k: csv_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
+    return buf.getvalue()
+
+
+def _print_written(written: list[FsPath]) -> None:
+    print("\nwrote:")
+    for f in written:
+        print(f"  {f}")
+
+
+def _cmd_sensitivity(a: argparse.Namespace) -> int:
+    from .analysis.sensitivity import sensitivity
+    from .scenario import load_scenario
+
+    if a.seed < 0:
+        raise _UsageError(f"--seed must be an int >= 0; got {a.seed}")
+    out = _out_dir(a.out)
+    sc = load_scenario(a.scenario)
+    if a.params.strip() == "claims":
+        params: Any = "claims"
+    else:
+        paths, ranges = _parse_params(a.params)
+        if ranges and len(ranges) != len(paths):
+            raise _UsageError("--params: give LOW:HIGH for every path or for none")
+        params = ranges if ranges else paths
+    outputs = [o.strip() for o in a.outputs.split(",") if o.strip()]
+    ex = _executor(a.workers)
+    try:
+        res = sensitivity(sc, params, outputs, method=a.method, n=a.n, seed=a.seed, executor=ex)
+    finally:
+        if ex is not None:
+            ex.shutdown()
+    print(_fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"))
+    print(res.table())
+    figures: dict[str, Any] = {}
+    if not a.no_plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        figures = {f"-{o}.png": (lambda o=o: res.plot(o).figure) for o in res.outputs}
+    written = _write_outputs(
+        out,
+        f"{sc.name}-sensitivity",
+        {".csv": _csv_text(res.rows()), ".txt": res.table() + "\n"},
+        figures,
+    )
+    _print_written(written)
+    return 0
+
+
+def _cmd_calibrate(a: argparse.Namespace) -> int:
+    from .analysis.calibrate import calibrate
+    from .analysis.observed import load
+    from .scenario import load_scenario
+
+    for flag, v, lo in (("--seed", a.seed, 0), ("--seeds", a.seeds, 1), ("--maxiter", a.maxiter, 1),
+                        ("--popsize", a.popsize, 2), ("--profile-points", a.profile_points, 3),
+                        ("--profile-samples", a.profile_samples, 0)):  # fmt: skip
+        if v < lo:
+            raise _UsageError(f"{flag} must be an int >= {lo}; got {v}")
+    out = _out_dir(a.out)
+    sc = load_scenario(a.scenario)
+    obs = load(a.observed)
+    paths, ranges = _parse_params(a.params)
+    ex = _executor(a.workers)
+    try:
+        fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
+                        seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
+                        profile_points=a.profile_points, profile_samples=a.profile_samples,
+                        executor=ex)  # fmt: skip
+    finally:
+        if ex is not None:
+            ex.shutdown()
+    fc = fit.forecast()
+    try:
+        score = fc.score(obs)
+        score_text = score.table()
+    except TariffsimError as e:  # the horizon ends before the fit date: nothing to score
+        score, score_text = None, f"forecast: {e}"
+    print(fit.report())
+    print()
+    print(score_text)
+    texts = {".csv": _csv_text(fit.rows()), ".txt": fit.report() + "\n\n" + score_text + "\n"}
+    if score is not None:
+        texts["-forecast.csv"] = _csv_text(score.rows())
+    figures: dict[str, Any] = {}
+    if not a.no_plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        figures = {
+            ".png": lambda: fit.plot().figure,
+            "-profiles.png": fit.plot_profiles,
+            "-forecast.png": lambda: fc.plot(obs).figure,
+        }
+    _print_written(_write_outputs(out, f"{sc.name}-calibration", texts, figures))
+    return 0
 
 
 def _cmd_ensemble(a: argparse.Namespace) -> int:
@@ -698,6 +979,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": _cmd_list,
         "show": _cmd_show,
         "equilibrium": _cmd_equilibrium,
+        "sensitivity": _cmd_sensitivity,
+        "calibrate": _cmd_calibrate,
         "schema": _cmd_schema,
         "ensemble": _cmd_ensemble,
     }

@@ -29,15 +29,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from . import limits, parampath
 from ._util import frozen_array as _ro
-from .agents import Beliefs, Observation, targets_of
+from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, targets_of
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
-from .payoffs import TERMS
-from .world import State, StateBatch, apply_moves
+from .payoffs import TERMS, Breakdown, Params, _evaluate_block, _WorldView, recession_odds
+from .world import State, StateBatch, World, apply_moves
 
 if TYPE_CHECKING:
     from .game import Event, Game
@@ -58,6 +58,7 @@ COMPACT_FIELDS = ("tariff", "control", "moves", "payoff", "recession", "approval
 
 Array = NDArray[np.float64]
 SeedLike = int | np.integer | np.random.SeedSequence
+Dyad = tuple[str, str]
 
 
 def check_seeds(seeds: Any) -> tuple[SeedLike, ...]:
@@ -343,40 +344,844 @@ def _check_calendar(game: Game, rounds: int) -> None:
         )
 
 
-def _check_seed(seed: Any) -> None:
-    """A seed numpy accepts without a traceback: None, an int >= 0 or a SeedSequence."""
-    if seed is None or isinstance(seed, np.random.SeedSequence | np.random.Generator):
+# ---------------------------------------------------------------------------
+# random streams
+# ---------------------------------------------------------------------------
+class _Streams:
+    """Each run's child generators (agent ``k``: child ``k``; noise: child ``len(agents)``).
+
+    Children are made on first use and kept, exactly as
+    :meth:`numpy.random.SeedSequence.spawn` would make them.
+    """
+
+    def __init__(
+        self,
+        bases: Sequence[np.random.SeedSequence],
+        offsets: Sequence[int],
+        bitgen: type[np.random.BitGenerator] = np.random.PCG64,
+    ) -> None:
+        self.bases, self.offsets, self.bitgen = list(bases), list(offsets), bitgen
+        self._made: dict[tuple[int, int], np.random.Generator] = {}
+
+    def __len__(self) -> int:
+        return len(self.bases)
+
+    def child(self, r: int, k: int) -> np.random.Generator:
+        g = self._made.get((r, k))
+        if g is None:
+            b = self.bases[r]
+            ss = np.random.SeedSequence(
+                b.entropy, spawn_key=(*b.spawn_key, self.offsets[r] + k), pool_size=b.pool_size
+            )
+            g = self._made[(r, k)] = np.random.Generator(self.bitgen(ss))
+        return g
+
+    @classmethod
+    def of_seeds(cls, seeds: Sequence[SeedLike]) -> _Streams:
+        bases = [_seed_sequence(s) for s in seeds]
+        return cls(bases, [b.n_children_spawned for b in bases])
+
+
+class _RunRngs(Sequence[np.random.Generator]):
+    """The generator of one agent in every run (a lazy sequence, one per run)."""
+
+    def __init__(self, streams: _Streams, k: int) -> None:
+        self.streams, self.k = streams, k
+
+    def __len__(self) -> int:
+        return len(self.streams)
+
+    def __getitem__(self, r: Any) -> Any:
+        if isinstance(r, slice):
+            return [self[x] for x in range(*r.indices(len(self)))]
+        return self.streams.child(int(r), self.k)
+
+
+# ---------------------------------------------------------------------------
+# per-run parameters
+# ---------------------------------------------------------------------------
+_PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
+_SCALAR_4D = frozenset({"elasticity", "export_margin", "face_mutual_relief"})
+"""Scalar Params used against (run, profile, n, n) arrays; the others against (run, profile, n)."""
+
+
+def _override_arrays(
+    base: Params,
+    items: Sequence[tuple[parampath.ParamPath, Array]],
+    runs: int,
+    codes: Sequence[str],
+    side: str,
+) -> dict[str, Array]:
+    """Full-world per-run arrays ``(R, *shape)`` of the fields ``items`` change on ``side``."""
+    out: dict[str, Array] = {}
+    for pp, vals in items:
+        if pp.kind != "params" or not (pp.sets_truth if side == "truth" else pp.sets_beliefs):
+            continue
+        cur = out.get(pp.name)
+        if cur is None:
+            v = np.asarray(getattr(base, pp.name), dtype=float)
+            cur = out[pp.name] = np.array(np.broadcast_to(v, (runs, *v.shape)))
+        if pp.index:
+            where: Any = (slice(None), *(codes.index(c) for c in pp.index))
+            cur[where] = vals
+        else:
+            cur[...] = vals.reshape((runs,) + (1,) * (cur.ndim - 1))
+    return out
+
+
+def _batched_params(base: Params, over: Mapping[str, Array], idx: NDArray[np.intp]) -> Params:
+    """Params on the involved countries, each field with leading (run, profile) axes.
+
+    Per-dyad fields ``(R', 1, k, k)``, per-country ``(R', 1, k)``, scalars
+    ``(R', 1, 1, 1)`` or ``(R', 1, 1)`` (as they meet dyad or country arrays),
+    where ``R'`` is the number of runs for overridden fields and 1 otherwise.
+    """
+    out = object.__new__(Params)
+    ix = np.ix_(idx, idx)
+    for name in _PARAM_FIELDS:
+        v = over.get(name)
+        if v is None:
+            v = np.asarray(getattr(base, name), dtype=float)[None]
+        if v.ndim == 3:
+            v = v[:, ix[0], ix[1]][:, None]
+        elif v.ndim == 2:
+            v = v[:, idx][:, None]
+        else:
+            v = v.reshape((-1, 1, 1, 1) if name in _SCALAR_4D else (-1, 1, 1))
+        object.__setattr__(out, name, v)
+    object.__setattr__(out, "calibration", {})
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the run
+# ---------------------------------------------------------------------------
+@dataclass
+class _States:
+    """The current state of every run on the involved countries (engine-internal)."""
+
+    tariff: Array  # (R, k, k)
+    control: Array
+    peak: Array
+    moved: Array
+    support: Array  # (R, k)
+    shock: Array
+
+
+@dataclass
+class _AgentRun:
+    code: str
+    i: int | None  # position among the involved countries
+    strategy: Strategy
+    dyads: tuple[Dyad, ...]
+    starts: tuple[int | None, ...]  # first active round per dyad (None: always)
+    agent_start: int | None
+    controls: tuple[Dyad, ...]
+    control_starts: tuple[int | None, ...]
+    perceived: Params  # batched, involved countries
+    full_base: Params  # full world, before overrides
+    full_over: dict[str, Array]  # full-world per-run arrays of overridden perceived fields
+    rate: Array  # (R', 1, 1, 1) learning rate
+    learn: tuple[str, ...]
+    learns: bool
+    rngs: _RunRngs
+
+
+class _Run:
+    """Everything about a batch that is fixed for all rounds."""
+
+    def __init__(
+        self,
+        game: Game,
+        rounds: int,
+        items: Sequence[tuple[parampath.ParamPath, Array]],
+        streams: _Streams,
+    ) -> None:
+        self.game, self.rounds, self.streams = game, rounds, streams
+        w = self.world = game.world
+        self.n = w.n
+        runs = self.runs = len(streams)
+        self.round_of = {e: game.round_of(e.when) for e in game.events}
+        idx = self._involved()
+        self.idx = idx
+        self.k = len(idx)
+        self.codes = tuple(w.codes[i] for i in idx)
+        self.pos = {c: k for k, c in enumerate(self.codes)}
+        ix = np.ix_(idx, idx)
+        two_step = w.ties @ w.ties
+        self.view = _WorldView(w.gdp[idx], w.imports[ix], w.exempt[ix], w.ties[ix], two_step[ix])
+        self.weights = game.model.weights[:, idx]
+        self.active = game.model.active[ix]
+        truth = game.model.params
+        codes = w.codes
+        self.truth_over = _override_arrays(truth, items, runs, codes, "truth")
+        self.truth = _batched_params(truth, self.truth_over, idx)
+        self.truth_full = truth
+        noise = np.full(runs, float(game.noise))
+        rates: dict[str, Array] = {}
+        for a in game.agents:
+            rates[a.code] = np.full(runs, a.beliefs.learning_rate if a.beliefs else 0.0)
+        for pp, vals in items:
+            if pp.kind == "noise":
+                noise = np.array(vals, dtype=float)
+            elif pp.kind == "learning_rate":
+                for c in rates:
+                    if not pp.index or pp.index[0] == c:
+                        rates[c] = np.array(vals, dtype=float)
+        self.noise = noise
+        self.agents: list[_AgentRun] = []
+        for k, a in enumerate(game.agents):
+            base = a.beliefs.perceived if a.beliefs else truth
+            over = _override_arrays(base, items, runs, codes, "belief")
+            tg = targets_of(w, a.code, a.targets)
+            learn = a.beliefs.learn if a.beliefs else ()
+            rate = rates[a.code]
+            self.agents.append(
+                _AgentRun(
+                    code=a.code,
+                    i=self.pos.get(a.code),
+                    strategy=a.strategy,
+                    dyads=tg,
+                    starts=tuple(self._start(a.starts(t)) for _, t in tg),
+                    agent_start=self._start(a.starts("")),
+                    controls=tuple((a.code, t) for t in a.controls),
+                    control_starts=tuple(self._start(a.starts(t)) for t in a.controls),
+                    perceived=_batched_params(base, over, idx),
+                    full_base=base,
+                    full_over=over,
+                    rate=rate.reshape(-1, 1, 1, 1),
+                    learn=tuple(learn),
+                    learns=bool(learn) and bool(np.any(rate != 0)),
+                    rngs=_RunRngs(streams, k),
+                )
+            )
+        # every agent's dyads, sorted: the order noise draws follow
+        self.keys = tuple(sorted(d for a in self.agents for d in a.dyads))
+        self.key_ij = np.array(
+            [(self.pos[a], self.pos[b]) for a, b in self.keys], dtype=np.intp
+        ).reshape(-1, 2)
+        self.ladders = {d: w.ladders[d] for d in self.keys}
+
+    def _start(self, when: dt.date | int | None) -> int | None:
+        return None if when is None else self.game.round_of(when)
+
+    def _involved(self) -> NDArray[np.intp]:
+        """Countries an agent's move, an event or the initial state can touch (sorted).
+
+        Every other country's tariffs and controls stay zero, so its terms are
+        zero and the others' terms do not depend on it except through the
+        alliance ties, which enter through ``W @ W`` over the whole world.
+        """
+        w, g = self.world, self.game
+        inv = np.zeros(w.n, dtype=bool)
+        for a in g.agents:
+            dyads = (*targets_of(w, a.code, a.targets), *((a.code, t) for t in a.controls))
+            for x, y in dyads:
+                inv[w.index(x)] = inv[w.index(y)] = True
+        for e in g.events:
+            for c in (e.importer, e.exporter, e.country):
+                if c:
+                    inv[w.index(c)] = True
+        if g.initial is not None:
+            s = g.initial
+            for arr in (s.tariff, s.control, s.peak, s.moved):
+                nz = arr != 0
+                inv |= nz.any(axis=0) | nz.any(axis=1)
+            inv |= (s.support != 0) | (s.shock != 0)
+        if not inv.any():
+            inv[:] = True
+        return np.flatnonzero(inv)
+
+    # -- evaluation --------------------------------------------------------------
+    def evaluate(
+        self,
+        params: Params,
+        st: _States,
+        tariff: Array,
+        control: Array | None = None,
+        *,
+        prev_none: bool = False,
+    ) -> Breakdown:
+        """Payoffs of candidate next states ``tariff`` (R, P, k, k) reached from ``st``."""
+        t0 = st.tariff[:, None]
+        ctl = st.control[:, None] if control is None else control
+        nxt = StateBatch(
+            tariff=tariff,
+            control=ctl,
+            peak=np.maximum(st.peak[:, None], tariff),
+            moved=tariff - t0,
+            support=st.support[:, None],
+            shock=st.shock[:, None],
+        )
+        return _evaluate_block(
+            self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
+            st.control[:, None],
+        )  # fmt: skip
+
+    def evaluate_state(self, params: Params, st: _States, prev: _States | None) -> Breakdown:
+        """Payoffs of the states ``st`` themselves (reached from ``prev``), shape (R, 1, k)."""
+        nxt = StateBatch(
+            tariff=st.tariff[:, None],
+            control=st.control[:, None],
+            peak=st.peak[:, None],
+            moved=st.moved[:, None],
+            support=st.support[:, None],
+            shock=st.shock[:, None],
+        )
+        if prev is None:
+            prev_tau = nxt.tariff - nxt.moved
+            prev_moved = np.zeros_like(nxt.moved)
+            prev_control = nxt.control
+        else:
+            prev_tau, prev_moved = prev.tariff[:, None], prev.moved[:, None]
+            prev_control = prev.control[:, None]
+        return _evaluate_block(
+            self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control
+        )
+
+    # -- per-run objects for strategies without act_batch --------------------------
+    def full(self, a: Array, r: int) -> Array:
+        """Run ``r`` of an involved-countries array, expanded to the whole world."""
+        n, idx = self.n, self.idx
+        out: Array
+        if a.ndim == 3:
+            out = np.zeros((n, n))
+            out[np.ix_(idx, idx)] = a[r]
+        else:
+            out = np.zeros(n)
+            out[idx] = a[r]
+        return out
+
+    def full_state(self, st: _States, r: int) -> State:
+        return State._trusted(
+            tariff=self.full(st.tariff, r),
+            control=self.full(st.control, r),
+            peak=self.full(st.peak, r),
+            moved=self.full(st.moved, r),
+            support=self.full(st.support, r),
+            shock=self.full(st.shock, r),
+        )
+
+    def perceived_full(self, ag: _AgentRun, r: int) -> Params:
+        """Agent ``ag``'s perceived Params in run ``r``, whole world."""
+        changes: dict[str, Any] = {}
+        for name, arr in ag.full_over.items():
+            changes[name] = arr[r] if arr.ndim > 1 else float(arr[r])
+        if ag.learns:
+            ix = np.ix_(self.idx, self.idx)
+            for name in ag.learn:
+                sub = getattr(ag.perceived, name)
+                sub = sub[r if sub.shape[0] > 1 else 0, 0]
+                cur = changes.get(name, getattr(ag.full_base, name))
+                full: Any
+                if np.ndim(cur) == 2:
+                    full = np.array(cur, dtype=float)
+                    full[ix] = sub
+                elif np.ndim(cur) == 1:
+                    full = np.array(cur, dtype=float)
+                    full[self.idx] = sub
+                else:
+                    full = float(sub.reshape(-1)[0])
+                changes[name] = full
+        return ag.full_base._replace_trusted(**changes) if changes else ag.full_base
+
+
+# ---------------------------------------------------------------------------
+# what a batched strategy sees
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class BatchObservation:
+    """What one agent sees in one round, in every run of a batch at once.
+
+    Arrays cover only the countries the game involves (:attr:`codes`, a
+    subset of the world's, in world order); use :meth:`index` for positions.
+    The leading axis is the run.
+
+    Attributes
+    ----------
+    me : str
+    world : World
+    codes : tuple of str
+        The countries the arrays cover.
+    round : int
+    events : tuple of str
+        Labels of the events that fired this round.
+    targets : tuple of (str, str)
+        The agent's dyads active this round: the columns of the moves
+        :meth:`Strategy.act_batch` returns.
+    tariff, control, peak, moved : ndarray, shape (R, k, k)
+        The current state (after this round's events).
+    support, shock : ndarray, shape (R, k)
+    seen_moved : ndarray, shape (R, h, k, k)
+        ``moved`` of every state seen so far, oldest first, the current one
+        last (``h`` = the round number): the batched ``obs.history``.
+    """
+
+    me: str
+    world: World
+    codes: tuple[str, ...]
+    round: int
+    events: tuple[str, ...]
+    targets: tuple[Dyad, ...]
+    tariff: Array
+    control: Array
+    peak: Array
+    moved: Array
+    support: Array
+    shock: Array
+    seen_moved: Array
+    _run: _Run = field(repr=False)
+    _agent: _AgentRun = field(repr=False)
+    _states: _States = field(repr=False)
+    _observe: Any = field(repr=False)
+
+    @property
+    def runs(self) -> int:
+        """Number of runs ``R``."""
+        return int(self.tariff.shape[0])
+
+    def index(self, code: str) -> int:
+        """Position of ``code`` on the country axes of the arrays."""
+        try:
+            return self.codes.index(code)
+        except ValueError:
+            raise UnknownNameError(
+                f"country {code!r} is not involved in this game; involved: {', '.join(self.codes)}."
+            ) from None
+
+    def ij(self, dyads: Sequence[Dyad] | None = None) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """Row and column positions of ``dyads`` (default :attr:`targets`)."""
+        ds = self.targets if dyads is None else dyads
+        i = np.array([self.index(a) for a, _ in ds], dtype=np.intp)
+        j = np.array([self.index(b) for _, b in ds], dtype=np.intp)
+        return i, j
+
+    def step(self, dyad: Dyad, levels: ArrayLike, moves: ArrayLike) -> Array:
+        """Levels after ``moves`` on ``dyad``'s ladder (:meth:`Ladder.step_many`)."""
+        return self.world.ladders[dyad].step_many(levels, moves)
+
+    def payoff(self, tariff: Array, control: Array | None = None) -> Array:
+        """Perceived payoff to :attr:`me` of candidate next states, shape (R, P).
+
+        Parameters
+        ----------
+        tariff : ndarray, shape (R, P, k, k)
+            Candidate tariffs (P per run), reached from the current state.
+        control : ndarray, shape (R, P, k, k), optional
+            Candidate export controls (default: the current ones).
+        """
+        bd = self._run.evaluate(self._agent.perceived, self._states, tariff, control)
+        return bd.total[..., self.index(self.me)]
+
+    def breakdown(self) -> Breakdown:
+        """The perceived breakdown of the current state (as ``obs.model.breakdown(obs.state)``).
+
+        Arrays have shape (R, 1, k).
+        """
+        st = self._states
+        return self._run.evaluate_state(self._agent.perceived, st, None)
+
+    def candidate_tariffs(self, profiles: NDArray[np.int8]) -> Array:
+        """Tariffs after each move profile (P, k) on :attr:`targets`, shape (R, P, k', k').
+
+        Every other dyad holds; steps follow each dyad's ladder.
+        """
+        i, j = self.ij()
+        cur = self.tariff[:, i, j]  # (R, k)
+        out = np.repeat(self.tariff[:, None], len(profiles), axis=1)
+        for c, d in enumerate(self.targets):
+            lad = self.world.ladders[d]
+            moved = np.stack([lad.step_many(cur[:, c], m) for m in (-1, 0, 1)], axis=1)
+            out[:, :, i[c], j[c]] = moved[:, profiles[:, c].astype(np.intp) + 1]
+        return out
+
+    def act_with(self, strategy: Strategy, rngs: Sequence[np.random.Generator]) -> NDArray[np.int8]:
+        """Moves of ``strategy`` in every run: its ``act_batch`` if it has one, else its ``act``."""
+        if hasattr(strategy, "act_batch"):
+            return np.asarray(strategy.act_batch(self, rngs), dtype=np.int8)
+        return self.act_per_run(strategy, rngs)
+
+    def act_per_run(
+        self, strategy: Strategy, rngs: Sequence[np.random.Generator]
+    ) -> NDArray[np.int8]:
+        """Moves of a per-run ``strategy`` (its ``act``) in every run, shape (R, k)."""
+        out = np.zeros((self.runs, len(self.targets)), dtype=np.int8)
+        for r in range(self.runs):
+            chosen = strategy.act(self._observe(r, self.targets), rngs[r])
+            for c, d in enumerate(self.targets):
+                m = chosen.get(d, 0)
+                if m not in (-1, 0, 1):
+                    raise ParameterError(
+                        f"strategy {strategy.name!r} of {self.me} returned move {m!r} on {d}; "
+                        "moves must be -1, 0 or +1."
+                    )
+                out[r, c] = int(m)
+        return out
+
+
+def _control_moves_batch(
+    rt: _Run,
+    ag: _AgentRun,
+    st: _States,
+    chosen: NDArray[np.int8],
+    live: tuple[Dyad, ...],
+    dyads: tuple[Dyad, ...],
+) -> NDArray[np.int8]:
+    """Batched :func:`control_moves`: (R, len(dyads)) best control moves on the perceived model."""
+    pos = rt.pos
+    t = st.tariff.copy()
+    for c, (a, b) in enumerate(live):
+        i, j = pos[a], pos[b]
+        t[:, i, j] = rt.world.ladders[(a, b)].step_many(t[:, i, j], chosen[:, c])
+    what = f"export controls of {ag.code}: 3**{len(dyads)} profiles"
+    limits.check("max_combinations", 3 ** len(dyads), what)
+    profiles = own_profiles(len(dyads))
+    P = len(profiles)
+    ctl = np.repeat(st.control[:, None], P, axis=1)
+    for c, (a, b) in enumerate(dyads):
+        i, j = pos[a], pos[b]
+        lad = rt.world.control_ladders[(a, b)]
+        moved = np.stack([lad.step_many(st.control[:, i, j], m) for m in (-1, 0, 1)], axis=1)
+        ctl[:, :, i, j] = moved[:, profiles[:, c].astype(np.intp) + 1]
+    tariff = np.broadcast_to(t[:, None], ctl.shape)
+    bd = rt.evaluate(ag.perceived, st, tariff, ctl)
+    pay = bd.total[..., pos[ag.code]]
+    return profiles[best_index(pay)]
+
+
+def _waiting_at(start: int | None, r: int) -> bool:
+    return start is not None and r < start
+
+
+def _play(game: Game, rounds: int, items: Sequence[tuple[parampath.ParamPath, Array]],
+          streams: _Streams, record: str) -> dict[str, Any]:  # fmt: skip
+    """Play every run; returns the record arrays and the event log."""
+    rt = _Run(game, rounds, items, streams)
+    R, k, n, T = rt.runs, rt.k, rt.n, rounds
+    w = rt.world
+    idx = rt.idx
+    by_round: dict[int, list[Event]] = {}
+    for e in game.events:
+        by_round.setdefault(rt.round_of[e], []).append(e)
+
+    init = game.initial or State.zeros(n)
+    ix = np.ix_(idx, idx)
+
+    def rep(a: Array) -> Array:
+        return np.repeat(np.asarray(a, dtype=float)[None], R, axis=0)
+
+    st = _States(
+        tariff=rep(init.tariff[ix]),
+        control=rep(init.control[ix]),
+        peak=rep(np.maximum(init.peak, init.tariff)[ix]),
+        moved=rep(init.moved[ix]),
+        support=rep(init.support[idx]),
+        shock=rep(np.zeros(k)),
+    )
+    _fire_events(rt, st, by_round.get(0, []))
+    events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
+
+    rec = _Record(rt, record)
+    rec.add(0, st, None, np.zeros((R, len(rt.keys)), dtype=np.int8))
+
+    # noise: one uniform per round per dyad, drawn up front per noisy run
+    K = len(rt.keys)
+    noisy = np.flatnonzero(rt.noise > 0) if K else np.zeros(0, dtype=np.intp)
+    u = np.ones((R, T, K))
+    n_agents = len(game.agents)
+    for q in noisy.tolist():
+        u[q] = streams.child(q, n_agents).random((T, K))
+
+    seen_moved = np.zeros((R, T, k, k))
+    per_run = _PerRunStates(rt)
+    keypos = {d: c for c, d in enumerate(rt.keys)}
+    for r in range(1, T + 1):
+        fired = by_round.get(r, [])
+        _fire_events(rt, st, fired)
+        events_log += [(r, e.label) for e in fired if e.label]
+        labels = tuple(e.label for e in fired)
+        seen_moved[:, r - 1] = st.moved
+        per_run.add(st)
+        moves = np.zeros((R, K), dtype=np.int8)
+        inactive = np.zeros(K, dtype=bool)
+        ctl_moves: list[tuple[tuple[Dyad, ...], NDArray[np.int8]]] = []
+        for ag in rt.agents:
+            waiting = [_waiting_at(s, r) for s in ag.starts]
+            live = tuple(d for d, wt in zip(ag.dyads, waiting, strict=True) if not wt)
+            for d, wt in zip(ag.dyads, waiting, strict=True):
+                if wt:
+                    inactive[keypos[d]] = True
+            skip = all(waiting) and (any(waiting) or _waiting_at(ag.agent_start, r))
+
+            def observe(
+                q: int,
+                targets: tuple[Dyad, ...],
+                ag: _AgentRun = ag,
+                r: int = r,
+                labels: tuple[str, ...] = labels,
+            ) -> Observation:
+                seen = per_run.states(q, r)
+                return Observation(
+                    me=ag.code,
+                    world=w,
+                    state=seen[-1],
+                    history=tuple(seen[:-1]),
+                    targets=targets,
+                    model=game.model._with_params(rt.perceived_full(ag, q)),
+                    round=r,
+                    events=labels,
+                )
+
+            bobs = BatchObservation(
+                me=ag.code, world=w, codes=rt.codes, round=r, events=labels, targets=live,
+                tariff=st.tariff, control=st.control, peak=st.peak, moved=st.moved,
+                support=st.support, shock=st.shock, seen_moved=seen_moved[:, :r],
+                _run=rt, _agent=ag, _states=st, _observe=observe,
+            )  # fmt: skip
+            if skip:
+                chosen = np.zeros((R, 0), dtype=np.int8)
+                live = ()
+            elif hasattr(ag.strategy, "act_batch"):
+                chosen = np.asarray(ag.strategy.act_batch(bobs, ag.rngs), dtype=np.int8)
+                if chosen.shape != (R, len(live)):
+                    raise ParameterError(
+                        f"strategy {ag.strategy.name!r} of {ag.code}: act_batch returned shape "
+                        f"{chosen.shape}; expected {(R, len(live))}."
+                    )
+                if chosen.size and (chosen.min() < -1 or chosen.max() > 1):
+                    raise ParameterError(
+                        f"strategy {ag.strategy.name!r} of {ag.code} returned a move outside "
+                        "-1, 0, +1."
+                    )
+            else:
+                chosen = bobs.act_per_run(ag.strategy, ag.rngs)
+            for c, d in enumerate(live):
+                moves[:, keypos[d]] = chosen[:, c]
+            cd = tuple(
+                d
+                for d, s in zip(ag.controls, ag.control_starts, strict=True)
+                if not _waiting_at(s, r)
+            )
+            if cd:
+                ctl_moves.append((cd, _control_moves_batch(rt, ag, st, chosen, live, cd)))
+        if len(noisy) and K:
+            flip, alt = noise_moves(u[:, r - 1], rt.noise[:, None])
+            flip &= ~inactive
+            moves = np.where(flip, alt, moves).astype(np.int8)
+        prev = st
+        t = prev.tariff.copy()
+        for c, d in enumerate(rt.keys):
+            i, j = rt.key_ij[c]
+            t[:, i, j] = rt.ladders[d].step_many(t[:, i, j], moves[:, c])
+        ctl = prev.control
+        if ctl_moves:
+            ctl = ctl.copy()
+            for cd, mv in ctl_moves:
+                for c, (a, b) in enumerate(cd):
+                    i, j = rt.pos[a], rt.pos[b]
+                    ctl[:, i, j] = w.control_ladders[(a, b)].step_many(ctl[:, i, j], mv[:, c])
+        st = _States(
+            tariff=t,
+            control=ctl,
+            peak=np.maximum(prev.peak, t),
+            moved=t - prev.tariff,
+            support=prev.support,
+            shock=prev.shock,  # this round's shock is felt this round
+        )
+        _learn(rt, st)
+        rec.add(r, st, prev, moves)
+        st.shock = np.zeros_like(st.support)
+    return {"arrays": rec.arrays, "events": events_log}
+
+
+class _PerRunStates:
+    """Whole-world :class:`State` objects of single runs, built on demand.
+
+    Only strategies without ``act_batch`` need them; the engine keeps a
+    snapshot of every round's arrays and builds a run's states when asked.
+    """
+
+    def __init__(self, rt: _Run) -> None:
+        self.rt = rt
+        self.snaps: list[_States] = []
+        self.cache: dict[int, list[State]] = {}
+
+    def add(self, st: _States) -> None:
+        self.snaps.append(dataclasses.replace(st))
+
+    def states(self, q: int, upto: int) -> list[State]:
+        c = self.cache.setdefault(q, [])
+        while len(c) < upto:
+            c.append(self.rt.full_state(self.snaps[len(c)], q))
+        return c[:upto]
+
+
+def _learn(rt: _Run, st: _States) -> None:
+    """Every agent's beliefs after seeing the new state (as :meth:`Beliefs.update`)."""
+    for ag in rt.agents:
+        if not ag.learns:
+            continue
+        changes: dict[str, Any] = {}
+        for name in ag.learn:
+            cur = getattr(ag.perceived, name)
+            tru = getattr(rt.truth, name)
+            if cur.ndim == 4 and name not in _SCALAR_4D:  # per dyad
+                if ag.i is None:
+                    continue
+                rate = np.zeros((st.tariff.shape[0], 1, rt.k, rt.k))
+                rate[:, 0, ag.i] = ag.rate[:, 0, 0] * np.minimum(st.tariff[:, ag.i], 1.0)
+                cur = cur + rate * (tru - cur)
+            else:
+                lr = ag.rate.reshape((-1,) + (1,) * (cur.ndim - 1))
+                cur = cur + lr * (tru - cur)
+            changes[name] = cur
+        for name, v in changes.items():
+            object.__setattr__(ag.perceived, name, v)
+
+
+class _Record:
+    """Preallocated per-run, per-round record arrays."""
+
+    def __init__(self, rt: _Run, mode: str) -> None:
+        self.rt, self.mode = rt, mode
+        R, n, T = rt.runs, rt.n, rt.rounds + 1
+        w = rt.world
+        self.dyads = tuple(w.ladders)
+        self.cdyads = tuple(w.control_ladders)
+        self.full = mode == "full"
+        a: dict[str, Any] = {}
+        if self.full:
+            for name in ("tariff", "effective", "control", "perceived_pass_through"):
+                a[name] = np.zeros((R, T, n, n))
+            a["moves"] = np.zeros((R, T, n, n), dtype=np.int64)
+            a["terms"] = np.zeros((R, T, len(TERMS), n))
+            for name in ("payoff", "recession", "approval", "drawdown", "burden"):
+                a[name] = np.zeros((R, T, n))
+        else:
+            a["tariff"] = np.zeros((R, T, len(self.dyads)))
+            a["control"] = np.zeros((R, T, len(self.cdyads)))
+            a["moves"] = np.zeros((R, T, len(self.dyads)), dtype=np.int8)
+            for name in ("payoff", "recession", "approval", "drawdown"):
+                a[name] = np.zeros((R, T, n))
+        self.arrays = a
+        # indicators of countries no tariff touches: their free-trade values
+        truth = rt.truth_full
+        base = rt.truth_over.get("recession_base", np.asarray(truth.recession_base)[None])
+        slope = rt.truth_over.get("recession_slope", np.asarray(truth.recession_slope)[None])
+        fill = recession_odds(np.zeros((1, n)), base, np.reshape(slope, (-1, 1)))
+        self.rec_fill = np.broadcast_to(fill, (R, n))
+        self.appr_fill = np.broadcast_to(
+            rt.truth_over.get("approval_base", np.asarray(truth.approval_base)[None]), (R, n)
+        )
+        pos = rt.pos
+        self.dyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.dyads]
+        self.cdyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.cdyads]
+        self.key_cols = {d: c for c, d in enumerate(rt.keys)}
+        if self.full:
+            pt = rt.truth_over.get("pass_through", np.asarray(truth.pass_through)[None])
+            self.pt_base = np.array(np.broadcast_to(pt, (R, n, n)))
+            for ag in rt.agents:
+                row = ag.full_over.get("pass_through", np.asarray(ag.full_base.pass_through)[None])
+                self.pt_base[:, w.index(ag.code)] = np.broadcast_to(row, (R, n, n))[
+                    :, w.index(ag.code)
+                ]
+
+    def add(self, r: int, st: _States, prev: _States | None, moves: NDArray[np.int8]) -> None:
+        rt, a = self.rt, self.arrays
+        idx = rt.idx
+        bd = rt.evaluate_state(rt.truth, st, prev)
+        sub = np.ix_(idx, idx)
+        for name, v in (("payoff", bd.total), ("drawdown", bd.drawdown)):
+            a[name][:, r][:, idx] = v[:, 0]
+        a["recession"][:, r] = self.rec_fill
+        a["recession"][:, r, idx] = bd.recession[:, 0]
+        a["approval"][:, r] = self.appr_fill
+        a["approval"][:, r, idx] = bd.approval[:, 0]
+        if not self.full:
+            for c, (i, j) in enumerate(self.dyad_ij):
+                if i is not None and j is not None:
+                    a["tariff"][:, r, c] = st.tariff[:, i, j]
+            for c, (i, j) in enumerate(self.cdyad_ij):
+                if i is not None and j is not None:
+                    a["control"][:, r, c] = st.control[:, i, j]
+            for c, d in enumerate(self.dyads):
+                kc = self.key_cols.get(d)
+                if kc is not None:
+                    a["moves"][:, r, c] = moves[:, kc]
+            return
+        rows, cols = idx[:, None], idx[None, :]
+        a["tariff"][:, r][:, rows, cols] = st.tariff
+        a["control"][:, r][:, rows, cols] = st.control
+        a["effective"][:, r][:, rows, cols] = bd.effective[:, 0]
+        a["burden"][:, r][:, idx] = bd.burden[:, 0]
+        for t, term in enumerate(TERMS):
+            a["terms"][:, r, t][:, idx] = bd.weighted(term)[:, 0]
+        w = rt.world
+        for c, (x, y) in enumerate(rt.keys):
+            a["moves"][:, r, w.index(x), w.index(y)] = moves[:, c]
+        pt = a["perceived_pass_through"][:, r]
+        pt[:] = self.pt_base
+        for ag in rt.agents:
+            if ag.i is None:
+                continue
+            p = ag.perceived.pass_through  # (R', 1, k, k)
+            row = np.broadcast_to(p[:, 0, ag.i], (rt.runs, rt.k))
+            pt[:, w.index(ag.code), idx] = row
+        del sub
+
+
+def _fire_events(rt: _Run, st: _States, events: Sequence[Event]) -> None:
+    """Apply the round's scheduled events to every run at once (in place)."""
+    if not events:
+        st.shock = np.zeros_like(st.support)
         return
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(f"`seed` must be an int >= 0 or None; got {seed!r}.")
-
-
-def _fire(game: Game, state: State, events: Sequence[Event]) -> State:
-    w = game.world
-    t, c = state.tariff.copy(), state.control.copy()
-    support, shock = state.support.copy(), np.zeros(w.n)
+    t, c = st.tariff.copy(), st.control.copy()
+    support, shock = st.support.copy(), np.zeros_like(st.support)
     moved = np.zeros_like(t)
+    pos = rt.pos
     for e in events:
         if e.kind == "set":
-            i, j = w.index(e.importer), w.index(e.exporter)
-            moved[i, j] += e.level - t[i, j]
-            t[i, j] = e.level
+            i, j = pos[e.importer], pos[e.exporter]
+            moved[:, i, j] += e.level - t[:, i, j]
+            t[:, i, j] = e.level
         elif e.kind == "control":
-            c[w.index(e.importer), w.index(e.exporter)] = e.level
+            c[:, pos[e.importer], pos[e.exporter]] = e.level
         elif e.kind == "shock":
-            shock[w.index(e.country)] += e.value
+            shock[:, pos[e.country]] += e.value
         elif e.kind == "threat":
-            shock[w.index(e.importer or e.country)] += e.value
+            shock[:, pos[e.importer or e.country]] += e.value
         elif e.kind == "support":
-            support[w.index(e.country)] += e.value
-    return State._trusted(
-        tariff=t,
-        control=c,
-        peak=np.maximum(state.peak, t),
-        moved=np.where(moved != 0, moved, state.moved),
-        support=support,
-        shock=shock,
-    )
+            support[:, pos[e.country]] += e.value
+    st.peak = np.maximum(st.peak, t)
+    st.moved = np.where(moved != 0, moved, st.moved)
+    st.tariff, st.control, st.support, st.shock = t, c, support, shock
+
+
+def _streams_for(game: Game, seed: Any, rng: Any) -> _Streams:
+    """The random streams of one run, from ``simulate``'s ``seed`` / ``rng``."""
+    if seed is not None and rng is not None:
+        raise ParameterError("give `seed` or `rng`, not both.")
+    src = seed if rng is None else rng
+    if isinstance(src, np.random.Generator):
+        ss = src.bit_generator.seed_seq
+        if not isinstance(ss, np.random.SeedSequence):
+            raise ParameterError(
+                "`rng` must be a Generator seeded by a SeedSequence (e.g. "
+                f"numpy.random.default_rng(seed)); got {src!r}."
+            )
+        offset = ss.n_children_spawned
+        ss.spawn(len(game.agents) + 1)  # a Generator's streams are used up, as by its spawn()
+        return _Streams([ss], [offset], type(src.bit_generator))
+    if src is None:
+        return _Streams.of_seeds([np.random.SeedSequence()])
+    if not isinstance(src, np.random.SeedSequence) and (
+        isinstance(src, bool | np.bool_) or not isinstance(src, int | np.integer) or src < 0
+    ):
+        name = "seed" if rng is None else "rng"
+        raise ParameterError(
+            f"`{name}` must be an int >= 0, a SeedSequence or a Generator; got {src!r}."
+        )
+    return _Streams.of_seeds([src])
 
 
 def simulate(
@@ -388,14 +1193,18 @@ def simulate(
 ) -> Path:
     """Play ``rounds`` simultaneous rounds of ``game`` and record the path.
 
+    The one-run case of :func:`simulate_batch` (the same code path).
+
     Parameters
     ----------
     game : Game
     rounds : int, optional
         Default ``game.rounds``.
-    seed, rng : int or numpy.random.Generator, optional
+    seed, rng : int, numpy.random.SeedSequence or numpy.random.Generator, optional
         Source of randomness (give one). The same seed gives a bit-identical
-        :class:`~tariffsim.path.Path`.
+        :class:`~tariffsim.path.Path`. A Generator's streams are spawned from
+        it (as :meth:`numpy.random.Generator.spawn` does); a SeedSequence is
+        not consumed.
 
     Returns
     -------
@@ -411,88 +1220,16 @@ def simulate(
     """
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
     _check_calendar(game, rounds)
-    if seed is not None and rng is not None:
-        raise ParameterError("give `seed` or `rng`, not both.")
-    _check_seed(seed if rng is None else rng)
-    gen = np.random.default_rng(seed if rng is None else rng)
-    w = game.world
-    truth = game.model.params
-    agent_rngs = gen.spawn(len(game.agents))
-    noise_rng = gen.spawn(1)[0]
-    beliefs = {a.code: a.beliefs or Beliefs(truth) for a in game.agents}
-    targets = {a.code: targets_of(w, a.code, a.targets) for a in game.agents}
-    by_round: dict[int, list[Event]] = {}
-    for e in game.events:
-        by_round.setdefault(game.round_of(e.when), []).append(e)
-
-    state = game.initial or State.zeros(w.n)
-    state = _fire(game, state, by_round.get(0, []))
-    history: list[State] = []
-    rec = _Recorder(game)
-    events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
-    rec.add(state, None, np.zeros((w.n, w.n), dtype=np.int64), beliefs)
-    for r in range(1, rounds + 1):
-        fired = by_round.get(r, [])
-        state = _fire(game, state, fired)
-        events_log += [(r, e.label) for e in fired if e.label]
-        moves: dict[tuple[str, str], int] = {}
-        control_mv: dict[tuple[str, str], int] = {}
-        inactive: set[tuple[str, str]] = set()  # dyads of agents not yet active: no noise
-        for a, arng in zip(game.agents, agent_rngs, strict=True):
-            obs = Observation(
-                me=a.code,
-                world=w,
-                state=state,
-                history=tuple(history),
-                targets=targets[a.code],
-                model=game.model._with_params(beliefs[a.code].perceived),
-                round=r,
-                events=tuple(e.label for e in fired),
-            )
-            waiting = {d for d in targets[a.code] if _waiting(game, a.starts(d[1]), r)}
-            if waiting == set(targets[a.code]) and (
-                bool(waiting) or _waiting(game, a.starts(""), r)
-            ):
-                chosen = {}
-            elif waiting:
-                live = tuple(d for d in targets[a.code] if d not in waiting)
-                chosen = a.strategy.act(dataclasses.replace(obs, targets=live), arng)
-            else:
-                chosen = a.strategy.act(obs, arng)
-            inactive.update(waiting)
-            for d in targets[a.code]:
-                m = 0 if d in waiting else int(chosen.get(d, 0))
-                if m not in (-1, 0, 1):
-                    raise ParameterError(
-                        f"strategy {a.strategy.name!r} of {a.code} returned move {m!r} on {d}; "
-                        "moves must be -1, 0 or +1."
-                    )
-                moves[d] = m
-            cdyads = tuple((a.code, t) for t in a.controls if not _waiting(game, a.starts(t), r))
-            if cdyads:
-                control_mv.update(control_moves(obs, chosen, cdyads))
-        if game.noise > 0 and moves:
-            keys = sorted(moves)
-            flip, alt = noise_moves(noise_rng.random(len(keys)), game.noise)
-            for k, d in enumerate(keys):
-                if flip[k] and d not in inactive:
-                    moves[d] = int(alt[k])
-        prev = state
-        state = apply_moves(w, prev, moves, controls=control_mv)
-        state = state._with(shock=prev.shock)  # this round's shock is felt this round
-        history.append(prev)
-        beliefs = {c: b.update(truth, state, c, w) for c, b in beliefs.items()}
-        mv = np.zeros((w.n, w.n), dtype=np.int64)
-        for (a_, b_), m in moves.items():
-            mv[w.index(a_), w.index(b_)] = m
-        rec.add(state, prev, mv, beliefs)
-        state = state._with(shock=np.zeros(w.n))
-    return rec.path(events_log, seed=seed)
-
-
-def _waiting(game: Game, start: dt.date | int | None, r: int) -> bool:
-    """True if an agent that starts choosing at ``start`` still holds in round ``r``."""
-    return start is not None and r < game.round_of(start)
+    streams = _streams_for(game, seed, rng)
+    out = _play(game, rounds, [], streams, "full")
+    dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")
+    return Path(
+        codes=game.world.codes,
+        dates=dates,
+        events=tuple(out["events"]),
+        meta={"scenario": game.name, "seed": seed, "noise": game.noise, "kind": "simulation"},
+        **{k: v[0] for k, v in out["arrays"].items()},
+    )
 
 
 def control_moves(
@@ -629,38 +1366,20 @@ def simulate_batch(
     _check_calendar(game, rounds)
     seeds_t = check_seeds(seeds)
     mode = _check_record(record)
-    runs = len(seeds_t)
-    items = _check_overrides(game, overrides, runs)
+    items = _check_overrides(game, overrides, len(seeds_t))
+    out = _play(game, rounds, items, _Streams.of_seeds(seeds_t), mode)
     w = game.world
-    dyads = tuple(w.ladders)
-    cdyads = tuple(w.control_ladders)
-    ij = np.array([(w.index(a), w.index(b)) for a, b in dyads], dtype=np.intp).reshape(-1, 2)
-    cij = np.array([(w.index(a), w.index(b)) for a, b in cdyads], dtype=np.intp).reshape(-1, 2)
-    keep = ARRAY_FIELDS if mode == "full" else COMPACT_FIELDS
-    rows: dict[str, list[Any]] = {k: [] for k in keep}
-    first: Path | None = None
-    for r, seed in enumerate(seeds_t):
-        game_r = parampath.apply(game, {pp.text: float(v[r]) for pp, v in items})
-        p = simulate(game_r, rounds, rng=_seed_sequence(seed))
-        first = first or p
-        for k in keep:
-            arr = getattr(p, k)
-            if mode == "compact" and k in ("tariff", "moves"):
-                arr = arr[:, ij[:, 0], ij[:, 1]]
-                arr = arr.astype(np.int8) if k == "moves" else arr
-            elif mode == "compact" and k == "control":
-                arr = arr[:, cij[:, 0], cij[:, 1]]
-            rows[k].append(arr)
-    assert first is not None
+    dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")
     return PathBatch(
         codes=w.codes,
-        dates=first.dates,
+        dates=dates,
         seeds=seeds_t,
         overrides={pp.text: v for pp, v in items},
         record=mode,
-        dyads=dyads,
-        control_dyads=cdyads,
-        events=first.events,
-        meta={**{k: v for k, v in first.meta.items() if k != "seed"}, "runs": runs},
-        **{k: np.stack(v) for k, v in rows.items()},
-    )
+        dyads=tuple(w.ladders),
+        control_dyads=tuple(w.control_ladders),
+        events=tuple(out["events"]),
+        meta={"scenario": game.name, "noise": game.noise, "kind": "simulation",
+              "runs": len(seeds_t)},
+        **out["arrays"],
+    )  # fmt: skip

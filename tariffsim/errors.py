@@ -10,10 +10,13 @@ from __future__ import annotations
 
 __all__ = [
     "ConvergenceWarning",
+    "CostWarning",
     "LimitError",
     "ParameterError",
+    "PlausibilityWarning",
     "ScenarioError",
     "TariffsimError",
+    "TimeLimitError",
     "UnknownNameError",
 ]
 
@@ -78,3 +81,21 @@ class ScenarioError(TariffsimError, ValueError):
 
 class ConvergenceWarning(UserWarning):
     """A solver stopped before meeting its tolerance; its result says so too."""
+
+
+class PlausibilityWarning(UserWarning):
+    """A run produced an indicator outside the range the model is calibrated for.
+
+    Raised (as a warning) when recession odds saturate near 0 or 1, or a
+    payoff exceeds the stated bound (see :func:`tariffsim.path.Path.plausibility`):
+    the numbers are what the equations give, but the model was not built for
+    them — check the inputs (trade flows, GDP, ladders) before reading them.
+    """
+
+
+class CostWarning(UserWarning):
+    """A requested computation is expensive (its estimated cost is in the message)."""
+
+
+class TimeLimitError(TariffsimError, TimeoutError):
+    """A computation ran out of its time budget (``max_seconds``) before any usable result."""

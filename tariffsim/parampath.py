@@ -468,7 +468,7 @@ def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> N
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise ParameterError(
-            f"value of {pp.text!r}{where.format(k=k)} must be finite; got {flat[k]!r}."
+            f"value of {pp.text!r}{where.format(k=k)} must be finite; got {float(flat[k])!r}."
         )
     low, high, lo_open, hi_open = _BOUNDS.get(pp.name, (None, None, False, False))
     bad = np.zeros(flat.shape, dtype=bool)

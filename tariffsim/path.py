@@ -13,20 +13,26 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._io import csv_cell
 from ._util import frozen_array as _ro
-from .errors import ParameterError, TariffsimError, UnknownNameError
+from .errors import ParameterError, PlausibilityWarning, TariffsimError, UnknownNameError
 from .payoffs import TERMS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["ARRAY_FIELDS", "Path"]
+__all__ = ["ARRAY_FIELDS", "COUNTERFACTUAL", "PLOT_BACKEND", "Path", "PathBreakdown", "PathEvent"]
+
+PLOT_BACKEND = "tariffsim.plotting"
+"""Module that draws :meth:`Path.plot` (it sits above this one and is imported on use)."""
+
+COUNTERFACTUAL = "counterfactual: "
+"""Label prefix of an event that is not part of the scenario's record (a what-if)."""
 
 ARRAY_FIELDS = (
     "tariff",
@@ -44,6 +50,64 @@ ARRAY_FIELDS = (
 """The per-round array fields of a :class:`Path`, each with a leading round axis."""
 
 Array = NDArray[np.float64]
+
+RECESSION_BOUNDS = (0.02, 0.95)
+"""Recession odds outside this range saturate the logistic: the model is calibrated between
+the pre-escalation odds (15–30%, ``us_recession_baseline``) and 60% at 145%
+(``us_recession_odds_60``), so odds below 2% or above 95% are extrapolation."""
+
+PAYOFF_BOUND = 5.0
+"""Largest plausible per-round payoff loss or gain, % of GDP at an annual rate. The worst state
+of the bundled scenarios costs the US about 2.6%; a full breakdown of trade cooperation costs
+2.9% of welfare on average (``ossa_welfare_loss``). Beyond 5% the inputs are suspect."""
+
+
+class PathEvent(NamedTuple):
+    """An event that fired during a run: the round it fired in and its label.
+
+    Unpacks as ``(round, label)``; :meth:`Path.events_frame` adds dates.
+    """
+
+    round: int
+    label: str
+
+    @property
+    def counterfactual(self) -> bool:
+        """True for an event added as a what-if, not part of the scenario's record."""
+        return self.label.startswith(COUNTERFACTUAL)
+
+
+class PathBreakdown(dict[str, Array]):
+    """Weighted payoff terms by name (a dict), with the dates to make a frame of them."""
+
+    def __init__(self, terms: Mapping[str, Array], dates: NDArray[Any], codes: Sequence[str]):
+        super().__init__(terms)
+        self.dates = dates
+        self.codes = tuple(codes)
+
+    def to_frame(self) -> Any:
+        """The terms as a pandas DataFrame, full precision, indexed by date.
+
+        For one country: one column per term plus ``total``. For every country
+        (``Path.breakdown()``): columns ``(term, country)`` as a MultiIndex.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed.
+        """
+        pd = _pandas("PathBreakdown.to_frame()")
+        idx = pd.DatetimeIndex(self.dates.astype("datetime64[ns]"), name="date")
+        first = next(iter(self.values()))
+        if first.ndim == 1:
+            df = pd.DataFrame({t: np.asarray(v) for t, v in self.items()}, index=idx)
+            df["total"] = df.sum(axis=1)
+            return df
+        cols = pd.MultiIndex.from_tuples(
+            [(t, c) for t in self for c in self.codes], names=["term", "country"]
+        )
+        data = np.concatenate([np.asarray(v) for v in self.values()], axis=1)
+        return pd.DataFrame(data, index=idx, columns=cols)
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,8 +132,9 @@ class Path:
         (index %), economic burden (% of GDP).
     perceived_pass_through : ndarray, shape (R, n, n)
         Each row ``i`` is agent ``i``'s belief about its own dyads.
-    events : tuple of (int, str)
-        ``(round, label)`` of every event that fired.
+    events : tuple of PathEvent
+        ``(round, label)`` of every event that fired (named tuples; see
+        :meth:`events_frame` for dates).
     meta : mapping
         Scenario name, seed, solver, …
     """
@@ -87,7 +152,7 @@ class Path:
     drawdown: Array
     burden: Array
     perceived_pass_through: Array
-    events: tuple[tuple[int, str], ...] = ()
+    events: tuple[PathEvent, ...] | tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -96,6 +161,9 @@ class Path:
             object.__setattr__(self, name, _ro(getattr(self, name), dtype))
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         object.__setattr__(self, "codes", tuple(self.codes))
+        object.__setattr__(
+            self, "events", tuple(PathEvent(int(r), str(lab)) for r, lab in self.events)
+        )
 
     # -- basics -----------------------------------------------------------------
     def __len__(self) -> int:
@@ -130,7 +198,7 @@ class Path:
         """Highest headline tariff reached on a dyad."""
         return float(self.series(importer, exporter).max())
 
-    def breakdown(self, country: str | None = None) -> dict[str, Array]:
+    def breakdown(self, country: str | None = None) -> PathBreakdown:
         """Weighted payoff terms, % of GDP.
 
         Parameters
@@ -138,6 +206,11 @@ class Path:
         country : str, optional
             A country code: return ``{term: (R,) array}``. Without it, return
             ``{term: (R, n) array}`` for every country.
+
+        Returns
+        -------
+        PathBreakdown
+            A dict of term → array, with ``.to_frame()`` (pandas, indexed by date).
 
         Examples
         --------
@@ -147,57 +220,176 @@ class Path:
         ['alliance', 'approval', 'coalition']
         """
         if country is None:
-            return {t: self.terms[:, k, :] for k, t in enumerate(TERMS)}
+            return PathBreakdown(
+                {t: self.terms[:, k, :] for k, t in enumerate(TERMS)}, self.dates, self.codes
+            )
         i = self._i(country)
-        return {t: self.terms[:, k, i] for k, t in enumerate(TERMS)}
+        return PathBreakdown(
+            {t: self.terms[:, k, i] for k, t in enumerate(TERMS)}, self.dates, (country,)
+        )
+
+    # -- plausibility -----------------------------------------------------------
+    def plausibility(self) -> list[str]:
+        """Indicators outside the range the model is calibrated for (empty if none).
+
+        Checks recession odds against :data:`RECESSION_BOUNDS` and payoffs
+        against :data:`PAYOFF_BOUND`, per country; each message names the
+        country, the first round and the value.
+
+        Examples
+        --------
+        >>> ts.load_scenario("us-china-145").simulate(seed=0).plausibility()
+        []
+        """
+        out = []
+        lo, hi = RECESSION_BOUNDS
+        for k, c in enumerate(self.codes):
+            rec, pay = self.recession[:, k], self.payoff[:, k]
+            bad = np.flatnonzero((rec < lo) | (rec > hi))
+            if bad.size:
+                r = int(bad[0])
+                out.append(
+                    f"{c}: recession odds {100 * rec[r]:.1f}% in round {r} ({self.dates[r]}) "
+                    f"are outside the calibrated {100 * lo:g}–{100 * hi:g}%"
+                )
+            bad = np.flatnonzero(np.abs(pay) > PAYOFF_BOUND)
+            if bad.size:
+                r = int(bad[0])
+                out.append(
+                    f"{c}: payoff {pay[r]:+.2f}% of GDP in round {r} ({self.dates[r]}) is beyond "
+                    f"the plausible ±{PAYOFF_BOUND:g}%"
+                )
+        return out
+
+    def warn_if_implausible(self, *, stacklevel: int = 2) -> Path:
+        """Issue one :class:`~tariffsim.errors.PlausibilityWarning` listing :meth:`plausibility`.
+
+        Returns the path itself, so it can be chained.
+        """
+        issues = self.plausibility()
+        if issues:
+            import warnings
+
+            warnings.warn(
+                "implausible indicators (check trade flows, GDP and ladders): " + "; ".join(issues),
+                PlausibilityWarning,
+                stacklevel=stacklevel + 1,
+            )
+        return self
 
     # -- tables -----------------------------------------------------------------
     def players(self) -> tuple[str, ...]:
-        """Codes of the countries whose tariffs ever moved or who moved."""
-        moved = (np.abs(self.tariff).sum(axis=(0, 2)) > 0) | (
-            np.abs(self.moves).sum(axis=(0, 2)) > 0
+        """Codes of the countries the path is about.
+
+        The scenario's agents (``meta["players"]``, set by
+        :meth:`~tariffsim.scenario.Scenario.simulate`) and every country that
+        levied a tariff or an export control or moved, in world order.
+        """
+        moved = (
+            (np.abs(self.tariff).sum(axis=(0, 2)) > 0)
+            | (np.abs(self.moves).sum(axis=(0, 2)) > 0)
+            | (np.abs(self.control).sum(axis=(0, 2)) > 0)
         )
-        out = tuple(c for c, m in zip(self.codes, moved, strict=True) if m)
+        named = set(self.meta.get("players", ()))
+        out = tuple(c for c, m in zip(self.codes, moved, strict=True) if m or c in named)
         return out or self.codes
 
-    def rows(self, dyads: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
-        """One dict per round: date, tariffs (%), indicators and payoffs.
+    def control_dyads(self) -> list[tuple[str, str]]:
+        """Dyads ``(withholder, target)`` whose export control is ever above zero."""
+        i, j = np.nonzero(self.control.max(axis=0) > 0)
+        return [(self.codes[a], self.codes[b]) for a, b in zip(i, j, strict=True)]
+
+    def tariff_dyads(self) -> list[tuple[str, str]]:
+        """Dyads ``(importer, exporter)`` whose headline tariff is ever above zero."""
+        return [
+            (a, b)
+            for a in self.codes
+            for b in self.codes
+            if a != b and self.tariff[:, self._i(a), self._i(b)].max() > 0
+        ]
+
+    def rows(
+        self, dyads: list[tuple[str, str]] | None = None, *, full: bool = False
+    ) -> list[dict[str, Any]]:
+        """One dict per round: date, tariffs and export controls (%), indicators and payoffs.
 
         Columns: ``round``, ``date``, ``{A}->{B} %`` for each dyad (default:
-        every dyad whose tariff is ever positive), ``{C} recession %`` and
-        ``{C} payoff`` for each player, ``{C} approval %`` for the US when
-        present.
+        every dyad whose tariff is ever positive), ``{A} control {B} %`` for
+        every export control ever in force, ``{C} recession %`` and
+        ``{C} payoff`` for each player (see :meth:`players`), ``{C} approval %``
+        for the US when present.
+
+        Parameters
+        ----------
+        dyads : list of (str, str), optional
+        full : bool
+            Full float precision (as in the CSV). Default: rounded for display
+            (2 decimals for tariffs, 1 for odds, 4 for payoffs).
         """
         if dyads is None:
-            dyads = [
-                (a, b)
-                for a in self.codes
-                for b in self.codes
-                if a != b and self.tariff[:, self._i(a), self._i(b)].max() > 0
-            ]
+            dyads = self.tariff_dyads()
+
+        def rnd(x: float, d: int) -> float:
+            return float(x) if full else round(float(x), d)
+
         players = self.players()
+        controls = self.control_dyads()
         out = []
         for r in range(len(self)):
             row: dict[str, Any] = {"round": r, "date": str(self.dates[r])}
             for a, b in dyads:
-                row[f"{a}->{b} %"] = round(100 * float(self.tariff[r, self._i(a), self._i(b)]), 2)
+                row[f"{a}->{b} %"] = rnd(100 * self.tariff[r, self._i(a), self._i(b)], 2)
+            for a, b in controls:
+                row[f"{a} control {b} %"] = rnd(100 * self.control[r, self._i(a), self._i(b)], 2)
             for c in players:
-                row[f"{c} recession %"] = round(100 * float(self.recession[r, self._i(c)]), 1)
+                row[f"{c} recession %"] = rnd(100 * self.recession[r, self._i(c)], 1)
             if "US" in self.codes:
-                row["US approval %"] = round(100 * float(self.approval[r, self._i("US")]), 1)
+                row["US approval %"] = rnd(100 * self.approval[r, self._i("US")], 1)
             for c in players:
-                row[f"{c} payoff"] = round(float(self.payoff[r, self._i(c)]), 4)
+                row[f"{c} payoff"] = rnd(self.payoff[r, self._i(c)], 4)
             out.append(row)
         return out
 
     def table(self, dyads: list[tuple[str, str]] | None = None, *, width: int = 100) -> str:
-        """The per-round table as text (see :meth:`rows`), fitted to ``width``."""
+        """The per-round table as text, fitted to ``width`` characters.
+
+        Parameters
+        ----------
+        dyads : list of (str, str), optional
+            Tariff dyads ``(importer, exporter)`` to show (default: every dyad
+            whose tariff is ever above zero).
+        width : int, default 100
+            Widest line allowed. Payoff columns are dropped first, then
+            recession columns, until the table fits (tariffs, controls and
+            approval stay).
+
+        Returns
+        -------
+        str
+            A header and one line per round: tariffs and export controls in %
+            (``US->CN``, ``CN ctl US``), recession odds (``rec%``), US
+            approval (``appr%``) and payoffs (``pay``, % of GDP at an annual
+            rate), rounded for display (:meth:`to_frame` and :meth:`to_csv`
+            keep full precision). Empty for an empty path.
+
+        Raises
+        ------
+        UnknownNameError
+            If a dyad names an unknown country.
+
+        Examples
+        --------
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=3)
+        >>> print(p.table().splitlines()[0])
+        round        date  US->CN %  CN->US %  US rec%  CN rec%  US appr%  US pay  CN pay
+        """
         rows = self.rows(dyads)
         if not rows:
             return ""
         cols = list(rows[0])
         short = {
             c: c.replace(" recession %", " rec%")
+            .replace(" control ", " ctl ")
             .replace(" approval %", " appr%")
             .replace(" payoff", " pay")
             for c in cols
@@ -244,10 +436,8 @@ class Path:
 
             from matplotlib.figure import Figure
 
-            from .plotting import plot_path
-
             fig = Figure(figsize=(6.5, 3), layout="constrained")
-            plot_path(self, ax=fig.add_subplot(), recession=False)
+            _plotting().plot_path(self, ax=fig.add_subplot(), recession=False)
             buf = _io.BytesIO()
             fig.savefig(buf, format="png", dpi=80)
             img = (
@@ -263,21 +453,114 @@ class Path:
             f"<table><tr>{head}</tr>{body}</table>{img}</div>"
         )
 
-    def to_frame(self) -> Any:
-        """The per-round table (:meth:`rows`) as a pandas DataFrame indexed by date.
+    def to_frame(self, *, tidy: bool = False) -> Any:
+        """The path as a pandas DataFrame at full precision, indexed by a ``DatetimeIndex``.
+
+        Parameters
+        ----------
+        tidy : bool
+            ``False`` (default): one row per round, the columns of :meth:`rows`
+            (tariffs and controls in %, odds in %, payoffs in % of GDP), not
+            rounded. ``True``: one row per round × variable × dyad or country,
+            columns ``round``, ``variable``, ``importer``, ``exporter``,
+            ``country``, ``layer``, ``term``, ``value`` (fractions, payoffs in
+            % of GDP). Tidy variables: ``tariff`` (layers ``headline`` and
+            ``effective``, and each named tariff layer when the path records
+            them), ``control``, ``move``, ``perceived_pass_through``
+            on every dyad; ``payoff``, ``recession``, ``approval``,
+            ``drawdown``, ``burden`` and ``term`` (one per payoff term) for
+            every country. Events are in :meth:`events_frame`.
+
+        Returns
+        -------
+        pandas.DataFrame
 
         Raises
         ------
         ImportError
             If pandas is not installed (``pip install tariffsim[pandas]``).
+
+        Examples
+        --------
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
+        >>> df = p.to_frame(tidy=True)
+        >>> sel = df[(df.variable == "tariff") & (df.layer == "headline") & (df.importer == "US")
+        ...          & (df.exporter == "CN")]
+        >>> float(sel["value"].max()), str(sel["value"].idxmax().date())
+        (1.45, '2025-04-21')
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            raise ImportError(
-                "Path.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
-            ) from None
-        return pd.DataFrame(self.rows()).set_index("date")
+        pd = _pandas("Path.to_frame()")
+        if not tidy:
+            df = pd.DataFrame(self.rows(full=True))
+            df["date"] = pd.to_datetime(df["date"])
+            return df.set_index("date")
+        n, R = len(self.codes), len(self)
+        codes = np.array(self.codes, dtype=object)
+        dates = self.dates.astype("datetime64[ns]")
+        off = ~np.eye(n, dtype=bool)
+        imp = np.broadcast_to(codes[:, None], (n, n))[off]
+        exp = np.broadcast_to(codes[None, :], (n, n))[off]
+        parts = []
+
+        def block(var: str, values: NDArray[Any], **cols: Any) -> None:
+            k = values.shape[1]
+            d: dict[str, Any] = {
+                "date": np.repeat(dates, k),
+                "round": np.repeat(np.arange(R), k),
+                "variable": var,
+                "importer": "",
+                "exporter": "",
+                "country": "",
+                "layer": "",
+                "term": "",
+            }
+            for key, v in cols.items():
+                d[key] = np.tile(v, R) if isinstance(v, np.ndarray) else v
+            d["value"] = values.astype(float).ravel()
+            parts.append(pd.DataFrame(d))
+
+        for var, arr, layer in (
+            ("tariff", self.tariff, "headline"),
+            ("tariff", self.effective, "effective"),
+            ("control", self.control, ""),
+            ("move", self.moves, ""),
+            ("perceived_pass_through", self.perceived_pass_through, ""),
+        ):
+            block(var, arr[:, off], importer=imp, exporter=exp, layer=layer)
+        layers = getattr(self, "layers", None)
+        for k, name in enumerate(getattr(self, "layer_names", ()) or ()):
+            if layers is not None:
+                block("tariff", np.asarray(layers)[:, k][:, off], importer=imp, exporter=exp,
+                      layer=str(name))  # fmt: skip
+        for var in ("payoff", "recession", "approval", "drawdown", "burden"):
+            block(var, getattr(self, var), country=codes)
+        for k, t in enumerate(TERMS):
+            block("term", self.terms[:, k, :], country=codes, term=t)
+        df = pd.concat(parts, ignore_index=True)
+        return df.set_index(pd.DatetimeIndex(df.pop("date"), name="date"))
+
+    @property
+    def event_records(self) -> tuple[PathEvent, ...]:
+        """:attr:`events` as :class:`PathEvent` named tuples (they always are)."""
+        return tuple(PathEvent(*e) for e in self.events)
+
+    def events_frame(self) -> Any:
+        """The events that fired as a DataFrame: ``round``, ``label``, ``counterfactual``.
+
+        Indexed by the date of the round the event fired in (``DatetimeIndex``).
+        """
+        pd = _pandas("Path.events_frame()")
+        evs = self.event_records
+        rounds = [min(e.round, len(self) - 1) for e in evs]
+        idx = pd.DatetimeIndex(self.dates[rounds].astype("datetime64[ns]"), name="date")
+        return pd.DataFrame(
+            {
+                "round": [e.round for e in evs],
+                "label": [e.label for e in evs],
+                "counterfactual": [e.counterfactual for e in evs],
+            },
+            index=idx,
+        )
 
     to_pandas = to_frame
 
@@ -363,8 +646,24 @@ class Path:
     def to_csv(
         self, path: str | FsPath | None = None, dyads: list[tuple[str, str]] | None = None
     ) -> str:
-        """The per-round table (:meth:`rows`) plus event labels as CSV."""
-        rows = self.rows(dyads)
+        """The per-round table (:meth:`rows`) plus event labels as CSV, at full precision.
+
+        Parameters
+        ----------
+        path : str or os.PathLike, optional
+            File to write (atomically: never half-written).
+        dyads : list of (str, str), optional
+            Tariff dyads to include (default: every dyad ever above zero).
+
+        Returns
+        -------
+        str
+            The CSV text: one row per round; columns as in :meth:`rows` plus
+            ``events`` (labels joined by "; "). Numbers are written at full
+            float precision (``repr``), so reading the file back gives the
+            recorded values.
+        """
+        rows = self.rows(dyads, full=True)
         ev: dict[int, list[str]] = {}
         for r, label in self.events:
             ev.setdefault(r, []).append(label)
@@ -379,14 +678,33 @@ class Path:
             _atomic_write(path, text)
         return text
 
-    def plot(self, *, ax: Axes | None = None, dyads: list[tuple[str, str]] | None = None) -> Axes:
+    def plot(
+        self, *, ax: Axes | None = None, dyads: list[tuple[str, str]] | None = None, **kw: Any
+    ) -> Axes:
         """Plot tariffs per dyad over time, with events and recession odds.
 
-        Returns the matplotlib ``Axes`` (see :func:`tariffsim.plotting.plot_path`).
-        """
-        from .plotting import plot_path
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (default: a new figure, 9 × 4.8 in).
+        dyads : list of (str, str), optional
+            Tariff dyads ``(importer, exporter)`` to draw (default: every dyad
+            whose tariff is ever above zero).
+        **kw
+            Passed to :func:`tariffsim.plotting.plot_path` (``events``,
+            ``recession``, ``controls``, ``moves``, ``title``).
 
-        return plot_path(self, ax=ax, dyads=dyads)
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on.
+
+        Raises
+        ------
+        UnknownNameError
+            If a dyad names an unknown country.
+        """
+        return _plotting().plot_path(self, ax=ax, dyads=dyads, **kw)
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = "") -> str:
@@ -405,6 +723,25 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption:
         "<tr>" + "".join(f"<td>{html.escape(_fmt(x))}</td>" for x in row) + "</tr>" for row in rows
     )
     return f"<table>{cap}<tr>{head}</tr>{body}</table>"
+
+
+def _plotting() -> Any:
+    """The plotting module (:data:`PLOT_BACKEND`), imported on first use.
+
+    Plotting sits above ``path`` in the import order, so ``path`` never
+    imports it statically (and ``import tariffsim`` never loads matplotlib).
+    """
+    import importlib
+
+    return importlib.import_module(PLOT_BACKEND)
+
+
+def _pandas(what: str) -> Any:
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError(f"{what} needs pandas: pip install 'tariffsim[pandas]'") from None
+    return pd
 
 
 def _turning_points(path: Path) -> list[int]:

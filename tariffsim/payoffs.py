@@ -62,7 +62,7 @@ and the claim behind every default.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -75,6 +75,7 @@ from .errors import ParameterError, UnknownNameError
 from .world import State, StateBatch, World
 
 __all__ = [
+    "CALIBRATED_FIELDS",
     "ECONOMIC_TERMS",
     "PARAM_SOURCES",
     "TERMS",
@@ -116,6 +117,49 @@ ECONOMIC_TERMS = ("tariff_pain", "revenue", "retaliation", "dependence")
 Array = NDArray[np.float64]
 
 
+def _sum_last(x: NDArray[Any]) -> Array:
+    """``x.sum(axis=-1)`` to the last bit, faster for a short last axis.
+
+    NumPy sums fewer than 8 numbers left to right from 0.0; so does this,
+    with one vectorised add per entry (a reduction over a short axis costs a
+    call per row). Longer axes go to ``numpy.sum``.
+    """
+    n = x.shape[-1]
+    if n == 0 or n >= 8:
+        return np.asarray(x.sum(axis=-1), dtype=float)
+    acc = 0.0 + x[..., 0]
+    for i in range(1, n):
+        acc = acc + x[..., i]
+    return acc
+
+
+def _sum_rows(x: NDArray[Any]) -> Array:
+    """``x.sum(axis=-2)`` to the last bit (see :func:`_sum_last`)."""
+    n = x.shape[-2]
+    if n == 0 or n >= 8:
+        return np.asarray(x.sum(axis=-2), dtype=float)
+    acc = 0.0 + x[..., 0, :]
+    for i in range(1, n):
+        acc = acc + x[..., i, :]
+    return acc
+
+
+def _power(x: Array, e: float | Array) -> Array:
+    """``x ** e``; an array exponent is first spread to the full shape.
+
+    NumPy computes a power with an exponent that is constant along its inner
+    loop (a scalar, or a broadcast per-row value) by special cases for
+    values such as -1 or 2, and with an exponent that varies by the general
+    ``pow``; the two can differ in the last bit. Spreading a per-run exponent
+    makes every run take the general path whatever the batch, so a run's
+    numbers never depend on the other runs.
+    """
+    if isinstance(e, np.ndarray):
+        shape = np.broadcast_shapes(np.shape(x), e.shape)
+        return np.power(x, np.broadcast_to(e, shape).copy())
+    return x**e
+
+
 def _pct(flow_bn: Array, gdp_tn: Array) -> Array:
     """USD bn flows per country ``(..., n)`` as percent of GDP (USD tn)."""
     return flow_bn / (10.0 * gdp_tn)
@@ -124,7 +168,7 @@ def _pct(flow_bn: Array, gdp_tn: Array) -> Array:
 # ---------------------------------------------------------------------------
 # The terms: pure functions of arrays with a leading batch axis.
 # ---------------------------------------------------------------------------
-def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
+def trade_response(m0: Array, t: Array, p: Array, s: float | Array) -> Array:
     """Imports after tariffs: ``M = M0 (1 + p t) ** -s``.
 
     Parameters
@@ -135,8 +179,8 @@ def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
         Effective tariffs.
     p : ndarray, shape (n, n)
         Pass-through to buyers' prices, in [0, 1].
-    s : float
-        Import-demand elasticity, > 0.
+    s : float or ndarray
+        Import-demand elasticity, > 0 (or one per batch row, broadcasting like ``t``).
 
     Returns
     -------
@@ -149,10 +193,10 @@ def trade_response(m0: Array, t: Array, p: Array, s: float) -> Array:
     >>> round(float(m[0, 0, 1]), 1)  # a 145% tariff removes ~89% of trade
     10.7
     """
-    return m0 * (1.0 + p * t) ** (-s)
+    return m0 * _power(1.0 + p * t, -s)
 
 
-def tariff_pain(m0: Array, t: Array, p: Array, s: float, dep: Array, gdp: Array) -> Array:
+def tariff_pain(m0: Array, t: Array, p: Array, s: float | Array, dep: Array, gdp: Array) -> Array:
     """Importers' lost buyer surplus, % of GDP (returned as a negative payoff).
 
     The area under the constant-elasticity import demand curve between the
@@ -173,16 +217,22 @@ def tariff_pain(m0: Array, t: Array, p: Array, s: float, dep: Array, gdp: Array)
     0.888
     """
     pt1 = 1.0 + p * t
-    if abs(s - 1.0) < 1e-12:
+    near_one = np.abs(np.asarray(s, dtype=float) - 1.0) < 1e-12
+    if not near_one.any():
+        area = m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
+    elif near_one.all():
         area = m0 * np.log(pt1)
-    else:
-        area = m0 / (s - 1.0) * (1.0 - pt1 ** (1.0 - s))
-    return -_pct((dep * area).sum(axis=-1), gdp)
+    else:  # per-run elasticities, some of them 1: each run takes its own branch
+        with np.errstate(divide="ignore", invalid="ignore"):
+            area = np.where(
+                near_one, m0 * np.log(pt1), m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
+            )
+    return -_pct(_sum_last(dep * area), gdp)
 
 
 def tariff_revenue(m: Array, t: Array, weight: Array, gdp: Array) -> Array:
     """Tariff revenue ``t M``, valued at ``weight`` per dollar, % of GDP (>= 0)."""
-    return weight * _pct((t * m).sum(axis=-1), gdp)
+    return weight * _pct(_sum_last(t * m), gdp)
 
 
 def retaliation_loss(m0: Array, m: Array, t: Array, p: Array, margin: float, gdp: Array) -> Array:
@@ -204,7 +254,7 @@ def retaliation_loss(m0: Array, m: Array, t: Array, p: Array, margin: float, gdp
     """
     absorbed = np.minimum((1.0 - p) * t, margin) * m
     lost = margin * (m0 - m)
-    return -_pct((absorbed + lost).sum(axis=-2), gdp)
+    return -_pct(_sum_rows(absorbed + lost), gdp)
 
 
 def dependence_loss(control: Array, exposure: Array) -> Array:
@@ -213,7 +263,7 @@ def dependence_loss(control: Array, exposure: Array) -> Array:
     ``control[b, j, i]`` is the share ``j`` withholds from ``i``; ``exposure[i, j]``
     is ``i``'s loss (% GDP) if ``j`` withheld everything.
     """
-    return -(np.swapaxes(control, -1, -2) * exposure).sum(axis=-1)
+    return -_sum_last(np.swapaxes(control, -1, -2) * exposure)
 
 
 def logistic(x: ArrayLike) -> Array:
@@ -222,7 +272,7 @@ def logistic(x: ArrayLike) -> Array:
     return np.exp(-np.logaddexp(0.0, -x))
 
 
-def recession_odds(burden: Array, base: Array, slope: float) -> Array:
+def recession_odds(burden: Array, base: Array, slope: float | Array) -> Array:
     """12-month recession probability: ``logistic(logit(base) + slope * burden)``.
 
     In (0, 1) for any finite burden, non-decreasing in burden, and equal to
@@ -258,7 +308,7 @@ def alliance_strain(tau: Array, ties: Array, two_step: Array | None = None) -> A
     """
     if two_step is None:
         two_step = ties @ ties  # (W W)[i, j] = sum_k W[i,k] W[k,j]; W has a zero diagonal
-    return (tau * two_step).sum(axis=-1)
+    return _sum_last(tau * two_step)
 
 
 def coalition_gain(tau: Array, ties: Array) -> Array:
@@ -274,7 +324,7 @@ def coalition_gain(tau: Array, ties: Array) -> Array:
     for h in np.flatnonzero(resist.reshape(-1, tau.shape[-1]).any(axis=0)):
         r = resist[..., h]  # (B, n): how much each country answers h
         joint = np.minimum(r[..., :, None], r[..., None, :])  # (B, i, k)
-        out += (joint * ties).sum(axis=-1)
+        out += _sum_last(joint * ties)
     return out
 
 
@@ -299,8 +349,8 @@ def face_cost(
     partner_cut = np.swapaxes(cut, -1, -2) > 0
     if prev_moved is not None:
         partner_cut = partner_cut | (np.swapaxes(prev_moved, -1, -2) < 0)
-    unit = (cut * np.where(partner_cut, 1.0 - mutual_relief, 1.0)).sum(axis=-1)
-    eliminated = ((cut > 0) & (tau <= 0) & (peak > 0)).sum(axis=-1)
+    unit = _sum_last(cut * np.where(partner_cut, 1.0 - mutual_relief, 1.0))
+    eliminated = _sum_last((cut > 0) & (tau <= 0) & (peak > 0))
     return weight * unit + zero_cost * eliminated
 
 
@@ -323,8 +373,8 @@ def resolve_cost(prev_tau: Array, tau: Array, prev_moved: Array, active: Array) 
     cut = np.maximum(-d, 0.0)
     partner_d = np.swapaxes(d, -1, -2)
     partner_prev = np.swapaxes(prev_moved, -1, -2)
-    unilateral = (cut * ((partner_d >= 0) & (partner_prev >= 0))).sum(axis=-1)
-    unanswered = (np.maximum(partner_prev, 0.0) * (d <= 0) * active).sum(axis=-1)
+    unilateral = _sum_last(cut * ((partner_d >= 0) & (partner_prev >= 0)))
+    unanswered = _sum_last(np.maximum(partner_prev, 0.0) * (d <= 0) * active)
     return unilateral + unanswered
 
 
@@ -358,14 +408,14 @@ def control_easing_cost(
     """
     eased = np.maximum(prev_control - control, 0.0)
     partner = (np.swapaxes(tariff_change, -1, -2) < 0) | (np.swapaxes(prev_moved, -1, -2) < 0)
-    face = (eased * np.where(partner, 1.0 - mutual_relief, 1.0)).sum(axis=-1)
-    res = (eased * ~partner).sum(axis=-1)
+    face = _sum_last(eased * np.where(partner, 1.0 - mutual_relief, 1.0))
+    res = _sum_last(eased * ~partner)
     return face, res
 
 
 def _eliminated(prev_control: Array, nxt: StateBatch) -> Array:
     """Number of export controls lifted entirely this round, per country."""
-    return ((prev_control > 0) & (nxt.control <= 0)).sum(axis=-1).astype(float)
+    return _sum_last((prev_control > 0) & (nxt.control <= 0))
 
 
 # ---------------------------------------------------------------------------
@@ -632,7 +682,39 @@ class Params:
         the market beta makes the US drawdown there the assumed
         ``model_market_drawdown_145``; approval loses half of its fall to price
         pain and half to markets, landing at the middle of the 39–45% band
-        (``approval_39_45``).
+        (``approval_39_45``). The solve is :meth:`recalibrated`, which a
+        what-if calls again when it moves a calibration input
+        (:meth:`tariffsim.scenario.Scenario.with_params`).
+
+        Parameters
+        ----------
+        world : World
+            Any world: per-country arrays have shape ``(n,)``, per-dyad ones
+            ``(n, n)`` in its country order. Countries other than the US,
+            China, Canada and Mexico get the "others" defaults. Without both
+            the US and China there is no calibration state, and the
+            calibrated fields keep neutral values (slope 1, beta 1, no
+            approval response).
+
+        Returns
+        -------
+        Params
+            Every field set from its claims (:data:`PARAM_SOURCES`); units are
+            those of :class:`Params` (shares as fractions, payoff weights per
+            % of GDP). ``calibration`` records the US burden and pain at the
+            calibration state and the targets met.
+
+        Raises
+        ------
+        UnknownNameError
+            If a claim the defaults cite is missing from the claims data.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> p = ts.Params.default(w)
+        >>> round(p.calibration["us_recession_odds_target"], 2), p.recession_base.shape
+        (0.6, (10,))
         """
         cl = load_claims()
         n = world.n
@@ -690,25 +772,88 @@ class Params:
             face_zero_cost=ones * cl["model_face_weight"].values[2],
             resolve_weight=resolve,
         )
+        return provisional.recalibrated(world)
+
+    def recalibrated(self, world: World, *, keep: Iterable[str] = ()) -> Params:
+        """These parameters with the calibrated fields re-solved for their inputs.
+
+        The calibrated fields (:data:`CALIBRATED_FIELDS`: ``recession_slope``,
+        ``market_beta``, ``approval_price``, ``approval_market``) are solved
+        so that, at :func:`calibration_state` (US 145% on China, China 125%
+        on the US), the US recession odds are 60% (``us_recession_odds_60``),
+        its equity drawdown is ``model_market_drawdown_145`` and its approval
+        sits mid-band (``approval_39_45``) — whatever the other parameters
+        (elasticity, pass-through, dependence …). :meth:`default` calls this;
+        a what-if that changes an input of the calibration calls it again
+        (see :meth:`tariffsim.scenario.Scenario.with_params`).
+
+        Parameters
+        ----------
+        world : World
+        keep : iterable of str
+            Calibrated fields to leave as they are (set by the user).
+
+        Returns
+        -------
+        Params
+            With ``calibration`` recording the US burden and pain at the
+            calibration state and the targets. Unchanged when the world has no
+            US or no China. When the US bears no burden at the calibration
+            state (no US imports from China, a what-if), the default world's
+            calibrated values are kept (``calibration["reference_world"]``).
+        """
+        idx = {c: k for k, c in enumerate(world.codes)}
         if "US" not in idx or "CN" not in idx:
-            return provisional
+            return self
+        cl = load_claims()
+
+        def v(cid: str) -> float:
+            return float(np.mean(cl[cid].values))
+
+        ones = np.ones(world.n)
         state = calibration_state(world)
-        model = PayoffModel(world, provisional)
+        model = PayoffModel(world, self)
         bd = model.breakdown(state)
         us = idx["US"]
+        us_base = float(self.recession_base[us])
         burden_us = float(bd.burden[0, us])
         pain_us = float(-bd.terms["tariff_pain"][0, us])
+        if not (burden_us > 1e-9 and pain_us > 1e-9 and np.isfinite(burden_us + pain_us)):
+            # Nothing to calibrate on (a what-if without US imports from China, or
+            # parameters under which the US bears none of the tariff): keep the
+            # calibration of the default world.
+            dflt = World.default()
+            if world.codes == dflt.codes and np.array_equal(world.imports, dflt.imports):
+                raise ParameterError(
+                    "calibration: the US burden at the 145%/125% state is not positive "
+                    f"(burden {burden_us!r}, tariff pain {pain_us!r})."
+                )
+            ref = Params.default(dflt)
+            fallback = {
+                "recession_slope": ref.recession_slope,
+                "market_beta": ones * float(np.mean(ref.market_beta)),
+                "approval_price": ones * float(np.mean(ref.approval_price)),
+                "approval_market": ones * float(np.mean(ref.approval_market)),
+            }
+            return self.replace(
+                **{k: val for k, val in fallback.items() if k not in set(keep)},
+                calibration={**ref.calibration, "reference_world": 1.0},
+            )
         target = v("us_recession_odds_60") / 100.0
         slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
         dd_target = v("model_market_drawdown_145")
         beta = dd_target / burden_us
         appr_band = cl["approval_39_45"].values
-        appr_fall = appr0[us] - float(np.mean(appr_band)) / 100.0
-        return provisional.replace(
-            recession_slope=slope,
-            market_beta=ones * beta,
-            approval_price=ones * (0.5 * appr_fall / pain_us),
-            approval_market=ones * (0.5 * appr_fall / dd_target),
+        appr_fall = float(self.approval_base[us]) - float(np.mean(appr_band)) / 100.0
+        solved = {
+            "recession_slope": float(slope),
+            "market_beta": ones * beta,
+            "approval_price": ones * (0.5 * appr_fall / pain_us),
+            "approval_market": ones * (0.5 * appr_fall / dd_target),
+        }
+        keep = set(keep)
+        return self.replace(
+            **{k: val for k, val in solved.items() if k not in keep},
             calibration={
                 "us_burden_at_145_125": burden_us,
                 "us_pain_at_145_125": pain_us,
@@ -717,6 +862,10 @@ class Params:
                 "us_approval_target": float(np.mean(appr_band)) / 100.0,
             },
         )
+
+
+CALIBRATED_FIELDS = ("recession_slope", "market_beta", "approval_price", "approval_market")
+"""Fields of :class:`Params` solved by :meth:`Params.recalibrated` rather than cited directly."""
 
 
 _DYAD_FIELDS = frozenset({"pass_through", "dependence", "critical_exposure"})
@@ -1095,7 +1244,7 @@ def _evaluate_block(
     appr = p.approval_base - p.approval_price * (-pain) - p.approval_market * dd
     pol = p.political_weight * (appr - p.approval_base) * 100.0
     ally = -p.alliance_weight * alliance_strain(tau, world.ties, world.two_step)
-    ally = ally - p.control_strain * nxt.control.sum(axis=-1)
+    ally = ally - p.control_strain * _sum_last(nxt.control)
     coal = p.coalition_weight * coalition_gain(tau, world.ties)
     face = -face_cost(
         prev_tau, tau, nxt.peak, p.face_weight, p.face_mutual_relief, p.face_zero_cost, prev_moved

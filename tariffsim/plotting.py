@@ -6,9 +6,13 @@ Every function takes ``ax=`` and returns the ``Axes`` it drew on; only
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .errors import ParameterError
+from .path import COUNTERFACTUAL as _CF
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -16,7 +20,7 @@ if TYPE_CHECKING:
 
     from .path import Path
 
-__all__ = ["PALETTE", "plot_path", "plot_summary"]
+__all__ = ["PALETTE", "plot_path", "plot_paths", "plot_summary", "save"]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 """Okabe–Ito colour-blind-safe palette (tariff lines)."""
@@ -31,18 +35,49 @@ def _new_axes(ax: Axes | None) -> Axes:
         return ax
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(9, 4.8), layout="constrained")
+    fig = Figure(figsize=(10, 5.4), layout="constrained")
     return fig.add_subplot()
 
 
+_LINESTYLES = ("-", (0, (6, 2)), (0, (3, 1, 1, 1)), (0, (1, 1)), (0, (8, 2, 2, 2)))
+"""Dash patterns per dyad: with the widths below, lines on the same level stay visible."""
+
+
+def _style(k: int) -> dict[str, Any]:
+    """Colour, dash pattern, width and z-order of the ``k``-th dyad: each later line is
+    thinner and drawn on top, so lines that coincide (two 25% tariffs) both show."""
+    return {
+        "color": PALETTE[k % len(PALETTE)],
+        "ls": _LINESTYLES[k % len(_LINESTYLES)],
+        "lw": max(1.1, 3.4 - 0.7 * k),
+        "zorder": 3 + k,
+    }
+
+
 def _active_dyads(path: Path) -> list[tuple[str, str]]:
-    codes = path.codes
-    return [
-        (a, b)
-        for a in codes
-        for b in codes
-        if a != b and path.tariff[:, codes.index(a), codes.index(b)].max() > 0
-    ]
+    return path.tariff_dyads()
+
+
+def _dates(path: Path) -> Any:
+    return path.dates.astype("datetime64[D]").astype(object)
+
+
+def _title(path: Path) -> str:
+    """Scenario title (or name), kind and seed, e.g. ``US–China 2025 — simulation, seed 0``."""
+    m = path.meta
+    name = m.get("title") or m.get("scenario") or "tariff path"
+    kind = m.get("kind", "simulation")
+    seed = m.get("seed")
+    return f"{name} — {kind}" + (f", seed {seed}" if seed is not None else "")
+
+
+def _changes_note(path: Path) -> str:
+    ch = [c for c in path.meta.get("changes", ()) if not str(c).startswith("calibration")]
+    return ("what-if: " + "; ".join(str(c) for c in ch)) if ch else ""
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def plot_path(
@@ -52,73 +87,131 @@ def plot_path(
     dyads: list[tuple[str, str]] | None = None,
     events: bool = True,
     recession: bool = True,
+    controls: bool = True,
+    moves: bool = True,
+    title: str | None = None,
+    colors: dict[tuple[str, str], int] | None = None,
+    event_list: bool = True,
+    layers: bool = False,
 ) -> Axes:
-    """Headline tariffs per dyad over time, with events and recession odds.
+    """Headline tariffs per dyad over time, with export controls, moves, events and recession odds.
 
     Parameters
     ----------
     path : Path
     ax : matplotlib Axes, optional
+        Default: a new 10 × 5.4 in figure.
     dyads : list of (str, str), optional
-        Dyads to draw; default every dyad whose tariff is ever positive.
+        Tariff dyads to draw; default every dyad whose tariff is ever positive.
+        Each dyad has its own colour, dash pattern and width (later lines
+        thinner, on top), so equal tariffs stay distinguishable.
     events : bool
-        Mark scheduled events with a vertical line and their label.
+        Mark events with numbered markers (staggered when close) and list
+        them under the axes; what-if (counterfactual) events are red and
+        marked "CF".
     recession : bool
-        Draw recession odds of the dyads' countries on a secondary axis.
+        Draw recession odds of every player (:meth:`Path.players`) on a
+        secondary axis (greys, dashed).
+    controls : bool
+        Draw every export control ever in force (% of critical exports
+        withheld) as a hatched band on the tariff axis.
+    moves : bool
+        Mark the agents' own moves: ▲ escalation, ▼ de-escalation, on the
+        dyad's line (scheduled announcements are events, not moves).
+    title : str, optional
+        Default: the scenario's title, the kind of path and the seed, plus
+        the what-if changes when there are any.
+    colors : dict of (str, str) to int, optional
+        Style index per dyad (:func:`plot_paths` passes one mapping to every
+        panel so colours match).
+    event_list : bool
+        Write the numbered list of events (and agreements) under the axes.
+    layers : bool
+        Also draw each tariff layer of each dyad (thin lines, when the path
+        records layers: fentanyl, reciprocal, Section 232 …).
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    UnknownNameError
+        If a dyad names an unknown country.
     """
     ax = _new_axes(ax)
     dyads = _active_dyads(path) if dyads is None else list(dyads)
-    dates = path.dates.astype("datetime64[D]").astype(object)
-    for k, (a, b) in enumerate(dyads):
-        ax.step(
-            dates,
-            100 * path.series(a, b),
-            where="post",
-            color=PALETTE[k % len(PALETTE)],
-            lw=2,
-            label=f"{a} tariff on {b}",
-        )
-    ax.set_ylabel("headline tariff (%)")
-    ax.set_xlabel("date")
-    title = path.meta.get("scenario") or "tariff path"
-    ax.set_title(f"{title} ({path.meta.get('kind', 'simulation')})")
-    ax.grid(True, alpha=0.3)
-    top = max([100 * path.series(a, b).max() for a, b in dyads] or [1.0])
-    ax.set_ylim(0, top * 1.25 + 1)
-    if events:
-        seen: dict[int, int] = {}
-        for r, label in path.events:
-            if r >= len(path):
-                continue
-            k = seen.get(r, 0)
-            seen[r] = k + 1
-            ax.axvline(dates[r], color="0.6", lw=0.8, ls=":")
-            ax.annotate(
-                label,
-                (dates[r], top * 1.22),
-                xytext=(-2 - 9 * k, 0),
-                textcoords="offset points",
-                fontsize=6.5,
-                rotation=90,
-                ha="right",
-                va="top",
-                color="0.3",
+    colors = colors if colors is not None else {d: k for k, d in enumerate(dyads)}
+    dates = _dates(path)
+    top = 1.0
+    for a, b in dyads:
+        k = colors.get((a, b), len(colors))
+        y = 100 * path.series(a, b)
+        top = max(top, float(y.max()))
+        ax.step(dates, y, where="post", label=f"{a} tariff on {b}", **_style(k))
+        if moves:
+            i, j = path.codes.index(a), path.codes.index(b)
+            mv = path.moves[:, i, j]
+            for sign, marker in ((1, "^"), (-1, "v")):
+                r = np.flatnonzero(mv == sign)
+                if r.size:
+                    ax.plot(
+                        dates[r] if hasattr(dates, "__getitem__") else dates,
+                        y[r],
+                        ls="none",
+                        marker=marker,
+                        ms=6,
+                        mec="white",
+                        mew=0.6,
+                        color=_style(k)["color"],
+                        zorder=10,
+                    )
+    if controls:
+        for m, (a, b) in enumerate(path.control_dyads()):
+            i, j = path.codes.index(a), path.codes.index(b)
+            y = 100 * path.control[:, i, j]
+            top = max(top, float(y.max()))
+            ax.fill_between(
+                dates,
+                0,
+                y,
+                step="post",
+                facecolor="none",
+                edgecolor=("0.35", "#8B0000", "0.55")[m % 3],
+                hatch=("///", "\\\\\\", "xxx")[m % 3],
+                lw=0.8,
+                label=f"{a} export control on {b} (% withheld)",
+                zorder=2,
             )
+    if moves:
+        idx = [(path.codes.index(a), path.codes.index(b)) for a, b in dyads]
+        shown = {int(path.moves[r, i, j]) for i, j in idx for r in range(len(path))}
+        for sign, marker, word in ((1, "^", "escalates"), (-1, "v", "de-escalates")):
+            if sign in shown:
+                ax.plot([], [], ls="none", marker=marker, color="0.3", label=f"agent {word}")
+    ax.set_ylabel("tariff / share withheld (%)")
+    ax.grid(True, alpha=0.3)
+    ax.set_ylim(0, top * 1.22 + 1)
+    head = title if title is not None else _title(path)
+    note = _changes_note(path) if title is None else ""
+    ax.set_title(head + ("\n" + _clip(note, 110) if note else ""), fontsize=10)
+    if layers:
+        _draw_layers(ax, path, dyads, colors, dates)
+    if events:
+        _draw_events(ax, path, dates)
+        _draw_agreements(ax, path, dates)
+        if event_list:
+            _event_list(ax, path)
     handles, labels = ax.get_legend_handles_labels()
     if recession:
         ax2 = ax.twinx()
-        countries = sorted({c for d in dyads for c in d}, key=path.codes.index)
-        for k, c in enumerate(countries):
+        for k, c in enumerate(path.players()):
             i = path.codes.index(c)
             ax2.plot(
                 dates,
                 100 * path.recession[:, i],
                 ls=_DASHES[k % len(_DASHES)],
-                lw=1.2,
+                lw=1.1,
                 color=_GREYS[k % len(_GREYS)],
                 label=f"{c} recession odds",
             )
@@ -129,27 +222,156 @@ def plot_path(
     ax.legend(
         handles, labels, loc="upper left", bbox_to_anchor=(1.08, 1.0), fontsize=8, frameon=False
     )
-    ax.figure.autofmt_xdate()
+    _date_axis(ax)
     return ax
 
 
+def _date_axis(ax: Axes) -> None:
+    import matplotlib.dates as mdates
+
+    loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def _draw_events(ax: Axes, path: Path, dates: Any) -> None:
+    """Numbered event markers along the top, staggered in lanes, listed under the axes."""
+    import matplotlib.dates as mdates
+    from matplotlib.transforms import blended_transform_factory
+
+    groups = _event_groups(path)
+    if not groups:
+        return
+    xs = mdates.date2num(list(dates))
+    span = float(xs[-1] - xs[0]) or 1.0
+    tr = blended_transform_factory(ax.transData, ax.transAxes)
+    lanes: list[float] = []  # last x (axes fraction) used in each lane
+    for n, (r, labels) in enumerate(groups, start=1):
+        cf = all(lab.startswith(_CF) for lab in labels)
+        frac = (xs[r] - xs[0]) / span
+        lane = next((k for k, last in enumerate(lanes) if frac - last > 0.035), len(lanes))
+        if lane == len(lanes):
+            lanes.append(frac)
+        else:
+            lanes[lane] = frac
+        lane = lane % 3
+        color = "#C00000" if cf else "0.35"
+        ax.axvline(dates[r], color=color, lw=0.8, ls=(0, (2, 2)), zorder=1)
+        ax.text(
+            dates[r],
+            0.975 - 0.065 * lane,
+            f"CF{n}" if cf else str(n),
+            transform=tr,
+            ha="center",
+            va="top",
+            fontsize=7,
+            color=color,
+            bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": color, "lw": 0.7},
+            zorder=20,
+        )
+
+
+def _agreements(path: Path) -> list[Any]:
+    """Agreements the path records (:mod:`tariffsim.bargaining`), if any."""
+    return list(getattr(path, "agreements", ()) or ())
+
+
+def _agreement_text(a: Any) -> str:
+    terms = getattr(a, "terms", {}) or {}
+    what = ", ".join(f"{i}->{j} {100 * float(v):g}%" for (i, j), v in terms.items())
+    parties = "–".join(getattr(a, "parties", ()))
+    label = getattr(a, "label", "")
+    return f"agreement {parties}: {what}" + (f" ({label})" if label else "")
+
+
+def _draw_agreements(ax: Axes, path: Path, dates: Any) -> None:
+    """A green diamond "A1", "A2" … on the top edge at each agreement's round."""
+    from matplotlib.transforms import blended_transform_factory
+
+    tr = blended_transform_factory(ax.transData, ax.transAxes)
+    for n, a in enumerate(_agreements(path), start=1):
+        r = min(int(getattr(a, "round", 0)), len(path) - 1)
+        ax.axvline(dates[r], color="#009E73", lw=1.0, ls=(0, (4, 2)), zorder=1)
+        box = {"boxstyle": "round4,pad=0.2", "fc": "white", "ec": "#009E73", "lw": 0.7}
+        ax.text(dates[r], 0.80, f"A{n}", transform=tr, ha="center", va="top", fontsize=7,
+                color="#006B4F", zorder=20, bbox=box)  # fmt: skip
+
+
+def _draw_layers(
+    ax: Axes, path: Path, dyads: Sequence[tuple[str, str]], colors: dict[Any, int], dates: Any
+) -> None:
+    """Each recorded tariff layer of each dyad as a thin step line in the dyad's colour."""
+    layers = getattr(path, "layers", None)
+    names = tuple(getattr(path, "layer_names", ()) or ())
+    if layers is None or not names:
+        return
+    for a, b in dyads:
+        i, j = path.codes.index(a), path.codes.index(b)
+        col = _style(colors.get((a, b), 0))["color"]
+        for k, name in enumerate(names):
+            y = 100 * np.asarray(layers)[:, k, i, j]
+            if y.max() > 0:
+                ax.step(dates, y, where="post", color=col, lw=0.9, alpha=0.8,
+                        ls=(0, (1, 1.5)), label=f"{a} on {b}: {name} layer")  # fmt: skip
+
+
+def _event_groups(path: Path) -> list[tuple[int, list[str]]]:
+    by_round: dict[int, list[str]] = {}
+    for e in path.event_records:
+        by_round.setdefault(min(e.round, len(path) - 1), []).append(e.label)
+    return sorted(by_round.items())
+
+
+def _event_list(ax: Axes, path: Path, y: float = -0.1) -> None:
+    """The numbered events (as on the markers) as a monospace list under ``ax``."""
+    lines = []
+    for n, (r, labels) in enumerate(_event_groups(path), start=1):
+        cf = all(lab.startswith(_CF) for lab in labels)
+        mark = f"CF{n}" if cf else f"{n}"
+        for k, lab in enumerate(labels):
+            head = f"{mark:>4}  {path.dates[r]}" if k == 0 else " " * (6 + len(str(path.dates[r])))
+            what = ("(counterfactual) " if lab.startswith(_CF) else "") + lab.removeprefix(_CF)
+            lines.append(_clip(f"{head}  {what}", 120))
+    for n, a in enumerate(_agreements(path), start=1):
+        r = min(int(getattr(a, "round", 0)), len(path) - 1)
+        lines.append(_clip(f"{'A' + str(n):>4}  {path.dates[r]}  {_agreement_text(a)}", 120))
+    if lines:
+        ax.text(
+            0.0,
+            y,
+            "events:\n" + "\n".join(lines),
+            transform=ax.transAxes,
+            va="top",
+            ha="left",
+            fontsize=7,
+            family="monospace",
+            color="0.2",
+        )
+
+
 def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
-    """A three-panel figure: tariffs, indicators (recession, approval, markets), payoffs.
+    """A three-panel figure: tariffs and controls, indicators (recession, approval), payoffs.
+
+    Every player (:meth:`Path.players`, which includes every scenario agent)
+    appears in the indicator and payoff panels.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    if len(path) < 1:
+        raise ParameterError("`path` is empty.")
+    players = path.players()
+    nev = len({e.round for e in path.event_records})
     if fig is None:
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(10, 9), layout="constrained")
-    if len(path) < 1:
-        raise ParameterError("`path` is empty.")
-    a1, a2, a3 = fig.subplots(3, 1, sharex=True)
-    plot_path(path, ax=a1, recession=False)
-    dates = path.dates.astype("datetime64[D]").astype(object)
-    players = path.players()
+        fig = Figure(figsize=(10, 10 + 0.12 * nev), layout="constrained")
+    a1, a2, a3 = fig.subplots(
+        3, 1, sharex=True, gridspec_kw={"height_ratios": [1.25 + 0.04 * nev, 1, 1]}
+    )
+    plot_path(path, ax=a1, recession=False, events=True, event_list=False)
+    dates = _dates(path)
     for k, c in enumerate(players):
         i = path.codes.index(c)
         col = PALETTE[k % len(PALETTE)]
@@ -160,12 +382,116 @@ def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
         a2.plot(dates, 100 * path.approval[:, i], color="0.2", ls="--", label="US approval (%)")
         a2.axhspan(39, 45, color="0.85", alpha=0.5, label="approval 39–45% (reported)")
     a2.set_ylabel("%")
+    a2.set_ylim(0, 100)
     a2.grid(True, alpha=0.3)
     a2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     a3.axhline(0, color="0.5", lw=0.8)
     a3.set_ylabel("payoff (% of GDP, annual rate)")
     a3.grid(True, alpha=0.3)
     a3.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    _event_list(a3, path, y=-0.16)
+    _date_axis(a3)
+    return fig
+
+
+def plot_paths(
+    paths: Mapping[str, Path],
+    dyads: Sequence[tuple[str, str]] | None = None,
+    *,
+    fig: Figure | None = None,
+    recession: bool = True,
+) -> Figure:
+    """Compare paths (a baseline and what-ifs): one panel per path, same scales, same colours.
+
+    Parameters
+    ----------
+    paths : mapping of str to Path
+        Label → path, e.g. ``{"baseline": p0, "face 0.3": p1}``; at least one.
+    dyads : sequence of (str, str), optional
+        Tariff dyads to draw; default every dyad positive in any path. A
+        dyad has the same colour and dash pattern in every panel.
+    fig : matplotlib Figure, optional
+    recession : bool
+        Add a last panel with every path's recession odds for the dyads'
+        countries (colour per country, dash pattern per path).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Panels share both axes, so no path rescales another.
+
+    Raises
+    ------
+    ParameterError
+        If ``paths`` is empty or holds something other than paths.
+
+    Examples
+    --------
+    >>> sc = ts.load_scenario("us-china-145")
+    >>> fig = ts.plot_paths({"baseline": sc.simulate(seed=0),
+    ...                      "face 0.3": sc.with_params(face_weight=0.3).simulate(seed=0)},
+    ...                     dyads=[("US", "CN"), ("CN", "US")])
+    >>> len(fig.axes)
+    3
+    """
+    from .path import Path as _Path
+
+    items = list(paths.items())
+    if not items:
+        raise ParameterError("`paths` must hold at least one labelled Path.")
+    for label, p in items:
+        if not isinstance(p, _Path):
+            raise ParameterError(f"`paths[{label!r}]` must be a Path; got {type(p).__name__}.")
+    if dyads is None:
+        seen: list[tuple[str, str]] = []
+        for _, p in items:
+            seen += [d for d in p.tariff_dyads() if d not in seen]
+        dyads = seen
+    dyads = [(str(d[0]), str(d[1])) for d in dyads]
+    colors = {d: k for k, d in enumerate(dyads)}
+    n = len(items) + (1 if recession else 0)
+    if fig is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(10, 2.9 * n + 0.6), layout="constrained")
+    axes = fig.subplots(n, 1, sharex=True, sharey=False, squeeze=False)[:, 0]
+    top = 1.0
+    for _, p in items:
+        for a, b in dyads:
+            top = max(top, 100 * p.peak(a, b))
+    for ax, (label, p) in zip(axes, items, strict=False):
+        plot_path(
+            p,
+            ax=ax,
+            dyads=list(dyads),
+            recession=False,
+            events=False,
+            colors=colors,
+            title=f"{label}: {_title(p)}",
+        )
+        ax.set_ylim(0, top * 1.15 + 1)
+        note = _changes_note(p)
+        if note:
+            ax.text(0.01, 0.96, _clip(note, 100), transform=ax.transAxes, fontsize=7,
+                    va="top", color="0.25")  # fmt: skip
+    if recession:
+        ax = axes[-1]
+        countries = sorted({c for d in dyads for c in d}, key=items[0][1].codes.index)
+        for m, (label, p) in enumerate(items):
+            for k, c in enumerate(countries):
+                ax.plot(
+                    _dates(p),
+                    100 * p.recession[:, p.codes.index(c)],
+                    color=PALETTE[(len(dyads) + k) % len(PALETTE)],
+                    ls=_LINESTYLES[m % len(_LINESTYLES)],
+                    lw=1.6,
+                    label=f"{c} recession odds — {label}",
+                )
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("recession odds (%)")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        _date_axis(ax)
     return fig
 
 

@@ -95,8 +95,8 @@ def progress_enabled(progress: bool | None = None) -> bool:
 class _Bar:
     """A progress counter that draws through tqdm when enabled."""
 
-    def __init__(self, total: int, desc: str, unit: str, enabled: bool) -> None:
-        self.n = 0
+    def __init__(self, total: int | None, desc: str, unit: str, enabled: bool) -> None:
+        self.n: float = 0
         self.total = total
         self._bar: Any = None
         if enabled:
@@ -113,8 +113,8 @@ class _Bar:
         """True if a tqdm bar is attached."""
         return self._bar is not None
 
-    def update(self, k: int = 1) -> None:
-        """Count ``k`` more units of work done."""
+    def update(self, k: float = 1) -> None:
+        """Count ``k`` more units of work done (a fraction counts part of a unit)."""
         self.n += k
         if self._bar is not None:
             self._bar.update(k)
@@ -138,14 +138,15 @@ class _Bar:
 
 
 def progress_bar(
-    total: int, *, desc: str = "", unit: str = "it", enabled: bool | None = None
+    total: int | None, *, desc: str = "", unit: str = "it", enabled: bool | None = None
 ) -> _Bar:
     """A progress bar over ``total`` units of work (a context manager).
 
     Parameters
     ----------
-    total : int
-        Units of work expected (runs, matches, iterations).
+    total : int or None
+        Units of work expected (runs, matches); None when unknown (solver
+        sweeps until convergence): the bar then counts and shows the rate.
     desc : str
         Label shown before the bar.
     unit : str
@@ -159,4 +160,4 @@ def progress_bar(
         With ``update(k)``, ``close()``, ``n`` (units counted) and use as a
         context manager.
     """
-    return _Bar(int(total), desc, unit, progress_enabled(enabled))
+    return _Bar(None if total is None else int(total), desc, unit, progress_enabled(enabled))

@@ -41,9 +41,9 @@ from .errors import (
     UnknownNameError,
 )
 from .game import EVENT_KINDS, Agent, Event, Game
-from .path import Path, html_table
+from .path import COUNTERFACTUAL, Path, html_table
 from .payoffs import TERMS, Params, PayoffModel
-from .world import Ladder, State, World
+from .world import Country, Ladder, State, World
 
 __all__ = [
     "Scenario",
@@ -87,6 +87,8 @@ class Scenario:
     outcomes: tuple[str, ...] = ()
     source: str = ""
     data: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    changes: tuple[str, ...] = ()
+    """What-if changes made by :meth:`with_params`, in order, with calibration notes."""
 
     @property
     def world(self) -> World:
@@ -98,18 +100,88 @@ class Scenario:
         """The true payoff model."""
         return self.game.model
 
-    def simulate(self, seed: int | None = 0, rounds: int | None = None, *, rng: Any = None) -> Path:
+    def simulate(
+        self,
+        *args: int | None,
+        rounds: int | None = None,
+        seed: int | None = 0,
+        rng: Any = None,
+        check: bool = True,
+    ) -> Path:
         """Play the scenario (see :func:`tariffsim.simulate`).
+
+        Parameters
+        ----------
+        rounds : int, optional
+            Rounds to play (default: the scenario's ``calendar.rounds``). As
+            in :meth:`Game.simulate <tariffsim.game.Game.simulate>` and
+            :func:`tariffsim.simulate`, a positional argument is ``rounds``.
+        seed : int, default 0
+            Seed of the run (>= 0); the same seed gives a bit-identical path.
+        rng : numpy.random.Generator or int, optional
+            Source of randomness instead of ``seed``.
+        check : bool, default True
+            Warn (:class:`~tariffsim.errors.PlausibilityWarning`) when an
+            indicator leaves the range the model is calibrated for
+            (:meth:`Path.plausibility <tariffsim.path.Path.plausibility>`).
+
+        Returns
+        -------
+        Path
+            ``rounds + 1`` rows (row 0 is the start); ``meta`` holds the
+            scenario's name, title, players and the seed.
+
+        Raises
+        ------
+        ParameterError
+            If ``rounds`` < 1, ``seed`` < 0, or both ``seed`` and ``rng`` are given.
+
+        Warns
+        -----
+        FutureWarning
+            When called with a positional argument: it now means ``rounds``
+            (before 0.2 it meant ``seed``); write ``rounds=`` or ``seed=``.
 
         Examples
         --------
         >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
-        >>> p.meta["scenario"]
-        'us-china-145'
+        >>> p.meta["scenario"], len(p)
+        ('us-china-145', 31)
+        >>> len(ts.load_scenario("us-china-145").simulate(rounds=5, seed=0))
+        6
         """
+        if args:
+            import warnings
+
+            if len(args) > 1 or rounds is not None:
+                raise ParameterError(
+                    "Scenario.simulate takes one positional argument (`rounds`); "
+                    f"got {args!r}. Write simulate(rounds=..., seed=...)."
+                )
+            warnings.warn(
+                f"Scenario.simulate({args[0]!r}): a positional argument is `rounds`, as in "
+                "Game.simulate and ts.simulate (before 0.2 it was the seed). Write "
+                f"simulate(rounds={args[0]!r}) or simulate(seed={args[0]!r}) to be explicit.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            rounds = args[0]
         if rng is not None:
-            return self.game.simulate(rounds, rng=rng)
-        return self.game.simulate(rounds, seed=seed)
+            path = self.game.simulate(rounds, rng=rng)
+        else:
+            if seed is not None and (
+                isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+            ):
+                raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
+            path = self.game.simulate(rounds, seed=seed)
+        path = dataclasses.replace(
+            path,
+            meta={**path.meta, "scenario": self.name, "title": self.title,
+                  "players": list(self.players), "changes": list(self.changes)},
+        )  # fmt: skip
+        if check:
+            path.warn_if_implausible(stacklevel=2)
+        return path
 
     def replace(self, **changes: Any) -> Scenario:
         """A variant with fields replaced (e.g. ``game=sc.game.replace(noise=0.05)``).
@@ -117,10 +189,172 @@ class Scenario:
         A variant whose ``game`` was replaced from Python no longer matches the
         file it came from: its ``data`` is dropped (unless given too), so
         :meth:`to_toml` refuses rather than write a stale file.
+        ``params={path: value}`` is :meth:`with_params`.
+
+        Raises
+        ------
+        ParameterError
+            For a field a scenario does not have (the message lists them), or
+            ``params`` that is not a mapping of parameter paths.
         """
+        if "params" in changes:
+            params = changes.pop("params")
+            if not isinstance(params, Mapping):
+                raise ParameterError(
+                    "`params` of Scenario.replace must be a mapping of parameter paths to "
+                    f"values, e.g. {{'face_weight.US': 0.3}}; got {type(params).__name__}. "
+                    "Use sc.with_params(...) (truth and beliefs together), or "
+                    "sc.replace(game=sc.game.replace(model=...)) for the true model only."
+                )
+            return (
+                self.with_params(params).replace(**changes) if changes else self.with_params(params)
+            )
+        names = [f.name for f in dataclasses.fields(self)]
+        bad = [k for k in changes if k not in names]
+        if bad:
+            raise ParameterError(
+                f"Scenario has no field {bad[0]!r}; fields: {', '.join(names)} "
+                "(parameters: use with_params)."
+            )
         if "game" in changes and "data" not in changes:
             changes["data"] = {}
         return dataclasses.replace(self, **changes)
+
+    def with_params(
+        self,
+        mapping: Mapping[str, float] | None = None,
+        /,
+        *,
+        recalibrate: bool = True,
+        **params: float,
+    ) -> Scenario:
+        """A what-if: the scenario with parameters changed, truth and beliefs consistently.
+
+        Parameters
+        ----------
+        mapping : mapping of str to float, optional
+            Parameter paths (:mod:`tariffsim.parampath`) to values:
+            ``"face_weight"`` (every country), ``"face_weight.US"``,
+            ``"pass_through.US.CN"``, ``"noise"``, ``"learning_rate.US"``.
+            A plain path changes the true model **and** every agent's
+            perceived value; ``"truth:…"`` only the true model (agents keep
+            their old perception — the model then pays them differently from
+            what they expect); ``"belief:…"`` only what agents perceive.
+        recalibrate : bool, default True
+            Re-solve the calibrated fields (:data:`~tariffsim.payoffs.CALIBRATED_FIELDS`)
+            when a change moves the calibration (the US burden at 145%/125%),
+            so the calibration targets (60% US recession odds at 145%, the
+            drawdown and approval there) still hold; the truth and every
+            agent's perceived model get the re-solved values. A calibrated
+            field you set yourself is kept.
+        **params : float
+            Plain paths as keywords, e.g. ``face_weight=0.3`` (no dots).
+
+        Returns
+        -------
+        Scenario
+            With ``changes`` listing what was set and whether the calibration
+            was re-solved (also in the paths' ``meta["changes"]`` and on plots).
+
+        Raises
+        ------
+        UnknownNameError
+            For an unknown parameter path (the message lists near matches).
+        ParameterError
+            For a value outside the parameter's range, before any work.
+
+        Examples
+        --------
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> alt = sc.with_params(face_weight=0.3)
+        >>> alt.changes[0]
+        'face_weight = 0.3 (truth and beliefs)'
+        >>> alt.changes[1]
+        'calibration unchanged: no calibration input moved'
+        >>> el = sc.with_params({"elasticity": 3.0})
+        >>> el.changes[1].startswith("calibration re-solved")
+        True
+        """
+        from . import parampath
+
+        items = {**(mapping or {}), **params}
+        if not items:
+            raise ParameterError("with_params: give at least one parameter path and value.")
+        game = parampath.apply(self.game, items)
+        notes = [
+            f"{k} = {v:g} ("
+            + (
+                "truth only"
+                if k.startswith("truth:")
+                else "beliefs only"
+                if k.startswith("belief:")
+                else "truth and beliefs"
+            )
+            + ")"
+            for k, v in items.items()
+        ]
+        if recalibrate:
+            game, note = _recalibrate(self.game, game, items)
+            notes.append(note)
+        return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, *notes))
+
+    def equilibrium_start(self) -> State:
+        """Where an equilibrium analysis of the scenario starts: after its scheduled events.
+
+        The initial state with every scheduled tariff announcement (``set``
+        event) and export control (``control`` event) applied in calendar
+        order — the levels the calendar leaves in force. An equilibrium path
+        from the pre-escalation initial state would mostly show that nothing
+        moves from free trade; this is the state the scenario is about.
+
+        Returns
+        -------
+        State
+
+        Examples
+        --------
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> s = sc.equilibrium_start()
+        >>> w = sc.world
+        >>> float(s.tariff[w.index("US"), w.index("CN")]) > 0
+        True
+        """
+        g = self.game
+        state = g.initial or State.zeros(g.world.n)
+        w = g.world
+        for e in sorted(g.events, key=lambda e: g.round_of(e.when)):
+            if e.kind == "set":
+                state = state.with_tariff(w, e.importer, e.exporter, e.level)
+            elif e.kind == "control":
+                c = np.array(state.control)
+                c[w.index(e.importer), w.index(e.exporter)] = e.level
+                state = state.replace(control=c)
+        return state
+
+    def with_events(self, *events: Event) -> Scenario:
+        """A what-if with extra events, labelled as counterfactual on tables and plots.
+
+        Each event's label gets the prefix ``"counterfactual: "``
+        (:data:`tariffsim.path.COUNTERFACTUAL`); plots draw such events in red,
+        numbered "CF…".
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> alt = sc.with_events(ts.Event(dt.date(2025, 5, 12), "summit", "Geneva talks earlier"))
+        >>> [e.label for e in alt.simulate(seed=0).events if e.counterfactual]
+        ['counterfactual: Geneva talks earlier']
+        """
+        marked = tuple(
+            e
+            if e.label.startswith(COUNTERFACTUAL)
+            else dataclasses.replace(e, label=COUNTERFACTUAL + (e.label or e.kind))
+            for e in events
+        )
+        game = self.game.replace(events=(*self.game.events, *marked))
+        notes = tuple(f"event added: {e.label.removeprefix(COUNTERFACTUAL)}" for e in marked)
+        return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, *notes))
 
     def to_toml(self) -> str:
         """The scenario as TOML text that :func:`load_scenario` reads back identically.
@@ -362,6 +596,9 @@ class Scenario:
             ) or [head.rstrip()]
         out.append("\nevents:")
         out += [f"  {w:<12} {k:<8} {x:<12} {lab}" for w, k, x, lab, _ in self._event_rows()]
+        if self.changes:
+            out.append("\nwhat-if changes (with_params):")
+            out += [f"  - {c}" for c in self.changes]
         if self.outcomes:
             out.append("\nmust show:")
             out += [f"  - {o}" for o in self.outcomes]
@@ -427,6 +664,45 @@ class Scenario:
         return "".join(parts) + "</div>"
 
 
+def _recalibrate(before: Game, after: Game, items: Mapping[str, float]) -> tuple[Game, str]:
+    """Re-solve the calibrated fields of ``after`` if its truth moved the calibration."""
+    from .payoffs import CALIBRATED_FIELDS
+
+    old = before.model.params
+    new = after.model.params
+    world = after.world
+    keep = {k.split(":")[-1].split(".")[0] for k in items} & set(CALIBRATED_FIELDS)
+    solved = new.recalibrated(world, keep=keep)
+    b0 = old.calibration.get("us_burden_at_145_125")
+    b1 = solved.calibration.get("us_burden_at_145_125")
+    if b0 is None or b1 is None:
+        return after, "calibration unchanged: the world has no US–China calibration state"
+    if np.isclose(b0, b1, rtol=1e-12, atol=0.0):
+        return after, "calibration unchanged: no calibration input moved"
+    moved = [
+        f"{f} {float(np.mean(getattr(new, f))):.4g} → {float(np.mean(getattr(solved, f))):.4g}"
+        for f in CALIBRATED_FIELDS
+        if f not in keep
+    ]
+    fields = {f: getattr(solved, f) for f in CALIBRATED_FIELDS if f not in keep}
+    to_agents = any(not k.startswith("truth:") for k in items)  # truth-only: beliefs stay
+    agents = tuple(
+        dataclasses.replace(
+            a,
+            beliefs=dataclasses.replace(a.beliefs, perceived=a.beliefs.perceived.replace(**fields)),
+        )
+        if a.beliefs is not None and to_agents
+        else a
+        for a in after.agents
+    )
+    game = after.replace(model=after.model._with_params(solved), agents=agents)
+    return game, (
+        f"calibration re-solved (US burden at 145%/125% {b0:.4g} → {b1:.4g}% of GDP; "
+        f"targets kept): {', '.join(moved)}"
+        + (f"; kept as set: {', '.join(sorted(keep))}" if keep else "")
+    )
+
+
 def list_scenarios() -> list[str]:
     """Names of the bundled scenarios.
 
@@ -447,6 +723,23 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     ``max_depth``) and decoded as strict UTF-8 before it is parsed; then every
     field is checked (:func:`parse_scenario`) before anything runs.
 
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+        A bundled name (see :func:`list_scenarios`, e.g. ``"us-china-145"``),
+        or the path of a scenario file (``format = 1``, documented in
+        ``docs/scenario-format.md``); a string ending in ``.toml`` is always
+        taken as a path.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario: its :class:`~tariffsim.game.Game` (world,
+        calibrated payoff model, agents, events, calendar), title,
+        description, claims and expected outcomes. Parameters not set by the
+        file take the calibrated defaults (:meth:`Params.default
+        <tariffsim.payoffs.Params.default>`), each citing its claims.
+
     Raises
     ------
     UnknownNameError
@@ -456,6 +749,14 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     ScenarioError
         If the file is not UTF-8, is malformed TOML (names the line) or any
         field is invalid (lists all).
+    ParameterError
+        If ``name_or_path`` is neither a string nor a path.
+
+    Examples
+    --------
+    >>> sc = ts.load_scenario("us-china-145")
+    >>> sc.players, sc.game.rounds
+    (('US', 'CN'), 30)
     """
     from ._io import read_text_input
 
@@ -532,6 +833,9 @@ def _dyad(s: Any, path: str, codes: tuple[str, ...], pr: _Problems) -> tuple[str
         pr.add(path, f"must be a dyad 'IMPORTER-EXPORTER' like 'US-CN'; got {s!r}")
         return None
     a, b = s.split("-")
+    if a == b:
+        pr.add(path, f"a country cannot tariff itself: self-pair {s!r}")
+        return None
     ok = True
     for c in (a, b):
         if c not in codes:
@@ -602,6 +906,21 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     # -- world ---------------------------------------------------------------
     wd = data.get("world", {})
     world = World.default()
+    for code, spec in wd.get("countries", {}).items():
+        where = f"world.countries.{code}"
+        if not isinstance(spec, Mapping):
+            pr.add(where, f"must be a table with `gdp` (USD tn) and `name`; got {spec!r}")
+            continue
+        _known_keys(spec, where, {"gdp", "name"}, pr)
+        if not _num(spec.get("gdp")) or spec["gdp"] <= 0:
+            pr.add(f"{where}.gdp", f"must be a number > 0 (USD tn); got {spec.get('gdp')!r}")
+            continue
+        try:
+            world = world.add_country(
+                Country(str(code), float(spec["gdp"]), str(spec.get("name", "")), player=False)
+            )
+        except TariffsimError as e:
+            pr.add(where, str(e))
     codes = world.codes
     ladders = dict(world.ladders)
     for key, levels in wd.get("ladders", {}).items():
@@ -643,10 +962,21 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         np.array(world.imports), wd.get("imports", {}), "world.imports", codes, pr,
         "trade must be >= 0 (USD bn)",
     )  # fmt: skip
+    ties = np.array(world.ties)
+    for key, v in wd.get("ties", {}).items():
+        d = _dyad(key, f"world.ties.{key}", codes, pr)
+        if d is None:
+            continue
+        if not _num(v) or not 0 <= v <= 1 or d[0] == d[1]:
+            pr.add(f"world.ties.{key}", f"must be a tie in [0, 1] between two countries; got {v!r}")
+            continue
+        i, j = codes.index(d[0]), codes.index(d[1])
+        ties[i, j] = ties[j, i] = v
     try:
         world = world.replace(
             countries=tuple(countries),
             imports=imports,
+            ties=ties,
             ladders=ladders,
             control_ladders=control_ladders,
         )
@@ -793,8 +1123,12 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 f"{path}.date", f"must be a date (YYYY-MM-DD) or `round` an int >= 0; got {when!r}"
             )
             continue
+        cf = ed.get("counterfactual", False)
+        if not isinstance(cf, bool):
+            pr.add(f"{path}.counterfactual", f"must be true or false; got {cf!r}")
+            cf = False
         kw: dict[str, Any] = {
-            "label": str(ed.get("label", "")),
+            "label": (COUNTERFACTUAL if cf else "") + str(ed.get("label", "")),
             "claims": tuple(ed.get("claims", ())),
         }
         for cid in kw["claims"]:
@@ -926,7 +1260,18 @@ _AGENT_KEYS = {
     "options",
     "active_from",
 }
-_EVENT_KEYS = {"date", "round", "kind", "dyad", "country", "level", "value", "label", "claims"}
+_EVENT_KEYS = {
+    "date",
+    "round",
+    "kind",
+    "dyad",
+    "country",
+    "level",
+    "value",
+    "label",
+    "claims",
+    "counterfactual",
+}
 
 
 def _known_keys(table: Any, path: str, known: set[str], pr: _Problems) -> None:
@@ -988,7 +1333,7 @@ def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
 
 _TOP_TABLES = ("calendar", "world", "params", "weights", "initial")
 _TOP_LISTS = ("claims", "outcomes", "agents", "events")
-_WORLD_TABLES = ("ladders", "control_ladders", "gdp", "imports")
+_WORLD_TABLES = ("countries", "ladders", "control_ladders", "gdp", "imports", "ties")
 
 
 def _shape(data: Any, pr: _Problems) -> dict[str, Any]:

@@ -193,6 +193,7 @@ EVENT = Spec(
         "value": _num("index move (%) or support (% of GDP)", -100, 100),
         "label": _str("shown in tables and plots"),
         "claims": _CLAIMS,
+        "counterfactual": Spec("bool", "a what-if event, not part of the record (marked on plots)"),
     },
 )
 """One ``[[events]]`` entry."""
@@ -221,6 +222,25 @@ SCENARIO = Spec(
             "table",
             "changes to the default world",
             fields={
+                "countries": Spec(
+                    "map",
+                    "countries added to the default world, by code",
+                    key="code",
+                    value=Spec(
+                        "table",
+                        "a new country",
+                        fields={
+                            "gdp": _num("GDP, USD tn", 0.001, 1000),
+                            "name": _str("full name", max_chars=200),
+                        },
+                    ),
+                ),
+                "ties": Spec(
+                    "map",
+                    "alliance ties by pair 'A-B' (set both ways)",
+                    key="dyad",
+                    value=_num("an alliance tie", 0, 1),
+                ),
                 "ladders": Spec("map", "tariff ladders by dyad", key="dyad", value=_LADDER),
                 "control_ladders": Spec(
                     "map", "export-control ladders by dyad", key="dyad", value=_CONTROL_LADDER
@@ -436,7 +456,7 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
             return DROP
         cap = limits.current().max_items
         if len(value) > cap:
-            problems.append(f"{where}: {limits.message('max_items', len(value), 'table size')}")
+            problems.append(f"{where}: {limits.message('max_items', len(value), 'entries')}")
             return DROP
         out_t: dict[str, Any] = {}
         for key, v in value.items():
@@ -465,19 +485,19 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
         cap_name = spec.max_items if isinstance(spec.max_items, str) else ""
         cap = getattr(limits.current(), cap_name) if cap_name else int(spec.max_items)
         if len(value) > cap:
-            what = f"{where}: length"
-            msg = (
-                limits.message(cap_name, len(value), what)
-                if cap_name
-                else (f"{what} {len(value)} exceeds {cap}")
-            )
-            problems.append(msg)
+            if cap_name:
+                problems.append(f"{where}: {limits.message(cap_name, len(value), 'items')}")
+            else:
+                problems.append(f"{where}: {len(value)} items exceed the maximum {cap}")
             return DROP
         assert spec.value is not None
         items: list[Any] = []
         bad = False
         for i, item in enumerate(value):
+            before = len(problems)
             cleaned = prune(item, spec.value, f"{where}[{i}]", problems)
+            if spec.value.kind == "table" and len(problems) > before:
+                cleaned = DROP  # a table item with a bad field is reported, not half-built
             if cleaned is DROP:
                 bad = True
                 if spec.value.kind == "table":
@@ -523,50 +543,73 @@ def nesting_depth(value: Any) -> int:
     return best
 
 
+_TOKENS = re.compile(r"\"\"\"|'''|[\"'#\[\]{}\n]")
+
+
 def text_nesting_depth(text: str) -> int:
     """An upper bound of the nesting of TOML ``text``, read before parsing it.
 
     Counts ``[``/``{`` nesting outside strings and comments, and the dotted
     parts of table headers and keys at the start of lines, so a file nested
-    too deep is refused before the parser recurses into it.
+    too deep is refused before the parser recurses into it. Only structural
+    characters are visited (a regular-expression scan), so it is fast on any
+    file within ``max_file_bytes``.
     """
     best = depth = 0
-    i, n = 0, len(text)
-    line_start = True
-    while i < n:
-        c = text[i]
-        if line_start and depth == 0:
-            eol = text.find("\n", i)
-            line = text[i : n if eol < 0 else eol].split("#", 1)[0].strip()
+    n = len(text)
+    pos = 0
+    line_start: int | None = 0
+    while True:
+        if depth == 0 and line_start is not None:
+            eol = text.find("\n", line_start)
+            line = text[line_start : n if eol < 0 else eol].split("#", 1)[0].strip()
             if line.startswith("["):
                 best = max(best, line.strip("[").split("]", 1)[0].count(".") + 1)
             elif "=" in line:
                 best = max(best, line.split("=", 1)[0].count(".") + 1)
-        line_start = c == "\n"
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if c in "\"'":
-            q3 = text.startswith(c * 3, i)
-            end = c * 3 if q3 else c
-            j = i + len(end)
-            while j < n:
-                if c == '"' and text[j] == "\\":
-                    j += 2
-                    continue
-                if text.startswith(end, j) or (not q3 and text[j] == "\n"):
-                    break
-                j += 1
-            i = j + len(end) if j < n and text.startswith(end, j) else j
-            continue
-        if c in "[{":
+        line_start = None
+        m = _TOKENS.search(text, pos)
+        if m is None:
+            return best
+        tok = m.group()
+        pos = m.end()
+        if tok == "\n":
+            line_start = pos
+        elif tok == "#":
+            eol = text.find("\n", pos)
+            if eol < 0:
+                return best
+            pos = eol
+        elif tok in ("[", "{"):
             depth += 1
             best = max(best, depth)
-        elif c in "]}":
+        elif tok in ("]", "}"):
             depth = max(0, depth - 1)
-        i += 1
-    return best
+        else:
+            pos = _string_end(text, pos, tok)
+
+
+def _string_end(text: str, pos: int, quote: str) -> int:
+    """Index just after the string that ``quote`` opened before ``pos``.
+
+    A one-line string ends at its newline if unterminated (the parser reports it).
+    """
+    n = len(text)
+    while pos < n:
+        j = text.find(quote, pos)
+        nl = -1 if len(quote) == 3 else text.find("\n", pos)
+        if j < 0 or 0 <= nl < j:
+            return nl if nl >= 0 else n
+        if quote[0] == '"':
+            k, slashes = j - 1, 0
+            while k >= pos and text[k] == "\\":
+                slashes += 1
+                k -= 1
+            if slashes % 2:
+                pos = j + 1
+                continue
+        return j + len(quote)
+    return n
 
 
 # -- JSON Schema ---------------------------------------------------------------------------------

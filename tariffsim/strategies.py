@@ -29,13 +29,19 @@ import itertools
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
 
-from .agents import STRATEGIES, Observation, Traits, register
+from .agents import STRATEGIES, Observation, Traits, best_index, register, sign_moves
 from .errors import ParameterError
 from .world import State, StateBatch
+
+if TYPE_CHECKING:
+    from .engine import BatchObservation
+
+I8 = NDArray[np.int8]
 
 __all__ = [
     "ARTICLE_STRATEGIES",
@@ -123,6 +129,10 @@ class AlwaysEscalate:
         """Escalate on every dyad."""
         return dict.fromkeys(obs.targets, 1)
 
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Escalate on every dyad, in every run."""
+        return np.ones((bobs.runs, len(bobs.targets)), dtype=np.int8)
+
 
 @dataclass(frozen=True)
 class AlwaysDeescalate:
@@ -142,6 +152,10 @@ class AlwaysDeescalate:
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """De-escalate on every dyad."""
         return dict.fromkeys(obs.targets, -1)
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """De-escalate on every dyad, in every run."""
+        return np.full((bobs.runs, len(bobs.targets)), -1, dtype=np.int8)
 
 
 @dataclass(frozen=True)
@@ -170,6 +184,12 @@ class Random:
         """One independent draw per dyad."""
         draws = rng.random(len(obs.targets))
         return {d: 1 if u < self.p else -1 for d, u in zip(obs.targets, draws, strict=True)}
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """One draw per dyad from each run's own generator."""
+        k = len(bobs.targets)
+        u = np.array([rngs[r].random(k) for r in range(bobs.runs)]).reshape(bobs.runs, k)
+        return np.where(u < self.p, 1, -1).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -208,6 +228,14 @@ class GenerousTitForTat:
             out[(me, tgt)] = 0 if d > 0 and u < self.generosity else d
         return out
 
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Mirror, forgiving some escalations; draws from each run's generator."""
+        k = len(bobs.targets)
+        u = np.array([rngs[r].random(k) for r in range(bobs.runs)]).reshape(bobs.runs, k)
+        i, j = bobs.ij()
+        d = sign_moves(bobs.moved[:, j, i], 1e-12)
+        return np.where((d > 0) & (u < self.generosity), 0, d).astype(np.int8)
+
 
 @dataclass(frozen=True)
 class Pavlov:
@@ -236,6 +264,13 @@ class Pavlov:
             theirs = obs.last_change(tgt, me) > 1e-12
             out[(me, tgt)] = -1 if mine == theirs else 1
         return out
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Win-stay, lose-shift in every run."""
+        i, j = bobs.ij()
+        mine = bobs.moved[:, i, j] > 1e-12
+        theirs = bobs.moved[:, j, i] > 1e-12
+        return np.where(mine == theirs, -1, 1).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -272,6 +307,24 @@ class ContriteTitForTat:
             else:
                 out[(me, tgt)] = theirs
         return out
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Contrite tit-for-tat in every run (the last three states seen)."""
+        i, j = bobs.ij()
+        sm = bobs.seen_moved  # (R, h, k, k); the current state last
+        h = sm.shape[1]
+        theirs = sign_moves(sm[:, -1, j, i], 1e-12)
+
+        def mistake(q: int) -> NDArray[np.bool_]:
+            if h < -q + 1:
+                return np.zeros(theirs.shape, dtype=bool)
+            actual = sign_moves(sm[:, q, i, j], 1e-12)
+            intended = sign_moves(sm[:, q - 1, j, i], 1e-12)
+            return (actual > 0) & (intended <= 0)
+
+        last, before = mistake(-1), mistake(-2)
+        out = np.where(last, -1, np.where((theirs > 0) & before, 0, theirs))
+        return out.astype(np.int8)
 
 
 def _mistake(states: tuple[State, ...], k: int, i: int, j: int) -> bool:
@@ -328,6 +381,38 @@ class FictitiousPlayer:
             value = pay @ belief
             best = int(np.flatnonzero(value >= value.max() - 1e-12)[0])
             out[(me, tgt)] = order[best]
+        return out
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Per dyad, every run's best reply to the partner's empirical mix."""
+        R = bobs.runs
+        out = np.zeros((R, len(bobs.targets)), dtype=np.int8)
+        order = np.array((0, -1, 1), dtype=np.int8)
+        w = bobs.world
+        for c, (me, tgt) in enumerate(bobs.targets):
+            i, j = bobs.index(me), bobs.index(tgt)
+            s = sign_moves(bobs.seen_moved[:, :, j, i], 1e-12)  # (R, h)
+            counts = np.stack([(s == m).sum(axis=1) + 1.0 for m in order], axis=1)
+            belief = counts / counts.sum(axis=1, keepdims=True)
+            back = (tgt, me) in w.ladders
+            t0 = bobs.tariff
+            tariffs = np.repeat(t0[:, None], 9, axis=1)
+            mine = np.stack([bobs.step((me, tgt), t0[:, i, j], m) for m in order], axis=1)
+            theirs = (
+                np.stack([bobs.step((tgt, me), t0[:, j, i], m) for m in order], axis=1)
+                if back
+                else None
+            )
+            for a in range(3):
+                for b in range(3):
+                    tariffs[:, 3 * a + b, i, j] = mine[:, a]
+                    if theirs is not None:
+                        tariffs[:, 3 * a + b, j, i] = theirs[:, b]
+            pay = bobs.payoff(tariffs).reshape(R, 3, 3)
+            value = pay[:, :, 0] * belief[:, None, 0]
+            for b in (1, 2):
+                value = value + pay[:, :, b] * belief[:, None, b]
+            out[:, c] = order[best_index(value)]
         return out
 
 
@@ -432,6 +517,34 @@ class FaceSavingRetreat:
                 out[(me, tgt)] = 1 if up > hold + 1e-12 else 0
         return out
 
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Every run at once: one breakdown for the pressure test, one payoff call."""
+        R, k = bobs.runs, len(bobs.targets)
+        if not k:
+            return np.zeros((R, 0), dtype=np.int8)
+        me = bobs.index(bobs.me)
+        bd = bobs.breakdown()
+        pressed = (
+            (bd.recession[:, 0, me] >= self.recession)
+            | (bd.drawdown[:, 0, me] >= self.drawdown)
+            | (bd.approval[:, 0, me] <= self.approval)
+        )
+        i, j = bobs.ij()
+        level = bobs.tariff[:, i, j]  # (R, k)
+        # candidates: hold, then one rung up on each dyad alone
+        tariffs = np.repeat(bobs.tariff[:, None], 1 + k, axis=1)
+        for c, d in enumerate(bobs.targets):
+            tariffs[:, 1 + c, i[c], j[c]] = bobs.step(d, level[:, c], 1)
+        pay = bobs.payoff(tariffs)
+        climb = np.where(pay[:, 1:] > pay[:, :1] + 1e-12, 1, 0)
+        lower = np.stack(
+            [bobs.step(d, level[:, c], -1) for c, d in enumerate(bobs.targets)], axis=1
+        )
+        keeps_face = ~((lower <= 1e-12) & (bobs.peak[:, i, j] > 0))
+        asked = bobs.moved[:, j, i] <= 0
+        retreat = np.where((lower < level) & keeps_face & asked, -1, 0)
+        return np.where(pressed[:, None], retreat, climb).astype(np.int8)
+
 
 @dataclass(frozen=True)
 class FirmButMeasured:
@@ -475,6 +588,13 @@ class FirmButMeasured:
             behind = obs.state.tariff[j, i] > obs.state.tariff[i, j] + 1e-9
             out[(me, tgt)] = 1 if (theirs > 0 or (theirs == 0 and behind)) else theirs
         return out
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Answer in kind and catch up, in every run."""
+        i, j = bobs.ij()
+        theirs = sign_moves(bobs.moved[:, j, i], 1e-12)
+        behind = bobs.tariff[:, j, i] > bobs.tariff[:, i, j] + 1e-9
+        return np.where((theirs > 0) | ((theirs == 0) & behind), 1, theirs).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -567,6 +687,39 @@ class DivideAndConquer:
                 out[(me, t)] = 1
         return out
 
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Press, settle, then press the real target — in every run."""
+        R, k = bobs.runs, len(bobs.targets)
+        if not k:
+            return np.zeros((R, 0), dtype=np.int8)
+        w = bobs.world
+        tgts = [t for _, t in bobs.targets]
+        real = self.target if self.target in tgts else max(tgts, key=lambda c: w.country(c).gdp)
+        kme = w.index(bobs.me)
+
+        def rank(c: str) -> tuple[int, float, str]:
+            listed = self.order.index(c) if c in self.order else len(self.order)
+            return (listed, -float(w.ties[kme, w.index(c)]), c)
+
+        weaker = sorted((t for t in tgts if t != real), key=rank)
+        phase = max(bobs.round - 1, 0) // self.patience
+        me = bobs.index(bobs.me)
+        settled = {
+            t: (np.full(R, q < phase)) | (bobs.seen_moved[:, :, bobs.index(t), me] < 0).any(axis=1)
+            for q, t in enumerate(weaker)
+        }
+        all_settled = np.ones(R, dtype=bool)
+        for v in settled.values():
+            all_settled &= v
+        out = np.zeros((R, k), dtype=np.int8)
+        for c, (_, t) in enumerate(bobs.targets):
+            theirs = sign_moves(bobs.moved[:, bobs.index(t), me], 1e-12)
+            if t == real:
+                out[:, c] = np.where((all_settled & (phase >= 1)) | (theirs > 0), 1, 0)
+            else:
+                out[:, c] = np.where(settled[t], np.where(theirs > 0, 1, -1), 1)
+        return out
+
 
 @dataclass(frozen=True)
 class Brinkmanship:
@@ -634,6 +787,17 @@ class Brinkmanship:
                 out[(me, t)] = theirs
         return out
 
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Hold before the deadline, escalate after it until bought off — in every run."""
+        due = bobs.round >= self.announce + self.deadline
+        h = bobs.seen_moved.shape[1]  # states seen: history and the current one
+        start = max(self.announce - (bobs.round - h), 0)
+        since = bobs.seen_moved[:, min(start, h - 1) :]
+        i, j = bobs.ij()
+        theirs = sign_moves(bobs.moved[:, j, i], 1e-12)
+        bought = (since[:, :, j, i] < 0).any(axis=1) & (bobs.round >= self.announce)
+        return np.where(due & ~bought, 1, theirs).astype(np.int8)
+
 
 @dataclass(frozen=True)
 class TransactionalDealmaker:
@@ -696,6 +860,33 @@ class TransactionalDealmaker:
             else:
                 out[(me, t)] = 0
         return out
+
+    def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
+        """Climb, trade, pressure holdouts — in every run."""
+        R, k = bobs.runs, len(bobs.targets)
+        if not k:
+            return np.zeros((R, 0), dtype=np.int8)
+        i, j = bobs.ij()
+        sm = bobs.seen_moved
+        dealt: NDArray[np.bool_] = np.any(sm[:, :, j, i] < 0, axis=1)  # (R, k)
+        any_dealt = np.any(dealt, axis=1, keepdims=True)
+        traded = np.any(sm[:, :, i, j] < 0, axis=1)
+        theirs = sign_moves(bobs.moved[:, j, i], 1e-12)
+        rung = np.stack(
+            [
+                np.maximum(
+                    np.searchsorted(
+                        bobs.world.ladders[d].array, bobs.tariff[:, i[c], j[c]] + 1e-9, "right"
+                    )
+                    - 1,
+                    0,
+                )
+                for c, d in enumerate(bobs.targets)
+            ],
+            axis=1,
+        )
+        press = (any_dealt & ~dealt) | ((rung < self.leverage) & ~traded)
+        return np.where(theirs != 0, theirs, np.where(press, 1, 0)).astype(np.int8)
 
 
 ARTICLE_STRATEGIES: tuple[type, ...] = (

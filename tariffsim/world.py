@@ -211,6 +211,31 @@ class Ladder:
             return lv[0]
         return lv[self.floor_index(level) + 1]
 
+    def step_many(self, levels: ArrayLike, moves: ArrayLike) -> NDArray[np.float64]:
+        """:meth:`step` for arrays of levels and moves (broadcast together).
+
+        Every element follows exactly the rule of :meth:`step`, so the engine
+        can move many runs at once.
+
+        Examples
+        --------
+        >>> ts.Ladder((0, 0.1, 0.2)).step_many([0.0, 0.1, 0.15, 0.2], [1, -1, 1, 1]).tolist()
+        [0.1, 0.0, 0.2, 0.2]
+        """
+        level, move = np.broadcast_arrays(np.asarray(levels, dtype=float), np.asarray(moves))
+        lv = self.array
+        k = np.maximum(np.searchsorted(lv, level + 1e-9, side="right") - 1, 0)
+        on = (np.abs(lv - level[..., None]) <= 1e-9).any(axis=-1)
+        below = level < lv[0] - 1e-9
+        down = np.where(below, level, np.where(on, lv[np.maximum(k - 1, 0)], lv[k]))
+        top = level >= lv[-1] - 1e-9
+        up = np.where(
+            top,
+            np.where(level > lv[-1], level, lv[-1]),
+            np.where(below, lv[0], lv[np.minimum(k + 1, len(lv) - 1)]),
+        )
+        return np.where(move < 0, down, np.where(move > 0, up, level))
+
 
 @dataclass(frozen=True)
 class World:
@@ -365,6 +390,86 @@ class World:
     def replace(self, **changes: Any) -> World:
         """A copy with fields replaced (validated again)."""
         return dataclasses.replace(self, **changes)
+
+    def add_country(
+        self,
+        country: Country,
+        *,
+        imports: Mapping[str, float] | None = None,
+        exports: Mapping[str, float] | None = None,
+        ties: Mapping[str, float] | None = None,
+        ladders: Mapping[tuple[str, str], Sequence[float] | Ladder] | None = None,
+    ) -> World:
+        """A world with one more country, every per-country array grown for it.
+
+        Every ``(n, n)`` array field (imports, ties, exemptions, …) gets a new
+        row and column of zeros and every ``(n,)`` field a zero, then the
+        given trade, ties and ladders are filled in. The result is validated
+        like any world.
+
+        Parameters
+        ----------
+        country : Country
+            The new country (its code must be new).
+        imports : mapping of str to float, optional
+            What the new country imports from each partner, USD bn.
+        exports : mapping of str to float, optional
+            What each partner imports from the new country, USD bn.
+        ties : mapping of str to float, optional
+            Alliance tie with each partner, in [0, 1] (set both ways).
+        ladders : mapping of (str, str) to levels, optional
+            Tariff ladders of new dyads, e.g. ``{("US", "VN"): (0, 0.1, 0.46)}``.
+
+        Returns
+        -------
+        World
+
+        Raises
+        ------
+        ParameterError
+            If the code exists already, or a value is invalid (negative trade,
+            a tie outside [0, 1], a bad ladder).
+        UnknownNameError
+            If a partner is not a country of this world.
+
+        Examples
+        --------
+        >>> w = ts.World.default().add_country(
+        ...     ts.Country("VN", 0.48, "Vietnam"), imports={"CN": 160.0},
+        ...     exports={"US": 137.0}, ties={"US": 0.5},
+        ...     ladders={("US", "VN"): (0.0, 0.1, 0.46)})
+        >>> w.n, float(w.imports[w.index("US"), w.index("VN")]), float(w.ties[-1, 0])
+        (11, 137.0, 0.5)
+        """
+        if not isinstance(country, Country):
+            raise ParameterError(f"`country` must be a Country; got {country!r}.")
+        if country.code in self.codes:
+            raise ParameterError(f"`country`: {country.code!r} is already in the world.")
+        n = self.n
+        grown: dict[str, Any] = {"countries": (*self.countries, country)}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, np.ndarray) and v.shape == (n, n):
+                out = np.zeros((n + 1, n + 1), dtype=v.dtype)
+                out[:n, :n] = v
+                grown[f.name] = out
+            elif isinstance(v, np.ndarray) and v.shape == (n,):
+                grown[f.name] = np.append(v, np.zeros(1, dtype=v.dtype))
+        for name, table, row in (("imports", imports, True), ("imports", exports, False)):
+            for partner, value in (table or {}).items():
+                j = self.index(partner)
+                if row:
+                    grown[name][n, j] = value
+                else:
+                    grown[name][j, n] = value
+        for partner, value in (ties or {}).items():
+            j = self.index(partner)
+            grown["ties"][n, j] = grown["ties"][j, n] = value
+        lads = dict(self.ladders)
+        for (a, b), levels in (ladders or {}).items():
+            lads[(a, b)] = levels if isinstance(levels, Ladder) else Ladder(tuple(levels))
+        grown["ladders"] = lads
+        return self.replace(**grown)
 
     # -- effective rates ----------------------------------------------------------
     def effective(self, tariff: ArrayLike) -> NDArray[np.float64]:
@@ -666,12 +771,37 @@ class State:
         return dataclasses.replace(self, **changes)
 
     def with_tariff(self, world: World, importer: str, exporter: str, level: float) -> State:
-        """A copy with one headline tariff set (peak updated).
+        """A copy with one headline tariff set (its peak updated).
+
+        Parameters
+        ----------
+        world : World
+            The world whose country order the state's ``(n, n)`` arrays follow.
+        importer, exporter : str
+            Country codes: ``importer`` levies the tariff on goods from ``exporter``.
+        level : float
+            Ad valorem tariff as a fraction (1.45 = 145%), >= 0. It need not be
+            on a ladder (ladders bind moves and scenario events, not states).
+
+        Returns
+        -------
+        State
+            A new state; ``tariff[i, j] == level`` and ``peak[i, j] >=
+            level``; every other field is unchanged.
 
         Raises
         ------
         ParameterError
             If ``level`` is negative or not finite.
+        UnknownNameError
+            If a code is not a country of ``world``.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45)
+        >>> float(s.tariff[w.index("US"), w.index("CN")]), float(s.peak.max())
+        (1.45, 1.45)
         """
         if not math.isfinite(level) or level < 0:
             raise ParameterError(

@@ -1,4 +1,4 @@
-"""Analysis on top of the engine: ensembles, sweeps and the chunked runner they share.
+"""Analysis on top of the engine: ensembles, sweeps, observed records, sensitivity, calibration.
 
 - :mod:`tariffsim.analysis.runner` — :func:`~tariffsim.analysis.runner.map_chunks`,
   the one chunked-execution mechanism (in-process, any
@@ -9,10 +9,16 @@
   probabilities, fan chart, xarray/pandas export).
 - :mod:`tariffsim.analysis.distributions` — distributions of uncertain parameters.
 - :mod:`tariffsim.analysis.vary` — parameter draws, from distributions or the claims' ranges.
+- :mod:`tariffsim.analysis.observed` — the public record of tariff measures
+  (:func:`~tariffsim.analysis.observed.load`, :class:`~tariffsim.analysis.observed.ObservedPath`).
+- :mod:`tariffsim.analysis.sensitivity` — global sensitivity (Sobol, Morris) with SALib.
+- :mod:`tariffsim.analysis.calibrate` — fitting parameters to an observed path, forecast checks.
 
-``ts.ensemble`` is the function; ``tariffsim.analysis.ensemble`` the module.
+``ts.ensemble``, ``ts.sensitivity`` and ``ts.calibrate`` are the functions;
+``tariffsim.analysis.ensemble`` etc. the modules.
 """
 
+from . import observed
 from .distributions import Beta, Distribution, LogNormal, Normal, Triangular, Uniform
 from .ensemble import Bands, Ensemble, RunView
 from .runner import chunk_ranges, map_chunks, run_seeds, simulate_runs
@@ -29,6 +35,7 @@ __all__ = [
     "Uniform",
     "chunk_ranges",
     "map_chunks",
+    "observed",
     "run_seeds",
     "simulate_runs",
 ]

@@ -2,7 +2,7 @@ r"""Ensembles: many runs of a scenario, with drawn parameters, as bands and prob
 
 :func:`ensemble` runs a scenario ``R`` times through the batched engine
 (:func:`tariffsim.engine.simulate_batch`, compact record), chunked on any
-executor (:func:`tariffsim.analysis.runner.simulate_runs`), with parameters
+executor (:func:`tariffsim.analysis.runner.map_chunks`), with parameters
 drawn up front from distributions or from the claims' ranges
 (:mod:`tariffsim.analysis.vary`). The frozen :class:`Ensemble` it returns
 holds every run's tariffs (on the dyads with a ladder) and indicators, the
@@ -38,7 +38,15 @@ from numpy.typing import ArrayLike, NDArray
 from .._util import frozen_array as _ro
 from ..errors import ParameterError, UnknownNameError
 from .distributions import Distribution
-from .runner import _check_count, _root, check_executor, check_overrides, simulate_runs
+from .runner import (
+    _BatchJob,
+    _check_count,
+    _root,
+    _simulate_chunk,
+    check_executor,
+    check_overrides,
+    map_chunks,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -799,24 +807,45 @@ def ensemble(
             f"got {vary!r}."
         )
     ov = check_overrides(game, ov, runs)
-    batch = simulate_runs(
-        game,
+    parts = map_chunks(
+        _ensemble_chunk,
+        _BatchJob(game, rounds, _root(seed), "compact"),
         runs,
-        seed=_root(seed),
-        rounds=rounds,
-        overrides=ov,
-        record="compact",
-        executor=executor,
+        payload=ov or None,
         chunk_size=chunk_size,
+        executor=executor,
         progress=progress,
         desc=f"ensemble {game.name}".strip(),
+        unit="run",
     )
-    return Ensemble.from_batch(
-        batch,
+    codes, dates, dyads, events = parts[0]["meta"]
+    arrays = {
+        k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts]) for k in _KEEP
+    }
+    return Ensemble(
         name=game.name,
+        codes=codes,
+        dates=dates,
+        dyads=dyads,
+        events=events,
         draws=ov,
         claim_draws=claim_x,
         distributions=dists,
         seed=seed,
         vary=kind,
+        **arrays,
     )
+
+
+_KEEP = ("tariff", *INDICATORS)
+
+
+def _ensemble_chunk(
+    job: _BatchJob, start: int, stop: int, overrides: Mapping[str, Array] | None
+) -> dict[str, Any]:
+    """One chunk of an ensemble: only the arrays the ensemble keeps travel back."""
+    pb = _simulate_chunk(job, start, stop, overrides)
+    out: dict[str, Any] = {k: np.asarray(getattr(pb, k)) for k in _KEEP}
+    if start == 0:
+        out["meta"] = (pb.codes, pb.dates, pb.dyads, tuple(pb.events))
+    return out

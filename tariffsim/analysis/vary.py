@@ -71,6 +71,7 @@ __all__ = [
     "claim_distributions",
     "draw",
     "draws_from_claims",
+    "overrides_from_claims",
 ]
 
 Array = NDArray[np.float64]
@@ -228,7 +229,7 @@ def _prefixed(game: Game, field: str, index: tuple[int, ...], path: str) -> str:
     return path
 
 
-_GRID = 129
+_GRID = 17
 
 
 def _at_calibration_state(
@@ -237,9 +238,11 @@ def _at_calibration_state(
     """US burden, price pain and drawdown at the calibration state, per run (true params).
 
     At the calibration state these depend, among the drawn parameters, only on
-    the pass-through draw (one number per run): they are computed exactly on
-    a grid of :data:`_GRID` values across its range and interpolated
-    linearly (relative error below 1e-6), so the cost does not grow with R.
+    the pass-through draw (one number per run), smoothly. Up to :data:`_GRID`
+    runs they are computed run by run; beyond, exactly at :data:`_GRID`
+    Chebyshev points across the drawn range and interpolated by the
+    polynomial through them (relative error below 1e-10), so the cost does
+    not grow with R.
     """
     from ..parampath import apply
     from ..payoffs import PayoffModel, calibration_state
@@ -259,15 +262,21 @@ def _at_calibration_state(
         )
 
     if not pt_paths:
-        b, pn, d = at({})
-        return np.full(runs, b), np.full(runs, pn), np.full(runs, d)
+        b0, p0, d0 = at({})
+        return np.full(runs, b0), np.full(runs, p0), np.full(runs, d0)
     xs = ov[pt_paths[0]]
-    grid = np.linspace(float(xs.min()), float(xs.max()), _GRID) if runs > _GRID else xs
-    vals = np.array([at({k: float(g) for k in pt_paths}) for g in grid])
-    if grid is xs:
+    lo, hi = float(xs.min()), float(xs.max())
+    if runs <= _GRID or hi - lo < 1e-12:
+        vals = np.array([at({k: float(g) for k in pt_paths}) for g in xs])
         return vals[:, 0], vals[:, 1], vals[:, 2]
-    b, pn, d = (np.interp(xs, grid, vals[:, m]) for m in range(3))
-    return b, pn, d
+    cheb = np.polynomial.chebyshev
+    nodes = 0.5 * (lo + hi) + 0.5 * (hi - lo) * np.cos(np.pi * (np.arange(_GRID) + 0.5) / _GRID)
+    vals = np.array([at({k: float(g) for k in pt_paths}) for g in nodes])
+    fit = [
+        np.asarray(cheb.Chebyshev.fit(nodes, vals[:, m], _GRID - 1, domain=[lo, hi])(xs))
+        for m in range(3)
+    ]
+    return fit[0], fit[1], fit[2]
 
 
 def draws_from_claims(
@@ -300,6 +309,46 @@ def draws_from_claims(
         v = np.asarray(cd.distribution.sample(_stream(seed, cd.claim), runs), dtype=float)
         v.flags.writeable = False
         x[cd.claim] = v
+    ov = overrides_from_claims(game, x)
+    return ov, x, {cd.claim: cd.distribution for cd in cds}
+
+
+def overrides_from_claims(game: Game, x: Mapping[str, Any]) -> dict[str, Array]:
+    """Per-run parameter values set by given claim values (the rules of the module docs).
+
+    Parameters
+    ----------
+    game : Game
+    x : mapping of str to array_like (R,)
+        Claim id (a key of :data:`CLAIM_PARAMETERS`) → values in the claim's
+        unit, one per run. Claims left out keep the game's defaults.
+
+    Returns
+    -------
+    dict of str to ndarray (R,)
+        Parameter path → values (read-only).
+
+    Raises
+    ------
+    UnknownNameError
+        For a claim that sets no parameter.
+
+    Examples
+    --------
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> ov = overrides_from_claims(g, {"us_recession_baseline": [15.0, 30.0]})
+    >>> {k: v.tolist() for k, v in ov.items()}
+    {'recession_base.US': [0.15, 0.3]}
+    """
+    from ..errors import UnknownNameError
+
+    for c in x:
+        if c not in CLAIM_PARAMETERS:
+            raise UnknownNameError(
+                f"claim {c!r} sets no parameter; claims that do: {', '.join(CLAIM_PARAMETERS)}."
+            )
+    x = {c: np.asarray(v, dtype=float) for c, v in x.items()}
+    runs = len(next(iter(x.values()))) if x else 0
     p = game.model.params
     us = game.world.index("US")
     ov: dict[str, Array] = {}
@@ -331,4 +380,4 @@ def draws_from_claims(
         put("approval_market", (us,), "approval_market.US", 0.5 * fall / dd)
     for v in ov.values():
         v.flags.writeable = False
-    return ov, x, {cd.claim: cd.distribution for cd in cds}
+    return ov

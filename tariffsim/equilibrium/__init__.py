@@ -61,7 +61,15 @@ from .learning import (
 from .learning_path import LEARNING_RULES, learning_path
 from .lemke_howson import LemkeHowsonAllResult, LemkeHowsonResult, lemke_howson, lemke_howson_all
 from .logit_branch import LogitBranch, QREFit, fit_logit_qre, logit_branch
-from .markov import SELECTIONS, backward_induction, bellman, equilibrium_path_for, markov_perfect
+from .markov import (
+    SELECTIONS,
+    CostEstimate,
+    backward_induction,
+    bellman,
+    equilibrium_path_for,
+    estimate_cost,
+    markov_perfect,
+)
 from .normal_form import NormalFormGame
 from .pure import pure_nash
 from .qre import QREPath, QRESelection, logit_qre, qre_select
@@ -78,6 +86,7 @@ __all__ = [
     "Automaton",
     "AutomatonCheck",
     "CorrelatedResult",
+    "CostEstimate",
     "Deviation",
     "DiscountSet",
     "DyadFacts",
@@ -115,6 +124,7 @@ __all__ = [
     "dyad_facts",
     "dyad_stage_payoffs",
     "equilibrium_path_for",
+    "estimate_cost",
     "fictitious_play",
     "firm_but_measured",
     "fit_logit_qre",

@@ -195,11 +195,14 @@ class MPEResult:
         }
         return _equilibrium_path(self.lgame, [self.profile] * rounds, start, meta)
 
-    def plot_policy(self, ax: Axes | None = None, dyads: Sequence[Dyad] | None = None) -> Axes:
-        """Policy map over two dyads' levels (:func:`~tariffsim.equilibrium.plots.plot_policy`)."""
+    def plot_policy(
+        self, ax: Axes | None = None, dyads: Sequence[Dyad] | None = None, *, at: Any = None
+    ) -> Axes:
+        """Policy map over two dyads' levels, or a strip over one
+        (:func:`~tariffsim.equilibrium.plots.plot_policy`); ``at`` fixes the other dyads."""
         from .plots import plot_policy
 
-        return plot_policy(self, dyads=dyads, ax=ax)
+        return plot_policy(self, dyads=dyads, ax=ax, at=at)
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per state: levels (%) and moves per dyad, values, mixed or pure.

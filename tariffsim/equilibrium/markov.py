@@ -45,16 +45,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import ConvergenceWarning, ParameterError
+from ..errors import ConvergenceWarning, CostWarning, ParameterError, TimeLimitError
 from ..game import Game
 from ..path import Path
+from ..progress import progress_bar, progress_enabled
 from ..scenario import load_scenario
 from ._validate import check_discount, check_pos_int, check_tol
 from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
@@ -63,11 +66,99 @@ from .normal_form import NormalFormGame
 
 __all__ = [
     "SELECTIONS",
+    "CostEstimate",
     "backward_induction",
     "bellman",
     "equilibrium_path_for",
+    "estimate_cost",
     "markov_perfect",
 ]
+
+COST_WARN_SECONDS = 60.0
+"""Estimated seconds per sweep above which :func:`markov_perfect` warns before it starts."""
+
+_SECONDS_PER_UNIT = 1e-7
+"""Rough seconds per (state × profile × player) of a pure-selection sweep (measured on a
+two-core laptop-class machine; an order of magnitude, not a promise)."""
+_QRE_SECONDS = 0.05
+"""Rough seconds per doubling of a stage game's size for one logit-QRE solve."""
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """What one Bellman sweep of :func:`markov_perfect` will cost, before it runs.
+
+    Attributes
+    ----------
+    states, profiles, players : int
+        Size of the ladder game: states, joint action profiles per state, players.
+    qre_solves : int
+        Upper bound on logit-QRE solves per sweep (``states`` for
+        ``selection="qre"``; the states without a pure equilibrium otherwise,
+        unknown in advance, so 0).
+    seconds_per_sweep : float
+        Rough estimate (order of magnitude) on a two-core machine.
+    """
+
+    states: int
+    profiles: int
+    players: int
+    qre_solves: int
+    seconds_per_sweep: float
+
+    def describe(self) -> str:
+        """One line: sizes and the estimate."""
+        qre = f"; up to {self.qre_solves} logit-QRE solves" if self.qre_solves else ""
+        return (
+            f"{self.states} states × {self.profiles} profiles × {self.players} players{qre}: "
+            f"{_duration(self.seconds_per_sweep)} per sweep (value iteration usually "
+            "needs 5–30 sweeps)"
+        )
+
+
+def _duration(sec: float) -> str:
+    if sec < 1:
+        return "< 1 s"
+    if sec < 120:
+        return f"~{sec:.0f} s"
+    if sec < 7200:
+        return f"~{sec / 60:.0f} min"
+    return f"~{sec / 3600:.1f} h"
+
+
+def estimate_cost(game: Game | LadderGame, selection: str = "status-quo") -> CostEstimate:
+    """Estimate the cost of one sweep of :func:`markov_perfect` from the game's size.
+
+    Parameters
+    ----------
+    game : Game or LadderGame
+    selection : {"status-quo", "payoff-dominant", "qre"}
+
+    Returns
+    -------
+    CostEstimate
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> c = eq.estimate_cost(ts.load_scenario("four-country-2025").game, "qre")
+    >>> c.states, c.profiles, c.qre_solves
+    (1728, 729, 1728)
+    >>> c.seconds_per_sweep > 60
+    True
+    """
+    selection = _check_selection(selection)
+    lg = _as_lgame(game)
+    S, A, N = lg.n_states, lg.n_profiles, lg.n_players
+    sec = S * A * N * _SECONDS_PER_UNIT
+    qre = S if selection == "qre" else 0
+    sec += qre * _QRE_SECONDS * (1 + math.log2(max(A * N, 2)))
+    return CostEstimate(S, A, N, qre, sec)
+
+
+class _TimeUp(Exception):
+    pass
+
 
 Selection = Literal["status-quo", "payoff-dominant", "qre"]
 SELECTIONS: tuple[str, ...] = ("status-quo", "payoff-dominant", "qre")
@@ -151,8 +242,20 @@ def _ne_tol(lg: LadderGame, discount: float) -> float:
     return 1e-12 * (1.0 + scale / (1.0 - discount))
 
 
-def _sweep(lg: LadderGame, V: FloatArray, discount: float, selection: str, ne_tol: float) -> _Step:
-    """One application of the Bellman operator with equilibrium selection."""
+def _sweep(
+    lg: LadderGame,
+    V: FloatArray,
+    discount: float,
+    selection: str,
+    ne_tol: float,
+    tick: Callable[[float], None] | None = None,
+    deadline: float | None = None,
+) -> _Step:
+    """One application of the Bellman operator with equilibrium selection.
+
+    ``tick(fraction)`` is called as blocks of states finish; past ``deadline``
+    (``time.monotonic()``) the sweep stops with :class:`_TimeUp`.
+    """
     S, A, N = lg.n_states, lg.n_profiles, lg.n_players
     shape = lg.action_shape
     nonhold = lg.nonhold
@@ -183,6 +286,8 @@ def _sweep(lg: LadderGame, V: FloatArray, discount: float, selection: str, ne_to
         if selection == "qre":
             special = np.flatnonzero((pick < 0) | (n_pure[lo:hi] > 1))
         for c in special:
+            if deadline is not None and time.monotonic() > deadline:
+                raise _TimeUp
             joint = _qre_joint(q[c], shape)
             if ok2[c].any():  # several pure equilibria: the one the QRE limit favours
                 pick[c] = int(np.argmax(np.where(ok2[c], joint, -1.0)))
@@ -194,6 +299,10 @@ def _sweep(lg: LadderGame, V: FloatArray, discount: float, selection: str, ne_to
         for s, joint in mixed.items():
             if lo <= s < hi:
                 out[s] = joint @ q[s - lo]
+        if tick is not None:
+            tick(C / S)
+        if deadline is not None and time.monotonic() > deadline and hi < S:
+            raise _TimeUp
     return _Step(policy, out, n_pure, mixed)
 
 
@@ -294,6 +403,8 @@ def markov_perfect(
     max_iter: int = 1000,
     accelerate: bool = True,
     initial_values: Any = None,
+    max_seconds: float | None = None,
+    progress: bool | None = None,
 ) -> MPEResult:
     """Markov-perfect equilibrium of the escalation game by value iteration.
 
@@ -315,6 +426,14 @@ def markov_perfect(
         policy iteration). False: plain value iteration ``V <- T V``.
     initial_values : array_like, shape (S, N), optional
         Starting values; default zero.
+    max_seconds : float, optional
+        Wall-clock budget. When it runs out the solver stops after the last
+        complete sweep and returns ``converged=False`` with a message saying
+        so; if not even one sweep completed it raises :class:`TimeLimitError`.
+    progress : bool, optional
+        Progress bar counting sweeps, advancing within a sweep
+        (:mod:`tariffsim.progress`; by default only in interactive sessions,
+        and drawn only after a second of work).
 
     Returns
     -------
@@ -331,6 +450,9 @@ def markov_perfect(
     ConvergenceWarning
         If the residual is above ``tol`` after ``max_iter`` sweeps (the result
         says ``converged=False``).
+    CostWarning
+        Before any work, when :func:`estimate_cost` puts one sweep above
+        :data:`COST_WARN_SECONDS` (the message gives the sizes and estimate).
 
     Notes
     -----
@@ -352,9 +474,52 @@ def markov_perfect(
     selection = _check_selection(selection)  # type: ignore[assignment]
     tol = check_tol(tol)
     max_iter = check_pos_int(max_iter, "max_iter")
+    if max_seconds is not None and (
+        isinstance(max_seconds, bool)
+        or not isinstance(max_seconds, int | float)
+        or not max_seconds > 0
+        or not math.isfinite(max_seconds)
+    ):
+        raise ParameterError(f"`max_seconds` must be a finite number > 0; got {max_seconds!r}.")
+    progress_enabled(progress)
+
     lg = _as_lgame(game)
     S, N = lg.n_states, lg.n_players
     V = np.zeros((S, N)) if initial_values is None else lg._check_values(initial_values).copy()
+    cost = estimate_cost(lg, selection)
+    if cost.seconds_per_sweep > COST_WARN_SECONDS:
+        warnings.warn(
+            f"markov_perfect: an expensive solve ({selection} selection): {cost.describe()}"
+            + ("" if max_seconds else "; set max_seconds= to bound it"),
+            CostWarning,
+            stacklevel=2,
+        )
+    t0 = time.monotonic()
+    deadline = None if max_seconds is None else t0 + float(max_seconds)
+    with progress_bar(None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress) as bar:
+        try:
+            return _value_iteration(lg, V, discount, selection, tol, max_iter, accelerate,
+                                    bar.update, deadline, max_seconds)  # fmt: skip
+        except _TimeUp:
+            raise TimeLimitError(
+                f"markov_perfect: no sweep finished within max_seconds={max_seconds:g} "
+                f"({cost.describe()})."
+            ) from None
+
+
+def _value_iteration(
+    lg: LadderGame,
+    V: FloatArray,
+    discount: float,
+    selection: str,
+    tol: float,
+    max_iter: int,
+    accelerate: bool,
+    tick: Callable[[float], None],
+    deadline: float | None,
+    max_seconds: float | None,
+) -> MPEResult:
+    S = lg.n_states
     seen: dict[bytes, int] = {}
     history: list[bytes] = []
     cycle = False
@@ -363,10 +528,18 @@ def markov_perfect(
     residual = math.inf
     it = 0
     ne_tol = _ne_tol(lg, discount)
-    step = _sweep(lg, V, discount, selection, ne_tol)
+    step = _sweep(lg, V, discount, selection, ne_tol, tick, deadline)
+    timed_out = False
     for it in range(1, max_iter + 1):
         if it > 1:
-            step = _sweep(lg, V, discount, selection, ne_tol)
+            try:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise _TimeUp
+                step = _sweep(lg, V, discount, selection, ne_tol, tick, deadline)
+            except _TimeUp:
+                timed_out = True
+                it -= 1
+                break
         residual = float(np.abs(step.values - V).max())
         if residual <= tol:
             converged = True
@@ -391,13 +564,15 @@ def markov_perfect(
             message += "; a policy cycle was met and left by plain value iteration"
     else:
         message = f"not converged after {it} sweeps: residual {residual:.3g} > tol {tol:g}"
+        if timed_out:
+            message += f"; stopped at the time limit (max_seconds={max_seconds:g})"
         if cycle:
             message += "; the selected policy cycles"
     n_mixed = len(step.mixed)
     if n_mixed:
         message += f"; {n_mixed} state(s) without a pure equilibrium use a logit-QRE profile"
     if not converged:
-        warnings.warn(f"markov_perfect: {message}.", ConvergenceWarning, stacklevel=2)
+        warnings.warn(f"markov_perfect: {message}.", ConvergenceWarning, stacklevel=3)
     mixed = np.zeros(S, dtype=bool)
     mixed[list(step.mixed)] = True
     return MPEResult(

@@ -63,7 +63,9 @@ def plot_policy(
     Each cell is a state (x: the first dyad's level, y: the second's, in %);
     its colour is the joint move the equilibrium plays there on the two
     dyads, and an arrow points to the state it leads to. Cells whose stage
-    game has no pure equilibrium are hatched.
+    game has no pure equilibrium are hatched. A game with a single active
+    dyad gets a one-row strip over that dyad's ladder instead. The subtitle
+    names the levels at which the other active dyads are held.
 
     Parameters
     ----------
@@ -73,7 +75,8 @@ def plot_policy(
         ladder game's first two dyads when those are not both active.
     ax : matplotlib Axes, optional
     at : State, optional
-        Levels of the other active dyads (default: the game's initial state).
+        Levels of the other active dyads (default: the game's initial state);
+        named in the subtitle.
 
     Returns
     -------
@@ -82,7 +85,7 @@ def plot_policy(
     Raises
     ------
     ParameterError
-        If a dyad is not active in the game or the game has a single dyad.
+        If a dyad is not active in the game.
 
     Examples
     --------
@@ -97,9 +100,7 @@ def plot_policy(
 
     lg = result.lgame
     if len(lg.dyads) < 2:
-        raise ParameterError(
-            f"plot_policy needs a game with two active dyads; got {list(lg.dyads)}."
-        )
+        return _policy_strip(result, ax, at)
     if dyads is None or (
         tuple(dyads) == (("US", "CN"), ("CN", "US"))
         and not all(tuple(d) in lg.dyads for d in dyads)
@@ -153,7 +154,8 @@ def plot_policy(
     title = f"Markov-perfect policy (δ = {result.discount:g}, {result.selection})"
     if not result.converged:
         title += " — NOT converged"
-    ax.set_title(title)
+    others = _fixed_levels(lg, base_idx, (kx, ky))
+    ax.set_title(title + (f"\n{others}" if others else ""), fontsize=10)
     used = sorted({(int(a), int(b)) for a, b in moves[:, [kx, ky]]})
     handles = [
         Patch(
@@ -165,6 +167,66 @@ def plot_policy(
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     return ax
+
+
+def _fixed_levels(lg: Any, idx: Any, shown: Sequence[int]) -> str:
+    """'other dyads held at: US→CA 25%, …' for the active dyads not on the axes."""
+    parts = [
+        f"{a}→{b} {_pct(lg.ladders[k].levels[int(idx[k])])}%"
+        for k, (a, b) in enumerate(lg.dyads)
+        if k not in shown
+    ]
+    if not parts:
+        return ""
+    text = "other dyads held at: " + ", ".join(parts)
+    return text if len(text) <= 90 else text[:89] + "…"
+
+
+def _policy_strip(result: MPEResult, ax: Axes | None, at: State | None) -> Axes:
+    """The policy of a one-dyad game: a strip of cells over the ladder, arrows to the next."""
+    from matplotlib.patches import Patch
+
+    lg = result.lgame
+    (a, b), lad = lg.dyads[0], lg.ladders[0]
+    n = lg.dims[0]
+    ax = _new_axes(ax, (max(6.4, 0.9 * n + 2), 2.6))
+    used = set()
+    for i in range(n):
+        m = int(result.moves[i, 0])
+        used.add(m)
+        ax.add_patch(_rect(i, 0, _STRIP_COLOURS[m], hatch="//" if result.mixed[i] else None))
+        t = min(max(i + m, 0), n - 1)
+        if t != i:
+            ax.annotate(
+                "",
+                xy=(t, 0.25),
+                xytext=(i, 0.25),
+                arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1.2},
+            )
+        else:
+            ax.plot(i, 0.25, "o", color="#333333", markersize=4)
+        ax.text(i, -0.2, _WORD[m], ha="center", va="center", fontsize=8, color="#222222")
+    if at is not None:
+        k = lg.index_of(at)
+        ax.plot(k, 0.42, marker="v", color="#C00000", markersize=8, label="start")
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(-0.5, 0.5)
+    ax.set_yticks([])
+    ax.set_xticks(range(n), [_pct(x) for x in lad.levels])
+    ax.set_xlabel(f"{a}→{b} tariff (%)")
+    title = f"Markov-perfect policy of {a} on {b} (δ = {result.discount:g}, {result.selection})"
+    if not result.converged:
+        title += " — NOT converged"
+    ax.set_title(title + "\nthe only active dyad; arrows: where each level goes next", fontsize=10)
+    handles = [
+        Patch(facecolor=_STRIP_COLOURS[m], edgecolor="#666666", label=f"{a}→{b} {_WORD[m]}")
+        for m in sorted(used)
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    return ax
+
+
+_STRIP_COLOURS = {-1: "#56B4E9", 0: "#DDDDDD", 1: "#D55E00"}
 
 
 def _rect(ix: int, iy: int, colour: str, hatch: str | None) -> Any:

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import tariffsim
-from tariffsim import agents, claims, game, path, payoffs, scenario, world
+from tariffsim import agents, claims, engine, game, parampath, path, payoffs, scenario, world
 from tariffsim.payoffs import TERMS, Params
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -68,7 +68,8 @@ def _known_names() -> set[str]:
     import tariffsim.equilibrium as equilibrium
 
     names: set[str] = set(dir(tariffsim))
-    mods = [tariffsim, agents, claims, game, path, payoffs, scenario, world, equilibrium]
+    mods = [tariffsim, agents, claims, engine, game, parampath, path, payoffs, scenario, world]
+    mods.append(equilibrium)
     for info in pkgutil.iter_modules(equilibrium.__path__, "tariffsim.equilibrium."):
         mods.append(importlib.import_module(info.name))
     for mod in mods:

@@ -41,3 +41,26 @@ def test_false_is_off_and_counts(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_flag() -> None:
     with pytest.raises(ParameterError, match="`progress`"):
         progress_enabled("on")  # type: ignore[arg-type]
+
+
+def test_markov_perfect_takes_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tariffsim as ts
+    from tariffsim import equilibrium as eq
+
+    g = ts.load_scenario("us-china-145").game
+    monkeypatch.delenv(ENV, raising=False)
+    counted: list[int] = []
+    real = progress_bar
+
+    def spy(total, **kw):  # type: ignore[no-untyped-def]
+        bar = real(total, **kw)
+        counted.append(id(bar))
+        orig = bar.update
+        bar.update = lambda k=1: (counted.append(k), orig(k))  # type: ignore[method-assign]
+        return bar
+
+    monkeypatch.setattr("tariffsim.equilibrium.markov.progress_bar", spy)
+    r = eq.markov_perfect(g, discount=0.9, progress=True)
+    assert sum(counted[1:]) == r.iterations  # one tick per sweep
+    with pytest.raises(ParameterError, match="`progress`"):
+        eq.markov_perfect(g, progress="yes")  # type: ignore[arg-type]

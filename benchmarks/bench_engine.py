@@ -1,0 +1,252 @@
+"""Benchmark the batched engine against the per-run ``simulate`` of commit cfef515.
+
+Run ``python benchmarks/bench_engine.py`` from the repository root (``--quick``
+for smaller batches). The code of cfef515 — the last commit before the
+batched engine — is extracted with ``git archive`` into a temporary
+directory and imported as ``tariffsim_cfef515``, so "today" and "before"
+run in the same process on the same machine. Measured:
+
+(a) ``us-china-145``, 52 rounds: the old ``simulate`` in a loop vs
+    ``simulate_batch`` of 10,000 runs with ``record="compact"`` (runs/s), with
+    and without per-run overrides (pass-through, elasticity, noise drawn per
+    run); the peak resident memory of a fresh process running the 10,000-run
+    batch;
+(b) ``four-country-2025``, 52 rounds: the same comparison;
+(c) payoff evaluation, states/s: ``PayoffModel.payoff`` on 100,000 states of
+    the default 10-country world (random rungs on the 4 players' dyads), the
+    engine's evaluation of the 4-player slice, and 100,000 states with every
+    one of the 10 countries' tariffs random (no slice possible), each against
+    cfef515's ``PayoffModel.payoff`` on the same states.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import tariffsim as ts  # noqa: E402
+from tariffsim import engine  # noqa: E402
+from tariffsim.payoffs import _evaluate_block, _WorldView  # noqa: E402
+
+BEFORE = "cfef515"
+
+
+def load_before() -> Any:
+    """Import tariffsim as of commit cfef515 under the name ``tariffsim_cfef515``."""
+    tmp = Path(tempfile.mkdtemp(prefix="tariffsim_before_"))
+    tar = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", BEFORE, "tariffsim"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=tar, check=True)
+    (tmp / "tariffsim").rename(tmp / "tariffsim_cfef515")
+    sys.path.insert(0, str(tmp))
+    return importlib.import_module("tariffsim_cfef515")
+
+
+def best_of(func: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def overrides(runs: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {
+        "truth:pass_through.US.CN": rng.uniform(0.6, 1.0, runs),
+        "elasticity": rng.uniform(1.5, 3.5, runs),
+        "noise": rng.uniform(0.0, 0.1, runs),
+    }
+
+
+def bench_scenario(old: Any, name: str, runs: int, old_runs: int, rounds: int = 52) -> dict:
+    game = ts.load_scenario(name).game
+    old_game = old.load_scenario(name).game
+    old.simulate(old_game, rounds, seed=0)  # warm up
+    t_old = best_of(lambda: [old.simulate(old_game, rounds, seed=s) for s in range(old_runs)], 1)
+    t_loop = best_of(lambda: [ts.simulate(game, rounds, seed=s) for s in range(old_runs)], 1)
+    ts.simulate_batch(game, rounds, seeds=range(8), record="compact")  # warm up
+    t_batch = best_of(
+        lambda: ts.simulate_batch(game, rounds, seeds=range(runs), record="compact"), 1
+    )
+    over = overrides(runs)
+    t_var = best_of(
+        lambda: ts.simulate_batch(
+            game, rounds, seeds=range(runs), overrides=over, record="compact"
+        ),
+        1,
+    )
+    old_rate = old_runs / t_old
+    return {
+        "scenario": name,
+        "rounds": rounds,
+        "before_simulate_loop_runs_per_s": old_rate,
+        "simulate_loop_runs_per_s": old_runs / t_loop,
+        "batch_runs": runs,
+        "batch_runs_per_s": runs / t_batch,
+        "batch_with_overrides_runs_per_s": runs / t_var,
+        "speedup": runs / t_batch / old_rate,
+        "speedup_with_overrides": runs / t_var / old_rate,
+    }
+
+
+_MEMORY_PROBE = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+import tariffsim as ts
+g = ts.load_scenario("us-china-145").game
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+pb = ts.simulate_batch(g, 52, seeds=range({runs}), record="compact")
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(before * 1024, peak * 1024, pb.nbytes)
+"""
+
+
+def bench_memory(runs: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _MEMORY_PROBE.format(root=str(ROOT), runs=runs)],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    before, peak, kept = (int(x) for x in out)
+    return {"runs": runs, "rss_after_import": before, "peak_rss": peak, "result_bytes": kept}
+
+
+def random_tariffs(world: ts.World, n_states: int, seed: int, *, everyone: bool) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.zeros((n_states, world.n, world.n))
+    if everyone:
+        t = rng.choice(np.array([0.0, 0.1, 0.25, 0.54, 1.0, 1.45]), size=t.shape)
+        t[:, np.arange(world.n), np.arange(world.n)] = 0.0
+        return t
+    for (a, b), lad in world.ladders.items():
+        t[:, world.index(a), world.index(b)] = rng.choice(lad.array, size=n_states)
+    return t
+
+
+def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
+    w = ts.World.default()
+    model = ts.PayoffModel(w)
+    w_old = old.World.default()
+    m_old = old.PayoffModel(w_old)
+    out: dict[str, Any] = {"states": n_states}
+    for label, everyone in (("players", False), ("world10", True)):
+        t = random_tariffs(w, n_states, 0, everyone=everyone)
+        batch = ts.StateBatch.from_tariffs(t)
+        batch_old = old.StateBatch.from_tariffs(t)
+        new = model.payoff(batch)
+        before = m_old.payoff(batch_old)
+        np.testing.assert_allclose(new, before, rtol=1e-12, atol=1e-12)
+        out[f"{label}_payoff_states_per_s"] = n_states / best_of(
+            lambda b=batch: model.payoff(b), repeats
+        )
+        out[f"{label}_before_states_per_s"] = n_states / best_of(
+            lambda b=batch_old: m_old.payoff(b), repeats
+        )
+    # the engine's own evaluation: the 4-player slice, world arrays cut once
+    idx = np.array([w.index(c) for c in ("US", "CN", "CA", "MX")])
+    ix = np.ix_(idx, idx)
+    two = w.ties @ w.ties
+    view = _WorldView(w.gdp[idx], w.imports[ix], w.exempt[ix], w.ties[ix], two[ix])
+    params = engine._batched_params(model.params, {}, idx)
+    t = random_tariffs(w, n_states, 0, everyone=False)[:, None][:, :, idx][:, :, :, idx]
+    z = np.zeros_like(t)
+    nxt = ts.StateBatch(
+        tariff=t, control=z, peak=t, moved=z, support=np.zeros(t.shape[:-1]),
+        shock=np.zeros(t.shape[:-1]),
+    )  # fmt: skip
+
+    def slice_eval() -> Any:
+        return _evaluate_block(
+            view, params, model.weights[:, idx], model.active[ix], nxt, t, z, z
+        ).total
+
+    full = model.payoff(ts.StateBatch.from_tariffs(random_tariffs(w, n_states, 0, everyone=False)))
+    np.testing.assert_allclose(slice_eval()[:, 0], full[:, idx], rtol=1e-12, atol=1e-12)
+    out["slice_engine_states_per_s"] = n_states / best_of(slice_eval, repeats)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="1,000-run batches, fewer repeats")
+    ap.add_argument("--json", help="also write the numbers to this file")
+    args = ap.parse_args(argv)
+    runs = 1_000 if args.quick else 10_000
+    old = load_before()
+    res = {
+        "machine": {"cpus": os.cpu_count(), "numpy": np.__version__},
+        "us_china": bench_scenario(old, "us-china-145", runs, old_runs=20 if args.quick else 50),
+        "four_country": bench_scenario(
+            old, "four-country-2025", runs // 5, old_runs=10 if args.quick else 20
+        ),
+        "memory": bench_memory(runs),
+        "payoffs": bench_payoffs(old, 100_000, 3 if args.quick else 5),
+    }
+    uc, fc, mem, pay = res["us_china"], res["four_country"], res["memory"], res["payoffs"]
+    mb = 1024 * 1024
+
+    def rate(x: float, unit: str = "runs/s") -> str:
+        return f"{x:,.1f} {unit}" if x < 100 else f"{x:,.0f} {unit}"
+
+    rows = [
+        ("(a) us-china-145 x52, cfef515 loop", rate(uc["before_simulate_loop_runs_per_s"])),
+        ("(a) us-china-145 x52, simulate loop now", rate(uc["simulate_loop_runs_per_s"])),
+        (
+            f"(a) simulate_batch {uc['batch_runs']:,} runs, compact",
+            f"{rate(uc['batch_runs_per_s'])} ({uc['speedup']:,.0f}x)",
+        ),
+        (
+            "(a) ... with per-run overrides and noise",
+            f"{rate(uc['batch_with_overrides_runs_per_s'])} ({uc['speedup_with_overrides']:,.0f}x)",
+        ),
+        (
+            f"(a) peak RSS, process running {mem['runs']:,} runs",
+            f"{mem['peak_rss'] / mb:,.0f} MB (after import {mem['rss_after_import'] / mb:,.0f} MB,"
+            f" result {mem['result_bytes'] / mb:,.0f} MB)",
+        ),
+        ("(b) four-country-2025 x52, cfef515 loop", rate(fc["before_simulate_loop_runs_per_s"])),
+        (
+            f"(b) simulate_batch {fc['batch_runs']:,} runs, compact",
+            f"{rate(fc['batch_runs_per_s'])} ({fc['speedup']:,.0f}x)",
+        ),
+        ("(b) ... with per-run overrides and noise", rate(fc["batch_with_overrides_runs_per_s"])),
+        (
+            "(c) payoff, 4 players in the 10-country world",
+            f"{rate(pay['players_payoff_states_per_s'], 'states/s')} "
+            f"(cfef515 {rate(pay['players_before_states_per_s'], 'states/s')})",
+        ),
+        (
+            "(c) engine evaluation of the 4-player slice",
+            rate(pay["slice_engine_states_per_s"], "states/s"),
+        ),
+        (
+            "(c) payoff, all 10 countries' tariffs random",
+            f"{rate(pay['world10_payoff_states_per_s'], 'states/s')} "
+            f"(cfef515 {rate(pay['world10_before_states_per_s'], 'states/s')})",
+        ),
+    ]
+    w0 = max(len(r[0]) for r in rows)
+    for name, val in rows:
+        print(f"{name:<{w0}}  {val}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

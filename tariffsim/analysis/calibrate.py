@@ -1,0 +1,779 @@
+r"""Calibration: fit parameters so a scenario reproduces an observed path, then test its forecast.
+
+:func:`calibrate` chooses values of a few parameter paths
+(:mod:`tariffsim.parampath`) that make the simulated headline tariffs match
+an :class:`~tariffsim.analysis.observed.ObservedPath` up to a date; the
+returned :class:`Calibration` holds the estimates, profile-likelihood
+intervals, a report of the parameters the record cannot identify, and
+:meth:`Calibration.forecast` to test the fitted model on the rest of the
+record against two baselines.
+
+The loss
+--------
+For parameters :math:`\theta`, seeds :math:`s = 1..S`, the observed dyads
+:math:`d` (those in the record with a ladder in the game) and the round dates
+:math:`t` from the game's start up to ``until``,
+
+.. math::
+
+   L(\theta) = \frac{1}{S\,D\,T} \sum_{s} \sum_{d} \sum_{t}
+               \bigl(\tau_{d,t}(\theta, s) - o_{d,t}\bigr)^2,
+
+the mean squared error between the simulated headline tariff
+:math:`\tau` (a fraction) and the observed headline :math:`o` resampled on
+the round dates (:meth:`ObservedPath.headline`). The seeds are fixed
+(children of ``SeedSequence(seed)``, the same for every :math:`\theta`:
+common random numbers), so :math:`L` is a deterministic function and two
+calls with the same arguments give the same estimates. Read as a Gaussian
+quasi-likelihood with unknown variance, :math:`-2\log\Lambda(\theta) =
+m \log(L(\theta)/\hat L)` with :math:`m = DT` points.
+
+The optimiser
+-------------
+Tariffs move on ladders, so :math:`L` is piecewise constant in
+:math:`\theta`: it has plateaus and jumps and no useful gradient, and with
+noise it is also rough. tariffsim uses SciPy's differential evolution
+(Storn & Price 1997; ``scipy.optimize.differential_evolution``), a
+derivative-free, population-based global search that copes with plateaus
+and is bounded by construction, with a fixed seed, ``polish=False`` (the
+gradient polish is meaningless on a step function) and
+``vectorized=True, updating="deferred"``: each generation's whole population
+is evaluated as **one batch** of the engine (population × seeds runs through
+:func:`tariffsim.analysis.runner.map_chunks`), which is what the batched
+engine is fast at. ``method="grid"`` evaluates a Latin-hypercube sample of
+``maxiter * popsize * k`` points instead (one batch; for smoke tests and
+for one or two parameters).
+
+Uncertainty and identification
+------------------------------
+For each parameter a **profile** of the loss is computed on a grid over its
+range: at each grid value the other parameters are re-optimised over a
+candidate set (the estimate, the final population and ``profile_samples``
+uniform draws; one batch per parameter) — an approximation from above of
+the exact profile. The 95% interval is the hull of the grid values whose
+profile is within the likelihood-ratio threshold, widened to the neighbouring
+grid points (the boundary lies somewhere between them)
+
+.. math::
+
+   L \le \hat L + \max(\hat L, L_{\min})\,\chi^2_{1,0.95} / m,
+
+(:math:`L_{\min}` = :data:`LOSS_FLOOR`, one percentage point squared, keeps
+the threshold positive when the fit is exact). A parameter whose interval
+covers more than :data:`FLAT_SHARE` of its range has a flat profile: the
+record does not identify it, and :attr:`Calibration.identified` says so.
+
+Bounds
+------
+By default each parameter varies over the range its claims give (the ranges
+``ts.ensemble(vary="claims")`` draws from) and otherwise over
+``value * (1 ± 0.5)`` around the scenario's value, clipped to its domain
+(:data:`tariffsim.analysis.sensitivity.DEFAULT_FACTOR`).
+
+Forecast checks
+---------------
+:meth:`Calibration.forecast` simulates the fitted game over the whole
+horizon; :meth:`Forecast.score` compares it with the record after the fit
+date, next to two baselines: **no change** (every dyad stays at its
+observed level on the fit date) and **default** (the scenario as bundled,
+not fitted). Errors are root-mean-square and mean absolute errors in
+percentage points over the round dates after ``after``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._util import frozen_array
+from ..errors import ParameterError, UnknownNameError
+from .observed import ObservedPath, _as_date, round_dates
+from .sensitivity import _check_range, _run_design, default_range
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from ..game import Game
+
+__all__ = [
+    "FLAT_SHARE",
+    "LOSS_FLOOR",
+    "Calibration",
+    "Forecast",
+    "ForecastScore",
+    "calibrate",
+]
+
+Array = NDArray[np.float64]
+CHI2_1_95 = 3.841458820694124
+"""95% quantile of the chi-square distribution with one degree of freedom."""
+LOSS_FLOOR = 1e-4
+"""Smallest loss used in the interval threshold: (1 percentage point)^2."""
+FLAT_SHARE = 0.5
+"""A parameter whose interval covers more than this share of its range is not identified."""
+METHODS = ("de", "grid")
+
+
+# ---------------------------------------------------------------------------
+# the loss, as a per-run output of the design runner
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _SquaredError:
+    """Per-run mean squared error of the simulated headline tariffs against targets."""
+
+    dyads: tuple[tuple[str, str], ...]
+    target: Array  # (D, T+1)
+    mask: NDArray[np.bool_]  # (T+1,): round dates in the fit window
+
+    def __call__(self, batch: Any) -> Array:
+        sims = np.stack([np.asarray(batch.tariff_series(a, b), float) for a, b in self.dyads], 1)
+        err = (sims[:, :, self.mask] - self.target[None, :, self.mask]) ** 2
+        out: Array = err.mean(axis=(1, 2))
+        return out
+
+
+def _target(
+    game: Game, obs: ObservedPath, dyads: Sequence[tuple[str, str]], rounds: int
+) -> tuple[Array, NDArray[Any]]:
+    dates = np.array([game.date(r) for r in range(rounds + 1)], dtype="datetime64[D]")
+    return np.stack([obs.headline(a, b, dates) for a, b in dyads]), dates
+
+
+def moving_dyads(game: Game) -> set[tuple[str, str]]:
+    """Dyads the game can move: an agent's tariff targets and dyads set by events."""
+    from ..agents import targets_of
+
+    out = {d for a in game.agents for d in targets_of(game.world, a.code, a.targets)}
+    out |= {(e.importer, e.exporter) for e in game.events if e.kind == "set"}
+    return out
+
+
+def _dyads(game: Game, obs: ObservedPath, dyads: Any) -> tuple[tuple[str, str], ...]:
+    ladders = set(game.world.ladders)
+    if dyads is None:
+        moving = moving_dyads(game)
+        out = tuple(d for d in obs.dyads if d in ladders and d in moving)
+        if not out:
+            raise ParameterError(
+                f"the record {obs.name!r} has no dyad the game moves (an agent's target or "
+                f"an event's); record dyads: {list(obs.dyads)}, game: {sorted(moving)}."
+            )
+        return out
+    chosen: list[tuple[str, str]] = []
+    for item in dyads:
+        if isinstance(item, str):
+            a, _, b = item.partition("-")
+            item = (a, b)
+        d = (str(item[0]), str(item[1]))
+        if d not in obs.dyads:
+            raise UnknownNameError(f"`dyads`: the record has no dyad {d[0]}-{d[1]}.")
+        if d not in ladders:
+            raise ParameterError(f"`dyads`: the game has no tariff ladder for {d[0]}-{d[1]}.")
+        chosen.append(d)
+    if not chosen:
+        raise ParameterError("`dyads` is empty.")
+    return tuple(chosen)
+
+
+def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, float]]:
+    from .. import parampath
+
+    if isinstance(params, Mapping):
+        if bounds is not None:
+            raise ParameterError("give ranges in `params` or in `bounds`, not both.")
+        bounds, params = dict(params), list(params)
+    if isinstance(params, str) or not isinstance(params, Sequence) or not params:
+        raise ParameterError(
+            f"`params` must be a non-empty list of parameter paths; got {params!r}."
+        )
+    if len(set(params)) != len(params):
+        raise ParameterError(f"`params` lists a path twice: {list(params)!r}.")
+    given = dict(bounds or {})
+    for p in given:
+        if p not in params:
+            raise ParameterError(f"`bounds` names {p!r}, which is not in `params`.")
+    claims = _claims_ranges(game)
+    out: dict[str, tuple[float, float]] = {}
+    for p in params:
+        parampath.describe(p)  # unknown path -> UnknownNameError with near matches
+        if p in given:
+            rng = given[p]
+            if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
+                raise ParameterError(f"`bounds.{p}` must be (low, high); got {rng!r}.")
+            out[p] = _check_range(p, rng[0], rng[1], arg="bounds")
+        elif p in claims:
+            out[p] = _check_range(p, *claims[p])
+        else:
+            out[p] = default_range(game, p)
+    return out
+
+
+def _claims_ranges(game: Game) -> dict[str, tuple[float, float]]:
+    """``{parameter path: range}`` implied by the claims with a range (each alone)."""
+    try:
+        from .vary import claim_distributions, overrides_from_claims
+    except ImportError:  # pragma: no cover - ensembles not available
+        return {}
+    from ..claims import load_claims
+
+    cl = load_claims()
+    out: dict[str, tuple[float, float]] = {}
+    for cd in claim_distributions(game):
+        lo, hi = getattr(cl[cd.claim], "range")  # noqa: B009
+        for p, v in overrides_from_claims(game, {cd.claim: np.array([lo, hi])}).items():
+            out.setdefault(p, (float(np.min(v)), float(np.max(v))))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# results
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """Fitted parameter values, their uncertainty, and what the fit rests on.
+
+    Attributes
+    ----------
+    params : mapping of str to float
+        The estimate of every fitted parameter path.
+    intervals : mapping of str to (float, float)
+        95% profile-likelihood interval of each (see the module docs).
+    identified : mapping of str to bool
+        False where the profile is flat (interval > :data:`FLAT_SHARE` of the range).
+    bounds : mapping of str to (float, float)
+        The search range of each parameter.
+    loss : float
+        Loss at the estimate (mean squared error, fraction²).
+    loss_default : float
+        Loss of the scenario as bundled (the unfitted values).
+    defaults : mapping of str to float
+        The scenario's value of each parameter.
+    profiles : mapping of str to (ndarray, ndarray)
+        Grid and profile loss of each parameter.
+    threshold : float
+        Loss under which a profile point is inside the interval.
+    observed : ObservedPath
+    dyads : tuple of (str, str)
+        The dyads fitted.
+    until : datetime.date
+        Last date of the fit window.
+    points : int
+        Number of (dyad, round) points in the fit.
+    seeds : int
+        Number of common seeds the loss averages over; ``seed`` roots them.
+    seed : int
+    method : str
+    runs : int
+        Model runs spent (fit and profiles).
+    game : Game
+        The scenario's game, unfitted.
+    """
+
+    params: Mapping[str, float]
+    intervals: Mapping[str, tuple[float, float]]
+    identified: Mapping[str, bool]
+    bounds: Mapping[str, tuple[float, float]]
+    loss: float
+    loss_default: float
+    defaults: Mapping[str, float]
+    profiles: Mapping[str, tuple[Array, Array]]
+    threshold: float
+    observed: ObservedPath
+    dyads: tuple[tuple[str, str], ...]
+    until: dt.date
+    points: int
+    seeds: int
+    seed: int
+    method: str
+    runs: int
+    game: Any
+    rounds: int
+    name: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def fitted_game(self) -> Game:
+        """The game with the estimates applied."""
+        from .. import parampath
+
+        g: Game = parampath.apply(self.game, dict(self.params))
+        return g
+
+    @property
+    def rmse_pp(self) -> float:
+        """Root-mean-square error of the fit, in percentage points."""
+        return 100 * math.sqrt(self.loss)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per parameter: estimate, interval, range, default, identified."""
+        return [
+            {
+                "param": p,
+                "estimate": self.params[p],
+                "low": self.intervals[p][0],
+                "high": self.intervals[p][1],
+                "range_low": self.bounds[p][0],
+                "range_high": self.bounds[p][1],
+                "default": self.defaults[p],
+                "identified": self.identified[p],
+            }
+            for p in self.params
+        ]
+
+    def to_frame(self) -> Any:
+        """:meth:`rows` as a pandas DataFrame indexed by parameter."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "Calibration.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
+            ) from None
+        return pd.DataFrame(self.rows()).set_index("param")
+
+    def report(self, width: int = 100) -> str:
+        """The estimates, their intervals and the data behind them, as text."""
+        d0 = round_dates(self.game)[0]
+        lines = [
+            f"calibration of {self.name or 'the scenario'} to {self.observed.name!r}",
+            f"data: dyads {', '.join(f'{a}->{b}' for a, b in self.dyads)}, round dates "
+            f"{d0}..{self.until}, {self.points} points, {self.seeds} seed(s)",
+            f"loss (MSE): {self.loss:.5g} fitted (RMSE {self.rmse_pp:.1f} pp), "
+            f"{self.loss_default:.5g} unfitted (RMSE {100 * math.sqrt(self.loss_default):.1f} pp); "
+            f"{self.method}, {self.runs} runs",
+        ]
+        pw = max(len(p) for p in self.params)
+        lines.append(
+            f"  {'parameter':<{pw}}  {'estimate':>9}  {'95% interval':>19}  "
+            f"{'range':>17}  {'default':>8}  identified"
+        )
+        for r in self.rows():
+            ok = "yes" if r["identified"] else "NO (flat)"
+            lines.append(
+                f"  {r['param']:<{pw}}  {r['estimate']:>9.4g}  "
+                f"[{r['low']:>8.4g}, {r['high']:>8.4g}]  [{r['range_low']:>6.3g}, "
+                f"{r['range_high']:>6.3g}]  {r['default']:>8.4g}  {ok}"
+            )
+        bad = [p for p, ok in self.identified.items() if not ok]
+        if bad:
+            lines.append("not identified by this record (flat profile over most of the range):")
+            lines += [f"  {p}" for p in bad]
+        return "\n".join(ln if len(ln) <= width else ln[: width - 1] + "…" for ln in lines)
+
+    table = report
+
+    def __repr__(self) -> str:
+        est = ", ".join(f"{p}={v:.3g}" for p, v in self.params.items())
+        return f"<Calibration {self.name} to {self.observed.name}: {est}; loss {self.loss:.3g}>"
+
+    def simulate(self, seed: int = 0, rounds: int | None = None) -> Any:
+        """One run of the fitted game (a full :class:`~tariffsim.Path`)."""
+        from ..game import simulate
+
+        return simulate(self.fitted_game, rounds or self.rounds, seed=seed)
+
+    def plot(self, *, ax: Axes | None = None, seed: int = 0) -> Axes:
+        """Fitted (solid) and unfitted (thin grey) paths against the record (dashed).
+
+        The fit window is shaded.
+        """
+        from ..game import simulate
+        from ..plotting import _new_axes, plot_path
+
+        ax = _new_axes(ax)
+        path = simulate(self.fitted_game, self.rounds, seed=seed)
+        plot_path(path, ax=ax, dyads=list(self.dyads), events=False, recession=False)
+        base = simulate(self.game, self.rounds, seed=seed)
+        dates = base.dates.astype(object)
+        for a, b in self.dyads:
+            ax.step(dates, 100 * base.series(a, b), where="post", lw=0.8, color="0.55")
+        ax.plot([], [], lw=0.8, color="0.55", label="unfitted scenario")
+        self.observed.plot(ax=ax, dyads=list(self.dyads), until=str(path.dates[-1]))
+        ax.axvspan(dates[0], self.until, color="0.92", zorder=0, label="fit window")  # type: ignore[arg-type]
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        ax.set_title(f"{self.name}: fitted to {self.observed.name} up to {self.until}")
+        return ax
+
+    def plot_profiles(self, *, fig: Any = None) -> Any:
+        """One panel per parameter: its profile loss, the threshold, the interval."""
+        if fig is None:
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(3.2 * len(self.params), 3), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(self.params)))
+        for ax, p in zip(axes, self.params, strict=True):
+            g, v = self.profiles[p]
+            ax.plot(g, v, "-o", ms=2.5)
+            ax.axhline(self.threshold, color="0.4", ls=":", lw=1)
+            ax.axvspan(*self.intervals[p], color="0.9")
+            ax.axvline(self.params[p], color="k", lw=1)
+            ax.set_title(p + ("" if self.identified[p] else " (flat)"), fontsize=9)
+            ax.set_xlabel("value")
+        axes[0].set_ylabel("profile loss (MSE)")
+        return fig
+
+    def forecast(
+        self, after: dt.date | str | None = None, *, rounds: int | None = None, seed: int = 0
+    ) -> Forecast:
+        """Simulate the fitted and the unfitted game past ``after`` (default: the fit's ``until``).
+
+        Parameters
+        ----------
+        after : date or ISO string, optional
+            First date *not* used in the fit; the forecast is scored after it.
+        rounds : int, optional
+            Horizon (default: the fit's rounds — the scenario's).
+        seed : int
+            Seed of the simulated runs.
+        """
+        from ..game import simulate
+
+        after_d = self.until if after is None else _as_date(after, "after")
+        r = self.rounds if rounds is None else rounds
+        if isinstance(r, bool) or not isinstance(r, int) or r < 1:
+            raise ParameterError(f"`rounds` must be an int >= 1; got {r!r}.")
+        fitted = simulate(self.fitted_game, r, seed=seed)
+        default = simulate(self.game, r, seed=seed)
+        return Forecast(
+            after=after_d, fitted=fitted, default=default, dyads=self.dyads,
+            fit_observed=self.observed, name=self.name,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class ForecastScore:
+    """Forecast errors after a date, of the fitted model and two baselines.
+
+    Attributes
+    ----------
+    rmse, mae : mapping of str to float
+        Per forecaster (``fitted``, ``no_change``, ``default``), in percentage points.
+    per_dyad : mapping of (str, str) to mapping of str to float
+        RMSE per dyad and forecaster (pp).
+    points : int
+        (dyad, round) points scored.
+    after, last : datetime.date
+        The scored window (dates after ``after`` up to ``last``).
+    """
+
+    rmse: Mapping[str, float]
+    mae: Mapping[str, float]
+    per_dyad: Mapping[tuple[str, str], Mapping[str, float]]
+    points: int
+    after: dt.date
+    last: dt.date
+
+    @property
+    def best(self) -> str:
+        """The forecaster with the smallest RMSE."""
+        return min(self.rmse, key=lambda k: self.rmse[k])
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per forecaster: rmse and mae in pp, and per-dyad RMSE."""
+        out = []
+        for k in self.rmse:
+            row: dict[str, Any] = {"forecaster": k, "rmse_pp": self.rmse[k], "mae_pp": self.mae[k]}
+            for (a, b), v in self.per_dyad.items():
+                row[f"{a}->{b} rmse_pp"] = v[k]
+            out.append(row)
+        return out
+
+    def table(self) -> str:
+        """The scores as text."""
+        lines = [
+            f"forecast after {self.after} to {self.last}: {self.points} points "
+            "(errors in percentage points)",
+            f"  {'forecaster':<10}  {'RMSE':>6}  {'MAE':>6}  "
+            + "  ".join(f"{a}->{b:<3}" for a, b in self.per_dyad),
+        ]
+        for k in self.rmse:
+            per = "  ".join(f"{self.per_dyad[d][k]:>6.1f}" for d in self.per_dyad)
+            lines.append(f"  {k:<10}  {self.rmse[k]:>6.1f}  {self.mae[k]:>6.1f}  {per}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        s = ", ".join(f"{k} {v:.1f}" for k, v in self.rmse.items())
+        return f"<ForecastScore RMSE pp after {self.after}: {s}>"
+
+
+@dataclass(frozen=True, eq=False)
+class Forecast:
+    """The fitted model's path past the fit date, with the unfitted one for comparison."""
+
+    after: dt.date
+    fitted: Any
+    default: Any
+    dyads: tuple[tuple[str, str], ...]
+    fit_observed: ObservedPath
+    name: str = ""
+
+    def score(self, obs: ObservedPath | None = None) -> ForecastScore:
+        """Errors on the round dates after :attr:`after` against ``obs``.
+
+        ``obs`` defaults to the record the model was fitted to.
+
+        Raises
+        ------
+        ParameterError
+            If no round date of the forecast lies after ``after``.
+        """
+        obs = self.fit_observed if obs is None else obs
+        dates = np.asarray(self.fitted.dates, dtype="datetime64[D]")
+        after = np.datetime64(self.after, "D")
+        window = dates > after
+        if not window.any():
+            raise ParameterError(
+                f"no round of the forecast lies after {self.after}; the horizon ends "
+                f"{dates[-1]} (pass a larger `rounds` to forecast())."
+            )
+        err: dict[str, list[Array]] = {"fitted": [], "no_change": [], "default": []}
+        per: dict[tuple[str, str], dict[str, float]] = {}
+        for a, b in self.dyads:
+            o = obs.headline(a, b, dates)[window]
+            held = obs.level_on(a, b, self.after)
+            e = {
+                "fitted": np.asarray(self.fitted.series(a, b))[window] - o,
+                "no_change": np.full(o.shape, held) - o,
+                "default": np.asarray(self.default.series(a, b))[window] - o,
+            }
+            per[(a, b)] = {k: 100 * float(np.sqrt(np.mean(v**2))) for k, v in e.items()}
+            for k, v in e.items():
+                err[k].append(v)
+        rmse = {k: 100 * float(np.sqrt(np.mean(np.concatenate(v) ** 2))) for k, v in err.items()}
+        mae = {k: 100 * float(np.mean(np.abs(np.concatenate(v)))) for k, v in err.items()}
+        return ForecastScore(
+            rmse=rmse, mae=mae, per_dyad=per, points=int(window.sum()) * len(self.dyads),
+            after=self.after, last=dates[-1].astype(dt.date),
+        )  # fmt: skip
+
+    def plot(self, obs: ObservedPath | None = None, *, ax: Axes | None = None) -> Axes:
+        """Fitted and unfitted paths, the no-change baseline and the record.
+
+        The forecast window is shaded.
+        """
+        from ..plotting import PALETTE, _new_axes, plot_path
+
+        obs = self.fit_observed if obs is None else obs
+        ax = _new_axes(ax)
+        plot_path(self.fitted, ax=ax, dyads=list(self.dyads), events=False, recession=False)
+        dates = self.fitted.dates.astype(object)
+        for k, (a, b) in enumerate(self.dyads):
+            ax.step(dates, 100 * self.default.series(a, b), where="post", lw=0.8, color="0.55")
+            held = 100 * obs.level_on(a, b, self.after)
+            ax.plot([self.after, dates[-1]], [held, held], ls=":", lw=1.5,
+                    color=PALETTE[k % len(PALETTE)])  # fmt: skip
+        ax.plot([], [], lw=0.8, color="0.55", label="unfitted scenario")
+        ax.plot([], [], ls=":", color="0.3", label="no-change baseline")
+        obs.plot(ax=ax, dyads=list(self.dyads), until=str(self.fitted.dates[-1]))
+        ax.axvspan(self.after, dates[-1], color="0.92", zorder=0, label="forecast window")  # type: ignore[arg-type]
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        ax.set_title(f"{self.name}: forecast after {self.after}")
+        return ax
+
+
+# ---------------------------------------------------------------------------
+# the fit
+# ---------------------------------------------------------------------------
+def _check_int(name: str, v: Any, lo: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
+        raise ParameterError(f"`{name}` must be an int >= {lo}; got {v!r}.")
+    return int(v)
+
+
+def _de_seed_kwargs(seed: int) -> dict[str, Any]:
+    from scipy.optimize import differential_evolution
+
+    if "rng" in inspect.signature(differential_evolution).parameters:
+        return {"rng": np.random.default_rng(seed)}
+    return {"seed": seed}  # pragma: no cover - SciPy < 1.15
+
+
+def calibrate(
+    sc: Any,
+    obs: ObservedPath | str,
+    params: Sequence[str] | Mapping[str, tuple[float, float]],
+    *,
+    until: dt.date | str = "2025-06-30",
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    dyads: Sequence[tuple[str, str] | str] | None = None,
+    seeds: int = 1,
+    seed: int = 0,
+    method: Literal["de", "grid"] = "de",
+    popsize: int = 8,
+    maxiter: int = 12,
+    tol: float = 1e-8,
+    profile_points: int = 15,
+    profile_samples: int = 16,
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+) -> Calibration:
+    """Fit parameter paths so the scenario's headline tariffs match a record up to ``until``.
+
+    Parameters
+    ----------
+    sc : Scenario or Game
+    obs : ObservedPath or str
+        The record (a name or path is loaded with :func:`tariffsim.observed.load`).
+    params : list of parameter paths, or mapping path -> (low, high)
+        What to fit (:mod:`tariffsim.parampath`), e.g.
+        ``["belief:pass_through.US.CN", "learning_rate.US"]``.
+    until : date or ISO string
+        Last date of the fit window (round dates after it are left out).
+    bounds : mapping path -> (low, high), optional
+        Search ranges (default: the claims' ranges, else ± 50% of the value;
+        see the module docs).
+    dyads : list of (importer, exporter) or "US-CN" strings, optional
+        Dyads to fit (default: every record dyad the game moves — an agent's
+        tariff target or a dyad its events set).
+    seeds : int
+        Number of common seeds the loss averages over (1 for a noise-free game).
+    seed : int
+        Roots the seeds, the optimiser and the profile draws.
+    method : {"de", "grid"}
+        Differential evolution (default) or one Latin-hypercube batch.
+    popsize, maxiter, tol
+        Differential-evolution settings: population ``popsize * k``, at most
+        ``maxiter`` generations, stop when the population's loss spread is
+        below ``tol`` (relative).
+    profile_points, profile_samples : int
+        Grid size of each profile and uniform draws of the other parameters
+        per grid point.
+    executor, chunk_size, progress
+        Where the runs execute (:func:`tariffsim.analysis.runner.map_chunks`);
+        results do not depend on them.
+
+    Returns
+    -------
+    Calibration
+
+    Raises
+    ------
+    ParameterError, UnknownNameError
+        Bad arguments (before any run), e.g. a fit window without any round.
+    """
+    from .. import parampath
+    from .observed import load
+    from .runner import check_executor
+
+    game = getattr(sc, "game", sc)
+    name = getattr(sc, "name", "") or getattr(game, "name", "")
+    if isinstance(obs, str):
+        obs = load(obs)
+    if not isinstance(obs, ObservedPath):
+        raise ParameterError(f"`obs` must be an ObservedPath or a record name; got {obs!r}.")
+    until_d = _as_date(until, "until")
+    seeds = _check_int("seeds", seeds, 1)
+    seed = _check_int("seed", seed, 0)
+    popsize = _check_int("popsize", popsize, 2)
+    maxiter = _check_int("maxiter", maxiter, 1)
+    profile_points = _check_int("profile_points", profile_points, 3)
+    profile_samples = _check_int("profile_samples", profile_samples, 0)
+    if method not in METHODS:
+        raise ParameterError(
+            f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
+        )
+    if not (isinstance(tol, int | float) and math.isfinite(tol) and tol >= 0):
+        raise ParameterError(f"`tol` must be a finite number >= 0; got {tol!r}.")
+    check_executor(executor)
+    fit_dyads = _dyads(game, obs, dyads)
+    b = _bounds(game, params, bounds)
+    paths = list(b)
+    rounds = int(game.rounds)
+    target, dates = _target(game, obs, fit_dyads, rounds)
+    mask = (dates <= np.datetime64(until_d, "D")) & (dates >= dates[0])
+    mask[0] = False  # round 0 is the scenario's starting state, not a choice
+    if not mask.any():
+        raise ParameterError(
+            f"`until` {until_d} leaves no round in the fit window; the game's rounds start "
+            f"{dates[0]} (first round {dates[1] if len(dates) > 1 else dates[0]})."
+        )
+    # rounds after the window cannot change the loss: simulate only up to its last round
+    fit_rounds = int(np.flatnonzero(mask)[-1])
+    loss_fn = _SquaredError(
+        fit_dyads, frozen_array(target[:, : fit_rounds + 1]), mask[: fit_rounds + 1]
+    )
+    lo = np.array([b[p][0] for p in paths])
+    hi = np.array([b[p][1] for p in paths])
+    runs = 0
+
+    def evaluate(X: Array) -> Array:
+        nonlocal runs
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        runs += X.shape[0] * seeds
+        ov = {p: X[:, k] for k, p in enumerate(paths)}
+        y = _run_design(game, ov, X.shape[0], {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
+                        replicates=seeds, executor=executor, chunk_size=chunk_size,
+                        progress=progress, desc="calibration")  # fmt: skip
+        return y[:, 0]
+
+    defaults = {p: float(np.mean(parampath.default(game, p))) for p in paths}
+    x_def = np.clip([defaults[p] for p in paths], lo, hi)
+    pop: Array
+    if method == "de":
+        from scipy.optimize import differential_evolution
+
+        res = differential_evolution(
+            lambda x: evaluate(x.T), list(zip(lo, hi, strict=True)), popsize=popsize,
+            maxiter=maxiter, tol=tol, polish=False, vectorized=True, updating="deferred",
+            init="latinhypercube", x0=x_def, **_de_seed_kwargs(seed),
+        )  # fmt: skip
+        x_best, pop = np.asarray(res.x, float), np.asarray(res.population, float)
+        best = float(res.fun)
+    else:
+        from scipy.stats import qmc
+
+        m = max(popsize * len(paths) * maxiter, 2)
+        pop = qmc.scale(qmc.LatinHypercube(d=len(paths), seed=seed).random(m), lo, hi)
+        pop = np.vstack([x_def, pop])
+        y = evaluate(pop)
+        k = int(np.argmin(y))
+        x_best, best = pop[k], float(y[k])
+    loss_default = float(evaluate(x_def[None, :])[0])
+    if loss_default < best:  # the scenario's values can win on a plateau; keep the best seen
+        x_best, best = x_def.copy(), loss_default
+    points = int(mask.sum()) * len(fit_dyads)
+    threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
+    # -- profiles: one batch per parameter --------------------------------------
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+    profiles: dict[str, tuple[Array, Array]] = {}
+    intervals: dict[str, tuple[float, float]] = {}
+    identified: dict[str, bool] = {}
+    for i, p in enumerate(paths):
+        grid = np.unique(np.concatenate([np.linspace(lo[i], hi[i], profile_points), [x_best[i]]]))
+        others = np.vstack(
+            [x_best[None, :], pop, lo + (hi - lo) * rng.random((profile_samples, len(paths)))]
+        )
+        cand = np.repeat(others[None, :, :], len(grid), axis=0)  # (G, C, k)
+        cand[:, :, i] = grid[:, None]
+        y = evaluate(cand.reshape(-1, len(paths))).reshape(len(grid), -1)
+        prof = y.min(axis=1)
+        j = int(np.argmin(prof))
+        if prof[j] < best - 1e-15:  # the profile found a better point: adopt it
+            x_best = cand[j, int(np.argmin(y[j])), :].copy()
+            best = float(prof[j])
+            threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
+        profiles[p] = (frozen_array(grid), frozen_array(prof))
+    for i, p in enumerate(paths):
+        grid, prof = profiles[p]
+        ok = np.flatnonzero(prof <= threshold)
+        if ok.size == 0:  # adopted a better point after this profile: its value is inside
+            ok = np.flatnonzero(grid == x_best[i])
+        # the boundary lies between grid points: report the first points outside (conservative)
+        low = float(min(grid[max(ok.min() - 1, 0)], x_best[i]))
+        high = float(max(grid[min(ok.max() + 1, len(grid) - 1)], x_best[i]))
+        intervals[p] = (low, high)
+        identified[p] = bool((high - low) <= FLAT_SHARE * (hi[i] - lo[i]))
+    return Calibration(
+        params={p: float(x_best[i]) for i, p in enumerate(paths)},
+        intervals=intervals, identified=identified, bounds=b, loss=best,
+        loss_default=loss_default, defaults=defaults, profiles=profiles, threshold=threshold,
+        observed=obs, dyads=fit_dyads, until=until_d, points=points, seeds=seeds, seed=seed,
+        method=method, runs=runs, game=game, rounds=rounds, name=name,
+    )  # fmt: skip

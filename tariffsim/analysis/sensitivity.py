@@ -1,0 +1,836 @@
+r"""Global sensitivity analysis: which assumptions drive the story?
+
+:func:`sensitivity` varies chosen parameters of a scenario over ranges, runs
+the batched engine once per design point and measures how much of the
+variance of each scalar output each parameter explains. Sampling and
+analysis are SALib's (Herman & Usher 2017, *JOSS* 2(9):97); tariffsim builds
+the design, runs it through :func:`tariffsim.analysis.runner.map_chunks`
+(in-process, any ``concurrent.futures.Executor`` or a Dask client) and
+wraps the indices in a :class:`SensitivityResult`.
+
+Methods
+-------
+``"sobol"``
+    Variance-based indices (Sobol 2001; Saltelli 2002; Saltelli et al.
+    2010). With :math:`Y = f(X_1, \dots, X_k)` and independent uniform
+    :math:`X_i` on their ranges,
+
+    .. math::
+
+       S_i = \frac{\operatorname{Var}[\mathbb E(Y \mid X_i)]}{\operatorname{Var} Y},
+       \qquad
+       S_{Ti} = \frac{\mathbb E[\operatorname{Var}(Y \mid X_{\sim i})]}{\operatorname{Var} Y}.
+
+    :math:`S_i` is the share of the variance parameter ``i`` explains alone,
+    :math:`S_{Ti}` the share it explains with all its interactions. The
+    design is SALib's Saltelli/Sobol' sequence with ``n`` base points:
+    ``n * (k + 2)`` model runs (first and total order; no second order).
+    Confidence intervals are SALib's bootstrap (``num_resamples``, 95%).
+    ``n`` should be a power of 2.
+``"morris"``
+    Elementary effects (Morris 1991; Campolongo et al. 2007): ``n``
+    trajectories of ``k + 1`` points on a 4-level grid, ``n * (k + 1)`` runs.
+    :math:`\mu^*` (mean absolute effect, with a bootstrap interval) ranks the
+    parameters; :math:`\sigma` flags non-linearity and interactions. Cheap
+    screening before a Sobol run.
+
+Runs and seeds
+--------------
+Every design point is one run of :func:`tariffsim.engine.simulate_batch` with
+the point's values as per-run ``overrides``, and **every run uses the same
+seed** (``numpy.random.SeedSequence(seed)``): common random numbers, so the
+only thing that differs between runs is the parameters and the indices
+measure the parameters, not the noise. (All bundled scenarios are
+noise-free, so there the seed does not matter at all; for a noisy game set
+``replicates`` > 1 to average each output over that many common seeds.)
+
+Parameters
+----------
+Parameters are *parameter paths* (:mod:`tariffsim.parampath`):
+``"pass_through.US.CN"``, ``"belief:pass_through.US.CN"``,
+``"learning_rate.US"``, ``"face_weight.US"`` … Ranges are given as
+``{path: (low, high)}``, or, for a bare list of paths, :data:`DEFAULT_FACTOR`
+around the scenario's value. With ``params="claims"`` the factors are the
+*claims* themselves: every claim whose range sets a parameter of the game
+(the claims ``ts.ensemble(vary="claims")`` draws from), varied uniformly over
+its range and turned into parameter values by the same rules
+(:func:`tariffsim.analysis.vary.overrides_from_claims`) — the answer to
+"which of the claims drive the outcome?".
+
+Built-in outputs
+----------------
+Each takes the batch of runs and returns one number per run, for the
+*focus dyad* — the US tariff on China when the game has both, else the
+first dyad with a ladder:
+
+``peak``
+    Highest headline tariff the focus dyad reaches (fraction; 1.45 = 145%).
+``first_cut_week``
+    Round (a week in the bundled scenarios) of the first cut of the focus
+    tariff, counted from round 0; ``rounds + 1`` if it is never cut
+    (censored at the horizon).
+``settled_us``
+    Focus tariff in the last round (fraction): where the path settles.
+``cumulative_gdp_loss``
+    The importer's summed payoff loss over the run, in % of one year's GDP:
+    :math:`-\sum_{r=1}^{T} u_r \cdot d/365`, with :math:`u_r` the round
+    payoff (% of GDP at an annual rate, every term of the model: economic
+    and political terms are both in GDP units) and :math:`d` the round
+    length in days.
+
+A user output is a callable ``f(batch) -> array of shape (R,)`` taking a
+:class:`tariffsim.engine.PathBatch` (compact record) — a module-level
+function when the work goes to other processes.
+
+Examples
+--------
+>>> from tariffsim.analysis.sensitivity import analyse_function
+>>> res = analyse_function(lambda x: x[:, 0] + 0.1 * x[:, 1],
+...                        {"a": (0, 1), "b": (0, 1)}, n=256, seed=0)
+>>> res.ranking("y")
+('a', 'b')
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._util import frozen_array
+from ..errors import ParameterError, UnknownNameError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from ..engine import PathBatch
+    from ..game import Game
+
+__all__ = [
+    "DEFAULT_FACTOR",
+    "METHODS",
+    "OUTPUTS",
+    "SensitivityResult",
+    "analyse_function",
+    "focus_dyad",
+    "resolve_bounds",
+    "sensitivity",
+]
+
+Array = NDArray[np.float64]
+Method = Literal["sobol", "morris"]
+METHODS = ("sobol", "morris")
+DEFAULT_FACTOR = 0.5
+"""A bare parameter path varies over ``value * (1 ± DEFAULT_FACTOR)`` (clipped to
+its valid domain; ``[0, 2 * DEFAULT_FACTOR]`` around a zero value)."""
+MAX_RUNS = 2_000_000
+"""Largest design accepted (runs), so a typo in ``n`` cannot start days of work."""
+NUM_LEVELS = 4
+"""Grid levels of the Morris design."""
+
+
+# ---------------------------------------------------------------------------
+# outputs
+# ---------------------------------------------------------------------------
+def focus_dyad(batch: Any) -> tuple[str, str]:
+    """The dyad the built-in outputs read: (US, CN) when recorded, else the first dyad."""
+    dyads = [(str(d[0]), str(d[1])) for d in batch.dyads]
+    if ("US", "CN") in dyads:
+        return ("US", "CN")
+    if not dyads:
+        raise ParameterError("the runs recorded no dyad with a ladder; no built-in output applies.")
+    return dyads[0]
+
+
+def _peak(batch: PathBatch) -> Array:
+    return np.asarray(batch.tariff_series(*focus_dyad(batch)), dtype=float).max(axis=1)
+
+
+def _first_cut_week(batch: PathBatch) -> Array:
+    t = np.asarray(batch.tariff_series(*focus_dyad(batch)), dtype=float)
+    cut = np.diff(t, axis=1) < -1e-12
+    first = np.argmax(cut, axis=1) + 1.0
+    return np.where(cut.any(axis=1), first, float(t.shape[1]))
+
+
+def _settled(batch: PathBatch) -> Array:
+    return np.asarray(batch.tariff_series(*focus_dyad(batch)), dtype=float)[:, -1]
+
+
+def _cumulative_loss(batch: PathBatch) -> Array:
+    i = tuple(batch.codes).index(focus_dyad(batch)[0])
+    pay = np.asarray(batch.payoff, dtype=float)[:, 1:, i]
+    d = np.asarray(batch.dates, dtype="datetime64[D]")
+    days = float((d[1] - d[0]).astype(int)) if len(d) > 1 else 7.0
+    return -pay.sum(axis=1) * days / 365.0
+
+
+OUTPUTS: dict[str, Callable[[Any], Array]] = {
+    "peak": _peak,
+    "first_cut_week": _first_cut_week,
+    "settled_us": _settled,
+    "cumulative_gdp_loss": _cumulative_loss,
+}
+"""Built-in outputs by name (see the module docs)."""
+
+
+def _resolve_outputs(outputs: Any) -> dict[str, Callable[[Any], Array] | str]:
+    if outputs is None:
+        outputs = list(OUTPUTS)
+    if isinstance(outputs, str):
+        outputs = [outputs]
+    if isinstance(outputs, Mapping):
+        items = list(outputs.items())
+    elif isinstance(outputs, Sequence):
+        items = [(o, o) for o in outputs]
+    else:
+        raise ParameterError(
+            "`outputs` must be a name, a list of names or a mapping name -> callable; "
+            f"got {outputs!r}."
+        )
+    if not items:
+        raise ParameterError("`outputs` is empty.")
+    out: dict[str, Callable[[Any], Array] | str] = {}
+    for name, f in items:
+        if not isinstance(name, str) or not name:
+            raise ParameterError(f"`outputs`: names must be non-empty strings; got {name!r}.")
+        if isinstance(f, str):
+            if f not in OUTPUTS:
+                raise UnknownNameError(
+                    f"`outputs`: unknown built-in output {f!r}; known: {', '.join(OUTPUTS)}."
+                )
+        elif not callable(f):
+            raise ParameterError(
+                f"`outputs.{name}` must be a built-in name or a callable; got {f!r}."
+            )
+        out[name] = f
+    return out
+
+
+def _eval_outputs(
+    batch: Any, outputs: Mapping[str, Callable[[Any], Array] | str], runs: int
+) -> Array:
+    cols = []
+    for name, f in outputs.items():
+        fn = OUTPUTS[f] if isinstance(f, str) else f
+        y = np.asarray(fn(batch), dtype=float)
+        if y.shape != (runs,):
+            raise ParameterError(
+                f"output {name!r} must return one number per run, shape ({runs},); got {y.shape}."
+            )
+        cols.append(y)
+    return np.stack(cols, axis=1)
+
+
+# ---------------------------------------------------------------------------
+# bounds
+# ---------------------------------------------------------------------------
+def _check_range(path: str, lo: Any, hi: Any, arg: str = "params") -> tuple[float, float]:
+    try:
+        lo_f, hi_f = float(lo), float(hi)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"`{arg}.{path}`: range must be two numbers; got ({lo!r}, {hi!r})."
+        ) from None
+    if not (math.isfinite(lo_f) and math.isfinite(hi_f)) or not lo_f < hi_f:
+        raise ParameterError(
+            f"`{arg}.{path}`: range must be finite with low < high; got ({lo!r}, {hi!r})."
+        )
+    return lo_f, hi_f
+
+
+def resolve_bounds(
+    game: Game, params: Any, *, factor: float = DEFAULT_FACTOR
+) -> dict[str, tuple[float, float]]:
+    """Parameter ranges ``{path: (low, high)}`` from ``params``.
+
+    Parameters
+    ----------
+    game : Game
+    params : "claims", mapping of path to (low, high), or sequence of paths
+        ``"claims"``: ``{claim id: range}`` for every claim whose range sets
+        a parameter of the game (see the module docs). A mapping: the given
+        ranges. A sequence: ``value * (1 ± factor)``
+        around the game's value of each path, clipped to its domain.
+    factor : float
+        Half-width of the default range, relative to the value.
+
+    Raises
+    ------
+    UnknownNameError
+        An unknown parameter path (with near matches).
+    ParameterError
+        A range that is not two finite numbers with low < high.
+    """
+    from .. import parampath
+
+    if isinstance(params, str):
+        if params != "claims":
+            raise ParameterError(
+                f"`params` must be 'claims', a mapping path -> (low, high) or a list of paths; "
+                f"got {params!r}."
+            )
+        return _claims_bounds(game)
+    if isinstance(params, Mapping):
+        if not params:
+            raise ParameterError("`params` is empty.")
+        out = {}
+        for path, rng in params.items():
+            parampath.describe(path)  # unknown path -> UnknownNameError with near matches
+            if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
+                raise ParameterError(f"`params.{path}` must be (low, high); got {rng!r}.")
+            out[str(path)] = _check_range(path, *rng)
+        return out
+    if isinstance(params, Sequence) and not isinstance(params, str):
+        if not params:
+            raise ParameterError("`params` is empty.")
+        if not (isinstance(factor, int | float) and 0 < factor <= 10):
+            raise ParameterError(f"`factor` must be in (0, 10]; got {factor!r}.")
+        return {str(p): default_range(game, p, factor) for p in params}
+    raise ParameterError(
+        "`params` must be 'claims', a mapping path -> (low, high) or a list of paths; "
+        f"got {params!r}."
+    )
+
+
+def default_range(game: Game, path: str, factor: float = DEFAULT_FACTOR) -> tuple[float, float]:
+    """``value * (1 ± factor)`` around the game's value of ``path``, clipped to its domain."""
+    from .. import parampath
+
+    v = float(np.mean(parampath.default(game, path)))
+    lo, hi = (v * (1 - factor), v * (1 + factor)) if v != 0 else (0.0, 2 * factor)
+    lo, hi = min(lo, hi), max(lo, hi)
+    dom = _domain(path)
+    lo, hi = max(lo, dom[0]), min(hi, dom[1])
+    if not lo < hi:
+        raise ParameterError(
+            f"`params`: no range around {path}={v:g} inside its domain {dom}; give (low, high)."
+        )
+    return lo, hi
+
+
+def _domain(path: str) -> tuple[float, float]:
+    """Valid values of a parameter path (:func:`tariffsim.parampath.describe`'s range)."""
+    from .. import parampath
+
+    info = parampath.describe(path)
+    lo, hi = getattr(info, "low", None), getattr(info, "high", None)
+    return (-math.inf if lo is None else float(lo), math.inf if hi is None else float(hi))
+
+
+def _claim_factor_ids(game: Any) -> tuple[str, ...]:
+    from .vary import claim_distributions
+
+    return tuple(cd.claim for cd in claim_distributions(game))
+
+
+def _claims_bounds(game: Game) -> dict[str, tuple[float, float]]:
+    """The claims with a range that set a parameter of ``game``: ``{claim id: range}``."""
+    from ..claims import load_claims
+
+    cl = load_claims()
+    ids = _claim_factor_ids(game)
+    if not ids:
+        raise ParameterError(
+            f"`params='claims'`: no claim with a range sets a parameter of {game.name!r}; "
+            "give parameter paths and ranges."
+        )
+    return {c: _check_range(c, *getattr(cl[c], "range")) for c in ids}  # noqa: B009
+
+
+# ---------------------------------------------------------------------------
+# design and analysis (shared by the model and plain functions)
+# ---------------------------------------------------------------------------
+def _problem(bounds: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
+    return {
+        "num_vars": len(bounds),
+        "names": list(bounds),
+        "bounds": [list(b) for b in bounds.values()],
+    }
+
+
+def _check_n(method: str, n: Any, k: int) -> int:
+    if method not in METHODS:
+        raise ParameterError(
+            f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
+        )
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
+        raise ParameterError(f"`n` must be an int >= 2; got {n!r}.")
+    if method == "sobol" and (n & (n - 1)) != 0:
+        raise ParameterError(f"`n` must be a power of 2 for method 'sobol'; got {n!r}.")
+    runs = int(n) * (k + 2 if method == "sobol" else k + 1)
+    if runs > MAX_RUNS:
+        raise ParameterError(f"`n` = {n} gives {runs} runs; at most {MAX_RUNS} are allowed.")
+    return int(n)
+
+
+def _need_salib() -> None:
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "sensitivity analysis needs SALib: pip install 'tariffsim[sensitivity]'"
+        ) from None
+
+
+def _design(method: str, problem: Mapping[str, Any], n: int, seed: int) -> Array:
+    _need_salib()
+    if method == "sobol":
+        from SALib.sample import sobol as sobol_sample
+
+        return np.asarray(sobol_sample.sample(problem, n, calc_second_order=False, seed=seed))
+    from SALib.sample import morris as morris_sample
+
+    return np.asarray(
+        morris_sample.sample(problem, n, num_levels=NUM_LEVELS, seed=seed), dtype=float
+    )
+
+
+def _analyse(
+    method: str,
+    problem: Mapping[str, Any],
+    X: Array,
+    Y: Array,
+    outputs: Sequence[str],
+    seed: int,
+    num_resamples: int,
+) -> dict[str, dict[str, Array]]:
+    idx: dict[str, dict[str, Array]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # constant outputs: indices are nan
+        for k, name in enumerate(outputs):
+            y = Y[:, k]
+            if method == "sobol":
+                from SALib.analyze import sobol as sobol_analyze
+
+                r = sobol_analyze.analyze(
+                    problem, y, calc_second_order=False, num_resamples=num_resamples,
+                    conf_level=0.95, seed=seed,
+                )  # fmt: skip
+                keys = ("S1", "S1_conf", "ST", "ST_conf")
+            else:
+                from SALib.analyze import morris as morris_analyze
+
+                r = morris_analyze.analyze(
+                    problem, X, y, num_resamples=num_resamples, conf_level=0.95,
+                    num_levels=NUM_LEVELS, seed=seed,
+                )  # fmt: skip
+                keys = ("mu", "mu_star", "sigma", "mu_star_conf")
+            idx[name] = {key: frozen_array(np.asarray(r[key], dtype=float)) for key in keys}
+    return idx
+
+
+# ---------------------------------------------------------------------------
+# the result
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class SensitivityResult:
+    """Sensitivity indices of each output to each parameter.
+
+    Attributes
+    ----------
+    method : {"sobol", "morris"}
+    params : tuple of str
+        Parameter paths (or names, for a plain function), design column order.
+    bounds : mapping of str to (float, float)
+        The range each parameter was varied over.
+    outputs : tuple of str
+    indices : mapping of str to mapping of str to ndarray (k,)
+        Per output: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (Sobol; ``_conf``
+        is the half-width of the 95% interval) or ``mu``, ``mu_star``,
+        ``sigma``, ``mu_star_conf`` (Morris).
+    X : ndarray (runs, k)
+        The design (one row per model run).
+    Y : ndarray (runs, len(outputs))
+        The outputs of each run.
+    n, seed : int
+        Base sample size and seed of the design.
+    meta : mapping
+        Scenario name, the seeds of the runs, …
+    """
+
+    method: str
+    params: tuple[str, ...]
+    bounds: Mapping[str, tuple[float, float]]
+    outputs: tuple[str, ...]
+    indices: Mapping[str, Mapping[str, Array]]
+    X: Array
+    Y: Array
+    n: int
+    seed: int
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def runs(self) -> int:
+        """Number of model runs (rows of the design)."""
+        return int(self.X.shape[0])
+
+    @property
+    def main_index(self) -> str:
+        """The index that ranks parameters: ``ST`` (Sobol) or ``mu_star`` (Morris)."""
+        return "ST" if self.method == "sobol" else "mu_star"
+
+    def _out(self, output: str | None) -> str:
+        if output is None:
+            return self.outputs[0]
+        if output not in self.outputs:
+            raise UnknownNameError(
+                f"unknown output {output!r}; outputs: {', '.join(self.outputs)}."
+            )
+        return output
+
+    def ranking(self, output: str | None = None, k: int | None = None) -> tuple[str, ...]:
+        """Parameters from most to least influential on ``output`` (by :attr:`main_index`).
+
+        NaN indices (an output that does not vary) rank last.
+        """
+        out = self._out(output)
+        v = np.nan_to_num(np.asarray(self.indices[out][self.main_index]), nan=-np.inf)
+        order = np.argsort(-v, kind="stable")
+        names = tuple(self.params[i] for i in order)
+        return names if k is None else names[:k]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per (output, parameter): the indices and their intervals."""
+        out = []
+        for o in self.outputs:
+            for j, p in enumerate(self.params):
+                row: dict[str, Any] = {"output": o, "param": p}
+                for key, arr in self.indices[o].items():
+                    row[key] = float(arr[j])
+                out.append(row)
+        return out
+
+    def to_frame(self) -> Any:
+        """The indices as a pandas DataFrame indexed by (output, param).
+
+        Raises
+        ------
+        ImportError
+            Without pandas (``pip install 'tariffsim[pandas]'``); :meth:`table` needs none.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "SensitivityResult.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
+            ) from None
+        return pd.DataFrame(self.rows()).set_index(["output", "param"])
+
+    def table(self, output: str | None = None, *, width: int = 100) -> str:
+        """The indices as text, parameters ranked per output; no pandas needed.
+
+        Sobol columns: ``S1 ± conf`` and ``ST ± conf``; Morris: ``mu*  ± conf``,
+        ``mu`` and ``sigma``.
+        """
+        outs = self.outputs if output is None else (self._out(output),)
+        lines = []
+        pw = max(len(p) for p in self.params)
+        for o in outs:
+            ix = self.indices[o]
+            lines.append(f"{o} ({self.method}, n={self.n}, {self.runs} runs)")
+            if self.method == "sobol":
+                lines.append(f"  {'parameter':<{pw}}  {'S1':>7} {'±':>6}  {'ST':>7} {'±':>6}")
+            else:
+                lines.append(f"  {'parameter':<{pw}}  {'mu*':>9} {'±':>8}  {'mu':>9}  {'sigma':>9}")
+            for p in self.ranking(o):
+                j = self.params.index(p)
+                if self.method == "sobol":
+                    s = (
+                        f"  {p:<{pw}}  {ix['S1'][j]:>7.3f} {ix['S1_conf'][j]:>6.3f}  "
+                        f"{ix['ST'][j]:>7.3f} {ix['ST_conf'][j]:>6.3f}"
+                    )
+                else:
+                    s = (
+                        f"  {p:<{pw}}  {ix['mu_star'][j]:>9.4g} {ix['mu_star_conf'][j]:>8.3g}  "
+                        f"{ix['mu'][j]:>9.4g}  {ix['sigma'][j]:>9.4g}"
+                    )
+                lines.append(s if len(s) <= width else s[: width - 1] + "…")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<SensitivityResult {self.method} n={self.n}: {len(self.params)} params, "
+            f"outputs {', '.join(self.outputs)}, {self.runs} runs>"
+        )
+
+    def plot(self, output: str | None = None, *, ax: Axes | None = None) -> Axes:
+        """Tornado chart: parameters ranked by influence on ``output``, with 95% intervals.
+
+        Sobol: bars of the total index ``ST`` with the first-order ``S1``
+        drawn inside them, each with its interval. Morris: bars of
+        ``mu*`` with its interval and ``sigma`` as a marker.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from ..plotting import PALETTE, _new_axes
+
+        out = self._out(output)
+        ax = _new_axes(ax)
+        order = list(reversed(self.ranking(out)))  # most influential on top
+        j = [self.params.index(p) for p in order]
+        y = np.arange(len(order))
+        ix = self.indices[out]
+        if self.method == "sobol":
+            ax.barh(y, np.nan_to_num(ix["ST"][j]), xerr=np.nan_to_num(ix["ST_conf"][j]),
+                    height=0.7, color=PALETTE[0], alpha=0.45, label="total (ST)",
+                    error_kw={"ecolor": PALETTE[0], "capsize": 3})  # fmt: skip
+            ax.barh(y, np.nan_to_num(ix["S1"][j]), xerr=np.nan_to_num(ix["S1_conf"][j]),
+                    height=0.35, color=PALETTE[1], label="first order (S1)",
+                    error_kw={"ecolor": PALETTE[1], "capsize": 2})  # fmt: skip
+            ax.set_xlabel("Sobol index (share of output variance), 95% intervals")
+        else:
+            ax.barh(y, ix["mu_star"][j], xerr=ix["mu_star_conf"][j], height=0.6,
+                    color=PALETTE[0], alpha=0.6, label="mu* (mean |elementary effect|)",
+                    error_kw={"ecolor": PALETTE[0], "capsize": 3})  # fmt: skip
+            ax.plot(ix["sigma"][j], y, "D", color=PALETTE[1], label="sigma")
+            ax.set_xlabel(f"Morris elementary effects on {out}, 95% interval on mu*")
+        ax.set_yticks(y, order)
+        ax.axvline(0, color="0.5", lw=0.8)
+        name = self.meta.get("scenario", "")
+        ax.set_title(f"{out}: sensitivity ({self.method}{', ' + name if name else ''})")
+        ax.grid(True, axis="x", alpha=0.3)
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        return ax
+
+
+# ---------------------------------------------------------------------------
+# entry points
+# ---------------------------------------------------------------------------
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
+    return int(seed)
+
+
+def analyse_function(
+    fn: Callable[[Array], Any],
+    bounds: Mapping[str, tuple[float, float]],
+    *,
+    method: Method = "sobol",
+    n: int = 1024,
+    seed: int = 0,
+    output: str = "y",
+    num_resamples: int = 100,
+) -> SensitivityResult:
+    """Sensitivity of a plain vectorised function (the design and analysis of :func:`sensitivity`).
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(X) -> y``: ``X`` of shape ``(runs, k)`` in the column order of
+        ``bounds``, ``y`` of shape ``(runs,)``.
+    bounds : mapping of str to (float, float)
+        Each input's range (uniform).
+    method, n, seed, num_resamples
+        As for :func:`sensitivity`.
+    output : str
+        Name of the output.
+
+    Returns
+    -------
+    SensitivityResult
+
+    Examples
+    --------
+    The Ishigami function (Ishigami & Homma 1990) has known indices:
+
+    >>> from tariffsim.analysis.sensitivity import analyse_function
+    >>> def ishigami(x, a=7.0, b=0.1):
+    ...     return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+    >>> pi = float(np.pi)
+    >>> res = analyse_function(ishigami, {"x1": (-pi, pi), "x2": (-pi, pi), "x3": (-pi, pi)},
+    ...                        n=1024, seed=1)
+    >>> np.round(res.indices["y"]["S1"], 1)
+    array([0.3, 0.4, 0. ])
+    """
+    seed = _check_seed(seed)
+    b = {str(k): _check_range(k, *v) for k, v in bounds.items()}
+    if not b:
+        raise ParameterError("`bounds` is empty.")
+    n = _check_n(method, n, len(b))
+    problem = _problem(b)
+    X = _design(method, problem, n, seed)
+    y = np.asarray(fn(X), dtype=float)
+    if y.shape != (X.shape[0],):
+        raise ParameterError(f"`fn` must return shape ({X.shape[0]},); got {y.shape}.")
+    Y = y[:, None]
+    idx = _analyse(method, problem, X, Y, (output,), seed, num_resamples)
+    return SensitivityResult(
+        method=method, params=tuple(b), bounds=b, outputs=(output,), indices=idx,
+        X=frozen_array(X), Y=frozen_array(Y), n=n, seed=seed,
+    )  # fmt: skip
+
+
+def sensitivity(
+    sc: Any,
+    params: Any = "claims",
+    outputs: Any = None,
+    *,
+    method: Method = "sobol",
+    n: int = 1024,
+    seed: int = 0,
+    rounds: int | None = None,
+    replicates: int = 1,
+    num_resamples: int = 100,
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+) -> SensitivityResult:
+    """Global sensitivity of scalar outputs of a scenario's path to its parameters.
+
+    Parameters
+    ----------
+    sc : Scenario or Game
+    params : "claims", mapping of path to (low, high), or sequence of paths
+        What to vary and over which range (see :func:`resolve_bounds`).
+        Paths are those of :mod:`tariffsim.parampath`.
+    outputs : name, list of names or mapping of name to callable, optional
+        Built-in names: ``peak``, ``first_cut_week``, ``settled_us``,
+        ``cumulative_gdp_loss`` (all four by default; see the module docs).
+        A callable takes a compact :class:`~tariffsim.engine.PathBatch` and
+        returns one float per run.
+    method : {"sobol", "morris"}
+    n : int
+        Sobol: base sample size, a power of 2 (``n * (k + 2)`` runs).
+        Morris: number of trajectories (``n * (k + 1)`` runs).
+    seed : int
+        Seeds the design (SALib's sampler and bootstrap) and the runs: every
+        run uses ``SeedSequence(seed)`` (common random numbers).
+    rounds : int, optional
+        Rounds per run (default the game's).
+    replicates : int
+        Seeds per design point (children of ``SeedSequence(seed)``, the same
+        for every point); outputs are averaged over them. 1 by default.
+    num_resamples : int
+        Bootstrap resamples for the intervals.
+    executor, chunk_size, progress
+        Where and how the runs are executed (see
+        :func:`tariffsim.analysis.runner.map_chunks`). Results do not depend
+        on them.
+
+    Returns
+    -------
+    SensitivityResult
+
+    Raises
+    ------
+    ParameterError, UnknownNameError
+        Bad arguments, before any run.
+    """
+    from .runner import check_executor
+
+    game = getattr(sc, "game", sc)
+    seed = _check_seed(seed)
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
+        raise ParameterError(f"`replicates` must be an int >= 1; got {replicates!r}.")
+    if rounds is not None and (
+        isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1
+    ):
+        raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
+    check_executor(executor)
+    outs = _resolve_outputs(outputs)
+    _check_n(method, n, 1)
+    bounds = resolve_bounds(game, params)
+    n = _check_n(method, n, len(bounds))
+    problem = _problem(bounds)
+    X = _design(method, problem, n, seed)
+    by_claims = isinstance(params, str)
+    ov = design_overrides(game, list(bounds), X, claims=by_claims)
+    Y = _run_design(game, ov, X.shape[0], outs,
+                    seed=seed, rounds=rounds,
+                    replicates=replicates, executor=executor, chunk_size=chunk_size,
+                    progress=progress, desc=f"sensitivity ({method})")  # fmt: skip
+    idx = _analyse(method, problem, X, Y, tuple(outs), seed, num_resamples)
+    return SensitivityResult(
+        method=method, params=tuple(bounds), bounds=bounds, outputs=tuple(outs),
+        indices=idx, X=frozen_array(X), Y=frozen_array(Y), n=n, seed=seed,
+        meta={"scenario": getattr(sc, "name", "") or getattr(game, "name", ""),
+              "rounds": rounds or game.rounds, "replicates": replicates,
+              "factors": "claims" if by_claims else "parameter paths"},
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# running a design through the engine
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _DesignJob:
+    game: Any
+    rounds: int | None
+    seed: int
+    replicates: int
+    outputs: Mapping[str, Any]
+
+
+def _common_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
+    root = np.random.SeedSequence(seed)
+    return [root] if replicates == 1 else root.spawn(replicates)
+
+
+def _design_chunk(job: _DesignJob, start: int, stop: int, values: Mapping[str, Array]) -> Array:
+    """Outputs of design rows ``start .. stop-1``: one batch per replicate seed."""
+    from ..engine import simulate_batch
+
+    m = stop - start
+    acc = np.zeros((m, len(job.outputs)))
+    for s in _common_seeds(job.seed, job.replicates):
+        batch = simulate_batch(
+            job.game,
+            job.rounds,
+            seeds=[s] * m,
+            overrides={p: np.asarray(v, dtype=float) for p, v in values.items()},
+            record="compact",
+        )
+        acc += _eval_outputs(batch, job.outputs, m)
+    return acc / job.replicates
+
+
+def _run_design(
+    game: Any,
+    overrides: Mapping[str, Array],
+    runs: int,
+    outputs: Mapping[str, Any],
+    *,
+    seed: int,
+    rounds: int | None,
+    replicates: int = 1,
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    desc: str = "design",
+) -> Array:
+    """Outputs ``(runs, len(outputs))`` of runs with per-run ``overrides`` (path -> (runs,))."""
+    from .runner import map_chunks
+
+    job = _DesignJob(game=game, rounds=rounds, seed=seed, replicates=replicates, outputs=outputs)
+    payload = {p: np.ascontiguousarray(v, dtype=float) for p, v in overrides.items()}
+    parts = map_chunks(
+        _design_chunk, job, runs, payload=payload, chunk_size=chunk_size,
+        executor=executor, progress=progress, desc=desc,
+    )  # fmt: skip
+    return np.concatenate(parts, axis=0)
+
+
+def design_overrides(
+    game: Any, params: Sequence[str], X: Array, *, claims: bool = False
+) -> dict[str, Array]:
+    """Per-run overrides ``{path: (runs,)}`` of a design ``X`` whose columns are ``params``.
+
+    Parameter paths pass through; with ``claims=True`` the columns are claim
+    ids (``params="claims"``), turned into the parameter values they set by
+    :func:`tariffsim.analysis.vary.overrides_from_claims`.
+    """
+    cols = {p: X[:, k] for k, p in enumerate(params)}
+    if not claims:
+        return cols
+    from .vary import overrides_from_claims
+
+    return dict(overrides_from_claims(game, cols))

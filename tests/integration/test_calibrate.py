@@ -1,0 +1,128 @@
+"""Calibration recovers known parameters from a record the model produced; forecasts are scored."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim import parampath
+from tariffsim.analysis.calibrate import Calibration, calibrate
+from tariffsim.analysis.observed import ObservedPath
+from tariffsim.errors import ParameterError, UnknownNameError
+
+BOUNDS = {"belief:pass_through.US.CN": (0.0, 0.6), "learning_rate.US": (0.02, 0.4)}
+FAST = {"popsize": 5, "maxiter": 5, "profile_points": 11, "profile_samples": 3}
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario("us-china-145")
+
+
+def test_synthetic_record_recovered_within_intervals(sc: ts.Scenario) -> None:
+    truth = {"belief:pass_through.US.CN": 0.25, "learning_rate.US": 0.08}
+    game = sc.game.replace(rounds=22)  # to 30 June 2025: the first half of the year
+    path = ts.simulate(parampath.apply(game, truth), seed=0)
+    syn = ObservedPath.from_path(path, [("US", "CN"), ("CN", "US")], name="synthetic")
+    fit = calibrate(game, syn, list(truth), bounds=BOUNDS, until="2025-06-30", seed=0, **FAST)
+    assert isinstance(fit, Calibration)
+    # the fitted path reproduces the record (the truth has loss 0, so the optimum does too)
+    assert fit.loss == pytest.approx(0.0, abs=1e-12)
+    for p, v in truth.items():
+        lo, hi = fit.intervals[p]
+        assert lo <= v <= hi, (p, v, fit.intervals[p])
+        assert lo <= fit.params[p] <= hi
+    # the interval is a real restriction for at least one parameter
+    assert any(
+        fit.intervals[p][1] - fit.intervals[p][0] < 0.6 * (BOUNDS[p][1] - BOUNDS[p][0])
+        for p in truth
+    )
+    assert fit.loss_default > 0  # the bundled values do not reproduce this record
+
+
+def test_same_seed_same_estimates_and_report(sc: ts.Scenario) -> None:
+    obs = ts.observed.load("us-china-2025")
+    kw = dict(params=["learning_rate.US"], bounds={"learning_rate.US": (0.02, 0.4)},
+              until="2025-06-30", popsize=4, maxiter=3, profile_points=5,
+              profile_samples=2)  # fmt: skip
+    a = calibrate(sc, obs, **kw)
+    b = calibrate(sc, obs, **kw)
+    assert a.params == b.params and a.loss == b.loss and a.intervals == b.intervals
+    rep = a.report()
+    assert "us-china-2025" in rep and "learning_rate.US" in rep and "US->CN" in rep
+    assert a.points == 2 * int(
+        sum(1 for r in range(1, sc.game.rounds + 1) if str(sc.game.date(r)) <= "2025-06-30")
+    )
+    assert a.loss <= a.loss_default + 1e-15
+
+
+def test_forecast_scores_against_two_baselines(sc: ts.Scenario) -> None:
+    obs = ts.observed.load("us-china-2025")
+    fit = calibrate(sc, obs, ["learning_rate.US"], bounds={"learning_rate.US": (0.02, 0.4)},
+                    until="2025-05-31", popsize=4, maxiter=2, profile_points=5,
+                    profile_samples=2)  # fmt: skip
+    fc = fit.forecast()
+    score = fc.score(obs)
+    assert set(score.rmse) == {"fitted", "no_change", "default"}
+    # check the no-change baseline by hand: the observed level on 31 May held flat
+    dates = np.asarray(fc.fitted.dates, dtype="datetime64[D]")
+    after = dates > np.datetime64("2025-05-31")
+    errs = []
+    for a, b in fit.dyads:
+        o = obs.headline(a, b, dates)[after]
+        errs.append(obs.level_on(a, b, "2025-05-31") - o)
+    expect = 100 * np.sqrt(np.mean(np.concatenate(errs) ** 2))
+    assert score.rmse["no_change"] == pytest.approx(expect)
+    assert score.points == int(after.sum()) * 2
+    assert score.best in score.rmse
+    assert "no_change" in score.table()
+    with pytest.raises(ParameterError, match="no round of the forecast lies after"):
+        fit.forecast(after="2026-01-01").score(obs)
+
+
+def test_plots(sc: ts.Scenario) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    obs = ts.observed.load("us-china-2025")
+    fit = calibrate(sc, obs, ["learning_rate.US"], bounds={"learning_rate.US": (0.02, 0.4)},
+                    method="grid", popsize=2, maxiter=2, profile_points=4,
+                    profile_samples=1)  # fmt: skip
+    ax = fit.plot()
+    assert any("observed" in t.get_text() for t in ax.get_legend().get_texts())
+    fit.plot_profiles()
+    fit.forecast().plot()
+
+
+def test_bad_arguments_fail_before_any_run(sc: ts.Scenario) -> None:
+    obs = ts.observed.load("us-china-2025")
+    with pytest.raises(UnknownNameError):
+        calibrate(sc, obs, ["no_such_param.US"])
+    with pytest.raises(ParameterError, match="`params` must be a non-empty list"):
+        calibrate(sc, obs, [])
+    with pytest.raises(ParameterError, match="`until` 2024-01-01 leaves no round"):
+        calibrate(sc, obs, ["learning_rate.US"], until="2024-01-01")
+    with pytest.raises(ParameterError, match="`method` must be one of"):
+        calibrate(sc, obs, ["learning_rate.US"], method="bfgs")
+    with pytest.raises(ParameterError, match=r"`bounds.learning_rate.US`"):
+        calibrate(sc, obs, ["learning_rate.US"], bounds={"learning_rate.US": (1, 0)})
+    with pytest.raises(UnknownNameError, match="no dyad MX-US"):
+        calibrate(sc, obs, ["learning_rate.US"], dyads=["MX-US"])
+    with pytest.raises(ParameterError, match="`seeds` must be an int >= 1"):
+        calibrate(sc, obs, ["learning_rate.US"], seeds=0)
+
+
+def test_estimates_do_not_depend_on_the_executor(sc: ts.Scenario) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    obs = ts.observed.load("us-china-2025")
+    kw = dict(params={"learning_rate.US": (0.02, 0.4), "resolve_weight.US": (0.2, 1.0)},
+              until="2025-05-31", popsize=3, maxiter=2, profile_points=4,
+              profile_samples=1)  # fmt: skip
+    a = calibrate(sc, obs, **kw)
+    with ThreadPoolExecutor(2) as ex:
+        b = calibrate(sc, obs, executor=ex, chunk_size=5, **kw)
+    assert a.params == b.params and a.intervals == b.intervals and a.loss == b.loss
+    for p in a.params:
+        np.testing.assert_array_equal(a.profiles[p][1], b.profiles[p][1])

@@ -1,0 +1,81 @@
+"""`tariffsim sensitivity` and `tariffsim calibrate`: outputs written, one-line errors, exit 2."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tariffsim", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        timeout=600,
+    )
+
+
+def test_sensitivity_writes_table_csv_and_charts(tmp_path: Path) -> None:
+    res = _cli("sensitivity", "us-china-145", "--method", "morris", "--n", "2",
+               "--params", "belief:pass_through.US.CN=0:0.6,learning_rate.US=0.02:0.4",
+               "--outputs", "peak,settled_us", "--out", "sa", cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "peak (morris, n=2, 6 runs)" in res.stdout
+    folder = tmp_path / "sa"
+    rows = list(csv.DictReader((folder / "us-china-145-sensitivity.csv").open()))
+    assert {r["output"] for r in rows} == {"peak", "settled_us"}
+    assert {r["param"] for r in rows} == {"belief:pass_through.US.CN", "learning_rate.US"}
+    for o in ("peak", "settled_us"):
+        png = folder / f"us-china-145-sensitivity-{o}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(folder.glob("*.tmp*"))
+
+
+def test_calibrate_writes_report_forecast_and_plots(tmp_path: Path) -> None:
+    res = _cli("calibrate", "us-china-145", "--observed", "us-china-2025",
+               "--params", "learning_rate.US=0.02:0.4", "--until", "2025-05-31",
+               "--maxiter", "1", "--popsize", "2", "--profile-points", "3",
+               "--profile-samples", "0", "--out", "fit", cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "calibration of us-china-145 to 'us-china-2025'" in res.stdout
+    assert "no_change" in res.stdout
+    folder = tmp_path / "fit"
+    rows = list(csv.DictReader((folder / "us-china-145-calibration.csv").open()))
+    assert [r["param"] for r in rows] == ["learning_rate.US"]
+    assert 0.02 <= float(rows[0]["estimate"]) <= 0.4
+    fc = list(csv.DictReader((folder / "us-china-145-calibration-forecast.csv").open()))
+    assert [r["forecaster"] for r in fc] == ["fitted", "no_change", "default"]
+    for suffix in ("", "-profiles", "-forecast"):
+        assert (folder / f"us-china-145-calibration{suffix}.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sensitivity", "us-china-145", "--params", "learning_rate.US=1"], "--params: range of"),
+        (["sensitivity", "us-china-145", "--outputs", "height"], "unknown built-in output"),
+        (["sensitivity", "us-china-145", "--n", "100"], "power of 2"),
+        (["sensitivity", "us-china-145", "--workers", "0"], "--workers must be >= 1"),
+        (["calibrate", "us-china-145", "--observed", "none.csv"], "neither a bundled record"),
+        (["calibrate", "us-china-145", "--observed", "us-china-2025", "--until", "June"],
+         "`until` must be a date"),
+        (["calibrate", "us-china-145", "--observed", "us-china-2025", "--params", "zzz.US"],
+         "zzz"),
+        (["calibrate", "us-china-145"], "--observed"),
+    ],
+)  # fmt: skip
+def test_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    res = _cli(*args, cwd=tmp_path)
+    assert res.returncode == 2
+    err = res.stderr.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("tariffsim: error:")
+    assert message in err
+    assert not (tmp_path / "tariffsim-out").exists()

@@ -1,0 +1,98 @@
+"""The equilibrium command: a meaningful start, a word when nothing moves, cost and time limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+import tariffsim as ts
+from tariffsim import equilibrium as eq
+from tariffsim.cli import main
+from tariffsim.errors import CostWarning, ParameterError, TimeLimitError
+
+
+def test_start_after_events_moves_and_initial_says_nothing_moves(
+    tmp_path: Path, capsys: Any
+) -> None:
+    assert main(["equilibrium", "us-china-145", "--rounds", "5", "--no-plot",
+                 "--out", str(tmp_path)]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "start: the scheduled events (US->CN 54%, CN->US 0%)" in out
+    assert "nothing moves" not in out
+    assert main(["equilibrium", "us-china-145", "--start", "initial", "--rounds", "5",
+                 "--no-plot", "--out", str(tmp_path)]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "nothing moves: from the start (US->CN 0%, CN->US 0%)" in out
+
+
+def test_equilibrium_start_applies_the_calendar() -> None:
+    sc = ts.load_scenario("rare-earth-100")
+    s = sc.equilibrium_start()
+    w = sc.world
+    assert s.tariff[w.index("US"), w.index("CN")] == pytest.approx(1.3)
+    assert s.control[w.index("CN"), w.index("US")] == pytest.approx(0.5)
+
+
+def test_one_dyad_policy_strip() -> None:
+    sc = ts.load_scenario("rare-earth-100")
+    r = eq.markov_perfect(sc.game.replace(initial=sc.equilibrium_start()), discount=0.95)
+    ax = r.plot_policy(at=sc.equilibrium_start())
+    lad = r.lgame.ladders[0]
+    assert len(ax.patches) == len(lad.levels)
+    assert "the only active dyad" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"{100 * x:g}" for x in lad.levels]
+
+
+def test_policy_subtitle_names_fixed_levels() -> None:
+    sc = ts.load_scenario("four-country-2025")
+    r = eq.markov_perfect(sc.game, discount=0.9)
+    ax = r.plot_policy(dyads=[("US", "CN"), ("US", "CA")])
+    assert "other dyads held at: US→MX 0%" in ax.get_title()
+
+
+def test_cost_estimate_and_warning() -> None:
+    g = ts.load_scenario("four-country-2025").game
+    small = eq.estimate_cost(ts.load_scenario("us-china-145").game, "status-quo")
+    big = eq.estimate_cost(g, "qre")
+    assert (small.states, small.profiles, small.players) == (48, 9, 2)
+    assert big.seconds_per_sweep > 60 > small.seconds_per_sweep
+    with pytest.warns(CostWarning, match="1728 states"), pytest.raises(TimeLimitError):
+        eq.markov_perfect(g, selection="qre", max_seconds=0.5)
+    with pytest.raises(ParameterError, match="max_seconds"):
+        eq.markov_perfect(g, max_seconds=0)
+
+
+def test_time_limit_returns_unconverged_after_a_full_sweep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tariffsim.equilibrium import markov
+
+    sweeps = {"n": 0}
+    real = markov._sweep
+
+    def counting(*args: Any, **kw: Any) -> Any:
+        sweeps["n"] += 1
+        return real(*args, **kw)
+
+    # the clock jumps past the budget once the second sweep has started: it finishes, no third
+    monkeypatch.setattr(markov, "_sweep", counting)
+    monkeypatch.setattr(markov.time, "monotonic", lambda: 0.0 if sweeps["n"] < 2 else 1e9)
+    g = ts.load_scenario("us-china-145").game
+    with pytest.warns(ts.ConvergenceWarning, match="time limit"):
+        r = eq.markov_perfect(g, discount=0.9, max_seconds=10.0, accelerate=False)
+    assert not r.converged and r.iterations == 2  # the two sweeps that finished
+    assert "stopped at the time limit (max_seconds=10)" in r.message
+
+
+def test_cli_max_seconds_and_warning(tmp_path: Path, capsys: Any) -> None:
+    code = main(["equilibrium", "four-country-2025", "--selection", "qre", "--max-seconds", "1",
+                 "--no-plot", "--out", str(tmp_path)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "expensive solve" in err and "1728 states" in err and "max_seconds=1" in err
+    assert "Traceback" not in err

@@ -1,0 +1,175 @@
+"""The batched engine: every run equals ``simulate`` with its seed and overrides, bit for bit."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim import parampath
+from tariffsim.path import ARRAY_FIELDS
+
+SETTINGS = settings(max_examples=12, deadline=None)
+US_CHINA = ts.load_scenario("us-china-145").game
+FOUR = ts.load_scenario("four-country-2025").game
+
+# (path, low, high): ranges inside each parameter's rules
+PATHS = [
+    ("elasticity", 0.5, 4.0),
+    ("truth:pass_through.US.CN", 0.0, 1.0),
+    ("belief:pass_through.US.CN", 0.0, 1.0),
+    ("pass_through.CN.US", 0.0, 1.0),
+    ("recession_base.US", 0.05, 0.6),
+    ("face_weight", 0.0, 2.0),
+    ("resolve_weight.CN", 0.0, 2.0),
+    ("noise", 0.0, 0.4),
+    ("learning_rate.US", 0.0, 1.0),
+    ("export_margin", 0.0, 1.0),
+]
+
+
+@st.composite
+def batches(draw, max_runs=5):
+    runs = draw(st.integers(1, max_runs))
+    seeds = draw(st.lists(st.integers(0, 2**32 - 1), min_size=runs, max_size=runs))
+    chosen = draw(st.lists(st.sampled_from(PATHS), max_size=4, unique_by=lambda p: p[0]))
+    overrides = {}
+    for path, lo, hi in chosen:
+        u = draw(st.lists(st.floats(0, 1), min_size=runs, max_size=runs))
+        overrides[path] = np.array([lo + x * (hi - lo) for x in u])
+    split = draw(st.integers(0, runs))
+    return seeds, overrides, split
+
+
+def same(a, b, what=""):
+    for name in ARRAY_FIELDS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.shape == y.shape, (what, name)
+        assert x.tobytes() == y.tobytes(), (what, name)
+
+
+def run_of(game, overrides, r):
+    return parampath.apply(game, {k: float(v[r]) for k, v in overrides.items()})
+
+
+@SETTINGS
+@given(batch=batches())
+def test_each_run_is_simulate_with_its_seed_and_overrides(batch):
+    seeds, overrides, _ = batch
+    pb = ts.simulate_batch(US_CHINA, 24, seeds=seeds, overrides=overrides)
+    for r, seed in enumerate(seeds):
+        same(pb[r], ts.simulate(run_of(US_CHINA, overrides, r), 24, seed=seed), f"run {r}")
+
+
+@SETTINGS
+@given(batch=batches(max_runs=6), record=st.sampled_from(["full", "compact"]))
+def test_chunking_does_not_change_any_run(batch, record):
+    seeds, overrides, split = batch
+    whole = ts.simulate_batch(US_CHINA, 20, seeds=seeds, overrides=overrides, record=record)
+    parts = [
+        ts.simulate_batch(
+            US_CHINA, 20, seeds=seeds[a:b], overrides={k: v[a:b] for k, v in overrides.items()},
+            record=record,
+        )
+        for a, b in ((0, split), (split, len(seeds)))
+        if b > a
+    ]  # fmt: skip
+    for name in ("tariff", "control", "moves", "payoff", "recession", "approval", "drawdown"):
+        joined = np.concatenate([getattr(p, name) for p in parts])
+        assert joined.tobytes() == getattr(whole, name).tobytes(), name
+
+
+@settings(max_examples=4, deadline=None)
+@given(batch=batches(max_runs=3))
+def test_four_players_with_controls_run_by_run(batch):
+    seeds, overrides, _ = batch
+    pb = ts.simulate_batch(FOUR, 40, seeds=seeds, overrides=overrides)
+    for r, seed in enumerate(seeds):
+        same(pb[r], ts.simulate(run_of(FOUR, overrides, r), 40, seed=seed), f"run {r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class PerRunOnly:
+    """A user's strategy: ``act`` only, stochastic, reads the history."""
+
+    name = "user"
+    traits = ts.Traits(memory_depth=2, stochastic=True)
+
+    def act(self, obs, rng):
+        out = {}
+        for me, t in obs.targets:
+            hit = obs.last_change(t, me) > 0 or len(obs.history) % 5 == 4
+            out[(me, t)] = 1 if hit and rng.random() < 0.7 else -1 if rng.random() < 0.2 else 0
+        return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Hidden:
+    """A built-in strategy with its ``act_batch`` hidden: the engine must loop over runs."""
+
+    inner: object
+
+    @property
+    def name(self):
+        return self.inner.name
+
+    @property
+    def traits(self):
+        return self.inner.traits
+
+    def act(self, obs, rng):
+        return self.inner.act(obs, rng)
+
+
+def with_strategies(game, strategies):
+    return game.replace(
+        agents=tuple(
+            dataclasses.replace(a, strategy=s) for a, s in zip(game.agents, strategies, strict=True)
+        )
+    )
+
+
+@SETTINGS
+@given(batch=batches(max_runs=4))
+def test_user_strategy_mixed_with_batched_ones(batch):
+    seeds, overrides, _ = batch
+    game = with_strategies(US_CHINA, [PerRunOnly(), ts.MyopicBestResponse()])
+    pb = ts.simulate_batch(game, 20, seeds=seeds, overrides=overrides)
+    for r, seed in enumerate(seeds):
+        same(pb[r], ts.simulate(run_of(game, overrides, r), 20, seed=seed), f"run {r}")
+    # the user strategy really acts: some run moves off the scripted events
+    assert pb.moves[:, :, 0, 1].any() or pb.moves[:, :, 1, 0].any()
+
+
+@pytest.mark.parametrize("name", sorted(ts.STRATEGIES))
+def test_act_batch_gives_the_moves_of_act(name):
+    strat = (
+        ts.Scripted({3: {"CN": 1, "US": -1}}, then=ts.make_strategy("random"))
+        if name == "scripted"
+        else ts.make_strategy(name)
+    )
+    assert hasattr(strat, "act_batch")
+    game = with_strategies(FOUR, [strat] * len(FOUR.agents)).replace(noise=0.1)
+    hidden = with_strategies(FOUR, [Hidden(strat)] * len(FOUR.agents)).replace(noise=0.1)
+    a = ts.simulate_batch(game, 30, seeds=range(3))
+    b = ts.simulate_batch(hidden, 30, seeds=range(3))
+    for r in range(3):
+        same(a[r], b[r], name)
+
+
+def test_overridden_elasticity_of_one_takes_the_log_branch():
+    pb = ts.simulate_batch(US_CHINA, 10, seeds=[0, 0], overrides={"elasticity": [1.0, 2.0]})
+    for r, s in enumerate([1.0, 2.0]):
+        same(pb[r], ts.simulate(parampath.apply(US_CHINA, {"elasticity": s}), 10, seed=0))
+
+
+def test_seed_sequences_are_not_consumed():
+    ss = np.random.SeedSequence(7)
+    noisy = US_CHINA.replace(noise=0.3)
+    a = ts.simulate_batch(noisy, 15, seeds=[ss, ss])
+    assert ss.n_children_spawned == 0
+    same(a[0], a[1])
+    same(a[0], ts.simulate(noisy, 15, seed=7))
+    same(a[0], ts.simulate(noisy, 15, rng=ss))

@@ -1,0 +1,281 @@
+"""What-ifs, data out, plausibility, countries and ties: the analyst's API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim.errors import ParameterError, PlausibilityWarning, UnknownNameError
+from tariffsim.payoffs import CALIBRATED_FIELDS
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario("us-china-145")
+
+
+@pytest.fixture(scope="module")
+def base(sc: ts.Scenario) -> ts.Path:
+    return sc.simulate(seed=0)
+
+
+# -- what-ifs ----------------------------------------------------------------------------
+def test_with_params_changes_truth_and_every_belief(sc: ts.Scenario) -> None:
+    alt = sc.with_params(face_weight=0.3)
+    assert np.all(alt.model.params.face_weight == 0.3)
+    for a in alt.game.agents:
+        assert a.beliefs is not None
+        assert np.all(a.beliefs.perceived.face_weight == 0.3)
+    assert alt.changes[0] == "face_weight = 0.3 (truth and beliefs)"
+
+
+def test_keyword_and_mapping_forms_agree(sc: ts.Scenario) -> None:
+    a = sc.with_params(face_weight=0.3).simulate(seed=0)
+    b = sc.with_params({"face_weight": 0.3}).simulate(seed=0)
+    np.testing.assert_array_equal(a.tariff, b.tariff)
+
+
+def test_truth_only_differs_from_truth_and_beliefs(sc: ts.Scenario) -> None:
+    both = sc.with_params(face_weight=0.3).simulate(seed=0)
+    truth = sc.with_params({"truth:face_weight": 0.3}).simulate(seed=0)
+    # agents still decide on the old face weight when only the truth changes
+    for a in sc.with_params({"truth:face_weight": 0.3}).game.agents:
+        assert a.beliefs is not None
+        assert np.all(a.beliefs.perceived.face_weight == sc.model.params.face_weight)
+    assert not np.array_equal(both.tariff, truth.tariff)
+
+
+def test_calibration_resolved_when_an_input_moves(sc: ts.Scenario) -> None:
+    alt = sc.with_params(elasticity=3.0)
+    assert alt.changes[-1].startswith("calibration re-solved")
+    # the calibration target still holds: 60% US recession odds at 145%/125%
+    model = ts.PayoffModel(alt.world, alt.model.params)
+    bd = model.breakdown(ts.payoffs.calibration_state(alt.world))
+    assert float(bd.recession[0, alt.world.index("US")]) == pytest.approx(0.60, abs=1e-9)
+    # and the agents act on the re-solved values too
+    for a in alt.game.agents:
+        assert a.beliefs is not None
+        assert a.beliefs.perceived.recession_slope == alt.model.params.recession_slope
+    assert alt.model.params.recession_slope != sc.model.params.recession_slope
+
+
+def test_without_recalibration_the_target_drifts(sc: ts.Scenario) -> None:
+    alt = sc.with_params(elasticity=3.0, recalibrate=False)
+    bd = alt.model.breakdown(ts.payoffs.calibration_state(alt.world))
+    assert abs(float(bd.recession[0, alt.world.index("US")]) - 0.60) > 1e-3
+
+
+def test_calibrated_field_set_by_user_is_kept(sc: ts.Scenario) -> None:
+    alt = sc.with_params({"elasticity": 3.0, "recession_slope": 1.0})
+    assert alt.model.params.recession_slope == 1.0
+    assert "kept as set: recession_slope" in alt.changes[-1]
+    assert set(CALIBRATED_FIELDS) >= {"recession_slope"}
+
+
+def test_no_calibration_input_says_so(sc: ts.Scenario) -> None:
+    assert sc.with_params(face_weight=0.3).changes[-1] == (
+        "calibration unchanged: no calibration input moved"
+    )
+
+
+def test_bad_path_and_value_errors(sc: ts.Scenario) -> None:
+    with pytest.raises(UnknownNameError):
+        sc.with_params(face_wieght=0.3)
+    with pytest.raises(ParameterError):
+        sc.with_params({"pass_through.US.CN": 2.0})
+    with pytest.raises(ParameterError, match="at least one"):
+        sc.with_params()
+
+
+def test_replace_params(sc: ts.Scenario) -> None:
+    a = sc.replace(params={"face_weight": 0.3})
+    assert a.changes == sc.with_params(face_weight=0.3).changes
+    with pytest.raises(ParameterError, match="with_params"):
+        sc.replace(params=sc.model.params)
+    with pytest.raises(ParameterError, match="no field 'foo'"):
+        sc.replace(foo=1)
+
+
+def test_what_if_path_carries_its_changes(sc: ts.Scenario) -> None:
+    p = sc.with_params(face_weight=0.3).simulate(seed=0)
+    assert p.meta["changes"][0].startswith("face_weight = 0.3")
+    assert p.meta["title"] == sc.title and p.meta["players"] == ["US", "CN"]
+
+
+def test_with_events_marks_counterfactuals(sc: ts.Scenario) -> None:
+    ev = ts.Event(dt.date(2025, 4, 20), "set", "US cuts early", importer="US", exporter="CN",
+                  level=0.54)  # fmt: skip
+    p = sc.with_events(ev).simulate(seed=0)
+    cf = [e for e in p.events if e.counterfactual]
+    assert [e.label for e in cf] == ["counterfactual: US cuts early"]
+    assert p.events_frame()["counterfactual"].sum() == 1
+
+
+# -- simulate's positional argument ---------------------------------------------------------
+def test_positional_argument_is_rounds_everywhere(sc: ts.Scenario) -> None:
+    with pytest.warns(FutureWarning, match="positional argument is `rounds`"):
+        p = sc.simulate(5)
+    assert len(p) == 6 == len(sc.game.simulate(5, seed=0)) == len(ts.simulate(sc.game, 5, seed=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(sc.simulate(rounds=5, seed=3)) == 6
+
+
+def test_bad_seed_is_a_parameter_error(sc: ts.Scenario) -> None:
+    with pytest.raises(ParameterError, match="seed"):
+        sc.simulate(seed=-1)
+
+
+# -- data out ----------------------------------------------------------------------------
+def test_tidy_frame_full_precision_every_dyad(base: ts.Path) -> None:
+    df = base.to_frame(tidy=True)
+    assert isinstance(df.index, pd.DatetimeIndex)
+    n, R = len(base.codes), len(base)
+    tar = df[(df.variable == "tariff") & (df.layer == "headline")]
+    assert len(tar) == R * n * (n - 1)
+    eff = df[(df.variable == "tariff") & (df.layer == "effective")]
+    i, j = base.codes.index("US"), base.codes.index("CN")
+    us_cn = eff[(eff.importer == "US") & (eff.exporter == "CN")]["value"].to_numpy()
+    np.testing.assert_array_equal(us_cn, base.effective[:, i, j])
+    rec = df[(df.variable == "recession") & (df.country == "CN")]["value"].to_numpy()
+    np.testing.assert_array_equal(rec, base.recession[:, j])
+    terms = df[df.variable == "term"]
+    assert set(terms.term) == set(ts.TERMS)
+    # resample works on the DatetimeIndex
+    monthly = tar[(tar.importer == "US") & (tar.exporter == "CN")]["value"].resample("MS").max()
+    assert monthly.max() == 1.45
+
+
+def test_wide_frame_is_not_rounded(base: ts.Path) -> None:
+    df = base.to_frame()
+    assert isinstance(df.index, pd.DatetimeIndex)
+    i = base.codes.index("CN")
+    np.testing.assert_array_equal(df["CN recession %"].to_numpy(), 100 * base.recession[:, i])
+
+
+def test_csv_full_precision_round_trip(base: ts.Path) -> None:
+    df = pd.read_csv(io.StringIO(base.to_csv()))
+    i = base.codes.index("US")
+    np.testing.assert_array_equal(df["US payoff"].to_numpy(), base.payoff[:, i])
+
+
+def test_breakdown_frame_sums_to_payoff(base: ts.Path) -> None:
+    f = base.breakdown("US").to_frame()
+    assert isinstance(f.index, pd.DatetimeIndex)
+    np.testing.assert_allclose(f["total"].to_numpy(), base.payoff[:, 0], rtol=1e-12, atol=1e-12)
+    wide = base.breakdown().to_frame()
+    assert wide.shape == (len(base), len(ts.TERMS) * len(base.codes))
+
+
+def test_events_are_structured(base: ts.Path) -> None:
+    e = base.events[0]
+    r, label = e
+    assert (e.round, e.label) == (r, label) and isinstance(r, int)
+    ef = base.events_frame()
+    assert isinstance(ef.index, pd.DatetimeIndex) and len(ef) == len(base.events)
+
+
+def test_export_controls_and_subject_countries_in_tables() -> None:
+    re100 = ts.load_scenario("rare-earth-100").simulate(seed=0)
+    assert "CN control US %" in re100.rows()[0]
+    assert max(r["CN control US %"] for r in re100.rows()) == 50.0
+    oil = ts.load_scenario("secondary-oil-tariffs").simulate(seed=0)
+    assert "IN" in oil.players() and "IN recession %" in oil.rows()[0]
+
+
+# -- plausibility -------------------------------------------------------------------------
+VN = """
+format = 1
+name = "us-vietnam"
+[calendar]
+start = 2025-04-02
+rounds = 4
+[world.countries.VN]
+name = "Vietnam"
+gdp = 0.48
+[world.imports]
+"US-VN" = 137.0
+"VN-US" = 13.0
+[world.ties]
+"US-VN" = 0.5
+[world.ladders]
+"US-VN" = [0.0, 0.1, 0.2, 0.46]
+"VN-US" = [0.0, 0.1, 0.2]
+[initial.tariffs]
+"US-VN" = 0.46
+[[agents]]
+country = "US"
+strategy = "myopic"
+targets = ["VN"]
+[[agents]]
+country = "VN"
+strategy = "tit-for-tat"
+targets = ["US"]
+"""
+
+
+def test_scenario_file_adds_a_country_and_ties() -> None:
+    import tomllib
+
+    sc = ts.parse_scenario(tomllib.loads(VN))
+    w = sc.world
+    assert w.codes[-1] == "VN" and w.n == 11
+    assert w.ties[w.index("US"), w.index("VN")] == w.ties[w.index("VN"), w.index("US")] == 0.5
+    assert w.imports[w.index("US"), w.index("VN")] == 137.0
+
+
+def test_saturated_indicators_warn() -> None:
+    import tomllib
+
+    sc = ts.parse_scenario(tomllib.loads(VN))
+    with pytest.warns(PlausibilityWarning, match="VN: recession odds"):
+        p = sc.simulate(seed=0)
+    assert any("payoff" in m for m in p.plausibility())
+
+
+@pytest.mark.parametrize("name", ts.list_scenarios())
+def test_bundled_scenarios_are_plausible(name: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PlausibilityWarning)
+        assert ts.load_scenario(name).simulate(seed=0).plausibility() == []
+
+
+def test_bad_ties_rejected() -> None:
+    import tomllib
+
+    bad = VN.replace('"US-VN" = 0.5', '"US-VN" = 1.5')
+    with pytest.raises(ts.ScenarioError, match=r"world\.ties\.US-VN"):
+        ts.parse_scenario(tomllib.loads(bad))
+
+
+@settings(max_examples=25, deadline=None)
+@given(imp=st.floats(0, 500), exp=st.floats(0, 500), tie=st.floats(0, 1), gdp=st.floats(0.01, 30))
+def test_add_country_keeps_the_old_world(imp: float, exp: float, tie: float, gdp: float) -> None:
+    w = ts.World.default()
+    w2 = w.add_country(
+        ts.Country("ZZ", gdp), imports={"US": imp}, exports={"CN": exp}, ties={"JP": tie}
+    )
+    n = w.n
+    np.testing.assert_array_equal(w2.imports[:n, :n], w.imports)
+    np.testing.assert_array_equal(w2.ties[:n, :n], w.ties)
+    assert w2.imports[n, w.index("US")] == imp and w2.imports[w.index("CN"), n] == exp
+    assert w2.ties[n, w.index("JP")] == w2.ties[w.index("JP"), n] == tie
+    assert w2.imports[n].sum() == imp and w2.ties[n].sum() == tie
+
+
+def test_add_country_errors() -> None:
+    w = ts.World.default()
+    with pytest.raises(ParameterError, match="already"):
+        w.add_country(ts.Country("US", 1.0))
+    with pytest.raises(UnknownNameError):
+        w.add_country(ts.Country("ZZ", 1.0), imports={"XX": 1.0})
+    with pytest.raises(ParameterError):
+        w.add_country(ts.Country("ZZ", 1.0), ties={"US": 2.0})

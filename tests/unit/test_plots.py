@@ -1,0 +1,131 @@
+"""Plots an analyst can publish: every series drawn, events numbered apart, titles, comparisons."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from matplotlib.collections import PolyCollection
+
+import tariffsim as ts
+from tariffsim.errors import ParameterError
+from tariffsim.plotting import plot_path, plot_paths, plot_summary
+
+
+def _tariff_lines(ax):
+    return {ln.get_label(): ln for ln in ax.get_lines() if " tariff on " in ln.get_label()}
+
+
+def test_equal_tariffs_have_distinct_styles() -> None:
+    p = ts.load_scenario("canada-mexico-fentanyl").simulate(seed=0)
+    lines = _tariff_lines(p.plot())
+    ca, mx = lines["US tariff on CA"], lines["US tariff on MX"]
+    assert max(ca.get_ydata()) == max(mx.get_ydata()) == 25.0
+    # coinciding lines stay visible: different dash, colour and width, later on top
+    assert ca.get_color() != mx.get_color()
+    assert ca.get_linewidth() > mx.get_linewidth() and mx.get_zorder() > ca.get_zorder()
+
+
+def test_export_control_drawn_for_rare_earth() -> None:
+    p = ts.load_scenario("rare-earth-100").simulate(seed=0)
+    ax = p.plot()
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert [b.get_label() for b in bands] == ["CN export control on US (% withheld)"]
+    ys = np.concatenate([path.vertices[:, 1] for path in bands[0].get_paths()])
+    assert ys.max() == pytest.approx(50.0)
+
+
+def test_events_numbered_without_overlap() -> None:
+    p = ts.load_scenario("four-country-2025").simulate(seed=0)
+    ax = p.plot()
+    ax.figure.canvas.draw()
+    marks = [t for t in ax.texts if t.get_text().isdigit()]
+    assert len(marks) == len({e.round for e in p.events})
+    boxes = [t.get_window_extent() for t in marks]
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert not boxes[a].overlaps(boxes[b]), (marks[a].get_text(), marks[b].get_text())
+    listing = next(t.get_text() for t in ax.texts if t.get_text().startswith("events:"))
+    assert all(e.label[:40] in listing for e in p.events)
+
+
+def test_agents_moves_are_marked() -> None:
+    p = ts.load_scenario("us-china-145").simulate(seed=0)
+    ax = p.plot()
+    ups = [ln for ln in ax.get_lines() if ln.get_marker() == "^" and len(ln.get_xdata())]
+    n_up = int((p.moves == 1).sum())
+    assert sum(len(ln.get_xdata()) for ln in ups) == n_up > 0
+
+
+def test_title_names_scenario_and_seed() -> None:
+    sc = ts.load_scenario("us-china-145")
+    ax = sc.simulate(seed=7).plot()
+    assert sc.title in ax.get_title() and "seed 7" in ax.get_title()
+    ax2 = sc.with_params(face_weight=0.3).simulate(seed=0).plot()
+    assert "what-if: face_weight = 0.3" in ax2.get_title()
+
+
+def test_summary_shows_every_player() -> None:
+    p = ts.load_scenario("secondary-oil-tariffs").simulate(seed=0)
+    fig = plot_summary(p)
+    labels = [ln.get_label() for ln in fig.axes[1].get_lines()]
+    for c in ("US", "CN", "IN"):
+        assert f"{c} recession odds (%)" in labels
+
+
+@pytest.mark.parametrize("name", ts.list_scenarios())
+def test_every_shown_series_has_a_line(name: str) -> None:
+    p = ts.load_scenario(name).simulate(seed=0, rounds=6)
+    ax = plot_path(p)
+    lines = _tariff_lines(ax)
+    assert set(lines) == {f"{a} tariff on {b}" for a, b in p.tariff_dyads()}
+    for ln in lines.values():
+        assert len(ln.get_xdata()) == len(p)
+
+
+def test_plot_paths_consistent_colours_and_scale() -> None:
+    sc = ts.load_scenario("us-china-145")
+    base, alt = sc.simulate(seed=0), sc.with_params(face_weight=0.3).simulate(seed=0)
+    fig = plot_paths({"baseline": base, "what-if": alt}, dyads=[("US", "CN"), ("CN", "US")])
+    a0, a1 = fig.axes[0], fig.axes[1]
+    l0, l1 = _tariff_lines(a0), _tariff_lines(a1)
+    for k in l0:
+        assert l0[k].get_color() == l1[k].get_color()
+        assert l0[k].get_linestyle() == l1[k].get_linestyle()
+    assert a0.get_ylim() == a1.get_ylim()
+    assert a0.get_title().startswith("baseline") and a1.get_title().startswith("what-if")
+    assert len(fig.axes[2].get_lines()) == 4  # two countries × two paths
+
+
+def test_plot_paths_bad_input() -> None:
+    with pytest.raises(ParameterError):
+        plot_paths({})
+    with pytest.raises(ParameterError):
+        plot_paths({"x": 1})  # type: ignore[dict-item]
+
+
+def test_agreements_and_layers_are_drawn_when_recorded() -> None:
+    from types import SimpleNamespace
+
+    p = ts.load_scenario("us-china-145").simulate(seed=0)
+    deal = SimpleNamespace(
+        round=16, parties=("US", "CN"), terms={("US", "CN"): 0.3}, label="Geneva"
+    )
+    object.__setattr__(p, "agreements", (deal,))
+    n, R = len(p.codes), len(p)
+    layers = np.zeros((R, 2, n, n))
+    layers[:, 0] = p.tariff
+    object.__setattr__(p, "layers", layers)
+    object.__setattr__(p, "layer_names", ("reciprocal", "fentanyl"))
+    ax = p.plot(layers=True)
+    assert any(t.get_text() == "A1" for t in ax.texts)
+    listing = next(t.get_text() for t in ax.texts if t.get_text().startswith("events:"))
+    assert "A1" in listing and "agreement US–CN: US->CN 30% (Geneva)" in listing
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert "US on CN: reciprocal layer" in labels and "US on CN: fentanyl layer" not in labels
+    df = p.to_frame(tidy=True)
+    assert set(df[df.variable == "tariff"].layer) == {"headline", "effective", "reciprocal",
+                                                     "fentanyl"}  # fmt: skip

@@ -1,0 +1,119 @@
+"""Sensitivity analysis on functions with known indices (same code path as the model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tariffsim.analysis.sensitivity import SensitivityResult, analyse_function
+from tariffsim.errors import ParameterError
+
+PI = float(np.pi)
+
+
+def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Analytic first-order and total indices (Ishigami & Homma 1990; Sobol & Levitan 1999)."""
+    v1 = 0.5 * (1 + b * PI**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * PI**8 * (1 / 18 - 1 / 50)
+    v = v1 + v2 + v13
+    s1 = np.array([v1, v2, 0.0]) / v
+    st_ = np.array([v1 + v13, v2, v13]) / v
+    return s1, st_
+
+
+BOUNDS = {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ishigami_sobol_indices_match_analytic_within_intervals(seed: int) -> None:
+    res = analyse_function(ishigami, BOUNDS, method="sobol", n=2048, seed=seed)
+    s1, st_ = ishigami_indices()
+    ix = res.indices["y"]
+    # the analytic values lie inside the reported 95% intervals
+    assert np.all(np.abs(ix["S1"] - s1) <= ix["S1_conf"]), (ix["S1"], ix["S1_conf"], s1)
+    assert np.all(np.abs(ix["ST"] - st_) <= ix["ST_conf"]), (ix["ST"], ix["ST_conf"], st_)
+    # and the intervals are informative (not wide enough to contain anything)
+    assert np.all(ix["S1_conf"] < 0.1) and np.all(ix["ST_conf"] < 0.1)
+    assert res.runs == 2048 * 5
+    assert res.ranking("y") == ("x1", "x2", "x3")
+
+
+def test_ishigami_morris_screens_x3_as_interacting() -> None:
+    res = analyse_function(ishigami, BOUNDS, method="morris", n=200, seed=0)
+    ix = res.indices["y"]
+    # x3 acts only through its interaction with x1: mu (signed) ~ 0, sigma large
+    assert abs(ix["mu"][2]) < 0.5 * ix["sigma"][2]
+    assert res.runs == 200 * 4
+    assert set(res.ranking("y")[:2]) == {"x1", "x2"}
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    w=st.lists(st.floats(0.1, 10), min_size=2, max_size=4),
+    seed=st.integers(0, 2**16),
+)
+def test_linear_function_ranks_by_weight(w: list[float], seed: int) -> None:
+    """For y = sum w_i x_i on [0, 1]^k, S1_i = ST_i = w_i^2 / sum w^2."""
+    wa = np.array(w)
+    bounds = {f"x{i}": (0.0, 1.0) for i in range(len(w))}
+    res = analyse_function(lambda x: x @ wa, bounds, n=512, seed=seed)
+    expect = wa**2 / (wa**2).sum()
+    ix = res.indices["y"]
+    np.testing.assert_allclose(ix["ST"], expect, atol=0.05)
+    np.testing.assert_allclose(ix["S1"], expect, atol=0.08)
+
+
+def test_same_seed_same_result_and_frozen() -> None:
+    a = analyse_function(ishigami, BOUNDS, n=256, seed=3)
+    b = analyse_function(ishigami, BOUNDS, n=256, seed=3)
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.indices["y"]["ST"], b.indices["y"]["ST"])
+    assert isinstance(a, SensitivityResult)
+    with pytest.raises(ValueError):
+        a.X[0, 0] = 1.0
+
+
+def test_table_rows_frame_and_plot() -> None:
+    res = analyse_function(ishigami, BOUNDS, n=256, seed=0)
+    text = res.table()
+    lines = text.splitlines()
+    assert lines[0].startswith("y (sobol")
+    assert [ln.split()[0] for ln in lines[2:]] == list(res.ranking("y"))
+    rows = res.rows()
+    assert {r["param"] for r in rows} == {"x1", "x2", "x3"}
+    df = res.to_frame()
+    assert df.loc[("y", "x2"), "ST"] == pytest.approx(rows[1]["ST"])
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = res.plot()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == list(reversed(res.ranking("y")))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"method": "fast"}, "`method` must be one of"),
+        ({"n": 1000}, "power of 2"),
+        ({"n": 1}, "`n` must be an int >= 2"),
+        ({"seed": -1}, "`seed` must be an int >= 0"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs: dict, match: str) -> None:
+    with pytest.raises(ParameterError, match=match):
+        analyse_function(ishigami, BOUNDS, **kwargs)
+
+
+def test_bad_bounds_are_named() -> None:
+    with pytest.raises(ParameterError, match=r"`params.x1`: range must be finite with low < high"):
+        analyse_function(ishigami, {"x1": (1.0, 1.0)})
+    with pytest.raises(ParameterError, match="`fn` must return shape"):
+        analyse_function(lambda x: x, BOUNDS, n=8)
