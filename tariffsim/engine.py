@@ -51,6 +51,9 @@ __all__ = [
     "simulate_batch",
 ]
 
+_CHUNK = 2048
+"""Runs played together inside :func:`simulate_batch`; larger batches go chunk by chunk
+(a run's numbers do not depend on its chunk), which bounds the engine's working memory."""
 RECORD_MODES = ("full", "compact")
 """What :func:`simulate_batch` keeps per run and round."""
 COMPACT_FIELDS = ("tariff", "control", "moves", "payoff", "recession", "approval", "drawdown")
@@ -1394,7 +1397,17 @@ def simulate_batch(
     seeds_t = check_seeds(seeds)
     mode = _check_record(record)
     items = _check_overrides(game, overrides, len(seeds_t))
-    out = _play(game, rounds, items, _Streams.of_seeds(seeds_t), mode)
+    parts = []
+    for a in range(0, len(seeds_t), _CHUNK):  # bounded working memory; same numbers
+        b = min(a + _CHUNK, len(seeds_t))
+        sub = [(pp, v[a:b]) for pp, v in items]
+        parts.append(_play(game, rounds, sub, _Streams.of_seeds(seeds_t[a:b]), mode))
+    out = parts[0]
+    if len(parts) > 1:
+        out = {
+            "arrays": {k: np.concatenate([p["arrays"][k] for p in parts]) for k in out["arrays"]},
+            "events": out["events"],
+        }
     w = game.world
     dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")
     return PathBatch(
