@@ -42,6 +42,7 @@ from .analysis.ensemble import Ensemble, ensemble
 from .analysis.sensitivity import sensitivity
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
+from .equilibrium.normal_form import NormalFormGame
 from .errors import (
     ConvergenceWarning,
     LimitError,
@@ -78,7 +79,7 @@ from .tournament import (
     replicator_dynamics,
     round_robin,
 )
-from .world import Country, Ladder, Move, State, StateBatch, World, apply_moves
+from .world import Country, Ladder, Layer, Move, State, StateBatch, World, apply_moves
 
 __version__ = "0.1.0"
 
@@ -119,9 +120,11 @@ __all__ = [
     "GrimTrigger",
     "Hold",
     "Ladder",
+    "Layer",
     "LimitError",
     "Move",
     "MyopicBestResponse",
+    "NormalFormGame",
     "Observation",
     "ParameterError",
     "Params",
