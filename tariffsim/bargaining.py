@@ -273,7 +273,7 @@ def nash_bargain(
     --------
     >>> sc = ts.load_scenario("us-china-145")
     >>> w = sc.world
-    >>> s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    >>> s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
     >>> deal = ts.bargaining.nash_bargain(sc.game, ("US", "CN"), s, horizon=4)
     >>> deal.agreed, deal.gain["US"] > 0, deal.gain["CN"] > 0
     (True, True, True)

@@ -316,14 +316,7 @@ def credible(
     i, j = w.index(threat.by), w.index(threat.target)
     t = np.array(state.tariff)
     t[i, j] = threat.level
-    nxt = State._trusted(
-        tariff=t,
-        control=state.control,
-        peak=np.maximum(state.peak, t),
-        moved=t - state.tariff,
-        support=state.support,
-        shock=state.shock,
-    )
+    nxt = _relayer(w, state._with(tariff=t, peak=np.maximum(state.peak, t), moved=t - state.tariff))
     held_now = state._with(moved=np.zeros_like(state.moved))
     held_next = nxt._with(moved=np.zeros_like(t))
     a_h = sum(d**k for k in range(1, h)) + d**h / (1 - d)
@@ -341,6 +334,18 @@ def credible(
         f"carrying it out is worth {carry:.4g}, refraining {refrain:.4g} (% of GDP, discounted)"
     )
     return Credibility(ok, carry, refrain, gain, msg)
+
+
+def _relayer(world: Any, state: State) -> State:
+    """`state` with its tariff layers split again from its headline rates.
+
+    Deals and threats set headline rates; the layers follow the world's
+    canonical split (:meth:`~tariffsim.world.World.splitter`).
+    """
+    layers = getattr(state, "layers", None)
+    if layers is None or np.shape(layers)[0] == 0:
+        return state
+    return state._with(layers=world.splitter()(state.tariff))
 
 
 @cache
@@ -632,6 +637,9 @@ def solve_deal(
         moved=t - state.tariff,
         support=np.broadcast_to(state.support, (len(t), w.n)),
         shock=np.zeros((len(t), w.n)),
+        layers=w.splitter()(t)  # type: ignore[arg-type]
+        if np.shape(getattr(state, "layers", ()))[:1] not in ((), (0,))
+        else None,
     )
     steady = dataclasses.replace(nxt, moved=np.zeros_like(t))
     first: dict[str, np.ndarray] = {}
@@ -694,14 +702,7 @@ def solve_deal(
     for name in sub:
         for a, b in pool[name].releases:
             ctrl[w.index(a), w.index(b)] = 0.0
-    new = State._trusted(
-        tariff=new.tariff,
-        control=ctrl,
-        peak=new.peak,
-        moved=new.moved,
-        support=new.support,
-        shock=state.shock,
-    )
+    new = _relayer(w, new._with(control=ctrl, shock=state.shock))
     return Deal(
         parties=parties,
         agreed=True,

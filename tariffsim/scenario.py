@@ -1480,7 +1480,7 @@ def _negotiation(
         if d not in ladders:
             pr.add(f"{path}.dyad", f"no tariff ladder for {d[0]}-{d[1]}")
             continue
-        lvl = dd.get("level")
+        lvl: Any = dd.get("level")
         if not _num(lvl) or lvl < 0:
             pr.add(f"{path}.level", f"must be a number >= 0; got {lvl!r}")
             continue
@@ -1513,7 +1513,7 @@ def _threats(
         d = _dyad(td.get("dyad"), f"{path}.dyad", codes, pr)
         if d is None:
             continue
-        lvl = td.get("level")
+        lvl: Any = td.get("level")
         if d not in ladders or not _num(lvl) or not ladders[d].contains(lvl):
             pr.add(f"{path}.level", f"must be a rung of the {d[0]}-{d[1]} ladder; got {lvl!r}")
             continue

@@ -43,6 +43,7 @@ def with_demand_floors(game: Game, start: State | None = None) -> Game:
     (:class:`~tariffsim.deals.Demand`), so for the Markov-perfect solver the
     rungs below the floor are off limits; scheduled ``set`` events off the cut
     ladders are dropped (the solver starts from a state, not the calendar).
+    A world with tariff layers is returned unchanged (its ladders are per layer).
 
     Parameters
     ----------
@@ -57,12 +58,14 @@ def with_demand_floors(game: Game, start: State | None = None) -> Game:
     Examples
     --------
     >>> from tariffsim import equilibrium as eq
-    >>> g = eq.with_demand_floors(ts.load_scenario("us-china-145").game)
-    >>> g.world.ladders[("US", "CN")].levels[0]
-    0.3
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> eq.with_demand_floors(g) is g   # a layered world keeps its ladders
+    True
     """
     floors = game.negotiation.floors()
-    if not floors:
+    if not floors or getattr(game.world, "instruments", None):
+        # a layered world keeps its rungs per layer: cutting its headline ladders would
+        # break the layer split, so it is returned unchanged (the deals keep the floors)
         return game
     w = game.world
     ladders = dict(w.ladders)
@@ -123,13 +126,13 @@ def agreement_path(
     >>> from tariffsim import equilibrium as eq
     >>> g = ts.load_scenario("us-china-145").game
     >>> w = g.world
-    >>> peak = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    >>> peak = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
     >>> r = eq.markov_perfect(eq.with_demand_floors(g, peak), discount=0.95)
     >>> p = eq.agreement_path(r, peak, rounds=8, start_round=12)
-    >>> [(a.round, a.terms[("US", "CN")], a.terms[("CN", "US")]) for a in p.agreements]
-    [(3, 0.3, 0.0)]
+    >>> p.agreements   # the equilibrium walks down faster than any deal at Geneva
+    ()
     >>> [round(100 * x) for x in p.series("US", "CN")]
-    [145, 125, 84, 30, 30, 30, 30, 30, 30]
+    [145, 104, 54, 30, 20, 10, 0, 0, 0]
     """
     if not isinstance(result, MPEResult):
         raise ParameterError(f"`result` must be an MPEResult; got {type(result).__name__}.")

@@ -123,7 +123,7 @@ def test_a_truce_moves_when_beliefs_change(uc):
 def test_nash_bargain_at_the_peak_matches_the_path(uc):
     sc, _p = uc
     w = sc.world
-    peak = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    peak = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
     deal = bg.nash_bargain(
         sc.game, ("US", "CN"), peak, demands=sc.game.negotiation.demands, concessions=[]
     )

@@ -24,7 +24,7 @@ def sc():
 @pytest.fixture(scope="module")
 def peak(sc):
     w = sc.world
-    return ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    return ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +278,7 @@ def test_forward_values_continuation(sc):
     """Patient agents cut a costly tariff faster than myopic ones."""
     g = sc.game
     w = sc.world
-    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
 
     def run(strategy):
         agents = tuple(
@@ -308,7 +308,7 @@ def test_jumps_need_a_jump_game(sc):
         dataclasses.replace(a, strategy=ts.Forward(jumps=True), active_from=None) for a in g.agents
     )
     w = sc.world
-    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
     with pytest.raises(ParameterError, match="jump"):
         g.replace(agents=agents, initial=s, events=()).simulate(3, seed=0)
 
