@@ -1667,6 +1667,8 @@ def simulate_batch(
         out = {
             "arrays": {k: np.concatenate([p["arrays"][k] for p in parts]) for k in out["arrays"]},
             "events": out["events"],
+            "agreements": tuple(a for p in parts for a in p["agreements"]),
+            "notes": tuple(n for p in parts for n in p["notes"]),
         }
     w = game.world
     dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")
