@@ -86,12 +86,14 @@ __all__ = [
     "coalition_gain",
     "control_easing_cost",
     "dependence_loss",
+    "effective_rate",
     "face_cost",
     "logistic",
     "market_drawdown",
     "recession_odds",
     "resolve_cost",
     "retaliation_loss",
+    "segment_rates",
     "tariff_pain",
     "tariff_revenue",
     "trade_response",
@@ -264,6 +266,36 @@ def dependence_loss(control: Array, exposure: Array) -> Array:
     is ``i``'s loss (% GDP) if ``j`` withheld everything.
     """
     return -_sum_last(np.swapaxes(control, -1, -2) * exposure)
+
+
+def segment_rates(layers: Array, mask: Array, headline: Array | None = None) -> Array:
+    """Tariff rate on each product segment of each dyad, shape ``(B, K, n, n)``.
+
+    ``layers`` is ``(B, L, n, n)`` and ``mask`` ``(K, L, n, n)`` says which
+    layers hit segment ``k`` (:attr:`World.segments`). With one segment every
+    layer of a dyad hits it, so the rate is the ``headline`` when given.
+    """
+    if mask.shape[0] == 1 and headline is not None:
+        return headline[..., None, :, :]
+    return np.einsum("klij,...lij->...kij", mask, layers, optimize=False)
+
+
+def effective_rate(layers: Array, share: Array, mask: Array) -> Array:
+    """Trade-weighted tariff ``sum_k share[k] * rate[k]`` per dyad, ``(B, n, n)``.
+
+    The rate a dyad's baseline trade pays on average: each layer's rate times
+    the share of the dyad's trade it hits (coverage net of exemptions).
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> s = ts.State.zeros(w.n).with_layer(w, "CN", "US", "targeted", 0.10)
+    >>> share, mask = w.segments
+    >>> t = ts.payoffs.effective_rate(s.layered(w).layers[None], share, mask)
+    >>> round(float(t[0, w.index("CN"), w.index("US")]), 3)  # 10% on 29% of US exports
+    0.029
+    """
+    return (share * segment_rates(layers, mask)).sum(axis=-3)
 
 
 def logistic(x: ArrayLike) -> Array:
@@ -891,12 +923,20 @@ _NONNEG = (
 def calibration_state(world: World) -> State:
     """The state the defaults are calibrated on: US→CN 145%, CN→US 125%, else 0.
 
-    The levels come from claims ``us_tariff_cn_145`` and ``cn_tariff_us_125``.
+    The levels come from claims ``us_tariff_cn_145`` and ``cn_tariff_us_125``:
+    on layered dyads the US's 145% is fentanyl 20 + reciprocal 125, and
+    China's 125% is its across-the-board ``counter`` layer, on top of which
+    its February–March targeted lists stayed (``cn_targeted_2025``).
     """
     cl = load_claims()
     s = State.zeros(world.n)
     for a, b, cid in _CALIBRATION_PATH:
         s = s.with_tariff(world, a, b, cl[cid].values[0] / 100.0)
+    lays = {x.name: x for x in world.instruments.get(("CN", "US"), ())}
+    if "counter" in lays:  # China's 125% on all US goods; its targeted lists stayed
+        s = s.with_layer(world, "CN", "US", "counter", cl["cn_tariff_us_125"].values[0] / 100.0)
+        if "targeted" in lays:
+            s = s.with_layer(world, "CN", "US", "targeted", lays["targeted"].top)
     return s
 
 
@@ -1108,7 +1148,11 @@ def _evaluate(
     """
     n = world.n
     two_step = world.ties @ world.ties
-    full_view = _WorldView(world.gdp, world.imports, world.exempt, world.ties, two_step)
+    seg_share, seg_mask = world.segments
+    full_view = _WorldView(
+        world.gdp, world.imports, world.exempt, world.ties, two_step, seg_share, seg_mask,
+        world.decompose,
+    )  # fmt: skip
     if len(nxt) * n * n < _RESTRICT_MIN_ENTRIES:  # small batch: slicing costs more than it saves
         dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
         return _evaluate_block(
@@ -1132,11 +1176,12 @@ def _evaluate(
         )
     idx = np.flatnonzero(involved)
     ix = np.ix_(idx, idx)
-    sub = _WorldView(
-        world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix]
-    )
-    sp = _slice_params(p, idx)
     rows, cols = idx[:, None], idx[None, :]
+    sub = _WorldView(
+        world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
+        seg_share[:, rows, cols], seg_mask[:, :, rows, cols], world.splitter(idx),
+    )  # fmt: skip
+    sp = _slice_params(p, idx)
 
     def cut(a: Array | None) -> Array | None:
         if a is None:
@@ -1152,6 +1197,7 @@ def _evaluate(
         moved=cut(nxt.moved),  # type: ignore[arg-type]
         support=nxt.support[:, idx],
         shock=nxt.shock[:, idx],
+        layers=nxt.layers[..., rows, cols] if nxt.layers.shape[-3] else None,  # type: ignore[arg-type]
     )
 
     bd = _evaluate_block(
@@ -1184,7 +1230,9 @@ def _evaluate(
         drawdown=expand(bd.drawdown),
         approval=expand(bd.approval, p.approval_base),
         imports_fn=imports,
-        effective_fn=lambda: nxt.tariff * (1.0 - world.exempt),
+        effective_fn=lambda: effective_rate(
+            nxt.layers if nxt.layers.shape[-3] else world.decompose(nxt.tariff), seg_share, seg_mask
+        ),
     )
 
 
@@ -1201,6 +1249,22 @@ class _WorldView:
     exempt: Array
     ties: Array
     two_step: Array
+    seg_share: Array
+    seg_mask: Array
+    split: Callable[[Array], Array]
+
+    @classmethod
+    def of(cls, world: World, idx: NDArray[np.intp] | None = None) -> _WorldView:
+        """The view of ``world`` restricted to countries ``idx`` (default all)."""
+        idx = np.arange(world.n) if idx is None else np.asarray(idx)
+        ix = np.ix_(idx, idx)
+        rows, cols = idx[:, None], idx[None, :]
+        share, mask = world.segments
+        two_step = world.ties @ world.ties
+        return cls(
+            world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
+            share[:, rows, cols], mask[:, :, rows, cols], world.splitter(idx),
+        )  # fmt: skip
 
 
 def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
@@ -1217,6 +1281,20 @@ def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
     return out
 
 
+def _seg(x: Any, *, dyad: bool = True) -> Any:
+    """A parameter with the trade terms' segment axis inserted before its country axes.
+
+    Per-run parameters carry leading run axes (per-dyad ``(R, 1, n, n)``,
+    per-country ``(R, 1, n)``, scalars ``(R, 1, 1, 1)``); the segment axis
+    ``K`` sits just before the country axes, so such arrays gain a length-1
+    axis there. Plain ``(n, n)``/``(n,)`` arrays and scalars broadcast as they are.
+    """
+    a = np.asarray(x)
+    if dyad:
+        return a[..., None, :, :] if a.ndim >= 3 else x
+    return a[..., None, :] if a.ndim >= 2 else x
+
+
 def _evaluate_block(
     world: _WorldView,
     p: Params,
@@ -1230,11 +1308,17 @@ def _evaluate_block(
     gdp = world.gdp
     m0 = world.imports
     tau = nxt.tariff
-    t = tau * (1.0 - world.exempt)
-    m = trade_response(m0, t, p.pass_through, p.elasticity)
-    pain = tariff_pain(m0, t, p.pass_through, p.elasticity, p.dependence, gdp)
-    rev = tariff_revenue(m, t, p.revenue_weight, gdp)
-    ret = retaliation_loss(m0, m, t, p.pass_through, p.export_margin, gdp)
+    if world.seg_share.shape[0] == 1:
+        r = tau[..., None, :, :]  # one segment: every layer hits it
+    else:
+        lay = nxt.layers if nxt.layers.shape[-3] else world.split(tau)
+        r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
+    m0_seg = world.seg_share * m0  # (K, n, n)
+    pt, el = _seg(p.pass_through), _seg(p.elasticity)
+    m_seg = trade_response(m0_seg, r, pt, el)
+    pain = tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), gdp).sum(axis=-2)
+    rev = tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), gdp).sum(axis=-2)
+    ret = retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), gdp).sum(axis=-2)
     dep = dependence_loss(nxt.control, p.critical_exposure)
     burden = -(pain + rev + ret + dep)
     prec = recession_odds(burden, p.recession_base, p.recession_slope)
@@ -1270,6 +1354,6 @@ def _evaluate_block(
         recession=prec,
         drawdown=dd,
         approval=appr,
-        imports_fn=lambda: m,
-        effective_fn=lambda: t,
+        imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + m_seg.sum(axis=-3),
+        effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
     )

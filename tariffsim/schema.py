@@ -194,9 +194,29 @@ EVENT = Spec(
         "label": _str("shown in tables and plots"),
         "claims": _CLAIMS,
         "counterfactual": Spec("bool", "a what-if event, not part of the record (marked on plots)"),
+        "layer": _str("for 'set': the tariff layer set (default: the headline)", max_chars=64),
     },
 )
 """One ``[[events]]`` entry."""
+
+LAYER = Spec(
+    "table",
+    "one tariff layer of a dyad",
+    fields={
+        "name": _str("layer name, e.g. 'reciprocal'", max_chars=64),
+        "levels": _LADDER,
+        "pretext": _str("legal basis", max_chars=500),
+        "coverage": _num("share of the target's exports the layer hits", 0, 1),
+        "exempt": Spec("bool", "whether the dyad's exemption (USMCA) applies"),
+        "claims": _CLAIMS,
+        "down_only": Spec(
+            "list",
+            "rungs reached only on the way down",
+            value=_num("a tariff level", 0, MAX_TARIFF),
+        ),
+    },
+)
+"""One layer of ``[world.instruments]``."""
 
 SCENARIO = Spec(
     "table",
@@ -242,6 +262,12 @@ SCENARIO = Spec(
                     value=_num("an alliance tie", 0, 1),
                 ),
                 "ladders": Spec("map", "tariff ladders by dyad", key="dyad", value=_LADDER),
+                "instruments": Spec(
+                    "map",
+                    "tariff layers by dyad, in escalation order",
+                    key="dyad",
+                    value=Spec("list", "the dyad's layers", value=LAYER, max_items=16),
+                ),
                 "control_ladders": Spec(
                     "map", "export-control ladders by dyad", key="dyad", value=_CONTROL_LADDER
                 ),
