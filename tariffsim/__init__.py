@@ -40,6 +40,7 @@ from .analysis.ensemble import Ensemble, ensemble
 from .analysis.sensitivity import sensitivity
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
+from .equilibrium.normal_form import NormalFormGame
 from .errors import (
     ConvergenceWarning,
     LimitError,
@@ -118,6 +119,7 @@ __all__ = [
     "LimitError",
     "Move",
     "MyopicBestResponse",
+    "NormalFormGame",
     "Observation",
     "ParameterError",
     "Params",

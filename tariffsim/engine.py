@@ -1088,11 +1088,12 @@ class _Record:
 
     def add(self, r: int, st: _States, prev: _States | None, moves: NDArray[np.int8]) -> None:
         rt, a = self.rt, self.arrays
-        idx = rt.idx
+        idx: Any = rt.idx
+        if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
+            idx = slice(int(idx[0]), int(idx[-1]) + 1)
         bd = rt.evaluate_state(rt.truth, st, prev)
-        sub = np.ix_(idx, idx)
         for name, v in (("payoff", bd.total), ("drawdown", bd.drawdown)):
-            a[name][:, r][:, idx] = v[:, 0]
+            a[name][:, r, idx] = v[:, 0]
         a["recession"][:, r] = self.rec_fill
         a["recession"][:, r, idx] = bd.recession[:, 0]
         a["approval"][:, r] = self.appr_fill
@@ -1109,13 +1110,16 @@ class _Record:
                 if kc is not None:
                     a["moves"][:, r, c] = moves[:, kc]
             return
-        rows, cols = idx[:, None], idx[None, :]
+        if isinstance(idx, slice):
+            rows, cols = idx, idx
+        else:
+            rows, cols = idx[:, None], idx[None, :]
         a["tariff"][:, r][:, rows, cols] = st.tariff
         a["control"][:, r][:, rows, cols] = st.control
         a["effective"][:, r][:, rows, cols] = bd.effective[:, 0]
-        a["burden"][:, r][:, idx] = bd.burden[:, 0]
+        a["burden"][:, r, idx] = bd.burden[:, 0]
         for t, term in enumerate(TERMS):
-            a["terms"][:, r, t][:, idx] = bd.weighted(term)[:, 0]
+            a["terms"][:, r, t, idx] = bd.weighted(term)[:, 0]
         w = rt.world
         for c, (x, y) in enumerate(rt.keys):
             a["moves"][:, r, w.index(x), w.index(y)] = moves[:, c]
@@ -1127,7 +1131,6 @@ class _Record:
             p = ag.perceived.pass_through  # (R', 1, k, k)
             row = np.broadcast_to(p[:, 0, ag.i], (rt.runs, rt.k))
             pt[:, w.index(ag.code), idx] = row
-        del sub
 
 
 def _fire_events(rt: _Run, st: _States, events: Sequence[Event]) -> None:

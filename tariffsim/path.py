@@ -465,7 +465,8 @@ class Path:
             columns ``round``, ``variable``, ``importer``, ``exporter``,
             ``country``, ``layer``, ``term``, ``value`` (fractions, payoffs in
             % of GDP). Tidy variables: ``tariff`` (layers ``headline`` and
-            ``effective``), ``control``, ``move``, ``perceived_pass_through``
+            ``effective``, and each named tariff layer when the path records
+            them), ``control``, ``move``, ``perceived_pass_through``
             on every dyad; ``payoff``, ``recession``, ``approval``,
             ``drawdown``, ``burden`` and ``term`` (one per payoff term) for
             every country. Events are in :meth:`events_frame`.
@@ -526,6 +527,11 @@ class Path:
             ("perceived_pass_through", self.perceived_pass_through, ""),
         ):
             block(var, arr[:, off], importer=imp, exporter=exp, layer=layer)
+        layers = getattr(self, "layers", None)
+        for k, name in enumerate(getattr(self, "layer_names", ()) or ()):
+            if layers is not None:
+                block("tariff", np.asarray(layers)[:, k][:, off], importer=imp, exporter=exp,
+                      layer=str(name))  # fmt: skip
         for var in ("payoff", "recession", "approval", "drawdown", "burden"):
             block(var, getattr(self, var), country=codes)
         for k, t in enumerate(TERMS):

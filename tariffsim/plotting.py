@@ -92,6 +92,7 @@ def plot_path(
     title: str | None = None,
     colors: dict[tuple[str, str], int] | None = None,
     event_list: bool = True,
+    layers: bool = False,
 ) -> Axes:
     """Headline tariffs per dyad over time, with export controls, moves, events and recession odds.
 
@@ -124,7 +125,10 @@ def plot_path(
         Style index per dyad (:func:`plot_paths` passes one mapping to every
         panel so colours match).
     event_list : bool
-        Write the numbered list of events under the axes.
+        Write the numbered list of events (and agreements) under the axes.
+    layers : bool
+        Also draw each tariff layer of each dyad (thin lines, when the path
+        records layers: fentanyl, reciprocal, Section 232 …).
 
     Returns
     -------
@@ -191,8 +195,11 @@ def plot_path(
     head = title if title is not None else _title(path)
     note = _changes_note(path) if title is None else ""
     ax.set_title(head + ("\n" + _clip(note, 110) if note else ""), fontsize=10)
+    if layers:
+        _draw_layers(ax, path, dyads, colors, dates)
     if events:
         _draw_events(ax, path, dates)
+        _draw_agreements(ax, path, dates)
         if event_list:
             _event_list(ax, path)
     handles, labels = ax.get_legend_handles_labels()
@@ -264,6 +271,50 @@ def _draw_events(ax: Axes, path: Path, dates: Any) -> None:
         )
 
 
+def _agreements(path: Path) -> list[Any]:
+    """Agreements the path records (:mod:`tariffsim.bargaining`), if any."""
+    return list(getattr(path, "agreements", ()) or ())
+
+
+def _agreement_text(a: Any) -> str:
+    terms = getattr(a, "terms", {}) or {}
+    what = ", ".join(f"{i}->{j} {100 * float(v):g}%" for (i, j), v in terms.items())
+    parties = "–".join(getattr(a, "parties", ()))
+    label = getattr(a, "label", "")
+    return f"agreement {parties}: {what}" + (f" ({label})" if label else "")
+
+
+def _draw_agreements(ax: Axes, path: Path, dates: Any) -> None:
+    """A green diamond "A1", "A2" … on the top edge at each agreement's round."""
+    from matplotlib.transforms import blended_transform_factory
+
+    tr = blended_transform_factory(ax.transData, ax.transAxes)
+    for n, a in enumerate(_agreements(path), start=1):
+        r = min(int(getattr(a, "round", 0)), len(path) - 1)
+        ax.axvline(dates[r], color="#009E73", lw=1.0, ls=(0, (4, 2)), zorder=1)
+        box = {"boxstyle": "round4,pad=0.2", "fc": "white", "ec": "#009E73", "lw": 0.7}
+        ax.text(dates[r], 0.80, f"A{n}", transform=tr, ha="center", va="top", fontsize=7,
+                color="#006B4F", zorder=20, bbox=box)  # fmt: skip
+
+
+def _draw_layers(
+    ax: Axes, path: Path, dyads: Sequence[tuple[str, str]], colors: dict[Any, int], dates: Any
+) -> None:
+    """Each recorded tariff layer of each dyad as a thin step line in the dyad's colour."""
+    layers = getattr(path, "layers", None)
+    names = tuple(getattr(path, "layer_names", ()) or ())
+    if layers is None or not names:
+        return
+    for a, b in dyads:
+        i, j = path.codes.index(a), path.codes.index(b)
+        col = _style(colors.get((a, b), 0))["color"]
+        for k, name in enumerate(names):
+            y = 100 * np.asarray(layers)[:, k, i, j]
+            if y.max() > 0:
+                ax.step(dates, y, where="post", color=col, lw=0.9, alpha=0.8,
+                        ls=(0, (1, 1.5)), label=f"{a} on {b}: {name} layer")  # fmt: skip
+
+
 def _event_groups(path: Path) -> list[tuple[int, list[str]]]:
     by_round: dict[int, list[str]] = {}
     for e in path.event_records:
@@ -281,6 +332,9 @@ def _event_list(ax: Axes, path: Path, y: float = -0.1) -> None:
             head = f"{mark:>4}  {path.dates[r]}" if k == 0 else " " * (6 + len(str(path.dates[r])))
             what = ("(counterfactual) " if lab.startswith(_CF) else "") + lab.removeprefix(_CF)
             lines.append(_clip(f"{head}  {what}", 120))
+    for n, a in enumerate(_agreements(path), start=1):
+        r = min(int(getattr(a, "round", 0)), len(path) - 1)
+        lines.append(_clip(f"{'A' + str(n):>4}  {path.dates[r]}  {_agreement_text(a)}", 120))
     if lines:
         ax.text(
             0.0,

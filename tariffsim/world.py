@@ -20,6 +20,7 @@ critical exports ``i`` withholds from ``j``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -223,7 +224,7 @@ class Ladder:
         [0.1, 0.0, 0.2, 0.2]
         """
         level, move = np.broadcast_arrays(np.asarray(levels, dtype=float), np.asarray(moves))
-        lv = self.array
+        lv = _ladder_array(self.levels)
         k = np.maximum(np.searchsorted(lv, level + 1e-9, side="right") - 1, 0)
         on = (np.abs(lv - level[..., None]) <= 1e-9).any(axis=-1)
         below = level < lv[0] - 1e-9
@@ -235,6 +236,14 @@ class Ladder:
             np.where(below, lv[0], lv[np.minimum(k + 1, len(lv) - 1)]),
         )
         return np.where(move < 0, down, np.where(move > 0, up, level))
+
+
+@functools.lru_cache(maxsize=256)
+def _ladder_array(levels: tuple[float, ...]) -> NDArray[np.float64]:
+    """The levels as a read-only array, made once per ladder."""
+    out = np.asarray(levels, dtype=float)
+    out.flags.writeable = False
+    return out
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,10 @@ Games are :class:`NormalFormGame` objects (N players, payoff arrays of shape
   the equilibrium components (exact rational check on request);
 * :func:`lemke_howson`, :func:`lemke_howson_all` - complementary pivoting, 2 players;
 * :func:`logit_qre`, :func:`qre_select` - logit quantal response equilibria, N players;
+* :func:`logit_branch`, :func:`fit_logit_qre` - the principal logit branch by arc length
+  (through backward bends) and maximum-likelihood fits of lambda;
+* :func:`logit_nash`, :func:`mixed_nash` - a mixed equilibrium of any N-player game by
+  the logit homotopy; the front door choosing a method by size and players;
 * :func:`correlated_equilibrium` - linear programming, N players;
 * :func:`best_response_dynamics`, :func:`fictitious_play`, :func:`logit_dynamics` -
   learning dynamics, N players;
@@ -45,6 +49,7 @@ from .automata import (
 from .correlated import CorrelatedResult, correlated_constraints, correlated_equilibrium
 from .dyad import DyadFacts, dyad_facts
 from .eq_path import MPEResult, SPEResult
+from .homotopy import METHODS, MixedNashResult, NashResult, logit_nash, mixed_nash
 from .ladder_game import LadderGame
 from .learning import (
     DynamicsResult,
@@ -55,6 +60,7 @@ from .learning import (
 )
 from .learning_path import LEARNING_RULES, learning_path
 from .lemke_howson import LemkeHowsonAllResult, LemkeHowsonResult, lemke_howson, lemke_howson_all
+from .logit_branch import LogitBranch, QREFit, fit_logit_qre, logit_branch
 from .markov import (
     SELECTIONS,
     CostEstimate,
@@ -75,6 +81,7 @@ from .vertex import VertexResult, vertex_enumeration
 __all__ = [
     "AUTOMATA",
     "LEARNING_RULES",
+    "METHODS",
     "SELECTIONS",
     "Automaton",
     "AutomatonCheck",
@@ -91,9 +98,13 @@ __all__ = [
     "LadderGame",
     "LemkeHowsonAllResult",
     "LemkeHowsonResult",
+    "LogitBranch",
     "MPEResult",
+    "MixedNashResult",
     "MixedResult",
+    "NashResult",
     "NormalFormGame",
+    "QREFit",
     "QREPath",
     "QRESelection",
     "SPEResult",
@@ -116,16 +127,20 @@ __all__ = [
     "estimate_cost",
     "fictitious_play",
     "firm_but_measured",
+    "fit_logit_qre",
     "generous_tit_for_tat",
     "grim_facts",
     "grim_trigger",
     "learning_path",
     "lemke_howson",
     "lemke_howson_all",
+    "logit_branch",
     "logit_dynamics",
+    "logit_nash",
     "logit_qre",
     "make_automaton",
     "markov_perfect",
+    "mixed_nash",
     "pavlov",
     "pure_nash",
     "qre_select",

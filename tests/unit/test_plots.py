@@ -105,3 +105,27 @@ def test_plot_paths_bad_input() -> None:
         plot_paths({})
     with pytest.raises(ParameterError):
         plot_paths({"x": 1})  # type: ignore[dict-item]
+
+
+def test_agreements_and_layers_are_drawn_when_recorded() -> None:
+    from types import SimpleNamespace
+
+    p = ts.load_scenario("us-china-145").simulate(seed=0)
+    deal = SimpleNamespace(
+        round=16, parties=("US", "CN"), terms={("US", "CN"): 0.3}, label="Geneva"
+    )
+    object.__setattr__(p, "agreements", (deal,))
+    n, R = len(p.codes), len(p)
+    layers = np.zeros((R, 2, n, n))
+    layers[:, 0] = p.tariff
+    object.__setattr__(p, "layers", layers)
+    object.__setattr__(p, "layer_names", ("reciprocal", "fentanyl"))
+    ax = p.plot(layers=True)
+    assert any(t.get_text() == "A1" for t in ax.texts)
+    listing = next(t.get_text() for t in ax.texts if t.get_text().startswith("events:"))
+    assert "A1" in listing and "agreement US–CN: US->CN 30% (Geneva)" in listing
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert "US on CN: reciprocal layer" in labels and "US on CN: fentanyl layer" not in labels
+    df = p.to_frame(tidy=True)
+    assert set(df[df.variable == "tariff"].layer) == {"headline", "effective", "reciprocal",
+                                                     "fentanyl"}  # fmt: skip

@@ -1,0 +1,498 @@
+r"""The principal logit QRE branch by arc-length continuation, and fitting lambda to play.
+
+The logit QRE correspondence is the solution set of
+
+.. math::
+
+    H_i(w, \lambda) = w_i - \log \operatorname{softmax}\bigl(\lambda\, v_i(\sigma)\bigr) = 0,
+    \qquad \sigma_i = e^{w_i},
+
+over log-probabilities :math:`w` and precision :math:`\lambda \ge 0`. Its
+*principal branch* starts at uniform play at :math:`\lambda = 0`. Where the
+branch bends backward (:math:`\lambda` falls for a while before rising again,
+as in Gambit's "loopback" game), a grid in :math:`\lambda` jumps to another
+branch or fails; :func:`logit_branch` instead follows the curve by its arc
+length :math:`s` (pseudo-arclength continuation, as Gambit's ``gambit-logit``
+does; Turocy, "A dynamic homotopy interpretation of the logistic quantal
+response equilibrium correspondence", GEB 51, 2005):
+
+1. **tangent** :math:`t`: the unit null vector of the Jacobian
+   :math:`[\partial_w H \mid \partial_\lambda H]`, oriented to agree with the
+   previous tangent (so the direction of travel along the curve is kept
+   through a turning point, where :math:`d\lambda/ds` changes sign);
+2. **predictor** :math:`u + h t`, **corrector** Newton's method on
+   :math:`H(u) = 0` constrained to the hyperplane through the prediction
+   orthogonal to :math:`t`;
+3. the step :math:`h` grows by 1.5 after an easy correction and halves after a
+   failed one.
+
+:func:`fit_logit_qre` estimates :math:`\lambda` by maximum likelihood from
+observed action counts or frequencies :math:`n_{ia}`: the log likelihood
+:math:`\ell = \sum_{i,a} n_{ia} \log \sigma_{ia}` is evaluated along the
+branch, and the best point is refined at fixed :math:`\lambda` between its
+neighbours (McKelvey and Palfrey, GEB 10, 1995, §5).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConvergenceWarning, ParameterError
+from ._validate import check_int, check_real, check_tol
+from .normal_form import FloatArray, NormalFormGame, _as_game
+from .qre import _LOG_FLOOR, _correct, _jacobian, _logit_target, _split, _values
+from .scaling import payoff_ranges
+
+__all__ = ["LogitBranch", "QREFit", "fit_logit_qre", "logit_branch"]
+
+_MAX_CORRECT = 12
+
+
+@dataclass(frozen=True, slots=True)
+class LogitBranch:
+    """Points of the principal logit QRE branch, in arc-length order.
+
+    Attributes
+    ----------
+    lambdas : numpy.ndarray
+        Precision at each point, shape ``(K,)``; not monotone where the
+        branch bends backward.
+    profiles : tuple of numpy.ndarray
+        For each player a read-only ``(K, a_i)`` array of QRE strategies.
+    residuals : numpy.ndarray
+        ``max |sigma - softmax(lam v(sigma))|`` at each point.
+    turning_points : int
+        How many times ``lambda`` changed direction along the branch.
+    converged : bool
+        True when the branch reached ``lam_max``.
+    message : str
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> loop = eq.NormalFormGame.from_bimatrix([[6, 6], [7.32, 1]], [[7, 7], [6, 4]])
+    >>> b = eq.logit_branch(loop, lam_max=20)
+    >>> b.converged, b.turning_points
+    (True, 2)
+    """
+
+    lambdas: FloatArray
+    profiles: tuple[FloatArray, ...]
+    residuals: FloatArray
+    turning_points: int
+    converged: bool
+    message: str
+
+    @property
+    def final(self) -> tuple[FloatArray, ...]:
+        """The profile at the last point."""
+        return tuple(p[-1] for p in self.profiles)
+
+    def __len__(self) -> int:
+        return int(self.lambdas.shape[0])
+
+
+def _h_and_jac(
+    arr: FloatArray, w: FloatArray, lam: float, sizes: tuple[int, ...]
+) -> tuple[FloatArray, FloatArray]:
+    """H (K,) and the Jacobian (K, K + 1) with respect to (w, lam)."""
+    logs = _split(w, sizes)
+    sig = [np.exp(z) for z in logs]
+    h_parts, dlam, floored = [], [], []
+    for i in range(len(sizes)):
+        v = _values(arr, sig, i)
+        target = _logit_target(v, lam)
+        h_parts.append(logs[i] - target)
+        p = np.exp(target)
+        dlam.append(-(v - p @ v))
+        floored.append(target <= _LOG_FLOOR)
+    jw = _jacobian(arr, logs, lam)
+    jac = np.hstack([jw, np.concatenate(dlam)[:, None]])
+    dead = np.concatenate(floored)
+    if dead.any():  # clamped log-probabilities: H = w - floor, derivative the identity
+        jac[dead] = 0.0
+        jac[dead, np.flatnonzero(dead)] = 1.0
+    return np.concatenate(h_parts), jac
+
+
+def _tangent(jac: FloatArray, prev: FloatArray) -> FloatArray | None:
+    aug = np.vstack([jac, prev[None, :]])
+    rhs = np.zeros(aug.shape[0])
+    rhs[-1] = 1.0
+    try:
+        t = np.linalg.solve(aug, rhs)
+    except np.linalg.LinAlgError:
+        return None
+    norm = float(np.linalg.norm(t))
+    if not math.isfinite(norm) or norm == 0:
+        return None
+    return np.asarray(t / norm)
+
+
+def _renorm(w: FloatArray, sizes: tuple[int, ...]) -> FloatArray:
+    parts = []
+    for z in _split(w, sizes):
+        z = np.maximum(z, _LOG_FLOOR)
+        parts.append(z - (z.max() + np.log(np.exp(z - z.max()).sum())))
+    return np.concatenate(parts)
+
+
+def _trace_branch(
+    arr: FloatArray,
+    sizes: tuple[int, ...],
+    lam_max: float,
+    tol: float,
+    max_steps: int,
+    step0: float = 0.03,
+    stop: Any = None,
+) -> tuple[list[FloatArray], list[float], list[float], int, bool, str]:
+    """Follow the branch; ``stop(w, lam)`` (optional) may end the trace early by returning True."""
+    K = int(sum(sizes))
+    w = np.concatenate([np.full(a, -math.log(a)) for a in sizes])
+    lam = 0.0
+    t = np.zeros(K + 1)
+    t[-1] = 1.0
+    ws, lams, res = [w.copy()], [0.0], [0.0]
+    h = step0
+    turns = 0
+    last_dir = 1.0
+    for _ in range(max_steps):
+        if lam >= lam_max:
+            return ws, lams, res, turns, True, f"reached lambda = {lam:.6g}"
+        _, jac = _h_and_jac(arr, w, lam, sizes)
+        tan = _tangent(jac, t)
+        if tan is None:
+            return ws, lams, res, turns, False, f"singular Jacobian at lambda = {lam:.6g}"
+        t = tan
+        accepted = False
+        while h > 1e-10:
+            base = np.concatenate([w, [lam]])
+            step = h
+            if base[-1] + h * t[-1] > lam_max and t[-1] > 0:  # land on lam_max exactly
+                step = (lam_max - lam) / t[-1]
+            pred = base + step * t
+            u = pred.copy()
+            ok = False
+            iters = 0
+            for iters in range(_MAX_CORRECT):  # noqa: B007 (read after the loop)
+                u = np.concatenate([_renorm(u[:-1], sizes), [max(u[-1], 0.0)]])
+                with np.errstate(all="ignore"):
+                    hval, jac2 = _h_and_jac(arr, u[:-1], float(u[-1]), sizes)
+                if not np.all(np.isfinite(hval)) or not np.all(np.isfinite(jac2)):
+                    break
+                if float(np.abs(hval).max()) <= tol:
+                    ok = True
+                    break
+                aug = np.vstack([jac2, t[None, :]])
+                rhs = -np.concatenate([hval, [t @ (u - pred)]])
+                try:
+                    du = np.linalg.solve(aug, rhs)
+                except np.linalg.LinAlgError:
+                    break
+                if not np.all(np.isfinite(du)):
+                    break
+                u = u + du
+            if ok:
+                # guard against jumping to another branch: the tangent at the new
+                # point must point the same way, and the correction stay small
+                _, jac3 = _h_and_jac(arr, u[:-1], float(u[-1]), sizes)
+                t_new = _tangent(jac3, t)
+                dist = float(np.linalg.norm(u - pred))
+                if t_new is not None and float(t_new @ t) > 0.9 and dist <= 0.5 * step:
+                    accepted = True
+                    easy = iters <= 3 and dist <= 0.05 * step and float(t_new @ t) > 0.995
+                    break
+            h /= 2
+        if not accepted:
+            sig = np.exp(w)
+            if np.all((sig < 1e-100) | (sig > 1 - 1e-12)):
+                # pure to machine precision: the branch stays here for every larger lambda
+                wf = _renorm(w, sizes)
+                probs = [np.exp(z) for z in _split(wf, sizes)]
+                r = max(
+                    float(np.abs(q - np.exp(_logit_target(_values(arr, probs, i), lam_max))).max())
+                    for i, q in enumerate(probs)
+                )
+                ws.append(wf)
+                lams.append(lam_max)
+                res.append(r)
+                msg = (
+                    f"reached lambda = {lam_max:.6g} "
+                    f"(play pure to machine precision from {lam:.6g})"
+                )
+                return ws, lams, res, turns, True, msg
+            return ws, lams, res, turns, False, f"step size underflow at lambda = {lam:.6g}"
+        direction = math.copysign(1.0, float(u[-1]) - lam) if u[-1] != lam else last_dir
+        if direction != last_dir:
+            turns += 1
+            last_dir = direction
+        w, lam = u[:-1], float(u[-1])
+        sig = [np.exp(z) for z in _split(w, sizes)]
+        r = max(
+            float(np.abs(s - np.exp(_logit_target(_values(arr, sig, i), lam))).max())
+            for i, s in enumerate(sig)
+        )
+        ws.append(w.copy())
+        lams.append(lam)
+        res.append(r)
+        h = min(h * (1.5 if easy else 1.0), 1e6)
+        if stop is not None and stop(w, lam):
+            return ws, lams, res, turns, True, f"stopped at lambda = {lam:.6g}"
+    return ws, lams, res, turns, lam >= lam_max, f"stopped after max_steps={max_steps}"
+
+
+def logit_branch(
+    game: Any,
+    *,
+    lam_max: float = 100.0,
+    tol: float = 1e-10,
+    max_steps: int = 100_000,
+) -> LogitBranch:
+    """Follow the principal logit QRE branch by arc length, through backward bends.
+
+    Parameters
+    ----------
+    game : NormalFormGame or sequence of array_like
+        Any number of players.
+    lam_max : float, default 100.0
+        Stop when the branch reaches this precision (1 / payoff units); finite, > 0.
+    tol : float, default 1e-10
+        Corrector tolerance on ``max |w - log softmax(lam v)|``; > 0.
+    max_steps : int, default 100000
+        Most continuation steps.
+
+    Returns
+    -------
+    LogitBranch
+        ``converged=False`` (with a :class:`~tariffsim.errors.ConvergenceWarning`)
+        when the branch could not be followed to ``lam_max``.
+
+    Raises
+    ------
+    ParameterError
+        If an argument is invalid.
+
+    Notes
+    -----
+    Unlike :func:`logit_qre`, which reports the branch on a grid of ``lambda``
+    values and may jump where the branch folds back, the points here follow
+    the curve itself; several points may share a ``lambda``.
+
+    Examples
+    --------
+    Gambit's "loopback" game: ``lambda`` rises, falls back, then rises again
+    along the principal branch:
+
+    >>> from tariffsim import equilibrium as eq
+    >>> loop = eq.NormalFormGame.from_bimatrix([[6, 6], [7.32, 1]], [[7, 7], [6, 4]])
+    >>> b = eq.logit_branch(loop, lam_max=20)
+    >>> bool(np.any(np.diff(b.lambdas) < 0)), np.round(b.final[0], 3)
+    (True, array([1., 0.]))
+    """
+    g = _as_game(game)
+    lam_max = check_real(lam_max, "lam_max", minimum=0.0, open_min=True)
+    tol = check_tol(tol)
+    max_steps = check_int(max_steps, "max_steps", 1)
+    return _branch(g, lam_max, tol, max_steps, stacklevel=3)
+
+
+def _branch(
+    g: NormalFormGame, lam_max: float, tol: float, max_steps: int, stacklevel: int
+) -> LogitBranch:
+    sizes = g.shape
+    ws, lams, res, turns, ok, msg = _trace_branch(g.payoff_array, sizes, lam_max, tol, max_steps)
+    probs = np.exp(np.array(ws))
+    profiles = []
+    for part in np.split(probs, np.cumsum(sizes)[:-1], axis=1):
+        part = np.array(part)
+        part.flags.writeable = False
+        profiles.append(part)
+    lam_arr = np.array(lams)
+    res_arr = np.array(res)
+    lam_arr.flags.writeable = False
+    res_arr.flags.writeable = False
+    message = f"{msg}; {len(lams)} points, {turns} turning point(s)"
+    if not ok:
+        warnings.warn(f"logit_branch: {message}.", ConvergenceWarning, stacklevel=stacklevel)
+    return LogitBranch(lam_arr, tuple(profiles), res_arr, turns, ok, message)
+
+
+# ---------------------------------------------------------------------------
+# Maximum-likelihood fit of lambda
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class QREFit:
+    """Maximum-likelihood estimate of the logit precision from observed play.
+
+    Attributes
+    ----------
+    lam : float
+        The estimate (1 / payoff units).
+    log_likelihood : float
+        ``sum n_ia log sigma_ia`` at the estimate.
+    profile : tuple of numpy.ndarray
+        The QRE on the principal branch at the estimate.
+    branch : LogitBranch
+        The branch searched.
+    converged : bool
+        The branch was followed to ``lam_max`` and the refinement converged.
+    at_bound : bool
+        The likelihood is highest at ``lam_max`` (the data are closer to Nash
+        play than the branch reaches; raise ``lam_max``).
+    message : str
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> pd = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> f = eq.fit_logit_qre(pd, [[20, 80], [20, 80]])
+    >>> round(f.lam, 3)
+    1.155
+    """
+
+    lam: float
+    log_likelihood: float
+    profile: tuple[FloatArray, ...]
+    branch: LogitBranch
+    converged: bool
+    at_bound: bool
+    message: str
+
+
+def _check_counts(g: NormalFormGame, counts: Any) -> list[FloatArray]:
+    try:
+        items = list(counts)
+    except TypeError:
+        raise ParameterError(
+            f"`counts` must hold one array of action counts per player; got {counts!r}."
+        ) from None
+    if len(items) != g.n_players:
+        raise ParameterError(
+            f"`counts` must hold one array per player ({g.n_players}); got {len(items)}."
+        )
+    out = []
+    for i, (c, a) in enumerate(zip(items, g.shape, strict=True)):
+        try:
+            arr = np.array(c, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(f"`counts[{i}]` must be numbers; got {c!r}.") from None
+        if arr.shape != (a,) or not np.all(np.isfinite(arr)) or (arr < 0).any():
+            raise ParameterError(
+                f"`counts[{i}]` must hold {a} finite numbers >= 0; got {np.asarray(c).tolist()!r}."
+            )
+        if arr.sum() <= 0:
+            raise ParameterError(f"`counts[{i}]` must not be all zero; got {arr.tolist()!r}.")
+        out.append(arr)
+    return out
+
+
+def _loglik(counts: list[FloatArray], sig: list[FloatArray]) -> float:
+    total = 0.0
+    for c, s in zip(counts, sig, strict=True):
+        with np.errstate(divide="ignore"):
+            total += float(np.sum(np.where(c > 0, c * np.log(np.maximum(s, 1e-300)), 0.0)))
+    return total
+
+
+def fit_logit_qre(
+    game: Any,
+    counts: Any,
+    *,
+    lam_max: float | None = None,
+    tol: float = 1e-10,
+) -> QREFit:
+    """Maximum-likelihood precision of the logit QRE from observed action counts.
+
+    Parameters
+    ----------
+    game : NormalFormGame or sequence of array_like
+        Any number of players.
+    counts : sequence of array_like
+        For each player, how often each action was observed (counts or
+        frequencies: finite, >= 0, not all zero).
+    lam_max : float, optional
+        Largest precision searched; default ``1e4`` divided by the largest
+        payoff range (about ``1e4`` in units of the payoff range).
+    tol : float, default 1e-10
+        Corrector tolerance, as in :func:`logit_branch`.
+
+    Returns
+    -------
+    QREFit
+
+    Raises
+    ------
+    ParameterError
+        If ``counts`` or another argument is invalid.
+
+    Notes
+    -----
+    The likelihood is maximised over the *principal branch* (as traced by
+    :func:`logit_branch`), the selection analysts fit; where the branch bends
+    backward, each point of the branch is a candidate, whatever its
+    ``lambda``. The estimate is then refined at fixed ``lambda`` between the
+    neighbours of the best branch point (bounded scalar search).
+
+    Examples
+    --------
+    Play generated by the QRE at ``lambda = 2`` gives back ``lambda = 2``:
+
+    >>> from tariffsim import equilibrium as eq
+    >>> g = eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    >>> p = eq.logit_qre(g, lambdas=np.linspace(0, 2, 41)).final
+    >>> round(eq.fit_logit_qre(g, [1e6 * p[0], 1e6 * p[1]]).lam, 4)
+    2.0
+    """
+    g = _as_game(game)
+    obs = _check_counts(g, counts)
+    tol = check_tol(tol)
+    if lam_max is None:
+        _, span = payoff_ranges(g)
+        lam_max = 1e4 / float(span.max())
+    lam_max = check_real(lam_max, "lam_max", minimum=0.0, open_min=True)
+    branch = _branch(g, lam_max, tol, 100_000, stacklevel=3)
+    sizes = g.shape
+    K = len(branch)
+    lls = np.array([_loglik(obs, [p[k] for p in branch.profiles]) for k in range(K)])
+    k = int(np.argmax(lls))
+    best_lam, best_ll = float(branch.lambdas[k]), float(lls[k])
+    best_prof = [np.array(p[k]) for p in branch.profiles]
+    refined = True
+    lo_k, hi_k = max(k - 1, 0), min(k + 1, K - 1)
+    lam_lo, lam_hi = float(branch.lambdas[lo_k]), float(branch.lambdas[hi_k])
+    if hi_k > lo_k and lam_hi > lam_lo:
+        from scipy.optimize import minimize_scalar
+
+        z0 = np.log(np.maximum(np.concatenate(best_prof), 1e-300))
+        arr = g.payoff_array
+
+        def neg(lam: float) -> float:
+            z, _, ok = _correct(arr, z0, sizes, float(lam), tol)
+            if not ok:
+                return math.inf
+            return -_loglik(obs, [np.exp(part) for part in _split(z, sizes)])
+
+        opt = minimize_scalar(
+            neg, bounds=(lam_lo, lam_hi), method="bounded", options={"xatol": 1e-10}
+        )
+        if np.isfinite(opt.fun) and -float(opt.fun) >= best_ll:
+            z, _, ok = _correct(arr, z0, sizes, float(opt.x), tol)
+            refined = ok
+            if ok:
+                best_lam, best_ll = float(opt.x), -float(opt.fun)
+                best_prof = [np.exp(part) for part in _split(z, sizes)]
+    for p in best_prof:
+        p.flags.writeable = False
+    at_bound = k == K - 1 and branch.converged
+    converged = branch.converged and refined
+    msg = f"lambda = {best_lam:.6g}, log likelihood {best_ll:.6g}" + (
+        "; highest at lam_max (raise it)" if at_bound else ""
+    )
+    if not converged:
+        warnings.warn(f"fit_logit_qre: {msg}; not converged.", ConvergenceWarning, stacklevel=2)
+    return QREFit(best_lam, best_ll, tuple(best_prof), branch, converged, at_bound, msg)

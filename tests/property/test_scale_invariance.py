@@ -1,0 +1,112 @@
+"""Positive affine maps of each player's payoffs never change any solver's answer."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tariffsim import equilibrium as eq
+
+SCALES = st.sampled_from([1e-8, 1e-3, 0.37, 1.0, 7.0, 1e4, 1e8])
+#: Shifts in units of the scale (a shift of 1e6 on payoffs of size 1e-8 would round
+#: the game itself away, whatever the solver).
+SHIFTS = st.sampled_from([-1e3, -3.0, 0.0, 2.5, 1e3])
+
+
+@st.composite
+def bimatrix(draw, max_actions=4):
+    m = draw(st.integers(1, max_actions))
+    n = draw(st.integers(1, max_actions))
+    ints = st.integers(-4, 4)
+    A = draw(st.lists(st.lists(ints, min_size=n, max_size=n), min_size=m, max_size=m))
+    B = draw(st.lists(st.lists(ints, min_size=n, max_size=n), min_size=m, max_size=m))
+    return eq.NormalFormGame.from_bimatrix(A, B)
+
+
+def _transform(g, scales, shifts):
+    arr = np.array(g.payoff_array)
+    for i, (c, d) in enumerate(zip(scales, shifts, strict=True)):
+        arr[i] = c * (arr[i] + d)
+    return eq.NormalFormGame(arr)
+
+
+def _canon(eqs):
+    return sorted(tuple(tuple(np.round(p, 6)) for p in e) for e in eqs)
+
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(g=bimatrix(), c=st.tuples(SCALES, SCALES), d=st.tuples(SHIFTS, SHIFTS))
+def test_two_player_solvers_are_invariant(g, c, d):
+    h = _transform(g, c, d)
+    assert eq.pure_nash(h) == eq.pure_nash(g)
+    assert _canon(eq.vertex_enumeration(h).equilibria) == _canon(
+        eq.vertex_enumeration(g).equilibria
+    )
+    assert _canon(eq.support_enumeration(h).equilibria) == _canon(
+        eq.support_enumeration(g).equilibria
+    )
+    for label in range(sum(g.shape)):
+        a, b = eq.lemke_howson(g, init_label=label), eq.lemke_howson(h, init_label=label)
+        assert a.converged == b.converged
+        if a.converged:
+            assert _canon([a.equilibrium]) == _canon([b.equilibrium])
+    ma, mb = eq.mixed_nash(g), eq.mixed_nash(h)
+    assert ma.method == mb.method
+    assert _canon(ma.equilibria) == _canon(mb.equilibria)
+
+
+@SETTINGS
+@given(g=bimatrix(max_actions=3), c=st.tuples(SCALES, SCALES), d=st.tuples(SHIFTS, SHIFTS))
+def test_correlated_equilibrium_value_is_invariant(g, c, d):
+    h = _transform(g, c, d)
+    a = eq.correlated_equilibrium(g)
+    # the utilitarian objective of g, written in h's payoffs
+    b = eq.correlated_equilibrium(h, objective=[1 / c[0], 1 / c[1]])
+    assert a.success and b.success
+    welfare_b = float((b.distribution * g.payoff_array.sum(axis=0)).sum())
+    assert abs(welfare_b - a.welfare) <= 1e-6 * max(1.0, abs(a.welfare))
+
+
+@SETTINGS
+@given(
+    g=bimatrix(max_actions=3),
+    c=SCALES,
+    d=st.tuples(SHIFTS, SHIFTS),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_learning_and_qre_are_invariant(g, c, d, seed):
+    h = _transform(g, (c, c), d)
+    fa = eq.fictitious_play(g, rounds=30, rng=seed)
+    fb = eq.fictitious_play(h, rounds=30, rng=seed)
+    np.testing.assert_array_equal(fa.actions, fb.actions)
+    assert fa.converged == fb.converged
+    ba = eq.best_response_dynamics(g, max_rounds=30, rng=seed)
+    bb = eq.best_response_dynamics(h, max_rounds=30, rng=seed)
+    np.testing.assert_array_equal(ba.profiles, bb.profiles)
+    # QRE at the equivalent precision lambda / c
+    lams = np.array([0.0, 0.5, 2.0])
+    qa = eq.logit_qre(g, lambdas=lams)
+    qb = eq.logit_qre(h, lambdas=lams / c)
+    for pa, pb in zip(qa.profiles, qb.profiles, strict=True):
+        np.testing.assert_allclose(pa, pb, atol=1e-8)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    u=st.lists(st.integers(-3, 3), min_size=24, max_size=24),
+    c=st.tuples(SCALES, SCALES, SCALES),
+    d=st.tuples(SHIFTS, SHIFTS, SHIFTS),
+)
+def test_n_player_solvers_are_invariant(u, c, d):
+    g = eq.NormalFormGame(np.array(u, dtype=float).reshape(3, 2, 2, 2))
+    h = _transform(g, c, d)
+    assert eq.pure_nash(h) == eq.pure_nash(g)
+    a, b = eq.logit_nash(g, max_steps=3000), eq.logit_nash(h, max_steps=3000)
+    assert a.converged == b.converged
+    if a.converged:
+        for pa, pb in zip(a.profile, b.profile, strict=True):
+            np.testing.assert_allclose(pa, pb, atol=1e-6)

@@ -1,0 +1,225 @@
+"""N-player mixed equilibria (logit homotopy), the front door, the QRE branch and its fit."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import quantecon.game_theory as qe
+
+import tariffsim as ts
+from tariffsim import equilibrium as eq
+from tariffsim.equilibrium.homotopy import _polish
+from tariffsim.equilibrium.scaling import relative_regret
+from tariffsim.errors import ConvergenceWarning, ParameterError
+
+
+def _matching_pennies_3():
+    """Player i is paid for matching player i+1; the last for mismatching the first."""
+    u = np.zeros((3, 2, 2, 2))
+    for a, b, c in np.ndindex(2, 2, 2):
+        u[:, a, b, c] = [a == b, b == c, c != a]
+    return eq.NormalFormGame(u)
+
+
+def test_three_player_matching_pennies_unique_uniform():
+    r = eq.logit_nash(_matching_pennies_3())
+    assert r.converged
+    for p in r.profile:
+        np.testing.assert_allclose(p, [0.5, 0.5], atol=1e-9)
+
+
+def test_dominance_solvable_three_player_game():
+    # action 1 strictly dominates action 0 for everyone
+    u = np.zeros((3, 2, 2, 2))
+    for prof in np.ndindex(2, 2, 2):
+        for i in range(3):
+            u[(i, *prof)] = prof[i] + 0.1 * sum(prof)
+    r = eq.logit_nash(eq.NormalFormGame(u))
+    assert r.converged
+    assert [p.tolist() for p in r.profile] == [[0.0, 1.0]] * 3
+
+
+def test_two_player_result_is_one_of_all_equilibria():
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        g = eq.NormalFormGame.from_bimatrix(rng.normal(size=(4, 4)), rng.normal(size=(4, 4)))
+        r = eq.logit_nash(g)
+        assert r.converged
+        allx = {
+            (tuple(np.round(x, 6)), tuple(np.round(y, 6)))
+            for x, y in eq.vertex_enumeration(g).equilibria
+        }
+        assert (tuple(np.round(r.profile[0], 6)), tuple(np.round(r.profile[1], 6))) in allx
+
+
+@pytest.mark.parametrize("shape", [(3, 3, 3), (4, 4, 4), (2, 2, 2, 2), (2, 3, 2)])
+def test_random_n_player_games_by_regret(shape):
+    rng = np.random.default_rng(len(shape) * 100 + sum(shape))
+    for _ in range(3):
+        g = eq.NormalFormGame(rng.normal(size=(len(shape), *shape)))
+        r = eq.logit_nash(g)
+        assert r.converged, r.message
+        assert relative_regret(g, list(r.profile)) <= 1e-8
+        for p in r.profile:
+            assert p.min() >= 0 and p.sum() == pytest.approx(1.0)
+
+
+def _qe_game(u):
+    """quantecon orders a player's axes as own action, then the next players cyclically."""
+    n = u.shape[0]
+    order = [[(i + k) % n for k in range(n)] for i in range(n)]
+    return qe.NormalFormGame([qe.Player(np.transpose(u[i], order[i])) for i in range(n)])
+
+
+def test_cross_check_with_mclennan_tourky():
+    """quantecon's McLennan–Tourky epsilon-equilibria polish to exact equilibria, as ours do."""
+    rng = np.random.default_rng(11)
+    checked = 0
+    for _ in range(8):
+        u = rng.normal(size=(3, 2, 2, 2))
+        g = eq.NormalFormGame(u)
+        mt, info = qe.mclennan_tourky(_qe_game(u), epsilon=1e-6, max_iter=2000, full_output=True)
+        if not info.converged:
+            continue
+        checked += 1
+        sigma = [np.asarray(p, dtype=float) for p in mt]
+        assert g.regret(sigma) <= 1e-3
+        polished = next(
+            (p for t in (0.3, 0.1, 1e-2, 1e-3, 1e-4) if (p := _polish(g, sigma, t, 1e-8))), None
+        )
+        assert polished is not None
+        exact, regret = polished
+        assert regret <= 1e-8
+        for a, b in zip(exact, sigma, strict=True):  # the equilibrium it approximated
+            np.testing.assert_allclose(a, b, atol=1e-2)
+        assert eq.logit_nash(g).converged
+    assert checked >= 4
+    # the unique equilibrium of three-player matching pennies: both find it
+    mp = _matching_pennies_3()
+    mt = qe.mclennan_tourky(_qe_game(mp.payoff_array), epsilon=1e-8, max_iter=2000)
+    for a, b in zip(eq.logit_nash(mp).profile, mt, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-3)
+
+
+def test_non_convergence_is_reported():
+    u = np.zeros((3, 2, 2, 2))  # dominance solvable: no fully mixed equilibrium
+    for prof in np.ndindex(2, 2, 2):
+        for i in range(3):
+            u[(i, *prof)] = prof[i] + 0.1 * sum(prof)
+    with pytest.warns(ConvergenceWarning):
+        r = eq.logit_nash(eq.NormalFormGame(u), max_steps=1)
+    assert not r.converged
+    assert r.regret > 1e-8
+    assert "no equilibrium" in r.message
+
+
+@pytest.mark.parametrize(
+    ("game", "method"),
+    [
+        (eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]]), "vertex"),
+        (eq.NormalFormGame(np.random.default_rng(0).normal(size=(2, 20, 20))), "lemke-howson"),
+        (_matching_pennies_3(), "logit"),
+        (eq.NormalFormGame([np.array([1.0, 3.0, 3.0])]), "best-response"),
+    ],
+)
+def test_mixed_nash_auto_says_which_method(game, method):
+    r = ts.equilibrium.mixed_nash(game)
+    assert r.method == method
+    assert r.converged
+    assert r.regret <= 1e-8
+    assert r.message.startswith(method) or method == "best-response"
+
+
+def test_mixed_nash_explicit_methods_and_errors():
+    g = eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    assert len(eq.mixed_nash(g, "support").equilibria) == 3
+    assert eq.mixed_nash(g, "support").complete
+    assert len(eq.mixed_nash(g, "lemke-howson").equilibria) == 1
+    assert len(eq.mixed_nash(g, "logit").equilibria) == 1
+    with pytest.raises(ParameterError, match="`method`"):
+        eq.mixed_nash(g, "simplicial")
+    with pytest.raises(ParameterError, match="two-player"):
+        eq.mixed_nash(_matching_pennies_3(), "vertex")
+
+
+def test_normal_form_game_at_top_level():
+    assert ts.NormalFormGame is eq.NormalFormGame
+    assert "NormalFormGame" in ts.__all__
+
+
+LOOPBACK = eq.NormalFormGame.from_bimatrix([[6, 6], [7.32, 1]], [[7, 7], [6, 4]])
+
+
+def test_logit_branch_follows_the_loopback_bend():
+    b = eq.logit_branch(LOOPBACK, lam_max=20)
+    assert b.converged
+    assert b.turning_points == 2
+    lam = b.lambdas
+    assert np.any(np.diff(lam) < 0)  # lambda falls for a while
+    # every point is a QRE at its own lambda
+    assert float(b.residuals.max()) <= 1e-8
+    # and the branch ends at the pure equilibrium (row 2, column 1)
+    np.testing.assert_allclose(b.final[0], [0, 1], atol=1e-6)
+    np.testing.assert_allclose(b.final[1], [1, 0], atol=1e-6)
+    # where lambda is monotone the branch agrees with the grid tracer
+    k = int(np.argmax(np.diff(lam) < 0))
+    grid = eq.logit_qre(LOOPBACK, lambdas=lam[: k + 1])
+    np.testing.assert_allclose(grid.profiles[0], b.profiles[0][: k + 1], atol=1e-7)
+
+
+def test_logit_branch_points_solve_the_qre_equations():
+    rng = np.random.default_rng(5)
+    g = eq.NormalFormGame(rng.normal(size=(3, 3, 2, 2)))
+    b = eq.logit_branch(g, lam_max=10)
+    for k in range(0, len(b), max(1, len(b) // 7)):
+        lam = b.lambdas[k]
+        sig = [p[k] for p in b.profiles]
+        for i in range(3):
+            v = g.action_values(sig, i)
+            target = np.exp(lam * (v - v.max()))
+            np.testing.assert_allclose(sig[i], target / target.sum(), atol=1e-8)
+
+
+def test_fit_recovers_lambda_from_qre_play():
+    g = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    # PD: defect gains 1 + sigma_C, so sigma_C = 0.2 means lambda = ln 4 / 1.2
+    f = eq.fit_logit_qre(g, [[20, 80], [20, 80]])
+    assert f.converged and not f.at_bound
+    assert f.lam == pytest.approx(np.log(4) / 1.2, rel=1e-6)
+    # play drawn from the QRE at lambda = 0.7 of a 3-player game
+    rng = np.random.default_rng(2)
+    h = eq.NormalFormGame(rng.normal(size=(3, 2, 3, 2)))
+    p = eq.logit_qre(h, lambdas=np.linspace(0, 0.7, 30)).final
+    f = eq.fit_logit_qre(h, [1e7 * q for q in p])
+    assert f.lam == pytest.approx(0.7, rel=1e-4)
+    # sampled play: the estimate is near, and the likelihood is highest there
+    counts = [rng.multinomial(5000, q) for q in p]
+    f = eq.fit_logit_qre(h, counts)
+    assert abs(f.lam - 0.7) < 0.15
+
+
+def test_fit_is_scale_aware_and_validates():
+    g = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    big = eq.NormalFormGame(g.payoff_array * 100.0)
+    a = eq.fit_logit_qre(g, [[20, 80], [30, 70]])
+    b = eq.fit_logit_qre(big, [[20, 80], [30, 70]])
+    assert b.lam == pytest.approx(a.lam / 100.0, rel=1e-5)
+    with pytest.raises(ParameterError, match="counts"):
+        eq.fit_logit_qre(g, [[1, 2]])
+    with pytest.raises(ParameterError, match=r"counts\[1\]"):
+        eq.fit_logit_qre(g, [[1, 2], [0, 0]])
+    with pytest.raises(ParameterError, match=r"counts\[0\]"):
+        eq.fit_logit_qre(g, [[1, -2], [1, 1]])
+    with pytest.raises(ParameterError, match="`lam_max`"):
+        eq.logit_branch(g, lam_max=np.inf)
+
+
+def test_fit_at_bound_when_play_is_nash():
+    g = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f = eq.fit_logit_qre(g, [[0, 10], [0, 10]], lam_max=50)
+    assert f.at_bound
+    assert f.lam == pytest.approx(50)
