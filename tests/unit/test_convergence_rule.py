@@ -77,6 +77,16 @@ CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
         lambda: eq.lemke_howson_all(COORD),
     ),
     (
+        "logit_nash",
+        lambda: eq.logit_nash(SKEW, max_steps=2),
+        lambda: eq.logit_nash(COORD),
+    ),
+    (
+        "logit_branch",
+        lambda: eq.logit_branch(SKEW, max_steps=2),
+        lambda: eq.logit_branch(COORD),
+    ),
+    (
         "markov_perfect",
         lambda: eq.markov_perfect(_small_game(), 0.95, max_iter=1),
         lambda: eq.markov_perfect(_small_game(), 0.5),
