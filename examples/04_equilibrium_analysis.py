@@ -36,7 +36,7 @@ def state(us_cn: float, cn_us: float) -> ts.State:
     return ts.State.zeros(w.n).with_tariff(w, "US", "CN", us_cn).with_tariff(w, "CN", "US", cn_us)
 
 
-starts = {"free trade": state(0, 0), "2 April": state(0.54, 0.34), "the peak": state(1.45, 1.25)}
+starts = {"free trade": state(0, 0), "2 April": state(0.54, 0.49), "the peak": state(1.45, 1.4)}
 
 # %% [markdown]
 # ## Stage games

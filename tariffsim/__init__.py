@@ -76,7 +76,7 @@ from .tournament import (
     replicator_dynamics,
     round_robin,
 )
-from .world import Country, Ladder, Move, State, StateBatch, World, apply_moves
+from .world import Country, Ladder, Layer, Move, State, StateBatch, World, apply_moves
 
 __version__ = "0.1.0"
 
@@ -116,6 +116,7 @@ __all__ = [
     "GrimTrigger",
     "Hold",
     "Ladder",
+    "Layer",
     "LimitError",
     "Move",
     "MyopicBestResponse",

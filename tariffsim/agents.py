@@ -303,14 +303,15 @@ class MyopicBestResponse:
         limits.check("max_combinations", 3**k, f"myopic strategy of {obs.me}: 3**{k} move profiles")
         profiles = _own_profiles(k)
         w = obs.world
-        t0 = obs.state.tariff
-        tariffs = np.repeat(t0[None], len(profiles), axis=0)
+        lay0 = obs.state.layered(w).layers
+        layers = np.repeat(lay0[None], len(profiles), axis=0)
+        rows_of = w._layer_rows
         for k, (a, b) in enumerate(obs.targets):
-            lad = w.ladders[(a, b)]
             i, j = w.index(a), w.index(b)
+            rows = rows_of[(a, b)]
             for p, prof in enumerate(profiles):
-                tariffs[p, i, j] = lad.step(t0[i, j], int(prof[k]))
-        batch = StateBatch.from_tariffs(tariffs, previous=obs.state)
+                layers[p, rows, i, j] = w.step_dyad(a, b, lay0[rows, i, j], int(prof[k]))
+        batch = StateBatch.from_layers(w, layers, previous=obs.state)
         pay = obs.model.payoff(batch, prev=obs.state)[:, w.index(obs.me)]
         best = int(np.flatnonzero(pay >= pay.max() - 1e-12)[0])
         return {d: int(m) for d, m in zip(obs.targets, profiles[best], strict=True)}

@@ -51,6 +51,9 @@ __all__ = [
     "simulate_batch",
 ]
 
+_CHUNK = 2048
+"""Runs played together inside :func:`simulate_batch`; larger batches go chunk by chunk
+(a run's numbers do not depend on its chunk), which bounds the engine's working memory."""
 RECORD_MODES = ("full", "compact")
 """What :func:`simulate_batch` keeps per run and round."""
 COMPACT_FIELDS = ("tariff", "control", "moves", "payoff", "recession", "approval", "drawdown")
@@ -222,6 +225,8 @@ class PathBatch:
     perceived_pass_through: Array | None = None
     events: tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    world: World | None = field(default=None, repr=False, compare=False)
+    """The world the runs were played in (splits each run's headline into its layers)."""
 
     def __post_init__(self) -> None:
         for name in ARRAY_FIELDS:
@@ -300,12 +305,21 @@ class PathBatch:
             )
         arrays = {k: getattr(self, k)[r] for k in ARRAY_FIELDS}
         seed = self.seeds[r]
+        w = self.world
+        layered: dict[str, Any] = {}
+        if w is not None:
+            layered = dict(
+                layers=w.decompose(arrays["tariff"]),
+                layer_names=w.layer_names,
+                hit_share=w.hit_share,
+            )
         return Path(
             codes=self.codes,
             dates=self.dates,
             events=self.events,
             meta={**self.meta, "seed": seed if isinstance(seed, int) else None},
             **arrays,
+            **layered,
         )
 
     def __iter__(self) -> Any:
@@ -508,8 +522,7 @@ class _Run:
         self.codes = tuple(w.codes[i] for i in idx)
         self.pos = {c: k for k, c in enumerate(self.codes)}
         ix = np.ix_(idx, idx)
-        two_step = w.ties @ w.ties
-        self.view = _WorldView(w.gdp[idx], w.imports[ix], w.exempt[ix], w.ties[ix], two_step[ix])
+        self.view = _WorldView.of(w, idx)
         self.weights = game.model.weights[:, idx]
         self.active = game.model.active[ix]
         truth = game.model.params
@@ -1145,8 +1158,12 @@ def _fire_events(rt: _Run, st: _States, events: Sequence[Event]) -> None:
     for e in events:
         if e.kind == "set":
             i, j = pos[e.importer], pos[e.exporter]
-            moved[:, i, j] += e.level - t[:, i, j]
-            t[:, i, j] = e.level
+            if e.layer:  # the dyad's layers are the canonical split of its headline
+                new = rt.world.set_layer(e.importer, e.exporter, e.layer, t[:, i, j], e.level)
+            else:
+                new = np.full(t.shape[0], e.level)
+            moved[:, i, j] += new - t[:, i, j]
+            t[:, i, j] = new
         elif e.kind == "control":
             c[:, pos[e.importer], pos[e.exporter]] = e.level
         elif e.kind == "shock":
@@ -1226,12 +1243,17 @@ def simulate(
     streams = _streams_for(game, seed, rng)
     out = _play(game, rounds, [], streams, "full")
     dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")
+    w = game.world
+    fields: dict[str, Any] = {k: v[0] for k, v in out["arrays"].items()}
+    fields.update(
+        layers=w.decompose(fields["tariff"]), layer_names=w.layer_names, hit_share=w.hit_share
+    )
     return Path(
-        codes=game.world.codes,
+        codes=w.codes,
         dates=dates,
         events=tuple(out["events"]),
         meta={"scenario": game.name, "seed": seed, "noise": game.noise, "kind": "simulation"},
-        **{k: v[0] for k, v in out["arrays"].items()},
+        **fields,
     )
 
 
@@ -1312,12 +1334,17 @@ class _Recorder:
         g = self.game
         n = len(self.rows["tariff"])
         dates = np.array([g.date(k) for k in range(n)], dtype="datetime64[D]")
+        fields: dict[str, Any] = {k: np.stack(v) for k, v in self.rows.items()}
+        w = g.world
+        fields.update(
+            layers=w.decompose(fields["tariff"]), layer_names=w.layer_names, hit_share=w.hit_share
+        )
         return Path(
-            codes=g.world.codes,
+            codes=w.codes,
             dates=dates,
             events=tuple(events),
             meta={"scenario": g.name, "seed": seed, "noise": g.noise, "kind": "simulation"},
-            **{k: np.stack(v) for k, v in self.rows.items()},
+            **fields,
         )
 
 
@@ -1370,7 +1397,17 @@ def simulate_batch(
     seeds_t = check_seeds(seeds)
     mode = _check_record(record)
     items = _check_overrides(game, overrides, len(seeds_t))
-    out = _play(game, rounds, items, _Streams.of_seeds(seeds_t), mode)
+    parts = []
+    for a in range(0, len(seeds_t), _CHUNK):  # bounded working memory; same numbers
+        b = min(a + _CHUNK, len(seeds_t))
+        sub = [(pp, v[a:b]) for pp, v in items]
+        parts.append(_play(game, rounds, sub, _Streams.of_seeds(seeds_t[a:b]), mode))
+    out = parts[0]
+    if len(parts) > 1:
+        out = {
+            "arrays": {k: np.concatenate([p["arrays"][k] for p in parts]) for k in out["arrays"]},
+            "events": out["events"],
+        }
     w = game.world
     dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")
     return PathBatch(
@@ -1385,4 +1422,5 @@ def simulate_batch(
         meta={"scenario": game.name, "noise": game.noise, "kind": "simulation",
               "runs": len(seeds_t)},
         **out["arrays"],
+        world=w,
     )  # fmt: skip

@@ -64,7 +64,9 @@ class Event:
         Calendar date (fires in the round whose week contains it) or round index.
     kind : {"set", "threat", "shock", "support", "control", "summit"}
         ``set``: a tariff set by announcement (``importer``, ``exporter``,
-        ``level``); ``threat``: an announced tariff not (yet) in force, which
+        ``level``; with ``layer`` the level of that tariff layer, else the
+        headline, split along the dyad's layers); ``threat``: an announced tariff
+        not (yet) in force, which
         moves markets by ``value`` index % for ``exporter``'s partner
         ``importer`` (the threatener's own market reacts: claims
         ``us_idx_20250328``, ``selloff_oct_threat``); ``shock``: a one-round
@@ -76,6 +78,9 @@ class Event:
         Short description shown on tables and plots.
     claims : tuple of str
         Claim ids behind the event.
+    layer : str
+        For ``set``: the tariff layer set (e.g. ``"reciprocal"``); empty for
+        the headline.
     """
 
     when: dt.date | int
@@ -87,6 +92,7 @@ class Event:
     level: float = 0.0
     value: float = 0.0
     claims: tuple[str, ...] = ()
+    layer: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in EVENT_KINDS:
@@ -254,6 +260,14 @@ class Game:
                     raise ParameterError(
                         f"event {e.label!r}: no tariff ladder for ({e.importer}, {e.exporter})."
                     )
+                if e.layer:
+                    lays = {x.name: x for x in self.world.instruments[(e.importer, e.exporter)]}
+                    if e.layer not in lays:
+                        raise UnknownNameError(
+                            f"event {e.label!r}: ({e.importer}, {e.exporter}) has no layer "
+                            f"{e.layer!r}; layers: {', '.join(lays)}."
+                        )
+                    lad = lays[e.layer].levels
                 if not lad.contains(e.level):
                     raise ParameterError(
                         f"event {e.label!r}: level {e.level!r} is not on the ladder {lad.levels}."

@@ -26,7 +26,16 @@ from .payoffs import TERMS
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["ARRAY_FIELDS", "COUNTERFACTUAL", "PLOT_BACKEND", "Path", "PathBreakdown", "PathEvent"]
+__all__ = [
+    "ARRAY_FIELDS",
+    "COUNTERFACTUAL",
+    "PLOT_BACKEND",
+    "STATE_FIELDS",
+    "DyadSeries",
+    "Path",
+    "PathBreakdown",
+    "PathEvent",
+]
 
 PLOT_BACKEND = "tariffsim.plotting"
 """Module that draws :meth:`Path.plot` (it sits above this one and is imported on use)."""
@@ -48,6 +57,33 @@ ARRAY_FIELDS = (
     "perceived_pass_through",
 )
 """The per-round array fields of a :class:`Path`, each with a leading round axis."""
+
+STATE_FIELDS = ("layers", "equity", "bond", "tie_loss", "grievance")
+"""Optional per-round state fields of a :class:`Path` (``None`` when not recorded):
+``layers`` ``(R, L, n, n)``, ``equity``/``bond`` ``(R, n)``, ``tie_loss``/``grievance``
+``(R, n, n)``."""
+
+
+class DyadSeries(np.ndarray):
+    """A read-only ``(R, n, n)`` array that can also be called by country codes.
+
+    ``path.effective`` is the array of effective tariffs; ``path.effective("US",
+    "CN")`` is the ``(R,)`` series of one dyad.
+    """
+
+    _codes: tuple[str, ...] = ()
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self._codes = getattr(obj, "_codes", ())
+
+    def __call__(self, importer: str, exporter: str) -> NDArray[np.float64]:
+        """The series of dyad ``(importer, exporter)``, shape ``(R,)``."""
+        for c in (importer, exporter):
+            if c not in self._codes:
+                raise UnknownNameError(f"unknown country {c!r}; known: {', '.join(self._codes)}.")
+        out = np.asarray(self)[:, self._codes.index(importer), self._codes.index(exporter)]
+        return out
+
 
 Array = NDArray[np.float64]
 
@@ -137,6 +173,17 @@ class Path:
         :meth:`events_frame` for dates).
     meta : mapping
         Scenario name, seed, solver, …
+    layers : ndarray, shape (R, L, n, n), optional
+        Level of each tariff layer (``layer_names``) on each dyad.
+    equity, bond : ndarray, shape (R, n), optional
+        Equity index (% from its start) and bond stress (points) per country.
+    tie_loss, grievance : ndarray, shape (R, n, n), optional
+        Share of each alliance tie eroded; remembered grievances.
+    layer_names : tuple of str
+        Names of the rows of ``layers``.
+    hit_share : ndarray, shape (L, n, n), optional
+        Share of each dyad's trade each layer hits (coverage net of
+        exemptions; :attr:`~tariffsim.world.World.hit_share`).
     """
 
     codes: tuple[str, ...]
@@ -154,11 +201,25 @@ class Path:
     perceived_pass_through: Array
     events: tuple[PathEvent, ...] | tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    layers: Array | None = None
+    equity: Array | None = None
+    bond: Array | None = None
+    tie_loss: Array | None = None
+    grievance: Array | None = None
+    layer_names: tuple[str, ...] = ()
+    hit_share: Array | None = None
 
     def __post_init__(self) -> None:
         for name in ARRAY_FIELDS:
             dtype = np.int64 if name == "moves" else float
             object.__setattr__(self, name, _ro(getattr(self, name), dtype))
+        eff = self.effective.view(DyadSeries)
+        eff._codes = tuple(self.codes)
+        object.__setattr__(self, "effective", eff)
+        for name in (*STATE_FIELDS, "hit_share"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, _ro(getattr(self, name)))
+        object.__setattr__(self, "layer_names", tuple(self.layer_names))
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         object.__setattr__(self, "codes", tuple(self.codes))
         object.__setattr__(
@@ -193,6 +254,52 @@ class Path:
         """
         src = self.effective if effective else self.tariff
         return src[:, self._i(importer), self._i(exporter)]
+
+    def headline(self, importer: str, exporter: str) -> Array:
+        """Headline tariff of ``importer`` on ``exporter`` per round: the sum of its
+        layers, the rate a good hit by every layer pays (fraction)."""
+        return self.series(importer, exporter)
+
+    def _layer_row(self, layer: str) -> int:
+        if self.layers is None or layer not in self.layer_names:
+            raise UnknownNameError(
+                f"unknown tariff layer {layer!r}; "
+                f"layers: {', '.join(self.layer_names) or '(none recorded)'}."
+            )
+        return self.layer_names.index(layer)
+
+    def tariffs(self, importer: str, exporter: str, *, layer: str | None = None) -> Array:
+        """One layer's rate on a dyad per round (the headline without ``layer``).
+
+        Examples
+        --------
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
+        >>> float(p.tariffs("US", "CN", layer="fentanyl").max())
+        0.2
+        """
+        if layer is None:
+            return self.headline(importer, exporter)
+        k = self._layer_row(layer)
+        assert self.layers is not None
+        return self.layers[:, k, self._i(importer), self._i(exporter)]
+
+    def coverage(self, importer: str, exporter: str) -> Array:
+        """Share of ``exporter``'s exports to ``importer`` hit by a tariff, per round.
+
+        The widest hit share among the layers in force (layers are nested:
+        :attr:`~tariffsim.world.World.segments`), net of exemptions.
+
+        Examples
+        --------
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
+        >>> round(float(p.coverage("CN", "US")[3]), 2)  # February: the targeted list only
+        0.29
+        """
+        i, j = self._i(importer), self._i(exporter)
+        if self.layers is None or self.hit_share is None:
+            return (self.tariff[:, i, j] > 0).astype(float)
+        on = self.layers[:, :, i, j] > 0
+        return np.where(on, self.hit_share[None, :, i, j], 0.0).max(axis=1)
 
     def peak(self, importer: str, exporter: str) -> float:
         """Highest headline tariff reached on a dyad."""
@@ -487,7 +594,7 @@ class Path:
         >>> sel = df[(df.variable == "tariff") & (df.layer == "headline") & (df.importer == "US")
         ...          & (df.exporter == "CN")]
         >>> float(sel["value"].max()), str(sel["value"].idxmax().date())
-        (1.45, '2025-04-21')
+        (1.45, '2025-04-28')
         """
         pd = _pandas("Path.to_frame()")
         if not tidy:
@@ -584,6 +691,12 @@ class Path:
             "burden": self.burden.tolist(),
             "perceived_pass_through": self.perceived_pass_through.tolist(),
             "events": [list(e) for e in self.events],
+            "layer_names": list(self.layer_names),
+            **{
+                k: getattr(self, k).tolist()
+                for k in (*STATE_FIELDS, "hit_share")
+                if getattr(self, k) is not None
+            },
         }
 
     def to_json(self, path: str | FsPath | None = None) -> str:
@@ -633,6 +746,8 @@ class Path:
                 perceived_pass_through=d["perceived_pass_through"],
                 events=tuple((int(r), str(s)) for r, s in d["events"]),
                 meta=d["meta"],
+                layer_names=tuple(d.get("layer_names", ())),
+                **{k: d[k] for k in (*STATE_FIELDS, "hit_share") if k in d},
             )
         except TariffsimError:
             raise

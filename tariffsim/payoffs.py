@@ -86,12 +86,18 @@ __all__ = [
     "coalition_gain",
     "control_easing_cost",
     "dependence_loss",
+    "effective_rate",
+    "export_dependence",
     "face_cost",
     "logistic",
     "market_drawdown",
+    "market_pass_through",
+    "optimal_tariff",
     "recession_odds",
     "resolve_cost",
     "retaliation_loss",
+    "segment_rates",
+    "supply_elasticity",
     "tariff_pain",
     "tariff_revenue",
     "trade_response",
@@ -264,6 +270,140 @@ def dependence_loss(control: Array, exposure: Array) -> Array:
     is ``i``'s loss (% GDP) if ``j`` withheld everything.
     """
     return -_sum_last(np.swapaxes(control, -1, -2) * exposure)
+
+
+def segment_rates(layers: Array, mask: Array, headline: Array | None = None) -> Array:
+    """Tariff rate on each product segment of each dyad, shape ``(B, K, n, n)``.
+
+    ``layers`` is ``(B, L, n, n)`` and ``mask`` ``(K, L, n, n)`` says which
+    layers hit segment ``k`` (:attr:`World.segments`). With one segment every
+    layer of a dyad hits it, so the rate is the ``headline`` when given.
+    """
+    if mask.shape[0] == 1 and headline is not None:
+        return headline[..., None, :, :]
+    return np.einsum("klij,...lij->...kij", mask, layers, optimize=False)
+
+
+def effective_rate(layers: Array, share: Array, mask: Array) -> Array:
+    """Trade-weighted tariff ``sum_k share[k] * rate[k]`` per dyad, ``(B, n, n)``.
+
+    The rate a dyad's baseline trade pays on average: each layer's rate times
+    the share of the dyad's trade it hits (coverage net of exemptions).
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> s = ts.State.zeros(w.n).with_layer(w, "CN", "US", "targeted", 0.10)
+    >>> share, mask = w.segments
+    >>> t = ts.payoffs.effective_rate(s.layered(w).layers[None], share, mask)
+    >>> round(float(t[0, w.index("CN"), w.index("US")]), 3)  # 10% on 29% of US exports
+    0.029
+    """
+    return (share * segment_rates(layers, mask)).sum(axis=-3)
+
+
+def export_dependence(world: World) -> Array:
+    """``D[i, j]``: the share of ``j``'s goods exports that go to ``i`` (``(n, n)``).
+
+    Total exports per country from claim ``total_exports_2024``; a country the
+    claim does not name counts its exports to the world's countries only.
+    """
+    cl = load_claims()
+    order = ("US", "CN", "JP", "IN", "BR", "CA", "MX", "AU", "KR", "EU")
+    known = dict(zip(order, cl["total_exports_2024"].values, strict=True))
+    col = world.imports.sum(axis=0)
+    total = np.array(
+        [max(float(known.get(c, 0.0)), float(col[k])) for k, c in enumerate(world.codes)]
+    )
+    return np.divide(world.imports, total[None, :], out=np.zeros_like(world.imports),
+                     where=total[None, :] > 0)  # fmt: skip
+
+
+def supply_elasticity(world: World, elasticity: float | None = None) -> Array:
+    r"""Export-supply elasticities ``eps*[i, j]`` of ``j``'s exporters into ``i``'s market.
+
+    .. math:: \varepsilon^*_{ij} = \kappa\,\frac{1 - D_{ji}}{D_{ji}}
+
+    where :math:`D_{ji}` is the share of ``j``'s exports that go to ``i``
+    (:func:`export_dependence`): an exporter with few other markets cannot
+    divert its goods and so absorbs more of a tariff (its supply to this
+    market is less elastic). The scale :math:`\kappa` is set so that the
+    pass-through of US tariffs on Chinese goods, :math:`\varepsilon^*/(\varepsilon +
+    \varepsilon^*)`, equals the border estimate of claim
+    ``pass_through_border_cgnt`` (0.95) at the import-demand elasticity
+    ``elasticity`` (default: claim ``import_elasticity_short_run``, 2.5).
+    Dyads with no trade get a very elastic supply (1e6).
+
+    Limits: one functional form, one calibration point; the elasticity of a
+    whole dyad stands for very different goods (Soderbery 2015 finds wide
+    dispersion across products).
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> es = ts.payoffs.supply_elasticity(w)
+    >>> us = w.index("US")
+    >>> round(float(es[us, w.index("CN")]), 1), round(float(es[us, w.index("MX")]), 2)
+    (47.5, 1.46)
+    """
+    cl = load_claims()
+    eps = (
+        float(np.mean(cl["import_elasticity_short_run"].values))
+        if elasticity is None
+        else elasticity
+    )
+    p0 = float(np.mean(cl["pass_through_border_cgnt"].values))
+    d = export_dependence(world)
+    odds = np.divide(1.0 - d, d, out=np.full_like(d, np.inf), where=d > 0)
+    if "US" in world.codes and "CN" in world.codes:
+        ref = odds[world.index("US"), world.index("CN")]
+    else:
+        ref = float(np.median(odds[np.isfinite(odds)])) if np.isfinite(odds).any() else 1.0
+    kappa = p0 * eps / (1.0 - p0) / ref
+    return np.minimum(kappa * odds, 1e6)
+
+
+def market_pass_through(elasticity: ArrayLike, supply: ArrayLike) -> Array:
+    r"""Pass-through :math:`p = \varepsilon^* / (\varepsilon + \varepsilon^*)` (in [0, 1]).
+
+    The share of a small tariff borne by the importing country's buyers when
+    import demand has elasticity :math:`\varepsilon` and the exporters'
+    supply :math:`\varepsilon^*`; the exporters bear :math:`1 - p`.
+
+    Examples
+    --------
+    >>> float(ts.payoffs.market_pass_through(2.5, 2.5))
+    0.5
+    """
+    e = np.asarray(elasticity, dtype=float)
+    es = np.asarray(supply, dtype=float)
+    return es / (e + es)
+
+
+def optimal_tariff(
+    world: World, importer: str, exporter: str, *, supply: Array | None = None
+) -> float:
+    r"""Johnson's optimal tariff of ``importer`` on ``exporter``: :math:`t^* = 1/\varepsilon^*`.
+
+    The tariff that maximises the importer's welfare when the partner does
+    not retaliate (Johnson 1953–54; claim ``optimal_tariff_rule``): the
+    inverse of the elasticity of the exporter's supply to this market
+    (:func:`supply_elasticity`, or ``supply``). Large against a dependent
+    partner (the US on Mexico: about 0.69), near zero against a diversified
+    one (the US on China: about 0.02). With retaliation the Nash tariffs of
+    a tariff war leave the smaller country worse off than free trade, and the
+    larger one better off only when it is large enough relative to its
+    partner (Johnson; Syropoulos 2002): see ``docs/model.md``.
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> opt = ts.payoffs.optimal_tariff
+    >>> round(opt(w, "US", "MX"), 2), round(opt(w, "US", "CN"), 3)
+    (0.69, 0.021)
+    """
+    es = supply_elasticity(world) if supply is None else np.asarray(supply, dtype=float)
+    return float(1.0 / es[world.index(importer), world.index(exporter)])
 
 
 def logistic(x: ArrayLike) -> Array:
@@ -634,6 +774,26 @@ class Params:
             object.__setattr__(out, f.name, v)
         return out
 
+    def with_market_power(self, world: World) -> Params:
+        """A copy whose pass-through follows from elasticities (market power).
+
+        ``pass_through[i, j] = eps*[i, j] / (elasticity + eps*[i, j])`` with the
+        export-supply elasticities of :func:`supply_elasticity`: buyers in a
+        large market facing a dependent exporter pay less of the tariff, so a
+        large country can gain from a tariff against a small partner. The
+        bundled scenarios keep the calibrated pass-through of
+        ``pass_through_border_2018``; this is the opt-in market-power model.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> p = ts.Params.default(w).with_market_power(w)
+        >>> round(float(p.pass_through[w.index("US"), w.index("MX")]), 2)
+        0.37
+        """
+        pt = market_pass_through(self.elasticity, supply_elasticity(world, self.elasticity))
+        return self.replace(pass_through=pt)
+
     def with_dyad(
         self, world: World, name: str, importer: str, exporter: str, value: float
     ) -> Params:
@@ -891,12 +1051,20 @@ _NONNEG = (
 def calibration_state(world: World) -> State:
     """The state the defaults are calibrated on: US→CN 145%, CN→US 125%, else 0.
 
-    The levels come from claims ``us_tariff_cn_145`` and ``cn_tariff_us_125``.
+    The levels come from claims ``us_tariff_cn_145`` and ``cn_tariff_us_125``:
+    on layered dyads the US's 145% is fentanyl 20 + reciprocal 125, and
+    China's 125% is its across-the-board ``counter`` layer, on top of which
+    its February–March targeted lists stayed (``cn_targeted_2025``).
     """
     cl = load_claims()
     s = State.zeros(world.n)
     for a, b, cid in _CALIBRATION_PATH:
         s = s.with_tariff(world, a, b, cl[cid].values[0] / 100.0)
+    lays = {x.name: x for x in world.instruments.get(("CN", "US"), ())}
+    if "counter" in lays:  # China's 125% on all US goods; its targeted lists stayed
+        s = s.with_layer(world, "CN", "US", "counter", cl["cn_tariff_us_125"].values[0] / 100.0)
+        if "targeted" in lays:
+            s = s.with_layer(world, "CN", "US", "targeted", lays["targeted"].top)
     return s
 
 
@@ -1108,7 +1276,11 @@ def _evaluate(
     """
     n = world.n
     two_step = world.ties @ world.ties
-    full_view = _WorldView(world.gdp, world.imports, world.exempt, world.ties, two_step)
+    seg_share, seg_mask = world.segments
+    full_view = _WorldView(
+        world.gdp, world.imports, world.exempt, world.ties, two_step, seg_share, seg_mask,
+        world.decompose,
+    )  # fmt: skip
     if len(nxt) * n * n < _RESTRICT_MIN_ENTRIES:  # small batch: slicing costs more than it saves
         dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
         return _evaluate_block(
@@ -1132,11 +1304,12 @@ def _evaluate(
         )
     idx = np.flatnonzero(involved)
     ix = np.ix_(idx, idx)
-    sub = _WorldView(
-        world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix]
-    )
-    sp = _slice_params(p, idx)
     rows, cols = idx[:, None], idx[None, :]
+    sub = _WorldView(
+        world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
+        seg_share[:, rows, cols], seg_mask[:, :, rows, cols], world.splitter(idx),
+    )  # fmt: skip
+    sp = _slice_params(p, idx)
 
     def cut(a: Array | None) -> Array | None:
         if a is None:
@@ -1152,6 +1325,7 @@ def _evaluate(
         moved=cut(nxt.moved),  # type: ignore[arg-type]
         support=nxt.support[:, idx],
         shock=nxt.shock[:, idx],
+        layers=nxt.layers[..., rows, cols] if nxt.layers.shape[-3] else None,  # type: ignore[arg-type]
     )
 
     bd = _evaluate_block(
@@ -1184,7 +1358,9 @@ def _evaluate(
         drawdown=expand(bd.drawdown),
         approval=expand(bd.approval, p.approval_base),
         imports_fn=imports,
-        effective_fn=lambda: nxt.tariff * (1.0 - world.exempt),
+        effective_fn=lambda: effective_rate(
+            nxt.layers if nxt.layers.shape[-3] else world.decompose(nxt.tariff), seg_share, seg_mask
+        ),
     )
 
 
@@ -1201,6 +1377,22 @@ class _WorldView:
     exempt: Array
     ties: Array
     two_step: Array
+    seg_share: Array
+    seg_mask: Array
+    split: Callable[[Array], Array]
+
+    @classmethod
+    def of(cls, world: World, idx: NDArray[np.intp] | None = None) -> _WorldView:
+        """The view of ``world`` restricted to countries ``idx`` (default all)."""
+        idx = np.arange(world.n) if idx is None else np.asarray(idx)
+        ix = np.ix_(idx, idx)
+        rows, cols = idx[:, None], idx[None, :]
+        share, mask = world.segments
+        two_step = world.ties @ world.ties
+        return cls(
+            world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
+            share[:, rows, cols], mask[:, :, rows, cols], world.splitter(idx),
+        )  # fmt: skip
 
 
 def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
@@ -1217,6 +1409,20 @@ def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
     return out
 
 
+def _seg(x: Any, *, dyad: bool = True) -> Any:
+    """A parameter with the trade terms' segment axis inserted before its country axes.
+
+    Per-run parameters carry leading run axes (per-dyad ``(R, 1, n, n)``,
+    per-country ``(R, 1, n)``, scalars ``(R, 1, 1, 1)``); the segment axis
+    ``K`` sits just before the country axes, so such arrays gain a length-1
+    axis there. Plain ``(n, n)``/``(n,)`` arrays and scalars broadcast as they are.
+    """
+    a = np.asarray(x)
+    if dyad:
+        return a[..., None, :, :] if a.ndim >= 3 else x
+    return a[..., None, :] if a.ndim >= 2 else x
+
+
 def _evaluate_block(
     world: _WorldView,
     p: Params,
@@ -1230,11 +1436,17 @@ def _evaluate_block(
     gdp = world.gdp
     m0 = world.imports
     tau = nxt.tariff
-    t = tau * (1.0 - world.exempt)
-    m = trade_response(m0, t, p.pass_through, p.elasticity)
-    pain = tariff_pain(m0, t, p.pass_through, p.elasticity, p.dependence, gdp)
-    rev = tariff_revenue(m, t, p.revenue_weight, gdp)
-    ret = retaliation_loss(m0, m, t, p.pass_through, p.export_margin, gdp)
+    if world.seg_share.shape[0] == 1:
+        r = tau[..., None, :, :]  # one segment: every layer hits it
+    else:
+        lay = nxt.layers if nxt.layers.shape[-3] else world.split(tau)
+        r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
+    m0_seg = world.seg_share * m0  # (K, n, n)
+    pt, el = _seg(p.pass_through), _seg(p.elasticity)
+    m_seg = trade_response(m0_seg, r, pt, el)
+    pain = tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), gdp).sum(axis=-2)
+    rev = tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), gdp).sum(axis=-2)
+    ret = retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), gdp).sum(axis=-2)
     dep = dependence_loss(nxt.control, p.critical_exposure)
     burden = -(pain + rev + ret + dep)
     prec = recession_odds(burden, p.recession_base, p.recession_slope)
@@ -1270,6 +1482,6 @@ def _evaluate_block(
         recession=prec,
         drawdown=dd,
         approval=appr,
-        imports_fn=lambda: m,
-        effective_fn=lambda: t,
+        imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + m_seg.sum(axis=-3),
+        effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
     )

@@ -43,7 +43,7 @@ from .errors import (
 from .game import EVENT_KINDS, Agent, Event, Game
 from .path import COUNTERFACTUAL, Path, html_table
 from .payoffs import TERMS, Params, PayoffModel
-from .world import Country, Ladder, State, World
+from .world import Country, Ladder, Layer, State, World
 
 __all__ = [
     "Scenario",
@@ -323,7 +323,9 @@ class Scenario:
         state = g.initial or State.zeros(g.world.n)
         w = g.world
         for e in sorted(g.events, key=lambda e: g.round_of(e.when)):
-            if e.kind == "set":
+            if e.kind == "set" and e.layer:
+                state = state.with_layer(w, e.importer, e.exporter, e.layer, e.level)
+            elif e.kind == "set":
                 state = state.with_tariff(w, e.importer, e.exporter, e.level)
             elif e.kind == "control":
                 c = np.array(state.control)
@@ -922,7 +924,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         except TariffsimError as e:
             pr.add(where, str(e))
     codes = world.codes
-    ladders = dict(world.ladders)
+    ladders: dict[tuple[str, str], Ladder] = {}
     for key, levels in wd.get("ladders", {}).items():
         d = _dyad(key, f"world.ladders.{key}", codes, pr)
         if d is None:
@@ -948,6 +950,41 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             )
             continue
         control_ladders[d] = lad
+    instruments = dict(world.instruments)
+    for key, layer_list in _table(wd.get("instruments", {}), "world.instruments", pr).items():
+        d = _dyad(key, f"world.instruments.{key}", codes, pr)
+        if d is None:
+            continue
+        if not isinstance(layer_list, list) or not layer_list:
+            pr.add(f"world.instruments.{key}", "must be a non-empty list of layer tables")
+            continue
+        lays = []
+        for k, ld in enumerate(layer_list):
+            lp = f"world.instruments.{key}[{k}]"
+            if not isinstance(ld, Mapping):
+                pr.add(lp, f"must be a table; got {ld!r}")
+                continue
+            _known_keys(ld, lp, _LAYER_KEYS, pr)
+            for cid in ld.get("claims", ()):
+                if cid not in cl:
+                    pr.add(f"{lp}.claims", f"unknown claim id {cid!r}")
+            try:
+                lays.append(
+                    Layer(
+                        str(ld.get("name", "")),
+                        Ladder(tuple(ld.get("levels", ()))),
+                        pretext=str(ld.get("pretext", "")),
+                        coverage=ld.get("coverage", 1.0),
+                        exempt=bool(ld.get("exempt", True)),
+                        claims=tuple(ld.get("claims", ())),
+                        down_only=tuple(ld.get("down_only", ())),
+                    )
+                )
+            except (TariffsimError, TypeError) as e:
+                pr.add(lp, str(e))
+        if len(lays) == len(layer_list):
+            instruments[d] = tuple(lays)
+            ladders.pop(d, None)  # the layers give the dyad's ladder
     gdp_over = wd.get("gdp", {})
     countries = list(world.countries)
     for code, g in gdp_over.items():
@@ -973,15 +1010,30 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         i, j = codes.index(d[0]), codes.index(d[1])
         ties[i, j] = ties[j, i] = v
     try:
-        world = world.replace(
+        lad_only: dict[tuple[str, str], Ladder] = {}
+        for d, lad in ladders.items():  # a headline ladder given for a dyad
+            old = instruments.get(d)
+            if old is not None and world.ladders.get(d) == lad:
+                continue
+            if old is not None and len(old) == 1:
+                instruments[d] = (dataclasses.replace(old[0], levels=lad),)
+            else:
+                instruments.pop(d, None)
+                lad_only[d] = lad
+        world = World(
             countries=tuple(countries),
             imports=imports,
             ties=ties,
-            ladders=ladders,
+            exempt=world.exempt,
+            ladders=lad_only,
             control_ladders=control_ladders,
+            sources=world.sources,
+            instruments=instruments,
         )
     except TariffsimError as e:
         pr.add("world", str(e))
+
+    ladders = dict(world.ladders)
 
     # -- parameters ------------------------------------------------------------
     params = Params.default(world)
@@ -1162,8 +1214,23 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         if kind == "threat" and "importer" not in kw and "country" not in kw:
             pr.add(f"{path}.dyad", "a 'threat' event needs a dyad or a country")
             continue
-        if kind == "set" and "importer" in kw and (kw["importer"], kw["exporter"]) in ladders:
-            lad = ladders[(kw["importer"], kw["exporter"])]
+        if "layer" in ed:
+            if kind != "set" or not isinstance(ed["layer"], str):
+                pr.add(f"{path}.layer", "only a 'set' event names a layer (a string)")
+                continue
+            kw["layer"] = ed["layer"]
+        if kind == "set" and "importer" in kw and (kw["importer"], kw["exporter"]) in world.ladders:
+            lad = world.ladders[(kw["importer"], kw["exporter"])]
+            if kw.get("layer"):
+                by_name = {x.name: x for x in world.instruments[(kw["importer"], kw["exporter"])]}
+                if kw["layer"] not in by_name:
+                    pr.add(
+                        f"{path}.layer",
+                        f"unknown layer {kw['layer']!r} on {kw['importer']}-{kw['exporter']}; "
+                        f"layers: {', '.join(by_name)}",
+                    )
+                    continue
+                lad = by_name[kw["layer"]].levels
             if not lad.contains(kw.get("level", 0.0)):
                 pr.add(
                     f"{path}.level", f"{kw.get('level', 0.0)!r} is not on the ladder {lad.levels}"
@@ -1271,7 +1338,9 @@ _EVENT_KEYS = {
     "label",
     "claims",
     "counterfactual",
+    "layer",
 }
+_LAYER_KEYS = {"name", "levels", "pretext", "coverage", "exempt", "claims", "down_only"}
 
 
 def _known_keys(table: Any, path: str, known: set[str], pr: _Problems) -> None:
@@ -1333,7 +1402,9 @@ def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
 
 _TOP_TABLES = ("calendar", "world", "params", "weights", "initial")
 _TOP_LISTS = ("claims", "outcomes", "agents", "events")
-_WORLD_TABLES = ("countries", "ladders", "control_ladders", "gdp", "imports", "ties")
+_WORLD_TABLES = (
+    "countries", "ladders", "control_ladders", "gdp", "imports", "ties", "instruments",
+)  # fmt: skip
 
 
 def _shape(data: Any, pr: _Problems) -> dict[str, Any]:

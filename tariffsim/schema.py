@@ -194,9 +194,29 @@ EVENT = Spec(
         "label": _str("shown in tables and plots"),
         "claims": _CLAIMS,
         "counterfactual": Spec("bool", "a what-if event, not part of the record (marked on plots)"),
+        "layer": _str("for 'set': the tariff layer set (default: the headline)", max_chars=64),
     },
 )
 """One ``[[events]]`` entry."""
+
+LAYER = Spec(
+    "table",
+    "one tariff layer of a dyad",
+    fields={
+        "name": _str("layer name, e.g. 'reciprocal'", max_chars=64),
+        "levels": _LADDER,
+        "pretext": _str("legal basis", max_chars=500),
+        "coverage": _num("share of the target's exports the layer hits", 0, 1),
+        "exempt": Spec("bool", "whether the dyad's exemption (USMCA) applies"),
+        "claims": _CLAIMS,
+        "down_only": Spec(
+            "list",
+            "rungs reached only on the way down",
+            value=_num("a tariff level", 0, MAX_TARIFF),
+        ),
+    },
+)
+"""One layer of ``[world.instruments]``."""
 
 SCENARIO = Spec(
     "table",
@@ -242,6 +262,12 @@ SCENARIO = Spec(
                     value=_num("an alliance tie", 0, 1),
                 ),
                 "ladders": Spec("map", "tariff ladders by dyad", key="dyad", value=_LADDER),
+                "instruments": Spec(
+                    "map",
+                    "tariff layers by dyad, in escalation order",
+                    key="dyad",
+                    value=Spec("list", "the dyad's layers", value=LAYER, max_items=16),
+                ),
                 "control_ladders": Spec(
                     "map", "export-control ladders by dyad", key="dyad", value=_CONTROL_LADDER
                 ),
@@ -338,6 +364,23 @@ def rule_of(spec: Spec) -> str:
 def _short(v: Any) -> str:
     r = repr(v)
     return r if len(r) <= 80 else r[:77] + "..."
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
+
+def _child_path(path: str, key: object) -> str:
+    """The field path of ``key`` under ``path``; odd keys quoted so the path stays readable.
+
+    A key made of letters, digits, ``_``, ``-`` and ``.`` is joined with a dot;
+    any other key is shown quoted (Python escapes) in brackets, with ``:`` escaped so the
+    path never contains the separator of a problem line.
+    """
+    text = str(key)
+    if _PLAIN_KEY.fullmatch(text):
+        return f"{path}.{text}" if path else text
+    quoted = repr(text).replace(":", "\\x3a")
+    return f"{path}[{quoted}]" if path else f"<scenario>[{quoted}]"
 
 
 def key_problem(kind: str, key: str) -> str | None:
@@ -460,7 +503,7 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
             return DROP
         out_t: dict[str, Any] = {}
         for key, v in value.items():
-            sub_path = f"{path}.{key}" if path else str(key)
+            sub_path = _child_path(path, key)
             if k == "table":
                 child = spec.fields.get(key)
                 if child is None:
@@ -525,7 +568,7 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
             and hi is not None
             and value > hi
         ):
-            problems.append(f"{where}: {limits.message(spec.hi_limit, value, 'value')}")
+            problems.append(f"{where}: {limits.message(spec.hi_limit, int(value), 'value')}")
         elif spec.kind == "date" and isinstance(value, dt.datetime):
             problems.append(f"{where}: must be a date without a time of day; got {value}")
         elif spec.key == "dyad" and isinstance(value, str):

@@ -390,11 +390,9 @@ def _fast_state(
     tariff.flags.writeable = False
     peak.flags.writeable = False
     moved.flags.writeable = False
-    s = object.__new__(State)
-    s.__dict__.update(
+    return State._trusted(
         tariff=tariff, control=control, peak=peak, moved=moved, support=support, shock=shock
     )
-    return s
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ import dataclasses
 import functools
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -37,15 +38,18 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "GENERIC_LAYER",
     "PLAYERS",
     "THIRD_PARTIES",
     "Country",
     "Ladder",
+    "Layer",
     "Move",
     "State",
     "StateBatch",
     "World",
     "apply_moves",
+    "step_layers",
 ]
 
 PLAYERS = ("US", "CN", "CA", "MX")
@@ -144,8 +148,11 @@ class Ladder:
     """
 
     levels: tuple[float, ...]
+    down_only: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        down = tuple(float(x) for x in self.down_only)
+        object.__setattr__(self, "down_only", down)
         try:
             lv = tuple(float(x) for x in self.levels)
         except (TypeError, ValueError):
@@ -158,9 +165,25 @@ class Ladder:
         if any(b <= a for a, b in itertools.pairwise(lv)):
             raise ParameterError(f"`levels` must be strictly increasing; got {lv}.")
         object.__setattr__(self, "levels", lv)
+        for x in down:
+            if not any(abs(x - y) <= 1e-9 for y in lv[1:-1]):
+                raise ParameterError(
+                    f"`down_only` rung {x!r} must be an inner rung of the ladder {lv}."
+                )
 
     def __len__(self) -> int:
         return len(self.levels)
+
+    @property
+    def _next_up(self) -> NDArray[np.intp]:
+        """Index of the rung an escalation from rung ``k`` reaches (over truce rungs)."""
+        lv, out = self.levels, []
+        for k in range(len(lv)):
+            m = min(k + 1, len(lv) - 1)
+            while m < len(lv) - 1 and any(abs(lv[m] - d) <= 1e-9 for d in self.down_only):
+                m += 1
+            out.append(m)
+        return np.array(out, dtype=np.intp)
 
     @property
     def array(self) -> NDArray[np.float64]:
@@ -210,7 +233,10 @@ class Ladder:
             return level if level > lv[-1] else lv[-1]
         if level < lv[0] - 1e-9:
             return lv[0]
-        return lv[self.floor_index(level) + 1]
+        k = self.floor_index(level) + 1
+        while k < len(lv) - 1 and any(abs(lv[k] - d) <= 1e-9 for d in self.down_only):
+            k += 1  # a truce rung is reached only on the way down
+        return lv[k]
 
     def step_many(self, levels: ArrayLike, moves: ArrayLike) -> NDArray[np.float64]:
         """:meth:`step` for arrays of levels and moves (broadcast together).
@@ -233,9 +259,146 @@ class Ladder:
         up = np.where(
             top,
             np.where(level > lv[-1], level, lv[-1]),
-            np.where(below, lv[0], lv[np.minimum(k + 1, len(lv) - 1)]),
+            np.where(below, lv[0], lv[self._next_up[k]]),
         )
         return np.where(move < 0, down, np.where(move > 0, up, level))
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One named tariff instrument on a dyad: its ladder, legal pretext and coverage.
+
+    A dyad's tariff is a stack of layers (the 10% universal baseline, the
+    fentanyl/IEEPA layer, the "reciprocal" layer, Section 232 duties, a
+    targeted retaliation list, ...). Each layer has its own ladder of rates;
+    it hits the share ``coverage`` of the target's exports to the importer,
+    and where ``exempt`` is true the dyad's exemption (the USMCA preference,
+    :attr:`World.exempt`) shields part of that trade.
+
+    Parameters
+    ----------
+    name : str
+        Layer name, e.g. ``"reciprocal"``; the same name on different dyads
+        is the same instrument (one row of :attr:`State.layers`).
+    levels : Ladder or sequence of float
+        The rates this layer may take (fractions, strictly increasing).
+    pretext : str
+        The legal basis, e.g. ``"IEEPA (fentanyl emergency)"``.
+    coverage : float
+        Share of the target's exports to the importer the layer hits, in
+        (0, 1]: 1 for an across-the-board layer, about 0.14 for China's
+        February 2025 list on US energy and machinery (claim
+        ``cn_targeted_feb_2025``).
+    exempt : bool
+        Whether the dyad's exemption (USMCA-compliant goods) applies.
+    claims : tuple of str
+        Claim ids behind the levels.
+    down_only : tuple of float
+        Rungs reached only on the way down (a negotiated truce level, such as
+        the 10% both sides kept after Geneva, ``cal_2025_05_12``): an
+        escalation steps over them.
+
+    Examples
+    --------
+    >>> lay = ts.Layer("fentanyl", Ladder((0.0, 0.10, 0.20)), pretext="IEEPA")
+    >>> lay.top
+    0.2
+    """
+
+    name: str
+    levels: Ladder
+    pretext: str = ""
+    coverage: float = 1.0
+    exempt: bool = True
+    claims: tuple[str, ...] = ()
+    down_only: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ParameterError(f"layer `name` must be a non-empty string; got {self.name!r}.")
+        if not isinstance(self.levels, Ladder):
+            object.__setattr__(self, "levels", Ladder(tuple(self.levels)))
+        c = self.coverage
+        if isinstance(c, bool) or not isinstance(c, int | float) or not 0 < c <= 1:
+            raise ParameterError(f"layer {self.name!r}: `coverage` must be in (0, 1]; got {c!r}.")
+        object.__setattr__(self, "coverage", float(c))
+        object.__setattr__(self, "exempt", bool(self.exempt))
+        object.__setattr__(self, "claims", tuple(self.claims))
+        down = tuple(float(x) for x in self.down_only) or self.levels.down_only
+        try:
+            lad = Ladder(self.levels.levels, down_only=down)
+        except ParameterError as e:
+            raise ParameterError(f"layer {self.name!r}: {e}") from None
+        object.__setattr__(self, "levels", lad)
+        object.__setattr__(self, "down_only", down)
+
+    @property
+    def top(self) -> float:
+        """The highest rung."""
+        return self.levels.levels[-1]
+
+    @property
+    def bottom(self) -> float:
+        """The lowest rung."""
+        return self.levels.levels[0]
+
+
+GENERIC_LAYER = "tariff"
+"""Name of the single layer of a dyad given only a headline ladder (and of the
+layer that holds a headline tariff on a dyad without instruments)."""
+
+
+def _composite(layers: Sequence[Layer]) -> Ladder:
+    """The headline ladder of a stack of layers stepped in order.
+
+    Starting with every layer at its bottom rung, an escalation steps the first
+    layer (in order) that is below its top; the headline rungs are the sums
+    along that chain, strictly increasing because every step raises one layer.
+    """
+    lv = [lay.bottom for lay in layers]
+    out = [round(sum(lv), 12)]
+    down = []
+    for k, lay in enumerate(layers):
+        for x in lay.levels.levels[1:]:
+            lv[k] = x
+            out.append(round(sum(lv), 12))
+            if any(abs(x - d) <= 1e-9 for d in lay.down_only):
+                down.append(out[-1])
+    return Ladder(tuple(out), down_only=tuple(down))
+
+
+def step_layers(layers: Sequence[Layer], levels: ArrayLike, move: int) -> tuple[float, ...]:
+    """Levels of a dyad's layers after one move.
+
+    An escalation (+1) steps up the first layer, in the dyad's order, that is
+    below its top rung; a de-escalation (-1) steps down the last layer that is
+    above its bottom rung (the latest instrument goes first: in May 2025 the
+    reciprocal layer came down while the fentanyl layer stayed). A hold keeps
+    every level. Levels off a layer's ladder (set by an event) snap as in
+    :meth:`Ladder.step`.
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> lay = w.instruments[("US", "CN")]
+    >>> ts.world.step_layers(lay, (0.20, 0.34), +1)  # the reciprocal layer rises
+    (0.2, 0.84)
+    >>> ts.world.step_layers(lay, (0.20, 0.34), -1)  # ... and comes down first
+    (0.2, 0.1)
+    """
+    out = [float(x) for x in np.asarray(levels, dtype=float).ravel()]
+    if move == 0:
+        return tuple(out)
+    order = range(len(layers)) if move > 0 else range(len(layers) - 1, -1, -1)
+    for k in order:
+        lay = layers[k]
+        if move > 0 and out[k] < lay.top - 1e-9:
+            out[k] = lay.levels.step(out[k], +1)
+            break
+        if move < 0 and out[k] > lay.bottom + 1e-9:
+            out[k] = lay.levels.step(out[k], -1)
+            break
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=256)
@@ -268,6 +431,11 @@ class World:
         Export-control ladder of each dyad ``(withholder, target)``.
     sources : mapping of str to tuple of str
         Claim ids behind each field.
+    instruments : mapping of (str, str) to tuple of Layer, optional
+        The tariff layers of each active dyad, in escalation order (see
+        :class:`Layer` and :func:`step_layers`). A dyad with instruments gets
+        its headline ladder from them (the sums along the escalation chain);
+        a dyad with only a ladder gets one layer named ``"tariff"``.
 
     Examples
     --------
@@ -285,6 +453,7 @@ class World:
     ladders: Mapping[tuple[str, str], Ladder] = field(default_factory=dict)
     control_ladders: Mapping[tuple[str, str], Ladder] = field(default_factory=dict)
     sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    instruments: Mapping[tuple[str, str], tuple[Layer, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         cs = tuple(self.countries)
@@ -344,6 +513,39 @@ class World:
                 if not isinstance(lad, Ladder):
                     lads[(a, b)] = Ladder(tuple(lad))
             object.__setattr__(self, name, lads)
+        self._set_instruments(codes)
+
+    def _set_instruments(self, codes: Sequence[str]) -> None:
+        """Validate ``instruments``; derive the headline ladders and single layers."""
+        inst: dict[tuple[str, str], tuple[Layer, ...]] = {}
+        for (a, b), layers in dict(self.instruments).items():
+            for code in (a, b):
+                if code not in codes:
+                    raise UnknownNameError(
+                        f"instruments[{a}, {b}]: unknown country {code!r}; "
+                        f"known: {', '.join(codes)}."
+                    )
+            if a == b:
+                raise ParameterError(f"instruments[{a}, {b}]: a dyad needs two countries.")
+            lays = tuple(layers)
+            if not lays or not all(isinstance(x, Layer) for x in lays):
+                raise ParameterError(
+                    f"instruments[{a}, {b}]: must be a non-empty sequence of Layer; got {lays!r}."
+                )
+            names = [x.name for x in lays]
+            if len(set(names)) != len(names):
+                raise ParameterError(
+                    f"instruments[{a}, {b}]: layer names must be unique; got {names}."
+                )
+            inst[(a, b)] = lays
+        lads = dict(self.ladders)
+        for d, lad in lads.items():
+            if d not in inst:
+                inst[d] = (Layer(GENERIC_LAYER, lad),)
+        for d, lays in inst.items():
+            lads[d] = _composite(lays)
+        object.__setattr__(self, "instruments", inst)
+        object.__setattr__(self, "ladders", lads)
 
     # -- lookup -----------------------------------------------------------------
     @property
@@ -397,8 +599,215 @@ class World:
         )
 
     def replace(self, **changes: Any) -> World:
-        """A copy with fields replaced (validated again)."""
+        """A copy with fields replaced (validated again).
+
+        Replacing ``ladders`` re-layers the dyads whose headline ladder
+        changed: a one-layer dyad keeps its layer (name, pretext, coverage)
+        with the new ladder, a many-layer dyad becomes one ``"tariff"``
+        layer. Replacing ``instruments`` re-derives those dyads' ladders.
+        """
+        if "ladders" in changes and "instruments" not in changes:
+            new = {k: v if isinstance(v, Ladder) else Ladder(tuple(v))
+                   for k, v in dict(changes["ladders"]).items()}  # fmt: skip
+            inst = {}
+            for d, lad in new.items():
+                old = self.instruments.get(d)
+                if old is not None and self.ladders.get(d) == lad:
+                    inst[d] = old
+                elif old is not None and len(old) == 1:
+                    inst[d] = (dataclasses.replace(old[0], levels=lad),)
+            changes["ladders"] = new
+            changes["instruments"] = inst
+        elif "instruments" in changes and "ladders" not in changes:
+            changes["ladders"] = {
+                d: lad for d, lad in self.ladders.items() if d not in changes["instruments"]
+            }
+            changes["instruments"] = {
+                **{d: v for d, v in self.instruments.items() if d in changes["ladders"]},
+                **dict(changes["instruments"]),
+            }
+            for d in list(changes["ladders"]):
+                if d in changes["instruments"]:
+                    del changes["ladders"][d]
         return dataclasses.replace(self, **changes)
+
+    # -- layers -------------------------------------------------------------------
+    @cached_property
+    def layer_names(self) -> tuple[str, ...]:
+        """Names of every tariff layer in the world: ``"tariff"`` first, then in
+        order of first appearance over the dyads. Row ``k`` of
+        :attr:`State.layers` is layer ``layer_names[k]``."""
+        names = [GENERIC_LAYER]
+        for lays in self.instruments.values():
+            for lay in lays:
+                if lay.name not in names:
+                    names.append(lay.name)
+        return tuple(names)
+
+    def layer_index(self, name: str) -> int:
+        """Row of layer ``name`` in :attr:`State.layers`.
+
+        Raises
+        ------
+        UnknownNameError
+            If no dyad has a layer of that name; the message lists them.
+        """
+        try:
+            return self.layer_names.index(name)
+        except ValueError:
+            raise UnknownNameError(
+                f"unknown tariff layer {name!r}; layers: {', '.join(self.layer_names)}."
+            ) from None
+
+    @cached_property
+    def hit_share(self) -> NDArray[np.float64]:
+        """``hit_share[l, i, j]``: share of ``imports[i, j]`` layer ``l`` hits.
+
+        Coverage times the non-exempt share (where the layer's exemption
+        applies); 0 where dyad ``(i, j)`` has no such layer. The generic
+        layer covers every dyad without instruments (its non-exempt share).
+        Shape ``(L, n, n)``, read-only.
+        """
+        n, names = self.n, self.layer_names
+        h = np.zeros((len(names), n, n))
+        h[0] = 1.0 - self.exempt
+        for (a, b), lays in self.instruments.items():
+            i, j = self.index(a), self.index(b)
+            h[:, i, j] = 0.0
+            for lay in lays:
+                ex = self.exempt[i, j] if lay.exempt else 0.0
+                h[names.index(lay.name), i, j] = lay.coverage * (1.0 - ex)
+        h.flags.writeable = False
+        return h
+
+    @cached_property
+    def segments(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Product segments of each dyad's trade: ``(share (K, n, n), mask (K, L, n, n))``.
+
+        Layers are taken as *nested*: a layer hitting a smaller share of a
+        dyad's trade hits a subset of the goods a wider one hits (a targeted
+        list lies inside an across-the-board layer). The distinct hit shares
+        ``v_1 > v_2 > ...`` of a dyad cut its trade into segments of share
+        ``v_k - v_{k+1}``; on segment ``k`` the rate is the sum of the layers
+        with hit share ``>= v_k`` (``mask``). Trade outside every layer is
+        untaxed. Two targeted lists on different goods are treated as
+        nested too: their trade-weighted (effective) rate is exact, the
+        curvature of the import response on their overlap is approximate.
+        """
+        h = self.hit_share
+        lsz, n = h.shape[0], self.n
+        vals = -np.sort(-h, axis=0)  # descending per dyad
+        k_max = 1
+        distinct = []
+        for i in range(n):
+            for j in range(n):
+                v = [x for x in dict.fromkeys(np.round(vals[:, i, j], 12)) if x > 0]
+                distinct.append(v)
+                k_max = max(k_max, len(v))
+        share = np.zeros((k_max, n, n))
+        mask = np.zeros((k_max, lsz, n, n))
+        for idx, v in enumerate(distinct):
+            i, j = divmod(idx, n)
+            for k, x in enumerate(v):
+                nxt = v[k + 1] if k + 1 < len(v) else 0.0
+                share[k, i, j] = x - nxt
+                mask[k, :, i, j] = h[:, i, j] >= x - 1e-12
+        share.flags.writeable = False
+        mask.flags.writeable = False
+        return share, mask
+
+    def decompose(self, tariff: ArrayLike) -> NDArray[np.float64]:
+        """Layers ``(..., L, n, n)`` that add up to headline tariffs ``(..., n, n)``.
+
+        On a dyad with instruments the headline fills the layers in
+        escalation order (each up to its top rung, the last takes the rest),
+        which is exactly the layer profile of every rung of the dyad's
+        headline ladder; elsewhere it goes to the generic ``"tariff"`` layer.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> t = np.zeros((w.n, w.n)); t[0, 1] = 1.45
+        >>> lay = w.decompose(t)
+        >>> [round(float(lay[w.layer_index(k), 0, 1]), 2) for k in ("fentanyl", "reciprocal")]
+        [0.2, 1.25]
+        """
+        t = np.asarray(tariff, dtype=float)
+        names = self.layer_names
+        out = np.zeros((*t.shape[:-2], len(names), self.n, self.n))
+        out[..., 0, :, :] = t
+        for (a, b), lays in self.instruments.items():
+            i, j = self.index(a), self.index(b)
+            rest = t[..., i, j].copy()
+            out[..., 0, i, j] = 0.0
+            for k, lay in enumerate(lays):
+                take = rest if k == len(lays) - 1 else np.minimum(rest, lay.top)
+                out[..., names.index(lay.name), i, j] = take
+                rest = rest - take
+        return out
+
+    @cached_property
+    def _layer_rows(self) -> dict[tuple[str, str], list[int]]:
+        """Rows of :attr:`layer_names` of each dyad's layers, in its order."""
+        names = self.layer_names
+        return {d: [names.index(x.name) for x in lays] for d, lays in self.instruments.items()}
+
+    def splitter(self, idx: ArrayLike | None = None) -> Callable[[ArrayLike], NDArray[np.float64]]:
+        """:meth:`decompose` for matrices over the countries ``idx`` only.
+
+        Returns a function mapping headline tariffs ``(..., k, k)`` (rows and
+        columns the countries ``idx``, in that order) to layers
+        ``(..., L, k, k)``; the engine evaluates payoffs on such sub-matrices.
+        """
+        chosen = np.arange(self.n) if idx is None else np.asarray(idx, dtype=np.intp).ravel()
+        pos = {int(c): k for k, c in enumerate(chosen.tolist())}
+        names = self.layer_names
+        plan = []
+        for (a, b), lays in self.instruments.items():
+            i, j = pos.get(self.index(a)), pos.get(self.index(b))
+            if i is not None and j is not None:
+                plan.append((i, j, [(names.index(x.name), x.top) for x in lays]))
+        n_layers = len(names)
+
+        def split(tariff: ArrayLike) -> NDArray[np.float64]:
+            t = np.asarray(tariff, dtype=float)
+            k = t.shape[-1]
+            out = np.zeros((*t.shape[:-2], n_layers, k, k))
+            out[..., 0, :, :] = t
+            for i, j, rows in plan:
+                rest = t[..., i, j]
+                out[..., 0, i, j] = 0.0
+                for m, (row, top) in enumerate(rows):
+                    take = rest if m == len(rows) - 1 else np.minimum(rest, top)
+                    out[..., row, i, j] = take
+                    rest = rest - take
+            return out
+
+        return split
+
+    def set_layer(
+        self, importer: str, exporter: str, layer: str, headline: ArrayLike, level: float
+    ) -> NDArray[np.float64]:
+        """Headline tariffs after setting one layer of a dyad whose headline is ``headline``.
+
+        The dyad's layers are the canonical split of ``headline`` (see
+        :meth:`decompose`); ``layer`` is set to ``level`` and the new headline
+        returned (same shape as ``headline``).
+        """
+        lays = self.instruments[(importer, exporter)]
+        h = np.asarray(headline, dtype=float)
+        rest, total = h.copy(), np.zeros_like(h)
+        for m, lay in enumerate(lays):
+            take = rest if m == len(lays) - 1 else np.minimum(rest, lay.top)
+            rest = rest - take
+            total = total + (level if lay.name == layer else take)
+        return np.round(total, 12)
+
+    def step_dyad(
+        self, importer: str, exporter: str, levels: ArrayLike, move: int
+    ) -> tuple[float, ...]:
+        """Levels of the dyad's layers (in its order) after ``move``; see :func:`step_layers`."""
+        return step_layers(self.instruments[(importer, exporter)], levels, move)
 
     def add_country(
         self,
@@ -536,6 +945,7 @@ class World:
         *,
         ladders: Mapping[tuple[str, str], Sequence[float] | Ladder] | None = None,
         control_ladders: Mapping[tuple[str, str], Sequence[float] | Ladder] | None = None,
+        instruments: Mapping[tuple[str, str], Sequence[Layer]] | None = None,
     ) -> World:
         """The four players and six third parties, calibrated from the claims.
 
@@ -548,7 +958,12 @@ class World:
         Parameters
         ----------
         ladders, control_ladders : mapping, optional
-            Active dyads and their ladders; default: :data:`DEFAULT_LADDERS`.
+            Active dyads and their ladders. Default: the layered instruments
+            of :func:`default_instruments` (the 2025 layer structure, each
+            level with its source); a dyad given a ladder here gets that
+            headline ladder (keeping its layer when it has one).
+        instruments : mapping, optional
+            Layers per dyad; default :func:`default_instruments`.
         """
         cl = load_claims()
         order = ("US", "CN", "JP", "IN", "BR", "CA", "MX", "AU", "KR", "EU")
@@ -591,12 +1006,30 @@ class World:
                 if a != b:
                     exempt[idx[a], idx[b]] = usmca
         ties = _default_ties(codes)
-        return cls(
+        inst: dict[tuple[str, str], tuple[Layer, ...]] = {
+            d: tuple(v)
+            for d, v in (default_instruments() if instruments is None else instruments).items()
+        }
+        lads: dict[tuple[str, str], Ladder] = {}
+        if ladders is not None:
+            for d, lv in ladders.items():
+                lad = lv if isinstance(lv, Ladder) else Ladder(tuple(lv))
+                old = inst.get(d)
+                if old is not None and _composite(old) != lad:
+                    if len(old) == 1:
+                        inst[d] = (dataclasses.replace(old[0], levels=lad),)
+                    else:
+                        del inst[d]
+                if d not in inst:
+                    lads[d] = lad
+            inst = {d: v for d, v in inst.items() if d in ladders}
+        world = cls(
             countries=countries,
             imports=imp,
             ties=ties,
             exempt=exempt,
-            ladders=dict(DEFAULT_LADDERS if ladders is None else ladders),  # type: ignore[arg-type]
+            ladders=lads,
+            instruments=inst,
             control_ladders=dict(
                 DEFAULT_CONTROL_LADDERS if control_ladders is None else control_ladders  # type: ignore[arg-type]
             ),
@@ -618,9 +1051,13 @@ class World:
                     "cal_2025_04_02",
                     "cal_2025_02_01",
                     "cal_2025_03_03",
+                    "cal_2025_04_09",
+                    "cn_tariff_us_125",
+                    "cn_targeted_2025",
                 ),
             },
         )
+        return world
 
 
 # Tie strengths (0..1) among the ten countries: treaty alliance and trade
@@ -661,6 +1098,81 @@ NA_LADDER = (0.0, 0.10, 0.25)
 """North-American rungs: the 10% energy rate and the 25% headline
 (``us_tariff_ca_mx_25_suspended``, ``cal_2025_02_01``)."""
 
+
+def default_instruments() -> dict[tuple[str, str], tuple[Layer, ...]]:
+    """The 2025 tariff layers of the four players' dyads, in escalation order.
+
+    ==========  ===============  ======================  ========  ==========================
+    dyad        layer            levels                  coverage  source
+    ==========  ===============  ======================  ========  ==========================
+    US on CN    ``fentanyl``     0, 10, 20               all       EO 14195 (4 Feb), EO 14228
+                                                                   (4 Mar): ``cal_2025_02_01``,
+                                                                   ``cal_2025_03_03``
+    US on CN    ``reciprocal``   0, (10), 34, 84, 125    all       EO 14257/14259/14266 (2, 9,
+                                                                   10 Apr), 10 after Geneva:
+                                                                   ``cal_2025_04_02``,
+                                                                   ``cal_2025_04_09``,
+                                                                   ``cal_2025_05_12``
+    CN on US    ``targeted``     0, 10, 15               0.29      Tariff Commission lists of
+                                                                   4 Feb and 4 Mar (about
+                                                                   US$42 bn): ``cn_targeted_2025``
+    CN on US    ``counter``      0, (10), 34, 84, 125    all       4, 9, 11 Apr; 10 after
+                                                                   Geneva: ``cn_tariff_us_125``
+    US on CA    ``fentanyl``     0, 10, 25               all*      EO 14193 (1 Feb):
+                                                                   ``cal_2025_02_01``
+    US on MX    ``fentanyl``     0, 10, 25               all*      EO 14194 (1 Feb)
+    CA, MX      ``counter``      0, 10, 25               all*      Canada's 25% answer
+    on US                                                          (``canada_cautious``)
+    ==========  ===============  ======================  ========  ==========================
+
+    ``*`` USMCA-compliant goods exempt (``usmca_exempt_share``). ``(10)``:
+    the Geneva truce rung, reached only on the way down (``down_only``). An
+    escalation steps the first layer below its top, a de-escalation the last
+    above its bottom (:func:`step_layers`): the US on China climbs 10, 20
+    (fentanyl), 54, 104, 145 (reciprocal) and comes down through the
+    reciprocal layer first; China answers with its targeted lists before any
+    across-the-board rate.
+    """
+    fent_cn = Layer(
+        "fentanyl", Ladder((0.0, 0.10, 0.20)),
+        pretext="IEEPA: fentanyl emergency (EO 14195, 14228)",
+        claims=("cal_2025_02_01", "cal_2025_03_03", "us_tariff_cn_10_feb"),
+    )  # fmt: skip
+    recip = Layer(
+        "reciprocal", Ladder((0.0, 0.10, 0.34, 0.84, 1.25)),
+        pretext="IEEPA: 'reciprocal' tariffs (EO 14257, 14259, 14266)",
+        claims=("cal_2025_04_02", "cal_2025_04_09", "us_tariff_cn_145", "cal_2025_05_12"),
+        down_only=(0.10,),
+    )  # fmt: skip
+    targeted = Layer(
+        "targeted", Ladder((0.0, 0.10, 0.15)),
+        pretext="Tariff Commission lists (energy, farm goods)",
+        coverage=0.29, claims=("cn_targeted_2025",),
+    )  # fmt: skip
+    counter = Layer(
+        "counter", Ladder((0.0, 0.10, 0.34, 0.84, 1.25)),
+        pretext="Tariff Commission: all US goods (4, 9, 11 April)",
+        claims=("cn_tariff_us_125", "cal_2025_05_12"),
+        down_only=(0.10,),
+    )  # fmt: skip
+    fent_na = Layer(
+        "fentanyl", Ladder(NA_LADDER), pretext="IEEPA: fentanyl/border emergency (EO 14193, 14194)",
+        claims=("cal_2025_02_01", "us_tariff_ca_mx_25_suspended"),
+    )  # fmt: skip
+    counter_na = Layer(
+        "counter", Ladder(NA_LADDER), pretext="counter-tariffs on US goods",
+        claims=("canada_cautious", "us_tariff_ca_mx_25_suspended"),
+    )  # fmt: skip
+    return {
+        ("US", "CN"): (fent_cn, recip),
+        ("CN", "US"): (targeted, counter),
+        ("US", "CA"): (fent_na,),
+        ("CA", "US"): (counter_na,),
+        ("US", "MX"): (fent_na,),
+        ("MX", "US"): (counter_na,),
+    }
+
+
 DEFAULT_LADDERS: dict[tuple[str, str], tuple[float, ...]] = {
     ("US", "CN"): US_CN_LADDER,
     ("CN", "US"): CN_US_LADDER,
@@ -674,6 +1186,18 @@ DEFAULT_CONTROL_LADDERS: dict[tuple[str, str], tuple[float, ...]] = {
 }
 """Rare-earth controls are 'not bans' (``controls_not_bans``): at most half of
 critical exports withheld by default."""
+
+
+STATE_VECTOR_FIELDS = ("support", "shock", "equity", "bond")
+"""State fields of shape ``(n,)``; ``layers`` is ``(L, n, n)``; the rest ``(n, n)``."""
+
+
+def _default_field(name: str, n: int) -> NDArray[np.float64]:
+    if name == "layers":
+        return np.zeros((0, n, n))
+    if name in STATE_VECTOR_FIELDS:
+        return np.zeros(n)
+    return np.zeros((n, n))
 
 
 @dataclass(frozen=True, eq=False)
@@ -696,6 +1220,28 @@ class State:
         Policy support cushioning each country's market, % of GDP. Default 0.
     shock : array_like, shape (n,), optional
         Exogenous market shock this round, % index move (negative = fall).
+    layers : array_like, shape (L, n, n), optional
+        Level of each tariff layer (:attr:`World.layer_names`) on each dyad;
+        ``tariff`` is their sum (the headline). Default: none given (shape
+        ``(0, n, n)``): the headline is split along each dyad's escalation
+        order when needed (:meth:`World.decompose`).
+    equity : array_like, shape (n,), optional
+        Equity index, % from its pre-escalation level (negative = below).
+        Default 0.
+    bond : array_like, shape (n,), optional
+        Bond-market stress, percentage points of term premium above normal
+        (>= 0). Default 0.
+    tie_loss : array_like, shape (n, n), optional
+        Share of each alliance tie eroded so far, symmetric, in [0, 1];
+        the tie in force is ``world.ties * (1 - tie_loss)``. Default 0.
+    grievance : array_like, shape (n, n), optional
+        ``grievance[i, j]``: ``i``'s remembered grievance against ``j``
+        (decaying sum of the tariff points ``j`` escalated on ``i``), >= 0.
+        Default 0.
+    adjust : array_like, shape (n, n), optional
+        Slow part of the log import response still to come (partial
+        adjustment toward the long-run elasticity), <= 0 once tariffs bite.
+        Default 0.
 
     Examples
     --------
@@ -710,6 +1256,12 @@ class State:
     moved: NDArray[np.float64] = None  # type: ignore[assignment]
     support: NDArray[np.float64] = None  # type: ignore[assignment]
     shock: NDArray[np.float64] = None  # type: ignore[assignment]
+    layers: NDArray[np.float64] = None  # type: ignore[assignment]
+    equity: NDArray[np.float64] = None  # type: ignore[assignment]
+    bond: NDArray[np.float64] = None  # type: ignore[assignment]
+    tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
+    grievance: NDArray[np.float64] = None  # type: ignore[assignment]
+    adjust: NDArray[np.float64] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         t = np.array(self.tariff, dtype=float)
@@ -741,6 +1293,33 @@ class State:
         object.__setattr__(
             self, "shock", _readonly(zn if self.shock is None else self.shock, "shock", shape=(n,))
         )
+        if self.layers is None:
+            lay = _readonly(np.zeros((0, n, n)), "layers")
+        else:
+            lay = np.array(self.layers, dtype=float)
+            if lay.ndim != 3 or lay.shape[1:] != (n, n):
+                raise ParameterError(f"`layers` must have shape (L, {n}, {n}); got {lay.shape}.")
+            lay = _readonly(lay, "layers")
+            if np.any(lay < 0):
+                raise ParameterError(f"`layers` must be >= 0; got {lay[lay < 0].flat[0]!r}.")
+            if lay.shape[0] and not np.allclose(lay.sum(axis=0), t, atol=1e-9):
+                raise ParameterError("`tariff` must be the sum of `layers` (the headline).")
+        object.__setattr__(self, "layers", lay)
+        for name, shape, lo, hi in (
+            ("equity", (n,), -100.0, math.inf),
+            ("bond", (n,), 0.0, math.inf),
+            ("tie_loss", (n, n), 0.0, 1.0),
+            ("grievance", (n, n), 0.0, math.inf),
+            ("adjust", (n, n), -math.inf, math.inf),
+        ):
+            v = getattr(self, name)
+            arr = _readonly(np.zeros(shape) if v is None else v, name, shape=shape)
+            if np.any((arr < lo) | (arr > hi)):
+                raise ParameterError(
+                    f"`{name}` must be in [{lo}, {hi}]; "
+                    f"got {arr[(arr < lo) | (arr > hi)].flat[0]!r}."
+                )
+            object.__setattr__(self, name, arr)
 
     @classmethod
     def zeros(cls, n: int) -> State:
@@ -756,7 +1335,10 @@ class State:
         only cost time. Arrays are made read-only here.
         """
         out = object.__new__(cls)
+        n = np.shape(fields["tariff"])[-1]
         for f in dataclasses.fields(cls):
+            if f.name not in fields:
+                fields[f.name] = _default_field(f.name, n)
             arr = np.asarray(fields[f.name], dtype=float)
             if arr.flags.writeable:
                 arr = arr.copy() if arr.base is not None else arr
@@ -776,8 +1358,50 @@ class State:
         return int(self.tariff.shape[0])
 
     def replace(self, **changes: Any) -> State:
-        """A copy with fields replaced (validated again)."""
+        """A copy with fields replaced (validated again).
+
+        A new ``tariff`` without new ``layers`` drops the layers (they are
+        re-derived from the headline when needed).
+        """
+        if "tariff" in changes and "layers" not in changes and self.layers.shape[0]:
+            changes["layers"] = None
         return dataclasses.replace(self, **changes)
+
+    def layered(self, world: World) -> State:
+        """This state with explicit layers (split from the headline if absent)."""
+        if self.layers.shape[0] == len(world.layer_names):
+            return self
+        return self._with(layers=world.decompose(self.tariff))
+
+    def with_layer(
+        self, world: World, importer: str, exporter: str, layer: str, level: float
+    ) -> State:
+        """A copy with one layer of one dyad set (headline and peak updated).
+
+        Raises
+        ------
+        ParameterError
+            If ``level`` is negative or not finite.
+        UnknownNameError
+            If ``layer`` is not a layer of the world.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> s = ts.State.zeros(w.n).with_layer(w, "US", "CN", "reciprocal", 0.34)
+        >>> round(float(s.tariff[0, 1]), 2)
+        0.34
+        """
+        if not math.isfinite(level) or level < 0:
+            raise ParameterError(
+                f"layers[{layer}][{importer}, {exporter}]: must be finite and >= 0; got {level!r}."
+            )
+        k = world.layer_index(layer)
+        lay = np.array(self.layered(world).layers)
+        i, j = world.index(importer), world.index(exporter)
+        lay[k, i, j] = level
+        t = lay.sum(axis=0)
+        return self.replace(tariff=t, layers=lay, peak=np.maximum(self.peak, t))
 
     def with_tariff(self, world: World, importer: str, exporter: str, level: float) -> State:
         """A copy with one headline tariff set (its peak updated).
@@ -819,6 +1443,10 @@ class State:
         t = self.tariff.copy()
         i, j = world.index(importer), world.index(exporter)
         t[i, j] = level
+        if self.layers.shape[0] == len(world.layer_names):
+            lay = np.array(self.layers)
+            lay[:, i, j] = world.decompose(t)[:, i, j]
+            return self.replace(tariff=t, layers=lay, peak=np.maximum(self.peak, t))
         return self.replace(tariff=t, peak=np.maximum(self.peak, t))
 
     def __eq__(self, other: object) -> bool:
@@ -871,7 +1499,8 @@ def apply_moves(
     0.1
     """
     items = moves.items() if isinstance(moves, Mapping) else moves
-    t = state.tariff.copy()
+    lay = np.array(state.layered(world).layers)
+    rows_of = world._layer_rows
     for (a, b), m in items:
         if m not in (-1, 0, 1):
             raise ParameterError(f"moves[{a}, {b}]: must be -1, 0 or +1; got {m!r}.")
@@ -880,8 +1509,11 @@ def apply_moves(
                 f"moves[{a}, {b}]: no tariff ladder for this dyad; "
                 f"active dyads: {list(world.ladders)}."
             )
-        i, j = world.index(a), world.index(b)
-        t[i, j] = world.ladders[(a, b)].step(t[i, j], m)
+        if m:
+            i, j = world.index(a), world.index(b)
+            rows = rows_of[(a, b)]
+            lay[rows, i, j] = step_layers(world.instruments[(a, b)], lay[rows, i, j], m)
+    t = np.round(lay.sum(axis=0), 12)  # the headline ladders' rungs are rounded alike
     c = state.control.copy()
     for (a, b), m in (controls or {}).items():
         if m not in (-1, 0, 1):
@@ -890,12 +1522,12 @@ def apply_moves(
             raise ParameterError(f"controls[{a}, {b}]: no export-control ladder for this dyad.")
         i, j = world.index(a), world.index(b)
         c[i, j] = world.control_ladders[(a, b)].step(c[i, j], m)
-    return State._trusted(
+    return state._with(
         tariff=t,
+        layers=lay,
         control=c,
         peak=np.maximum(state.peak, t),
         moved=t - state.tariff,
-        support=state.support,
         shock=np.zeros(state.n),
     )
 
@@ -911,6 +1543,11 @@ class StateBatch:
     ----------
     tariff, control, peak, moved : ndarray, shape (B, n, n)
     support, shock : ndarray, shape (B, n)
+    layers : ndarray, shape (B, L, n, n), optional
+        Default ``(B, 0, n, n)``: no layers given (split from the headline).
+    equity, bond : ndarray, shape (B, n), optional
+    tie_loss, grievance, adjust : ndarray, shape (B, n, n), optional
+        Default zeros (see :class:`State`).
 
     Examples
     --------
@@ -925,9 +1562,28 @@ class StateBatch:
     moved: NDArray[np.float64]
     support: NDArray[np.float64]
     shock: NDArray[np.float64]
+    layers: NDArray[np.float64] = None  # type: ignore[assignment]
+    equity: NDArray[np.float64] = None  # type: ignore[assignment]
+    bond: NDArray[np.float64] = None  # type: ignore[assignment]
+    tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
+    grievance: NDArray[np.float64] = None  # type: ignore[assignment]
+    adjust: NDArray[np.float64] = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        bshape, n = self.tariff.shape[:-2], self.tariff.shape[-1]
+        for f in dataclasses.fields(self):
+            if getattr(self, f.name) is None:
+                z = _default_field(f.name, n)
+                object.__setattr__(self, f.name, np.broadcast_to(z, (*bshape, *z.shape)))
 
     def __len__(self) -> int:
         return int(self.tariff.shape[0])
+
+    def layered(self, world: World) -> StateBatch:
+        """This batch with explicit layers ``(B, L, n, n)`` (split from the headline if absent)."""
+        if self.layers.shape[1] == len(world.layer_names):
+            return self
+        return dataclasses.replace(self, layers=world.decompose(self.tariff))
 
     @property
     def n(self) -> int:
@@ -939,12 +1595,13 @@ class StateBatch:
         """Stack states into a batch."""
         if not states:
             raise ParameterError("`states` must hold at least one State.")
-        return cls(
-            **{
-                f.name: np.stack([getattr(s, f.name) for s in states])
-                for f in dataclasses.fields(State)
-            }
-        )
+        fields = {}
+        for f in dataclasses.fields(State):
+            arrs = [getattr(s, f.name) for s in states]
+            if f.name == "layers" and len({a.shape for a in arrs}) > 1:
+                continue  # mixed: re-derived from the headlines
+            fields[f.name] = np.stack(arrs)
+        return cls(**fields)
 
     @classmethod
     def of(cls, state: State | StateBatch) -> StateBatch:
@@ -975,14 +1632,24 @@ class StateBatch:
             z = np.zeros((b, n, n))
             zn = np.zeros((b, n))
             return cls(tariff=t, control=z, peak=t, moved=z, support=zn, shock=zn.copy())
+        slow = {
+            name: np.broadcast_to(getattr(previous, name), (b, *getattr(previous, name).shape))
+            for name in ("support", "shock", "equity", "bond", "tie_loss", "grievance", "adjust")
+        }
         return cls(
             tariff=t,
             control=np.broadcast_to(previous.control, t.shape),
             peak=np.maximum(previous.peak, t),
             moved=t - previous.tariff,
-            support=np.broadcast_to(previous.support, (b, n)),
-            shock=np.broadcast_to(previous.shock, (b, n)),
+            **slow,
         )
+
+    @classmethod
+    def from_layers(cls, world: World, layers: ArrayLike, *, previous: State) -> StateBatch:
+        """A batch of successor states of ``previous`` given their layers ``(B, L, n, n)``."""
+        lay = np.asarray(layers, dtype=float)
+        out = cls.from_tariffs(lay.sum(axis=1), previous=previous)
+        return dataclasses.replace(out, layers=lay)
 
     def __getitem__(self, k: int) -> State:
         return State(**{f.name: getattr(self, f.name)[k] for f in dataclasses.fields(State)})

@@ -103,7 +103,7 @@ class MPEResult:
     >>> from tariffsim import equilibrium as eq
     >>> r = eq.markov_perfect(ts.load_scenario("us-china-145").game, discount=0.9)
     >>> r.converged, r.values.shape
-    (True, (48, 2))
+    (True, (49, 2))
     """
 
     lgame: LadderGame
@@ -288,7 +288,7 @@ class SPEResult:
     >>> g = ts.load_scenario("us-china-145").game
     >>> r = eq.backward_induction(eq.LadderGame.from_game(g), 3, 0.9)
     >>> r.values.shape
-    (4, 48, 2)
+    (4, 49, 2)
     """
 
     lgame: LadderGame
@@ -331,7 +331,7 @@ class SPEResult:
         >>> g = ts.load_scenario("us-china-145").game
         >>> r = eq.backward_induction(eq.LadderGame.from_game(g), 3, 0.9)
         >>> len(r.rows()), r.rows()[0]["US->CN move"]
-        (48, 0)
+        (49, 0)
         """
         k = int(at_round)
         if not 0 <= k < self.horizon:

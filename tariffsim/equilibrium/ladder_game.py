@@ -116,9 +116,9 @@ class LadderGame:
     >>> from tariffsim import equilibrium as eq
     >>> lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
     >>> lg.players, lg.dims, lg.action_shape
-    (('US', 'CN'), (8, 6), (3, 3))
+    (('US', 'CN'), (7, 7), (3, 3))
     >>> lg.rewards.shape
-    (48, 9, 2)
+    (49, 9, 2)
     """
 
     game: Game
@@ -184,7 +184,7 @@ class LadderGame:
         >>> g = ts.load_scenario("us-china-145").game
         >>> lg = eq.LadderGame.from_game(g, dyads=[("US", "CN")])
         >>> lg.players, lg.n_states
-        (('US',), 8)
+        (('US',), 7)
         """
         if not isinstance(game, Game):
             raise ParameterError(f"`game` must be a tariffsim Game; got {type(game).__name__}.")

@@ -86,7 +86,7 @@ def learning_path(
     >>> from tariffsim.equilibrium import learning_path
     >>> g = ts.load_scenario("us-china-145").game
     >>> peak = ts.State.zeros(10).with_tariff(g.world, "US", "CN", 1.45).with_tariff(
-    ...     g.world, "CN", "US", 1.25)
+    ...     g.world, "CN", "US", 1.4)
     >>> p = learning_path(g, "best-response", rounds=12, start=peak)
     >>> bool(p.series("US", "CN")[-1] < 1.45)
     True

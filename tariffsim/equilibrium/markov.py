@@ -143,7 +143,7 @@ def estimate_cost(game: Game | LadderGame, selection: str = "status-quo") -> Cos
     >>> from tariffsim import equilibrium as eq
     >>> c = eq.estimate_cost(ts.load_scenario("four-country-2025").game, "qre")
     >>> c.states, c.profiles, c.qre_solves
-    (1728, 729, 1728)
+    (1764, 729, 1764)
     >>> c.seconds_per_sweep > 60
     True
     """
@@ -367,7 +367,7 @@ def bellman(
     >>> lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
     >>> pol, v = eq.bellman(lg, np.zeros((lg.n_states, 2)), 0.9)
     >>> pol.shape, v.shape
-    ((48,), (48, 2))
+    ((49,), (49, 2))
     """
     if not isinstance(lgame, LadderGame):
         raise ParameterError(f"`lgame` must be a LadderGame; got {type(lgame).__name__}.")
@@ -632,7 +632,7 @@ def backward_induction(
     >>> lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
     >>> r = eq.backward_induction(lg, horizon=4, discount=0.9)
     >>> r.profile.shape, bool(np.all(r.values[-1] == 0))
-    ((4, 48), True)
+    ((4, 49), True)
     """
     horizon = check_pos_int(horizon, "horizon")
     discount = check_discount(discount)

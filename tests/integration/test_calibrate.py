@@ -21,7 +21,8 @@ def sc() -> ts.Scenario:
 
 
 def test_synthetic_record_recovered_within_intervals(sc: ts.Scenario) -> None:
-    truth = {"belief:pass_through.US.CN": 0.25, "learning_rate.US": 0.08}
+    # a belief high enough that the layered ladder path differs from the default 0.1
+    truth = {"belief:pass_through.US.CN": 0.36, "learning_rate.US": 0.08}
     game = sc.game.replace(rounds=22)  # to 30 June 2025: the first half of the year
     path = ts.simulate(parampath.apply(game, truth), seed=0)
     syn = ObservedPath.from_path(path, [("US", "CN"), ("CN", "US")], name="synthetic")

@@ -122,7 +122,7 @@ def test_invalid_scenario_file_lists_every_problem(tmp_path: Path) -> None:
 
 def test_equilibrium_command_from_the_peak(tmp_path: Path) -> None:
     res = _cli(
-        "equilibrium", "us-china-145", "--start", "US-CN=1.45,CN-US=1.25", "--rounds", "8",
+        "equilibrium", "us-china-145", "--start", "US-CN=1.45,CN-US=1.4", "--rounds", "8",
         "--out", str(tmp_path),
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
@@ -130,7 +130,7 @@ def test_equilibrium_command_from_the_peak(tmp_path: Path) -> None:
     lines = res.stdout.splitlines()
     assert max(len(line) for line in lines) <= 100
     first = next(line.split() for line in lines if line.strip().startswith("0 "))
-    assert first[2:4] == ["145.0", "125.0"]
+    assert first[2:4] == ["145.0", "140.0"]
     for name in ("us-china-145-equilibrium.png", "us-china-145-equilibrium-policy.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
 

@@ -59,9 +59,9 @@ def test_cost_estimate_and_warning() -> None:
     g = ts.load_scenario("four-country-2025").game
     small = eq.estimate_cost(ts.load_scenario("us-china-145").game, "status-quo")
     big = eq.estimate_cost(g, "qre")
-    assert (small.states, small.profiles, small.players) == (48, 9, 2)
+    assert (small.states, small.profiles, small.players) == (49, 9, 2)
     assert big.seconds_per_sweep > 60 > small.seconds_per_sweep
-    with pytest.warns(CostWarning, match="1728 states"), pytest.raises(TimeLimitError):
+    with pytest.warns(CostWarning, match="1764 states"), pytest.raises(TimeLimitError):
         eq.markov_perfect(g, selection="qre", max_seconds=0.5)
     with pytest.raises(ParameterError, match="max_seconds"):
         eq.markov_perfect(g, max_seconds=0)
@@ -94,5 +94,5 @@ def test_cli_max_seconds_and_warning(tmp_path: Path, capsys: Any) -> None:
                  "--no-plot", "--out", str(tmp_path)])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
-    assert "expensive solve" in err and "1728 states" in err and "max_seconds=1" in err
+    assert "expensive solve" in err and "1764 states" in err and "max_seconds=1" in err
     assert "Traceback" not in err

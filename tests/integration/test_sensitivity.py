@@ -68,7 +68,7 @@ def test_user_output_callable(sc: ts.Scenario) -> None:
 
     r = sensitivity(sc, RANGES, {"cn_peak": cn_peak}, method="morris", n=2, seed=0)
     assert r.outputs == ("cn_peak",) and r.Y.shape == (6, 1)
-    assert np.all((r.Y >= 0) & (r.Y <= 1.25))
+    assert np.all((r.Y >= 0) & (r.Y <= 1.40))  # 125% on all US goods + 15% on the targeted lists
     # a bare path varies over its value +- 50% (face_weight.US is 0.15 by default)
     r = sensitivity(sc, ["face_weight.US"], ["peak"], method="morris", n=2, seed=0)
     assert r.bounds == {"face_weight.US": pytest.approx((0.075, 0.225))}

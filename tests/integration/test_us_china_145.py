@@ -139,15 +139,17 @@ def test_noise_free_scenario_does_not_depend_on_the_seed(scenario, path):
 def test_announcements_fire_in_their_weeks(scenario, path):
     # start 2025-01-27, 7-day rounds: 4 Feb is day 8 -> round 2; 4 Mar day 36 -> round 6;
     # 2 Apr day 65 -> round 10
-    want = {0.10: 2, 0.20: 6, 0.54: 10}
-    sets = {e.level: e for e in scenario.game.events if e.kind == "set"}
+    # each event sets one layer: fentanyl 10 then 20, reciprocal 34 (54 in all)
+    want = {("fentanyl", 0.10): 2, ("fentanyl", 0.20): 6, ("reciprocal", 0.34): 10}
+    sets = {(e.layer, e.level): e for e in scenario.game.events if e.kind == "set"}
     assert set(sets) == set(want)
-    s = path.series("US", "CN")
-    for level, r in want.items():
-        assert scenario.game.round_of(sets[level].when) == r
-        assert (r, sets[level].label) in path.events
+    for (layer, level), r in want.items():
+        s = path.tariffs("US", "CN", layer=layer)
+        assert scenario.game.round_of(sets[(layer, level)].when) == r
+        assert (r, sets[(layer, level)].label) in path.events
         assert s[r - 1] < level <= s[r]  # in force from that round (the US may add to it)
-    np.testing.assert_array_equal(s[:10], [0, 0, 0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2, 0.2])
+    s = path.series("US", "CN")
+    np.testing.assert_allclose(s[:11], [0, 0, 0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2, 0.2, 0.54])
 
 
 @pytest.mark.parametrize("name", ts.list_scenarios())

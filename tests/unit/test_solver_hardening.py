@@ -50,14 +50,14 @@ def test_pure_nash_tolerance_is_relative():
 def _peak_stage():
     game = ts.load_scenario("us-china-145").game
     w = game.world
-    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
     return eq.stage_game(game, s)
 
 
 def test_fictitious_play_at_the_peak_is_not_converged_at_hold_hold():
     nf = _peak_stage()
     # payoffs are % of GDP: the gains at (hold, hold) are tiny in absolute terms
-    assert 0 < nf.regret((1, 1)) < 1e-2
+    assert 0 < nf.regret((1, 1)) < 0.1  # a few hundredths of a percent of GDP
     assert relative_regret(nf, (1, 1)) > 1e-2
     r = eq.fictitious_play(nf, rounds=0, start=(1, 1), rng=0)
     assert not r.converged

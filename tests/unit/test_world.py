@@ -193,8 +193,11 @@ def test_default_ties_symmetric_in_unit_interval(world):
 
 
 def test_default_ladders(world):
-    assert world.ladders[("US", "CN")].levels == (0.0, 0.10, 0.20, 0.34, 0.54, 0.84, 1.25, 1.45)
-    assert world.ladders[("CN", "US")].levels[-1] == 1.25
+    # fentanyl 10, 20; then the reciprocal layer: (10 truce rung), 34, 84, 125 on top of 20
+    assert world.ladders[("US", "CN")].levels == (0.0, 0.10, 0.20, 0.30, 0.54, 1.04, 1.45)
+    assert world.ladders[("US", "CN")].down_only == (0.30,)
+    # China: the targeted lists (10, 15), then 125 on all US goods on top
+    assert world.ladders[("CN", "US")].levels[-1] == 1.40
     assert world.ladders[("US", "CA")].levels == (0.0, 0.10, 0.25)
     assert set(world.dyads) == {
         ("US", "CN"),
@@ -488,8 +491,8 @@ def test_apply_moves_rejects_big_moves(world, move):
 
 def test_apply_moves_keeps_off_ladder_level_on_hold(world):
     us, cn = world.index("US"), world.index("CN")
-    s = ts.State.zeros(world.n).with_tariff(world, "US", "CN", 0.30)
-    assert ts.apply_moves(world, s, {("US", "CN"): 0}).tariff[us, cn] == 0.30
-    # a cut from 0.30 on the default US->CN ladder lands on the rung below, 0.20
-    assert ts.apply_moves(world, s, {("US", "CN"): -1}).tariff[us, cn] == 0.20
-    assert math.isclose(ts.apply_moves(world, s, {("US", "CN"): 1}).tariff[us, cn], 0.34)
+    s = ts.State.zeros(world.n).with_tariff(world, "US", "CN", 0.40)  # fentanyl 20 + 20
+    assert ts.apply_moves(world, s, {("US", "CN"): 0}).tariff[us, cn] == 0.40
+    # a cut takes the reciprocal layer from 0.20 to the rung below, 0.10 (30 in all)
+    assert math.isclose(ts.apply_moves(world, s, {("US", "CN"): -1}).tariff[us, cn], 0.30)
+    assert math.isclose(ts.apply_moves(world, s, {("US", "CN"): 1}).tariff[us, cn], 0.54)
