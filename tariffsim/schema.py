@@ -560,7 +560,16 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
                 return DROP
         return items
     if not _scalar_ok(value, spec):
-        if spec.kind == "date" and isinstance(value, dt.datetime):
+        hi = _bounds(spec)[1]
+        if (
+            spec.hi_limit
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and hi is not None
+            and value > hi
+        ):
+            problems.append(f"{where}: {limits.message(spec.hi_limit, int(value), 'value')}")
+        elif spec.kind == "date" and isinstance(value, dt.datetime):
             problems.append(f"{where}: must be a date without a time of day; got {value}")
         elif spec.key == "dyad" and isinstance(value, str):
             problems.append(f"{where}: {dyad_problem(value) or rule_of(spec)}")
