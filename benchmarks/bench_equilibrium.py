@@ -1,9 +1,21 @@
-"""Benchmark tariffsim's normal-form solvers against quantecon and nashpy.
+"""Benchmark tariffsim's normal-form solvers against quantecon, nashpy and pygambit.
 
 Run ``python benchmarks/bench_equilibrium.py`` (add ``--quick`` for fewer
 repeats). Times are medians over repeats on seeded random games; the
 "found" column counts the equilibria each method returns whose regret is
 <= 1e-8.
+
+Sections:
+
+* support enumeration, 8x8 and 10x10;
+* **all equilibria** (vertex enumeration) of random 10x10 and 15x15 games,
+  tariffsim's :func:`~tariffsim.equilibrium.vertex_enumeration` against
+  quantecon's ``vertex_enumeration`` in the same run (total over the games);
+* **3-player 4x4x4** mixed equilibria by the logit homotopy
+  (:func:`~tariffsim.equilibrium.logit_nash`), against pygambit's
+  ``gnm_solve`` / ``simpdiv_solve`` when pygambit is installed (it is not a
+  dependency: it builds from source), and quantecon's McLennan–Tourky;
+* pure equilibria of a 4-player game.
 """
 
 from __future__ import annotations
@@ -116,6 +128,52 @@ def main() -> None:
             rows.append(
                 (label, "nashpy support (1 run)", tn, count_ok(game, r) if tn else "timeout")
             )
+
+    n_games = 5 if args.quick else 20
+    for size in (10, 15):
+        games = [
+            eq.NormalFormGame.from_bimatrix(
+                rng.random(size=(size, size)), rng.random(size=(size, size))
+            )
+            for _ in range(n_games if size == 10 else max(2, n_games // 4))
+        ]
+        qgs = [to_quantecon(g) for g in games]
+        label = f"all eq {size}x{size} x{len(games)}"
+        t, r = median_time(
+            lambda gs=games: [eq.vertex_enumeration(g) for g in gs], max(1, repeats // 5)
+        )
+        found = sum(count_ok(g, x.equilibria) for g, x in zip(games, r, strict=True))
+        rows.append((label, "tariffsim", t, found))
+        t, r = median_time(
+            lambda q=qgs: [gt.vertex_enumeration(g) for g in q], max(1, repeats // 5)
+        )
+        found = sum(count_ok(g, x) for g, x in zip(games, r, strict=True))
+        rows.append((label, "quantecon vertex", t, found))
+
+    games3 = [eq.NormalFormGame(rng.normal(size=(3, 4, 4, 4))) for _ in range(5)]
+    label = "3p 4x4x4 one eq x5"
+    t, r = median_time(lambda: [eq.logit_nash(g) for g in games3], 1)
+    rows.append((label, "tariffsim", t, sum(x.converged for x in r)))
+    qg3 = [to_quantecon(g) for g in games3]
+    t, r = median_time(lambda: [gt.mclennan_tourky(q, epsilon=1e-8) for q in qg3], 1)
+    rows.append(
+        (
+            label,
+            "quantecon McLennan-Tourky",
+            t,
+            sum(g.regret(list(x)) <= ACCEPT for g, x in zip(games3, r, strict=True)),
+        )
+    )
+    try:
+        import pygambit as gbt
+    except ImportError:
+        print("pygambit is not installed: no gnm_solve / simpdiv_solve comparison.")
+    else:
+        gg = [gbt.Game.from_arrays(*[np.asarray(p) for p in g.payoff_array]) for g in games3]
+        t, _ = median_time(lambda: [gbt.nash.gnm_solve(x) for x in gg], 1)
+        rows.append((label, "pygambit gnm_solve", t, "-"))
+        t, _ = median_time(lambda: [gbt.nash.simpdiv_solve(x) for x in gg], 1)
+        rows.append((label, "pygambit simpdiv_solve", t, "-"))
 
     game = eq.NormalFormGame(list(rng.normal(size=(4, 11, 11, 11, 11))))
     label = "pure_nash 4p x 11"

@@ -89,7 +89,7 @@ def _pick(rng: np.random.Generator, seq: list[Any]) -> Any:
 
 _TWEAKS_FLOAT = [0.0, 5e-324, 1e-12, 1e-6, 0.001, 0.999, 1.0, 9.99, 10.0, 999.0, 1000.0,
                  9999.0, 1e5, 1e6, -1e6, -100.0, 100.0]  # fmt: skip
-_TWEAKS_INT = [0, 1, 2, 365, 366, 9_999, 10_000, 200, 52]
+_TWEAKS_INT = [0, 1, 2, 365, 366, 1_999, 2_000, 10_000, 200, 52]
 
 
 def _tweak(data: dict[str, Any], rng: np.random.Generator) -> bool:

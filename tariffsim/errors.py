@@ -18,6 +18,7 @@ __all__ = [
     "TariffsimError",
     "TimeLimitError",
     "UnknownNameError",
+    "warn_not_converged",
 ]
 
 
@@ -80,7 +81,36 @@ class ScenarioError(TariffsimError, ValueError):
 
 
 class ConvergenceWarning(UserWarning):
-    """A solver stopped before meeting its tolerance; its result says so too."""
+    """A solver stopped before meeting its tolerance; its result says so too.
+
+    The rule, for every solver in tariffsim: a result with ``converged=False``
+    (``converged`` false, or not all true for a traced path) is always
+    accompanied by exactly one ``ConvergenceWarning`` whose message starts
+    with the solver's name and repeats the result's ``message``; a converged
+    result never warns. The result is returned either way, so code that
+    checks ``result.converged`` can silence the warning with
+    ``warnings.simplefilter("ignore", ts.ConvergenceWarning)``. Solvers that
+    always finish exactly (support enumeration, backward induction, linear
+    programs) have no ``converged=False`` and never warn.
+    """
+
+
+def warn_not_converged(solver: str, message: str, *, stacklevel: int = 3) -> None:
+    """Issue the :class:`ConvergenceWarning` of a solver whose result did not converge.
+
+    Parameters
+    ----------
+    solver : str
+        Public name of the solver (``"fictitious_play"``).
+    message : str
+        The result's ``message``.
+    stacklevel : int, default 3
+        Points the warning at the caller of the solver when called from the
+        solver's own body.
+    """
+    import warnings
+
+    warnings.warn(f"{solver}: {message}", ConvergenceWarning, stacklevel=stacklevel)
 
 
 class PlausibilityWarning(UserWarning):

@@ -15,12 +15,12 @@ block of code or one call:
 
 >>> import tariffsim as ts
 >>> ts.limits.current().max_rounds
-10000
+2000
 >>> with ts.limits.override(max_rounds=20_000):
 ...     ts.limits.current().max_rounds
 20000
 >>> ts.limits.current().max_rounds
-10000
+2000
 
 and on the command line with ``--limit max_rounds=20000``. The active limits
 live in a :class:`contextvars.ContextVar`, so threads and asyncio tasks each
@@ -52,10 +52,11 @@ class Limits:
     max_depth : int, default 16
         Deepest nesting of tables and arrays in a scenario file (the format
         itself needs 5: ``agents[k].options.schedule."3".CN``).
-    max_rounds : int, default 10_000
+    max_rounds : int, default 2_000
         Most rounds one run (``simulate``, ``tariffsim run --rounds``, a
         scenario's ``calendar.rounds``, an equilibrium path) may play: about
-        190 years of weekly rounds. Memory grows linearly with rounds.
+        38 years of weekly rounds, some 20 s of simulation on one idle core.
+        Time and memory grow linearly with rounds.
     max_targets : int, default 8
         Most targets (tariff dyads) one agent may set.
     max_combinations : int, default 6_561
@@ -68,7 +69,7 @@ class Limits:
 
     max_file_bytes: int = 4_000_000
     max_depth: int = 16
-    max_rounds: int = 10_000
+    max_rounds: int = 2_000
     max_targets: int = 8
     max_combinations: int = 6_561
     max_items: int = 10_000
@@ -135,7 +136,7 @@ def check(name: str, value: int, what: str) -> None:
     >>> ts.limits.check("max_rounds", 10**9, "rounds")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    tariffsim.errors.LimitError: rounds: 1000000000 exceeds the limit max_rounds = 10000 ...
+    tariffsim.errors.LimitError: rounds: 1000000000 exceeds the limit max_rounds = 2000 ...
     """
     cap = getattr(current(), name)
     if value > cap:

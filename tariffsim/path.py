@@ -58,10 +58,9 @@ ARRAY_FIELDS = (
 )
 """The per-round array fields of a :class:`Path`, each with a leading round axis."""
 
-STATE_FIELDS = ("layers", "equity", "bond", "tie_loss", "grievance")
+STATE_FIELDS = ("layers",)
 """Optional per-round state fields of a :class:`Path` (``None`` when not recorded):
-``layers`` ``(R, L, n, n)``, ``equity``/``bond`` ``(R, n)``, ``tie_loss``/``grievance``
-``(R, n, n)``."""
+``layers`` ``(R, L, n, n)``."""
 
 
 class DyadSeries(np.ndarray):
@@ -178,10 +177,6 @@ class Path:
         Scenario name, seed, solver, …
     layers : ndarray, shape (R, L, n, n), optional
         Level of each tariff layer (``layer_names``) on each dyad.
-    equity, bond : ndarray, shape (R, n), optional
-        Equity index (% from its start) and bond stress (points) per country.
-    tie_loss, grievance : ndarray, shape (R, n, n), optional
-        Share of each alliance tie eroded; remembered grievances.
     layer_names : tuple of str
         Names of the rows of ``layers``.
     hit_share : ndarray, shape (L, n, n), optional
@@ -206,10 +201,6 @@ class Path:
     meta: Mapping[str, Any] = field(default_factory=dict)
     agreements: tuple[Any, ...] = ()
     layers: Array | None = None
-    equity: Array | None = None
-    bond: Array | None = None
-    tie_loss: Array | None = None
-    grievance: Array | None = None
     layer_names: tuple[str, ...] = ()
     hit_share: Array | None = None
 

@@ -87,13 +87,17 @@ __all__ = [
     "control_easing_cost",
     "dependence_loss",
     "effective_rate",
+    "export_dependence",
     "face_cost",
     "logistic",
     "market_drawdown",
+    "market_pass_through",
+    "optimal_tariff",
     "recession_odds",
     "resolve_cost",
     "retaliation_loss",
     "segment_rates",
+    "supply_elasticity",
     "tariff_pain",
     "tariff_revenue",
     "trade_response",
@@ -296,6 +300,110 @@ def effective_rate(layers: Array, share: Array, mask: Array) -> Array:
     0.029
     """
     return (share * segment_rates(layers, mask)).sum(axis=-3)
+
+
+def export_dependence(world: World) -> Array:
+    """``D[i, j]``: the share of ``j``'s goods exports that go to ``i`` (``(n, n)``).
+
+    Total exports per country from claim ``total_exports_2024``; a country the
+    claim does not name counts its exports to the world's countries only.
+    """
+    cl = load_claims()
+    order = ("US", "CN", "JP", "IN", "BR", "CA", "MX", "AU", "KR", "EU")
+    known = dict(zip(order, cl["total_exports_2024"].values, strict=True))
+    col = world.imports.sum(axis=0)
+    total = np.array(
+        [max(float(known.get(c, 0.0)), float(col[k])) for k, c in enumerate(world.codes)]
+    )
+    return np.divide(world.imports, total[None, :], out=np.zeros_like(world.imports),
+                     where=total[None, :] > 0)  # fmt: skip
+
+
+def supply_elasticity(world: World, elasticity: float | None = None) -> Array:
+    r"""Export-supply elasticities ``eps*[i, j]`` of ``j``'s exporters into ``i``'s market.
+
+    .. math:: \varepsilon^*_{ij} = \kappa\,\frac{1 - D_{ji}}{D_{ji}}
+
+    where :math:`D_{ji}` is the share of ``j``'s exports that go to ``i``
+    (:func:`export_dependence`): an exporter with few other markets cannot
+    divert its goods and so absorbs more of a tariff (its supply to this
+    market is less elastic). The scale :math:`\kappa` is set so that the
+    pass-through of US tariffs on Chinese goods, :math:`\varepsilon^*/(\varepsilon +
+    \varepsilon^*)`, equals the border estimate of claim
+    ``pass_through_border_cgnt`` (0.95) at the import-demand elasticity
+    ``elasticity`` (default: claim ``import_elasticity_short_run``, 2.5).
+    Dyads with no trade get a very elastic supply (1e6).
+
+    Limits: one functional form, one calibration point; the elasticity of a
+    whole dyad stands for very different goods (Soderbery 2015 finds wide
+    dispersion across products).
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> es = ts.payoffs.supply_elasticity(w)
+    >>> us = w.index("US")
+    >>> round(float(es[us, w.index("CN")]), 1), round(float(es[us, w.index("MX")]), 2)
+    (47.5, 1.46)
+    """
+    cl = load_claims()
+    eps = (
+        float(np.mean(cl["import_elasticity_short_run"].values))
+        if elasticity is None
+        else elasticity
+    )
+    p0 = float(np.mean(cl["pass_through_border_cgnt"].values))
+    d = export_dependence(world)
+    odds = np.divide(1.0 - d, d, out=np.full_like(d, np.inf), where=d > 0)
+    if "US" in world.codes and "CN" in world.codes:
+        ref = odds[world.index("US"), world.index("CN")]
+    else:
+        ref = float(np.median(odds[np.isfinite(odds)])) if np.isfinite(odds).any() else 1.0
+    kappa = p0 * eps / (1.0 - p0) / ref
+    return np.minimum(kappa * odds, 1e6)
+
+
+def market_pass_through(elasticity: ArrayLike, supply: ArrayLike) -> Array:
+    r"""Pass-through :math:`p = \varepsilon^* / (\varepsilon + \varepsilon^*)` (in [0, 1]).
+
+    The share of a small tariff borne by the importing country's buyers when
+    import demand has elasticity :math:`\varepsilon` and the exporters'
+    supply :math:`\varepsilon^*`; the exporters bear :math:`1 - p`.
+
+    Examples
+    --------
+    >>> float(ts.payoffs.market_pass_through(2.5, 2.5))
+    0.5
+    """
+    e = np.asarray(elasticity, dtype=float)
+    es = np.asarray(supply, dtype=float)
+    return es / (e + es)
+
+
+def optimal_tariff(
+    world: World, importer: str, exporter: str, *, supply: Array | None = None
+) -> float:
+    r"""Johnson's optimal tariff of ``importer`` on ``exporter``: :math:`t^* = 1/\varepsilon^*`.
+
+    The tariff that maximises the importer's welfare when the partner does
+    not retaliate (Johnson 1953–54; claim ``optimal_tariff_rule``): the
+    inverse of the elasticity of the exporter's supply to this market
+    (:func:`supply_elasticity`, or ``supply``). Large against a dependent
+    partner (the US on Mexico: about 0.69), near zero against a diversified
+    one (the US on China: about 0.02). With retaliation the Nash tariffs of
+    a tariff war leave the smaller country worse off than free trade, and the
+    larger one better off only when it is large enough relative to its
+    partner (Johnson; Syropoulos 2002): see ``docs/model.md``.
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> opt = ts.payoffs.optimal_tariff
+    >>> round(opt(w, "US", "MX"), 2), round(opt(w, "US", "CN"), 3)
+    (0.69, 0.021)
+    """
+    es = supply_elasticity(world) if supply is None else np.asarray(supply, dtype=float)
+    return float(1.0 / es[world.index(importer), world.index(exporter)])
 
 
 def logistic(x: ArrayLike) -> Array:
@@ -665,6 +773,26 @@ class Params:
                 v.flags.writeable = False
             object.__setattr__(out, f.name, v)
         return out
+
+    def with_market_power(self, world: World) -> Params:
+        """A copy whose pass-through follows from elasticities (market power).
+
+        ``pass_through[i, j] = eps*[i, j] / (elasticity + eps*[i, j])`` with the
+        export-supply elasticities of :func:`supply_elasticity`: buyers in a
+        large market facing a dependent exporter pay less of the tariff, so a
+        large country can gain from a tariff against a small partner. The
+        bundled scenarios keep the calibrated pass-through of
+        ``pass_through_border_2018``; this is the opt-in market-power model.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> p = ts.Params.default(w).with_market_power(w)
+        >>> round(float(p.pass_through[w.index("US"), w.index("MX")]), 2)
+        0.37
+        """
+        pt = market_pass_through(self.elasticity, supply_elasticity(world, self.elasticity))
+        return self.replace(pass_through=pt)
 
     def with_dyad(
         self, world: World, name: str, importer: str, exporter: str, value: float

@@ -412,6 +412,23 @@ def _short(v: Any) -> str:
     return r if len(r) <= 80 else r[:77] + "..."
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
+
+def _child_path(path: str, key: object) -> str:
+    """The field path of ``key`` under ``path``; odd keys quoted so the path stays readable.
+
+    A key made of letters, digits, ``_``, ``-`` and ``.`` is joined with a dot;
+    any other key is shown quoted (Python escapes) in brackets, with ``:`` escaped so the
+    path never contains the separator of a problem line.
+    """
+    text = str(key)
+    if _PLAIN_KEY.fullmatch(text):
+        return f"{path}.{text}" if path else text
+    quoted = repr(text).replace(":", "\\x3a")
+    return f"{path}[{quoted}]" if path else f"<scenario>[{quoted}]"
+
+
 def key_problem(kind: str, key: str) -> str | None:
     """Why ``key`` is not a valid map key of ``kind`` (None if it is)."""
     if len(key) > 200:
@@ -532,7 +549,7 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
             return DROP
         out_t: dict[str, Any] = {}
         for key, v in value.items():
-            sub_path = f"{path}.{key}" if path else str(key)
+            sub_path = _child_path(path, key)
             if k == "table":
                 child = spec.fields.get(key)
                 if child is None:
@@ -589,7 +606,16 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
                 return DROP
         return items
     if not _scalar_ok(value, spec):
-        if spec.kind == "date" and isinstance(value, dt.datetime):
+        hi = _bounds(spec)[1]
+        if (
+            spec.hi_limit
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and hi is not None
+            and value > hi
+        ):
+            problems.append(f"{where}: {limits.message(spec.hi_limit, int(value), 'value')}")
+        elif spec.kind == "date" and isinstance(value, dt.datetime):
             problems.append(f"{where}: must be a date without a time of day; got {value}")
         elif spec.key == "dyad" and isinstance(value, str):
             problems.append(f"{where}: {dyad_problem(value) or rule_of(spec)}")

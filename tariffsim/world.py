@@ -1188,7 +1188,7 @@ DEFAULT_CONTROL_LADDERS: dict[tuple[str, str], tuple[float, ...]] = {
 critical exports withheld by default."""
 
 
-STATE_VECTOR_FIELDS = ("support", "shock", "equity", "bond")
+STATE_VECTOR_FIELDS = ("support", "shock")
 """State fields of shape ``(n,)``; ``layers`` is ``(L, n, n)``; the rest ``(n, n)``."""
 
 
@@ -1225,23 +1225,6 @@ class State:
         ``tariff`` is their sum (the headline). Default: none given (shape
         ``(0, n, n)``): the headline is split along each dyad's escalation
         order when needed (:meth:`World.decompose`).
-    equity : array_like, shape (n,), optional
-        Equity index, % from its pre-escalation level (negative = below).
-        Default 0.
-    bond : array_like, shape (n,), optional
-        Bond-market stress, percentage points of term premium above normal
-        (>= 0). Default 0.
-    tie_loss : array_like, shape (n, n), optional
-        Share of each alliance tie eroded so far, symmetric, in [0, 1];
-        the tie in force is ``world.ties * (1 - tie_loss)``. Default 0.
-    grievance : array_like, shape (n, n), optional
-        ``grievance[i, j]``: ``i``'s remembered grievance against ``j``
-        (decaying sum of the tariff points ``j`` escalated on ``i``), >= 0.
-        Default 0.
-    adjust : array_like, shape (n, n), optional
-        Slow part of the log import response still to come (partial
-        adjustment toward the long-run elasticity), <= 0 once tariffs bite.
-        Default 0.
 
     Examples
     --------
@@ -1257,11 +1240,6 @@ class State:
     support: NDArray[np.float64] = None  # type: ignore[assignment]
     shock: NDArray[np.float64] = None  # type: ignore[assignment]
     layers: NDArray[np.float64] = None  # type: ignore[assignment]
-    equity: NDArray[np.float64] = None  # type: ignore[assignment]
-    bond: NDArray[np.float64] = None  # type: ignore[assignment]
-    tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
-    grievance: NDArray[np.float64] = None  # type: ignore[assignment]
-    adjust: NDArray[np.float64] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         t = np.array(self.tariff, dtype=float)
@@ -1305,21 +1283,6 @@ class State:
             if lay.shape[0] and not np.allclose(lay.sum(axis=0), t, atol=1e-9):
                 raise ParameterError("`tariff` must be the sum of `layers` (the headline).")
         object.__setattr__(self, "layers", lay)
-        for name, shape, lo, hi in (
-            ("equity", (n,), -100.0, math.inf),
-            ("bond", (n,), 0.0, math.inf),
-            ("tie_loss", (n, n), 0.0, 1.0),
-            ("grievance", (n, n), 0.0, math.inf),
-            ("adjust", (n, n), -math.inf, math.inf),
-        ):
-            v = getattr(self, name)
-            arr = _readonly(np.zeros(shape) if v is None else v, name, shape=shape)
-            if np.any((arr < lo) | (arr > hi)):
-                raise ParameterError(
-                    f"`{name}` must be in [{lo}, {hi}]; "
-                    f"got {arr[(arr < lo) | (arr > hi)].flat[0]!r}."
-                )
-            object.__setattr__(self, name, arr)
 
     @classmethod
     def zeros(cls, n: int) -> State:
@@ -1545,9 +1508,6 @@ class StateBatch:
     support, shock : ndarray, shape (B, n)
     layers : ndarray, shape (B, L, n, n), optional
         Default ``(B, 0, n, n)``: no layers given (split from the headline).
-    equity, bond : ndarray, shape (B, n), optional
-    tie_loss, grievance, adjust : ndarray, shape (B, n, n), optional
-        Default zeros (see :class:`State`).
 
     Examples
     --------
@@ -1563,11 +1523,6 @@ class StateBatch:
     support: NDArray[np.float64]
     shock: NDArray[np.float64]
     layers: NDArray[np.float64] = None  # type: ignore[assignment]
-    equity: NDArray[np.float64] = None  # type: ignore[assignment]
-    bond: NDArray[np.float64] = None  # type: ignore[assignment]
-    tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
-    grievance: NDArray[np.float64] = None  # type: ignore[assignment]
-    adjust: NDArray[np.float64] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         bshape, n = self.tariff.shape[:-2], self.tariff.shape[-1]
@@ -1634,7 +1589,7 @@ class StateBatch:
             return cls(tariff=t, control=z, peak=t, moved=z, support=zn, shock=zn.copy())
         slow = {
             name: np.broadcast_to(getattr(previous, name), (b, *getattr(previous, name).shape))
-            for name in ("support", "shock", "equity", "bond", "tie_loss", "grievance", "adjust")
+            for name in ("support", "shock")
         }
         return cls(
             tariff=t,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import warn_not_converged
 from ._validate import check_real, check_rng
 from .normal_form import (
     FloatArray,
@@ -211,12 +212,9 @@ def best_response_dynamics(
         best = np.flatnonzero(v >= v.max() - _TIE_TOL * span[i])
         profile[i] = int(best[int(gen.integers(best.size))])
         history.append(list(profile))
-    return DynamicsResult(
-        _readonly(np.array(history, dtype=np.int64)),
-        False,
-        None,
-        f"no pure equilibrium reached in max_rounds={max_rounds}",
-    )
+    msg = f"no pure equilibrium reached in max_rounds={max_rounds}"
+    warn_not_converged("best_response_dynamics", msg)
+    return DynamicsResult(_readonly(np.array(history, dtype=np.int64)), False, None, msg)
 
 
 def fictitious_play(
@@ -304,16 +302,19 @@ def fictitious_play(
         regret[t] = _relative_regret(g.payoff_array, [b[t] for b in beliefs])
     converged = bool(regret[-1] <= tol)
     final = tuple(_readonly(np.array(b[-1])) for b in beliefs)
+    msg = (
+        f"empirical profile has relative regret {regret[-1]:.3g} after {rounds} rounds "
+        f"({'<=' if converged else '>'} tol={tol:g})"
+    )
+    if not converged:
+        warn_not_converged("fictitious_play", msg)
     return FictitiousPlayResult(
         actions=_readonly(actions),
         beliefs=tuple(_readonly(b) for b in beliefs),
         regret=_readonly(regret),
         converged=converged,
         fixed_point=final if converged else None,
-        message=(
-            f"empirical profile has relative regret {regret[-1]:.3g} after {rounds} rounds "
-            f"({'<=' if converged else '>'} tol={tol:g})"
-        ),
+        message=msg,
     )
 
 
@@ -387,6 +388,8 @@ def logit_dynamics(
     tail = history[-(patience + 1) :]
     settled = rounds >= patience and bool((tail == tail[-1]).all())
     converged = settled and _is_pure_nash(g, profile, 1e-8)  # relative to payoff ranges
+    if not converged:
+        warn_not_converged("logit_dynamics", "play did not settle at a pure equilibrium")
     return DynamicsResult(
         _readonly(history),
         converged,

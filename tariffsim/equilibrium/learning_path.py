@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 
 from ..agents import targets_of
-from ..errors import ParameterError
+from ..errors import ParameterError, warn_not_converged
 from ..game import Game, path_from_states
 from ..path import Path
 from ..world import State, apply_moves
@@ -139,4 +139,8 @@ def learning_path(
         converged = profile == prev_profile
         prev_profile, last = profile, profile
     path = path_from_states(game, states, meta={"kind": f"learning:{rule}", "scenario": game.name})
+    if not converged:
+        warn_not_converged(
+            "learning_path", f"{rule} play still changed in the last of {rounds} rounds"
+        )
     return dataclasses.replace(path, meta={**path.meta, "converged": bool(converged), "rule": rule})

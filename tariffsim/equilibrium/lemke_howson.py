@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConvergenceWarning, ParameterError
+from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
 from .normal_form import (
     FloatArray,
     _as_game,
@@ -284,7 +284,15 @@ def lemke_howson_all(
     _require_players(g, 2, "lemke_howson_all")
     max_iter = _check_int(max_iter, "max_iter", 1)
     tol = _check_tol(tol)
-    runs = tuple(_run(g, k, max_iter, tol, stacklevel=3) for k in range(sum(g.shape)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # one warning for the whole set
+        runs = tuple(_run(g, k, max_iter, tol, stacklevel=3) for k in range(sum(g.shape)))
+    failed = [r for r in runs if not r.converged]
+    if failed:
+        warn_not_converged(
+            "lemke_howson_all",
+            f"{len(failed)} of {len(runs)} runs did not converge ({failed[0].message})",
+        )
     eqs: list[tuple[FloatArray, FloatArray]] = []
     for run in runs:
         if run.equilibrium is None:

@@ -18,12 +18,13 @@ limit). A point is *converged* when the fixed-point residual
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
 from .normal_form import FloatArray, NormalFormGame, _as_game, _check_int, _check_tol
 
 __all__ = ["QREPath", "QRESelection", "logit_qre", "qre_select"]
@@ -289,7 +290,11 @@ def logit_qre(
         lam = np.concatenate([[0.0], np.geomspace(lam_max / 1e4, lam_max, n_steps - 1)])
     else:
         lam = _validate_lambdas(lambdas)
-    return _trace(g, lam, tol)
+    path = _trace(g, lam, tol)
+    if not bool(np.all(path.converged)):
+        bad = int(np.size(path.converged) - np.count_nonzero(path.converged))
+        warn_not_converged("logit_qre", f"{bad} point(s) of the path missed tol={tol:g}")
+    return path
 
 
 def _trace(g: NormalFormGame, lam: FloatArray, tol: float) -> QREPath:
@@ -380,7 +385,12 @@ def qre_select(
     g = _as_game(game)
     if isinstance(lam_max, bool) or not isinstance(lam_max, numbers.Real):
         raise ParameterError(f"`lam_max` must be a finite number > 0; got {lam_max!r}.")
-    path = logit_qre(g, lam_max=lam_max, n_steps=n_steps, tol=tol)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # one warning, under this name
+        path = logit_qre(g, lam_max=lam_max, n_steps=n_steps, tol=tol)
     profile = path.final
     regret = max(0.0, float(g.deviation_gains(list(profile)).max()))
-    return QRESelection(profile, float(path.lambdas[-1]), regret, bool(path.converged.all()))
+    converged = bool(path.converged.all())
+    if not converged:
+        warn_not_converged("qre_select", f"the traced path missed tol={tol:g}")
+    return QRESelection(profile, float(path.lambdas[-1]), regret, converged)

@@ -410,7 +410,12 @@ def _search(
     if hull is not None:
         pts, tight, bases, _ = hull
         if not (tight.sum(axis=1) > dim_f).any():
-            part = _partners(pts, tight, C_o, b_o)
+            if first == 0:  # own = row player (P), payoffs A; partner in Q
+                U, own_lab, opp_lab = CQ[:m], np.arange(m), np.arange(m, M)
+            else:  # own = column player (Q), payoffs B^T; partner in P
+                U, own_lab, opp_lab = CP[m:], np.arange(m, M), np.arange(m)
+            skip = _dominated_support(tight, own_lab, opp_lab, U)
+            part = _partners(pts, tight, C_o, b_o, skip)
             if part is not None:
                 own_idx, opts, otight, obases = part
                 keyed = np.round(opts * 1e9).astype(np.int64)
@@ -438,8 +443,37 @@ def _interior(C: FloatArray, b: FloatArray, is_p: bool, m: int) -> FloatArray:
     return np.full(d, 0.5 / max(1.0, float(payoff_rows.sum(axis=1).max())))
 
 
+def _dominated_support(
+    tight: NDArray[np.bool_], own_lab: NDArray[np.intp], opp_lab: NDArray[np.intp], U: FloatArray
+) -> NDArray[np.bool_]:
+    """Vertices whose partner cannot exist: a played strategy is strictly dominated.
+
+    At a vertex, the owner plays the strategies whose own label is missing and
+    the partner may only play the opponent strategies whose label is present
+    (the owner's best replies). A played strategy strictly dominated by another
+    on those opponent strategies can never be a best reply, so the partner
+    system has no feasible solution and need not be solved. ``U`` holds the
+    owner's payoffs (own strategies x opponent strategies).
+    """
+    k, k_opp = U.shape
+    if k_opp > 62:
+        return np.zeros(tight.shape[0], dtype=bool)
+    played = ~tight[:, own_lab]
+    bits = np.left_shift(np.int64(1), np.arange(k_opp, dtype=np.int64))
+    allowed = tight[:, opp_lab].astype(np.int64) @ bits  # (V,) bitmask of opponent strategies
+    # not_better[i, i2]: bitmask of opponent strategies j with U[i2, j] <= U[i, j]
+    not_better = (~(U[None, :, :] > U[:, None, :])).astype(np.int64) @ bits
+    not_better[np.arange(k), np.arange(k)] = -1  # a strategy does not dominate itself
+    dominated = (allowed[:, None, None] & not_better[None, :, :]) == 0  # (V, k, k)
+    return np.asarray((dominated.any(axis=2) & played).any(axis=1) & (allowed != 0))
+
+
 def _partners(
-    pts: FloatArray, tight: NDArray[np.bool_], C: FloatArray, b: FloatArray
+    pts: FloatArray,
+    tight: NDArray[np.bool_],
+    C: FloatArray,
+    b: FloatArray,
+    skip: NDArray[np.bool_] | None = None,
 ) -> tuple[NDArray[np.intp], FloatArray, NDArray[np.bool_], NDArray[np.intp]] | None:
     """The partner of every nonzero vertex (one stacked solve), or None if a system is singular.
 
@@ -447,7 +481,10 @@ def _partners(
     partners' points, tight sets and bases.
     """
     M, d = C.shape
-    nz = np.flatnonzero(pts.sum(axis=1) > _TIGHT)
+    keep = pts.sum(axis=1) > _TIGHT
+    if skip is not None:
+        keep &= ~skip
+    nz = np.flatnonzero(keep)
     if not nz.size:
         return np.zeros(0, dtype=np.intp), np.zeros((0, d)), np.zeros((0, M), bool), nz[:, None]
     need = ~tight[nz]  # (V, M): the labels the partner must supply, exactly d of them

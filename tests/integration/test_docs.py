@@ -69,6 +69,7 @@ def _known_names() -> set[str]:
 
     names: set[str] = set(dir(tariffsim))
     mods = [tariffsim, agents, claims, engine, game, parampath, path, payoffs, scenario, world]
+    mods += [tariffsim.limits, tariffsim.schema]
     mods.append(equilibrium)
     mods += [tariffsim.bargaining, tariffsim.deals, tariffsim.foresight]
     for info in pkgutil.iter_modules(equilibrium.__path__, "tariffsim.equilibrium."):

@@ -1,0 +1,116 @@
+"""The 2025 layer structure: what the model shows when it runs (nothing scripted)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario("us-china-145")
+
+
+@pytest.fixture(scope="module")
+def path(sc: ts.Scenario) -> ts.Path:
+    return sc.simulate(seed=0)
+
+
+def test_april_every_reciprocal_raise_is_matched_within_a_round(path: ts.Path) -> None:
+    # China's across-the-board layer answers each rise of the US reciprocal layer by the
+    # same number of points, in the same round or the next (the mirror-image April answers)
+    recip = path.tariffs("US", "CN", layer="reciprocal")
+    counter = path.tariffs("CN", "US", layer="counter")
+    ups = np.flatnonzero(np.diff(recip) > 0) + 1
+    assert len(ups) >= 3  # 34 (announced), 84 and 125 (chosen)
+    for r in ups:
+        step = recip[r] - recip[r - 1]
+        answered = [q for q in (r, r + 1) if q < len(path) and counter[q] - counter[q - 1] > 0]
+        assert answered, f"US raise in round {r} unanswered"
+        q = answered[0]
+        assert counter[q] - counter[q - 1] == pytest.approx(step)
+
+
+def test_february_answers_are_targeted(path: ts.Path, sc: ts.Scenario) -> None:
+    recip = path.tariffs("US", "CN", layer="reciprocal")
+    fent = path.tariffs("US", "CN", layer="fentanyl")
+    targeted = path.tariffs("CN", "US", layer="targeted")
+    counter = path.tariffs("CN", "US", layer="counter")
+    first_recip = int(np.flatnonzero(recip > 0)[0])
+    # each 10-point fentanyl step is answered by a step of the targeted list
+    for r in np.flatnonzero(np.diff(fent[:first_recip]) > 0) + 1:
+        assert targeted[r] > targeted[r - 1] or targeted[r + 1] > targeted[r]
+    # the across-the-board rate stays 0 until the reciprocal step
+    assert np.all(counter[:first_recip] == 0)
+    assert counter[first_recip] > 0
+    # the targeted answer is worth far less than an across-the-board match
+    w = sc.world
+    share, mask = w.segments
+    cn, us = w.index("CN"), w.index("US")
+    at = first_recip - 1
+    lay = path.layers[at]
+    targeted_eff = ts.payoffs.effective_rate(lay[None], share, mask)[0, cn, us]
+    match = np.zeros((len(w.layer_names), w.n, w.n))
+    match[w.layer_index("counter"), cn, us] = fent[at]  # the same rate on all US goods
+    match_eff = ts.payoffs.effective_rate(match[None], share, mask)[0, cn, us]
+    assert targeted_eff < 0.5 * match_eff
+    assert path.coverage("CN", "US")[at] == pytest.approx(0.29)
+
+
+def test_headline_is_the_sum_of_layers_and_effective_is_trade_weighted(path: ts.Path) -> None:
+    np.testing.assert_allclose(path.layers.sum(axis=1), path.tariff, atol=1e-12)
+    i, j = path.codes.index("CN"), path.codes.index("US")
+    assert np.all(path.effective("CN", "US") <= path.headline("CN", "US") + 1e-12)
+    hit = path.hit_share[:, i, j]
+    np.testing.assert_allclose(
+        path.effective("CN", "US")[1:], (path.layers[1:, :, i, j] * hit).sum(axis=1), atol=1e-12
+    )
+
+
+def test_usmca_exemption_shields_most_north_american_trade() -> None:
+    w = ts.World.default()
+    s = ts.State.zeros(w.n).with_layer(w, "US", "CA", "fentanyl", 0.25)
+    bd = ts.PayoffModel(w).breakdown(s)
+    us, ca = w.index("US"), w.index("CA")
+    assert bd.effective[0, us, ca] == pytest.approx(0.25 * (1 - w.exempt[us, ca]))
+    # exempt goods keep flowing; only the non-exempt share shrinks
+    assert bd.imports[0, us, ca] >= w.imports[us, ca] * w.exempt[us, ca]
+
+
+def test_a_truce_keeps_one_layer_and_drops_another() -> None:
+    w = ts.World.default()
+    peak = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45)
+    s = peak
+    for _ in range(3):  # three cuts: 125 -> 84 -> 34 -> 10 (the truce rung)
+        s = ts.apply_moves(w, s, {("US", "CN"): -1})
+    lay = s.layers
+    us, cn = w.index("US"), w.index("CN")
+    assert lay[w.layer_index("reciprocal"), us, cn] == pytest.approx(0.10)
+    assert lay[w.layer_index("fentanyl"), us, cn] == pytest.approx(0.20)
+    assert s.tariff[us, cn] == pytest.approx(0.30)
+    # escalating again steps over the truce rung
+    up = ts.apply_moves(w, ts.apply_moves(w, s, {("US", "CN"): -1}), {("US", "CN"): 1})
+    assert up.tariff[us, cn] == pytest.approx(0.54)
+
+
+def test_layer_events_and_instruments_from_a_scenario_file() -> None:
+    sc = ts.load_scenario("us-china-145")
+    data = dict(sc.data)
+    world = dict(data.get("world", {}))
+    world["instruments"] = {
+        "CA-US": [
+            {"name": "counter", "levels": [0.0, 0.25], "coverage": 0.06, "exempt": False,
+             "pretext": "Canada's C$30 bn list", "claims": ["canada_cautious"]},
+        ]
+    }  # fmt: skip
+    data["world"] = world
+    alt = ts.parse_scenario(data)
+    lay = alt.world.instruments[("CA", "US")]
+    assert lay[0].coverage == 0.06 and not lay[0].exempt
+    assert alt.world.ladders[("CA", "US")].levels == (0.0, 0.25)
+    bad = dict(data)
+    bad["world"] = {"instruments": {"CA-US": [{"name": "x", "levels": [0.0, 0.1], "coverage": 2}]}}
+    with pytest.raises(ts.ScenarioError, match="coverage"):
+        ts.parse_scenario(bad)

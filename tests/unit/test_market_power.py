@@ -1,0 +1,99 @@
+"""Market power: pass-through from elasticities, the optimal tariff, and country size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim import payoffs as po
+
+ECONOMIC = ("tariff_pain", "revenue", "retaliation")
+
+
+@pytest.fixture(scope="module")
+def war():
+    """The default world without the USMCA exemption, pass-through from market power,
+    revenue valued at par (national welfare)."""
+    w = ts.World.default()
+    w = w.replace(exempt=np.zeros((w.n, w.n)))
+    p = ts.Params.default(w).with_market_power(w).replace(revenue_weight=np.ones(w.n))
+    return w, ts.PayoffModel(w, p)
+
+
+def welfare(w, model, a, b, t):
+    """Economic payoff (% of GDP) of a and b when each levies t on the other."""
+    tt = np.zeros((w.n, w.n))
+    tt[w.index(a), w.index(b)] = tt[w.index(b), w.index(a)] = t
+    bd = model.breakdown(ts.State(tt))
+    econ = sum(bd.terms[k][0] for k in ECONOMIC)
+    return float(econ[w.index(a)]), float(econ[w.index(b)])
+
+
+@settings(max_examples=40, deadline=None)
+@given(e=st.floats(0.1, 20), es=st.floats(0.01, 1e4))
+def test_pass_through_is_a_share_falling_with_demand_elasticity(e, es):
+    p = float(po.market_pass_through(e, es))
+    assert 0 < p < 1
+    assert float(po.market_pass_through(e * 2, es)) < p
+
+
+def test_dependent_exporters_supply_less_elastically():
+    w = ts.World.default()
+    d = po.export_dependence(w)
+    es = po.supply_elasticity(w)
+    us = w.index("US")
+    pairs = [(us, w.index(c)) for c in ("CN", "CA", "MX")]
+    order = sorted(pairs, key=lambda ij: d[ij])
+    # the more of its exports go to the US, the less elastic the supply
+    assert [es[ij] for ij in order] == sorted((es[ij] for ij in order), reverse=True)
+    # calibrated on the border pass-through of US tariffs on China
+    p = po.market_pass_through(2.5, es[us, w.index("CN")])
+    assert p == pytest.approx(ts.claims["pass_through_border_cgnt"].value)
+
+
+def test_optimal_tariff_is_the_inverse_supply_elasticity():
+    w = ts.World.default()
+    es = po.supply_elasticity(w)
+    for a, b in (("US", "MX"), ("US", "CN"), ("CN", "US")):
+        assert po.optimal_tariff(w, a, b) == pytest.approx(1 / es[w.index(a), w.index(b)])
+    assert po.optimal_tariff(w, "US", "MX") > 10 * po.optimal_tariff(w, "US", "CN")
+
+
+def test_optimal_tariff_maximises_welfare_without_retaliation(war):
+    # Johnson: against a partner that does not answer, welfare peaks near t* = 1/eps*
+    w, model = war
+    tstar = po.optimal_tariff(w, "US", "MX")
+    grid = np.linspace(0.0, 2.0, 201)
+    gains = []
+    for t in grid:
+        tt = np.zeros((w.n, w.n))
+        tt[w.index("US"), w.index("MX")] = t
+        bd = model.breakdown(ts.State(tt))
+        gains.append(float(sum(bd.terms[k][0] for k in ECONOMIC)[w.index("US")]))
+    best = float(grid[int(np.argmax(gains))])
+    assert gains[int(np.argmax(gains))] > 0
+    # the constant-elasticity optimum is t* for small tariffs; within a band here
+    assert 0.3 * tstar <= best <= 1.5 * tstar
+
+
+def test_size_small_partners_pay_far_more_of_their_gdp(war):
+    w, model = war
+    for partner in ("CA", "MX"):
+        for t in (0.10, 0.25):
+            us, them = welfare(w, model, "US", partner, t)
+            assert them < 0
+            assert abs(them) >= 5 * abs(us), (partner, t, us, them)
+
+
+def test_size_the_us_can_gain_from_a_war_with_a_small_partner_but_not_with_china(war):
+    w, model = war
+    grid = (0.05, 0.10, 0.15, 0.20, 0.25, 0.40, 0.60, 1.00, 1.45)
+    small = [welfare(w, model, "US", "MX", t)[0] for t in grid]
+    china = [welfare(w, model, "US", "CN", t)[0] for t in grid]
+    assert max(small) > 0  # some common tariff leaves the US better off than free trade
+    assert max(china) < 0  # against a near-equal, diversified partner never
+    # and the small partner always loses
+    assert all(welfare(w, model, "US", "MX", t)[1] < 0 for t in grid)
