@@ -70,7 +70,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .claims import load_claims
+from .claims import PAYOFF_TERM_NAMES, load_claims
 from .errors import ParameterError, UnknownNameError
 from .world import State, StateBatch, World
 
@@ -103,19 +103,7 @@ __all__ = [
     "trade_response",
 ]
 
-TERMS = (
-    "tariff_pain",
-    "revenue",
-    "retaliation",
-    "dependence",
-    "recession",
-    "markets",
-    "approval",
-    "alliance",
-    "coalition",
-    "face",
-    "resolve",
-)
+TERMS = PAYOFF_TERM_NAMES
 """Names of the payoff terms, in the order of :attr:`PayoffModel.weights` rows."""
 ECONOMIC_TERMS = ("tariff_pain", "revenue", "retaliation", "dependence")
 """The terms whose (negated) sum is the economic *burden* behind recession odds."""
