@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -34,26 +34,23 @@ _EPILOG_RUN = """example:
 """
 
 
-def _nonneg_int(text: str) -> int:
-    """An int >= 0 (``--seed``)."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be an int >= 0; got {v}")
-    return v
+def _int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: an int >= ``low`` (``--seed`` >= 0, ``--rounds`` >= 1)."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an int >= {low}; got {text!r}") from None
+        if v < low:
+            raise argparse.ArgumentTypeError(f"must be an int >= {low}; got {v}")
+        return v
+
+    return parse
 
 
-def _pos_int(text: str) -> int:
-    """An int >= 1 (``--rounds``)."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {v}")
-    return v
+_nonneg_int = _int_at_least(0)
+_pos_int = _int_at_least(1)
 
 
 def _folder(text: str) -> str:

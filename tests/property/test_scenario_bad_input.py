@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
+from tariffsim._fuzz import _get, _paths
 from tariffsim.errors import ScenarioError, TariffsimError
 
 BASES = {name: dict(ts.load_scenario(name).data) for name in ts.list_scenarios()}
@@ -39,24 +40,6 @@ junk = st.one_of(
     st.lists(st.one_of(st.integers(-5, 5), st.text(max_size=3), st.floats()), max_size=3),
     st.dictionaries(st.text(max_size=6), st.one_of(st.integers(), st.text(max_size=3)), max_size=3),
 )
-
-
-def _paths(obj, prefix=()):
-    """Every (container path) in the mapping, with the containers themselves."""
-    out = [prefix]
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(obj, list):
-        for k, v in enumerate(obj):
-            out += _paths(v, (*prefix, k))
-    return out
-
-
-def _get(obj, path):
-    for k in path:
-        obj = obj[k]
-    return obj
 
 
 @st.composite
