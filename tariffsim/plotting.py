@@ -289,12 +289,16 @@ def _draw_agreements(ax: Axes, path: Path, dates: Any) -> None:
     from matplotlib.transforms import blended_transform_factory
 
     tr = blended_transform_factory(ax.transData, ax.transAxes)
+    in_round: dict[int, int] = {}  # labels already drawn in a round: stagger the next one down
     for n, a in enumerate(_agreements(path), start=1):
         r = min(int(getattr(a, "round", 0)), len(path) - 1)
-        ax.axvline(dates[r], color="#009E73", lw=1.0, ls=(0, (4, 2)), zorder=1)
+        k = in_round.get(r, 0)
+        in_round[r] = k + 1
+        if k == 0:
+            ax.axvline(dates[r], color="#009E73", lw=1.0, ls=(0, (4, 2)), zorder=1)
         box = {"boxstyle": "round4,pad=0.2", "fc": "white", "ec": "#009E73", "lw": 0.7}
-        ax.text(dates[r], 0.80, f"A{n}", transform=tr, ha="center", va="top", fontsize=7,
-                color="#006B4F", zorder=20, bbox=box)  # fmt: skip
+        ax.text(dates[r], 0.80 - 0.06 * k, f"A{n}", transform=tr, ha="center", va="top",
+                fontsize=7, color="#006B4F", zorder=20, bbox=box)  # fmt: skip
 
 
 def _draw_layers(
