@@ -58,9 +58,10 @@ ARRAY_FIELDS = (
 )
 """The per-round array fields of a :class:`Path`, each with a leading round axis."""
 
-STATE_FIELDS = ("layers",)
+STATE_FIELDS = ("layers", "adjust", "tie_loss", "grievance")
 """Optional per-round state fields of a :class:`Path` (``None`` when not recorded):
-``layers`` ``(R, L, n, n)``."""
+``layers`` ``(R, L, n, n)``; the slow variables ``adjust``, ``tie_loss`` and
+``grievance`` ``(R, n, n)`` (:class:`~tariffsim.world.State`)."""
 
 
 class DyadSeries(np.ndarray):
@@ -179,6 +180,10 @@ class Path:
         Level of each tariff layer (``layer_names``) on each dyad.
     layer_names : tuple of str
         Names of the rows of ``layers``.
+    adjust, tie_loss, grievance : ndarray, shape (R, n, n), optional
+        The slow state variables after each round (:class:`~tariffsim.world.State`):
+        progress of the import response toward its long-run elasticity,
+        eroded share of each alliance tie, remembered grievances.
     hit_share : ndarray, shape (L, n, n), optional
         Share of each dyad's trade each layer hits (coverage net of
         exemptions; :attr:`~tariffsim.world.World.hit_share`).
@@ -203,6 +208,9 @@ class Path:
     layers: Array | None = None
     layer_names: tuple[str, ...] = ()
     hit_share: Array | None = None
+    adjust: Array | None = None
+    tie_loss: Array | None = None
+    grievance: Array | None = None
 
     def __post_init__(self) -> None:
         for name in ARRAY_FIELDS:
