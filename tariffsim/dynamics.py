@@ -80,7 +80,9 @@ def per_time(share: ArrayLike, days: float) -> Any:
     return 1.0 - (1.0 - np.asarray(share, dtype=float)) ** (days / REFERENCE_DAYS)
 
 
-def adjust_step(adjust: Array, prev_tau: Array, tau: Array, days: float, halflife: ArrayLike) -> Array:
+def adjust_step(
+    adjust: Array, prev_tau: Array, tau: Array, days: float, halflife: ArrayLike
+) -> Array:
     r"""Progress of the import response toward its long-run elasticity after a round.
 
     ``adjust[i, j]`` in [0, 1] sets the elasticity in force on the dyad,

@@ -1408,6 +1408,10 @@ class _Record:
         self.appr_fill = np.broadcast_to(
             rt.truth_over.get("approval_base", np.asarray(truth.approval_base)[None]), (R, n)
         )
+        self.others = np.setdiff1d(np.arange(n), rt.idx)
+        tv = rt.truth_over.get("tie_value", np.asarray(truth.tie_value)[None])
+        weight = rt.game.model.weights[TERMS.index("alliance")]
+        self.tie_cost = -(weight * np.broadcast_to(tv, (R, n)))[:, self.others]
         pos = rt.pos
         self.dyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.dyads]
         self.cdyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.cdyads]
@@ -1427,6 +1431,11 @@ class _Record:
         if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
             idx = slice(int(idx[0]), int(idx[-1]) + 1)
         bd = rt.evaluate_state(rt.truth, st, prev)
+        if self.others.size:  # third parties pay for the ties others eroded with them
+            lost = self.tie_cost * tie_held(st.tie_loss, rt.world.ties)[:, self.others]
+            a["payoff"][:, r, self.others] = lost
+            if self.full:
+                a["terms"][:, r, TERMS.index("alliance"), self.others] = lost
         for name, v in (("payoff", bd.total), ("drawdown", bd.drawdown)):
             a[name][:, r, idx] = v[:, 0]
         a["recession"][:, r] = self.rec_fill

@@ -672,7 +672,8 @@ class Params:
     elasticity_short : float
         Short-run (impact) import-demand elasticity (> 0): the response of
         trade before it adjusts toward ``elasticity`` (the long-run value).
-        Default: ``elasticity`` (no partial adjustment).
+        Default: ``elasticity`` (no partial adjustment; see
+        :meth:`with_partial_adjustment`).
     adjust_days : float
         Half-life, in days, of the gap between the short- and the long-run
         import response (>= 0; 0: trade adjusts at once). Default 0.
@@ -837,6 +838,34 @@ class Params:
         pt = market_pass_through(self.elasticity, supply_elasticity(world, self.elasticity))
         return self.replace(pass_through=pt)
 
+    def with_partial_adjustment(
+        self, world: World, elasticity_short: float | None = None
+    ) -> Params:
+        """A copy whose import response adjusts partially, recalibrated.
+
+        Sets ``elasticity_short`` (default: claim ``import_elasticity_impact``,
+        0.76, Boehm, Levchenko & Pandalai-Nayar 2023) below the long-run
+        ``elasticity``: a new tariff first meets the short-run response, which
+        moves toward the long-run one with half-life ``adjust_days``
+        (:func:`tariffsim.dynamics.adjust_step`). The calibrated fields are
+        re-solved (:meth:`recalibrated`) at :func:`calibration_state`, whose
+        import response has adjusted as far as the 2025 calendar implies.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> p = ts.Params.default(w).with_partial_adjustment(w)
+        >>> p.elasticity_short, p.elasticity, round(p.recession_slope, 3)
+        (0.76, 2.5, 1.684)
+        """
+        cl = load_claims()
+        value = (
+            float(np.mean(cl["import_elasticity_impact"].values))
+            if elasticity_short is None
+            else elasticity_short
+        )
+        return self.replace(elasticity_short=value).recalibrated(world)
+
     def with_dyad(
         self, world: World, name: str, importer: str, exporter: str, value: float
     ) -> Params:
@@ -974,7 +1003,7 @@ class Params:
             face_mutual_relief=cl["model_face_weight"].values[1],
             face_zero_cost=ones * cl["model_face_weight"].values[2],
             resolve_weight=resolve,
-            elasticity_short=v("import_elasticity_impact"),
+            elasticity_short=v("import_elasticity_short_run"),  # opt in: with_partial_adjustment
             adjust_days=v("model_import_adjust_halflife"),
             tie_erosion=v("model_tie_erosion"),
             tie_value=ones * v("model_tie_value"),
@@ -1559,7 +1588,10 @@ def _evaluate_block(
         lay = nxt.layers if nxt.layers.shape[-3] else world.split(tau)
         r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
     m0_seg = world.seg_share * m0  # (K, n, n)
-    pt, el = _seg(p.pass_through), _seg(elasticity_in_force(p, nxt.adjust, batched=ties is not None))
+    pt, el = (
+        _seg(p.pass_through),
+        _seg(elasticity_in_force(p, nxt.adjust, batched=ties is not None)),
+    )
     m_seg = trade_response(m0_seg, r, pt, el)
     pain = tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), gdp).sum(axis=-2)
     rev = tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), gdp).sum(axis=-2)
