@@ -29,7 +29,7 @@ from ..deals import Agreement, solve_deal
 from ..errors import ParameterError
 from ..game import Game, path_from_states
 from ..path import Path
-from ..world import Ladder, State, apply_moves
+from ..world import Ladder, State
 from ._validate import check_pos_int
 from .eq_path import MPEResult
 
@@ -190,10 +190,8 @@ def agreement_path(
                 held.update(deal.terms)
                 state = deal.state._with(shock=np.zeros(w.n))
         prof = result.profile[lg.index_of(state)]
-        mv = lg.profile_moves[prof]
-        moves = {d: (0 if d in held else int(m)) for d, m in zip(lg.dyads, mv, strict=True)}
         prev = states[-1]
-        state = apply_moves(w, state, moves)
+        state, _ = lg.advance(state, int(prof), hold=held)
         mat = np.sign(state.tariff - prev.tariff).astype(np.int64)
         states.append(state)
         mats.append(mat)
