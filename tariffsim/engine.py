@@ -957,6 +957,7 @@ def _play(game: Game, rounds: int, items: Sequence[tuple[parampath.ParamPath, Ar
                     model=game.model._with_params(rt.perceived_full(ag, q)),
                     round=r,
                     events=labels,
+                    floors=talks.floors(q),
                 )
 
             bobs = BatchObservation(
@@ -1184,6 +1185,12 @@ class _Talks:
             for dy, level in deal.terms.items():
                 self.locked[q][dy] = (level, k)
             self._write(st, q, deal.state._with(shock=state.shock))
+
+    def floors(self, q: int) -> dict[Dyad, float]:
+        """Run ``q``'s floors this round: the unmet demands' levels per dyad."""
+        if not self.active:
+            return {}
+        return self.rt.game.negotiation.floors(self.met[q])
 
     def constrain(self, st: _States, moves: NDArray[np.int8], r: int) -> NDArray[np.int8]:
         """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands."""
