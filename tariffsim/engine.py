@@ -1054,6 +1054,9 @@ class _Talks:
         self.notes: list[list[tuple[int, str]]] = [[] for _ in range(R)]
         self.met: list[set[str]] = [set() for _ in range(R)]
         self.locked: list[dict[Dyad, tuple[float, int]]] = [{} for _ in range(R)]
+        self.lock = np.zeros((R, len(rt.keys)), dtype=bool)
+        """``lock[q, c]``: run ``q`` holds dyad ``rt.keys[c]`` under an agreement."""
+        self._groups: dict[frozenset[str], NDArray[np.intp]] | None = None
         g = rt.game
         self.active = (
             bool(g.negotiation.demands)
@@ -1181,22 +1184,39 @@ class _Talks:
                 )
             )
             met |= set(deal.concessions)
+            self._groups = None
             for dy, level in deal.terms.items():
                 self.locked[q][dy] = (level, k)
+            self._lock_row(q)
             self._write(st, q, deal.state._with(shock=state.shock))
 
+    def _lock_row(self, q: int) -> None:
+        """Refresh run ``q``'s row of :attr:`lock` from its agreed dyads."""
+        locked = self.locked[q]
+        self.lock[q] = [d in locked for d in self.rt.keys]
+
+    def _met_groups(self) -> dict[frozenset[str], NDArray[np.intp]]:
+        """Runs grouped by the concessions they have met (cached until a bargain)."""
+        if self._groups is None:
+            by: dict[frozenset[str], list[int]] = {}
+            for q, m in enumerate(self.met):
+                by.setdefault(frozenset(m), []).append(q)
+            self._groups = {k: np.array(v, dtype=np.intp) for k, v in by.items()}
+        return self._groups
+
     def constrain(self, st: _States, moves: NDArray[np.int8], r: int) -> NDArray[np.int8]:
-        """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands."""
+        """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands.
+
+        Vectorised over runs: only runs that break an agreement this round
+        are handled one by one (to write their notes).
+        """
         if not self.active:
             return moves
         rt = self.rt
         neg = rt.game.negotiation
-        out = moves.copy()
-        for q in range(rt.runs):
-            floors = neg.floors(self.met[q])
+        lock = self.lock
+        for q in np.flatnonzero(((moves > 0) & lock).any(axis=1)).tolist():
             locked = self.locked[q]
-            if not floors and not locked:
-                continue
             broken: dict[int, str] = {}
             for c, d in enumerate(rt.keys):
                 if moves[q, c] > 0 and d in locked:
@@ -1207,17 +1227,21 @@ class _Talks:
                     (r, f"{who} breaks the agreement of round {a.round} ({a.label})")
                 )
                 self.locked[q] = locked = {dy: v for dy, v in locked.items() if v[1] != kk}
+            self._lock_row(q)
+        cut = moves < 0
+        out = np.where(cut & lock, np.int8(0), moves).astype(np.int8)
+        free = cut & ~lock
+        for met, rows in self._met_groups().items():
+            floors = neg.floors(met)
             for c, d in enumerate(rt.keys):
-                m = int(moves[q, c])
-                if m >= 0:
+                if d not in floors:
                     continue
-                if d in locked:
-                    out[q, c] = 0
-                elif d in floors:
-                    i, j = rt.key_ij[c]
-                    level = _step_rungs(rt.ladders[d], st.tariff[q : q + 1, i, j], np.array([m]))
-                    if float(level[0]) < floors[d] - 1e-12:
-                        out[q, c] = 0
+                sel = rows[free[rows, c]]
+                if not sel.size:
+                    continue
+                i, j = rt.key_ij[c]
+                level = _step_rungs(rt.ladders[d], st.tariff[sel, i, j], moves[sel, c])
+                out[sel[level < floors[d] - 1e-12], c] = 0
         return out
 
 
