@@ -989,6 +989,7 @@ def _play(
                     model=game.model._with_params(rt.perceived_full(ag, q)),
                     round=r,
                     events=labels,
+                    floors=talks.floors(q),
                 )
 
             bobs = BatchObservation(
@@ -1406,6 +1407,12 @@ class _Talks:
                 by.setdefault(frozenset(m), []).append(q)
             self._groups = {k: np.array(v, dtype=np.intp) for k, v in by.items()}
         return self._groups
+
+    def floors(self, q: int) -> dict[Dyad, float]:
+        """Run ``q``'s floors this round: the unmet demands' levels per dyad."""
+        if not self.active:
+            return {}
+        return self.rt.game.negotiation.floors(self.met[q])
 
     def constrain(self, st: _States, moves: NDArray[np.int8], r: int) -> NDArray[np.int8]:
         """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands.
