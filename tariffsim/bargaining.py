@@ -82,6 +82,7 @@ from .deals import (
     _models,
     concession,
     credible,
+    floor_world,
     solve_deal,
 )
 from .errors import ParameterError
@@ -106,6 +107,7 @@ __all__ = [
     "coalition_bargain",
     "concession",
     "credible",
+    "floor_world",
     "nash_bargain",
 ]
 

@@ -648,11 +648,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     # game whose demanding sides keep their unmet demands, then offer deals at each summit
     talks = game.negotiation.enabled and any(e.kind == "summit" and e.parties for e in game.events)
     if talks:
-        floored = with_demand_floors(game, start)
-        # a demand that leaves a dyad a single rung would leave the solver nothing to move
-        # (or to plot) there: then the equilibrium is solved without the floors
-        if all(len(lad.levels) > 1 for lad in floored.world.ladders.values()):
-            game = floored
+        unfloored = game
+        game = with_demand_floors(game, start)
     # dyads the ladder game does not move are held at the start's levels
     lgame = LadderGame.from_game(game.replace(initial=start))
     lgame.index_of(start)  # off-grid start: error before solving
@@ -685,7 +682,9 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             default=0,
         )
     if talks:
-        path = agreement_path(res, start, a.rounds, start_round=r0)
+        path = agreement_path(
+            res, start, a.rounds, start_round=r0, game=unfloored.replace(initial=start)
+        )
     else:
         path = res.path(start=start, rounds=a.rounds)
     if r0:

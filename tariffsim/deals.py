@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .errors import ParameterError, UnknownNameError
-from .world import State, StateBatch
+from .world import GENERIC_LAYER, Ladder, Layer, State, StateBatch, World
 
 if TYPE_CHECKING:
     from .game import Game
@@ -41,6 +41,7 @@ __all__ = [
     "Threat",
     "concession",
     "credible",
+    "floor_world",
     "solve_deal",
 ]
 
@@ -334,6 +335,66 @@ def credible(
         f"carrying it out is worth {carry:.4g}, refraining {refrain:.4g} (% of GDP, discounted)"
     )
     return Credibility(ok, carry, refrain, gain, msg)
+
+
+def floor_world(world: World, floors: Mapping[Dyad, float]) -> World | None:
+    """`world` with each dyad's ladder cut at its floor (no rung below it).
+
+    A dyad with one layer keeps its rungs at or above the floor. A layered
+    dyad is cut layer by layer along its escalation chain (layers climb in
+    order, :func:`~tariffsim.world.step_layers`): the layers the floor covers
+    keep only their top rung, the layer it falls in keeps its rungs at or
+    above the rest of the floor, later layers are untouched; the dyad keeps its
+    layers (names, pretexts, coverage). Rungs marked ``down_only`` that become
+    a ladder's end are no longer marked.
+
+    Parameters
+    ----------
+    world : World
+    floors : mapping of (str, str) to float
+        Lowest headline level per dyad (e.g. :meth:`Negotiation.floors`).
+
+    Returns
+    -------
+    World or None
+        None if some floor lies above every rung of its dyad.
+
+    Examples
+    --------
+    >>> w = ts.load_scenario("us-china-145").world
+    >>> fw = ts.bargaining.floor_world(w, {("US", "CN"): 0.30})
+    >>> fw.ladders[("US", "CN")].levels
+    (0.3, 0.54, 1.04, 1.45)
+    >>> [lay.levels.levels for lay in fw.instruments[("US", "CN")]]
+    [(0.2,), (0.1, 0.34, 0.84, 1.25)]
+    """
+    inst: dict[Dyad, tuple[Layer, ...]] = {}
+    for d, f in floors.items():
+        if d not in world.ladders or f <= 1e-12:
+            continue
+        lays = world.instruments.get(d) or (Layer(GENERIC_LAYER, world.ladders[d]),)
+        out: list[Layer] = []
+        rest = float(f)
+        for m, lay in enumerate(lays):
+            if rest <= lay.bottom + 1e-12:
+                out.append(lay)
+                continue
+            last = m == len(lays) - 1
+            if rest >= lay.top - 1e-12 and not last:
+                kept: tuple[float, ...] = (lay.top,)
+            else:
+                kept = tuple(x for x in lay.levels.levels if x >= rest - 1e-12)
+                if not kept:
+                    return None
+            rest = max(0.0, rest - kept[0])
+            down = tuple(x for x in lay.down_only if kept[0] + 1e-9 < x < kept[-1] - 1e-9)
+            out.append(
+                dataclasses.replace(lay, levels=Ladder(kept, down_only=down), down_only=down)
+            )
+        inst[d] = tuple(out)
+    if not inst:
+        return world
+    return world.replace(instruments={**world.instruments, **inst})
 
 
 def _relayer(world: Any, state: State) -> State:
