@@ -54,6 +54,8 @@ __all__ = [
     "simulate_batch",
 ]
 
+_STEPS = np.array([-1, 0, 1])
+"""The three moves, in the order candidate arrays index them (``move + 1``)."""
 _CHUNK = 2048
 """Runs played together inside :func:`simulate_batch`; larger batches go chunk by chunk
 (a run's numbers do not depend on its chunk), which bounds the engine's working memory."""
@@ -816,7 +818,7 @@ class BatchObservation:
         out = np.repeat(self.tariff[:, None], len(profiles), axis=1)
         for c, d in enumerate(self.targets):
             lad = self.world.ladders[d]
-            moved = np.stack([lad.step_many(cur[:, c], m) for m in (-1, 0, 1)], axis=1)
+            moved = lad.step_many(cur[:, c, None], _STEPS)  # (R, 3): cut, hold, raise
             out[:, :, i[c], j[c]] = moved[:, profiles[:, c].astype(np.intp) + 1]
         return out
 
@@ -867,7 +869,7 @@ def _control_moves_batch(
     for c, (a, b) in enumerate(dyads):
         i, j = pos[a], pos[b]
         lad = rt.world.control_ladders[(a, b)]
-        moved = np.stack([lad.step_many(st.control[:, i, j], m) for m in (-1, 0, 1)], axis=1)
+        moved = lad.step_many(st.control[:, i, j, None], _STEPS)
         ctl[:, :, i, j] = moved[:, profiles[:, c].astype(np.intp) + 1]
     tariff = np.broadcast_to(t[:, None], ctl.shape)
     bd = rt.evaluate(ag.perceived, st, tariff, ctl)
@@ -1248,6 +1250,17 @@ class _Talks:
         valid = np.ones((len(rows), len(combos)), dtype=bool)
         for c in range(len(dyads)):
             valid &= valid_d[c][:, cidx[:, c]]
+        # only candidates some run can reach and some subset's floors allow (order kept)
+        allowed = np.zeros(len(combos), dtype=bool)
+        for sub in subsets:
+            floors = _deal_floors(g0, neg.demands, set(sub), met)
+            ok_sub = np.ones(len(combos), dtype=bool)
+            for c, dy in enumerate(dyads):
+                if dy in floors:
+                    ok_sub &= combos[:, c] >= floors[dy] - 1e-12
+            allowed |= ok_sub
+        keep = allowed & valid.any(axis=0)
+        combos, valid = combos[keep], valid[:, keep]
         C, G = len(combos), len(rows)
         t = np.repeat(start.tariff[:, None], C, axis=1)  # (G, C, k, k)
         for c, (i, j) in enumerate(ij):
@@ -1259,7 +1272,7 @@ class _Talks:
         zero = np.zeros_like(t)
         first: dict[str, Array] = {}
         hold: dict[str, Array] = {}
-        for p in parties:
+        for p in parties if C else ():
             kp = pos[p]
             nxt = StateBatch(
                 tariff=t, control=ctl, peak=peak, moved=t - start.tariff[:, None],
@@ -1280,7 +1293,7 @@ class _Talks:
         found = np.zeros(G, dtype=bool)
         best_k = np.zeros(G, dtype=np.intp)
         best_sub: list[frozenset[str] | None] = [None] * G
-        for sub in subsets:
+        for sub in subsets if C else ():
             floors = _deal_floors(g0, neg.demands, set(sub), met)
             ok = valid.copy()
             for c, dy in enumerate(dyads):

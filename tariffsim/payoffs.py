@@ -1342,7 +1342,7 @@ def _evaluate(
     seg_share, seg_mask = world.segments
     full_view = _WorldView(
         world.gdp, world.imports, world.exempt, world.ties, two_step, seg_share, seg_mask,
-        world.decompose,
+        world.decompose, _segment_rater(world, np.arange(n), seg_mask),
     )  # fmt: skip
     if len(nxt) * n * n < _RESTRICT_MIN_ENTRIES:  # small batch: slicing costs more than it saves
         dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
@@ -1368,9 +1368,11 @@ def _evaluate(
     idx = np.flatnonzero(involved)
     ix = np.ix_(idx, idx)
     rows, cols = idx[:, None], idx[None, :]
+    sub_mask = seg_mask[:, :, rows, cols]
     sub = _WorldView(
         world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
-        seg_share[:, rows, cols], seg_mask[:, :, rows, cols], world.splitter(idx),
+        seg_share[:, rows, cols], sub_mask, world.splitter(idx),
+        _segment_rater(world, idx, sub_mask),
     )  # fmt: skip
     sp = _slice_params(p, idx)
 
@@ -1443,6 +1445,9 @@ class _WorldView:
     seg_share: Array
     seg_mask: Array
     split: Callable[[Array], Array]
+    rates: Callable[[Array], Array] | None = None
+    """Segment rates ``(..., K, k, k)`` straight from headline tariffs (:func:`_segment_rater`);
+    None: split into layers, then :func:`segment_rates`."""
 
     @classmethod
     def of(cls, world: World, idx: NDArray[np.intp] | None = None) -> _WorldView:
@@ -1452,10 +1457,62 @@ class _WorldView:
         rows, cols = idx[:, None], idx[None, :]
         share, mask = world.segments
         two_step = world.ties @ world.ties
+        sub_mask = mask[:, :, rows, cols]
         return cls(
             world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
-            share[:, rows, cols], mask[:, :, rows, cols], world.splitter(idx),
+            share[:, rows, cols], sub_mask, world.splitter(idx),
+            _segment_rater(world, idx, sub_mask),
         )  # fmt: skip
+
+
+def _segment_rater(world: World, idx: NDArray[np.intp], mask: Array) -> Callable[[Array], Array]:
+    """``segment_rates(world.splitter(idx)(tau), mask)`` without building the layers.
+
+    ``mask`` is the view's ``(K, L, k, k)`` segment mask. A dyad without
+    instruments carries its headline in the generic layer (row 0), so its
+    rate on segment ``K`` is ``mask[K, 0] * tau``; a dyad with instruments
+    fills its layers in escalation order (as :meth:`World.splitter`) and
+    each segment adds the layers that hit it, in layer order. Every product
+    with the 0/1 mask is exact and the others are exact zeros, so the rates
+    are those of the layer route to the last bit.
+    """
+    names = world.layer_names
+    pos = {int(c): k for k, c in enumerate(np.asarray(idx).ravel().tolist())}
+    n_seg = mask.shape[0]
+    base = np.array(mask[:, 0])
+    plan = []
+    for (a, b), lays in world.instruments.items():
+        i, j = pos.get(world.index(a)), pos.get(world.index(b))
+        if i is None or j is None:
+            continue
+        rows = [names.index(x.name) for x in lays]
+        tops = [float(x.top) for x in lays]
+        seg = [
+            [m for _, m in sorted((row, m) for m, row in enumerate(rows) if mask[kk, row, i, j])]
+            for kk in range(n_seg)
+        ]
+        plan.append((i, j, tops, seg))
+
+    def rates(tau: Array) -> Array:
+        out: Array = base * tau[..., None, :, :]
+        for i, j, tops, seg in plan:
+            rest = tau[..., i, j]
+            takes = []
+            for m, top in enumerate(tops):
+                take = rest if m == len(tops) - 1 else np.minimum(rest, top)
+                takes.append(take)
+                rest = rest - take
+            for kk, ms in enumerate(seg):
+                if not ms:
+                    out[..., kk, i, j] = 0.0
+                    continue
+                acc = takes[ms[0]]
+                for m in ms[1:]:
+                    acc = acc + takes[m]
+                out[..., kk, i, j] = acc
+        return out
+
+    return rates
 
 
 def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
@@ -1501,15 +1558,17 @@ def _evaluate_block(
     tau = nxt.tariff
     if world.seg_share.shape[0] == 1:
         r = tau[..., None, :, :]  # one segment: every layer hits it
+    elif world.rates is not None and not nxt.layers.shape[-3]:
+        r = world.rates(tau)  # (..., K, n, n), as the layer route below
     else:
         lay = nxt.layers if nxt.layers.shape[-3] else world.split(tau)
         r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
     m0_seg = world.seg_share * m0  # (K, n, n)
     pt, el = _seg(p.pass_through), _seg(p.elasticity)
     m_seg = trade_response(m0_seg, r, pt, el)
-    pain = tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), gdp).sum(axis=-2)
-    rev = tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), gdp).sum(axis=-2)
-    ret = retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), gdp).sum(axis=-2)
+    pain = _sum_rows(tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), gdp))
+    rev = _sum_rows(tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), gdp))
+    ret = _sum_rows(retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), gdp))
     dep = dependence_loss(nxt.control, p.critical_exposure)
     burden = -(pain + rev + ret + dep)
     prec = recession_odds(burden, p.recession_base, p.recession_slope)
