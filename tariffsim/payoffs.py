@@ -1587,8 +1587,11 @@ def _evaluate_block(
     if np.any(prev_moved > 0):
         # an escalation left unanswered, valued by the damage and deterrence an answer buys
         def bite_at(t: Array) -> Array:
-            rates = t[..., None, :, :] if world.seg_share.shape[0] == 1 else None
-            if rates is None:
+            if world.seg_share.shape[0] == 1:
+                rates = t[..., None, :, :]
+            elif world.rates is not None:
+                rates = world.rates(t)
+            else:
                 rates = segment_rates(world.split(t), world.seg_mask)
             m = trade_response(m0_seg, rates, pt, el).sum(axis=-3)
             return trade_bite(m0 * (1.0 - world.seg_share.sum(axis=0)) + m, m0)
