@@ -508,9 +508,15 @@ class _States:
     moved: Array
     support: Array  # (R, k)
     shock: Array
-    adjust: Array  # (R, k, k)
-    tie_loss: Array  # (R, n, n): ties reach third parties
-    grievance: Array  # (R, k, k)
+    adjust: Array = None  # type: ignore[assignment]  # (R, k, k); default fully adjusted
+    tie_loss: Array = None  # type: ignore[assignment]  # (R, n, n): ties reach third parties
+    grievance: Array = None  # type: ignore[assignment]  # (R, k, k); default none
+
+    def __post_init__(self) -> None:
+        if self.adjust is None:
+            self.adjust = np.ones_like(self.tariff)
+        if self.grievance is None:
+            self.grievance = np.zeros_like(self.tariff)
 
 
 @dataclass
@@ -617,12 +623,19 @@ class _Run:
         """
         w, idx = self.world, self.idx
         ix = (slice(None), idx[:, None], idx[None, :])
+        self.ties_of(st)
         eff, two = ties_in_force(st.tie_loss, w.ties)
         return {
             "tie_held": tie_held(st.tie_loss, w.ties)[:, None, idx],
             "grievance": st.grievance[:, None],
             "ties": (eff[ix][:, None], two[ix][:, None]),
         }
+
+    def ties_of(self, st: _States) -> Array:
+        """``st.tie_loss``, set to no loss (whole world) when a caller left it out."""
+        if st.tie_loss is None or np.ndim(st.tie_loss) != 3:  # left out (or copied as None)
+            st.tie_loss = np.zeros((len(st.tariff), self.n, self.n))
+        return st.tie_loss
 
     def step_slow(self, st: _States, start: Array) -> None:
         """Move the slow variables of ``st`` over one round from tariffs ``start`` (in place)."""
@@ -633,6 +646,7 @@ class _Run:
             return np.reshape(v, (-1, 1, 1)) if np.ndim(v) else v
 
         rise = np.maximum(t - start, 0.0)
+        self.ties_of(st)
         st.adjust = adjust_step(st.adjust, start, t, days, runs("adjust_days"))
         st.grievance = grievance_step(st.grievance, start, t, days, runs("grievance_days"))
         if rise.any() or st.tie_loss.any():
@@ -749,7 +763,7 @@ class _Run:
             support=self.full(st.support, r),
             shock=self.full(st.shock, r),
             adjust=self.full(st.adjust, r),
-            tie_loss=np.array(st.tie_loss[r]),
+            tie_loss=np.array(self.ties_of(st)[r]),
             grievance=self.full(st.grievance, r),
         )
 
@@ -1001,7 +1015,7 @@ def _play(
             support=start.support.copy(),
             shock=np.zeros((R, k)),
             adjust=start.adjust.copy(),
-            tie_loss=start.tie_loss.copy(),
+            tie_loss=rt.ties_of(start).copy(),
             grievance=start.grievance.copy(),
         )
     _fire_events(rt, st, by_round.get(0, []))

@@ -1665,7 +1665,7 @@ def elasticity_in_force(p: Params, adjust: Array, *, batched: bool = False) -> A
 
     Examples
     --------
-    >>> w = ts.World.default(); p = ts.Params.default(w)
+    >>> w = ts.World.default(); p = ts.Params.default(w).with_partial_adjustment(w)
     >>> s = ts.payoffs.elasticity_in_force(p, np.zeros((1, w.n, w.n)))
     >>> float(s[0, 0, 1]), ts.payoffs.elasticity_in_force(p, np.ones((1, w.n, w.n)))
     (0.76, 2.5)
