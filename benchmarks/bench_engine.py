@@ -173,8 +173,7 @@ def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
     # the engine's own evaluation: the 4-player slice, world arrays cut once
     idx = np.array([w.index(c) for c in ("US", "CN", "CA", "MX")])
     ix = np.ix_(idx, idx)
-    two = w.ties @ w.ties
-    view = _WorldView(w.gdp[idx], w.imports[ix], w.exempt[ix], w.ties[ix], two[ix])
+    view = _WorldView.of(w, idx)
     params = engine._batched_params(model.params, {}, idx)
     t = random_tariffs(w, n_states, 0, everyone=False)[:, None][:, :, idx][:, :, :, idx]
     z = np.zeros_like(t)
@@ -202,7 +201,11 @@ def main(argv: list[str] | None = None) -> None:
     runs = 1_000 if args.quick else 10_000
     old = load_before()
     res = {
-        "machine": {"cpus": os.cpu_count(), "numpy": np.__version__},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "numpy": np.__version__,
+            "loadavg_before": os.getloadavg(),
+        },
         "us_china": bench_scenario(old, "us-china-145", runs, old_runs=20 if args.quick else 50),
         "four_country": bench_scenario(
             old, "four-country-2025", runs // 5, old_runs=10 if args.quick else 20
@@ -210,6 +213,7 @@ def main(argv: list[str] | None = None) -> None:
         "memory": bench_memory(runs),
         "payoffs": bench_payoffs(old, 100_000, 3 if args.quick else 5),
     }
+    res["machine"]["loadavg_after"] = os.getloadavg()
     uc, fc, mem, pay = res["us_china"], res["four_country"], res["memory"], res["payoffs"]
     mb = 1024 * 1024
 
@@ -253,6 +257,13 @@ def main(argv: list[str] | None = None) -> None:
             f"(cfef515 {rate(pay['world10_before_states_per_s'], 'states/s')})",
         ),
     ]
+    rows.append(
+        (
+            "load average (1 min) before / after",
+            f"{res['machine']['loadavg_before'][0]:.1f} / {res['machine']['loadavg_after'][0]:.1f}"
+            f" on {res['machine']['cpus']} CPUs",
+        )
+    )
     w0 = max(len(r[0]) for r in rows)
     for name, val in rows:
         print(f"{name:<{w0}}  {val}")

@@ -11,11 +11,14 @@ Run ``python benchmarks/bench_ensemble.py`` (``--quick``: 1,000 instead of
     first ensemble on it is a warm-up): runs/s, and the overhead of the
     executor path at 1 worker, ``t(1 worker) / t(in-process)`` (target
     <= 1.2). Dask's nannies start workers with ``MALLOC_TRIM_THRESHOLD_=65536``,
-    which makes glibc return memory to the system after almost every
-    temporary array and slows the engine's many small numpy allocations about
-    twofold; the workers are measured with Dask's default and with that
-    setting removed (``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_``
-    set to None, see docs/ensembles.md);
+    which also fixes glibc's mmap threshold at 128 kB, so every large
+    temporary array is mapped and unmapped from the kernel (about twice as
+    slow); tariffsim's chunks undo that on the worker
+    (:func:`tariffsim.analysis.runner.tune_malloc`). Measured: workers as Dask
+    starts them (the default, tuned by tariffsim), workers started without the
+    variable (``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_``
+    set to None), and, for comparison, Dask's default with tariffsim's tuning
+    switched off (``--untuned``: how it was before);
 (c) a loop of ``ts.simulate`` calls (one run each, the parameters applied
     with ``parampath.apply``), runs/s, and the ensemble's speed-up over it;
 (d) ``four-country-2025`` in-process, runs/s.
@@ -53,6 +56,13 @@ def _same(a: ts.Ensemble, b: ts.Ensemble) -> bool:
     )
 
 
+def _untune() -> None:
+    """On a Dask worker: switch off tariffsim's allocator tuning (the state before it)."""
+    from tariffsim.analysis import runner
+
+    runner.tune_malloc = lambda environ=None: False  # type: ignore[assignment]
+
+
 def _simulate_loop(sc: ts.Scenario, n: int, rounds: int, seed: int) -> float:
     ens = ts.ensemble(sc, runs=n, seed=seed, vary="claims", rounds=1, progress=False)
     seeds = np.random.SeedSequence(seed).spawn(n)
@@ -69,6 +79,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=None)
     ap.add_argument("--rounds", type=int, default=52)
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask measurements")
+    ap.add_argument(
+        "--untuned",
+        action="store_true",
+        help="also time a worker with tariffsim's allocator tuning switched off",
+    )
+    ap.add_argument("--json", help="also write the numbers to this file")
     a = ap.parse_args(argv)
     runs = a.runs or (1_000 if a.quick else 10_000)
     loop_n = 20 if a.quick else 100
@@ -96,29 +112,37 @@ def main(argv: list[str] | None = None) -> None:
         from dask.distributed import Client, LocalCluster
 
         trim = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
-        # tuned first: a nanny leaves Dask's variable in this process's environment,
+        # (label, workers, Dask's variable, tariffsim's tuning on the worker); the run
+        # without the variable first: a nanny leaves it in this process's environment,
         # where later workers would inherit it
-        for label, workers, tuned in (("1", 1, True), ("2", 2, True), ("default_1", 1, False)):
+        plan = [("no_trim_env_1", 1, False, True), ("1", 1, True, True), ("2", 2, True, True)]
+        if a.untuned:
+            plan.append(("untuned_1", 1, True, False))
+        for label, workers, dask_env, tuned in plan:
             with (
-                dask.config.set({trim: None} if tuned else {}),
+                dask.config.set({} if dask_env else {trim: None}),
                 LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
                 ) as cluster,
                 Client(cluster) as client,
             ):
+                if not tuned:
+                    client.run(_untune)
                 ts.ensemble(sc, **{**kw, "runs": 50}, executor=client)  # warm-up
                 t, got = _time(lambda c=client: ts.ensemble(sc, **kw, executor=c))
             res[f"dask_{label}_runs_per_s"] = runs / t
             res[f"dask_{label}_equal"] = _same(got, ref)
-        res["overhead_1_worker_vs_in_process"] = (
-            res["in_process_runs_per_s"] / res["dask_1_runs_per_s"]
-        )
-        res["overhead_1_worker_dask_default_vs_in_process"] = (
-            res["in_process_runs_per_s"] / res["dask_default_1_runs_per_s"]
-        )
+        for label, _, _, _ in plan:
+            res[f"overhead_{label}_vs_in_process"] = (
+                res["in_process_runs_per_s"] / res[f"dask_{label}_runs_per_s"]
+            )
+        res["overhead_1_worker_vs_in_process"] = res["overhead_1_vs_in_process"]
         res["scaling_2_vs_1_worker"] = res["dask_2_runs_per_s"] / res["dask_1_runs_per_s"]
     res["loadavg_after"] = os.getloadavg()
     print(json.dumps(res, indent=1))
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as fh:
+            json.dump(res, fh, indent=1)
     print(
         f"\nus-china-145, {a.rounds} rounds, vary='claims': "
         f"{res['in_process_runs_per_s']:.0f} runs/s in-process "
@@ -130,9 +154,15 @@ def main(argv: list[str] | None = None) -> None:
     if not a.no_dask:
         print(
             f"Dask: 1 worker {res['dask_1_runs_per_s']:.0f} runs/s "
-            f"(overhead {res['overhead_1_worker_vs_in_process']:.2f}x in-process; with Dask's "
-            f"default malloc trimming {res['overhead_1_worker_dask_default_vs_in_process']:.2f}x), "
-            f"2 workers {res['dask_2_runs_per_s']:.0f} runs/s "
+            f"(overhead {res['overhead_1_worker_vs_in_process']:.2f}x in-process; workers "
+            f"started without MALLOC_TRIM_THRESHOLD_ "
+            f"{res['overhead_no_trim_env_1_vs_in_process']:.2f}x"
+            + (
+                f"; untuned {res['overhead_untuned_1_vs_in_process']:.2f}x"
+                if "overhead_untuned_1_vs_in_process" in res
+                else ""
+            )
+            + f"), 2 workers {res['dask_2_runs_per_s']:.0f} runs/s "
             f"(x{res['scaling_2_vs_1_worker']:.2f}); equal: "
             f"{res['dask_1_equal']} {res['dask_2_equal']}",
             file=sys.stderr,

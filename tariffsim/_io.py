@@ -3,7 +3,7 @@
 Every file tariffsim writes goes through this module:
 
 - :func:`atomic_write` / :func:`atomic_save_figure` write to a *unique*
-  temporary file in the target folder (``.<name>.<random>.tmp``), flush it to
+  temporary file in the target folder (``.<name>.tsim<pid>-<random>.tmp``), flush it to
   disk and rename it over the target (:func:`os.replace`, atomic on POSIX and
   Windows): a reader sees the old file or the new one, never a partial one,
   and two processes writing into one folder never share a temporary file.
@@ -12,7 +12,10 @@ Every file tariffsim writes goes through this module:
   renames then run back to back under a folder lock with SIGINT/SIGTERM
   blocked, so one run's outputs appear together and concurrent runs into one
   folder never interleave. If the process is stopped (exception, SIGINT,
-  SIGTERM) before the commit, the temporary files are removed.
+  SIGTERM) before the commit, the temporary files are removed. A temporary
+  file left by a process that was killed outright (``SIGKILL``, a crash) is
+  removed by the next write into that folder once its process is gone and the
+  file is older than :data:`STALE_AFTER` seconds (see :func:`sweep_stale`).
 - :func:`slug` turns text from a file (a scenario name) into a safe file stem
   and :func:`output_path` checks that the result stays inside the output
   folder: a scenario cannot name a path.
@@ -31,6 +34,7 @@ import re
 import signal
 import tempfile
 import threading
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path as FsPath
@@ -41,6 +45,7 @@ from . import limits
 from .errors import LimitError, ParameterError, ScenarioError
 
 __all__ = [
+    "STALE_AFTER",
     "OutputGroup",
     "atomic_save_figure",
     "atomic_write",
@@ -49,6 +54,7 @@ __all__ = [
     "output_path",
     "read_text_input",
     "slug",
+    "sweep_stale",
     "term_escape",
 ]
 
@@ -63,8 +69,80 @@ def _umask() -> int:
 _MODE = 0o666 & ~_umask()  # what open() would give a new file (mkstemp gives 0600)
 
 
+STALE_AFTER = 3600.0
+"""Seconds after which a dead process's temporary file may be removed (1 hour).
+
+The age guard keeps a sweep from touching a file that a process on *another*
+machine is still writing into a shared (network) folder, where this machine
+cannot see that process.
+"""
+
+_TEMP_RE = re.compile(r"^\..+\.tsim(?P<pid>[0-9]+)-[^.]+\.tmp(?:\.[^.]*)?$")
+
+
+def _temp_prefix(target: FsPath) -> str:
+    return f".{target.name[:80]}.tsim{os.getpid()}-"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only (POSIX)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists but belongs to someone else
+        return True
+    return True
+
+
+def sweep_stale(folder: str | os.PathLike[str], *, older_than: float = STALE_AFTER) -> list[FsPath]:
+    """Remove tariffsim temporary files in ``folder`` left by killed processes.
+
+    A temporary file (``.<name>.tsim<pid>-<random>.tmp[.<suffix>]``) is removed
+    when the process ``pid`` no longer exists on this machine *and* the file
+    was last modified more than ``older_than`` seconds ago. Files of live
+    processes, young files, and every other file are left alone. Called by
+    every write (:func:`atomic_write`, :func:`atomic_save_figure`,
+    :class:`OutputGroup`); a no-op off POSIX, where a process cannot be
+    probed without side effects.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        Folder to sweep; a missing folder is a no-op.
+    older_than : float, default :data:`STALE_AFTER` (3600 s)
+        Minimum age in seconds (file modification time) of a removed file.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed.
+    """
+    if os.name != "posix":  # pragma: no cover - os.kill(pid, 0) terminates on Windows
+        return []
+    removed: list[FsPath] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        m = _TEMP_RE.match(entry.name)
+        if m is None or int(m["pid"]) == os.getpid():
+            continue
+        with contextlib.suppress(OSError):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime <= older_than:
+                continue
+            if _process_alive(int(m["pid"])):
+                continue
+            os.unlink(entry.path)
+            removed.append(FsPath(entry.path))
+    return removed
+
+
 def _temp_for(target: FsPath) -> tuple[int, FsPath]:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name[:80]}.", suffix=".tmp", dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
     if hasattr(os, "fchmod"):
         os.fchmod(fd, _MODE)
     return fd, FsPath(name)
@@ -106,6 +184,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> FsPath:
     """
     target = FsPath(path)
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    sweep_stale(target.parent)
     tmp = _staged(target, lambda fh: fh.write(raw))
     try:
         os.replace(tmp, target)
@@ -132,6 +211,7 @@ def atomic_save_figure(fig_or_ax: Any, path: str | os.PathLike[str], *, dpi: int
     """
     target = FsPath(path)
     fmt = target.suffix.lstrip(".").lower() or "png"
+    sweep_stale(target.parent)
     tmp = _staged(target, _figure_writer(fig_or_ax, fmt, dpi))
     try:
         os.replace(tmp, target)
@@ -217,6 +297,7 @@ class OutputGroup:
         if self.folder.exists() and not self.folder.is_dir():
             raise ParameterError(f"output folder {str(self.folder)!r} exists and is not a folder.")
         self.folder.mkdir(parents=True, exist_ok=True)
+        sweep_stale(self.folder)
         if (
             threading.current_thread() is threading.main_thread()
             and hasattr(signal, "SIGTERM")
@@ -254,7 +335,7 @@ class OutputGroup:
         """
         target = self._target(name)
         fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name[:80]}.", suffix=f".tmp{target.suffix}", dir=target.parent
+            prefix=_temp_prefix(target), suffix=f".tmp{target.suffix}", dir=target.parent
         )
         os.close(fd)
         tmp = FsPath(tmp_name)

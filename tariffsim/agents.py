@@ -165,6 +165,10 @@ class Observation:
     round : int
     events : tuple of str
         Labels of the events that fired this round.
+    floors : mapping of (str, str) to float
+        Lowest headline level of each dyad the game lets its importer cut to
+        this round (unmet non-trade demands, :class:`tariffsim.bargaining.Demand`);
+        empty when none binds.
     """
 
     me: str
@@ -175,6 +179,7 @@ class Observation:
     model: PayoffModel
     round: int = 0
     events: tuple[str, ...] = ()
+    floors: Mapping[Dyad, float] = dataclasses.field(default_factory=dict)
 
     def level(self, importer: str, exporter: str) -> float:
         """Current headline tariff of ``importer`` on ``exporter``."""

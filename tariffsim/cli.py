@@ -609,6 +609,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
 
     import numpy as np
 
+    from .deals import _layer_text
     from .equilibrium import (
         LadderGame,
         agreement_path,
@@ -648,11 +649,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     # game whose demanding sides keep their unmet demands, then offer deals at each summit
     talks = game.negotiation.enabled and any(e.kind == "summit" and e.parties for e in game.events)
     if talks:
-        floored = with_demand_floors(game, start)
-        # a demand that leaves a dyad a single rung would leave the solver nothing to move
-        # (or to plot) there: then the equilibrium is solved without the floors
-        if all(len(lad.levels) > 1 for lad in floored.world.ladders.values()):
-            game = floored
+        unfloored = game
+        game = with_demand_floors(game, start)
     # dyads the ladder game does not move are held at the start's levels
     lgame = LadderGame.from_game(game.replace(initial=start))
     lgame.index_of(start)  # off-grid start: error before solving
@@ -685,7 +683,9 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             default=0,
         )
     if talks:
-        path = agreement_path(res, start, a.rounds, start_round=r0)
+        path = agreement_path(
+            res, start, a.rounds, start_round=r0, game=unfloored.replace(initial=start)
+        )
     else:
         path = res.path(start=start, rounds=a.rounds)
     if r0:
@@ -718,7 +718,10 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         )
         print(_fit(path.table(), width=10**6))
         for ag in path.agreements:
-            terms = ", ".join(f"{i}->{j} {100 * v:g}%" for (i, j), v in ag.terms.items())
+            terms = ", ".join(
+                f"{i}->{j} {100 * v:g}%{_layer_text(ag.layers.get((i, j)))}"
+                for (i, j), v in ag.terms.items()
+            )
             split = ", ".join(f"{p} {100 * v:.0f}%" for p, v in ag.split.items())
             extra = f"; concessions {', '.join(ag.concessions)}" if ag.concessions else ""
             when = str(path.dates[ag.round])

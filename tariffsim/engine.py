@@ -34,7 +34,9 @@ from numpy.typing import ArrayLike, NDArray
 from . import limits, parampath
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, targets_of
-from .deals import Agreement, Negotiation, credible, solve_deal
+from .deals import MAX_DEALS, Agreement, Negotiation, _concession_pool, credible, solve_deal
+from .deals import _floors as _deal_floors
+from .deals import _powers as _deals_powers
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
 from .payoffs import TERMS, Breakdown, Params, _evaluate_block, _WorldView, recession_odds
@@ -52,6 +54,8 @@ __all__ = [
     "simulate_batch",
 ]
 
+_STEPS = np.array([-1, 0, 1])
+"""The three moves, in the order candidate arrays index them (``move + 1``)."""
 _CHUNK = 2048
 """Runs played together inside :func:`simulate_batch`; larger batches go chunk by chunk
 (a run's numbers do not depend on its chunk), which bounds the engine's working memory."""
@@ -423,7 +427,7 @@ class _RunRngs(Sequence[np.random.Generator]):
 # per-run parameters
 # ---------------------------------------------------------------------------
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
-_SCALAR_4D = frozenset({"elasticity", "export_margin", "face_mutual_relief"})
+_SCALAR_4D = frozenset({"elasticity", "export_margin", "face_mutual_relief", "answer_scale"})
 """Scalar Params used against (run, profile, n, n) arrays; the others against (run, profile, n)."""
 
 
@@ -518,13 +522,15 @@ class _Run:
         rounds: int,
         items: Sequence[tuple[parampath.ParamPath, Array]],
         streams: _Streams,
+        *,
+        idx: NDArray[np.intp] | None = None,
     ) -> None:
         self.game, self.rounds, self.streams = game, rounds, streams
         w = self.world = game.world
         self.n = w.n
         runs = self.runs = len(streams)
         self.round_of = {e: game.round_of(e.when) for e in game.events}
-        idx = self._involved()
+        idx = self._involved() if idx is None else idx
         self.idx = idx
         self.k = len(idx)
         self.codes = tuple(w.codes[i] for i in idx)
@@ -812,7 +818,7 @@ class BatchObservation:
         out = np.repeat(self.tariff[:, None], len(profiles), axis=1)
         for c, d in enumerate(self.targets):
             lad = self.world.ladders[d]
-            moved = np.stack([lad.step_many(cur[:, c], m) for m in (-1, 0, 1)], axis=1)
+            moved = lad.step_many(cur[:, c, None], _STEPS)  # (R, 3): cut, hold, raise
             out[:, :, i[c], j[c]] = moved[:, profiles[:, c].astype(np.intp) + 1]
         return out
 
@@ -863,7 +869,7 @@ def _control_moves_batch(
     for c, (a, b) in enumerate(dyads):
         i, j = pos[a], pos[b]
         lad = rt.world.control_ladders[(a, b)]
-        moved = np.stack([lad.step_many(st.control[:, i, j], m) for m in (-1, 0, 1)], axis=1)
+        moved = lad.step_many(st.control[:, i, j, None], _STEPS)
         ctl[:, :, i, j] = moved[:, profiles[:, c].astype(np.intp) + 1]
     tariff = np.broadcast_to(t[:, None], ctl.shape)
     bd = rt.evaluate(ag.perceived, st, tariff, ctl)
@@ -875,13 +881,31 @@ def _waiting_at(start: int | None, r: int) -> bool:
     return start is not None and r < start
 
 
-def _play(game: Game, rounds: int, items: Sequence[tuple[parampath.ParamPath, Array]],
-          streams: _Streams, record: str) -> dict[str, Any]:  # fmt: skip
-    """Play every run; returns the record arrays and the event log."""
-    rt = _Run(game, rounds, items, streams)
+def _play(
+    game: Game,
+    rounds: int,
+    items: Sequence[tuple[parampath.ParamPath, Array]],
+    streams: _Streams,
+    record: str,
+    *,
+    idx: NDArray[np.intp] | None = None,
+    start: _States | None = None,
+    perceived: Sequence[Params] | None = None,
+) -> dict[str, Any]:
+    """Play every run; returns the record arrays and the event log.
+
+    A bargain's look-ahead passes the involved countries ``idx``, each run's
+    starting state ``start`` (instead of ``game.initial``) and each agent's
+    current perceived parameters ``perceived``, and records ``"look"``
+    (tariffs and controls on the involved countries only).
+    """
+    rt = _Run(game, rounds, items, streams, idx=idx)
     R, k, n, T = rt.runs, rt.k, rt.n, rounds
     w = rt.world
     idx = rt.idx
+    if perceived is not None:
+        for ag, p in zip(rt.agents, perceived, strict=True):
+            ag.perceived = p
     by_round: dict[int, list[Event]] = {}
     for e in game.events:
         by_round.setdefault(rt.round_of[e], []).append(e)
@@ -892,14 +916,24 @@ def _play(game: Game, rounds: int, items: Sequence[tuple[parampath.ParamPath, Ar
     def rep(a: Array) -> Array:
         return np.repeat(np.asarray(a, dtype=float)[None], R, axis=0)
 
-    st = _States(
-        tariff=rep(init.tariff[ix]),
-        control=rep(init.control[ix]),
-        peak=rep(np.maximum(init.peak, init.tariff)[ix]),
-        moved=rep(init.moved[ix]),
-        support=rep(init.support[idx]),
-        shock=rep(np.zeros(k)),
-    )
+    if start is None:
+        st = _States(
+            tariff=rep(init.tariff[ix]),
+            control=rep(init.control[ix]),
+            peak=rep(np.maximum(init.peak, init.tariff)[ix]),
+            moved=rep(init.moved[ix]),
+            support=rep(init.support[idx]),
+            shock=rep(np.zeros(k)),
+        )
+    else:
+        st = _States(
+            tariff=start.tariff.copy(),
+            control=start.control.copy(),
+            peak=np.maximum(start.peak, start.tariff),
+            moved=start.moved.copy(),
+            support=start.support.copy(),
+            shock=np.zeros((R, k)),
+        )
     _fire_events(rt, st, by_round.get(0, []))
     events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
 
@@ -957,6 +991,7 @@ def _play(game: Game, rounds: int, items: Sequence[tuple[parampath.ParamPath, Ar
                     model=game.model._with_params(rt.perceived_full(ag, q)),
                     round=r,
                     events=labels,
+                    floors=talks.floors(q),
                 )
 
             bobs = BatchObservation(
@@ -1054,6 +1089,9 @@ class _Talks:
         self.notes: list[list[tuple[int, str]]] = [[] for _ in range(R)]
         self.met: list[set[str]] = [set() for _ in range(R)]
         self.locked: list[dict[Dyad, tuple[float, int]]] = [{} for _ in range(R)]
+        self.lock = np.zeros((R, len(rt.keys)), dtype=bool)
+        """``lock[q, c]``: run ``q`` holds dyad ``rt.keys[c]`` under an agreement."""
+        self._groups: dict[frozenset[str], NDArray[np.intp]] | None = None
         g = rt.game
         self.active = (
             bool(g.negotiation.demands)
@@ -1112,36 +1150,25 @@ class _Talks:
                 self.notes[q].append((r, f"{name}: carried out"))
 
     def bargain(self, st: _States, r: int, event: Event) -> None:
-        """Bargain at a summit in every run; agreed terms replace the state."""
-        from .engine import simulate as _simulate
+        """Bargain at a summit in every run; agreed terms replace the state.
 
+        Runs are grouped by the concessions they have met; each group's
+        look-ahead (the disagreement point) is one batched play of
+        ``neg.horizon`` rounds from each run's own state with its own current
+        beliefs, and its deals are searched for all its runs at once
+        (:meth:`_deals`), so a run's deal does not depend on the other runs.
+        """
         rt = self.rt
         g0 = rt.game
         neg = g0.negotiation
         parties = tuple(event.parties)
         st.tariff, st.control = st.tariff.copy(), st.control.copy()
         st.peak, st.moved = st.peak.copy(), st.moved.copy()
-        for q in range(rt.runs):
-            g = self._game(q)
-            state = rt.full_state(st, q)
-            models = self._models(q, parties)
-            agents = tuple(
-                dataclasses.replace(
-                    a,
-                    beliefs=dataclasses.replace(
-                        a.beliefs, perceived=rt.perceived_full(rt.agents[k], q)
-                    )
-                    if a.beliefs is not None
-                    else None,
-                )
-                for k, a in enumerate(g.agents)
-            )
-            met = self.met[q]
-            look = g.replace(
-                initial=state,
+        groups = self._met_groups()
+        for met, rows in groups.items():
+            look = g0.replace(
                 events=(),
-                start=g.date(r - 1),
-                agents=agents,
+                start=g0.date(r - 1),
                 noise=0.0,
                 negotiation=Negotiation(
                     enabled=False,
@@ -1152,51 +1179,267 @@ class _Talks:
                 ),
                 threats=tuple(
                     dataclasses.replace(
-                        th, when=g.date(th.when) if isinstance(th.when, int) else th.when
+                        th, when=g0.date(th.when) if isinstance(th.when, int) else th.when
                     )
-                    for th in g.threats
-                    if g.round_of(th.when) > r and not (th.unless and th.unless in met)
+                    for th in g0.threats
+                    if g0.round_of(th.when) > r and not (th.unless and th.unless in met)
                 ),
             )
-            path = _simulate(look, neg.horizon, seed=0)
-            dis = _carry_on(path, state, parties, models, g.world, neg.discount, neg.horizon)
-            deal = solve_deal(
-                g, parties, state, dis, discount=neg.discount, method=neg.method,
-                demands=neg.demands, met=frozenset(met), models=models,
-                concessions=event.agenda,
+            start = _States(*(getattr(st, f.name)[rows] for f in dataclasses.fields(_States)))
+            items = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
+            perceived = [_rows(ag.perceived, rows) for ag in rt.agents]
+            out = _play(
+                look, neg.horizon, items, _Streams.of_seeds([0] * len(rows)), "look",
+                idx=rt.idx, start=start, perceived=perceived,
             )  # fmt: skip
-            if not deal.agreed:
-                continue
-            k = len(self.agreements[q])
-            self.agreements[q].append(
-                Agreement(
-                    round=r,
-                    date=g.date(r),
-                    parties=parties,
-                    terms=dict(deal.terms),
-                    concessions=deal.concessions,
-                    gain=dict(deal.gain),
-                    split=dict(deal.split),
-                    label=event.label,
-                )
+            models = {p: self._party_params(p, rows) for p in parties}
+            dis = _carry_on_batch(rt, out["arrays"], start, models, neg.discount, neg.horizon)
+            self._deals(st, r, event, rows, met, start, dis, models)
+
+    def _party_params(self, code: str, rows: NDArray[np.intp]) -> Params:
+        """A party's perceived parameters in runs ``rows`` (the truth if it is no agent)."""
+        rt = self.rt
+        ag = next((a for a in rt.agents if a.code == code), None)
+        return _rows(ag.perceived if ag is not None else rt.truth, rows)
+
+    def _deals(
+        self,
+        st: _States,
+        r: int,
+        event: Event,
+        rows: NDArray[np.intp],
+        met: frozenset[str],
+        start: _States,
+        dis: Mapping[str, Array],
+        models: Mapping[str, Params],
+    ) -> None:
+        """:func:`~tariffsim.deals.solve_deal` for the runs ``rows`` at once; agreed deals applied.
+
+        Every run searches the rungs at or below its current tariffs (the
+        ladder's rungs above are masked out, which keeps the order of the
+        candidates and so the tie-breaking), crossed with every subset of the
+        agenda's concessions, and keeps the best Nash (or alternating-offers)
+        product with every gain positive, as ``solve_deal`` does.
+        """
+        rt = self.rt
+        g0, w, pos = rt.game, rt.world, rt.pos
+        neg = g0.negotiation
+        parties = tuple(event.parties)
+        d = float(neg.discount)
+        alpha = _deals_powers(parties, d, neg.method, None)
+        pool = _concession_pool(parties, event.agenda)
+        dyads = [(a, b) for (a, b) in w.ladders if a in parties and b in parties]
+        if not dyads:
+            raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
+        ij = [(pos[a], pos[b]) for a, b in dyads]
+        levels = [np.asarray(w.ladders[dy].levels, dtype=float) for dy in dyads]
+        cur = np.stack([start.tariff[:, i, j] for i, j in ij], axis=1)  # (G, D)
+        valid_d = [lv[None, :] <= cur[:, c, None] + 1e-12 for c, lv in enumerate(levels)]
+        subsets = [
+            frozenset(c)
+            for n in range(len(pool) + 1)
+            for c in itertools.combinations(sorted(pool), n)
+        ]
+        counts = np.prod(np.stack([v.sum(axis=1) for v in valid_d], axis=1), axis=1)
+        # a run with no rung at or below a current tariff (or too many deals): the per-run search
+        slow = (counts == 0) | (counts * len(subsets) > MAX_DEALS)
+        combos = np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, len(dyads))
+        cidx = np.array(
+            list(itertools.product(*(range(len(lv)) for lv in levels))), dtype=np.intp
+        ).reshape(-1, len(dyads))
+        valid = np.ones((len(rows), len(combos)), dtype=bool)
+        for c in range(len(dyads)):
+            valid &= valid_d[c][:, cidx[:, c]]
+        # only candidates some run can reach and some subset's floors allow (order kept)
+        allowed = np.zeros(len(combos), dtype=bool)
+        for sub in subsets:
+            floors = _deal_floors(g0, neg.demands, set(sub), met)
+            ok_sub = np.ones(len(combos), dtype=bool)
+            for c, dy in enumerate(dyads):
+                if dy in floors:
+                    ok_sub &= combos[:, c] >= floors[dy] - 1e-12
+            allowed |= ok_sub
+        keep = allowed & valid.any(axis=0)
+        combos, valid = combos[keep], valid[:, keep]
+        C, G = len(combos), len(rows)
+        t = np.repeat(start.tariff[:, None], C, axis=1)  # (G, C, k, k)
+        for c, (i, j) in enumerate(ij):
+            t[:, :, i, j] = combos[None, :, c]
+        ctl = np.broadcast_to(start.control[:, None], t.shape)
+        peak = np.maximum(start.peak[:, None], t)
+        support = start.support[:, None]
+        shock = np.zeros_like(support)
+        zero = np.zeros_like(t)
+        first: dict[str, Array] = {}
+        hold: dict[str, Array] = {}
+        for p in parties if C else ():
+            kp = pos[p]
+            nxt = StateBatch(
+                tariff=t, control=ctl, peak=peak, moved=t - start.tariff[:, None],
+                support=support, shock=shock,
+            )  # fmt: skip
+            first[p] = _evaluate_block(
+                rt.view, models[p], rt.weights, rt.active, nxt, start.tariff[:, None],
+                start.moved[:, None], start.control[:, None],
+            ).total[..., kp]  # fmt: skip
+            steady = StateBatch(
+                tariff=t, control=ctl, peak=peak, moved=zero, support=support, shock=shock
             )
-            met |= set(deal.concessions)
-            for dy, level in deal.terms.items():
-                self.locked[q][dy] = (level, k)
-            self._write(st, q, deal.state._with(shock=state.shock))
+            hold[p] = _evaluate_block(
+                rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl
+            ).total[..., kp]
+        factor = d / (1 - d)
+        best = np.full(G, -np.inf)
+        found = np.zeros(G, dtype=bool)
+        best_k = np.zeros(G, dtype=np.intp)
+        best_sub: list[frozenset[str] | None] = [None] * G
+        for sub in subsets if C else ():
+            floors = _deal_floors(g0, neg.demands, set(sub), met)
+            ok = valid.copy()
+            for c, dy in enumerate(dyads):
+                if dy in floors:
+                    ok &= combos[None, :, c] >= floors[dy] - 1e-12
+            flow = dict.fromkeys(parties, 0.0)
+            for name in sub:
+                cc = pool[name]
+                flow[cc.giver] -= cc.cost
+                flow[cc.receiver] += cc.value
+            gains = [
+                first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p][:, None] for p in parties
+            ]
+            good = ok
+            for gn in gains:
+                good = good & (gn > 1e-12)
+            score = np.zeros((G, C))
+            for n, (a_p, gn) in enumerate(zip(alpha.tolist(), gains, strict=True)):
+                lg = np.where(good, np.log(np.where(gn > 0, gn, 1.0)), -np.inf)
+                score = 0.0 + a_p * lg if n == 0 else score + a_p * lg
+            k = np.argmax(score, axis=1)
+            sk = score[np.arange(G), k]
+            upd = good.any(axis=1) & (~found | (sk > best + 1e-12))
+            for q in np.flatnonzero(upd).tolist():
+                best_sub[q] = sub
+            best = np.where(upd, sk, best)
+            best_k = np.where(upd, k, best_k)
+            found |= upd
+        for g_ in range(G):
+            q = int(rows[g_])
+            if slow[g_]:
+                self._deal_one(st, r, event, q, met, {p: float(dis[p][g_]) for p in parties})
+                continue
+            if not found[g_]:
+                continue
+            k, chosen = int(best_k[g_]), best_sub[g_]
+            assert chosen is not None
+            flow = dict.fromkeys(parties, 0.0)
+            for name in chosen:
+                cc = pool[name]
+                flow[cc.giver] -= cc.cost
+                flow[cc.receiver] += cc.value
+            value = {
+                p: float(first[p][g_, k] + flow[p] + factor * (hold[p][g_, k] + flow[p]))
+                for p in parties
+            }
+            gain = {p: value[p] - float(dis[p][g_]) for p in parties}
+            tot = sum(gain.values())
+            new_ctl = np.array(start.control[g_])
+            for name in chosen:
+                for a, b in pool[name].releases:
+                    if a in pos and b in pos:
+                        new_ctl[pos[a], pos[b]] = 0.0
+            terms = {dy: float(combos[k, c]) for c, dy in enumerate(dyads)}
+            self._agree(
+                q, r, event, terms, tuple(sorted(chosen)), gain,
+                {p: gain[p] / tot for p in parties},
+            )  # fmt: skip
+            st.tariff[q] = t[g_, k]
+            st.control[q] = new_ctl
+            st.peak[q] = peak[g_, k]
+            st.moved[q] = t[g_, k] - start.tariff[g_]
+
+    def _agree(
+        self,
+        q: int,
+        r: int,
+        event: Event,
+        terms: dict[Dyad, float],
+        concessions: tuple[str, ...],
+        gain: dict[str, float],
+        split: dict[str, float],
+    ) -> None:
+        """Record run ``q``'s agreement: concessions met, agreed dyads held."""
+        k = len(self.agreements[q])
+        self.agreements[q].append(
+            Agreement(
+                round=r,
+                date=self.rt.game.date(r),
+                parties=tuple(event.parties),
+                terms=terms,
+                concessions=concessions,
+                gain=gain,
+                split=split,
+                label=event.label,
+            )
+        )
+        self.met[q] |= set(concessions)
+        self._groups = None
+        for dy, level in terms.items():
+            self.locked[q][dy] = (level, k)
+        self._lock_row(q)
+
+    def _deal_one(
+        self, st: _States, r: int, event: Event, q: int, met: frozenset[str], dis: dict[str, float]
+    ) -> None:
+        """One run's deal by :func:`~tariffsim.deals.solve_deal` (runs the batch cannot search)."""
+        rt = self.rt
+        neg = rt.game.negotiation
+        parties = tuple(event.parties)
+        state = rt.full_state(st, q)
+        deal = solve_deal(
+            self._game(q), parties, state, dis, discount=neg.discount, method=neg.method,
+            demands=neg.demands, met=met, models=self._models(q, parties),
+            concessions=event.agenda,
+        )  # fmt: skip
+        if not deal.agreed:
+            return
+        self._agree(
+            q, r, event, dict(deal.terms), deal.concessions, dict(deal.gain), dict(deal.split)
+        )
+        self._write(st, q, deal.state._with(shock=state.shock))
+
+    def _lock_row(self, q: int) -> None:
+        """Refresh run ``q``'s row of :attr:`lock` from its agreed dyads."""
+        locked = self.locked[q]
+        self.lock[q] = [d in locked for d in self.rt.keys]
+
+    def _met_groups(self) -> dict[frozenset[str], NDArray[np.intp]]:
+        """Runs grouped by the concessions they have met (cached until a bargain)."""
+        if self._groups is None:
+            by: dict[frozenset[str], list[int]] = {}
+            for q, m in enumerate(self.met):
+                by.setdefault(frozenset(m), []).append(q)
+            self._groups = {k: np.array(v, dtype=np.intp) for k, v in by.items()}
+        return self._groups
+
+    def floors(self, q: int) -> dict[Dyad, float]:
+        """Run ``q``'s floors this round: the unmet demands' levels per dyad."""
+        if not self.active:
+            return {}
+        return self.rt.game.negotiation.floors(self.met[q])
 
     def constrain(self, st: _States, moves: NDArray[np.int8], r: int) -> NDArray[np.int8]:
-        """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands."""
+        """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands.
+
+        Vectorised over runs: only runs that break an agreement this round
+        are handled one by one (to write their notes).
+        """
         if not self.active:
             return moves
         rt = self.rt
         neg = rt.game.negotiation
-        out = moves.copy()
-        for q in range(rt.runs):
-            floors = neg.floors(self.met[q])
+        lock = self.lock
+        for q in np.flatnonzero(((moves > 0) & lock).any(axis=1)).tolist():
             locked = self.locked[q]
-            if not floors and not locked:
-                continue
             broken: dict[int, str] = {}
             for c, d in enumerate(rt.keys):
                 if moves[q, c] > 0 and d in locked:
@@ -1207,17 +1450,21 @@ class _Talks:
                     (r, f"{who} breaks the agreement of round {a.round} ({a.label})")
                 )
                 self.locked[q] = locked = {dy: v for dy, v in locked.items() if v[1] != kk}
+            self._lock_row(q)
+        cut = moves < 0
+        out = np.where(cut & lock, np.int8(0), moves).astype(np.int8)
+        free = cut & ~lock
+        for met, rows in self._met_groups().items():
+            floors = neg.floors(met)
             for c, d in enumerate(rt.keys):
-                m = int(moves[q, c])
-                if m >= 0:
+                if d not in floors:
                     continue
-                if d in locked:
-                    out[q, c] = 0
-                elif d in floors:
-                    i, j = rt.key_ij[c]
-                    level = _step_rungs(rt.ladders[d], st.tariff[q : q + 1, i, j], np.array([m]))
-                    if float(level[0]) < floors[d] - 1e-12:
-                        out[q, c] = 0
+                sel = rows[free[rows, c]]
+                if not sel.size:
+                    continue
+                i, j = rt.key_ij[c]
+                level = _step_rungs(rt.ladders[d], st.tariff[sel, i, j], moves[sel, c])
+                out[sel[level < floors[d] - 1e-12], c] = 0
         return out
 
 
@@ -1254,6 +1501,64 @@ def _carry_on(
         flows = np.asarray(models[p].payoff(nxt, prev=prv))[:, k]
         tail = float(np.asarray(models[p].payoff(last, prev=last))[0, k])
         out[p] = float(disc @ flows) + discount**h * tail / (1 - discount)
+    return out
+
+
+def _carry_on_batch(
+    rt: _Run,
+    look: Mapping[str, Array],
+    start: _States,
+    models: Mapping[str, Params],
+    discount: float,
+    horizon: int,
+) -> dict[str, Array]:
+    """Each party's discounted value of each run's look-ahead, then its last state held.
+
+    ``look`` holds the look-ahead's tariffs and controls ``(G, h+1, k, k)``
+    (row 0 the start); ``models`` each party's perceived parameters in those
+    runs. The batched :func:`_carry_on`: ``sum_t d**t flow_t + d**h tail / (1 - d)``.
+    """
+    h = horizon
+    tau, ctl = look["tariff"], look["control"]
+    peak = np.maximum(start.peak[:, None], np.maximum.accumulate(tau, axis=1))[:, 1 : h + 1]
+    moved = tau[:, 1:] - tau[:, :-1]
+    support = start.support[:, None]
+    shock = np.zeros_like(support)
+    nxt = StateBatch(
+        tariff=tau[:, 1:], control=ctl[:, 1:], peak=peak, moved=moved, support=support,
+        shock=shock,
+    )  # fmt: skip
+    prev_tau = np.concatenate([start.tariff[:, None], tau[:, 1:h]], axis=1)
+    prev_moved = np.concatenate([start.moved[:, None], moved[:, :-1]], axis=1)
+    prev_ctl = np.concatenate([start.control[:, None], ctl[:, 1:h]], axis=1)
+    last = StateBatch(
+        tariff=tau[:, h:], control=ctl[:, h:], peak=peak[:, -1:], moved=moved[:, -1:],
+        support=support, shock=shock,
+    )  # fmt: skip
+    disc = discount ** np.arange(h)
+    out: dict[str, Array] = {}
+    for p, params in models.items():
+        k = rt.pos[p]
+        flows = _evaluate_block(
+            rt.view, params, rt.weights, rt.active, nxt, prev_tau, prev_moved, prev_ctl
+        ).total[..., k]
+        tail = _evaluate_block(
+            rt.view, params, rt.weights, rt.active, last, last.tariff, last.moved, last.control
+        ).total[:, 0, k]
+        acc = np.zeros(len(tau))
+        for t in range(h):  # left to right: a run's value does not depend on the batch
+            acc = acc + disc[t] * flows[:, t]
+        out[p] = acc + discount**h * tail / (1 - discount)
+    return out
+
+
+def _rows(p: Params, rows: NDArray[np.intp]) -> Params:
+    """Batched Params restricted to runs ``rows`` (fields shared by all runs kept as they are)."""
+    out = object.__new__(Params)
+    for name in _PARAM_FIELDS:
+        v = getattr(p, name)
+        object.__setattr__(out, name, v[rows] if v.shape[0] > 1 else v)
+    object.__setattr__(out, "calibration", {})
     return out
 
 
@@ -1313,6 +1618,12 @@ class _Record:
         self.cdyads = tuple(w.control_ladders)
         self.full = mode == "full"
         a: dict[str, Any] = {}
+        self.look = mode == "look"
+        if self.look:  # a bargain's look-ahead: tariffs and controls, involved countries
+            a["tariff"] = np.zeros((R, T, rt.k, rt.k))
+            a["control"] = np.zeros((R, T, rt.k, rt.k))
+            self.arrays = a
+            return
         if self.full:
             for name in ("tariff", "effective", "control", "perceived_pass_through"):
                 a[name] = np.zeros((R, T, n, n))
@@ -1351,6 +1662,10 @@ class _Record:
 
     def add(self, r: int, st: _States, prev: _States | None, moves: NDArray[np.int8]) -> None:
         rt, a = self.rt, self.arrays
+        if self.look:
+            a["tariff"][:, r] = st.tariff
+            a["control"][:, r] = st.control
+            return
         idx: Any = rt.idx
         if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
             idx = slice(int(idx[0]), int(idx[-1]) + 1)

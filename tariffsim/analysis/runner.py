@@ -61,6 +61,7 @@ __all__ = [
     "map_chunks",
     "run_seeds",
     "simulate_runs",
+    "tune_malloc",
 ]
 
 T = TypeVar("T")
@@ -243,7 +244,7 @@ def map_chunks(
         if _is_dask_client(executor):
             shared = executor.scatter(job, broadcast=True)
             futures = [
-                executor.submit(fn, shared, a, b, _slice(payload, a, b), pure=False)
+                executor.submit(_on_worker, fn, shared, a, b, _slice(payload, a, b), pure=False)
                 for a, b in ranges
             ]
         else:
@@ -258,6 +259,66 @@ def map_chunks(
             for f in futures:
                 f.cancel()
             raise
+
+
+_TRIM_BYTES = 256 * 1024 * 1024
+"""Free memory glibc keeps at the top of a tuned worker's heap before returning it."""
+_MMAP_BYTES = 32 * 1024 * 1024
+"""Blocks from this size up get their own mapping in a tuned worker (glibc's largest)."""
+
+
+def tune_malloc(environ: Mapping[str, str] | None = None) -> bool:
+    """Undo a ``MALLOC_TRIM_THRESHOLD_`` setting in this process (glibc only); True if done.
+
+    Dask's nannies start every worker with ``MALLOC_TRIM_THRESHOLD_=65536``.
+    Setting that threshold also turns off glibc's adaptive mmap threshold, so
+    every temporary array above 128 kB is mapped and unmapped from the kernel
+    and every round of the batched engine pays page faults for its
+    temporaries: the engine runs about half as fast. When the variable is
+    set, this sets the trim threshold to 256 MB and the mmap threshold to
+    32 MB with ``mallopt`` (what glibc's adaptive rule converges to for the
+    engine's arrays). Elsewhere — the variable unset, or no glibc — it does
+    nothing. Chunks sent to a Dask client call it first on their worker.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment to look in (default ``os.environ``).
+
+    Examples
+    --------
+    >>> tune_malloc({})
+    False
+    """
+    import os
+
+    env = os.environ if environ is None else environ
+    if "MALLOC_TRIM_THRESHOLD_" not in env:
+        return False
+    global _TUNED
+    if _TUNED:
+        return True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    _TUNED = bool(mallopt(m_trim_threshold, _TRIM_BYTES)) and bool(
+        mallopt(m_mmap_threshold, _MMAP_BYTES)
+    )
+    return _TUNED
+
+
+_TUNED = False
+
+
+def _on_worker(fn: Callable[[Any, int, int, Any], T], job: Any, a: int, b: int, part: Any) -> T:
+    """A chunk on a Dask worker: allocator tuned (:func:`tune_malloc`), then ``fn``."""
+    tune_malloc()
+    return fn(job, a, b, part)
 
 
 def _check_payload(payload: Any, n: int) -> None:

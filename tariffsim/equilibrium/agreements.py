@@ -3,7 +3,8 @@ r"""Equilibrium paths with agreements: the Markov-perfect path, bargained at sum
 :func:`agreement_path` follows a Markov-perfect equilibrium's policy from a
 start state, as :meth:`MPEResult.path` does, and at every summit of the game
 that names two or more parties it offers them a deal
-(:func:`tariffsim.deals.solve_deal`). The disagreement point is the
+(:func:`tariffsim.deals.solve_deal`, layer by layer on dyads with several
+tariff layers, so a truce can keep one layer and drop another). The disagreement point is the
 equilibrium itself: each party's Markov-perfect value :math:`V_i(s)` of
 carrying on from the state. When some deal gives every party more, the state
 jumps to its terms, the agreement is recorded on the path
@@ -25,31 +26,36 @@ from typing import Any
 
 import numpy as np
 
-from ..deals import Agreement, solve_deal
+from ..deals import Agreement, floor_world, solve_deal
 from ..errors import ParameterError
 from ..game import Game, path_from_states
 from ..path import Path
-from ..world import Ladder, State, apply_moves
+from ..world import State
 from ._validate import check_pos_int
 from .eq_path import MPEResult
 
 __all__ = ["agreement_path", "with_demand_floors"]
 
 
-def with_demand_floors(game: Game, start: State | None = None) -> Game:
+def with_demand_floors(
+    game: Game, start: State | None = None, *, met: frozenset[str] | set[str] = frozenset()
+) -> Game:
     """`game` with each demanding side's ladder cut at its unmet demands.
 
     The demanding side does not cut below an unmet demand
     (:class:`~tariffsim.deals.Demand`), so for the Markov-perfect solver the
-    rungs below the floor are off limits; scheduled ``set`` events off the cut
-    ladders are dropped (the solver starts from a state, not the calendar).
-    A world with tariff layers is returned unchanged (its ladders are per layer).
+    rungs below the floor are off limits (:func:`~tariffsim.deals.floor_world`:
+    a layered dyad is cut layer by layer and keeps its layers); scheduled
+    ``set`` events off the cut ladders are dropped (the solver starts from a
+    state, not the calendar).
 
     Parameters
     ----------
     game : Game
     start : State, optional
         If given and below a floor on some dyad, `game` is returned unchanged.
+    met : set of str
+        Concessions already given: their demands no longer bind.
 
     Returns
     -------
@@ -59,35 +65,51 @@ def with_demand_floors(game: Game, start: State | None = None) -> Game:
     --------
     >>> from tariffsim import equilibrium as eq
     >>> g = ts.load_scenario("us-china-145").game
-    >>> eq.with_demand_floors(g) is g   # a layered world keeps its ladders
-    True
+    >>> eq.with_demand_floors(g).world.ladders[("US", "CN")].levels  # fentanyl 20 + baseline 10
+    (0.3, 0.54, 1.04, 1.45)
     """
-    floors = game.negotiation.floors()
-    if not floors or getattr(game.world, "instruments", None):
-        # a layered world keeps its rungs per layer: cutting its headline ladders would
-        # break the layer split, so it is returned unchanged (the deals keep the floors)
+    floors = game.negotiation.floors(frozenset(met))
+    if not floors:
         return game
     w = game.world
-    ladders = dict(w.ladders)
     for d, f in floors.items():
         if start is not None and start.tariff[w.index(d[0]), w.index(d[1])] < f - 1e-12:
             return game
-        kept = tuple(x for x in ladders[d].levels if x >= f - 1e-12)
-        if not kept:
-            return game
-        ladders[d] = Ladder(kept)
-    events = tuple(
-        e
-        for e in game.events
-        if e.kind != "set" or ladders[(e.importer, e.exporter)].contains(e.level)
-    )
+    fw = floor_world(w, floors)
+    if fw is None:
+        return game
+
+    def on_ladder(e: Any) -> bool:
+        d = (e.importer, e.exporter)
+        if e.kind != "set":
+            return True
+        if e.layer:
+            lay = next((x for x in fw.instruments.get(d, ()) if x.name == e.layer), None)
+            return lay is not None and lay.levels.contains(e.level)
+        return fw.ladders[d].contains(e.level)
+
+    events = tuple(e for e in game.events if on_ladder(e))
     initial = game.initial
     if initial is not None:
         for d, f in floors.items():
             if initial.tariff[w.index(d[0]), w.index(d[1])] < f - 1e-12:
                 initial = None
                 break
-    return game.replace(world=w.replace(ladders=ladders), events=events, initial=initial)
+    return game.replace(world=fw, events=events, initial=initial)
+
+
+def _resolve(result: MPEResult, game: Game, met: set[str]) -> MPEResult:
+    """`result`'s equilibrium solved again on `game` with only the floors still unmet."""
+    from .markov import markov_perfect
+
+    lg = result.lgame
+    floored = with_demand_floors(game.replace(initial=lg.base), met=met)
+    return markov_perfect(
+        floored,
+        discount=result.discount,
+        selection=result.selection,  # type: ignore[arg-type]
+        moves=lg.moves,  # type: ignore[arg-type]
+    )
 
 
 def agreement_path(
@@ -96,6 +118,7 @@ def agreement_path(
     rounds: int = 30,
     *,
     start_round: int = 0,
+    game: Game | None = None,
 ) -> Path:
     """The equilibrium path from `start` with deals struck at the game's summits.
 
@@ -109,6 +132,12 @@ def agreement_path(
     start_round : int, default 0
         The game round `start` corresponds to: a summit scheduled for game
         round ``r`` is offered in path round ``r - start_round``.
+    game : Game, optional
+        The game deals are struck in, when `result` was solved on
+        :func:`with_demand_floors` of it: deals choose from its full ladders (a
+        concession lifts a floor), and after a deal that meets a demand the
+        equilibrium is solved again with the floors still unmet. Default: the
+        result's own game.
 
     Returns
     -------
@@ -128,17 +157,20 @@ def agreement_path(
     >>> w = g.world
     >>> peak = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
     >>> r = eq.markov_perfect(eq.with_demand_floors(g, peak), discount=0.95)
-    >>> p = eq.agreement_path(r, peak, rounds=8, start_round=12)
-    >>> p.agreements   # the equilibrium walks down faster than any deal at Geneva
-    ()
-    >>> [round(100 * x) for x in p.series("US", "CN")]
-    [145, 104, 54, 30, 20, 10, 0, 0, 0]
+    >>> p = eq.agreement_path(r, peak, rounds=8, start_round=12, game=g)
+    >>> [(a.round, a.label) for a in p.agreements]
+    [(3, 'Geneva talks')]
+    >>> [round(100 * x) for x in p.series("US", "CN")]  # the US keeps fentanyl 20 + baseline 10
+    [145, 104, 54, 30, 30, 30, 30, 30, 30]
     """
     if not isinstance(result, MPEResult):
         raise ParameterError(f"`result` must be an MPEResult; got {type(result).__name__}.")
     rounds = check_pos_int(rounds, "rounds")
     lg = result.lgame
-    game = lg.game
+    if game is None:
+        game = lg.game
+    elif not isinstance(game, Game):
+        raise ParameterError(f"`game` must be a Game; got {type(game).__name__}.")
     w = game.world
     neg = game.negotiation
     players = tuple(lg.players)
@@ -171,29 +203,33 @@ def agreement_path(
                 demands=neg.demands,
                 met=frozenset(met),
                 concessions=e.agenda,
+                layers=True,
             )
             log.append((k, e.label))
             if deal.agreed:
                 agreements.append(
                     Agreement(
                         round=k,
-                        date=game.date(k),
+                        date=game.date(k + start_round),
                         parties=tuple(e.parties),
                         terms=dict(deal.terms),
                         concessions=deal.concessions,
                         gain=dict(deal.gain),
                         split=dict(deal.split),
                         label=e.label,
+                        layers=dict(deal.layers),
                     )
                 )
+                lifted = set(deal.concessions) - met
                 met |= set(deal.concessions)
                 held.update(deal.terms)
                 state = deal.state._with(shock=np.zeros(w.n))
+                if lifted and game is not lg.game:  # a demand met: its floor goes
+                    result = _resolve(result, game, met)
+                    lg = result.lgame
         prof = result.profile[lg.index_of(state)]
-        mv = lg.profile_moves[prof]
-        moves = {d: (0 if d in held else int(m)) for d, m in zip(lg.dyads, mv, strict=True)}
         prev = states[-1]
-        state = apply_moves(w, state, moves)
+        state, _ = lg.advance(state, int(prof), hold=held)
         mat = np.sign(state.tariff - prev.tariff).astype(np.int64)
         states.append(state)
         mats.append(mat)

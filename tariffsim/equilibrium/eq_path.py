@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from ..errors import ParameterError
 from ..game import path_from_states
 from ..path import Path, html_table
-from ..world import State, apply_moves
+from ..world import State
 from ._validate import check_pos_int
 from .ladder_game import Dyad, FloatArray, IntArray, LadderGame
 
@@ -33,7 +33,7 @@ __all__ = ["MPEResult", "SPEResult"]
 
 
 def _policy_moves(lg: LadderGame, policy: IntArray) -> IntArray:
-    return np.asarray(lg.profile_moves[policy], dtype=np.int64)
+    return lg.moves_at(np.arange(lg.n_states), policy)
 
 
 def _player_actions(lg: LadderGame, policy: IntArray) -> IntArray:
@@ -52,11 +52,8 @@ def _equilibrium_path(
     state = lg.state(idx)
     states = [state]
     mats = [np.zeros((w.n, w.n), dtype=np.int64)]
-    moves_table = lg.profile_moves
     for pol in policies:
-        mv = moves_table[pol[idx]]
-        moves = {d: int(m) for d, m in zip(lg.dyads, mv, strict=True)}
-        state = apply_moves(w, state, moves)
+        state, moves = lg.advance(state, int(pol[idx]))
         mat = np.zeros((w.n, w.n), dtype=np.int64)
         for (a, b), m in moves.items():
             mat[w.index(a), w.index(b)] = m
@@ -81,7 +78,8 @@ class MPEResult:
     profile : ndarray of int, shape (S,)
         The selected joint profile index.
     moves : ndarray of int, shape (S, D)
-        The selected move (-1, 0, +1) on every dyad of :attr:`LadderGame.dyads`.
+        The selected move on every dyad of :attr:`LadderGame.dyads`, in rungs
+        (-1, 0, +1 for steps; any signed number of rungs with jumps).
     n_pure : ndarray of int, shape (S,)
         Number of pure equilibria of each state's stage game at the solution.
     mixed : ndarray of bool, shape (S,)

@@ -11,7 +11,12 @@ A :class:`LadderGame` is the discounted Markov game behind a
 * an **action** of a player is one move (-1 de-escalate, 0 hold, +1 escalate)
   on each of its dyads, so a player with ``k`` dyads has ``3**k`` actions;
   moves step along the ladders and stop at the ends, as in
-  :func:`~tariffsim.world.apply_moves`;
+  :func:`~tariffsim.world.apply_moves`. With ``moves="jump"`` (a game whose
+  ``moves`` is ``"jump"``) an action instead names a target rung on each of
+  its dyads, any rung in one round, so a player whose dyads have ``L_1, ...,
+  L_k`` rungs has ``L_1 * ... * L_k`` actions; the successor of a profile is
+  then the same from every state, and "hold" is the action whose targets are
+  today's rungs;
 * the **reward** of player ``i`` for action profile ``a`` at state ``s`` is
   the *true* payoff ``game.model.payoff(s', prev=s)`` of the successor state
   ``s'`` reached from ``s`` — face and resolve costs of the transition count.
@@ -26,6 +31,7 @@ with the full model. The solvers are in :mod:`tariffsim.equilibrium.markov`.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Sequence
@@ -38,7 +44,7 @@ from numpy.typing import NDArray
 from ..agents import targets_of
 from ..errors import ParameterError, UnknownNameError
 from ..game import Game
-from ..world import Ladder, Move, State, StateBatch
+from ..world import Ladder, Move, State, StateBatch, apply_moves
 from ._validate import check_discount
 from .normal_form import NormalFormGame
 
@@ -110,6 +116,9 @@ class LadderGame:
         of transitions) or ``"decomposed"`` (state payoffs once per state plus
         the transition terms per pair of dyads, checked against exact calls
         on a sample of transitions; see :meth:`from_game`).
+    moves : {"step", "jump"}
+        ``"step"``: an action moves each own dyad one rung (-1, 0, +1);
+        ``"jump"``: an action sets each own dyad to any rung of its ladder.
 
     Examples
     --------
@@ -130,6 +139,7 @@ class LadderGame:
     rewards: NDArray[Any]
     successors: NDArray[Any]
     method: str = "exact"
+    moves: str = "step"
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -140,6 +150,7 @@ class LadderGame:
         *,
         method: Literal["auto", "exact", "decomposed"] = "auto",
         dtype: Any = np.float64,
+        moves: Literal["step", "jump"] | None = None,
     ) -> LadderGame:
         """Build the ladder game of ``game`` and precompute every transition.
 
@@ -167,6 +178,10 @@ class LadderGame:
         dtype : numpy float dtype, default float64
             Storage type of :attr:`rewards` (float32 halves the memory of large
             games).
+        moves : {"step", "jump"}, optional
+            Action sets: one rung per round, or any rung in one round. Default:
+            the game's own ``moves``. Jump games are always scored exactly
+            (every transition is a model call).
 
         Returns
         -------
@@ -192,6 +207,10 @@ class LadderGame:
             raise ParameterError(
                 f"`method` must be one of 'auto', 'exact', 'decomposed'; got {method!r}."
             )
+        if moves is None:
+            moves = game.moves  # type: ignore[assignment]
+        if moves not in ("step", "jump"):
+            raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {moves!r}.")
         dt = np.dtype(dtype)
         if dt.kind != "f":
             raise ParameterError(f"`dtype` must be a float dtype; got {dtype!r}.")
@@ -237,11 +256,14 @@ class LadderGame:
             base=base,
             rewards=np.zeros((0, 0, 0)),
             successors=np.zeros((0, 0), dtype=np.int64),
+            moves=str(moves),
         )
         succ = lg._successor_table()
         S, A = succ.shape
         n_dec = S + 2 * lg._pair_configs() + 256  # model evaluations, decomposed
-        use_dec = method == "decomposed" or (method == "auto" and n_dec < S * A)
+        use_dec = lg.moves == "step" and (
+            method == "decomposed" or (method == "auto" and n_dec < S * A)
+        )
         rewards: NDArray[Any] | None = None
         used = "exact"
         if use_dec:
@@ -275,7 +297,11 @@ class LadderGame:
 
     @property
     def action_shape(self) -> tuple[int, ...]:
-        """Number of actions of each player (``3**k`` for ``k`` dyads)."""
+        """Number of actions of each player (``3**k`` for ``k`` dyads; with jumps the
+        product of its dyads' numbers of rungs)."""
+        if self.moves == "jump":
+            dims = self.dims
+            return tuple(math.prod(dims[k] for k in ds) for ds in self.player_dyads)
         return tuple(3 ** len(d) for d in self.player_dyads)
 
     @property
@@ -290,7 +316,13 @@ class LadderGame:
 
     @property
     def profile_moves(self) -> IntArray:
-        """Move on every dyad under every joint profile, shape ``(A, D)``."""
+        """Move on every dyad under every joint profile, shape ``(A, D)``.
+
+        With jumps an action is a target rung, not a move: this is then
+        :attr:`profile_targets` (use :meth:`moves_at` for the rungs moved).
+        """
+        if self.moves == "jump":
+            return self.profile_targets
         joint = np.indices(self.action_shape).reshape(self.n_players, -1).T
         out = np.zeros((self.n_profiles, len(self.dyads)), dtype=np.int64)
         for p, ds in enumerate(self.player_dyads):
@@ -298,9 +330,93 @@ class LadderGame:
         return out
 
     @property
+    def profile_targets(self) -> IntArray:
+        """Target rung on every dyad under every joint profile, shape ``(A, D)`` (jumps).
+
+        Raises
+        ------
+        ParameterError
+            For a step game (its actions are moves, not targets).
+        """
+        if self.moves != "jump":
+            raise ParameterError("`profile_targets` exists only for moves='jump' ladder games.")
+        joint = np.indices(self.action_shape).reshape(self.n_players, -1).T
+        out = np.zeros((self.n_profiles, len(self.dyads)), dtype=np.int64)
+        dims = self.dims
+        for p, ds in enumerate(self.player_dyads):
+            sub = np.indices(tuple(dims[k] for k in ds)).reshape(len(ds), -1).T
+            out[:, list(ds)] = sub[joint[:, p]]
+        return out
+
+    def moves_at(self, states: Any, profiles: Any) -> IntArray:
+        """Rungs moved on every dyad (signed) by ``profiles`` at ``states``.
+
+        Parameters
+        ----------
+        states, profiles : array_like of int
+            Grid state and joint profile indices (broadcast together).
+
+        Returns
+        -------
+        ndarray of int, shape ``broadcast(states, profiles).shape + (D,)``
+            For step games the nominal move (-1, 0, +1, even at a ladder's end);
+            with jumps the target rung minus today's rung.
+        """
+        s = np.asarray(states, dtype=np.int64)
+        a = np.asarray(profiles, dtype=np.int64)
+        if self.moves != "jump":
+            return np.asarray(self.profile_moves[a], dtype=np.int64) + 0 * s[..., None]
+        grid = self.grid
+        return np.asarray(self.profile_targets[a] - grid[s], dtype=np.int64)
+
+    @property
     def nonhold(self) -> IntArray:
-        """Number of non-hold moves in each joint profile, shape ``(A,)``."""
+        """Number of non-hold moves in each joint profile, shape ``(A,)``.
+
+        With jumps whether a profile holds depends on the state: this is then
+        the number of dyads whose target is not the bottom rung (see
+        :meth:`nonhold_at`).
+        """
         return np.count_nonzero(self.profile_moves, axis=1).astype(np.int64)
+
+    def advance(self, state: State, profile: int, hold: Any = ()) -> tuple[State, dict[Dyad, int]]:
+        """The state after joint profile ``profile`` at ``state`` (the full model's state).
+
+        Steps move one rung (:func:`~tariffsim.world.apply_moves`); jumps move
+        as many rungs as it takes to reach each target, layer by layer as the
+        engine does, with ``moved`` the whole change. Dyads in ``hold`` hold.
+
+        Returns
+        -------
+        (State, dict of (str, str) to int)
+            The next state and the rungs moved on every dyad.
+        """
+        s = self.index_of(state)
+        mv = self.moves_at(s, int(profile))
+        moves = {d: (0 if d in hold else int(m)) for d, m in zip(self.dyads, mv, strict=True)}
+        w = self.game.world
+        if self.moves != "jump":
+            return apply_moves(w, state, moves), moves
+        nxt = state
+        for k in range(max((abs(m) for m in moves.values()), default=0)):
+            nxt = apply_moves(w, nxt, {d: int(np.sign(m)) for d, m in moves.items() if abs(m) > k})
+        return nxt._with(moved=nxt.tariff - state.tariff), moves
+
+    def nonhold_at(self, lo: int, hi: int) -> NDArray[np.integer[Any]]:
+        """Number of dyads each profile moves at states ``lo:hi``, shape ``(hi - lo, A)``
+        (for step games the same row for every state)."""
+        if self.moves != "jump":
+            return np.broadcast_to(self.nonhold, (hi - lo, self.n_profiles))
+        return self._jump_nonhold[lo:hi]
+
+    @functools.cached_property
+    def _jump_nonhold(self) -> NDArray[np.int16]:
+        grid = self.grid
+        tgt = self.profile_targets
+        out = np.zeros((self.n_states, self.n_profiles), dtype=np.int16)
+        for d in range(len(self.dyads)):
+            out += tgt[None, :, d] != grid[:, None, d]
+        return out
 
     def player_index(self, code: str) -> int:
         """Position of player ``code`` in :attr:`players`."""
@@ -309,8 +425,23 @@ class LadderGame:
         return self.players.index(code)
 
     def action_names(self) -> tuple[tuple[str, ...], ...]:
-        """Readable name of every action of every player."""
+        """Readable name of every action of every player (with jumps: the target
+        rates, e.g. ``"CN 30%"``)."""
         out = []
+        if self.moves == "jump":
+            dims = self.dims
+            for ds in self.player_dyads:
+                sub = np.indices(tuple(dims[k] for k in ds)).reshape(len(ds), -1).T
+                names = []
+                for row in sub:
+                    names.append(
+                        " ".join(
+                            f"{self.dyads[k][1]} {100 * self.ladders[k].levels[int(r)]:g}%"
+                            for k, r in zip(ds, row, strict=True)
+                        )
+                    )
+                out.append(tuple(names))
+            return tuple(out)
         for ds in self.player_dyads:
             targets = [self.dyads[k][1] for k in ds]
             out.append(tuple(_action_name(targets, m) for m in _action_moves(len(ds))))
@@ -375,6 +506,9 @@ class LadderGame:
         dims = self.dims
         S, A = self.n_states, self.n_profiles
         itype: type[np.signedinteger[Any]] = np.int32 if S < 2**31 else np.int64
+        if self.moves == "jump":  # the target grid state, whatever the state today
+            tgt = np.ravel_multi_index(tuple(self.profile_targets.T), dims).astype(itype)
+            return np.ascontiguousarray(np.broadcast_to(tgt, (S, A)))
         grid: NDArray[Any] = self.grid.astype(itype)
         moves: NDArray[Any] = self.profile_moves.astype(itype)
         strides = np.ones(len(dims), dtype=np.int64)

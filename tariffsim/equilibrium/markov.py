@@ -183,19 +183,23 @@ class _Step:
 
 
 def _select(
-    ok: NDArray[np.bool_], total: FloatArray, nonhold: IntArray, selection: str
+    ok: NDArray[np.bool_], total: FloatArray, nonhold: NDArray[Any], selection: str
 ) -> IntArray:
-    """Index of the selected profile per row of ``ok`` (rows without one: -1)."""
+    """Index of the selected profile per row of ``ok`` (rows without one: -1).
+
+    ``nonhold`` is ``(A,)`` or, where it depends on the state (jumps), ``(C, A)``.
+    """
     big = np.iinfo(np.int64).max
+    nonhold = np.broadcast_to(np.asarray(nonhold, dtype=np.int64), ok.shape)
     if selection == "payoff-dominant":
         t = np.where(ok, total, -np.inf)
         best = t.max(axis=1, keepdims=True)
         scale = 1e-12 * (1.0 + np.abs(best))
         cand = ok & (t >= best - scale)
-        nh = np.where(cand, nonhold[None, :], big)
+        nh = np.where(cand, nonhold, big)
         cand &= nh == nh.min(axis=1, keepdims=True)
     else:  # status-quo (and the pure part of qre)
-        nh = np.where(ok, nonhold[None, :], big)
+        nh = np.where(ok, nonhold, big)
         cand = ok & (nh == nh.min(axis=1, keepdims=True))
         t = np.where(cand, total, -np.inf)
         cand &= t == t.max(axis=1, keepdims=True)
@@ -258,7 +262,7 @@ def _sweep(
     """
     S, A, N = lg.n_states, lg.n_profiles, lg.n_players
     shape = lg.action_shape
-    nonhold = lg.nonhold
+    nonhold = lg.nonhold if lg.moves != "jump" else None  # jumps: depends on the state
     rewards, succ = lg.rewards, lg.successors
     policy = np.empty(S, dtype=np.int64)
     out = np.empty((S, N))
@@ -280,7 +284,8 @@ def _sweep(
             ok &= qp >= m
         ok2 = ok.reshape(C, A)
         total = qt.sum(axis=0)
-        pick = _select(ok2, total, nonhold, selection)
+        pick = _select(ok2, total, nonhold if nonhold is not None else lg.nonhold_at(lo, hi),
+                       selection)  # fmt: skip
         n_pure[lo:hi] = ok2.sum(axis=1)
         special = np.flatnonzero(pick < 0)
         if selection == "qre":
@@ -399,6 +404,7 @@ def markov_perfect(
     discount: float = 0.95,
     selection: Selection = "status-quo",
     *,
+    moves: Literal["step", "jump"] | None = None,
     tol: float = 1e-8,
     max_iter: int = 1000,
     accelerate: bool = True,
@@ -417,6 +423,12 @@ def markov_perfect(
         Per-round discount factor, in [0, 1).
     selection : {"status-quo", "payoff-dominant", "qre"}
         Rule picking one pure equilibrium per state (see the module notes).
+    moves : {"step", "jump"}, optional
+        ``"step"``: each player moves each of its dyads one rung per round;
+        ``"jump"``: any rung in one round (a cut of 115 points, a threat set
+        and withdrawn). Default: the game's own ``moves`` (for a
+        :class:`LadderGame`, the one it was built with; naming another is an
+        error).
     tol : float, default 1e-8
         Stop when ``max |T V - V| <= tol`` (payoff units, % of GDP).
     max_iter : int, default 1000
@@ -469,6 +481,12 @@ def markov_perfect(
     (True, True)
     >>> r.move_at(ts.State.zeros(10))
     {('US', 'CN'): 0, ('CN', 'US'): 0}
+
+    With jumps, any rung in one round:
+
+    >>> j = eq.markov_perfect(g, discount=0.9, moves="jump")
+    >>> j.lgame.action_shape, j.converged
+    ((7, 7), True)
     """
     discount = check_discount(discount)
     selection = _check_selection(selection)  # type: ignore[assignment]
@@ -482,8 +500,14 @@ def markov_perfect(
     ):
         raise ParameterError(f"`max_seconds` must be a finite number > 0; got {max_seconds!r}.")
     progress_enabled(progress)
-
-    lg = _as_lgame(game)
+    if moves is not None and moves not in ("step", "jump"):
+        raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {moves!r}.")
+    if isinstance(game, LadderGame) and moves is not None and moves != game.moves:
+        raise ParameterError(
+            f"`moves`={moves!r} but the LadderGame was built with moves={game.moves!r}; "
+            "build it with LadderGame.from_game(game, moves=...)."
+        )
+    lg = LadderGame.from_game(game, moves=moves) if isinstance(game, Game) else _as_lgame(game)
     S, N = lg.n_states, lg.n_players
     V = np.zeros((S, N)) if initial_values is None else lg._check_values(initial_values).copy()
     cost = estimate_cost(lg, selection)

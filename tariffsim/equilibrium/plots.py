@@ -105,7 +105,9 @@ def plot_policy(
         tuple(dyads) == (("US", "CN"), ("CN", "US"))
         and not all(tuple(d) in lg.dyads for d in dyads)
     ):
-        dyads = lg.dyads[:2]
+        # the first two dyads that can move (a demand floor may leave a dyad one rung)
+        movable = [d for d, lad in zip(lg.dyads, lg.ladders, strict=True) if len(lad) > 1]
+        dyads = (movable + [d for d in lg.dyads if d not in movable])[:2]
     if len(dyads) != 2:
         raise ParameterError(f"`dyads` must name two dyads; got {dyads!r}.")
     pos = []

@@ -30,7 +30,7 @@ def test_sensitivity_writes_table_csv_and_charts(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert "peak (morris, n=2, 6 runs)" in res.stdout
     folder = tmp_path / "sa"
-    rows = list(csv.DictReader((folder / "us-china-145-sensitivity.csv").open()))
+    rows = list(csv.DictReader((folder / "us-china-145-sensitivity.csv").read_text().splitlines()))
     assert {r["output"] for r in rows} == {"peak", "settled_us"}
     assert {r["param"] for r in rows} == {"belief:pass_through.US.CN", "learning_rate.US"}
     for o in ("peak", "settled_us"):
@@ -48,10 +48,12 @@ def test_calibrate_writes_report_forecast_and_plots(tmp_path: Path) -> None:
     assert "calibration of us-china-145 to 'us-china-2025'" in res.stdout
     assert "no_change" in res.stdout
     folder = tmp_path / "fit"
-    rows = list(csv.DictReader((folder / "us-china-145-calibration.csv").open()))
+    rows = list(csv.DictReader((folder / "us-china-145-calibration.csv").read_text().splitlines()))
     assert [r["param"] for r in rows] == ["learning_rate.US"]
     assert 0.02 <= float(rows[0]["estimate"]) <= 0.4
-    fc = list(csv.DictReader((folder / "us-china-145-calibration-forecast.csv").open()))
+    fc = list(
+        csv.DictReader((folder / "us-china-145-calibration-forecast.csv").read_text().splitlines())
+    )
     assert [r["forecaster"] for r in fc] == ["fitted", "no_change", "default"]
     for suffix in ("", "-profiles", "-forecast"):
         assert (folder / f"us-china-145-calibration{suffix}.png").stat().st_size > 0

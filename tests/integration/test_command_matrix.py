@@ -55,7 +55,7 @@ def _check_files(folder: Path) -> list[Path]:
     for f in files:
         assert f.stat().st_size > 0, f
         if f.suffix == ".csv":
-            assert len(list(csv.reader(f.open(encoding="utf-8")))) >= 2, f
+            assert len(list(csv.reader(f.read_text(encoding="utf-8").splitlines()))) >= 2, f
         elif f.suffix == ".json":
             json.loads(f.read_text(encoding="utf-8"))
         elif f.suffix == ".png":

@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -151,6 +152,7 @@ def test_correlated_constraints_and_pure_nash_feasible(game):
         assert r.welfare >= game.payoff_array[(slice(None), *prof)].sum() - 1e-6
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
 @settings(max_examples=25, deadline=None)
 @given(game=n_player_games(), seed=st.integers(0, 2**32 - 1))
 def test_same_seed_same_learning_history(game, seed):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,6 +72,7 @@ def test_correlated_equilibrium_value_is_invariant(g, c, d):
     assert abs(welfare_b - a.welfare) <= 1e-6 * max(1.0, abs(a.welfare))
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
 @SETTINGS
 @given(
     g=bimatrix(max_actions=3),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tariffsim import equilibrium as eq
-from tariffsim.errors import ParameterError
+from tariffsim.errors import ConvergenceWarning, ParameterError
 
 PD = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
 PENNIES = eq.NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
@@ -24,7 +24,8 @@ def test_brd_reaches_dominant_equilibrium():
 
 
 def test_brd_cycles_without_pure_equilibrium():
-    r = eq.best_response_dynamics(PENNIES, start=(0, 0), max_rounds=50, rng=0)
+    with pytest.warns(ConvergenceWarning, match="no pure equilibrium"):
+        r = eq.best_response_dynamics(PENNIES, start=(0, 0), max_rounds=50, rng=0)
     assert not r.converged
     assert r.fixed_point is None
     assert r.profiles.shape == (51, 2)
@@ -32,7 +33,8 @@ def test_brd_cycles_without_pure_equilibrium():
 
 
 def test_fictitious_play_shapley_cycles():
-    r = eq.fictitious_play(SHAPLEY, rounds=3000, rng=0)
+    with pytest.warns(ConvergenceWarning, match="relative regret"):
+        r = eq.fictitious_play(SHAPLEY, rounds=3000, rng=0)
     assert not r.converged
     assert r.fixed_point is None
     # Regret of the empirical profile stays away from zero ...
@@ -56,12 +58,14 @@ def test_logit_dynamics_low_and_high_beta():
     hot = eq.logit_dynamics(PD, beta=40.0, rounds=300, rng=0)
     assert hot.converged
     assert hot.fixed_point == (1, 1)
-    cold = eq.logit_dynamics(PD, beta=0.0, rounds=2000, rng=0)
+    with pytest.warns(ConvergenceWarning, match="did not settle"):
+        cold = eq.logit_dynamics(PD, beta=0.0, rounds=2000, rng=0)
     assert not cold.converged
     # Uniform play: each action of player 0 about half the time.
     assert 0.4 < cold.profiles[:, 0].mean() < 0.6
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
 @pytest.mark.parametrize(
     ("func", "kwargs"),
     [

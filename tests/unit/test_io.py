@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
+import time
 from pathlib import Path
 
 import matplotlib
@@ -21,6 +27,7 @@ from tariffsim._io import (
     csv_cell,
     output_path,
     slug,
+    sweep_stale,
     term_escape,
 )
 
@@ -154,3 +161,48 @@ def test_scenario_write_is_atomic(tmp_path: Path) -> None:
     ts.load_scenario("us-china-145").write(p)
     assert _visible(tmp_path) == ["s.toml"]
     assert ts.load_scenario(p).name == "us-china-145"
+
+
+_STAGE_AND_HANG = textwrap.dedent(
+    """
+    import sys, time
+    from tariffsim._io import OutputGroup
+    with OutputGroup(sys.argv[1]) as out:
+        out.text("run.csv", "a,b\\n1,2\\n")
+        print("staged", flush=True)
+        time.sleep(60)
+    """
+)
+
+
+def _killed_writer(folder: Path) -> list[Path]:
+    """Stage a file in a child process, SIGKILL it, return the temporaries it left."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _STAGE_AND_HANG, str(folder)], stdout=subprocess.PIPE, env=env
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == b"staged"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    return sorted(folder.glob(".*.tmp*"))
+
+
+def test_temporaries_of_a_killed_process_are_swept_once_old(tmp_path: Path) -> None:
+    left = _killed_writer(tmp_path)
+    assert len(left) == 1 and "run.csv" in left[0].name  # SIGKILL cannot clean up
+    ours = tmp_path / f".mine.csv.tsim{os.getpid()}-abc.tmp"  # a live process's (ours)
+    ours.write_text("x")
+    other = tmp_path / ".notes.tmp"  # not a tariffsim temporary
+    other.write_text("x")
+    old = time.time() - 2 * 3600
+    for f in (*left, ours, other):
+        os.utime(f, (old, old))
+    # young files are kept even if their process is gone
+    assert sweep_stale(tmp_path, older_than=3 * 3600) == []
+    with OutputGroup(tmp_path) as out:  # every write sweeps
+        out.text("next.csv", "c\n")
+    assert not left[0].exists()
+    assert ours.exists() and other.exists()
+    assert (tmp_path / "next.csv").read_text() == "c\n"

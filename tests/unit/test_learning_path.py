@@ -44,6 +44,7 @@ def test_best_response_rest_point_is_a_stage_nash_equilibrium(game, peak):
     assert w.index("US") == 0
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
 def test_logit_same_seed_same_path_and_seed_matters(game, peak):
     a = learning_path(game, "logit", rounds=20, start=peak, beta=5.0, rng=7)
     b = learning_path(game, "logit", rounds=20, start=peak, beta=5.0, rng=7)

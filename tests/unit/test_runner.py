@@ -141,3 +141,13 @@ def test_tournament_on_an_executor_equals_in_process(kind: str) -> None:
 def test_tournament_rejects_bad_executor() -> None:
     with pytest.raises(ParameterError, match="`executor`"):
         T.round_robin(["hold", "tit-for-tat"], rounds=3, executor=2)
+
+
+def test_tune_malloc_acts_only_where_the_trim_threshold_is_set():
+    import ctypes.util
+
+    from tariffsim.analysis.runner import tune_malloc
+
+    assert tune_malloc({}) is False
+    if ctypes.util.find_library("c") and "glibc" in " ".join(__import__("platform").libc_ver()):
+        assert tune_malloc({"MALLOC_TRIM_THRESHOLD_": "65536"}) is True

@@ -59,11 +59,13 @@ def test_fictitious_play_at_the_peak_is_not_converged_at_hold_hold():
     # payoffs are % of GDP: the gains at (hold, hold) are tiny in absolute terms
     assert 0 < nf.regret((1, 1)) < 0.1  # a few hundredths of a percent of GDP
     assert relative_regret(nf, (1, 1)) > 1e-2
-    r = eq.fictitious_play(nf, rounds=0, start=(1, 1), rng=0)
+    with pytest.warns(ts.ConvergenceWarning, match="relative regret"):
+        r = eq.fictitious_play(nf, rounds=0, start=(1, 1), rng=0)
     assert not r.converged
     assert r.regret[0] == pytest.approx(relative_regret(nf, (1, 1)))
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
 def test_fictitious_play_converged_flag_matches_relative_regret():
     nf = _peak_stage()
     for rounds in (0, 1, 5, 50, 400):
@@ -72,6 +74,7 @@ def test_fictitious_play_converged_flag_matches_relative_regret():
         assert r.converged == (relative_regret(nf, final) <= 1e-2)
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
 @pytest.mark.parametrize("lam_max", [1e3, 1e30, 1e300])
 def test_logit_qre_never_marks_nan_converged(lam_max):
     games = [

@@ -1,0 +1,97 @@
+"""Summits in the batched engine: the batched deal search is ``solve_deal`` run by run."""
+
+import dataclasses
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim import engine, parampath
+from tariffsim.deals import solve_deal
+
+US_CHINA = ts.load_scenario("us-china-145").game
+W = US_CHINA.world
+SUMMIT = next(e for e in US_CHINA.events if e.kind == "summit")
+
+
+def _talks(runs, overrides):
+    items = engine._check_overrides(US_CHINA, overrides, runs)
+    rt = engine._Run(US_CHINA, 30, items, engine._Streams.of_seeds(list(range(runs))))
+    return rt, engine._Talks(rt, items)
+
+
+@st.composite
+def summits(draw):
+    runs = draw(st.integers(1, 4))
+    us = [x for x in W.ladders[("US", "CN")].levels if x >= 0.3]  # at or above the floors
+    cn = W.ladders[("CN", "US")].levels
+    t_us = [draw(st.sampled_from(us)) for _ in range(runs)]
+    t_cn = [draw(st.sampled_from(cn)) for _ in range(runs)]
+    dis = {c: np.array([draw(st.floats(-60.0, -5.0)) for _ in range(runs)]) for c in ("US", "CN")}
+    pt = np.array([draw(st.floats(0.05, 1.0)) for _ in range(runs)])
+    agenda = draw(st.sampled_from([(), None, ("fentanyl_enforcement_china",)]))
+    met = draw(st.sampled_from([frozenset(), frozenset({"fentanyl_enforcement_china"})]))
+    return runs, t_us, t_cn, dis, {"belief:pass_through.US.CN": pt}, agenda, met
+
+
+@settings(max_examples=15, deadline=None)
+@given(case=summits())
+def test_batched_deals_are_solve_deal_run_by_run(case):
+    runs, t_us, t_cn, dis, over, agenda, met = case
+    summit = dataclasses.replace(SUMMIT, agenda=agenda)
+    rt, talks = _talks(runs, over)
+    R, k = runs, rt.k
+    us, cn = rt.pos["US"], rt.pos["CN"]
+    tariff = np.zeros((R, k, k))
+    tariff[:, us, cn], tariff[:, cn, us] = t_us, t_cn
+    st_ = engine._States(
+        tariff=tariff, control=np.zeros((R, k, k)), peak=tariff.copy(),
+        moved=np.zeros((R, k, k)), support=np.zeros((R, k)), shock=np.zeros((R, k)),
+    )  # fmt: skip
+    rows = np.arange(R)
+    start = engine._States(*(np.array(getattr(st_, f)) for f in vars(st_)))
+    models = {p: talks._party_params(p, rows) for p in ("US", "CN")}
+    talks._deals(st_, 5, summit, rows, met, start, dis, models)
+    neg = US_CHINA.negotiation
+    for q in range(R):
+        g = parampath.apply(US_CHINA, {p: float(v[q]) for p, v in over.items()})
+        state = rt.full_state(start, q)
+        deal = solve_deal(
+            g, ("US", "CN"), state, {c: float(dis[c][q]) for c in ("US", "CN")},
+            discount=neg.discount, method=neg.method, demands=neg.demands,
+            models=talks._models(q, ("US", "CN")), concessions=summit.agenda, met=met,
+        )  # fmt: skip
+        got = talks.agreements[q]
+        assert bool(got) == deal.agreed, q
+        if deal.agreed:
+            assert got[0].terms == deal.terms
+            assert got[0].concessions == deal.concessions
+            np.testing.assert_allclose(
+                [got[0].gain[c] for c in ("US", "CN")],
+                [deal.gain[c] for c in ("US", "CN")], rtol=1e-9, atol=1e-12,
+            )  # fmt: skip
+            assert st_.tariff[q, us, cn] == deal.terms[("US", "CN")]
+        else:
+            assert np.array_equal(st_.tariff[q], start.tariff[q])
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    seeds=st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=4),
+    pt=st.floats(0.05, 1.0),
+    step=st.floats(0.0, 0.2),
+)
+def test_agreements_and_notes_of_each_run_are_those_of_simulate(seeds, pt, step):
+    runs = len(seeds)
+    over = {
+        "belief:pass_through.US.CN": np.clip(pt + step * np.arange(runs), 0.0, 1.0),
+        "noise": np.full(runs, 0.05),
+    }
+    pb = ts.simulate_batch(US_CHINA, 26, seeds=seeds, overrides=over)
+    for r, seed in enumerate(seeds):
+        g = parampath.apply(US_CHINA, {p: float(v[r]) for p, v in over.items()})
+        one = ts.simulate(g, 26, seed=seed)
+        assert pb[r].agreements == one.agreements
+        assert pb[r].events == one.events
+        assert pb[r].tariff.tobytes() == one.tariff.tobytes()
