@@ -82,3 +82,106 @@ def test_realised_payoffs_scale_with_the_round(weekly: ts.Path, daily: ts.Path) 
     assert cd[-1] == pytest.approx(cw[-1], rel=0.15)  # the whole run
     # the per-round payoff of a daily run is a seventh of its annual rate
     assert abs(daily.realised()[60, US]) == pytest.approx(abs(daily.payoff[60, US]) / 365, rel=1e-9)
+
+
+# -- partial adjustment of imports -------------------------------------------------------
+@pytest.fixture(scope="module")
+def adjusting() -> ts.Path:
+    sc = ts.load_scenario("us-china-145").with_params({"elasticity_short": 0.76})
+    return sc.simulate(seed=0)
+
+
+def test_the_import_response_starts_near_one_and_rises_toward_the_long_run(
+    adjusting: ts.Path,
+) -> None:
+    p = ts.load_scenario("us-china-145").with_params({"elasticity_short": 0.76})
+    truth = p.game.model.params
+    s = truth.elasticity_short + (truth.elasticity - truth.elasticity_short) * adjusting.adjust
+    us_cn = s[:, US, CN]
+    first = int(np.flatnonzero(adjusting.tariff[:, US, CN] > 0)[0])
+    assert us_cn[first] < 0.9  # a week after the first tariff: near the short run
+    hold = range(first + 1, first + 4)  # 10% held for three more weeks: the response grows
+    assert all(us_cn[r] > us_cn[r - 1] for r in hold)
+    assert us_cn[-1] > 1.8  # thirty weeks on it has moved most of the way to 2.5
+    # at the 145% peak the imports fall inside the 51-83% of short- and long-run estimates
+    peak = int(np.argmax(adjusting.tariff[:, US, CN]))
+    fall = 1 - (1 + adjusting.tariff[peak, US, CN]) ** -us_cn[peak]
+    assert 0.51 < fall < 0.83
+    # and the calibration still holds where the calendar put it: 60% US recession odds
+    assert adjusting.recession[peak, US] == pytest.approx(0.60, abs=0.02)
+    assert adjusting.peak("US", "CN") == 1.45 and adjusting.tariff[-1, US, CN] == 0.30
+
+
+def test_static_states_keep_the_static_model() -> None:
+    w = ts.World.default()
+    p = ts.Params.default(w).with_partial_adjustment(w)
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45)
+    slow = s.replace(adjust=np.where(s.tariff > 0, 0.0, 1.0))
+    m = ts.PayoffModel(w, p)
+    # a tariff just imposed meets the short-run response: trade falls less, buyers pay more
+    assert m.breakdown(slow).imports[0, US, CN] > m.breakdown(s).imports[0, US, CN]
+    assert (
+        m.breakdown(slow).terms["tariff_pain"][0, US] < m.breakdown(s).terms["tariff_pain"][0, US]
+    )
+
+
+# -- ties erode and rebuild -----------------------------------------------------------------
+def test_ties_erode_through_the_partners_partners_and_rebuild(weekly: ts.Path) -> None:
+    w = ts.World.default()
+    jp, kr, ca = (w.index(c) for c in ("JP", "KR", "CA"))
+    loss = weekly.tie_loss
+    np.testing.assert_array_equal(loss, np.swapaxes(loss, 1, 2))  # a tie is mutual
+    top = int(np.argmax(loss[:, US, jp]))
+    assert loss[top, US, jp] > 0  # Japan never moved: it is China's partner
+    # escalating on China erodes the US's ties in proportion to each partner's tie to China
+    ratio = w.ties[jp, CN] / w.ties[kr, CN]
+    assert loss[top, US, jp] / loss[top, US, kr] == pytest.approx(ratio)
+    assert loss[top, US, jp] > loss[top, US, ca]  # Japan is closer to China than Canada
+    assert loss[top, US, CN] > loss[top, US, jp]  # the target's own tie erodes most
+    # after the climb-down ties rebuild slowly: half the loss in about 26 weeks
+    later = loss[top:, US, jp]
+    assert np.all(np.diff(later) <= 0) and later[-1] > 0
+    half = 0.5 ** (7 * (len(later) - 1) / 182)
+    assert later[-1] == pytest.approx(later[0] * half, rel=1e-9)
+    # and they cost: Japan, which never moved, pays for its lost tie with the US
+    assert weekly.terms[top, ts.TERMS.index("alliance"), jp] < 0
+
+
+# -- grievance: who retaliated is remembered --------------------------------------------------
+def _retaliation_game(weight: float, answer: bool) -> ts.Game:
+    w = ts.World.default()
+    w = w.replace(exempt=np.zeros((w.n, w.n)))  # no USMCA exemption: the tariffs bite
+    p = ts.Params.default(w).replace(grievance_weight=np.full(w.n, weight))
+    seen = p.with_dyad(w, "pass_through", "US", "CA", 0.1)
+    seen = seen.with_dyad(w, "pass_through", "US", "MX", 0.1)
+    start = ts.State.zeros(w.n).with_tariff(w, "US", "CA", 0.25).with_tariff(w, "US", "MX", 0.25)
+    us = ts.Agent("US", ts.make_strategy("myopic"), ("CA", "MX"),
+                  beliefs=ts.Beliefs(seen, learning_rate=0.1))  # fmt: skip
+    others = tuple(ts.Agent(c, ts.make_strategy("hold"), ("US",)) for c in ("CA", "MX"))
+    events = (
+        ts.Event(1, "set", importer="CA", exporter="US", level=0.25, label="Canada answers"),
+        ts.Event(3, "set", importer="CA", exporter="US", level=0.0, label="Canada lifts it"),
+    )
+    return ts.Game(w, ts.PayoffModel(w, p), agents=(us, *others),
+                   events=events if answer else (), initial=start, rounds=30)  # fmt: skip
+
+
+def _first_cut(path: ts.Path, target: str) -> int:
+    return int(np.flatnonzero(np.diff(path.tariffs("US", target)) < 0)[0]) + 1
+
+
+def test_a_partner_that_retaliated_waits_longer_for_relief() -> None:
+    w = ts.World.default()
+    ca = w.index("CA")
+    remembered = _retaliation_game(1.0, answer=True).simulate(seed=0)
+    assert remembered.grievance[3, US, ca] == pytest.approx(0.25 * 0.5 ** (14 / 182))
+    assert np.all(remembered.grievance[:, US, w.index("MX")] == 0)
+    forgotten = _retaliation_game(0.0, answer=True).simulate(seed=0)
+    quiet = _retaliation_game(1.0, answer=False).simulate(seed=0)
+    # the US learns the same about both partners; without the grievance it relieves Canada,
+    # its larger supplier, first; remembering Canada's answer it relieves Mexico first
+    assert _first_cut(forgotten, "CA") <= _first_cut(forgotten, "MX")
+    assert _first_cut(remembered, "CA") > _first_cut(remembered, "MX")
+    assert _first_cut(remembered, "CA") > _first_cut(forgotten, "CA")
+    # with nothing to remember the same weight changes nothing
+    assert _first_cut(quiet, "CA") == _first_cut(forgotten, "CA")
