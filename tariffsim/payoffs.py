@@ -401,6 +401,60 @@ def optimal_tariff(
     return float(1.0 / es[world.index(importer), world.index(exporter)])
 
 
+def tariff_war(model: PayoffModel, a: str, b: str, rates: ArrayLike) -> Array:
+    """Economic payoffs of ``a`` and ``b`` when each levies the same tariff on the other.
+
+    For each common rate ``t`` in ``rates``: the state where ``a`` levies ``t``
+    on ``b`` and ``b`` levies ``t`` on ``a`` (every other tariff zero), scored
+    by the sum of the :data:`ECONOMIC_TERMS` of ``model`` (% of each one's own
+    GDP, at an annual rate). With market-power pass-through
+    (:meth:`Params.with_market_power`) this is the Johnson / Syropoulos
+    comparison of a tariff war with free trade (zero at ``t = 0``).
+
+    Parameters
+    ----------
+    model : PayoffModel
+    a, b : str
+        Country codes.
+    rates : array_like, shape (T,)
+        Common tariffs, fractions >= 0.
+
+    Returns
+    -------
+    ndarray, shape (T, 2)
+        Column 0 is ``a``'s payoff, column 1 ``b``'s.
+
+    Raises
+    ------
+    ParameterError
+        If a rate is negative or not finite, or ``a == b``.
+    UnknownNameError
+        If a code is not a country of the model's world.
+
+    Examples
+    --------
+    >>> w = ts.World.default(); w = w.replace(exempt=np.zeros((w.n, w.n)))
+    >>> m = ts.PayoffModel(w, ts.Params.default(w).with_market_power(w).replace(
+    ...     revenue_weight=np.ones(w.n)))
+    >>> np.round(ts.payoffs.tariff_war(m, "US", "MX", [0.0, 0.25]), 3)
+    array([[ 0.   ,  0.   ],
+           [ 0.019, -5.387]])
+    """
+    w = model.world
+    i, j = w.index(a), w.index(b)
+    if i == j:
+        raise ParameterError(f"`b` must differ from `a`; got {a!r} twice.")
+    t = np.asarray(rates, dtype=float).reshape(-1)
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        bad = t[~(np.isfinite(t) & (t >= 0))][0]
+        raise ParameterError(f"`rates` must be finite and >= 0; got {bad!r}.")
+    tt = np.zeros((len(t), w.n, w.n))
+    tt[:, i, j] = tt[:, j, i] = t
+    bd = model.breakdown(StateBatch.from_tariffs(tt))
+    econ = sum(bd.terms[k] for k in ECONOMIC_TERMS)
+    return np.stack([econ[:, i], econ[:, j]], axis=1)
+
+
 def logistic(x: ArrayLike) -> Array:
     """The logistic function ``1 / (1 + exp(-x))``, overflow-safe."""
     x = np.asarray(x, dtype=float)
@@ -1449,10 +1503,10 @@ def _evaluate(
     two_step = world.ties @ world.ties
     seg_share, seg_mask = world.segments
     held, eroded = None, None
-    if np.any(nxt.tie_loss):
+    if np.any(_distinct(nxt.tie_loss)):
         held = tie_held(nxt.tie_loss, world.ties)
         eroded = ties_in_force(nxt.tie_loss, world.ties)
-    if grievance is not None and not np.any(grievance):
+    if grievance is not None and not np.any(_distinct(grievance)):
         grievance = None
     full_view = _WorldView(
         world.gdp, world.imports, world.exempt, world.ties, two_step, seg_share, seg_mask,
@@ -1651,6 +1705,14 @@ def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
     return out
 
 
+def _distinct(a: Array) -> Array:
+    """``a`` without the leading axes it is only broadcast along (for cheap any/all checks)."""
+    a = np.asarray(a)
+    while a.ndim > 2 and a.strides[0] == 0:
+        a = a[0]
+    return a
+
+
 def elasticity_in_force(p: Params, adjust: Array, *, batched: bool = False) -> Any:
     r"""Import-demand elasticity on each dyad given the adjustment state.
 
@@ -1671,7 +1733,7 @@ def elasticity_in_force(p: Params, adjust: Array, *, batched: bool = False) -> A
     (0.76, 2.5)
     """
     s_lr, s_sr = p.elasticity, p.elasticity_short
-    if np.array_equal(s_lr, s_sr) or (not batched and bool(np.all(adjust == 1.0))):
+    if np.array_equal(s_lr, s_sr) or (not batched and bool(np.all(_distinct(adjust) == 1.0))):
         return s_lr
     return np.where(adjust == 1.0, s_lr, s_sr + (np.asarray(s_lr) - s_sr) * adjust)
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from .path import Path
 
-__all__ = ["PALETTE", "plot_path", "plot_paths", "plot_summary", "save"]
+__all__ = ["PALETTE", "plot_path", "plot_paths", "plot_summary", "plot_tariff_war", "save"]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 """Okabe–Ito colour-blind-safe palette (tariff lines)."""
@@ -497,6 +497,60 @@ def plot_paths(
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         _date_axis(ax)
     return fig
+
+
+def plot_tariff_war(
+    model: Any,
+    country: str,
+    partners: Sequence[str],
+    rates: Any = None,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Who gains from a tariff war: economic payoffs against each partner's common tariff.
+
+    For each partner, the payoff of ``country`` (solid) and of the partner
+    (dashed), % of each one's own GDP, when both levy the same tariff on each
+    other (:func:`tariffsim.payoffs.tariff_war`); zero is free trade.
+
+    Parameters
+    ----------
+    model : PayoffModel
+    country : str
+    partners : sequence of str
+    rates : array_like, optional
+        Common tariffs (fractions). Default 0 to 100% in 1-point steps.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> w = ts.World.default(); w = w.replace(exempt=np.zeros((w.n, w.n)))
+    >>> m = ts.PayoffModel(w, ts.Params.default(w).with_market_power(w))
+    >>> from tariffsim.plotting import plot_tariff_war
+    >>> ax = plot_tariff_war(m, "US", ["MX", "CN"])
+    >>> len(ax.lines)
+    5
+    """
+    from .payoffs import tariff_war
+
+    if not partners:
+        raise ParameterError("`partners` must name at least one country.")
+    t = np.linspace(0.0, 1.0, 101) if rates is None else np.asarray(rates, dtype=float)
+    ax = _new_axes(ax)
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    for k, b in enumerate(partners):
+        pay = tariff_war(model, country, b, t)
+        c = PALETTE[k % len(PALETTE)]
+        ax.plot(100 * t, pay[:, 0], color=c, lw=2, label=f"{country} in a war with {b}")
+        ax.plot(100 * t, pay[:, 1], color=c, lw=1.2, ls="--", label=f"{b}")
+    ax.set_xlabel("common tariff, %")
+    ax.set_ylabel("economic payoff, % of own GDP a year")
+    ax.legend(fontsize="small")
+    return ax
 
 
 def save(fig_or_ax: Any, path: str, *, dpi: int = 120) -> None:

@@ -97,3 +97,31 @@ def test_size_the_us_can_gain_from_a_war_with_a_small_partner_but_not_with_china
     assert max(china) < 0  # against a near-equal, diversified partner never
     # and the small partner always loses
     assert all(welfare(w, model, "US", "MX", t)[1] < 0 for t in grid)
+
+
+def test_size_figure_draws_the_war_payoffs(war):
+    # the docs figure (plot_tariff_war) draws tariff_war's numbers, which carry the size result
+    w, model = war
+    rates = np.linspace(0.0, 1.0, 21)
+    from tariffsim.plotting import plot_tariff_war
+
+    ax = plot_tariff_war(model, "US", ["MX", "CA", "CN"], rates)
+    lines = [ln for ln in ax.lines if len(ln.get_xdata()) == len(rates)]
+    assert len(lines) == 6
+    for k, partner in enumerate(("MX", "CA", "CN")):
+        pay = po.tariff_war(model, "US", partner, rates)
+        np.testing.assert_allclose(lines[2 * k].get_ydata(), pay[:, 0])
+        np.testing.assert_allclose(lines[2 * k + 1].get_ydata(), pay[:, 1])
+        assert pay[0].tolist() == [0.0, 0.0]  # free trade is the zero line
+        us, them = welfare(w, model, "US", partner, 0.25)
+        assert pay[5].tolist() == pytest.approx([us, them])
+    assert po.tariff_war(model, "US", "MX", rates)[:, 0].max() > 0
+    assert po.tariff_war(model, "US", "CN", rates)[1:, 0].max() < 0
+
+
+def test_tariff_war_refuses_bad_rates(war):
+    _, model = war
+    with pytest.raises(ts.errors.ParameterError, match="rates"):
+        po.tariff_war(model, "US", "MX", [0.1, -0.2])
+    with pytest.raises(ts.errors.ParameterError, match="`b`"):
+        po.tariff_war(model, "US", "US", [0.1])
