@@ -21,8 +21,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import limits
+from .dynamics import REFERENCE_DAYS, per_time
 from .errors import ParameterError, UnknownNameError
-from .payoffs import Params, PayoffModel
+from .payoffs import Params, PayoffModel, market_pass_through
 from .world import Country, Move, State, StateBatch, World
 
 if TYPE_CHECKING:
@@ -124,8 +125,68 @@ class Beliefs:
     def __repr__(self) -> str:
         return f"<Beliefs learning_rate {self.learning_rate:g}, learns {', '.join(self.learn)}>"
 
-    def update(self, truth: Params, state: State, me: str, world: World) -> Beliefs:
-        """Beliefs after observing ``state`` for one round (a new object)."""
+    @classmethod
+    def from_elasticities(
+        cls,
+        truth: Params,
+        world: World,
+        supply: Mapping[tuple[str, str], float],
+        *,
+        learning_rate: float = 0.0,
+    ) -> Beliefs:
+        """Beliefs stated as export-supply elasticities (market power).
+
+        The agent believes the exporters of each named dyad ``(importer,
+        exporter)`` supply the importer's market with elasticity
+        ``supply[dyad]``; its perceived pass-through there is
+        ``eps* / (eps + eps*)`` (:func:`tariffsim.payoffs.market_pass_through`)
+        with the import-demand elasticity ``truth.elasticity``. Believing that
+        China "needs us more than we need them" is believing its supply is
+        inelastic. Learning then moves the pass-through, the observable the
+        elasticity implies (:meth:`implied_supply`).
+
+        Raises
+        ------
+        ParameterError
+            If an elasticity is not finite and > 0.
+        UnknownNameError
+            If a code is not a country of ``world``.
+
+        Examples
+        --------
+        >>> w = ts.World.default(); truth = ts.Params.default(w)
+        >>> b = ts.Beliefs.from_elasticities(truth, w, {("US", "CN"): 0.2778}, learning_rate=0.1)
+        >>> round(float(b.perceived.pass_through[0, 1]), 3)
+        0.1
+        >>> round(float(b.implied_supply(w)[0, 1]), 4)
+        0.2778
+        """
+        pt = np.array(truth.pass_through, dtype=float)
+        for (a, b), es in supply.items():
+            if not (isinstance(es, int | float) and np.isfinite(es) and es > 0):
+                raise ParameterError(f"supply[{a}, {b}]: must be finite and > 0; got {es!r}.")
+            pt[world.index(a), world.index(b)] = float(market_pass_through(truth.elasticity, es))
+        return cls(truth.replace(pass_through=pt), learning_rate=learning_rate)
+
+    def implied_supply(self, world: World) -> NDArray[np.float64]:
+        """Export-supply elasticities the perceived pass-through implies, ``(n, n)``.
+
+        ``eps* = eps p / (1 - p)`` (inf where ``p = 1``): the market-power
+        reading of the belief.
+        """
+        p = np.asarray(self.perceived.pass_through, dtype=float)
+        e = float(np.mean(self.perceived.elasticity))
+        with np.errstate(divide="ignore"):
+            return np.where(p < 1.0, e * p / np.maximum(1.0 - p, 1e-300), np.inf)
+
+    def update(
+        self, truth: Params, state: State, me: str, world: World, *, days: float = REFERENCE_DAYS
+    ) -> Beliefs:
+        """Beliefs after observing ``state`` for one round of ``days`` days (a new object).
+
+        ``learning_rate`` is per reference week; a round of ``days`` days closes
+        ``1 - (1 - share) ** (days / 7)`` of the gap (:func:`tariffsim.dynamics.per_time`).
+        """
         if self.learning_rate == 0 or not self.learn:
             return self
         i = world.index(me)
@@ -135,10 +196,10 @@ class Beliefs:
             tru = np.asarray(getattr(truth, name), dtype=float)
             if cur.ndim == 2:
                 rate = np.zeros_like(cur)
-                rate[i] = self.learning_rate * np.minimum(state.tariff[i], 1.0)
+                rate[i] = per_time(self.learning_rate * np.minimum(state.tariff[i], 1.0), days)
                 cur = cur + rate * (tru - cur)
             else:
-                cur = cur + self.learning_rate * (tru - cur)
+                cur = cur + per_time(self.learning_rate, days) * (tru - cur)
             changes[name] = cur if cur.ndim else float(cur)
         # convex combinations of two valid parameter sets are valid: skip re-checking
         return dataclasses.replace(self, perceived=self.perceived._replace_trusted(**changes))

@@ -451,7 +451,7 @@ def tariff_war(model: PayoffModel, a: str, b: str, rates: ArrayLike) -> Array:
     tt = np.zeros((len(t), w.n, w.n))
     tt[:, i, j] = tt[:, j, i] = t
     bd = model.breakdown(StateBatch.from_tariffs(tt))
-    econ = sum(bd.terms[k] for k in ECONOMIC_TERMS)
+    econ = np.sum([bd.terms[k] for k in ECONOMIC_TERMS], axis=0)
     return np.stack([econ[:, i], econ[:, j]], axis=1)
 
 

@@ -125,3 +125,38 @@ def test_tariff_war_refuses_bad_rates(war):
         po.tariff_war(model, "US", "MX", [0.1, -0.2])
     with pytest.raises(ts.errors.ParameterError, match="`b`"):
         po.tariff_war(model, "US", "US", [0.1])
+
+
+def test_beliefs_about_elasticities_are_beliefs_about_who_pays():
+    w = ts.World.default()
+    truth = ts.Params.default(w)
+    # "China needs us more than we need them": an inelastic Chinese supply to the US
+    b = ts.Beliefs.from_elasticities(truth, w, {("US", "CN"): 0.25}, learning_rate=0.1)
+    us, cn = w.index("US"), w.index("CN")
+    p = float(b.perceived.pass_through[us, cn])
+    assert p == pytest.approx(0.25 / (truth.elasticity + 0.25))
+    assert b.implied_supply(w)[us, cn] == pytest.approx(0.25)
+    # a more elastic believed supply is a belief that buyers pay more
+    more = ts.Beliefs.from_elasticities(truth, w, {("US", "CN"): 2.5})
+    assert more.perceived.pass_through[us, cn] > p
+    # what is learned moves the implied elasticity toward the truth's (inf at p = 1)
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.0)
+    after = b.update(truth, s, "US", w)
+    assert after.implied_supply(w)[us, cn] > b.implied_supply(w)[us, cn]
+    with pytest.raises(ts.errors.ParameterError, match="supply"):
+        ts.Beliefs.from_elasticities(truth, w, {("US", "CN"): 0.0})
+
+
+def test_belief_updates_are_per_elapsed_time():
+    w = ts.World.default()
+    truth = ts.Params.default(w)
+    b = ts.Beliefs.from_elasticities(truth, w, {("US", "CN"): 0.25}, learning_rate=0.1)
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.0)
+    week = b.update(truth, s, "US", w)
+    daily = b
+    for _ in range(7):
+        daily = daily.update(truth, s, "US", w, days=1.0)
+    np.testing.assert_allclose(daily.perceived.pass_through, week.perceived.pass_through)
+    assert b.update(truth, s, "US", w, days=1.0).perceived.pass_through[0, 1] < float(
+        week.perceived.pass_through[0, 1]
+    )
