@@ -1468,6 +1468,62 @@ def _seg(x: Any, *, dyad: bool = True) -> Any:
     return a[..., None, :] if a.ndim >= 2 else x
 
 
+def _trade_terms(p: Params, r: Array, m0_seg: Array, gdp: Array) -> tuple[Array, Array, Array]:
+    """``tariff_pain``, ``revenue`` and ``retaliation`` per country, summed over segments.
+
+    ``r`` holds the rates ``(..., K, n, n)`` and ``m0_seg`` the baseline
+    imports per segment ``(K, n, n)``. Segment 0 is evaluated on every dyad;
+    a further segment only on the importers (rows) whose trade it holds any
+    of — elsewhere its imports are zero and so is every term's contribution
+    (the terms of an importer depend on its own row only, and retaliation
+    adds exporters' losses over rows). The sums run in the same order as over
+    the full grid, so the numbers are those of the full grid to the last bit
+    (up to the sign of a zero).
+    """
+    pt, el = _seg(p.pass_through), _seg(p.elasticity)
+    dep, margin = _seg(p.dependence), _seg(p.export_margin)
+    weight = _seg(p.revenue_weight, dyad=False)
+    n = m0_seg.shape[-1]
+    pain: Array | float = 0.0
+    rev: Array | float = 0.0
+    ret: Array | float = 0.0
+    for kk in range(m0_seg.shape[0]):
+        rows = np.flatnonzero(m0_seg[kk].any(axis=1)) if kk else np.arange(n)
+        if not rows.size:
+            continue
+        every = rows.size == n
+        if every:
+            m0_k, r_k = m0_seg[kk : kk + 1], r[..., kk : kk + 1, :, :]
+            pt_k, dep_k, w_k, g_k = pt, dep, weight, gdp
+        else:
+            m0_k, r_k = m0_seg[kk : kk + 1, rows], r[..., kk : kk + 1, rows, :]
+            pt_k, dep_k = _rows_of(pt, rows, dyad=True), _rows_of(dep, rows, dyad=True)
+            w_k, g_k = _rows_of(weight, rows, dyad=False), gdp[rows]
+        m_k = trade_response(m0_k, r_k, pt_k, el)
+        pain_k = tariff_pain(m0_k, r_k, pt_k, el, dep_k, g_k)[..., 0, :]
+        rev_k = tariff_revenue(m_k, r_k, w_k, g_k)[..., 0, :]
+        ret_k = retaliation_loss(m0_k, m_k, r_k, pt_k, margin, gdp)[..., 0, :]
+        if not every:
+            pain_k, rev_k = _scatter(pain_k, rows, n), _scatter(rev_k, rows, n)
+        pain, rev, ret = pain + pain_k, rev + rev_k, ret + ret_k
+    return np.asarray(pain), np.asarray(rev), np.asarray(ret)
+
+
+def _rows_of(x: Any, rows: NDArray[np.intp], *, dyad: bool) -> Any:
+    """Importer rows ``rows`` of a (segment-axis) parameter; scalars as they are."""
+    a = np.asarray(x)
+    if dyad:
+        return a[..., rows, :] if a.ndim >= 2 else x
+    return a[..., rows] if a.ndim >= 1 else x
+
+
+def _scatter(x: Array, rows: NDArray[np.intp], n: int) -> Array:
+    """Per-row values ``(..., len(rows))`` placed into zeros ``(..., n)``."""
+    out = np.zeros((*x.shape[:-1], n))
+    out[..., rows] = x
+    return out
+
+
 def _evaluate_block(
     world: _WorldView,
     p: Params,
@@ -1490,10 +1546,7 @@ def _evaluate_block(
         r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
     m0_seg = world.seg_share * m0  # (K, n, n)
     pt, el = _seg(p.pass_through), _seg(p.elasticity)
-    m_seg = trade_response(m0_seg, r, pt, el)
-    pain = _sum_rows(tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), gdp))
-    rev = _sum_rows(tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), gdp))
-    ret = _sum_rows(retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), gdp))
+    pain, rev, ret = _trade_terms(p, r, m0_seg, gdp)
     dep = dependence_loss(nxt.control, p.critical_exposure)
     burden = -(pain + rev + ret + dep)
     prec = recession_odds(burden, p.recession_base, p.recession_slope)
@@ -1529,6 +1582,9 @@ def _evaluate_block(
         recession=prec,
         drawdown=dd,
         approval=appr,
-        imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + m_seg.sum(axis=-3),
+        imports_fn=lambda: (
+            m0 * (1.0 - world.seg_share.sum(axis=0))
+            + trade_response(m0_seg, r, pt, el).sum(axis=-3)
+        ),
         effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
     )
