@@ -609,6 +609,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
 
     import numpy as np
 
+    from .deals import _layer_text
     from .equilibrium import (
         LadderGame,
         agreement_path,
@@ -717,7 +718,10 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         )
         print(_fit(path.table(), width=10**6))
         for ag in path.agreements:
-            terms = ", ".join(f"{i}->{j} {100 * v:g}%" for (i, j), v in ag.terms.items())
+            terms = ", ".join(
+                f"{i}->{j} {100 * v:g}%{_layer_text(ag.layers.get((i, j)))}"
+                for (i, j), v in ag.terms.items()
+            )
             split = ", ".join(f"{p} {100 * v:.0f}%" for p, v in ag.split.items())
             extra = f"; concessions {', '.join(ag.concessions)}" if ag.concessions else ""
             when = str(path.dates[ag.round])

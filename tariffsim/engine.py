@@ -427,7 +427,7 @@ class _RunRngs(Sequence[np.random.Generator]):
 # per-run parameters
 # ---------------------------------------------------------------------------
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
-_SCALAR_4D = frozenset({"elasticity", "export_margin", "face_mutual_relief"})
+_SCALAR_4D = frozenset({"elasticity", "export_margin", "face_mutual_relief", "answer_scale"})
 """Scalar Params used against (run, profile, n, n) arrays; the others against (run, profile, n)."""
 
 

@@ -18,13 +18,40 @@ round of change would pay.
 Limits: the others are assumed to hold (no model of their reaction); with
 ``jumps=True`` every rung of each own ladder is a candidate (``moves =
 "jump"`` scenarios), else one step.
+
+Markov-perfect continuation
+---------------------------
+With ``continuation="mpe"`` the agent values continuation by the
+Markov-perfect value function instead: it solves the escalation game between
+itself and its targets (:func:`tariffsim.equilibrium.markov_perfect`) on its
+*perceived* model, with every other field of the world held at today's state
+and its ladders cut at the floors the game's unmet demands impose
+(:attr:`~tariffsim.agents.Observation.floors`), and plays its part of the
+selected equilibrium at today's state,
+
+.. math::
+
+    a_i^*(s) \in \arg\max_{a_i}\; r_i\bigl(s, (a_i, a_{-i}^*(s))\bigr)
+        + \delta\, V_i\bigl(s'(s, a_i, a_{-i}^*(s))\bigr),
+
+so the others are expected to react as the equilibrium says, not to hold. A
+state where the equilibrium holds is a resting point: such an agent never
+leaves it unless its payoffs or beliefs change. The solve is cached per
+perceived model, state and floors. With several targets the game is solved
+jointly when it has at most :data:`MAX_MPE_TRANSITIONS` transitions, else one
+bilateral game per target (the other targets' dyads held). Today's state must
+be on the (floored) ladders; otherwise the look-ahead is used. This module
+sits above the solvers: it imports :mod:`tariffsim.equilibrium` when an agent
+with ``continuation="mpe"`` first moves.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import numbers
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -35,10 +62,22 @@ from .agents import Observation, Traits, best_index, register
 from .errors import ParameterError
 from .world import StateBatch
 
-__all__ = ["MAX_PROFILES", "Forward"]
+__all__ = ["CONTINUATIONS", "MAX_MPE_TRANSITIONS", "MAX_PROFILES", "Forward"]
 
 MAX_PROFILES = 4096
 """Largest number of own-move profiles :class:`Forward` scores jointly (else dyad by dyad)."""
+
+MAX_MPE_TRANSITIONS = 250_000
+"""Largest ladder game (states x profiles) ``continuation="mpe"`` solves jointly
+(else one bilateral game per target)."""
+
+CONTINUATIONS = ("lookahead", "mpe")
+"""How :class:`Forward` values continuation."""
+
+_MPE_CACHE: OrderedDict[bytes, Any] = OrderedDict()
+_MPE_CACHE_SIZE = 64
+_MPE_MAX_ITER = 200
+"""Sweeps per solve: a policy that cycles is used as the last sweep left it."""
 
 Moves = dict[tuple[str, str], int]
 
@@ -56,21 +95,32 @@ class Forward:
     jumps : bool, default False
         Consider every rung of each own ladder in one round (needs a game with
         ``moves = "jump"``); otherwise -1, 0 or +1.
+    continuation : {"lookahead", "mpe"}, default "lookahead"
+        ``"lookahead"``: the discounted look-ahead above, the others holding.
+        ``"mpe"``: the Markov-perfect value function of the game with its
+        targets, on the perceived model (see the module notes; `horizon` is
+        then unused).
+    selection : {"status-quo", "payoff-dominant", "qre"}, default "status-quo"
+        Equilibrium-selection rule of the Markov-perfect solve.
 
     Raises
     ------
     ParameterError
-        If `horizon` or `discount` is out of range.
+        If `horizon`, `discount`, `continuation` or `selection` is out of range.
 
     Examples
     --------
     >>> ts.Forward(horizon=4, discount=0.9).horizon
     4
+    >>> ts.Forward(continuation="mpe").continuation
+    'mpe'
     """
 
     horizon: int = 8
     discount: float = 0.95
     jumps: bool = False
+    continuation: str = "lookahead"
+    selection: str = "status-quo"
     name: ClassVar[str] = "forward"
     traits: ClassVar[Traits] = Traits(memory_depth=1, uses_beliefs=True)
 
@@ -83,6 +133,15 @@ class Forward:
             raise ParameterError(f"`discount` must be in [0, 1); got {d!r}.")
         if not isinstance(self.jumps, bool):
             raise ParameterError(f"`jumps` must be true or false; got {self.jumps!r}.")
+        if self.continuation not in CONTINUATIONS:
+            raise ParameterError(
+                f"`continuation` must be one of 'lookahead', 'mpe'; got {self.continuation!r}."
+            )
+        if self.selection not in ("status-quo", "payoff-dominant", "qre"):
+            raise ParameterError(
+                "`selection` must be one of 'status-quo', 'payoff-dominant', 'qre'; "
+                f"got {self.selection!r}."
+            )
         object.__setattr__(self, "horizon", int(h))
         object.__setattr__(self, "discount", float(d))
 
@@ -97,6 +156,10 @@ class Forward:
         """The own-move profile with the highest discounted perceived value."""
         if not obs.targets:
             return {}
+        if self.continuation == "mpe":
+            mv = self._mpe_moves(obs)
+            if mv is not None:
+                return mv
         w = obs.world
         options = []
         for a, b in obs.targets:
@@ -148,6 +211,8 @@ class Forward:
         R, k = bobs.runs, len(bobs.targets)
         if k == 0:
             return np.zeros((R, 0), dtype=np.int8)
+        if self.continuation == "mpe":  # one solve per perceived model: run by run, cached
+            return np.asarray(bobs.act_per_run(self, rngs), dtype=np.int8)
         i, j = bobs.ij()
         cur = bobs.tariff[:, i, j]  # (R, k)
         lads = [bobs.world.ladders[d] for d in bobs.targets]
@@ -196,6 +261,103 @@ class Forward:
             value[:, p] += ah * bd.total[:, 0, me]
         best = best_index(value)
         return prof[best].astype(np.int8)
+
+    # -- Markov-perfect continuation -------------------------------------------------
+    def _mpe_moves(self, obs: Observation) -> Moves | None:
+        """This agent's part of the selected Markov-perfect equilibrium at today's state."""
+        from .deals import floor_world
+
+        w = obs.world
+        fw = floor_world(w, obs.floors) if obs.floors else w
+        if fw is None:
+            return None
+        others = [b for _, b in obs.targets]
+        groups = [others]
+        if len(others) > 1 and _transitions(fw, obs.me, others, self.jumps) > MAX_MPE_TRANSITIONS:
+            groups = [[t] for t in others]
+        out: Moves = {}
+        for grp in groups:
+            res = self._solve(obs, fw, grp)
+            if res is None:
+                return None
+            lg = res.lgame
+            try:
+                s = lg.index_of(obs.state)
+            except ParameterError:  # today's levels are off the (floored) ladders
+                return None
+            mv = lg.moves_at(s, int(res.profile[s]))
+            for d, m in zip(lg.dyads, mv, strict=True):
+                if d[0] == obs.me and d in obs.targets:
+                    out[d] = int(m)
+        return out
+
+    def _solve(self, obs: Observation, fw: Any, grp: list[str]) -> Any:
+        from .game import Agent, Game
+
+        me = obs.me
+        agents = [Agent(me, targets=tuple(grp))]
+        agents += [Agent(t, targets=(me,)) for t in grp if (t, me) in fw.ladders]
+        key = _fingerprint(obs, grp, self)
+        hit = _MPE_CACHE.get(key)
+        if hit is not None:
+            _MPE_CACHE.move_to_end(key)
+            return hit
+        import warnings
+
+        from .equilibrium.markov import markov_perfect
+        from .errors import ConvergenceWarning
+
+        game = Game(
+            fw, obs.model, agents=tuple(agents), initial=obs.state,
+            moves="jump" if self.jumps else "step",
+        )  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # the policy is used as it is
+            res = markov_perfect(
+                game,
+                discount=self.discount,
+                selection=self.selection,  # type: ignore[arg-type]
+                max_iter=_MPE_MAX_ITER,
+                progress=False,
+            )
+        _MPE_CACHE[key] = res
+        if len(_MPE_CACHE) > _MPE_CACHE_SIZE:
+            _MPE_CACHE.popitem(last=False)
+        return res
+
+
+def _transitions(world: Any, me: str, others: list[str], jumps: bool) -> int:
+    dyads = [(me, t) for t in others] + [(t, me) for t in others if (t, me) in world.ladders]
+    sizes = [len(world.ladders[d]) for d in dyads]
+    states = int(np.prod(sizes))
+    if jumps:
+        return states * states
+    return states * 3 ** len(dyads)
+
+
+def _fingerprint(obs: Observation, grp: list[str], f: Forward) -> bytes:
+    """Cache key of a Markov-perfect solve: perceived model, state, floors, options."""
+    h = hashlib.blake2b(digest_size=20)
+    m = obs.model
+    for fld in dataclasses.fields(m.params):
+        v = getattr(m.params, fld.name)
+        h.update(fld.name.encode())
+        if isinstance(v, np.ndarray | float | int):
+            h.update(np.ascontiguousarray(np.asarray(v, dtype=float)).tobytes())
+        else:
+            h.update(repr(v).encode())
+    h.update(np.ascontiguousarray(np.asarray(m.weights, dtype=float)).tobytes())
+    st = obs.state
+    w = obs.world
+    t = np.array(st.tariff, dtype=float)
+    for b in grp:  # the solved dyads' levels are the game's state, not part of its data
+        i, j = w.index(obs.me), w.index(b)
+        t[i, j] = t[j, i] = 0.0
+    for a in (t, st.control, st.support):
+        h.update(np.ascontiguousarray(a, dtype=float).tobytes())
+    h.update(repr((id(obs.world), obs.me, tuple(grp), sorted(obs.floors.items()))).encode())
+    h.update(repr((f.jumps, f.discount, f.selection)).encode())
+    return h.digest()
 
 
 def _order(profiles: list[tuple[int, ...]]) -> list[tuple[int, ...]]:

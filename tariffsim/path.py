@@ -893,4 +893,8 @@ def _agreement(d: Mapping[str, Any]) -> Any:
         gain={str(k): float(v) for k, v in d["gain"].items()},
         split={str(k): float(v) for k, v in d["split"].items()},
         label=str(d.get("label", "")),
+        layers={
+            tuple(k.split("-")): {str(n): float(x) for n, x in v.items()}
+            for k, v in (d.get("layers") or {}).items()
+        },
     )

@@ -42,9 +42,12 @@ term               payoff to country ``i`` (% of GDP)
                    face, less when the partner cuts too (:math:`c_{ji}=1` if ``j``
                    cuts on ``i`` this round or did last round); eliminating costs more
 ``resolve``        :math:`-w^{res}_i \sum_j \left(\Delta^-_{ij}(1-c_{ji}) +
-                   a_{ij}\Delta^{+,\mathrm{prev}}_{ji}[\Delta_{ij}\le 0]\right)` — a
+                   a_{ij}[\Delta^{\mathrm{prev}}_{ji}>0][\Delta_{ij}\le 0]
+                   \min(\Delta^{\mathrm{prev}}_{ji}, \kappa G_{ij} s_{ij})\right)` — a
                    unilateral concession, or an escalation left unanswered on a
-                   dyad where ``i`` can answer (:math:`a_{ij}=1`)
+                   dyad where ``i`` can answer (:math:`a_{ij}=1`), valued by the
+                   damage an equal answer would do (:math:`G`, a share of ``j``'s
+                   exports) and the trade still at stake (:math:`s`): saturates
 =================  ===========================================================
 
 ``τ`` is the headline tariff, ``Δ`` the change this round (``Δ⁻`` a cut,
@@ -100,7 +103,9 @@ __all__ = [
     "supply_elasticity",
     "tariff_pain",
     "tariff_revenue",
+    "trade_bite",
     "trade_response",
+    "unanswered_harm",
 ]
 
 TERMS = PAYOFF_TERM_NAMES
@@ -482,28 +487,90 @@ def face_cost(
     return weight * unit + zero_cost * eliminated
 
 
-def resolve_cost(prev_tau: Array, tau: Array, prev_moved: Array, active: Array) -> Array:
-    """Resolve lost (>= 0): unilateral concessions and unanswered escalations.
+def resolve_cost(prev_tau: Array, tau: Array, prev_moved: Array) -> Array:
+    """Resolve lost by unilateral concessions, per unit of tariff cut (>= 0).
 
     A cut on ``j`` costs its size unless ``j`` cuts on ``i`` in the same round
-    or did so in the round before (then it is reciprocity, not a concession);
-    leaving unanswered an escalation ``j`` made in the round before
-    (``prev_moved[j, i] > 0``) costs that escalation's size — only on dyads
-    where ``i`` can answer (``active[i, j]``).
+    or did so in the round before (then it is reciprocity, not a concession).
+    Escalations left unanswered are charged by :func:`unanswered_harm`, by
+    what an answer would achieve.
 
     Examples
     --------
     >>> z = np.zeros((1, 2, 2)); cut = np.array([[[0, 0.5], [0, 0]]])
-    >>> ts.payoffs.resolve_cost(cut, z, z, np.ones((2, 2)))  # US-style cut, partner holds
+    >>> ts.payoffs.resolve_cost(cut, z, z)  # a 50-point cut, partner holds
     array([[0.5, 0. ]])
     """
     d = tau - prev_tau
     cut = np.maximum(-d, 0.0)
     partner_d = np.swapaxes(d, -1, -2)
     partner_prev = np.swapaxes(prev_moved, -1, -2)
-    unilateral = _sum_last(cut * ((partner_d >= 0) & (partner_prev >= 0)))
-    unanswered = _sum_last(np.maximum(partner_prev, 0.0) * (d <= 0) * active)
-    return unilateral + unanswered
+    return _sum_last(cut * ((partner_d >= 0) & (partner_prev >= 0)))
+
+
+def trade_bite(flows: Array, m0: Array) -> Array:
+    """Share of each dyad's baseline trade a tariff has destroyed, ``1 - M / M0`` (in [0, 1]).
+
+    Zero where there is no baseline trade. The bite saturates at 1: once a
+    tariff has choked a flow, raising it further destroys almost nothing.
+
+    Examples
+    --------
+    >>> m0 = np.array([[0, 100.0], [0, 0]])
+    >>> for t in (0.54, 1.04, 1.45, 2.45):
+    ...     m = ts.payoffs.trade_response(m0, np.array([[[0, t], [0, 0]]]), np.ones((2, 2)), 2.5)
+    ...     print(round(float(ts.payoffs.trade_bite(m, m0)[0, 0, 1]), 3))
+    0.66
+    0.832
+    0.894
+    0.955
+    """
+    return 1.0 - np.divide(flows, m0, out=np.ones_like(flows), where=m0 > 0)
+
+
+def unanswered_harm(
+    answer: Array,
+    bite: Array,
+    prev_moved: Array,
+    active: Array,
+    at_stake: Array | float,
+    scale: float | Array,
+) -> Array:
+    r"""Escalations left unanswered, valued by what an answer would achieve (>= 0).
+
+    .. math:: U_i = \sum_j a_{ij}\,[\Delta^{\mathrm{prev}}_{ji} > 0]\,[\Delta_{ij} \le 0]\,
+              \min\!\left(\Delta^{\mathrm{prev}}_{ji},\ \kappa\,G_{ij}\,s_{ij}\right)
+
+    in units of tariff (the resolve term multiplies by ``resolve_weight``).
+    ``j`` escalated on ``i`` last round (or by this round's announcement) and
+    ``i`` does not raise its tariff on ``j`` this round (``answer``
+    :math:`\Delta_{ij} \le 0`). What the forgone answer was worth: the
+    damage it would inflict, ``bite`` :math:`G_{ij}` — the share of ``j``'s
+    exports to ``i`` an equal raise of ``i``'s tariff would destroy
+    (:func:`trade_bite`) — times the deterrence it would buy, ``at_stake``
+    :math:`s_{ij}` — the share of ``i``'s exports to ``j`` still flowing,
+    which further escalation could hit — times the scale :math:`\kappa`
+    (``scale``), and never more than the escalation's size
+    :math:`\Delta^{\mathrm{prev}}_{ji}`. Both :math:`G` and :math:`s` go to
+    zero as covered trade goes to zero: at 125% against 145% there is little
+    left to hit or to protect, and a further raise is not worth answering
+    (saturation; ``cn_ignore_further_raises``). Only dyads where ``i`` can
+    answer count (``active``).
+
+    Examples
+    --------
+    >>> z = np.zeros((1, 2, 2)); esc = np.array([[[0, 0], [0.5, 0]]])  # 1 raised on 0 by 50
+    >>> g = np.array([[[0, 0.4], [0, 0]]])                              # an answer bites 40%
+    >>> ts.payoffs.unanswered_harm(z, g, esc, np.ones((2, 2)), 1.0, 30.0)   # 0 holds
+    array([[0.5, 0. ]])
+    >>> ts.payoffs.unanswered_harm(z, g, esc, np.ones((2, 2)), 0.02, 30.0)  # saturated
+    array([[0.24, 0.  ]])
+    >>> ts.payoffs.unanswered_harm(esc.swapaxes(1, 2), g, esc, np.ones((2, 2)), 1.0, 30.0)
+    array([[0., 0.]])
+    """
+    size = np.swapaxes(prev_moved, -1, -2)
+    worth = np.minimum(size, scale * bite * at_stake)
+    return _sum_last(np.where((size > 0) & (answer <= 0), active * worth, 0.0))
 
 
 def control_easing_cost(
@@ -592,6 +659,7 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
         "cn_no_unilateral_concessions",
         "cn_door_open_fight",
     ),
+    "answer_scale": ("model_answer_scale", "cn_ignore_further_raises", "cn_tariff_us_125"),
 }
 """Claim ids behind each parameter of :class:`Params` (tested to exist)."""
 
@@ -651,6 +719,11 @@ class Params:
     control_strain : ndarray (n,)
         % of GDP a round per unit of export control ``i`` keeps on any
         target (paid in the ``alliance`` term); default 0.
+    answer_scale : float
+        Scale of the charge for an escalation left unanswered: the resolve
+        term charges ``answer_scale * resolve_weight[i]`` per unit of
+        :func:`unanswered_harm`; default 0 here, :meth:`default` sets the
+        calibrated value.
     calibration : mapping
         How calibrated numbers were derived (read-only record).
     """
@@ -678,6 +751,7 @@ class Params:
     face_zero_cost: Array
     resolve_weight: Array
     control_strain: Array = 0.0  # type: ignore[assignment]
+    answer_scale: float = 0.0
     calibration: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -919,6 +993,7 @@ class Params:
             face_mutual_relief=cl["model_face_weight"].values[1],
             face_zero_cost=ones * cl["model_face_weight"].values[2],
             resolve_weight=resolve,
+            answer_scale=v("model_answer_scale"),
         )
         return provisional.recalibrated(world)
 
@@ -1561,7 +1636,30 @@ def _evaluate_block(
     face = -face_cost(
         prev_tau, tau, nxt.peak, p.face_weight, p.face_mutual_relief, p.face_zero_cost, prev_moved
     )
-    res = -p.resolve_weight * resolve_cost(prev_tau, tau, prev_moved, active)
+    res = -p.resolve_weight * resolve_cost(prev_tau, tau, prev_moved)
+    if np.any(prev_moved > 0):
+        # an escalation left unanswered, valued by the damage and deterrence an answer buys
+        def bite_at(t: Array) -> Array:
+            if world.seg_share.shape[0] == 1:
+                rates = t[..., None, :, :]
+            elif world.rates is not None:
+                rates = world.rates(t)
+            else:
+                rates = segment_rates(world.split(t), world.seg_mask)
+            m = trade_response(m0_seg, rates, pt, el).sum(axis=-3)
+            return trade_bite(m0 * (1.0 - world.seg_share.sum(axis=0)) + m, m0)
+
+        mirror = prev_tau + np.maximum(np.swapaxes(prev_moved, -1, -2), 0.0)
+        now_flows = m0 * (1.0 - world.seg_share.sum(axis=0)) + m_seg.sum(axis=-3)
+        left = unanswered_harm(
+            tau - prev_tau,
+            bite_at(mirror) - bite_at(prev_tau),
+            prev_moved,
+            active,
+            np.swapaxes(1.0 - trade_bite(now_flows, m0), -1, -2),
+            p.answer_scale,
+        )
+        res = res - p.resolve_weight * left
     if prev_control is not None and np.any(prev_control != nxt.control):
         c_face, c_res = control_easing_cost(
             prev_control, nxt.control, tau - prev_tau, prev_moved, p.face_mutual_relief

@@ -223,6 +223,7 @@ DEMAND = Spec(
         "level": _num("tariff kept until the demand is met", 0, MAX_TARIFF),
         "concession": _str("the concession that meets the demand", max_chars=100),
         "claims": _CLAIMS,
+        "layer": _str("the tariff layer of the dyad the demand binds", max_chars=64),
     },
 )
 """One ``[[demands]]`` entry."""

@@ -31,6 +31,7 @@ with the full model. The solvers are in :mod:`tariffsim.equilibrium.markov`.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Sequence
@@ -401,14 +402,21 @@ class LadderGame:
             nxt = apply_moves(w, nxt, {d: int(np.sign(m)) for d, m in moves.items() if abs(m) > k})
         return nxt._with(moved=nxt.tariff - state.tariff), moves
 
-    def nonhold_at(self, lo: int, hi: int) -> IntArray:
+    def nonhold_at(self, lo: int, hi: int) -> NDArray[np.integer[Any]]:
         """Number of dyads each profile moves at states ``lo:hi``, shape ``(hi - lo, A)``
         (for step games the same row for every state)."""
         if self.moves != "jump":
             return np.broadcast_to(self.nonhold, (hi - lo, self.n_profiles))
-        grid = self.grid[lo:hi]
+        return self._jump_nonhold[lo:hi]
+
+    @functools.cached_property
+    def _jump_nonhold(self) -> NDArray[np.int16]:
+        grid = self.grid
         tgt = self.profile_targets
-        return np.count_nonzero(tgt[None, :, :] != grid[:, None, :], axis=2).astype(np.int64)
+        out = np.zeros((self.n_states, self.n_profiles), dtype=np.int16)
+        for d in range(len(self.dyads)):
+            out += tgt[None, :, d] != grid[:, None, d]
+        return out
 
     def player_index(self, code: str) -> int:
         """Position of player ``code`` in :attr:`players`."""

@@ -183,14 +183,14 @@ class _Step:
 
 
 def _select(
-    ok: NDArray[np.bool_], total: FloatArray, nonhold: IntArray, selection: str
+    ok: NDArray[np.bool_], total: FloatArray, nonhold: NDArray[Any], selection: str
 ) -> IntArray:
     """Index of the selected profile per row of ``ok`` (rows without one: -1).
 
     ``nonhold`` is ``(A,)`` or, where it depends on the state (jumps), ``(C, A)``.
     """
     big = np.iinfo(np.int64).max
-    nonhold = np.broadcast_to(nonhold, ok.shape)
+    nonhold = np.broadcast_to(np.asarray(nonhold, dtype=np.int64), ok.shape)
     if selection == "payoff-dominant":
         t = np.where(ok, total, -np.inf)
         best = t.max(axis=1, keepdims=True)

@@ -114,3 +114,56 @@ def test_layer_events_and_instruments_from_a_scenario_file() -> None:
     bad["world"] = {"instruments": {"CA-US": [{"name": "x", "levels": [0.0, 0.1], "coverage": 2}]}}
     with pytest.raises(ts.ScenarioError, match="coverage"):
         ts.parse_scenario(bad)
+
+
+def _beyond_145(sc: ts.Scenario, **params: float) -> ts.Scenario:
+    """A counterfactual where both sides may go past the April rates and the US goes to 245%."""
+    import copy
+    import datetime as dt
+
+    data = copy.deepcopy(dict(sc.data))
+    data.setdefault("negotiation", {})["enabled"] = False  # no Geneva deal in the way
+    data.pop("demands", None)
+    data.setdefault("params", {}).update(params)
+    data["world"] = {
+        "instruments": {
+            "US-CN": [
+                {"name": "fentanyl", "levels": [0.0, 0.10, 0.20]},
+                {"name": "reciprocal", "levels": [0.0, 0.10, 0.34, 0.84, 1.25, 2.25],
+                 "down_only": [0.10]},
+            ],
+            "CN-US": [
+                {"name": "targeted", "levels": [0.0, 0.10, 0.15], "coverage": 0.29},
+                {"name": "counter", "levels": [0.0, 0.10, 0.34, 0.84, 1.25, 2.25],
+                 "down_only": [0.10]},
+            ],
+        }
+    }  # fmt: skip
+    data["events"] = [
+        *data["events"],
+        {"date": dt.date(2025, 5, 13), "kind": "set", "dyad": "US-CN", "layer": "reciprocal",
+         "level": 2.25, "label": "counterfactual: US reciprocal 225% (245% in all)"},
+    ]  # fmt: skip
+    return ts.parse_scenario(data, source="beyond-145")
+
+
+def test_saturation_china_stays_at_125_when_the_us_goes_to_245(sc: ts.Scenario) -> None:
+    alt = _beyond_145(sc)
+    assert alt.world.ladders[("CN", "US")].levels[-1] == pytest.approx(2.40)  # it could follow
+    p = alt.simulate(seed=0)
+    us = p.headline("US", "CN")
+    counter = p.tariffs("CN", "US", layer="counter")
+    when = int(np.flatnonzero(us >= 2.45 - 1e-9)[0])
+    assert counter[when - 1] == pytest.approx(1.25)  # China had matched the US up to 125%
+    assert np.all(counter[when:] == pytest.approx(1.25))  # and ignores the raise to 245%
+    assert np.all(us[when:] >= 2.45 - 1e-9)
+
+
+def test_without_saturation_china_would_follow_to_225(sc: ts.Scenario) -> None:
+    # the same counterfactual when answering is worth its size in points whatever trade is
+    # left (the old per-point charge): China follows the US past 125%
+    p = _beyond_145(sc, answer_scale=1e6).simulate(seed=0)
+    us = p.headline("US", "CN")
+    when = int(np.flatnonzero(us >= 2.45 - 1e-9)[0])
+    counter = p.tariffs("CN", "US", layer="counter")
+    assert counter[when:].max() == pytest.approx(2.25)

@@ -168,7 +168,7 @@ def test_face_and_resolve_costs_non_negative(
     peak = np.maximum(prev, tau) + off_diag(extra_peak)[None]
     pm = off_diag(prev_moved)[None]
     face = po.face_cost(prev, tau, peak, weight, mu, zero_cost, pm)
-    res = po.resolve_cost(prev, tau, pm, 1.0 - np.eye(N))
+    res = po.resolve_cost(prev, tau, pm)
     assert np.all(face >= 0)
     assert np.all(res >= 0)
 

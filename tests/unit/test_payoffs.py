@@ -256,11 +256,10 @@ def test_face_cost_escalation_and_hold_are_free():
 
 
 # -- resolve_cost ----------------------------------------------------------------------------
-def resolve(prev, now, prev_moved=None, active=None):
+def resolve(prev, now, prev_moved=None):
     prev, now = np.array([prev], float), np.array([now], float)
     pm = np.zeros_like(prev) if prev_moved is None else np.array([prev_moved], float)
-    act = np.ones((2, 2)) if active is None else np.array(active, float)
-    return po.resolve_cost(prev, now, pm, act)[0]
+    return po.resolve_cost(prev, now, pm)[0]
 
 
 def test_resolve_unilateral_cut():
@@ -278,30 +277,61 @@ def test_resolve_cut_answering_last_rounds_cut_is_free():
     np.testing.assert_array_equal(got, [0.0, 0.0])
 
 
-def test_resolve_unanswered_escalation():
-    # 1 escalated on 0 by 0.3 last round; 0 holds this round
-    got = resolve([[0, 0.5], [0.5, 0]], [[0, 0.5], [0.5, 0]], prev_moved=[[0, 0], [0.3, 0]])
+# -- unanswered_harm: what an answer is worth --------------------------------------------------
+def unanswered(now_minus_prev, bite, prev_moved, active=None, at_stake=1.0, scale=30.0):
+    act = np.ones((2, 2)) if active is None else np.array(active, float)
+    return po.unanswered_harm(
+        np.array([now_minus_prev], float), np.array([bite], float),
+        np.array([prev_moved], float), act, at_stake, scale,
+    )[0]  # fmt: skip
+
+
+def test_unanswered_escalation_costs_its_size_while_much_is_at_stake():
+    # 1 escalated on 0 by 0.3 last round; 0 holds; an answer would bite 20% of 1's exports
+    got = unanswered([[0, 0], [0, 0]], [[0, 0.2], [0, 0]], [[0, 0], [0.3, 0]])
     np.testing.assert_allclose(got, [0.3, 0.0], **TOL)
 
 
-def test_resolve_answered_escalation_is_free():
-    got = resolve([[0, 0.5], [0.5, 0]], [[0, 0.84], [0.5, 0]], prev_moved=[[0, 0], [0.3, 0]])
+def test_answered_escalation_is_free():
+    got = unanswered([[0, 0.34], [0, 0]], [[0, 0.2], [0, 0]], [[0, 0], [0.3, 0]])
     np.testing.assert_array_equal(got, [0.0, 0.0])
 
 
-def test_resolve_unanswered_only_where_one_can_answer():
-    got = resolve(
-        [[0, 0.0], [0.5, 0]],
-        [[0, 0.0], [0.5, 0]],
-        prev_moved=[[0, 0], [0.3, 0]],
-        active=[[0, 0], [1, 0]],
+def test_unanswered_only_where_one_can_answer():
+    got = unanswered(
+        [[0, 0], [0, 0]], [[0, 0.2], [0, 0]], [[0, 0], [0.3, 0]], active=[[0, 0], [1, 0]]
     )
     np.testing.assert_array_equal(got, [0.0, 0.0])
 
 
-def test_resolve_cut_after_partner_escalation_costs_both():
+def test_unanswered_escalation_saturates_with_the_trade_left():
+    # the same 100-point escalation is worth less to answer as the answer bites less and less
+    # of the partner's trade is at stake, down to nothing when trade is gone
+    big = [[0, 0], [1.0, 0]]
+    vals = [
+        unanswered([[0, 0], [0, 0]], [[0, b], [0, 0]], big, at_stake=s)[0]
+        for b, s in ((0.3, 0.6), (0.08, 0.1), (0.08, 0.045), (0.0, 0.0))
+    ]
+    assert vals[0] == pytest.approx(1.0)  # bounded by the escalation's size
+    assert vals[1] > vals[2] > vals[3] == 0.0
+    np.testing.assert_allclose(vals[1:3], [30 * 0.08 * 0.1, 30 * 0.08 * 0.045], **TOL)
+
+
+def test_trade_bite_saturates():
+    m0 = np.array([[0, 100.0], [0, 0]])
+    bites = []
+    for t in (0.0, 0.34, 1.25, 2.25, 10.0):
+        m = po.trade_response(m0, np.array([[[0, t], [0, 0]]]), np.ones((2, 2)), 2.5)
+        bites.append(float(po.trade_bite(m, m0)[0, 0, 1]))
+    assert bites[0] == 0.0 and all(0 < b < 1 for b in bites[1:])
+    steps = np.diff(bites)
+    assert steps[2] < steps[1] / 3  # +100 points at 125% bites far less than the first 34
+
+
+def test_resolve_cut_after_partner_escalation_is_a_unilateral_concession():
+    # the unanswered escalation itself is charged by unanswered_harm (see the model test)
     got = resolve([[0, 0.5], [0.5, 0]], [[0, 0.2], [0.5, 0]], prev_moved=[[0, 0], [0.3, 0]])
-    np.testing.assert_allclose(got, [0.3 + 0.3, 0.0], **TOL)
+    np.testing.assert_allclose(got, [0.3, 0.0], **TOL)
 
 
 # -- PayoffModel on a hand-built three-country world ------------------------------------------
@@ -336,6 +366,7 @@ P = dict(
     face_mutual_relief=0.5,
     face_zero_cost=(0.3, 0.2, 0.1),
     resolve_weight=(0.2, 1.5, 0.2),
+    answer_scale=30.0,
 )
 
 
@@ -412,8 +443,14 @@ def reference_terms():
             if d_ji >= 0 and PREV_MOVED[j][i] >= 0:
                 res += cut
             active = (CODES[i], CODES[j]) in {("AA", "BB"), ("BB", "AA"), ("BB", "CC")}
-            if d_ij <= 0 and active:
-                res += max(PREV_MOVED[j][i], 0)
+            if d_ij <= 0 and active and PREV_MOVED[j][i] > 0:
+                # what an equal answer would have bitten of j's exports, and i's exports at stake
+                c = h[i][j] * M0[i][j]
+                before = (1 + PT[i][j] * PREV_TAU[i][j]) ** -s
+                after = (1 + PT[i][j] * (PREV_TAU[i][j] + PREV_MOVED[j][i])) ** -s
+                bite = c * (before - after) / M0[i][j]
+                at_stake = imp[j][i] / M0[j][i]
+                res += min(PREV_MOVED[j][i], P["answer_scale"] * bite * at_stake)
         vals = {
             "tariff_pain": pain,
             "revenue": rev,
