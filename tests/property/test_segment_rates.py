@@ -78,7 +78,8 @@ def test_trade_terms_on_segment_rows_equal_the_full_grid(name, subset, seed, per
         _sum_rows(tariff_revenue(m, r, _seg(p.revenue_weight, dyad=False), view.gdp)),
         _sum_rows(retaliation_loss(m0_seg, m, r, pt, _seg(p.export_margin), view.gdp)),
     )
-    got = _trade_terms(p, r, m0_seg, view.gdp)
+    *got, flows = _trade_terms(p, r, m0_seg, view.gdp)
+    assert np.array_equal(flows, m.sum(axis=-3))
     for g, x in zip(got, want, strict=True):
         assert g.shape == x.shape
         assert np.array_equal(g, x)  # to the last bit (a zero's sign aside)
