@@ -56,9 +56,15 @@ __all__ = [
 
 _STEPS = np.array([-1, 0, 1])
 """The three moves, in the order candidate arrays index them (``move + 1``)."""
-_CHUNK = 2048
-"""Runs played together inside :func:`simulate_batch`; larger batches go chunk by chunk
-(a run's numbers do not depend on its chunk), which bounds the engine's working memory."""
+_CHUNK = 8192
+"""Most runs played together inside :func:`simulate_batch`; larger batches go chunk by
+chunk (a run's numbers do not depend on its chunk), which bounds the engine's working
+memory."""
+_CHUNK_MIN = 2048
+"""Fewest runs per chunk (unless :data:`_CHUNK` is smaller)."""
+_CHUNK_ENTRIES = 1 << 18
+"""Candidate-state entries one evaluation is sized for: a game whose agents score few,
+small candidate states plays more runs at once (less Python per run), a large one fewer."""
 RECORD_MODES = ("full", "compact")
 """What :func:`simulate_batch` keeps per run and round."""
 COMPACT_FIELDS = ("tariff", "control", "moves", "payoff", "recession", "approval", "drawdown")
@@ -1923,6 +1929,20 @@ class _Recorder:
         )
 
 
+def _chunk_runs(game: Game) -> int:
+    """Runs per chunk for ``game``: about :data:`_CHUNK_ENTRIES` candidate-state entries.
+
+    An entry is one (run, candidate, segment, importer, exporter) of the
+    largest evaluation an agent makes (``3**d`` own-move profiles on ``d``
+    dyads, or ``3**c`` export-control profiles), on the countries the game
+    involves. Clamped to [:data:`_CHUNK_MIN`, :data:`_CHUNK`].
+    """
+    rt = _Run(game, 1, [], _Streams.of_seeds([0]))
+    profiles = max([3 ** max(len(a.dyads), len(a.controls)) for a in rt.agents] or [1])
+    per_run = profiles * rt.view.seg_share.shape[0] * rt.k * rt.k
+    return min(_CHUNK, max(_CHUNK_MIN, _CHUNK_ENTRIES // max(per_run, 1)))
+
+
 def simulate_batch(
     game: Game,
     rounds: int | None = None,
@@ -1973,8 +1993,9 @@ def simulate_batch(
     mode = _check_record(record)
     items = _check_overrides(game, overrides, len(seeds_t))
     parts = []
-    for a in range(0, len(seeds_t), _CHUNK):  # bounded working memory; same numbers
-        b = min(a + _CHUNK, len(seeds_t))
+    chunk = _chunk_runs(game) if len(seeds_t) > min(_CHUNK, _CHUNK_MIN) else len(seeds_t)
+    for a in range(0, len(seeds_t), chunk):  # bounded working memory; same numbers
+        b = min(a + chunk, len(seeds_t))
         sub = [(pp, v[a:b]) for pp, v in items]
         parts.append(_play(game, rounds, sub, _Streams.of_seeds(seeds_t[a:b]), mode))
     out = parts[0]
