@@ -41,8 +41,11 @@ def test_rates_from_headlines_equal_the_layer_route(name, subset, seed):
     subset=st.integers(0, 2**10 - 1),
     seed=st.integers(0, 2**32 - 1),
     per_run=st.booleans(),
+    per_dyad_elasticity=st.booleans(),
 )
-def test_trade_terms_on_segment_rows_equal_the_full_grid(name, subset, seed, per_run):
+def test_trade_terms_on_segment_rows_equal_the_full_grid(
+    name, subset, seed, per_run, per_dyad_elasticity
+):
     from tariffsim import engine
     from tariffsim.payoffs import (
         _seg,
@@ -72,13 +75,15 @@ def test_trade_terms_on_segment_rows_equal_the_full_grid(name, subset, seed, per
     p = engine._batched_params(base, over, idx)
     m0_seg = view.seg_share * view.imports
     pt, el = _seg(p.pass_through), _seg(p.elasticity)
+    if per_dyad_elasticity:  # partial adjustment: an elasticity per run, profile and dyad
+        el = _seg(rng.uniform(0.5, 3.0, (runs, 3, k, k)))
     m = trade_response(m0_seg, r, pt, el)
     want = (
         _sum_rows(tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), view.gdp)),
         _sum_rows(tariff_revenue(m, r, _seg(p.revenue_weight, dyad=False), view.gdp)),
         _sum_rows(retaliation_loss(m0_seg, m, r, pt, _seg(p.export_margin), view.gdp)),
     )
-    *got, flows = _trade_terms(p, r, m0_seg, view.gdp)
+    *got, flows = _trade_terms(p, r, m0_seg, view.gdp, pt, el)
     assert np.array_equal(flows, m.sum(axis=-3))
     for g, x in zip(got, want, strict=True):
         assert g.shape == x.shape
