@@ -526,6 +526,15 @@ class _States:
             self.grievance = np.zeros_like(self.tariff)
 
 
+def _take(st: _States, rows: NDArray[np.intp]) -> _States:
+    """Runs ``rows`` of ``st`` (copies; a field left out stays out)."""
+    parts: dict[str, Any] = {
+        f.name: None if getattr(st, f.name) is None else np.array(getattr(st, f.name)[rows])
+        for f in dataclasses.fields(_States)
+    }
+    return _States(**parts)
+
+
 @dataclass
 class _AgentRun:
     code: str
@@ -1284,7 +1293,7 @@ class _Talks:
                     if g0.round_of(th.when) > r and not (th.unless and th.unless in met)
                 ),
             )
-            start = _States(*(getattr(st, f.name)[rows] for f in dataclasses.fields(_States)))
+            start = _take(st, rows)
             items = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
             perceived = [_rows(ag.perceived, rows) for ag in rt.agents]
             out = _play(
@@ -1569,15 +1578,14 @@ class _Talks:
         d, h = float(neg.discount), int(neg.horizon)
         rows = np.array([q for q, _ in items], dtype=np.intp)
         G = len(rows)
-        start = _States(*(np.array(getattr(st, f.name)[rows]) for f in dataclasses.fields(_States)))
+        start = _take(st, rows)
         t = start.tariff.copy()
         for g_, (q, k) in enumerate(items):
             for (x, y), lvl in self.agreements[q][k].before.items():
                 t[g_, pos[x], pos[y]] = lvl
-        lapse = _States(
-            tariff=t, control=start.control, peak=np.maximum(start.peak, t),
-            moved=t - start.tariff, support=start.support, shock=start.shock,
-        )  # fmt: skip
+        lapse = dataclasses.replace(
+            start, tariff=t, peak=np.maximum(start.peak, t), moved=t - start.tariff
+        )
         look = g0.replace(
             events=(),
             start=g0.date(r - 1),
