@@ -630,6 +630,9 @@ class _Run:
         ).reshape(-1, 2)
         self.ladders = {d: w.ladders[d] for d in self.keys}
         self.days = float(game.round_days)
+        self._slow_memo: tuple[Array, Array, dict[str, Any]] | None = None
+        """The last slow state computed and the arrays it came from (kept alive, so
+        ``is`` identifies them): every agent's evaluation in a round reads the same."""
 
     def _slow(self, params: Params, st: _States) -> dict[str, Any]:
         """The slow state in force, as the payoff block reads it (see :func:`_evaluate_block`).
@@ -640,12 +643,17 @@ class _Run:
         w, idx = self.world, self.idx
         ix = (slice(None), idx[:, None], idx[None, :])
         self.ties_of(st)
+        memo = self._slow_memo
+        if memo is not None and memo[0] is st.tie_loss and memo[1] is st.grievance:
+            return dict(memo[2])  # the same state arrays: the same slow state
         eff, two = ties_in_force(st.tie_loss, w.ties)
-        return {
+        out = {
             "tie_held": tie_held(st.tie_loss, w.ties)[:, None, idx],
             "grievance": st.grievance[:, None],
             "ties": (eff[ix][:, None], two[ix][:, None]),
         }
+        self._slow_memo = (st.tie_loss, st.grievance, out)
+        return dict(out)
 
     def ties_of(self, st: _States) -> Array:
         """``st.tie_loss``, set to no loss (whole world) when a caller left it out."""
