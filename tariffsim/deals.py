@@ -561,6 +561,12 @@ class Agreement:
     layers : mapping of (str, str) to mapping of str to float
         Agreed level of each tariff layer where the deal was struck layer by
         layer (see :attr:`Deal.layers`).
+    expires : int or None
+        Round in which the agreement runs out (``None``: open-ended); then it
+        is renewed (a new agreement, labelled so) or lapses (see
+        :class:`~tariffsim.game.Event`, ``term_days``).
+    before : mapping of (str, str) to float
+        Levels of the agreed dyads before the deal: where a lapse returns them.
     """
 
     round: int
@@ -572,6 +578,8 @@ class Agreement:
     split: Mapping[str, float]
     label: str = ""
     layers: Mapping[Dyad, Mapping[str, float]] = dataclasses.field(default_factory=dict)
+    expires: int | None = None
+    before: Mapping[Dyad, float] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (JSON-ready)."""
@@ -587,6 +595,12 @@ class Agreement:
             **(
                 {"layers": {f"{a}-{b}": dict(v) for (a, b), v in self.layers.items()}}
                 if self.layers
+                else {}
+            ),
+            **({"expires": self.expires} if self.expires is not None else {}),
+            **(
+                {"before": {f"{a}-{b}": v for (a, b), v in self.before.items()}}
+                if self.before
                 else {}
             ),
         }

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -956,6 +957,7 @@ def _play(
         fired = by_round.get(r, [])
         _fire_events(rt, st, fired)
         events_log += [(r, e.label) for e in fired if e.label]
+        talks.expire(st, r)
         talks.threats(st, r)
         for e in fired:
             if e.kind == "summit" and e.parties and game.negotiation.enabled:
@@ -1093,6 +1095,8 @@ class _Talks:
         """``lock[q, c]``: run ``q`` holds dyad ``rt.keys[c]`` under an agreement."""
         self._groups: dict[frozenset[str], NDArray[np.intp]] | None = None
         g = rt.game
+        self.terms = any(getattr(e, "term_days", 0) for e in g.events)
+        """Whether some summit's agreements run out (:meth:`expire` has work)."""
         self.active = (
             bool(g.negotiation.demands)
             or bool(g.threats)
@@ -1348,9 +1352,12 @@ class _Talks:
                     if a in pos and b in pos:
                         new_ctl[pos[a], pos[b]] = 0.0
             terms = {dy: float(combos[k, c]) for c, dy in enumerate(dyads)}
+            before = {
+                dy: float(start.tariff[g_, i, j]) for dy, (i, j) in zip(dyads, ij, strict=True)
+            }
             self._agree(
                 q, r, event, terms, tuple(sorted(chosen)), gain,
-                {p: gain[p] / tot for p in parties},
+                {p: gain[p] / tot for p in parties}, before,
             )  # fmt: skip
             st.tariff[q] = t[g_, k]
             st.control[q] = new_ctl
@@ -1366,9 +1373,12 @@ class _Talks:
         concessions: tuple[str, ...],
         gain: dict[str, float],
         split: dict[str, float],
+        before: Mapping[Dyad, float] | None = None,
     ) -> None:
         """Record run ``q``'s agreement: concessions met, agreed dyads held."""
         k = len(self.agreements[q])
+        term = getattr(event, "term_days", 0)
+        expires = r + max(1, math.ceil(term / self.rt.game.round_days)) if term else None
         self.agreements[q].append(
             Agreement(
                 round=r,
@@ -1379,6 +1389,8 @@ class _Talks:
                 gain=gain,
                 split=split,
                 label=event.label,
+                expires=expires,
+                before=dict(before or {}),
             )
         )
         self.met[q] |= set(concessions)
@@ -1402,10 +1414,91 @@ class _Talks:
         )  # fmt: skip
         if not deal.agreed:
             return
+        w = rt.world
+        before = {dy: float(state.tariff[w.index(dy[0]), w.index(dy[1])]) for dy in deal.terms}
         self._agree(
-            q, r, event, dict(deal.terms), deal.concessions, dict(deal.gain), dict(deal.split)
-        )
+            q, r, event, dict(deal.terms), deal.concessions, dict(deal.gain), dict(deal.split),
+            before,
+        )  # fmt: skip
         self._write(st, q, deal.state._with(shock=state.shock))
+
+    def expire(self, st: _States, r: int) -> None:
+        """Agreements that run out this round: renewed if every party prefers it, else lapsed.
+
+        Each party compares keeping the agreed state (held forever) with the
+        lapse (the agreed dyads back at their levels before the deal, then the
+        agents play on for the negotiation's horizon and the last state is
+        held), on its perceived model. Renewal records a new agreement with the
+        same terms and term; a lapse writes the old levels and frees the dyads.
+        """
+        if not self.terms:
+            return
+        due = [
+            (q, k)
+            for q in range(self.rt.runs)
+            for k, a in enumerate(self.agreements[q])
+            if a.expires == r
+        ]
+        if not due:
+            return
+        rt = self.rt
+        g0, w = rt.game, rt.world
+        neg = g0.negotiation
+        d, h = float(neg.discount), int(neg.horizon)
+        st.tariff, st.control = st.tariff.copy(), st.control.copy()
+        st.peak, st.moved = st.peak.copy(), st.moved.copy()
+        for q, k in due:
+            a = self.agreements[q][k]
+            if not any(v[1] == k for v in self.locked[q].values()):
+                continue  # broken before it ran out
+            state = rt.full_state(st, q)
+            t = np.array(state.tariff)
+            for (x, y), lvl in a.before.items():
+                t[w.index(x), w.index(y)] = lvl
+            lapse = state._with(tariff=t, peak=np.maximum(state.peak, t), moved=t - state.tariff)
+            models = self._models(q, a.parties)
+            gq = self._game(q)
+            look = gq.replace(
+                initial=lapse, events=(), start=gq.date(r - 1), noise=0.0,
+                negotiation=Negotiation(
+                    enabled=False, discount=d, horizon=h, method=neg.method,
+                    demands=tuple(dm for dm in neg.demands if dm.concession not in self.met[q]),
+                ),
+            )  # fmt: skip
+            path = simulate(look, h, seed=0)
+            lapsed = _carry_on(path, lapse, a.parties, models, w, d, h)
+            held = state._with(moved=np.zeros_like(state.moved))
+            keep = {
+                p: float(np.asarray(models[p].payoff(held, prev=held))[0, w.index(p)]) / (1 - d)
+                for p in a.parties
+            }
+            gain = {p: keep[p] - lapsed[p] for p in a.parties}
+            if all(v >= 0 for v in gain.values()):
+                k2 = len(self.agreements[q])
+                tot = sum(gain.values()) or 1.0
+                self.agreements[q].append(
+                    dataclasses.replace(
+                        a, round=r, date=g0.date(r), concessions=(), gain=gain,
+                        split={p: v / tot for p, v in gain.items()},
+                        label=f"{a.label} (renewed)",
+                        expires=r + (a.expires - a.round if a.expires is not None else 0),
+                    )
+                )  # fmt: skip
+                self.locked[q] = {
+                    dy: (v[0], k2 if v[1] == k else v[1]) for dy, v in self.locked[q].items()
+                }
+                self.notes[q].append((r, f"agreement of round {a.round} ({a.label}) renewed"))
+            else:
+                who = ", ".join(p for p, v in gain.items() if v < 0)
+                self.locked[q] = {dy: v for dy, v in self.locked[q].items() if v[1] != k}
+                ix = rt.idx
+                st.tariff[q] = t[np.ix_(ix, ix)]
+                st.peak[q] = np.maximum(state.peak, t)[np.ix_(ix, ix)]
+                st.moved[q] = (t - state.tariff)[np.ix_(ix, ix)]
+                self.notes[q].append(
+                    (r, f"agreement of round {a.round} ({a.label}) lapsed: {who} preferred it")
+                )
+            self._lock_row(q)
 
     def _lock_row(self, q: int) -> None:
         """Refresh run ``q``'s row of :attr:`lock` from its agreed dyads."""

@@ -897,4 +897,6 @@ def _agreement(d: Mapping[str, Any]) -> Any:
             tuple(k.split("-")): {str(n): float(x) for n, x in v.items()}
             for k, v in (d.get("layers") or {}).items()
         },
+        expires=None if d.get("expires") is None else int(d["expires"]),
+        before={tuple(k.split("-")): float(v) for k, v in (d.get("before") or {}).items()},
     )

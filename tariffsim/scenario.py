@@ -1264,6 +1264,15 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 )
                 continue
             kw["agenda"] = tuple(ag)
+        if ed.get("term_days") is not None:
+            td = ed["term_days"]
+            if isinstance(td, bool) or not isinstance(td, int) or not 0 <= td <= 3660:
+                pr.add(f"{path}.term_days", f"must be an int in [0, 3660]; got {td!r}")
+                continue
+            if kind != "summit" or "parties" not in kw:
+                pr.add(f"{path}.term_days", "only a summit with parties has a term")
+                continue
+            kw["term_days"] = td
         try:
             events.append(Event(when, kind, **kw))
         except TariffsimError as e:
@@ -1377,6 +1386,7 @@ _EVENT_KEYS = {
     "parties",
     "agenda",
     "layer",
+    "term_days",
 }
 _NEGOTIATION_KEYS = {"enabled", "discount", "horizon", "method"}
 _DEMAND_KEYS = {"dyad", "level", "concession", "claims", "layer"}

@@ -199,6 +199,7 @@ EVENT = Spec(
             "list", "concessions on a summit's table", value=_str("a concession"), unique=True
         ),
         "layer": _str("for 'set': the tariff layer set (default: the headline)", max_chars=64),
+        "term_days": _int("for a summit: days an agreement runs before renewal or lapse", 0, 3660),
     },
 )
 """One ``[[events]]`` entry."""
