@@ -38,10 +38,11 @@ from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, ta
 from .deals import MAX_DEALS, Agreement, Negotiation, _concession_pool, credible, solve_deal
 from .deals import _floors as _deal_floors
 from .deals import _powers as _deals_powers
+from .dynamics import adjust_step, grievance_step, per_time, tie_held, tie_step, ties_in_force
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
 from .payoffs import TERMS, Breakdown, Params, _evaluate_block, _WorldView, recession_odds
-from .world import State, StateBatch, World, apply_moves
+from .world import SLOW_FIELDS, State, StateBatch, World, apply_moves
 
 if TYPE_CHECKING:
     from .game import Event, Game
@@ -199,6 +200,9 @@ class PathBatch:
         Full record only.
     terms : ndarray (R, T+1, len(TERMS), n) or None
     burden : ndarray (R, T+1, n) or None
+    adjust, tie_loss, grievance : ndarray (R, T+1, n, n) or None
+        The slow state variables (:data:`~tariffsim.world.SLOW_FIELDS`);
+        full record only.
     events : tuple of (int, str)
         Scheduled events that fired (the same in every run).
     agreements : tuple of tuple of Agreement
@@ -233,6 +237,9 @@ class PathBatch:
     terms: Array | None = None
     burden: Array | None = None
     perceived_pass_through: Array | None = None
+    adjust: Array | None = None
+    tie_loss: Array | None = None
+    grievance: Array | None = None
     events: tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
     agreements: tuple[tuple[Agreement, ...], ...] = ()
@@ -241,7 +248,7 @@ class PathBatch:
     """The world the runs were played in (splits each run's headline into its layers)."""
 
     def __post_init__(self) -> None:
-        for name in ARRAY_FIELDS:
+        for name in (*ARRAY_FIELDS, *SLOW_FIELDS):
             v = getattr(self, name)
             if v is not None:
                 object.__setattr__(self, name, _ro(v, v.dtype))
@@ -316,6 +323,9 @@ class PathBatch:
                 "use record='full' to get each run as a Path."
             )
         arrays = {k: getattr(self, k)[r] for k in ARRAY_FIELDS}
+        for k in SLOW_FIELDS:
+            v = getattr(self, k)
+            arrays[k] = None if v is None else v[r]
         seed = self.seeds[r]
         w = self.world
         layered: dict[str, Any] = {}
@@ -348,7 +358,11 @@ class PathBatch:
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays, in bytes."""
-        return sum(getattr(self, k).nbytes for k in ARRAY_FIELDS if getattr(self, k) is not None)
+        return sum(
+            getattr(self, k).nbytes
+            for k in (*ARRAY_FIELDS, *SLOW_FIELDS)
+            if getattr(self, k) is not None
+        )
 
 
 def _check_rounds(rounds: Any) -> int:
@@ -428,7 +442,9 @@ class _RunRngs(Sequence[np.random.Generator]):
 # per-run parameters
 # ---------------------------------------------------------------------------
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
-_SCALAR_4D = frozenset({"elasticity", "export_margin", "face_mutual_relief", "answer_scale"})
+_SCALAR_4D = frozenset(
+    {"elasticity", "elasticity_short", "export_margin", "face_mutual_relief", "answer_scale"}
+)
 """Scalar Params used against (run, profile, n, n) arrays; the others against (run, profile, n)."""
 
 
@@ -493,6 +509,15 @@ class _States:
     moved: Array
     support: Array  # (R, k)
     shock: Array
+    adjust: Array = None  # type: ignore[assignment]  # (R, k, k); default fully adjusted
+    tie_loss: Array = None  # type: ignore[assignment]  # (R, n, n): ties reach third parties
+    grievance: Array = None  # type: ignore[assignment]  # (R, k, k); default none
+
+    def __post_init__(self) -> None:
+        if self.adjust is None:
+            self.adjust = np.ones_like(self.tariff)
+        if self.grievance is None:
+            self.grievance = np.zeros_like(self.tariff)
 
 
 @dataclass
@@ -589,6 +614,49 @@ class _Run:
             [(self.pos[a], self.pos[b]) for a, b in self.keys], dtype=np.intp
         ).reshape(-1, 2)
         self.ladders = {d: w.ladders[d] for d in self.keys}
+        self.days = float(game.round_days)
+
+    def _slow(self, params: Params, st: _States) -> dict[str, Any]:
+        """The slow state in force, as the payoff block reads it (see :func:`_evaluate_block`).
+
+        Always the batched arrays, never a shortcut taken when every run is at
+        zero: a run's numbers must not depend on the other runs.
+        """
+        w, idx = self.world, self.idx
+        ix = (slice(None), idx[:, None], idx[None, :])
+        self.ties_of(st)
+        eff, two = ties_in_force(st.tie_loss, w.ties)
+        return {
+            "tie_held": tie_held(st.tie_loss, w.ties)[:, None, idx],
+            "grievance": st.grievance[:, None],
+            "ties": (eff[ix][:, None], two[ix][:, None]),
+        }
+
+    def ties_of(self, st: _States) -> Array:
+        """``st.tie_loss``, set to no loss (whole world) when a caller left it out."""
+        if st.tie_loss is None or np.ndim(st.tie_loss) != 3:  # left out (or copied as None)
+            st.tie_loss = np.zeros((len(st.tariff), self.n, self.n))
+        return st.tie_loss
+
+    def step_slow(self, st: _States, start: Array) -> None:
+        """Move the slow variables of ``st`` over one round from tariffs ``start`` (in place)."""
+        p, days, t = self.truth, self.days, st.tariff
+
+        def runs(name: str) -> Any:
+            v = getattr(p, name)
+            return np.reshape(v, (-1, 1, 1)) if np.ndim(v) else v
+
+        rise = np.maximum(t - start, 0.0)
+        self.ties_of(st)
+        st.adjust = adjust_step(st.adjust, start, t, days, runs("adjust_days"))
+        st.grievance = grievance_step(st.grievance, start, t, days, runs("grievance_days"))
+        if rise.any() or st.tie_loss.any():
+            full = np.zeros(st.tie_loss.shape)
+            full[:, self.idx[:, None], self.idx[None, :]] = rise
+            st.tie_loss = tie_step(
+                st.tie_loss, full, self.world.ties, runs("tie_erosion"), days,
+                runs("tie_rebuild_days"),
+            )  # fmt: skip
 
     def _start(self, when: dt.date | int | None) -> int | None:
         return None if when is None else self.game.round_of(when)
@@ -640,10 +708,11 @@ class _Run:
             moved=tariff - t0,
             support=st.support[:, None],
             shock=st.shock[:, None],
+            adjust=st.adjust[:, None],
         )
         return _evaluate_block(
             self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
-            st.control[:, None],
+            st.control[:, None], **self._slow(params, st),
         )  # fmt: skip
 
     def evaluate_state(self, params: Params, st: _States, prev: _States | None) -> Breakdown:
@@ -655,6 +724,7 @@ class _Run:
             moved=st.moved[:, None],
             support=st.support[:, None],
             shock=st.shock[:, None],
+            adjust=st.adjust[:, None],
         )
         if prev is None:
             prev_tau = nxt.tariff - nxt.moved
@@ -663,16 +733,21 @@ class _Run:
         else:
             prev_tau, prev_moved = prev.tariff[:, None], prev.moved[:, None]
             prev_control = prev.control[:, None]
+        slow = self._slow(params, st)
+        slow["grievance"] = (st if prev is None else prev).grievance[:, None]
         return _evaluate_block(
-            self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control
-        )
+            self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control,
+            **slow,
+        )  # fmt: skip
 
     # -- per-run objects for strategies without act_batch --------------------------
     def full(self, a: Array, r: int) -> Array:
         """Run ``r`` of an involved-countries array, expanded to the whole world."""
         n, idx = self.n, self.idx
         out: Array
-        if a.ndim == 3:
+        if a.ndim == 3 and a.shape[-1] == n and len(idx) < n:
+            out = np.array(a[r])  # already whole-world (tie losses)
+        elif a.ndim == 3:
             out = np.zeros((n, n))
             out[np.ix_(idx, idx)] = a[r]
         else:
@@ -688,6 +763,9 @@ class _Run:
             moved=self.full(st.moved, r),
             support=self.full(st.support, r),
             shock=self.full(st.shock, r),
+            adjust=self.full(st.adjust, r),
+            tie_loss=np.array(self.ties_of(st)[r]),
+            grievance=self.full(st.grievance, r),
         )
 
     def perceived_full(self, ag: _AgentRun, r: int) -> Params:
@@ -925,6 +1003,9 @@ def _play(
             moved=rep(init.moved[ix]),
             support=rep(init.support[idx]),
             shock=rep(np.zeros(k)),
+            adjust=rep(np.where(init.tariff > 0, init.adjust, 0.0)[ix]),
+            tie_loss=rep(init.tie_loss),
+            grievance=rep(init.grievance[ix]),
         )
     else:
         st = _States(
@@ -934,6 +1015,9 @@ def _play(
             moved=start.moved.copy(),
             support=start.support.copy(),
             shock=np.zeros((R, k)),
+            adjust=start.adjust.copy(),
+            tie_loss=rt.ties_of(start).copy(),
+            grievance=start.grievance.copy(),
         )
     _fire_events(rt, st, by_round.get(0, []))
     events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
@@ -955,6 +1039,7 @@ def _play(
     talks = _Talks(rt, items)
     for r in range(1, T + 1):
         fired = by_round.get(r, [])
+        t_start = st.tariff
         _fire_events(rt, st, fired)
         events_log += [(r, e.label) for e in fired if e.label]
         talks.expire(st, r)
@@ -1052,7 +1137,11 @@ def _play(
             moved=t - prev.tariff,
             support=prev.support,
             shock=prev.shock,  # this round's shock is felt this round
+            adjust=prev.adjust,
+            tie_loss=prev.tie_loss,
+            grievance=prev.grievance,
         )
+        rt.step_slow(st, t_start)
         _learn(rt, st)
         rec.add(r, st, prev, moves)
         st.shock = np.zeros_like(st.support)
@@ -1690,10 +1779,12 @@ def _learn(rt: _Run, st: _States) -> None:
                 if ag.i is None:
                     continue
                 rate = np.zeros((st.tariff.shape[0], 1, rt.k, rt.k))
-                rate[:, 0, ag.i] = ag.rate[:, 0, 0] * np.minimum(st.tariff[:, ag.i], 1.0)
+                rate[:, 0, ag.i] = per_time(
+                    ag.rate[:, 0, 0] * np.minimum(st.tariff[:, ag.i], 1.0), rt.days
+                )
                 cur = cur + rate * (tru - cur)
             else:
-                lr = ag.rate.reshape((-1,) + (1,) * (cur.ndim - 1))
+                lr = per_time(ag.rate.reshape((-1,) + (1,) * (cur.ndim - 1)), rt.days)
                 cur = cur + lr * (tru - cur)
             changes[name] = cur
         for name, v in changes.items():
@@ -1718,7 +1809,7 @@ class _Record:
             self.arrays = a
             return
         if self.full:
-            for name in ("tariff", "effective", "control", "perceived_pass_through"):
+            for name in ("tariff", "effective", "control", "perceived_pass_through", *SLOW_FIELDS):
                 a[name] = np.zeros((R, T, n, n))
             a["moves"] = np.zeros((R, T, n, n), dtype=np.int64)
             a["terms"] = np.zeros((R, T, len(TERMS), n))
@@ -1740,6 +1831,10 @@ class _Record:
         self.appr_fill = np.broadcast_to(
             rt.truth_over.get("approval_base", np.asarray(truth.approval_base)[None]), (R, n)
         )
+        self.others = np.setdiff1d(np.arange(n), rt.idx)
+        tv = rt.truth_over.get("tie_value", np.asarray(truth.tie_value)[None])
+        weight = rt.game.model.weights[TERMS.index("alliance")]
+        self.tie_cost = -(weight * np.broadcast_to(tv, (R, n)))[:, self.others]
         pos = rt.pos
         self.dyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.dyads]
         self.cdyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.cdyads]
@@ -1763,6 +1858,11 @@ class _Record:
         if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
             idx = slice(int(idx[0]), int(idx[-1]) + 1)
         bd = rt.evaluate_state(rt.truth, st, prev)
+        if self.others.size:  # third parties pay for the ties others eroded with them
+            lost = self.tie_cost * tie_held(st.tie_loss, rt.world.ties)[:, self.others]
+            a["payoff"][:, r, self.others] = lost
+            if self.full:
+                a["terms"][:, r, TERMS.index("alliance"), self.others] = lost
         for name, v in (("payoff", bd.total), ("drawdown", bd.drawdown)):
             a[name][:, r, idx] = v[:, 0]
         a["recession"][:, r] = self.rec_fill
@@ -1787,6 +1887,9 @@ class _Record:
             rows, cols = idx[:, None], idx[None, :]
         a["tariff"][:, r][:, rows, cols] = st.tariff
         a["control"][:, r][:, rows, cols] = st.control
+        a["adjust"][:, r][:, rows, cols] = st.adjust
+        a["grievance"][:, r][:, rows, cols] = st.grievance
+        a["tie_loss"][:, r] = st.tie_loss
         a["effective"][:, r][:, rows, cols] = bd.effective[:, 0]
         a["burden"][:, r, idx] = bd.burden[:, 0]
         for t, term in enumerate(TERMS):
@@ -1975,6 +2078,7 @@ class _Recorder:
     def __init__(self, game: Game) -> None:
         self.game = game
         self.rows: dict[str, list[Any]] = {k: [] for k in ARRAY_FIELDS}
+        self.slow: dict[str, list[Any]] = {}
 
     def add(
         self, state: State, prev: State | None, moves: np.ndarray, beliefs: Mapping[str, Beliefs]
@@ -1997,12 +2101,15 @@ class _Recorder:
         r["drawdown"].append(bd.drawdown[0])
         r["burden"].append(bd.burden[0])
         r["perceived_pass_through"].append(pp)
+        for name in SLOW_FIELDS:
+            self.slow.setdefault(name, []).append(getattr(state, name))
 
     def path(self, events: list[tuple[int, str]], *, seed: int | None) -> Path:
         g = self.game
         n = len(self.rows["tariff"])
         dates = np.array([g.date(k) for k in range(n)], dtype="datetime64[D]")
         fields: dict[str, Any] = {k: np.stack(v) for k, v in self.rows.items()}
+        fields.update({k: np.stack(v) for k, v in self.slow.items()})
         w = g.world
         fields.update(
             layers=w.decompose(fields["tariff"]), layer_names=w.layer_names, hit_share=w.hit_share

@@ -1191,12 +1191,20 @@ critical exports withheld by default."""
 STATE_VECTOR_FIELDS = ("support", "shock")
 """State fields of shape ``(n,)``; ``layers`` is ``(L, n, n)``; the rest ``(n, n)``."""
 
+SLOW_FIELDS = ("adjust", "tie_loss", "grievance")
+"""Slow ``(n, n)`` state variables moved by :mod:`tariffsim.dynamics` as time passes:
+the import adjustment, the erosion of alliance ties and remembered grievances."""
+
+_SLOW_RANGES = {"adjust": (0.0, 1.0), "tie_loss": (0.0, math.inf), "grievance": (0.0, math.inf)}
+
 
 def _default_field(name: str, n: int) -> NDArray[np.float64]:
     if name == "layers":
         return np.zeros((0, n, n))
     if name in STATE_VECTOR_FIELDS:
         return np.zeros(n)
+    if name == "adjust":
+        return np.ones((n, n))
     return np.zeros((n, n))
 
 
@@ -1225,6 +1233,18 @@ class State:
         ``tariff`` is their sum (the headline). Default: none given (shape
         ``(0, n, n)``): the headline is split along each dyad's escalation
         order when needed (:meth:`World.decompose`).
+    adjust : array_like, shape (n, n), optional
+        How far the import response on each dyad has adjusted from its
+        short-run toward its long-run elasticity, in [0, 1]
+        (:func:`tariffsim.dynamics.adjust_step`). Default 1: fully adjusted,
+        the static model.
+    tie_loss : array_like, shape (n, n), optional
+        Share of each alliance tie eroded by escalations, symmetric, >= 0
+        (:func:`tariffsim.dynamics.tie_step`). Default 0.
+    grievance : array_like, shape (n, n), optional
+        ``grievance[i, j]``: what ``i`` remembers of ``j``'s retaliation
+        against it, tariff units (1.0 = 100 points), >= 0, decaying
+        (:func:`tariffsim.dynamics.grievance_step`). Default 0.
 
     Examples
     --------
@@ -1240,6 +1260,9 @@ class State:
     support: NDArray[np.float64] = None  # type: ignore[assignment]
     shock: NDArray[np.float64] = None  # type: ignore[assignment]
     layers: NDArray[np.float64] = None  # type: ignore[assignment]
+    adjust: NDArray[np.float64] = None  # type: ignore[assignment]
+    tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
+    grievance: NDArray[np.float64] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         t = np.array(self.tariff, dtype=float)
@@ -1283,6 +1306,14 @@ class State:
             if lay.shape[0] and not np.allclose(lay.sum(axis=0), t, atol=1e-9):
                 raise ParameterError("`tariff` must be the sum of `layers` (the headline).")
         object.__setattr__(self, "layers", lay)
+        for name in SLOW_FIELDS:
+            v = getattr(self, name)
+            arr = _readonly(_default_field(name, n) if v is None else v, name, shape=(n, n))
+            lo, hi = _SLOW_RANGES[name]
+            out = ~((arr >= lo) & (arr <= hi))
+            if np.any(out):
+                raise ParameterError(f"`{name}` must be in [{lo}, {hi}]; got {arr[out].flat[0]!r}.")
+            object.__setattr__(self, name, arr)
 
     @classmethod
     def zeros(cls, n: int) -> State:
@@ -1508,6 +1539,8 @@ class StateBatch:
     support, shock : ndarray, shape (B, n)
     layers : ndarray, shape (B, L, n, n), optional
         Default ``(B, 0, n, n)``: no layers given (split from the headline).
+    adjust, tie_loss, grievance : ndarray, shape (B, n, n), optional
+        Slow variables (see :class:`State`); default 1, 0 and 0.
 
     Examples
     --------
@@ -1523,6 +1556,9 @@ class StateBatch:
     support: NDArray[np.float64]
     shock: NDArray[np.float64]
     layers: NDArray[np.float64] = None  # type: ignore[assignment]
+    adjust: NDArray[np.float64] = None  # type: ignore[assignment]
+    tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
+    grievance: NDArray[np.float64] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         bshape, n = self.tariff.shape[:-2], self.tariff.shape[-1]
@@ -1575,8 +1611,8 @@ class StateBatch:
         ----------
         tariff : array_like, shape (B, n, n)
         previous : State, optional
-            The state these follow from: supplies controls, support and shock,
-            and ``moved``/``peak`` are computed against it. Without it the
+            The state these follow from: supplies controls, support, shock
+            and the slow variables, and ``moved``/``peak`` are computed against it. Without it the
             states are taken as reached from themselves (``moved`` zero).
         """
         t = np.asarray(tariff, dtype=float)
@@ -1589,7 +1625,7 @@ class StateBatch:
             return cls(tariff=t, control=z, peak=t, moved=z, support=zn, shock=zn.copy())
         slow = {
             name: np.broadcast_to(getattr(previous, name), (b, *getattr(previous, name).shape))
-            for name in ("support", "shock")
+            for name in ("support", "shock", *SLOW_FIELDS)
         }
         return cls(
             tariff=t,
