@@ -198,6 +198,8 @@ class PathBatch:
         Full record only.
     terms : ndarray (R, T+1, len(TERMS), n) or None
     burden : ndarray (R, T+1, n) or None
+    equity, bond : ndarray (R, T+1, n) or None
+        Equity index and bond stress after each round (full record only).
     events : tuple of (int, str)
         Scheduled events that fired (the same in every run).
     agreements : tuple of tuple of Agreement
@@ -232,6 +234,8 @@ class PathBatch:
     terms: Array | None = None
     burden: Array | None = None
     perceived_pass_through: Array | None = None
+    equity: Array | None = None
+    bond: Array | None = None
     events: tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
     agreements: tuple[tuple[Agreement, ...], ...] = ()
@@ -240,7 +244,7 @@ class PathBatch:
     """The world the runs were played in (splits each run's headline into its layers)."""
 
     def __post_init__(self) -> None:
-        for name in ARRAY_FIELDS:
+        for name in (*ARRAY_FIELDS, "equity", "bond"):
             v = getattr(self, name)
             if v is not None:
                 object.__setattr__(self, name, _ro(v, v.dtype))
@@ -315,6 +319,9 @@ class PathBatch:
                 "use record='full' to get each run as a Path."
             )
         arrays = {k: getattr(self, k)[r] for k in ARRAY_FIELDS}
+        for k in ("equity", "bond"):
+            if getattr(self, k) is not None:
+                arrays[k] = getattr(self, k)[r]
         seed = self.seeds[r]
         w = self.world
         layered: dict[str, Any] = {}
@@ -492,6 +499,13 @@ class _States:
     moved: Array
     support: Array  # (R, k)
     shock: Array
+    equity: Array = None  # type: ignore[assignment]  # (R, k): index after the last round
+    bond: Array = None  # type: ignore[assignment]  # (R, k): bond stress after the last round
+
+    def __post_init__(self) -> None:
+        for name in ("equity", "bond"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros_like(self.support))
 
 
 @dataclass
@@ -642,11 +656,17 @@ class _Run:
         )
         return _evaluate_block(
             self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
-            st.control[:, None],
+            st.control[:, None], st.equity[:, None], st.bond[:, None],
+            None if params is self.truth else self.truth,
         )  # fmt: skip
 
-    def evaluate_state(self, params: Params, st: _States, prev: _States | None) -> Breakdown:
-        """Payoffs of the states ``st`` themselves (reached from ``prev``), shape (R, 1, k)."""
+    def evaluate_state(
+        self, params: Params, st: _States, prev: _States | None, *, fresh: bool = False
+    ) -> Breakdown:
+        """Payoffs of the states ``st`` themselves (reached from ``prev``), shape (R, 1, k).
+
+        ``fresh``: no market mood carried over (the index prices the state afresh).
+        """
         nxt = StateBatch(
             tariff=st.tariff[:, None],
             control=st.control[:, None],
@@ -659,12 +679,16 @@ class _Run:
             prev_tau = nxt.tariff - nxt.moved
             prev_moved = np.zeros_like(nxt.moved)
             prev_control = nxt.control
+            prev_eq: Array | None = None if fresh else st.equity[:, None]
+            prev_bond = st.bond[:, None]
         else:
             prev_tau, prev_moved = prev.tariff[:, None], prev.moved[:, None]
             prev_control = prev.control[:, None]
+            prev_eq, prev_bond = prev.equity[:, None], prev.bond[:, None]
         return _evaluate_block(
-            self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control
-        )
+            self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control,
+            prev_eq, prev_bond, None if params is self.truth else self.truth,
+        )  # fmt: skip
 
     # -- per-run objects for strategies without act_batch --------------------------
     def full(self, a: Array, r: int) -> Array:
@@ -687,6 +711,8 @@ class _Run:
             moved=self.full(st.moved, r),
             support=self.full(st.support, r),
             shock=self.full(st.shock, r),
+            equity=self.full(st.equity, r),
+            bond=self.full(st.bond, r),
         )
 
     def perceived_full(self, ag: _AgentRun, r: int) -> Params:
@@ -739,6 +765,9 @@ class BatchObservation:
     tariff, control, peak, moved : ndarray, shape (R, k, k)
         The current state (after this round's events).
     support, shock : ndarray, shape (R, k)
+    equity, bond : ndarray, shape (R, k)
+        The equity index (% from baseline) and bond stress the round starts
+        from: the market state every agent watches.
     seen_moved : ndarray, shape (R, h, k, k)
         ``moved`` of every state seen so far, oldest first, the current one
         last (``h`` = the round number): the batched ``obs.history``.
@@ -761,6 +790,8 @@ class BatchObservation:
     _agent: _AgentRun = field(repr=False)
     _states: _States = field(repr=False)
     _observe: Any = field(repr=False)
+    equity: Array = None  # type: ignore[assignment]
+    bond: Array = None  # type: ignore[assignment]
 
     @property
     def runs(self) -> int:
@@ -924,6 +955,8 @@ def _play(
             moved=rep(init.moved[ix]),
             support=rep(init.support[idx]),
             shock=rep(np.zeros(k)),
+            equity=rep(init.equity[idx]),
+            bond=rep(init.bond[idx]),
         )
     else:
         st = _States(
@@ -933,9 +966,14 @@ def _play(
             moved=start.moved.copy(),
             support=start.support.copy(),
             shock=np.zeros((R, k)),
+            equity=start.equity.copy(),
+            bond=start.bond.copy(),
         )
     _fire_events(rt, st, by_round.get(0, []))
     events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
+    if start is None:  # the index starts by pricing the state the game starts from
+        mk = rt.evaluate_state(rt.truth, st, None, fresh=True)
+        st.equity, st.bond = mk.equity[:, 0], mk.bond[:, 0]
 
     rec = _Record(rt, record)
     rec.add(0, st, None, np.zeros((R, len(rt.keys)), dtype=np.int8))
@@ -998,7 +1036,7 @@ def _play(
                 me=ag.code, world=w, codes=rt.codes, round=r, events=labels, targets=live,
                 tariff=st.tariff, control=st.control, peak=st.peak, moved=st.moved,
                 support=st.support, shock=st.shock, seen_moved=seen_moved[:, :r],
-                _run=rt, _agent=ag, _states=st, _observe=observe,
+                _run=rt, _agent=ag, _states=st, _observe=observe, equity=st.equity, bond=st.bond,
             )  # fmt: skip
             if skip:
                 chosen = np.zeros((R, 0), dtype=np.int8)
@@ -1050,7 +1088,12 @@ def _play(
             moved=t - prev.tariff,
             support=prev.support,
             shock=prev.shock,  # this round's shock is felt this round
+            equity=prev.equity,
+            bond=prev.bond,
         )
+        # the market prices the new state: the index and bond stress move (true model)
+        mk = rt.evaluate_state(rt.truth, st, prev)
+        st.equity, st.bond = mk.equity[:, 0], mk.bond[:, 0]
         _learn(rt, st)
         rec.add(r, st, prev, moves)
         st.shock = np.zeros_like(st.support)
@@ -1629,7 +1672,7 @@ class _Record:
                 a[name] = np.zeros((R, T, n, n))
             a["moves"] = np.zeros((R, T, n, n), dtype=np.int64)
             a["terms"] = np.zeros((R, T, len(TERMS), n))
-            for name in ("payoff", "recession", "approval", "drawdown", "burden"):
+            for name in ("payoff", "recession", "approval", "drawdown", "burden", "equity", "bond"):
                 a[name] = np.zeros((R, T, n))
         else:
             a["tariff"] = np.zeros((R, T, len(self.dyads)))
@@ -1696,6 +1739,8 @@ class _Record:
         a["control"][:, r][:, rows, cols] = st.control
         a["effective"][:, r][:, rows, cols] = bd.effective[:, 0]
         a["burden"][:, r, idx] = bd.burden[:, 0]
+        a["equity"][:, r, idx] = st.equity
+        a["bond"][:, r, idx] = st.bond
         for t, term in enumerate(TERMS):
             a["terms"][:, r, t, idx] = bd.weighted(term)[:, 0]
         w = rt.world
@@ -1882,6 +1927,7 @@ class _Recorder:
     def __init__(self, game: Game) -> None:
         self.game = game
         self.rows: dict[str, list[Any]] = {k: [] for k in ARRAY_FIELDS}
+        self.market: dict[str, list[Any]] = {"equity": [], "bond": []}
 
     def add(
         self, state: State, prev: State | None, moves: np.ndarray, beliefs: Mapping[str, Beliefs]
@@ -1904,12 +1950,15 @@ class _Recorder:
         r["drawdown"].append(bd.drawdown[0])
         r["burden"].append(bd.burden[0])
         r["perceived_pass_through"].append(pp)
+        self.market["equity"].append(state.equity)
+        self.market["bond"].append(state.bond)
 
     def path(self, events: list[tuple[int, str]], *, seed: int | None) -> Path:
         g = self.game
         n = len(self.rows["tariff"])
         dates = np.array([g.date(k) for k in range(n)], dtype="datetime64[D]")
         fields: dict[str, Any] = {k: np.stack(v) for k, v in self.rows.items()}
+        fields.update({k: np.stack(v) for k, v in self.market.items()})
         w = g.world
         fields.update(
             layers=w.decompose(fields["tariff"]), layer_names=w.layer_names, hit_share=w.hit_share

@@ -58,9 +58,9 @@ ARRAY_FIELDS = (
 )
 """The per-round array fields of a :class:`Path`, each with a leading round axis."""
 
-STATE_FIELDS = ("layers",)
+STATE_FIELDS = ("layers", "equity", "bond")
 """Optional per-round state fields of a :class:`Path` (``None`` when not recorded):
-``layers`` ``(R, L, n, n)``."""
+``layers`` ``(R, L, n, n)``, ``equity``/``bond`` ``(R, n)``."""
 
 
 class DyadSeries(np.ndarray):
@@ -177,6 +177,9 @@ class Path:
         Scenario name, seed, solver, …
     layers : ndarray, shape (R, L, n, n), optional
         Level of each tariff layer (``layer_names``) on each dyad.
+    equity, bond : ndarray, shape (R, n), optional
+        Equity index (% from its level before the first round) and bond
+        stress (yield points) per country after each round: the market state.
     layer_names : tuple of str
         Names of the rows of ``layers``.
     hit_share : ndarray, shape (L, n, n), optional
@@ -203,6 +206,8 @@ class Path:
     layers: Array | None = None
     layer_names: tuple[str, ...] = ()
     hit_share: Array | None = None
+    equity: Array | None = None
+    bond: Array | None = None
 
     def __post_init__(self) -> None:
         for name in ARRAY_FIELDS:
