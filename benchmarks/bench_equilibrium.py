@@ -11,6 +11,8 @@ Sections:
 * **all equilibria** (vertex enumeration) of random 10x10 and 15x15 games,
   tariffsim's :func:`~tariffsim.equilibrium.vertex_enumeration` against
   quantecon's ``vertex_enumeration`` in the same run (total over the games);
+  tariffsim's compiled search runs when numba is installed (``.[fast]``), its
+  numpy search otherwise;
 * **3-player 4x4x4** mixed equilibria by the logit homotopy
   (:func:`~tariffsim.equilibrium.logit_nash`), against pygambit's
   ``gnm_solve`` / ``simpdiv_solve`` when pygambit is installed (it is not a
@@ -98,9 +100,9 @@ def main() -> None:
 
     rows: list[tuple[str, str, float | None, int | str]] = []
     rng = np.random.default_rng(args.seed)
-    warm = to_quantecon(
-        eq.NormalFormGame.from_bimatrix(rng.normal(size=(3, 3)), rng.normal(size=(3, 3)))
-    )
+    warm_game = eq.NormalFormGame.from_bimatrix(rng.normal(size=(3, 3)), rng.normal(size=(3, 3)))
+    warm = to_quantecon(warm_game)
+    eq.vertex_enumeration(warm_game)  # load (or compile) tariffsim's numba kernel before timing
     gt.support_enumeration(warm)  # compile numba before timing
     gt.vertex_enumeration(warm)
     gt.pure_nash_brute(warm)

@@ -224,6 +224,7 @@ def nash_bargain(
     disagreement: Mapping[str, float] | None = None,
     round: int = 0,
     agents: Sequence[Any] | None = None,
+    layers: bool = False,
 ) -> Deal:
     """Bargain among `parties` at `state`: the deal every party prefers to carrying on.
 
@@ -259,6 +260,10 @@ def nash_bargain(
         Round of the game `state` belongs to.
     agents : sequence of Agent, optional
         Agents for the carrying-on look-ahead (default ``game.agents``).
+    layers : bool, default False
+        Bargain over each tariff layer of a dyad with several layers, so a deal
+        can keep one layer and drop another (:attr:`Deal.layers`); demands tied
+        to a layer bind that layer. Default: over headline rungs.
 
     Returns
     -------
@@ -279,6 +284,15 @@ def nash_bargain(
     >>> deal = ts.bargaining.nash_bargain(sc.game, ("US", "CN"), s, horizon=4)
     >>> deal.agreed, deal.gain["US"] > 0, deal.gain["CN"] > 0
     (True, True, True)
+
+    Layer by layer, China's precursor controls buy the fentanyl layer while the
+    US keeps its 10% baseline:
+
+    >>> d = ts.bargaining.nash_bargain(sc.game, ("US", "CN"), s, horizon=4, layers=True,
+    ...                                demands=sc.game.negotiation.demands,
+    ...                                concessions=["fentanyl_enforcement_china"])
+    >>> d.concessions, d.layers[("US", "CN")]
+    (('fentanyl_enforcement_china',), {'fentanyl': 0.0, 'reciprocal': 0.1})
     """
     w = game.world
     parties = tuple(parties)
@@ -312,6 +326,7 @@ def nash_bargain(
         demands=demands,
         met=met,
         models=ms,
+        layers=layers,
     )
 
 

@@ -185,7 +185,8 @@ def _parser() -> argparse.ArgumentParser:
         help="Markov-perfect equilibrium of a scenario's escalation game; print and plot its path",
         epilog=(
             "example:\n  tariffsim equilibrium us-china-145 --start US-CN=1.45,CN-US=1.25\n"
-            "  tariffsim equilibrium us-china-145 --discount 0.9 --selection payoff-dominant"
+            "  tariffsim equilibrium us-china-145 --discount 0.9 --selection payoff-dominant\n"
+            "  tariffsim equilibrium us-china-145 --moves jump --start US-CN=1.45,CN-US=1.4"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[lim],
@@ -198,6 +199,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=("status-quo", "payoff-dominant", "qre"),
         default="status-quo",
         help="equilibrium-selection rule at each state",
+    )
+    e.add_argument(
+        "--moves",
+        choices=("step", "jump"),
+        default=None,
+        help="one rung a round per dyad ('step') or any rung in one round ('jump'); "
+        "default: the scenario's",
     )
     e.add_argument(
         "--start",
@@ -609,6 +617,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
 
     import numpy as np
 
+    from .deals import _layer_text
     from .equilibrium import (
         LadderGame,
         agreement_path,
@@ -651,7 +660,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         unfloored = game
         game = with_demand_floors(game, start)
     # dyads the ladder game does not move are held at the start's levels
-    lgame = LadderGame.from_game(game.replace(initial=start))
+    lgame = LadderGame.from_game(game.replace(initial=start), moves=a.moves)
     lgame.index_of(start)  # off-grid start: error before solving
     import warnings
 
@@ -717,7 +726,10 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         )
         print(_fit(path.table(), width=10**6))
         for ag in path.agreements:
-            terms = ", ".join(f"{i}->{j} {100 * v:g}%" for (i, j), v in ag.terms.items())
+            terms = ", ".join(
+                f"{i}->{j} {100 * v:g}%{_layer_text(ag.layers.get((i, j)))}"
+                for (i, j), v in ag.terms.items()
+            )
             split = ", ".join(f"{p} {100 * v:.0f}%" for p, v in ag.split.items())
             extra = f"; concessions {', '.join(ag.concessions)}" if ag.concessions else ""
             when = str(path.dates[ag.round])

@@ -108,7 +108,9 @@ class Demand:
     ``by`` keeps at least ``level`` on ``of`` until ``of`` gives the
     concession ``concession``; demands on one dyad stack like tariff layers
     (the fentanyl layer on top of a baseline). A deal that includes the
-    concession lifts the demand.
+    concession lifts the demand. With ``layer`` the demand binds that tariff
+    layer of the dyad (the fentanyl layer until the fentanyl demand is met),
+    so a deal over layers can drop another layer and keep this one.
 
     Attributes
     ----------
@@ -118,6 +120,8 @@ class Demand:
     concession : str
         Name of the concession that meets the demand.
     claims : tuple of str
+    layer : str
+        The tariff layer of the dyad the demand binds ("" = the headline).
 
     Examples
     --------
@@ -130,6 +134,7 @@ class Demand:
     level: float
     concession: str
     claims: tuple[str, ...] = ()
+    layer: str = ""
 
     def __post_init__(self) -> None:
         v = self.level
@@ -503,6 +508,9 @@ class Deal:
         The state the deal moves to (``state`` unchanged if not agreed).
     candidates : int
         Number of deals compared.
+    layers : mapping of (str, str) to mapping of str to float
+        Agreed level of each tariff layer, for dyads bargained layer by layer
+        (``solve_deal(..., layers=True)`` on a dyad with several layers).
     """
 
     parties: tuple[str, ...]
@@ -516,15 +524,20 @@ class Deal:
     method: Method
     state: State
     candidates: int = 0
+    layers: Mapping[Dyad, Mapping[str, float]] = dataclasses.field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return self.agreed
 
     def describe(self) -> str:
-        """One line: the terms, the concessions and the split."""
+        """One line: the terms (layer by layer where bargained so), the concessions and
+        the split."""
         if not self.agreed:
             return f"no deal among {', '.join(self.parties)}: nobody-loses set is empty"
-        t = ", ".join(f"{a}->{b} {100 * v:g}%" for (a, b), v in sorted(self.terms.items()))
+        t = ", ".join(
+            f"{a}->{b} {100 * v:g}%" + _layer_text(self.layers.get((a, b)))
+            for (a, b), v in sorted(self.terms.items())
+        )
         c = f"; concessions: {', '.join(self.concessions)}" if self.concessions else ""
         s = ", ".join(f"{p} {100 * self.split[p]:.0f}%" for p in self.parties)
         return f"deal {t}{c}; surplus split {s}"
@@ -545,6 +558,15 @@ class Agreement:
     split : mapping of str to float
     label : str
         The summit or deadline event that offered the chance.
+    layers : mapping of (str, str) to mapping of str to float
+        Agreed level of each tariff layer where the deal was struck layer by
+        layer (see :attr:`Deal.layers`).
+    expires : int or None
+        Round in which the agreement runs out (``None``: open-ended); then it
+        is renewed (a new agreement, labelled so) or lapses (see
+        :class:`~tariffsim.game.Event`, ``term_days``).
+    before : mapping of (str, str) to float
+        Levels of the agreed dyads before the deal: where a lapse returns them.
     """
 
     round: int
@@ -555,6 +577,9 @@ class Agreement:
     gain: Mapping[str, float]
     split: Mapping[str, float]
     label: str = ""
+    layers: Mapping[Dyad, Mapping[str, float]] = dataclasses.field(default_factory=dict)
+    expires: int | None = None
+    before: Mapping[Dyad, float] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (JSON-ready)."""
@@ -567,6 +592,17 @@ class Agreement:
             "gain": dict(self.gain),
             "split": dict(self.split),
             "label": self.label,
+            **(
+                {"layers": {f"{a}-{b}": dict(v) for (a, b), v in self.layers.items()}}
+                if self.layers
+                else {}
+            ),
+            **({"expires": self.expires} if self.expires is not None else {}),
+            **(
+                {"before": {f"{a}-{b}": v for (a, b), v in self.before.items()}}
+                if self.before
+                else {}
+            ),
         }
 
 
@@ -624,6 +660,7 @@ def solve_deal(
     demands: Sequence[Demand] | None = None,
     met: frozenset[str] = frozenset(),
     models: Mapping[str, PayoffModel] | None = None,
+    layers: bool = False,
 ) -> Deal:
     """The bargaining solution given each party's disagreement value.
 
@@ -639,6 +676,12 @@ def solve_deal(
     disagreement : mapping of str to float
     discount, method, patience, concessions, demands, met, models
         As for :func:`tariffsim.bargaining.nash_bargain`.
+    layers : bool, default False
+        Bargain over each tariff layer of a dyad with several layers (every
+        combination of the layers' rungs at or below their levels today), so a
+        deal can keep one layer and drop another; a demand tied to a layer
+        (:attr:`Demand.layer`) then binds that layer. Default: over the
+        headline rungs, the layers split as the world's escalation chain says.
 
     Returns
     -------
@@ -674,11 +717,24 @@ def solve_deal(
     if not dyads:
         raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
     idx = [(w.index(a), w.index(b)) for a, b in dyads]
+    by_layer = bool(layers) and any(len(w.instruments.get(dy, ())) > 1 for dy in dyads)
+    lay_state = state.layered(w) if by_layer else state
+    rows_of = w._layer_rows if by_layer else {}
     rungs = []
-    for (a, b), (i, j) in zip(dyads, idx, strict=True):
+    slots: list[tuple[int, str, int]] = []  # (dyad position, layer name or "", layer row)
+    for pos_d, ((a, b), (i, j)) in enumerate(zip(dyads, idx, strict=True)):
+        lays = w.instruments.get((a, b), ()) if by_layer else ()
+        if len(lays) > 1:
+            for lay, row in zip(lays, rows_of[(a, b)], strict=True):
+                cur_l = float(lay_state.layers[row, i, j])
+                levels = [x for x in lay.levels.levels if x <= cur_l + 1e-12]
+                rungs.append(levels or [cur_l])
+                slots.append((pos_d, lay.name, row))
+            continue
         cur = float(state.tariff[i, j])
         levels = [x for x in w.ladders[(a, b)].levels if x <= cur + 1e-12]
         rungs.append(levels or [cur])
+        slots.append((pos_d, "", -1))
     subsets = [
         frozenset(c) for r in range(len(pool) + 1) for c in itertools.combinations(sorted(pool), r)
     ]
@@ -687,10 +743,28 @@ def solve_deal(
         raise ParameterError(
             f"{total} candidate deals among {parties!r}; at most {MAX_DEALS} are searched."
         )
-    combos = np.array(list(itertools.product(*rungs)), dtype=float).reshape(-1, len(dyads))
+    raw = np.array(list(itertools.product(*rungs)), dtype=float).reshape(-1, len(slots))
+    combos = np.zeros((len(raw), len(dyads)))  # headline per dyad: the sum of its slots
+    for s_, (sc, _, _) in enumerate(slots):
+        combos[:, sc] += raw[:, s_]
+    combos = np.round(combos, 12)
     t = np.repeat(state.tariff[None], len(combos), axis=0)
     for k, (i, j) in enumerate(idx):
         t[:, i, j] = combos[:, k]
+    lay_arr = None
+    if by_layer or np.shape(getattr(state, "layers", ()))[:1] not in ((), (0,)):
+        lay_arr = w.splitter()(t)
+        if by_layer:
+            base = np.asarray(lay_state.layers)
+            lay_arr[:] = base[None]
+            chain = w.splitter()(t)
+            for pos_d, (i, j) in enumerate(idx):
+                if not any(sc == pos_d and row >= 0 for sc, _, row in slots):
+                    lay_arr[:, :, i, j] = chain[:, :, i, j]
+            for s_, (sc, _, row) in enumerate(slots):
+                if row >= 0:
+                    i, j = idx[sc]
+                    lay_arr[:, row, i, j] = raw[:, s_]
     nxt = StateBatch(
         tariff=t,
         control=np.broadcast_to(state.control, t.shape),
@@ -698,9 +772,7 @@ def solve_deal(
         moved=t - state.tariff,
         support=np.broadcast_to(state.support, (len(t), w.n)),
         shock=np.zeros((len(t), w.n)),
-        layers=w.splitter()(t)  # type: ignore[arg-type]
-        if np.shape(getattr(state, "layers", ()))[:1] not in ((), (0,))
-        else None,
+        layers=lay_arr,  # type: ignore[arg-type]
     )
     steady = dataclasses.replace(nxt, moved=np.zeros_like(t))
     first: dict[str, np.ndarray] = {}
@@ -712,11 +784,20 @@ def solve_deal(
     best: tuple[float, int, frozenset[str]] | None = None
     factor = d / (1 - d)
     for sub in subsets:
-        floors = _floors(game, demands, set(sub), met)
         ok = np.ones(len(combos), dtype=bool)
-        for k, dy in enumerate(dyads):
-            if dy in floors:
-                ok &= combos[:, k] >= floors[dy] - 1e-12
+        if by_layer:
+            for (dy, lname), lvl in _layer_floors(demands, set(sub) | set(met)).items():
+                if dy not in dyads:
+                    continue
+                pos_ = dyads.index(dy)
+                hit = [s_ for s_, (sc, nm, _) in enumerate(slots) if sc == pos_ and nm == lname]
+                col = raw[:, hit[0]] if hit else combos[:, pos_]
+                ok &= col >= lvl - 1e-12
+        else:
+            floors = _floors(game, demands, set(sub), met)
+            for k, dy in enumerate(dyads):
+                if dy in floors:
+                    ok &= combos[:, k] >= floors[dy] - 1e-12
         if not ok.any():
             continue
         flow = {p: 0.0 for p in parties}
@@ -763,7 +844,14 @@ def solve_deal(
     for name in sub:
         for a, b in pool[name].releases:
             ctrl[w.index(a), w.index(b)] = 0.0
-    new = _relayer(w, new._with(control=ctrl, shock=state.shock))
+    if by_layer:  # the layers are the deal's, not the escalation chain's split
+        new = new._with(control=ctrl, shock=state.shock)
+    else:
+        new = _relayer(w, new._with(control=ctrl, shock=state.shock))
+    lay_terms: dict[Dyad, dict[str, float]] = {}
+    for s_, (sc, name, row) in enumerate(slots):
+        if row >= 0:
+            lay_terms.setdefault(dyads[sc], {})[name] = float(raw[k, s_])
     return Deal(
         parties=parties,
         agreed=True,
@@ -776,7 +864,25 @@ def solve_deal(
         method=method,
         state=new,
         candidates=total,
+        layers=lay_terms,
     )
+
+
+def _layer_floors(demands: Sequence[Demand], given: set[str]) -> dict[tuple[Dyad, str], float]:
+    """Unmet demands' floors per (dyad, layer) ("" = the headline), given concessions."""
+    out: dict[tuple[Dyad, str], float] = {}
+    for dm in demands:
+        if dm.concession in given:
+            continue
+        key = ((dm.by, dm.of), dm.layer)
+        out[key] = out.get(key, 0.0) + dm.level
+    return out
+
+
+def _layer_text(levels: Mapping[str, float] | None) -> str:
+    if not levels:
+        return ""
+    return " (" + ", ".join(f"{n} {100 * v:g}%" for n, v in levels.items()) + ")"
 
 
 def _powers(

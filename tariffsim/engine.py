@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,10 +38,11 @@ from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, ta
 from .deals import MAX_DEALS, Agreement, Negotiation, _concession_pool, credible, solve_deal
 from .deals import _floors as _deal_floors
 from .deals import _powers as _deals_powers
+from .dynamics import adjust_step, grievance_step, per_time, tie_held, tie_step, ties_in_force
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
 from .payoffs import TERMS, Breakdown, Params, _evaluate_block, _WorldView, recession_odds
-from .world import State, StateBatch, World, apply_moves
+from .world import SLOW_FIELDS, State, StateBatch, World, apply_moves
 
 if TYPE_CHECKING:
     from .game import Event, Game
@@ -200,6 +202,9 @@ class PathBatch:
     burden : ndarray (R, T+1, n) or None
     equity, bond : ndarray (R, T+1, n) or None
         Equity index and bond stress after each round (full record only).
+    adjust, tie_loss, grievance : ndarray (R, T+1, n, n) or None
+        The slow state variables (:data:`~tariffsim.world.SLOW_FIELDS`);
+        full record only.
     events : tuple of (int, str)
         Scheduled events that fired (the same in every run).
     agreements : tuple of tuple of Agreement
@@ -236,6 +241,9 @@ class PathBatch:
     perceived_pass_through: Array | None = None
     equity: Array | None = None
     bond: Array | None = None
+    adjust: Array | None = None
+    tie_loss: Array | None = None
+    grievance: Array | None = None
     events: tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
     agreements: tuple[tuple[Agreement, ...], ...] = ()
@@ -244,7 +252,7 @@ class PathBatch:
     """The world the runs were played in (splits each run's headline into its layers)."""
 
     def __post_init__(self) -> None:
-        for name in (*ARRAY_FIELDS, "equity", "bond"):
+        for name in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond"):
             v = getattr(self, name)
             if v is not None:
                 object.__setattr__(self, name, _ro(v, v.dtype))
@@ -322,6 +330,9 @@ class PathBatch:
         for k in ("equity", "bond"):
             if getattr(self, k) is not None:
                 arrays[k] = getattr(self, k)[r]
+        for k in SLOW_FIELDS:
+            v = getattr(self, k)
+            arrays[k] = None if v is None else v[r]
         seed = self.seeds[r]
         w = self.world
         layered: dict[str, Any] = {}
@@ -354,7 +365,11 @@ class PathBatch:
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays, in bytes."""
-        return sum(getattr(self, k).nbytes for k in ARRAY_FIELDS if getattr(self, k) is not None)
+        return sum(
+            getattr(self, k).nbytes
+            for k in (*ARRAY_FIELDS, *SLOW_FIELDS)
+            if getattr(self, k) is not None
+        )
 
 
 def _check_rounds(rounds: Any) -> int:
@@ -434,7 +449,9 @@ class _RunRngs(Sequence[np.random.Generator]):
 # per-run parameters
 # ---------------------------------------------------------------------------
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
-_SCALAR_4D = frozenset({"elasticity", "export_margin", "face_mutual_relief", "answer_scale"})
+_SCALAR_4D = frozenset(
+    {"elasticity", "elasticity_short", "export_margin", "face_mutual_relief", "answer_scale"}
+)
 """Scalar Params used against (run, profile, n, n) arrays; the others against (run, profile, n)."""
 
 
@@ -499,10 +516,17 @@ class _States:
     moved: Array
     support: Array  # (R, k)
     shock: Array
+    adjust: Array = None  # type: ignore[assignment]  # (R, k, k); default fully adjusted
+    tie_loss: Array = None  # type: ignore[assignment]  # (R, n, n): ties reach third parties
+    grievance: Array = None  # type: ignore[assignment]  # (R, k, k); default none
     equity: Array = None  # type: ignore[assignment]  # (R, k): index after the last round
     bond: Array = None  # type: ignore[assignment]  # (R, k): bond stress after the last round
 
     def __post_init__(self) -> None:
+        if self.adjust is None:
+            self.adjust = np.ones_like(self.tariff)
+        if self.grievance is None:
+            self.grievance = np.zeros_like(self.tariff)
         for name in ("equity", "bond"):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros_like(self.support))
@@ -602,6 +626,49 @@ class _Run:
             [(self.pos[a], self.pos[b]) for a, b in self.keys], dtype=np.intp
         ).reshape(-1, 2)
         self.ladders = {d: w.ladders[d] for d in self.keys}
+        self.days = float(game.round_days)
+
+    def _slow(self, params: Params, st: _States) -> dict[str, Any]:
+        """The slow state in force, as the payoff block reads it (see :func:`_evaluate_block`).
+
+        Always the batched arrays, never a shortcut taken when every run is at
+        zero: a run's numbers must not depend on the other runs.
+        """
+        w, idx = self.world, self.idx
+        ix = (slice(None), idx[:, None], idx[None, :])
+        self.ties_of(st)
+        eff, two = ties_in_force(st.tie_loss, w.ties)
+        return {
+            "tie_held": tie_held(st.tie_loss, w.ties)[:, None, idx],
+            "grievance": st.grievance[:, None],
+            "ties": (eff[ix][:, None], two[ix][:, None]),
+        }
+
+    def ties_of(self, st: _States) -> Array:
+        """``st.tie_loss``, set to no loss (whole world) when a caller left it out."""
+        if st.tie_loss is None or np.ndim(st.tie_loss) != 3:  # left out (or copied as None)
+            st.tie_loss = np.zeros((len(st.tariff), self.n, self.n))
+        return st.tie_loss
+
+    def step_slow(self, st: _States, start: Array) -> None:
+        """Move the slow variables of ``st`` over one round from tariffs ``start`` (in place)."""
+        p, days, t = self.truth, self.days, st.tariff
+
+        def runs(name: str) -> Any:
+            v = getattr(p, name)
+            return np.reshape(v, (-1, 1, 1)) if np.ndim(v) else v
+
+        rise = np.maximum(t - start, 0.0)
+        self.ties_of(st)
+        st.adjust = adjust_step(st.adjust, start, t, days, runs("adjust_days"))
+        st.grievance = grievance_step(st.grievance, start, t, days, runs("grievance_days"))
+        if rise.any() or st.tie_loss.any():
+            full = np.zeros(st.tie_loss.shape)
+            full[:, self.idx[:, None], self.idx[None, :]] = rise
+            st.tie_loss = tie_step(
+                st.tie_loss, full, self.world.ties, runs("tie_erosion"), days,
+                runs("tie_rebuild_days"),
+            )  # fmt: skip
 
     def _start(self, when: dt.date | int | None) -> int | None:
         return None if when is None else self.game.round_of(when)
@@ -653,11 +720,12 @@ class _Run:
             moved=tariff - t0,
             support=st.support[:, None],
             shock=st.shock[:, None],
+            adjust=st.adjust[:, None],
         )
         return _evaluate_block(
             self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
-            st.control[:, None], st.equity[:, None], st.bond[:, None],
-            None if params is self.truth else self.truth,
+            st.control[:, None], **self._slow(params, st), prev_equity=st.equity[:, None],
+            prev_bond=st.bond[:, None], market=None if params is self.truth else self.truth,
         )  # fmt: skip
 
     def evaluate_state(
@@ -674,6 +742,7 @@ class _Run:
             moved=st.moved[:, None],
             support=st.support[:, None],
             shock=st.shock[:, None],
+            adjust=st.adjust[:, None],
         )
         if prev is None:
             prev_tau = nxt.tariff - nxt.moved
@@ -685,9 +754,12 @@ class _Run:
             prev_tau, prev_moved = prev.tariff[:, None], prev.moved[:, None]
             prev_control = prev.control[:, None]
             prev_eq, prev_bond = prev.equity[:, None], prev.bond[:, None]
+        slow = self._slow(params, st)
+        slow["grievance"] = (st if prev is None else prev).grievance[:, None]
         return _evaluate_block(
             self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control,
-            prev_eq, prev_bond, None if params is self.truth else self.truth,
+            **slow, prev_equity=prev_eq, prev_bond=prev_bond,
+            market=None if params is self.truth else self.truth,
         )  # fmt: skip
 
     # -- per-run objects for strategies without act_batch --------------------------
@@ -695,7 +767,9 @@ class _Run:
         """Run ``r`` of an involved-countries array, expanded to the whole world."""
         n, idx = self.n, self.idx
         out: Array
-        if a.ndim == 3:
+        if a.ndim == 3 and a.shape[-1] == n and len(idx) < n:
+            out = np.array(a[r])  # already whole-world (tie losses)
+        elif a.ndim == 3:
             out = np.zeros((n, n))
             out[np.ix_(idx, idx)] = a[r]
         else:
@@ -713,6 +787,9 @@ class _Run:
             shock=self.full(st.shock, r),
             equity=self.full(st.equity, r),
             bond=self.full(st.bond, r),
+            adjust=self.full(st.adjust, r),
+            tie_loss=np.array(self.ties_of(st)[r]),
+            grievance=self.full(st.grievance, r),
         )
 
     def perceived_full(self, ag: _AgentRun, r: int) -> Params:
@@ -957,6 +1034,9 @@ def _play(
             shock=rep(np.zeros(k)),
             equity=rep(init.equity[idx]),
             bond=rep(init.bond[idx]),
+            adjust=rep(np.where(init.tariff > 0, init.adjust, 0.0)[ix]),
+            tie_loss=rep(init.tie_loss),
+            grievance=rep(init.grievance[ix]),
         )
     else:
         st = _States(
@@ -968,6 +1048,9 @@ def _play(
             shock=np.zeros((R, k)),
             equity=start.equity.copy(),
             bond=start.bond.copy(),
+            adjust=start.adjust.copy(),
+            tie_loss=rt.ties_of(start).copy(),
+            grievance=start.grievance.copy(),
         )
     _fire_events(rt, st, by_round.get(0, []))
     events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
@@ -992,8 +1075,10 @@ def _play(
     talks = _Talks(rt, items)
     for r in range(1, T + 1):
         fired = by_round.get(r, [])
+        t_start = st.tariff
         _fire_events(rt, st, fired)
         events_log += [(r, e.label) for e in fired if e.label]
+        talks.expire(st, r)
         talks.threats(st, r)
         for e in fired:
             if e.kind == "summit" and e.parties and game.negotiation.enabled:
@@ -1088,9 +1173,13 @@ def _play(
             moved=t - prev.tariff,
             support=prev.support,
             shock=prev.shock,  # this round's shock is felt this round
+            adjust=prev.adjust,
+            tie_loss=prev.tie_loss,
+            grievance=prev.grievance,
             equity=prev.equity,
             bond=prev.bond,
         )
+        rt.step_slow(st, t_start)
         # the market prices the new state: the index and bond stress move (true model)
         mk = rt.evaluate_state(rt.truth, st, prev)
         st.equity, st.bond = mk.equity[:, 0], mk.bond[:, 0]
@@ -1136,6 +1225,8 @@ class _Talks:
         """``lock[q, c]``: run ``q`` holds dyad ``rt.keys[c]`` under an agreement."""
         self._groups: dict[frozenset[str], NDArray[np.intp]] | None = None
         g = rt.game
+        self.terms = any(getattr(e, "term_days", 0) for e in g.events)
+        """Whether some summit's agreements run out (:meth:`expire` has work)."""
         self.active = (
             bool(g.negotiation.demands)
             or bool(g.threats)
@@ -1391,9 +1482,12 @@ class _Talks:
                     if a in pos and b in pos:
                         new_ctl[pos[a], pos[b]] = 0.0
             terms = {dy: float(combos[k, c]) for c, dy in enumerate(dyads)}
+            before = {
+                dy: float(start.tariff[g_, i, j]) for dy, (i, j) in zip(dyads, ij, strict=True)
+            }
             self._agree(
                 q, r, event, terms, tuple(sorted(chosen)), gain,
-                {p: gain[p] / tot for p in parties},
+                {p: gain[p] / tot for p in parties}, before,
             )  # fmt: skip
             st.tariff[q] = t[g_, k]
             st.control[q] = new_ctl
@@ -1409,9 +1503,12 @@ class _Talks:
         concessions: tuple[str, ...],
         gain: dict[str, float],
         split: dict[str, float],
+        before: Mapping[Dyad, float] | None = None,
     ) -> None:
         """Record run ``q``'s agreement: concessions met, agreed dyads held."""
         k = len(self.agreements[q])
+        term = getattr(event, "term_days", 0)
+        expires = r + max(1, math.ceil(term / self.rt.game.round_days)) if term else None
         self.agreements[q].append(
             Agreement(
                 round=r,
@@ -1422,6 +1519,8 @@ class _Talks:
                 gain=gain,
                 split=split,
                 label=event.label,
+                expires=expires,
+                before=dict(before or {}),
             )
         )
         self.met[q] |= set(concessions)
@@ -1445,10 +1544,91 @@ class _Talks:
         )  # fmt: skip
         if not deal.agreed:
             return
+        w = rt.world
+        before = {dy: float(state.tariff[w.index(dy[0]), w.index(dy[1])]) for dy in deal.terms}
         self._agree(
-            q, r, event, dict(deal.terms), deal.concessions, dict(deal.gain), dict(deal.split)
-        )
+            q, r, event, dict(deal.terms), deal.concessions, dict(deal.gain), dict(deal.split),
+            before,
+        )  # fmt: skip
         self._write(st, q, deal.state._with(shock=state.shock))
+
+    def expire(self, st: _States, r: int) -> None:
+        """Agreements that run out this round: renewed if every party prefers it, else lapsed.
+
+        Each party compares keeping the agreed state (held forever) with the
+        lapse (the agreed dyads back at their levels before the deal, then the
+        agents play on for the negotiation's horizon and the last state is
+        held), on its perceived model. Renewal records a new agreement with the
+        same terms and term; a lapse writes the old levels and frees the dyads.
+        """
+        if not self.terms:
+            return
+        due = [
+            (q, k)
+            for q in range(self.rt.runs)
+            for k, a in enumerate(self.agreements[q])
+            if a.expires == r
+        ]
+        if not due:
+            return
+        rt = self.rt
+        g0, w = rt.game, rt.world
+        neg = g0.negotiation
+        d, h = float(neg.discount), int(neg.horizon)
+        st.tariff, st.control = st.tariff.copy(), st.control.copy()
+        st.peak, st.moved = st.peak.copy(), st.moved.copy()
+        for q, k in due:
+            a = self.agreements[q][k]
+            if not any(v[1] == k for v in self.locked[q].values()):
+                continue  # broken before it ran out
+            state = rt.full_state(st, q)
+            t = np.array(state.tariff)
+            for (x, y), lvl in a.before.items():
+                t[w.index(x), w.index(y)] = lvl
+            lapse = state._with(tariff=t, peak=np.maximum(state.peak, t), moved=t - state.tariff)
+            models = self._models(q, a.parties)
+            gq = self._game(q)
+            look = gq.replace(
+                initial=lapse, events=(), start=gq.date(r - 1), noise=0.0,
+                negotiation=Negotiation(
+                    enabled=False, discount=d, horizon=h, method=neg.method,
+                    demands=tuple(dm for dm in neg.demands if dm.concession not in self.met[q]),
+                ),
+            )  # fmt: skip
+            path = simulate(look, h, seed=0)
+            lapsed = _carry_on(path, lapse, a.parties, models, w, d, h)
+            held = state._with(moved=np.zeros_like(state.moved))
+            keep = {
+                p: float(np.asarray(models[p].payoff(held, prev=held))[0, w.index(p)]) / (1 - d)
+                for p in a.parties
+            }
+            gain = {p: keep[p] - lapsed[p] for p in a.parties}
+            if all(v >= 0 for v in gain.values()):
+                k2 = len(self.agreements[q])
+                tot = sum(gain.values()) or 1.0
+                self.agreements[q].append(
+                    dataclasses.replace(
+                        a, round=r, date=g0.date(r), concessions=(), gain=gain,
+                        split={p: v / tot for p, v in gain.items()},
+                        label=f"{a.label} (renewed)",
+                        expires=r + (a.expires - a.round if a.expires is not None else 0),
+                    )
+                )  # fmt: skip
+                self.locked[q] = {
+                    dy: (v[0], k2 if v[1] == k else v[1]) for dy, v in self.locked[q].items()
+                }
+                self.notes[q].append((r, f"agreement of round {a.round} ({a.label}) renewed"))
+            else:
+                who = ", ".join(p for p, v in gain.items() if v < 0)
+                self.locked[q] = {dy: v for dy, v in self.locked[q].items() if v[1] != k}
+                ix = rt.idx
+                st.tariff[q] = t[np.ix_(ix, ix)]
+                st.peak[q] = np.maximum(state.peak, t)[np.ix_(ix, ix)]
+                st.moved[q] = (t - state.tariff)[np.ix_(ix, ix)]
+                self.notes[q].append(
+                    (r, f"agreement of round {a.round} ({a.label}) lapsed: {who} preferred it")
+                )
+            self._lock_row(q)
 
     def _lock_row(self, q: int) -> None:
         """Refresh run ``q``'s row of :attr:`lock` from its agreed dyads."""
@@ -1640,10 +1820,12 @@ def _learn(rt: _Run, st: _States) -> None:
                 if ag.i is None:
                     continue
                 rate = np.zeros((st.tariff.shape[0], 1, rt.k, rt.k))
-                rate[:, 0, ag.i] = ag.rate[:, 0, 0] * np.minimum(st.tariff[:, ag.i], 1.0)
+                rate[:, 0, ag.i] = per_time(
+                    ag.rate[:, 0, 0] * np.minimum(st.tariff[:, ag.i], 1.0), rt.days
+                )
                 cur = cur + rate * (tru - cur)
             else:
-                lr = ag.rate.reshape((-1,) + (1,) * (cur.ndim - 1))
+                lr = per_time(ag.rate.reshape((-1,) + (1,) * (cur.ndim - 1)), rt.days)
                 cur = cur + lr * (tru - cur)
             changes[name] = cur
         for name, v in changes.items():
@@ -1668,7 +1850,7 @@ class _Record:
             self.arrays = a
             return
         if self.full:
-            for name in ("tariff", "effective", "control", "perceived_pass_through"):
+            for name in ("tariff", "effective", "control", "perceived_pass_through", *SLOW_FIELDS):
                 a[name] = np.zeros((R, T, n, n))
             a["moves"] = np.zeros((R, T, n, n), dtype=np.int64)
             a["terms"] = np.zeros((R, T, len(TERMS), n))
@@ -1690,6 +1872,10 @@ class _Record:
         self.appr_fill = np.broadcast_to(
             rt.truth_over.get("approval_base", np.asarray(truth.approval_base)[None]), (R, n)
         )
+        self.others = np.setdiff1d(np.arange(n), rt.idx)
+        tv = rt.truth_over.get("tie_value", np.asarray(truth.tie_value)[None])
+        weight = rt.game.model.weights[TERMS.index("alliance")]
+        self.tie_cost = -(weight * np.broadcast_to(tv, (R, n)))[:, self.others]
         pos = rt.pos
         self.dyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.dyads]
         self.cdyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.cdyads]
@@ -1713,6 +1899,11 @@ class _Record:
         if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
             idx = slice(int(idx[0]), int(idx[-1]) + 1)
         bd = rt.evaluate_state(rt.truth, st, prev)
+        if self.others.size:  # third parties pay for the ties others eroded with them
+            lost = self.tie_cost * tie_held(st.tie_loss, rt.world.ties)[:, self.others]
+            a["payoff"][:, r, self.others] = lost
+            if self.full:
+                a["terms"][:, r, TERMS.index("alliance"), self.others] = lost
         for name, v in (("payoff", bd.total), ("drawdown", bd.drawdown)):
             a[name][:, r, idx] = v[:, 0]
         a["recession"][:, r] = self.rec_fill
@@ -1737,6 +1928,9 @@ class _Record:
             rows, cols = idx[:, None], idx[None, :]
         a["tariff"][:, r][:, rows, cols] = st.tariff
         a["control"][:, r][:, rows, cols] = st.control
+        a["adjust"][:, r][:, rows, cols] = st.adjust
+        a["grievance"][:, r][:, rows, cols] = st.grievance
+        a["tie_loss"][:, r] = st.tie_loss
         a["effective"][:, r][:, rows, cols] = bd.effective[:, 0]
         a["burden"][:, r, idx] = bd.burden[:, 0]
         a["equity"][:, r, idx] = st.equity
@@ -1928,6 +2122,7 @@ class _Recorder:
         self.game = game
         self.rows: dict[str, list[Any]] = {k: [] for k in ARRAY_FIELDS}
         self.market: dict[str, list[Any]] = {"equity": [], "bond": []}
+        self.slow: dict[str, list[Any]] = {}
 
     def add(
         self, state: State, prev: State | None, moves: np.ndarray, beliefs: Mapping[str, Beliefs]
@@ -1952,6 +2147,8 @@ class _Recorder:
         r["perceived_pass_through"].append(pp)
         self.market["equity"].append(state.equity)
         self.market["bond"].append(state.bond)
+        for name in SLOW_FIELDS:
+            self.slow.setdefault(name, []).append(getattr(state, name))
 
     def path(self, events: list[tuple[int, str]], *, seed: int | None) -> Path:
         g = self.game
@@ -1959,6 +2156,7 @@ class _Recorder:
         dates = np.array([g.date(k) for k in range(n)], dtype="datetime64[D]")
         fields: dict[str, Any] = {k: np.stack(v) for k, v in self.rows.items()}
         fields.update({k: np.stack(v) for k, v in self.market.items()})
+        fields.update({k: np.stack(v) for k, v in self.slow.items()})
         w = g.world
         fields.update(
             layers=w.decompose(fields["tariff"]), layer_names=w.layer_names, hit_share=w.hit_share

@@ -196,6 +196,9 @@ class Forward:
             moved=np.zeros_like(first.tariff),
             support=first.support,
             shock=np.zeros_like(first.support),
+            adjust=first.adjust,
+            tie_loss=first.tie_loss,
+            grievance=first.grievance,
         )
         me = w.index(obs.me)
         a1, ah = self.weights

@@ -90,6 +90,12 @@ class Event:
     layer : str
         For ``set``: the tariff layer set (e.g. ``"reciprocal"``); empty for
         the headline.
+    term_days : int
+        For a ``summit`` with parties: how long an agreement struck there runs,
+        in days (0 = open-ended). When it runs out the parties renew it if each
+        prefers keeping its terms to the lapse; otherwise the agreed dyads go
+        back to their levels before the deal (the Geneva truce ran 90 days:
+        claim ``cal_2025_05_12``).
     """
 
     when: dt.date | int
@@ -104,9 +110,15 @@ class Event:
     parties: tuple[str, ...] = ()
     agenda: tuple[str, ...] | None = None
     layer: str = ""
+    term_days: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parties", tuple(self.parties))
+        td = self.term_days
+        if isinstance(td, bool) or not isinstance(td, int) or td < 0:
+            raise ParameterError(f"event `term_days` must be an int >= 0; got {td!r}.")
+        if td and not (self.kind == "summit" and self.parties):
+            raise ParameterError(f"event {self.label!r}: `term_days` needs a summit with parties.")
         if self.agenda is not None:
             object.__setattr__(self, "agenda", tuple(self.agenda))
         if self.parties and (self.kind != "summit" or len(set(self.parties)) < 2):

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ARRAY_FIELDS",
     "COUNTERFACTUAL",
+    "ONE_OFF_TERMS",
     "PLOT_BACKEND",
     "STATE_FIELDS",
     "DyadSeries",
@@ -58,9 +59,14 @@ ARRAY_FIELDS = (
 )
 """The per-round array fields of a :class:`Path`, each with a leading round axis."""
 
-STATE_FIELDS = ("layers", "equity", "bond")
+ONE_OFF_TERMS = ("face", "resolve")
+"""Payoff terms charged once, in the round of a move; the others are flows at an annual rate."""
+
+STATE_FIELDS = ("layers", "adjust", "tie_loss", "grievance", "equity", "bond")
 """Optional per-round state fields of a :class:`Path` (``None`` when not recorded):
-``layers`` ``(R, L, n, n)``, ``equity``/``bond`` ``(R, n)``."""
+``layers`` ``(R, L, n, n)``; the slow variables ``adjust``, ``tie_loss`` and
+``grievance`` ``(R, n, n)`` (:class:`~tariffsim.world.State`); the market state
+``equity`` and ``bond`` ``(R, n)``."""
 
 
 class DyadSeries(np.ndarray):
@@ -182,6 +188,10 @@ class Path:
         stress (yield points) per country after each round: the market state.
     layer_names : tuple of str
         Names of the rows of ``layers``.
+    adjust, tie_loss, grievance : ndarray, shape (R, n, n), optional
+        The slow state variables after each round (:class:`~tariffsim.world.State`):
+        progress of the import response toward its long-run elasticity,
+        eroded share of each alliance tie, remembered grievances.
     hit_share : ndarray, shape (L, n, n), optional
         Share of each dyad's trade each layer hits (coverage net of
         exemptions; :attr:`~tariffsim.world.World.hit_share`).
@@ -208,6 +218,9 @@ class Path:
     hit_share: Array | None = None
     equity: Array | None = None
     bond: Array | None = None
+    adjust: Array | None = None
+    tie_loss: Array | None = None
+    grievance: Array | None = None
 
     def __post_init__(self) -> None:
         for name in ARRAY_FIELDS:
@@ -304,6 +317,33 @@ class Path:
     def peak(self, importer: str, exporter: str) -> float:
         """Highest headline tariff reached on a dyad."""
         return float(self.series(importer, exporter).max())
+
+    def realised(self) -> Array:
+        r"""Each round's payoff as a level, % of GDP, shape ``(R, n)``.
+
+        :attr:`payoff` states a round's flows at an annual rate and its
+        one-off costs (``face``, ``resolve``) on the scale of a reference
+        week (:data:`~tariffsim.dynamics.REFERENCE_DAYS`). What a round
+        actually costs scales its flows with its length :math:`d` days:
+
+        .. math:: \text{realised}_r = \text{flows}_r\,\frac{d}{365}
+            + \text{one-off}_r\,\frac{7}{365}
+
+        so the cumulative sum is the same per calendar week whether the
+        scenario plays daily or weekly rounds.
+
+        Examples
+        --------
+        >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
+        >>> round(float(p.realised()[:, 0].sum()), 3)   # the US, the whole run
+        -0.431
+        """
+        from .dynamics import REFERENCE_DAYS
+
+        days = float((self.dates[1] - self.dates[0]).astype(int)) if len(self) > 1 else 7.0
+        once = sum(self.terms[:, TERMS.index(t)] for t in ONE_OFF_TERMS)
+        out: Array = (self.payoff - once) * days / 365.0 + once * REFERENCE_DAYS / 365.0
+        return out
 
     def breakdown(self, country: str | None = None) -> PathBreakdown:
         """Weighted payoff terms, % of GDP.
@@ -898,4 +938,10 @@ def _agreement(d: Mapping[str, Any]) -> Any:
         gain={str(k): float(v) for k, v in d["gain"].items()},
         split={str(k): float(v) for k, v in d["split"].items()},
         label=str(d.get("label", "")),
+        layers={
+            tuple(k.split("-")): {str(n): float(x) for n, x in v.items()}
+            for k, v in (d.get("layers") or {}).items()
+        },
+        expires=None if d.get("expires") is None else int(d["expires"]),
+        before={tuple(k.split("-")): float(v) for k, v in (d.get("before") or {}).items()},
     )

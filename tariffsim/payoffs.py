@@ -74,6 +74,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .claims import PAYOFF_TERM_NAMES, load_claims
+from .dynamics import adjust_along, tie_held, ties_in_force
 from .errors import ParameterError, UnknownNameError
 from .world import State, StateBatch, World
 
@@ -91,6 +92,7 @@ __all__ = [
     "crash_cost",
     "dependence_loss",
     "effective_rate",
+    "elasticity_in_force",
     "equity_index",
     "export_dependence",
     "face_cost",
@@ -759,10 +761,26 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
     "crash_threshold": ("model_crash_threshold", "sp500_april_2025", "model_market_drawdown_145"),
     "bond_beta": ("ust10y_april_2025", "sp500_april_2025"),
     "bond_weight": ("model_bond_weight", "ust10y_april_2025"),
+    "elasticity_short": ("import_elasticity_impact", "trade_elasticity_long_run"),
+    "adjust_days": ("model_import_adjust_halflife", "import_elasticity_short_run"),
+    "tie_erosion": ("model_tie_erosion", "relations_not_improved", "partners_seek_alternatives"),
+    "tie_value": ("model_tie_value", "us_isolation", "us_isolation_helps_china"),
+    "tie_rebuild_days": ("model_tie_rebuild_halflife", "relations_not_improved"),
+    "grievance_days": ("model_grievance_halflife", "cn_retaliation_if_us_persists"),
+    "grievance_weight": ("model_grievance_weight", "china_real_target", "show_toughness_works"),
 }
 """Claim ids behind each parameter of :class:`Params` (tested to exist)."""
 
 _CALIBRATION_PATH = (("US", "CN", "us_tariff_cn_145"), ("CN", "US", "cn_tariff_us_125"))
+_CALIBRATION_CALENDAR = (
+    # days from 4 Feb 2025 and headline rates (DATA.md, 2025 tariff actions by layer):
+    # cal_2025_02_01, cal_2025_03_03, cal_2025_04_02, cal_2025_04_09, us_tariff_cn_145
+    ("US", "CN", [(0.0, 0.10), (28.0, 0.20), (64.0, 1.04), (65.0, 1.45)]),
+    # cn_targeted_2025 (10 Feb, 10 Mar), cn_tariff_us_125 (10 and 12 Apr)
+    ("CN", "US", [(6.0, 0.10), (34.0, 0.15), (65.0, 0.99), (67.0, 1.40)]),
+)
+_CALIBRATION_DAY = 72.0
+"""17 April 2025: a week after the step to 145%, when the calibration claims describe the state."""
 
 
 @dataclass(frozen=True)
@@ -837,6 +855,31 @@ class Params:
         a round; >= 0.
     bond_weight : float
         Index points of market stress per point of bond stress; >= 0.
+    elasticity_short : float
+        Short-run (impact) import-demand elasticity (> 0): the response of
+        trade before it adjusts toward ``elasticity`` (the long-run value).
+        Default: ``elasticity`` (no partial adjustment; see
+        :meth:`with_partial_adjustment`).
+    adjust_days : float
+        Half-life, in days, of the gap between the short- and the long-run
+        import response (>= 0; 0: trade adjusts at once). Default 0.
+    tie_erosion : float
+        Share of an alliance tie lost per unit (100 points) of escalation by
+        one side against the other or against the other's partners (weighted
+        by their tie), >= 0. Default 0.
+    tie_value : ndarray (n,)
+        % of GDP a year per unit of tie lost (tie weight times its eroded
+        share), paid in the ``alliance`` term, >= 0. Default 0.
+    tie_rebuild_days : float
+        Half-life, in days, of an eroded tie's loss (>= 0; 0: ties rebuild at
+        once). Default 0.
+    grievance_days : float
+        Half-life, in days, of a remembered grievance (>= 0; 0: none is
+        remembered). Default 0.
+    grievance_weight : ndarray (n,)
+        Extra ``resolve`` cost, % of GDP per unit of cut times the grievance
+        held against the partner (>= 0): cutting a tariff on a partner that
+        retaliated costs more. Default 0.
     calibration : mapping
         How calibrated numbers were derived (read-only record).
     """
@@ -870,9 +913,18 @@ class Params:
     crash_threshold: Array = 0.0  # type: ignore[assignment]
     bond_beta: float = 0.0
     bond_weight: float = 0.0
+    elasticity_short: float = None  # type: ignore[assignment]
+    adjust_days: float = 0.0
+    tie_erosion: float = 0.0
+    tie_value: Array = 0.0  # type: ignore[assignment]
+    tie_rebuild_days: float = 0.0
+    grievance_days: float = 0.0
+    grievance_weight: Array = 0.0  # type: ignore[assignment]
     calibration: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.elasticity_short is None:
+            object.__setattr__(self, "elasticity_short", self.elasticity)
         n = np.shape(self.pass_through)[0] if np.ndim(self.pass_through) == 2 else None
         if n is None:
             raise ParameterError(
@@ -912,8 +964,12 @@ class Params:
                     f"`{name}` must be {rule}; got {np.asarray(arr)[mask].flat[0]!r}."
                 )
 
-        if self.elasticity <= 0:
-            raise ParameterError(f"`elasticity` must be > 0; got {self.elasticity!r}.")
+        for name in ("elasticity", "elasticity_short"):
+            if getattr(self, name) <= 0:
+                raise ParameterError(f"`{name}` must be > 0; got {getattr(self, name)!r}.")
+        for name in ("adjust_days", "tie_erosion", "tie_rebuild_days", "grievance_days"):
+            if getattr(self, name) < 0:
+                raise ParameterError(f"`{name}` must be >= 0; got {getattr(self, name)!r}.")
         if not 0 <= self.export_margin <= 1:
             raise ParameterError(f"`export_margin` must be in [0, 1]; got {self.export_margin!r}.")
         if not 0 <= self.face_mutual_relief <= 1:
@@ -978,6 +1034,34 @@ class Params:
         """
         pt = market_pass_through(self.elasticity, supply_elasticity(world, self.elasticity))
         return self.replace(pass_through=pt)
+
+    def with_partial_adjustment(
+        self, world: World, elasticity_short: float | None = None
+    ) -> Params:
+        """A copy whose import response adjusts partially, recalibrated.
+
+        Sets ``elasticity_short`` (default: claim ``import_elasticity_impact``,
+        0.76, Boehm, Levchenko & Pandalai-Nayar 2023) below the long-run
+        ``elasticity``: a new tariff first meets the short-run response, which
+        moves toward the long-run one with half-life ``adjust_days``
+        (:func:`tariffsim.dynamics.adjust_step`). The calibrated fields are
+        re-solved (:meth:`recalibrated`) at :func:`calibration_state`, whose
+        import response has adjusted as far as the 2025 calendar implies.
+
+        Examples
+        --------
+        >>> w = ts.World.default()
+        >>> p = ts.Params.default(w).with_partial_adjustment(w)
+        >>> p.elasticity_short, p.elasticity, round(p.recession_slope, 3)
+        (0.76, 2.5, 1.684)
+        """
+        cl = load_claims()
+        value = (
+            float(np.mean(cl["import_elasticity_impact"].values))
+            if elasticity_short is None
+            else elasticity_short
+        )
+        return self.replace(elasticity_short=value).recalibrated(world)
 
     def with_dyad(
         self, world: World, name: str, importer: str, exporter: str, value: float
@@ -1125,6 +1209,13 @@ class Params:
             crash_threshold=ones * v("model_crash_threshold"),
             bond_beta=_bond_beta(cl),
             bond_weight=v("model_bond_weight"),
+            elasticity_short=v("import_elasticity_short_run"),  # opt in: with_partial_adjustment
+            adjust_days=v("model_import_adjust_halflife"),
+            tie_erosion=v("model_tie_erosion"),
+            tie_value=ones * v("model_tie_value"),
+            tie_rebuild_days=v("model_tie_rebuild_halflife"),
+            grievance_days=v("model_grievance_halflife"),
+            grievance_weight=ones * v("model_grievance_weight"),
         )
         return provisional.recalibrated(world)
 
@@ -1241,6 +1332,8 @@ _NONNEG = (
     "control_strain",
     "crash_weight",
     "crash_threshold",
+    "tie_value",
+    "grievance_weight",
 )
 
 
@@ -1258,7 +1351,11 @@ def calibration_state(world: World) -> State:
     The levels come from claims ``us_tariff_cn_145`` and ``cn_tariff_us_125``:
     on layered dyads the US's 145% is fentanyl 20 + reciprocal 125, and
     China's 125% is its across-the-board ``counter`` layer, on top of which
-    its February–March targeted lists stayed (``cn_targeted_2025``).
+    its February–March targeted lists stayed (``cn_targeted_2025``). The
+    import response on the two dyads has adjusted only in part: ``adjust`` is
+    what :func:`~tariffsim.dynamics.adjust_along` gives for the 2025 calendar
+    of steps a week after the step to 145% (about 0.12 on US←CN and 0.10 on
+    CN←US, with the half-life of ``model_import_adjust_halflife``).
     """
     cl = load_claims()
     s = State.zeros(world.n)
@@ -1269,7 +1366,12 @@ def calibration_state(world: World) -> State:
         s = s.with_layer(world, "CN", "US", "counter", cl["cn_tariff_us_125"].values[0] / 100.0)
         if "targeted" in lays:
             s = s.with_layer(world, "CN", "US", "targeted", lays["targeted"].top)
-    return s
+    # trade had adjusted only in part: the 2025 calendar of steps, a week after the peak
+    half = float(np.mean(cl["model_import_adjust_halflife"].values))
+    adjust = np.ones((world.n, world.n))
+    for a, b, steps in _CALIBRATION_CALENDAR:
+        adjust[world.index(a), world.index(b)] = adjust_along(steps, _CALIBRATION_DAY, half)
+    return s.replace(adjust=adjust)
 
 
 # ---------------------------------------------------------------------------
@@ -1434,9 +1536,11 @@ class PayoffModel:
         state : State or StateBatch
             The state(s) reached this round.
         prev : State or StateBatch, optional
-            The state(s) before this round's moves (for face and resolve).
-            Default: derived from ``state.moved`` (``prev.tariff = tariff -
-            moved``), with no escalation pending from the round before.
+            The state(s) before this round's moves (for face and resolve,
+            and the grievances in force when cuts are made). Default: derived
+            from ``state.moved`` (``prev.tariff = tariff - moved``), with no
+            escalation pending from the round before, and ``state``'s own
+            grievances.
 
         Returns
         -------
@@ -1450,10 +1554,12 @@ class PayoffModel:
             prev_tau = None  # tariff - moved, computed where needed
             prev_moved = np.broadcast_to(0.0, nxt.tariff.shape)
             prev_control = nxt.control
+            grievance = nxt.grievance
             prev_equity, prev_bond = nxt.equity, nxt.bond
         else:
             pb = StateBatch.of(prev)
             prev_tau, prev_moved, prev_control = pb.tariff, pb.moved, pb.control
+            grievance = pb.grievance
             prev_equity, prev_bond = pb.equity, pb.bond
         return _evaluate(
             self.world,
@@ -1464,6 +1570,7 @@ class PayoffModel:
             prev_tau,
             prev_moved,
             prev_control,
+            grievance,
             prev_equity,
             prev_bond,
             self.market,
@@ -1483,6 +1590,7 @@ def _evaluate(
     prev_tau: Array | None,
     prev_moved: Array,
     prev_control: Array | None = None,
+    grievance: Array | None = None,
     prev_equity: Array | None = None,
     prev_bond: Array | None = None,
     market: Params | None = None,
@@ -1501,6 +1609,12 @@ def _evaluate(
     n = world.n
     two_step = world.ties @ world.ties
     seg_share, seg_mask = world.segments
+    held, eroded = None, None
+    if np.any(nxt.tie_loss):
+        held = tie_held(nxt.tie_loss, world.ties)
+        eroded = ties_in_force(nxt.tie_loss, world.ties)
+    if grievance is not None and not np.any(grievance):
+        grievance = None
     full_view = _WorldView(
         world.gdp, world.imports, world.exempt, world.ties, two_step, seg_share, seg_mask,
         world.decompose, _segment_rater(world, np.arange(n), seg_mask),
@@ -1508,8 +1622,8 @@ def _evaluate(
     if len(nxt) * n * n < _RESTRICT_MIN_ENTRIES:  # small batch: slicing costs more than it saves
         dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
         return _evaluate_block(
-            full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control,
-            prev_equity, prev_bond, market,
+            full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control, held,
+            grievance, eroded, prev_equity=prev_equity, prev_bond=prev_bond, market=market,
         )  # fmt: skip
     involved = np.zeros(n, dtype=bool)
     for arr in (nxt.tariff, nxt.moved, prev_tau, prev_moved, nxt.control, prev_control):
@@ -1520,15 +1634,15 @@ def _evaluate(
         else:
             nz = arr.any(axis=0)
         involved |= nz.any(axis=0) | nz.any(axis=1)
-    for vec in (nxt.support, nxt.shock, prev_equity, prev_bond):
+    for vec in (nxt.support, nxt.shock, held, prev_equity, prev_bond):
         if vec is None:
             continue
         involved |= vec[0] != 0 if vec.strides[0] == 0 else vec.any(axis=0)
     if involved.all() or not involved.any():
         dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
         return _evaluate_block(
-            full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control,
-            prev_equity, prev_bond, market,
+            full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control, held,
+            grievance, eroded, prev_equity=prev_equity, prev_bond=prev_bond, market=market,
         )  # fmt: skip
     idx = np.flatnonzero(involved)
     ix = np.ix_(idx, idx)
@@ -1558,6 +1672,7 @@ def _evaluate(
         layers=nxt.layers[..., rows, cols] if nxt.layers.shape[-3] else None,  # type: ignore[arg-type]
         equity=nxt.equity[:, idx],
         bond=nxt.bond[:, idx],
+        adjust=cut(nxt.adjust),  # type: ignore[arg-type]
     )
 
     bd = _evaluate_block(
@@ -1565,9 +1680,12 @@ def _evaluate(
         sn.tariff - sn.moved if prev_tau is None else cut(prev_tau),  # type: ignore[arg-type]
         cut(prev_moved),  # type: ignore[arg-type]
         cut(prev_control),
-        None if prev_equity is None else prev_equity[:, idx],
-        None if prev_bond is None else prev_bond[:, idx],
-        None if market is None else _slice_params(market, idx),
+        None if held is None else held[:, idx],
+        cut(grievance),
+        None if eroded is None else (eroded[0][:, rows, cols], eroded[1][:, rows, cols]),
+        prev_equity=None if prev_equity is None else prev_equity[:, idx],
+        prev_bond=None if prev_bond is None else prev_bond[:, idx],
+        market=None if market is None else _slice_params(market, idx),
     )  # fmt: skip
     b = len(nxt)
 
@@ -1701,6 +1819,31 @@ def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
     return out
 
 
+def elasticity_in_force(p: Params, adjust: Array, *, batched: bool = False) -> Any:
+    r"""Import-demand elasticity on each dyad given the adjustment state.
+
+    :math:`s_{ij} = s^{SR} + (s^{LR} - s^{SR})\,a_{ij}` with ``s^{SR}`` =
+    ``p.elasticity_short``, ``s^{LR}`` = ``p.elasticity`` and ``a`` the
+    state's ``adjust`` (:func:`tariffsim.dynamics.adjust_step`). Returns the
+    scalar ``p.elasticity`` when every dyad is fully adjusted or the two
+    elasticities are equal (the static model), else an array shaped like
+    ``adjust`` (with ``p``'s leading run axes). ``batched=True`` (the engine)
+    never takes the all-adjusted shortcut, so that a run's numbers do not
+    depend on the other runs of its batch.
+
+    Examples
+    --------
+    >>> w = ts.World.default(); p = ts.Params.default(w).with_partial_adjustment(w)
+    >>> s = ts.payoffs.elasticity_in_force(p, np.zeros((1, w.n, w.n)))
+    >>> float(s[0, 0, 1]), ts.payoffs.elasticity_in_force(p, np.ones((1, w.n, w.n)))
+    (0.76, 2.5)
+    """
+    s_lr, s_sr = p.elasticity, p.elasticity_short
+    if np.array_equal(s_lr, s_sr) or (not batched and bool(np.all(adjust == 1.0))):
+        return s_lr
+    return np.where(adjust == 1.0, s_lr, s_sr + (np.asarray(s_lr) - s_sr) * adjust)
+
+
 def _seg(x: Any, *, dyad: bool = True) -> Any:
     """A parameter with the trade terms' segment axis inserted before its country axes.
 
@@ -1724,10 +1867,21 @@ def _evaluate_block(
     prev_tau: Array,
     prev_moved: Array,
     prev_control: Array | None = None,
+    tie_held: Array | None = None,
+    grievance: Array | None = None,
+    ties: tuple[Array, Array] | None = None,
     prev_equity: Array | None = None,
     prev_bond: Array | None = None,
     market: Params | None = None,
 ) -> Breakdown:
+    """Every term on one block of countries.
+
+    ``tie_held`` ``(..., k)`` is each country's tie lost (:func:`~tariffsim.dynamics.tie_held`,
+    over the whole world); ``grievance`` ``(..., k, k)`` the grievances in force
+    when this round's cuts are made; ``ties`` the eroded ties in force and
+    their two-step sums (:func:`~tariffsim.dynamics.ties_in_force`, restricted
+    to the block) in place of the world's table. ``None``: none.
+    """
     gdp = world.gdp
     m0 = world.imports
     tau = nxt.tariff
@@ -1739,7 +1893,10 @@ def _evaluate_block(
         lay = nxt.layers if nxt.layers.shape[-3] else world.split(tau)
         r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
     m0_seg = world.seg_share * m0  # (K, n, n)
-    pt, el = _seg(p.pass_through), _seg(p.elasticity)
+    pt, el = (
+        _seg(p.pass_through),
+        _seg(elasticity_in_force(p, nxt.adjust, batched=ties is not None)),
+    )
     m_seg = trade_response(m0_seg, r, pt, el)
     pain = _sum_rows(tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), gdp))
     rev = _sum_rows(tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), gdp))
@@ -1773,9 +1930,12 @@ def _evaluate_block(
         mkt = mkt - crash_cost(eq, bond, p.crash_weight, p.crash_threshold, p.bond_weight)
     appr = p.approval_base - p.approval_price * (-pain) - p.approval_market * dd
     pol = p.political_weight * (appr - p.approval_base) * 100.0
-    ally = -p.alliance_weight * alliance_strain(tau, world.ties, world.two_step)
+    w_ties, w_two = (world.ties, world.two_step) if ties is None else ties
+    ally = -p.alliance_weight * alliance_strain(tau, w_ties, w_two)
     ally = ally - p.control_strain * _sum_last(nxt.control)
-    coal = p.coalition_weight * coalition_gain(tau, world.ties)
+    if tie_held is not None:
+        ally = ally - p.tie_value * tie_held
+    coal = p.coalition_weight * coalition_gain(tau, w_ties)
     face = -face_cost(
         prev_tau, tau, nxt.peak, p.face_weight, p.face_mutual_relief, p.face_zero_cost, prev_moved
     )
@@ -1803,6 +1963,8 @@ def _evaluate_block(
             p.answer_scale,
         )
         res = res - p.resolve_weight * left
+    if grievance is not None:
+        res = res - p.grievance_weight * _sum_last(np.maximum(prev_tau - tau, 0.0) * grievance)
     if prev_control is not None and np.any(prev_control != nxt.control):
         c_face, c_res = control_easing_cost(
             prev_control, nxt.control, tau - prev_tau, prev_moved, p.face_mutual_relief

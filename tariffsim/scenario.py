@@ -1296,13 +1296,22 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 )
                 continue
             kw["agenda"] = tuple(ag)
+        if ed.get("term_days") is not None:
+            td = ed["term_days"]
+            if isinstance(td, bool) or not isinstance(td, int) or not 0 <= td <= 3660:
+                pr.add(f"{path}.term_days", f"must be an int in [0, 3660]; got {td!r}")
+                continue
+            if kind != "summit" or "parties" not in kw:
+                pr.add(f"{path}.term_days", "only a summit with parties has a term")
+                continue
+            kw["term_days"] = td
         try:
             events.append(Event(when, kind, **kw))
         except TariffsimError as e:
             pr.add(path, str(e))
 
     # -- negotiation -------------------------------------------------------------
-    negotiation = _negotiation(data, codes, ladders, cl, pr)
+    negotiation = _negotiation(data, codes, ladders, cl, pr, world)
     threats = _threats(data, codes, ladders, cl, pr)
     moves = data.get("moves") or "step"
     if moves not in ("step", "jump"):
@@ -1409,9 +1418,10 @@ _EVENT_KEYS = {
     "parties",
     "agenda",
     "layer",
+    "term_days",
 }
 _NEGOTIATION_KEYS = {"enabled", "discount", "horizon", "method"}
-_DEMAND_KEYS = {"dyad", "level", "concession", "claims"}
+_DEMAND_KEYS = {"dyad", "level", "concession", "claims", "layer"}
 _THREAT_KEYS = {"dyad", "level", "date", "round", "unless", "label", "claims"}
 _LAYER_KEYS = {"name", "levels", "pretext", "coverage", "exempt", "claims", "down_only"}
 
@@ -1471,8 +1481,14 @@ def _negotiation(
     ladders: Mapping[tuple[str, str], Any],
     cl: Any,
     pr: _Problems,
+    world: World | None = None,
 ) -> Negotiation:
     """The ``[negotiation]`` table and the ``[[demands]]`` list, checked field by field."""
+
+    def layers_of(d: tuple[str, str]) -> tuple[str, ...]:
+        lays = world.instruments.get(d, ()) if world is not None else ()
+        return tuple(x.name for x in lays)
+
     nd = data.get("negotiation") or {}
     if not isinstance(nd, Mapping):
         nd = {}
@@ -1524,7 +1540,17 @@ def _negotiation(
         for cid in claims:
             if cid not in cl:
                 pr.add(f"{path}.claims", f"unknown claim id {cid!r}")
-        demands.append(Demand(d[0], d[1], float(lvl), con, claims))
+        layer = dd.get("layer", "")
+        if not isinstance(layer, str):
+            pr.add(f"{path}.layer", f"must be a layer name; got {layer!r}")
+            continue
+        if layer and layer not in layers_of(d):
+            pr.add(
+                f"{path}.layer",
+                f"{d[0]}-{d[1]} has no layer {layer!r}; its layers: {', '.join(layers_of(d))}",
+            )
+            continue
+        demands.append(Demand(d[0], d[1], float(lvl), con, claims, layer=layer))
     return Negotiation(demands=tuple(demands), **kw)
 
 

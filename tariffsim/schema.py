@@ -199,6 +199,7 @@ EVENT = Spec(
             "list", "concessions on a summit's table", value=_str("a concession"), unique=True
         ),
         "layer": _str("for 'set': the tariff layer set (default: the headline)", max_chars=64),
+        "term_days": _int("for a summit: days an agreement runs before renewal or lapse", 0, 3660),
     },
 )
 """One ``[[events]]`` entry."""
@@ -223,6 +224,7 @@ DEMAND = Spec(
         "level": _num("tariff kept until the demand is met", 0, MAX_TARIFF),
         "concession": _str("the concession that meets the demand", max_chars=100),
         "claims": _CLAIMS,
+        "layer": _str("the tariff layer of the dyad the demand binds", max_chars=64),
     },
 )
 """One ``[[demands]]`` entry."""

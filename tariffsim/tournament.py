@@ -51,6 +51,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import frozen_array as _ro
 from .agents import Observation, Strategy, make_strategy
+from .dynamics import REFERENCE_DAYS, adjust_step, grievance_step, tie_step
 from .engine import noise_moves
 from .equilibrium._validate import check_int, check_int_vector, check_real, check_rng
 from .errors import ParameterError
@@ -380,7 +381,13 @@ class TournamentResult:
 # the fast match engine
 # ---------------------------------------------------------------------------
 def _fast_state(
-    tariff: Array, control: Array, peak: Array, moved: Array, support: Array, shock: Array
+    tariff: Array,
+    control: Array,
+    peak: Array,
+    moved: Array,
+    support: Array,
+    shock: Array,
+    **slow: Array,
 ) -> State:
     """A State from arrays valid by construction (no re-validation).
 
@@ -391,8 +398,9 @@ def _fast_state(
     peak.flags.writeable = False
     moved.flags.writeable = False
     return State._trusted(
-        tariff=tariff, control=control, peak=peak, moved=moved, support=support, shock=shock
-    )
+        tariff=tariff, control=control, peak=peak, moved=moved, support=support, shock=shock,
+        **slow,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -426,6 +434,19 @@ def _play(
     steps: list[dict[tuple[float, int], float]] = [{} for _ in dyads]
     zero_shock = np.zeros(n)
     zero_shock.flags.writeable = False
+    p = model.params
+    # the slow variables move as in the engine (weekly rounds, as a Game's default)
+    slow_on = bool(
+        p.elasticity_short != p.elasticity
+        or p.tie_erosion > 0
+        or np.any(initial.tie_loss)
+        or (p.grievance_days > 0 and np.any(p.grievance_weight))
+    )
+    slow = {
+        "adjust": np.where(initial.tariff > 0, initial.adjust, 0.0),
+        "tie_loss": np.array(initial.tie_loss),
+        "grievance": np.array(initial.grievance),
+    }
     state = _fast_state(
         np.array(initial.tariff),
         initial.control,
@@ -433,6 +454,7 @@ def _play(
         np.array(initial.moved),
         initial.support,
         zero_shock,
+        **slow,
     )
     states = [state]
     history: tuple[State, ...] = ()
@@ -487,6 +509,9 @@ def _play(
                 t[i, j] = new = nxt
             cur[k] = (new, max(pk, new), new - old)
             key += (new, max(pk, new), new - old, last)
+        if slow_on:  # the slow state makes every round its own
+            key = [float(r)]
+            slow = _slow_step(world, p, state, t, slow)
         which.append(distinct.setdefault(tuple(key), r))
         history = (*history, state)
         state = _fast_state(
@@ -496,11 +521,30 @@ def _play(
             t - state.tariff,
             state.support,
             zero_shock,
+            **slow,
         )
         states.append(state)
     tariffs = np.stack([s.tariff for s in states])
     payoff, recession = _evaluate_rounds(model, states, list(distinct.values()), which)
     return tariffs, payoff, recession
+
+
+def _slow_step(
+    world: World, p: Any, state: State, t: Array, slow: dict[str, Array]
+) -> dict[str, Array]:
+    """The slow variables after a weekly round from ``state`` to tariffs ``t`` (as the engine)."""
+    days, start = REFERENCE_DAYS, state.tariff
+    rise = np.maximum(t - start, 0.0)
+    loss = slow["tie_loss"]
+    if rise.any() or loss.any():
+        loss = tie_step(
+            loss[None], rise[None], world.ties, p.tie_erosion, days, p.tie_rebuild_days
+        )[0]
+    return {
+        "adjust": adjust_step(slow["adjust"], start, t, days, p.adjust_days),
+        "tie_loss": loss,
+        "grievance": grievance_step(slow["grievance"], start, t, days, p.grievance_days),
+    }
 
 
 def _evaluate_rounds(

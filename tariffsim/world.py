@@ -1191,12 +1191,20 @@ critical exports withheld by default."""
 STATE_VECTOR_FIELDS = ("support", "shock", "equity", "bond")
 """State fields of shape ``(n,)``; ``layers`` is ``(L, n, n)``; the rest ``(n, n)``."""
 
+SLOW_FIELDS = ("adjust", "tie_loss", "grievance")
+"""Slow ``(n, n)`` state variables moved by :mod:`tariffsim.dynamics` as time passes:
+the import adjustment, the erosion of alliance ties and remembered grievances."""
+
+_SLOW_RANGES = {"adjust": (0.0, 1.0), "tie_loss": (0.0, math.inf), "grievance": (0.0, math.inf)}
+
 
 def _default_field(name: str, n: int) -> NDArray[np.float64]:
     if name == "layers":
         return np.zeros((0, n, n))
     if name in STATE_VECTOR_FIELDS:
         return np.zeros(n)
+    if name == "adjust":
+        return np.ones((n, n))
     return np.zeros((n, n))
 
 
@@ -1233,6 +1241,18 @@ class State:
     bond : array_like, shape (n,), optional
         Bond-market stress, percentage points of yield above normal (>= 0).
         Default 0.
+    adjust : array_like, shape (n, n), optional
+        How far the import response on each dyad has adjusted from its
+        short-run toward its long-run elasticity, in [0, 1]
+        (:func:`tariffsim.dynamics.adjust_step`). Default 1: fully adjusted,
+        the static model.
+    tie_loss : array_like, shape (n, n), optional
+        Share of each alliance tie eroded by escalations, symmetric, >= 0
+        (:func:`tariffsim.dynamics.tie_step`). Default 0.
+    grievance : array_like, shape (n, n), optional
+        ``grievance[i, j]``: what ``i`` remembers of ``j``'s retaliation
+        against it, tariff units (1.0 = 100 points), >= 0, decaying
+        (:func:`tariffsim.dynamics.grievance_step`). Default 0.
 
     Examples
     --------
@@ -1250,6 +1270,9 @@ class State:
     layers: NDArray[np.float64] = None  # type: ignore[assignment]
     equity: NDArray[np.float64] = None  # type: ignore[assignment]
     bond: NDArray[np.float64] = None  # type: ignore[assignment]
+    adjust: NDArray[np.float64] = None  # type: ignore[assignment]
+    tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
+    grievance: NDArray[np.float64] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         t = np.array(self.tariff, dtype=float)
@@ -1298,6 +1321,14 @@ class State:
             arr = _readonly(zn if v is None else v, name, shape=(n,))
             if np.any(arr < lo):
                 raise ParameterError(f"`{name}` must be >= {lo}; got {arr[arr < lo].flat[0]!r}.")
+            object.__setattr__(self, name, arr)
+        for name in SLOW_FIELDS:
+            v = getattr(self, name)
+            arr = _readonly(_default_field(name, n) if v is None else v, name, shape=(n, n))
+            lo, hi = _SLOW_RANGES[name]
+            out = ~((arr >= lo) & (arr <= hi))
+            if np.any(out):
+                raise ParameterError(f"`{name}` must be in [{lo}, {hi}]; got {arr[out].flat[0]!r}.")
             object.__setattr__(self, name, arr)
 
     @classmethod
@@ -1526,6 +1557,8 @@ class StateBatch:
         Default ``(B, 0, n, n)``: no layers given (split from the headline).
     equity, bond : ndarray, shape (B, n), optional
         Default zeros (see :class:`State`).
+    adjust, tie_loss, grievance : ndarray, shape (B, n, n), optional
+        Slow variables (see :class:`State`); default 1, 0 and 0.
 
     Examples
     --------
@@ -1543,6 +1576,9 @@ class StateBatch:
     layers: NDArray[np.float64] = None  # type: ignore[assignment]
     equity: NDArray[np.float64] = None  # type: ignore[assignment]
     bond: NDArray[np.float64] = None  # type: ignore[assignment]
+    adjust: NDArray[np.float64] = None  # type: ignore[assignment]
+    tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
+    grievance: NDArray[np.float64] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         bshape, n = self.tariff.shape[:-2], self.tariff.shape[-1]
@@ -1595,8 +1631,8 @@ class StateBatch:
         ----------
         tariff : array_like, shape (B, n, n)
         previous : State, optional
-            The state these follow from: supplies controls, support and shock,
-            and ``moved``/``peak`` are computed against it. Without it the
+            The state these follow from: supplies controls, support, shock
+            and the slow variables, and ``moved``/``peak`` are computed against it. Without it the
             states are taken as reached from themselves (``moved`` zero).
         """
         t = np.asarray(tariff, dtype=float)
@@ -1609,7 +1645,7 @@ class StateBatch:
             return cls(tariff=t, control=z, peak=t, moved=z, support=zn, shock=zn.copy())
         slow = {
             name: np.broadcast_to(getattr(previous, name), (b, *getattr(previous, name).shape))
-            for name in ("support", "shock", "equity", "bond")
+            for name in ("support", "shock", "equity", "bond", *SLOW_FIELDS)
         }
         return cls(
             tariff=t,

@@ -135,7 +135,8 @@ class _SquaredError:
     def __call__(self, batch: Any) -> Array:
         sims = np.stack([np.asarray(batch.tariff_series(a, b), float) for a, b in self.dyads], 1)
         err = (sims[:, :, self.mask] - self.target[None, :, self.mask]) ** 2
-        out: Array = err.mean(axis=(1, 2))
+        # one contiguous row per run: the sum's order never depends on the batch size
+        out: Array = np.ascontiguousarray(err.reshape(len(err), -1)).mean(axis=1)
         return out
 
 

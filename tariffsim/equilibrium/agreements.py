@@ -3,7 +3,8 @@ r"""Equilibrium paths with agreements: the Markov-perfect path, bargained at sum
 :func:`agreement_path` follows a Markov-perfect equilibrium's policy from a
 start state, as :meth:`MPEResult.path` does, and at every summit of the game
 that names two or more parties it offers them a deal
-(:func:`tariffsim.deals.solve_deal`). The disagreement point is the
+(:func:`tariffsim.deals.solve_deal`, layer by layer on dyads with several
+tariff layers, so a truce can keep one layer and drop another). The disagreement point is the
 equilibrium itself: each party's Markov-perfect value :math:`V_i(s)` of
 carrying on from the state. When some deal gives every party more, the state
 jumps to its terms, the agreement is recorded on the path
@@ -202,6 +203,7 @@ def agreement_path(
                 demands=neg.demands,
                 met=frozenset(met),
                 concessions=e.agenda,
+                layers=True,
             )
             log.append((k, e.label))
             if deal.agreed:
@@ -215,6 +217,7 @@ def agreement_path(
                         gain=dict(deal.gain),
                         split=dict(deal.split),
                         label=e.label,
+                        layers=dict(deal.layers),
                     )
                 )
                 lifted = set(deal.concessions) - met

@@ -26,22 +26,31 @@ Theory 42, 2010).
 Algorithm
 ---------
 The vertices of each polytope are enumerated by a breadth-first search over
-its feasible bases, every frontier handled in a few vectorised numpy calls:
-one stacked inverse of the basis matrices, the edge directions (columns of
-the inverse), and a ratio test over all constraints. Ties in the ratio test
-are broken *lexicographically* (the symbolic perturbation
+its feasible bases (:mod:`~tariffsim.equilibrium._polytope`): each basis
+carries its simplex tableau, a pivot is a rank-one update (no inverse), a
+level of the search is a few vectorised numpy calls, or one call of a
+compiled kernel when numba is installed (the ``fast`` extra). A fast search
+assumes a nondegenerate polytope and gives up at the first tight nonbasic
+constraint; the polytope is then searched again with ties in the ratio test
+broken *lexicographically* (the symbolic perturbation
 :math:`b + (\varepsilon, \varepsilon^2, \dots)`), which makes the perturbed
-polytope nondegenerate: each basis has exactly one neighbour per leaving
-constraint, the basis graph is connected, and degenerate games need no
-special case. Vertices are the distinct points of the visited bases; their
-labels are every constraint tight at the point (so degenerate vertices carry
-more than :math:`m` labels). Completely labelled pairs are then found by
-bitmask: a dictionary lookup of the complement in the nondegenerate case, an
-all-pairs ``|`` of packed label sets otherwise.
+polytope simple and its basis graph connected, so degenerate games need no
+special case. A vertex's labels are every constraint tight at it (so
+degenerate vertices carry more than :math:`m` labels).
 
-Cost: proportional to the number of bases of the smaller polytope (random
-``10 x 10`` games have about 900, ``15 x 15`` about 24,000), each costing
-:math:`O((m + n) d)` arithmetic in batched form.
+Pairs: when both polytopes are nondegenerate a vertex's labels are its
+basis, a bitmask, and completely labelled pairs are found by a sorted
+lookup of complements. Square games search both polytopes in the same
+calls; otherwise the smaller is searched first and, when it is
+nondegenerate, each of its vertices fixes the labels its partner must have:
+the partners come from stacked ``k x k`` solves (``k`` the support size) and
+the other polytope is never enumerated. Degenerate vertices are matched by
+an all-pairs ``|`` of label bitmasks.
+
+Cost: proportional to the number of bases (random ``10 x 10`` games have
+about 1,000 per polytope, ``15 x 15`` 30,000 to 80,000), each costing
+:math:`O(mn)` arithmetic; see ``benchmarks/bench_equilibrium.py`` for times
+against quantecon.
 """
 
 from __future__ import annotations
@@ -55,18 +64,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ConvergenceWarning
+from . import _polytope
 from ._validate import check_bool, check_int
 from .normal_form import FloatArray, _as_game, _check_tol, _require_players
-from .scaling import _relative_regret, normalize
+from .scaling import normalize
 
 __all__ = ["VertexResult", "vertex_enumeration"]
 
 #: Slack (on payoffs normalised into [1, 2]) under which a constraint is tight.
-_TIGHT = 1e-9
-#: Edge rates below this are treated as zero.
-_RATE_EPS = 1e-12
-#: Relative tie tolerance of the ratio test.
-_TIE = 1e-10
+_TIGHT = _polytope.TIGHT
+#: Bases one polytope's search visits before the other search starts.
+_JOIN = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +93,12 @@ class VertexResult:
         a larger one is a continuum (the convex hulls of its maximal Nash
         subsets).
     degenerate : bool
-        True when a vertex of either polytope has more labels than its
+        True when a vertex found has more labels than its polytope's
         dimension (the game is degenerate).
     n_vertices : tuple of int
-        Number of vertices of ``P`` and ``Q`` (the artificial vertex 0 included).
+        Number of vertices found of ``P`` and ``Q`` (the artificial vertex 0
+        included). When one polytope was enumerated and the partners solved,
+        the other entry counts only the partners.
     exact : tuple or None
         With ``exact=True``: for each equilibrium, ``(x, y)`` as tuples of
         :class:`fractions.Fraction` solving the equilibrium's label system in
@@ -130,150 +140,6 @@ class VertexResult:
 
 def _vec(p: FloatArray) -> str:
     return "(" + ", ".join(f"{round(float(v), 3) + 0.0:g}" for v in p) + ")"
-
-
-# ---------------------------------------------------------------------------
-# Vertices of {z : C z <= b} by breadth-first search over lexicographic bases
-# ---------------------------------------------------------------------------
-def _basis_keys(bases: NDArray[np.intp], M: int) -> NDArray[Any]:
-    """One sortable key per basis (a row of constraint indices)."""
-    if M <= 62:
-        return np.bitwise_or.reduce(np.left_shift(np.int64(1), bases.astype(np.int64)), axis=1)
-    mask = np.zeros((bases.shape[0], M), dtype=bool)
-    np.put_along_axis(mask, bases, True, axis=1)
-    packed = np.ascontiguousarray(np.packbits(mask, axis=1))
-    return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-
-
-def _narrow(alive: NDArray[np.bool_], value: FloatArray) -> None:
-    v = np.where(alive, value, np.inf)
-    best = v.min(axis=1, keepdims=True)
-    alive &= v <= best + _TIE * np.maximum(1.0, np.abs(best))
-
-
-def _lex_break(
-    alive: NDArray[np.bool_],
-    inv_rate: FloatArray,
-    G: FloatArray,
-    bases: NDArray[np.intp],
-) -> None:
-    """Break ties of the ratio test lexicographically, in place, for the rows given.
-
-    ``alive`` (F, M, d) candidates tied at the minimum ratio; ``G`` (F, M, d)
-    is ``C_j Binv``. The slack of constraint ``j`` under the perturbation
-    ``b + (eps, eps^2, ...)`` has coefficient ``[j == p] - G[j, k]`` on
-    ``eps^(p+1)`` when ``p`` is the ``k``-th basic constraint (``[j == p]``
-    otherwise); ties are narrowed power by power.
-    """
-    F, M, d = alive.shape
-    pos = np.full((F, M), -1)
-    np.put_along_axis(pos, bases, np.arange(d)[None, :].repeat(F, 0), axis=1)
-    rows = np.arange(F)
-    for p in range(M):
-        if not (alive.sum(axis=1) > 1).any():
-            return
-        coef = (np.arange(M) == p).astype(float)[None, :].repeat(F, 0)  # (F, M)
-        k = pos[:, p]
-        has = k >= 0
-        coef[has] -= G[rows[has], :, k[has]]
-        _narrow(alive, coef[:, :, None] * inv_rate)
-
-
-def _bfs(C: FloatArray, b: FloatArray, start: NDArray[np.intp], max_bases: int) -> Any:
-    """Breadth-first search over the lexicographically feasible bases of ``{z : C z <= b}``.
-
-    A generator: yields after each level (so two searches can be interleaved)
-    and returns ``(points, tight, bases, complete)`` with one row per distinct
-    vertex: its coordinates ``(V, d)``, its tight constraints ``(V, M)`` and one
-    basis defining it ``(V, d)``.
-    """
-    M, d = C.shape
-    frontier = np.sort(start)[None, :]
-    seen = _basis_keys(frontier, M)
-    got_b, got_z = [], []
-    complete = True
-    total = 1
-    cols = np.arange(d)
-    while frontier.shape[0]:
-        F = frontier.shape[0]
-        inv = np.linalg.inv(C[frontier])  # (F, d, d)
-        z = np.matmul(inv, b[frontier][:, :, None])[:, :, 0]
-        got_b.append(frontier)
-        got_z.append(z)
-        slack = b[None, :] - z @ C.T  # (F, M)
-        G = np.matmul(C, inv)  # (F, M, d): C_j Binv; the rate along edge r is -G[:, j, r]
-        basic = np.zeros((F, M), dtype=bool)
-        np.put_along_axis(basic, frontier, True, axis=1)
-        cand = (G < -_RATE_EPS) & ~basic[:, :, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inv_rate = np.where(cand, -1.0 / np.where(cand, G, -1.0), 0.0)
-        alive = cand.copy()
-        _narrow(alive, slack[:, :, None] * inv_rate)
-        tied = alive.sum(axis=1) > 1  # (F, d)
-        if tied.any():
-            rows = np.flatnonzero(tied.any(axis=1))
-            sub = alive[rows]
-            _lex_break(sub, inv_rate[rows], G[rows], frontier[rows])
-            alive[rows] = sub
-        enter = np.argmax(alive, axis=1)  # (F, d)
-        ok = alive.any(axis=1)
-        new = np.repeat(frontier[:, None, :], d, axis=1)
-        new[:, cols, cols] = enter
-        new = np.sort(new[ok], axis=1)
-        keys = _basis_keys(new, M)
-        keys, first = np.unique(keys, return_index=True)
-        fresh = ~np.isin(keys, seen)
-        frontier = new[first[fresh]]
-        seen = np.concatenate([seen, keys[fresh]])
-        total += frontier.shape[0]
-        if total > max_bases:
-            complete = False
-            break
-        yield
-    bases = np.concatenate(got_b)
-    pts = np.concatenate(got_z)
-    tight = (b[None, :] - pts @ C.T) <= _TIGHT
-    keyed = np.round(pts * 1e9).astype(np.int64)
-    _, idx = np.unique(keyed, axis=0, return_index=True)
-    idx = np.sort(idx)
-    return pts[idx], tight[idx], bases[idx], complete
-
-
-def _hull_vertices(C: FloatArray, b: FloatArray, interior: FloatArray) -> Any:
-    """Vertices of ``{z : C z <= b}`` by facet enumeration of the polar (Qhull).
-
-    Returns ``(points, tight, bases, True)`` like :func:`_bfs`, or None if
-    Qhull fails (flat or precision trouble); ``bases`` holds, per vertex, the
-    constraints of one simplicial facet (``d`` tight constraints).
-    """
-    from scipy.spatial import ConvexHull, QhullError
-
-    bp = b - C @ interior
-    try:
-        hull = ConvexHull(C / bp[:, None])
-    except (QhullError, ValueError):
-        return None
-    eqs = hull.equations
-    with np.errstate(all="ignore"):
-        pts = -eqs[:, :-1] / eqs[:, -1:] + interior[None, :]
-    if not np.all(np.isfinite(pts)):
-        return None
-    bases = np.sort(hull.simplices, axis=1).astype(np.intp)
-    keyed = np.round(pts * 1e9).astype(np.int64)
-    _, idx = np.unique(keyed, axis=0, return_index=True)
-    idx = np.sort(idx)
-    pts, bases = pts[idx], bases[idx]
-    tight = (b[None, :] - pts @ C.T) <= _TIGHT
-    # the origin of x >= 0 (or y >= 0) is a vertex the polar sees as well
-    return pts, tight, bases, True
-
-
-def _run_bfs(gen: Any) -> Any:
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 # ---------------------------------------------------------------------------
@@ -351,14 +217,15 @@ def vertex_enumeration(
     CQ = np.vstack([A, -np.eye(n)])
     bQ = np.concatenate([np.ones(m), np.zeros(n)])
     found = _search(CP, bP, CQ, bQ, m, n, max_vertices)
-    xs, _, bx, ys, _, by, pairs, complete, degenerate = found
-    raw: list[tuple[int, int, FloatArray, FloatArray]] = []
-    for vi, vj in pairs:
-        x = np.where(xs[vi] > _TIGHT, xs[vi], 0.0)  # tight x_i >= 0 constraints are zeros
-        y = np.where(ys[vj] > _TIGHT, ys[vj], 0.0)
-        x, y = x / x.sum(), y / y.sum()
-        if _relative_regret(g.payoff_array, [x, y]) <= tol:
-            raw.append((vi, vj, x, y))
+    xs, bx, ys, by, pairs, complete, degenerate, counts = found
+    pi = np.array([p[0] for p in pairs], dtype=np.intp)
+    pj = np.array([p[1] for p in pairs], dtype=np.intp)
+    X = np.where(xs[pi] > _TIGHT, xs[pi], 0.0)  # tight x_i >= 0 constraints are zeros
+    Y = np.where(ys[pj] > _TIGHT, ys[pj], 0.0)
+    X /= X.sum(axis=1, keepdims=True)
+    Y /= Y.sum(axis=1, keepdims=True)
+    good = np.flatnonzero(_regrets(g.payoff_array, X, Y) <= tol)
+    raw = [(int(pi[e]), int(pj[e]), X[e], Y[e]) for e in good]
     raw.sort(key=lambda t: (tuple(t[2] <= 0), tuple(t[3] <= 0), tuple(-t[2]), tuple(-t[3])))
     raw.sort(key=lambda t: (int((t[2] > 0).sum()), int((t[3] > 0).sum())))
     eqs = tuple((_freeze(x), _freeze(y)) for _, _, x, y in raw)
@@ -374,14 +241,14 @@ def vertex_enumeration(
         exact_out = tuple(sols)
     msg = (
         f"{len(eqs)} extreme equilibria in {len(components)} component(s); "
-        f"{len(xs)} + {len(ys)} vertices"
+        f"{counts[0]} + {counts[1]} vertices"
         + ("; degenerate game" if degenerate else "")
         + ("" if complete else f"; INCOMPLETE: stopped after {max_vertices} bases")
         + (f"; {n_bad} failed the exact check" if n_bad else "")
     )
     if not complete:
         warnings.warn(f"vertex_enumeration: {msg}.", ConvergenceWarning, stacklevel=2)
-    return VertexResult(eqs, components, degenerate, (len(xs), len(ys)), exact_out, msg)
+    return VertexResult(eqs, components, degenerate, counts, exact_out, msg)
 
 
 def _search(
@@ -395,52 +262,164 @@ def _search(
 ) -> tuple[Any, ...]:
     """Vertices and completely labelled pairs.
 
-    Fast path: the vertices of the lower-dimensional polytope by Qhull; when
-    all are nondegenerate, each fixes the labels its partner must have and the
-    partners come from one stacked linear solve (complete: a nonsingular
-    system has one solution). Otherwise (a degenerate vertex, a singular
-    partner system, or Qhull trouble) both polytopes are enumerated by the
-    lexicographic basis search and label sets are matched pairwise.
+    Both polytopes are searched level by level (in the same numpy calls when
+    they have the same shape, ``m == n``; otherwise in turn, the one with
+    fewer bases so far first, the second joining once the first has more
+    than :data:`_JOIN` bases). When both finish, label sets are matched. When
+    one finishes nondegenerate while the other is still large, each of its
+    vertices fixes the labels its partner must have, the partners come from
+    stacked linear solves (complete: a nonsingular system has one solution)
+    and the other search is abandoned. A search that meets a degenerate
+    vertex is redone with the lexicographic ratio test.
     """
     M = m + n
-    first = 0 if m <= n else 1
-    C_f, b_f, C_o, b_o = (CP, bP, CQ, bQ) if first == 0 else (CQ, bQ, CP, bP)
-    dim_f = (m, n)[first]
-    hull = _hull_vertices(C_f, b_f, _interior(C_f, b_f, first == 0, m))
-    if hull is not None:
-        pts, tight, bases, _ = hull
-        if not (tight.sum(axis=1) > dim_f).any():
-            if first == 0:  # own = row player (P), payoffs A; partner in Q
-                U, own_lab, opp_lab = CQ[:m], np.arange(m), np.arange(m, M)
-            else:  # own = column player (Q), payoffs B^T; partner in P
-                U, own_lab, opp_lab = CP[m:], np.arange(m, M), np.arange(m)
-            skip = _dominated_support(tight, own_lab, opp_lab, U)
-            part = _partners(pts, tight, C_o, b_o, skip)
-            if part is not None:
-                own_idx, opts, otight, obases = part
-                keyed = np.round(opts * 1e9).astype(np.int64)
-                _, uniq, inv_id = np.unique(keyed, axis=0, return_index=True, return_inverse=True)
-                opts, otight, obases = opts[uniq], otight[uniq], obases[uniq]
-                pairs = list(zip(own_idx.tolist(), np.ravel(inv_id).tolist(), strict=True))
-                degenerate = bool((otight.sum(axis=1) > M - dim_f).any())
-                if first == 0:
-                    return pts, tight, bases, opts, otight, obases, pairs, True, degenerate
-                flipped = [(j, i) for i, j in pairs]
-                return opts, otight, obases, pts, tight, bases, flipped, True, degenerate
-    xs, tx, bx, okx = _run_bfs(_bfs(CP, bP, np.arange(m), max_vertices))
-    ys, ty, by, oky = _run_bfs(_bfs(CQ, bQ, np.arange(m, M), max_vertices))
-    degenerate = bool((tx.sum(axis=1) > m).any() or (ty.sum(axis=1) > n).any())
+    polys = ((CP, bP, np.arange(m), slice(0, m)), (CQ, bQ, np.arange(m, M), slice(m, M)))
+    found: list[_polytope.Vertices | None] = [None, None]
+    if m == n and M + 1 <= 62:
+        gen = _polytope.enumerate_vertices(
+            np.stack([CP, CQ]),
+            np.stack([bP, bQ]),
+            np.stack([polys[0][2], polys[1][2]]),
+            max_vertices,
+        )
+        tried: set[int] = set()
+        while True:
+            try:
+                done, totals = next(gen)
+            except StopIteration as stop:
+                if not isinstance(stop.value, str):
+                    found = list(stop.value)
+                break
+            for i in (0, 1):
+                res = done[i]
+                if res is None or i in tried or done[1 - i] is not None:
+                    continue
+                tried.add(i)
+                if res.complete and not res.degenerate and totals[1 - i] > _JOIN:
+                    out = _with_partners(i, res, polys, m, n)
+                    if out is not None:
+                        return out
+    if found[0] is None:
+        found = _separately(polys, m, n, max_vertices)
+    fx, fy = found
+    if isinstance(fx, tuple):  # _separately solved it with partners
+        return fx
+    assert fx is not None and fy is not None
+    degenerate = fx.degenerate or fy.degenerate
+    counts = (len(fx), len(fy))
+    if not degenerate and M <= 62:  # label sets are bases: match bitmasks
+        ii, jj = _complements(fx.labels, fy.labels, m, M)
+        ui, pi = np.unique(ii, return_inverse=True)
+        uj, pj = np.unique(jj, return_inverse=True)
+        xs, ys = fx.slack_of(ui)[:, :m], fy.slack_of(uj)[:, m:]
+        pairs = list(zip(np.ravel(pi).tolist(), np.ravel(pj).tolist(), strict=True))
+        bx, by = fx.bases_of(ui), fy.bases_of(uj)
+        return xs, bx, ys, by, pairs, fx.complete and fy.complete, False, counts
+    xs, tx, bx = _distinct(fx, polys[0][3])
+    ys, ty, by = _distinct(fy, polys[1][3])
     nzx = np.flatnonzero(xs.sum(axis=1) > _TIGHT)
     nzy = np.flatnonzero(ys.sum(axis=1) > _TIGHT)
     pairs = [(int(nzx[i]), int(nzy[j])) for i, j in _complementary(tx[nzx], ty[nzy], m)]
-    return xs, tx, bx, ys, ty, by, pairs, okx and oky, degenerate
+    complete = fx.complete and fy.complete
+    return xs, bx, ys, by, pairs, complete, degenerate, (len(xs), len(ys))
 
 
-def _interior(C: FloatArray, b: FloatArray, is_p: bool, m: int) -> FloatArray:
-    """A point strictly inside the polytope: a small positive multiple of the ones vector."""
-    d = C.shape[1]
-    payoff_rows = C[m:] if is_p else C[:m]  # entries in [1, 2]
-    return np.full(d, 0.5 / max(1.0, float(payoff_rows.sum(axis=1).max())))
+def _complements(
+    kx: NDArray[np.int64], ky: NDArray[np.int64], m: int, M: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Index pairs of nondegenerate vertices whose label bitmasks are complements.
+
+    The artificial pair (both zero vectors) is left out.
+    """
+    full = np.int64((1 << M) - 1)
+    zero_x = np.int64((1 << m) - 1)  # x = 0: every x_i >= 0 tight
+    order = np.argsort(ky)
+    sy = ky[order]
+    want = full ^ kx
+    pos = np.minimum(np.searchsorted(sy, want), max(sy.size - 1, 0))
+    hit = (sy[pos] == want) & (kx != zero_x) if sy.size else np.zeros(kx.size, dtype=bool)
+    return np.flatnonzero(hit), order[pos[hit]]
+
+
+def _separately(polys: Any, m: int, n: int, max_vertices: int) -> list[Any]:
+    """The two searches run in turn; see :func:`_search`."""
+
+    def start(i: int, careful: bool) -> Any:
+        C, b, st, _ = polys[i]
+        return _polytope.enumerate_vertices(
+            C[None], b[None], st[None], max_vertices, careful=careful
+        )
+
+    gens = [start(0, False), start(1, False)]
+    work = [0, 0]
+    found: list[Any] = [None, None]
+    active = [0 if m <= n else 1]
+    while True:
+        live = [i for i in active if found[i] is None]
+        if not live:
+            if len(active) == 2:
+                return found
+            active.append(1 - active[0])
+            continue
+        i = min(live, key=lambda k: work[k])
+        try:
+            _, totals = next(gens[i])
+            work[i] = int(totals[0])
+        except StopIteration as stop:
+            if isinstance(stop.value, str):  # a degenerate vertex: search again, carefully
+                gens[i] = start(i, True)
+                work[i] = 0
+                continue
+            res = found[i] = stop.value[0]
+            if res.complete and not res.degenerate:
+                out = _with_partners(i, res, polys, m, n)
+                if out is not None:
+                    return [out, None]
+            continue
+        if len(active) == 1 and work[i] > _JOIN:
+            active.append(1 - i)
+
+
+def _distinct(v: _polytope.Vertices, coords: slice) -> tuple[Any, Any, Any]:
+    """Points, tight sets and one basis per distinct vertex (bases of one point merged)."""
+    pts = v.slack[:, coords]
+    tight = v.tight
+    if not v.degenerate:
+        return pts, tight, v.bases_of()
+    keyed = np.round(pts * 1e9).astype(np.int64)
+    _, idx = np.unique(keyed, axis=0, return_index=True)
+    idx = np.sort(idx)
+    return pts[idx], tight[idx], v.bases_of(idx)
+
+
+def _with_partners(
+    first: int, res: _polytope.Vertices, polys: Any, m: int, n: int
+) -> tuple[Any, ...] | None:
+    """Pairs from the vertices of one nondegenerate polytope and their solved partners."""
+    M = m + n
+    coords = polys[first][3]
+    tight = res.tight
+    C_o, b_o = polys[1 - first][:2]
+    if first == 0:  # own = row player (P), payoffs A; partner in Q
+        U, own_lab, opp_lab = polys[1][0][:m], np.arange(m), np.arange(m, M)
+    else:  # own = column player (Q), payoffs B^T; partner in P
+        U, own_lab, opp_lab = polys[0][0][m:], np.arange(m, M), np.arange(m)
+    skip = _dominated_support(tight, own_lab, opp_lab, U)
+    nonzero = ~tight[:, coords].all(axis=1)
+    part = _partners(nonzero & ~skip, tight, C_o, b_o, m if first == 0 else 0)
+    if part is None:
+        return None
+    own_idx, opts, otight, obases = part
+    pts, bases = res.slack_of(own_idx)[:, coords], res.bases_of(own_idx)
+    keyed = np.round(opts * 1e9).astype(np.int64)
+    _, uniq, inv_id = np.unique(keyed, axis=0, return_index=True, return_inverse=True)
+    opts, otight, obases = opts[uniq], otight[uniq], obases[uniq]
+    pairs = list(enumerate(np.ravel(inv_id).tolist()))
+    degenerate = bool((otight.sum(axis=1) > M - (m, n)[first]).any())
+    if first == 0:
+        return pts, bases, opts, obases, pairs, True, degenerate, (len(res), len(opts))
+    flipped = [(j, i) for i, j in pairs]
+    return opts, obases, pts, bases, flipped, True, degenerate, (len(opts), len(res))
 
 
 def _dominated_support(
@@ -469,73 +448,116 @@ def _dominated_support(
 
 
 def _partners(
-    pts: FloatArray,
+    keep: NDArray[np.bool_],
     tight: NDArray[np.bool_],
     C: FloatArray,
     b: FloatArray,
-    skip: NDArray[np.bool_] | None = None,
+    ident: int,
 ) -> tuple[NDArray[np.intp], FloatArray, NDArray[np.bool_], NDArray[np.intp]] | None:
-    """The partner of every nonzero vertex (one stacked solve), or None if a system is singular.
+    """The partner of every vertex in `keep`, or None if a partner system is singular.
+
+    The partner polytope is ``{z : C z <= b}`` whose rows ``ident + c`` are
+    ``-z_c <= 0``. A vertex with labels ``L`` needs a partner with the other
+    labels: ``z_c = 0`` where ``ident + c`` is needed, and equality on the
+    needed payoff rows, as many as the free coordinates (``k``, the support
+    size). The ``k x k`` systems are solved stacked, one stack per ``k``.
 
     Returns the indices of the vertices that have a feasible partner, the
-    partners' points, tight sets and bases.
+    partners' points, tight sets and bases (the labels they were asked for).
     """
-    M, d = C.shape
-    keep = pts.sum(axis=1) > _TIGHT
-    if skip is not None:
-        keep &= ~skip
+    d = C.shape[1]
     nz = np.flatnonzero(keep)
-    if not nz.size:
-        return np.zeros(0, dtype=np.intp), np.zeros((0, d)), np.zeros((0, M), bool), nz[:, None]
     need = ~tight[nz]  # (V, M): the labels the partner must supply, exactly d of them
     K = np.nonzero(need)[1].reshape(nz.size, d)
-    try:
-        with np.errstate(all="ignore"):
-            sol = np.linalg.solve(C[K], b[K][:, :, None])[:, :, 0]
-    except np.linalg.LinAlgError:
-        return None
+    free = ~need[:, ident : ident + d]  # (V, d) coordinates not fixed at zero
+    pay = need.copy()
+    pay[:, ident : ident + d] = False  # (V, M) payoff rows that must hold with equality
+    size = free.sum(axis=1)
+    sol = np.zeros((nz.size, d))
+    for k in np.unique(size):
+        rows = np.flatnonzero(size == k)
+        if k == 0:
+            continue
+        F = np.nonzero(free[rows])[1].reshape(rows.size, k)
+        R = np.nonzero(pay[rows])[1].reshape(rows.size, k)
+        try:
+            with np.errstate(all="ignore"):
+                part = np.linalg.solve(C[R[:, :, None], F[:, None, :]], b[R][:, :, None])
+        except np.linalg.LinAlgError:
+            return None
+        sol[rows[:, None], F] = part[:, :, 0]
     # a near-singular system shows as a huge or non-finite solution (feasible
     # points lie in the box [0, 1]^d): the partner face may be more than a point
-    if not np.all(np.isfinite(sol)) or np.abs(sol).max() > 1e6:
+    if not np.all(np.isfinite(sol)) or (sol.size and np.abs(sol).max() > 1e6):
         return None
     slack = b[None, :] - sol @ C.T
     feas = (slack >= -_TIGHT).all(axis=1) & (sol.sum(axis=1) > _TIGHT)
     return nz[feas], sol[feas], slack[feas] <= _TIGHT, K[feas]
 
 
+def _regrets(payoffs: FloatArray, X: FloatArray, Y: FloatArray) -> FloatArray:
+    """Relative regret of each profile ``(X[e], Y[e])`` (see :mod:`.scaling`), shape ``(E,)``."""
+    A, B = payoffs
+    span = np.ptp(payoffs.reshape(2, -1), axis=1)
+    span = np.where(span > 0, span, 1.0)
+    AY = Y @ A.T  # (E, m) row player's action values
+    XB = X @ B  # (E, n) column player's
+    with np.errstate(invalid="ignore"):
+        g1 = (AY.max(axis=1) - (X * AY).sum(axis=1)) / span[0]
+        g2 = (XB.max(axis=1) - (Y * XB).sum(axis=1)) / span[1]
+    out = np.maximum(np.maximum(g1, g2), 0.0)
+    return np.where(np.isfinite(out), out, np.inf)
+
+
 def _complementary(tx: NDArray[np.bool_], ty: NDArray[np.bool_], m: int) -> list[tuple[int, int]]:
     """Pairs (i, j) whose label sets cover every label.
 
     Nondegenerate vertices (exactly ``m`` labels in ``P``, ``n`` in ``Q``) need
-    the exact complement: a dictionary lookup. Pairs involving a degenerate
-    vertex are checked by an all-pairs ``|`` of packed label sets.
+    the exact complement: a sorted lookup of label bitmasks. Pairs involving
+    a degenerate vertex are checked by an all-pairs ``|`` of the bitmasks.
     """
     if not tx.shape[0] or not ty.shape[0]:
         return []
-    n = tx.shape[1] - m
+    M = tx.shape[1]
+    n = M - m
     dx = tx.sum(axis=1) > m
     dy = ty.sum(axis=1) > n
+    kx: Any
+    ky: Any
+    if M <= 62:
+        bits = np.left_shift(np.int64(1), np.arange(M, dtype=np.int64))
+        kx, ky = tx.astype(np.int64) @ bits, ty.astype(np.int64) @ bits
+        full: Any = np.int64((1 << M) - 1)
+    else:
+        kx = np.packbits(tx, axis=1).view(np.dtype((np.void, -(-M // 8)))).ravel()
+        ky = np.packbits(ty, axis=1).view(np.dtype((np.void, -(-M // 8)))).ravel()
+        full = None
     out: list[tuple[int, int]] = []
-    kx = np.packbits(~tx, axis=1)
-    ky = np.packbits(ty, axis=1)
-    lookup = {ky[j].tobytes(): int(j) for j in np.flatnonzero(~dy)}
-    for i in np.flatnonzero(~dx):
-        j = lookup.get(kx[i].tobytes())
-        if j is not None:
-            out.append((int(i), j))
-    px = np.packbits(tx, axis=1)
-    full = np.packbits(np.ones(tx.shape[1], dtype=bool))
-    for rows, cols in (
-        (np.flatnonzero(dx), np.arange(ty.shape[0])),
-        (np.flatnonzero(~dx), np.flatnonzero(dy)),
-    ):
+    ix, iy = np.flatnonzero(~dx), np.flatnonzero(~dy)
+    if full is not None and ix.size and iy.size:
+        order = np.argsort(ky[iy])
+        sy = ky[iy][order]
+        want = full ^ kx[ix]
+        pos = np.minimum(np.searchsorted(sy, want), sy.size - 1)
+        hit = sy[pos] == want
+        out.extend(zip(ix[hit].tolist(), iy[order[pos[hit]]].tolist(), strict=True))
+    elif ix.size and iy.size:
+        px = np.packbits(~tx, axis=1)
+        lookup = {np.packbits(ty[j]).tobytes(): int(j) for j in iy}
+        for i in ix:
+            j = lookup.get(px[i].tobytes())
+            if j is not None:
+                out.append((int(i), j))
+    for rows, cols in ((np.flatnonzero(dx), np.arange(ty.shape[0])), (ix, np.flatnonzero(dy))):
         if not rows.size or not cols.size:
             continue
-        py = ky[cols]
-        chunk = max(1, 4_000_000 // max(1, py.size))
+        chunk = max(1, 4_000_000 // cols.size)
         for lo in range(0, rows.size, chunk):
             r = rows[lo : lo + chunk]
-            cov = ((px[r, None, :] | py[None, :, :]) == full[None, None, :]).all(axis=2)
+            if full is not None:
+                cov = (kx[r, None] | ky[None, cols]) == full
+            else:
+                cov = (tx[r, None, :] | ty[None, cols, :]).all(axis=2)
             ii, jj = np.nonzero(cov)
             out.extend(zip(r[ii].tolist(), cols[jj].tolist(), strict=True))
     return out

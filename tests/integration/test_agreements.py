@@ -34,7 +34,7 @@ def test_after_the_peak_both_cut_in_one_round_by_similar_amounts(uc):
     assert d_us >= 0.5 * us.max()  # a large cut, not one rung
     assert us[first] > 0  # a truce above zero for the US
     # an agreement, not a coincidence: the path records it with both sides gaining
-    (a,) = [a for a in p.agreements if set(a.parties) == {"US", "CN"}]
+    a = next(a for a in p.agreements if set(a.parties) == {"US", "CN"})
     assert a.round == first and a.terms[("US", "CN")] == us[first]
     assert a.gain["US"] > 0 and a.gain["CN"] > 0
     assert sum(a.split.values()) == pytest.approx(1.0)

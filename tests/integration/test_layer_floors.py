@@ -85,3 +85,15 @@ def test_equilibrium_command_marks_deals_on_a_layered_scenario(tmp_path: Path, c
         assert series[:2] == [0.25, 0.25]
         assert series[2:] == [0.0] * (len(series) - 2)
     assert all(a["round"] == 2 for a in ags)
+
+
+def test_equilibrium_command_with_jumps_cuts_both_in_one_round(tmp_path: Path, capsys: Any) -> None:
+    code = main(["equilibrium", "us-china-145", "--moves", "jump", "--start",
+                 "US-CN=1.45,CN-US=1.4", "--rounds", "4", "--no-plot", "--format", "json",
+                 "--out", str(tmp_path)])  # fmt: skip
+    assert code == 0
+    p = ts.Path.from_json(capsys.readouterr().out)
+    us, cn = [float(x) for x in p.series("US", "CN")], [float(x) for x in p.series("CN", "US")]
+    assert us[0] == 1.45 and cn[0] == 1.4
+    assert us[1] == pytest.approx(0.30) and cn[1] < 0.5  # both in round 1, the US to its floors
+    assert us[1:] == [us[1]] * 4 and cn[1:] == [cn[1]] * 4

@@ -24,13 +24,12 @@ def test_april_every_reciprocal_raise_is_matched_within_a_round(path: ts.Path) -
     recip = path.tariffs("US", "CN", layer="reciprocal")
     counter = path.tariffs("CN", "US", layer="counter")
     ups = np.flatnonzero(np.diff(recip) > 0) + 1
+    answers = np.flatnonzero(np.diff(counter) > 0) + 1
     assert len(ups) >= 3  # 34 (announced), 84 and 125 (chosen)
-    for r in ups:
-        step = recip[r] - recip[r - 1]
-        answered = [q for q in (r, r + 1) if q < len(path) and counter[q] - counter[q - 1] > 0]
-        assert answered, f"US raise in round {r} unanswered"
-        q = answered[0]
-        assert counter[q] - counter[q - 1] == pytest.approx(step)
+    assert len(answers) == len(ups)  # one answer per raise, in order
+    for r, q in zip(ups, answers, strict=True):
+        assert r <= q <= r + 1, f"US raise in round {r} answered in round {q}"
+        assert counter[q] - counter[q - 1] == pytest.approx(recip[r] - recip[r - 1])
 
 
 def test_february_answers_are_targeted(path: ts.Path, sc: ts.Scenario) -> None:

@@ -20,7 +20,7 @@ PKG = Path(__file__).resolve().parents[2] / "tariffsim"
 LAYERS = (
     ("tariffsim.errors", "tariffsim._util"),
     ("tariffsim.claims",),
-    ("tariffsim.world",),
+    ("tariffsim.world", "tariffsim.dynamics"),
     ("tariffsim.payoffs",),
     ("tariffsim.agents",),
     ("tariffsim.game",),

@@ -1,0 +1,529 @@
+r"""Vertices of a polytope :math:`\{z : C z \le b\}` by a batched simplex-tableau search.
+
+Internal to :mod:`~tariffsim.equilibrium.vertex`. A *basis* is a set of
+:math:`d` constraints whose rows of :math:`C` are linearly independent; it
+defines the point :math:`z = C_K^{-1} b_K`, a vertex when every other
+constraint holds. Each basis carries its *tableau* over the :math:`N = M - d`
+nonbasic constraints,
+
+.. math::
+
+    T_{k a} = C_{a} \, C_K^{-1} e_k, \qquad s_a = b_a - C_a z,
+
+so moving along edge :math:`k` (relaxing the :math:`k`-th basic constraint,
+direction :math:`-C_K^{-1} e_k`) lowers slack :math:`s_a` at rate
+:math:`-T_{k a}`. The ratio test picks the entering constraint
+:math:`\arg\min_{a : T_{ka} < 0} s_a / (-T_{ka})`, i.e. the largest
+:math:`T_{ka} / (-s_a)`, and a pivot updates the tableau by a rank-one
+correction in :math:`O(dN)` (no inverse; the slacks ride along as row
+:math:`d` of the tableau, updated by the same correction). The search is
+breadth-first, one level at a time, each level in a few numpy calls over
+blocks of bases small enough to stay in cache; bases are identified by the
+bitmask of their constraints and de-duplicated by sorting. Several polytopes
+of one shape are searched in the same calls (their bases tagged), so the
+per-call overhead of small problems is paid once. Tableaux are recomputed
+from inverses every few levels so rounding errors do not build up.
+
+Two modes:
+
+* **fast** (default): plain ratio test. Valid while no vertex is degenerate
+  (no nonbasic constraint tight); the first tight nonbasic slack met aborts
+  the search (:data:`DEGENERATE`) — a tie in any ratio test shows up as one —
+  and the caller restarts in careful mode.
+* **careful**: ties in the ratio test are broken *lexicographically* (the
+  symbolic perturbation :math:`b + (\varepsilon, \varepsilon^2, \dots)`), which
+  makes the perturbed polytope simple, its basis graph connected, and the
+  search complete for degenerate polytopes; a degenerate vertex is then
+  reached through several bases, merged by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _polytope_jit
+
+__all__ = ["DEGENERATE", "USE_JIT", "Vertices", "enumerate_vertices", "run"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+#: Slack under which a constraint counts as tight (payoffs normalised into [1, 2]).
+TIGHT: Final = 1e-9
+#: Edge rates below this are treated as zero in the careful ratio test.
+_RATE_EPS: Final = 1e-12
+#: Relative tie tolerance of the careful ratio test.
+_TIE: Final = 1e-10
+#: Bases per block of vectorised work (a block's tableaux fit in cache).
+_BLOCK: Final = 512
+#: Levels between recomputations of the tableaux from inverses (the rank-one
+#: updates lose about 1e-13 over 30 levels on random 15 x 15 games).
+_REFRESH: Final = 24
+#: Levels per call of the compiled search (tableaux are recomputed between calls).
+_JIT_LEVELS: Final = 48
+#: Returned by a fast search that met a degenerate vertex.
+DEGENERATE: Final = "degenerate"
+#: Run the fast search's levels compiled when numba is installed (tests switch it off
+#: to check the pure numpy path).
+USE_JIT = True
+
+
+@dataclass(frozen=True)
+class Vertices:
+    """Bases visited by the search of one polytope ``{z : C z <= b}``, one row each.
+
+    Either ``perm`` and ``nb_slack`` are stored (every search in careful
+    mode), or, for a nondegenerate polytope, only the label bitmasks (the
+    compiled search); points are then solved from the bases on request.
+
+    Attributes
+    ----------
+    C, b : numpy.ndarray
+        The polytope.
+    perm : numpy.ndarray or None
+        ``(V, M)`` the basic constraints (first ``d``), then the nonbasic ones.
+    nb_slack : numpy.ndarray or None
+        ``(V, N)`` slacks of the nonbasic constraints, in ``perm[:, d:]`` order.
+    keys : numpy.ndarray or None
+        ``(V,)`` bitmasks of the basic constraints.
+    complete : bool
+        False when the search stopped at its basis limit.
+    degenerate : bool
+        True when some visited vertex has a tight nonbasic constraint.
+    """
+
+    C: FloatArray
+    b: FloatArray
+    perm: IntArray | None
+    nb_slack: FloatArray | None
+    keys: NDArray[np.int64] | None
+    complete: bool
+    degenerate: bool
+
+    def __len__(self) -> int:
+        return int(self.perm.shape[0] if self.perm is not None else len(self.keys))  # type: ignore[arg-type]
+
+    def bases_of(self, rows: Any = slice(None)) -> IntArray:
+        """``(len(rows), d)`` basic constraints, ascending when decoded from keys."""
+        M, d = self.C.shape
+        if self.perm is not None:
+            return self.perm[rows, :d]
+        assert self.keys is not None
+        bits = (self.keys[rows][:, None] >> np.arange(M, dtype=np.int64)) & 1
+        return np.nonzero(bits)[1].reshape(-1, d)
+
+    def slack_of(self, rows: Any = slice(None)) -> FloatArray:
+        """``(len(rows), M)`` slack of every constraint (0 on basic ones)."""
+        M, d = self.C.shape
+        if self.perm is not None and self.nb_slack is not None:
+            perm, sl = self.perm[rows], self.nb_slack[rows]
+            out = np.zeros(perm.shape)
+            np.put_along_axis(out, perm[:, d:], np.maximum(sl, 0.0), axis=1)
+            return out
+        basis = self.bases_of(rows)
+        if not basis.shape[0]:
+            return np.zeros((0, M))
+        z = np.linalg.solve(self.C[basis], self.b[basis][:, :, None])[:, :, 0]
+        out = np.maximum(self.b[None, :] - z @ self.C.T, 0.0)
+        np.put_along_axis(out, basis, 0.0, axis=1)
+        return out
+
+    @cached_property
+    def slack(self) -> FloatArray:
+        """``(V, M)`` slack of every constraint."""
+        return self.slack_of()
+
+    @cached_property
+    def tight(self) -> NDArray[np.bool_]:
+        """``(V, M)`` which constraints are tight (the labels)."""
+        if not self.degenerate and self.keys is not None:
+            M = self.C.shape[0]
+            return ((self.keys[:, None] >> np.arange(M, dtype=np.int64)) & 1).astype(bool)
+        return self.slack <= TIGHT
+
+    @cached_property
+    def labels(self) -> NDArray[np.int64]:
+        """``(V,)`` bitmask of the tight constraints (needs ``M <= 62``)."""
+        M = self.C.shape[0]
+        bit = np.left_shift(np.int64(1), np.arange(M, dtype=np.int64))
+        if not self.degenerate:  # the tight constraints are the basic ones
+            if self.keys is not None:
+                return self.keys
+            return np.asarray(bit[self.bases_of()].sum(axis=1))
+        return np.asarray(self.tight.astype(np.int64) @ bit)
+
+
+def _tableaux(C: FloatArray, b: FloatArray, basis: IntArray) -> tuple[FloatArray, IntArray]:
+    """Augmented tableaux ``(F, d + 1, N)`` and constraint orders ``(F, M)`` from inverses.
+
+    ``perm[:, :d]`` is the basis (in tableau column order), ``perm[:, d:]``
+    the nonbasic constraints; row ``d`` of the tableau holds their slacks.
+    """
+    F, d = basis.shape
+    M = C.shape[0]
+    mask = np.ones((F, M), dtype=bool)
+    np.put_along_axis(mask, basis, False, axis=1)
+    nb = np.nonzero(mask)[1].reshape(F, M - d)
+    inv = np.linalg.inv(C[basis])  # (F, d, d)
+    Cn = C[nb]  # (F, N, d)
+    aug = np.empty((F, d + 1, M - d))
+    aug[:, :d, :] = np.matmul(Cn, inv).transpose(0, 2, 1)
+    z = np.matmul(inv, b[basis][:, :, None])
+    aug[:, d, :] = b[nb] - np.matmul(Cn, z)[:, :, 0]
+    return aug, np.concatenate([basis, nb], axis=1)
+
+
+def _enter_fast(aug: FloatArray, d: int) -> IntArray:
+    """Entering position (into the nonbasic list) for every edge of a block, ``(F, d)``.
+
+    Valid when every nonbasic slack is positive (a nondegenerate vertex).
+    """
+    neg_inv = -1.0 / aug[:, d, :]
+    return np.asarray(np.argmax(aug[:, :d, :] * neg_inv[:, None, :], axis=2))
+
+
+def _enter_lex(aug: FloatArray, perm: IntArray, M: int) -> tuple[IntArray, NDArray[np.bool_]]:
+    """Entering positions with lexicographic tie-breaking, and which edges are bounded.
+
+    The slack of nonbasic constraint ``a`` under the perturbation
+    ``b + (eps, eps^2, ...)`` has coefficient ``[nb_a == p] - T[pos(p), a]`` on
+    ``eps^(p+1)`` (the second term only when ``p`` is basic at position
+    ``pos(p)``); ties of the ratio test are narrowed power by power.
+    """
+    d = aug.shape[1] - 1
+    T, s = aug[:, :d, :], aug[:, d, :]
+    basis, nb = perm[:, :d], perm[:, d:]
+    cand = T < -_RATE_EPS
+    rate = np.where(cand, -T, 1.0)
+    ratio = np.where(cand, np.maximum(s, 0.0)[:, None, :] / rate, np.inf)
+    best = ratio.min(axis=2, keepdims=True)
+    ok = np.isfinite(best[:, :, 0])
+    alive = cand & (ratio <= best + _TIE * np.maximum(1.0, np.abs(best)))
+    tied = alive.sum(axis=2) > 1
+    if tied.any():
+        pp, kk = np.nonzero(tied)
+        sub = alive[pp, kk]  # (Q, N)
+        inv_rate = np.where(sub, 1.0 / rate[pp, kk], 0.0)
+        Q = pp.size
+        pos = np.full((Q, M), -1)
+        np.put_along_axis(pos, basis[pp], np.arange(d)[None, :].repeat(Q, 0), axis=1)
+        rows = np.arange(Q)
+        nbq, Tq = nb[pp], T[pp]
+        for p in range(M):
+            if not (sub.sum(axis=1) > 1).any():
+                break
+            coef = (nbq == p).astype(float)
+            k = pos[:, p]
+            has = k >= 0
+            coef[has] -= Tq[rows[has], k[has], :]
+            v = np.where(sub, coef * inv_rate, np.inf)
+            low = v.min(axis=1, keepdims=True)
+            sub &= v <= low + _TIE * np.maximum(1.0, np.abs(low))
+        alive[pp, kk] = sub
+    return np.asarray(np.argmax(alive, axis=2)), ok
+
+
+def _pivot(
+    aug: FloatArray, perm: IntArray, ff: IntArray, kk: IntArray, aa: IntArray, d: int
+) -> tuple[FloatArray, IntArray, FloatArray]:
+    """Children of parents ``ff`` along edges ``kk`` (entering nonbasic position ``aa``).
+
+    Returns their augmented tableaux, constraint orders and smallest slacks
+    (``-inf`` for a child whose pivot element is not negative).
+    """
+    r = np.arange(ff.size)
+    A = aug[ff]
+    g = A[r, :, aa]  # the entering constraint's row in the old basis' coordinates (+ slack)
+    gk = g[r, kk]
+    col = A[r, kk, :]  # rates along the edge, (P, N)
+    h = g / gk[:, None]
+    h[r, kk] -= 1.0 / gk
+    A -= h[:, :, None] * col[:, None, :]
+    A[r, :, aa] = -h  # the leaving constraint takes the entering one's place
+    A[r, kk, aa] += 1.0
+    P = perm[ff]
+    aa_d = aa + d
+    leave = P[r, kk]
+    P[r, kk] = P[r, aa_d]
+    P[r, aa_d] = leave
+    smin = A[:, d, :].min(axis=1)
+    return A, P, np.where(gk < 0, smin, -np.inf)
+
+
+def _first_unique(keys: NDArray[Any], bits: int) -> tuple[NDArray[Any], IntArray]:
+    """Distinct keys (sorted) and the index of one occurrence of each."""
+    n = keys.shape[0]
+    shift = int(n).bit_length()
+    if keys.dtype == np.int64 and n and bits + shift <= 62:
+        packed = np.sort((keys << shift) | np.arange(n, dtype=np.int64))
+        k = packed >> shift
+        first = np.empty(n, dtype=bool)
+        first[0] = True
+        np.not_equal(k[1:], k[:-1], out=first[1:])
+        return k[first], (packed[first] & ((1 << shift) - 1)).astype(np.intp)
+    uk, idx = np.unique(keys, return_index=True)
+    return uk, idx
+
+
+def _member(a: NDArray[Any], b: NDArray[Any]) -> NDArray[np.bool_]:
+    """``a[i] in b`` for sorted `b`."""
+    if not b.shape[0]:
+        return np.zeros(a.shape[0], dtype=bool)
+    if a.dtype != np.int64:
+        return np.isin(a, b)
+    idx = np.searchsorted(b, a)
+    idx[idx == b.shape[0]] = 0
+    return np.asarray(b[idx] == a)
+
+
+def _void_keys(perm: IntArray, d: int, M: int) -> NDArray[Any]:
+    mask = np.zeros((perm.shape[0], M), dtype=bool)
+    np.put_along_axis(mask, perm[:, :d], True, axis=1)
+    packed = np.ascontiguousarray(np.packbits(mask, axis=1))
+    return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+
+
+def enumerate_vertices(
+    C: FloatArray,
+    b: FloatArray,
+    start: IntArray,
+    max_bases: int,
+    *,
+    careful: bool = False,
+) -> Generator[tuple[list[Vertices | None], NDArray[np.int64]], None, list[Vertices] | str]:
+    """Breadth-first search over the feasible bases of ``G`` polytopes ``{z : C_g z <= b_g}``.
+
+    A generator: after each level it yields one entry per polytope, its
+    :class:`Vertices` once its search has ended (``None`` before), and the
+    bases found so far per polytope, so a caller may stop as soon as one is
+    done or interleave searches. It returns the list of all of them, or
+    :data:`DEGENERATE` when a fast search met a degenerate vertex.
+
+    Parameters
+    ----------
+    C, b : numpy.ndarray
+        ``(G, M, d)`` and ``(G, M)``; every polytope must be bounded.
+    start : numpy.ndarray
+        ``(G, d)`` a feasible basis of each (nondegenerate in fast mode).
+    max_bases : int
+        A polytope's search stops (``complete=False``) once it found more bases.
+    careful : bool
+        Lexicographic ratio test (see the module notes).
+    """
+    G, M, d = C.shape
+    parts = [_tableaux(C[g], b[g], np.sort(start[g])[None, :]) for g in range(G)]
+    aug = np.concatenate([a for a, _ in parts])
+    perm = np.concatenate([p for _, p in parts])
+    gid = np.arange(G, dtype=np.int64)
+    key_bits = M + (G - 1).bit_length()
+    use_int = key_bits <= 62
+    if not use_int and G != 1:
+        raise ValueError("several polytopes need M + log2(G) <= 62")
+    bit = np.left_shift(np.int64(1), np.arange(M, dtype=np.int64))
+    keys = bit[perm[:, :d]].sum(axis=1) | (gid << M) if use_int else _void_keys(perm, d, M)
+    if use_int and not careful and _polytope_jit.AVAILABLE and USE_JIT:
+        if (aug[:, d, :] <= TIGHT).any():
+            return DEGENERATE
+        return (yield from _jit_search(C, b, aug, perm, keys, max_bases))
+    recent = np.sort(keys)
+    hist_perm: list[IntArray] = []
+    hist_slack: list[FloatArray] = []
+    hist_gid: list[NDArray[np.int64]] = []
+    totals = np.ones(G, dtype=np.int64)
+    complete = np.ones(G, dtype=bool)
+    degenerate = np.zeros(G, dtype=bool)
+    done: list[Vertices | None] = [None] * G
+    level = 0
+    start_min = aug[:, d, :].min(axis=1)
+    if (start_min <= TIGHT).any():
+        if not careful:
+            return DEGENERATE
+        degenerate |= start_min <= TIGHT
+    while True:
+        hist_perm.append(perm.copy())
+        hist_slack.append(aug[:, d, :].copy())
+        hist_gid.append(gid.copy())
+        ff, kk, aa, new_keys = _children(aug, perm, keys, bit, recent, careful, M, key_bits)
+        new_gid = gid[ff]
+        aug_n, perm_n, smin = _pivot_blocks(aug, perm, ff, kk, aa, d)
+        counts = np.bincount(new_gid, minlength=G)
+        over = (totals + counts > max_bases) & (counts > 0)
+        if over.any():  # stop those polytopes here
+            complete &= ~over
+            keep = ~over[new_gid]
+            aug_n, perm_n = aug_n[keep], perm_n[keep]
+            new_keys, new_gid = new_keys[keep], new_gid[keep]
+            smin = smin[keep]
+            counts = np.bincount(new_gid, minlength=G)
+        totals += counts
+        if new_keys.shape[0]:
+            level += 1
+            if level % _REFRESH == 0:
+                for g in range(G):
+                    rows = np.flatnonzero(new_gid == g)
+                    if rows.size:
+                        aug_n[rows], perm_n[rows] = _tableaux(C[g], b[g], perm_n[rows, :d])
+                smin = aug_n[:, d, :].min(axis=1)
+            bad = smin <= TIGHT
+            if bad.any():
+                if not careful:
+                    return DEGENERATE
+                degenerate |= np.bincount(new_gid[bad], minlength=G) > 0
+        for g in range(G):
+            if done[g] is None and not counts[g]:
+                done[g] = _collect(
+                    C, b, hist_perm, hist_slack, hist_gid, g, G, d, M, complete, degenerate
+                )
+        if not new_keys.shape[0]:
+            break
+        both = np.concatenate([keys, new_keys])
+        recent = np.sort(both) if use_int else both
+        aug, perm, keys, gid = aug_n, perm_n, new_keys, new_gid
+        yield list(done), totals.copy()
+    return [v for v in done if v is not None]
+
+
+def _jit_search(
+    C: FloatArray,
+    b: FloatArray,
+    aug: FloatArray,
+    perm: IntArray,
+    keys: NDArray[np.int64],
+    max_bases: int,
+) -> Generator[tuple[list[Vertices | None], NDArray[np.int64]], None, list[Vertices] | str]:
+    """The fast search by the compiled kernel, :data:`_JIT_LEVELS` levels per call.
+
+    Between calls the frontier's tableaux are recomputed from inverses.
+    Only the bases' keys are kept (the polytopes are nondegenerate).
+    """
+    G, M, d = C.shape
+    gid = np.arange(G, dtype=np.int64)
+    bit = np.left_shift(np.int64(1), np.arange(M, dtype=np.int64))
+    prev = keys[:0]
+    totals = np.ones(G, dtype=np.int64)
+    complete = np.ones(G, dtype=bool)
+    hist_keys: list[NDArray[np.int64]] = []
+    hist_gid: list[NDArray[np.int64]] = []
+    done: list[Vertices | None] = [None] * G
+    while True:
+        h_keys, h_gid, aug, perm, keys, gid, prev, status = _polytope_jit.search(
+            aug, perm, keys, gid, prev, bit, TIGHT, max_bases, totals, complete, _JIT_LEVELS
+        )
+        if status:
+            return DEGENERATE
+        hist_keys.append(h_keys)
+        hist_gid.append(h_gid)
+        live = np.bincount(gid, minlength=G)
+        for g in range(G):
+            if done[g] is None and not live[g]:
+                for hist in (hist_keys, hist_gid):
+                    if len(hist) > 1:
+                        hist[:] = [np.concatenate(hist)]
+                mine = hist_keys[0][hist_gid[0] == g] & ((np.int64(1) << M) - 1)
+                done[g] = Vertices(C[g], b[g], None, None, mine, bool(complete[g]), False)
+        if not perm.shape[0]:
+            return [v for v in done if v is not None]
+        for g in range(G):
+            rows = np.flatnonzero(gid == g)
+            if rows.size:
+                aug[rows], perm[rows] = _tableaux(C[g], b[g], perm[rows, :d])
+        if (aug[:, d, :] <= TIGHT).any():
+            return DEGENERATE
+        yield list(done), totals.copy()
+
+
+def _children(
+    aug: FloatArray,
+    perm: IntArray,
+    keys: NDArray[Any],
+    bit: NDArray[np.int64],
+    recent: NDArray[Any],
+    careful: bool,
+    M: int,
+    key_bits: int,
+) -> tuple[IntArray, IntArray, IntArray, NDArray[Any]]:
+    """Parents, edges and entering positions of a level's new bases, and their keys.
+
+    A basis reached from the level is new unless it lies in the previous
+    level or this one (`recent`, sorted): breadth-first, a neighbour of
+    level ``L`` lies in level ``L - 1``, ``L`` or ``L + 1``.
+    """
+    F = perm.shape[0]
+    d = aug.shape[1] - 1
+    ent = np.empty((F, d), dtype=np.intp)
+    ok = np.ones((F, d), dtype=bool)  # fast mode: bounded polytopes, every edge ends
+    for lo in range(0, F, _BLOCK):
+        blk = slice(lo, lo + _BLOCK)
+        if careful:
+            ent[blk], ok[blk] = _enter_lex(aug[blk], perm[blk], M)
+        else:
+            ent[blk] = _enter_fast(aug[blk], d)
+    flat = np.flatnonzero(ok)
+    if keys.dtype == np.int64:
+        bp = bit[perm]
+        child = (keys[:, None] ^ bp[:, :d]) | np.take_along_axis(bp[:, d:], ent, axis=1)
+        ck = child.ravel()[flat]
+    else:
+        kids = perm[flat // d].copy()
+        kids[np.arange(flat.size), flat % d] = perm[flat // d, d + ent.ravel()[flat]]
+        ck = _void_keys(kids, d, M)
+    ck, first = _first_unique(ck, key_bits)
+    fresh = ~_member(ck, recent)
+    pick = flat[first[fresh]]
+    ff, kk = pick // d, pick % d
+    return ff, kk, ent[ff, kk], ck[fresh]
+
+
+def _pivot_blocks(
+    aug: FloatArray, perm: IntArray, ff: IntArray, kk: IntArray, aa: IntArray, d: int
+) -> tuple[FloatArray, IntArray, FloatArray]:
+    """:func:`_pivot` over blocks of :data:`_BLOCK` children."""
+    if ff.size <= _BLOCK:
+        return _pivot(aug, perm, ff, kk, aa, d)
+    pieces = [
+        _pivot(aug, perm, ff[lo : lo + _BLOCK], kk[lo : lo + _BLOCK], aa[lo : lo + _BLOCK], d)
+        for lo in range(0, ff.size, _BLOCK)
+    ]
+    return (
+        np.concatenate([x[0] for x in pieces]),
+        np.concatenate([x[1] for x in pieces]),
+        np.concatenate([x[2] for x in pieces]),
+    )
+
+
+def _collect(
+    C: FloatArray,
+    b: FloatArray,
+    hist_perm: list[IntArray],
+    hist_slack: list[FloatArray],
+    hist_gid: list[NDArray[np.int64]],
+    g: int,
+    G: int,
+    d: int,
+    M: int,
+    complete: NDArray[np.bool_],
+    degenerate: NDArray[np.bool_],
+) -> Vertices:
+    for hist in (hist_perm, hist_slack, hist_gid):  # merged in place, once
+        if len(hist) > 1:
+            hist[:] = [np.concatenate(hist)]
+    perm, sl = hist_perm[0], hist_slack[0]
+    if G > 1:
+        rows = hist_gid[0] == g
+        perm, sl = perm[rows], sl[rows]
+    return Vertices(C[g], b[g], perm, sl, None, bool(complete[g]), bool(degenerate[g]))
+
+
+def run(gen: Generator[Any, None, Any]) -> Any:
+    """Run a search to its end and return its value."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
