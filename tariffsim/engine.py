@@ -1290,17 +1290,22 @@ class _Talks:
             for th in due:
                 if th.unless and th.unless in self.met[q]:
                     continue
+                name = th.label or f"{th.by} threat on {th.target}"
+                i, j = rt.pos[th.by], rt.pos[th.target]
+                if th.level <= st.tariff[q, i, j]:
+                    now = 100 * float(st.tariff[q, i, j])
+                    moot = f"moot ({100 * th.level:g}% is not above the {now:g}% in force)"
+                    self.notes[q].append((r, f"{name}: {moot}"))
+                    continue
                 state = rt.full_state(st, q)
                 model = self._models(q, (th.by,))[th.by]
                 c = credible(
                     self._game(q), th, state, discount=neg.discount, horizon=neg.horizon,
                     model=model,
                 )  # fmt: skip
-                name = th.label or f"{th.by} threat on {th.target}"
                 if not c.credible:
                     self.notes[q].append((r, f"{name}: not carried out (not credible)"))
                     continue
-                i, j = rt.pos[th.by], rt.pos[th.target]
                 st.moved[q, i, j] = th.level - st.tariff[q, i, j]
                 st.tariff[q, i, j] = th.level
                 st.peak[q, i, j] = max(st.peak[q, i, j], th.level)
@@ -1718,8 +1723,10 @@ class _Talks:
     def constrain(self, st: _States, moves: NDArray[np.int8], r: int) -> NDArray[np.int8]:
         """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands.
 
-        Vectorised over runs: only runs that break an agreement this round
-        are handled one by one (to write their notes).
+        An agreement binds in the round it is struck: a raise of one of its
+        dyads in that round is held, so the round ends at the agreed terms; a
+        raise in a later round breaks it (and is noted). Vectorised over runs:
+        only runs that raise an agreed dyad are handled one by one.
         """
         if not self.active:
             return moves
@@ -1731,6 +1738,9 @@ class _Talks:
             broken: dict[int, str] = {}
             for c, d in enumerate(rt.keys):
                 if moves[q, c] > 0 and d in locked:
+                    if self.agreements[q][locked[d][1]].round == r:
+                        moves[q, c] = 0  # signed this round: the terms stand this round
+                        continue
                     broken.setdefault(locked[d][1], d[0])
             for kk, who in sorted(broken.items()):
                 a = self.agreements[q][kk]
