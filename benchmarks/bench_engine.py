@@ -1,22 +1,25 @@
-"""Benchmark the batched engine against the per-run ``simulate`` of commit cfef515.
+"""Benchmark the batched engine against ``simulate`` in a loop and against an earlier engine.
 
 Run ``python benchmarks/bench_engine.py`` from the repository root (``--quick``
-for smaller batches). The code of cfef515 — the last commit before the
-batched engine — is extracted with ``git archive`` into a temporary
-directory and imported as ``tariffsim_cfef515``, so "today" and "before"
-run in the same process on the same machine. Measured:
+for smaller batches). The code of an earlier commit (``--before``, default
+70eca06: the batched engine before summits were batched and segment rates
+computed from headlines) is extracted with ``git archive`` into a temporary
+directory and imported as ``tariffsim_before``, so "now" and "before" run in
+the same process on the same machine, on the same scenario files. Measured:
 
-(a) ``us-china-145``, 52 rounds: the old ``simulate`` in a loop vs
-    ``simulate_batch`` of 10,000 runs with ``record="compact"`` (runs/s), with
-    and without per-run overrides (pass-through, elasticity, noise drawn per
-    run); the peak resident memory of a fresh process running the 10,000-run
-    batch;
-(b) ``four-country-2025``, 52 rounds: the same comparison;
+(a) ``us-china-145``, 52 rounds: ``simulate`` (one run per call) in a loop,
+    the earlier engine's ``simulate_batch`` and today's ``simulate_batch`` of
+    10,000 runs with ``record="compact"`` (runs/s), with and without per-run
+    overrides (pass-through, elasticity, noise drawn per run); the peak
+    resident memory of a fresh process running the 10,000-run batch;
+(b) ``four-country-2025``, 52 rounds: the same comparison (2,000 runs);
 (c) payoff evaluation, states/s: ``PayoffModel.payoff`` on 100,000 states of
     the default 10-country world (random rungs on the 4 players' dyads), the
     engine's evaluation of the 4-player slice, and 100,000 states with every
     one of the 10 countries' tariffs random (no slice possible), each against
-    cfef515's ``PayoffModel.payoff`` on the same states.
+    the earlier commit's ``PayoffModel.payoff`` on the same states.
+
+The machine's load is printed with the numbers: compare ratios from one run.
 """
 
 from __future__ import annotations
@@ -42,19 +45,19 @@ import tariffsim as ts  # noqa: E402
 from tariffsim import engine  # noqa: E402
 from tariffsim.payoffs import _evaluate_block, _WorldView  # noqa: E402
 
-BEFORE = "cfef515"
+BEFORE = "70eca06"
 
 
-def load_before() -> Any:
-    """Import tariffsim as of commit cfef515 under the name ``tariffsim_cfef515``."""
+def load_before(commit: str = BEFORE) -> Any:
+    """Import tariffsim as of ``commit`` under the name ``tariffsim_before``."""
     tmp = Path(tempfile.mkdtemp(prefix="tariffsim_before_"))
     tar = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", BEFORE, "tariffsim"], capture_output=True, check=True
+        ["git", "-C", str(ROOT), "archive", commit, "tariffsim"], capture_output=True, check=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tmp)], input=tar, check=True)
-    (tmp / "tariffsim").rename(tmp / "tariffsim_cfef515")
+    (tmp / "tariffsim").rename(tmp / "tariffsim_before")
     sys.path.insert(0, str(tmp))
-    return importlib.import_module("tariffsim_cfef515")
+    return importlib.import_module("tariffsim_before")
 
 
 def best_of(func: Callable[[], Any], repeats: int) -> float:
@@ -75,16 +78,31 @@ def overrides(runs: int, seed: int = 0) -> dict[str, np.ndarray]:
     }
 
 
-def bench_scenario(old: Any, name: str, runs: int, old_runs: int, rounds: int = 52) -> dict:
+def bench_scenario(
+    old: Any, name: str, runs: int, loop_runs: int, old_runs: int, rounds: int = 52
+) -> dict:
+    """Runs/s: a ``simulate`` loop, the earlier engine's batch, today's batch (with overrides)."""
     game = ts.load_scenario(name).game
     old_game = old.load_scenario(name).game
-    old.simulate(old_game, rounds, seed=0)  # warm up
-    t_old = best_of(lambda: [old.simulate(old_game, rounds, seed=s) for s in range(old_runs)], 1)
-    t_loop = best_of(lambda: [ts.simulate(game, rounds, seed=s) for s in range(old_runs)], 1)
+    ts.simulate(game, rounds, seed=0)  # warm up
+    t_loop = best_of(lambda: [ts.simulate(game, rounds, seed=s) for s in range(loop_runs)], 1)
+    old.simulate_batch(old_game, rounds, seeds=range(8), record="compact")  # warm up
+    t_old = best_of(
+        lambda: old.simulate_batch(old_game, rounds, seeds=range(old_runs), record="compact"), 1
+    )
+    over_old = overrides(old_runs)
+    t_old_var = best_of(
+        lambda: old.simulate_batch(
+            old_game, rounds, seeds=range(old_runs), overrides=over_old, record="compact"
+        ),
+        1,
+    )
     ts.simulate_batch(game, rounds, seeds=range(8), record="compact")  # warm up
+    c0 = time.process_time()
     t_batch = best_of(
         lambda: ts.simulate_batch(game, rounds, seeds=range(runs), record="compact"), 1
     )
+    cpu_batch = time.process_time() - c0
     over = overrides(runs)
     t_var = best_of(
         lambda: ts.simulate_batch(
@@ -92,17 +110,22 @@ def bench_scenario(old: Any, name: str, runs: int, old_runs: int, rounds: int = 
         ),
         1,
     )
-    old_rate = old_runs / t_old
+    loop_rate = loop_runs / t_loop
     return {
         "scenario": name,
         "rounds": rounds,
-        "before_simulate_loop_runs_per_s": old_rate,
-        "simulate_loop_runs_per_s": old_runs / t_loop,
+        "simulate_loop_runs_per_s": loop_rate,
+        "before_batch_runs": old_runs,
+        "before_batch_runs_per_s": old_runs / t_old,
+        "before_batch_with_overrides_runs_per_s": old_runs / t_old_var,
         "batch_runs": runs,
         "batch_runs_per_s": runs / t_batch,
+        "batch_runs_per_cpu_s": runs / cpu_batch,
         "batch_with_overrides_runs_per_s": runs / t_var,
-        "speedup": runs / t_batch / old_rate,
-        "speedup_with_overrides": runs / t_var / old_rate,
+        "speedup_vs_simulate_loop": runs / t_batch / loop_rate,
+        "speedup_with_overrides_vs_simulate_loop": runs / t_var / loop_rate,
+        "speedup_vs_before": (runs / t_batch) / (old_runs / t_old),
+        "speedup_with_overrides_vs_before": (runs / t_var) / (old_runs / t_old_var),
     }
 
 
@@ -197,18 +220,32 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1,000-run batches, fewer repeats")
     ap.add_argument("--json", help="also write the numbers to this file")
+    ap.add_argument(
+        "--before", default=BEFORE, help=f"earlier commit to compare (default {BEFORE})"
+    )
     args = ap.parse_args(argv)
     runs = 1_000 if args.quick else 10_000
-    old = load_before()
+    old = load_before(args.before)
     res = {
         "machine": {
             "cpus": os.cpu_count(),
             "numpy": np.__version__,
             "loadavg_before": os.getloadavg(),
         },
-        "us_china": bench_scenario(old, "us-china-145", runs, old_runs=20 if args.quick else 50),
+        "before": args.before,
+        "us_china": bench_scenario(
+            old,
+            "us-china-145",
+            runs,
+            loop_runs=20 if args.quick else 50,
+            old_runs=100 if args.quick else 500,
+        ),
         "four_country": bench_scenario(
-            old, "four-country-2025", runs // 5, old_runs=10 if args.quick else 20
+            old,
+            "four-country-2025",
+            runs // 5,
+            loop_runs=10 if args.quick else 20,
+            old_runs=50 if args.quick else 200,
         ),
         "memory": bench_memory(runs),
         "payoffs": bench_payoffs(old, 100_000, 3 if args.quick else 5),
@@ -220,32 +257,52 @@ def main(argv: list[str] | None = None) -> None:
     def rate(x: float, unit: str = "runs/s") -> str:
         return f"{x:,.1f} {unit}" if x < 100 else f"{x:,.0f} {unit}"
 
+    bef = args.before
     rows = [
-        ("(a) us-china-145 x52, cfef515 loop", rate(uc["before_simulate_loop_runs_per_s"])),
-        ("(a) us-china-145 x52, simulate loop now", rate(uc["simulate_loop_runs_per_s"])),
+        ("(a) us-china-145 x52, simulate loop", rate(uc["simulate_loop_runs_per_s"])),
+        (
+            f"(a) {bef} simulate_batch {uc['before_batch_runs']:,} runs",
+            f"{rate(uc['before_batch_runs_per_s'])} "
+            f"(with overrides {rate(uc['before_batch_with_overrides_runs_per_s'])})",
+        ),
         (
             f"(a) simulate_batch {uc['batch_runs']:,} runs, compact",
-            f"{rate(uc['batch_runs_per_s'])} ({uc['speedup']:,.0f}x)",
+            f"{rate(uc['batch_runs_per_s'])} ({uc['speedup_vs_simulate_loop']:,.0f}x the loop, "
+            f"{uc['speedup_vs_before']:,.1f}x {bef}; "
+            f"{rate(uc['batch_runs_per_cpu_s'], 'runs/CPU-s')})",
         ),
         (
             "(a) ... with per-run overrides and noise",
-            f"{rate(uc['batch_with_overrides_runs_per_s'])} ({uc['speedup_with_overrides']:,.0f}x)",
+            f"{rate(uc['batch_with_overrides_runs_per_s'])} "
+            f"({uc['speedup_with_overrides_vs_simulate_loop']:,.0f}x the loop, "
+            f"{uc['speedup_with_overrides_vs_before']:,.1f}x {bef})",
         ),
         (
             f"(a) peak RSS, process running {mem['runs']:,} runs",
             f"{mem['peak_rss'] / mb:,.0f} MB (after import {mem['rss_after_import'] / mb:,.0f} MB,"
             f" result {mem['result_bytes'] / mb:,.0f} MB)",
         ),
-        ("(b) four-country-2025 x52, cfef515 loop", rate(fc["before_simulate_loop_runs_per_s"])),
+        ("(b) four-country-2025 x52, simulate loop", rate(fc["simulate_loop_runs_per_s"])),
+        (
+            f"(b) {bef} simulate_batch {fc['before_batch_runs']:,} runs",
+            f"{rate(fc['before_batch_runs_per_s'])} "
+            f"(with overrides {rate(fc['before_batch_with_overrides_runs_per_s'])})",
+        ),
         (
             f"(b) simulate_batch {fc['batch_runs']:,} runs, compact",
-            f"{rate(fc['batch_runs_per_s'])} ({fc['speedup']:,.0f}x)",
+            f"{rate(fc['batch_runs_per_s'])} ({fc['speedup_vs_simulate_loop']:,.0f}x the loop, "
+            f"{fc['speedup_vs_before']:,.1f}x {bef}; "
+            f"{rate(fc['batch_runs_per_cpu_s'], 'runs/CPU-s')})",
         ),
-        ("(b) ... with per-run overrides and noise", rate(fc["batch_with_overrides_runs_per_s"])),
+        (
+            "(b) ... with per-run overrides and noise",
+            f"{rate(fc['batch_with_overrides_runs_per_s'])} "
+            f"({fc['speedup_with_overrides_vs_before']:,.1f}x {bef})",
+        ),
         (
             "(c) payoff, 4 players in the 10-country world",
             f"{rate(pay['players_payoff_states_per_s'], 'states/s')} "
-            f"(cfef515 {rate(pay['players_before_states_per_s'], 'states/s')})",
+            f"({bef} {rate(pay['players_before_states_per_s'], 'states/s')})",
         ),
         (
             "(c) engine evaluation of the 4-player slice",
@@ -254,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
         (
             "(c) payoff, all 10 countries' tariffs random",
             f"{rate(pay['world10_payoff_states_per_s'], 'states/s')} "
-            f"(cfef515 {rate(pay['world10_before_states_per_s'], 'states/s')})",
+            f"({bef} {rate(pay['world10_before_states_per_s'], 'states/s')})",
         ),
     ]
     rows.append(

@@ -58,9 +58,15 @@ __all__ = [
 
 _STEPS = np.array([-1, 0, 1])
 """The three moves, in the order candidate arrays index them (``move + 1``)."""
-_CHUNK = 2048
-"""Runs played together inside :func:`simulate_batch`; larger batches go chunk by chunk
-(a run's numbers do not depend on its chunk), which bounds the engine's working memory."""
+_CHUNK = 8192
+"""Most runs played together inside :func:`simulate_batch`; larger batches go chunk by
+chunk (a run's numbers do not depend on its chunk), which bounds the engine's working
+memory."""
+_CHUNK_MIN = 2048
+"""Fewest runs per chunk (unless :data:`_CHUNK` is smaller)."""
+_CHUNK_ENTRIES = 1 << 18
+"""Candidate-state entries one evaluation is sized for: a game whose agents score few,
+small candidate states plays more runs at once (less Python per run), a large one fewer."""
 RECORD_MODES = ("full", "compact")
 """What :func:`simulate_batch` keeps per run and round."""
 COMPACT_FIELDS = ("tariff", "control", "moves", "payoff", "recession", "approval", "drawdown")
@@ -518,6 +524,15 @@ class _States:
             self.adjust = np.ones_like(self.tariff)
         if self.grievance is None:
             self.grievance = np.zeros_like(self.tariff)
+
+
+def _take(st: _States, rows: NDArray[np.intp]) -> _States:
+    """Runs ``rows`` of ``st`` (copies; a field left out stays out)."""
+    parts: dict[str, Any] = {
+        f.name: None if getattr(st, f.name) is None else np.array(getattr(st, f.name)[rows])
+        for f in dataclasses.fields(_States)
+    }
+    return _States(**parts)
 
 
 @dataclass
@@ -1278,7 +1293,7 @@ class _Talks:
                     if g0.round_of(th.when) > r and not (th.unless and th.unless in met)
                 ),
             )
-            start = _States(*(getattr(st, f.name)[rows] for f in dataclasses.fields(_States)))
+            start = _take(st, rows)
             items = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
             perceived = [_rows(ag.perceived, rows) for ag in rt.agents]
             out = _play(
@@ -1519,49 +1534,92 @@ class _Talks:
         agents play on for the negotiation's horizon and the last state is
         held), on its perceived model. Renewal records a new agreement with the
         same terms and term; a lapse writes the old levels and frees the dyads.
+
+        Batched like :meth:`bargain`: the runs whose agreements run out are
+        grouped by the concessions they have met and the parties, and each
+        group's lapses are one batched look-ahead (a run's agreements that run
+        out in the same round are taken in order, one per pass).
         """
         if not self.terms:
             return
-        due = [
-            (q, k)
-            for q in range(self.rt.runs)
-            for k, a in enumerate(self.agreements[q])
-            if a.expires == r
-        ]
+        due: dict[int, list[int]] = {}
+        for q in range(self.rt.runs):
+            for k, a in enumerate(self.agreements[q]):
+                if a.expires == r:
+                    due.setdefault(q, []).append(k)
         if not due:
             return
-        rt = self.rt
-        g0, w = rt.game, rt.world
-        neg = g0.negotiation
-        d, h = float(neg.discount), int(neg.horizon)
         st.tariff, st.control = st.tariff.copy(), st.control.copy()
         st.peak, st.moved = st.peak.copy(), st.moved.copy()
-        for q, k in due:
+        while due:
+            groups: dict[tuple[frozenset[str], tuple[str, ...]], list[tuple[int, int]]] = {}
+            for q, ks in due.items():
+                k = ks.pop(0)
+                if not any(v[1] == k for v in self.locked[q].values()):
+                    continue  # broken before it ran out
+                key = (frozenset(self.met[q]), tuple(self.agreements[q][k].parties))
+                groups.setdefault(key, []).append((q, k))
+            due = {q: ks for q, ks in due.items() if ks}
+            for (met, parties), items in groups.items():
+                self._expire_group(st, r, met, parties, items)
+
+    def _expire_group(
+        self,
+        st: _States,
+        r: int,
+        met: frozenset[str],
+        parties: tuple[str, ...],
+        items: Sequence[tuple[int, int]],
+    ) -> None:
+        """Renew or lapse the agreements ``items`` ((run, agreement index)) at once."""
+        rt = self.rt
+        g0, pos = rt.game, rt.pos
+        neg = g0.negotiation
+        d, h = float(neg.discount), int(neg.horizon)
+        rows = np.array([q for q, _ in items], dtype=np.intp)
+        G = len(rows)
+        start = _take(st, rows)
+        t = start.tariff.copy()
+        for g_, (q, k) in enumerate(items):
+            for (x, y), lvl in self.agreements[q][k].before.items():
+                t[g_, pos[x], pos[y]] = lvl
+        lapse = dataclasses.replace(
+            start, tariff=t, peak=np.maximum(start.peak, t), moved=t - start.tariff
+        )
+        look = g0.replace(
+            events=(),
+            start=g0.date(r - 1),
+            noise=0.0,
+            negotiation=Negotiation(
+                enabled=False,
+                discount=d,
+                horizon=h,
+                method=neg.method,
+                demands=tuple(dm for dm in neg.demands if dm.concession not in met),
+            ),
+        )
+        sub = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
+        out = _play(
+            look, h, sub, _Streams.of_seeds([0] * G), "look", idx=rt.idx, start=lapse
+        )  # the agents start the look-ahead with the beliefs they started the game with
+        models = {p: self._party_params(p, rows) for p in parties}
+        lapsed = _carry_on_batch(rt, out["arrays"], lapse, models, d, h)
+        zero = np.zeros_like(start.tariff[:, None])
+        held = StateBatch(
+            tariff=start.tariff[:, None], control=start.control[:, None],
+            peak=start.peak[:, None], moved=zero, support=start.support[:, None],
+            shock=start.shock[:, None],
+        )  # fmt: skip
+        keep = {
+            p: _evaluate_block(
+                rt.view, models[p], rt.weights, rt.active, held, held.tariff, zero,
+                held.control,
+            ).total[:, 0, pos[p]] / (1 - d)
+            for p in parties
+        }  # fmt: skip
+        for g_, (q, k) in enumerate(items):
             a = self.agreements[q][k]
-            if not any(v[1] == k for v in self.locked[q].values()):
-                continue  # broken before it ran out
-            state = rt.full_state(st, q)
-            t = np.array(state.tariff)
-            for (x, y), lvl in a.before.items():
-                t[w.index(x), w.index(y)] = lvl
-            lapse = state._with(tariff=t, peak=np.maximum(state.peak, t), moved=t - state.tariff)
-            models = self._models(q, a.parties)
-            gq = self._game(q)
-            look = gq.replace(
-                initial=lapse, events=(), start=gq.date(r - 1), noise=0.0,
-                negotiation=Negotiation(
-                    enabled=False, discount=d, horizon=h, method=neg.method,
-                    demands=tuple(dm for dm in neg.demands if dm.concession not in self.met[q]),
-                ),
-            )  # fmt: skip
-            path = simulate(look, h, seed=0)
-            lapsed = _carry_on(path, lapse, a.parties, models, w, d, h)
-            held = state._with(moved=np.zeros_like(state.moved))
-            keep = {
-                p: float(np.asarray(models[p].payoff(held, prev=held))[0, w.index(p)]) / (1 - d)
-                for p in a.parties
-            }
-            gain = {p: keep[p] - lapsed[p] for p in a.parties}
+            gain = {p: float(keep[p][g_]) - float(lapsed[p][g_]) for p in a.parties}
             if all(v >= 0 for v in gain.values()):
                 k2 = len(self.agreements[q])
                 tot = sum(gain.values()) or 1.0
@@ -1580,10 +1638,9 @@ class _Talks:
             else:
                 who = ", ".join(p for p, v in gain.items() if v < 0)
                 self.locked[q] = {dy: v for dy, v in self.locked[q].items() if v[1] != k}
-                ix = rt.idx
-                st.tariff[q] = t[np.ix_(ix, ix)]
-                st.peak[q] = np.maximum(state.peak, t)[np.ix_(ix, ix)]
-                st.moved[q] = (t - state.tariff)[np.ix_(ix, ix)]
+                st.tariff[q] = t[g_]
+                st.peak[q] = lapse.peak[g_]
+                st.moved[q] = lapse.moved[g_]
                 self.notes[q].append(
                     (r, f"agreement of round {a.round} ({a.label}) lapsed: {who} preferred it")
                 )
@@ -2123,6 +2180,20 @@ class _Recorder:
         )
 
 
+def _chunk_runs(game: Game) -> int:
+    """Runs per chunk for ``game``: about :data:`_CHUNK_ENTRIES` candidate-state entries.
+
+    An entry is one (run, candidate, segment, importer, exporter) of the
+    largest evaluation an agent makes (``3**d`` own-move profiles on ``d``
+    dyads, or ``3**c`` export-control profiles), on the countries the game
+    involves. Clamped to [:data:`_CHUNK_MIN`, :data:`_CHUNK`].
+    """
+    rt = _Run(game, 1, [], _Streams.of_seeds([0]))
+    profiles = max([3 ** max(len(a.dyads), len(a.controls)) for a in rt.agents] or [1])
+    per_run = profiles * rt.view.seg_share.shape[0] * rt.k * rt.k
+    return min(_CHUNK, max(_CHUNK_MIN, _CHUNK_ENTRIES // max(per_run, 1)))
+
+
 def simulate_batch(
     game: Game,
     rounds: int | None = None,
@@ -2173,8 +2244,9 @@ def simulate_batch(
     mode = _check_record(record)
     items = _check_overrides(game, overrides, len(seeds_t))
     parts = []
-    for a in range(0, len(seeds_t), _CHUNK):  # bounded working memory; same numbers
-        b = min(a + _CHUNK, len(seeds_t))
+    chunk = _chunk_runs(game) if len(seeds_t) > min(_CHUNK, _CHUNK_MIN) else len(seeds_t)
+    for a in range(0, len(seeds_t), chunk):  # bounded working memory; same numbers
+        b = min(a + chunk, len(seeds_t))
         sub = [(pp, v[a:b]) for pp, v in items]
         parts.append(_play(game, rounds, sub, _Streams.of_seeds(seeds_t[a:b]), mode))
     out = parts[0]

@@ -1751,6 +1751,114 @@ def _seg(x: Any, *, dyad: bool = True) -> Any:
     return a[..., None, :] if a.ndim >= 2 else x
 
 
+def _segment_rows(m0_seg: Array) -> list[NDArray[np.intp] | None]:
+    """Per segment, the importers (rows) it holds trade of; None for every row.
+
+    Segment 0 is evaluated on every dyad; a further segment only on the rows
+    with baseline trade in it — elsewhere its imports are zero, and so is its
+    contribution to every trade term (an importer's terms depend on its own
+    row only; retaliation and flows add rows up).
+    """
+    n = m0_seg.shape[-2]
+    out: list[NDArray[np.intp] | None] = [None]
+    for kk in range(1, m0_seg.shape[0]):
+        rows = np.flatnonzero(m0_seg[kk].any(axis=1))
+        out.append(None if rows.size == n else rows)
+    return out
+
+
+def _segment_flows(m0_seg: Array, r: Array, pt: Any, el: Any) -> Array:
+    """``trade_response(m0_seg, r, pt, el).sum(axis=-3)`` on the segments' rows only.
+
+    The segments are added in order, as ``sum`` does, so the flows are those
+    of the full grid to the last bit.
+    """
+    flows: Array | None = None
+    for kk, rows in enumerate(_segment_rows(m0_seg)):
+        if rows is not None and not rows.size:
+            continue
+        if rows is None:
+            m = trade_response(m0_seg[kk : kk + 1], r[..., kk : kk + 1, :, :], pt, el)[..., 0, :, :]
+            flows = m if flows is None else flows + m
+        else:
+            m = trade_response(
+                m0_seg[kk : kk + 1, rows], r[..., kk : kk + 1, rows, :],
+                _rows_of(pt, rows, dyad=True), _rows_of(el, rows, dyad=True),
+            )[..., 0, :, :]  # fmt: skip
+            assert flows is not None
+            flows = flows.copy()
+            flows[..., rows, :] = flows[..., rows, :] + m
+    assert flows is not None
+    return flows
+
+
+def _trade_terms(
+    p: Params, r: Array, m0_seg: Array, gdp: Array, pt: Any, el: Any
+) -> tuple[Array, Array, Array, Array]:
+    """``tariff_pain``, ``revenue``, ``retaliation`` per country and imports per dyad.
+
+    ``r`` holds the rates ``(..., K, n, n)`` and ``m0_seg`` the baseline
+    imports per segment ``(K, n, n)``; the terms are summed over segments,
+    the imports ``(..., n, n)`` too. Further segments are evaluated on the
+    rows that hold their trade only (:func:`_segment_rows`). The sums run in
+    the same order as over the full grid, so the numbers are those of the
+    full grid to the last bit (up to the sign of a zero). ``pt`` and ``el`` are
+    the pass-through and the elasticity in force, with the segment axis
+    (:func:`_seg`).
+    """
+    dep, margin = _seg(p.dependence), _seg(p.export_margin)
+    weight = _seg(p.revenue_weight, dyad=False)
+    n = m0_seg.shape[-1]
+    pain: Array | float = 0.0
+    rev: Array | float = 0.0
+    ret: Array | float = 0.0
+    flows: Array | None = None
+    for kk, rows in enumerate(_segment_rows(m0_seg)):
+        if rows is not None and not rows.size:
+            continue
+        if rows is None:
+            m0_k, r_k = m0_seg[kk : kk + 1], r[..., kk : kk + 1, :, :]
+            pt_k, dep_k, w_k, g_k = pt, dep, weight, gdp
+        else:
+            m0_k, r_k = m0_seg[kk : kk + 1, rows], r[..., kk : kk + 1, rows, :]
+            pt_k, dep_k = _rows_of(pt, rows, dyad=True), _rows_of(dep, rows, dyad=True)
+            w_k, g_k = _rows_of(weight, rows, dyad=False), gdp[rows]
+        el_k = el if rows is None else _rows_of(el, rows, dyad=True)
+        m_k = trade_response(m0_k, r_k, pt_k, el_k)
+        pain_k = tariff_pain(m0_k, r_k, pt_k, el_k, dep_k, g_k)[..., 0, :]
+        rev_k = tariff_revenue(m_k, r_k, w_k, g_k)[..., 0, :]
+        ret_k = retaliation_loss(m0_k, m_k, r_k, pt_k, margin, gdp)[..., 0, :]
+        if rows is None:
+            flows = m_k[..., 0, :, :] if flows is None else flows + m_k[..., 0, :, :]
+        else:
+            pain_k, rev_k = _scatter(pain_k, rows, n), _scatter(rev_k, rows, n)
+            assert flows is not None
+            flows = flows.copy()
+            flows[..., rows, :] = flows[..., rows, :] + m_k[..., 0, :, :]
+        pain, rev, ret = pain + pain_k, rev + rev_k, ret + ret_k
+    assert flows is not None
+    return np.asarray(pain), np.asarray(rev), np.asarray(ret), flows
+
+
+def _rows_of(x: Any, rows: NDArray[np.intp], *, dyad: bool) -> Any:
+    """Importer rows ``rows`` of a (segment-axis) parameter.
+
+    Scalars, and arrays that broadcast along the importer axis (length 1
+    there), are returned as they are.
+    """
+    a = np.asarray(x)
+    if dyad:
+        return a[..., rows, :] if a.ndim >= 2 and a.shape[-2] > 1 else x
+    return a[..., rows] if a.ndim >= 1 and a.shape[-1] > 1 else x
+
+
+def _scatter(x: Array, rows: NDArray[np.intp], n: int) -> Array:
+    """Per-row values ``(..., len(rows))`` placed into zeros ``(..., n)``."""
+    out = np.zeros((*x.shape[:-1], n))
+    out[..., rows] = x
+    return out
+
+
 def _evaluate_block(
     world: _WorldView,
     p: Params,
@@ -1787,10 +1895,7 @@ def _evaluate_block(
         _seg(p.pass_through),
         _seg(elasticity_in_force(p, nxt.adjust, batched=ties is not None)),
     )
-    m_seg = trade_response(m0_seg, r, pt, el)
-    pain = _sum_rows(tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), gdp))
-    rev = _sum_rows(tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), gdp))
-    ret = _sum_rows(retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), gdp))
+    pain, rev, ret, flows = _trade_terms(p, r, m0_seg, gdp, pt, el)
     dep = dependence_loss(nxt.control, p.critical_exposure)
     burden = -(pain + rev + ret + dep)
     prec = recession_odds(burden, p.recession_base, p.recession_slope)
@@ -1818,11 +1923,11 @@ def _evaluate_block(
                 rates = world.rates(t)
             else:
                 rates = segment_rates(world.split(t), world.seg_mask)
-            m = trade_response(m0_seg, rates, pt, el).sum(axis=-3)
+            m = _segment_flows(m0_seg, rates, pt, el)
             return trade_bite(m0 * (1.0 - world.seg_share.sum(axis=0)) + m, m0)
 
         mirror = prev_tau + np.maximum(np.swapaxes(prev_moved, -1, -2), 0.0)
-        now_flows = m0 * (1.0 - world.seg_share.sum(axis=0)) + m_seg.sum(axis=-3)
+        now_flows = m0 * (1.0 - world.seg_share.sum(axis=0)) + flows
         left = unanswered_harm(
             tau - prev_tau,
             bite_at(mirror) - bite_at(prev_tau),
@@ -1855,6 +1960,6 @@ def _evaluate_block(
         recession=prec,
         drawdown=dd,
         approval=appr,
-        imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + m_seg.sum(axis=-3),
+        imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + flows,
         effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
     )

@@ -50,8 +50,8 @@ def check_real(
     ParameterError
         Naming ``name``, the rule and the value.
     """
-    lo = "(" if open_min else "["
-    hi = ")" if open_max else "]"
+    lo = "(" if open_min or minimum is None else "["
+    hi = ")" if open_max or maximum is None else "]"  # an infinite end is never included
     rule = ""
     if minimum is not None or maximum is not None:
         a = "-inf" if minimum is None else f"{minimum:g}"

@@ -17,7 +17,11 @@ method on the indifference equations
     \textstyle\sum_{a \in S_i} \sigma_{ia} = 1, \qquad \sigma_{ia} = 0\ \ (a \notin S_i),
 
 (*polishing*); a candidate is accepted only if it is a distribution with
-relative regret ``<= tol``. When the branch cannot be followed or no support
+relative regret ``<= tol`` lying within 0.02 (largest probability difference)
+of the branch point it was polished from: an equilibrium farther away may be
+another equilibrium of the game than the branch's limit, so the branch is
+followed further. If the branch ends first, the equilibrium polished from its
+last point is taken. When the branch cannot be followed or no support
 polishes, the result says ``converged=False`` (with a
 :class:`~tariffsim.errors.ConvergenceWarning`) and holds the best profile seen.
 
@@ -49,6 +53,10 @@ METHODS: tuple[str, ...] = ("auto", "vertex", "support", "lemke-howson", "logit"
 """Methods understood by :func:`mixed_nash`."""
 
 _THRESHOLDS = (0.3, 0.1, 3e-2, 1e-2, 3e-3, 1e-3, 1e-4, 1e-6, 1e-9)
+#: Largest distance (max abs difference of probabilities) between a branch
+#: point and the equilibrium polished from it for the latter to count as the
+#: branch's limit.
+_NEAR = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +218,13 @@ def _logit_nash(
     best: list[tuple[list[FloatArray], float, float]] = []
     next_try = [1.0]
 
-    def attempt(w: FloatArray, lam: float) -> bool:
+    def attempt(w: FloatArray, lam: float, near: float = _NEAR) -> bool:
         sigma = [np.exp(z) for z in _split(w, sizes)]
         for theta in _THRESHOLDS:
             got = _polish(g, sigma, theta, tol)
-            if got is not None:
+            # an equilibrium far from the branch point may be another one than
+            # the branch's limit: go on along the branch until it is close
+            if got is not None and _distance(got[0], sigma) <= near:
                 found.append((got[0], got[1], lam))
                 return True
         regret = _relative_regret(g.payoff_array, sigma)
@@ -232,8 +242,8 @@ def _logit_nash(
     ws, lams, _, _, _, msg = _trace_branch(
         gn.payoff_array, sizes, lam_max, 1e-10, max_steps, stop=stop
     )
-    if not found:
-        attempt(ws[-1], lams[-1])
+    if not found:  # the branch ended: the equilibrium nearest its last point
+        attempt(ws[-1], lams[-1], near=np.inf)
     if found:
         profile, regret, lam = found[0]
         return _result(profile, regret, True, lam, f"polished at lambda = {lam:.4g}")
@@ -244,6 +254,10 @@ def _logit_nash(
     message = f"no equilibrium within tol={tol:g}: branch {msg}; best relative regret {regret:.3g}"
     warnings.warn(f"logit_nash: {message}.", ConvergenceWarning, stacklevel=stacklevel)
     return _result(sigma, regret, False, lam, message)
+
+
+def _distance(a: list[FloatArray], b: list[FloatArray]) -> float:
+    return max(float(np.abs(x - y).max()) for x, y in zip(a, b, strict=True))
 
 
 def _result(

@@ -23,8 +23,13 @@ response equilibrium correspondence", GEB 51, 2005):
 2. **predictor** :math:`u + h t`, **corrector** Newton's method on
    :math:`H(u) = 0` constrained to the hyperplane through the prediction
    orthogonal to :math:`t`;
-3. the step :math:`h` grows by 1.5 after an easy correction and halves after a
-   failed one.
+3. a corrected point is accepted only if the tangent there agrees with the
+   previous one and the chord to it runs along both tangents (cosine
+   :math:`> 0.98`): where the branch folds back close to itself a long step
+   can land on the other sheet and retrace the branch backwards to
+   :math:`\lambda = 0`, which the chord test rejects;
+4. the step :math:`h` grows by 1.5 after an easy correction and halves after a
+   failed or rejected one.
 
 :func:`fit_logit_qre` estimates :math:`\lambda` by maximum likelihood from
 observed action counts or frequencies :math:`n_{ia}`: the log likelihood
@@ -95,6 +100,10 @@ class LogitBranch:
 
     def __len__(self) -> int:
         return int(self.lambdas.shape[0])
+
+
+#: Cosine the chord of an accepted step must make with the tangents at both ends.
+_ALIGN = 0.98
 
 
 def _h_and_jac(
@@ -203,7 +212,18 @@ def _trace_branch(
                 _, jac3 = _h_and_jac(arr, u[:-1], float(u[-1]), sizes)
                 t_new = _tangent(jac3, t)
                 dist = float(np.linalg.norm(u - pred))
-                if t_new is not None and float(t_new @ t) > 0.9 and dist <= 0.5 * step:
+                chord = u - base
+                # the chord to the new point must run along both tangents: a corrector
+                # that lands on a nearby sheet of the QRE set (where the branch folds
+                # back close to itself) gives a chord across the sheets
+                aligned = float(chord @ t) > _ALIGN * float(np.linalg.norm(chord))
+                if (
+                    t_new is not None
+                    and float(t_new @ t) > 0.9
+                    and dist <= 0.5 * step
+                    and aligned
+                    and float(chord @ t_new) > _ALIGN * float(np.linalg.norm(chord))
+                ):
                     accepted = True
                     easy = iters <= 3 and dist <= 0.05 * step and float(t_new @ t) > 0.995
                     break

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tariffsim import equilibrium as eq
+from tariffsim.errors import ParameterError
 
 SETTINGS = settings(max_examples=25, deadline=None)
 small = st.integers(-6, 6)
@@ -54,3 +55,40 @@ def test_point_checks_match_sets_and_spe_implies_nash(a, b, pay, d):
     assert (d in eq.discount_set(a, b, stage, kind="nash")) == nash.holds
     if spe.holds:
         assert nash.holds
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    pay=st.tuples(small, small, small, small),
+    d=st.fractions(0, 1).filter(lambda x: x < 1),
+)
+def test_grim_trigger_thresholds_for_every_ordering(pay, d):
+    # first principles, any order of T, R, P, S (ties included): mutual grim trigger
+    # ("high forever once anyone went high") is a Nash equilibrium iff cooperating
+    # beats the best deviation, which earns T once and then the best reply to
+    # "high" forever, max(P, S); it is subgame perfect iff moreover the
+    # punishment is a stage equilibrium (P >= S) and the deviation is met by P
+    T, R, P, S = (Fraction(x) for x in pay)
+    row = eq.DyadPayoffs(T=pay[0], R=pay[1], P=pay[2], S=pay[3])
+    nash = (1 - d) * T + d * max(P, S) <= R
+    spe = P >= S and (1 - d) * T + d * P <= R
+    facts = eq.grim_facts(row)
+    assert (d in facts.nash) == nash
+    assert (d in facts.spe) == spe
+    assert (d in eq.discount_set("grim-trigger", "grim-trigger", row, kind="nash")) == nash
+    assert (d in eq.discount_set("grim-trigger", "grim-trigger", row, kind="spe")) == spe
+    grid = [Fraction(k, 120) for k in range(120)]
+    for kind, holds in (("nash", nash), ("spe", spe)):
+        on = [
+            (1 - x) * T + x * (max(P, S) if kind == "nash" else P) <= R
+            and (kind == "nash" or P >= S)
+            for x in grid
+        ]
+        upward = any(on) and all(on[on.index(True) :])
+        try:
+            c = eq.critical_discount(*pay, kind=kind)
+        except ParameterError:
+            assert not upward  # no threshold: the set is empty or not of the form [c, 1)
+            continue
+        assert upward
+        assert holds == (d >= c)

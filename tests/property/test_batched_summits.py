@@ -1,4 +1,4 @@
-"""Summits in the batched engine: the batched deal search is ``solve_deal`` run by run."""
+"""Summits and expiring agreements in the batched engine: run by run, the same as ``simulate``."""
 
 import dataclasses
 
@@ -88,10 +88,10 @@ def test_agreements_and_notes_of_each_run_are_those_of_simulate(seeds, pt, step)
         "belief:pass_through.US.CN": np.clip(pt + step * np.arange(runs), 0.0, 1.0),
         "noise": np.full(runs, 0.05),
     }
-    pb = ts.simulate_batch(US_CHINA, 26, seeds=seeds, overrides=over)
+    pb = ts.simulate_batch(US_CHINA, 32, seeds=seeds, overrides=over)  # summit, then expiry
     for r, seed in enumerate(seeds):
         g = parampath.apply(US_CHINA, {p: float(v[r]) for p, v in over.items()})
-        one = ts.simulate(g, 26, seed=seed)
+        one = ts.simulate(g, 32, seed=seed)
         assert pb[r].agreements == one.agreements
         assert pb[r].events == one.events
         assert pb[r].tariff.tobytes() == one.tariff.tobytes()

@@ -223,3 +223,51 @@ def test_fit_at_bound_when_play_is_nash():
         f = eq.fit_logit_qre(g, [[0, 10], [0, 10]], lam_max=50)
     assert f.at_bound
     assert f.lam == pytest.approx(50)
+
+
+def _nth_game(seed, shape, k):
+    rng = np.random.default_rng(seed)
+    for _ in range(k):
+        g = eq.NormalFormGame(rng.normal(size=shape))
+    return g
+
+
+# Limits of the principal logit branch of the normalised games, by pygambit 16.7.0
+# (``gbt.nash.logit_solve``; tests/peers/test_pygambit.py checks many more games).
+GAMBIT_LOGIT = [
+    ((1, (3, 3, 3, 3), 2), [[0.39585919, 0.60414081, 0], [0.62601802, 0.37398198, 0], [1, 0, 0]]),
+    ((1, (3, 3, 3, 3), 10), [[0, 1, 0], [0, 0, 1], [1, 0, 0]]),
+    (
+        (7, (3, 4, 4, 4), 12),  # the branch folds back twice (an S) between lambda 65 and 155
+        [
+            [0, 0, 0.85994014, 0.14005986],
+            [0, 0.19166974, 0.80833026, 0],
+            [0, 0.56274374, 0.43725626, 0],
+        ],
+    ),
+    ((12, (3, 2, 3, 4), 3), [[0.95568599, 0.04431401], [0.32222341, 0.67777659, 0], [0, 1, 0, 0]]),
+]
+
+
+@pytest.mark.parametrize(("game", "expected"), GAMBIT_LOGIT)
+def test_logit_nash_is_the_limit_of_the_branch(game, expected):
+    # an equilibrium polished far from the branch point (another equilibrium of the game)
+    # must not be taken for the branch's limit, and the branch must not jump sheets
+    # where it folds back close to itself
+    r = eq.logit_nash(_nth_game(*game))
+    assert r.converged
+    for p, q in zip(r.profile, expected, strict=True):
+        np.testing.assert_allclose(p, q, atol=1e-4)
+
+
+def test_branch_follows_an_s_shaped_fold():
+    from tariffsim.equilibrium.scaling import normalize
+
+    g = normalize(_nth_game(7, (3, 4, 4, 4), 12))
+    b = eq.logit_branch(g, lam_max=400)
+    assert b.converged and b.turning_points == 2
+    assert b.lambdas.max() >= 400 - 1e-6
+    assert b.lambdas[np.argmax(b.lambdas > 154) :].min() > 65  # it never falls back to 0
+    expected = GAMBIT_LOGIT[2][1]
+    for p, q in zip(b.final, expected, strict=True):
+        np.testing.assert_allclose(p, q, atol=2e-2)

@@ -173,3 +173,10 @@ def test_payoff_ranges_and_normalize():
     n = normalize(g)
     assert n.payoff_array.min() == 0 and n.payoff_array.max() == 1
     np.testing.assert_allclose(n.payoff_array[0], (A + 6) / 15)
+
+
+def test_an_infinite_bound_is_not_offered_as_allowed():
+    from tariffsim.tournament import moran_process
+
+    with pytest.raises(ParameterError, match=r"finite number in \[0, inf\); got inf"):
+        moran_process([[3, 0], [5, 1]], intensity=math.inf)
