@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,27 @@ def load_before(commit: str = BEFORE) -> Any:
     return importlib.import_module("tariffsim_before")
 
 
+def before_game(old: Any, name: str) -> Any:
+    """The scenario's game for the earlier code: today's file, else the file of that commit.
+
+    When the scenario format has moved on since (new fields), the earlier
+    code plays its own version of the scenario; the output says which.
+    """
+    try:
+        return old.load_scenario(name).game
+    except Exception:
+        text = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{BEFORE_USED[0]}:tariffsim/scenarios/{name}.toml"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        BEFORE_OWN_FILES.add(name)
+        return old.parse_scenario(tomllib.loads(text), source=f"{name}.toml").game
+
+
+BEFORE_USED = [BEFORE]
+BEFORE_OWN_FILES: set[str] = set()
+
+
 def best_of(func: Callable[[], Any], repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -83,7 +105,7 @@ def bench_scenario(
 ) -> dict:
     """Runs/s: a ``simulate`` loop, the earlier engine's batch, today's batch (with overrides)."""
     game = ts.load_scenario(name).game
-    old_game = old.load_scenario(name).game
+    old_game = before_game(old, name)
     ts.simulate(game, rounds, seed=0)  # warm up
     t_loop = best_of(lambda: [ts.simulate(game, rounds, seed=s) for s in range(loop_runs)], 1)
     old.simulate_batch(old_game, rounds, seeds=range(8), record="compact")  # warm up
@@ -226,6 +248,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     runs = 1_000 if args.quick else 10_000
     old = load_before(args.before)
+    BEFORE_USED[0] = args.before
     res = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -251,6 +274,7 @@ def main(argv: list[str] | None = None) -> None:
         "payoffs": bench_payoffs(old, 100_000, 3 if args.quick else 5),
     }
     res["machine"]["loadavg_after"] = os.getloadavg()
+    res["before_played_its_own_scenario_files"] = sorted(BEFORE_OWN_FILES)
     uc, fc, mem, pay = res["us_china"], res["four_country"], res["memory"], res["payoffs"]
     mb = 1024 * 1024
 
@@ -321,6 +345,13 @@ def main(argv: list[str] | None = None) -> None:
             f" on {res['machine']['cpus']} CPUs",
         )
     )
+    if BEFORE_OWN_FILES:
+        rows.append(
+            (
+                f"note: {bef} cannot read today's files of",
+                f"{', '.join(sorted(BEFORE_OWN_FILES))}: it played its own versions of them",
+            )
+        )
     w0 = max(len(r[0]) for r in rows)
     for name, val in rows:
         print(f"{name:<{w0}}  {val}")

@@ -206,6 +206,8 @@ class PathBatch:
         Full record only.
     terms : ndarray (R, T+1, len(TERMS), n) or None
     burden : ndarray (R, T+1, n) or None
+    equity, bond : ndarray (R, T+1, n) or None
+        Equity index and bond stress after each round (full record only).
     adjust, tie_loss, grievance : ndarray (R, T+1, n, n) or None
         The slow state variables (:data:`~tariffsim.world.SLOW_FIELDS`);
         full record only.
@@ -243,6 +245,8 @@ class PathBatch:
     terms: Array | None = None
     burden: Array | None = None
     perceived_pass_through: Array | None = None
+    equity: Array | None = None
+    bond: Array | None = None
     adjust: Array | None = None
     tie_loss: Array | None = None
     grievance: Array | None = None
@@ -254,7 +258,7 @@ class PathBatch:
     """The world the runs were played in (splits each run's headline into its layers)."""
 
     def __post_init__(self) -> None:
-        for name in (*ARRAY_FIELDS, *SLOW_FIELDS):
+        for name in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond"):
             v = getattr(self, name)
             if v is not None:
                 object.__setattr__(self, name, _ro(v, v.dtype))
@@ -329,6 +333,9 @@ class PathBatch:
                 "use record='full' to get each run as a Path."
             )
         arrays = {k: getattr(self, k)[r] for k in ARRAY_FIELDS}
+        for k in ("equity", "bond"):
+            if getattr(self, k) is not None:
+                arrays[k] = getattr(self, k)[r]
         for k in SLOW_FIELDS:
             v = getattr(self, k)
             arrays[k] = None if v is None else v[r]
@@ -518,12 +525,17 @@ class _States:
     adjust: Array = None  # type: ignore[assignment]  # (R, k, k); default fully adjusted
     tie_loss: Array = None  # type: ignore[assignment]  # (R, n, n): ties reach third parties
     grievance: Array = None  # type: ignore[assignment]  # (R, k, k); default none
+    equity: Array = None  # type: ignore[assignment]  # (R, k): index after the last round
+    bond: Array = None  # type: ignore[assignment]  # (R, k): bond stress after the last round
 
     def __post_init__(self) -> None:
         if self.adjust is None:
             self.adjust = np.ones_like(self.tariff)
         if self.grievance is None:
             self.grievance = np.zeros_like(self.tariff)
+        for name in ("equity", "bond"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros_like(self.support))
 
 
 def _take(st: _States, rows: NDArray[np.intp]) -> _States:
@@ -630,6 +642,9 @@ class _Run:
         ).reshape(-1, 2)
         self.ladders = {d: w.ladders[d] for d in self.keys}
         self.days = float(game.round_days)
+        self._slow_memo: tuple[Array, Array, dict[str, Any]] | None = None
+        """The last slow state computed and the arrays it came from (kept alive, so
+        ``is`` identifies them): every agent's evaluation in a round reads the same."""
 
     def _slow(self, params: Params, st: _States) -> dict[str, Any]:
         """The slow state in force, as the payoff block reads it (see :func:`_evaluate_block`).
@@ -640,12 +655,17 @@ class _Run:
         w, idx = self.world, self.idx
         ix = (slice(None), idx[:, None], idx[None, :])
         self.ties_of(st)
+        memo = self._slow_memo
+        if memo is not None and memo[0] is st.tie_loss and memo[1] is st.grievance:
+            return dict(memo[2])  # the same state arrays: the same slow state
         eff, two = ties_in_force(st.tie_loss, w.ties)
-        return {
+        out = {
             "tie_held": tie_held(st.tie_loss, w.ties)[:, None, idx],
             "grievance": st.grievance[:, None],
             "ties": (eff[ix][:, None], two[ix][:, None]),
         }
+        self._slow_memo = (st.tie_loss, st.grievance, out)
+        return dict(out)
 
     def ties_of(self, st: _States) -> Array:
         """``st.tie_loss``, set to no loss (whole world) when a caller left it out."""
@@ -727,11 +747,17 @@ class _Run:
         )
         return _evaluate_block(
             self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
-            st.control[:, None], **self._slow(params, st),
+            st.control[:, None], **self._slow(params, st), prev_equity=st.equity[:, None],
+            prev_bond=st.bond[:, None], market=None if params is self.truth else self.truth,
         )  # fmt: skip
 
-    def evaluate_state(self, params: Params, st: _States, prev: _States | None) -> Breakdown:
-        """Payoffs of the states ``st`` themselves (reached from ``prev``), shape (R, 1, k)."""
+    def evaluate_state(
+        self, params: Params, st: _States, prev: _States | None, *, fresh: bool = False
+    ) -> Breakdown:
+        """Payoffs of the states ``st`` themselves (reached from ``prev``), shape (R, 1, k).
+
+        ``fresh``: no market mood carried over (the index prices the state afresh).
+        """
         nxt = StateBatch(
             tariff=st.tariff[:, None],
             control=st.control[:, None],
@@ -745,14 +771,18 @@ class _Run:
             prev_tau = nxt.tariff - nxt.moved
             prev_moved = np.zeros_like(nxt.moved)
             prev_control = nxt.control
+            prev_eq: Array | None = None if fresh else st.equity[:, None]
+            prev_bond = st.bond[:, None]
         else:
             prev_tau, prev_moved = prev.tariff[:, None], prev.moved[:, None]
             prev_control = prev.control[:, None]
+            prev_eq, prev_bond = prev.equity[:, None], prev.bond[:, None]
         slow = self._slow(params, st)
         slow["grievance"] = (st if prev is None else prev).grievance[:, None]
         return _evaluate_block(
             self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control,
-            **slow,
+            **slow, prev_equity=prev_eq, prev_bond=prev_bond,
+            market=None if params is self.truth else self.truth,
         )  # fmt: skip
 
     # -- per-run objects for strategies without act_batch --------------------------
@@ -778,6 +808,8 @@ class _Run:
             moved=self.full(st.moved, r),
             support=self.full(st.support, r),
             shock=self.full(st.shock, r),
+            equity=self.full(st.equity, r),
+            bond=self.full(st.bond, r),
             adjust=self.full(st.adjust, r),
             tie_loss=np.array(self.ties_of(st)[r]),
             grievance=self.full(st.grievance, r),
@@ -833,6 +865,9 @@ class BatchObservation:
     tariff, control, peak, moved : ndarray, shape (R, k, k)
         The current state (after this round's events).
     support, shock : ndarray, shape (R, k)
+    equity, bond : ndarray, shape (R, k)
+        The equity index (% from baseline) and bond stress the round starts
+        from: the market state every agent watches.
     seen_moved : ndarray, shape (R, h, k, k)
         ``moved`` of every state seen so far, oldest first, the current one
         last (``h`` = the round number): the batched ``obs.history``.
@@ -855,6 +890,8 @@ class BatchObservation:
     _agent: _AgentRun = field(repr=False)
     _states: _States = field(repr=False)
     _observe: Any = field(repr=False)
+    equity: Array = None  # type: ignore[assignment]
+    bond: Array = None  # type: ignore[assignment]
 
     @property
     def runs(self) -> int:
@@ -1018,6 +1055,8 @@ def _play(
             moved=rep(init.moved[ix]),
             support=rep(init.support[idx]),
             shock=rep(np.zeros(k)),
+            equity=rep(init.equity[idx]),
+            bond=rep(init.bond[idx]),
             adjust=rep(np.where(init.tariff > 0, init.adjust, 0.0)[ix]),
             tie_loss=rep(init.tie_loss),
             grievance=rep(init.grievance[ix]),
@@ -1030,12 +1069,17 @@ def _play(
             moved=start.moved.copy(),
             support=start.support.copy(),
             shock=np.zeros((R, k)),
+            equity=start.equity.copy(),
+            bond=start.bond.copy(),
             adjust=start.adjust.copy(),
             tie_loss=rt.ties_of(start).copy(),
             grievance=start.grievance.copy(),
         )
     _fire_events(rt, st, by_round.get(0, []))
     events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
+    if start is None:  # the index starts by pricing the state the game starts from
+        mk = rt.evaluate_state(rt.truth, st, None, fresh=True)
+        st.equity, st.bond = mk.equity[:, 0], mk.bond[:, 0]
 
     rec = _Record(rt, record)
     rec.add(0, st, None, np.zeros((R, len(rt.keys)), dtype=np.int8))
@@ -1100,7 +1144,7 @@ def _play(
                 me=ag.code, world=w, codes=rt.codes, round=r, events=labels, targets=live,
                 tariff=st.tariff, control=st.control, peak=st.peak, moved=st.moved,
                 support=st.support, shock=st.shock, seen_moved=seen_moved[:, :r],
-                _run=rt, _agent=ag, _states=st, _observe=observe,
+                _run=rt, _agent=ag, _states=st, _observe=observe, equity=st.equity, bond=st.bond,
             )  # fmt: skip
             if skip:
                 chosen = np.zeros((R, 0), dtype=np.int8)
@@ -1155,8 +1199,13 @@ def _play(
             adjust=prev.adjust,
             tie_loss=prev.tie_loss,
             grievance=prev.grievance,
+            equity=prev.equity,
+            bond=prev.bond,
         )
         rt.step_slow(st, t_start)
+        # the market prices the new state: the index and bond stress move (true model)
+        mk = rt.evaluate_state(rt.truth, st, prev)
+        st.equity, st.bond = mk.equity[:, 0], mk.bond[:, 0]
         _learn(rt, st)
         rec.add(r, st, prev, moves)
         st.shock = np.zeros_like(st.support)
@@ -1870,7 +1919,7 @@ class _Record:
                 a[name] = np.zeros((R, T, n, n))
             a["moves"] = np.zeros((R, T, n, n), dtype=np.int64)
             a["terms"] = np.zeros((R, T, len(TERMS), n))
-            for name in ("payoff", "recession", "approval", "drawdown", "burden"):
+            for name in ("payoff", "recession", "approval", "drawdown", "burden", "equity", "bond"):
                 a[name] = np.zeros((R, T, n))
         else:
             a["tariff"] = np.zeros((R, T, len(self.dyads)))
@@ -1949,6 +1998,8 @@ class _Record:
         a["tie_loss"][:, r] = st.tie_loss
         a["effective"][:, r][:, rows, cols] = bd.effective[:, 0]
         a["burden"][:, r, idx] = bd.burden[:, 0]
+        a["equity"][:, r, idx] = st.equity
+        a["bond"][:, r, idx] = st.bond
         for t, term in enumerate(TERMS):
             a["terms"][:, r, t, idx] = bd.weighted(term)[:, 0]
         w = rt.world
@@ -2135,6 +2186,7 @@ class _Recorder:
     def __init__(self, game: Game) -> None:
         self.game = game
         self.rows: dict[str, list[Any]] = {k: [] for k in ARRAY_FIELDS}
+        self.market: dict[str, list[Any]] = {"equity": [], "bond": []}
         self.slow: dict[str, list[Any]] = {}
 
     def add(
@@ -2158,6 +2210,8 @@ class _Recorder:
         r["drawdown"].append(bd.drawdown[0])
         r["burden"].append(bd.burden[0])
         r["perceived_pass_through"].append(pp)
+        self.market["equity"].append(state.equity)
+        self.market["bond"].append(state.bond)
         for name in SLOW_FIELDS:
             self.slow.setdefault(name, []).append(getattr(state, name))
 
@@ -2166,6 +2220,7 @@ class _Recorder:
         n = len(self.rows["tariff"])
         dates = np.array([g.date(k) for k in range(n)], dtype="datetime64[D]")
         fields: dict[str, Any] = {k: np.stack(v) for k, v in self.rows.items()}
+        fields.update({k: np.stack(v) for k, v in self.market.items()})
         fields.update({k: np.stack(v) for k, v in self.slow.items()})
         w = g.world
         fields.update(

@@ -62,10 +62,11 @@ ARRAY_FIELDS = (
 ONE_OFF_TERMS = ("face", "resolve")
 """Payoff terms charged once, in the round of a move; the others are flows at an annual rate."""
 
-STATE_FIELDS = ("layers", "adjust", "tie_loss", "grievance")
+STATE_FIELDS = ("layers", "adjust", "tie_loss", "grievance", "equity", "bond")
 """Optional per-round state fields of a :class:`Path` (``None`` when not recorded):
 ``layers`` ``(R, L, n, n)``; the slow variables ``adjust``, ``tie_loss`` and
-``grievance`` ``(R, n, n)`` (:class:`~tariffsim.world.State`)."""
+``grievance`` ``(R, n, n)`` (:class:`~tariffsim.world.State`); the market state
+``equity`` and ``bond`` ``(R, n)``."""
 
 
 class DyadSeries(np.ndarray):
@@ -182,6 +183,9 @@ class Path:
         Scenario name, seed, solver, …
     layers : ndarray, shape (R, L, n, n), optional
         Level of each tariff layer (``layer_names``) on each dyad.
+    equity, bond : ndarray, shape (R, n), optional
+        Equity index (% from its level before the first round) and bond
+        stress (yield points) per country after each round: the market state.
     layer_names : tuple of str
         Names of the rows of ``layers``.
     adjust, tie_loss, grievance : ndarray, shape (R, n, n), optional
@@ -212,6 +216,8 @@ class Path:
     layers: Array | None = None
     layer_names: tuple[str, ...] = ()
     hit_share: Array | None = None
+    equity: Array | None = None
+    bond: Array | None = None
     adjust: Array | None = None
     tie_loss: Array | None = None
     grievance: Array | None = None

@@ -89,9 +89,11 @@ __all__ = [
     "alliance_strain",
     "coalition_gain",
     "control_easing_cost",
+    "crash_cost",
     "dependence_loss",
     "effective_rate",
     "elasticity_in_force",
+    "equity_index",
     "export_dependence",
     "face_cost",
     "logistic",
@@ -434,6 +436,83 @@ def market_drawdown(
     return np.maximum(beta * burden - kappa * support, 0.0) - shock
 
 
+def equity_index(
+    burden: Array,
+    beta: Array,
+    support: Array,
+    kappa: float | Array,
+    shock: Array,
+    prev_equity: Array,
+    prev_bond: Array,
+    speed: float | Array,
+    bond_beta: float | Array,
+    prev_priced: Array | float = 0.0,
+) -> tuple[Array, Array]:
+    r"""The equity index and bond stress after a round (state, not a payoff).
+
+    .. math::
+        V_t = -\max(\beta B_t - \kappa S_t, 0),\qquad
+        m_t = (1-\phi)(E_{t-1} - V_{t-1}) + \text{shock}_t,\qquad
+        E_t = \max(V_t + m_t,\ -99)
+
+    .. math:: Z_t = (1-\phi) Z_{t-1} + \gamma \max(E_{t-1} - V_{t-1} - m_t, 0)
+
+    The index prices the tariffs in force at once: :math:`V` is the value the
+    burden they imply gives it (cushioned by policy support), so it falls on
+    an announcement (a ``set`` event raises the burden before anyone moves)
+    and rallies on relief. On top of that it carries the market's mood
+    :math:`m`: every shock (a sell-off beyond what the burden explains) moves
+    it at once and fades by a share :math:`\phi` (``speed``) a round, so two
+    heavy losses in a row add up. Bond stress :math:`Z` rises with each fall
+    of the mood (:math:`\gamma`, ``bond_beta``) and fades at the same speed.
+    ``prev_priced`` is :math:`V_{t-1}`, the value the previous state priced.
+
+    Returns
+    -------
+    equity, bond : ndarray
+        Index % from baseline (>= -99) and bond stress (yield points, >= 0).
+
+    Examples
+    --------
+    >>> z = np.zeros(1); beta = np.array([25.0])
+    >>> e, b = ts.payoffs.equity_index(np.array([0.4]), beta, z, 5.0, np.array([-5.0]),
+    ...                                z, z, 0.5, 0.04)
+    >>> round(float(e[0]), 2), round(float(b[0]), 2)   # the tariff priced, and a sell-off
+    (-15.0, 0.2)
+    >>> e2, _ = ts.payoffs.equity_index(z, beta, z, 5.0, z, e, b, 0.5, 0.04, -10.0)
+    >>> round(float(e2[0]), 2)   # the tariff is lifted: relief; half the sell-off remains
+    -2.5
+    """
+    priced = -np.maximum(beta * burden - kappa * support, 0.0)
+    carry = prev_equity - prev_priced
+    mood = (1.0 - speed) * carry + shock
+    equity = np.maximum(priced + mood, -99.0)
+    bond = (1.0 - speed) * prev_bond + bond_beta * np.maximum(carry - mood, 0.0)
+    return equity, bond
+
+
+def crash_cost(
+    equity: Array, bond: Array, weight: Array, threshold: Array, bond_weight: float | Array
+) -> Array:
+    r"""Cost of a market crash, % of GDP (>= 0): convex past a threshold.
+
+    .. math:: w^{crash}_i\,\max\big(-E_i + \lambda Z_i - \bar X_i,\ 0\big)^2
+
+    Market stress is the index's fall below baseline plus ``bond_weight``
+    (:math:`\lambda`) index points per point of bond stress; below the
+    threshold :math:`\bar X` a government shrugs it off, past it each further
+    point costs more than the last, so a crash can change a best response.
+
+    Examples
+    --------
+    >>> ts.payoffs.crash_cost(np.array([-10.0, -25.0]), np.zeros(2), np.full(2, 0.01),
+    ...                       np.full(2, 20.0), 10.0)
+    array([0.  , 0.25])
+    """
+    stress = -equity + bond_weight * bond - threshold
+    return weight * np.maximum(stress, 0.0) ** 2
+
+
 def alliance_strain(tau: Array, ties: Array, two_step: Array | None = None) -> Array:
     """Tie strain ``sum_j tau[i, j] sum_{k != i, j} W[i, k] W[k, j]`` (>= 0).
 
@@ -489,25 +568,40 @@ def face_cost(
     return weight * unit + zero_cost * eliminated
 
 
-def resolve_cost(prev_tau: Array, tau: Array, prev_moved: Array) -> Array:
+def resolve_cost(
+    prev_tau: Array, tau: Array, prev_moved: Array, peak: Array | None = None
+) -> Array:
     """Resolve lost by unilateral concessions, per unit of tariff cut (>= 0).
 
     A cut on ``j`` costs its size unless ``j`` cuts on ``i`` in the same round
     or did so in the round before (then it is reciprocity, not a concession).
-    Escalations left unanswered are charged by :func:`unanswered_harm`, by
-    what an answer would achieve.
+    With ``peak`` given, a cut on a partner that has never retaliated (its
+    tariff on ``i`` has never been above zero, ``peak[j, i] == 0``) and has
+    already stood the tariff for a round without answering (``i`` did not
+    raise it last round, ``prev_moved[i, j] <= 0``) concedes nothing to
+    pressure and costs no resolve: the 9 April 2025 pause of the partners
+    that had not retaliated. Escalations
+    left unanswered are charged by :func:`unanswered_harm`, by what an answer
+    would achieve.
 
     Examples
     --------
     >>> z = np.zeros((1, 2, 2)); cut = np.array([[[0, 0.5], [0, 0]]])
     >>> ts.payoffs.resolve_cost(cut, z, z)  # a 50-point cut, partner holds
     array([[0.5, 0. ]])
+    >>> ts.payoffs.resolve_cost(cut, z, z, peak=cut)  # the partner stood it, never retaliated
+    array([[0., 0.]])
+    >>> ts.payoffs.resolve_cost(cut, z, cut, peak=cut)  # but not the round it was imposed
+    array([[0.5, 0. ]])
     """
     d = tau - prev_tau
     cut = np.maximum(-d, 0.0)
     partner_d = np.swapaxes(d, -1, -2)
     partner_prev = np.swapaxes(prev_moved, -1, -2)
-    return _sum_last(cut * ((partner_d >= 0) & (partner_prev >= 0)))
+    unilateral = (partner_d >= 0) & (partner_prev >= 0)
+    if peak is not None:  # a partner that has stood a tariff without answering it
+        unilateral = unilateral & ((np.swapaxes(peak, -1, -2) > 0) | (prev_moved > 0))
+    return _sum_last(cut * unilateral)
 
 
 def trade_bite(flows: Array, m0: Array) -> Array:
@@ -662,6 +756,11 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
         "cn_door_open_fight",
     ),
     "answer_scale": ("model_answer_scale", "cn_ignore_further_raises", "cn_tariff_us_125"),
+    "market_speed": ("model_market_speed", "sp500_april_2025"),
+    "crash_weight": ("model_crash_weight", "wall_street_turned", "cal_2025_04_09"),
+    "crash_threshold": ("model_crash_threshold", "sp500_april_2025", "model_market_drawdown_145"),
+    "bond_beta": ("ust10y_april_2025", "sp500_april_2025"),
+    "bond_weight": ("model_bond_weight", "ust10y_april_2025"),
     "elasticity_short": ("import_elasticity_impact", "trade_elasticity_long_run"),
     "adjust_days": ("model_import_adjust_halflife", "import_elasticity_short_run"),
     "tie_erosion": ("model_tie_erosion", "relations_not_improved", "partners_seek_alternatives"),
@@ -742,6 +841,20 @@ class Params:
         term charges ``answer_scale * resolve_weight[i]`` per unit of
         :func:`unanswered_harm`; default 0 here, :meth:`default` sets the
         calibrated value.
+    market_speed : float
+        Share of the gap between the equity index and the value it prices
+        that closes in one round, in (0, 1]; default 1 here (no memory).
+    crash_weight : ndarray (n,)
+        % of GDP per squared index point of market stress past
+        ``crash_threshold``; default 0 here.
+    crash_threshold : ndarray (n,)
+        Market stress (index % below baseline plus weighted bond stress)
+        past which a crash costs convexly; >= 0.
+    bond_beta : float
+        Bond stress (yield points) per index point the equity index falls in
+        a round; >= 0.
+    bond_weight : float
+        Index points of market stress per point of bond stress; >= 0.
     elasticity_short : float
         Short-run (impact) import-demand elasticity (> 0): the response of
         trade before it adjusts toward ``elasticity`` (the long-run value).
@@ -795,6 +908,11 @@ class Params:
     resolve_weight: Array
     control_strain: Array = 0.0  # type: ignore[assignment]
     answer_scale: float = 0.0
+    market_speed: float = 1.0
+    crash_weight: Array = 0.0  # type: ignore[assignment]
+    crash_threshold: Array = 0.0  # type: ignore[assignment]
+    bond_beta: float = 0.0
+    bond_weight: float = 0.0
     elasticity_short: float = None  # type: ignore[assignment]
     adjust_days: float = 0.0
     tie_erosion: float = 0.0
@@ -860,6 +978,11 @@ class Params:
             )
         if self.recession_slope <= 0:
             raise ParameterError(f"`recession_slope` must be > 0; got {self.recession_slope!r}.")
+        if not 0 < self.market_speed <= 1:
+            raise ParameterError(f"`market_speed` must be in (0, 1]; got {self.market_speed!r}.")
+        for name in ("answer_scale", "bond_beta", "bond_weight"):
+            if getattr(self, name) < 0:
+                raise ParameterError(f"`{name}` must be >= 0; got {getattr(self, name)!r}.")
         p = self.pass_through
         bad("pass_through", "in [0, 1]", p, (p < 0) | (p > 1))
         rb = self.recession_base
@@ -1051,6 +1174,9 @@ class Params:
         appr0 = np.full(n, v("model_approval_base_others") / 100.0)
         if "US" in idx:
             appr0[idx["US"]] = v("us_approval_feb2025") / 100.0
+        crash = np.zeros(n)  # the record shows a crash turning a US decision only
+        if "US" in idx:
+            crash[idx["US"]] = v("model_crash_weight")
         resolve = ones * cl["model_resolve_weight"].values[0]
         if "CN" in idx:
             resolve[idx["CN"]] = cl["model_resolve_weight"].values[1]
@@ -1078,6 +1204,11 @@ class Params:
             face_zero_cost=ones * cl["model_face_weight"].values[2],
             resolve_weight=resolve,
             answer_scale=v("model_answer_scale"),
+            market_speed=v("model_market_speed"),
+            crash_weight=crash,
+            crash_threshold=ones * v("model_crash_threshold"),
+            bond_beta=_bond_beta(cl),
+            bond_weight=v("model_bond_weight"),
             elasticity_short=v("import_elasticity_short_run"),  # opt in: with_partial_adjustment
             adjust_days=v("model_import_adjust_halflife"),
             tie_erosion=v("model_tie_erosion"),
@@ -1199,9 +1330,19 @@ _NONNEG = (
     "face_zero_cost",
     "resolve_weight",
     "control_strain",
+    "crash_weight",
+    "crash_threshold",
     "tie_value",
     "grievance_weight",
 )
+
+
+def _bond_beta(cl: Any) -> float:
+    """Bond stress per index point of a fall: the April 2025 rise in the 10-year yield
+    (``ust10y_april_2025``) over the S&P 500's fall from 2 to 8 April (``sp500_april_2025``)."""
+    y0, y1 = cl["ust10y_april_2025"].values
+    fall = -sum(x for x in cl["sp500_april_2025"].values[:4] if x < 0)
+    return float((y1 - y0) / fall)
 
 
 def calibration_state(world: World) -> State:
@@ -1255,6 +1396,9 @@ class Breakdown:
         Equity drawdown, index % below baseline.
     approval : ndarray (B, n)
         Government approval (fraction).
+    equity, bond : ndarray (B, n)
+        Equity index (% from baseline) and bond stress (yield points) after
+        the round: the next state's ``equity`` and ``bond``.
     imports : ndarray (B, n, n)
         Imports after the trade response, USD bn.
     effective : ndarray (B, n, n)
@@ -1272,6 +1416,10 @@ class Breakdown:
     """Computes :attr:`imports` on first access (large batches rarely need it)."""
     effective_fn: Callable[[], Array] = field(repr=False)
     """Computes :attr:`effective` on first access."""
+    equity: Array = None  # type: ignore[assignment]
+    """Equity index after the round, % from baseline, shape (B, n) (:func:`equity_index`)."""
+    bond: Array = None  # type: ignore[assignment]
+    """Bond stress after the round, yield points, shape (B, n)."""
 
     @cached_property
     def imports(self) -> Array:
@@ -1314,6 +1462,10 @@ class PayoffModel:
     world: World
     params: Params = None  # type: ignore[assignment]
     weights: Array = None  # type: ignore[assignment]
+    market: Params | None = field(default=None, repr=False)
+    """The model the markets price the equity index with (default: ``params``). A model
+    of an agent's perceptions keeps the true one here: the agent believes what it
+    believes about who pays, but the market it watches prices the truth."""
     active: Array = field(init=False, repr=False)
     """``active[i, j] = 1`` where ``i`` has a tariff ladder on ``j`` (can answer)."""
 
@@ -1363,6 +1515,7 @@ class PayoffModel:
         for name in ("world", "weights", "active"):
             object.__setattr__(out, name, getattr(self, name))
         object.__setattr__(out, "params", params)
+        object.__setattr__(out, "market", self.market if self.market is not None else self.params)
         return out
 
     def with_weight(self, term: str, code: str, value: float) -> PayoffModel:
@@ -1402,10 +1555,12 @@ class PayoffModel:
             prev_moved = np.broadcast_to(0.0, nxt.tariff.shape)
             prev_control = nxt.control
             grievance = nxt.grievance
+            prev_equity, prev_bond = nxt.equity, nxt.bond
         else:
             pb = StateBatch.of(prev)
             prev_tau, prev_moved, prev_control = pb.tariff, pb.moved, pb.control
             grievance = pb.grievance
+            prev_equity, prev_bond = pb.equity, pb.bond
         return _evaluate(
             self.world,
             self.params,
@@ -1416,6 +1571,9 @@ class PayoffModel:
             prev_moved,
             prev_control,
             grievance,
+            prev_equity,
+            prev_bond,
+            self.market,
         )
 
     def payoff(self, state: State | StateBatch, prev: State | StateBatch | None = None) -> Array:
@@ -1433,6 +1591,9 @@ def _evaluate(
     prev_moved: Array,
     prev_control: Array | None = None,
     grievance: Array | None = None,
+    prev_equity: Array | None = None,
+    prev_bond: Array | None = None,
+    market: Params | None = None,
 ) -> Breakdown:
     """Evaluate every term, on the countries the batch involves only.
 
@@ -1462,7 +1623,7 @@ def _evaluate(
         dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
         return _evaluate_block(
             full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control, held,
-            grievance, eroded,
+            grievance, eroded, prev_equity=prev_equity, prev_bond=prev_bond, market=market,
         )  # fmt: skip
     involved = np.zeros(n, dtype=bool)
     for arr in (nxt.tariff, nxt.moved, prev_tau, prev_moved, nxt.control, prev_control):
@@ -1473,7 +1634,7 @@ def _evaluate(
         else:
             nz = arr.any(axis=0)
         involved |= nz.any(axis=0) | nz.any(axis=1)
-    for vec in (nxt.support, nxt.shock, held):
+    for vec in (nxt.support, nxt.shock, held, prev_equity, prev_bond):
         if vec is None:
             continue
         involved |= vec[0] != 0 if vec.strides[0] == 0 else vec.any(axis=0)
@@ -1481,7 +1642,7 @@ def _evaluate(
         dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
         return _evaluate_block(
             full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control, held,
-            grievance, eroded,
+            grievance, eroded, prev_equity=prev_equity, prev_bond=prev_bond, market=market,
         )  # fmt: skip
     idx = np.flatnonzero(involved)
     ix = np.ix_(idx, idx)
@@ -1509,6 +1670,8 @@ def _evaluate(
         support=nxt.support[:, idx],
         shock=nxt.shock[:, idx],
         layers=nxt.layers[..., rows, cols] if nxt.layers.shape[-3] else None,  # type: ignore[arg-type]
+        equity=nxt.equity[:, idx],
+        bond=nxt.bond[:, idx],
         adjust=cut(nxt.adjust),  # type: ignore[arg-type]
     )
 
@@ -1520,6 +1683,9 @@ def _evaluate(
         None if held is None else held[:, idx],
         cut(grievance),
         None if eroded is None else (eroded[0][:, rows, cols], eroded[1][:, rows, cols]),
+        prev_equity=None if prev_equity is None else prev_equity[:, idx],
+        prev_bond=None if prev_bond is None else prev_bond[:, idx],
+        market=None if market is None else _slice_params(market, idx),
     )  # fmt: skip
     b = len(nxt)
 
@@ -1544,6 +1710,8 @@ def _evaluate(
         recession=expand(bd.recession, p.recession_base),
         drawdown=expand(bd.drawdown),
         approval=expand(bd.approval, p.approval_base),
+        equity=expand(bd.equity),
+        bond=expand(bd.bond),
         imports_fn=imports,
         effective_fn=lambda: effective_rate(
             nxt.layers if nxt.layers.shape[-3] else world.decompose(nxt.tariff), seg_share, seg_mask
@@ -1810,6 +1978,9 @@ def _evaluate_block(
     tie_held: Array | None = None,
     grievance: Array | None = None,
     ties: tuple[Array, Array] | None = None,
+    prev_equity: Array | None = None,
+    prev_bond: Array | None = None,
+    market: Params | None = None,
 ) -> Breakdown:
     """Every term on one block of countries.
 
@@ -1841,6 +2012,27 @@ def _evaluate_block(
     rec = -(prec - p.recession_base) * p.recession_cost
     dd = market_drawdown(burden, p.market_beta, nxt.support, p.support_effect, nxt.shock)
     mkt = -p.market_weight * dd
+    # the equity index and bond stress, priced by the market's model (default: this one)
+    mp = p if market is None else market
+    crash_on = bool(np.any(p.crash_weight))
+    b_mkt = burden
+    if mp is not p and crash_on:
+        b_mkt = _burden_of(world, mp, r, m0_seg, nxt.control)
+    zeros = np.zeros(np.shape(burden)[-1])
+    prev_priced: Array | float = 0.0
+    if prev_equity is None:
+        prev_equity = zeros  # no previous state: no mood carried over
+    elif np.any(prev_equity):  # the value the previous state priced, to carry the mood
+        r_prev = _rates_of(world, prev_tau)
+        b_prev = _burden_of(world, mp, r_prev, m0_seg, nxt.control if prev_control is None
+                            else prev_control)  # fmt: skip
+        prev_priced = -np.maximum(mp.market_beta * b_prev - mp.support_effect * nxt.support, 0.0)
+    eq, bond = equity_index(
+        b_mkt, mp.market_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
+        zeros if prev_bond is None else prev_bond, mp.market_speed, mp.bond_beta, prev_priced,
+    )  # fmt: skip
+    if crash_on:
+        mkt = mkt - crash_cost(eq, bond, p.crash_weight, p.crash_threshold, p.bond_weight)
     appr = p.approval_base - p.approval_price * (-pain) - p.approval_market * dd
     pol = p.political_weight * (appr - p.approval_base) * 100.0
     w_ties, w_two = (world.ties, world.two_step) if ties is None else ties
@@ -1852,7 +2044,7 @@ def _evaluate_block(
     face = -face_cost(
         prev_tau, tau, nxt.peak, p.face_weight, p.face_mutual_relief, p.face_zero_cost, prev_moved
     )
-    res = -p.resolve_weight * resolve_cost(prev_tau, tau, prev_moved)
+    res = -p.resolve_weight * resolve_cost(prev_tau, tau, prev_moved, nxt.peak)
     if np.any(prev_moved > 0):
         # an escalation left unanswered, valued by the damage and deterrence an answer buys
         def bite_at(t: Array) -> Array:
@@ -1900,4 +2092,26 @@ def _evaluate_block(
         approval=appr,
         imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + flows,
         effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
+        equity=np.broadcast_to(eq, np.shape(burden)),
+        bond=np.broadcast_to(bond, np.shape(burden)),
     )
+
+
+def _rates_of(world: _WorldView, t: Array) -> Array:
+    """Segment rates ``(..., K, k, k)`` of headline tariffs ``t`` in a view."""
+    if world.seg_share.shape[0] == 1:
+        return t[..., None, :, :]
+    if world.rates is not None:
+        return world.rates(t)
+    return segment_rates(world.split(t), world.seg_mask)
+
+
+def _burden_of(world: _WorldView, p: Params, r: Array, m0_seg: Array, control: Array) -> Array:
+    """The economic burden of segment rates ``r`` under parameters ``p`` (the market's view)."""
+    pt, el = _seg(p.pass_through), _seg(p.elasticity)
+    m_seg = trade_response(m0_seg, r, pt, el)
+    pain = _sum_rows(tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), world.gdp))
+    rev = _sum_rows(tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), world.gdp))
+    ret = _sum_rows(retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), world.gdp))
+    dep = dependence_loss(control, p.critical_exposure)
+    return -(pain + rev + ret + dep)

@@ -190,7 +190,16 @@ class Scenario:
         A variant whose ``game`` was replaced from Python no longer matches the
         file it came from: its ``data`` is dropped (unless given too), so
         :meth:`to_toml` refuses rather than write a stale file.
-        ``params={path: value}`` is :meth:`with_params`.
+        ``params={path: value}`` is :meth:`with_params`; ``shocks=[...]``
+        replaces every market ``shock`` event by the events given (``[]``: a
+        what-if without the market losses).
+
+        Examples
+        --------
+        >>> sc = ts.load_scenario("reciprocal-pause")
+        >>> calm = sc.replace(shocks=[])
+        >>> [e.kind for e in calm.game.events].count("shock")
+        0
 
         Raises
         ------
@@ -198,6 +207,13 @@ class Scenario:
             For a field a scenario does not have (the message lists them), or
             ``params`` that is not a mapping of parameter paths.
         """
+        if "shocks" in changes:
+            shocks = changes.pop("shocks")
+            return (
+                self._with_shocks(shocks).replace(**changes)
+                if changes
+                else self._with_shocks(shocks)
+            )
         if "params" in changes:
             params = changes.pop("params")
             if not isinstance(params, Mapping):
@@ -220,6 +236,22 @@ class Scenario:
         if "game" in changes and "data" not in changes:
             changes["data"] = {}
         return dataclasses.replace(self, **changes)
+
+    def _with_shocks(self, shocks: Any) -> Scenario:
+        """:meth:`replace` with ``shocks``: the scenario's shock events replaced."""
+        if isinstance(shocks, str | bytes) or not hasattr(shocks, "__iter__"):
+            raise ParameterError(
+                f"`shocks` must be a list of shock Events (or [] for none); got {shocks!r}."
+            )
+        new = list(shocks)
+        for k, e in enumerate(new):
+            if not isinstance(e, Event) or e.kind != "shock":
+                raise ParameterError(f"`shocks[{k}]` must be an Event of kind 'shock'; got {e!r}.")
+        kept = tuple(e for e in self.game.events if e.kind != "shock")
+        game = self.game.replace(events=(*kept, *new))
+        gone = len(self.game.events) - len(kept)
+        note = f"market shocks replaced: {gone} removed, {len(new)} added"
+        return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, note))
 
     def with_params(
         self,

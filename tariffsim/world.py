@@ -1188,7 +1188,7 @@ DEFAULT_CONTROL_LADDERS: dict[tuple[str, str], tuple[float, ...]] = {
 critical exports withheld by default."""
 
 
-STATE_VECTOR_FIELDS = ("support", "shock")
+STATE_VECTOR_FIELDS = ("support", "shock", "equity", "bond")
 """State fields of shape ``(n,)``; ``layers`` is ``(L, n, n)``; the rest ``(n, n)``."""
 
 SLOW_FIELDS = ("adjust", "tie_loss", "grievance")
@@ -1233,6 +1233,14 @@ class State:
         ``tariff`` is their sum (the headline). Default: none given (shape
         ``(0, n, n)``): the headline is split along each dyad's escalation
         order when needed (:meth:`World.decompose`).
+    equity : array_like, shape (n,), optional
+        Equity index after the round, % from its pre-escalation level
+        (negative = below; >= -100). Default 0. It prices the tariffs in
+        force and carries market moves over from round to round (see
+        ``docs/model.md``, *Markets that bite*).
+    bond : array_like, shape (n,), optional
+        Bond-market stress, percentage points of yield above normal (>= 0).
+        Default 0.
     adjust : array_like, shape (n, n), optional
         How far the import response on each dyad has adjusted from its
         short-run toward its long-run elasticity, in [0, 1]
@@ -1260,6 +1268,8 @@ class State:
     support: NDArray[np.float64] = None  # type: ignore[assignment]
     shock: NDArray[np.float64] = None  # type: ignore[assignment]
     layers: NDArray[np.float64] = None  # type: ignore[assignment]
+    equity: NDArray[np.float64] = None  # type: ignore[assignment]
+    bond: NDArray[np.float64] = None  # type: ignore[assignment]
     adjust: NDArray[np.float64] = None  # type: ignore[assignment]
     tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
     grievance: NDArray[np.float64] = None  # type: ignore[assignment]
@@ -1306,6 +1316,12 @@ class State:
             if lay.shape[0] and not np.allclose(lay.sum(axis=0), t, atol=1e-9):
                 raise ParameterError("`tariff` must be the sum of `layers` (the headline).")
         object.__setattr__(self, "layers", lay)
+        for name, lo in (("equity", -100.0), ("bond", 0.0)):
+            v = getattr(self, name)
+            arr = _readonly(zn if v is None else v, name, shape=(n,))
+            if np.any(arr < lo):
+                raise ParameterError(f"`{name}` must be >= {lo}; got {arr[arr < lo].flat[0]!r}.")
+            object.__setattr__(self, name, arr)
         for name in SLOW_FIELDS:
             v = getattr(self, name)
             arr = _readonly(_default_field(name, n) if v is None else v, name, shape=(n, n))
@@ -1539,6 +1555,8 @@ class StateBatch:
     support, shock : ndarray, shape (B, n)
     layers : ndarray, shape (B, L, n, n), optional
         Default ``(B, 0, n, n)``: no layers given (split from the headline).
+    equity, bond : ndarray, shape (B, n), optional
+        Default zeros (see :class:`State`).
     adjust, tie_loss, grievance : ndarray, shape (B, n, n), optional
         Slow variables (see :class:`State`); default 1, 0 and 0.
 
@@ -1556,6 +1574,8 @@ class StateBatch:
     support: NDArray[np.float64]
     shock: NDArray[np.float64]
     layers: NDArray[np.float64] = None  # type: ignore[assignment]
+    equity: NDArray[np.float64] = None  # type: ignore[assignment]
+    bond: NDArray[np.float64] = None  # type: ignore[assignment]
     adjust: NDArray[np.float64] = None  # type: ignore[assignment]
     tie_loss: NDArray[np.float64] = None  # type: ignore[assignment]
     grievance: NDArray[np.float64] = None  # type: ignore[assignment]
@@ -1625,7 +1645,7 @@ class StateBatch:
             return cls(tariff=t, control=z, peak=t, moved=z, support=zn, shock=zn.copy())
         slow = {
             name: np.broadcast_to(getattr(previous, name), (b, *getattr(previous, name).shape))
-            for name in ("support", "shock", *SLOW_FIELDS)
+            for name in ("support", "shock", "equity", "bond", *SLOW_FIELDS)
         }
         return cls(
             tariff=t,

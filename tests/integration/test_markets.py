@@ -1,0 +1,144 @@
+"""Markets that bite: the equity index as state, and the 9 April 2025 move (the model runs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+
+NAME = "reciprocal-pause"
+QUIET = ("EU", "JP", "IN")  # partners that did not retaliate
+BASELINE = 0.10
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario(NAME)
+
+
+@pytest.fixture(scope="module")
+def path(sc: ts.Scenario) -> ts.Path:
+    return sc.simulate(seed=0)
+
+
+@pytest.fixture(scope="module")
+def calm(sc: ts.Scenario) -> ts.Path:
+    return sc.replace(shocks=[]).simulate(seed=0)
+
+
+def _pause_round(p: ts.Path) -> int | None:
+    """First round in which the US cuts every quiet partner's rate to the baseline."""
+    for r in range(1, len(p)):
+        if all(
+            p.headline("US", c)[r] < p.headline("US", c)[r - 1]
+            and p.headline("US", c)[r] == pytest.approx(BASELINE)
+            for c in QUIET
+        ):
+            return r
+    return None
+
+
+def pause_and_raise_china(sc: ts.Scenario, path: ts.Path, calm: ts.Path) -> None:
+    r = _pause_round(path)
+    assert r is not None, "the US never pauses the partners that did not retaliate"
+    # in the same round it raises the partner that did retaliate
+    assert path.headline("US", "CN")[r] > path.headline("US", "CN")[r - 1]
+    assert path.headline("CN", "US")[: r + 1].max() > path.headline("CN", "US")[0]  # CN answered
+    for c in QUIET:  # the quiet partners never levied anything on the US
+        assert np.all(path.headline(c, "US") == 0)
+    # after two rounds of heavy equity losses: the index fell in round r - 1, and a further
+    # sell-off hit it in round r before the US chose (events come first in a round)
+    us = path.codes.index("US")
+    assert r >= 2 and path.equity[r - 1, us] <= path.equity[r - 2, us] - 4.0
+    shock_r = sum(
+        e.value for e in sc.game.events if e.kind == "shock" and sc.game.round_of(e.when) == r
+    )
+    assert shock_r <= -4.0
+
+
+def calm_no_pause(sc: ts.Scenario, path: ts.Path, calm: ts.Path) -> None:
+    assert _pause_round(calm) is None
+    for c in QUIET:  # the US keeps every rate it announced
+        assert np.all(calm.headline("US", c)[1:] == pytest.approx(calm.headline("US", c)[0]))
+    assert not np.array_equal(path.tariff, calm.tariff)
+
+
+def index_rallies_on_the_pause(sc: ts.Scenario, path: ts.Path, calm: ts.Path) -> None:
+    # the pause is priced at once: the index stands higher than if the US had held
+    r = _pause_round(path)
+    assert r is not None
+    w = sc.world
+    prev = ts.State(path.tariff[r - 1], moved=path.tariff[r - 1] - path.tariff[r - 2],
+                    equity=path.equity[r - 1], bond=path.bond[r - 1])  # fmt: skip
+    shock = np.zeros(w.n)
+    for e in sc.game.events:
+        if e.kind == "shock" and sc.game.round_of(e.when) == r:
+            shock[w.index(e.country)] += e.value
+    held = prev.replace(moved=np.zeros((w.n, w.n)), shock=shock)
+    for c in ("CN",):  # what the US did on China, without the pause
+        held = held.with_tariff(w, "US", c, float(path.headline("US", c)[r]))
+    bd = sc.model.breakdown(held, prev.replace(shock=shock))
+    us = w.index("US")
+    assert path.equity[r, us] > bd.equity[0, us] + 1.0
+
+
+PAUSE_OUTCOMES = {
+    "after two rounds of heavy equity losses the US pauses the higher rates on the partners that "
+    "did not retaliate and raises China's in the same round": pause_and_raise_china,
+    "without the losses the US does not pause, and the path differs": calm_no_pause,
+    "the equity index rallies on the pause": index_rallies_on_the_pause,
+}
+
+
+def test_pause_every_outcome_is_checked(sc: ts.Scenario) -> None:
+    assert set(sc.outcomes) == set(PAUSE_OUTCOMES)
+
+
+@pytest.mark.parametrize("outcome", list(PAUSE_OUTCOMES))
+def test_pause_outcome(outcome: str, sc: ts.Scenario, path: ts.Path, calm: ts.Path) -> None:
+    PAUSE_OUTCOMES[outcome](sc, path, calm)
+
+
+def test_without_the_crash_cost_there_is_no_pause(sc: ts.Scenario) -> None:
+    # the same losses, but a government that does not mind a crash: markets do not bite
+    p = sc.with_params({"crash_weight.US": 0.0}).simulate(seed=0)
+    assert _pause_round(p) is None
+
+
+def test_equity_is_state_falls_on_announcements_and_is_batched(sc: ts.Scenario) -> None:
+    p = ts.load_scenario("us-china-145").simulate(seed=0)
+    us = p.codes.index("US")
+    up = np.flatnonzero(np.diff(p.tariff[:, us, p.codes.index("CN")]) > 0) + 1
+    assert np.all(p.equity[up, us] < p.equity[up - 1, us])  # every US raise: the index falls
+    down = np.flatnonzero(np.diff(p.tariff[:, us, p.codes.index("CN")]) < 0) + 1
+    assert down.size and np.all(p.equity[down, us] > p.equity[down - 1, us])  # relief
+    pb = ts.simulate_batch(sc.game, 6, seeds=[0, 1], overrides={"crash_threshold.US": [35, 60]})
+    assert pb.equity.shape == (2, 7, sc.world.n) and pb.bond.shape == (2, 7, sc.world.n)
+    one = ts.simulate(sc.game.replace(), 6, seed=0)
+    np.testing.assert_array_equal(pb.equity[0], one.equity)
+    np.testing.assert_array_equal(pb[0].bond, one.bond)
+
+
+def test_support_cushions_the_index() -> None:
+    z = np.zeros(1)
+    beta = np.array([26.0])
+    bare, _ = ts.payoffs.equity_index(np.array([0.8]), beta, z, 5.0, z, z, z, 0.5, 0.04)
+    held, _ = ts.payoffs.equity_index(np.array([0.8]), beta, np.array([0.37]), 5.0, z, z, z,
+                                      0.5, 0.04)  # fmt: skip
+    assert held[0] == pytest.approx(bare[0] + 5.0 * 0.37)
+
+
+def test_crash_cost_is_convex_past_the_threshold() -> None:
+    eq = -np.linspace(0, 60, 61)
+    cost = ts.payoffs.crash_cost(eq, np.zeros_like(eq), np.full_like(eq, 0.01),
+                                 np.full_like(eq, 35.0), 20.0)  # fmt: skip
+    assert np.all(cost[:36] == 0) and np.all(np.diff(cost[35:], 2) > 0)
+
+
+def test_shocks_replace_validates() -> None:
+    sc = ts.load_scenario(NAME)
+    with pytest.raises(ts.ParameterError, match="shocks"):
+        sc.replace(shocks=5)
+    with pytest.raises(ts.ParameterError, match=r"shocks\[0\]"):
+        sc.replace(shocks=[sc.game.events[0]])
