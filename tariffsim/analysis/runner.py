@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CHUNK",
+    "MIN_CHUNK",
     "check_executor",
     "chunk_ranges",
     "default_chunk_size",
@@ -66,6 +67,8 @@ __all__ = [
 
 T = TypeVar("T")
 
+MIN_CHUNK = 2048
+"""Smallest chunk :func:`default_chunk_size` makes for an executor when the items allow."""
 DEFAULT_CHUNK = 8192
 """Largest default chunk (items): big enough to amortise the per-chunk cost of the
 batched engine (which plays up to 8,192 runs at once), small enough to keep a chunk's
@@ -128,8 +131,10 @@ def default_chunk_size(n: int, executor: Any = None) -> int:
     """Chunk size used when none is given.
 
     In-process: ``min(n, DEFAULT_CHUNK)``. On an executor with ``w`` workers:
-    about four chunks per worker (so a slow chunk does not leave others idle),
-    at most ``DEFAULT_CHUNK``.
+    four chunks per worker (so a slow chunk does not leave others idle), or
+    two, or one, whichever first keeps chunks at :data:`MIN_CHUNK` items or
+    more (the batched engine's cost per run grows as chunks shrink); at most
+    ``DEFAULT_CHUNK``.
 
     Examples
     --------
@@ -137,13 +142,21 @@ def default_chunk_size(n: int, executor: Any = None) -> int:
     8192
     >>> default_chunk_size(10)
     10
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> with ThreadPoolExecutor(2) as ex:
+    ...     default_chunk_size(4_000, ex), default_chunk_size(10_000, ex)
+    (2000, 2500)
     """
     if n <= 0:
         return 1
     if executor is None:
         return min(n, DEFAULT_CHUNK)
     w = executor_workers(executor)
-    return max(1, min(DEFAULT_CHUNK, math.ceil(n / (4 * w))))
+    for per_worker in (4, 2, 1):
+        size = math.ceil(n / (per_worker * w))
+        if size >= MIN_CHUNK:
+            break
+    return max(1, min(DEFAULT_CHUNK, size))
 
 
 def chunk_ranges(n: int, chunk_size: int) -> list[tuple[int, int]]:

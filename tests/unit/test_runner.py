@@ -118,7 +118,11 @@ def test_check_executor_accepts_duck_typed_client() -> None:
 
 def test_default_chunk_size_spreads_over_workers() -> None:
     with ThreadPoolExecutor(2) as ex:
-        assert default_chunk_size(800, ex) == 100  # four chunks per worker
+        assert default_chunk_size(800, ex) == 400  # too few runs for more: one per worker
+        assert default_chunk_size(40_000, ex) == 5_000  # four chunks per worker
+        assert default_chunk_size(8_000, ex) == 4_000  # 2,000 would be under the minimum
+        assert default_chunk_size(10_000, ex) == 2_500  # two per worker
+        assert default_chunk_size(10**6, ex) == 8192  # capped
     assert default_chunk_size(800) == 800
 
 
