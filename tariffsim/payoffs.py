@@ -1481,6 +1481,8 @@ class Breakdown:
     """Equity index after the round, % from baseline, shape (B, n) (:func:`equity_index`)."""
     bond: Array = None  # type: ignore[assignment]
     """Bond stress after the round, yield points, shape (B, n)."""
+    market_burden: Array = None  # type: ignore[assignment]
+    """The burden the market prices the state by (% of GDP, the market's model), (B, n)."""
 
     @cached_property
     def imports(self) -> Array:
@@ -1773,6 +1775,7 @@ def _evaluate(
         approval=expand(bd.approval, p.approval_base),
         equity=expand(bd.equity),
         bond=expand(bd.bond),
+        market_burden=expand(bd.market_burden),
         imports_fn=imports,
         effective_fn=lambda: effective_rate(
             nxt.layers if nxt.layers.shape[-3] else world.decompose(nxt.tariff), seg_share, seg_mask
@@ -2042,6 +2045,7 @@ def _evaluate_block(
     prev_equity: Array | None = None,
     prev_bond: Array | None = None,
     market: Params | None = None,
+    prev_market_burden: Array | None = None,
 ) -> Breakdown:
     """Every term on one block of countries.
 
@@ -2077,16 +2081,22 @@ def _evaluate_block(
     mp = p if market is None else market
     crash_on = bool(np.any(p.crash_weight))
     b_mkt = burden
+    el_mkt: Any = None
+    if mp is not p:
+        el_mkt = _seg(elasticity_in_force(mp, nxt.adjust, batched=ties is not None))
     if mp is not p and crash_on:
-        b_mkt = _burden_of(world, mp, r, m0_seg, nxt.control)
+        b_mkt = _burden_of(world, mp, r, m0_seg, nxt.control, el_mkt)
     zeros = np.zeros(np.shape(burden)[-1])
     prev_priced: Array | float = 0.0
     if prev_equity is None:
         prev_equity = zeros  # no previous state: no mood carried over
     elif np.any(prev_equity):  # the value the previous state priced, to carry the mood
-        r_prev = _rates_of(world, prev_tau)
-        b_prev = _burden_of(world, mp, r_prev, m0_seg, nxt.control if prev_control is None
-                            else prev_control)  # fmt: skip
+        b_prev = prev_market_burden
+        if b_prev is None:
+            b_prev = _burden_of(
+                world, mp, _rates_of(world, prev_tau), m0_seg,
+                nxt.control if prev_control is None else prev_control, el if mp is p else el_mkt,
+            )  # fmt: skip
         prev_priced = -np.maximum(mp.market_beta * b_prev - mp.support_effect * nxt.support, 0.0)
     eq, bond = equity_index(
         b_mkt, mp.market_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
@@ -2156,6 +2166,7 @@ def _evaluate_block(
         effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
         equity=np.broadcast_to(eq, np.shape(burden)),
         bond=np.broadcast_to(bond, np.shape(burden)),
+        market_burden=np.broadcast_to(b_mkt, np.shape(burden)),
     )
 
 
@@ -2168,12 +2179,13 @@ def _rates_of(world: _WorldView, t: Array) -> Array:
     return segment_rates(world.split(t), world.seg_mask)
 
 
-def _burden_of(world: _WorldView, p: Params, r: Array, m0_seg: Array, control: Array) -> Array:
-    """The economic burden of segment rates ``r`` under parameters ``p`` (the market's view)."""
-    pt, el = _seg(p.pass_through), _seg(p.elasticity)
-    m_seg = trade_response(m0_seg, r, pt, el)
-    pain = _sum_rows(tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), world.gdp))
-    rev = _sum_rows(tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), world.gdp))
-    ret = _sum_rows(retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), world.gdp))
+def _burden_of(
+    world: _WorldView, p: Params, r: Array, m0_seg: Array, control: Array, el: Any
+) -> Array:
+    """The economic burden of segment rates ``r`` under parameters ``p`` (the market's view).
+
+    ``el`` is the elasticity in force, with the segment axis (as in the block).
+    """
+    pain, rev, ret, _ = _trade_terms(p, r, m0_seg, world.gdp, _seg(p.pass_through), el)
     dep = dependence_loss(control, p.critical_exposure)
     return -(pain + rev + ret + dep)
