@@ -72,6 +72,42 @@ def _nashpy_worker(A: np.ndarray, B: np.ndarray, queue: Any) -> None:
     queue.put((time.perf_counter() - t0, eqs))
 
 
+def _simpdiv_worker(arrays: list[list[np.ndarray]], queue: Any) -> None:
+    import pygambit as gbt
+
+    t0 = time.perf_counter()
+    out = []
+    for arr in arrays:
+        x = gbt.Game.from_arrays(*arr)
+        res = gbt.nash.simpdiv_solve(x.mixed_strategy_profile(rational=True))
+        out.append(
+            [
+                [np.array([float(p[s]) for s in pl.strategies]) for pl in p.game.players]
+                for p in res.equilibria
+            ]
+        )
+    queue.put((time.perf_counter() - t0, out))
+
+
+def _simpdiv_timed(games: list[eq.NormalFormGame], timeout: float) -> tuple[float | None, int]:
+    """pygambit's simpdiv_solve on every game in a child process, abandoned after `timeout` s."""
+    queue: Any = mp.Queue()
+    arrays = [[np.asarray(p) for p in g.payoff_array] for g in games]
+    proc = mp.Process(target=_simpdiv_worker, args=(arrays, queue))
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join()
+        return None, 0
+    t, profiles = queue.get()
+    ok = sum(
+        any(g.regret(sig) <= ACCEPT for sig in profs)
+        for g, profs in zip(games, profiles, strict=True)
+    )
+    return t, ok
+
+
 def nashpy_once(game: eq.NormalFormGame, timeout: float) -> tuple[float | None, Any]:
     """One nashpy run in a child process, abandoned after `timeout` seconds."""
     queue: Any = mp.Queue()
@@ -92,6 +128,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument(
         "--nashpy-timeout", type=float, default=120.0, help="seconds per nashpy run (0 skips)"
+    )
+    parser.add_argument(
+        "--simpdiv-timeout", type=float, default=120.0, help="seconds for pygambit's simpdiv runs"
     )
     args = parser.parse_args()
     repeats = 3 if args.quick else 15
@@ -172,10 +211,24 @@ def main() -> None:
         print("pygambit is not installed: no gnm_solve / simpdiv_solve comparison.")
     else:
         gg = [gbt.Game.from_arrays(*[np.asarray(p) for p in g.payoff_array]) for g in games3]
-        t, _ = median_time(lambda: [gbt.nash.gnm_solve(x) for x in gg], 1)
-        rows.append((label, "pygambit gnm_solve", t, "-"))
-        t, _ = median_time(lambda: [gbt.nash.simpdiv_solve(x) for x in gg], 1)
-        rows.append((label, "pygambit simpdiv_solve", t, "-"))
+
+        def gambit_found(results: Any) -> int:
+            """Games for which gambit returned a profile with regret <= ACCEPT."""
+            n_ok = 0
+            for g, res in zip(games3, results, strict=True):
+                profs = [
+                    [np.array([float(p[s]) for s in pl.strategies]) for pl in p.game.players]
+                    for p in res.equilibria
+                ]
+                n_ok += any(g.regret(sig) <= ACCEPT for sig in profs)
+            return n_ok
+
+        t, r = median_time(lambda: [gbt.nash.gnm_solve(x) for x in gg], 1)
+        rows.append((label, "pygambit gnm_solve", t, gambit_found(r)))
+        # simplicial subdivision starts from a (rational) profile, the centroid, and
+        # works in exact arithmetic: run in a child process, abandoned after the timeout
+        ts_, found_ = _simpdiv_timed(games3, args.simpdiv_timeout)
+        rows.append((label, "pygambit simpdiv_solve", ts_, found_ if ts_ else "timeout"))
 
     game = eq.NormalFormGame(list(rng.normal(size=(4, 11, 11, 11, 11))))
     label = "pure_nash 4p x 11"

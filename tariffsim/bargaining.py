@@ -67,6 +67,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import limits
 from .deals import (
     CONCESSIONS,
     MAX_DEALS,
@@ -115,6 +116,7 @@ __all__ = [
 def _check_horizon(horizon: Any) -> int:
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
         raise ParameterError(f"`horizon` must be an int >= 1; got {horizon!r}.")
+    limits.check("max_rounds", int(horizon), "horizon")
     return int(horizon)
 
 

@@ -60,6 +60,7 @@ PAYOFF_TERM_NAMES = (
     "coalition",
     "face",
     "resolve",
+    "reciprocity",
 )
 """Names of the payoff terms, spelled exactly as :data:`tariffsim.payoffs.TERMS`
 (a test keeps the two equal; this module sits below ``payoffs`` and cannot import it)."""

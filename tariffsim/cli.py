@@ -406,10 +406,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
     else:
         print(_fit(f"{sc.title} — seed {a.seed}, {len(path) - 1} rounds from {path.dates[0]}"))
         print(_fit(path.table(), width=10**6))
-        if path.events:
-            print("\nevents:")
-            for r, label in path.events:
-                print(_fit(f"  round {r:>3}  {path.dates[min(r, len(path) - 1)]}  {label}"))
+        _print_events(path)
     figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
@@ -545,6 +542,10 @@ def _scenario_items(sc: Scenario) -> list[dict[str, str]]:
         ("event", when, f"{kind} {what}".strip(), label, claims.replace(", ", " "))
         for when, kind, what, label, claims in sc._event_rows()
     ]
+    items += [
+        (kind, dyad, level, cond, claims.replace(", ", " "))
+        for kind, dyad, level, cond, claims in sc._bargaining_rows()
+    ]
     return [dict(zip(_ITEM, it, strict=True)) for it in items]
 
 
@@ -572,6 +573,22 @@ def _scenario_doc(sc: Scenario) -> dict[str, Any]:
         "beliefs": sc.beliefs(),
         "parameters": [{**p, "claims": list(p["claims"])} for p in sc.parameters()],
         "events": events,
+        "negotiation": {
+            "enabled": g.negotiation.enabled,
+            "method": g.negotiation.method,
+            "discount": g.negotiation.discount,
+            "horizon": g.negotiation.horizon,
+        },
+        "bargaining": [
+            {
+                "kind": k,
+                "dyad": d,
+                "level": lv,
+                "condition": c,
+                "claims": [x for x in cl.split(", ") if x],
+            }
+            for k, d, lv, c, cl in sc._bargaining_rows()
+        ],
         "claims": list(sc.claims),
         "outcomes": list(sc.outcomes),
     }
@@ -656,8 +673,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     # summits with parties are bargaining opportunities on the equilibrium path: solve the
     # game whose demanding sides keep their unmet demands, then offer deals at each summit
     talks = game.negotiation.enabled and any(e.kind == "summit" and e.parties for e in game.events)
+    unfloored = game
     if talks:
-        unfloored = game
         game = with_demand_floors(game, start)
     # dyads the ladder game does not move are held at the start's levels
     lgame = LadderGame.from_game(game.replace(initial=start), moves=a.moves)
@@ -690,7 +707,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             (game.round_of(e.when) for e in game.events if e.kind in ("set", "control")),
             default=0,
         )
-    if talks:
+    if talks or game.threats:
         path = agreement_path(
             res, start, a.rounds, start_round=r0, game=unfloored.replace(initial=start)
         )
@@ -735,6 +752,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             when = str(path.dates[ag.round])
             print(_fit(f"agreement in round {ag.round} ({when}, {ag.label}): {terms}{extra}; "
                        f"surplus split {split}"))  # fmt: skip
+        _print_events(path)
         if still:
             print(_fit(nothing))
     figures: dict[str, Any] = {}
@@ -756,6 +774,14 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     if still and a.format != "table":
         print(f"tariffsim: {nothing}", file=sys.stderr)
     return 0 if res.converged else 1
+
+
+def _print_events(path: Any) -> None:
+    """The path's events (announcements, summits, threats, breaches), one line each."""
+    if path.events:
+        print("\nevents:")
+        for r, label in path.events:
+            print(_fit(f"  round {r:>3}  {path.dates[min(r, len(path) - 1)]}  {label}"))
 
 
 def _out_dir(text: str) -> FsPath:

@@ -455,6 +455,12 @@ class _RunRngs(Sequence[np.random.Generator]):
 # per-run parameters
 # ---------------------------------------------------------------------------
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
+_MARKET_FIELDS = (
+    "pass_through", "elasticity", "elasticity_short", "adjust_days", "dependence",
+    "revenue_weight", "export_margin", "critical_exposure", "market_beta", "support_effect",
+    "market_speed", "bond_beta",
+)  # fmt: skip
+"""The Params fields the equity index is priced from (:func:`tariffsim.payoffs.equity_index`)."""
 _SCALAR_4D = frozenset(
     {"elasticity", "elasticity_short", "export_margin", "face_mutual_relief", "answer_scale"}
 )
@@ -527,6 +533,7 @@ class _States:
     grievance: Array = None  # type: ignore[assignment]  # (R, k, k); default none
     equity: Array = None  # type: ignore[assignment]  # (R, k): index after the last round
     bond: Array = None  # type: ignore[assignment]  # (R, k): bond stress after the last round
+    market_burden: Array | None = None  # (R, k): the burden the market priced the state by
 
     def __post_init__(self) -> None:
         if self.adjust is None:
@@ -609,6 +616,7 @@ class _Run:
                     if not pp.index or pp.index[0] == c:
                         rates[c] = np.array(vals, dtype=float)
         self.noise = noise
+        self._market_cache: dict[int, tuple[Params, Params | None]] = {}
         self.agents: list[_AgentRun] = []
         for k, a in enumerate(game.agents):
             base = a.beliefs.perceived if a.beliefs else truth
@@ -666,6 +674,26 @@ class _Run:
         }
         self._slow_memo = (st.tie_loss, st.grievance, out)
         return dict(out)
+
+    def _market_for(self, params: Params) -> Params | None:
+        """The market's model to price the index with, when it differs from ``params``.
+
+        None when ``params`` prices it the same way (the truth itself, or an
+        agent whose beliefs leave every field the index depends on alone):
+        the payoff block then reuses the burden it has already computed.
+        """
+        if params is self.truth:
+            return None
+        key = id(params)
+        hit = self._market_cache.get(key)
+        if hit is not None and hit[0] is params:
+            return hit[1]
+        same = all(
+            np.array_equal(getattr(params, f), getattr(self.truth, f)) for f in _MARKET_FIELDS
+        )
+        out = None if same else self.truth
+        self._market_cache[key] = (params, out)
+        return out
 
     def ties_of(self, st: _States) -> Array:
         """``st.tie_loss``, set to no loss (whole world) when a caller left it out."""
@@ -748,7 +776,8 @@ class _Run:
         return _evaluate_block(
             self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
             st.control[:, None], **self._slow(params, st), prev_equity=st.equity[:, None],
-            prev_bond=st.bond[:, None], market=None if params is self.truth else self.truth,
+            prev_bond=st.bond[:, None], market=self._market_for(params),
+            prev_market_burden=None if st.market_burden is None else st.market_burden[:, None],
         )  # fmt: skip
 
     def evaluate_state(
@@ -773,16 +802,18 @@ class _Run:
             prev_control = nxt.control
             prev_eq: Array | None = None if fresh else st.equity[:, None]
             prev_bond = st.bond[:, None]
+            priced = None  # the state is its own previous: priced afresh
         else:
             prev_tau, prev_moved = prev.tariff[:, None], prev.moved[:, None]
             prev_control = prev.control[:, None]
             prev_eq, prev_bond = prev.equity[:, None], prev.bond[:, None]
+            priced = None if prev.market_burden is None else prev.market_burden[:, None]
         slow = self._slow(params, st)
         slow["grievance"] = (st if prev is None else prev).grievance[:, None]
         return _evaluate_block(
             self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control,
-            **slow, prev_equity=prev_eq, prev_bond=prev_bond,
-            market=None if params is self.truth else self.truth,
+            **slow, prev_equity=prev_eq, prev_bond=prev_bond, market=self._market_for(params),
+            prev_market_burden=priced,
         )  # fmt: skip
 
     # -- per-run objects for strategies without act_batch --------------------------
@@ -1077,12 +1108,14 @@ def _play(
         )
     _fire_events(rt, st, by_round.get(0, []))
     events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
+    mk0: Breakdown | None = None
     if start is None:  # the index starts by pricing the state the game starts from
-        mk = rt.evaluate_state(rt.truth, st, None, fresh=True)
-        st.equity, st.bond = mk.equity[:, 0], mk.bond[:, 0]
+        mk0 = rt.evaluate_state(rt.truth, st, None, fresh=True)
+        st.equity, st.bond = mk0.equity[:, 0], mk0.bond[:, 0]
+        st.market_burden = mk0.market_burden[:, 0]
 
     rec = _Record(rt, record)
-    rec.add(0, st, None, np.zeros((R, len(rt.keys)), dtype=np.int8))
+    rec.add(0, st, None, np.zeros((R, len(rt.keys)), dtype=np.int8), mk0)
 
     # noise: one uniform per round per dyad, drawn up front per noisy run
     K = len(rt.keys)
@@ -1206,8 +1239,9 @@ def _play(
         # the market prices the new state: the index and bond stress move (true model)
         mk = rt.evaluate_state(rt.truth, st, prev)
         st.equity, st.bond = mk.equity[:, 0], mk.bond[:, 0]
+        st.market_burden = mk.market_burden[:, 0]
         _learn(rt, st)
-        rec.add(r, st, prev, moves)
+        rec.add(r, st, prev, moves, mk)
         st.shock = np.zeros_like(st.support)
     return {
         "arrays": rec.arrays,
@@ -1290,17 +1324,22 @@ class _Talks:
             for th in due:
                 if th.unless and th.unless in self.met[q]:
                     continue
+                name = th.label or f"{th.by} threat on {th.target}"
+                i, j = rt.pos[th.by], rt.pos[th.target]
+                if th.level <= st.tariff[q, i, j]:
+                    now = 100 * float(st.tariff[q, i, j])
+                    moot = f"moot ({100 * th.level:g}% is not above the {now:g}% in force)"
+                    self.notes[q].append((r, f"{name}: {moot}"))
+                    continue
                 state = rt.full_state(st, q)
                 model = self._models(q, (th.by,))[th.by]
                 c = credible(
                     self._game(q), th, state, discount=neg.discount, horizon=neg.horizon,
                     model=model,
                 )  # fmt: skip
-                name = th.label or f"{th.by} threat on {th.target}"
                 if not c.credible:
                     self.notes[q].append((r, f"{name}: not carried out (not credible)"))
                     continue
-                i, j = rt.pos[th.by], rt.pos[th.target]
                 st.moved[q, i, j] = th.level - st.tariff[q, i, j]
                 st.tariff[q, i, j] = th.level
                 st.peak[q, i, j] = max(st.peak[q, i, j], th.level)
@@ -1718,8 +1757,10 @@ class _Talks:
     def constrain(self, st: _States, moves: NDArray[np.int8], r: int) -> NDArray[np.int8]:
         """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands.
 
-        Vectorised over runs: only runs that break an agreement this round
-        are handled one by one (to write their notes).
+        An agreement binds in the round it is struck: a raise of one of its
+        dyads in that round is held, so the round ends at the agreed terms; a
+        raise in a later round breaks it (and is noted). Vectorised over runs:
+        only runs that raise an agreed dyad are handled one by one.
         """
         if not self.active:
             return moves
@@ -1731,6 +1772,9 @@ class _Talks:
             broken: dict[int, str] = {}
             for c, d in enumerate(rt.keys):
                 if moves[q, c] > 0 and d in locked:
+                    if self.agreements[q][locked[d][1]].round == r:
+                        moves[q, c] = 0  # signed this round: the terms stand this round
+                        continue
                     broken.setdefault(locked[d][1], d[0])
             for kk, who in sorted(broken.items()):
                 a = self.agreements[q][kk]
@@ -1954,7 +1998,15 @@ class _Record:
                     :, w.index(ag.code)
                 ]
 
-    def add(self, r: int, st: _States, prev: _States | None, moves: NDArray[np.int8]) -> None:
+    def add(
+        self,
+        r: int,
+        st: _States,
+        prev: _States | None,
+        moves: NDArray[np.int8],
+        bd: Breakdown | None = None,
+    ) -> None:
+        """Record round ``r``; ``bd`` is the true breakdown of ``st`` when already computed."""
         rt, a = self.rt, self.arrays
         if self.look:
             a["tariff"][:, r] = st.tariff
@@ -1963,7 +2015,8 @@ class _Record:
         idx: Any = rt.idx
         if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
             idx = slice(int(idx[0]), int(idx[-1]) + 1)
-        bd = rt.evaluate_state(rt.truth, st, prev)
+        if bd is None:
+            bd = rt.evaluate_state(rt.truth, st, prev)
         if self.others.size:  # third parties pay for the ties others eroded with them
             lost = self.tie_cost * tie_held(st.tie_loss, rt.world.ties)[:, self.others]
             a["payoff"][:, r, self.others] = lost

@@ -58,6 +58,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from . import limits
 from .agents import Observation, Traits, best_index, register
 from .errors import ParameterError
 from .world import StateBatch
@@ -89,7 +90,8 @@ class Forward:
     Parameters
     ----------
     horizon : int, default 8
-        Rounds looked ahead (>= 1); beyond them the state is held forever.
+        Rounds looked ahead (>= 1, at most the ``max_rounds`` limit of
+        :mod:`tariffsim.limits`); beyond them the state is held forever.
     discount : float, default 0.95
         Per-round discount factor, in [0, 1).
     jumps : bool, default False
@@ -107,6 +109,8 @@ class Forward:
     ------
     ParameterError
         If `horizon`, `discount`, `continuation` or `selection` is out of range.
+    LimitError
+        If `horizon` exceeds the ``max_rounds`` limit.
 
     Examples
     --------
@@ -128,6 +132,7 @@ class Forward:
         h = self.horizon
         if isinstance(h, bool) or not isinstance(h, numbers.Integral) or h < 1:
             raise ParameterError(f"`horizon` must be an int >= 1; got {h!r}.")
+        limits.check("max_rounds", int(h), "Forward.horizon")
         d = self.discount
         if isinstance(d, bool) or not isinstance(d, numbers.Real) or not 0 <= float(d) < 1:
             raise ParameterError(f"`discount` must be in [0, 1); got {d!r}.")

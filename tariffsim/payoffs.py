@@ -48,6 +48,11 @@ term               payoff to country ``i`` (% of GDP)
                    dyad where ``i`` can answer (:math:`a_{ij}=1`), valued by the
                    damage an equal answer would do (:math:`G`, a share of ``j``'s
                    exports) and the trade still at stake (:math:`s`): saturates
+``reciprocity``    :math:`-w^{rec}_i \sum_j a_{ij} \left(\min(\tau_{ji}, \bar g) -
+                   \min(\tau_{ij}, \bar g)\right)^+ / \bar g` — a standing cost while
+                   ``i`` levies less on ``j`` than ``j`` levies on ``i``, counting the
+                   first :math:`\bar g` (the partner's baseline) only: bounded by
+                   :math:`w^{rec}_i` per partner, saturating above :math:`\bar g`
 =================  ===========================================================
 
 ``τ`` is the headline tariff, ``Δ`` the change this round (``Δ⁻`` a cut,
@@ -101,6 +106,7 @@ __all__ = [
     "market_pass_through",
     "optimal_tariff",
     "recession_odds",
+    "reciprocity_shortfall",
     "resolve_cost",
     "retaliation_loss",
     "segment_rates",
@@ -658,6 +664,40 @@ def resolve_cost(
     return _sum_last(cut * unilateral)
 
 
+def reciprocity_shortfall(
+    tau: Array, reference: float | Array, active: Array | float = 1.0
+) -> Array:
+    r"""How far each country's tariffs fall short of its partners' on it, in [0, n - 1].
+
+    .. math:: R_i = \sum_j a_{ij}\,\frac{\left(\min(\tau_{ji}, \bar g) -
+              \min(\tau_{ij}, \bar g)\right)^+}{\bar g}
+
+    ``tau`` is the headline tariff ``(..., n, n)`` (``tau[i, j]``: ``i`` on
+    ``j``), :math:`\bar g` the ``reference`` (> 0) and ``active`` the dyads
+    on which ``i`` can set its tariff. Each partner adds at most 1: the
+    shortfall saturates at the reference, so only the first :math:`\bar g`
+    of the partner's tariff asks to be mirrored (a partner at 145% asks no
+    more than one at 10%), and a country that levies at least
+    :math:`\bar g` — or at least what the partner levies — has none. The
+    ``reciprocity`` term charges ``reciprocity_weight[i]`` per unit.
+
+    Examples
+    --------
+    >>> t = np.array([[[0, 0.30], [0.0, 0]]])       # 0 levies 30% on 1, 1 levies nothing
+    >>> ts.payoffs.reciprocity_shortfall(t, 0.10)
+    array([[0., 1.]])
+    >>> t[0, 1, 0] = 0.10                            # 1 mirrors the first 10 points
+    >>> ts.payoffs.reciprocity_shortfall(t, 0.10)
+    array([[0., 0.]])
+    >>> t[0, 1, 0] = 0.05
+    >>> ts.payoffs.reciprocity_shortfall(t, 0.10)
+    array([[0. , 0.5]])
+    """
+    own = np.minimum(tau, reference)
+    gap = np.maximum(np.swapaxes(own, -1, -2) - own, 0.0)
+    return _sum_last(gap * active / reference)
+
+
 def trade_bite(flows: Array, m0: Array) -> Array:
     """Share of each dyad's baseline trade a tariff has destroyed, ``1 - M / M0`` (in [0, 1]).
 
@@ -822,6 +862,12 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
     "tie_rebuild_days": ("model_tie_rebuild_halflife", "relations_not_improved"),
     "grievance_days": ("model_grievance_halflife", "cn_retaliation_if_us_persists"),
     "grievance_weight": ("model_grievance_weight", "china_real_target", "show_toughness_works"),
+    "reciprocity_weight": (
+        "model_reciprocity_weight",
+        "cn_core_interests_dignity",
+        "cn_no_unilateral_concessions",
+    ),
+    "reciprocity_reference": ("us_universal_baseline_10", "model_reciprocity_weight"),
 }
 """Claim ids behind each parameter of :class:`Params` (tested to exist)."""
 
@@ -934,6 +980,13 @@ class Params:
         Extra ``resolve`` cost, % of GDP per unit of cut times the grievance
         held against the partner (>= 0): cutting a tariff on a partner that
         retaliated costs more. Default 0.
+    reciprocity_weight : ndarray (n,)
+        % of GDP a year per unit of :func:`reciprocity_shortfall`: the
+        standing cost of levying less on a partner than it levies on you
+        (>= 0). Default 0; :meth:`default` gives China its stated principle.
+    reciprocity_reference : float
+        The part of a partner's tariff that reciprocity asks to mirror, a
+        fraction (> 0): the shortfall saturates there. Default 0.10.
     calibration : mapping
         How calibrated numbers were derived (read-only record).
     """
@@ -974,6 +1027,8 @@ class Params:
     tie_rebuild_days: float = 0.0
     grievance_days: float = 0.0
     grievance_weight: Array = 0.0  # type: ignore[assignment]
+    reciprocity_weight: Array = 0.0  # type: ignore[assignment]
+    reciprocity_reference: float = 0.10
     calibration: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -1018,7 +1073,7 @@ class Params:
                     f"`{name}` must be {rule}; got {np.asarray(arr)[mask].flat[0]!r}."
                 )
 
-        for name in ("elasticity", "elasticity_short"):
+        for name in ("elasticity", "elasticity_short", "reciprocity_reference"):
             if getattr(self, name) <= 0:
                 raise ParameterError(f"`{name}` must be > 0; got {getattr(self, name)!r}.")
         for name in ("adjust_days", "tie_erosion", "tie_rebuild_days", "grievance_days"):
@@ -1234,6 +1289,9 @@ class Params:
         resolve = ones * cl["model_resolve_weight"].values[0]
         if "CN" in idx:
             resolve[idx["CN"]] = cl["model_resolve_weight"].values[1]
+        recip = np.zeros(n)
+        if "CN" in idx:  # China's stated principle: no unilateral concessions, dignity kept
+            recip[idx["CN"]] = v("model_reciprocity_weight")
         provisional = cls(
             elasticity=v("import_elasticity_short_run"),
             pass_through=np.full((n, n), v("pass_through_border_2018")),
@@ -1270,6 +1328,8 @@ class Params:
             tie_rebuild_days=v("model_tie_rebuild_halflife"),
             grievance_days=v("model_grievance_halflife"),
             grievance_weight=ones * v("model_grievance_weight"),
+            reciprocity_weight=recip,
+            reciprocity_reference=v("us_universal_baseline_10") / 100.0,
         )
         return provisional.recalibrated(world)
 
@@ -1383,6 +1443,7 @@ _NONNEG = (
     "face_weight",
     "face_zero_cost",
     "resolve_weight",
+    "reciprocity_weight",
     "control_strain",
     "crash_weight",
     "crash_threshold",
@@ -1474,6 +1535,8 @@ class Breakdown:
     """Equity index after the round, % from baseline, shape (B, n) (:func:`equity_index`)."""
     bond: Array = None  # type: ignore[assignment]
     """Bond stress after the round, yield points, shape (B, n)."""
+    market_burden: Array = None  # type: ignore[assignment]
+    """The burden the market prices the state by (% of GDP, the market's model), (B, n)."""
 
     @cached_property
     def imports(self) -> Array:
@@ -1766,6 +1829,7 @@ def _evaluate(
         approval=expand(bd.approval, p.approval_base),
         equity=expand(bd.equity),
         bond=expand(bd.bond),
+        market_burden=expand(bd.market_burden),
         imports_fn=imports,
         effective_fn=lambda: effective_rate(
             nxt.layers if nxt.layers.shape[-3] else world.decompose(nxt.tariff), seg_share, seg_mask
@@ -2043,6 +2107,7 @@ def _evaluate_block(
     prev_equity: Array | None = None,
     prev_bond: Array | None = None,
     market: Params | None = None,
+    prev_market_burden: Array | None = None,
 ) -> Breakdown:
     """Every term on one block of countries.
 
@@ -2078,16 +2143,22 @@ def _evaluate_block(
     mp = p if market is None else market
     crash_on = bool(np.any(p.crash_weight))
     b_mkt = burden
+    el_mkt: Any = None
+    if mp is not p:
+        el_mkt = _seg(elasticity_in_force(mp, nxt.adjust, batched=ties is not None))
     if mp is not p and crash_on:
-        b_mkt = _burden_of(world, mp, r, m0_seg, nxt.control)
+        b_mkt = _burden_of(world, mp, r, m0_seg, nxt.control, el_mkt)
     zeros = np.zeros(np.shape(burden)[-1])
     prev_priced: Array | float = 0.0
     if prev_equity is None:
         prev_equity = zeros  # no previous state: no mood carried over
     elif np.any(prev_equity):  # the value the previous state priced, to carry the mood
-        r_prev = _rates_of(world, prev_tau)
-        b_prev = _burden_of(world, mp, r_prev, m0_seg, nxt.control if prev_control is None
-                            else prev_control)  # fmt: skip
+        b_prev = prev_market_burden
+        if b_prev is None:
+            b_prev = _burden_of(
+                world, mp, _rates_of(world, prev_tau), m0_seg,
+                nxt.control if prev_control is None else prev_control, el if mp is p else el_mkt,
+            )  # fmt: skip
         prev_priced = -np.maximum(mp.market_beta * b_prev - mp.support_effect * nxt.support, 0.0)
     eq, bond = equity_index(
         b_mkt, mp.market_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
@@ -2138,8 +2209,9 @@ def _evaluate_block(
         )
         face = face - (p.face_weight * c_face + p.face_zero_cost * _eliminated(prev_control, nxt))
         res = res - p.resolve_weight * c_res
+    recip = -p.reciprocity_weight * reciprocity_shortfall(tau, p.reciprocity_reference, active)
     terms = dict(
-        zip(TERMS, (pain, rev, ret, dep, rec, mkt, pol, ally, coal, face, res), strict=True)
+        zip(TERMS, (pain, rev, ret, dep, rec, mkt, pol, ally, coal, face, res, recip), strict=True)
     )
     total = np.zeros_like(pain)
     for k, name in enumerate(TERMS):
@@ -2156,6 +2228,7 @@ def _evaluate_block(
         effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
         equity=np.broadcast_to(eq, np.shape(burden)),
         bond=np.broadcast_to(bond, np.shape(burden)),
+        market_burden=np.broadcast_to(b_mkt, np.shape(burden)),
     )
 
 
@@ -2168,12 +2241,13 @@ def _rates_of(world: _WorldView, t: Array) -> Array:
     return segment_rates(world.split(t), world.seg_mask)
 
 
-def _burden_of(world: _WorldView, p: Params, r: Array, m0_seg: Array, control: Array) -> Array:
-    """The economic burden of segment rates ``r`` under parameters ``p`` (the market's view)."""
-    pt, el = _seg(p.pass_through), _seg(p.elasticity)
-    m_seg = trade_response(m0_seg, r, pt, el)
-    pain = _sum_rows(tariff_pain(m0_seg, r, pt, el, _seg(p.dependence), world.gdp))
-    rev = _sum_rows(tariff_revenue(m_seg, r, _seg(p.revenue_weight, dyad=False), world.gdp))
-    ret = _sum_rows(retaliation_loss(m0_seg, m_seg, r, pt, _seg(p.export_margin), world.gdp))
+def _burden_of(
+    world: _WorldView, p: Params, r: Array, m0_seg: Array, control: Array, el: Any
+) -> Array:
+    """The economic burden of segment rates ``r`` under parameters ``p`` (the market's view).
+
+    ``el`` is the elasticity in force, with the segment axis (as in the block).
+    """
+    pain, rev, ret, _ = _trade_terms(p, r, m0_seg, world.gdp, _seg(p.pass_through), el)
     dep = dependence_loss(control, p.critical_exposure)
     return -(pain + rev + ret + dep)

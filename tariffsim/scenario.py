@@ -575,6 +575,25 @@ class Scenario:
             rows.append((when, str(e.kind), where.strip(), e.label, ", ".join(e.claims)))
         return rows
 
+    def _bargaining_rows(self) -> list[tuple[str, str, str, str, str]]:
+        """Demands and conditional threats: (kind, dyad, level, condition, claims)."""
+        g = self.game
+        rows = []
+        for d in g.negotiation.demands:
+            layer = f" ({d.layer} layer)" if d.layer else ""
+            rows.append(
+                ("demand", f"{d.by}-{d.of}", f"{100 * d.level:g}%{layer}",
+                 f"kept until {d.concession}", ", ".join(d.claims))
+            )  # fmt: skip
+        for th in g.threats:
+            when = str(th.when) if isinstance(th.when, dt.date) else f"round {th.when}"
+            cond = f"on {when}" + (f" unless {th.unless}" if th.unless else "")
+            rows.append(
+                ("threat", f"{th.by}-{th.target}", f"{100 * th.level:g}%", cond,
+                 ", ".join(th.claims))
+            )  # fmt: skip
+        return rows
+
     def describe(self, width: int = 100) -> str:
         """A plain-text description: calendar, countries, agents, beliefs, parameters, events.
 
@@ -631,6 +650,15 @@ class Scenario:
             ) or [head.rstrip()]
         out.append("\nevents:")
         out += [f"  {w:<12} {k:<8} {x:<12} {lab}" for w, k, x, lab, _ in self._event_rows()]
+        brows = self._bargaining_rows()
+        if brows:
+            neg = g.negotiation
+            talks = "on" if neg.enabled else "off"
+            out.append(
+                f"\nbargaining ({talks}; {neg.method}, discount {neg.discount:g}, "
+                f"horizon {neg.horizon}): demands and conditional threats"
+            )
+            out += [f"  {k:<7} {d:<6} {lv:<22} {c}" for k, d, lv, c, _ in brows]
         if self.changes:
             out.append("\nwhat-if changes (with_params):")
             out += [f"  - {c}" for c in self.changes]
@@ -1312,8 +1340,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
 
     # -- negotiation -------------------------------------------------------------
     negotiation = _negotiation(data, codes, ladders, cl, pr, world)
-    threats = _threats(data, codes, ladders, cl, pr)
-    moves = data.get("moves") or "step"
+    threats = _threats(data, codes, ladders, cl, pr, (start, round_days, rounds))
+    moves = data.get("moves", "step")
     if moves not in ("step", "jump"):
         pr.add("moves", f"must be one of 'step', 'jump'; got {moves!r}")
         moves = "step"
@@ -1560,8 +1588,17 @@ def _threats(
     ladders: Mapping[tuple[str, str], Any],
     cl: Any,
     pr: _Problems,
+    calendar: tuple[dt.date, int, int],
 ) -> tuple[Threat, ...]:
-    """The ``[[threats]]`` list: conditional threats, checked field by field."""
+    """The ``[[threats]]`` list: conditional threats, checked field by field.
+
+    A threat must fall inside the calendar (``calendar = (start, round_days,
+    rounds)``): after its start and no later than its last round, so
+    that it is checked at all; its level must be above the ladder's lowest
+    rung (a threat to cut to zero is not a threat).
+    """
+    start, round_days, rounds = calendar
+    last = start + dt.timedelta(days=round_days * rounds)
     out = []
     for k, td in enumerate(data.get("threats") or []):
         path = f"threats[{k}]"
@@ -1575,11 +1612,29 @@ def _threats(
         if d not in ladders or not _num(lvl) or not ladders[d].contains(lvl):
             pr.add(f"{path}.level", f"must be a rung of the {d[0]}-{d[1]} ladder; got {lvl!r}")
             continue
+        if float(lvl) <= min(ladders[d].levels):
+            pr.add(
+                f"{path}.level",
+                f"must be above the lowest rung of the {d[0]}-{d[1]} ladder; got {lvl!r}",
+            )
+            continue
         when = td.get("date", td.get("round"))
         if not isinstance(when, dt.date) and not (
             isinstance(when, int) and not isinstance(when, bool) and when >= 0
         ):
             pr.add(f"{path}.date", f"must be a date or `round` an int >= 0; got {when!r}")
+            continue
+        if isinstance(when, dt.datetime):
+            when = when.date()
+        if isinstance(when, dt.date) and not start < when <= last:
+            pr.add(
+                f"{path}.date",
+                f"must fall inside the calendar (after {start}, up to {last}); "
+                f"got {when.isoformat()}",
+            )
+            continue
+        if isinstance(when, int) and not 1 <= when <= rounds:
+            pr.add(f"{path}.round", f"must be in [1, calendar.rounds = {rounds}]; got {when!r}")
             continue
         unless = td.get("unless", "")
         if unless and unless not in CONCESSIONS:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import limits
 from ..errors import ParameterError
 
 __all__ = [
@@ -84,6 +85,13 @@ def check_int(value: Any, name: str, minimum: int = 0, maximum: int | None = Non
 def check_pos_int(value: Any, name: str) -> int:
     """Return ``value`` as an int >= 1."""
     return check_int(value, name, 1)
+
+
+def check_rounds(value: Any, name: str = "rounds") -> int:
+    """Return ``value`` as an int >= 1 within the ``max_rounds`` limit (:mod:`tariffsim.limits`)."""
+    v = check_pos_int(value, name)
+    limits.check("max_rounds", v, name)
+    return v
 
 
 def check_tol(tol: Any, name: str = "tol") -> float:

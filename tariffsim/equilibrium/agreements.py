@@ -31,7 +31,7 @@ from ..errors import ParameterError
 from ..game import Game, path_from_states
 from ..path import Path
 from ..world import State
-from ._validate import check_pos_int
+from ._validate import check_int, check_rounds
 from .eq_path import MPEResult
 
 __all__ = ["agreement_path", "with_demand_floors"]
@@ -61,6 +61,11 @@ def with_demand_floors(
     -------
     Game
 
+    Raises
+    ------
+    ParameterError
+        If `game` is not a Game, `start` not a State, or `met` not a set of names.
+
     Examples
     --------
     >>> from tariffsim import equilibrium as eq
@@ -68,6 +73,14 @@ def with_demand_floors(
     >>> eq.with_demand_floors(g).world.ladders[("US", "CN")].levels  # fentanyl 20 + baseline 10
     (0.3, 0.54, 1.04, 1.45)
     """
+    if not isinstance(game, Game):
+        raise ParameterError(f"`game` must be a Game; got {type(game).__name__}.")
+    if start is not None and not isinstance(start, State):
+        raise ParameterError(f"`start` must be a State or None; got {type(start).__name__}.")
+    if not isinstance(met, (set, frozenset, list, tuple)) or not all(
+        isinstance(m, str) for m in met
+    ):
+        raise ParameterError(f"`met` must be a set of concession names; got {met!r}.")
     floors = game.negotiation.floors(frozenset(met))
     if not floors:
         return game
@@ -143,7 +156,10 @@ def agreement_path(
     -------
     Path
         As :meth:`MPEResult.path`, with ``agreements`` and the summits in
-        ``events``.
+        ``events``. A summit with a party that is not a player of the solved
+        game (an agent without targets) is not bargained, and a conditional
+        threat is not modelled on equilibrium paths: both are said in
+        ``events`` on their round, never dropped silently.
 
     Raises
     ------
@@ -165,7 +181,8 @@ def agreement_path(
     """
     if not isinstance(result, MPEResult):
         raise ParameterError(f"`result` must be an MPEResult; got {type(result).__name__}.")
-    rounds = check_pos_int(rounds, "rounds")
+    rounds = check_rounds(rounds)
+    start_round = check_int(start_round, "start_round", 0)
     lg = result.lgame
     if game is None:
         game = lg.game
@@ -175,11 +192,23 @@ def agreement_path(
     neg = game.negotiation
     players = tuple(lg.players)
     summits: dict[int, list[Any]] = {}
+    log: list[tuple[int, str]] = []
     for e in game.events:
         if e.kind == "summit" and e.parties and neg.enabled:
             k = game.round_of(e.when) - start_round
-            if 1 <= k <= rounds and all(p in players for p in e.parties):
+            if not 1 <= k <= rounds:
+                continue
+            outside = [p for p in e.parties if p not in players]
+            if outside:  # said on the path, never dropped silently
+                who = ", ".join(outside)
+                log.append((k, f"{e.label}: not bargained ({who} not a player)"))
+            else:
                 summits.setdefault(k, []).append(e)
+    for th in game.threats:
+        k = game.round_of(th.when) - start_round
+        if 1 <= k <= rounds:
+            name = th.label or f"{th.by} threat on {th.target}"
+            log.append((k, f"{name}: not on equilibrium paths"))
     s0 = lg.base if start is None else start
     idx = lg.index_of(s0)
     state = lg.state(idx)
@@ -188,7 +217,6 @@ def agreement_path(
     held: dict[tuple[str, str], float] = {}
     met: set[str] = set()
     agreements: list[Agreement] = []
-    log: list[tuple[int, str]] = []
     for k in range(1, rounds + 1):
         for e in summits.get(k, []):
             values = result.values[lg.index_of(state)]

@@ -23,7 +23,7 @@ from ..errors import ParameterError
 from ..game import path_from_states
 from ..path import Path, html_table
 from ..world import State
-from ._validate import check_pos_int
+from ._validate import check_rounds
 from .ladder_game import Dyad, FloatArray, IntArray, LadderGame
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ class MPEResult:
         >>> len(p), p.meta["kind"]
         (6, 'equilibrium')
         """
-        rounds = check_pos_int(rounds, "rounds")
+        rounds = check_rounds(rounds)
         meta = {
             "kind": "equilibrium",
             "solver": "markov_perfect",

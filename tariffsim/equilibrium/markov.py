@@ -59,7 +59,7 @@ from ..game import Game
 from ..path import Path
 from ..progress import progress_bar, progress_enabled
 from ..scenario import load_scenario
-from ._validate import check_discount, check_pos_int, check_tol
+from ._validate import check_discount, check_pos_int, check_rounds, check_tol
 from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
 from .ladder_game import _SWEEP_CHUNK, FloatArray, IntArray, LadderGame, _ro
 from .normal_form import NormalFormGame
@@ -716,7 +716,7 @@ def equilibrium_path_for(
     (True, 5)
     """
     discount = check_discount(discount)
-    rounds = check_pos_int(rounds, "rounds")
+    rounds = check_rounds(rounds)
     selection = _check_selection(selection)  # type: ignore[assignment]
     game = load_scenario(name).game
     result = markov_perfect(game, discount=discount, selection=selection)

@@ -166,7 +166,7 @@ def vertex_enumeration(
         Also solve each equilibrium's label system in rational arithmetic and
         check it exactly (see :attr:`VertexResult.exact`); slower.
     max_vertices : int, default 2000000
-        Most bases visited per polytope; beyond it the search stops and the
+        Most bases visited per polytope (at most 2**62); beyond it the search stops and the
         result says it is incomplete (with a
         :class:`~tariffsim.errors.ConvergenceWarning`).
 
@@ -207,7 +207,7 @@ def vertex_enumeration(
     _require_players(g, 2, "vertex_enumeration")
     tol = _check_tol(tol)
     exact = check_bool(exact, "exact")
-    max_vertices = check_int(max_vertices, "max_vertices", 1)
+    max_vertices = check_int(max_vertices, "max_vertices", 1, 2**62)
     m, n = g.shape
     A, B = normalize(g).payoff_array + 1.0  # entries in [1, 2]
     # P: rows 0..m-1 are -x_i <= 0 (label i); rows m.. are (B^T x)_j <= 1 (label m + j)

@@ -180,12 +180,26 @@ def test_a_threat_that_is_not_a_best_response_is_reported_not_credible():
 
 
 def test_a_credible_threat_is_carried_out():
-    # believing China absorbs the whole tariff, the US finds 130% worth imposing
+    # believing China absorbs the whole tariff, the US finds 130% worth imposing; a US that
+    # otherwise holds shows it is the threat, not its own escalation, that sets 130%
+    sc = _rare_earth_with_threat(belief=0.0)
+    g = sc.game
+    held = g.replace(agents=(dataclasses.replace(g.agents[0], strategy=ts.Hold()), *g.agents[1:]))
+    p = held.simulate(seed=0)
+    r = g.round_of(dt.date(2025, 11, 1))
+    assert p.series("US", "CN")[r - 1] < 1.30
+    assert p.series("US", "CN")[r] == pytest.approx(1.30)
+    assert any(e.round == r and e.label.endswith(": carried out") for e in p.events)
+
+
+def test_a_threat_the_threatener_has_already_reached_is_moot():
+    # the myopic US believing China pays climbs to 130% on its own before the date
     sc = _rare_earth_with_threat(belief=0.0)
     p = sc.simulate(seed=0)
     r = sc.game.round_of(dt.date(2025, 11, 1))
-    assert p.series("US", "CN")[r] == pytest.approx(1.30)
-    assert any("carried out" in s and "not" not in s for _, s in p.events)
+    assert p.series("US", "CN")[r - 1] == pytest.approx(1.30)
+    assert any(e.round == r and "moot (130% is not above the 130% in force)" in e.label
+               for e in p.events)  # fmt: skip
 
 
 def test_a_credible_threat_worsens_the_targets_disagreement_point():

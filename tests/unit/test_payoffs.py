@@ -367,6 +367,8 @@ P = dict(
     face_zero_cost=(0.3, 0.2, 0.1),
     resolve_weight=(0.2, 1.5, 0.2),
     answer_scale=30.0,
+    reciprocity_weight=(0.0, 0.25, 0.4),
+    reciprocity_reference=0.15,
 )
 
 
@@ -451,6 +453,13 @@ def reference_terms():
                 bite = c * (before - after) / M0[i][j]
                 at_stake = imp[j][i] / M0[j][i]
                 res += min(PREV_MOVED[j][i], P["answer_scale"] * bite * at_stake)
+        g = P["reciprocity_reference"]
+        short = 0.0
+        for j in range(n):
+            active = (CODES[i], CODES[j]) in {("AA", "BB"), ("BB", "AA"), ("BB", "CC")}
+            theirs, mine = min(TAU[j][i], g), min(TAU[i][j], g)
+            if active and theirs > mine:
+                short += (theirs - mine) / g
         vals = {
             "tariff_pain": pain,
             "revenue": rev,
@@ -463,6 +472,7 @@ def reference_terms():
             "coalition": P["coalition_weight"][i] * coal,
             "face": -face,
             "resolve": -P["resolve_weight"][i] * res,
+            "reciprocity": -P["reciprocity_weight"][i] * short,
         }
         for k, v in vals.items():
             out[k][i] = v

@@ -213,8 +213,15 @@ def test_fictitious_player_best_responds_to_beliefs():
     o = obs("CN", [{("US", "CN"): 1}] * 3, targets=["US"])
     m = s.act(o, None)[("CN", "US")]
     assert m in (-1, 0, 1)
-    # against the truth, tariffs hurt the importer: from free trade it never escalates
-    assert s.act(obs("CN", [], targets=["US"]), None)[("CN", "US")] <= 0
+    # against the truth, tariffs hurt the importer: from free trade, with no reason to
+    # mirror a partner (reciprocity weight 0), it never escalates
+    econ = ts.PayoffModel(W, MODEL.params.replace(reciprocity_weight=np.zeros(W.n)))
+    free = tst.observation(W, "CN", [], model=econ, targets=["US"])
+    assert s.act(free, None)[("CN", "US")] <= 0
+    # China's reciprocity makes it hedge against a partner it expects to escalate
+    # (one pseudo-count in three), but not against one that has kept holding
+    assert s.act(obs("CN", [], targets=["US"]), None)[("CN", "US")] == 1
+    assert s.act(obs("CN", [{}] * 6, targets=["US"]), None)[("CN", "US")] <= 0
 
 
 def test_divide_and_conquer_settles_canada_first_then_turns_on_china():

@@ -1,0 +1,138 @@
+"""Threats, agreements and their inputs: checked before any work, said on every path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim import equilibrium as eq
+from tariffsim.cli import main
+from tariffsim.errors import LimitError, ParameterError, ScenarioError
+
+THREAT = ts.load_scenario("threat-100-nov1")
+SRC = (Path(ts.__file__).parent / "scenarios" / "threat-100-nov1.toml").read_text()
+
+
+def _load(tmp_path: Path, text: str) -> ts.Scenario:
+    f = tmp_path / "s.toml"
+    f.write_text(text)
+    return ts.load_scenario(f)
+
+
+# -- bad input: a tariffsim error naming the field, before any work ------------------------
+def test_forward_horizon_is_bounded_by_the_rounds_limit(tmp_path: Path) -> None:
+    with pytest.raises(LimitError, match=r"Forward\.horizon: 1000000000 exceeds .*max_rounds"):
+        ts.Forward(horizon=10**9)
+    src = ts.load_scenario("us-china-145")
+    text = (Path(ts.__file__).parent / "scenarios" / "us-china-145.toml").read_text()
+    assert src.game.agents  # the file has agents to change
+    bad = text.replace(
+        'strategy = "myopic"', 'strategy = "forward"\noptions = {horizon = 1000000000}', 1
+    )
+    with pytest.raises(ScenarioError, match=r"agents\[0\]\.options: Forward\.horizon"):
+        _load(tmp_path, bad)
+
+
+def test_equilibrium_paths_refuse_rounds_past_the_limit_and_bad_start_rounds() -> None:
+    r = eq.markov_perfect(ts.load_scenario("us-china-145").game, discount=0.9, moves="jump")
+    with pytest.raises(LimitError, match="rounds: 1000000000000 exceeds the limit max_rounds"):
+        r.path(rounds=10**12)
+    with pytest.raises(LimitError, match="max_rounds"):
+        eq.agreement_path(r, None, 10**12)
+    for bad in (float("nan"), -5, 1.5, True):
+        with pytest.raises(ParameterError, match=r"`start_round` must be an integer >= 0"):
+            eq.agreement_path(r, None, 5, start_round=bad)
+
+
+def test_with_demand_floors_names_a_wrong_argument() -> None:
+    g = THREAT.game
+    with pytest.raises(ParameterError, match="`game` must be a Game; got str"):
+        eq.with_demand_floors("x")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="`start` must be a State"):
+        eq.with_demand_floors(g, "peak")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="`met` must be a set of concession names"):
+        eq.with_demand_floors(g, met="trade_agreement")  # type: ignore[arg-type]
+
+
+def test_vertex_enumeration_names_an_oversized_budget() -> None:
+    a = np.array([[3.0, 0.0], [5.0, 1.0]])
+    with pytest.raises(ParameterError, match=r"`max_vertices` must be an integer in \[1, "):
+        eq.vertex_enumeration((a, a.T), max_vertices=10**30)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("date = 2025-11-01", "date = 2020-11-01", r"threats\[0\]\.date: must fall inside"),
+        ("date = 2025-11-01", "date = 2099-11-01", r"threats\[0\]\.date: must fall inside"),
+        ("level = 1.30", "level = 0.0", r"threats\[0\]\.level: must be above the lowest rung"),
+    ],
+)
+def test_a_threat_that_could_never_bite_is_refused(tmp_path, old, new, field) -> None:
+    assert old in SRC
+    with pytest.raises(ScenarioError, match=field):
+        _load(tmp_path, SRC.replace(old, new, 1))
+
+
+def test_an_empty_moves_value_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="moves: must be one of 'step', 'jump'; got ''"):
+        _load(tmp_path, 'moves = ""\n' + SRC)
+
+
+# -- threats that are moot, deals that hold in their round -----------------------------------
+def test_a_threat_not_above_the_tariff_in_force_is_moot(tmp_path: Path) -> None:
+    sc = _load(tmp_path, SRC.replace("level = 1.30", "level = 0.1", 1))  # the Busan deal's 10%
+    p = sc.simulate(seed=0)
+    r = sc.game.round_of(sc.game.threats[0].when)
+    in_force = float(p.series("US", "CN")[r - 1])
+    assert in_force >= 0.1  # the deal (or the 30% before it) is in force on the deadline
+    (label,) = [e.label for e in p.events if e.round == r]
+    assert label.endswith(f"moot (10% is not above the {100 * in_force:g}% in force)")
+    assert p.series("US", "CN")[r] <= in_force
+
+
+@pytest.mark.parametrize("belief", [0.0, 0.3, 0.68])
+def test_the_path_stands_at_an_agreements_terms_in_its_round(belief: float) -> None:
+    p = THREAT.with_params(**{"belief:pass_through.US.CN": belief}).simulate(seed=0)
+    assert p.agreements  # the Busan summit strikes a deal at each of these beliefs
+    for a in p.agreements:
+        for (i, j), level in a.terms.items():
+            assert p.series(i, j)[a.round] == pytest.approx(level)
+        broken = [e for e in p.events if "breaks the agreement" in e.label]
+        assert all(e.round > a.round for e in broken)
+
+
+# -- what the equilibrium path cannot model is said, not dropped -------------------------
+def test_equilibrium_path_says_which_summits_and_threats_it_leaves_out(tmp_path, capsys) -> None:
+    out = tmp_path / "eq"
+    code = main(
+        ["equilibrium", "threat-100-nov1", "--rounds", "30", "--no-plot", "--out", str(out)]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "Trump-Xi meeting (Busan): not bargained (CN not a player)" in text
+    assert "100% from 1 November" in text  # the threat's line (cut to the terminal)
+    doc = json.loads((out / "threat-100-nov1-equilibrium.json").read_text())
+    events = json.dumps(doc["events"])
+    assert "not bargained (CN not a player)" in events
+    assert "unless China suspends its controls: not on equilibrium paths" in events
+
+
+def test_show_lists_demands_and_threats_in_every_format(capsys) -> None:
+    assert main(["show", "threat-100-nov1"]) == 0
+    text = capsys.readouterr().out
+    assert "threat  US-CN  130%" in text and "unless suspend_rare_earth_controls" in text
+    assert "demand  US-CN  20%" in text
+    assert main(["show", "threat-100-nov1", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    kinds = [b["kind"] for b in doc["bargaining"]]
+    assert kinds.count("threat") == len(THREAT.game.threats) == 1
+    assert kinds.count("demand") == len(THREAT.game.negotiation.demands)
+    assert doc["negotiation"]["horizon"] == THREAT.game.negotiation.horizon
+    assert main(["show", "threat-100-nov1", "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert any(r.startswith("threat,US-CN,130%") for r in rows)
