@@ -11,7 +11,10 @@ map :math:`u_i \mapsto a_i u_i + b_i` (:math:`a_i > 0`). So every solver of
   .. math:: \hat u_i = (u_i - \min u_i) / r_i, \qquad r_i = \max u_i - \min u_i
 
   (a player whose payoffs are all equal gets :math:`r_i = 1` and
-  :math:`\hat u_i = 0`);
+  :math:`\hat u_i = 0`), then rounded to a grid of :data:`SNAP`
+  (:math:`10^{-12}` of the range), so that ties a map blurs by rounding (a
+  few units in the last place: ``1e-8 * (u - 1000)`` is not exact) are ties
+  again and degenerate games stay degenerate;
 * reads its ``tol`` **relative to the payoff range**: a profile is accepted
   as an equilibrium when every player's largest deviation gain is at most
   ``tol * r_i`` — equivalently, when the *relative regret*
@@ -33,7 +36,10 @@ from numpy.typing import NDArray
 
 from .normal_form import NormalFormGame, _deviation_gains
 
-__all__ = ["normalize", "payoff_ranges", "relative_regret"]
+__all__ = ["SNAP", "normalize", "payoff_ranges", "relative_regret"]
+
+SNAP = 1e-12
+"""Grid of the normalised payoffs (a share of each player's payoff range)."""
 
 FloatArray = NDArray[np.float64]
 
@@ -87,6 +93,7 @@ def normalize(game: NormalFormGame) -> NormalFormGame:
     lo, span = payoff_ranges(game)
     shape = (-1,) + (1,) * len(game.shape)
     arr = (game.payoff_array - lo.reshape(shape)) / span.reshape(shape)
+    arr = np.round(arr / SNAP) * SNAP  # ties blurred by rounding are ties again
     return NormalFormGame(arr, player_names=game.player_names, action_names=game.action_names)
 
 

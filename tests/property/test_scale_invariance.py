@@ -112,3 +112,24 @@ def test_n_player_solvers_are_invariant(u, c, d):
     if a.converged:
         for pa, pb in zip(a.profile, b.profile, strict=True):
             np.testing.assert_allclose(pa, pb, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("A", "B"),
+    [
+        ([[2, -3, -3, 1], [2, 4, -2, 1]], [[-1, 0, -2, -2], [1, -2, -2, 2]]),
+        (
+            [[1, 1, -3, 4], [4, 4, -2, 2], [0, -3, 1, -2]],
+            [[-3, 2, 0, 2], [1, -4, -3, -4], [4, 2, 0, -2]],
+        ),
+    ],
+)
+@pytest.mark.parametrize("c", [(1e-8, 1e-8), (1e-8, 1e-3)])
+def test_degenerate_games_keep_their_extreme_equilibria_when_rounding_blurs_ties(A, B, c):
+    # 1e-8 * (u - 1000) is not exact: ties between payoffs differ by a few ulps
+    g = eq.NormalFormGame.from_bimatrix(A, B)
+    h = _transform(g, c, (-1e3, -1e3))
+    assert _canon(eq.vertex_enumeration(h).equilibria) == _canon(
+        eq.vertex_enumeration(g).equilibria
+    )
+    assert len(eq.vertex_enumeration(g).equilibria) >= 3
