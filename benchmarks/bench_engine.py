@@ -57,6 +57,10 @@ def load_before(commit: str = BEFORE) -> Any:
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tmp)], input=tar, check=True)
     (tmp / "tariffsim").rename(tmp / "tariffsim_before")
+    for py in (tmp / "tariffsim_before").rglob("*.py"):  # its own data files, not today's
+        src = py.read_text(encoding="utf-8")
+        if 'files("tariffsim")' in src:
+            py.write_text(src.replace('files("tariffsim")', 'files("tariffsim_before")'))
     sys.path.insert(0, str(tmp))
     return importlib.import_module("tariffsim_before")
 
@@ -68,7 +72,8 @@ def before_game(old: Any, name: str) -> Any:
     code plays its own version of the scenario; the output says which.
     """
     try:
-        return old.load_scenario(name).game
+        text = (ROOT / "tariffsim" / "scenarios" / f"{name}.toml").read_text(encoding="utf-8")
+        return old.parse_scenario(tomllib.loads(text), source=f"{name}.toml").game
     except Exception:
         text = subprocess.run(
             ["git", "-C", str(ROOT), "show", f"{BEFORE_USED[0]}:tariffsim/scenarios/{name}.toml"],
@@ -208,7 +213,9 @@ def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
         batch_old = old.StateBatch.from_tariffs(t)
         new = model.payoff(batch)
         before = m_old.payoff(batch_old)
-        np.testing.assert_allclose(new, before, rtol=1e-12, atol=1e-12)
+        assert new.shape == before.shape
+        # the model has gained terms since (reciprocity, markets): same work, other numbers
+        out[f"{label}_max_abs_diff_vs_before"] = float(np.abs(new - before).max())
         out[f"{label}_payoff_states_per_s"] = n_states / best_of(
             lambda b=batch: model.payoff(b), repeats
         )
