@@ -1362,25 +1362,7 @@ class _Talks:
         st.peak, st.moved = st.peak.copy(), st.moved.copy()
         groups = self._met_groups()
         for met, rows in groups.items():
-            look = g0.replace(
-                events=(),
-                start=g0.date(r - 1),
-                noise=0.0,
-                negotiation=Negotiation(
-                    enabled=False,
-                    discount=neg.discount,
-                    horizon=neg.horizon,
-                    method=neg.method,
-                    demands=tuple(d for d in neg.demands if d.concession not in met),
-                ),
-                threats=tuple(
-                    dataclasses.replace(
-                        th, when=g0.date(th.when) if isinstance(th.when, int) else th.when
-                    )
-                    for th in g0.threats
-                    if g0.round_of(th.when) > r and not (th.unless and th.unless in met)
-                ),
-            )
+            look = self._look_game(r, met)
             start = _take(st, rows)
             items = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
             perceived = [_rows(ag.perceived, rows) for ag in rt.agents]
@@ -1391,6 +1373,34 @@ class _Talks:
             models = {p: self._party_params(p, rows) for p in parties}
             dis = _carry_on_batch(rt, out["arrays"], start, models, neg.discount, neg.horizon)
             self._deals(st, r, event, rows, met, start, dis, models)
+
+    def _look_game(self, r: int, met: frozenset[str]) -> Game:
+        """The game of a look-ahead from round ``r`` (summits and expiries alike).
+
+        No events, no noise, no talks; demands whose concession is in ``met``
+        dropped; the threats still to come (and not lifted by ``met``) dated.
+        """
+        g0 = self.rt.game
+        neg = g0.negotiation
+        return g0.replace(
+            events=(),
+            start=g0.date(r - 1),
+            noise=0.0,
+            negotiation=Negotiation(
+                enabled=False,
+                discount=neg.discount,
+                horizon=neg.horizon,
+                method=neg.method,
+                demands=tuple(d for d in neg.demands if d.concession not in met),
+            ),
+            threats=tuple(
+                dataclasses.replace(
+                    th, when=g0.date(th.when) if isinstance(th.when, int) else th.when
+                )
+                for th in g0.threats
+                if g0.round_of(th.when) > r and not (th.unless and th.unless in met)
+            ),
+        )
 
     def _party_params(self, code: str, rows: NDArray[np.intp]) -> Params:
         """A party's perceived parameters in runs ``rows`` (the truth if it is no agent)."""
@@ -1674,18 +1684,7 @@ class _Talks:
         lapse = dataclasses.replace(
             start, tariff=t, peak=np.maximum(start.peak, t), moved=t - start.tariff
         )
-        look = g0.replace(
-            events=(),
-            start=g0.date(r - 1),
-            noise=0.0,
-            negotiation=Negotiation(
-                enabled=False,
-                discount=d,
-                horizon=h,
-                method=neg.method,
-                demands=tuple(dm for dm in neg.demands if dm.concession not in met),
-            ),
-        )
+        look = self._look_game(r, met)
         sub = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
         out = _play(
             look, h, sub, _Streams.of_seeds([0] * G), "look", idx=rt.idx, start=lapse
