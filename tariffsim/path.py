@@ -336,7 +336,7 @@ class Path:
         --------
         >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
         >>> round(float(p.realised()[:, 0].sum()), 3)   # the US, the whole run
-        -0.438
+        -0.447
         """
         from .dynamics import REFERENCE_DAYS
 

@@ -28,6 +28,7 @@ term               payoff to country ``i`` (% of GDP)
 ``recession``      :math:`-(P_i - P^0_i) L_i`, with
                    :math:`P_i = \mathrm{logistic}(\mathrm{logit}P^0_i + b\,B_i)` and burden
                    :math:`B_i` = minus the sum of the four economic terms above
+                   once trade has adjusted (at the long-run elasticity)
 ``markets``        :math:`-w^{mkt}_i D_i`, drawdown
                    :math:`D_i = \max(\beta B_i - \kappa S_i, 0) - \text{shock}_i` (index %)
 ``approval``       :math:`w^{pol}_i (A_i - A^0_i)` in points, with
@@ -121,7 +122,8 @@ __all__ = [
 TERMS = PAYOFF_TERM_NAMES
 """Names of the payoff terms, in the order of :attr:`PayoffModel.weights` rows."""
 ECONOMIC_TERMS = ("tariff_pain", "revenue", "retaliation", "dependence")
-"""The terms whose (negated) sum is the economic *burden* behind recession odds."""
+"""The terms whose (negated) sum, at the long-run elasticity, is the economic *burden*
+behind recession odds and markets."""
 
 Array = NDArray[np.float64]
 
@@ -745,7 +747,9 @@ def unanswered_harm(
     zero as covered trade goes to zero: at 125% against 145% there is little
     left to hit or to protect, and a further raise is not worth answering
     (saturation; ``cn_ignore_further_raises``). Only dyads where ``i`` can
-    answer count (``active``).
+    answer count (``active``). The payoff model measures both once trade has
+    adjusted (at the long-run elasticity): deterrence is about what the
+    answer will do, not about this week's flows.
 
     Examples
     --------
@@ -855,8 +859,12 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
     "crash_threshold": ("model_crash_threshold", "sp500_april_2025", "model_market_drawdown_145"),
     "bond_beta": ("ust10y_april_2025", "sp500_april_2025"),
     "bond_weight": ("model_bond_weight", "ust10y_april_2025"),
-    "elasticity_short": ("import_elasticity_impact", "trade_elasticity_long_run"),
-    "adjust_days": ("model_import_adjust_halflife", "import_elasticity_short_run"),
+    "elasticity_short": (
+        "trade_elasticity_dynamics_2018",
+        "import_elasticity_short_run",
+        "import_elasticity_impact",
+    ),
+    "adjust_days": ("model_import_adjust_halflife", "trade_elasticity_dynamics_2018"),
     "tie_erosion": ("model_tie_erosion", "relations_not_improved", "partners_seek_alternatives"),
     "tie_value": ("model_tie_value", "us_isolation", "us_isolation_helps_china"),
     "tie_rebuild_days": ("model_tie_rebuild_halflife", "relations_not_improved"),
@@ -958,11 +966,15 @@ class Params:
     elasticity_short : float
         Short-run (impact) import-demand elasticity (> 0): the response of
         trade before it adjusts toward ``elasticity`` (the long-run value).
-        Default: ``elasticity`` (no partial adjustment; see
-        :meth:`with_partial_adjustment`).
+        Default here: ``elasticity`` (no partial adjustment); :meth:`default`
+        sets ``elasticity`` x 1.4 / 3.7 (claim ``trade_elasticity_dynamics_2018``).
+        The realised trade terms use the elasticity in force; recession odds,
+        the equity index and the value of an answer look ahead and use
+        ``elasticity`` (see :func:`elasticity_in_force`).
     adjust_days : float
         Half-life, in days, of the gap between the short- and the long-run
-        import response (>= 0; 0: trade adjusts at once). Default 0.
+        import response (>= 0; 0: trade adjusts at once). Default 0 here;
+        :meth:`default` sets 91 (``model_import_adjust_halflife``).
     tie_erosion : float
         Share of an alliance tie lost per unit (100 points) of escalation by
         one side against the other or against the other's partners (weighted
@@ -1149,24 +1161,24 @@ class Params:
     ) -> Params:
         """A copy whose import response adjusts partially, recalibrated.
 
-        Sets ``elasticity_short`` (default: claim ``import_elasticity_impact``,
-        0.76, Boehm, Levchenko & Pandalai-Nayar 2023) below the long-run
-        ``elasticity``: a new tariff first meets the short-run response, which
-        moves toward the long-run one with half-life ``adjust_days``
+        Sets ``elasticity_short`` (default: what :meth:`default` sets,
+        ``elasticity`` times the short- to long-run ratio of the 2018 US
+        tariffs, claim ``trade_elasticity_dynamics_2018``: 2.5 x 1.4 / 3.7 =
+        0.946): a new tariff first meets the short-run response, which moves
+        toward the long-run one with half-life ``adjust_days``
         (:func:`tariffsim.dynamics.adjust_step`). The calibrated fields are
-        re-solved (:meth:`recalibrated`) at :func:`calibration_state`, whose
-        import response has adjusted as far as the 2025 calendar implies.
+        re-solved (:meth:`recalibrated`). ``elasticity_short = elasticity``
+        switches partial adjustment off (the static model).
 
         Examples
         --------
         >>> w = ts.World.default()
-        >>> p = ts.Params.default(w).with_partial_adjustment(w)
+        >>> p = ts.Params.default(w).with_partial_adjustment(w, 0.76)
         >>> p.elasticity_short, p.elasticity, round(p.recession_slope, 3)
-        (0.76, 2.5, 1.684)
+        (0.76, 2.5, 2.243)
         """
-        cl = load_claims()
         value = (
-            float(np.mean(cl["import_elasticity_impact"].values))
+            _short_run_elasticity(load_claims(), self.elasticity)
             if elasticity_short is None
             else elasticity_short
         )
@@ -1321,7 +1333,7 @@ class Params:
             crash_threshold=ones * v("model_crash_threshold"),
             bond_beta=_bond_beta(cl),
             bond_weight=v("model_bond_weight"),
-            elasticity_short=v("import_elasticity_short_run"),  # opt in: with_partial_adjustment
+            elasticity_short=_short_run_elasticity(cl, v("import_elasticity_short_run")),
             adjust_days=v("model_import_adjust_halflife"),
             tie_erosion=v("model_tie_erosion"),
             tie_value=ones * v("model_tie_value"),
@@ -1452,6 +1464,13 @@ _NONNEG = (
 )
 
 
+def _short_run_elasticity(cl: Any, long_run: float) -> float:
+    """The impact import response: ``long_run`` times the short- to long-run ratio of
+    the 2018 US tariffs (``trade_elasticity_dynamics_2018``, 1.4 / 3.7)."""
+    short, long = cl["trade_elasticity_dynamics_2018"].values
+    return float(long_run * short / long)
+
+
 def _bond_beta(cl: Any) -> float:
     """Bond stress per index point of a fall: the April 2025 rise in the 10-year yield
     (``ust10y_april_2025``) over the S&P 500's fall from 2 to 8 April (``sp500_april_2025``)."""
@@ -1504,7 +1523,10 @@ class Breakdown:
     total : ndarray (B, n)
         ``sum_k weights[k] * terms[k]``.
     burden : ndarray (B, n)
-        Economic burden, % of GDP (minus the sum of :data:`ECONOMIC_TERMS`).
+        Economic burden once trade has adjusted, % of GDP: minus the sum of
+        :data:`ECONOMIC_TERMS` at the long-run elasticity (the terms in
+        :attr:`terms` use the elasticity in force). What recession odds and
+        the equity index read.
     recession : ndarray (B, n)
         12-month recession odds.
     drawdown : ndarray (B, n)
@@ -1957,17 +1979,28 @@ def elasticity_in_force(p: Params, adjust: Array, *, batched: bool = False) -> A
     never takes the all-adjusted shortcut, so that a run's numbers do not
     depend on the other runs of its batch.
 
+    The realised trade terms (``tariff_pain``, ``revenue``, ``retaliation``,
+    imports, price pain in approval) use this elasticity. What looks ahead
+    reads the long-run ``p.elasticity`` instead: the burden behind recession
+    odds and the equity index (:attr:`Breakdown.burden`) and the value of
+    an answer in ``resolve`` (:func:`unanswered_harm`).
+
     Examples
     --------
-    >>> w = ts.World.default(); p = ts.Params.default(w).with_partial_adjustment(w)
+    >>> w = ts.World.default(); p = ts.Params.default(w)
     >>> s = ts.payoffs.elasticity_in_force(p, np.zeros((1, w.n, w.n)))
-    >>> float(s[0, 0, 1]), ts.payoffs.elasticity_in_force(p, np.ones((1, w.n, w.n)))
-    (0.76, 2.5)
+    >>> round(float(s[0, 0, 1]), 3), ts.payoffs.elasticity_in_force(p, np.ones((1, w.n, w.n)))
+    (0.946, 2.5)
     """
     s_lr, s_sr = p.elasticity, p.elasticity_short
     if np.array_equal(s_lr, s_sr) or (not batched and bool(np.all(_distinct(adjust) == 1.0))):
         return s_lr
     return np.where(adjust == 1.0, s_lr, s_sr + (np.asarray(s_lr) - s_sr) * adjust)
+
+
+def _adjusting(p: Params, el: Any) -> bool:
+    """Whether the elasticity in force ``el`` differs from the long-run one (partial adjustment)."""
+    return not (el is p.elasticity or np.array_equal(p.elasticity, p.elasticity_short))
 
 
 def _seg(x: Any, *, dyad: bool = True) -> Any:
@@ -2135,17 +2168,24 @@ def _evaluate_block(
     pain, rev, ret, flows = _trade_terms(p, r, m0_seg, gdp, pt, el)
     dep = dependence_loss(nxt.control, p.critical_exposure)
     burden = -(pain + rev + ret + dep)
-    prec = recession_odds(burden, p.recession_base, p.recession_slope)
+    # forecasts and prices look ahead: the burden once trade has adjusted (long-run response)
+    el_ahead: Any = el
+    ahead, flows_ahead = burden, flows
+    if _adjusting(p, el):
+        el_ahead = _seg(p.elasticity)
+        pain_a, rev_a, ret_a, flows_ahead = _trade_terms(p, r, m0_seg, gdp, pt, el_ahead)
+        ahead = -(pain_a + rev_a + ret_a + dep)
+    prec = recession_odds(ahead, p.recession_base, p.recession_slope)
     rec = -(prec - p.recession_base) * p.recession_cost
-    dd = market_drawdown(burden, p.market_beta, nxt.support, p.support_effect, nxt.shock)
+    dd = market_drawdown(ahead, p.market_beta, nxt.support, p.support_effect, nxt.shock)
     mkt = -p.market_weight * dd
     # the equity index and bond stress, priced by the market's model (default: this one)
     mp = p if market is None else market
     crash_on = bool(np.any(p.crash_weight))
-    b_mkt = burden
+    b_mkt = ahead
     el_mkt: Any = None
     if mp is not p:
-        el_mkt = _seg(elasticity_in_force(mp, nxt.adjust, batched=ties is not None))
+        el_mkt = _seg(mp.elasticity)
     if mp is not p and crash_on:
         b_mkt = _burden_of(world, mp, r, m0_seg, nxt.control, el_mkt)
     zeros = np.zeros(np.shape(burden)[-1])
@@ -2157,7 +2197,8 @@ def _evaluate_block(
         if b_prev is None:
             b_prev = _burden_of(
                 world, mp, _rates_of(world, prev_tau), m0_seg,
-                nxt.control if prev_control is None else prev_control, el if mp is p else el_mkt,
+                nxt.control if prev_control is None else prev_control,
+                el_ahead if mp is p else el_mkt,
             )  # fmt: skip
         prev_priced = -np.maximum(mp.market_beta * b_prev - mp.support_effect * nxt.support, 0.0)
     eq, bond = equity_index(
@@ -2187,11 +2228,12 @@ def _evaluate_block(
                 rates = world.rates(t)
             else:
                 rates = segment_rates(world.split(t), world.seg_mask)
-            m = _segment_flows(m0_seg, rates, pt, el)
+            m = _segment_flows(m0_seg, rates, pt, el_ahead)
             return trade_bite(m0 * (1.0 - world.seg_share.sum(axis=0)) + m, m0)
 
+        # what an answer does and what is left to protect, once trade has adjusted
         mirror = prev_tau + np.maximum(np.swapaxes(prev_moved, -1, -2), 0.0)
-        now_flows = m0 * (1.0 - world.seg_share.sum(axis=0)) + flows
+        now_flows = m0 * (1.0 - world.seg_share.sum(axis=0)) + flows_ahead
         left = unanswered_harm(
             tau - prev_tau,
             bite_at(mirror) - bite_at(prev_tau),
@@ -2220,7 +2262,7 @@ def _evaluate_block(
         terms=terms,
         weights=weights,
         total=total,
-        burden=burden,
+        burden=ahead,
         recession=prec,
         drawdown=dd,
         approval=appr,

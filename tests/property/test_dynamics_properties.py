@@ -86,3 +86,30 @@ def test_grievance_counts_only_answers_and_fades_per_elapsed_time(data, days, ha
     one = dy.grievance_step(g, t1, t1, days, half)
     two = dy.grievance_step(dy.grievance_step(g, t1, t1, days / 2, half), t1, t1, days / 2, half)
     np.testing.assert_allclose(one, two, atol=1e-12)
+
+
+_W = ts.World.default()
+_P = ts.Params.default(_W)
+_STATIC = _P.replace(elasticity_short=_P.elasticity)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_forecasts_read_the_adjusted_response_and_flows_the_one_in_force(data):
+    """Recession odds, the drawdown and the burden do not depend on how far trade has
+    adjusted; the realised trade terms do, and a fully adjusted state is the static model."""
+    n = _W.n
+    s = ts.State.zeros(n)
+    for a, b in (("US", "CN"), ("CN", "US"), ("US", "CA"), ("CA", "US")):
+        s = s.with_tariff(_W, a, b, data.draw(st.sampled_from(_W.ladders[(a, b)].levels)))
+    adjust = np.where(s.tariff > 0, _matrix(data.draw, n=n), 0.0)
+    part = ts.PayoffModel(_W, _P).breakdown(s.replace(adjust=adjust))
+    static = ts.PayoffModel(_W, _STATIC).breakdown(s.replace(adjust=adjust))
+    done = ts.PayoffModel(_W, _P).breakdown(s.replace(adjust=np.ones((n, n))))
+    for name in ("burden", "recession", "drawdown"):
+        np.testing.assert_allclose(getattr(part, name), getattr(static, name), atol=1e-12)
+    np.testing.assert_allclose(done.total, static.total, atol=1e-12)
+    # trade that has not adjusted falls less: imports are never below the adjusted ones
+    assert np.all(part.imports >= static.imports - 1e-9)
+    if np.any((s.tariff > 0) & (adjust < 1)):
+        assert np.any(part.imports > static.imports + 1e-9)
