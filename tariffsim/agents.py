@@ -69,6 +69,13 @@ class Traits:
     encodes : tuple of str
         Ids of the claims (see :data:`tariffsim.claims`) whose behaviour the
         strategy encodes; empty for the classics.
+    paced : bool
+        Whether the strategy decides at the calendar pace of decisions: at
+        every decision step of a round (:attr:`tariffsim.game.Game.decision_days`),
+        answering the others' moves within the round. Only a deterministic
+        strategy whose move depends on the current state (not on the round
+        number or the history) may be paced; a stochastic one never is. Other
+        strategies decide once per round, at its first step.
     """
 
     memory_depth: float = 1
@@ -76,6 +83,7 @@ class Traits:
     uses_beliefs: bool = False
     reacts_to_events: bool = False
     encodes: tuple[str, ...] = ()
+    paced: bool = False
 
 
 @dataclass(frozen=True)
@@ -355,11 +363,13 @@ class MyopicBestResponse:
     Evaluates every combination of its own moves on its dyads (3**k profiles
     for k targets) in one batch with the agent's perceived payoff model and
     picks the best. Ties go to the smaller change (hold before a move), then
-    de-escalation before escalation. Deterministic.
+    de-escalation before escalation. Deterministic. Paced: in a round of
+    several decision steps it best-responds at each step to the state the
+    previous step left (:attr:`tariffsim.game.Game.decision_days`).
     """
 
     name: ClassVar[str] = "myopic"
-    traits: ClassVar[Traits] = Traits(memory_depth=1, uses_beliefs=True)
+    traits: ClassVar[Traits] = Traits(memory_depth=1, uses_beliefs=True, paced=True)
 
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """The own-move profile with the highest perceived payoff."""

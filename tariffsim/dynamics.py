@@ -32,6 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 from .claims import load_claims
 
 __all__ = [
+    "DECISION_DAYS",
     "REFERENCE_DAYS",
     "adjust_along",
     "adjust_step",
@@ -47,6 +48,9 @@ Array = NDArray[np.float64]
 
 REFERENCE_DAYS: float = float(np.mean(load_claims()["model_time_reference_week"].values))
 """Days of the reference round (a week) for which per-round rates are stated."""
+
+DECISION_DAYS: int = int(np.mean(load_claims()["model_decision_days"].values))
+"""Default calendar pace of decisions, days (:attr:`tariffsim.game.Game.decision_days`)."""
 
 
 def decay(days: float, halflife: ArrayLike) -> Any:

@@ -211,6 +211,10 @@ class PathBatch:
     adjust, tie_loss, grievance : ndarray (R, T+1, n, n) or None
         The slow state variables (:data:`~tariffsim.world.SLOW_FIELDS`);
         full record only.
+    step_tariff : ndarray (R, T+1, S, n, n) or None
+        Headline tariffs after each of the ``S`` decision steps of each
+        round (:attr:`tariffsim.game.Game.steps`); full record of a game
+        with several steps per round only.
     events : tuple of (int, str)
         Scheduled events that fired (the same in every run).
     agreements : tuple of tuple of Agreement
@@ -250,6 +254,7 @@ class PathBatch:
     adjust: Array | None = None
     tie_loss: Array | None = None
     grievance: Array | None = None
+    step_tariff: Array | None = None
     events: tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
     agreements: tuple[tuple[Agreement, ...], ...] = ()
@@ -258,7 +263,7 @@ class PathBatch:
     """The world the runs were played in (splits each run's headline into its layers)."""
 
     def __post_init__(self) -> None:
-        for name in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond"):
+        for name in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond", "step_tariff"):
             v = getattr(self, name)
             if v is not None:
                 object.__setattr__(self, name, _ro(v, v.dtype))
@@ -333,7 +338,7 @@ class PathBatch:
                 "use record='full' to get each run as a Path."
             )
         arrays = {k: getattr(self, k)[r] for k in ARRAY_FIELDS}
-        for k in ("equity", "bond"):
+        for k in ("equity", "bond", "step_tariff"):
             if getattr(self, k) is not None:
                 arrays[k] = getattr(self, k)[r]
         for k in SLOW_FIELDS:
@@ -373,7 +378,7 @@ class PathBatch:
         """Memory held by the arrays, in bytes."""
         return sum(
             getattr(self, k).nbytes
-            for k in (*ARRAY_FIELDS, *SLOW_FIELDS)
+            for k in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond", "step_tariff")
             if getattr(self, k) is not None
         )
 
@@ -1039,6 +1044,97 @@ def _control_moves_batch(
     return profiles[best_index(pay)]
 
 
+def _paced(strategy: Strategy) -> bool:
+    """Whether ``strategy`` decides at every decision step (see :attr:`Traits.paced`)."""
+    traits = getattr(strategy, "traits", None)
+    return bool(getattr(traits, "paced", False)) and not bool(getattr(traits, "stochastic", False))
+
+
+def _decide(
+    rt: _Run,
+    st: _States,
+    r: int,
+    step: int,
+    labels: tuple[str, ...],
+    seen_moved: Array,
+    per_run: _PerRunStates,
+    talks: _Talks,
+    keypos: Mapping[Dyad, int],
+) -> tuple[NDArray[np.int8], list[tuple[tuple[Dyad, ...], NDArray[np.int8]]], NDArray[np.bool_]]:
+    """Every agent's moves on ``st`` at decision step ``step`` of round ``r``, in every run.
+
+    Returns the tariff moves ``(R, K)`` on :attr:`_Run.keys`, the export-control
+    moves per agent and which dyads wait for their ``active_from`` round. At a
+    step after the first only paced strategies (:func:`_paced`) choose.
+    """
+    game, w = rt.game, rt.world
+    R, K = rt.runs, len(rt.keys)
+    moves = np.zeros((R, K), dtype=np.int8)
+    inactive = np.zeros(K, dtype=bool)
+    ctl_moves: list[tuple[tuple[Dyad, ...], NDArray[np.int8]]] = []
+    for ag in rt.agents:
+        waiting = [_waiting_at(s, r) for s in ag.starts]
+        live = tuple(d for d, wt in zip(ag.dyads, waiting, strict=True) if not wt)
+        for d, wt in zip(ag.dyads, waiting, strict=True):
+            if wt:
+                inactive[keypos[d]] = True
+        skip = all(waiting) and (any(waiting) or _waiting_at(ag.agent_start, r))
+        if step and not _paced(ag.strategy):
+            continue
+
+        def observe(
+            q: int,
+            targets: tuple[Dyad, ...],
+            ag: _AgentRun = ag,
+            r: int = r,
+            labels: tuple[str, ...] = labels,
+        ) -> Observation:
+            seen = per_run.states(q, r)
+            return Observation(
+                me=ag.code,
+                world=w,
+                state=rt.full_state(st, q) if step else seen[-1],  # a later step: its state
+                history=tuple(seen[:-1]),
+                targets=targets,
+                model=game.model._with_params(rt.perceived_full(ag, q)),
+                round=r,
+                events=labels,
+                floors=talks.floors(q),
+            )
+
+        bobs = BatchObservation(
+            me=ag.code, world=w, codes=rt.codes, round=r, events=labels, targets=live,
+            tariff=st.tariff, control=st.control, peak=st.peak, moved=st.moved,
+            support=st.support, shock=st.shock, seen_moved=seen_moved,
+            _run=rt, _agent=ag, _states=st, _observe=observe, equity=st.equity, bond=st.bond,
+        )  # fmt: skip
+        if skip:
+            chosen = np.zeros((R, 0), dtype=np.int8)
+            live = ()
+        elif hasattr(ag.strategy, "act_batch"):
+            chosen = np.asarray(ag.strategy.act_batch(bobs, ag.rngs), dtype=np.int8)
+            if chosen.shape != (R, len(live)):
+                raise ParameterError(
+                    f"strategy {ag.strategy.name!r} of {ag.code}: act_batch returned shape "
+                    f"{chosen.shape}; expected {(R, len(live))}."
+                )
+            if game.moves != "jump" and chosen.size and (chosen.min() < -1 or chosen.max() > 1):
+                raise ParameterError(
+                    f"strategy {ag.strategy.name!r} of {ag.code} returned a move outside "
+                    "-1, 0, +1 (moves of several rungs need a game with moves = 'jump')."
+                )
+        else:
+            chosen = bobs.act_per_run(ag.strategy, ag.rngs)
+        for c, d in enumerate(live):
+            moves[:, keypos[d]] = chosen[:, c]
+        cd = tuple(
+            d for d, s in zip(ag.controls, ag.control_starts, strict=True) if not _waiting_at(s, r)
+        )
+        if cd:
+            ctl_moves.append((cd, _control_moves_batch(rt, ag, st, chosen, live, cd)))
+    return moves, ctl_moves, inactive
+
+
 def _waiting_at(start: int | None, r: int) -> bool:
     return start is not None and r < start
 
@@ -1116,6 +1212,7 @@ def _play(
 
     rec = _Record(rt, record)
     rec.add(0, st, None, np.zeros((R, len(rt.keys)), dtype=np.int8), mk0)
+    start_tariff = st.tariff
 
     # noise: one uniform per round per dyad, drawn up front per noisy run
     K = len(rt.keys)
@@ -1127,6 +1224,9 @@ def _play(
 
     seen_moved = np.zeros((R, T, k, k))
     per_run = _PerRunStates(rt)
+    # decision steps per round: several only when some agent decides at the calendar pace
+    steps = game.steps if any(_paced(ag.strategy) for ag in rt.agents) else 1
+    step_tariff = rec.step_tariff(steps)
     keypos = {d: c for c, d in enumerate(rt.keys)}
     talks = _Talks(rt, items)
     for r in range(1, T + 1):
@@ -1142,99 +1242,64 @@ def _play(
         labels = tuple(e.label for e in fired)
         seen_moved[:, r - 1] = st.moved
         per_run.add(st)
-        moves = np.zeros((R, K), dtype=np.int8)
-        inactive = np.zeros(K, dtype=bool)
-        ctl_moves: list[tuple[tuple[Dyad, ...], NDArray[np.int8]]] = []
-        for ag in rt.agents:
-            waiting = [_waiting_at(s, r) for s in ag.starts]
-            live = tuple(d for d, wt in zip(ag.dyads, waiting, strict=True) if not wt)
-            for d, wt in zip(ag.dyads, waiting, strict=True):
-                if wt:
-                    inactive[keypos[d]] = True
-            skip = all(waiting) and (any(waiting) or _waiting_at(ag.agent_start, r))
-
-            def observe(
-                q: int,
-                targets: tuple[Dyad, ...],
-                ag: _AgentRun = ag,
-                r: int = r,
-                labels: tuple[str, ...] = labels,
-            ) -> Observation:
-                seen = per_run.states(q, r)
-                return Observation(
-                    me=ag.code,
-                    world=w,
-                    state=seen[-1],
-                    history=tuple(seen[:-1]),
-                    targets=targets,
-                    model=game.model._with_params(rt.perceived_full(ag, q)),
-                    round=r,
-                    events=labels,
-                    floors=talks.floors(q),
-                )
-
-            bobs = BatchObservation(
-                me=ag.code, world=w, codes=rt.codes, round=r, events=labels, targets=live,
-                tariff=st.tariff, control=st.control, peak=st.peak, moved=st.moved,
-                support=st.support, shock=st.shock, seen_moved=seen_moved[:, :r],
-                _run=rt, _agent=ag, _states=st, _observe=observe, equity=st.equity, bond=st.bond,
-            )  # fmt: skip
-            if skip:
-                chosen = np.zeros((R, 0), dtype=np.int8)
-                live = ()
-            elif hasattr(ag.strategy, "act_batch"):
-                chosen = np.asarray(ag.strategy.act_batch(bobs, ag.rngs), dtype=np.int8)
-                if chosen.shape != (R, len(live)):
-                    raise ParameterError(
-                        f"strategy {ag.strategy.name!r} of {ag.code}: act_batch returned shape "
-                        f"{chosen.shape}; expected {(R, len(live))}."
-                    )
-                if game.moves != "jump" and chosen.size and (chosen.min() < -1 or chosen.max() > 1):
-                    raise ParameterError(
-                        f"strategy {ag.strategy.name!r} of {ag.code} returned a move outside "
-                        "-1, 0, +1 (moves of several rungs need a game with moves = 'jump')."
-                    )
-            else:
-                chosen = bobs.act_per_run(ag.strategy, ag.rngs)
-            for c, d in enumerate(live):
-                moves[:, keypos[d]] = chosen[:, c]
-            cd = tuple(
-                d
-                for d, s in zip(ag.controls, ag.control_starts, strict=True)
-                if not _waiting_at(s, r)
+        prev = st  # the round's post-event state: the round is scored from it
+        total = np.zeros((R, K), dtype=np.int16)
+        going = np.ones(R, dtype=bool)  # runs still moving within the round
+        cur = st
+        for step in range(steps):
+            # the first step asks every agent; later ones the paced agents only
+            moves, ctl_moves, inactive = _decide(
+                rt, cur, r, step, labels, seen_moved[:, :r], per_run, talks, keypos
             )
-            if cd:
-                ctl_moves.append((cd, _control_moves_batch(rt, ag, st, chosen, live, cd)))
-        if len(noisy) and K:
-            flip, alt = noise_moves(u[:, r - 1], rt.noise[:, None])
-            flip &= ~inactive
-            moves = np.where(flip, alt, moves).astype(np.int8)
-        moves = talks.constrain(st, moves, r)
-        prev = st
-        t = prev.tariff.copy()
-        for c, d in enumerate(rt.keys):
-            i, j = rt.key_ij[c]
-            t[:, i, j] = _step_rungs(rt.ladders[d], t[:, i, j], moves[:, c])
-        ctl = prev.control
-        if ctl_moves:
-            ctl = ctl.copy()
-            for cd, mv in ctl_moves:
-                for c, (a, b) in enumerate(cd):
-                    i, j = rt.pos[a], rt.pos[b]
-                    ctl[:, i, j] = w.control_ladders[(a, b)].step_many(ctl[:, i, j], mv[:, c])
-        st = _States(
-            tariff=t,
-            control=ctl,
-            peak=np.maximum(prev.peak, t),
-            moved=t - prev.tariff,
-            support=prev.support,
-            shock=prev.shock,  # this round's shock is felt this round
-            adjust=prev.adjust,
-            tie_loss=prev.tie_loss,
-            grievance=prev.grievance,
-            equity=prev.equity,
-            bond=prev.bond,
-        )
+            if step == 0 and len(noisy) and K:
+                flip, alt = noise_moves(u[:, r - 1], rt.noise[:, None])
+                flip &= ~inactive
+                moves = np.where(flip, alt, moves).astype(np.int8)
+            moves = talks.constrain(cur, moves, r)
+            if step:  # a run that has come to rest stays at rest
+                moves[~going] = 0
+                ctl_moves = [(cd, np.where(going[:, None], mv, 0)) for cd, mv in ctl_moves]
+            t = cur.tariff.copy()
+            for c, d in enumerate(rt.keys):
+                i, j = rt.key_ij[c]
+                t[:, i, j] = _step_rungs(rt.ladders[d], t[:, i, j], moves[:, c])
+            ctl = cur.control
+            if ctl_moves:
+                ctl = ctl.copy()
+                for cd, mv in ctl_moves:
+                    for c, (a, b) in enumerate(cd):
+                        i, j = rt.pos[a], rt.pos[b]
+                        ctl[:, i, j] = w.control_ladders[(a, b)].step_many(ctl[:, i, j], mv[:, c])
+            total += moves
+            quiet = ~moves.any(axis=1)
+            for _, mv in ctl_moves:
+                quiet &= ~mv.any(axis=1)
+            # at rest: nothing moved in this step nor in the one before, so the next
+            # step would see the same state and make the same (no) moves
+            going &= ~(quiet & ~cur.moved.reshape(R, -1).any(axis=1))
+            cur = _States(
+                tariff=t,
+                control=ctl,
+                peak=np.maximum(cur.peak, t),
+                moved=t - cur.tariff,  # this step's change: what the next step answers
+                support=prev.support,
+                shock=prev.shock,  # this round's shock is felt this round
+                adjust=prev.adjust,
+                tie_loss=prev.tie_loss,
+                grievance=prev.grievance,
+                equity=prev.equity,
+                bond=prev.bond,
+                market_burden=prev.market_burden,
+            )
+            if step_tariff is not None:
+                step_tariff[:, r, step] = cur.tariff
+            if not going.any():
+                if step_tariff is not None:
+                    step_tariff[:, r, step + 1 :] = cur.tariff[:, None]
+                break
+        st = cur
+        st.market_burden = None
+        moves = np.clip(total, -127, 127).astype(np.int8)
         rt.step_slow(st, t_start)
         # the market prices the new state: the index and bond stress move (true model)
         mk = rt.evaluate_state(rt.truth, st, prev)
@@ -1243,6 +1308,7 @@ def _play(
         _learn(rt, st)
         rec.add(r, st, prev, moves, mk)
         st.shock = np.zeros_like(st.support)
+    rec.finish_steps(start_tariff)
     return {
         "arrays": rec.arrays,
         "events": events_log,
@@ -1996,6 +2062,29 @@ class _Record:
                 self.pt_base[:, w.index(ag.code)] = np.broadcast_to(row, (R, n, n))[
                     :, w.index(ag.code)
                 ]
+
+    def step_tariff(self, steps: int) -> Array | None:
+        """The buffer ``(R, T+1, steps, k, k)`` of tariffs after each decision step, or None.
+
+        Kept in a full record of a game with several decision steps per
+        round; :meth:`finish_steps` turns it into the whole-world array.
+        """
+        if not self.full or steps < 2:
+            return None
+        rt = self.rt
+        self._steps = np.zeros((rt.runs, rt.rounds + 1, steps, rt.k, rt.k))
+        return self._steps
+
+    def finish_steps(self, start: Array) -> None:
+        """Store the step record on the whole world; row 0 holds the start ``(R, k, k)``."""
+        buf = getattr(self, "_steps", None)
+        if buf is None:
+            return
+        rt = self.rt
+        buf[:, 0] = start[:, None]
+        out = np.zeros((*buf.shape[:3], rt.n, rt.n))
+        out[..., rt.idx[:, None], rt.idx[None, :]] = buf
+        self.arrays["step_tariff"] = out
 
     def add(
         self,

@@ -31,6 +31,7 @@ import numpy as np
 
 from .agents import Beliefs, Hold, Strategy, targets_of
 from .deals import Negotiation, Threat
+from .dynamics import DECISION_DAYS
 from .engine import _check_rounds, _Recorder, calendar_fits, control_moves, simulate
 from .errors import ParameterError, UnknownNameError
 from .path import Path
@@ -224,6 +225,16 @@ class Game:
         in one round (a strategy may return e.g. -5).
     threats : tuple of Threat
         Conditional threats, carried out on their date only if credible.
+    decision_days : int
+        The calendar pace of decisions: a government can decide, and answer
+        another's move, once every ``decision_days`` days (default 1, claim
+        ``model_decision_days``). A round of ``round_days`` days holds
+        ``ceil(round_days / decision_days)`` decision steps (:attr:`steps`);
+        paced strategies (:attr:`tariffsim.agents.Traits.paced`, e.g. the
+        myopic best response) move up to one rung per step, each step
+        answering the state the last one left, so a weekly round can hold the
+        moves a daily run makes in its week. A round ends early once nothing
+        moves.
     """
 
     world: World
@@ -239,8 +250,20 @@ class Game:
     negotiation: Negotiation = field(default_factory=Negotiation)
     moves: str = "step"
     threats: tuple[Threat, ...] = ()
+    decision_days: int = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
+        if self.decision_days is None:
+            object.__setattr__(self, "decision_days", DECISION_DAYS)
+        if (
+            isinstance(self.decision_days, bool)
+            or not isinstance(self.decision_days, int | np.integer)
+            or self.decision_days < 1
+        ):
+            raise ParameterError(
+                f"`decision_days` must be an int >= 1; got {self.decision_days!r}."
+            )
+        object.__setattr__(self, "decision_days", int(self.decision_days))
         object.__setattr__(self, "threats", tuple(self.threats))
         for th in self.threats:
             if not isinstance(th, Threat):
@@ -357,6 +380,11 @@ class Game:
     def replace(self, **changes: Any) -> Game:
         """A copy with fields replaced (validated again)."""
         return dataclasses.replace(self, **changes)
+
+    @property
+    def steps(self) -> int:
+        """Decision steps per round: ``ceil(round_days / decision_days)``."""
+        return -(-self.round_days // self.decision_days)
 
     def date(self, round_: int) -> dt.date:
         """Calendar date of a round."""

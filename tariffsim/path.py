@@ -62,11 +62,12 @@ ARRAY_FIELDS = (
 ONE_OFF_TERMS = ("face", "resolve")
 """Payoff terms charged once, in the round of a move; the others are flows at an annual rate."""
 
-STATE_FIELDS = ("layers", "adjust", "tie_loss", "grievance", "equity", "bond")
+STATE_FIELDS = ("layers", "adjust", "tie_loss", "grievance", "equity", "bond", "step_tariff")
 """Optional per-round state fields of a :class:`Path` (``None`` when not recorded):
 ``layers`` ``(R, L, n, n)``; the slow variables ``adjust``, ``tie_loss`` and
 ``grievance`` ``(R, n, n)`` (:class:`~tariffsim.world.State`); the market state
-``equity`` and ``bond`` ``(R, n)``."""
+``equity`` and ``bond`` ``(R, n)``; ``step_tariff`` ``(R, S, n, n)``, the headline
+tariffs after each decision step of the round (rounds of several steps only)."""
 
 
 class DyadSeries(np.ndarray):
@@ -195,6 +196,11 @@ class Path:
     hit_share : ndarray, shape (L, n, n), optional
         Share of each dyad's trade each layer hits (coverage net of
         exemptions; :attr:`~tariffsim.world.World.hit_share`).
+    step_tariff : ndarray, shape (R, S, n, n), optional
+        Headline tariffs after each of the ``S`` decision steps of each round
+        (:attr:`tariffsim.game.Game.steps`; row 0 repeats the start), in a
+        game whose rounds hold several steps: what happened within a round.
+        See :meth:`steps`.
     """
 
     codes: tuple[str, ...]
@@ -221,6 +227,7 @@ class Path:
     adjust: Array | None = None
     tie_loss: Array | None = None
     grievance: Array | None = None
+    step_tariff: Array | None = None
 
     def __post_init__(self) -> None:
         for name in ARRAY_FIELDS:
@@ -314,6 +321,26 @@ class Path:
         on = self.layers[:, :, i, j] > 0
         return np.where(on, self.hit_share[None, :, i, j], 0.0).max(axis=1)
 
+    def steps(self, importer: str, exporter: str) -> Array:
+        """Headline tariff after each decision step of each round, shape ``(R, S)``.
+
+        Row ``r`` holds the levels within round ``r`` (row 0 the start); the
+        last column is :meth:`series`. A path of one step per round gives
+        ``S = 1``.
+
+        Examples
+        --------
+        >>> g = ts.load_scenario("us-china-145").game
+        >>> p = g.simulate(16, seed=0)
+        >>> p.steps("CN", "US")[10:12] * 100  # the weeks to 7 and 14 April, day by day
+        array([[ 49.,  49.,  49.,  49.,  49.,  49.,  49.],
+               [ 49.,  99., 140., 140., 140., 140., 140.]])
+        """
+        i, j = self._i(importer), self._i(exporter)
+        if self.step_tariff is None:
+            return np.asarray(self.tariff[:, i, j, None])
+        return np.asarray(self.step_tariff[:, :, i, j])
+
     def peak(self, importer: str, exporter: str) -> float:
         """Highest headline tariff reached on a dyad."""
         return float(self.series(importer, exporter).max())
@@ -336,7 +363,7 @@ class Path:
         --------
         >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
         >>> round(float(p.realised()[:, 0].sum()), 3)   # the US, the whole run
-        -0.447
+        -0.465
         """
         from .dynamics import REFERENCE_DAYS
 
@@ -634,7 +661,7 @@ class Path:
         >>> sel = df[(df.variable == "tariff") & (df.layer == "headline") & (df.importer == "US")
         ...          & (df.exporter == "CN")]
         >>> float(sel["value"].max()), str(sel["value"].idxmax().date())
-        (1.45, '2025-04-28')
+        (1.45, '2025-04-14')
         """
         pd = _pandas("Path.to_frame()")
         if not tidy:

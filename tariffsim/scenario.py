@@ -958,6 +958,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     start = cal.get("start", dt.date(2025, 1, 1))
     round_days = cal.get("round_days", 7)
     rounds = cal.get("rounds", 30)
+    decision_days = cal.get("decision_days")
     if not calendar_fits(start, round_days, rounds):
         pr.add(
             "calendar.rounds",
@@ -1363,6 +1364,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             negotiation=negotiation,
             moves=str(moves),
             threats=threats,
+            decision_days=decision_days,
         )
     except TariffsimError as e:
         raise ScenarioError([str(e)], source=source) from None

@@ -280,6 +280,12 @@ SCENARIO = Spec(
                 "start": _DATE,
                 "round_days": _int("calendar days per round", 1, 366),
                 "rounds": _int("rounds played by default", 1, hi_limit="max_rounds"),
+                "decision_days": _int(
+                    "days between decisions (default 1: a round of round_days days holds "
+                    "round_days / decision_days decision steps)",
+                    1,
+                    366,
+                ),
             },
         ),
         "world": Spec(

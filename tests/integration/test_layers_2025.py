@@ -18,17 +18,29 @@ def path(sc: ts.Scenario) -> ts.Path:
     return sc.simulate(seed=0)
 
 
-def test_april_every_reciprocal_raise_is_matched_within_a_round(path: ts.Path) -> None:
+def _layer_by_step(path: ts.Path, world: ts.World, a: str, b: str, layer: str) -> np.ndarray:
+    """A layer after every decision step, in calendar order (index 0: the start)."""
+    lay = world.decompose(path.step_tariff)[..., world.layer_index(layer), :, :]
+    x = lay[..., world.index(a), world.index(b)]
+    return np.concatenate([x[:1, -1], x[1:].reshape(-1)])
+
+
+def test_april_every_reciprocal_raise_is_matched_within_a_round(
+    path: ts.Path, sc: ts.Scenario
+) -> None:
     # China's across-the-board layer answers each rise of the US reciprocal layer by the
-    # same number of points, in the same round or the next (the mirror-image April answers)
-    recip = path.tariffs("US", "CN", layer="reciprocal")
-    counter = path.tariffs("CN", "US", layer="counter")
+    # same number of points, at the same decision step or the next, so within the round or
+    # the next (the mirror-image April answers); decision steps are days in weekly rounds
+    recip = _layer_by_step(path, sc.world, "US", "CN", "reciprocal")
+    counter = _layer_by_step(path, sc.world, "CN", "US", "counter")
+    k = sc.game.steps
     ups = np.flatnonzero(np.diff(recip) > 0) + 1
     answers = np.flatnonzero(np.diff(counter) > 0) + 1
     assert len(ups) >= 3  # 34 (announced), 84 and 125 (chosen)
     assert len(answers) == len(ups)  # one answer per raise, in order
     for r, q in zip(ups, answers, strict=True):
-        assert r <= q <= r + 1, f"US raise in round {r} answered in round {q}"
+        assert r <= q <= r + 1, f"US raise at step {r} answered at step {q}"
+        assert (q - 1) // k <= (r - 1) // k + 1  # within the round or the next
         assert counter[q] - counter[q - 1] == pytest.approx(recip[r] - recip[r - 1])
 
 
@@ -150,12 +162,14 @@ def test_saturation_china_stays_at_125_when_the_us_goes_to_245(sc: ts.Scenario) 
     alt = _beyond_145(sc)
     assert alt.world.ladders[("CN", "US")].levels[-1] == pytest.approx(2.40)  # it could follow
     p = alt.simulate(seed=0)
-    us = p.headline("US", "CN")
-    counter = p.tariffs("CN", "US", layer="counter")
-    when = int(np.flatnonzero(us >= 2.45 - 1e-9)[0])
-    assert counter[when - 1] == pytest.approx(1.25)  # China had matched the US up to 125%
+    # day by day (decision steps): China matches the US up to 125% and no further
+    us = _layer_by_step(p, alt.world, "US", "CN", "reciprocal")
+    counter = _layer_by_step(p, alt.world, "CN", "US", "counter")
+    when = int(np.flatnonzero(us >= 2.25 - 1e-9)[0])
+    assert counter[when] == pytest.approx(1.25)  # China has matched the US up to 125%
     assert np.all(counter[when:] == pytest.approx(1.25))  # and ignores the raise to 245%
-    assert np.all(us[when:] >= 2.45 - 1e-9)
+    assert np.all(us[when:] >= 2.25 - 1e-9)
+    assert p.headline("US", "CN").max() == pytest.approx(2.45)
 
 
 def test_without_saturation_china_would_follow_to_225(sc: ts.Scenario) -> None:

@@ -27,30 +27,81 @@ def daily(game: ts.Game) -> ts.Path:
     return game.replace(round_days=1, rounds=game.rounds * 7).simulate(seed=0)
 
 
-def test_daily_and_weekly_rounds_agree_per_calendar_week(weekly: ts.Path, daily: ts.Path) -> None:
+def _by_day(path: ts.Path, a: str, b: str) -> np.ndarray:
+    """A weekly path's tariff after every decision step (a day), in calendar order."""
+    x = path.steps(a, b)
+    return np.concatenate([x[:1, -1], x[1:].reshape(-1)])
+
+
+def test_daily_and_weekly_rounds_agree_per_calendar_week(
+    game: ts.Game, weekly: ts.Path, daily: ts.Path
+) -> None:
     wk = np.arange(len(weekly))
     assert np.array_equal(daily.dates[wk * 7], weekly.dates)  # the same calendar weeks
+    assert game.steps == 7  # a weekly round holds seven daily decision steps
+    # every tariff agrees exactly at the end of every week
+    assert np.array_equal(weekly.tariff, daily.tariff[wk * 7])
+    assert weekly.peak("US", "CN") == daily.peak("US", "CN") == 1.45
+    # day by day they differ only in a week with an event dated after its first day: the
+    # weekly run fires it at the week's first step (the Geneva summit of 12 May, the 2 April
+    # announcement), the daily run on its day
+    one_day = game.replace(round_days=1)
+    event_days = {one_day.round_of(e.when) for e in game.events}
+    mid_week = {(d - 1) // 7 + 1 for d in event_days if (d - 1) % 7}
     for i, j in ((US, CN), (CN, US)):
-        w, d = weekly.tariff[:, i, j], daily.tariff[wk * 7, i, j]
-        # one rung per round: the daily run may climb faster within a week, never otherwise
-        differ = np.flatnonzero(~np.isclose(w, d))
-        assert len(differ) <= 3, differ
-        for r in differ:  # ... and the weekly run reaches the same rung within three weeks
-            assert d[r] > w[r] and np.any(np.isclose(w[r : r + 4], d[r]))
-        assert w.max() == d.max()  # the same peak ...
-        first_cut = (int(np.flatnonzero(np.diff(w) < 0)[0]), int(np.flatnonzero(np.diff(d) < 0)[0]))
-        assert first_cut[0] == first_cut[1]  # ... the climb-down in the same week ...
-        assert w[-1] == d[-1]  # ... and the same settled level
+        a, b = weekly.codes[i], weekly.codes[j]
+        differ = np.flatnonzero(_by_day(weekly, a, b) != daily.series(a, b))
+        assert {(d - 1) // 7 + 1 for d in differ} <= mid_week, differ
     # learning, trade adjustment, ties and grievance move per elapsed time
     calm = [r for r in wk if r < 10 or r > 15]  # away from the climb of April
     for name, atol, rtol in (
         ("perceived_pass_through", 0.05, 0),
         ("adjust", 0.05, 0),
-        ("tie_loss", 0.005, 0.1),  # the faster daily climb erodes a little more
+        ("tie_loss", 0.005, 0.1),
         ("grievance", 0.005, 0.1),
     ):
         w, d = getattr(weekly, name), getattr(daily, name)[wk * 7]
         np.testing.assert_allclose(w[calm], d[calm], atol=atol, rtol=rtol, err_msg=name)
+
+
+def test_one_decision_a_week_would_not_agree(game: ts.Game, daily: ts.Path) -> None:
+    # the check above can fail: with one decision per round (one rung a week) the weekly
+    # run answers a week late and climbs to 145% weeks after the daily run
+    slow = game.replace(decision_days=7)
+    assert slow.steps == 1
+    p = slow.simulate(seed=0)
+    assert p.step_tariff is None
+    late = np.flatnonzero(p.tariff[:, US, CN] != daily.tariff[np.arange(len(p)) * 7, US, CN])
+    assert len(late) >= 2 and np.all(p.tariff[late, US, CN] < daily.tariff[late * 7, US, CN])
+
+
+@pytest.mark.parametrize(
+    ("name", "residual"),
+    [
+        ("secondary-oil-tariffs", 0),
+        ("four-country-2025", 1),
+        ("canada-mexico-fentanyl", 0),  # played in days: its four weeks played weekly
+        ("rare-earth-100", 0),
+    ],
+)
+def test_bundled_scenarios_agree_daily_and_weekly(name: str, residual: int) -> None:
+    g = ts.load_scenario(name).game
+    weeks = -(-g.rounds * g.round_days // 7)
+    weekly = g.replace(round_days=7, rounds=weeks).simulate(seed=0)
+    daily = g.replace(round_days=1, rounds=weeks * 7).simulate(seed=0)
+    wk = np.arange(len(weekly))
+    off = [
+        (a, b, int(r))
+        for a, b in weekly.tariff_dyads()
+        for r in np.flatnonzero(weekly.series(a, b) != daily.series(a, b)[wk * 7])
+    ]
+    # four-country-2025: the first truce cut falls on the last day of a week in the daily
+    # run and on the first step of the next week in the weekly one (beliefs and the slow
+    # state move once per round there): a one-day shift across the week's end
+    assert len(off) == residual, off
+    for a, b, r in off:
+        x = daily.series(a, b)
+        assert weekly.series(a, b)[r] in (x[7 * r - 1], x[7 * r + 1])
 
 
 def test_learning_per_round_would_not_agree(game: ts.Game) -> None:

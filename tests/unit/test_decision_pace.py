@@ -1,0 +1,75 @@
+"""The calendar pace of decisions: decision steps within a round."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+
+
+@pytest.fixture(scope="module")
+def game() -> ts.Game:
+    return ts.load_scenario("us-china-145").game
+
+
+def test_steps_follow_the_round_and_the_pace(game: ts.Game) -> None:
+    assert game.decision_days == ts.dynamics.DECISION_DAYS == 1
+    assert game.steps == 7
+    assert game.replace(decision_days=2).steps == 4  # ceil(7 / 2)
+    assert game.replace(decision_days=30).steps == 1
+    assert game.replace(round_days=1, rounds=70).steps == 1
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "1"])
+def test_bad_decision_days_is_refused(game: ts.Game, bad: object) -> None:
+    with pytest.raises(ts.errors.ParameterError, match="decision_days"):
+        game.replace(decision_days=bad)
+
+
+def test_scenario_files_set_the_pace() -> None:
+    sc = ts.load_scenario("us-china-145")
+    data = copy.deepcopy(dict(sc.data))
+    data["calendar"]["decision_days"] = 7
+    assert ts.parse_scenario(data, source="weekly decisions").game.steps == 1
+    data["calendar"]["decision_days"] = 0
+    with pytest.raises(ts.errors.ScenarioError, match=r"calendar\.decision_days"):
+        ts.parse_scenario(data, source="bad")
+
+
+def test_the_step_record_ends_each_round_at_its_state(game: ts.Game) -> None:
+    p = game.simulate(16, seed=0)
+    assert p.step_tariff.shape == (17, 7, p.tariff.shape[1], p.tariff.shape[2])
+    np.testing.assert_array_equal(p.step_tariff[:, -1], p.tariff)
+    np.testing.assert_array_equal(p.steps("US", "CN")[:, -1], p.series("US", "CN"))
+    # a round moves a dyad by one rung per step at most
+    lad = game.world.ladders[("US", "CN")]
+    flat = np.concatenate([p.steps("US", "CN")[:1, -1], p.steps("US", "CN")[1:].ravel()])
+    rungs = np.array([lad.index(x) for x in flat])
+    events = {game.round_of(e.when) for e in game.events}
+    for k in np.flatnonzero(np.abs(np.diff(rungs)) > 1):
+        assert k % 7 == 0 and k // 7 + 1 in events  # only an event jumps (first step)
+    # the net rungs moved by choice are recorded per round
+    assert p.moves[:, 0, 1].max() >= 2
+    # and the step record survives a JSON round trip
+    q = ts.Path.from_json(p.to_json())
+    np.testing.assert_array_equal(q.step_tariff, p.step_tariff)
+
+
+def test_one_step_rounds_keep_no_step_record(game: ts.Game) -> None:
+    p = game.replace(decision_days=7).simulate(12, seed=0)
+    assert p.step_tariff is None
+    assert p.steps("US", "CN").shape == (13, 1)
+    assert np.abs(p.moves).max() <= 1
+
+
+def test_batch_runs_equal_single_runs_with_steps(game: ts.Game) -> None:
+    noisy = game.replace(noise=0.2)
+    pb = ts.simulate_batch(noisy, 20, seeds=[3, 4, 5])
+    for r, seed in enumerate([3, 4, 5]):
+        one = ts.simulate(noisy, 20, seed=seed)
+        assert pb[r].tariff.tobytes() == one.tariff.tobytes()
+        assert pb[r].step_tariff.tobytes() == one.step_tariff.tobytes()
+        assert pb[r].payoff.tobytes() == one.payoff.tobytes()
