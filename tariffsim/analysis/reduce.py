@@ -281,8 +281,11 @@ class Histogram:
         _, t1, n = values.shape
         if not np.all(np.isfinite(values)):
             raise ParameterError(f"`{name}` must be finite to be counted; got a NaN or inf.")
-        bins = np.rint(values / width)
+        with np.errstate(over="ignore"):
+            bins = np.rint(values / width)
         lo, hi = float(bins.min()), float(bins.max())
+        if not (math.isfinite(lo) and math.isfinite(hi)) or max(-lo, hi) >= 2.0**62:
+            _check_span(MAX_BINS + 1, name, width)
         span = int(hi - lo) + 1
         _check_span(span, name, width)
         slots = t1 * n

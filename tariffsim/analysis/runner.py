@@ -16,7 +16,10 @@ through :func:`map_chunks`:
    :class:`concurrent.futures.Executor`, or on a ``dask.distributed.Client``
    (recognised by its ``submit``/``gather``/``scatter`` methods; dask is never
    imported by tariffsim itself);
-4. results come back as a list in chunk order, whatever order they finished in.
+4. results come back as a list in chunk order, whatever order they finished in
+   (:func:`map_chunks`), or are merged into one in chunk order as they arrive,
+   with a bounded number of chunks in flight (:func:`fold_chunks`: the
+   summary-only ensembles of :mod:`tariffsim.analysis.summary`).
 
 Reproducibility: work item ``k`` never depends on the chunking. Random
 streams are per item, not per chunk: :func:`run_seeds` gives item ``k`` the

@@ -268,3 +268,5 @@ def test_too_many_bins_is_a_limit_error(sc: ts.Scenario) -> None:
     with pytest.raises(LimitError, match="coarser `resolution`"):
         ts.ensemble(sc, runs=4, rounds=T, keep="summary", vary="claims",
                     resolution={"payoff": 1e-9})  # fmt: skip
+    with pytest.raises(LimitError, match="approval"):
+        ts.ensemble(sc, runs=2, rounds=2, keep="summary", resolution={"approval": 1e-320})
