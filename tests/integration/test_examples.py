@@ -48,7 +48,7 @@ def test_every_example_is_tested_and_is_a_notebook() -> None:
 
 def check_quickstart(ns: dict, out: str, tmp: Path) -> None:
     assert ns["peak"] == pytest.approx(1.45)
-    assert "US tariff on China peaks at 145% in round 13" in out
+    assert "US tariff on China peaks at 145% in round 11" in out
     assert ns["total"] == pytest.approx(float(ns["path"].payoff[ns["peak_round"], 0]))
     assert (tmp / "us-china-145.png").read_bytes()[:4] == b"\x89PNG"
 
