@@ -1672,6 +1672,10 @@ class _Talks:
         product with every gain positive, as ``solve_deal`` does.
         """
         rt = self.rt
+        if event.layers:  # layer by layer: each run's deal by solve_deal(..., layers=True)
+            for g_, q in enumerate(rows.tolist()):
+                self._deal_one(st, r, event, q, met, {p: float(dis[p][g_]) for p in dis})
+            return
         g0, w, pos = rt.game, rt.world, rt.pos
         neg = g0.negotiation
         parties = tuple(event.parties)
@@ -1828,6 +1832,7 @@ class _Talks:
         gain: dict[str, float],
         split: dict[str, float],
         before: Mapping[Dyad, float] | None = None,
+        layers: Mapping[Dyad, Mapping[str, float]] | None = None,
     ) -> None:
         """Record run ``q``'s agreement: concessions met, agreed dyads held."""
         k = len(self.agreements[q])
@@ -1845,6 +1850,7 @@ class _Talks:
                 label=event.label,
                 expires=expires,
                 before=dict(before or {}),
+                layers={dy: dict(v) for dy, v in (layers or {}).items()},
             )
         )
         self.met[q] |= set(concessions)
@@ -1864,7 +1870,7 @@ class _Talks:
         deal = solve_deal(
             self._game(q), parties, state, dis, discount=neg.discount, method=neg.method,
             demands=neg.demands, met=met, models=self._models(q, parties),
-            concessions=event.agenda,
+            concessions=event.agenda, layers=event.layers,
         )  # fmt: skip
         if not deal.agreed:
             return
@@ -1872,7 +1878,7 @@ class _Talks:
         before = {dy: float(state.tariff[w.index(dy[0]), w.index(dy[1])]) for dy in deal.terms}
         self._agree(
             q, r, event, dict(deal.terms), deal.concessions, dict(deal.gain), dict(deal.split),
-            before,
+            before, deal.layers,
         )  # fmt: skip
         self._write(st, q, deal.state._with(shock=state.shock))
 
@@ -2052,7 +2058,8 @@ class _Talks:
                 if not sel.size:
                     continue
                 i, j = rt.key_ij[c]
-                level = _step_rungs(rt.ladders[d], st.tariff[sel, i, j], moves[sel, c])
+                level = _step_rungs(rt.ladders[d], st.tariff[:, i, j], moves[:, c])
+                level = rt.step_off(st, d, st.tariff[:, i, j], moves[:, c], level)[sel]
                 out[sel[level < floors[d] - 1e-12], c] = 0
         return out
 
