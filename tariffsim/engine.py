@@ -588,8 +588,8 @@ class _States:
     equity: Array = None  # type: ignore[assignment]  # (R, k): index after the last round
     bond: Array = None  # type: ignore[assignment]  # (R, k): bond stress after the last round
     market_burden: Array | None = None  # (R, k): the burden the market priced the state by
-    layers: Array | None = None  # (R, L, k, k): each tariff layer's level (set by _Run.settle)
-    off: NDArray[np.bool_] | None = None  # (R,): a run whose layers are not the headline's split
+    layers: Array = None  # type: ignore[assignment]  # (R, L, k, k): set by _Run.settle
+    off: NDArray[np.bool_] = None  # type: ignore[assignment]  # (R,): layers not the split
 
     def __post_init__(self) -> None:
         if self.adjust is None:
@@ -803,7 +803,7 @@ class _Run:
         if st.layers is None or not self.layer_plan:
             st.layers, st.off = canon, np.zeros(len(st.tariff), dtype=bool)
             return
-        off = (np.abs(st.layers - canon) > 1e-9).any(axis=(1, 2, 3))
+        off: NDArray[np.bool_] = np.asarray((np.abs(st.layers - canon) > 1e-9).any(axis=(1, 2, 3)))
         st.layers = np.where(off[:, None, None, None], st.layers, canon) if off.any() else canon
         st.off = off
 
@@ -904,7 +904,7 @@ class _Run:
             return None
         out = self.split(tariff)
         off = st.off
-        for (i, j, rows, lays) in self.layer_plan.values():
+        for i, j, rows, lays in self.layer_plan.values():
             cur = st.layers[off][:, rows, i, j]  # (R', m)
             cand = tariff[off][:, :, i, j]  # (R', P)
             res = out[off][:, :, rows, i, j]  # (R', P, m)
@@ -997,9 +997,7 @@ class _Run:
             support=st.support[:, None],
             shock=st.shock[:, None],
             adjust=st.adjust[:, None],
-            layers=(
-                st.layers[:, None] if st.off is not None and st.off.any() else None
-            ),  # type: ignore[arg-type]
+            layers=st.layers[:, None] if st.off is not None and st.off.any() else None,  # type: ignore[arg-type]
         )
         if prev is None:
             prev_tau = nxt.tariff - nxt.moved
@@ -1042,7 +1040,7 @@ class _Run:
         lay: dict[str, Array] = {}
         if st.off is not None and st.off[r]:
             full = self.world.decompose(self.full(st.tariff, r))
-            full[:, self.idx[:, None], self.idx[None, :]] = st.layers[r]  # type: ignore[index]
+            full[:, self.idx[:, None], self.idx[None, :]] = st.layers[r]
             lay["layers"] = full
         return State._trusted(
             **lay,
@@ -1319,7 +1317,7 @@ def _play(
             layers=(
                 rep(init.layers[:, ix[0], ix[1]])
                 if init.layers.shape[0] == len(w.layer_names)
-                else None
+                else None  # type: ignore[arg-type]
             ),
         )
     else:
@@ -2225,7 +2223,9 @@ class _Record:
             self.arrays = a
             return
         # the levels of every layer of every dyad with instruments: (importer, exporter, layer)
-        self.slots = tuple((a_, b_, x.name) for (a_, b_), lays in w.instruments.items() for x in lays)
+        self.slots = tuple(
+            (a_, b_, x.name) for (a_, b_), lays in w.instruments.items() for x in lays
+        )
         pos0 = rt.pos
         self.slot_ij = [
             (pos0.get(a_), pos0.get(b_), w.layer_index(nm)) for a_, b_, nm in self.slots
@@ -2288,9 +2288,9 @@ class _Record:
                 a["layers"][:, r] = st.layers
             return
         if st.layers is not None:
-            for c, (i, j, row) in enumerate(self.slot_ij):
-                if i is not None and j is not None:
-                    a["layers"][:, r, c] = st.layers[:, row, i, j]
+            for c, (si, sj, lrow) in enumerate(self.slot_ij):
+                if si is not None and sj is not None:
+                    a["layers"][:, r, c] = st.layers[:, lrow, si, sj]
         idx: Any = rt.idx
         if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
             idx = slice(int(idx[0]), int(idx[-1]) + 1)
