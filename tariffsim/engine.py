@@ -599,6 +599,9 @@ class _States:
         for name in ("equity", "bond"):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros_like(self.support))
+        for name in ("layers", "off"):  # left out (or copied as None): set by _Run.settle
+            if getattr(self, name) is not None and np.ndim(getattr(self, name)) == 0:
+                setattr(self, name, None)
 
 
 def _take(st: _States, rows: NDArray[np.intp]) -> _States:
