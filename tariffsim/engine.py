@@ -411,7 +411,7 @@ class PathBatch:
         """Memory held by the arrays, in bytes."""
         return sum(
             getattr(self, k).nbytes
-            for k in (*ARRAY_FIELDS, *SLOW_FIELDS)
+            for k in (*ARRAY_FIELDS, *SLOW_FIELDS, "layers")
             if getattr(self, k) is not None
         )
 
