@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import limits, parampath
+from ._distinct import evaluate_distinct
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, targets_of
 from .deals import MAX_DEALS, Agreement, Negotiation, _concession_pool, credible, solve_deal
@@ -41,7 +42,7 @@ from .deals import _powers as _deals_powers
 from .dynamics import adjust_step, grievance_step, per_time, tie_held, tie_step, ties_in_force
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
-from .payoffs import TERMS, Breakdown, Params, _evaluate_block, _WorldView, recession_odds
+from .payoffs import TERMS, Breakdown, Params, _WorldView, recession_odds
 from .world import SLOW_FIELDS, State, StateBatch, World, apply_moves
 
 if TYPE_CHECKING:
@@ -773,7 +774,7 @@ class _Run:
             shock=st.shock[:, None],
             adjust=st.adjust[:, None],
         )
-        return _evaluate_block(
+        return evaluate_distinct(
             self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
             st.control[:, None], **self._slow(params, st), prev_equity=st.equity[:, None],
             prev_bond=st.bond[:, None], market=self._market_for(params),
@@ -810,7 +811,7 @@ class _Run:
             priced = None if prev.market_burden is None else prev.market_burden[:, None]
         slow = self._slow(params, st)
         slow["grievance"] = (st if prev is None else prev).grievance[:, None]
-        return _evaluate_block(
+        return evaluate_distinct(
             self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control,
             **slow, prev_equity=prev_eq, prev_bond=prev_bond, market=self._market_for(params),
             prev_market_burden=priced,
@@ -1484,14 +1485,14 @@ class _Talks:
                 tariff=t, control=ctl, peak=peak, moved=t - start.tariff[:, None],
                 support=support, shock=shock,
             )  # fmt: skip
-            first[p] = _evaluate_block(
+            first[p] = evaluate_distinct(
                 rt.view, models[p], rt.weights, rt.active, nxt, start.tariff[:, None],
                 start.moved[:, None], start.control[:, None],
             ).total[..., kp]  # fmt: skip
             steady = StateBatch(
                 tariff=t, control=ctl, peak=peak, moved=zero, support=support, shock=shock
             )
-            hold[p] = _evaluate_block(
+            hold[p] = evaluate_distinct(
                 rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl
             ).total[..., kp]
         factor = d / (1 - d)
@@ -1698,7 +1699,7 @@ class _Talks:
             shock=start.shock[:, None],
         )  # fmt: skip
         keep = {
-            p: _evaluate_block(
+            p: evaluate_distinct(
                 rt.view, models[p], rt.weights, rt.active, held, held.tariff, zero,
                 held.control,
             ).total[:, 0, pos[p]] / (1 - d)
@@ -1870,10 +1871,10 @@ def _carry_on_batch(
     out: dict[str, Array] = {}
     for p, params in models.items():
         k = rt.pos[p]
-        flows = _evaluate_block(
+        flows = evaluate_distinct(
             rt.view, params, rt.weights, rt.active, nxt, prev_tau, prev_moved, prev_ctl
         ).total[..., k]
-        tail = _evaluate_block(
+        tail = evaluate_distinct(
             rt.view, params, rt.weights, rt.active, last, last.tariff, last.moved, last.control
         ).total[:, 0, k]
         acc = np.zeros(len(tau))
