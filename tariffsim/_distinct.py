@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from .payoffs import Breakdown, Params, _evaluate_block, _WorldView
 from .world import StateBatch
 
-__all__ = ["evaluate_distinct"]
+__all__ = ["distinct_rows", "evaluate_distinct"]
 
 Array = NDArray[np.float64]
 
@@ -132,6 +132,28 @@ def _classes(keys: list[Array], rows: int) -> tuple[NDArray[np.intp], NDArray[np
     if not np.array_equal(u[first][inv], u):  # a hash collision: no memo
         return None
     return first, inv
+
+
+def distinct_rows(arrays: list[Any], rows: int) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """Classes of the rows of ``arrays`` (each with the runs axis first) equal bit for bit.
+
+    Returns the representatives (first row of each class) and each row's
+    class, or None when the rows are mostly distinct, the batch is small or
+    an array's runs axis cannot be told from its broadcast axes (see
+    :func:`_per_row`); the caller then computes every row.
+    """
+    if rows < _MIN_ROWS or not _ENABLED:
+        return None
+    keys = []
+    for a in arrays:
+        kind = _per_row(a, rows)
+        if kind is None:
+            return None
+        if kind:
+            keys.append(np.asarray(a))
+    if not keys:
+        return np.zeros(1, dtype=np.intp), np.zeros(rows, dtype=np.intp)
+    return _classes(keys, rows)
 
 
 class _Scattered(Mapping[str, Array]):
