@@ -607,7 +607,7 @@ class _Run:
         self.codes = tuple(w.codes[i] for i in idx)
         self.pos = {c: k for k, c in enumerate(self.codes)}
         ix = np.ix_(idx, idx)
-        self.view = _WorldView.of(w, idx)
+        self.view = _WorldView.of(w, idx, days=float(game.round_days))
         self.weights = game.model.weights[:, idx]
         self.active = game.model.active[ix]
         truth = game.model.params

@@ -268,6 +268,8 @@ class Game:
             raise ParameterError("`model` is for a different world than `world`.")
         if not isinstance(self.round_days, int) or self.round_days < 1:
             raise ParameterError(f"`round_days` must be an int >= 1; got {self.round_days!r}.")
+        if self.model.round_days != self.round_days:  # the model prices rounds of this length
+            object.__setattr__(self, "model", self.model.replace(round_days=self.round_days))
         _check_rounds(self.rounds)
         if not isinstance(self.start, dt.date) or isinstance(self.start, dt.datetime):
             raise ParameterError(f"`start` must be a datetime.date; got {self.start!r}.")

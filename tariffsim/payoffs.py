@@ -79,7 +79,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .claims import PAYOFF_TERM_NAMES, load_claims
-from .dynamics import adjust_along, tie_held, ties_in_force
+from .dynamics import REFERENCE_DAYS, adjust_along, per_time, tie_held, ties_in_force
 from .errors import ParameterError, UnknownNameError
 from .world import State, StateBatch, World
 
@@ -526,7 +526,8 @@ def equity_index(
     an announcement (a ``set`` event raises the burden before anyone moves)
     and rallies on relief. On top of that it carries the market's mood
     :math:`m`: every shock (a sell-off beyond what the burden explains) moves
-    it at once and fades by a share :math:`\phi` (``speed``) a round, so two
+    it at once and fades by a share :math:`\phi` (``speed``, the share of the
+    round: :attr:`Params.market_speed` is stated per week) a round, so two
     heavy losses in a row add up. Bond stress :math:`Z` rises with each fall
     of the mood (:math:`\gamma`, ``bond_beta``) and fades at the same speed.
     ``prev_priced`` is :math:`V_{t-1}`, the value the previous state priced.
@@ -947,7 +948,11 @@ class Params:
         calibrated value.
     market_speed : float
         Share of the gap between the equity index and the value it prices
-        that closes in one round, in (0, 1]; default 1 here (no memory).
+        (the market's mood) that closes in one reference week (7 days,
+        ``model_time_reference_week``), in (0, 1]; a round of ``d`` days
+        closes ``1 - (1 - market_speed) ** (d / 7)`` of it
+        (:func:`tariffsim.dynamics.per_time`), so daily and weekly runs fade a
+        sell-off alike per calendar day. Default 1 here (no memory).
     crash_weight : ndarray (n,)
         % of GDP per squared index point of market stress past
         ``crash_threshold``; default 0 here.
@@ -1587,12 +1592,20 @@ class PayoffModel:
     """The model the markets price the equity index with (default: ``params``). A model
     of an agent's perceptions keeps the true one here: the agent believes what it
     believes about who pays, but the market it watches prices the truth."""
+    round_days: float = REFERENCE_DAYS
+    """Calendar days of a round, > 0: the market's mood fades per day
+    (``Params.market_speed`` is stated per week). A :class:`~tariffsim.game.Game`
+    sets it to its own ``round_days``."""
     active: Array = field(init=False, repr=False)
     """``active[i, j] = 1`` where ``i`` has a tariff ladder on ``j`` (can answer)."""
 
     def __post_init__(self) -> None:
         if self.params is None:
             object.__setattr__(self, "params", Params.default(self.world))
+        rd = self.round_days
+        if isinstance(rd, bool) or not isinstance(rd, int | float) or not 0 < rd < np.inf:
+            raise ParameterError(f"`round_days` must be a number > 0; got {rd!r}.")
+        object.__setattr__(self, "round_days", float(rd))
         if self.params.n != self.world.n:
             raise ParameterError(
                 f"`params` is for {self.params.n} countries; the world has {self.world.n}."
@@ -1633,7 +1646,7 @@ class PayoffModel:
                 f"`params` is for {params.n} countries; the world has {self.world.n}."
             )
         out = object.__new__(PayoffModel)
-        for name in ("world", "weights", "active"):
+        for name in ("world", "weights", "active", "round_days"):
             object.__setattr__(out, name, getattr(self, name))
         object.__setattr__(out, "params", params)
         object.__setattr__(out, "market", self.market if self.market is not None else self.params)
@@ -1695,6 +1708,7 @@ class PayoffModel:
             prev_equity,
             prev_bond,
             self.market,
+            self.round_days,
         )
 
     def payoff(self, state: State | StateBatch, prev: State | StateBatch | None = None) -> Array:
@@ -1715,8 +1729,9 @@ def _evaluate(
     prev_equity: Array | None = None,
     prev_bond: Array | None = None,
     market: Params | None = None,
+    days: float = REFERENCE_DAYS,
 ) -> Breakdown:
-    """Evaluate every term, on the countries the batch involves only.
+    """Evaluate every term, on the countries the batch involves only (rounds of ``days``).
 
     A country with no tariff or control set by or on it (in ``nxt`` or the
     previous state), no policy support and no shock anywhere in the batch has
@@ -1738,7 +1753,7 @@ def _evaluate(
         grievance = None
     full_view = _WorldView(
         world.gdp, world.imports, world.exempt, world.ties, two_step, seg_share, seg_mask,
-        world.decompose, _segment_rater(world, np.arange(n), seg_mask),
+        world.decompose, _segment_rater(world, np.arange(n), seg_mask), days,
     )  # fmt: skip
     if len(nxt) * n * n < _RESTRICT_MIN_ENTRIES:  # small batch: slicing costs more than it saves
         dense_prev = nxt.tariff - nxt.moved if prev_tau is None else prev_tau
@@ -1772,7 +1787,7 @@ def _evaluate(
     sub = _WorldView(
         world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
         seg_share[:, rows, cols], sub_mask, world.splitter(idx),
-        _segment_rater(world, idx, sub_mask),
+        _segment_rater(world, idx, sub_mask), days,
     )  # fmt: skip
     sp = _slice_params(p, idx)
 
@@ -1860,6 +1875,8 @@ class _WorldView:
     rates: Callable[[Array], Array] | None = None
     """Segment rates ``(..., K, k, k)`` straight from headline tariffs (:func:`_segment_rater`);
     None: split into layers, then :func:`segment_rates`."""
+    days: float = REFERENCE_DAYS
+    """Calendar days of the round the block prices (the market's mood fades per day)."""
 
     @cached_property
     def m0_seg(self) -> Array:
@@ -1872,8 +1889,10 @@ class _WorldView:
         return _ro_array(self.imports * (1.0 - self.seg_share.sum(axis=0)))
 
     @classmethod
-    def of(cls, world: World, idx: NDArray[np.intp] | None = None) -> _WorldView:
-        """The view of ``world`` restricted to countries ``idx`` (default all)."""
+    def of(
+        cls, world: World, idx: NDArray[np.intp] | None = None, *, days: float = REFERENCE_DAYS
+    ) -> _WorldView:
+        """The view of ``world`` on countries ``idx`` (default all), for rounds of ``days``."""
         idx = np.arange(world.n) if idx is None else np.asarray(idx)
         ix = np.ix_(idx, idx)
         rows, cols = idx[:, None], idx[None, :]
@@ -1883,7 +1902,7 @@ class _WorldView:
         return cls(
             world.gdp[idx], world.imports[ix], world.exempt[ix], world.ties[ix], two_step[ix],
             share[:, rows, cols], sub_mask, world.splitter(idx),
-            _segment_rater(world, idx, sub_mask),
+            _segment_rater(world, idx, sub_mask), float(days),
         )  # fmt: skip
 
 
@@ -2199,7 +2218,8 @@ def _evaluate_block(
         prev_priced = -np.maximum(mp.market_beta * b_prev - mp.support_effect * nxt.support, 0.0)
     eq, bond = equity_index(
         b_mkt, mp.market_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
-        zeros if prev_bond is None else prev_bond, mp.market_speed, mp.bond_beta, prev_priced,
+        zeros if prev_bond is None else prev_bond, per_time(mp.market_speed, world.days),
+        mp.bond_beta, prev_priced,
     )  # fmt: skip
     if crash_on:
         mkt = mkt - crash_cost(eq, bond, p.crash_weight, p.crash_threshold, p.bond_weight)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -142,3 +144,34 @@ def test_shocks_replace_validates() -> None:
         sc.replace(shocks=5)
     with pytest.raises(ts.ParameterError, match=r"shocks\[0\]"):
         sc.replace(shocks=[sc.game.events[0]])
+
+
+def test_market_mood_fades_per_day_so_daily_and_weekly_runs_agree() -> None:
+    # a sell-off on 3 April and the 2 April tariff in force: the same calendar, in daily and in
+    # weekly rounds, leaves the same index and bond stress at the same dates
+    w = ts.World.default()
+    events = (
+        ts.Event(dt.date(2025, 4, 2), "set", importer="US", exporter="CN", level=0.54),
+        ts.Event(dt.date(2025, 4, 3), "shock", country="US", value=-6.0),
+    )
+    daily = ts.Game(w, ts.PayoffModel(w), events=events, start=dt.date(2025, 4, 2),
+                    round_days=1, rounds=29)  # fmt: skip
+    weekly = daily.replace(round_days=7, rounds=5)
+    assert daily.model.round_days == 1.0 and weekly.model.round_days == 7.0
+    pd_, pw = ts.simulate(daily, seed=0), ts.simulate(weekly, seed=0)
+    us = w.index("US")
+    # the shock lands on day 1 in daily rounds and in the first weekly round (day 7)
+    mood_d = pd_.equity[1::7, us] - pd_.equity[0, us]
+    mood_w = pw.equity[1:, us] - pw.equity[0, us]
+    assert mood_w[0] == pytest.approx(-6.0)
+    np.testing.assert_allclose(mood_d, mood_w, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(pd_.bond[1::7, us], pw.bond[1:, us], rtol=1e-9, atol=1e-12)
+    # half of the mood fades a week (model_market_speed), whatever the round
+    speed = float(np.mean(ts.claims["model_market_speed"].values))
+    assert mood_w[1] == pytest.approx(-6.0 * (1 - speed))
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "7", True])
+def test_payoff_model_round_days_is_validated(bad: object) -> None:
+    with pytest.raises(ts.ParameterError, match="round_days"):
+        ts.PayoffModel(ts.World.default(), round_days=bad)  # type: ignore[arg-type]
