@@ -854,7 +854,13 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
     ),
     "answer_scale": ("model_answer_scale", "cn_ignore_further_raises", "cn_tariff_us_125"),
     "market_speed": ("model_market_speed", "sp500_april_2025"),
-    "crash_weight": ("model_crash_weight", "wall_street_turned", "cal_2025_04_09"),
+    "crash_weight": (
+        "model_crash_weight",
+        "wall_street_turned",
+        "cal_2025_04_09",
+        "cn_national_team_2025",
+        "state_funds_backstop",
+    ),
     "crash_threshold": ("model_crash_threshold", "sp500_april_2025", "model_market_drawdown_145"),
     "bond_beta": ("ust10y_april_2025", "sp500_april_2025"),
     "bond_weight": ("model_bond_weight", "ust10y_april_2025"),
@@ -960,7 +966,8 @@ class Params:
         sell-off alike per calendar day. Default 1 here (no memory).
     crash_weight : ndarray (n,)
         % of GDP per squared index point of market stress past
-        ``crash_threshold``; default 0 here.
+        ``crash_threshold``; default 0 here (:meth:`default`: the US and
+        China, ``model_crash_weight``).
     crash_threshold : ndarray (n,)
         Market stress (index % below baseline plus weighted bond stress)
         past which a crash costs convexly; >= 0.
@@ -1307,9 +1314,10 @@ class Params:
         appr0 = np.full(n, v("model_approval_base_others") / 100.0)
         if "US" in idx:
             appr0[idx["US"]] = v("us_approval_feb2025") / 100.0
-        crash = np.zeros(n)  # the record shows a crash turning a US decision only
-        if "US" in idx:
-            crash[idx["US"]] = v("model_crash_weight")
+        crash = np.zeros(n)  # governments that act on a crash: the US (it paused), China (it buys)
+        for c in ("US", "CN"):
+            if c in idx:
+                crash[idx[c]] = v("model_crash_weight")
         resolve = ones * cl["model_resolve_weight"].values[0]
         if "CN" in idx:
             resolve[idx["CN"]] = cl["model_resolve_weight"].values[1]

@@ -253,3 +253,45 @@ def test_one_beta_for_the_index_overstated_the_april_fall_twofold() -> None:
     # China's own record: about the beta the drawdown calibration gave it
     assert p.index_beta[w.index("CN")] == pytest.approx(p.market_beta[w.index("CN")], rel=0.1)
     assert p.index_beta[us] < 0.6 * p.market_beta[us]
+
+
+def _china_selloff(sc: ts.Scenario, *, support: bool) -> ts.Scenario:
+    """``sc`` with a 5% sell-off in China on 3 April beyond what the tariffs explain."""
+    events = [ts.Event(dt.date(2025, 4, 3), "shock", "sell-off in China", country="CN", value=-5.0)]
+    if support:  # the 500 bn yuan recapitalisation, 0.37% of China's GDP
+        events.append(ts.Event(dt.date(2025, 4, 2), "support", "500 bn yuan", country="CN",
+                               value=0.37, claims=("cn_bank_recap_500bn",)))  # fmt: skip
+    return sc.with_events(*events)
+
+
+def test_a_chinese_crash_changes_chinas_answer_and_support_cushions_it(
+    sc: ts.Scenario, path: ts.Path
+) -> None:
+    w = sc.world
+    assert sc.model.params.crash_weight[w.index("CN")] > 0  # China minds a crash, as the US
+    top = float(path.headline("CN", "US").max())  # on the record China matches up to 125%
+    assert top == pytest.approx(1.40)
+    bare = _china_selloff(sc, support=False).simulate(seed=0)
+    held = _china_selloff(sc, support=True).simulate(seed=0)
+    indifferent = _china_selloff(sc, support=False).with_params({"crash_weight.CN": 0.0})
+    free = indifferent.simulate(seed=0)
+    cn = w.index("CN")
+    # without support the sell-off takes China's market past a bear market's fall, and the crash
+    # cost changes China's best response: it stops short of matching the US
+    assert bare.equity[:, cn].min() < -sc.model.params.crash_threshold[cn]
+    assert bare.headline("CN", "US").max() < top == free.headline("CN", "US").max()
+    # the support cushions the index, and China answers as if the crash cost nothing
+    assert np.all(held.equity[1:, cn] > bare.equity[1:, cn])
+    np.testing.assert_array_equal(held.headline("CN", "US"), free.headline("CN", "US"))
+
+
+def test_chinas_crash_term_leaves_every_bundled_story_alone() -> None:
+    # on the record China's market never falls far enough past a bear market for the crash cost
+    # to outweigh an answer: every bundled path is the same without it
+    for name in ts.list_scenarios():
+        sc = ts.load_scenario(name)
+        if "CN" not in sc.world.codes:
+            continue
+        a = sc.simulate(seed=0)
+        b = sc.with_params({"crash_weight.CN": 0.0}).simulate(seed=0)
+        np.testing.assert_array_equal(a.tariff, b.tariff, err_msg=name)
