@@ -28,6 +28,20 @@ Run ``python benchmarks/bench_ensemble.py`` (``--quick``: 1,000 instead of
 
 Each ensemble is checked to equal the in-process one bit for bit. The
 machine's load matters: report ``os.getloadavg()`` with the numbers.
+
+``--memory`` measures instead the peak resident memory of summary-only
+ensembles (``keep="summary"``) against full ones, each in a fresh process
+(peak RSS only grows): ``us-china-145``, 52 rounds, in-process, default
+chunks —
+
+(m1) full and summary, nothing varied, ``--memory-full-runs`` runs (20,000);
+(m2) summary, nothing varied, ``--memory-runs`` runs (1,000,000);
+(m3) full with ``vary="claims"`` at ``--memory-full-runs``, and summary with
+     ``vary="claims"`` at ``--memory-claims-runs`` runs (100,000);
+(m4) a bare process that imported tariffsim and played one run (the floor);
+
+and checks, at 2,000 runs, that the summary's tariff bands equal the full
+ensemble's bit for bit and its recession bands are within half a bin.
 """
 
 from __future__ import annotations
@@ -77,7 +91,101 @@ def _simulate_loop(sc: ts.Scenario, n: int, rounds: int, seed: int) -> float:
     return time.perf_counter() - t0
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since it started its program (VmHWM on Linux).
+
+    ``getrusage``'s ``ru_maxrss`` survives ``exec``: a child started from a big
+    parent reports at least the parent's size at the fork. ``VmHWM`` does not.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(spec: dict[str, Any]) -> dict[str, Any]:
+    """One ensemble in this (fresh) process: seconds, runs/s, peak RSS."""
+    sc = ts.load_scenario("us-china-145")
+    kw = {"seed": 0, "rounds": spec["rounds"], "progress": spec.get("progress", False)}
+    ts.ensemble(sc, runs=1, **{**kw, "rounds": 1})  # imports, caches
+    if spec["runs"] == 0:
+        return {"peak_rss_mb": _peak_rss_mb()}
+    t0 = time.perf_counter()
+    ens = ts.ensemble(sc, runs=spec["runs"], vary=spec["vary"], keep=spec["keep"], **kw)
+    dt = time.perf_counter() - t0
+    return {
+        **spec,
+        "seconds": dt,
+        "runs_per_s": spec["runs"] / dt,
+        "peak_rss_mb": _peak_rss_mb(),
+        "us_cn_median_final": float(ens.quantiles("US", "CN", [0.5]).values[0, -1]),
+    }
+
+
+def _in_child(spec: dict[str, Any]) -> dict[str, Any]:
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(spec)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    res: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    print(json.dumps(res), file=sys.stderr, flush=True)
+    return res
+
+
+def memory(a: argparse.Namespace) -> dict[str, Any]:
+    """Peak RSS of summary-only against full ensembles (each in a fresh process)."""
+    sc = ts.load_scenario("us-china-145")
+    kw: dict[str, Any] = {"runs": 2_000, "seed": 0, "vary": "claims", "rounds": a.rounds,
+                          "progress": False}  # fmt: skip
+    full, summ = ts.ensemble(sc, **kw), ts.ensemble(sc, **kw, keep="summary")
+    q = [0.05, 0.25, 0.5, 0.75, 0.95]
+    res: dict[str, Any] = {
+        "rounds": a.rounds,
+        "loadavg_before": os.getloadavg(),
+        "check_tariff_bands_bit_identical": all(
+            summ.quantiles(i, j, q).values.tobytes() == full.quantiles(i, j, q).values.tobytes()
+            for i, j in full.dyads
+        ),
+        "check_recession_bands_max_gap": float(
+            max(
+                np.abs(
+                    summ.quantiles("recession", c, q).values
+                    - full.quantiles("recession", c, q).values
+                ).max()
+                for c in full.codes
+            )
+        ),
+    }
+    del full, summ
+    r = a.rounds
+    plan = {
+        "floor": {"keep": "runs", "runs": 0, "vary": None, "rounds": r},
+        "full_none": {"keep": "runs", "runs": a.memory_full_runs, "vary": None, "rounds": r},
+        "summary_none_small": {"keep": "summary", "runs": a.memory_full_runs, "vary": None,
+                               "rounds": r},
+        "full_claims": {"keep": "runs", "runs": a.memory_full_runs, "vary": "claims",
+                        "rounds": r},
+        "summary_claims": {"keep": "summary", "runs": a.memory_claims_runs, "vary": "claims",
+                           "rounds": r},
+        "summary_none": {"keep": "summary", "runs": a.memory_runs, "vary": None, "rounds": r,
+                         "progress": True},
+    }  # fmt: skip
+    for label, spec in plan.items():
+        res[label] = _in_child(spec)
+    res["loadavg_after"] = os.getloadavg()
+    return res
+
+
 def main(argv: list[str] | None = None) -> None:
+    if argv is None and len(sys.argv) > 2 and sys.argv[1] == "--child":
+        print(json.dumps(_child(json.loads(sys.argv[2]))))
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1,000 runs instead of 10,000")
     ap.add_argument("--runs", type=int, default=None)
@@ -89,7 +197,20 @@ def main(argv: list[str] | None = None) -> None:
         help="also time a worker with tariffsim's allocator tuning switched off",
     )
     ap.add_argument("--json", help="also write the numbers to this file")
+    ap.add_argument(
+        "--memory", action="store_true", help="measure summary-only against full ensembles' memory"
+    )
+    ap.add_argument("--memory-runs", type=int, default=1_000_000)
+    ap.add_argument("--memory-claims-runs", type=int, default=100_000)
+    ap.add_argument("--memory-full-runs", type=int, default=20_000)
     a = ap.parse_args(argv)
+    if a.memory:
+        res = memory(a)
+        print(json.dumps(res, indent=1))
+        if a.json:
+            with open(a.json, "w", encoding="utf-8") as fh:
+                json.dump(res, fh, indent=1)
+        return
     runs = a.runs or (1_000 if a.quick else 10_000)
     loop_n = 20 if a.quick else 100
     sc = ts.load_scenario("us-china-145")

@@ -40,6 +40,7 @@ from .analysis import observed
 from .analysis.calibrate import calibrate
 from .analysis.ensemble import Ensemble, ensemble
 from .analysis.sensitivity import sensitivity
+from .analysis.summary import EnsembleSummary
 from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .equilibrium.normal_form import NormalFormGame
@@ -109,6 +110,7 @@ __all__ = [
     "Country",
     "DivideAndConquer",
     "Ensemble",
+    "EnsembleSummary",
     "Event",
     "EvolutionResult",
     "FaceSavingRetreat",

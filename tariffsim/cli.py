@@ -82,12 +82,15 @@ def _limit(text: str) -> tuple[str, int]:
 _EPILOG_ENSEMBLE = """example:
   tariffsim ensemble us-china-145 --runs 10000 --vary claims --out tariffsim-out
   tariffsim ensemble us-china-145 --runs 100000 --workers 2
-  tariffsim ensemble my-scenario.toml --runs 1000000 --scheduler tcp://10.0.0.5:8786
+  tariffsim ensemble us-china-145 --runs 1000000 --summary --workers 2
+  tariffsim ensemble my-scenario.toml --runs 1000000 --summary --scheduler tcp://10.0.0.5:8786
 
 writes, all at once, into --out:
   NAME-ensemble.png            fan chart of tariffs and recession odds
   NAME-ensemble-quantiles.csv  per-round quantiles (5, 25, 50, 75, 95%)
   NAME-ensemble.nc             every run (NetCDF; NAME-ensemble.npz without xarray)
+with --summary, instead of every run:
+  NAME-ensemble-summary.nc     counts per round and value, bands (.npz without xarray)
 """
 
 
@@ -344,6 +347,12 @@ def _parser() -> argparse.ArgumentParser:
         help="run chunks on a Dask cluster (needs tariffsim[dask]), e.g. tcp://host:8786",
     )
     en.add_argument("--chunk-size", type=int, default=None, help="runs per chunk")
+    en.add_argument(
+        "--summary",
+        action="store_true",
+        help="keep no run: reduce each chunk to counts where it runs (exact tariff bands, "
+        "indicator bands to their bin width); memory does not grow with --runs",
+    )
     en.add_argument("--no-progress", action="store_true", help="no progress bar")
     en.add_argument(
         "--out",
@@ -934,8 +943,6 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
 def _cmd_ensemble(a: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
-    import numpy as np
-
     from .analysis.ensemble import ensemble
     from .scenario import load_scenario
 
@@ -969,6 +976,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
             a.vary,
             executor=executor,
             chunk_size=a.chunk_size,
+            keep="summary" if a.summary else "runs",
             progress=False if a.no_progress else None,
             rounds=a.rounds,
         )
@@ -981,21 +989,22 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     from ._io import OutputGroup, slug
 
     stem = f"{slug(sc.name)}-ensemble"
+    data = f"{stem}-summary.{data_ext}" if a.summary else f"{stem}.{data_ext}"
     import matplotlib
 
     matplotlib.use("Agg")
     with OutputGroup(out) as group:
         group.figure(f"{stem}.png", ens.plot())
         group.file(f"{stem}-quantiles.csv", lambda p: _write_rows(p, ens.quantile_rows()))
-        group.file(f"{stem}.{data_ext}", ens.to_netcdf if data_ext == "nc" else ens.to_npz)
+        group.file(data, ens.to_netcdf if data_ext == "nc" else ens.to_npz)
     targets = group.written
     print(f"{sc.title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
-          + (", parameters drawn from the claims' ranges" if a.vary else ""))  # fmt: skip
+          + (", parameters drawn from the claims' ranges" if a.vary else "")
+          + (" (summary: counts only)" if a.summary else ""))  # fmt: skip
     print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
           f"{'final q5 %':>10} {'median %':>9} {'q95 %':>7}")  # fmt: skip
-    for i, j in ens._shown_dyads(None):
-        pk, fin = 100 * ens.peak(i, j), 100 * ens.series(i, j)[:, -1]
-        qs = [float(np.quantile(v, x)) for v in (pk, fin) for x in (0.05, 0.5, 0.95)]
+    for (i, j), row in ens.peak_final_table():
+        qs = [100 * v for v in row]
         print(f"{i + '->' + j:<8} {qs[0]:>9.1f} {qs[1]:>9.1f} {qs[2]:>7.1f}   "
               f"{qs[3]:>10.1f} {qs[4]:>9.1f} {qs[5]:>7.1f}")  # fmt: skip
     print("\nwrote:")

@@ -14,6 +14,7 @@ __all__ = [
     "LimitError",
     "ParameterError",
     "PlausibilityWarning",
+    "RunsNotKeptError",
     "ScenarioError",
     "TariffsimError",
     "TimeLimitError",
@@ -42,6 +43,13 @@ class LimitError(ParameterError):
     """An input asks for more than a limit of :mod:`tariffsim.limits` allows.
 
     The message names the limit, its value and how to raise it.
+    """
+
+
+class RunsNotKeptError(TariffsimError, TypeError):
+    """A question needs every run, and a summary-only ensemble keeps none.
+
+    The message says what needed the runs and points to ``keep="runs"``.
     """
 
 

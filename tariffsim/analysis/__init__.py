@@ -6,7 +6,10 @@
   :func:`~tariffsim.analysis.runner.simulate_runs`, many runs of a game in run order.
 - :mod:`tariffsim.analysis.ensemble` — :func:`tariffsim.ensemble` and the
   :class:`~tariffsim.analysis.ensemble.Ensemble` it returns (bands,
-  probabilities, fan chart, xarray/pandas export).
+  probabilities, fan chart, xarray/pandas export); with ``keep="summary"`` the
+  :class:`~tariffsim.analysis.summary.EnsembleSummary` of counts reduced on the workers.
+- :mod:`tariffsim.analysis.reduce` — the mergeable reductions behind it (exact
+  tariff counts, fixed-grid histograms, :class:`~tariffsim.analysis.reduce.Threshold` events).
 - :mod:`tariffsim.analysis.distributions` — distributions of uncertain parameters.
 - :mod:`tariffsim.analysis.vary` — parameter draws, from distributions or the claims' ranges.
 - :mod:`tariffsim.analysis.observed` — the public record of tariff measures
@@ -21,19 +24,24 @@
 from . import observed
 from .distributions import Beta, Distribution, LogNormal, Normal, Triangular, Uniform
 from .ensemble import Bands, Ensemble, RunView
-from .runner import chunk_ranges, map_chunks, run_seeds, simulate_runs
+from .reduce import Threshold
+from .runner import chunk_ranges, fold_chunks, map_chunks, run_seeds, simulate_runs
+from .summary import EnsembleSummary
 
 __all__ = [
     "Bands",
     "Beta",
     "Distribution",
     "Ensemble",
+    "EnsembleSummary",
     "LogNormal",
     "Normal",
     "RunView",
+    "Threshold",
     "Triangular",
     "Uniform",
     "chunk_ranges",
+    "fold_chunks",
     "map_chunks",
     "observed",
     "run_seeds",

@@ -26,18 +26,19 @@ ts.parampath.apply(game, ens.run(k).draws)``, bit for bit, on any executor.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._util import frozen_array as _ro
 from ..errors import ParameterError, UnknownNameError
+from .bands import Bands, _pandas, _Summarised
 from .distributions import Distribution
+from .reduce import Threshold, check_levels
 from .runner import (
     _BatchJob,
     _check_count,
@@ -49,11 +50,10 @@ from .runner import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ..engine import PathBatch
     from ..game import Game
     from ..scenario import Scenario
+    from .summary import EnsembleSummary
 
 __all__ = ["INDICATORS", "Bands", "Ensemble", "RunView", "ensemble"]
 
@@ -61,77 +61,6 @@ Array = NDArray[np.float64]
 INDICATORS = ("recession", "approval", "payoff", "drawdown")
 """Per-country indicators an ensemble keeps: recession odds and approval (fractions),
 payoff (% of GDP) and equity drawdown (index %), each ``(R, T+1, n)``."""
-DEFAULT_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-
-def _qlabel(q: float) -> str:
-    return f"q{100 * q:g}"
-
-
-@dataclass(frozen=True, eq=False)
-class Bands:
-    """Quantile bands of one series over rounds.
-
-    Attributes
-    ----------
-    label : str
-        What the values are (``"US->CN tariff"``, ``"US recession"``).
-    q : ndarray, shape (k,)
-        Quantile levels.
-    dates : ndarray of datetime64[D], shape (T+1,)
-    values : ndarray, shape (k, T+1)
-        ``values[m, r]``: the ``q[m]`` quantile over runs in round ``r``.
-    """
-
-    label: str
-    q: Array
-    dates: NDArray[Any]
-    values: Array
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "q", _ro(self.q))
-        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
-        object.__setattr__(self, "values", _ro(self.values))
-
-    def __getitem__(self, q: float) -> Array:
-        """The band of quantile level ``q`` (one of :attr:`q`), shape (T+1,)."""
-        hit = np.flatnonzero(np.isclose(self.q, q))
-        if not len(hit):
-            raise UnknownNameError(f"quantile {q!r} not computed; levels: {self.q.tolist()}.")
-        return self.values[int(hit[0])]
-
-    def rows(self) -> list[dict[str, Any]]:
-        """One dict per round: ``round``, ``date`` and ``q5``, ``q50``, … (fractions)."""
-        names = [_qlabel(float(q)) for q in self.q]
-        return [
-            {
-                "round": r,
-                "date": str(self.dates[r]),
-                **{n: float(self.values[m, r]) for m, n in enumerate(names)},
-            }
-            for r in range(self.values.shape[1])
-        ]
-
-    def to_frame(self) -> Any:
-        """The bands as a pandas DataFrame indexed by date (needs pandas)."""
-        pd = _pandas("Bands.to_frame()")
-        df = pd.DataFrame(self.rows()).set_index("date")
-        df.index = pd.to_datetime(df.index)
-        return df
-
-    def __repr__(self) -> str:
-        return (
-            f"<Bands {self.label}: q={self.q.tolist()}, {self.values.shape[1]} rounds "
-            f"from {self.dates[0]}>"
-        )
-
-
-def _pandas(what: str) -> Any:
-    try:
-        import pandas as pd
-    except ImportError:
-        raise ImportError(f"{what} needs pandas: pip install 'tariffsim[pandas]'") from None
-    return pd
 
 
 class RunView:
@@ -208,7 +137,7 @@ class RunView:
 
 
 @dataclass(frozen=True, eq=False)
-class Ensemble:
+class Ensemble(_Summarised):
     """``R`` runs of one game: compact per-run paths, the draws behind them, and summaries.
 
     Attributes
@@ -294,23 +223,6 @@ class Ensemble:
         """Rounds played T (arrays hold T + 1 rows; row 0 is the start)."""
         return int(self.tariff.shape[1]) - 1
 
-    def _dyad(self, importer: str, exporter: str) -> int:
-        try:
-            return self.dyads.index((importer, exporter))
-        except ValueError:
-            known = ", ".join(f"{a}->{b}" for a, b in self.dyads)
-            raise UnknownNameError(
-                f"no tariff ladder {importer}->{exporter} in this ensemble; dyads: {known}."
-            ) from None
-
-    def _country(self, code: str) -> int:
-        try:
-            return self.codes.index(code)
-        except ValueError:
-            raise UnknownNameError(
-                f"unknown country {code!r}; known: {', '.join(self.codes)}."
-            ) from None
-
     def run(self, k: int) -> RunView:
         """Run ``k`` as a Path-like view (``series``, ``peak``, indicators, ``draws``)."""
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 0 <= k < len(self):
@@ -358,9 +270,7 @@ class Ensemble:
         UnknownNameError
             For an unknown dyad, country or indicator.
         """
-        qs = np.atleast_1d(np.array(q, dtype=float))
-        if qs.ndim != 1 or not len(qs) or np.any(~np.isfinite(qs)) or np.any((qs < 0) | (qs > 1)):
-            raise ParameterError(f"`q` must be levels in [0, 1]; got {q!r}.")
+        qs = check_levels(q)
         vals, label = self._values(a, b)
         return Bands(label, qs, self.dates, np.quantile(vals, qs, axis=0))
 
@@ -372,6 +282,13 @@ class Ensemble:
     def peak(self, importer: str, exporter: str) -> Array:
         """Highest tariff of each run on a dyad: shape (R,)."""
         return np.asarray(self.series(importer, exporter).max(axis=1))
+
+    def peak_quantiles(self, importer: str, exporter: str, q: ArrayLike) -> Array:
+        """Quantiles ``q`` of the runs' peaks on a dyad (``numpy.quantile``), shape (len(q),)."""
+        return np.asarray(np.quantile(self.peak(importer, exporter), check_levels(q)))
+
+    def _live_dyads(self) -> NDArray[np.bool_]:
+        return np.asarray(self.tariff.max(axis=(0, 1)) > 0)
 
     def first_round(
         self,
@@ -408,23 +325,17 @@ class Ensemble:
         out[~hit.any(axis=1)] = -1
         return out
 
-    def round_of(self, date: dt.date | str) -> int:
-        """The first round dated on or after ``date`` (a ``datetime.date`` or ISO string)."""
-        d = np.datetime64(date, "D")
-        k = int(np.searchsorted(self.dates, d))
-        if k >= len(self.dates):
-            raise ParameterError(f"`date` {date!s} is after the last round ({self.dates[-1]}).")
-        return k
-
-    def prob(self, event: Callable[[RunView], Any] | ArrayLike) -> float:
+    def prob(self, event: Callable[[RunView], Any] | Threshold | ArrayLike) -> float:
         """Probability of an event: the share of runs where it happens.
 
         Parameters
         ----------
-        event : callable or array_like of bool, shape (R,)
+        event : Threshold, callable or array_like of bool, shape (R,)
             A boolean per run (vectorised and fast, e.g.
-            ``ens.peak("US", "CN") >= 1.45``), or a function called with each
-            run's :class:`RunView` and returning a bool (e.g.
+            ``ens.peak("US", "CN") >= 1.45``), a
+            :class:`~tariffsim.analysis.reduce.Threshold` (vectorised; the same
+            object a summary-only ensemble counts), or a function called with
+            each run's :class:`RunView` and returning a bool (e.g.
             ``lambda p: p.peak("US", "CN") >= 1.45``).
 
         Returns
@@ -437,6 +348,9 @@ class Ensemble:
             If the array is not ``(R,)`` booleans or the function does not
             return a bool.
         """
+        if isinstance(event, Threshold):
+            event.check(self.codes, self.dyads, self.dates)
+            return float(event(self).mean())
         if callable(event):
             hits = np.empty(len(self), dtype=bool)
             for k in range(len(self)):
@@ -456,107 +370,6 @@ class Ensemble:
         return float(arr.mean())
 
     # -- output -------------------------------------------------------------------
-    def quantile_rows(self, q: ArrayLike = DEFAULT_Q) -> list[dict[str, Any]]:
-        """One dict per round: date, then each dyad's and each country's recession quantiles.
-
-        Columns ``{A}->{B} q5`` … (tariff, fraction) for every dyad whose
-        tariff is ever positive, then ``{C} recession q5`` … for the countries
-        of those dyads and ``US approval q5`` … when the US plays.
-        """
-        cols: list[tuple[str, Bands]] = []
-        for a, b in self._shown_dyads(None):
-            cols.append((f"{a}->{b}", self.quantiles(a, b, q)))
-        for c in self._shown_countries(self._shown_dyads(None)):
-            cols.append((f"{c} recession", self.quantiles("recession", c, q)))
-        if "US" in self.codes:
-            cols.append(("US approval", self.quantiles("approval", "US", q)))
-        rows = []
-        for r in range(self.rounds + 1):
-            row: dict[str, Any] = {"round": r, "date": str(self.dates[r])}
-            for name, bands in cols:
-                for m, lev in enumerate(bands.q):
-                    row[f"{name} {_qlabel(float(lev))}"] = float(bands.values[m, r])
-            rows.append(row)
-        return rows
-
-    def _shown_dyads(self, dyads: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:
-        if dyads is not None:
-            for d in dyads:
-                self._dyad(*d)
-            return list(dyads)
-        live = self.tariff.max(axis=(0, 1)) > 0
-        return [d for d, on in zip(self.dyads, live, strict=True) if on] or list(self.dyads[:1])
-
-    def _shown_countries(self, dyads: Sequence[tuple[str, str]]) -> list[str]:
-        return sorted({c for d in dyads for c in d}, key=self.codes.index)
-
-    def plot(
-        self,
-        *,
-        fig: Figure | None = None,
-        dyads: Sequence[tuple[str, str]] | None = None,
-        countries: Sequence[str] | None = None,
-        q: tuple[float, float, float, float, float] = DEFAULT_Q,
-    ) -> Figure:
-        """Fan chart: tariff bands per dyad (top) and recession-odds bands per country (bottom).
-
-        Each series is drawn as its median line with a light band between the
-        outer quantiles (default 5–95%) and a darker one between the inner
-        ones (25–75%), in the Okabe–Ito colours of :mod:`tariffsim.plotting`.
-
-        Parameters
-        ----------
-        fig : matplotlib Figure, optional
-        dyads : sequence of (str, str), optional
-            Default every dyad whose tariff is positive in some run.
-        countries : sequence of str, optional
-            Default the countries of those dyads.
-        q : five floats
-            Outer low, inner low, median, inner high, outer high.
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-        """
-        from ..plotting import PALETTE
-
-        if fig is None:
-            from matplotlib.figure import Figure
-
-            fig = Figure(figsize=(10, 7), layout="constrained")
-        if len(q) != 5:
-            raise ParameterError(f"`q` must hold five levels; got {q!r}.")
-        shown = self._shown_dyads(dyads)
-        who = list(countries) if countries is not None else self._shown_countries(shown)
-        for c in who:
-            self._country(c)
-        ax1, ax2 = fig.subplots(2, 1, sharex=True)
-        x = self.dates.astype(object)
-        panels = (
-            (ax1, [((a, b), f"{a} tariff on {b}") for a, b in shown]),
-            (ax2, [(("recession", c), f"{c} recession odds") for c in who]),
-        )
-        for ax, series in panels:
-            for k, ((a, b), label) in enumerate(series):
-                col = PALETTE[k % len(PALETTE)]
-                v = 100 * self.quantiles(a, b, q).values
-                ax.fill_between(x, v[0], v[4], color=col, alpha=0.15, lw=0, step="post")
-                ax.fill_between(x, v[1], v[3], color=col, alpha=0.3, lw=0, step="post")
-                ax.step(x, v[2], where="post", color=col, lw=1.8, label=f"{label} (median)")
-            ax.grid(True, alpha=0.3)
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-        ax1.set_ylabel("headline tariff (%)")
-        ax2.set_ylabel("12-month recession odds (%)")
-        ax2.set_ylim(0, 100)
-        ax2.set_xlabel("date")
-        lo, hi = 100 * q[0], 100 * q[4]
-        ax1.set_title(
-            f"{self.name or 'ensemble'}: {len(self)} runs, median with "
-            f"{lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
-        )
-        fig.autofmt_xdate()
-        return fig
-
     def to_xarray(self) -> Any:
         """Every run as an ``xarray.Dataset`` (needs the ``xarray`` extra).
 
@@ -670,27 +483,6 @@ class Ensemble:
             f"from {self.dates[0]}, seed {self.seed}{drawn}>"
         )
 
-    def _repr_html_(self) -> str:
-        """Notebook view: median and 5–95% band of each live tariff's peak and final value."""
-        import html
-
-        from ..path import html_table
-
-        rows = []
-        for a, b in self._shown_dyads(None):
-            pk = self.peak(a, b)
-            fin = self.series(a, b)[:, -1]
-            rows.append(
-                (
-                    f"{a}->{b}",
-                    *(f"{100 * float(np.quantile(pk, x)):.1f}" for x in (0.05, 0.5, 0.95)),
-                    *(f"{100 * float(np.quantile(fin, x)):.1f}" for x in (0.05, 0.5, 0.95)),
-                )
-            )
-        head = ["dyad", "peak q5 %", "peak median %", "peak q95 %", "final q5 %",
-                "final median %", "final q95 %"]  # fmt: skip
-        return f"<div><b>{html.escape(repr(self))}</b>{html_table(head, rows)}</div>"
-
 
 def _resolve(scenario_or_game: Any) -> Game:
     from ..game import Game
@@ -708,18 +500,72 @@ def _resolve(scenario_or_game: Any) -> Game:
     return g
 
 
+@overload
 def ensemble(
     scenario_or_game: Scenario | Game | str,
     runs: int,
     seed: int = 0,
     vary: str | Mapping[str, Distribution | ArrayLike] | None = None,
     *,
+    keep: Literal["runs"] = "runs",
+    events: None = None,
+    resolution: None = None,
     executor: Any = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
     rounds: int | None = None,
-) -> Ensemble:
-    """Run a scenario ``runs`` times, with drawn parameters, and collect the runs.
+) -> Ensemble: ...
+
+
+@overload
+def ensemble(
+    scenario_or_game: Scenario | Game | str,
+    runs: int,
+    seed: int = 0,
+    vary: str | Mapping[str, Distribution | ArrayLike] | None = None,
+    *,
+    keep: Literal["summary"],
+    events: Mapping[str, Any] | Sequence[Any] | None = None,
+    resolution: Mapping[str, float] | None = None,
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    rounds: int | None = None,
+) -> EnsembleSummary: ...
+
+
+@overload
+def ensemble(
+    scenario_or_game: Scenario | Game | str,
+    runs: int,
+    seed: int = 0,
+    vary: str | Mapping[str, Distribution | ArrayLike] | None = None,
+    *,
+    keep: str,
+    events: Mapping[str, Any] | Sequence[Any] | None = None,
+    resolution: Mapping[str, float] | None = None,
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    rounds: int | None = None,
+) -> Ensemble | EnsembleSummary: ...
+
+
+def ensemble(
+    scenario_or_game: Scenario | Game | str,
+    runs: int,
+    seed: int = 0,
+    vary: str | Mapping[str, Distribution | ArrayLike] | None = None,
+    *,
+    keep: str = "runs",
+    events: Mapping[str, Any] | Sequence[Any] | None = None,
+    resolution: Mapping[str, float] | None = None,
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    rounds: int | None = None,
+) -> Ensemble | EnsembleSummary:
+    """Run a scenario ``runs`` times, with drawn parameters, and collect the runs or their summary.
 
     Parameters
     ----------
@@ -736,6 +582,27 @@ def ensemble(
         range that maps to a parameter (:data:`tariffsim.analysis.vary.CLAIM_PARAMETERS`).
         A mapping ``{parameter path: Distribution or R values}``
         (:mod:`tariffsim.parampath`, :mod:`tariffsim.analysis.distributions`).
+    keep : {"runs", "summary"}
+        ``"runs"`` (default): keep every run's compact path (an
+        :class:`Ensemble`, about ``8 (T+1)(D + 4n)`` bytes per run).
+        ``"summary"``: keep no run; each chunk is reduced on the worker that
+        played it to mergeable integer counts
+        (:mod:`tariffsim.analysis.reduce`), so memory and traffic do not grow
+        with ``runs`` (an :class:`~tariffsim.analysis.summary.EnsembleSummary`:
+        tariff quantiles exactly equal to the full mode's, indicator
+        quantiles within half a bin width, declared events counted exactly).
+    events : mapping or sequence, optional
+        With ``keep="summary"``: the events to count, ``{name: event}`` or a
+        list. An event is a :class:`~tariffsim.analysis.reduce.Threshold` or a
+        function of a chunk's compact :class:`~tariffsim.engine.PathBatch`
+        returning one bool per run of the chunk (shape ``(len(pb),)``); it
+        must not depend on which runs share its chunk, and it must pickle
+        where the chunks run (a module-level function for a process pool;
+        Dask also takes lambdas, by cloudpickle).
+    resolution : mapping of str to float, optional
+        With ``keep="summary"``: bin width per indicator, in its unit
+        (default :data:`tariffsim.analysis.reduce.RESOLUTION`: 0.001 for
+        recession odds, approval and payoff, 0.01 for drawdown).
     executor : None, concurrent.futures.Executor or dask.distributed.Client
         Where to run the chunks; the result does not depend on it.
     chunk_size : int, optional
@@ -748,16 +615,19 @@ def ensemble(
 
     Returns
     -------
-    Ensemble
+    Ensemble or EnsembleSummary
+        As ``keep`` asks.
 
     Raises
     ------
     ParameterError
         For a bad ``runs``, ``seed``, ``rounds``, ``chunk_size``, ``executor``,
-        ``progress`` or ``vary`` (a value that is not a distribution, or draws
-        outside a parameter's allowed range) — before any run.
+        ``progress``, ``keep``, ``events``, ``resolution`` or ``vary`` (a value
+        that is not a distribution, or draws outside a parameter's allowed
+        range) — before any run.
     UnknownNameError
-        For an unknown parameter path in ``vary`` (with near matches).
+        For an unknown parameter path in ``vary`` (with near matches), or an
+        event on a series the game does not record.
 
     Examples
     --------
@@ -768,6 +638,16 @@ def ensemble(
     True
     >>> ens.quantiles("US", "CN", q=[0.5]).values.shape
     (1, 17)
+
+    The same runs, kept only as counts; the tariff bands are the same numbers:
+
+    >>> from tariffsim.analysis.reduce import Threshold
+    >>> s = ts.ensemble("us-china-145", runs=20, seed=0, vary="claims", rounds=16,
+    ...                 keep="summary", events={"145": Threshold("US", "CN", at_least=1.45)})
+    >>> bool((s.quantiles("US", "CN").values == ens.quantiles("US", "CN").values).all())
+    True
+    >>> s.prob("145") == ens.prob(ens.peak("US", "CN") >= 1.45)
+    True
     """
     from ..game import _check_rounds
     from ..progress import progress_enabled
@@ -783,6 +663,20 @@ def ensemble(
     if chunk_size is not None:
         _check_count("chunk_size", chunk_size)
     progress_enabled(progress)
+    if keep not in ("runs", "summary"):
+        raise ParameterError(f"`keep` must be one of 'runs', 'summary'; got {keep!r}.")
+    if keep == "runs" and (events is not None or resolution is not None):
+        raise ParameterError(
+            "`events` and `resolution` are for keep='summary'; with every run kept, "
+            "use ens.prob(...) and ens.quantiles(...) afterwards."
+        )
+    from .summary import EnsembleSummary, check_events, check_picklable, summarise
+
+    declared = check_events(game, events, rounds)
+    check_picklable(declared, executor)
+    from .reduce import check_resolution
+
+    check_resolution(resolution)
     from .vary import draw, draws_from_claims
 
     claim_x: dict[str, Array] = {}
@@ -807,6 +701,37 @@ def ensemble(
             f"got {vary!r}."
         )
     ov = check_overrides(game, ov, runs)
+    if keep == "summary":
+        counts, meta = summarise(
+            game,
+            runs,
+            _root(seed),
+            ov,
+            events=declared,
+            resolution=resolution,
+            rounds=rounds,
+            executor=executor,
+            chunk_size=chunk_size,
+            progress=progress,
+        )
+        return EnsembleSummary(
+            name=game.name,
+            codes=meta["codes"],
+            dates=meta["dates"],
+            dyads=meta["dyads"],
+            counts=counts,
+            event_names=tuple(declared),
+            event_specs=tuple(
+                str(e) if isinstance(e, Threshold) else getattr(e, "__qualname__", repr(e))
+                for e in declared.values()
+            ),
+            resolution=meta["resolution"],
+            seed=seed,
+            vary=kind,
+            distributions=dists,
+            events=counts.fired,
+            _declared=tuple(declared.values()),
+        )
     parts = map_chunks(
         _ensemble_chunk,
         _BatchJob(game, rounds, _root(seed), "compact"),
@@ -818,7 +743,7 @@ def ensemble(
         desc=f"ensemble {game.name}".strip(),
         unit="run",
     )
-    codes, dates, dyads, events = parts[0]["meta"]
+    codes, dates, dyads, fired = parts[0]["meta"]
     arrays = {
         k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts]) for k in _KEEP
     }
@@ -827,7 +752,7 @@ def ensemble(
         codes=codes,
         dates=dates,
         dyads=dyads,
-        events=events,
+        events=fired,
         draws=ov,
         claim_draws=claim_x,
         distributions=dists,

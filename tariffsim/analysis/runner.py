@@ -16,7 +16,10 @@ through :func:`map_chunks`:
    :class:`concurrent.futures.Executor`, or on a ``dask.distributed.Client``
    (recognised by its ``submit``/``gather``/``scatter`` methods; dask is never
    imported by tariffsim itself);
-4. results come back as a list in chunk order, whatever order they finished in.
+4. results come back as a list in chunk order, whatever order they finished in
+   (:func:`map_chunks`), or are merged into one in chunk order as they arrive,
+   with a bounded number of chunks in flight (:func:`fold_chunks`: the
+   summary-only ensembles of :mod:`tariffsim.analysis.summary`).
 
 Reproducibility: work item ``k`` never depends on the chunking. Random
 streams are per item, not per chunk: :func:`run_seeds` gives item ``k`` the
@@ -36,7 +39,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -59,6 +63,7 @@ __all__ = [
     "chunk_ranges",
     "default_chunk_size",
     "executor_workers",
+    "fold_chunks",
     "map_chunks",
     "run_seeds",
     "simulate_runs",
@@ -247,30 +252,129 @@ def map_chunks(
         chunk_size = default_chunk_size(n, executor)
     chunk_size = _check_count("chunk_size", chunk_size)
     _check_payload(payload, n)
+    return list(
+        _in_order(fn, job, n, payload, chunk_size, executor, progress, desc, unit, window=None)
+    )
+
+
+def fold_chunks(
+    fn: Callable[[Any, int, int, Any], T],
+    merge: Callable[[T, T], T],
+    job: Any,
+    n: int,
+    *,
+    payload: Any = None,
+    chunk_size: int | None = None,
+    executor: Any = None,
+    progress: bool | None = None,
+    desc: str = "",
+    unit: str = "run",
+    window: int | None = None,
+) -> T:
+    """Like :func:`map_chunks`, but each chunk's result is merged into one as it arrives.
+
+    The results are merged in chunk order, ``merge(merge(r0, r1), r2)`` …,
+    and each is dropped once merged, so at most ``window`` chunk results are
+    held at any time: the memory does not grow with ``n``. With an
+    associative and commutative ``merge`` of integer counts (what
+    :mod:`tariffsim.analysis.reduce` does), the result is also independent of
+    ``chunk_size`` and of the executor.
+
+    Parameters
+    ----------
+    fn, job, n, payload, chunk_size, executor, progress, desc, unit
+        As for :func:`map_chunks`.
+    merge : callable
+        ``(accumulated, chunk result) -> accumulated``.
+    window : int, optional
+        On an executor, the most chunks submitted and not yet merged (default
+        four per worker, at least 2): chunks are submitted as earlier ones
+        are merged.
+
+    Returns
+    -------
+    The merged result.
+
+    Examples
+    --------
+    >>> from operator import add
+    >>> fold_chunks(lambda job, a, b, p: sum(p), add, None, 10,
+    ...             payload=list(range(10)), chunk_size=3)
+    45
+    """
+    n = _check_count("n", n)
+    check_executor(executor)
+    if chunk_size is None:
+        chunk_size = default_chunk_size(n, executor)
+    chunk_size = _check_count("chunk_size", chunk_size)
+    _check_payload(payload, n)
+    if window is None:
+        window = max(2, 4 * executor_workers(executor))
+    window = _check_count("window", window)
+    acc: Any = _NOTHING
+    for part in _in_order(
+        fn, job, n, payload, chunk_size, executor, progress, desc, unit, window=window
+    ):
+        acc = part if acc is _NOTHING else merge(acc, part)
+    return acc
+
+
+_NOTHING = object()
+
+
+def _in_order(
+    fn: Callable[[Any, int, int, Any], T],
+    job: Any,
+    n: int,
+    payload: Any,
+    chunk_size: int,
+    executor: Any,
+    progress: bool | None,
+    desc: str,
+    unit: str,
+    *,
+    window: int | None,
+) -> Iterator[T]:
+    """Chunk results in chunk order; on an executor at most ``window`` in flight (None: all)."""
     ranges = chunk_ranges(n, chunk_size)
     with progress_bar(n, desc=desc, unit=unit, enabled=progress) as bar:
         if executor is None:
-            out: list[T] = []
             for a, b in ranges:
-                out.append(fn(job, a, b, _slice(payload, a, b)))
+                out = fn(job, a, b, _slice(payload, a, b))
                 bar.update(b - a)
-            return out
+                yield out
+            return
         if _is_dask_client(executor):
             shared = executor.scatter(job, broadcast=True)
-            futures = [
-                executor.submit(_on_worker, fn, shared, a, b, _slice(payload, a, b), pure=False)
-                for a, b in ranges
-            ]
+
+            def submit(a: int, b: int) -> Any:
+                return executor.submit(
+                    _on_worker, fn, shared, a, b, _slice(payload, a, b), pure=False
+                )
         else:
-            futures = [executor.submit(fn, job, a, b, _slice(payload, a, b)) for a, b in ranges]
+
+            def submit(a: int, b: int) -> Any:
+                return executor.submit(fn, job, a, b, _slice(payload, a, b))
+
+        limit = len(ranges) if window is None else window
+        pending: deque[tuple[int, int, Any]] = deque()
+        todo = iter(ranges)
         try:
-            out = []
-            for (a, b), f in zip(ranges, futures, strict=True):
-                out.append(f.result())
+            for a, b in todo:
+                pending.append((a, b, submit(a, b)))
+                if len(pending) >= limit:
+                    break
+            while pending:
+                a, b, f = pending.popleft()
+                out = f.result()
+                del f
                 bar.update(b - a)
-            return out
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.append((*nxt, submit(*nxt)))
+                yield out
         except BaseException:
-            for f in futures:
+            for *_, f in pending:
                 f.cancel()
             raise
 

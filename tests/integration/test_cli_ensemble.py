@@ -84,3 +84,42 @@ def test_out_must_be_a_folder(tmp_path: Path, capsys) -> None:
     f.write_text("x")
     assert main([*ARGS, "--out", str(f)]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_summary_writes_chart_bands_and_counts(tmp_path: Path, capsys) -> None:
+    full, summ = tmp_path / "full", tmp_path / "summ"
+    assert main([*ARGS, "--out", str(full)]) == 0
+    full_out = capsys.readouterr().out
+    assert (
+        main([*ARGS, "--out", str(summ), "--summary", "--workers", "2", "--chunk-size", "2"]) == 0
+    )
+    printed = capsys.readouterr().out
+    assert "summary" in printed and "wrote:" in printed
+    # the peak/final table is computed from exact counts: the same lines as the full mode
+    table = [ln for ln in printed.splitlines() if ln.startswith(("US->", "CN->"))]
+    assert table and table == [
+        ln for ln in full_out.splitlines() if ln.startswith(("US->", "CN->"))
+    ]
+    assert sorted(p.name for p in summ.iterdir()) == [
+        "us-china-145-ensemble-quantiles.csv",
+        "us-china-145-ensemble-summary.nc",
+        "us-china-145-ensemble.png",
+    ]  # no temporary file left behind
+    assert (summ / "us-china-145-ensemble.png").read_bytes()[:4] == b"\x89PNG"
+    with (
+        open(full / "us-china-145-ensemble-quantiles.csv", encoding="utf-8") as f1,
+        open(summ / "us-china-145-ensemble-quantiles.csv", encoding="utf-8") as f2,
+    ):
+        a, b = list(csv.DictReader(f1)), list(csv.DictReader(f2))
+    assert len(a) == len(b) == 9 and a[0].keys() == b[0].keys()
+    for ra, rb in zip(a, b, strict=True):
+        for k in ra:
+            if "->" in k or k in ("round", "date"):
+                assert ra[k] == rb[k], k  # tariff bands: exact
+            else:
+                assert abs(float(ra[k]) - float(rb[k])) <= 0.0005 + 1e-12, k  # half a bin
+    import xarray as xr
+
+    with xr.open_dataset(summ / "us-china-145-ensemble-summary.nc", engine="h5netcdf") as ds:
+        assert int(ds.attrs["runs"]) == 6
+        assert (ds["tariff_count"].sum("level") == 6).all()

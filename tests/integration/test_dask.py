@@ -42,3 +42,40 @@ def test_ensemble_on_dask_equals_in_process(client: Any) -> None:
     for name in ("tariff", "recession", "approval", "payoff", "drawdown"):
         np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
     assert got.draws.keys() == ref.draws.keys()
+
+
+def test_summary_ensemble_on_dask_equals_in_process_and_threads(client: Any) -> None:
+    """Counts reduced on Dask workers, on threads and in-process, any chunking: the same bits."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import tariffsim as ts
+    from tariffsim.analysis.reduce import INDICATORS, Threshold
+
+    events = {
+        "peak 145": Threshold("US", "CN", at_least=1.45),
+        "US odds >= 50%": Threshold("recession", "US", at_least=0.5),
+        # a user function of a chunk; Dask ships lambdas by value (cloudpickle)
+        "final <= 30%": lambda pb: pb.tariff_series("US", "CN")[:, -1] <= 0.3,
+    }
+    kw = {"runs": 12, "seed": 5, "vary": "claims", "rounds": 10, "keep": "summary",
+          "events": events}  # fmt: skip
+    ref = ts.ensemble("us-china-145", **kw)
+    with ThreadPoolExecutor(2) as pool:
+        threads = ts.ensemble("us-china-145", **kw, executor=pool, chunk_size=5)
+    dask = ts.ensemble("us-china-145", **kw, executor=client, chunk_size=3)
+    full = ts.ensemble("us-china-145", runs=12, seed=5, vary="claims", rounds=10)
+    for got in (threads, dask):
+        for f in ("levels", "counts", "peak"):
+            assert (
+                getattr(got.counts.tariff, f).tobytes() == getattr(ref.counts.tariff, f).tobytes()
+            )
+        assert got.counts.events.tobytes() == ref.counts.events.tobytes()
+        for k in INDICATORS:
+            for f in ("slot", "bin", "count"):
+                a, b = getattr(got.counts.hist[k], f), getattr(ref.counts.hist[k], f)
+                assert a.tobytes() == b.tobytes(), (k, f)
+        q = [0.05, 0.5, 0.95]
+        assert got.quantiles("US", "CN", q).values.tobytes() == (
+            full.quantiles("US", "CN", q).values.tobytes()
+        )
+        assert got.prob("peak 145") == full.prob(full.peak("US", "CN") >= 1.45)

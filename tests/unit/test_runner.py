@@ -155,3 +155,24 @@ def test_tune_malloc_acts_only_where_the_trim_threshold_is_set():
     assert tune_malloc({}) is False
     if ctypes.util.find_library("c") and "glibc" in " ".join(__import__("platform").libc_ver()):
         assert tune_malloc({"MALLOC_TRIM_THRESHOLD_": "65536"}) is True
+
+
+@pytest.mark.parametrize("window", [1, 2, 5])
+def test_fold_chunks_merges_in_order_within_its_window(window: int) -> None:
+    from tariffsim.analysis.runner import fold_chunks
+
+    def chunk(job: int, a: int, b: int, part: list[int]) -> list[int]:
+        return [job * x for x in part]
+
+    def merge(acc: list[int], part: list[int]) -> list[int]:
+        return acc + part  # order-sensitive: chunks must arrive in order
+
+    want = [3 * x for x in range(23)]
+    assert fold_chunks(chunk, merge, 3, 23, payload=list(range(23)), chunk_size=4) == want
+    with ThreadPoolExecutor(3) as ex:
+        got = fold_chunks(
+            chunk, merge, 3, 23, payload=list(range(23)), chunk_size=4, executor=ex, window=window
+        )
+    assert got == want
+    with pytest.raises(ParameterError, match="`window`"):
+        fold_chunks(chunk, merge, 3, 23, payload=list(range(23)), window=0)

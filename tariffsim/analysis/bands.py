@@ -1,0 +1,290 @@
+"""Quantile bands over rounds, and what every kind of ensemble shows with them.
+
+:class:`Bands` is the result of ``quantiles``; :class:`_Summarised` holds what
+a full :class:`~tariffsim.analysis.ensemble.Ensemble` and a summary-only
+:class:`~tariffsim.analysis.summary.EnsembleSummary` share: names and dates,
+the quantile table, the fan chart and the notebook view, all built on their
+``quantiles`` and ``peak_quantiles``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._util import frozen_array as _ro
+from ..errors import ParameterError, UnknownNameError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["DEFAULT_Q", "Bands"]
+
+Array = NDArray[np.float64]
+DEFAULT_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _qlabel(q: float) -> str:
+    return f"q{100 * q:g}"
+
+
+@dataclass(frozen=True, eq=False)
+class Bands:
+    """Quantile bands of one series over rounds.
+
+    Attributes
+    ----------
+    label : str
+        What the values are (``"US->CN tariff"``, ``"US recession"``).
+    q : ndarray, shape (k,)
+        Quantile levels.
+    dates : ndarray of datetime64[D], shape (T+1,)
+    values : ndarray, shape (k, T+1)
+        ``values[m, r]``: the ``q[m]`` quantile over runs in round ``r``.
+    """
+
+    label: str
+    q: Array
+    dates: NDArray[Any]
+    values: Array
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "q", _ro(self.q))
+        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
+        object.__setattr__(self, "values", _ro(self.values))
+
+    def __getitem__(self, q: float) -> Array:
+        """The band of quantile level ``q`` (one of :attr:`q`), shape (T+1,)."""
+        hit = np.flatnonzero(np.isclose(self.q, q))
+        if not len(hit):
+            raise UnknownNameError(f"quantile {q!r} not computed; levels: {self.q.tolist()}.")
+        return self.values[int(hit[0])]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per round: ``round``, ``date`` and ``q5``, ``q50``, … (fractions)."""
+        names = [_qlabel(float(q)) for q in self.q]
+        return [
+            {
+                "round": r,
+                "date": str(self.dates[r]),
+                **{n: float(self.values[m, r]) for m, n in enumerate(names)},
+            }
+            for r in range(self.values.shape[1])
+        ]
+
+    def to_frame(self) -> Any:
+        """The bands as a pandas DataFrame indexed by date (needs pandas)."""
+        pd = _pandas("Bands.to_frame()")
+        df = pd.DataFrame(self.rows()).set_index("date")
+        df.index = pd.to_datetime(df.index)
+        return df
+
+    def __repr__(self) -> str:
+        return (
+            f"<Bands {self.label}: q={self.q.tolist()}, {self.values.shape[1]} rounds "
+            f"from {self.dates[0]}>"
+        )
+
+
+def _pandas(what: str) -> Any:
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError(f"{what} needs pandas: pip install 'tariffsim[pandas]'") from None
+    return pd
+
+
+class _Summarised:
+    """What an ensemble and a summary share: names, dates, bands, the fan chart, the table.
+
+    Subclasses give ``codes``, ``dates``, ``dyads``, ``name``, ``__len__``,
+    ``rounds``, ``quantiles``, ``peak_quantiles`` and ``_live_dyads``.
+    """
+
+    name: str
+    codes: tuple[str, ...]
+    dates: NDArray[Any]
+    dyads: tuple[tuple[str, str], ...]
+
+    def __len__(self) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def rounds(self) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def quantiles(
+        self, a: str, b: str, q: ArrayLike = (0.05, 0.5, 0.95)
+    ) -> Bands:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def peak_quantiles(
+        self, importer: str, exporter: str, q: ArrayLike
+    ) -> Array:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _live_dyads(self) -> NDArray[np.bool_]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _dyad(self, importer: str, exporter: str) -> int:
+        try:
+            return self.dyads.index((importer, exporter))
+        except ValueError:
+            known = ", ".join(f"{a}->{b}" for a, b in self.dyads)
+            raise UnknownNameError(
+                f"no tariff ladder {importer}->{exporter} in this ensemble; dyads: {known}."
+            ) from None
+
+    def _country(self, code: str) -> int:
+        try:
+            return self.codes.index(code)
+        except ValueError:
+            raise UnknownNameError(
+                f"unknown country {code!r}; known: {', '.join(self.codes)}."
+            ) from None
+
+    def round_of(self, date: dt.date | str) -> int:
+        """The first round dated on or after ``date`` (a ``datetime.date`` or ISO string)."""
+        d = np.datetime64(date, "D")
+        k = int(np.searchsorted(self.dates, d))
+        if k >= len(self.dates):
+            raise ParameterError(f"`date` {date!s} is after the last round ({self.dates[-1]}).")
+        return k
+
+    def quantile_rows(self, q: ArrayLike = DEFAULT_Q) -> list[dict[str, Any]]:
+        """One dict per round: date, then each dyad's and each country's recession quantiles.
+
+        Columns ``{A}->{B} q5`` … (tariff, fraction) for every dyad whose
+        tariff is ever positive, then ``{C} recession q5`` … for the countries
+        of those dyads and ``US approval q5`` … when the US plays.
+        """
+        cols: list[tuple[str, Bands]] = []
+        for a, b in self._shown_dyads(None):
+            cols.append((f"{a}->{b}", self.quantiles(a, b, q)))
+        for c in self._shown_countries(self._shown_dyads(None)):
+            cols.append((f"{c} recession", self.quantiles("recession", c, q)))
+        if "US" in self.codes:
+            cols.append(("US approval", self.quantiles("approval", "US", q)))
+        rows = []
+        for r in range(self.rounds + 1):
+            row: dict[str, Any] = {"round": r, "date": str(self.dates[r])}
+            for name, bands in cols:
+                for m, lev in enumerate(bands.q):
+                    row[f"{name} {_qlabel(float(lev))}"] = float(bands.values[m, r])
+            rows.append(row)
+        return rows
+
+    def _shown_dyads(self, dyads: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:
+        if dyads is not None:
+            for d in dyads:
+                self._dyad(*d)
+            return list(dyads)
+        live = self._live_dyads()
+        return [d for d, on in zip(self.dyads, live, strict=True) if on] or list(self.dyads[:1])
+
+    def _shown_countries(self, dyads: Sequence[tuple[str, str]]) -> list[str]:
+        return sorted({c for d in dyads for c in d}, key=self.codes.index)
+
+    def plot(
+        self,
+        *,
+        fig: Figure | None = None,
+        dyads: Sequence[tuple[str, str]] | None = None,
+        countries: Sequence[str] | None = None,
+        q: tuple[float, float, float, float, float] = DEFAULT_Q,
+    ) -> Figure:
+        """Fan chart: tariff bands per dyad (top) and recession-odds bands per country (bottom).
+
+        Each series is drawn as its median line with a light band between the
+        outer quantiles (default 5–95%) and a darker one between the inner
+        ones (25–75%), in the Okabe–Ito colours of :mod:`tariffsim.plotting`.
+
+        Parameters
+        ----------
+        fig : matplotlib Figure, optional
+        dyads : sequence of (str, str), optional
+            Default every dyad whose tariff is positive in some run.
+        countries : sequence of str, optional
+            Default the countries of those dyads.
+        q : five floats
+            Outer low, inner low, median, inner high, outer high.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from ..plotting import PALETTE
+
+        if fig is None:
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(10, 7), layout="constrained")
+        if len(q) != 5:
+            raise ParameterError(f"`q` must hold five levels; got {q!r}.")
+        shown = self._shown_dyads(dyads)
+        who = list(countries) if countries is not None else self._shown_countries(shown)
+        for c in who:
+            self._country(c)
+        ax1, ax2 = fig.subplots(2, 1, sharex=True)
+        x = self.dates.astype(object)
+        panels = (
+            (ax1, [((a, b), f"{a} tariff on {b}") for a, b in shown]),
+            (ax2, [(("recession", c), f"{c} recession odds") for c in who]),
+        )
+        for ax, series in panels:
+            for k, ((a, b), label) in enumerate(series):
+                col = PALETTE[k % len(PALETTE)]
+                v = 100 * self.quantiles(a, b, q).values
+                ax.fill_between(x, v[0], v[4], color=col, alpha=0.15, lw=0, step="post")
+                ax.fill_between(x, v[1], v[3], color=col, alpha=0.3, lw=0, step="post")
+                ax.step(x, v[2], where="post", color=col, lw=1.8, label=f"{label} (median)")
+            ax.grid(True, alpha=0.3)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        ax1.set_ylabel("headline tariff (%)")
+        ax2.set_ylabel("12-month recession odds (%)")
+        ax2.set_ylim(0, 100)
+        ax2.set_xlabel("date")
+        lo, hi = 100 * q[0], 100 * q[4]
+        ax1.set_title(
+            f"{self.name or 'ensemble'}: {len(self)} runs, median with "
+            f"{lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
+        )
+        fig.autofmt_xdate()
+        return fig
+
+    def _repr_html_(self) -> str:
+        """Notebook view: median and 5–95% band of each live tariff's peak and final value."""
+        import html
+
+        from ..path import html_table
+
+        rows = [
+            (f"{a}->{b}", *(f"{100 * v:.1f}" for v in row))
+            for (a, b), row in self.peak_final_table()
+        ]
+        head = ["dyad", "peak q5 %", "peak median %", "peak q95 %", "final q5 %",
+                "final median %", "final q95 %"]  # fmt: skip
+        return f"<div><b>{html.escape(repr(self))}</b>{html_table(head, rows)}</div>"
+
+    def peak_final_table(
+        self, q: Sequence[float] = (0.05, 0.5, 0.95)
+    ) -> list[tuple[tuple[str, str], list[float]]]:
+        """Per live dyad: quantiles ``q`` of the runs' peaks, then of the final round's tariff.
+
+        Returns
+        -------
+        list of ((importer, exporter), [peak quantiles…, final quantiles…])
+            Fractions; ``numpy.quantile`` over the runs.
+        """
+        qs = np.array(q, dtype=float)
+        out = []
+        for a, b in self._shown_dyads(None):
+            pk = self.peak_quantiles(a, b, qs)
+            fin = self.quantiles(a, b, qs).values[:, -1]
+            out.append(((a, b), [float(v) for v in (*pk, *fin)]))
+        return out

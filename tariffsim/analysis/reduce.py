@@ -1,0 +1,604 @@
+r"""Mergeable reductions of runs: exact tariff counts, fixed-grid histograms, event counts.
+
+A summary-only ensemble (``ts.ensemble(..., keep="summary")``) reduces each
+chunk of runs, on the worker that played it, to the integer counts defined
+here; only those travel back, and the counts of all chunks are added. Every
+count is an integer and every merge an addition of integers into a table
+whose keys are sorted, so the merged result is the same, bit for bit,
+whatever the chunking, the number of workers and the order in which chunks
+finish.
+
+The reductions, per chunk of runs:
+
+- **tariffs** (:class:`TariffCounts`): for each round ``t``, dyad ``d`` and
+  value ``v`` the tariff takes, the number of runs with tariff ``v`` on ``d``
+  at ``t``; and for each dyad and value the number of runs whose *peak* on
+  that dyad is ``v``. Tariffs sit on their ladders' rungs (plus the few values
+  events set), so the table is small and keeps every value exactly: the
+  quantiles computed from it are those of ``numpy.quantile`` over the runs,
+  bit for bit (:func:`quantiles_from_counts`).
+- **indicators** (:class:`Histogram`): recession odds, approval, payoff and
+  drawdown are continuous; each value ``x`` is counted in the bin ``k =
+  rint(x / w)`` of a fixed grid of width ``w`` (:data:`RESOLUTION`), which
+  stands for the value ``k w``. A quantile from the histogram is the
+  ``numpy.quantile`` of those grid values, so it is within ``w / 2`` of the
+  exact quantile of the runs (each order statistic moves by at most ``w/2``
+  and the interpolation between two of them is a convex combination). The
+  mean is exact on the grid (an integer sum), so within ``w / 2`` too.
+- **events** (:class:`Threshold` or a function of a
+  :class:`~tariffsim.engine.PathBatch`): the number of runs where the event
+  holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._util import frozen_array as _ro
+from ..errors import LimitError, ParameterError, UnknownNameError
+
+__all__ = [
+    "INDICATORS",
+    "MAX_BINS",
+    "MAX_LEVELS",
+    "RESOLUTION",
+    "Histogram",
+    "TariffCounts",
+    "Threshold",
+    "quantiles_from_counts",
+]
+
+Array = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+INDICATORS = ("recession", "approval", "payoff", "drawdown")
+"""Per-country indicators of a compact record (:data:`tariffsim.analysis.ensemble.INDICATORS`)."""
+
+RESOLUTION: Mapping[str, float] = {
+    "recession": 1e-3,
+    "approval": 1e-3,
+    "payoff": 1e-3,
+    "drawdown": 1e-2,
+}
+"""Default bin width of each indicator's histogram, in the indicator's unit.
+
+Recession odds and approval are fractions: a width of 0.001 is 0.1 percentage
+point. Payoff is in % of GDP: 0.001 percentage point of GDP. Drawdown is in
+index percent: 0.01 index point. Quantiles and means from the histograms are
+within half a width of the exact ones. (A fan chart is drawn at 100 pixels
+per 100 percentage points or so: 0.1 point is far below what it shows.)"""
+
+MAX_LEVELS = 4096
+"""Most distinct tariff values a summary counts exactly (ladders have a dozen rungs)."""
+
+MAX_BINS = 1 << 22
+"""Most bins one indicator's histogram may span (from its lowest to its highest bin)."""
+
+
+# ---------------------------------------------------------------------------
+# quantiles from counts, exactly as numpy.quantile
+# ---------------------------------------------------------------------------
+def check_levels(q: Any) -> Array:
+    """Quantile levels as a 1-D float array in [0, 1]; ParameterError otherwise."""
+    try:
+        qs = np.atleast_1d(np.array(q, dtype=float))
+    except (TypeError, ValueError):
+        raise ParameterError(f"`q` must be levels in [0, 1]; got {q!r}.") from None
+    if qs.ndim != 1 or not len(qs) or np.any(~np.isfinite(qs)) or np.any((qs < 0) | (qs > 1)):
+        raise ParameterError(f"`q` must be levels in [0, 1]; got {q!r}.")
+    return qs
+
+
+def quantiles_from_counts(
+    qs: Array, n: int, value_at_rank: Callable[[NDArray[np.intp]], Array]
+) -> Array:
+    """``numpy.quantile`` (linear method) of ``n`` values known through their order statistics.
+
+    Parameters
+    ----------
+    qs : ndarray, shape (k,)
+        Levels in [0, 1].
+    n : int
+        Number of values, >= 1.
+    value_at_rank : callable
+        ``ranks (k,) -> values (k, ...)``: the ``ranks[m]``-th smallest value
+        (0-based) of each series.
+
+    Returns
+    -------
+    ndarray, shape (k, ...)
+        The same floating-point operations as ``numpy.quantile`` on the
+        values themselves (virtual index ``(n - 1) q``, the two order
+        statistics around it, numpy's two-sided linear interpolation), so the
+        result is bit-identical.
+
+    Examples
+    --------
+    >>> x = np.array([0.3, 0.1, 0.1, 0.2])
+    >>> s = np.sort(x)
+    >>> qs = np.array([0.1, 0.5, 0.95])
+    >>> bool((quantiles_from_counts(qs, 4, lambda r: s[r]) == np.quantile(x, qs)).all())
+    True
+    """
+    v = (n - 1) * qs
+    prev = np.floor(v)
+    above = v >= n - 1
+    prev_i = prev.astype(np.intp)
+    next_i = prev_i + 1
+    prev_i[above] = -1
+    next_i[above] = -1
+    gamma = np.asarray(v - prev_i, dtype=v.dtype)
+    a = value_at_rank(np.where(prev_i < 0, n - 1, prev_i))
+    b = value_at_rank(np.where(next_i < 0, n - 1, next_i))
+    t = gamma.reshape((-1,) + (1,) * (a.ndim - 1))
+    diff = b - a
+    out = np.add(a, diff * t)
+    np.subtract(b, diff * (1 - t), out=out, where=np.broadcast_to(t >= 0.5, out.shape))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# tariffs: exact value counts
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class TariffCounts:
+    """Exact counts of tariff values per round and dyad, and of each run's peak per dyad.
+
+    Attributes
+    ----------
+    levels : ndarray, shape (L,)
+        Every value some dyad's tariff took in some run and round, sorted
+        (fractions; -0.0 counted as 0.0).
+    counts : ndarray of int64, shape (T+1, D, L)
+        ``counts[t, d, l]``: runs whose tariff on dyad ``d`` in round ``t`` is
+        ``levels[l]``. Sums to the number of runs over ``l``.
+    peak : ndarray of int64, shape (D, L)
+        ``peak[d, l]``: runs whose highest tariff on dyad ``d`` is ``levels[l]``.
+    """
+
+    levels: Array
+    counts: IntArray
+    peak: IntArray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "levels", _ro(self.levels))
+        object.__setattr__(self, "counts", _ro(self.counts, np.int64))
+        object.__setattr__(self, "peak", _ro(self.peak, np.int64))
+
+    @classmethod
+    def of(cls, tariff: Array) -> TariffCounts:
+        """Count a chunk's tariffs, shape ``(R, T+1, D)``."""
+        tariff = np.asarray(tariff, dtype=float)
+        _, t1, d = tariff.shape
+        if not np.all(np.isfinite(tariff)):
+            raise ParameterError("tariffs must be finite to be counted; got a NaN or inf.")
+        levels, inv = np.unique(tariff + 0.0, return_inverse=True)
+        _check_levels(len(levels))
+        inv = inv.reshape(tariff.shape)
+        nl = len(levels)
+        slot = (np.arange(t1)[:, None] * d + np.arange(d)[None, :]) * nl  # (T+1, D)
+        counts = np.bincount((slot[None] + inv).ravel(), minlength=t1 * d * nl)
+        pk = inv.max(axis=1)  # the peak's level index per (run, dyad): levels are sorted
+        peak = np.bincount((np.arange(d)[None, :] * nl + pk).ravel(), minlength=d * nl)
+        return cls(levels, counts.reshape(t1, d, nl), peak.reshape(d, nl))
+
+    def merge(self, other: TariffCounts) -> TariffCounts:
+        """The counts of both sets of runs (an exact, order-independent sum)."""
+        if self.counts.shape[:2] != other.counts.shape[:2]:
+            raise ParameterError(
+                f"cannot merge tariff counts of shapes {self.counts.shape[:2]} and "
+                f"{other.counts.shape[:2]} (rounds, dyads)."
+            )
+        levels = np.union1d(self.levels, other.levels)
+        _check_levels(len(levels))
+        out_c = np.zeros((*self.counts.shape[:2], len(levels)), dtype=np.int64)
+        out_p = np.zeros((self.peak.shape[0], len(levels)), dtype=np.int64)
+        for part in (self, other):
+            ix = np.searchsorted(levels, part.levels)
+            out_c[:, :, ix] += part.counts
+            out_p[:, ix] += part.peak
+        return TariffCounts(levels, out_c, out_p)
+
+    @property
+    def runs(self) -> int:
+        """Number of runs counted."""
+        return int(self.counts[0, 0].sum()) if self.counts.size else 0
+
+    def quantiles(self, d: int, qs: Array) -> Array:
+        """Per-round quantiles of dyad ``d``, shape ``(len(qs), T+1)`` (= ``numpy.quantile``)."""
+        cum = np.cumsum(self.counts[:, d, :], axis=1)  # (T+1, L)
+
+        def at(ranks: NDArray[np.intp]) -> Array:
+            ix = (cum[None, :, :] <= ranks[:, None, None]).sum(axis=2)
+            return self.levels[ix]
+
+        return quantiles_from_counts(qs, self.runs, at)
+
+    def peak_quantiles(self, d: int, qs: Array) -> Array:
+        """Quantiles of the runs' peaks on dyad ``d``, shape (len(qs),) (= ``numpy.quantile``)."""
+        cum = np.cumsum(self.peak[d])
+
+        def at(ranks: NDArray[np.intp]) -> Array:
+            return self.levels[(cum[None, :] <= ranks[:, None]).sum(axis=1)]
+
+        return quantiles_from_counts(qs, self.runs, at)
+
+    def mean(self, d: int) -> Array:
+        """Per-round mean of dyad ``d`` over runs, shape (T+1,) (summed level by level)."""
+        return np.asarray(self.counts[:, d, :] @ self.levels) / self.runs
+
+
+def _check_levels(n: int) -> None:
+    if n > MAX_LEVELS:
+        raise LimitError(
+            f"tariffs took {n} distinct values, more than MAX_LEVELS = {MAX_LEVELS} a summary "
+            "counts exactly; keep every run (keep='runs') for such a scenario."
+        )
+
+
+# ---------------------------------------------------------------------------
+# indicators: fixed-grid histograms
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Histogram:
+    """Counts of a per-country indicator on a fixed grid, per round and country (sparse).
+
+    A value ``x`` falls in bin ``k = rint(x / width)`` (half to even), which
+    stands for ``k * width``; only bins holding a run are stored.
+
+    Attributes
+    ----------
+    width : float
+        Bin width, in the indicator's unit (:data:`RESOLUTION`).
+    slots : int
+        Number of series: ``(T+1) * n``; series ``s`` is round ``s // n``,
+        country ``s % n``.
+    slot, bin, count : ndarray of int64, shape (E,)
+        The occupied bins, sorted by ``(slot, bin)``, and how many runs each holds.
+    """
+
+    width: float
+    slots: int
+    slot: IntArray
+    bin: IntArray
+    count: IntArray
+
+    def __post_init__(self) -> None:
+        for name in ("slot", "bin", "count"):
+            object.__setattr__(self, name, _ro(getattr(self, name), np.int64))
+
+    @classmethod
+    def of(cls, values: Array, width: float, name: str = "values") -> Histogram:
+        """Count a chunk's values, shape ``(R, T+1, n)``, on the grid of ``width``."""
+        values = np.asarray(values, dtype=float)
+        _, t1, n = values.shape
+        if not np.all(np.isfinite(values)):
+            raise ParameterError(f"`{name}` must be finite to be counted; got a NaN or inf.")
+        with np.errstate(over="ignore"):
+            bins = np.rint(values / width)
+        lo, hi = float(bins.min()), float(bins.max())
+        if not (math.isfinite(lo) and math.isfinite(hi)) or max(-lo, hi) >= 2.0**62:
+            _check_span(MAX_BINS + 1, name, width)
+        span = int(hi - lo) + 1
+        _check_span(span, name, width)
+        slots = t1 * n
+        key = np.arange(slots, dtype=np.int64).reshape(1, t1, n) * span + (bins - lo).astype(
+            np.int64
+        )
+        if slots * span <= 1 << 24:
+            c = np.bincount(key.ravel(), minlength=slots * span)
+            occ = np.flatnonzero(c)
+            cnt = c[occ]
+        else:
+            occ, cnt = np.unique(key.ravel(), return_counts=True)
+        return cls(width, slots, occ // span, occ % span + int(lo), cnt.astype(np.int64))
+
+    def merge(self, other: Histogram) -> Histogram:
+        """The counts of both sets of runs (an exact, order-independent sum)."""
+        if self.width != other.width or self.slots != other.slots:
+            raise ParameterError(
+                f"cannot merge histograms of width {self.width} and {other.width}, "
+                f"{self.slots} and {other.slots} series."
+            )
+        slot = np.concatenate([self.slot, other.slot])
+        b = np.concatenate([self.bin, other.bin])
+        c = np.concatenate([self.count, other.count])
+        order = np.lexsort((b, slot))
+        slot, b, c = slot[order], b[order], c[order]
+        new = np.ones(len(slot), dtype=bool)
+        new[1:] = (slot[1:] != slot[:-1]) | (b[1:] != b[:-1])
+        starts = np.flatnonzero(new)
+        out = Histogram(self.width, self.slots, slot[starts], b[starts], np.add.reduceat(c, starts))
+        _check_span(int(out.bin.max() - out.bin.min()) + 1 if len(out.bin) else 1, "", self.width)
+        return out
+
+    @property
+    def runs(self) -> int:
+        """Number of runs counted (the count of any one series)."""
+        return int(self.count[self.slot == 0].sum())
+
+    def values(self, b: IntArray) -> Array:
+        """Grid value of bins ``b``: ``b * width``, or ``b / (1 / width)`` when that is whole."""
+        inv = 1.0 / self.width
+        if inv == round(inv):
+            return np.asarray(b / round(inv), dtype=float)
+        return np.asarray(b * self.width, dtype=float)
+
+    def quantiles(self, series: NDArray[np.intp], qs: Array) -> Array:
+        """Quantiles of the given series (slot numbers, shape (S,)), shape ``(len(qs), S)``.
+
+        ``numpy.quantile`` of the grid values, within ``width / 2`` of the
+        runs' exact quantiles.
+        """
+        cum = np.cumsum(self.count)
+        n = self.runs
+        base = np.asarray(series, dtype=np.int64) * n
+
+        def at(ranks: NDArray[np.intp]) -> Array:
+            ix = np.searchsorted(cum, base[None, :] + ranks[:, None], side="right")
+            return self.values(self.bin[ix])
+
+        return quantiles_from_counts(qs, n, at)
+
+    def mean(self, series: NDArray[np.intp]) -> Array:
+        """Mean of the given series on the grid (an exact integer sum), shape (S,)."""
+        tot = np.zeros(self.slots, dtype=np.int64)
+        np.add.at(tot, self.slot, self.bin * self.count)
+        return self.values(tot[np.asarray(series)]) / self.runs
+
+    def dense(self) -> tuple[IntArray, IntArray]:
+        """``(bins, counts)``: every bin from the lowest to the highest occupied, and
+        ``counts`` of shape ``(slots, len(bins))``."""
+        lo, hi = (int(self.bin.min()), int(self.bin.max())) if len(self.bin) else (0, 0)
+        bins = np.arange(lo, hi + 1, dtype=np.int64)
+        out = np.zeros((self.slots, len(bins)), dtype=np.int64)
+        out[self.slot, self.bin - lo] = self.count
+        return bins, out
+
+
+def _check_span(span: int, name: str, width: float) -> None:
+    if span > MAX_BINS:
+        raise LimitError(
+            f"the {name or 'indicator'} histogram would span {span} bins of width {width:g}, "
+            f"more than MAX_BINS = {MAX_BINS}; give a coarser `resolution` for it."
+        )
+
+
+def check_resolution(resolution: Mapping[str, float] | None) -> dict[str, float]:
+    """Bin widths per indicator: :data:`RESOLUTION` updated with ``resolution``.
+
+    Raises
+    ------
+    UnknownNameError
+        For a name that is not an indicator.
+    ParameterError
+        For a width that is not a finite number > 0.
+    """
+    out = dict(RESOLUTION)
+    if resolution is None:
+        return out
+    if not isinstance(resolution, Mapping):
+        raise ParameterError(
+            f"`resolution` must be a mapping of indicator to bin width; got {resolution!r}."
+        )
+    for k, w in resolution.items():
+        if k not in INDICATORS:
+            raise UnknownNameError(
+                f"`resolution`: unknown indicator {k!r}; known: {', '.join(INDICATORS)}."
+            )
+        if isinstance(w, bool) or not isinstance(w, int | float | np.floating | np.integer):
+            raise ParameterError(f"`resolution[{k!r}]` must be a number > 0; got {w!r}.")
+        if not math.isfinite(float(w)) or float(w) <= 0:
+            raise ParameterError(f"`resolution[{k!r}]` must be a number > 0; got {w!r}.")
+        out[k] = float(w)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# events
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Threshold:
+    """The event "series ``(a, b)`` reaches a level at some round in ``[after, by]``".
+
+    Evaluated per run, vectorised over runs, on a
+    :class:`~tariffsim.engine.PathBatch` (compact or full) or an
+    :class:`~tariffsim.analysis.ensemble.Ensemble`: calling it returns one
+    bool per run. Pass it to ``Ensemble.prob`` or, declared up front, to
+    ``ts.ensemble(..., keep="summary", events=[...])``.
+
+    Parameters
+    ----------
+    a, b : str
+        ``(importer, exporter)`` for a tariff with a ladder, or
+        ``(indicator, country)`` for one of :data:`INDICATORS`.
+    at_least, at_most : float
+        Exactly one: the event holds in a round where the series is
+        ``>= at_least`` (or ``<= at_most``), in the series' unit (tariffs
+        and odds as fractions).
+    after : int
+        First round considered, >= 0 (default 0, the starting state).
+    by : int, str, datetime.date or None
+        Last round considered: a round number, or a date (then the first
+        round dated on or after it, as ``Ensemble.round_of``). Default: the
+        last round.
+
+    Examples
+    --------
+    Peak of the US tariff on China at 145% or more; the US tariff on China
+    back at or below 30% from round 12 on, by the end of May 2025:
+
+    >>> from tariffsim.analysis.reduce import Threshold
+    >>> peak = Threshold("US", "CN", at_least=1.45)
+    >>> truce = Threshold("US", "CN", at_most=0.3, after=12, by="2025-05-31")
+    >>> pb = ts.simulate_batch(ts.load_scenario("us-china-145").game, 20, seeds=range(3),
+    ...                        record="compact")
+    >>> peak(pb).shape, truce(pb).dtype
+    ((3,), dtype('bool'))
+    """
+
+    a: str
+    b: str
+    at_least: float | None = None
+    at_most: float | None = None
+    after: int = 0
+    by: int | str | dt.date | None = None
+
+    def __post_init__(self) -> None:
+        for k in ("a", "b"):
+            if not isinstance(getattr(self, k), str):
+                raise ParameterError(f"`{k}` must be a str; got {getattr(self, k)!r}.")
+        if (self.at_least is None) == (self.at_most is None):
+            raise ParameterError("give exactly one of `at_least` and `at_most`.")
+        for k in ("at_least", "at_most"):
+            v = getattr(self, k)
+            if v is not None:
+                if isinstance(v, bool) or not isinstance(v, int | float | np.number):
+                    raise ParameterError(f"`{k}` must be a number; got {v!r}.")
+                if not math.isfinite(float(v)):
+                    raise ParameterError(f"`{k}` must be finite; got {v!r}.")
+                object.__setattr__(self, k, float(v))
+        if isinstance(self.after, bool) or not isinstance(self.after, int) or self.after < 0:
+            raise ParameterError(f"`after` must be an int >= 0; got {self.after!r}.")
+        by = self.by
+        if by is None:
+            return
+        if isinstance(by, int) and not isinstance(by, bool):
+            if by < self.after:
+                raise ParameterError(f"`by` must be a round >= `after` ({self.after}); got {by}.")
+            return
+        if isinstance(by, str | dt.date):
+            try:
+                np.datetime64(by, "D")
+            except ValueError:
+                raise ParameterError(f"`by` must be a round or an ISO date; got {by!r}.") from None
+            return
+        raise ParameterError(f"`by` must be a round, a date or None; got {by!r}.")
+
+    def __str__(self) -> str:
+        what = f">= {self.at_least:g}" if self.at_least is not None else f"<= {self.at_most:g}"
+        series = f"{self.b} {self.a}" if self.a in INDICATORS else f"{self.a}->{self.b}"
+        when = f" from round {self.after}" if self.after else ""
+        when += f" by {self.by}" if self.by is not None else ""
+        return f"{series} {what}{when}"
+
+    def last_round(self, dates: NDArray[Any]) -> int:
+        """The last round considered, given the rounds' dates (T+1,)."""
+        t = len(dates) - 1
+        if self.by is None:
+            return t
+        if isinstance(self.by, int):
+            return min(self.by, t)
+        k = int(np.searchsorted(dates, np.datetime64(self.by, "D")))
+        if k > t:
+            raise ParameterError(f"`by` {self.by!s} is after the last round ({dates[-1]}).")
+        return k
+
+    def check(self, codes: Sequence[str], dyads: Sequence[tuple[str, str]], dates: Any) -> None:
+        """Raise unless the series exists and ``by`` falls within the rounds (before any run)."""
+        if self.a in INDICATORS:
+            if self.b not in codes:
+                raise UnknownNameError(
+                    f"event {self}: unknown country {self.b!r}; known: {', '.join(codes)}."
+                )
+        elif (self.a, self.b) not in dyads:
+            known = ", ".join(f"{x}->{y}" for x, y in dyads)
+            raise UnknownNameError(
+                f"event {self}: no tariff ladder {self.a}->{self.b}; dyads: {known}."
+            )
+        self.last_round(np.asarray(dates, dtype="datetime64[D]"))
+
+    def series(self, runs: Any) -> Array:
+        """The series the event looks at, shape ``(R, T+1)``, from a PathBatch or an Ensemble."""
+        if self.a in INDICATORS:
+            return np.asarray(getattr(runs, self.a))[:, :, list(runs.codes).index(self.b)]
+        if hasattr(runs, "tariff_series"):
+            return np.asarray(runs.tariff_series(self.a, self.b))
+        return np.asarray(runs.series(self.a, self.b))
+
+    def __call__(self, runs: Any) -> NDArray[np.bool_]:
+        """One bool per run of a PathBatch or an Ensemble, shape (R,)."""
+        s = self.series(runs)
+        last = self.last_round(np.asarray(runs.dates, dtype="datetime64[D]"))
+        win = s[:, self.after : last + 1]
+        return np.asarray(self.meets(win).any(axis=1), dtype=bool)
+
+    def meets(self, x: ArrayLike) -> NDArray[np.bool_]:
+        """Where values ``x`` meet the level: ``x >= at_least`` (or ``x <= at_most``)."""
+        arr = np.asarray(x, dtype=float)
+        if self.at_least is not None:
+            return np.asarray(arr >= self.at_least)
+        return np.asarray(arr <= cast(float, self.at_most))
+
+
+EventFn = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Reducer:
+    """What a chunk is reduced to on its worker: widths, events (name → Threshold or function)."""
+
+    widths: Mapping[str, float]
+    events: Mapping[str, Threshold | EventFn] = field(default_factory=dict)
+
+    def __call__(self, pb: Any) -> Counts:
+        """Reduce a compact :class:`~tariffsim.engine.PathBatch` to its counts."""
+        ev = np.zeros(len(self.events), dtype=np.int64)
+        for m, (name, fn) in enumerate(self.events.items()):
+            ev[m] = _count_event(name, fn, pb)
+        return Counts(
+            tariff=TariffCounts.of(pb.tariff),
+            hist={k: Histogram.of(getattr(pb, k), self.widths[k], k) for k in INDICATORS},
+            events=ev,
+            fired=tuple(pb.events),
+        )
+
+
+def _count_event(name: str, fn: Threshold | EventFn, pb: Any) -> int:
+    try:
+        hits = np.asarray(fn(pb))
+    except Exception as exc:
+        raise ParameterError(f"event {name!r} failed on a chunk of runs: {exc!r}") from exc
+    if hits.dtype != bool or hits.shape != (len(pb),):
+        raise ParameterError(
+            f"event {name!r} must return {len(pb)} booleans (one per run of the chunk); "
+            f"got an array of {hits.dtype} with shape {hits.shape}."
+        )
+    return int(np.count_nonzero(hits))
+
+
+@dataclass(frozen=True, eq=False)
+class Counts:
+    """Everything a summary keeps of some runs: mergeable integer counts.
+
+    Attributes
+    ----------
+    tariff : TariffCounts
+    hist : mapping of str to Histogram
+        One per indicator.
+    events : ndarray of int64, shape (E,)
+        Runs where each declared event holds.
+    fired : tuple of (int, str)
+        The scheduled events that fired (the same in every run).
+    """
+
+    tariff: TariffCounts
+    hist: Mapping[str, Histogram]
+    events: IntArray
+    fired: tuple[tuple[int, str], ...] = ()
+
+    def merge(self, other: Counts) -> Counts:
+        """The counts of both sets of runs."""
+        return Counts(
+            tariff=self.tariff.merge(other.tariff),
+            hist={k: h.merge(other.hist[k]) for k, h in self.hist.items()},
+            events=np.asarray(self.events + other.events, dtype=np.int64),
+            fired=self.fired,
+        )

@@ -1,0 +1,605 @@
+r"""Summary-only ensembles: runs reduced to mergeable counts on the workers that play them.
+
+``ts.ensemble(sc, runs=1_000_000, keep="summary")`` plays the runs exactly
+as a full ensemble does (same seeds, same draws, same chunks) but keeps no
+run: each chunk is reduced where it ran (:mod:`tariffsim.analysis.reduce`)
+and only integer counts travel back and are added. Memory and traffic do
+not grow with the number of runs; the :class:`EnsembleSummary` answers:
+
+- :meth:`EnsembleSummary.quantiles` — tariff bands **exactly** equal to a
+  full ensemble's (``numpy.quantile``, bit for bit); indicator bands
+  (recession odds, approval, payoff, drawdown) within half a bin width
+  (:data:`~tariffsim.analysis.reduce.RESOLUTION`) of them;
+- :meth:`EnsembleSummary.prob` — the share of runs where a declared event
+  holds (``events=`` when running: a
+  :class:`~tariffsim.analysis.reduce.Threshold`, or a function of a chunk's
+  :class:`~tariffsim.engine.PathBatch`), exact; and, undeclared, any
+  "peak at least x" or "at round r" event on a tariff, from the exact peak
+  and round counts;
+- :meth:`EnsembleSummary.peak_quantiles`, :meth:`EnsembleSummary.peak_counts`
+  — the runs' peaks per dyad, exactly;
+- :meth:`EnsembleSummary.plot` (the same fan chart as a full ensemble),
+  :meth:`EnsembleSummary.to_xarray`, :meth:`EnsembleSummary.to_netcdf`,
+  :meth:`EnsembleSummary.to_npz`, :meth:`EnsembleSummary.to_frame`.
+
+What needs the runs themselves (``run(k)``, ``series``, per-run ``peak``,
+``first_round``, the draws) raises :class:`~tariffsim.errors.RunsNotKeptError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._util import frozen_array as _ro
+from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
+from .bands import DEFAULT_Q, Bands, _pandas, _Summarised
+from .reduce import (
+    INDICATORS,
+    Counts,
+    EventFn,
+    Reducer,
+    Threshold,
+    check_levels,
+    check_resolution,
+)
+from .runner import _BatchJob, _simulate_chunk, default_chunk_size, fold_chunks
+
+if TYPE_CHECKING:
+    from ..game import Game
+    from .distributions import Distribution
+
+__all__ = ["SUMMARY_CHUNK", "EnsembleSummary", "check_events", "summarise"]
+
+Array = NDArray[np.float64]
+
+SUMMARY_CHUNK = 2048
+"""Largest default chunk of a summary ensemble (runs). A chunk's runs are reduced as
+soon as they are played, so the chunk is the working memory: the batched engine needs
+about 90 kB per run of ``us-china-145`` over 52 rounds while it plays (some 190 MB
+for 2,048 runs, 700 MB for 8,192) at about the same speed per run."""
+
+
+@dataclass(frozen=True, eq=False)
+class EnsembleSummary(_Summarised):
+    """``R`` runs of one game, kept only as mergeable counts (no run is stored).
+
+    Made by ``ts.ensemble(..., keep="summary")``; see :mod:`tariffsim.analysis.summary`.
+
+    Attributes
+    ----------
+    name : str
+    codes : tuple of str
+    dates : ndarray of datetime64[D], shape (T+1,)
+    dyads : tuple of (str, str)
+    counts : Counts
+        Tariff value counts per round and dyad, peak counts per dyad,
+        indicator histograms, event counts (:mod:`tariffsim.analysis.reduce`).
+    event_names : tuple of str
+        Names of the declared events, in the order of ``counts.events``.
+    event_specs : tuple of str
+        What each event is (a Threshold's text, or a function's qualified name).
+    resolution : mapping of str to float
+        Bin width of each indicator's histogram.
+    seed : int
+    vary : str
+    distributions : mapping of str to Distribution
+        What each varied parameter (or claim) was drawn from; the draws
+        themselves are not kept (they are reproducible from ``seed``:
+        :mod:`tariffsim.analysis.vary`).
+    events : tuple of (int, str)
+        Scheduled events (the same in every run).
+    """
+
+    name: str
+    codes: tuple[str, ...]
+    dates: NDArray[Any]
+    dyads: tuple[tuple[str, str], ...]
+    counts: Counts
+    event_names: tuple[str, ...] = ()
+    event_specs: tuple[str, ...] = ()
+    resolution: Mapping[str, float] = field(default_factory=dict)
+    seed: int = 0
+    vary: str = "none"
+    distributions: Mapping[str, Distribution] = field(default_factory=dict)
+    events: tuple[tuple[int, str], ...] = ()
+    _declared: tuple[Threshold | EventFn, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
+        object.__setattr__(self, "codes", tuple(self.codes))
+        object.__setattr__(self, "dyads", tuple(tuple(d) for d in self.dyads))
+        object.__setattr__(self, "resolution", dict(self.resolution))
+
+    # -- basics -------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self.counts.tariff.runs
+
+    @property
+    def runs(self) -> int:
+        """Number of runs R."""
+        return len(self)
+
+    @property
+    def rounds(self) -> int:
+        """Rounds played T."""
+        return int(self.counts.tariff.counts.shape[0]) - 1
+
+    def _live_dyads(self) -> NDArray[np.bool_]:
+        t = self.counts.tariff
+        return np.asarray(((t.peak > 0) & (t.levels > 0)[None, :]).any(axis=1))
+
+    # -- bands --------------------------------------------------------------------
+    def quantiles(self, a: str, b: str, q: ArrayLike = (0.05, 0.5, 0.95)) -> Bands:
+        """Per-round quantiles over runs of a tariff or an indicator.
+
+        Tariffs: exactly ``numpy.quantile`` over the runs (linear
+        interpolation), the same numbers as a full ensemble's
+        :meth:`~tariffsim.analysis.ensemble.Ensemble.quantiles`, bit for bit.
+        Indicators: ``numpy.quantile`` of the runs' values rounded to their
+        histogram's grid, within ``resolution[a] / 2`` of the exact quantile.
+
+        Parameters
+        ----------
+        a, b : str
+            ``(importer, exporter)`` for a tariff, or ``(indicator, country)``.
+        q : array_like of float
+            Levels in [0, 1].
+
+        Returns
+        -------
+        Bands
+            ``values`` of shape ``(len(q), T+1)``.
+
+        Raises
+        ------
+        ParameterError
+            For a level outside [0, 1].
+        UnknownNameError
+            For an unknown dyad, country or indicator.
+        """
+        qs = check_levels(q)
+        if a in INDICATORS:
+            i = self._country(b)
+            series = np.arange(self.rounds + 1) * len(self.codes) + i
+            vals = self.counts.hist[a].quantiles(series, qs)
+            return Bands(f"{b} {a}", qs, self.dates, vals)
+        d = self._dyad(a, b)
+        return Bands(f"{a}->{b} tariff", qs, self.dates, self.counts.tariff.quantiles(d, qs))
+
+    def mean(self, a: str, b: str) -> Array:
+        """Per-round mean over runs, shape (T+1,).
+
+        Tariffs: the exact values' mean (summed value by value, so it may
+        differ from a full ensemble's in the last bits); indicators: the
+        mean on the histogram's grid, within ``resolution[a] / 2``.
+        """
+        if a in INDICATORS:
+            series = np.arange(self.rounds + 1) * len(self.codes) + self._country(b)
+            return self.counts.hist[a].mean(series)
+        return self.counts.tariff.mean(self._dyad(a, b))
+
+    def peak_quantiles(self, importer: str, exporter: str, q: ArrayLike) -> Array:
+        """Quantiles of the runs' peak tariff on a dyad (exact: ``numpy.quantile``), (len(q),)."""
+        return self.counts.tariff.peak_quantiles(self._dyad(importer, exporter), check_levels(q))
+
+    def peak_counts(self, importer: str, exporter: str) -> tuple[Array, NDArray[np.int64]]:
+        """``(levels, counts)``: how many runs peak at each tariff level on a dyad (exact)."""
+        d = self._dyad(importer, exporter)
+        t = self.counts.tariff
+        keep = t.peak[d] > 0
+        return t.levels[keep], np.asarray(t.peak[d][keep])
+
+    # -- events -------------------------------------------------------------------
+    def prob(self, event: str | Threshold | Callable[..., Any]) -> float:
+        """Probability of an event: the share of runs where it holds (exact).
+
+        Parameters
+        ----------
+        event : str, Threshold or callable
+            The name of an event declared with ``events=`` when the ensemble
+            ran, or that event itself (the same Threshold, or the same
+            function object). An undeclared
+            :class:`~tariffsim.analysis.reduce.Threshold` on a tariff is
+            answered from the exact counts when it concerns the whole run's
+            peak (``at_least`` with ``after=0`` and no ``by``) or one round
+            (``after == by``).
+
+        Returns
+        -------
+        float
+            ``count / R``, the same number as a full ensemble's ``prob``.
+
+        Raises
+        ------
+        UnknownNameError
+            For a name that was not declared.
+        RunsNotKeptError
+            For an event that needs the runs (an array over runs, an
+            undeclared function, another undeclared Threshold).
+        """
+        n = len(self)
+        if isinstance(event, str):
+            if event not in self.event_names:
+                known = ", ".join(repr(k) for k in self.event_names) or "none"
+                raise UnknownNameError(f"no event named {event!r} was counted; declared: {known}.")
+            return int(self.counts.events[self.event_names.index(event)]) / n
+        for k, declared in enumerate(self._declared):
+            if declared is event or (isinstance(event, Threshold) and declared == event):
+                return int(self.counts.events[k]) / n
+        if isinstance(event, Threshold) and event.a not in INDICATORS:
+            return self._threshold_from_counts(event) / n
+        self._needs_runs(
+            "prob() of an undeclared event",
+            "or declare it up front: ts.ensemble(..., keep='summary', events={name: event})",
+        )
+
+    def _threshold_from_counts(self, ev: Threshold) -> int:
+        ev.check(self.codes, self.dyads, self.dates)
+        t = self.counts.tariff
+        d = self._dyad(ev.a, ev.b)
+        last = ev.last_round(self.dates)
+        hit = ev.meets(t.levels)
+        if ev.after == 0 and last == self.rounds and ev.at_least is not None:
+            return int(t.peak[d][hit].sum())
+        if ev.after == last:
+            return int(t.counts[last, d][hit].sum())
+        self._needs_runs(
+            f"prob({ev}) spans rounds {ev.after}..{last}",
+            "or declare it up front: ts.ensemble(..., keep='summary', events=[...])",
+        )
+
+    def _needs_runs(self, what: str, alt: str = "") -> NoReturn:
+        raise RunsNotKeptError(
+            f"{what} needs every run, and this summary-only ensemble keeps none; run "
+            f"ts.ensemble(..., keep='runs') (the default){' ' + alt if alt else ''}."
+        )
+
+    # -- what needs the runs --------------------------------------------------------
+    def run(self, k: int) -> NoReturn:
+        """Not available: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
+        self._needs_runs("run(k)")
+
+    def series(self, importer: str, exporter: str) -> NoReturn:
+        """Not available: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
+        self._needs_runs("series()", "or use quantiles()")
+
+    def indicator(self, name: str, country: str) -> NoReturn:
+        """Not available: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
+        self._needs_runs("indicator()", "or use quantiles()")
+
+    def peak(self, importer: str, exporter: str) -> NoReturn:
+        """Not available per run: use :meth:`peak_quantiles` or :meth:`peak_counts`."""
+        self._needs_runs("per-run peak()", "or use peak_quantiles() / peak_counts()")
+
+    def first_round(self, importer: str, exporter: str, **kw: Any) -> NoReturn:
+        """Not available per run: declare a :class:`~tariffsim.analysis.reduce.Threshold` event."""
+        self._needs_runs("first_round()", "or declare a Threshold event with events=")
+
+    @property
+    def draws(self) -> NoReturn:
+        """Not kept (reproducible from ``seed``): raises RunsNotKeptError."""
+        self._needs_runs("the per-run draws")
+
+    @property
+    def tariff(self) -> NoReturn:
+        """Not kept: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
+        self._needs_runs("the per-run tariff array", "or use quantiles()")
+
+    # -- output -------------------------------------------------------------------
+    def _bands(self, q: Array) -> dict[str, tuple[tuple[str, ...], Array]]:
+        out: dict[str, tuple[tuple[str, ...], Array]] = {
+            "tariff_quantile": (
+                ("quantile", "round", "dyad"),
+                np.stack([self.counts.tariff.quantiles(d, q) for d in range(len(self.dyads))], -1),
+            )
+        }
+        n = len(self.codes)
+        for k in INDICATORS:
+            series = np.arange((self.rounds + 1) * n)
+            vals = self.counts.hist[k].quantiles(series, q).reshape(len(q), self.rounds + 1, n)
+            out[f"{k}_quantile"] = (("quantile", "round", "country"), vals)
+        return out
+
+    def _attrs(self) -> dict[str, Any]:
+        return {
+            "scenario": self.name,
+            "kind": "ensemble summary",
+            "runs": len(self),
+            "seed": self.seed,
+            "vary": self.vary,
+            "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
+            "resolution": json.dumps(self.resolution),
+            "units": "tariff, recession, approval: fractions; payoff: % of GDP; drawdown: index %",
+            "note": "tariff counts are exact; indicator counts are per bin of width "
+            "`resolution` (bin k stands for k * width)",
+        }
+
+    def to_xarray(self, q: ArrayLike = DEFAULT_Q) -> Any:
+        """The counts, and bands at levels ``q``, as an ``xarray.Dataset`` (the ``xarray`` extra).
+
+        Dimensions ``round``, ``dyad``, ``level`` (tariff values), ``country``,
+        ``event``, ``quantile`` and one ``{indicator}_bin`` per indicator.
+        Variables: ``tariff_count`` (round, dyad, level) and ``peak_count``
+        (dyad, level), exact; ``{indicator}_count`` (round, country,
+        {indicator}_bin) with the bins' values as coordinate
+        ``{indicator}_value``; ``event_count`` (event); ``tariff_quantile``
+        (quantile, round, dyad) and ``{indicator}_quantile`` (quantile,
+        round, country). Attributes: runs, seed, vary, resolution (JSON).
+
+        Raises
+        ------
+        ImportError
+            If xarray is not installed (``pip install 'tariffsim[xarray]'``).
+        """
+        try:
+            import xarray as xr
+        except ImportError:
+            raise ImportError(
+                "EnsembleSummary.to_xarray() needs xarray: pip install 'tariffsim[xarray]'"
+            ) from None
+        qs = check_levels(q)
+        t = self.counts.tariff
+        data: dict[str, Any] = {
+            "tariff_count": (("round", "dyad", "level"), np.asarray(t.counts)),
+            "peak_count": (("dyad", "level"), np.asarray(t.peak)),
+            "event_count": (("event",), np.asarray(self.counts.events)),
+        }
+        coords: dict[str, Any] = {
+            "round": np.arange(self.rounds + 1),
+            "date": ("round", np.asarray(self.dates)),
+            "dyad": [f"{a}->{b}" for a, b in self.dyads],
+            "importer": ("dyad", [a for a, _ in self.dyads]),
+            "exporter": ("dyad", [b for _, b in self.dyads]),
+            "country": list(self.codes),
+            "level": np.asarray(t.levels),
+            "event": list(self.event_names),
+            "event_spec": ("event", list(self.event_specs)),
+            "quantile": qs,
+        }
+        n = len(self.codes)
+        for k in INDICATORS:
+            h = self.counts.hist[k]
+            bins, dense = h.dense()
+            dim = f"{k}_bin"
+            data[f"{k}_count"] = (("round", "country", dim), dense.reshape(-1, n, len(bins)))
+            coords[dim] = bins
+            coords[f"{k}_value"] = (dim, h.values(bins))
+        for name, (dims, vals) in self._bands(qs).items():
+            data[name] = (dims, vals)
+        return xr.Dataset(data, coords=coords, attrs=self._attrs())
+
+    def to_netcdf(self, file: str | FsPath) -> None:
+        """Write :meth:`to_xarray` as NetCDF-4 (h5netcdf), counts compressed."""
+        ds = self.to_xarray()
+        enc = {k: {"zlib": True} for k in ds.data_vars if k.endswith("_count")}
+        ds.to_netcdf(file, engine="h5netcdf", encoding=enc)
+
+    def to_npz(self, file: str | FsPath) -> None:
+        """Write the counts, bands and labels to a compressed ``.npz`` (numpy only).
+
+        Keys: ``tariff_count`` (round, dyad, level), ``peak_count``,
+        ``levels``; per indicator ``{k}_count`` (round, country, bin),
+        ``{k}_bins`` (bin numbers; bin ``b`` stands for ``b * width``) and
+        ``{k}_width``; ``event_count``, ``events``, ``event_specs``;
+        ``quantile`` and the ``*_quantile`` bands; ``dates``, ``dyads``,
+        ``codes``, ``runs``, ``seed``.
+        """
+        t = self.counts.tariff
+        qs = check_levels(DEFAULT_Q)
+        arrays: dict[str, Any] = {
+            "tariff_count": t.counts,
+            "peak_count": t.peak,
+            "levels": t.levels,
+            "event_count": self.counts.events,
+            "events": np.array(self.event_names, dtype=str),
+            "event_specs": np.array(self.event_specs, dtype=str),
+            "quantile": qs,
+            "dates": np.array([str(d) for d in self.dates]),
+            "dyads": np.array([f"{a}->{b}" for a, b in self.dyads]),
+            "codes": np.array(self.codes),
+            "runs": np.array(len(self)),
+            "seed": np.array(self.seed),
+        }
+        n = len(self.codes)
+        for k in INDICATORS:
+            bins, dense = self.counts.hist[k].dense()
+            arrays[f"{k}_count"] = dense.reshape(-1, n, len(bins))
+            arrays[f"{k}_bins"] = bins
+            arrays[f"{k}_width"] = np.array(self.counts.hist[k].width)
+        arrays |= {name: vals for name, (_, vals) in self._bands(qs).items()}
+        with open(file, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+    def to_frame(self) -> Any:
+        """The counts as a long pandas DataFrame (needs pandas).
+
+        One row per series, round and value held by at least one run:
+        columns ``series`` (``"US->CN"`` or ``"US recession"``), ``round``,
+        ``date``, ``value`` (the tariff exactly, or the bin's grid value) and
+        ``count`` (runs).
+        """
+        pd = _pandas("EnsembleSummary.to_frame()")
+        t = self.counts.tariff
+        frames = []
+        r_, d_, l_ = np.nonzero(t.counts)
+        names = np.array([f"{a}->{b}" for a, b in self.dyads], dtype=object)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": names[d_],
+                    "round": r_,
+                    "value": t.levels[l_],
+                    "count": t.counts[r_, d_, l_],
+                }
+            )
+        )
+        n = len(self.codes)
+        for k in INDICATORS:
+            h = self.counts.hist[k]
+            labels = np.array([f"{c} {k}" for c in self.codes], dtype=object)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "series": labels[h.slot % n],
+                        "round": h.slot // n,
+                        "value": h.values(h.bin),
+                        "count": h.count,
+                    }
+                )
+            )
+        df = pd.concat(frames, ignore_index=True)
+        df.insert(2, "date", pd.to_datetime(np.asarray(self.dates)[df["round"].to_numpy()]))
+        return df
+
+    def __repr__(self) -> str:
+        ev = f", {len(self.event_names)} events" if self.event_names else ""
+        return (
+            f"<EnsembleSummary {self.name or 'game'}: {len(self)} runs × {self.rounds} rounds "
+            f"from {self.dates[0]}, seed {self.seed}{ev}>"
+        )
+
+
+# ---------------------------------------------------------------------------
+# running
+# ---------------------------------------------------------------------------
+def check_events(
+    game: Game, events: Mapping[str, Any] | Sequence[Any] | None, rounds: int | None
+) -> dict[str, Threshold | EventFn]:
+    """Events to count, by name, checked against the game before any run.
+
+    A mapping ``{name: event}``, or a sequence of events named by their
+    text (a Threshold) or ``__name__`` (a function). An event is a
+    :class:`~tariffsim.analysis.reduce.Threshold` or a callable taking a
+    chunk's compact :class:`~tariffsim.engine.PathBatch` and returning one
+    bool per run.
+
+    Raises
+    ------
+    ParameterError
+        For an event that is neither, or two events with one name.
+    UnknownNameError
+        For a Threshold on a series the game does not record.
+    """
+    if events is None:
+        return {}
+    if isinstance(events, Mapping):
+        items = list(events.items())
+    elif isinstance(events, Sequence) and not isinstance(events, str):
+        items = [
+            (str(e) if isinstance(e, Threshold) else getattr(e, "__name__", repr(e)), e)
+            for e in events
+        ]
+    else:
+        raise ParameterError(
+            f"`events` must be a mapping of name to event or a sequence of events; got {events!r}."
+        )
+    out: dict[str, Threshold | EventFn] = {}
+    w = game.world
+    t = game.rounds if rounds is None else rounds
+    dates = np.array([game.date(k) for k in range(t + 1)], dtype="datetime64[D]")
+    for name, ev in items:
+        if not isinstance(name, str) or not name:
+            raise ParameterError(f"`events`: names must be non-empty strings; got {name!r}.")
+        if name in out:
+            raise ParameterError(
+                f"`events`: two events are named {name!r}; give them names with a mapping."
+            )
+        if isinstance(ev, Threshold):
+            ev.check(w.codes, tuple(w.ladders), dates)
+        elif not callable(ev):
+            raise ParameterError(
+                f"`events[{name!r}]` must be a Threshold or a function of a PathBatch; got {ev!r}."
+            )
+        out[name] = ev
+    return out
+
+
+def check_picklable(events: Mapping[str, Any], executor: Any) -> None:
+    """On a process pool, every event function must pickle (Dask uses cloudpickle)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not isinstance(executor, ProcessPoolExecutor):
+        return
+    import pickle
+
+    for name, ev in events.items():
+        try:
+            pickle.dumps(ev)
+        except Exception as exc:
+            raise ParameterError(
+                f"`events[{name!r}]` cannot be sent to a process pool ({exc}); use a "
+                "module-level function or a functools.partial of one, not a lambda or a "
+                "local function."
+            ) from None
+
+
+@dataclass(frozen=True)
+class _SummaryJob:
+    batch: _BatchJob
+    reducer: Reducer
+
+
+def _summary_chunk(
+    job: _SummaryJob, start: int, stop: int, overrides: Mapping[str, Array] | None
+) -> Counts:
+    """One chunk of a summary ensemble, played and reduced where it runs."""
+    return job.reducer(_simulate_chunk(job.batch, start, stop, overrides))
+
+
+def _merge(a: Counts, b: Counts) -> Counts:
+    return a.merge(b)
+
+
+def summarise(
+    game: Game,
+    runs: int,
+    root: np.random.SeedSequence,
+    overrides: Mapping[str, Array],
+    *,
+    events: Mapping[str, Threshold | EventFn],
+    resolution: Mapping[str, float] | None,
+    rounds: int | None,
+    executor: Any,
+    chunk_size: int | None,
+    progress: bool | None,
+) -> tuple[Counts, dict[str, Any]]:
+    """Play ``runs`` runs in chunks and reduce them (the work behind ``keep="summary"``).
+
+    Chunks default to :func:`~tariffsim.analysis.runner.default_chunk_size`,
+    at most :data:`SUMMARY_CHUNK` runs.
+
+    Returns the merged :class:`~tariffsim.analysis.reduce.Counts` and the
+    metadata (codes, dates, dyads, scheduled events).
+    """
+    widths = check_resolution(resolution)
+    if chunk_size is None:
+        chunk_size = min(default_chunk_size(runs, executor), SUMMARY_CHUNK)
+    job = _SummaryJob(_BatchJob(game, rounds, root, "compact"), Reducer(widths, dict(events)))
+    counts = fold_chunks(
+        _summary_chunk,
+        _merge,
+        job,
+        runs,
+        payload=dict(overrides) or None,
+        chunk_size=chunk_size,
+        executor=executor,
+        progress=progress,
+        desc=f"ensemble {game.name} (summary)".strip(),
+        unit="run",
+    )
+    w = game.world
+    t = game.rounds if rounds is None else rounds
+    meta = {
+        "codes": w.codes,
+        "dates": np.array([game.date(k) for k in range(t + 1)], dtype="datetime64[D]"),
+        "dyads": tuple(w.ladders),
+        "resolution": widths,
+    }
+    return counts, meta

@@ -1,0 +1,272 @@
+"""Summary-only ensembles: the full mode's numbers from counts, any chunking or executor."""
+
+from __future__ import annotations
+
+import functools
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim.analysis.reduce import INDICATORS, RESOLUTION, Counts, Threshold
+from tariffsim.analysis.summary import EnsembleSummary
+from tariffsim.errors import LimitError, ParameterError, RunsNotKeptError, UnknownNameError
+
+R, T, SEED = 24, 14, 5
+Q = [0.0, 0.05, 0.1, 0.25, 1 / 3, 0.5, 0.75, 0.9, 0.95, 1.0]
+EVENTS = {
+    "peak 145": Threshold("US", "CN", at_least=1.45),
+    "truce by May": Threshold("US", "CN", at_most=0.3, after=12, by="2025-05-01"),
+    "US odds >= 50%": Threshold("recession", "US", at_least=0.5),
+}
+
+
+def us_cn_final_at_most(pb: object, level: float) -> np.ndarray:
+    """A user event: the US tariff on China in the last round at or below ``level``."""
+    return np.asarray(pb.tariff_series("US", "CN")[:, -1] <= level)  # type: ignore[attr-defined]
+
+
+FINAL_30 = functools.partial(us_cn_final_at_most, level=0.3)
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario("us-china-145")
+
+
+@pytest.fixture(scope="module")
+def full(sc: ts.Scenario) -> ts.Ensemble:
+    return ts.ensemble(sc, runs=R, seed=SEED, vary="claims", rounds=T)
+
+
+@pytest.fixture(scope="module")
+def summ(sc: ts.Scenario) -> EnsembleSummary:
+    return ts.ensemble(
+        sc,
+        runs=R,
+        seed=SEED,
+        vary="claims",
+        rounds=T,
+        keep="summary",
+        events={**EVENTS, "final <= 30%": FINAL_30},
+        chunk_size=7,
+    )
+
+
+def assert_same_counts(a: Counts, b: Counts) -> None:
+    """Every count and key of two summaries equal, bit for bit."""
+    np.testing.assert_array_equal(a.tariff.levels, b.tariff.levels)
+    np.testing.assert_array_equal(a.tariff.counts, b.tariff.counts)
+    np.testing.assert_array_equal(a.tariff.peak, b.tariff.peak)
+    np.testing.assert_array_equal(a.events, b.events)
+    for k in INDICATORS:
+        for f in ("slot", "bin", "count"):
+            np.testing.assert_array_equal(getattr(a.hist[k], f), getattr(b.hist[k], f), k)
+
+
+def test_tariff_bands_equal_the_full_mode_bit_for_bit(
+    full: ts.Ensemble, summ: EnsembleSummary
+) -> None:
+    assert len(summ) == R and summ.rounds == T and summ.dyads == full.dyads
+    for a, b in full.dyads:
+        got = summ.quantiles(a, b, Q)
+        want = full.quantiles(a, b, Q)
+        assert got.values.tobytes() == want.values.tobytes(), (a, b)
+        assert got.label == want.label
+        np.testing.assert_array_equal(got.dates, want.dates)
+        pk = summ.peak_quantiles(a, b, Q)
+        assert pk.tobytes() == np.quantile(full.peak(a, b), Q).tobytes()
+        levels, counts = summ.peak_counts(a, b)
+        vals, n = np.unique(full.peak(a, b), return_counts=True)
+        np.testing.assert_array_equal(levels, vals)
+        np.testing.assert_array_equal(counts, n)
+    for r1, r2 in zip(summ.quantile_rows(), full.quantile_rows(), strict=True):
+        assert r1.keys() == r2.keys()
+        tariff_cols = [k for k in r1 if "->" in k]
+        assert tariff_cols and all(r1[k] == r2[k] for k in tariff_cols)
+    assert summ.peak_final_table() == full.peak_final_table()
+
+
+def test_indicator_bands_within_half_a_bin(full: ts.Ensemble, summ: EnsembleSummary) -> None:
+    for k in INDICATORS:
+        half = RESOLUTION[k] / 2
+        for c in full.codes:
+            got = summ.quantiles(k, c, Q).values
+            want = full.quantiles(k, c, Q).values
+            assert np.abs(got - want).max() <= half * (1 + 1e-9), (k, c)
+            assert np.abs(summ.mean(k, c) - full.mean(k, c)).max() <= half * (1 + 1e-9)
+
+
+def test_events_counted_exactly(full: ts.Ensemble, summ: EnsembleSummary) -> None:
+    for name, ev in EVENTS.items():
+        assert summ.prob(name) == full.prob(ev), name
+        assert summ.prob(ev) == full.prob(ev)
+    want = float(np.mean(full.series("US", "CN")[:, -1] <= 0.3))
+    assert summ.prob("final <= 30%") == want == summ.prob(FINAL_30)
+    # the truce by May, as the full mode's docs compute it
+    back = full.first_round("US", "CN", at_most=0.3, after=12)
+    r = full.round_of("2025-05-01")
+    assert summ.prob("truce by May") == full.prob((back >= 0) & (back <= r))
+
+
+@pytest.mark.parametrize("level", [0.0, 0.2, 0.54, 1.04, 1.45, 2.0])
+def test_undeclared_peak_and_round_events_from_the_counts(
+    full: ts.Ensemble, summ: EnsembleSummary, level: float
+) -> None:
+    ev = Threshold("US", "CN", at_least=level)
+    assert summ.prob(ev) == full.prob(full.peak("US", "CN") >= level)
+    at9 = Threshold("CN", "US", at_most=level, after=9, by=9)
+    assert summ.prob(at9) == full.prob(full.series("CN", "US")[:, 9] <= level)
+
+
+def test_what_needs_the_runs_says_so(summ: EnsembleSummary) -> None:
+    calls = [
+        lambda: summ.run(0),
+        lambda: summ.series("US", "CN"),
+        lambda: summ.indicator("recession", "US"),
+        lambda: summ.peak("US", "CN"),
+        lambda: summ.first_round("US", "CN", at_least=1.0),
+        lambda: summ.draws,
+        lambda: summ.tariff,
+        lambda: summ.prob(lambda run: True),
+        lambda: summ.prob(Threshold("US", "CN", at_most=0.3, after=2, by=9)),
+    ]
+    for call in calls:
+        with pytest.raises(RunsNotKeptError, match="keep='runs'"):
+            call()
+    with pytest.raises(UnknownNameError, match="peak 145"):
+        summ.prob("peak 150")
+    with pytest.raises(UnknownNameError, match="US->CA"):
+        summ.quantiles("US", "JP")
+    with pytest.raises(ParameterError, match="`q`"):
+        summ.quantiles("US", "CN", q=[1.5])
+
+
+@given(chunk=st.integers(1, R))
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_chunk_size_same_counts(sc: ts.Scenario, summ: EnsembleSummary, chunk: int) -> None:
+    other = ts.ensemble(
+        sc, runs=R, seed=SEED, vary="claims", rounds=T, keep="summary",
+        events={**EVENTS, "final <= 30%": FINAL_30}, chunk_size=chunk,
+    )  # fmt: skip
+    assert_same_counts(other.counts, summ.counts)
+
+
+@pytest.mark.parametrize("kind", ["thread", "process"])
+def test_executors_same_counts(sc: ts.Scenario, summ: EnsembleSummary, kind: str) -> None:
+    pool = ThreadPoolExecutor(2) if kind == "thread" else ProcessPoolExecutor(2)
+    with pool as ex:
+        got = ts.ensemble(
+            sc, runs=R, seed=SEED, vary="claims", rounds=T, keep="summary",
+            events={**EVENTS, "final <= 30%": FINAL_30}, executor=ex, chunk_size=5,
+        )  # fmt: skip
+    assert_same_counts(got.counts, summ.counts)
+
+
+def test_exports_hold_the_counts(summ: EnsembleSummary, tmp_path: Path) -> None:
+    ds = summ.to_xarray()
+    assert (ds["tariff_count"].sum("level") == R).all()
+    assert (ds["recession_count"].sum("recession_bin") == R).all()
+    assert ds.attrs["runs"] == R
+    np.testing.assert_array_equal(
+        ds["tariff_quantile"].sel(dyad="US->CN").values,
+        summ.quantiles("US", "CN", ds["quantile"]).values,
+    )
+    assert list(ds["event"].values) == list(summ.event_names)
+    summ.to_netcdf(tmp_path / "s.nc")
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / "s.nc", engine="h5netcdf") as back:
+        np.testing.assert_array_equal(back["tariff_count"].values, summ.counts.tariff.counts)
+        np.testing.assert_array_equal(back["payoff_count"].values, ds["payoff_count"].values)
+    summ.to_npz(tmp_path / "s.npz")
+    with np.load(tmp_path / "s.npz") as z:
+        np.testing.assert_array_equal(z["tariff_count"], summ.counts.tariff.counts)
+        assert z["runs"] == R and list(z["events"]) == list(summ.event_names)
+    df = summ.to_frame()
+    per = df.groupby(["series", "round"])["count"].sum()
+    assert (per == R).all() and len(per) == (T + 1) * (len(summ.dyads) + 4 * len(summ.codes))
+    us_cn = df[(df["series"] == "US->CN") & (df["round"] == T)]
+    assert set(us_cn["value"]) <= set(summ.counts.tariff.levels)
+    fig = summ.plot()
+    assert len(fig.axes) == 2 and "24 runs" in fig.axes[0].get_title()
+    assert "EnsembleSummary" in repr(summ) and "<table" in summ._repr_html_()
+
+
+def test_bad_input_fails_before_any_run(sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("work started before the input was checked")
+
+    monkeypatch.setattr("tariffsim.engine.simulate_batch", boom)
+    cases = [
+        ({"keep": "some"}, ParameterError, "`keep` must be one of"),
+        ({"events": EVENTS}, ParameterError, "keep='summary'"),
+        ({"keep": "summary", "events": 3}, ParameterError, "`events` must be"),
+        ({"keep": "summary", "events": {"x": 3}}, ParameterError, r"`events\['x'\]`"),
+        ({"keep": "summary", "events": [lambda pb: pb, lambda pb: pb]}, ParameterError,
+         "two events are named"),
+        ({"keep": "summary", "events": [Threshold("US", "JP", at_least=1)]}, UnknownNameError,
+         "US->JP"),
+        ({"keep": "summary", "events": [Threshold("recession", "XX", at_least=1)]},
+         UnknownNameError, "XX"),
+        ({"keep": "summary", "events": [Threshold("US", "CN", at_least=1, by="2031-01-01")]},
+         ParameterError, "after the last round"),
+        ({"keep": "summary", "resolution": {"recesion": 0.01}}, UnknownNameError, "recession"),
+        ({"keep": "summary", "resolution": {"payoff": 0}}, ParameterError, "payoff"),
+        ({"keep": "summary", "resolution": {"payoff": "fine"}}, ParameterError, "payoff"),
+    ]  # fmt: skip
+    for kw, err, match in cases:
+        with pytest.raises(err, match=match):
+            ts.ensemble(sc, runs=4, rounds=T, **kw)
+    with ProcessPoolExecutor(1) as ex, pytest.raises(ParameterError, match="module-level"):
+        ts.ensemble(sc, runs=4, rounds=T, keep="summary", events={"l": lambda pb: pb}, executor=ex)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"at_least": 1, "at_most": 2}, "exactly one"),
+        ({}, "exactly one"),
+        ({"at_least": float("nan")}, "finite"),
+        ({"at_least": 1, "after": -1}, "`after`"),
+        ({"at_least": 1, "after": 4, "by": 2}, "`by`"),
+        ({"at_least": 1, "by": "soon"}, "`by`"),
+    ],
+)
+def test_bad_threshold(kw: dict, match: str) -> None:
+    with pytest.raises(ParameterError, match=match):
+        Threshold("US", "CN", **kw)
+
+
+def test_a_bad_event_function_is_named(sc: ts.Scenario) -> None:
+    with pytest.raises(ParameterError, match=r"'shape'.*6 booleans"):
+        ts.ensemble(sc, runs=6, rounds=3, keep="summary", events={"shape": lambda pb: True})
+    with pytest.raises(ParameterError, match="'fails' failed"):
+        ts.ensemble(sc, runs=6, rounds=3, keep="summary", events={"fails": lambda pb: 1 / 0})
+
+
+def test_resolution_sets_the_bin_width(sc: ts.Scenario, full: ts.Ensemble) -> None:
+    coarse = ts.ensemble(
+        sc, runs=R, seed=SEED, vary="claims", rounds=T, keep="summary",
+        resolution={"recession": 0.05},
+    )  # fmt: skip
+    got = coarse.quantiles("recession", "US", Q).values
+    want = full.quantiles("recession", "US", Q).values
+    assert np.abs(got - want).max() <= 0.025 * (1 + 1e-9)
+    ends = coarse.quantiles("recession", "US", [0.0, 1.0]).values  # order statistics
+    np.testing.assert_allclose(ends / 0.05, np.rint(ends / 0.05), rtol=0, atol=1e-9)  # on the grid
+    assert coarse.resolution["recession"] == 0.05
+
+
+def test_too_many_bins_is_a_limit_error(sc: ts.Scenario) -> None:
+    with pytest.raises(LimitError, match="coarser `resolution`"):
+        ts.ensemble(sc, runs=4, rounds=T, keep="summary", vary="claims",
+                    resolution={"payoff": 1e-9})  # fmt: skip
+    with pytest.raises(LimitError, match="approval"):
+        ts.ensemble(sc, runs=2, rounds=2, keep="summary", resolution={"approval": 1e-320})
