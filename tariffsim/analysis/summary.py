@@ -44,7 +44,9 @@ from .reduce import (
     INDICATORS,
     Counts,
     EventFn,
+    Histogram,
     Reducer,
+    TariffCounts,
     Threshold,
     check_levels,
     check_resolution,
@@ -389,7 +391,8 @@ class EnsembleSummary(_Summarised):
         ``{k}_bins`` (bin numbers; bin ``b`` stands for ``b * width``) and
         ``{k}_width``; ``event_count``, ``events``, ``event_specs``;
         ``quantile`` and the ``*_quantile`` bands; ``dates``, ``dyads``,
-        ``codes``, ``runs``, ``seed``.
+        ``codes``, ``runs``, ``seed``, ``name``, ``vary``, ``scheduled``.
+        :meth:`from_npz` reads it back.
         """
         t = self.counts.tariff
         qs = check_levels(DEFAULT_Q)
@@ -406,6 +409,9 @@ class EnsembleSummary(_Summarised):
             "codes": np.array(self.codes),
             "runs": np.array(len(self)),
             "seed": np.array(self.seed),
+            "name": np.array(self.name),
+            "vary": np.array(self.vary),
+            "scheduled": np.array([f"{r}\t{text}" for r, text in self.events], dtype=str),
         }
         n = len(self.codes)
         for k in INDICATORS:
@@ -416,6 +422,61 @@ class EnsembleSummary(_Summarised):
         arrays |= {name: vals for name, (_, vals) in self._bands(qs).items()}
         with open(file, "wb") as fh:
             np.savez_compressed(fh, **arrays)
+
+    @classmethod
+    def from_npz(cls, file: str | FsPath) -> EnsembleSummary:
+        """Read a summary written by :meth:`to_npz` (the counts, hence every band and event).
+
+        The distributions the parameters were drawn from are not stored:
+        ``distributions`` is empty; declared events are known by name.
+
+        Raises
+        ------
+        ParameterError
+            If the file is not a summary written by :meth:`to_npz`.
+        """
+        need = ("tariff_count", "peak_count", "levels", "event_count", "dates", "dyads", "codes")
+        with np.load(file, allow_pickle=False) as z:
+            missing = [k for k in need if k not in z.files]
+            if missing:
+                raise ParameterError(
+                    f"`file` {str(file)!r} is not an ensemble summary (.npz from to_npz): "
+                    f"no {', '.join(missing)}."
+                )
+            n = len(z["codes"])
+            hist = {}
+            for k in INDICATORS:
+                dense = z[f"{k}_count"].reshape(-1, len(z[f"{k}_bins"]))
+                slot, col = np.nonzero(dense)
+                hist[k] = Histogram(
+                    float(z[f"{k}_width"]), dense.shape[0], slot, z[f"{k}_bins"][col],
+                    dense[slot, col],
+                )  # fmt: skip
+            counts = Counts(
+                tariff=TariffCounts(z["levels"], z["tariff_count"], z["peak_count"]),
+                hist=hist,
+                events=z["event_count"],
+                fired=tuple(
+                    (int(r), text) for r, _, text in (e.partition("\t") for e in z["scheduled"])
+                ),
+            )
+            if any(h.slots != counts.tariff.counts.shape[0] * n for h in hist.values()):
+                raise ParameterError(
+                    f"`file` {str(file)!r}: the histograms do not match the rounds and countries."
+                )
+            return cls(
+                name=str(z["name"]),
+                codes=tuple(str(c) for c in z["codes"]),
+                dates=np.array(z["dates"], dtype="datetime64[D]"),
+                dyads=tuple(tuple(str(d).split("->")) for d in z["dyads"]),  # type: ignore[misc]
+                counts=counts,
+                event_names=tuple(str(e) for e in z["events"]),
+                event_specs=tuple(str(e) for e in z["event_specs"]),
+                resolution={k: h.width for k, h in hist.items()},
+                seed=int(z["seed"]),
+                vary=str(z["vary"]),
+                events=counts.fired,
+            )
 
     def to_frame(self) -> Any:
         """The counts as a long pandas DataFrame (needs pandas).

@@ -189,6 +189,18 @@ def test_exports_hold_the_counts(summ: EnsembleSummary, tmp_path: Path) -> None:
     with np.load(tmp_path / "s.npz") as z:
         np.testing.assert_array_equal(z["tariff_count"], summ.counts.tariff.counts)
         assert z["runs"] == R and list(z["events"]) == list(summ.event_names)
+    back = EnsembleSummary.from_npz(tmp_path / "s.npz")
+    assert_same_counts(back.counts, summ.counts)
+    assert (back.name, back.codes, back.dyads, back.events) == (
+        summ.name, summ.codes, summ.dyads, summ.events
+    )  # fmt: skip
+    assert back.quantiles("US", "CN", Q).values.tobytes() == (
+        summ.quantiles("US", "CN", Q).values.tobytes()
+    )
+    assert back.prob("peak 145") == summ.prob("peak 145") and back.resolution == summ.resolution
+    np.savez(tmp_path / "other.npz", x=np.zeros(2))
+    with pytest.raises(ParameterError, match="not an ensemble summary"):
+        EnsembleSummary.from_npz(tmp_path / "other.npz")
     df = summ.to_frame()
     per = df.groupby(["series", "round"])["count"].sum()
     assert (per == R).all() and len(per) == (T + 1) * (len(summ.dyads) + 4 * len(summ.codes))
@@ -270,3 +282,15 @@ def test_too_many_bins_is_a_limit_error(sc: ts.Scenario) -> None:
                     resolution={"payoff": 1e-9})  # fmt: skip
     with pytest.raises(LimitError, match="approval"):
         ts.ensemble(sc, runs=2, rounds=2, keep="summary", resolution={"approval": 1e-320})
+
+
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
+@pytest.mark.parametrize("name", ts.list_scenarios())
+def test_every_scenario_summary_bands_equal_full(name: str) -> None:
+    sc = ts.load_scenario(name)
+    kw = {"runs": 6, "seed": 1, "rounds": min(sc.game.rounds, 10), "vary": "claims"}
+    f = ts.ensemble(sc, **kw)
+    s = ts.ensemble(sc, **kw, keep="summary", chunk_size=4)
+    for a, b in f.dyads:
+        assert s.quantiles(a, b, Q).values.tobytes() == f.quantiles(a, b, Q).values.tobytes()
+    assert s.peak_final_table() == f.peak_final_table()
