@@ -36,7 +36,15 @@ from . import limits, parampath
 from ._distinct import distinct_rows, evaluate_distinct
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, targets_of
-from .deals import MAX_DEALS, Agreement, Negotiation, _concession_pool, credible, solve_deal
+from .deals import (
+    MAX_DEALS,
+    Agreement,
+    Negotiation,
+    _concession_pool,
+    _layer_floors,
+    credible,
+    solve_deal,
+)
 from .deals import _floors as _deal_floors
 from .deals import _powers as _deals_powers
 from .dynamics import adjust_step, grievance_step, per_time, tie_held, tie_step, ties_in_force
@@ -522,7 +530,7 @@ class _RunRngs(Sequence[np.random.Generator]):
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
 _MARKET_FIELDS = (
     "pass_through", "elasticity", "elasticity_short", "adjust_days", "dependence",
-    "revenue_weight", "export_margin", "critical_exposure", "market_beta", "support_effect",
+    "revenue_weight", "export_margin", "critical_exposure", "index_beta", "support_effect",
     "market_speed", "bond_beta",
 )  # fmt: skip
 """The Params fields the equity index is priced from (:func:`tariffsim.payoffs.equity_index`)."""
@@ -1702,13 +1710,14 @@ class _Talks:
         ladder's rungs above are masked out, which keeps the order of the
         candidates and so the tie-breaking), crossed with every subset of the
         agenda's concessions, and keeps the best Nash (or alternating-offers)
-        product with every gain positive, as ``solve_deal`` does.
+        product with every gain positive, as ``solve_deal`` does. A summit
+        with ``layers`` searches each layer's rungs at or below the run's level
+        of that layer on the dyads with several layers (``solve_deal(...,
+        layers=True)``): the candidates are combinations of *slots* (one per
+        layer of a layered dyad, one per other dyad), and a dyad's headline is
+        the sum of its slots.
         """
         rt = self.rt
-        if event.layers:  # layer by layer: each run's deal by solve_deal(..., layers=True)
-            for g_, q in enumerate(rows.tolist()):
-                self._deal_one(st, r, event, q, met, {p: float(dis[p][g_]) for p in dis})
-            return
         g0, w, pos = rt.game, rt.world, rt.pos
         neg = g0.negotiation
         parties = tuple(event.parties)
@@ -1719,8 +1728,22 @@ class _Talks:
         if not dyads:
             raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
         ij = [(pos[a], pos[b]) for a, b in dyads]
-        levels = [np.asarray(w.ladders[dy].levels, dtype=float) for dy in dyads]
-        cur = np.stack([start.tariff[:, i, j] for i, j in ij], axis=1)  # (G, D)
+        by_layer = bool(event.layers) and any(len(w.instruments.get(dy, ())) > 1 for dy in dyads)
+        slots: list[tuple[int, str, int]] = []  # (dyad position, layer name or "", layer row)
+        levels: list[Array] = []
+        cur_s: list[Array] = []
+        for c, (dy, (i, j)) in enumerate(zip(dyads, ij, strict=True)):
+            lays = w.instruments.get(dy, ()) if by_layer else ()
+            if len(lays) > 1:
+                for lay, row in zip(lays, w._layer_rows[dy], strict=True):
+                    slots.append((c, lay.name, row))
+                    levels.append(np.asarray(lay.levels.levels, dtype=float))
+                    cur_s.append(start.layers[:, row, i, j])
+                continue
+            slots.append((c, "", -1))
+            levels.append(np.asarray(w.ladders[dy].levels, dtype=float))
+            cur_s.append(start.tariff[:, i, j])
+        cur = np.stack(cur_s, axis=1)  # (G, S)
         valid_d = [lv[None, :] <= cur[:, c, None] + 1e-12 for c, lv in enumerate(levels)]
         subsets = [
             frozenset(c)
@@ -1730,24 +1753,45 @@ class _Talks:
         counts = np.prod(np.stack([v.sum(axis=1) for v in valid_d], axis=1), axis=1)
         # a run with no rung at or below a current tariff (or too many deals): the per-run search
         slow = (counts == 0) | (counts * len(subsets) > MAX_DEALS)
-        combos = np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, len(dyads))
+        raw = np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, len(slots))
         cidx = np.array(
             list(itertools.product(*(range(len(lv)) for lv in levels))), dtype=np.intp
-        ).reshape(-1, len(dyads))
+        ).reshape(-1, len(slots))
+        if by_layer:  # a dyad's headline: the sum of its slots
+            combos = np.zeros((len(raw), len(dyads)))
+            for s_, (c, _, _) in enumerate(slots):
+                combos[:, c] += raw[:, s_]
+            combos = np.round(combos, 12)
+        else:
+            combos = raw
         valid = np.ones((len(rows), len(combos)), dtype=bool)
-        for c in range(len(dyads)):
+        for c in range(len(slots)):
             valid &= valid_d[c][:, cidx[:, c]]
+
+        def floors_ok(sub: frozenset[str], cols: Array, heads: Array) -> NDArray[np.bool_]:
+            """Candidates (rows of ``cols``/``heads``) the unmet demands allow."""
+            ok = np.ones(len(heads), dtype=bool)
+            if by_layer:  # as solve_deal: a demand on a layer binds that layer's slot
+                for (dy, lname), lvl in _layer_floors(neg.demands, set(sub) | set(met)).items():
+                    if dy not in dyads:
+                        continue
+                    c = dyads.index(dy)
+                    hit = [s_ for s_, (sc, nm, _) in enumerate(slots) if sc == c and nm == lname]
+                    col = cols[:, hit[0]] if hit else heads[:, c]
+                    ok &= col >= lvl - 1e-12
+                return ok
+            floors = _deal_floors(g0, neg.demands, set(sub), met)
+            for c, dy in enumerate(dyads):
+                if dy in floors:
+                    ok &= heads[:, c] >= floors[dy] - 1e-12
+            return ok
+
         # only candidates some run can reach and some subset's floors allow (order kept)
         allowed = np.zeros(len(combos), dtype=bool)
         for sub in subsets:
-            floors = _deal_floors(g0, neg.demands, set(sub), met)
-            ok_sub = np.ones(len(combos), dtype=bool)
-            for c, dy in enumerate(dyads):
-                if dy in floors:
-                    ok_sub &= combos[:, c] >= floors[dy] - 1e-12
-            allowed |= ok_sub
+            allowed |= floors_ok(sub, raw, combos)
         keep = allowed & valid.any(axis=0)
-        combos, valid = combos[keep], valid[:, keep]
+        combos, valid, raw = combos[keep], valid[:, keep], raw[keep]
         C, G = len(combos), len(rows)
         t = np.repeat(start.tariff[:, None], C, axis=1)  # (G, C, k, k)
         for c, (i, j) in enumerate(ij):
@@ -1758,11 +1802,15 @@ class _Talks:
         shock = np.zeros_like(support)
         zero = np.zeros_like(t)
         cand_lay = None
-        if start.off is not None and start.off.any() and C:  # runs with layers set apart
+        if (by_layer or (start.off is not None and start.off.any())) and C:
             cand_lay = np.repeat(start.layers[:, None], C, axis=1)
             canon = rt.split(t)
-            for i, j in ij:  # the dyads bargained over: the agreed headlines' split
+            for i, j in ij:  # the dyads bargained over: the agreed headlines' split ...
                 cand_lay[..., i, j] = canon[..., i, j]
+            for s_, (c, _, row) in enumerate(slots):  # ... or the agreed layers
+                if row >= 0:
+                    i, j = ij[c]
+                    cand_lay[:, :, row, i, j] = raw[None, :, s_]
         first: dict[str, Array] = {}
         hold: dict[str, Array] = {}
         for p in parties if C else ():
@@ -1788,11 +1836,7 @@ class _Talks:
         best_k = np.zeros(G, dtype=np.intp)
         best_sub: list[frozenset[str] | None] = [None] * G
         for sub in subsets if C else ():
-            floors = _deal_floors(g0, neg.demands, set(sub), met)
-            ok = valid.copy()
-            for c, dy in enumerate(dyads):
-                if dy in floors:
-                    ok &= combos[None, :, c] >= floors[dy] - 1e-12
+            ok = valid & floors_ok(sub, raw, combos)[None]
             flow = dict.fromkeys(parties, 0.0)
             for name in sub:
                 cc = pool[name]
@@ -1845,15 +1889,22 @@ class _Talks:
             before = {
                 dy: float(start.tariff[g_, i, j]) for dy, (i, j) in zip(dyads, ij, strict=True)
             }
+            lay_terms: dict[Dyad, dict[str, float]] = {}
+            for s_, (c, name, row) in enumerate(slots):
+                if row >= 0:
+                    lay_terms.setdefault(dyads[c], {})[name] = float(raw[k, s_])
             self._agree(
                 q, r, event, terms, tuple(sorted(chosen)), gain,
-                {p: gain[p] / tot for p in parties}, before,
+                {p: gain[p] / tot for p in parties}, before, lay_terms,
             )  # fmt: skip
             st.tariff[q] = t[g_, k]
             st.control[q] = new_ctl
             st.peak[q] = peak[g_, k]
             st.moved[q] = t[g_, k] - start.tariff[g_]
-            rt.resplit_run(st, q, start.tariff[g_])  # agreed headlines: their canonical split
+            if by_layer:  # the agreed layers
+                st.layers[q] = cand_lay[g_, k]  # type: ignore[index]
+            else:  # agreed headlines: their canonical split
+                rt.resplit_run(st, q, start.tariff[g_])
 
     def _agree(
         self,
