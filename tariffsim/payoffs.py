@@ -85,6 +85,7 @@ from .errors import ParameterError, UnknownNameError
 from .world import State, StateBatch, World
 
 __all__ = [
+    "APRIL_DATES",
     "CALIBRATED_FIELDS",
     "ECONOMIC_TERMS",
     "PARAM_SOURCES",
@@ -93,6 +94,7 @@ __all__ = [
     "Params",
     "PayoffModel",
     "alliance_strain",
+    "april_2025_states",
     "coalition_gain",
     "control_easing_cost",
     "crash_cost",
@@ -140,7 +142,7 @@ def _sum_last(x: NDArray[Any]) -> Array:
         return np.asarray(x.sum(axis=-1), dtype=float)
     acc = 0.0 + x[..., 0]
     for i in range(1, n):
-        acc = acc + x[..., i]
+        acc += x[..., i]  # in place: the same sums, no new array per entry
     return acc
 
 
@@ -151,7 +153,7 @@ def _sum_rows(x: NDArray[Any]) -> Array:
         return np.asarray(x.sum(axis=-2), dtype=float)
     acc = 0.0 + x[..., 0, :]
     for i in range(1, n):
-        acc = acc + x[..., i, :]
+        acc += x[..., i, :]
     return acc
 
 
@@ -227,7 +229,11 @@ def tariff_pain(m0: Array, t: Array, p: Array, s: float | Array, dep: Array, gdp
     >>> round(float(-x[0, 0]), 3)  # 8.9 bn lost on 100 bn at 10%: 0.89% of a 1 tn GDP
     0.888
     """
-    pt1 = 1.0 + p * t
+    return _pain_of(m0, 1.0 + p * t, s, dep, gdp)
+
+
+def _pain_of(m0: Array, pt1: Array, s: float | Array, dep: Array, gdp: Array) -> Array:
+    """:func:`tariff_pain` from the buyers' price factor ``pt1 = 1 + p t``."""
     near_one = np.abs(np.asarray(s, dtype=float) - 1.0) < 1e-12
     if not near_one.any():
         area = m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
@@ -856,10 +862,23 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
     ),
     "answer_scale": ("model_answer_scale", "cn_ignore_further_raises", "cn_tariff_us_125"),
     "market_speed": ("model_market_speed", "sp500_april_2025"),
-    "crash_weight": ("model_crash_weight", "wall_street_turned", "cal_2025_04_09"),
+    "crash_weight": (
+        "model_crash_weight",
+        "wall_street_turned",
+        "cal_2025_04_09",
+        "cn_national_team_2025",
+        "state_funds_backstop",
+    ),
     "crash_threshold": ("model_crash_threshold", "sp500_april_2025", "model_market_drawdown_145"),
     "bond_beta": ("ust10y_april_2025", "sp500_april_2025"),
     "bond_weight": ("model_bond_weight", "ust10y_april_2025"),
+    "index_beta": (
+        "sp500_april_2025",
+        "shanghai_april_2025",
+        "cal_2025_04_02",
+        "reciprocal_rates_2025",
+        "cal_2025_04_08",
+    ),
     "elasticity_short": (
         "trade_elasticity_dynamics_2018",
         "import_elasticity_short_run",
@@ -959,7 +978,8 @@ class Params:
         sell-off alike per calendar day. Default 1 here (no memory).
     crash_weight : ndarray (n,)
         % of GDP per squared index point of market stress past
-        ``crash_threshold``; default 0 here.
+        ``crash_threshold``; default 0 here (:meth:`default`: the US and
+        China, ``model_crash_weight``).
     crash_threshold : ndarray (n,)
         Market stress (index % below baseline plus weighted bond stress)
         past which a crash costs convexly; >= 0.
@@ -968,6 +988,13 @@ class Params:
         a round; >= 0.
     bond_weight : float
         Index points of market stress per point of bond stress; >= 0.
+    index_beta : ndarray (n,)
+        Index % the market prices per % of GDP of burden: the pricing of the
+        equity index (:func:`equity_index`, the state the crash cost reads),
+        >= 0. Default: ``market_beta``; :meth:`default` solves it per country
+        on the April 2025 record (:func:`april_2025_states`): the S&P 500's
+        fall from 2 to 8 April for every country but China, the Shanghai
+        Composite's from 2 to 7 April for China.
     elasticity_short : float
         Short-run (impact) import-demand elasticity (> 0): the response of
         trade before it adjusts toward ``elasticity`` (the long-run value).
@@ -1037,6 +1064,7 @@ class Params:
     crash_threshold: Array = 0.0  # type: ignore[assignment]
     bond_beta: float = 0.0
     bond_weight: float = 0.0
+    index_beta: Array = None  # type: ignore[assignment]
     elasticity_short: float = None  # type: ignore[assignment]
     adjust_days: float = 0.0
     tie_erosion: float = 0.0
@@ -1051,6 +1079,8 @@ class Params:
     def __post_init__(self) -> None:
         if self.elasticity_short is None:
             object.__setattr__(self, "elasticity_short", self.elasticity)
+        if self.index_beta is None:
+            object.__setattr__(self, "index_beta", self.market_beta)
         n = np.shape(self.pass_through)[0] if np.ndim(self.pass_through) == 2 else None
         if n is None:
             raise ParameterError(
@@ -1300,9 +1330,10 @@ class Params:
         appr0 = np.full(n, v("model_approval_base_others") / 100.0)
         if "US" in idx:
             appr0[idx["US"]] = v("us_approval_feb2025") / 100.0
-        crash = np.zeros(n)  # the record shows a crash turning a US decision only
-        if "US" in idx:
-            crash[idx["US"]] = v("model_crash_weight")
+        crash = np.zeros(n)  # governments that act on a crash: the US (it paused), China (it buys)
+        for c in ("US", "CN"):
+            if c in idx:
+                crash[idx[c]] = v("model_crash_weight")
         resolve = ones * cl["model_resolve_weight"].values[0]
         if "CN" in idx:
             resolve[idx["CN"]] = cl["model_resolve_weight"].values[1]
@@ -1410,6 +1441,7 @@ class Params:
                 "market_beta": ones * float(np.mean(ref.market_beta)),
                 "approval_price": ones * float(np.mean(ref.approval_price)),
                 "approval_market": ones * float(np.mean(ref.approval_market)),
+                "index_beta": ones * float(np.mean(ref.index_beta)),
             }
             return self.replace(
                 **{k: val for k, val in fallback.items() if k not in set(keep)},
@@ -1419,6 +1451,17 @@ class Params:
         slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
         dd_target = v("model_market_drawdown_145")
         beta = dd_target / burden_us
+        # the index's pricing: the record's April falls over the burden the tariffs added
+        cn = idx["CN"]
+        april = april_2025_states(world)
+        ab = model.breakdown(StateBatch.stack([april[d] for d in APRIL_DATES])).burden
+        rise_us, rise_cn = float(ab[2, us] - ab[0, us]), float(ab[1, cn] - ab[0, cn])
+        fall_us, fall_cn = _april_falls(cl)
+        if rise_us > 1e-9 and rise_cn > 1e-9 and np.isfinite(rise_us + rise_cn):
+            index_beta = ones * (fall_us / rise_us)  # all but China: the US's (S&P 500)
+            index_beta[cn] = fall_cn / rise_cn  # China: its own record (Shanghai Composite)
+        else:  # a what-if in which the April tariffs add no burden: price with the market beta
+            index_beta = ones * beta
         appr_band = cl["approval_39_45"].values
         appr_fall = float(self.approval_base[us]) - float(np.mean(appr_band)) / 100.0
         solved = {
@@ -1426,6 +1469,7 @@ class Params:
             "market_beta": ones * beta,
             "approval_price": ones * (0.5 * appr_fall / pain_us),
             "approval_market": ones * (0.5 * appr_fall / dd_target),
+            "index_beta": index_beta,
         }
         keep = set(keep)
         return self.replace(
@@ -1435,12 +1479,22 @@ class Params:
                 "us_pain_at_145_125": pain_us,
                 "us_recession_odds_target": target,
                 "us_drawdown_target": dd_target,
+                "us_april_fall": fall_us,
+                "cn_april_fall": fall_cn,
+                "us_april_burden_rise": rise_us,
+                "cn_april_burden_rise": rise_cn,
                 "us_approval_target": float(np.mean(appr_band)) / 100.0,
             },
         )
 
 
-CALIBRATED_FIELDS = ("recession_slope", "market_beta", "approval_price", "approval_market")
+CALIBRATED_FIELDS = (
+    "recession_slope",
+    "market_beta",
+    "approval_price",
+    "approval_market",
+    "index_beta",
+)
 """Fields of :class:`Params` solved by :meth:`Params.recalibrated` rather than cited directly."""
 
 
@@ -1451,6 +1505,7 @@ _NONNEG = (
     "critical_exposure",
     "recession_cost",
     "market_beta",
+    "index_beta",
     "market_weight",
     "approval_price",
     "approval_market",
@@ -1482,6 +1537,101 @@ def _bond_beta(cl: Any) -> float:
     y0, y1 = cl["ust10y_april_2025"].values
     fall = -sum(x for x in cl["sp500_april_2025"].values[:4] if x < 0)
     return float((y1 - y0) / fall)
+
+
+_APRIL_CALENDAR: tuple[tuple[str, str, tuple[tuple[float, str, int], ...]], ...] = (
+    # days from 4 Feb 2025 (as _CALIBRATION_CALENDAR) and the claim value of each headline step
+    ("US", "CN", ((0.0, "cal_2025_02_01", 2), (28.0, "cal_2025_03_03", 0), (57.0, "", 54),
+                  (63.0, "cal_2025_04_08", 1))),
+    ("CN", "US", ((6.0, "cn_targeted_2025", 0), (34.0, "cn_targeted_2025", 1), (59.0, "", 49))),
+)  # fmt: skip
+"""The US–China steps around the April 2025 announcement. A claim value index, or ``""`` with
+the headline in percent (54 = fentanyl 20 + reciprocal 34, ``cal_2025_04_02``; 49 = China's
+targeted 15 + 34 on all goods, ``cal_2025_04_08``)."""
+APRIL_DATES = ("2025-04-02", "2025-04-07", "2025-04-08")
+"""The days of :func:`april_2025_states`: before the announcement; China's market priced it
+(and China's answer); the US's 104% on China announced."""
+_APRIL_DAY = {"2025-04-02": 56.9, "2025-04-07": 62.0, "2025-04-08": 63.0}
+_RECIPROCAL_PARTNERS = ("EU", "JP", "KR", "IN")  # reciprocal_rates_2025, in its order
+
+
+def april_2025_states(world: World) -> dict[str, State]:
+    """The states the markets priced around the 2 April 2025 announcement (the beta calibration).
+
+    ``"2025-04-02"``: before it — the US's 20% fentanyl tariffs on China
+    (``cal_2025_03_03``) and China's 15% targeted lists (``cn_targeted_2025``).
+    ``"2025-04-07"``: the announcement priced — the US's 10% baseline on every
+    partner but Canada and Mexico (``cal_2025_04_02``, which exempted them),
+    the reciprocal rates on the EU, Japan, Korea and India on top
+    (``reciprocal_rates_2025``), 54% in all on China — and China's 34% on all
+    US goods (announced 4 April, ``cal_2025_04_08``). ``"2025-04-08"``: the
+    US's 104% on China announced (``cal_2025_04_08``). Tariffs between other
+    countries are zero: they are the same in every state, and a country's
+    burden is a sum over its dyads, so they cancel in the falls the betas are
+    solved on. Where the import response adjusts partially, ``adjust`` follows
+    the 2025 calendar of steps (as :func:`calibration_state`).
+
+    Parameters
+    ----------
+    world : World
+        Must contain the US and China; the other partners the record names
+        are used where the world has them.
+
+    Returns
+    -------
+    dict of str to State
+        Keyed by :data:`APRIL_DATES`.
+
+    Raises
+    ------
+    UnknownNameError
+        If the world lacks the US or China.
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> s = ts.payoffs.april_2025_states(w)
+    >>> [round(100 * float(s[d].tariff[w.index("US"), w.index("CN")])) for d in s]
+    [20, 54, 104]
+    """
+    cl = load_claims()
+    world.index("US"), world.index("CN")
+    half = float(np.mean(cl["model_import_adjust_halflife"].values))
+    baseline = cl["cal_2025_04_02"].values[0] / 100.0
+    rates = dict(zip(_RECIPROCAL_PARTNERS, cl["reciprocal_rates_2025"].values, strict=True))
+    steps: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for a, b, cal in _APRIL_CALENDAR:
+        steps[(a, b)] = [(day, (cl[cid].values[k] if cid else k) / 100.0) for day, cid, k in cal]
+    for c in world.codes:
+        if c not in ("US", "CN", "CA", "MX"):
+            steps[("US", c)] = [(57.0, baseline + rates.get(c, 0.0) / 100.0)]
+    out = {}
+    for date in APRIL_DATES:
+        at = _APRIL_DAY[date]
+        s = State.zeros(world.n)
+        adjust = np.ones((world.n, world.n))
+        for (a, b), path in steps.items():
+            done = [(d, v) for d, v in path if d <= at]
+            if not done:
+                continue
+            s = s.with_tariff(world, a, b, done[-1][1])
+            adjust[world.index(a), world.index(b)] = adjust_along(done, at, half)
+        out[date] = s.replace(adjust=adjust)
+    return out
+
+
+def _april_falls(cl: Any) -> tuple[float, float]:
+    """The record's falls the betas are solved on, index % (positive = a fall).
+
+    The S&P 500 from the 2 April close to the 8 April close (``sp500_april_2025``,
+    3, 4, 7 and 8 April compounded) and the Shanghai Composite from 2 April to
+    7 April (``shanghai_april_2025``, 3 and 7 April compounded).
+    """
+
+    def fall(cid: str, days: int) -> float:
+        return 100.0 * (1.0 - float(np.prod(1.0 + np.asarray(cl[cid].values[:days]) / 100.0)))
+
+    return fall("sp500_april_2025", 4), fall("shanghai_april_2025", 2)
 
 
 def calibration_state(world: World) -> State:
@@ -1896,6 +2046,16 @@ class _WorldView:
     days: float = REFERENCE_DAYS
     """Calendar days of the round the block prices (the market's mood fades per day)."""
 
+    @cached_property
+    def m0_seg(self) -> Array:
+        """Baseline imports per segment ``seg_share * imports``, ``(K, k, k)`` (read-only)."""
+        return _ro_array(self.seg_share * self.imports)
+
+    @cached_property
+    def m0_rest(self) -> Array:
+        """Baseline imports no segment holds, ``imports * (1 - seg_share.sum(0))`` (read-only)."""
+        return _ro_array(self.imports * (1.0 - self.seg_share.sum(axis=0)))
+
     @classmethod
     def of(
         cls, world: World, idx: NDArray[np.intp] | None = None, *, days: float = REFERENCE_DAYS
@@ -2036,7 +2196,29 @@ def _seg(x: Any, *, dyad: bool = True) -> Any:
     return a[..., None, :] if a.ndim >= 2 else x
 
 
+_ROWS_MEMO: dict[int, tuple[Array, list[NDArray[np.intp] | None]]] = {}
+""":func:`_segment_rows` of read-only arrays (kept alive, so ``id`` identifies them)."""
+
+
+def _ro_array(a: Array) -> Array:
+    a.flags.writeable = False
+    return a
+
+
 def _segment_rows(m0_seg: Array) -> list[NDArray[np.intp] | None]:
+    memo = not m0_seg.flags.writeable
+    hit = _ROWS_MEMO.get(id(m0_seg)) if memo else None
+    if hit is not None and hit[0] is m0_seg:
+        return hit[1]
+    out = _segment_rows_of(m0_seg)
+    if memo:
+        if len(_ROWS_MEMO) > 64:
+            _ROWS_MEMO.clear()
+        _ROWS_MEMO[id(m0_seg)] = (m0_seg, out)
+    return out
+
+
+def _segment_rows_of(m0_seg: Array) -> list[NDArray[np.intp] | None]:
     """Per segment, the importers (rows) it holds trade of; None for every row.
 
     Segment 0 is evaluated on every dyad; a further segment only on the rows
@@ -2109,8 +2291,9 @@ def _trade_terms(
             pt_k, dep_k = _rows_of(pt, rows, dyad=True), _rows_of(dep, rows, dyad=True)
             w_k, g_k = _rows_of(weight, rows, dyad=False), gdp[rows]
         el_k = el if rows is None else _rows_of(el, rows, dyad=True)
-        m_k = trade_response(m0_k, r_k, pt_k, el_k)
-        pain_k = tariff_pain(m0_k, r_k, pt_k, el_k, dep_k, g_k)[..., 0, :]
+        pt1 = 1.0 + pt_k * r_k  # as trade_response and tariff_pain compute it
+        m_k = m0_k * _power(pt1, -el_k)
+        pain_k = _pain_of(m0_k, pt1, el_k, dep_k, g_k)[..., 0, :]
         rev_k = tariff_revenue(m_k, r_k, w_k, g_k)[..., 0, :]
         ret_k = retaliation_loss(m0_k, m_k, r_k, pt_k, margin, gdp)[..., 0, :]
         if rows is None:
@@ -2179,7 +2362,7 @@ def _evaluate_block(
     else:
         lay = nxt.layers if nxt.layers.shape[-3] else world.split(tau)
         r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
-    m0_seg = world.seg_share * m0  # (K, n, n)
+    m0_seg = world.m0_seg  # (K, n, n): seg_share * m0
     pt, el = (
         _seg(p.pass_through),
         _seg(elasticity_in_force(p, nxt.adjust, batched=ties is not None)),
@@ -2219,9 +2402,9 @@ def _evaluate_block(
                 nxt.control if prev_control is None else prev_control,
                 el_ahead if mp is p else el_mkt,
             )  # fmt: skip
-        prev_priced = -np.maximum(mp.market_beta * b_prev - mp.support_effect * nxt.support, 0.0)
+        prev_priced = -np.maximum(mp.index_beta * b_prev - mp.support_effect * nxt.support, 0.0)
     eq, bond = equity_index(
-        b_mkt, mp.market_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
+        b_mkt, mp.index_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
         zeros if prev_bond is None else prev_bond, per_time(mp.market_speed, world.days),
         mp.bond_beta, prev_priced,
     )  # fmt: skip
@@ -2249,11 +2432,11 @@ def _evaluate_block(
             else:
                 rates = segment_rates(world.split(t), world.seg_mask)
             m = _segment_flows(m0_seg, rates, pt, el_ahead)
-            return trade_bite(m0 * (1.0 - world.seg_share.sum(axis=0)) + m, m0)
+            return trade_bite(world.m0_rest + m, m0)
 
         # what an answer does and what is left to protect, once trade has adjusted
         mirror = prev_tau + np.maximum(np.swapaxes(prev_moved, -1, -2), 0.0)
-        now_flows = m0 * (1.0 - world.seg_share.sum(axis=0)) + flows_ahead
+        now_flows = world.m0_rest + flows_ahead
         left = unanswered_harm(
             tau - prev_tau,
             bite_at(mirror) - bite_at(prev_tau),
@@ -2277,7 +2460,11 @@ def _evaluate_block(
     )
     total = np.zeros_like(pain)
     for k, name in enumerate(TERMS):
-        total = total + weights[k] * terms[name]
+        add = weights[k] * terms[name]
+        if np.broadcast_shapes(total.shape, add.shape) == total.shape:
+            total += add  # in place: the same sums
+        else:
+            total = total + add
     return Breakdown(
         terms=terms,
         weights=weights,
@@ -2286,7 +2473,7 @@ def _evaluate_block(
         recession=prec,
         drawdown=dd,
         approval=appr,
-        imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + flows,
+        imports_fn=lambda: world.m0_rest + flows,
         effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
         equity=np.broadcast_to(eq, np.shape(burden)),
         bond=np.broadcast_to(bond, np.shape(burden)),
