@@ -519,7 +519,7 @@ class _RunRngs(Sequence[np.random.Generator]):
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
 _MARKET_FIELDS = (
     "pass_through", "elasticity", "elasticity_short", "adjust_days", "dependence",
-    "revenue_weight", "export_margin", "critical_exposure", "market_beta", "support_effect",
+    "revenue_weight", "export_margin", "critical_exposure", "index_beta", "support_effect",
     "market_speed", "bond_beta",
 )  # fmt: skip
 """The Params fields the equity index is priced from (:func:`tariffsim.payoffs.equity_index`)."""
