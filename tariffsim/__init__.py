@@ -87,7 +87,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> object:
     """``ts.plot_paths`` (and the other plotting functions) load matplotlib only when used."""
-    if name in ("plot_paths", "plot_path", "plot_summary"):
+    if name in ("plot_paths", "plot_path", "plot_summary", "plot_markets"):
         import importlib
 
         return getattr(importlib.import_module("tariffsim.plotting"), name)
@@ -170,6 +170,7 @@ __all__ = [
     "parse_scenario",
     "path_from_states",
     "payoffs",
+    "plot_markets",
     "plot_path",
     "plot_paths",
     "plot_summary",

@@ -35,14 +35,22 @@ from numpy.typing import ArrayLike, NDArray
 from . import limits, parampath
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, targets_of
-from .deals import MAX_DEALS, Agreement, Negotiation, _concession_pool, credible, solve_deal
+from .deals import (
+    MAX_DEALS,
+    Agreement,
+    Negotiation,
+    _concession_pool,
+    _layer_floors,
+    credible,
+    solve_deal,
+)
 from .deals import _floors as _deal_floors
 from .deals import _powers as _deals_powers
 from .dynamics import adjust_step, grievance_step, per_time, tie_held, tie_step, ties_in_force
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
 from .payoffs import TERMS, Breakdown, Params, _evaluate_block, _WorldView, recession_odds
-from .world import SLOW_FIELDS, State, StateBatch, World, apply_moves
+from .world import SLOW_FIELDS, Layer, State, StateBatch, World, apply_moves, step_layers_many
 
 if TYPE_CHECKING:
     from .game import Event, Game
@@ -211,6 +219,12 @@ class PathBatch:
     adjust, tie_loss, grievance : ndarray (R, T+1, n, n) or None
         The slow state variables (:data:`~tariffsim.world.SLOW_FIELDS`);
         full record only.
+    layers : ndarray (R, T+1, len(layer_slots)) or None
+        Level of each tariff layer of each dyad with instruments, after each
+        round (both records): the engine's layer state, not a split of the
+        headline (an event or a deal can set one layer and leave another).
+    layer_slots : tuple of (str, str, str)
+        ``(importer, exporter, layer)`` of each column of ``layers``.
     events : tuple of (int, str)
         Scheduled events that fired (the same in every run).
     agreements : tuple of tuple of Agreement
@@ -250,6 +264,8 @@ class PathBatch:
     adjust: Array | None = None
     tie_loss: Array | None = None
     grievance: Array | None = None
+    layers: Array | None = None
+    layer_slots: tuple[tuple[str, str, str], ...] = ()
     events: tuple[tuple[int, str], ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
     agreements: tuple[tuple[Agreement, ...], ...] = ()
@@ -258,7 +274,8 @@ class PathBatch:
     """The world the runs were played in (splits each run's headline into its layers)."""
 
     def __post_init__(self) -> None:
-        for name in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond"):
+        object.__setattr__(self, "layer_slots", tuple(tuple(x) for x in self.layer_slots))
+        for name in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond", "layers"):
             v = getattr(self, name)
             if v is not None:
                 object.__setattr__(self, name, _ro(v, v.dtype))
@@ -293,6 +310,33 @@ class PathBatch:
         if self.record == "full":
             return self.tariff[:, :, i, j]
         return self._compact_series(self.tariff, self.dyads, importer, exporter, "tariff")
+
+    def layer_series(self, importer: str, exporter: str, layer: str) -> Array:
+        """Level of tariff layer ``layer`` of ``importer`` on ``exporter``, shape ``(R, T+1)``.
+
+        Read from the engine's layer state (both records).
+
+        Raises
+        ------
+        UnknownNameError
+            If the dyad has no layer of that name; the message lists its layers.
+
+        Examples
+        --------
+        >>> pb = ts.simulate_batch(ts.load_scenario("us-china-145").game, 12, seeds=[0, 1],
+        ...                        record="compact")
+        >>> pb.layer_series("US", "CN", "fentanyl")[:, -1].tolist()
+        [0.2, 0.2]
+        """
+        self._i(importer), self._i(exporter)
+        key = (importer, exporter, layer)
+        if self.layers is None or key not in self.layer_slots:
+            have = [x[2] for x in self.layer_slots if x[:2] == (importer, exporter)]
+            raise UnknownNameError(
+                f"`layer` {layer!r} is not a recorded layer of ({importer}, {exporter}); "
+                f"its layers: {', '.join(have) or '(none)'}."
+            )
+        return self.layers[:, :, self.layer_slots.index(key)]
 
     def control_series(self, withholder: str, target: str) -> Array:
         """Export control of ``withholder`` on ``target``, shape ``(R, T+1)``."""
@@ -344,7 +388,9 @@ class PathBatch:
         layered: dict[str, Any] = {}
         if w is not None:
             layered = dict(
-                layers=w.decompose(arrays["tariff"]),
+                layers=_path_layers(
+                    w, arrays["tariff"], None if self.layers is None else self.layers[r]
+                ),
                 layer_names=w.layer_names,
                 hit_share=w.hit_share,
             )
@@ -373,9 +419,25 @@ class PathBatch:
         """Memory held by the arrays, in bytes."""
         return sum(
             getattr(self, k).nbytes
-            for k in (*ARRAY_FIELDS, *SLOW_FIELDS)
+            for k in (*ARRAY_FIELDS, *SLOW_FIELDS, "layers")
             if getattr(self, k) is not None
         )
+
+
+def _path_layers(world: World, tariff: Array, slots: Array | None) -> Array:
+    """A path's layers ``(T+1, L, n, n)``: its headlines split, then the recorded levels of
+    every dyad's layers (``slots``, ``(T+1, S)`` in :class:`_Record` order) written over."""
+    out = world.decompose(tariff)
+    if slots is None:
+        return out
+    names = world.layer_names
+    c = 0
+    for (a, b), lays in world.instruments.items():
+        i, j = world.index(a), world.index(b)
+        for x in lays:
+            out[:, names.index(x.name), i, j] = slots[:, c]
+            c += 1
+    return out
 
 
 def _check_rounds(rounds: Any) -> int:
@@ -457,7 +519,7 @@ class _RunRngs(Sequence[np.random.Generator]):
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
 _MARKET_FIELDS = (
     "pass_through", "elasticity", "elasticity_short", "adjust_days", "dependence",
-    "revenue_weight", "export_margin", "critical_exposure", "market_beta", "support_effect",
+    "revenue_weight", "export_margin", "critical_exposure", "index_beta", "support_effect",
     "market_speed", "bond_beta",
 )  # fmt: skip
 """The Params fields the equity index is priced from (:func:`tariffsim.payoffs.equity_index`)."""
@@ -534,6 +596,8 @@ class _States:
     equity: Array = None  # type: ignore[assignment]  # (R, k): index after the last round
     bond: Array = None  # type: ignore[assignment]  # (R, k): bond stress after the last round
     market_burden: Array | None = None  # (R, k): the burden the market priced the state by
+    layers: Array = None  # type: ignore[assignment]  # (R, L, k, k): set by _Run.settle
+    off: NDArray[np.bool_] = None  # type: ignore[assignment]  # (R,): layers not the split
 
     def __post_init__(self) -> None:
         if self.adjust is None:
@@ -543,6 +607,9 @@ class _States:
         for name in ("equity", "bond"):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros_like(self.support))
+        for name in ("layers", "off"):  # left out (or copied as None): set by _Run.settle
+            if getattr(self, name) is not None and np.ndim(getattr(self, name)) == 0:
+                setattr(self, name, None)
 
 
 def _take(st: _States, rows: NDArray[np.intp]) -> _States:
@@ -649,6 +716,16 @@ class _Run:
             [(self.pos[a], self.pos[b]) for a, b in self.keys], dtype=np.intp
         ).reshape(-1, 2)
         self.ladders = {d: w.ladders[d] for d in self.keys}
+        self.split = w.splitter(idx)
+        """Headline tariffs ``(..., k, k)`` -> their canonical layers ``(..., L, k, k)``."""
+        rows_of = w._layer_rows
+        self.layer_plan: dict[Dyad, tuple[int, int, list[int], tuple[Layer, ...]]] = {
+            d: (self.pos[d[0]], self.pos[d[1]], rows_of[d], lays)
+            for d, lays in w.instruments.items()
+            if len(lays) > 1 and d[0] in self.pos and d[1] in self.pos
+        }
+        """The involved dyads with several layers: ``(i, j, layer rows, layers)``; only
+        these can hold layers other than their headline's split."""
         self.days = float(game.round_days)
         self._slow_memo: tuple[Array, Array, dict[str, Any]] | None = None
         """The last slow state computed and the arrays it came from (kept alive, so
@@ -724,6 +801,141 @@ class _Run:
     def _start(self, when: dt.date | int | None) -> int | None:
         return None if when is None else self.game.round_of(when)
 
+    # -- tariff layers -------------------------------------------------------------
+    def settle(self, st: _States) -> None:
+        """Make ``st.layers`` and ``st.off`` agree with ``st.tariff`` (in place).
+
+        A run whose layers are within 1e-9 of its headline's canonical split
+        (:meth:`World.splitter`) gets exactly that split (so its payoffs are
+        those of the headline, to the last bit); the others keep their layers.
+        Without layers the split is taken.
+        """
+        canon = self.split(st.tariff)
+        if st.layers is None or not self.layer_plan:
+            st.layers, st.off = canon, np.zeros(len(st.tariff), dtype=bool)
+            return
+        off: NDArray[np.bool_] = np.asarray((np.abs(st.layers - canon) > 1e-9).any(axis=(1, 2, 3)))
+        st.layers = np.where(off[:, None, None, None], st.layers, canon) if off.any() else canon
+        st.off = off
+
+    @staticmethod
+    def headline(levels: Array) -> Array:
+        """Headline of layer levels ``(..., m)`` in a dyad's order: their sum, rounded as
+        the headline ladders' rungs are (:meth:`World.set_layer`)."""
+        total = np.zeros(levels.shape[:-1])
+        for m in range(levels.shape[-1]):
+            total = total + levels[..., m]
+        return np.round(total, 12)
+
+    def resplit(self, layers: Array, old: Array, new: Array) -> Array:
+        """Layers after headline changes ``old`` -> ``new`` (``(R, k, k)``): a changed
+        dyad takes its new headline's canonical split, the others keep ``layers``."""
+        changed = new != old
+        if not changed.any():
+            return layers
+        return np.where(changed[:, None], self.split(new), layers)
+
+    def resplit_run(self, st: _States, q: int, old: Array) -> None:
+        """Run ``q``'s dyads whose headline is no longer ``old`` (k, k) take their new
+        headline's canonical split (in place; ``st.layers`` copied by the caller)."""
+        if st.layers is None:
+            return
+        new = st.tariff[q]
+        changed = new != old
+        if changed.any():
+            st.layers[q] = np.where(changed[None], self.split(new), st.layers[q])
+
+    def step_off(
+        self, st: _States, d: Dyad, levels: ArrayLike, moves: ArrayLike, out: Array
+    ) -> Array:
+        """``out`` (headline-ladder steps of ``levels``) with the layer steps of the runs
+        whose layers are off their headline's split, where ``levels`` is their headline.
+
+        ``levels`` and ``moves`` broadcast to ``out``'s shape, whose leading axis is the
+        run. Steps follow :func:`~tariffsim.world.step_layers` from the run's layers.
+        """
+        plan = self.layer_plan.get(d)
+        if plan is None or st.off is None or not st.off.any():
+            return out
+        i, j, rows, lays = plan
+        lv = np.broadcast_to(np.asarray(levels, dtype=float), out.shape)
+        mv = np.broadcast_to(np.asarray(moves), out.shape)
+        lead = (slice(None),) + (None,) * (out.ndim - 1)
+        here = st.off[lead] & (np.abs(lv - st.tariff[:, i, j][lead]) <= 1e-12)
+        if not here.any():
+            return out
+        cur = st.layers[:, rows, i, j]  # (R, m)
+        cur = np.broadcast_to(cur.reshape(cur.shape[0], *(1,) * (out.ndim - 1), -1),
+                              (*out.shape, len(rows)))  # fmt: skip
+        stepped = step_layers_many(lays, cur[here], mv[here])
+        res = np.array(out, dtype=float)
+        res[here] = self.headline(stepped)
+        return res
+
+    def step_layers_of(self, st: _States, moves: NDArray[np.int8]) -> tuple[Array, Array]:
+        """Headlines and layers after ``moves`` (R, len(keys)) from ``st``.
+
+        Runs on their canonical split step the headline ladders (as the
+        layers do along the escalation chain); the others step their layers.
+        """
+        t = st.tariff.copy()
+        lay = st.layers
+        off = st.off if st.off is not None else np.zeros(len(t), dtype=bool)
+        copied = False
+        for c, d in enumerate(self.keys):
+            i, j = self.key_ij[c]
+            t[:, i, j] = _step_rungs(self.ladders[d], t[:, i, j], moves[:, c])
+            plan = self.layer_plan.get(d)
+            if plan is None or not off.any():
+                continue
+            sel = np.flatnonzero(off & (moves[:, c] != 0))
+            if not sel.size:
+                continue
+            _, _, rows, lays = plan
+            if not copied:
+                lay, copied = np.array(lay), True
+            stepped = step_layers_many(lays, lay[sel][:, rows, i, j], moves[sel, c])
+            for m, row in enumerate(rows):
+                lay[sel, row, i, j] = stepped[:, m]
+            t[sel, i, j] = self.headline(stepped)
+        if not off.any():
+            return t, self.split(t)
+        return t, np.where(off[:, None, None, None], lay, self.split(t))
+
+    def candidate_layers(self, st: _States, tariff: Array) -> Array | None:
+        """Layers ``(R, P, L, k, k)`` of candidate headlines ``tariff`` (R, P, k, k).
+
+        None when every run is on its canonical split (the payoff block splits
+        the headlines itself). Otherwise the canonical split, except on the
+        layered dyads of runs off it: there a candidate headline reachable from
+        the run's layers by steps (:func:`~tariffsim.world.step_layers`) takes
+        the layers those steps give (hold first), any other its split.
+        """
+        if st.off is None or not st.off.any():
+            return None
+        out = self.split(tariff)
+        off = st.off
+        for i, j, rows, lays in self.layer_plan.values():
+            cur = st.layers[off][:, rows, i, j]  # (R', m)
+            cand = tariff[off][:, :, i, j]  # (R', P)
+            res = out[off][:, :, rows, i, j]  # (R', P, m)
+            found = np.zeros(cand.shape, dtype=bool)
+            chain = [cur]
+            for direction in (1, -1):
+                lv = cur
+                for _ in range(sum(len(x.levels) for x in lays)):
+                    lv = step_layers_many(lays, lv, np.full(len(lv), direction))
+                    chain.append(lv)
+            for lv in chain:
+                hit = ~found & (np.abs(cand - self.headline(lv)[:, None]) <= 1e-9)
+                res = np.where(hit[..., None], lv[:, None, :], res)
+                found |= hit
+            sub = out[off]
+            for m, row in enumerate(rows):
+                sub[:, :, row, i, j] = res[..., m]
+            out[off] = sub
+        return out
+
     def _involved(self) -> NDArray[np.intp]:
         """Countries an agent's move, an event or the initial state can touch (sorted).
 
@@ -772,6 +984,7 @@ class _Run:
             support=st.support[:, None],
             shock=st.shock[:, None],
             adjust=st.adjust[:, None],
+            layers=self.candidate_layers(st, tariff),  # type: ignore[arg-type]
         )
         return _evaluate_block(
             self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
@@ -795,6 +1008,7 @@ class _Run:
             support=st.support[:, None],
             shock=st.shock[:, None],
             adjust=st.adjust[:, None],
+            layers=st.layers[:, None] if st.off is not None and st.off.any() else None,  # type: ignore[arg-type]
         )
         if prev is None:
             prev_tau = nxt.tariff - nxt.moved
@@ -832,7 +1046,15 @@ class _Run:
         return out
 
     def full_state(self, st: _States, r: int) -> State:
+        """Run ``r`` of ``st`` as a whole-world State (with its layers when they are off
+        the headline's split)."""
+        lay: dict[str, Array] = {}
+        if st.off is not None and st.off[r]:
+            full = self.world.decompose(self.full(st.tariff, r))
+            full[:, self.idx[:, None], self.idx[None, :]] = st.layers[r]
+            lay["layers"] = full
         return State._trusted(
+            **lay,
             tariff=self.full(st.tariff, r),
             control=self.full(st.control, r),
             peak=self.full(st.peak, r),
@@ -902,6 +1124,11 @@ class BatchObservation:
     seen_moved : ndarray, shape (R, h, k, k)
         ``moved`` of every state seen so far, oldest first, the current one
         last (``h`` = the round number): the batched ``obs.history``.
+    layers : ndarray, shape (R, L, k, k)
+        Level of each tariff layer (:attr:`World.layer_names`) on each dyad;
+        ``tariff`` is their sum. :meth:`step` and :meth:`candidate_tariffs`
+        step a dyad's layers (:func:`~tariffsim.world.step_layers`) from
+        these.
     """
 
     me: str
@@ -923,6 +1150,7 @@ class BatchObservation:
     _observe: Any = field(repr=False)
     equity: Array = None  # type: ignore[assignment]
     bond: Array = None  # type: ignore[assignment]
+    layers: Array = None  # type: ignore[assignment]
 
     @property
     def runs(self) -> int:
@@ -946,8 +1174,15 @@ class BatchObservation:
         return i, j
 
     def step(self, dyad: Dyad, levels: ArrayLike, moves: ArrayLike) -> Array:
-        """Levels after ``moves`` on ``dyad``'s ladder (:meth:`Ladder.step_many`)."""
-        return self.world.ladders[dyad].step_many(levels, moves)
+        """Levels after ``moves`` on ``dyad``'s ladder (:meth:`Ladder.step_many`).
+
+        ``levels`` (leading axis the run, broadcast with ``moves``) are
+        headlines. Where a run's layers are not its headline's escalation-chain
+        split (an event or a deal set one layer) and ``levels`` is its current
+        headline, the step is that of its layers (:func:`~tariffsim.world.step_layers`).
+        """
+        out = self.world.ladders[dyad].step_many(levels, moves)
+        return self._run.step_off(self._states, dyad, levels, moves, out)
 
     def payoff(self, tariff: Array, control: Array | None = None) -> Array:
         """Perceived payoff to :attr:`me` of candidate next states, shape (R, P).
@@ -979,8 +1214,7 @@ class BatchObservation:
         cur = self.tariff[:, i, j]  # (R, k)
         out = np.repeat(self.tariff[:, None], len(profiles), axis=1)
         for c, d in enumerate(self.targets):
-            lad = self.world.ladders[d]
-            moved = lad.step_many(cur[:, c, None], _STEPS)  # (R, 3): cut, hold, raise
+            moved = self.step(d, cur[:, c, None], _STEPS[None])  # (R, 3): cut, hold, raise
             out[:, :, i[c], j[c]] = moved[:, profiles[:, c].astype(np.intp) + 1]
         return out
 
@@ -1091,6 +1325,11 @@ def _play(
             adjust=rep(np.where(init.tariff > 0, init.adjust, 0.0)[ix]),
             tie_loss=rep(init.tie_loss),
             grievance=rep(init.grievance[ix]),
+            layers=(
+                rep(init.layers[:, ix[0], ix[1]])
+                if init.layers.shape[0] == len(w.layer_names)
+                else None  # type: ignore[arg-type]
+            ),
         )
     else:
         st = _States(
@@ -1105,7 +1344,9 @@ def _play(
             adjust=start.adjust.copy(),
             tie_loss=rt.ties_of(start).copy(),
             grievance=start.grievance.copy(),
+            layers=None if start.layers is None else start.layers.copy(),
         )
+    rt.settle(st)
     _fire_events(rt, st, by_round.get(0, []))
     events_log: list[tuple[int, str]] = [(0, e.label) for e in by_round.get(0, []) if e.label]
     mk0: Breakdown | None = None
@@ -1139,6 +1380,7 @@ def _play(
         for e in fired:
             if e.kind == "summit" and e.parties and game.negotiation.enabled:
                 talks.bargain(st, r, e)
+        rt.settle(st)
         labels = tuple(e.label for e in fired)
         seen_moved[:, r - 1] = st.moved
         per_run.add(st)
@@ -1178,6 +1420,7 @@ def _play(
                 tariff=st.tariff, control=st.control, peak=st.peak, moved=st.moved,
                 support=st.support, shock=st.shock, seen_moved=seen_moved[:, :r],
                 _run=rt, _agent=ag, _states=st, _observe=observe, equity=st.equity, bond=st.bond,
+                layers=st.layers,
             )  # fmt: skip
             if skip:
                 chosen = np.zeros((R, 0), dtype=np.int8)
@@ -1211,10 +1454,7 @@ def _play(
             moves = np.where(flip, alt, moves).astype(np.int8)
         moves = talks.constrain(st, moves, r)
         prev = st
-        t = prev.tariff.copy()
-        for c, d in enumerate(rt.keys):
-            i, j = rt.key_ij[c]
-            t[:, i, j] = _step_rungs(rt.ladders[d], t[:, i, j], moves[:, c])
+        t, lay = rt.step_layers_of(prev, moves)
         ctl = prev.control
         if ctl_moves:
             ctl = ctl.copy()
@@ -1234,7 +1474,9 @@ def _play(
             grievance=prev.grievance,
             equity=prev.equity,
             bond=prev.bond,
+            layers=lay,
         )
+        rt.settle(st)
         rt.step_slow(st, t_start)
         # the market prices the new state: the index and bond stress move (true model)
         mk = rt.evaluate_state(rt.truth, st, prev)
@@ -1305,11 +1547,15 @@ class _Talks:
         return out
 
     def _write(self, st: _States, q: int, state: State) -> None:
-        ix = np.ix_(self.rt.idx, self.rt.idx)
+        """Run ``q`` takes ``state`` (whole world): headlines, controls and layers."""
+        rt = self.rt
+        ix = np.ix_(rt.idx, rt.idx)
         st.tariff[q] = state.tariff[ix]
         st.control[q] = state.control[ix]
         st.peak[q] = state.peak[ix]
         st.moved[q] = state.moved[ix]
+        if st.layers is not None:  # copied by the caller
+            st.layers[q] = state.layered(rt.world).layers[:, ix[0], ix[1]]
 
     def threats(self, st: _States, r: int) -> None:
         """Carry out the threats due this round whose condition is unmet, where credible."""
@@ -1319,6 +1565,7 @@ class _Talks:
             return
         st.tariff, st.control = st.tariff.copy(), st.control.copy()
         st.peak, st.moved = st.peak.copy(), st.moved.copy()
+        before = st.tariff.copy()
         neg = rt.game.negotiation
         for q in range(rt.runs):
             for th in due:
@@ -1344,6 +1591,9 @@ class _Talks:
                 st.tariff[q, i, j] = th.level
                 st.peak[q, i, j] = max(st.peak[q, i, j], th.level)
                 self.notes[q].append((r, f"{name}: carried out"))
+        if st.layers is not None:  # a threat sets a headline: the dyad's canonical split
+            st.layers = rt.resplit(st.layers, before, st.tariff)
+            rt.settle(st)
 
     def bargain(self, st: _States, r: int, event: Event) -> None:
         """Bargain at a summit in every run; agreed terms replace the state.
@@ -1360,6 +1610,8 @@ class _Talks:
         parties = tuple(event.parties)
         st.tariff, st.control = st.tariff.copy(), st.control.copy()
         st.peak, st.moved = st.peak.copy(), st.moved.copy()
+        if st.layers is not None:
+            st.layers = st.layers.copy()
         groups = self._met_groups()
         for met, rows in groups.items():
             look = self._look_game(r, met)
@@ -1373,6 +1625,7 @@ class _Talks:
             models = {p: self._party_params(p, rows) for p in parties}
             dis = _carry_on_batch(rt, out["arrays"], start, models, neg.discount, neg.horizon)
             self._deals(st, r, event, rows, met, start, dis, models)
+        rt.settle(st)
 
     def _look_game(self, r: int, met: frozenset[str]) -> Game:
         """The game of a look-ahead from round ``r`` (summits and expiries alike).
@@ -1425,7 +1678,12 @@ class _Talks:
         ladder's rungs above are masked out, which keeps the order of the
         candidates and so the tie-breaking), crossed with every subset of the
         agenda's concessions, and keeps the best Nash (or alternating-offers)
-        product with every gain positive, as ``solve_deal`` does.
+        product with every gain positive, as ``solve_deal`` does. A summit
+        with ``layers`` searches each layer's rungs at or below the run's level
+        of that layer on the dyads with several layers (``solve_deal(...,
+        layers=True)``): the candidates are combinations of *slots* (one per
+        layer of a layered dyad, one per other dyad), and a dyad's headline is
+        the sum of its slots.
         """
         rt = self.rt
         g0, w, pos = rt.game, rt.world, rt.pos
@@ -1438,8 +1696,22 @@ class _Talks:
         if not dyads:
             raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
         ij = [(pos[a], pos[b]) for a, b in dyads]
-        levels = [np.asarray(w.ladders[dy].levels, dtype=float) for dy in dyads]
-        cur = np.stack([start.tariff[:, i, j] for i, j in ij], axis=1)  # (G, D)
+        by_layer = bool(event.layers) and any(len(w.instruments.get(dy, ())) > 1 for dy in dyads)
+        slots: list[tuple[int, str, int]] = []  # (dyad position, layer name or "", layer row)
+        levels: list[Array] = []
+        cur_s: list[Array] = []
+        for c, (dy, (i, j)) in enumerate(zip(dyads, ij, strict=True)):
+            lays = w.instruments.get(dy, ()) if by_layer else ()
+            if len(lays) > 1:
+                for lay, row in zip(lays, w._layer_rows[dy], strict=True):
+                    slots.append((c, lay.name, row))
+                    levels.append(np.asarray(lay.levels.levels, dtype=float))
+                    cur_s.append(start.layers[:, row, i, j])
+                continue
+            slots.append((c, "", -1))
+            levels.append(np.asarray(w.ladders[dy].levels, dtype=float))
+            cur_s.append(start.tariff[:, i, j])
+        cur = np.stack(cur_s, axis=1)  # (G, S)
         valid_d = [lv[None, :] <= cur[:, c, None] + 1e-12 for c, lv in enumerate(levels)]
         subsets = [
             frozenset(c)
@@ -1449,24 +1721,45 @@ class _Talks:
         counts = np.prod(np.stack([v.sum(axis=1) for v in valid_d], axis=1), axis=1)
         # a run with no rung at or below a current tariff (or too many deals): the per-run search
         slow = (counts == 0) | (counts * len(subsets) > MAX_DEALS)
-        combos = np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, len(dyads))
+        raw = np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, len(slots))
         cidx = np.array(
             list(itertools.product(*(range(len(lv)) for lv in levels))), dtype=np.intp
-        ).reshape(-1, len(dyads))
+        ).reshape(-1, len(slots))
+        if by_layer:  # a dyad's headline: the sum of its slots
+            combos = np.zeros((len(raw), len(dyads)))
+            for s_, (c, _, _) in enumerate(slots):
+                combos[:, c] += raw[:, s_]
+            combos = np.round(combos, 12)
+        else:
+            combos = raw
         valid = np.ones((len(rows), len(combos)), dtype=bool)
-        for c in range(len(dyads)):
+        for c in range(len(slots)):
             valid &= valid_d[c][:, cidx[:, c]]
+
+        def floors_ok(sub: frozenset[str], cols: Array, heads: Array) -> NDArray[np.bool_]:
+            """Candidates (rows of ``cols``/``heads``) the unmet demands allow."""
+            ok = np.ones(len(heads), dtype=bool)
+            if by_layer:  # as solve_deal: a demand on a layer binds that layer's slot
+                for (dy, lname), lvl in _layer_floors(neg.demands, set(sub) | set(met)).items():
+                    if dy not in dyads:
+                        continue
+                    c = dyads.index(dy)
+                    hit = [s_ for s_, (sc, nm, _) in enumerate(slots) if sc == c and nm == lname]
+                    col = cols[:, hit[0]] if hit else heads[:, c]
+                    ok &= col >= lvl - 1e-12
+                return ok
+            floors = _deal_floors(g0, neg.demands, set(sub), met)
+            for c, dy in enumerate(dyads):
+                if dy in floors:
+                    ok &= heads[:, c] >= floors[dy] - 1e-12
+            return ok
+
         # only candidates some run can reach and some subset's floors allow (order kept)
         allowed = np.zeros(len(combos), dtype=bool)
         for sub in subsets:
-            floors = _deal_floors(g0, neg.demands, set(sub), met)
-            ok_sub = np.ones(len(combos), dtype=bool)
-            for c, dy in enumerate(dyads):
-                if dy in floors:
-                    ok_sub &= combos[:, c] >= floors[dy] - 1e-12
-            allowed |= ok_sub
+            allowed |= floors_ok(sub, raw, combos)
         keep = allowed & valid.any(axis=0)
-        combos, valid = combos[keep], valid[:, keep]
+        combos, valid, raw = combos[keep], valid[:, keep], raw[keep]
         C, G = len(combos), len(rows)
         t = np.repeat(start.tariff[:, None], C, axis=1)  # (G, C, k, k)
         for c, (i, j) in enumerate(ij):
@@ -1476,21 +1769,32 @@ class _Talks:
         support = start.support[:, None]
         shock = np.zeros_like(support)
         zero = np.zeros_like(t)
+        cand_lay = None
+        if (by_layer or (start.off is not None and start.off.any())) and C:
+            cand_lay = np.repeat(start.layers[:, None], C, axis=1)
+            canon = rt.split(t)
+            for i, j in ij:  # the dyads bargained over: the agreed headlines' split ...
+                cand_lay[..., i, j] = canon[..., i, j]
+            for s_, (c, _, row) in enumerate(slots):  # ... or the agreed layers
+                if row >= 0:
+                    i, j = ij[c]
+                    cand_lay[:, :, row, i, j] = raw[None, :, s_]
         first: dict[str, Array] = {}
         hold: dict[str, Array] = {}
         for p in parties if C else ():
             kp = pos[p]
             nxt = StateBatch(
                 tariff=t, control=ctl, peak=peak, moved=t - start.tariff[:, None],
-                support=support, shock=shock,
+                support=support, shock=shock, layers=cand_lay,  # type: ignore[arg-type]
             )  # fmt: skip
             first[p] = _evaluate_block(
                 rt.view, models[p], rt.weights, rt.active, nxt, start.tariff[:, None],
                 start.moved[:, None], start.control[:, None],
             ).total[..., kp]  # fmt: skip
             steady = StateBatch(
-                tariff=t, control=ctl, peak=peak, moved=zero, support=support, shock=shock
-            )
+                tariff=t, control=ctl, peak=peak, moved=zero, support=support, shock=shock,
+                layers=cand_lay,  # type: ignore[arg-type]
+            )  # fmt: skip
             hold[p] = _evaluate_block(
                 rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl
             ).total[..., kp]
@@ -1500,11 +1804,7 @@ class _Talks:
         best_k = np.zeros(G, dtype=np.intp)
         best_sub: list[frozenset[str] | None] = [None] * G
         for sub in subsets if C else ():
-            floors = _deal_floors(g0, neg.demands, set(sub), met)
-            ok = valid.copy()
-            for c, dy in enumerate(dyads):
-                if dy in floors:
-                    ok &= combos[None, :, c] >= floors[dy] - 1e-12
+            ok = valid & floors_ok(sub, raw, combos)[None]
             flow = dict.fromkeys(parties, 0.0)
             for name in sub:
                 cc = pool[name]
@@ -1557,14 +1857,22 @@ class _Talks:
             before = {
                 dy: float(start.tariff[g_, i, j]) for dy, (i, j) in zip(dyads, ij, strict=True)
             }
+            lay_terms: dict[Dyad, dict[str, float]] = {}
+            for s_, (c, name, row) in enumerate(slots):
+                if row >= 0:
+                    lay_terms.setdefault(dyads[c], {})[name] = float(raw[k, s_])
             self._agree(
                 q, r, event, terms, tuple(sorted(chosen)), gain,
-                {p: gain[p] / tot for p in parties}, before,
+                {p: gain[p] / tot for p in parties}, before, lay_terms,
             )  # fmt: skip
             st.tariff[q] = t[g_, k]
             st.control[q] = new_ctl
             st.peak[q] = peak[g_, k]
             st.moved[q] = t[g_, k] - start.tariff[g_]
+            if by_layer:  # the agreed layers
+                st.layers[q] = cand_lay[g_, k]  # type: ignore[index]
+            else:  # agreed headlines: their canonical split
+                rt.resplit_run(st, q, start.tariff[g_])
 
     def _agree(
         self,
@@ -1576,6 +1884,7 @@ class _Talks:
         gain: dict[str, float],
         split: dict[str, float],
         before: Mapping[Dyad, float] | None = None,
+        layers: Mapping[Dyad, Mapping[str, float]] | None = None,
     ) -> None:
         """Record run ``q``'s agreement: concessions met, agreed dyads held."""
         k = len(self.agreements[q])
@@ -1593,6 +1902,7 @@ class _Talks:
                 label=event.label,
                 expires=expires,
                 before=dict(before or {}),
+                layers={dy: dict(v) for dy, v in (layers or {}).items()},
             )
         )
         self.met[q] |= set(concessions)
@@ -1612,7 +1922,7 @@ class _Talks:
         deal = solve_deal(
             self._game(q), parties, state, dis, discount=neg.discount, method=neg.method,
             demands=neg.demands, met=met, models=self._models(q, parties),
-            concessions=event.agenda,
+            concessions=event.agenda, layers=event.layers,
         )  # fmt: skip
         if not deal.agreed:
             return
@@ -1620,7 +1930,7 @@ class _Talks:
         before = {dy: float(state.tariff[w.index(dy[0]), w.index(dy[1])]) for dy in deal.terms}
         self._agree(
             q, r, event, dict(deal.terms), deal.concessions, dict(deal.gain), dict(deal.split),
-            before,
+            before, deal.layers,
         )  # fmt: skip
         self._write(st, q, deal.state._with(shock=state.shock))
 
@@ -1649,6 +1959,8 @@ class _Talks:
             return
         st.tariff, st.control = st.tariff.copy(), st.control.copy()
         st.peak, st.moved = st.peak.copy(), st.moved.copy()
+        if st.layers is not None:
+            st.layers = st.layers.copy()
         while due:
             groups: dict[tuple[frozenset[str], tuple[str, ...]], list[tuple[int, int]]] = {}
             for q, ks in due.items():
@@ -1660,6 +1972,7 @@ class _Talks:
             due = {q: ks for q, ks in due.items() if ks}
             for (met, parties), items in groups.items():
                 self._expire_group(st, r, met, parties, items)
+        self.rt.settle(st)
 
     def _expire_group(
         self,
@@ -1682,8 +1995,9 @@ class _Talks:
             for (x, y), lvl in self.agreements[q][k].before.items():
                 t[g_, pos[x], pos[y]] = lvl
         lapse = dataclasses.replace(
-            start, tariff=t, peak=np.maximum(start.peak, t), moved=t - start.tariff
-        )
+            start, tariff=t, peak=np.maximum(start.peak, t), moved=t - start.tariff,
+            layers=None if start.layers is None else rt.resplit(start.layers, start.tariff, t),
+        )  # fmt: skip
         look = self._look_game(r, met)
         sub = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
         out = _play(
@@ -1728,6 +2042,8 @@ class _Talks:
                 st.tariff[q] = t[g_]
                 st.peak[q] = lapse.peak[g_]
                 st.moved[q] = lapse.moved[g_]
+                if st.layers is not None and lapse.layers is not None:
+                    st.layers[q] = lapse.layers[g_]
                 self.notes[q].append(
                     (r, f"agreement of round {a.round} ({a.label}) lapsed: {who} preferred it")
                 )
@@ -1794,7 +2110,8 @@ class _Talks:
                 if not sel.size:
                     continue
                 i, j = rt.key_ij[c]
-                level = _step_rungs(rt.ladders[d], st.tariff[sel, i, j], moves[sel, c])
+                level = _step_rungs(rt.ladders[d], st.tariff[:, i, j], moves[:, c])
+                level = rt.step_off(st, d, st.tariff[:, i, j], moves[:, c], level)[sel]
                 out[sel[level < floors[d] - 1e-12], c] = 0
         return out
 
@@ -1851,20 +2168,21 @@ def _carry_on_batch(
     """
     h = horizon
     tau, ctl = look["tariff"], look["control"]
+    lay = look.get("layers") if start.off is not None and start.off.any() else None
     peak = np.maximum(start.peak[:, None], np.maximum.accumulate(tau, axis=1))[:, 1 : h + 1]
     moved = tau[:, 1:] - tau[:, :-1]
     support = start.support[:, None]
     shock = np.zeros_like(support)
     nxt = StateBatch(
         tariff=tau[:, 1:], control=ctl[:, 1:], peak=peak, moved=moved, support=support,
-        shock=shock,
+        shock=shock, layers=None if lay is None else lay[:, 1:],  # type: ignore[arg-type]
     )  # fmt: skip
     prev_tau = np.concatenate([start.tariff[:, None], tau[:, 1:h]], axis=1)
     prev_moved = np.concatenate([start.moved[:, None], moved[:, :-1]], axis=1)
     prev_ctl = np.concatenate([start.control[:, None], ctl[:, 1:h]], axis=1)
     last = StateBatch(
         tariff=tau[:, h:], control=ctl[:, h:], peak=peak[:, -1:], moved=moved[:, -1:],
-        support=support, shock=shock,
+        support=support, shock=shock, layers=None if lay is None else lay[:, h:],  # type: ignore[arg-type]
     )  # fmt: skip
     disc = discount ** np.arange(h)
     out: dict[str, Array] = {}
@@ -1952,11 +2270,21 @@ class _Record:
         self.full = mode == "full"
         a: dict[str, Any] = {}
         self.look = mode == "look"
-        if self.look:  # a bargain's look-ahead: tariffs and controls, involved countries
+        if self.look:  # a bargain's look-ahead: tariffs, controls, layers; involved countries
             a["tariff"] = np.zeros((R, T, rt.k, rt.k))
             a["control"] = np.zeros((R, T, rt.k, rt.k))
+            a["layers"] = np.zeros((R, T, len(w.layer_names), rt.k, rt.k))
             self.arrays = a
             return
+        # the levels of every layer of every dyad with instruments: (importer, exporter, layer)
+        self.slots = tuple(
+            (a_, b_, x.name) for (a_, b_), lays in w.instruments.items() for x in lays
+        )
+        pos0 = rt.pos
+        self.slot_ij = [
+            (pos0.get(a_), pos0.get(b_), w.layer_index(nm)) for a_, b_, nm in self.slots
+        ]
+        a["layers"] = np.zeros((R, T, len(self.slots)))
         if self.full:
             for name in ("tariff", "effective", "control", "perceived_pass_through", *SLOW_FIELDS):
                 a[name] = np.zeros((R, T, n, n))
@@ -2010,7 +2338,13 @@ class _Record:
         if self.look:
             a["tariff"][:, r] = st.tariff
             a["control"][:, r] = st.control
+            if st.layers is not None:
+                a["layers"][:, r] = st.layers
             return
+        if st.layers is not None:
+            for c, (si, sj, lrow) in enumerate(self.slot_ij):
+                if si is not None and sj is not None:
+                    a["layers"][:, r, c] = st.layers[:, lrow, si, sj]
         idx: Any = rt.idx
         if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
             idx = slice(int(idx[0]), int(idx[-1]) + 1)
@@ -2076,13 +2410,23 @@ def _fire_events(rt: _Run, st: _States, events: Sequence[Event]) -> None:
     support, shock = st.support.copy(), np.zeros_like(st.support)
     moved = np.zeros_like(t)
     pos = rt.pos
+    w = rt.world
+    lay = None if st.layers is None else np.array(st.layers)
     for e in events:
         if e.kind == "set":
             i, j = pos[e.importer], pos[e.exporter]
-            if e.layer:  # the dyad's layers are the canonical split of its headline
-                new = rt.world.set_layer(e.importer, e.exporter, e.layer, t[:, i, j], e.level)
+            if e.layer and lay is not None:  # that layer is set; the headline is the sum
+                rows = w._layer_rows[(e.importer, e.exporter)]
+                lay[:, w.layer_index(e.layer), i, j] = e.level
+                new = rt.headline(lay[:, rows, i, j])
+            elif e.layer:
+                new = w.set_layer(e.importer, e.exporter, e.layer, t[:, i, j], e.level)
             else:
                 new = np.full(t.shape[0], e.level)
+            if lay is not None and not e.layer:  # a headline set: the dyad's canonical split
+                t_new = np.array(t)
+                t_new[:, i, j] = new
+                lay = rt.resplit(lay, t, t_new)
             moved[:, i, j] += new - t[:, i, j]
             t[:, i, j] = new
         elif e.kind == "control":
@@ -2096,6 +2440,8 @@ def _fire_events(rt: _Run, st: _States, events: Sequence[Event]) -> None:
     st.peak = np.maximum(st.peak, t)
     st.moved = np.where(moved != 0, moved, st.moved)
     st.tariff, st.control, st.support, st.shock = t, c, support, shock
+    st.layers = lay
+    rt.settle(st)
 
 
 def _streams_for(game: Game, seed: Any, rng: Any) -> _Streams:
@@ -2167,7 +2513,9 @@ def simulate(
     w = game.world
     fields: dict[str, Any] = {k: v[0] for k, v in out["arrays"].items()}
     fields.update(
-        layers=w.decompose(fields["tariff"]), layer_names=w.layer_names, hit_share=w.hit_share
+        layers=_path_layers(w, fields["tariff"], fields["layers"]),
+        layer_names=w.layer_names,
+        hit_share=w.hit_share,
     )
     return Path(
         codes=w.codes,
@@ -2240,6 +2588,7 @@ class _Recorder:
         self.rows: dict[str, list[Any]] = {k: [] for k in ARRAY_FIELDS}
         self.market: dict[str, list[Any]] = {"equity": [], "bond": []}
         self.slow: dict[str, list[Any]] = {}
+        self.layers: list[Any] = []
 
     def add(
         self, state: State, prev: State | None, moves: np.ndarray, beliefs: Mapping[str, Beliefs]
@@ -2266,6 +2615,7 @@ class _Recorder:
         self.market["bond"].append(state.bond)
         for name in SLOW_FIELDS:
             self.slow.setdefault(name, []).append(getattr(state, name))
+        self.layers.append(state.layered(w).layers)
 
     def path(self, events: list[tuple[int, str]], *, seed: int | None) -> Path:
         g = self.game
@@ -2276,7 +2626,7 @@ class _Recorder:
         fields.update({k: np.stack(v) for k, v in self.slow.items()})
         w = g.world
         fields.update(
-            layers=w.decompose(fields["tariff"]), layer_names=w.layer_names, hit_share=w.hit_share
+            layers=np.stack(self.layers), layer_names=w.layer_names, hit_share=w.hit_share
         )
         return Path(
             codes=w.codes,
@@ -2380,5 +2730,6 @@ def simulate_batch(
         agreements=out["agreements"],
         notes=out["notes"],
         **out["arrays"],
+        layer_slots=tuple((a, b, x.name) for (a, b), lays in w.instruments.items() for x in lays),
         world=w,
     )  # fmt: skip

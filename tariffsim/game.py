@@ -96,6 +96,13 @@ class Event:
         prefers keeping its terms to the lapse; otherwise the agreed dyads go
         back to their levels before the deal (the Geneva truce ran 90 days:
         claim ``cal_2025_05_12``).
+    layers : bool
+        For a ``summit`` with parties: bargain over each tariff layer of a
+        dyad with several layers (:func:`~tariffsim.deals.solve_deal` with
+        ``layers=True``), so a deal can keep one layer and drop another
+        (Busan, October 2025: the fentanyl layer cut from 20% to 10%, the
+        10% reciprocal layer kept). Default: over headline rungs, each
+        agreed headline split along the dyad's escalation order.
     """
 
     when: dt.date | int
@@ -111,9 +118,17 @@ class Event:
     agenda: tuple[str, ...] | None = None
     layer: str = ""
     term_days: int = 0
+    layers: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parties", tuple(self.parties))
+        if not isinstance(self.layers, bool | np.bool_):
+            raise ParameterError(f"event `layers` must be True or False; got {self.layers!r}.")
+        if self.layers and not (self.kind == "summit" and self.parties):
+            raise ParameterError(
+                f"event {self.label!r}: `layers` needs a summit with parties; got kind "
+                f"{self.kind!r}, parties {self.parties!r}."
+            )
         td = self.term_days
         if isinstance(td, bool) or not isinstance(td, int) or td < 0:
             raise ParameterError(f"event `term_days` must be an int >= 0; got {td!r}.")

@@ -849,7 +849,8 @@ class Path:
             whose tariff is ever above zero).
         **kw
             Passed to :func:`tariffsim.plotting.plot_path` (``events``,
-            ``recession``, ``controls``, ``moves``, ``title``).
+            ``recession``, ``controls``, ``moves``, ``title``, ``markets``): when
+            the path's markets move, a markets panel is drawn under the tariffs.
 
         Returns
         -------

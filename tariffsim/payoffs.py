@@ -84,6 +84,7 @@ from .errors import ParameterError, UnknownNameError
 from .world import State, StateBatch, World
 
 __all__ = [
+    "APRIL_DATES",
     "CALIBRATED_FIELDS",
     "ECONOMIC_TERMS",
     "PARAM_SOURCES",
@@ -92,6 +93,7 @@ __all__ = [
     "Params",
     "PayoffModel",
     "alliance_strain",
+    "april_2025_states",
     "coalition_gain",
     "control_easing_cost",
     "crash_cost",
@@ -852,10 +854,23 @@ PARAM_SOURCES: dict[str, tuple[str, ...]] = {
     ),
     "answer_scale": ("model_answer_scale", "cn_ignore_further_raises", "cn_tariff_us_125"),
     "market_speed": ("model_market_speed", "sp500_april_2025"),
-    "crash_weight": ("model_crash_weight", "wall_street_turned", "cal_2025_04_09"),
+    "crash_weight": (
+        "model_crash_weight",
+        "wall_street_turned",
+        "cal_2025_04_09",
+        "cn_national_team_2025",
+        "state_funds_backstop",
+    ),
     "crash_threshold": ("model_crash_threshold", "sp500_april_2025", "model_market_drawdown_145"),
     "bond_beta": ("ust10y_april_2025", "sp500_april_2025"),
     "bond_weight": ("model_bond_weight", "ust10y_april_2025"),
+    "index_beta": (
+        "sp500_april_2025",
+        "shanghai_april_2025",
+        "cal_2025_04_02",
+        "reciprocal_rates_2025",
+        "cal_2025_04_08",
+    ),
     "elasticity_short": ("import_elasticity_impact", "trade_elasticity_long_run"),
     "adjust_days": ("model_import_adjust_halflife", "import_elasticity_short_run"),
     "tie_erosion": ("model_tie_erosion", "relations_not_improved", "partners_seek_alternatives"),
@@ -951,7 +966,8 @@ class Params:
         sell-off alike per calendar day. Default 1 here (no memory).
     crash_weight : ndarray (n,)
         % of GDP per squared index point of market stress past
-        ``crash_threshold``; default 0 here.
+        ``crash_threshold``; default 0 here (:meth:`default`: the US and
+        China, ``model_crash_weight``).
     crash_threshold : ndarray (n,)
         Market stress (index % below baseline plus weighted bond stress)
         past which a crash costs convexly; >= 0.
@@ -960,6 +976,13 @@ class Params:
         a round; >= 0.
     bond_weight : float
         Index points of market stress per point of bond stress; >= 0.
+    index_beta : ndarray (n,)
+        Index % the market prices per % of GDP of burden: the pricing of the
+        equity index (:func:`equity_index`, the state the crash cost reads),
+        >= 0. Default: ``market_beta``; :meth:`default` solves it per country
+        on the April 2025 record (:func:`april_2025_states`): the S&P 500's
+        fall from 2 to 8 April for every country but China, the Shanghai
+        Composite's from 2 to 7 April for China.
     elasticity_short : float
         Short-run (impact) import-demand elasticity (> 0): the response of
         trade before it adjusts toward ``elasticity`` (the long-run value).
@@ -1025,6 +1048,7 @@ class Params:
     crash_threshold: Array = 0.0  # type: ignore[assignment]
     bond_beta: float = 0.0
     bond_weight: float = 0.0
+    index_beta: Array = None  # type: ignore[assignment]
     elasticity_short: float = None  # type: ignore[assignment]
     adjust_days: float = 0.0
     tie_erosion: float = 0.0
@@ -1039,6 +1063,8 @@ class Params:
     def __post_init__(self) -> None:
         if self.elasticity_short is None:
             object.__setattr__(self, "elasticity_short", self.elasticity)
+        if self.index_beta is None:
+            object.__setattr__(self, "index_beta", self.market_beta)
         n = np.shape(self.pass_through)[0] if np.ndim(self.pass_through) == 2 else None
         if n is None:
             raise ParameterError(
@@ -1288,9 +1314,10 @@ class Params:
         appr0 = np.full(n, v("model_approval_base_others") / 100.0)
         if "US" in idx:
             appr0[idx["US"]] = v("us_approval_feb2025") / 100.0
-        crash = np.zeros(n)  # the record shows a crash turning a US decision only
-        if "US" in idx:
-            crash[idx["US"]] = v("model_crash_weight")
+        crash = np.zeros(n)  # governments that act on a crash: the US (it paused), China (it buys)
+        for c in ("US", "CN"):
+            if c in idx:
+                crash[idx[c]] = v("model_crash_weight")
         resolve = ones * cl["model_resolve_weight"].values[0]
         if "CN" in idx:
             resolve[idx["CN"]] = cl["model_resolve_weight"].values[1]
@@ -1398,6 +1425,7 @@ class Params:
                 "market_beta": ones * float(np.mean(ref.market_beta)),
                 "approval_price": ones * float(np.mean(ref.approval_price)),
                 "approval_market": ones * float(np.mean(ref.approval_market)),
+                "index_beta": ones * float(np.mean(ref.index_beta)),
             }
             return self.replace(
                 **{k: val for k, val in fallback.items() if k not in set(keep)},
@@ -1407,6 +1435,17 @@ class Params:
         slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
         dd_target = v("model_market_drawdown_145")
         beta = dd_target / burden_us
+        # the index's pricing: the record's April falls over the burden the tariffs added
+        cn = idx["CN"]
+        april = april_2025_states(world)
+        ab = model.breakdown(StateBatch.stack([april[d] for d in APRIL_DATES])).burden
+        rise_us, rise_cn = float(ab[2, us] - ab[0, us]), float(ab[1, cn] - ab[0, cn])
+        fall_us, fall_cn = _april_falls(cl)
+        if rise_us > 1e-9 and rise_cn > 1e-9 and np.isfinite(rise_us + rise_cn):
+            index_beta = ones * (fall_us / rise_us)  # all but China: the US's (S&P 500)
+            index_beta[cn] = fall_cn / rise_cn  # China: its own record (Shanghai Composite)
+        else:  # a what-if in which the April tariffs add no burden: price with the market beta
+            index_beta = ones * beta
         appr_band = cl["approval_39_45"].values
         appr_fall = float(self.approval_base[us]) - float(np.mean(appr_band)) / 100.0
         solved = {
@@ -1414,6 +1453,7 @@ class Params:
             "market_beta": ones * beta,
             "approval_price": ones * (0.5 * appr_fall / pain_us),
             "approval_market": ones * (0.5 * appr_fall / dd_target),
+            "index_beta": index_beta,
         }
         keep = set(keep)
         return self.replace(
@@ -1423,12 +1463,22 @@ class Params:
                 "us_pain_at_145_125": pain_us,
                 "us_recession_odds_target": target,
                 "us_drawdown_target": dd_target,
+                "us_april_fall": fall_us,
+                "cn_april_fall": fall_cn,
+                "us_april_burden_rise": rise_us,
+                "cn_april_burden_rise": rise_cn,
                 "us_approval_target": float(np.mean(appr_band)) / 100.0,
             },
         )
 
 
-CALIBRATED_FIELDS = ("recession_slope", "market_beta", "approval_price", "approval_market")
+CALIBRATED_FIELDS = (
+    "recession_slope",
+    "market_beta",
+    "approval_price",
+    "approval_market",
+    "index_beta",
+)
 """Fields of :class:`Params` solved by :meth:`Params.recalibrated` rather than cited directly."""
 
 
@@ -1439,6 +1489,7 @@ _NONNEG = (
     "critical_exposure",
     "recession_cost",
     "market_beta",
+    "index_beta",
     "market_weight",
     "approval_price",
     "approval_market",
@@ -1463,6 +1514,101 @@ def _bond_beta(cl: Any) -> float:
     y0, y1 = cl["ust10y_april_2025"].values
     fall = -sum(x for x in cl["sp500_april_2025"].values[:4] if x < 0)
     return float((y1 - y0) / fall)
+
+
+_APRIL_CALENDAR: tuple[tuple[str, str, tuple[tuple[float, str, int], ...]], ...] = (
+    # days from 4 Feb 2025 (as _CALIBRATION_CALENDAR) and the claim value of each headline step
+    ("US", "CN", ((0.0, "cal_2025_02_01", 2), (28.0, "cal_2025_03_03", 0), (57.0, "", 54),
+                  (63.0, "cal_2025_04_08", 1))),
+    ("CN", "US", ((6.0, "cn_targeted_2025", 0), (34.0, "cn_targeted_2025", 1), (59.0, "", 49))),
+)  # fmt: skip
+"""The US–China steps around the April 2025 announcement. A claim value index, or ``""`` with
+the headline in percent (54 = fentanyl 20 + reciprocal 34, ``cal_2025_04_02``; 49 = China's
+targeted 15 + 34 on all goods, ``cal_2025_04_08``)."""
+APRIL_DATES = ("2025-04-02", "2025-04-07", "2025-04-08")
+"""The days of :func:`april_2025_states`: before the announcement; China's market priced it
+(and China's answer); the US's 104% on China announced."""
+_APRIL_DAY = {"2025-04-02": 56.9, "2025-04-07": 62.0, "2025-04-08": 63.0}
+_RECIPROCAL_PARTNERS = ("EU", "JP", "KR", "IN")  # reciprocal_rates_2025, in its order
+
+
+def april_2025_states(world: World) -> dict[str, State]:
+    """The states the markets priced around the 2 April 2025 announcement (the beta calibration).
+
+    ``"2025-04-02"``: before it — the US's 20% fentanyl tariffs on China
+    (``cal_2025_03_03``) and China's 15% targeted lists (``cn_targeted_2025``).
+    ``"2025-04-07"``: the announcement priced — the US's 10% baseline on every
+    partner but Canada and Mexico (``cal_2025_04_02``, which exempted them),
+    the reciprocal rates on the EU, Japan, Korea and India on top
+    (``reciprocal_rates_2025``), 54% in all on China — and China's 34% on all
+    US goods (announced 4 April, ``cal_2025_04_08``). ``"2025-04-08"``: the
+    US's 104% on China announced (``cal_2025_04_08``). Tariffs between other
+    countries are zero: they are the same in every state, and a country's
+    burden is a sum over its dyads, so they cancel in the falls the betas are
+    solved on. Where the import response adjusts partially, ``adjust`` follows
+    the 2025 calendar of steps (as :func:`calibration_state`).
+
+    Parameters
+    ----------
+    world : World
+        Must contain the US and China; the other partners the record names
+        are used where the world has them.
+
+    Returns
+    -------
+    dict of str to State
+        Keyed by :data:`APRIL_DATES`.
+
+    Raises
+    ------
+    UnknownNameError
+        If the world lacks the US or China.
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> s = ts.payoffs.april_2025_states(w)
+    >>> [round(100 * float(s[d].tariff[w.index("US"), w.index("CN")])) for d in s]
+    [20, 54, 104]
+    """
+    cl = load_claims()
+    world.index("US"), world.index("CN")
+    half = float(np.mean(cl["model_import_adjust_halflife"].values))
+    baseline = cl["cal_2025_04_02"].values[0] / 100.0
+    rates = dict(zip(_RECIPROCAL_PARTNERS, cl["reciprocal_rates_2025"].values, strict=True))
+    steps: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for a, b, cal in _APRIL_CALENDAR:
+        steps[(a, b)] = [(day, (cl[cid].values[k] if cid else k) / 100.0) for day, cid, k in cal]
+    for c in world.codes:
+        if c not in ("US", "CN", "CA", "MX"):
+            steps[("US", c)] = [(57.0, baseline + rates.get(c, 0.0) / 100.0)]
+    out = {}
+    for date in APRIL_DATES:
+        at = _APRIL_DAY[date]
+        s = State.zeros(world.n)
+        adjust = np.ones((world.n, world.n))
+        for (a, b), path in steps.items():
+            done = [(d, v) for d, v in path if d <= at]
+            if not done:
+                continue
+            s = s.with_tariff(world, a, b, done[-1][1])
+            adjust[world.index(a), world.index(b)] = adjust_along(done, at, half)
+        out[date] = s.replace(adjust=adjust)
+    return out
+
+
+def _april_falls(cl: Any) -> tuple[float, float]:
+    """The record's falls the betas are solved on, index % (positive = a fall).
+
+    The S&P 500 from the 2 April close to the 8 April close (``sp500_april_2025``,
+    3, 4, 7 and 8 April compounded) and the Shanghai Composite from 2 April to
+    7 April (``shanghai_april_2025``, 3 and 7 April compounded).
+    """
+
+    def fall(cid: str, days: int) -> float:
+        return 100.0 * (1.0 - float(np.prod(1.0 + np.asarray(cl[cid].values[:days]) / 100.0)))
+
+    return fall("sp500_april_2025", 4), fall("shanghai_april_2025", 2)
 
 
 def calibration_state(world: World) -> State:
@@ -2178,9 +2324,9 @@ def _evaluate_block(
                 world, mp, _rates_of(world, prev_tau), m0_seg,
                 nxt.control if prev_control is None else prev_control, el if mp is p else el_mkt,
             )  # fmt: skip
-        prev_priced = -np.maximum(mp.market_beta * b_prev - mp.support_effect * nxt.support, 0.0)
+        prev_priced = -np.maximum(mp.index_beta * b_prev - mp.support_effect * nxt.support, 0.0)
     eq, bond = equity_index(
-        b_mkt, mp.market_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
+        b_mkt, mp.index_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
         zeros if prev_bond is None else prev_bond, per_time(mp.market_speed, world.days),
         mp.bond_beta, prev_priced,
     )  # fmt: skip

@@ -20,7 +20,16 @@ if TYPE_CHECKING:
 
     from .path import Path
 
-__all__ = ["PALETTE", "plot_path", "plot_paths", "plot_summary", "plot_tariff_war", "save"]
+__all__ = [
+    "PALETTE",
+    "has_markets",
+    "plot_markets",
+    "plot_path",
+    "plot_paths",
+    "plot_summary",
+    "plot_tariff_war",
+    "save",
+]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 """Okabe–Ito colour-blind-safe palette (tariff lines)."""
@@ -93,8 +102,15 @@ def plot_path(
     colors: dict[tuple[str, str], int] | None = None,
     event_list: bool = True,
     layers: bool = False,
+    markets: bool | None = None,
 ) -> Axes:
     """Headline tariffs per dyad over time, with export controls, moves, events and recession odds.
+
+    When the path's markets move (:func:`has_markets`) and no ``ax`` is
+    given, a second panel below shares the date axis and draws them
+    (:func:`plot_markets`: each player's equity index, bond stress where
+    there is any); the tariff axes are returned, the panel is in
+    ``ax.figure.axes``.
 
     Parameters
     ----------
@@ -129,16 +145,41 @@ def plot_path(
     layers : bool
         Also draw each tariff layer of each dyad (thin lines, when the path
         records layers: fentanyl, reciprocal, Section 232 …).
+    markets : bool, optional
+        Add the markets panel. Default (None): when the path's markets move
+        and ``ax`` is not given. True with a given ``ax`` is an error (the
+        panel needs a figure of its own; draw it with :func:`plot_markets`).
 
     Returns
     -------
     matplotlib.axes.Axes
+        The tariff axes.
 
     Raises
     ------
     UnknownNameError
         If a dyad names an unknown country.
+    ParameterError
+        If ``markets`` is True and ``ax`` is given.
+
+    Examples
+    --------
+    >>> p = ts.load_scenario("reciprocal-pause").simulate(seed=0)
+    >>> ax = p.plot()
+    >>> [a.get_ylabel() for a in ax.figure.axes][:3]
+    ['tariff / share withheld (%)', 'equity index (% from baseline)', 'bond stress (yield points)']
     """
+    mk_ax: Axes | None = None
+    if markets and ax is not None:
+        raise ParameterError(
+            "`markets`: the markets panel needs a figure of its own; with `ax` given, draw it "
+            "on another axes with tariffsim.plotting.plot_markets(path, ax=...)."
+        )
+    if ax is None and (markets or (markets is None and has_markets(path))):
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(10, 7.8), layout="constrained")
+        ax, mk_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 1]})
     ax = _new_axes(ax)
     dyads = _active_dyads(path) if dyads is None else list(dyads)
     colors = colors if colors is not None else {d: k for k, d in enumerate(dyads)}
@@ -201,7 +242,12 @@ def plot_path(
         _draw_events(ax, path, dates)
         _draw_agreements(ax, path, dates)
         if event_list:
-            _event_list(ax, path)
+            _event_list(ax, path, below=mk_ax)
+    if mk_ax is not None:
+        plot_markets(path, ax=mk_ax)
+        if events:  # the event dates, faint, on the markets panel too
+            for rnd, _ in _event_groups(path):
+                mk_ax.axvline(dates[rnd], color="0.35", lw=0.8, ls=(0, (2, 2)), zorder=1)
     handles, labels = ax.get_legend_handles_labels()
     if recession:
         ax2 = ax.twinx()
@@ -221,6 +267,109 @@ def plot_path(
         handles, labels = handles + h2, labels + l2
     ax.legend(
         handles, labels, loc="upper left", bbox_to_anchor=(1.08, 1.0), fontsize=8, frameon=False
+    )
+    _date_axis(ax if mk_ax is None else mk_ax)
+    return ax
+
+
+def has_markets(path: Path) -> bool:
+    """Whether ``path`` records market movement: a player's equity index or bond stress off zero.
+
+    Examples
+    --------
+    >>> from tariffsim.plotting import has_markets
+    >>> has_markets(ts.load_scenario("reciprocal-pause").simulate(seed=0))
+    True
+    """
+    eq, bond = getattr(path, "equity", None), getattr(path, "bond", None)
+    if eq is None:
+        return False
+    cols = [path.codes.index(c) for c in path.players()]
+    out = np.asarray(eq)[:, cols]
+    if bond is not None:
+        out = np.concatenate([out, np.asarray(bond)[:, cols]], axis=1)
+    return bool(np.any(np.isfinite(out) & (out != 0)))
+
+
+def plot_markets(
+    path: Path,
+    *,
+    ax: Axes | None = None,
+    countries: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Axes:
+    """The market state of a path: equity index per country and bond stress where there is any.
+
+    Each country's equity index (``Path.equity``, % from its level before
+    the first round; the model's :func:`tariffsim.payoffs.equity_index`) is a
+    solid line in the country's colour; its bond stress (``Path.bond``, yield
+    points) a dashed line of the same colour on a secondary axis, drawn only
+    for countries whose bond stress is ever above zero.
+
+    Parameters
+    ----------
+    path : Path
+    ax : matplotlib Axes, optional
+        Default: a new 10 × 5.4 in figure.
+    countries : sequence of str, optional
+        Default: the path's players (:meth:`Path.players`).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The equity axes (the bond axes, when drawn, is its twin).
+
+    Raises
+    ------
+    ParameterError
+        If the path records no equity index.
+    UnknownNameError
+        If a country is unknown.
+
+    Examples
+    --------
+    >>> from tariffsim.plotting import plot_markets
+    >>> ax = plot_markets(ts.load_scenario("reciprocal-pause").simulate(seed=0))
+    >>> [ln.get_label() for ln in ax.get_lines()][1:]   # after the baseline's zero line
+    ['US equity index', 'CN equity index']
+    """
+    from .errors import UnknownNameError
+
+    eq, bond = getattr(path, "equity", None), getattr(path, "bond", None)
+    if eq is None:
+        raise ParameterError("`path` records no equity index (Path.equity is None).")
+    who = list(path.players() if countries is None else countries)
+    for c in who:
+        if c not in path.codes:
+            raise UnknownNameError(f"unknown country {c!r}; known: {', '.join(path.codes)}.")
+    ax = _new_axes(ax)
+    dates = _dates(path)
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    for k, c in enumerate(who):
+        ax.plot(dates, np.asarray(eq)[:, path.codes.index(c)], color=PALETTE[k % len(PALETTE)],
+                lw=1.8, label=f"{c} equity index")  # fmt: skip
+    ax.set_ylabel("equity index (% from baseline)")
+    ax.grid(True, alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    stressed = [] if bond is None else [
+        (k, c) for k, c in enumerate(who) if np.any(np.asarray(bond)[:, path.codes.index(c)] > 0)
+    ]  # fmt: skip
+    if stressed:
+        ax2 = ax.twinx()
+        for k, c in stressed:
+            ax2.plot(dates, np.asarray(bond)[:, path.codes.index(c)],
+                     color=PALETTE[k % len(PALETTE)], lw=1.2, ls="--",
+                     label=f"{c} bond stress")  # fmt: skip
+        ax2.set_ylabel("bond stress (yield points)")
+        ax2.set_ylim(bottom=0.0)
+        h2, l2 = ax2.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    right = 1.13 if stressed else 1.01  # clear of the bond axis's labels
+    ax.legend(
+        handles, labels, loc="upper left", bbox_to_anchor=(right, 1.0), fontsize=8, frameon=False
     )
     _date_axis(ax)
     return ax
@@ -326,8 +475,11 @@ def _event_groups(path: Path) -> list[tuple[int, list[str]]]:
     return sorted(by_round.items())
 
 
-def _event_list(ax: Axes, path: Path, y: float = -0.1) -> None:
-    """The numbered events (as on the markers) as a monospace list under ``ax``."""
+def _event_list(ax: Axes, path: Path, y: float = -0.1, *, below: Axes | None = None) -> None:
+    """The numbered events (as on the markers) as a monospace list under ``ax``.
+
+    ``below``: place it under that axes instead (a panel under ``ax``).
+    """
     lines = []
     for n, (r, labels) in enumerate(_event_groups(path), start=1):
         cf = all(lab.startswith(_CF) for lab in labels)
@@ -340,11 +492,12 @@ def _event_list(ax: Axes, path: Path, y: float = -0.1) -> None:
         r = min(int(getattr(a, "round", 0)), len(path) - 1)
         lines.append(_clip(f"{'A' + str(n):>4}  {path.dates[r]}  {_agreement_text(a)}", 120))
     if lines:
-        ax.text(
+        host = ax if below is None else below
+        host.text(
             0.0,
             y,
             "events:\n" + "\n".join(lines),
-            transform=ax.transAxes,
+            transform=host.transAxes,
             va="top",
             ha="left",
             fontsize=7,
@@ -354,10 +507,13 @@ def _event_list(ax: Axes, path: Path, y: float = -0.1) -> None:
 
 
 def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
-    """A three-panel figure: tariffs and controls, indicators (recession, approval), payoffs.
+    """Tariffs and controls, indicators (recession, approval), markets and payoffs, one panel each.
 
     Every player (:meth:`Path.players`, which includes every scenario agent)
-    appears in the indicator and payoff panels.
+    appears in the indicator, markets and payoff panels. The markets panel
+    (:func:`plot_markets`: equity index, bond stress where there is any) is
+    drawn when the path's markets move (:func:`has_markets`), third from the
+    top; the payoff panel is always the last row.
 
     Returns
     -------
@@ -367,13 +523,16 @@ def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
         raise ParameterError("`path` is empty.")
     players = path.players()
     nev = len({e.round for e in path.event_records})
+    show_mk = has_markets(path)
     if fig is None:
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(10, 10 + 0.12 * nev), layout="constrained")
-    a1, a2, a3 = fig.subplots(
-        3, 1, sharex=True, gridspec_kw={"height_ratios": [1.25 + 0.04 * nev, 1, 1]}
-    )
+        fig = Figure(figsize=(10, 10 + 0.12 * nev + (2.6 if show_mk else 0)), layout="constrained")
+    heights = [1.25 + 0.04 * nev, 1, 1] + ([1] if show_mk else [])
+    panels = fig.subplots(len(heights), 1, sharex=True, gridspec_kw={"height_ratios": heights})
+    a1, a2, a3 = panels[0], panels[1], panels[-1]
+    if show_mk:
+        plot_markets(path, ax=panels[2])
     plot_path(path, ax=a1, recession=False, events=True, event_list=False)
     dates = _dates(path)
     for k, c in enumerate(players):
@@ -404,6 +563,7 @@ def plot_paths(
     *,
     fig: Figure | None = None,
     recession: bool = True,
+    markets: bool | None = None,
 ) -> Figure:
     """Compare paths (a baseline and what-ifs): one panel per path, same scales, same colours.
 
@@ -418,6 +578,10 @@ def plot_paths(
     recession : bool
         Add a last panel with every path's recession odds for the dyads'
         countries (colour per country, dash pattern per path).
+    markets : bool, optional
+        Add a last panel with every path's equity index for the dyads'
+        countries (colour per country, dash pattern per path). Default
+        (None): when some path's markets move (:func:`has_markets`).
 
     Returns
     -------
@@ -435,8 +599,8 @@ def plot_paths(
     >>> fig = ts.plot_paths({"baseline": sc.simulate(seed=0),
     ...                      "face 0.3": sc.with_params(face_weight=0.3).simulate(seed=0)},
     ...                     dyads=[("US", "CN"), ("CN", "US")])
-    >>> len(fig.axes)
-    3
+    >>> [ax.get_ylabel() for ax in fig.axes[2:]]
+    ['recession odds (%)', 'equity index (% from baseline)']
     """
     from .path import Path as _Path
 
@@ -453,7 +617,11 @@ def plot_paths(
         dyads = seen
     dyads = [(str(d[0]), str(d[1])) for d in dyads]
     colors = {d: k for k, d in enumerate(dyads)}
-    n = len(items) + (1 if recession else 0)
+    if markets is None:
+        markets = any(has_markets(p) for _, p in items)
+    if markets and any(getattr(p, "equity", None) is None for _, p in items):
+        raise ParameterError("`markets`: every path must record its equity index.")
+    n = len(items) + (1 if recession else 0) + (1 if markets else 0)
     if fig is None:
         from matplotlib.figure import Figure
 
@@ -478,21 +646,26 @@ def plot_paths(
         if note:
             ax.text(0.01, 0.96, _clip(note, 100), transform=ax.transAxes, fontsize=7,
                     va="top", color="0.25")  # fmt: skip
-    if recession:
-        ax = axes[-1]
-        countries = sorted({c for d in dyads for c in d}, key=items[0][1].codes.index)
+    countries = sorted({c for d in dyads for c in d}, key=items[0][1].codes.index)
+    extra = [("recession", 100.0, "recession odds", "recession odds (%)")] if recession else []
+    if markets:
+        extra.append(("equity", 1.0, "equity index", "equity index (% from baseline)"))
+    for ax, (field_, scale, what, ylabel) in zip(axes[len(items) :], extra, strict=True):
         for m, (label, p) in enumerate(items):
             for k, c in enumerate(countries):
                 ax.plot(
                     _dates(p),
-                    100 * p.recession[:, p.codes.index(c)],
+                    scale * np.asarray(getattr(p, field_))[:, p.codes.index(c)],
                     color=PALETTE[(len(dyads) + k) % len(PALETTE)],
                     ls=_LINESTYLES[m % len(_LINESTYLES)],
                     lw=1.6,
-                    label=f"{c} recession odds — {label}",
+                    label=f"{c} {what} — {label}",
                 )
-        ax.set_ylim(0, 100)
-        ax.set_ylabel("recession odds (%)")
+        if field_ == "recession":
+            ax.set_ylim(0, 100)
+        else:
+            ax.axhline(0.0, color="0.6", lw=0.8)
+        ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         _date_axis(ax)

@@ -1333,6 +1333,14 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 pr.add(f"{path}.term_days", "only a summit with parties has a term")
                 continue
             kw["term_days"] = td
+        if ed.get("layers") is not None:
+            if not isinstance(ed["layers"], bool):
+                pr.add(f"{path}.layers", f"must be true or false; got {ed['layers']!r}")
+                continue
+            if kind != "summit" or "parties" not in kw:
+                pr.add(f"{path}.layers", "only a summit with parties bargains over layers")
+                continue
+            kw["layers"] = ed["layers"]
         try:
             events.append(Event(when, kind, **kw))
         except TariffsimError as e:
@@ -1447,6 +1455,7 @@ _EVENT_KEYS = {
     "agenda",
     "layer",
     "term_days",
+    "layers",
 }
 _NEGOTIATION_KEYS = {"enabled", "discount", "horizon", "method"}
 _DEMAND_KEYS = {"dyad", "level", "concession", "claims", "layer"}

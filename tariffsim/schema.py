@@ -200,6 +200,7 @@ EVENT = Spec(
         ),
         "layer": _str("for 'set': the tariff layer set (default: the headline)", max_chars=64),
         "term_days": _int("for a summit: days an agreement runs before renewal or lapse", 0, 3660),
+        "layers": Spec("bool", "for a summit: bargain over each tariff layer, not the headline"),
     },
 )
 """One ``[[events]]`` entry."""

@@ -50,6 +50,7 @@ __all__ = [
     "World",
     "apply_moves",
     "step_layers",
+    "step_layers_many",
 ]
 
 PLAYERS = ("US", "CN", "CA", "MX")
@@ -399,6 +400,59 @@ def step_layers(layers: Sequence[Layer], levels: ArrayLike, move: int) -> tuple[
             out[k] = lay.levels.step(out[k], -1)
             break
     return tuple(out)
+
+
+def step_layers_many(
+    layers: Sequence[Layer], levels: ArrayLike, moves: ArrayLike
+) -> NDArray[np.float64]:
+    """:func:`step_layers` for many states of one dyad at once.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        The dyad's layers, in escalation order.
+    levels : array_like, shape (..., m)
+        Levels of the ``m`` layers (in the dyad's order) in each state.
+    moves : array_like of int, shape (...)
+        Signed number of steps per state (``+2``: two escalations in a row,
+        as a jump of two rungs).
+
+    Returns
+    -------
+    ndarray, shape (..., m)
+        Every state follows exactly the rule of :func:`step_layers`, one
+        step at a time.
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> lay = w.instruments[("US", "CN")]
+    >>> ts.world.step_layers_many(lay, [[0.10, 0.10], [0.20, 0.34]], [1, -1]).tolist()
+    [[0.2, 0.1], [0.2, 0.1]]
+    """
+    out = np.array(levels, dtype=float)
+    mv = np.asarray(moves)
+    if out.shape[-1] != len(layers) or out.shape[:-1] != mv.shape:
+        raise ParameterError(
+            f"`levels` must have shape {(*mv.shape, len(layers))}; got {out.shape}."
+        )
+    sign, left = np.sign(mv), np.abs(mv)
+    while np.any(left > 0):
+        act = left > 0
+        for direction, order in ((1, range(len(layers))), (-1, range(len(layers) - 1, -1, -1))):
+            todo = act & (sign == direction)
+            if not todo.any():
+                continue
+            for k in order:
+                lay = layers[k]
+                lv = out[..., k]
+                can = lv < lay.top - 1e-9 if direction > 0 else lv > lay.bottom + 1e-9
+                hit = todo & can
+                if hit.any():
+                    out[..., k] = np.where(hit, lay.levels.step_many(lv, direction), lv)
+                todo = todo & ~hit
+        left = np.where(act, left - 1, left)
+    return out
 
 
 @functools.lru_cache(maxsize=256)

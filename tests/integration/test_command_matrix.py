@@ -97,6 +97,11 @@ def test_run(name: str, fmt: str, tmp_path: Path, figures: dict[str, Any], capsy
         summary = _labels(figures[f"{name}-summary.png"])
         for c in players:
             assert f"{c} recession odds (%)" in summary and f"{c} payoff" in summary
+        # the market state: an equity line per player in both figures when markets move
+        codes = doc["codes"]
+        moving = any(row[codes.index(c)] != 0 for row in doc["equity"] for c in players)
+        for fig in (shown, summary):
+            assert all((f"{c} equity index" in fig) == moving for c in players)
         controls = [c for ax in figures[f"{name}.png"].axes for c in ax.collections]
         n = len(doc["codes"])
         has_control = any(

@@ -126,7 +126,7 @@ def test_show_lists_demands_and_threats_in_every_format(capsys) -> None:
     assert main(["show", "threat-100-nov1"]) == 0
     text = capsys.readouterr().out
     assert "threat  US-CN  130%" in text and "unless suspend_rare_earth_controls" in text
-    assert "demand  US-CN  20%" in text
+    assert "demand  US-CN  10% (fentanyl layer)" in text
     assert main(["show", "threat-100-nov1", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     kinds = [b["kind"] for b in doc["bargaining"]]

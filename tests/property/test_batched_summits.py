@@ -95,3 +95,56 @@ def test_agreements_and_notes_of_each_run_are_those_of_simulate(seeds, pt, step)
         assert pb[r].agreements == one.agreements
         assert pb[r].events == one.events
         assert pb[r].tariff.tobytes() == one.tariff.tobytes()
+
+
+@settings(max_examples=15, deadline=None)
+@given(case=summits(), fent=st.data())
+def test_batched_layer_deals_are_solve_deal_with_layers_run_by_run(case, fent):
+    # a summit bargaining layer by layer, from states whose layers may be off the chain
+    runs, t_us, t_cn, dis, over, agenda, met = case
+    summit = dataclasses.replace(SUMMIT, agenda=agenda, layers=True)
+    rt, talks = _talks(runs, over)
+    R, k = runs, rt.k
+    us, cn = rt.pos["US"], rt.pos["CN"]
+    tariff = np.zeros((R, k, k))
+    tariff[:, us, cn], tariff[:, cn, us] = t_us, t_cn
+    st_ = engine._States(
+        tariff=tariff, control=np.zeros((R, k, k)), peak=tariff.copy(),
+        moved=np.zeros((R, k, k)), support=np.zeros((R, k)), shock=np.zeros((R, k)),
+    )  # fmt: skip
+    rt.settle(st_)
+    f_row = W.layer_index("fentanyl")
+    r_row = W.layer_index("reciprocal")
+    for q in range(R):  # fentanyl 10 instead of 20 in some runs: layers apart
+        if fent.draw(st.booleans()) and st_.layers[q, f_row, us, cn] == 0.2:
+            st_.layers[q, f_row, us, cn] = 0.1
+            st_.tariff[q, us, cn] = round(0.1 + st_.layers[q, r_row, us, cn], 12)
+    rt.settle(st_)
+    rows = np.arange(R)
+    start = engine._take(st_, rows)
+    models = {p: talks._party_params(p, rows) for p in ("US", "CN")}
+    talks._deals(st_, 5, summit, rows, met, start, dis, models)
+    neg = US_CHINA.negotiation
+    for q in range(R):
+        g = parampath.apply(US_CHINA, {p: float(v[q]) for p, v in over.items()})
+        state = rt.full_state(start, q)
+        deal = solve_deal(
+            g, ("US", "CN"), state, {c: float(dis[c][q]) for c in ("US", "CN")},
+            discount=neg.discount, method=neg.method, demands=neg.demands,
+            models=talks._models(q, ("US", "CN")), concessions=summit.agenda, met=met,
+            layers=True,
+        )  # fmt: skip
+        got = talks.agreements[q]
+        assert bool(got) == deal.agreed, q
+        if deal.agreed:
+            assert got[0].terms == deal.terms
+            assert got[0].layers == {dy: dict(v) for dy, v in deal.layers.items()}
+            assert got[0].concessions == deal.concessions
+            np.testing.assert_allclose(
+                [got[0].gain[c] for c in ("US", "CN")],
+                [deal.gain[c] for c in ("US", "CN")], rtol=1e-9, atol=1e-12,
+            )  # fmt: skip
+            want = deal.state.layered(W).layers[:, rt.idx[:, None], rt.idx[None, :]]
+            np.testing.assert_allclose(st_.layers[q], want, atol=1e-12)
+        else:
+            assert np.array_equal(st_.layers[q], start.layers[q])

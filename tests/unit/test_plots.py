@@ -19,6 +19,11 @@ def _tariff_lines(ax):
     return {ln.get_label(): ln for ln in ax.get_lines() if " tariff on " in ln.get_label()}
 
 
+def _texts(ax):
+    """Every text of the figure ``ax`` is on (the event list sits under the lowest panel)."""
+    return [t for a in ax.figure.axes for t in a.texts]
+
+
 def test_equal_tariffs_have_distinct_styles() -> None:
     p = ts.load_scenario("canada-mexico-fentanyl").simulate(seed=0)
     lines = _tariff_lines(p.plot())
@@ -48,7 +53,7 @@ def test_events_numbered_without_overlap() -> None:
     for a in range(len(boxes)):
         for b in range(a + 1, len(boxes)):
             assert not boxes[a].overlaps(boxes[b]), (marks[a].get_text(), marks[b].get_text())
-    listing = next(t.get_text() for t in ax.texts if t.get_text().startswith("events:"))
+    listing = next(t.get_text() for t in _texts(ax) if t.get_text().startswith("events:"))
     assert all(e.label[:40] in listing for e in p.events)
 
 
@@ -122,10 +127,83 @@ def test_agreements_and_layers_are_drawn_when_recorded() -> None:
     object.__setattr__(p, "layer_names", ("reciprocal", "fentanyl"))
     ax = p.plot(layers=True)
     assert any(t.get_text() == "A1" for t in ax.texts)
-    listing = next(t.get_text() for t in ax.texts if t.get_text().startswith("events:"))
+    listing = next(t.get_text() for t in _texts(ax) if t.get_text().startswith("events:"))
     assert "A1" in listing and "agreement US–CN: US->CN 30% (Geneva)" in listing
     labels = [ln.get_label() for ln in ax.get_lines()]
     assert "US on CN: reciprocal layer" in labels and "US on CN: fentanyl layer" not in labels
     df = p.to_frame(tidy=True)
     assert set(df[df.variable == "tariff"].layer) == {"headline", "effective", "reciprocal",
                                                      "fentanyl"}  # fmt: skip
+
+
+def _by_label(fig, ylabel):
+    return next(a for a in fig.axes if a.get_ylabel() == ylabel)
+
+
+EQUITY, BOND = "equity index (% from baseline)", "bond stress (yield points)"
+
+
+def test_markets_panel_draws_each_players_index_and_bond_stress() -> None:
+    p = ts.load_scenario("reciprocal-pause").simulate(seed=0)
+    ax = p.plot()
+    fig = ax.figure
+    eq = _by_label(fig, EQUITY)
+    assert eq is not ax and eq.get_shared_x_axes().joined(eq, ax)  # a panel of its own, same dates
+    lines = {ln.get_label(): ln for ln in eq.get_lines() if ln.get_label().endswith("equity index")}
+    assert set(lines) == {f"{c} equity index" for c in p.players()} == {
+        "US equity index", "CN equity index"}  # fmt: skip
+    for c, ln in lines.items():
+        np.testing.assert_array_equal(ln.get_ydata(), p.equity[:, p.codes.index(c.split()[0])])
+    # bond stress only where there is any: the US's Treasury sell-off, not China's
+    bond = {ln.get_label(): ln for ln in _by_label(fig, BOND).get_lines()}
+    assert set(bond) == {"US bond stress"} and p.bond[:, p.codes.index("CN")].max() == 0
+    np.testing.assert_array_equal(bond["US bond stress"].get_ydata(), p.bond[:, 0])
+    # the event list sits under the lowest panel, and the dates are on it
+    assert any(t.get_text().startswith("events:") for t in eq.texts)
+
+
+def test_no_market_movement_no_panel() -> None:
+    w = ts.World.default()
+    p = ts.simulate(ts.Game(w, ts.PayoffModel(w), rounds=3), seed=0)
+    assert not p.equity.any() and not p.bond.any()
+    fig = p.plot().figure
+    assert EQUITY not in [a.get_ylabel() for a in fig.axes]
+    assert fig.axes[0].get_ylabel() == "tariff / share withheld (%)"
+
+
+def test_markets_panel_needs_its_own_axes() -> None:
+    from matplotlib.figure import Figure
+
+    p = ts.load_scenario("reciprocal-pause").simulate(seed=0, rounds=3)
+    ax = Figure().add_subplot()
+    with pytest.raises(ParameterError, match="markets"):
+        plot_path(p, ax=ax, markets=True)
+    plot_path(p, ax=ax)  # a given axes: the tariffs only, the caller lays out the rest
+    assert len(ax.figure.axes) == 2  # tariffs and their recession twin
+
+
+def test_summary_and_comparison_show_the_markets() -> None:
+    sc = ts.load_scenario("reciprocal-pause")
+    p, calm = sc.simulate(seed=0), sc.replace(shocks=[]).simulate(seed=0)
+    fig = plot_summary(p)
+    eq = _by_label(fig, EQUITY)
+    assert {ln.get_label() for ln in eq.get_lines() if "equity" in ln.get_label()} == {
+        f"{c} equity index" for c in p.players()}  # fmt: skip
+    assert fig.axes[3].get_ylabel() == "payoff (% of GDP, annual rate)"  # payoffs stay last
+    cmp = plot_paths({"record": p, "no sell-off": calm}, dyads=[("US", "CN"), ("US", "EU")])
+    eq = _by_label(cmp, EQUITY)
+    labels = [ln.get_label() for ln in eq.get_lines() if "equity" in ln.get_label()]
+    assert sorted(labels) == sorted(
+        f"{c} equity index — {k}" for c in ("US", "CN", "EU") for k in ("record", "no sell-off")
+    )
+    us = next(ln for ln in eq.get_lines() if ln.get_label() == "US equity index — no sell-off")
+    np.testing.assert_array_equal(us.get_ydata(), calm.equity[:, 0])
+    assert len(plot_paths({"a": p}, markets=False).axes) == 2  # tariffs + recession only
+
+
+def test_plot_markets_bad_input() -> None:
+    from tariffsim.plotting import plot_markets
+
+    p = ts.load_scenario("reciprocal-pause").simulate(seed=0, rounds=2)
+    with pytest.raises(ts.UnknownNameError, match="XX"):
+        plot_markets(p, countries=["XX"])
