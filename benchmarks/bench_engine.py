@@ -2,22 +2,30 @@
 
 Run ``python benchmarks/bench_engine.py`` from the repository root (``--quick``
 for smaller batches). The code of an earlier commit (``--before``, default
-70eca06: the batched engine before summits were batched and segment rates
-computed from headlines) is extracted with ``git archive`` into a temporary
-directory and imported as ``tariffsim_before``, so "now" and "before" run in
-the same process on the same machine, on the same scenario files. Measured:
+af1084f: the engine before it evaluated only the distinct rows of a batch and
+before the payoff block's per-call work was cut) is extracted with ``git
+archive`` into a temporary directory and imported as ``tariffsim_before``, so
+"now" and "before" run in the same process on the same machine, on the same
+scenario files and the same numbers of runs. Measured:
 
 (a) ``us-china-145``, 52 rounds: ``simulate`` (one run per call) in a loop,
     the earlier engine's ``simulate_batch`` and today's ``simulate_batch`` of
     10,000 runs with ``record="compact"`` (runs/s), with and without per-run
     overrides (pass-through, elasticity, noise drawn per run); the peak
-    resident memory of a fresh process running the 10,000-run batch;
+    resident memory of a fresh process running the 10,000-run batch. Without
+    overrides the scenario has no noise, so every run is the same and the
+    engine evaluates one row per call: the case with overrides is the honest
+    ensemble;
 (b) ``four-country-2025``, 52 rounds: the same comparison (2,000 runs);
 (c) payoff evaluation, states/s: ``PayoffModel.payoff`` on 100,000 states of
     the default 10-country world (random rungs on the 4 players' dyads), the
-    engine's evaluation of the 4-player slice, and 100,000 states with every
-    one of the 10 countries' tariffs random (no slice possible), each against
-    the earlier commit's ``PayoffModel.payoff`` on the same states.
+    engine's evaluation of the 4-player slice (the payoff block called
+    directly, every row evaluated), and 100,000 states with every one of the
+    10 countries' tariffs random (no slice possible), each against the
+    earlier commit on the same states;
+(d) ``ts.ensemble(us-china-145, vary="claims")``: runs/s of the ensemble API
+    (parameters drawn from the claims' ranges, one process), against the
+    earlier commit.
 
 The machine's load is printed with the numbers: compare ratios from one run.
 """
@@ -46,7 +54,7 @@ import tariffsim as ts  # noqa: E402
 from tariffsim import engine  # noqa: E402
 from tariffsim.payoffs import _evaluate_block, _WorldView  # noqa: E402
 
-BEFORE = "70eca06"
+BEFORE = "af1084f"
 
 
 def load_before(commit: str = BEFORE) -> Any:
@@ -87,13 +95,20 @@ BEFORE_USED = [BEFORE]
 BEFORE_OWN_FILES: set[str] = set()
 
 
+CPU_TIMES: list[float] = []
+"""CPU seconds of the best call of each :func:`best_of`, in order (the load moves them less)."""
+
+
 def best_of(func: Callable[[], Any], repeats: int) -> float:
+    """Best wall time of ``repeats`` calls (its CPU time appended to :data:`CPU_TIMES`)."""
     times = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         func()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        times.append((time.perf_counter() - t0, time.process_time() - c0))
+    best = min(times)
+    CPU_TIMES.append(best[1])
+    return best[0]
 
 
 def overrides(runs: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -117,6 +132,7 @@ def bench_scenario(
     t_old = best_of(
         lambda: old.simulate_batch(old_game, rounds, seeds=range(old_runs), record="compact"), 1
     )
+    cpu_old = CPU_TIMES[-1]
     over_old = overrides(old_runs)
     t_old_var = best_of(
         lambda: old.simulate_batch(
@@ -124,12 +140,12 @@ def bench_scenario(
         ),
         1,
     )
+    cpu_old_var = CPU_TIMES[-1]
     ts.simulate_batch(game, rounds, seeds=range(8), record="compact")  # warm up
-    c0 = time.process_time()
     t_batch = best_of(
         lambda: ts.simulate_batch(game, rounds, seeds=range(runs), record="compact"), 1
     )
-    cpu_batch = time.process_time() - c0
+    cpu_batch = CPU_TIMES[-1]
     over = overrides(runs)
     t_var = best_of(
         lambda: ts.simulate_batch(
@@ -137,6 +153,7 @@ def bench_scenario(
         ),
         1,
     )
+    cpu_var = CPU_TIMES[-1]
     loop_rate = loop_runs / t_loop
     return {
         "scenario": name,
@@ -148,7 +165,10 @@ def bench_scenario(
         "batch_runs": runs,
         "batch_runs_per_s": runs / t_batch,
         "batch_runs_per_cpu_s": runs / cpu_batch,
+        "before_batch_runs_per_cpu_s": old_runs / cpu_old,
         "batch_with_overrides_runs_per_s": runs / t_var,
+        "batch_with_overrides_runs_per_cpu_s": runs / cpu_var,
+        "before_batch_with_overrides_runs_per_cpu_s": old_runs / cpu_old_var,
         "speedup_vs_simulate_loop": runs / t_batch / loop_rate,
         "speedup_with_overrides_vs_simulate_loop": runs / t_var / loop_rate,
         "speedup_vs_before": (runs / t_batch) / (old_runs / t_old),
@@ -242,6 +262,44 @@ def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
     full = model.payoff(ts.StateBatch.from_tariffs(random_tariffs(w, n_states, 0, everyone=False)))
     np.testing.assert_allclose(slice_eval()[:, 0], full[:, idx], rtol=1e-12, atol=1e-12)
     out["slice_engine_states_per_s"] = n_states / best_of(slice_eval, repeats)
+    try:  # the earlier commit's payoff block on the same slice
+        from tariffsim_before import engine as old_engine
+        from tariffsim_before.payoffs import _evaluate_block as old_block
+        from tariffsim_before.payoffs import _WorldView as OldView
+
+        old_view = OldView.of(w_old, idx)
+        old_params = old_engine._batched_params(m_old.params, {}, idx)
+        nxt_old = old.StateBatch(
+            tariff=t, control=z, peak=t, moved=z, support=np.zeros(t.shape[:-1]),
+            shock=np.zeros(t.shape[:-1]),
+        )  # fmt: skip
+
+        def old_slice() -> Any:
+            return old_block(
+                old_view, old_params, m_old.weights[:, idx], m_old.active[ix], nxt_old, t, z, z
+            ).total
+
+        assert old_slice().tobytes() == slice_eval().tobytes()  # the same numbers, bit for bit
+        out["slice_before_states_per_s"] = n_states / best_of(old_slice, repeats)
+    except (ImportError, AttributeError, TypeError):  # an earlier commit without that block
+        out["slice_before_states_per_s"] = float("nan")
+    return out
+
+
+def bench_ensemble(old: Any, runs: int) -> dict:
+    """Runs/s of ``ensemble(us-china-145, vary="claims")`` today and at the earlier commit."""
+    out: dict[str, Any] = {"runs": runs}
+    for label, mod in (("now", ts), ("before", old)):
+        try:
+            mod.ensemble("us-china-145", 8, seed=0, vary="claims", progress=False)  # warm up
+            t = best_of(
+                lambda m=mod: m.ensemble("us-china-145", runs, seed=0, vary="claims",
+                                         progress=False),
+                1,
+            )  # fmt: skip
+            out[f"{label}_runs_per_s"] = runs / t
+        except (AttributeError, TypeError):  # an earlier commit without the ensemble API
+            out[f"{label}_runs_per_s"] = float("nan")
     return out
 
 
@@ -268,21 +326,23 @@ def main(argv: list[str] | None = None) -> None:
             "us-china-145",
             runs,
             loop_runs=20 if args.quick else 50,
-            old_runs=100 if args.quick else 500,
+            old_runs=runs,
         ),
         "four_country": bench_scenario(
             old,
             "four-country-2025",
             runs // 5,
             loop_runs=10 if args.quick else 20,
-            old_runs=50 if args.quick else 200,
+            old_runs=runs // 5,
         ),
         "memory": bench_memory(runs),
         "payoffs": bench_payoffs(old, 100_000, 3 if args.quick else 5),
+        "ensemble": bench_ensemble(old, runs // 5),
     }
     res["machine"]["loadavg_after"] = os.getloadavg()
     res["before_played_its_own_scenario_files"] = sorted(BEFORE_OWN_FILES)
     uc, fc, mem, pay = res["us_china"], res["four_country"], res["memory"], res["payoffs"]
+    ens = res["ensemble"]
     mb = 1024 * 1024
 
     def rate(x: float, unit: str = "runs/s") -> str:
@@ -294,7 +354,9 @@ def main(argv: list[str] | None = None) -> None:
         (
             f"(a) {bef} simulate_batch {uc['before_batch_runs']:,} runs",
             f"{rate(uc['before_batch_runs_per_s'])} "
-            f"(with overrides {rate(uc['before_batch_with_overrides_runs_per_s'])})",
+            f"({rate(uc['before_batch_runs_per_cpu_s'], 'runs/CPU-s')}; with overrides "
+            f"{rate(uc['before_batch_with_overrides_runs_per_s'])}, "
+            f"{rate(uc['before_batch_with_overrides_runs_per_cpu_s'], 'runs/CPU-s')})",
         ),
         (
             f"(a) simulate_batch {uc['batch_runs']:,} runs, compact",
@@ -306,7 +368,8 @@ def main(argv: list[str] | None = None) -> None:
             "(a) ... with per-run overrides and noise",
             f"{rate(uc['batch_with_overrides_runs_per_s'])} "
             f"({uc['speedup_with_overrides_vs_simulate_loop']:,.0f}x the loop, "
-            f"{uc['speedup_with_overrides_vs_before']:,.1f}x {bef})",
+            f"{uc['speedup_with_overrides_vs_before']:,.1f}x {bef}; "
+            f"{rate(uc['batch_with_overrides_runs_per_cpu_s'], 'runs/CPU-s')})",
         ),
         (
             f"(a) peak RSS, process running {mem['runs']:,} runs",
@@ -317,7 +380,9 @@ def main(argv: list[str] | None = None) -> None:
         (
             f"(b) {bef} simulate_batch {fc['before_batch_runs']:,} runs",
             f"{rate(fc['before_batch_runs_per_s'])} "
-            f"(with overrides {rate(fc['before_batch_with_overrides_runs_per_s'])})",
+            f"({rate(fc['before_batch_runs_per_cpu_s'], 'runs/CPU-s')}; with overrides "
+            f"{rate(fc['before_batch_with_overrides_runs_per_s'])}, "
+            f"{rate(fc['before_batch_with_overrides_runs_per_cpu_s'], 'runs/CPU-s')})",
         ),
         (
             f"(b) simulate_batch {fc['batch_runs']:,} runs, compact",
@@ -328,7 +393,8 @@ def main(argv: list[str] | None = None) -> None:
         (
             "(b) ... with per-run overrides and noise",
             f"{rate(fc['batch_with_overrides_runs_per_s'])} "
-            f"({fc['speedup_with_overrides_vs_before']:,.1f}x {bef})",
+            f"({fc['speedup_with_overrides_vs_before']:,.1f}x {bef}; "
+            f"{rate(fc['batch_with_overrides_runs_per_cpu_s'], 'runs/CPU-s')})",
         ),
         (
             "(c) payoff, 4 players in the 10-country world",
@@ -337,7 +403,8 @@ def main(argv: list[str] | None = None) -> None:
         ),
         (
             "(c) engine evaluation of the 4-player slice",
-            rate(pay["slice_engine_states_per_s"], "states/s"),
+            f"{rate(pay['slice_engine_states_per_s'], 'states/s')} "
+            f"({bef} {rate(pay['slice_before_states_per_s'], 'states/s')})",
         ),
         (
             "(c) payoff, all 10 countries' tariffs random",
@@ -345,6 +412,12 @@ def main(argv: list[str] | None = None) -> None:
             f"({bef} {rate(pay['world10_before_states_per_s'], 'states/s')})",
         ),
     ]
+    rows.append(
+        (
+            f"(d) ensemble us-china-145 vary='claims', {ens['runs']:,} runs",
+            f"{rate(ens['now_runs_per_s'])} ({bef} {rate(ens['before_runs_per_s'])})",
+        )
+    )
     rows.append(
         (
             "load average (1 min) before / after",

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import limits, parampath
+from ._distinct import distinct_rows, evaluate_distinct
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, targets_of
 from .deals import (
@@ -49,7 +50,7 @@ from .deals import _powers as _deals_powers
 from .dynamics import adjust_step, grievance_step, per_time, tie_held, tie_step, ties_in_force
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
-from .payoffs import TERMS, Breakdown, Params, _evaluate_block, _WorldView, recession_odds
+from .payoffs import TERMS, Breakdown, Params, _WorldView, recession_odds
 from .world import SLOW_FIELDS, Layer, State, StateBatch, World, apply_moves, step_layers_many
 
 if TYPE_CHECKING:
@@ -472,30 +473,40 @@ class _Streams:
 
     def __init__(
         self,
-        bases: Sequence[np.random.SeedSequence],
+        bases: Sequence[np.random.SeedSequence] | None,
         offsets: Sequence[int],
         bitgen: type[np.random.BitGenerator] = np.random.PCG64,
+        *,
+        seeds: Sequence[SeedLike] | None = None,
     ) -> None:
-        self.bases, self.offsets, self.bitgen = list(bases), list(offsets), bitgen
+        self.seeds = list(seeds) if seeds is not None else None
+        """The runs' seeds, made into SeedSequences on first use (when ``bases`` is None)."""
+        self.bases = list(bases) if bases is not None else None
+        self.offsets = list(offsets)
+        self.bitgen = bitgen
         self._made: dict[tuple[int, int], np.random.Generator] = {}
 
     def __len__(self) -> int:
-        return len(self.bases)
+        return len(self.bases) if self.bases is not None else len(self.seeds or ())
 
     def child(self, r: int, k: int) -> np.random.Generator:
         g = self._made.get((r, k))
         if g is None:
-            b = self.bases[r]
+            b = self.bases[r] if self.bases is not None else _seed_sequence((self.seeds or [])[r])
+            offset = self.offsets[r]
             ss = np.random.SeedSequence(
-                b.entropy, spawn_key=(*b.spawn_key, self.offsets[r] + k), pool_size=b.pool_size
+                b.entropy, spawn_key=(*b.spawn_key, offset + k), pool_size=b.pool_size
             )
             g = self._made[(r, k)] = np.random.Generator(self.bitgen(ss))
         return g
 
     @classmethod
     def of_seeds(cls, seeds: Sequence[SeedLike]) -> _Streams:
-        bases = [_seed_sequence(s) for s in seeds]
-        return cls(bases, [b.n_children_spawned for b in bases])
+        """Streams of ``seeds`` (each copied when a run first draws: most never do)."""
+        offsets = [
+            s.n_children_spawned if isinstance(s, np.random.SeedSequence) else 0 for s in seeds
+        ]  # as the seeds stand now
+        return cls(None, offsets, seeds=seeds)
 
 
 class _RunRngs(Sequence[np.random.Generator]):
@@ -727,6 +738,7 @@ class _Run:
         """The involved dyads with several layers: ``(i, j, layer rows, layers)``; only
         these can hold layers other than their headline's split."""
         self.days = float(game.round_days)
+        self._tie_memo: tuple[Array, Any] | None = None
         self._slow_memo: tuple[Array, Array, dict[str, Any]] | None = None
         """The last slow state computed and the arrays it came from (kept alive, so
         ``is`` identifies them): every agent's evaluation in a round reads the same."""
@@ -743,12 +755,16 @@ class _Run:
         memo = self._slow_memo
         if memo is not None and memo[0] is st.tie_loss and memo[1] is st.grievance:
             return dict(memo[2])  # the same state arrays: the same slow state
-        eff, two = ties_in_force(st.tie_loss, w.ties)
-        out = {
-            "tie_held": tie_held(st.tie_loss, w.ties)[:, None, idx],
-            "grievance": st.grievance[:, None],
-            "ties": (eff[ix][:, None], two[ix][:, None]),
-        }
+        loss = st.tie_loss
+        cls = self.tie_classes(loss)  # runs with the same tie losses: computed once
+        if cls is not None:
+            loss = loss[cls[0]]
+        eff, two = ties_in_force(loss, w.ties)
+        held = tie_held(loss, w.ties)[:, None, idx]
+        eff, two = eff[ix][:, None], two[ix][:, None]
+        if cls is not None:
+            held, eff, two = held[cls[1]], eff[cls[1]], two[cls[1]]
+        out = {"tie_held": held, "grievance": st.grievance[:, None], "ties": (eff, two)}
         self._slow_memo = (st.tie_loss, st.grievance, out)
         return dict(out)
 
@@ -772,6 +788,15 @@ class _Run:
         self._market_cache[key] = (params, out)
         return out
 
+    def tie_classes(self, loss: Array) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+        """:func:`~tariffsim._distinct.distinct_rows` of tie losses ``loss`` (the last kept)."""
+        memo = self._tie_memo
+        if memo is not None and memo[0] is loss:
+            return memo[1]
+        cls = distinct_rows([loss], len(loss))
+        self._tie_memo = (loss, cls)
+        return cls
+
     def ties_of(self, st: _States) -> Array:
         """``st.tie_loss``, set to no loss (whole world) when a caller left it out."""
         if st.tie_loss is None or np.ndim(st.tie_loss) != 3:  # left out (or copied as None)
@@ -791,12 +816,17 @@ class _Run:
         st.adjust = adjust_step(st.adjust, start, t, days, runs("adjust_days"))
         st.grievance = grievance_step(st.grievance, start, t, days, runs("grievance_days"))
         if rise.any() or st.tie_loss.any():
-            full = np.zeros(st.tie_loss.shape)
+            loss, ero, half = st.tie_loss, runs("tie_erosion"), runs("tie_rebuild_days")
+            cls = distinct_rows([loss, rise, ero, half], len(loss))  # equal runs: once
+            if cls is not None:
+                first = cls[0]
+                loss, rise = loss[first], rise[first]
+                ero = ero[first] if np.ndim(ero) and len(ero) > 1 else ero
+                half = half[first] if np.ndim(half) and len(half) > 1 else half
+            full = np.zeros(loss.shape)
             full[:, self.idx[:, None], self.idx[None, :]] = rise
-            st.tie_loss = tie_step(
-                st.tie_loss, full, self.world.ties, runs("tie_erosion"), days,
-                runs("tie_rebuild_days"),
-            )  # fmt: skip
+            loss = tie_step(loss, full, self.world.ties, ero, days, half)
+            st.tie_loss = loss if cls is None else loss[cls[1]]
 
     def _start(self, when: dt.date | int | None) -> int | None:
         return None if when is None else self.game.round_of(when)
@@ -986,7 +1016,7 @@ class _Run:
             adjust=st.adjust[:, None],
             layers=self.candidate_layers(st, tariff),  # type: ignore[arg-type]
         )
-        return _evaluate_block(
+        return evaluate_distinct(
             self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
             st.control[:, None], **self._slow(params, st), prev_equity=st.equity[:, None],
             prev_bond=st.bond[:, None], market=self._market_for(params),
@@ -1024,7 +1054,7 @@ class _Run:
             priced = None if prev.market_burden is None else prev.market_burden[:, None]
         slow = self._slow(params, st)
         slow["grievance"] = (st if prev is None else prev).grievance[:, None]
-        return _evaluate_block(
+        return evaluate_distinct(
             self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control,
             **slow, prev_equity=prev_eq, prev_bond=prev_bond, market=self._market_for(params),
             prev_market_burden=priced,
@@ -1486,7 +1516,7 @@ def _play(
         rec.add(r, st, prev, moves, mk)
         st.shock = np.zeros_like(st.support)
     return {
-        "arrays": rec.arrays,
+        "arrays": _run_major(rec.arrays),
         "events": events_log,
         "agreements": tuple(tuple(a) for a in talks.agreements),
         "notes": tuple(tuple(n) for n in talks.notes),
@@ -1517,6 +1547,8 @@ class _Talks:
         self.items = items
         R = rt.runs
         self.agreements: list[list[Agreement]] = [[] for _ in range(R)]
+        self.expiring: dict[int, list[tuple[int, int]]] = {}
+        """Round → (run, agreement index) of the agreements that run out then."""
         self.notes: list[list[tuple[int, str]]] = [[] for _ in range(R)]
         self.met: list[set[str]] = [set() for _ in range(R)]
         self.locked: list[dict[Dyad, tuple[float, int]]] = [{} for _ in range(R)]
@@ -1787,7 +1819,7 @@ class _Talks:
                 tariff=t, control=ctl, peak=peak, moved=t - start.tariff[:, None],
                 support=support, shock=shock, layers=cand_lay,  # type: ignore[arg-type]
             )  # fmt: skip
-            first[p] = _evaluate_block(
+            first[p] = evaluate_distinct(
                 rt.view, models[p], rt.weights, rt.active, nxt, start.tariff[:, None],
                 start.moved[:, None], start.control[:, None],
             ).total[..., kp]  # fmt: skip
@@ -1795,7 +1827,7 @@ class _Talks:
                 tariff=t, control=ctl, peak=peak, moved=zero, support=support, shock=shock,
                 layers=cand_lay,  # type: ignore[arg-type]
             )  # fmt: skip
-            hold[p] = _evaluate_block(
+            hold[p] = evaluate_distinct(
                 rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl
             ).total[..., kp]
         factor = d / (1 - d)
@@ -1890,7 +1922,8 @@ class _Talks:
         k = len(self.agreements[q])
         term = getattr(event, "term_days", 0)
         expires = r + max(1, math.ceil(term / self.rt.game.round_days)) if term else None
-        self.agreements[q].append(
+        self._append(
+            q,
             Agreement(
                 round=r,
                 date=self.rt.game.date(r),
@@ -1903,13 +1936,19 @@ class _Talks:
                 expires=expires,
                 before=dict(before or {}),
                 layers={dy: dict(v) for dy, v in (layers or {}).items()},
-            )
+            ),
         )
         self.met[q] |= set(concessions)
         self._groups = None
         for dy, level in terms.items():
             self.locked[q][dy] = (level, k)
         self._lock_row(q)
+
+    def _append(self, q: int, a: Agreement) -> None:
+        """Add agreement ``a`` to run ``q``'s, indexed by the round it runs out."""
+        if a.expires is not None:
+            self.expiring.setdefault(a.expires, []).append((q, len(self.agreements[q])))
+        self.agreements[q].append(a)
 
     def _deal_one(
         self, st: _States, r: int, event: Event, q: int, met: frozenset[str], dis: dict[str, float]
@@ -1951,10 +1990,8 @@ class _Talks:
         if not self.terms:
             return
         due: dict[int, list[int]] = {}
-        for q in range(self.rt.runs):
-            for k, a in enumerate(self.agreements[q]):
-                if a.expires == r:
-                    due.setdefault(q, []).append(k)
+        for q, k in sorted(self.expiring.pop(r, ())):  # runs in order, each's in order
+            due.setdefault(q, []).append(k)
         if not due:
             return
         st.tariff, st.control = st.tariff.copy(), st.control.copy()
@@ -2012,7 +2049,7 @@ class _Talks:
             shock=start.shock[:, None],
         )  # fmt: skip
         keep = {
-            p: _evaluate_block(
+            p: evaluate_distinct(
                 rt.view, models[p], rt.weights, rt.active, held, held.tariff, zero,
                 held.control,
             ).total[:, 0, pos[p]] / (1 - d)
@@ -2024,7 +2061,8 @@ class _Talks:
             if all(v >= 0 for v in gain.values()):
                 k2 = len(self.agreements[q])
                 tot = sum(gain.values()) or 1.0
-                self.agreements[q].append(
+                self._append(
+                    q,
                     dataclasses.replace(
                         a, round=r, date=g0.date(r), concessions=(), gain=gain,
                         split={p: v / tot for p, v in gain.items()},
@@ -2188,10 +2226,10 @@ def _carry_on_batch(
     out: dict[str, Array] = {}
     for p, params in models.items():
         k = rt.pos[p]
-        flows = _evaluate_block(
+        flows = evaluate_distinct(
             rt.view, params, rt.weights, rt.active, nxt, prev_tau, prev_moved, prev_ctl
         ).total[..., k]
-        tail = _evaluate_block(
+        tail = evaluate_distinct(
             rt.view, params, rt.weights, rt.active, last, last.tariff, last.moved, last.control
         ).total[:, 0, k]
         acc = np.zeros(len(tau))
@@ -2258,6 +2296,20 @@ def _learn(rt: _Run, st: _States) -> None:
             object.__setattr__(ag.perceived, name, v)
 
 
+def _round_major(shape: tuple[int, ...], dtype: Any = float) -> Any:
+    """Zeros of ``shape`` (R, T, ...) stored round by round (one round's runs contiguous).
+
+    The engine writes one round of every run at a time; :func:`_run_major`
+    gives the usual layout at the end.
+    """
+    return np.zeros((shape[1], shape[0], *shape[2:]), dtype=dtype).swapaxes(0, 1)
+
+
+def _run_major(arrays: dict[str, Any]) -> dict[str, Any]:
+    """Record arrays in C order (runs first), one field at a time (``arrays`` is emptied)."""
+    return {k: np.ascontiguousarray(arrays.pop(k)) for k in list(arrays)}
+
+
 class _Record:
     """Preallocated per-run, per-round record arrays."""
 
@@ -2271,9 +2323,9 @@ class _Record:
         a: dict[str, Any] = {}
         self.look = mode == "look"
         if self.look:  # a bargain's look-ahead: tariffs, controls, layers; involved countries
-            a["tariff"] = np.zeros((R, T, rt.k, rt.k))
-            a["control"] = np.zeros((R, T, rt.k, rt.k))
-            a["layers"] = np.zeros((R, T, len(w.layer_names), rt.k, rt.k))
+            a["tariff"] = _round_major((R, T, rt.k, rt.k))
+            a["control"] = _round_major((R, T, rt.k, rt.k))
+            a["layers"] = _round_major((R, T, len(w.layer_names), rt.k, rt.k))
             self.arrays = a
             return
         # the levels of every layer of every dyad with instruments: (importer, exporter, layer)
@@ -2284,20 +2336,20 @@ class _Record:
         self.slot_ij = [
             (pos0.get(a_), pos0.get(b_), w.layer_index(nm)) for a_, b_, nm in self.slots
         ]
-        a["layers"] = np.zeros((R, T, len(self.slots)))
+        a["layers"] = _round_major((R, T, len(self.slots)))
         if self.full:
             for name in ("tariff", "effective", "control", "perceived_pass_through", *SLOW_FIELDS):
-                a[name] = np.zeros((R, T, n, n))
-            a["moves"] = np.zeros((R, T, n, n), dtype=np.int64)
-            a["terms"] = np.zeros((R, T, len(TERMS), n))
+                a[name] = _round_major((R, T, n, n))
+            a["moves"] = _round_major((R, T, n, n), dtype=np.int64)
+            a["terms"] = _round_major((R, T, len(TERMS), n))
             for name in ("payoff", "recession", "approval", "drawdown", "burden", "equity", "bond"):
-                a[name] = np.zeros((R, T, n))
+                a[name] = _round_major((R, T, n))
         else:
-            a["tariff"] = np.zeros((R, T, len(self.dyads)))
-            a["control"] = np.zeros((R, T, len(self.cdyads)))
-            a["moves"] = np.zeros((R, T, len(self.dyads)), dtype=np.int8)
+            a["tariff"] = _round_major((R, T, len(self.dyads)))
+            a["control"] = _round_major((R, T, len(self.cdyads)))
+            a["moves"] = _round_major((R, T, len(self.dyads)), dtype=np.int8)
             for name in ("payoff", "recession", "approval", "drawdown"):
-                a[name] = np.zeros((R, T, n))
+                a[name] = _round_major((R, T, n))
         self.arrays = a
         # indicators of countries no tariff touches: their free-trade values
         truth = rt.truth_full
@@ -2351,7 +2403,12 @@ class _Record:
         if bd is None:
             bd = rt.evaluate_state(rt.truth, st, prev)
         if self.others.size:  # third parties pay for the ties others eroded with them
-            lost = self.tie_cost * tie_held(st.tie_loss, rt.world.ties)[:, self.others]
+            cls = rt.tie_classes(st.tie_loss)
+            if cls is None:
+                held = tie_held(st.tie_loss, rt.world.ties)[:, self.others]
+            else:  # runs with the same tie losses: computed once
+                held = tie_held(st.tie_loss[cls[0]], rt.world.ties)[:, self.others][cls[1]]
+            lost = self.tie_cost * held
             a["payoff"][:, r, self.others] = lost
             if self.full:
                 a["terms"][:, r, TERMS.index("alliance"), self.others] = lost

@@ -140,7 +140,7 @@ def _sum_last(x: NDArray[Any]) -> Array:
         return np.asarray(x.sum(axis=-1), dtype=float)
     acc = 0.0 + x[..., 0]
     for i in range(1, n):
-        acc = acc + x[..., i]
+        acc += x[..., i]  # in place: the same sums, no new array per entry
     return acc
 
 
@@ -151,7 +151,7 @@ def _sum_rows(x: NDArray[Any]) -> Array:
         return np.asarray(x.sum(axis=-2), dtype=float)
     acc = 0.0 + x[..., 0, :]
     for i in range(1, n):
-        acc = acc + x[..., i, :]
+        acc += x[..., i, :]
     return acc
 
 
@@ -227,7 +227,11 @@ def tariff_pain(m0: Array, t: Array, p: Array, s: float | Array, dep: Array, gdp
     >>> round(float(-x[0, 0]), 3)  # 8.9 bn lost on 100 bn at 10%: 0.89% of a 1 tn GDP
     0.888
     """
-    pt1 = 1.0 + p * t
+    return _pain_of(m0, 1.0 + p * t, s, dep, gdp)
+
+
+def _pain_of(m0: Array, pt1: Array, s: float | Array, dep: Array, gdp: Array) -> Array:
+    """:func:`tariff_pain` from the buyers' price factor ``pt1 = 1 + p t``."""
     near_one = np.abs(np.asarray(s, dtype=float) - 1.0) < 1e-12
     if not near_one.any():
         area = m0 / (s - 1.0) * (1.0 - _power(pt1, 1.0 - s))
@@ -2020,6 +2024,16 @@ class _WorldView:
     days: float = REFERENCE_DAYS
     """Calendar days of the round the block prices (the market's mood fades per day)."""
 
+    @cached_property
+    def m0_seg(self) -> Array:
+        """Baseline imports per segment ``seg_share * imports``, ``(K, k, k)`` (read-only)."""
+        return _ro_array(self.seg_share * self.imports)
+
+    @cached_property
+    def m0_rest(self) -> Array:
+        """Baseline imports no segment holds, ``imports * (1 - seg_share.sum(0))`` (read-only)."""
+        return _ro_array(self.imports * (1.0 - self.seg_share.sum(axis=0)))
+
     @classmethod
     def of(
         cls, world: World, idx: NDArray[np.intp] | None = None, *, days: float = REFERENCE_DAYS
@@ -2149,7 +2163,29 @@ def _seg(x: Any, *, dyad: bool = True) -> Any:
     return a[..., None, :] if a.ndim >= 2 else x
 
 
+_ROWS_MEMO: dict[int, tuple[Array, list[NDArray[np.intp] | None]]] = {}
+""":func:`_segment_rows` of read-only arrays (kept alive, so ``id`` identifies them)."""
+
+
+def _ro_array(a: Array) -> Array:
+    a.flags.writeable = False
+    return a
+
+
 def _segment_rows(m0_seg: Array) -> list[NDArray[np.intp] | None]:
+    memo = not m0_seg.flags.writeable
+    hit = _ROWS_MEMO.get(id(m0_seg)) if memo else None
+    if hit is not None and hit[0] is m0_seg:
+        return hit[1]
+    out = _segment_rows_of(m0_seg)
+    if memo:
+        if len(_ROWS_MEMO) > 64:
+            _ROWS_MEMO.clear()
+        _ROWS_MEMO[id(m0_seg)] = (m0_seg, out)
+    return out
+
+
+def _segment_rows_of(m0_seg: Array) -> list[NDArray[np.intp] | None]:
     """Per segment, the importers (rows) it holds trade of; None for every row.
 
     Segment 0 is evaluated on every dyad; a further segment only on the rows
@@ -2222,8 +2258,9 @@ def _trade_terms(
             pt_k, dep_k = _rows_of(pt, rows, dyad=True), _rows_of(dep, rows, dyad=True)
             w_k, g_k = _rows_of(weight, rows, dyad=False), gdp[rows]
         el_k = el if rows is None else _rows_of(el, rows, dyad=True)
-        m_k = trade_response(m0_k, r_k, pt_k, el_k)
-        pain_k = tariff_pain(m0_k, r_k, pt_k, el_k, dep_k, g_k)[..., 0, :]
+        pt1 = 1.0 + pt_k * r_k  # as trade_response and tariff_pain compute it
+        m_k = m0_k * _power(pt1, -el_k)
+        pain_k = _pain_of(m0_k, pt1, el_k, dep_k, g_k)[..., 0, :]
         rev_k = tariff_revenue(m_k, r_k, w_k, g_k)[..., 0, :]
         ret_k = retaliation_loss(m0_k, m_k, r_k, pt_k, margin, gdp)[..., 0, :]
         if rows is None:
@@ -2292,7 +2329,7 @@ def _evaluate_block(
     else:
         lay = nxt.layers if nxt.layers.shape[-3] else world.split(tau)
         r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
-    m0_seg = world.seg_share * m0  # (K, n, n)
+    m0_seg = world.m0_seg  # (K, n, n): seg_share * m0
     pt, el = (
         _seg(p.pass_through),
         _seg(elasticity_in_force(p, nxt.adjust, batched=ties is not None)),
@@ -2354,10 +2391,10 @@ def _evaluate_block(
             else:
                 rates = segment_rates(world.split(t), world.seg_mask)
             m = _segment_flows(m0_seg, rates, pt, el)
-            return trade_bite(m0 * (1.0 - world.seg_share.sum(axis=0)) + m, m0)
+            return trade_bite(world.m0_rest + m, m0)
 
         mirror = prev_tau + np.maximum(np.swapaxes(prev_moved, -1, -2), 0.0)
-        now_flows = m0 * (1.0 - world.seg_share.sum(axis=0)) + flows
+        now_flows = world.m0_rest + flows
         left = unanswered_harm(
             tau - prev_tau,
             bite_at(mirror) - bite_at(prev_tau),
@@ -2381,7 +2418,11 @@ def _evaluate_block(
     )
     total = np.zeros_like(pain)
     for k, name in enumerate(TERMS):
-        total = total + weights[k] * terms[name]
+        add = weights[k] * terms[name]
+        if np.broadcast_shapes(total.shape, add.shape) == total.shape:
+            total += add  # in place: the same sums
+        else:
+            total = total + add
     return Breakdown(
         terms=terms,
         weights=weights,
@@ -2390,7 +2431,7 @@ def _evaluate_block(
         recession=prec,
         drawdown=dd,
         approval=appr,
-        imports_fn=lambda: m0 * (1.0 - world.seg_share.sum(axis=0)) + flows,
+        imports_fn=lambda: world.m0_rest + flows,
         effective_fn=lambda: (world.seg_share * r).sum(axis=-3),
         equity=np.broadcast_to(eq, np.shape(burden)),
         bond=np.broadcast_to(bond, np.shape(burden)),

@@ -253,7 +253,9 @@ class Ladder:
         level, move = np.broadcast_arrays(np.asarray(levels, dtype=float), np.asarray(moves))
         lv = _ladder_array(self.levels)
         k = np.maximum(np.searchsorted(lv, level + 1e-9, side="right") - 1, 0)
-        on = (np.abs(lv - level[..., None]) <= 1e-9).any(axis=-1)
+        on = np.zeros(level.shape, dtype=bool)
+        for v in lv:  # on a rung (one pass per rung: a reduction over short rows is slow)
+            on |= np.abs(v - level) <= 1e-9
         below = level < lv[0] - 1e-9
         down = np.where(below, level, np.where(on, lv[np.maximum(k - 1, 0)], lv[k]))
         top = level >= lv[-1] - 1e-9

@@ -61,7 +61,7 @@ def _talks_with(agreement, tariffs):
         tariff=t, control=np.zeros((1, k, k)), peak=t.copy(), moved=np.zeros((1, k, k)),
         support=np.zeros((1, k)), shock=np.zeros((1, k)),
     )  # fmt: skip
-    talks.agreements[0].append(agreement)
+    talks._append(0, agreement)  # indexed by the round it runs out
     for dy, lvl in agreement.terms.items():
         talks.locked[0][dy] = (lvl, 0)
     talks._lock_row(0)

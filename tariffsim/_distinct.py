@@ -1,0 +1,304 @@
+"""Payoff evaluation on the distinct rows of a batch only (an exact memo).
+
+The engine evaluates every run's candidate states in one call of
+:func:`tariffsim.payoffs._evaluate_block`, whose leading axis is the runs
+(or, in a bargain, the runs of a group). Runs often share every input of
+that call: a game without noise and without per-run parameters plays the
+same path in every run, and an ensemble drawing few distinct values plays
+few. :func:`evaluate_distinct` finds the rows whose inputs are equal bit for
+bit — every state array, the previous state, the slow state, the per-run
+parameters and the market's — evaluates one row of each class and copies the
+results back to every row of its class.
+
+It is a pure memo: a row's numbers do not depend on the other rows of its
+batch (the engine's contract), so evaluating a representative gives the very
+bits the row would have got. Rows are compared by the bytes of their inputs,
+so ``-0.0`` and ``0.0`` (and NaNs of different payloads) count as different.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .payoffs import Breakdown, Params, _evaluate_block, _WorldView
+from .world import StateBatch
+
+__all__ = ["distinct_rows", "evaluate_distinct"]
+
+Array = NDArray[np.float64]
+
+_MIN_ROWS = 4
+"""Batches with fewer rows are evaluated as they are."""
+_ENABLED = True
+"""False: every call is one plain evaluation (the reference the tests compare with)."""
+_MAX_SHARE = 0.5
+"""Deduplicate only when the distinct rows are at most this share of the batch."""
+_PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(StateBatch))
+_MIX = np.random.default_rng(20250409).integers(1, 2**63, size=4096, dtype=np.uint64) | np.uint64(1)
+"""Odd 64-bit multipliers of the row hash (fixed: the memo never depends on them)."""
+
+_ALL_DISTINCT: dict[int, tuple[Any, ...]] = {}
+"""Per Params object (kept alive, so ``id`` identifies it): its per-run field arrays
+and whether some field holds ``rows`` pairwise distinct rows (then no row repeats)."""
+
+
+def _per_row(a: Any, rows: int) -> bool | None:
+    """True if ``a`` varies along a leading axis of ``rows``; False if shared; None: unknown.
+
+    Batched arrays carry a runs axis and at least two more (profiles and
+    countries), so an array of fewer than 3 dimensions broadcasts along the
+    trailing axes and is shared; so is one whose leading axis has length 1
+    or stride 0.
+    """
+    if a is None or np.ndim(a) < 3:
+        return False
+    a = np.asarray(a)
+    if a.shape[0] == 1 or a.strides[0] == 0 or a.size == 0:
+        return False if a.shape[0] in (1, rows) else None
+    return True if a.shape[0] == rows else None
+
+
+def _param_rows(p: Params, rows: int) -> list[str] | None:
+    """Names of ``p``'s per-run fields (leading axis ``rows``); None if a field is unclear."""
+    out = []
+    for name in _PARAM_FIELDS:
+        kind = _per_row(getattr(p, name), rows)
+        if kind is None:
+            return None
+        if kind:
+            out.append(name)
+    return out
+
+
+def _some_field_distinct(p: Params, names: list[str], rows: int) -> bool:
+    """Whether a per-run field of ``p`` differs between every two rows (cached per object)."""
+    key = id(p)
+    arrays = tuple(getattr(p, n) for n in names)
+    hit = _ALL_DISTINCT.get(key)
+    if (
+        hit is not None
+        and hit[0] is p
+        and len(hit[1]) == len(arrays)
+        and all(a is b for a, b in zip(hit[1], arrays, strict=True))
+    ):
+        return bool(hit[2])
+    out = False
+    for a in arrays:
+        flat = np.ascontiguousarray(a).reshape(rows, -1).view(np.uint64)
+        if len(np.unique(_hash(flat))) == rows:
+            out = True
+            break
+    if len(_ALL_DISTINCT) > 256:
+        _ALL_DISTINCT.clear()
+    _ALL_DISTINCT[key] = (p, arrays, out)
+    return out
+
+
+def _hash(u: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """A 64-bit hash of each row of ``u`` (wrapping arithmetic; equal rows, equal hashes)."""
+    h = np.zeros(len(u), dtype=np.uint64)
+    width = u.shape[1]
+    for a in range(0, width, len(_MIX)):
+        b = min(a + len(_MIX), width)
+        h += (u[:, a:b] * _MIX[: b - a]).sum(axis=1, dtype=np.uint64)
+    return h
+
+
+def _bits(a: Any) -> NDArray[Any]:
+    """``a`` as integers of the same width (bit patterns: -0.0 differs from 0.0)."""
+    a = np.asarray(a)
+    if a.dtype.kind == "f" and a.dtype.itemsize == 8:
+        return a.view(np.uint64)
+    if a.dtype.kind == "b":
+        return a.view(np.uint8)
+    return np.asarray(a, dtype=np.float64).view(np.uint64)
+
+
+def _classes(keys: list[Array], rows: int) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """Representatives and each row's class, for rows equal bit for bit; None: all distinct."""
+    if all(bool((b == b[:1]).all()) for b in map(_bits, keys)):  # the common case: one class
+        return np.zeros(1, dtype=np.intp), np.zeros(rows, dtype=np.intp)
+    u = np.concatenate([_bits(k).astype(np.uint64).reshape(rows, -1) for k in keys], axis=1)
+    _, first, inv = np.unique(_hash(u), return_index=True, return_inverse=True)
+    if len(first) > _MAX_SHARE * rows:
+        return None
+    inv = inv.reshape(-1)
+    if not np.array_equal(u[first][inv], u):  # a hash collision: no memo
+        return None
+    return first, inv
+
+
+def distinct_rows(arrays: list[Any], rows: int) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """Classes of the rows of ``arrays`` (each with the runs axis first) equal bit for bit.
+
+    Returns the representatives (first row of each class) and each row's
+    class, or None when the rows are mostly distinct, the batch is small or
+    an array's runs axis cannot be told from its broadcast axes (see
+    :func:`_per_row`); the caller then computes every row.
+    """
+    if rows < _MIN_ROWS or not _ENABLED:
+        return None
+    keys = []
+    for a in arrays:
+        kind = _per_row(a, rows)
+        if kind is None:
+            return None
+        if kind:
+            keys.append(np.asarray(a))
+    if not keys:
+        return np.zeros(1, dtype=np.intp), np.zeros(rows, dtype=np.intp)
+    return _classes(keys, rows)
+
+
+class _Scattered(Mapping[str, Array]):
+    """A mapping of per-class arrays read back per row on first access."""
+
+    def __init__(self, src: Mapping[str, Array], back: Callable[[Any], Any]) -> None:
+        self._src, self._back, self._done = src, back, dict[str, Array]()
+
+    def __getitem__(self, key: str) -> Array:
+        out = self._done.get(key)
+        if out is None:
+            out = self._done[key] = self._back(self._src[key])
+        return out
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._src)
+
+    def __len__(self) -> int:
+        return len(self._src)
+
+
+def _take_params(p: Params, names: list[str], first: NDArray[np.intp]) -> Params:
+    out = object.__new__(Params)
+    for name in _PARAM_FIELDS:
+        v = getattr(p, name)
+        object.__setattr__(out, name, v[first] if name in names else v)
+    object.__setattr__(out, "calibration", p.calibration)
+    return out
+
+
+def evaluate_distinct(
+    world: _WorldView,
+    p: Params,
+    weights: Array,
+    active: Array,
+    nxt: StateBatch,
+    prev_tau: Array,
+    prev_moved: Array,
+    prev_control: Array | None = None,
+    **kw: Any,
+) -> Breakdown:
+    """:func:`tariffsim.payoffs._evaluate_block` evaluated once per distinct row.
+
+    Same arguments and the same result, bit for bit; the leading axis of
+    ``nxt.tariff`` is the row axis. Falls back to one plain call when the
+    batch is small, when an argument's rows cannot be told apart from its
+    broadcast axes, when a per-run parameter differs in every row, or when
+    more than half the rows are distinct.
+    """
+
+    def plain() -> Breakdown:
+        return _evaluate_block(
+            world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, **kw
+        )
+
+    rows = int(np.shape(nxt.tariff)[0]) if np.ndim(nxt.tariff) >= 3 else 0
+    if rows < _MIN_ROWS or not _ENABLED:
+        return plain()
+    market = kw.get("market")
+    p_names = _param_rows(p, rows)
+    m_names = [] if market is None or market is p else _param_rows(market, rows)
+    if p_names is None or m_names is None:
+        return plain()
+    if (p_names and _some_field_distinct(p, p_names, rows)) or (
+        m_names and market is not None and _some_field_distinct(market, m_names, rows)
+    ):
+        return plain()
+    # every other argument: state arrays (with the runs axis first) or None
+    state: dict[str, Any] = {f: getattr(nxt, f) for f in _STATE_FIELDS}
+    args: dict[str, Any] = {"prev_tau": prev_tau, "prev_moved": prev_moved}
+    args["prev_control"] = prev_control
+    ties = kw.get("ties")
+    for name, v in kw.items():
+        if name not in ("market", "ties"):
+            args[name] = v
+    arrays = list(state.values()) + list(args.values())
+    if ties is not None:
+        arrays += list(ties)
+    arrays += [getattr(p, n) for n in p_names]
+    if market is not None and market is not p:
+        arrays += [getattr(market, n) for n in m_names]
+    keys = []
+    for a in arrays:
+        kind = _per_row(a, rows)
+        if kind is None:
+            return plain()
+        if kind:
+            keys.append(np.asarray(a))
+    if not keys:
+        cls: tuple[NDArray[np.intp], NDArray[np.intp]] | None = (
+            np.zeros(1, dtype=np.intp),
+            np.zeros(rows, dtype=np.intp),
+        )
+    else:
+        cls = _classes(keys, rows)
+    if cls is None:
+        return plain()
+    first, inv = cls
+
+    def take(a: Any) -> Any:
+        if a is None or np.ndim(a) < 3 or np.shape(a)[0] != rows:
+            return a
+        return np.asarray(a)[first]
+
+    sub_state = StateBatch(**{f: take(v) for f, v in state.items()})
+    sub_kw = {name: take(v) for name, v in args.items() if name not in ("prev_tau", "prev_moved")}
+    sub_kw.pop("prev_control")
+    if ties is not None:
+        sub_kw["ties"] = (take(ties[0]), take(ties[1]))
+    sub_p = _take_params(p, p_names, first) if p_names else p
+    if "market" in kw:
+        if market is None:
+            sub_kw["market"] = None
+        elif market is p:
+            sub_kw["market"] = sub_p
+        else:
+            sub_kw["market"] = _take_params(market, m_names, first) if m_names else market
+    bd = _evaluate_block(
+        world, sub_p, weights, active, sub_state, take(prev_tau), take(prev_moved),
+        take(prev_control), **sub_kw,
+    )  # fmt: skip
+    n_sub = len(first)
+
+    def back(a: Any) -> Any:
+        if a is None or np.ndim(a) == 0 or np.shape(a)[0] != n_sub:
+            return a
+        a = np.asarray(a)
+        if n_sub == 1:  # one class: every row reads the same (read-only, as a broadcast)
+            return np.broadcast_to(a, (rows, *a.shape[1:]))
+        return a[inv]
+
+    def lazy(fn: Callable[[], Array]) -> Callable[[], Array]:
+        return lambda: back(fn())
+
+    return Breakdown(
+        terms=_Scattered(bd.terms, back),
+        weights=bd.weights,
+        total=back(bd.total),
+        burden=back(bd.burden),
+        recession=back(bd.recession),
+        drawdown=back(bd.drawdown),
+        approval=back(bd.approval),
+        imports_fn=lazy(bd.imports_fn),
+        effective_fn=lazy(bd.effective_fn),
+        equity=back(bd.equity),
+        bond=back(bd.bond),
+        market_burden=back(bd.market_burden),
+    )
