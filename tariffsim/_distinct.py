@@ -19,6 +19,7 @@ so ``-0.0`` and ``0.0`` (and NaNs of different payloads) count as different.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -44,8 +45,9 @@ _MIX = np.random.default_rng(20250409).integers(1, 2**63, size=4096, dtype=np.ui
 """Odd 64-bit multipliers of the row hash (fixed: the memo never depends on them)."""
 
 _ALL_DISTINCT: dict[int, tuple[Any, ...]] = {}
-"""Per Params object (kept alive, so ``id`` identifies it): its per-run field arrays
-and whether some field holds ``rows`` pairwise distinct rows (then no row repeats)."""
+"""Per Params object (a weak reference to it, so nothing is kept alive): the ids of its
+per-run field arrays and whether some field holds ``rows`` pairwise distinct rows (then
+no row repeats). A stale entry can only cost speed: the memo itself is exact."""
 
 
 def _per_row(a: Any, rows: int) -> bool | None:
@@ -80,13 +82,9 @@ def _some_field_distinct(p: Params, names: list[str], rows: int) -> bool:
     """Whether a per-run field of ``p`` differs between every two rows (cached per object)."""
     key = id(p)
     arrays = tuple(getattr(p, n) for n in names)
+    ids = tuple(id(a) for a in arrays)
     hit = _ALL_DISTINCT.get(key)
-    if (
-        hit is not None
-        and hit[0] is p
-        and len(hit[1]) == len(arrays)
-        and all(a is b for a, b in zip(hit[1], arrays, strict=True))
-    ):
+    if hit is not None and hit[0]() is p and hit[1] == ids:
         return bool(hit[2])
     out = False
     for a in arrays:
@@ -96,7 +94,7 @@ def _some_field_distinct(p: Params, names: list[str], rows: int) -> bool:
             break
     if len(_ALL_DISTINCT) > 256:
         _ALL_DISTINCT.clear()
-    _ALL_DISTINCT[key] = (p, arrays, out)
+    _ALL_DISTINCT[key] = (weakref.ref(p), ids, out)
     return out
 
 

@@ -214,6 +214,10 @@ class Threat:
         Name of the concession that lifts the threat ("" = none can).
     label : str
     claims : tuple of str
+    layer : str
+        The tariff layer threatened ("" = the headline): ``level`` is then
+        that layer's level (a rung of its ladder), set on top of the other
+        layers as they stand (a further 100% is added to what a deal left).
 
     Examples
     --------
@@ -229,8 +233,11 @@ class Threat:
     unless: str = ""
     label: str = ""
     claims: tuple[str, ...] = ()
+    layer: str = ""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.layer, str):
+            raise ParameterError(f"threat `layer` must be a layer name; got {self.layer!r}.")
         v = self.level
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= float(v) < math.inf:
             raise ParameterError(f"threat `level` must be a tariff >= 0; got {v!r}.")
@@ -320,9 +327,22 @@ def credible(
         raise ParameterError(f"threat: no tariff ladder for ({threat.by}, {threat.target}).")
     m = model if model is not None else game.model
     i, j = w.index(threat.by), w.index(threat.target)
-    t = np.array(state.tariff)
-    t[i, j] = threat.level
-    nxt = _relayer(w, state._with(tariff=t, peak=np.maximum(state.peak, t), moved=t - state.tariff))
+    if threat.layer:  # that layer set, the others as they stand
+        lay = np.array(state.layered(w).layers)
+        lay[w.layer_index(threat.layer), i, j] = threat.level
+        t = np.array(state.tariff)
+        t[i, j] = round(
+            float(sum(lay[r_, i, j] for r_ in w._layer_rows[(threat.by, threat.target)])), 12
+        )
+        nxt = state._with(
+            tariff=t, layers=lay, peak=np.maximum(state.peak, t), moved=t - state.tariff
+        )
+    else:
+        t = np.array(state.tariff)
+        t[i, j] = threat.level
+        nxt = _relayer(
+            w, state._with(tariff=t, peak=np.maximum(state.peak, t), moved=t - state.tariff)
+        )
     held_now = state._with(moved=np.zeros_like(state.moved))
     held_next = nxt._with(moved=np.zeros_like(t))
     a_h = sum(d**k for k in range(1, h)) + d**h / (1 - d)

@@ -1605,8 +1605,10 @@ class _Talks:
                     continue
                 name = th.label or f"{th.by} threat on {th.target}"
                 i, j = rt.pos[th.by], rt.pos[th.target]
-                if th.level <= st.tariff[q, i, j]:
-                    now = 100 * float(st.tariff[q, i, j])
+                row = rt.world.layer_index(th.layer) if th.layer else -1
+                in_force = st.layers[q, row, i, j] if th.layer else st.tariff[q, i, j]
+                if th.level <= in_force:
+                    now = 100 * float(in_force)
                     moot = f"moot ({100 * th.level:g}% is not above the {now:g}% in force)"
                     self.notes[q].append((r, f"{name}: {moot}"))
                     continue
@@ -1619,11 +1621,18 @@ class _Talks:
                 if not c.credible:
                     self.notes[q].append((r, f"{name}: not carried out (not credible)"))
                     continue
-                st.moved[q, i, j] = th.level - st.tariff[q, i, j]
-                st.tariff[q, i, j] = th.level
-                st.peak[q, i, j] = max(st.peak[q, i, j], th.level)
+                level = th.level
+                if th.layer:  # that layer set; the headline is the sum of the dyad's layers
+                    st.layers = np.array(st.layers)
+                    st.layers[q, row, i, j] = th.level
+                    rows = rt.world._layer_rows[(th.by, th.target)]
+                    level = float(rt.headline(st.layers[q, rows, i, j]))
+                    before[q, i, j] = level  # not re-split below
+                st.moved[q, i, j] = level - st.tariff[q, i, j]
+                st.tariff[q, i, j] = level
+                st.peak[q, i, j] = max(st.peak[q, i, j], level)
                 self.notes[q].append((r, f"{name}: carried out"))
-        if st.layers is not None:  # a threat sets a headline: the dyad's canonical split
+        if st.layers is not None:  # a headline threat: the dyad's canonical split
             st.layers = rt.resplit(st.layers, before, st.tariff)
             rt.settle(st)
 

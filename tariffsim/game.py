@@ -261,10 +261,18 @@ class Game:
             if not isinstance(th, Threat):
                 raise ParameterError(f"`threats` must hold Threat objects; got {th!r}.")
             lad = self.world.ladders.get((th.by, th.target))
+            if th.layer and lad is not None:
+                lays = {x.name: x for x in self.world.instruments[(th.by, th.target)]}
+                if th.layer not in lays:
+                    raise UnknownNameError(
+                        f"threat {th.label!r}: ({th.by}, {th.target}) has no layer "
+                        f"{th.layer!r}; layers: {', '.join(lays)}."
+                    )
+                lad = lays[th.layer].levels
             if lad is None or not lad.contains(th.level):
                 raise ParameterError(
                     f"threat {th.label!r}: level {th.level!r} is not a rung of the "
-                    f"({th.by}, {th.target}) ladder."
+                    f"({th.by}, {th.target}) {th.layer + ' layer ' if th.layer else ''}ladder."
                 )
         if self.moves not in ("step", "jump"):
             raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {self.moves!r}.")

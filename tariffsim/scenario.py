@@ -588,8 +588,9 @@ class Scenario:
         for th in g.threats:
             when = str(th.when) if isinstance(th.when, dt.date) else f"round {th.when}"
             cond = f"on {when}" + (f" unless {th.unless}" if th.unless else "")
+            layer = f" ({th.layer} layer)" if th.layer else ""
             rows.append(
-                ("threat", f"{th.by}-{th.target}", f"{100 * th.level:g}%", cond,
+                ("threat", f"{th.by}-{th.target}", f"{100 * th.level:g}%{layer}", cond,
                  ", ".join(th.claims))
             )  # fmt: skip
         return rows
@@ -1348,7 +1349,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
 
     # -- negotiation -------------------------------------------------------------
     negotiation = _negotiation(data, codes, ladders, cl, pr, world)
-    threats = _threats(data, codes, ladders, cl, pr, (start, round_days, rounds))
+    threats = _threats(data, codes, ladders, cl, pr, (start, round_days, rounds), world.instruments)
     moves = data.get("moves", "step")
     if moves not in ("step", "jump"):
         pr.add("moves", f"must be one of 'step', 'jump'; got {moves!r}")
@@ -1459,7 +1460,7 @@ _EVENT_KEYS = {
 }
 _NEGOTIATION_KEYS = {"enabled", "discount", "horizon", "method"}
 _DEMAND_KEYS = {"dyad", "level", "concession", "claims", "layer"}
-_THREAT_KEYS = {"dyad", "level", "date", "round", "unless", "label", "claims"}
+_THREAT_KEYS = {"dyad", "level", "date", "round", "unless", "label", "claims", "layer"}
 _LAYER_KEYS = {"name", "levels", "pretext", "coverage", "exempt", "claims", "down_only"}
 
 
@@ -1598,6 +1599,7 @@ def _threats(
     cl: Any,
     pr: _Problems,
     calendar: tuple[dt.date, int, int],
+    instruments: Mapping[tuple[str, str], Any],
 ) -> tuple[Threat, ...]:
     """The ``[[threats]]`` list: conditional threats, checked field by field.
 
@@ -1618,10 +1620,22 @@ def _threats(
         if d is None:
             continue
         lvl: Any = td.get("level")
-        if d not in ladders or not _num(lvl) or not ladders[d].contains(lvl):
-            pr.add(f"{path}.level", f"must be a rung of the {d[0]}-{d[1]} ladder; got {lvl!r}")
+        layer = td.get("layer", "")
+        lad = ladders.get(d)
+        if layer:
+            lays = {x.name: x.levels for x in instruments.get(d, ())}
+            if not isinstance(layer, str) or layer not in lays:
+                pr.add(
+                    f"{path}.layer",
+                    f"{d[0]}-{d[1]} has no layer {layer!r}; its layers: {', '.join(lays)}",
+                )
+                continue
+            lad = lays[layer]
+        if lad is None or not _num(lvl) or not lad.contains(lvl):
+            what = f"{layer} layer" if layer else "ladder"
+            pr.add(f"{path}.level", f"must be a rung of the {d[0]}-{d[1]} {what}; got {lvl!r}")
             continue
-        if float(lvl) <= min(ladders[d].levels):
+        if float(lvl) <= min(lad.levels):
             pr.add(
                 f"{path}.level",
                 f"must be above the lowest rung of the {d[0]}-{d[1]} ladder; got {lvl!r}",
@@ -1657,8 +1671,11 @@ def _threats(
             if cid not in cl:
                 pr.add(f"{path}.claims", f"unknown claim id {cid!r}")
         out.append(
-            Threat(d[0], d[1], float(lvl), when, str(unless), str(td.get("label", "")), claims)
-        )
+            Threat(
+                d[0], d[1], float(lvl), when, str(unless), str(td.get("label", "")), claims,
+                layer=layer,
+            )
+        )  # fmt: skip
     return tuple(out)
 
 

@@ -239,6 +239,7 @@ THREAT = Spec(
         "date": _DATE,
         "round": _ROUND,
         "unless": _str("the concession that lifts it", max_chars=100),
+        "layer": _str("the tariff layer threatened (default: the headline)", max_chars=64),
         "label": _str("shown in the path's events"),
         "claims": _CLAIMS,
     },

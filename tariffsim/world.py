@@ -1611,6 +1611,11 @@ class StateBatch:
     support, shock : ndarray, shape (B, n)
     layers : ndarray, shape (B, L, n, n), optional
         Default ``(B, 0, n, n)``: no layers given (split from the headline).
+        Two states with the same headline and different layers are priced
+        differently (the layers' coverage), so anything that caches or
+        de-duplicates evaluations must key on ``layers`` as well. The engine
+        passes them only when some run's layers are off its headline's
+        split (:meth:`World.decompose`), then for every run.
     equity, bond : ndarray, shape (B, n), optional
         Default zeros (see :class:`State`).
     adjust, tie_loss, grievance : ndarray, shape (B, n, n), optional

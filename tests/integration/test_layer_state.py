@@ -225,3 +225,41 @@ def test_scenario_file_rejects_a_non_boolean_layers_flag():
     bad = text.replace("layers = true", "layers = 1")
     with pytest.raises(TariffsimError, match=r"events\[\d+\]\.layers.*1"):
         ts.scenario.parse_scenario(ts.scenario.loads_toml(bad))
+
+
+def _threat_game(layer: str):
+    g = ts.load_scenario("threat-100-nov1").game
+    th = g.threats[0]
+    th = dataclasses.replace(th, layer=layer, level=1.0 if layer else 1.30, when=3, unless="")
+    hold = tuple(dataclasses.replace(a, strategy=ts.make_strategy("hold")) for a in g.agents)
+    cut = _set("fentanyl", 0.10, ("US", "CN"))  # the Busan fentanyl layer, from the start
+    neg = dataclasses.replace(g.negotiation, enabled=False, demands=())
+    g = g.replace(agents=hold, events=(cut,), threats=(th,), negotiation=neg, rounds=4)
+    # a US that believes China pays the tariff finds the threat worth carrying out
+    return parampath.apply(g, {"belief:pass_through.US.CN": 0.0})
+
+
+def test_a_threat_on_a_layer_adds_to_the_layers_in_force():
+    on_layer = ts.simulate(_threat_game("threatened"), seed=0)
+    assert any("carried out" in e.label and "not" not in e.label for e in on_layer.events)
+    # fentanyl 10 + reciprocal 10 + the threatened 100: 120, the fentanyl cut kept
+    np.testing.assert_allclose(on_layer.tariffs("US", "CN")[-1], 1.20)
+    assert on_layer.tariffs("US", "CN", layer="fentanyl")[-1] == pytest.approx(0.10)
+    assert on_layer.tariffs("US", "CN", layer="threatened")[-1] == pytest.approx(1.0)
+    # a headline threat sets 130, split along the chain: fentanyl back at 20
+    headline = ts.simulate(_threat_game(""), seed=0)
+    np.testing.assert_allclose(headline.tariffs("US", "CN")[-1], 1.30)
+    assert headline.tariffs("US", "CN", layer="fentanyl")[-1] == pytest.approx(0.20)
+
+
+def test_a_threat_names_a_layer_of_its_dyad_and_a_rung_of_it():
+    g = _threat_game("threatened")
+    th = g.threats[0]
+    with pytest.raises(UnknownNameError, match=r"'tariff9'.*fentanyl, reciprocal, threatened"):
+        g.replace(threats=(dataclasses.replace(th, layer="tariff9"),))
+    with pytest.raises(ParameterError, match=r"0\.5 .*threatened layer"):
+        g.replace(threats=(dataclasses.replace(th, level=0.5),))
+    text = resources.files("tariffsim").joinpath("scenarios/threat-100-nov1.toml").read_text()
+    bad = text.replace("level = 1.30\ndate", 'layer = "threatened"\nlevel = 1.30\ndate')
+    with pytest.raises(TariffsimError, match=r"threats\[0\]\.level.*threatened layer.*1\.3"):
+        ts.scenario.parse_scenario(ts.scenario.loads_toml(bad))
