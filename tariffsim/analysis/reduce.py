@@ -161,11 +161,14 @@ class TariffCounts:
         ``levels[l]``. Sums to the number of runs over ``l``.
     peak : ndarray of int64, shape (D, L)
         ``peak[d, l]``: runs whose highest tariff on dyad ``d`` is ``levels[l]``.
+    n : int
+        Number of runs counted (also when the game has no tariff ladder).
     """
 
     levels: Array
     counts: IntArray
     peak: IntArray
+    n: int
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "levels", _ro(self.levels))
@@ -187,7 +190,7 @@ class TariffCounts:
         counts = np.bincount((slot[None] + inv).ravel(), minlength=t1 * d * nl)
         pk = inv.max(axis=1)  # the peak's level index per (run, dyad): levels are sorted
         peak = np.bincount((np.arange(d)[None, :] * nl + pk).ravel(), minlength=d * nl)
-        return cls(levels, counts.reshape(t1, d, nl), peak.reshape(d, nl))
+        return cls(levels, counts.reshape(t1, d, nl), peak.reshape(d, nl), len(tariff))
 
     def merge(self, other: TariffCounts) -> TariffCounts:
         """The counts of both sets of runs (an exact, order-independent sum)."""
@@ -204,12 +207,12 @@ class TariffCounts:
             ix = np.searchsorted(levels, part.levels)
             out_c[:, :, ix] += part.counts
             out_p[:, ix] += part.peak
-        return TariffCounts(levels, out_c, out_p)
+        return TariffCounts(levels, out_c, out_p, self.n + other.n)
 
     @property
     def runs(self) -> int:
         """Number of runs counted."""
-        return int(self.counts[0, 0].sum()) if self.counts.size else 0
+        return self.n
 
     def quantiles(self, d: int, qs: Array) -> Array:
         """Per-round quantiles of dyad ``d``, shape ``(len(qs), T+1)`` (= ``numpy.quantile``)."""

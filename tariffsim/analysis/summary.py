@@ -435,7 +435,8 @@ class EnsembleSummary(_Summarised):
         ParameterError
             If the file is not a summary written by :meth:`to_npz`.
         """
-        need = ("tariff_count", "peak_count", "levels", "event_count", "dates", "dyads", "codes")
+        need = ("tariff_count", "peak_count", "levels", "event_count", "dates", "dyads", "codes",
+                "runs")  # fmt: skip
         with np.load(file, allow_pickle=False) as z:
             missing = [k for k in need if k not in z.files]
             if missing:
@@ -453,7 +454,9 @@ class EnsembleSummary(_Summarised):
                     dense[slot, col],
                 )  # fmt: skip
             counts = Counts(
-                tariff=TariffCounts(z["levels"], z["tariff_count"], z["peak_count"]),
+                tariff=TariffCounts(
+                    z["levels"], z["tariff_count"], z["peak_count"], int(z["runs"])
+                ),
                 hist=hist,
                 events=z["event_count"],
                 fired=tuple(

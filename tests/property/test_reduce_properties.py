@@ -62,6 +62,7 @@ def test_tariff_counts_merge_like_one_chunk(data: st.DataObject, runs: np.ndarra
     whole = TariffCounts.of(runs)
     for f in ("levels", "counts", "peak"):
         assert getattr(acc, f).tobytes() == getattr(whole, f).tobytes()
+    assert acc.runs == whole.runs == len(runs)
 
 
 @st.composite
