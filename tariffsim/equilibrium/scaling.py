@@ -15,6 +15,12 @@ map :math:`u_i \mapsto a_i u_i + b_i` (:math:`a_i > 0`). So every solver of
   (:math:`10^{-12}` of the range), so that ties a map blurs by rounding (a
   few units in the last place: ``1e-8 * (u - 1000)`` is not exact) are ties
   again and degenerate games stay degenerate;
+  The grid restores ties only when the stored payoffs resolve them: a
+  payoff :math:`u` in floating point is known to about :math:`\varepsilon|u|`,
+  so a player whose payoffs sit far from zero compared with their range
+  (``17 + 1e-6 * u``: known to ~``1e-9`` of the range) can lose the
+  degeneracy of ``u`` beyond any grid; subtract the common baseline before
+  building the game;
 * reads its ``tol`` **relative to the payoff range**: a profile is accepted
   as an equilibrium when every player's largest deviation gain is at most
   ``tol * r_i`` — equivalently, when the *relative regret*

@@ -97,6 +97,7 @@ def test_learning_and_qre_are_invariant(g, c, d, seed):
         np.testing.assert_allclose(pa, pb, atol=1e-8)
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")  # compared below
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     u=st.lists(st.integers(-3, 3), min_size=24, max_size=24),
