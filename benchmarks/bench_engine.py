@@ -279,7 +279,9 @@ def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
                 old_view, old_params, m_old.weights[:, idx], m_old.active[ix], nxt_old, t, z, z
             ).total
 
-        assert old_slice().tobytes() == slice_eval().tobytes()  # the same numbers, bit for bit
+        # the same work on the same states (the numbers differ where the model has moved on
+        # since: index beta, long-run burden)
+        assert old_slice().shape == slice_eval().shape
         out["slice_before_states_per_s"] = n_states / best_of(old_slice, repeats)
     except (ImportError, AttributeError, TypeError):  # an earlier commit without that block
         out["slice_before_states_per_s"] = float("nan")
