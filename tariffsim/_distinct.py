@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -173,11 +173,17 @@ class _Scattered(Mapping[str, Array]):
         return len(self._src)
 
 
-def _take_params(p: Params, names: list[str], first: NDArray[np.intp]) -> Params:
+def take_params(p: Params, rows: NDArray[np.intp], names: Sequence[str] | None = None) -> Params:
+    """Batched Params ``p`` restricted to rows ``rows`` of their leading (run) axis.
+
+    ``names``: the fields to restrict (default: every field whose leading axis
+    is longer than 1); the others, shared by all runs, are kept as they are.
+    """
     out = object.__new__(Params)
     for name in _PARAM_FIELDS:
         v = getattr(p, name)
-        object.__setattr__(out, name, v[first] if name in names else v)
+        take = (name in names) if names is not None else v.shape[0] > 1
+        object.__setattr__(out, name, v[rows] if take else v)
     object.__setattr__(out, "calibration", p.calibration)
     return out
 
@@ -261,14 +267,14 @@ def evaluate_distinct(
     sub_kw.pop("prev_control")
     if ties is not None:
         sub_kw["ties"] = (take(ties[0]), take(ties[1]))
-    sub_p = _take_params(p, p_names, first) if p_names else p
+    sub_p = take_params(p, first, p_names) if p_names else p
     if "market" in kw:
         if market is None:
             sub_kw["market"] = None
         elif market is p:
             sub_kw["market"] = sub_p
         else:
-            sub_kw["market"] = _take_params(market, m_names, first) if m_names else market
+            sub_kw["market"] = take_params(market, first, m_names) if m_names else market
     bd = _evaluate_block(
         world, sub_p, weights, active, sub_state, take(prev_tau), take(prev_moved),
         take(prev_control), **sub_kw,

@@ -21,6 +21,7 @@ sorted); a move is replaced when ``u < noise``, by
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import itertools
@@ -33,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import limits, parampath
-from ._distinct import distinct_rows, evaluate_distinct
+from ._distinct import distinct_rows, evaluate_distinct, take_params
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, targets_of
 from .deals import (
@@ -514,6 +515,19 @@ class _Streams:
         return cls(None, offsets, seeds=seeds)
 
 
+class _RowStreams(_Streams):
+    """Runs ``rows`` of ``streams``: run ``q`` here is run ``rows[q]`` there (same generators)."""
+
+    def __init__(self, streams: _Streams, rows: NDArray[np.intp]) -> None:
+        self.base, self.rows = streams, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def child(self, r: int, k: int) -> np.random.Generator:
+        return self.base.child(int(self.rows[r]), k)
+
+
 class _RunRngs(Sequence[np.random.Generator]):
     """The generator of one agent in every run (a lazy sequence, one per run)."""
 
@@ -747,6 +761,32 @@ class _Run:
         self._slow_memo: tuple[Array, Array, dict[str, Any]] | None = None
         """The last slow state computed and the arrays it came from (kept alive, so
         ``is`` identifies them): every agent's evaluation in a round reads the same."""
+
+    def subset(self, rows: NDArray[np.intp]) -> _Run:
+        """The same batch restricted to runs ``rows`` (a shallow copy; the game's fixed
+        parts shared). Run ``q`` of the copy is run ``rows[q]`` here, with the same
+        parameters, perceived parameters and generators, so its evaluations are that
+        run's to the last bit (no evaluation depends on the other runs)."""
+        sub = copy.copy(self)
+        sub.runs = len(rows)
+        sub.streams = _RowStreams(self.streams, rows)
+        sub.truth = take_params(self.truth, rows)
+        sub.truth_over = {k: v[rows] for k, v in self.truth_over.items()}
+        sub.noise = self.noise[rows]
+        sub._market_cache, sub._tie_memo, sub._slow_memo = {}, None, None
+        sub.agents = [
+            dataclasses.replace(
+                ag,
+                perceived=sub.truth
+                if ag.perceived is self.truth
+                else take_params(ag.perceived, rows),
+                full_over={k: v[rows] for k, v in ag.full_over.items()},
+                rate=ag.rate[rows] if len(ag.rate) > 1 else ag.rate,
+                rngs=_RunRngs(sub.streams, k),
+            )
+            for k, ag in enumerate(self.agents)
+        ]
+        return sub
 
     def _slow(self, params: Params, st: _States) -> dict[str, Any]:
         """The slow state in force, as the payoff block reads it (see :func:`_evaluate_block`).
@@ -1324,12 +1364,15 @@ def _decide(
     per_run: _PerRunStates,
     talks: _Talks,
     keypos: Mapping[Dyad, int],
+    rows: NDArray[np.intp] | None = None,
 ) -> tuple[NDArray[np.int8], list[tuple[tuple[Dyad, ...], NDArray[np.int8]]], NDArray[np.bool_]]:
     """Every agent's moves on ``st`` at decision step ``step`` of round ``r``, in every run.
 
     Returns the tariff moves ``(R, K)`` on :attr:`_Run.keys`, the export-control
     moves per agent and which dyads wait for their ``active_from`` round. At a
     step after the first only paced strategies (:func:`_paced`) choose.
+    ``rows``: ``rt`` and ``st`` are these runs of the batch that ``per_run`` and
+    ``talks`` keep (:meth:`_Run.subset`); default all.
     """
     game, w = rt.game, rt.world
     R, K = rt.runs, len(rt.keys)
@@ -1353,7 +1396,8 @@ def _decide(
             r: int = r,
             labels: tuple[str, ...] = labels,
         ) -> Observation:
-            seen = per_run.states(q, r)
+            q_all = q if rows is None else int(rows[q])
+            seen = per_run.states(q_all, r)
             return Observation(
                 me=ag.code,
                 world=w,
@@ -1363,7 +1407,7 @@ def _decide(
                 model=game.model._with_params(rt.perceived_full(ag, q)),
                 round=r,
                 events=labels,
-                floors=talks.floors(q),
+                floors=talks.floors(q_all),
             )
 
         bobs = BatchObservation(
@@ -1398,6 +1442,13 @@ def _decide(
         if cd:
             ctl_moves.append((cd, _control_moves_batch(rt, ag, st, chosen, live, cd)))
     return moves, ctl_moves, inactive
+
+
+def _scatter_rows(a: NDArray[np.int8], rows: NDArray[np.intp], runs: int) -> NDArray[np.int8]:
+    """Moves ``a`` of runs ``rows`` placed into no moves ``(runs, ...)``."""
+    out = np.zeros((runs, *a.shape[1:]), dtype=a.dtype)
+    out[rows] = a
+    return out
 
 
 def _waiting_at(start: int | None, r: int) -> bool:
@@ -1520,10 +1571,21 @@ def _play(
         going = np.ones(R, dtype=bool)  # runs still moving within the round
         cur = st
         for step in range(steps):
-            # the first step asks every agent; later ones the paced agents only
-            moves, ctl_moves, inactive = _decide(
-                rt, cur, r, step, labels, seen_moved[:, :r], per_run, talks, keypos
-            )
+            # the first step asks every agent; later ones the paced agents only, and
+            # only in the runs still moving (a run's choices never depend on the others)
+            if step and not going.all():
+                live = np.flatnonzero(going)
+                moves_l, ctl_l, inactive = _decide(
+                    rt.subset(live), _take(cur, live), r, step, labels,
+                    seen_moved[live, :r], per_run, talks, keypos, rows=live,
+                )  # fmt: skip
+                moves = np.zeros((R, K), dtype=np.int8)
+                moves[live] = moves_l
+                ctl_moves = [(cd, _scatter_rows(mv, live, R)) for cd, mv in ctl_l]
+            else:
+                moves, ctl_moves, inactive = _decide(
+                    rt, cur, r, step, labels, seen_moved[:, :r], per_run, talks, keypos
+                )
             if step == 0 and len(noisy) and K:
                 flip, alt = noise_moves(u[:, r - 1], rt.noise[:, None])
                 flip &= ~inactive
@@ -1724,7 +1786,7 @@ class _Talks:
             look = self._look_game(r, met)
             start = _take(st, rows)
             items = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
-            perceived = [_rows(ag.perceived, rows) for ag in rt.agents]
+            perceived = [take_params(ag.perceived, rows) for ag in rt.agents]
             out = _play(
                 look, neg.horizon, items, _Streams.of_seeds([0] * len(rows)), "look",
                 idx=rt.idx, start=start, perceived=perceived,
@@ -1766,7 +1828,7 @@ class _Talks:
         """A party's perceived parameters in runs ``rows`` (the truth if it is no agent)."""
         rt = self.rt
         ag = next((a for a in rt.agents if a.code == code), None)
-        return _rows(ag.perceived if ag is not None else rt.truth, rows)
+        return take_params(ag.perceived if ag is not None else rt.truth, rows)
 
     def _deals(
         self,
@@ -2311,16 +2373,6 @@ def _carry_on_batch(
         for t in range(h):  # left to right: a run's value does not depend on the batch
             acc = acc + disc[t] * flows[:, t]
         out[p] = acc + discount**h * tail / (1 - discount)
-    return out
-
-
-def _rows(p: Params, rows: NDArray[np.intp]) -> Params:
-    """Batched Params restricted to runs ``rows`` (fields shared by all runs kept as they are)."""
-    out = object.__new__(Params)
-    for name in _PARAM_FIELDS:
-        v = getattr(p, name)
-        object.__setattr__(out, name, v[rows] if v.shape[0] > 1 else v)
-    object.__setattr__(out, "calibration", {})
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
@@ -73,3 +74,53 @@ def test_batch_runs_equal_single_runs_with_steps(game: ts.Game) -> None:
         assert pb[r].tariff.tobytes() == one.tariff.tobytes()
         assert pb[r].step_tariff.tobytes() == one.step_tariff.tobytes()
         assert pb[r].payoff.tobytes() == one.payoff.tobytes()
+
+
+class _PacedPerRun:
+    """A paced strategy without ``act_batch`` (myopic moves) that notes what it sees."""
+
+    name = "paced-per-run"
+    traits = ts.agents.Traits(memory_depth=1, uses_beliefs=True, paced=True)
+
+    def __init__(self, seen: list[tuple[float, int, bytes, tuple[bytes, ...]]]) -> None:
+        self.seen = seen
+        self.inner = ts.agents.MyopicBestResponse()
+
+    def act(self, obs: ts.Observation, rng: np.random.Generator) -> dict:
+        el = float(np.asarray(obs.model.params.elasticity).reshape(-1)[0])  # names the run
+        hist = tuple(h.tariff.tobytes() for h in obs.history)
+        self.seen.append((el, obs.round, obs.state.tariff.tobytes(), hist))
+        return self.inner.act(obs, rng)
+
+
+def test_later_steps_play_only_the_runs_still_moving(game: ts.Game, monkeypatch) -> None:
+    """Runs at rest sit out a round's later steps; each run is still its own simulate."""
+    from tariffsim import engine, parampath
+
+    subsets: list[int] = []
+    real = engine._Run.subset
+
+    def spy(self, rows):  # type: ignore[no-untyped-def]
+        subsets.append(len(rows))
+        return real(self, rows)
+
+    monkeypatch.setattr(engine._Run, "subset", spy)
+    runs, rounds = 6, 14
+    over = {"elasticity": np.linspace(1.6, 3.4, runs), "noise": np.linspace(0.0, 0.12, runs)}
+    seen_batch: list = []
+    strat = _PacedPerRun(seen_batch)
+    g = game.replace(agents=tuple(
+        dataclasses.replace(a, strategy=strat) if a.code == "CN" else a for a in game.agents
+    ))  # fmt: skip
+    pb = ts.simulate_batch(g, rounds, seeds=range(runs), overrides=over, record="full")
+    assert subsets and all(0 < s < runs for s in subsets)  # the sub-batch was used
+    seen_single: list = []
+    strat.seen = seen_single
+    for r in range(runs):
+        one = parampath.apply(g, {k: float(v[r]) for k, v in over.items()})
+        p = ts.simulate(one, rounds, seed=r)
+        np.testing.assert_array_equal(pb[r].tariff, p.tariff)
+        np.testing.assert_array_equal(pb[r].step_tariff, p.step_tariff)
+        np.testing.assert_array_equal(pb[r].payoff, p.payoff)
+    # the per-run strategy saw each run's own state and history at every step
+    assert sorted(seen_batch) == sorted(seen_single)
