@@ -762,11 +762,16 @@ class _Run:
         """The last slow state computed and the arrays it came from (kept alive, so
         ``is`` identifies them): every agent's evaluation in a round reads the same."""
 
-    def subset(self, rows: NDArray[np.intp]) -> _Run:
-        """The same batch restricted to runs ``rows`` (a shallow copy; the game's fixed
-        parts shared). Run ``q`` of the copy is run ``rows[q]`` here, with the same
-        parameters, perceived parameters and generators, so its evaluations are that
-        run's to the last bit (no evaluation depends on the other runs)."""
+    def subset(self, rows: NDArray[np.intp], st: _States) -> tuple[_Run, _States]:
+        """The same batch and its states ``st`` restricted to runs ``rows``.
+
+        A shallow copy (the game's fixed parts shared): run ``q`` of the copy is
+        run ``rows[q]`` here, with the same parameters, perceived parameters and
+        generators, so its evaluations are that run's to the last bit (no
+        evaluation depends on the other runs). The slow state already computed
+        for ``st`` is carried over, restricted to the rows.
+        """
+        sub_st = _take(st, rows)
         sub = copy.copy(self)
         sub.runs = len(rows)
         sub.streams = _RowStreams(self.streams, rows)
@@ -786,7 +791,15 @@ class _Run:
             )
             for k, ag in enumerate(self.agents)
         ]
-        return sub
+        memo = self._slow_memo
+        if memo is not None and memo[0] is st.tie_loss and memo[1] is st.grievance:
+            slow = {
+                "tie_held": memo[2]["tie_held"][rows],
+                "grievance": memo[2]["grievance"][rows],
+                "ties": tuple(a[rows] for a in memo[2]["ties"]),
+            }
+            sub._slow_memo = (sub_st.tie_loss, sub_st.grievance, slow)
+        return sub, sub_st
 
     def _slow(self, params: Params, st: _States) -> dict[str, Any]:
         """The slow state in force, as the payoff block reads it (see :func:`_evaluate_block`).
@@ -1575,9 +1588,10 @@ def _play(
             # only in the runs still moving (a run's choices never depend on the others)
             if step and not going.all():
                 live = np.flatnonzero(going)
+                sub_rt, sub_cur = rt.subset(live, cur)
                 moves_l, ctl_l, inactive = _decide(
-                    rt.subset(live), _take(cur, live), r, step, labels,
-                    seen_moved[live, :r], per_run, talks, keypos, rows=live,
+                    sub_rt, sub_cur, r, step, labels, seen_moved[live, :r], per_run, talks,
+                    keypos, rows=live,
                 )  # fmt: skip
                 moves = np.zeros((R, K), dtype=np.int8)
                 moves[live] = moves_l
