@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import limits, parampath
+from . import _decide_kernel, limits, parampath
 from ._distinct import distinct_rows, evaluate_distinct, take_params
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, targets_of
@@ -1081,6 +1081,32 @@ class _Run:
             prev_market_burden=None if st.market_burden is None else st.market_burden[:, None],
         )  # fmt: skip
 
+    def evaluate_total(
+        self,
+        params: Params,
+        st: _States,
+        tariff: Array,
+        control: Array | None = None,
+        me: int | None = None,
+    ) -> Array:
+        """``evaluate(params, st, tariff, control).total``, shape (R, P, k); (R, P) for ``me``.
+
+        ``me``: the position of the one country whose totals are wanted.
+        Computed by the compiled kernel (:mod:`tariffsim._decide_kernel`) when
+        numba is installed and ``TARIFFSIM_JIT`` does not switch it off, else
+        (or for arguments outside its scope) by the numpy block.
+        """
+        if _decide_kernel.ENABLED:
+            out = _decide_kernel.totals(
+                self.view, self.world, self.idx, params, self._market_for(params),
+                self.weights, self.active, st, tariff, control,
+                self.candidate_layers(st, tariff), self._slow(params, st), me,
+            )  # fmt: skip
+            if out is not None:
+                return out
+        total = self.evaluate(params, st, tariff, control).total
+        return total if me is None else total[..., me]
+
     def evaluate_state(
         self, params: Params, st: _States, prev: _States | None, *, fresh: bool = False
     ) -> Breakdown:
@@ -1282,8 +1308,9 @@ class BatchObservation:
         control : ndarray, shape (R, P, k, k), optional
             Candidate export controls (default: the current ones).
         """
-        bd = self._run.evaluate(self._agent.perceived, self._states, tariff, control)
-        return bd.total[..., self.index(self.me)]
+        return self._run.evaluate_total(
+            self._agent.perceived, self._states, tariff, control, self.index(self.me)
+        )
 
     def breakdown(self) -> Breakdown:
         """The perceived breakdown of the current state (as ``obs.model.breakdown(obs.state)``).

@@ -1,0 +1,876 @@
+"""Compiled total payoffs of the engine's decisions (numba).
+
+A strategy that best-responds in the batched engine
+(:meth:`tariffsim.engine.BatchObservation.payoff`) reads only the total
+payoff of each candidate next state. :func:`totals` computes that total,
+``sum_k weights[k] * terms[k]`` per country, for every run and candidate
+profile in one compiled loop, from the same inputs
+:func:`tariffsim.payoffs._evaluate_block` takes in the engine: the world's
+view of the involved countries (segments, the headline-to-segment rates of
+the world's tariff layers), the batched parameters (leading run axes), the
+market's parameters when they differ, the term weights, the answerable
+dyads, the candidate states and the slow state (ties in force, tie loss
+held, grievances, the previous equity index, bond stress and the burden
+the market priced).
+
+Scope: every term of the block — trade terms per product segment at the
+elasticity in force and once trade has adjusted (partial adjustment), the
+burden behind recession odds and markets, the equity index and the crash
+cost priced by the market's model, alliance strain with the ties in force
+and the tie loss held, coalitions, face and resolve with unanswered
+escalations (the value of an answer), grievances, export controls (the
+dependence term, the control strain and the cost of easing them) and
+reciprocity — for candidate states given by headline tariffs or by tariff
+layers. Arguments outside the engine's layout (parameters without the
+leading run axes the engine gives them) return None, and the caller takes
+the numpy block.
+
+Each row (run) is computed independently, every entry by the same scalar
+code in a fixed order, so a run's totals never depend on the other runs of
+its batch. The arithmetic follows the numpy block term by term, in the
+same order of operations and summations; where the block takes a branch
+for the whole batch (partial adjustment, an escalation pending, a control
+eased, a crash weight, a mood carried over), the kernel takes it per row,
+with the same result (the skipped work adds exact zeros). ``pow``, ``exp``
+and ``log`` are the C library's where numpy may use its own vectorised
+versions, and sums over more than 7 countries run left to right where
+numpy sums pairwise: the totals agree with ``_evaluate_block(...).total``
+to about 1e-15 relative (a few units in the last place; the tests allow
+1e-12), not to the bit.
+
+Used when numba is installed (the ``fast`` extra) and not switched off by
+``TARIFFSIM_JIT=0`` (or ``false``, ``no``, ``off``; read at import).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import weakref
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._distinct import _hash, distinct_rows
+from .dynamics import per_time
+from .payoffs import Params, _WorldView
+from .world import World
+
+
+__all__ = ["AVAILABLE", "ENABLED", "ENV", "totals"]
+
+ENV = "TARIFFSIM_JIT"
+"""Environment variable: ``0`` (or ``false``, ``no``, ``off``) keeps the numpy path."""
+
+AVAILABLE = importlib.util.find_spec("numba") is not None
+"""Whether numba is installed (imported on first use only: ``import tariffsim`` stays light)."""
+
+ENABLED = AVAILABLE and os.environ.get(ENV, "").strip().lower() not in ("0", "false", "no", "off")
+"""Whether the engine's decisions use the compiled totals (read at each call)."""
+
+Array = NDArray[np.float64]
+
+# ---------------------------------------------------------------------------
+# Parameters packed into three arrays per model: per dyad, per country, scalars.
+# ---------------------------------------------------------------------------
+_DYAD = ("pass_through", "dependence", "critical_exposure")
+_COUNTRY = (
+    "revenue_weight", "recession_base", "recession_cost", "market_beta", "market_weight",
+    "approval_base", "approval_price", "approval_market", "political_weight",
+    "alliance_weight", "coalition_weight", "face_weight", "face_zero_cost", "resolve_weight",
+    "control_strain", "crash_weight", "crash_threshold", "tie_value", "grievance_weight",
+    "reciprocity_weight", "index_beta",
+)  # fmt: skip
+_SCALAR = (
+    "elasticity", "elasticity_short", "export_margin", "recession_slope", "support_effect",
+    "face_mutual_relief", "answer_scale", "bond_weight", "reciprocity_reference", "bond_beta",
+)  # fmt: skip
+# positions (the kernel reads them as constants)
+D_PT, D_DEP, D_CE = 0, 1, 2
+(
+    C_RW, C_RBASE, C_RCOST, C_MBETA, C_MW, C_ABASE, C_APRICE, C_AMKT, C_PW, C_AW, C_CW,
+    C_FW, C_FZC, C_RESW, C_CS, C_CRW, C_CRT, C_TV, C_GW, C_RECW, C_IB,
+) = range(len(_COUNTRY))  # fmt: skip
+(
+    S_EL, S_ELS, S_MARGIN, S_RSLOPE, S_SE, S_FMR, S_ANS, S_BW, S_REF, S_BB, S_SPEED,
+) = range(len(_SCALAR) + 1)  # fmt: skip
+"""``S_SPEED``: the market's speed for a round of the view's length (:func:`per_time`)."""
+
+_LN2 = 0.693147180559945309417232121458176568
+"""``NPY_LOGE2``, as ``numpy.logaddexp`` adds it for equal arguments."""
+
+
+# scratch slots: matrices (k, k) and vectors (k,)
+M_TAU, M_CTL, M_EL, M_ELLR, M_ELM, M_FLOWS, M_FLOWS_A, M_TMP, M_BITE, M_MIRROR = range(10)
+_N_MATS = 10
+V_TRADE, V_TRADE_A, V_TRADE_M = 0, 3, 6  # three rows each: pain, revenue, retaliation
+V_LOST, V_PRICED, V_BPREV, V_AHEAD, V_RESIST = 9, 10, 11, 12, 13
+_N_VECS = 14
+
+
+def _kernel(
+    tariff: Any, cctl: Any, layers: Any, has_layers: bool,
+    t0: Any, peak0: Any, pmov: Any, pctl: Any, adj: Any, grv: Any, weff: Any, wtwo: Any,
+    sup: Any, shk: Any, peq: Any, pbd: Any, pmb: Any, has_pmb: bool, held: Any,
+    m0: Any, m0_seg: Any, m0_rest: Any, gdp: Any, seg_mask: Any, base: Any,
+    plan_ij: Any, plan_tops: Any, plan_nl: Any, plan_seg: Any, plan_segn: Any,
+    weights: Any, active: Any,
+    pd: Any, pc: Any, ps: Any, md: Any, mc: Any, msc: Any, has_market: bool, me: int,
+    out: Any,
+) -> None:  # fmt: skip
+    """Totals ``out[r, q, i]`` of candidates ``tariff[r, q]``; see the module notes.
+
+    Shapes (``R`` runs, ``P`` profiles, ``k`` countries, ``K`` segments,
+    ``L`` layers): ``tariff`` ``(R, P, k, k)``, ``cctl`` ``(R, 1 or P, k, k)``,
+    ``layers`` ``(R, P, L, k, k)`` (read when ``has_layers``); ``t0``, ``peak0``,
+    ``pmov``, ``pctl``, ``adj``, ``grv``, ``weff``, ``wtwo`` ``(R, k, k)``;
+    ``sup``, ``shk``, ``peq``, ``pbd``, ``pmb`` (read when ``has_pmb``),
+    ``held`` ``(R, k)``; ``pd``/``md`` ``(R', 3, k, k)``, ``pc``/``mc``
+    ``(R', 21, k)``, ``ps``/``msc`` ``(R', 11)`` with ``R'`` 1 or ``R``.
+    ``me >= 0``: only country ``me``'s totals are computed (the others' entries
+    of ``out`` are left as they are), from the dyads of its row and column only.
+
+    No array views are taken in the loops (each would touch a reference count).
+    """
+    R, P, k = tariff.shape[0], tariff.shape[1], tariff.shape[2]
+    K = m0_seg.shape[0]
+    mats = np.zeros((_N_MATS, k, k))
+    vecs = np.zeros((_N_VECS, k))
+    rates = np.zeros((K, k, k))
+    takes = np.zeros(max(plan_tops.shape[1], 1))
+    for r in range(R):
+        rp = min(r, pd.shape[0] - 1)
+        rc = min(r, pc.shape[0] - 1)
+        rs = min(r, ps.shape[0] - 1)
+        mrd = min(r, md.shape[0] - 1)
+        mrc = min(r, mc.shape[0] - 1)
+        mrs = min(r, msc.shape[0] - 1)
+        s_lr = ps[rs, S_EL]
+        s_sr = ps[rs, S_ELS]
+        margin = ps[rs, S_MARGIN]
+        fmr = ps[rs, S_FMR]
+        m_margin = msc[mrs, S_MARGIN]
+        m_se = msc[mrs, S_SE]
+        # the elasticity in force per dyad (payoffs.elasticity_in_force)
+        adjusting = False
+        for i in range(k):
+            for j in range(k):
+                a = adj[r, i, j]
+                e = s_lr if (s_lr == s_sr or a == 1.0) else s_sr + (s_lr - s_sr) * a
+                mats[M_EL, i, j] = e
+                mats[M_ELLR, i, j] = s_lr
+                mats[M_ELM, i, j] = msc[mrs, S_EL]
+                if e != s_lr:
+                    adjusting = True
+        # an escalation pending: the damage an equal answer would do, G (per run)
+        pending = False
+        for i in range(k):
+            for j in range(k):
+                mats[M_BITE, i, j] = 0.0
+                if pmov[r, i, j] > 0:
+                    pending = True
+        if pending:
+            for i in range(k):
+                for j in range(k):
+                    mats[M_MIRROR, i, j] = t0[r, i, j] + max(pmov[r, j, i], 0.0)
+            _rates_of(mats, M_MIRROR, base, plan_ij, plan_tops, plan_nl, plan_seg, plan_segn,
+                      takes, rates)  # fmt: skip
+            _trade(rates, m0_seg, gdp, pd, rp, mats, M_ELLR, margin, pc, rc, False, vecs,
+                   V_TRADE, M_TMP, V_LOST, me)  # fmt: skip
+            for i in range(k):
+                for j in range(k):
+                    mats[M_BITE, i, j] = _bite(m0_rest[i, j] + mats[M_TMP, i, j], m0[i, j])
+            _rates_of(t0, r, base, plan_ij, plan_tops, plan_nl, plan_seg, plan_segn, takes, rates)
+            _trade(rates, m0_seg, gdp, pd, rp, mats, M_ELLR, margin, pc, rc, False, vecs,
+                   V_TRADE, M_TMP, V_LOST, me)  # fmt: skip
+            for i in range(k):
+                for j in range(k):
+                    g = _bite(m0_rest[i, j] + mats[M_TMP, i, j], m0[i, j])
+                    mats[M_BITE, i, j] = mats[M_BITE, i, j] - g
+        # the value the previous state priced (a mood carried over)
+        carried = False
+        for i in range(k):
+            vecs[V_PRICED, i] = 0.0
+            if peq[r, i] != 0:
+                carried = True
+        if carried:
+            if has_pmb:
+                for i in range(k):
+                    vecs[V_BPREV, i] = pmb[r, i]
+            else:
+                _rates_of(t0, r, base, plan_ij, plan_tops, plan_nl, plan_seg, plan_segn, takes,
+                          rates)  # fmt: skip
+                _trade(rates, m0_seg, gdp, md, mrd, mats, M_ELM if has_market else M_ELLR,
+                       m_margin, mc, mrc, True, vecs, V_TRADE, M_TMP, V_LOST, me)  # fmt: skip
+                for i in range(k):
+                    dep_i = _dep(pctl, r, md, mrd, i, k)
+                    t3 = vecs[V_TRADE, i] + vecs[V_TRADE + 1, i] + vecs[V_TRADE + 2, i]
+                    vecs[V_BPREV, i] = -(t3 + dep_i)
+            for i in range(k):
+                x = mc[mrc, C_IB, i] * vecs[V_BPREV, i] - m_se * sup[r, i]
+                vecs[V_PRICED, i] = -max(x, 0.0)
+        crash = False
+        for i in range(k):
+            if pc[rc, C_CRW, i] != 0:
+                crash = True
+        eased_any = False
+        for q in range(cctl.shape[1]):
+            for i in range(k):
+                for j in range(k):
+                    if pctl[r, i, j] != cctl[r, q, i, j]:
+                        eased_any = True
+        for q in range(P):
+            qc = min(q, cctl.shape[1] - 1)
+            for i in range(k):
+                for j in range(k):
+                    mats[M_TAU, i, j] = tariff[r, q, i, j]
+                    mats[M_CTL, i, j] = cctl[r, qc, i, j]
+            # segment rates of the candidate (payoffs._segment_rater, or segment_rates of layers)
+            if has_layers:
+                for kk in range(K):
+                    for i in range(k):
+                        for j in range(k):
+                            acc = 0.0
+                            for m in range(seg_mask.shape[1]):
+                                acc += seg_mask[kk, m, i, j] * layers[r, q, m, i, j]
+                            rates[kk, i, j] = acc
+            else:
+                for kk in range(K):
+                    for i in range(k):
+                        for j in range(k):
+                            rates[kk, i, j] = base[kk, i, j] * mats[M_TAU, i, j]
+                for d in range(plan_ij.shape[0]):
+                    i, j = plan_ij[d, 0], plan_ij[d, 1]
+                    rest = mats[M_TAU, i, j]
+                    nl = plan_nl[d]
+                    for m in range(nl):
+                        if m == nl - 1:
+                            take = rest
+                        else:
+                            top = plan_tops[d, m]
+                            take = rest if rest <= top else top
+                        takes[m] = take
+                        rest = rest - take
+                    for kk in range(K):
+                        cnt = plan_segn[d, kk]
+                        if cnt == 0:
+                            rates[kk, i, j] = 0.0
+                            continue
+                        acc = takes[plan_seg[d, kk, 0]]
+                        for t in range(1, cnt):
+                            acc = acc + takes[plan_seg[d, kk, t]]
+                        rates[kk, i, j] = acc
+            # trade terms (as _trade, written out: a call would touch reference counts):
+            # v = 0 at the elasticity in force, 1 once trade has adjusted, 2 the market's
+            for v in range(3):
+                if v == 1 and not adjusting:
+                    for i in range(k):
+                        for c in range(3):
+                            vecs[V_TRADE_A + c, i] = vecs[V_TRADE + c, i]
+                        for j in range(k):
+                            mats[M_FLOWS_A, i, j] = mats[M_FLOWS, i, j]
+                    continue
+                if v == 2 and not (crash and has_market):
+                    continue
+                el_v = M_EL if v == 0 else (M_ELLR if v == 1 else M_ELM)
+                fl_v = M_FLOWS if v == 0 else (M_FLOWS_A if v == 1 else M_TMP)
+                to = V_TRADE + 3 * v
+                mg = margin if v < 2 else m_margin
+                for i in range(k):
+                    vecs[to, i] = 0.0
+                    vecs[to + 1, i] = 0.0
+                    vecs[to + 2, i] = 0.0
+                    for j in range(k):
+                        mats[fl_v, i, j] = 0.0
+                for kk in range(K):
+                    for j in range(k):
+                        vecs[V_LOST, j] = 0.0
+                    for i in range(k):
+                        s_pain = 0.0
+                        s_rev = 0.0
+                        for j in range(k):
+                            m0_ = m0_seg[kk, i, j]
+                            if m0_ == 0.0 or (me >= 0 and i != me and j != me):
+                                continue
+                            t = rates[kk, i, j]
+                            p = pd[rp, D_PT, i, j] if v < 2 else md[mrd, D_PT, i, j]
+                            s = mats[el_v, i, j]
+                            pt1 = 1.0 + p * t
+                            mm = m0_ * pt1**-s
+                            mats[fl_v, i, j] += mm
+                            if abs(s - 1.0) < 1e-12:
+                                area = m0_ * math.log(pt1)
+                            else:
+                                area = m0_ / (s - 1.0) * (1.0 - pt1 ** (1.0 - s))
+                            dp = pd[rp, D_DEP, i, j] if v < 2 else md[mrd, D_DEP, i, j]
+                            s_pain += dp * area
+                            s_rev += t * mm
+                            absorbed = (1.0 - p) * t
+                            if absorbed > mg:
+                                absorbed = mg
+                            vecs[V_LOST, j] += absorbed * mm + mg * (m0_ - mm)
+                        rw = pc[rc, C_RW, i] if v < 2 else mc[mrc, C_RW, i]
+                        vecs[to, i] += -(s_pain / (10.0 * gdp[i]))
+                        vecs[to + 1, i] += rw * (s_rev / (10.0 * gdp[i]))
+                    for j in range(k):
+                        vecs[to + 2, j] += -(vecs[V_LOST, j] / (10.0 * gdp[j]))
+            for i in range(k):
+                if me >= 0 and i != me:
+                    continue
+                pain = vecs[V_TRADE, i]
+                rev = vecs[V_TRADE + 1, i]
+                ret = vecs[V_TRADE + 2, i]
+                dep_i = _dep(mats, M_CTL, pd, rp, i, k)
+                ahead = -(vecs[V_TRADE_A, i] + vecs[V_TRADE_A + 1, i] + vecs[V_TRADE_A + 2, i] + dep_i)
+                # recession odds and markets read the burden once trade has adjusted
+                rb = pc[rc, C_RBASE, i]
+                x = math.log(rb / (1.0 - rb)) + ps[rs, S_RSLOPE] * ahead
+                prec = math.exp(-_logaddexp0(-x))
+                prec = min(max(prec, 1e-12), 1.0 - 1e-12)
+                rec = -(prec - rb) * pc[rc, C_RCOST, i]
+                dd = max(pc[rc, C_MBETA, i] * ahead - ps[rs, S_SE] * sup[r, i], 0.0) - shk[r, i]
+                mkt = -pc[rc, C_MW, i] * dd
+                if crash:  # the equity index and bond stress, priced by the market's model
+                    if has_market:
+                        t3 = vecs[V_TRADE_M, i] + vecs[V_TRADE_M + 1, i] + vecs[V_TRADE_M + 2, i]
+                        b_mkt = -(t3 + _dep(mats, M_CTL, md, mrd, i, k))
+                    else:
+                        b_mkt = ahead
+                    priced = -max(mc[mrc, C_IB, i] * b_mkt - msc[mrs, S_SE] * sup[r, i], 0.0)
+                    carry = peq[r, i] - vecs[V_PRICED, i]
+                    speed = msc[mrs, S_SPEED]
+                    mood = (1.0 - speed) * carry + shk[r, i]
+                    eq = max(priced + mood, -99.0)
+                    bond = (1.0 - speed) * pbd[r, i] + msc[mrs, S_BB] * max(carry - mood, 0.0)
+                    stress = -eq + ps[rs, S_BW] * bond - pc[rc, C_CRT, i]
+                    sx = max(stress, 0.0)
+                    mkt = mkt - pc[rc, C_CRW, i] * (sx * sx)
+                appr = pc[rc, C_ABASE, i] - pc[rc, C_APRICE, i] * (-pain) - pc[rc, C_AMKT, i] * dd
+                pol = pc[rc, C_PW, i] * (appr - pc[rc, C_ABASE, i]) * 100.0
+                # alliance: strain with the ties in force, controls kept, tie loss held
+                strain = 0.0
+                kept = 0.0
+                for j in range(k):
+                    strain += mats[M_TAU, i, j] * wtwo[r, i, j]
+                    kept += mats[M_CTL, i, j]
+                ally = -pc[rc, C_AW, i] * strain
+                ally = ally - pc[rc, C_CS, i] * kept
+                ally = ally - pc[rc, C_TV, i] * held[r, i]
+                # coalition: resisting a common aggressor h together
+                coal_sum = 0.0
+                for h in range(k):
+                    some = False
+                    for c in range(k):
+                        v = mats[M_TAU, c, h] if mats[M_TAU, h, c] > 0 else 0.0
+                        vecs[V_RESIST, c] = v
+                        if v != 0:
+                            some = True
+                    if not some:
+                        continue
+                    acc = 0.0
+                    for c in range(k):
+                        acc += min(vecs[V_RESIST, i], vecs[V_RESIST, c]) * weff[r, i, c]
+                    coal_sum += acc
+                coal = pc[rc, C_CW, i] * coal_sum
+                # face and resolve
+                unit = 0.0
+                elim = 0.0
+                rcut = 0.0
+                griev = 0.0
+                for j in range(k):
+                    tij = mats[M_TAU, i, j]
+                    tji = mats[M_TAU, j, i]
+                    cut = max(t0[r, i, j] - tij, 0.0)
+                    partner = max(t0[r, j, i] - tji, 0.0) > 0 or pmov[r, j, i] < 0
+                    unit += cut * ((1.0 - fmr) if partner else 1.0)
+                    pk = max(peak0[r, i, j], tij)
+                    elim += 1.0 if (cut > 0 and tij <= 0 and pk > 0) else 0.0
+                    d_ij = tij - t0[r, i, j]
+                    d_ji = tji - t0[r, j, i]
+                    pk_ji = max(peak0[r, j, i], tji)
+                    uni = d_ji >= 0 and pmov[r, j, i] >= 0 and (pk_ji > 0 or pmov[r, i, j] > 0)
+                    rcut += max(-d_ij, 0.0) * (1.0 if uni else 0.0)
+                    griev += cut * grv[r, i, j]
+                face = -(pc[rc, C_FW, i] * unit + pc[rc, C_FZC, i] * elim)
+                res = -pc[rc, C_RESW, i] * rcut
+                if pending:  # escalations left unanswered
+                    left = 0.0
+                    for j in range(k):
+                        size = pmov[r, j, i]
+                        stake = 1.0 - _bite(m0_rest[j, i] + mats[M_FLOWS_A, j, i], m0[j, i])
+                        worth = min(size, ps[rs, S_ANS] * mats[M_BITE, i, j] * stake)
+                        d_ij = mats[M_TAU, i, j] - t0[r, i, j]
+                        left += active[i, j] * worth if (size > 0 and d_ij <= 0) else 0.0
+                    res = res - pc[rc, C_RESW, i] * left
+                res = res - pc[rc, C_GW, i] * griev
+                if eased_any:  # easing export controls
+                    c_face = 0.0
+                    c_res = 0.0
+                    c_elim = 0.0
+                    for j in range(k):
+                        cij = mats[M_CTL, i, j]
+                        eased = max(pctl[r, i, j] - cij, 0.0)
+                        both = (mats[M_TAU, j, i] - t0[r, j, i]) < 0 or pmov[r, j, i] < 0
+                        c_face += eased * ((1.0 - fmr) if both else 1.0)
+                        c_res += eased * (0.0 if both else 1.0)
+                        c_elim += 1.0 if (pctl[r, i, j] > 0 and cij <= 0) else 0.0
+                    face = face - (pc[rc, C_FW, i] * c_face + pc[rc, C_FZC, i] * c_elim)
+                    res = res - pc[rc, C_RESW, i] * c_res
+                ref = ps[rs, S_REF]
+                short = 0.0
+                for j in range(k):
+                    gap = max(min(mats[M_TAU, j, i], ref) - min(mats[M_TAU, i, j], ref), 0.0)
+                    short += gap * active[i, j] / ref
+                recip = -pc[rc, C_RECW, i] * short
+                total = 0.0
+                total += weights[0, i] * pain
+                total += weights[1, i] * rev
+                total += weights[2, i] * ret
+                total += weights[3, i] * dep_i
+                total += weights[4, i] * rec
+                total += weights[5, i] * mkt
+                total += weights[6, i] * pol
+                total += weights[7, i] * ally
+                total += weights[8, i] * coal
+                total += weights[9, i] * face
+                total += weights[10, i] * res
+                total += weights[11, i] * recip
+                out[r, q, i] = total
+
+
+def _logaddexp0(y: float) -> float:
+    """``numpy.logaddexp(0.0, y)``, as numpy computes it."""
+    if y == 0.0:
+        return _LN2
+    tmp = 0.0 - y
+    if tmp > 0:
+        return math.log1p(math.exp(-tmp))
+    return y + math.log1p(math.exp(tmp))
+
+
+def _bite(flow: float, m0: float) -> float:
+    """``payoffs.trade_bite`` of one dyad."""
+    return 1.0 - (flow / m0 if m0 > 0 else 1.0)
+
+
+def _dep(ctl: Any, c: int, pdx: Any, prow: int, i: int, k: int) -> float:
+    """The ``dependence`` term of country ``i`` under controls ``ctl[c]`` (``dependence_loss``)."""
+    s = 0.0
+    for j in range(k):
+        s += ctl[c, j, i] * pdx[prow, D_CE, i, j]
+    return -s
+
+
+def _rates_of(
+    src: Any, c: int, base: Any, plan_ij: Any, plan_tops: Any, plan_nl: Any, plan_seg: Any,
+    plan_segn: Any, takes: Any, out: Any,
+) -> None:  # fmt: skip
+    """Segment rates ``out`` ``(K, k, k)`` of headlines ``src[c]`` (``payoffs._segment_rater``)."""
+    K, k = out.shape[0], out.shape[1]
+    for kk in range(K):
+        for i in range(k):
+            for j in range(k):
+                out[kk, i, j] = base[kk, i, j] * src[c, i, j]
+    for d in range(plan_ij.shape[0]):
+        i, j = plan_ij[d, 0], plan_ij[d, 1]
+        rest = src[c, i, j]
+        nl = plan_nl[d]
+        for m in range(nl):
+            if m == nl - 1:
+                take = rest
+            else:
+                top = plan_tops[d, m]
+                take = rest if rest <= top else top
+            takes[m] = take
+            rest = rest - take
+        for kk in range(K):
+            cnt = plan_segn[d, kk]
+            if cnt == 0:
+                out[kk, i, j] = 0.0
+                continue
+            acc = takes[plan_seg[d, kk, 0]]
+            for t in range(1, cnt):
+                acc = acc + takes[plan_seg[d, kk, t]]
+            out[kk, i, j] = acc
+
+
+def _layer_rates(layers: Any, r: int, q: int, mask: Any, out: Any) -> None:
+    """Segment rates ``out`` ``(K, k, k)`` of layers ``layers[r, q]`` (``segment_rates``)."""
+    K, L, k = mask.shape[0], mask.shape[1], out.shape[1]
+    for kk in range(K):
+        for i in range(k):
+            for j in range(k):
+                acc = 0.0
+                for m in range(L):
+                    acc += mask[kk, m, i, j] * layers[r, q, m, i, j]
+                out[kk, i, j] = acc
+
+
+def _trade(
+    rates: Any, m0_seg: Any, gdp: Any, pdx: Any, prow: int, mats: Any, el: int, margin: float,
+    pcx: Any, crow: int, terms: bool, vecs: Any, to: int, flows: int, lost: int, me: int,
+) -> None:  # fmt: skip
+    """Trade terms ``vecs[to:to + 3]`` (pain, revenue, retaliation) and imports ``mats[flows]``.
+
+    ``payoffs._trade_terms`` entry by entry, with the pass-through and the
+    sector multiplier of ``pdx[prow]``, the elasticity ``mats[el]`` and the
+    revenue weight of ``pcx[crow]``: per segment, each importer's sums over
+    its partners left to right, turned into % of GDP, added over the
+    segments in order (from 0.0); dyads without baseline trade in a segment
+    add exact zeros and are skipped. ``terms=False``: the imports only.
+    ``me >= 0``: only the dyads of country ``me`` (its row and column), so
+    that only ``me``'s terms and the flows on its dyads are right.
+    """
+    K, k = m0_seg.shape[0], m0_seg.shape[1]
+    for i in range(k):
+        vecs[to, i] = 0.0
+        vecs[to + 1, i] = 0.0
+        vecs[to + 2, i] = 0.0
+        for j in range(k):
+            mats[flows, i, j] = 0.0
+    for kk in range(K):
+        for j in range(k):
+            vecs[lost, j] = 0.0
+        for i in range(k):
+            s_pain = 0.0
+            s_rev = 0.0
+            for j in range(k):
+                m0 = m0_seg[kk, i, j]
+                if m0 == 0.0 or (me >= 0 and i != me and j != me):
+                    continue
+                t = rates[kk, i, j]
+                p = pdx[prow, D_PT, i, j]
+                s = mats[el, i, j]
+                pt1 = 1.0 + p * t
+                m = m0 * pt1**-s
+                mats[flows, i, j] += m
+                if not terms:
+                    continue
+                if abs(s - 1.0) < 1e-12:
+                    area = m0 * math.log(pt1)
+                else:
+                    area = m0 / (s - 1.0) * (1.0 - pt1 ** (1.0 - s))
+                s_pain += pdx[prow, D_DEP, i, j] * area
+                s_rev += t * m
+                absorbed = (1.0 - p) * t
+                if absorbed > margin:
+                    absorbed = margin
+                vecs[lost, j] += absorbed * m + margin * (m0 - m)
+            if terms:
+                vecs[to, i] += -(s_pain / (10.0 * gdp[i]))
+                vecs[to + 1, i] += pcx[crow, C_RW, i] * (s_rev / (10.0 * gdp[i]))
+        if terms:
+            for j in range(k):
+                vecs[to + 2, j] += -(vecs[lost, j] / (10.0 * gdp[j]))
+
+
+_compiled: Any = None
+
+
+def _get_kernel() -> Any:
+    """The compiled kernel (compiled, or loaded from numba's cache, on first use)."""
+    global _compiled, _logaddexp0, _bite, _dep, _rates_of, _layer_rates, _trade
+    if _compiled is None:
+        from numba import njit
+
+        # helpers inlined where called: a call with array arguments touches their
+        # reference counts (atomic operations, half the time of a call)
+        inline = njit(cache=True, nogil=True, inline="always", error_model="numpy")
+        _logaddexp0, _bite, _dep = inline(_logaddexp0), inline(_bite), inline(_dep)
+        _rates_of, _layer_rates, _trade = inline(_rates_of), inline(_layer_rates), inline(_trade)
+        disp = njit(cache=True, nogil=True, error_model="numpy")(_kernel)
+        disp.compile(_signature())
+        disp.disable_compile()  # one signature: every argument converts to it
+        _compiled = disp
+    return _compiled
+
+
+def _signature() -> tuple[Any, ...]:
+    """The kernel's one signature: read-only C-contiguous inputs, a writable output."""
+    from numba import types
+
+    def f(nd: int) -> Any:
+        return types.Array(types.float64, nd, "C", readonly=True)
+
+    def i(nd: int) -> Any:
+        return types.Array(types.int64, nd, "C", readonly=True)
+
+    b = types.boolean
+    return (
+        f(4), f(4), f(5), b,
+        *(f(3),) * 8,
+        *(f(2),) * 5, b, f(2),
+        f(2), f(3), f(2), f(1), f(4), f(3),
+        i(2), f(2), i(1), i(3), i(2),
+        f(2), f(2),
+        f(4), f(3), f(2), f(4), f(3), f(2), b, types.int64,
+        types.Array(types.float64, 3, "C"),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# The Python side: constants of a view, packed parameters, rows.
+# ---------------------------------------------------------------------------
+_VIEWS: dict[int, tuple[Any, tuple[Any, ...]]] = {}
+"""Per view (a weak reference to it): the world's arrays the kernel reads."""
+
+
+def _view_arrays(view: _WorldView, world: World, idx: NDArray[np.intp]) -> tuple[Any, ...]:
+    """``m0, m0_seg, m0_rest, gdp, seg_mask, base`` and the layer plan of ``view``.
+
+    The plan is that of ``payoffs._segment_rater`` for countries ``idx`` of
+    ``world``: per dyad with instruments, its position, its layers' tops (in
+    escalation order) and, per segment, the layers that hit it (in layer order).
+    """
+    hit = _VIEWS.get(id(view))
+    if hit is not None and hit[0]() is view:
+        return hit[1]
+    mask = np.ascontiguousarray(view.seg_mask, dtype=np.float64)
+    n_seg = mask.shape[0]
+    names = world.layer_names
+    pos = {int(c): k for k, c in enumerate(np.asarray(idx).ravel().tolist())}
+    plan = []
+    for (a, b), lays in world.instruments.items():
+        i, j = pos.get(world.index(a)), pos.get(world.index(b))
+        if i is None or j is None:
+            continue
+        rows = [names.index(x.name) for x in lays]
+        seg = [
+            [m for _, m in sorted((row, m) for m, row in enumerate(rows) if mask[kk, row, i, j])]
+            for kk in range(n_seg)
+        ]
+        plan.append((i, j, [float(x.top) for x in lays], seg))
+    width = max([len(p[2]) for p in plan], default=1)
+    ij = np.zeros((len(plan), 2), dtype=np.int64)
+    tops = np.zeros((len(plan), width))
+    nl = np.zeros(len(plan), dtype=np.int64)
+    seg_of = np.zeros((len(plan), n_seg, width), dtype=np.int64)
+    segn = np.zeros((len(plan), n_seg), dtype=np.int64)
+    for d, (i, j, tp, seg) in enumerate(plan):
+        ij[d] = i, j
+        tops[d, : len(tp)] = tp
+        nl[d] = len(tp)
+        for kk, ms in enumerate(seg):
+            segn[d, kk] = len(ms)
+            seg_of[d, kk, : len(ms)] = ms
+    arrays = (
+        np.ascontiguousarray(view.imports, dtype=np.float64),
+        np.ascontiguousarray(view.m0_seg, dtype=np.float64),
+        np.ascontiguousarray(view.m0_rest, dtype=np.float64),
+        np.ascontiguousarray(view.gdp, dtype=np.float64),
+        mask,
+        np.ascontiguousarray(mask[:, 0]),
+        ij, tops, nl, seg_of, segn,
+    )  # fmt: skip
+    if len(_VIEWS) > 32:
+        _VIEWS.clear()
+    _VIEWS[id(view)] = (weakref.ref(view), arrays)
+    return arrays
+
+
+_Packed = tuple[Array, Array, Array, bool]
+_SHARED: dict[tuple[Any, ...], tuple[list[Any], tuple[Array, Array, Array]]] = {}
+"""Packings of the fields shared by every run, keyed by the fields' identities (kept alive)."""
+_FIELDS = (*_DYAD, *_COUNTRY, *_SCALAR, "market_speed")
+
+
+def _pack(p: Params, days: float) -> _Packed | None:
+    """``p``'s fields as ``(R', 3, k, k)``, ``(R', 21, k)`` and ``(R', 11)`` arrays, and a flag.
+
+    ``R'`` is the longest leading (run) axis of the fields (the others
+    broadcast). The last scalar is the market's speed for a round of
+    ``days`` (:func:`~tariffsim.dynamics.per_time`, as the block computes it).
+    The flag says whether some per-run field differs in every run (then no
+    two runs are equal and none is worth looking for a twin). None when a
+    field is not in the engine's batched layout (per dyad ``(R', 1, k, k)``,
+    per country ``(R', 1, k)``, scalars ``(R', 1, 1[, 1])``). The packing of
+    the fields every run shares is kept (the same arrays serve every round
+    and every sub-batch of runs); the per-run fields are written over a copy.
+    """
+    fields = [getattr(p, f) for f in _FIELDS]
+    if not all(isinstance(v, np.ndarray) and v.ndim >= 3 for v in fields):
+        return None
+    runs = [v.shape[0] for v in fields]
+    rr = max(runs)
+    if any(x not in (1, rr) for x in runs):
+        return None
+    key = tuple(id(v) if n == 1 else None for v, n in zip(fields, runs, strict=True)) + (days,)
+    hit = _SHARED.get(key)
+    if hit is None:
+        shared = _pack_fields([v[:1] for v in fields], p, days)
+        if shared is None:
+            return None
+        if len(_SHARED) > 64:
+            _SHARED.clear()
+        _SHARED[key] = hit = ([v for v, n in zip(fields, runs, strict=True) if n == 1], shared)
+    if rr == 1:
+        return (*hit[1], False)
+    pd, pc, ps = (np.repeat(a, rr, axis=0) for a in hit[1])
+    nd, nc = len(_DYAD), len(_COUNTRY)
+    distinct = False
+    for f, v in enumerate(fields):
+        if v.shape[0] == 1:
+            continue
+        if f < nd:
+            if v.shape[1:] != pd.shape[2:] and v.shape[1:] != (1, *pd.shape[2:]):
+                return None
+            pd[:, f] = v.reshape(pd[:, f].shape)
+        elif f < nd + nc:
+            if v.size != rr * pc.shape[2]:
+                return None
+            pc[:, f - nd] = v.reshape(rr, -1)
+        elif f < len(_FIELDS) - 1:
+            if v.size != rr:
+                return None
+            ps[:, f - nd - nc] = v.reshape(-1)
+        else:
+            if v.size != rr:
+                return None
+            ps[:, S_SPEED] = np.reshape(per_time(v, days), -1)
+        if not distinct:
+            flat = np.ascontiguousarray(v).reshape(rr, -1).view(np.uint64)
+            distinct = len(np.unique(_hash(flat))) == rr
+    return pd, pc, ps, distinct
+
+
+def _pack_fields(
+    fields: list[Any], p: Params, days: float
+) -> tuple[Array, Array, Array] | None:
+    """The one-run packing of ``fields`` (each with a leading axis of 1); see :func:`_pack`."""
+    nd, nc = len(_DYAD), len(_COUNTRY)
+    k = fields[0].shape[-1]
+    dyad, country, scalar = fields[:nd], fields[nd : nd + nc], fields[nd + nc :]
+    if any(v.shape[1:] != (1, k, k) for v in dyad) or any(v.shape[1:] != (1, k) for v in country):
+        return None
+    if any(v.size != 1 for v in scalar):
+        return None
+    pd = np.empty((1, nd, k, k))
+    for f, v in enumerate(dyad):
+        pd[:, f] = v[:, 0]
+    pc = np.empty((1, nc, k))
+    for f, v in enumerate(country):
+        pc[:, f] = v[:, 0]
+    ps = np.empty((1, len(_SCALAR) + 1))
+    for f, v in enumerate(scalar[:-1]):
+        ps[:, f] = v.reshape(-1)
+    ps[:, S_SPEED] = np.reshape(per_time(scalar[-1], days), -1)
+    for a in (pd, pc, ps):
+        a.flags.writeable = False
+    return pd, pc, ps
+
+
+def totals(
+    view: _WorldView,
+    world: World,
+    idx: NDArray[np.intp],
+    params: Params,
+    market: Params | None,
+    weights: Array,
+    active: Array,
+    st: Any,
+    tariff: Array,
+    control: Array | None,
+    layers: Array | None,
+    slow: dict[str, Any],
+    me: int | None = None,
+) -> Array | None:
+    """Total payoff of every country for candidate next states, shape ``(R, P, k)``.
+
+    The ``total`` of :func:`tariffsim.payoffs._evaluate_block` for the
+    arguments the engine passes it (``_Run.evaluate``): candidates
+    ``tariff`` (R, P, k, k) reached from the states ``st`` (the engine's
+    ``_States``: tariffs, controls, peaks, moves, support, shocks, adjustment,
+    grievances, equity, bond stress, the burden the market priced), with
+    ``control`` (R, P, k, k) candidate controls (None: the current ones),
+    ``layers`` (R, P, L, k, k) candidate layers (None: split from the
+    headlines) and ``slow`` the slow state (``tie_held``, ``grievance``,
+    ``ties``, as ``_Run._slow``). ``market``: the market's Params when they
+    differ from ``params``. ``me``: the position of the one country whose
+    totals are wanted (then the shape is ``(R, P)``). Returns None when an
+    argument is outside the engine's layout (the caller then takes the numpy
+    block).
+
+    Runs whose inputs are equal bit for bit are computed once (as
+    :func:`tariffsim._distinct.evaluate_distinct` does); that changes which
+    rows are computed, never a row's numbers.
+    """
+    pk = _pack(params, view.days)
+    mk = pk if market is None else _pack(market, view.days)
+    if pk is None or mk is None:
+        return None
+    R, P, k = tariff.shape[0], tariff.shape[1], tariff.shape[-1]
+    eff, two = slow["ties"]
+    held = slow["tie_held"]
+    grv = slow["grievance"]
+    if eff.shape != (R, 1, k, k) or held.shape != (R, 1, k) or grv.shape != (R, 1, k, k):
+        return None
+    cctl = st.control[:, None] if control is None else control
+    state = {
+        "tariff": tariff, "cctl": cctl, "layers": layers, "t0": st.tariff, "peak0": st.peak,
+        "pmov": st.moved, "pctl": st.control, "adj": st.adjust, "grv": grv[:, 0],
+        "weff": eff[:, 0], "wtwo": two[:, 0], "sup": st.support, "shk": st.shock,
+        "peq": st.equity, "pbd": st.bond, "pmb": st.market_burden, "held": held[:, 0],
+    }  # fmt: skip
+    packs = [*pk[:3], *mk[:3]]
+    cls = None if pk[3] or mk[3] else _classes(state, packs, R)
+    if cls is not None:
+        first, inv = cls
+        state = {n: None if a is None else a[first] for n, a in state.items()}
+        packs = [a[first] if a.shape[0] > 1 else a for a in packs]
+    out = _run(view, world, idx, weights, active, state, packs, market is not None, me)
+    if me is not None:
+        out = out[..., me]
+    return out if cls is None else out[cls[1]]
+
+
+def _classes(
+    state: dict[str, Any], packs: list[Array], rows: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """Representatives and classes of the runs equal in every input, or None (all computed)."""
+    arrays: list[Any] = []
+    for a in state.values():
+        if a is not None:
+            arrays.append(a if a.ndim >= 3 else a[:, None])
+    for a in packs:
+        if a.shape[0] > 1:
+            arrays.append(a if a.ndim >= 3 else a[:, None])
+    return distinct_rows(arrays, rows)
+
+
+def _f(a: Any) -> Array:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _run(
+    view: _WorldView,
+    world: World,
+    idx: NDArray[np.intp],
+    weights: Array,
+    active: Array,
+    s: dict[str, Any],
+    packs: list[Array],
+    has_market: bool,
+    me: int | None,
+) -> Array:
+    m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn = _view_arrays(
+        view, world, idx
+    )
+    tariff = _f(s["tariff"])
+    R, P, k = tariff.shape[0], tariff.shape[1], tariff.shape[-1]
+    lay = s["layers"]
+    has_layers = lay is not None
+    lay = _f(lay) if has_layers else np.zeros((1, 1, 1, k, k))
+    pmb = s["pmb"]
+    has_pmb = pmb is not None
+    pmb = _f(pmb) if has_pmb else np.zeros((1, k))
+    out = np.empty((R, P, k))
+    _get_kernel()(
+        tariff, _f(s["cctl"]), lay, has_layers, _f(s["t0"]), _f(s["peak0"]), _f(s["pmov"]),
+        _f(s["pctl"]), _f(s["adj"]), _f(s["grv"]), _f(s["weff"]), _f(s["wtwo"]), _f(s["sup"]),
+        _f(s["shk"]), _f(s["peq"]), _f(s["pbd"]), pmb, has_pmb, _f(s["held"]),
+        m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
+        _f(weights), _f(active), *packs, has_market, -1 if me is None else me, out,
+    )  # fmt: skip
+    return out
