@@ -58,7 +58,6 @@ from .dynamics import per_time
 from .payoffs import Params, _WorldView
 from .world import World
 
-
 __all__ = ["AVAILABLE", "ENABLED", "ENV", "totals"]
 
 ENV = "TARIFFSIM_JIT"
@@ -323,7 +322,8 @@ def _kernel(
                 rev = vecs[V_TRADE + 1, i]
                 ret = vecs[V_TRADE + 2, i]
                 dep_i = _dep(mats, M_CTL, pd, rp, i, k)
-                ahead = -(vecs[V_TRADE_A, i] + vecs[V_TRADE_A + 1, i] + vecs[V_TRADE_A + 2, i] + dep_i)
+                t3 = vecs[V_TRADE_A, i] + vecs[V_TRADE_A + 1, i] + vecs[V_TRADE_A + 2, i]
+                ahead = -(t3 + dep_i)
                 # recession odds and markets read the burden once trade has adjusted
                 rb = pc[rc, C_RBASE, i]
                 x = math.log(rb / (1.0 - rb)) + ps[rs, S_RSLOPE] * ahead
@@ -363,9 +363,9 @@ def _kernel(
                 for h in range(k):
                     some = False
                     for c in range(k):
-                        v = mats[M_TAU, c, h] if mats[M_TAU, h, c] > 0 else 0.0
-                        vecs[V_RESIST, c] = v
-                        if v != 0:
+                        rv = mats[M_TAU, c, h] if mats[M_TAU, h, c] > 0 else 0.0
+                        vecs[V_RESIST, c] = rv
+                        if rv != 0:
                             some = True
                     if not some:
                         continue
@@ -671,9 +671,19 @@ def _view_arrays(view: _WorldView, world: World, idx: NDArray[np.intp]) -> tuple
 
 
 _Packed = tuple[Array, Array, Array, bool]
-_SHARED: dict[tuple[Any, ...], tuple[list[Any], tuple[Array, Array, Array]]] = {}
-"""Packings of the fields shared by every run, keyed by the fields' identities (kept alive)."""
 _FIELDS = (*_DYAD, *_COUNTRY, *_SCALAR, "market_speed")
+_PACKS: dict[tuple[Any, ...], tuple[list[Any], _Packed]] = {}
+"""Packings keyed by the identities of the fields packed (kept alive, so ids stay theirs):
+the fields every run shares (None in place of a per-run field), or all of them."""
+_DISTINCT: dict[int, tuple[Array, bool]] = {}
+"""Per per-run field array (kept alive): whether its runs differ pairwise."""
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> Any:
+    if len(memo) > 64:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _pack(p: Params, days: float) -> _Packed | None:
@@ -685,36 +695,40 @@ def _pack(p: Params, days: float) -> _Packed | None:
     The flag says whether some per-run field differs in every run (then no
     two runs are equal and none is worth looking for a twin). None when a
     field is not in the engine's batched layout (per dyad ``(R', 1, k, k)``,
-    per country ``(R', 1, k)``, scalars ``(R', 1, 1[, 1])``). The packing of
-    the fields every run shares is kept (the same arrays serve every round
-    and every sub-batch of runs); the per-run fields are written over a copy.
+    per country ``(R', 1, k)``, scalars ``(R', 1, 1[, 1])``). Packings are
+    kept by the fields' identities: the same arrays serve every round, and
+    the packing of the fields every run shares serves every sub-batch of runs
+    (the per-run fields are written over a copy of it).
     """
     fields = [getattr(p, f) for f in _FIELDS]
     if not all(isinstance(v, np.ndarray) and v.ndim >= 3 for v in fields):
         return None
+    whole = (*map(id, fields), days)
+    hit = _PACKS.get(whole)
+    if hit is not None:
+        return hit[1]
     runs = [v.shape[0] for v in fields]
     rr = max(runs)
     if any(x not in (1, rr) for x in runs):
         return None
-    key = tuple(id(v) if n == 1 else None for v, n in zip(fields, runs, strict=True)) + (days,)
-    hit = _SHARED.get(key)
+    key = (*(id(v) if n == 1 else None for v, n in zip(fields, runs, strict=True)), days)
+    hit = _PACKS.get(key)
     if hit is None:
-        shared = _pack_fields([v[:1] for v in fields], p, days)
+        shared = _pack_fields([v[:1] for v in fields], days)
         if shared is None:
             return None
-        if len(_SHARED) > 64:
-            _SHARED.clear()
-        _SHARED[key] = hit = ([v for v, n in zip(fields, runs, strict=True) if n == 1], shared)
+        kept = [v for v, n in zip(fields, runs, strict=True) if n == 1]
+        hit = _remember(_PACKS, key, (kept, (*shared, False)))
     if rr == 1:
-        return (*hit[1], False)
-    pd, pc, ps = (np.repeat(a, rr, axis=0) for a in hit[1])
+        return hit[1]
+    pd, pc, ps = (np.repeat(a, rr, axis=0) for a in hit[1][:3])
     nd, nc = len(_DYAD), len(_COUNTRY)
     distinct = False
     for f, v in enumerate(fields):
         if v.shape[0] == 1:
             continue
         if f < nd:
-            if v.shape[1:] != pd.shape[2:] and v.shape[1:] != (1, *pd.shape[2:]):
+            if v.size != rr * pd[0, 0].size:
                 return None
             pd[:, f] = v.reshape(pd[:, f].shape)
         elif f < nd + nc:
@@ -729,15 +743,21 @@ def _pack(p: Params, days: float) -> _Packed | None:
             if v.size != rr:
                 return None
             ps[:, S_SPEED] = np.reshape(per_time(v, days), -1)
-        if not distinct:
-            flat = np.ascontiguousarray(v).reshape(rr, -1).view(np.uint64)
-            distinct = len(np.unique(_hash(flat))) == rr
-    return pd, pc, ps, distinct
+        distinct = distinct or _pairwise_distinct(v)
+    return _remember(_PACKS, whole, (fields, (pd, pc, ps, distinct)))[1]
 
 
-def _pack_fields(
-    fields: list[Any], p: Params, days: float
-) -> tuple[Array, Array, Array] | None:
+def _pairwise_distinct(v: Array) -> bool:
+    """Whether the runs (leading axis) of ``v`` differ pairwise (kept per array)."""
+    hit = _DISTINCT.get(id(v))
+    if hit is not None and hit[0] is v:
+        return hit[1]
+    flat = np.ascontiguousarray(v).reshape(len(v), -1).view(np.uint64)
+    out = len(np.unique(_hash(flat))) == len(v)
+    return bool(_remember(_DISTINCT, id(v), (v, out))[1])
+
+
+def _pack_fields(fields: list[Any], days: float) -> tuple[Array, Array, Array] | None:
     """The one-run packing of ``fields`` (each with a leading axis of 1); see :func:`_pack`."""
     nd, nc = len(_DYAD), len(_COUNTRY)
     k = fields[0].shape[-1]
@@ -800,7 +820,7 @@ def totals(
     mk = pk if market is None else _pack(market, view.days)
     if pk is None or mk is None:
         return None
-    R, P, k = tariff.shape[0], tariff.shape[1], tariff.shape[-1]
+    R, k = tariff.shape[0], tariff.shape[-1]
     eff, two = slow["ties"]
     held = slow["tie_held"]
     grv = slow["grievance"]
@@ -816,7 +836,7 @@ def totals(
     packs = [*pk[:3], *mk[:3]]
     cls = None if pk[3] or mk[3] else _classes(state, packs, R)
     if cls is not None:
-        first, inv = cls
+        first = cls[0]
         state = {n: None if a is None else a[first] for n, a in state.items()}
         packs = [a[first] if a.shape[0] > 1 else a for a in packs]
     out = _run(view, world, idx, weights, active, state, packs, market is not None, me)

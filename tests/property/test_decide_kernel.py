@@ -1,0 +1,231 @@
+"""The compiled decision totals equal the numpy payoff block's, and each run's are its own.
+
+``_decide_kernel.totals`` computes, for the engine's decisions, the ``total``
+of :func:`tariffsim.payoffs._evaluate_block` from the arguments
+``_Run.evaluate`` passes it. Its ``pow``/``exp``/``log`` are the C library's
+where numpy may use its own vectorised versions, so the two agree to a few
+units in the last place, not to the bit: the tests allow
+``|kernel - block| <= 1e-12 * (1 + sum_k |weights[k] * terms[k]|)`` per entry
+(1e-12 relative to the size of the terms that are added up, and 1e-12
+absolute). Per run, the kernel's numbers are exact: a run alone, in any
+batch, or with its twins computed once gives the same bits.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim import _decide_kernel, engine
+from tariffsim.payoffs import TERMS, _evaluate_block
+from tariffsim.world import StateBatch
+
+SETTINGS = settings(max_examples=25, deadline=None)
+NAMES = tuple(ts.list_scenarios())
+GAMES = {name: ts.load_scenario(name).game for name in NAMES}
+# (path, low, high): per-run overrides, inside each parameter's rules
+PATHS = [
+    ("elasticity", 0.5, 4.0),
+    ("truth:pass_through.US.CN", 0.0, 1.0),
+    ("belief:pass_through.US.CN", 0.0, 1.0),
+    ("recession_base.US", 0.05, 0.6),
+    ("face_weight", 0.0, 2.0),
+    ("resolve_weight.CN", 0.0, 2.0),
+    ("export_margin", 0.0, 1.0),
+    ("truth:crash_weight.US", 0.0, 0.05),
+    ("market_speed", 0.05, 1.0),
+    ("answer_scale", 0.0, 60.0),
+]
+TOL = 1e-12
+
+
+def test_numba_is_installed_for_the_tests():
+    assert _decide_kernel.AVAILABLE, "numba is part of the test dependencies"
+
+
+@st.composite
+def cases(draw, max_runs=6):
+    """A scenario's batch: runs, per-run overrides, random states and candidates."""
+    name = draw(st.sampled_from(NAMES))
+    runs = draw(st.integers(1, max_runs))
+    chosen = draw(st.lists(st.sampled_from(PATHS), max_size=3, unique_by=lambda p: p[0]))
+    overrides = {}
+    for path, lo, hi in chosen:
+        u = draw(st.lists(st.floats(0, 1), min_size=runs, max_size=runs))
+        if draw(st.booleans()):  # elasticity 1 takes the log branch of the pain area
+            u = [0.5 / 3.5 if path == "elasticity" else x for x in u]
+        overrides[path] = np.array([lo + x * (hi - lo) for x in u])
+    seed = draw(st.integers(0, 2**32 - 1))
+    profiles = draw(st.integers(1, 9))
+    flags = draw(st.fixed_dictionaries({
+        "equity": st.booleans(), "burden": st.booleans(), "pending": st.booleans(),
+        "control": st.booleans(), "layers": st.booleans(), "twins": st.booleans(),
+    }))  # fmt: skip
+    return name, runs, overrides, seed, profiles, flags
+
+
+def build(name, runs, overrides, seed, profiles, flags):
+    """The engine's batch of a scenario, random states ``st`` and candidates."""
+    game = GAMES[name]
+    items = engine._check_overrides(game, overrides, runs)
+    rt = engine._Run(game, 52, items, engine._Streams.of_seeds(list(range(runs))))
+    rng = np.random.default_rng(seed)
+    R, k, n, P = runs, rt.k, rt.n, profiles
+    off = ~np.eye(k, dtype=bool)
+
+    def sparse(shape, lo, hi, p=0.5):
+        return np.where(rng.random(shape) < p, rng.uniform(lo, hi, shape), 0.0)
+
+    tariff = sparse((R, k, k), 0.0, 1.5, 0.6) * off
+    moved = sparse((R, k, k), -0.5, 0.5, 0.4 if flags["pending"] else 0.0) * off
+    control = sparse((R, k, k), 0.0, 1.0, 0.2) * off
+    states = engine._States(
+        tariff=tariff,
+        control=control,
+        peak=tariff + sparse((R, k, k), 0.0, 0.5, 0.3) * off,
+        moved=moved,
+        support=sparse((R, k), 0.0, 1.0, 0.2),
+        shock=sparse((R, k), -10.0, 0.0, 0.2),
+        adjust=np.where(rng.random((R, k, k)) < 0.5, 1.0, rng.random((R, k, k))),
+        tie_loss=sparse((R, n, n), 0.0, 0.3, 0.3),
+        grievance=sparse((R, k, k), 0.0, 1.0, 0.3) * off,
+        equity=sparse((R, k), -40.0, 5.0, 0.8) if flags["equity"] else np.zeros((R, k)),
+        bond=sparse((R, k), 0.0, 2.0, 0.5),
+        market_burden=rng.uniform(-1.0, 4.0, (R, k)) if flags["burden"] else None,
+    )
+    cand = np.repeat(tariff[:, None], P, axis=1)
+    cand = np.maximum(cand + sparse((R, P, k, k), -0.4, 0.4, 0.3) * off, 0.0)
+    ctl = None
+    if flags["control"]:
+        ctl = np.clip(control[:, None] + sparse((R, P, k, k), -0.5, 0.5, 0.3) * off, 0.0, 1.0)
+    layers = None
+    if flags["layers"]:  # layers off their headlines' split
+        layers = rt.split(cand) + sparse((R, P, len(rt.world.layer_names), k, k), 0.0, 0.2, 0.2)
+    if flags["twins"] and R > 1:  # runs equal to others in every input
+        src = rng.integers(0, R, R)
+        for a in ("tariff", "control", "peak", "moved", "support", "shock", "adjust",
+                  "tie_loss", "grievance", "equity", "bond", "market_burden"):  # fmt: skip
+            v = getattr(states, a)
+            if v is not None:
+                setattr(states, a, v[src])
+        cand = cand[src]
+        ctl = None if ctl is None else ctl[src]
+        layers = None if layers is None else layers[src]
+    return rt, states, cand, ctl, layers
+
+
+def models(rt):
+    """The truth and every agent's perceived parameters."""
+    return [rt.truth] + [ag.perceived for ag in rt.agents]
+
+
+def kernel(rt, params, states, cand, ctl, layers, me=None):
+    out = _decide_kernel.totals(
+        rt.view, rt.world, rt.idx, params, rt._market_for(params), rt.weights, rt.active,
+        states, cand, ctl, layers, rt._slow(params, states), me,
+    )  # fmt: skip
+    assert out is not None, "the engine's arguments are in the kernel's scope"
+    return out
+
+
+def block(rt, params, states, cand, ctl, layers):
+    """``_evaluate_block`` on the arguments ``_Run.evaluate`` passes (no memo)."""
+    t0 = states.tariff[:, None]
+    nxt = StateBatch(
+        tariff=cand,
+        control=states.control[:, None] if ctl is None else ctl,
+        peak=np.maximum(states.peak[:, None], cand),
+        moved=cand - t0,
+        support=states.support[:, None],
+        shock=states.shock[:, None],
+        adjust=states.adjust[:, None],
+        layers=layers,
+    )
+    mb = states.market_burden
+    return _evaluate_block(
+        rt.view, params, rt.weights, rt.active, nxt, t0, states.moved[:, None],
+        states.control[:, None], **rt._slow(params, states),
+        prev_equity=states.equity[:, None], prev_bond=states.bond[:, None],
+        market=rt._market_for(params), prev_market_burden=None if mb is None else mb[:, None],
+    )  # fmt: skip
+
+
+@SETTINGS
+@given(case=cases())
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_kernel_totals_equal_the_numpy_block(case):
+    rt, states, cand, ctl, layers = build(*case)
+    for params in models(rt):
+        got = kernel(rt, params, states, cand, ctl, layers)
+        bd = block(rt, params, states, cand, ctl, layers)
+        size = sum(np.abs(bd.weighted(t)) for t in TERMS)
+        assert got.shape == bd.total.shape
+        err = np.abs(got - bd.total)
+        assert np.all(err <= TOL * (1.0 + size)), float(np.max(err / (1.0 + size)))
+
+
+@SETTINGS
+@given(case=cases())
+def test_a_runs_totals_do_not_depend_on_its_batch(case):
+    rt, states, cand, ctl, layers = build(*case)
+    for a, params in enumerate(models(rt)):
+        whole = kernel(rt, params, states, cand, ctl, layers)
+        for r in range(rt.runs):
+            rows = np.array([r])
+            sub, sub_st = rt.subset(rows, states)
+            p = sub.truth if a == 0 else sub.agents[a - 1].perceived
+            alone = kernel(
+                sub, p, sub_st, cand[rows], None if ctl is None else ctl[rows],
+                None if layers is None else layers[rows],
+            )  # fmt: skip
+            assert alone.tobytes() == whole[rows].tobytes(), (a, r)
+
+
+@SETTINGS
+@given(case=cases(max_runs=4))
+def test_one_countrys_totals_are_its_column_of_all(case):
+    rt, states, cand, ctl, layers = build(*case)
+    for params in models(rt):
+        every = kernel(rt, params, states, cand, ctl, layers)
+        for me in range(rt.k):
+            one = kernel(rt, params, states, cand, ctl, layers, me)
+            assert one.tobytes() == np.ascontiguousarray(every[..., me]).tobytes(), me
+
+
+def test_engine_decisions_use_the_kernel(monkeypatch):
+    calls = []
+    real = _decide_kernel._run
+
+    def spy(*args, **kw):
+        out = real(*args, **kw)
+        calls.append(out.shape)
+        return out
+
+    monkeypatch.setattr(_decide_kernel, "_run", spy)
+    ts.simulate_batch(GAMES["four-country-2025"], 6, seeds=range(3))
+    assert calls
+
+
+def test_switched_off_the_numpy_block_decides(monkeypatch):
+    game = GAMES["us-china-145"]
+    on = ts.simulate_batch(game, 12, seeds=range(2))
+
+    def boom(*args, **kw):
+        raise AssertionError("the kernel ran while switched off")
+
+    monkeypatch.setattr(_decide_kernel, "ENABLED", False)
+    monkeypatch.setattr(_decide_kernel, "_run", boom)
+    off = ts.simulate_batch(game, 12, seeds=range(2))
+    np.testing.assert_array_equal(on.tariff, off.tariff)
+
+
+def test_parameters_outside_the_engines_layout_fall_back():
+    rt, states, cand, ctl, layers = build("us-china-145", 2, {}, 0, 3, dict.fromkeys(
+        ("equity", "burden", "pending", "control", "layers", "twins"), False))  # fmt: skip
+    plain = ts.Params.default(rt.world)  # (n, n) fields, no run axes
+    out = _decide_kernel.totals(
+        rt.view, rt.world, rt.idx, plain, None, rt.weights, rt.active, states, cand, ctl,
+        layers, rt._slow(rt.truth, states),
+    )  # fmt: skip
+    assert out is None
