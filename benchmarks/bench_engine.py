@@ -20,9 +20,11 @@ scenario files and the same numbers of runs. Measured:
 (c) payoff evaluation, states/s: ``PayoffModel.payoff`` on 100,000 states of
     the default 10-country world (random rungs on the 4 players' dyads), the
     engine's evaluation of the 4-player slice (the payoff block called
-    directly, every row evaluated), and 100,000 states with every one of the
-    10 countries' tariffs random (no slice possible), each against the
-    earlier commit on the same states;
+    directly, every row evaluated), the compiled totals the engine's
+    decisions read on the same slice (``tariffsim._decide_kernel``, every
+    row computed; checked against the block to 1e-12), and 100,000 states
+    with every one of the 10 countries' tariffs random (no slice possible),
+    each against the earlier commit on the same states;
 (d) ``ts.ensemble(us-china-145, vary="claims")``: runs/s of the ensemble API
     (parameters drawn from the claims' ranges, one process), against the
     earlier commit.
@@ -43,6 +45,7 @@ import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -51,7 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import tariffsim as ts  # noqa: E402
-from tariffsim import engine  # noqa: E402
+from tariffsim import _decide_kernel, engine  # noqa: E402
 from tariffsim.payoffs import _evaluate_block, _WorldView  # noqa: E402
 
 BEFORE = "af1084f"
@@ -262,6 +265,31 @@ def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
     full = model.payoff(ts.StateBatch.from_tariffs(random_tariffs(w, n_states, 0, everyone=False)))
     np.testing.assert_allclose(slice_eval()[:, 0], full[:, idx], rtol=1e-12, atol=1e-12)
     out["slice_engine_states_per_s"] = n_states / best_of(slice_eval, repeats)
+    # the compiled totals the engine's decisions read (every state computed, no memo)
+    if _decide_kernel.AVAILABLE:
+        runs_view = SimpleNamespace(
+            tariff=t[:, 0], control=z[:, 0], peak=t[:, 0], moved=z[:, 0],
+            support=np.zeros((n_states, len(idx))), shock=np.zeros((n_states, len(idx))),
+            adjust=np.ones_like(z[:, 0]), equity=np.zeros((n_states, len(idx))),
+            bond=np.zeros((n_states, len(idx))), market_burden=None,
+        )  # fmt: skip
+        slow = {
+            "ties": (np.broadcast_to(view.ties, t.shape), np.broadcast_to(view.two_step, t.shape)),
+            "tie_held": np.zeros((n_states, 1, len(idx))), "grievance": z,
+        }  # fmt: skip
+
+        def kernel_eval() -> Any:
+            return _decide_kernel.totals(
+                view, w, idx, params, None, model.weights[:, idx], model.active[ix], runs_view,
+                t, None, None, slow, memo=False,
+            )  # fmt: skip
+
+        got, want = kernel_eval(), slice_eval()
+        assert got is not None
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+        out["slice_kernel_states_per_s"] = n_states / best_of(kernel_eval, repeats)
+    else:
+        out["slice_kernel_states_per_s"] = float("nan")
     try:  # the earlier commit's payoff block on the same slice
         from tariffsim_before import engine as old_engine
         from tariffsim_before.payoffs import _evaluate_block as old_block
@@ -407,6 +435,10 @@ def main(argv: list[str] | None = None) -> None:
             "(c) engine evaluation of the 4-player slice",
             f"{rate(pay['slice_engine_states_per_s'], 'states/s')} "
             f"({bef} {rate(pay['slice_before_states_per_s'], 'states/s')})",
+        ),
+        (
+            "(c) compiled decision totals of the 4-player slice",
+            rate(pay["slice_kernel_states_per_s"], "states/s"),
         ),
         (
             "(c) payoff, all 10 countries' tariffs random",

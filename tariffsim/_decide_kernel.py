@@ -105,7 +105,7 @@ _LN2 = 0.693147180559945309417232121458176568
 M_TAU, M_CTL, M_EL, M_ELLR, M_ELM, M_FLOWS, M_FLOWS_A, M_TMP, M_BITE, M_MIRROR = range(10)
 _N_MATS = 10
 V_TRADE, V_TRADE_A, V_TRADE_M = 0, 3, 6  # three rows each: pain, revenue, retaliation
-V_LOST, V_PRICED, V_BPREV, V_AHEAD, V_RESIST = 9, 10, 11, 12, 13
+V_LOST, V_PRICED, V_BPREV, V_LOGIT, V_RESIST = 9, 10, 11, 12, 13
 _N_VECS = 14
 
 
@@ -214,6 +214,8 @@ def _kernel(
         for i in range(k):
             if pc[rc, C_CRW, i] != 0:
                 crash = True
+            rb = pc[rc, C_RBASE, i]
+            vecs[V_LOGIT, i] = math.log(rb / (1.0 - rb))  # the base odds, once a run
         eased_any = False
         for q in range(cctl.shape[1]):
             for i in range(k):
@@ -326,7 +328,7 @@ def _kernel(
                 ahead = -(t3 + dep_i)
                 # recession odds and markets read the burden once trade has adjusted
                 rb = pc[rc, C_RBASE, i]
-                x = math.log(rb / (1.0 - rb)) + ps[rs, S_RSLOPE] * ahead
+                x = vecs[V_LOGIT, i] + ps[rs, S_RSLOPE] * ahead
                 prec = math.exp(-_logaddexp0(-x))
                 prec = min(max(prec, 1e-12), 1.0 - 1e-12)
                 rec = -(prec - rb) * pc[rc, C_RCOST, i]
@@ -795,6 +797,8 @@ def totals(
     layers: Array | None,
     slow: dict[str, Any],
     me: int | None = None,
+    *,
+    memo: bool = True,
 ) -> Array | None:
     """Total payoff of every country for candidate next states, shape ``(R, P, k)``.
 
@@ -813,8 +817,8 @@ def totals(
     block).
 
     Runs whose inputs are equal bit for bit are computed once (as
-    :func:`tariffsim._distinct.evaluate_distinct` does); that changes which
-    rows are computed, never a row's numbers.
+    :func:`tariffsim._distinct.evaluate_distinct` does; ``memo=False``:
+    every run); that changes which rows are computed, never a row's numbers.
     """
     pk = _pack(params, view.days)
     mk = pk if market is None else _pack(market, view.days)
@@ -834,7 +838,7 @@ def totals(
         "peq": st.equity, "pbd": st.bond, "pmb": st.market_burden, "held": held[:, 0],
     }  # fmt: skip
     packs = [*pk[:3], *mk[:3]]
-    cls = None if pk[3] or mk[3] else _classes(state, packs, R)
+    cls = None if pk[3] or mk[3] or not memo else _classes(state, packs, R)
     if cls is not None:
         first = cls[0]
         state = {n: None if a is None else a[first] for n, a in state.items()}
