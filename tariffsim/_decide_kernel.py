@@ -139,6 +139,7 @@ def _kernel(
     vecs = np.zeros((_N_VECS, k))
     rates = np.zeros((K, k, k))
     takes = np.zeros(max(plan_tops.shape[1], 1))
+    pows = np.zeros((2, 2, K, k, k))  # (1 + p t) ** -s and ** (1 - s) of variants 0 and 1
     for r in range(R):
         rp = min(r, pd.shape[0] - 1)
         rc = min(r, pc.shape[0] - 1)
@@ -299,12 +300,28 @@ def _kernel(
                             p = pd[rp, D_PT, i, j] if v < 2 else md[mrd, D_PT, i, j]
                             s = mats[el_v, i, j]
                             pt1 = 1.0 + p * t
-                            mm = m0_ * pt1**-s
+                            # the powers of an earlier variant with the same inputs are
+                            # the very same numbers: taken, not computed again
+                            src = -1
+                            if v == 1 and s == mats[M_EL, i, j]:
+                                src = 0
+                            elif v == 2 and p == pd[rp, D_PT, i, j] and s == s_lr:
+                                src = 1 if adjusting else 0
+                            if src >= 0:
+                                y = pows[src, 0, kk, i, j]
+                                z = pows[src, 1, kk, i, j]
+                            else:
+                                y = pt1**-s
+                                z = pt1 ** (1.0 - s)
+                            if v < 2:
+                                pows[v, 0, kk, i, j] = y
+                                pows[v, 1, kk, i, j] = z
+                            mm = m0_ * y
                             mats[fl_v, i, j] += mm
                             if abs(s - 1.0) < 1e-12:
                                 area = m0_ * math.log(pt1)
                             else:
-                                area = m0_ / (s - 1.0) * (1.0 - pt1 ** (1.0 - s))
+                                area = m0_ / (s - 1.0) * (1.0 - z)
                             dp = pd[rp, D_DEP, i, j] if v < 2 else md[mrd, D_DEP, i, j]
                             s_pain += dp * area
                             s_rev += t * mm

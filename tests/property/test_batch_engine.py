@@ -184,3 +184,25 @@ def test_internal_chunks_give_the_same_batch(monkeypatch):
     chunked = ts.simulate_batch(US_CHINA, 15, seeds=range(7), overrides=over)
     for r in range(7):
         same(whole[r], chunked[r], f"run {r}")
+
+
+def test_the_comparisons_run_the_compiled_decisions(monkeypatch):
+    """Batch and ``simulate`` both decide with the compiled totals (numba is a test dependency)."""
+    from tariffsim import _decide_kernel
+
+    assert _decide_kernel.AVAILABLE
+    monkeypatch.setattr(_decide_kernel, "ENABLED", True)  # whatever TARIFFSIM_JIT says
+    calls = []
+    real = _decide_kernel._run
+
+    def counting(*args, **kw):
+        calls.append(args[5]["tariff"].shape[0])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(_decide_kernel, "_run", counting)
+    seeds, over = [3, 4], {"elasticity": np.array([1.7, 2.9])}
+    pb = ts.simulate_batch(US_CHINA, 12, seeds=seeds, overrides=over)
+    in_batch = len(calls)
+    for r, seed in enumerate(seeds):
+        same(pb[r], ts.simulate(run_of(US_CHINA, over, r), 12, seed=seed), f"run {r}")
+    assert in_batch and len(calls) > in_batch

@@ -11,6 +11,10 @@ absolute). Per run, the kernel's numbers are exact: a run alone, in any
 batch, or with its twins computed once gives the same bits.
 """
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -202,6 +206,7 @@ def test_engine_decisions_use_the_kernel(monkeypatch):
         calls.append(out.shape)
         return out
 
+    monkeypatch.setattr(_decide_kernel, "ENABLED", True)  # whatever TARIFFSIM_JIT says
     monkeypatch.setattr(_decide_kernel, "_run", spy)
     ts.simulate_batch(GAMES["four-country-2025"], 6, seeds=range(3))
     assert calls
@@ -209,6 +214,7 @@ def test_engine_decisions_use_the_kernel(monkeypatch):
 
 def test_switched_off_the_numpy_block_decides(monkeypatch):
     game = GAMES["us-china-145"]
+    monkeypatch.setattr(_decide_kernel, "ENABLED", True)
     on = ts.simulate_batch(game, 12, seeds=range(2))
 
     def boom(*args, **kw):
@@ -229,3 +235,13 @@ def test_parameters_outside_the_engines_layout_fall_back():
         layers, rt._slow(rt.truth, states),
     )  # fmt: skip
     assert out is None
+
+
+@pytest.mark.parametrize("value", ["0", "off"])
+def test_the_environment_switch_keeps_the_numpy_path(value):
+    code = "from tariffsim import _decide_kernel as d; print(d.ENABLED)"
+    env = {**os.environ, _decide_kernel.ENV: value}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
