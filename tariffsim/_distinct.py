@@ -39,6 +39,9 @@ _ENABLED = True
 """False: every call is one plain evaluation (the reference the tests compare with)."""
 _MAX_SHARE = 0.5
 """Deduplicate only when the distinct rows are at most this share of the batch."""
+_PROBE = 64
+"""A batch whose first ``_PROBE`` rows are pairwise distinct is taken as mostly distinct
+(evaluated row by row without hashing the rest; the result is the same either way)."""
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
 _STATE_FIELDS = tuple(f.name for f in dataclasses.fields(StateBatch))
 _MIX = np.random.default_rng(20250409).integers(1, 2**63, size=4096, dtype=np.uint64) | np.uint64(1)
@@ -123,6 +126,8 @@ def _classes(keys: list[Array], rows: int) -> tuple[NDArray[np.intp], NDArray[np
     if all(bool((b == b[:1]).all()) for b in map(_bits, keys)):  # the common case: one class
         return np.zeros(1, dtype=np.intp), np.zeros(rows, dtype=np.intp)
     u = np.concatenate([_bits(k).astype(np.uint64).reshape(rows, -1) for k in keys], axis=1)
+    if rows > 2 * _PROBE and len(np.unique(_hash(u[:_PROBE]))) == _PROBE:
+        return None  # the first rows all differ: the batch is most likely mostly distinct
     _, first, inv = np.unique(_hash(u), return_index=True, return_inverse=True)
     if len(first) > _MAX_SHARE * rows:
         return None
