@@ -851,7 +851,7 @@ class _Run:
         memo = self._tie_memo
         if memo is not None and memo[0] is loss:
             return memo[1]
-        cls = distinct_rows([loss], len(loss))
+        cls = distinct_rows([loss], len(loss), hashed=False)  # cheaper to compute than hash
         self._tie_memo = (loss, cls)
         return cls
 
@@ -875,7 +875,7 @@ class _Run:
         st.grievance = grievance_step(st.grievance, start, t, days, runs("grievance_days"))
         if rise.any() or st.tie_loss.any():
             loss, ero, half = st.tie_loss, runs("tie_erosion"), runs("tie_rebuild_days")
-            cls = distinct_rows([loss, rise, ero, half], len(loss))  # equal runs: once
+            cls = distinct_rows([loss, rise, ero, half], len(loss), hashed=False)  # equal: once
             if cls is not None:
                 first = cls[0]
                 loss, rise = loss[first], rise[first]
