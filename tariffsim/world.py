@@ -244,7 +244,11 @@ class Ladder:
         >>> ts.Ladder((0, 0.1, 0.2)).step_many([0.0, 0.1, 0.15, 0.2], [1, -1, 1, 1]).tolist()
         [0.1, 0.0, 0.2, 0.2]
         """
-        level, move = np.broadcast_arrays(np.asarray(levels, dtype=float), np.asarray(moves))
+        level = np.asarray(levels, dtype=float)
+        move = np.asarray(moves)
+        shape = np.broadcast_shapes(level.shape, move.shape)
+        # the targets depend on the level only: found on the levels as given (a run's
+        # level is often spread over its candidate moves), then picked per move
         lv = _ladder_array(self.levels)
         k = np.maximum(np.searchsorted(lv, level + 1e-9, side="right") - 1, 0)
         on = np.zeros(level.shape, dtype=bool)
@@ -264,7 +268,8 @@ class Ladder:
             np.where(level > lv[-1], level, lv[-1]),
             np.where(below, lv[0], lv[self._next_up[k]]),
         )
-        return np.where(move < 0, down, np.where(move > 0, up, level))
+        out = np.where(move < 0, down, np.where(move > 0, up, level))
+        return out if out.shape == shape else np.broadcast_to(out, shape).copy()
 
 
 @dataclass(frozen=True, slots=True)

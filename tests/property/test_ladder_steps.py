@@ -39,3 +39,17 @@ def test_many_is_the_scalar_rule(lad: ts.Ladder, data: st.DataObject) -> None:
     got = lad.step_many(np.array(levels), np.array(moves))
     want = [lad.step(x, m) for x, m in zip(levels, moves, strict=True)]
     np.testing.assert_array_equal(got, np.array(want, dtype=float))
+
+
+@settings(max_examples=100, deadline=None)
+@given(ladders(), st.data())
+def test_many_broadcasts_levels_over_moves(lad: ts.Ladder, data: st.DataObject) -> None:
+    """Levels (R, 1) against moves (1, 3), as the engine steps candidates: each entry as step."""
+    lv = np.asarray(lad.levels)
+    levels = data.draw(st.lists(st.sampled_from(lv.tolist()) | st.floats(-0.5, 3.0), min_size=1,
+                                max_size=12))  # fmt: skip
+    got = lad.step_many(np.array(levels)[:, None], np.array([[-1, 0, 1]]))
+    assert got.shape == (len(levels), 3) and got.flags.writeable
+    for r, x in enumerate(levels):
+        assert got[r].tolist() == [lad.step(x, m) for m in (-1, 0, 1)]
+    assert lad.step_many(np.array(levels), 0).tolist() == levels
