@@ -692,17 +692,36 @@ def _view_arrays(view: _WorldView, world: World, idx: NDArray[np.intp]) -> tuple
 _Packed = tuple[Array, Array, Array, bool]
 _FIELDS = (*_DYAD, *_COUNTRY, *_SCALAR, "market_speed")
 _PACKS: dict[tuple[Any, ...], tuple[list[Any], _Packed]] = {}
-"""Packings keyed by the identities of the fields packed (kept alive, so ids stay theirs):
-the fields every run shares (None in place of a per-run field), or all of them."""
-_DISTINCT: dict[int, tuple[Array, bool]] = {}
-"""Per per-run field array (kept alive): whether its runs differ pairwise."""
+"""Packings keyed by the identities of the fields packed — the fields every run shares (None
+in place of a per-run field), or all of them — with weak references to those fields (a key
+whose arrays have gone may have its ids taken again: it is not a hit)."""
+_PACK_BUDGET = 64 * 2**20
+"""Bytes of packings kept at most (then all are forgotten and packed again as needed)."""
+_PACK_BYTES = [0]
+_DISTINCT: dict[int, tuple[Any, bool]] = {}
+"""Per per-run field array (weakly): whether its runs differ pairwise."""
 
 
-def _remember(memo: dict[Any, Any], key: Any, value: Any) -> Any:
-    if len(memo) > 64:
-        memo.clear()
-    memo[key] = value
-    return value
+def _recall(key: tuple[Any, ...], fields: list[Any]) -> _Packed | None:
+    """The packing kept under ``key`` if every field it was made from is still the same."""
+    hit = _PACKS.get(key)
+    if hit is None:
+        return None
+    held = [v for v, i in zip(fields, key, strict=False) if i is not None]
+    if len(held) != len(hit[0]) or any(r() is not v for r, v in zip(hit[0], held, strict=True)):
+        return None
+    return hit[1]
+
+
+def _keep(key: tuple[Any, ...], fields: list[Any], packed: _Packed) -> _Packed:
+    size = sum(a.nbytes for a in packed[:3])
+    if len(_PACKS) >= 64 or _PACK_BYTES[0] + size > _PACK_BUDGET:
+        _PACKS.clear()
+        _PACK_BYTES[0] = 0
+    held = [v for v, i in zip(fields, key, strict=False) if i is not None]
+    _PACKS[key] = ([weakref.ref(v) for v in held], packed)
+    _PACK_BYTES[0] += size
+    return packed
 
 
 def _pack(p: Params, days: float) -> _Packed | None:
@@ -723,24 +742,23 @@ def _pack(p: Params, days: float) -> _Packed | None:
     if not all(isinstance(v, np.ndarray) and v.ndim >= 3 for v in fields):
         return None
     whole = (*map(id, fields), days)
-    hit = _PACKS.get(whole)
+    hit = _recall(whole, fields)
     if hit is not None:
-        return hit[1]
+        return hit
     runs = [v.shape[0] for v in fields]
     rr = max(runs)
     if any(x not in (1, rr) for x in runs):
         return None
     key = (*(id(v) if n == 1 else None for v, n in zip(fields, runs, strict=True)), days)
-    hit = _PACKS.get(key)
+    hit = _recall(key, fields)
     if hit is None:
         shared = _pack_fields([v[:1] for v in fields], days)
         if shared is None:
             return None
-        kept = [v for v, n in zip(fields, runs, strict=True) if n == 1]
-        hit = _remember(_PACKS, key, (kept, (*shared, False)))
+        hit = _keep(key, fields, (*shared, False))
     if rr == 1:
-        return hit[1]
-    pd, pc, ps = (np.repeat(a, rr, axis=0) for a in hit[1][:3])
+        return hit
+    pd, pc, ps = (np.repeat(a, rr, axis=0) for a in hit[:3])
     nd, nc = len(_DYAD), len(_COUNTRY)
     distinct = False
     for f, v in enumerate(fields):
@@ -763,17 +781,20 @@ def _pack(p: Params, days: float) -> _Packed | None:
                 return None
             ps[:, S_SPEED] = np.reshape(per_time(v, days), -1)
         distinct = distinct or _pairwise_distinct(v)
-    return _remember(_PACKS, whole, (fields, (pd, pc, ps, distinct)))[1]
+    return _keep(whole, fields, (pd, pc, ps, distinct))
 
 
 def _pairwise_distinct(v: Array) -> bool:
     """Whether the runs (leading axis) of ``v`` differ pairwise (kept per array)."""
     hit = _DISTINCT.get(id(v))
-    if hit is not None and hit[0] is v:
-        return hit[1]
+    if hit is not None and hit[0]() is v:
+        return bool(hit[1])
     flat = np.ascontiguousarray(v).reshape(len(v), -1).view(np.uint64)
     out = len(np.unique(_hash(flat))) == len(v)
-    return bool(_remember(_DISTINCT, id(v), (v, out))[1])
+    if len(_DISTINCT) >= 256:
+        _DISTINCT.clear()
+    _DISTINCT[id(v)] = (weakref.ref(v), out)
+    return out
 
 
 def _pack_fields(fields: list[Any], days: float) -> tuple[Array, Array, Array] | None:
