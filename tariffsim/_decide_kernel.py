@@ -730,8 +730,9 @@ def _pack(p: Params, days: float) -> _Packed | None:
     ``R'`` is the longest leading (run) axis of the fields (the others
     broadcast). The last scalar is the market's speed for a round of
     ``days`` (:func:`~tariffsim.dynamics.per_time`, as the block computes it).
-    The flag says whether some per-run field differs in every run (then no
-    two runs are equal and none is worth looking for a twin). None when a
+    The flag says whether some per-run field differs in every run (judged
+    on the first runs: then no two runs are likely equal and none is worth
+    looking for a twin; it never changes a number). None when a
     field is not in the engine's batched layout (per dyad ``(R', 1, k, k)``,
     per country ``(R', 1, k)``, scalars ``(R', 1, 1[, 1])``). Packings are
     kept by the fields' identities: the same arrays serve every round, and
@@ -784,13 +785,21 @@ def _pack(p: Params, days: float) -> _Packed | None:
     return _keep(whole, fields, (pd, pc, ps, distinct))
 
 
+_PROBE = 64
+
+
 def _pairwise_distinct(v: Array) -> bool:
-    """Whether the runs (leading axis) of ``v`` differ pairwise (kept per array)."""
+    """Whether the runs (leading axis) of ``v`` differ pairwise (kept per array).
+
+    Judged on the first ``_PROBE`` runs: the answer only decides whether to
+    look for runs equal to others, which never changes a number.
+    """
     hit = _DISTINCT.get(id(v))
     if hit is not None and hit[0]() is v:
         return bool(hit[1])
-    flat = np.ascontiguousarray(v).reshape(len(v), -1).view(np.uint64)
-    out = len(np.unique(_hash(flat))) == len(v)
+    probe = v[:_PROBE]  # a long batch whose first runs all differ is taken as all distinct
+    flat = np.ascontiguousarray(probe).reshape(len(probe), -1).view(np.uint64)
+    out = len(np.unique(_hash(flat))) == len(probe)
     if len(_DISTINCT) >= 256:
         _DISTINCT.clear()
     _DISTINCT[id(v)] = (weakref.ref(v), out)

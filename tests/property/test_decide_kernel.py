@@ -1,5 +1,11 @@
 """The compiled decision totals equal the numpy payoff block's, and each run's are its own.
 
+The block is the reference run by run: it decides whether a market mood is
+carried over for the whole batch (``np.any(prev_equity)``), the kernel for
+each run, so on a batch mixing runs at an equity of exactly zero with
+others the two differ for the former (a state the engine does not reach:
+the index moves whenever a burden is priced). On one run they agree.
+
 ``_decide_kernel.totals`` computes, for the engine's decisions, the ``total``
 of :func:`tariffsim.payoffs._evaluate_block` from the arguments
 ``_Run.evaluate`` passes it. Its ``pow``/``exp``/``log`` are the C library's
@@ -159,14 +165,22 @@ def block(rt, params, states, cand, ctl, layers):
 @given(case=cases())
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_kernel_totals_equal_the_numpy_block(case):
+    """Every run of a batch against the block on that run (a run's numbers are its own)."""
     rt, states, cand, ctl, layers = build(*case)
-    for params in models(rt):
+    for a, params in enumerate(models(rt)):
         got = kernel(rt, params, states, cand, ctl, layers)
-        bd = block(rt, params, states, cand, ctl, layers)
-        size = sum(np.abs(bd.weighted(t)) for t in TERMS)
-        assert got.shape == bd.total.shape
-        err = np.abs(got - bd.total)
-        assert np.all(err <= TOL * (1.0 + size)), float(np.max(err / (1.0 + size)))
+        assert got.shape == cand.shape[:-1]
+        for r in range(rt.runs):
+            rows = np.array([r])
+            sub, sub_st = rt.subset(rows, states)
+            p = sub.truth if a == 0 else sub.agents[a - 1].perceived
+            bd = block(
+                sub, p, sub_st, cand[rows], None if ctl is None else ctl[rows],
+                None if layers is None else layers[rows],
+            )  # fmt: skip
+            size = sum(np.abs(bd.weighted(t)) for t in TERMS)
+            err = np.abs(got[rows] - bd.total)
+            assert np.all(err <= TOL * (1.0 + size)), (a, r, float(np.max(err / (1.0 + size))))
 
 
 @SETTINGS
