@@ -39,6 +39,9 @@ _ENABLED = True
 """False: every call is one plain evaluation (the reference the tests compare with)."""
 _MAX_SHARE = 0.5
 """Deduplicate only when the distinct rows are at most this share of the batch."""
+_PROBE = 64
+"""A batch whose first ``_PROBE`` rows are pairwise distinct is taken as mostly distinct
+(evaluated row by row without hashing the rest; the result is the same either way)."""
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
 _STATE_FIELDS = tuple(f.name for f in dataclasses.fields(StateBatch))
 _MIX = np.random.default_rng(20250409).integers(1, 2**63, size=4096, dtype=np.uint64) | np.uint64(1)
@@ -118,11 +121,20 @@ def _bits(a: Any) -> NDArray[Any]:
     return np.asarray(a, dtype=np.float64).view(np.uint64)
 
 
-def _classes(keys: list[Array], rows: int) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
-    """Representatives and each row's class, for rows equal bit for bit; None: all distinct."""
+def _classes(
+    keys: list[Array], rows: int, *, hashed: bool = True
+) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """Representatives and each row's class, for rows equal bit for bit; None: all distinct.
+
+    ``hashed=False``: only the one-class case is found (one pass); otherwise None.
+    """
     if all(bool((b == b[:1]).all()) for b in map(_bits, keys)):  # the common case: one class
         return np.zeros(1, dtype=np.intp), np.zeros(rows, dtype=np.intp)
+    if not hashed:
+        return None
     u = np.concatenate([_bits(k).astype(np.uint64).reshape(rows, -1) for k in keys], axis=1)
+    if rows > 2 * _PROBE and len(np.unique(_hash(u[:_PROBE]))) == _PROBE:
+        return None  # the first rows all differ: the batch is most likely mostly distinct
     _, first, inv = np.unique(_hash(u), return_index=True, return_inverse=True)
     if len(first) > _MAX_SHARE * rows:
         return None
@@ -132,13 +144,16 @@ def _classes(keys: list[Array], rows: int) -> tuple[NDArray[np.intp], NDArray[np
     return first, inv
 
 
-def distinct_rows(arrays: list[Any], rows: int) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+def distinct_rows(
+    arrays: list[Any], rows: int, *, hashed: bool = True
+) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
     """Classes of the rows of ``arrays`` (each with the runs axis first) equal bit for bit.
 
     Returns the representatives (first row of each class) and each row's
     class, or None when the rows are mostly distinct, the batch is small or
     an array's runs axis cannot be told from its broadcast axes (see
-    :func:`_per_row`); the caller then computes every row.
+    :func:`_per_row`); the caller then computes every row. ``hashed=False``
+    finds only the case of one class (for work cheaper than hashing the rows).
     """
     if rows < _MIN_ROWS or not _ENABLED:
         return None
@@ -151,7 +166,7 @@ def distinct_rows(arrays: list[Any], rows: int) -> tuple[NDArray[np.intp], NDArr
             keys.append(np.asarray(a))
     if not keys:
         return np.zeros(1, dtype=np.intp), np.zeros(rows, dtype=np.intp)
-    return _classes(keys, rows)
+    return _classes(keys, rows, hashed=hashed)
 
 
 class _Scattered(Mapping[str, Array]):

@@ -762,11 +762,16 @@ class _Run:
         """The last slow state computed and the arrays it came from (kept alive, so
         ``is`` identifies them): every agent's evaluation in a round reads the same."""
 
-    def subset(self, rows: NDArray[np.intp]) -> _Run:
-        """The same batch restricted to runs ``rows`` (a shallow copy; the game's fixed
-        parts shared). Run ``q`` of the copy is run ``rows[q]`` here, with the same
-        parameters, perceived parameters and generators, so its evaluations are that
-        run's to the last bit (no evaluation depends on the other runs)."""
+    def subset(self, rows: NDArray[np.intp], st: _States) -> tuple[_Run, _States]:
+        """The same batch and its states ``st`` restricted to runs ``rows``.
+
+        A shallow copy (the game's fixed parts shared): run ``q`` of the copy is
+        run ``rows[q]`` here, with the same parameters, perceived parameters and
+        generators, so its evaluations are that run's to the last bit (no
+        evaluation depends on the other runs). The slow state already computed
+        for ``st`` is carried over, restricted to the rows.
+        """
+        sub_st = _take(st, rows)
         sub = copy.copy(self)
         sub.runs = len(rows)
         sub.streams = _RowStreams(self.streams, rows)
@@ -786,7 +791,15 @@ class _Run:
             )
             for k, ag in enumerate(self.agents)
         ]
-        return sub
+        memo = self._slow_memo
+        if memo is not None and memo[0] is st.tie_loss and memo[1] is st.grievance:
+            slow = {
+                "tie_held": memo[2]["tie_held"][rows],
+                "grievance": memo[2]["grievance"][rows],
+                "ties": tuple(a[rows] for a in memo[2]["ties"]),
+            }
+            sub._slow_memo = (sub_st.tie_loss, sub_st.grievance, slow)
+        return sub, sub_st
 
     def _slow(self, params: Params, st: _States) -> dict[str, Any]:
         """The slow state in force, as the payoff block reads it (see :func:`_evaluate_block`).
@@ -838,7 +851,7 @@ class _Run:
         memo = self._tie_memo
         if memo is not None and memo[0] is loss:
             return memo[1]
-        cls = distinct_rows([loss], len(loss))
+        cls = distinct_rows([loss], len(loss), hashed=False)  # cheaper to compute than hash
         self._tie_memo = (loss, cls)
         return cls
 
@@ -862,7 +875,7 @@ class _Run:
         st.grievance = grievance_step(st.grievance, start, t, days, runs("grievance_days"))
         if rise.any() or st.tie_loss.any():
             loss, ero, half = st.tie_loss, runs("tie_erosion"), runs("tie_rebuild_days")
-            cls = distinct_rows([loss, rise, ero, half], len(loss))  # equal runs: once
+            cls = distinct_rows([loss, rise, ero, half], len(loss), hashed=False)  # equal: once
             if cls is not None:
                 first = cls[0]
                 loss, rise = loss[first], rise[first]
@@ -1575,9 +1588,10 @@ def _play(
             # only in the runs still moving (a run's choices never depend on the others)
             if step and not going.all():
                 live = np.flatnonzero(going)
+                sub_rt, sub_cur = rt.subset(live, cur)
                 moves_l, ctl_l, inactive = _decide(
-                    rt.subset(live), _take(cur, live), r, step, labels,
-                    seen_moved[live, :r], per_run, talks, keypos, rows=live,
+                    sub_rt, sub_cur, r, step, labels, seen_moved[live, :r], per_run, talks,
+                    keypos, rows=live,
                 )  # fmt: skip
                 moves = np.zeros((R, K), dtype=np.int8)
                 moves[live] = moves_l
@@ -2858,6 +2872,50 @@ def _chunk_runs(game: Game) -> int:
     return min(_CHUNK, max(_CHUNK_MIN, _CHUNK_ENTRIES // max(per_run, 1)))
 
 
+_RUN_MEMO = True
+"""False: every run of a batch is played, even runs that repeat one another (the tests'
+reference for :func:`_same_runs`)."""
+
+
+def _draws_nothing(game: Game, items: Sequence[tuple[parampath.ParamPath, Array]]) -> bool:
+    """Whether no run of ``game`` draws a random number: no execution noise in any run and
+    every strategy declares itself deterministic (``traits.stochastic`` false; a strategy
+    without traits counts as one that draws)."""
+    noise = [v for pp, v in items if pp.kind == "noise"]
+    if np.any(noise[-1] != 0) if noise else game.noise != 0:
+        return False
+    for a in game.agents:
+        traits = getattr(a.strategy, "traits", None)
+        if traits is None or bool(getattr(traits, "stochastic", True)):
+            return False
+    return True
+
+
+def _same_runs(
+    game: Game, items: Sequence[tuple[parampath.ParamPath, Array]], runs: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """Runs of a batch that would play the same path: representatives and each run's class.
+
+    Only when no run draws a random number (:func:`_draws_nothing`): a run is
+    then fixed by its overrides alone, and runs whose override values are equal
+    bit for bit play the same path (each is :func:`simulate` with its own
+    seed, which it never reads). None when every run is distinct or the memo is
+    off (:data:`_RUN_MEMO`).
+    """
+    if not _RUN_MEMO or runs < 2 or not _draws_nothing(game, items):
+        return None
+    if not items:
+        return np.zeros(1, dtype=np.intp), np.zeros(runs, dtype=np.intp)
+    cols = np.stack([np.ascontiguousarray(v, dtype=float).view(np.uint64) for _, v in items], 1)
+    _, first, inv = np.unique(cols, axis=0, return_index=True, return_inverse=True)
+    if len(first) == runs:
+        return None
+    order = np.argsort(first, kind="stable")  # representatives in run order
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inv.reshape(-1)]
+
+
 def simulate_batch(
     game: Game,
     rounds: int | None = None,
@@ -2907,12 +2965,19 @@ def simulate_batch(
     seeds_t = check_seeds(seeds)
     mode = _check_record(record)
     items = _check_overrides(game, overrides, len(seeds_t))
+    classes = _same_runs(game, items, len(seeds_t))
+    play_seeds, play_items = seeds_t, items
+    if classes is not None:  # runs that draw nothing and share every input: played once
+        first, inv = classes
+        play_seeds = tuple(seeds_t[i] for i in first)
+        play_items = [(pp, v[first]) for pp, v in items]
     parts = []
-    chunk = _chunk_runs(game) if len(seeds_t) > min(_CHUNK, _CHUNK_MIN) else len(seeds_t)
-    for a in range(0, len(seeds_t), chunk):  # bounded working memory; same numbers
-        b = min(a + chunk, len(seeds_t))
-        sub = [(pp, v[a:b]) for pp, v in items]
-        parts.append(_play(game, rounds, sub, _Streams.of_seeds(seeds_t[a:b]), mode))
+    n_play = len(play_seeds)
+    chunk = _chunk_runs(game) if n_play > min(_CHUNK, _CHUNK_MIN) else n_play
+    for a in range(0, n_play, chunk):  # bounded working memory; same numbers
+        b = min(a + chunk, n_play)
+        sub = [(pp, v[a:b]) for pp, v in play_items]
+        parts.append(_play(game, rounds, sub, _Streams.of_seeds(play_seeds[a:b]), mode))
     out = parts[0]
     if len(parts) > 1:
         out = {
@@ -2920,6 +2985,14 @@ def simulate_batch(
             "events": out["events"],
             "agreements": tuple(a for p in parts for a in p["agreements"]),
             "notes": tuple(n for p in parts for n in p["notes"]),
+        }
+    if classes is not None:
+        inv = classes[1]
+        out = {
+            "arrays": {k: v[inv] for k, v in out["arrays"].items()},
+            "events": out["events"],
+            "agreements": tuple(out["agreements"][i] for i in inv),
+            "notes": tuple(out["notes"][i] for i in inv),
         }
     w = game.world
     dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")

@@ -178,13 +178,7 @@ class Ladder:
     @property
     def _next_up(self) -> NDArray[np.intp]:
         """Index of the rung an escalation from rung ``k`` reaches (over truce rungs)."""
-        lv, out = self.levels, []
-        for k in range(len(lv)):
-            m = min(k + 1, len(lv) - 1)
-            while m < len(lv) - 1 and any(abs(lv[m] - d) <= 1e-9 for d in self.down_only):
-                m += 1
-            out.append(m)
-        return np.array(out, dtype=np.intp)
+        return _next_up_of(self.levels, self.down_only)
 
     @property
     def array(self) -> NDArray[np.float64]:
@@ -234,7 +228,7 @@ class Ladder:
             return level if level > lv[-1] else lv[-1]
         if level < lv[0] - 1e-9:
             return lv[0]
-        k = self.floor_index(level) + 1
+        k = min(self.floor_index(level) + 1, len(lv) - 1)  # (a level 1e-9 under the top)
         while k < len(lv) - 1 and any(abs(lv[k] - d) <= 1e-9 for d in self.down_only):
             k += 1  # a truce rung is reached only on the way down
         return lv[k]
@@ -250,12 +244,22 @@ class Ladder:
         >>> ts.Ladder((0, 0.1, 0.2)).step_many([0.0, 0.1, 0.15, 0.2], [1, -1, 1, 1]).tolist()
         [0.1, 0.0, 0.2, 0.2]
         """
-        level, move = np.broadcast_arrays(np.asarray(levels, dtype=float), np.asarray(moves))
+        level = np.asarray(levels, dtype=float)
+        move = np.asarray(moves)
+        shape = np.broadcast_shapes(level.shape, move.shape)
+        # the targets depend on the level only: found on the levels as given (a run's
+        # level is often spread over its candidate moves), then picked per move
         lv = _ladder_array(self.levels)
         k = np.maximum(np.searchsorted(lv, level + 1e-9, side="right") - 1, 0)
         on = np.zeros(level.shape, dtype=bool)
-        for v in lv:  # on a rung (one pass per rung: a reduction over short rows is slow)
-            on |= np.abs(v - level) <= 1e-9
+        if len(lv) > 3 and _min_gap(self.levels) > 4e-9:
+            # rungs more than 4e-9 apart: only rungs k - 1, k and k + 1 can lie within
+            # 1e-9 of the level (the same test as over every rung, three passes)
+            for kk in (np.maximum(k - 1, 0), k, np.minimum(k + 1, len(lv) - 1)):
+                on |= np.abs(lv[kk] - level) <= 1e-9
+        else:
+            for v in lv:  # on a rung (one pass per rung: a reduction over short rows is slow)
+                on |= np.abs(v - level) <= 1e-9
         below = level < lv[0] - 1e-9
         down = np.where(below, level, np.where(on, lv[np.maximum(k - 1, 0)], lv[k]))
         top = level >= lv[-1] - 1e-9
@@ -264,7 +268,8 @@ class Ladder:
             np.where(level > lv[-1], level, lv[-1]),
             np.where(below, lv[0], lv[self._next_up[k]]),
         )
-        return np.where(move < 0, down, np.where(move > 0, up, level))
+        out = np.where(move < 0, down, np.where(move > 0, up, level))
+        return out if out.shape == shape else np.broadcast_to(out, shape).copy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,6 +460,26 @@ def step_layers_many(
                 todo = todo & ~hit
         left = np.where(act, left - 1, left)
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _next_up_of(levels: tuple[float, ...], down_only: tuple[float, ...]) -> NDArray[np.intp]:
+    """:attr:`Ladder._next_up`, made once per ladder (read-only)."""
+    out = []
+    for k in range(len(levels)):
+        m = min(k + 1, len(levels) - 1)
+        while m < len(levels) - 1 and any(abs(levels[m] - d) <= 1e-9 for d in down_only):
+            m += 1
+        out.append(m)
+    arr = np.array(out, dtype=np.intp)
+    arr.flags.writeable = False
+    return arr
+
+
+@functools.lru_cache(maxsize=256)
+def _min_gap(levels: tuple[float, ...]) -> float:
+    """The smallest distance between two neighbouring rungs (inf for one rung)."""
+    return min((b - a for a, b in itertools.pairwise(levels)), default=math.inf)
 
 
 @functools.lru_cache(maxsize=256)

@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
@@ -184,3 +184,54 @@ def test_internal_chunks_give_the_same_batch(monkeypatch):
     chunked = ts.simulate_batch(US_CHINA, 15, seeds=range(7), overrides=over)
     for r in range(7):
         same(whole[r], chunked[r], f"run {r}")
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    values=st.lists(st.sampled_from([0.3, 0.8, 1.0]), min_size=2, max_size=9),
+    seeds=st.lists(st.integers(0, 2**32 - 1), min_size=9, max_size=9),
+)
+@example(values=[1.0, 0.3, 1.0, 0.8, 0.3], seeds=list(range(9)))  # classes out of value order
+def test_runs_that_repeat_one_another_are_played_once(values, seeds):
+    """A batch that draws nothing plays each distinct set of overrides once: same numbers."""
+    from tariffsim import engine
+
+    runs = len(values)
+    over = {"truth:pass_through.US.CN": np.array(values)}
+    played: list[int] = []
+    real = engine._play
+
+    def spy(game, rounds, items, streams, record, **kw):
+        if record != "look":
+            played.append(len(streams))
+        return real(game, rounds, items, streams, record, **kw)
+
+    engine._play = spy
+    try:
+        memo = ts.simulate_batch(US_CHINA, 16, seeds=seeds[:runs], overrides=over)
+        engine._RUN_MEMO = False
+        plain = ts.simulate_batch(US_CHINA, 16, seeds=seeds[:runs], overrides=over)
+    finally:
+        engine._play, engine._RUN_MEMO = real, True
+    assert played == [len(set(values)), runs]  # distinct override values, then every run
+    for r in range(runs):
+        same(memo[r], plain[r], f"run {r}")
+        assert memo[r].meta == plain[r].meta  # each run keeps its own seed
+    assert memo.agreements == plain.agreements and memo.notes == plain.notes
+
+
+def test_runs_that_draw_are_all_played():
+    """Noise or a stochastic strategy: every run is played, even with equal overrides."""
+    from tariffsim import engine
+
+    over = {"elasticity": np.full(4, 2.0)}
+    assert engine._same_runs(US_CHINA, engine._check_overrides(US_CHINA, over, 4), 4) is not None
+    noisy = {**over, "noise": np.full(4, 0.1)}
+    assert engine._same_runs(US_CHINA, engine._check_overrides(US_CHINA, noisy, 4), 4) is None
+    rand = US_CHINA.replace(agents=tuple(
+        dataclasses.replace(a, strategy=ts.make_strategy("random")) if a.code == "CN" else a
+        for a in US_CHINA.agents
+    ))  # fmt: skip
+    assert engine._same_runs(rand, engine._check_overrides(rand, over, 4), 4) is None
+    pb = ts.simulate_batch(rand, 10, seeds=range(4), overrides=over)
+    assert len({pb[r].tariff.tobytes() for r in range(4)}) > 1  # the seeds tell the runs apart

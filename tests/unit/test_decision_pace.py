@@ -100,9 +100,9 @@ def test_later_steps_play_only_the_runs_still_moving(game: ts.Game, monkeypatch)
     subsets: list[int] = []
     real = engine._Run.subset
 
-    def spy(self, rows):  # type: ignore[no-untyped-def]
+    def spy(self, rows, st):  # type: ignore[no-untyped-def]
         subsets.append(len(rows))
-        return real(self, rows)
+        return real(self, rows, st)
 
     monkeypatch.setattr(engine._Run, "subset", spy)
     runs, rounds = 6, 14
