@@ -34,6 +34,7 @@ fine, 1 shapes that do not broadcast.
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 import numpy as np
@@ -181,22 +182,27 @@ def _kernel(
 
 
 _compiled: Any = None
+_compile_lock = threading.Lock()
+if _njit is not None:  # pragma: no branch
+    # the helpers the kernel calls: compiled with it, for its one signature
+    _at = _njit(cache=True, nogil=True)(_at)
+    _fits = _njit(cache=True, nogil=True)(_fits)
 
 
 def _get_kernel() -> Any:
     """The compiled kernel, compiled (or loaded from numba's cache) on first use."""
     global _compiled
-    if _compiled is None:
-        a5 = _types.Array(_types.float64, 5, "A", readonly=True)
-        a3 = _types.Array(_types.float64, 3, "A", readonly=True)
-        a1 = _types.Array(_types.float64, 1, "A", readonly=True)
-        global _at, _fits
-        _at = _njit(cache=True, nogil=True)(_at)
-        _fits = _njit(cache=True, nogil=True)(_fits)
-        disp = _njit(cache=True, nogil=True)(_kernel)
-        disp.compile((a5, a3, a1, a5, a5, a5, a5, a5, _types.boolean))
-        disp.disable_compile()  # one signature: every array converts to it
-        _compiled = disp
+    if _compiled is not None:
+        return _compiled
+    with _compile_lock:  # one compilation, whichever thread asks first
+        if _compiled is None:
+            a5 = _types.Array(_types.float64, 5, "A", readonly=True)
+            a3 = _types.Array(_types.float64, 3, "A", readonly=True)
+            a1 = _types.Array(_types.float64, 1, "A", readonly=True)
+            disp = _njit(cache=True, nogil=True)(_kernel)
+            disp.compile((a5, a3, a1, a5, a5, a5, a5, a5, _types.boolean))
+            disp.disable_compile()  # one signature: every array converts to it
+            _compiled = disp
     return _compiled
 
 

@@ -10,6 +10,7 @@ batch, nor on whether a parameter is a scalar or an array: bit for bit.
 """
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import numpy as np
@@ -154,6 +155,21 @@ def test_shapes_that_do_not_broadcast_are_refused():
     for enabled in (False, True):
         with pytest.raises(ValueError):
             terms(enabled, p, r, m0, np.ones(2), pt, 2.5)
+
+
+def test_threads_asking_first_share_one_compilation(monkeypatch):
+    rng = np.random.default_rng(5)
+    r = rng.uniform(0, 1.5, (3, 2, 2, 3, 3))
+    m0 = rng.uniform(1, 50, (2, 3, 3))
+    p = SimpleNamespace(dependence=1.0, export_margin=0.25, revenue_weight=0.5)
+    monkeypatch.setattr(_trade_kernel, "ENABLED", True)
+    want = payoffs._trade_terms(p, r, m0, np.ones(3), 0.8, 2.5)
+    monkeypatch.setattr(_trade_kernel, "_compiled", None)  # as in a fresh process
+    with ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(lambda _: payoffs._trade_terms(p, r, m0, np.ones(3), 0.8, 2.5), range(8)))
+    for g in got:
+        for x, y in zip(g, want, strict=True):
+            assert x.tobytes() == y.tobytes()
 
 
 def test_the_kernel_is_in_force_in_the_test_environment():
