@@ -27,7 +27,12 @@ scenario files and the same numbers of runs. Measured:
     each against the earlier commit on the same states;
 (d) ``ts.ensemble(us-china-145, vary="claims")``: runs/s of the ensemble API
     (parameters drawn from the claims' ranges, one process), against the
-    earlier commit.
+    earlier commit;
+(e) the compiled trade terms (``tariffsim._trade_kernel``, numba) on and off
+    in the same process: the batches of (a) and (b) with per-run overrides,
+    each setting timed twice, alternately, best of two. Rows (a)-(d) use
+    whatever is in force (the kernel when numba is installed, unless
+    ``TARIFFSIM_JIT=0``).
 
 The machine's load is printed with the numbers: compare ratios from one run.
 """
@@ -333,6 +338,40 @@ def bench_ensemble(old: Any, runs: int) -> dict:
     return out
 
 
+def bench_kernel(runs: int) -> dict:
+    """Runs/s with per-run overrides, the compiled trade terms on and off (same process)."""
+    from tariffsim import _trade_kernel
+
+    out: dict[str, Any] = {"available": _trade_kernel.AVAILABLE}
+    if not _trade_kernel.AVAILABLE:
+        return out
+    in_force = _trade_kernel.ENABLED
+    try:
+        for key, name, n_runs in (
+            ("us_china", "us-china-145", runs),
+            ("four", "four-country-2025", runs // 5),
+        ):
+            game = ts.load_scenario(name).game
+            over = overrides(n_runs)
+            best = {True: np.inf, False: np.inf}
+            for enabled in (True, False, True, False):
+                _trade_kernel.ENABLED = enabled
+                ts.simulate_batch(game, 52, seeds=range(8), record="compact")  # warm up
+                t = best_of(
+                    lambda g=game, o=over, k=n_runs: ts.simulate_batch(
+                        g, 52, seeds=range(k), overrides=o, record="compact"
+                    ),
+                    1,
+                )
+                best[enabled] = min(best[enabled], t)
+            out[f"{key}_runs"] = n_runs
+            out[f"{key}_kernel_runs_per_s"] = n_runs / best[True]
+            out[f"{key}_numpy_runs_per_s"] = n_runs / best[False]
+    finally:
+        _trade_kernel.ENABLED = in_force
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1,000-run batches, fewer repeats")
@@ -368,6 +407,7 @@ def main(argv: list[str] | None = None) -> None:
         "memory": bench_memory(runs),
         "payoffs": bench_payoffs(old, 100_000, 3 if args.quick else 5),
         "ensemble": bench_ensemble(old, runs // 5),
+        "kernel": bench_kernel(runs),
     }
     res["machine"]["loadavg_after"] = os.getloadavg()
     res["before_played_its_own_scenario_files"] = sorted(BEFORE_OWN_FILES)
@@ -452,6 +492,18 @@ def main(argv: list[str] | None = None) -> None:
             f"{rate(ens['now_runs_per_s'])} ({bef} {rate(ens['before_runs_per_s'])})",
         )
     )
+    ker = res["kernel"]
+    if ker["available"]:
+        for key, label in (("us_china", "us-china-145"), ("four", "four-country-2025")):
+            k_rate, n_rate = ker[f"{key}_kernel_runs_per_s"], ker[f"{key}_numpy_runs_per_s"]
+            rows.append(
+                (
+                    f"(e) {label} {ker[f'{key}_runs']:,} runs with overrides: trade kernel",
+                    f"{rate(k_rate)} on, {rate(n_rate)} off ({k_rate / n_rate:.2f}x)",
+                )
+            )
+    else:
+        rows.append(("(e) compiled trade terms", "numba not installed"))
     rows.append(
         (
             "load average (1 min) before / after",

@@ -79,6 +79,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _trade_kernel
 from .claims import PAYOFF_TERM_NAMES, load_claims
 from .dynamics import REFERENCE_DAYS, adjust_along, per_time, tie_held, ties_in_force
 from .errors import ParameterError, UnknownNameError
@@ -2238,8 +2239,11 @@ def _segment_flows(m0_seg: Array, r: Array, pt: Any, el: Any) -> Array:
     """``trade_response(m0_seg, r, pt, el).sum(axis=-3)`` on the segments' rows only.
 
     The segments are added in order, as ``sum`` does, so the flows are those
-    of the full grid to the last bit.
+    of the full grid to the last bit. With numba, the compiled kernel
+    computes them (:mod:`tariffsim._trade_kernel`).
     """
+    if _trade_kernel.ENABLED:
+        return _trade_kernel.trade_terms(r, m0_seg, None, pt, el, 1.0, 0.0, 0.0, terms=False)[3]
     flows: Array | None = None
     for kk, rows in enumerate(_segment_rows(m0_seg)):
         if rows is not None and not rows.size:
@@ -2271,10 +2275,14 @@ def _trade_terms(
     the same order as over the full grid, so the numbers are those of the
     full grid to the last bit (up to the sign of a zero). ``pt`` and ``el`` are
     the pass-through and the elasticity in force, with the segment axis
-    (:func:`_seg`).
+    (:func:`_seg`). With numba, the compiled kernel computes them
+    (:mod:`tariffsim._trade_kernel`: the same sums, every entry by the same
+    scalar code whatever the batch; to about 1e-12 relative of this path).
     """
     dep, margin = _seg(p.dependence), _seg(p.export_margin)
     weight = _seg(p.revenue_weight, dyad=False)
+    if _trade_kernel.ENABLED:
+        return _trade_kernel.trade_terms(r, m0_seg, gdp, pt, el, dep, margin, weight)
     n = m0_seg.shape[-1]
     pain: Array | float = 0.0
     rev: Array | float = 0.0
