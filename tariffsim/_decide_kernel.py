@@ -30,13 +30,23 @@ code in a fixed order, so a run's totals never depend on the other runs of
 its batch. The arithmetic follows the numpy block term by term, in the
 same order of operations and summations; where the block takes a branch
 for the whole batch (partial adjustment, an escalation pending, a control
-eased, a crash weight, a mood carried over), the kernel takes it per row,
-with the same result (the skipped work adds exact zeros). ``pow``, ``exp``
-and ``log`` are the C library's where numpy may use its own vectorised
-versions, and sums over more than 7 countries run left to right where
-numpy sums pairwise: the totals agree with ``_evaluate_block(...).total``
-to about 1e-15 relative (a few units in the last place; the tests allow
-1e-12), not to the bit.
+eased, a crash weight), the kernel takes it per row, with the same result
+(the skipped work adds exact zeros). Whether the market's mood is carried
+over the block decides for the whole batch (any equity index not zero),
+the kernel per run; the two differ only for a run at an index of exactly
+zero in a batch with others (a state the engine does not reach).
+
+The trade response is computed as the compiled trade terms of
+:mod:`tariffsim._trade_kernel` compute it, ``q = exp(-s log(1 + p t))``
+for ``(1 + p t) ** -s`` and the pain area ``M0 / (s - 1) (1 - (1 + p t) q)``,
+so that with both kernels in force (one switch, ``TARIFFSIM_JIT``) the
+trade terms are the block's to the last bit. The rest of the ``exp`` and
+``log`` are the C library's where numpy uses its own vectorised versions,
+and sums over more than 7 countries run left to right where numpy sums
+pairwise: the totals agree with ``_evaluate_block(...).total`` to a few
+units in the last place (the tests allow 1e-12 of the terms' size), not to
+the bit; against the numpy trade terms (``pow``), to about 1e-12 relative
+where a small tariff leaves ``1 - (1 + p t) q`` to cancel.
 
 Used when numba is installed (the ``fast`` extra) and not switched off by
 ``TARIFFSIM_JIT=0`` (or ``false``, ``no``, ``off``; read at import).
@@ -47,6 +57,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import threading
 import weakref
 from typing import Any
 
@@ -139,7 +150,7 @@ def _kernel(
     vecs = np.zeros((_N_VECS, k))
     rates = np.zeros((K, k, k))
     takes = np.zeros(max(plan_tops.shape[1], 1))
-    pows = np.zeros((2, 2, K, k, k))  # (1 + p t) ** -s and ** (1 - s) of variants 0 and 1
+    pows = np.zeros((2, 2, K, k, k))  # log(1 + p t) and (1 + p t) ** -s of variants 0 and 1
     for r in range(R):
         rp = min(r, pd.shape[0] - 1)
         rc = min(r, pc.shape[0] - 1)
@@ -308,20 +319,20 @@ def _kernel(
                             elif v == 2 and p == pd[rp, D_PT, i, j] and s == s_lr:
                                 src = 1 if adjusting else 0
                             if src >= 0:
-                                y = pows[src, 0, kk, i, j]
-                                z = pows[src, 1, kk, i, j]
+                                log1 = pows[src, 0, kk, i, j]
+                                fac = pows[src, 1, kk, i, j]
                             else:
-                                y = pt1**-s
-                                z = pt1 ** (1.0 - s)
+                                log1 = math.log(pt1)
+                                fac = math.exp(-s * log1)  # (1 + p t) ** -s
                             if v < 2:
-                                pows[v, 0, kk, i, j] = y
-                                pows[v, 1, kk, i, j] = z
-                            mm = m0_ * y
+                                pows[v, 0, kk, i, j] = log1
+                                pows[v, 1, kk, i, j] = fac
+                            mm = m0_ * fac
                             mats[fl_v, i, j] += mm
                             if abs(s - 1.0) < 1e-12:
-                                area = m0_ * math.log(pt1)
+                                area = m0_ * log1
                             else:
-                                area = m0_ / (s - 1.0) * (1.0 - z)
+                                area = m0_ / (s - 1.0) * (1.0 - pt1 * fac)
                             dp = pd[rp, D_DEP, i, j] if v < 2 else md[mrd, D_DEP, i, j]
                             s_pain += dp * area
                             s_rev += t * mm
@@ -563,14 +574,16 @@ def _trade(
                 p = pdx[prow, D_PT, i, j]
                 s = mats[el, i, j]
                 pt1 = 1.0 + p * t
-                m = m0 * pt1**-s
+                log1 = math.log(pt1)
+                fac = math.exp(-s * log1)  # (1 + p t) ** -s
+                m = m0 * fac
                 mats[flows, i, j] += m
                 if not terms:
                     continue
                 if abs(s - 1.0) < 1e-12:
-                    area = m0 * math.log(pt1)
+                    area = m0 * log1
                 else:
-                    area = m0 / (s - 1.0) * (1.0 - pt1 ** (1.0 - s))
+                    area = m0 / (s - 1.0) * (1.0 - pt1 * fac)
                 s_pain += pdx[prow, D_DEP, i, j] * area
                 s_rev += t * m
                 absorbed = (1.0 - p) * t
@@ -586,23 +599,30 @@ def _trade(
 
 
 _compiled: Any = None
+_compile_lock = threading.Lock()
+if AVAILABLE:  # pragma: no branch - which branch runs depends on the installation
+    from numba import njit as _njit
+
+    # the helpers, inlined where called: a call with array arguments touches their
+    # reference counts (atomic operations took half the time of a first version)
+    _inline: Any = _njit(cache=True, nogil=True, inline="always", error_model="numpy")
+    _logaddexp0, _bite, _dep = _inline(_logaddexp0), _inline(_bite), _inline(_dep)
+    _rates_of, _layer_rates, _trade = _inline(_rates_of), _inline(_layer_rates), _inline(_trade)
 
 
 def _get_kernel() -> Any:
     """The compiled kernel (compiled, or loaded from numba's cache, on first use)."""
-    global _compiled, _logaddexp0, _bite, _dep, _rates_of, _layer_rates, _trade
-    if _compiled is None:
-        from numba import njit
+    global _compiled
+    if _compiled is not None:
+        return _compiled
+    with _compile_lock:  # one compilation, whichever thread asks first
+        if _compiled is None:
+            from numba import njit
 
-        # helpers inlined where called: a call with array arguments touches their
-        # reference counts (atomic operations, half the time of a call)
-        inline = njit(cache=True, nogil=True, inline="always", error_model="numpy")
-        _logaddexp0, _bite, _dep = inline(_logaddexp0), inline(_bite), inline(_dep)
-        _rates_of, _layer_rates, _trade = inline(_rates_of), inline(_layer_rates), inline(_trade)
-        disp = njit(cache=True, nogil=True, error_model="numpy")(_kernel)
-        disp.compile(_signature())
-        disp.disable_compile()  # one signature: every argument converts to it
-        _compiled = disp
+            disp = njit(cache=True, nogil=True, error_model="numpy")(_kernel)
+            disp.compile(_signature())
+            disp.disable_compile()  # one signature: every argument converts to it
+            _compiled = disp
     return _compiled
 
 

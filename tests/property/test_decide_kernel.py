@@ -8,9 +8,11 @@ the index moves whenever a burden is priced). On one run they agree.
 
 ``_decide_kernel.totals`` computes, for the engine's decisions, the ``total``
 of :func:`tariffsim.payoffs._evaluate_block` from the arguments
-``_Run.evaluate`` passes it. Its ``pow``/``exp``/``log`` are the C library's
-where numpy may use its own vectorised versions, so the two agree to a few
-units in the last place, not to the bit: the tests allow
+``_Run.evaluate`` passes it, with the trade terms computed as the block's
+compiled trade terms compute them (the two kernels are switched together);
+its other ``exp`` and ``log`` are the C library's where numpy uses its own
+vectorised versions, so the two agree to a few units in the last place, not
+to the bit: the tests allow
 ``|kernel - block| <= 1e-12 * (1 + sum_k |weights[k] * terms[k]|)`` per entry
 (1e-12 relative to the size of the terms that are added up, and 1e-12
 absolute). Per run, the kernel's numbers are exact: a run alone, in any
@@ -27,7 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
-from tariffsim import _decide_kernel, engine
+from tariffsim import _decide_kernel, _trade_kernel, engine
 from tariffsim.payoffs import TERMS, _evaluate_block
 from tariffsim.world import StateBatch
 
@@ -167,6 +169,12 @@ def block(rt, params, states, cand, ctl, layers):
 def test_kernel_totals_equal_the_numpy_block(case):
     """Every run of a batch against the block on that run (a run's numbers are its own)."""
     rt, states, cand, ctl, layers = build(*case)
+    with pytest.MonkeyPatch.context() as m:  # the block as the engine runs it beside the kernel
+        m.setattr(_trade_kernel, "ENABLED", True)
+        each_run_against_the_block(rt, states, cand, ctl, layers)
+
+
+def each_run_against_the_block(rt, states, cand, ctl, layers):
     for a, params in enumerate(models(rt)):
         got = kernel(rt, params, states, cand, ctl, layers)
         assert got.shape == cand.shape[:-1]
