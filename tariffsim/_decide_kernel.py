@@ -241,7 +241,11 @@ def _kernel(
                     mats[M_TAU, i, j] = tariff[r, q, i, j]
                     mats[M_CTL, i, j] = cctl[r, qc, i, j]
             # segment rates of the candidate (payoffs._segment_rater, or segment_rates of layers)
-            if has_layers:
+            if K == 1:  # one segment: every layer hits it, its rate is the headline
+                for i in range(k):
+                    for j in range(k):
+                        rates[0, i, j] = mats[M_TAU, i, j]
+            elif has_layers:
                 for kk in range(K):
                     for i in range(k):
                         for j in range(k):
@@ -499,6 +503,11 @@ def _rates_of(
 ) -> None:  # fmt: skip
     """Segment rates ``out`` ``(K, k, k)`` of headlines ``src[c]`` (``payoffs._segment_rater``)."""
     K, k = out.shape[0], out.shape[1]
+    if K == 1:  # one segment: every layer hits it, its rate is the headline
+        for i in range(k):
+            for j in range(k):
+                out[0, i, j] = src[c, i, j]
+        return
     for kk in range(K):
         for i in range(k):
             for j in range(k):

@@ -29,6 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
+import tariffsim.testing as tst
 from tariffsim import _decide_kernel, _trade_kernel, engine
 from tariffsim.payoffs import TERMS, _evaluate_block
 from tariffsim.world import StateBatch
@@ -50,6 +51,10 @@ PATHS = [
     ("answer_scale", 0.0, 60.0),
 ]
 TOL = 1e-12
+SMALL_FLAGS = {
+    "equity": st.booleans(), "burden": st.booleans(), "pending": st.booleans(),
+    "control": st.just(False), "layers": st.just(False), "twins": st.booleans(),
+}  # fmt: skip
 
 
 def test_numba_is_installed_for_the_tests():
@@ -78,8 +83,8 @@ def cases(draw, max_runs=6):
 
 
 def build(name, runs, overrides, seed, profiles, flags):
-    """The engine's batch of a scenario, random states ``st`` and candidates."""
-    game = GAMES[name]
+    """The engine's batch of a scenario (or a game), random states and candidates."""
+    game = GAMES[name] if isinstance(name, str) else name
     items = engine._check_overrides(game, overrides, runs)
     rt = engine._Run(game, 52, items, engine._Streams.of_seeds(list(range(runs))))
     rng = np.random.default_rng(seed)
@@ -189,6 +194,23 @@ def each_run_against_the_block(rt, states, cand, ctl, layers):
             size = sum(np.abs(bd.weighted(t)) for t in TERMS)
             err = np.abs(got[rows] - bd.total)
             assert np.all(err <= TOL * (1.0 + size)), (a, r, float(np.max(err / (1.0 + size))))
+
+
+@SETTINGS
+@given(
+    game=tst.games(max_countries=4, strategies=st.just(ts.MyopicBestResponse())),
+    runs=st.integers(1, 4),
+    seed=st.integers(0, 2**32 - 1),
+    profiles=st.integers(1, 5),
+    flags=st.fixed_dictionaries(SMALL_FLAGS),
+)
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_kernel_totals_equal_the_block_on_drawn_games(game, runs, seed, profiles, flags):
+    """Small worlds of one product segment and drawn payoff models (weights, parameters)."""
+    rt, states, cand, ctl, layers = build(game, runs, {}, seed, profiles, flags)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_trade_kernel, "ENABLED", True)
+        each_run_against_the_block(rt, states, cand, ctl, layers)
 
 
 @SETTINGS
