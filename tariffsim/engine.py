@@ -1383,8 +1383,7 @@ def _control_moves_batch(
         moved = lad.step_many(st.control[:, i, j, None], _STEPS)
         ctl[:, :, i, j] = moved[:, profiles[:, c].astype(np.intp) + 1]
     tariff = np.broadcast_to(t[:, None], ctl.shape)
-    bd = rt.evaluate(ag.perceived, st, tariff, ctl)
-    pay = bd.total[..., pos[ag.code]]
+    pay = rt.evaluate_total(ag.perceived, st, tariff, ctl, pos[ag.code])
     return profiles[best_index(pay)]
 
 
