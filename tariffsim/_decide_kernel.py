@@ -240,7 +240,9 @@ def _kernel(
                 for j in range(k):
                     mats[M_TAU, i, j] = tariff[r, q, i, j]
                     mats[M_CTL, i, j] = cctl[r, qc, i, j]
-            # segment rates of the candidate (payoffs._segment_rater, or segment_rates of layers)
+            # segment rates of the candidate (payoffs._segment_rater, or segment_rates of layers),
+            # written out as _rates_of/_layer_rates are: calling them here made every
+            # scenario 1.3-1.7x slower (measured)
             if K == 1:  # one segment: every layer hits it, its rate is the headline
                 for i in range(k):
                     for j in range(k):
