@@ -54,9 +54,7 @@ Used when numba is installed (the ``fast`` extra) and not switched off by
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import os
 import threading
 import weakref
 from typing import Any
@@ -64,21 +62,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _trade_kernel
 from ._distinct import _hash, distinct_rows
+from ._trade_kernel import AVAILABLE, ENV
 from .dynamics import per_time
-from .payoffs import Params, _WorldView
+from .payoffs import Params, _segment_plan, _WorldView
 from .world import World
 
 __all__ = ["AVAILABLE", "ENABLED", "ENV", "totals"]
 
-ENV = "TARIFFSIM_JIT"
-"""Environment variable: ``0`` (or ``false``, ``no``, ``off``) keeps the numpy path."""
-
-AVAILABLE = importlib.util.find_spec("numba") is not None
-"""Whether numba is installed (imported on first use only: ``import tariffsim`` stays light)."""
-
-ENABLED = AVAILABLE and os.environ.get(ENV, "").strip().lower() not in ("0", "false", "no", "off")
-"""Whether the engine's decisions use the compiled totals (read at each call)."""
+ENABLED = _trade_kernel.ENABLED
+"""Whether the engine's decisions use the compiled totals (read at each call; set at import
+from the one switch, :data:`tariffsim._trade_kernel.ENV`, as the trade kernel)."""
 
 Array = NDArray[np.float64]
 
@@ -679,19 +674,7 @@ def _view_arrays(view: _WorldView, world: World, idx: NDArray[np.intp]) -> tuple
         return hit[1]
     mask = np.ascontiguousarray(view.seg_mask, dtype=np.float64)
     n_seg = mask.shape[0]
-    names = world.layer_names
-    pos = {int(c): k for k, c in enumerate(np.asarray(idx).ravel().tolist())}
-    plan = []
-    for (a, b), lays in world.instruments.items():
-        i, j = pos.get(world.index(a)), pos.get(world.index(b))
-        if i is None or j is None:
-            continue
-        rows = [names.index(x.name) for x in lays]
-        seg = [
-            [m for _, m in sorted((row, m) for m, row in enumerate(rows) if mask[kk, row, i, j])]
-            for kk in range(n_seg)
-        ]
-        plan.append((i, j, [float(x.top) for x in lays], seg))
+    plan = _segment_plan(world, idx, mask)
     width = max([len(p[2]) for p in plan], default=1)
     ij = np.zeros((len(plan), 2), dtype=np.int64)
     tops = np.zeros((len(plan), width))

@@ -1619,8 +1619,7 @@ def _play(
                     sub_rt, sub_cur, r, step, labels, seen_moved[live, :r], per_run, talks,
                     keypos, rows=live,
                 )  # fmt: skip
-                moves = np.zeros((R, K), dtype=np.int8)
-                moves[live] = moves_l
+                moves = _scatter_rows(moves_l, live, R)
                 ctl_moves = [(cd, _scatter_rows(mv, live, R)) for cd, mv in ctl_l]
             else:
                 moves, ctl_moves, inactive = _decide(

@@ -2075,6 +2075,33 @@ class _WorldView:
         )  # fmt: skip
 
 
+def _segment_plan(
+    world: World, idx: NDArray[np.intp], mask: Array
+) -> list[tuple[int, int, list[float], list[list[int]]]]:
+    """Per involved dyad with instruments: ``(i, j, tops, seg)``.
+
+    ``i, j`` its positions among countries ``idx``, ``tops`` its layers' tops in
+    escalation order and ``seg[K]`` the layers (positions in that order) that hit
+    segment ``K`` under the view's segment mask ``mask`` ``(K, L, k, k)``, in layer
+    order. What :func:`_segment_rater` (and the compiled decision kernel) fill
+    the segment rates from.
+    """
+    names = world.layer_names
+    pos = {int(c): k for k, c in enumerate(np.asarray(idx).ravel().tolist())}
+    plan = []
+    for (a, b), lays in world.instruments.items():
+        i, j = pos.get(world.index(a)), pos.get(world.index(b))
+        if i is None or j is None:
+            continue
+        rows = [names.index(x.name) for x in lays]
+        seg = [
+            [m for _, m in sorted((row, m) for m, row in enumerate(rows) if mask[kk, row, i, j])]
+            for kk in range(mask.shape[0])
+        ]
+        plan.append((i, j, [float(x.top) for x in lays], seg))
+    return plan
+
+
 def _segment_rater(world: World, idx: NDArray[np.intp], mask: Array) -> Callable[[Array], Array]:
     """``segment_rates(world.splitter(idx)(tau), mask)`` without building the layers.
 
@@ -2086,22 +2113,8 @@ def _segment_rater(world: World, idx: NDArray[np.intp], mask: Array) -> Callable
     with the 0/1 mask is exact and the others are exact zeros, so the rates
     are those of the layer route to the last bit.
     """
-    names = world.layer_names
-    pos = {int(c): k for k, c in enumerate(np.asarray(idx).ravel().tolist())}
-    n_seg = mask.shape[0]
     base = np.array(mask[:, 0])
-    plan = []
-    for (a, b), lays in world.instruments.items():
-        i, j = pos.get(world.index(a)), pos.get(world.index(b))
-        if i is None or j is None:
-            continue
-        rows = [names.index(x.name) for x in lays]
-        tops = [float(x.top) for x in lays]
-        seg = [
-            [m for _, m in sorted((row, m) for m, row in enumerate(rows) if mask[kk, row, i, j])]
-            for kk in range(n_seg)
-        ]
-        plan.append((i, j, tops, seg))
+    plan = _segment_plan(world, idx, mask)
 
     def rates(tau: Array) -> Array:
         out: Array = base * tau[..., None, :, :]
