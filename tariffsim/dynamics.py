@@ -206,8 +206,8 @@ tests compare the rows with)."""
 
 
 def _span(idx: Index) -> Index | slice:
-    """``idx`` as a slice when it is a run of consecutive positions (same elements, faster)."""
-    if len(idx) and int(idx[-1]) - int(idx[0]) + 1 == len(idx) and bool(np.all(np.diff(idx) == 1)):
+    """Increasing positions ``idx`` as a slice when they are consecutive (same elements, faster)."""
+    if len(idx) and int(idx[-1]) - int(idx[0]) + 1 == len(idx):
         return slice(int(idx[0]), int(idx[-1]) + 1)
     return idx
 
