@@ -18,6 +18,7 @@ so ``-0.0`` and ``0.0`` (and NaNs of different payloads) count as different.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -200,7 +201,30 @@ def take_params(p: Params, rows: NDArray[np.intp], names: Sequence[str] | None =
         take = (name in names) if names is not None else v.shape[0] > 1
         object.__setattr__(out, name, v[rows] if take else v)
     object.__setattr__(out, "calibration", p.calibration)
+    if names is None:
+        if len(_TAKEN) >= 256:
+            _TAKEN.clear()
+        # both as they are now: a learning agent's Params are given new fields later
+        fields = tuple(getattr(out, name) for name in _PARAM_FIELDS)
+        _TAKEN[id(out)] = (weakref.ref(out), fields, copy.copy(p), rows)
     return out
+
+
+_TAKEN: dict[int, tuple[Any, tuple[Any, ...], Params, NDArray[np.intp]]] = {}
+"""Per Params made by :func:`take_params` (weakly, every per-run field restricted): its fields
+then, the Params it was taken from as they were then, and the rows."""
+
+
+def taken_from(p: Params) -> tuple[Params, NDArray[np.intp]] | None:
+    """The Params and rows ``p`` was taken from by :func:`take_params` (all per-run fields), or
+    None (also when ``p`` has been given new fields since). Lets a packing of the whole batch
+    serve its sub-batches (rows of it)."""
+    hit = _TAKEN.get(id(p))
+    if hit is None or hit[0]() is not p:
+        return None
+    if any(getattr(p, name) is not v for name, v in zip(_PARAM_FIELDS, hit[1], strict=True)):
+        return None  # given new fields since
+    return hit[2], hit[3]
 
 
 def evaluate_distinct(
