@@ -293,10 +293,11 @@ def _tie_rows_step(
     at = _span(idx)
     e = np.ascontiguousarray((ties + np.eye(ties.shape[-1]))[at])
     one = np.ascontiguousarray(rise) @ e  # one[a, m] = sum_j rise[a, j] E[idx_j, m]
-    back = np.zeros_like(one)  # one[m, a]: +0.0 unless m is involved
-    back[..., at] = np.swapaxes(one[..., at], -1, -2)
-    inc = np.asarray(erosion) * (one + back)
-    out = np.minimum(rows * decay(days, halflife) + inc, 1.0)
+    inc = one + 0.0  # one[a, m] + one[m, a], where one[m, a] is +0.0 unless m is involved
+    block = one[..., at]
+    inc[..., at] = block + np.swapaxes(block, -1, -2)
+    out = rows * decay(days, halflife) + np.asarray(erosion) * inc
+    np.minimum(out, 1.0, out=out)
     out[..., np.arange(len(idx)), idx] = 0.0
     return out
 
@@ -306,25 +307,27 @@ def _tie_rows_held(rows: Array, idx: Index, ties: Array) -> Array:
     return (ties[_span(idx)] * rows).sum(axis=-1)
 
 
-def _tie_rows_held_others(rows: Array, idx: Index, others: Index, ties: Array) -> Array:
+def _tie_rows_held_others(
+    rows: Array, idx: Index, others: Index, ties: Array, loss: Array
+) -> Array:
     """``tie_held(loss, ties)[..., others]`` for uninvolved countries ``others``: ``(..., m)``.
 
-    An uninvolved country's row of the loss is ``+0.0`` but in its involved
-    columns (``rows[..., :, others]`` transposed), so its sum has at most
-    ``k`` terms that are not ``+0.0``. With ``k <= 2`` every order of
-    summing them rounds once, so they are added directly (``+ 0.0`` as the
-    row's ``+0.0`` terms do: a ``-0.0`` sum becomes ``0.0``); otherwise the
-    rows are laid out whole and summed as :func:`tie_held` sums them.
-    ``ties`` without negative entries (``-0.0`` included).
+    ``loss`` ``(..., n, n)`` is carried by its involved rows ``rows``
+    ``(..., k, n)``. An uninvolved country's row of it is ``+0.0`` but in its
+    involved columns, so its sum has at most ``k`` terms that are not
+    ``+0.0``. With ``k <= 2`` every order of summing them rounds once, so they
+    are read from ``rows`` and added directly (``+ 0.0`` as the row's ``+0.0``
+    terms do: a ``-0.0`` sum becomes ``0.0``; ``ties`` without negative
+    entries, ``-0.0`` included). Otherwise the rows ``others`` of ``loss``
+    are summed as :func:`tie_held` sums them.
     """
+    if len(idx) > 2:
+        at = _span(others)
+        return tie_held(loss[..., at, :], ties[at])
     cols = np.swapaxes(rows[..., :, others], -1, -2)  # (..., m, k): loss[..., others, idx]
-    if len(idx) <= 2:
-        terms = ties[np.ix_(others, idx)] * cols
-        out = terms[..., 0] if len(idx) else np.zeros(terms.shape[:-1])
-        return (out + terms[..., 1] if len(idx) == 2 else out) + 0.0
-    whole = np.zeros((*rows.shape[:-2], len(others), ties.shape[-1]))
-    whole[..., _span(idx)] = cols
-    return (ties[others] * whole).sum(axis=-1)
+    terms = ties[np.ix_(others, idx)] * cols
+    out = terms[..., 0] if len(idx) else np.zeros(terms.shape[:-1])
+    return (out + terms[..., 1] if len(idx) == 2 else out) + 0.0
 
 
 def _tie_rows_in_force(rows: Array, idx: Index, ties: Array) -> tuple[Array, Array]:

@@ -2640,7 +2640,9 @@ class _Record:
         if self.others.size:  # third parties pay for the ties others eroded with them
             tie_rows = rt.ties_of(st, rows=True)
             if tie_rows is not None:  # the involved rows carry the loss
-                held = _tie_rows_held_others(tie_rows, rt.idx, self.others, rt.world.ties)
+                held = _tie_rows_held_others(
+                    tie_rows, rt.idx, self.others, rt.world.ties, st.tie_loss
+                )
             elif (cls := rt.tie_classes(st.tie_loss)) is None:
                 held = tie_held(st.tie_loss, rt.world.ties)[:, self.others]
             else:  # runs with the same tie losses: computed once

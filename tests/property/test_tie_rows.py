@@ -107,7 +107,7 @@ def test_ties_in_force_and_held_read_from_the_rows(case):
     assert same(r_two, two[:, idx[:, None], idx[None, :]])
     held = dy.tie_held(loss, ties)
     assert same(dy._tie_rows_held(rows, idx, ties), held[:, idx])
-    assert same(dy._tie_rows_held_others(rows, idx, others, ties), held[:, others])
+    assert same(dy._tie_rows_held_others(rows, idx, others, ties, loss), held[:, others])
 
 
 @SETTINGS
@@ -141,7 +141,8 @@ def test_two_countries_equal_ones_own_sum_order_free():
     """With two involved countries an uninvolved row sums two terms, in any order."""
     ties = np.array([[0, 0.3, 0.7], [0.3, 0, 0.9], [0.7, 0.9, 0]])
     rows = np.array([[[0.0, 0.1, 0.2], [0.1, 0.0, 0.4]]])
-    got = dy._tie_rows_held_others(rows, np.array([0, 1]), np.array([2]), ties)
+    loss = dy._tie_rows_whole(rows, np.array([0, 1]), 3)
+    got = dy._tie_rows_held_others(rows, np.array([0, 1]), np.array([2]), ties, loss)
     np.testing.assert_allclose(got, [[0.7 * 0.2 + 0.9 * 0.4]], rtol=0, atol=1e-15)
 
 
@@ -153,9 +154,10 @@ def test_a_sum_of_negative_zeros_is_the_whole_rows_positive_zero(k):
     idx, others = np.arange(k), np.arange(k, n)
     rows = np.zeros((1, k, n))
     rows[..., k:] = -0.0
-    held = dy.tie_held(dy._tie_rows_whole(rows, idx, n), ties)[:, others]
+    loss = dy._tie_rows_whole(rows, idx, n)
+    held = dy.tie_held(loss, ties)[:, others]
     assert not np.signbit(held).any()
-    assert same(dy._tie_rows_held_others(rows, idx, others, ties), held)
+    assert same(dy._tie_rows_held_others(rows, idx, others, ties, loss), held)
 
 
 # -- the engine -------------------------------------------------------------------------------
