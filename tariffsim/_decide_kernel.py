@@ -1,17 +1,34 @@
-"""Compiled total payoffs of the engine's decisions (numba).
+"""Compiled payoffs of the engine: decision totals and full breakdowns (numba).
 
-A strategy that best-responds in the batched engine
-(:meth:`tariffsim.engine.BatchObservation.payoff`) reads only the total
-payoff of each candidate next state. :func:`totals` computes that total,
-``sum_k weights[k] * terms[k]`` per country, for every run and candidate
-profile in one compiled loop, from the same inputs
-:func:`tariffsim.payoffs._evaluate_block` takes in the engine: the world's
-view of the involved countries (segments, the headline-to-segment rates of
-the world's tariff layers), the batched parameters (leading run axes), the
-market's parameters when they differ, the term weights, the answerable
-dyads, the candidate states and the slow state (ties in force, tie loss
-held, grievances, the previous equity index, bond stress and the burden
-the market priced).
+One compiled kernel computes every term of
+:func:`tariffsim.payoffs._evaluate_block` for the arguments the engine gives
+it, per run and candidate profile, and serves two uses:
+
+* :func:`totals`: the total payoff ``sum_k weights[k] * terms[k]`` per
+  country, all a strategy that best-responds in the batched engine reads
+  (:meth:`tariffsim.engine.BatchObservation.payoff`), optionally for one
+  country only (``me``), with its own memo of equal runs;
+* :func:`breakdown`: the whole :class:`~tariffsim.payoffs.Breakdown` (every
+  term, the total, the burden once trade has adjusted, recession odds,
+  drawdown, approval, the equity index, bond stress and the burden the market
+  priced) for what :func:`tariffsim._distinct.evaluate_distinct` evaluates:
+  the market pricing each round's new state (``_Run.evaluate_state``, fresh
+  or carrying the mood over) and the look-aheads and deal searches of the
+  talks (no slow state, a previous state per profile). ``imports`` and
+  ``effective`` stay lazy and are computed by the block's own numpy code on
+  first access (the engine reads them only when it records every field).
+
+The two differ only in what is written out (a flag of the kernel: the
+totals-only path writes one array and skips the index and bond stress when
+no crash is priced), so the term code exists once and a decision's total is
+the breakdown's total to the bit. The inputs are those the block takes in
+the engine: the world's view of the involved countries (segments, the
+headline-to-segment rates of the world's tariff layers), the batched
+parameters (leading run axes), the market's parameters when they differ, the
+term weights, the answerable dyads, the candidate states, the previous state
+(shared by a run's profiles, or one per profile) and the slow state (ties in
+force, tie loss held, grievances, the previous equity index, bond stress and
+the burden the market priced; each may be absent, as in the block).
 
 Scope: every term of the block — trade terms per product segment at the
 elasticity in force and once trade has adjusted (partial adjustment), the
@@ -22,19 +39,25 @@ escalations (the value of an answer), grievances, export controls (the
 dependence term, the control strain and the cost of easing them) and
 reciprocity — for candidate states given by headline tariffs or by tariff
 layers. Arguments outside the engine's layout (parameters without the
-leading run axes the engine gives them) return None, and the caller takes
-the numpy block.
+leading run axes the engine gives them, state arrays without its runs and
+profiles axes) return None, and the caller takes the numpy block.
 
 Each row (run) is computed independently, every entry by the same scalar
 code in a fixed order, so a run's totals never depend on the other runs of
 its batch. The arithmetic follows the numpy block term by term, in the
 same order of operations and summations; where the block takes a branch
 for the whole batch (partial adjustment, an escalation pending, a control
-eased, a crash weight), the kernel takes it per row, with the same result
+eased, a crash weight), the kernel takes it per run (per candidate for a
+control eased), with the same result
 (the skipped work adds exact zeros). Whether the market's mood is carried
 over the block decides for the whole batch (any equity index not zero),
 the kernel per run; the two differ only for a run at an index of exactly
-zero in a batch with others (a state the engine does not reach).
+zero in a batch with others (a state the engine does not reach). Likewise
+the burden the market prices an agent's model by (``market_burden``, and
+the index and bond stress behind it) for a run without a crash weight in a
+batch with runs that have one: the block prices every run by the market's
+model, the kernel that run by the agent's (the run's total is the same; the
+engine's own market pricing uses the true model, where the two agree).
 
 The trade response is computed as the compiled trade terms of
 :mod:`tariffsim._trade_kernel` compute it, ``q = exp(-s log(1 + p t))``
@@ -43,7 +66,7 @@ so that with both kernels in force (one switch, ``TARIFFSIM_JIT``) the
 trade terms are the block's to the last bit. The rest of the ``exp`` and
 ``log`` are the C library's where numpy uses its own vectorised versions,
 and sums over more than 7 countries run left to right where numpy sums
-pairwise: the totals agree with ``_evaluate_block(...).total`` to a few
+pairwise: the totals and every other field agree with the block's to a few
 units in the last place (the tests allow 1e-12 of the terms' size), not to
 the bit; against the numpy trade terms (``pow``), to about 1e-12 relative
 where a small tariff leaves ``1 - (1 + p t) q`` to cancel.

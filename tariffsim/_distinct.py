@@ -12,8 +12,17 @@ results back to every row of its class.
 
 It is a pure memo: a row's numbers do not depend on the other rows of its
 batch (the engine's contract), so evaluating a representative gives the very
-bits the row would have got. Rows are compared by the bytes of their inputs,
-so ``-0.0`` and ``0.0`` (and NaNs of different payloads) count as different.
+bits the row would have got. Rows are compared by the bytes of their inputs
+(:mod:`tariffsim._rows`), so ``-0.0`` and ``0.0`` (and NaNs of different
+payloads) count as different.
+
+The rows evaluated (all of them, or one per class) are computed by the
+compiled breakdown (:func:`tariffsim._decide_kernel.breakdown`: every field of
+the block, each run on its own) when numba is installed and ``TARIFFSIM_JIT``
+does not switch it off, and by the numpy block otherwise or for arguments
+outside the kernel's scope (:func:`_evaluate`). Either way a row's numbers do
+not depend on its batch, so the memo stays exact; the two routes agree to a
+few units in the last place, not to the bit.
 """
 
 from __future__ import annotations
@@ -150,7 +159,8 @@ def evaluate_distinct(
 ) -> Breakdown:
     """:func:`tariffsim.payoffs._evaluate_block` evaluated once per distinct row.
 
-    Same arguments and the same result, bit for bit; the leading axis of
+    Same arguments and the same result as evaluating every row (:func:`_evaluate`:
+    compiled when in force and in scope), bit for bit; the leading axis of
     ``nxt.tariff`` is the row axis. Falls back to one plain call when the
     batch is small, when an argument's rows cannot be told apart from its
     broadcast axes, when a per-run parameter differs in every row, or when

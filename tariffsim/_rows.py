@@ -22,7 +22,9 @@ Array = NDArray[np.float64]
 _MIN_ROWS = 4
 """Batches with fewer rows are evaluated as they are."""
 _ENABLED = True
-"""False: every call is one plain evaluation (the reference the tests compare with)."""
+"""False: no memo finds classes (:func:`distinct_rows` returns None, and
+:func:`~tariffsim._distinct.evaluate_distinct` makes one plain evaluation: the
+reference the tests compare with)."""
 _MAX_SHARE = 0.5
 """Deduplicate only when the distinct rows are at most this share of the batch."""
 _PROBE = 64
