@@ -1085,14 +1085,19 @@ def _by_profile(a: Any, R: int, P: int, tail: tuple[int, ...], *, shared: bool) 
 
     ``P'`` is 1 when ``a`` is shared by the profiles (length 1 or stride 0
     along the profile axis), else ``P``; ``shared=True`` asks for ``P' = 1``
-    (the profile axis dropped: ``(R, *tail)``). None when ``a`` has another
-    layout.
+    (the profile axis dropped: ``(R, *tail)``), and takes an array whose
+    profiles are equal bit for bit as shared (a broadcast the memo of equal
+    runs has copied). None when ``a`` has another layout.
     """
-    a = np.asarray(a)
+    a = np.asarray(a, dtype=np.float64)
     if a.ndim != 2 + len(tail) or a.shape[2:] != tail or a.shape[0] not in (1, R):
         return None
     if a.shape[1] > 1 and a.strides[1] == 0:
         a = a[:, :1]
+    if shared and a.shape[1] > 1:
+        u = a.view(np.uint64)
+        if bool((u == u[:, :1]).all()):
+            a = a[:, :1]
     if a.shape[1] not in (1, P) or (shared and a.shape[1] != 1):
         return None
     if a.shape[0] != R:

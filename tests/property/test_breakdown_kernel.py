@@ -338,6 +338,10 @@ def test_every_engine_call_is_in_the_kernels_scope(name, monkeypatch):
     monkeypatch.setattr(_decide_kernel, "breakdown", spy)
     over = {"elasticity": np.linspace(1.5, 3.5, 5), "noise": np.linspace(0.0, 0.1, 5)}
     ts.simulate_batch(GAMES[name], 20, seeds=range(5), overrides=over, record="compact")
+    # runs that repeat others: the memo evaluates copies of their rows (broadcasts copied)
+    twins = {"belief:pass_through.US.CN": np.full(4, 0.9), "noise": np.full(4, 0.05)}
+    ts.simulate_batch(GAMES[name], 20, seeds=[0, 0, 0, 1], overrides=twins, record="compact")
+    ts.simulate(GAMES[name], 20, seed=0)
     assert results and all(results)
 
 
