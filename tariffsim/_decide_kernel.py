@@ -198,7 +198,9 @@ def _kernel(
     vecs = np.zeros((_N_VECS, k))
     rates = np.zeros((K, k, k))
     takes = np.zeros(max(plan_tops.shape[1], 1))
-    pows = np.zeros((2, 2, K, k, k))  # log(1 + p t) and (1 + p t) ** -s of variants 0 and 1
+    # per variant and dyad: log(1 + p t) and (1 + p t) ** -s, and the (t, p, s) they are of
+    pows = np.zeros((3, 2, K, k, k))
+    keys = np.full((3, 3, K, k, k), np.nan)  # nothing computed yet (nan equals nothing)
     per_q = t0.shape[1] > 1 or pmov.shape[1] > 1 or pctl.shape[1] > 1
     for r in range(R):
         rp = min(r, pd.shape[0] - 1)
@@ -379,22 +381,36 @@ def _kernel(
                             p = pd[rp, D_PT, i, j] if v < 2 else md[mrd, D_PT, i, j]
                             s = mats[el_v, i, j]
                             pt1 = 1.0 + p * t
-                            # the powers of an earlier variant with the same inputs are
-                            # the very same numbers: taken, not computed again
-                            src = -1
-                            if v == 1 and s == mats[M_EL, i, j]:
-                                src = 0
-                            elif v == 2 and p == pd[rp, D_PT, i, j] and s == s_lr:
-                                src = 1 if adjusting else 0
-                            if src >= 0:
-                                log1 = pows[src, 0, kk, i, j]
-                                fac = pows[src, 1, kk, i, j]
+                            # powers of the same inputs are the very same numbers: taken,
+                            # not computed again — those of this variant for an earlier
+                            # candidate (or run), or of an earlier variant for this one
+                            if (
+                                keys[v, 0, kk, i, j] == t
+                                and keys[v, 1, kk, i, j] == p
+                                and keys[v, 2, kk, i, j] == s
+                            ):
+                                log1 = pows[v, 0, kk, i, j]
+                                fac = pows[v, 1, kk, i, j]
                             else:
-                                log1 = math.log(pt1)
-                                fac = math.exp(-s * log1)  # (1 + p t) ** -s
-                            if v < 2:
+                                src = -1
+                                if v == 1 and s == mats[M_EL, i, j]:
+                                    src = 0
+                                elif v == 2 and p == pd[rp, D_PT, i, j] and s == s_lr:
+                                    src = 1 if adjusting else 0
+                                if src >= 0:
+                                    log1 = pows[src, 0, kk, i, j]
+                                    fac = pows[src, 1, kk, i, j]
+                                else:
+                                    if v > 0 and p == pd[rp, D_PT, i, j]:
+                                        log1 = pows[0, 0, kk, i, j]  # the same 1 + p t
+                                    else:
+                                        log1 = math.log(pt1)
+                                    fac = math.exp(-s * log1)  # (1 + p t) ** -s
                                 pows[v, 0, kk, i, j] = log1
                                 pows[v, 1, kk, i, j] = fac
+                                keys[v, 0, kk, i, j] = t
+                                keys[v, 1, kk, i, j] = p
+                                keys[v, 2, kk, i, j] = s
                             mm = m0_ * fac
                             mats[fl_v, i, j] += mm
                             if abs(s - 1.0) < 1e-12:

@@ -20,10 +20,23 @@ calendar week:
 Every function is pure and vectorised over leading batch axes (runs, candidate
 profiles). ``docs/model.md`` (section *Time, ties and memory*) gives the
 equations and their limits.
+
+Tie losses on the involved rows
+-------------------------------
+Only the involved countries (those that set tariffs, positions ``idx``) raise
+tariffs, so a tie loss that starts at zero can only ever be nonzero on a
+*cross*: a row or a column of an involved country. Such a loss, symmetric bit
+for bit, is a function of its involved rows ``loss[..., idx, :]`` (shape
+``(..., k, n)``). The internal functions ``_tie_rows_*`` move and read the
+slow state from those rows alone, at a cost in ``k n`` instead of ``n n`` per
+run, and give the very bits the public functions give on the whole array
+(:func:`_rows_exact` checks the one step this rests on the linear algebra
+library for; the others hold by construction).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -183,6 +196,186 @@ def ties_in_force(loss: Array, ties: Array) -> tuple[Array, Array]:
     """
     w = ties * (1.0 - loss)
     return w, w @ w
+
+
+Index = NDArray[np.intp]
+
+_ROWS_ENABLED = True
+"""False: the engine moves and reads tie losses on the whole world (the reference the
+tests compare the rows with)."""
+
+
+def _span(idx: Index) -> Index | slice:
+    """Increasing positions ``idx`` as a slice when they are consecutive (same elements, faster)."""
+    if len(idx) and int(idx[-1]) - int(idx[0]) + 1 == len(idx):
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+    return idx
+
+
+def _tie_rows_of(loss: Array, idx: Index, ties: Array) -> Array | None:
+    """``loss[..., idx, :]`` when the ``_tie_rows_*`` functions give ``loss``'s bits, else None.
+
+    That needs ``ties`` finite, without negative entries (``-0.0`` included)
+    and symmetric bit for bit, the products of :func:`_rows_exact` to agree,
+    and ``loss`` to be a function of its involved rows: symmetric and
+    ``+0.0`` wherever neither country is involved, bit for bit (one pass over
+    ``loss``).
+
+    Parameters
+    ----------
+    loss : ndarray, shape (..., n, n)
+    idx : ndarray of int, shape (k,)
+        Positions of the involved countries, increasing.
+    ties : ndarray, shape (n, n)
+
+    Returns
+    -------
+    ndarray, shape (..., k, n), or None
+    """
+    t = np.asarray(ties, dtype=float)
+    fit = (
+        _ROWS_ENABLED
+        and bool(np.isfinite(t).all())
+        and not np.signbit(t).any()
+        and np.array_equal(t.view(np.uint64), t.T.view(np.uint64))
+    )
+    if not fit or not _rows_exact(t.shape[-1], tuple(int(i) for i in idx)):
+        return None
+    loss = np.asarray(loss, dtype=float)
+    rows = np.ascontiguousarray(loss[..., _span(idx), :])
+    whole = _tie_rows_whole(rows, idx, loss.shape[-1])
+    return rows if np.array_equal(whole.view(np.uint64), loss.view(np.uint64)) else None
+
+
+def _tie_rows_whole(rows: Array, idx: Index, n: int) -> Array:
+    """The whole symmetric loss ``(..., n, n)`` whose involved rows are ``rows`` ``(..., k, n)``.
+
+    ``+0.0`` off the cross; row and column ``idx[a]`` both read ``rows[..., a, :]``.
+    """
+    at = _span(idx)
+    out = np.zeros((*rows.shape[:-2], n, n))
+    out[..., :, at] = np.swapaxes(rows, -1, -2)
+    out[..., at, :] = rows
+    return out
+
+
+def _tie_rows_step(
+    rows: Array,
+    rise: Array,
+    idx: Index,
+    ties: Array,
+    erosion: ArrayLike,
+    days: float,
+    halflife: ArrayLike,
+) -> Array:
+    """:func:`tie_step` on the involved rows: ``tie_step(loss, full_rise, ...)[..., idx, :]``.
+
+    Parameters
+    ----------
+    rows : ndarray, shape (..., k, n)
+        ``loss[..., idx, :]`` of a loss that is a function of them (:func:`_tie_rows_of`).
+    rise : ndarray, shape (..., k, k)
+        Tariff rises among the involved countries (``full_rise`` is zero elsewhere).
+    idx : ndarray of int, shape (k,)
+        Positions of the involved countries among the ``n``, increasing.
+    ties, erosion, days, halflife
+        As for :func:`tie_step`; ``erosion`` finite.
+
+    Returns
+    -------
+    ndarray, shape (..., k, n)
+        The involved rows after the round. Row ``m`` of ``rise @ E`` is zero
+        for an uninvolved ``m``, so the whole loss after the round is a
+        function of these rows again (:func:`_tie_rows_whole`), equal to
+        :func:`tie_step`'s bit for bit.
+    """
+    at = _span(idx)
+    e = np.ascontiguousarray((ties + np.eye(ties.shape[-1]))[at])
+    one = np.ascontiguousarray(rise) @ e  # one[a, m] = sum_j rise[a, j] E[idx_j, m]
+    back = np.zeros_like(one)  # one[m, a]: +0.0 unless m is involved
+    back[..., at] = np.swapaxes(one[..., at], -1, -2)
+    inc = np.asarray(erosion) * (one + back)
+    out = np.minimum(rows * decay(days, halflife) + inc, 1.0)
+    out[..., np.arange(len(idx)), idx] = 0.0
+    return out
+
+
+def _tie_rows_held(rows: Array, idx: Index, ties: Array) -> Array:
+    """``tie_held(loss, ties)[..., idx]`` from the involved rows ``(..., k, n)``: ``(..., k)``."""
+    return (ties[_span(idx)] * rows).sum(axis=-1)
+
+
+def _tie_rows_held_others(rows: Array, idx: Index, others: Index, ties: Array) -> Array:
+    """``tie_held(loss, ties)[..., others]`` for uninvolved countries ``others``: ``(..., m)``.
+
+    An uninvolved country's row of the loss is ``+0.0`` but in its involved
+    columns (``rows[..., :, others]`` transposed), so its sum has at most
+    ``k`` terms that are not ``+0.0``. With ``k <= 2`` every order of
+    summing them rounds once, so they are added directly (``+ 0.0`` as the
+    row's ``+0.0`` terms do: a ``-0.0`` sum becomes ``0.0``); otherwise the
+    rows are laid out whole and summed as :func:`tie_held` sums them.
+    ``ties`` without negative entries (``-0.0`` included).
+    """
+    cols = np.swapaxes(rows[..., :, others], -1, -2)  # (..., m, k): loss[..., others, idx]
+    if len(idx) <= 2:
+        terms = ties[np.ix_(others, idx)] * cols
+        out = terms[..., 0] if len(idx) else np.zeros(terms.shape[:-1])
+        return (out + terms[..., 1] if len(idx) == 2 else out) + 0.0
+    whole = np.zeros((*rows.shape[:-2], len(others), ties.shape[-1]))
+    whole[..., _span(idx)] = cols
+    return (ties[others] * whole).sum(axis=-1)
+
+
+def _tie_rows_in_force(rows: Array, idx: Index, ties: Array) -> tuple[Array, Array]:
+    """:func:`ties_in_force` of the whole loss on the involved block: two ``(..., k, k)``.
+
+    ``ties`` symmetric bit for bit: then so is ``W(1 - L)``, whose columns
+    ``idx`` are its rows ``idx`` transposed.
+    """
+    at = _span(idx)
+    w = ties[at] * (1.0 - rows)  # (W(1 - L))[idx, :]
+    wt = np.ascontiguousarray(np.swapaxes(w, -1, -2))  # a copy: A @ B, never A @ A.T
+    return np.ascontiguousarray(w[..., at]), w @ wt
+
+
+@lru_cache(maxsize=64)
+def _rows_exact(n: int, idx: tuple[int, ...]) -> bool:
+    """Whether the ``_tie_rows_*`` products give the whole products' bits here.
+
+    :func:`tie_step` and :func:`ties_in_force` multiply ``(n, n)`` matrices;
+    the row functions multiply ``(k, k) @ (k, n)`` and ``(k, n) @ (n, k)``
+    blocks of them. The whole products' extra terms are exact zeros or the
+    same products, but the linear algebra library may order or fuse the terms
+    differently for other shapes. This probe compares both ways on random
+    inputs of the very shapes (per matrix: the runs axis does not matter)
+    and layouts the engine uses; the engine takes the rows only if they agree.
+    """
+    rng = np.random.default_rng(20250409)
+    at = np.array(idx, dtype=np.intp)
+    k, probes = len(at), 4
+    ties = np.triu(rng.uniform(0.05, 1.0, (n, n)), 1)
+    ties = ties + ties.T
+    rows = rng.uniform(0.0, 0.9, (probes, k, n))
+    rows[..., at] = (rows[..., at] + np.swapaxes(rows[..., at], -1, -2)) / 2
+    rows[:, np.arange(k), at] = 0.0
+    loss = _tie_rows_whole(rows, at, n)
+    rise = rng.uniform(0.0, 1.0, (probes, k, k))
+    full = np.zeros((probes, n, n))
+    full[:, at[:, None], at[None, :]] = rise
+    ero, half = rng.uniform(0.05, 0.5, (probes, 1, 1)), 91.0
+
+    def same(a: Array, b: Array) -> bool:
+        return bool(np.array_equal(a.view(np.uint64), b.view(np.uint64)))
+
+    whole = tie_step(loss, full, ties, ero, 7.0, half)
+    eff, two = ties_in_force(loss, ties)
+    block = (slice(None), at[:, None], at[None, :])
+    r_eff, r_two = _tie_rows_in_force(rows, at, ties)
+    return (
+        same(_tie_rows_whole(_tie_rows_step(rows, rise, at, ties, ero, 7.0, half), at, n), whole)
+        and same(eff[block], r_eff)
+        and same(two[block], r_two)
+    )
 
 
 def grievance_step(

@@ -28,7 +28,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -48,7 +48,20 @@ from .deals import (
 )
 from .deals import _floors as _deal_floors
 from .deals import _powers as _deals_powers
-from .dynamics import adjust_step, grievance_step, per_time, tie_held, tie_step, ties_in_force
+from .dynamics import (
+    _tie_rows_held,
+    _tie_rows_held_others,
+    _tie_rows_in_force,
+    _tie_rows_of,
+    _tie_rows_step,
+    _tie_rows_whole,
+    adjust_step,
+    grievance_step,
+    per_time,
+    tie_held,
+    tie_step,
+    ties_in_force,
+)
 from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
 from .payoffs import TERMS, Breakdown, Params, _WorldView, recession_odds
@@ -805,23 +818,30 @@ class _Run:
         """The slow state in force, as the payoff block reads it (see :func:`_evaluate_block`).
 
         Always the batched arrays, never a shortcut taken when every run is at
-        zero: a run's numbers must not depend on the other runs.
+        zero: a run's numbers must not depend on the other runs. Read from the
+        involved rows of the tie loss when they carry it (:meth:`ties_of`).
         """
         w, idx = self.world, self.idx
-        ix = (slice(None), idx[:, None], idx[None, :])
         self.ties_of(st)
         memo = self._slow_memo
         if memo is not None and memo[0] is st.tie_loss and memo[1] is st.grievance:
             return dict(memo[2])  # the same state arrays: the same slow state
-        loss = st.tie_loss
-        cls = self.tie_classes(loss)  # runs with the same tie losses: computed once
-        if cls is not None:
-            loss = loss[cls[0]]
-        eff, two = ties_in_force(loss, w.ties)
-        held = tie_held(loss, w.ties)[:, None, idx]
-        eff, two = eff[ix][:, None], two[ix][:, None]
-        if cls is not None:
-            held, eff, two = held[cls[1]], eff[cls[1]], two[cls[1]]
+        rows = self.ties_of(st, rows=True)
+        if rows is not None:
+            eff, two = _tie_rows_in_force(rows, idx, w.ties)
+            held = _tie_rows_held(rows, idx, w.ties)[:, None]
+            eff, two = eff[:, None], two[:, None]
+        else:
+            ix = (slice(None), idx[:, None], idx[None, :])
+            loss = st.tie_loss
+            cls = self.tie_classes(loss)  # runs with the same tie losses: computed once
+            if cls is not None:
+                loss = loss[cls[0]]
+            eff, two = ties_in_force(loss, w.ties)
+            held = tie_held(loss, w.ties)[:, None, idx]
+            eff, two = eff[ix][:, None], two[ix][:, None]
+            if cls is not None:
+                held, eff, two = held[cls[1]], eff[cls[1]], two[cls[1]]
         out = {"tie_held": held, "grievance": st.grievance[:, None], "ties": (eff, two)}
         self._slow_memo = (st.tie_loss, st.grievance, out)
         return dict(out)
@@ -855,14 +875,34 @@ class _Run:
         self._tie_memo = (loss, cls)
         return cls
 
-    def ties_of(self, st: _States) -> Array:
-        """``st.tie_loss``, set to no loss (whole world) when a caller left it out."""
+    @overload
+    def ties_of(self, st: _States, *, rows: Literal[False] = ...) -> Array: ...
+    @overload
+    def ties_of(self, st: _States, *, rows: Literal[True]) -> Array | None: ...
+    def ties_of(self, st: _States, *, rows: bool = False) -> Array | None:
+        """``st.tie_loss``, set to no loss (whole world) when a caller left it out.
+
+        ``rows=True``: its rows of the involved countries ``(R, k, n)`` when
+        they carry the whole loss and the slow state can be moved and read
+        from them alone to the same bits (see :mod:`tariffsim.dynamics`), else
+        None. Kept for the last loss array asked about (``is``).
+        """
         if st.tie_loss is None or np.ndim(st.tie_loss) != 3:  # left out (or copied as None)
             st.tie_loss = np.zeros((len(st.tariff), self.n, self.n))
-        return st.tie_loss
+        loss = st.tie_loss
+        if not rows:
+            return loss
+        memo = getattr(self, "_tie_rows", None)
+        if memo is None or memo[0] is not loss:
+            memo = self._tie_rows = (loss, _tie_rows_of(loss, self.idx, self.world.ties))
+        return memo[1]
 
     def step_slow(self, st: _States, start: Array) -> None:
-        """Move the slow variables of ``st`` over one round from tariffs ``start`` (in place)."""
+        """Move the slow variables of ``st`` over one round from tariffs ``start`` (in place).
+
+        The tie loss moves on the involved rows when they carry it
+        (:meth:`ties_of`), else on the whole world.
+        """
         p, days, t = self.truth, self.days, st.tariff
 
         def runs(name: str) -> Any:
@@ -873,8 +913,15 @@ class _Run:
         self.ties_of(st)
         st.adjust = adjust_step(st.adjust, start, t, days, runs("adjust_days"))
         st.grievance = grievance_step(st.grievance, start, t, days, runs("grievance_days"))
-        if rise.any() or st.tie_loss.any():
-            loss, ero, half = st.tie_loss, runs("tie_erosion"), runs("tie_rebuild_days")
+        ero, half = runs("tie_erosion"), runs("tie_rebuild_days")
+        rows = self.ties_of(st, rows=True) if np.isfinite(ero).all() else None
+        if rows is not None:
+            if rise.any() or rows.any():  # rows.any(): the whole loss has a nonzero
+                rows = _tie_rows_step(rows, rise, self.idx, self.world.ties, ero, days, half)
+                st.tie_loss = _tie_rows_whole(rows, self.idx, self.n)
+                self._tie_rows = (st.tie_loss, rows)
+        elif rise.any() or st.tie_loss.any():
+            loss = st.tie_loss
             cls = distinct_rows([loss, rise, ero, half], len(loss), hashed=False)  # equal: once
             if cls is not None:
                 first = cls[0]
@@ -2592,8 +2639,10 @@ class _Record:
         if bd is None:
             bd = rt.evaluate_state(rt.truth, st, prev)
         if self.others.size:  # third parties pay for the ties others eroded with them
-            cls = rt.tie_classes(st.tie_loss)
-            if cls is None:
+            tie_rows = rt.ties_of(st, rows=True)
+            if tie_rows is not None:  # the involved rows carry the loss
+                held = _tie_rows_held_others(tie_rows, rt.idx, self.others, rt.world.ties)
+            elif (cls := rt.tie_classes(st.tie_loss)) is None:
                 held = tie_held(st.tie_loss, rt.world.ties)[:, self.others]
             else:  # runs with the same tie losses: computed once
                 held = tie_held(st.tie_loss[cls[0]], rt.world.ties)[:, self.others][cls[1]]

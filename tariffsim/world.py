@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _ladder_kernel
 from .claims import load_claims
 from .errors import ParameterError, UnknownNameError
 
@@ -246,10 +247,13 @@ class Ladder:
         """
         level = np.asarray(levels, dtype=float)
         move = np.asarray(moves)
+        lv = _ladder_array(self.levels)
+        fast = _ladder_kernel.step_many(lv, self._next_up, level, move)
+        if fast is not None:  # the same rule, compiled (same bits)
+            return fast
         shape = np.broadcast_shapes(level.shape, move.shape)
         # the targets depend on the level only: found on the levels as given (a run's
         # level is often spread over its candidate moves), then picked per move
-        lv = _ladder_array(self.levels)
         k = np.maximum(np.searchsorted(lv, level + 1e-9, side="right") - 1, 0)
         on = np.zeros(level.shape, dtype=bool)
         if len(lv) > 3 and _min_gap(self.levels) > 4e-9:

@@ -241,6 +241,53 @@ def test_one_countrys_totals_are_its_column_of_all(case):
             assert one.tobytes() == np.ascontiguousarray(every[..., me]).tobytes(), me
 
 
+@SETTINGS
+@given(
+    name=st.sampled_from(NAMES),
+    seed=st.integers(0, 2**32 - 1),
+    profiles=st.integers(1, 6),
+    pending=st.booleans(),
+    equity=st.booleans(),
+    varied=st.sets(st.sampled_from(["pass_through", "elasticity", "market"]), min_size=1),
+)
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_powers_are_taken_again_only_for_the_same_inputs(
+    name, seed, profiles, pending, equity, varied
+):
+    """Neighbouring runs with the same states and candidates but their own pass-through,
+    elasticities and market model: each run's totals are its own (the kernel keeps the
+    powers ``(1 + p t) ** -s`` it computed and takes them again for equal inputs only)."""
+    runs = 4
+    rng = np.random.default_rng(seed)
+    over = {}
+    if "pass_through" in varied:
+        over["truth:pass_through.US.CN"] = rng.uniform(0.2, 1.0, runs)
+        over["belief:pass_through.US.CN"] = rng.uniform(0.2, 1.0, runs)
+    if "elasticity" in varied:
+        over["elasticity"] = rng.uniform(0.8, 3.5, runs)
+    if "market" in varied:  # the market's model differs from the truth: a third set of powers
+        over["truth:crash_weight.US"] = rng.uniform(0.001, 0.05, runs)
+    flags = {"equity": equity, "burden": False, "pending": pending, "control": False,
+             "layers": False, "twins": False}  # fmt: skip
+    rt, states, cand, ctl, layers = build(name, runs, over, seed, profiles, flags)
+    same = np.zeros(runs, dtype=int)  # every run in the states of run 0
+    for a in ("tariff", "control", "peak", "moved", "support", "shock", "adjust",
+              "tie_loss", "grievance", "equity", "bond"):  # fmt: skip
+        setattr(states, a, getattr(states, a)[same])
+    cand = cand[same]
+    for a, params in enumerate(models(rt)):
+        whole = kernel(rt, params, states, cand, ctl, layers)
+        for r in range(runs):
+            rows = np.array([r])
+            sub, sub_st = rt.subset(rows, states)
+            p = sub.truth if a == 0 else sub.agents[a - 1].perceived
+            alone = kernel(sub, p, sub_st, cand[rows], None, None)
+            assert alone.tobytes() == whole[rows].tobytes(), (a, r)
+            bd = block(sub, p, sub_st, cand[rows], None, None)
+            size = sum(np.abs(bd.weighted(t)) for t in TERMS)
+            assert np.all(np.abs(whole[rows] - bd.total) <= TOL * (1.0 + size)), (a, r)
+
+
 def test_engine_decisions_use_the_kernel(monkeypatch):
     calls = []
     real = _decide_kernel._run

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
+from tariffsim import _ladder_kernel, _trade_kernel
 
 
 @st.composite
@@ -53,3 +55,27 @@ def test_many_broadcasts_levels_over_moves(lad: ts.Ladder, data: st.DataObject) 
     for r, x in enumerate(levels):
         assert got[r].tolist() == [lad.step(x, m) for m in (-1, 0, 1)]
     assert lad.step_many(np.array(levels), 0).tolist() == levels
+
+
+@settings(max_examples=150, deadline=None)
+@given(ladders(), st.data())
+def test_compiled_steps_are_the_numpy_rule(lad: ts.Ladder, data: st.DataObject) -> None:
+    """Batches large enough for the compiled steps give the numpy rule's bits: levels near,
+    between, below and above the rungs, NaN, and moves of any size and sign, broadcast."""
+    assert _ladder_kernel.step_many(np.zeros(1), lad._next_up, np.zeros(80), 1) is not None
+    lv = np.asarray(lad.levels)
+    near = st.sampled_from(lv.tolist()).flatmap(
+        lambda v: st.sampled_from([v, v + 5e-10, v - 5e-10, v + 1e-9, v - 1e-9, v + 3e-9])
+    )
+    anywhere = st.floats(-0.5, float(lv[-1]) + 0.5, allow_nan=False)
+    odd = st.sampled_from([float("nan"), float("inf"), -float("inf"), -0.0])
+    levels = np.array(data.draw(st.lists(st.one_of(near, anywhere, odd), min_size=32,
+                                         max_size=96)))  # fmt: skip
+    moves = np.array(data.draw(st.lists(st.sampled_from([-3, -1, 0, 1, 2, -0.5, float("nan")]),
+                                        min_size=2, max_size=4)))  # fmt: skip
+    got = lad.step_many(levels[:, None], moves[None, :])
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_trade_kernel, "ENABLED", False)
+        want = lad.step_many(levels[:, None], moves[None, :])
+    assert got.shape == want.shape == (len(levels), len(moves))
+    assert got.tobytes() == want.tobytes()
