@@ -86,7 +86,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _trade_kernel
-from ._rows import _hash, distinct_rows
+from ._rows import _hash, distinct_rows, taken_from
 from ._trade_kernel import AVAILABLE, ENV
 from .dynamics import per_time
 from .payoffs import (
@@ -886,6 +886,12 @@ def _pack(p: Params, days: float) -> _Packed | None:
     hit = _recall(whole, fields)
     if hit is not None:
         return hit
+    src = taken_from(p)
+    if src is not None:  # a sub-batch: rows of its batch's packing (the same numbers)
+        top = _pack(src[0], days)
+        if top is not None and top[0].shape[0] > 1:
+            rows = src[1]
+            return _keep(whole, fields, (top[0][rows], top[1][rows], top[2][rows], top[3]))
     runs = [v.shape[0] for v in fields]
     rr = max(runs)
     if any(x not in (1, rr) for x in runs):

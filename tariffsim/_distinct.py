@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -37,15 +37,14 @@ from numpy.typing import NDArray
 
 from . import _decide_kernel as _kernels
 from . import _rows
-from ._rows import _classes, _hash, _per_row, distinct_rows
+from ._rows import _PARAM_FIELDS, _classes, _hash, _per_row, distinct_rows, take_params
 from .payoffs import Breakdown, Params, _evaluate_block, _WorldView
 from .world import StateBatch
 
-__all__ = ["distinct_rows", "evaluate_distinct"]
+__all__ = ["distinct_rows", "evaluate_distinct", "take_params"]
 
 Array = NDArray[np.float64]
 
-_PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
 _STATE_FIELDS = tuple(f.name for f in dataclasses.fields(StateBatch))
 _ALL_DISTINCT: dict[int, tuple[Any, ...]] = {}
 """Per Params object (a weak reference to it, so nothing is kept alive): the ids of its
@@ -102,21 +101,6 @@ class _Scattered(Mapping[str, Array]):
 
     def __len__(self) -> int:
         return len(self._src)
-
-
-def take_params(p: Params, rows: NDArray[np.intp], names: Sequence[str] | None = None) -> Params:
-    """Batched Params ``p`` restricted to rows ``rows`` of their leading (run) axis.
-
-    ``names``: the fields to restrict (default: every field whose leading axis
-    is longer than 1); the others, shared by all runs, are kept as they are.
-    """
-    out = object.__new__(Params)
-    for name in _PARAM_FIELDS:
-        v = getattr(p, name)
-        take = (name in names) if names is not None else v.shape[0] > 1
-        object.__setattr__(out, name, v[rows] if take else v)
-    object.__setattr__(out, "calibration", p.calibration)
-    return out
 
 
 def _evaluate(

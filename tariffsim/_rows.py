@@ -6,16 +6,24 @@ computation whose rows never depend on each other (the payoff block, the
 compiled decision totals, the ties in force) is done once per class and
 copied back: an exact memo. Rows are compared by the bytes of their inputs,
 so ``-0.0`` and ``0.0`` (and NaNs of different payloads) count as different.
+:func:`take_params` restricts batched parameters to some runs (and remembers
+where from, :func:`taken_from`, so that packings of the batch serve them).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["distinct_rows"]
+from .payoffs import Params
+
+__all__ = ["distinct_rows", "take_params", "taken_from"]
 
 Array = NDArray[np.float64]
 
@@ -32,6 +40,7 @@ _PROBE = 64
 (evaluated row by row without hashing the rest; the result is the same either way)."""
 _MIX = np.random.default_rng(20250409).integers(1, 2**63, size=4096, dtype=np.uint64) | np.uint64(1)
 """Odd 64-bit multipliers of the row hash (fixed: the memo never depends on them)."""
+_PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
 
 
 def _per_row(a: Any, rows: int) -> bool | None:
@@ -116,3 +125,41 @@ def distinct_rows(
     if not keys:
         return np.zeros(1, dtype=np.intp), np.zeros(rows, dtype=np.intp)
     return _classes(keys, rows, hashed=hashed)
+
+
+def take_params(p: Params, rows: NDArray[np.intp], names: Sequence[str] | None = None) -> Params:
+    """Batched Params ``p`` restricted to rows ``rows`` of their leading (run) axis.
+
+    ``names``: the fields to restrict (default: every field whose leading axis
+    is longer than 1); the others, shared by all runs, are kept as they are.
+    """
+    out = object.__new__(Params)
+    for name in _PARAM_FIELDS:
+        v = getattr(p, name)
+        take = (name in names) if names is not None else v.shape[0] > 1
+        object.__setattr__(out, name, v[rows] if take else v)
+    object.__setattr__(out, "calibration", p.calibration)
+    if names is None:
+        if len(_TAKEN) >= 256:
+            _TAKEN.clear()
+        # both as they are now: a learning agent's Params are given new fields later
+        fields = tuple(getattr(out, name) for name in _PARAM_FIELDS)
+        _TAKEN[id(out)] = (weakref.ref(out), fields, copy.copy(p), rows)
+    return out
+
+
+_TAKEN: dict[int, tuple[Any, tuple[Any, ...], Params, NDArray[np.intp]]] = {}
+"""Per Params made by :func:`take_params` (weakly, every per-run field restricted): its fields
+then, the Params it was taken from as they were then, and the rows."""
+
+
+def taken_from(p: Params) -> tuple[Params, NDArray[np.intp]] | None:
+    """The Params and rows ``p`` was taken from by :func:`take_params` (all per-run fields), or
+    None (also when ``p`` has been given new fields since). Lets a packing of the whole batch
+    serve its sub-batches (rows of it)."""
+    hit = _TAKEN.get(id(p))
+    if hit is None or hit[0]() is not p:
+        return None
+    if any(getattr(p, name) is not v for name, v in zip(_PARAM_FIELDS, hit[1], strict=True)):
+        return None  # given new fields since
+    return hit[2], hit[3]

@@ -336,3 +336,39 @@ def test_the_environment_switch_keeps_the_numpy_path(value):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_a_sub_batch_is_packed_from_its_own_fields():
+    """A sub-batch's parameters are packed as rows of its batch's packing only while both
+    still have the fields of the moment it was taken (learning gives agents new fields)."""
+    from tariffsim._distinct import take_params
+
+    over = {"truth:pass_through.US.CN": np.array([0.2, 0.4, 0.6, 0.8]),
+            "elasticity": np.array([1.0, 1.5, 2.0, 2.5])}  # fmt: skip
+    flags = dict.fromkeys(("equity", "burden", "pending", "control", "layers", "twins"), False)
+    rt, *_ = build("us-china-145", 4, over, 0, 1, flags)
+    days = rt.view.days
+
+    def fresh(p):  # the packing of the same fields in a Params never taken from another
+        q = object.__new__(type(p))
+        q.__dict__.update(p.__dict__)
+        return _decide_kernel._pack(q, days)
+
+    def same(a, b):
+        return all(x.tobytes() == y.tobytes() for x, y in zip(a[:3], b[:3], strict=True))
+
+    parent = rt.truth
+    assert _decide_kernel._pack(parent, days) is not None
+    rows = np.array([3, 1])
+    child = take_params(parent, rows)
+    assert same(_decide_kernel._pack(child, days), fresh(child))
+    assert _decide_kernel._pack(child, days)[0][0, 0, 0, 1] == 0.8
+    # the batch given new fields: the sub-batch keeps its own
+    object.__setattr__(parent, "pass_through", parent.pass_through * 0.5)
+    other = take_params(parent, rows)
+    assert same(_decide_kernel._pack(child, days), fresh(child))
+    assert same(_decide_kernel._pack(other, days), fresh(other))
+    # the sub-batch given new fields: packed from them
+    object.__setattr__(child, "pass_through", child.pass_through + 0.05)
+    got = _decide_kernel._pack(child, days)
+    assert same(got, fresh(child)) and got[0][0, 0, 0, 1] == 0.8 + 0.05
