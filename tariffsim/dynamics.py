@@ -20,18 +20,6 @@ calendar week:
 Every function is pure and vectorised over leading batch axes (runs, candidate
 profiles). ``docs/model.md`` (section *Time, ties and memory*) gives the
 equations and their limits.
-
-Tie losses on the involved rows
--------------------------------
-Only the involved countries (those that set tariffs, positions ``idx``) raise
-tariffs, so a tie loss that starts at zero can only ever be nonzero on a
-*cross*: a row or a column of an involved country. Such a loss, symmetric bit
-for bit, is a function of its involved rows ``loss[..., idx, :]`` (shape
-``(..., k, n)``). The internal functions ``_tie_rows_*`` move and read the
-slow state from those rows alone, at a cost in ``k n`` instead of ``n n`` per
-run, and give the very bits the public functions give on the whole array
-(:func:`_rows_exact` checks the one step this rests on the linear algebra
-library for; the others hold by construction).
 """
 
 from __future__ import annotations
@@ -198,6 +186,19 @@ def ties_in_force(loss: Array, ties: Array) -> tuple[Array, Array]:
     return w, w @ w
 
 
+# ---------------------------------------------------------------------------
+# tie losses on the involved rows (internal, for the engine)
+#
+# Only the involved countries (those that set tariffs, positions ``idx``) raise
+# tariffs, so a tie loss that starts at zero is only ever nonzero on a *cross*:
+# a row or a column of an involved country. Such a loss, symmetric bit for bit,
+# is a function of its involved rows ``loss[..., idx, :]`` (shape (..., k, n)).
+# The ``_tie_rows_*`` functions move and read the slow state from those rows
+# alone, at a cost in k*n instead of n*n per run, and give the very bits the
+# public functions give on the whole array: by construction, except for the two
+# matrix products, which ``_rows_exact`` checks on the linear algebra library in
+# use (the engine keeps to the whole array where it finds them different).
+# ---------------------------------------------------------------------------
 Index = NDArray[np.intp]
 
 _ROWS_ENABLED = True

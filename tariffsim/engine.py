@@ -970,16 +970,6 @@ class _Run:
             return layers
         return np.where(changed[:, None], self.split(new), layers)
 
-    def resplit_run(self, st: _States, q: int, old: Array) -> None:
-        """Run ``q``'s dyads whose headline is no longer ``old`` (k, k) take their new
-        headline's canonical split (in place; ``st.layers`` copied by the caller)."""
-        if st.layers is None:
-            return
-        new = st.tariff[q]
-        changed = new != old
-        if changed.any():
-            st.layers[q] = np.where(changed[None], self.split(new), st.layers[q])
-
     def step_off(
         self, st: _States, d: Dyad, levels: ArrayLike, moves: ArrayLike, out: Array
     ) -> Array:
@@ -2058,6 +2048,7 @@ class _Talks:
         found = np.zeros(G, dtype=bool)
         best_k = np.zeros(G, dtype=np.intp)
         best_sub: list[frozenset[str] | None] = [None] * G
+        released = np.zeros((G, *start.control.shape[1:]), dtype=bool)  # controls a deal lifts
         for sub in subsets if C else ():
             ok = valid & floors_ok(sub, raw, combos)[None]
             flow = dict.fromkeys(parties, 0.0)
@@ -2083,6 +2074,7 @@ class _Talks:
             best = np.where(upd, sk, best)
             best_k = np.where(upd, k, best_k)
             found |= upd
+        done: list[int] = []  # the runs agreeing on a searched deal (positions in ``rows``)
         for g_ in range(G):
             q = int(rows[g_])
             if slow[g_]:
@@ -2090,6 +2082,7 @@ class _Talks:
                 continue
             if not found[g_]:
                 continue
+            done.append(g_)
             k, chosen = int(best_k[g_]), best_sub[g_]
             assert chosen is not None
             flow = dict.fromkeys(parties, 0.0)
@@ -2103,11 +2096,10 @@ class _Talks:
             }
             gain = {p: value[p] - float(dis[p][g_]) for p in parties}
             tot = sum(gain.values())
-            new_ctl = np.array(start.control[g_])
             for name in chosen:
                 for a, b in pool[name].releases:
                     if a in pos and b in pos:
-                        new_ctl[pos[a], pos[b]] = 0.0
+                        released[g_, pos[a], pos[b]] = True
             terms = {dy: float(combos[k, c]) for c, dy in enumerate(dyads)}
             before = {
                 dy: float(start.tariff[g_, i, j]) for dy, (i, j) in zip(dyads, ij, strict=True)
@@ -2120,14 +2112,21 @@ class _Talks:
                 q, r, event, terms, tuple(sorted(chosen)), gain,
                 {p: gain[p] / tot for p in parties}, before, lay_terms,
             )  # fmt: skip
-            st.tariff[q] = t[g_, k]
-            st.control[q] = new_ctl
-            st.peak[q] = peak[g_, k]
-            st.moved[q] = t[g_, k] - start.tariff[g_]
-            if by_layer:  # the agreed layers
-                st.layers[q] = cand_lay[g_, k]  # type: ignore[index]
-            else:  # agreed headlines: their canonical split
-                rt.resplit_run(st, q, start.tariff[g_])
+        if not done:
+            return
+        gs = np.array(done, dtype=np.intp)
+        qs, ks = rows[gs], best_k[gs]
+        st.tariff[qs] = t[gs, ks]
+        st.control[qs] = np.where(released[gs], 0.0, start.control[gs])
+        st.peak[qs] = peak[gs, ks]
+        st.moved[qs] = t[gs, ks] - start.tariff[gs]
+        if st.layers is None:
+            return
+        if by_layer:  # the agreed layers
+            st.layers[qs] = cand_lay[gs, ks]  # type: ignore[index]
+        else:  # agreed headlines: the changed dyads take their canonical split
+            changed = st.tariff[qs] != start.tariff[gs]
+            st.layers[qs] = np.where(changed[:, None], rt.split(st.tariff[qs]), st.layers[qs])
 
     def _agree(
         self,
