@@ -1,17 +1,34 @@
-"""Compiled total payoffs of the engine's decisions (numba).
+"""Compiled payoffs of the engine: decision totals and full breakdowns (numba).
 
-A strategy that best-responds in the batched engine
-(:meth:`tariffsim.engine.BatchObservation.payoff`) reads only the total
-payoff of each candidate next state. :func:`totals` computes that total,
-``sum_k weights[k] * terms[k]`` per country, for every run and candidate
-profile in one compiled loop, from the same inputs
-:func:`tariffsim.payoffs._evaluate_block` takes in the engine: the world's
-view of the involved countries (segments, the headline-to-segment rates of
-the world's tariff layers), the batched parameters (leading run axes), the
-market's parameters when they differ, the term weights, the answerable
-dyads, the candidate states and the slow state (ties in force, tie loss
-held, grievances, the previous equity index, bond stress and the burden
-the market priced).
+One compiled kernel computes every term of
+:func:`tariffsim.payoffs._evaluate_block` for the arguments the engine gives
+it, per run and candidate profile, and serves two uses:
+
+* :func:`totals`: the total payoff ``sum_k weights[k] * terms[k]`` per
+  country, all a strategy that best-responds in the batched engine reads
+  (:meth:`tariffsim.engine.BatchObservation.payoff`), optionally for one
+  country only (``me``), with its own memo of equal runs;
+* :func:`breakdown`: the whole :class:`~tariffsim.payoffs.Breakdown` (every
+  term, the total, the burden once trade has adjusted, recession odds,
+  drawdown, approval, the equity index, bond stress and the burden the market
+  priced) for what :func:`tariffsim._distinct.evaluate_distinct` evaluates:
+  the market pricing each round's new state (``_Run.evaluate_state``, fresh
+  or carrying the mood over) and the look-aheads and deal searches of the
+  talks (no slow state, a previous state per profile). ``imports`` and
+  ``effective`` stay lazy and are computed by the block's own numpy code on
+  first access (the engine reads them only when it records every field).
+
+The two differ only in what is written out (a flag of the kernel: the
+totals-only path writes one array and skips the index and bond stress when
+no crash is priced), so the term code exists once and a decision's total is
+the breakdown's total to the bit. The inputs are those the block takes in
+the engine: the world's view of the involved countries (segments, the
+headline-to-segment rates of the world's tariff layers), the batched
+parameters (leading run axes), the market's parameters when they differ, the
+term weights, the answerable dyads, the candidate states, the previous state
+(shared by a run's profiles, or one per profile) and the slow state (ties in
+force, tie loss held, grievances, the previous equity index, bond stress and
+the burden the market priced; each may be absent, as in the block).
 
 Scope: every term of the block — trade terms per product segment at the
 elasticity in force and once trade has adjusted (partial adjustment), the
@@ -22,19 +39,25 @@ escalations (the value of an answer), grievances, export controls (the
 dependence term, the control strain and the cost of easing them) and
 reciprocity — for candidate states given by headline tariffs or by tariff
 layers. Arguments outside the engine's layout (parameters without the
-leading run axes the engine gives them) return None, and the caller takes
-the numpy block.
+leading run axes the engine gives them, state arrays without its runs and
+profiles axes) return None, and the caller takes the numpy block.
 
 Each row (run) is computed independently, every entry by the same scalar
 code in a fixed order, so a run's totals never depend on the other runs of
 its batch. The arithmetic follows the numpy block term by term, in the
 same order of operations and summations; where the block takes a branch
 for the whole batch (partial adjustment, an escalation pending, a control
-eased, a crash weight), the kernel takes it per row, with the same result
+eased, a crash weight), the kernel takes it per run (per candidate for a
+control eased), with the same result
 (the skipped work adds exact zeros). Whether the market's mood is carried
 over the block decides for the whole batch (any equity index not zero),
 the kernel per run; the two differ only for a run at an index of exactly
-zero in a batch with others (a state the engine does not reach).
+zero in a batch with others (a state the engine does not reach). Likewise
+the burden the market prices an agent's model by (``market_burden``, and
+the index and bond stress behind it) for a run without a crash weight in a
+batch with runs that have one: the block prices every run by the market's
+model, the kernel that run by the agent's (the run's total is the same; the
+engine's own market pricing uses the true model, where the two agree).
 
 The trade response is computed as the compiled trade terms of
 :mod:`tariffsim._trade_kernel` compute it, ``q = exp(-s log(1 + p t))``
@@ -43,7 +66,7 @@ so that with both kernels in force (one switch, ``TARIFFSIM_JIT``) the
 trade terms are the block's to the last bit. The rest of the ``exp`` and
 ``log`` are the C library's where numpy uses its own vectorised versions,
 and sums over more than 7 countries run left to right where numpy sums
-pairwise: the totals agree with ``_evaluate_block(...).total`` to a few
+pairwise: the totals and every other field agree with the block's to a few
 units in the last place (the tests allow 1e-12 of the terms' size), not to
 the bit; against the numpy trade terms (``pow``), to about 1e-12 relative
 where a small tariff leaves ``1 - (1 + p t) q`` to cancel.
@@ -63,13 +86,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _trade_kernel
-from ._distinct import _hash, distinct_rows, taken_from
+from ._rows import _hash, distinct_rows, taken_from
 from ._trade_kernel import AVAILABLE, ENV
 from .dynamics import per_time
-from .payoffs import Params, _segment_plan, _WorldView
+from .payoffs import (
+    TERMS,
+    Breakdown,
+    Params,
+    _candidate_rates,
+    _segment_plan,
+    _SegmentRater,
+    _trade_inputs,
+    _trade_terms,
+    _WorldView,
+)
 from .world import World
 
-__all__ = ["AVAILABLE", "ENABLED", "ENV", "totals"]
+__all__ = ["AVAILABLE", "ENABLED", "ENV", "breakdown", "totals"]
 
 ENABLED = _trade_kernel.ENABLED
 """Whether the engine's decisions use the compiled totals (read at each call; set at import
@@ -108,36 +141,56 @@ _LN2 = 0.693147180559945309417232121458176568
 
 
 # scratch slots: matrices (k, k) and vectors (k,)
-M_TAU, M_CTL, M_EL, M_ELLR, M_ELM, M_FLOWS, M_FLOWS_A, M_TMP, M_BITE, M_MIRROR = range(10)
-_N_MATS = 10
+(
+    M_TAU, M_CTL, M_EL, M_ELLR, M_ELM, M_FLOWS, M_FLOWS_A, M_TMP, M_BITE, M_MIRROR,
+    M_T0, M_PMOV, M_PCTL,
+) = range(13)  # fmt: skip
+_N_MATS = 13
 V_TRADE, V_TRADE_A, V_TRADE_M = 0, 3, 6  # three rows each: pain, revenue, retaliation
 V_LOST, V_PRICED, V_BPREV, V_LOGIT, V_RESIST = 9, 10, 11, 12, 13
 _N_VECS = 14
 
+# rows of the full breakdown (``full``): the terms in TERMS order, then the indicators
+O_BURDEN, O_RECESSION, O_DRAWDOWN, O_APPROVAL, O_EQUITY, O_BOND, O_MARKET = range(12, 19)
+N_OUT = 19
+
 
 def _kernel(
     tariff: Any, cctl: Any, layers: Any, has_layers: bool,
-    t0: Any, peak0: Any, pmov: Any, pctl: Any, adj: Any, grv: Any, weff: Any, wtwo: Any,
-    sup: Any, shk: Any, peq: Any, pbd: Any, pmb: Any, has_pmb: bool, held: Any,
+    t0: Any, pmov: Any, pctl: Any, peak: Any, peak_max: bool,
+    adj: Any, grv: Any, has_grv: bool, weff: Any, wtwo: Any,
+    sup: Any, shk: Any, peq: Any, pbd: Any, pmb: Any, has_pmb: bool, held: Any, has_held: bool,
     m0: Any, m0_seg: Any, m0_rest: Any, gdp: Any, seg_mask: Any, base: Any,
     plan_ij: Any, plan_tops: Any, plan_nl: Any, plan_seg: Any, plan_segn: Any,
     weights: Any, active: Any,
     pd: Any, pc: Any, ps: Any, md: Any, mc: Any, msc: Any, has_market: bool, me: int,
-    out: Any,
+    full: bool, out: Any, outs: Any,
 ) -> None:  # fmt: skip
     """Totals ``out[r, q, i]`` of candidates ``tariff[r, q]``; see the module notes.
 
     Shapes (``R`` runs, ``P`` profiles, ``k`` countries, ``K`` segments,
-    ``L`` layers): ``tariff`` ``(R, P, k, k)``, ``cctl`` ``(R, 1 or P, k, k)``,
-    ``layers`` ``(R, P, L, k, k)`` (read when ``has_layers``); ``t0``, ``peak0``,
-    ``pmov``, ``pctl``, ``adj``, ``grv``, ``weff``, ``wtwo`` ``(R, k, k)``;
-    ``sup``, ``shk``, ``peq``, ``pbd``, ``pmb`` (read when ``has_pmb``),
-    ``held`` ``(R, k)``; ``pd``/``md`` ``(R', 3, k, k)``, ``pc``/``mc``
-    ``(R', 21, k)``, ``ps``/``msc`` ``(R', 11)`` with ``R'`` 1 or ``R``.
-    ``me >= 0``: only country ``me``'s totals are computed (the others' entries
-    of ``out`` are left as they are), from the dyads of its row and column only.
+    ``L`` layers; ``P'`` is 1 or ``P``, per array): ``tariff`` ``(R, P, k, k)``,
+    ``cctl`` ``(R, P', k, k)``, ``layers`` ``(R, P', L, k, k)`` (read when
+    ``has_layers``); the previous state ``t0``, ``pmov``, ``pctl`` and the
+    candidates' peaks ``peak`` ``(R, P', k, k)`` (``peak_max``: the peak is
+    ``max(peak, tariff)``, the engine's decisions pass the state's);
+    ``adj``, ``grv`` (read when ``has_grv``) ``(R, k, k)``; ``weff``, ``wtwo``
+    ``(1 or R, k, k)``; ``sup``, ``shk``, ``peq``, ``pbd``, ``pmb`` (read when
+    ``has_pmb``), ``held`` (read when ``has_held``) ``(R, k)``; ``pd``/``md``
+    ``(R', 3, k, k)``, ``pc``/``mc`` ``(R', 21, k)``, ``ps``/``msc`` ``(R', 11)``
+    with ``R'`` 1 or ``R``. ``me >= 0``: only country ``me``'s totals are
+    computed (the others' entries of ``out`` are left as they are), from the
+    dyads of its row and column only. ``full``: every term and indicator is
+    written to ``outs`` ``(N_OUT, R, P, k)`` as well (rows: the terms in
+    ``TERMS`` order, then ``O_BURDEN`` ... ``O_MARKET``), and the equity index,
+    bond stress and the burden the market prices are computed whether or not
+    a crash is priced.
 
-    No array views are taken in the loops (each would touch a reference count).
+    What depends on the previous state alone (an escalation pending and the
+    damage an answer would do, the value the previous state priced) is
+    computed once a run when the previous state is shared by its profiles,
+    else once a profile. No array views are taken in the loops (each would
+    touch a reference count).
     """
     R, P, k = tariff.shape[0], tariff.shape[1], tariff.shape[2]
     K = m0_seg.shape[0]
@@ -148,6 +201,7 @@ def _kernel(
     # per variant and dyad: log(1 + p t) and (1 + p t) ** -s, and the (t, p, s) they are of
     pows = np.zeros((3, 2, K, k, k))
     keys = np.full((3, 3, K, k, k), np.nan)  # nothing computed yet (nan equals nothing)
+    per_q = t0.shape[1] > 1 or pmov.shape[1] > 1 or pctl.shape[1] > 1
     for r in range(R):
         rp = min(r, pd.shape[0] - 1)
         rc = min(r, pc.shape[0] - 1)
@@ -155,6 +209,7 @@ def _kernel(
         mrd = min(r, md.shape[0] - 1)
         mrc = min(r, mc.shape[0] - 1)
         mrs = min(r, msc.shape[0] - 1)
+        rw = min(r, weff.shape[0] - 1)
         s_lr = ps[rs, S_EL]
         s_sr = ps[rs, S_ELS]
         margin = ps[rs, S_MARGIN]
@@ -172,71 +227,83 @@ def _kernel(
                 mats[M_ELM, i, j] = msc[mrs, S_EL]
                 if e != s_lr:
                     adjusting = True
-        # an escalation pending: the damage an equal answer would do, G (per run)
-        pending = False
-        for i in range(k):
-            for j in range(k):
-                mats[M_BITE, i, j] = 0.0
-                if pmov[r, i, j] > 0:
-                    pending = True
-        if pending:
-            for i in range(k):
-                for j in range(k):
-                    mats[M_MIRROR, i, j] = t0[r, i, j] + max(pmov[r, j, i], 0.0)
-            _rates_of(mats, M_MIRROR, base, plan_ij, plan_tops, plan_nl, plan_seg, plan_segn,
-                      takes, rates)  # fmt: skip
-            _trade(rates, m0_seg, gdp, pd, rp, mats, M_ELLR, margin, pc, rc, False, vecs,
-                   V_TRADE, M_TMP, V_LOST, me)  # fmt: skip
-            for i in range(k):
-                for j in range(k):
-                    mats[M_BITE, i, j] = _bite(m0_rest[i, j] + mats[M_TMP, i, j], m0[i, j])
-            _rates_of(t0, r, base, plan_ij, plan_tops, plan_nl, plan_seg, plan_segn, takes, rates)
-            _trade(rates, m0_seg, gdp, pd, rp, mats, M_ELLR, margin, pc, rc, False, vecs,
-                   V_TRADE, M_TMP, V_LOST, me)  # fmt: skip
-            for i in range(k):
-                for j in range(k):
-                    g = _bite(m0_rest[i, j] + mats[M_TMP, i, j], m0[i, j])
-                    mats[M_BITE, i, j] = mats[M_BITE, i, j] - g
-        # the value the previous state priced (a mood carried over)
-        carried = False
-        for i in range(k):
-            vecs[V_PRICED, i] = 0.0
-            if peq[r, i] != 0:
-                carried = True
-        if carried:
-            if has_pmb:
-                for i in range(k):
-                    vecs[V_BPREV, i] = pmb[r, i]
-            else:
-                _rates_of(t0, r, base, plan_ij, plan_tops, plan_nl, plan_seg, plan_segn, takes,
-                          rates)  # fmt: skip
-                _trade(rates, m0_seg, gdp, md, mrd, mats, M_ELM if has_market else M_ELLR,
-                       m_margin, mc, mrc, True, vecs, V_TRADE, M_TMP, V_LOST, me)  # fmt: skip
-                for i in range(k):
-                    dep_i = _dep(pctl, r, md, mrd, i, k)
-                    t3 = vecs[V_TRADE, i] + vecs[V_TRADE + 1, i] + vecs[V_TRADE + 2, i]
-                    vecs[V_BPREV, i] = -(t3 + dep_i)
-            for i in range(k):
-                x = mc[mrc, C_IB, i] * vecs[V_BPREV, i] - m_se * sup[r, i]
-                vecs[V_PRICED, i] = -max(x, 0.0)
         crash = False
         for i in range(k):
             if pc[rc, C_CRW, i] != 0:
                 crash = True
             rb = pc[rc, C_RBASE, i]
             vecs[V_LOGIT, i] = math.log(rb / (1.0 - rb))  # the base odds, once a run
-        eased_any = False
-        for q in range(cctl.shape[1]):
-            for i in range(k):
-                for j in range(k):
-                    if pctl[r, i, j] != cctl[r, q, i, j]:
-                        eased_any = True
+        pending = False
         for q in range(P):
+            if q == 0 or per_q:  # the previous state (once a run unless it differs by profile)
+                q0 = min(q, t0.shape[1] - 1)
+                qm = min(q, pmov.shape[1] - 1)
+                qp = min(q, pctl.shape[1] - 1)
+                for i in range(k):
+                    for j in range(k):
+                        mats[M_T0, i, j] = t0[r, q0, i, j]
+                        mats[M_PMOV, i, j] = pmov[r, qm, i, j]
+                        mats[M_PCTL, i, j] = pctl[r, qp, i, j]
+                # an escalation pending: the damage an equal answer would do, G
+                pending = False
+                for i in range(k):
+                    for j in range(k):
+                        mats[M_BITE, i, j] = 0.0
+                        if mats[M_PMOV, i, j] > 0:
+                            pending = True
+                if pending:
+                    for i in range(k):
+                        for j in range(k):
+                            mats[M_MIRROR, i, j] = mats[M_T0, i, j] + max(mats[M_PMOV, j, i], 0.0)
+                    _rates_of(mats, M_MIRROR, base, plan_ij, plan_tops, plan_nl, plan_seg,
+                              plan_segn, takes, rates)  # fmt: skip
+                    _trade(rates, m0_seg, gdp, pd, rp, mats, M_ELLR, margin, pc, rc, False, vecs,
+                           V_TRADE, M_TMP, V_LOST, me)  # fmt: skip
+                    for i in range(k):
+                        for j in range(k):
+                            g = _bite(m0_rest[i, j] + mats[M_TMP, i, j], m0[i, j])
+                            mats[M_BITE, i, j] = g
+                    _rates_of(mats, M_T0, base, plan_ij, plan_tops, plan_nl, plan_seg, plan_segn,
+                              takes, rates)  # fmt: skip
+                    _trade(rates, m0_seg, gdp, pd, rp, mats, M_ELLR, margin, pc, rc, False, vecs,
+                           V_TRADE, M_TMP, V_LOST, me)  # fmt: skip
+                    for i in range(k):
+                        for j in range(k):
+                            g = _bite(m0_rest[i, j] + mats[M_TMP, i, j], m0[i, j])
+                            mats[M_BITE, i, j] = mats[M_BITE, i, j] - g
+                # the value the previous state priced (a mood carried over)
+                carried = False
+                for i in range(k):
+                    vecs[V_PRICED, i] = 0.0
+                    if peq[r, i] != 0:
+                        carried = True
+                if carried:
+                    if has_pmb:
+                        for i in range(k):
+                            vecs[V_BPREV, i] = pmb[r, i]
+                    else:
+                        _rates_of(mats, M_T0, base, plan_ij, plan_tops, plan_nl, plan_seg,
+                                  plan_segn, takes, rates)  # fmt: skip
+                        _trade(rates, m0_seg, gdp, md, mrd, mats,
+                               M_ELM if has_market else M_ELLR, m_margin, mc, mrc, True, vecs,
+                               V_TRADE, M_TMP, V_LOST, me)  # fmt: skip
+                        for i in range(k):
+                            dep_i = _dep(mats, M_PCTL, md, mrd, i, k)
+                            t3 = vecs[V_TRADE, i] + vecs[V_TRADE + 1, i] + vecs[V_TRADE + 2, i]
+                            vecs[V_BPREV, i] = -(t3 + dep_i)
+                    for i in range(k):
+                        x = mc[mrc, C_IB, i] * vecs[V_BPREV, i] - m_se * sup[r, i]
+                        vecs[V_PRICED, i] = -max(x, 0.0)
             qc = min(q, cctl.shape[1] - 1)
+            qk = min(q, peak.shape[1] - 1)
+            ql = min(q, layers.shape[1] - 1)
+            eased = False  # an export control eased (the block's test, per candidate)
             for i in range(k):
                 for j in range(k):
                     mats[M_TAU, i, j] = tariff[r, q, i, j]
                     mats[M_CTL, i, j] = cctl[r, qc, i, j]
+                    if mats[M_PCTL, i, j] != mats[M_CTL, i, j]:
+                        eased = True
             # segment rates of the candidate (payoffs._segment_rater, or segment_rates of layers),
             # written out as _rates_of/_layer_rates are: calling them here made every
             # scenario 1.3-1.7x slower (measured)
@@ -250,7 +317,7 @@ def _kernel(
                         for j in range(k):
                             acc = 0.0
                             for m in range(seg_mask.shape[1]):
-                                acc += seg_mask[kk, m, i, j] * layers[r, q, m, i, j]
+                                acc += seg_mask[kk, m, i, j] * layers[r, ql, m, i, j]
                             rates[kk, i, j] = acc
             else:
                 for kk in range(K):
@@ -357,9 +424,9 @@ def _kernel(
                             if absorbed > mg:
                                 absorbed = mg
                             vecs[V_LOST, j] += absorbed * mm + mg * (m0_ - mm)
-                        rw = pc[rc, C_RW, i] if v < 2 else mc[mrc, C_RW, i]
+                        rw_ = pc[rc, C_RW, i] if v < 2 else mc[mrc, C_RW, i]
                         vecs[to, i] += -(s_pain / (10.0 * gdp[i]))
-                        vecs[to + 1, i] += rw * (s_rev / (10.0 * gdp[i]))
+                        vecs[to + 1, i] += rw_ * (s_rev / (10.0 * gdp[i]))
                     for j in range(k):
                         vecs[to + 2, j] += -(vecs[V_LOST, j] / (10.0 * gdp[j]))
             for i in range(k):
@@ -379,32 +446,35 @@ def _kernel(
                 rec = -(prec - rb) * pc[rc, C_RCOST, i]
                 dd = max(pc[rc, C_MBETA, i] * ahead - ps[rs, S_SE] * sup[r, i], 0.0) - shk[r, i]
                 mkt = -pc[rc, C_MW, i] * dd
-                if crash:  # the equity index and bond stress, priced by the market's model
-                    if has_market:
+                b_mkt = ahead
+                eq = 0.0
+                bond = 0.0
+                if crash or full:  # the equity index and bond stress, priced by the market
+                    if crash and has_market:  # (the block prices a crash only by its model)
                         t3 = vecs[V_TRADE_M, i] + vecs[V_TRADE_M + 1, i] + vecs[V_TRADE_M + 2, i]
                         b_mkt = -(t3 + _dep(mats, M_CTL, md, mrd, i, k))
-                    else:
-                        b_mkt = ahead
                     priced = -max(mc[mrc, C_IB, i] * b_mkt - msc[mrs, S_SE] * sup[r, i], 0.0)
                     carry = peq[r, i] - vecs[V_PRICED, i]
                     speed = msc[mrs, S_SPEED]
                     mood = (1.0 - speed) * carry + shk[r, i]
                     eq = max(priced + mood, -99.0)
                     bond = (1.0 - speed) * pbd[r, i] + msc[mrs, S_BB] * max(carry - mood, 0.0)
-                    stress = -eq + ps[rs, S_BW] * bond - pc[rc, C_CRT, i]
-                    sx = max(stress, 0.0)
-                    mkt = mkt - pc[rc, C_CRW, i] * (sx * sx)
+                    if crash:
+                        stress = -eq + ps[rs, S_BW] * bond - pc[rc, C_CRT, i]
+                        sx = max(stress, 0.0)
+                        mkt = mkt - pc[rc, C_CRW, i] * (sx * sx)
                 appr = pc[rc, C_ABASE, i] - pc[rc, C_APRICE, i] * (-pain) - pc[rc, C_AMKT, i] * dd
                 pol = pc[rc, C_PW, i] * (appr - pc[rc, C_ABASE, i]) * 100.0
                 # alliance: strain with the ties in force, controls kept, tie loss held
                 strain = 0.0
                 kept = 0.0
                 for j in range(k):
-                    strain += mats[M_TAU, i, j] * wtwo[r, i, j]
+                    strain += mats[M_TAU, i, j] * wtwo[rw, i, j]
                     kept += mats[M_CTL, i, j]
                 ally = -pc[rc, C_AW, i] * strain
                 ally = ally - pc[rc, C_CS, i] * kept
-                ally = ally - pc[rc, C_TV, i] * held[r, i]
+                if has_held:
+                    ally = ally - pc[rc, C_TV, i] * held[r, i]
                 # coalition: resisting a common aggressor h together
                 coal_sum = 0.0
                 for h in range(k):
@@ -418,7 +488,7 @@ def _kernel(
                         continue
                     acc = 0.0
                     for c in range(k):
-                        acc += min(vecs[V_RESIST, i], vecs[V_RESIST, c]) * weff[r, i, c]
+                        acc += min(vecs[V_RESIST, i], vecs[V_RESIST, c]) * weff[rw, i, c]
                     coal_sum += acc
                 coal = pc[rc, C_CW, i] * coal_sum
                 # face and resolve
@@ -429,40 +499,48 @@ def _kernel(
                 for j in range(k):
                     tij = mats[M_TAU, i, j]
                     tji = mats[M_TAU, j, i]
-                    cut = max(t0[r, i, j] - tij, 0.0)
-                    partner = max(t0[r, j, i] - tji, 0.0) > 0 or pmov[r, j, i] < 0
+                    t0ij = mats[M_T0, i, j]
+                    t0ji = mats[M_T0, j, i]
+                    cut = max(t0ij - tij, 0.0)
+                    partner = max(t0ji - tji, 0.0) > 0 or mats[M_PMOV, j, i] < 0
                     unit += cut * ((1.0 - fmr) if partner else 1.0)
-                    pk = max(peak0[r, i, j], tij)
+                    pk = max(peak[r, qk, i, j], tij) if peak_max else peak[r, qk, i, j]
                     elim += 1.0 if (cut > 0 and tij <= 0 and pk > 0) else 0.0
-                    d_ij = tij - t0[r, i, j]
-                    d_ji = tji - t0[r, j, i]
-                    pk_ji = max(peak0[r, j, i], tji)
-                    uni = d_ji >= 0 and pmov[r, j, i] >= 0 and (pk_ji > 0 or pmov[r, i, j] > 0)
+                    d_ij = tij - t0ij
+                    d_ji = tji - t0ji
+                    pk_ji = max(peak[r, qk, j, i], tji) if peak_max else peak[r, qk, j, i]
+                    uni = (
+                        d_ji >= 0
+                        and mats[M_PMOV, j, i] >= 0
+                        and (pk_ji > 0 or mats[M_PMOV, i, j] > 0)
+                    )
                     rcut += max(-d_ij, 0.0) * (1.0 if uni else 0.0)
-                    griev += cut * grv[r, i, j]
+                    if has_grv:
+                        griev += cut * grv[r, i, j]
                 face = -(pc[rc, C_FW, i] * unit + pc[rc, C_FZC, i] * elim)
                 res = -pc[rc, C_RESW, i] * rcut
                 if pending:  # escalations left unanswered
                     left = 0.0
                     for j in range(k):
-                        size = pmov[r, j, i]
+                        size = mats[M_PMOV, j, i]
                         stake = 1.0 - _bite(m0_rest[j, i] + mats[M_FLOWS_A, j, i], m0[j, i])
                         worth = min(size, ps[rs, S_ANS] * mats[M_BITE, i, j] * stake)
-                        d_ij = mats[M_TAU, i, j] - t0[r, i, j]
+                        d_ij = mats[M_TAU, i, j] - mats[M_T0, i, j]
                         left += active[i, j] * worth if (size > 0 and d_ij <= 0) else 0.0
                     res = res - pc[rc, C_RESW, i] * left
-                res = res - pc[rc, C_GW, i] * griev
-                if eased_any:  # easing export controls
+                if has_grv:
+                    res = res - pc[rc, C_GW, i] * griev
+                if eased:  # easing export controls
                     c_face = 0.0
                     c_res = 0.0
                     c_elim = 0.0
                     for j in range(k):
                         cij = mats[M_CTL, i, j]
-                        eased = max(pctl[r, i, j] - cij, 0.0)
-                        both = (mats[M_TAU, j, i] - t0[r, j, i]) < 0 or pmov[r, j, i] < 0
-                        c_face += eased * ((1.0 - fmr) if both else 1.0)
-                        c_res += eased * (0.0 if both else 1.0)
-                        c_elim += 1.0 if (pctl[r, i, j] > 0 and cij <= 0) else 0.0
+                        eased_ij = max(mats[M_PCTL, i, j] - cij, 0.0)
+                        both = (mats[M_TAU, j, i] - mats[M_T0, j, i]) < 0 or mats[M_PMOV, j, i] < 0
+                        c_face += eased_ij * ((1.0 - fmr) if both else 1.0)
+                        c_res += eased_ij * (0.0 if both else 1.0)
+                        c_elim += 1.0 if (mats[M_PCTL, i, j] > 0 and cij <= 0) else 0.0
                     face = face - (pc[rc, C_FW, i] * c_face + pc[rc, C_FZC, i] * c_elim)
                     res = res - pc[rc, C_RESW, i] * c_res
                 ref = ps[rs, S_REF]
@@ -485,6 +563,26 @@ def _kernel(
                 total += weights[10, i] * res
                 total += weights[11, i] * recip
                 out[r, q, i] = total
+                if full:
+                    outs[0, r, q, i] = pain
+                    outs[1, r, q, i] = rev
+                    outs[2, r, q, i] = ret
+                    outs[3, r, q, i] = dep_i
+                    outs[4, r, q, i] = rec
+                    outs[5, r, q, i] = mkt
+                    outs[6, r, q, i] = pol
+                    outs[7, r, q, i] = ally
+                    outs[8, r, q, i] = coal
+                    outs[9, r, q, i] = face
+                    outs[10, r, q, i] = res
+                    outs[11, r, q, i] = recip
+                    outs[O_BURDEN, r, q, i] = ahead
+                    outs[O_RECESSION, r, q, i] = prec
+                    outs[O_DRAWDOWN, r, q, i] = dd
+                    outs[O_APPROVAL, r, q, i] = appr
+                    outs[O_EQUITY, r, q, i] = eq
+                    outs[O_BOND, r, q, i] = bond
+                    outs[O_MARKET, r, q, i] = b_mkt
 
 
 def _logaddexp0(y: float) -> float:
@@ -661,13 +759,14 @@ def _signature() -> tuple[Any, ...]:
     b = types.boolean
     return (
         f(4), f(4), f(5), b,
-        *(f(3),) * 8,
-        *(f(2),) * 5, b, f(2),
+        f(4), f(4), f(4), f(4), b,
+        f(3), f(3), b, f(3), f(3),
+        f(2), f(2), f(2), f(2), f(2), b, f(2), b,
         f(2), f(3), f(2), f(1), f(4), f(3),
         i(2), f(2), i(1), i(3), i(2),
         f(2), f(2),
         f(4), f(3), f(2), f(4), f(3), f(2), b, types.int64,
-        types.Array(types.float64, 3, "C"),
+        b, types.Array(types.float64, 3, "C"), types.Array(types.float64, 4, "C"),
     )  # fmt: skip
 
 
@@ -678,19 +777,30 @@ _VIEWS: dict[int, tuple[Any, tuple[Any, ...]]] = {}
 """Per view (a weak reference to it): the world's arrays the kernel reads."""
 
 
-def _view_arrays(view: _WorldView, world: World, idx: NDArray[np.intp]) -> tuple[Any, ...]:
+def _view_arrays(
+    view: _WorldView, world: World | None = None, idx: NDArray[np.intp] | None = None
+) -> tuple[Any, ...] | None:
     """``m0, m0_seg, m0_rest, gdp, seg_mask, base`` and the layer plan of ``view``.
 
     The plan is that of ``payoffs._segment_rater`` for countries ``idx`` of
-    ``world``: per dyad with instruments, its position, its layers' tops (in
-    escalation order) and, per segment, the layers that hit it (in layer order).
+    ``world`` (the one the view's ``rates`` holds when ``world`` is not given):
+    per dyad with instruments, its position, its layers' tops (in escalation
+    order) and, per segment, the layers that hit it (in layer order). None
+    when the view has several segments and no plan is known.
     """
     hit = _VIEWS.get(id(view))
     if hit is not None and hit[0]() is view:
         return hit[1]
     mask = np.ascontiguousarray(view.seg_mask, dtype=np.float64)
     n_seg = mask.shape[0]
-    plan = _segment_plan(world, idx, mask)
+    if world is not None and idx is not None:
+        plan = _segment_plan(world, idx, mask)
+    elif isinstance(view.rates, _SegmentRater):
+        plan = view.rates.plan
+    elif n_seg == 1:  # one segment: its rate is the headline, no plan read
+        plan = []
+    else:
+        return None
     width = max([len(p[2]) for p in plan], default=1)
     ij = np.zeros((len(plan), 2), dtype=np.int64)
     tops = np.zeros((len(plan), width))
@@ -915,8 +1025,9 @@ def totals(
         return None
     cctl = st.control[:, None] if control is None else control
     state = {
-        "tariff": tariff, "cctl": cctl, "layers": layers, "t0": st.tariff, "peak0": st.peak,
-        "pmov": st.moved, "pctl": st.control, "adj": st.adjust, "grv": grv[:, 0],
+        "tariff": tariff, "cctl": cctl, "layers": layers, "t0": st.tariff[:, None],
+        "peak0": st.peak[:, None], "pmov": st.moved[:, None], "pctl": st.control[:, None],
+        "adj": st.adjust, "grv": grv[:, 0],
         "weff": eff[:, 0], "wtwo": two[:, 0], "sup": st.support, "shk": st.shock,
         "peq": st.equity, "pbd": st.bond, "pmb": st.market_burden, "held": held[:, 0],
     }  # fmt: skip
@@ -961,9 +1072,9 @@ def _run(
     has_market: bool,
     me: int | None,
 ) -> Array:
-    m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn = _view_arrays(
-        view, world, idx
-    )
+    arrays = _view_arrays(view, world, idx)
+    assert arrays is not None  # a plan is made from the world
+    m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn = arrays
     tariff = _f(s["tariff"])
     R, P, k = tariff.shape[0], tariff.shape[1], tariff.shape[-1]
     lay = s["layers"]
@@ -974,10 +1085,164 @@ def _run(
     pmb = _f(pmb) if has_pmb else np.zeros((1, k))
     out = np.empty((R, P, k))
     _get_kernel()(
-        tariff, _f(s["cctl"]), lay, has_layers, _f(s["t0"]), _f(s["peak0"]), _f(s["pmov"]),
-        _f(s["pctl"]), _f(s["adj"]), _f(s["grv"]), _f(s["weff"]), _f(s["wtwo"]), _f(s["sup"]),
-        _f(s["shk"]), _f(s["peq"]), _f(s["pbd"]), pmb, has_pmb, _f(s["held"]),
+        tariff, _f(s["cctl"]), lay, has_layers, _f(s["t0"]), _f(s["pmov"]), _f(s["pctl"]),
+        _f(s["peak0"]), True, _f(s["adj"]), _f(s["grv"]), True, _f(s["weff"]), _f(s["wtwo"]),
+        _f(s["sup"]), _f(s["shk"]), _f(s["peq"]), _f(s["pbd"]), pmb, has_pmb, _f(s["held"]), True,
         m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
-        _f(weights), _f(active), *packs, has_market, -1 if me is None else me, out,
+        _f(weights), _f(active), *packs, has_market, -1 if me is None else me,
+        False, out, _NO_OUTS,
     )  # fmt: skip
     return out
+
+
+_NO_OUTS = np.zeros((1, 1, 1, 1))
+"""The ``outs`` of a totals-only call (not written)."""
+
+
+# ---------------------------------------------------------------------------
+# The full breakdown: every term and indicator of the block, from the same kernel.
+# ---------------------------------------------------------------------------
+def _by_profile(a: Any, R: int, P: int, tail: tuple[int, ...], *, shared: bool) -> Array | None:
+    """``a`` ``(R or 1, P or 1, *tail)`` as a C-contiguous ``(R, P', *tail)`` array.
+
+    ``P'`` is 1 when ``a`` is shared by the profiles (length 1 or stride 0
+    along the profile axis), else ``P``; ``shared=True`` asks for ``P' = 1``
+    (the profile axis dropped: ``(R, *tail)``), and takes an array whose
+    profiles are equal bit for bit as shared (a broadcast the memo of equal
+    runs has copied). None when ``a`` has another layout.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim != 2 + len(tail) or a.shape[2:] != tail or a.shape[0] not in (1, R):
+        return None
+    if a.shape[1] > 1 and a.strides[1] == 0:
+        a = a[:, :1]
+    if shared and a.shape[1] > 1:
+        u = a.view(np.uint64)
+        if bool((u == u[:, :1]).all()):
+            a = a[:, :1]
+    if a.shape[1] not in (1, P) or (shared and a.shape[1] != 1):
+        return None
+    if a.shape[0] != R:
+        a = np.broadcast_to(a, (R, *a.shape[1:]))
+    return _f(a[:, 0] if shared else a)
+
+
+def breakdown(
+    view: _WorldView,
+    p: Params,
+    weights: Array,
+    active: Array,
+    nxt: Any,
+    prev_tau: Array,
+    prev_moved: Array,
+    prev_control: Array | None = None,
+    tie_held: Array | None = None,
+    grievance: Array | None = None,
+    ties: tuple[Array, Array] | None = None,
+    prev_equity: Array | None = None,
+    prev_bond: Array | None = None,
+    market: Params | None = None,
+    prev_market_burden: Array | None = None,
+) -> Breakdown | None:
+    """:func:`tariffsim.payoffs._evaluate_block` computed by the compiled kernel.
+
+    The same arguments (``nxt`` a :class:`~tariffsim.world.StateBatch` of
+    candidates ``(R, P, k, k)``) and the same :class:`~tariffsim.payoffs.Breakdown`:
+    every term, the total, the burden once trade has adjusted, recession
+    odds, drawdown, approval, the equity index, bond stress and the burden
+    the market priced, each ``(R, P, k)``, to a few units in the last place
+    of the block's (see the module notes). ``imports`` and ``effective`` are
+    computed on first access by the block's own numpy code. Each run is
+    computed on its own, so a run's numbers never depend on its batch.
+
+    Returns None for arguments outside the engine's layout (the caller takes
+    the numpy block): parameters without the leading run axes, state arrays
+    without the runs and profiles axes (``(R, P or 1, ...)``), slow state,
+    adjustment, support, shock or market state differing by profile, or a
+    view of several segments without its layer plan.
+    """
+    tau = np.asarray(nxt.tariff)
+    if tau.ndim != 4:
+        return None
+    R, P, k = tau.shape[0], tau.shape[1], tau.shape[-1]
+    arrays = _view_arrays(view)
+    pk = _pack(p, view.days)
+    mk = pk if market is None else _pack(market, view.days)
+    if arrays is None or pk is None or mk is None or weights.shape != (12, k):
+        return None
+    m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn = arrays
+    kk2 = (k, k)
+    lay = nxt.layers
+    has_layers = bool(lay.shape[-3])
+    zeros = np.zeros((R, 1, k))
+    got = {
+        "cctl": _by_profile(nxt.control, R, P, kk2, shared=False),
+        "layers": (
+            _by_profile(lay, R, P, lay.shape[2:], shared=False)
+            if has_layers and lay.shape[-3] == mask.shape[1]
+            else None
+        ),
+        "t0": _by_profile(prev_tau, R, P, kk2, shared=False),
+        "pmov": _by_profile(prev_moved, R, P, kk2, shared=False),
+        "pctl": _by_profile(
+            nxt.control if prev_control is None else prev_control, R, P, kk2, shared=False
+        ),
+        "peak": _by_profile(nxt.peak, R, P, kk2, shared=False),
+        "adj": _by_profile(nxt.adjust, R, P, kk2, shared=True),
+        "grv": _by_profile(
+            np.zeros((R, 1, k, k)) if grievance is None else grievance, R, P, kk2, shared=True
+        ),
+        "sup": _by_profile(nxt.support, R, P, (k,), shared=True),
+        "shk": _by_profile(nxt.shock, R, P, (k,), shared=True),
+        "peq": _by_profile(zeros if prev_equity is None else prev_equity, R, P, (k,), shared=True),
+        "pbd": _by_profile(zeros if prev_bond is None else prev_bond, R, P, (k,), shared=True),
+        "pmb": _by_profile(
+            zeros if prev_market_burden is None else prev_market_burden, R, P, (k,), shared=True
+        ),
+        "held": _by_profile(zeros if tie_held is None else tie_held, R, P, (k,), shared=True),
+    }
+    if ties is None:
+        got["weff"], got["wtwo"] = _f(view.ties[None]), _f(view.two_step[None])
+    else:
+        got["weff"] = _by_profile(ties[0], R, P, kk2, shared=True)
+        got["wtwo"] = _by_profile(ties[1], R, P, kk2, shared=True)
+    if has_layers and got["layers"] is None:
+        return None
+    if got["layers"] is None:
+        got["layers"] = np.zeros((1, 1, 1, k, k))
+    if any(v is None for v in got.values()):
+        return None
+    g: dict[str, Array] = got  # type: ignore[assignment]
+    out = np.empty((R, P, k))
+    outs = np.empty((N_OUT, R, P, k))
+    _get_kernel()(
+        _f(tau), g["cctl"], g["layers"], has_layers, g["t0"], g["pmov"], g["pctl"], g["peak"],
+        False, g["adj"], g["grv"], grievance is not None, g["weff"], g["wtwo"], g["sup"],
+        g["shk"], g["peq"], g["pbd"], g["pmb"], prev_market_burden is not None, g["held"],
+        tie_held is not None, m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
+        _f(weights), _f(np.broadcast_to(active, kk2)), *pk[:3], *mk[:3], market is not None, -1,
+        True, out, outs,
+    )  # fmt: skip
+
+    def imports() -> Array:  # the block's own code, on first access
+        r = _candidate_rates(view, nxt)
+        pt, el = _trade_inputs(p, nxt, batched=ties is not None)
+        return view.m0_rest + _trade_terms(p, r, view.m0_seg, view.gdp, pt, el)[3]
+
+    def effective() -> Array:
+        return (view.seg_share * _candidate_rates(view, nxt)).sum(axis=-3)
+
+    return Breakdown(
+        terms=dict(zip(TERMS, outs[:12], strict=True)),
+        weights=weights,
+        total=out,
+        burden=outs[O_BURDEN],
+        recession=outs[O_RECESSION],
+        drawdown=outs[O_DRAWDOWN],
+        approval=outs[O_APPROVAL],
+        imports_fn=imports,
+        effective_fn=effective,
+        equity=outs[O_EQUITY],
+        bond=outs[O_BOND],
+        market_burden=outs[O_MARKET],
+    )

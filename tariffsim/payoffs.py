@@ -2102,7 +2102,7 @@ def _segment_plan(
     return plan
 
 
-def _segment_rater(world: World, idx: NDArray[np.intp], mask: Array) -> Callable[[Array], Array]:
+def _segment_rater(world: World, idx: NDArray[np.intp], mask: Array) -> _SegmentRater:
     """``segment_rates(world.splitter(idx)(tau), mask)`` without building the layers.
 
     ``mask`` is the view's ``(K, L, k, k)`` segment mask. A dyad without
@@ -2113,12 +2113,26 @@ def _segment_rater(world: World, idx: NDArray[np.intp], mask: Array) -> Callable
     with the 0/1 mask is exact and the others are exact zeros, so the rates
     are those of the layer route to the last bit.
     """
-    base = np.array(mask[:, 0])
-    plan = _segment_plan(world, idx, mask)
+    return _SegmentRater(np.array(mask[:, 0]), _segment_plan(world, idx, mask))
 
-    def rates(tau: Array) -> Array:
-        out: Array = base * tau[..., None, :, :]
-        for i, j, tops, seg in plan:
+
+class _SegmentRater:
+    """Segment rates ``(..., K, k, k)`` of headline tariffs (see :func:`_segment_rater`).
+
+    ``base`` is the generic layer's row of the segment mask ``(K, k, k)`` and
+    ``plan`` the layer plan of :func:`_segment_plan` (also read by the
+    compiled kernels, which fill the same rates entry by entry).
+    """
+
+    __slots__ = ("base", "plan")
+
+    def __init__(self, base: Array, plan: list[tuple[int, int, list[float], list[list[int]]]]):
+        self.base = base
+        self.plan = plan
+
+    def __call__(self, tau: Array) -> Array:
+        out: Array = self.base * tau[..., None, :, :]
+        for i, j, tops, seg in self.plan:
             rest = tau[..., i, j]
             takes = []
             for m, top in enumerate(tops):
@@ -2134,8 +2148,6 @@ def _segment_rater(world: World, idx: NDArray[np.intp], mask: Array) -> Callable
                     acc = acc + takes[m]
                 out[..., kk, i, j] = acc
         return out
-
-    return rates
 
 
 def _slice_params(p: Params, idx: NDArray[np.intp]) -> Params:
@@ -2376,18 +2388,9 @@ def _evaluate_block(
     gdp = world.gdp
     m0 = world.imports
     tau = nxt.tariff
-    if world.seg_share.shape[0] == 1:
-        r = tau[..., None, :, :]  # one segment: every layer hits it
-    elif world.rates is not None and not nxt.layers.shape[-3]:
-        r = world.rates(tau)  # (..., K, n, n), as the layer route below
-    else:
-        lay = nxt.layers if nxt.layers.shape[-3] else world.split(tau)
-        r = segment_rates(lay, world.seg_mask)  # (..., K, n, n)
+    r = _candidate_rates(world, nxt)  # (..., K, n, n)
     m0_seg = world.m0_seg  # (K, n, n): seg_share * m0
-    pt, el = (
-        _seg(p.pass_through),
-        _seg(elasticity_in_force(p, nxt.adjust, batched=ties is not None)),
-    )
+    pt, el = _trade_inputs(p, nxt, batched=ties is not None)
     pain, rev, ret, flows = _trade_terms(p, r, m0_seg, gdp, pt, el)
     dep = dependence_loss(nxt.control, p.critical_exposure)
     burden = -(pain + rev + ret + dep)
@@ -2500,6 +2503,21 @@ def _evaluate_block(
         bond=np.broadcast_to(bond, np.shape(burden)),
         market_burden=np.broadcast_to(b_mkt, np.shape(burden)),
     )
+
+
+def _candidate_rates(world: _WorldView, nxt: StateBatch) -> Array:
+    """Segment rates ``(..., K, k, k)`` of the states ``nxt`` in a view (their layers if given)."""
+    if world.seg_share.shape[0] == 1:
+        return nxt.tariff[..., None, :, :]  # one segment: every layer hits it
+    if world.rates is not None and not nxt.layers.shape[-3]:
+        return world.rates(nxt.tariff)  # as the layer route below
+    lay = nxt.layers if nxt.layers.shape[-3] else world.split(nxt.tariff)
+    return segment_rates(lay, world.seg_mask)
+
+
+def _trade_inputs(p: Params, nxt: StateBatch, *, batched: bool) -> tuple[Any, Any]:
+    """The pass-through and the elasticity in force, with the segment axis (:func:`_seg`)."""
+    return _seg(p.pass_through), _seg(elasticity_in_force(p, nxt.adjust, batched=batched))
 
 
 def _rates_of(world: _WorldView, t: Array) -> Array:

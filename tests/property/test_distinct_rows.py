@@ -6,9 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
-from tariffsim import _distinct, parampath
+from tariffsim import _distinct, _rows, parampath
 from tariffsim.path import ARRAY_FIELDS
-from tariffsim.payoffs import _evaluate_block
 
 SETTINGS = settings(max_examples=6, deadline=None)
 GAMES = {
@@ -50,16 +49,17 @@ def same(a, b, what=""):
 def batch_both_ways(game, rounds, seeds, overrides, record="full"):
     """The batch with the memo on and off, and the row counts the memo evaluated."""
     seen = []
+    real = _distinct._evaluate  # the compiled breakdown or the numpy block, on the rows given
 
     def counting(world, p, weights, active, nxt, *args, **kw):
         seen.append(nxt.tariff.shape[0])
-        return _evaluate_block(world, p, weights, active, nxt, *args, **kw)
+        return real(world, p, weights, active, nxt, *args, **kw)
 
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(_distinct, "_evaluate_block", counting)
+        m.setattr(_distinct, "_evaluate", counting)
         on = ts.simulate_batch(game, rounds, seeds=seeds, overrides=overrides, record=record)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(_distinct, "_ENABLED", False)
+        m.setattr(_rows, "_ENABLED", False)
         off = ts.simulate_batch(game, rounds, seeds=seeds, overrides=overrides, record=record)
     return on, off, seen
 
@@ -115,5 +115,5 @@ def test_two_classes_of_runs():
 def test_rows_differing_only_in_the_sign_of_a_zero_are_kept_apart():
     a = np.zeros((6, 1, 2, 2))
     a[3, 0, 0, 1] = -0.0
-    first, inv = _distinct._classes([a], 6)
+    first, inv = _rows._classes([a], 6)
     assert len(first) == 2 and inv.tolist() == [0, 0, 0, 1, 0, 0]
