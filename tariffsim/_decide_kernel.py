@@ -44,7 +44,11 @@ profiles axes) return None, and the caller takes the numpy block.
 
 Each row (run) is computed independently, every entry by the same scalar
 code in a fixed order, so a run's totals never depend on the other runs of
-its batch. The arithmetic follows the numpy block term by term, in the
+its batch. Within a run, a candidate equal to an earlier one (the same
+tariffs, controls, peaks and layers from a previous state its profiles share:
+a move past a ladder's end is a hold, so nearly half the joint moves of a
+four-country decision repeat another) is not computed again: its numbers are
+the earlier one's, the very same bits. The arithmetic follows the numpy block term by term, in the
 same order of operations and summations; where the block takes a branch
 for the whole batch (partial adjustment, an escalation pending, a control
 eased, a crash weight), the kernel takes it per run (per candidate for a
@@ -202,6 +206,7 @@ def _kernel(
     pows = np.zeros((3, 2, K, k, k))
     keys = np.full((3, 3, K, k, k), np.nan)  # nothing computed yet (nan equals nothing)
     per_q = t0.shape[1] > 1 or pmov.shape[1] > 1 or pctl.shape[1] > 1
+    hashes = np.zeros(P)  # a summary of each candidate of the run (equal candidates: equal)
     for r in range(R):
         rp = min(r, pd.shape[0] - 1)
         rc = min(r, pc.shape[0] - 1)
@@ -297,6 +302,24 @@ def _kernel(
             qc = min(q, cctl.shape[1] - 1)
             qk = min(q, peak.shape[1] - 1)
             ql = min(q, layers.shape[1] - 1)
+            if not per_q:  # a candidate equal to an earlier one of the run (a move past a
+                # ladder's end is a hold): the same inputs, the same numbers, taken again
+                hashes[q] = _candidate_hash(tariff, cctl, r, q, qc)
+                twin = -1
+                for q2 in range(q):
+                    if hashes[q2] == hashes[q] and _same_candidate(
+                        tariff, cctl, layers, has_layers, peak, r, q, q2
+                    ):
+                        twin = q2
+                        break
+                if twin >= 0:
+                    for i in range(k):
+                        if me < 0 or i == me:
+                            out[r, q, i] = out[r, twin, i]
+                            if full:
+                                for o in range(N_OUT):
+                                    outs[o, r, q, i] = outs[o, r, twin, i]
+                    continue
             eased = False  # an export control eased (the block's test, per candidate)
             for i in range(k):
                 for j in range(k):
@@ -595,6 +618,47 @@ def _logaddexp0(y: float) -> float:
     return y + math.log1p(math.exp(tmp))
 
 
+def _candidate_hash(tariff: Any, cctl: Any, r: int, q: int, qc: int) -> float:
+    """A summary of candidate ``q`` of run ``r``: equal for equal candidates."""
+    k = tariff.shape[2]
+    h = 0.0
+    for i in range(k):
+        for j in range(k):
+            h += tariff[r, q, i, j] * (1.0 + i * k + j) + cctl[r, qc, i, j] * (i - j)
+    return h
+
+
+def _same_float(a: float, b: float) -> bool:
+    """``a`` and ``b`` are the same number (zeros of the same sign)."""
+    return a == b and (a != 0.0 or math.copysign(1.0, a) == math.copysign(1.0, b))
+
+
+def _same_candidate(
+    tariff: Any, cctl: Any, layers: Any, has_layers: bool, peak: Any, r: int, q: int, q2: int
+) -> bool:
+    """Whether candidates ``q`` and ``q2`` of run ``r`` are the same state: tariffs, controls,
+    layers (when read) and peaks."""
+    k = tariff.shape[2]
+    qc, qc2 = min(q, cctl.shape[1] - 1), min(q2, cctl.shape[1] - 1)
+    qk, qk2 = min(q, peak.shape[1] - 1), min(q2, peak.shape[1] - 1)
+    for i in range(k):
+        for j in range(k):
+            if not _same_float(tariff[r, q, i, j], tariff[r, q2, i, j]):
+                return False
+            if not _same_float(cctl[r, qc, i, j], cctl[r, qc2, i, j]):
+                return False
+            if not _same_float(peak[r, qk, i, j], peak[r, qk2, i, j]):
+                return False
+    if has_layers:
+        ql, ql2 = min(q, layers.shape[1] - 1), min(q2, layers.shape[1] - 1)
+        for m in range(layers.shape[2]):
+            for i in range(k):
+                for j in range(k):
+                    if not _same_float(layers[r, ql, m, i, j], layers[r, ql2, m, i, j]):
+                        return False
+    return True
+
+
 def _bite(flow: float, m0: float) -> float:
     """``payoffs.trade_bite`` of one dyad."""
     return 1.0 - (flow / m0 if m0 > 0 else 1.0)
@@ -727,6 +791,8 @@ if AVAILABLE:  # pragma: no branch - which branch runs depends on the installati
     # reference counts (atomic operations took half the time of a first version)
     _inline: Any = _njit(cache=True, nogil=True, inline="always", error_model="numpy")
     _logaddexp0, _bite, _dep = _inline(_logaddexp0), _inline(_bite), _inline(_dep)
+    _candidate_hash, _same_float = _inline(_candidate_hash), _inline(_same_float)
+    _same_candidate = _inline(_same_candidate)
     _rates_of, _layer_rates, _trade = _inline(_rates_of), _inline(_layer_rates), _inline(_trade)
 
 

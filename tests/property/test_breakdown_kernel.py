@@ -421,3 +421,30 @@ def test_without_the_environment_switch_the_engine_runs_on_numpy():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split()[0] == "False"
+
+
+@pytest.mark.parametrize("name", ["us-china-145", "four-country-2025"])
+def test_candidates_equal_but_for_their_peaks_are_their_own(name):
+    """The kernel computes a candidate equal to an earlier one of its run once; a candidate
+    with the same tariffs and controls but another peak (here none: cutting a tariff to zero
+    is then no elimination of a tariff ever raised) is not such a twin."""
+    flags = dict.fromkeys(("equity", "burden", "pending", "control", "layers", "twins"), False)
+    (args, kw), *_ = build(name, 3, {}, 7, 2, flags, "decide")[0]
+    nxt, t0 = args[4], args[5]
+    cand = np.array(nxt.tariff)
+    cand[:, 0, 0, 1] = 0.0  # the first's tariff on the second cut to zero ...
+    cand[:, 1] = cand[:, 0]  # ... in both candidates
+    t0 = np.array(t0)
+    t0[:, 0, 0, 1] = 0.5
+    peak = np.maximum(np.maximum(nxt.peak, t0), cand)
+    peak[:, 1] = 0.0  # ... from a tariff the second candidate's history never raised
+    nxt = StateBatch(
+        tariff=cand, control=nxt.control, peak=peak, moved=cand - t0, support=nxt.support,
+        shock=nxt.shock, adjust=nxt.adjust, layers=nxt.layers,
+    )  # fmt: skip
+    args = (*args[:4], nxt, t0, *args[6:])
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_trade_kernel, "ENABLED", True)
+        block = _evaluate_block(*args, **kw)
+        assert np.any(block.terms["face"][:, 0] != block.terms["face"][:, 1])
+        compare_by_run(args, kw)
