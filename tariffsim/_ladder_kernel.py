@@ -18,6 +18,7 @@ numpy rule otherwise, and for batches too small to be worth a call.
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Any
 
@@ -121,12 +122,20 @@ def step_many(lv: Array, next_up: NDArray[np.intp], level: Array, move: Any) -> 
     if not _trade_kernel.ENABLED:
         return None
     mv = np.asarray(move, dtype=np.float64)
-    shape = np.broadcast_shapes(level.shape, mv.shape)
-    size = int(np.prod(shape))
+    shape = level.shape if mv.shape == level.shape else np.broadcast_shapes(level.shape, mv.shape)
+    size = math.prod(shape)
     if size < MIN_SIZE:
         return None
-    x = np.ascontiguousarray(np.broadcast_to(level, shape)).reshape(-1)
-    m = np.ascontiguousarray(np.broadcast_to(mv, shape)).reshape(-1)
-    out = np.empty(size)
-    _get_kernel()(lv, np.ascontiguousarray(next_up, dtype=np.intp), x, m, out)
-    return out.reshape(shape)
+    x, m = level, mv
+    if x.shape != shape:
+        x = np.broadcast_to(x, shape)
+    if m.shape != shape:
+        m = np.broadcast_to(m, shape)
+    out = np.empty(shape)
+    _get_kernel()(lv, next_up, _flat(x), _flat(m), out.reshape(-1))
+    return out
+
+
+def _flat(a: Array) -> Array:
+    """``a`` as a C-contiguous 1-d array (a view when it already is contiguous)."""
+    return (a if a.flags.c_contiguous else np.ascontiguousarray(a)).reshape(-1)
