@@ -1002,6 +1002,8 @@ class _Run:
 
         Runs on their canonical split step the headline ladders (as the
         layers do along the escalation chain); the others step their layers.
+        When every run is on its split, the layers are the new headlines'
+        split (what :meth:`settle` would make them).
         """
         t = st.tariff.copy()
         lay = st.layers
@@ -1670,6 +1672,7 @@ def _play(
             if step:  # a run that has come to rest stays at rest
                 moves[~going] = 0
                 ctl_moves = [(cd, np.where(going[:, None], mv, 0)) for cd, mv in ctl_moves]
+            split_only = cur.off is None or not cur.off.any()  # every run on its split
             t, lay = rt.step_layers_of(cur, moves)
             ctl = cur.control
             if ctl_moves:
@@ -1700,7 +1703,10 @@ def _play(
                 market_burden=prev.market_burden,
                 layers=lay,
             )
-            rt.settle(cur)
+            if split_only:  # ``lay`` is the new headlines' split: settled as it is
+                cur.off = np.zeros(R, dtype=bool)
+            else:
+                rt.settle(cur)
             if step_tariff is not None:
                 step_tariff[:, r, step] = cur.tariff
             if not going.any():
