@@ -82,8 +82,10 @@ Used when numba is installed (the ``fast`` extra) and not switched off by
 from __future__ import annotations
 
 import math
+import operator
 import threading
 import weakref
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -897,10 +899,12 @@ def _view_arrays(
 
 _Packed = tuple[Array, Array, Array, bool]
 _FIELDS = (*_DYAD, *_COUNTRY, *_SCALAR, "market_speed")
-_PACKS: dict[tuple[Any, ...], tuple[list[Any], _Packed]] = {}
+_GET_FIELDS = operator.attrgetter(*_FIELDS)
+_PACKS: OrderedDict[tuple[Any, ...], tuple[list[Any], _Packed]] = OrderedDict()
 """Packings keyed by the identities of the fields packed — the fields every run shares (None
 in place of a per-run field), or all of them — with weak references to those fields (a key
-whose arrays have gone may have its ids taken again: it is not a hit)."""
+whose arrays have gone may have its ids taken again: it is not a hit); the least recently
+used are forgotten first."""
 _PACK_BUDGET = 64 * 2**20
 """Bytes of packings kept at most (then all are forgotten and packed again as needed)."""
 _PACK_BYTES = [0]
@@ -908,7 +912,7 @@ _DISTINCT: dict[int, tuple[Any, bool]] = {}
 """Per per-run field array (weakly): whether its runs differ pairwise."""
 
 
-def _recall(key: tuple[Any, ...], fields: list[Any]) -> _Packed | None:
+def _recall(key: tuple[Any, ...], fields: tuple[Any, ...]) -> _Packed | None:
     """The packing kept under ``key`` if every field it was made from is still the same."""
     hit = _PACKS.get(key)
     if hit is None:
@@ -916,14 +920,15 @@ def _recall(key: tuple[Any, ...], fields: list[Any]) -> _Packed | None:
     held = [v for v, i in zip(fields, key, strict=False) if i is not None]
     if len(held) != len(hit[0]) or any(r() is not v for r, v in zip(hit[0], held, strict=True)):
         return None
+    _PACKS.move_to_end(key)  # the least recently used are forgotten first
     return hit[1]
 
 
-def _keep(key: tuple[Any, ...], fields: list[Any], packed: _Packed) -> _Packed:
+def _keep(key: tuple[Any, ...], fields: tuple[Any, ...], packed: _Packed) -> _Packed:
     size = sum(a.nbytes for a in packed[:3])
-    if len(_PACKS) >= 64 or _PACK_BYTES[0] + size > _PACK_BUDGET:
-        _PACKS.clear()
-        _PACK_BYTES[0] = 0
+    while _PACKS and (len(_PACKS) >= 64 or _PACK_BYTES[0] + size > _PACK_BUDGET):
+        old = _PACKS.popitem(last=False)[1][1]
+        _PACK_BYTES[0] -= sum(a.nbytes for a in old[:3])
     held = [v for v, i in zip(fields, key, strict=False) if i is not None]
     _PACKS[key] = ([weakref.ref(v) for v in held], packed)
     _PACK_BYTES[0] += size
@@ -945,13 +950,13 @@ def _pack(p: Params, days: float) -> _Packed | None:
     the packing of the fields every run shares serves every sub-batch of runs
     (the per-run fields are written over a copy of it).
     """
-    fields = [getattr(p, f) for f in _FIELDS]
-    if not all(isinstance(v, np.ndarray) and v.ndim >= 3 for v in fields):
-        return None
+    fields = _GET_FIELDS(p)
     whole = (*map(id, fields), days)
     hit = _recall(whole, fields)
-    if hit is not None:
+    if hit is not None:  # (its fields passed the test below when it was packed)
         return hit
+    if not all(isinstance(v, np.ndarray) and v.ndim >= 3 for v in fields):
+        return None
     src = taken_from(p)
     if src is not None:  # a sub-batch: rows of its batch's packing (the same numbers)
         top = _pack(src[0], days)
