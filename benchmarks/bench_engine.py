@@ -28,11 +28,13 @@ scenario files and the same numbers of runs. Measured:
 (d) ``ts.ensemble(us-china-145, vary="claims")``: runs/s of the ensemble API
     (parameters drawn from the claims' ranges, one process), against the
     earlier commit;
-(e) the compiled trade terms (``tariffsim._trade_kernel``, numba) on and off
-    in the same process: the batches of (a) and (b) with per-run overrides,
-    each setting timed twice, alternately, best of two. Rows (a)-(d) use
-    whatever is in force (the kernel when numba is installed, unless
-    ``TARIFFSIM_JIT=0``).
+(e) the compiled paths (numba: the trade terms ``tariffsim._trade_kernel``,
+    the payoff kernel ``tariffsim._decide_kernel`` for decisions and
+    breakdowns, the ladder steps ``tariffsim._ladder_kernel``) all on and all
+    off in the same process: the batches of (a) and (b) with per-run
+    overrides, each setting timed twice, alternately, best of two. Rows
+    (a)-(d) use whatever is in force (the compiled paths when numba is
+    installed, unless ``TARIFFSIM_JIT=0``).
 
 The machine's load is printed with the numbers: compare ratios from one run.
 """
@@ -129,39 +131,40 @@ def overrides(runs: int, seed: int = 0) -> dict[str, np.ndarray]:
 
 
 def bench_scenario(
-    old: Any, name: str, runs: int, loop_runs: int, old_runs: int, rounds: int = 52
-) -> dict:
-    """Runs/s: a ``simulate`` loop, the earlier engine's batch, today's batch (with overrides)."""
+    old: Any, name: str, runs: int, loop_runs: int, old_runs: int, rounds: int = 52,
+    repeats: int = 2,
+) -> dict:  # fmt: skip
+    """Runs/s: a ``simulate`` loop, the earlier engine's batch, today's batch (with overrides).
+
+    The two engines' batches are timed alternately, ``repeats`` times each, best of each (on
+    a shared machine the CPU time granted drifts: alternating exposes both to the same).
+    """
     game = ts.load_scenario(name).game
     old_game = before_game(old, name)
     ts.simulate(game, rounds, seed=0)  # warm up
     t_loop = best_of(lambda: [ts.simulate(game, rounds, seed=s) for s in range(loop_runs)], 1)
     old.simulate_batch(old_game, rounds, seeds=range(8), record="compact")  # warm up
-    t_old = best_of(
-        lambda: old.simulate_batch(old_game, rounds, seeds=range(old_runs), record="compact"), 1
-    )
-    cpu_old = CPU_TIMES[-1]
-    over_old = overrides(old_runs)
-    t_old_var = best_of(
-        lambda: old.simulate_batch(
+    ts.simulate_batch(game, rounds, seeds=range(8), record="compact")  # warm up
+    over_old, over = overrides(old_runs), overrides(runs)
+    cases = {
+        "old": lambda: old.simulate_batch(
+            old_game, rounds, seeds=range(old_runs), record="compact"
+        ),
+        "old_var": lambda: old.simulate_batch(
             old_game, rounds, seeds=range(old_runs), overrides=over_old, record="compact"
         ),
-        1,
-    )
-    cpu_old_var = CPU_TIMES[-1]
-    ts.simulate_batch(game, rounds, seeds=range(8), record="compact")  # warm up
-    t_batch = best_of(
-        lambda: ts.simulate_batch(game, rounds, seeds=range(runs), record="compact"), 1
-    )
-    cpu_batch = CPU_TIMES[-1]
-    over = overrides(runs)
-    t_var = best_of(
-        lambda: ts.simulate_batch(
+        "now": lambda: ts.simulate_batch(game, rounds, seeds=range(runs), record="compact"),
+        "now_var": lambda: ts.simulate_batch(
             game, rounds, seeds=range(runs), overrides=over, record="compact"
         ),
-        1,
-    )
-    cpu_var = CPU_TIMES[-1]
+    }
+    best = dict.fromkeys(cases, (np.inf, np.inf))
+    for _ in range(repeats):
+        for key, func in cases.items():
+            t = best_of(func, 1)
+            best[key] = min(best[key], (t, CPU_TIMES[-1]))
+    (t_old, cpu_old), (t_old_var, cpu_old_var) = best["old"], best["old_var"]
+    (t_batch, cpu_batch), (t_var, cpu_var) = best["now"], best["now_var"]
     loop_rate = loop_runs / t_loop
     return {
         "scenario": name,
@@ -339,13 +342,13 @@ def bench_ensemble(old: Any, runs: int) -> dict:
 
 
 def bench_kernel(runs: int) -> dict:
-    """Runs/s with per-run overrides, the compiled trade terms on and off (same process)."""
-    from tariffsim import _trade_kernel
+    """Runs/s with per-run overrides, every compiled path on and off (same process)."""
+    from tariffsim import _decide_kernel, _trade_kernel
 
     out: dict[str, Any] = {"available": _trade_kernel.AVAILABLE}
     if not _trade_kernel.AVAILABLE:
         return out
-    in_force = _trade_kernel.ENABLED
+    in_force = _trade_kernel.ENABLED, _decide_kernel.ENABLED
     try:
         for key, name, n_runs in (
             ("us_china", "us-china-145", runs),
@@ -355,7 +358,7 @@ def bench_kernel(runs: int) -> dict:
             over = overrides(n_runs)
             best = {True: np.inf, False: np.inf}
             for enabled in (True, False, True, False):
-                _trade_kernel.ENABLED = enabled
+                _trade_kernel.ENABLED = _decide_kernel.ENABLED = enabled  # (and the ladder's)
                 ts.simulate_batch(game, 52, seeds=range(8), record="compact")  # warm up
                 t = best_of(
                     lambda g=game, o=over, k=n_runs: ts.simulate_batch(
@@ -368,7 +371,7 @@ def bench_kernel(runs: int) -> dict:
             out[f"{key}_kernel_runs_per_s"] = n_runs / best[True]
             out[f"{key}_numpy_runs_per_s"] = n_runs / best[False]
     finally:
-        _trade_kernel.ENABLED = in_force
+        _trade_kernel.ENABLED, _decide_kernel.ENABLED = in_force
     return out
 
 
@@ -396,6 +399,7 @@ def main(argv: list[str] | None = None) -> None:
             runs,
             loop_runs=20 if args.quick else 50,
             old_runs=runs,
+            repeats=2 if args.quick else 3,
         ),
         "four_country": bench_scenario(
             old,
@@ -403,6 +407,7 @@ def main(argv: list[str] | None = None) -> None:
             runs // 5,
             loop_runs=10 if args.quick else 20,
             old_runs=runs // 5,
+            repeats=2 if args.quick else 3,
         ),
         "memory": bench_memory(runs),
         "payoffs": bench_payoffs(old, 100_000, 3 if args.quick else 5),
@@ -498,12 +503,12 @@ def main(argv: list[str] | None = None) -> None:
             k_rate, n_rate = ker[f"{key}_kernel_runs_per_s"], ker[f"{key}_numpy_runs_per_s"]
             rows.append(
                 (
-                    f"(e) {label} {ker[f'{key}_runs']:,} runs with overrides: trade kernel",
+                    f"(e) {label} {ker[f'{key}_runs']:,} runs with overrides: compiled paths",
                     f"{rate(k_rate)} on, {rate(n_rate)} off ({k_rate / n_rate:.2f}x)",
                 )
             )
     else:
-        rows.append(("(e) compiled trade terms", "numba not installed"))
+        rows.append(("(e) compiled paths", "numba not installed"))
     rows.append(
         (
             "load average (1 min) before / after",
