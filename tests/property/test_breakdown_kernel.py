@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_cases import GAMES, NAMES, batches
 
 import tariffsim as ts
 from tariffsim import _decide_kernel, _distinct, _trade_kernel, engine
@@ -34,20 +35,6 @@ from tariffsim.payoffs import TERMS, Breakdown, Params, _evaluate_block, _slice_
 from tariffsim.world import StateBatch
 
 SETTINGS = settings(max_examples=25, deadline=None)
-NAMES = tuple(ts.list_scenarios())
-GAMES = {name: ts.load_scenario(name).game for name in NAMES}
-PATHS = [
-    ("elasticity", 0.5, 4.0),
-    ("truth:pass_through.US.CN", 0.0, 1.0),
-    ("belief:pass_through.US.CN", 0.0, 1.0),
-    ("recession_base.US", 0.05, 0.6),
-    ("face_weight", 0.0, 2.0),
-    ("resolve_weight.CN", 0.0, 2.0),
-    ("export_margin", 0.0, 1.0),
-    ("truth:crash_weight.US", 0.0, 0.05),
-    ("market_speed", 0.05, 1.0),
-    ("answer_scale", 0.0, 60.0),
-]
 TOL = 1e-12
 FIELDS = (
     "total", "burden", "recession", "drawdown", "approval", "equity", "bond", "market_burden",
@@ -134,23 +121,8 @@ def compare_by_run(args: tuple, kw: dict) -> None:
 # ---------------------------------------------------------------------------
 @st.composite
 def cases(draw, max_runs=5):
-    name = draw(st.sampled_from(NAMES))
-    runs = draw(st.integers(1, max_runs))
-    chosen = draw(st.lists(st.sampled_from(PATHS), max_size=3, unique_by=lambda p: p[0]))
-    overrides = {}
-    for path, lo, hi in chosen:
-        u = draw(st.lists(st.floats(0, 1), min_size=runs, max_size=runs))
-        if draw(st.booleans()):  # elasticity 1 takes the log branch of the pain area
-            u = [0.5 / 3.5 if path == "elasticity" else x for x in u]
-        overrides[path] = np.array([lo + x * (hi - lo) for x in u])
-    seed = draw(st.integers(0, 2**32 - 1))
-    profiles = draw(st.integers(1, 6))
-    flags = draw(st.fixed_dictionaries({
-        "equity": st.booleans(), "burden": st.booleans(), "pending": st.booleans(),
-        "control": st.booleans(), "layers": st.booleans(), "twins": st.booleans(),
-    }))  # fmt: skip
-    layout = draw(st.sampled_from(LAYOUTS))
-    return name, runs, overrides, seed, profiles, flags, layout
+    """A drawn batch (``kernel_cases.batches``) and one of the engine's layouts."""
+    return (*draw(batches(max_runs, 6)), draw(st.sampled_from(LAYOUTS)))
 
 
 def build(name, runs, overrides, seed, profiles, flags, layout):

@@ -1,0 +1,44 @@
+"""Drawn batches shared by the compiled kernels' property tests: a bundled scenario, runs with
+per-run overrides inside each parameter's rules, a seed for the states, and the state flags."""
+
+import numpy as np
+from hypothesis import strategies as st
+
+import tariffsim as ts
+
+NAMES = tuple(ts.list_scenarios())
+GAMES = {name: ts.load_scenario(name).game for name in NAMES}
+# (path, low, high): per-run overrides, inside each parameter's rules
+PATHS = [
+    ("elasticity", 0.5, 4.0),
+    ("truth:pass_through.US.CN", 0.0, 1.0),
+    ("belief:pass_through.US.CN", 0.0, 1.0),
+    ("recession_base.US", 0.05, 0.6),
+    ("face_weight", 0.0, 2.0),
+    ("resolve_weight.CN", 0.0, 2.0),
+    ("export_margin", 0.0, 1.0),
+    ("truth:crash_weight.US", 0.0, 0.05),
+    ("market_speed", 0.05, 1.0),
+    ("answer_scale", 0.0, 60.0),
+]
+FLAGS = ("equity", "burden", "pending", "control", "layers", "twins")
+"""What a drawn state has: an equity index, a burden the market priced, an escalation pending,
+candidate controls, layers off their headline's split, runs equal to others in every input."""
+
+
+@st.composite
+def batches(draw, max_runs, max_profiles):
+    """``(name, runs, overrides, seed, profiles, flags)`` of a drawn batch."""
+    name = draw(st.sampled_from(NAMES))
+    runs = draw(st.integers(1, max_runs))
+    chosen = draw(st.lists(st.sampled_from(PATHS), max_size=3, unique_by=lambda p: p[0]))
+    overrides = {}
+    for path, lo, hi in chosen:
+        u = draw(st.lists(st.floats(0, 1), min_size=runs, max_size=runs))
+        if draw(st.booleans()):  # elasticity 1 takes the log branch of the pain area
+            u = [0.5 / 3.5 if path == "elasticity" else x for x in u]
+        overrides[path] = np.array([lo + x * (hi - lo) for x in u])
+    seed = draw(st.integers(0, 2**32 - 1))
+    profiles = draw(st.integers(1, max_profiles))
+    flags = draw(st.fixed_dictionaries(dict.fromkeys(FLAGS, st.booleans())))
+    return name, runs, overrides, seed, profiles, flags
