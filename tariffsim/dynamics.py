@@ -61,10 +61,13 @@ def decay(days: float, halflife: ArrayLike) -> Any:
     --------
     >>> float(ts.dynamics.decay(91.0, 91.0)), float(ts.dynamics.decay(7.0, 0.0))
     (0.5, 0.0)
+    >>> float(ts.dynamics.decay(7.0, 1e-310))  # a half-life too short to resolve: none left
+    0.0
     """
     h = np.asarray(halflife, dtype=float)
     safe = np.where(h > 0, h, 1.0)
-    return np.where(h > 0, 0.5 ** (days / safe), 0.0)
+    with np.errstate(over="ignore"):  # days / a subnormal half-life: inf, and 0.5 ** inf = 0
+        return np.where(h > 0, 0.5 ** (days / safe), 0.0)
 
 
 def per_time(share: ArrayLike, days: float) -> Any:

@@ -774,6 +774,9 @@ class _Run:
         self._slow_memo: tuple[Array, Array, dict[str, Any]] | None = None
         """The last slow state computed and the arrays it came from (kept alive, so
         ``is`` identifies them): every agent's evaluation in a round reads the same."""
+        self._tie_rows: tuple[Array, Array | None] | None = None
+        """The last tie loss asked about and its rows of the involved countries (or None
+        when they do not carry it): :meth:`ties_of`."""
 
     def subset(self, rows: NDArray[np.intp], st: _States) -> tuple[_Run, _States]:
         """The same batch and its states ``st`` restricted to runs ``rows``.
@@ -792,6 +795,9 @@ class _Run:
         sub.truth_over = {k: v[rows] for k, v in self.truth_over.items()}
         sub.noise = self.noise[rows]
         sub._market_cache, sub._tie_memo, sub._slow_memo = {}, None, None
+        held, sub._tie_rows = self._tie_rows, None
+        if held is not None and held[0] is st.tie_loss and sub_st.tie_loss is not None:
+            sub._tie_rows = (sub_st.tie_loss, None if held[1] is None else held[1][rows])
         sub.agents = [
             dataclasses.replace(
                 ag,
@@ -892,7 +898,7 @@ class _Run:
         loss = st.tie_loss
         if not rows:
             return loss
-        memo = getattr(self, "_tie_rows", None)
+        memo = self._tie_rows
         if memo is None or memo[0] is not loss:
             memo = self._tie_rows = (loss, _tie_rows_of(loss, self.idx, self.world.ties))
         return memo[1]
