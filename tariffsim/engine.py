@@ -566,9 +566,10 @@ _MARKET_FIELDS = (
     "market_speed", "bond_beta",
 )  # fmt: skip
 """The Params fields the equity index is priced from (:func:`tariffsim.payoffs.equity_index`)."""
-_SCALAR_4D = frozenset(
-    {"elasticity", "elasticity_short", "export_margin", "face_mutual_relief", "answer_scale"}
-)
+_SCALAR_4D = frozenset({
+    "elasticity", "elasticity_short", "export_margin", "face_mutual_relief", "answer_scale",
+    "reciprocity_reference",
+})  # fmt: skip
 """Scalar Params used against (run, profile, n, n) arrays; the others against (run, profile, n)."""
 
 
