@@ -42,3 +42,30 @@ def batches(draw, max_runs, max_profiles):
     profiles = draw(st.integers(1, max_profiles))
     flags = draw(st.fixed_dictionaries(dict.fromkeys(FLAGS, st.booleans())))
     return name, runs, overrides, seed, profiles, flags
+
+
+def sparse(rng, shape, lo, hi, p=0.5):
+    """Uniform draws in ``[lo, hi)``, each kept with probability ``p`` (else 0)."""
+    return np.where(rng.random(shape) < p, rng.uniform(lo, hi, shape), 0.0)
+
+
+def random_states(rng, R, k, n, flags):
+    """The engine's ``_States`` of ``R`` runs on ``k`` involved countries of ``n``, drawn."""
+    from tariffsim import engine
+
+    off = ~np.eye(k, dtype=bool)
+    tariff = sparse(rng, (R, k, k), 0.0, 1.5, 0.6) * off
+    return engine._States(
+        tariff=tariff,
+        control=sparse(rng, (R, k, k), 0.0, 1.0, 0.2) * off,
+        peak=tariff + sparse(rng, (R, k, k), 0.0, 0.5, 0.3) * off,
+        moved=sparse(rng, (R, k, k), -0.5, 0.5, 0.4 if flags["pending"] else 0.0) * off,
+        support=sparse(rng, (R, k), 0.0, 1.0, 0.2),
+        shock=sparse(rng, (R, k), -10.0, 0.0, 0.2),
+        adjust=np.where(rng.random((R, k, k)) < 0.5, 1.0, rng.random((R, k, k))),
+        tie_loss=sparse(rng, (R, n, n), 0.0, 0.3, 0.3),
+        grievance=sparse(rng, (R, k, k), 0.0, 1.0, 0.3) * off,
+        equity=sparse(rng, (R, k), -40.0, 5.0, 0.8) if flags["equity"] else np.zeros((R, k)),
+        bond=sparse(rng, (R, k), 0.0, 2.0, 0.5),
+        market_burden=rng.uniform(-1.0, 4.0, (R, k)) if flags["burden"] else None,
+    )

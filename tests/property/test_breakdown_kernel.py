@@ -22,11 +22,12 @@ import os
 import subprocess
 import sys
 
+import kernel_cases
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kernel_cases import GAMES, NAMES, batches
+from kernel_cases import GAMES, NAMES, batches, random_states
 
 import tariffsim as ts
 from tariffsim import _decide_kernel, _distinct, _trade_kernel, engine
@@ -136,26 +137,9 @@ def build(name, runs, overrides, seed, profiles, flags, layout):
     off = ~np.eye(k, dtype=bool)
 
     def sparse(shape, lo, hi, p=0.5):
-        return np.where(rng.random(shape) < p, rng.uniform(lo, hi, shape), 0.0)
+        return kernel_cases.sparse(rng, shape, lo, hi, p)
 
-    def state():
-        tariff = sparse((R, k, k), 0.0, 1.5, 0.6) * off
-        return engine._States(
-            tariff=tariff,
-            control=sparse((R, k, k), 0.0, 1.0, 0.2) * off,
-            peak=tariff + sparse((R, k, k), 0.0, 0.5, 0.3) * off,
-            moved=sparse((R, k, k), -0.5, 0.5, 0.4 if flags["pending"] else 0.0) * off,
-            support=sparse((R, k), 0.0, 1.0, 0.2),
-            shock=sparse((R, k), -10.0, 0.0, 0.2),
-            adjust=np.where(rng.random((R, k, k)) < 0.5, 1.0, rng.random((R, k, k))),
-            tie_loss=sparse((R, n, n), 0.0, 0.3, 0.3),
-            grievance=sparse((R, k, k), 0.0, 1.0, 0.3) * off,
-            equity=sparse((R, k), -40.0, 5.0, 0.8) if flags["equity"] else np.zeros((R, k)),
-            bond=sparse((R, k), 0.0, 2.0, 0.5),
-            market_burden=rng.uniform(-1.0, 4.0, (R, k)) if flags["burden"] else None,
-        )
-
-    s0, s1 = state(), state()
+    s0, s1 = (random_states(rng, R, k, n, flags) for _ in range(2))
     if flags["twins"] and R > 1:  # runs equal to others in every input
         src = rng.integers(0, R, R)
         for s in (s0, s1):

@@ -23,11 +23,12 @@ import os
 import subprocess
 import sys
 
+import kernel_cases
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kernel_cases import GAMES, NAMES, batches
+from kernel_cases import GAMES, NAMES, batches, random_states
 
 import tariffsim as ts
 import tariffsim.testing as tst
@@ -62,25 +63,10 @@ def build(name, runs, overrides, seed, profiles, flags):
     off = ~np.eye(k, dtype=bool)
 
     def sparse(shape, lo, hi, p=0.5):
-        return np.where(rng.random(shape) < p, rng.uniform(lo, hi, shape), 0.0)
+        return kernel_cases.sparse(rng, shape, lo, hi, p)
 
-    tariff = sparse((R, k, k), 0.0, 1.5, 0.6) * off
-    moved = sparse((R, k, k), -0.5, 0.5, 0.4 if flags["pending"] else 0.0) * off
-    control = sparse((R, k, k), 0.0, 1.0, 0.2) * off
-    states = engine._States(
-        tariff=tariff,
-        control=control,
-        peak=tariff + sparse((R, k, k), 0.0, 0.5, 0.3) * off,
-        moved=moved,
-        support=sparse((R, k), 0.0, 1.0, 0.2),
-        shock=sparse((R, k), -10.0, 0.0, 0.2),
-        adjust=np.where(rng.random((R, k, k)) < 0.5, 1.0, rng.random((R, k, k))),
-        tie_loss=sparse((R, n, n), 0.0, 0.3, 0.3),
-        grievance=sparse((R, k, k), 0.0, 1.0, 0.3) * off,
-        equity=sparse((R, k), -40.0, 5.0, 0.8) if flags["equity"] else np.zeros((R, k)),
-        bond=sparse((R, k), 0.0, 2.0, 0.5),
-        market_burden=rng.uniform(-1.0, 4.0, (R, k)) if flags["burden"] else None,
-    )
+    states = random_states(rng, R, k, n, flags)
+    tariff, control = states.tariff, states.control
     cand = np.repeat(tariff[:, None], P, axis=1)
     cand = np.maximum(cand + sparse((R, P, k, k), -0.4, 0.4, 0.3) * off, 0.0)
     ctl = None
