@@ -21,6 +21,7 @@ from . import (
     payoffs,
     schema,
     strategies,
+    threads,
     tournament,
 )
 from .agents import (
@@ -181,5 +182,6 @@ __all__ = [
     "simulate",
     "simulate_batch",
     "strategies",
+    "threads",
     "tournament",
 ]

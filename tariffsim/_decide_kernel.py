@@ -44,7 +44,9 @@ profiles axes) return None, and the caller takes the numpy block.
 
 Each row (run) is computed independently, every entry by the same scalar
 code in a fixed order, so a run's totals never depend on the other runs of
-its batch. Within a run, a candidate equal to an earlier one (the same
+its batch; a large call is split into blocks of runs computed on several
+threads at once (:mod:`tariffsim.threads`: the kernel releases the GIL), with
+the same bits however the blocks fall. Within a run, a candidate equal to an earlier one (the same
 tariffs, controls, peaks and layers from a previous state its profiles share:
 a move past a ladder's end is a hold, so nearly half the joint moves of a
 four-country decision repeat another) is not computed again: its numbers are
@@ -91,7 +93,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _trade_kernel
+from . import _trade_kernel, threads
 from ._rows import _hash, distinct_rows, taken_from
 from ._trade_kernel import AVAILABLE, ENV
 from .dynamics import per_time
@@ -149,11 +151,11 @@ _LN2 = 0.693147180559945309417232121458176568
 # scratch slots: matrices (k, k) and vectors (k,)
 (
     M_TAU, M_CTL, M_EL, M_ELLR, M_ELM, M_FLOWS, M_FLOWS_A, M_TMP, M_BITE, M_MIRROR,
-    M_T0, M_PMOV, M_PCTL,
-) = range(13)  # fmt: skip
-_N_MATS = 13
+    M_T0, M_PMOV, M_PCTL, M_RESIST,
+) = range(14)  # fmt: skip
+_N_MATS = 14
 V_TRADE, V_TRADE_A, V_TRADE_M = 0, 3, 6  # three rows each: pain, revenue, retaliation
-V_LOST, V_PRICED, V_BPREV, V_LOGIT, V_RESIST = 9, 10, 11, 12, 13
+V_LOST, V_PRICED, V_BPREV, V_LOGIT, V_SOME = 9, 10, 11, 12, 13
 _N_VECS = 14
 
 # rows of the full breakdown (``full``): the terms in TERMS order, then the indicators
@@ -170,9 +172,9 @@ def _kernel(
     plan_ij: Any, plan_tops: Any, plan_nl: Any, plan_seg: Any, plan_segn: Any,
     weights: Any, active: Any,
     pd: Any, pc: Any, ps: Any, md: Any, mc: Any, msc: Any, has_market: bool, me: int,
-    full: bool, out: Any, outs: Any,
+    full: bool, out: Any, outs: Any, r0: int, r1: int,
 ) -> None:  # fmt: skip
-    """Totals ``out[r, q, i]`` of candidates ``tariff[r, q]``; see the module notes.
+    """Totals ``out[r, q, i]`` of candidates ``tariff[r, q]`` of runs ``r0 <= r < r1``.
 
     Shapes (``R`` runs, ``P`` profiles, ``k`` countries, ``K`` segments,
     ``L`` layers; ``P'`` is 1 or ``P``, per array): ``tariff`` ``(R, P, k, k)``,
@@ -198,7 +200,7 @@ def _kernel(
     else once a profile. No array views are taken in the loops (each would
     touch a reference count).
     """
-    R, P, k = tariff.shape[0], tariff.shape[1], tariff.shape[2]
+    P, k = tariff.shape[1], tariff.shape[2]
     K = m0_seg.shape[0]
     mats = np.zeros((_N_MATS, k, k))
     vecs = np.zeros((_N_VECS, k))
@@ -209,7 +211,7 @@ def _kernel(
     keys = np.full((3, 3, K, k, k), np.nan)  # nothing computed yet (nan equals nothing)
     per_q = t0.shape[1] > 1 or pmov.shape[1] > 1 or pctl.shape[1] > 1
     hashes = np.zeros(P)  # a summary of each candidate of the run (equal candidates: equal)
-    for r in range(R):
+    for r in range(r0, r1):
         rp = min(r, pd.shape[0] - 1)
         rc = min(r, pc.shape[0] - 1)
         rs = min(r, ps.shape[0] - 1)
@@ -454,6 +456,14 @@ def _kernel(
                         vecs[to + 1, i] += rw_ * (s_rev / (10.0 * gdp[i]))
                     for j in range(k):
                         vecs[to + 2, j] += -(vecs[V_LOST, j] / (10.0 * gdp[j]))
+            # coalitions: who resists each aggressor h (``M_RESIST[h, c]``), once a candidate
+            for h in range(k):
+                vecs[V_SOME, h] = 0.0
+                for c in range(k):
+                    rv = mats[M_TAU, c, h] if mats[M_TAU, h, c] > 0 else 0.0
+                    mats[M_RESIST, h, c] = rv
+                    if rv != 0:
+                        vecs[V_SOME, h] = 1.0
             for i in range(k):
                 if me >= 0 and i != me:
                     continue
@@ -503,17 +513,12 @@ def _kernel(
                 # coalition: resisting a common aggressor h together
                 coal_sum = 0.0
                 for h in range(k):
-                    some = False
-                    for c in range(k):
-                        rv = mats[M_TAU, c, h] if mats[M_TAU, h, c] > 0 else 0.0
-                        vecs[V_RESIST, c] = rv
-                        if rv != 0:
-                            some = True
-                    if not some:
+                    if vecs[V_SOME, h] == 0.0:
                         continue
                     acc = 0.0
+                    mine = mats[M_RESIST, h, i]
                     for c in range(k):
-                        acc += min(vecs[V_RESIST, i], vecs[V_RESIST, c]) * weff[rw, i, c]
+                        acc += min(mine, mats[M_RESIST, h, c]) * weff[rw, i, c]
                     coal_sum += acc
                 coal = pc[rc, C_CW, i] * coal_sum
                 # face and resolve
@@ -835,6 +840,7 @@ def _signature() -> tuple[Any, ...]:
         f(2), f(2),
         f(4), f(3), f(2), f(4), f(3), f(2), b, types.int64,
         b, types.Array(types.float64, 3, "C"), types.Array(types.float64, 4, "C"),
+        types.int64, types.int64,
     )  # fmt: skip
 
 
@@ -1155,15 +1161,30 @@ def _run(
     has_pmb = pmb is not None
     pmb = _f(pmb) if has_pmb else np.zeros((1, k))
     out = np.empty((R, P, k))
-    _get_kernel()(
+    _call(
         tariff, _f(s["cctl"]), lay, has_layers, _f(s["t0"]), _f(s["pmov"]), _f(s["pctl"]),
-        _f(s["peak0"]), True, _f(s["adj"]), _f(s["grv"]), True, _f(s["weff"]), _f(s["wtwo"]),
-        _f(s["sup"]), _f(s["shk"]), _f(s["peq"]), _f(s["pbd"]), pmb, has_pmb, _f(s["held"]), True,
-        m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
+        _f(s["peak0"]), True, _f(s["adj"]), _f(s["grv"]), True, _rows(s["weff"]),
+        _rows(s["wtwo"]), _f(s["sup"]), _f(s["shk"]), _f(s["peq"]), _f(s["pbd"]), pmb, has_pmb,
+        _f(s["held"]), True, m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
         _f(weights), _f(active), *packs, has_market, -1 if me is None else me,
         False, out, _NO_OUTS,
     )  # fmt: skip
     return out
+
+
+def _rows(a: Any) -> Array:
+    """``a`` (runs first) as a C-contiguous array; one row when every run's is the same
+    array (a broadcast: the kernel reads row 0 of an array with one row)."""
+    if a.ndim and a.shape[0] > 1 and a.strides[0] == 0:
+        a = a[:1]
+    return _f(a)
+
+
+def _call(*args: Any) -> None:
+    """The kernel on ``args``, its runs split across threads (:mod:`tariffsim.threads`)."""
+    kernel = _get_kernel()
+    R, P = args[0].shape[0], args[0].shape[1]
+    threads.for_rows(lambda a, b: kernel(*args, a, b), R, P)
 
 
 _NO_OUTS = np.zeros((1, 1, 1, 1))
@@ -1286,7 +1307,7 @@ def breakdown(
     g: dict[str, Array] = got  # type: ignore[assignment]
     out = np.empty((R, P, k))
     outs = np.empty((N_OUT, R, P, k))
-    _get_kernel()(
+    _call(
         _f(tau), g["cctl"], g["layers"], has_layers, g["t0"], g["pmov"], g["pctl"], g["peak"],
         False, g["adj"], g["grv"], grievance is not None, g["weff"], g["wtwo"], g["sup"],
         g["shk"], g["peq"], g["pbd"], g["pmb"], prev_market_burden is not None, g["held"],

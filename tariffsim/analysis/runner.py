@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import threads
 from ..errors import ParameterError
 from ..progress import progress_bar
 
@@ -354,7 +355,7 @@ def _in_order(
         else:
 
             def submit(a: int, b: int) -> Any:
-                return executor.submit(fn, job, a, b, _slice(payload, a, b))
+                return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b))
 
         limit = len(ranges) if window is None else window
         pending: deque[tuple[int, int, Any]] = deque()
@@ -434,9 +435,12 @@ _TUNED = False
 
 
 def _on_worker(fn: Callable[[Any, int, int, Any], T], job: Any, a: int, b: int, part: Any) -> T:
-    """A chunk on a Dask worker: allocator tuned (:func:`tune_malloc`), then ``fn``."""
+    """A chunk on an executor's worker: the allocator tuned (:func:`tune_malloc`), then ``fn``
+    with the payoff kernel on one thread (:func:`tariffsim.threads.limit`: the executor's
+    workers are the parallelism)."""
     tune_malloc()
-    return fn(job, a, b, part)
+    with threads.limit(1):
+        return fn(job, a, b, part)
 
 
 def _check_payload(payload: Any, n: int) -> None:

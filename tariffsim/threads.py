@@ -1,0 +1,176 @@
+"""Threads for the compiled payoff kernel: a batch's runs split across cores.
+
+The compiled payoff kernel (:mod:`tariffsim._decide_kernel`) computes each
+run of a batch on its own, by the same scalar code, and releases the GIL.
+A large call is therefore split into contiguous blocks of runs, one per
+thread, and every run's numbers are the same bits whatever the number of
+threads or where the blocks fall (each block's scratch is its own; what a
+block reuses from one run for the next is keyed by the exact inputs).
+
+- The number of threads is :func:`count`: the environment variable
+  ``TARIFFSIM_THREADS`` (read at import; ``1`` turns threading off), else
+  the CPUs this process may run on, at most :data:`MAX_DEFAULT`.
+- :func:`limit` sets it for the calling thread within a ``with`` block.
+  The chunks an ensemble, sweep or tournament sends to an executor run
+  with one thread: the executor's workers are the parallelism there.
+- A call is split only when it has at least :data:`MIN_STATES` candidate
+  states (runs times profiles), so that each thread has work worth the
+  hand-over (about 1 µs per state against tens of µs to start a block).
+
+Examples
+--------
+>>> from tariffsim import threads
+>>> with threads.limit(1):
+...     threads.count()
+1
+>>> seen = []
+>>> threads.for_rows(lambda a, b: seen.append((a, b)), 10)
+>>> seen  # too little work to split
+[(0, 10)]
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+from .errors import ParameterError
+
+__all__ = ["ENV", "MAX_DEFAULT", "MIN_STATES", "count", "for_rows", "limit"]
+
+ENV = "TARIFFSIM_THREADS"
+"""Environment variable: the number of threads (a positive integer; ``1``: none)."""
+
+MAX_DEFAULT = 8
+"""Most threads used by default (more rarely pays for batches of this size)."""
+
+MIN_STATES = 2048
+"""Fewest candidate states (runs times profiles) of a call that is split across threads."""
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _parse(value: str | None) -> int | None:
+    """The thread count ``value`` names (None: not set); ParameterError for a bad one."""
+    if value is None or value.strip() == "":
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ParameterError(
+            f"the environment variable {ENV} must be a positive integer; got {value!r}."
+        )
+    return n
+
+
+_ENV_VALUE = os.environ.get(ENV)
+_local = threading.local()
+_pool: list[tuple[int, int, ThreadPoolExecutor]] = []  # (pid, workers, pool)
+_pool_lock = threading.Lock()
+
+
+def count() -> int:
+    """Threads a kernel call of the calling thread may use.
+
+    Returns
+    -------
+    int
+        What :func:`limit` set for this thread, else ``TARIFFSIM_THREADS``,
+        else the CPUs this process may run on (at most :data:`MAX_DEFAULT`).
+
+    Raises
+    ------
+    ParameterError
+        If ``TARIFFSIM_THREADS`` is set to anything but a positive integer.
+    """
+    n = getattr(_local, "n", None)
+    if n is not None:
+        return int(n)
+    env = _parse(_ENV_VALUE)
+    return env if env is not None else max(1, min(_cpus(), MAX_DEFAULT))
+
+
+@contextmanager
+def limit(n: int) -> Iterator[None]:
+    """Use at most ``n`` threads for kernel calls made by this thread in the block.
+
+    Parameters
+    ----------
+    n : int
+        A positive number of threads (``1``: every call on the calling thread).
+
+    Raises
+    ------
+    ParameterError
+        If ``n`` is not a positive integer (before the block runs).
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ParameterError(f"`n` (threads) must be a positive integer; got {n!r}.")
+    before = getattr(_local, "n", None)
+    _local.n = n
+    try:
+        yield
+    finally:
+        _local.n = before
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    """The shared pool of ``workers`` threads (a new one in a forked child)."""
+    pid = os.getpid()
+    with _pool_lock:
+        if _pool and _pool[0][0] == pid and _pool[0][1] == workers:
+            return _pool[0][2]
+        if _pool and _pool[0][0] == pid:
+            _pool[0][2].shutdown(wait=False)
+        _pool.clear()
+        ex = ThreadPoolExecutor(workers, thread_name_prefix="tariffsim-kernel")
+        _pool.append((pid, workers, ex))
+        return ex
+
+
+def for_rows(fn: Callable[[int, int], object], rows: int, per_row: int = 1) -> None:
+    """Call ``fn(a, b)`` on contiguous blocks ``[a, b)`` covering ``range(rows)``.
+
+    The calling thread takes the first block and waits for the others, so
+    every block is done on return. One block (``fn(0, rows)``) when
+    :func:`count` is 1 or ``rows * per_row`` is below :data:`MIN_STATES`.
+
+    Parameters
+    ----------
+    fn : callable
+        Does the work of rows ``a`` to ``b - 1``; blocks must not depend on
+        one another (they may run at the same time).
+    rows : int
+        Number of rows (runs).
+    per_row : int, optional
+        Candidate states per row (profiles), for the threshold.
+
+    Raises
+    ------
+    Exception
+        The first exception a block raised (after every block has ended).
+    """
+    n = min(count(), rows)
+    if n <= 1 or rows * per_row < MIN_STATES:
+        fn(0, rows)
+        return
+    cuts = [rows * i // n for i in range(n + 1)]
+    pool = _executor(n - 1)
+    futures = [pool.submit(fn, cuts[i], cuts[i + 1]) for i in range(1, n)]
+    try:
+        fn(cuts[0], cuts[1])
+    finally:
+        errors = [f.exception() for f in futures]
+    for e in errors:
+        if e is not None:
+            raise e
