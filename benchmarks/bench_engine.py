@@ -22,7 +22,9 @@ scenario files and the same numbers of runs. Measured:
     engine's evaluation of the 4-player slice (the payoff block called
     directly, every row evaluated), the compiled totals the engine's
     decisions read on the same slice (``tariffsim._decide_kernel``, every
-    row computed; checked against the block to 1e-12), and 100,000 states
+    row computed; checked against the block to 1e-12; on the default number
+    of threads of :mod:`tariffsim.threads` and on one, alternately, the same
+    bits checked), and 100,000 states
     with every one of the 10 countries' tariffs random (no slice possible),
     each against the earlier commit on the same states;
 (d) ``ts.ensemble(us-china-145, vary="claims")``: runs/s of the ensemble API
@@ -32,9 +34,12 @@ scenario files and the same numbers of runs. Measured:
     the payoff kernel ``tariffsim._decide_kernel`` for decisions and
     breakdowns, the ladder steps ``tariffsim._ladder_kernel``) all on and all
     off in the same process: the batches of (a) and (b) with per-run
-    overrides, each setting timed twice, alternately, best of two. Rows
-    (a)-(d) use whatever is in force (the compiled paths when numba is
-    installed, unless ``TARIFFSIM_JIT=0``).
+    overrides, each setting timed twice, alternately, best of two; then the
+    payoff kernel on the default number of threads and on one, the same way.
+    Rows (a)-(d) use whatever is in force (the compiled paths when numba is
+    installed, unless ``TARIFFSIM_JIT=0``; the kernel on the default number
+    of threads, the CPUs this process may use, unless ``TARIFFSIM_THREADS``
+    says otherwise). The earlier commit has one thread.
 
 The machine's load is printed with the numbers: compare ratios from one run.
 """
@@ -61,7 +66,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import tariffsim as ts  # noqa: E402
-from tariffsim import _decide_kernel, engine  # noqa: E402
+from tariffsim import _decide_kernel, engine, threads  # noqa: E402
 from tariffsim.payoffs import _evaluate_block, _WorldView  # noqa: E402
 
 BEFORE = "af1084f"
@@ -295,9 +300,20 @@ def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
         got, want = kernel_eval(), slice_eval()
         assert got is not None
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
-        out["slice_kernel_states_per_s"] = n_states / best_of(kernel_eval, repeats)
+        with threads.limit(1):
+            assert kernel_eval().tobytes() == got.tobytes()  # the same bits on one thread
+        best = {"many": np.inf, "one": np.inf}
+        for _ in range(repeats):  # alternately: the default threads, then one
+            best["many"] = min(best["many"], best_of(kernel_eval, 1))
+            with threads.limit(1):
+                best["one"] = min(best["one"], best_of(kernel_eval, 1))
+        out["slice_kernel_states_per_s"] = n_states / best["many"]
+        out["slice_kernel_one_thread_states_per_s"] = n_states / best["one"]
+        out["kernel_threads"] = threads.count()
     else:
         out["slice_kernel_states_per_s"] = float("nan")
+        out["slice_kernel_one_thread_states_per_s"] = float("nan")
+        out["kernel_threads"] = 1
     try:  # the earlier commit's payoff block on the same slice
         from tariffsim_before import engine as old_engine
         from tariffsim_before.payoffs import _evaluate_block as old_block
@@ -370,6 +386,21 @@ def bench_kernel(runs: int) -> dict:
             out[f"{key}_runs"] = n_runs
             out[f"{key}_kernel_runs_per_s"] = n_runs / best[True]
             out[f"{key}_numpy_runs_per_s"] = n_runs / best[False]
+            # the payoff kernel's threads: the default count and one, alternately
+            _trade_kernel.ENABLED = _decide_kernel.ENABLED = in_force[1]
+            by = {threads.count(): np.inf, 1: np.inf}
+            for n in [*by, *by]:
+                with threads.limit(n):
+                    t = best_of(
+                        lambda g=game, o=over, k=n_runs: ts.simulate_batch(
+                            g, 52, seeds=range(k), overrides=o, record="compact"
+                        ),
+                        1,
+                    )
+                by[n] = min(by[n], t)
+            out[f"{key}_threads"] = max(by)
+            out[f"{key}_threads_runs_per_s"] = n_runs / by[max(by)]
+            out[f"{key}_one_thread_runs_per_s"] = n_runs / by[1]
     finally:
         _trade_kernel.ENABLED, _decide_kernel.ENABLED = in_force
     return out
@@ -482,8 +513,9 @@ def main(argv: list[str] | None = None) -> None:
             f"({bef} {rate(pay['slice_before_states_per_s'], 'states/s')})",
         ),
         (
-            "(c) compiled decision totals of the 4-player slice",
-            rate(pay["slice_kernel_states_per_s"], "states/s"),
+            f"(c) compiled decision totals of the 4-player slice, {pay['kernel_threads']} threads",
+            f"{rate(pay['slice_kernel_states_per_s'], 'states/s')} (one thread "
+            f"{rate(pay['slice_kernel_one_thread_states_per_s'], 'states/s')})",
         ),
         (
             "(c) payoff, all 10 countries' tariffs random",
@@ -505,6 +537,13 @@ def main(argv: list[str] | None = None) -> None:
                 (
                     f"(e) {label} {ker[f'{key}_runs']:,} runs with overrides: compiled paths",
                     f"{rate(k_rate)} on, {rate(n_rate)} off ({k_rate / n_rate:.2f}x)",
+                )
+            )
+            m_rate, o_rate = ker[f"{key}_threads_runs_per_s"], ker[f"{key}_one_thread_runs_per_s"]
+            rows.append(
+                (
+                    f"(e) ... payoff kernel on {ker[f'{key}_threads']} threads / one thread",
+                    f"{rate(m_rate)} / {rate(o_rate)} ({m_rate / o_rate:.2f}x)",
                 )
             )
     else:

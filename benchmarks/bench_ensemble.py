@@ -4,14 +4,16 @@ Run ``python benchmarks/bench_ensemble.py`` (``--quick``: 1,000 instead of
 10,000 runs, fewer simulate calls). All timings in the same run, on
 ``us-china-145`` over 52 rounds with ``vary="claims"``:
 
-(a) ``ts.ensemble`` in-process (``executor=None``): runs/s and the peak
-    resident memory of the process;
+(a) ``ts.ensemble`` in-process (``executor=None``; the payoff kernel on the
+    default number of threads of :mod:`tariffsim.threads`): runs/s and the
+    peak resident memory of the process;
 (b) the same ensemble on a ``dask.distributed.LocalCluster`` with 1 and with
     2 worker processes (one thread each; cluster start-up not timed, the
     first ensemble on it is a warm-up): runs/s, and the overhead of the
     executor path at 1 worker, ``t(1 worker) / t(in-process)`` (target
-    <= 1.2), each timed twice back to back with an in-process ensemble (best
-    of each) so that a shared machine's load drifts less between them, and
+    <= 1.2), each timed twice back to back with an in-process ensemble on
+    one thread, as a worker's chunks run (best of each) so that a shared
+    machine's load drifts less between them, and
     the same ratio in CPU time (the workers' against this process's).
     Dask's nannies start workers with ``MALLOC_TRIM_THRESHOLD_=65536``,
     which also fixes glibc's mmap threshold at 128 kB, so every large
@@ -58,7 +60,7 @@ from typing import Any
 import numpy as np
 
 import tariffsim as ts
-from tariffsim import parampath
+from tariffsim import parampath, threads
 
 
 def _time(func: Any) -> tuple[float, Any]:
@@ -259,7 +261,8 @@ def main(argv: list[str] | None = None) -> None:
                 t_in, t_d, cpu_in, cpu_d = math.inf, math.inf, math.inf, math.inf
                 for _ in range(2):
                     c0 = time.process_time()
-                    t, _ = _time(lambda: ts.ensemble(sc, **kw))
+                    with threads.limit(1):  # one thread, as each worker's chunks
+                        t, _ = _time(lambda: ts.ensemble(sc, **kw))
                     t_in, cpu_in = min(t_in, t), min(cpu_in, time.process_time() - c0)
                     w0 = sum(client.run(time.process_time).values())
                     t, got = _time(lambda c=client: ts.ensemble(sc, **kw, executor=c))
