@@ -14,8 +14,9 @@ block reuses from one run for the next is keyed by the exact inputs).
   The chunks an ensemble, sweep or tournament sends to an executor run
   with one thread: the executor's workers are the parallelism there.
 - A call is split only when it has at least :data:`MIN_STATES` candidate
-  states (runs times profiles), so that each thread has work worth the
-  hand-over (about 1 µs per state against tens of µs to start a block).
+  states (runs times profiles), so that each thread has milliseconds of work
+  (about 1 µs per state against tens of µs to start a block; on a shared
+  machine smaller splits cost more CPU time than they save).
 
 Examples
 --------
@@ -47,7 +48,7 @@ ENV = "TARIFFSIM_THREADS"
 MAX_DEFAULT = 8
 """Most threads used by default (more rarely pays for batches of this size)."""
 
-MIN_STATES = 2048
+MIN_STATES = 8192
 """Fewest candidate states (runs times profiles) of a call that is split across threads."""
 
 

@@ -43,11 +43,12 @@ def test_blocks_cover_every_row_once(rows, n, monkeypatch):
 
 def test_little_work_is_not_split():
     blocks = []
+    rows = threads.MIN_STATES // 3 + 1  # with 3 profiles a row: just enough to split
     with threads.limit(4):
-        threads.for_rows(lambda a, b: blocks.append((a, b)), 100, per_row=3)
-        threads.for_rows(lambda a, b: blocks.append((a, b)), 1000, per_row=3)
-    assert blocks[0] == (0, 100)  # 300 states: below MIN_STATES
-    assert len(blocks) == 5 and sorted(blocks[1:])[0] == (0, 250)
+        threads.for_rows(lambda a, b: blocks.append((a, b)), rows - 1, per_row=3)
+        threads.for_rows(lambda a, b: blocks.append((a, b)), rows, per_row=3)
+    assert blocks[0] == (0, rows - 1)  # below MIN_STATES
+    assert sorted(blocks[1:]) == [(rows * i // 4, rows * (i + 1) // 4) for i in range(4)]
 
 
 def test_an_error_in_a_block_is_raised_after_every_block_ended(monkeypatch):
