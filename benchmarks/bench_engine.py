@@ -66,7 +66,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import tariffsim as ts  # noqa: E402
-from tariffsim import _decide_kernel, engine, threads  # noqa: E402
+from tariffsim import _batchrun, _decide_kernel, threads  # noqa: E402
 from tariffsim.payoffs import _evaluate_block, _WorldView  # noqa: E402
 
 BEFORE = "af1084f"
@@ -262,7 +262,7 @@ def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
     idx = np.array([w.index(c) for c in ("US", "CN", "CA", "MX")])
     ix = np.ix_(idx, idx)
     view = _WorldView.of(w, idx)
-    params = engine._batched_params(model.params, {}, idx)
+    params = _batchrun._batched_params(model.params, {}, idx)
     t = random_tariffs(w, n_states, 0, everyone=False)[:, None][:, :, idx][:, :, :, idx]
     z = np.zeros_like(t)
     nxt = ts.StateBatch(

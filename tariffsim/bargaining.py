@@ -193,7 +193,8 @@ def carry_on_value(
     >>> v["US"] <= 0
     True
     """
-    from .engine import _carry_on, simulate
+    from ._talks import _carry_on
+    from .engine import simulate
 
     d = _check_discount(discount)
     h = _check_horizon(horizon)

@@ -14,9 +14,11 @@ block reuses from one run for the next is keyed by the exact inputs).
   The chunks an ensemble, sweep or tournament sends to an executor run
   with one thread: the executor's workers are the parallelism there.
 - A call is split only when it has at least :data:`MIN_STATES` candidate
-  states (runs times profiles), so that each thread has milliseconds of work
-  (about 1 µs per state against tens of µs to start a block; on a shared
-  machine smaller splits cost more CPU time than they save).
+  states (runs times profiles), so that each thread has about ten
+  milliseconds of work or more (about 1 µs per state against tens of µs to
+  start a block): on the shared two-core machine the benchmarks ran on,
+  splitting the engine's calls of a few milliseconds cost more CPU time than
+  it saved.
 
 Examples
 --------
@@ -48,7 +50,7 @@ ENV = "TARIFFSIM_THREADS"
 MAX_DEFAULT = 8
 """Most threads used by default (more rarely pays for batches of this size)."""
 
-MIN_STATES = 8192
+MIN_STATES = 32768
 """Fewest candidate states (runs times profiles) of a call that is split across threads."""
 
 

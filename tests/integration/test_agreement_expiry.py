@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim import engine
+from tariffsim import _batchrun, _talks, engine
 from tariffsim.deals import Agreement
 from tariffsim.errors import ParameterError, TariffsimError
 from tariffsim.path import _agreement
@@ -50,14 +50,14 @@ def test_without_a_term_nothing_runs_out():
 
 def _talks_with(agreement, tariffs):
     g = SC.game
-    rt = engine._Run(g, 30, [], engine._Streams.of_seeds([0]))
-    talks = engine._Talks(rt, [])
+    rt = _batchrun._Run(g, 30, [], _batchrun._Streams.of_seeds([0]))
+    talks = _talks._Talks(rt, [], engine._play)
     talks.terms = True
     k = rt.k
     t = np.zeros((1, k, k))
     for (a, b), v in tariffs.items():
         t[0, rt.pos[a], rt.pos[b]] = v
-    st = engine._States(
+    st = _batchrun._States(
         tariff=t, control=np.zeros((1, k, k)), peak=t.copy(), moved=np.zeros((1, k, k)),
         support=np.zeros((1, k)), shock=np.zeros((1, k)),
     )  # fmt: skip

@@ -51,11 +51,11 @@ def sparse(rng, shape, lo, hi, p=0.5):
 
 def random_states(rng, R, k, n, flags):
     """The engine's ``_States`` of ``R`` runs on ``k`` involved countries of ``n``, drawn."""
-    from tariffsim import engine
+    from tariffsim import _batchrun
 
     off = ~np.eye(k, dtype=bool)
     tariff = sparse(rng, (R, k, k), 0.0, 1.5, 0.6) * off
-    return engine._States(
+    return _batchrun._States(
         tariff=tariff,
         control=sparse(rng, (R, k, k), 0.0, 1.0, 0.2) * off,
         peak=tariff + sparse(rng, (R, k, k), 0.0, 0.5, 0.3) * off,

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
-from tariffsim import engine, parampath
+from tariffsim import _batchrun, engine, parampath
+from tariffsim._talks import _Talks
 from tariffsim.deals import solve_deal
 
 US_CHINA = ts.load_scenario("us-china-145").game
@@ -17,8 +18,8 @@ SUMMIT = next(e for e in US_CHINA.events if e.kind == "summit")
 
 def _talks(runs, overrides):
     items = engine._check_overrides(US_CHINA, overrides, runs)
-    rt = engine._Run(US_CHINA, 30, items, engine._Streams.of_seeds(list(range(runs))))
-    return rt, engine._Talks(rt, items)
+    rt = _batchrun._Run(US_CHINA, 30, items, _batchrun._Streams.of_seeds(list(range(runs))))
+    return rt, _Talks(rt, items, engine._play)
 
 
 @st.composite
@@ -45,12 +46,12 @@ def test_batched_deals_are_solve_deal_run_by_run(case):
     us, cn = rt.pos["US"], rt.pos["CN"]
     tariff = np.zeros((R, k, k))
     tariff[:, us, cn], tariff[:, cn, us] = t_us, t_cn
-    st_ = engine._States(
+    st_ = _batchrun._States(
         tariff=tariff, control=np.zeros((R, k, k)), peak=tariff.copy(),
         moved=np.zeros((R, k, k)), support=np.zeros((R, k)), shock=np.zeros((R, k)),
     )  # fmt: skip
     rows = np.arange(R)
-    start = engine._States(*(np.array(getattr(st_, f)) for f in vars(st_)))
+    start = _batchrun._States(*(np.array(getattr(st_, f)) for f in vars(st_)))
     models = {p: talks._party_params(p, rows) for p in ("US", "CN")}
     talks._deals(st_, 5, summit, rows, met, start, dis, models)
     neg = US_CHINA.negotiation
@@ -108,7 +109,7 @@ def test_batched_layer_deals_are_solve_deal_with_layers_run_by_run(case, fent):
     us, cn = rt.pos["US"], rt.pos["CN"]
     tariff = np.zeros((R, k, k))
     tariff[:, us, cn], tariff[:, cn, us] = t_us, t_cn
-    st_ = engine._States(
+    st_ = _batchrun._States(
         tariff=tariff, control=np.zeros((R, k, k)), peak=tariff.copy(),
         moved=np.zeros((R, k, k)), support=np.zeros((R, k)), shock=np.zeros((R, k)),
     )  # fmt: skip
@@ -121,7 +122,7 @@ def test_batched_layer_deals_are_solve_deal_with_layers_run_by_run(case, fent):
             st_.tariff[q, us, cn] = round(0.1 + st_.layers[q, r_row, us, cn], 12)
     rt.settle(st_)
     rows = np.arange(R)
-    start = engine._take(st_, rows)
+    start = _batchrun._take(st_, rows)
     models = {p: talks._party_params(p, rows) for p in ("US", "CN")}
     talks._deals(st_, 5, summit, rows, met, start, dis, models)
     neg = US_CHINA.negotiation

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from kernel_cases import GAMES, NAMES, batches, random_states
 
 import tariffsim as ts
-from tariffsim import _decide_kernel, _distinct, _trade_kernel, engine
+from tariffsim import _batchrun, _decide_kernel, _distinct, _trade_kernel, engine
 from tariffsim._distinct import take_params
 from tariffsim.payoffs import TERMS, Breakdown, Params, _evaluate_block, _slice_params
 from tariffsim.world import StateBatch
@@ -130,7 +130,7 @@ def build(name, runs, overrides, seed, profiles, flags, layout):
     """The engine's batch of a scenario and the arguments of one evaluation, per parameters."""
     game = GAMES[name]
     items = engine._check_overrides(game, overrides, runs)
-    rt = engine._Run(game, 52, items, engine._Streams.of_seeds(list(range(runs))))
+    rt = _batchrun._Run(game, 52, items, _batchrun._Streams.of_seeds(list(range(runs))))
     rng = np.random.default_rng(seed)
     R, k, n = runs, rt.k, rt.n
     P = 1 if layout in ("state", "fresh") else profiles

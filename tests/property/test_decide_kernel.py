@@ -32,7 +32,7 @@ from kernel_cases import GAMES, NAMES, batches, random_states
 
 import tariffsim as ts
 import tariffsim.testing as tst
-from tariffsim import _decide_kernel, _trade_kernel, engine
+from tariffsim import _batchrun, _decide_kernel, _trade_kernel, engine
 from tariffsim.payoffs import TERMS, _evaluate_block
 from tariffsim.world import StateBatch
 
@@ -57,7 +57,7 @@ def build(name, runs, overrides, seed, profiles, flags):
     """The engine's batch of a scenario (or a game), random states and candidates."""
     game = GAMES[name] if isinstance(name, str) else name
     items = engine._check_overrides(game, overrides, runs)
-    rt = engine._Run(game, 52, items, engine._Streams.of_seeds(list(range(runs))))
+    rt = _batchrun._Run(game, 52, items, _batchrun._Streams.of_seeds(list(range(runs))))
     rng = np.random.default_rng(seed)
     R, k, n, P = runs, rt.k, rt.n, profiles
     off = ~np.eye(k, dtype=bool)

@@ -46,7 +46,7 @@ def test_rates_from_headlines_equal_the_layer_route(name, subset, seed):
 def test_trade_terms_on_segment_rows_equal_the_full_grid(
     name, subset, seed, per_run, per_dyad_elasticity
 ):
-    from tariffsim import _trade_kernel, engine
+    from tariffsim import _batchrun, _trade_kernel
     from tariffsim.payoffs import (
         _seg,
         _sum_rows,
@@ -72,7 +72,7 @@ def test_trade_terms_on_segment_rows_equal_the_full_grid(
             "pass_through": rng.uniform(0.0, 1.0, (runs, w.n, w.n)),
             "revenue_weight": rng.uniform(0.0, 1.0, (runs, w.n)),
         }
-    p = engine._batched_params(base, over, idx)
+    p = _batchrun._batched_params(base, over, idx)
     m0_seg = view.seg_share * view.imports
     pt, el = _seg(p.pass_through), _seg(p.elasticity)
     if per_dyad_elasticity:  # partial adjustment: an elasticity per run, profile and dyad

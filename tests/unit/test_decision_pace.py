@@ -95,16 +95,16 @@ class _PacedPerRun:
 
 def test_later_steps_play_only_the_runs_still_moving(game: ts.Game, monkeypatch) -> None:
     """Runs at rest sit out a round's later steps; each run is still its own simulate."""
-    from tariffsim import engine, parampath
+    from tariffsim import _batchrun, parampath
 
     subsets: list[int] = []
-    real = engine._Run.subset
+    real = _batchrun._Run.subset
 
     def spy(self, rows, st):  # type: ignore[no-untyped-def]
         subsets.append(len(rows))
         return real(self, rows, st)
 
-    monkeypatch.setattr(engine._Run, "subset", spy)
+    monkeypatch.setattr(_batchrun._Run, "subset", spy)
     runs, rounds = 6, 14
     over = {"elasticity": np.linspace(1.6, 3.4, runs), "noise": np.linspace(0.0, 0.12, runs)}
     seen_batch: list = []

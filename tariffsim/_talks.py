@@ -1,0 +1,772 @@
+"""Agreements and threats in every run of a batch: summits, demands, agreed dyads held.
+
+:class:`_Talks` is the engine's bargaining (see :mod:`tariffsim.bargaining`
+for the model): at a summit the runs are grouped by the concessions they have
+met and the parties, and each group's deal search and look-ahead is one
+batched play; agreements that run out are renewed or lapse the same way. The
+look-aheads play the engine's rounds, which the engine passes in (``play``),
+so this module does not import the engine. Engine-internal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import parampath
+from ._batchrun import Array, Dyad, _Run, _States, _step_rungs, _Streams, _take
+from ._distinct import evaluate_distinct, take_params
+from .deals import (
+    MAX_DEALS,
+    Agreement,
+    Negotiation,
+    _concession_pool,
+    _layer_floors,
+    credible,
+    solve_deal,
+)
+from .deals import _floors as _deal_floors
+from .deals import _powers as _deals_powers
+from .errors import ParameterError
+from .path import Path
+from .payoffs import Params
+from .world import State, StateBatch, World
+
+if TYPE_CHECKING:
+    from .game import Event, Game
+
+
+class _Talks:
+    """Agreements and threats in every run: bargaining at summits, demands, agreed dyads held.
+
+    Summits and threats fall on the same rounds in every run, so the engine
+    loops over runs only in those rounds; the per-round constraint on moves
+    (agreed dyads held, unmet demands kept) is a cheap per-run pass.
+    """
+
+    def __init__(
+        self,
+        rt: _Run,
+        items: Sequence[tuple[parampath.ParamPath, Array]],
+        play: Callable[..., dict[str, Any]],
+    ) -> None:
+        self.rt = rt
+        self.items = items
+        self.play = play
+        """The engine's rounds (``engine._play``), which the look-aheads play."""
+        R = rt.runs
+        self.agreements: list[list[Agreement]] = [[] for _ in range(R)]
+        self.expiring: dict[int, list[tuple[int, int]]] = {}
+        """Round → (run, agreement index) of the agreements that run out then."""
+        self.notes: list[list[tuple[int, str]]] = [[] for _ in range(R)]
+        self.met: list[set[str]] = [set() for _ in range(R)]
+        self.locked: list[dict[Dyad, tuple[float, int]]] = [{} for _ in range(R)]
+        self.lock = np.zeros((R, len(rt.keys)), dtype=bool)
+        """``lock[q, c]``: run ``q`` holds dyad ``rt.keys[c]`` under an agreement."""
+        self._groups: dict[frozenset[str], NDArray[np.intp]] | None = None
+        g = rt.game
+        self.terms = any(getattr(e, "term_days", 0) for e in g.events)
+        """Whether some summit's agreements run out (:meth:`expire` has work)."""
+        self.active = (
+            bool(g.negotiation.demands)
+            or bool(g.threats)
+            or any(e.kind == "summit" and e.parties for e in g.events)
+        )
+
+    def _game(self, q: int) -> Game:
+        if not self.items:
+            return self.rt.game
+        return parampath.apply(self.rt.game, {pp.text: float(v[q]) for pp, v in self.items})
+
+    def _models(self, q: int, parties: Sequence[str]) -> dict[str, Any]:
+        rt = self.rt
+        g = self._game(q)
+        out: dict[str, Any] = {}
+        for p in parties:
+            ag = next((a for a in rt.agents if a.code == p), None)
+            out[p] = g.model._with_params(rt.perceived_full(ag, q)) if ag else g.model
+        return out
+
+    def _write(self, st: _States, q: int, state: State) -> None:
+        """Run ``q`` takes ``state`` (whole world): headlines, controls and layers."""
+        rt = self.rt
+        ix = np.ix_(rt.idx, rt.idx)
+        st.tariff[q] = state.tariff[ix]
+        st.control[q] = state.control[ix]
+        st.peak[q] = state.peak[ix]
+        st.moved[q] = state.moved[ix]
+        if st.layers is not None:  # copied by the caller
+            st.layers[q] = state.layered(rt.world).layers[:, ix[0], ix[1]]
+
+    def threats(self, st: _States, r: int) -> None:
+        """Carry out the threats due this round whose condition is unmet, where credible."""
+        rt = self.rt
+        due = [th for th in rt.game.threats if rt.game.round_of(th.when) == r]
+        if not due:
+            return
+        st.tariff, st.control = st.tariff.copy(), st.control.copy()
+        st.peak, st.moved = st.peak.copy(), st.moved.copy()
+        before = st.tariff.copy()
+        neg = rt.game.negotiation
+        for q in range(rt.runs):
+            for th in due:
+                if th.unless and th.unless in self.met[q]:
+                    continue
+                name = th.label or f"{th.by} threat on {th.target}"
+                i, j = rt.pos[th.by], rt.pos[th.target]
+                row = rt.world.layer_index(th.layer) if th.layer else -1
+                in_force = st.layers[q, row, i, j] if th.layer else st.tariff[q, i, j]
+                if th.level <= in_force:
+                    now = 100 * float(in_force)
+                    moot = f"moot ({100 * th.level:g}% is not above the {now:g}% in force)"
+                    self.notes[q].append((r, f"{name}: {moot}"))
+                    continue
+                state = rt.full_state(st, q)
+                model = self._models(q, (th.by,))[th.by]
+                c = credible(
+                    self._game(q), th, state, discount=neg.discount, horizon=neg.horizon,
+                    model=model,
+                )  # fmt: skip
+                if not c.credible:
+                    self.notes[q].append((r, f"{name}: not carried out (not credible)"))
+                    continue
+                level = th.level
+                if th.layer:  # that layer set; the headline is the sum of the dyad's layers
+                    st.layers = np.array(st.layers)
+                    st.layers[q, row, i, j] = th.level
+                    rows = rt.world._layer_rows[(th.by, th.target)]
+                    level = float(rt.headline(st.layers[q, rows, i, j]))
+                    before[q, i, j] = level  # not re-split below
+                st.moved[q, i, j] = level - st.tariff[q, i, j]
+                st.tariff[q, i, j] = level
+                st.peak[q, i, j] = max(st.peak[q, i, j], level)
+                self.notes[q].append((r, f"{name}: carried out"))
+        if st.layers is not None:  # a headline threat: the dyad's canonical split
+            st.layers = rt.resplit(st.layers, before, st.tariff)
+            rt.settle(st)
+
+    def bargain(self, st: _States, r: int, event: Event) -> None:
+        """Bargain at a summit in every run; agreed terms replace the state.
+
+        Runs are grouped by the concessions they have met; each group's
+        look-ahead (the disagreement point) is one batched play of
+        ``neg.horizon`` rounds from each run's own state with its own current
+        beliefs, and its deals are searched for all its runs at once
+        (:meth:`_deals`), so a run's deal does not depend on the other runs.
+        """
+        rt = self.rt
+        g0 = rt.game
+        neg = g0.negotiation
+        parties = tuple(event.parties)
+        st.tariff, st.control = st.tariff.copy(), st.control.copy()
+        st.peak, st.moved = st.peak.copy(), st.moved.copy()
+        if st.layers is not None:
+            st.layers = st.layers.copy()
+        groups = self._met_groups()
+        for met, rows in groups.items():
+            look = self._look_game(r, met)
+            start = _take(st, rows)
+            items = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
+            perceived = [take_params(ag.perceived, rows) for ag in rt.agents]
+            out = self.play(
+                look, neg.horizon, items, _Streams.of_seeds([0] * len(rows)), "look",
+                idx=rt.idx, start=start, perceived=perceived,
+            )  # fmt: skip
+            models = {p: self._party_params(p, rows) for p in parties}
+            dis = _carry_on_batch(rt, out["arrays"], start, models, neg.discount, neg.horizon)
+            self._deals(st, r, event, rows, met, start, dis, models)
+        rt.settle(st)
+
+    def _look_game(self, r: int, met: frozenset[str]) -> Game:
+        """The game of a look-ahead from round ``r`` (summits and expiries alike).
+
+        No events, no noise, no talks; demands whose concession is in ``met``
+        dropped; the threats still to come (and not lifted by ``met``) dated.
+        """
+        g0 = self.rt.game
+        neg = g0.negotiation
+        return g0.replace(
+            events=(),
+            start=g0.date(r - 1),
+            noise=0.0,
+            negotiation=Negotiation(
+                enabled=False,
+                discount=neg.discount,
+                horizon=neg.horizon,
+                method=neg.method,
+                demands=tuple(d for d in neg.demands if d.concession not in met),
+            ),
+            threats=tuple(
+                dataclasses.replace(
+                    th, when=g0.date(th.when) if isinstance(th.when, int) else th.when
+                )
+                for th in g0.threats
+                if g0.round_of(th.when) > r and not (th.unless and th.unless in met)
+            ),
+        )
+
+    def _party_params(self, code: str, rows: NDArray[np.intp]) -> Params:
+        """A party's perceived parameters in runs ``rows`` (the truth if it is no agent)."""
+        rt = self.rt
+        ag = next((a for a in rt.agents if a.code == code), None)
+        return take_params(ag.perceived if ag is not None else rt.truth, rows)
+
+    def _deals(
+        self,
+        st: _States,
+        r: int,
+        event: Event,
+        rows: NDArray[np.intp],
+        met: frozenset[str],
+        start: _States,
+        dis: Mapping[str, Array],
+        models: Mapping[str, Params],
+    ) -> None:
+        """:func:`~tariffsim.deals.solve_deal` for the runs ``rows`` at once; agreed deals applied.
+
+        Every run searches the rungs at or below its current tariffs (the
+        ladder's rungs above are masked out, which keeps the order of the
+        candidates and so the tie-breaking), crossed with every subset of the
+        agenda's concessions, and keeps the best Nash (or alternating-offers)
+        product with every gain positive, as ``solve_deal`` does. A summit
+        with ``layers`` searches each layer's rungs at or below the run's level
+        of that layer on the dyads with several layers (``solve_deal(...,
+        layers=True)``): the candidates are combinations of *slots* (one per
+        layer of a layered dyad, one per other dyad), and a dyad's headline is
+        the sum of its slots.
+        """
+        rt = self.rt
+        g0, w, pos = rt.game, rt.world, rt.pos
+        neg = g0.negotiation
+        parties = tuple(event.parties)
+        d = float(neg.discount)
+        alpha = _deals_powers(parties, d, neg.method, None)
+        pool = _concession_pool(parties, event.agenda)
+        dyads = [(a, b) for (a, b) in w.ladders if a in parties and b in parties]
+        if not dyads:
+            raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
+        ij = [(pos[a], pos[b]) for a, b in dyads]
+        by_layer = bool(event.layers) and any(len(w.instruments.get(dy, ())) > 1 for dy in dyads)
+        slots: list[tuple[int, str, int]] = []  # (dyad position, layer name or "", layer row)
+        levels: list[Array] = []
+        cur_s: list[Array] = []
+        for c, (dy, (i, j)) in enumerate(zip(dyads, ij, strict=True)):
+            lays = w.instruments.get(dy, ()) if by_layer else ()
+            if len(lays) > 1:
+                for lay, row in zip(lays, w._layer_rows[dy], strict=True):
+                    slots.append((c, lay.name, row))
+                    levels.append(np.asarray(lay.levels.levels, dtype=float))
+                    cur_s.append(start.layers[:, row, i, j])
+                continue
+            slots.append((c, "", -1))
+            levels.append(np.asarray(w.ladders[dy].levels, dtype=float))
+            cur_s.append(start.tariff[:, i, j])
+        cur = np.stack(cur_s, axis=1)  # (G, S)
+        valid_d = [lv[None, :] <= cur[:, c, None] + 1e-12 for c, lv in enumerate(levels)]
+        subsets = [
+            frozenset(c)
+            for n in range(len(pool) + 1)
+            for c in itertools.combinations(sorted(pool), n)
+        ]
+        counts = np.prod(np.stack([v.sum(axis=1) for v in valid_d], axis=1), axis=1)
+        # a run with no rung at or below a current tariff (or too many deals): the per-run search
+        slow = (counts == 0) | (counts * len(subsets) > MAX_DEALS)
+        raw = np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, len(slots))
+        cidx = np.array(
+            list(itertools.product(*(range(len(lv)) for lv in levels))), dtype=np.intp
+        ).reshape(-1, len(slots))
+        if by_layer:  # a dyad's headline: the sum of its slots
+            combos = np.zeros((len(raw), len(dyads)))
+            for s_, (c, _, _) in enumerate(slots):
+                combos[:, c] += raw[:, s_]
+            combos = np.round(combos, 12)
+        else:
+            combos = raw
+        valid = np.ones((len(rows), len(combos)), dtype=bool)
+        for c in range(len(slots)):
+            valid &= valid_d[c][:, cidx[:, c]]
+
+        def floors_ok(sub: frozenset[str], cols: Array, heads: Array) -> NDArray[np.bool_]:
+            """Candidates (rows of ``cols``/``heads``) the unmet demands allow."""
+            ok = np.ones(len(heads), dtype=bool)
+            if by_layer:  # as solve_deal: a demand on a layer binds that layer's slot
+                for (dy, lname), lvl in _layer_floors(neg.demands, set(sub) | set(met)).items():
+                    if dy not in dyads:
+                        continue
+                    c = dyads.index(dy)
+                    hit = [s_ for s_, (sc, nm, _) in enumerate(slots) if sc == c and nm == lname]
+                    col = cols[:, hit[0]] if hit else heads[:, c]
+                    ok &= col >= lvl - 1e-12
+                return ok
+            floors = _deal_floors(g0, neg.demands, set(sub), met)
+            for c, dy in enumerate(dyads):
+                if dy in floors:
+                    ok &= heads[:, c] >= floors[dy] - 1e-12
+            return ok
+
+        # only candidates some run can reach and some subset's floors allow (order kept)
+        allowed = np.zeros(len(combos), dtype=bool)
+        for sub in subsets:
+            allowed |= floors_ok(sub, raw, combos)
+        keep = allowed & valid.any(axis=0)
+        combos, valid, raw = combos[keep], valid[:, keep], raw[keep]
+        C, G = len(combos), len(rows)
+        t = np.repeat(start.tariff[:, None], C, axis=1)  # (G, C, k, k)
+        for c, (i, j) in enumerate(ij):
+            t[:, :, i, j] = combos[None, :, c]
+        ctl = np.broadcast_to(start.control[:, None], t.shape)
+        peak = np.maximum(start.peak[:, None], t)
+        support = start.support[:, None]
+        shock = np.zeros_like(support)
+        zero = np.zeros_like(t)
+        cand_lay = None
+        if (by_layer or (start.off is not None and start.off.any())) and C:
+            cand_lay = np.repeat(start.layers[:, None], C, axis=1)
+            canon = rt.split(t)
+            for i, j in ij:  # the dyads bargained over: the agreed headlines' split ...
+                cand_lay[..., i, j] = canon[..., i, j]
+            for s_, (c, _, row) in enumerate(slots):  # ... or the agreed layers
+                if row >= 0:
+                    i, j = ij[c]
+                    cand_lay[:, :, row, i, j] = raw[None, :, s_]
+        first: dict[str, Array] = {}
+        hold: dict[str, Array] = {}
+        for p in parties if C else ():
+            kp = pos[p]
+            nxt = StateBatch(
+                tariff=t, control=ctl, peak=peak, moved=t - start.tariff[:, None],
+                support=support, shock=shock, layers=cand_lay,  # type: ignore[arg-type]
+            )  # fmt: skip
+            first[p] = evaluate_distinct(
+                rt.view, models[p], rt.weights, rt.active, nxt, start.tariff[:, None],
+                start.moved[:, None], start.control[:, None],
+            ).total[..., kp]  # fmt: skip
+            steady = StateBatch(
+                tariff=t, control=ctl, peak=peak, moved=zero, support=support, shock=shock,
+                layers=cand_lay,  # type: ignore[arg-type]
+            )  # fmt: skip
+            hold[p] = evaluate_distinct(
+                rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl
+            ).total[..., kp]
+        factor = d / (1 - d)
+        best = np.full(G, -np.inf)
+        found = np.zeros(G, dtype=bool)
+        best_k = np.zeros(G, dtype=np.intp)
+        best_sub: list[frozenset[str] | None] = [None] * G
+        released = np.zeros((G, *start.control.shape[1:]), dtype=bool)  # controls a deal lifts
+        for sub in subsets if C else ():
+            ok = valid & floors_ok(sub, raw, combos)[None]
+            flow = dict.fromkeys(parties, 0.0)
+            for name in sub:
+                cc = pool[name]
+                flow[cc.giver] -= cc.cost
+                flow[cc.receiver] += cc.value
+            gains = [
+                first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p][:, None] for p in parties
+            ]
+            good = ok
+            for gn in gains:
+                good = good & (gn > 1e-12)
+            score = np.zeros((G, C))
+            for n, (a_p, gn) in enumerate(zip(alpha.tolist(), gains, strict=True)):
+                lg = np.where(good, np.log(np.where(gn > 0, gn, 1.0)), -np.inf)
+                score = 0.0 + a_p * lg if n == 0 else score + a_p * lg
+            k = np.argmax(score, axis=1)
+            sk = score[np.arange(G), k]
+            upd = good.any(axis=1) & (~found | (sk > best + 1e-12))
+            for q in np.flatnonzero(upd).tolist():
+                best_sub[q] = sub
+            best = np.where(upd, sk, best)
+            best_k = np.where(upd, k, best_k)
+            found |= upd
+        done: list[int] = []  # the runs agreeing on a searched deal (positions in ``rows``)
+        for g_ in range(G):
+            q = int(rows[g_])
+            if slow[g_]:
+                self._deal_one(st, r, event, q, met, {p: float(dis[p][g_]) for p in parties})
+                continue
+            if not found[g_]:
+                continue
+            done.append(g_)
+            k, chosen = int(best_k[g_]), best_sub[g_]
+            assert chosen is not None
+            flow = dict.fromkeys(parties, 0.0)
+            for name in chosen:
+                cc = pool[name]
+                flow[cc.giver] -= cc.cost
+                flow[cc.receiver] += cc.value
+            value = {
+                p: float(first[p][g_, k] + flow[p] + factor * (hold[p][g_, k] + flow[p]))
+                for p in parties
+            }
+            gain = {p: value[p] - float(dis[p][g_]) for p in parties}
+            tot = sum(gain.values())
+            for name in chosen:
+                for a, b in pool[name].releases:
+                    if a in pos and b in pos:
+                        released[g_, pos[a], pos[b]] = True
+            terms = {dy: float(combos[k, c]) for c, dy in enumerate(dyads)}
+            before = {
+                dy: float(start.tariff[g_, i, j]) for dy, (i, j) in zip(dyads, ij, strict=True)
+            }
+            lay_terms: dict[Dyad, dict[str, float]] = {}
+            for s_, (c, name, row) in enumerate(slots):
+                if row >= 0:
+                    lay_terms.setdefault(dyads[c], {})[name] = float(raw[k, s_])
+            self._agree(
+                q, r, event, terms, tuple(sorted(chosen)), gain,
+                {p: gain[p] / tot for p in parties}, before, lay_terms,
+            )  # fmt: skip
+        if not done:
+            return
+        gs = np.array(done, dtype=np.intp)
+        qs, ks = rows[gs], best_k[gs]
+        st.tariff[qs] = t[gs, ks]
+        st.control[qs] = np.where(released[gs], 0.0, start.control[gs])
+        st.peak[qs] = peak[gs, ks]
+        st.moved[qs] = t[gs, ks] - start.tariff[gs]
+        if st.layers is None:
+            return
+        if by_layer:  # the agreed layers
+            st.layers[qs] = cand_lay[gs, ks]  # type: ignore[index]
+        else:  # agreed headlines: the changed dyads take their canonical split
+            changed = st.tariff[qs] != start.tariff[gs]
+            st.layers[qs] = np.where(changed[:, None], rt.split(st.tariff[qs]), st.layers[qs])
+
+    def _agree(
+        self,
+        q: int,
+        r: int,
+        event: Event,
+        terms: dict[Dyad, float],
+        concessions: tuple[str, ...],
+        gain: dict[str, float],
+        split: dict[str, float],
+        before: Mapping[Dyad, float] | None = None,
+        layers: Mapping[Dyad, Mapping[str, float]] | None = None,
+    ) -> None:
+        """Record run ``q``'s agreement: concessions met, agreed dyads held."""
+        k = len(self.agreements[q])
+        term = getattr(event, "term_days", 0)
+        expires = r + max(1, math.ceil(term / self.rt.game.round_days)) if term else None
+        self._append(
+            q,
+            Agreement(
+                round=r,
+                date=self.rt.game.date(r),
+                parties=tuple(event.parties),
+                terms=terms,
+                concessions=concessions,
+                gain=gain,
+                split=split,
+                label=event.label,
+                expires=expires,
+                before=dict(before or {}),
+                layers={dy: dict(v) for dy, v in (layers or {}).items()},
+            ),
+        )
+        self.met[q] |= set(concessions)
+        self._groups = None
+        for dy, level in terms.items():
+            self.locked[q][dy] = (level, k)
+        self._lock_row(q)
+
+    def _append(self, q: int, a: Agreement) -> None:
+        """Add agreement ``a`` to run ``q``'s, indexed by the round it runs out."""
+        if a.expires is not None:
+            self.expiring.setdefault(a.expires, []).append((q, len(self.agreements[q])))
+        self.agreements[q].append(a)
+
+    def _deal_one(
+        self, st: _States, r: int, event: Event, q: int, met: frozenset[str], dis: dict[str, float]
+    ) -> None:
+        """One run's deal by :func:`~tariffsim.deals.solve_deal` (runs the batch cannot search)."""
+        rt = self.rt
+        neg = rt.game.negotiation
+        parties = tuple(event.parties)
+        state = rt.full_state(st, q)
+        deal = solve_deal(
+            self._game(q), parties, state, dis, discount=neg.discount, method=neg.method,
+            demands=neg.demands, met=met, models=self._models(q, parties),
+            concessions=event.agenda, layers=event.layers,
+        )  # fmt: skip
+        if not deal.agreed:
+            return
+        w = rt.world
+        before = {dy: float(state.tariff[w.index(dy[0]), w.index(dy[1])]) for dy in deal.terms}
+        self._agree(
+            q, r, event, dict(deal.terms), deal.concessions, dict(deal.gain), dict(deal.split),
+            before, deal.layers,
+        )  # fmt: skip
+        self._write(st, q, deal.state._with(shock=state.shock))
+
+    def expire(self, st: _States, r: int) -> None:
+        """Agreements that run out this round: renewed if every party prefers it, else lapsed.
+
+        Each party compares keeping the agreed state (held forever) with the
+        lapse (the agreed dyads back at their levels before the deal, then the
+        agents play on for the negotiation's horizon and the last state is
+        held), on its perceived model. Renewal records a new agreement with the
+        same terms and term; a lapse writes the old levels and frees the dyads.
+
+        Batched like :meth:`bargain`: the runs whose agreements run out are
+        grouped by the concessions they have met and the parties, and each
+        group's lapses are one batched look-ahead (a run's agreements that run
+        out in the same round are taken in order, one per pass).
+        """
+        if not self.terms:
+            return
+        due: dict[int, list[int]] = {}
+        for q, k in sorted(self.expiring.pop(r, ())):  # runs in order, each's in order
+            due.setdefault(q, []).append(k)
+        if not due:
+            return
+        st.tariff, st.control = st.tariff.copy(), st.control.copy()
+        st.peak, st.moved = st.peak.copy(), st.moved.copy()
+        if st.layers is not None:
+            st.layers = st.layers.copy()
+        while due:
+            groups: dict[tuple[frozenset[str], tuple[str, ...]], list[tuple[int, int]]] = {}
+            for q, ks in due.items():
+                k = ks.pop(0)
+                if not any(v[1] == k for v in self.locked[q].values()):
+                    continue  # broken before it ran out
+                key = (frozenset(self.met[q]), tuple(self.agreements[q][k].parties))
+                groups.setdefault(key, []).append((q, k))
+            due = {q: ks for q, ks in due.items() if ks}
+            for (met, parties), items in groups.items():
+                self._expire_group(st, r, met, parties, items)
+        self.rt.settle(st)
+
+    def _expire_group(
+        self,
+        st: _States,
+        r: int,
+        met: frozenset[str],
+        parties: tuple[str, ...],
+        items: Sequence[tuple[int, int]],
+    ) -> None:
+        """Renew or lapse the agreements ``items`` ((run, agreement index)) at once."""
+        rt = self.rt
+        g0, pos = rt.game, rt.pos
+        neg = g0.negotiation
+        d, h = float(neg.discount), int(neg.horizon)
+        rows = np.array([q for q, _ in items], dtype=np.intp)
+        G = len(rows)
+        start = _take(st, rows)
+        t = start.tariff.copy()
+        for g_, (q, k) in enumerate(items):
+            for (x, y), lvl in self.agreements[q][k].before.items():
+                t[g_, pos[x], pos[y]] = lvl
+        lapse = dataclasses.replace(
+            start, tariff=t, peak=np.maximum(start.peak, t), moved=t - start.tariff,
+            layers=None if start.layers is None else rt.resplit(start.layers, start.tariff, t),
+        )  # fmt: skip
+        look = self._look_game(r, met)
+        sub = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
+        out = self.play(
+            look, h, sub, _Streams.of_seeds([0] * G), "look", idx=rt.idx, start=lapse
+        )  # the agents start the look-ahead with the beliefs they started the game with
+        models = {p: self._party_params(p, rows) for p in parties}
+        lapsed = _carry_on_batch(rt, out["arrays"], lapse, models, d, h)
+        zero = np.zeros_like(start.tariff[:, None])
+        held = StateBatch(
+            tariff=start.tariff[:, None], control=start.control[:, None],
+            peak=start.peak[:, None], moved=zero, support=start.support[:, None],
+            shock=start.shock[:, None],
+        )  # fmt: skip
+        keep = {
+            p: evaluate_distinct(
+                rt.view, models[p], rt.weights, rt.active, held, held.tariff, zero,
+                held.control,
+            ).total[:, 0, pos[p]] / (1 - d)
+            for p in parties
+        }  # fmt: skip
+        for g_, (q, k) in enumerate(items):
+            a = self.agreements[q][k]
+            gain = {p: float(keep[p][g_]) - float(lapsed[p][g_]) for p in a.parties}
+            if all(v >= 0 for v in gain.values()):
+                k2 = len(self.agreements[q])
+                tot = sum(gain.values()) or 1.0
+                self._append(
+                    q,
+                    dataclasses.replace(
+                        a, round=r, date=g0.date(r), concessions=(), gain=gain,
+                        split={p: v / tot for p, v in gain.items()},
+                        label=f"{a.label} (renewed)",
+                        expires=r + (a.expires - a.round if a.expires is not None else 0),
+                    )
+                )  # fmt: skip
+                self.locked[q] = {
+                    dy: (v[0], k2 if v[1] == k else v[1]) for dy, v in self.locked[q].items()
+                }
+                self.notes[q].append((r, f"agreement of round {a.round} ({a.label}) renewed"))
+            else:
+                who = ", ".join(p for p, v in gain.items() if v < 0)
+                self.locked[q] = {dy: v for dy, v in self.locked[q].items() if v[1] != k}
+                st.tariff[q] = t[g_]
+                st.peak[q] = lapse.peak[g_]
+                st.moved[q] = lapse.moved[g_]
+                if st.layers is not None and lapse.layers is not None:
+                    st.layers[q] = lapse.layers[g_]
+                self.notes[q].append(
+                    (r, f"agreement of round {a.round} ({a.label}) lapsed: {who} preferred it")
+                )
+            self._lock_row(q)
+
+    def _lock_row(self, q: int) -> None:
+        """Refresh run ``q``'s row of :attr:`lock` from its agreed dyads."""
+        locked = self.locked[q]
+        self.lock[q] = [d in locked for d in self.rt.keys]
+
+    def _met_groups(self) -> dict[frozenset[str], NDArray[np.intp]]:
+        """Runs grouped by the concessions they have met (cached until a bargain)."""
+        if self._groups is None:
+            by: dict[frozenset[str], list[int]] = {}
+            for q, m in enumerate(self.met):
+                by.setdefault(frozenset(m), []).append(q)
+            self._groups = {k: np.array(v, dtype=np.intp) for k, v in by.items()}
+        return self._groups
+
+    def floors(self, q: int) -> dict[Dyad, float]:
+        """Run ``q``'s floors this round: the unmet demands' levels per dyad."""
+        if not self.active:
+            return {}
+        return self.rt.game.negotiation.floors(self.met[q])
+
+    def constrain(self, st: _States, moves: NDArray[np.int8], r: int) -> NDArray[np.int8]:
+        """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands.
+
+        An agreement binds in the round it is struck: a raise of one of its
+        dyads in that round is held, so the round ends at the agreed terms; a
+        raise in a later round breaks it (and is noted). Vectorised over runs:
+        only runs that raise an agreed dyad are handled one by one.
+        """
+        if not self.active:
+            return moves
+        rt = self.rt
+        neg = rt.game.negotiation
+        lock = self.lock
+        for q in np.flatnonzero(((moves > 0) & lock).any(axis=1)).tolist():
+            locked = self.locked[q]
+            broken: dict[int, str] = {}
+            for c, d in enumerate(rt.keys):
+                if moves[q, c] > 0 and d in locked:
+                    if self.agreements[q][locked[d][1]].round == r:
+                        moves[q, c] = 0  # signed this round: the terms stand this round
+                        continue
+                    broken.setdefault(locked[d][1], d[0])
+            for kk, who in sorted(broken.items()):
+                a = self.agreements[q][kk]
+                self.notes[q].append(
+                    (r, f"{who} breaks the agreement of round {a.round} ({a.label})")
+                )
+                self.locked[q] = locked = {dy: v for dy, v in locked.items() if v[1] != kk}
+            self._lock_row(q)
+        cut = moves < 0
+        out = np.where(cut & lock, np.int8(0), moves).astype(np.int8)
+        free = cut & ~lock
+        for met, rows in self._met_groups().items():
+            floors = neg.floors(met)
+            for c, d in enumerate(rt.keys):
+                if d not in floors:
+                    continue
+                sel = rows[free[rows, c]]
+                if not sel.size:
+                    continue
+                i, j = rt.key_ij[c]
+                level = _step_rungs(rt.ladders[d], st.tariff[:, i, j], moves[:, c])
+                level = rt.step_off(st, d, st.tariff[:, i, j], moves[:, c], level)[sel]
+                out[sel[level < floors[d] - 1e-12], c] = 0
+        return out
+
+
+def _carry_on(
+    path: Path,
+    start: State,
+    parties: Sequence[str],
+    models: Mapping[str, Any],
+    w: World,
+    discount: float,
+    horizon: int,
+) -> dict[str, float]:
+    """Discounted value of a look-ahead path, then its last state held forever."""
+    h = horizon
+    states = [start]
+    for k in range(1, h + 1):
+        states.append(
+            State._trusted(
+                tariff=path.tariff[k],
+                control=path.control[k],
+                peak=np.maximum(start.peak, path.tariff[: k + 1].max(axis=0)),
+                moved=path.tariff[k] - path.tariff[k - 1],
+                support=start.support,
+                shock=np.zeros(start.n),
+            )
+        )
+    nxt = StateBatch.stack(states[1:])
+    prv = StateBatch.stack(states[:-1])
+    last = StateBatch.stack([states[-1]])
+    disc = discount ** np.arange(h)
+    out = {}
+    for p in parties:
+        k = w.index(p)
+        flows = np.asarray(models[p].payoff(nxt, prev=prv))[:, k]
+        tail = float(np.asarray(models[p].payoff(last, prev=last))[0, k])
+        out[p] = float(disc @ flows) + discount**h * tail / (1 - discount)
+    return out
+
+
+def _carry_on_batch(
+    rt: _Run,
+    look: Mapping[str, Array],
+    start: _States,
+    models: Mapping[str, Params],
+    discount: float,
+    horizon: int,
+) -> dict[str, Array]:
+    """Each party's discounted value of each run's look-ahead, then its last state held.
+
+    ``look`` holds the look-ahead's tariffs and controls ``(G, h+1, k, k)``
+    (row 0 the start); ``models`` each party's perceived parameters in those
+    runs. The batched :func:`_carry_on`: ``sum_t d**t flow_t + d**h tail / (1 - d)``.
+    """
+    h = horizon
+    tau, ctl = look["tariff"], look["control"]
+    lay = look.get("layers") if start.off is not None and start.off.any() else None
+    peak = np.maximum(start.peak[:, None], np.maximum.accumulate(tau, axis=1))[:, 1 : h + 1]
+    moved = tau[:, 1:] - tau[:, :-1]
+    support = start.support[:, None]
+    shock = np.zeros_like(support)
+    nxt = StateBatch(
+        tariff=tau[:, 1:], control=ctl[:, 1:], peak=peak, moved=moved, support=support,
+        shock=shock, layers=None if lay is None else lay[:, 1:],  # type: ignore[arg-type]
+    )  # fmt: skip
+    prev_tau = np.concatenate([start.tariff[:, None], tau[:, 1:h]], axis=1)
+    prev_moved = np.concatenate([start.moved[:, None], moved[:, :-1]], axis=1)
+    prev_ctl = np.concatenate([start.control[:, None], ctl[:, 1:h]], axis=1)
+    last = StateBatch(
+        tariff=tau[:, h:], control=ctl[:, h:], peak=peak[:, -1:], moved=moved[:, -1:],
+        support=support, shock=shock, layers=None if lay is None else lay[:, h:],  # type: ignore[arg-type]
+    )  # fmt: skip
+    disc = discount ** np.arange(h)
+    out: dict[str, Array] = {}
+    for p, params in models.items():
+        k = rt.pos[p]
+        flows = evaluate_distinct(
+            rt.view, params, rt.weights, rt.active, nxt, prev_tau, prev_moved, prev_ctl
+        ).total[..., k]
+        tail = evaluate_distinct(
+            rt.view, params, rt.weights, rt.active, last, last.tariff, last.moved, last.control
+        ).total[:, 0, k]
+        acc = np.zeros(len(tau))
+        for t in range(h):  # left to right: a run's value does not depend on the batch
+            acc = acc + disc[t] * flows[:, t]
+        out[p] = acc + discount**h * tail / (1 - discount)
+    return out
