@@ -597,7 +597,7 @@ class _Run:
         copied = False
         for c, d in enumerate(self.keys):
             i, j = self.key_ij[c]
-            t[:, i, j] = _step_rungs(self.ladders[d], t[:, i, j], moves[:, c])
+            t[:, i, j] = self.ladders[d].step_rungs(t[:, i, j], moves[:, c])
             plan = self.layer_plan.get(d)
             if plan is None or not off.any():
                 continue
@@ -829,14 +829,3 @@ class _Run:
                     full = float(sub.reshape(-1)[0])
                 changes[name] = full
         return ag.full_base._replace_trusted(**changes) if changes else ag.full_base
-
-
-def _step_rungs(lad: Any, levels: Array, moves: Any) -> Array:
-    """:meth:`Ladder.step_many` for moves of any number of rungs (``moves = "jump"``)."""
-    moves = np.asarray(moves)
-    out = lad.step_many(levels, np.sign(moves))
-    extra = np.abs(moves) - 1
-    while np.any(extra > 0):
-        out = np.where(extra > 0, lad.step_many(out, np.sign(moves)), out)
-        extra = extra - 1
-    return np.asarray(out, dtype=float)

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import parampath
-from ._batchrun import Array, Dyad, _Run, _States, _step_rungs, _Streams, _take
+from ._batchrun import Array, Dyad, _Run, _States, _Streams, _take
 from ._distinct import evaluate_distinct, take_params
 from .deals import (
     MAX_DEALS,
@@ -681,7 +681,7 @@ class _Talks:
                 if not sel.size:
                     continue
                 i, j = rt.key_ij[c]
-                level = _step_rungs(rt.ladders[d], st.tariff[:, i, j], moves[:, c])
+                level = rt.ladders[d].step_rungs(st.tariff[:, i, j], moves[:, c])
                 level = rt.step_off(st, d, st.tariff[:, i, j], moves[:, c], level)[sel]
                 out[sel[level < floors[d] - 1e-12], c] = 0
         return out

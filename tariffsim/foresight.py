@@ -251,7 +251,7 @@ class Forward:
         tariffs = np.repeat(bobs.tariff[:, None], P, axis=1)  # (R, P, k', k')
         for c, lad in enumerate(lads):
             levels = np.repeat(cur[:, c : c + 1], P, axis=1)  # (R, P)
-            tariffs[:, :, i[c], j[c]] = _step_many(lad, levels, prof[None, :, c])
+            tariffs[:, :, i[c], j[c]] = lad.step_rungs(levels, prof[None, :, c])
         a1, ah = self.weights
         value = a1 * bobs.payoff(tariffs)  # (R, P)
         me = bobs.index(bobs.me)
@@ -371,16 +371,6 @@ def _fingerprint(obs: Observation, grp: list[str], f: Forward) -> bytes:
 def _order(profiles: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
     """Tie-break order: fewer rungs moved first, then cuts before the rest dyad by dyad."""
     return sorted(profiles, key=lambda p: (sum(abs(x) for x in p), [x >= 0 for x in p]))
-
-
-def _step_many(lad: Any, levels: NDArray[np.float64], moves: Any) -> NDArray[np.float64]:
-    moves = np.broadcast_to(np.asarray(moves), levels.shape)
-    out = lad.step_many(levels, np.sign(moves))
-    extra = np.abs(moves) - 1
-    while np.any(extra > 0):
-        out = np.where(extra > 0, lad.step_many(out, np.sign(moves)), out)
-        extra = extra - 1
-    return np.asarray(out, dtype=float)
 
 
 def _candidates(lad: Any, cur: float, jumps: bool) -> list[int]:

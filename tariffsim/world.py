@@ -275,6 +275,26 @@ class Ladder:
         out = np.where(move < 0, down, np.where(move > 0, up, level))
         return out if out.shape == shape else np.broadcast_to(out, shape).copy()
 
+    def step_rungs(self, levels: ArrayLike, moves: ArrayLike) -> NDArray[np.float64]:
+        """:meth:`step_many` for moves of any number of rungs (a move ``m`` is ``|m|`` steps).
+
+        Each element takes ``|m|`` steps of :meth:`step` in the direction of
+        ``m`` (a move past the ladder's end stops there), as the ``"jump"``
+        move sets of the engine and of foresight strategies need.
+
+        Examples
+        --------
+        >>> ts.Ladder((0, 0.1, 0.2, 0.3)).step_rungs([0.0, 0.3, 0.1], [2, -3, 5]).tolist()
+        [0.2, 0.0, 0.3]
+        """
+        move = np.asarray(moves)
+        out = self.step_many(levels, np.sign(move))
+        extra = np.abs(move) - 1
+        while np.any(extra > 0):
+            out = np.where(extra > 0, self.step_many(out, np.sign(move)), out)
+            extra = extra - 1
+        return np.asarray(out, dtype=float)
+
 
 @dataclass(frozen=True, slots=True)
 class Layer:

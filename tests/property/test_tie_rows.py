@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
+from tariffsim import _batchrun
 from tariffsim import dynamics as dy
 from tariffsim.path import ARRAY_FIELDS
 
@@ -177,7 +178,7 @@ def both_ways(game, rounds, seeds, overrides, record):
         return real(*args, **kw)
 
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(ts.engine, "_tie_rows_step", counting)
+        m.setattr(_batchrun, "_tie_rows_step", counting)
         rows = ts.simulate_batch(game, rounds, seeds=seeds, overrides=overrides, record=record)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(dy, "_ROWS_ENABLED", False)
@@ -250,6 +251,6 @@ def test_the_bundled_scenarios_use_the_rows(name, monkeypatch):
         seen.append(1)
         return real(*args, **kw)
 
-    monkeypatch.setattr(ts.engine, "_tie_rows_in_force", counting)
+    monkeypatch.setattr(_batchrun, "_tie_rows_in_force", counting)
     ts.simulate_batch(ts.load_scenario(name).game, 2, seeds=range(2))
     assert seen
