@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import limits, parampath
+from . import limits, parampath, threads
 from ._batchrun import (
     _SCALAR_4D,
     _AgentRun,
@@ -762,6 +762,7 @@ def _play(
     current perceived parameters ``perceived``, and records ``"look"``
     (tariffs and controls on the involved countries only).
     """
+    threads.count()  # a bad TARIFFSIM_THREADS is reported before any work
     rt = _Run(game, rounds, items, streams, idx=idx)
     R, k, n, T = rt.runs, rt.k, rt.n, rounds
     w = rt.world

@@ -94,7 +94,12 @@ def test_the_environment_variable_sets_the_count(value, want):
 
 @pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
 def test_a_bad_environment_variable_is_named_with_its_value(value):
-    code = "import tariffsim as ts; ts.threads.count()"
+    """At the first simulation, before a round is played (the package still imports)."""
+    code = (
+        "import tariffsim as ts, tariffsim.engine as e\n"
+        "e._Run = None  # a round played would fail with a TypeError, not the error\n"
+        "ts.load_scenario('us-china-145').simulate(seed=0)"
+    )
     env = {**os.environ, threads.ENV: value, "PYTHONPATH": ROOT}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode != 0
