@@ -762,7 +762,7 @@ def _play(
     current perceived parameters ``perceived``, and records ``"look"``
     (tariffs and controls on the involved countries only).
     """
-    threads.count()  # a bad TARIFFSIM_THREADS is reported before any work
+    threads.check_environment()  # a bad TARIFFSIM_THREADS is reported before any work
     rt = _Run(game, rounds, items, streams, idx=idx)
     R, k, n, T = rt.runs, rt.k, rt.n, rounds
     w = rt.world

@@ -34,15 +34,27 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+import numpy as np
+
 from .errors import ParameterError
 
-__all__ = ["ENV", "MAX_DEFAULT", "MIN_STATES", "count", "for_rows", "limit"]
+__all__ = [
+    "ENV",
+    "MAX_BLOCKS",
+    "MAX_DEFAULT",
+    "MIN_STATES",
+    "check_environment",
+    "count",
+    "for_rows",
+    "limit",
+]
 
 ENV = "TARIFFSIM_THREADS"
 """Environment variable: the number of threads (a positive integer; ``1``: none)."""
@@ -53,6 +65,11 @@ MAX_DEFAULT = 8
 MIN_STATES = 32768
 """Fewest candidate states (runs times profiles) of a call that is split across threads."""
 
+MAX_BLOCKS = 64
+"""Most blocks (threads) one call is split into, whatever the count asked for."""
+
+_POOL = MAX_BLOCKS - 1
+
 
 def _cpus() -> int:
     try:
@@ -62,24 +79,40 @@ def _cpus() -> int:
 
 
 def _parse(value: str | None) -> int | None:
-    """The thread count ``value`` names (None: not set); ParameterError for a bad one."""
+    """The thread count ``value`` names (None: not set); ParameterError for a bad one.
+
+    Digits only (surrounding blanks allowed), at least 1: ``" 3 "`` is 3, and
+    ``"+2"``, ``"1_000"`` or ``"2.0"`` are refused as ``int()`` would not.
+    """
     if value is None or value.strip() == "":
         return None
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise ParameterError(
             f"the environment variable {ENV} must be a positive integer; got {value!r}."
         )
-    return n
+    return int(text)
 
 
 _ENV_VALUE = os.environ.get(ENV)
 _local = threading.local()
-_pool: list[tuple[int, int, ThreadPoolExecutor]] = []  # (pid, workers, pool)
+_pool: list[tuple[int, ThreadPoolExecutor]] = []  # (pid, pool): one pool per process
 _pool_lock = threading.Lock()
+
+
+def check_environment() -> None:
+    """Raise if ``TARIFFSIM_THREADS`` is set to anything but a positive integer.
+
+    Called when a simulation starts, whatever :func:`limit` says, so that a
+    bad value is reported before any work, in this process and on an
+    executor's workers alike.
+
+    Raises
+    ------
+    ParameterError
+        Naming the variable and the value.
+    """
+    _parse(_ENV_VALUE)
 
 
 def count() -> int:
@@ -90,16 +123,17 @@ def count() -> int:
     int
         What :func:`limit` set for this thread, else ``TARIFFSIM_THREADS``,
         else the CPUs this process may run on (at most :data:`MAX_DEFAULT`).
+        A call uses at most :data:`MAX_BLOCKS` of them.
 
     Raises
     ------
     ParameterError
         If ``TARIFFSIM_THREADS`` is set to anything but a positive integer.
     """
+    env = _parse(_ENV_VALUE)
     n = getattr(_local, "n", None)
     if n is not None:
         return int(n)
-    env = _parse(_ENV_VALUE)
     return env if env is not None else max(1, min(_cpus(), MAX_DEFAULT))
 
 
@@ -117,28 +151,29 @@ def limit(n: int) -> Iterator[None]:
     ParameterError
         If ``n`` is not a positive integer (before the block runs).
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool | np.bool_) or not isinstance(n, numbers.Integral) or n < 1:
         raise ParameterError(f"`n` (threads) must be a positive integer; got {n!r}.")
     before = getattr(_local, "n", None)
-    _local.n = n
+    _local.n = int(n)
     try:
         yield
     finally:
         _local.n = before
 
 
-def _executor(workers: int) -> ThreadPoolExecutor:
-    """The shared pool of ``workers`` threads (a new one in a forked child)."""
+def _executor() -> ThreadPoolExecutor:
+    """The process's pool (a new one in a forked child).
+
+    One pool for every call, never resized or shut down while the process
+    lives, so calls from several threads with different counts share it
+    safely; its threads are started only as blocks wait for one (at most
+    :data:`MAX_BLOCKS` - 1 blocks of a call are handed to it).
+    """
     pid = os.getpid()
     with _pool_lock:
-        if _pool and _pool[0][0] == pid and _pool[0][1] == workers:
-            return _pool[0][2]
-        if _pool and _pool[0][0] == pid:
-            _pool[0][2].shutdown(wait=False)
-        _pool.clear()
-        ex = ThreadPoolExecutor(workers, thread_name_prefix="tariffsim-kernel")
-        _pool.append((pid, workers, ex))
-        return ex
+        if not _pool or _pool[0][0] != pid:
+            _pool[:] = [(pid, ThreadPoolExecutor(_POOL, thread_name_prefix="tariffsim-kernel"))]
+        return _pool[0][1]
 
 
 def for_rows(fn: Callable[[int, int], object], rows: int, per_row: int = 1) -> None:
@@ -163,16 +198,18 @@ def for_rows(fn: Callable[[int, int], object], rows: int, per_row: int = 1) -> N
     Exception
         The first exception a block raised (after every block has ended).
     """
-    n = min(count(), rows)
+    n = min(count(), rows, MAX_BLOCKS)
     if n <= 1 or rows * per_row < MIN_STATES:
         fn(0, rows)
         return
     cuts = [rows * i // n for i in range(n + 1)]
-    pool = _executor(n - 1)
-    futures = [pool.submit(fn, cuts[i], cuts[i + 1]) for i in range(1, n)]
+    pool = _executor()
+    futures = []
     try:
+        for i in range(1, n):
+            futures.append(pool.submit(fn, cuts[i], cuts[i + 1]))
         fn(cuts[0], cuts[1])
-    finally:
+    finally:  # every block handed out has ended before this returns or raises
         errors = [f.exception() for f in futures]
     for e in errors:
         if e is not None:

@@ -282,16 +282,40 @@ class Ladder:
         ``m`` (a move past the ladder's end stops there), as the ``"jump"``
         move sets of the engine and of foresight strategies need.
 
+        Moves are whole numbers of any integer or boolean dtype, or floats
+        with whole values; more steps than the ladder has rungs end where
+        that many end (each step moves to another rung or stays for good).
+
+        Raises
+        ------
+        ParameterError
+            If a move is not a finite whole number (naming the first such value).
+
         Examples
         --------
         >>> ts.Ladder((0, 0.1, 0.2, 0.3)).step_rungs([0.0, 0.3, 0.1], [2, -3, 5]).tolist()
         [0.2, 0.0, 0.3]
         """
         move = np.asarray(moves)
-        out = self.step_many(levels, np.sign(move))
-        extra = np.abs(move) - 1
+        most = len(self.levels)
+        if move.dtype.kind == "u":  # (a cast to signed would wrap the largest)
+            move = np.minimum(move, most).astype(np.int64)
+        elif move.dtype.kind == "f":
+            bad = ~np.isfinite(move) | (move != np.round(move))
+            if np.any(bad):
+                raise ParameterError(
+                    f"`moves` must be whole numbers of rungs; got {move[bad].flat[0]!r}."
+                )
+            move = np.clip(move, -most, most).astype(np.int64)
+        elif move.dtype.kind in "ib":
+            move = np.clip(move.astype(np.int64), -most, most)
+        else:
+            raise ParameterError(f"`moves` must be whole numbers of rungs; got dtype {move.dtype}.")
+        step = np.sign(move)
+        out = self.step_many(levels, step)
+        extra = np.minimum(np.abs(move), most) - 1
         while np.any(extra > 0):
-            out = np.where(extra > 0, self.step_many(out, np.sign(move)), out)
+            out = np.where(extra > 0, self.step_many(out, step), out)
             extra = extra - 1
         return np.asarray(out, dtype=float)
 

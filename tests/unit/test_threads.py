@@ -84,7 +84,45 @@ def test_limit_is_per_thread_and_restored():
     assert threads.count() == default
 
 
-@pytest.mark.parametrize(("value", "want"), [("3", "3"), ("1", "1")])
+def test_calls_with_different_counts_at_once_share_the_pool(monkeypatch):
+    """Threads asking for 2, 3, 5 and 7 blocks at the same time: every call completes."""
+    monkeypatch.setattr(threads, "MIN_STATES", 1)
+    errors, bad = [], []
+
+    def work(n):
+        try:
+            with threads.limit(n):
+                for _ in range(300):
+                    seen = np.zeros(23, dtype=int)
+                    threads.for_rows(lambda a, b, s=seen: s.__setitem__(slice(a, b), 1), 23)
+                    if not seen.all():
+                        bad.append(n)
+        except Exception as e:
+            errors.append(repr(e))
+
+    ths = [threading.Thread(target=work, args=(n,)) for n in (2, 3, 5, 7)]
+    for t in ths:
+        t.start()
+    for t in ths:
+        t.join()
+    assert errors == [] and bad == []
+
+
+def test_a_huge_count_uses_at_most_max_blocks(monkeypatch):
+    monkeypatch.setattr(threads, "MIN_STATES", 1)
+    blocks = []
+    with threads.limit(10**30):
+        threads.for_rows(lambda a, b: blocks.append((a, b)), 1000)
+    assert len(blocks) == threads.MAX_BLOCKS
+    assert sorted(blocks)[0][0] == 0 and max(b for _, b in blocks) == 1000
+
+
+def test_a_numpy_integer_count_is_taken():
+    with threads.limit(np.int64(3)):
+        assert threads.count() == 3 and type(threads.count()) is int
+
+
+@pytest.mark.parametrize(("value", "want"), [("3", "3"), ("1", "1"), (" 4 ", "4")])
 def test_the_environment_variable_sets_the_count(value, want):
     code = "import tariffsim as ts; print(ts.threads.count())"
     env = {**os.environ, threads.ENV: value, "PYTHONPATH": ROOT}
@@ -92,7 +130,7 @@ def test_the_environment_variable_sets_the_count(value, want):
     assert out.stdout.strip() == want, out.stderr
 
 
-@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5", "+2", "1_000", "\u0663", "2.0"])
 def test_a_bad_environment_variable_is_named_with_its_value(value):
     """At the first simulation, before a round is played (the package still imports)."""
     code = (
@@ -105,6 +143,25 @@ def test_a_bad_environment_variable_is_named_with_its_value(value):
     assert out.returncode != 0
     assert "ParameterError" in out.stderr and threads.ENV in out.stderr
     assert repr(value) in out.stderr
+
+
+@pytest.mark.parametrize("where", ["limit", "executor"])
+def test_a_bad_environment_variable_is_reported_under_a_limit_too(where):
+    """A chunk on an executor runs under ``limit(1)``: the variable is still checked."""
+    run = "ts.simulate_batch(ts.load_scenario('us-china-145').game, 3, seeds=range(2))"
+    if where == "limit":
+        code = f"import tariffsim as ts\nwith ts.threads.limit(2):\n    {run}"
+    else:
+        code = (
+            "import tariffsim as ts\nfrom concurrent.futures import ThreadPoolExecutor\n"
+            "with ThreadPoolExecutor(2) as ex:\n"
+            "    ts.ensemble('us-china-145', runs=4, seed=0, vary='claims', rounds=3,"
+            " progress=False, executor=ex)"
+        )
+    env = {**os.environ, threads.ENV: "abc", "PYTHONPATH": ROOT}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "ParameterError" in out.stderr and threads.ENV in out.stderr and "'abc'" in out.stderr
 
 
 # ---------------------------------------------------------------------------
