@@ -81,12 +81,13 @@ def _cpus() -> int:
 def _parse(value: str | None) -> int | None:
     """The thread count ``value`` names (None: not set); ParameterError for a bad one.
 
-    Digits only (surrounding blanks allowed), at least 1: ``" 3 "`` is 3, and
-    ``"+2"``, ``"1_000"`` or ``"2.0"`` are refused as ``int()`` would not.
+    ASCII digits only (surrounding blanks allowed), at least 1: ``" 3 "`` is
+    3; ``"+2"``, ``"1_000"`` and ``"2.0"`` are refused (``int()`` would take
+    the first two).
     """
-    if value is None or value.strip() == "":
+    text = (value or "").strip()
+    if not text:
         return None
-    text = value.strip()
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise ParameterError(
             f"the environment variable {ENV} must be a positive integer; got {value!r}."
