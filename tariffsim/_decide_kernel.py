@@ -918,26 +918,35 @@ _DISTINCT: dict[int, tuple[Any, bool]] = {}
 """Per per-run field array (weakly): whether its runs differ pairwise."""
 
 
+_PACKS_LOCK = threading.Lock()
+"""Guards :data:`_PACKS` and :data:`_PACK_BYTES` (batches may be played on several threads)."""
+
+
 def _recall(key: tuple[Any, ...], fields: tuple[Any, ...]) -> _Packed | None:
     """The packing kept under ``key`` if every field it was made from is still the same."""
-    hit = _PACKS.get(key)
-    if hit is None:
-        return None
-    held = [v for v, i in zip(fields, key, strict=False) if i is not None]
-    if len(held) != len(hit[0]) or any(r() is not v for r, v in zip(hit[0], held, strict=True)):
-        return None
-    _PACKS.move_to_end(key)  # the least recently used are forgotten first
-    return hit[1]
+    with _PACKS_LOCK:
+        hit = _PACKS.get(key)
+        if hit is None:
+            return None
+        held = [v for v, i in zip(fields, key, strict=False) if i is not None]
+        if len(held) != len(hit[0]) or any(r() is not v for r, v in zip(hit[0], held, strict=True)):
+            return None
+        _PACKS.move_to_end(key)  # the least recently used are forgotten first
+        return hit[1]
 
 
 def _keep(key: tuple[Any, ...], fields: tuple[Any, ...], packed: _Packed) -> _Packed:
     size = sum(a.nbytes for a in packed[:3])
-    while _PACKS and (len(_PACKS) >= 64 or _PACK_BYTES[0] + size > _PACK_BUDGET):
-        old = _PACKS.popitem(last=False)[1][1]
-        _PACK_BYTES[0] -= sum(a.nbytes for a in old[:3])
     held = [v for v, i in zip(fields, key, strict=False) if i is not None]
-    _PACKS[key] = ([weakref.ref(v) for v in held], packed)
-    _PACK_BYTES[0] += size
+    with _PACKS_LOCK:
+        while _PACKS and (len(_PACKS) >= 64 or _PACK_BYTES[0] + size > _PACK_BUDGET):
+            old = _PACKS.popitem(last=False)[1][1]
+            _PACK_BYTES[0] -= sum(a.nbytes for a in old[:3])
+        gone = _PACKS.pop(key, None)  # another thread may have packed the same meanwhile
+        if gone is not None:
+            _PACK_BYTES[0] -= sum(a.nbytes for a in gone[1][:3])
+        _PACKS[key] = ([weakref.ref(v) for v in held], packed)
+        _PACK_BYTES[0] += size
     return packed
 
 

@@ -78,6 +78,11 @@ _CHUNK_MIN = 2048
 _CHUNK_ENTRIES = 1 << 18
 """Candidate-state entries one evaluation is sized for: a game whose agents score few,
 small candidate states plays more runs at once (less Python per run), a large one fewer."""
+_PART_ENTRIES = 1 << 15
+"""Fewest candidate-state entries (runs times :func:`_entries_per_run`) of a part played on
+a thread of its own (:func:`_part_ranges`)."""
+_PART_MIN = 512
+"""Fewest runs of a part played on a thread of its own."""
 RECORD_MODES = ("full", "compact")
 """What :func:`simulate_batch` keeps per run and round."""
 COMPACT_FIELDS = ("tariff", "control", "moves", "payoff", "recession", "approval", "drawdown")
@@ -1417,18 +1422,56 @@ class _Recorder:
         )
 
 
-def _chunk_runs(game: Game) -> int:
-    """Runs per chunk for ``game``: about :data:`_CHUNK_ENTRIES` candidate-state entries.
+def _entries_per_run(game: Game) -> int:
+    """Candidate-state entries of a run's largest evaluation in ``game`` (at least 1).
 
-    An entry is one (run, candidate, segment, importer, exporter) of the
-    largest evaluation an agent makes (``3**d`` own-move profiles on ``d``
-    dyads, or ``3**c`` export-control profiles), on the countries the game
-    involves. Clamped to [:data:`_CHUNK_MIN`, :data:`_CHUNK`].
+    An entry is one (candidate, segment, importer, exporter) of the largest
+    evaluation an agent makes (``3**d`` own-move profiles on ``d`` dyads, or
+    ``3**c`` export-control profiles), on the countries the game involves.
     """
     rt = _Run(game, 1, [], _Streams.of_seeds([0]))
     profiles = max([3 ** max(len(a.dyads), len(a.controls)) for a in rt.agents] or [1])
-    per_run = profiles * rt.view.seg_share.shape[0] * rt.k * rt.k
-    return min(_CHUNK, max(_CHUNK_MIN, _CHUNK_ENTRIES // max(per_run, 1)))
+    return max(1, profiles * rt.view.seg_share.shape[0] * rt.k * rt.k)
+
+
+def _threadable(game: Game) -> bool:
+    """Whether ``game``'s runs may be played on several threads at once.
+
+    Only when every agent's strategy is one of tariffsim's own
+    (:mod:`tariffsim.agents`, :mod:`tariffsim.strategies`: frozen, keeping no
+    state between calls): a user's strategy may keep state that two threads
+    would share, so its batches are played on one thread, as before.
+    """
+    own = ("tariffsim.agents", "tariffsim.strategies")
+    return all(type(a.strategy).__module__ in own for a in game.agents)
+
+
+def _part_ranges(n: int, chunk: int, workers: int, fewest: int) -> list[tuple[int, int]]:
+    """Contiguous ranges of runs covering ``range(n)``, played one :func:`_play` each.
+
+    At most ``chunk`` runs per part (bounded working memory). With several
+    ``workers``, as many parts as it takes to give each worker one (a
+    multiple of ``workers``), as long as every part keeps ``fewest`` runs
+    (below that a part's Python overhead, which holds the GIL, outweighs
+    the work it frees). Part sizes differ by one run at most.
+
+    Examples
+    --------
+    >>> _part_ranges(10, 8, 1, 2)
+    [(0, 5), (5, 10)]
+    >>> _part_ranges(10, 8, 2, 2), _part_ranges(10, 8, 2, 6)
+    ([(0, 5), (5, 10)], [(0, 5), (5, 10)])
+    >>> _part_ranges(12, 8, 3, 4)
+    [(0, 4), (4, 8), (8, 12)]
+    """
+    if n <= 0:
+        return []
+    count = -(-n // chunk)
+    if workers > 1:
+        want = -(-count // workers) * workers
+        count = max(count, min(want, n // max(fewest, 1)))
+    cuts = [n * i // count for i in range(count + 1)]
+    return list(itertools.pairwise(cuts))
 
 
 _RUN_MEMO = True
@@ -1530,13 +1573,18 @@ def simulate_batch(
         first, inv = classes
         play_seeds = tuple(seeds_t[i] for i in first)
         play_items = [(pp, v[first]) for pp, v in items]
-    parts = []
     n_play = len(play_seeds)
-    chunk = _chunk_runs(game) if n_play > min(_CHUNK, _CHUNK_MIN) else n_play
-    for a in range(0, n_play, chunk):  # bounded working memory; same numbers
-        b = min(a + chunk, n_play)
+    per_run = _entries_per_run(game)
+    chunk = min(_CHUNK, max(_CHUNK_MIN, _CHUNK_ENTRIES // per_run))
+    fewest = max(_PART_MIN, -(-_PART_ENTRIES // per_run))
+    workers = threads.count() if _threadable(game) else 1
+
+    def play(a: int, b: int) -> dict[str, Any]:
         sub = [(pp, v[a:b]) for pp, v in play_items]
-        parts.append(_play(game, rounds, sub, _Streams.of_seeds(play_seeds[a:b]), mode))
+        return _play(game, rounds, sub, _Streams.of_seeds(play_seeds[a:b]), mode)
+
+    # bounded working memory, several parts at once on threads; the same numbers
+    parts = threads.for_parts(play, _part_ranges(n_play, chunk, workers, fewest), workers)
     out = parts[0]
     if len(parts) > 1:
         out = {

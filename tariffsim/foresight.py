@@ -51,6 +51,7 @@ import dataclasses
 import hashlib
 import itertools
 import numbers
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -77,6 +78,7 @@ CONTINUATIONS = ("lookahead", "mpe")
 
 _MPE_CACHE: OrderedDict[bytes, Any] = OrderedDict()
 _MPE_CACHE_SIZE = 64
+_MPE_LOCK = threading.Lock()  # runs may be played on several threads (an executor's)
 _MPE_MAX_ITER = 200
 """Sweeps per solve: a policy that cycles is used as the last sweep left it."""
 
@@ -306,10 +308,11 @@ class Forward:
         agents = [Agent(me, targets=tuple(grp))]
         agents += [Agent(t, targets=(me,)) for t in grp if (t, me) in fw.ladders]
         key = _fingerprint(obs, grp, self)
-        hit = _MPE_CACHE.get(key)
-        if hit is not None:
-            _MPE_CACHE.move_to_end(key)
-            return hit
+        with _MPE_LOCK:
+            hit = _MPE_CACHE.get(key)
+            if hit is not None:
+                _MPE_CACHE.move_to_end(key)
+                return hit
         import warnings
 
         from .equilibrium.markov import markov_perfect
@@ -328,9 +331,11 @@ class Forward:
                 max_iter=_MPE_MAX_ITER,
                 progress=False,
             )
-        _MPE_CACHE[key] = res
-        if len(_MPE_CACHE) > _MPE_CACHE_SIZE:
-            _MPE_CACHE.popitem(last=False)
+        with _MPE_LOCK:
+            _MPE_CACHE[key] = res
+            _MPE_CACHE.move_to_end(key)
+            while len(_MPE_CACHE) > _MPE_CACHE_SIZE:
+                _MPE_CACHE.popitem(last=False)
         return res
 
 

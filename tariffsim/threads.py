@@ -1,4 +1,4 @@
-"""Threads for the compiled payoff kernel: a batch's runs split across cores.
+"""Threads: a batch's runs split across cores.
 
 The compiled payoff kernel (:mod:`tariffsim._decide_kernel`) computes each
 run of a batch on its own, by the same scalar code, and releases the GIL.
@@ -13,6 +13,11 @@ block reuses from one run for the next is keyed by the exact inputs).
 - :func:`limit` sets it for the calling thread within a ``with`` block.
   The chunks an ensemble, sweep or tournament sends to an executor run
   with one thread: the executor's workers are the parallelism there.
+- :func:`for_parts` plays the parts of a large batch on threads at once
+  (:func:`tariffsim.engine.simulate_batch` splits its runs into parts
+  when every strategy of the game is one of tariffsim's own): each part
+  is whole runs, played by the same code as alone, so the numbers are the
+  same bits as on one thread; a part's own kernel calls stay on its thread.
 - A call is split only when it has at least :data:`MIN_STATES` candidate
   states (runs times profiles), so that each thread has about ten
   milliseconds of work or more (about 1 µs per state against tens of µs to
@@ -37,9 +42,10 @@ from __future__ import annotations
 import numbers
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
 
 import numpy as np
 
@@ -52,9 +58,12 @@ __all__ = [
     "MIN_STATES",
     "check_environment",
     "count",
+    "for_parts",
     "for_rows",
     "limit",
 ]
+
+T = TypeVar("T")
 
 ENV = "TARIFFSIM_THREADS"
 """Environment variable: the number of threads (a positive integer; ``1``: none)."""
@@ -117,7 +126,7 @@ def check_environment() -> None:
 
 
 def count() -> int:
-    """Threads a kernel call of the calling thread may use.
+    """Threads a kernel call or a batch (:func:`for_parts`) of the calling thread may use.
 
     Returns
     -------
@@ -140,7 +149,7 @@ def count() -> int:
 
 @contextmanager
 def limit(n: int) -> Iterator[None]:
-    """Use at most ``n`` threads for kernel calls made by this thread in the block.
+    """Use at most ``n`` threads for kernel calls and batches made by this thread in the block.
 
     Parameters
     ----------
@@ -215,3 +224,63 @@ def for_rows(fn: Callable[[int, int], object], rows: int, per_row: int = 1) -> N
     for e in errors:
         if e is not None:
             raise e
+
+
+def for_parts(
+    fn: Callable[[int, int], T], parts: Sequence[tuple[int, int]], workers: int | None = None
+) -> list[T]:
+    """``[fn(a, b) for a, b in parts]``, computed on up to ``workers`` threads at once.
+
+    Each call runs on a thread of its own under ``limit(1)`` (its kernel
+    calls are not split again: the parts are the parallelism), at most
+    ``workers`` at a time, in the order given; the results come back in
+    that order. With one worker or one part, the calls are made in turn on
+    the calling thread.
+
+    Parameters
+    ----------
+    fn : callable
+        Does one part; parts must not depend on one another (they may run at
+        the same time).
+    parts : sequence of (int, int)
+        The ``(a, b)`` arguments of each call.
+    workers : int, optional
+        Most calls at once (default :func:`count`).
+
+    Returns
+    -------
+    list
+        ``fn(a, b)`` per part, in the order of ``parts``.
+
+    Raises
+    ------
+    Exception
+        The exception of the first part (in order) that raised one, once
+        every part that had started has ended; parts not yet started are
+        not started.
+
+    Examples
+    --------
+    >>> for_parts(lambda a, b: sum(range(a, b)), [(0, 3), (3, 6)], workers=2)
+    [3, 12]
+    """
+    n = min(count() if workers is None else int(workers), len(parts))
+    if n <= 1:
+        return [fn(a, b) for a, b in parts]
+
+    def one(a: int, b: int) -> T:
+        with limit(1):
+            return fn(a, b)
+
+    pool = ThreadPoolExecutor(n, thread_name_prefix="tariffsim-runs")
+    try:
+        futures = [pool.submit(one, a, b) for a, b in parts]
+        out = [f.result() for f in futures]
+    except Exception:
+        pool.shutdown(wait=True, cancel_futures=True)  # nothing left running on return
+        raise
+    except BaseException:  # an interrupt: return at once, the parts started end alone
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return out
