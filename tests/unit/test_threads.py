@@ -1,16 +1,22 @@
-"""The payoff kernel's runs split across threads: the same bits, every block done, clear errors."""
+"""A batch's runs split across threads (the payoff kernel's blocks, the engine's parts): the same
+bits, every block done, clear errors."""
 
+import dataclasses
 import os
 import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tariffsim as ts
-from tariffsim import _decide_kernel, threads
+from tariffsim import _decide_kernel, engine, threads
+from tariffsim.agents import Traits
 from tariffsim.analysis import runner
 from tariffsim.errors import ParameterError
 
@@ -215,3 +221,138 @@ def test_executor_chunks_run_on_one_thread():
     in_proc = runner.map_chunks(fn, None, 4, chunk_size=1, progress=False)
     assert [c[0] for c in on_ex] == [1] * 4
     assert [c[0] for c in in_proc] == [threads.count()] * 4
+
+
+# ---------------------------------------------------------------------------
+# for_parts and simulate_batch's parts: several at once, the same bits
+# ---------------------------------------------------------------------------
+def test_for_parts_returns_results_in_order_with_at_most_workers_at_once():
+    lock, live, most, counts = threading.Lock(), [0], [0], []
+    gate = threading.Barrier(3, timeout=10)  # three parts must be running together once
+
+    def fn(a, b):
+        with lock:
+            live[0] += 1
+            most[0] = max(most[0], live[0])
+            counts.append(threads.count())
+        if a < 3:
+            gate.wait()
+        with lock:
+            live[0] -= 1
+        return (a, b, threading.get_ident())
+
+    parts = [(i, i + 1) for i in range(8)]
+    out = threads.for_parts(fn, parts, workers=3)
+    assert [o[:2] for o in out] == parts
+    assert most[0] == 3
+    assert counts == [1] * 8  # a part's kernel calls are not split again
+    assert threading.get_ident() not in {o[2] for o in out}
+
+
+def test_for_parts_on_one_worker_runs_on_the_calling_thread():
+    out = threads.for_parts(lambda a, b: threading.get_ident(), [(0, 1), (1, 2)], workers=1)
+    assert out == [threading.get_ident()] * 2
+
+
+def test_for_parts_raises_the_first_error_once_started_parts_have_ended():
+    lock, running, ended = threading.Lock(), set(), []
+
+    def fn(a, b):
+        with lock:
+            running.add(a)
+        if a == 1:
+            raise ValueError("part 1")
+        threading.Event().wait(0.05)
+        with lock:
+            running.discard(a)
+            ended.append(a)
+        return a
+
+    with pytest.raises(ValueError, match="part 1"):
+        threads.for_parts(fn, [(i, i + 1) for i in range(40)], workers=2)
+    assert running == {1}  # nothing else is still running
+    assert len(ended) < 39  # parts not started were not started
+
+
+@given(
+    n=st.integers(0, 5000),
+    chunk=st.integers(1, 3000),
+    workers=st.integers(1, 9),
+    fewest=st.integers(1, 3000),
+)
+@settings(max_examples=300, deadline=None)
+def test_part_ranges_cover_the_runs_in_even_parts(n, chunk, workers, fewest):
+    parts = engine._part_ranges(n, chunk, workers, fewest)
+    starts, stops = [a for a, _ in parts], [b for _, b in parts]
+    assert starts == [0, *stops[:-1]][: len(parts)] and stops[-1:] == ([n] if n else [])
+    sizes = [b - a for a, b in parts]
+    assert all(0 < s <= chunk for s in sizes)
+    assert not sizes or max(sizes) - min(sizes) <= 1
+    by_chunk = -(-n // chunk)
+    if len(parts) > by_chunk:  # split further for the workers: every part keeps `fewest`
+        assert min(sizes) >= fewest
+        assert len(parts) % workers == 0 or len(parts) == n // fewest
+    if workers > 1 and n >= workers * fewest:
+        assert len(parts) >= workers
+    if workers == 1:
+        assert len(parts) == by_chunk
+
+
+def _small_parts(monkeypatch, runs_per_part):
+    monkeypatch.setattr(engine, "_PART_MIN", 1)
+    monkeypatch.setattr(engine, "_PART_ENTRIES", 1)
+    monkeypatch.setattr(engine, "_CHUNK_MIN", runs_per_part)
+    monkeypatch.setattr(engine, "_CHUNK", runs_per_part)
+
+
+@pytest.mark.parametrize("name", ["us-china-145", "four-country-2025"])
+def test_a_batch_in_parts_on_threads_is_the_batch_on_one_thread(name, monkeypatch):
+    """Runs split into parts of 4 (and 3 and 2 at once), against the whole batch on one thread."""
+    with threads.limit(1):
+        one = _batch(name, 13, 1)
+    seen = []
+    real = threads.for_parts
+
+    def spy(fn, parts, workers=None):
+        seen.append((len(parts), workers))
+        return real(fn, parts, workers)
+
+    monkeypatch.setattr(threads, "for_parts", spy)
+    _small_parts(monkeypatch, 4)
+    for n in (2, 3):
+        with threads.limit(n):
+            pb = _batch(name, 13, 1)
+        assert seen[-1] == (6 if n == 3 else 4, n)  # 13 runs: 4 parts (2 workers), 6 (3)
+        for f in ("tariff", "payoff", "recession", "equity", "control", "approval"):
+            a, b = getattr(one, f), getattr(pb, f)
+            assert a.tobytes() == b.tobytes(), (n, f)
+        assert one.agreements == pb.agreements and one.notes == pb.notes
+
+
+@dataclass(frozen=True)
+class _Counting:
+    """A user's strategy (not tariffsim's own): holds, and notes the thread of each call."""
+
+    seen: list = field(default_factory=list, compare=False)
+    name: str = "counting"
+    traits: Traits = field(default_factory=Traits)
+
+    def act(self, obs, rng):
+        return {}
+
+    def act_batch(self, bobs, rngs):
+        self.seen.append(threading.get_ident())
+        return np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
+
+
+def test_a_users_strategy_is_played_on_the_calling_thread(monkeypatch):
+    g = ts.load_scenario("us-china-145").game
+    mine = _Counting()
+    agents = tuple(dataclasses.replace(a, strategy=mine) if a.code == "CN" else a for a in g.agents)
+    g = dataclasses.replace(g, agents=agents)
+    _small_parts(monkeypatch, 2)
+    with threads.limit(2):
+        ts.simulate_batch(g, 6, seeds=range(8), record="compact")
+        assert not engine._threadable(g)
+        assert engine._threadable(ts.load_scenario("us-china-145").game)
+    assert mine.seen and set(mine.seen) == {threading.get_ident()}
