@@ -136,7 +136,10 @@ def executor_workers(executor: Any) -> int:
 def default_chunk_size(n: int, executor: Any = None) -> int:
     """Chunk size used when none is given.
 
-    In-process: ``min(n, DEFAULT_CHUNK)``. On an executor with ``w`` workers:
+    In-process: as few chunks as keep each at ``DEFAULT_CHUNK`` items or
+    fewer, of equal sizes (within one), so that each chunk's batch is large
+    enough to be split across threads (:func:`tariffsim.threads.for_parts`).
+    On an executor with ``w`` workers:
     four chunks per worker (so a slow chunk does not leave others idle), or
     two, or one, whichever first keeps chunks at :data:`MIN_CHUNK` items or
     more (the batched engine's cost per run grows as chunks shrink); at most
@@ -144,8 +147,8 @@ def default_chunk_size(n: int, executor: Any = None) -> int:
 
     Examples
     --------
-    >>> default_chunk_size(10_000)
-    8192
+    >>> default_chunk_size(10_000), default_chunk_size(8_000), default_chunk_size(20_000)
+    (5000, 8000, 6667)
     >>> default_chunk_size(10)
     10
     >>> from concurrent.futures import ThreadPoolExecutor
@@ -156,7 +159,7 @@ def default_chunk_size(n: int, executor: Any = None) -> int:
     if n <= 0:
         return 1
     if executor is None:
-        return min(n, DEFAULT_CHUNK)
+        return math.ceil(n / math.ceil(n / DEFAULT_CHUNK))
     w = executor_workers(executor)
     for per_worker in (4, 2, 1):
         size = math.ceil(n / (per_worker * w))

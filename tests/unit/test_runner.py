@@ -124,6 +124,10 @@ def test_default_chunk_size_spreads_over_workers() -> None:
         assert default_chunk_size(10_000, ex) == 2_500  # two per worker
         assert default_chunk_size(10**6, ex) == 8192  # capped
     assert default_chunk_size(800) == 800
+    # in-process: as few chunks as keep each within the cap, of equal sizes
+    assert default_chunk_size(8192) == 8192
+    assert default_chunk_size(8193) == 4097
+    assert default_chunk_size(10_000) == 5_000
 
 
 @pytest.mark.parametrize("kind", ["thread", "process"])
