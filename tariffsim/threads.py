@@ -39,6 +39,7 @@ Examples
 
 from __future__ import annotations
 
+import contextvars
 import numbers
 import os
 import threading
@@ -232,7 +233,9 @@ def for_parts(
     """``[fn(a, b) for a, b in parts]``, computed on up to ``workers`` threads at once.
 
     Each call runs on a thread of its own under ``limit(1)`` (its kernel
-    calls are not split again: the parts are the parallelism), at most
+    calls are not split again: the parts are the parallelism), in a copy of
+    the caller's context (:func:`tariffsim.limits.override` and
+    ``numpy.errstate`` in force there hold in every part), at most
     ``workers`` at a time, in the order given; the results come back in
     that order. With one worker or one part, the calls are made in turn on
     the calling thread.
@@ -273,8 +276,8 @@ def for_parts(
             return fn(a, b)
 
     pool = ThreadPoolExecutor(n, thread_name_prefix="tariffsim-runs")
-    try:
-        futures = [pool.submit(one, a, b) for a, b in parts]
+    try:  # each part in a copy of the caller's context (its limits, NumPy's error state)
+        futures = [pool.submit(contextvars.copy_context().run, one, a, b) for a, b in parts]
         out = [f.result() for f in futures]
     except Exception:
         pool.shutdown(wait=True, cancel_futures=True)  # nothing left running on return

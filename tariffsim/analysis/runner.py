@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import threads
+from .. import limits, threads
 from ..errors import ParameterError
 from ..progress import progress_bar
 
@@ -348,17 +348,18 @@ def _in_order(
                 bar.update(b - a)
                 yield out
             return
+        lim = limits.current()  # the workers play under the limits in force here
         if _is_dask_client(executor):
             shared = executor.scatter(job, broadcast=True)
 
             def submit(a: int, b: int) -> Any:
                 return executor.submit(
-                    _on_worker, fn, shared, a, b, _slice(payload, a, b), pure=False
+                    _on_worker, fn, shared, a, b, _slice(payload, a, b), lim, pure=False
                 )
         else:
 
             def submit(a: int, b: int) -> Any:
-                return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b))
+                return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b), lim)
 
         limit = len(ranges) if window is None else window
         pending: deque[tuple[int, int, Any]] = deque()
@@ -437,12 +438,20 @@ def tune_malloc(environ: Mapping[str, str] | None = None) -> bool:
 _TUNED = False
 
 
-def _on_worker(fn: Callable[[Any, int, int, Any], T], job: Any, a: int, b: int, part: Any) -> T:
+def _on_worker(
+    fn: Callable[[Any, int, int, Any], T],
+    job: Any,
+    a: int,
+    b: int,
+    part: Any,
+    lim: limits.Limits | None = None,
+) -> T:
     """A chunk on an executor's worker: the allocator tuned (:func:`tune_malloc`), then ``fn``
     with the payoff kernel on one thread (:func:`tariffsim.threads.limit`: the executor's
-    workers are the parallelism)."""
+    workers are the parallelism) and under the limits ``lim`` in force where the chunk was
+    sent (:func:`tariffsim.limits.override` does not reach another thread or process)."""
     tune_malloc()
-    with threads.limit(1):
+    with threads.limit(1), limits.override(lim):
         return fn(job, a, b, part)
 
 

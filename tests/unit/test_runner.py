@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tariffsim import limits
 from tariffsim import tournament as T
 from tariffsim.analysis.runner import (
     check_executor,
@@ -32,6 +33,10 @@ def _draws(job: int, start: int, stop: int, payload: dict) -> np.ndarray:
 def _boom(job: int, start: int, stop: int, payload: object) -> None:
     if start > 0:
         raise RuntimeError("chunk failed")
+
+
+def _limit_seen(job: int, start: int, stop: int, payload: object) -> list[int]:
+    return [limits.current().max_rounds] * (stop - start)
 
 
 def _direct(seed: int, shift: np.ndarray) -> np.ndarray:
@@ -69,6 +74,16 @@ def test_executors_equal_in_process(kind: str) -> None:
     with pool as ex:
         got = np.concatenate(map_chunks(_draws, 5, 23, payload={"shift": shift}, executor=ex))
     np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.parametrize("kind", ["thread", "process"])
+def test_chunks_on_an_executor_run_under_the_callers_limits(kind: str) -> None:
+    """``limits.override`` holds on the workers as in-process (it does not reach them alone)."""
+    pool = ThreadPoolExecutor(2) if kind == "thread" else ProcessPoolExecutor(2)
+    with pool as ex, limits.override(max_rounds=2_345):
+        got = map_chunks(_limit_seen, None, 6, chunk_size=2, executor=ex, progress=False)
+        here = map_chunks(_limit_seen, None, 6, chunk_size=2, progress=False)
+    assert got == here == [[2_345] * 2] * 3
 
 
 def test_run_seeds_are_spawned_children() -> None:

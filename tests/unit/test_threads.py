@@ -356,3 +356,12 @@ def test_a_users_strategy_is_played_on_the_calling_thread(monkeypatch):
         assert not engine._threadable(g)
         assert engine._threadable(ts.load_scenario("us-china-145").game)
     assert mine.seen and set(mine.seen) == {threading.get_ident()}
+
+
+def test_parts_run_under_the_callers_limits_and_numpy_error_state():
+    def fn(a, b):
+        return ts.limits.current().max_targets, np.geterr()["divide"]
+
+    with ts.limits.override(max_targets=3), np.errstate(divide="raise"):
+        out = threads.for_parts(fn, [(0, 1), (1, 2), (2, 3)], workers=2)
+    assert out == [(3, "raise")] * 3
