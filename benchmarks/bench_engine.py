@@ -35,7 +35,9 @@ scenario files and the same numbers of runs. Measured:
     breakdowns, the ladder steps ``tariffsim._ladder_kernel``) all on and all
     off in the same process: the batches of (a) and (b) with per-run
     overrides, each setting timed twice, alternately, best of two; then the
-    payoff kernel on the default number of threads and on one, the same way.
+    engine on the default number of threads (a batch's parts played on
+    threads at once, :func:`tariffsim.threads.for_parts`) and on one, the
+    same way, the same bits checked.
     Rows (a)-(d) use whatever is in force (the compiled paths when numba is
     installed, unless ``TARIFFSIM_JIT=0``; the kernel on the default number
     of threads, the CPUs this process may use, unless ``TARIFFSIM_THREADS``
@@ -386,18 +388,25 @@ def bench_kernel(runs: int) -> dict:
             out[f"{key}_runs"] = n_runs
             out[f"{key}_kernel_runs_per_s"] = n_runs / best[True]
             out[f"{key}_numpy_runs_per_s"] = n_runs / best[False]
-            # the payoff kernel's threads: the default count and one, alternately
+            # the engine's threads (parts of the batch at once, kernel calls split): the
+            # default count and one, alternately; the same bits checked
             _trade_kernel.ENABLED = _decide_kernel.ENABLED = in_force[1]
             by = {threads.count(): np.inf, 1: np.inf}
+            got: dict[int, Any] = {}
             for n in [*by, *by]:
                 with threads.limit(n):
                     t = best_of(
-                        lambda g=game, o=over, k=n_runs: ts.simulate_batch(
-                            g, 52, seeds=range(k), overrides=o, record="compact"
+                        lambda g=game, o=over, k=n_runs, n=n, got=got: got.__setitem__(
+                            n,
+                            ts.simulate_batch(g, 52, seeds=range(k), overrides=o, record="compact"),
                         ),
                         1,
                     )
                 by[n] = min(by[n], t)
+            for f in ("tariff", "payoff", "recession", "approval"):
+                a, b = getattr(got[max(by)], f), getattr(got[1], f)
+                if a.tobytes() != b.tobytes():
+                    raise SystemExit(f"{key}: {f} differs between {max(by)} threads and one")
             out[f"{key}_threads"] = max(by)
             out[f"{key}_threads_runs_per_s"] = n_runs / by[max(by)]
             out[f"{key}_one_thread_runs_per_s"] = n_runs / by[1]
@@ -542,7 +551,7 @@ def main(argv: list[str] | None = None) -> None:
             m_rate, o_rate = ker[f"{key}_threads_runs_per_s"], ker[f"{key}_one_thread_runs_per_s"]
             rows.append(
                 (
-                    f"(e) ... payoff kernel on {ker[f'{key}_threads']} threads / one thread",
+                    f"(e) ... engine on {ker[f'{key}_threads']} threads / one thread",
                     f"{rate(m_rate)} / {rate(o_rate)} ({m_rate / o_rate:.2f}x)",
                 )
             )
