@@ -1437,13 +1437,28 @@ def _entries_per_run(game: Game) -> int:
 def _threadable(game: Game) -> bool:
     """Whether ``game``'s runs may be played on several threads at once.
 
-    Only when every agent's strategy is one of tariffsim's own
-    (:mod:`tariffsim.agents`, :mod:`tariffsim.strategies`: frozen, keeping no
-    state between calls): a user's strategy may keep state that two threads
-    would share, so its batches are played on one thread, as before.
+    Only when every agent's strategy, and every strategy it plays in turn
+    (:class:`~tariffsim.agents.Scripted`'s ``then``), is one of tariffsim's
+    own (:mod:`tariffsim.agents`, :mod:`tariffsim.strategies`: frozen, keeping
+    no state between calls): a user's strategy may keep state that two
+    threads would share, so its batches are played on one thread, as before.
     """
-    own = ("tariffsim.agents", "tariffsim.strategies")
-    return all(type(a.strategy).__module__ in own for a in game.agents)
+    return all(_own_strategy(a.strategy) for a in game.agents)
+
+
+def _own_strategy(strategy: Any) -> bool:
+    """Whether ``strategy`` and every strategy it plays (a field holding one, as
+    :class:`~tariffsim.agents.Scripted`'s ``then``) are tariffsim's own."""
+    if type(strategy).__module__ not in ("tariffsim.agents", "tariffsim.strategies"):
+        return False
+    if not dataclasses.is_dataclass(strategy):
+        return True
+    for f in dataclasses.fields(strategy):
+        v = getattr(strategy, f.name, None)
+        inner = v if isinstance(v, tuple | list) else (v,)
+        if any(isinstance(x, Strategy) and not _own_strategy(x) for x in inner):
+            return False
+    return True
 
 
 def _part_ranges(n: int, chunk: int, workers: int, fewest: int) -> list[tuple[int, int]]:

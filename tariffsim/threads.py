@@ -44,9 +44,9 @@ import numbers
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -236,9 +236,9 @@ def for_parts(
     calls are not split again: the parts are the parallelism), in a copy of
     the caller's context (:func:`tariffsim.limits.override` and
     ``numpy.errstate`` in force there hold in every part), at most
-    ``workers`` at a time, in the order given; the results come back in
-    that order. With one worker or one part, the calls are made in turn on
-    the calling thread.
+    ``workers`` at a time (and :data:`MAX_BLOCKS`), started in the order
+    given; the results come back in that order. With one worker or one
+    part, the calls are made in turn on the calling thread.
 
     Parameters
     ----------
@@ -248,7 +248,7 @@ def for_parts(
     parts : sequence of (int, int)
         The ``(a, b)`` arguments of each call.
     workers : int, optional
-        Most calls at once (default :func:`count`).
+        Most calls at once, a positive integer (default :func:`count`).
 
     Returns
     -------
@@ -257,33 +257,56 @@ def for_parts(
 
     Raises
     ------
-    Exception
-        The exception of the first part (in order) that raised one, once
-        every part that had started has ended; parts not yet started are
-        not started.
+    ParameterError
+        If ``workers`` is not a positive integer (before any part runs).
+    BaseException
+        What the first part (in order) that raised raised, once every part
+        that had started has ended; once a part has raised, no other starts.
+        An interrupt of the calling thread (``KeyboardInterrupt``) while it
+        waits is raised at once: no part starts after it, and the parts
+        running end on their own.
 
     Examples
     --------
     >>> for_parts(lambda a, b: sum(range(a, b)), [(0, 3), (3, 6)], workers=2)
     [3, 12]
     """
-    n = min(count() if workers is None else int(workers), len(parts))
+    if workers is None:
+        workers = count()
+    elif (
+        isinstance(workers, bool | np.bool_)
+        or not isinstance(workers, numbers.Integral)
+        or workers < 1
+    ):
+        raise ParameterError(f"`workers` must be a positive integer; got {workers!r}.")
+    n = min(int(workers), len(parts), MAX_BLOCKS)
     if n <= 1:
         return [fn(a, b) for a, b in parts]
+    stop = threading.Event()  # set when a part has raised or the caller was interrupted
 
-    def one(a: int, b: int) -> T:
-        with limit(1):
-            return fn(a, b)
+    def one(a: int, b: int) -> tuple[bool, Any]:
+        if stop.is_set():
+            return False, None  # not started
+        try:
+            with limit(1):
+                return True, fn(a, b)
+        except BaseException:
+            stop.set()
+            raise
 
     pool = ThreadPoolExecutor(n, thread_name_prefix="tariffsim-runs")
     try:  # each part in a copy of the caller's context (its limits, NumPy's error state)
         futures = [pool.submit(contextvars.copy_context().run, one, a, b) for a, b in parts]
-        out = [f.result() for f in futures]
-    except Exception:
-        pool.shutdown(wait=True, cancel_futures=True)  # nothing left running on return
-        raise
-    except BaseException:  # an interrupt: return at once, the parts started end alone
+        wait(futures)
+    except BaseException:  # the caller interrupted: return at once, the parts started end alone
+        stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+    out = []
+    for f in futures:  # every part has ended or was never started
+        e = f.exception()
+        if e is not None:
+            raise e
+        out.append(f.result()[1])
     return out

@@ -488,6 +488,30 @@ def markov_perfect(
     >>> j.lgame.action_shape, j.converged
     ((7, 7), True)
     """
+    return _markov_perfect(
+        game, discount, selection, moves=moves, tol=tol, max_iter=max_iter,
+        accelerate=accelerate, initial_values=initial_values, max_seconds=max_seconds,
+        progress=progress, warn=True,
+    )  # fmt: skip
+
+
+def _markov_perfect(
+    game: Game | LadderGame,
+    discount: float,
+    selection: Selection,
+    *,
+    moves: Literal["step", "jump"] | None,
+    tol: float,
+    max_iter: int,
+    accelerate: bool,
+    initial_values: Any,
+    max_seconds: float | None,
+    progress: bool | None,
+    warn: bool,
+) -> MPEResult:
+    """:func:`markov_perfect`; ``warn=False``: no :class:`ConvergenceWarning` (the result's
+    ``converged`` and ``message`` say it), without touching the process's warning filters
+    (``warnings.catch_warnings`` is not thread-safe)."""
     discount = check_discount(discount)
     selection = _check_selection(selection)  # type: ignore[assignment]
     tol = check_tol(tol)
@@ -516,14 +540,14 @@ def markov_perfect(
             f"markov_perfect: an expensive solve ({selection} selection): {cost.describe()}"
             + ("" if max_seconds else "; set max_seconds= to bound it"),
             CostWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     t0 = time.monotonic()
     deadline = None if max_seconds is None else t0 + float(max_seconds)
     with progress_bar(None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress) as bar:
         try:
             return _value_iteration(lg, V, discount, selection, tol, max_iter, accelerate,
-                                    bar.update, deadline, max_seconds)  # fmt: skip
+                                    bar.update, deadline, max_seconds, warn)  # fmt: skip
         except _TimeUp:
             raise TimeLimitError(
                 f"markov_perfect: no sweep finished within max_seconds={max_seconds:g} "
@@ -542,6 +566,7 @@ def _value_iteration(
     tick: Callable[[float], None],
     deadline: float | None,
     max_seconds: float | None,
+    warn: bool = True,
 ) -> MPEResult:
     S = lg.n_states
     seen: dict[bytes, int] = {}
@@ -595,8 +620,8 @@ def _value_iteration(
     n_mixed = len(step.mixed)
     if n_mixed:
         message += f"; {n_mixed} state(s) without a pure equilibrium use a logit-QRE profile"
-    if not converged:
-        warnings.warn(f"markov_perfect: {message}.", ConvergenceWarning, stacklevel=3)
+    if not converged and warn:
+        warnings.warn(f"markov_perfect: {message}.", ConvergenceWarning, stacklevel=4)
     mixed = np.zeros(S, dtype=bool)
     mixed[list(step.mixed)] = True
     return MPEResult(

@@ -104,3 +104,27 @@ def test_mpe_continuation_is_reproducible_and_batched_runs_agree():
 def test_bad_options_are_named(kwargs, field):
     with pytest.raises(ParameterError, match=f"`{field}`"):
         ts.Forward(**kwargs)
+
+
+def test_a_solve_leaves_the_warning_filters_alone(monkeypatch):
+    """Foresight's solves do not silence ConvergenceWarning through ``warnings.catch_warnings``:
+    that changes the process's filters, and two threads doing it at once leave them changed."""
+    import warnings
+
+    from tariffsim import foresight
+
+    calls = []
+    real = warnings.catch_warnings
+
+    def spy(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(warnings, "catch_warnings", spy)
+    monkeypatch.setattr(foresight, "_MPE_CACHE", type(foresight._MPE_CACHE)())
+    g = ts.load_scenario("us-china-145").game
+    fw = ts.Forward(continuation="mpe")
+    g = dataclasses.replace(g, agents=tuple(dataclasses.replace(a, strategy=fw) for a in g.agents))
+    before = list(warnings.filters)
+    ts.simulate(g, 3, seed=0)
+    assert calls == [] and warnings.filters == before

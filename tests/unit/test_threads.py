@@ -345,10 +345,15 @@ class _Counting:
         return np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
 
 
-def test_a_users_strategy_is_played_on_the_calling_thread(monkeypatch):
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_a_users_strategy_is_played_on_the_calling_thread(wrapped, monkeypatch):
+    """Placed on an agent, or played by one of tariffsim's own (Scripted's ``then``)."""
     g = ts.load_scenario("us-china-145").game
     mine = _Counting()
-    agents = tuple(dataclasses.replace(a, strategy=mine) if a.code == "CN" else a for a in g.agents)
+    strategy = ts.Scripted({}, then=mine) if wrapped else mine
+    agents = tuple(
+        dataclasses.replace(a, strategy=strategy) if a.code == "CN" else a for a in g.agents
+    )
     g = dataclasses.replace(g, agents=agents)
     _small_parts(monkeypatch, 2)
     with threads.limit(2):
@@ -356,6 +361,77 @@ def test_a_users_strategy_is_played_on_the_calling_thread(monkeypatch):
         assert not engine._threadable(g)
         assert engine._threadable(ts.load_scenario("us-china-145").game)
     assert mine.seen and set(mine.seen) == {threading.get_ident()}
+
+
+def test_tariffsims_own_strategies_nested_in_its_own_are_played_on_threads():
+    g = ts.load_scenario("us-china-145").game
+    strategy = ts.Scripted({2: {"US": 1}}, then="myopic")
+    g = dataclasses.replace(
+        g, agents=tuple(dataclasses.replace(a, strategy=strategy) for a in g.agents)
+    )
+    assert engine._threadable(g)
+    fw = ts.Scripted({}, then=ts.Forward())
+    g = dataclasses.replace(g, agents=tuple(dataclasses.replace(a, strategy=fw) for a in g.agents))
+    assert not engine._threadable(g)  # foresight's strategies are not among them
+
+
+def test_for_parts_starts_no_part_after_one_has_raised():
+    """Part 0 is slow, part 1 fails at once: the parts after it never start."""
+    started = []
+
+    def fn(a, b):
+        started.append(a)
+        if a == 0:
+            threading.Event().wait(0.3)
+        if a == 1:
+            raise ValueError("part 1")
+        return a
+
+    with pytest.raises(ValueError, match="part 1"):
+        threads.for_parts(fn, [(i, i + 1) for i in range(40)], workers=2)
+    assert len(started) <= 4  # 0 and 1, and at most what had been picked up meanwhile
+
+
+def test_for_parts_raises_a_parts_base_exception_once_the_others_have_ended():
+    lock, running = threading.Lock(), set()
+
+    class Stop(BaseException):
+        pass
+
+    def fn(a, b):
+        with lock:
+            running.add(a)
+        if a == 0:
+            raise Stop
+        threading.Event().wait(0.1)
+        with lock:
+            running.discard(a)
+        return a
+
+    with pytest.raises(Stop):
+        threads.for_parts(fn, [(i, i + 1) for i in range(3)], workers=3)
+    assert running == {0}
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.9, "2", True])
+def test_for_parts_refuses_a_bad_worker_count(bad):
+    with pytest.raises(ParameterError, match="workers"):
+        threads.for_parts(lambda a, b: a, [(0, 1)], workers=bad)
+
+
+def test_for_parts_uses_at_most_max_blocks_threads():
+    lock, live, most = threading.Lock(), [0], [0]
+
+    def fn(a, b):
+        with lock:
+            live[0] += 1
+            most[0] = max(most[0], live[0])
+        threading.Event().wait(0.02)
+        with lock:
+            live[0] -= 1
+
+    threads.for_parts(fn, [(i, i + 1) for i in range(200)], workers=500)
+    assert 1 < most[0] <= threads.MAX_BLOCKS
 
 
 def test_parts_run_under_the_callers_limits_and_numpy_error_state():
