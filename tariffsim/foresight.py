@@ -313,17 +313,23 @@ class Forward:
             if hit is not None:
                 _MPE_CACHE.move_to_end(key)
                 return hit
-        from .equilibrium.markov import _markov_perfect
+        from .equilibrium.markov import _QUIET, markov_perfect
 
         game = Game(
             fw, obs.model, agents=tuple(agents), initial=obs.state,
             moves="jump" if self.jumps else "step",
         )  # fmt: skip
-        res = _markov_perfect(  # no ConvergenceWarning: the policy is used as it is
-            game, self.discount, self.selection,  # type: ignore[arg-type]
-            moves=None, tol=1e-8, max_iter=_MPE_MAX_ITER, accelerate=True, initial_values=None,
-            max_seconds=None, progress=False, warn=False,
-        )  # fmt: skip
+        quiet = _QUIET.set(True)  # no ConvergenceWarning: the policy is used as it is
+        try:
+            res = markov_perfect(
+                game,
+                discount=self.discount,
+                selection=self.selection,  # type: ignore[arg-type]
+                max_iter=_MPE_MAX_ITER,
+                progress=False,
+            )
+        finally:
+            _QUIET.reset(quiet)
         with _MPE_LOCK:
             _MPE_CACHE[key] = res
             _MPE_CACHE.move_to_end(key)

@@ -43,6 +43,7 @@ rule; it is marked in :attr:`~tariffsim.equilibrium.MPEResult.mixed`.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import math
 import time
@@ -76,6 +77,10 @@ __all__ = [
 
 COST_WARN_SECONDS = 60.0
 """Estimated seconds per sweep above which :func:`markov_perfect` warns before it starts."""
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("tariffsim_mpe_quiet", default=False)
+"""True where a caller uses the policy whether or not it converged (a foresight strategy's
+solve): no :class:`ConvergenceWarning` then. A context variable, not a warnings filter:
+``warnings.catch_warnings`` changes the whole process's filters and is not thread-safe."""
 
 _SECONDS_PER_UNIT = 1e-7
 """Rough seconds per (state × profile × player) of a pure-selection sweep (measured on a
@@ -488,30 +493,6 @@ def markov_perfect(
     >>> j.lgame.action_shape, j.converged
     ((7, 7), True)
     """
-    return _markov_perfect(
-        game, discount, selection, moves=moves, tol=tol, max_iter=max_iter,
-        accelerate=accelerate, initial_values=initial_values, max_seconds=max_seconds,
-        progress=progress, warn=True,
-    )  # fmt: skip
-
-
-def _markov_perfect(
-    game: Game | LadderGame,
-    discount: float,
-    selection: Selection,
-    *,
-    moves: Literal["step", "jump"] | None,
-    tol: float,
-    max_iter: int,
-    accelerate: bool,
-    initial_values: Any,
-    max_seconds: float | None,
-    progress: bool | None,
-    warn: bool,
-) -> MPEResult:
-    """:func:`markov_perfect`; ``warn=False``: no :class:`ConvergenceWarning` (the result's
-    ``converged`` and ``message`` say it), without touching the process's warning filters
-    (``warnings.catch_warnings`` is not thread-safe)."""
     discount = check_discount(discount)
     selection = _check_selection(selection)  # type: ignore[assignment]
     tol = check_tol(tol)
@@ -540,14 +521,14 @@ def _markov_perfect(
             f"markov_perfect: an expensive solve ({selection} selection): {cost.describe()}"
             + ("" if max_seconds else "; set max_seconds= to bound it"),
             CostWarning,
-            stacklevel=3,
+            stacklevel=2,
         )
     t0 = time.monotonic()
     deadline = None if max_seconds is None else t0 + float(max_seconds)
     with progress_bar(None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress) as bar:
         try:
             return _value_iteration(lg, V, discount, selection, tol, max_iter, accelerate,
-                                    bar.update, deadline, max_seconds, warn)  # fmt: skip
+                                    bar.update, deadline, max_seconds)  # fmt: skip
         except _TimeUp:
             raise TimeLimitError(
                 f"markov_perfect: no sweep finished within max_seconds={max_seconds:g} "
@@ -566,7 +547,6 @@ def _value_iteration(
     tick: Callable[[float], None],
     deadline: float | None,
     max_seconds: float | None,
-    warn: bool = True,
 ) -> MPEResult:
     S = lg.n_states
     seen: dict[bytes, int] = {}
@@ -620,8 +600,8 @@ def _value_iteration(
     n_mixed = len(step.mixed)
     if n_mixed:
         message += f"; {n_mixed} state(s) without a pure equilibrium use a logit-QRE profile"
-    if not converged and warn:
-        warnings.warn(f"markov_perfect: {message}.", ConvergenceWarning, stacklevel=4)
+    if not converged and not _QUIET.get():
+        warnings.warn(f"markov_perfect: {message}.", ConvergenceWarning, stacklevel=3)
     mixed = np.zeros(S, dtype=bool)
     mixed[list(step.mixed)] = True
     return MPEResult(
