@@ -60,6 +60,19 @@ def _folder(text: str) -> str:
     return text
 
 
+def _indicators(text: str) -> tuple[str, ...]:
+    """Comma-separated indicator names for ``--indicators`` (none: the tariffs alone)."""
+    from .analysis.reduce import INDICATORS
+
+    names = tuple(t.strip() for t in text.split(",") if t.strip())
+    bad = [t for t in names if t not in INDICATORS]
+    if bad:
+        raise argparse.ArgumentTypeError(
+            f"unknown indicator {bad[0]!r} in {text!r}; known: {', '.join(INDICATORS)}"
+        )
+    return names
+
+
 def _limit(text: str) -> tuple[str, int]:
     """``NAME=VALUE`` for ``--limit``."""
     from .limits import Limits
@@ -82,6 +95,7 @@ def _limit(text: str) -> tuple[str, int]:
 _EPILOG_ENSEMBLE = """example:
   tariffsim ensemble us-china-145 --runs 10000 --vary claims --out tariffsim-out
   tariffsim ensemble us-china-145 --runs 100000 --workers 2
+  tariffsim ensemble us-china-145 --runs 10000 --indicators recession,drawdown
   tariffsim ensemble us-china-145 --runs 1000000 --summary --workers 2
   tariffsim ensemble my-scenario.toml --runs 1000000 --summary --scheduler tcp://10.0.0.5:8786
 
@@ -352,6 +366,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep no run: reduce each chunk to counts where it runs (exact tariff bands, "
         "indicator bands to their bin width); memory does not grow with --runs",
+    )
+    en.add_argument(
+        "--indicators",
+        type=_indicators,
+        default=("recession",),
+        metavar="NAMES",
+        help="the fan chart's panels under the tariffs, comma-separated, from recession, "
+        "approval, payoff, drawdown (default: recession)",
     )
     en.add_argument("--no-progress", action="store_true", help="no progress bar")
     en.add_argument(
@@ -994,7 +1016,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     with OutputGroup(out) as group:
-        group.figure(f"{stem}.png", ens.plot())
+        group.figure(f"{stem}.png", ens.plot(indicators=a.indicators))
         group.file(f"{stem}-quantiles.csv", lambda p: _write_rows(p, ens.quantile_rows()))
         group.file(data, ens.to_netcdf if data_ext == "nc" else ens.to_npz)
     targets = group.written

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._util import frozen_array as _ro
 from ..errors import ParameterError, UnknownNameError
+from .reduce import INDICATORS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -27,6 +28,16 @@ __all__ = ["DEFAULT_Q", "Bands"]
 
 Array = NDArray[np.float64]
 DEFAULT_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+_PANELS = {
+    "recession": ("recession odds", "12-month recession odds (%)", 100.0),
+    "approval": ("approval", "approval (%)", 100.0),
+    "payoff": ("payoff", "payoff (% of GDP)", 1.0),
+    "drawdown": ("equity drawdown", "equity drawdown (index %)", 1.0),
+}
+"""Per indicator of the fan chart: the series' label, the axis label and the factor from the
+stored units (fractions for recession odds and approval) to the axis's."""
 
 
 def _qlabel(q: float) -> str:
@@ -197,8 +208,9 @@ class _Summarised:
         dyads: Sequence[tuple[str, str]] | None = None,
         countries: Sequence[str] | None = None,
         q: tuple[float, float, float, float, float] = DEFAULT_Q,
+        indicators: Sequence[str] = ("recession",),
     ) -> Figure:
-        """Fan chart: tariff bands per dyad (top) and recession-odds bands per country (bottom).
+        """Fan chart: tariff bands per dyad (top), then one panel per indicator, by country.
 
         Each series is drawn as its median line with a light band between the
         outer quantiles (default 5–95%) and a darker one between the inner
@@ -213,44 +225,67 @@ class _Summarised:
             Default the countries of those dyads.
         q : five floats
             Outer low, inner low, median, inner high, outer high.
+        indicators : sequence of str, default ("recession",)
+            A panel each, below the tariffs, in this order: any of
+            :data:`~tariffsim.analysis.reduce.INDICATORS` — ``"recession"``
+            (12-month recession odds, %), ``"approval"`` (%), ``"payoff"``
+            (% of GDP), ``"drawdown"`` (equity drawdown, index %). Empty: the
+            tariffs alone.
 
         Returns
         -------
         matplotlib.figure.Figure
+
+        Raises
+        ------
+        ParameterError
+            If ``q`` does not hold five levels.
+        UnknownNameError
+            For an unknown dyad, country or indicator (before anything is drawn).
         """
         from ..plotting import PALETTE
 
-        if fig is None:
-            from matplotlib.figure import Figure
-
-            fig = Figure(figsize=(10, 7), layout="constrained")
         if len(q) != 5:
             raise ParameterError(f"`q` must hold five levels; got {q!r}.")
+        if isinstance(indicators, str):
+            indicators = (indicators,)
+        for name in indicators:
+            if name not in _PANELS:
+                raise UnknownNameError(
+                    f"`indicators`: unknown indicator {name!r}; known: {', '.join(INDICATORS)}."
+                )
         shown = self._shown_dyads(dyads)
         who = list(countries) if countries is not None else self._shown_countries(shown)
         for c in who:
             self._country(c)
-        ax1, ax2 = fig.subplots(2, 1, sharex=True)
+        if fig is None:
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(10, 3.5 * (1 + len(indicators))), layout="constrained")
+        axes = fig.subplots(1 + len(indicators), 1, sharex=True, squeeze=False)[:, 0]
         x = self.dates.astype(object)
-        panels = (
-            (ax1, [((a, b), f"{a} tariff on {b}") for a, b in shown]),
-            (ax2, [(("recession", c), f"{c} recession odds") for c in who]),
-        )
-        for ax, series in panels:
+        panels = [(axes[0], [((a, b), f"{a} tariff on {b}") for a, b in shown], 100.0)]
+        panels += [
+            (ax, [((name, c), f"{c} {_PANELS[name][0]}") for c in who], _PANELS[name][2])
+            for ax, name in zip(axes[1:], indicators, strict=True)
+        ]
+        for ax, series, scale in panels:
             for k, ((a, b), label) in enumerate(series):
                 col = PALETTE[k % len(PALETTE)]
-                v = 100 * self.quantiles(a, b, q).values
+                v = scale * self.quantiles(a, b, q).values
                 ax.fill_between(x, v[0], v[4], color=col, alpha=0.15, lw=0, step="post")
                 ax.fill_between(x, v[1], v[3], color=col, alpha=0.3, lw=0, step="post")
                 ax.step(x, v[2], where="post", color=col, lw=1.8, label=f"{label} (median)")
             ax.grid(True, alpha=0.3)
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-        ax1.set_ylabel("headline tariff (%)")
-        ax2.set_ylabel("12-month recession odds (%)")
-        ax2.set_ylim(0, 100)
-        ax2.set_xlabel("date")
+        axes[0].set_ylabel("headline tariff (%)")
+        for ax, name in zip(axes[1:], indicators, strict=True):
+            ax.set_ylabel(_PANELS[name][1])
+            if name in ("recession", "approval"):
+                ax.set_ylim(0, 100)
+        axes[-1].set_xlabel("date")
         lo, hi = 100 * q[0], 100 * q[4]
-        ax1.set_title(
+        axes[0].set_title(
             f"{self.name or 'ensemble'}: {len(self)} runs, median with "
             f"{lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
         )

@@ -38,7 +38,7 @@ from .._util import frozen_array as _ro
 from ..errors import ParameterError, UnknownNameError
 from .bands import Bands, _pandas, _Summarised
 from .distributions import Distribution
-from .reduce import Threshold, check_levels
+from .reduce import INDICATORS, Threshold, check_levels
 from .runner import (
     _BatchJob,
     _check_count,
@@ -58,9 +58,6 @@ if TYPE_CHECKING:
 __all__ = ["INDICATORS", "Bands", "Ensemble", "RunView", "ensemble"]
 
 Array = NDArray[np.float64]
-INDICATORS = ("recession", "approval", "payoff", "drawdown")
-"""Per-country indicators an ensemble keeps: recession odds and approval (fractions),
-payoff (% of GDP) and equity drawdown (index %), each ``(R, T+1, n)``."""
 
 
 class RunView:

@@ -59,7 +59,9 @@ Array = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 INDICATORS = ("recession", "approval", "payoff", "drawdown")
-"""Per-country indicators of a compact record (:data:`tariffsim.analysis.ensemble.INDICATORS`)."""
+"""Per-country indicators of a compact record that an ensemble keeps: recession odds and
+approval (fractions), payoff (% of GDP) and equity drawdown (index %), each ``(R, T+1, n)``
+in a full ensemble (``tariffsim.analysis.ensemble.INDICATORS`` is this tuple)."""
 
 RESOLUTION: Mapping[str, float] = {
     "recession": 1e-3,

@@ -43,6 +43,21 @@ def test_writes_chart_quantiles_and_runs_like_the_api(tmp_path: Path, capsys) ->
         np.testing.assert_array_equal(ds["draws"].values[:, 0], next(iter(ens.draws.values())))
 
 
+def test_indicators_choose_the_fan_charts_panels(tmp_path: Path, monkeypatch) -> None:
+    seen = []
+    real = ts.Ensemble.plot
+
+    def spy(self, **kw):
+        fig = real(self, **kw)
+        seen.append([ax.get_ylabel() for ax in fig.axes])
+        return fig
+
+    monkeypatch.setattr(ts.Ensemble, "plot", spy)
+    assert main([*ARGS, "--out", str(tmp_path), "--indicators", "approval, drawdown"]) == 0
+    assert seen == [["headline tariff (%)", "approval (%)", "equity drawdown (index %)"]]
+    assert (tmp_path / "us-china-145-ensemble.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_workers_give_the_same_runs(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     assert main([*ARGS, "--out", str(a)]) == 0
@@ -63,6 +78,7 @@ def test_workers_give_the_same_runs(tmp_path: Path) -> None:
         (["--runs", "2", "--workers", "0"], "--workers must be >= 1"),
         (["--runs", "2", "--workers", "2", "--scheduler", "tcp://x:1"], "not allowed with"),
         (["--runs", "2", "--vary", "everything"], "invalid choice"),
+        (["--runs", "2", "--indicators", "recession,equity"], "unknown indicator 'equity'"),
     ],
 )
 def test_errors_are_one_line_exit_2(tmp_path: Path, extra: list[str], match: str) -> None:

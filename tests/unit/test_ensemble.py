@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import tariffsim as ts
 from tariffsim import parampath
 from tariffsim.analysis import Normal, Triangular, Uniform
+from tariffsim.analysis.ensemble import INDICATORS
 from tariffsim.analysis.vary import (
     CLAIM_PARAMETERS,
     RANGES_NOT_PARAMETERS,
@@ -253,6 +254,24 @@ def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
     assert len(fig.axes) == 2
     assert fig.axes[1].get_ylabel() == "12-month recession odds (%)"
     assert "Ensemble" in repr(ens) and "<table" in ens._repr_html_()
+
+
+def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
+    """One panel per indicator asked for, in order, the medians in the axis's units."""
+    from tariffsim.analysis import bands
+
+    assert tuple(bands._PANELS) == INDICATORS  # every indicator has a panel
+    fig = ens.plot(indicators=("drawdown", "approval", "payoff"), countries=["US"])
+    labels = [ax.get_ylabel() for ax in fig.axes]
+    assert labels == [
+        "headline tariff (%)", "equity drawdown (index %)", "approval (%)", "payoff (% of GDP)",
+    ]  # fmt: skip
+    for ax, name, scale in ((fig.axes[1], "drawdown", 1), (fig.axes[2], "approval", 100)):
+        median = ax.get_lines()[0].get_ydata()
+        np.testing.assert_allclose(median, scale * ens.quantiles(name, "US", q=[0.5]).values[0])
+    assert len(ens.plot(indicators=()).axes) == 1  # the tariffs alone
+    with pytest.raises(UnknownNameError, match="'equity'"):
+        ens.plot(indicators=("recession", "equity"))
 
 
 def test_unknown_names(ens: ts.Ensemble) -> None:
