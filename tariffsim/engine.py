@@ -1569,6 +1569,13 @@ def simulate_batch(
         override values of the wrong length, non-finite or out of range —
         before any run starts.
 
+    Notes
+    -----
+    A large batch is played in parts of whole runs, several at once on
+    threads (:func:`tariffsim.threads.for_parts`; their number is
+    :func:`tariffsim.threads.count`) when every strategy of the game is one
+    of tariffsim's own; a run's numbers are the same whatever the parts.
+
     Examples
     --------
     >>> sc = ts.load_scenario("us-china-145")
