@@ -27,11 +27,10 @@ from .deals import (
     Agreement,
     Negotiation,
     _concession_pool,
-    _layer_floors,
+    _floors_allow,
     credible,
     solve_deal,
 )
-from .deals import _floors as _deal_floors
 from .deals import _powers as _deals_powers
 from .errors import ParameterError
 from .path import Path
@@ -292,28 +291,10 @@ class _Talks:
         for c in range(len(slots)):
             valid &= valid_d[c][:, cidx[:, c]]
 
-        def floors_ok(sub: frozenset[str], cols: Array, heads: Array) -> NDArray[np.bool_]:
-            """Candidates (rows of ``cols``/``heads``) the unmet demands allow."""
-            ok = np.ones(len(heads), dtype=bool)
-            if by_layer:  # as solve_deal: a demand on a layer binds that layer's slot
-                for (dy, lname), lvl in _layer_floors(neg.demands, set(sub) | set(met)).items():
-                    if dy not in dyads:
-                        continue
-                    c = dyads.index(dy)
-                    hit = [s_ for s_, (sc, nm, _) in enumerate(slots) if sc == c and nm == lname]
-                    col = cols[:, hit[0]] if hit else heads[:, c]
-                    ok &= col >= lvl - 1e-12
-                return ok
-            floors = _deal_floors(g0, neg.demands, set(sub), met)
-            for c, dy in enumerate(dyads):
-                if dy in floors:
-                    ok &= heads[:, c] >= floors[dy] - 1e-12
-            return ok
-
         # only candidates some run can reach and some subset's floors allow (order kept)
         allowed = np.zeros(len(combos), dtype=bool)
         for sub in subsets:
-            allowed |= floors_ok(sub, raw, combos)
+            allowed |= _floors_allow(g0, neg.demands, sub, met, dyads, slots, by_layer, raw, combos)
         keep = allowed & valid.any(axis=0)
         combos, valid, raw = combos[keep], valid[:, keep], raw[keep]
         C, G = len(combos), len(rows)
@@ -361,7 +342,12 @@ class _Talks:
         best_sub: list[frozenset[str] | None] = [None] * G
         released = np.zeros((G, *start.control.shape[1:]), dtype=bool)  # controls a deal lifts
         for sub in subsets if C else ():
-            ok = valid & floors_ok(sub, raw, combos)[None]
+            ok = (
+                valid
+                & _floors_allow(g0, neg.demands, sub, met, dyads, slots, by_layer, raw, combos)[
+                    None
+                ]
+            )
             flow = dict.fromkeys(parties, 0.0)
             for name in sub:
                 cc = pool[name]

@@ -14,7 +14,7 @@ import itertools
 import math
 import numbers
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -804,20 +804,7 @@ def solve_deal(
     best: tuple[float, int, frozenset[str]] | None = None
     factor = d / (1 - d)
     for sub in subsets:
-        ok = np.ones(len(combos), dtype=bool)
-        if by_layer:
-            for (dy, lname), lvl in _layer_floors(demands, set(sub) | set(met)).items():
-                if dy not in dyads:
-                    continue
-                pos_ = dyads.index(dy)
-                hit = [s_ for s_, (sc, nm, _) in enumerate(slots) if sc == pos_ and nm == lname]
-                col = raw[:, hit[0]] if hit else combos[:, pos_]
-                ok &= col >= lvl - 1e-12
-        else:
-            floors = _floors(game, demands, set(sub), met)
-            for k, dy in enumerate(dyads):
-                if dy in floors:
-                    ok &= combos[:, k] >= floors[dy] - 1e-12
+        ok = _floors_allow(game, demands, sub, met, dyads, slots, by_layer, raw, combos)
         if not ok.any():
             continue
         flow = {p: 0.0 for p in parties}
@@ -886,6 +873,43 @@ def solve_deal(
         candidates=total,
         layers=lay_terms,
     )
+
+
+def _floors_allow(
+    game: Game,
+    demands: Sequence[Demand],
+    given: Iterable[str],
+    met: frozenset[str],
+    dyads: Sequence[Dyad],
+    slots: Sequence[tuple[int, str, int]],
+    by_layer: bool,
+    cols: np.ndarray,
+    heads: np.ndarray,
+) -> np.ndarray:
+    """Which candidate deals the demands left unmet by concessions ``given`` (and ``met``) allow.
+
+    ``heads`` ``(C, len(dyads))``: each candidate's headline per dyad;
+    ``cols`` ``(C, len(slots))``: its level per slot ((dyad position, layer
+    name or "", layer row), as :func:`solve_deal` lays them out). With
+    ``by_layer`` a demand on a layer binds that layer's slot (its headline
+    when the dyad has no such slot); otherwise every floor binds the
+    headline. Returns a bool array ``(C,)``.
+    """
+    ok = np.ones(len(heads), dtype=bool)
+    if by_layer:
+        for (dy, lname), lvl in _layer_floors(demands, set(given) | set(met)).items():
+            if dy not in dyads:
+                continue
+            c = dyads.index(dy)
+            hit = [s_ for s_, (sc, nm, _) in enumerate(slots) if sc == c and nm == lname]
+            col = cols[:, hit[0]] if hit else heads[:, c]
+            ok &= col >= lvl - 1e-12
+        return ok
+    floors = _floors(game, demands, set(given), met)
+    for c, dy in enumerate(dyads):
+        if dy in floors:
+            ok &= heads[:, c] >= floors[dy] - 1e-12
+    return ok
 
 
 def _layer_floors(demands: Sequence[Demand], given: set[str]) -> dict[tuple[Dyad, str], float]:
