@@ -15,3 +15,13 @@ def frozen_array(a: ArrayLike, dtype: Any = float) -> NDArray[Any]:
     arr = np.array(a, dtype=dtype)
     arr.flags.writeable = False
     return arr
+
+
+def short_repr(v: Any, width: int = 80) -> str:
+    """``repr(v)``, cut to ``width`` characters (ending ``...``) for error messages.
+
+    >>> short_repr("a" * 100)
+    "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..."
+    """
+    r = repr(v)
+    return r if len(r) <= width else r[: width - 3] + "..."

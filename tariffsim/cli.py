@@ -62,13 +62,15 @@ def _folder(text: str) -> str:
 
 def _indicators(text: str) -> tuple[str, ...]:
     """Comma-separated indicator names for ``--indicators`` (none: the tariffs alone)."""
+    from ._util import short_repr
     from .analysis.reduce import INDICATORS
 
     names = tuple(t.strip() for t in text.split(",") if t.strip())
     bad = [t for t in names if t not in INDICATORS]
     if bad:
         raise argparse.ArgumentTypeError(
-            f"unknown indicator {bad[0]!r} in {text!r}; known: {', '.join(INDICATORS)}"
+            f"unknown indicator {short_repr(bad[0])} in {short_repr(text)}; "
+            f"known: {', '.join(INDICATORS)}"
         )
     return names
 

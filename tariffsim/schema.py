@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import limits
+from ._util import short_repr as _short
 
 __all__ = ["SCENARIO", "Spec", "json_schema", "nesting_depth", "prune", "text_nesting_depth"]
 
@@ -415,11 +416,6 @@ def rule_of(spec: Spec) -> str:
     if spec.kind == "list":
         return "must be a list"
     return "has an invalid value"
-
-
-def _short(v: Any) -> str:
-    r = repr(v)
-    return r if len(r) <= 80 else r[:77] + "..."
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._util import frozen_array as _ro
+from .._util import short_repr
 from ..errors import ParameterError, UnknownNameError
 from .reduce import INDICATORS
 
@@ -239,7 +240,8 @@ class _Summarised:
         Raises
         ------
         ParameterError
-            If ``q`` does not hold five levels.
+            If ``q`` does not hold five levels or ``indicators`` is not a
+            sequence.
         UnknownNameError
             For an unknown dyad, country or indicator (before anything is drawn).
         """
@@ -249,10 +251,17 @@ class _Summarised:
             raise ParameterError(f"`q` must hold five levels; got {q!r}.")
         if isinstance(indicators, str):
             indicators = (indicators,)
+        try:
+            indicators = tuple(indicators)
+        except TypeError:
+            raise ParameterError(
+                f"`indicators` must be a sequence of names; got {short_repr(indicators)}."
+            ) from None
         for name in indicators:
-            if name not in _PANELS:
+            if not isinstance(name, str) or name not in _PANELS:
                 raise UnknownNameError(
-                    f"`indicators`: unknown indicator {name!r}; known: {', '.join(INDICATORS)}."
+                    f"`indicators`: unknown indicator {short_repr(name)}; "
+                    f"known: {', '.join(INDICATORS)}."
                 )
         shown = self._shown_dyads(dyads)
         who = list(countries) if countries is not None else self._shown_countries(shown)

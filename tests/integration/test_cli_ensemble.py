@@ -139,3 +139,9 @@ def test_summary_writes_chart_bands_and_counts(tmp_path: Path, capsys) -> None:
     with xr.open_dataset(summ / "us-china-145-ensemble-summary.nc", engine="h5netcdf") as ds:
         assert int(ds.attrs["runs"]) == 6
         assert (ds["tariff_count"].sum("level") == 6).all()
+
+
+def test_a_huge_indicators_value_is_cut_in_the_error(capsys) -> None:
+    assert main([*ARGS, "--indicators", "x" * 100_000]) == 2
+    err = capsys.readouterr().err
+    assert "unknown indicator 'xxx" in err and len(err) < 400

@@ -272,6 +272,15 @@ def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
     assert len(ens.plot(indicators=()).axes) == 1  # the tariffs alone
     with pytest.raises(UnknownNameError, match="'equity'"):
         ens.plot(indicators=("recession", "equity"))
+    for bad in (None, 5):
+        with pytest.raises(ParameterError, match="`indicators` must be a sequence"):
+            ens.plot(indicators=bad)
+    for bad in ([["a"]], [None], [b"recession"]):
+        with pytest.raises(UnknownNameError, match="unknown indicator"):
+            ens.plot(indicators=bad)
+    with pytest.raises(UnknownNameError) as err:
+        ens.plot(indicators=["x" * 10_000])
+    assert len(str(err.value)) < 200  # the value is cut, not echoed whole
 
 
 def test_unknown_names(ens: ts.Ensemble) -> None:
