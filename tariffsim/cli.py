@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -281,7 +282,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sa.add_argument("--seed", type=int, default=0, help="seed of the design and the runs")
     sa.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    sa.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    sa.add_argument(
+        "--out",
+        type=_folder,
+        default="tariffsim-out",
+        help="output folder (default: tariffsim-out)",
+    )
     sa.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
 
     ca = sub.add_parser(
@@ -323,7 +329,12 @@ def _parser() -> argparse.ArgumentParser:
         help="draws of the other parameters per profile point (default 16)",
     )
     ca.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    ca.add_argument("--out", default="tariffsim-out", help="output folder (default: tariffsim-out)")
+    ca.add_argument(
+        "--out",
+        type=_folder,
+        default="tariffsim-out",
+        help="output folder (default: tariffsim-out)",
+    )
     ca.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
 
     sub.add_parser(
@@ -426,9 +437,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
     from .scenario import load_scenario
 
     limits.check("max_rounds", a.rounds or 0, "--rounds")
-    out = FsPath(a.out)
-    if out.exists() and not out.is_dir():
-        raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    out = _out_dir(a)
     sc = load_scenario(a.scenario)
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
     csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
@@ -682,9 +691,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     if not 0 <= a.discount < 1:
         raise _UsageError(f"--discount must be in [0, 1); got {a.discount}")
     limits.check("max_rounds", a.rounds, "--rounds")
-    out = FsPath(a.out)
-    if out.exists() and not out.is_dir():
-        raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    out = _out_dir(a)
     if a.max_seconds is not None and not a.max_seconds > 0:
         raise _UsageError(f"--max-seconds must be > 0; got {a.max_seconds}")
     sc = load_scenario(a.scenario)
@@ -798,7 +805,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             "-equilibrium-policy.png": lambda: res.plot_policy(at=start),
         }
     written = _write_outputs(
-        FsPath(a.out),
+        out,
         sc.name,
         {"-equilibrium.csv": csv_text, "-equilibrium.json": json_text},
         figures,
@@ -817,11 +824,39 @@ def _print_events(path: Any) -> None:
             print(_fit(f"  round {r:>3}  {path.dates[min(r, len(path) - 1)]}  {label}"))
 
 
-def _out_dir(text: str) -> FsPath:
+def _out_dir(a: argparse.Namespace) -> FsPath:
+    """``--out``, checked before any work: a folder that exists or can be made, and written to.
+
+    The folders it makes are noted in ``a.made`` and removed again (when still
+    empty) if the command fails, so a failed command leaves nothing behind.
+    """
+    text = a.out
     out = FsPath(text)
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {text!r} exists and is not a folder")
+    made = []
+    p = out.absolute()
+    while not p.exists() and p != p.parent:
+        made.append(p)
+        p = p.parent
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        _remove_empty(made)
+        raise _UsageError(f"--out {text!r} cannot be written: {e.strerror or e}") from None
+    a.made = [*getattr(a, "made", []), *made]
     return out
+
+
+def _remove_empty(folders: Sequence[FsPath]) -> None:
+    """Remove ``folders`` (innermost first) where they are still empty."""
+    for f in folders:
+        try:
+            f.rmdir()
+        except OSError:
+            return
 
 
 def _parse_params(text: str) -> tuple[list[str], dict[str, tuple[float, float]]]:
@@ -881,7 +916,7 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
 
     if a.seed < 0:
         raise _UsageError(f"--seed must be an int >= 0; got {a.seed}")
-    out = _out_dir(a.out)
+    out = _out_dir(a)
     sc = load_scenario(a.scenario)
     if a.params.strip() == "claims":
         params: Any = "claims"
@@ -925,7 +960,7 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
                         ("--profile-samples", a.profile_samples, 0)):  # fmt: skip
         if v < lo:
             raise _UsageError(f"{flag} must be an int >= {lo}; got {v}")
-    out = _out_dir(a.out)
+    out = _out_dir(a)
     sc = load_scenario(a.scenario)
     obs = load(a.observed)
     paths, ranges = _parse_params(a.params)
@@ -975,9 +1010,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     for flag, v, lo in checks:
         if v is not None and v < lo:
             raise _UsageError(f"{flag} must be >= {lo}; got {v}")
-    out = FsPath(a.out)
-    if out.exists() and not out.is_dir():
-        raise _UsageError(f"--out {a.out!r} exists and is not a folder")
+    out = _out_dir(a)
     sc = load_scenario(a.scenario)
     with ExitStack() as stack:
         executor: Any = None
@@ -992,7 +1025,11 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
                 raise _UsageError(
                     "--scheduler needs dask.distributed: pip install 'tariffsim[dask]'"
                 ) from None
-            executor = stack.enter_context(Client(a.scheduler, timeout="10s"))
+            try:
+                client = Client(a.scheduler, timeout="10s")
+            except (OSError, ValueError, TypeError) as e:  # an address malformed or unreachable
+                raise _UsageError(f"--scheduler {a.scheduler!r}: {e}") from None
+            executor = stack.enter_context(client)
         ens = ensemble(
             sc,
             a.runs,
@@ -1082,16 +1119,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ensemble": _cmd_ensemble,
     }
     caught: list[warnings.WarningMessage] = []
+    status = 1
     try:
         with (
             warnings.catch_warnings(record=True) as caught,
             limits.override(**dict(getattr(a, "limit", []))),
         ):
             warnings.simplefilter("default")
-            status = cmds[a.command](a)
+            try:
+                status = cmds[a.command](a)
+            finally:
+                if status != 0:  # the folders --out made, if nothing was written in them
+                    _remove_empty(getattr(a, "made", []))
     except (TariffsimError, _UsageError) as e:
         print(f"tariffsim: error: {_one_line(str(e))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # output files are written whole or not at all (OutputGroup)
+        print("tariffsim: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader went away (``tariffsim claims | head``)
         import os
 

@@ -24,14 +24,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import limits, parampath, threads
+from . import limits, parampath, progress, threads
 from ._batchrun import (
     _SCALAR_4D,
     _AgentRun,
@@ -759,13 +759,15 @@ def _play(
     idx: NDArray[np.intp] | None = None,
     start: _States | None = None,
     perceived: Sequence[Params] | None = None,
+    on_round: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Play every run; returns the record arrays and the event log.
 
     A bargain's look-ahead passes the involved countries ``idx``, each run's
     starting state ``start`` (instead of ``game.initial``) and each agent's
     current perceived parameters ``perceived``, and records ``"look"``
-    (tariffs and controls on the involved countries only).
+    (tariffs and controls on the involved countries only). ``on_round(r)`` is
+    called once round ``r`` is played (progress).
     """
     threads.check_environment()  # a bad TARIFFSIM_THREADS is reported before any work
     rt = _Run(game, rounds, items, streams, idx=idx)
@@ -941,6 +943,8 @@ def _play(
         _learn(rt, st)
         rec.add(r, st, prev, moves, mk)
         st.shock = np.zeros_like(st.support)
+        if on_round is not None:
+            on_round(r)
     rec.finish_steps(start_tariff)
     return {
         "arrays": _run_major(rec.arrays),
@@ -1533,6 +1537,27 @@ def _same_runs(
     return first[order], rank[inv.reshape(-1)]
 
 
+def _ticks(advance: Callable[[int], None], runs: int, rounds: int) -> Callable[[int], None]:
+    """``on_round`` for a part of ``runs`` runs: counts ``runs * r // rounds`` done by round ``r``.
+
+    >>> done = []
+    >>> tick = _ticks(done.append, 10, 4)
+    >>> for r in range(1, 5):
+    ...     tick(r)
+    >>> done, sum(done)
+    ([2, 3, 2, 3], 10)
+    """
+    counted = [0]
+
+    def tick(r: int) -> None:
+        now = runs * r // rounds
+        if now > counted[0]:
+            advance(now - counted[0])
+            counted[0] = now
+
+    return tick
+
+
 def simulate_batch(
     game: Game,
     rounds: int | None = None,
@@ -1601,9 +1626,18 @@ def simulate_batch(
     fewest = max(_PART_MIN, -(-_PART_ENTRIES // per_run))
     workers = threads.count() if _threadable(game) else 1
 
+    advance = progress.runs_counter()
+
     def play(a: int, b: int) -> dict[str, Any]:
         sub = [(pp, v[a:b]) for pp, v in play_items]
-        return _play(game, rounds, sub, _Streams.of_seeds(play_seeds[a:b]), mode)
+        n = len(seeds_t)  # runs played once for several count for all of them
+        ticks = (
+            None if advance is None else _ticks(advance, n * b // n_play - n * a // n_play, rounds)
+        )
+        with progress.counting_runs(None):  # the batches played inside are not counted
+            return _play(
+                game, rounds, sub, _Streams.of_seeds(play_seeds[a:b]), mode, on_round=ticks
+            )
 
     # bounded working memory, several parts at once on threads; the same numbers
     parts = threads.for_parts(play, _part_ranges(n_play, chunk, workers, fewest), workers)

@@ -29,12 +29,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
 from .errors import ParameterError
 
-__all__ = ["DELAY", "ENV", "progress_bar", "progress_enabled"]
+__all__ = ["DELAY", "ENV", "counting_runs", "progress_bar", "progress_enabled", "runs_counter"]
 
 ENV = "TARIFFSIM_PROGRESS"
 """Environment variable: ``0`` (or ``false``, ``no``, ``off``) turns every bar off."""
@@ -161,3 +164,44 @@ def progress_bar(
         context manager.
     """
     return _Bar(None if total is None else int(total), desc, unit, progress_enabled(enabled))
+
+
+_RUNS_DONE: ContextVar[Callable[[int], None] | None] = ContextVar(
+    "tariffsim_runs_done", default=None
+)
+
+
+@contextmanager
+def counting_runs(advance: Callable[[int], None] | None) -> Iterator[None]:
+    """Count the runs a batch finishes inside the block with ``advance(k)``.
+
+    A chunk of an ensemble is one call of
+    :func:`tariffsim.engine.simulate_batch`; with a counter in force, that
+    call reports its runs as they progress, round by round (``advance(k)``:
+    ``k`` more runs' worth done, possibly from the threads its parts are
+    played on; the total over the call is its number of runs), so a bar over
+    runs moves within a chunk too. ``None`` turns counting off inside the
+    block (the batches a batch plays in turn, such as the talks'
+    look-aheads, are not counted).
+
+    Examples
+    --------
+    >>> done = []
+    >>> def count(k):
+    ...     done.append(k)
+    >>> with counting_runs(count):
+    ...     runs_counter() is count
+    True
+    >>> runs_counter() is None
+    True
+    """
+    token = _RUNS_DONE.set(advance)
+    try:
+        yield
+    finally:
+        _RUNS_DONE.reset(token)
+
+
+def runs_counter() -> Callable[[int], None] | None:
+    """The counter set by :func:`counting_runs` in this context, or None."""
+    return _RUNS_DONE.get()

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import limits
 from ._io import input_boundary
+from ._util import short_repr
 from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
 from .deals import CONCESSIONS, Demand, Negotiation, Threat
@@ -777,6 +778,47 @@ def list_scenarios() -> list[str]:
     """
     d = resources.files("tariffsim") / "scenarios"
     return sorted(p.name[:-5] for p in d.iterdir() if p.name.endswith(".toml"))
+
+
+def resolve(scenario_or_game: Any, field: str = "sc") -> tuple[Any, Game]:
+    """The scenario (or game) a scenario name, a :class:`Scenario` or a :class:`Game` stands for.
+
+    Parameters
+    ----------
+    scenario_or_game : Scenario, Game or str
+        A bundled scenario's name or a scenario file's path (loaded with
+        :func:`load_scenario`), a Scenario or a Game.
+    field : str
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    tuple
+        ``(what, game)``: the Scenario (a name is loaded) or the Game given,
+        and its game.
+
+    Raises
+    ------
+    ParameterError
+        ``scenario_or_game`` is none of these.
+    UnknownNameError
+        No bundled scenario of that name (from :func:`load_scenario`).
+
+    Examples
+    --------
+    >>> sc, game = resolve("us-china-145")
+    >>> sc.name, game is sc.game
+    ('us-china-145', True)
+    """
+    if isinstance(scenario_or_game, str | FsPath):
+        scenario_or_game = load_scenario(scenario_or_game)
+    g = getattr(scenario_or_game, "game", scenario_or_game)
+    if not isinstance(g, Game):
+        raise ParameterError(
+            f"`{field}` must be a Scenario, a Game or a scenario name; "
+            f"got {short_repr(scenario_or_game)}."
+        )
+    return scenario_or_game, g
 
 
 @input_boundary("scenario")

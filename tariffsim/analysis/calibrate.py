@@ -619,7 +619,9 @@ def calibrate(
 
     Parameters
     ----------
-    sc : Scenario or Game
+    sc : Scenario, Game or str
+        The scenario (a bundled name or a file's path is loaded with
+        :func:`tariffsim.load_scenario`) or game.
     obs : ObservedPath or str
         The record (a name or path is loaded with :func:`tariffsim.observed.load`).
     params : list of parameter paths, or mapping path -> (low, high)
@@ -660,10 +662,11 @@ def calibrate(
         Bad arguments (before any run), e.g. a fit window without any round.
     """
     from .. import parampath
+    from ..scenario import resolve
     from .observed import load
     from .runner import check_executor
 
-    game = getattr(sc, "game", sc)
+    sc, game = resolve(sc)
     name = getattr(sc, "name", "") or getattr(game, "name", "")
     if isinstance(obs, str):
         obs = load(obs)

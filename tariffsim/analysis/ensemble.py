@@ -481,22 +481,6 @@ class Ensemble(_Summarised):
         )
 
 
-def _resolve(scenario_or_game: Any) -> Game:
-    from ..game import Game
-
-    if isinstance(scenario_or_game, str):
-        from ..scenario import load_scenario
-
-        scenario_or_game = load_scenario(scenario_or_game)
-    g = getattr(scenario_or_game, "game", scenario_or_game)
-    if not isinstance(g, Game):
-        raise ParameterError(
-            f"`scenario_or_game` must be a Scenario, a Game or a scenario name; "
-            f"got {scenario_or_game!r}."
-        )
-    return g
-
-
 @overload
 def ensemble(
     scenario_or_game: Scenario | Game | str,
@@ -648,8 +632,9 @@ def ensemble(
     """
     from ..game import _check_rounds
     from ..progress import progress_enabled
+    from ..scenario import resolve
 
-    game = _resolve(scenario_or_game)
+    game = resolve(scenario_or_game, "scenario_or_game")[1]
     runs = _check_count("runs", runs)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
@@ -739,6 +724,7 @@ def ensemble(
         progress=progress,
         desc=f"ensemble {game.name}".strip(),
         unit="run",
+        live=True,
     )
     codes, dates, dyads, fired = parts[0]["meta"]
     arrays = {

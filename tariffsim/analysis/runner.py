@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
@@ -50,7 +51,7 @@ from numpy.typing import NDArray
 
 from .. import limits, threads
 from ..errors import ParameterError
-from ..progress import progress_bar
+from ..progress import counting_runs, progress_bar
 
 if TYPE_CHECKING:
     from ..engine import PathBatch
@@ -204,6 +205,7 @@ def map_chunks(
     progress: bool | None = None,
     desc: str = "",
     unit: str = "run",
+    live: bool = False,
 ) -> list[T]:
     """Run ``fn(job, start, stop, payload[start:stop])`` over chunks of ``n`` items.
 
@@ -230,6 +232,11 @@ def map_chunks(
         Progress bar over items (see :mod:`tariffsim.progress`).
     desc, unit : str
         Label and unit of the progress bar.
+    live : bool
+        ``fn`` plays its chunk's items as the runs of one
+        :func:`tariffsim.engine.simulate_batch` call: in this process, the
+        bar then moves round by round within a chunk
+        (:func:`tariffsim.progress.counting_runs`), not only as chunks end.
 
     Returns
     -------
@@ -257,7 +264,9 @@ def map_chunks(
     chunk_size = _check_count("chunk_size", chunk_size)
     _check_payload(payload, n)
     return list(
-        _in_order(fn, job, n, payload, chunk_size, executor, progress, desc, unit, window=None)
+        _in_order(
+            fn, job, n, payload, chunk_size, executor, progress, desc, unit, window=None, live=live
+        )
     )
 
 
@@ -274,6 +283,7 @@ def fold_chunks(
     desc: str = "",
     unit: str = "run",
     window: int | None = None,
+    live: bool = False,
 ) -> T:
     """Like :func:`map_chunks`, but each chunk's result is merged into one as it arrives.
 
@@ -286,7 +296,7 @@ def fold_chunks(
 
     Parameters
     ----------
-    fn, job, n, payload, chunk_size, executor, progress, desc, unit
+    fn, job, n, payload, chunk_size, executor, progress, desc, unit, live
         As for :func:`map_chunks`.
     merge : callable
         ``(accumulated, chunk result) -> accumulated``.
@@ -317,13 +327,29 @@ def fold_chunks(
     window = _check_count("window", window)
     acc: Any = _NOTHING
     for part in _in_order(
-        fn, job, n, payload, chunk_size, executor, progress, desc, unit, window=window
+        fn, job, n, payload, chunk_size, executor, progress, desc, unit, window=window, live=live
     ):
         acc = part if acc is _NOTHING else merge(acc, part)
     return acc
 
 
 _NOTHING = object()
+
+
+def _counter(bar: Any, size: int) -> Callable[[int], None]:
+    """``advance(k)`` for a chunk of ``size`` runs: counts at most ``size`` on ``bar`` in all
+    (from any thread)."""
+    lock = threading.Lock()
+    counted = [0]
+
+    def advance(k: int) -> None:
+        with lock:
+            k = min(k, size - counted[0])
+            if k > 0:
+                counted[0] += k
+                bar.update(k)
+
+    return advance
 
 
 def _in_order(
@@ -338,14 +364,21 @@ def _in_order(
     unit: str,
     *,
     window: int | None,
+    live: bool = False,
 ) -> Iterator[T]:
     """Chunk results in chunk order; on an executor at most ``window`` in flight (None: all)."""
     ranges = chunk_ranges(n, chunk_size)
     with progress_bar(n, desc=desc, unit=unit, enabled=progress) as bar:
         if executor is None:
             for a, b in ranges:
-                out = fn(job, a, b, _slice(payload, a, b))
-                bar.update(b - a)
+                if live:  # the chunk's batch counts its runs round by round
+                    advance = _counter(bar, b - a)
+                    with counting_runs(advance):
+                        out = fn(job, a, b, _slice(payload, a, b))
+                    advance(b - a)  # the rest of the chunk, if any
+                else:
+                    out = fn(job, a, b, _slice(payload, a, b))
+                    bar.update(b - a)
                 yield out
             return
         lim = limits.current()  # the workers play under the limits in force here
@@ -592,7 +625,8 @@ def simulate_runs(
 
     Parameters
     ----------
-    game : Game or Scenario
+    game : Game, Scenario or str
+        A scenario's name or file path is loaded (:func:`tariffsim.load_scenario`).
     runs : int
         Number of runs R, >= 1.
     seed : int >= 0 or numpy.random.SeedSequence
@@ -625,11 +659,10 @@ def simulate_runs(
     UnknownNameError
         An override path that does not exist.
     """
-    from ..game import Game, _check_rounds
+    from ..game import _check_rounds
+    from ..scenario import resolve
 
-    g = getattr(game, "game", game)
-    if not isinstance(g, Game):
-        raise ParameterError(f"`game` must be a Game or a Scenario; got {game!r}.")
+    g = resolve(game, "game")[1]
     runs = _check_count("runs", runs)
     if rounds is not None:
         rounds = _check_rounds(rounds)
@@ -647,6 +680,7 @@ def simulate_runs(
         progress=progress,
         desc=desc,
         unit="run",
+        live=True,
     )
     return concat_batches(parts)
 

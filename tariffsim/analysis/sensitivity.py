@@ -688,7 +688,9 @@ def sensitivity(
 
     Parameters
     ----------
-    sc : Scenario or Game
+    sc : Scenario, Game or str
+        The scenario (a bundled name or a file's path is loaded with
+        :func:`tariffsim.load_scenario`) or game.
     params : "claims", mapping of path to (low, high), or sequence of paths
         What to vary and over which range (see :func:`resolve_bounds`).
         Paths are those of :mod:`tariffsim.parampath`.
@@ -725,9 +727,10 @@ def sensitivity(
     ParameterError, UnknownNameError
         Bad arguments, before any run.
     """
+    from ..scenario import resolve
     from .runner import check_executor
 
-    game = getattr(sc, "game", sc)
+    game = resolve(sc)[1]
     seed = _check_seed(seed)
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
         raise ParameterError(f"`replicates` must be an int >= 1; got {replicates!r}.")

@@ -657,6 +657,7 @@ def summarise(
         progress=progress,
         desc=f"ensemble {game.name} (summary)".strip(),
         unit="run",
+        live=True,
     )
     w = game.world
     t = game.rounds if rounds is None else rounds

@@ -117,6 +117,10 @@ def test_bad_arguments_fail_before_any_run(sc: ts.Scenario) -> None:
         calibrate(sc, obs, ["learning_rate.US"], dyads=["MX-US"])
     with pytest.raises(ParameterError, match="`seeds` must be an int >= 1"):
         calibrate(sc, obs, ["learning_rate.US"], seeds=0)
+    with pytest.raises(UnknownNameError, match="unknown scenario 'us-china-146'"):
+        calibrate("us-china-146", obs, ["learning_rate.US"])
+    with pytest.raises(ParameterError, match="`sc` must be a Scenario, a Game or a scenario name"):
+        calibrate(None, obs, ["learning_rate.US"])
 
 
 def test_estimates_do_not_depend_on_the_executor(sc: ts.Scenario) -> None:

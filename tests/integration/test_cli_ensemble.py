@@ -79,6 +79,7 @@ def test_workers_give_the_same_runs(tmp_path: Path) -> None:
         (["--runs", "2", "--workers", "2", "--scheduler", "tcp://x:1"], "not allowed with"),
         (["--runs", "2", "--vary", "everything"], "invalid choice"),
         (["--runs", "2", "--indicators", "recession,equity"], "unknown indicator 'equity'"),
+        (["--runs", "2", "--scheduler", "notanaddress"], "--scheduler 'notanaddress'"),
     ],
 )
 def test_errors_are_one_line_exit_2(tmp_path: Path, extra: list[str], match: str) -> None:
@@ -145,3 +146,48 @@ def test_a_huge_indicators_value_is_cut_in_the_error(capsys) -> None:
     assert main([*ARGS, "--indicators", "x" * 100_000]) == 2
     err = capsys.readouterr().err
     assert "unknown indicator 'xxx" in err and len(err) < 400
+
+
+def _no_ensemble(monkeypatch: pytest.MonkeyPatch, exc: BaseException | None = None) -> list[int]:
+    """Replace the ensemble the CLI runs: record calls, or raise ``exc``."""
+    calls: list[int] = []
+
+    def fake(*a, **kw):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if exc is not None:
+            raise exc
+        raise AssertionError("no run expected")
+
+    monkeypatch.setattr("tariffsim.analysis.ensemble.ensemble", fake)
+    return calls
+
+
+def test_an_out_that_cannot_be_written_fails_before_any_run(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _no_ensemble(monkeypatch)
+    f = tmp_path / "file"
+    f.write_text("x")
+    assert main([*ARGS, "--out", str(f / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tariffsim: error: --out") and "cannot be written" in err
+    assert calls == [] and f.read_text() == "x"
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "said"),
+    [
+        (ts.errors.ParameterError("bad draw"), 2, "bad draw"),
+        (KeyboardInterrupt(), 130, "interrupted"),
+    ],
+)
+def test_a_failed_command_leaves_no_folder_it_made(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, exc: BaseException, status: int,
+    said: str,
+) -> None:  # fmt: skip
+    calls = _no_ensemble(monkeypatch, exc)
+    assert main([*ARGS, "--out", str(tmp_path / "new" / "deeper")]) == status
+    assert said in capsys.readouterr().err and calls == [1]
+    assert not (tmp_path / "new").exists()
+    assert main([*ARGS, "--out", str(tmp_path)]) == status
+    assert tmp_path.is_dir()  # a folder that was there stays

@@ -91,6 +91,15 @@ def test_bad_input_fails_before_any_run(sc, args, kwargs, err, match) -> None:
         sensitivity(sc, *args, **kwargs)
 
 
+def test_a_scenario_name_is_loaded(sc: ts.Scenario, res) -> None:
+    by_name = sensitivity("us-china-145", RANGES, method="morris", n=3, seed=0)
+    np.testing.assert_array_equal(by_name.Y, res.Y)
+    with pytest.raises(UnknownNameError, match="unknown scenario 'us-china-146'"):
+        sensitivity("us-china-146", RANGES, method="morris", n=3)
+    with pytest.raises(ParameterError, match="`sc` must be a Scenario, a Game or a scenario name"):
+        sensitivity(5, RANGES, method="morris", n=3)
+
+
 def test_claims_as_factors(sc: ts.Scenario) -> None:
     """params="claims": the factors are the claims with a range, over their ranges."""
     from tariffsim.analysis.vary import claim_distributions, overrides_from_claims

@@ -64,3 +64,64 @@ def test_markov_perfect_takes_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sum(counted[1:]) == r.iterations  # one tick per sweep
     with pytest.raises(ParameterError, match="`progress`"):
         eq.markov_perfect(g, progress="yes")  # type: ignore[arg-type]
+
+
+def _spy_bar(monkeypatch: pytest.MonkeyPatch, where: str) -> list[int]:
+    """Record every ``update(k)`` of the bars made through ``where``'s ``progress_bar``."""
+    seen: list[int] = []
+    real = progress_bar
+
+    def spy(total, **kw):  # type: ignore[no-untyped-def]
+        bar = real(total, **kw)
+        orig = bar.update
+        bar.update = lambda k=1: (seen.append(k), orig(k))  # type: ignore[method-assign]
+        return bar
+
+    monkeypatch.setattr(where, spy)
+    return seen
+
+
+@pytest.mark.parametrize("keep", ["runs", "summary"])
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_an_ensemble_bar_moves_within_a_chunk(
+    monkeypatch: pytest.MonkeyPatch, keep: str, threads: str
+) -> None:
+    import numpy as np
+
+    import tariffsim as ts
+
+    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv("TARIFFSIM_THREADS", threads)
+    seen = _spy_bar(monkeypatch, "tariffsim.analysis.runner.progress_bar")
+    kw = {"runs": 10, "seed": 1, "vary": "claims", "rounds": 6, "keep": keep}
+    ens = ts.ensemble("us-china-145", progress=True, chunk_size=10, **kw)
+    assert sum(seen) == 10  # every run counted once
+    assert len(seen) >= 6  # round by round, not once for the one chunk
+    quiet = ts.ensemble("us-china-145", progress=False, chunk_size=10, **kw)
+    np.testing.assert_array_equal(
+        quiet.quantiles("US", "CN").values, ens.quantiles("US", "CN").values
+    )
+
+
+def test_simulate_runs_counts_runs_as_rounds_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tariffsim as ts
+    from tariffsim.analysis import simulate_runs
+
+    monkeypatch.delenv(ENV, raising=False)
+    seen = _spy_bar(monkeypatch, "tariffsim.analysis.runner.progress_bar")
+    g = ts.load_scenario("four-country-2025").game
+    simulate_runs(g, 7, seed=0, rounds=5, chunk_size=3, progress=True,
+                  overrides={"elasticity": [1.5, 2, 2.5, 3, 3.5, 2.2, 1.8]})  # fmt: skip
+    assert sum(seen) == 7 and len(seen) > 3  # three chunks, each counted as its rounds end
+
+
+def test_counting_is_off_inside_a_counted_batch() -> None:
+    from tariffsim.progress import counting_runs, runs_counter
+
+    done: list[int] = []
+    with counting_runs(done.append):
+        assert runs_counter() is not None
+        with counting_runs(None):
+            assert runs_counter() is None
+        assert runs_counter() is not None
+    assert runs_counter() is None
