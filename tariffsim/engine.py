@@ -1512,6 +1512,26 @@ def _draws_nothing(game: Game, items: Sequence[tuple[parampath.ParamPath, Array]
     return True
 
 
+def runs_alike(game: Game, overrides: Mapping[str, Any] | None, runs: int) -> bool:
+    """Whether all ``runs`` runs of a batch would play the same path.
+
+    True when no run draws a random number (no execution noise, every
+    strategy deterministic) and every run's ``overrides`` are equal bit for
+    bit: then each run is :func:`simulate` of the same game with a seed it
+    never reads.
+
+    Examples
+    --------
+    >>> g = ts.load_scenario("us-china-145").game  # noise 0, myopic agents
+    >>> runs_alike(g, None, 5), runs_alike(g, {"noise": [0.0, 0.1]}, 2)
+    (True, False)
+    """
+    items = _check_overrides(game, overrides or {}, runs)
+    if runs < 2 or not _draws_nothing(game, items):
+        return False
+    return all(bool((v.view(np.uint64) == v.view(np.uint64)[0]).all()) for _, v in items)
+
+
 def _same_runs(
     game: Game, items: Sequence[tuple[parampath.ParamPath, Array]], runs: int
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:

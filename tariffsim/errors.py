@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "ConvergenceWarning",
     "CostWarning",
+    "IdenticalRunsWarning",
     "LimitError",
     "ParameterError",
     "PlausibilityWarning",
@@ -128,6 +129,16 @@ class PlausibilityWarning(UserWarning):
     payoff exceeds the stated bound (see :func:`tariffsim.path.Path.plausibility`):
     the numbers are what the equations give, but the model was not built for
     them — check the inputs (trade flows, GDP, ladders) before reading them.
+    """
+
+
+class IdenticalRunsWarning(UserWarning):
+    """Every run of an ensemble plays the same path, so its bands have no width.
+
+    Warned by :func:`tariffsim.ensemble` when the game draws nothing at random
+    (``noise`` is 0 and every strategy is deterministic) and every run has the
+    same parameters (``vary=None``): pass ``vary="claims"`` or a mapping of
+    distributions, or give the game some execution noise.
     """
 
 

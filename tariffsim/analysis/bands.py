@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._util import as_date, short_repr
 from .._util import frozen_array as _ro
-from .._util import short_repr
 from ..errors import ParameterError, UnknownNameError
 from .reduce import INDICATORS
 
@@ -70,12 +70,25 @@ class Bands:
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         object.__setattr__(self, "values", _ro(self.values))
 
-    def __getitem__(self, q: float) -> Array:
-        """The band of quantile level ``q`` (one of :attr:`q`), shape (T+1,)."""
-        hit = np.flatnonzero(np.isclose(self.q, q))
-        if not len(hit):
-            raise UnknownNameError(f"quantile {q!r} not computed; levels: {self.q.tolist()}.")
-        return self.values[int(hit[0])]
+    def __getitem__(self, q: float | str) -> Array:
+        """The band of quantile level ``q``, shape (T+1,).
+
+        ``q`` is one of :attr:`q` (``0.5``) or its column name in :meth:`rows`
+        and :meth:`to_frame` (``"q50"``); anything else raises
+        UnknownNameError.
+        """
+        names = [_qlabel(float(x)) for x in self.q]
+        if isinstance(q, str):
+            if q in names:
+                return self.values[names.index(q)]
+        elif isinstance(q, int | float | np.number) and not isinstance(q, bool):
+            hit = np.flatnonzero(np.isclose(self.q, float(q)))
+            if len(hit):
+                return self.values[int(hit[0])]
+        raise UnknownNameError(
+            f"quantile {short_repr(q)} not computed; levels: {self.q.tolist()} "
+            f"(columns {', '.join(names)})."
+        )
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per round: ``round``, ``date`` and ``q5``, ``q50``, … (fractions)."""
@@ -148,6 +161,12 @@ class _Summarised:
             return self.dyads.index((importer, exporter))
         except ValueError:
             known = ", ".join(f"{a}->{b}" for a, b in self.dyads)
+            if importer not in self.codes:  # neither an indicator nor an importer
+                raise UnknownNameError(
+                    f"unknown series {short_repr(importer)}: give an indicator "
+                    f"({', '.join(INDICATORS)}) and a country, or a tariff ladder's importer "
+                    f"and exporter ({known})."
+                ) from None
             raise UnknownNameError(
                 f"no tariff ladder {importer}->{exporter} in this ensemble; dyads: {known}."
             ) from None
@@ -161,8 +180,14 @@ class _Summarised:
             ) from None
 
     def round_of(self, date: dt.date | str) -> int:
-        """The first round dated on or after ``date`` (a ``datetime.date`` or ISO string)."""
-        d = np.datetime64(date, "D")
+        """The first round dated on or after ``date`` (a ``datetime.date`` or ISO string).
+
+        Raises
+        ------
+        ParameterError
+            ``date`` is not a date, or is after the last round.
+        """
+        d = np.datetime64(as_date(date, "date"), "D")
         k = int(np.searchsorted(self.dates, d))
         if k >= len(self.dates):
             raise ParameterError(f"`date` {date!s} is after the last round ({self.dates[-1]}).")

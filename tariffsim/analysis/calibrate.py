@@ -92,9 +92,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from .._util import frozen_array
+from .._util import as_date, frozen_array
 from ..errors import ParameterError, UnknownNameError
-from .observed import ObservedPath, _as_date, round_dates
+from .observed import ObservedPath, round_dates
 from .sensitivity import _check_range, _run_design, default_range
 
 if TYPE_CHECKING:
@@ -435,7 +435,7 @@ class Calibration:
         """
         from ..game import simulate
 
-        after_d = self.until if after is None else _as_date(after, "after")
+        after_d = self.until if after is None else as_date(after, "after")
         r = self.rounds if rounds is None else rounds
         if isinstance(r, bool) or not isinstance(r, int) or r < 1:
             raise ParameterError(f"`rounds` must be an int >= 1; got {r!r}.")
@@ -672,7 +672,7 @@ def calibrate(
         obs = load(obs)
     if not isinstance(obs, ObservedPath):
         raise ParameterError(f"`obs` must be an ObservedPath or a record name; got {obs!r}.")
-    until_d = _as_date(until, "until")
+    until_d = as_date(until, "until")
     seeds = _check_int("seeds", seeds, 1)
     seed = _check_int("seed", seed, 0)
     popsize = _check_int("popsize", popsize, 2)

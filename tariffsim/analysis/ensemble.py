@@ -26,6 +26,7 @@ ts.parampath.apply(game, ens.run(k).draws)``, bit for bit, on any executor.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -35,7 +36,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._util import frozen_array as _ro
-from ..errors import ParameterError, UnknownNameError
+from ..engine import runs_alike
+from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
 from .bands import Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import INDICATORS, Threshold, check_levels
@@ -610,6 +612,13 @@ def ensemble(
         For an unknown parameter path in ``vary`` (with near matches), or an
         event on a series the game does not record.
 
+    Warns
+    -----
+    IdenticalRunsWarning
+        When every run would play the same path (the game draws nothing at
+        random and ``vary`` changes nothing, as with ``vary=None`` on every
+        bundled scenario: their ``noise`` is 0); the runs are still made.
+
     Examples
     --------
     >>> ens = ts.ensemble("us-china-145", runs=20, seed=0, vary="claims", rounds=16)
@@ -683,6 +692,14 @@ def ensemble(
             f"got {vary!r}."
         )
     ov = check_overrides(game, ov, runs)
+    if runs_alike(game, ov, runs):
+        warnings.warn(
+            f"all {runs} runs of {game.name or 'this game'} play the same path: the game draws "
+            f"nothing at random (noise {game.noise}) and every run has the same parameters; "
+            "pass vary='claims' or a mapping of distributions for bands with a width",
+            IdenticalRunsWarning,
+            stacklevel=2,
+        )
     if keep == "summary":
         counts, meta = summarise(
             game,

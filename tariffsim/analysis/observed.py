@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._util import frozen_array
+from .._util import as_date, frozen_array
 from ..errors import ParameterError, UnknownNameError
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ class ObservedPath:
     ) -> float:
         """Headline tariff of a dyad in force on a date (fraction)."""
         self._check_dyad(importer, exporter)
-        d = _as_date(when, "when")
+        d = as_date(when, "when")
         rows = [m for m in self.measures if (m.importer, m.exporter) == (importer, exporter)]
         return self._headline(rows, d, targeted)
 
@@ -385,7 +385,7 @@ class ObservedPath:
         ax = _new_axes(ax)
         dyads = list(self.dyads if dyads is None else dyads)
         if until is not None:
-            end = np.datetime64(_as_date(until, "until"), "D")
+            end = np.datetime64(as_date(until, "until"), "D")
         elif had_data:
             import matplotlib.dates as mdates
 
@@ -447,22 +447,6 @@ def round_dates(on: Any) -> NDArray[Any]:
     if arr.ndim != 1 or np.isnat(arr).any():
         raise ParameterError("`on` must be a 1-d sequence of valid dates.")
     return arr
-
-
-def _as_date(v: Any, name: str) -> dt.date:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, np.datetime64):
-        d: dt.date = v.astype("datetime64[D]").astype(dt.date)
-        return d
-    if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v.strip())
-        except ValueError:
-            pass
-    raise ParameterError(f"`{name}` must be a date or an ISO date string (YYYY-MM-DD); got {v!r}.")
 
 
 # ---------------------------------------------------------------------------

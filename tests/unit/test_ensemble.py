@@ -294,3 +294,61 @@ def test_unknown_names(ens: ts.Ensemble) -> None:
         ens.prob(ens.peak("US", "CN"))
     with pytest.raises(ParameterError, match="must return a bool"):
         ens.prob(lambda p: p.series("US", "CN"))
+
+
+@pytest.mark.parametrize(
+    ("vary", "keep", "alike"),
+    [
+        (None, "runs", True),
+        (None, "summary", True),
+        ({"noise": Uniform(0.0, 0.1)}, "runs", False),
+        ({"elasticity": Uniform(2.0, 3.0)}, "runs", False),
+        ("claims", "runs", False),
+    ],
+)
+def test_identical_runs_are_warned(sc: ts.Scenario, vary, keep: str, alike: bool) -> None:
+    import warnings
+
+    from tariffsim.errors import IdenticalRunsWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ens = ts.ensemble(sc, runs=4, seed=0, vary=vary, rounds=3, keep=keep)
+    said = [w for w in caught if issubclass(w.category, IdenticalRunsWarning)]
+    assert len(said) == (1 if alike else 0)
+    if alike:
+        assert "all 4 runs of us-china-145 play the same path" in str(said[0].message)
+        assert said[0].filename == __file__  # points at the caller
+        if keep == "runs":  # and they are indeed the same
+            assert (ens.tariff == ens.tariff[:1]).all() and (
+                ens.recession == ens.recession[:1]
+            ).all()
+
+
+def test_a_misspelled_series_names_the_indicators(ens: ts.Ensemble) -> None:
+    summary = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3, keep="summary")
+    for e in (ens, summary):
+        with pytest.raises(
+            UnknownNameError,
+            match=r"unknown series 'recesion': give an indicator \(recession, approval",
+        ):
+            e.quantiles("recesion", "US")
+        with pytest.raises(UnknownNameError, match="no tariff ladder CN->CA in this ensemble"):
+            e.quantiles("CN", "CA")
+
+
+def test_bands_by_level_or_column_name(ens: ts.Ensemble) -> None:
+    b = ens.quantiles("US", "CN", q=[0.05, 0.5, 0.95])
+    np.testing.assert_array_equal(b["q50"], b.values[1])
+    np.testing.assert_array_equal(b[0.5], b.values[1])
+    frame_cols = [k for k in b.rows()[0] if k.startswith("q")]
+    assert frame_cols == ["q5", "q50", "q95"]  # the names rows() and to_frame() use
+    for bad in ("q51", None, True, float("nan"), [0.5]):
+        with pytest.raises(UnknownNameError, match="not computed; levels"):
+            b[bad]
+
+
+@pytest.mark.parametrize("bad", ["May 31", 5, None, "2025-13-01", 2.5])
+def test_round_of_refuses_what_is_not_a_date(ens: ts.Ensemble, bad) -> None:
+    with pytest.raises(ParameterError, match="`date` must be a date or an ISO date string"):
+        ens.round_of(bad)
