@@ -1010,6 +1010,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     for flag, v, lo in checks:
         if v is not None and v < lo:
             raise _UsageError(f"{flag} must be >= {lo}; got {v}")
+    limits.check("max_rounds", a.rounds or 0, "--rounds")
     out = _out_dir(a)
     sc = load_scenario(a.scenario)
     with ExitStack() as stack:

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._util import as_date, short_repr
 from .._util import frozen_array as _ro
 from ..errors import ParameterError, UnknownNameError
-from .reduce import INDICATORS
+from .reduce import INDICATORS, check_levels
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -265,15 +265,17 @@ class _Summarised:
         Raises
         ------
         ParameterError
-            If ``q`` does not hold five levels or ``indicators`` is not a
-            sequence.
+            If ``q`` does not hold five increasing levels in [0, 1], or
+            ``indicators`` is not a sequence or repeats a name.
         UnknownNameError
             For an unknown dyad, country or indicator (before anything is drawn).
         """
         from ..plotting import PALETTE
 
-        if len(q) != 5:
-            raise ParameterError(f"`q` must hold five levels; got {q!r}.")
+        levels = check_levels(q)
+        if len(levels) != 5 or np.any(np.diff(levels) <= 0):
+            raise ParameterError(f"`q` must hold five increasing levels; got {short_repr(q)}.")
+        q = tuple(levels.tolist())
         if isinstance(indicators, str):
             indicators = (indicators,)
         try:
@@ -288,6 +290,8 @@ class _Summarised:
                     f"`indicators`: unknown indicator {short_repr(name)}; "
                     f"known: {', '.join(INDICATORS)}."
                 )
+        if len(set(indicators)) != len(indicators):
+            raise ParameterError(f"`indicators` repeats a name: {short_repr(indicators)}.")
         shown = self._shown_dyads(dyads)
         who = list(countries) if countries is not None else self._shown_countries(shown)
         for c in who:
@@ -315,7 +319,7 @@ class _Summarised:
         axes[0].set_ylabel("headline tariff (%)")
         for ax, name in zip(axes[1:], indicators, strict=True):
             ax.set_ylabel(_PANELS[name][1])
-            if name in ("recession", "approval"):
+            if name == "recession":  # odds on their whole scale; approval moves a few points
                 ax.set_ylim(0, 100)
         axes[-1].set_xlabel("date")
         lo, hi = 100 * q[0], 100 * q[4]

@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._util import frozen_array as _ro
+from .._util import short_repr
 from ..errors import LimitError, ParameterError, UnknownNameError
 
 __all__ = [
@@ -88,13 +89,16 @@ MAX_BINS = 1 << 22
 # quantiles from counts, exactly as numpy.quantile
 # ---------------------------------------------------------------------------
 def check_levels(q: Any) -> Array:
-    """Quantile levels as a 1-D float array in [0, 1]; ParameterError otherwise."""
+    """Quantile levels (numbers) as a 1-D float array in [0, 1]; ParameterError otherwise."""
     try:
-        qs = np.atleast_1d(np.array(q, dtype=float))
+        raw = np.asarray(q)
+        if raw.dtype.kind not in "iuf":  # not strings, booleans or objects
+            raise TypeError
+        qs = np.atleast_1d(raw.astype(float))
     except (TypeError, ValueError):
-        raise ParameterError(f"`q` must be levels in [0, 1]; got {q!r}.") from None
+        raise ParameterError(f"`q` must be levels in [0, 1]; got {short_repr(q)}.") from None
     if qs.ndim != 1 or not len(qs) or np.any(~np.isfinite(qs)) or np.any((qs < 0) | (qs > 1)):
-        raise ParameterError(f"`q` must be levels in [0, 1]; got {q!r}.")
+        raise ParameterError(f"`q` must be levels in [0, 1]; got {short_repr(q)}.")
     return qs
 
 

@@ -80,6 +80,7 @@ def test_workers_give_the_same_runs(tmp_path: Path) -> None:
         (["--runs", "2", "--vary", "everything"], "invalid choice"),
         (["--runs", "2", "--indicators", "recession,equity"], "unknown indicator 'equity'"),
         (["--runs", "2", "--scheduler", "notanaddress"], "--scheduler 'notanaddress'"),
+        (["--runs", "2", "--rounds", "3000"], "--rounds: 3000 exceeds the limit max_rounds"),
     ],
 )
 def test_errors_are_one_line_exit_2(tmp_path: Path, extra: list[str], match: str) -> None:

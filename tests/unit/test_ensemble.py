@@ -281,6 +281,30 @@ def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
     with pytest.raises(UnknownNameError) as err:
         ens.plot(indicators=["x" * 10_000])
     assert len(str(err.value)) < 200  # the value is cut, not echoed whole
+    with pytest.raises(ParameterError, match="repeats a name"):
+        ens.plot(indicators=("recession", "recession"))
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        (0.95, 0.75, 0.5, 0.25, 0.05),
+        (0.05, 0.25, 0.25, 0.75, 0.95),
+        (0.5,),
+        "q",
+        3,
+        (0, 0.2, 0.5, 0.8, 1.2),
+    ],
+)
+def test_fan_chart_levels_are_five_increasing(ens: ts.Ensemble, q) -> None:
+    with pytest.raises(ParameterError, match="`q`"):
+        ens.plot(q=q)
+
+
+@pytest.mark.parametrize("q", ["0.5", ["0.5"], True, [0.5, None]])
+def test_quantile_levels_are_numbers(ens: ts.Ensemble, q) -> None:
+    with pytest.raises(ParameterError, match="`q` must be levels in"):
+        ens.quantiles("US", "CN", q=q)
 
 
 def test_unknown_names(ens: ts.Ensemble) -> None:

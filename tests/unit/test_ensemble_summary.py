@@ -258,9 +258,11 @@ def test_bad_threshold(kw: dict, match: str) -> None:
 
 def test_a_bad_event_function_is_named(sc: ts.Scenario) -> None:
     with pytest.raises(ParameterError, match=r"'shape'.*6 booleans"):
-        ts.ensemble(sc, runs=6, rounds=3, keep="summary", events={"shape": lambda pb: True})
+        ts.ensemble(sc, runs=6, rounds=3, vary="claims", keep="summary",
+                    events={"shape": lambda pb: True})  # fmt: skip
     with pytest.raises(ParameterError, match="'fails' failed"):
-        ts.ensemble(sc, runs=6, rounds=3, keep="summary", events={"fails": lambda pb: 1 / 0})
+        ts.ensemble(sc, runs=6, rounds=3, vary="claims", keep="summary",
+                    events={"fails": lambda pb: 1 / 0})  # fmt: skip
 
 
 def test_resolution_sets_the_bin_width(sc: ts.Scenario, full: ts.Ensemble) -> None:
@@ -281,7 +283,8 @@ def test_too_many_bins_is_a_limit_error(sc: ts.Scenario) -> None:
         ts.ensemble(sc, runs=4, rounds=T, keep="summary", vary="claims",
                     resolution={"payoff": 1e-9})  # fmt: skip
     with pytest.raises(LimitError, match="approval"):
-        ts.ensemble(sc, runs=2, rounds=2, keep="summary", resolution={"approval": 1e-320})
+        ts.ensemble(sc, runs=2, rounds=2, keep="summary", vary="claims",
+                    resolution={"approval": 1e-320})  # fmt: skip
 
 
 @pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
