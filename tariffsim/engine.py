@@ -850,6 +850,7 @@ def _play(
     keypos = {d: c for c, d in enumerate(rt.keys)}
     talks = _Talks(rt, items, _play)
     for r in range(1, T + 1):
+        threads.check_stop()  # a part of a batch no longer wanted ends here
         fired = by_round.get(r, [])
         t_start = st.tariff
         _fire_events(rt, st, fired)

@@ -57,7 +57,9 @@ __all__ = [
     "MAX_BLOCKS",
     "MAX_DEFAULT",
     "MIN_STATES",
+    "PartStopped",
     "check_environment",
+    "check_stop",
     "count",
     "for_parts",
     "for_rows",
@@ -227,6 +229,34 @@ def for_rows(fn: Callable[[int, int], object], rows: int, per_row: int = 1) -> N
             raise e
 
 
+class PartStopped(Exception):
+    """Raised by :func:`check_stop` in a part of :func:`for_parts` that is no longer wanted."""
+
+
+_STOP: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
+    "tariffsim_stop", default=None
+)
+
+
+def check_stop() -> None:
+    """Give up the part of :func:`for_parts` this runs in if the others are being abandoned.
+
+    Long work in a part calls this between steps (the engine, once a round):
+    once another part has raised, or the caller of :func:`for_parts` was
+    interrupted, it raises :class:`PartStopped` so the part's thread ends
+    soon instead of finishing work nobody will read. Outside a part it does
+    nothing.
+
+    Raises
+    ------
+    PartStopped
+        The part is no longer wanted.
+    """
+    stop = _STOP.get()
+    if stop is not None and stop.is_set():
+        raise PartStopped
+
+
 def for_parts(
     fn: Callable[[int, int], T], parts: Sequence[tuple[int, int]], workers: int | None = None
 ) -> list[T]:
@@ -261,10 +291,11 @@ def for_parts(
         If ``workers`` is not a positive integer (before any part runs).
     BaseException
         What the first part (in order) that raised raised, once every part
-        that had started has ended; once a part has raised, no other starts.
+        that had started has ended; once a part has raised, no other starts,
+        and those running stop at their next :func:`check_stop`.
         An interrupt of the calling thread (``KeyboardInterrupt``) while it
         waits is raised at once: no part starts after it, and the parts
-        running end on their own.
+        running end at their next :func:`check_stop`.
 
     Examples
     --------
@@ -294,19 +325,23 @@ def for_parts(
             stop.set()
             raise
 
+    def context() -> contextvars.Context:
+        """A copy of the caller's context (its limits, NumPy's error state) for one part."""
+        ctx = contextvars.copy_context()
+        ctx.run(_STOP.set, stop)  # the part's check_stop reads this batch's flag
+        return ctx
+
     pool = ThreadPoolExecutor(n, thread_name_prefix="tariffsim-runs")
-    try:  # each part in a copy of the caller's context (its limits, NumPy's error state)
-        futures = [pool.submit(contextvars.copy_context().run, one, a, b) for a, b in parts]
+    try:
+        futures = [pool.submit(context().run, one, a, b) for a, b in parts]
         wait(futures)
     except BaseException:  # the caller interrupted: return at once, the parts started end alone
         stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    out = []
-    for f in futures:  # every part has ended or was never started
-        e = f.exception()
-        if e is not None:
+    errors = [f.exception() for f in futures]  # every part has ended or was never started
+    for e in errors:  # the first part that failed, not one that stopped because of it
+        if e is not None and not isinstance(e, PartStopped):
             raise e
-        out.append(f.result()[1])
-    return out
+    return [f.result()[1] for f in futures]

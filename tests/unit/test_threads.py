@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -441,3 +442,87 @@ def test_parts_run_under_the_callers_limits_and_numpy_error_state():
     with ts.limits.override(max_targets=3), np.errstate(divide="raise"):
         out = threads.for_parts(fn, [(0, 1), (1, 2), (2, 3)], workers=2)
     assert out == [(3, "raise")] * 3
+
+
+def test_running_parts_stop_at_their_next_check_when_one_fails():
+    """Part 0 loops with check_stop; part 1 fails: part 0 stops early and part 1's error wins."""
+    steps = []
+
+    def fn(a, b):
+        if a == 1:
+            threading.Event().wait(0.05)
+            raise ValueError("part 1")
+        for k in range(400):  # 400 * 5 ms = 2 s unless stopped
+            threads.check_stop()
+            steps.append(k)
+            threading.Event().wait(0.005)
+        return a
+
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match="part 1"):  # not PartStopped, though part 0 raised it
+        threads.for_parts(fn, [(0, 1), (1, 2)], workers=2)
+    assert time.perf_counter() - t0 < 1.5 and len(steps) < 300
+
+
+def test_check_stop_does_nothing_outside_a_part_and_in_a_part_in_good_standing():
+    threads.check_stop()
+    assert threads.for_parts(lambda a, b: (threads.check_stop(), a)[1], [(0, 1), (1, 2)], 2) == [
+        0,
+        1,
+    ]
+
+
+def test_an_interrupt_stops_the_running_parts():
+    """Ctrl-C while for_parts waits: it raises at once and the parts end at their next check."""
+    import signal
+
+    steps = []
+
+    def fn(a, b):
+        for k in range(2000):  # 10 s unless stopped
+            threads.check_stop()
+            steps.append(k)
+            threading.Event().wait(0.005)
+        return a
+
+    main = threading.main_thread().ident
+    timer = threading.Timer(0.1, signal.pthread_kill, (main, signal.SIGINT))
+    timer.start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        threads.for_parts(fn, [(0, 1), (1, 2)], workers=2)
+    while any(t.name.startswith("tariffsim-runs") for t in threading.enumerate()):
+        time.sleep(0.01)
+    assert time.perf_counter() - t0 < 3 and len(steps) < 1000
+
+
+def test_a_failing_part_of_a_batch_stops_the_others_within_a_round(monkeypatch):
+    """One part of simulate_batch fails at its third round: the others do not play on."""
+    g = ts.load_scenario("us-china-145").game
+    monkeypatch.setattr(engine, "_PART_MIN", 2)
+    monkeypatch.setattr(engine, "_PART_ENTRIES", 1)
+    lock, order, played = threading.Lock(), [], {}
+    real = engine._play
+
+    def play(*a, **kw):
+        if a[4] == "look":  # the talks' look-aheads
+            return real(*a, **kw)
+        with lock:
+            me = len(order)
+            order.append(me)
+        played[me] = 0
+
+        def on_round(r):
+            played[me] = r
+            if me == 1 and r == 3:
+                raise ValueError("part 1 fails")
+
+        kw["on_round"] = on_round
+        return real(*a, **kw)
+
+    monkeypatch.setattr(engine, "_play", play)
+    with threads.limit(2), pytest.raises(ValueError, match="part 1 fails"):
+        engine.simulate_batch(g, 30, seeds=range(8), record="compact",
+                              overrides={"elasticity": np.linspace(1.5, 3.5, 8)})  # fmt: skip
+    assert played[1] == 3 and len(order) <= 3  # no part started after the failure
+    assert played[0] < 30  # the part beside it stopped too
