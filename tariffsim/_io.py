@@ -47,6 +47,7 @@ from .errors import LimitError, ParameterError, ScenarioError
 __all__ = [
     "STALE_AFTER",
     "OutputGroup",
+    "atomic_file",
     "atomic_save_figure",
     "atomic_write",
     "csv_cell",
@@ -164,6 +165,57 @@ def _staged(target: FsPath, write: Callable[[IO[bytes]], Any]) -> FsPath:
     fd, tmp = _temp_for(target)
     _fill(fd, tmp, write)
     return tmp
+
+
+def _staged_by_path(target: FsPath, write: Callable[[str], Any]) -> FsPath:
+    """A complete temporary file next to ``target``, written by ``write(temp_path)``.
+
+    The temporary path ends with the target's suffix (``.nc``, ``.npz``), so
+    writers that pick a format or add a suffix from the name behave.
+    """
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=_temp_prefix(target), suffix=f".tmp{target.suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = FsPath(tmp_name)
+    try:
+        write(str(tmp))
+        if hasattr(os, "chmod"):
+            os.chmod(tmp, _MODE)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def atomic_file(path: str | os.PathLike[str], write: Callable[[str], Any]) -> FsPath:
+    """Write ``path`` atomically with ``write(temp_path)`` (for writers that need a path).
+
+    As :func:`atomic_write`: ``path`` is never seen half-written and an
+    existing file is replaced only by a complete one; an error or Ctrl-C in
+    ``write`` leaves ``path`` as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = atomic_file(pathlib.Path(d, "a.txt"), lambda t: pathlib.Path(t).write_text("hi"))
+    ...     p.read_text(), sorted(x.name for x in pathlib.Path(d).iterdir())
+    ('hi', ['a.txt'])
+    """
+    target = FsPath(path)
+    sweep_stale(target.parent)
+    tmp = _staged_by_path(target, write)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> FsPath:
@@ -334,21 +386,7 @@ class OutputGroup:
         writers that pick a format or add a suffix from the name behave.
         """
         target = self._target(name)
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=_temp_prefix(target), suffix=f".tmp{target.suffix}", dir=target.parent
-        )
-        os.close(fd)
-        tmp = FsPath(tmp_name)
-        try:
-            write(str(tmp))
-            if hasattr(os, "chmod"):
-                os.chmod(tmp, _MODE)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        tmp = _staged_by_path(target, write)
         self._staged.append((target, tmp))
         return target
 

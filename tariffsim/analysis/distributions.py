@@ -185,9 +185,16 @@ class Normal:
     def ppf(self, u: ArrayLike) -> Array:
         from scipy.special import ndtr, ndtri
 
-        a = float(ndtr((self.low - self.mean) / self.sd))
-        b = float(ndtr((self.high - self.mean) / self.sd))
-        z = ndtri(a + (b - a) * np.asarray(u, dtype=float))
+        alpha = (self.low - self.mean) / self.sd
+        beta = (self.high - self.mean) / self.sd
+        u = np.asarray(u, dtype=float)
+        if alpha > 0:  # all in the upper tail: invert the mirrored lower tail, where the
+            # normal's probabilities keep their precision (1 - Phi(x) = Phi(-x))
+            sa, sb = float(ndtr(-alpha)), float(ndtr(-beta))
+            z = -ndtri(sa - (sa - sb) * u)
+        else:
+            a, b = float(ndtr(alpha)), float(ndtr(beta))
+            z = ndtri(a + (b - a) * u)
         return np.clip(self.mean + self.sd * z, self.low, self.high)
 
     def sample(self, rng: np.random.Generator, size: int) -> Array:

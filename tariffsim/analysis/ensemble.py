@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._io import atomic_file
 from .._util import frozen_array as _ro
 from ..engine import runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
@@ -422,7 +423,8 @@ class Ensemble(_Summarised):
 
     def to_netcdf(self, file: str | FsPath) -> None:
         """Write :meth:`to_xarray` as NetCDF-4 (needs the ``xarray`` extra, with h5netcdf)."""
-        self.to_xarray().to_netcdf(file, engine="h5netcdf")
+        ds = self.to_xarray()
+        atomic_file(file, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
 
     def to_npz(self, file: str | FsPath) -> None:
         """Write every array and its labels to a compressed ``.npz`` (numpy only).
@@ -451,8 +453,12 @@ class Ensemble(_Summarised):
             ),
             "seed": np.array(self.seed),
         }
-        with open(file, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
+
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **arrays)
+
+        atomic_file(file, write)  # an existing file is replaced only by a complete one
 
     def to_frame(self) -> Any:
         """Every run and round as a pandas DataFrame (needs pandas).

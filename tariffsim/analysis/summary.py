@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._io import atomic_file
 from .._util import frozen_array as _ro
 from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
 from .bands import DEFAULT_Q, Bands, _pandas, _Summarised
@@ -381,7 +382,7 @@ class EnsembleSummary(_Summarised):
         """Write :meth:`to_xarray` as NetCDF-4 (h5netcdf), counts compressed."""
         ds = self.to_xarray()
         enc = {k: {"zlib": True} for k in ds.data_vars if k.endswith("_count")}
-        ds.to_netcdf(file, engine="h5netcdf", encoding=enc)
+        atomic_file(file, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc))
 
     def to_npz(self, file: str | FsPath) -> None:
         """Write the counts, bands and labels to a compressed ``.npz`` (numpy only).
@@ -420,8 +421,12 @@ class EnsembleSummary(_Summarised):
             arrays[f"{k}_bins"] = bins
             arrays[f"{k}_width"] = np.array(self.counts.hist[k].width)
         arrays |= {name: vals for name, (_, vals) in self._bands(qs).items()}
-        with open(file, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
+
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **arrays)
+
+        atomic_file(file, write)  # an existing file is replaced only by a complete one
 
     @classmethod
     def from_npz(cls, file: str | FsPath) -> EnsembleSummary:

@@ -201,6 +201,29 @@ def test_quantile_function_and_draws_agree_with_scipy(name: str) -> None:
     assert stats.kstest(x, ref.cdf).pvalue > 1e-3
 
 
+@pytest.mark.parametrize(
+    ("mean", "sd", "low", "high"),
+    [
+        (-7.9, 1.0, 0.0, 1.0),
+        (0.0, 1.0, 7.99, np.inf),
+        (0.0, 1.0, -np.inf, -7.5),
+        (3.0, 0.1, 3.5, 4.0),
+    ],
+)
+def test_a_normal_truncated_far_in_a_tail_draws_like_scipy(mean, sd, low, high) -> None:
+    """Far in the upper tail the normal's probabilities round to 1: draws must not."""
+    from scipy import stats
+
+    dist = Normal(mean, sd, low, high)
+    ref = stats.truncnorm((low - mean) / sd, (high - mean) / sd, loc=mean, scale=sd)
+    u = np.linspace(0.01, 0.99, 25)
+    np.testing.assert_allclose(dist.ppf(u), ref.ppf(u), rtol=1e-6)
+    x = dist.sample(np.random.default_rng(0), 20_000)
+    assert np.isfinite(x).all() and np.all((x >= low) & (x <= high))
+    assert len(np.unique(x)) == len(x)
+    assert stats.kstest(x, ref.cdf).pvalue > 1e-3
+
+
 def test_every_claim_range_is_mapped_or_explained() -> None:
     ranged = {c.id for c in ts.claims.values() if c.range is not None}
     assert ranged == set(CLAIM_PARAMETERS) | set(RANGES_NOT_PARAMETERS)
@@ -376,3 +399,32 @@ def test_bands_by_level_or_column_name(ens: ts.Ensemble) -> None:
 def test_round_of_refuses_what_is_not_a_date(ens: ts.Ensemble, bad) -> None:
     with pytest.raises(ParameterError, match="`date` must be a date or an ISO date string"):
         ens.round_of(bad)
+
+
+@pytest.mark.parametrize("keep", ["runs", "summary"])
+@pytest.mark.parametrize("fmt", ["npz", "nc"])
+def test_exports_replace_a_file_only_with_a_complete_one(tmp_path, monkeypatch, keep, fmt) -> None:
+    """A write that fails half-way (an error, Ctrl-C) leaves the old file whole, and no temp."""
+    e = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3, keep=keep)
+    target = tmp_path / f"e.{fmt}"
+    write = e.to_npz if fmt == "npz" else e.to_netcdf
+    write(target)
+    before = target.read_bytes()
+
+    def half(file, *a, **kw):
+        with open(file, "wb") as fh:
+            fh.write(b"PK\x03\x04 half a file")
+        raise KeyboardInterrupt
+
+    if fmt == "npz":
+        monkeypatch.setattr(
+            np, "savez_compressed", lambda fh, **kw: (fh.write(b"half"), half(fh.name))[1]
+        )
+    else:
+        import xarray as xr
+
+        monkeypatch.setattr(xr.Dataset, "to_netcdf", lambda self, file, **kw: half(file))
+    with pytest.raises(KeyboardInterrupt):
+        write(target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
