@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from .game import Game
 
 __all__ = [
+    "MAGNITUDE",
     "PREFIXES",
     "ParamPath",
     "PathInfo",
@@ -95,6 +96,10 @@ _PARAM_FIELDS: tuple[str, ...] = tuple(
 _SCALAR_FIELDS = frozenset(f.name for f in dataclasses.fields(Params) if f.type == "float")
 _GAME_NAMES = ("noise", "learning_rate")
 
+MAGNITUDE = 1e6
+"""Largest absolute value a parameter path takes (scenario files' overrides have the same
+bound): beyond it the payoff terms overflow to infinities."""
+
 # (low, high, low_open, high_open) per field; None = unbounded (finite only)
 _BOUNDS: dict[str, tuple[float | None, float | None, bool, bool]] = {
     "elasticity": (0.0, None, True, False),
@@ -103,6 +108,7 @@ _BOUNDS: dict[str, tuple[float | None, float | None, bool, bool]] = {
     "face_mutual_relief": (0.0, 1.0, False, False),
     "pass_through": (0.0, 1.0, False, False),
     "recession_base": (0.0, 1.0, True, True),
+    "approval_base": (0.0, 1.0, False, False),
     "noise": (0.0, 1.0, False, False),
     "learning_rate": (0.0, 1.0, False, False),
     **{name: (0.0, None, False, False) for name in _NONNEG},
@@ -469,6 +475,13 @@ def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> N
         k = int(np.flatnonzero(bad)[0])
         raise ParameterError(
             f"value of {pp.text!r}{where.format(k=k)} must be finite; got {float(flat[k])!r}."
+        )
+    big = np.abs(flat) > MAGNITUDE
+    if big.any():
+        k = int(np.flatnonzero(big)[0])
+        raise ParameterError(
+            f"value of {pp.text!r}{where.format(k=k)} must be within ±{MAGNITUDE:g} (as in "
+            f"scenario files); got {float(flat[k])!r}."
         )
     low, high, lo_open, hi_open = _BOUNDS.get(pp.name, (None, None, False, False))
     bad = np.zeros(flat.shape, dtype=bool)

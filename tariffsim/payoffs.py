@@ -1144,6 +1144,8 @@ class Params:
         bad("pass_through", "in [0, 1]", p, (p < 0) | (p > 1))
         rb = self.recession_base
         bad("recession_base", "in (0, 1)", rb, (rb <= 0) | (rb >= 1))
+        ab = self.approval_base  # a share of the electorate
+        bad("approval_base", "in [0, 1]", ab, (ab < 0) | (ab > 1))
         for name in _NONNEG:
             a = getattr(self, name)
             bad(name, ">= 0", a, a < 0)

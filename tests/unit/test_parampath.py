@@ -69,7 +69,9 @@ def test_bad_paths_name_the_path(path, error, words):
     ("path", "value"),
     [("pass_through.US.CN", 1.5), ("recession_base.US", 0.0), ("elasticity", -1.0),
      ("noise", 2.0), ("learning_rate.US", -0.1), ("face_weight.US", float("nan")),
-     ("elasticity", float("inf")), ("elasticity", True), ("elasticity", "x")],
+     ("elasticity", float("inf")), ("elasticity", True), ("elasticity", "x"),
+     ("approval_base.US", 1.2), ("approval_base.US", -0.1), ("index_beta.US", 1e155),
+     ("support_effect", -2e6), ("dependence.US.CN", 1e7)],
 )  # fmt: skip
 def test_bad_values_raise_before_anything_changes(path, value):
     with pytest.raises(ts.ParameterError) as e:
@@ -146,3 +148,25 @@ def test_prefixes_parse_or_fail_with_a_tariffsim_error(path, prefix):
         assert prefix and path.split(".")[0] in ("noise", "learning_rate"), e
     else:
         assert pp.base == path
+
+
+def test_the_magnitude_bound_is_the_scenario_files():
+    from tariffsim import schema
+
+    spec = schema._PARAM_VALUE
+    assert (spec.lo, spec.hi) == (-parampath.MAGNITUDE, parampath.MAGNITUDE)
+    ok = parampath.apply(GAME, {"index_beta.US": parampath.MAGNITUDE})  # the bound itself is in
+    assert float(parampath.default(ok, "index_beta.US")) == parampath.MAGNITUDE
+
+
+def test_approval_base_is_a_share_in_params_and_scenario_files(tmp_path):
+    with pytest.raises(ts.ParameterError, match="`approval_base` must be in \\[0, 1\\]"):
+        GAME.model.params.replace(approval_base=np.full(GAME.world.n, 7.5))
+    from importlib import resources
+
+    text = (resources.files("tariffsim") / "scenarios" / "us-china-145.toml").read_text()
+    assert "\n[params]\n" in text
+    f = tmp_path / "s.toml"
+    f.write_text(text.replace("\n[params]\n", '\n[params]\n"approval_base.US" = 7.5\n', 1))
+    with pytest.raises(ts.errors.TariffsimError, match="approval_base"):
+        ts.load_scenario(f)
