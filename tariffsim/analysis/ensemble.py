@@ -748,6 +748,7 @@ def ensemble(
         desc=f"ensemble {game.name}".strip(),
         unit="run",
         live=True,
+        size_of=lambda part: len(part["tariff"]),
     )
     codes, dates, dyads, fired = parts[0]["meta"]
     arrays = {

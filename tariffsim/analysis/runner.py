@@ -37,6 +37,7 @@ concatenated in run order.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import threading
@@ -50,6 +51,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits, threads
+from .._util import short_repr
 from ..errors import ParameterError
 from ..progress import counting_runs, progress_bar
 
@@ -206,6 +208,7 @@ def map_chunks(
     desc: str = "",
     unit: str = "run",
     live: bool = False,
+    size_of: Callable[[Any], int] | None = None,
 ) -> list[T]:
     """Run ``fn(job, start, stop, payload[start:stop])`` over chunks of ``n`` items.
 
@@ -237,6 +240,10 @@ def map_chunks(
         :func:`tariffsim.engine.simulate_batch` call: in this process, the
         bar then moves round by round within a chunk
         (:func:`tariffsim.progress.counting_runs`), not only as chunks end.
+    size_of : callable, optional
+        The number of items a chunk's result covers; a result from the
+        executor that does not cover its chunk's ``stop - start`` items (a
+        misbehaving executor) raises ParameterError instead of being kept.
 
     Returns
     -------
@@ -265,7 +272,18 @@ def map_chunks(
     _check_payload(payload, n)
     return list(
         _in_order(
-            fn, job, n, payload, chunk_size, executor, progress, desc, unit, window=None, live=live
+            fn,
+            job,
+            n,
+            payload,
+            chunk_size,
+            executor,
+            progress,
+            desc,
+            unit,
+            window=None,
+            live=live,
+            size_of=size_of,
         )
     )
 
@@ -284,6 +302,7 @@ def fold_chunks(
     unit: str = "run",
     window: int | None = None,
     live: bool = False,
+    size_of: Callable[[Any], int] | None = None,
 ) -> T:
     """Like :func:`map_chunks`, but each chunk's result is merged into one as it arrives.
 
@@ -296,7 +315,7 @@ def fold_chunks(
 
     Parameters
     ----------
-    fn, job, n, payload, chunk_size, executor, progress, desc, unit, live
+    fn, job, n, payload, chunk_size, executor, progress, desc, unit, live, size_of
         As for :func:`map_chunks`.
     merge : callable
         ``(accumulated, chunk result) -> accumulated``.
@@ -327,7 +346,18 @@ def fold_chunks(
     window = _check_count("window", window)
     acc: Any = _NOTHING
     for part in _in_order(
-        fn, job, n, payload, chunk_size, executor, progress, desc, unit, window=window, live=live
+        fn,
+        job,
+        n,
+        payload,
+        chunk_size,
+        executor,
+        progress,
+        desc,
+        unit,
+        window=window,
+        live=live,
+        size_of=size_of,
     ):
         acc = part if acc is _NOTHING else merge(acc, part)
     return acc
@@ -365,6 +395,7 @@ def _in_order(
     *,
     window: int | None,
     live: bool = False,
+    size_of: Callable[[Any], int] | None = None,
 ) -> Iterator[T]:
     """Chunk results in chunk order; on an executor at most ``window`` in flight (None: all)."""
     ranges = chunk_ranges(n, chunk_size)
@@ -394,27 +425,53 @@ def _in_order(
             def submit(a: int, b: int) -> Any:
                 return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b), lim)
 
+        def sent(a: int, b: int) -> Any:
+            f = submit(a, b)
+            if not all(callable(getattr(f, m, None)) for m in ("result", "cancel")):
+                raise ParameterError(
+                    f"`executor`: submit() returned {short_repr(f)}, not a future."
+                )
+            return f
+
         limit = len(ranges) if window is None else window
         pending: deque[tuple[int, int, Any]] = deque()
         todo = iter(ranges)
         try:
             for a, b in todo:
-                pending.append((a, b, submit(a, b)))
+                pending.append((a, b, sent(a, b)))
                 if len(pending) >= limit:
                     break
             while pending:
                 a, b, f = pending.popleft()
                 out = f.result()
                 del f
+                _check_size(out, a, b, size_of)
                 bar.update(b - a)
                 nxt = next(todo, None)
                 if nxt is not None:
-                    pending.append((*nxt, submit(*nxt)))
+                    pending.append((*nxt, sent(*nxt)))
                 yield out
         except BaseException:
             for *_, f in pending:
-                f.cancel()
+                with contextlib.suppress(Exception):  # the error raised is the one that matters
+                    f.cancel()
             raise
+
+
+def _check_size(out: Any, a: int, b: int, size_of: Callable[[Any], int] | None) -> None:
+    """Raise unless the chunk result ``out`` covers items ``a`` to ``b - 1`` (per ``size_of``)."""
+    if size_of is None:
+        return
+    try:
+        n: Any = size_of(out)
+    except Exception:
+        n = None
+    if n != b - a:
+        got = "an unreadable result" if n is None else f"a result for {n} items"
+        raise ParameterError(
+            f"`executor` returned {got} ({type(out).__name__}) for items {a} to {b - 1} "
+            f"({b - a} expected): a chunk must come back as it was computed."
+        )
 
 
 _TRIM_BYTES = 256 * 1024 * 1024
@@ -681,6 +738,7 @@ def simulate_runs(
         desc=desc,
         unit="run",
         live=True,
+        size_of=len,
     )
     return concat_batches(parts)
 

@@ -663,6 +663,7 @@ def summarise(
         desc=f"ensemble {game.name} (summary)".strip(),
         unit="run",
         live=True,
+        size_of=lambda counts: counts.tariff.n,
     )
     w = game.world
     t = game.rounds if rounds is None else rounds

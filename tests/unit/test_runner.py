@@ -195,3 +195,50 @@ def test_fold_chunks_merges_in_order_within_its_window(window: int) -> None:
     assert got == want
     with pytest.raises(ParameterError, match="`window`"):
         fold_chunks(chunk, merge, 3, 23, payload=list(range(23)), window=0)
+
+
+class _Done:
+    """A future that is already done, holding ``value``."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def result(self) -> object:
+        return self.value
+
+    def cancel(self) -> bool:
+        return False
+
+
+class _Shorting(ThreadPoolExecutor):
+    """Returns every chunk cut to its first ``keep`` items (or ``None``)."""
+
+    def __init__(self, keep: int | None) -> None:
+        super().__init__(1)
+        self.keep = keep
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        if self.keep is None:
+            return _Done(None)
+        chunk_fn, job, a, _, payload, lim = args  # runner._on_worker's arguments
+        short = None if payload is None else {k: v[: self.keep] for k, v in payload.items()}
+        return _Done(fn(chunk_fn, job, a, a + self.keep, short, lim))
+
+
+@pytest.mark.parametrize("keep", ["runs", "summary"])
+@pytest.mark.parametrize("cut", [2, None])
+def test_an_executor_that_returns_short_chunks_is_refused(keep: str, cut: int | None) -> None:
+    import tariffsim as ts
+
+    with _Shorting(cut) as ex, pytest.raises(ParameterError, match="`executor` returned"):
+        ts.ensemble("us-china-145", runs=10, seed=0, vary="claims", rounds=3, keep=keep,
+                    executor=ex, chunk_size=5)  # fmt: skip
+
+
+def test_an_executor_whose_submit_gives_no_future_is_refused() -> None:
+    class NoFuture(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+            return None
+
+    with NoFuture(1) as ex, pytest.raises(ParameterError, match="submit\\(\\) returned None"):
+        map_chunks(lambda job, a, b, p: b - a, None, 4, chunk_size=2, executor=ex, size_of=int)
