@@ -884,6 +884,7 @@ def _parse_params(text: str) -> tuple[list[str], dict[str, tuple[float, float]]]
 def _executor(workers: int) -> Any:
     if workers < 1:
         raise _UsageError(f"--workers must be >= 1; got {workers}")
+    limits.check("max_workers", workers, "--workers")
     if workers == 1:
         return None
     from concurrent.futures import ProcessPoolExecutor
@@ -1011,6 +1012,10 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         if v is not None and v < lo:
             raise _UsageError(f"{flag} must be >= {lo}; got {v}")
     limits.check("max_rounds", a.rounds or 0, "--rounds")
+    limits.check("max_runs", a.runs, "--runs")
+    limits.check("max_workers", a.workers or 1, "--workers")
+    if a.seed >= 2**63:
+        raise _UsageError(f"--seed must be below 2**63; got {a.seed}")
     out = _out_dir(a)
     sc = load_scenario(a.scenario)
     with ExitStack() as stack:
@@ -1018,7 +1023,8 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         if a.workers is not None and a.workers > 1:
             from concurrent.futures import ProcessPoolExecutor
 
-            executor = stack.enter_context(ProcessPoolExecutor(max_workers=a.workers))
+            workers = min(a.workers, a.runs)  # no process without a run to play
+            executor = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
         elif a.scheduler is not None:
             try:
                 from dask.distributed import Client

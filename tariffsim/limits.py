@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import numbers
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,18 @@ class Limits:
     max_items : int, default 10_000
         Longest list in a scenario (agents, events, ladder rungs, claims,
         schedule rounds) and longest string (characters).
+    max_runs : int, default 10_000_000
+        Most runs one call plays: an ensemble (``runs``), ``simulate_runs``, a
+        sensitivity design times its replicates, a tournament's matches times
+        their repetitions. Ten million summary runs take some three hours on
+        two cores; the drawn parameters alone take 8 bytes per run and path.
+    max_result_bytes : int, default 4_000_000_000
+        Largest result kept in memory: an ensemble that keeps every run
+        (``keep="runs"``) needs ``8 * runs * (rounds + 1) * (dyads + 4 *
+        countries)`` bytes; beyond this, keep a summary (``keep="summary"``).
+    max_workers : int, default 256
+        Most worker processes a command or a tournament starts
+        (``--workers``, ``processes=``).
     """
 
     max_file_bytes: int = 4_000_000
@@ -73,6 +86,9 @@ class Limits:
     max_targets: int = 8
     max_combinations: int = 6_561
     max_items: int = 10_000
+    max_runs: int = 10_000_000
+    max_result_bytes: int = 4_000_000_000
+    max_workers: int = 256
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -91,6 +107,8 @@ class Limits:
 
 DEFAULT = Limits()
 """The default limits."""
+
+_NAMES = frozenset(f.name for f in dataclasses.fields(Limits))
 
 _ACTIVE: contextvars.ContextVar[Limits] = contextvars.ContextVar(
     "tariffsim_limits", default=DEFAULT
@@ -111,6 +129,11 @@ def override(limits: Limits | None = None, **changes: Any) -> Iterator[Limits]:
     ParameterError
         If a name is not a limit or a value is not an int >= 1.
     """
+    if limits is not None and not isinstance(limits, Limits):
+        raise ParameterError(
+            f"`limits` must be a tariffsim.limits.Limits or None (changes go by name, "
+            f"override(max_rounds=...)); got {limits!r}."
+        )
     new = (limits or current()).replace(**changes)
     token = _ACTIVE.set(new)
     try:
@@ -138,6 +161,10 @@ def check(name: str, value: int, what: str) -> None:
     ...
     tariffsim.errors.LimitError: rounds: 1000000000 exceeds the limit max_rounds = 2000 ...
     """
+    if name not in _NAMES:
+        raise ParameterError(f"unknown limit {name!r}; known: {', '.join(sorted(_NAMES))}.")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
+        raise ParameterError(f"{what}: must be a number; got {value!r}.")
     cap = getattr(current(), name)
     if value > cap:
         raise LimitError(message(name, value, what))

@@ -48,8 +48,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import frozen_array as _ro
+from ._util import short_repr
 from .agents import Observation, Strategy, make_strategy
 from .dynamics import REFERENCE_DAYS, adjust_step, grievance_step, tie_step
 from .engine import noise_moves
@@ -776,10 +778,11 @@ def _strategies(
             objs.append(s)
         else:
             raise ParameterError(f"`strategies[{k}]` is not a Strategy or a name; got {s!r}.")
-    names = [str(s.name) for s in objs]
-    for k, nm in enumerate(names):
-        if names.count(nm) > 1:
-            names[k] = f"{nm}#{names[:k].count(nm) + 1}"
+    given = [str(s.name) for s in objs]
+    names = [
+        f"{nm}#{given[:k].count(nm) + 1}" if given.count(nm) > 1 else nm
+        for k, nm in enumerate(given)
+    ]  # repeats numbered by the names as given: hold#1, hold#2, hold#3
     return tuple(objs), tuple(names)
 
 
@@ -787,6 +790,8 @@ def _check_common(repetitions: Any, processes: Any, seed: Any, threshold: Any) -
     for name, v, lo in (("repetitions", repetitions, 1), ("processes", processes, 1)):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise ParameterError(f"`{name}` must be an int >= {lo}; got {v!r}.")
+    limits.check("max_workers", processes, "processes")
+    limits.check("max_runs", repetitions, "repetitions")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
     if (
@@ -898,10 +903,18 @@ def round_robin(
         world, model, initial = sc.world, sc.model, sc.game.initial
     else:
         world = world if world is not None else World.default()
+        if not isinstance(world, World):
+            raise ParameterError(f"`world` must be a World or None; got {short_repr(world)}.")
         model = model if model is not None else PayoffModel(world)
         initial = None
+    if not isinstance(model, PayoffModel):
+        raise ParameterError(f"`model` must be a PayoffModel or None; got {short_repr(model)}.")
     if model.world.codes != world.codes:
         raise ParameterError("`model` is for a different world than `world`.")
+    if isinstance(dyad, str) or not isinstance(dyad, Sequence) or len(dyad) != 2:
+        raise ParameterError(
+            f"`dyad` must be a pair of country codes, e.g. ('US', 'CN'); got {short_repr(dyad)}."
+        )
     a, b = dyad
     for d in ((a, b), (b, a)):
         world.index(d[0])
@@ -912,6 +925,7 @@ def round_robin(
                 f"active dyads: {list(world.ladders)}."
             )
     pairs = [(x, y) for x in range(len(objs)) for y in range(len(objs)) if self_play or x != y]
+    limits.check("max_runs", len(pairs) * repetitions, "matches times repetitions")
     seeds = np.random.SeedSequence(seed).spawn(len(pairs) * repetitions)
     specs: list[tuple[int, int, np.random.SeedSequence]] = []
     where: list[int] = []  # match -> index into played specs
@@ -1058,6 +1072,7 @@ def lineup_tournament(
                     f"`lineups[{m}]` must name {k} strategies (one per agent); got {len(row)}."
                 )
             lus.append(tuple(row))
+    limits.check("max_runs", len(lus) * repetitions, "line-ups times repetitions")
     seeds = np.random.SeedSequence(seed).spawn(len(lus) * repetitions)
     specs = [
         (lu, seeds[p * repetitions + r]) for p, lu in enumerate(lus) for r in range(repetitions)

@@ -35,8 +35,10 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .. import limits
 from .._io import atomic_file
 from .._util import frozen_array as _ro
+from .._util import short_repr
 from ..engine import runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
 from .bands import Bands, _pandas, _Summarised
@@ -651,11 +653,24 @@ def ensemble(
 
     game = resolve(scenario_or_game, "scenario_or_game")[1]
     runs = _check_count("runs", runs)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
+    limits.check("max_runs", runs, "runs")
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, int | np.integer)
+        or not 0 <= seed < 2**63  # kept in the exports as a 64-bit integer
+    ):
+        raise ParameterError(f"`seed` must be an int in [0, 2**63); got {short_repr(seed)}.")
     seed = int(seed)
     if rounds is not None:
         rounds = _check_rounds(rounds)
+    if keep == "runs":  # the arrays kept: tariffs per dyad, four indicators per country
+        w = game.world
+        cells = runs * ((game.rounds if rounds is None else rounds) + 1)
+        limits.check(
+            "max_result_bytes",
+            8 * cells * (len(w.ladders) + 4 * w.n),
+            "an ensemble keeping every run (keep='summary' keeps counts only), bytes",
+        )
     check_executor(executor)
     if chunk_size is not None:
         _check_count("chunk_size", chunk_size)

@@ -721,6 +721,7 @@ def simulate_runs(
 
     g = resolve(game, "game")[1]
     runs = _check_count("runs", runs)
+    limits.check("max_runs", runs, "runs")
     if rounds is not None:
         rounds = _check_rounds(rounds)
     if record not in ("compact", "full"):

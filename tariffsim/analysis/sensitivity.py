@@ -102,7 +102,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from .._util import frozen_array
+from .. import limits
+from .._util import frozen_array, short_repr
 from ..errors import ParameterError, UnknownNameError
 
 if TYPE_CHECKING:
@@ -218,10 +219,21 @@ def _eval_outputs(
     cols = []
     for name, f in outputs.items():
         fn = OUTPUTS[f] if isinstance(f, str) else f
-        y = np.asarray(fn(batch), dtype=float)
+        got = fn(batch)
+        try:
+            y = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            y = np.array(None)
         if y.shape != (runs,):
             raise ParameterError(
-                f"output {name!r} must return one number per run, shape ({runs},); got {y.shape}."
+                f"output {name!r} must return one number per run, shape ({runs},); "
+                f"got {short_repr(got)}."
+            )
+        if not np.isfinite(y).all():
+            k = int(np.flatnonzero(~np.isfinite(y))[0])
+            raise ParameterError(
+                f"output {name!r} must be finite; got {float(y[k])!r} for design row {k} of a "
+                "chunk."
             )
         cols.append(y)
     return np.stack(cols, axis=1)
@@ -604,6 +616,12 @@ class SensitivityResult:
 # ---------------------------------------------------------------------------
 # entry points
 # ---------------------------------------------------------------------------
+def _check_resamples(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+        raise ParameterError(f"`num_resamples` must be an int >= 1; got {short_repr(v)}.")
+    return int(v)
+
+
 def _check_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
@@ -656,11 +674,18 @@ def analyse_function(
     if not b:
         raise ParameterError("`bounds` is empty.")
     n = _check_n(method, n, len(b))
+    num_resamples = _check_resamples(num_resamples)
     problem = _problem(b)
     X = _design(method, problem, n, seed)
-    y = np.asarray(fn(X), dtype=float)
+    got = fn(X)
+    try:
+        y = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        y = np.array(None)
     if y.shape != (X.shape[0],):
-        raise ParameterError(f"`fn` must return shape ({X.shape[0]},); got {y.shape}.")
+        raise ParameterError(f"`fn` must return shape ({X.shape[0]},); got {short_repr(got)}.")
+    if not np.isfinite(y).all():
+        raise ParameterError(f"`fn` must return finite numbers; got {short_repr(y)}.")
     Y = y[:, None]
     idx = _analyse(method, problem, X, Y, (output,), seed, num_resamples)
     return SensitivityResult(
@@ -743,8 +768,10 @@ def sensitivity(
     _check_n(method, n, 1)
     bounds = resolve_bounds(game, params)
     n = _check_n(method, n, len(bounds))
+    num_resamples = _check_resamples(num_resamples)
     problem = _problem(bounds)
     X = _design(method, problem, n, seed)
+    limits.check("max_runs", X.shape[0] * replicates, "design rows times replicates")
     by_claims = isinstance(params, str)
     ov = design_overrides(game, list(bounds), X, claims=by_claims)
     Y = _run_design(game, ov, X.shape[0], outs,

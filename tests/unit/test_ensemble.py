@@ -428,3 +428,16 @@ def test_exports_replace_a_file_only_with_a_complete_one(tmp_path, monkeypatch, 
         write(target)
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_sizes_beyond_the_limits_are_refused_before_any_run(sc: ts.Scenario) -> None:
+    from tariffsim.errors import LimitError
+
+    with pytest.raises(LimitError, match="runs: 10000001 exceeds the limit max_runs"):
+        ts.ensemble(sc, runs=10_000_001, keep="summary")
+    with pytest.raises(LimitError, match="max_result_bytes"):
+        ts.ensemble(sc, runs=5_000_000, vary="claims")  # every run kept: ~40 GB
+    with ts.limits.override(max_result_bytes=10**12), pytest.raises(ParameterError, match="seed"):
+        ts.ensemble(sc, runs=5_000_000, seed=2**64)  # the seed is checked before any run too
+    with pytest.raises(ParameterError, match=r"`seed` must be an int in \[0, 2\*\*63\)"):
+        ts.ensemble(sc, runs=2, seed=2**63)

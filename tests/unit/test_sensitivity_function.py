@@ -117,3 +117,22 @@ def test_bad_bounds_are_named() -> None:
         analyse_function(ishigami, {"x1": (1.0, 1.0)})
     with pytest.raises(ParameterError, match="`fn` must return shape"):
         analyse_function(lambda x: x, BOUNDS, n=8)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "100"])
+def test_num_resamples_is_checked_before_any_work(bad) -> None:
+    calls = []
+
+    def fn(x):
+        calls.append(1)
+        return x[:, 0]
+
+    with pytest.raises(ParameterError, match="`num_resamples` must be an int >= 1"):
+        analyse_function(fn, {"x1": (0, 1), "x2": (0, 1)}, n=8, num_resamples=bad)
+    assert calls == []
+
+
+@pytest.mark.parametrize("out", [lambda x: np.full(len(x), np.nan), lambda x: ["a"] * len(x)])
+def test_outputs_must_be_finite_numbers(out) -> None:
+    with pytest.raises(ParameterError, match="`fn` must return"):
+        analyse_function(out, {"x1": (0, 1), "x2": (0, 1)}, n=8)

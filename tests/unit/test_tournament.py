@@ -164,3 +164,24 @@ def test_moran_process_seeded():
     assert len(neutral.shares) == 6 and neutral.fixated is None
     with pytest.raises(ts.ParameterError, match="`counts`"):
         T.moran_process([[1, 0], [0, 1]], [1, 0])
+
+
+def test_round_robin_refuses_bad_shapes_and_sizes() -> None:
+    from tariffsim.errors import LimitError
+
+    for dyad in ("USCN", ("US",), None):
+        with pytest.raises(ts.ParameterError, match="`dyad` must be a pair"):
+            ts.tournament.round_robin(["hold", "tit-for-tat"], dyad=dyad, rounds=2)
+    with pytest.raises(ts.ParameterError, match="`world` must be a World"):
+        ts.tournament.round_robin(["hold", "tit-for-tat"], world="x", rounds=2)
+    with pytest.raises(ts.ParameterError, match="`model` must be a PayoffModel"):
+        ts.tournament.round_robin(["hold", "tit-for-tat"], model="x", rounds=2)
+    with pytest.raises(LimitError, match="max_runs"):
+        ts.tournament.round_robin(["hold", "tit-for-tat"], rounds=2, repetitions=10**9)
+    with pytest.raises(LimitError, match="max_workers"):
+        ts.tournament.round_robin(["hold", "tit-for-tat"], rounds=2, processes=10**6)
+
+
+def test_repeated_strategies_get_distinct_labels() -> None:
+    r = ts.tournament.round_robin(["tit-for-tat"] * 3 + ["hold"], rounds=2, repetitions=1)
+    assert r.names == ("tit-for-tat#1", "tit-for-tat#2", "tit-for-tat#3", "hold")
