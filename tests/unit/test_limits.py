@@ -9,9 +9,11 @@ import tariffsim as ts
 
 def test_limit_helpers_refuse_bad_arguments() -> None:
     for bad in ("x", 5, {"max_rounds": 3}):
-        with pytest.raises(ts.ParameterError, match="`limits` must be"):
-            with ts.limits.override(bad):  # type: ignore[arg-type]
-                pass
+        with (
+            pytest.raises(ts.ParameterError, match="`limits` must be"),
+            ts.limits.override(bad),  # type: ignore[arg-type]
+        ):
+            pass
     with pytest.raises(ts.ParameterError, match="unknown limit 'nope'"):
         ts.limits.check("nope", 1, "x")
     with pytest.raises(ts.ParameterError, match="must be a number"):
