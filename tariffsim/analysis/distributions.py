@@ -91,6 +91,8 @@ class Uniform:
         hi = _num("Uniform", "high", self.high)
         if not lo < hi:
             raise ParameterError(f"Uniform: `low` must be < `high`; got low={lo}, high={hi}.")
+        if not math.isfinite(hi - lo):
+            raise ParameterError(f"Uniform: `high - low` must be finite; got low={lo}, high={hi}.")
         object.__setattr__(self, "low", lo)
         object.__setattr__(self, "high", hi)
 

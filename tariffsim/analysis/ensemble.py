@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -43,7 +43,7 @@ from ..engine import runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
 from .bands import Bands, _pandas, _Summarised
 from .distributions import Distribution
-from .reduce import INDICATORS, Threshold, check_levels
+from .reduce import INDICATORS, Threshold, check_levels, check_threshold
 from .runner import (
     _BatchJob,
     _check_count,
@@ -317,11 +317,10 @@ class Ensemble(_Summarised):
         ``ens.prob((ens.first_round("US", "CN", at_most=0.3, after=12) >= 0) &
         (ens.first_round("US", "CN", at_most=0.3, after=12) <= 30))``.
         """
-        if (at_least is None) == (at_most is None):
-            raise ParameterError("give exactly one of `at_least` and `at_most`.")
+        at_least, at_most = check_threshold(at_least, at_most)
         after = _check_count("after", after, 0)
         s = self.series(importer, exporter)
-        hit = s >= at_least if at_least is not None else s <= float(at_most)  # type: ignore[arg-type]
+        hit = s >= at_least if at_least is not None else s <= cast(float, at_most)
         hit[:, :after] = False
         out = np.argmax(hit, axis=1).astype(np.int64)
         out[~hit.any(axis=1)] = -1

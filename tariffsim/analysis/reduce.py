@@ -88,6 +88,27 @@ MAX_BINS = 1 << 22
 # ---------------------------------------------------------------------------
 # quantiles from counts, exactly as numpy.quantile
 # ---------------------------------------------------------------------------
+def check_threshold(at_least: Any, at_most: Any) -> tuple[float | None, float | None]:
+    """Exactly one of ``at_least``/``at_most``, a finite number (as floats); ParameterError
+    otherwise.
+
+    >>> check_threshold(None, 0.3)
+    (None, 0.3)
+    """
+    if (at_least is None) == (at_most is None):
+        raise ParameterError("give exactly one of `at_least` and `at_most`.")
+    out: list[float | None] = []
+    for k, v in (("at_least", at_least), ("at_most", at_most)):
+        if v is not None:
+            if isinstance(v, bool) or not isinstance(v, int | float | np.number):
+                raise ParameterError(f"`{k}` must be a number; got {short_repr(v)}.")
+            if not math.isfinite(float(v)):
+                raise ParameterError(f"`{k}` must be finite; got {v!r}.")
+            v = float(v)
+        out.append(v)
+    return out[0], out[1]
+
+
 def check_levels(q: Any) -> Array:
     """Quantile levels (numbers) as a 1-D float array in [0, 1]; ParameterError otherwise."""
     try:
@@ -464,16 +485,9 @@ class Threshold:
         for k in ("a", "b"):
             if not isinstance(getattr(self, k), str):
                 raise ParameterError(f"`{k}` must be a str; got {getattr(self, k)!r}.")
-        if (self.at_least is None) == (self.at_most is None):
-            raise ParameterError("give exactly one of `at_least` and `at_most`.")
-        for k in ("at_least", "at_most"):
-            v = getattr(self, k)
-            if v is not None:
-                if isinstance(v, bool) or not isinstance(v, int | float | np.number):
-                    raise ParameterError(f"`{k}` must be a number; got {v!r}.")
-                if not math.isfinite(float(v)):
-                    raise ParameterError(f"`{k}` must be finite; got {v!r}.")
-                object.__setattr__(self, k, float(v))
+        lo, hi = check_threshold(self.at_least, self.at_most)
+        object.__setattr__(self, "at_least", lo)
+        object.__setattr__(self, "at_most", hi)
         if isinstance(self.after, bool) or not isinstance(self.after, int) or self.after < 0:
             raise ParameterError(f"`after` must be an int >= 0; got {self.after!r}.")
         by = self.by

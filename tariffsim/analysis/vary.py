@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._util import short_repr
 from ..claims import load_claims
 from ..errors import ParameterError
 from .distributions import Distribution, Triangular, Uniform
@@ -141,13 +142,18 @@ def draw(
     >>> d["noise"].shape
     (3,)
     """
+    from ..parampath import parse
+
     out: dict[str, Array] = {}
     dists: dict[str, Distribution] = {}
-    for path, spec in vary.items():
-        if not isinstance(path, str):
-            raise ParameterError(f"`vary`: keys must be parameter paths; got {path!r}.")
+    for given, spec in vary.items():
+        if not isinstance(given, str):
+            raise ParameterError(f"`vary`: keys must be parameter paths; got {given!r}.")
+        path = parse(given).text  # one spelling, one stream: "US-CN" draws as "US.CN"
+        if path in out:
+            raise ParameterError(f"`vary`: {given!r} names the same parameter as {path!r}.")
         if isinstance(spec, Distribution):
-            vals = np.asarray(spec.sample(_stream(seed, path), runs), dtype=float)
+            vals = _drawn(path, spec.sample(_stream(seed, path), runs), runs)
             dists[path] = spec
         elif isinstance(spec, str) or not hasattr(spec, "__len__"):
             raise ParameterError(
@@ -167,6 +173,25 @@ def draw(
         vals.flags.writeable = False
         out[path] = vals
     return out, dists
+
+
+def _drawn(path: str, got: Any, runs: int) -> Array:
+    """A distribution's ``sample`` output checked: ``runs`` finite real numbers."""
+    raw = np.asarray(got)
+    if raw.dtype.kind not in "iuf" or raw.shape != (runs,):
+        raise ParameterError(
+            f"`vary[{path!r}]`: the distribution's sample() must return {runs} real numbers; "
+            f"got {short_repr(got)}."
+        )
+    vals = raw.astype(float)
+    bad = ~np.isfinite(vals)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise ParameterError(
+            f"`vary[{path!r}]`: the distribution drew {float(vals[k])!r} for run {k}; draws "
+            "must be finite."
+        )
+    return vals
 
 
 def claim_distributions(game: Game) -> tuple[ClaimDraw, ...]:

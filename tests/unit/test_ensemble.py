@@ -441,3 +441,66 @@ def test_sizes_beyond_the_limits_are_refused_before_any_run(sc: ts.Scenario) -> 
         ts.ensemble(sc, runs=5_000_000, seed=2**64)  # the seed is checked before any run too
     with pytest.raises(ParameterError, match=r"`seed` must be an int in \[0, 2\*\*63\)"):
         ts.ensemble(sc, runs=2, seed=2**63)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [({"at_least": float("nan")}, "must be finite"), ({"at_most": "x"}, "must be a number"),
+     ({"at_least": [1, 2]}, "must be a number"), ({}, "exactly one"),
+     ({"at_least": 1, "at_most": 2}, "exactly one")],
+)  # fmt: skip
+def test_first_round_checks_its_threshold_as_threshold_does(ens: ts.Ensemble, kw, match) -> None:
+    from tariffsim.analysis.reduce import Threshold
+
+    with pytest.raises(ParameterError, match=match):
+        ens.first_round("US", "CN", **kw)
+    with pytest.raises(ParameterError, match=match):
+        Threshold("US", "CN", **kw)
+
+
+class _Junk:
+    """A user's distribution whose ``sample`` returns ``make(size)``."""
+
+    support = (0.0, 1.0)
+
+    def __init__(self, make) -> None:
+        self.make = make
+
+    def ppf(self, u):
+        return u
+
+    def sample(self, rng, size):
+        return self.make(size)
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [(lambda n: ["a"] * n, "real numbers"), (lambda n: object(), "real numbers"),
+     (lambda n: 0.5, "real numbers"), (lambda n: np.full(n, 0.5 + 1j), "real numbers"),
+     (lambda n: np.full(n, np.inf), "drew inf for run 0")],
+)  # fmt: skip
+def test_a_users_distribution_must_draw_finite_reals(sc: ts.Scenario, make, match) -> None:
+    with pytest.raises(ParameterError, match=match):
+        ts.ensemble(sc, runs=3, vary={"noise": _Junk(make)}, rounds=2)
+    with pytest.raises(ParameterError, match="`high - low` must be finite"):
+        Uniform(-1e308, 1e308)
+
+
+def test_two_spellings_of_a_path_draw_alike_and_not_both(sc: ts.Scenario) -> None:
+    dots = ts.ensemble(
+        sc, runs=4, seed=3, rounds=2, vary={"truth:pass_through.US.CN": Uniform(0.6, 1)}
+    )
+    dash = ts.ensemble(
+        sc, runs=4, seed=3, rounds=2, vary={"truth:pass_through.US-CN": Uniform(0.6, 1)}
+    )
+    assert list(dash.draws) == ["truth:pass_through.US.CN"]
+    np.testing.assert_array_equal(
+        dots.draws["truth:pass_through.US.CN"], dash.draws["truth:pass_through.US.CN"]
+    )
+    with pytest.raises(ParameterError, match="names the same parameter"):
+        ts.ensemble(
+            sc,
+            runs=4,
+            rounds=2,
+            vary={"pass_through.US.CN": Uniform(0.6, 1), "pass_through.US-CN": Uniform(0.6, 1)},
+        )
