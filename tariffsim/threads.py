@@ -50,6 +50,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ._util import short_repr
 from .errors import ParameterError
 
 __all__ = [
@@ -288,7 +289,8 @@ def for_parts(
     Raises
     ------
     ParameterError
-        If ``workers`` is not a positive integer (before any part runs).
+        If ``workers`` is not a positive integer or ``parts`` not a sequence
+        of pairs (before any part runs).
     BaseException
         What the first part (in order) that raised raised, once every part
         that had started has ended; once a part has raised, no other starts,
@@ -310,6 +312,12 @@ def for_parts(
         or workers < 1
     ):
         raise ParameterError(f"`workers` must be a positive integer; got {workers!r}.")
+    try:
+        parts = [(a, b) for a, b in parts]
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"`parts` must be a sequence of (a, b) pairs; got {short_repr(parts)}."
+        ) from None
     n = min(int(workers), len(parts), MAX_BLOCKS)
     if n <= 1:
         return [fn(a, b) for a, b in parts]

@@ -29,6 +29,7 @@ What needs the runs themselves (``run(k)``, ``series``, per-run ``peak``,
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -39,7 +40,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._io import atomic_file
 from .._util import frozen_array as _ro
-from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
+from .._util import short_repr
+from ..errors import ParameterError, RunsNotKeptError, TariffsimError, UnknownNameError
 from .bands import DEFAULT_Q, Bands, _pandas, _Summarised
 from .reduce import (
     INDICATORS,
@@ -440,51 +442,75 @@ class EnsembleSummary(_Summarised):
         ParameterError
             If the file is not a summary written by :meth:`to_npz`.
         """
-        need = ("tariff_count", "peak_count", "levels", "event_count", "dates", "dyads", "codes",
-                "runs")  # fmt: skip
-        with np.load(file, allow_pickle=False) as z:
-            missing = [k for k in need if k not in z.files]
-            if missing:
-                raise ParameterError(
-                    f"`file` {str(file)!r} is not an ensemble summary (.npz from to_npz): "
-                    f"no {', '.join(missing)}."
-                )
-            n = len(z["codes"])
-            hist = {}
-            for k in INDICATORS:
-                dense = z[f"{k}_count"].reshape(-1, len(z[f"{k}_bins"]))
-                slot, col = np.nonzero(dense)
-                hist[k] = Histogram(
-                    float(z[f"{k}_width"]), dense.shape[0], slot, z[f"{k}_bins"][col],
-                    dense[slot, col],
-                )  # fmt: skip
-            counts = Counts(
-                tariff=TariffCounts(
-                    z["levels"], z["tariff_count"], z["peak_count"], int(z["runs"])
-                ),
-                hist=hist,
-                events=z["event_count"],
-                fired=tuple(
-                    (int(r), text) for r, _, text in (e.partition("\t") for e in z["scheduled"])
-                ),
+        try:
+            with np.load(file, allow_pickle=False) as z:
+                return cls._from_arrays(z, str(file))
+        except (TariffsimError, OSError):
+            raise
+        except Exception as e:  # not a zip, a truncated one, object arrays, bad values
+            raise ParameterError(
+                f"`file` {short_repr(str(file))} is not an ensemble summary written by "
+                f"to_npz ({type(e).__name__}: {short_repr(str(e))})."
+            ) from None
+
+    @classmethod
+    def _from_arrays(cls, z: Any, file: str) -> EnsembleSummary:
+        per = (f"{k}_{part}" for k in INDICATORS for part in ("count", "bins", "width"))
+        need = ("tariff_count", "peak_count", "levels", "event_count", "events", "event_specs",
+                "dates", "dyads", "codes", "runs", "seed", "name", "vary", "scheduled",
+                *per)  # fmt: skip
+        missing = [k for k in need if k not in z.files]
+        if missing:
+            raise ParameterError(
+                f"`file` {short_repr(file)} is not an ensemble summary (.npz from to_npz): "
+                f"no {', '.join(missing)}."
             )
-            if any(h.slots != counts.tariff.counts.shape[0] * n for h in hist.values()):
-                raise ParameterError(
-                    f"`file` {str(file)!r}: the histograms do not match the rounds and countries."
-                )
-            return cls(
-                name=str(z["name"]),
-                codes=tuple(str(c) for c in z["codes"]),
-                dates=np.array(z["dates"], dtype="datetime64[D]"),
-                dyads=tuple(tuple(str(d).split("->")) for d in z["dyads"]),  # type: ignore[misc]
-                counts=counts,
-                event_names=tuple(str(e) for e in z["events"]),
-                event_specs=tuple(str(e) for e in z["event_specs"]),
-                resolution={k: h.width for k, h in hist.items()},
-                seed=int(z["seed"]),
-                vary=str(z["vary"]),
-                events=counts.fired,
-            )
+
+        def bad(what: str) -> ParameterError:
+            return ParameterError(f"`file` {short_repr(file)}: {what}.")
+
+        runs = int(z["runs"])
+        levels = np.asarray(z["levels"], dtype=float)
+        if runs < 1 or levels.ndim != 1 or not np.isfinite(levels).all():
+            raise bad("the run count or the tariff levels are not valid")
+        for k in ("tariff_count", "peak_count", "event_count", *(f"{i}_count" for i in INDICATORS)):
+            c = z[k]
+            if c.dtype.kind not in "iu" or (c < 0).any():
+                raise bad(f"{k} must hold counts (integers >= 0)")
+        if not (z["tariff_count"].sum(axis=-1) == runs).all():
+            raise bad("the tariff counts do not add up to the runs in every round and dyad")
+        n = len(z["codes"])
+        hist = {}
+        for k in INDICATORS:
+            width = float(z[f"{k}_width"])
+            if not (math.isfinite(width) and width > 0):
+                raise bad(f"{k}_width must be a finite number > 0; got {width!r}")
+            dense = z[f"{k}_count"].reshape(-1, len(z[f"{k}_bins"]))
+            slot, col = np.nonzero(dense)
+            hist[k] = Histogram(width, dense.shape[0], slot, z[f"{k}_bins"][col], dense[slot, col])
+        counts = Counts(
+            tariff=TariffCounts(levels, z["tariff_count"], z["peak_count"], runs),
+            hist=hist,
+            events=z["event_count"],
+            fired=tuple(
+                (int(r), text) for r, _, text in (e.partition("\t") for e in z["scheduled"])
+            ),
+        )
+        if any(h.slots != counts.tariff.counts.shape[0] * n for h in hist.values()):
+            raise bad("the histograms do not match the rounds and countries")
+        return cls(
+            name=str(z["name"]),
+            codes=tuple(str(c) for c in z["codes"]),
+            dates=np.array(z["dates"], dtype="datetime64[D]"),
+            dyads=tuple(tuple(str(d).split("->")) for d in z["dyads"]),  # type: ignore[misc]
+            counts=counts,
+            event_names=tuple(str(e) for e in z["events"]),
+            event_specs=tuple(str(e) for e in z["event_specs"]),
+            resolution={k: h.width for k, h in hist.items()},
+            seed=int(z["seed"]),
+            vary=str(z["vary"]),
+            events=counts.fired,
+        )
 
     def to_frame(self) -> Any:
         """The counts as a long pandas DataFrame (needs pandas).

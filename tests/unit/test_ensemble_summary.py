@@ -297,3 +297,36 @@ def test_every_scenario_summary_bands_equal_full(name: str) -> None:
     for a, b in f.dyads:
         assert s.quantiles(a, b, Q).values.tobytes() == f.quantiles(a, b, Q).values.tobytes()
     assert s.peak_final_table() == f.peak_final_table()
+
+
+def test_from_npz_refuses_what_to_npz_did_not_write(sc: ts.Scenario, tmp_path) -> None:
+    summ = ts.ensemble(sc, runs=4, seed=1, vary="claims", rounds=3, keep="summary")
+    good = tmp_path / "s.npz"
+    summ.to_npz(good)
+    with np.load(good) as z:
+        arrays = dict(z)
+
+    def variant(name: str, **changes) -> object:
+        f = tmp_path / name
+        np.savez(f, **{**arrays, **changes})
+        return f
+
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a zip at all")
+    trunc = tmp_path / "trunc.npz"
+    trunc.write_bytes(good.read_bytes()[:200])
+    cases = [
+        (junk, "not an ensemble summary written by to_npz"),
+        (trunc, "BadZipFile"),
+        (variant("lv.npz", levels=np.full_like(arrays["levels"], np.nan)), "tariff levels"),
+        (variant("w.npz", recession_width=np.array(-1.0)), "recession_width must be"),
+        (variant("c.npz", tariff_count=arrays["tariff_count"] + 1), "do not add up"),
+        (variant("f.npz", peak_count=arrays["peak_count"].astype(float)), "peak_count must hold"),
+    ]
+    for f, match in cases:
+        with pytest.raises(ParameterError, match=match):
+            EnsembleSummary.from_npz(f)
+    missing = {k: v for k, v in arrays.items() if k != "vary"}
+    np.savez(tmp_path / "m.npz", **missing)
+    with pytest.raises(ParameterError, match="no vary"):
+        EnsembleSummary.from_npz(tmp_path / "m.npz")

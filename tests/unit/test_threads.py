@@ -526,3 +526,9 @@ def test_a_failing_part_of_a_batch_stops_the_others_within_a_round(monkeypatch):
                               overrides={"elasticity": np.linspace(1.5, 3.5, 8)})  # fmt: skip
     assert played[1] == 3 and len(order) <= 3  # no part started after the failure
     assert played[0] < 30  # the part beside it stopped too
+
+
+@pytest.mark.parametrize("bad", [None, [(0,)], [(0, 1, 2)], 5, ["ab", "c"]])
+def test_for_parts_refuses_what_is_not_pairs(bad):
+    with pytest.raises(ParameterError, match="`parts` must be a sequence of"):
+        threads.for_parts(lambda a, b: a, bad, workers=2)
