@@ -208,7 +208,11 @@ def atomic_file(path: str | os.PathLike[str], write: Callable[[str], Any]) -> Fs
     """
     target = FsPath(path)
     sweep_stale(target.parent)
-    tmp = _staged_by_path(target, write)
+    return _into_place(_staged_by_path(target, write), target)
+
+
+def _into_place(tmp: FsPath, target: FsPath) -> FsPath:
+    """Rename the complete temporary file ``tmp`` over ``target`` (removing it if that fails)."""
     try:
         os.replace(tmp, target)
     except BaseException:
@@ -237,14 +241,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> FsPath:
     target = FsPath(path)
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     sweep_stale(target.parent)
-    tmp = _staged(target, lambda fh: fh.write(raw))
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return target
+    return _into_place(_staged(target, lambda fh: fh.write(raw)), target)
 
 
 def _figure_writer(fig_or_ax: Any, fmt: str, dpi: int) -> Callable[[IO[bytes]], Any]:
@@ -264,14 +261,7 @@ def atomic_save_figure(fig_or_ax: Any, path: str | os.PathLike[str], *, dpi: int
     target = FsPath(path)
     fmt = target.suffix.lstrip(".").lower() or "png"
     sweep_stale(target.parent)
-    tmp = _staged(target, _figure_writer(fig_or_ax, fmt, dpi))
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return target
+    return _into_place(_staged(target, _figure_writer(fig_or_ax, fmt, dpi)), target)
 
 
 _SIGNALS = tuple(

@@ -264,28 +264,10 @@ def map_chunks(
     ...            payload=list(range(5)), chunk_size=2)
     [[0, 10], [20, 30], [40]]
     """
-    n = _check_count("n", n)
-    check_executor(executor)
-    if chunk_size is None:
-        chunk_size = default_chunk_size(n, executor)
-    chunk_size = _check_count("chunk_size", chunk_size)
-    _check_payload(payload, n)
-    return list(
-        _in_order(
-            fn,
-            job,
-            n,
-            payload,
-            chunk_size,
-            executor,
-            progress,
-            desc,
-            unit,
-            window=None,
-            live=live,
-            size_of=size_of,
-        )
-    )
+    n, chunk_size = _prepare(n, executor, chunk_size, payload)
+    chunks = _in_order(fn, job, n, payload, chunk_size, executor, progress, desc, unit,
+                       window=None, live=live, size_of=size_of)  # fmt: skip
+    return list(chunks)
 
 
 def fold_chunks(
@@ -335,35 +317,30 @@ def fold_chunks(
     ...             payload=list(range(10)), chunk_size=3)
     45
     """
+    n, chunk_size = _prepare(n, executor, chunk_size, payload)
+    if window is None:
+        window = max(2, 4 * executor_workers(executor))
+    window = _check_count("window", window)
+    acc: Any = _NOTHING
+    chunks = _in_order(fn, job, n, payload, chunk_size, executor, progress, desc, unit,
+                       window=window, live=live, size_of=size_of)  # fmt: skip
+    for part in chunks:
+        acc = part if acc is _NOTHING else merge(acc, part)
+    return acc
+
+
+_NOTHING = object()
+
+
+def _prepare(n: Any, executor: Any, chunk_size: Any, payload: Any) -> tuple[int, int]:
+    """``n`` and the chunk size checked (the default chosen), before any chunk runs."""
     n = _check_count("n", n)
     check_executor(executor)
     if chunk_size is None:
         chunk_size = default_chunk_size(n, executor)
     chunk_size = _check_count("chunk_size", chunk_size)
     _check_payload(payload, n)
-    if window is None:
-        window = max(2, 4 * executor_workers(executor))
-    window = _check_count("window", window)
-    acc: Any = _NOTHING
-    for part in _in_order(
-        fn,
-        job,
-        n,
-        payload,
-        chunk_size,
-        executor,
-        progress,
-        desc,
-        unit,
-        window=window,
-        live=live,
-        size_of=size_of,
-    ):
-        acc = part if acc is _NOTHING else merge(acc, part)
-    return acc
-
-
-_NOTHING = object()
+    return n, chunk_size
 
 
 def _counter(bar: Any, size: int) -> Callable[[int], None]:
