@@ -41,6 +41,10 @@ _PANELS = {
 stored units (fractions for recession odds and approval) to the axis's."""
 
 
+_DASHES = ("-", "--", "-.", ":")
+"""Line styles of a panel's medians in turn: two series with the same median stay apart."""
+
+
 def _qlabel(q: float) -> str:
     return f"q{100 * q:g}"
 
@@ -313,7 +317,10 @@ class _Summarised:
                 v = scale * self.quantiles(a, b, q).values
                 ax.fill_between(x, v[0], v[4], color=col, alpha=0.15, lw=0, step="post")
                 ax.fill_between(x, v[1], v[3], color=col, alpha=0.3, lw=0, step="post")
-                ax.step(x, v[2], where="post", color=col, lw=1.8, label=f"{label} (median)")
+                dash = _DASHES[k % len(_DASHES)]  # two equal medians stay visible
+                ax.step(
+                    x, v[2], where="post", color=col, ls=dash, lw=1.8, label=f"{label} (median)"
+                )
             ax.grid(True, alpha=0.3)
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         axes[0].set_ylabel("headline tariff (%)")

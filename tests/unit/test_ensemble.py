@@ -293,6 +293,8 @@ def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
         median = ax.get_lines()[0].get_ydata()
         np.testing.assert_allclose(median, scale * ens.quantiles(name, "US", q=[0.5]).values[0])
     assert len(ens.plot(indicators=()).axes) == 1  # the tariffs alone
+    styles = [ln.get_linestyle() for ln in fig.axes[0].get_lines()]
+    assert len(set(styles)) == min(len(styles), 4)  # medians told apart when they coincide
     with pytest.raises(UnknownNameError, match="'equity'"):
         ens.plot(indicators=("recession", "equity"))
     for bad in (None, 5):
