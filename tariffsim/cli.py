@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -263,6 +264,7 @@ def _parser() -> argparse.ArgumentParser:
             "      --params belief:pass_through.US.CN=0:0.6,learning_rate.US=0.02:0.4"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[lim],
     )
     sa.add_argument("scenario", help="bundled scenario name or path to a .toml file")
     sa.add_argument(
@@ -299,6 +301,7 @@ def _parser() -> argparse.ArgumentParser:
             "      --params learning_rate.US=0.02:0.4,face_weight.US"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[lim],
     )
     ca.add_argument("scenario", help="bundled scenario name or path to a .toml file")
     ca.add_argument(
@@ -831,7 +834,7 @@ def _out_dir(a: argparse.Namespace) -> FsPath:
     empty) if the command fails, so a failed command leaves nothing behind.
     """
     text = a.out
-    out = FsPath(text)
+    out = FsPath(os.path.normpath(text))  # "made/../b" is "b": no folder made for "made"
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {text!r} exists and is not a folder")
     made = []
@@ -1145,8 +1148,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("tariffsim: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (``tariffsim claims | head``)
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as e:

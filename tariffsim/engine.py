@@ -64,6 +64,7 @@ __all__ = [
     "PathBatch",
     "check_seeds",
     "noise_moves",
+    "record_bytes",
     "simulate_batch",
 ]
 
@@ -1016,6 +1017,33 @@ def _run_major(arrays: dict[str, Any]) -> dict[str, Any]:
     return {k: np.ascontiguousarray(arrays.pop(k)) for k in list(arrays)}
 
 
+def record_bytes(game: Game, rounds: int, runs: int, record: str) -> int:
+    """Bytes of the arrays :func:`simulate_batch` keeps for ``runs`` runs of ``rounds`` rounds.
+
+    The sizes :class:`_Record` allocates, per run and round: every layer slot,
+    and for ``"full"`` the ``n × n`` fields, the moves, the payoff terms, the
+    per-country indicators and the tariffs of each decision step; for
+    ``"compact"`` the ladder dyads' tariffs, controls and moves and four
+    per-country indicators.
+
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> record_bytes(g, 52, 10_000, "compact") < record_bytes(g, 52, 10_000, "full")
+    True
+    """
+    w = game.world
+    n = w.n
+    per = 8 * sum(len(lays) for lays in w.instruments.values())  # layer slots
+    if record == "full":
+        per += 8 * (4 + len(SLOW_FIELDS)) * n * n + 8 * n * n + 8 * len(TERMS) * n + 8 * 7 * n
+        steps = game.steps if any(_paced(a.strategy) for a in game.agents) else 1
+        if steps > 1:  # the tariffs at each decision step of a round
+            per += 8 * steps * n * n
+    else:
+        d = len(w.ladders)
+        per += 8 * (d + len(w.control_ladders)) + d + 8 * 4 * n
+    return per * runs * (rounds + 1)
+
+
 class _Record:
     """Preallocated per-run, per-round record arrays."""
 
@@ -1634,6 +1662,8 @@ def simulate_batch(
     _check_calendar(game, rounds)
     seeds_t = check_seeds(seeds)
     mode = _check_record(record)
+    limits.check("max_result_bytes", record_bytes(game, rounds, len(seeds_t), mode),
+                 f"a batch of {len(seeds_t)} runs, record={mode!r}, bytes")  # fmt: skip
     items = _check_overrides(game, overrides, len(seeds_t))
     classes = _same_runs(game, items, len(seeds_t))
     play_seeds, play_items = seeds_t, items

@@ -751,7 +751,8 @@ def _dispatch(
 
     if not specs:
         return fn(job, 0, 0, specs)
-    kw: dict[str, Any] = {"payload": specs, "progress": progress, "desc": desc, "unit": "match"}
+    kw: dict[str, Any] = {"payload": specs, "progress": progress, "desc": desc, "unit": "match",
+                          "size_of": len}  # fmt: skip
     if executor is None and processes > 1 and len(specs) >= 2:
         with ProcessPoolExecutor(max_workers=processes) as ex:
             parts = map_chunks(fn, job, len(specs), executor=ex, **kw)
@@ -779,10 +780,15 @@ def _strategies(
         else:
             raise ParameterError(f"`strategies[{k}]` is not a Strategy or a name; got {s!r}.")
     given = [str(s.name) for s in objs]
-    names = [
-        f"{nm}#{given[:k].count(nm) + 1}" if given.count(nm) > 1 else nm
-        for k, nm in enumerate(given)
-    ]  # repeats numbered by the names as given: hold#1, hold#2, hold#3
+    names: list[str] = []
+    for nm in given:  # repeats numbered in order (hold#1, hold#2), never a name already taken
+        if given.count(nm) == 1 and nm not in names:
+            names.append(nm)
+            continue
+        k = 1
+        while f"{nm}#{k}" in names or f"{nm}#{k}" in given:
+            k += 1
+        names.append(f"{nm}#{k}")
     return tuple(objs), tuple(names)
 
 
@@ -1051,6 +1057,7 @@ def lineup_tournament(
     if k == 0:
         raise ParameterError(f"scenario {sc.name!r} has no agents to seat strategies in.")
     if lineups is None:
+        limits.check("max_runs", len(objs) ** k * repetitions, "line-ups times repetitions")
         lus = [tuple(x) for x in itertools.product(range(len(objs)), repeat=k)]
     else:
         lus = []

@@ -668,7 +668,8 @@ def ensemble(
         limits.check(
             "max_result_bytes",
             8 * cells * (len(w.ladders) + 4 * w.n),
-            "an ensemble keeping every run (keep='summary' keeps counts only), bytes",
+            "an ensemble keeping every run (keep='summary', or --summary, keeps counts only), "
+            "bytes",
         )
     check_executor(executor)
     if chunk_size is not None:
@@ -716,7 +717,8 @@ def ensemble(
         warnings.warn(
             f"all {runs} runs of {game.name or 'this game'} play the same path: the game draws "
             f"nothing at random (noise {game.noise}) and every run has the same parameters; "
-            "pass vary='claims' or a mapping of distributions for bands with a width",
+            "pass vary='claims' (on the command line, --vary claims) or a mapping of "
+            "distributions for bands with a width",
             IdenticalRunsWarning,
             stacklevel=2,
         )

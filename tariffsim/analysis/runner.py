@@ -693,6 +693,7 @@ def simulate_runs(
     UnknownNameError
         An override path that does not exist.
     """
+    from ..engine import record_bytes
     from ..game import _check_rounds
     from ..scenario import resolve
 
@@ -703,6 +704,8 @@ def simulate_runs(
         rounds = _check_rounds(rounds)
     if record not in ("compact", "full"):
         raise ParameterError(f"`record` must be 'compact' or 'full'; got {record!r}.")
+    limits.check("max_result_bytes", record_bytes(g, rounds or g.rounds, runs, record),
+                 f"{runs} runs kept, record={record!r}, bytes")  # fmt: skip
     root = _root(seed)
     ov = check_overrides(g, overrides, runs)
     parts = map_chunks(

@@ -129,8 +129,6 @@ METHODS = ("sobol", "morris")
 DEFAULT_FACTOR = 0.5
 """A bare parameter path varies over ``value * (1 ± DEFAULT_FACTOR)`` (clipped to
 its valid domain; ``[0, 2 * DEFAULT_FACTOR]`` around a zero value)."""
-MAX_RUNS = 2_000_000
-"""Largest design accepted (runs), so a typo in ``n`` cannot start days of work."""
 NUM_LEVELS = 4
 """Grid levels of the Morris design."""
 
@@ -376,8 +374,7 @@ def _check_n(method: str, n: Any, k: int) -> int:
     if method == "sobol" and (n & (n - 1)) != 0:
         raise ParameterError(f"`n` must be a power of 2 for method 'sobol'; got {n!r}.")
     runs = int(n) * (k + 2 if method == "sobol" else k + 1)
-    if runs > MAX_RUNS:
-        raise ParameterError(f"`n` = {n} gives {runs} runs; at most {MAX_RUNS} are allowed.")
+    limits.check("max_runs", runs, f"`n` = {n} gives a design of runs")  # before it is made
     return int(n)
 
 
@@ -844,7 +841,7 @@ def _run_design(
     payload = {p: np.ascontiguousarray(v, dtype=float) for p, v in overrides.items()}
     parts = map_chunks(
         _design_chunk, job, runs, payload=payload, chunk_size=chunk_size,
-        executor=executor, progress=progress, desc=desc,
+        executor=executor, progress=progress, desc=desc, size_of=len,
     )  # fmt: skip
     return np.concatenate(parts, axis=0)
 

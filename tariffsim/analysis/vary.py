@@ -146,12 +146,16 @@ def draw(
 
     out: dict[str, Array] = {}
     dists: dict[str, Distribution] = {}
+    spelt: dict[str, str] = {}  # canonical path -> the key as given
     for given, spec in vary.items():
         if not isinstance(given, str):
             raise ParameterError(f"`vary`: keys must be parameter paths; got {given!r}.")
         path = parse(given).text  # one spelling, one stream: "US-CN" draws as "US.CN"
-        if path in out:
-            raise ParameterError(f"`vary`: {given!r} names the same parameter as {path!r}.")
+        if path in spelt:
+            raise ParameterError(
+                f"`vary`: {given!r} names the same parameter as {spelt[path]!r} ({path})."
+            )
+        spelt[path] = given
         if isinstance(spec, Distribution):
             vals = _drawn(path, spec.sample(_stream(seed, path), runs), runs)
             dists[path] = spec

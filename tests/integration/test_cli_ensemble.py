@@ -192,3 +192,20 @@ def test_a_failed_command_leaves_no_folder_it_made(
     assert not (tmp_path / "new").exists()
     assert main([*ARGS, "--out", str(tmp_path)]) == status
     assert tmp_path.is_dir()  # a folder that was there stays
+
+
+def test_a_failed_command_removes_the_folders_it_made_through_dotdot(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "no-such-scenario", "--out", "made/../b/c"]) == 2
+    assert "unknown scenario" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_sensitivity_and_calibrate_take_limit(capsys) -> None:
+    for cmd in (["sensitivity", "us-china-145"], ["calibrate", "us-china-145", "--observed", "x"]):
+        assert main([*cmd, "--workers", "300"]) == 2
+        assert "--limit max_workers" in capsys.readouterr().err
+        assert main([cmd[0], "--help"]) == 0  # the option the message names exists
+        assert "--limit NAME=INT" in capsys.readouterr().out

@@ -499,10 +499,40 @@ def test_two_spellings_of_a_path_draw_alike_and_not_both(sc: ts.Scenario) -> Non
     np.testing.assert_array_equal(
         dots.draws["truth:pass_through.US.CN"], dash.draws["truth:pass_through.US.CN"]
     )
-    with pytest.raises(ParameterError, match="names the same parameter"):
+    with pytest.raises(
+        ParameterError,
+        match=r"'pass_through\.US-CN' names the same parameter as 'pass_through\.US\.CN'",
+    ):
         ts.ensemble(
             sc,
             runs=4,
             rounds=2,
             vary={"pass_through.US.CN": Uniform(0.6, 1), "pass_through.US-CN": Uniform(0.6, 1)},
         )
+
+
+def test_record_bytes_are_what_a_batch_keeps() -> None:
+    from tariffsim.engine import record_bytes
+
+    for name in ts.list_scenarios():
+        g = ts.load_scenario(name).game
+        for mode in ("full", "compact"):
+            pb = ts.simulate_batch(g, 4, seeds=range(3), record=mode)
+            kept = sum(
+                v.nbytes
+                for v in vars(pb).values()
+                if isinstance(v, np.ndarray) and v.shape[:1] == (3,)
+            )
+            assert kept == record_bytes(g, 4, 3, mode), (name, mode)
+
+
+def test_batches_beyond_max_result_bytes_are_refused_before_any_run(sc: ts.Scenario) -> None:
+    from tariffsim.analysis import simulate_runs
+    from tariffsim.errors import LimitError
+
+    with ts.limits.override(max_result_bytes=10_000):
+        with pytest.raises(LimitError, match="max_result_bytes"):
+            simulate_runs(sc, 20, seed=0, rounds=3, record="full")
+        with pytest.raises(LimitError, match="max_result_bytes"):
+            ts.simulate_batch(sc.game, 3, seeds=range(20), record="full")
+        assert len(simulate_runs(sc, 2, seed=0, rounds=3, record="compact")) == 2

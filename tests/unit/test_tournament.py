@@ -185,3 +185,19 @@ def test_round_robin_refuses_bad_shapes_and_sizes() -> None:
 def test_repeated_strategies_get_distinct_labels() -> None:
     r = ts.tournament.round_robin(["tit-for-tat"] * 3 + ["hold"], rounds=2, repetitions=1)
     assert r.names == ("tit-for-tat#1", "tit-for-tat#2", "tit-for-tat#3", "hold")
+
+
+def test_labels_never_collide_with_a_given_name() -> None:
+    class Named(ts.agents.Hold):
+        name = "myopic#1"
+
+    r = ts.tournament.round_robin(["myopic", "myopic", Named()], rounds=2, repetitions=1)
+    assert len(set(r.names)) == 3 and "myopic#1" in r.names
+
+
+def test_lineups_are_counted_before_they_are_made() -> None:
+    from tariffsim.errors import LimitError
+
+    names = ["hold", "tit-for-tat", "always-escalate"] * 20  # 60 strategies, 4 seats: 13M
+    with pytest.raises(LimitError, match="line-ups times repetitions"):
+        ts.tournament.lineup_tournament("four-country-2025", names, rounds=2)
