@@ -204,7 +204,10 @@ def test_a_failed_command_removes_the_folders_it_made_through_dotdot(
 
 
 def test_sensitivity_and_calibrate_take_limit(capsys) -> None:
-    for cmd in (["sensitivity", "us-china-145"], ["calibrate", "us-china-145", "--observed", "x"]):
+    for cmd in (
+        ["sensitivity", "us-china-145"],
+        ["calibrate", "us-china-145", "--observed", "us-china-2025"],
+    ):
         assert main([*cmd, "--workers", "300"]) == 2
         assert "--limit max_workers" in capsys.readouterr().err
         assert main([cmd[0], "--help"]) == 0  # the option the message names exists
