@@ -132,7 +132,12 @@ class RunView:
     def __getattr__(self, name: str) -> Array:
         if name in INDICATORS:
             return getattr(self._ens, name)[self.index]
-        raise AttributeError(name)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"a run has no {name!r}; its series are the indicators {', '.join(INDICATORS)} "
+            "and series(importer, exporter), peak(...), first_round(...)"
+        )
 
     def __repr__(self) -> str:
         return f"<RunView {self.index} of {self._ens.name or 'ensemble'}>"

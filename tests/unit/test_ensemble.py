@@ -536,3 +536,18 @@ def test_batches_beyond_max_result_bytes_are_refused_before_any_run(sc: ts.Scena
         with pytest.raises(LimitError, match="max_result_bytes"):
             ts.simulate_batch(sc.game, 3, seeds=range(20), record="full")
         assert len(simulate_runs(sc, 2, seed=0, rounds=3, record="compact")) == 2
+
+
+def test_a_runs_unknown_attribute_names_what_there_is(ens: ts.Ensemble) -> None:
+    run = ens.run(0)
+    with pytest.raises(
+        AttributeError, match="a run has no 'recesion'; its series are the indicators recession"
+    ):
+        run.recesion  # noqa: B018
+    assert not hasattr(run, "_private") and hasattr(run, "recession")
+    import copy
+    import pickle
+
+    assert (
+        copy.copy(run).index == 0 and pickle.loads(pickle.dumps(run)).index == 0
+    )  # protocols intact
