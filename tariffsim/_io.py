@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path as FsPath
 from types import TracebackType
 from typing import IO, Any, TypeVar, cast
@@ -49,6 +49,7 @@ __all__ = [
     "OutputGroup",
     "atomic_file",
     "atomic_save_figure",
+    "atomic_savez",
     "atomic_write",
     "csv_cell",
     "input_boundary",
@@ -220,6 +221,19 @@ def _into_place(tmp: FsPath, target: FsPath) -> FsPath:
             tmp.unlink()
         raise
     return target
+
+
+def atomic_savez(path: str | os.PathLike[str], arrays: Mapping[str, Any]) -> FsPath:
+    """``numpy.savez_compressed`` of ``arrays`` to exactly ``path``, atomically (as
+    :func:`atomic_file`)."""
+
+    import numpy as np
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:  # a file object: numpy adds no ".npz" to the name
+            np.savez_compressed(fh, **arrays)
+
+    return atomic_file(path, write)
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> FsPath:

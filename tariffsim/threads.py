@@ -343,7 +343,7 @@ def for_parts(
     try:
         futures = [pool.submit(context().run, one, a, b) for a, b in parts]
         wait(futures)
-    except BaseException:  # the caller interrupted: return at once, the parts started end alone
+    except BaseException:  # the caller interrupted: return at once; running parts stop soon
         stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise

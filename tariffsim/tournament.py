@@ -797,7 +797,6 @@ def _check_common(repetitions: Any, processes: Any, seed: Any, threshold: Any) -
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise ParameterError(f"`{name}` must be an int >= {lo}; got {v!r}.")
     limits.check("max_workers", processes, "processes")
-    limits.check("max_runs", repetitions, "repetitions")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
     if (

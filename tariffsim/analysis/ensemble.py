@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import limits
-from .._io import atomic_file
+from .._io import atomic_file, atomic_savez
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..engine import runs_alike
@@ -459,12 +459,7 @@ class Ensemble(_Summarised):
             ),
             "seed": np.array(self.seed),
         }
-
-        def write(tmp: str) -> None:
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(fh, **arrays)
-
-        atomic_file(file, write)  # an existing file is replaced only by a complete one
+        atomic_savez(file, arrays)  # an existing file is replaced only by a complete one
 
     def to_frame(self) -> Any:
         """Every run and round as a pandas DataFrame (needs pandas).

@@ -379,14 +379,10 @@ def _in_order(
     with progress_bar(n, desc=desc, unit=unit, enabled=progress) as bar:
         if executor is None:
             for a, b in ranges:
-                if live:  # the chunk's batch counts its runs round by round
-                    advance = _counter(bar, b - a)
-                    with counting_runs(advance):
-                        out = fn(job, a, b, _slice(payload, a, b))
-                    advance(b - a)  # the rest of the chunk, if any
-                else:
+                advance = _counter(bar, b - a)
+                with counting_runs(advance if live else None):  # live: round by round
                     out = fn(job, a, b, _slice(payload, a, b))
-                    bar.update(b - a)
+                advance(b - a)  # the rest of the chunk (all of it unless live)
                 yield out
             return
         lim = limits.current()  # the workers play under the limits in force here

@@ -211,28 +211,29 @@ def _resolve_outputs(outputs: Any) -> dict[str, Callable[[Any], Array] | str]:
     return out
 
 
+def _column(got: Any, rows: int, what: str) -> Array:
+    """An output's values, one finite number per design row; ParameterError naming ``what``."""
+    try:
+        y = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        y = np.array(None)
+    if y.shape != (rows,):
+        raise ParameterError(
+            f"{what} must return shape ({rows},), one number per run; got {short_repr(got)}."
+        )
+    if not np.isfinite(y).all():
+        k = int(np.flatnonzero(~np.isfinite(y))[0])
+        raise ParameterError(f"{what} must return finite numbers; got {float(y[k])!r} (row {k}).")
+    return y
+
+
 def _eval_outputs(
     batch: Any, outputs: Mapping[str, Callable[[Any], Array] | str], runs: int
 ) -> Array:
     cols = []
     for name, f in outputs.items():
         fn = OUTPUTS[f] if isinstance(f, str) else f
-        got = fn(batch)
-        try:
-            y = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            y = np.array(None)
-        if y.shape != (runs,):
-            raise ParameterError(
-                f"output {name!r} must return one number per run, shape ({runs},); "
-                f"got {short_repr(got)}."
-            )
-        if not np.isfinite(y).all():
-            k = int(np.flatnonzero(~np.isfinite(y))[0])
-            raise ParameterError(
-                f"output {name!r} must be finite; got {float(y[k])!r} for design row {k} of a "
-                "chunk."
-            )
+        y = _column(fn(batch), runs, f"output {name!r}")
         cols.append(y)
     return np.stack(cols, axis=1)
 
@@ -364,7 +365,7 @@ def _problem(bounds: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
     }
 
 
-def _check_n(method: str, n: Any, k: int) -> int:
+def _check_n(method: str, n: Any, k: int, replicates: int = 1) -> int:
     if method not in METHODS:
         raise ParameterError(
             f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
@@ -374,7 +375,7 @@ def _check_n(method: str, n: Any, k: int) -> int:
     if method == "sobol" and (n & (n - 1)) != 0:
         raise ParameterError(f"`n` must be a power of 2 for method 'sobol'; got {n!r}.")
     runs = int(n) * (k + 2 if method == "sobol" else k + 1)
-    limits.check("max_runs", runs, f"`n` = {n} gives a design of runs")  # before it is made
+    limits.check("max_runs", runs * replicates, f"`n` = {n} gives design rows times replicates")
     return int(n)
 
 
@@ -674,15 +675,7 @@ def analyse_function(
     num_resamples = _check_resamples(num_resamples)
     problem = _problem(b)
     X = _design(method, problem, n, seed)
-    got = fn(X)
-    try:
-        y = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        y = np.array(None)
-    if y.shape != (X.shape[0],):
-        raise ParameterError(f"`fn` must return shape ({X.shape[0]},); got {short_repr(got)}.")
-    if not np.isfinite(y).all():
-        raise ParameterError(f"`fn` must return finite numbers; got {short_repr(y)}.")
+    y = _column(fn(X), X.shape[0], "`fn`")
     Y = y[:, None]
     idx = _analyse(method, problem, X, Y, (output,), seed, num_resamples)
     return SensitivityResult(
@@ -764,11 +757,10 @@ def sensitivity(
     outs = _resolve_outputs(outputs)
     _check_n(method, n, 1)
     bounds = resolve_bounds(game, params)
-    n = _check_n(method, n, len(bounds))
+    n = _check_n(method, n, len(bounds), replicates)  # before the design is made
     num_resamples = _check_resamples(num_resamples)
     problem = _problem(bounds)
     X = _design(method, problem, n, seed)
-    limits.check("max_runs", X.shape[0] * replicates, "design rows times replicates")
     by_claims = isinstance(params, str)
     ov = design_overrides(game, list(bounds), X, claims=by_claims)
     Y = _run_design(game, ov, X.shape[0], outs,

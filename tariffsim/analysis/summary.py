@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._io import atomic_file
+from .._io import atomic_file, atomic_savez
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import ParameterError, RunsNotKeptError, TariffsimError, UnknownNameError
@@ -423,12 +423,7 @@ class EnsembleSummary(_Summarised):
             arrays[f"{k}_bins"] = bins
             arrays[f"{k}_width"] = np.array(self.counts.hist[k].width)
         arrays |= {name: vals for name, (_, vals) in self._bands(qs).items()}
-
-        def write(tmp: str) -> None:
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(fh, **arrays)
-
-        atomic_file(file, write)  # an existing file is replaced only by a complete one
+        atomic_savez(file, arrays)  # an existing file is replaced only by a complete one
 
     @classmethod
     def from_npz(cls, file: str | FsPath) -> EnsembleSummary:
