@@ -207,7 +207,11 @@ def atomic_file(path: str | os.PathLike[str], write: Callable[[str], Any]) -> Fs
     ...     p.read_text(), sorted(x.name for x in pathlib.Path(d).iterdir())
     ('hi', ['a.txt'])
     """
+    if not isinstance(path, str | os.PathLike) or str(path) in ("", "."):
+        raise ParameterError(f"`file` must be a file path; got {path!r}.")
     target = FsPath(path)
+    if not target.parent.is_dir():
+        raise ParameterError(f"`file` {str(path)!r}: no folder {str(target.parent)!r} to write in.")
     sweep_stale(target.parent)
     return _into_place(_staged_by_path(target, write), target)
 
@@ -542,8 +546,13 @@ def csv_cell(value: Any) -> Any:
 
 
 # -- reading inputs --------------------------------------------------------------------------
-def read_text_input(path: str | os.PathLike[str], *, source: str | None = None) -> str:
+def read_text_input(
+    path: str | os.PathLike[str], *, source: str | None = None, kind: str = "scenario"
+) -> str:
     """Read a user's text file: within ``limits.max_file_bytes``, strict UTF-8.
+
+    ``kind`` names what the file holds in the error (``"scenario"``,
+    ``"observed record"``, ``"path file"``).
 
     Raises
     ------
@@ -562,14 +571,17 @@ def read_text_input(path: str | os.PathLike[str], *, source: str | None = None) 
                 raise LimitError(limits.message("max_file_bytes", size, f"file {src!r}"))
             raw = fh.read(cap + 1)
     except OSError as e:
-        raise ScenarioError([f"cannot read the file: {e.strerror or e}"], source=src) from None
+        problem = f"cannot read the file: {e.strerror or e}"
+        raise ScenarioError([problem], source=src, kind=kind) from None
     if len(raw) > cap:  # grew while reading, or a pipe/device
         raise LimitError(limits.message("max_file_bytes", len(raw), f"file {src!r}"))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ScenarioError(
-            [f"not UTF-8 text: byte {raw[e.start]:#04x} at offset {e.start}"], source=src
+            [f"not UTF-8 text: byte {raw[e.start]:#04x} at offset {e.start}"],
+            source=src,
+            kind=kind,
         ) from None
 
 

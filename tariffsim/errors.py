@@ -72,14 +72,21 @@ class ScenarioError(TariffsimError, ValueError):
     problems : list of str
         Every problem found, each prefixed with the path of the field at fault
         (e.g. ``"countries.US.gdp: must be > 0, got -3"``).
+    source : str, optional
+        The file or name the input came from.
+    kind : str
+        What the input is, for the message (default ``"scenario"``; an
+        observed record or a saved path file read the same way say so).
     """
 
-    def __init__(self, problems: list[str] | str, *, source: str | None = None) -> None:
+    def __init__(
+        self, problems: list[str] | str, *, source: str | None = None, kind: str = "scenario"
+    ) -> None:
         if isinstance(problems, str):
             problems = [problems]
         self.problems = list(problems)
         self.source = source
-        head = f"invalid scenario {source!r}" if source else "invalid scenario"
+        head = f"invalid {kind} {source!r}" if source else f"invalid {kind}"
         if len(self.problems) == 1:
             msg = f"{head}: {self.problems[0]}"
         else:

@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from ._util import short_repr
 from .agents import Beliefs
 from .errors import ParameterError, UnknownNameError
 from .payoffs import _DYAD_FIELDS, _NONNEG, PARAM_SOURCES, Params
@@ -456,6 +457,10 @@ def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> N
         raise ParameterError(f"overrides[{pp.text!r}]: values must be numbers; got {values!r}.")
     try:
         arr = np.array(values, dtype=float)
+    except OverflowError:  # an int beyond any float
+        raise ParameterError(
+            f"value of {pp.text!r} must be within ±{MAGNITUDE:g}; got {short_repr(values)}."
+        ) from None
     except (TypeError, ValueError):
         raise ParameterError(
             f"overrides[{pp.text!r}]: values must be numbers; got {values!r}."

@@ -789,7 +789,7 @@ class Path:
         else:
             from ._io import read_text_input
 
-            text = read_text_input(src)
+            text = read_text_input(src, kind="path file")
         try:
             d = json.loads(text)
             if not isinstance(d, dict):

@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._io import read_text_input
 from .._util import as_date, frozen_array
 from ..errors import ParameterError, UnknownNameError
 
@@ -504,7 +505,10 @@ def load(name_or_path: str | FsPath) -> ObservedPath:
                 f"observed record {src!r} is neither a bundled record ({', '.join(bundled)}) "
                 "nor an existing file."
             )
-        text, name = p.read_text(encoding="utf-8"), p.stem
+        text, name = (
+            read_text_input(p, kind="observed record"),
+            p.stem,
+        )  # within the size limit, strict UTF-8
     return parse(text, name=name)
 
 

@@ -102,9 +102,12 @@ def check_threshold(at_least: Any, at_most: Any) -> tuple[float | None, float | 
         if v is not None:
             if isinstance(v, bool) or not isinstance(v, int | float | np.number):
                 raise ParameterError(f"`{k}` must be a number; got {short_repr(v)}.")
-            if not math.isfinite(float(v)):
-                raise ParameterError(f"`{k}` must be finite; got {v!r}.")
-            v = float(v)
+            try:
+                v = float(v)
+            except OverflowError:  # an int beyond any float
+                v = math.inf
+            if not math.isfinite(v):
+                raise ParameterError(f"`{k}` must be finite; got {short_repr(v)}.")
         out.append(v)
     return out[0], out[1]
 

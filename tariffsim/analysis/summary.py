@@ -440,9 +440,9 @@ class EnsembleSummary(_Summarised):
         try:
             with np.load(file, allow_pickle=False) as z:
                 return cls._from_arrays(z, str(file))
-        except (TariffsimError, OSError):
+        except TariffsimError:
             raise
-        except Exception as e:  # not a zip, a truncated one, object arrays, bad values
+        except Exception as e:  # missing, a folder, not a zip, truncated, object arrays, bad values
             raise ParameterError(
                 f"`file` {short_repr(str(file))} is not an ensemble summary written by "
                 f"to_npz ({type(e).__name__}: {short_repr(str(e))})."

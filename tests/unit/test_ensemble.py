@@ -551,3 +551,25 @@ def test_a_runs_unknown_attribute_names_what_there_is(ens: ts.Ensemble) -> None:
     assert (
         copy.copy(run).index == 0 and pickle.loads(pickle.dumps(run)).index == 0
     )  # protocols intact
+
+
+def test_hostile_values_give_tariffsim_errors(ens: ts.Ensemble, tmp_path) -> None:
+    """Ints beyond any float, files that are not what they claim, paths that are not paths."""
+    from tariffsim.analysis.summary import EnsembleSummary
+    from tariffsim.errors import TariffsimError
+
+    with pytest.raises(ParameterError, match="`at_least` must be finite"):
+        ens.first_round("US", "CN", at_least=10**400)
+    with pytest.raises(ParameterError, match="must be within"):
+        ts.simulate_batch(ts.load_scenario("us-china-145").game, 2, seeds=[0],
+                          overrides={"approval_base.US": [10**400]})  # fmt: skip
+    with pytest.raises(ParameterError, match="not an ensemble summary"):
+        EnsembleSummary.from_npz(tmp_path)  # a folder
+    with pytest.raises(ParameterError, match="no folder"):
+        ens.to_npz(tmp_path / "missing" / "e.npz")
+    with pytest.raises(ParameterError, match="must be a file path"):
+        ens.to_npz(None)
+    bad = tmp_path / "record.csv"
+    bad.write_bytes(b"date,importer\n\xff\xfe,US\n")
+    with pytest.raises(TariffsimError, match=r"invalid observed record .*not UTF-8"):
+        ts.observed.load(bad)
