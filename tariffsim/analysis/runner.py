@@ -387,7 +387,9 @@ def _in_order(
             return
         lim = limits.current()  # the workers play under the limits in force here
         if _is_dask_client(executor):
-            shared = executor.scatter(job, broadcast=True)
+            # a key of its own per call (hash=False): a key from the job's contents would be
+            # shared with an earlier call whose release can drop the data from the workers
+            shared = executor.scatter(job, broadcast=True, hash=False)
 
             def submit(a: int, b: int) -> Any:
                 return executor.submit(

@@ -79,3 +79,18 @@ def test_summary_ensemble_on_dask_equals_in_process_and_threads(client: Any) -> 
             full.quantiles("US", "CN", q).values.tobytes()
         )
         assert got.prob("peak 145") == full.prob(full.peak("US", "CN") >= 1.45)
+
+
+def test_calibration_on_dask_equals_in_process(client: Any) -> None:
+    """Each generation of the fit is one call of the runner with the same job: every call
+    scatters it under a key of its own (a key shared with the last call lost its data)."""
+    import tariffsim as ts
+
+    kw: dict[str, Any] = {
+        "popsize": 3, "maxiter": 2, "profile_points": 3, "profile_samples": 0,
+        "progress": False,
+    }  # fmt: skip
+    bounds = {"learning_rate.US": (0.02, 0.4)}
+    ref = ts.calibrate("us-china-145", "us-china-2025", bounds, **kw)
+    got = ts.calibrate("us-china-145", "us-china-2025", bounds, **kw, executor=client)
+    assert got.report() == ref.report()

@@ -136,3 +136,12 @@ def test_num_resamples_is_checked_before_any_work(bad) -> None:
 def test_outputs_must_be_finite_numbers(out) -> None:
     with pytest.raises(ParameterError, match="`fn` must return"):
         analyse_function(out, {"x1": (0, 1), "x2": (0, 1)}, n=8)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sobol_intervals_repeat_for_every_seed(seed: int) -> None:
+    """The bootstrap of the intervals is seeded too, seed 0 included (SALib takes 0 as none)."""
+    a = analyse_function(ishigami, BOUNDS, method="sobol", n=64, seed=seed)
+    b = analyse_function(ishigami, BOUNDS, method="sobol", n=64, seed=seed)
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        assert a.indices["y"][key].tobytes() == b.indices["y"][key].tobytes(), key
