@@ -418,10 +418,11 @@ def _analyse(
             if method == "sobol":
                 from SALib.analyze import sobol as sobol_analyze
 
+                # a Generator: SALib takes a seed of 0 as none (an unseeded bootstrap)
                 r = sobol_analyze.analyze(
                     problem, y, calc_second_order=False, num_resamples=num_resamples,
                     conf_level=0.95, seed=np.random.default_rng(seed),
-                )  # fmt: skip  (a Generator: SALib takes a seed of 0 as none, unseeded)
+                )  # fmt: skip
                 keys = ("S1", "S1_conf", "ST", "ST_conf")
             else:
                 from SALib.analyze import morris as morris_analyze
