@@ -454,6 +454,15 @@ class Scripted:
         Strategy (or the name of a built-in one, as in a scenario file:
         ``then = "myopic"``) played in rounds the schedule does not list.
 
+    Notes
+    -----
+    An instance's :attr:`traits` are its fallback's (memory depth,
+    whether it draws, beliefs, events; a fallback without traits counts
+    as one that draws): a schedule that falls back to ``"random"`` draws.
+    It is never paced (a scheduled move is made once a round). The class's
+    own traits (``Scripted.traits``, what :func:`filter_strategies` reads)
+    are those of the default fallback, :class:`Hold`.
+
     Examples
     --------
     >>> s = ts.Scripted({0: {"CN": 1}})
@@ -498,6 +507,19 @@ class Scripted:
             object.__setattr__(self, "then", then)
         if not isinstance(then, Strategy):
             raise ParameterError(f"then: must be a Strategy or a strategy name; got {then!r}.")
+        # this schedule's traits: what its fallback does in the rounds it does not list (a
+        # fallback that draws makes the schedule draw; one without traits counts as drawing)
+        inner = getattr(then, "traits", None)
+        object.__setattr__(
+            self,
+            "traits",
+            Traits(
+                memory_depth=getattr(inner, "memory_depth", math.inf),
+                stochastic=bool(getattr(inner, "stochastic", True)),
+                uses_beliefs=bool(getattr(inner, "uses_beliefs", False)),
+                reacts_to_events=bool(getattr(inner, "reacts_to_events", False)),
+            ),
+        )
 
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """The scheduled moves for this round, else the fallback's."""

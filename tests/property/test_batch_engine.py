@@ -257,3 +257,27 @@ def test_the_comparisons_run_the_compiled_decisions(monkeypatch):
     for r, seed in enumerate(seeds):
         same(pb[r], ts.simulate(run_of(US_CHINA, over, r), 12, seed=seed), f"run {r}")
     assert in_batch and len(calls) > in_batch
+
+
+@pytest.mark.parametrize("then", ["random", "generous-tit-for-tat"])
+def test_a_schedule_that_falls_back_on_a_draw_is_played_run_by_run(then):
+    """Without noise, runs whose strategies never draw are played once and copied; a schedule
+    whose fallback draws draws too, so its runs differ as ``simulate`` with their seeds."""
+    strat = ts.Scripted({}, then=then)
+    assert strat.traits.stochastic and not ts.Scripted({}).traits.stochastic
+    game = with_strategies(US_CHINA, [strat] * len(US_CHINA.agents)).replace(noise=0.0)
+    pb = ts.simulate_batch(game, 12, seeds=range(4))
+    for r in range(4):
+        same(pb[r], ts.simulate(game, 12, seed=r))
+    assert len({pb.tariff[r].tobytes() for r in range(4)}) > 1
+    assert not ts.engine.runs_alike(game, None, 4)
+
+
+def test_round_robin_plays_every_repetition_of_a_schedule_that_draws():
+    from tariffsim import tournament as T
+
+    res = T.round_robin([ts.Scripted({}, then="random"), "tit-for-tat"], rounds=12,
+                        repetitions=3, seed=0)  # fmt: skip
+    m = res.match_mean_tariff  # (matches, k), each pair's repetitions in a row
+    reps = m.reshape(-1, 3, m.shape[-1])
+    assert any(len({rep.tobytes() for rep in pair}) > 1 for pair in reps)
