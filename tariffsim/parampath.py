@@ -67,7 +67,7 @@ from numpy.typing import NDArray
 from ._util import short_repr
 from .agents import Beliefs
 from .errors import ParameterError, UnknownNameError
-from .payoffs import _DYAD_FIELDS, _NONNEG, PARAM_SOURCES, Params
+from .payoffs import _DYAD_FIELDS, PARAM_RANGES, PARAM_SOURCES, Params, Range, outside_range
 
 if TYPE_CHECKING:
     from .game import Game
@@ -101,18 +101,12 @@ MAGNITUDE = 1e6
 """Largest absolute value a parameter path takes (scenario files' overrides have the same
 bound): beyond it the payoff terms overflow to infinities."""
 
-# (low, high, low_open, high_open) per field; None = unbounded (finite only)
-_BOUNDS: dict[str, tuple[float | None, float | None, bool, bool]] = {
-    "elasticity": (0.0, None, True, False),
-    "recession_slope": (0.0, None, True, False),
-    "export_margin": (0.0, 1.0, False, False),
-    "face_mutual_relief": (0.0, 1.0, False, False),
-    "pass_through": (0.0, 1.0, False, False),
-    "recession_base": (0.0, 1.0, True, True),
-    "approval_base": (0.0, 1.0, False, False),
+# (low, high, low_open, high_open) per field; None = unbounded (finite only): the ranges
+# Params checks, and the game's noise and learning rates
+_BOUNDS: dict[str, Range] = {
+    **PARAM_RANGES,
     "noise": (0.0, 1.0, False, False),
     "learning_rate": (0.0, 1.0, False, False),
-    **{name: (0.0, None, False, False) for name in _NONNEG},
 }
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -488,12 +482,7 @@ def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> N
             f"value of {pp.text!r}{where.format(k=k)} must be within ±{MAGNITUDE:g} (as in "
             f"scenario files); got {float(flat[k])!r}."
         )
-    low, high, lo_open, hi_open = _BOUNDS.get(pp.name, (None, None, False, False))
-    bad = np.zeros(flat.shape, dtype=bool)
-    if low is not None:
-        bad |= (flat <= low) if lo_open else (flat < low)
-    if high is not None:
-        bad |= (flat >= high) if hi_open else (flat > high)
+    bad = outside_range(flat, _BOUNDS.get(pp.name, (None, None, False, False)))
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise ParameterError(

@@ -1115,40 +1115,13 @@ class Params:
         self._check_ranges()
 
     def _check_ranges(self) -> None:
-        def bad(name: str, rule: str, arr: Array, mask: NDArray[np.bool_]) -> None:
-            if np.any(mask):
+        for name, bounds in PARAM_RANGES.items():
+            a = np.asarray(getattr(self, name))
+            bad = outside_range(a, bounds)
+            if bad.any():
                 raise ParameterError(
-                    f"`{name}` must be {rule}; got {np.asarray(arr)[mask].flat[0]!r}."
+                    f"`{name}` must be {range_text(bounds)}; got {float(a[bad].flat[0])!r}."
                 )
-
-        for name in ("elasticity", "elasticity_short", "reciprocity_reference"):
-            if getattr(self, name) <= 0:
-                raise ParameterError(f"`{name}` must be > 0; got {getattr(self, name)!r}.")
-        for name in ("adjust_days", "tie_erosion", "tie_rebuild_days", "grievance_days"):
-            if getattr(self, name) < 0:
-                raise ParameterError(f"`{name}` must be >= 0; got {getattr(self, name)!r}.")
-        if not 0 <= self.export_margin <= 1:
-            raise ParameterError(f"`export_margin` must be in [0, 1]; got {self.export_margin!r}.")
-        if not 0 <= self.face_mutual_relief <= 1:
-            raise ParameterError(
-                f"`face_mutual_relief` must be in [0, 1]; got {self.face_mutual_relief!r}."
-            )
-        if self.recession_slope <= 0:
-            raise ParameterError(f"`recession_slope` must be > 0; got {self.recession_slope!r}.")
-        if not 0 < self.market_speed <= 1:
-            raise ParameterError(f"`market_speed` must be in (0, 1]; got {self.market_speed!r}.")
-        for name in ("answer_scale", "bond_beta", "bond_weight"):
-            if getattr(self, name) < 0:
-                raise ParameterError(f"`{name}` must be >= 0; got {getattr(self, name)!r}.")
-        p = self.pass_through
-        bad("pass_through", "in [0, 1]", p, (p < 0) | (p > 1))
-        rb = self.recession_base
-        bad("recession_base", "in (0, 1)", rb, (rb <= 0) | (rb >= 1))
-        ab = self.approval_base  # a share of the electorate
-        bad("approval_base", "in [0, 1]", ab, (ab < 0) | (ab > 1))
-        for name in _NONNEG:
-            a = getattr(self, name)
-            bad(name, ">= 0", a, a < 0)
 
     @property
     def n(self) -> int:
@@ -1525,6 +1498,62 @@ _NONNEG = (
     "tie_value",
     "grievance_weight",
 )
+
+
+_NONNEG_SCALARS = (
+    "adjust_days",
+    "tie_erosion",
+    "tie_rebuild_days",
+    "grievance_days",
+    "answer_scale",
+    "bond_beta",
+    "bond_weight",
+)
+Range = tuple[float | None, float | None, bool, bool]
+"""``(low, high, low_open, high_open)``: the bounds of a parameter (None: unbounded)."""
+
+PARAM_RANGES: dict[str, Range] = {
+    "elasticity": (0.0, None, True, False),
+    "elasticity_short": (0.0, None, True, False),
+    "reciprocity_reference": (0.0, None, True, False),
+    "recession_slope": (0.0, None, True, False),
+    "export_margin": (0.0, 1.0, False, False),
+    "face_mutual_relief": (0.0, 1.0, False, False),
+    "market_speed": (0.0, 1.0, True, False),
+    "pass_through": (0.0, 1.0, False, False),
+    "recession_base": (0.0, 1.0, True, True),
+    "approval_base": (0.0, 1.0, False, False),  # a share of the electorate
+    **dict.fromkeys(_NONNEG_SCALARS + _NONNEG, (0.0, None, False, False)),
+}
+"""The range of every bounded field of :class:`Params`: what ``Params`` checks on
+construction and what a parameter path's values (:mod:`tariffsim.parampath`: overrides,
+drawn values) are checked against, one table for both."""
+
+
+def outside_range(a: ArrayLike, bounds: Range) -> NDArray[np.bool_]:
+    """Where the values ``a`` lie outside ``bounds`` (an array of ``a``'s shape)."""
+    low, high, lo_open, hi_open = bounds
+    a = np.asarray(a, dtype=float)
+    bad = np.zeros(a.shape, dtype=bool)
+    if low is not None:
+        bad |= (a <= low) if lo_open else (a < low)
+    if high is not None:
+        bad |= (a >= high) if hi_open else (a > high)
+    return bad
+
+
+def range_text(bounds: Range) -> str:
+    """``bounds`` as a rule: ``"> 0"``, ``">= 0"``, ``"in (0, 1]"``, ...
+
+    >>> range_text(PARAM_RANGES["market_speed"]), range_text(PARAM_RANGES["elasticity"])
+    ('in (0, 1]', '> 0')
+    """
+    low, high, lo_open, hi_open = bounds
+    if high is None:
+        return "any finite number" if low is None else f"{'>' if lo_open else '>='} {low:g}"
+    if low is None:
+        return f"{'<' if hi_open else '<='} {high:g}"
+    return f"in {'(' if lo_open else '['}{low:g}, {high:g}{')' if hi_open else ']'}"
 
 
 def _short_run_elasticity(cl: Any, long_run: float) -> float:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import tariffsim as ts
 from tariffsim import parampath
-from tariffsim.payoffs import PARAM_SOURCES
+from tariffsim.payoffs import PARAM_RANGES, PARAM_SOURCES
 
 SC = ts.load_scenario("us-china-145")
 GAME = SC.game
@@ -170,3 +170,24 @@ def test_approval_base_is_a_share_in_params_and_scenario_files(tmp_path):
     f.write_text(text.replace("\n[params]\n", '\n[params]\n"approval_base.US" = 7.5\n', 1))
     with pytest.raises(ts.errors.TariffsimError, match="approval_base"):
         ts.load_scenario(f)
+
+
+@pytest.mark.parametrize("name", sorted(PARAM_RANGES))
+def test_overrides_and_params_share_each_range(name):
+    """A value just outside a field's range is refused by ``Params``, by ``apply`` and by the
+    batch's overrides alike, before any run; a value inside it by none of them."""
+    low, high, lo_open, hi_open = PARAM_RANGES[name]
+    assert low is not None  # every listed range has a lower end
+    below = low if lo_open else low - 0.5
+    inside = (low + high) / 2 if high is not None else low + 0.5
+    game = ts.load_scenario("us-china-145").game
+    with pytest.raises(ts.errors.ParameterError, match=name):
+        parampath.apply(game, {name: below})
+    with pytest.raises(ts.errors.ParameterError, match=name):
+        ts.simulate_batch(game, 2, seeds=[0, 1], overrides={name: [inside, below]})
+    if high is not None:
+        above = high if hi_open else high + 0.5
+        with pytest.raises(ts.errors.ParameterError, match=name):
+            ts.simulate_batch(game, 2, seeds=[0, 1], overrides={name: [above, inside]})
+    pb = ts.simulate_batch(game, 2, seeds=[0, 1], overrides={name: [inside, inside]})
+    assert np.isfinite(pb.payoff).all()
