@@ -262,16 +262,18 @@ _GRID = 17
 
 
 def _at_calibration_state(
-    game: Game, ov: Mapping[str, Array], runs: int
+    game: Game, ov: Mapping[str, Array], runs: int, domain: tuple[float, float] | None = None
 ) -> tuple[Array, Array, Array]:
     """US burden, price pain and drawdown at the calibration state, per run (true params).
 
     At the calibration state these depend, among the drawn parameters, only on
-    the pass-through draw (one number per run), smoothly. Up to :data:`_GRID`
-    runs they are computed run by run; beyond, exactly at :data:`_GRID`
-    Chebyshev points across the drawn range and interpolated by the
-    polynomial through them (relative error below 1e-10), so the cost does
-    not grow with R.
+    the pass-through draw (one number per run), smoothly. They are computed
+    exactly at :data:`_GRID` Chebyshev points across ``domain`` (the range
+    the pass-through is drawn from) and interpolated by the polynomial
+    through them (relative error below 1e-10), so the cost does not grow
+    with R and a run's values depend on its own draw alone, not on the
+    other runs. Without a ``domain``: up to :data:`_GRID` runs run by run,
+    beyond across the values' own range.
     """
     from ..parampath import apply
     from ..payoffs import PayoffModel, calibration_state
@@ -295,7 +297,9 @@ def _at_calibration_state(
         return np.full(runs, b0), np.full(runs, p0), np.full(runs, d0)
     xs = ov[pt_paths[0]]
     lo, hi = float(xs.min()), float(xs.max())
-    if runs <= _GRID or hi - lo < 1e-12:
+    if domain is not None:  # (widened by values beyond it: never extrapolated)
+        lo, hi = min(lo, float(domain[0])), max(hi, float(domain[1]))
+    if (domain is None and runs <= _GRID) or hi - lo < 1e-12:
         vals = np.array([at({k: float(g) for k in pt_paths}) for g in xs])
         return vals[:, 0], vals[:, 1], vals[:, 2]
     cheb = np.polynomial.chebyshev
@@ -338,11 +342,15 @@ def draws_from_claims(
         v = np.asarray(cd.distribution.sample(_stream(seed, cd.claim), runs), dtype=float)
         v.flags.writeable = False
         x[cd.claim] = v
-    ov = overrides_from_claims(game, x)
-    return ov, x, {cd.claim: cd.distribution for cd in cds}
+    dists = {cd.claim: cd.distribution for cd in cds}
+    pt = dists.get("pass_through_border_2018")
+    ov = overrides_from_claims(game, x, domain=None if pt is None else pt.support)
+    return ov, x, dists
 
 
-def overrides_from_claims(game: Game, x: Mapping[str, Any]) -> dict[str, Array]:
+def overrides_from_claims(
+    game: Game, x: Mapping[str, Any], *, domain: tuple[float, float] | None = None
+) -> dict[str, Array]:
     """Per-run parameter values set by given claim values (the rules of the module docs).
 
     Parameters
@@ -351,6 +359,13 @@ def overrides_from_claims(game: Game, x: Mapping[str, Any]) -> dict[str, Array]:
     x : mapping of str to array_like (R,)
         Claim id (a key of :data:`CLAIM_PARAMETERS`) → values in the claim's
         unit, one per run. Claims left out keep the game's defaults.
+    domain : (float, float), optional
+        The range the ``pass_through_border_2018`` values are drawn from
+        (:func:`draws_from_claims` passes its distribution's support): the
+        recalibrated parameters are interpolated across it, so that a run's
+        values depend on its own draws alone, whatever the other runs. By
+        default, across the values' own range (exactly, run by run, up to 17
+        runs).
 
     Returns
     -------
@@ -397,7 +412,7 @@ def overrides_from_claims(game: Game, x: Mapping[str, Any]) -> dict[str, Array]:
         put("approval_base", (us,), "approval_base.US", a0)
     recal = "us_recession_odds_forecasters" in x or "approval_39_45" in x
     if recal:
-        burden, pain, dd = _at_calibration_state(game, ov, runs)
+        burden, pain, dd = _at_calibration_state(game, ov, runs, domain)
     if "us_recession_odds_forecasters" in x:
         b = base if base is not None else float(p.recession_base[us])
         target = x["us_recession_odds_forecasters"] / 100

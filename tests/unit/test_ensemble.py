@@ -229,7 +229,7 @@ def test_every_claim_range_is_mapped_or_explained() -> None:
     assert ranged == set(CLAIM_PARAMETERS) | set(RANGES_NOT_PARAMETERS)
 
 
-@pytest.mark.parametrize("runs", [5, 300])  # run by run; interpolated beyond 17 runs
+@pytest.mark.parametrize("runs", [5, 300])  # interpolated across the claim's range
 def test_claim_draws_stay_in_their_ranges_and_recalibrate(sc: ts.Scenario, runs: int) -> None:
     ov, x, _ = draws_from_claims(sc.game, runs, seed=2)
     for cid, vals in x.items():
@@ -246,6 +246,18 @@ def test_claim_draws_stay_in_their_ranges_and_recalibrate(sc: ts.Scenario, runs:
             x["us_recession_odds_forecasters"][k] / 100
         )
         assert float(bd.approval[0, us]) == pytest.approx(x["approval_39_45"][k] / 100, abs=1e-9)
+
+
+def test_a_runs_draws_do_not_depend_on_the_other_runs(sc: ts.Scenario) -> None:
+    """Run k's parameters, recalibrated ones included, are the same bits in an ensemble of
+    any size (the interpolation spans the claim's range, not the runs' draws)."""
+    small, _, _ = draws_from_claims(sc.game, 10, seed=4)
+    for runs in (3, 18, 400):
+        big, _, _ = draws_from_claims(sc.game, runs, seed=4)
+        assert big.keys() == small.keys()
+        n = min(runs, 10)
+        for path, v in small.items():
+            assert v[:n].tobytes() == big[path][:n].tobytes(), (runs, path)
 
 
 def test_a_wrong_belief_is_kept_only_the_truth_is_drawn(sc: ts.Scenario) -> None:
