@@ -474,6 +474,10 @@ class EnsembleSummary(_Summarised):
                 raise bad(f"{k} must hold counts (integers >= 0)")
         if not (z["tariff_count"].sum(axis=-1) == runs).all():
             raise bad("the tariff counts do not add up to the runs in every round and dyad")
+        if not (z["peak_count"].sum(axis=-1) == runs).all():
+            raise bad("the peak counts do not add up to the runs for every dyad")
+        if (z["event_count"] > runs).any():
+            raise bad("an event count is above the runs")
         n = len(z["codes"])
         hist = {}
         for k in INDICATORS:
@@ -481,6 +485,8 @@ class EnsembleSummary(_Summarised):
             if not (math.isfinite(width) and width > 0):
                 raise bad(f"{k}_width must be a finite number > 0; got {width!r}")
             dense = z[f"{k}_count"].reshape(-1, len(z[f"{k}_bins"]))
+            if not (dense.sum(axis=1) == runs).all():
+                raise bad(f"the {k} counts do not add up to the runs in every round and country")
             slot, col = np.nonzero(dense)
             hist[k] = Histogram(width, dense.shape[0], slot, z[f"{k}_bins"][col], dense[slot, col])
         counts = Counts(

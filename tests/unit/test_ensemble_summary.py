@@ -300,7 +300,8 @@ def test_every_scenario_summary_bands_equal_full(name: str) -> None:
 
 
 def test_from_npz_refuses_what_to_npz_did_not_write(sc: ts.Scenario, tmp_path) -> None:
-    summ = ts.ensemble(sc, runs=4, seed=1, vary="claims", rounds=3, keep="summary")
+    summ = ts.ensemble(sc, runs=4, seed=1, vary="claims", rounds=3, keep="summary",
+                       events={"peak": Threshold("US", "CN", at_least=1.0)})  # fmt: skip
     good = tmp_path / "s.npz"
     summ.to_npz(good)
     with np.load(good) as z:
@@ -322,6 +323,9 @@ def test_from_npz_refuses_what_to_npz_did_not_write(sc: ts.Scenario, tmp_path) -
         (variant("w.npz", recession_width=np.array(-1.0)), "recession_width must be"),
         (variant("c.npz", tariff_count=arrays["tariff_count"] + 1), "do not add up"),
         (variant("f.npz", peak_count=arrays["peak_count"].astype(float)), "peak_count must hold"),
+        (variant("p.npz", peak_count=arrays["peak_count"] + 500), "peak counts do not add up"),
+        (variant("e.npz", event_count=arrays["event_count"] + 999), "event count is above"),
+        (variant("r.npz", recession_count=arrays["recession_count"] * 50), "recession counts"),
     ]
     for f, match in cases:
         with pytest.raises(ParameterError, match=match):
