@@ -43,7 +43,7 @@ from ..engine import runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
 from .bands import Bands, _pandas, _Summarised
 from .distributions import Distribution
-from .reduce import INDICATORS, Threshold, check_levels, check_threshold
+from .reduce import INDICATORS, Threshold, check_levels, check_threshold, event_text
 from .runner import (
     _BatchJob,
     _check_count,
@@ -742,10 +742,7 @@ def ensemble(
             dyads=meta["dyads"],
             counts=counts,
             event_names=tuple(declared),
-            event_specs=tuple(
-                str(e) if isinstance(e, Threshold) else getattr(e, "__qualname__", repr(e))
-                for e in declared.values()
-            ),
+            event_specs=tuple(event_text(e) for e in declared.values()),
             resolution=meta["resolution"],
             seed=seed,
             vary=kind,

@@ -33,6 +33,7 @@ The reductions, per chunk of runs:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -502,14 +503,17 @@ class Threshold:
             return
         if isinstance(by, str | dt.date):
             try:
-                np.datetime64(by, "D")
+                day = np.datetime64(by, "D")
             except ValueError:
                 raise ParameterError(f"`by` must be a round or an ISO date; got {by!r}.") from None
+            # one spelling of a date: "2025-05-31" and date(2025, 5, 31) give one event
+            object.__setattr__(self, "by", dt.date.fromisoformat(str(day)))
             return
         raise ParameterError(f"`by` must be a round, a date or None; got {by!r}.")
 
     def __str__(self) -> str:
-        what = f">= {self.at_least:g}" if self.at_least is not None else f"<= {self.at_most:g}"
+        lo, hi = self.at_least, self.at_most
+        what = f">= {_num(lo)}" if lo is not None else f"<= {_num(hi)}"
         series = f"{self.b} {self.a}" if self.a in INDICATORS else f"{self.a}->{self.b}"
         when = f" from round {self.after}" if self.after else ""
         when += f" by {self.by}" if self.by is not None else ""
@@ -527,8 +531,29 @@ class Threshold:
             raise ParameterError(f"`by` {self.by!s} is after the last round ({dates[-1]}).")
         return k
 
+    def window(self, dates: NDArray[Any]) -> tuple[int, int]:
+        """The first and last rounds considered, given the rounds' dates (T+1,).
+
+        Raises
+        ------
+        ParameterError
+            For a window with no round: ``after`` beyond the last round, or
+            ``by`` a date that falls in a round before ``after``.
+        """
+        last = self.last_round(dates)
+        t = len(dates) - 1
+        if self.after > t:
+            raise ParameterError(
+                f"event {self}: `after` ({self.after}) is beyond the last round ({t})."
+            )
+        if last < self.after:
+            raise ParameterError(
+                f"event {self}: `by` {self.by!s} is round {last}, before `after` ({self.after})."
+            )
+        return self.after, last
+
     def check(self, codes: Sequence[str], dyads: Sequence[tuple[str, str]], dates: Any) -> None:
-        """Raise unless the series exists and ``by`` falls within the rounds (before any run)."""
+        """Raise unless the series exists and its window holds a round (before any run)."""
         if self.a in INDICATORS:
             if self.b not in codes:
                 raise UnknownNameError(
@@ -539,7 +564,7 @@ class Threshold:
             raise UnknownNameError(
                 f"event {self}: no tariff ladder {self.a}->{self.b}; dyads: {known}."
             )
-        self.last_round(np.asarray(dates, dtype="datetime64[D]"))
+        self.window(np.asarray(dates, dtype="datetime64[D]"))
 
     def series(self, runs: Any) -> Array:
         """The series the event looks at, shape ``(R, T+1)``, from a PathBatch or an Ensemble."""
@@ -552,8 +577,8 @@ class Threshold:
     def __call__(self, runs: Any) -> NDArray[np.bool_]:
         """One bool per run of a PathBatch or an Ensemble, shape (R,)."""
         s = self.series(runs)
-        last = self.last_round(np.asarray(runs.dates, dtype="datetime64[D]"))
-        win = s[:, self.after : last + 1]
+        first, last = self.window(np.asarray(runs.dates, dtype="datetime64[D]"))
+        win = s[:, first : last + 1]
         return np.asarray(self.meets(win).any(axis=1), dtype=bool)
 
     def meets(self, x: ArrayLike) -> NDArray[np.bool_]:
@@ -628,3 +653,29 @@ class Counts:
             events=np.asarray(self.events + other.events, dtype=np.int64),
             fired=self.fired,
         )
+
+
+def _num(x: float | None) -> str:
+    """``x`` short (``%g``) when that is exact, else in full (the shortest exact text)."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(float(x))  # type: ignore[arg-type]
+
+
+def event_text(event: Any) -> str:
+    """What an event is, as text: a Threshold's own text, a function's qualified name, a
+    ``functools.partial`` as its function with its arguments (no memory address).
+
+    >>> import functools
+    >>> def above(pb, level): ...
+    >>> event_text(functools.partial(above, level=0.3))
+    'above(level=0.3)'
+    >>> event_text(Threshold("US", "CN", at_least=1.45, by="2025-05-31"))
+    'US->CN >= 1.45 by 2025-05-31'
+    """
+    if isinstance(event, Threshold):
+        return str(event)
+    if isinstance(event, functools.partial):
+        args = [repr(a) for a in event.args] + [f"{k}={v!r}" for k, v in event.keywords.items()]
+        return f"{event_text(event.func)}({', '.join(args)})"
+    name = getattr(event, "__qualname__", None) or getattr(event, "__name__", None)
+    return str(name) if name else type(event).__qualname__

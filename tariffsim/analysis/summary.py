@@ -53,6 +53,7 @@ from .reduce import (
     Threshold,
     check_levels,
     check_resolution,
+    event_text,
 )
 from .runner import _BatchJob, _simulate_chunk, default_chunk_size, fold_chunks
 
@@ -238,6 +239,8 @@ class EnsembleSummary(_Summarised):
         for k, declared in enumerate(self._declared):
             if declared is event or (isinstance(event, Threshold) and declared == event):
                 return int(self.counts.events[k]) / n
+        if isinstance(event, Threshold) and str(event) in self.event_specs:  # read from a file
+            return int(self.counts.events[self.event_specs.index(str(event))]) / n
         if isinstance(event, Threshold) and event.a not in INDICATORS:
             return self._threshold_from_counts(event) / n
         self._needs_runs(
@@ -571,7 +574,8 @@ def check_events(
     """Events to count, by name, checked against the game before any run.
 
     A mapping ``{name: event}``, or a sequence of events named by their
-    text (a Threshold) or ``__name__`` (a function). An event is a
+    ``__name__`` (a function) or their text (a Threshold, a
+    ``functools.partial``: :func:`~tariffsim.analysis.reduce.event_text`). An event is a
     :class:`~tariffsim.analysis.reduce.Threshold` or a callable taking a
     chunk's compact :class:`~tariffsim.engine.PathBatch` and returning one
     bool per run.
@@ -588,10 +592,7 @@ def check_events(
     if isinstance(events, Mapping):
         items = list(events.items())
     elif isinstance(events, Sequence) and not isinstance(events, str):
-        items = [
-            (str(e) if isinstance(e, Threshold) else getattr(e, "__name__", repr(e)), e)
-            for e in events
-        ]
+        items = [(getattr(e, "__name__", None) or event_text(e), e) for e in events]
     else:
         raise ParameterError(
             f"`events` must be a mapping of name to event or a sequence of events; got {events!r}."

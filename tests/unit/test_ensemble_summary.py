@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -198,6 +199,10 @@ def test_exports_hold_the_counts(summ: EnsembleSummary, tmp_path: Path) -> None:
         summ.quantiles("US", "CN", Q).values.tobytes()
     )
     assert back.prob("peak 145") == summ.prob("peak 145") and back.resolution == summ.resolution
+    # a declared event, given again (in any spelling of its date), is found in the file
+    truce = Threshold("US", "CN", at_most=0.3, after=12, by=dt.date(2025, 5, 1))
+    assert back.prob(truce) == summ.prob(truce) == summ.prob("truce by May")
+    assert "0x" not in " ".join(back.event_specs)  # a partial's text holds no memory address
     np.savez(tmp_path / "other.npz", x=np.zeros(2))
     with pytest.raises(ParameterError, match="not an ensemble summary"):
         EnsembleSummary.from_npz(tmp_path / "other.npz")
@@ -254,6 +259,32 @@ def test_bad_input_fails_before_any_run(sc: ts.Scenario, monkeypatch: pytest.Mon
 def test_bad_threshold(kw: dict, match: str) -> None:
     with pytest.raises(ParameterError, match=match):
         Threshold("US", "CN", **kw)
+
+
+def test_one_event_in_any_spelling_of_its_date() -> None:
+    a = Threshold("US", "CN", at_most=0.3, by="2025-05-31")
+    b = Threshold("US", "CN", at_most=0.3, by=dt.date(2025, 5, 31))
+    assert a == b and str(a) == str(b) == "US->CN <= 0.3 by 2025-05-31"
+    assert str(Threshold("US", "CN", at_least=0.30000001)) == "US->CN >= 0.30000001"
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"at_least": 0.0, "after": 50}, r"`after` \(50\) is beyond the last round \(14\)"),
+        ({"at_least": 0.0, "after": 8, "by": "2025-02-01"}, r"before `after` \(8\)"),
+    ],
+)
+def test_a_window_without_a_round_is_refused(
+    full: ts.Ensemble, sc: ts.Scenario, kw: dict, match: str
+) -> None:
+    """Not a probability of 0: an event whose window holds no round is an error, in both
+    modes, before any run."""
+    ev = Threshold("US", "CN", **kw)
+    with pytest.raises(ParameterError, match=match):
+        full.prob(ev)
+    with pytest.raises(ParameterError, match=match):
+        ts.ensemble(sc, runs=2, rounds=T, keep="summary", events=[ev])
 
 
 def test_a_bad_event_function_is_named(sc: ts.Scenario) -> None:
