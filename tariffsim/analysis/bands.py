@@ -220,11 +220,30 @@ class _Summarised:
             rows.append(row)
         return rows
 
-    def _shown_dyads(self, dyads: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:
+    def _shown_dyads(self, dyads: Sequence[tuple[str, str] | str] | None) -> list[tuple[str, str]]:
         if dyads is not None:
-            for d in dyads:
-                self._dyad(*d)
-            return list(dyads)
+            items = [dyads] if isinstance(dyads, str) else dyads
+            try:
+                items = list(items)
+            except TypeError:
+                items = [None]  # type: ignore[list-item]
+            if not items:
+                raise ParameterError("`dyads` is empty: name a dyad, or leave it out.")
+            out = []
+            for d in items:
+                pair = tuple(d.split("->")) if isinstance(d, str) else d
+                if not (
+                    isinstance(pair, tuple | list)
+                    and len(pair) == 2
+                    and all(isinstance(c, str) for c in pair)
+                ):
+                    raise ParameterError(
+                        f"`dyads`: each dyad is (importer, exporter) or 'A->B'; got "
+                        f"{short_repr(d)} (one dyad: [('US', 'CN')] or ['US->CN'])."
+                    )
+                self._dyad(pair[0], pair[1])
+                out.append((pair[0], pair[1]))
+            return out
         live = self._live_dyads()
         return [d for d, on in zip(self.dyads, live, strict=True) if on] or list(self.dyads[:1])
 
@@ -235,8 +254,8 @@ class _Summarised:
         self,
         *,
         fig: Figure | None = None,
-        dyads: Sequence[tuple[str, str]] | None = None,
-        countries: Sequence[str] | None = None,
+        dyads: Sequence[tuple[str, str] | str] | None = None,
+        countries: str | Sequence[str] | None = None,
         q: tuple[float, float, float, float, float] = DEFAULT_Q,
         indicators: Sequence[str] = ("recession",),
     ) -> Figure:
@@ -249,9 +268,10 @@ class _Summarised:
         Parameters
         ----------
         fig : matplotlib Figure, optional
-        dyads : sequence of (str, str), optional
-            Default every dyad whose tariff is positive in some run.
-        countries : sequence of str, optional
+        dyads : sequence of (str, str) or of str, optional
+            ``[("US", "CN")]`` or ``["US->CN"]`` (the exports' names). Default
+            every dyad whose tariff is positive in some run.
+        countries : str or sequence of str, optional
             Default the countries of those dyads.
         q : five floats
             Outer low, inner low, median, inner high, outer high.
@@ -269,8 +289,9 @@ class _Summarised:
         Raises
         ------
         ParameterError
-            If ``q`` does not hold five increasing levels in [0, 1], or
-            ``indicators`` is not a sequence or repeats a name.
+            If ``q`` does not hold five increasing levels in [0, 1],
+            ``indicators`` is not a sequence or repeats a name, or ``dyads``
+            or ``countries`` is empty or holds something else than names.
         UnknownNameError
             For an unknown dyad, country or indicator (before anything is drawn).
         """
@@ -297,8 +318,18 @@ class _Summarised:
         if len(set(indicators)) != len(indicators):
             raise ParameterError(f"`indicators` repeats a name: {short_repr(indicators)}.")
         shown = self._shown_dyads(dyads)
-        who = list(countries) if countries is not None else self._shown_countries(shown)
+        if countries is None:
+            who = self._shown_countries(shown)
+        else:
+            try:
+                who = [countries] if isinstance(countries, str) else list(countries)
+            except TypeError:
+                who = [countries]  # type: ignore[list-item]
+            if not who and indicators:
+                raise ParameterError("`countries` is empty: name a country, or leave it out.")
         for c in who:
+            if not isinstance(c, str):
+                raise ParameterError(f"`countries`: codes are strings; got {short_repr(c)}.")
             self._country(c)
         if fig is None:
             from matplotlib.figure import Figure

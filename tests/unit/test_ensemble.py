@@ -322,6 +322,29 @@ def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
         ens.plot(indicators=("recession", "recession"))
 
 
+def test_fan_chart_dyads_and_countries(ens: ts.Ensemble) -> None:
+    """Dyads as pairs or as the exports' 'A->B' names; anything else is named, not unpacked."""
+    a = ens.plot(dyads=["US->CN"], countries="US")
+    b = ens.plot(dyads=[("US", "CN")], countries=["US"])
+    for fa, fb in zip(a.axes, b.axes, strict=True):
+        assert [ln.get_label() for ln in fa.get_lines()] == [
+            ln.get_label() for ln in fb.get_lines()
+        ]
+        ya = [ln.get_ydata().tolist() for ln in fa.get_lines()]
+        assert ya == [ln.get_ydata().tolist() for ln in fb.get_lines()]
+    for bad in (("US", "CN"), [("US",)], [3], 5):
+        with pytest.raises(ParameterError, match="`dyads`"):
+            ens.plot(dyads=bad)
+    with pytest.raises(ParameterError, match="`dyads` is empty"):
+        ens.plot(dyads=[])
+    with pytest.raises(ParameterError, match="`countries` is empty"):
+        ens.plot(countries=[])
+    with pytest.raises(ParameterError, match="`countries`: codes are strings"):
+        ens.plot(countries=[1])
+    with pytest.raises(UnknownNameError, match="unknown country 'XX'"):
+        ens.plot(countries="XX")
+
+
 @pytest.mark.parametrize(
     "q",
     [
