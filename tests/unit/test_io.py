@@ -58,6 +58,34 @@ def test_atomic_write_failure_keeps_old_file(tmp_path: Path) -> None:
     assert _visible(tmp_path) == ["a.png"]
 
 
+def test_atomic_writers_refuse_a_folder_or_a_missing_folder_before_writing(
+    tmp_path: Path,
+) -> None:
+    """A folder or a path into a missing folder is a ParameterError naming it, and nothing is
+    written (no temporary file left next to it)."""
+    import matplotlib.figure
+
+    from tariffsim._io import atomic_file, atomic_savez
+
+    fig = matplotlib.figure.Figure()
+    writers = {
+        "atomic_write": lambda p: atomic_write(p, "x"),
+        "atomic_file": lambda p: atomic_file(p, lambda t: Path(t).write_text("x")),
+        "atomic_savez": lambda p: atomic_savez(p, {"a": [1]}),
+        "atomic_save_figure": lambda p: atomic_save_figure(fig, p),
+    }
+    (tmp_path / "dir").mkdir()
+    for name, write in writers.items():
+        with pytest.raises(ts.errors.ParameterError, match="is a folder"):
+            write(tmp_path / "dir")
+        with pytest.raises(ts.errors.ParameterError, match="no folder"):
+            write(tmp_path / "missing" / "f.txt")
+        assert _visible(tmp_path) == ["dir"] and not list((tmp_path / "dir").iterdir()), name
+    path = ts.simulate(ts.load_scenario("us-china-145").game, 3, seed=0)
+    with pytest.raises(ts.errors.ParameterError, match="is a folder"):
+        path.to_csv(tmp_path / "dir")
+
+
 def test_png_is_complete(tmp_path: Path) -> None:
     fig, ax = plt.subplots()
     ax.plot([0, 1])
