@@ -365,7 +365,9 @@ class OutputGroup:
             raise ParameterError("output folder must not be empty; got ''.")
         self.folder = FsPath(folder)
         self._staged: list[tuple[FsPath, FsPath]] = []
+        self._superseded: list[FsPath] = []
         self.written: list[FsPath] = []
+        self.removed: list[FsPath] = []
         self._old_term: Any = None
 
     def __enter__(self) -> OutputGroup:
@@ -413,12 +415,24 @@ class OutputGroup:
         self._staged.append((target, tmp))
         return target
 
+    def supersede(self, *names: str) -> None:
+        """Files ``names`` of another set of this group's kind (another mode's data file):
+        removed when the group is committed, in the same step, unless staged, so that the
+        folder holds one set and never a mix of two."""
+        self._superseded += [output_path(self.folder, n) for n in names]
+
     def commit(self) -> list[FsPath]:
-        """Rename every staged file into place (called on leaving the block)."""
+        """Rename every staged file into place and remove the superseded ones (called on
+        leaving the block)."""
+        staged = {t for t, _ in self._staged}
         with _signals_blocked(), _folder_lock(self.folder):
             for target, tmp in self._staged:
                 os.replace(tmp, target)
                 self.written.append(target)
+            for old in self._superseded:
+                if old not in staged and old.is_file():
+                    old.unlink()
+                    self.removed.append(old)
         self._staged = []
         return self.written
 

@@ -1068,6 +1068,8 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         group.figure(f"{stem}.png", ens.plot(indicators=a.indicators))
         group.file(f"{stem}-quantiles.csv", lambda p: _write_rows(p, ens.quantile_rows()))
         group.file(data, ens.to_netcdf if data_ext == "nc" else ens.to_npz)
+        # the data of an earlier run in the other mode (or format) would not match the rest
+        group.supersede(*(f"{stem}{m}.{x}" for m in ("", "-summary") for x in ("nc", "npz")))
     targets = group.written
     print(f"{sc.title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
           + (", parameters drawn from the claims' ranges" if a.vary else "")
@@ -1081,6 +1083,8 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     print("\nwrote:")
     for w in targets:
         print(f"  {w}")
+    for w in group.removed:
+        print(f"removed {w} (an earlier run's data, which the new files replace)")
     return 0
 
 

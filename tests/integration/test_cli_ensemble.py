@@ -143,6 +143,28 @@ def test_summary_writes_chart_bands_and_counts(tmp_path: Path, capsys) -> None:
         assert (ds["tariff_count"].sum("level") == 6).all()
 
 
+def test_a_folder_holds_one_modes_set(tmp_path: Path, capsys) -> None:
+    """A summary run into a folder that holds a full run's files replaces that run's data
+    file too (and says so), and back: never a mix of two runs' files."""
+    out = tmp_path / "out"
+    assert main([*ARGS, "--out", str(out)]) == 0
+    assert main([*ARGS, "--out", str(out), "--summary"]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == [
+        "us-china-145-ensemble-quantiles.csv",
+        "us-china-145-ensemble-summary.nc",
+        "us-china-145-ensemble.png",
+    ]
+    (out / "keep.txt").write_text("mine")  # the user's own files stay
+    assert main([*ARGS, "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "keep.txt",
+        "us-china-145-ensemble-quantiles.csv",
+        "us-china-145-ensemble.nc",
+        "us-china-145-ensemble.png",
+    ]
+
+
 def test_a_huge_indicators_value_is_cut_in_the_error(capsys) -> None:
     assert main([*ARGS, "--indicators", "x" * 100_000]) == 2
     err = capsys.readouterr().err
