@@ -881,6 +881,11 @@ def _parse_params(text: str) -> tuple[list[str], dict[str, tuple[float, float]]]
                 raise _UsageError(
                     f"--params: range of {path} must be LOW:HIGH, e.g. {path}=0:0.6; got {rng!r}"
                 ) from None
+            from .analysis.sensitivity import check_path_range
+            from .parampath import describe
+
+            describe(path)  # an unknown path: its own error, with near matches
+            check_path_range(path, *ranges[path], label=f"--params {part}")
     return paths, ranges
 
 
@@ -955,6 +960,8 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(a: argparse.Namespace) -> int:
+    import numpy as np
+
     from .analysis.calibrate import calibrate
     from .analysis.observed import load
     from .scenario import load_scenario
@@ -978,11 +985,18 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
         if ex is not None:
             ex.shutdown()
     fc = fit.forecast()
-    try:
+    end = fc.fitted.dates[-1]
+    if np.datetime64(end, "D") <= np.datetime64(fit.until, "D"):  # nothing after the fit's end
+        score, score_text = (
+            None,
+            (
+                f"forecast: nothing to score: the scenario's last round ({end}) is not after "
+                f"--until ({fit.until})."
+            ),
+        )
+    else:
         score = fc.score(obs)
         score_text = score.table()
-    except TariffsimError as e:  # the horizon ends before the fit date: nothing to score
-        score, score_text = None, f"forecast: {e}"
     print(fit.report())
     print()
     print(score_text)

@@ -85,6 +85,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -95,7 +96,7 @@ from numpy.typing import NDArray
 from .._util import as_date, frozen_array
 from ..errors import ParameterError, UnknownNameError
 from .observed import ObservedPath, round_dates
-from .sensitivity import _check_range, _run_design, default_range
+from .sensitivity import _check_range, _run_design, check_path_range, default_range
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -208,7 +209,7 @@ def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, floa
             rng = given[p]
             if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
                 raise ParameterError(f"`bounds.{p}` must be (low, high); got {rng!r}.")
-            out[p] = _check_range(p, rng[0], rng[1], arg="bounds")
+            out[p] = check_path_range(p, rng[0], rng[1], arg="bounds")
         elif p in claims:
             out[p] = _check_range(p, *claims[p])
         else:
@@ -339,12 +340,20 @@ class Calibration:
         return pd.DataFrame(self.rows()).set_index("param")
 
     def report(self, width: int = 100) -> str:
-        """The estimates, their intervals and the data behind them, as text."""
-        d0 = round_dates(self.game)[0]
+        """The estimates, their intervals and the data behind them, as text.
+
+        Lines longer than ``width`` characters are wrapped (indented), never cut.
+        """
+        dates = round_dates(self.game)
+        fitted = dates[(dates <= np.datetime64(self.until, "D"))]
+        last = fitted[-1]
+        span = f"{dates[1] if len(dates) > 1 else dates[0]}..{last}"
+        if last < np.datetime64(self.until, "D") and last == dates[-1]:
+            span += f" (the game's last round; until {self.until})"
         lines = [
             f"calibration of {self.name or 'the scenario'} to {self.observed.name!r}",
             f"data: dyads {', '.join(f'{a}->{b}' for a, b in self.dyads)}, round dates "
-            f"{d0}..{self.until}, {self.points} points, {self.seeds} seed(s)",
+            f"{span}, {self.points} points, {self.seeds} seed(s)",
             f"loss (MSE): {self.loss:.5g} fitted (RMSE {self.rmse_pp:.1f} pp), "
             f"{self.loss_default:.5g} unfitted (RMSE {100 * math.sqrt(self.loss_default):.1f} pp); "
             f"{self.method}, {self.runs} runs",
@@ -365,7 +374,12 @@ class Calibration:
         if bad:
             lines.append("not identified by this record (flat profile over most of the range):")
             lines += [f"  {p}" for p in bad]
-        return "\n".join(ln if len(ln) <= width else ln[: width - 1] + "…" for ln in lines)
+        return "\n".join(
+            textwrap.fill(ln, width, subsequent_indent="    ", break_on_hyphens=False)
+            if len(ln) > width
+            else ln
+            for ln in lines
+        )
 
     table = report
 
@@ -718,7 +732,10 @@ def calibrate(
         return y[:, 0]
 
     defaults = {p: float(np.mean(parampath.default(game, p))) for p in paths}
-    x_def = np.clip([defaults[p] for p in paths], lo, hi)
+    # the defaults, inside the ranges: a default at or beyond an end starts a hair inside it
+    # (scipy's scaling can put a point exactly on a bound outside, and refuse it)
+    inner = 1e-9 * (hi - lo)
+    x_def = np.clip([defaults[p] for p in paths], lo + inner, hi - inner)
     pop: Array
     if method == "de":
         from scipy.optimize import differential_evolution

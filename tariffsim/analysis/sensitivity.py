@@ -241,17 +241,38 @@ def _eval_outputs(
 # ---------------------------------------------------------------------------
 # bounds
 # ---------------------------------------------------------------------------
-def _check_range(path: str, lo: Any, hi: Any, arg: str = "params") -> tuple[float, float]:
+def _check_range(
+    path: str, lo: Any, hi: Any, arg: str = "params", *, label: str | None = None
+) -> tuple[float, float]:
+    what = label or f"`{arg}.{path}`"
     try:
         lo_f, hi_f = float(lo), float(hi)
     except (TypeError, ValueError):
-        raise ParameterError(
-            f"`{arg}.{path}`: range must be two numbers; got ({lo!r}, {hi!r})."
-        ) from None
+        raise ParameterError(f"{what}: range must be two numbers; got ({lo!r}, {hi!r}).") from None
     if not (math.isfinite(lo_f) and math.isfinite(hi_f)) or not lo_f < hi_f:
-        raise ParameterError(
-            f"`{arg}.{path}`: range must be finite with low < high; got ({lo!r}, {hi!r})."
-        )
+        raise ParameterError(f"{what}: range must be finite with low < high; got ({lo!r}, {hi!r}).")
+    return lo_f, hi_f
+
+
+def check_path_range(
+    path: str, lo: Any, hi: Any, arg: str = "params", *, label: str | None = None
+) -> tuple[float, float]:
+    """A range ``(lo, hi)`` of parameter path ``path``: two finite numbers, ``lo < hi``, both
+    within the parameter's own range (the error names the ends, before any value is drawn).
+
+    Errors begin with ``label`` (default ```arg.path```, as the API spells it).
+    """
+    from .. import parampath
+
+    lo_f, hi_f = _check_range(path, lo, hi, arg, label=label)
+    for end in (lo_f, hi_f):
+        try:
+            parampath.validate_values(parampath.parse(path), end)
+        except ParameterError:
+            raise ParameterError(
+                f"{label or f'`{arg}.{path}`'}: range ({lo_f:g}, {hi_f:g}) goes outside the "
+                f"parameter's range {parampath.describe(path).range}."
+            ) from None
     return lo_f, hi_f
 
 
@@ -295,7 +316,7 @@ def resolve_bounds(
             parampath.describe(path)  # unknown path -> UnknownNameError with near matches
             if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
                 raise ParameterError(f"`params.{path}` must be (low, high); got {rng!r}.")
-            out[str(path)] = _check_range(path, *rng)
+            out[str(path)] = check_path_range(path, *rng)
         return out
     if isinstance(params, Sequence) and not isinstance(params, str):
         if not params:

@@ -113,6 +113,8 @@ def test_bad_arguments_fail_before_any_run(sc: ts.Scenario) -> None:
         calibrate(sc, obs, ["learning_rate.US"], method="bfgs")
     with pytest.raises(ParameterError, match=r"`bounds.learning_rate.US`"):
         calibrate(sc, obs, ["learning_rate.US"], bounds={"learning_rate.US": (1, 0)})
+    with pytest.raises(ParameterError, match=r"range \(0.5, 3\) goes outside .* \[0, 1\]"):
+        calibrate(sc, obs, ["learning_rate.US"], bounds={"learning_rate.US": (0.5, 3)})
     with pytest.raises(UnknownNameError, match="no dyad MX-US"):
         calibrate(sc, obs, ["learning_rate.US"], dyads=["MX-US"])
     with pytest.raises(ParameterError, match="`seeds` must be an int >= 1"):
@@ -136,3 +138,17 @@ def test_estimates_do_not_depend_on_the_executor(sc: ts.Scenario) -> None:
     assert a.params == b.params and a.intervals == b.intervals and a.loss == b.loss
     for p in a.params:
         np.testing.assert_array_equal(a.profiles[p][1], b.profiles[p][1])
+
+
+def test_a_default_outside_the_range_and_a_window_past_the_game() -> None:
+    """The game's default (0) below the range starts the search inside it (scipy refused a
+    start on the bound); the report says which rounds were fitted, and wraps, never cuts."""
+    obs = ts.observed.load("us-china-2025")
+    fit = calibrate("canada-mexico-fentanyl", obs, {"learning_rate.US": (0.02, 0.4)},
+                    until="2026-06-30", popsize=2, maxiter=1, profile_points=3,
+                    profile_samples=0)  # fmt: skip
+    report = fit.report(width=60)
+    assert "…" not in report and all(len(ln) <= 60 for ln in report.splitlines())
+    text = " ".join(report.split())
+    assert "round dates 2025-02-01..2025-02-28 (the game's last round; until 2026-06-30)" in text
+    assert f"{fit.points} points" in text

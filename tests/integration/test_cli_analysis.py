@@ -59,6 +59,18 @@ def test_calibrate_writes_report_forecast_and_plots(tmp_path: Path) -> None:
         assert (folder / f"us-china-145-calibration{suffix}.png").stat().st_size > 0
 
 
+def test_calibrate_says_when_nothing_is_left_to_score(tmp_path: Path) -> None:
+    res = _cli("calibrate", "canada-mexico-fentanyl", "--observed", "us-china-2025",
+               "--params", "learning_rate.US=0.02:0.4", "--maxiter", "1", "--popsize", "2",
+               "--profile-points", "3", "--profile-samples", "0", "--no-plot", "--out", "fit",
+               cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "forecast: nothing to score: the scenario's last round (2025-02-28)" in res.stdout
+    assert "forecast()" not in res.stdout  # no API advice for a command-line user
+    report = (tmp_path / "fit" / "canada-mexico-fentanyl-calibration.txt").read_text()
+    assert "…" not in report
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -72,6 +84,11 @@ def test_calibrate_writes_report_forecast_and_plots(tmp_path: Path) -> None:
         (["calibrate", "us-china-145", "--observed", "us-china-2025", "--params", "zzz.US"],
          "zzz"),
         (["calibrate", "us-china-145"], "--observed"),
+        (["calibrate", "us-china-145", "--observed", "us-china-2025", "--params",
+          "learning_rate.US=0.5:3"],
+         "--params learning_rate.US=0.5:3: range (0.5, 3) goes outside the parameter's range"),
+        (["sensitivity", "us-china-145", "--params", "elasticity=-1:2"],
+         "--params elasticity=-1:2: range (-1, 2) goes outside"),
     ],
 )  # fmt: skip
 def test_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
