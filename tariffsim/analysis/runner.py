@@ -115,6 +115,18 @@ def check_executor(executor: Any) -> None:
     )
 
 
+@contextlib.contextmanager
+def _refused(executor: Any) -> Iterator[None]:
+    """An executor's refusal to take work (shut down, closed) as a ParameterError naming it."""
+    try:
+        yield
+    except RuntimeError as e:  # "cannot schedule new futures after shutdown", a closed loop
+        raise ParameterError(
+            f"`executor` {short_repr(executor)} takes no work ({short_repr(str(e))}): "
+            "is it shut down?"
+        ) from None
+
+
 def executor_workers(executor: Any) -> int:
     """Number of workers of an executor (1 in-process; best effort for others).
 
@@ -387,9 +399,12 @@ def _in_order(
             return
         lim = limits.current()  # the workers play under the limits in force here
         if _is_dask_client(executor):
+            if getattr(executor, "status", "running") in ("closing", "closed"):
+                raise ParameterError(f"`executor` {short_repr(executor)} is closed.")
             # a key of its own per call (hash=False): a key from the job's contents would be
             # shared with an earlier call whose release can drop the data from the workers
-            shared = executor.scatter(job, broadcast=True, hash=False)
+            with _refused(executor):
+                shared = executor.scatter(job, broadcast=True, hash=False)
 
             def submit(a: int, b: int) -> Any:
                 return executor.submit(
@@ -401,7 +416,8 @@ def _in_order(
                 return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b), lim)
 
         def sent(a: int, b: int) -> Any:
-            f = submit(a, b)
+            with _refused(executor):
+                f = submit(a, b)
             if not all(callable(getattr(f, m, None)) for m in ("result", "cancel")):
                 raise ParameterError(
                     f"`executor`: submit() returned {short_repr(f)}, not a future."

@@ -94,3 +94,15 @@ def test_calibration_on_dask_equals_in_process(client: Any) -> None:
     ref = ts.calibrate("us-china-145", "us-china-2025", bounds, **kw)
     got = ts.calibrate("us-china-145", "us-china-2025", bounds, **kw, executor=client)
     assert got.report() == ref.report()
+
+
+def test_a_closed_client_is_named(client: Any) -> None:
+    from dask.distributed import Client
+
+    import tariffsim as ts
+    from tariffsim.errors import ParameterError
+
+    closed = Client(client.cluster)
+    closed.close()
+    with pytest.raises(ParameterError, match=r"`executor` .* is closed"):
+        ts.ensemble("us-china-145", runs=4, rounds=3, vary="claims", executor=closed)

@@ -242,3 +242,13 @@ def test_an_executor_whose_submit_gives_no_future_is_refused() -> None:
 
     with NoFuture(1) as ex, pytest.raises(ParameterError, match="submit\\(\\) returned None"):
         map_chunks(lambda job, a, b, p: b - a, None, 4, chunk_size=2, executor=ex, size_of=int)
+
+
+@pytest.mark.parametrize("kind", [ThreadPoolExecutor, ProcessPoolExecutor])
+def test_a_shut_down_executor_is_named(kind: type) -> None:
+    import tariffsim as ts
+
+    ex = kind(1)
+    ex.shutdown()
+    with pytest.raises(ParameterError, match=r"`executor` .* takes no work .* shut down"):
+        ts.ensemble("us-china-145", runs=4, rounds=3, vary="claims", executor=ex)
