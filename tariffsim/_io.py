@@ -212,22 +212,24 @@ def atomic_file(path: str | os.PathLike[str], write: Callable[[str], Any]) -> Fs
     return _into_place(_staged_by_path(target, write), target)
 
 
-def _target(path: Any) -> FsPath:
+def _target(path: Any, arg: str = "file") -> FsPath:
     """``path`` as the file an atomic write replaces, checked before anything is written.
 
     Raises
     ------
     ParameterError
         For something else than a path, a path whose folder does not exist,
-        or a folder.
+        or a folder; the message names the caller's argument ``arg``.
     """
     if not isinstance(path, str | os.PathLike) or str(path) in ("", "."):
-        raise ParameterError(f"`file` must be a file path; got {path!r}.")
+        raise ParameterError(f"`{arg}` must be a file path; got {path!r}.")
     target = FsPath(path)
     if not target.parent.is_dir():
-        raise ParameterError(f"`file` {str(path)!r}: no folder {str(target.parent)!r} to write in.")
+        raise ParameterError(
+            f"`{arg}` {str(path)!r}: no folder {str(target.parent)!r} to write in."
+        )
     if target.is_dir():
-        raise ParameterError(f"`file` {str(path)!r} is a folder; give a file path in it.")
+        raise ParameterError(f"`{arg}` {str(path)!r} is a folder; give a file path in it.")
     return target
 
 
@@ -271,7 +273,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> FsPath:
     ...     p.read_text(), sorted(x.name for x in pathlib.Path(d).iterdir())
     ('hello', ['a.txt'])
     """
-    target = _target(path)
+    target = _target(path, "path")
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     sweep_stale(target.parent)
     return _into_place(_staged(target, lambda fh: fh.write(raw)), target)
@@ -291,7 +293,7 @@ def atomic_save_figure(fig_or_ax: Any, path: str | os.PathLike[str], *, dpi: int
 
     The format follows the suffix (``.png`` by default); see :func:`atomic_write`.
     """
-    target = _target(path)
+    target = _target(path, "path")
     fmt = target.suffix.lstrip(".").lower() or "png"
     sweep_stale(target.parent)
     return _into_place(_staged(target, _figure_writer(fig_or_ax, fmt, dpi)), target)

@@ -231,9 +231,11 @@ class _Summarised:
                 raise ParameterError("`dyads` is empty: name a dyad, or leave it out.")
             out = []
             for d in items:
-                pair = tuple(d.split("->")) if isinstance(d, str) else d
+                pair: Any = d.split("->") if isinstance(d, str) else d
+                if isinstance(pair, list | np.ndarray):  # a row of a table of names
+                    pair = tuple(pair.tolist() if isinstance(pair, np.ndarray) else pair)
                 if not (
-                    isinstance(pair, tuple | list)
+                    isinstance(pair, tuple)
                     and len(pair) == 2
                     and all(isinstance(c, str) for c in pair)
                 ):

@@ -502,12 +502,13 @@ class Threshold:
                 raise ParameterError(f"`by` must be a round >= `after` ({self.after}); got {by}.")
             return
         if isinstance(by, str | dt.date):
-            try:
+            try:  # one spelling of a date: "2025-05-31" and date(2025, 5, 31) give one event
                 day = np.datetime64(by, "D")
+                if np.isnat(day):
+                    raise ValueError
+                object.__setattr__(self, "by", dt.date.fromisoformat(str(day)))
             except ValueError:
                 raise ParameterError(f"`by` must be a round or an ISO date; got {by!r}.") from None
-            # one spelling of a date: "2025-05-31" and date(2025, 5, 31) give one event
-            object.__setattr__(self, "by", dt.date.fromisoformat(str(day)))
             return
         raise ParameterError(f"`by` must be a round, a date or None; got {by!r}.")
 
@@ -678,4 +679,7 @@ def event_text(event: Any) -> str:
         args = [repr(a) for a in event.args] + [f"{k}={v!r}" for k, v in event.keywords.items()]
         return f"{event_text(event.func)}({', '.join(args)})"
     name = getattr(event, "__qualname__", None) or getattr(event, "__name__", None)
-    return str(name) if name else type(event).__qualname__
+    if name:
+        return str(name)
+    text = repr(event)  # a callable object: its own text, unless that is only its address
+    return type(event).__qualname__ if " at 0x" in text else text

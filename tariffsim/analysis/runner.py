@@ -115,16 +115,23 @@ def check_executor(executor: Any) -> None:
     )
 
 
-@contextlib.contextmanager
-def _refused(executor: Any) -> Iterator[None]:
-    """An executor's refusal to take work (shut down, closed) as a ParameterError naming it."""
-    try:
-        yield
-    except RuntimeError as e:  # "cannot schedule new futures after shutdown", a closed loop
+def _check_open(executor: Any) -> None:
+    """Raise before any work if ``executor`` will take none: a pool shut down (or broken) or a
+    Dask client closed (read from their state; best effort for other executors)."""
+    if _is_dask_client(executor):
+        shut = getattr(executor, "status", "running") in ("closing", "closed")
+    else:  # concurrent.futures: ThreadPoolExecutor._shutdown, ProcessPoolExecutor's two
+        shut = any(
+            getattr(executor, name, False) is True for name in ("_shutdown", "_shutdown_thread")
+        )
+        if getattr(executor, "_broken", False):
+            raise ParameterError(
+                f"`executor` {short_repr(executor)} is broken (a worker died): start a new one."
+            )
+    if shut:
         raise ParameterError(
-            f"`executor` {short_repr(executor)} takes no work ({short_repr(str(e))}): "
-            "is it shut down?"
-        ) from None
+            f"`executor` {short_repr(executor)} is shut down (or closed): it takes no work."
+        )
 
 
 def executor_workers(executor: Any) -> int:
@@ -398,13 +405,11 @@ def _in_order(
                 yield out
             return
         lim = limits.current()  # the workers play under the limits in force here
+        _check_open(executor)
         if _is_dask_client(executor):
-            if getattr(executor, "status", "running") in ("closing", "closed"):
-                raise ParameterError(f"`executor` {short_repr(executor)} is closed.")
             # a key of its own per call (hash=False): a key from the job's contents would be
             # shared with an earlier call whose release can drop the data from the workers
-            with _refused(executor):
-                shared = executor.scatter(job, broadcast=True, hash=False)
+            shared = executor.scatter(job, broadcast=True, hash=False)
 
             def submit(a: int, b: int) -> Any:
                 return executor.submit(
@@ -416,8 +421,7 @@ def _in_order(
                 return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b), lim)
 
         def sent(a: int, b: int) -> Any:
-            with _refused(executor):
-                f = submit(a, b)
+            f = submit(a, b)
             if not all(callable(getattr(f, m, None)) for m in ("result", "cancel")):
                 raise ParameterError(
                     f"`executor`: submit() returned {short_repr(f)}, not a future."

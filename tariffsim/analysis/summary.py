@@ -101,6 +101,11 @@ class EnsembleSummary(_Summarised):
         :mod:`tariffsim.analysis.vary`).
     events : tuple of (int, str)
         Scheduled events (the same in every run).
+    specs_exact : bool
+        Whether ``event_specs`` give each Threshold's levels exactly (so a
+        declared Threshold is found again by its text in a summary read from
+        a file); False for files written before the texts were exact, whose
+        levels were rounded to six digits.
     """
 
     name: str
@@ -116,6 +121,7 @@ class EnsembleSummary(_Summarised):
     distributions: Mapping[str, Distribution] = field(default_factory=dict)
     events: tuple[tuple[int, str], ...] = ()
     _declared: tuple[Threshold | EventFn, ...] = field(default=(), repr=False)
+    specs_exact: bool = field(default=True, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
@@ -239,8 +245,8 @@ class EnsembleSummary(_Summarised):
         for k, declared in enumerate(self._declared):
             if declared is event or (isinstance(event, Threshold) and declared == event):
                 return int(self.counts.events[k]) / n
-        if isinstance(event, Threshold) and str(event) in self.event_specs:  # read from a file
-            return int(self.counts.events[self.event_specs.index(str(event))]) / n
+        if isinstance(event, Threshold) and self.specs_exact and str(event) in self.event_specs:
+            return int(self.counts.events[self.event_specs.index(str(event))]) / n  # from a file
         if isinstance(event, Threshold) and event.a not in INDICATORS:
             return self._threshold_from_counts(event) / n
         self._needs_runs(
@@ -395,7 +401,8 @@ class EnsembleSummary(_Summarised):
         Keys: ``tariff_count`` (round, dyad, level), ``peak_count``,
         ``levels``; per indicator ``{k}_count`` (round, country, bin),
         ``{k}_bins`` (bin numbers; bin ``b`` stands for ``b * width``) and
-        ``{k}_width``; ``event_count``, ``events``, ``event_specs``;
+        ``{k}_width``; ``event_count``, ``events``, ``event_specs``,
+        ``event_specs_exact``;
         ``quantile`` and the ``*_quantile`` bands; ``dates``, ``dyads``,
         ``codes``, ``runs``, ``seed``, ``name``, ``vary``, ``scheduled``.
         :meth:`from_npz` reads it back.
@@ -409,6 +416,7 @@ class EnsembleSummary(_Summarised):
             "event_count": self.counts.events,
             "events": np.array(self.event_names, dtype=str),
             "event_specs": np.array(self.event_specs, dtype=str),
+            "event_specs_exact": np.array(self.specs_exact),
             "quantile": qs,
             "dates": np.array([str(d) for d in self.dates]),
             "dyads": np.array([f"{a}->{b}" for a, b in self.dyads]),
@@ -510,6 +518,7 @@ class EnsembleSummary(_Summarised):
             counts=counts,
             event_names=tuple(str(e) for e in z["events"]),
             event_specs=tuple(str(e) for e in z["event_specs"]),
+            specs_exact=bool(z["event_specs_exact"]) if "event_specs_exact" in z.files else False,
             resolution={k: h.width for k, h in hist.items()},
             seed=int(z["seed"]),
             vary=str(z["vary"]),

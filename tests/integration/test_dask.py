@@ -104,5 +104,5 @@ def test_a_closed_client_is_named(client: Any) -> None:
 
     closed = Client(client.cluster)
     closed.close()
-    with pytest.raises(ParameterError, match=r"`executor` .* is closed"):
+    with pytest.raises(ParameterError, match=r"`executor` .* is shut down \(or closed\)"):
         ts.ensemble("us-china-145", runs=4, rounds=3, vary="claims", executor=closed)

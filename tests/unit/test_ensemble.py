@@ -332,6 +332,10 @@ def test_fan_chart_dyads_and_countries(ens: ts.Ensemble) -> None:
         ]
         ya = [ln.get_ydata().tolist() for ln in fa.get_lines()]
         assert ya == [ln.get_ydata().tolist() for ln in fb.get_lines()]
+    c = ens.plot(dyads=np.array([("US", "CN")]), countries=np.array(["US"]))  # a table's rows
+    assert [ln.get_label() for ln in c.axes[0].get_lines()] == [
+        ln.get_label() for ln in a.axes[0].get_lines()
+    ]
     for bad in (("US", "CN"), [("US",)], [3], 5):
         with pytest.raises(ParameterError, match="`dyads`"):
             ens.plot(dyads=bad)

@@ -203,6 +203,14 @@ def test_exports_hold_the_counts(summ: EnsembleSummary, tmp_path: Path) -> None:
     truce = Threshold("US", "CN", at_most=0.3, after=12, by=dt.date(2025, 5, 1))
     assert back.prob(truce) == summ.prob(truce) == summ.prob("truce by May")
     assert "0x" not in " ".join(back.event_specs)  # a partial's text holds no memory address
+    # a file written before the texts were exact (levels rounded): never matched by text
+    with np.load(tmp_path / "s.npz") as z:
+        older = {k: z[k] for k in z.files if k != "event_specs_exact"}
+    np.savez(tmp_path / "older.npz", **older)
+    old = EnsembleSummary.from_npz(tmp_path / "older.npz")
+    assert old.prob("truce by May") == summ.prob("truce by May")
+    with pytest.raises(RunsNotKeptError):
+        old.prob(truce)
     np.savez(tmp_path / "other.npz", x=np.zeros(2))
     with pytest.raises(ParameterError, match="not an ensemble summary"):
         EnsembleSummary.from_npz(tmp_path / "other.npz")
@@ -254,11 +262,33 @@ def test_bad_input_fails_before_any_run(sc: ts.Scenario, monkeypatch: pytest.Mon
         ({"at_least": 1, "after": -1}, "`after`"),
         ({"at_least": 1, "after": 4, "by": 2}, "`by`"),
         ({"at_least": 1, "by": "soon"}, "`by`"),
+        ({"at_least": 1, "by": ""}, "`by`"),
+        ({"at_least": 1, "by": "NaT"}, "`by`"),
+        ({"at_least": 1, "by": "10000-01-01"}, "`by`"),
     ],
 )
 def test_bad_threshold(kw: dict, match: str) -> None:
     with pytest.raises(ParameterError, match=match):
         Threshold("US", "CN", **kw)
+
+
+class _Above:
+    """A callable event object with a text of its own."""
+
+    def __init__(self, level: float) -> None:
+        self.level = level
+
+    def __repr__(self) -> str:
+        return f"_Above({self.level})"
+
+    def __call__(self, pb: object) -> np.ndarray:
+        return us_cn_final_at_most(pb, self.level)
+
+
+def test_callable_objects_are_named_by_their_text(sc: ts.Scenario) -> None:
+    s = ts.ensemble(sc, runs=4, rounds=5, vary="claims", keep="summary",
+                    events=[_Above(0.3), _Above(1.0)])  # fmt: skip
+    assert s.event_names == ("_Above(0.3)", "_Above(1.0)")
 
 
 def test_one_event_in_any_spelling_of_its_date() -> None:

@@ -82,8 +82,10 @@ def test_atomic_writers_refuse_a_folder_or_a_missing_folder_before_writing(
             write(tmp_path / "missing" / "f.txt")
         assert _visible(tmp_path) == ["dir"] and not list((tmp_path / "dir").iterdir()), name
     path = ts.simulate(ts.load_scenario("us-china-145").game, 3, seed=0)
-    with pytest.raises(ts.errors.ParameterError, match="is a folder"):
+    with pytest.raises(ts.errors.ParameterError, match=r"`path` .* is a folder"):
         path.to_csv(tmp_path / "dir")
+    with pytest.raises(ts.errors.ParameterError, match=r"`path` .* is a folder"):
+        ts.load_scenario("us-china-145").write(tmp_path / "dir")
 
 
 def test_png_is_complete(tmp_path: Path) -> None:

@@ -250,5 +250,23 @@ def test_a_shut_down_executor_is_named(kind: type) -> None:
 
     ex = kind(1)
     ex.shutdown()
-    with pytest.raises(ParameterError, match=r"`executor` .* takes no work .* shut down"):
+    with pytest.raises(ParameterError, match=r"`executor` .* is shut down"):
         ts.ensemble("us-china-145", runs=4, rounds=3, vary="claims", executor=ex)
+
+
+def test_a_runtime_error_of_the_work_itself_comes_through_an_executor() -> None:
+    """Only the executor's own state says it is shut down: an error the work raises while an
+    executor runs it (here at submit, inline) is the work's own."""
+    from concurrent.futures import Executor, Future
+
+    class Inline(Executor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+            f: Future = Future()
+            f.set_result(fn(*args, **kwargs))
+            return f
+
+    def boom(job: object, a: int, b: int, payload: object) -> list[int]:
+        raise RuntimeError("the work's own bug")
+
+    with pytest.raises(RuntimeError, match="the work's own bug"):
+        map_chunks(boom, None, 4, executor=Inline(), chunk_size=2)
