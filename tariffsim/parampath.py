@@ -67,7 +67,7 @@ from numpy.typing import NDArray
 from ._util import short_repr
 from .agents import Beliefs
 from .errors import ParameterError, UnknownNameError
-from .payoffs import _DYAD_FIELDS, PARAM_RANGES, PARAM_SOURCES, Params, Range, outside_range
+from .payoffs import _DYAD_FIELDS, PARAM_RANGES, PARAM_SOURCES, Params, _outside_range, _Range
 
 if TYPE_CHECKING:
     from .game import Game
@@ -103,7 +103,7 @@ bound): beyond it the payoff terms overflow to infinities."""
 
 # (low, high, low_open, high_open) per field; None = unbounded (finite only): the ranges
 # Params checks, and the game's noise and learning rates
-_BOUNDS: dict[str, Range] = {
+_BOUNDS: dict[str, _Range] = {
     **PARAM_RANGES,
     "noise": (0.0, 1.0, False, False),
     "learning_rate": (0.0, 1.0, False, False),
@@ -482,7 +482,7 @@ def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> N
             f"value of {pp.text!r}{where.format(k=k)} must be within ±{MAGNITUDE:g} (as in "
             f"scenario files); got {float(flat[k])!r}."
         )
-    bad = outside_range(flat, _BOUNDS.get(pp.name, (None, None, False, False)))
+    bad = _outside_range(flat, _BOUNDS.get(pp.name, (None, None, False, False)))
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise ParameterError(

@@ -1117,10 +1117,10 @@ class Params:
     def _check_ranges(self) -> None:
         for name, bounds in PARAM_RANGES.items():
             a = np.asarray(getattr(self, name))
-            bad = outside_range(a, bounds)
+            bad = _outside_range(a, bounds)
             if bad.any():
                 raise ParameterError(
-                    f"`{name}` must be {range_text(bounds)}; got {float(a[bad].flat[0])!r}."
+                    f"`{name}` must be {_range_text(bounds)}; got {float(a[bad].flat[0])!r}."
                 )
 
     @property
@@ -1509,10 +1509,10 @@ _NONNEG_SCALARS = (
     "bond_beta",
     "bond_weight",
 )
-Range = tuple[float | None, float | None, bool, bool]
+_Range = tuple[float | None, float | None, bool, bool]
 """``(low, high, low_open, high_open)``: the bounds of a parameter (None: unbounded)."""
 
-PARAM_RANGES: dict[str, Range] = {
+PARAM_RANGES: dict[str, _Range] = {
     "elasticity": (0.0, None, True, False),
     "elasticity_short": (0.0, None, True, False),
     "reciprocity_reference": (0.0, None, True, False),
@@ -1530,7 +1530,7 @@ construction and what a parameter path's values (:mod:`tariffsim.parampath`: ove
 drawn values) are checked against, one table for both."""
 
 
-def outside_range(a: ArrayLike, bounds: Range) -> NDArray[np.bool_]:
+def _outside_range(a: ArrayLike, bounds: _Range) -> NDArray[np.bool_]:
     """Where the values ``a`` lie outside ``bounds`` (an array of ``a``'s shape)."""
     low, high, lo_open, hi_open = bounds
     a = np.asarray(a, dtype=float)
@@ -1542,10 +1542,10 @@ def outside_range(a: ArrayLike, bounds: Range) -> NDArray[np.bool_]:
     return bad
 
 
-def range_text(bounds: Range) -> str:
+def _range_text(bounds: _Range) -> str:
     """``bounds`` as a rule: ``"> 0"``, ``">= 0"``, ``"in (0, 1]"``, ...
 
-    >>> range_text(PARAM_RANGES["market_speed"]), range_text(PARAM_RANGES["elasticity"])
+    >>> _range_text(PARAM_RANGES["market_speed"]), _range_text(PARAM_RANGES["elasticity"])
     ('in (0, 1]', '> 0')
     """
     low, high, lo_open, hi_open = bounds
