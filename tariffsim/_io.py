@@ -32,6 +32,7 @@ import functools
 import os
 import re
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -42,6 +43,7 @@ from types import TracebackType
 from typing import IO, Any, TypeVar, cast
 
 from . import limits
+from ._util import short_repr
 from .errors import LimitError, ParameterError, ScenarioError
 
 __all__ = [
@@ -221,15 +223,31 @@ def _target(path: Any, arg: str = "file") -> FsPath:
         For something else than a path, a path whose folder does not exist,
         or a folder; the message names the caller's argument ``arg``.
     """
-    if not isinstance(path, str | os.PathLike) or str(path) in ("", "."):
-        raise ParameterError(f"`{arg}` must be a file path; got {path!r}.")
+    if not isinstance(path, str | os.PathLike) or str(path) in ("", ".") or "\x00" in str(path):
+        raise ParameterError(f"`{arg}` must be a file path; got {short_repr(path)}.")
     target = FsPath(path)
-    if not target.parent.is_dir():
+    shown = short_repr(str(path))
+    if len(os.fsencode(target.name)) > 255:
+        raise ParameterError(f"`{arg}` {shown}: the file name is too long (255 bytes at most).")
+    try:
+        folder = target.parent.is_dir()
+        kind = target.stat().st_mode if target.exists() else None
+    except OSError as e:  # a path the system cannot look at (too long, no permission, ...)
+        raise ParameterError(f"`{arg}` {shown}: {e.strerror or e}.") from None
+    if not folder:
         raise ParameterError(
-            f"`{arg}` {str(path)!r}: no folder {str(target.parent)!r} to write in."
+            f"`{arg}` {shown}: no folder {short_repr(str(target.parent))} to write in."
         )
-    if target.is_dir():
-        raise ParameterError(f"`{arg}` {str(path)!r} is a folder; give a file path in it.")
+    if kind is not None and stat.S_ISDIR(kind):
+        raise ParameterError(f"`{arg}` {shown} is a folder; give a file path in it.")
+    if kind is not None and not stat.S_ISREG(kind):  # a device, a pipe, a socket
+        raise ParameterError(f"`{arg}` {shown} exists and is not a regular file; it is left alone.")
+    try:  # the folder takes a file: the same temporary file the write will make, removed
+        fd, probe = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise ParameterError(f"`{arg}` {shown}: cannot write there ({e.strerror or e}).") from None
+    os.close(fd)
+    os.unlink(probe)
     return target
 
 
@@ -390,6 +408,10 @@ class OutputGroup:
         target = output_path(self.folder, name)
         if any(t == target for t, _ in self._staged):
             raise ParameterError(f"output {name!r} is staged twice.")
+        if target.exists() and not target.is_file():
+            raise ParameterError(
+                f"output {str(target)!r} exists and is not a regular file; it is left alone."
+            )
         return target
 
     def text(self, name: str, data: str | bytes) -> FsPath:

@@ -81,6 +81,19 @@ def test_atomic_writers_refuse_a_folder_or_a_missing_folder_before_writing(
         with pytest.raises(ts.errors.ParameterError, match="no folder"):
             write(tmp_path / "missing" / "f.txt")
         assert _visible(tmp_path) == ["dir"] and not list((tmp_path / "dir").iterdir()), name
+    fifo = tmp_path / "pipe.npz"
+    os.mkfifo(fifo)
+    bad = {
+        fifo: "not a regular file",
+        tmp_path / ("x" * 300 + ".npz"): "too long",
+        "a\x00b.npz": "must be a file path",
+        "/proc/x.npz": "cannot write there",
+    }
+    for target, words in bad.items():
+        for name, write in writers.items():
+            with pytest.raises(ts.errors.ParameterError, match=words):
+                write(target)
+            assert fifo.is_fifo(), name  # left alone
     path = ts.simulate(ts.load_scenario("us-china-145").game, 3, seed=0)
     with pytest.raises(ts.errors.ParameterError, match=r"`path` .* is a folder"):
         path.to_csv(tmp_path / "dir")
