@@ -214,6 +214,19 @@ def atomic_file(path: str | os.PathLike[str], write: Callable[[str], Any]) -> Fs
     return _into_place(_staged_by_path(target, write), target)
 
 
+def is_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is an existing regular file; False, never an error, for a path the
+    system cannot look at (a NUL byte, a name too long, no permission on the way).
+
+    >>> is_file("x" * 5000), is_file("a" + chr(0) + "b")
+    (False, False)
+    """
+    try:
+        return FsPath(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _target(path: Any, arg: str = "file") -> FsPath:
     """``path`` as the file an atomic write replaces, checked before anything is written.
 

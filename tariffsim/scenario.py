@@ -864,25 +864,23 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     >>> sc.players, sc.game.rounds
     (('US', 'CN'), 30)
     """
-    from ._io import read_text_input
+    from ._io import is_file, read_text_input
 
     if not isinstance(name_or_path, str | os.PathLike):
         raise ParameterError(
             f"`name_or_path` must be a scenario name or a path; got {name_or_path!r}."
         )
     s = str(name_or_path)
-    if "\0" in s:
-        raise UnknownNameError(f"scenario file {s!r} does not exist.")
     p = FsPath(s)
-    if s.endswith(".toml") or p.exists():
-        if not p.is_file():
-            raise UnknownNameError(f"scenario file {s!r} does not exist.")
+    if s.endswith(".toml") or is_file(p):
+        if not is_file(p):
+            raise UnknownNameError(f"scenario file {short_repr(s)} does not exist.")
         source = str(p)
         text = read_text_input(p, source=source)
     else:
         if s not in list_scenarios():
             raise UnknownNameError(
-                f"unknown scenario {s!r}; bundled: {', '.join(list_scenarios())} "
+                f"unknown scenario {short_repr(s)}; bundled: {', '.join(list_scenarios())} "
                 "(or give a .toml path)."
             )
         text = (resources.files("tariffsim") / "scenarios" / f"{s}.toml").read_text(

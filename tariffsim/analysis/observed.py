@@ -58,8 +58,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._io import read_text_input
-from .._util import as_date, frozen_array
+from .._io import is_file, read_text_input
+from .._util import as_date, frozen_array, short_repr
 from ..errors import ParameterError, UnknownNameError
 
 if TYPE_CHECKING:
@@ -500,10 +500,10 @@ def load(name_or_path: str | FsPath) -> ObservedPath:
         text, name = res.read_text(encoding="utf-8"), src
     else:
         p = FsPath(src)
-        if not p.is_file():
+        if not is_file(p):
             raise UnknownNameError(
-                f"observed record {src!r} is neither a bundled record ({', '.join(bundled)}) "
-                "nor an existing file."
+                f"observed record {short_repr(src)} is neither a bundled record "
+                f"({', '.join(bundled)}) nor an existing file."
             )
         text, name = (
             read_text_input(p, kind="observed record"),
@@ -538,23 +538,46 @@ def parse(text_or_rows: str | Iterable[Mapping[str, Any]], *, name: str = "<rows
     x row 2, column 'level': must be a finite number >= 0 (a fraction, <= 10); got '-1'.
     """
     if isinstance(text_or_rows, str):
-        reader = csv.DictReader(io.StringIO(text_or_rows))
-        header = list(reader.fieldnames or [])
-        missing = [c for c in _REQUIRED if c not in header]
-        if missing:
+        try:
+            return _parse_csv(text_or_rows.removeprefix("\ufeff"), name)  # a BOM is no column
+        except csv.Error as e:  # a field over the csv module's limit, a NUL byte, ...
+            raise ParameterError(f"{name}: not a readable CSV record ({e}).") from None
+    if isinstance(text_or_rows, str | bytes) or not isinstance(text_or_rows, Iterable):
+        raise ParameterError(
+            f"`text_or_rows` must be CSV text or mappings of the columns; got "
+            f"{short_repr(text_or_rows)}."
+        )
+    rows = []
+    for k, r in enumerate(text_or_rows):
+        if not isinstance(r, Mapping):
             raise ParameterError(
-                f"{name} row 1 (header): missing column(s) {', '.join(missing)}; "
-                f"columns are {', '.join(COLUMNS)}."
+                f"{name} row {k + 2}: must be a mapping of the columns; got {r!r}."
             )
-        unknown = [c for c in header if c not in COLUMNS]
-        if unknown:
-            raise ParameterError(
-                f"{name} row 1 (header): unknown column(s) {', '.join(map(repr, unknown))}; "
-                f"columns are {', '.join(COLUMNS)}."
-            )
-        rows: list[Mapping[str, Any]] = list(reader)
-    else:
-        rows = [dict(r) for r in text_or_rows]
+        rows.append(dict(r))
+    return _from_rows(rows, name)
+
+
+def _parse_csv(text: str, name: str) -> ObservedPath:
+    """:func:`parse` of CSV text."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = list(reader.fieldnames or [])
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise ParameterError(
+            f"{name} row 1 (header): missing column(s) {', '.join(missing)}; "
+            f"columns are {', '.join(COLUMNS)}."
+        )
+    unknown = [c for c in header if c not in COLUMNS]
+    if unknown:
+        raise ParameterError(
+            f"{name} row 1 (header): unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"columns are {', '.join(COLUMNS)}."
+        )
+    return _from_rows(list(reader), name)
+
+
+def _from_rows(rows: list[Mapping[str, Any]], name: str) -> ObservedPath:
+    """:func:`parse` of row mappings."""
     if not rows:
         raise ParameterError(f"{name}: the record has no rows.")
     measures = [_measure(r, k + 2, name) for k, r in enumerate(rows)]

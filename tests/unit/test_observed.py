@@ -176,3 +176,26 @@ def test_bad_coverage_and_unknown_names(obs: ObservedPath, tmp_path: Path) -> No
         obs.level_on("US", "CN", "tomorrow")
     with pytest.raises(ParameterError, match="`on` must be"):
         obs.headline("US", "CN", object())
+
+
+def test_odd_inputs_are_tariffsim_errors() -> None:
+    """A field beyond the csv module's limit, rows that are not mappings, no rows at all and
+    a path the system cannot look at are tariffsim errors; a byte-order mark is no column."""
+    head = "date,importer,exporter,layer,level,source\n"
+    with pytest.raises(ts.ParameterError, match="not a readable CSV record"):
+        ts.observed.parse(head + "2025-02-04,US,CN,fentanyl,0.1," + "a" * 200_000 + "\n")
+    for bad in (None, 5, b"date"):
+        with pytest.raises(ts.ParameterError, match="`text_or_rows` must be"):
+            ts.observed.parse(bad)  # type: ignore[arg-type]
+    with pytest.raises(ts.ParameterError, match="row 2: must be a mapping"):
+        ts.observed.parse([5])  # type: ignore[list-item]
+    with pytest.raises(ts.errors.UnknownNameError, match="neither a bundled record"):
+        ts.observed.load("x" * 5000)
+    bom = ts.observed.parse("\ufeff" + head + "2025-02-04,US,CN,fentanyl,0.1,EO 14195\n")
+    assert len(bom.measures) == 1
+
+
+def test_a_name_too_long_for_the_system_is_an_unknown_scenario() -> None:
+    for name in ("x" * 300 + ".toml", "x" * 5000):
+        with pytest.raises(ts.errors.UnknownNameError):
+            ts.load_scenario(name)
