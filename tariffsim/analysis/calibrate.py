@@ -93,7 +93,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from .._util import as_date, frozen_array
+from .. import limits
+from .._util import as_date, frozen_array, short_repr
 from ..errors import ParameterError, UnknownNameError
 from .observed import ObservedPath, round_dates
 from .sensitivity import _check_range, _run_design, check_path_range, default_range
@@ -697,12 +698,25 @@ def calibrate(
         raise ParameterError(
             f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
         )
-    if not (isinstance(tol, int | float) and math.isfinite(tol) and tol >= 0):
-        raise ParameterError(f"`tol` must be a finite number >= 0; got {tol!r}.")
+    try:
+        tol_ok = isinstance(tol, int | float) and math.isfinite(tol) and tol >= 0
+    except OverflowError:  # an int beyond any float
+        tol_ok = False
+    if not tol_ok:
+        raise ParameterError(f"`tol` must be a finite number >= 0; got {short_repr(tol)}.")
     check_executor(executor)
     fit_dyads = _dyads(game, obs, dyads)
     b = _bounds(game, params, bounds)
     paths = list(b)
+    # every run the fit may play, counted before any: the search (scipy's population is
+    # popsize * k per generation), the defaults, and each profile's grid x candidates
+    k = len(paths)
+    search = popsize * k * (maxiter + 1)
+    limits.check(
+        "max_runs",
+        seeds * (search + 1 + k * (profile_points + 1) * (1 + popsize * k + profile_samples)),
+        "calibration runs (seeds x (popsize x params x generations + profiles))",
+    )
     rounds = int(game.rounds)
     target, dates = _target(game, obs, fit_dyads, rounds)
     mask = (dates <= np.datetime64(until_d, "D")) & (dates >= dates[0])

@@ -113,6 +113,14 @@ def test_bad_arguments_fail_before_any_run(sc: ts.Scenario) -> None:
         calibrate(sc, obs, ["learning_rate.US"], method="bfgs")
     with pytest.raises(ParameterError, match=r"`bounds.learning_rate.US`"):
         calibrate(sc, obs, ["learning_rate.US"], bounds={"learning_rate.US": (1, 0)})
+    from tariffsim.errors import LimitError
+
+    for kw in ({"profile_samples": 10**9}, {"seeds": 10**8}, {"popsize": 10**5, "maxiter": 10**5},
+               {"method": "grid", "popsize": 10**4, "maxiter": 10**3}):  # fmt: skip
+        with pytest.raises(LimitError, match="calibration runs"):
+            calibrate(sc, obs, ["learning_rate.US"], **kw)
+    with pytest.raises(ParameterError, match="`tol` must be a finite number"):
+        calibrate(sc, obs, ["learning_rate.US"], tol=10**400)
     with pytest.raises(ParameterError, match=r"range \(0.5, 3\) goes outside .* \[0, 1\]"):
         calibrate(sc, obs, ["learning_rate.US"], bounds={"learning_rate.US": (0.5, 3)})
     with pytest.raises(UnknownNameError, match="no dyad MX-US"):
