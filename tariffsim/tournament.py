@@ -40,6 +40,7 @@ __all__ = [
 import dataclasses
 import itertools
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -771,24 +772,37 @@ def _strategies(
         raise ParameterError(
             f"`strategies` must be a non-empty sequence of strategies or names; got {strategies!r}."
         )
+    limits.check("max_items", len(strategies), "strategies")
     objs: list[Strategy] = []
     for k, s in enumerate(strategies):
         if isinstance(s, str):
             objs.append(make_strategy(s))
+        elif isinstance(s, type):
+            raise ParameterError(
+                f"`strategies[{k}]` is the class {s.__name__}; give an instance, {s.__name__}()."
+            )
         elif isinstance(s, Strategy):
             objs.append(s)
         else:
-            raise ParameterError(f"`strategies[{k}]` is not a Strategy or a name; got {s!r}.")
+            raise ParameterError(
+                f"`strategies[{k}]` is not a Strategy or a name; got {short_repr(s)}."
+            )
     given = [str(s.name) for s in objs]
+    counts, known = Counter(given), set(given)
     names: list[str] = []
+    taken: set[str] = set()
+    following: dict[str, int] = {}  # the next number to try per repeated name
     for nm in given:  # repeats numbered in order (hold#1, hold#2), never a name already taken
-        if given.count(nm) == 1 and nm not in names:
-            names.append(nm)
-            continue
-        k = 1
-        while f"{nm}#{k}" in names or f"{nm}#{k}" in given:
-            k += 1
-        names.append(f"{nm}#{k}")
+        if counts[nm] == 1 and nm not in taken:
+            label = nm
+        else:
+            k = following.get(nm, 1)
+            while f"{nm}#{k}" in taken or f"{nm}#{k}" in known:
+                k += 1
+            following[nm] = k + 1
+            label = f"{nm}#{k}"
+        names.append(label)
+        taken.add(label)
     return tuple(objs), tuple(names)
 
 
@@ -816,11 +830,17 @@ def _check_executor(executor: Any, progress: Any) -> None:
 
 
 def _resolve_scenario(scenario: Scenario | str | None) -> Scenario | None:
-    if scenario is None or not isinstance(scenario, str):
-        return scenario
-    from .scenario import load_scenario
+    if scenario is None:
+        return None
+    from .scenario import Scenario, load_scenario
 
-    return load_scenario(scenario)
+    if isinstance(scenario, str):
+        return load_scenario(scenario)
+    if not isinstance(scenario, Scenario):
+        raise ParameterError(
+            f"`scenario` must be a Scenario, a scenario name or None; got {short_repr(scenario)}."
+        )
+    return scenario
 
 
 def round_robin(
@@ -1059,8 +1079,18 @@ def lineup_tournament(
         limits.check("max_runs", len(objs) ** k * repetitions, "line-ups times repetitions")
         lus = [tuple(x) for x in itertools.product(range(len(objs)), repeat=k)]
     else:
+        if isinstance(lineups, str | bytes) or not isinstance(lineups, Sequence) or not lineups:
+            raise ParameterError(
+                "`lineups` must be a non-empty sequence of line-ups (one strategy per agent); "
+                f"got {short_repr(lineups)}."
+            )
         lus = []
         for m, lu in enumerate(lineups):
+            if isinstance(lu, str | bytes) or not isinstance(lu, Sequence):
+                raise ParameterError(
+                    f"`lineups[{m}]` must be a sequence of {k} strategies (one per agent); "
+                    f"got {short_repr(lu)}."
+                )
             row = []
             for s in lu:
                 if isinstance(s, str):

@@ -270,3 +270,24 @@ def test_a_runtime_error_of_the_work_itself_comes_through_an_executor() -> None:
 
     with pytest.raises(RuntimeError, match="the work's own bug"):
         map_chunks(boom, None, 4, executor=Inline(), chunk_size=2)
+
+
+def test_tournament_arguments_are_named() -> None:
+    import tariffsim as ts
+
+    bad = [
+        (lambda: T.round_robin([ts.TitForTat]), "is the class TitForTat"),
+        (lambda: T.round_robin(["hold", "tit-for-tat"], scenario=5), "`scenario` must be"),
+        (lambda: T.lineup_tournament("us-china-145", ["hold"], lineups=5), "`lineups` must be"),
+        (lambda: T.lineup_tournament("us-china-145", ["hold"], lineups=[]), "`lineups` must be"),
+        (lambda: T.lineup_tournament("us-china-145", ["hold"], lineups=[5]), r"`lineups\[0\]`"),
+    ]
+    for call, words in bad:
+        with pytest.raises(ParameterError, match=words):
+            call()
+
+
+def test_repeated_strategies_are_numbered_quickly_and_in_order() -> None:
+    _objs, names = T._strategies(["hold"] * 2000 + ["tit-for-tat", "hold"])
+    assert names[:2] == ("hold#1", "hold#2") and names[-2:] == ("tit-for-tat", "hold#2001")
+    assert len(set(names)) == len(names)
