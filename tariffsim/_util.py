@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["as_date", "frozen_array", "short_repr"]
+__all__ = ["as_date", "finite_number", "frozen_array", "real_array", "short_repr"]
 
 
 def frozen_array(a: ArrayLike, dtype: Any = float) -> NDArray[Any]:
@@ -52,3 +53,52 @@ def as_date(v: Any, name: str) -> dt.date:
     raise ParameterError(
         f"`{name}` must be a date or an ISO date string (YYYY-MM-DD); got {short_repr(v)}."
     )
+
+
+def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
+    """``v`` as a float: an int or a real float (numpy's too), not a bool, not complex, not
+    NaN, finite unless ``finite=False``; else a ParameterError naming argument ``name``.
+
+    >>> finite_number(2, "x"), finite_number(np.float32(0.5), "x")
+    (2.0, 0.5)
+    """
+    from .errors import ParameterError
+
+    if isinstance(v, bool | np.bool_) or not isinstance(v, int | float | np.integer | np.floating):
+        raise ParameterError(f"`{name}` must be a real number; got {short_repr(v)}.")
+    try:
+        x = float(v)
+    except OverflowError:  # an int beyond any float
+        x = math.inf if v > 0 else -math.inf
+    if math.isnan(x) or (finite and not math.isfinite(x)):
+        raise ParameterError(f"`{name}` must be finite; got {short_repr(v)}.")
+    return x
+
+
+def real_array(values: Any, name: str) -> NDArray[np.float64]:
+    """``values`` as a float array: real numbers only (complex values, strings, objects and
+    ints beyond any float are a ParameterError naming argument ``name``; finiteness and
+    shape are the caller's to check).
+
+    >>> real_array([1, 2.5], "x")
+    array([1. , 2.5])
+    """
+    from .errors import ParameterError
+
+    try:
+        raw = np.asarray(values)
+    except (TypeError, ValueError, OverflowError):
+        raw = None
+    if raw is None or raw.dtype.kind not in "biuf":
+        real = raw is not None and raw.dtype.kind == "O" and all(x is not None for x in raw.flat)
+        if real:  # big ints, mixed lists: try each
+            try:
+                return np.array(values, dtype=float)
+            except OverflowError:
+                raise ParameterError(
+                    f"`{name}` holds a number beyond any float; got {short_repr(values)}."
+                ) from None
+            except (TypeError, ValueError):
+                pass
+        raise ParameterError(f"`{name}` must be real numbers; got {short_repr(values)}.")
+    return np.array(raw, dtype=float)

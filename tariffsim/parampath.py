@@ -449,6 +449,10 @@ def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> N
         isinstance(values, np.ndarray) and values.dtype == bool
     ):
         raise ParameterError(f"overrides[{pp.text!r}]: values must be numbers; got {values!r}.")
+    if np.iscomplexobj(values) or isinstance(values, complex):
+        raise ParameterError(
+            f"overrides[{pp.text!r}]: values must be real numbers; got {short_repr(values)}."
+        )
     try:
         arr = np.array(values, dtype=float)
     except OverflowError:  # an int beyond any float

@@ -51,8 +51,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
+from ._util import finite_number, short_repr
 from ._util import frozen_array as _ro
-from ._util import short_repr
 from .agents import Observation, Strategy, make_strategy
 from .dynamics import REFERENCE_DAYS, adjust_step, grievance_step, tie_step
 from .engine import noise_moves
@@ -813,12 +813,7 @@ def _check_common(repetitions: Any, processes: Any, seed: Any, threshold: Any) -
     limits.check("max_workers", processes, "processes")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, int | float)
-        or not math.isfinite(threshold)
-    ):
-        raise ParameterError(f"`war_threshold` must be a finite number; got {threshold!r}.")
+    finite_number(threshold, "war_threshold")
 
 
 def _check_executor(executor: Any, progress: Any) -> None:

@@ -49,7 +49,10 @@ Array = NDArray[np.float64]
 def _num(owner: str, name: str, v: Any, *, finite: bool = True) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
         raise ParameterError(f"{owner}: `{name}` must be a number; got {v!r}.")
-    x = float(v)
+    try:
+        x = float(v)
+    except OverflowError:  # an int beyond any float
+        x = math.inf
     if math.isnan(x) or (finite and not math.isfinite(x)):
         raise ParameterError(f"{owner}: `{name}` must be finite; got {v!r}.")
     return x

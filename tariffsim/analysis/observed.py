@@ -547,11 +547,11 @@ def parse(text_or_rows: str | Iterable[Mapping[str, Any]], *, name: str = "<rows
             f"`text_or_rows` must be CSV text or mappings of the columns; got "
             f"{short_repr(text_or_rows)}."
         )
-    rows = []
+    rows: list[Mapping[str, Any]] = []
     for k, r in enumerate(text_or_rows):
         if not isinstance(r, Mapping):
             raise ParameterError(
-                f"{name} row {k + 2}: must be a mapping of the columns; got {r!r}."
+                f"{name} row {k + 2}: must be a mapping of the columns; got {short_repr(r)}."
             )
         rows.append(dict(r))
     return _from_rows(rows, name)

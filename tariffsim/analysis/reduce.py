@@ -42,8 +42,8 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._util import finite_number, short_repr
 from .._util import frozen_array as _ro
-from .._util import short_repr
 from ..errors import LimitError, ParameterError, UnknownNameError
 
 __all__ = [
@@ -101,7 +101,7 @@ def check_threshold(at_least: Any, at_most: Any) -> tuple[float | None, float | 
     out: list[float | None] = []
     for k, v in (("at_least", at_least), ("at_most", at_most)):
         if v is not None:
-            if isinstance(v, bool) or not isinstance(v, int | float | np.number):
+            if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
                 raise ParameterError(f"`{k}` must be a number; got {short_repr(v)}.")
             try:
                 v = float(v)
@@ -427,11 +427,10 @@ def check_resolution(resolution: Mapping[str, float] | None) -> dict[str, float]
             raise UnknownNameError(
                 f"`resolution`: unknown indicator {k!r}; known: {', '.join(INDICATORS)}."
             )
-        if isinstance(w, bool) or not isinstance(w, int | float | np.floating | np.integer):
+        x = finite_number(w, f"resolution[{k!r}]")
+        if x <= 0:
             raise ParameterError(f"`resolution[{k!r}]` must be a number > 0; got {w!r}.")
-        if not math.isfinite(float(w)) or float(w) <= 0:
-            raise ParameterError(f"`resolution[{k!r}]` must be a number > 0; got {w!r}.")
-        out[k] = float(w)
+        out[k] = x
     return out
 
 

@@ -51,7 +51,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits, threads
-from .._util import short_repr
+from .._util import real_array, short_repr
 from ..errors import ParameterError
 from ..progress import counting_runs, progress_bar
 
@@ -768,10 +768,7 @@ def check_overrides(
     for path, vals in overrides.items():
         if not isinstance(path, str):
             raise ParameterError(f"`overrides`: keys must be parameter paths; got {path!r}.")
-        try:
-            arr = np.array(vals, dtype=float)
-        except (TypeError, ValueError):
-            raise ParameterError(f"`overrides[{path!r}]` must be numbers; got {vals!r}.") from None
+        arr = real_array(vals, f"overrides[{path!r}]")
         if arr.ndim == 0:
             arr = np.full(runs, float(arr))
         if arr.shape != (runs,):

@@ -247,8 +247,12 @@ def _check_range(
     what = label or f"`{arg}.{path}`"
     try:
         lo_f, hi_f = float(lo), float(hi)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{what}: range must be two numbers; got ({lo!r}, {hi!r}).") from None
+        if isinstance(lo, str | bytes | bool) or isinstance(hi, str | bytes | bool):
+            raise TypeError
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(
+            f"{what}: range must be two finite numbers; got ({short_repr(lo)}, {short_repr(hi)})."
+        ) from None
     if not (math.isfinite(lo_f) and math.isfinite(hi_f)) or not lo_f < hi_f:
         raise ParameterError(f"{what}: range must be finite with low < high; got ({lo!r}, {hi!r}).")
     return lo_f, hi_f

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._util import short_repr
+from .._util import real_array, short_repr
 from ..claims import load_claims
 from ..errors import ParameterError
 from .distributions import Distribution, Triangular, Uniform
@@ -165,10 +165,7 @@ def draw(
                 f"or {runs} values; got {spec!r}."
             )
         else:
-            try:
-                vals = np.array(spec, dtype=float)
-            except (TypeError, ValueError):
-                raise ParameterError(f"`vary[{path!r}]` must be numbers; got {spec!r}.") from None
+            vals = real_array(spec, f"vary[{path!r}]")
             if vals.shape != (runs,):
                 raise ParameterError(
                     f"`vary[{path!r}]` must hold one value per run, shape ({runs},); "

@@ -1,0 +1,58 @@
+"""Numbers beyond any float and complex numbers are tariffsim errors wherever a number goes in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim import parampath
+from tariffsim import tournament as T
+from tariffsim.analysis import simulate_runs
+from tariffsim.analysis.distributions import Uniform
+from tariffsim.analysis.reduce import Threshold
+from tariffsim.errors import ParameterError
+
+GAME = ts.load_scenario("us-china-145").game
+HUGE = 10**400
+COMPLEX = np.array([2 + 1j, 2, 2])
+KW: dict[str, Any] = {"runs": 3, "rounds": 3}
+
+CALLS: list[tuple[str, Callable[[], Any], str]] = [
+    ("vary huge", lambda: ts.ensemble("us-china-145", vary={"elasticity": [HUGE, 1, 1]}, **KW),
+     "beyond any float"),
+    ("overrides huge", lambda: simulate_runs("us-china-145", 3, rounds=3,
+                                             overrides={"elasticity": [HUGE, 1, 1]}),
+     "beyond any float"),
+    ("distribution huge", lambda: Uniform(0, HUGE), "`high` must be finite"),
+    ("resolution huge", lambda: ts.ensemble("us-china-145", keep="summary",
+                                            resolution={"recession": HUGE}, **KW),
+     "`resolution"),
+    ("range huge", lambda: ts.sensitivity("us-china-145", {"elasticity": (1, HUGE)}, ["peak"],
+                                          n=2, method="morris"),
+     "range must be two finite numbers"),
+    ("war threshold huge", lambda: T.round_robin(["hold", "tit-for-tat"], rounds=3,
+                                                 war_threshold=HUGE),
+     "`war_threshold` must be finite"),
+    ("batch complex", lambda: ts.simulate_batch(
+        GAME, 3, seeds=range(3), overrides={"pass_through.US.CN": np.array([0.5 + 7j, 0.5, 0.5])}),
+     "real numbers"),
+    ("runs complex", lambda: simulate_runs("us-china-145", 3, rounds=3,
+                                           overrides={"elasticity": np.array([2 + 1j, 2, 2])}),
+     "real numbers"),
+    ("vary complex", lambda: ts.ensemble("us-china-145", vary={"elasticity": COMPLEX}, **KW),
+     "real numbers"),
+    ("apply complex", lambda: parampath.apply(GAME, {"elasticity": np.complex128(2 + 5j)}),
+     "real numbers"),
+    ("threshold complex", lambda: Threshold("US", "CN", at_least=np.complex128(1 + 2j)),
+     "must be a number"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "call", "words"), CALLS, ids=[c[0] for c in CALLS])
+def test_is_a_parameter_error(what: str, call: Callable[[], Any], words: str) -> None:
+    with pytest.raises(ParameterError, match=words):
+        call()
