@@ -622,11 +622,16 @@ def _simulate_chunk(
     )
 
 
+_PER_RUN_TUPLES = ("seeds", "agreements", "notes")
+"""Fields of a PathBatch that are tuples with one entry per run."""
+
+
 def concat_batches(parts: Sequence[PathBatch]) -> PathBatch:
     """Concatenate :class:`~tariffsim.engine.PathBatch` parts along the runs axis.
 
-    Arrays with a leading runs axis are joined; everything else (dates,
-    codes, dyads) is taken from the first part. Overrides are joined per path.
+    Arrays with a leading runs axis and the per-run tuples (seeds,
+    agreements, notes) are joined; everything else (dates, codes, dyads)
+    is taken from the first part. Overrides are joined per path.
     """
     if len(parts) == 1:
         return parts[0]
@@ -639,8 +644,9 @@ def concat_batches(parts: Sequence[PathBatch]) -> PathBatch:
     for f in dataclasses.fields(first):
         vals = [getattr(p, f.name) for p in parts]
         v0 = vals[0]
-        if f.name == "seeds":
-            changes[f.name] = tuple(s for v in vals for s in v)
+        if f.name in _PER_RUN_TUPLES:
+            if all(len(v) == k for v, k in zip(vals, r, strict=True)):
+                changes[f.name] = tuple(s for v in vals for s in v)
         elif f.name == "overrides":
             changes[f.name] = (
                 {k: np.concatenate([np.asarray(v[k]) for v in vals]) for k in v0} if v0 else v0

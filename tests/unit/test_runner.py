@@ -291,3 +291,15 @@ def test_repeated_strategies_are_numbered_quickly_and_in_order() -> None:
     _objs, names = T._strategies(["hold"] * 2000 + ["tit-for-tat", "hold"])
     assert names[:2] == ("hold#1", "hold#2") and names[-2:] == ("tit-for-tat", "hold#2001")
     assert len(set(names)) == len(names)
+
+
+def test_simulate_runs_keeps_every_chunks_agreements_and_notes() -> None:
+    """A batch joined from chunks holds each run's agreements and notes, as one chunk does."""
+    from tariffsim.analysis import simulate_runs
+
+    kw = {"rounds": 20, "record": "full", "progress": False}
+    one = simulate_runs("us-china-145", 6, **kw)
+    parts = simulate_runs("us-china-145", 6, chunk_size=4, **kw)
+    assert len(parts.agreements) == len(parts.notes) == 6
+    assert parts.agreements == one.agreements and parts.notes == one.notes
+    assert parts[5].agreements == one[5].agreements and one[5].agreements  # the Geneva deal
