@@ -41,6 +41,7 @@ from ._batchrun import (
 )
 from ._talks import _Talks
 from ._util import frozen_array as _ro
+from ._util import short_repr
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles
 from .deals import (
     Agreement,
@@ -592,7 +593,7 @@ class BatchObservation:
     def act_with(self, strategy: Strategy, rngs: Sequence[np.random.Generator]) -> NDArray[np.int8]:
         """Moves of ``strategy`` in every run: its ``act_batch`` if it has one, else its ``act``."""
         if hasattr(strategy, "act_batch"):
-            return np.asarray(strategy.act_batch(self, rngs), dtype=np.int8)
+            return _moves_of(strategy.act_batch(self, rngs), strategy, self.me)
         return self.act_per_run(strategy, rngs)
 
     def act_per_run(
@@ -612,6 +613,28 @@ class BatchObservation:
                     )
                 out[r, c] = int(m)
         return out
+
+
+def _moves_of(raw: Any, strategy: Any, me: str) -> NDArray[np.int8]:
+    """A strategy's batch of moves as int8: whole numbers only (a move of 0.9 is no move of
+    0: it is refused, as ``act`` refuses it), never cut to fit."""
+    a = np.asarray(raw)
+    if a.dtype.kind not in "biu":
+        whole = (
+            a.dtype.kind == "f" and bool(np.all(np.isfinite(a))) and bool(np.all(a == np.round(a)))
+        )
+        if not whole:
+            bad = short_repr(a.ravel()[:6].tolist())
+            raise ParameterError(
+                f"strategy {getattr(strategy, 'name', strategy)!r} of {me}: act_batch returned "
+                f"moves that are not whole numbers (dtype {a.dtype}; first values {bad})."
+            )
+    if a.size and (a.min() < -127 or a.max() > 127):
+        raise ParameterError(
+            f"strategy {getattr(strategy, 'name', strategy)!r} of {me}: act_batch returned a move "
+            "beyond ±127 rungs."
+        )
+    return a.astype(np.int8)
 
 
 def _control_moves_batch(
@@ -716,7 +739,7 @@ def _decide(
             chosen = np.zeros((R, 0), dtype=np.int8)
             live = ()
         elif hasattr(ag.strategy, "act_batch"):
-            chosen = np.asarray(ag.strategy.act_batch(bobs, ag.rngs), dtype=np.int8)
+            chosen = _moves_of(ag.strategy.act_batch(bobs, ag.rngs), ag.strategy, ag.code)
             if chosen.shape != (R, len(live)):
                 raise ParameterError(
                     f"strategy {ag.strategy.name!r} of {ag.code}: act_batch returned shape "

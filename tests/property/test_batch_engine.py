@@ -281,3 +281,38 @@ def test_round_robin_plays_every_repetition_of_a_schedule_that_draws():
     m = res.match_mean_tariff  # (matches, k), each pair's repetitions in a row
     reps = m.reshape(-1, 3, m.shape[-1])
     assert any(len({rep.tobytes() for rep in pair}) > 1 for pair in reps)
+
+
+@pytest.mark.parametrize("value", [0.9, np.nan, 200])
+def test_a_batch_move_that_is_not_a_whole_rung_is_refused(value):
+    """act_batch's moves are whole numbers, as act's are: 0.9 is not cut to 0, 200 not wrapped."""
+
+    class Fractional:
+        name = "fractional"
+        traits = ts.agents.Traits(memory_depth=0)
+
+        def act(self, obs, rng):
+            return {(me, t): 0 for me, t in obs.targets}
+
+        def act_batch(self, bobs, rngs):
+            return np.full((bobs.runs, len(bobs.targets)), value)
+
+    game = with_strategies(US_CHINA, [Fractional()] * len(US_CHINA.agents))
+    with pytest.raises(ts.errors.ParameterError, match="act_batch returned"):
+        ts.simulate_batch(game, 5, seeds=range(2))
+
+
+def test_a_batch_of_whole_float_moves_is_taken():
+    class WholeFloats:
+        name = "whole-floats"
+        traits = ts.agents.Traits(memory_depth=0)
+
+        def act(self, obs, rng):
+            return {(me, t): 1 for me, t in obs.targets}
+
+        def act_batch(self, bobs, rngs):
+            return np.ones((bobs.runs, len(bobs.targets)))
+
+    game = with_strategies(US_CHINA, [WholeFloats()] * len(US_CHINA.agents))
+    pb = ts.simulate_batch(game, 5, seeds=range(2))
+    same(pb[1], ts.simulate(game, 5, seed=1))
