@@ -676,6 +676,7 @@ def _parse_start(text: str) -> list[tuple[str, str, float]]:
 
 def _cmd_equilibrium(a: argparse.Namespace) -> int:
     import dataclasses
+    import time
 
     import numpy as np
 
@@ -733,6 +734,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
               file=sys.stderr, flush=True)  # fmt: skip
     elif cost.seconds_per_sweep > 5:
         print(_fit(f"tariffsim: solving {cost.describe()}", 10**4), file=sys.stderr, flush=True)
+    began = time.monotonic()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CostWarning)  # reported above
         warnings.simplefilter("ignore", ConvergenceWarning)  # the result says so
@@ -743,6 +745,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             max_seconds=a.max_seconds,
             progress=a.progress,
         )
+    # the solves after deals share what is left of --max-seconds, and its progress setting
+    left = None if a.max_seconds is None else max(a.max_seconds - (time.monotonic() - began), 0.0)
     r0 = 0
     if a.start != "initial" and game.events:
         # the path starts where the calendar's announcements leave off: date it from there
@@ -751,9 +755,12 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             default=0,
         )
     if talks or game.threats:
-        path = agreement_path(
-            res, start, a.rounds, start_round=r0, game=unfloored.replace(initial=start)
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            path = agreement_path(
+                res, start, a.rounds, start_round=r0, game=unfloored.replace(initial=start),
+                max_seconds=left, progress=a.progress,
+            )  # fmt: skip
     else:
         path = res.path(start=start, rounds=a.rounds)
     if r0:

@@ -22,10 +22,12 @@ agreement.
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 import numpy as np
 
+from .._util import finite_number
 from ..deals import Agreement, floor_world, solve_deal
 from ..errors import ParameterError
 from ..game import Game, path_from_states
@@ -111,17 +113,32 @@ def with_demand_floors(
     return game.replace(world=fw, events=events, initial=initial)
 
 
-def _resolve(result: MPEResult, game: Game, met: set[str]) -> MPEResult:
-    """`result`'s equilibrium solved again on `game` with only the floors still unmet."""
+def _resolve(
+    result: MPEResult,
+    game: Game,
+    met: set[str],
+    deadline: float | None = None,
+    progress: bool | None = None,
+) -> MPEResult:
+    """`result`'s equilibrium solved again on `game` with only the floors still unmet, within
+    what is left of the caller's time (``deadline``, a ``time.monotonic()`` instant)."""
+    from ..errors import TimeLimitError
     from .markov import markov_perfect
 
     lg = result.lgame
     floored = with_demand_floors(game.replace(initial=lg.base), met=met)
+    left = None if deadline is None else deadline - time.monotonic()
+    if left is not None and left <= 0:
+        raise TimeLimitError(
+            "max_seconds ran out before the equilibrium was solved again after a deal."
+        )
     return markov_perfect(
         floored,
         discount=result.discount,
         selection=result.selection,  # type: ignore[arg-type]
         moves=lg.moves,  # type: ignore[arg-type]
+        max_seconds=left,
+        progress=progress,
     )
 
 
@@ -132,6 +149,8 @@ def agreement_path(
     *,
     start_round: int = 0,
     game: Game | None = None,
+    max_seconds: float | None = None,
+    progress: bool | None = None,
 ) -> Path:
     """The equilibrium path from `start` with deals struck at the game's summits.
 
@@ -151,6 +170,11 @@ def agreement_path(
         concession lifts a floor), and after a deal that meets a demand the
         equilibrium is solved again with the floors still unmet. Default: the
         result's own game.
+    max_seconds : float, optional
+        Wall-clock seconds the solves after deals may take together
+        (:func:`markov_perfect`'s limit; pass what is left of your own).
+    progress : bool, optional
+        Progress bars for those solves, as :func:`markov_perfect`'s.
 
     Returns
     -------
@@ -183,6 +207,11 @@ def agreement_path(
         raise ParameterError(f"`result` must be an MPEResult; got {type(result).__name__}.")
     rounds = check_rounds(rounds)
     start_round = check_int(start_round, "start_round", 0)
+    deadline = None
+    if max_seconds is not None:
+        if finite_number(max_seconds, "max_seconds") < 0:
+            raise ParameterError(f"`max_seconds` must be >= 0; got {max_seconds!r}.")
+        deadline = time.monotonic() + float(max_seconds)
     lg = result.lgame
     if game is None:
         game = lg.game
@@ -253,7 +282,7 @@ def agreement_path(
                 held.update(deal.terms)
                 state = deal.state._with(shock=np.zeros(w.n))
                 if lifted and game is not lg.game:  # a demand met: its floor goes
-                    result = _resolve(result, game, met)
+                    result = _resolve(result, game, met, deadline, progress)
                     lg = result.lgame
         prof = result.profile[lg.index_of(state)]
         prev = states[-1]

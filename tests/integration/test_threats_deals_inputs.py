@@ -136,3 +136,29 @@ def test_show_lists_demands_and_threats_in_every_format(capsys) -> None:
     assert main(["show", "threat-100-nov1", "--format", "csv"]) == 0
     rows = capsys.readouterr().out.splitlines()
     assert any(r.startswith("threat,US-CN,130%") for r in rows)
+
+
+def test_a_solve_after_a_deal_keeps_the_callers_time_limit_and_progress(monkeypatch) -> None:
+    """After a deal meets a demand the game is solved again: within what is left of the
+    caller's max_seconds (none left: TimeLimitError before any sweep), with its progress."""
+    import time
+
+    from tariffsim.equilibrium import agreements, markov
+    from tariffsim.errors import TimeLimitError
+
+    g = ts.load_scenario("us-china-145").game
+    r = eq.markov_perfect(g, discount=0.9, moves="jump")
+    with pytest.raises(TimeLimitError, match="max_seconds ran out"):
+        agreements._resolve(r, g, set(), deadline=time.monotonic() - 1, progress=False)
+    seen: list[dict] = []
+    real = markov.markov_perfect
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(markov, "markov_perfect", spy)
+    agreements._resolve(r, g, set(), deadline=time.monotonic() + 60, progress=False)
+    assert seen[0]["progress"] is False and 0 < seen[0]["max_seconds"] <= 60
+    with pytest.raises(ParameterError, match="`max_seconds` must be"):
+        eq.agreement_path(r, None, 5, max_seconds=-1)
