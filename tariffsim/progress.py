@@ -54,7 +54,10 @@ def _in_notebook() -> bool:
         shell = ip.get_ipython()
     except Exception:  # pragma: no cover - defensive
         return False
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+    # a kernel's shell, or one derived from it (Colab's)
+    return shell is not None and any(
+        c.__name__ == "ZMQInteractiveShell" for c in type(shell).__mro__
+    )
 
 
 def progress_enabled(progress: bool | None = None) -> bool:

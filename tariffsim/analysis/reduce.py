@@ -42,7 +42,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._util import finite_number, short_repr
+from .._util import as_date, finite_number, short_repr
 from .._util import frozen_array as _ro
 from ..errors import LimitError, ParameterError, UnknownNameError
 
@@ -501,13 +501,9 @@ class Threshold:
                 raise ParameterError(f"`by` must be a round >= `after` ({self.after}); got {by}.")
             return
         if isinstance(by, str | dt.date):
-            try:  # one spelling of a date: "2025-05-31" and date(2025, 5, 31) give one event
-                day = np.datetime64(by, "D")
-                if np.isnat(day):
-                    raise ValueError
-                object.__setattr__(self, "by", dt.date.fromisoformat(str(day)))
-            except ValueError:
-                raise ParameterError(f"`by` must be a round or an ISO date; got {by!r}.") from None
+            # one spelling of a date: "2025-05-31" and date(2025, 5, 31) give one event; a
+            # whole date only (not "2025-02", not "today": a window fixed by the text alone)
+            object.__setattr__(self, "by", as_date(by, "by"))
             return
         raise ParameterError(f"`by` must be a round, a date or None; got {by!r}.")
 
@@ -646,7 +642,12 @@ class Counts:
     fired: tuple[tuple[int, str], ...] = ()
 
     def merge(self, other: Counts) -> Counts:
-        """The counts of both sets of runs."""
+        """The counts of both sets of runs (of the same events and indicators)."""
+        if np.shape(self.events) != np.shape(other.events) or set(self.hist) != set(other.hist):
+            raise ParameterError(
+                f"cannot merge counts of {np.size(self.events)} and {np.size(other.events)} "
+                f"events, or of indicators {sorted(self.hist)} and {sorted(other.hist)}."
+            )
         return Counts(
             tariff=self.tariff.merge(other.tariff),
             hist={k: h.merge(other.hist[k]) for k, h in self.hist.items()},

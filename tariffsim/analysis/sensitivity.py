@@ -640,9 +640,16 @@ class SensitivityResult:
 # ---------------------------------------------------------------------------
 # entry points
 # ---------------------------------------------------------------------------
+MAX_RESAMPLES = 100_000
+"""Most bootstrap resamples of the intervals (each holds a copy of the outputs)."""
+
+
 def _check_resamples(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-        raise ParameterError(f"`num_resamples` must be an int >= 1; got {short_repr(v)}.")
+    """Two at least (one resample has no spread: its interval is NaN), and a bound."""
+    if isinstance(v, bool) or not isinstance(v, int | np.integer) or not 2 <= v <= MAX_RESAMPLES:
+        raise ParameterError(
+            f"`num_resamples` must be an int in [2, {MAX_RESAMPLES:,}]; got {short_repr(v)}."
+        )
     return int(v)
 
 

@@ -265,6 +265,9 @@ def test_bad_input_fails_before_any_run(sc: ts.Scenario, monkeypatch: pytest.Mon
         ({"at_least": 1, "by": ""}, "`by`"),
         ({"at_least": 1, "by": "NaT"}, "`by`"),
         ({"at_least": 1, "by": "10000-01-01"}, "`by`"),
+        ({"at_least": 1, "by": "today"}, "`by`"),
+        ({"at_least": 1, "by": "2025-02"}, "`by`"),
+        ({"at_least": 1, "by": "2025-02-03T12:00"}, "`by`"),
     ],
 )
 def test_bad_threshold(kw: dict, match: str) -> None:
@@ -395,3 +398,12 @@ def test_from_npz_refuses_what_to_npz_did_not_write(sc: ts.Scenario, tmp_path) -
     np.savez(tmp_path / "m.npz", **missing)
     with pytest.raises(ParameterError, match="no vary"):
         EnsembleSummary.from_npz(tmp_path / "m.npz")
+
+
+def test_counts_of_other_events_do_not_merge(sc: ts.Scenario) -> None:
+    kw = {"runs": 3, "rounds": 3, "vary": "claims", "keep": "summary"}
+    one = ts.ensemble(sc, **kw, events={"a": Threshold("US", "CN", at_least=0.1)})
+    two = ts.ensemble(sc, **kw, events={"a": Threshold("US", "CN", at_least=0.1),
+                                        "b": Threshold("US", "CN", at_least=0.2)})  # fmt: skip
+    with pytest.raises(ParameterError, match="cannot merge counts of 1 and 2 events"):
+        one.counts.merge(two.counts)

@@ -125,3 +125,22 @@ def test_counting_is_off_inside_a_counted_batch() -> None:
             assert runs_counter() is None
         assert runs_counter() is not None
     assert runs_counter() is None
+
+
+def test_a_kernel_shell_and_one_derived_from_it_are_notebooks(monkeypatch) -> None:
+    """Jupyter's shell class, or a subclass of it (Colab's), means a notebook."""
+    import sys
+    import types
+
+    from tariffsim import progress
+
+    class ZMQInteractiveShell:
+        pass
+
+    class Shell(ZMQInteractiveShell):  # as google.colab._shell.Shell
+        pass
+
+    for shell, want in ((ZMQInteractiveShell(), True), (Shell(), True), (object(), False)):
+        fake = types.SimpleNamespace(get_ipython=lambda shell=shell: shell)
+        monkeypatch.setitem(sys.modules, "IPython", fake)
+        assert progress._in_notebook() is want
