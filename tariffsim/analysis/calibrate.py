@@ -97,7 +97,13 @@ from .. import limits
 from .._util import as_date, frozen_array, short_repr
 from ..errors import ParameterError, UnknownNameError
 from .observed import ObservedPath, round_dates
-from .sensitivity import _check_range, _run_design, check_path_range, default_range
+from .sensitivity import (
+    _check_range,
+    _run_design,
+    check_one_spelling,
+    check_path_range,
+    default_range,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -196,8 +202,7 @@ def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, floa
         raise ParameterError(
             f"`params` must be a non-empty list of parameter paths; got {params!r}."
         )
-    if len(set(params)) != len(params):
-        raise ParameterError(f"`params` lists a path twice: {list(params)!r}.")
+    check_one_spelling(list(params), "params")
     given = dict(bounds or {})
     for p in given:
         if p not in params:

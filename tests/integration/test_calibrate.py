@@ -160,3 +160,14 @@ def test_a_default_outside_the_range_and_a_window_past_the_game() -> None:
     text = " ".join(report.split())
     assert "round dates 2025-02-01..2025-02-28 (the game's last round; until 2026-06-30)" in text
     assert f"{fit.points} points" in text
+
+
+def test_one_parameter_in_two_spellings_is_one_factor(sc: ts.Scenario) -> None:
+    obs = ts.observed.load("us-china-2025")
+    two = ["pass_through.US.CN", "pass_through.US-CN"]
+    with pytest.raises(ParameterError, match="names one parameter twice"):
+        calibrate(sc, obs, two)
+    with pytest.raises(ParameterError, match="names one parameter twice"):
+        ts.sensitivity(sc, {two[0]: (0.5, 1), two[1]: (0, 0.5)}, ["peak"], n=2, method="morris")
+    with pytest.raises(ParameterError, match="names one parameter twice"):
+        ts.sensitivity(sc, two, ["peak"], n=2, method="morris")
