@@ -271,7 +271,11 @@ class Strategy(Protocol):
     A strategy is any object with a ``name``, a ``traits`` attribute and an
     ``act(obs, rng)`` method returning ``{(me, target): move}`` with moves in
     ``{-1, 0, +1}``; dyads left out hold. Strategies must draw randomness only
-    from ``rng``.
+    from ``rng``, and their moves must depend only on ``obs`` and ``rng``: a
+    strategy that keeps state between calls (a counter, a memory of its own)
+    makes a run depend on the other runs of its batch and on how the batch is
+    cut, and a batch's runs then differ from :func:`~tariffsim.simulate` with
+    their seeds. History is in ``obs.history``.
 
     A strategy may also define ``act_batch(bobs, rngs)``: the same decision
     for every run of a batch at once, from a

@@ -284,6 +284,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sa.add_argument("--seed", type=int, default=0, help="seed of the design and the runs")
     sa.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    sa.add_argument("--no-progress", action="store_true", help="no progress bar")
     sa.add_argument(
         "--out",
         type=_folder,
@@ -332,6 +333,7 @@ def _parser() -> argparse.ArgumentParser:
         help="draws of the other parameters per profile point (default 16)",
     )
     ca.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    ca.add_argument("--no-progress", action="store_true", help="no progress bar")
     ca.add_argument(
         "--out",
         type=_folder,
@@ -944,7 +946,8 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
     outputs = [o.strip() for o in a.outputs.split(",") if o.strip()]
     ex = _executor(a.workers)
     try:
-        res = sensitivity(sc, params, outputs, method=a.method, n=a.n, seed=a.seed, executor=ex)
+        res = sensitivity(sc, params, outputs, method=a.method, n=a.n, seed=a.seed, executor=ex,
+                          progress=False if a.no_progress else None)  # fmt: skip
     finally:
         if ex is not None:
             ex.shutdown()
@@ -987,7 +990,7 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
         fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
                         seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
                         profile_points=a.profile_points, profile_samples=a.profile_samples,
-                        executor=ex)  # fmt: skip
+                        executor=ex, progress=False if a.no_progress else None)  # fmt: skip
     finally:
         if ex is not None:
             ex.shutdown()

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ._util import short_repr
 from .agents import Beliefs, Hold, Strategy, targets_of
 from .deals import Negotiation, Threat
 from .dynamics import DECISION_DAYS
@@ -333,8 +334,11 @@ class Game:
                 raise ParameterError(f"agents: {a.code!r} appears twice.")
             seen.add(a.code)
             if not isinstance(a.strategy, Strategy):
+                lacks = [m for m in ("name", "traits", "act") if not hasattr(a.strategy, m)]
                 raise ParameterError(
-                    f"agents.{a.code}.strategy: not a Strategy; got {a.strategy!r}."
+                    f"agents.{a.code}.strategy: not a Strategy (it needs name, traits and "
+                    f"act{'; this one has no ' + ', '.join(lacks) if lacks else ''}); "
+                    f"got {short_repr(a.strategy)}."
                 )
             tg = targets_of(self.world, a.code, a.targets)
             if isinstance(a.active_from, Mapping):

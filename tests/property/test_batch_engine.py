@@ -316,3 +316,14 @@ def test_a_batch_of_whole_float_moves_is_taken():
     game = with_strategies(US_CHINA, [WholeFloats()] * len(US_CHINA.agents))
     pb = ts.simulate_batch(game, 5, seeds=range(2))
     same(pb[1], ts.simulate(game, 5, seed=1))
+
+
+def test_a_strategy_without_traits_is_named():
+    class NoTraits:
+        name = "no-traits"
+
+        def act(self, obs, rng):
+            return {}
+
+    with pytest.raises(ts.errors.ParameterError, match="this one has no traits"):
+        with_strategies(US_CHINA, [NoTraits()] * len(US_CHINA.agents))
