@@ -475,10 +475,28 @@ class EnsembleSummary(_Summarised):
         def bad(what: str) -> ParameterError:
             return ParameterError(f"`file` {short_repr(file)}: {what}.")
 
+        if z["runs"].dtype.kind not in "iu" or z["seed"].dtype.kind not in "iu":
+            raise bad("runs and seed must be integers")
         runs = int(z["runs"])
         levels = np.asarray(z["levels"], dtype=float)
-        if runs < 1 or levels.ndim != 1 or not np.isfinite(levels).all():
-            raise bad("the run count or the tariff levels are not valid")
+        if runs < 1 or int(z["seed"]) < 0 or levels.ndim != 1 or not np.isfinite(levels).all():
+            raise bad("the run count, the seed or the tariff levels are not valid")
+        if np.any(np.diff(levels) <= 0):
+            raise bad("the tariff levels must increase")
+        T1, D, E = len(z["dates"]), len(z["dyads"]), len(z["events"])
+        if z["tariff_count"].shape != (T1, D, len(levels)) or z["peak_count"].shape != (
+            D,
+            len(levels),
+        ):
+            raise bad(
+                f"the tariff counts {z['tariff_count'].shape} and peak counts "
+                f"{z['peak_count'].shape} do not match {T1} dates, {D} dyads and "
+                f"{len(levels)} levels"
+            )
+        if z["event_count"].shape != (E,) or len(z["event_specs"]) != E:
+            raise bad(f"the event counts and texts do not match the {E} events")
+        if len(set(z["codes"].tolist())) != len(z["codes"]):
+            raise bad("a country code repeats")
         for k in ("tariff_count", "peak_count", "event_count", *(f"{i}_count" for i in INDICATORS)):
             c = z[k]
             if c.dtype.kind not in "iu" or (c < 0).any():
@@ -495,7 +513,12 @@ class EnsembleSummary(_Summarised):
             width = float(z[f"{k}_width"])
             if not (math.isfinite(width) and width > 0):
                 raise bad(f"{k}_width must be a finite number > 0; got {width!r}")
-            dense = z[f"{k}_count"].reshape(-1, len(z[f"{k}_bins"]))
+            bins = z[f"{k}_bins"]
+            if bins.dtype.kind not in "iu" or np.any(np.diff(bins) <= 0):
+                raise bad(f"{k}_bins must be increasing integers")
+            if z[f"{k}_count"].shape != (T1, len(z["codes"]), len(bins)):
+                raise bad(f"the {k} counts do not match the dates, countries and bins")
+            dense = z[f"{k}_count"].reshape(-1, len(bins))
             if not (dense.sum(axis=1) == runs).all():
                 raise bad(f"the {k} counts do not add up to the runs in every round and country")
             slot, col = np.nonzero(dense)

@@ -390,6 +390,13 @@ def test_from_npz_refuses_what_to_npz_did_not_write(sc: ts.Scenario, tmp_path) -
         (variant("p.npz", peak_count=arrays["peak_count"] + 500), "peak counts do not add up"),
         (variant("e.npz", event_count=arrays["event_count"] + 999), "event count is above"),
         (variant("r.npz", recession_count=arrays["recession_count"] * 50), "recession counts"),
+        (variant("l.npz", levels=arrays["levels"][::-1]), "levels must increase"),
+        (variant("d.npz", dyads=arrays["dyads"][:1]), "do not match"),
+        (variant("n.npz", events=np.array(["a", "b"])), "do not match the 2 events"),
+        (variant("s.npz", seed=np.array(-1)), "seed"),
+        (variant("u.npz", runs=np.array(4.0)), "runs and seed must be integers"),
+        (variant("k.npz", codes=np.array(["US"] * len(arrays["codes"]))), "code repeats"),
+        (variant("b.npz", recession_bins=arrays["recession_bins"][::-1]), "bins must be"),
     ]
     for f, match in cases:
         with pytest.raises(ParameterError, match=match):
