@@ -455,6 +455,20 @@ def calendar_fits(start: dt.date, round_days: int, rounds: int) -> bool:
     return start.toordinal() + int(rounds) * int(round_days) <= dt.date.max.toordinal()
 
 
+def _check_game(game: Any) -> None:
+    """Raise unless ``game`` is a Game (a Scenario or a name: say how to get its game)."""
+    from .game import Game
+
+    if isinstance(game, Game):
+        return
+    hint = ""
+    if hasattr(game, "game"):
+        hint = " (a Scenario: pass its .game)"
+    elif isinstance(game, str):
+        hint = f" (a scenario name: pass ts.load_scenario({game!r}).game)"
+    raise ParameterError(f"`game` must be a Game{hint}; got {short_repr(game)}.")
+
+
 def _check_calendar(game: Game, rounds: int) -> None:
     if not calendar_fits(game.start, game.round_days, rounds):
         raise ParameterError(
@@ -1346,6 +1360,7 @@ def simulate(
     >>> len(p)
     13
     """
+    _check_game(game)
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
     _check_calendar(game, rounds)
     streams = _streams_for(game, seed, rng)
@@ -1681,6 +1696,7 @@ def simulate_batch(
     >>> pb.tariff.shape
     (2, 13, 10, 10)
     """
+    _check_game(game)
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
     _check_calendar(game, rounds)
     seeds_t = check_seeds(seeds)

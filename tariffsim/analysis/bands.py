@@ -333,10 +333,12 @@ class _Summarised:
             if not isinstance(c, str):
                 raise ParameterError(f"`countries`: codes are strings; got {short_repr(c)}.")
             self._country(c)
-        if fig is None:
-            from matplotlib.figure import Figure
+        from matplotlib.figure import Figure
 
+        if fig is None:
             fig = Figure(figsize=(10, 3.5 * (1 + len(indicators))), layout="constrained")
+        elif not isinstance(fig, Figure):
+            raise ParameterError(f"`fig` must be a matplotlib Figure; got {short_repr(fig)}.")
         axes = fig.subplots(1 + len(indicators), 1, sharex=True, squeeze=False)[:, 0]
         x = self.dates.astype(object)
         panels = [(axes[0], [((a, b), f"{a} tariff on {b}") for a, b in shown], 100.0)]

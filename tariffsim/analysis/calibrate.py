@@ -176,10 +176,19 @@ def _dyads(game: Game, obs: ObservedPath, dyads: Any) -> tuple[tuple[str, str], 
             )
         return out
     chosen: list[tuple[str, str]] = []
+    if isinstance(dyads, str) or not isinstance(dyads, Sequence):
+        raise ParameterError(
+            f"`dyads` must be a list of dyads ('US-CN' or ('US', 'CN')); got {short_repr(dyads)}."
+        )
     for item in dyads:
         if isinstance(item, str):
             a, _, b = item.partition("-")
             item = (a, b)
+        pair = isinstance(item, Sequence) and len(item) == 2
+        if not (pair and all(isinstance(c, str) for c in item)):
+            raise ParameterError(
+                f"`dyads`: each dyad is 'US-CN' or ('US', 'CN'); got {short_repr(item)}."
+            )
         d = (str(item[0]), str(item[1]))
         if d not in obs.dyads:
             raise UnknownNameError(f"`dyads`: the record has no dyad {d[0]}-{d[1]}.")

@@ -720,6 +720,19 @@ def analyse_function(
     array([0.3, 0.4, 0. ])
     """
     seed = _check_seed(seed)
+    if not callable(fn):
+        raise ParameterError(f"`fn` must be a function of the design; got {short_repr(fn)}.")
+    if not isinstance(output, str) or not output:
+        raise ParameterError(
+            f"`output` must be a name (a non-empty str); got {short_repr(output)}."
+        )
+    if not isinstance(bounds, Mapping):
+        raise ParameterError(
+            f"`bounds` must be a mapping of name to (low, high); got {short_repr(bounds)}."
+        )
+    for k, v in bounds.items():
+        if isinstance(v, str | bytes) or not isinstance(v, Sequence) or len(v) != 2:
+            raise ParameterError(f"`bounds[{k!r}]` must be (low, high); got {short_repr(v)}.")
     b = {str(k): _check_range(k, *v) for k, v in bounds.items()}
     if not b:
         raise ParameterError("`bounds` is empty.")

@@ -156,6 +156,11 @@ def draw(
                 f"`vary`: {given!r} names the same parameter as {spelt[path]!r} ({path})."
             )
         spelt[path] = given
+        if isinstance(spec, type):
+            raise ParameterError(
+                f"`vary[{given!r}]` is the class {spec.__name__}; give an instance, e.g. "
+                f"{spec.__name__}(...) with its parameters."
+            )
         if isinstance(spec, Distribution):
             vals = _drawn(path, spec.sample(_stream(seed, path), runs), runs)
             dists[path] = spec

@@ -56,3 +56,41 @@ CALLS: list[tuple[str, Callable[[], Any], str]] = [
 def test_is_a_parameter_error(what: str, call: Callable[[], Any], words: str) -> None:
     with pytest.raises(ParameterError, match=words):
         call()
+
+
+def _plot_fig_5() -> Any:
+    ens = ts.ensemble("us-china-145", runs=3, rounds=3, vary="claims")
+    return ens.plot(fig=5)
+
+
+def _square(x: Any) -> Any:
+    return x[:, 0] ** 2
+
+
+TYPES: list[tuple[str, Callable[[], Any], str]] = [
+    ("batch of a scenario", lambda: ts.simulate_batch(ts.load_scenario("us-china-145"), 3, seeds=[0]),
+     "pass its .game"),
+    ("batch of a name", lambda: ts.simulate_batch("us-china-145", 3, seeds=[0]), "load_scenario"),
+    ("simulate of a name", lambda: ts.simulate("us-china-145", 3), "load_scenario"),
+    ("plot fig", _plot_fig_5, "`fig` must be a matplotlib Figure"),
+    ("vary class", lambda: ts.ensemble("us-china-145", vary={"noise": Uniform}, **KW),
+     "is the class Uniform"),
+    ("bounds list", lambda: ts.analysis.sensitivity.analyse_function(_square, [(0, 1)], n=4),
+     "`bounds` must be a mapping"),
+    ("bound of 3", lambda: ts.analysis.sensitivity.analyse_function(_square, {"a": (0, 1, 2)}),
+     r"`bounds\['a'\]` must be \(low, high\)"),
+    ("fn none", lambda: ts.analysis.sensitivity.analyse_function(None, {"a": (0, 1)}),
+     "`fn` must be a function"),
+    ("output none", lambda: ts.analysis.sensitivity.analyse_function(_square, {"a": (0, 1)},
+                                                                     output=None),
+     "`output` must be"),
+    ("calibrate dyads", lambda: ts.calibrate("us-china-145", "us-china-2025",
+                                             ["learning_rate.US"], dyads=[("US",)]),
+     "`dyads`: each dyad"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "call", "words"), TYPES, ids=[c[0] for c in TYPES])
+def test_a_wrong_type_is_named(what: str, call: Callable[[], Any], words: str) -> None:
+    with pytest.raises(ParameterError, match=words):
+        call()
