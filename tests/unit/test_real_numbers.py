@@ -16,7 +16,8 @@ from tariffsim.analysis.distributions import Uniform
 from tariffsim.analysis.reduce import Threshold
 from tariffsim.errors import ParameterError
 
-GAME = ts.load_scenario("us-china-145").game
+SC = ts.load_scenario("us-china-145")
+GAME = SC.game
 HUGE = 10**400
 COMPLEX = np.array([2 + 1j, 2, 2])
 KW: dict[str, Any] = {"runs": 3, "rounds": 3}
@@ -68,8 +69,7 @@ def _square(x: Any) -> Any:
 
 
 TYPES: list[tuple[str, Callable[[], Any], str]] = [
-    ("batch of a scenario", lambda: ts.simulate_batch(ts.load_scenario("us-china-145"), 3, seeds=[0]),
-     "pass its .game"),
+    ("batch of a scenario", lambda: ts.simulate_batch(SC, 3, seeds=[0]), "pass its .game"),
     ("batch of a name", lambda: ts.simulate_batch("us-china-145", 3, seeds=[0]), "load_scenario"),
     ("simulate of a name", lambda: ts.simulate("us-china-145", 3), "load_scenario"),
     ("plot fig", _plot_fig_5, "`fig` must be a matplotlib Figure"),
