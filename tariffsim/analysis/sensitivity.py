@@ -899,6 +899,7 @@ def _run_design(
     parts = map_chunks(
         _design_chunk, job, runs, payload=payload, chunk_size=chunk_size,
         executor=executor, progress=progress, desc=desc, size_of=len,
+        live=replicates == 1,  # one batch per chunk: its bar moves round by round
     )  # fmt: skip
     return np.concatenate(parts, axis=0)
 

@@ -304,13 +304,15 @@ def _sweep(
             else:
                 pick[c] = int(np.argmax(joint))
                 mixed[lo + int(c)] = joint
+            if tick is not None:  # a logit-QRE solve can take seconds: the bar moves per state
+                tick(1 / S)
         policy[lo:hi] = pick
         out[lo:hi] = q[np.arange(C), pick]
         for s, joint in mixed.items():
             if lo <= s < hi:
                 out[s] = joint @ q[s - lo]
         if tick is not None:
-            tick(C / S)
+            tick((C - len(special)) / S)  # the states solved without a QRE
         if deadline is not None and time.monotonic() > deadline and hi < S:
             raise _TimeUp
     return _Step(policy, out, n_pure, mixed)

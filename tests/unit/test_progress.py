@@ -144,3 +144,35 @@ def test_a_kernel_shell_and_one_derived_from_it_are_notebooks(monkeypatch) -> No
         fake = types.SimpleNamespace(get_ipython=lambda shell=shell: shell)
         monkeypatch.setitem(sys.modules, "IPython", fake)
         assert progress._in_notebook() is want
+
+
+def test_a_sensitivity_bar_moves_within_its_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tariffsim as ts
+
+    monkeypatch.delenv(ENV, raising=False)
+    seen = _spy_bar(monkeypatch, "tariffsim.analysis.runner.progress_bar")
+    res = ts.sensitivity("us-china-145", {"learning_rate.US": (0.02, 0.4)}, ["peak"], n=4,
+                         method="morris", rounds=6, progress=True)  # fmt: skip
+    assert sum(seen) == res.runs and len(seen) >= 6  # round by round, not once at the end
+
+
+def test_a_qre_sweep_bar_moves_per_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each logit-QRE solve moves the bar (a block of states can take minutes of them); a
+    sweep still adds up to one."""
+    import tariffsim as ts
+    from tariffsim import equilibrium as eq
+
+    monkeypatch.delenv(ENV, raising=False)
+    seen: list[float] = []
+    real = progress_bar
+
+    def spy(total, **kw):  # type: ignore[no-untyped-def]
+        bar = real(total, **kw)
+        orig = bar.update
+        bar.update = lambda k=1: (seen.append(k), orig(k))  # type: ignore[method-assign]
+        return bar
+
+    monkeypatch.setattr("tariffsim.equilibrium.markov.progress_bar", spy)
+    r = eq.markov_perfect(ts.load_scenario("us-china-145").game, selection="qre", progress=True)
+    assert len(seen) > r.iterations  # more than once a sweep
+    assert abs(sum(seen) - round(sum(seen))) < 1e-9 * sum(seen)  # whole sweeps in all
