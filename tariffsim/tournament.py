@@ -748,7 +748,7 @@ def _dispatch(
     Each spec carries its own seed, so the result does not depend on the
     chunking, the executor or the number of processes.
     """
-    from .analysis.runner import map_chunks
+    from .analysis.runner import executor_workers, map_chunks
 
     if not specs:
         return fn(job, 0, 0, specs)
@@ -756,10 +756,23 @@ def _dispatch(
                           "size_of": len}  # fmt: skip
     if executor is None and processes > 1 and len(specs) >= 2:
         with ProcessPoolExecutor(max_workers=processes) as ex:
+            kw["chunk_size"] = _match_chunk(len(specs), processes)
             parts = map_chunks(fn, job, len(specs), executor=ex, **kw)
     else:
+        if executor is not None:
+            kw["chunk_size"] = _match_chunk(len(specs), executor_workers(executor))
         parts = map_chunks(fn, job, len(specs), executor=executor, **kw)
     return np.concatenate(parts)
+
+
+def _match_chunk(n: int, workers: int) -> int:
+    """Matches per chunk on ``workers`` workers: four chunks each, so that they finish near
+    together and the bar moves (the engine's chunks of runs are sized for batches instead).
+
+    >>> _match_chunk(108, 2), _match_chunk(3, 2)
+    (14, 1)
+    """
+    return max(1, -(-n // (4 * max(workers, 1))))
 
 
 # ---------------------------------------------------------------------------

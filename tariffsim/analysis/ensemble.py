@@ -315,6 +315,12 @@ class Ensemble(_Summarised):
         ndarray of int, shape (R,)
             The round, or -1 for a run where it never happens.
 
+        Raises
+        ------
+        ParameterError
+            For a bad level, or ``after`` beyond the last round (no round to
+            look at, as :class:`~tariffsim.analysis.reduce.Threshold` refuses it).
+
         Examples
         --------
         A truce by a date: the US tariff on China back at or below 30% after
@@ -324,6 +330,10 @@ class Ensemble(_Summarised):
         """
         at_least, at_most = check_threshold(at_least, at_most)
         after = _check_count("after", after, 0)
+        if after > self.rounds:
+            raise ParameterError(
+                f"`after` ({after}) is beyond the last round ({self.rounds}): no round to look at."
+            )
         s = self.series(importer, exporter)
         hit = s >= at_least if at_least is not None else s <= cast(float, at_most)
         hit[:, :after] = False

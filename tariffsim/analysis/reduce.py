@@ -491,12 +491,16 @@ class Threshold:
         lo, hi = check_threshold(self.at_least, self.at_most)
         object.__setattr__(self, "at_least", lo)
         object.__setattr__(self, "at_most", hi)
-        if isinstance(self.after, bool) or not isinstance(self.after, int) or self.after < 0:
+        after = self.after
+        if isinstance(after, bool) or not isinstance(after, int | np.integer) or after < 0:
             raise ParameterError(f"`after` must be an int >= 0; got {self.after!r}.")
+        object.__setattr__(self, "after", int(after))  # a numpy int too, held as an int
         by = self.by
         if by is None:
             return
-        if isinstance(by, int) and not isinstance(by, bool):
+        if isinstance(by, int | np.integer) and not isinstance(by, bool):
+            object.__setattr__(self, "by", int(by))
+            by = int(by)
             if by < self.after:
                 raise ParameterError(f"`by` must be a round >= `after` ({self.after}); got {by}.")
             return
