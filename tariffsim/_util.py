@@ -76,9 +76,9 @@ def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
 
 
 def real_array(values: Any, name: str) -> NDArray[np.float64]:
-    """``values`` as a float array: real numbers only (complex values, strings, objects and
-    ints beyond any float are a ParameterError naming argument ``name``; finiteness and
-    shape are the caller's to check).
+    """``values`` as a float array: real numbers only (booleans, complex values, strings,
+    objects and ints beyond any float are a ParameterError naming argument ``name``;
+    finiteness and shape are the caller's to check).
 
     >>> real_array([1, 2.5], "x")
     array([1. , 2.5])
@@ -89,7 +89,7 @@ def real_array(values: Any, name: str) -> NDArray[np.float64]:
         raw = np.asarray(values)
     except (TypeError, ValueError, OverflowError):
         raw = None
-    if raw is None or raw.dtype.kind not in "biuf":
+    if raw is None or raw.dtype.kind not in "iuf":  # no bools: True is not a value
         real = raw is not None and raw.dtype.kind == "O" and all(x is not None for x in raw.flat)
         if real:  # big ints, mixed lists: try each
             try:

@@ -545,6 +545,8 @@ class SensitivityResult:
         NaN indices (an output that does not vary) rank last.
         """
         out = self._out(output)
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0):
+            raise ParameterError(f"`k` must be an int >= 0 or None; got {short_repr(k)}.")
         v = np.nan_to_num(np.asarray(self.indices[out][self.main_index]), nan=-np.inf)
         order = np.argsort(-v, kind="stable")
         names = tuple(self.params[i] for i in order)

@@ -50,6 +50,11 @@ CALLS: list[tuple[str, Callable[[], Any], str]] = [
      "real numbers"),
     ("threshold complex", lambda: Threshold("US", "CN", at_least=np.complex128(1 + 2j)),
      "must be a number"),
+    ("vary bools", lambda: ts.ensemble("us-china-145", vary={"noise": [True, False, True]}, **KW),
+     "real numbers"),
+    ("runs bools", lambda: simulate_runs("us-china-145", 3, rounds=3,
+                                         overrides={"noise": np.array([True, False, True])}),
+     "real numbers"),
 ]  # fmt: skip
 
 

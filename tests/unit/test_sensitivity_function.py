@@ -145,3 +145,11 @@ def test_sobol_intervals_repeat_for_every_seed(seed: int) -> None:
     b = analyse_function(ishigami, BOUNDS, method="sobol", n=64, seed=seed)
     for key in ("S1", "S1_conf", "ST", "ST_conf"):
         assert a.indices["y"][key].tobytes() == b.indices["y"][key].tobytes(), key
+
+
+def test_ranking_takes_a_count_of_at_least_zero() -> None:
+    res = analyse_function(ishigami, BOUNDS, method="morris", n=10, seed=0)
+    assert len(res.ranking("y", 2)) == 2 and res.ranking("y", 0) == ()
+    for bad in (-1, 1.5, True, "2"):
+        with pytest.raises(ParameterError, match="`k` must be"):
+            res.ranking("y", bad)  # type: ignore[arg-type]
