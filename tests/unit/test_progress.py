@@ -66,9 +66,9 @@ def test_markov_perfect_takes_progress(monkeypatch: pytest.MonkeyPatch) -> None:
         eq.markov_perfect(g, progress="yes")  # type: ignore[arg-type]
 
 
-def _spy_bar(monkeypatch: pytest.MonkeyPatch, where: str) -> list[int]:
+def _spy_bar(monkeypatch: pytest.MonkeyPatch, where: str) -> list[float]:
     """Record every ``update(k)`` of the bars made through ``where``'s ``progress_bar``."""
-    seen: list[int] = []
+    seen: list[float] = []
     real = progress_bar
 
     def spy(total, **kw):  # type: ignore[no-untyped-def]
@@ -163,16 +163,7 @@ def test_a_qre_sweep_bar_moves_per_solve(monkeypatch: pytest.MonkeyPatch) -> Non
     from tariffsim import equilibrium as eq
 
     monkeypatch.delenv(ENV, raising=False)
-    seen: list[float] = []
-    real = progress_bar
-
-    def spy(total, **kw):  # type: ignore[no-untyped-def]
-        bar = real(total, **kw)
-        orig = bar.update
-        bar.update = lambda k=1: (seen.append(k), orig(k))  # type: ignore[method-assign]
-        return bar
-
-    monkeypatch.setattr("tariffsim.equilibrium.markov.progress_bar", spy)
+    seen = _spy_bar(monkeypatch, "tariffsim.equilibrium.markov.progress_bar")
     r = eq.markov_perfect(ts.load_scenario("us-china-145").game, selection="qre", progress=True)
     assert len(seen) > r.iterations  # more than once a sweep
     assert abs(sum(seen) - round(sum(seen))) < 1e-9 * sum(seen)  # whole sweeps in all
