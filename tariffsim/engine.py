@@ -456,10 +456,12 @@ def calendar_fits(start: dt.date, round_days: int, rounds: int) -> bool:
 
 
 def _check_game(game: Any) -> None:
-    """Raise unless ``game`` is a Game (a Scenario or a name: say how to get its game)."""
-    from .game import Game
+    """Raise unless ``game`` is a Game (a Scenario or a name: say how to get its game).
 
-    if isinstance(game, Game):
+    Read from what it holds (a game has agents and a world, and is no scenario), as the
+    engine sits below :mod:`tariffsim.game` and does not import it.
+    """
+    if hasattr(game, "agents") and hasattr(game, "world") and not hasattr(game, "game"):
         return
     hint = ""
     if hasattr(game, "game"):

@@ -315,11 +315,9 @@ class Ensemble(_Summarised):
         ndarray of int, shape (R,)
             The round, or -1 for a run where it never happens.
 
-        Raises
-        ------
-        ParameterError
-            For a bad level, or ``after`` beyond the last round (no round to
-            look at, as :class:`~tariffsim.analysis.reduce.Threshold` refuses it).
+        An ``after`` beyond the last round gives -1 in every run (no round is
+        looked at; a :class:`~tariffsim.analysis.reduce.Threshold`, whose
+        probability that would be, refuses it instead).
 
         Examples
         --------
@@ -330,10 +328,6 @@ class Ensemble(_Summarised):
         """
         at_least, at_most = check_threshold(at_least, at_most)
         after = _check_count("after", after, 0)
-        if after > self.rounds:
-            raise ParameterError(
-                f"`after` ({after}) is beyond the last round ({self.rounds}): no round to look at."
-            )
         s = self.series(importer, exporter)
         hit = s >= at_least if at_least is not None else s <= cast(float, at_most)
         hit[:, :after] = False

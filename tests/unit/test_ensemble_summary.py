@@ -420,5 +420,3 @@ def test_numpy_ints_are_rounds(full: ts.Ensemble) -> None:
     a = Threshold("US", "CN", at_least=0.5, after=np.int64(2), by=np.int32(5))
     b = Threshold("US", "CN", at_least=0.5, after=2, by=5)
     assert a == b and full.prob(a) == full.prob(b)
-    with pytest.raises(ParameterError, match=r"`after` \(99\) is beyond the last round"):
-        full.first_round("US", "CN", at_least=0.5, after=99)
