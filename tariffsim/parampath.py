@@ -449,7 +449,11 @@ def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> N
         isinstance(values, np.ndarray) and values.dtype == bool
     ):
         raise ParameterError(f"overrides[{pp.text!r}]: values must be numbers; got {values!r}.")
-    if np.iscomplexobj(values) or isinstance(values, complex):
+    try:
+        complex_ = isinstance(values, complex) or np.iscomplexobj(values)
+    except (TypeError, ValueError):  # ragged: the conversion below says it holds no numbers
+        complex_ = False
+    if complex_:
         raise ParameterError(
             f"overrides[{pp.text!r}]: values must be real numbers; got {short_repr(values)}."
         )
