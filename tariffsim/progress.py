@@ -101,7 +101,9 @@ def progress_enabled(progress: bool | None = None) -> bool:
 class _Bar:
     """A progress counter that draws through tqdm when enabled."""
 
-    def __init__(self, total: int | None, desc: str, unit: str, enabled: bool) -> None:
+    def __init__(
+        self, total: int | None, desc: str, unit: str, enabled: bool, fractional: bool = False
+    ) -> None:
         self.n: float = 0
         self.total = total
         self._bar: Any = None
@@ -110,9 +112,18 @@ class _Bar:
                 from tqdm.auto import tqdm
             except ImportError:  # pragma: no cover - tqdm is a dependency
                 return
+            fmt = None
+            if fractional:  # counts in parts of a unit: two decimals, not 0.0028344671201814
+                fmt = (
+                    "{desc}: {n:.2f} {unit} [{elapsed}, {rate_fmt}{postfix}]"
+                    if total is None
+                    else "{l_bar}{bar}| {n:.2f}/{total_fmt} [{elapsed}<{remaining}, "
+                    "{rate_fmt}{postfix}]"
+                )
             self._bar = tqdm(
-                total=total, desc=desc, unit=unit, delay=DELAY, leave=False, dynamic_ncols=True
-            )
+                total=total, desc=desc, unit=unit, delay=DELAY, leave=False, dynamic_ncols=True,
+                bar_format=fmt,
+            )  # fmt: skip
 
     @property
     def drawing(self) -> bool:
@@ -144,7 +155,12 @@ class _Bar:
 
 
 def progress_bar(
-    total: int | None, *, desc: str = "", unit: str = "it", enabled: bool | None = None
+    total: int | None,
+    *,
+    desc: str = "",
+    unit: str = "it",
+    enabled: bool | None = None,
+    fractional: bool = False,
 ) -> _Bar:
     """A progress bar over ``total`` units of work (a context manager).
 
@@ -159,6 +175,9 @@ def progress_bar(
         Name of one unit ("run", "match", "iteration").
     enabled : bool or None
         Passed through :func:`progress_enabled`.
+    fractional : bool, default False
+        The count moves in parts of a unit (a solver's sweep as its states
+        finish): shown with two decimals.
 
     Returns
     -------
@@ -166,7 +185,8 @@ def progress_bar(
         With ``update(k)``, ``close()``, ``n`` (units counted) and use as a
         context manager.
     """
-    return _Bar(None if total is None else int(total), desc, unit, progress_enabled(enabled))
+    total = None if total is None else int(total)
+    return _Bar(total, desc, unit, progress_enabled(enabled), fractional)
 
 
 _RUNS_DONE: ContextVar[Callable[[int], None] | None] = ContextVar(

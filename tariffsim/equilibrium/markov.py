@@ -55,6 +55,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from .._util import finite_number, short_repr
 from ..errors import ConvergenceWarning, CostWarning, ParameterError, TimeLimitError
 from ..game import Game
 from ..path import Path
@@ -76,7 +77,11 @@ __all__ = [
 ]
 
 COST_WARN_SECONDS = 60.0
-"""Estimated seconds per sweep above which :func:`markov_perfect` warns before it starts."""
+"""Estimated seconds above which :func:`markov_perfect` (per sweep) and
+:func:`backward_induction` (for all its rounds) warn before they start."""
+_MAX_SPE_VALUES = 200_000_000
+"""Most values :func:`backward_induction` keeps (1.6 GB of float64 for the values alone):
+a longer horizon is refused before any work rather than running out of memory."""
 _QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("tariffsim_mpe_quiet", default=False)
 """True where a caller uses the policy whether or not it converged (a foresight strategy's
 solve): no :class:`ConvergenceWarning` then. A context variable, not a warnings filter:
@@ -111,14 +116,20 @@ class CostEstimate:
     qre_solves: int
     seconds_per_sweep: float
 
-    def describe(self) -> str:
-        """One line: sizes and the estimate."""
+    def describe(self, rounds: int | None = None) -> str:
+        """One line: sizes and the estimate.
+
+        ``rounds``: the estimate for that many sweeps (the rounds of
+        :func:`backward_induction`, one sweep each); default the estimate per
+        sweep of value iteration.
+        """
         qre = f"; up to {self.qre_solves} logit-QRE solves" if self.qre_solves else ""
-        return (
-            f"{self.states} states × {self.profiles} profiles × {self.players} players{qre}: "
-            f"{_duration(self.seconds_per_sweep)} per sweep (value iteration usually "
-            "needs 5–30 sweeps)"
-        )
+        sizes = f"{self.states} states × {self.profiles} profiles × {self.players} players{qre}"
+        per = _duration(self.seconds_per_sweep)
+        if rounds is None:
+            return f"{sizes}: {per} per sweep (value iteration usually needs 5–30 sweeps)"
+        whole = _duration(self.seconds_per_sweep * rounds)
+        return f"{sizes}: {per} per round, {whole} for {rounds} rounds"
 
 
 def _duration(sec: float) -> str:
@@ -163,6 +174,25 @@ def estimate_cost(game: Game | LadderGame, selection: str = "status-quo") -> Cos
 
 class _TimeUp(Exception):
     pass
+
+
+def _deadline_of(max_seconds: Any) -> float | None:
+    """The ``time.monotonic()`` deadline ``max_seconds`` from now (None: no limit).
+
+    Raises :class:`ParameterError` unless ``max_seconds`` is None or a finite
+    number > 0.
+    """
+    if max_seconds is None:
+        return None
+    try:
+        sec = finite_number(max_seconds, "max_seconds")
+    except ParameterError:
+        sec = math.nan
+    if not sec > 0:
+        raise ParameterError(
+            f"`max_seconds` must be a finite number > 0; got {short_repr(max_seconds)}."
+        )
+    return time.monotonic() + sec
 
 
 Selection = Literal["status-quo", "payoff-dominant", "qre"]
@@ -499,13 +529,7 @@ def markov_perfect(
     selection = _check_selection(selection)  # type: ignore[assignment]
     tol = check_tol(tol)
     max_iter = check_pos_int(max_iter, "max_iter")
-    if max_seconds is not None and (
-        isinstance(max_seconds, bool)
-        or not isinstance(max_seconds, int | float)
-        or not max_seconds > 0
-        or not math.isfinite(max_seconds)
-    ):
-        raise ParameterError(f"`max_seconds` must be a finite number > 0; got {max_seconds!r}.")
+    deadline = _deadline_of(max_seconds)
     progress_enabled(progress)
     if moves is not None and moves not in ("step", "jump"):
         raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {moves!r}.")
@@ -525,9 +549,11 @@ def markov_perfect(
             CostWarning,
             stacklevel=2,
         )
-    t0 = time.monotonic()
-    deadline = None if max_seconds is None else t0 + float(max_seconds)
-    with progress_bar(None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress) as bar:
+    deadline = _deadline_of(max_seconds)  # counted from the start of the work
+    bar_ = progress_bar(
+        None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress, fractional=True
+    )
+    with bar_ as bar:
         try:
             return _value_iteration(lg, V, discount, selection, tol, max_iter, accelerate,
                                     bar.update, deadline, max_seconds)  # fmt: skip
@@ -630,6 +656,9 @@ def backward_induction(
     horizon: int,
     discount: float = 0.95,
     selection: Selection = "status-quo",
+    *,
+    max_seconds: float | None = None,
+    progress: bool | None = None,
 ) -> SPEResult:
     """Subgame-perfect equilibrium (Markov strategies) of the game played ``horizon`` rounds.
 
@@ -647,6 +676,14 @@ def backward_induction(
     discount : float, default 0.95
         In [0, 1).
     selection : {"status-quo", "payoff-dominant", "qre"}
+    max_seconds : float, optional
+        Wall-clock budget. The values with ``horizon`` rounds to go need every
+        round, so there is no partial result: when the budget runs out the
+        solver raises :class:`TimeLimitError` saying how many rounds were done.
+    progress : bool, optional
+        Progress bar counting rounds, advancing within a round as its states
+        (and logit-QRE solves) finish (:mod:`tariffsim.progress`; by default
+        only in interactive sessions, and drawn only after a second of work).
 
     Returns
     -------
@@ -655,7 +692,16 @@ def backward_induction(
     Raises
     ------
     ParameterError
-        If an argument is invalid.
+        If an argument is invalid (the message names it).
+    TimeLimitError
+        If ``max_seconds`` ran out before the last round was solved.
+
+    Warns
+    -----
+    CostWarning
+        Before any work, when :func:`estimate_cost` puts the ``horizon``
+        sweeps above :data:`COST_WARN_SECONDS` (the message gives the sizes and
+        the estimate).
 
     Examples
     --------
@@ -668,17 +714,48 @@ def backward_induction(
     horizon = check_pos_int(horizon, "horizon")
     discount = check_discount(discount)
     selection = _check_selection(selection)  # type: ignore[assignment]
+    _deadline_of(max_seconds)
+    progress_enabled(progress)
     lg = _as_lgame(lgame)
     S, N = lg.n_states, lg.n_players
+    if horizon * S * N > _MAX_SPE_VALUES:
+        raise ParameterError(
+            f"`horizon`={horizon} keeps {horizon + 1} × {S} states × {N} players values "
+            f"(more than {_MAX_SPE_VALUES:,}); solve fewer rounds, or use markov_perfect "
+            "for the long-run policy."
+        )
+    cost = estimate_cost(lg, selection)
+    if cost.seconds_per_sweep * horizon > COST_WARN_SECONDS:
+        warnings.warn(
+            f"backward_induction: an expensive solve ({selection} selection): "
+            + cost.describe(horizon)
+            + ("" if max_seconds else "; set max_seconds= to bound it"),
+            CostWarning,
+            stacklevel=2,
+        )
     values = np.zeros((horizon + 1, S, N))
     profile = np.zeros((horizon, S), dtype=np.int64)
     mixed = np.zeros((horizon, S), dtype=bool)
     ne_tol = _ne_tol(lg, discount)
-    for k in range(horizon - 1, -1, -1):
-        step = _sweep(lg, values[k + 1], discount, selection, ne_tol)
-        values[k] = step.values
-        profile[k] = step.policy
-        mixed[k, list(step.mixed)] = True
+    deadline = _deadline_of(max_seconds)  # counted from the start of the work
+    bar_ = progress_bar(
+        horizon, desc="Backward induction", unit="round", enabled=progress, fractional=True
+    )
+    with bar_ as bar:
+        for k in range(horizon - 1, -1, -1):
+            try:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise _TimeUp
+                step = _sweep(lg, values[k + 1], discount, selection, ne_tol, bar.update,
+                              deadline)  # fmt: skip
+            except _TimeUp:
+                raise TimeLimitError(
+                    f"backward_induction: {horizon - 1 - k} of {horizon} rounds solved "
+                    f"within max_seconds={max_seconds:g} ({cost.describe(horizon)})."
+                ) from None
+            values[k] = step.values
+            profile[k] = step.policy
+            mixed[k, list(step.mixed)] = True
     return SPEResult(
         lgame=lg,
         horizon=horizon,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 import pytest
 
 matplotlib.use("Agg")
@@ -96,3 +97,43 @@ def test_cli_max_seconds_and_warning(tmp_path: Path, capsys: Any) -> None:
     assert code == 2
     assert "expensive solve" in err and "1764 states" in err and "max_seconds=1" in err
     assert "Traceback" not in err
+
+
+def test_backward_induction_warns_of_its_cost_and_keeps_its_time_limit() -> None:
+    """All ``horizon`` sweeps count in the estimate; no round solved in time is an error
+    naming the rounds done, not a partial result."""
+    g = ts.load_scenario("four-country-2025").game
+    with (
+        pytest.warns(CostWarning, match=r"1764 states.* per round, .* for 3 rounds"),
+        pytest.raises(TimeLimitError, match=r"0 of 3 rounds solved within max_seconds=0.5"),
+    ):
+        eq.backward_induction(g, 3, selection="qre", max_seconds=0.5)
+    lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
+    for bad in (0, -1.0, float("nan"), float("inf"), 10**400, True, "3", 1j):
+        with pytest.raises(ParameterError, match=r"`max_seconds` must be a finite number > 0"):
+            eq.backward_induction(lg, 2, max_seconds=bad)
+    with pytest.raises(ParameterError, match=r"`horizon`=1000000000 keeps"):
+        eq.backward_induction(lg, 10**9)  # refused before the arrays are made
+
+
+def test_backward_induction_stops_between_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tariffsim.equilibrium import markov
+
+    sweeps = {"n": 0}
+    real = markov._sweep
+
+    def counting(*args: Any, **kw: Any) -> Any:
+        sweeps["n"] += 1
+        return real(*args, **kw)
+
+    # the clock jumps past the budget once the second round has started: it finishes, no third
+    monkeypatch.setattr(markov, "_sweep", counting)
+    monkeypatch.setattr(markov.time, "monotonic", lambda: 0.0 if sweeps["n"] < 2 else 1e9)
+    lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
+    with pytest.raises(TimeLimitError, match=r"2 of 3 rounds solved within max_seconds=10"):
+        eq.backward_induction(lg, 3, 0.9, max_seconds=10.0)
+    assert sweeps["n"] == 2
+    monkeypatch.setattr(markov.time, "monotonic", lambda: 0.0)
+    timed = eq.backward_induction(lg, 3, 0.9, max_seconds=10.0)
+    plain = eq.backward_induction(lg, 3, 0.9)
+    assert np.array_equal(timed.values, plain.values)  # a budget never changes the answer

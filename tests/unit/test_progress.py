@@ -167,3 +167,37 @@ def test_a_qre_sweep_bar_moves_per_solve(monkeypatch: pytest.MonkeyPatch) -> Non
     r = eq.markov_perfect(ts.load_scenario("us-china-145").game, selection="qre", progress=True)
     assert len(seen) > r.iterations  # more than once a sweep
     assert abs(sum(seen) - round(sum(seen))) < 1e-9 * sum(seen)  # whole sweeps in all
+
+
+def test_backward_induction_bar_counts_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bar's total is the horizon; it moves as each round's states finish (a logit-QRE
+    round moves it per solve) and ends at the horizon."""
+    import tariffsim as ts
+    from tariffsim import equilibrium as eq
+
+    monkeypatch.delenv(ENV, raising=False)
+    totals: list[object] = []
+    seen = _spy_bar(monkeypatch, "tariffsim.equilibrium.markov.progress_bar")
+    real = eq.markov.progress_bar
+    monkeypatch.setattr(
+        "tariffsim.equilibrium.markov.progress_bar",
+        lambda total, **kw: (totals.append(total), real(total, **kw))[1],
+    )
+    g = ts.load_scenario("us-china-145").game
+    eq.backward_induction(g, 4, 0.9, selection="qre", progress=True)
+    assert totals == [4]
+    assert len(seen) > 4  # more than once a round
+    assert abs(sum(seen) - 4) < 1e-9
+    with pytest.raises(ParameterError, match="`progress`"):
+        eq.backward_induction(g, 2, progress="yes")  # type: ignore[arg-type]
+
+
+def test_fractional_bars_show_two_decimals(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setattr("tariffsim.progress.DELAY", 0)
+    for total in (3, None):
+        with progress_bar(total, desc="t", unit="round", enabled=True, fractional=True) as bar:
+            bar.update(1 / 7)
+            bar._bar.refresh()
+        err = capsys.readouterr().err
+        assert "0.14" in err and "0.142857" not in err
