@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["as_date", "finite_number", "frozen_array", "real_array", "short_repr"]
+__all__ = [
+    "as_date", "finite_number", "frozen_array", "real_array", "short_repr", "whole_number",
+]  # fmt: skip
 
 
 def frozen_array(a: ArrayLike, dtype: Any = float) -> NDArray[Any]:
@@ -73,6 +76,21 @@ def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
     if math.isnan(x) or (finite and not math.isfinite(x)):
         raise ParameterError(f"`{name}` must be finite; got {short_repr(v)}.")
     return x
+
+
+def whole_number(v: Any, name: str, minimum: int = 0) -> int:
+    """``v`` as an int >= ``minimum``: a Python or numpy integer, not a bool, not a float
+    (``2.0`` is refused: a count is never a measurement); else a ParameterError naming
+    argument ``name``.
+
+    >>> whole_number(np.int64(3), "runs", 1)
+    3
+    """
+    if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Integral) or v < minimum:
+        from .errors import ParameterError
+
+        raise ParameterError(f"`{name}` must be an int >= {minimum}; got {short_repr(v)}.")
+    return int(v)
 
 
 def real_array(values: Any, name: str) -> NDArray[np.float64]:

@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import limits
+from ._util import whole_number
 from .deals import (
     CONCESSIONS,
     MAX_DEALS,
@@ -114,10 +115,9 @@ __all__ = [
 
 
 def _check_horizon(horizon: Any) -> int:
-    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
-        raise ParameterError(f"`horizon` must be an int >= 1; got {horizon!r}.")
-    limits.check("max_rounds", int(horizon), "horizon")
-    return int(horizon)
+    horizon = whole_number(horizon, "horizon", 1)
+    limits.check("max_rounds", horizon, "horizon")
+    return horizon
 
 
 @dataclass(frozen=True)

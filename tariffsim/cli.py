@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -1127,6 +1128,23 @@ class _UsageError(Exception):
     pass
 
 
+def _flag_names(message: str, a: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    """``message`` with the API's argument names (```n```, ```outputs```) spelled as the
+    command's options (``--n``, ``--outputs``) where the command has that option: an error
+    from the library then names what the user typed."""
+    actions = getattr(parser, "_actions", [])  # argparse keeps no public list of them
+    cmds = [x.choices for x in actions if isinstance(x, argparse._SubParsersAction)]
+    cmd = cmds[0].get(a.command) if cmds else None
+    if not isinstance(cmd, argparse.ArgumentParser):
+        return message
+    usage = cmd.format_usage()
+    for dest in vars(a):
+        flag = "--" + dest.replace("_", "-")
+        if re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", usage):
+            message = message.replace(f"`{dest}`", flag)
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tariffsim`` command; returns the exit status.
 
@@ -1170,7 +1188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if status != 0:  # the folders --out made, if nothing was written in them
                     _remove_empty(getattr(a, "made", []))
     except (TariffsimError, _UsageError) as e:
-        print(f"tariffsim: error: {_one_line(str(e))}", file=sys.stderr)
+        print(f"tariffsim: error: {_one_line(_flag_names(str(e), a, parser))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # output files are written whole or not at all (OutputGroup)
         print("tariffsim: interrupted", file=sys.stderr)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ._util import whole_number
 from .errors import ParameterError, UnknownNameError
 from .world import GENERIC_LAYER, Ladder, Layer, State, StateBatch, World
 
@@ -640,9 +641,7 @@ def _check_discount(discount: Any) -> float:
 
 
 def _check_horizon(horizon: Any) -> int:
-    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) or horizon < 1:
-        raise ParameterError(f"`horizon` must be an int >= 1; got {horizon!r}.")
-    return int(horizon)
+    return whole_number(horizon, "horizon", 1)
 
 
 def _models(

@@ -41,7 +41,7 @@ from ._batchrun import (
 )
 from ._talks import _Talks
 from ._util import frozen_array as _ro
-from ._util import short_repr
+from ._util import short_repr, whole_number
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles
 from .deals import (
     Agreement,
@@ -444,10 +444,9 @@ def _path_layers(world: World, tariff: Array, slots: Array | None) -> Array:
 
 
 def _check_rounds(rounds: Any) -> int:
-    if isinstance(rounds, bool) or not isinstance(rounds, int | np.integer) or rounds < 1:
-        raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
-    limits.check("max_rounds", int(rounds), "`rounds`")
-    return int(rounds)
+    rounds = whole_number(rounds, "rounds", 1)
+    limits.check("max_rounds", rounds, "`rounds`")
+    return rounds
 
 
 def calendar_fits(start: dt.date, round_days: int, rounds: int) -> bool:

@@ -60,6 +60,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import limits
+from ._util import whole_number
 from .agents import Observation, Traits, best_index, register
 from .errors import ParameterError
 from .world import StateBatch
@@ -132,9 +133,7 @@ class Forward:
 
     def __post_init__(self) -> None:
         h = self.horizon
-        if isinstance(h, bool) or not isinstance(h, numbers.Integral) or h < 1:
-            raise ParameterError(f"`horizon` must be an int >= 1; got {h!r}.")
-        limits.check("max_rounds", int(h), "Forward.horizon")
+        limits.check("max_rounds", whole_number(h, "horizon", 1), "Forward.horizon")
         d = self.discount
         if isinstance(d, bool) or not isinstance(d, numbers.Real) or not 0 <= float(d) < 1:
             raise ParameterError(f"`discount` must be in [0, 1); got {d!r}.")

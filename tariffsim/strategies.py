@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from ._util import whole_number
 from .agents import STRATEGIES, Observation, Traits, best_index, register, sign_moves
 from .errors import ParameterError
 from .world import State, StateBatch
@@ -89,9 +90,7 @@ def _check_prob(value: Any, name: str) -> float:
 
 
 def _check_count(value: Any, name: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ParameterError(f"`{name}` must be an int >= {minimum}; got {value!r}.")
-    return int(value)
+    return whole_number(value, name, minimum)
 
 
 def _one_step_payoffs(obs: Observation, dyad: Dyad, moves: tuple[int, ...]) -> np.ndarray:

@@ -45,6 +45,7 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
+from ._util import whole_number
 from .agents import STRATEGIES, Observation, Strategy, targets_of
 from .equilibrium.normal_form import NormalFormGame
 from .errors import ParameterError
@@ -725,8 +726,7 @@ def assert_forgives_within(
     Traceback (most recent call last):
     AssertionError: grim-trigger did not forgive within 2 rounds ...
     """
-    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-        raise ParameterError(f"`k` must be an int >= 0; got {k!r}.")
+    k = whole_number(k, "k", 0)
     obs = _as_obs(history)
     moves = _act(strategy, obs, rng)
     seen = (*obs.history, obs.state)

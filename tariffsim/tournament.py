@@ -51,7 +51,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
-from ._util import finite_number, short_repr
+from ._util import finite_number, short_repr, whole_number
 from ._util import frozen_array as _ro
 from .agents import Observation, Strategy, make_strategy
 from .dynamics import REFERENCE_DAYS, adjust_step, grievance_step, tie_step
@@ -820,12 +820,9 @@ def _strategies(
 
 
 def _check_common(repetitions: Any, processes: Any, seed: Any, threshold: Any) -> None:
-    for name, v, lo in (("repetitions", repetitions, 1), ("processes", processes, 1)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-            raise ParameterError(f"`{name}` must be an int >= {lo}; got {v!r}.")
-    limits.check("max_workers", processes, "processes")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
+    whole_number(repetitions, "repetitions", 1)
+    limits.check("max_workers", whole_number(processes, "processes", 1), "processes")
+    whole_number(seed, "seed", 0)
     finite_number(threshold, "war_threshold")
 
 
@@ -1276,8 +1273,7 @@ def replicator_dynamics(
     """
     a, default_names = _matrix(payoff_matrix)
     s = a.shape[0]
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ParameterError(f"`steps` must be an int >= 0; got {steps!r}.")
+    steps = whole_number(steps, "steps", 0)
     if isinstance(dt, bool) or not isinstance(dt, int | float) or not (0 < dt < math.inf):
         raise ParameterError(f"`dt` must be > 0; got {dt!r}.")
     x = _shares(x0, s)

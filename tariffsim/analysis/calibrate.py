@@ -94,7 +94,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import as_date, frozen_array, short_repr
+from .._util import as_date, frozen_array, short_repr, whole_number
 from ..errors import ParameterError, UnknownNameError
 from .observed import ObservedPath, round_dates
 from .sensitivity import (
@@ -466,8 +466,7 @@ class Calibration:
 
         after_d = self.until if after is None else as_date(after, "after")
         r = self.rounds if rounds is None else rounds
-        if isinstance(r, bool) or not isinstance(r, int) or r < 1:
-            raise ParameterError(f"`rounds` must be an int >= 1; got {r!r}.")
+        r = whole_number(r, "rounds", 1)
         fitted = simulate(self.fitted_game, r, seed=seed)
         default = simulate(self.game, r, seed=seed)
         return Forecast(
@@ -611,9 +610,7 @@ class Forecast:
 # the fit
 # ---------------------------------------------------------------------------
 def _check_int(name: str, v: Any, lo: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
-        raise ParameterError(f"`{name}` must be an int >= {lo}; got {v!r}.")
-    return int(v)
+    return whole_number(v, name, lo)
 
 
 def _de_seed_kwargs(seed: int) -> dict[str, Any]:

@@ -103,7 +103,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import frozen_array, short_repr
+from .._util import frozen_array, short_repr, whole_number
 from ..errors import ParameterError, UnknownNameError
 
 if TYPE_CHECKING:
@@ -814,12 +814,10 @@ def sensitivity(
 
     game = resolve(sc)[1]
     seed = _check_seed(seed)
-    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
-        raise ParameterError(f"`replicates` must be an int >= 1; got {replicates!r}.")
-    if rounds is not None and (
-        isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1
-    ):
-        raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
+    replicates = whole_number(replicates, "replicates", 1)
+    if rounds is not None:
+        rounds = whole_number(rounds, "rounds", 1)
+        limits.check("max_rounds", rounds, "rounds")
     check_executor(executor)
     outs = _resolve_outputs(outputs)
     _check_n(method, n, 1)

@@ -28,6 +28,7 @@ from typing import Literal
 
 import numpy as np
 
+from .._util import whole_number
 from ..agents import targets_of
 from ..errors import ParameterError, warn_not_converged
 from ..game import Game, path_from_states
@@ -93,8 +94,7 @@ def learning_path(
     """
     if rule not in LEARNING_RULES:
         raise ParameterError(f"`rule` must be one of {LEARNING_RULES}; got {rule!r}.")
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-        raise ParameterError(f"`rounds` must be an int >= 1; got {rounds!r}.")
+    rounds = whole_number(rounds, "rounds", 1)
     if not (isinstance(beta, int | float) and np.isfinite(beta) and beta > 0):
         raise ParameterError(f"`beta` must be a finite number > 0; got {beta!r}.")
     w = game.world

@@ -94,6 +94,15 @@ def test_help_has_an_example(cmd: list[str]) -> None:
         (["run", "us-china-145", "--rounds", "0"], "--rounds: must be an int >= 1"),
         (["run", "missing.toml"], "does not exist"),
         (["show", "nope"], "unknown scenario 'nope'"),
+        # the library's argument names are spelled as the options the user typed
+        (
+            ["sensitivity", "us-china-145", "--n", "1", "--no-plot"],
+            "error: --n must be an int >= 2",
+        ),
+        (
+            ["sensitivity", "us-china-145", "--outputs", "bogus", "--no-plot"],
+            "error: --outputs: unknown built-in output 'bogus'",
+        ),
     ],
 )
 def test_errors_are_one_line_exit_2(args: list[str], needle: str, tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ def test_calibrate_says_when_nothing_is_left_to_score(tmp_path: Path) -> None:
         (["sensitivity", "us-china-145", "--workers", "0"], "--workers must be >= 1"),
         (["calibrate", "us-china-145", "--observed", "none.csv"], "neither a bundled record"),
         (["calibrate", "us-china-145", "--observed", "us-china-2025", "--until", "June"],
-         "`until` must be a date"),
+         "--until must be a date"),
         (["calibrate", "us-china-145", "--observed", "us-china-2025", "--params", "zzz.US"],
          "zzz"),
         (["calibrate", "us-china-145"], "--observed"),

@@ -102,3 +102,30 @@ TYPES: list[tuple[str, Callable[[], Any], str]] = [
 def test_a_wrong_type_is_named(what: str, call: Callable[[], Any], words: str) -> None:
     with pytest.raises(ParameterError, match=words):
         call()
+
+
+# counts given as numpy integers (what a loop over np.arange or an array's shape gives) give
+# the same result as the same Python ints; a float or a bool is still refused, by name
+INT_CALLS: list[tuple[str, int, Callable[[Any], Any]]] = [
+    ("sensitivity rounds", 3, lambda n: ts.sensitivity(
+        "us-china-145", {"elasticity": (1.5, 3.0)}, ["peak"], n=2, method="morris",
+        rounds=n, progress=False).Y),
+    ("sensitivity replicates", 2, lambda n: ts.sensitivity(
+        "us-china-145", {"elasticity": (1.5, 3.0)}, ["peak"], n=2, method="morris",
+        rounds=3, replicates=n, progress=False).Y),
+    ("tournament repetitions", 2, lambda n: T.round_robin(
+        ["hold", "tit-for-tat"], rounds=3, repetitions=n, noise=0.1, seed=1).match_payoff),
+    ("tournament seed", 5, lambda n: T.round_robin(
+        ["hold", "tit-for-tat"], rounds=3, repetitions=1, noise=0.1, seed=n).match_payoff),
+    ("ensemble runs", 3, lambda n: ts.ensemble("us-china-145", runs=n, rounds=3, seed=0,
+                                               vary="claims", progress=False).tariff),
+    ("simulate rounds", 3, lambda n: ts.simulate(GAME, n, seed=0).series("US", "CN")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "v", "call"), INT_CALLS, ids=[c[0] for c in INT_CALLS])
+def test_numpy_ints_count_as_ints(what: str, v: int, call: Callable[[Any], Any]) -> None:
+    assert np.array_equal(np.asarray(call(np.int64(v))), np.asarray(call(v)))
+    for bad in (float(v), np.True_, str(v)):
+        with pytest.raises(ParameterError, match=r"must be an int >= "):
+            call(bad)
