@@ -78,8 +78,10 @@ __all__ = [
     "ParamPath",
     "PathInfo",
     "apply",
+    "check_disjoint",
     "default",
     "describe",
+    "overlaps",
     "parse",
     "paths",
     "validate_values",
@@ -329,6 +331,77 @@ def parse(path: str | ParamPath, game: Game | None = None) -> ParamPath:
     return pp
 
 
+def overlaps(a: str | ParamPath, b: str | ParamPath) -> bool:
+    """Whether paths ``a`` and ``b`` set some value in common.
+
+    They do when they name the same field, on sides that meet (``truth:``
+    and ``belief:`` do not; an unprefixed path sets both), and one index
+    covers the other (a field without an index covers all of its entries).
+
+    Examples
+    --------
+    >>> from tariffsim import parampath
+    >>> parampath.overlaps("face_weight", "face_weight.US")
+    True
+    >>> parampath.overlaps("truth:elasticity", "belief:elasticity")
+    False
+    """
+    pa, pb = parse(a), parse(b)
+    if (pa.kind, pa.name) != (pb.kind, pb.name):
+        return False
+    if "both" not in (pa.scope, pb.scope) and pa.scope != pb.scope:
+        return False
+    return not pa.index or not pb.index or pa.index == pb.index
+
+
+def _index_length(pp: ParamPath) -> int:
+    """Codes an entry of ``pp``'s field takes: 0 (one number), 1 (per country) or 2 (dyad)."""
+    if pp.kind == "noise" or pp.name in _SCALAR_FIELDS:
+        return 0
+    return 2 if pp.name in _DYAD_FIELDS else 1
+
+
+def check_disjoint(paths: Iterable[Any], arg: str) -> None:
+    """Raise :class:`ParameterError` if two of ``paths`` set a value in common.
+
+    Two factors of a sensitivity design, two parameters of a fit or two
+    varied paths of an ensemble that overlap (``pass_through.US.CN`` and
+    ``pass_through.US-CN``, ``face_weight`` and ``face_weight.US``,
+    ``elasticity`` and ``truth:elasticity``) would leave a run with the last
+    one's value only, and the other's draws recorded for nothing.
+
+    Parameters
+    ----------
+    paths : iterable of str
+    arg : str
+        The argument named in the message (``"vary"``, ``"params"``).
+
+    Raises
+    ------
+    ParameterError
+        Naming the two paths as given.
+    """
+    seen: list[tuple[Any, ParamPath]] = []
+    for p in paths:
+        if not isinstance(p, str | ParamPath):
+            raise ParameterError(f"`{arg}`: parameter paths are strings; got {short_repr(p)}.")
+        pp = parse(p)
+        for q, qq in seen:
+            if qq.text == pp.text:
+                raise ParameterError(
+                    f"`{arg}` names one parameter twice: {q!r} and {p!r} (both {pp.text!r})."
+                )
+            if overlaps(qq, pp):
+                split = {1: f"{pp.name}.US and {pp.name}.CN", 2: f"{pp.name}.US.CN and "
+                         f"{pp.name}.CN.US"}.get(_index_length(pp))  # fmt: skip
+                hint = f", or name disjoint entries (e.g. {split})" if split else ""
+                raise ParameterError(
+                    f"`{arg}`: {q!r} and {p!r} set the same values (a run would keep only the "
+                    f"last one's); give one of them{hint}."
+                )
+        seen.append((p, pp))
+
+
 # ---------------------------------------------------------------------------
 # documentation
 # ---------------------------------------------------------------------------
@@ -434,10 +507,14 @@ def paths(game: Game) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------
 # values
 # ---------------------------------------------------------------------------
-def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> NDArray[np.float64]:
+def validate_values(
+    pp: ParamPath, values: Any, *, runs: int | None = None, arg: str = "overrides"
+) -> NDArray[np.float64]:
     """Check values for ``pp``: a number (``runs=None``) or an array of shape ``(runs,)``.
 
     Returns the values as a read-only float array (shape ``()`` or ``(runs,)``).
+    ``arg`` is the argument the values came in (``overrides``, ``vary``), named
+    in the messages.
 
     Raises
     ------
@@ -448,14 +525,14 @@ def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> N
     if isinstance(values, bool | np.bool_) or (
         isinstance(values, np.ndarray) and values.dtype == bool
     ):
-        raise ParameterError(f"overrides[{pp.text!r}]: values must be numbers; got {values!r}.")
+        raise ParameterError(f"{arg}[{pp.text!r}]: values must be numbers; got {values!r}.")
     try:
         complex_ = isinstance(values, complex) or np.iscomplexobj(values)
     except (TypeError, ValueError):  # ragged: the conversion below says it holds no numbers
         complex_ = False
     if complex_:
         raise ParameterError(
-            f"overrides[{pp.text!r}]: values must be real numbers; got {short_repr(values)}."
+            f"{arg}[{pp.text!r}]: values must be real numbers; got {short_repr(values)}."
         )
     try:
         arr = np.array(values, dtype=float)
@@ -465,18 +542,20 @@ def validate_values(pp: ParamPath, values: Any, *, runs: int | None = None) -> N
         ) from None
     except (TypeError, ValueError):
         raise ParameterError(
-            f"overrides[{pp.text!r}]: values must be numbers; got {values!r}."
+            f"{arg}[{pp.text!r}]: values must be numbers; got {values!r}."
         ) from None
     if runs is None:
         if arr.shape != ():
             raise ParameterError(f"value of {pp.text!r} must be one number; got shape {arr.shape}.")
     elif arr.shape != (runs,):
         raise ParameterError(
-            f"overrides[{pp.text!r}]: must hold one value per run, shape ({runs},); "
+            f"{arg}[{pp.text!r}]: must hold one value per run, shape ({runs},); "
             f"got shape {arr.shape}."
         )
     flat = arr.reshape(-1)
     where = "" if runs is None else " (run {k})"
+    if arg != "overrides":  # the argument the user gave, not the engine's
+        where += f" in `{arg}`"
     bad = ~np.isfinite(flat)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])

@@ -189,9 +189,12 @@ class _Summarised:
         Raises
         ------
         ParameterError
-            ``date`` is not a date, or is after the last round.
+            ``date`` is not a date, or is before the first round or after the
+            last (a year's typo would otherwise read as round 0).
         """
         d = np.datetime64(as_date(date, "date"), "D")
+        if d < self.dates[0]:
+            raise ParameterError(f"`date` {date!s} is before the first round ({self.dates[0]}).")
         k = int(np.searchsorted(self.dates, d))
         if k >= len(self.dates):
             raise ParameterError(f"`date` {date!s} is after the last round ({self.dates[-1]}).")
@@ -395,8 +398,13 @@ class _Summarised:
         -------
         list of ((importer, exporter), [peak quantiles…, final quantiles…])
             Fractions; ``numpy.quantile`` over the runs.
+
+        Raises
+        ------
+        ParameterError
+            For levels that are not numbers in [0, 1].
         """
-        qs = np.array(q, dtype=float)
+        qs = check_levels(q)
         out = []
         for a, b in self._shown_dyads(None):
             pk = self.peak_quantiles(a, b, qs)

@@ -100,7 +100,6 @@ from .observed import ObservedPath, round_dates
 from .sensitivity import (
     _check_range,
     _run_design,
-    check_one_spelling,
     check_path_range,
     default_range,
 )
@@ -211,7 +210,7 @@ def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, floa
         raise ParameterError(
             f"`params` must be a non-empty list of parameter paths; got {params!r}."
         )
-    check_one_spelling(list(params), "params")
+    parampath.check_disjoint(params, "params")
     given = dict(bounds or {})
     for p in given:
         if p not in params:

@@ -526,7 +526,10 @@ class Threshold:
             return t
         if isinstance(self.by, int):
             return min(self.by, t)
-        k = int(np.searchsorted(dates, np.datetime64(self.by, "D")))
+        d = np.datetime64(self.by, "D")
+        if d < dates[0]:  # no round to look at (a year's typo: round 0 would count)
+            raise ParameterError(f"`by` {self.by!s} is before the first round ({dates[0]}).")
+        k = int(np.searchsorted(dates, d))
         if k > t:
             raise ParameterError(f"`by` {self.by!s} is after the last round ({dates[-1]}).")
         return k
@@ -561,6 +564,12 @@ class Threshold:
                 )
         elif (self.a, self.b) not in dyads:
             known = ", ".join(f"{x}->{y}" for x, y in dyads)
+            if self.a not in codes:  # neither an indicator nor an importer
+                raise UnknownNameError(
+                    f"event {self}: unknown series {short_repr(self.a)}: give an indicator "
+                    f"({', '.join(INDICATORS)}) and a country, or a tariff ladder's importer "
+                    f"and exporter ({known})."
+                )
             raise UnknownNameError(
                 f"event {self}: no tariff ladder {self.a}->{self.b}; dyads: {known}."
             )

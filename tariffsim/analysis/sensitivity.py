@@ -316,7 +316,7 @@ def resolve_bounds(
         if not params:
             raise ParameterError("`params` is empty.")
         out = {}
-        check_one_spelling(list(params), "params")
+        parampath.check_disjoint(params, "params")
         for path, rng in params.items():
             parampath.describe(path)  # unknown path -> UnknownNameError with near matches
             if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
@@ -328,29 +328,12 @@ def resolve_bounds(
             raise ParameterError("`params` is empty.")
         if not (isinstance(factor, int | float) and 0 < factor <= 10):
             raise ParameterError(f"`factor` must be in (0, 10]; got {factor!r}.")
-        check_one_spelling(list(params), "params")
+        parampath.check_disjoint(params, "params")
         return {str(p): default_range(game, p, factor) for p in params}
     raise ParameterError(
         "`params` must be 'claims', a mapping path -> (low, high) or a list of paths; "
         f"got {params!r}."
     )
-
-
-def check_one_spelling(paths: Sequence[Any], arg: str) -> None:
-    """Raise if two of ``paths`` are one parameter (``pass_through.US.CN`` and
-    ``pass_through.US-CN``; or one path twice): two factors that are one would be one."""
-    from .. import parampath
-
-    seen: dict[str, Any] = {}
-    for p in paths:
-        if not isinstance(p, str):
-            raise ParameterError(f"`{arg}`: parameter paths are strings; got {short_repr(p)}.")
-        key = parampath.parse(p).text
-        if key in seen:
-            raise ParameterError(
-                f"`{arg}` names one parameter twice: {seen[key]!r} and {p!r} (both {key!r})."
-            )
-        seen[key] = p
 
 
 def default_range(game: Game, path: str, factor: float = DEFAULT_FACTOR) -> tuple[float, float]:

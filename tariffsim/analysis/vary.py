@@ -142,20 +142,16 @@ def draw(
     >>> d["noise"].shape
     (3,)
     """
-    from ..parampath import parse
+    from ..parampath import check_disjoint, parse, validate_values
 
     out: dict[str, Array] = {}
     dists: dict[str, Distribution] = {}
-    spelt: dict[str, str] = {}  # canonical path -> the key as given
-    for given, spec in vary.items():
+    for given in vary:
         if not isinstance(given, str):
             raise ParameterError(f"`vary`: keys must be parameter paths; got {given!r}.")
+    check_disjoint(vary, "vary")  # each value set by one path: no run keeps a draw of two
+    for given, spec in vary.items():
         path = parse(given).text  # one spelling, one stream: "US-CN" draws as "US.CN"
-        if path in spelt:
-            raise ParameterError(
-                f"`vary`: {given!r} names the same parameter as {spelt[path]!r} ({path})."
-            )
-        spelt[path] = given
         if isinstance(spec, type):
             raise ParameterError(
                 f"`vary[{given!r}]` is the class {spec.__name__}; give an instance, e.g. "
@@ -164,6 +160,7 @@ def draw(
         if isinstance(spec, Distribution):
             vals = _drawn(path, spec.sample(_stream(seed, path), runs), runs)
             dists[path] = spec
+            validate_values(parse(path), vals, runs=runs, arg="vary")  # within range
         elif isinstance(spec, str) or not hasattr(spec, "__len__"):
             raise ParameterError(
                 f"`vary[{path!r}]` must be a Distribution (tariffsim.analysis.distributions) "
@@ -176,6 +173,7 @@ def draw(
                     f"`vary[{path!r}]` must hold one value per run, shape ({runs},); "
                     f"got {vals.shape}."
                 )
+            validate_values(parse(path), vals, runs=runs, arg="vary")  # finite, within range
         vals.flags.writeable = False
         out[path] = vals
     return out, dists

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -442,6 +443,15 @@ def test_round_of_refuses_what_is_not_a_date(ens: ts.Ensemble, bad) -> None:
         ens.round_of(bad)
 
 
+def test_round_of_covers_the_rounds_dates_only(ens: ts.Ensemble) -> None:
+    first, last = str(ens.dates[0]), str(ens.dates[-1])
+    assert ens.round_of(first) == 0 and ens.round_of(last) == ens.rounds
+    with pytest.raises(ParameterError, match=rf"before the first round \({first}\)"):
+        ens.round_of("2024-05-31")  # a year's typo: not round 0
+    with pytest.raises(ParameterError, match=rf"after the last round \({last}\)"):
+        ens.round_of("2031-01-01")
+
+
 @pytest.mark.parametrize("keep", ["runs", "summary"])
 @pytest.mark.parametrize("fmt", ["npz", "nc"])
 def test_exports_replace_a_file_only_with_a_complete_one(tmp_path, monkeypatch, keep, fmt) -> None:
@@ -540,7 +550,7 @@ def test_two_spellings_of_a_path_draw_alike_and_not_both(sc: ts.Scenario) -> Non
     )
     with pytest.raises(
         ParameterError,
-        match=r"'pass_through\.US-CN' names the same parameter as 'pass_through\.US\.CN'",
+        match=r"names one parameter twice: 'pass_through\.US\.CN' and 'pass_through\.US-CN'",
     ):
         ts.ensemble(
             sc,
@@ -612,3 +622,67 @@ def test_hostile_values_give_tariffsim_errors(ens: ts.Ensemble, tmp_path) -> Non
     bad.write_bytes(b"date,importer\n\xff\xfe,US\n")
     with pytest.raises(TariffsimError, match=r"invalid observed record .*not UTF-8"):
         ts.observed.load(bad)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("face_weight", "face_weight.US"),  # every country, and one of them
+        ("face_weight.US", "face_weight"),  # either order: the last would win
+        ("pass_through.US.CN", "truth:pass_through.US.CN"),  # both sides, and the truth
+        ("belief:elasticity", "elasticity"),
+        ("learning_rate", "learning_rate.US"),
+    ],
+)
+def test_overlapping_paths_are_refused_before_any_run(
+    sc: ts.Scenario, first: str, second: str
+) -> None:
+    """Two varied paths that set one value would leave each run with the last one's draw
+    (which depended on the mapping's order) and export the other's draws as if used."""
+    vary = {first: Uniform(0.1, 0.2), second: Uniform(0.3, 0.4)}
+    with pytest.raises(ParameterError, match=r"`vary`: .* set the same values"):
+        ts.ensemble(sc, runs=3, rounds=2, vary=vary)
+    with pytest.raises(ParameterError, match=r"`params`: .* set the same values"):
+        ts.sensitivity(sc, {first: (0.1, 0.2), second: (0.3, 0.4)}, ["peak"], n=2,
+                       method="morris", rounds=2)  # fmt: skip
+
+
+def test_disjoint_paths_of_one_field_are_two_factors(sc: ts.Scenario) -> None:
+    """Sides that never meet, or different entries, are not an overlap."""
+    vary = {
+        "truth:elasticity": Uniform(1.5, 2.0),
+        "belief:elasticity": Uniform(2.5, 3.0),
+        "face_weight.US": Uniform(0.1, 0.2),
+        "face_weight.CN": Uniform(0.3, 0.4),
+    }
+    ens = ts.ensemble(sc, runs=3, rounds=2, vary=vary)
+    assert set(ens.draws) == set(vary)
+
+
+@pytest.mark.parametrize(
+    ("vary", "match"),
+    [
+        ({"face_weight.US": np.array([1, 2, np.nan])}, r"'face_weight\.US' \(run 2\) in `vary` "
+         "must be finite"),
+        ({"noise": [0.1, 2.0, 0.0]}, r"'noise' \(run 1\) in `vary` must be in \[0, 1\]"),
+        ({"elasticity": Uniform(-3, -2)}, r"'elasticity' \(run 0\) in `vary` must be in"),
+    ],
+)  # fmt: skip
+def test_varied_values_are_checked_as_the_user_gave_them(
+    sc: ts.Scenario, vary: dict[str, Any], match: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Values out of a parameter's range, from an array or a distribution, are named with
+    the run and the argument, before any run."""
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("work started before the input was checked")
+
+    monkeypatch.setattr("tariffsim.engine.simulate_batch", boom)
+    with pytest.raises(ParameterError, match=match):
+        ts.ensemble(sc, runs=3, rounds=2, vary=vary)
+
+
+def test_peak_final_table_checks_its_levels(ens: ts.Ensemble) -> None:
+    for bad in ("a", [0.5, 2], [float("nan")]):
+        with pytest.raises(ParameterError, match="`q` must be levels in"):
+            ens.peak_final_table(q=bad)
