@@ -388,13 +388,13 @@ class Histogram:
         return self.values(tot[np.asarray(series)]) / self.runs
 
     def dense(self) -> tuple[IntArray, IntArray]:
-        """``(bins, counts)``: every bin from the lowest to the highest occupied, and
-        ``counts`` of shape ``(slots, len(bins))``."""
-        lo, hi = (int(self.bin.min()), int(self.bin.max())) if len(self.bin) else (0, 0)
-        bins = np.arange(lo, hi + 1, dtype=np.int64)
+        """``(bins, counts)``: the bins some slot holds (increasing; the empty bins between
+        them are left out, so a fine width costs no more than the runs' distinct values),
+        and ``counts`` of shape ``(slots, len(bins))``."""
+        bins, col = np.unique(self.bin, return_inverse=True)
         out = np.zeros((self.slots, len(bins)), dtype=np.int64)
-        out[self.slot, self.bin - lo] = self.count
-        return bins, out
+        out[self.slot, col.reshape(-1)] = self.count
+        return bins.astype(np.int64), out
 
 
 def _check_span(span: int, name: str, width: float) -> None:

@@ -343,7 +343,8 @@ class EnsembleSummary(_Summarised):
         Variables: ``tariff_count`` (round, dyad, level) and ``peak_count``
         (dyad, level), exact; ``{indicator}_count`` (round, country,
         {indicator}_bin) with the bins' values as coordinate
-        ``{indicator}_value``; ``event_count`` (event); ``tariff_quantile``
+        ``{indicator}_value`` (the bins some round and country holds: the empty
+        ones between them are left out); ``event_count`` (event); ``tariff_quantile``
         (quantile, round, dyad) and ``{indicator}_quantile`` (quantile,
         round, country). Attributes: runs, seed, vary, resolution (JSON).
 
@@ -400,7 +401,8 @@ class EnsembleSummary(_Summarised):
 
         Keys: ``tariff_count`` (round, dyad, level), ``peak_count``,
         ``levels``; per indicator ``{k}_count`` (round, country, bin),
-        ``{k}_bins`` (bin numbers; bin ``b`` stands for ``b * width``) and
+        ``{k}_bins`` (the bins some round and country holds, increasing; bin
+        ``b`` stands for ``b * width``) and
         ``{k}_width``; ``event_count``, ``events``, ``event_specs``,
         ``event_specs_exact``;
         ``quantile`` and the ``*_quantile`` bands; ``dates``, ``dyads``,

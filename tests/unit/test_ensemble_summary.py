@@ -346,6 +346,26 @@ def test_resolution_sets_the_bin_width(sc: ts.Scenario, full: ts.Ensemble) -> No
     assert coarse.resolution["recession"] == 0.05
 
 
+def test_exports_keep_the_occupied_bins_only(
+    sc: ts.Scenario, full: ts.Ensemble, tmp_path: Path
+) -> None:
+    """A fine resolution spreads the runs over a wide span of bins; the exports hold the
+    bins some round and country holds (those of the runs' own values), not the span."""
+    w = 2e-6
+    fine = ts.ensemble(sc, runs=R, seed=SEED, vary="claims", rounds=T, keep="summary",
+                       resolution={"payoff": w})  # fmt: skip
+    held = np.unique(np.rint(np.asarray(full.payoff) / w).astype(np.int64))
+    assert held[-1] - held[0] > 100 * len(held)  # a wide span, sparsely held
+    ds = fine.to_xarray()
+    np.testing.assert_array_equal(ds["payoff_bin"].values, held)
+    np.testing.assert_array_equal(ds["payoff_count"].sum("payoff_bin").values, R)
+    fine.to_npz(tmp_path / "fine.npz")
+    with np.load(tmp_path / "fine.npz") as z:
+        np.testing.assert_array_equal(z["payoff_bins"], held)
+    back = EnsembleSummary.from_npz(tmp_path / "fine.npz")
+    assert_same_counts(back.counts, fine.counts)
+
+
 def test_too_many_bins_is_a_limit_error(sc: ts.Scenario) -> None:
     with pytest.raises(LimitError, match="coarser `resolution`"):
         ts.ensemble(sc, runs=4, rounds=T, keep="summary", vary="claims",
