@@ -268,7 +268,11 @@ class _Summarised:
 
         Each series is drawn as its median line with a light band between the
         outer quantiles (default 5–95%) and a darker one between the inner
-        ones (25–75%), in the Okabe–Ito colours of :mod:`tariffsim.plotting`.
+        ones (25–75%), in the Okabe–Ito colours of :mod:`tariffsim.plotting`:
+        one colour per country in every panel, a tariff in the colour of the
+        country it hits (its exporter; another colour where two shown
+        tariffs hit one country). Steps hold each round's value until the
+        next round's date; the last round is drawn as long as the one before.
 
         Parameters
         ----------
@@ -344,6 +348,9 @@ class _Summarised:
             raise ParameterError(f"`fig` must be a matplotlib Figure; got {short_repr(fig)}.")
         axes = fig.subplots(1 + len(indicators), 1, sharex=True, squeeze=False)[:, 0]
         x = self.dates.astype(object)
+        if len(x) > 1:  # the last round held as long as the one before, not a bare tick
+            x = np.append(x, x[-1] + (x[-1] - x[-2]))
+        colour = _country_colours(who, shown, PALETTE)
         panels = [(axes[0], [((a, b), f"{a} tariff on {b}") for a, b in shown], 100.0)]
         panels += [
             (ax, [((name, c), f"{c} {_PANELS[name][0]}") for c in who], _PANELS[name][2])
@@ -351,8 +358,10 @@ class _Summarised:
         ]
         for ax, series, scale in panels:
             for k, ((a, b), label) in enumerate(series):
-                col = PALETTE[k % len(PALETTE)]
+                col = colour[(a, b)] if (a, b) in colour else colour[b]
                 v = scale * self.quantiles(a, b, q).values
+                if len(x) > v.shape[1]:
+                    v = np.concatenate([v, v[:, -1:]], axis=1)
                 ax.fill_between(x, v[0], v[4], color=col, alpha=0.15, lw=0, step="post")
                 ax.fill_between(x, v[1], v[3], color=col, alpha=0.3, lw=0, step="post")
                 dash = _DASHES[k % len(_DASHES)]  # two equal medians stay visible
@@ -411,3 +420,22 @@ class _Summarised:
             fin = self.quantiles(a, b, qs).values[:, -1]
             out.append(((a, b), [float(v) for v in (*pk, *fin)]))
         return out
+
+
+def _country_colours(
+    countries: Sequence[str], dyads: Sequence[tuple[str, str]], palette: Sequence[str]
+) -> dict[Any, str]:
+    """Colours of a fan chart: one per country (``{code: colour}``), and for each dyad
+    (``{(importer, exporter): colour}``) its exporter's, or a colour no shown country has
+    where an earlier dyad already hits that exporter."""
+    order = list(dict.fromkeys([*countries, *(b for _, b in dyads), *(a for a, _ in dyads)]))
+    out: dict[Any, str] = {c: palette[k % len(palette)] for k, c in enumerate(order)}
+    spare = [c for c in palette if c not in out.values()]
+    used: set[str] = set()
+    for k, (a, b) in enumerate(dyads):
+        col = out[b]
+        if col in used:
+            col = spare.pop(0) if spare else palette[k % len(palette)]
+        used.add(col)
+        out[(a, b)] = col
+    return out

@@ -292,6 +292,35 @@ def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
     assert "Ensemble" in repr(ens) and "<table" in ens._repr_html_()
 
 
+def _medians(ax: Any) -> dict[str, Any]:
+    return {ln.get_label().removesuffix(" (median)"): ln for ln in ax.get_lines()}
+
+
+def test_fan_chart_colours_a_country_alike_in_every_panel() -> None:
+    """A tariff takes the colour of the country it hits, and that country's indicators the
+    same colour; two tariffs in one panel never share one."""
+    e = ts.ensemble("reciprocal-pause", runs=4, seed=0, vary="claims", rounds=6)
+    top, odds = e.plot().axes[:2]
+    tariffs, countries = _medians(top), _medians(odds)
+    for label, line in tariffs.items():
+        hit = label.split(" tariff on ")[1]
+        assert line.get_color() == countries[f"{hit} recession odds"].get_color(), label
+    colours = [ln.get_color() for ln in tariffs.values()]
+    assert len(set(colours)) == len(colours)
+    us = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=6)
+    both = _medians(us.plot().axes[0])  # US->CN and CN->US: each its own colour
+    assert both["US tariff on CN"].get_color() != both["CN tariff on US"].get_color()
+
+
+def test_fan_chart_holds_the_last_round(ens: ts.Ensemble) -> None:
+    """The final round's value is drawn for a round's length, not as a tick at the edge."""
+    line = _medians(ens.plot(indicators=()).axes[0])["US tariff on CN"]
+    xs, ys = line.get_xdata(), line.get_ydata()
+    dates = ens.dates.astype(object)
+    assert xs[-1] == dates[-1] + (dates[-1] - dates[-2])
+    assert ys[-1] == 100 * ens.quantiles("US", "CN", [0.5]).values[0, -1]
+
+
 def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
     """One panel per indicator asked for, in order, the medians in the axis's units."""
     from tariffsim.analysis import bands
@@ -303,8 +332,11 @@ def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
         "headline tariff (%)", "equity drawdown (index %)", "approval (%)", "payoff (% of GDP)",
     ]  # fmt: skip
     for ax, name, scale in ((fig.axes[1], "drawdown", 1), (fig.axes[2], "approval", 100)):
-        median = ax.get_lines()[0].get_ydata()
-        np.testing.assert_allclose(median, scale * ens.quantiles(name, "US", q=[0.5]).values[0])
+        median = ax.get_lines()[0].get_ydata()  # the last round held for a round's length
+        assert median[-1] == median[-2]
+        np.testing.assert_allclose(
+            median[:-1], scale * ens.quantiles(name, "US", q=[0.5]).values[0]
+        )
     assert len(ens.plot(indicators=()).axes) == 1  # the tariffs alone
     styles = [ln.get_linestyle() for ln in fig.axes[0].get_lines()]
     assert len(set(styles)) == min(len(styles), 4)  # medians told apart when they coincide
