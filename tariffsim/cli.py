@@ -99,10 +99,10 @@ def _limit(text: str) -> tuple[str, int]:
 
 _EPILOG_ENSEMBLE = """example:
   tariffsim ensemble us-china-145 --runs 10000 --vary claims --out tariffsim-out
-  tariffsim ensemble us-china-145 --runs 100000 --workers 2
-  tariffsim ensemble us-china-145 --runs 10000 --indicators recession,drawdown
-  tariffsim ensemble us-china-145 --runs 1000000 --summary --workers 2
-  tariffsim ensemble my-scenario.toml --runs 1000000 --summary --scheduler tcp://10.0.0.5:8786
+  tariffsim ensemble us-china-145 --runs 100000 --vary claims --workers 2
+  tariffsim ensemble us-china-145 --runs 10000 --vary claims --indicators recession,drawdown
+  tariffsim ensemble us-china-145 --runs 1000000 --vary claims --summary --workers 2
+  tariffsim ensemble my.toml --runs 1000000 --vary claims --summary --scheduler tcp://10.0.0.5:8786
 
 writes, all at once, into --out:
   NAME-ensemble.png            fan chart of tariffs and recession odds
