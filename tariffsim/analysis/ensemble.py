@@ -26,6 +26,7 @@ ts.parampath.apply(game, ens.run(k).draws)``, bit for bit, on any executor.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,10 +41,17 @@ from .._io import atomic_file, atomic_savez
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..engine import runs_alike
-from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
+from ..errors import IdenticalRunsWarning, ParameterError, TariffsimError, UnknownNameError
 from .bands import Bands, _pandas, _Summarised
 from .distributions import Distribution
-from .reduce import INDICATORS, Threshold, check_levels, check_threshold, event_text
+from .reduce import (
+    INDICATORS,
+    SERIES_ATTRS,
+    Threshold,
+    check_levels,
+    check_threshold,
+    event_text,
+)
 from .runner import (
     _BatchJob,
     _check_count,
@@ -63,6 +71,17 @@ if TYPE_CHECKING:
 __all__ = ["INDICATORS", "Bands", "Ensemble", "RunView", "ensemble"]
 
 Array = NDArray[np.float64]
+
+
+def _scheduled(z: Any) -> list[list[str]]:
+    """The scheduled events of an ``.npz`` (``"round<TAB>text"`` each; none in older files)."""
+    if "scheduled" not in z.files:
+        return []
+    return [str(e).split("\t", 1) for e in z["scheduled"]]
+
+
+_DIMS = {"tariff": ("run", "round", "dyad"), **{k: ("run", "round", "country") for k in INDICATORS}}
+"""The dimensions of each variable of :meth:`Ensemble.to_xarray`, in the arrays' order."""
 
 
 class RunView:
@@ -386,9 +405,14 @@ class Ensemble(_Summarised):
         Dimensions ``run``, ``round``, ``dyad``, ``country`` (and ``param``,
         ``claim`` when parameters were drawn). Variables: ``tariff`` (run,
         round, dyad), the :data:`INDICATORS` (run, round, country),
-        ``draws`` (run, param) and ``claim_draws`` (run, claim). Coordinates:
+        ``draws`` (run, param) and ``claim_draws`` (run, claim), each with
+        CF ``long_name`` and ``units`` attributes
+        (:data:`~tariffsim.analysis.reduce.SERIES_ATTRS`). Coordinates:
         ``date`` along ``round``, ``importer``/``exporter`` along ``dyad``
-        (named ``"US->CN"``), country codes, parameter paths and claim ids.
+        (named ``"US->CN"``), country codes, parameter paths with
+        ``param_doc`` (what each is, its unit included) and claim ids with
+        ``claim_unit`` (each claim's own unit: the forecasters' odds in %,
+        the pass-through a share). :meth:`from_xarray` reads it back.
 
         Raises
         ------
@@ -414,22 +438,234 @@ class Ensemble(_Summarised):
             "country": list(self.codes),
         }
         if self.draws:
+            from ..parampath import describe
+
             coords["param"] = list(self.draws)
+            coords["param_doc"] = ("param", [describe(p).doc for p in self.draws])
             data["draws"] = (("run", "param"), np.stack(list(self.draws.values()), axis=1))
         if self.claim_draws:
+            from ..claims import load_claims
+
+            claims = load_claims()
             coords["claim"] = list(self.claim_draws)
+            coords["claim_unit"] = (
+                "claim",
+                [claims[c].unit if c in claims else "" for c in self.claim_draws],
+            )
             data["claim_draws"] = (
                 ("run", "claim"),
                 np.stack(list(self.claim_draws.values()), axis=1),
             )
         attrs = {
             "scenario": self.name,
+            "kind": "ensemble",
             "seed": self.seed,
             "vary": self.vary,
+            "scheduled": json.dumps([[r, text] for r, text in self.events]),
             "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
             "units": "tariff, recession, approval: fractions; payoff: % of GDP; drawdown: index %",
         }
-        return xr.Dataset(data, coords=coords, attrs=attrs)
+        ds = xr.Dataset(data, coords=coords, attrs=attrs)
+        for name in ("tariff", *INDICATORS):
+            ds[name].attrs = dict(SERIES_ATTRS[name])
+        if self.draws:
+            ds["draws"].attrs = {"long_name": "parameter value drawn (see param_doc)"}
+        if self.claim_draws:
+            ds["claim_draws"].attrs = {"long_name": "claim value drawn (see claim_unit)"}
+        return ds
+
+    @classmethod
+    def from_xarray(cls, ds: Any) -> Ensemble:
+        """The ensemble :meth:`to_xarray` wrote (or a NetCDF file of it, opened by xarray).
+
+        The distributions the parameters were drawn from are not stored:
+        ``distributions`` is empty.
+
+        Raises
+        ------
+        ParameterError
+            If ``ds`` is not an ensemble's dataset (a variable, coordinate or
+            attribute missing, or shapes that do not match).
+        """
+        try:
+            vars_ = {"tariff", *INDICATORS}
+            missing = sorted(vars_ - set(ds.data_vars))
+            if missing:
+                raise ParameterError(
+                    f"`ds` is not an ensemble's dataset (from to_xarray): no {', '.join(missing)}."
+                )
+            arrays = {k: np.asarray(ds[k].transpose(*_DIMS[k]).values) for k in vars_}
+            params = [str(p) for p in ds["param"].values] if "draws" in ds else []
+            claims = [str(c) for c in ds["claim"].values] if "claim_draws" in ds else []
+            return cls._checked(
+                name=str(ds.attrs.get("scenario", "")),
+                codes=[str(c) for c in ds["country"].values],
+                dates=np.asarray(ds["date"].values),
+                dyads=[str(d) for d in ds["dyad"].values],
+                arrays=arrays,
+                params=params,
+                draws=np.asarray(ds["draws"].transpose("run", "param").values) if params else None,
+                claims=claims,
+                claim_draws=(
+                    np.asarray(ds["claim_draws"].transpose("run", "claim").values)
+                    if claims
+                    else None
+                ),
+                seed=ds.attrs.get("seed", 0),
+                vary=str(ds.attrs.get("vary", "none")),
+                scheduled=json.loads(str(ds.attrs.get("scheduled", "[]"))),
+                where="`ds`",
+            )
+        except TariffsimError:
+            raise
+        except Exception as e:  # a coordinate missing, values of the wrong kind
+            raise ParameterError(
+                f"`ds` is not an ensemble's dataset (from to_xarray) ({type(e).__name__}: "
+                f"{short_repr(str(e))})."
+            ) from None
+
+    @classmethod
+    def from_netcdf(cls, file: str | FsPath) -> Ensemble:
+        """Read a file written by :meth:`to_netcdf` (needs the ``xarray`` extra).
+
+        Raises
+        ------
+        ParameterError
+            If the file is not an ensemble written by :meth:`to_netcdf`.
+        ImportError
+            If xarray is not installed.
+        """
+        try:
+            import xarray as xr
+        except ImportError:
+            raise ImportError(
+                "Ensemble.from_netcdf() needs xarray: pip install 'tariffsim[xarray]'"
+            ) from None
+        try:
+            with xr.open_dataset(file, engine="h5netcdf") as ds:
+                return cls.from_xarray(ds.load())
+        except TariffsimError:
+            raise
+        except Exception as e:  # missing, a folder, not NetCDF
+            raise ParameterError(
+                f"`file` {short_repr(str(file))} is not an ensemble written by to_netcdf "
+                f"({type(e).__name__}: {short_repr(str(e))})."
+            ) from None
+
+    @classmethod
+    def from_npz(cls, file: str | FsPath) -> Ensemble:
+        """Read a file written by :meth:`to_npz` (numpy only).
+
+        The distributions the parameters were drawn from are not stored:
+        ``distributions`` is empty. Files written before the scenario name,
+        ``vary`` and the scheduled events were stored read back with ``""``,
+        ``"none"`` and no events.
+
+        Raises
+        ------
+        ParameterError
+            If the file is not an ensemble written by :meth:`to_npz`.
+        """
+        try:
+            with np.load(file, allow_pickle=False) as z:
+                need = ("tariff", *INDICATORS, "dates", "dyads", "codes", "params", "draws",
+                        "claims", "claim_draws", "seed")  # fmt: skip
+                missing = [k for k in need if k not in z.files]
+                if missing:
+                    raise ParameterError(
+                        f"`file` {short_repr(str(file))} is not an ensemble (.npz from to_npz): "
+                        f"no {', '.join(missing)}."
+                    )
+                params = [str(p) for p in z["params"]]
+                claims = [str(c) for c in z["claims"]]
+                return cls._checked(
+                    name=str(z["name"]) if "name" in z.files else "",
+                    codes=[str(c) for c in z["codes"]],
+                    dates=np.asarray(z["dates"]),
+                    dyads=[str(d) for d in z["dyads"]],
+                    arrays={k: np.asarray(z[k]) for k in ("tariff", *INDICATORS)},
+                    params=params,
+                    draws=np.asarray(z["draws"]),
+                    claims=claims,
+                    claim_draws=np.asarray(z["claim_draws"]),
+                    seed=z["seed"],
+                    vary=str(z["vary"]) if "vary" in z.files else "none",
+                    scheduled=_scheduled(z),
+                    where=f"`file` {short_repr(str(file))}",
+                )
+        except TariffsimError:
+            raise
+        except Exception as e:  # missing, a folder, not a zip, truncated, object arrays
+            raise ParameterError(
+                f"`file` {short_repr(str(file))} is not an ensemble written by to_npz "
+                f"({type(e).__name__}: {short_repr(str(e))})."
+            ) from None
+
+    @classmethod
+    def _checked(
+        cls,
+        *,
+        name: str,
+        codes: list[str],
+        dates: Any,
+        dyads: list[str],
+        arrays: dict[str, Any],
+        params: list[str],
+        draws: Any,
+        claims: list[str],
+        claim_draws: Any,
+        seed: Any,
+        vary: str,
+        scheduled: Any,
+        where: str,
+    ) -> Ensemble:
+        """An ensemble from what an export holds, every shape and kind checked first."""
+
+        def bad(what: str) -> ParameterError:
+            return ParameterError(f"{where}: {what}.")
+
+        tariff = arrays["tariff"]
+        if tariff.ndim != 3 or tariff.dtype.kind != "f":
+            raise bad(f"tariff must be a float array (run, round, dyad); got {tariff.shape}")
+        R, T1, D = tariff.shape
+        n = len(codes)
+        if len(dates) != T1 or len(dyads) != D or len(set(codes)) != n:
+            raise bad(
+                f"{len(dates)} dates, {len(dyads)} dyads and {n} country codes do not match "
+                f"the tariffs' {T1} rounds and {D} dyads (or a code repeats)"
+            )
+        for k in INDICATORS:
+            a = arrays[k]
+            if a.shape != (R, T1, n) or a.dtype.kind != "f":
+                raise bad(f"{k} must be a float array of shape {(R, T1, n)}; got {a.shape}")
+        pairs = [tuple(d.split("->")) for d in dyads]
+        if any(len(p) != 2 for p in pairs):
+            raise bad(f"dyads are named 'A->B'; got {short_repr(dyads)}")
+
+        def table(names: list[str], values: Any, what: str) -> dict[str, Any]:
+            if not names:
+                return {}
+            v = np.asarray(values)
+            if v.shape != (R, len(names)) or v.dtype.kind != "f":
+                raise bad(f"{what} must be a float array of shape {(R, len(names))}")
+            return {p: v[:, i] for i, p in enumerate(names)}
+
+        if np.asarray(seed).dtype.kind not in "iu" or int(seed) < 0:
+            raise bad(f"the seed must be an int >= 0; got {short_repr(seed)}")
+        events = tuple((int(r), str(text)) for r, text in scheduled)
+        return cls(
+            name=name,
+            codes=tuple(codes),
+            dates=np.asarray(dates, dtype="datetime64[D]"),
+            dyads=tuple(pairs),  # type: ignore[arg-type]
+            tariff=tariff,
+            draws=table(params, draws, "draws"),
+            claim_draws=table(claims, claim_draws, "claim_draws"),
+            seed=int(seed),
+            vary=vary,
+            events=events,
+            **{k: arrays[k] for k in INDICATORS},
+        )
 
     def to_netcdf(self, file: str | FsPath) -> None:
         """Write :meth:`to_xarray` as NetCDF-4 (needs the ``xarray`` extra, with h5netcdf)."""
@@ -441,7 +677,9 @@ class Ensemble(_Summarised):
 
         Keys: ``tariff``, the indicators, ``dates`` (ISO strings), ``dyads``
         (``"US->CN"``), ``codes``, ``params`` + ``draws`` (run, param),
-        ``claims`` + ``claim_draws`` (run, claim), ``seed``.
+        ``claims`` + ``claim_draws`` (run, claim), ``seed``, ``name``,
+        ``vary`` and ``scheduled`` (``"round<TAB>text"`` per event).
+        :meth:`from_npz` reads it back.
         """
         arrays: dict[str, Any] = {
             "tariff": self.tariff,
@@ -462,6 +700,9 @@ class Ensemble(_Summarised):
                 else np.zeros((len(self), 0))
             ),
             "seed": np.array(self.seed),
+            "name": np.array(self.name),
+            "vary": np.array(self.vary),
+            "scheduled": np.array([f"{r}\t{text}" for r, text in self.events], dtype=str),
         }
         atomic_savez(file, arrays)  # an existing file is replaced only by a complete one
 
@@ -470,7 +711,9 @@ class Ensemble(_Summarised):
 
         One row per ``(run, round)`` (a MultiIndex), columns ``date``,
         ``{A}->{B}`` (tariff per dyad), ``{C} {indicator}`` per country and
-        indicator, and one column per drawn parameter path.
+        indicator, one column per drawn parameter path and, with
+        ``vary="claims"``, ``claim:{id}`` per drawn claim (in the claim's
+        unit, :func:`tariffsim.claims.load_claims`).
         """
         pd = _pandas("Ensemble.to_frame()")
         r, t1 = len(self), self.rounds + 1
@@ -483,6 +726,8 @@ class Ensemble(_Summarised):
                 cols[f"{c} {name}"] = arr[:, :, i].ravel()
         for path, v in self.draws.items():
             cols[path] = np.repeat(v, t1)
+        for claim, v in self.claim_draws.items():
+            cols[f"claim:{claim}"] = np.repeat(v, t1)
         index = pd.MultiIndex.from_product([range(r), range(t1)], names=["run", "round"])
         return pd.DataFrame(cols, index=index)
 

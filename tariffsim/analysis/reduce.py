@@ -65,6 +65,17 @@ INDICATORS = ("recession", "approval", "payoff", "drawdown")
 approval (fractions), payoff (% of GDP) and equity drawdown (index %), each ``(R, T+1, n)``
 in a full ensemble (``tariffsim.analysis.ensemble.INDICATORS`` is this tuple)."""
 
+SERIES_ATTRS: Mapping[str, Mapping[str, str]] = {
+    "tariff": {"long_name": "headline tariff of the importer on the exporter (1.45 is 145%)",
+               "units": "1"},
+    "recession": {"long_name": "12-month recession odds", "units": "1"},
+    "approval": {"long_name": "government approval", "units": "1"},
+    "payoff": {"long_name": "payoff of the round", "units": "% of GDP"},
+    "drawdown": {"long_name": "equity drawdown", "units": "index %"},
+}  # fmt: skip
+"""NetCDF attributes (CF ``long_name`` and ``units``; ``"1"``: a fraction) of the tariff and
+each indicator, as the exports of ensembles and their summaries label them."""
+
 RESOLUTION: Mapping[str, float] = {
     "recession": 1e-3,
     "approval": 1e-3,

@@ -45,6 +45,7 @@ from ..errors import ParameterError, RunsNotKeptError, TariffsimError, UnknownNa
 from .bands import DEFAULT_Q, Bands, _pandas, _Summarised
 from .reduce import (
     INDICATORS,
+    SERIES_ATTRS,
     Counts,
     EventFn,
     Histogram,
@@ -388,7 +389,17 @@ class EnsembleSummary(_Summarised):
             coords[f"{k}_value"] = (dim, h.values(bins))
         for name, (dims, vals) in self._bands(qs).items():
             data[name] = (dims, vals)
-        return xr.Dataset(data, coords=coords, attrs=self._attrs())
+        ds = xr.Dataset(data, coords=coords, attrs=self._attrs())
+        for var in ds.data_vars:
+            name = str(var)
+            what = name.rsplit("_", 1)[0]  # tariff_count, recession_quantile, ...
+            if name == "event_count":
+                ds[name].attrs = {"long_name": "runs where the event holds", "units": "1"}
+            elif name.endswith("_count"):
+                ds[name].attrs = {"long_name": f"runs holding the value ({what})", "units": "1"}
+            elif what in SERIES_ATTRS:
+                ds[name].attrs = dict(SERIES_ATTRS[what])
+        return ds
 
     def to_netcdf(self, file: str | FsPath) -> None:
         """Write :meth:`to_xarray` as NetCDF-4 (h5netcdf), counts compressed."""

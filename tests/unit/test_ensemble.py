@@ -14,6 +14,7 @@ import tariffsim as ts
 from tariffsim import parampath
 from tariffsim.analysis import Normal, Triangular, Uniform
 from tariffsim.analysis.ensemble import INDICATORS
+from tariffsim.analysis.reduce import Threshold
 from tariffsim.analysis.vary import (
     CLAIM_PARAMETERS,
     RANGES_NOT_PARAMETERS,
@@ -718,3 +719,98 @@ def test_peak_final_table_checks_its_levels(ens: ts.Ensemble) -> None:
     for bad in ("a", [0.5, 2], [float("nan")]):
         with pytest.raises(ParameterError, match="`q` must be levels in"):
             ens.peak_final_table(q=bad)
+
+
+def _same_ensemble(a: ts.Ensemble, b: ts.Ensemble) -> None:
+    """Every array bit for bit, every label and the scheduled events equal."""
+    for k in ("tariff", *INDICATORS, "dates"):
+        np.testing.assert_array_equal(getattr(a, k), getattr(b, k), k)
+    assert (a.name, a.codes, a.dyads, a.seed, a.vary, a.events) == (
+        b.name, b.codes, b.dyads, b.seed, b.vary, b.events,
+    )  # fmt: skip
+    for which in ("draws", "claim_draws"):
+        x, y = getattr(a, which), getattr(b, which)
+        assert list(x) == list(y)
+        for p in x:
+            np.testing.assert_array_equal(x[p], y[p])
+
+
+@pytest.mark.parametrize("fmt", ["npz", "nc"])
+def test_an_ensemble_reads_back_from_its_files(tmp_path, fmt: str) -> None:
+    """What to_npz and to_netcdf write reads back whole: the same bands, events and plot."""
+    e = ts.ensemble("us-china-145", runs=6, seed=2, vary="claims", rounds=8)
+    f = tmp_path / f"e.{fmt}"
+    if fmt == "npz":
+        e.to_npz(f)
+        back = ts.Ensemble.from_npz(f)
+    else:
+        e.to_netcdf(f)
+        back = ts.Ensemble.from_netcdf(f)
+    _same_ensemble(back, e)
+    assert e.events and e.vary == "claims" and e.name == "us-china-145"
+    ev = Threshold("US", "CN", at_least=1.2)
+    assert back.prob(ev) == e.prob(ev)
+    assert back.distributions == {}  # not stored: the draws are
+    vary = {"elasticity": Uniform(1.5, 3.0), "noise": [0.0, 0.1, 0.2]}
+    mixed = ts.ensemble("us-china-145", runs=3, seed=1, rounds=3, vary=vary)
+    mixed.to_npz(tmp_path / "m.npz")
+    _same_ensemble(ts.Ensemble.from_npz(tmp_path / "m.npz"), mixed)
+
+
+def test_an_older_npz_without_labels_reads_back(tmp_path) -> None:
+    e = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3)
+    e.to_npz(tmp_path / "e.npz")
+    with np.load(tmp_path / "e.npz") as z:
+        old = {k: z[k] for k in z.files if k not in ("name", "vary", "scheduled")}
+    np.savez(tmp_path / "old.npz", **old)
+    back = ts.Ensemble.from_npz(tmp_path / "old.npz")
+    np.testing.assert_array_equal(back.tariff, e.tariff)
+    assert (back.name, back.vary, back.events) == ("", "none", ())
+
+
+def test_what_is_not_an_ensemble_file_is_named(tmp_path) -> None:
+    e = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3)
+    e.to_npz(tmp_path / "e.npz")
+    with np.load(tmp_path / "e.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    cases = {
+        "no_tariff": ({k: v for k, v in arrays.items() if k != "tariff"}, "no tariff"),
+        "short_dates": ({**arrays, "dates": arrays["dates"][:-1]}, "do not match"),
+        "bad_recession": ({**arrays, "recession": arrays["recession"][:, :, :1]}, "recession"),
+        "bad_draws": ({**arrays, "claim_draws": arrays["claim_draws"][:2]}, "claim_draws"),
+        "bad_seed": ({**arrays, "seed": np.array(-1)}, "seed"),
+        "text_tariff": ({**arrays, "tariff": arrays["tariff"].astype(str)}, "tariff"),
+    }
+    for name, (content, words) in cases.items():
+        np.savez(tmp_path / f"{name}.npz", **content)
+        with pytest.raises(ParameterError, match=words):
+            ts.Ensemble.from_npz(tmp_path / f"{name}.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    for f in (tmp_path / "junk.npz", tmp_path / "missing.npz", tmp_path):
+        with pytest.raises(ParameterError, match="is not an ensemble written by to_npz"):
+            ts.Ensemble.from_npz(f)
+    with pytest.raises(ParameterError, match="is not an ensemble written by to_netcdf"):
+        ts.Ensemble.from_netcdf(tmp_path / "junk.npz")
+    s = ts.ensemble("us-china-145", runs=3, seed=0, rounds=3, keep="summary", vary="claims")
+    with pytest.raises(ParameterError, match="no approval, drawdown"):
+        ts.Ensemble.from_xarray(s.to_xarray())  # a summary's dataset is not an ensemble's
+
+
+def test_exports_label_every_variable_with_its_unit() -> None:
+    e = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3)
+    ds = e.to_xarray()
+    assert ds["tariff"].attrs["units"] == "1" and "1.45 is 145%" in ds["tariff"].attrs["long_name"]
+    assert ds["payoff"].attrs["units"] == "% of GDP"
+    assert ds["drawdown"].attrs["units"] == "index %"
+    units = dict(zip(ds["claim"].values.tolist(), ds["claim_unit"].values.tolist(), strict=True))
+    assert units["pass_through_border_2018"].startswith("share")
+    assert units["us_recession_baseline"].startswith("%")
+    docs = dict(zip(ds["param"].values.tolist(), ds["param_doc"].values.tolist(), strict=True))
+    assert all(docs.values())
+    s = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3, keep="summary")
+    sx = s.to_xarray()
+    assert sx["recession_quantile"].attrs["units"] == "1"
+    assert sx["payoff_count"].attrs["long_name"] == "runs holding the value (payoff)"
+    frame = e.to_frame()
+    for c in e.claim_draws:
+        np.testing.assert_array_equal(frame[f"claim:{c}"].xs(0, level="round"), e.claim_draws[c])
