@@ -486,11 +486,19 @@ def test_an_interrupt_stops_the_running_parts():
         return a
 
     main = threading.main_thread().ident
+    # Python's own Ctrl-C handler and SIGINT unblocked here, whatever ran before in the process
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
     timer = threading.Timer(0.1, signal.pthread_kill, (main, signal.SIGINT))
     timer.start()
     t0 = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        threads.for_parts(fn, [(0, 1), (1, 2)], workers=2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            threads.for_parts(fn, [(0, 1), (1, 2)], workers=2)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, before)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     while any(t.name.startswith("tariffsim-runs") for t in threading.enumerate()):
         time.sleep(0.01)
     assert time.perf_counter() - t0 < 3 and len(steps) < 1000
