@@ -78,6 +78,12 @@ class Limits:
     max_workers : int, default 256
         Most worker processes a command or a tournament starts
         (``--workers``, ``processes=``).
+    max_iterations : int, default 10_000_000
+        Most iterations of a learning dynamic (``best_response_dynamics``'s
+        ``max_rounds``, ``fictitious_play`` and ``logit_dynamics``'s
+        ``rounds``) and most points of a traced logit-QRE path (``n_steps``,
+        ``lambdas``): ten million steps of a 2×2 game take minutes, and
+        fictitious play keeps every step's beliefs.
     """
 
     max_file_bytes: int = 4_000_000
@@ -89,6 +95,7 @@ class Limits:
     max_runs: int = 10_000_000
     max_result_bytes: int = 4_000_000_000
     max_workers: int = 256
+    max_iterations: int = 10_000_000
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -173,7 +180,9 @@ def check(name: str, value: int, what: str) -> None:
 def message(name: str, value: int, what: str) -> str:
     """The text of a limit refusal: what, the value, the limit and how to raise it."""
     cap = getattr(current(), name)
+    text = str(value)
+    shown = text if len(text) <= 24 else f"{text[0]}.{text[1:3]}e+{len(text) - 1}"  # a huge int
     return (
-        f"{what}: {value} exceeds the limit {name} = {cap} (raise it with "
+        f"{what}: {shown} exceeds the limit {name} = {cap} (raise it with "
         f"tariffsim.limits.override({name}=...) or `--limit {name}=...`)"
     )

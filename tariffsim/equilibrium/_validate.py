@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
+from .._util import short_repr
 from ..errors import ParameterError
 
 __all__ = [
@@ -59,15 +60,19 @@ def check_real(
         b = "inf" if maximum is None else f"{maximum:g}"
         rule = f" in {lo}{a}, {b}{hi}"
     what = f"a {'finite ' if finite else ''}number{rule}"
+    got = short_repr(value)
     if not _is_real(value):
-        raise ParameterError(f"`{name}` must be {what}; got {value!r}.")
-    x = float(value)
+        raise ParameterError(f"`{name}` must be {what}; got {got}.")
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond any float
+        x = math.inf if value > 0 else -math.inf
     if math.isnan(x) or (finite and not math.isfinite(x)):
-        raise ParameterError(f"`{name}` must be {what}; got {value!r}.")
+        raise ParameterError(f"`{name}` must be {what}; got {got}.")
     if minimum is not None and (x < minimum or (open_min and x == minimum)):
-        raise ParameterError(f"`{name}` must be {what}; got {value!r}.")
+        raise ParameterError(f"`{name}` must be {what}; got {got}.")
     if maximum is not None and (x > maximum or (open_max and x == maximum)):
-        raise ParameterError(f"`{name}` must be {what}; got {value!r}.")
+        raise ParameterError(f"`{name}` must be {what}; got {got}.")
     return x
 
 

@@ -358,7 +358,7 @@ def mixed_nash(game: Any, method: str = "auto", *, tol: float = 1e-8) -> MixedNa
         )
     if n == 1:
         v = g.payoff_array[0]
-        best = np.flatnonzero(v >= v.max() - tol * max(float(np.ptp(v)), 1.0))
+        best = np.flatnonzero(v >= v.max() - tol * float(np.ptp(v)))  # relative: any scale
         eqs = tuple((_unit(len(v), int(a)),) for a in best)
         return MixedNashResult(eqs, "best-response", True, True, 0.0, "one player: best replies")
     if method == "auto":

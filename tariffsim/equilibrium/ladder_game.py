@@ -41,6 +41,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import limits
+from .._util import real_array
 from ..agents import targets_of
 from ..errors import ParameterError, UnknownNameError
 from ..game import Game
@@ -258,8 +260,12 @@ class LadderGame:
             successors=np.zeros((0, 0), dtype=np.int64),
             moves=str(moves),
         )
+        S, A, N = lg.n_states, lg.n_profiles, lg.n_players
+        # the successor table and the rewards, checked before they are made (a 256-rung
+        # ladder pair with jumps asks for 16 GB of successors alone)
+        size = f"the ladder game ({S} states × {A} profiles × {N} players), bytes"
+        limits.check("max_result_bytes", S * A * (8 + N * dt.itemsize), size)
         succ = lg._successor_table()
-        S, A = succ.shape
         n_dec = S + 2 * lg._pair_configs() + 256  # model evaluations, decomposed
         use_dec = lg.moves == "step" and (
             method == "decomposed" or (method == "auto" and n_dec < S * A)
@@ -663,13 +669,13 @@ class LadderGame:
             q += discount * v[self.successors]
         return q
 
-    def _check_values(self, values: Any) -> FloatArray:
-        v = np.asarray(values, dtype=float)
+    def _check_values(self, values: Any, name: str = "values") -> FloatArray:
         shape = (self.n_states, self.n_players)
+        v = real_array(values, name)  # numbers only: no strings, booleans or complex values
         if v.shape != shape:
-            raise ParameterError(f"`values` must have shape {shape}; got shape {v.shape}.")
+            raise ParameterError(f"`{name}` must have shape {shape}; got shape {v.shape}.")
         if not np.all(np.isfinite(v)):
-            raise ParameterError("`values` must be finite.")
+            raise ParameterError(f"`{name}` must be finite.")
         return v
 
     def stage_game(

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import limits
 from ..errors import warn_not_converged
 from ._validate import check_real, check_rng
 from .normal_form import (
@@ -187,6 +188,7 @@ def best_response_dynamics(
     """
     g = _as_game(game)
     max_rounds = _check_int(max_rounds, "max_rounds", 0)
+    limits.check("max_iterations", max_rounds, "max_rounds")
     tol = _check_tol(tol)
     gen = _as_rng(rng)
     _, span = payoff_ranges(g)
@@ -273,6 +275,7 @@ def fictitious_play(
     """
     g = _as_game(game)
     rounds = _check_int(rounds, "rounds", 0)
+    limits.check("max_iterations", rounds, "rounds")
     tol = _check_tol(tol)
     gen = _as_rng(rng)
     n = g.n_players
@@ -370,6 +373,7 @@ def logit_dynamics(
     g = _as_game(game)
     beta = check_real(beta, "beta", minimum=0.0)
     rounds = _check_int(rounds, "rounds", 0)
+    limits.check("max_iterations", rounds, "rounds")
     patience = max(1, rounds // 10) if patience is None else _check_int(patience, "patience", 1)
     gen = _as_rng(rng)
     n = g.n_players

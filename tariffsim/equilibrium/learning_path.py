@@ -28,12 +28,14 @@ from typing import Literal
 
 import numpy as np
 
+from .. import limits
 from .._util import whole_number
 from ..agents import targets_of
 from ..errors import ParameterError, warn_not_converged
 from ..game import Game, path_from_states
 from ..path import Path
 from ..world import State, apply_moves
+from ._validate import check_real, check_rng
 from .ladder_game import _action_moves
 from .stage import stage_game
 
@@ -92,16 +94,18 @@ def learning_path(
     >>> bool(p.series("US", "CN")[-1] < 1.45)
     True
     """
+    if not isinstance(game, Game):
+        raise ParameterError(f"`game` must be a tariffsim Game; got {type(game).__name__}.")
     if rule not in LEARNING_RULES:
         raise ParameterError(f"`rule` must be one of {LEARNING_RULES}; got {rule!r}.")
     rounds = whole_number(rounds, "rounds", 1)
-    if not (isinstance(beta, int | float) and np.isfinite(beta) and beta > 0):
-        raise ParameterError(f"`beta` must be a finite number > 0; got {beta!r}.")
+    limits.check("max_rounds", rounds, "rounds")
+    beta = check_real(beta, "beta", minimum=0.0, open_min=True)
+    gen = check_rng(rng)
     w = game.world
     state = (game.initial or State.zeros(w.n)) if start is None else start
     if not isinstance(state, State) or state.n != w.n:
         raise ParameterError(f"`start` must be a State of {w.n} countries; got {start!r}.")
-    gen = np.random.default_rng(rng)
     dyads = [targets_of(w, a.code, a.targets) for a in game.agents]
     dyads = [d for d in dyads if d]
     if not dyads:

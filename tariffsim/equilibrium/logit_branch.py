@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util import real_array
 from ..errors import ConvergenceWarning, ParameterError
 from ._validate import check_int, check_real, check_tol
 from .normal_form import FloatArray, NormalFormGame, _as_game
@@ -397,10 +398,7 @@ def _check_counts(g: NormalFormGame, counts: Any) -> list[FloatArray]:
         )
     out = []
     for i, (c, a) in enumerate(zip(items, g.shape, strict=True)):
-        try:
-            arr = np.array(c, dtype=float)
-        except (TypeError, ValueError):
-            raise ParameterError(f"`counts[{i}]` must be numbers; got {c!r}.") from None
+        arr = np.array(real_array(c, f"counts[{i}]"))  # no strings, bools, complex, huge ints
         if arr.shape != (a,) or not np.all(np.isfinite(arr)) or (arr < 0).any():
             raise ParameterError(
                 f"`counts[{i}]` must hold {a} finite numbers >= 0; got {np.asarray(c).tolist()!r}."

@@ -61,7 +61,7 @@ from ..game import Game
 from ..path import Path
 from ..progress import progress_bar, progress_enabled
 from ..scenario import load_scenario
-from ._validate import check_discount, check_pos_int, check_rounds, check_tol
+from ._validate import check_bool, check_discount, check_pos_int, check_rounds, check_tol
 from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
 from .ladder_game import _SWEEP_CHUNK, FloatArray, IntArray, LadderGame, _ro
 from .normal_form import NormalFormGame
@@ -229,7 +229,7 @@ def _select(
     if selection == "payoff-dominant":
         t = np.where(ok, total, -np.inf)
         best = t.max(axis=1, keepdims=True)
-        scale = 1e-12 * (1.0 + np.abs(best))
+        scale = 1e-12 * np.abs(best)  # relative: any payoff unit
         cand = ok & (t >= best - scale)
         nh = np.where(cand, nonhold, big)
         cand &= nh == nh.min(axis=1, keepdims=True)
@@ -278,7 +278,7 @@ def _ne_tol(lg: LadderGame, discount: float) -> float:
     """Absolute tolerance of the equilibrium check: rounding of Q, not economics."""
     r = lg.rewards
     scale = max(float(r.max()), -float(r.min())) if r.size else 0.0
-    return 1e-12 * (1.0 + scale / (1.0 - discount))
+    return 1e-12 * scale / (1.0 - discount)  # relative to the values' size: any payoff unit
 
 
 def _sweep(
@@ -355,8 +355,10 @@ def _evaluate_policy(
     tol: float,
     V0: FloatArray,
     max_inner: int = 100_000,
+    deadline: float | None = None,
 ) -> FloatArray:
-    """Value of following ``step``'s policy forever (to ``tol``), by iteration."""
+    """Value of following ``step``'s policy forever (to ``tol``), by iteration; past
+    ``deadline`` (``time.monotonic()``) the values reached so far."""
     if discount == 0:
         return step.values
     S = lg.n_states
@@ -368,7 +370,9 @@ def _evaluate_policy(
         r[s] = j @ rs
     V = np.array(V0, dtype=float)
     stop = tol * (1.0 - discount) * 0.01
-    for _ in range(max_inner):
+    for k in range(max_inner):
+        if deadline is not None and k % 64 == 63 and time.monotonic() > deadline:
+            break
         new = r + discount * V[nxt]
         for s, j, _, ss in mixed:
             new[s] = r[s] + discount * (j @ V[ss])
@@ -529,7 +533,7 @@ def markov_perfect(
     selection = _check_selection(selection)  # type: ignore[assignment]
     tol = check_tol(tol)
     max_iter = check_pos_int(max_iter, "max_iter")
-    deadline = _deadline_of(max_seconds)
+    _deadline_of(max_seconds)  # checked before any work
     progress_enabled(progress)
     if moves is not None and moves not in ("step", "jump"):
         raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {moves!r}.")
@@ -538,9 +542,14 @@ def markov_perfect(
             f"`moves`={moves!r} but the LadderGame was built with moves={game.moves!r}; "
             "build it with LadderGame.from_game(game, moves=...)."
         )
+    accelerate = check_bool(accelerate, "accelerate")
+    began = time.monotonic()  # the budget counts building the ladder game too
     lg = LadderGame.from_game(game, moves=moves) if isinstance(game, Game) else _as_lgame(game)
     S, N = lg.n_states, lg.n_players
-    V = np.zeros((S, N)) if initial_values is None else lg._check_values(initial_values).copy()
+    if initial_values is None:
+        V = np.zeros((S, N))
+    else:
+        V = lg._check_values(initial_values, "initial_values").copy()
     cost = estimate_cost(lg, selection)
     if cost.seconds_per_sweep > COST_WARN_SECONDS:
         warnings.warn(
@@ -549,7 +558,12 @@ def markov_perfect(
             CostWarning,
             stacklevel=2,
         )
-    deadline = _deadline_of(max_seconds)  # counted from the start of the work
+    deadline = None if max_seconds is None else began + float(max_seconds)
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeLimitError(
+            f"markov_perfect: building the ladder game ({S} states) took "
+            f"{time.monotonic() - began:.1f} s, beyond max_seconds={max_seconds:g}."
+        )
     bar_ = progress_bar(
         None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress, fractional=True
     )
@@ -609,7 +623,7 @@ def _value_iteration(
             fast = False
         seen[key] = it
         history.append(key)
-        V = _evaluate_policy(lg, step, discount, tol, V) if fast else step.values
+        V = _evaluate_policy(lg, step, discount, tol, V, deadline=deadline) if fast else step.values
     if not converged and not cycle and len(history) >= 3:
         last = history[-1]
         earlier = [k for k, h in enumerate(history[:-1]) if h == last]

@@ -15,7 +15,6 @@ A profile is an ``tol``-Nash equilibrium when its largest deviation gain (its
 
 from __future__ import annotations
 
-import math
 import numbers
 import os
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._util import finite_number, real_array
 from ..errors import ParameterError
 from ._validate import check_int, check_tol
 
@@ -155,12 +155,7 @@ class NormalFormGame:
             raise ParameterError("`payoffs` must hold at least 1 player's array; got 0.")
         arrays: list[FloatArray] = []
         for i, item in enumerate(items):
-            try:
-                arr = np.array(item, dtype=float)
-            except (TypeError, ValueError) as exc:
-                raise ParameterError(
-                    f"`payoffs[{i}]` must be a numeric array; got {item!r} ({exc})."
-                ) from None
+            arr = np.array(real_array(item, f"payoffs[{i}]"))  # no strings, bools, complex
             if arr.ndim != n:
                 raise ParameterError(
                     f"`payoffs[{i}]` must have one axis per player ({n}); got shape {arr.shape}."
@@ -288,12 +283,7 @@ class NormalFormGame:
         """
         mats = []
         for name, m in (("A", A), ("B", B)):
-            try:
-                arr = np.array(m, dtype=float)
-            except (TypeError, ValueError) as exc:
-                raise ParameterError(
-                    f"`{name}` must be a numeric matrix; got {m!r} ({exc})."
-                ) from None
+            arr = np.array(real_array(m, name))  # no strings, bools, complex
             if arr.ndim != 2:
                 raise ParameterError(f"`{name}` must be a 2-D matrix; got shape {arr.shape}.")
             mats.append(arr)
@@ -595,10 +585,9 @@ class NormalFormGame:
         """
         player = self._player_index(player)
         scale = _check_tol(scale, "scale")
-        if not isinstance(shift, numbers.Real) or not math.isfinite(float(shift)):
-            raise ParameterError(f"`shift` must be a finite number; got {shift!r}.")
+        shift = finite_number(shift, "shift")
         arr = np.array(self.payoff_array)
-        arr[player] = scale * arr[player] + float(shift)
+        arr[player] = scale * arr[player] + shift
         return NormalFormGame(arr, player_names=self.player_names, action_names=self.action_names)
 
     def permute_actions(self, player: int, order: Sequence[int]) -> NormalFormGame:

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import limits
+from .._util import real_array
 from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
 from .normal_form import FloatArray, NormalFormGame, _as_game, _check_int, _check_tol
 
@@ -215,14 +217,10 @@ def _correct(
 
 
 def _validate_lambdas(lambdas: Any) -> FloatArray:
-    try:
-        lam = np.array(lambdas, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            f"`lambdas` must be a 1-D array of numbers >= 0; got {lambdas!r}."
-        ) from None
+    lam = np.array(real_array(lambdas, "lambdas"))  # no strings, bools, complex, huge ints
     if lam.ndim != 1 or lam.size == 0:
         raise ParameterError(f"`lambdas` must be a non-empty 1-D array; got shape {lam.shape}.")
+    limits.check("max_iterations", lam.size, "lambdas (points)")
     if not np.all(np.isfinite(lam)) or lam.min() < 0 or np.any(np.diff(lam) < 0):
         raise ParameterError(
             f"`lambdas` must be finite, >= 0 and non-decreasing; got {lam.tolist()!r}."
@@ -287,6 +285,7 @@ def logit_qre(
     if lambdas is None:
         lam_max = _check_tol(lam_max, "lam_max")
         n_steps = _check_int(n_steps, "n_steps", 2)
+        limits.check("max_iterations", n_steps, "n_steps")
         lam = np.concatenate([[0.0], np.geomspace(lam_max / 1e4, lam_max, n_steps - 1)])
     else:
         lam = _validate_lambdas(lambdas)

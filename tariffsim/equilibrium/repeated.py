@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util import finite_number, short_repr
 from ..errors import ParameterError
 from .automata import DiscountSet, automaton_spe, discount_set, grim_trigger
 from .normal_form import _check_int
@@ -382,9 +383,12 @@ def critical_discount(T: float, R: float, P: float, S: float, *, kind: str = "sp
     """
     vals: dict[str, float] = {}
     for name, v in (("T", T), ("R", R), ("P", P), ("S", S)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-            raise ParameterError(f"`{name}` must be a finite number; got {v!r}.")
-        vals[name] = float(v)
+        try:
+            vals[name] = finite_number(v, name)
+        except ParameterError:
+            raise ParameterError(
+                f"`{name}` must be a finite number; got {short_repr(v)}."
+            ) from None
     if kind not in ("spe", "nash"):
         raise ParameterError(f"`kind` must be one of 'spe', 'nash'; got {kind!r}.")
     facts = grim_facts(DyadPayoffs(**vals))

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import limits
 from ._validate import check_bool
 from .normal_form import FloatArray, _as_game, _check_tol, _require_players
 from .scaling import _relative_regret
@@ -271,12 +273,16 @@ def support_enumeration(
     _require_players(g, 2, "support_enumeration")
     tol = _check_tol(tol)
     full_degeneracy_check = check_bool(full_degeneracy_check, "full_degeneracy_check")
+    m, n = g.shape
+    # the largest support size's tables of pairs (a 15 x 15 game needs some 10 GB)
+    pairs = max(math.comb(m, k) * math.comb(n, k) for k in range(1, min(m, n) + 1))
+    what = f"support enumeration of a {m} x {n} game (use vertex_enumeration), bytes"
+    limits.check("max_result_bytes", pairs * (m + n) * 8, what)
     A_orig, B_orig = g.payoff_array
     A = _rescale(A_orig)
     B = _rescale(B_orig)
     At = np.ascontiguousarray(A.T)
     Bt = np.ascontiguousarray(B.T)
-    m, n = g.shape
     # Pure strategies with tied best replies are degenerate; cheap to check in full.
     degenerate_seen = bool(
         ((A.max(axis=0) - _FEAS_TOL <= A).sum(axis=0) > 1).any()

@@ -134,3 +134,43 @@ def test_degenerate_games_keep_their_extreme_equilibria_when_rounding_blurs_ties
         eq.vertex_enumeration(g).equilibria
     )
     assert len(eq.vertex_enumeration(g).equilibria) >= 3
+
+
+@SETTINGS
+@given(
+    v=st.lists(st.integers(-4, 4), min_size=1, max_size=5),
+    c=st.sampled_from([1e-13, 1e-9, 1e-3, 1.0, 1e4, 1e12]),
+    d=SHIFTS,
+)
+def test_one_player_best_replies_are_invariant(v, c, d):
+    """A one-player game's equilibria are its best actions at any payoff unit (a near-best
+    action 1e-9 below the best is not one)."""
+    base = np.array(v, dtype=float)
+    base[0] += 1 - 5e-9  # a near tie, far above the solver's tolerance relative to the spread
+    g = eq.NormalFormGame(base[None, :])
+    h = _transform(g, (c,), (d,))
+    assert _canon(eq.mixed_nash(h).equilibria) == _canon(eq.mixed_nash(g).equilibria)
+
+
+@pytest.fixture(scope="module")
+def ladder():
+    import tariffsim as ts
+
+    return eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
+
+
+@pytest.mark.parametrize("selection", ["status-quo", "payoff-dominant"])
+@pytest.mark.parametrize("c", [1e-13, 1e-11, 1e-6, 1e3, 1e9])
+def test_markov_perfect_and_backward_induction_are_invariant(ladder, selection, c):
+    """Scaling every reward by c > 0 (and the tolerance with it) changes no policy."""
+    import dataclasses
+
+    scaled = dataclasses.replace(ladder, rewards=ladder.rewards * c)
+    a = eq.markov_perfect(ladder, 0.9, selection, tol=1e-8)
+    b = eq.markov_perfect(scaled, 0.9, selection, tol=1e-8 * c)
+    assert a.converged and b.converged
+    np.testing.assert_array_equal(a.profile, b.profile)
+    np.testing.assert_allclose(b.values, c * a.values, rtol=1e-9, atol=0)
+    sa = eq.backward_induction(ladder, 6, 0.9, selection)
+    sb = eq.backward_induction(scaled, 6, 0.9, selection)
+    np.testing.assert_array_equal(sa.profile, sb.profile)

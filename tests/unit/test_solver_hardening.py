@@ -180,3 +180,122 @@ def test_an_infinite_bound_is_not_offered_as_allowed():
 
     with pytest.raises(ParameterError, match=r"finite number in \[0, inf\); got inf"):
         moran_process([[3, 0], [5, 1]], intensity=math.inf)
+
+
+_BOS = eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+_HUGE = 10**400
+
+
+@pytest.fixture(scope="module")
+def small_ladder() -> eq.LadderGame:
+    return eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
+
+
+def _bad_calls(lg: eq.LadderGame) -> dict[str, tuple[object, str, str]]:
+    g = ts.load_scenario("us-china-145").game
+    nf = eq.NormalFormGame
+    return {
+        # an int beyond any float is a number out of range, not an OverflowError
+        "discount huge": (lambda: eq.markov_perfect(lg, discount=_HUGE), "P", "`discount`"),
+        "spe discount huge": (lambda: eq.backward_induction(lg, 2, _HUGE), "P", "`discount`"),
+        "tol huge": (lambda: eq.support_enumeration(_BOS, tol=_HUGE), "P", "`tol`"),
+        "beta huge": (lambda: eq.logit_dynamics(_BOS, _HUGE, 10), "P", "`beta`"),
+        "payoff huge": (lambda: nf([[[_HUGE, 0], [0, 0]], [[0, 0], [0, 0]]]), "P", "payoffs"),
+        "bimatrix huge": (lambda: nf.from_bimatrix([[_HUGE, 0], [0, 1]], [[1, 0], [0, 2]]),
+                          "P", "`A`"),
+        "shift huge": (lambda: _BOS.affine(0, 1.0, _HUGE), "P", "`shift`"),
+        "counts huge": (lambda: eq.fit_logit_qre(_BOS, [[_HUGE, 1], [1, 1]]), "P", "counts"),
+        "lambdas huge": (lambda: eq.logit_qre(_BOS, [0, _HUGE]), "P", "lambdas"),
+        "T huge": (lambda: eq.critical_discount(_HUGE, 3, 1, 0), "P", "`T`"),
+        "payoff text": (lambda: nf([[["1", "2"], ["3", "4"]], [[1, 2], [3, 4]]]), "P", "payoffs"),
+        "payoff bools": (lambda: nf(np.eye(2, dtype=bool)[None].repeat(2, 0)), "P", "payoffs"),
+        # what the solvers take, checked
+        "accelerate text": (lambda: eq.markov_perfect(lg, accelerate="no"), "P", "`accelerate`"),
+        "initial text": (lambda: eq.markov_perfect(lg, initial_values="abc"), "P",
+                         "`initial_values`"),
+        "initial huge": (lambda: eq.markov_perfect(lg, initial_values=[[_HUGE, 0]] * 49), "P",
+                         "`initial_values`"),
+        "values text": (lambda: eq.bellman(lg, "x", 0.9), "P", "`values`"),
+        "learning game": (lambda: eq.learning_path(None, rounds=3), "P", "`game`"),
+        "learning beta": (lambda: eq.learning_path(g, rounds=3, beta=True), "P", "`beta`"),
+        "learning rng": (lambda: eq.learning_path(g, rounds=3, rng=-1), "P", "`rng`"),
+        # sizes that would exhaust memory or never return: refused before any work
+        "learning rounds": (lambda: eq.learning_path(g, rounds=_HUGE), "L", "max_rounds"),
+        "qre steps": (lambda: eq.qre_select(_BOS, n_steps=10**9), "L", "max_iterations"),
+        "qre points": (lambda: eq.logit_qre(_BOS, np.zeros(10**7 + 1)), "L", "max_iterations"),
+        "fictitious play": (lambda: eq.fictitious_play(_BOS, 10**12), "L", "max_iterations"),
+        "logit dynamics": (lambda: eq.logit_dynamics(_BOS, 1.0, 10**12), "L", "max_iterations"),
+        "best replies": (lambda: eq.best_response_dynamics(_BOS, max_rounds=10**12), "L",
+                         "max_iterations"),
+        "support 15x15": (lambda: eq.support_enumeration(nf(np.ones((2, 15, 15)))), "L",
+                          "support enumeration of a 15 x 15 game"),
+    }  # fmt: skip
+
+
+def test_bad_solver_input_is_a_tariffsim_error_before_any_work(small_ladder) -> None:
+    from tariffsim.errors import LimitError
+
+    for what, (call, kind, words) in _bad_calls(small_ladder).items():
+        err = ParameterError if kind == "P" else LimitError
+        try:
+            call()  # type: ignore[operator]
+        except err as e:
+            assert words in str(e), (what, str(e))
+        else:
+            raise AssertionError(f"{what}: no {err.__name__}")
+
+
+def test_a_ladder_game_too_large_for_memory_is_refused() -> None:
+    """The tables' bytes are checked before they are made (256-rung ladders with jumps would
+    ask for ~100 GB): here under a limit the small game's tables exceed."""
+    from tariffsim.errors import LimitError
+
+    g = ts.load_scenario("us-china-145").game
+    with (
+        ts.limits.override(max_result_bytes=10_000),
+        pytest.raises(LimitError, match=r"the ladder game \(49 states × 9 profiles × 2 players"),
+    ):
+        eq.markov_perfect(g, max_seconds=5)
+    assert eq.LadderGame.from_game(g).n_states == 49  # within the default limit
+
+
+def test_the_time_limit_covers_policy_evaluation(small_ladder, monkeypatch) -> None:
+    """The clock passes the budget inside an exact policy evaluation: it stops there, and the
+    solve returns unconverged after that sweep, not 100,000 evaluation steps later."""
+    from tariffsim.equilibrium import markov
+
+    calls = {"n": 0}
+    real = markov._evaluate_policy
+
+    def spy(*a, **kw):  # type: ignore[no-untyped-def]
+        calls["deadline"] = kw.get("deadline")
+        return real(*a, **kw)
+
+    clock = {"t": 0.0}
+
+    def monotonic() -> float:  # time moves 1 s per call: 5 s pass within a few checks
+        clock["t"] += 1.0
+        return clock["t"]
+
+    monkeypatch.setattr(markov, "_evaluate_policy", spy)
+    monkeypatch.setattr(markov.time, "monotonic", monotonic)
+    with pytest.warns(ts.ConvergenceWarning, match="time limit"):
+        r = eq.markov_perfect(small_ladder, 0.999999, max_seconds=30.0)
+    assert calls["deadline"] is not None and not r.converged
+
+
+def test_building_the_ladder_game_counts_against_the_budget(monkeypatch) -> None:
+    from tariffsim.equilibrium import markov
+    from tariffsim.errors import TimeLimitError
+
+    real = markov.LadderGame.from_game
+    clock = {"t": 0.0}
+    monkeypatch.setattr(markov.time, "monotonic", lambda: clock["t"])
+
+    def slow(*a, **kw):  # type: ignore[no-untyped-def]
+        clock["t"] += 10.0  # the build takes 10 s
+        return real(*a, **kw)
+
+    monkeypatch.setattr(markov.LadderGame, "from_game", slow)
+    with pytest.raises(TimeLimitError, match=r"building the ladder game \(49 states\) took 10"):
+        eq.markov_perfect(ts.load_scenario("us-china-145").game, max_seconds=5)
