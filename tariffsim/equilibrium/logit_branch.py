@@ -487,23 +487,31 @@ def fit_logit_qre(
         from scipy.optimize import minimize_scalar
 
         z0 = np.log(np.maximum(np.concatenate(best_prof), 1e-300))
-        arr = g.payoff_array
+        # refined in payoffs of unit spread (lambda times the spread): the same fit, and the
+        # same numerics, whatever the payoffs' unit
+        _, spans = payoff_ranges(g)
+        unit = float(spans.max()) if float(spans.max()) > 0 else 1.0
+        arr = g.payoff_array / unit
 
-        def neg(lam: float) -> float:
-            z, _, ok = _correct(arr, z0, sizes, float(lam), tol)
+        def neg(lam_u: float) -> float:
+            z, _, ok = _correct(arr, z0, sizes, float(lam_u), tol)
             if not ok:
                 return math.inf
             return -_loglik(obs, [np.exp(part) for part in _split(z, sizes)])
 
         opt = minimize_scalar(
-            neg, bounds=(lam_lo, lam_hi), method="bounded", options={"xatol": 1e-10}
-        )
+            neg, bounds=(lam_lo * unit, lam_hi * unit), method="bounded",
+            options={"xatol": 1e-10},
+        )  # fmt: skip
+        refined = False  # the grid's best point is not the fit unless the refinement says so
         if np.isfinite(opt.fun) and -float(opt.fun) >= best_ll:
             z, _, ok = _correct(arr, z0, sizes, float(opt.x), tol)
             refined = ok
             if ok:
-                best_lam, best_ll = float(opt.x), -float(opt.fun)
+                best_lam, best_ll = float(opt.x) / unit, -float(opt.fun)
                 best_prof = [np.exp(part) for part in _split(z, sizes)]
+        elif np.isfinite(opt.fun):  # the grid's point is at least as likely: it stands
+            refined = True
     for p in best_prof:
         p.flags.writeable = False
     at_bound = k == K - 1 and branch.converged

@@ -28,6 +28,7 @@ from .. import limits
 from .._util import real_array
 from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
 from .normal_form import FloatArray, NormalFormGame, _as_game, _check_int, _check_tol
+from .scaling import _relative_regret
 
 __all__ = ["QREPath", "QRESelection", "logit_qre", "qre_select"]
 
@@ -90,7 +91,10 @@ class QRESelection:
     lam : float
         Precision reached.
     regret : float
-        Regret of `profile` as a Nash equilibrium of the game.
+        Regret of `profile` as a Nash equilibrium of the game, each player's
+        deviation gain relative to its payoff range (as every solver's
+        ``tol``; :func:`~tariffsim.equilibrium.scaling.relative_regret`): the
+        same at any payoff unit.
     converged : bool
         True when every point of the traced path converged.
 
@@ -388,7 +392,7 @@ def qre_select(
         warnings.simplefilter("ignore", ConvergenceWarning)  # one warning, under this name
         path = logit_qre(g, lam_max=lam_max, n_steps=n_steps, tol=tol)
     profile = path.final
-    regret = max(0.0, float(g.deviation_gains(list(profile)).max()))
+    regret = _relative_regret(g.payoff_array, list(profile))
     converged = bool(path.converged.all())
     if not converged:
         warn_not_converged("qre_select", f"the traced path missed tol={tol:g}")

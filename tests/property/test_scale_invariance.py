@@ -174,3 +174,28 @@ def test_markov_perfect_and_backward_induction_are_invariant(ladder, selection, 
     sa = eq.backward_induction(ladder, 6, 0.9, selection)
     sb = eq.backward_induction(scaled, 6, 0.9, selection)
     np.testing.assert_array_equal(sa.profile, sb.profile)
+
+
+_BOS = np.array([[[2.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 2.0]]])
+
+
+@pytest.mark.parametrize("c", [1e-4, 1.0, 1e3, 1e10, 1e20])
+def test_the_fitted_logit_precision_scales_with_the_payoffs(c):
+    """lambda is in 1 / payoff units: lambda * c is the same fit at every unit, converged."""
+    counts = [[60, 40], [40, 60]]
+    ref = eq.fit_logit_qre(eq.NormalFormGame(_BOS), counts)
+    fit = eq.fit_logit_qre(eq.NormalFormGame(_BOS * c), counts)
+    assert ref.converged and fit.converged
+    assert fit.lam * c == pytest.approx(ref.lam, rel=1e-6)
+    for p, q in zip(fit.profile, ref.profile, strict=True):
+        np.testing.assert_allclose(p, q, atol=1e-8)
+
+
+@pytest.mark.parametrize("c", [1e-6, 1e6])
+def test_qre_selection_reports_a_regret_of_any_unit(c):
+    """The same path in other units (lam_max scaled with them) reports the same regret."""
+    a = eq.qre_select(eq.NormalFormGame(_BOS), lam_max=50.0)
+    b = eq.qre_select(eq.NormalFormGame(_BOS * c), lam_max=50.0 / c)
+    assert b.regret == pytest.approx(a.regret, rel=1e-6)
+    loose = eq.qre_select(eq.NormalFormGame(_BOS * 1e-6), lam_max=50.0)  # far from the limit
+    assert loose.regret > 0.1  # not a tiny absolute number that looks like an equilibrium
