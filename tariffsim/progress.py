@@ -35,6 +35,8 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+
 from .errors import ParameterError
 
 __all__ = ["DELAY", "ENV", "counting_runs", "progress_bar", "progress_enabled", "runs_counter"]
@@ -83,8 +85,9 @@ def progress_enabled(progress: bool | None = None) -> bool:
     >>> progress_enabled(False)
     False
     """
-    if progress is not None and not isinstance(progress, bool):
+    if progress is not None and not isinstance(progress, bool | np.bool_):
         raise ParameterError(f"`progress` must be True, False or None; got {progress!r}.")
+    progress = None if progress is None else bool(progress)
     if os.environ.get(ENV, "").strip().lower() in ("0", "false", "no", "off"):
         return False
     if progress is not None:

@@ -32,6 +32,7 @@ from ..deals import Agreement, floor_world, solve_deal
 from ..errors import ParameterError
 from ..game import Game, path_from_states
 from ..path import Path
+from ..progress import progress_enabled
 from ..world import State
 from ._validate import check_int, check_rounds
 from .eq_path import MPEResult
@@ -142,6 +143,12 @@ def _resolve(
     )
 
 
+def _within(game: Game, dyad: tuple[str, str], ladder: Any) -> bool:
+    """Whether every rung of ``ladder`` is a rung of ``game``'s ladder on ``dyad``."""
+    own = game.world.ladders.get(dyad)
+    return own is not None and set(ladder.levels) <= set(own.levels)
+
+
 def agreement_path(
     result: MPEResult,
     start: State | None = None,
@@ -212,11 +219,23 @@ def agreement_path(
         if finite_number(max_seconds, "max_seconds") < 0:
             raise ParameterError(f"`max_seconds` must be >= 0; got {max_seconds!r}.")
         deadline = time.monotonic() + float(max_seconds)
+    progress_enabled(progress)
     lg = result.lgame
     if game is None:
         game = lg.game
     elif not isinstance(game, Game):
         raise ParameterError(f"`game` must be a Game; got {type(game).__name__}.")
+    elif (
+        game.world.codes != lg.game.world.codes
+        or [a.code for a in game.agents] != [a.code for a in lg.game.agents]
+        or not all(_within(game, d, x) for d, x in zip(lg.dyads, lg.ladders, strict=True))
+    ):
+        raise ParameterError(
+            "`game` is not a game `result` was solved for: its countries or agents differ, or "
+            f"the rungs of {', '.join(f'{a}->{b}' for a, b in lg.dyads)} are not its ladders' "
+            "(give the game the equilibrium was solved on, or one with the same world and "
+            "agents and other events; with_demand_floors' cut ladders are its own rungs)."
+        )
     w = game.world
     neg = game.negotiation
     players = tuple(lg.players)

@@ -42,12 +42,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import real_array
+from .._util import real_array, short_repr
 from ..agents import targets_of
 from ..errors import ParameterError, UnknownNameError
 from ..game import Game
 from ..world import Ladder, Move, State, StateBatch, apply_moves
-from ._validate import check_discount
+from ._validate import check_discount, check_int, check_int_vector
 from .normal_form import NormalFormGame
 
 __all__ = ["LadderGame"]
@@ -213,9 +213,12 @@ class LadderGame:
             moves = game.moves  # type: ignore[assignment]
         if moves not in ("step", "jump"):
             raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {moves!r}.")
-        dt = np.dtype(dtype)
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            dt = np.dtype(object)  # not a dtype: refused below
         if dt.kind != "f":
-            raise ParameterError(f"`dtype` must be a float dtype; got {dtype!r}.")
+            raise ParameterError(f"`dtype` must be a float dtype; got {short_repr(dtype)}.")
         w = game.world
         owned: dict[Dyad, str] = {}
         for agent in game.agents:
@@ -225,13 +228,21 @@ class LadderGame:
             chosen = list(owned)
         else:
             chosen = []
+            if isinstance(dyads, str) or not isinstance(dyads, Sequence):
+                raise ParameterError(
+                    f"`dyads` must be a sequence of (importer, exporter) pairs; got "
+                    f"{short_repr(dyads)}."
+                )
             for d in dyads:
                 try:
                     a, b = d
                 except (TypeError, ValueError):
+                    a = b = None  # type: ignore[assignment]
+                if not (isinstance(a, str) and isinstance(b, str)):
                     raise ParameterError(
-                        f"`dyads` must hold (importer, exporter) pairs; got {d!r}."
-                    ) from None
+                        f"`dyads` must hold (importer, exporter) pairs of codes; got "
+                        f"{short_repr(d)}."
+                    )
                 if (a, b) not in owned:
                     raise ParameterError(
                         f"dyads[{a}, {b}]: not controlled by any agent; "
@@ -368,8 +379,14 @@ class LadderGame:
             For step games the nominal move (-1, 0, +1, even at a ladder's end);
             with jumps the target rung minus today's rung.
         """
-        s = np.asarray(states, dtype=np.int64)
-        a = np.asarray(profiles, dtype=np.int64)
+        s = check_int_vector(np.ravel(states), "states").reshape(np.shape(states))
+        a = check_int_vector(np.ravel(profiles), "profiles").reshape(np.shape(profiles))
+        if s.size and int(s.max()) >= self.n_states:
+            raise ParameterError(f"`states` must be in [0, {self.n_states}); got {int(s.max())}.")
+        if a.size and int(a.max()) >= self.n_profiles:
+            raise ParameterError(
+                f"`profiles` must be in [0, {self.n_profiles}); got {int(a.max())}."
+            )
         if self.moves != "jump":
             return np.asarray(self.profile_moves[a], dtype=np.int64) + 0 * s[..., None]
         grid = self.grid
@@ -398,7 +415,7 @@ class LadderGame:
             The next state and the rungs moved on every dyad.
         """
         s = self.index_of(state)
-        mv = self.moves_at(s, int(profile))
+        mv = self.moves_at(s, check_int(profile, "profile", 0, self.n_profiles - 1))
         moves = {d: (0 if d in hold else int(m)) for d, m in zip(self.dyads, mv, strict=True)}
         w = self.game.world
         if self.moves != "jump":
@@ -455,8 +472,9 @@ class LadderGame:
 
     # -- states ---------------------------------------------------------------------
     def levels(self, index: int) -> tuple[float, ...]:
-        """Tariff level of every active dyad at state ``index``."""
-        idx = np.unravel_index(int(index), self.dims)
+        """Tariff level of every active dyad at state ``index`` (an int in ``[0, S)``)."""
+        index = check_int(index, "index", 0, self.n_states - 1)
+        idx = np.unravel_index(index, self.dims)
         return tuple(lad.levels[int(k)] for lad, k in zip(self.ladders, idx, strict=True))
 
     def state(self, index: int) -> State:
@@ -469,8 +487,7 @@ class LadderGame:
         >>> float(lg.state(lg.n_states - 1).tariff[0, 1])
         1.45
         """
-        if not 0 <= int(index) < self.n_states:
-            raise ParameterError(f"`index` must be in [0, {self.n_states}); got {index!r}.")
+        index = check_int(index, "index", 0, self.n_states - 1)  # not 1.5, not "a"
         t = np.array(self.base.tariff)
         w = self.game.world
         for (a, b), lvl in zip(self.dyads, self.levels(index), strict=True):

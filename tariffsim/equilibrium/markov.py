@@ -426,13 +426,13 @@ def bellman(
     return step.policy, step.values
 
 
-def _as_lgame(game_or_lgame: Any) -> LadderGame:
+def _as_lgame(game_or_lgame: Any, name: str = "game") -> LadderGame:
     if isinstance(game_or_lgame, LadderGame):
         return game_or_lgame
     if isinstance(game_or_lgame, Game):
         return LadderGame.from_game(game_or_lgame)
     raise ParameterError(
-        f"`game` must be a Game or a LadderGame; got {type(game_or_lgame).__name__}."
+        f"`{name}` must be a Game or a LadderGame; got {type(game_or_lgame).__name__}."
     )
 
 
@@ -733,7 +733,7 @@ def backward_induction(
     selection = _check_selection(selection)  # type: ignore[assignment]
     _deadline_of(max_seconds)
     progress_enabled(progress)
-    lg = _as_lgame(lgame)
+    lg = _as_lgame(lgame, "lgame")
     S, N = lg.n_states, lg.n_players
     if horizon * S * N > _MAX_SPE_VALUES:
         raise ParameterError(

@@ -299,3 +299,42 @@ def test_building_the_ladder_game_counts_against_the_budget(monkeypatch) -> None
     monkeypatch.setattr(markov.LadderGame, "from_game", slow)
     with pytest.raises(TimeLimitError, match=r"building the ladder game \(49 states\) took 10"):
         eq.markov_perfect(ts.load_scenario("us-china-145").game, max_seconds=5)
+
+
+def test_ladder_game_arguments_are_checked(small_ladder) -> None:
+    g = ts.load_scenario("us-china-145").game
+    lg = small_ladder
+    cases = {
+        "dtype": (lambda: eq.LadderGame.from_game(g, dtype="foo"), "`dtype` must be a float"),
+        "dyads int": (lambda: eq.LadderGame.from_game(g, 5), "`dyads` must be a sequence"),
+        "dyads lists": (lambda: eq.LadderGame.from_game(g, [(["US"], ["CN"])]), "pairs of codes"),
+        "state float": (lambda: lg.state(1.5), "`index` must be an integer in \\[0, 48\\]"),
+        "state text": (lambda: lg.state("a"), "`index`"),
+        "levels big": (lambda: lg.levels(10**6), "`index`"),
+        "levels negative": (lambda: lg.levels(-1), "`index`"),
+        "advance": (lambda: lg.advance(lg.state(0), 99), "`profile` must be an integer"),
+        "moves_at": (lambda: lg.moves_at(0, 10**6), "`profiles` must be in \\[0, 9\\)"),
+        "spe of none": (lambda: eq.backward_induction(None, 3), "`lgame` must be a Game"),
+    }  # fmt: skip
+    for what, (call, words) in cases.items():
+        with pytest.raises(ParameterError, match=words):
+            call()
+        assert what
+    np.testing.assert_array_equal(lg.moves_at([0, 1], 4), lg.moves_at(np.array([0, 1]), 4))
+
+
+def test_progress_takes_numpy_bools_and_agreement_paths_check_theirs(small_ladder) -> None:
+    r = eq.markov_perfect(small_ladder, 0.9, progress=np.False_)
+    assert r.converged
+    with pytest.raises(ParameterError, match="`progress`"):
+        eq.agreement_path(r, None, 4, progress="yes")
+
+
+def test_an_agreement_path_on_another_game_is_refused() -> None:
+    """The US-China equilibrium played on the four-country game would mix two models; the
+    game it was solved on, or the same with its demands' floors, is taken."""
+    g = ts.load_scenario("us-china-145").game
+    r = eq.markov_perfect(g, 0.9)
+    with pytest.raises(ParameterError, match="`game` is not a game `result` was solved for"):
+        eq.agreement_path(r, None, 4, game=ts.load_scenario("four-country-2025").game)
+    assert len(eq.agreement_path(r, None, 4, game=g)) == 5
