@@ -1171,7 +1171,8 @@ def _assemble(conds: list[tuple[Poly, str]]) -> tuple[tuple[Interval, ...], tupl
     def ok_at(x: Fraction, tol: bool) -> bool:
         for p, _ in live:
             v = _peval(p, x)
-            if v < 0 and not (tol and abs(float(v)) <= 1e-9 * float(max(abs(c) for c in p))):
+            # exact: Fractions of payoffs near 1e308 square beyond any float
+            if v < 0 and not (tol and abs(v) * 10**9 <= max(abs(c) for c in p)):
                 return False
         return True
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._util import finite_number, real_array
+from .._util import finite_number, real_array, short_repr
 from ..errors import ParameterError
 from ._validate import check_int, check_tol
 
@@ -153,6 +153,8 @@ class NormalFormGame:
         n = len(items)
         if n < 1:
             raise ParameterError("`payoffs` must hold at least 1 player's array; got 0.")
+        if n > 63:  # the stacked array has a players axis too; numpy allows 64 axes
+            raise ParameterError(f"`payoffs` may hold at most 63 players' arrays; got {n}.")
         arrays: list[FloatArray] = []
         for i, item in enumerate(items):
             arr = np.array(real_array(item, f"payoffs[{i}]"))  # no strings, bools, complex
@@ -184,23 +186,26 @@ class NormalFormGame:
         if player_names is None:
             pnames = tuple(f"Player {i + 1}" for i in range(n))
         else:
-            if isinstance(player_names, str) or len(player_names) != n:
-                raise ParameterError(f"`player_names` must hold {n} names; got {player_names!r}.")
+            if not _sized(player_names) or len(player_names) != n:
+                raise ParameterError(
+                    f"`player_names` must hold {n} names; got {short_repr(player_names)}."
+                )
             pnames = tuple(str(p) for p in player_names)
             if len(set(pnames)) != n:
                 raise ParameterError(f"`player_names` must be distinct; got {player_names!r}.")
         if action_names is None:
             anames = tuple(tuple(str(k) for k in range(a)) for a in shape)
         else:
-            if isinstance(action_names, str) or len(action_names) != n:
+            if not _sized(action_names) or len(action_names) != n:
                 raise ParameterError(
-                    f"`action_names` must hold one list per player ({n}); got {action_names!r}."
+                    f"`action_names` must hold one list per player ({n}); got "
+                    f"{short_repr(action_names)}."
                 )
             anames_list = []
             for i, names in enumerate(action_names):
-                if isinstance(names, str) or len(names) != shape[i]:
+                if not _sized(names) or len(names) != shape[i]:
                     raise ParameterError(
-                        f"`action_names[{i}]` must hold {shape[i]} names; got {names!r}."
+                        f"`action_names[{i}]` must hold {shape[i]} names; got {short_repr(names)}."
                     )
                 anames_list.append(tuple(str(a) for a in names))
             anames = tuple(anames_list)
@@ -612,7 +617,10 @@ class NormalFormGame:
         """
         player = self._player_index(player)
         a = self.shape[player]
-        perm = np.asarray(order)
+        try:
+            perm = np.asarray(order)
+        except ValueError:  # ragged
+            perm = np.zeros(0)
         if (
             perm.shape != (a,)
             or perm.dtype.kind not in "iu"
@@ -651,6 +659,8 @@ class NormalFormGame:
         3 3 5 0 0 5 1 1
         <BLANKLINE>
         """
+        if not isinstance(title, str):
+            raise ParameterError(f"`title` must be a str; got {short_repr(title)}.")
         players = " ".join(_quote(p) for p in self.player_names)
         counts = " ".join(
             "{ " + " ".join(_quote(str(a)) for a in names) + " }" for names in self.action_names
@@ -716,6 +726,11 @@ class NormalFormGame:
 
 
 # ---------------------------------------------------------------- internals
+def _sized(x: Any) -> bool:
+    """A sequence of names (a list, tuple or array), not a str and not a number."""
+    return hasattr(x, "__len__") and not isinstance(x, str | bytes)
+
+
 def _action_values(payoff_array: FloatArray, sig: Sequence[FloatArray], player: int) -> FloatArray:
     """Expected payoff of each action of `player` against the others in `sig`."""
     m: FloatArray = payoff_array[player]

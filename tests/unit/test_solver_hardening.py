@@ -338,3 +338,29 @@ def test_an_agreement_path_on_another_game_is_refused() -> None:
     with pytest.raises(ParameterError, match="`game` is not a game `result` was solved for"):
         eq.agreement_path(r, None, 4, game=ts.load_scenario("four-country-2025").game)
     assert len(eq.agreement_path(r, None, 4, game=g)) == 5
+
+
+def test_normal_form_labels_and_sizes_are_checked() -> None:
+    nf = eq.NormalFormGame
+    cases = {
+        "player names": (lambda: nf(_BOS.payoff_array, player_names=5), "`player_names`"),
+        "action names": (lambda: nf(_BOS.payoff_array, action_names=5), "`action_names`"),
+        "one player's names": (lambda: nf(_BOS.payoff_array, action_names=[5, 5]),
+                               "`action_names\\[0\\]`"),
+        "ragged order": (lambda: _BOS.permute_actions(0, [[1], [0, 1]]), "`order`"),
+        "nfg title": (lambda: _BOS.to_nfg(None), "`title` must be a str"),
+        "64 players": (lambda: nf([np.zeros((1,) * 64)] * 64), "at most 63 players"),
+    }  # fmt: skip
+    for what, (call, words) in cases.items():
+        with pytest.raises(ParameterError, match=words):
+            call()
+        assert what
+    assert nf([np.zeros((1,) * 63)] * 63).n_players == 63
+
+
+def test_grim_trigger_threshold_near_the_largest_floats() -> None:
+    """A prisoner's dilemma with payoffs near 1e308: the exact threshold (as discount_set
+    gives it), not an OverflowError from squaring them."""
+    assert eq.critical_discount(1e308, 1e307, -1e308, -1.5e308) == pytest.approx(0.45)
+    assert eq.critical_discount(1e308 / 1e300, 1e307 / 1e300, -1e308 / 1e300,
+                                -1.5e308 / 1e300) == pytest.approx(0.45)  # fmt: skip
