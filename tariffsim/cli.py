@@ -673,6 +673,8 @@ def _parse_start(text: str) -> list[tuple[str, str, float]]:
             level = float(val)
         except ValueError:
             raise _UsageError(f"--start: level of {key} must be a number; got {val!r}") from None
+        if any((a, b) == (x, y) for x, y, _ in out):
+            raise _UsageError(f"--start: {key} is given twice; give each dyad once")
         out.append((a, b, level))
     return out
 

@@ -94,6 +94,10 @@ def test_help_has_an_example(cmd: list[str]) -> None:
         (["run", "us-china-145", "--rounds", "0"], "--rounds: must be an int >= 1"),
         (["run", "missing.toml"], "does not exist"),
         (["show", "nope"], "unknown scenario 'nope'"),
+        (
+            ["equilibrium", "us-china-145", "--start", "US-CN=1.45,US-CN=0", "--no-plot"],
+            "--start: US-CN is given twice",
+        ),
         # the library's argument names are spelled as the options the user typed
         (
             ["sensitivity", "us-china-145", "--n", "1", "--no-plot"],
