@@ -67,12 +67,12 @@ def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
     """
     from .errors import ParameterError
 
-    if isinstance(v, bool | np.bool_) or not isinstance(v, int | float | np.integer | np.floating):
+    if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):  # Fraction too
         raise ParameterError(f"`{name}` must be a real number; got {short_repr(v)}.")
     try:
         x = float(v)
     except OverflowError:  # an int beyond any float
-        x = math.inf if v > 0 else -math.inf
+        x = math.inf if v > 0 else -math.inf  # type: ignore[operator]
     if math.isnan(x) or (finite and not math.isfinite(x)):
         raise ParameterError(f"`{name}` must be finite; got {short_repr(v)}.")
     return x

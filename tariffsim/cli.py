@@ -663,7 +663,7 @@ def _cmd_schema(a: argparse.Namespace) -> int:
 
 
 def _parse_start(text: str) -> list[tuple[str, str, float]]:
-    out = []
+    out: list[tuple[str, str, float]] = []
     for part in text.split(","):
         key, sep, val = part.strip().partition("=")
         a, dash, b = key.partition("-")

@@ -73,6 +73,11 @@ __all__ = ["INDICATORS", "Bands", "Ensemble", "RunView", "ensemble"]
 Array = NDArray[np.float64]
 
 
+def _vary_of(params: list[str], claims: list[str]) -> str:
+    """``vary`` of an older file, which did not store it: what its draws show."""
+    return "claims" if claims else ("mapping" if params else "none")
+
+
 def _scheduled(z: Any) -> list[list[str]]:
     """The scheduled events of an ``.npz`` (``"round<TAB>text"`` each; none in older files)."""
     if "scheduled" not in z.files:
@@ -559,7 +564,8 @@ class Ensemble(_Summarised):
         The distributions the parameters were drawn from are not stored:
         ``distributions`` is empty. Files written before the scenario name,
         ``vary`` and the scheduled events were stored read back with ``""``,
-        ``"none"`` and no events.
+        the ``vary`` their draws show (``"claims"``, ``"mapping"`` or
+        ``"none"``) and no events.
 
         Raises
         ------
@@ -589,7 +595,7 @@ class Ensemble(_Summarised):
                     claims=claims,
                     claim_draws=np.asarray(z["claim_draws"]),
                     seed=z["seed"],
-                    vary=str(z["vary"]) if "vary" in z.files else "none",
+                    vary=str(z["vary"]) if "vary" in z.files else _vary_of(params, claims),
                     scheduled=_scheduled(z),
                     where=f"`file` {short_repr(str(file))}",
                 )

@@ -228,12 +228,15 @@ class LadderGame:
             chosen = list(owned)
         else:
             chosen = []
-            if isinstance(dyads, str) or not isinstance(dyads, Sequence):
+            try:  # any iterable of pairs: a list, an array of pairs, dict keys, a generator
+                items = [] if isinstance(dyads, str | bytes) else list(dyads)
+            except TypeError:
+                items = []
+            if not items:
                 raise ParameterError(
-                    f"`dyads` must be a sequence of (importer, exporter) pairs; got "
-                    f"{short_repr(dyads)}."
+                    f"`dyads` must be (importer, exporter) pairs; got {short_repr(dyads)}."
                 )
-            for d in dyads:
+            for d in items:
                 try:
                     a, b = d
                 except (TypeError, ValueError):

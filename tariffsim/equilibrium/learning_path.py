@@ -29,13 +29,13 @@ from typing import Literal
 import numpy as np
 
 from .. import limits
-from .._util import whole_number
+from .._util import short_repr, whole_number
 from ..agents import targets_of
 from ..errors import ParameterError, warn_not_converged
 from ..game import Game, path_from_states
 from ..path import Path
 from ..world import State, apply_moves
-from ._validate import check_real, check_rng
+from ._validate import check_real
 from .ladder_game import _action_moves
 from .stage import stage_game
 
@@ -101,7 +101,13 @@ def learning_path(
     rounds = whole_number(rounds, "rounds", 1)
     limits.check("max_rounds", rounds, "rounds")
     beta = check_real(beta, "beta", minimum=0.0, open_min=True)
-    gen = check_rng(rng)
+    try:  # what numpy.random.default_rng takes: a seed, a SeedSequence, a bit generator
+        gen = np.random.default_rng(rng)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"`rng` must be what numpy.random.default_rng takes (None, an int >= 0, a "
+            f"SeedSequence, a BitGenerator or a Generator); got {short_repr(rng)}."
+        ) from None
     w = game.world
     state = (game.initial or State.zeros(w.n)) if start is None else start
     if not isinstance(state, State) or state.n != w.n:

@@ -55,6 +55,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import limits
 from .._util import finite_number, short_repr
 from ..errors import ConvergenceWarning, CostWarning, ParameterError, TimeLimitError
 from ..game import Game
@@ -79,9 +80,7 @@ __all__ = [
 COST_WARN_SECONDS = 60.0
 """Estimated seconds above which :func:`markov_perfect` (per sweep) and
 :func:`backward_induction` (for all its rounds) warn before they start."""
-_MAX_SPE_VALUES = 200_000_000
-"""Most values :func:`backward_induction` keeps (1.6 GB of float64 for the values alone):
-a longer horizon is refused before any work rather than running out of memory."""
+
 _QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("tariffsim_mpe_quiet", default=False)
 """True where a caller uses the policy whether or not it converged (a foresight strategy's
 solve): no :class:`ConvergenceWarning` then. A context variable, not a warnings filter:
@@ -221,19 +220,24 @@ class _Step:
 
 
 def _select(
-    ok: NDArray[np.bool_], total: FloatArray, nonhold: NDArray[Any], selection: str
+    ok: NDArray[np.bool_],
+    total: FloatArray,
+    nonhold: NDArray[Any],
+    selection: str,
+    tie_tol: float = 0.0,
 ) -> IntArray:
     """Index of the selected profile per row of ``ok`` (rows without one: -1).
 
     ``nonhold`` is ``(A,)`` or, where it depends on the state (jumps), ``(C, A)``.
+    ``tie_tol``: totals this close to the best tie (payoff-dominant); the
+    rounding of the players' values, not of their sum, which can cancel.
     """
     big = np.iinfo(np.int64).max
     nonhold = np.broadcast_to(np.asarray(nonhold, dtype=np.int64), ok.shape)
     if selection == "payoff-dominant":
         t = np.where(ok, total, -np.inf)
         best = t.max(axis=1, keepdims=True)
-        scale = 1e-12 * np.abs(best)  # relative: any payoff unit
-        cand = ok & (t >= best - scale)
+        cand = ok & (t >= best - tie_tol)
         nh = np.where(cand, nonhold, big)
         cand &= nh == nh.min(axis=1, keepdims=True)
     else:  # status-quo (and the pure part of qre)
@@ -323,7 +327,7 @@ def _sweep(
         ok2 = ok.reshape(C, A)
         total = qt.sum(axis=0)
         pick = _select(ok2, total, nonhold if nonhold is not None else lg.nonhold_at(lo, hi),
-                       selection)  # fmt: skip
+                       selection, N * ne_tol)  # fmt: skip
         n_pure[lo:hi] = ok2.sum(axis=1)
         special = np.flatnonzero(pick < 0)
         if selection == "qre":
@@ -735,12 +739,8 @@ def backward_induction(
     progress_enabled(progress)
     lg = _as_lgame(lgame, "lgame")
     S, N = lg.n_states, lg.n_players
-    if horizon * S * N > _MAX_SPE_VALUES:
-        raise ParameterError(
-            f"`horizon`={horizon} keeps {horizon + 1} × {S} states × {N} players values "
-            f"(more than {_MAX_SPE_VALUES:,}); solve fewer rounds, or use markov_perfect "
-            "for the long-run policy."
-        )
+    size = f"backward induction over {horizon} rounds ({S} states × {N} players), bytes"
+    limits.check("max_result_bytes", (horizon + 1) * S * N * 8 + horizon * S * 9, size)
     cost = estimate_cost(lg, selection)
     if cost.seconds_per_sweep * horizon > COST_WARN_SECONDS:
         warnings.warn(

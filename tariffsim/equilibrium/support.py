@@ -126,6 +126,13 @@ def _combos(n: int, k: int) -> NDArray[np.intp]:
     return out
 
 
+def _support_bytes(m: int, n: int, k: int) -> int:
+    """Bytes the tables of supports of size ``k`` take at most: a ``(k+1)``-square system
+    per pair of supports, and each side's dominance table."""
+    cm, cn = math.comb(m, k), math.comb(n, k)
+    return cm * cn * ((k + 1) ** 2 * 8 + k) + cm * n * n * k + cn * m * m * k
+
+
 def _rescale(M: FloatArray) -> FloatArray:
     """Positive affine map of `M` onto [0, 1] (all zeros if constant)."""
     lo, hi = float(M.min()), float(M.max())
@@ -274,10 +281,11 @@ def support_enumeration(
     tol = _check_tol(tol)
     full_degeneracy_check = check_bool(full_degeneracy_check, "full_degeneracy_check")
     m, n = g.shape
-    # the largest support size's tables of pairs (a 15 x 15 game needs some 10 GB)
-    pairs = max(math.comb(m, k) * math.comb(n, k) for k in range(1, min(m, n) + 1))
+    # the largest support size's tables: the pairs' linear systems and dominance tables
+    # (a 14 x 14 game needs some 6 GB at supports of 7; a 2 x 1000 game some 40 MB)
+    need = max(_support_bytes(m, n, k) for k in range(1, min(m, n) + 1))
     what = f"support enumeration of a {m} x {n} game (use vertex_enumeration), bytes"
-    limits.check("max_result_bytes", pairs * (m + n) * 8, what)
+    limits.check("max_result_bytes", need, what)
     A_orig, B_orig = g.payoff_array
     A = _rescale(A_orig)
     B = _rescale(B_orig)

@@ -765,7 +765,7 @@ def test_an_older_npz_without_labels_reads_back(tmp_path) -> None:
     np.savez(tmp_path / "old.npz", **old)
     back = ts.Ensemble.from_npz(tmp_path / "old.npz")
     np.testing.assert_array_equal(back.tariff, e.tariff)
-    assert (back.name, back.vary, back.events) == ("", "none", ())
+    assert (back.name, back.vary, back.events) == ("", "claims", ())  # what its draws show
 
 
 def test_what_is_not_an_ensemble_file_is_named(tmp_path) -> None:

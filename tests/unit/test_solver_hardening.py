@@ -218,7 +218,7 @@ def _bad_calls(lg: eq.LadderGame) -> dict[str, tuple[object, str, str]]:
         "values text": (lambda: eq.bellman(lg, "x", 0.9), "P", "`values`"),
         "learning game": (lambda: eq.learning_path(None, rounds=3), "P", "`game`"),
         "learning beta": (lambda: eq.learning_path(g, rounds=3, beta=True), "P", "`beta`"),
-        "learning rng": (lambda: eq.learning_path(g, rounds=3, rng=-1), "P", "`rng`"),
+        "learning rng": (lambda: eq.learning_path(g, rounds=3, rng="a"), "P", "`rng`"),
         # sizes that would exhaust memory or never return: refused before any work
         "learning rounds": (lambda: eq.learning_path(g, rounds=_HUGE), "L", "max_rounds"),
         "qre steps": (lambda: eq.qre_select(_BOS, n_steps=10**9), "L", "max_iterations"),
@@ -306,7 +306,7 @@ def test_ladder_game_arguments_are_checked(small_ladder) -> None:
     lg = small_ladder
     cases = {
         "dtype": (lambda: eq.LadderGame.from_game(g, dtype="foo"), "`dtype` must be a float"),
-        "dyads int": (lambda: eq.LadderGame.from_game(g, 5), "`dyads` must be a sequence"),
+        "dyads int": (lambda: eq.LadderGame.from_game(g, 5), "`dyads` must be"),
         "dyads lists": (lambda: eq.LadderGame.from_game(g, [(["US"], ["CN"])]), "pairs of codes"),
         "state float": (lambda: lg.state(1.5), "`index` must be an integer in \\[0, 48\\]"),
         "state text": (lambda: lg.state("a"), "`index`"),
@@ -364,3 +364,46 @@ def test_grim_trigger_threshold_near_the_largest_floats() -> None:
     assert eq.critical_discount(1e308, 1e307, -1e308, -1.5e308) == pytest.approx(0.45)
     assert eq.critical_discount(1e308 / 1e300, 1e307 / 1e300, -1e308 / 1e300,
                                 -1.5e308 / 1e300) == pytest.approx(0.45)  # fmt: skip
+
+
+def test_what_used_to_work_still_does(small_ladder) -> None:
+    """Wider inputs the checks must not refuse: pairs as an array or dict keys, numpy bit
+    generators, Fractions, and small rectangular games for support enumeration."""
+    from fractions import Fraction
+
+    g = ts.load_scenario("us-china-145").game
+    as_list = eq.LadderGame.from_game(g, [("US", "CN"), ("CN", "US")])
+    for dyads in (
+        np.array([["US", "CN"], ["CN", "US"]]),
+        {("US", "CN"): 0, ("CN", "US"): 0}.keys(),
+    ):
+        assert eq.LadderGame.from_game(g, dyads).dyads == as_list.dyads
+    a = eq.learning_path(g, rounds=3, rng=np.random.PCG64(1))
+    b = eq.learning_path(g, rounds=3, rng=np.random.default_rng(np.random.PCG64(1)))
+    np.testing.assert_array_equal(a.series("US", "CN"), b.series("US", "CN"))
+    assert eq.critical_discount(Fraction(5), 3, 1, 0) == 0.5
+    assert _BOS.affine(0, 1.0, Fraction(1, 2)).payoff((0, 0))[0] == 2.5
+    wide = eq.NormalFormGame(np.random.default_rng(0).random((2, 2, 300)))
+    assert eq.support_enumeration(wide).equilibria  # small: not refused as too large
+
+
+def test_payoff_dominance_ties_are_not_decided_by_rounding(small_ladder) -> None:
+    """Players' values that cancel (0.3 and -0.3) leave totals of ~0: a profile equal up to
+    rounding (0.1 + 0.2) still ties, and the fewest-moves rule picks the hold."""
+    import dataclasses
+
+    r = np.empty(small_ladder.rewards.shape)
+    r[..., 0], r[..., 1] = 0.3, -0.3
+    r[:, 0, 0] = 0.1 + 0.2  # profile 0: two escalations, the same payoff up to rounding
+    lg = dataclasses.replace(small_ladder, rewards=r)
+    hold = int(np.flatnonzero(lg.nonhold == 0)[0])
+    assert eq.backward_induction(lg, 1, 0.0, "payoff-dominant").profile[0, 0] == hold
+
+
+def test_backward_induction_memory_is_a_limit(small_ladder) -> None:
+    from tariffsim.errors import LimitError
+
+    with pytest.raises(LimitError, match="backward induction over 100000000 rounds"):
+        eq.backward_induction(small_ladder, 10**8)  # 78 GB of values
+    with ts.limits.override(max_result_bytes=10_000), pytest.raises(LimitError):
+        eq.backward_induction(small_ladder, 200)
