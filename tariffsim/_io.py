@@ -44,7 +44,7 @@ from typing import IO, Any, TypeVar, cast
 
 from . import limits
 from ._util import short_repr
-from .errors import LimitError, ParameterError, ScenarioError
+from .errors import LimitError, ParameterError, ScenarioError, TariffsimError
 
 __all__ = [
     "STALE_AFTER",
@@ -57,6 +57,7 @@ __all__ = [
     "input_boundary",
     "output_path",
     "read_text_input",
+    "reading",
     "slug",
     "sweep_stale",
     "term_escape",
@@ -659,6 +660,27 @@ _FOREIGN_INPUT_ERRORS: tuple[type[BaseException], ...] = (
     RecursionError,
     OverflowError,
 )
+
+
+@contextlib.contextmanager
+def reading(what: str) -> Iterator[None]:
+    """Read a file tariffsim wrote: any foreign error inside (missing, a folder, not the
+    format, truncated, values of the wrong kind) becomes a
+    :class:`~tariffsim.errors.ParameterError` saying ``what`` and the error; tariffsim's own
+    errors pass through.
+
+    >>> with reading("`file` 'x.npz' is not a summary"):  # doctest: +ELLIPSIS
+    ...     open("/nonexistent/x.npz")
+    Traceback (most recent call last):
+    ...
+    tariffsim.errors.ParameterError: `file` 'x.npz' is not a summary (FileNotFoundError: ...).
+    """
+    try:
+        yield
+    except TariffsimError:
+        raise
+    except Exception as e:
+        raise ParameterError(f"{what} ({type(e).__name__}: {short_repr(str(e))}).") from None
 
 
 def input_boundary(what: str) -> Callable[[_F], _F]:

@@ -37,11 +37,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import limits
-from .._io import atomic_file, atomic_savez
+from .._io import atomic_file, atomic_savez, reading
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..engine import runs_alike
-from ..errors import IdenticalRunsWarning, ParameterError, TariffsimError, UnknownNameError
+from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
 from .bands import Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import (
@@ -492,7 +492,7 @@ class Ensemble(_Summarised):
             If ``ds`` is not an ensemble's dataset (a variable, coordinate or
             attribute missing, or shapes that do not match).
         """
-        try:
+        with reading("`ds` is not an ensemble's dataset (from to_xarray)"):
             vars_ = {"tariff", *INDICATORS}
             missing = sorted(vars_ - set(ds.data_vars))
             if missing:
@@ -521,13 +521,6 @@ class Ensemble(_Summarised):
                 scheduled=json.loads(str(ds.attrs.get("scheduled", "[]"))),
                 where="`ds`",
             )
-        except TariffsimError:
-            raise
-        except Exception as e:  # a coordinate missing, values of the wrong kind
-            raise ParameterError(
-                f"`ds` is not an ensemble's dataset (from to_xarray) ({type(e).__name__}: "
-                f"{short_repr(str(e))})."
-            ) from None
 
     @classmethod
     def from_netcdf(cls, file: str | FsPath) -> Ensemble:
@@ -546,16 +539,11 @@ class Ensemble(_Summarised):
             raise ImportError(
                 "Ensemble.from_netcdf() needs xarray: pip install 'tariffsim[xarray]'"
             ) from None
-        try:
-            with xr.open_dataset(file, engine="h5netcdf") as ds:
-                return cls.from_xarray(ds.load())
-        except TariffsimError:
-            raise
-        except Exception as e:  # missing, a folder, not NetCDF
-            raise ParameterError(
-                f"`file` {short_repr(str(file))} is not an ensemble written by to_netcdf "
-                f"({type(e).__name__}: {short_repr(str(e))})."
-            ) from None
+        with (
+            reading(f"`file` {short_repr(str(file))} is not an ensemble written by to_netcdf"),
+            xr.open_dataset(file, engine="h5netcdf") as ds,
+        ):
+            return cls.from_xarray(ds.load())
 
     @classmethod
     def from_npz(cls, file: str | FsPath) -> Ensemble:
@@ -572,40 +560,35 @@ class Ensemble(_Summarised):
         ParameterError
             If the file is not an ensemble written by :meth:`to_npz`.
         """
-        try:
-            with np.load(file, allow_pickle=False) as z:
-                need = ("tariff", *INDICATORS, "dates", "dyads", "codes", "params", "draws",
-                        "claims", "claim_draws", "seed")  # fmt: skip
-                missing = [k for k in need if k not in z.files]
-                if missing:
-                    raise ParameterError(
-                        f"`file` {short_repr(str(file))} is not an ensemble (.npz from to_npz): "
-                        f"no {', '.join(missing)}."
-                    )
-                params = [str(p) for p in z["params"]]
-                claims = [str(c) for c in z["claims"]]
-                return cls._checked(
-                    name=str(z["name"]) if "name" in z.files else "",
-                    codes=[str(c) for c in z["codes"]],
-                    dates=np.asarray(z["dates"]),
-                    dyads=[str(d) for d in z["dyads"]],
-                    arrays={k: np.asarray(z[k]) for k in ("tariff", *INDICATORS)},
-                    params=params,
-                    draws=np.asarray(z["draws"]),
-                    claims=claims,
-                    claim_draws=np.asarray(z["claim_draws"]),
-                    seed=z["seed"],
-                    vary=str(z["vary"]) if "vary" in z.files else _vary_of(params, claims),
-                    scheduled=_scheduled(z),
-                    where=f"`file` {short_repr(str(file))}",
+        with (
+            reading(f"`file` {short_repr(str(file))} is not an ensemble written by to_npz"),
+            np.load(file, allow_pickle=False) as z,
+        ):
+            need = ("tariff", *INDICATORS, "dates", "dyads", "codes", "params", "draws",
+                    "claims", "claim_draws", "seed")  # fmt: skip
+            missing = [k for k in need if k not in z.files]
+            if missing:
+                raise ParameterError(
+                    f"`file` {short_repr(str(file))} is not an ensemble (.npz from to_npz): "
+                    f"no {', '.join(missing)}."
                 )
-        except TariffsimError:
-            raise
-        except Exception as e:  # missing, a folder, not a zip, truncated, object arrays
-            raise ParameterError(
-                f"`file` {short_repr(str(file))} is not an ensemble written by to_npz "
-                f"({type(e).__name__}: {short_repr(str(e))})."
-            ) from None
+            params = [str(p) for p in z["params"]]
+            claims = [str(c) for c in z["claims"]]
+            return cls._checked(
+                name=str(z["name"]) if "name" in z.files else "",
+                codes=[str(c) for c in z["codes"]],
+                dates=np.asarray(z["dates"]),
+                dyads=[str(d) for d in z["dyads"]],
+                arrays={k: np.asarray(z[k]) for k in ("tariff", *INDICATORS)},
+                params=params,
+                draws=np.asarray(z["draws"]),
+                claims=claims,
+                claim_draws=np.asarray(z["claim_draws"]),
+                seed=z["seed"],
+                vary=str(z["vary"]) if "vary" in z.files else _vary_of(params, claims),
+                scheduled=_scheduled(z),
+                where=f"`file` {short_repr(str(file))}",
+            )
 
     @classmethod
     def _checked(

@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._io import atomic_file, atomic_savez
+from .._io import atomic_file, atomic_savez, reading
 from .._util import frozen_array as _ro
 from .._util import short_repr
-from ..errors import ParameterError, RunsNotKeptError, TariffsimError, UnknownNameError
+from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
 from .bands import DEFAULT_Q, Bands, _pandas, _Summarised
 from .reduce import (
     INDICATORS,
@@ -461,16 +461,11 @@ class EnsembleSummary(_Summarised):
         ParameterError
             If the file is not a summary written by :meth:`to_npz`.
         """
-        try:
-            with np.load(file, allow_pickle=False) as z:
-                return cls._from_arrays(z, str(file))
-        except TariffsimError:
-            raise
-        except Exception as e:  # missing, a folder, not a zip, truncated, object arrays, bad values
-            raise ParameterError(
-                f"`file` {short_repr(str(file))} is not an ensemble summary written by "
-                f"to_npz ({type(e).__name__}: {short_repr(str(e))})."
-            ) from None
+        with (
+            reading(f"`file` {short_repr(str(file))} is not an ensemble summary written by to_npz"),
+            np.load(file, allow_pickle=False) as z,
+        ):
+            return cls._from_arrays(z, str(file))
 
     @classmethod
     def _from_arrays(cls, z: Any, file: str) -> EnsembleSummary:

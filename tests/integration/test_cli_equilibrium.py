@@ -68,9 +68,9 @@ def test_cost_estimate_and_warning() -> None:
         eq.markov_perfect(g, max_seconds=0)
 
 
-def test_time_limit_returns_unconverged_after_a_full_sweep(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _clock_past_the_budget_in_the_second_sweep(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count the solver's sweeps; the clock jumps past any budget once the second has started
+    (it finishes, no third starts)."""
     from tariffsim.equilibrium import markov
 
     sweeps = {"n": 0}
@@ -80,13 +80,19 @@ def test_time_limit_returns_unconverged_after_a_full_sweep(
         sweeps["n"] += 1
         return real(*args, **kw)
 
-    # the clock jumps past the budget once the second sweep has started: it finishes, no third
     monkeypatch.setattr(markov, "_sweep", counting)
     monkeypatch.setattr(markov.time, "monotonic", lambda: 0.0 if sweeps["n"] < 2 else 1e9)
+    return sweeps
+
+
+def test_time_limit_returns_unconverged_after_a_full_sweep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sweeps = _clock_past_the_budget_in_the_second_sweep(monkeypatch)
     g = ts.load_scenario("us-china-145").game
     with pytest.warns(ts.ConvergenceWarning, match="time limit"):
         r = eq.markov_perfect(g, discount=0.9, max_seconds=10.0, accelerate=False)
-    assert not r.converged and r.iterations == 2  # the two sweeps that finished
+    assert not r.converged and r.iterations == 2 == sweeps["n"]  # the two that finished
     assert "stopped at the time limit (max_seconds=10)" in r.message
 
 
@@ -119,16 +125,7 @@ def test_backward_induction_warns_of_its_cost_and_keeps_its_time_limit() -> None
 def test_backward_induction_stops_between_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
     from tariffsim.equilibrium import markov
 
-    sweeps = {"n": 0}
-    real = markov._sweep
-
-    def counting(*args: Any, **kw: Any) -> Any:
-        sweeps["n"] += 1
-        return real(*args, **kw)
-
-    # the clock jumps past the budget once the second round has started: it finishes, no third
-    monkeypatch.setattr(markov, "_sweep", counting)
-    monkeypatch.setattr(markov.time, "monotonic", lambda: 0.0 if sweeps["n"] < 2 else 1e9)
+    sweeps = _clock_past_the_budget_in_the_second_sweep(monkeypatch)
     lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
     with pytest.raises(TimeLimitError, match=r"2 of 3 rounds solved within max_seconds=10"):
         eq.backward_induction(lg, 3, 0.9, max_seconds=10.0)
