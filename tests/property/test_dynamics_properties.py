@@ -111,5 +111,6 @@ def test_forecasts_read_the_adjusted_response_and_flows_the_one_in_force(data):
     np.testing.assert_allclose(done.total, static.total, atol=1e-12)
     # trade that has not adjusted falls less: imports are never below the adjusted ones
     assert np.all(part.imports >= static.imports - 1e-9)
-    if np.any((s.tariff > 0) & (adjust < 1)):
+    # where some trade is materially short of adjusted (1 - 1e-16 differs by rounding only)
+    if np.any((s.tariff > 0) & (adjust < 1 - 1e-6)):
         assert np.any(part.imports > static.imports + 1e-9)
