@@ -151,7 +151,8 @@ def draw(
             raise ParameterError(f"`vary`: keys must be parameter paths; got {given!r}.")
     check_disjoint(vary, "vary")  # each value set by one path: no run keeps a draw of two
     for given, spec in vary.items():
-        path = parse(given).text  # one spelling, one stream: "US-CN" draws as "US.CN"
+        pp = parse(given)
+        path = pp.text  # one spelling, one stream: "US-CN" draws as "US.CN"
         if isinstance(spec, type):
             raise ParameterError(
                 f"`vary[{given!r}]` is the class {spec.__name__}; give an instance, e.g. "
@@ -160,7 +161,7 @@ def draw(
         if isinstance(spec, Distribution):
             vals = _drawn(path, spec.sample(_stream(seed, path), runs), runs)
             dists[path] = spec
-            validate_values(parse(path), vals, runs=runs, arg="vary")  # within range
+            validate_values(pp, vals, runs=runs, arg="vary")  # within range
         elif isinstance(spec, str) or not hasattr(spec, "__len__"):
             raise ParameterError(
                 f"`vary[{path!r}]` must be a Distribution (tariffsim.analysis.distributions) "
@@ -173,7 +174,7 @@ def draw(
                     f"`vary[{path!r}]` must hold one value per run, shape ({runs},); "
                     f"got {vals.shape}."
                 )
-            validate_values(parse(path), vals, runs=runs, arg="vary")  # finite, within range
+            validate_values(pp, vals, runs=runs, arg="vary")  # finite, within range
         vals.flags.writeable = False
         out[path] = vals
     return out, dists

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import short_repr
+from .._util import finite_number, short_repr
 from ..errors import ParameterError
 
 __all__ = [
@@ -29,10 +29,6 @@ __all__ = [
     "check_rng",
     "check_tol",
 ]
-
-
-def _is_real(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, numbers.Real)
 
 
 def check_real(
@@ -61,13 +57,11 @@ def check_real(
         rule = f" in {lo}{a}, {b}{hi}"
     what = f"a {'finite ' if finite else ''}number{rule}"
     got = short_repr(value)
-    if not _is_real(value):
-        raise ParameterError(f"`{name}` must be {what}; got {got}.")
-    try:
-        x = float(value)
-    except OverflowError:  # an int beyond any float
-        x = math.inf if value > 0 else -math.inf
-    if math.isnan(x) or (finite and not math.isfinite(x)):
+    try:  # a real number, an int beyond any float as an infinity; not NaN, not a bool
+        x = finite_number(value, name, finite=False)
+    except ParameterError:
+        raise ParameterError(f"`{name}` must be {what}; got {got}.") from None
+    if finite and not math.isfinite(x):
         raise ParameterError(f"`{name}` must be {what}; got {got}.")
     if minimum is not None and (x < minimum or (open_min and x == minimum)):
         raise ParameterError(f"`{name}` must be {what}; got {got}.")
