@@ -265,7 +265,11 @@ def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
     ix = np.ix_(idx, idx)
     view = _WorldView.of(w, idx)
     params = _batchrun._batched_params(model.params, {}, idx)
-    t = random_tariffs(w, n_states, 0, everyone=False)[:, None][:, :, idx][:, :, :, idx]
+    # C-contiguous, as the engine holds its states: indexing the last two axes with arrays
+    # gives a transposed layout, which every call would copy before the kernel reads it
+    t = np.ascontiguousarray(
+        random_tariffs(w, n_states, 0, everyone=False)[:, None][:, :, idx][:, :, :, idx]
+    )
     z = np.zeros_like(t)
     nxt = ts.StateBatch(
         tariff=t, control=z, peak=t, moved=z, support=np.zeros(t.shape[:-1]),

@@ -405,6 +405,10 @@ def _kernel(
                             if m0_ == 0.0 or (me >= 0 and i != me and j != me):
                                 continue
                             t = rates[kk, i, j]
+                            if t == 0.0:  # no tariff: the imports are the baseline's, and
+                                # every term below adds an exact zero (log 1 = 0, 1 ** -s = 1)
+                                mats[fl_v, i, j] += m0_
+                                continue
                             p = pd[rp, D_PT, i, j] if v < 2 else md[mrd, D_PT, i, j]
                             s = mats[el_v, i, j]
                             pt1 = 1.0 + p * t
@@ -762,6 +766,9 @@ def _trade(
                 if m0 == 0.0 or (me >= 0 and i != me and j != me):
                     continue
                 t = rates[kk, i, j]
+                if t == 0.0:  # the baseline's imports; every term adds an exact zero
+                    mats[flows, i, j] += m0
+                    continue
                 p = pdx[prow, D_PT, i, j]
                 s = mats[el, i, j]
                 pt1 = 1.0 + p * t
