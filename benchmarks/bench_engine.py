@@ -326,7 +326,11 @@ def bench_payoffs(old: Any, n_states: int, repeats: int) -> dict:
         from tariffsim_before.payoffs import _WorldView as OldView
 
         old_view = OldView.of(w_old, idx)
-        old_params = old_engine._batched_params(m_old.params, {}, idx)
+        try:  # where the earlier commit keeps it
+            from tariffsim_before._batchrun import _batched_params as old_batched
+        except ImportError:
+            old_batched = old_engine._batched_params
+        old_params = old_batched(m_old.params, {}, idx)
         nxt_old = old.StateBatch(
             tariff=t, control=z, peak=t, moved=z, support=np.zeros(t.shape[:-1]),
             shock=np.zeros(t.shape[:-1]),

@@ -119,4 +119,13 @@ def real_array(values: Any, name: str) -> NDArray[np.float64]:
             except (TypeError, ValueError):
                 pass
         raise ParameterError(f"`{name}` must be real numbers; got {short_repr(values)}.")
+    if not isinstance(values, np.ndarray) and raw.size and _holds_bool(values):
+        # numpy reads True as 1 in a list of numbers
+        raise ParameterError(f"`{name}` must be real numbers; got {short_repr(values)}.")
     return np.array(raw, dtype=float)
+
+
+def _holds_bool(values: Any) -> bool:
+    """Whether the (nested) sequence ``values`` holds a boolean."""
+    items = np.asarray(values, dtype=object).ravel()
+    return any(isinstance(x, bool | np.bool_) for x in items)

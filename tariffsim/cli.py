@@ -240,7 +240,8 @@ def _parser() -> argparse.ArgumentParser:
         "--max-seconds",
         type=float,
         default=None,
-        help="stop the solver after this many seconds (it reports that it did not converge)",
+        help="stop building the ladder game, and then the solver, after this many seconds "
+        "each (a solver stopped reports that it did not converge)",
     )
     e.add_argument(
         "--progress",
@@ -687,13 +688,12 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
 
     from .deals import _layer_text
     from .equilibrium import (
-        LadderGame,
         agreement_path,
         estimate_cost,
         markov_perfect,
         with_demand_floors,
     )
-    from .equilibrium.markov import COST_WARN_SECONDS
+    from .equilibrium.markov import COST_WARN_SECONDS, _ladder_within
     from .scenario import load_scenario
     from .world import State
 
@@ -726,7 +726,10 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     if talks:
         game = with_demand_floors(game, start)
     # dyads the ladder game does not move are held at the start's levels
-    lgame = LadderGame.from_game(game.replace(initial=start), moves=a.moves)
+    deadline = None if a.max_seconds is None else time.monotonic() + a.max_seconds
+    lgame = _ladder_within(
+        game.replace(initial=start), "game", a.moves, deadline, a.max_seconds, "equilibrium"
+    )
     lgame.index_of(start)  # off-grid start: error before solving
     import warnings
 

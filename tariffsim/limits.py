@@ -39,7 +39,7 @@ from typing import Any
 
 from .errors import LimitError, ParameterError
 
-__all__ = ["DEFAULT", "Limits", "check", "current", "override"]
+__all__ = ["DEFAULT", "Limits", "check", "current", "override", "shown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,12 +177,20 @@ def check(name: str, value: int, what: str) -> None:
         raise LimitError(message(name, value, what))
 
 
+def shown(value: int) -> str:
+    """``value`` as a message shows it: in full up to 24 digits, else as ``1.23e+399``.
+
+    >>> shown(10**400)
+    '1.00e+400'
+    """
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[0]}.{text[1:3]}e+{len(text) - 1}"
+
+
 def message(name: str, value: int, what: str) -> str:
     """The text of a limit refusal: what, the value, the limit and how to raise it."""
     cap = getattr(current(), name)
-    text = str(value)
-    shown = text if len(text) <= 24 else f"{text[0]}.{text[1:3]}e+{len(text) - 1}"  # a huge int
     return (
-        f"{what}: {shown} exceeds the limit {name} = {cap} (raise it with "
+        f"{what}: {shown(value)} exceeds the limit {name} = {cap} (raise it with "
         f"tariffsim.limits.override({name}=...) or `--limit {name}=...`)"
     )

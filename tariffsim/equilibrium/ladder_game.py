@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -61,6 +62,16 @@ _EVAL_CHUNK = 8192
 #: Transitions per block in a value-iteration sweep.
 _SWEEP_CHUNK = 1 << 19
 _SYM = {-1: "-", 0: "0", 1: "+"}
+
+
+class _TimeUp(Exception):
+    """A solver's deadline (``time.monotonic()``) passed; its caller says which limit."""
+
+
+def _on_time(deadline: float | None) -> None:
+    """Raise :class:`_TimeUp` if ``deadline`` has passed."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise _TimeUp
 
 
 def _ro(a: Any) -> Any:
@@ -203,6 +214,21 @@ class LadderGame:
         >>> lg.players, lg.n_states
         (('US',), 7)
         """
+        return cls._build(game, dyads, method=method, dtype=dtype, moves=moves, deadline=None)
+
+    @classmethod
+    def _build(
+        cls,
+        game: Game,
+        dyads: Sequence[Dyad] | None,
+        *,
+        method: Literal["auto", "exact", "decomposed"],
+        dtype: Any,
+        moves: Literal["step", "jump"] | None,
+        deadline: float | None,
+    ) -> LadderGame:
+        """:meth:`from_game`, stopped by :class:`_TimeUp` once ``deadline`` (monotonic) passes
+        (checked between blocks of model evaluations)."""
         if not isinstance(game, Game):
             raise ParameterError(f"`game` must be a tariffsim Game; got {type(game).__name__}.")
         if method not in ("auto", "exact", "decomposed"):
@@ -287,13 +313,13 @@ class LadderGame:
         rewards: NDArray[Any] | None = None
         used = "exact"
         if use_dec:
-            rewards = lg._rewards_decomposed(succ, dt)
+            rewards = lg._rewards_decomposed(succ, dt, deadline)
             used = "decomposed"
             if not lg._check_sample(rewards, succ):
                 rewards = None
                 used = "exact (decomposition check failed)"
         if rewards is None:
-            rewards = lg._rewards_exact(succ, dt)
+            rewards = lg._rewards_exact(succ, dt, deadline)
         object.__setattr__(lg, "rewards", _ro(rewards))
         object.__setattr__(lg, "successors", _ro(succ))
         object.__setattr__(lg, "method", used)
@@ -583,7 +609,9 @@ class LadderGame:
         w = self.game.world
         return [w.index(p) for p in self.players]
 
-    def _rewards_exact(self, succ: NDArray[Any], dt: np.dtype[Any]) -> NDArray[Any]:
+    def _rewards_exact(
+        self, succ: NDArray[Any], dt: np.dtype[Any], deadline: float | None = None
+    ) -> NDArray[Any]:
         S, A = succ.shape
         N = self.n_players
         cols = self._player_cols()
@@ -591,6 +619,7 @@ class LadderGame:
         out = np.empty((S * A, N), dtype=dt)
         flat_succ = succ.reshape(-1)
         for lo in range(0, S * A, _EVAL_CHUNK):
+            _on_time(deadline)
             hi = min(lo + _EVAL_CHUNK, S * A)
             k = np.arange(lo, hi)
             prev_t = self._tariffs(grid[k // A])
@@ -609,7 +638,9 @@ class LadderGame:
         dims = self.dims
         return sum(math.prod(dims[k] for k in ds) * 3 ** len(ds) for ds in self._pairs())
 
-    def _rewards_decomposed(self, succ: NDArray[Any], dt: np.dtype[Any]) -> NDArray[Any]:
+    def _rewards_decomposed(
+        self, succ: NDArray[Any], dt: np.dtype[Any], deadline: float | None = None
+    ) -> NDArray[Any]:
         S, A = succ.shape
         N = self.n_players
         cols = self._player_cols()
@@ -618,6 +649,7 @@ class LadderGame:
         # state payoffs: each grid state reached from itself (no transition terms)
         F = np.empty((S, N))
         for lo in range(0, S, _EVAL_CHUNK):
+            _on_time(deadline)
             hi = min(lo + _EVAL_CHUNK, S)
             t = self._tariffs(grid[lo:hi])
             F[lo:hi] = self._payoff(t, t)[:, cols]
@@ -625,6 +657,7 @@ class LadderGame:
         moves = self.profile_moves
         tables = []
         for ds in self._pairs():
+            _on_time(deadline)
             sub_dims = tuple(self.dims[k] for k in ds)
             lv = np.indices(sub_dims).reshape(len(ds), -1).T
             mv = _action_moves(len(ds))
@@ -647,6 +680,7 @@ class LadderGame:
         out = np.empty((S, A, N), dtype=dt)
         block = max(1, _SWEEP_CHUNK // max(A, 1))
         for lo in range(0, S, block):
+            _on_time(deadline)
             hi = min(lo + block, S)
             r = F[succ[lo:hi]]
             for table, s_loc, a_loc in tables:

@@ -52,7 +52,6 @@ from ..errors import ConvergenceWarning, ParameterError
 from ._validate import check_int, check_real, check_tol
 from .normal_form import FloatArray, NormalFormGame, _as_game
 from .qre import _LOG_FLOOR, _correct, _jacobian, _logit_target, _split, _values
-from .scaling import payoff_ranges
 
 __all__ = ["LogitBranch", "QREFit", "fit_logit_qre", "logit_branch"]
 
@@ -160,8 +159,13 @@ def _trace_branch(
     max_steps: int,
     step0: float = 0.03,
     stop: Any = None,
+    unit: float = 1.0,
 ) -> tuple[list[FloatArray], list[float], list[float], int, bool, str]:
-    """Follow the branch; ``stop(w, lam)`` (optional) may end the trace early by returning True."""
+    """Follow the branch; ``stop(w, lam)`` (optional) may end the trace early by returning True.
+
+    ``unit``: the payoffs ``arr`` are the game's divided by ``unit`` (messages give
+    ``lambda`` in the game's units, ``lam / unit``).
+    """
     K = int(sum(sizes))
     w = np.concatenate([np.full(a, -math.log(a)) for a in sizes])
     lam = 0.0
@@ -173,11 +177,11 @@ def _trace_branch(
     last_dir = 1.0
     for _ in range(max_steps):
         if lam >= lam_max:
-            return ws, lams, res, turns, True, f"reached lambda = {lam:.6g}"
+            return ws, lams, res, turns, True, f"reached lambda = {lam / unit:.6g}"
         _, jac = _h_and_jac(arr, w, lam, sizes)
         tan = _tangent(jac, t)
         if tan is None:
-            return ws, lams, res, turns, False, f"singular Jacobian at lambda = {lam:.6g}"
+            return ws, lams, res, turns, False, f"singular Jacobian at lambda = {lam / unit:.6g}"
         t = tan
         accepted = False
         while h > 1e-10:
@@ -243,11 +247,11 @@ def _trace_branch(
                 lams.append(lam_max)
                 res.append(r)
                 msg = (
-                    f"reached lambda = {lam_max:.6g} "
-                    f"(play pure to machine precision from {lam:.6g})"
+                    f"reached lambda = {lam_max / unit:.6g} "
+                    f"(play pure to machine precision from {lam / unit:.6g})"
                 )
                 return ws, lams, res, turns, True, msg
-            return ws, lams, res, turns, False, f"step size underflow at lambda = {lam:.6g}"
+            return ws, lams, res, turns, False, f"step size underflow at lambda = {lam / unit:.6g}"
         direction = math.copysign(1.0, float(u[-1]) - lam) if u[-1] != lam else last_dir
         if direction != last_dir:
             turns += 1
@@ -263,7 +267,7 @@ def _trace_branch(
         res.append(r)
         h = min(h * (1.5 if easy else 1.0), 1e6)
         if stop is not None and stop(w, lam):
-            return ws, lams, res, turns, True, f"stopped at lambda = {lam:.6g}"
+            return ws, lams, res, turns, True, f"stopped at lambda = {lam / unit:.6g}"
     return ws, lams, res, turns, lam >= lam_max, f"stopped after max_steps={max_steps}"
 
 
@@ -322,18 +326,46 @@ def logit_branch(
     return _branch(g, lam_max, tol, max_steps, stacklevel=3)
 
 
+def _unit(g: NormalFormGame) -> float:
+    """Half the largest of the players' payoff ranges (1/2 for a game of constant payoffs).
+
+    Halved so that it is finite for any finite payoffs (a range from -1.7e308 to
+    1.7e308 is not); payoffs divided by it span at most 2.
+    """
+    flat = g.payoff_array.reshape(g.n_players, -1)
+    half = float((flat.max(axis=1) / 2 - flat.min(axis=1) / 2).max())
+    return half if half > 0 else 0.5
+
+
+def _unit_lam_max(lam_max: float, unit: float) -> float:
+    """``lam_max`` in payoffs divided by ``unit``; a ParameterError if that overflows."""
+    out = lam_max * unit
+    if not math.isfinite(out):
+        raise ParameterError(
+            f"`lam_max` = {lam_max:g} is too large for payoffs that span {2 * unit:g}: "
+            "lambda times the payoff range must be a finite number."
+        )
+    return out
+
+
 def _branch(
     g: NormalFormGame, lam_max: float, tol: float, max_steps: int, stacklevel: int
 ) -> LogitBranch:
     sizes = g.shape
-    ws, lams, res, turns, ok, msg = _trace_branch(g.payoff_array, sizes, lam_max, tol, max_steps)
+    # traced in payoffs of unit spread (lambda times the spread): the same curve, and the
+    # same steps, whatever the payoffs' unit
+    unit = _unit(g)
+    lam_max_u = _unit_lam_max(lam_max, unit)
+    ws, lams, res, turns, ok, msg = _trace_branch(
+        g.payoff_array / unit, sizes, lam_max_u, tol, max_steps, unit=unit
+    )
     probs = np.exp(np.array(ws))
     profiles = []
     for part in np.split(probs, np.cumsum(sizes)[:-1], axis=1):
         part = np.array(part)
         part.flags.writeable = False
         profiles.append(part)
-    lam_arr = np.array(lams)
+    lam_arr = np.where(np.array(lams) == lam_max_u, lam_max, np.array(lams) / unit)
     res_arr = np.array(res)
     lam_arr.flags.writeable = False
     res_arr.flags.writeable = False
@@ -469,15 +501,15 @@ def fit_logit_qre(
     g = _as_game(game)
     obs = _check_counts(g, counts)
     tol = check_tol(tol)
-    if lam_max is None:
-        _, span = payoff_ranges(g)
-        lam_max = 1e4 / float(span.max())
+    if lam_max is None:  # 1e4 over the largest payoff range
+        lam_max = 5e3 / _unit(g)
     lam_max = check_real(lam_max, "lam_max", minimum=0.0, open_min=True)
     branch = _branch(g, lam_max, tol, 100_000, stacklevel=3)
     sizes = g.shape
     K = len(branch)
     lls = np.array([_loglik(obs, [p[k] for p in branch.profiles]) for k in range(K)])
-    k = int(np.argmax(lls))
+    k = K - 1 - int(np.argmax(lls[::-1]))  # the last of equals: play pure to machine
+    # precision has the same likelihood at every larger lambda; the bound then stands
     best_lam, best_ll = float(branch.lambdas[k]), float(lls[k])
     best_prof = [np.array(p[k]) for p in branch.profiles]
     refined = True
@@ -487,10 +519,8 @@ def fit_logit_qre(
         from scipy.optimize import minimize_scalar
 
         z0 = np.log(np.maximum(np.concatenate(best_prof), 1e-300))
-        # refined in payoffs of unit spread (lambda times the spread): the same fit, and the
-        # same numerics, whatever the payoffs' unit
-        _, spans = payoff_ranges(g)
-        unit = float(spans.max()) if float(spans.max()) > 0 else 1.0
+        # refined in payoffs of unit spread, as the branch is traced
+        unit = _unit(g)
         arr = g.payoff_array / unit
 
         def neg(lam_u: float) -> float:

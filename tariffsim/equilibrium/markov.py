@@ -64,7 +64,7 @@ from ..progress import progress_bar, progress_enabled
 from ..scenario import load_scenario
 from ._validate import check_bool, check_discount, check_pos_int, check_rounds, check_tol
 from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
-from .ladder_game import _SWEEP_CHUNK, FloatArray, IntArray, LadderGame, _ro
+from .ladder_game import _SWEEP_CHUNK, FloatArray, IntArray, LadderGame, _ro, _TimeUp
 from .normal_form import NormalFormGame
 
 __all__ = [
@@ -172,10 +172,6 @@ def estimate_cost(game: Game | LadderGame, selection: str = "status-quo") -> Cos
     qre = S if selection == "qre" else 0
     sec += qre * _QRE_SECONDS * (A * N) ** _QRE_POWER
     return CostEstimate(S, A, N, qre, sec)
-
-
-class _TimeUp(Exception):
-    pass
 
 
 def _deadline_of(max_seconds: Any) -> float | None:
@@ -440,6 +436,30 @@ def _as_lgame(game_or_lgame: Any, name: str = "game") -> LadderGame:
     )
 
 
+def _ladder_within(
+    game: Any,
+    name: str,
+    moves: Literal["step", "jump"] | None,
+    deadline: float | None,
+    max_seconds: float | None,
+    who: str,
+) -> LadderGame:
+    """``game`` as a LadderGame: built from a Game with ``moves``, a TimeLimitError (naming
+    solver ``who``) if the build runs past ``deadline``; a LadderGame as it is."""
+    if not isinstance(game, Game):
+        return _as_lgame(game, name)
+    began = time.monotonic()
+    try:
+        return LadderGame._build(
+            game, None, method="auto", dtype=np.float64, moves=moves, deadline=deadline
+        )
+    except _TimeUp:
+        raise TimeLimitError(
+            f"{who}: building the ladder game took longer than `max_seconds` = "
+            f"{max_seconds:g} (stopped after {time.monotonic() - began:.1f} s)."
+        ) from None
+
+
 def _policy_key(step: _Step) -> bytes:
     key = step.policy.tobytes()
     for s in sorted(step.mixed):
@@ -490,6 +510,8 @@ def markov_perfect(
         Wall-clock budget. When it runs out the solver stops after the last
         complete sweep and returns ``converged=False`` with a message saying
         so; if not even one sweep completed it raises :class:`TimeLimitError`.
+        Building the ladder game from a Game counts against it (the build
+        stops between blocks of model evaluations once it runs out).
     progress : bool, optional
         Progress bar counting sweeps, advancing within a sweep
         (:mod:`tariffsim.progress`; by default only in interactive sessions,
@@ -551,7 +573,8 @@ def markov_perfect(
         )
     accelerate = check_bool(accelerate, "accelerate")
     began = time.monotonic()  # the budget counts building the ladder game too
-    lg = LadderGame.from_game(game, moves=moves) if isinstance(game, Game) else _as_lgame(game)
+    deadline = None if max_seconds is None else began + float(max_seconds)
+    lg = _ladder_within(game, "game", moves, deadline, max_seconds, "markov_perfect")
     S, N = lg.n_states, lg.n_players
     if initial_values is None:
         V = np.zeros((S, N))
@@ -565,11 +588,10 @@ def markov_perfect(
             CostWarning,
             stacklevel=2,
         )
-    deadline = None if max_seconds is None else began + float(max_seconds)
     if deadline is not None and time.monotonic() > deadline:
         raise TimeLimitError(
             f"markov_perfect: building the ladder game ({S} states) took "
-            f"{time.monotonic() - began:.1f} s, beyond max_seconds={max_seconds:g}."
+            f"{time.monotonic() - began:.1f} s, beyond `max_seconds` = {max_seconds:g}."
         )
     bar_ = progress_bar(
         None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress, fractional=True
@@ -580,7 +602,7 @@ def markov_perfect(
                                     bar.update, deadline, max_seconds)  # fmt: skip
         except _TimeUp:
             raise TimeLimitError(
-                f"markov_perfect: no sweep finished within max_seconds={max_seconds:g} "
+                f"markov_perfect: no sweep finished within `max_seconds` = {max_seconds:g} "
                 f"({cost.describe()})."
             ) from None
 
@@ -643,7 +665,7 @@ def _value_iteration(
     else:
         message = f"not converged after {it} sweeps: residual {residual:.3g} > tol {tol:g}"
         if timed_out:
-            message += f"; stopped at the time limit (max_seconds={max_seconds:g})"
+            message += f"; stopped at the time limit (`max_seconds` = {max_seconds:g})"
         if cycle:
             message += "; the selected policy cycles"
     n_mixed = len(step.mixed)
@@ -701,6 +723,8 @@ def backward_induction(
         Wall-clock budget. The values with ``horizon`` rounds to go need every
         round, so there is no partial result: when the budget runs out the
         solver raises :class:`TimeLimitError` saying how many rounds were done.
+        Building the ladder game from a Game counts against it, as in
+        :func:`markov_perfect`.
     progress : bool, optional
         Progress bar counting rounds, advancing within a round as its states
         (and logit-QRE solves) finish (:mod:`tariffsim.progress`; by default
@@ -735,11 +759,13 @@ def backward_induction(
     horizon = check_pos_int(horizon, "horizon")
     discount = check_discount(discount)
     selection = _check_selection(selection)  # type: ignore[assignment]
-    _deadline_of(max_seconds)
+    deadline = _deadline_of(max_seconds)  # the budget counts building the ladder game too
     progress_enabled(progress)
-    lg = _as_lgame(lgame, "lgame")
+    lg = _ladder_within(lgame, "lgame", None, deadline, max_seconds, "backward_induction")
     S, N = lg.n_states, lg.n_players
-    size = f"backward induction over {horizon} rounds ({S} states × {N} players), bytes"
+    size = (
+        f"backward induction over {limits.shown(horizon)} rounds ({S} states × {N} players), bytes"
+    )
     limits.check("max_result_bytes", (horizon + 1) * S * N * 8 + horizon * S * 9, size)
     cost = estimate_cost(lg, selection)
     if cost.seconds_per_sweep * horizon > COST_WARN_SECONDS:
@@ -754,7 +780,6 @@ def backward_induction(
     profile = np.zeros((horizon, S), dtype=np.int64)
     mixed = np.zeros((horizon, S), dtype=bool)
     ne_tol = _ne_tol(lg, discount)
-    deadline = _deadline_of(max_seconds)  # counted from the start of the work
     bar_ = progress_bar(
         horizon, desc="Backward induction", unit="round", enabled=progress, fractional=True
     )
@@ -768,7 +793,7 @@ def backward_induction(
             except _TimeUp:
                 raise TimeLimitError(
                     f"backward_induction: {horizon - 1 - k} of {horizon} rounds solved "
-                    f"within max_seconds={max_seconds:g} ({cost.describe(horizon)})."
+                    f"within `max_seconds` = {max_seconds:g} ({cost.describe(horizon)})."
                 ) from None
             values[k] = step.values
             profile[k] = step.policy

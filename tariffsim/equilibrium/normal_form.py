@@ -27,7 +27,11 @@ from .._util import finite_number, real_array, short_repr
 from ..errors import ParameterError
 from ._validate import check_int, check_tol
 
-__all__ = ["NormalFormGame"]
+__all__ = ["MAX_PAYOFF", "NormalFormGame"]
+
+MAX_PAYOFF = 2.0**1014
+"""Largest payoff magnitude a game may hold (about 1.76e305): a player's range (twice it)
+and a sum over up to 63 players (64 times it) are then finite floats."""
 
 FloatArray = NDArray[np.float64]
 
@@ -90,7 +94,8 @@ class NormalFormGame:
         ``N >= 1`` arrays, one per player, each of shape ``(a1, ..., aN)`` with
         ``ai >= 1``: ``payoffs[i][s1, ..., sN]`` is player ``i``'s payoff at
         the profile ``(s1, ..., sN)``. An array of shape ``(N, a1, ..., aN)``
-        is accepted too. Every value must be finite.
+        is accepted too. Every value must be finite and at most
+        :data:`MAX_PAYOFF` in absolute value.
     player_names : sequence of str, optional
         One distinct name per player; default ``"Player 1"``, ``"Player 2"``, ...
     action_names : sequence of sequence of str, optional
@@ -177,6 +182,14 @@ class NormalFormGame:
                 where = tuple(int(k) for k in np.argwhere(bad)[0])
                 raise ParameterError(
                     f"`payoffs[{i}]` must be finite; got {arr[where]!r} at index {where}."
+                )
+            big = np.abs(arr) > MAX_PAYOFF
+            if big.any():
+                where = tuple(int(k) for k in np.argwhere(big)[0])
+                raise ParameterError(
+                    f"`payoffs[{i}]` must be at most {MAX_PAYOFF:.4g} in absolute value (so "
+                    f"that payoff ranges and sums over players are finite); got "
+                    f"{arr[where]!r} at index {where}."
                 )
             arrays.append(arr)
         stacked = np.stack(arrays)

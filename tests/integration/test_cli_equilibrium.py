@@ -93,7 +93,7 @@ def test_time_limit_returns_unconverged_after_a_full_sweep(
     with pytest.warns(ts.ConvergenceWarning, match="time limit"):
         r = eq.markov_perfect(g, discount=0.9, max_seconds=10.0, accelerate=False)
     assert not r.converged and r.iterations == 2 == sweeps["n"]  # the two that finished
-    assert "stopped at the time limit (max_seconds=10)" in r.message
+    assert "stopped at the time limit (`max_seconds` = 10)" in r.message
 
 
 def test_cli_max_seconds_and_warning(tmp_path: Path, capsys: Any) -> None:
@@ -101,7 +101,7 @@ def test_cli_max_seconds_and_warning(tmp_path: Path, capsys: Any) -> None:
                  "--no-plot", "--out", str(tmp_path)])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
-    assert "expensive solve" in err and "1764 states" in err and "max_seconds=1" in err
+    assert "expensive solve" in err and "1764 states" in err and "within --max-seconds = 1" in err
     assert "Traceback" not in err
 
 
@@ -111,7 +111,7 @@ def test_backward_induction_warns_of_its_cost_and_keeps_its_time_limit() -> None
     g = ts.load_scenario("four-country-2025").game
     with (
         pytest.warns(CostWarning, match=r"1764 states.* per round, .* for 3 rounds"),
-        pytest.raises(TimeLimitError, match=r"0 of 3 rounds solved within max_seconds=0.5"),
+        pytest.raises(TimeLimitError, match=r"0 of 3 rounds solved within `max_seconds` = 0.5"),
     ):
         eq.backward_induction(g, 3, selection="qre", max_seconds=0.5)
     lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
@@ -127,10 +127,44 @@ def test_backward_induction_stops_between_rounds(monkeypatch: pytest.MonkeyPatch
 
     sweeps = _clock_past_the_budget_in_the_second_sweep(monkeypatch)
     lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
-    with pytest.raises(TimeLimitError, match=r"2 of 3 rounds solved within max_seconds=10"):
+    with pytest.raises(TimeLimitError, match=r"2 of 3 rounds solved within `max_seconds` = 10"):
         eq.backward_induction(lg, 3, 0.9, max_seconds=10.0)
     assert sweeps["n"] == 2
     monkeypatch.setattr(markov.time, "monotonic", lambda: 0.0)
     timed = eq.backward_induction(lg, 3, 0.9, max_seconds=10.0)
     plain = eq.backward_induction(lg, 3, 0.9)
     assert np.array_equal(timed.values, plain.values)  # a budget never changes the answer
+
+
+@pytest.mark.parametrize(
+    "solve", [eq.markov_perfect, lambda g, **kw: eq.backward_induction(g, 2, **kw)]
+)
+def test_building_the_ladder_game_stops_at_the_time_limit(
+    monkeypatch: pytest.MonkeyPatch, solve: Any
+) -> None:
+    """The build of a large ladder game (four countries, jumps: 1764 x 1764 transitions in
+    381 blocks) counts against the budget and stops between blocks once it has run out."""
+    from tariffsim.equilibrium import ladder_game, markov
+
+    blocks = {"n": 0}
+    real = ladder_game.LadderGame._payoff
+
+    def counting(self: Any, *args: Any) -> Any:
+        blocks["n"] += 1
+        return real(self, *args)
+
+    monkeypatch.setattr(ladder_game.LadderGame, "_payoff", counting)
+    monkeypatch.setattr(markov.time, "monotonic", lambda: 0.0 if blocks["n"] < 3 else 1e9)
+    g = ts.load_scenario("four-country-2025").game.replace(moves="jump")
+    with pytest.raises(TimeLimitError, match=r"building the ladder game took longer than `max"):
+        solve(g, max_seconds=10.0)
+    assert blocks["n"] == 3  # stopped after the third block of 381
+
+
+def test_cli_bounds_the_build_of_the_ladder_game(tmp_path: Path, capsys: Any) -> None:
+    code = main(["equilibrium", "four-country-2025", "--moves", "jump", "--max-seconds", "0.2",
+                 "--no-plot", "--out", str(tmp_path)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "building the ladder game took longer than --max-seconds = 0.2" in err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())

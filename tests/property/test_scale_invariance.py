@@ -179,7 +179,7 @@ def test_markov_perfect_and_backward_induction_are_invariant(ladder, selection, 
 _BOS = np.array([[[2.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 2.0]]])
 
 
-@pytest.mark.parametrize("c", [1e-4, 1.0, 1e3, 1e10, 1e20])
+@pytest.mark.parametrize("c", [1e-13, 1e-8, 1e-4, 1.0, 1e3, 1e10, 1e20])
 def test_the_fitted_logit_precision_scales_with_the_payoffs(c):
     """lambda is in 1 / payoff units: lambda * c is the same fit at every unit, converged."""
     counts = [[60, 40], [40, 60]]
@@ -189,6 +189,22 @@ def test_the_fitted_logit_precision_scales_with_the_payoffs(c):
     assert fit.lam * c == pytest.approx(ref.lam, rel=1e-6)
     for p, q in zip(fit.profile, ref.profile, strict=True):
         np.testing.assert_allclose(p, q, atol=1e-8)
+
+
+_LOOPBACK = np.array([[[6.0, 6.0], [7.32, 1.0]], [[7.0, 7.0], [6.0, 4.0]]])
+
+
+@pytest.mark.parametrize("c", [1e-12, 1e-6, 0.3, 1e5, 1e14])
+def test_the_logit_branch_is_the_same_curve_at_any_unit(c):
+    """The branch of payoffs times c is the branch at lambda / c, point for point: the same
+    turning points (Gambit's loopback game bends back twice), the same profiles."""
+    ref = eq.logit_branch(eq.NormalFormGame(_LOOPBACK), lam_max=20.0)
+    got = eq.logit_branch(eq.NormalFormGame(_LOOPBACK * c), lam_max=20.0 / c)
+    assert ref.converged and got.converged
+    assert (got.turning_points, len(got)) == (ref.turning_points, len(ref)) == (2, len(ref))
+    np.testing.assert_allclose(got.lambdas * c, ref.lambdas, rtol=1e-9)
+    for p, q in zip(got.profiles, ref.profiles, strict=True):
+        np.testing.assert_allclose(p, q, atol=1e-9)
 
 
 @pytest.mark.parametrize("c", [1e-6, 1e6])

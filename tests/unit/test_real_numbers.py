@@ -55,6 +55,13 @@ CALLS: list[tuple[str, Callable[[], Any], str]] = [
     ("batch ragged", lambda: ts.simulate_batch(GAME, 3, seeds=[0, 1],
                                                overrides={"elasticity": [[1], [2, 3]]}),
      "must be numbers"),
+    ("payoffs mixing bools", lambda: ts.equilibrium.pure_nash([[[1, True], [0, 2]],
+                                                               [[1, 0], [0, 2]]]),
+     "real numbers"),
+    ("counts mixing bools", lambda: ts.equilibrium.fit_logit_qre(
+        ts.equilibrium.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]]),
+        [[3, np.True_], [1, 1]]),
+     "real numbers"),
     ("runs bools", lambda: simulate_runs("us-china-145", 3, rounds=3,
                                          overrides={"noise": np.array([True, False, True])}),
      "real numbers"),

@@ -288,17 +288,23 @@ def test_building_the_ladder_game_counts_against_the_budget(monkeypatch) -> None
     from tariffsim.equilibrium import markov
     from tariffsim.errors import TimeLimitError
 
-    real = markov.LadderGame.from_game
+    real = markov.LadderGame._payoff
     clock = {"t": 0.0}
     monkeypatch.setattr(markov.time, "monotonic", lambda: clock["t"])
 
     def slow(*a, **kw):  # type: ignore[no-untyped-def]
-        clock["t"] += 10.0  # the build takes 10 s
+        clock["t"] += 10.0  # each block of model evaluations takes 10 s
         return real(*a, **kw)
 
-    monkeypatch.setattr(markov.LadderGame, "from_game", slow)
-    with pytest.raises(TimeLimitError, match=r"building the ladder game \(49 states\) took 10"):
+    monkeypatch.setattr(markov.LadderGame, "_payoff", slow)
+    # one block (49 x 9 transitions): the build ends past the budget, and no sweep starts
+    with pytest.raises(
+        TimeLimitError,
+        match=r"^markov_perfect: building the ladder game \(49 states\) took 10\.0 s, beyond "
+        r"`max_seconds` = 5\.$",
+    ):
         eq.markov_perfect(ts.load_scenario("us-china-145").game, max_seconds=5)
+    assert clock["t"] == 10.0
 
 
 def test_ladder_game_arguments_are_checked(small_ladder) -> None:
@@ -405,5 +411,9 @@ def test_backward_induction_memory_is_a_limit(small_ladder) -> None:
 
     with pytest.raises(LimitError, match="backward induction over 100000000 rounds"):
         eq.backward_induction(small_ladder, 10**8)  # 78 GB of values
+    huge = r"over 1\.00e\+400 rounds .*: 1\.\d\de\+40\d exceeds"
+    with pytest.raises(LimitError, match=huge) as e:
+        eq.backward_induction(small_ladder, 10**400)
+    assert len(str(e.value)) < 300  # not the 400 digits in full
     with ts.limits.override(max_result_bytes=10_000), pytest.raises(LimitError):
         eq.backward_induction(small_ladder, 200)
