@@ -75,6 +75,7 @@ __all__ = [
     "equilibrium_path_for",
     "estimate_cost",
     "markov_perfect",
+    "stall_window",
 ]
 
 COST_WARN_SECONDS = 60.0
@@ -541,6 +542,12 @@ def markov_perfect(
     A cycle (a selected policy that comes back, with different policies in
     between, before convergence) is flagged in ``cycle_detected``; in the
     accelerated mode the solver then continues with plain value iteration.
+    Once a cycle is met, the solver stops early, not converged, when the
+    residual has found no new low for ``max(50, 20 / (1 - discount))`` sweeps
+    (:func:`stall_window`): for a fixed policy, plain value iteration lowers
+    it by a factor ``discount`` every sweep, so a residual that stalls that
+    long belongs to a selection that keeps switching, which more sweeps do not
+    settle.
 
     Examples
     --------
@@ -607,6 +614,31 @@ def markov_perfect(
             ) from None
 
 
+def stall_window(discount: float) -> int:
+    """Sweeps without a new low of the residual after which a cycling solve stops.
+
+    ``max(50, ceil(20 / (1 - discount)))``: a residual that a policy change
+    raised by a factor ``e**20`` (about 5e8) is back below its low within that
+    many sweeps of plain value iteration.
+
+    Parameters
+    ----------
+    discount : float
+        In [0, 1).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from tariffsim.equilibrium.markov import stall_window
+    >>> stall_window(0.5), stall_window(0.95)
+    (50, 400)
+    """
+    return max(50, math.ceil(20.0 / (1.0 - discount)))
+
+
 def _value_iteration(
     lg: LadderGame,
     V: FloatArray,
@@ -630,6 +662,9 @@ def _value_iteration(
     ne_tol = _ne_tol(lg, discount)
     step = _sweep(lg, V, discount, selection, ne_tol, tick, deadline)
     timed_out = False
+    stalled = cycling = False
+    best, since_best = math.inf, 0
+    window = stall_window(discount)
     for it in range(1, max_iter + 1):
         if it > 1:
             try:
@@ -647,9 +682,15 @@ def _value_iteration(
         if it == max_iter:
             break
         key = _policy_key(step)
-        if fast and key in seen and seen[key] != it - 1:
-            cycle = True
-            fast = False
+        if key in seen and seen[key] != it - 1:  # a policy come back: the selection cycles
+            cycling = True
+            if fast:
+                cycle = True
+                fast = False
+        best, since_best = (residual, 0) if residual < best else (best, since_best + 1)
+        if cycling and since_best >= window:
+            stalled = cycle = True
+            break
         seen[key] = it
         history.append(key)
         V = _evaluate_policy(lg, step, discount, tol, V, deadline=deadline) if fast else step.values
@@ -668,6 +709,8 @@ def _value_iteration(
             message += f"; stopped at the time limit (`max_seconds` = {max_seconds:g})"
         if cycle:
             message += "; the selected policy cycles"
+        if stalled:
+            message += f" (stopped: no lower residual in the last {window} sweeps)"
     n_mixed = len(step.mixed)
     if n_mixed:
         message += f"; {n_mixed} state(s) without a pure equilibrium use a logit-QRE profile"

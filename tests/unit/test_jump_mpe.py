@@ -164,3 +164,31 @@ def test_jump_action_names_are_targets():
     assert lg.action_names()[0] == ("CN 0%", "CN 20%", "CN 50%")
     with pytest.raises(ParameterError, match="profile_targets"):
         _ = eq.LadderGame.from_game(small_game()).profile_targets
+
+
+@pytest.mark.parametrize("accelerate", [True, False])
+def test_a_cycling_selection_stops_once_the_residual_stalls(monkeypatch, accelerate):
+    """Value iteration whose selected policy keeps switching (no pure stationary equilibrium
+    is reached) stops once the residual has found no new low for ``stall_window`` sweeps,
+    not after ``max_iter``; with the rule off, 3000 sweeps settle nothing either."""
+    from tariffsim.equilibrium import markov
+
+    g = small_game(
+        face_weight=np.full(2, 1.014031658553716),
+        resolve_weight=np.full(2, 0.20884241145694804),
+        pass_through=np.full((2, 2), 0.8078416765245688),
+    )
+    discount = 0.7817970329537536
+    window = markov.stall_window(discount)
+    assert window == 92
+    with pytest.warns(ts.ConvergenceWarning, match="selected policy cycles"):
+        r = eq.markov_perfect(g, discount=discount, moves="jump", accelerate=accelerate)
+    assert not r.converged and r.cycle_detected and r.residual > 0.1
+    assert window < r.iterations < 2 * window < 1000
+    assert f"(stopped: no lower residual in the last {window} sweeps)" in r.message
+    monkeypatch.setattr(markov, "stall_window", lambda discount: 10**9)
+    with pytest.warns(ts.ConvergenceWarning):
+        long = eq.markov_perfect(
+            g, discount=discount, moves="jump", accelerate=accelerate, max_iter=3000
+        )
+    assert not long.converged and long.iterations == 3000 and long.residual > 0.1
