@@ -71,7 +71,7 @@ from .markov import (
     estimate_cost,
     markov_perfect,
 )
-from .normal_form import NormalFormGame
+from .normal_form import MAX_PAYOFF, NormalFormGame
 from .pure import pure_nash
 from .qre import QREPath, QRESelection, logit_qre, qre_select
 from .repeated import DyadPayoffs, GrimFacts, critical_discount, dyad_stage_payoffs, grim_facts
@@ -82,6 +82,7 @@ from .vertex import VertexResult, vertex_enumeration
 __all__ = [
     "AUTOMATA",
     "LEARNING_RULES",
+    "MAX_PAYOFF",
     "METHODS",
     "SELECTIONS",
     "Automaton",
