@@ -109,7 +109,7 @@ def real_array(values: Any, name: str) -> NDArray[np.float64]:
         raw = None
     if raw is None or raw.dtype.kind not in "iuf":  # no bools: True is not a value
         real = raw is not None and raw.dtype.kind == "O" and all(x is not None for x in raw.flat)
-        if real:  # big ints, mixed lists: try each
+        if real and not _holds_bool(raw):  # big ints, mixed lists: try each
             try:
                 return np.array(values, dtype=float)
             except OverflowError:
@@ -125,7 +125,30 @@ def real_array(values: Any, name: str) -> NDArray[np.float64]:
     return np.array(raw, dtype=float)
 
 
+_BOOL_TYPES = frozenset({bool, np.bool_})
+_SCALAR_TYPES = frozenset({int, float, np.float64, np.float32, np.int64, np.int32})
+
+
 def _holds_bool(values: Any) -> bool:
-    """Whether the (nested) sequence ``values`` holds a boolean."""
-    items = np.asarray(values, dtype=object).ravel()
-    return any(isinstance(x, bool | np.bool_) for x in items)
+    """Whether ``values`` holds a boolean: itself, or anywhere in its nested lists, tuples
+    and arrays (a bool array, or one of objects holding one); a frame or series is read
+    through ``numpy.asarray``. Plain numbers are not looked at one by one."""
+    if type(values) in _BOOL_TYPES:
+        return True
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind == "b":
+            return True
+        return values.dtype.kind == "O" and _holds_bool(values.ravel().tolist())
+    if isinstance(values, list | tuple):
+        kinds = set(map(type, values))
+        if kinds & _BOOL_TYPES:
+            return True
+        if kinds <= _SCALAR_TYPES:
+            return False
+        return any(_holds_bool(x) for x in values if type(x) not in _SCALAR_TYPES)
+    if hasattr(values, "__array__"):  # a pandas frame or series, an array-like
+        try:
+            return _holds_bool(np.asarray(values))
+        except (TypeError, ValueError):
+            return False
+    return False

@@ -795,7 +795,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     else:
         print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount:g}, "
                    f"selection {a.selection}"))  # fmt: skip
-        print(_fit(res.message))
+        # whole (it ends with what stopped the solver), in the options' names
+        print(_fit(res.message.replace("`max_seconds`", "--max-seconds"), 10**4))
         print(
             _fit(f"start: {'the scheduled events' if a.start == 'events' else a.start} ({where})")
         )

@@ -178,13 +178,21 @@ def check(name: str, value: int, what: str) -> None:
 
 
 def shown(value: int) -> str:
-    """``value`` as a message shows it: in full up to 24 digits, else as ``1.23e+399``.
+    """``value`` as a message shows it: in full up to 24 digits, else rounded to three
+    significant digits as ``1.23e+399``.
 
-    >>> shown(10**400)
-    '1.00e+400'
+    >>> shown(10**400), shown(-2 * 10**30 + 1), shown(-12)
+    ('1.00e+400', '-2.00e+30', '-12')
     """
-    text = str(value)
-    return text if len(text) <= 24 else f"{text[0]}.{text[1:3]}e+{len(text) - 1}"
+    text = str(abs(value))
+    sign = "-" if value < 0 else ""
+    if len(text) <= 24:
+        return sign + text
+    lead, exp = (int(text[:4]) + 5) // 10, len(text) - 1  # 3 digits, the 4th rounded
+    if lead == 1000:  # 9995... rounds up to the next power of ten
+        lead, exp = 100, exp + 1
+    digits = str(lead)
+    return f"{sign}{digits[0]}.{digits[1:]}e+{exp}"
 
 
 def message(name: str, value: int, what: str) -> str:

@@ -160,11 +160,13 @@ def _trace_branch(
     step0: float = 0.03,
     stop: Any = None,
     unit: float = 1.0,
+    shown_max: float | None = None,
 ) -> tuple[list[FloatArray], list[float], list[float], int, bool, str]:
     """Follow the branch; ``stop(w, lam)`` (optional) may end the trace early by returning True.
 
     ``unit``: the payoffs ``arr`` are the game's divided by ``unit`` (messages give
-    ``lambda`` in the game's units, ``lam / unit``).
+    ``lambda`` in the game's units, ``lam / unit``; ``lam_max`` as ``shown_max`` when
+    given, the bound asked for before it was clamped).
     """
     K = int(sum(sizes))
     w = np.concatenate([np.full(a, -math.log(a)) for a in sizes])
@@ -247,7 +249,7 @@ def _trace_branch(
                 lams.append(lam_max)
                 res.append(r)
                 msg = (
-                    f"reached lambda = {lam_max / unit:.6g} "
+                    f"reached lambda = {lam_max / unit if shown_max is None else shown_max:.6g} "
                     f"(play pure to machine precision from {lam / unit:.6g})"
                 )
                 return ws, lams, res, turns, True, msg
@@ -337,15 +339,13 @@ def _unit(g: NormalFormGame) -> float:
     return half if half > 0 else 0.5
 
 
+_FLOAT_MAX = float(np.finfo(float).max)
+
+
 def _unit_lam_max(lam_max: float, unit: float) -> float:
-    """``lam_max`` in payoffs divided by ``unit``; a ParameterError if that overflows."""
-    out = lam_max * unit
-    if not math.isfinite(out):
-        raise ParameterError(
-            f"`lam_max` = {lam_max:g} is too large for payoffs that span {2 * unit:g}: "
-            "lambda times the payoff range must be a finite number."
-        )
-    return out
+    """``lam_max`` in payoffs divided by ``unit``, at most the largest float (a bound beyond
+    it is never reached: play is pure to machine precision long before)."""
+    return min(lam_max * unit, _FLOAT_MAX)
 
 
 def _branch(
@@ -357,7 +357,7 @@ def _branch(
     unit = _unit(g)
     lam_max_u = _unit_lam_max(lam_max, unit)
     ws, lams, res, turns, ok, msg = _trace_branch(
-        g.payoff_array / unit, sizes, lam_max_u, tol, max_steps, unit=unit
+        g.payoff_array / unit, sizes, lam_max_u, tol, max_steps, unit=unit, shown_max=lam_max
     )
     probs = np.exp(np.array(ws))
     profiles = []
@@ -393,7 +393,10 @@ class QREFit:
     branch : LogitBranch
         The branch searched.
     converged : bool
-        The branch was followed to ``lam_max`` and the refinement converged.
+        The branch was followed to ``lam_max``, the refinement converged and
+        the likelihood depends on ``lambda`` (False where it is the same at
+        every point searched, as in a game whose actions are all worth the
+        same: ``lambda`` is then not identified, and ``lam`` is 0).
     at_bound : bool
         The likelihood is highest at ``lam_max`` (the data are closer to Nash
         play than the branch reaches; raise ``lam_max``).
@@ -501,21 +504,23 @@ def fit_logit_qre(
     g = _as_game(game)
     obs = _check_counts(g, counts)
     tol = check_tol(tol)
-    if lam_max is None:  # 1e4 over the largest payoff range
-        lam_max = 5e3 / _unit(g)
+    if lam_max is None:  # 1e4 over the largest payoff range (at most the largest float)
+        lam_max = min(5e3 / _unit(g), _FLOAT_MAX)
     lam_max = check_real(lam_max, "lam_max", minimum=0.0, open_min=True)
     branch = _branch(g, lam_max, tol, 100_000, stacklevel=3)
     sizes = g.shape
     K = len(branch)
     lls = np.array([_loglik(obs, [p[k] for p in branch.profiles]) for k in range(K)])
-    k = K - 1 - int(np.argmax(lls[::-1]))  # the last of equals: play pure to machine
-    # precision has the same likelihood at every larger lambda; the bound then stands
+    flat = bool(np.all(lls == lls[0]))  # lambda does not move the likelihood at all
+    k = int(np.argmax(lls))
+    if not flat and lls[-1] == lls[k]:  # play pure to machine precision: the same
+        k = K - 1  # likelihood at every larger lambda, so the bound stands
     best_lam, best_ll = float(branch.lambdas[k]), float(lls[k])
     best_prof = [np.array(p[k]) for p in branch.profiles]
     refined = True
     lo_k, hi_k = max(k - 1, 0), min(k + 1, K - 1)
     lam_lo, lam_hi = float(branch.lambdas[lo_k]), float(branch.lambdas[hi_k])
-    if hi_k > lo_k and lam_hi > lam_lo:
+    if hi_k > lo_k and lam_hi > lam_lo and not flat:
         from scipy.optimize import minimize_scalar
 
         z0 = np.log(np.maximum(np.concatenate(best_prof), 1e-300))
@@ -544,11 +549,13 @@ def fit_logit_qre(
             refined = True
     for p in best_prof:
         p.flags.writeable = False
-    at_bound = k == K - 1 and branch.converged
-    converged = branch.converged and refined
+    at_bound = k == K - 1 and branch.converged and not flat
+    converged = branch.converged and refined and not flat
     msg = f"lambda = {best_lam:.6g}, log likelihood {best_ll:.6g}" + (
         "; highest at lam_max (raise it)" if at_bound else ""
     )
+    if flat:  # (every action of the game worth the same, or lam_max too small to tell)
+        msg += "; the likelihood is the same at every lambda searched: lambda is not identified"
     if not converged:
         warnings.warn(f"fit_logit_qre: {msg}; not converged.", ConvergenceWarning, stacklevel=2)
     return QREFit(best_lam, best_ll, tuple(best_prof), branch, converged, at_bound, msg)

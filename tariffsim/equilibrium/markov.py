@@ -596,9 +596,10 @@ def markov_perfect(
             stacklevel=2,
         )
     if deadline is not None and time.monotonic() > deadline:
+        what = f"building the ladder game ({S} states)" if isinstance(game, Game) else "the checks"
         raise TimeLimitError(
-            f"markov_perfect: building the ladder game ({S} states) took "
-            f"{time.monotonic() - began:.1f} s, beyond `max_seconds` = {max_seconds:g}."
+            f"markov_perfect: {what} took {time.monotonic() - began:.1f} s, beyond "
+            f"`max_seconds` = {max_seconds:g}; no sweep started."
         )
     bar_ = progress_bar(
         None, desc="Markov-perfect sweeps", unit="sweep", enabled=progress, fractional=True

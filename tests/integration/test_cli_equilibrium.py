@@ -168,3 +168,17 @@ def test_cli_bounds_the_build_of_the_ladder_game(tmp_path: Path, capsys: Any) ->
     assert code == 2
     assert "building the ladder game took longer than --max-seconds = 0.2" in err
     assert "Traceback" not in err and not list(tmp_path.iterdir())
+
+
+def test_cli_prints_a_solve_stopped_at_the_time_limit_whole(
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The solver's message says why it stopped at its end: printed whole, naming the
+    option the user typed."""
+    _clock_past_the_budget_in_the_second_sweep(monkeypatch)
+    code = main(["equilibrium", "us-china-145", "--max-seconds", "10",
+                 "--no-plot", "--out", str(tmp_path)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1  # not converged
+    line = next(x for x in out.splitlines() if x.startswith("not converged after 2 sweeps"))
+    assert line.endswith("; stopped at the time limit (--max-seconds = 10)")

@@ -217,9 +217,15 @@ def test_fit_is_scale_aware_and_validates():
         eq.fit_logit_qre(g, [[1, -2], [1, 1]])
     with pytest.raises(ParameterError, match="`lam_max`"):
         eq.logit_branch(g, lam_max=np.inf)
-    huge = eq.NormalFormGame(g.payoff_array * 1e300)  # lambda times the range overflows
-    with pytest.raises(ParameterError, match=r"`lam_max` = 1e\+300 is too large"):
-        eq.logit_branch(huge, lam_max=1e300)
+    # lambda times the range beyond any float: the bound is never reached, play is pure
+    for game, lam_max in ((eq.NormalFormGame(g.payoff_array * 1e300), 1e300), (g, 1e308)):
+        b = eq.logit_branch(game, lam_max=lam_max)
+        assert b.converged and b.lambdas[-1] == lam_max and f"{lam_max:.6g}" in b.message
+    assert eq.fit_logit_qre(g, [[20, 80], [30, 70]], lam_max=1e308).lam == pytest.approx(a.lam)
+    # payoffs so small that 1e4 over their range is beyond any float: a default bound all the
+    # same, and the fit of the game in ordinary units
+    tiny = eq.fit_logit_qre(eq.NormalFormGame(g.payoff_array * 1e-305), [[20, 80], [30, 70]])
+    assert tiny.converged and tiny.lam * 1e-305 == pytest.approx(a.lam, rel=1e-6)
     # the widest range a game may hold
     wide = eq.NormalFormGame.from_bimatrix([[1.7e305, -1.7e305], [0, 1]], [[1, 0], [0, 1]])
     assert eq.logit_branch(wide, lam_max=1e-303).converged
@@ -227,6 +233,16 @@ def test_fit_is_scale_aware_and_validates():
     assert ce.success and np.isfinite(ce.welfare) and np.all(np.isfinite(ce.payoffs))
     with pytest.raises(ParameterError, match=r"`payoffs\[0\]` must be at most 1\.756e\+305"):
         eq.NormalFormGame.from_bimatrix([[1.7e308, -1.7e308], [0, 1]], [[1, 0], [0, 1]])
+
+
+def test_a_flat_likelihood_identifies_no_lambda():
+    """Where every action is worth the same, lambda moves nothing: not converged, no advice
+    to raise lam_max, lambda 0."""
+    const = eq.NormalFormGame.from_bimatrix([[1, 1], [1, 1]], [[1, 1], [1, 1]])
+    with pytest.warns(ts.ConvergenceWarning, match="lambda is not identified"):
+        f = eq.fit_logit_qre(const, [[3, 7], [5, 5]])
+    assert not f.converged and not f.at_bound and f.lam == 0.0
+    assert "raise it" not in f.message
 
 
 def test_fit_at_bound_when_play_is_nash():

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import tariffsim as ts
@@ -61,6 +62,22 @@ CALLS: list[tuple[str, Callable[[], Any], str]] = [
     ("counts mixing bools", lambda: ts.equilibrium.fit_logit_qre(
         ts.equilibrium.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]]),
         [[3, np.True_], [1, 1]]),
+     "real numbers"),
+    ("counts series mixing bools", lambda: ts.equilibrium.fit_logit_qre(
+        ts.equilibrium.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]]),
+        [pd.Series([True, 3]), [2, 3]]),
+     "real numbers"),
+    ("payoff frame mixing bools", lambda: ts.equilibrium.NormalFormGame.from_bimatrix(
+        pd.DataFrame([[True, 0], [0, 1]]), [[1, 0], [0, 1]]),
+     "real numbers"),
+    ("lambdas as objects", lambda: ts.equilibrium.logit_qre(
+        ts.equilibrium.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]]),
+        lambdas=np.array([True, 2], dtype=object)),
+     "real numbers"),
+    ("bool beside a huge int", lambda: ts.equilibrium.pure_nash([[[1, 2**70]], [[True, 0]]]),
+     "real numbers"),
+    ("bool beside an array", lambda: ts.equilibrium.pure_nash([[[np.array(True), 2.0]],
+                                                              [[1.0, 0.0]]]),
      "real numbers"),
     ("runs bools", lambda: simulate_runs("us-china-145", 3, rounds=3,
                                          overrides={"noise": np.array([True, False, True])}),

@@ -289,6 +289,7 @@ def test_building_the_ladder_game_counts_against_the_budget(monkeypatch) -> None
     from tariffsim.errors import TimeLimitError
 
     real = markov.LadderGame._payoff
+    real_cost = markov.estimate_cost
     clock = {"t": 0.0}
     monkeypatch.setattr(markov.time, "monotonic", lambda: clock["t"])
 
@@ -301,10 +302,20 @@ def test_building_the_ladder_game_counts_against_the_budget(monkeypatch) -> None
     with pytest.raises(
         TimeLimitError,
         match=r"^markov_perfect: building the ladder game \(49 states\) took 10\.0 s, beyond "
-        r"`max_seconds` = 5\.$",
+        r"`max_seconds` = 5; no sweep started\.$",
     ):
         eq.markov_perfect(ts.load_scenario("us-china-145").game, max_seconds=5)
     assert clock["t"] == 10.0
+    # a ladder game built already: nothing was built, the budget ran out before the sweeps
+    lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
+
+    def slow_checks(*a):  # type: ignore[no-untyped-def]
+        clock["t"] += 10.0
+        return real_cost(*a)
+
+    monkeypatch.setattr(markov, "estimate_cost", slow_checks)
+    with pytest.raises(TimeLimitError, match=r"^markov_perfect: the checks took 10\.0 s, beyond"):
+        eq.markov_perfect(lg, max_seconds=5)
 
 
 def test_ladder_game_arguments_are_checked(small_ladder) -> None:
