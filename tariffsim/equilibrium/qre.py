@@ -28,7 +28,7 @@ from .. import limits
 from .._util import real_array
 from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
 from .normal_form import FloatArray, NormalFormGame, _as_game, _check_int, _check_tol
-from .scaling import _relative_regret
+from .scaling import _relative_regret, payoff_ranges
 
 __all__ = ["QREPath", "QRESelection", "logit_qre", "qre_select"]
 
@@ -249,7 +249,10 @@ def logit_qre(
     lambdas : array_like, optional
         Non-decreasing precisions ``>= 0`` at which to report the branch, in
         1 / payoff units. Default: 0 followed by `n_steps` - 1 values
-        geometrically spaced from ``lam_max / 1e4`` to `lam_max`.
+        geometrically spaced from ``lam_max / 1e4`` to `lam_max` (from
+        ``10 / r`` where that is smaller, ``r`` the largest payoff range: the
+        first step keeps ``lambda * r <= 10``, so that the trace starts from
+        noisy play at any payoff unit).
     lam_max : float, default 100.0
         Largest precision of the default grid.
     n_steps : int, default 200
@@ -272,7 +275,11 @@ def logit_qre(
     The branch is parametrised by ``lambda``; where it folds back (a turning
     point, which some games with several equilibria have) the corrector may
     jump to another branch. Steps that fail are halved up to 12 times; points
-    still failing are reported with ``converged=False``.
+    still failing are reported with ``converged=False``. After 3 points missed
+    in a row, each later point gets one correction (no halving) until one
+    converges again: beyond what double precision resolves (``lambda`` times
+    the payoffs near ``1e13`` at a mixed equilibrium) every point misses, and
+    halving each would only take time.
 
     Examples
     --------
@@ -290,7 +297,7 @@ def logit_qre(
         lam_max = _check_tol(lam_max, "lam_max")
         n_steps = _check_int(n_steps, "n_steps", 2)
         limits.check("max_iterations", n_steps, "n_steps")
-        lam = np.concatenate([[0.0], np.geomspace(lam_max / 1e4, lam_max, n_steps - 1)])
+        lam = np.concatenate([[0.0], _default_grid(g, lam_max, n_steps)])
     else:
         lam = _validate_lambdas(lambdas)
     path = _trace(g, lam, tol)
@@ -298,6 +305,21 @@ def logit_qre(
         bad = int(np.size(path.converged) - np.count_nonzero(path.converged))
         warn_not_converged("logit_qre", f"{bad} point(s) of the path missed tol={tol:g}")
     return path
+
+
+_GIVE_UP = 3
+"""Points missed in a row after which the tracer stops halving its steps."""
+
+_FIRST_STEP = 10.0
+"""Most ``lambda`` times the largest payoff range at the default grid's first point."""
+
+
+def _default_grid(g: NormalFormGame, lam_max: float, n_steps: int) -> FloatArray:
+    """``n_steps - 1`` precisions geometrically spaced from ``min(lam_max / 1e4, 10 / r)`` to
+    ``lam_max``, ``r`` the largest payoff range: the first step from uniform play stays where
+    play is still noisy (``lambda * r <= 10``), whatever the payoffs' unit."""
+    first = min(lam_max / 1e4, _FIRST_STEP / float(payoff_ranges(g)[1].max()))
+    return np.asarray(np.geomspace(first, lam_max, n_steps - 1))
 
 
 def _trace(g: NormalFormGame, lam: FloatArray, tol: float) -> QREPath:
@@ -308,8 +330,14 @@ def _trace(g: NormalFormGame, lam: FloatArray, tol: float) -> QREPath:
     out = np.empty((lam.size, int(sum(sizes))))
     ok = np.zeros(lam.size, dtype=bool)
     res = np.zeros(lam.size)
+    failed = 0  # points missed in a row
     for k, target in enumerate(lam):
-        z, res[k], ok[k] = _advance(arr, z, sizes, prev_lam, float(target), tol)
+        if failed < _GIVE_UP:
+            z, res[k], ok[k] = _advance(arr, z, sizes, prev_lam, float(target), tol)
+        else:  # beyond what the corrector resolves (lambda times the payoffs near 1 / eps):
+            # one correction a point, no halving, until a point converges again
+            z, res[k], ok[k] = _correct(arr, z, sizes, float(target), tol)
+        failed = 0 if ok[k] else failed + 1
         prev_lam = float(target)
         out[k] = np.exp(z)
     profiles = []

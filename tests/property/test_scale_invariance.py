@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tariffsim import equilibrium as eq
+from tariffsim.errors import ConvergenceWarning
 
 SCALES = st.sampled_from([1e-8, 1e-3, 0.37, 1.0, 7.0, 1e4, 1e8])
 #: Shifts in units of the scale (a shift of 1e6 on payoffs of size 1e-8 would round
@@ -205,6 +208,22 @@ def test_the_logit_branch_is_the_same_curve_at_any_unit(c):
     np.testing.assert_allclose(got.lambdas * c, ref.lambdas, rtol=1e-9)
     for p, q in zip(got.profiles, ref.profiles, strict=True):
         np.testing.assert_allclose(p, q, atol=1e-9)
+
+
+@pytest.mark.parametrize("c", [1e3, 1e10, 1e20, 1e100])
+def test_qre_selection_finds_the_same_equilibrium_in_large_units(c):
+    """The default grid starts where lambda times the payoff range is at most 10: in large
+    units the trace leaves uniform play (it stayed there, a relative regret of 0.25 or
+    more, from payoffs of about 1e5 up) and selects what it selects at scale 1."""
+    A = [[4, 0], [3, 3]]
+    for arr in (_BOS, eq.NormalFormGame.from_bimatrix(A, np.transpose(A)).payoff_array):
+        ref = eq.qre_select(eq.NormalFormGame(arr))
+        with warnings.catch_warnings():  # lambda * range up to 1e103: beyond tol, flagged
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            got = eq.qre_select(eq.NormalFormGame(arr * c))
+        assert got.regret < 1e-3
+        for p, q in zip(got.profile, ref.profile, strict=True):
+            np.testing.assert_allclose(p, q, atol=1e-3)
 
 
 @pytest.mark.parametrize("c", [1e-6, 1e6])
