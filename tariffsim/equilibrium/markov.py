@@ -64,7 +64,7 @@ from ..progress import progress_bar, progress_enabled
 from ..scenario import load_scenario
 from ._validate import check_bool, check_discount, check_pos_int, check_rounds, check_tol
 from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
-from .ladder_game import _SWEEP_CHUNK, FloatArray, IntArray, LadderGame, _ro, _TimeUp
+from .ladder_game import _SWEEP_CHUNK, FloatArray, IntArray, LadderGame, _on_time, _ro, _TimeUp
 from .normal_form import NormalFormGame
 
 __all__ = [
@@ -330,8 +330,7 @@ def _sweep(
         if selection == "qre":
             special = np.flatnonzero((pick < 0) | (n_pure[lo:hi] > 1))
         for c in special:
-            if deadline is not None and time.monotonic() > deadline:
-                raise _TimeUp
+            _on_time(deadline)
             joint = _qre_joint(q[c], shape)
             if ok2[c].any():  # several pure equilibria: the one the QRE limit favours
                 pick[c] = int(np.argmax(np.where(ok2[c], joint, -1.0)))
@@ -669,8 +668,7 @@ def _value_iteration(
     for it in range(1, max_iter + 1):
         if it > 1:
             try:
-                if deadline is not None and time.monotonic() > deadline:
-                    raise _TimeUp
+                _on_time(deadline)
                 step = _sweep(lg, V, discount, selection, ne_tol, tick, deadline)
             except _TimeUp:
                 timed_out = True
@@ -830,8 +828,7 @@ def backward_induction(
     with bar_ as bar:
         for k in range(horizon - 1, -1, -1):
             try:
-                if deadline is not None and time.monotonic() > deadline:
-                    raise _TimeUp
+                _on_time(deadline)
                 step = _sweep(lg, values[k + 1], discount, selection, ne_tol, bar.update,
                               deadline)  # fmt: skip
             except _TimeUp:
