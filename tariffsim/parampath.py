@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ._util import short_repr
+from ._util import _holds_bool, short_repr
 from .agents import Beliefs
 from .errors import ParameterError, UnknownNameError
 from .payoffs import _DYAD_FIELDS, PARAM_RANGES, PARAM_SOURCES, Params, _outside_range, _Range
@@ -522,9 +522,7 @@ def validate_values(
         Naming the path, for a wrong shape, a non-number, a non-finite value
         or a value outside the parameter's range (with the run index).
     """
-    if isinstance(values, bool | np.bool_) or (
-        isinstance(values, np.ndarray) and values.dtype == bool
-    ):
+    if _holds_bool(values):  # a bool, bool arrays, and bools among numbers (numpy reads 1)
         raise ParameterError(f"{arg}[{pp.text!r}]: values must be numbers; got {values!r}.")
     try:
         complex_ = isinstance(values, complex) or np.iscomplexobj(values)

@@ -79,6 +79,9 @@ CALLS: list[tuple[str, Callable[[], Any], str]] = [
     ("bool beside an array", lambda: ts.equilibrium.pure_nash([[[np.array(True), 2.0]],
                                                               [[1.0, 0.0]]]),
      "real numbers"),
+    ("overrides mixing bools", lambda: ts.simulate_batch(
+        GAME, 2, seeds=[0, 1], overrides={"elasticity": [True, 2.0]}),
+     "must be numbers"),
     ("runs bools", lambda: simulate_runs("us-china-145", 3, rounds=3,
                                          overrides={"noise": np.array([True, False, True])}),
      "real numbers"),
