@@ -45,7 +45,7 @@ from ..errors import ConvergenceWarning, ParameterError
 from ._validate import check_int, check_real, check_tol
 from .normal_form import FloatArray, NormalFormGame, _as_game
 from .qre import _pair_matrix, _split, _values
-from .scaling import _relative_regret, normalize
+from .scaling import _relative_regret, normalize, payoff_ranges
 
 __all__ = ["METHODS", "MixedNashResult", "NashResult", "logit_nash", "mixed_nash"]
 
@@ -94,11 +94,15 @@ class NashResult:
 
 
 def _polish(
-    g: NormalFormGame, sigma: list[FloatArray], threshold: float, tol: float
+    arr: FloatArray, sigma: list[FloatArray], threshold: float, tol: float
 ) -> tuple[list[FloatArray], float] | None:
-    """Newton on the indifference equations of the supports guessed from ``sigma``."""
-    arr = g.payoff_array
-    n = g.n_players
+    """Newton on the indifference equations of the supports guessed from ``sigma``.
+
+    ``arr`` is the payoff array in units of each player's payoff range
+    (:func:`_unit_payoffs`): the equations, their tolerance and the regret
+    are then the same at any payoff unit.
+    """
+    n = arr.shape[0]
     supports = [np.flatnonzero(s >= threshold * s.max()) for s in sigma]
     sig = []
     for s, sup in zip(sigma, supports, strict=True):
@@ -213,6 +217,7 @@ def _logit_nash(
     from .logit_branch import _trace_branch
 
     gn = normalize(g)
+    unit = _unit_payoffs(g)
     sizes = g.shape
     found: list[tuple[list[FloatArray], float, float]] = []
     best: list[tuple[list[FloatArray], float, float]] = []
@@ -221,13 +226,13 @@ def _logit_nash(
     def attempt(w: FloatArray, lam: float, near: float = _NEAR) -> bool:
         sigma = [np.exp(z) for z in _split(w, sizes)]
         for theta in _THRESHOLDS:
-            got = _polish(g, sigma, theta, tol)
+            got = _polish(unit, sigma, theta, tol)
             # an equilibrium far from the branch point may be another one than
             # the branch's limit: go on along the branch until it is close
             if got is not None and _distance(got[0], sigma) <= near:
                 found.append((got[0], got[1], lam))
                 return True
-        regret = _relative_regret(g.payoff_array, sigma)
+        regret = _relative_regret(unit, sigma)
         if not best or regret < best[0][1]:
             best[:] = [(sigma, regret, lam)]
         return False
@@ -249,11 +254,26 @@ def _logit_nash(
         return _result(profile, regret, True, lam, f"polished at lambda = {lam:.4g}")
     if not best:
         sigma = [np.full(a, 1.0 / a) for a in sizes]
-        best = [(sigma, _relative_regret(g.payoff_array, sigma), 0.0)]
+        best = [(sigma, _relative_regret(unit, sigma), 0.0)]
     sigma, regret, lam = best[0]
     message = f"no equilibrium within tol={tol:g}: branch {msg}; best relative regret {regret:.3g}"
     warnings.warn(f"logit_nash: {message}.", ConvergenceWarning, stacklevel=stacklevel)
     return _result(sigma, regret, False, lam, message)
+
+
+def _unit_payoffs(g: NormalFormGame) -> FloatArray:
+    """Each player's payoffs less their lowest, over their range (:func:`payoff_ranges`).
+
+    An affine map per player, so the game's equilibria and relative regrets
+    are the same; unlike :func:`normalize`, no payoff is moved to a grid. In
+    these units the Newton steps of :func:`_polish` and the expected payoffs
+    it forms are of order 1 whatever the game's unit: payoffs of 1e-20
+    would otherwise meet its absolute tolerance before a step, and payoffs
+    near :data:`~tariffsim.equilibrium.MAX_PAYOFF` overflow in a step.
+    """
+    lo, span = payoff_ranges(g)
+    shape = (-1,) + (1,) * len(g.shape)
+    return (g.payoff_array - lo.reshape(shape)) / span.reshape(shape)
 
 
 def _distance(a: list[FloatArray], b: list[FloatArray]) -> float:

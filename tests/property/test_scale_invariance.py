@@ -235,3 +235,38 @@ def test_qre_selection_reports_a_regret_of_any_unit(c):
     assert b.regret == pytest.approx(a.regret, rel=1e-6)
     loose = eq.qre_select(eq.NormalFormGame(_BOS * 1e-6), lam_max=50.0)  # far from the limit
     assert loose.regret > 0.1  # not a tiny absolute number that looks like an equilibrium
+
+
+def _three_player_pennies():
+    u = np.zeros((3, 2, 2, 2))
+    for a, b, k in np.ndindex(2, 2, 2):
+        u[:, a, b, k] = [a == b, b == k, k != a]
+    return u + 0.25 * np.arange(8).reshape(1, 2, 2, 2) / 8  # no ties
+
+
+@pytest.mark.parametrize("c", [1e-300, 1e-100, 1e-20, 1e20, 1e300])
+def test_logit_nash_finds_the_same_equilibrium_at_any_unit(c):
+    """The support equations are polished in units of each player's payoff range. (They
+    were polished in the game's units, to an absolute tolerance of 1e-13: from payoffs
+    x 1e-20 down, Battle of the Sexes met it before a step and had no equilibrium.)"""
+    for u in (_BOS, _three_player_pennies()):
+        ref = eq.logit_nash(eq.NormalFormGame(u))
+        got = eq.logit_nash(eq.NormalFormGame(u * c))
+        mixed = eq.mixed_nash(eq.NormalFormGame(u * c), method="logit")
+        assert ref.converged and got.converged and mixed.converged
+        assert got.regret <= 1e-8
+        for p, q, m in zip(got.profile, ref.profile, mixed.equilibria[0], strict=True):
+            np.testing.assert_allclose(p, q, atol=1e-9)
+            np.testing.assert_allclose(m, q, atol=1e-9)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_logit_nash_near_the_largest_payoff_does_not_overflow():
+    """Four players with payoffs of +-MAX_PAYOFF: the Newton steps of the polish stay
+    finite (they overflowed, with numpy's warnings, in the game's units)."""
+    u = np.random.default_rng(4).choice([-1.0, 1.0], size=(4, 2, 2, 2, 2))
+    ref = eq.logit_nash(eq.NormalFormGame(u))
+    got = eq.logit_nash(eq.NormalFormGame(u * eq.MAX_PAYOFF))
+    assert ref.converged and got.converged
+    for p, q in zip(got.profile, ref.profile, strict=True):
+        np.testing.assert_allclose(p, q, atol=1e-9)

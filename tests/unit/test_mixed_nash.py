@@ -10,7 +10,7 @@ import quantecon.game_theory as qe
 
 import tariffsim as ts
 from tariffsim import equilibrium as eq
-from tariffsim.equilibrium.homotopy import _polish
+from tariffsim.equilibrium.homotopy import _polish, _unit_payoffs
 from tariffsim.equilibrium.scaling import relative_regret
 from tariffsim.errors import ConvergenceWarning, ParameterError
 
@@ -87,7 +87,12 @@ def test_cross_check_with_mclennan_tourky():
         sigma = [np.asarray(p, dtype=float) for p in mt]
         assert g.regret(sigma) <= 1e-3
         polished = next(
-            (p for t in (0.3, 0.1, 1e-2, 1e-3, 1e-4) if (p := _polish(g, sigma, t, 1e-8))), None
+            (
+                p
+                for t in (0.3, 0.1, 1e-2, 1e-3, 1e-4)
+                if (p := _polish(_unit_payoffs(g), sigma, t, 1e-8))
+            ),
+            None,
         )
         assert polished is not None
         exact, regret = polished
