@@ -48,8 +48,8 @@ from ..errors import LimitError, ParameterError, UnknownNameError
 
 __all__ = [
     "INDICATORS",
-    "MAX_BINS",
     "MAX_LEVELS",
+    "MIN_WIDTH",
     "RESOLUTION",
     "Histogram",
     "TariffCounts",
@@ -93,8 +93,13 @@ per 100 percentage points or so: 0.1 point is far below what it shows.)"""
 MAX_LEVELS = 4096
 """Most distinct tariff values a summary counts exactly (ladders have a dozen rungs)."""
 
-MAX_BINS = 1 << 22
-"""Most bins one indicator's histogram may span (from its lowest to its highest bin)."""
+MIN_WIDTH = 1e-9
+"""Finest bin width of an indicator's histogram, in the indicator's unit (checked before
+any run). A bin's number ``rint(x / width)`` is an int64: at this width every value below
+4.6e9 units in size has one (an indicator beyond that is a ``LimitError``)."""
+
+_MAX_BIN = 2.0**62
+"""Bin numbers stay below this in size."""
 
 
 # ---------------------------------------------------------------------------
@@ -321,29 +326,38 @@ class Histogram:
 
     @classmethod
     def of(cls, values: Array, width: float, name: str = "values") -> Histogram:
-        """Count a chunk's values, shape ``(R, T+1, n)``, on the grid of ``width``."""
+        """Count a chunk's values, shape ``(R, T+1, n)``, on the grid of ``width``.
+
+        Only the occupied bins are stored, however far apart they lie: the
+        number of bins between the lowest value and the highest is not limited.
+        """
         values = np.asarray(values, dtype=float)
         _, t1, n = values.shape
         if not np.all(np.isfinite(values)):
             raise ParameterError(f"`{name}` must be finite to be counted; got a NaN or inf.")
         with np.errstate(over="ignore"):
             bins = np.rint(values / width)
-        lo, hi = float(bins.min()), float(bins.max())
-        if not (math.isfinite(lo) and math.isfinite(hi)) or max(-lo, hi) >= 2.0**62:
-            _check_span(MAX_BINS + 1, name, width)
-        span = int(hi - lo) + 1
-        _check_span(span, name, width)
+        top = max(-float(bins.min()), float(bins.max()))
+        if not top < _MAX_BIN:
+            raise LimitError(
+                f"the {name} values reach {top * width:.4g}: bins of width {width:g} would be "
+                f"numbered beyond 2**62; give a coarser `resolution` for it."
+            )
         slots = t1 * n
-        key = np.arange(slots, dtype=np.int64).reshape(1, t1, n) * span + (bins - lo).astype(
-            np.int64
-        )
+        b = bins.astype(np.int64)
+        lo = int(b.min())
+        span = int(b.max()) - lo + 1
+        if slots * span >= 2**62:  # no one int64 key per (slot, bin): sort the pairs
+            slot = np.broadcast_to(np.arange(slots, dtype=np.int64).reshape(1, t1, n), b.shape)
+            return _counted(width, slots, slot.ravel(), b.ravel(), np.ones(b.size, np.int64))
+        key = np.arange(slots, dtype=np.int64).reshape(1, t1, n) * span + (b - lo)
         if slots * span <= 1 << 24:
             c = np.bincount(key.ravel(), minlength=slots * span)
             occ = np.flatnonzero(c)
             cnt = c[occ]
         else:
             occ, cnt = np.unique(key.ravel(), return_counts=True)
-        return cls(width, slots, occ // span, occ % span + int(lo), cnt.astype(np.int64))
+        return cls(width, slots, occ // span, occ % span + lo, cnt.astype(np.int64))
 
     def merge(self, other: Histogram) -> Histogram:
         """The counts of both sets of runs (an exact, order-independent sum)."""
@@ -352,17 +366,13 @@ class Histogram:
                 f"cannot merge histograms of width {self.width} and {other.width}, "
                 f"{self.slots} and {other.slots} series."
             )
-        slot = np.concatenate([self.slot, other.slot])
-        b = np.concatenate([self.bin, other.bin])
-        c = np.concatenate([self.count, other.count])
-        order = np.lexsort((b, slot))
-        slot, b, c = slot[order], b[order], c[order]
-        new = np.ones(len(slot), dtype=bool)
-        new[1:] = (slot[1:] != slot[:-1]) | (b[1:] != b[:-1])
-        starts = np.flatnonzero(new)
-        out = Histogram(self.width, self.slots, slot[starts], b[starts], np.add.reduceat(c, starts))
-        _check_span(int(out.bin.max() - out.bin.min()) + 1 if len(out.bin) else 1, "", self.width)
-        return out
+        return _counted(
+            self.width,
+            self.slots,
+            np.concatenate([self.slot, other.slot]),
+            np.concatenate([self.bin, other.bin]),
+            np.concatenate([self.count, other.count]),
+        )
 
     @property
     def runs(self) -> int:
@@ -394,8 +404,11 @@ class Histogram:
 
     def mean(self, series: NDArray[np.intp]) -> Array:
         """Mean of the given series on the grid (an exact integer sum), shape (S,)."""
-        tot = np.zeros(self.slots, dtype=np.int64)
-        np.add.at(tot, self.slot, self.bin * self.count)
+        # in int64 while the sum cannot overflow, else in Python ints
+        big = len(self.bin) > 0 and float(np.abs(self.bin).max()) * self.runs >= 2.0**63
+        kind: Any = object if big else np.int64
+        tot = np.zeros(self.slots, dtype=kind)
+        np.add.at(tot, self.slot, self.bin.astype(kind) * self.count.astype(kind))
         return self.values(tot[np.asarray(series)]) / self.runs
 
     def dense(self) -> tuple[IntArray, IntArray]:
@@ -408,12 +421,15 @@ class Histogram:
         return bins.astype(np.int64), out
 
 
-def _check_span(span: int, name: str, width: float) -> None:
-    if span > MAX_BINS:
-        raise LimitError(
-            f"the {name or 'indicator'} histogram would span {span} bins of width {width:g}, "
-            f"more than MAX_BINS = {MAX_BINS}; give a coarser `resolution` for it."
-        )
+def _counted(width: float, slots: int, slot: IntArray, b: IntArray, c: IntArray) -> Histogram:
+    """The histogram of entries ``(slot, bin, count)``, sorted by ``(slot, bin)``, the counts
+    of equal pairs added (exactly, in any order)."""
+    order = np.lexsort((b, slot))
+    slot, b, c = slot[order], b[order], c[order]
+    new = np.ones(len(slot), dtype=bool)
+    new[1:] = (slot[1:] != slot[:-1]) | (b[1:] != b[:-1])
+    starts = np.flatnonzero(new)
+    return Histogram(width, slots, slot[starts], b[starts], np.add.reduceat(c, starts))
 
 
 def check_resolution(resolution: Mapping[str, float] | None) -> dict[str, float]:
@@ -424,7 +440,7 @@ def check_resolution(resolution: Mapping[str, float] | None) -> dict[str, float]
     UnknownNameError
         For a name that is not an indicator.
     ParameterError
-        For a width that is not a finite number > 0.
+        For a width that is not a finite number >= :data:`MIN_WIDTH`.
     """
     out = dict(RESOLUTION)
     if resolution is None:
@@ -439,8 +455,11 @@ def check_resolution(resolution: Mapping[str, float] | None) -> dict[str, float]
                 f"`resolution`: unknown indicator {k!r}; known: {', '.join(INDICATORS)}."
             )
         x = finite_number(w, f"resolution[{k!r}]")
-        if x <= 0:
-            raise ParameterError(f"`resolution[{k!r}]` must be a number > 0; got {w!r}.")
+        if not x >= MIN_WIDTH:
+            raise ParameterError(
+                f"`resolution[{k!r}]` must be a number >= MIN_WIDTH = {MIN_WIDTH:g} "
+                f"(a bin width in the indicator's unit); got {short_repr(w)}."
+            )
         out[k] = x
     return out
 

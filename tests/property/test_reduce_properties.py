@@ -69,11 +69,11 @@ def test_tariff_counts_merge_like_one_chunk(data: st.DataObject, runs: np.ndarra
 def indicator_runs(draw: st.DrawFn) -> tuple[np.ndarray, float]:
     r, t1, n = draw(st.integers(1, 30)), draw(st.integers(1, 5)), draw(st.integers(1, 3))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    scale = draw(st.sampled_from([1e-3, 1.0, 50.0]))
+    scale = draw(st.sampled_from([1e-3, 1.0, 50.0, 2e9]))  # 2e9: bins ~2**61 apart at 1e-9
     vals = rng.normal(0.5, 0.3, size=(r, t1, n)) * scale
     if draw(st.booleans()):  # ties and constant series, as third parties have
         vals[:, :, 0] = np.round(vals[:, :, 0], 1)
-    width = draw(st.sampled_from([1e-4, 1e-3, 0.01, 0.05, 0.3]))
+    width = draw(st.sampled_from([1e-9, 1e-4, 1e-3, 0.01, 0.05, 0.3]))
     return vals, width
 
 
@@ -92,7 +92,7 @@ def test_histogram_quantiles_within_half_a_bin(
     assert np.all(np.abs(got - want) <= tol)
     assert np.all(np.abs(h.mean(series) - vals.reshape(len(vals), -1).mean(axis=0)) <= tol.max())
     grid = h.quantiles(series, np.array([0.0, 1.0]))  # order statistics sit on the grid
-    np.testing.assert_allclose(grid / w, np.rint(grid / w), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(grid / w, np.rint(grid / w), rtol=1e-15, atol=1e-6)
 
 
 @given(data=st.data(), case=indicator_runs())
@@ -112,3 +112,28 @@ def test_histograms_merge_like_one_chunk(
     assert acc.runs == len(vals)
     bins, dense = acc.dense()
     assert (dense.sum(axis=1) == len(vals)).all() and len(bins) == dense.shape[1]
+
+
+def test_histogram_bins_any_distance_apart() -> None:
+    """Values 8e9 bins of 1e-9 apart (no one int64 key per round, country and bin): counted,
+    merged and averaged exactly. (A histogram used to be limited to 2**22 bins from its
+    lowest to its highest, which an ensemble found out after its first chunk.)"""
+    vals = np.zeros((40, 3, 2))
+    vals[::2] = 4.0e9
+    vals[1::2] = -4.0e9 + 1e-9 * np.arange(20).reshape(20, 1, 1) * 2**21
+    vals[5, 2, 1] = 0.125
+    w = 1e-9
+    whole = Histogram.of(vals, w)
+    parts = Histogram.of(vals[:7], w).merge(Histogram.of(vals[7:], w))
+    for f in ("slot", "bin", "count"):
+        assert getattr(parts, f).tobytes() == getattr(whole, f).tobytes()
+    series = np.arange(6)
+    for s in series:
+        got = np.rint(vals.reshape(40, -1)[:, s] / w)
+        b, c = np.unique(got, return_counts=True)
+        assert whole.bin[whole.slot == s].tolist() == b.astype(np.int64).tolist()
+        assert whole.count[whole.slot == s].tolist() == c.tolist()
+    # the bins' sum (40 runs near 4e18) is beyond int64: summed in Python ints
+    exact = [sum(int(x) for x in np.rint(vals.reshape(40, -1)[:, s] / w)) for s in series]
+    np.testing.assert_allclose(whole.mean(series), [e * w / 40 for e in exact], rtol=1e-15)
+    np.testing.assert_allclose(whole.mean(series), vals.reshape(40, -1).mean(axis=0), atol=1e-6)

@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
-from tariffsim.analysis.reduce import INDICATORS, RESOLUTION, Counts, Threshold
+from tariffsim import engine
+from tariffsim.analysis.reduce import INDICATORS, MIN_WIDTH, RESOLUTION, Counts, Threshold
 from tariffsim.analysis.summary import EnsembleSummary
-from tariffsim.errors import LimitError, ParameterError, RunsNotKeptError, UnknownNameError
+from tariffsim.errors import ParameterError, RunsNotKeptError, UnknownNameError
 
 R, T, SEED = 24, 14, 5
 Q = [0.0, 0.05, 0.1, 0.25, 1 / 3, 0.5, 0.75, 0.9, 0.95, 1.0]
@@ -366,13 +367,36 @@ def test_exports_keep_the_occupied_bins_only(
     assert_same_counts(back.counts, fine.counts)
 
 
-def test_too_many_bins_is_a_limit_error(sc: ts.Scenario) -> None:
-    with pytest.raises(LimitError, match="coarser `resolution`"):
-        ts.ensemble(sc, runs=4, rounds=T, keep="summary", vary="claims",
-                    resolution={"payoff": 1e-9})  # fmt: skip
-    with pytest.raises(LimitError, match="approval"):
+def test_the_finest_resolution_counts_every_bin(sc: ts.Scenario, full: ts.Ensemble) -> None:
+    """Bins of MIN_WIDTH: the payoffs of 24 runs lie about 1e9 such bins apart, and the bands
+    are those of the runs within half a bin. (A histogram was limited to 2**22 bins from its
+    lowest to its highest: a LimitError, found out after the first chunk had run.)"""
+    w = MIN_WIDTH
+    fine = ts.ensemble(sc, runs=R, seed=SEED, vary="claims", rounds=T, keep="summary",
+                       resolution={"payoff": w}, chunk_size=5)  # fmt: skip
+    vals = np.asarray(full.payoff)
+    assert np.ptp(np.rint(vals / w)) > 2**22
+    for c in ("US", "CN"):
+        got = fine.quantiles("payoff", c, Q).values
+        want = full.quantiles("payoff", c, Q).values
+        assert np.abs(got - want).max() <= w / 2 + 1e-12 * np.abs(want).max()
+        np.testing.assert_allclose(
+            fine.mean("payoff", c), full.mean("payoff", c), rtol=0, atol=w / 2 + 1e-12
+        )
+
+
+@pytest.mark.parametrize("width", [1e-320, 1e-10, 0.0, -1.0])
+def test_a_resolution_finer_than_min_width_is_refused_before_any_run(
+    sc: ts.Scenario, width: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    played: list[int] = []
+    real = engine.simulate_batch
+    monkeypatch.setattr(engine, "simulate_batch", lambda *a, **k: played.append(1) or real(*a, **k))
+    with pytest.raises(ParameterError, match=r"resolution\['approval'\].*MIN_WIDTH") as e:
         ts.ensemble(sc, runs=2, rounds=2, keep="summary", vary="claims",
-                    resolution={"approval": 1e-320})  # fmt: skip
+                    resolution={"approval": width})  # fmt: skip
+    assert repr(width) in str(e.value) or f"{width:g}" in str(e.value)
+    assert not played
 
 
 @pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
