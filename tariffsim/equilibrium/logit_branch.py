@@ -143,6 +143,31 @@ def _tangent(jac: FloatArray, prev: FloatArray) -> FloatArray | None:
     return np.asarray(t / norm)
 
 
+def _max_residual(arr: FloatArray, w: FloatArray, sizes: tuple[int, ...], lam: float) -> float:
+    """Largest ``|sigma - softmax(lam v(sigma))|`` at the point ``w`` (log-probabilities)."""
+    sig = [np.exp(z) for z in _split(w, sizes)]
+    return max(
+        float(np.abs(s - np.exp(_logit_target(_values(arr, sig, i), lam))).max())
+        for i, s in enumerate(sig)
+    )
+
+
+_LIVE = _LOG_FLOOR + 1.0
+"""Log-probabilities above this take part in the tracer's tests of a step (see _trace_branch)."""
+
+
+def _pure(w: FloatArray) -> bool:
+    """Whether the log-probabilities ``w`` are pure play to machine precision (every
+    probability below 1e-100 or above 1 - 1e-12)."""
+    sig = np.exp(w)
+    return bool(np.all((sig < 1e-100) | (sig > 1 - 1e-12)))
+
+
+def _unit_vector(x: FloatArray) -> FloatArray:
+    n = float(np.linalg.norm(x))
+    return x / n if n > 0 else x
+
+
 def _renorm(w: FloatArray, sizes: tuple[int, ...]) -> FloatArray:
     parts = []
     for z in _split(w, sizes):
@@ -174,11 +199,29 @@ def _trace_branch(
     t = np.zeros(K + 1)
     t[-1] = 1.0
     ws, lams, res = [w.copy()], [0.0], [0.0]
+
+    def pure_end() -> tuple[list[FloatArray], list[float], list[float], int, bool, str]:
+        # play pure to machine precision: the branch stays here for every larger lambda
+        wf = _renorm(w, sizes)
+        ws.append(wf)
+        lams.append(lam_max)
+        res.append(_max_residual(arr, wf, sizes, lam_max))
+        msg = (
+            f"reached lambda = {lam_max / unit if shown_max is None else shown_max:.6g} "
+            f"(play pure to machine precision from {lam / unit:.6g})"
+        )
+        return ws, lams, res, turns, True, msg
+
     h = step0
     turns = 0
     last_dir = 1.0
     for _ in range(max_steps):
         if lam >= lam_max:
+            if lam > lam_max:  # the corrector moved past lam_max: back onto it, at fixed lambda
+                z, _, ok = _correct(arr, w, sizes, lam_max, tol)
+                if ok and float(np.abs(np.exp(z) - np.exp(w)).max()) <= 0.05:
+                    ws[-1], lams[-1], res[-1] = z, lam_max, _max_residual(arr, z, sizes, lam_max)
+                    lam = lam_max
             return ws, lams, res, turns, True, f"reached lambda = {lam / unit:.6g}"
         _, jac = _h_and_jac(arr, w, lam, sizes)
         tan = _tangent(jac, t)
@@ -218,58 +261,46 @@ def _trace_branch(
                 # point must point the same way, and the correction stay small
                 _, jac3 = _h_and_jac(arr, u[:-1], float(u[-1]), sizes)
                 t_new = _tangent(jac3, t)
-                dist = float(np.linalg.norm(u - pred))
-                chord = u - base
+                # ... judged on the coordinates alive at both points: a log-probability
+                # that reaches the floor stops there, and its part of the tangent drops
+                # to 0 (a kink no step, however short, would pass)
+                live = np.append((base[:-1] > _LIVE) & (u[:-1] > _LIVE), True)
+                dist = float(np.linalg.norm((u - pred)[live]))
+                chord = (u - base)[live]
                 # the chord to the new point must run along both tangents: a corrector
                 # that lands on a nearby sheet of the QRE set (where the branch folds
                 # back close to itself) gives a chord across the sheets
-                aligned = float(chord @ t) > _ALIGN * float(np.linalg.norm(chord))
+                if t_new is not None:
+                    ta, tb = _unit_vector(t[live]), _unit_vector(t_new[live])
+                    cl = float(np.linalg.norm(chord))
                 if (
                     t_new is not None
-                    and float(t_new @ t) > 0.9
+                    and float(tb @ ta) > 0.9
                     and dist <= 0.5 * step
-                    and aligned
-                    and float(chord @ t_new) > _ALIGN * float(np.linalg.norm(chord))
+                    and float(chord @ ta) > _ALIGN * cl
+                    and float(chord @ tb) > _ALIGN * cl
                 ):
                     accepted = True
                     easy = iters <= 3 and dist <= 0.05 * step and float(t_new @ t) > 0.995
                     break
             h /= 2
         if not accepted:
-            sig = np.exp(w)
-            if np.all((sig < 1e-100) | (sig > 1 - 1e-12)):
-                # pure to machine precision: the branch stays here for every larger lambda
-                wf = _renorm(w, sizes)
-                probs = [np.exp(z) for z in _split(wf, sizes)]
-                r = max(
-                    float(np.abs(q - np.exp(_logit_target(_values(arr, probs, i), lam_max))).max())
-                    for i, q in enumerate(probs)
-                )
-                ws.append(wf)
-                lams.append(lam_max)
-                res.append(r)
-                msg = (
-                    f"reached lambda = {lam_max / unit if shown_max is None else shown_max:.6g} "
-                    f"(play pure to machine precision from {lam / unit:.6g})"
-                )
-                return ws, lams, res, turns, True, msg
+            if _pure(w):
+                return pure_end()
             return ws, lams, res, turns, False, f"step size underflow at lambda = {lam / unit:.6g}"
         direction = math.copysign(1.0, float(u[-1]) - lam) if u[-1] != lam else last_dir
         if direction != last_dir:
             turns += 1
             last_dir = direction
         w, lam = u[:-1], float(u[-1])
-        sig = [np.exp(z) for z in _split(w, sizes)]
-        r = max(
-            float(np.abs(s - np.exp(_logit_target(_values(arr, sig, i), lam))).max())
-            for i, s in enumerate(sig)
-        )
         ws.append(w.copy())
         lams.append(lam)
-        res.append(r)
+        res.append(_max_residual(arr, w, sizes, lam))
         h = min(h * (1.5 if easy else 1.0), 1e6)
         if stop is not None and stop(w, lam):
             return ws, lams, res, turns, True, f"stopped at lambda = {lam / unit:.6g}"
+        if lam < lam_max and _pure(w):
+            return pure_end()
     return ws, lams, res, turns, lam >= lam_max, f"stopped after max_steps={max_steps}"
 
 
