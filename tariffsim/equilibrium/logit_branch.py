@@ -152,6 +152,9 @@ def _max_residual(arr: FloatArray, w: FloatArray, sizes: tuple[int, ...], lam: f
     )
 
 
+_SHORT = 1e-6
+"""Arc length below which the last step to lam_max is taken at fixed lambda."""
+
 _LIVE = _LOG_FLOOR + 1.0
 """Log-probabilities above this take part in the tracer's tests of a step (see _trace_branch)."""
 
@@ -228,6 +231,16 @@ def _trace_branch(
         if tan is None:
             return ws, lams, res, turns, False, f"singular Jacobian at lambda = {lam / unit:.6g}"
         t = tan
+        if 0 < lam_max - lam < _SHORT * t[-1]:
+            # a landing step shorter than the tests below resolve (the renormalisation's
+            # rounding alone is larger): the point at lam_max by Newton at fixed lambda
+            z, _, ok = _correct(arr, w, sizes, lam_max, tol)
+            if ok and float(np.abs(np.exp(z) - np.exp(w)).max()) <= 1e-3:
+                w, lam = z, lam_max
+                ws.append(w.copy())
+                lams.append(lam)
+                res.append(_max_residual(arr, w, sizes, lam))
+                continue
         accepted = False
         while h > 1e-10:
             base = np.concatenate([w, [lam]])

@@ -337,3 +337,16 @@ def test_logit_branch_ends_on_lam_max():
             b = eq.logit_branch(g, lam_max=lam_max)
             assert b.converged and b.lambdas[-1] == lam_max and b.lambdas.max() <= lam_max
             assert float(b.residuals[-1]) <= 1e-8
+
+
+@pytest.mark.parametrize("lam_max", [1e-300, 1e-60, 1e-30, 3e-17, 1e-10, 1e-7])
+def test_logit_branch_to_a_tiny_lam_max(lam_max):
+    """A last step shorter than the renormalisation's rounding is taken at fixed lambda.
+    (From lam_max of about 1e-60 to 3e-17 every step failed the tests against jumping to
+    another branch: "step size underflow at lambda = 0".)"""
+    g = eq.NormalFormGame.from_bimatrix([[3, 0], [0, 2]], [[2, 0], [0, 3]])
+    b = eq.logit_branch(g, lam_max=lam_max)
+    assert b.converged and b.lambdas[-1] == lam_max
+    assert float(b.residuals.max()) <= 1e-10
+    for p in b.final:
+        np.testing.assert_allclose(p, [0.5, 0.5], atol=max(lam_max, 1e-15))
