@@ -61,7 +61,10 @@ class Traits:
     memory_depth : float
         Rounds of history the strategy looks back (``math.inf`` for all).
     stochastic : bool
-        Whether it draws from its ``rng``.
+        Whether it draws from its ``rng``. Runs that draw nothing are alike,
+        and the engine plays one of them for all (a batch, an ensemble, a
+        tournament's repetitions); it trusts ``False`` only for tariffsim's own
+        strategies: a strategy of yours is played run by run whatever it says.
     uses_beliefs : bool
         Whether it consults the agent's perceived payoff model.
     reacts_to_events : bool

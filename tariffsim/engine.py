@@ -1568,16 +1568,26 @@ reference for :func:`_same_runs`)."""
 
 def _draws_nothing(game: Game, items: Sequence[tuple[parampath.ParamPath, Array]]) -> bool:
     """Whether no run of ``game`` draws a random number: no execution noise in any run and
-    every strategy declares itself deterministic (``traits.stochastic`` false; a strategy
-    without traits counts as one that draws)."""
+    no strategy that may draw (:func:`may_draw`)."""
     noise = [v for pp, v in items if pp.kind == "noise"]
     if np.any(noise[-1] != 0) if noise else game.noise != 0:
         return False
-    for a in game.agents:
-        traits = getattr(a.strategy, "traits", None)
-        if traits is None or bool(getattr(traits, "stochastic", True)):
-            return False
-    return True
+    return not any(may_draw(a.strategy) for a in game.agents)
+
+
+def may_draw(strategy: Any) -> bool:
+    """Whether ``strategy`` may draw from its ``rng``: unless it is one of tariffsim's own
+    (:func:`_own_strategy`) and its traits say ``stochastic=False``.
+
+    A strategy of the user's is taken to draw whatever its traits say: ``Traits()``
+    defaults to ``stochastic=False``, and one that draws without saying so would
+    otherwise have every run of a batch, an ensemble or a tournament's repetitions
+    copied from the first.
+    """
+    traits = getattr(strategy, "traits", None)
+    if traits is None or bool(getattr(traits, "stochastic", True)):
+        return True
+    return not _own_strategy(strategy)
 
 
 def runs_alike(game: Game, overrides: Mapping[str, Any] | None, runs: int) -> bool:

@@ -55,7 +55,7 @@ from ._util import finite_number, short_repr, whole_number
 from ._util import frozen_array as _ro
 from .agents import Observation, Strategy, make_strategy
 from .dynamics import REFERENCE_DAYS, adjust_step, grievance_step, tie_step
-from .engine import noise_moves
+from .engine import may_draw, noise_moves
 from .equilibrium._validate import check_int, check_int_vector, check_real, check_rng
 from .errors import ParameterError
 from .game import Game
@@ -960,7 +960,7 @@ def round_robin(
     specs: list[tuple[int, int, np.random.SeedSequence]] = []
     where: list[int] = []  # match -> index into played specs
     for p, (x, y) in enumerate(pairs):
-        cached = noise == 0 and not objs[x].traits.stochastic and not objs[y].traits.stochastic
+        cached = noise == 0 and not may_draw(objs[x]) and not may_draw(objs[y])
         for rep in range(repetitions):
             if cached and rep > 0:
                 where.append(where[-1])

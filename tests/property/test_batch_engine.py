@@ -283,6 +283,42 @@ def test_round_robin_plays_every_repetition_of_a_schedule_that_draws():
     assert any(len({rep.tobytes() for rep in pair}) > 1 for pair in reps)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Coin:
+    """A user's strategy that draws from ``rng`` but keeps the default traits (which say
+    ``stochastic=False``)."""
+
+    name = "coin"
+    traits = ts.Traits(memory_depth=1)
+
+    def act(self, obs, rng):
+        return {d: int(rng.integers(-1, 2)) for d in obs.targets}
+
+
+def test_a_users_strategy_is_played_run_by_run_whatever_its_traits_say():
+    """Every run of a batch, an ensemble and a tournament's repetitions is played, as
+    ``simulate`` plays it with its seed. (A user's strategy whose traits kept the default
+    ``stochastic=False`` while it drew from ``rng`` had every run copied from the first: one
+    distinct path in 50.)"""
+    from tariffsim import tournament as T
+
+    game = with_strategies(US_CHINA, [_Coin()] * len(US_CHINA.agents)).replace(noise=0.0)
+    assert not ts.engine.runs_alike(game, None, 4)
+    pb = ts.simulate_batch(game, 12, seeds=range(6))
+    for r in range(6):
+        same(pb[r], ts.simulate(game, 12, seed=r), f"run {r}")
+    assert len({pb.tariff[r].tobytes() for r in range(6)}) > 1
+    ens = ts.ensemble(game, runs=6, seed=0, rounds=12)
+    seeds = np.random.SeedSequence(0).spawn(6)
+    for r in (0, 3, 5):
+        path = ts.simulate(game, 12, seed=seeds[r])
+        for a, b in ens.dyads:
+            assert ens.series(a, b)[r].tobytes() == path.series(a, b).tobytes()
+    res = T.round_robin([_Coin(), "tit-for-tat"], rounds=12, repetitions=3, seed=0)
+    reps = res.match_mean_tariff.reshape(-1, 3, res.match_mean_tariff.shape[-1])
+    assert any(len({rep.tobytes() for rep in pair}) > 1 for pair in reps)
+
+
 @pytest.mark.parametrize("value", [0.9, np.nan, 200])
 def test_a_batch_move_that_is_not_a_whole_rung_is_refused(value):
     """act_batch's moves are whole numbers, as act's are: 0.9 is not cut to 0, 200 not wrapped."""
