@@ -566,8 +566,9 @@ _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061
 def term_escape(text: Any, *, keep_newlines: bool = True) -> str:
     """Text safe to print on a terminal: control and bidi characters made visible.
 
-    ESC (so every ANSI/OSC escape sequence), other C0/C1 controls, DEL and the
-    bidirectional-override characters are shown as ``\\x1b``, ``\\u202e``…;
+    ESC (so every ANSI/OSC escape sequence), other C0/C1 controls, DEL, the
+    bidirectional-override characters and lone surrogates (a file name's bytes that
+    are not UTF-8) are shown as ``\\x1b``, ``\\u202e``, ``\\udcff``…;
     newlines (if ``keep_newlines``) and tabs stay.
 
     Examples
@@ -583,8 +584,8 @@ def term_escape(text: Any, *, keep_newlines: bool = True) -> str:
             out.append(ch)
         elif o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0:
             out.append(f"\\x{o:02x}")
-        elif ch in _BIDI:
-            out.append(f"\\u{o:04x}")
+        elif ch in _BIDI or 0xD800 <= o < 0xE000:  # (lone surrogates: bytes of a file
+            out.append(f"\\u{o:04x}")  # name that are not UTF-8, which no stream encodes)
         else:
             out.append(ch)
     return "".join(out)

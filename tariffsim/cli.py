@@ -13,12 +13,13 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -929,10 +930,10 @@ def _csv_text(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def _print_written(written: list[FsPath]) -> None:
+def _print_written(written: Sequence[Any]) -> None:
     print("\nwrote:")
     for f in written:
-        print(f"  {f}")
+        print(term_escape(f"  {f}", keep_newlines=False))
 
 
 def _cmd_sensitivity(a: argparse.Namespace) -> int:
@@ -1102,7 +1103,8 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         # the data of an earlier run in the other mode (or format) would not match the rest
         group.supersede(*(f"{stem}{m}.{x}" for m in ("", "-summary") for x in ("nc", "npz")))
     targets = group.written
-    print(f"{sc.title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
+    title = term_escape(sc.title, keep_newlines=False)
+    print(f"{title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
           + (", parameters drawn from the claims' ranges" if a.vary else "")
           + (" (summary: counts only)" if a.summary else ""))  # fmt: skip
     print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
@@ -1111,11 +1113,9 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         qs = [100 * v for v in row]
         print(f"{i + '->' + j:<8} {qs[0]:>9.1f} {qs[1]:>9.1f} {qs[2]:>7.1f}   "
               f"{qs[3]:>10.1f} {qs[4]:>9.1f} {qs[5]:>7.1f}")  # fmt: skip
-    print("\nwrote:")
-    for w in targets:
-        print(f"  {w}")
+    _print_written(targets)
     for w in group.removed:
-        print(f"removed {w} (an earlier run's data, which the new files replace)")
+        print(term_escape(f"removed {w} (an earlier run's data, which the new files replace)"))
     return 0
 
 
@@ -1151,6 +1151,23 @@ def _flag_names(message: str, a: argparse.Namespace, parser: argparse.ArgumentPa
     return message
 
 
+@contextlib.contextmanager
+def _lenient_streams() -> Iterator[None]:
+    """stdout and stderr print what their encoding cannot hold as escapes (``\\u2013``), not
+    a UnicodeEncodeError after the files are written (``PYTHONIOENCODING=ascii``)."""
+    before: list[Any] = []
+    for stream in (sys.stdout, sys.stderr):
+        redo = getattr(stream, "reconfigure", None)
+        if callable(redo) and getattr(stream, "errors", None) == "strict":
+            redo(errors="backslashreplace")
+            before.append(redo)
+    try:
+        yield
+    finally:
+        for redo in before:
+            redo(errors="strict")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tariffsim`` command; returns the exit status.
 
@@ -1184,6 +1201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = 1
     try:
         with (
+            _lenient_streams(),
             warnings.catch_warnings(record=True) as caught,
             limits.override(**dict(getattr(a, "limit", []))),
         ):

@@ -20,6 +20,7 @@ __all__ = [
     "TariffsimError",
     "TimeLimitError",
     "UnknownNameError",
+    "WorkerError",
     "warn_not_converged",
 ]
 
@@ -155,3 +156,9 @@ class CostWarning(UserWarning):
 
 class TimeLimitError(TariffsimError, TimeoutError):
     """A computation ran out of its time budget (``max_seconds``) before any usable result."""
+
+
+class WorkerError(TariffsimError, RuntimeError):
+    """An executor's worker could not give a chunk's result as this process would compute it:
+    the worker died (a process pool broken, a Dask worker lost), or it computes with other
+    arithmetic (the compiled paths on in one process and off in the other)."""

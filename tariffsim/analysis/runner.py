@@ -52,7 +52,7 @@ from numpy.typing import NDArray
 
 from .. import limits, threads
 from .._util import real_array, short_repr
-from ..errors import ParameterError
+from ..errors import ParameterError, WorkerError
 from ..progress import counting_runs, progress_bar
 
 if TYPE_CHECKING:
@@ -284,6 +284,7 @@ def map_chunks(
     [[0, 10], [20, 30], [40]]
     """
     n, chunk_size = _prepare(n, executor, chunk_size, payload)
+    check_sendable(executor, job=job, fn=fn)
     chunks = _in_order(fn, job, n, payload, chunk_size, executor, progress, desc, unit,
                        window=None, live=live, size_of=size_of)  # fmt: skip
     return list(chunks)
@@ -337,6 +338,7 @@ def fold_chunks(
     45
     """
     n, chunk_size = _prepare(n, executor, chunk_size, payload)
+    check_sendable(executor, job=job, fn=fn)
     if window is None:
         window = max(2, 4 * executor_workers(executor))
     window = _check_count("window", window)
@@ -360,6 +362,82 @@ def _prepare(n: Any, executor: Any, chunk_size: Any, payload: Any) -> tuple[int,
     chunk_size = _check_count("chunk_size", chunk_size)
     _check_payload(payload, n)
     return n, chunk_size
+
+
+def check_sendable(executor: Any, **work: Any) -> None:
+    """On a process pool, every piece of ``work`` (name: object) must pickle; ParameterError
+    naming the piece otherwise, before any chunk is sent (Dask pickles with cloudpickle,
+    which takes lambdas and local classes; threads take anything)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not isinstance(executor, ProcessPoolExecutor):
+        return
+    import pickle
+
+    for name, obj in work.items():
+        try:
+            pickle.dumps(obj)
+        except Exception as exc:
+            raise ParameterError(
+                f"`{name}` cannot be sent to a process pool ({_one_line(exc)}): a lambda, or "
+                "a class or function defined inside a function, does not pickle; define it "
+                "at module level (a functools.partial of such a function pickles), or use a "
+                "ThreadPoolExecutor or a Dask client."
+            ) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _arithmetic() -> tuple[bool, bool]:
+    """The arithmetic this process computes with: whether the compiled trade terms and
+    decision payoffs are on (they agree with the numpy paths to ~1e-12, not to the bit)."""
+    from .. import _decide_kernel, _trade_kernel
+
+    return bool(_trade_kernel.ENABLED), bool(_decide_kernel.ENABLED)
+
+
+def _is_arithmetic(x: Any) -> bool:
+    return isinstance(x, tuple) and len(x) == 2 and all(isinstance(v, bool) for v in x)
+
+
+def _result(f: Any, a: int, b: int) -> Any:
+    """The result of the future of chunk ``a``..``b - 1``, computed with this process's
+    arithmetic; WorkerError when the worker died or computes otherwise."""
+    from concurrent.futures import BrokenExecutor
+
+    try:
+        got = f.result()
+    except BrokenExecutor as exc:
+        raise WorkerError(
+            f"a worker died while playing items {a} to {b - 1} ({_one_line(exc)}); nothing "
+            "is kept. (Out of memory? Smaller chunks, `chunk_size=`, need less.)"
+        ) from None
+    except Exception as exc:
+        if type(exc).__name__ != "KilledWorker":  # dask.distributed's, not imported here
+            raise
+        raise WorkerError(
+            f"the Dask cluster lost the workers playing items {a} to {b - 1} "
+            f"({_one_line(exc)}); nothing is kept."
+        ) from None
+    if not (isinstance(got, tuple) and len(got) == 2 and _is_arithmetic(got[0])):
+        return got  # not what _on_worker sends back: _check_size judges it
+    arith, out = got
+    here = _arithmetic()
+    if arith != here:
+
+        def say(x: tuple[bool, bool]) -> str:
+            return "compiled (numba)" if x[0] else "numpy"
+
+        raise WorkerError(
+            f"a worker computes with the {say(arith)} paths and this process with the "
+            f"{say(here)} ones: the results would depend, in the last bits, on which worker "
+            "played a chunk. Install numba on every worker and here, or none; or set "
+            "TARIFFSIM_JIT the same everywhere."
+        )
+    return out
 
 
 def _counter(bar: Any, size: int) -> Callable[[int], None]:
@@ -438,7 +516,7 @@ def _in_order(
                     break
             while pending:
                 a, b, f = pending.popleft()
-                out = f.result()
+                out = _result(f, a, b)
                 del f
                 _check_size(out, a, b, size_of)
                 bar.update(b - a)
@@ -530,14 +608,15 @@ def _on_worker(
     b: int,
     part: Any,
     lim: limits.Limits | None = None,
-) -> T:
+) -> tuple[tuple[bool, bool], T]:
     """A chunk on an executor's worker: the allocator tuned (:func:`tune_malloc`), then ``fn``
     with the payoff kernel on one thread (:func:`tariffsim.threads.limit`: the executor's
     workers are the parallelism) and under the limits ``lim`` in force where the chunk was
-    sent (:func:`tariffsim.limits.override` does not reach another thread or process)."""
+    sent (:func:`tariffsim.limits.override` does not reach another thread or process); the
+    worker's arithmetic (:func:`_arithmetic`) is sent back with the result."""
     tune_malloc()
     with threads.limit(1), limits.override(lim):
-        return fn(job, a, b, part)
+        return _arithmetic(), fn(job, a, b, part)
 
 
 def _check_payload(payload: Any, n: int) -> None:

@@ -336,6 +336,42 @@ def test_show_escapes_terminal_sequences(tmp_path: Path) -> None:
     assert "\x1b" not in res.stdout and "\x1b" not in res.stderr
 
 
+def test_ensemble_escapes_terminal_sequences(tmp_path: Path) -> None:
+    """The ensemble command prints the title as show and run do (it printed it raw)."""
+    evil = "T\x1b[2J\x1b[31mRED\u202e"
+    p = tmp_path / "evil.toml"
+    p.write_text(ts.scenario.dump_toml(_edit(lambda d: d.update(title=evil), SMALL)), "utf-8")
+    for extra in ((), ("--summary",)):
+        res = _cli("ensemble", str(p), "--runs", "2", "--rounds", "2", "--no-progress",
+                   "--out", "o", *extra, cwd=tmp_path)  # fmt: skip
+        assert res.returncode == 0, res.stderr
+        assert "\\x1b[2J" in res.stdout
+        assert "\x1b" not in res.stdout + res.stderr and "\u202e" not in res.stdout
+
+
+@pytest.mark.parametrize("command", ["run", "ensemble"])
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_written_paths_print_in_any_stream_encoding(
+    tmp_path: Path, command: str, encoding: str
+) -> None:
+    """An --out folder whose name is not UTF-8, printed to a strict UTF-8 or ASCII stdout: the
+    files are written and listed with escapes, exit 0 (it was a UnicodeEncodeError after
+    the files were written, exit 1)."""
+    out = os.fsencode(tmp_path) + b"/nb\xffdir"
+    res = subprocess.run(
+        [sys.executable, "-m", "tariffsim", command, "us-china-145", "--rounds", "2",
+         *(("--runs", "2", "--no-progress") if command == "ensemble" else ("--no-plot",)),
+         "--out", os.fsdecode(out)],
+        capture_output=True, cwd=tmp_path,
+        env={**os.environ, "PYTHONIOENCODING": encoding, "MPLBACKEND": "Agg"},
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr.decode(errors="replace")
+    assert b"Traceback" not in res.stderr
+    listed = res.stdout + res.stderr
+    assert b"nb\\udcffdir" in listed
+    assert os.listdir(out)
+
+
 def test_error_messages_escape_terminal_sequences(tmp_path: Path) -> None:
     p = tmp_path / "evil.toml"
     p.write_text('name = "x"\n"\\u001b[2Jcolour" = 1\n', encoding="utf-8")

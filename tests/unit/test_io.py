@@ -170,6 +170,13 @@ def test_term_escape_leaves_no_control_character(text: str) -> None:
     assert "\x1b" not in out and "\u202e" not in out
 
 
+def test_term_escape_shows_the_bytes_of_a_name_that_is_not_utf8() -> None:
+    name = os.fsdecode(b"out/nb\xffdir")  # a lone surrogate, which no stream encodes
+    out = term_escape(name)
+    assert out == "out/nb\\udcffdir"
+    out.encode("ascii")
+
+
 @pytest.mark.parametrize("cell", ["=1+1", "+A1", "-cmd", "@SUM(A1)", "\t=1", "\r=1"])
 def test_csv_cell_defuses_formulas(cell: str) -> None:
     assert csv_cell(cell).startswith("'")

@@ -18,7 +18,7 @@ from tariffsim.analysis.runner import (
     map_chunks,
     run_seeds,
 )
-from tariffsim.errors import ParameterError
+from tariffsim.errors import ParameterError, WorkerError
 
 
 def _draws(job: int, start: int, stop: int, payload: dict) -> np.ndarray:
@@ -303,3 +303,57 @@ def test_simulate_runs_keeps_every_chunks_agreements_and_notes() -> None:
     assert len(parts.agreements) == len(parts.notes) == 6
     assert parts.agreements == one.agreements and parts.notes == one.notes
     assert parts[5].agreements == one[5].agreements and one[5].agreements  # the Geneva deal
+
+
+def _die(job: int, start: int, stop: int, payload: object) -> list[int]:
+    if start > 0:
+        import os
+
+        os._exit(3)  # the worker process dies, as the out-of-memory killer would end it
+    return list(range(start, stop))
+
+
+def test_a_worker_that_dies_is_a_worker_error() -> None:
+    """A process pool broken by a worker's death: a tariffsim error naming the chunk (it was
+    concurrent.futures' BrokenProcessPool, a traceback on the command line)."""
+    with (
+        ProcessPoolExecutor(2) as ex,
+        pytest.raises(WorkerError, match=r"a worker died while playing items \d+ to \d+"),
+    ):
+        map_chunks(_die, 0, 10, chunk_size=3, executor=ex)
+
+
+def _numpy_arithmetic() -> None:
+    from tariffsim import _decide_kernel, _trade_kernel
+
+    _trade_kernel.ENABLED = _decide_kernel.ENABLED = not _trade_kernel.ENABLED
+
+
+def _items(job: int, start: int, stop: int, payload: object) -> list[int]:
+    return list(range(start, stop))
+
+
+def test_workers_with_other_arithmetic_are_refused() -> None:
+    """A worker computing with the compiled paths off while this process has them on (or the
+    reverse) would give other last bits than this process: refused, not mixed in."""
+    with (
+        ProcessPoolExecutor(1, initializer=_numpy_arithmetic) as ex,
+        pytest.raises(WorkerError, match="TARIFFSIM_JIT the same everywhere"),
+    ):
+        map_chunks(_items, 0, 4, chunk_size=2, executor=ex)
+    with ProcessPoolExecutor(1) as ex:  # the same arithmetic: accepted
+        assert list(map_chunks(_items, 0, 4, chunk_size=2, executor=ex)) == [[0, 1], [2, 3]]
+
+
+def test_work_that_does_not_pickle_is_refused_before_any_chunk() -> None:
+    """A lambda or a local class cannot reach a process pool's workers: a ParameterError
+    naming the piece, before any chunk is sent (it was pickle's AttributeError from a
+    chunk's result, for ensembles with a local strategy, sensitivity outputs and tournaments)."""
+    local = lambda job, a, b, payload: list(range(a, b))  # noqa: E731
+    with ProcessPoolExecutor(1) as ex:
+        with pytest.raises(ParameterError, match="`fn` cannot be sent to a process pool"):
+            map_chunks(local, 0, 4, chunk_size=2, executor=ex)
+        with pytest.raises(ParameterError, match="`job` cannot be sent to a process pool"):
+            map_chunks(_items, lambda: 0, 4, chunk_size=2, executor=ex)
+    with ThreadPoolExecutor(1) as ex:  # threads take anything
+        assert len(list(map_chunks(local, 0, 4, chunk_size=2, executor=ex))) == 2
