@@ -378,11 +378,12 @@ def check_sendable(executor: Any, **work: Any) -> None:
         try:
             pickle.dumps(obj)
         except Exception as exc:
+            what = "the work" if name == "job" else f"`{name}`"
             raise ParameterError(
-                f"`{name}` cannot be sent to a process pool ({_one_line(exc)}): a lambda, or "
-                "a class or function defined inside a function, does not pickle; define it "
-                "at module level (a functools.partial of such a function pickles), or use a "
-                "ThreadPoolExecutor or a Dask client."
+                f"{what} cannot be sent to a process pool ({_one_line(exc)}): a lambda, or "
+                "a class or function defined inside a function (a strategy, an output, an "
+                "event), does not pickle; define it at module level (a functools.partial of "
+                "such a function pickles), or use a ThreadPoolExecutor or a Dask client."
             ) from None
 
 

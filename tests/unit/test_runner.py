@@ -353,7 +353,29 @@ def test_work_that_does_not_pickle_is_refused_before_any_chunk() -> None:
     with ProcessPoolExecutor(1) as ex:
         with pytest.raises(ParameterError, match="`fn` cannot be sent to a process pool"):
             map_chunks(local, 0, 4, chunk_size=2, executor=ex)
-        with pytest.raises(ParameterError, match="`job` cannot be sent to a process pool"):
+        with pytest.raises(ParameterError, match="the work cannot be sent to a process pool"):
             map_chunks(_items, lambda: 0, 4, chunk_size=2, executor=ex)
     with ThreadPoolExecutor(1) as ex:  # threads take anything
         assert len(list(map_chunks(local, 0, 4, chunk_size=2, executor=ex))) == 2
+
+
+def test_an_ensemble_with_a_local_strategy_on_a_process_pool_is_refused() -> None:
+    import dataclasses
+
+    import tariffsim as ts
+
+    @dataclasses.dataclass(frozen=True)
+    class Local:
+        name = "local"
+        traits = ts.Traits()
+
+        def act(self, obs, rng):  # type: ignore[no-untyped-def]
+            return dict.fromkeys(obs.targets, 0)
+
+    g = ts.load_scenario("us-china-145").game
+    g = g.replace(agents=tuple(dataclasses.replace(a, strategy=Local()) for a in g.agents))
+    with (
+        ProcessPoolExecutor(1) as ex,
+        pytest.raises(ParameterError, match=r"the work cannot be sent.*Local"),
+    ):
+        ts.ensemble(g, runs=4, rounds=3, executor=ex)
