@@ -276,6 +276,24 @@ def _into_place(tmp: FsPath, target: FsPath) -> FsPath:
     return target
 
 
+def atomic_netcdf(path: str | os.PathLike[str], ds: Any, **kwargs: Any) -> FsPath:
+    """``ds.to_netcdf`` (an ``xarray.Dataset``, engine h5netcdf) to exactly ``path``,
+    atomically (as :func:`atomic_write`).
+
+    The file is built in memory and written as bytes: a full disk is then a plain
+    ``OSError`` from the write (HDF5 writing to a full disk failed inside its own
+    file handling, and its clean-up could crash the interpreter).
+    """
+    import io
+
+    buf = io.BytesIO()
+    try:
+        ds.to_netcdf(buf, engine="h5netcdf", **kwargs)
+    except (TypeError, ValueError, NotImplementedError):  # an xarray that writes no buffer
+        return atomic_file(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", **kwargs))
+    return atomic_write(path, buf.getvalue())
+
+
 def atomic_savez(path: str | os.PathLike[str], arrays: Mapping[str, Any]) -> FsPath:
     """``numpy.savez_compressed`` of ``arrays`` to exactly ``path``, atomically (as
     :func:`atomic_file`)."""

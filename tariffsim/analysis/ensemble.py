@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import limits
-from .._io import atomic_file, atomic_savez, reading
+from .._io import atomic_netcdf, atomic_savez, reading
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..engine import runs_alike
@@ -659,7 +659,7 @@ class Ensemble(_Summarised):
     def to_netcdf(self, file: str | FsPath) -> None:
         """Write :meth:`to_xarray` as NetCDF-4 (needs the ``xarray`` extra, with h5netcdf)."""
         ds = self.to_xarray()
-        atomic_file(file, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+        atomic_netcdf(file, ds)
 
     def to_npz(self, file: str | FsPath) -> None:
         """Write every array and its labels to a compressed ``.npz`` (numpy only).

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._io import atomic_file, atomic_savez, reading
+from .._io import atomic_netcdf, atomic_savez, reading
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
@@ -405,7 +405,7 @@ class EnsembleSummary(_Summarised):
         """Write :meth:`to_xarray` as NetCDF-4 (h5netcdf), counts compressed."""
         ds = self.to_xarray()
         enc = {k: {"zlib": True} for k in ds.data_vars if k.endswith("_count")}
-        atomic_file(file, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc))
+        atomic_netcdf(file, ds, encoding=enc)
 
     def to_npz(self, file: str | FsPath) -> None:
         """Write the counts, bands and labels to a compressed ``.npz`` (numpy only).

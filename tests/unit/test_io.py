@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -256,3 +257,32 @@ def test_temporaries_of_a_killed_process_are_swept_once_old(tmp_path: Path) -> N
     assert not left[0].exists()
     assert ours.exists() and other.exists()
     assert (tmp_path / "next.csv").read_text() == "c\n"
+
+
+def test_netcdf_is_built_in_memory_and_a_full_disk_leaves_nothing(tmp_path, monkeypatch):
+    """HDF5 never writes to the disk itself (on a full disk its clean-up could crash the
+    interpreter): the file is built in memory, then written as bytes; a full disk is an
+    OSError and leaves neither the file nor a temporary one."""
+    import errno
+
+    import xarray as xr
+
+    from tariffsim import _io
+
+    ds = xr.Dataset({"a": ("x", np.arange(5.0))})
+
+    def by_path(*a, **k):
+        raise AssertionError("HDF5 was given a path on the disk")
+
+    monkeypatch.setattr(_io, "atomic_file", by_path)
+    _io.atomic_netcdf(tmp_path / "a.nc", ds)
+    with xr.open_dataset(tmp_path / "a.nc", engine="h5netcdf") as back:
+        assert back["a"].values.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_io.os, "fsync", full)  # where a full disk shows at the latest
+    with pytest.raises(OSError, match="No space left"):
+        _io.atomic_netcdf(tmp_path / "b.nc", ds)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nc"]
