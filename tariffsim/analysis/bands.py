@@ -49,6 +49,20 @@ def _qlabel(q: float) -> str:
     return f"q{100 * q:g}"
 
 
+def qlabels(qs: Any) -> list[str]:
+    """Column labels of distinct levels ``qs`` (``q5``, ``q50``…), with more digits where
+    the short ones would coincide.
+
+    >>> qlabels([0.05, 0.5]), qlabels([0.1234561, 0.1234562])
+    (['q5', 'q50'], ['q12.34561', 'q12.34562'])
+    """
+    qs = [float(x) for x in np.asarray(qs, dtype=float).reshape(-1)]
+    labels = [_qlabel(x) for x in qs]
+    if len(set(labels)) < len(labels):
+        labels = [f"q{100 * x:.15g}" for x in qs]
+    return labels
+
+
 @dataclass(frozen=True, eq=False)
 class Bands:
     """Quantile bands of one series over rounds.
@@ -81,12 +95,14 @@ class Bands:
         and :meth:`to_frame` (``"q50"``); anything else raises
         UnknownNameError.
         """
-        names = [_qlabel(float(x)) for x in self.q]
+        names = qlabels(self.q)
         if isinstance(q, str):
             if q in names:
                 return self.values[names.index(q)]
         elif isinstance(q, int | float | np.number) and not isinstance(q, bool):
-            hit = np.flatnonzero(np.isclose(self.q, float(q)))
+            hit = np.flatnonzero(self.q == float(q))  # exactly, else the nearest close one
+            if not len(hit) and np.isclose(self.q, float(q)).any():
+                hit = np.array([int(np.argmin(np.abs(self.q - float(q))))])
             if len(hit):
                 return self.values[int(hit[0])]
         raise UnknownNameError(
@@ -96,7 +112,7 @@ class Bands:
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per round: ``round``, ``date`` and ``q5``, ``q50``, … (fractions)."""
-        names = [_qlabel(float(q)) for q in self.q]
+        names = qlabels(self.q)
         return [
             {
                 "round": r,
@@ -207,6 +223,7 @@ class _Summarised:
         tariff is ever positive, then ``{C} recession q5`` … for the countries
         of those dyads and ``US approval q5`` … when the US plays.
         """
+        labels = qlabels(check_levels(q))
         cols: list[tuple[str, Bands]] = []
         for a, b in self._shown_dyads(None):
             cols.append((f"{a}->{b}", self.quantiles(a, b, q)))
@@ -218,8 +235,8 @@ class _Summarised:
         for r in range(self.rounds + 1):
             row: dict[str, Any] = {"round": r, "date": str(self.dates[r])}
             for name, bands in cols:
-                for m, lev in enumerate(bands.q):
-                    row[f"{name} {_qlabel(float(lev))}"] = float(bands.values[m, r])
+                for m, label in enumerate(labels):
+                    row[f"{name} {label}"] = float(bands.values[m, r])
             rows.append(row)
         return rows
 

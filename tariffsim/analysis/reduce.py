@@ -130,7 +130,8 @@ def check_threshold(at_least: Any, at_most: Any) -> tuple[float | None, float | 
 
 
 def check_levels(q: Any) -> Array:
-    """Quantile levels (numbers) as a 1-D float array in [0, 1]; ParameterError otherwise."""
+    """Quantile levels (numbers) as a 1-D float array in [0, 1], each once; ParameterError
+    otherwise."""
     try:
         raw = np.asarray(q)
         if raw.dtype.kind not in "iuf":  # not strings, booleans or objects
@@ -140,6 +141,8 @@ def check_levels(q: Any) -> Array:
         raise ParameterError(f"`q` must be levels in [0, 1]; got {short_repr(q)}.") from None
     if qs.ndim != 1 or not len(qs) or np.any(~np.isfinite(qs)) or np.any((qs < 0) | (qs > 1)):
         raise ParameterError(f"`q` must be levels in [0, 1]; got {short_repr(q)}.")
+    if len(np.unique(qs)) < len(qs):  # one column per level in tables and exports
+        raise ParameterError(f"`q` must not hold a level twice; got {short_repr(q)}.")
     return qs
 
 

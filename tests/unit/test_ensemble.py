@@ -814,3 +814,20 @@ def test_exports_label_every_variable_with_its_unit() -> None:
     frame = e.to_frame()
     for c in e.claim_draws:
         np.testing.assert_array_equal(frame[f"claim:{c}"].xs(0, level="round"), e.claim_draws[c])
+
+
+def test_quantile_columns_are_one_per_level(ens: ts.Ensemble) -> None:
+    """Levels whose short labels coincide get labels with more digits (one column dropped
+    the other); a level given twice is refused."""
+    rows = ens.quantile_rows([0.1234561, 0.1234562, 0.9999999, 1.0])
+    cols = [k for k in rows[0] if k.startswith("US->CN ")]
+    assert len(cols) == 4 and len(set(cols)) == 4
+    b = ens.quantiles("recession", "US", [0.5, 0.5000001])
+    assert len(b.rows()[0]) == 4 and b.to_frame().shape[1] >= 2
+    assert b["q50.00001"].tolist() == b[0.5000001].tolist() == b.values[1].tolist()
+    assert b[0.5].tolist() == b["q50"].tolist() == b.values[0].tolist()
+    for q in ([0.5, 0.5], [0.1, 0.9, 0.1]):
+        with pytest.raises(ParameterError, match="must not hold a level twice"):
+            ens.quantiles("US", "CN", q)
+        with pytest.raises(ParameterError, match="must not hold a level twice"):
+            ens.quantile_rows(q)
