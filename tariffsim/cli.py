@@ -906,15 +906,72 @@ def _parse_params(text: str) -> tuple[list[str], dict[str, tuple[float, float]]]
     return paths, ranges
 
 
-def _executor(workers: int) -> Any:
+@contextlib.contextmanager
+def _worker_pool(workers: int | None) -> Iterator[Any]:
+    """A process pool of ``workers`` (None for one: the work stays in this process).
+
+    Interrupted (Ctrl-C, ``SIGTERM``) or failed, its processes are ended at once: a
+    chunk they are playing is not waited for, and none is left running.
+    """
+    if workers is None or workers <= 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers)
+    try:
+        yield pool
+    except BaseException:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+_CONNECT_SECONDS = 20.0
+"""Longest wait for a Dask scheduler to answer ``--scheduler``."""
+
+
+def _connect(client_cls: Any, address: str) -> Any:
+    """A Dask client of the scheduler at ``address``, or a usage error naming it.
+
+    The connection is made on a thread of its own and given
+    :data:`_CONNECT_SECONDS`: a server that is not a Dask scheduler may never
+    answer (the client's own timeout does not cover every handshake), or answer
+    with bytes the client misreads.
+    """
+    import threading
+
+    got: list[Any] = []
+
+    def connect() -> None:
+        try:
+            got.append(client_cls(address, timeout="10s"))
+        except BaseException as e:  # whatever the client makes of a wrong server
+            got.append(e)
+
+    t = threading.Thread(target=connect, name="tariffsim-connect", daemon=True)
+    t.start()
+    t.join(_CONNECT_SECONDS)
+    if not got:
+        raise _UsageError(
+            f"--scheduler {address!r}: no Dask scheduler answered within "
+            f"{_CONNECT_SECONDS:g} s (is it the scheduler's address, not its dashboard's?)"
+        )
+    if isinstance(got[0], BaseException):
+        e = got[0]
+        if isinstance(e, KeyboardInterrupt):
+            raise e
+        raise _UsageError(f"--scheduler {address!r}: {type(e).__name__}: {e}") from None
+    return got[0]
+
+
+def _check_workers(workers: int) -> None:
     if workers < 1:
         raise _UsageError(f"--workers must be >= 1; got {workers}")
     limits.check("max_workers", workers, "--workers")
-    if workers == 1:
-        return None
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(workers)
 
 
 def _csv_text(rows: list[dict[str, Any]]) -> str:
@@ -952,13 +1009,10 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
             raise _UsageError("--params: give LOW:HIGH for every path or for none")
         params = ranges if ranges else paths
     outputs = [o.strip() for o in a.outputs.split(",") if o.strip()]
-    ex = _executor(a.workers)
-    try:
+    _check_workers(a.workers)
+    with _worker_pool(a.workers) as ex:
         res = sensitivity(sc, params, outputs, method=a.method, n=a.n, seed=a.seed, executor=ex,
                           progress=False if a.no_progress else None)  # fmt: skip
-    finally:
-        if ex is not None:
-            ex.shutdown()
     print(_fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"))
     print(res.table())
     figures: dict[str, Any] = {}
@@ -993,15 +1047,12 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     sc = load_scenario(a.scenario)
     obs = load(a.observed)
     paths, ranges = _parse_params(a.params)
-    ex = _executor(a.workers)
-    try:
+    _check_workers(a.workers)
+    with _worker_pool(a.workers) as ex:
         fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
                         seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
                         profile_points=a.profile_points, profile_samples=a.profile_samples,
                         executor=ex, progress=False if a.no_progress else None)  # fmt: skip
-    finally:
-        if ex is not None:
-            ex.shutdown()
     fc = fit.forecast()
     end = fc.fitted.dates[-1]
     if np.datetime64(end, "D") <= np.datetime64(fit.until, "D"):  # nothing after the fit's end
@@ -1056,10 +1107,8 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     with ExitStack() as stack:
         executor: Any = None
         if a.workers is not None and a.workers > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            workers = min(a.workers, a.runs)  # no process without a run to play
-            executor = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            # no process without a run to play
+            executor = stack.enter_context(_worker_pool(min(a.workers, a.runs)))
         elif a.scheduler is not None:
             try:
                 from dask.distributed import Client
@@ -1067,11 +1116,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
                 raise _UsageError(
                     "--scheduler needs dask.distributed: pip install 'tariffsim[dask]'"
                 ) from None
-            try:
-                client = Client(a.scheduler, timeout="10s")
-            except (OSError, ValueError, TypeError) as e:  # an address malformed or unreachable
-                raise _UsageError(f"--scheduler {a.scheduler!r}: {e}") from None
-            executor = stack.enter_context(client)
+            executor = stack.enter_context(_connect(Client, a.scheduler))
         ens = ensemble(
             sc,
             a.runs,
@@ -1152,6 +1197,30 @@ def _flag_names(message: str, a: argparse.Namespace, parser: argparse.ArgumentPa
 
 
 @contextlib.contextmanager
+def _term_as_interrupt() -> Iterator[None]:
+    """``SIGTERM`` unwinds the command as Ctrl-C does (its worker processes ended, the staged
+    files and the folders it made removed), where it would end the process on the spot."""
+    import signal
+    import threading
+
+    from ._io import _raise_interrupt
+
+    term = getattr(signal, "SIGTERM", None)
+    if (
+        term is None
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(term) not in (signal.SIG_DFL, None)
+    ):
+        yield
+        return
+    old = signal.signal(term, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(term, old)
+
+
+@contextlib.contextmanager
 def _lenient_streams() -> Iterator[None]:
     """stdout and stderr print what their encoding cannot hold as escapes (``\\u2013``), not
     a UnicodeEncodeError after the files are written (``PYTHONIOENCODING=ascii``)."""
@@ -1201,6 +1270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = 1
     try:
         with (
+            _term_as_interrupt(),
             _lenient_streams(),
             warnings.catch_warnings(record=True) as caught,
             limits.override(**dict(getattr(a, "limit", []))),

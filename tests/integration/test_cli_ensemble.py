@@ -234,3 +234,107 @@ def test_sensitivity_and_calibrate_take_limit(capsys) -> None:
         assert "--limit max_workers" in capsys.readouterr().err
         assert main([cmd[0], "--help"]) == 0  # the option the message names exists
         assert "--limit NAME=INT" in capsys.readouterr().out
+
+
+def test_a_server_that_is_not_a_scheduler_is_one_line(tmp_path: Path) -> None:
+    """A server that greets with bytes the Dask client misreads (an SSH banner): a one-line
+    error, exit 2 (it was a traceback of numpy failing to allocate 2.82 EiB)."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def greet() -> None:
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            with c:
+                c.sendall(b"SSH-2.0-OpenSSH_9.6\r\n" + b"\xff" * 64)
+
+    threading.Thread(target=greet, daemon=True).start()
+    try:
+        res = subprocess.run(
+            [sys.executable, "-m", "tariffsim", "ensemble", "us-china-145", "--runs", "2",
+             "--rounds", "2", "--no-progress", "--out", str(tmp_path / "o"),
+             "--scheduler", f"tcp://127.0.0.1:{srv.getsockname()[1]}"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        srv.close()
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.startswith("tariffsim: error: --scheduler") and "Traceback" not in res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_scheduler_that_never_answers_is_given_up(monkeypatch) -> None:
+    """A server that never completes the handshake (a web server; the client's own timeout
+    does not cover it): given up after the connection's time, with a usage error."""
+    import threading
+
+    from tariffsim import cli
+
+    hold = threading.Event()
+
+    class Silent:
+        def __init__(self, address: str, timeout: str) -> None:
+            hold.wait()
+
+    monkeypatch.setattr(cli, "_CONNECT_SECONDS", 0.5)
+    try:
+        with pytest.raises(cli._UsageError, match=r"no Dask scheduler answered within 0\.5 s"):
+            cli._connect(Silent, "tcp://127.0.0.1:9")
+    finally:
+        hold.set()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(d.name))
+    return out
+
+
+def test_sigterm_ends_the_workers_and_leaves_nothing(tmp_path: Path) -> None:
+    """SIGTERM during the runs of --workers 2 unwinds as Ctrl-C: exit 130, the worker
+    processes ended, no folder left (they were left running, idle, and the folder stayed)."""
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "o"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tariffsim", "ensemble", "us-china-145", "--runs", "200000",
+         "--vary", "claims", "--workers", "2", "--no-progress", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    kids: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(kids) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        kids = _children(proc.pid)
+    time.sleep(3)  # the workers are playing chunks
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert len(kids) >= 2
+    assert proc.returncode == 130, err
+    assert "tariffsim: interrupted" in err
+    time.sleep(1)
+    alive = []
+    for k in kids:
+        try:
+            os.kill(k, 0)
+            alive.append(k)
+        except ProcessLookupError:
+            pass
+    assert not alive
+    assert not out.exists()
