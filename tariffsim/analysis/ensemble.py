@@ -495,9 +495,14 @@ class Ensemble(_Summarised):
         with reading("`ds` is not an ensemble's dataset (from to_xarray)"):
             vars_ = {"tariff", *INDICATORS}
             missing = sorted(vars_ - set(ds.data_vars))
+            missing += [k for k in ("seed",) if k not in ds.attrs]  # run k's seed depends on it
             if missing:
                 raise ParameterError(
                     f"`ds` is not an ensemble's dataset (from to_xarray): no {', '.join(missing)}."
+                )
+            if "date" in ds.coords and np.asarray(ds["date"].values).dtype.kind != "M":
+                raise ParameterError(
+                    "`ds`: its dates are not dates (a file opened with decode_times=False?)."
                 )
             arrays = {k: np.asarray(ds[k].transpose(*_DIMS[k]).values) for k in vars_}
             params = [str(p) for p in ds["param"].values] if "draws" in ds else []
@@ -516,7 +521,7 @@ class Ensemble(_Summarised):
                     if claims
                     else None
                 ),
-                seed=ds.attrs.get("seed", 0),
+                seed=ds.attrs["seed"],
                 vary=str(ds.attrs.get("vary", "none")),
                 scheduled=json.loads(str(ds.attrs.get("scheduled", "[]"))),
                 where="`ds`",

@@ -331,6 +331,8 @@ class EnsembleSummary(_Summarised):
             "vary": self.vary,
             "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
             "resolution": json.dumps(self.resolution),
+            "scheduled": json.dumps([[r, text] for r, text in self.events]),
+            "event_specs_exact": int(self.specs_exact),
             "units": "tariff, recession, approval: fractions; payoff: % of GDP; drawdown: index %",
             "note": "tariff counts are exact; indicator counts are per bin of width "
             "`resolution` (bin k stands for k * width)",
@@ -466,6 +468,83 @@ class EnsembleSummary(_Summarised):
             np.load(file, allow_pickle=False) as z,
         ):
             return cls._from_arrays(z, str(file))
+
+    @classmethod
+    def from_xarray(cls, ds: Any) -> EnsembleSummary:
+        """The summary :meth:`to_xarray` wrote (or a NetCDF file of it, opened by xarray).
+
+        The counts come back exactly, hence every band and event; the
+        distributions the parameters were drawn from are not stored.
+
+        Raises
+        ------
+        ParameterError
+            If ``ds`` is not a summary's dataset (a variable, coordinate or
+            attribute missing, or counts that do not add up).
+        """
+        what = "`ds` is not an ensemble summary's dataset (from to_xarray)"
+        with reading(what):
+            need = ("tariff_count", "peak_count", "event_count",
+                    *(f"{k}_count" for k in INDICATORS))  # fmt: skip
+            missing = [k for k in need if k not in ds.data_vars]
+            missing += [k for k in ("runs", "seed", "resolution") if k not in ds.attrs]
+            if missing:
+                raise ParameterError(f"{what}: no {', '.join(missing)}.")
+            if np.asarray(ds["date"].values).dtype.kind != "M":
+                raise ParameterError(
+                    f"{what}: its dates are not dates (a file opened with decode_times=False?)."
+                )
+            widths = json.loads(str(ds.attrs["resolution"]))
+            scheduled = json.loads(str(ds.attrs.get("scheduled", "[]")))
+            z: dict[str, Any] = {
+                "tariff_count": ds["tariff_count"].transpose("round", "dyad", "level").values,
+                "peak_count": ds["peak_count"].transpose("dyad", "level").values,
+                "levels": ds["level"].values,
+                "event_count": ds["event_count"].values,
+                "events": ds["event"].values.astype(str),
+                "event_specs": ds["event_spec"].values.astype(str),
+                "event_specs_exact": np.array(bool(ds.attrs.get("event_specs_exact", 0))),
+                "dates": np.asarray(ds["date"].values, dtype="datetime64[D]").astype(str),
+                "dyads": ds["dyad"].values.astype(str),
+                "codes": ds["country"].values.astype(str),
+                "runs": np.array(ds.attrs["runs"]),
+                "seed": np.array(ds.attrs["seed"]),
+                "name": np.array(str(ds.attrs.get("scenario", ""))),
+                "vary": np.array(str(ds.attrs.get("vary", ""))),
+                "scheduled": np.array([f"{r}\t{text}" for r, text in scheduled], dtype=str),
+            }
+            for k in INDICATORS:
+                dim = f"{k}_bin"
+                z[f"{k}_count"] = ds[f"{k}_count"].transpose("round", "country", dim).values
+                z[f"{k}_bins"] = ds[dim].values
+                z[f"{k}_width"] = np.array(widths[k])
+            return cls._from_arrays(_Files(z), "`ds`")
+
+    @classmethod
+    def from_netcdf(cls, file: str | FsPath) -> EnsembleSummary:
+        """Read a summary written by :meth:`to_netcdf` (needs the ``xarray`` extra), as
+        ``tariffsim ensemble --summary`` writes it.
+
+        Raises
+        ------
+        ParameterError
+            If the file is not a summary written by :meth:`to_netcdf`.
+        ImportError
+            If xarray is not installed.
+        """
+        try:
+            import xarray as xr
+        except ImportError:
+            raise ImportError(
+                "EnsembleSummary.from_netcdf() needs xarray: pip install 'tariffsim[xarray]'"
+            ) from None
+        with (
+            reading(
+                f"`file` {short_repr(str(file))} is not an ensemble summary written by to_netcdf"
+            ),
+            xr.open_dataset(file, engine="h5netcdf") as ds,
+        ):
+            return cls.from_xarray(ds.load())
 
     @classmethod
     def _from_arrays(cls, z: Any, file: str) -> EnsembleSummary:
@@ -608,6 +687,14 @@ class EnsembleSummary(_Summarised):
 # ---------------------------------------------------------------------------
 # running
 # ---------------------------------------------------------------------------
+class _Files(dict[str, Any]):
+    """A mapping read as a loaded ``.npz`` is (its keys as ``files``)."""
+
+    @property
+    def files(self) -> list[str]:
+        return list(self)
+
+
 def check_events(
     game: Game, events: Mapping[str, Any] | Sequence[Any] | None, rounds: int | None
 ) -> dict[str, Threshold | EventFn]:

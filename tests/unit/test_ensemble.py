@@ -831,3 +831,20 @@ def test_quantile_columns_are_one_per_level(ens: ts.Ensemble) -> None:
             ens.quantiles("US", "CN", q)
         with pytest.raises(ParameterError, match="must not hold a level twice"):
             ens.quantile_rows(q)
+
+
+def test_from_xarray_refuses_what_it_would_have_to_make_up(ens: ts.Ensemble, tmp_path) -> None:
+    """Dates read as numbers (decode_times=False gave dates from 1970) and a dataset without
+    its seed (seed 0 was made up) are refused."""
+    import xarray as xr
+
+    ens.to_netcdf(tmp_path / "e.nc")
+    with (
+        xr.open_dataset(tmp_path / "e.nc", engine="h5netcdf", decode_times=False) as ds,
+        pytest.raises(ParameterError, match="dates are not dates"),
+    ):
+        ts.Ensemble.from_xarray(ds.load())
+    with pytest.raises(ParameterError, match="no seed"):
+        ts.Ensemble.from_xarray(ens.to_xarray().drop_attrs())
+    back = ts.Ensemble.from_netcdf(tmp_path / "e.nc")
+    assert back.seed == ens.seed and back.dates.tolist() == ens.dates.tolist()

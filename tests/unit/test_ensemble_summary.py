@@ -468,3 +468,42 @@ def test_numpy_ints_are_rounds(full: ts.Ensemble) -> None:
     a = Threshold("US", "CN", at_least=0.5, after=np.int64(2), by=np.int32(5))
     b = Threshold("US", "CN", at_least=0.5, after=2, by=5)
     assert a == b and full.prob(a) == full.prob(b)
+
+
+def test_the_netcdf_file_reads_back(summ: EnsembleSummary, tmp_path: Path) -> None:
+    """What to_netcdf writes (and ``tariffsim ensemble --summary``) reads back to the same
+    counts, bands, events and labels (there was no reader for it)."""
+    summ.to_netcdf(tmp_path / "s.nc")
+    back = EnsembleSummary.from_netcdf(tmp_path / "s.nc")
+    assert_same_counts(back.counts, summ.counts)
+    assert back.dyads == summ.dyads and back.codes == summ.codes
+    assert back.dates.tolist() == summ.dates.tolist() and back.seed == summ.seed
+    assert back.event_names == summ.event_names and back.events == summ.events
+    assert back.resolution == summ.resolution and back.name == summ.name
+    for a, b in summ.dyads:
+        assert back.quantiles(a, b, Q).values.tobytes() == summ.quantiles(a, b, Q).values.tobytes()
+    for name in summ.event_names:
+        assert back.prob(name) == summ.prob(name)
+
+
+def test_a_dataset_that_is_not_a_summary_is_refused(summ: EnsembleSummary, tmp_path: Path) -> None:
+    import xarray as xr
+
+    summ.to_netcdf(tmp_path / "s.nc")
+    with (
+        xr.open_dataset(tmp_path / "s.nc", engine="h5netcdf", decode_times=False) as ds,
+        pytest.raises(ParameterError, match="dates are not dates"),
+    ):
+        EnsembleSummary.from_xarray(ds.load())
+    ds = summ.to_xarray()
+    with pytest.raises(ParameterError, match="no runs, seed, resolution"):
+        EnsembleSummary.from_xarray(ds.drop_attrs())
+    with pytest.raises(ParameterError, match="no tariff_count"):
+        EnsembleSummary.from_xarray(ds.drop_vars("tariff_count"))
+    bad = ds.copy()
+    bad["tariff_count"] = bad["tariff_count"] + 1
+    with pytest.raises(ParameterError, match="do not add up"):
+        EnsembleSummary.from_xarray(bad)
+    (tmp_path / "x.nc").write_text("not a file of numbers")
+    with pytest.raises(ParameterError, match="not an ensemble summary written by to_netcdf"):
+        EnsembleSummary.from_netcdf(tmp_path / "x.nc")
