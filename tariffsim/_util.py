@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
-    "as_date", "finite_number", "frozen_array", "real_array", "short_repr", "whole_number",
+    "FrozenDict", "as_date", "finite_number", "frozen_array", "real_array", "short_repr",
+    "whole_number",
 ]  # fmt: skip
 
 
@@ -20,6 +21,26 @@ def frozen_array(a: ArrayLike, dtype: Any = float) -> NDArray[Any]:
     arr = np.array(a, dtype=dtype)
     arr.flags.writeable = False
     return arr
+
+
+class FrozenDict(dict[str, Any]):
+    """A dict that refuses changes (for the mappings of immutable results; it pickles,
+    unlike ``types.MappingProxyType``).
+
+    >>> d = FrozenDict(a=1)
+    >>> d["b"] = 2
+    Traceback (most recent call last):
+    TypeError: this mapping is read-only (part of an immutable result)
+    """
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("this mapping is read-only (part of an immutable result)")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
 
 
 def short_repr(v: Any, width: int = 80) -> str:

@@ -38,8 +38,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import limits
 from .._io import atomic_netcdf, atomic_savez, reading
+from .._util import FrozenDict, short_repr
 from .._util import frozen_array as _ro
-from .._util import short_repr
 from ..engine import runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
 from .bands import Bands, _pandas, _Summarised
@@ -217,8 +217,9 @@ class Ensemble(_Summarised):
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         for name in ("tariff", *INDICATORS):
             object.__setattr__(self, name, _ro(getattr(self, name)))
-        object.__setattr__(self, "draws", {k: _ro(v) for k, v in self.draws.items()})
-        object.__setattr__(self, "claim_draws", {k: _ro(v) for k, v in self.claim_draws.items()})
+        object.__setattr__(self, "draws", FrozenDict({k: _ro(v) for k, v in self.draws.items()}))
+        claims = FrozenDict({k: _ro(v) for k, v in self.claim_draws.items()})
+        object.__setattr__(self, "claim_draws", claims)
         object.__setattr__(self, "codes", tuple(self.codes))
         object.__setattr__(self, "dyads", tuple(tuple(d) for d in self.dyads))
 

@@ -848,3 +848,17 @@ def test_from_xarray_refuses_what_it_would_have_to_make_up(ens: ts.Ensemble, tmp
         ts.Ensemble.from_xarray(ens.to_xarray().drop_attrs())
     back = ts.Ensemble.from_netcdf(tmp_path / "e.nc")
     assert back.seed == ens.seed and back.dates.tolist() == ens.dates.tolist()
+
+
+def test_the_draws_of_an_ensemble_are_read_only(ens: ts.Ensemble) -> None:
+    """An Ensemble is frozen, its draws too (a key added broke to_npz, to_frame and run(k))."""
+    import pickle
+
+    for mapping in (ens.draws, ens.claim_draws):
+        with pytest.raises(TypeError, match="read-only"):
+            mapping["bogus"] = np.zeros(len(ens))
+        with pytest.raises(TypeError, match="read-only"):
+            mapping.update(bogus=np.zeros(len(ens)))
+    again = pickle.loads(pickle.dumps(ens))
+    assert list(again.draws) == list(ens.draws)
+    assert all(again.draws[k].tobytes() == v.tobytes() for k, v in ens.draws.items())
