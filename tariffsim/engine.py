@@ -618,6 +618,17 @@ class BatchObservation:
         out = np.zeros((self.runs, len(self.targets)), dtype=np.int8)
         for r in range(self.runs):
             chosen = strategy.act(self._observe(r, self.targets), rngs[r])
+            if not isinstance(chosen, Mapping) or not set(chosen) <= set(self.targets):
+                raise ParameterError(
+                    f"strategy {getattr(strategy, 'name', strategy)!r} of {self.me} returned "
+                    + (
+                        f"moves on {short_repr(sorted(map(str, set(chosen) - set(self.targets))))}"
+                        if isinstance(chosen, Mapping)
+                        else f"{short_repr(chosen)}"
+                    )
+                    + f"; act must return a mapping of its targets {list(self.targets)} to moves "
+                    "(a dyad left out holds)."
+                )
             for c, d in enumerate(self.targets):
                 m = chosen.get(d, 0)
                 jump = self._run.game.moves == "jump" and isinstance(m, int | np.integer)

@@ -363,3 +363,29 @@ def test_a_strategy_without_traits_is_named():
 
     with pytest.raises(ts.errors.ParameterError, match="this one has no traits"):
         with_strategies(US_CHINA, [NoTraits()] * len(US_CHINA.agents))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Overreach:
+    """A user's strategy that moves on a dyad it does not control."""
+
+    key: object
+    name = "overreach"
+    traits = ts.Traits(memory_depth=0)
+
+    def act(self, obs, rng):
+        return {self.key: 1}
+
+
+@pytest.mark.parametrize("key", [("CN", "US"), ("CN", "JP"), ("XX", "YY"), "garbage"])
+def test_a_move_on_a_dyad_the_agent_does_not_control_is_refused(key):
+    """Keys of act's mapping that are not the agent's targets were ignored (the agent held)."""
+    agents = [
+        dataclasses.replace(a, strategy=_Overreach(key)) if a.code == "US" else a
+        for a in US_CHINA.agents
+    ]
+    game = US_CHINA.replace(agents=tuple(agents))
+    with pytest.raises(ts.errors.ParameterError, match=r"overreach.*of US returned moves on"):
+        ts.simulate(game, 12, seed=0)
+    with pytest.raises(ts.errors.ParameterError, match=r"act must return a mapping of its targets"):
+        ts.simulate_batch(game, 12, seeds=range(3))
