@@ -75,15 +75,20 @@ class Limits:
         Largest result kept in memory: an ensemble that keeps every run
         (``keep="runs"``) needs ``8 * runs * (rounds + 1) * (dyads + 4 *
         countries)`` bytes; beyond this, keep a summary (``keep="summary"``).
+        The shares of ``replicator_dynamics`` and ``moran_process`` need
+        ``8 * (steps + 1) * strategies`` bytes.
     max_workers : int, default 256
         Most worker processes a command or a tournament starts
         (``--workers``, ``processes=``).
     max_iterations : int, default 10_000_000
         Most iterations of a learning dynamic (``best_response_dynamics``'s
         ``max_rounds``, ``fictitious_play`` and ``logit_dynamics``'s
-        ``rounds``) and most points of a traced logit-QRE path (``n_steps``,
-        ``lambdas``): ten million steps of a 2×2 game take minutes, and
-        fictitious play keeps every step's beliefs.
+        ``rounds``), most steps of an evolutionary dynamic
+        (``replicator_dynamics``'s ``steps``, ``moran_process``'s
+        ``max_steps``) and most points of a traced logit-QRE path
+        (``n_steps``, ``lambdas``): ten million steps of a 2×2 game take
+        minutes (some 2 for the replicator, 8 for the Moran process), and
+        fictitious play and the evolutionary dynamics keep every step.
     """
 
     max_file_bytes: int = 4_000_000

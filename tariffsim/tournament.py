@@ -40,8 +40,9 @@ __all__ = [
 import dataclasses
 import itertools
 import math
+import numbers
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -51,12 +52,18 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
-from ._util import finite_number, short_repr, whole_number
+from ._util import finite_number, real_array, short_repr, whole_number
 from ._util import frozen_array as _ro
 from .agents import Observation, Strategy, make_strategy
 from .dynamics import REFERENCE_DAYS, adjust_step, grievance_step, tie_step
 from .engine import may_draw, noise_moves
-from .equilibrium._validate import check_int, check_int_vector, check_real, check_rng
+from .equilibrium._validate import (
+    check_bool,
+    check_int,
+    check_int_vector,
+    check_real,
+    check_rng,
+)
 from .errors import ParameterError
 from .game import Game
 from .payoffs import PayoffModel
@@ -823,7 +830,11 @@ def _check_common(repetitions: Any, processes: Any, seed: Any, threshold: Any) -
     whole_number(repetitions, "repetitions", 1)
     limits.check("max_workers", whole_number(processes, "processes", 1), "processes")
     whole_number(seed, "seed", 0)
-    finite_number(threshold, "war_threshold")
+    if finite_number(threshold, "war_threshold") <= 0:  # tariffs are >= 0: at 0 every round
+        raise ParameterError(
+            f"`war_threshold` must be a tariff level > 0 (a fraction: 0.25 = 25%); "
+            f"got {short_repr(threshold)}."
+        )
 
 
 def _check_executor(executor: Any, progress: Any) -> None:
@@ -876,7 +887,9 @@ def round_robin(
     Parameters
     ----------
     strategies : sequence of Strategy or str
-        Strategy objects or registered names (:data:`tariffsim.STRATEGIES`).
+        Strategy objects or registered names (:data:`tariffsim.STRATEGIES`). A
+        name given more than once is numbered in order (``hold#1``, ``hold#2``),
+        so every entry of the result has its own label.
     scenario : Scenario or str, optional
         Supplies the world, the true payoff model and the initial state.
     world, model : optional
@@ -893,9 +906,12 @@ def round_robin(
         Worker processes (1: play in this process). Results do not depend on it.
         Ignored when ``executor`` is given.
     war_threshold : float
-        Both tariffs at or above it count as a round at war.
+        A tariff level (fraction, 0.25 = 25%), finite and > 0: a round in which
+        both seats levy at least it on each other counts as a round at war.
+        Tariffs have no upper bound, so neither has it (above both ladders' top
+        rungs, no round counts).
     self_play : bool
-        Whether a strategy also meets itself.
+        Whether a strategy also meets itself (True or False).
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Where to play the matches, in chunks (:func:`tariffsim.analysis.runner.map_chunks`).
         Results do not depend on it.
@@ -911,6 +927,10 @@ def round_robin(
     ------
     ParameterError
         For an invalid argument or a dyad without ladders both ways.
+    LimitError
+        If ``rounds`` exceeds ``max_rounds``, there are more strategies than
+        ``max_items``, more matches times repetitions than ``max_runs`` or more
+        processes than ``max_workers`` (:mod:`tariffsim.limits`).
 
     Examples
     --------
@@ -927,6 +947,7 @@ def round_robin(
     rounds = _check_rounds(rounds)
     _check_noise(noise)
     _check_common(repetitions, processes, seed, war_threshold)
+    self_play = check_bool(self_play, "self_play")
     _check_executor(executor, progress)
     sc = _resolve_scenario(scenario)
     if sc is not None:
@@ -1203,34 +1224,99 @@ class EvolutionResult:
         )
 
 
+_TINY = 2.0**-969
+"""Replicator weights summing below it (2**53 times the smallest normal float) may have
+lost more than rounding to the bottom of the float range: they are measured again from the
+fittest strategy present."""
+
+_MAX_POPULATION = 2**53
+"""Largest population :func:`moran_process` plays: every count, and their sum, stay exact
+as floats (the payoffs are averaged over the counts as floats)."""
+
+
 def _matrix(payoff_matrix: ArrayLike | TournamentResult) -> tuple[Array, tuple[str, ...]]:
     if isinstance(payoff_matrix, TournamentResult):
         a = np.array(payoff_matrix.payoff_matrix, dtype=float)
         names = payoff_matrix.names
     else:
-        try:
-            a = np.array(payoff_matrix, dtype=float)
-        except (TypeError, ValueError):
-            raise ParameterError(
-                f"`payoff_matrix` must be a square numeric matrix; got {payoff_matrix!r}."
-            ) from None
+        a = real_array(payoff_matrix, "payoff_matrix")  # no bools, strings or objects
         names = tuple(str(k) for k in range(a.shape[0])) if a.ndim == 2 else ()
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
         raise ParameterError(f"`payoff_matrix` must be square (S, S); got shape {a.shape}.")
-    if not np.all(np.isfinite(a)):
-        raise ParameterError("`payoff_matrix` must be finite (every pair must have met).")
+    bad = np.argwhere(~np.isfinite(a))
+    if bad.size:
+        i, j = (int(v) for v in bad[0])
+        raise ParameterError(
+            "`payoff_matrix` must be finite (every pair of strategies must have met); "
+            f"got {a[i, j]} at [{i}, {j}]."
+        )
     return a, names
 
 
 def _shares(x0: ArrayLike | None, s: int, name: str = "x0") -> Array:
     if x0 is None:
         return np.full(s, 1.0 / s)
-    x = np.array(x0, dtype=float)
-    if x.shape != (s,) or not np.all(np.isfinite(x)) or np.any(x < 0) or x.sum() <= 0:
+    x = real_array(x0, name)
+    if x.shape != (s,) or not np.all(np.isfinite(x)) or np.any(x < 0) or not np.any(x > 0):
         raise ParameterError(
-            f"`{name}` must hold {s} finite shares >= 0 with a positive sum; got {x0!r}."
+            f"`{name}` must hold {s} finite shares >= 0 with a positive sum; got {short_repr(x0)}."
         )
-    return x / x.sum()
+    with np.errstate(over="ignore"):
+        total = x.sum()
+    if not math.isfinite(total):  # shares near the largest float: their sum overflows
+        x = x / x.max()
+        total = x.sum()
+    return x / total
+
+
+def _shift(largest: float, growth: int) -> int:
+    """The ``k >= 0`` such that payoffs divided by ``2**k`` are below ``2**(1022 - growth)``.
+
+    Sums of up to ``2**growth`` times the largest payoff in size then stay finite. Dividing
+    by a power of two is exact, so ``k`` is 0 — and nothing is rescaled — unless the
+    payoffs come within ``2**growth`` of the largest float.
+
+    >>> _shift(3.0, 2), _shift(1e308, 2)
+    (0, 4)
+    """
+    return max(0, math.frexp(largest)[1] + growth - 1022)
+
+
+def _exponent(g: Array, top: float, dt: float, k: int) -> Array:
+    """``dt * (g - top)`` of payoffs divided by ``2**k``, in the unscaled units."""
+    e = dt * (g - top)
+    return np.ldexp(e, k) if k else e
+
+
+def _names(names: Any, default: tuple[str, ...], s: int) -> tuple[str, ...]:
+    """The strategies' labels: ``default``, or ``names`` — ``s`` distinct ones, as str."""
+    if names is None:
+        return default
+    if isinstance(names, str | bytes) or not isinstance(names, Collection):
+        raise ParameterError(f"`names` must be a sequence of {s} names; got {short_repr(names)}.")
+    if len(names) != s:
+        raise ParameterError(f"`names` must hold {s} names; got {short_repr(list(names))}.")
+    labels = tuple(str(n) for n in names)
+    repeated = [n for n, c in Counter(labels).items() if c > 1]
+    if repeated:
+        raise ParameterError(
+            f"`names` must be distinct (shares and the winner are told apart by name); "
+            f"{repeated[0]!r} is given {labels.count(repeated[0])} times in "
+            f"{short_repr(list(names))}."
+        )
+    return labels
+
+
+def _check_steps(steps: int, s: int, name: str) -> None:
+    """``steps`` within ``max_iterations``, and ``steps + 1`` rows of ``s`` shares within
+    ``max_result_bytes`` (:mod:`tariffsim.limits`)."""
+    limits.check("max_iterations", steps, name)
+    limits.check(
+        "max_result_bytes",
+        8 * (steps + 1) * s,
+        f"{name} = {limits.shown(steps)}: shares of {limits.shown(steps + 1)} rows × {s} "
+        "strategies, bytes",
+    )
 
 
 def replicator_dynamics(
@@ -1251,17 +1337,47 @@ def replicator_dynamics(
     Parameters
     ----------
     payoff_matrix : array_like (S, S) or TournamentResult
-        ``A[i, j]``: payoff to ``i`` against ``j``.
+        ``A[i, j]``: payoff to ``i`` against ``j``; finite real numbers (not booleans).
     x0 : array_like (S,), optional
         Initial shares (normalised); default uniform.
     steps : int
+        Steps taken, >= 0; at most the limit ``max_iterations``, and the result's
+        ``8 * (steps + 1) * S`` bytes at most ``max_result_bytes``
+        (:mod:`tariffsim.limits`).
     dt : float
-        Step size, > 0.
+        Step size, finite and > 0.
     names : sequence of str, optional
+        ``S`` distinct labels; default the tournament's names, or ``"0"``, ``"1"``, ...
 
     Returns
     -------
     EvolutionResult
+        ``shares`` has ``steps + 1`` rows, each finite and summing to 1.
+
+    Raises
+    ------
+    ParameterError
+        If the payoff matrix is not square, finite and real, ``x0`` not ``S`` shares
+        >= 0 with a positive sum, ``steps`` not an int >= 0, ``dt`` not finite and > 0,
+        or ``names`` not ``S`` distinct names.
+    LimitError
+        If ``steps`` exceeds ``max_iterations`` or the shares would exceed
+        ``max_result_bytes``; raised before any step.
+
+    Notes
+    -----
+    Each step's exponent is taken relative to the fittest strategy (a common
+    factor of all shares, removed by the renormalisation), so no factor
+    overflows. When that strategy is absent (share 0) and so much fitter that
+    the present shares' new weights fall to the bottom of the float range
+    (summing below ``2**-969``) or to 0, the step is taken relative to the
+    fittest present strategy instead, so the present shares never all vanish
+    (``0 / 0``) and keep their precision. Payoffs within a factor 16
+    of the largest float, whose sums would overflow, are divided by a power of two
+    ``2**k`` and each exponent multiplied back by ``2**k``: both are exact in
+    floating point, so the path is the one the unscaled payoffs give — the time
+    scale is unchanged (scaling the payoffs alone would slow the dynamics by
+    ``2**k``).
 
     Examples
     --------
@@ -1273,27 +1389,64 @@ def replicator_dynamics(
     """
     a, default_names = _matrix(payoff_matrix)
     s = a.shape[0]
-    steps = whole_number(steps, "steps", 0)
-    if isinstance(dt, bool) or not isinstance(dt, int | float) or not (0 < dt < math.inf):
-        raise ParameterError(f"`dt` must be > 0; got {dt!r}.")
     x = _shares(x0, s)
+    steps = whole_number(steps, "steps", 0)
+    dt = check_real(dt, "dt", minimum=0.0, open_min=True)
+    labels = _names(names, default_names, s)
+    _check_steps(steps, s, "steps")
+    k = _shift(float(np.abs(a).max()), 2)  # |f - x.f - (f - x.f)_max| <= 4 max|A|
+    if k:
+        a = np.ldexp(a, -k)
     out = np.zeros((steps + 1, s))
     out[0] = x
-    for t in range(steps):
-        f = a @ x
-        g = f - x @ f
-        x = x * np.exp(dt * (g - g.max()))
-        x = x / x.sum()
-        out[t + 1] = x
-    return EvolutionResult(_names(names, default_names, s), out, "replicator")
+    with np.errstate(over="ignore", under="ignore"):  # an exponent below -inf: a factor 0
+        for t in range(steps):
+            f = a @ x
+            g = f - x @ f
+            w = x * np.exp(_exponent(g, g.max(), dt, k))
+            total = w.sum()
+            if total < _TINY:  # lost to underflow: the fittest is absent, far fitter than the rest
+                w = x * np.exp(np.minimum(_exponent(g, g[x > 0].max(), dt, k), 0.0))
+                total = w.sum()  # >= the fittest present share (its factor is 1)
+            x = w / total
+            out[t + 1] = x
+    return EvolutionResult(labels, out, "replicator")
 
 
-def _names(names: Sequence[str] | None, default: tuple[str, ...], s: int) -> tuple[str, ...]:
-    if names is None:
-        return default
-    if len(names) != s:
-        raise ParameterError(f"`names` must hold {s} names; got {list(names)!r}.")
-    return tuple(str(n) for n in names)
+def _finite_real(v: Any) -> bool:
+    """Whether ``v`` is an int of any size, or a finite real number (not a bool)."""
+    if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+        return False
+    return isinstance(v, numbers.Integral) or math.isfinite(v)
+
+
+def _counts(counts: Any, s: int) -> NDArray[np.int64]:
+    """``counts`` as ``s`` ints >= 0 summing to 2 .. 2**53 (a count too large for that is
+    refused as too large, not as a non-integer)."""
+    if isinstance(counts, Sequence | np.ndarray) and not isinstance(counts, str | bytes):
+        for j, v in enumerate(counts):
+            if _finite_real(v):  # other entries: check_int_vector names the type
+                if v > _MAX_POPULATION:
+                    raise ParameterError(
+                        f"`counts[{j}]` = {limits.shown(int(v))} is larger than a population "
+                        f"may be (2**53 = {_MAX_POPULATION} individuals)."
+                    )
+                if v < 0:
+                    raise ParameterError(
+                        f"`counts` must hold integers >= 0; got {short_repr(counts)}."
+                    )
+    n = check_int_vector(counts, "counts", length=s, minimum=0)
+    total = sum(n.tolist())  # exact: no int64 overflow
+    if total < 2:
+        raise ParameterError(
+            f"`counts` must hold {s} ints >= 0 summing to >= 2; got {short_repr(counts)}."
+        )
+    if total > _MAX_POPULATION:
+        raise ParameterError(
+            f"`counts` sum to {limits.shown(total)}, more than a population may be "
+            f"(2**53 = {_MAX_POPULATION} individuals)."
+        )
+    return n
 
 
 def moran_process(
@@ -1318,22 +1471,47 @@ def moran_process(
     Parameters
     ----------
     payoff_matrix : array_like (S, S) or TournamentResult
+        Finite real numbers (not booleans).
     counts : sequence of int, optional
-        Initial number of each strategy (sum >= 2); default an even split of
-        ``population``.
+        Initial number of each strategy: ints >= 0 summing to at least 2 and at
+        most ``2**53``; default an even split of ``population``.
     population : int
-        Used when ``counts`` is not given.
+        Used when ``counts`` is not given: an int from 2 to ``2**53``.
     intensity : float
-        Selection intensity ``w`` >= 0 (0: neutral drift).
+        Selection intensity ``w``, finite and >= 0 (0: neutral drift).
     max_steps : int
+        Most steps taken, >= 0; at most the limit ``max_iterations``, and the
+        ``8 * (max_steps + 1) * S`` bytes of the longest result at most
+        ``max_result_bytes`` (:mod:`tariffsim.limits`). The time a step takes
+        does not depend on the population.
     seed : int or Generator
     names : sequence of str, optional
+        ``S`` distinct labels; default the tournament's names, or ``"0"``, ``"1"``, ...
 
     Returns
     -------
     EvolutionResult
         ``shares`` has one row per step taken (plus the start); ``fixated``
         names the winner, if any.
+
+    Raises
+    ------
+    ParameterError
+        If the payoff matrix is not square, finite and real, ``counts`` (or
+        ``population``) not as above, ``intensity`` not finite and >= 0,
+        ``max_steps`` not an int >= 0, ``seed`` not a seed or Generator, or
+        ``names`` not ``S`` distinct names.
+    LimitError
+        If ``max_steps`` exceeds ``max_iterations`` or its shares would exceed
+        ``max_result_bytes``; raised before any step.
+
+    Notes
+    -----
+    The weights are taken relative to the fittest strategy present, so they
+    are finite for any intensity and the fittest one's is its count. Payoffs
+    whose sums over the population would overflow are divided by a power of
+    two ``2**k`` and each exponent multiplied back by ``2**k``: both exact in
+    floating point, so the probabilities are the ones the unscaled payoffs give.
 
     Examples
     --------
@@ -1345,29 +1523,46 @@ def moran_process(
     s = a.shape[0]
     if counts is None:
         population = check_int(population, "population", 2)
+        if population > _MAX_POPULATION:
+            raise ParameterError(
+                f"`population` = {limits.shown(population)} is larger than a population may "
+                f"be (2**53 = {_MAX_POPULATION} individuals)."
+            )
         n = np.full(s, population // s, dtype=np.int64)
         n[: population % s] += 1
     else:
-        n = check_int_vector(counts, "counts", length=s, minimum=0)
-        if n.sum() < 2:
-            raise ParameterError(
-                f"`counts` must hold {s} ints >= 0 summing to >= 2; got {counts!r}."
-            )
+        n = _counts(counts, s)
     intensity = check_real(intensity, "intensity", minimum=0.0)
     max_steps = check_int(max_steps, "max_steps", 0)
     rng = check_rng(seed, "seed")
-    total = int(n.sum())
-    rows = [n / total]
-    for _ in range(max_steps):
-        if np.count_nonzero(n) <= 1:
-            break
-        f = (a @ n - np.diag(a)) / (total - 1)
-        weight = n * np.exp(intensity * (f - f[n > 0].max()))  # finite for any intensity
-        born = int(rng.choice(s, p=weight / weight.sum()))
-        dies = int(rng.choice(s, p=n / total))
-        n[born] += 1
-        n[dies] -= 1
-        rows.append(n / total)
     labels = _names(names, default_names, s)
+    _check_steps(max_steps, s, "max_steps")
+    total = int(n.sum())
+    # |a @ n - diag(a)| <= (total + 1) max|A|; f and its spread stay within 6 max|A|
+    k = _shift(float(np.abs(a).max()), (total + 1).bit_length() + 1)
+    if k:
+        a = np.ldexp(a, -k)
+    rows = np.empty((min(max_steps, 1023) + 1, s))  # grown by doubling, up to max_steps + 1
+    rows[0] = n / total
+    taken = 0
+    with np.errstate(over="ignore", under="ignore"):  # an exponent below -inf: a weight of 0
+        for _ in range(max_steps):
+            if np.count_nonzero(n) <= 1:
+                break
+            f = (a @ n - np.diag(a)) / (total - 1)
+            e = intensity * (f - f[n > 0].max())  # <= 0 where n > 0; 0 for the fittest
+            if k:
+                e = np.ldexp(e, k)
+            weight = n * np.exp(np.minimum(e, 0.0))  # finite; 0 for an absent strategy
+            born = int(rng.choice(s, p=weight / weight.sum()))
+            dies = int(rng.choice(s, p=n / total))
+            n[born] += 1
+            n[dies] -= 1
+            taken += 1
+            if taken == len(rows):
+                grown = np.empty((min(2 * len(rows), max_steps + 1), s))
+                grown[:taken] = rows[:taken]
+                rows = grown
+            rows[taken] = n / total
     winner = labels[int(np.flatnonzero(n)[0])] if np.count_nonzero(n) == 1 else None
-    return EvolutionResult(labels, np.array(rows), "moran", winner)
+    return EvolutionResult(labels, rows[: taken + 1], "moran", winner)

@@ -1,5 +1,7 @@
 """Tournaments: fast match engine equals simulate, determinism, results, dynamics."""
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -201,3 +203,179 @@ def test_lineups_are_counted_before_they_are_made() -> None:
     names = ["hold", "tit-for-tat", "always-escalate"] * 20  # 60 strategies, 4 seats: 13M
     with pytest.raises(LimitError, match="line-ups times repetitions"):
         ts.tournament.lineup_tournament("four-country-2025", names, rounds=2)
+
+
+# -- evolutionary dynamics: bounded work, finite results, the package's type rules ----------
+GAME = [[1, 0], [3, 0.5]]
+
+
+def _replicator_reference(a, x, steps, dt):
+    """The step of the docstring, x_i <- x_i exp(dt (f_i - x.f)) renormalised, in log space
+    over the strategies present (an absent one stays at 0)."""
+    a, x = np.asarray(a, dtype=float), np.asarray(x, dtype=float) / np.sum(x)
+    rows = [x]
+    for _ in range(steps):
+        f = a @ x
+        on = x > 0
+        logw = np.log(x[on]) + dt * (f[on] - x @ f)
+        x = np.zeros_like(x)
+        x[on] = np.exp(logw - np.logaddexp.reduce(logw))
+        rows.append(x)
+    return np.array(rows)
+
+
+def test_replicator_steps_are_bounded_by_the_limits_before_any_work() -> None:
+    from tariffsim.errors import LimitError
+
+    with ts.limits.override(max_iterations=5):
+        assert len(T.replicator_dynamics(GAME, steps=5).shares) == 6
+        with pytest.raises(LimitError, match=r"steps: 6 exceeds the limit max_iterations = 5"):
+            T.replicator_dynamics(GAME, steps=6)
+    # 8 bytes * 101 rows * 2 strategies = 1616 bytes
+    with ts.limits.override(max_result_bytes=1000), pytest.raises(LimitError, match="max_result"):
+        T.replicator_dynamics(GAME, steps=100)
+    with pytest.raises(LimitError, match=r"steps: 1000000000000 exceeds .* max_iterations"):
+        T.replicator_dynamics(GAME, steps=10**12)
+    with pytest.raises(LimitError, match=r"steps: 1\.00e\+400 exceeds .* max_iterations"):
+        T.replicator_dynamics(GAME, steps=10**400)
+
+
+def test_moran_steps_are_bounded_by_the_limits_before_any_work() -> None:
+    from tariffsim.errors import LimitError
+
+    too_many = pytest.raises(LimitError, match=r"max_steps: 51 exceeds the limit max_iterations")
+    with ts.limits.override(max_iterations=50), too_many:
+        T.moran_process(GAME, max_steps=51)
+    with ts.limits.override(max_result_bytes=1000), pytest.raises(LimitError, match="max_result"):
+        T.moran_process(GAME, max_steps=100)
+    cap = ts.limits.current().max_iterations
+    with pytest.raises(LimitError, match=r"max_steps: \d+ exceeds the limit max_iterations"):
+        T.moran_process([[1, 1], [1, 1]], [5000, 5000], intensity=0, max_steps=cap + 1)
+
+
+def test_moran_memory_grows_with_the_steps_taken_only() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        r = T.moran_process([[1, 1], [1, 1]], [200, 200], intensity=0, max_steps=5000, seed=3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert r.shares.shape == (5001, 2) and r.fixated is None
+    # the shares themselves and a copy; not one Python object per step (about 9 times)
+    assert peak < 4 * r.shares.nbytes
+
+
+def test_replicator_payoffs_whose_arithmetic_overflows_give_the_unscaled_path() -> None:
+    # the tester's game: shares of [nan, nan]; x.f and f - x.f overflow at +-1e308
+    res = T.replicator_dynamics([[-1e308, 1e308], [0, 1]], steps=50)
+    assert np.all(np.isfinite(res.shares))
+    np.testing.assert_allclose(res.shares.sum(axis=1), 1.0)
+    ref = _replicator_reference(np.ldexp([[-1e308, 1e308], [0, 1]], -10), [1, 1], 50, 0.1 * 2**10)
+    np.testing.assert_allclose(res.shares, ref, rtol=1e-9, atol=1e-300)
+    # anti-coordination at 1.5 * 2**1023: f_0 - x.f reaches 2.9 * 2**1023 (inf)
+    u = np.array([[-1.5, 1.5], [1.5, -1.5]])
+    big = T.replicator_dynamics(u * 2.0**1023, [0.01, 0.99], steps=40, dt=2.0**-1025)
+    assert np.all(np.isfinite(big.shares))
+    ref = _replicator_reference(u, [0.01, 0.99], 40, 0.25)  # the same dynamics, in range
+    np.testing.assert_allclose(big.shares, ref, rtol=1e-9)
+    # dividing payoffs by a power of two and multiplying the step by it is exact
+    same = T.replicator_dynamics(u, [0.01, 0.99], steps=40, dt=0.25)
+    np.testing.assert_array_equal(big.shares, same.shares)
+
+
+def test_replicator_an_absent_far_fitter_strategy_changes_nothing() -> None:
+    # strategy 2 is absent and 1e4 fitter: its factor exp(-1000) made every share 0 / 0
+    a = [[0, 0, 0], [0, 1, 0], [1e4, 1e4, 1e4]]
+    res = T.replicator_dynamics(a, [0.5, 0.5, 0], steps=40)
+    assert np.all(np.isfinite(res.shares)) and np.all(res.shares[:, 2] == 0)
+    ref = _replicator_reference([[0, 0], [0, 1]], [0.5, 0.5], 40, 0.1)
+    np.testing.assert_allclose(res.shares[:, :2], ref, rtol=1e-12)
+    # and when it went extinct along the way (rock-paper-scissors, large payoffs)
+    rps = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]]) * 1e6
+    res = T.replicator_dynamics(rps, steps=100, dt=2.0)
+    assert np.all(np.isfinite(res.shares))
+    np.testing.assert_allclose(res.shares.sum(axis=1), 1.0)
+
+
+def test_replicator_shares_near_the_largest_float_are_normalised() -> None:
+    big = T.replicator_dynamics(GAME, [1e308, 1e308], steps=20)
+    np.testing.assert_array_equal(big.shares, T.replicator_dynamics(GAME, steps=20).shares)
+
+
+def test_moran_weights_are_finite_for_any_finite_payoffs_and_intensity() -> None:
+    res = T.moran_process([[1e308, 0], [3, 0.5]], intensity=1e10, seed=0)
+    assert np.all(np.isfinite(res.shares))
+    # strategy 0 is infinitely fitter: only it reproduces, so its share never falls
+    assert res.fixated == "0" and np.all(np.diff(res.shares[:, 0]) >= 0)
+    # an absent strategy far fitter than the others has weight 0, not 0 * inf
+    res = T.moran_process([[0, 0, 0], [0, 0, 0], [1, 1, 1]], [5, 5, 0], intensity=1000, seed=1)
+    assert np.all(np.isfinite(res.shares)) and np.all(res.shares[:, 2] == 0)
+    assert res.fixated in ("0", "1")
+
+
+def test_moran_population_too_large_is_named_as_such() -> None:
+    for counts in ([10**400, 1], [2**63, 1], [2**53 + 1, 1], [1e300, 1]):
+        with pytest.raises(ts.ParameterError, match=r"`counts\[0\]` = .* larger than a population"):
+            T.moran_process(GAME, counts)
+    with pytest.raises(ts.ParameterError, match=r"`counts` sum to 9007199254740993, more than"):
+        T.moran_process(GAME, [2**52 + 1, 2**52])
+    with pytest.raises(ts.ParameterError, match=r"`population` = 1\.00e\+400 is larger"):
+        T.moran_process(GAME, population=10**400)
+    with pytest.raises(ts.ParameterError, match=r"`counts` must hold integers >= 0"):
+        T.moran_process(GAME, [-(10**400), 3])
+    at_most = T.moran_process(GAME, [2**53 - 2, 2], max_steps=3, seed=0)
+    assert len(at_most.shares) == 4 and np.all(np.isfinite(at_most.shares))
+
+
+def test_round_robin_self_play_must_be_a_bool() -> None:
+    for bad in ("yes", 1, None):
+        with pytest.raises(ts.ParameterError, match="`self_play` must be True or False"):
+            T.round_robin(["hold", "tit-for-tat"], rounds=2, repetitions=1, self_play=bad)
+    r = T.round_robin(["hold", "tit-for-tat"], rounds=2, repetitions=1, self_play=np.bool_(False))
+    assert r.lineups.tolist() == [[0, 1], [1, 0]]
+
+
+@pytest.mark.parametrize("bad", [-1, 0, -0.0, -1e-9])
+def test_war_threshold_must_be_a_positive_tariff(bad) -> None:
+    with pytest.raises(ts.ParameterError, match="`war_threshold` must be a tariff level > 0"):
+        T.round_robin(["hold", "tit-for-tat"], rounds=2, repetitions=1, war_threshold=bad)
+    with pytest.raises(ts.ParameterError, match="`war_threshold` must be a tariff level > 0"):
+        T.lineup_tournament("us-china-145", ["hold"], rounds=2, repetitions=1, war_threshold=bad)
+
+
+def test_war_threshold_above_every_tariff_counts_no_round() -> None:
+    r = T.round_robin(["always-escalate"], rounds=6, repetitions=1, war_threshold=100)
+    assert r.war_rounds.tolist() == [0.0]
+    low = T.round_robin(["always-escalate"], rounds=6, repetitions=1, war_threshold=0.01)
+    assert low.war_rounds[0] > 0
+
+
+@pytest.mark.parametrize("bad", [[[True, False], [False, True]], np.eye(2, dtype=bool),
+                                 [["1", "0"], ["0", "1"]], [[1, 0], [True, 1]]])  # fmt: skip
+def test_evolution_payoffs_must_be_real_numbers(bad) -> None:
+    with pytest.raises(ts.ParameterError, match="`payoff_matrix` must be real numbers"):
+        T.moran_process(bad)
+    with pytest.raises(ts.ParameterError, match="`payoff_matrix` must be real numbers"):
+        T.replicator_dynamics(bad)
+
+
+def test_evolution_names_must_be_distinct_and_are_checked_first() -> None:
+    with pytest.raises(ts.ParameterError, match=r"`names` must be distinct.*'a' is given 2"):
+        T.moran_process(GAME, names=["a", "a"])
+    with pytest.raises(ts.ParameterError, match="`names` must be distinct"):
+        T.replicator_dynamics(GAME, names=["1", 1])
+    with pytest.raises(ts.ParameterError, match="`names` must be a sequence of 2 names"):
+        T.moran_process(GAME, names=5)
+    gen = np.random.default_rng(4)
+    before = gen.bit_generator.state
+    with pytest.raises(ts.ParameterError, match="`names` must hold 2 names"):
+        T.moran_process(GAME, seed=gen, names=["a"])
+    assert gen.bit_generator.state == before  # refused before any step drew
+
+
+def test_replicator_dt_must_be_a_finite_positive_number() -> None:
+    for bad in (10**400, math.inf, 0, -1.0, True):
+        with pytest.raises(ts.ParameterError, match="`dt` must be a finite number in"):
+            T.replicator_dynamics(GAME, dt=bad)
