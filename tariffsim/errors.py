@@ -48,10 +48,12 @@ class LimitError(ParameterError):
     """
 
 
-class RunsNotKeptError(TariffsimError, TypeError):
+class RunsNotKeptError(TariffsimError, AttributeError, TypeError):
     """A question needs every run, and a summary-only ensemble keeps none.
 
-    The message says what needed the runs and points to ``keep="runs"``.
+    The message says what needed the runs and points to ``keep="runs"``. An
+    ``AttributeError`` too, so ``hasattr(summary, "tariff")`` is False and
+    ``getattr(summary, "tariff", None)`` gives the default.
     """
 
 

@@ -507,3 +507,13 @@ def test_a_dataset_that_is_not_a_summary_is_refused(summ: EnsembleSummary, tmp_p
     (tmp_path / "x.nc").write_text("not a file of numbers")
     with pytest.raises(ParameterError, match="not an ensemble summary written by to_netcdf"):
         EnsembleSummary.from_netcdf(tmp_path / "x.nc")
+
+
+def test_attributes_a_summary_lacks_are_absent_to_hasattr(summ: EnsembleSummary) -> None:
+    """hasattr and getattr with a default work on a summary (they raised its TypeError)."""
+    for name in ("tariff", "draws"):
+        assert not hasattr(summ, name)
+        assert getattr(summ, name, None) is None
+        with pytest.raises(RunsNotKeptError, match="keep='runs'"):
+            getattr(summ, name)
+    assert hasattr(summ, "counts")
