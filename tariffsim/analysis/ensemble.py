@@ -636,6 +636,23 @@ class Ensemble(_Summarised):
         pairs = [tuple(d.split("->")) for d in dyads]
         if any(len(p) != 2 for p in pairs):
             raise bad(f"dyads are named 'A->B'; got {short_repr(dyads)}")
+        strange = [f"{a}->{b}" for a, b in pairs if a not in codes or b not in codes or a == b]
+        if strange or len(set(pairs)) != len(pairs):
+            raise bad(
+                f"every dyad joins two of the countries {codes}, once; got "
+                f"{short_repr(strange or dyads)}"
+            )
+        for k in ("tariff", *INDICATORS):
+            if not np.isfinite(arrays[k]).all():
+                raise bad(f"{k} must be finite; it holds a NaN or an infinity")
+        if (tariff < 0).any():
+            raise bad("tariffs must be >= 0")
+        try:
+            days = np.asarray(dates, dtype="datetime64[D]")
+        except (TypeError, ValueError):
+            raise bad(f"the dates must be dates; got {short_repr(list(dates)[:3])}") from None
+        if len(days) > 1 and not (np.diff(days) > np.timedelta64(0, "D")).all():
+            raise bad("the dates must increase round by round")
 
         def table(names: list[str], values: Any, what: str) -> dict[str, Any]:
             if not names:
@@ -645,13 +662,15 @@ class Ensemble(_Summarised):
                 raise bad(f"{what} must be a float array of shape {(R, len(names))}")
             return {p: v[:, i] for i, p in enumerate(names)}
 
-        if np.asarray(seed).dtype.kind not in "iu" or int(seed) < 0:
-            raise bad(f"the seed must be an int >= 0; got {short_repr(seed)}")
+        if np.asarray(seed).dtype.kind not in "iu" or not 0 <= int(seed) < 2**63:
+            raise bad(f"the seed must be an int in [0, 2**63); got {short_repr(seed)}")
         events = tuple((int(r), str(text)) for r, text in scheduled)
+        if any(not 0 <= r < T1 for r, _ in events):
+            raise bad(f"a scheduled event's round is outside 0..{T1 - 1}")
         return cls(
             name=name,
             codes=tuple(codes),
-            dates=np.asarray(dates, dtype="datetime64[D]"),
+            dates=days,
             dyads=tuple(pairs),  # type: ignore[arg-type]
             tariff=tariff,
             draws=table(params, draws, "draws"),

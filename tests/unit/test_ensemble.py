@@ -862,3 +862,26 @@ def test_the_draws_of_an_ensemble_are_read_only(ens: ts.Ensemble) -> None:
     again = pickle.loads(pickle.dumps(ens))
     assert list(again.draws) == list(ens.draws)
     assert all(again.draws[k].tobytes() == v.tobytes() for k, v in ens.draws.items())
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda z: z.update(dates=z["dates"][::-1]), "dates must increase"),
+        (lambda z: z.update(dyads=np.array(["US->ZZ"] * len(z["dyads"]))), "joins two of"),
+        (lambda z: z.update(seed=np.array(2**64 - 1, dtype=np.uint64)), r"2\*\*63"),
+        (lambda z: z["tariff"].__setitem__((0, 0, 0), np.nan), "tariff must be finite"),
+        (lambda z: z["recession"].__setitem__((0, 1, 0), np.inf), "recession must be finite"),
+        (lambda z: z["tariff"].__setitem__((0, 0, 0), -0.5), "tariffs must be >= 0"),
+    ],
+)
+def test_an_npz_with_corrupt_content_is_refused(ens: ts.Ensemble, tmp_path, edit, match) -> None:
+    """Content that no ensemble writes: reversed dates (round_of then answered wrongly),
+    dyads of unknown countries, a seed ensemble refuses, NaN values (bands of NaN)."""
+    ens.to_npz(tmp_path / "e.npz")
+    with np.load(tmp_path / "e.npz") as f:
+        z = {k: np.array(f[k]) for k in f.files}
+    edit(z)
+    np.savez(tmp_path / "bad.npz", **z)
+    with pytest.raises(ParameterError, match=match):
+        ts.Ensemble.from_npz(tmp_path / "bad.npz")
