@@ -493,8 +493,12 @@ class Threshold:
         First round considered, >= 0 (default 0, the starting state).
     by : int, str, datetime.date or None
         Last round considered: a round number, or a date (then the first
-        round dated on or after it, as ``Ensemble.round_of``). Default: the
-        last round.
+        round dated on or after it, as ``Ensemble.round_of``: a round spans
+        the days up to its date, so "by 11 May" counts the round dated 12 May
+        when rounds fall on Mondays; give the round before it, or its date,
+        for "on or before 11 May" in the strict sense). Default: the last
+        round. A round after the last, or a date after the last round's, is
+        a ParameterError when the event is evaluated.
 
     Examples
     --------
@@ -558,7 +562,9 @@ class Threshold:
         if self.by is None:
             return t
         if isinstance(self.by, int):
-            return min(self.by, t)
+            if self.by > t:  # as a date after the last round is
+                raise ParameterError(f"`by` ({self.by}) is beyond the last round ({t}).")
+            return self.by
         d = np.datetime64(self.by, "D")
         if d < dates[0]:  # no round to look at (a year's typo: round 0 would count)
             raise ParameterError(f"`by` {self.by!s} is before the first round ({dates[0]}).")

@@ -885,3 +885,12 @@ def test_an_npz_with_corrupt_content_is_refused(ens: ts.Ensemble, tmp_path, edit
     np.savez(tmp_path / "bad.npz", **z)
     with pytest.raises(ParameterError, match=match):
         ts.Ensemble.from_npz(tmp_path / "bad.npz")
+
+
+def test_a_round_by_beyond_the_last_round_is_refused_as_a_date_is(ens: ts.Ensemble) -> None:
+    """``by=100`` on an ensemble of fewer rounds was cut to the last round silently, while a
+    date after the last round was refused."""
+    late = Threshold("US", "CN", at_least=0.5, by=ens.rounds + 1)
+    with pytest.raises(ParameterError, match=r"`by` \(\d+\) is beyond the last round"):
+        ens.prob(late)
+    assert 0 <= ens.prob(Threshold("US", "CN", at_least=0.5, by=ens.rounds)) <= 1
