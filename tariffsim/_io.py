@@ -662,7 +662,7 @@ def read_text_input(
     if len(raw) > cap:  # grew while reading, or a pipe/device
         raise LimitError(limits.message("max_file_bytes", len(raw), f"file {src!r}"))
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # (a byte-order mark, as some editors write, is dropped)
     except UnicodeDecodeError as e:
         raise ScenarioError(
             [f"not UTF-8 text: byte {raw[e.start]:#04x} at offset {e.start}"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import re
 from typing import Any, NoReturn
 
 import numpy as np
@@ -53,6 +54,9 @@ def short_repr(v: Any, width: int = 80) -> str:
     return r if len(r) <= width else r[: width - 3] + "..."
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def as_date(v: Any, name: str) -> dt.date:
     """``v`` as a date: a ``datetime.date`` (or datetime), a ``numpy.datetime64`` or an ISO
     string ``YYYY-MM-DD``; else a ParameterError naming argument ``name`` and the value.
@@ -67,7 +71,7 @@ def as_date(v: Any, name: str) -> dt.date:
     if isinstance(v, np.datetime64):
         d: dt.date = v.astype("datetime64[D]").astype(dt.date)
         return d
-    if isinstance(v, str):
+    if isinstance(v, str) and _ISO_DATE.fullmatch(v.strip()):  # not "20250531", "2025-W22-1"
         try:
             return dt.date.fromisoformat(v.strip())
         except ValueError:

@@ -109,11 +109,15 @@ def check_seeds(seeds: Any) -> tuple[SeedLike, ...]:
     >>> check_seeds(range(3))
     (0, 1, 2)
     """
-    if isinstance(seeds, int | np.integer | np.random.SeedSequence | str | bytes) or not hasattr(
-        seeds, "__len__"
+    unordered = isinstance(seeds, set | frozenset | Mapping)  # run r takes seeds[r]
+    if (
+        isinstance(seeds, int | np.integer | np.random.SeedSequence | str | bytes)
+        or not hasattr(seeds, "__len__")
+        or unordered
     ):
         raise ParameterError(
-            f"`seeds` must be a sequence of seeds, one per run (e.g. range(100)); got {seeds!r}."
+            f"`seeds` must be a sequence of seeds, one per run (e.g. range(100)), in run "
+            f"order; got {short_repr(seeds)}."
         )
     if isinstance(seeds, np.ndarray) and seeds.ndim != 1:
         raise ParameterError(f"`seeds` must be one-dimensional; got shape {seeds.shape}.")

@@ -129,6 +129,29 @@ def check_threshold(at_least: Any, at_most: Any) -> tuple[float | None, float | 
     return out[0], out[1]
 
 
+_FRACTION_TOPS = {"tariff": 5.0, "recession": 1.0, "approval": 1.0}
+"""Levels above which a tariff (500%) or odds and approval (fractions) were surely written
+in percent."""
+
+
+def _warn_if_percent(a: str, level: Any) -> None:
+    """A PlausibilityWarning for a tariff, recession or approval level that reads as percent
+    (``at_least=145`` for 145%: no run ever reaches it)."""
+    what = a if a in INDICATORS else "tariff"
+    top = _FRACTION_TOPS.get(what)
+    if top is not None and abs(float(level)) > top:
+        import warnings
+
+        from ..errors import PlausibilityWarning
+
+        warnings.warn(
+            f"a {what} level of {float(level):g}: {what} levels are fractions "
+            f"({float(level) / 100:g} is {float(level):g}%); did you mean {float(level) / 100:g}?",
+            PlausibilityWarning,
+            stacklevel=4,
+        )
+
+
 def check_levels(q: Any) -> Array:
     """Quantile levels (numbers) as a 1-D float array in [0, 1], each once; ParameterError
     otherwise."""
@@ -528,6 +551,7 @@ class Threshold:
         lo, hi = check_threshold(self.at_least, self.at_most)
         object.__setattr__(self, "at_least", lo)
         object.__setattr__(self, "at_most", hi)
+        _warn_if_percent(self.a, lo if lo is not None else hi)
         after = self.after
         if isinstance(after, bool) or not isinstance(after, int | np.integer) or after < 0:
             raise ParameterError(f"`after` must be an int >= 0; got {self.after!r}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -156,3 +157,31 @@ def test_numpy_ints_count_as_ints(what: str, v: int, call: Callable[[Any], Any])
     for bad in (float(v), np.True_, str(v)):
         with pytest.raises(ParameterError, match=r"must be an int >= "):
             call(bad)
+
+
+def test_small_input_rules_hold_everywhere(tmp_path) -> None:
+    """Seeds in run order (a set has none); dates as YYYY-MM-DD only (the message says so);
+    a scenario file with a byte-order mark reads; levels written in percent are flagged."""
+    import warnings
+
+    from tariffsim.analysis.reduce import Threshold
+    from tariffsim.errors import PlausibilityWarning
+
+    with pytest.raises(ParameterError, match="in run order"):
+        ts.simulate_batch(GAME, 3, seeds={1, 2})
+    for text in ("20250531", "2025-W22-1", "2025-5-31"):
+        with pytest.raises(ParameterError, match="YYYY-MM-DD"):
+            Threshold("US", "CN", at_least=0.5, by=text)
+    assert Threshold("US", "CN", at_least=0.5, by=" 2025-05-31 ").by.isoformat() == "2025-05-31"
+    text = (Path(ts.scenario.__file__).parent / "scenarios" / "us-china-145.toml").read_text(
+        encoding="utf-8"
+    )
+    (tmp_path / "bom.toml").write_text("\ufeff" + text, encoding="utf-8")
+    assert ts.load_scenario(tmp_path / "bom.toml").name == "us-china-145"
+    for a, level in (("US", 145), ("recession", 60), ("approval", 42)):
+        with pytest.warns(PlausibilityWarning, match="levels are fractions"):
+            Threshold(a, "CN" if a == "US" else "US", at_least=level)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Threshold("US", "CN", at_least=1.45)
+        Threshold("payoff", "US", at_most=-3.0)  # % of GDP: no fraction
