@@ -702,6 +702,18 @@ def reading(what: str) -> Iterator[None]:
         raise ParameterError(f"{what} ({type(e).__name__}: {short_repr(str(e))}).") from None
 
 
+def read_netcdf(file: str | os.PathLike[str], what: str, needs: str) -> Any:
+    """The ``xarray.Dataset`` of a NetCDF file tariffsim wrote, loaded into memory (the file
+    closed); a ParameterError saying ``what`` for a file that cannot be read as one, an
+    ImportError naming ``needs`` (the method) without xarray."""
+    try:
+        import xarray as xr
+    except ImportError:
+        raise ImportError(f"{needs} needs xarray: pip install 'tariffsim[xarray]'") from None
+    with reading(what), xr.open_dataset(file, engine="h5netcdf") as ds:
+        return ds.load()
+
+
 def input_boundary(what: str) -> Callable[[_F], _F]:
     """Decorate a public function that reads user input (files, mappings, text).
 

@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import limits
-from .._io import atomic_netcdf, atomic_savez, reading
+from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import FrozenDict, short_repr
 from .._util import frozen_array as _ro
 from ..engine import runs_alike
@@ -539,17 +539,8 @@ class Ensemble(_Summarised):
         ImportError
             If xarray is not installed.
         """
-        try:
-            import xarray as xr
-        except ImportError:
-            raise ImportError(
-                "Ensemble.from_netcdf() needs xarray: pip install 'tariffsim[xarray]'"
-            ) from None
-        with (
-            reading(f"`file` {short_repr(str(file))} is not an ensemble written by to_netcdf"),
-            xr.open_dataset(file, engine="h5netcdf") as ds,
-        ):
-            return cls.from_xarray(ds.load())
+        what = f"`file` {short_repr(str(file))} is not an ensemble written by to_netcdf"
+        return cls.from_xarray(read_netcdf(file, what, "Ensemble.from_netcdf()"))
 
     @classmethod
     def from_npz(cls, file: str | FsPath) -> Ensemble:

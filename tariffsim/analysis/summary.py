@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._io import atomic_netcdf, atomic_savez, reading
+from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
@@ -56,7 +56,7 @@ from .reduce import (
     check_resolution,
     event_text,
 )
-from .runner import _BatchJob, _simulate_chunk, default_chunk_size, fold_chunks
+from .runner import _BatchJob, _simulate_chunk, check_sendable, default_chunk_size, fold_chunks
 
 if TYPE_CHECKING:
     from ..game import Game
@@ -532,19 +532,8 @@ class EnsembleSummary(_Summarised):
         ImportError
             If xarray is not installed.
         """
-        try:
-            import xarray as xr
-        except ImportError:
-            raise ImportError(
-                "EnsembleSummary.from_netcdf() needs xarray: pip install 'tariffsim[xarray]'"
-            ) from None
-        with (
-            reading(
-                f"`file` {short_repr(str(file))} is not an ensemble summary written by to_netcdf"
-            ),
-            xr.open_dataset(file, engine="h5netcdf") as ds,
-        ):
-            return cls.from_xarray(ds.load())
+        what = f"`file` {short_repr(str(file))} is not an ensemble summary written by to_netcdf"
+        return cls.from_xarray(read_netcdf(file, what, "EnsembleSummary.from_netcdf()"))
 
     @classmethod
     def _from_arrays(cls, z: Any, file: str) -> EnsembleSummary:
@@ -747,21 +736,7 @@ def check_events(
 
 def check_picklable(events: Mapping[str, Any], executor: Any) -> None:
     """On a process pool, every event function must pickle (Dask uses cloudpickle)."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    if not isinstance(executor, ProcessPoolExecutor):
-        return
-    import pickle
-
-    for name, ev in events.items():
-        try:
-            pickle.dumps(ev)
-        except Exception as exc:
-            raise ParameterError(
-                f"`events[{name!r}]` cannot be sent to a process pool ({exc}); use a "
-                "module-level function or a functools.partial of one, not a lambda or a "
-                "local function."
-            ) from None
+    check_sendable(executor, **{f"events[{name!r}]": ev for name, ev in events.items()})
 
 
 @dataclass(frozen=True)

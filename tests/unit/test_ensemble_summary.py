@@ -254,7 +254,7 @@ def test_bad_input_fails_before_any_run(sc: ts.Scenario, monkeypatch: pytest.Mon
     for kw, err, match in cases:
         with pytest.raises(err, match=match):
             ts.ensemble(sc, runs=4, rounds=T, **kw)
-    with ProcessPoolExecutor(1) as ex, pytest.raises(ParameterError, match="module-level"):
+    with ProcessPoolExecutor(1) as ex, pytest.raises(ParameterError, match="at module level"):
         ts.ensemble(sc, runs=4, rounds=T, keep="summary", events={"l": lambda pb: pb}, executor=ex)
 
 
