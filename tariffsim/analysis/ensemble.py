@@ -737,7 +737,8 @@ class Ensemble(_Summarised):
         return pd.DataFrame(cols, index=index)
 
     def __repr__(self) -> str:
-        drawn = f", {len(self.draws)} drawn parameters" if self.draws else ""
+        k = len(self.draws)
+        drawn = f", {k} drawn parameter{'s' * (k != 1)}" if k else ""
         return (
             f"<Ensemble {self.name or 'game'}: {len(self)} runs × {self.rounds} rounds "
             f"from {self.dates[0]}, seed {self.seed}{drawn}>"

@@ -666,7 +666,8 @@ class EnsembleSummary(_Summarised):
         return df
 
     def __repr__(self) -> str:
-        ev = f", {len(self.event_names)} events" if self.event_names else ""
+        k = len(self.event_names)
+        ev = f", {k} event{'s' * (k != 1)}" if k else ""
         return (
             f"<EnsembleSummary {self.name or 'game'}: {len(self)} runs × {self.rounds} rounds "
             f"from {self.dates[0]}, seed {self.seed}{ev}>"
