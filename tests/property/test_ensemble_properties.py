@@ -35,7 +35,7 @@ def ensembles(draw: st.DrawFn) -> Ensemble:
     )
 
 
-@given(ens=ensembles(), q=st.lists(st.floats(0, 1), min_size=1, max_size=4))
+@given(ens=ensembles(), q=st.lists(st.floats(0, 1), min_size=1, max_size=4, unique=True))
 @settings(max_examples=40, deadline=None)
 def test_quantiles_are_numpy_quantiles_and_ordered(ens: Ensemble, q: list[float]) -> None:
     b = ens.quantiles("US", "CN", q)
