@@ -6,11 +6,25 @@ rescaled to ``[low, high]``). Each validates its parameters on construction
 (a :class:`~tariffsim.errors.ParameterError` naming the field), draws with
 ``sample(rng, size)`` from a ``numpy.random.Generator``, maps uniform
 quantiles with ``ppf(u)`` (for quasi-random designs) and reports its
-``support``.
+``support`` and its ``draw_range``.
+
+Draws are quantiles of uniforms: ``sample`` takes ``u = rng.random(size)``
+(multiples of :math:`2^{-53}` in :math:`[0, 1 - 2^{-53}]`), raises ``u`` to
+at least :data:`U_MIN` :math:`= 2^{-53}` (the generator's 0, drawn with
+probability :math:`2^{-53}`, would be the quantile 0: :math:`-\infty` for a
+normal), and returns ``ppf(u)``. So every draw lies between ``ppf(U_MIN)``
+and ``ppf(U_MAX)`` (:data:`U_MAX` :math:`= 1 - 2^{-53}`), the
+``draw_range`` (``sample`` clips to it, in case a quantile function is not
+monotone to the last bit). A standard normal's draws, for one, stay within
+:math:`\pm 8.21`. Each distribution checks on construction that its
+``draw_range`` is finite, so that no draw is an infinity or a NaN.
 
 Truncated normal: draws are ``Φ⁻¹(U)`` with ``U`` uniform on
 :math:`[Φ((low-μ)/σ), Φ((high-μ)/σ)]` (inverse-CDF sampling, one uniform per
-draw), so every draw lies in ``[low, high]``.
+draw), so every draw lies in ``[low, high]``. Where ``U`` rounds to 1 (a
+normal truncated below only, at the top quantiles) the quantile is taken
+from the upper tail, :math:`-Φ^{-1}(1 - U)` with :math:`1 - U` computed
+without rounding it to 0.
 
 Examples
 --------
@@ -21,29 +35,50 @@ Examples
 True
 >>> d.support
 (0.45, 0.65)
+>>> lo, hi = Normal(0.0, 1.0).draw_range  # no draw beyond these, whatever the seed
+>>> round(lo, 2), round(hi, 2)
+(-8.21, 8.21)
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._util import short_repr
 from ..errors import ParameterError
 
 __all__ = [
+    "BETA_SHAPE_MAX",
+    "BETA_SHAPE_MIN",
+    "U_MAX",
+    "U_MIN",
     "Beta",
     "Distribution",
     "LogNormal",
     "Normal",
     "Triangular",
     "Uniform",
+    "draw_range",
 ]
 
 Array = NDArray[np.float64]
+
+U_MIN = 2.0**-53
+"""Smallest uniform a draw is the quantile of (the generator's 0 is raised to it)."""
+U_MAX = 1.0 - 2.0**-53
+"""Largest uniform a draw is the quantile of (the largest ``rng.random()`` returns)."""
+
+BETA_SHAPE_MIN = 1e-10
+"""Smallest ``a`` and ``b`` of :class:`Beta`: below (``Beta(2.3e-4, 1.7e-20)``), scipy's
+``betaincinv`` returns NaN at some quantiles."""
+BETA_SHAPE_MAX = 1e10
+"""Largest ``a`` and ``b`` of :class:`Beta`: above (``Beta(2, 1e300)``), scipy's
+``betaincinv`` returns NaN at some or all quantiles, and slows down a thousandfold."""
 
 
 def _num(owner: str, name: str, v: Any, *, finite: bool = True) -> float:
@@ -76,14 +111,83 @@ class Distribution(Protocol):
         ...
 
 
+def draw_range(dist: Distribution) -> tuple[float, float]:
+    """Smallest and largest value ``dist.sample`` can return.
+
+    For the distributions of this module, their ``draw_range`` (the quantiles
+    at :data:`U_MIN` and :data:`U_MAX`); for any other, its ``support``.
+
+    Raises
+    ------
+    ParameterError
+        If another distribution's ``support`` is not two numbers ``low <= high``.
+
+    Examples
+    --------
+    >>> draw_range(Uniform(0.0, 2.0))
+    (2.220446049250313e-16, 1.9999999999999998)
+    """
+    if isinstance(dist, _Quantiles):
+        return dist.draw_range
+    sup = dist.support
+    try:
+        lo, hi = (float(v) for v in sup)
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(
+            f"{short_repr(dist)}: `support` must be two numbers (smallest, largest draw); "
+            f"got {short_repr(sup)}."
+        ) from None
+    if math.isnan(lo) or math.isnan(hi) or lo > hi:
+        raise ParameterError(
+            f"{short_repr(dist)}: `support` must be two numbers low <= high; got {sup!r}."
+        )
+    return lo, hi
+
+
+def _uniforms(rng: np.random.Generator, size: int) -> Array:
+    """``size`` uniforms from ``rng``, within [U_MIN, U_MAX]."""
+    return np.clip(rng.random(size), U_MIN, U_MAX)
+
+
+class _Quantiles:
+    """Draws as quantiles of uniforms within [U_MIN, U_MAX]: ``sample`` and ``draw_range``."""
+
+    def ppf(self, u: ArrayLike) -> Array:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    @property
+    def draw_range(self) -> tuple[float, float]:
+        """Smallest and largest possible draw: the quantiles at U_MIN and U_MAX."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            lo, hi = (float(v) for v in np.asarray(self.ppf([U_MIN, U_MAX]), dtype=float))
+        return lo, hi
+
+    def sample(self, rng: np.random.Generator, size: int) -> Array:
+        """``size`` independent draws, each ``ppf(u)`` of one uniform ``u`` of ``rng``."""
+        lo, hi = self.draw_range
+        return np.clip(self.ppf(_uniforms(rng, size)), lo, hi)
+
+    def _check_draws(self, advice: str = "") -> None:
+        """Refuse parameters with which a draw could be infinite or NaN."""
+        lo, hi = self.draw_range
+        for which, v in (("smallest", lo), ("largest", hi)):
+            if not math.isfinite(v):
+                names = [f.name for f in fields(self)]  # type: ignore[arg-type]
+                args = ", ".join(f"{n}={getattr(self, n)!r}" for n in names)
+                raise ParameterError(
+                    f"{type(self).__name__}: draws must be finite; with {args} the {which} "
+                    f"draw is {v!r}.{' ' + advice if advice else ''}"
+                )
+
+
 @dataclass(frozen=True)
-class Uniform:
+class Uniform(_Quantiles):
     """Uniform on ``[low, high]``.
 
     Raises
     ------
     ParameterError
-        Unless ``low < high``, both finite.
+        Unless ``low < high``, both finite, and ``high - low`` is finite.
     """
 
     low: float
@@ -98,6 +202,7 @@ class Uniform:
             raise ParameterError(f"Uniform: `high - low` must be finite; got low={lo}, high={hi}.")
         object.__setattr__(self, "low", lo)
         object.__setattr__(self, "high", hi)
+        self._check_draws()
 
     @property
     def support(self) -> tuple[float, float]:
@@ -106,18 +211,16 @@ class Uniform:
     def ppf(self, u: ArrayLike) -> Array:
         return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
 
-    def sample(self, rng: np.random.Generator, size: int) -> Array:
-        return self.ppf(rng.random(size))
-
 
 @dataclass(frozen=True)
-class Triangular:
+class Triangular(_Quantiles):
     """Triangular on ``[low, high]`` with its peak at ``mode``.
 
     Raises
     ------
     ParameterError
-        Unless ``low <= mode <= high`` and ``low < high``, all finite.
+        Unless ``low <= mode <= high`` and ``low < high``, all finite, and
+        ``high - low`` is finite.
     """
 
     low: float
@@ -132,8 +235,13 @@ class Triangular:
             raise ParameterError(
                 f"Triangular: need low <= mode <= high and low < high; got {lo}, {m}, {hi}."
             )
+        if not math.isfinite(hi - lo):
+            raise ParameterError(
+                f"Triangular: `high - low` must be finite; got low={lo}, high={hi}."
+            )
         for k, v in (("low", lo), ("mode", m), ("high", hi)):
             object.__setattr__(self, k, v)
+        self._check_draws()
 
     @property
     def support(self) -> tuple[float, float]:
@@ -143,23 +251,26 @@ class Triangular:
         u = np.asarray(u, dtype=float)
         lo, m, hi = self.low, self.mode, self.high
         c = (m - lo) / (hi - lo)
-        left = lo + np.sqrt(u * (hi - lo) * (m - lo))
-        right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - m))
+        if math.isfinite((hi - lo) * max(m - lo, hi - m)):
+            left = lo + np.sqrt(u * (hi - lo) * (m - lo))
+            right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - m))
+        else:  # the products overflow (bounds beyond about 1e154): the same, by square roots
+            left = lo + np.sqrt(u) * math.sqrt(hi - lo) * math.sqrt(m - lo)
+            right = hi - np.sqrt(1 - u) * math.sqrt(hi - lo) * math.sqrt(hi - m)
         return np.asarray(np.where(u < c, left, right), dtype=float)
-
-    def sample(self, rng: np.random.Generator, size: int) -> Array:
-        return self.ppf(rng.random(size))
 
 
 @dataclass(frozen=True)
-class Normal:
+class Normal(_Quantiles):
     """Normal with mean ``mean`` and standard deviation ``sd``, truncated to ``[low, high]``.
 
     Raises
     ------
     ParameterError
         Unless ``sd > 0``, ``low < high`` and the interval keeps some mass
-        (``mean`` within 8 standard deviations of it).
+        (``mean`` within 8 standard deviations of it); or if a draw could be
+        infinite (``Normal(0, 1e308)``: ``mean`` :math:`\\pm` 8.21 ``sd``
+        overflows, with no finite bound to stop it).
     """
 
     mean: float
@@ -182,6 +293,7 @@ class Normal:
             )
         for k, v in (("mean", mu), ("sd", sd), ("low", lo), ("high", hi)):
             object.__setattr__(self, k, v)
+        self._check_draws("Give a smaller `sd` or `mean`, or finite bounds `low=` and `high=`.")
 
     @property
     def support(self) -> tuple[float, float]:
@@ -197,23 +309,28 @@ class Normal:
             # normal's probabilities keep their precision (1 - Phi(x) = Phi(-x))
             sa, sb = float(ndtr(-alpha)), float(ndtr(-beta))
             z = -ndtri(sa - (sa - sb) * u)
+            top = np.isposinf(z) & (u < 1)  # sa - (sa - sb) u rounded to 0
+            if top.any():
+                z = np.where(top, -ndtri(sb + (sa - sb) * (1 - u)), z)
         else:
             a, b = float(ndtr(alpha)), float(ndtr(beta))
             z = ndtri(a + (b - a) * u)
-        return np.clip(self.mean + self.sd * z, self.low, self.high)
-
-    def sample(self, rng: np.random.Generator, size: int) -> Array:
-        return self.ppf(rng.random(size))
+            top = np.isposinf(z) & (u < 1)  # a + (b - a) u rounded to 1: the upper tail
+            if top.any():
+                z = np.where(top, -ndtri(float(ndtr(-beta)) + (b - a) * (1 - u)), z)
+        with np.errstate(over="ignore"):  # beyond a finite bound: clipped to it
+            return np.clip(self.mean + self.sd * z, self.low, self.high)
 
 
 @dataclass(frozen=True)
-class LogNormal:
+class LogNormal(_Quantiles):
     """Log-normal: ``exp(N(mu, sigma))``; ``median = exp(mu)``.
 
     Raises
     ------
     ParameterError
-        Unless ``sigma > 0``, both finite.
+        Unless ``sigma > 0``, both finite; or if a draw could be infinite
+        (``exp(mu + 8.21 sigma)`` overflows: ``mu + 8.21 sigma`` above about 709.78).
     """
 
     mu: float
@@ -226,6 +343,7 @@ class LogNormal:
             raise ParameterError(f"LogNormal: `sigma` must be > 0; got {s}.")
         object.__setattr__(self, "mu", mu)
         object.__setattr__(self, "sigma", s)
+        self._check_draws("Give a smaller `mu` or `sigma`.")
 
     @property
     def support(self) -> tuple[float, float]:
@@ -234,20 +352,21 @@ class LogNormal:
     def ppf(self, u: ArrayLike) -> Array:
         from scipy.special import ndtri
 
-        return np.asarray(np.exp(self.mu + self.sigma * ndtri(np.asarray(u, dtype=float))))
-
-    def sample(self, rng: np.random.Generator, size: int) -> Array:
-        return self.ppf(rng.random(size))
+        z = ndtri(np.asarray(u, dtype=float))
+        with np.errstate(over="ignore"):  # to -inf: exp gives 0 (to +inf: refused on construction)
+            return np.asarray(np.exp(self.mu + self.sigma * z))
 
 
 @dataclass(frozen=True)
-class Beta:
+class Beta(_Quantiles):
     """Beta(``a``, ``b``) rescaled to ``[low, high]`` (default ``[0, 1]``).
 
     Raises
     ------
     ParameterError
-        Unless ``a > 0``, ``b > 0`` and ``low < high``, all finite.
+        Unless ``a`` and ``b`` lie in [:data:`BETA_SHAPE_MIN`,
+        :data:`BETA_SHAPE_MAX`] (beyond, the quantile function returns NaN)
+        and ``low < high``, all finite, with ``high - low`` finite.
     """
 
     a: float
@@ -262,10 +381,19 @@ class Beta:
         hi = _num("Beta", "high", self.high)
         if a <= 0 or b <= 0:
             raise ParameterError(f"Beta: `a` and `b` must be > 0; got a={a}, b={b}.")
+        for k, v in (("a", a), ("b", b)):
+            if not BETA_SHAPE_MIN <= v <= BETA_SHAPE_MAX:
+                raise ParameterError(
+                    f"Beta: `{k}` must be in [{BETA_SHAPE_MIN:g}, {BETA_SHAPE_MAX:g}] (beyond, its "
+                    f"quantile function can return NaN); got {k}={v!r}."
+                )
         if not lo < hi:
             raise ParameterError(f"Beta: `low` must be < `high`; got low={lo}, high={hi}.")
+        if not math.isfinite(hi - lo):
+            raise ParameterError(f"Beta: `high - low` must be finite; got low={lo}, high={hi}.")
         for k, v in (("a", a), ("b", b), ("low", lo), ("high", hi)):
             object.__setattr__(self, k, v)
+        self._check_draws()
 
     @property
     def support(self) -> tuple[float, float]:
@@ -276,6 +404,3 @@ class Beta:
 
         x = betaincinv(self.a, self.b, np.asarray(u, dtype=float))
         return np.asarray(self.low + (self.high - self.low) * x)
-
-    def sample(self, rng: np.random.Generator, size: int) -> Array:
-        return self.ppf(rng.random(size))

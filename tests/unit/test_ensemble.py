@@ -894,3 +894,134 @@ def test_a_round_by_beyond_the_last_round_is_refused_as_a_date_is(ens: ts.Ensemb
     with pytest.raises(ParameterError, match=r"`by` \(\d+\) is beyond the last round"):
         ens.prob(late)
     assert 0 <= ens.prob(Threshold("US", "CN", at_least=0.5, by=ens.rounds)) <= 1
+
+
+# ---------------------------------------------------------------------------
+# distributions: finite draws, a range of draws known before drawing
+# ---------------------------------------------------------------------------
+# numpy's Generator.random() returns multiples of 2**-53 in [0, 1 - 2**-53]: these are
+# its smallest and largest uniforms (and the next ones), which any seed can produce
+EXTREME_UNIFORMS = np.array([0.0, 2.0**-53, 2.0**-52, 0.5, 1 - 2.0**-52, 1 - 2.0**-53])
+
+
+class _Extremes:
+    """A stand-in generator whose uniforms are ``EXTREME_UNIFORMS``, over and over."""
+
+    def random(self, size: int) -> np.ndarray:
+        return np.resize(EXTREME_UNIFORMS, size)
+
+
+def _all_draws(dist: Any) -> np.ndarray:
+    """Draws at the generator's extreme uniforms and from a real generator."""
+    return np.concatenate(
+        [
+            dist.sample(_Extremes(), len(EXTREME_UNIFORMS)),
+            dist.sample(np.random.default_rng(0), 500),
+        ]
+    )
+
+
+_WIDE = st.one_of(
+    st.floats(-10.0, 10.0),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([1e308, -1e308, 5e307, -5e307, 1e161, -1e161, 700.0, 710.0]),
+)
+_POSITIVE = st.one_of(
+    st.floats(1e-3, 10.0),
+    st.floats(min_value=5e-324, max_value=1.7e308),
+    st.sampled_from([1e-10, 1e10, 1e-11, 1e11, 1e300, 1e-300, 1.7e-20, 2.3e-4]),
+)
+
+
+@st.composite
+def _any_distribution(draw: st.DrawFn) -> tuple[str, tuple[float, ...]]:
+    """A distribution's name and arguments, most of them far from sensible."""
+    kind = draw(st.sampled_from(["Uniform", "Triangular", "Normal", "LogNormal", "Beta"]))
+    if kind == "Uniform":
+        args = tuple(sorted(draw(st.lists(_WIDE, min_size=2, max_size=2))))
+    elif kind == "Triangular":
+        args = tuple(sorted(draw(st.lists(_WIDE, min_size=3, max_size=3))))
+    elif kind == "Normal":
+        bound = st.one_of(_WIDE, st.sampled_from([-np.inf, np.inf]))
+        lo, hi = sorted(draw(st.lists(bound, min_size=2, max_size=2)))
+        args = (draw(_WIDE), draw(_POSITIVE), lo, hi)
+    elif kind == "LogNormal":
+        args = (draw(_WIDE), draw(_POSITIVE))
+    else:
+        lo, hi = sorted(draw(st.lists(_WIDE, min_size=2, max_size=2)))
+        args = (draw(_POSITIVE), draw(_POSITIVE), lo, hi)
+    return kind, args
+
+
+@given(spec=_any_distribution())
+@settings(max_examples=400, deadline=None)
+def test_a_distribution_is_refused_on_construction_or_draws_finite_numbers(spec) -> None:
+    """Every draw a distribution can make (at the generator's extreme uniforms too) is
+    finite; parameters that would give an infinity or a NaN are refused when it is made."""
+    kind, args = spec
+    try:
+        dist = getattr(ts.analysis, kind)(*args)
+    except ParameterError:
+        return
+    x = _all_draws(dist)  # (a RuntimeWarning of tariffsim fails the test too)
+    assert np.isfinite(x).all(), (dist, x)
+
+
+@given(spec=_any_distribution())
+@settings(max_examples=300, deadline=None)
+def test_every_draw_lies_in_the_draw_range_and_the_support(spec) -> None:
+    from tariffsim.analysis.distributions import draw_range
+
+    kind, args = spec
+    try:
+        dist = getattr(ts.analysis, kind)(*args)
+    except ParameterError:
+        return
+    lo, hi = dist.draw_range
+    assert draw_range(dist) == (lo, hi)
+    assert np.isfinite([lo, hi]).all() and lo <= hi
+    x = _all_draws(dist)
+    assert np.all((x >= lo) & (x <= hi)), (dist, lo, hi, x)
+    # the draws at the extreme uniforms are the ends of the range
+    ends = dist.sample(_Extremes(), len(EXTREME_UNIFORMS))
+    assert (ends.min(), ends.max()) == (lo, hi)
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: ts.analysis.Beta(1, 1, -1e308, 1e308),
+         r"Beta: `high - low` must be finite; got low=-1e\+308, high=1e\+308"),
+        (lambda: Triangular(-1e308, 0, 1e308),
+         r"Triangular: `high - low` must be finite; got low=-1e\+308, high=1e\+308"),
+        (lambda: Normal(0, 1e308),
+         r"Normal: draws must be finite; with mean=0\.0, sd=1e\+308, low=-inf, high=inf the "
+         r"smallest draw is -inf\. Give a smaller `sd`"),
+        (lambda: ts.analysis.LogNormal(1e308, 1),
+         r"LogNormal: draws must be finite; with mu=1e\+308, sigma=1\.0 the smallest draw is inf"),
+        (lambda: ts.analysis.LogNormal(700.0, 2.0), r"LogNormal: .* the largest draw is inf"),
+        (lambda: ts.analysis.Beta(2, 1e300), r"Beta: `b` must be in \[1e-10, 1e\+10\]"),
+        (lambda: ts.analysis.Beta(2.3e-4, 1.7e-20), r"Beta: `b` must be in \[1e-10, 1e\+10\]"),
+        (lambda: ts.analysis.Beta(1e11, 3), r"Beta: `a` must be in \[1e-10, 1e\+10\] .*; got "
+         r"a=100000000000\.0"),
+    ],
+)  # fmt: skip
+def test_parameters_giving_non_finite_draws_are_refused_naming_them(make, match: str) -> None:
+    with pytest.raises(ParameterError, match=match):
+        make()
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [Normal(0.0, 1.0), Normal(0.0, 1.0, low=0.0), Normal(3.0, 2.0, high=3.0),
+     Normal(0.0, 1.0, low=1.0), Triangular(-1e161, 0.0, 1e161), Triangular(-5e307, 1.0, 5e307),
+     ts.analysis.LogNormal(0.0, 1.0), ts.analysis.Beta(0.5, 0.5, -1.0, 1.0)],
+    ids=repr,
+)  # fmt: skip
+def test_extreme_uniforms_give_finite_draws_in_the_support(dist) -> None:
+    """The generator's 0 (a normal's quantile -inf) and its 1 - 2**-53 (where a normal
+    truncated below only rounded its probability to 1: +inf) give finite draws."""
+    x = dist.sample(_Extremes(), len(EXTREME_UNIFORMS))
+    lo, hi = dist.support
+    assert np.isfinite(x).all() and np.all((x >= lo) & (x <= hi)), x
+    assert np.all(np.diff(x[1:-1][np.argsort(EXTREME_UNIFORMS[1:-1])]) >= 0)  # in order
