@@ -18,6 +18,8 @@ and ``ppf(U_MAX)`` (:data:`U_MAX` :math:`= 1 - 2^{-53}`), the
 monotone to the last bit). A standard normal's draws, for one, stay within
 :math:`\pm 8.21`. Each distribution checks on construction that its
 ``draw_range`` is finite, so that no draw is an infinity or a NaN.
+:func:`tariffsim.ensemble` compares the ``draw_range`` with the varied
+parameter's range before drawing anything.
 
 Truncated normal: draws are ``Φ⁻¹(U)`` with ``U`` uniform on
 :math:`[Φ((low-μ)/σ), Φ((high-μ)/σ)]` (inverse-CDF sampling, one uniform per
@@ -95,7 +97,12 @@ def _num(owner: str, name: str, v: Any, *, finite: bool = True) -> float:
 
 @runtime_checkable
 class Distribution(Protocol):
-    """What an ensemble needs of a distribution."""
+    """What an ensemble needs of a distribution.
+
+    Before drawing, an ensemble checks that every draw can lie in the varied
+    parameter's range: by :func:`draw_range` (for a distribution of another
+    package than this one, its ``support``).
+    """
 
     @property
     def support(self) -> tuple[float, float]:

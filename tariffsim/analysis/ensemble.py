@@ -868,8 +868,9 @@ def ensemble(
     ParameterError
         For a bad ``runs``, ``seed``, ``rounds``, ``chunk_size``, ``executor``,
         ``progress``, ``keep``, ``events``, ``resolution`` or ``vary`` (a value
-        that is not a distribution, or draws outside a parameter's allowed
-        range) — before any run.
+        that is not a distribution, a distribution that can draw outside a
+        parameter's allowed range, refused whatever ``runs`` and ``seed``, or
+        given values outside it) — before any run.
     UnknownNameError
         For an unknown parameter path in ``vary`` (with near matches), or an
         event on a series the game does not record.

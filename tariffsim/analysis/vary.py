@@ -5,7 +5,12 @@ r"""Parameter draws for ensembles: from distributions given by the user, or from
 - a mapping ``{parameter path: Distribution or array of R values}`` — each
   path (:mod:`tariffsim.parampath`) gets its own random stream, keyed by the
   ensemble seed and the path's name, so adding or removing one varied
-  parameter never changes the draws of another; or
+  parameter never changes the draws of another. Before drawing, a
+  distribution's range of draws
+  (:func:`~tariffsim.analysis.distributions.draw_range`) must lie in the
+  parameter's range, so that no draw can fall outside it whatever ``runs``
+  and ``seed``: ``Normal(1, 2)`` is refused for ``elasticity`` (> 0),
+  ``Normal(2.5, 0.1)`` accepted (its draws stay within 2.5 ± 8.21 × 0.1); or
 - ``"claims"``: every claim whose data carries a ``range`` (``[low, high]`` in
   the claim's unit; :attr:`tariffsim.claims.Claim.range`) and that maps to a
   parameter of the game defines a distribution. The list below is the
@@ -60,10 +65,11 @@ from numpy.typing import NDArray
 from .._util import real_array, short_repr
 from ..claims import load_claims
 from ..errors import ParameterError
-from .distributions import Distribution, Triangular, Uniform
+from .distributions import Distribution, Triangular, Uniform, _Quantiles, draw_range
 
 if TYPE_CHECKING:
     from ..game import Game
+    from ..parampath import ParamPath
 
 __all__ = [
     "CLAIM_PARAMETERS",
@@ -133,7 +139,13 @@ def draw(
     Raises
     ------
     ParameterError
-        For a value that is neither a distribution nor R numbers.
+        For a value that is neither a distribution nor R numbers; for a
+        distribution that can draw outside the parameter's range (its
+        :func:`~tariffsim.analysis.distributions.draw_range`, or for another
+        distribution than this package's its ``support``, is checked before
+        drawing, so whether it is refused does not depend on ``runs`` or
+        ``seed``); for draws or values that are not finite or outside the
+        range (naming the run).
 
     Examples
     --------
@@ -159,6 +171,7 @@ def draw(
                 f"{spec.__name__}(...) with its parameters."
             )
         if isinstance(spec, Distribution):
+            _check_draw_range(pp, spec)  # before drawing: the same whatever runs and seed
             vals = _drawn(path, spec.sample(_stream(seed, path), runs), runs)
             dists[path] = spec
             validate_values(pp, vals, runs=runs, arg="vary")  # within range
@@ -178,6 +191,46 @@ def draw(
         vals.flags.writeable = False
         out[path] = vals
     return out, dists
+
+
+def _check_draw_range(pp: ParamPath, dist: Distribution) -> None:
+    """Refuse ``dist`` for ``pp`` unless every draw it can make is in the parameter's range.
+
+    The draws' range is :func:`~tariffsim.analysis.distributions.draw_range`
+    (for another distribution than this package's, its ``support``); the
+    parameter's range is the one values are checked against
+    (:func:`tariffsim.parampath.validate_values`: its bounds, within
+    ±:data:`~tariffsim.parampath.MAGNITUDE`). Checked before any draw, so that
+    whether a distribution is accepted does not depend on ``runs`` or ``seed``.
+    """
+    from ..parampath import _BOUNDS, MAGNITUDE
+    from ..payoffs import _outside_range
+
+    lo, hi = draw_range(dist)
+    low, high, lo_open, hi_open = _BOUNDS.get(pp.name, (None, None, False, False))
+    ends = np.array([lo, hi])
+    bad = (
+        ~np.isfinite(ends)
+        | (np.abs(ends) > MAGNITUDE)
+        | _outside_range(ends, (low, high, lo_open, hi_open))
+    )
+    if not bad.any():
+        return
+    # the values allowed: the parameter's bounds within ±MAGNITUDE
+    if low is None or low < -MAGNITUDE:
+        low, lo_open = -MAGNITUDE, False
+    if high is None or high > MAGNITUDE:
+        high, hi_open = MAGNITUDE, False
+    allowed = f"{'(' if lo_open else '['}{low:g}, {high:g}{')' if hi_open else ']'}"
+    ours = isinstance(dist, _Quantiles)
+    draws = "can draw" if ours else "has support (declared smallest and largest draw)"
+    raise ParameterError(
+        f"`vary[{pp.text!r}]`: {short_repr(dist, 200)} {draws} from {lo!r} to {hi!r}, but "
+        f"{pp.text!r} must be in {allowed}: refused before drawing, whatever `runs` and `seed`. "
+        "Give a distribution with bounded support inside that range: Uniform, Triangular, "
+        "Beta (rescaled with `low=`, `high=`) or a Normal truncated with `low=`, `high=` "
+        "(tariffsim.analysis.distributions)."
+    )
 
 
 def _drawn(path: str, got: Any, runs: int) -> Array:

@@ -698,14 +698,15 @@ def test_disjoint_paths_of_one_field_are_two_factors(sc: ts.Scenario) -> None:
         ({"face_weight.US": np.array([1, 2, np.nan])}, r"'face_weight\.US' \(run 2\) in `vary` "
          "must be finite"),
         ({"noise": [0.1, 2.0, 0.0]}, r"'noise' \(run 1\) in `vary` must be in \[0, 1\]"),
-        ({"elasticity": Uniform(-3, -2)}, r"'elasticity' \(run 0\) in `vary` must be in"),
+        ({"elasticity": Uniform(-3, -2)}, r"`vary\['elasticity'\]`: Uniform\(low=-3\.0, "
+         r"high=-2\.0\) can draw from -3\.0 to -2\.0, but 'elasticity' must be in \(0, "),
     ],
 )  # fmt: skip
 def test_varied_values_are_checked_as_the_user_gave_them(
     sc: ts.Scenario, vary: dict[str, Any], match: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Values out of a parameter's range, from an array or a distribution, are named with
-    the run and the argument, before any run."""
+    """Values out of a parameter's range are named with the run and the argument (from an
+    array) or the distribution and its draws' range (before drawing), before any run."""
 
     def boom(*a: object, **k: object) -> None:
         raise AssertionError("work started before the input was checked")
@@ -1025,3 +1026,125 @@ def test_extreme_uniforms_give_finite_draws_in_the_support(dist) -> None:
     lo, hi = dist.support
     assert np.isfinite(x).all() and np.all((x >= lo) & (x <= hi)), x
     assert np.all(np.diff(x[1:-1][np.argsort(EXTREME_UNIFORMS[1:-1])]) >= 0)  # in order
+
+
+# ---------------------------------------------------------------------------
+# vary: a distribution is checked against the parameter's range before drawing
+# ---------------------------------------------------------------------------
+PATHS = ("elasticity", "pass_through.US.CN", "recession_base.US", "noise", "face_weight.US",
+         "support_effect")  # fmt: skip
+
+
+@st.composite
+def _moderate_distribution(draw: st.DrawFn) -> Any:
+    """A distribution with much or little of its mass near a parameter's bounds."""
+    kind = draw(st.sampled_from(["Uniform", "Triangular", "Normal", "Trunc", "LogNormal", "Beta"]))
+    x = draw(st.lists(st.floats(-2.0, 3.0), min_size=3, max_size=3, unique=True))
+    lo, mid, hi = sorted(x)
+    scale = draw(st.floats(1e-3, 2.0))
+    if kind == "Uniform":
+        return Uniform(lo, hi)
+    if kind == "Triangular":
+        return Triangular(lo, mid, hi)
+    if kind == "Normal":
+        return Normal(mid, scale)
+    if kind == "Trunc":
+        return Normal(mid, scale, lo, hi)
+    if kind == "LogNormal":
+        return ts.analysis.LogNormal(mid, scale)
+    return ts.analysis.Beta(draw(st.floats(0.1, 10.0)), draw(st.floats(0.1, 10.0)), lo, hi)
+
+
+def _outcome(path: str, dist: Any, runs: int, seed: int) -> str:
+    from tariffsim.analysis.vary import draw
+
+    try:
+        draw({path: dist}, runs, seed)
+    except ParameterError as e:
+        return str(e)
+    return "accepted"
+
+
+@given(
+    path=st.sampled_from(PATHS),
+    dist=_moderate_distribution(),
+    a=st.tuples(st.integers(1, 3000), st.integers(0, 2**63 - 1)),
+    b=st.tuples(st.integers(1, 3000), st.integers(0, 2**63 - 1)),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_distribution_is_accepted_or_refused_whatever_runs_and_seed(path, dist, a, b) -> None:
+    got = _outcome(path, dist, *a)
+    assert got == _outcome(path, dist, *b)
+    if got == "accepted":  # then so are its draws at the generator's extreme uniforms
+        x = dist.sample(_Extremes(), len(EXTREME_UNIFORMS))
+        parampath.validate_values(parampath.parse(path), x, runs=len(x), arg="vary")
+
+
+@pytest.mark.parametrize("runs", [1, 2, 5, 50])
+def test_a_normal_reaching_below_zero_is_refused_for_elasticity_before_any_run(
+    sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch, runs: int
+) -> None:
+    from scipy import stats
+
+    _no_work(monkeypatch)
+    for seed in range(20):
+        with pytest.raises(ParameterError) as err:
+            ts.ensemble(sc, runs=runs, seed=seed, rounds=3, vary={"elasticity": Normal(1, 2)})
+        msg = str(err.value)
+        assert msg.startswith("`vary['elasticity']`: Normal(mean=1.0, sd=2.0, low=-inf, high=inf)")
+        lo, hi = (float(v) for v in re_search(r"can draw from (\S+) to (\S+), but", msg))
+        # the quantiles at numpy's smallest positive and largest uniform
+        np.testing.assert_allclose([lo, hi], stats.norm(1, 2).ppf([2.0**-53, 1 - 2.0**-53]))
+        assert "'elasticity' must be in (0, " in msg
+        assert "whatever `runs` and `seed`" in msg
+        for name in ("Uniform", "Triangular", "Beta", "Normal truncated"):
+            assert name in msg
+
+
+def re_search(pattern: str, text: str) -> tuple[str, ...]:
+    import re
+
+    m = re.search(pattern, text)
+    assert m is not None, text
+    return m.groups()
+
+
+def test_a_bound_the_parameter_excludes_is_a_draw_too() -> None:
+    """Uniform(0.5, 1) draws 1.0 at the generator's largest uniform: refused for recession
+    odds, which must be below 1, whatever runs."""
+    dist = Uniform(0.5, 1.0)
+    assert dist.sample(_Extremes(), len(EXTREME_UNIFORMS)).max() == 1.0
+    for runs in (1, 10):
+        assert "can draw from 0.5 to 1.0" in _outcome("recession_base.US", dist, runs, 0)
+    assert _outcome("recession_base.US", Uniform(0.5, 0.99), 10, 0) == "accepted"
+
+
+def test_a_normal_far_from_the_bound_is_accepted_whatever_runs(sc: ts.Scenario) -> None:
+    """Normal(2.5, 0.1) has mass below 0 far smaller than any uniform a draw is made of."""
+    from scipy import stats
+
+    dist = Normal(2.5, 0.1)
+    assert stats.norm(2.5, 0.1).cdf(0.0) < 2.0**-53
+    for runs in (1, 5000):
+        d, _ = ts.analysis.vary.draw({"elasticity": dist}, runs, seed=3)
+        assert np.all(d["elasticity"] > 0)
+    e = ts.ensemble(sc, runs=3, seed=1, rounds=2, vary={"elasticity": dist})
+    assert e.draws["elasticity"].shape == (3,)
+
+
+def test_a_users_distribution_is_checked_by_its_support(
+    sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wide = _Junk(lambda n: np.full(n, 0.5))
+    wide.support = (-1.0, 2.0)  # declares draws outside [0, 1]; these happen to be inside
+    inside = _Junk(lambda n: np.full(n, 0.5))
+    _no_work(monkeypatch)
+    for runs in (1, 3):
+        with pytest.raises(ParameterError, match=r"has support .* from -1\.0 to 2\.0, but 'noise'"):
+            ts.ensemble(sc, runs=runs, rounds=2, vary={"noise": wide})
+    d, _ = ts.analysis.vary.draw({"noise": inside}, 3, seed=0)
+    np.testing.assert_array_equal(d["noise"], [0.5, 0.5, 0.5])
+    bad = _Junk(lambda n: np.full(n, 0.5))
+    bad.support = "anything"
+    with pytest.raises(ParameterError, match="`support` must be two numbers"):
+        ts.analysis.vary.draw({"noise": bad}, 3, seed=0)
