@@ -420,20 +420,15 @@ class OutputGroup:
         self._superseded: list[FsPath] = []
         self.written: list[FsPath] = []
         self.removed: list[FsPath] = []
-        self._old_term: Any = None
+        self._term = contextlib.ExitStack()
 
     def __enter__(self) -> OutputGroup:
         if self.folder.exists() and not self.folder.is_dir():
             raise ParameterError(f"output folder {str(self.folder)!r} exists and is not a folder.")
         self.folder.mkdir(parents=True, exist_ok=True)
         sweep_stale(self.folder)
-        if (
-            threading.current_thread() is threading.main_thread()
-            and hasattr(signal, "SIGTERM")
-            and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None)
-        ):
-            # SIGTERM unwinds like Ctrl-C, so the staged files are removed
-            self._old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+        # SIGTERM unwinds like Ctrl-C, so the staged files are removed
+        self._term.enter_context(term_as_interrupt())
         return self
 
     def _target(self, name: str) -> FsPath:
@@ -511,12 +506,33 @@ class OutputGroup:
             else:
                 self.discard()
         finally:
-            if self._old_term is not None:
-                signal.signal(signal.SIGTERM, self._old_term)
+            self._term.close()
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def term_as_interrupt() -> Iterator[None]:
+    """Inside, ``SIGTERM`` raises KeyboardInterrupt, so the work unwinds as on Ctrl-C.
+
+    Only in the main thread, and only where ``SIGTERM`` has its default action
+    (an outer handler, such as the command's own, is left in place).
+    """
+    term = getattr(signal, "SIGTERM", None)
+    if (
+        term is None
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(term) not in (signal.SIG_DFL, None)
+    ):
+        yield
+        return
+    old = signal.signal(term, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(term, old)
 
 
 # -- names and paths -----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
-from ._io import term_escape
+from ._io import term_as_interrupt, term_escape
 from .errors import TariffsimError
 
 if TYPE_CHECKING:
@@ -1197,30 +1197,6 @@ def _flag_names(message: str, a: argparse.Namespace, parser: argparse.ArgumentPa
 
 
 @contextlib.contextmanager
-def _term_as_interrupt() -> Iterator[None]:
-    """``SIGTERM`` unwinds the command as Ctrl-C does (its worker processes ended, the staged
-    files and the folders it made removed), where it would end the process on the spot."""
-    import signal
-    import threading
-
-    from ._io import _raise_interrupt
-
-    term = getattr(signal, "SIGTERM", None)
-    if (
-        term is None
-        or threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(term) not in (signal.SIG_DFL, None)
-    ):
-        yield
-        return
-    old = signal.signal(term, _raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(term, old)
-
-
-@contextlib.contextmanager
 def _lenient_streams() -> Iterator[None]:
     """stdout and stderr print what their encoding cannot hold as escapes (``\\u2013``), not
     a UnicodeEncodeError after the files are written (``PYTHONIOENCODING=ascii``)."""
@@ -1270,7 +1246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = 1
     try:
         with (
-            _term_as_interrupt(),
+            term_as_interrupt(),
             _lenient_streams(),
             warnings.catch_warnings(record=True) as caught,
             limits.override(**dict(getattr(a, "limit", []))),
