@@ -42,7 +42,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._util import as_date, finite_number, short_repr
+from .._util import _holds_bool, as_date, finite_number, short_repr
 from .._util import frozen_array as _ro
 from ..errors import LimitError, ParameterError, UnknownNameError
 
@@ -157,7 +157,7 @@ def check_levels(q: Any) -> Array:
     otherwise."""
     try:
         raw = np.asarray(q)
-        if raw.dtype.kind not in "iuf":  # not strings, booleans or objects
+        if raw.dtype.kind not in "iuf" or _holds_bool(q):  # not strings, booleans or objects
             raise TypeError
         qs = np.atleast_1d(raw.astype(float))
     except (TypeError, ValueError):

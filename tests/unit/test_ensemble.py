@@ -1148,3 +1148,9 @@ def test_a_users_distribution_is_checked_by_its_support(
     bad.support = "anything"
     with pytest.raises(ParameterError, match="`support` must be two numbers"):
         ts.analysis.vary.draw({"noise": bad}, 3, seed=0)
+
+
+def test_a_boolean_among_quantile_levels_is_refused(ens: ts.Ensemble) -> None:
+    """[True, 0.5] read as [1.0, 0.5]; booleans among numbers are refused as elsewhere."""
+    with pytest.raises(ParameterError, match="`q` must be levels"):
+        ens.quantiles("US", "CN", [True, 0.5])
