@@ -20,6 +20,7 @@ __all__ = [
     "TariffsimError",
     "TimeLimitError",
     "UnknownNameError",
+    "WhatIfHeldWarning",
     "WorkerError",
     "warn_not_converged",
 ]
@@ -149,6 +150,19 @@ class IdenticalRunsWarning(UserWarning):
     (``noise`` is 0 and every strategy is deterministic) and every run has the
     same parameters (``vary=None``): pass ``vary="claims"`` or a mapping of
     distributions, or give the game some execution noise.
+    """
+
+
+class WhatIfHeldWarning(UserWarning):
+    """An ensemble with ``vary="claims"`` leaves out claims whose parameters a what-if set.
+
+    Warned by :func:`tariffsim.ensemble` for a scenario made with
+    :meth:`~tariffsim.scenario.Scenario.with_params`: a claim whose range
+    would set a parameter the what-if set (``pass_through`` set, and the
+    border pass-through claim drawing ``pass_through.US.CN``) is not drawn,
+    so every run keeps the what-if's value; the message names each such
+    claim and the paths it would have overwritten. The other claims are drawn
+    as usual (each from its own stream, so their draws do not change).
     """
 
 

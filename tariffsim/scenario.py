@@ -91,6 +91,10 @@ class Scenario:
     data: Mapping[str, Any] = field(default_factory=dict, repr=False)
     changes: tuple[str, ...] = ()
     """What-if changes made by :meth:`with_params`, in order, with calibration notes."""
+    what_if: tuple[str, ...] = ()
+    """The parameter paths :meth:`with_params` set, in order: an ensemble with
+    ``vary="claims"`` holds them at the values set and draws only the other claims
+    (:func:`tariffsim.ensemble`)."""
 
     @property
     def world(self) -> World:
@@ -330,7 +334,13 @@ class Scenario:
         if recalibrate:
             game, note = _recalibrate(self.game, game, items)
             notes.append(note)
-        return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, *notes))
+        return dataclasses.replace(
+            self,
+            game=game,
+            data={},
+            changes=(*self.changes, *notes),
+            what_if=(*self.what_if, *(parampath.parse(k, self.game).text for k in items)),
+        )
 
     def equilibrium_start(self) -> State:
         """Where an equilibrium analysis of the scenario starts: after its scheduled events.

@@ -41,7 +41,7 @@ from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import FrozenDict, short_repr
 from .._util import frozen_array as _ro
 from ..engine import runs_alike
-from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
+from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError, WhatIfHeldWarning
 from .bands import Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import (
@@ -824,8 +824,14 @@ def ensemble(
         (:mod:`tariffsim.analysis.vary`), made before any run.
     vary : None, "claims" or mapping
         None: only the runs' noise differs. ``"claims"``: every claim with a
-        range that maps to a parameter (:data:`tariffsim.analysis.vary.CLAIM_PARAMETERS`).
-        A mapping ``{parameter path: Distribution or R values}``
+        range that maps to a parameter (:data:`tariffsim.analysis.vary.CLAIM_PARAMETERS`),
+        except, for a scenario made with
+        :meth:`~tariffsim.scenario.Scenario.with_params`, a claim that would
+        set a parameter the what-if set (:attr:`~tariffsim.scenario.Scenario.what_if`):
+        the what-if's value is kept and a
+        :class:`~tariffsim.errors.WhatIfHeldWarning` names the claim (a
+        :class:`~tariffsim.game.Game` carries no such record: every claim is
+        drawn). A mapping ``{parameter path: Distribution or R values}``
         (:mod:`tariffsim.parampath`, :mod:`tariffsim.analysis.distributions`).
     keep : {"runs", "summary"}
         ``"runs"`` (default): keep every run's compact path (an
@@ -906,7 +912,7 @@ def ensemble(
     from ..progress import progress_enabled
     from ..scenario import resolve
 
-    game = resolve(scenario_or_game, "scenario_or_game")[1]
+    what, game = resolve(scenario_or_game, "scenario_or_game")
     runs = _check_count("runs", runs)
     limits.check("max_runs", runs, "runs")
     if (
@@ -945,7 +951,7 @@ def ensemble(
     from .reduce import check_resolution
 
     check_resolution(resolution)
-    from .vary import draw, draws_from_claims
+    from .vary import claims_held, draw, draws_from_claims
 
     claim_x: dict[str, Array] = {}
     if vary is None:
@@ -958,7 +964,15 @@ def ensemble(
                 f"`vary` must be None, 'claims' or a mapping of parameter path to "
                 f"distribution; got {vary!r}."
             )
-        ov, claim_x, dists = draws_from_claims(game, runs, seed)
+        held = claims_held(game, getattr(what, "what_if", ()))
+        ov, claim_x, dists = draws_from_claims(game, runs, seed, skip=held)
+        if held:
+            warnings.warn(
+                "vary='claims' keeps the what-if's values and does not draw "
+                + "; ".join(f"{c} (the what-if set {', '.join(p)})" for c, p in held.items()),
+                WhatIfHeldWarning,
+                stacklevel=2,
+            )
         kind = "claims"
     elif isinstance(vary, Mapping):
         ov, dists = draw(vary, runs, seed)

@@ -48,6 +48,16 @@ believes something other than the truth about it (the US believing China
 pays the tariff): then only the truth is drawn (``"truth:"`` path) and the
 agents keep their beliefs — and learn toward the drawn truth where they learn.
 
+A what-if: for a scenario made with
+:meth:`~tariffsim.scenario.Scenario.with_params`, a claim that would set a
+parameter the what-if set (:func:`claims_held`; ``pass_through`` set, and the
+border pass-through claim drawing ``pass_through.US.CN``) is not drawn at
+all, so that the value the user chose holds in every run and the
+recalibrations of the other claims use it; :func:`tariffsim.ensemble` warns
+(:class:`~tariffsim.errors.WhatIfHeldWarning`) naming each claim left out.
+A what-if of ``belief:`` paths only leaves the truth free, and the claims
+draw it.
+
 Draws are made up front, before any run, from the ensemble seed only, so
 they do not depend on the chunking or the executor.
 """
@@ -55,7 +65,7 @@ they do not depend on the chunking or the executor.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +86,7 @@ __all__ = [
     "RANGES_NOT_PARAMETERS",
     "ClaimDraw",
     "claim_distributions",
+    "claims_held",
     "draw",
     "draws_from_claims",
     "overrides_from_claims",
@@ -366,10 +377,57 @@ def _at_calibration_state(
     return fit[0], fit[1], fit[2]
 
 
+def claims_held(game: Game, held: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The claims of ``vary="claims"`` that would set a parameter held at a what-if's value.
+
+    Parameters
+    ----------
+    game : Game
+    held : sequence of str
+        Parameter paths set by a what-if
+        (:attr:`tariffsim.scenario.Scenario.what_if`).
+
+    Returns
+    -------
+    dict of str to tuple of str
+        Claim id → the paths of ``held`` that the claim's parameters overlap
+        (:func:`tariffsim.parampath.overlaps`), for the claims of
+        :func:`claim_distributions` that overlap any; in the claims' order.
+
+    Examples
+    --------
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> claims_held(g, ["pass_through", "face_weight"])
+    {'pass_through_border_2018': ('pass_through',)}
+    """
+    from ..parampath import overlaps
+
+    out: dict[str, tuple[str, ...]] = {}
+    for cd in claim_distributions(game):
+        lo, hi = draw_range(cd.distribution)
+        sets = overrides_from_claims(game, {cd.claim: [lo, hi]})
+        hit = tuple(h for h in held if any(overlaps(h, path) for path in sets))
+        if hit:
+            out[cd.claim] = hit
+    return out
+
+
 def draws_from_claims(
-    game: Game, runs: int, seed: int
+    game: Game, runs: int, seed: int, *, skip: Collection[str] = ()
 ) -> tuple[dict[str, Array], dict[str, Array], dict[str, Distribution]]:
     """Draw the claims' ranges and turn them into per-run parameter values.
+
+    Each claim draws from its own stream (keyed by the seed and the claim's
+    id), so skipping one leaves the others' draws as they were.
+
+    Parameters
+    ----------
+    game : Game
+    runs : int
+    seed : int
+    skip : collection of str, optional
+        Claim ids not drawn (their parameters keep the game's values): those
+        of :func:`claims_held`, when a what-if set them.
 
     Returns
     -------
@@ -383,13 +441,18 @@ def draws_from_claims(
     Raises
     ------
     ParameterError
-        If no claim with a range applies to the game.
+        If no claim with a range applies to the game, or every one is skipped.
     """
-    cds = claim_distributions(game)
+    cds = tuple(cd for cd in claim_distributions(game) if cd.claim not in skip)
     if not cds:
         raise ParameterError(
             f"`vary='claims'`: no claim with a range maps to a parameter of {game.name!r} "
-            "(they concern the US; see tariffsim.analysis.vary)."
+            + (
+                "that the what-if leaves free (it set the parameters of every one: "
+                f"{', '.join(sorted(skip))}); pass vary as a mapping of distributions instead."
+                if skip and claim_distributions(game)
+                else "(they concern the US; see tariffsim.analysis.vary)."
+            )
         )
     x: dict[str, Array] = {}
     for cd in cds:

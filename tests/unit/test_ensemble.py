@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
@@ -18,9 +19,10 @@ from tariffsim.analysis.reduce import Threshold
 from tariffsim.analysis.vary import (
     CLAIM_PARAMETERS,
     RANGES_NOT_PARAMETERS,
+    claims_held,
     draws_from_claims,
 )
-from tariffsim.errors import ParameterError, UnknownNameError
+from tariffsim.errors import ParameterError, UnknownNameError, WhatIfHeldWarning
 from tariffsim.payoffs import PayoffModel, calibration_state
 
 R, T = 6, 8
@@ -266,6 +268,56 @@ def test_a_wrong_belief_is_kept_only_the_truth_is_drawn(sc: ts.Scenario) -> None
     ov, _, _ = draws_from_claims(sc.game, 3, seed=0)
     assert "truth:pass_through.US.CN" in ov  # the US believes China pays
     assert "pass_through.US.CA" in ov
+
+
+def test_a_what_if_holds_under_vary_claims(sc: ts.Scenario) -> None:
+    """``vary="claims"`` on ``sc.with_params(pass_through=0.5)`` keeps 0.5 in every run (it used
+    to draw the border pass-through over it, silently); the other claims draw what they draw
+    without the what-if, and recalibrate with the what-if's pass-through."""
+    alt = sc.with_params(pass_through=0.5)
+    assert alt.what_if == ("pass_through",)
+    with pytest.warns(WhatIfHeldWarning, match=r"pass_through_border_2018.*set pass_through"):
+        e = ts.ensemble(alt, runs=4, seed=3, vary="claims", rounds=T)
+    free = ts.ensemble(sc, runs=4, seed=3, vary="claims", rounds=T)
+    assert set(e.claim_draws) == set(free.claim_draws) - {"pass_through_border_2018"}
+    for cid, v in e.claim_draws.items():
+        assert v.tobytes() == free.claim_draws[cid].tobytes(), cid
+    assert not any("pass_through" in p for p in e.draws)
+    w = sc.world
+    us, state = w.index("US"), calibration_state(w)
+    seeds = np.random.SeedSequence(3).spawn(4)
+    for k in range(4):
+        g = parampath.apply(alt.game, e.run(k).draws)
+        assert float(g.model.params.pass_through[us, w.index("CN")]) == 0.5
+        bd = PayoffModel(w, g.model.params).breakdown(state)
+        assert float(bd.recession[0, us]) == pytest.approx(
+            e.claim_draws["us_recession_odds_forecasters"][k] / 100
+        )
+        one = ts.simulate(g, T, rng=np.random.default_rng(seeds[k]))
+        np.testing.assert_array_equal(e.recession[k], one.recession)
+        np.testing.assert_array_equal(e.run(k).series("US", "CN"), one.series("US", "CN"))
+
+
+def test_a_belief_what_if_leaves_the_truth_to_the_claims(sc: ts.Scenario) -> None:
+    b = sc.with_params({"belief:pass_through.US.CN": 0.2})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", WhatIfHeldWarning)
+        ov, _, _ = draws_from_claims(b.game, 3, seed=0, skip=claims_held(b.game, b.what_if))
+    assert "truth:pass_through.US.CN" in ov
+
+
+def test_a_what_if_of_every_claims_parameters_is_refused_before_any_run(sc: ts.Scenario) -> None:
+    alt = sc.with_params(
+        {"recession_base.US": 0.3, "recession_slope": 3.0, "approval_base": 0.47,
+         "approval_price.US": 0.02, "pass_through.US.CN": 0.7}
+    )  # fmt: skip
+    assert set(claims_held(alt.game, alt.what_if)) == set(CLAIM_PARAMETERS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ParameterError, match=r"leaves free.*mapping of distributions"):
+            ts.ensemble(alt, runs=3, seed=0, vary="claims", rounds=3)
+    # a Game carries no record of the what-if: every claim is drawn over it
+    assert claims_held(alt.game, ()) == {}
 
 
 def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
