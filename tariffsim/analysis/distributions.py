@@ -26,7 +26,11 @@ Truncated normal: draws are ``Φ⁻¹(U)`` with ``U`` uniform on
 draw), so every draw lies in ``[low, high]``. Where ``U`` rounds to 1 (a
 normal truncated below only, at the top quantiles) the quantile is taken
 from the upper tail, :math:`-Φ^{-1}(1 - U)` with :math:`1 - U` computed
-without rounding it to 0.
+without rounding it to 0. Where ``[low, high]`` spans less than
+0.01 standard deviations, differences of :math:`Φ` lose their
+precision (and round to 0 for ``Normal(0.5, 1e20, 0, 1)``): the quantile is
+then solved on the density over the interval itself (quadrature and
+Newton's method), which tends to the uniform as ``sd`` grows.
 
 Examples
 --------
@@ -267,6 +271,41 @@ class Triangular(_Quantiles):
         return np.asarray(np.where(u < c, left, right), dtype=float)
 
 
+_NARROW = 1e-2
+"""Width of a truncated normal's interval, in standard deviations, below which
+:meth:`Normal.ppf` inverts the density over the interval itself: differences of
+:math:`Φ` lose about :math:`ε/w` of relative precision there, and all of it once
+:math:`Φ(β) - Φ(α)` rounds to 0 (``Normal(0.5, 1e20, 0, 1)`` drew 0.5 every time)."""
+
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
+
+
+def _narrow_quantile(alpha: float, w: float, u: Array) -> Array:
+    r"""Quantiles ``s`` in [0, 1] of the density :math:`h(s) \propto φ(α + w s)` on [0, 1].
+
+    :math:`H(s) = \int_0^s e^{-α w t - w^2 t^2 / 2} dt` by 16-point Gauss-Legendre
+    quadrature (for :math:`w < 10^{-2}` and :math:`|α| \le 8.01` the integrand's
+    log varies by under 0.09 over [0, 1]: the rule is exact to rounding), solved
+    for :math:`H(s) = u H(1)` by Newton's method from :math:`s = u` (the
+    uniform, which :math:`h` differs from by at most 9 %), a fixed 8 steps:
+    each multiplies the error by at most about :math:`0.1 |s - s^*|`.
+    """
+    t = 0.5 * (_GL_NODES + 1.0)
+    g = 0.5 * _GL_WEIGHTS
+
+    def h(s: Array) -> Array:
+        return np.exp(-alpha * w * s - 0.5 * (w * s) ** 2)
+
+    def big_h(s: Array) -> Array:
+        return s * (h(s[..., None] * t) @ g)
+
+    target = u * big_h(np.ones(1))[0]
+    s = u.copy()
+    for _ in range(8):
+        s = np.clip(s - (big_h(s) - target) / h(s), 0.0, 1.0)
+    return np.asarray(s, dtype=float)
+
+
 @dataclass(frozen=True)
 class Normal(_Quantiles):
     """Normal with mean ``mean`` and standard deviation ``sd``, truncated to ``[low, high]``.
@@ -312,6 +351,9 @@ class Normal(_Quantiles):
         alpha = (self.low - self.mean) / self.sd
         beta = (self.high - self.mean) / self.sd
         u = np.asarray(u, dtype=float)
+        if beta - alpha < _NARROW:  # [low, high] narrow against sd: by the density itself
+            frac = _narrow_quantile(alpha, beta - alpha, u)
+            return np.clip(self.low + frac * self.high - frac * self.low, self.low, self.high)
         if alpha > 0:  # all in the upper tail: invert the mirrored lower tail, where the
             # normal's probabilities keep their precision (1 - Phi(x) = Phi(-x))
             sa, sb = float(ndtr(-alpha)), float(ndtr(-beta))

@@ -228,6 +228,34 @@ def test_a_normal_truncated_far_in_a_tail_draws_like_scipy(mean, sd, low, high) 
     assert stats.kstest(x, ref.cdf).pvalue > 1e-3
 
 
+@pytest.mark.parametrize(
+    ("mean", "sd", "low", "high"),
+    [
+        (0.5, 1e20, 0.0, 1.0),  # every draw was 0.5: Phi(beta) - Phi(alpha) rounded to 0
+        (0.5, 1e8, 0.0, 1.0),
+        (0.3, 120.0, 0.0, 1.0),
+        (-7.9, 1.0, 0.0, 0.009),  # narrow, 8 sd into the tail
+        (2.0, 1e-3, 2.001, 2.00100001),
+        (0.0, 1e300, -1e300, -0.5e300),
+    ],
+)
+def test_a_normal_on_an_interval_narrow_against_its_sd_keeps_its_shape(mean, sd, low, high) -> None:
+    """Quantiles are checked by the truncated normal's CDF at 50 digits (mpmath): F(ppf(u)) = u."""
+    import mpmath
+
+    mpmath.mp.dps = 50
+    dist = Normal(mean, sd, low, high)
+    u = np.linspace(0.0, 1.0, 41)
+    x = dist.ppf(u)
+    mu, s = mpmath.mpf(mean), mpmath.mpf(sd)
+    fa, fb = mpmath.ncdf((low - mu) / s), mpmath.ncdf((high - mu) / s)
+    cdf = [float((mpmath.ncdf((mpmath.mpf(v) - mu) / s) - fa) / (fb - fa)) for v in x]
+    grid = 2 * np.spacing(max(abs(low), abs(high))) / (high - low)  # floats' own spacing
+    np.testing.assert_allclose(cdf, u, rtol=0, atol=1e-12 + grid)
+    draws = dist.sample(np.random.default_rng(0), 4000)
+    assert np.all((draws >= low) & (draws <= high)) and len(np.unique(draws)) > 3990
+
+
 def test_every_claim_range_is_mapped_or_explained() -> None:
     ranged = {c.id for c in ts.claims.values() if c.range is not None}
     assert ranged == set(CLAIM_PARAMETERS) | set(RANGES_NOT_PARAMETERS)
