@@ -73,10 +73,11 @@ from .markov import (
 )
 from .normal_form import MAX_PAYOFF, NormalFormGame
 from .pure import pure_nash
-from .qre import QREPath, QRESelection, logit_qre, qre_select
+from .qre import QREPath, logit_qre
 from .repeated import DyadPayoffs, GrimFacts, critical_discount, dyad_stage_payoffs, grim_facts
 from .stage import stage_game
 from .support import MixedResult, support_enumeration
+from .tracing import QRESelection, qre_select
 from .vertex import VertexResult, vertex_enumeration
 
 __all__ = [

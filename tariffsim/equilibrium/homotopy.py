@@ -185,7 +185,10 @@ def logit_nash(
     Notes
     -----
     The equilibrium found is the limit of the principal branch: the *logit
-    tracing* selection, the same one :func:`qre_select` approximates. Its
+    tracing* selection of the game normalised per player (each player's
+    payoffs on [0, 1]; :func:`qre_select` traces the game's own payoffs, with
+    one ``lambda`` for all players, and can select another equilibrium where
+    the players' payoff ranges differ). Its
     guarantees are those of the homotopy: convergence for generic games
     (the branch is then a smooth curve reaching an equilibrium); a
     non-generic game (ties, bifurcations) may stop the branch, which is

@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import limits
 from .._util import real_array
 from ..errors import ConvergenceWarning, ParameterError
 from ._validate import check_int, check_real, check_tol
@@ -362,13 +363,14 @@ def logit_branch(
     >>> from tariffsim import equilibrium as eq
     >>> loop = eq.NormalFormGame.from_bimatrix([[6, 6], [7.32, 1]], [[7, 7], [6, 4]])
     >>> b = eq.logit_branch(loop, lam_max=20)
-    >>> bool(np.any(np.diff(b.lambdas) < 0)), np.round(b.final[0], 3)
-    (True, array([1., 0.]))
+    >>> bool(np.any(np.diff(b.lambdas) < 0)), np.round(b.final[0], 3).tolist()
+    (True, [0.0, 1.0])
     """
     g = _as_game(game)
     lam_max = check_real(lam_max, "lam_max", minimum=0.0, open_min=True)
     tol = check_tol(tol)
     max_steps = check_int(max_steps, "max_steps", 1)
+    limits.check("max_iterations", max_steps, "max_steps")  # every point is kept
     return _branch(g, lam_max, tol, max_steps, stacklevel=3)
 
 

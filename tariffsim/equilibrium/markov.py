@@ -38,7 +38,11 @@ Selection rules (at a state with several pure equilibria):
 
 Remaining ties go to the lowest profile index. A state whose stage game has
 no pure equilibrium gets the logit-QRE limit (a mixed profile) under every
-rule; it is marked in :attr:`~tariffsim.equilibrium.MPEResult.mixed`.
+rule; it is marked in :attr:`~tariffsim.equilibrium.MPEResult.mixed`, and its
+policy entry is the profile the limit plays most often. Under ``"qre"`` and at
+mixed states, probabilities within ``1e-9`` of the largest count as tied (the
+lowest profile index wins): a 50:50 mix is a tie, whatever the solver's last
+digits.
 """
 
 from __future__ import annotations
@@ -247,9 +251,20 @@ def _select(
     return pick
 
 
+_MODE_TIE = 1e-9
+"""Probabilities of a QRE limit within this of the largest tie for its mode (the lowest
+profile index wins): the solver's last digits (about 1e-11) must not pick between the
+actions of a 50:50 mix."""
+
+
+def _mode(joint: FloatArray) -> int:
+    """The lowest profile index whose probability is within :data:`_MODE_TIE` of the largest."""
+    return int(np.argmax(joint >= joint.max() - _MODE_TIE))
+
+
 def _qre_joint(q: FloatArray, shape: tuple[int, ...]) -> FloatArray:
     """Joint distribution (A,) of the logit-QRE limit of the stage game ``q`` (A, N)."""
-    from .qre import qre_select
+    from .tracing import qre_select
 
     arr = np.moveaxis(q.reshape((*shape, q.shape[-1])), -1, 0).astype(float)
     flat = arr.reshape(arr.shape[0], -1)
@@ -257,7 +272,7 @@ def _qre_joint(q: FloatArray, shape: tuple[int, ...]) -> FloatArray:
     span = flat.max(axis=1) - lo
     span[span <= 0] = 1.0
     arr = (arr - lo.reshape((-1,) + (1,) * len(shape))) / span.reshape((-1,) + (1,) * len(shape))
-    sel = qre_select(NormalFormGame(arr), lam_max=1000.0, n_steps=120)
+    sel = qre_select(NormalFormGame(arr), lam_max=1000.0)
     joint = np.ones(())
     for sigma in sel.profile:
         joint = np.multiply.outer(joint, np.asarray(sigma, dtype=float))
@@ -333,9 +348,9 @@ def _sweep(
             _on_time(deadline)
             joint = _qre_joint(q[c], shape)
             if ok2[c].any():  # several pure equilibria: the one the QRE limit favours
-                pick[c] = int(np.argmax(np.where(ok2[c], joint, -1.0)))
+                pick[c] = _mode(np.where(ok2[c], joint, -1.0))
             else:
-                pick[c] = int(np.argmax(joint))
+                pick[c] = _mode(joint)
                 mixed[lo + int(c)] = joint
             if tick is not None:  # a logit-QRE solve can take seconds: the bar moves per state
                 tick(1 / S)

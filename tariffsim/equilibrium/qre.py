@@ -17,8 +17,6 @@ limit). A point is *converged* when the fixed-point residual
 
 from __future__ import annotations
 
-import numbers
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +24,11 @@ import numpy as np
 
 from .. import limits
 from .._util import real_array
-from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
+from ..errors import ParameterError, warn_not_converged
 from .normal_form import FloatArray, NormalFormGame, _as_game, _check_int, _check_tol
-from .scaling import _relative_regret, payoff_ranges
+from .scaling import payoff_ranges
 
-__all__ = ["QREPath", "QRESelection", "logit_qre", "qre_select"]
+__all__ = ["QREPath", "logit_qre"]
 
 _MAX_NEWTON = 30
 _MAX_HALVINGS = 12
@@ -78,38 +76,6 @@ class QREPath:
         lam = np.asarray(self.lambdas)
         head = f"<b>logit QRE path</b>: λ from {lam[0]:g} to {lam[-1]:g}, {len(lam)} points"
         return f"<div>{head}" + html_table(["player", "final profile"], rows) + "</div>"
-
-
-@dataclass(frozen=True, slots=True)
-class QRESelection:
-    """Limit of the principal QRE branch, used as an equilibrium selection.
-
-    Attributes
-    ----------
-    profile : tuple of numpy.ndarray
-        QRE profile at ``lam``.
-    lam : float
-        Precision reached.
-    regret : float
-        Regret of `profile` as a Nash equilibrium of the game, each player's
-        deviation gain relative to its payoff range (as every solver's
-        ``tol``; :func:`~tariffsim.equilibrium.scaling.relative_regret`): the
-        same at any payoff unit.
-    converged : bool
-        True when every point of the traced path converged.
-
-    Examples
-    --------
-    >>> from tariffsim import equilibrium as eq
-    >>> g = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
-    >>> eq.qre_select(g, lam_max=50).converged
-    True
-    """
-
-    profile: tuple[FloatArray, ...]
-    lam: float
-    regret: float
-    converged: bool
 
 
 def _pair_matrix(arr_i: FloatArray, sig: list[FloatArray], i: int, j: int) -> FloatArray:
@@ -373,55 +339,3 @@ def _advance(
         stack.append((mid, b, depth + 1))
         stack.append((a, mid, depth + 1))
     return cur, res, cur_lam == lam1
-
-
-def qre_select(
-    game: Any, *, lam_max: float = 1000.0, n_steps: int = 400, tol: float = 1e-10
-) -> QRESelection:
-    """Nash equilibrium selected by following the principal logit QRE branch.
-
-    Parameters
-    ----------
-    game : NormalFormGame or sequence of array_like
-        Any number of players.
-    lam_max : float, default 1000.0
-        Precision at which to stop (1 / payoff units); the returned profile
-        approaches the selected equilibrium as `lam_max` grows, its regret
-        shrinking roughly like ``1 / lam_max``.
-    n_steps : int, default 400
-        Grid size, as in :func:`logit_qre`.
-    tol : float, default 1e-10
-        Corrector tolerance, as in :func:`logit_qre`.
-
-    Returns
-    -------
-    QRESelection
-
-    Raises
-    ------
-    ParameterError
-        If an argument is invalid.
-
-    Examples
-    --------
-    In the stag hunt, the limit of the logit path is the risk-dominant
-    equilibrium (both hunt hare, action 1):
-
-    >>> from tariffsim import equilibrium as eq
-    >>> A = [[4, 0], [3, 3]]
-    >>> s = eq.qre_select(eq.NormalFormGame.from_bimatrix(A, np.transpose(A)))
-    >>> np.round(s.profile[0], 3), s.regret < 1e-3
-    (array([0., 1.]), True)
-    """
-    g = _as_game(game)
-    if isinstance(lam_max, bool) or not isinstance(lam_max, numbers.Real):
-        raise ParameterError(f"`lam_max` must be a finite number > 0; got {lam_max!r}.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # one warning, under this name
-        path = logit_qre(g, lam_max=lam_max, n_steps=n_steps, tol=tol)
-    profile = path.final
-    regret = _relative_regret(g.payoff_array, list(profile))
-    converged = bool(path.converged.all())
-    if not converged:
-        warn_not_converged("qre_select", f"the traced path missed tol={tol:g}")
-    return QRESelection(profile, float(path.lambdas[-1]), regret, converged)

@@ -63,7 +63,7 @@ CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
     ),
     (
         "qre_select",
-        lambda: eq.qre_select(SKEW, lam_max=1e6, n_steps=3, tol=1e-12),
+        lambda: eq.qre_select(SKEW, lam_max=1e6, max_steps=3),
         lambda: eq.qre_select(COORD, lam_max=5),
     ),
     (

@@ -216,6 +216,20 @@ def test_no_pure_equilibrium_falls_back_to_mixed(lgame):
     np.testing.assert_allclose(joint, np.full((3, 3), 1 / 9), atol=1e-3)
 
 
+def test_a_mixed_states_policy_does_not_hang_on_the_solvers_last_digits(lgame):
+    """Rock-paper-scissors moved by 1e-12: the limit is 1/9 each to about 1e-12, a tie; the
+    policy entry is the lowest profile (not whichever the last digits favour)."""
+    rps = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]], dtype=float)
+    for k, nudge in enumerate((1e-12, -1e-12, 3e-12)):
+        a = rps.copy()
+        a[(k + 1) % 3, k] += nudge
+        rew = np.stack([a, -rps], axis=-1).reshape(9, 2)
+        lg = dataclasses.replace(lgame, rewards=np.broadcast_to(rew, (lgame.n_states, 9, 2)).copy())
+        r = dyn.markov_perfect(lg, discount=0.0)
+        assert r.mixed.all()
+        assert (r.policy == 0).all(), nudge
+
+
 def test_non_convergence_warns_and_says_so(lgame):
     with pytest.warns(ConvergenceWarning, match="not converged"):
         r = dyn.markov_perfect(lgame, discount=0.95, max_iter=1, accelerate=False)

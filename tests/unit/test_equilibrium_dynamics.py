@@ -162,6 +162,54 @@ def test_qre_select_pd_and_stag_hunt():
     np.testing.assert_allclose(s.profile[1], [0, 1], atol=1e-3)
 
 
+def _logit_residual(g: eq.NormalFormGame, profile, lam: float) -> float:
+    """``max |sigma - softmax(lam v(sigma))|``: how far a profile is from a logit QRE at lam."""
+    worst = 0.0
+    for i, s in enumerate(profile):
+        v = g.action_values(list(profile), i)
+        t = np.exp(lam * (v - v.max()))
+        worst = max(worst, float(np.abs(s - t / t.sum()).max()))
+    return worst
+
+
+def test_qre_select_follows_the_branch_through_its_turning_points():
+    """McKelvey's loopback game (a sample game of Gambit's): the principal branch bends back
+    twice. A grid in lambda jumps at the first bend and ended, unconverged, near the other pure
+    equilibrium (row 1, column 1 mixing); the selection goes where the branch goes."""
+    loop = eq.NormalFormGame.from_bimatrix([[6, 6], [7.32, 1]], [[7, 7], [6, 4]])
+    s = eq.qre_select(loop, lam_max=200)
+    assert s.converged and s.lam == 200 and s.turning_points == 2
+    assert _logit_residual(loop, s.profile, 200) <= 1e-9
+    assert s.regret <= 1e-9
+    np.testing.assert_allclose(s.profile[0], [0, 1], atol=1e-9)
+    np.testing.assert_allclose(s.profile[1], [1, 0], atol=1e-9)
+    with pytest.warns(ConvergenceWarning):
+        grid = eq.logit_qre(loop, lam_max=200, n_steps=400)
+    assert abs(float(grid.final[0][0]) - float(s.profile[0][0])) > 0.5  # what the grid gave
+
+
+def test_qre_select_is_a_qre_and_agrees_with_the_grid_where_the_branch_does_not_bend():
+    """On random games: the selection is a logit QRE at its lambda (checked here, not by the
+    tracer); where the branch never bends back, a grid in lambda (an independent tracer) ends
+    at the same profile."""
+    rng = np.random.default_rng(21)
+    compared = 0
+    for _ in range(40):
+        n = int(rng.integers(2, 4))
+        g = eq.NormalFormGame(rng.random((n,) + (int(rng.integers(2, 4)),) * n))
+        s = eq.qre_select(g, lam_max=50.0)
+        assert s.converged and s.lam == 50.0
+        assert _logit_residual(g, s.profile, 50.0) <= 1e-8
+        if s.turning_points:
+            continue
+        grid = eq.logit_qre(g, lam_max=50.0, n_steps=200)
+        if grid.converged.all():
+            compared += 1
+            for a, b in zip(grid.final, s.profile, strict=True):
+                np.testing.assert_allclose(a, b, atol=1e-8)
+    assert compared >= 30
+
+
 def test_qre_three_player_uniform_start():
     rng = np.random.default_rng(9)
     g = eq.NormalFormGame(list(rng.normal(size=(3, 2, 2, 3))))

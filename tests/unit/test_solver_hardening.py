@@ -221,7 +221,8 @@ def _bad_calls(lg: eq.LadderGame) -> dict[str, tuple[object, str, str]]:
         "learning rng": (lambda: eq.learning_path(g, rounds=3, rng="a"), "P", "`rng`"),
         # sizes that would exhaust memory or never return: refused before any work
         "learning rounds": (lambda: eq.learning_path(g, rounds=_HUGE), "L", "max_rounds"),
-        "qre steps": (lambda: eq.qre_select(_BOS, n_steps=10**9), "L", "max_iterations"),
+        "qre steps": (lambda: eq.qre_select(_BOS, max_steps=10**9), "L", "max_iterations"),
+        "branch steps": (lambda: eq.logit_branch(_BOS, max_steps=10**9), "L", "max_iterations"),
         "qre points": (lambda: eq.logit_qre(_BOS, np.zeros(10**7 + 1)), "L", "max_iterations"),
         "fictitious play": (lambda: eq.fictitious_play(_BOS, 10**12), "L", "max_iterations"),
         "logit dynamics": (lambda: eq.logit_dynamics(_BOS, 1.0, 10**12), "L", "max_iterations"),
