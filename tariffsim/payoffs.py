@@ -205,7 +205,7 @@ def trade_response(m0: Array, t: Array, p: Array, s: float | Array) -> Array:
     >>> m = ts.payoffs.trade_response(np.array([[0, 100.0], [0, 0]]),
     ...                               np.array([[[0, 1.45], [0, 0]]]), np.ones((2, 2)), 2.5)
     >>> round(float(m[0, 0, 1]), 1)  # a 145% tariff removes ~89% of trade
-    10.7
+    10.6
     """
     return m0 * _power(1.0 + p * t, -s)
 
@@ -401,7 +401,7 @@ def optimal_tariff(
     not retaliate (Johnson 1953–54; claim ``optimal_tariff_rule``): the
     inverse of the elasticity of the exporter's supply to this market
     (:func:`supply_elasticity`, or ``supply``). Large against a dependent
-    partner (the US on Mexico: about 0.69), near zero against a diversified
+    partner (the US on Mexico: about 0.68), near zero against a diversified
     one (the US on China: about 0.02). With retaliation the Nash tariffs of
     a tariff war leave the smaller country worse off than free trade, and the
     larger one better off only when it is large enough relative to its
@@ -412,7 +412,7 @@ def optimal_tariff(
     >>> w = ts.World.default()
     >>> opt = ts.payoffs.optimal_tariff
     >>> round(opt(w, "US", "MX"), 2), round(opt(w, "US", "CN"), 3)
-    (0.69, 0.021)
+    (0.68, 0.021)
     """
     es = supply_elasticity(world) if supply is None else np.asarray(supply, dtype=float)
     return float(1.0 / es[world.index(importer), world.index(exporter)])

@@ -1165,9 +1165,11 @@ class EvolutionResult:
 
     Examples
     --------
-    >>> res = ts.tournament.replicator_dynamics([[1, 0], [2, 0.5]], steps=50)
-    >>> res.final.round(2)
-    array([0., 1.])
+    >>> res = ts.tournament.replicator_dynamics([[1, 0], [2, 0.5]], steps=200)
+    >>> res.final.round(2).tolist()
+    [0.0, 1.0]
+    >>> ts.tournament.replicator_dynamics([[1, 0], [2, 0.5]], steps=50).final.round(2).tolist()
+    [0.05, 0.95]
     """
 
     names: tuple[str, ...]

@@ -181,7 +181,7 @@ class ObservedPath:
         Examples
         --------
         >>> d, v = ts.observed.load("us-china-2025").steps("US", "CN")
-        >>> [str(x) for x in d[:3]], v[:3].tolist()
+        >>> [str(x) for x in d[:3]], v[:3].round(12).tolist()
         (['2025-02-04', '2025-03-04', '2025-04-05'], [0.1, 0.2, 0.3])
         """
         self._check_dyad(importer, exporter)

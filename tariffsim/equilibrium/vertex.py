@@ -195,7 +195,7 @@ def vertex_enumeration(
     >>> from tariffsim import equilibrium as eq
     >>> g = eq.NormalFormGame.from_bimatrix([[1, 0], [0, 1]], [[1, 1], [1, 1]])
     >>> r = eq.vertex_enumeration(g, exact=True)
-    >>> [(x.tolist(), y.tolist()) for x, y in r.equilibria]
+    >>> [(x.round(12).tolist(), y.round(12).tolist()) for x, y in r.equilibria]
     [([1.0, 0.0], [1.0, 0.0]), ([0.0, 1.0], [0.0, 1.0]), ([1.0, 0.0], [0.5, 0.5]),
      ([0.0, 1.0], [0.5, 0.5])]
     >>> r.components, r.degenerate
