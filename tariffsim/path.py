@@ -406,9 +406,12 @@ class Path:
     def plausibility(self) -> list[str]:
         """Indicators outside the range the model is calibrated for (empty if none).
 
-        Checks recession odds against :data:`RECESSION_BOUNDS` and payoffs
-        against :data:`PAYOFF_BOUND`, per country; each message names the
-        country, the first round and the value.
+        Checks recession odds against :data:`RECESSION_BOUNDS`, payoffs
+        against :data:`PAYOFF_BOUND` and approval against [0, 1] (a share of
+        the electorate: the linear approval response of the model,
+        ``docs/model.md``, is not bounded, so extreme parameters carry it past
+        0 or 1), per country; each message names the country, the first round
+        and the value.
 
         Examples
         --------
@@ -425,6 +428,14 @@ class Path:
                 out.append(
                     f"{c}: recession odds {100 * rec[r]:.1f}% in round {r} ({self.dates[r]}) "
                     f"are outside the calibrated {100 * lo:g}–{100 * hi:g}%"
+                )
+            appr = self.approval[:, k]
+            bad = np.flatnonzero((appr < 0) | (appr > 1))
+            if bad.size:
+                r = int(bad[0])
+                out.append(
+                    f"{c}: approval {100 * appr[r]:.1f}% in round {r} ({self.dates[r]}) is "
+                    "outside 0–100%: the linear approval response is carried past a share"
                 )
             bad = np.flatnonzero(np.abs(pay) > PAYOFF_BOUND)
             if bad.size:

@@ -243,6 +243,19 @@ def test_saturated_indicators_warn() -> None:
     assert any("payoff" in m for m in p.plausibility())
 
 
+def test_approval_carried_past_a_share_warns() -> None:
+    """A steep approval response (100x the calibrated price sensitivity) takes US approval
+    below 0: the path says so, naming the country and the round."""
+    sc = ts.load_scenario("us-china-145")
+    k = sc.world.index("US")
+    steep = sc.with_params({"approval_price.US": 100 * float(sc.model.params.approval_price[k])},
+                           recalibrate=False)  # fmt: skip
+    with pytest.warns(PlausibilityWarning, match="US: approval -"):
+        p = steep.simulate(seed=0)
+    assert float(p.approval[:, p.codes.index("US")].min()) < 0
+    assert any(m.startswith("US: approval") and "outside 0–100%" in m for m in p.plausibility())
+
+
 @pytest.mark.parametrize("name", ts.list_scenarios())
 def test_bundled_scenarios_are_plausible(name: str) -> None:
     with warnings.catch_warnings():
