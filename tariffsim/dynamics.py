@@ -167,7 +167,7 @@ def tie_step(
     array([0. , 0.2, 0.2])
     """
     e = ties + np.eye(ties.shape[-1])
-    one = rise @ e  # one[i, k] = sum_j rise[i, j] E[j, k]
+    one = _matmul_in_order(rise, e)  # one[i, k] = sum_j rise[i, j] E[j, k]
     inc = np.asarray(erosion) * (one + np.swapaxes(one, -1, -2))
     out = np.minimum(loss * decay(days, halflife) + inc, 1.0)
     diag = np.eye(ties.shape[-1], dtype=bool)
@@ -186,7 +186,23 @@ def ties_in_force(loss: Array, ties: Array) -> tuple[Array, Array]:
     gain read instead of the fixed table once ties have eroded.
     """
     w = ties * (1.0 - loss)
-    return w, w @ w
+    return w, _matmul_in_order(w, w)
+
+
+def _matmul_in_order(a: Array, b: Array) -> Array:
+    """``a @ b`` (broadcast over leading axes), each entry summed over ``j`` in increasing order.
+
+    ``sum_j a[..., i, j] * b[..., j, k]`` as ``((p_0 + p_1) + p_2) + ...``: the
+    bits depend on the numbers alone, not on the linear algebra library (whose
+    kernels group the terms by the matrices' shapes and the machine's vector
+    width, so two shapes of one product, or two machines, could round
+    differently). The tie losses on the involved rows rely on it: their products
+    are blocks of these, with the same nonzero terms in the same order.
+    """
+    out = a[..., :, 0, None] * b[..., 0, None, :]
+    for j in range(1, a.shape[-1]):
+        out = out + a[..., :, j, None] * b[..., j, None, :]
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -198,9 +214,11 @@ def ties_in_force(loss: Array, ties: Array) -> tuple[Array, Array]:
 # is a function of its involved rows ``loss[..., idx, :]`` (shape (..., k, n)).
 # The ``_tie_rows_*`` functions move and read the slow state from those rows
 # alone, at a cost in k*n instead of n*n per run, and give the very bits the
-# public functions give on the whole array: by construction, except for the two
-# matrix products, which ``_rows_exact`` checks on the linear algebra library in
-# use (the engine keeps to the whole array where it finds them different).
+# public functions give on the whole array: by construction, the two matrix
+# products included (both sides sum them in one order, ``_matmul_in_order``, not
+# by the linear algebra library, whose kernels group terms by shape: numpy
+# 2.4's OpenBLAS rounded the blocks differently from the whole, and the engine
+# fell back to the whole array). ``_rows_exact`` still checks it, once per shape.
 # ---------------------------------------------------------------------------
 Index = NDArray[np.intp]
 
@@ -295,7 +313,7 @@ def _tie_rows_step(
     """
     at = _span(idx)
     e = np.ascontiguousarray((ties + np.eye(ties.shape[-1]))[at])
-    one = np.ascontiguousarray(rise) @ e  # one[a, m] = sum_j rise[a, j] E[idx_j, m]
+    one = _matmul_in_order(rise, e)  # one[a, m] = sum_j rise[a, j] E[idx_j, m]
     inc = one + 0.0  # one[a, m] + one[m, a], where one[m, a] is +0.0 unless m is involved
     block = one[..., at]
     inc[..., at] = block + np.swapaxes(block, -1, -2)
@@ -341,8 +359,8 @@ def _tie_rows_in_force(rows: Array, idx: Index, ties: Array) -> tuple[Array, Arr
     """
     at = _span(idx)
     w = ties[at] * (1.0 - rows)  # (W(1 - L))[idx, :]
-    wt = np.ascontiguousarray(np.swapaxes(w, -1, -2))  # a copy: A @ B, never A @ A.T
-    return np.ascontiguousarray(w[..., at]), w @ wt
+    wt = np.swapaxes(w, -1, -2)
+    return np.ascontiguousarray(w[..., at]), _matmul_in_order(w, wt)
 
 
 @lru_cache(maxsize=64)
@@ -352,10 +370,10 @@ def _rows_exact(n: int, idx: tuple[int, ...]) -> bool:
     :func:`tie_step` and :func:`ties_in_force` multiply ``(n, n)`` matrices;
     the row functions multiply ``(k, k) @ (k, n)`` and ``(k, n) @ (n, k)``
     blocks of them. The whole products' extra terms are exact zeros or the
-    same products, but the linear algebra library may order or fuse the terms
-    differently for other shapes. This probe compares both ways on random
-    inputs of the very shapes (per matrix: the runs axis does not matter)
-    and layouts the engine uses; the engine takes the rows only if they agree.
+    same products, summed in the same order (:func:`_matmul_in_order`), so
+    the two agree by construction; this probe checks it on random inputs of
+    the very shapes (per matrix: the runs axis does not matter) and layouts
+    the engine uses, and the engine takes the rows only if they agree.
     """
     rng = np.random.default_rng(20250409)
     at = np.array(idx, dtype=np.intp)
