@@ -136,10 +136,11 @@ def warn_not_converged(solver: str, message: str, *, stacklevel: int = 3) -> Non
 class PlausibilityWarning(UserWarning):
     """A run produced an indicator outside the range the model is calibrated for.
 
-    Raised (as a warning) when recession odds saturate near 0 or 1, or a
-    payoff exceeds the stated bound (see :func:`tariffsim.path.Path.plausibility`):
-    the numbers are what the equations give, but the model was not built for
-    them — check the inputs (trade flows, GDP, ladders) before reading them.
+    Raised (as a warning) when recession odds saturate near 0 or 1, approval
+    leaves [0, 1], or a payoff exceeds the stated bound (see
+    :func:`tariffsim.path.Path.plausibility`): the numbers are what the
+    equations give, but the model was not built for them — check the inputs
+    (trade flows, GDP, ladders) before reading them.
     """
 
 

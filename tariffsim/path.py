@@ -433,8 +433,11 @@ class Path:
             bad = np.flatnonzero((appr < 0) | (appr > 1))
             if bad.size:
                 r = int(bad[0])
+                pct = f"{100 * appr[r]:.1f}"
+                if pct in ("100.0", "0.0", "-0.0"):  # just past a bound: every digit
+                    pct = repr(float(100 * appr[r]))
                 out.append(
-                    f"{c}: approval {100 * appr[r]:.1f}% in round {r} ({self.dates[r]}) is "
+                    f"{c}: approval {pct}% in round {r} ({self.dates[r]}) is "
                     "outside 0–100%: the linear approval response is carried past a share"
                 )
             bad = np.flatnonzero(np.abs(pay) > PAYOFF_BOUND)

@@ -94,7 +94,8 @@ class Scenario:
     what_if: tuple[str, ...] = ()
     """The parameter paths :meth:`with_params` set, in order: an ensemble with
     ``vary="claims"`` holds them at the values set and draws only the other claims
-    (:func:`tariffsim.ensemble`)."""
+    (:func:`tariffsim.ensemble`). :meth:`replace` keeps them, ``game=`` included
+    (pass ``what_if=()`` with a game that no longer holds the what-if's values)."""
 
     @property
     def world(self) -> World:

@@ -352,8 +352,9 @@ class Normal(_Quantiles):
         beta = (self.high - self.mean) / self.sd
         u = np.asarray(u, dtype=float)
         if beta - alpha < _NARROW:  # [low, high] narrow against sd: by the density itself
-            frac = _narrow_quantile(alpha, beta - alpha, u)
-            return np.clip(self.low + frac * self.high - frac * self.low, self.low, self.high)
+            frac = _narrow_quantile(alpha, beta - alpha, u)  # high - low < 0.01 sd: finite
+            x = np.where(frac >= 1.0, self.high, self.low + frac * (self.high - self.low))
+            return np.clip(x, self.low, self.high)
         if alpha > 0:  # all in the upper tail: invert the mirrored lower tail, where the
             # normal's probabilities keep their precision (1 - Phi(x) = Phi(-x))
             sa, sb = float(ndtr(-alpha)), float(ndtr(-beta))
@@ -368,7 +369,9 @@ class Normal(_Quantiles):
             if top.any():
                 z = np.where(top, -ndtri(float(ndtr(-beta)) + (b - a) * (1 - u)), z)
         with np.errstate(over="ignore"):  # beyond a finite bound: clipped to it
-            return np.clip(self.mean + self.sd * z, self.low, self.high)
+            x = np.clip(self.mean + self.sd * z, self.low, self.high)
+        # the quantiles 0 and 1 are the bounds themselves (mean + sd z rounds near them)
+        return np.where(u <= 0.0, self.low, np.where(u >= 1.0, self.high, x))
 
 
 @dataclass(frozen=True)

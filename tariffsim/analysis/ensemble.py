@@ -951,7 +951,7 @@ def ensemble(
     from .reduce import check_resolution
 
     check_resolution(resolution)
-    from .vary import claims_held, draw, draws_from_claims
+    from .vary import claim_paths, claims_held, draw, draws_from_claims
 
     claim_x: dict[str, Array] = {}
     if vary is None:
@@ -964,12 +964,17 @@ def ensemble(
                 f"`vary` must be None, 'claims' or a mapping of parameter path to "
                 f"distribution; got {vary!r}."
             )
-        held = claims_held(game, getattr(what, "what_if", ()))
-        ov, claim_x, dists = draws_from_claims(game, runs, seed, skip=held)
+        what_if = getattr(what, "what_if", ())
+        held = claims_held(game, what_if)
+        ov, claim_x, dists = draws_from_claims(game, runs, seed, held=what_if)
         if held:
             warnings.warn(
                 "vary='claims' keeps the what-if's values and does not draw "
-                + "; ".join(f"{c} (the what-if set {', '.join(p)})" for c, p in held.items()),
+                + "; ".join(
+                    f"{c} (the what-if set {', '.join(p)}; the claim's "
+                    f"{', '.join(claim_paths(game, c))} keep the scenario's values)"
+                    for c, p in held.items()
+                ),
                 WhatIfHeldWarning,
                 stacklevel=2,
             )

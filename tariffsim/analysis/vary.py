@@ -65,7 +65,7 @@ they do not depend on the chunking or the executor.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +86,7 @@ __all__ = [
     "RANGES_NOT_PARAMETERS",
     "ClaimDraw",
     "claim_distributions",
+    "claim_paths",
     "claims_held",
     "draw",
     "draws_from_claims",
@@ -377,6 +378,23 @@ def _at_calibration_state(
     return fit[0], fit[1], fit[2]
 
 
+def claim_paths(game: Game, claim: str) -> tuple[str, ...]:
+    """The parameter paths a claim of ``vary="claims"`` sets in ``game``, in order.
+
+    Examples
+    --------
+    >>> claim_paths(ts.load_scenario("us-china-145").game, "approval_39_45")
+    ('approval_price.US', 'approval_market.US')
+    """
+    for cd in claim_distributions(game):
+        if cd.claim == claim:
+            lo, hi = draw_range(cd.distribution)
+            return tuple(overrides_from_claims(game, {claim: [lo, hi]}))
+    raise ParameterError(
+        f"claim {claim!r} draws no parameter of {game.name!r} under vary='claims'."
+    )
+
+
 def claims_held(game: Game, held: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """The claims of ``vary="claims"`` that would set a parameter held at a what-if's value.
 
@@ -390,30 +408,34 @@ def claims_held(game: Game, held: Sequence[str]) -> dict[str, tuple[str, ...]]:
     Returns
     -------
     dict of str to tuple of str
-        Claim id → the paths of ``held`` that the claim's parameters overlap
-        (:func:`tariffsim.parampath.overlaps`), for the claims of
-        :func:`claim_distributions` that overlap any; in the claims' order.
+        Claim id → the paths of ``held`` that the claim's parameters
+        (:func:`claim_paths`) overlap (:func:`tariffsim.parampath.overlaps`),
+        for the claims of :func:`claim_distributions` that overlap any; in the
+        claims' order. A ``belief:`` path holds no claim: the claim then
+        draws the truth alone (:func:`draws_from_claims`).
 
     Examples
     --------
     >>> g = ts.load_scenario("us-china-145").game
     >>> claims_held(g, ["pass_through", "face_weight"])
     {'pass_through_border_2018': ('pass_through',)}
+    >>> claims_held(g, ["belief:pass_through.US.CN"])
+    {}
     """
-    from ..parampath import overlaps
+    from ..parampath import overlaps, parse
 
+    sides = [h for h in held if parse(h).scope != "belief"]
     out: dict[str, tuple[str, ...]] = {}
     for cd in claim_distributions(game):
-        lo, hi = draw_range(cd.distribution)
-        sets = overrides_from_claims(game, {cd.claim: [lo, hi]})
-        hit = tuple(h for h in held if any(overlaps(h, path) for path in sets))
+        sets = claim_paths(game, cd.claim)
+        hit = tuple(h for h in sides if any(overlaps(h, path) for path in sets))
         if hit:
             out[cd.claim] = hit
     return out
 
 
 def draws_from_claims(
-    game: Game, runs: int, seed: int, *, skip: Collection[str] = ()
+    game: Game, runs: int, seed: int, *, held: Sequence[str] = ()
 ) -> tuple[dict[str, Array], dict[str, Array], dict[str, Distribution]]:
     """Draw the claims' ranges and turn them into per-run parameter values.
 
@@ -425,9 +447,12 @@ def draws_from_claims(
     game : Game
     runs : int
     seed : int
-    skip : collection of str, optional
-        Claim ids not drawn (their parameters keep the game's values): those
-        of :func:`claims_held`, when a what-if set them.
+    held : sequence of str, optional
+        Parameter paths a what-if set
+        (:attr:`tariffsim.scenario.Scenario.what_if`): the claims of
+        :func:`claims_held` are not drawn (their parameters keep the game's
+        values), and a claim's path that meets a ``belief:`` path of them
+        sets the truth alone (``truth:``), so the belief set holds.
 
     Returns
     -------
@@ -443,6 +468,9 @@ def draws_from_claims(
     ParameterError
         If no claim with a range applies to the game, or every one is skipped.
     """
+    from ..parampath import overlaps, parse
+
+    skip = claims_held(game, held)
     cds = tuple(cd for cd in claim_distributions(game) if cd.claim not in skip)
     if not cds:
         raise ParameterError(
@@ -462,6 +490,13 @@ def draws_from_claims(
     dists = {cd.claim: cd.distribution for cd in cds}
     pt = dists.get("pass_through_border_2018")
     ov = overrides_from_claims(game, x, domain=None if pt is None else pt.support)
+    beliefs = [h for h in held if parse(h).scope == "belief"]
+    ov = {
+        (
+            "truth:" + p if parse(p).scope == "both" and any(overlaps(b, p) for b in beliefs) else p
+        ): v
+        for p, v in ov.items()
+    }
     return ov, x, dists
 
 

@@ -40,8 +40,8 @@ Remaining ties go to the lowest profile index. A state whose stage game has
 no pure equilibrium gets the logit-QRE limit (a mixed profile) under every
 rule; it is marked in :attr:`~tariffsim.equilibrium.MPEResult.mixed`, and its
 policy entry is the profile the limit plays most often. Under ``"qre"`` and at
-mixed states, probabilities within ``1e-9`` of the largest count as tied (the
-lowest profile index wins): a 50:50 mix is a tie, whatever the solver's last
+mixed states, probabilities within a fraction ``1e-9`` of the largest count as
+tied (the lowest profile index wins): a 50:50 mix is a tie, whatever the solver's last
 digits.
 """
 
@@ -252,14 +252,16 @@ def _select(
 
 
 _MODE_TIE = 1e-9
-"""Probabilities of a QRE limit within this of the largest tie for its mode (the lowest
-profile index wins): the solver's last digits (about 1e-11) must not pick between the
-actions of a 50:50 mix."""
+"""Probabilities of a QRE limit within this fraction of the largest tie for its mode (the
+lowest profile index wins): the solver's last digits (about 1e-11) must not pick between
+the actions of a 50:50 mix."""
 
 
 def _mode(joint: FloatArray) -> int:
-    """The lowest profile index whose probability is within :data:`_MODE_TIE` of the largest."""
-    return int(np.argmax(joint >= joint.max() - _MODE_TIE))
+    """The lowest profile index whose probability is within :data:`_MODE_TIE` of the largest,
+    relatively (``-1`` marks profiles out of the running)."""
+    m = joint.max()
+    return int(np.argmax(joint >= m - _MODE_TIE * abs(m)))
 
 
 def _qre_joint(q: FloatArray, shape: tuple[int, ...]) -> FloatArray:

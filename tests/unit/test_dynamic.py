@@ -216,6 +216,16 @@ def test_no_pure_equilibrium_falls_back_to_mixed(lgame):
     np.testing.assert_allclose(joint, np.full((3, 3), 1 / 9), atol=1e-3)
 
 
+def test_the_modes_tie_is_relative() -> None:
+    """Among tiny probabilities (pure equilibria off the support of a mixed limit), a profile
+    2.5 times as probable as another is no tie."""
+    from tariffsim.equilibrium.markov import _mode
+
+    assert _mode(np.array([4e-10, 1e-9, -1.0])) == 1
+    assert _mode(np.array([1e-300, 1e-12, -1.0])) == 1
+    assert _mode(np.array([0.5, 0.5 + 1e-11, 0.0])) == 0
+
+
 def test_a_mixed_states_policy_does_not_hang_on_the_solvers_last_digits(lgame):
     """Rock-paper-scissors moved by 1e-12: the limit is 1/9 each to about 1e-12, a tie; the
     policy entry is the lowest profile (not whichever the last digits favour)."""

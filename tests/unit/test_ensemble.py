@@ -237,6 +237,8 @@ def test_a_normal_truncated_far_in_a_tail_draws_like_scipy(mean, sd, low, high) 
         (-7.9, 1.0, 0.0, 0.009),  # narrow, 8 sd into the tail
         (2.0, 1e-3, 2.001, 2.00100001),
         (0.0, 1e300, -1e300, -0.5e300),
+        (0.0, 1.7e308, 1.0e308, 1.0001e308),  # frac * high overflowed: 20% of draws at high
+        (0.0, 1.0, 0.7, 0.701),  # low + (high - low) rounds below high
     ],
 )
 def test_a_normal_on_an_interval_narrow_against_its_sd_keeps_its_shape(mean, sd, low, high) -> None:
@@ -254,6 +256,8 @@ def test_a_normal_on_an_interval_narrow_against_its_sd_keeps_its_shape(mean, sd,
     np.testing.assert_allclose(cdf, u, rtol=0, atol=1e-12 + grid)
     draws = dist.sample(np.random.default_rng(0), 4000)
     assert np.all((draws >= low) & (draws <= high)) and len(np.unique(draws)) > 3990
+    fine = dist.ppf(np.concatenate([np.linspace(0.0, 1.0, 20_001)[:-1], [1 - 2**-53, 1.0]]))
+    assert fine[0] == low and fine[-1] == high and np.all(np.diff(fine) >= 0)
 
 
 def test_every_claim_range_is_mapped_or_explained() -> None:
@@ -326,12 +330,32 @@ def test_a_what_if_holds_under_vary_claims(sc: ts.Scenario) -> None:
         np.testing.assert_array_equal(e.run(k).series("US", "CN"), one.series("US", "CN"))
 
 
-def test_a_belief_what_if_leaves_the_truth_to_the_claims(sc: ts.Scenario) -> None:
-    b = sc.with_params({"belief:pass_through.US.CN": 0.2})
+@pytest.mark.parametrize("belief", [0.2, 1.0])  # 1.0: the belief set equal to the truth
+def test_a_belief_what_if_leaves_the_truth_to_the_claims(sc: ts.Scenario, belief) -> None:
+    """The claims draw the truth alone and every agent keeps the belief the what-if set, also
+    where that belief equals the truth (the claim's path was plain there, and was held)."""
+    b = sc.with_params({"belief:pass_through.US.CN": belief})
+    assert claims_held(b.game, b.what_if) == {}
     with warnings.catch_warnings():
         warnings.simplefilter("error", WhatIfHeldWarning)
-        ov, _, _ = draws_from_claims(b.game, 3, seed=0, skip=claims_held(b.game, b.what_if))
-    assert "truth:pass_through.US.CN" in ov
+        e = ts.ensemble(b, runs=3, seed=0, vary="claims", rounds=3)
+    assert "pass_through_border_2018" in e.claim_draws
+    assert "truth:pass_through.US.CN" in e.draws
+    w = sc.world
+    us, cn = w.index("US"), w.index("CN")
+    for k in range(3):
+        g = parampath.apply(b.game, e.run(k).draws)
+        truth = float(g.model.params.pass_through[us, cn])
+        assert truth == float(e.claim_draws["pass_through_border_2018"][k])
+        believed = [a.beliefs.perceived.pass_through[us, cn] for a in g.agents if a.beliefs]
+        assert believed and all(float(v) == belief for v in believed)
+
+
+def test_a_held_claim_names_every_parameter_it_leaves(sc: ts.Scenario) -> None:
+    alt = sc.with_params({"pass_through.US-CN": 0.5})
+    with pytest.warns(WhatIfHeldWarning, match=r"set pass_through\.US\.CN; the claim's .*"
+                      r"pass_through\.US\.CA, pass_through\.US\.MX keep"):  # fmt: skip
+        ts.ensemble(alt, runs=2, seed=0, vary="claims", rounds=2)
 
 
 def test_a_what_if_of_every_claims_parameters_is_refused_before_any_run(sc: ts.Scenario) -> None:
