@@ -35,6 +35,19 @@ Two modes:
   makes the perturbed polytope simple, its basis graph connected, and the
   search complete for degenerate polytopes; a degenerate vertex is then
   reached through several bases, merged by the caller.
+
+Rounding. The normalised payoffs lie on a grid of :math:`10^{-12}`
+(:data:`~tariffsim.equilibrium.scaling.SNAP`), so a rate :math:`T_{ka}` that
+is zero in the game comes out as a few :math:`10^{-12}`, of either sign. A
+pivot on such an element reaches a basis that is singular in the game (in a
+degenerate game a tie of the ratio test can select it: the lexicographic
+tie-break divides by the rate), whose updated tableau is noise. So a rate
+counts as zero unless it exceeds :data:`_RATE_EPS` times the largest entries
+of its row and of its column (:func:`_rate_floor`; a smaller pivot would
+make the child's tableau, and the inverse of its basis, larger than the
+reciprocal of :data:`_RATE_EPS`: singular to within the rounding), in both
+modes and in the compiled search (where a pivot on a smaller one sends the
+polytope to the careful search).
 """
 
 from __future__ import annotations
@@ -56,8 +69,9 @@ IntArray = NDArray[np.intp]
 
 #: Slack under which a constraint counts as tight (payoffs normalised into [1, 2]).
 TIGHT: Final = 1e-9
-#: Edge rates below this are treated as zero in the careful ratio test.
-_RATE_EPS: Final = 1e-12
+#: A rate counts as zero up to this times the largest entries (or 1) of its row and its
+#: column (the rounding of the normalised payoffs makes zero rates a few 1e-12).
+_RATE_EPS: Final = 1e-9
 #: Relative tie tolerance of the careful ratio test.
 _TIE: Final = 1e-10
 #: Bases per block of vectorised work (a block's tableaux fit in cache).
@@ -179,6 +193,16 @@ def _tableaux(C: FloatArray, b: FloatArray, basis: IntArray) -> tuple[FloatArray
     return aug, np.concatenate([basis, nb], axis=1)
 
 
+def _rate_floor(row_max: FloatArray, col_max: FloatArray) -> FloatArray:
+    """Magnitude up to which a rate ``T[k, a]`` counts as zero (see the module notes).
+
+    :data:`_RATE_EPS` times the largest magnitude in its row (the rates of
+    edge ``k``) or its column (constraint ``a`` in the basis' coordinates),
+    given as `row_max` and `col_max` (broadcast together), or times 1.
+    """
+    return np.asarray(_RATE_EPS * np.maximum(1.0, row_max) * np.maximum(1.0, col_max))
+
+
 def _enter_fast(aug: FloatArray, d: int) -> IntArray:
     """Entering position (into the nonbasic list) for every edge of a block, ``(F, d)``.
 
@@ -194,13 +218,16 @@ def _enter_lex(aug: FloatArray, perm: IntArray, M: int) -> tuple[IntArray, NDArr
     The slack of nonbasic constraint ``a`` under the perturbation
     ``b + (eps, eps^2, ...)`` has coefficient ``[nb_a == p] - T[pos(p), a]`` on
     ``eps^(p+1)`` (the second term only when ``p`` is basic at position
-    ``pos(p)``); ties of the ratio test are narrowed power by power.
+    ``pos(p)``); ties of the ratio test are narrowed power by power. Only
+    rates beyond :func:`_rate_floor` are candidates.
     """
     d = aug.shape[1] - 1
     T, s = aug[:, :d, :], aug[:, d, :]
     basis, nb = perm[:, :d], perm[:, d:]
-    cand = T < -_RATE_EPS
-    rate = np.where(cand, -T, 1.0)
+    fall = -T  # how fast each nonbasic slack falls along each edge
+    mag = np.abs(T)
+    cand = fall > _rate_floor(mag.max(axis=2)[:, :, None], mag.max(axis=1)[:, None, :])
+    rate = np.where(cand, fall, 1.0)
     ratio = np.where(cand, np.maximum(s, 0.0)[:, None, :] / rate, np.inf)
     best = ratio.min(axis=2, keepdims=True)
     ok = np.isfinite(best[:, :, 0])
@@ -235,13 +262,15 @@ def _pivot(
     """Children of parents ``ff`` along edges ``kk`` (entering nonbasic position ``aa``).
 
     Returns their augmented tableaux, constraint orders and smallest slacks
-    (``-inf`` for a child whose pivot element is not negative).
+    (``-inf`` for a child whose pivot element is not negative beyond
+    :func:`_rate_floor`: a zero rate, the child's basis singular).
     """
     r = np.arange(ff.size)
     A = aug[ff]
     g = A[r, :, aa]  # the entering constraint's row in the old basis' coordinates (+ slack)
     gk = g[r, kk]
     col = A[r, kk, :]  # rates along the edge, (P, N)
+    sound = gk < -_rate_floor(np.abs(col).max(axis=1), np.abs(g[:, :d]).max(axis=1))
     h = g / gk[:, None]
     h[r, kk] -= 1.0 / gk
     A -= h[:, :, None] * col[:, None, :]
@@ -253,7 +282,7 @@ def _pivot(
     P[r, kk] = P[r, aa_d]
     P[r, aa_d] = leave
     smin = A[:, d, :].min(axis=1)
-    return A, P, np.where(gk < 0, smin, -np.inf)
+    return A, P, np.where(sound, smin, -np.inf)
 
 
 def _first_unique(keys: NDArray[Any], bits: int) -> tuple[NDArray[Any], IntArray]:
@@ -364,13 +393,15 @@ def enumerate_vertices(
         totals += counts
         if new_keys.shape[0]:
             level += 1
+            bad = smin <= TIGHT
+            if bad.any() and not careful:
+                return DEGENERATE  # before the refresh: a zero rate's child is singular
             if level % _REFRESH == 0:
                 for g in range(G):
                     rows = np.flatnonzero(new_gid == g)
                     if rows.size:
                         aug_n[rows], perm_n[rows] = _tableaux(C[g], b[g], perm_n[rows, :d])
-                smin = aug_n[:, d, :].min(axis=1)
-            bad = smin <= TIGHT
+                bad |= aug_n[:, d, :].min(axis=1) <= TIGHT
             if bad.any():
                 if not careful:
                     return DEGENERATE
@@ -411,9 +442,10 @@ def _jit_search(
     hist_keys: list[NDArray[np.int64]] = []
     hist_gid: list[NDArray[np.int64]] = []
     done: list[Vertices | None] = [None] * G
+    fixed = (bit, TIGHT, _RATE_EPS, max_bases, totals, complete, _JIT_LEVELS)  # in every call
     while True:
         h_keys, h_gid, aug, perm, keys, gid, prev, status = _polytope_jit.search(
-            aug, perm, keys, gid, prev, bit, TIGHT, max_bases, totals, complete, _JIT_LEVELS
+            aug, perm, keys, gid, prev, *fixed
         )
         if status:
             return DEGENERATE

@@ -8,7 +8,9 @@ test of each edge, a lookup of the child's key in an open-addressing hash
 set holding the keys of the previous and the current level (breadth-first,
 a neighbour of level ``L`` lies in level ``L - 1``, ``L`` or ``L + 1``, and a
 small set stays in cache), and the pivot of each new child's augmented
-tableau. Status: 0 fine, 2 a child is degenerate, 3 an unbounded edge.
+tableau. Status: 0 fine, 2 a child is degenerate (or its pivot element is a
+zero rate, see :func:`~tariffsim.equilibrium._polytope._rate_floor`), 3 an
+unbounded edge.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def _search(
     prev: Any,
     bit: Any,
     tight: float,
+    rate_eps: float,
     max_bases: int,
     totals: Any,
     complete: Any,
@@ -162,6 +165,14 @@ def _search(
                     continue
                 totals[g] += 1
                 gk = aug[f, k, a]
+                row = 1.0  # the floor of zero rates: see _polytope._rate_floor
+                for j in range(N):
+                    row = max(row, abs(aug[f, k, j]))
+                col = 1.0
+                for r in range(d):
+                    col = max(col, abs(aug[f, r, a]))
+                if gk >= -rate_eps * row * col:  # a zero rate: the child's basis is singular
+                    status = 2
                 for r in range(d1):
                     h[r] = aug[f, r, a] / gk
                 h[k] -= 1.0 / gk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import combinations
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tariffsim import equilibrium as eq
+from tariffsim.equilibrium import _polytope
 from tariffsim.equilibrium.scaling import relative_regret
 from tariffsim.errors import ParameterError
 
@@ -88,6 +90,111 @@ def test_degenerate_games_match_quantecon_where_it_is_complete():
 def _is_vertex_pair(g, x, y):
     """An equilibrium found by quantecon that is an extreme equilibrium (pure supports)."""
     return np.isin(np.round(x, 9), [0, 1]).all() and np.isin(np.round(y, 9), [0, 1]).all()
+
+
+def _solve(rows, rhs):
+    """Gauss-Jordan elimination in rationals; None if singular."""
+    k = len(rows)
+    aug = [[*r, v] for r, v in zip(rows, rhs, strict=True)]
+    for c in range(k):
+        piv = next((r for r in range(c, k) if aug[r][c] != 0), None)
+        if piv is None:
+            return None
+        aug[c], aug[piv] = aug[piv], aug[c]
+        aug[c] = [v / aug[c][c] for v in aug[c]]
+        for r in range(k):
+            if r != c and aug[r][c] != 0:
+                f = aug[r][c]
+                aug[r] = [a - f * b for a, b in zip(aug[r], aug[c], strict=True)]
+    return [aug[r][k] for r in range(k)]
+
+
+def _vertices(C, b):
+    """Every vertex of ``{z : C z <= b}`` (bounded) and its tight constraints, exactly."""
+    M, d = len(C), len(C[0])
+    out = {}
+    for K in combinations(range(M), d):
+        z = _solve([C[i] for i in K], [b[i] for i in K])
+        if z is None:
+            continue
+        slack = [b[i] - sum(C[i][j] * z[j] for j in range(d)) for i in range(M)]
+        if min(slack) >= 0:
+            out[tuple(z)] = {i for i in range(M) if slack[i] == 0}
+    return out
+
+
+def _exact_extreme_equilibria(A, B):
+    """Every extreme equilibrium of the bimatrix game ``(A, B)``, exactly, by brute force.
+
+    With payoffs shifted to be positive (which changes no equilibrium), the
+    best-response polytopes ``P = {x >= 0, B^T x <= 1}`` and ``Q = {A y <= 1,
+    y >= 0}`` have as vertices the feasible solutions of every nonsingular
+    system of ``m`` (``n``) of their constraints as equalities, all of them
+    tried; the extreme equilibria are the completely labelled pairs other than
+    ``(0, 0)``, normalised (von Stengel 2002). All in rationals.
+    """
+    m, n = len(A), len(A[0])
+    lo_a, lo_b = min(map(min, A)), min(map(min, B))
+    Ap = [[Fraction(v) - Fraction(lo_a) + 1 for v in row] for row in A]
+    Bp = [[Fraction(v) - Fraction(lo_b) + 1 for v in row] for row in B]
+    neg_eye = [[Fraction(-(i == j)) for j in range(max(m, n))] for i in range(max(m, n))]
+    CP = [row[:m] for row in neg_eye[:m]] + [[Bp[i][j] for i in range(m)] for j in range(n)]
+    CQ = Ap + [row[:n] for row in neg_eye[:n]]
+    VP = _vertices(CP, [Fraction(0)] * m + [Fraction(1)] * n)
+    VQ = _vertices(CQ, [Fraction(1)] * m + [Fraction(0)] * n)
+    every = set(range(m + n))
+    return {
+        (tuple(v / sum(x) for v in x), tuple(v / sum(y) for v in y))
+        for x, lx in VP.items()
+        for y, ly in VQ.items()
+        if any(x) and any(y) and lx | ly == every
+    }
+
+
+#: Degenerate games on which the search pivoted on a rate that is zero in the game but
+#: rounds to about -3e-12 (the normalised payoffs lie on a 1e-12 grid), reaching a basis
+#: singular in the game: the first raised numpy's LinAlgError at a refresh of the
+#: tableaux, the others ran to the basis limit and listed equilibria that failed the exact
+#: check.
+ZERO_RATE_GAMES = [
+    (
+        [[-3, 0, -2, 2], [2, -1, 1, -1], [-3, 3, -2, 1], [-2, 1, -1, 2]],
+        [[-3, -1, 1, 3], [-1, 1, 1, 2], [1, 3, 2, 1], [2, 1, 2, 2]],
+    ),
+    (
+        [[-2, 2, -1, 2], [3, -2, 0, -2], [1, 1, 2, 2], [3, 3, 3, -2], [-3, 0, -1, 3]],
+        [[2, -1, 1, 1], [3, -3, 0, 1], [0, 3, 3, 2], [0, 3, -3, 1], [-2, -2, 1, 2]],
+    ),
+    (
+        [[-1, 3, -3, 1, 0], [0, 2, -1, -1, 0], [0, -1, 2, -2, 3], [0, 1, 1, 0, 1]],
+        [[-1, 2, 0, -1, -3], [-3, 0, -2, 0, -1], [-3, 0, 2, -1, -3], [1, 0, -2, 0, 0]],
+    ),
+]
+
+
+@pytest.mark.parametrize("jit", [True, False], ids=["compiled", "numpy"])
+@pytest.mark.parametrize(("A", "B"), ZERO_RATE_GAMES)
+def test_zero_rates_are_not_pivots(A, B, jit, monkeypatch):
+    monkeypatch.setattr(_polytope, "USE_JIT", jit)
+    truth = _exact_extreme_equilibria(A, B)
+    r = eq.vertex_enumeration(eq.NormalFormGame.from_bimatrix(A, B), exact=True)
+    assert r.degenerate
+    assert "INCOMPLETE" not in r.message
+    assert len(r.exact) == len(truth)
+    assert set(r.exact) == truth
+    for (x, y), (ex, ey) in zip(r.equilibria, r.exact, strict=True):
+        np.testing.assert_allclose(x, [float(v) for v in ex], atol=1e-12)
+        np.testing.assert_allclose(y, [float(v) for v in ey], atol=1e-12)
+
+
+def test_the_brute_force_knows_von_stengels_example():
+    # the reference of the tests above, on the game of test_von_stengel_degenerate_example
+    got = _exact_extreme_equilibria([[3, 3], [2, 5], [0, 6]], [[3, 3], [2, 6], [3, 1]])
+    assert {tuple(map(str, x + y)) for x, y in got} == {
+        ("1", "0", "0", "1", "0"),
+        ("1", "0", "0", "2/3", "1/3"),
+        ("0", "1/3", "2/3", "1/3", "2/3"),
+    }
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)  # see the test's docstring
