@@ -13,6 +13,7 @@ __all__ = [
     "CostWarning",
     "IdenticalRunsWarning",
     "LimitError",
+    "NumericalError",
     "ParameterError",
     "PlausibilityWarning",
     "RunsNotKeptError",
@@ -173,6 +174,17 @@ class CostWarning(UserWarning):
 
 class TimeLimitError(TariffsimError, TimeoutError):
     """A computation ran out of its time budget (``max_seconds``) before any usable result."""
+
+
+class NumericalError(TariffsimError, ArithmeticError):
+    """Rounding defeated a numerical method on a valid input: no answer rather than a wrong one.
+
+    Raised in place of a bare numpy error (a singular matrix) or a result that
+    cannot be trusted; the message names the method and what went wrong. A
+    solver with an exact fallback catches it and uses the fallback
+    (:func:`~tariffsim.equilibrium.vertex_enumeration` searches the polytope
+    again in rational arithmetic).
+    """
 
 
 class WorkerError(TariffsimError, RuntimeError):

@@ -47,7 +47,24 @@ of its row and of its column (:func:`_rate_floor`; a smaller pivot would
 make the child's tableau, and the inverse of its basis, larger than the
 reciprocal of :data:`_RATE_EPS`: singular to within the rounding), in both
 modes and in the compiled search (where a pivot on a smaller one sends the
-polytope to the careful search).
+polytope to the careful search). Candidates of the careful ratio test tie
+when the choice of either leaves no candidate more than :data:`_TIE` below
+zero, a test in the units of the slacks (a relative test of the ratios
+picked an infeasible basis at the tiny ratios of an ill-conditioned basis).
+
+Payoffs degenerate only to within these tolerances (differences of
+:math:`10^{-10}` of the range, say) still put bases singular to within the
+rounding in the search's way, and can make an edge one-way. The careful
+search therefore remembers every basis it found (the fast one only the
+last two levels), so it ends; a fast search that finds more bases than the
+polytope has (``M`` choose ``d``) gives way to the careful one, as does one
+whose recomputed tableau is singular or off the polytope by more than
+:data:`_OFF` (a careful one raises, as below). At its end a
+careful search solves each basis afresh: one singular, or off the polytope
+by more than :data:`_OFF`, raises :class:`~tariffsim.errors.NumericalError`,
+and the caller searches that polytope again in rational arithmetic
+(:func:`exact_vertices`); bases off by less (but more than :data:`TIGHT`)
+are dropped, their points being no vertices.
 """
 
 from __future__ import annotations
@@ -55,25 +72,33 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 from functools import cached_property
+from math import comb
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _polytope_jit
+from ..errors import NumericalError
+from . import _polytope_exact, _polytope_jit
 
-__all__ = ["DEGENERATE", "USE_JIT", "Vertices", "enumerate_vertices", "run"]
+__all__ = ["DEGENERATE", "USE_JIT", "Vertices", "enumerate_vertices", "exact_vertices", "run"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
 #: Slack under which a constraint counts as tight (payoffs normalised into [1, 2]).
 TIGHT: Final = 1e-9
+#: A basis whose solved slack is below minus this is off its polytope: rounding defeated
+#: the search that reached it (module notes).
+_OFF: Final = 1e-6
 #: A rate counts as zero up to this times the largest entries (or 1) of its row and its
 #: column (the rounding of the normalised payoffs makes zero rates a few 1e-12).
 _RATE_EPS: Final = 1e-9
-#: Relative tie tolerance of the careful ratio test.
-_TIE: Final = 1e-10
+#: Candidates of the careful ratio test tie when moving to where either ends the edge
+#: leaves no candidate's slack below minus this.
+_TIE: Final = 1e-9
+#: Relative tolerance under which coefficients of the lexicographic perturbation are equal.
+_LEX_TIE: Final = 1e-10
 #: Bases per block of vectorised work (a block's tableaux fit in cache).
 _BLOCK: Final = 512
 #: Levels between recomputations of the tableaux from inverses (the rank-one
@@ -178,19 +203,51 @@ def _tableaux(C: FloatArray, b: FloatArray, basis: IntArray) -> tuple[FloatArray
 
     ``perm[:, :d]`` is the basis (in tableau column order), ``perm[:, d:]``
     the nonbasic constraints; row ``d`` of the tableau holds their slacks.
+
+    Raises
+    ------
+    NumericalError
+        If a basis is singular in floating point.
     """
     F, d = basis.shape
     M = C.shape[0]
     mask = np.ones((F, M), dtype=bool)
     np.put_along_axis(mask, basis, False, axis=1)
     nb = np.nonzero(mask)[1].reshape(F, M - d)
-    inv = np.linalg.inv(C[basis])  # (F, d, d)
+    try:
+        inv = np.linalg.inv(C[basis])  # (F, d, d)
+    except np.linalg.LinAlgError:
+        raise NumericalError(_lost("a basis the search reached is singular")) from None
     Cn = C[nb]  # (F, N, d)
     aug = np.empty((F, d + 1, M - d))
     aug[:, :d, :] = np.matmul(Cn, inv).transpose(0, 2, 1)
     z = np.matmul(inv, b[basis][:, :, None])
     aug[:, d, :] = b[nb] - np.matmul(Cn, z)[:, :, 0]
     return aug, np.concatenate([basis, nb], axis=1)
+
+
+def _refresh(C: FloatArray, b: FloatArray, basis: IntArray) -> tuple[FloatArray, IntArray]:
+    """:func:`_tableaux` of bases the search reached, checked to be on the polytope.
+
+    Raises
+    ------
+    NumericalError
+        If a basis is singular, or its point violates a constraint by more
+        than :data:`_OFF` (rounding took the search off the polytope).
+    """
+    aug, perm = _tableaux(C, b, basis)
+    if not (aug[:, basis.shape[1], :] >= -_OFF).all():
+        raise NumericalError(_lost("a basis the search reached is off the polytope"))
+    return aug, perm
+
+
+def _lost(what: str) -> str:
+    """Message of the :class:`NumericalError` of a search that rounding defeated."""
+    return (
+        f"vertex enumeration: {what}: rounding errors defeated the search of a "
+        "best-response polytope (the game's payoffs are too ill-conditioned for its "
+        "floating-point arithmetic)"
+    )
 
 
 def _rate_floor(row_max: FloatArray, col_max: FloatArray) -> FloatArray:
@@ -231,7 +288,11 @@ def _enter_lex(aug: FloatArray, perm: IntArray, M: int) -> tuple[IntArray, NDArr
     ratio = np.where(cand, np.maximum(s, 0.0)[:, None, :] / rate, np.inf)
     best = ratio.min(axis=2, keepdims=True)
     ok = np.isfinite(best[:, :, 0])
-    alive = cand & (ratio <= best + _TIE * np.maximum(1.0, np.abs(best)))
+    # tied: the candidates whose choice leaves no candidate more than _TIE below zero
+    # (moving past the first one to end the edge by dt costs a candidate rate * dt)
+    best_f = np.where(ok[:, :, None], best, 0.0)
+    top = np.where(cand, fall, 0.0).max(axis=2, keepdims=True)
+    alive = cand & ((np.where(cand, ratio, best_f) - best_f) * top <= _TIE)
     tied = alive.sum(axis=2) > 1
     if tied.any():
         pp, kk = np.nonzero(tied)
@@ -251,7 +312,7 @@ def _enter_lex(aug: FloatArray, perm: IntArray, M: int) -> tuple[IntArray, NDArr
             coef[has] -= Tq[rows[has], k[has], :]
             v = np.where(sub, coef * inv_rate, np.inf)
             low = v.min(axis=1, keepdims=True)
-            sub &= v <= low + _TIE * np.maximum(1.0, np.abs(low))
+            sub &= v <= low + _LEX_TIE * np.maximum(1.0, np.abs(low))
         alive[pp, kk] = sub
     return np.asarray(np.argmax(alive, axis=2)), ok
 
@@ -344,6 +405,11 @@ def enumerate_vertices(
         A polytope's search stops (``complete=False``) once it found more bases.
     careful : bool
         Lexicographic ratio test (see the module notes).
+
+    Raises
+    ------
+    NumericalError
+        If rounding defeats the search (see the module notes).
     """
     G, M, d = C.shape
     parts = [_tableaux(C[g], b[g], np.sort(start[g])[None, :]) for g in range(G)]
@@ -391,16 +457,23 @@ def enumerate_vertices(
             smin = smin[keep]
             counts = np.bincount(new_gid, minlength=G)
         totals += counts
+        if not careful and _revisited(totals, M, d):
+            return DEGENERATE
         if new_keys.shape[0]:
             level += 1
             bad = smin <= TIGHT
             if bad.any() and not careful:
-                return DEGENERATE  # before the refresh: a zero rate's child is singular
+                return DEGENERATE
             if level % _REFRESH == 0:
-                for g in range(G):
-                    rows = np.flatnonzero(new_gid == g)
-                    if rows.size:
-                        aug_n[rows], perm_n[rows] = _tableaux(C[g], b[g], perm_n[rows, :d])
+                try:
+                    for g in range(G):
+                        rows = np.flatnonzero(new_gid == g)
+                        if rows.size:
+                            aug_n[rows], perm_n[rows] = _refresh(C[g], b[g], perm_n[rows, :d])
+                except NumericalError:
+                    if careful:
+                        raise
+                    return DEGENERATE  # a fast search in trouble: search carefully
                 bad |= aug_n[:, d, :].min(axis=1) <= TIGHT
             if bad.any():
                 if not careful:
@@ -409,12 +482,13 @@ def enumerate_vertices(
         for g in range(G):
             if done[g] is None and not counts[g]:
                 done[g] = _collect(
-                    C, b, hist_perm, hist_slack, hist_gid, g, G, d, M, complete, degenerate
+                    C, b, hist_perm, hist_slack, hist_gid, g, G, careful, complete, degenerate
                 )
         if not new_keys.shape[0]:
             break
-        both = np.concatenate([keys, new_keys])
-        recent = np.sort(both) if use_int else both
+        # careful: every basis found so far (rounding can make an edge one-way there)
+        both = np.concatenate([recent if careful else keys, new_keys])
+        recent = np.sort(both, kind="stable") if use_int else both
         aug, perm, keys, gid = aug_n, perm_n, new_keys, new_gid
         yield list(done), totals.copy()
     return [v for v in done if v is not None]
@@ -447,7 +521,7 @@ def _jit_search(
         h_keys, h_gid, aug, perm, keys, gid, prev, status = _polytope_jit.search(
             aug, perm, keys, gid, prev, *fixed
         )
-        if status:
+        if status or _revisited(totals, M, d):
             return DEGENERATE
         hist_keys.append(h_keys)
         hist_gid.append(h_gid)
@@ -461,13 +535,25 @@ def _jit_search(
                 done[g] = Vertices(C[g], b[g], None, None, mine, bool(complete[g]), False)
         if not perm.shape[0]:
             return [v for v in done if v is not None]
-        for g in range(G):
-            rows = np.flatnonzero(gid == g)
-            if rows.size:
-                aug[rows], perm[rows] = _tableaux(C[g], b[g], perm[rows, :d])
+        try:
+            for g in range(G):
+                rows = np.flatnonzero(gid == g)
+                if rows.size:
+                    aug[rows], perm[rows] = _refresh(C[g], b[g], perm[rows, :d])
+        except NumericalError:
+            return DEGENERATE
         if (aug[:, d, :] <= TIGHT).any():
             return DEGENERATE
         yield list(done), totals.copy()
+
+
+def _revisited(totals: NDArray[np.int64], M: int, d: int) -> bool:
+    """Whether a fast search counted more bases than a polytope has (``M`` choose ``d``).
+
+    Breadth-first, a basis is never found twice, unless rounding broke the
+    symmetry of the edges (a pivot and its reverse lead to different bases).
+    """
+    return int(totals.max()) > comb(M, d)
 
 
 def _children(
@@ -537,11 +623,11 @@ def _collect(
     hist_gid: list[NDArray[np.int64]],
     g: int,
     G: int,
-    d: int,
-    M: int,
+    careful: bool,
     complete: NDArray[np.bool_],
     degenerate: NDArray[np.bool_],
 ) -> Vertices:
+    """The bases polytope `g`'s search visited; a careful search's slacks solved afresh."""
     for hist in (hist_perm, hist_slack, hist_gid):  # merged in place, once
         if len(hist) > 1:
             hist[:] = [np.concatenate(hist)]
@@ -549,7 +635,50 @@ def _collect(
     if G > 1:
         rows = hist_gid[0] == g
         perm, sl = perm[rows], sl[rows]
+    if careful:
+        sl = _solved_slacks(C[g], b[g], perm)
+        on = sl.min(axis=1) >= -TIGHT  # a point a little off the polytope is no vertex
+        perm, sl = perm[on], sl[on]
     return Vertices(C[g], b[g], perm, sl, None, bool(complete[g]), bool(degenerate[g]))
+
+
+def _solved_slacks(C: FloatArray, b: FloatArray, perm: IntArray) -> FloatArray:
+    """Slacks of the nonbasic constraints ``perm[:, d:]`` at each basis ``perm[:, :d]``, solved.
+
+    Checks a careful search, whose pivots met degenerate vertices: every
+    basis it visited must be nonsingular and feasible.
+
+    Raises
+    ------
+    NumericalError
+        If a basis is singular, or its point is off the polytope by more than
+        :data:`_OFF`.
+    """
+    d = C.shape[1]
+    out = np.empty((perm.shape[0], perm.shape[1] - d))
+    for lo in range(0, perm.shape[0], 8 * _BLOCK):
+        basis, nb = perm[lo : lo + 8 * _BLOCK, :d], perm[lo : lo + 8 * _BLOCK, d:]
+        try:
+            z = np.linalg.solve(C[basis], b[basis][:, :, None])
+        except np.linalg.LinAlgError:
+            raise NumericalError(_lost("a basis the search reached is singular")) from None
+        out[lo : lo + 8 * _BLOCK] = b[nb] - np.matmul(C[nb], z)[:, :, 0]
+    if not (out >= -_OFF).all():
+        raise NumericalError(_lost("a basis the search reached is off the polytope"))
+    return out
+
+
+def exact_vertices(C: FloatArray, b: FloatArray, start: IntArray, max_bases: int) -> Vertices:
+    """The careful search of one polytope in rational arithmetic (see :mod:`._polytope_exact`).
+
+    For a polytope whose careful search raised :class:`NumericalError`; the
+    arguments are those of :func:`enumerate_vertices` for one polytope
+    (``C`` of shape ``(M, d)``). A vertex is degenerate when a nonbasic
+    slack, rounded to a float, is at most :data:`TIGHT`.
+    """
+    perm, slack, complete = _polytope_exact.search(C, b, start, max_bases)
+    degenerate = bool((slack <= TIGHT).any())
+    return Vertices(C, b, perm, slack, None, complete, degenerate)
 
 
 def run(gen: Generator[Any, None, Any]) -> Any:

@@ -36,7 +36,11 @@ broken *lexicographically* (the symbolic perturbation
 :math:`b + (\varepsilon, \varepsilon^2, \dots)`), which makes the perturbed
 polytope simple and its basis graph connected, so degenerate games need no
 special case. A vertex's labels are every constraint tight at it (so
-degenerate vertices carry more than :math:`m` labels).
+degenerate vertices carry more than :math:`m` labels). Rates and slacks are
+read to within tolerances (see :mod:`~tariffsim.equilibrium._polytope`);
+when payoffs degenerate only to within them (differences of about
+:math:`10^{-9}` of the range) defeat the floating-point search of a
+polytope, it is searched again in rational arithmetic, slower but exact.
 
 Pairs: when both polytopes are nondegenerate a vertex's labels are its
 basis, a bitmask, and completely labelled pairs are found by a sorted
@@ -63,7 +67,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import ConvergenceWarning
+from ..errors import ConvergenceWarning, NumericalError
 from . import _polytope
 from ._validate import check_bool, check_int
 from .normal_form import FloatArray, _as_game, _check_tol, _require_players
@@ -182,7 +186,8 @@ def vertex_enumeration(
     Notes
     -----
     Complete for every game: the lexicographic ratio test visits every vertex
-    of both polytopes (see the module notes). The work grows with the number
+    of both polytopes (see the module notes); a polytope whose floating-point
+    search rounding defeats is searched again in rational arithmetic. The work grows with the number
     of vertices, which is exponential in the worst case (up to
     :math:`\\binom{m+n}{n}`-ish); random games stay far below it.
 
@@ -365,19 +370,22 @@ def _separately(polys: Any, m: int, n: int, max_vertices: int) -> list[Any]:
         try:
             _, totals = next(gens[i])
             work[i] = int(totals[0])
+            if len(active) == 1 and work[i] > _JOIN:
+                active.append(1 - i)
+            continue
         except StopIteration as stop:
             if isinstance(stop.value, str):  # a degenerate vertex: search again, carefully
                 gens[i] = start(i, True)
                 work[i] = 0
                 continue
             res = found[i] = stop.value[0]
-            if res.complete and not res.degenerate:
-                out = _with_partners(i, res, polys, m, n)
-                if out is not None:
-                    return [out, None]
-            continue
-        if len(active) == 1 and work[i] > _JOIN:
-            active.append(1 - i)
+        except NumericalError:  # rounding defeated the careful search: search in rationals
+            C, b, st, _ = polys[i]
+            res = found[i] = _polytope.exact_vertices(C, b, st, max_vertices)
+        if res.complete and not res.degenerate:
+            out = _with_partners(i, res, polys, m, n)
+            if out is not None:
+                return [out, None]
 
 
 def _distinct(v: _polytope.Vertices, coords: slice) -> tuple[Any, Any, Any]:

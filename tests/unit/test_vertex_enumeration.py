@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from tariffsim import equilibrium as eq
 from tariffsim.equilibrium import _polytope
-from tariffsim.equilibrium.scaling import relative_regret
-from tariffsim.errors import ParameterError
+from tariffsim.equilibrium.scaling import normalize, relative_regret
+from tariffsim.errors import NumericalError, ParameterError
 
 
 def _canon(eqs):
@@ -195,6 +195,100 @@ def test_the_brute_force_knows_von_stengels_example():
         ("1", "0", "0", "2/3", "1/3"),
         ("0", "1/3", "2/3", "1/3", "2/3"),
     }
+
+
+#: Games degenerate to within 1e-10 (X + 1e-10 Y) on which the search picked infeasible
+#: bases (a tie of tiny ratios at an ill-conditioned basis, a pivot to a basis singular to
+#: within the rounding) from which edges led one way: it ran to its basis limit, listing
+#: up to hundreds of points that are not extreme equilibria.
+NEAR_DEGENERATE_GAMES = [
+    (
+        [[[0, 2, -1], [1, 2, 3], [-1, -3, 2]], [[0, 3, 0], [-1, -3, 0], [1, 2, 2]]],
+        [[[-5, 2, 6], [-5, -3, 6], [2, 0, 3]], [[0, 9, 5], [-8, -7, 1], [6, -8, 3]]],
+    ),
+    (
+        [
+            [[0, 3, 3, -2], [-2, -2, -3, -1], [-2, -3, 0, 1], [2, -1, -2, 0]],
+            [[0, 3, 0, 3], [-3, 3, -1, 3], [-3, 1, 0, 0], [-2, -3, -3, -3]],
+        ],
+        [
+            [[2, 0, -2, 7], [-2, -1, -8, -9], [9, -5, -6, 5], [6, -6, 1, -6]],
+            [[2, -4, -3, 2], [8, 6, -9, -5], [7, 2, -4, 1], [9, -1, -9, 2]],
+        ],
+    ),
+    (
+        [
+            [[3, -1, 3, 0], [2, 1, 0, 1], [-2, -2, -3, 1], [2, 0, 0, 1]],
+            [[3, -3, 1, -3], [1, 3, 3, 2], [3, 2, 2, 3], [-2, 3, 2, -1]],
+        ],
+        [
+            [[8, 5, 9, 3], [9, 1, 9, 3], [6, -3, 6, 7], [-2, -2, 3, -7]],
+            [[9, -9, -6, 3], [6, -5, 3, 9], [-6, -6, -5, -3], [2, 9, 6, 0]],
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("jit", [True, False], ids=["compiled", "numpy"])
+@pytest.mark.parametrize(("X", "Y"), NEAR_DEGENERATE_GAMES)
+def test_games_degenerate_to_within_rounding_are_searched_to_the_end(X, Y, jit, monkeypatch):
+    monkeypatch.setattr(_polytope, "USE_JIT", jit)
+    A, B = np.array(X) + 1e-10 * np.array(Y)
+    g = eq.NormalFormGame.from_bimatrix(A, B)
+    r = eq.vertex_enumeration(g, max_vertices=20_000)  # a ConvergenceWarning fails the test
+    assert r.degenerate  # to within the tolerances
+    assert all(relative_regret(g, e) <= 1e-8 for e in r.equilibria)
+    # the extreme equilibria of the game as stored are listed (points within 1e-6 of each
+    # other are one to vertex_enumeration); the others listed are those of the nearby
+    # degenerate game
+    for x, y in _exact_extreme_equilibria(A.tolist(), B.tolist()):
+        x, y = np.array(x, dtype=float), np.array(y, dtype=float)
+        assert any(max(abs(x - a).max(), abs(y - b).max()) < 1e-6 for a, b in r.equilibria)
+
+
+@pytest.mark.parametrize(("A", "B"), ZERO_RATE_GAMES)
+def test_a_search_defeated_by_rounding_gives_way_to_the_exact_search(A, B, monkeypatch):
+    # with no floor of zero rates the float search pivots on a zero rate and reaches a
+    # basis singular or off the polytope: it raises NumericalError, and the polytope is
+    # searched again in rationals, so the answer is still exact
+    monkeypatch.setattr(_polytope, "_RATE_EPS", 0.0)
+    errors, exact = [], []
+    search, exact_vertices = _polytope.enumerate_vertices, _polytope.exact_vertices
+
+    def spy_search(*args, **kwargs):
+        try:
+            return (yield from search(*args, **kwargs))
+        except NumericalError as e:
+            errors.append(str(e))
+            raise
+
+    def spy_exact(*args):
+        exact.append(args)
+        return exact_vertices(*args)
+
+    monkeypatch.setattr(_polytope, "enumerate_vertices", spy_search)
+    monkeypatch.setattr(_polytope, "exact_vertices", spy_exact)
+    r = eq.vertex_enumeration(eq.NormalFormGame.from_bimatrix(A, B), exact=True)
+    assert errors and all("rounding errors defeated the search" in e for e in errors)
+    assert len(exact) == len(errors)
+    assert set(r.exact) == _exact_extreme_equilibria(A, B)
+    assert len(r.exact) == len(set(r.exact))
+
+
+def test_the_exact_search_finds_every_vertex():
+    # of the best-response polytope P of the first game above, in rationals: every
+    # basis it visits is feasible and its points are all the vertices
+    A, B = ZERO_RATE_GAMES[0]
+    g = eq.NormalFormGame.from_bimatrix(A, B)
+    Bn = normalize(g).payoff_array[1] + 1.0
+    C = np.vstack([-np.eye(4), Bn.T])
+    b = np.concatenate([np.zeros(4), np.ones(4)])
+    v = _polytope.exact_vertices(C, b, np.arange(4), 10_000)
+    assert v.complete and v.degenerate
+    Cf = [[Fraction(float(c)) for c in row] for row in C]
+    bf = [Fraction(float(c)) for c in b]
+    points = {tuple(_solve([Cf[i] for i in K], [bf[i] for i in K])) for K in v.bases_of()}
+    assert points == set(_vertices(Cf, bf))
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)  # see the test's docstring
