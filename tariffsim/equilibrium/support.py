@@ -31,13 +31,13 @@ from numpy.typing import NDArray
 from .. import limits
 from ._validate import check_bool
 from .normal_form import FloatArray, _as_game, _check_tol, _require_players
-from .scaling import _relative_regret
+from .scaling import _relative_regret, normalize
 
 __all__ = ["MixedResult", "support_enumeration"]
 
-#: Internal feasibility slack, on payoffs rescaled to [0, 1].
+#: Internal feasibility slack, on payoffs normalised to [0, 1] (:func:`.scaling.normalize`).
 _FEAS_TOL = 1e-9
-#: Solutions larger than this (on rescaled payoffs) mark a numerically singular system.
+#: Solutions larger than this (on normalised payoffs) mark a numerically singular system.
 _HUGE = 1e8
 #: Two equilibria closer than this (max abs difference) are the same.
 _DEDUP_TOL = 1e-7
@@ -131,14 +131,6 @@ def _support_bytes(m: int, n: int, k: int) -> int:
     per pair of supports, and each side's dominance table."""
     cm, cn = math.comb(m, k), math.comb(n, k)
     return cm * cn * ((k + 1) ** 2 * 8 + k) + cm * n * n * k + cn * m * m * k
-
-
-def _rescale(M: FloatArray) -> FloatArray:
-    """Positive affine map of `M` onto [0, 1] (all zeros if constant)."""
-    lo, hi = float(M.min()), float(M.max())
-    if hi - lo <= 0:
-        return np.zeros_like(M)
-    return (M - lo) / (hi - lo)
 
 
 def _dominated(own: FloatArray, S: NDArray[np.intp]) -> NDArray[np.bool_]:
@@ -286,9 +278,7 @@ def support_enumeration(
     need = max(_support_bytes(m, n, k) for k in range(1, min(m, n) + 1))
     what = f"support enumeration of a {m} x {n} game (use vertex_enumeration), bytes"
     limits.check("max_result_bytes", need, what)
-    A_orig, B_orig = g.payoff_array
-    A = _rescale(A_orig)
-    B = _rescale(B_orig)
+    A, B = normalize(g).payoff_array  # snapped: a positive affine map changes nothing
     At = np.ascontiguousarray(A.T)
     Bt = np.ascontiguousarray(B.T)
     # Pure strategies with tied best replies are degenerate; cheap to check in full.

@@ -144,6 +144,22 @@ def test_degenerate_games_keep_their_extreme_equilibria_when_rounding_blurs_ties
     assert len(eq.vertex_enumeration(g).equilibria) >= 3
 
 
+@pytest.mark.parametrize(
+    ("A", "B"),
+    [
+        ([[1, 2, 1], [1, 2, 1], [1, 4, 2]], [[-3, 4, -3], [4, -3, 4], [-4, 3, 0]]),
+        ([[-2, -1, 4], [-3, -1, 4], [2, -3, -4]], [[1, 3, 0], [0, -1, 1], [-3, 2, 1]]),
+    ],
+)
+def test_support_systems_singular_in_a_degenerate_game_stay_singular(A, B):
+    # rounding in 1e-8 * (u - 1000) made them nonsingular: an extra equilibrium appeared
+    g = eq.NormalFormGame.from_bimatrix(A, B)
+    h = _transform(g, (1e-8, 1e-8), (-1e3, -1e3))
+    assert _canon(eq.support_enumeration(h).equilibria) == _canon(
+        eq.support_enumeration(g).equilibria
+    )
+
+
 @SETTINGS
 @given(
     v=st.lists(st.integers(-4, 4), min_size=1, max_size=5),
