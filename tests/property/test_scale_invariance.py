@@ -42,12 +42,7 @@ def _canon(eqs):
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    derandomize=True,  # fixed examples: see test_every_extreme_equilibrium_is_exact
-)
+@SETTINGS
 @given(g=bimatrix(), c=st.tuples(SCALES, SCALES), d=st.tuples(SHIFTS, SHIFTS))
 def test_two_player_solvers_are_invariant(g, c, d):
     h = _transform(g, c, d)
