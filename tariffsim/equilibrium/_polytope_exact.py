@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["search"]
+__all__ = ["search", "solve"]
 
 Rows = list[list[Fraction]]
 
@@ -40,12 +40,21 @@ class _Basis:
     rows: Rows
 
 
-def _inverse(A: Rows) -> Rows:
-    """Inverse of a nonsingular square matrix by Gauss-Jordan elimination."""
+def solve(A: Rows, B: Rows) -> Rows | None:
+    """``X`` with ``A X = B`` in rationals (Gauss-Jordan elimination); None if ``A`` is singular.
+
+    ``A`` is ``k`` rows of ``k`` fractions, ``B`` ``k`` rows of any width (the
+    identity for the inverse). Also the exact check of
+    :func:`tariffsim.equilibrium.vertex_enumeration` (``exact=True``).
+    """
     k = len(A)
-    aug = [[*row, *(Fraction(int(i == j)) for j in range(k))] for i, row in enumerate(A)]
+    if any(len(row) != k for row in A):
+        return None
+    aug = [[*a, *b] for a, b in zip(A, B, strict=True)]
     for c in range(k):
-        piv = next(r for r in range(c, k) if aug[r][c] != 0)
+        piv = next((r for r in range(c, k) if aug[r][c] != 0), None)
+        if piv is None:
+            return None
         aug[c], aug[piv] = aug[piv], aug[c]
         pv = aug[c][c]
         aug[c] = [v / pv for v in aug[c]]
@@ -54,6 +63,15 @@ def _inverse(A: Rows) -> Rows:
                 f = aug[r][c]
                 aug[r] = [v - f * w for v, w in zip(aug[r], aug[c], strict=True)]
     return [row[k:] for row in aug]
+
+
+def _inverse(A: Rows) -> Rows:
+    """Inverse of a nonsingular square matrix (the search reaches nonsingular bases only)."""
+    k = len(A)
+    inv = solve(A, [[Fraction(int(i == j)) for j in range(k)] for i in range(k)])
+    if inv is None:  # exact pivots reach nonsingular bases only: a bug if it happens
+        raise RuntimeError("the exact vertex search reached a singular basis")
+    return inv
 
 
 def _first(C: Rows, b: list[Fraction], basic: tuple[int, ...]) -> _Basis:

@@ -68,7 +68,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import ConvergenceWarning, NumericalError
-from . import _polytope
+from . import _polytope, _polytope_exact
 from ._validate import check_bool, check_int
 from .normal_form import FloatArray, _as_game, _check_tol, _require_players
 from .scaling import normalize
@@ -601,24 +601,9 @@ def _freeze(v: FloatArray) -> FloatArray:
 # Exact rational verification
 # ---------------------------------------------------------------------------
 def _solve_exact(rows: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction] | None:
-    """Gauss–Jordan elimination in rationals; None if singular."""
-    k = len(rows)
-    aug = [[*r, v] for r, v in zip(rows, rhs, strict=True)]
-    width = len(aug[0]) - 1
-    if width != k:
-        return None
-    for c in range(k):
-        piv = next((r for r in range(c, k) if aug[r][c] != 0), None)
-        if piv is None:
-            return None
-        aug[c], aug[piv] = aug[piv], aug[c]
-        pv = aug[c][c]
-        aug[c] = [v / pv for v in aug[c]]
-        for r in range(k):
-            if r != c and aug[r][c] != 0:
-                f = aug[r][c]
-                aug[r] = [a - f * b for a, b in zip(aug[r], aug[c], strict=True)]
-    return [aug[r][k] for r in range(k)]
+    """Gauss–Jordan elimination in rationals; None if singular (or not square)."""
+    sol = _polytope_exact.solve(rows, [[v] for v in rhs])
+    return None if sol is None else [r[0] for r in sol]
 
 
 def _exact_side(
