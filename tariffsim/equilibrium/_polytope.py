@@ -254,10 +254,11 @@ def _rate_floor(row_max: FloatArray, col_max: FloatArray) -> FloatArray:
     """Magnitude up to which a rate ``T[k, a]`` counts as zero (see the module notes).
 
     :data:`_RATE_EPS` times the largest magnitude in its row (the rates of
-    edge ``k``) or its column (constraint ``a`` in the basis' coordinates),
-    given as `row_max` and `col_max` (broadcast together), or times 1.
+    edge ``k``) and times the largest in its column (constraint ``a`` in the
+    basis' coordinates): `row_max` and `col_max`, each at least 1 (a ``max``
+    with ``initial=1.0``), broadcast together.
     """
-    return np.asarray(_RATE_EPS * np.maximum(1.0, row_max) * np.maximum(1.0, col_max))
+    return _RATE_EPS * row_max * col_max
 
 
 def _enter_fast(aug: FloatArray, d: int) -> IntArray:
@@ -283,7 +284,8 @@ def _enter_lex(aug: FloatArray, perm: IntArray, M: int) -> tuple[IntArray, NDArr
     basis, nb = perm[:, :d], perm[:, d:]
     fall = -T  # how fast each nonbasic slack falls along each edge
     mag = np.abs(T)
-    cand = fall > _rate_floor(mag.max(axis=2)[:, :, None], mag.max(axis=1)[:, None, :])
+    row, col = mag.max(axis=2, initial=1.0), mag.max(axis=1, initial=1.0)
+    cand = fall > _rate_floor(row[:, :, None], col[:, None, :])
     rate = np.where(cand, fall, 1.0)
     ratio = np.where(cand, np.maximum(s, 0.0)[:, None, :] / rate, np.inf)
     best = ratio.min(axis=2, keepdims=True)
@@ -331,7 +333,9 @@ def _pivot(
     g = A[r, :, aa]  # the entering constraint's row in the old basis' coordinates (+ slack)
     gk = g[r, kk]
     col = A[r, kk, :]  # rates along the edge, (P, N)
-    sound = gk < -_rate_floor(np.abs(col).max(axis=1), np.abs(g[:, :d]).max(axis=1))
+    sound = gk < -_rate_floor(
+        np.abs(col).max(axis=1, initial=1.0), np.abs(g[:, :d]).max(axis=1, initial=1.0)
+    )
     h = g / gk[:, None]
     h[r, kk] -= 1.0 / gk
     A -= h[:, :, None] * col[:, None, :]
@@ -457,14 +461,14 @@ def enumerate_vertices(
             smin = smin[keep]
             counts = np.bincount(new_gid, minlength=G)
         totals += counts
-        if not careful and _revisited(totals, M, d):
-            return DEGENERATE
         if new_keys.shape[0]:
             level += 1
             bad = smin <= TIGHT
             if bad.any() and not careful:
                 return DEGENERATE
             if level % _REFRESH == 0:
+                if not careful and _revisited(totals, M, d):
+                    return DEGENERATE
                 try:
                     for g in range(G):
                         rows = np.flatnonzero(new_gid == g)
