@@ -241,6 +241,20 @@ def _refresh(C: FloatArray, b: FloatArray, basis: IntArray) -> tuple[FloatArray,
     return aug, perm
 
 
+def _refresh_groups(
+    C: FloatArray, b: FloatArray, gid: IntArray, aug: FloatArray, perm: IntArray
+) -> None:
+    """:func:`_refresh` in place the tableaux ``aug`` and orders ``perm`` of each polytope's bases.
+
+    ``gid`` tags each basis with its polytope (``C[g]``, ``b[g]``).
+    """
+    d = C.shape[-1]
+    for g in range(C.shape[0]):
+        rows = np.flatnonzero(gid == g)
+        if rows.size:
+            aug[rows], perm[rows] = _refresh(C[g], b[g], perm[rows, :d])
+
+
 def _lost(what: str) -> str:
     """Message of the :class:`NumericalError` of a search that rounding defeated."""
     return (
@@ -470,10 +484,7 @@ def enumerate_vertices(
                 if not careful and _revisited(totals, M, d):
                     return DEGENERATE
                 try:
-                    for g in range(G):
-                        rows = np.flatnonzero(new_gid == g)
-                        if rows.size:
-                            aug_n[rows], perm_n[rows] = _refresh(C[g], b[g], perm_n[rows, :d])
+                    _refresh_groups(C, b, new_gid, aug_n, perm_n)
                 except NumericalError:
                     if careful:
                         raise
@@ -540,10 +551,7 @@ def _jit_search(
         if not perm.shape[0]:
             return [v for v in done if v is not None]
         try:
-            for g in range(G):
-                rows = np.flatnonzero(gid == g)
-                if rows.size:
-                    aug[rows], perm[rows] = _refresh(C[g], b[g], perm[rows, :d])
+            _refresh_groups(C, b, gid, aug, perm)
         except NumericalError:
             return DEGENERATE
         if (aug[:, d, :] <= TIGHT).any():
