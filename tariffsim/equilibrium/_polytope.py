@@ -78,6 +78,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import _trade_kernel
 from ..errors import NumericalError
 from . import _polytope_exact, _polytope_jit
 
@@ -108,9 +109,10 @@ _REFRESH: Final = 24
 _JIT_LEVELS: Final = 48
 #: Returned by a fast search that met a degenerate vertex.
 DEGENERATE: Final = "degenerate"
-#: Run the fast search's levels compiled when numba is installed (tests switch it off
-#: to check the pure numpy path).
-USE_JIT = True
+#: Run the fast search's levels compiled when numba is installed: off with the one switch
+#: of every compiled kernel, ``TARIFFSIM_JIT=0`` (:data:`tariffsim._trade_kernel.ENV`, read at
+#: import); tests also switch it off to check the pure numpy path.
+USE_JIT: bool = _trade_kernel.ENABLED
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from fractions import Fraction
 from itertools import combinations
 
@@ -334,3 +337,30 @@ def test_bad_arguments():
         eq.vertex_enumeration(g, max_vertices=0)
     with pytest.raises(ParameterError, match="2 players"):
         eq.vertex_enumeration(eq.NormalFormGame([np.zeros((2, 2, 2))] * 3))
+
+
+_COUNT_COMPILED = """
+import numpy as np
+from tariffsim import equilibrium as eq
+from tariffsim.equilibrium import _polytope_jit
+calls = []
+search = _polytope_jit.search
+_polytope_jit.search = lambda *a, **k: calls.append(1) or search(*a, **k)
+rng = np.random.default_rng(3)
+r = eq.vertex_enumeration(eq.NormalFormGame.from_bimatrix(rng.normal(size=(6, 6)),
+                                                          rng.normal(size=(6, 6))))
+print(len(calls), len(r.equilibria))
+"""
+
+
+@pytest.mark.parametrize(("env", "compiled"), [("0", False), ("off", False), ("", True)])
+def test_tariffsim_jit_switches_the_compiled_search(env, compiled):
+    """``TARIFFSIM_JIT=0`` turns off numba for the vertex search too (the one switch)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _COUNT_COMPILED],
+        env={**os.environ, "TARIFFSIM_JIT": env},
+        capture_output=True, text=True, check=True, timeout=300,
+    ).stdout.split()  # fmt: skip
+    calls, found = int(out[0]), int(out[1])
+    assert (calls > 0) == compiled
+    assert found >= 1
