@@ -372,6 +372,26 @@ def test_a_what_if_of_every_claims_parameters_is_refused_before_any_run(sc: ts.S
     assert claims_held(alt.game, ()) == {}
 
 
+def test_a_mapping_draws_over_a_what_if_as_asked(sc: ts.Scenario) -> None:
+    """A path named in ``vary`` is drawn over the what-if's value (no warning): only
+    ``vary="claims"`` holds a what-if (docs/ensembles.md)."""
+    alt = sc.with_params(pass_through=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = ts.ensemble(alt, runs=3, seed=5, rounds=3, vary={"pass_through.US.CN": Uniform(0.8, 1)})
+    w = sc.world
+    us, cn, ca = w.index("US"), w.index("CN"), w.index("CA")
+    seeds = np.random.SeedSequence(5).spawn(3)
+    for k in range(3):
+        drawn = float(e.draws["pass_through.US.CN"][k])
+        assert 0.8 <= drawn <= 1
+        g = parampath.apply(alt.game, e.run(k).draws)
+        assert float(g.model.params.pass_through[us, cn]) == drawn
+        assert float(g.model.params.pass_through[us, ca]) == 0.5  # the what-if elsewhere
+        one = ts.simulate(g, 3, rng=np.random.default_rng(seeds[k]))
+        np.testing.assert_array_equal(e.recession[k], one.recession)
+
+
 def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
     ds = ens.to_xarray()
     assert dict(ds.sizes) == {"run": R, "round": T + 1, "dyad": len(ens.dyads), "country":
