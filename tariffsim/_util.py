@@ -68,7 +68,7 @@ def as_date(v: Any, name: str) -> dt.date:
         return v.date()
     if isinstance(v, dt.date):
         return v
-    if isinstance(v, np.datetime64):
+    if isinstance(v, np.datetime64) and not np.isnat(v):
         d: dt.date = v.astype("datetime64[D]").astype(dt.date)
         return d
     if isinstance(v, str) and _ISO_DATE.fullmatch(v.strip()):  # not "20250531", "2025-W22-1"

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._util import as_date, short_repr
 from .._util import frozen_array as _ro
+from .._util import short_repr
 from ..errors import ParameterError, UnknownNameError
-from .reduce import INDICATORS, check_levels
+from .reduce import INDICATORS, check_levels, round_on
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -200,7 +200,11 @@ class _Summarised:
             ) from None
 
     def round_of(self, date: dt.date | str) -> int:
-        """The first round dated on or after ``date`` (a ``datetime.date`` or ISO string).
+        """The last round done by ``date``: the last one dated on or before it.
+
+        ``date`` is a ``datetime.date``, a ``numpy.datetime64`` or an ISO string
+        (:func:`tariffsim.analysis.reduce.round_on`; ``Threshold(by=date)``
+        looks up to the same round).
 
         Raises
         ------
@@ -208,13 +212,7 @@ class _Summarised:
             ``date`` is not a date, or is before the first round or after the
             last (a year's typo would otherwise read as round 0).
         """
-        d = np.datetime64(as_date(date, "date"), "D")
-        if d < self.dates[0]:
-            raise ParameterError(f"`date` {date!s} is before the first round ({self.dates[0]}).")
-        k = int(np.searchsorted(self.dates, d))
-        if k >= len(self.dates):
-            raise ParameterError(f"`date` {date!s} is after the last round ({self.dates[-1]}).")
-        return k
+        return round_on(self.dates, date, "date")
 
     def quantile_rows(self, q: ArrayLike = DEFAULT_Q) -> list[dict[str, Any]]:
         """One dict per round: date, then each dyad's and each country's recession quantiles.

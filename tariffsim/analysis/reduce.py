@@ -55,6 +55,7 @@ __all__ = [
     "TariffCounts",
     "Threshold",
     "quantiles_from_counts",
+    "round_on",
 ]
 
 Array = NDArray[np.float64]
@@ -492,6 +493,45 @@ def check_resolution(resolution: Mapping[str, float] | None) -> dict[str, float]
 
 # ---------------------------------------------------------------------------
 # events
+def round_on(dates: NDArray[Any], date: Any, name: str = "date") -> int:
+    """The last round done by ``date``: the last one dated on or before it.
+
+    Round ``r`` covers the days after the previous round's date up to its
+    own (an event dated in them fires in round ``r``,
+    :meth:`tariffsim.game.Game.round_of`), and its moves are not dated within
+    them: they may fall on any of those days. So a round dated after
+    ``date`` is not surely done by ``date``, and "by ``date``" looks up to
+    the round before it.
+
+    Parameters
+    ----------
+    dates : ndarray (T+1,) of datetime64[D]
+        The rounds' dates, increasing.
+    date : str, datetime.date or numpy.datetime64
+    name : str
+        The argument's name, for errors.
+
+    Raises
+    ------
+    ParameterError
+        ``date`` is not a date, or is before the first round's date or after
+        the last round's (a year's typo would otherwise read as round 0 or
+        the last round).
+
+    Examples
+    --------
+    >>> dates = np.array(["2025-04-28", "2025-05-05", "2025-05-12"], dtype="datetime64[D]")
+    >>> round_on(dates, "2025-05-05"), round_on(dates, "2025-05-11")
+    (1, 1)
+    """
+    d = np.datetime64(as_date(date, name), "D")
+    if d < dates[0]:
+        raise ParameterError(f"`{name}` {date!s} is before the first round ({dates[0]}).")
+    if d > dates[-1]:
+        raise ParameterError(f"`{name}` {date!s} is after the last round ({dates[-1]}).")
+    return int(np.searchsorted(dates, d, side="right")) - 1
+
+
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Threshold:
@@ -514,14 +554,15 @@ class Threshold:
         and odds as fractions).
     after : int
         First round considered, >= 0 (default 0, the starting state).
-    by : int, str, datetime.date or None
-        Last round considered: a round number, or a date (then the first
-        round dated on or after it, as ``Ensemble.round_of``: a round spans
-        the days up to its date, so "by 11 May" counts the round dated 12 May
-        when rounds fall on Mondays; give the round before it, or its date,
-        for "on or before 11 May" in the strict sense). Default: the last
-        round. A round after the last, or a date after the last round's, is
-        a ParameterError when the event is evaluated.
+    by : int, str, datetime.date, numpy.datetime64 or None
+        Last round considered: a round number, or a date (then the last
+        round dated on or before it, :func:`round_on`: the last round surely
+        done by that date, so with rounds on Mondays "by 11 May" looks up to
+        the round dated 5 May; a move of the round dated 12 May, which may
+        fall on any day from 6 to 12 May, does not count). Default: the
+        last round. A round after the last, or a date before the first
+        round's or after the last round's, is a ParameterError when the
+        event is evaluated.
 
     Examples
     --------
@@ -565,7 +606,7 @@ class Threshold:
             if by < self.after:
                 raise ParameterError(f"`by` must be a round >= `after` ({self.after}); got {by}.")
             return
-        if isinstance(by, str | dt.date):
+        if isinstance(by, str | dt.date | np.datetime64):
             # one spelling of a date: "2025-05-31" and date(2025, 5, 31) give one event; a
             # whole date only (not "2025-02", not "today": a window fixed by the text alone)
             object.__setattr__(self, "by", as_date(by, "by"))
@@ -589,13 +630,7 @@ class Threshold:
             if self.by > t:  # as a date after the last round is
                 raise ParameterError(f"`by` ({self.by}) is beyond the last round ({t}).")
             return self.by
-        d = np.datetime64(self.by, "D")
-        if d < dates[0]:  # no round to look at (a year's typo: round 0 would count)
-            raise ParameterError(f"`by` {self.by!s} is before the first round ({dates[0]}).")
-        k = int(np.searchsorted(dates, d))
-        if k > t:
-            raise ParameterError(f"`by` {self.by!s} is after the last round ({dates[-1]}).")
-        return k
+        return round_on(dates, self.by, "by")
 
     def window(self, dates: NDArray[Any]) -> tuple[int, int]:
         """The first and last rounds considered, given the rounds' dates (T+1,).

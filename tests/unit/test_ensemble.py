@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
@@ -594,7 +595,7 @@ def test_bands_by_level_or_column_name(ens: ts.Ensemble) -> None:
             b[bad]
 
 
-@pytest.mark.parametrize("bad", ["May 31", 5, None, "2025-13-01", 2.5])
+@pytest.mark.parametrize("bad", ["May 31", 5, None, "2025-13-01", 2.5, np.datetime64("NaT")])
 def test_round_of_refuses_what_is_not_a_date(ens: ts.Ensemble, bad) -> None:
     with pytest.raises(ParameterError, match="`date` must be a date or an ISO date string"):
         ens.round_of(bad)
@@ -607,6 +608,20 @@ def test_round_of_covers_the_rounds_dates_only(ens: ts.Ensemble) -> None:
         ens.round_of("2024-05-31")  # a year's typo: not round 0
     with pytest.raises(ParameterError, match=rf"after the last round \({last}\)"):
         ens.round_of("2031-01-01")
+
+
+def test_by_a_date_counts_the_rounds_dated_on_or_before_it(ens: ts.Ensemble) -> None:
+    """By D counts the rounds dated on or before D: a round dated after D, whose moves may fall
+    after D, does not count (it used to: the first round dated on or after D was counted)."""
+    day = np.timedelta64(1, "D")
+    series = ens.series("US", "CN")
+    for r in range(1, ens.rounds + 1):
+        for when, last in ((ens.dates[r], r), (ens.dates[r] - day, r - 1)):
+            for by in (str(when), when, when.astype(dt.date)):
+                assert ens.round_of(by) == last
+                ev = Threshold("US", "CN", at_least=0.5, by=by)
+                want = float(np.mean(series[:, : last + 1].max(axis=1) >= 0.5))
+                assert ens.prob(ev) == want, (r, by)
 
 
 @pytest.mark.parametrize("keep", ["runs", "summary"])
