@@ -220,7 +220,8 @@ class Uniform(_Quantiles):
         return (self.low, self.high)
 
     def ppf(self, u: ArrayLike) -> Array:
-        return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+        x = self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+        return np.clip(x, self.low, self.high)  # (rounding: never a last bit beyond a bound)
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,8 @@ class Triangular(_Quantiles):
         else:  # the products overflow (bounds beyond about 1e154): the same, by square roots
             left = lo + np.sqrt(u) * math.sqrt(hi - lo) * math.sqrt(m - lo)
             right = hi - np.sqrt(1 - u) * math.sqrt(hi - lo) * math.sqrt(hi - m)
-        return np.asarray(np.where(u < c, left, right), dtype=float)
+        x = np.asarray(np.where(u < c, left, right), dtype=float)
+        return np.clip(x, lo, hi)  # (rounding of the roots: never a last bit beyond a bound)
 
 
 _NARROW = 1e-2
@@ -455,4 +457,5 @@ class Beta(_Quantiles):
         from scipy.special import betaincinv
 
         x = betaincinv(self.a, self.b, np.asarray(u, dtype=float))
-        return np.asarray(self.low + (self.high - self.low) * x)
+        # (rounding of the rescaling: never a last bit beyond a bound)
+        return np.clip(self.low + (self.high - self.low) * x, self.low, self.high)

@@ -193,6 +193,44 @@ def _scipy(name: str):
     }[name]
 
 
+@given(
+    lo=st.floats(-10, 10, allow_subnormal=False),
+    width=st.floats(1e-6, 10, allow_subnormal=False),
+    at=st.sampled_from([0.0, 1.0, 0.5, 0.25]),
+    shape=st.floats(0.2, 5.0),
+)
+@settings(max_examples=300, deadline=None)
+def test_bounded_draws_stay_within_the_support(lo, width, at, shape) -> None:
+    """The draw range of a distribution on [low, high] lies within it (rounding of the roots
+    and of the rescaling used to put the extreme quantiles a last bit outside: Triangular(0.05,
+    0.05, 0.2) could draw 0.04999999999999999)."""
+    hi = lo + width
+    if not lo < hi:
+        return
+    for d in (
+        Uniform(lo, hi),
+        Triangular(lo, lo + at * (hi - lo), hi),
+        ts.analysis.Beta(shape, 1 / shape, lo, hi),
+    ):
+        a, b = d.draw_range
+        assert lo <= a <= b <= hi, d
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        Triangular(0.05, 0.05, 0.2),
+        Triangular(0.15, 0.45, 0.45),
+        ts.analysis.Beta(0.5, 0.5, 0.15, 0.45),
+    ],
+)
+def test_draw_ranges_found_a_last_bit_outside(dist) -> None:
+    a, b = dist.draw_range
+    assert dist.low <= a and b <= dist.high
+    x = dist.sample(np.random.default_rng(0), 10_000)
+    assert dist.low <= x.min() and x.max() <= dist.high
+
+
 @pytest.mark.parametrize("name", ["uniform", "triangular", "normal", "lognormal", "beta"])
 def test_quantile_function_and_draws_agree_with_scipy(name: str) -> None:
     dist, ref = _scipy(name)
