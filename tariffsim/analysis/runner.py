@@ -52,7 +52,7 @@ from numpy.typing import NDArray
 
 from .. import limits, threads
 from .._util import real_array, short_repr
-from ..errors import ParameterError, WorkerError
+from ..errors import ParameterError, TariffsimError, WorkerError
 from ..progress import counting_runs, progress_bar
 
 if TYPE_CHECKING:
@@ -416,13 +416,18 @@ def _result(f: Any, a: int, b: int) -> Any:
             f"a worker died while playing items {a} to {b - 1} ({_one_line(exc)}); nothing "
             "is kept. (Out of memory? Smaller chunks, `chunk_size=`, need less.)"
         ) from None
+    except TariffsimError:  # raised on purpose while playing the chunk: as in one process
+        raise
     except Exception as exc:
-        if type(exc).__name__ != "KilledWorker":  # dask.distributed's, not imported here
-            raise
-        raise WorkerError(
-            f"the Dask cluster lost the workers playing items {a} to {b - 1} "
-            f"({_one_line(exc)}); nothing is kept."
-        ) from None
+        if type(exc).__name__ == "KilledWorker":  # dask.distributed's, not imported here
+            raise WorkerError(
+                f"the Dask cluster lost the workers playing items {a} to {b - 1} "
+                f"({_one_line(exc)}); nothing is kept."
+            ) from None
+        raise WorkerError(  # the executor's own failure, or code of the user's in the work
+            f"playing items {a} to {b - 1} on the executor raised {_one_line(exc)} (the "
+            "work's own error or the executor's: the cause is chained); nothing is kept."
+        ) from exc
     if not (isinstance(got, tuple) and len(got) == 2 and _is_arithmetic(got[0])):
         return got  # not what _on_worker sends back: _check_size judges it
     arith, out = got
@@ -500,7 +505,15 @@ def _in_order(
                 return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b), lim)
 
         def sent(a: int, b: int) -> Any:
-            f = submit(a, b)
+            try:
+                f = submit(a, b)
+            except TariffsimError:
+                raise
+            except Exception as exc:
+                raise WorkerError(
+                    f"`executor`: submitting items {a} to {b - 1} raised {_one_line(exc)} (the "
+                    "work's own error or the executor's: the cause is chained); nothing is kept."
+                ) from exc
             if not all(callable(getattr(f, m, None)) for m in ("result", "cancel")):
                 raise ParameterError(
                     f"`executor`: submit() returned {short_repr(f)}, not a future."

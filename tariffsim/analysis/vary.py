@@ -74,7 +74,7 @@ from numpy.typing import NDArray
 
 from .._util import real_array, short_repr
 from ..claims import load_claims
-from ..errors import ParameterError
+from ..errors import ParameterError, TariffsimError
 from .distributions import Distribution, Triangular, Uniform, _Quantiles, draw_range
 
 if TYPE_CHECKING:
@@ -184,7 +184,16 @@ def draw(
             )
         if isinstance(spec, Distribution):
             _check_draw_range(pp, spec)  # before drawing: the same whatever runs and seed
-            vals = _drawn(path, spec.sample(_stream(seed, path), runs), runs)
+            try:
+                drawn = spec.sample(_stream(seed, path), runs)
+            except TariffsimError:
+                raise
+            except Exception as exc:  # a distribution of the user's
+                raise ParameterError(
+                    f"`vary[{given!r}]`: {short_repr(spec)}.sample(rng, {runs}) raised "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            vals = _drawn(path, drawn, runs)
             dists[path] = spec
             validate_values(pp, vals, runs=runs, arg="vary")  # within range
         elif isinstance(spec, str) or not hasattr(spec, "__len__"):

@@ -747,6 +747,12 @@ def test_a_users_distribution_must_draw_finite_reals(sc: ts.Scenario, make, matc
         Uniform(-1e308, 1e308)
 
 
+def test_a_users_distribution_that_raises_is_named(sc: ts.Scenario) -> None:
+    with pytest.raises(ParameterError, match=r"`vary\['noise'\]`: .*raised ZeroDivisionError") as e:
+        ts.ensemble(sc, runs=3, vary={"noise": _Junk(lambda n: 1 / 0)}, rounds=2)
+    assert isinstance(e.value.__cause__, ZeroDivisionError)
+
+
 def test_two_spellings_of_a_path_draw_alike_and_not_both(sc: ts.Scenario) -> None:
     dots = ts.ensemble(
         sc, runs=4, seed=3, rounds=2, vary={"truth:pass_through.US.CN": Uniform(0.6, 1)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -256,7 +257,8 @@ def test_a_shut_down_executor_is_named(kind: type) -> None:
 
 def test_a_runtime_error_of_the_work_itself_comes_through_an_executor() -> None:
     """Only the executor's own state says it is shut down: an error the work raises while an
-    executor runs it (here at submit, inline) is the work's own."""
+    executor runs it (here at submit, inline) is a WorkerError naming the items, the work's
+    own error its cause."""
     from concurrent.futures import Executor, Future
 
     class Inline(Executor):
@@ -268,8 +270,46 @@ def test_a_runtime_error_of_the_work_itself_comes_through_an_executor() -> None:
     def boom(job: object, a: int, b: int, payload: object) -> list[int]:
         raise RuntimeError("the work's own bug")
 
-    with pytest.raises(RuntimeError, match="the work's own bug"):
+    with pytest.raises(WorkerError, match=r"items 0 to 1 raised RuntimeError: the work's own bug"
+                       ) as info:  # fmt: skip
         map_chunks(boom, None, 4, executor=Inline(), chunk_size=2)
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+class _Failing(ThreadPoolExecutor):
+    """An executor that fails in its own way: at submit, or in every future's result."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(1)
+        self.where = where
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        if self.where == "submit":
+            raise RuntimeError("queue full")
+        f: Any = super().submit(fn, *args, **kwargs)
+        f.result = lambda *a, **k: (_ for _ in ()).throw(KeyError("lost"))
+        return f
+
+
+@pytest.mark.parametrize(("where", "cause"), [("submit", RuntimeError), ("result", KeyError)])
+def test_an_executor_that_fails_gives_a_worker_error_naming_the_items(where, cause) -> None:
+    import tariffsim as ts
+
+    with _Failing(where) as ex, pytest.raises(WorkerError, match="items 0 to 4") as info:
+        ts.ensemble("us-china-145", runs=10, seed=0, vary="claims", rounds=3, executor=ex,
+                    chunk_size=5)  # fmt: skip
+    assert isinstance(info.value.__cause__, cause)
+
+
+def test_an_error_raised_on_purpose_in_a_chunk_comes_through_as_it_is() -> None:
+    def bad(job: object, a: int, b: int, payload: object) -> list[int]:
+        raise ParameterError("a tariffsim error of the chunk")
+
+    with (
+        ThreadPoolExecutor(1) as ex,
+        pytest.raises(ParameterError, match="a tariffsim error of the chunk"),
+    ):
+        map_chunks(bad, None, 4, executor=ex, chunk_size=2)
 
 
 def test_tournament_arguments_are_named() -> None:
