@@ -228,9 +228,9 @@ def _parse_text(path: str) -> ParamPath:
                 f"parameter path {path!r}: unknown prefix {pre + ':'!r}; "
                 f"prefixes: {', '.join(PREFIXES)}."
             )
-    name, _, rest = body.partition(".")
+    name, dot, rest = body.partition(".")
     parts: list[str] = []
-    if rest:
+    if dot:  # (a trailing dot is an empty code: 'elasticity.' as 'face_weight.US.')
         for piece in rest.split("."):
             parts.extend(piece.split("-") if "-" in piece else [piece])
     for code in parts:

@@ -236,8 +236,17 @@ class EnsembleSummary(_Summarised):
         RunsNotKeptError
             For an event that needs the runs (an array over runs, an
             undeclared function, another undeclared Threshold).
+        ParameterError
+            For what is no event (not a name, Threshold, callable or array).
         """
         n = len(self)
+        if not isinstance(event, str | Threshold | np.ndarray | list | tuple) and not callable(
+            event
+        ):  # (an array over runs needs the runs: RunsNotKeptError below)
+            raise ParameterError(
+                f"`event` must be the name of a declared event, a Threshold or a function; "
+                f"got {short_repr(event)}."
+            )
         if isinstance(event, str):
             if event not in self.event_names:
                 known = ", ".join(repr(k) for k in self.event_names) or "none"

@@ -140,6 +140,11 @@ def test_what_needs_the_runs_says_so(summ: EnsembleSummary) -> None:
     for call in calls:
         with pytest.raises(RunsNotKeptError, match="keep='runs'"):
             call()
+    with pytest.raises(RunsNotKeptError, match="keep='runs'"):
+        summ.prob(np.ones(len(summ), dtype=bool))  # an event over runs: it needs them
+    for junk in (None, 5, 2.5, object()):  # no event at all: named, as a full ensemble does
+        with pytest.raises(ParameterError, match=r"`event` must be .*got"):
+            summ.prob(junk)
     with pytest.raises(UnknownNameError, match="peak 145"):
         summ.prob("peak 150")
     with pytest.raises(UnknownNameError, match="US->CA"):

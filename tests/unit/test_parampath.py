@@ -54,6 +54,9 @@ def test_dyad_spellings_agree():
         ("maybe:elasticity", ts.ParameterError, ["maybe:"]),
         ("learning_rate.CA", ts.UnknownNameError, ["CA", "agent"]),
         ("face_weight.U S", ts.ParameterError, ["country code"]),
+        ("elasticity.", ts.ParameterError, ["elasticity.", "country code"]),  # was 'elasticity'
+        ("noise.", ts.ParameterError, ["noise.", "country code"]),
+        ("face_weight.US.", ts.ParameterError, ["country code"]),
     ],
 )
 def test_bad_paths_name_the_path(path, error, words):
