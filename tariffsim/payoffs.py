@@ -1423,30 +1423,22 @@ class Params:
                 **{k: val for k, val in fallback.items() if k not in set(keep)},
                 calibration={**ref.calibration, "reference_world": 1.0},
             )
-        target = v("us_recession_odds_60") / 100.0
-        slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
-        dd_target = v("model_market_drawdown_145")
-        beta = dd_target / burden_us
         # the index's pricing: the record's April falls over the burden the tariffs added
         cn = idx["CN"]
         april = april_2025_states(world)
         ab = model.breakdown(StateBatch.stack([april[d] for d in APRIL_DATES])).burden
         rise_us, rise_cn = float(ab[2, us] - ab[0, us]), float(ab[1, cn] - ab[0, cn])
+        one = np.ones(1)
+        arrays = solve_calibration(
+            us_base * one, float(self.approval_base[us]) * one, burden_us * one,
+            pain_us * one, rise_us * one, rise_cn * one, world.n, cn,
+        )  # fmt: skip
+        solved: dict[str, Any] = {k: a[0] for k, a in arrays.items()}
+        solved["recession_slope"] = float(solved["recession_slope"])
+        target = v("us_recession_odds_60") / 100.0
+        dd_target = v("model_market_drawdown_145")
         fall_us, fall_cn = _april_falls(cl)
-        if rise_us > 1e-9 and rise_cn > 1e-9 and np.isfinite(rise_us + rise_cn):
-            index_beta = ones * (fall_us / rise_us)  # all but China: the US's (S&P 500)
-            index_beta[cn] = fall_cn / rise_cn  # China: its own record (Shanghai Composite)
-        else:  # a what-if in which the April tariffs add no burden: price with the market beta
-            index_beta = ones * beta
         appr_band = cl["approval_39_45"].values
-        appr_fall = float(self.approval_base[us]) - float(np.mean(appr_band)) / 100.0
-        solved = {
-            "recession_slope": float(slope),
-            "market_beta": ones * beta,
-            "approval_price": ones * (0.5 * appr_fall / pain_us),
-            "approval_market": ones * (0.5 * appr_fall / dd_target),
-            "index_beta": index_beta,
-        }
         keep = set(keep)
         return self.replace(
             **{k: val for k, val in solved.items() if k not in keep},
@@ -1462,6 +1454,66 @@ class Params:
                 "us_approval_target": float(np.mean(appr_band)) / 100.0,
             },
         )
+
+
+def solve_calibration(
+    us_base: Array,
+    approval_base_us: Array,
+    burden_us: Array,
+    pain_us: Array,
+    rise_us: Array,
+    rise_cn: Array,
+    n: int,
+    cn: int,
+) -> dict[str, Array]:
+    """The calibrated fields solved for given inputs, one row per run (:meth:`Params.recalibrated`).
+
+    At the calibration state the US recession odds are 60% (``us_recession_odds_60``),
+    its equity drawdown ``model_market_drawdown_145`` and its approval mid-band
+    (``approval_39_45``); the equity index prices the record's April falls over the
+    burden the April tariffs added (``sp500_april_2025``, ``shanghai_april_2025``).
+
+    Parameters
+    ----------
+    us_base, approval_base_us : ndarray (R,)
+        The US baseline recession odds and approval (fractions).
+    burden_us, pain_us : ndarray (R,)
+        The US burden and tariff pain at :func:`calibration_state` (% of GDP;
+        positive).
+    rise_us, rise_cn : ndarray (R,)
+        The burden the April 2025 tariffs added for the US and China
+        (:func:`april_2025_states`); where either is not above 1e-9, the index
+        is priced with the market beta.
+    n, cn : int
+        The number of countries and China's position.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``recession_slope`` (R,); ``market_beta``, ``approval_price``,
+        ``approval_market`` and ``index_beta`` (R, n).
+    """
+    cl = load_claims()
+    target = float(np.mean(cl["us_recession_odds_60"].values)) / 100.0
+    dd_target = float(np.mean(cl["model_market_drawdown_145"].values))
+    slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
+    beta = dd_target / burden_us
+    fall_us, fall_cn = _april_falls(cl)
+    ones = np.ones(n)
+    priced = (rise_us > 1e-9) & (rise_cn > 1e-9) & np.isfinite(rise_us + rise_cn)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        index_beta = np.where(priced[:, None], ones * (fall_us / rise_us)[:, None],
+                              ones * beta[:, None])  # fmt: skip
+        # all but China: the US's (S&P 500); China: its own record (Shanghai Composite)
+        index_beta[:, cn] = np.where(priced, fall_cn / rise_cn, beta)
+    appr_fall = approval_base_us - float(np.mean(cl["approval_39_45"].values)) / 100.0
+    return {
+        "recession_slope": slope,
+        "market_beta": ones * beta[:, None],
+        "approval_price": ones * (0.5 * appr_fall / pain_us)[:, None],
+        "approval_market": ones * (0.5 * appr_fall / dd_target)[:, None],
+        "index_beta": index_beta,
+    }
 
 
 CALIBRATED_FIELDS = (

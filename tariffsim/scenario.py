@@ -20,7 +20,7 @@ import os
 import re
 import textwrap
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path as FsPath
@@ -285,7 +285,7 @@ class Scenario:
             so the calibration targets (60% US recession odds at 145%, the
             drawdown and approval there) still hold; the truth and every
             agent's perceived model get the re-solved values. A calibrated
-            field you set yourself is kept.
+            field you set yourself, here or in an earlier what-if, is kept.
         **params : float
             Plain paths as keywords, e.g. ``face_weight=0.3`` (no dots).
 
@@ -333,7 +333,7 @@ class Scenario:
             for k, v in items.items()
         ]
         if recalibrate:
-            game, note = _recalibrate(self.game, game, items)
+            game, note = _recalibrate(self.game, game, list(items), kept=self.what_if)
             notes.append(note)
         return dataclasses.replace(
             self,
@@ -740,14 +740,20 @@ class Scenario:
         return "".join(parts) + "</div>"
 
 
-def _recalibrate(before: Game, after: Game, items: Mapping[str, float]) -> tuple[Game, str]:
-    """Re-solve the calibrated fields of ``after`` if its truth moved the calibration."""
+def _recalibrate(
+    before: Game, after: Game, items: Sequence[str], *, kept: Sequence[str] = ()
+) -> tuple[Game, str]:
+    """Re-solve the calibrated fields of ``after`` if its truth moved the calibration.
+
+    ``items``: the paths this what-if set; ``kept``: those earlier what-ifs set. A
+    calibrated field among either is kept as set.
+    """
     from .payoffs import CALIBRATED_FIELDS
 
     old = before.model.params
     new = after.model.params
     world = after.world
-    keep = {k.split(":")[-1].split(".")[0] for k in items} & set(CALIBRATED_FIELDS)
+    keep = {k.split(":")[-1].split(".")[0] for k in (*kept, *items)} & set(CALIBRATED_FIELDS)
     solved = new.recalibrated(world, keep=keep)
     b0 = old.calibration.get("us_burden_at_145_125")
     b1 = solved.calibration.get("us_burden_at_145_125")

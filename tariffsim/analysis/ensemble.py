@@ -759,6 +759,7 @@ def ensemble(
     chunk_size: int | None = None,
     progress: bool | None = None,
     rounds: int | None = None,
+    recalibrate: bool = True,
 ) -> Ensemble: ...
 
 
@@ -776,6 +777,7 @@ def ensemble(
     chunk_size: int | None = None,
     progress: bool | None = None,
     rounds: int | None = None,
+    recalibrate: bool = True,
 ) -> EnsembleSummary: ...
 
 
@@ -793,6 +795,7 @@ def ensemble(
     chunk_size: int | None = None,
     progress: bool | None = None,
     rounds: int | None = None,
+    recalibrate: bool = True,
 ) -> Ensemble | EnsembleSummary: ...
 
 
@@ -809,6 +812,7 @@ def ensemble(
     chunk_size: int | None = None,
     progress: bool | None = None,
     rounds: int | None = None,
+    recalibrate: bool = True,
 ) -> Ensemble | EnsembleSummary:
     """Run a scenario ``runs`` times, with drawn parameters, and collect the runs or their summary.
 
@@ -863,6 +867,18 @@ def ensemble(
         Progress bar (:mod:`tariffsim.progress`; default: only in interactive work).
     rounds : int, optional
         Default the game's.
+    recalibrate : bool, default True
+        With a mapping: each run is the what-if ``sc.with_params(run's values)``
+        (whose ``recalibrate`` defaults to True too). Where a run's values move
+        the calibration (the US burden at 145%/125%: pass-through, elasticity,
+        dependence …) its calibrated fields
+        (:data:`~tariffsim.payoffs.CALIBRATED_FIELDS`) are re-solved so the
+        calibration targets hold (60% US recession odds there …), run by run
+        (:func:`tariffsim.analysis.vary.recalibrated_overrides`), and added to
+        the ensemble's ``draws``; a calibrated field named in ``vary`` or set by
+        the scenario's what-if is kept. False: the values are applied as
+        drawn, the other parameters as they are. ``vary="claims"`` recalibrates
+        by its own rules (:mod:`tariffsim.analysis.vary`) either way.
 
     Returns
     -------
@@ -937,6 +953,8 @@ def ensemble(
     if chunk_size is not None:
         _check_count("chunk_size", chunk_size)
     progress_enabled(progress)
+    if not isinstance(recalibrate, bool | np.bool_):
+        raise ParameterError(f"`recalibrate` must be True or False; got {short_repr(recalibrate)}.")
     if keep not in ("runs", "summary"):
         raise ParameterError(f"`keep` must be one of 'runs', 'summary'; got {keep!r}.")
     if keep == "runs" and (events is not None or resolution is not None):
@@ -951,7 +969,9 @@ def ensemble(
     from .reduce import check_resolution
 
     check_resolution(resolution)
-    from .vary import claim_paths, claims_held, draw, draws_from_claims
+    from ..parampath import parse
+    from ..payoffs import CALIBRATED_FIELDS
+    from .vary import claim_paths, claims_held, draw, draws_from_claims, recalibrated_overrides
 
     claim_x: dict[str, Array] = {}
     if vary is None:
@@ -981,6 +1001,10 @@ def ensemble(
         kind = "claims"
     elif isinstance(vary, Mapping):
         ov, dists = draw(vary, runs, seed)
+        if recalibrate:
+            named = [*ov, *getattr(what, "what_if", ())]
+            kept = {parse(p, game).name for p in named} & set(CALIBRATED_FIELDS)
+            ov = {**ov, **recalibrated_overrides(game, ov, runs, keep=sorted(kept))}
         kind = "mapping"
     else:
         raise ParameterError(

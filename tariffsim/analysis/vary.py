@@ -443,6 +443,130 @@ def claims_held(game: Game, held: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def recalibrated_overrides(
+    game: Game, drawn: Mapping[str, Array], runs: int, *, keep: Sequence[str] = ()
+) -> dict[str, Array]:
+    """The calibrated fields re-solved run by run for drawn values, as ``with_params`` does.
+
+    Run ``k`` gets the calibrated fields (:data:`~tariffsim.payoffs.CALIBRATED_FIELDS`)
+    that ``Scenario.with_params`` (``recalibrate=True``) would give the scenario
+    with run ``k``'s values: re-solved where the values move the calibration
+    (the US burden at 145%/125%, to a relative 1e-12), the game's elsewhere;
+    the truth and every agent's perceived model get them unless every drawn
+    path is ``truth:`` only. The calibration inputs of all runs are computed in
+    one batched evaluation of the calibration state and the April 2025 states,
+    and solved by :func:`tariffsim.payoffs.solve_calibration`, the very
+    arithmetic of ``with_params``: the same bits.
+
+    Parameters
+    ----------
+    game : Game
+    drawn : mapping of str to ndarray (R,)
+        Parameter path → values, as :func:`draw` returns them.
+    runs : int
+    keep : sequence of str
+        Calibrated fields to leave as the game has them (set by the user).
+
+    Returns
+    -------
+    dict of str to ndarray (R,)
+        Paths of the calibrated fields that differ from the game's in some run
+        (a field equal across countries in every run as one path, else one path
+        per country that differs), in :data:`~tariffsim.payoffs.CALIBRATED_FIELDS`
+        order; empty when no run moves the calibration.
+
+    Raises
+    ------
+    ParameterError
+        For a run whose values leave the US no burden at the calibration state
+        in the default world (the calibration cannot be re-solved; as with
+        ``with_params``), naming the run and its values.
+    """
+    from .._batchrun import _batched_params, _override_arrays
+    from ..parampath import apply, parse
+    from ..payoffs import (
+        APRIL_DATES,
+        CALIBRATED_FIELDS,
+        PayoffModel,
+        _evaluate,
+        april_2025_states,
+        calibration_state,
+        solve_calibration,
+    )
+    from ..world import StateBatch
+
+    w = game.world
+    base = game.model.params
+    b0 = base.calibration.get("us_burden_at_145_125")
+    pps = [(parse(k, game), np.asarray(v, dtype=float)) for k, v in drawn.items()]
+    truth = [(pp, v) for pp, v in pps if pp.kind == "params" and pp.sets_truth]
+    if b0 is None or not truth or "US" not in w.codes or "CN" not in w.codes:
+        return {}
+    fields = [f for f in CALIBRATED_FIELDS if f not in set(keep)]
+    n, us, cn = w.n, w.index("US"), w.index("CN")
+    over = _override_arrays(base, truth, runs, list(w.codes), "truth")
+    pb = _batched_params(base, over, np.arange(n))
+    april = april_2025_states(w)
+    states = StateBatch.stack([calibration_state(w)] + [april[d] for d in APRIL_DATES])
+    model = PayoffModel(w, base)
+    bd = _evaluate(
+        w, pb, model.weights, model.active, states, None,
+        np.broadcast_to(0.0, states.tariff.shape), states.control, states.grievance,
+        states.equity, states.bond, None, model.round_days,
+    )  # fmt: skip
+    burden = np.broadcast_to(bd.burden, (runs, *bd.burden.shape[-2:]))
+    pain = np.broadcast_to(-bd.terms["tariff_pain"], burden.shape)
+    b_us, p_us = burden[:, 0, us], pain[:, 0, us]
+    moved = ~np.isclose(b_us, b0, rtol=1e-12, atol=0.0)
+    if not moved.any():
+        return {}
+
+    def per_run(name: str) -> Array:
+        return np.asarray(over.get(name, np.broadcast_to(getattr(base, name), (runs, n))))
+
+    with np.errstate(divide="ignore", invalid="ignore"):  # (runs with no burden: below)
+        solved = solve_calibration(
+            per_run("recession_base")[:, us], per_run("approval_base")[:, us], b_us, p_us,
+            burden[:, 3, us] - burden[:, 1, us], burden[:, 2, cn] - burden[:, 1, cn], n, cn,
+        )  # fmt: skip
+    # where the US bears no burden: as with_params (the reference world's values, or an error)
+    odd = moved & ~((b_us > 1e-9) & (p_us > 1e-9) & np.isfinite(b_us + p_us))
+    for k in np.flatnonzero(odd):
+        values = {pp.text: float(v[k]) for pp, v in truth}
+        try:
+            one = apply(game, values).model.params.recalibrated(w, keep=keep)
+        except ParameterError as exc:
+            raise ParameterError(
+                f"`vary`: run {k} ({', '.join(f'{p} = {v:g}' for p, v in values.items())}) "
+                f"leaves the calibration no footing ({exc}); with_params refuses these values "
+                "too. Draw from a range where the US bears the tariff, or pass "
+                "recalibrate=False to apply the values as drawn."
+            ) from None
+        for f in fields:
+            solved[f][k] = getattr(one, f)
+    to_agents = any(pp.scope != "truth" for pp, _ in pps)
+    prefix = "" if to_agents else "truth:"
+    out: dict[str, Array] = {}
+    for f in fields:
+        old = np.asarray(getattr(base, f), dtype=float)
+        new = np.where(moved.reshape((runs,) + (1,) * old.ndim), solved[f], old)
+        if old.ndim == 0:
+            if (new != old).any():
+                out[prefix + f] = new
+            continue
+        differs = (new != old).any(axis=0)
+        if not differs.any():
+            continue
+        if (new == new[:, :1]).all():  # one value for every country, run by run
+            out[prefix + f] = np.ascontiguousarray(new[:, 0])
+        else:
+            for c in np.flatnonzero(differs):
+                out[f"{prefix}{f}.{w.codes[c]}"] = np.ascontiguousarray(new[:, c])
+    for v in out.values():
+        v.flags.writeable = False
+    return out
+
+
 def draws_from_claims(
     game: Game, runs: int, seed: int, *, held: Sequence[str] = ()
 ) -> tuple[dict[str, Array], dict[str, Array], dict[str, Distribution]]:

@@ -82,6 +82,14 @@ def test_calibrated_field_set_by_user_is_kept(sc: ts.Scenario) -> None:
     assert set(CALIBRATED_FIELDS) >= {"recession_slope"}
 
 
+def test_a_calibrated_field_an_earlier_what_if_set_is_kept(sc: ts.Scenario) -> None:
+    """A what-if of a what-if keeps the first one's calibrated field (it used to re-solve it)."""
+    alt = sc.with_params(recession_slope=1.0).with_params(elasticity=3.0)
+    assert alt.model.params.recession_slope == 1.0
+    assert "kept as set: recession_slope" in alt.changes[-1]
+    assert alt.changes[-1].startswith("calibration re-solved")  # the others are
+
+
 def test_no_calibration_input_says_so(sc: ts.Scenario) -> None:
     assert sc.with_params(face_weight=0.3).changes[-1] == (
         "calibration unchanged: no calibration input moved"

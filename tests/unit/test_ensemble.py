@@ -24,7 +24,7 @@ from tariffsim.analysis.vary import (
     draws_from_claims,
 )
 from tariffsim.errors import ParameterError, UnknownNameError, WhatIfHeldWarning
-from tariffsim.payoffs import PayoffModel, calibration_state
+from tariffsim.payoffs import CALIBRATED_FIELDS, PayoffModel, calibration_state
 
 R, T = 6, 8
 
@@ -431,6 +431,74 @@ def test_a_mapping_draws_over_a_what_if_as_asked(sc: ts.Scenario) -> None:
         np.testing.assert_array_equal(e.recession[k], one.recession)
 
 
+def _calibrated(params) -> dict[str, bytes]:
+    return {f: np.asarray(getattr(params, f), dtype=float).tobytes() for f in CALIBRATED_FIELDS}
+
+
+def _drawn_values(e: ts.Ensemble, k: int) -> dict[str, float]:
+    return {p: float(e.draws[p][k]) for p in e.distributions}
+
+
+@pytest.mark.parametrize("truth_only", [False, True])
+def test_a_mapping_run_is_the_what_if_of_its_values(sc: ts.Scenario, truth_only: bool) -> None:
+    """Run k of a mapping is ``sc.with_params(its values)``: the calibrated fields re-solved
+    where the values move the calibration, the same bits, in the truth and (unless every
+    path is truth: only) in every agent's beliefs; it used to apply the values alone."""
+    pre = "truth:" if truth_only else ""
+    vary = {pre + "pass_through.US.CN": Uniform(0.4, 1.0), pre + "elasticity": Uniform(1.5, 3.5)}
+    e = ts.ensemble(sc, runs=4, seed=1, rounds=5, vary=vary)
+    extra = set(e.draws) - set(vary)
+    assert extra and all(p.startswith(pre) for p in extra)
+    assert {parampath.parse(p).name for p in extra} <= set(CALIBRATED_FIELDS)
+    seeds = np.random.SeedSequence(1).spawn(4)
+    for k in range(4):
+        want = sc.with_params(_drawn_values(e, k)).game
+        got = parampath.apply(sc.game, e.run(k).draws)
+        assert _calibrated(got.model.params) == _calibrated(want.model.params)
+        assert _calibrated(want.model.params) != _calibrated(sc.game.model.params)
+        for a, b in zip(got.agents, want.agents, strict=True):
+            if a.beliefs is not None:
+                assert _calibrated(a.beliefs.perceived) == _calibrated(b.beliefs.perceived)
+        one = ts.simulate(want, 5, rng=np.random.default_rng(seeds[k]))
+        np.testing.assert_array_equal(e.recession[k], one.recession)
+        np.testing.assert_array_equal(e.run(k).series("US", "CN"), one.series("US", "CN"))
+    raw = ts.ensemble(sc, runs=4, seed=1, rounds=5, vary=vary, recalibrate=False)
+    assert set(raw.draws) == set(vary)
+    g = parampath.apply(sc.game, raw.run(0).draws)
+    assert _calibrated(g.model.params) == _calibrated(sc.game.model.params)
+
+
+def test_recalibration_keeps_what_the_user_set(sc: ts.Scenario) -> None:
+    """A calibrated field drawn, or set by the what-if, is kept; a belief moves no calibration."""
+    both = {"recession_slope": Uniform(2.0, 3.0), "elasticity": Uniform(1.5, 3.5)}
+    e = ts.ensemble(sc, runs=3, seed=2, rounds=2, vary=both)
+    assert not any(p.startswith("recession_slope") for p in set(e.draws) - {"recession_slope"})
+    assert "market_beta" in e.draws
+    alt = sc.with_params(recession_slope=3.0)
+    e2 = ts.ensemble(alt, runs=3, seed=2, rounds=2, vary={"elasticity": Uniform(1.5, 3.5)})
+    assert "recession_slope" not in e2.draws and "market_beta" in e2.draws
+    for k in range(3):
+        g = parampath.apply(alt.game, e2.run(k).draws)
+        assert float(g.model.params.recession_slope) == 3.0
+        want = alt.with_params(_drawn_values(e2, k)).game  # the what-if of the what-if
+        assert _calibrated(g.model.params) == _calibrated(want.model.params)
+    b = ts.ensemble(sc, runs=3, seed=2, rounds=2, vary={"belief:elasticity": Uniform(1.5, 3.5)})
+    assert list(b.draws) == ["belief:elasticity"]
+
+
+def test_values_the_calibration_cannot_take_are_named(sc: ts.Scenario) -> None:
+    """With no US burden at 145%/125% the calibration has no footing (with_params refuses such
+    a value too): the run and its values are named before any run; recalibrate=False plays."""
+    with pytest.raises(ParameterError, match=r"`vary`: run \d+ \(pass_through = 0\.\d+.*"
+                       r"recalibrate=False"):  # fmt: skip
+        ts.ensemble(sc, runs=20, seed=0, rounds=2, vary={"pass_through": Uniform(0.0, 0.25)})
+    e = ts.ensemble(sc, runs=20, seed=0, rounds=2, vary={"pass_through": Uniform(0.0, 0.25)},
+                    recalibrate=False)  # fmt: skip
+    assert list(e.draws) == ["pass_through"]
+    with pytest.raises(ParameterError, match="`recalibrate` must be True or False; got 'yes'"):
+        ts.ensemble(sc, runs=2, rounds=2, vary={"elasticity": Uniform(2, 3)}, recalibrate="yes")
+
+
 def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
     ds = ens.to_xarray()
     assert dict(ds.sizes) == {"run": R, "round": T + 1, "dyad": len(ens.dyads), "country":
@@ -754,12 +822,9 @@ def test_a_users_distribution_that_raises_is_named(sc: ts.Scenario) -> None:
 
 
 def test_two_spellings_of_a_path_draw_alike_and_not_both(sc: ts.Scenario) -> None:
-    dots = ts.ensemble(
-        sc, runs=4, seed=3, rounds=2, vary={"truth:pass_through.US.CN": Uniform(0.6, 1)}
-    )
-    dash = ts.ensemble(
-        sc, runs=4, seed=3, rounds=2, vary={"truth:pass_through.US-CN": Uniform(0.6, 1)}
-    )
+    kw: dict[str, Any] = {"runs": 4, "seed": 3, "rounds": 2, "recalibrate": False}
+    dots = ts.ensemble(sc, vary={"truth:pass_through.US.CN": Uniform(0.6, 1)}, **kw)
+    dash = ts.ensemble(sc, vary={"truth:pass_through.US-CN": Uniform(0.6, 1)}, **kw)
     assert list(dash.draws) == ["truth:pass_through.US.CN"]
     np.testing.assert_array_equal(
         dots.draws["truth:pass_through.US.CN"], dash.draws["truth:pass_through.US.CN"]
@@ -871,7 +936,7 @@ def test_disjoint_paths_of_one_field_are_two_factors(sc: ts.Scenario) -> None:
         "face_weight.US": Uniform(0.1, 0.2),
         "face_weight.CN": Uniform(0.3, 0.4),
     }
-    ens = ts.ensemble(sc, runs=3, rounds=2, vary=vary)
+    ens = ts.ensemble(sc, runs=3, rounds=2, vary=vary, recalibrate=False)
     assert set(ens.draws) == set(vary)
 
 
