@@ -443,6 +443,11 @@ def claims_held(game: Game, held: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+_RECAL_BLOCK = 2048
+"""Runs per batched evaluation of :func:`recalibrated_overrides` (its temporaries grow
+with the runs, the segments and the countries squared)."""
+
+
 def recalibrated_overrides(
     game: Game, drawn: Mapping[str, Array], runs: int, *, keep: Sequence[str] = ()
 ) -> dict[str, Array]:
@@ -505,18 +510,24 @@ def recalibrated_overrides(
     fields = [f for f in CALIBRATED_FIELDS if f not in set(keep)]
     n, us, cn = w.n, w.index("US"), w.index("CN")
     over = _override_arrays(base, truth, runs, list(w.codes), "truth")
-    pb = _batched_params(base, over, np.arange(n))
     april = april_2025_states(w)
     states = StateBatch.stack([calibration_state(w)] + [april[d] for d in APRIL_DATES])
     model = PayoffModel(w, base)
-    bd = _evaluate(
-        w, pb, model.weights, model.active, states, None,
-        np.broadcast_to(0.0, states.tariff.shape), states.control, states.grievance,
-        states.equity, states.bond, None, model.round_days,
-    )  # fmt: skip
-    burden = np.broadcast_to(bd.burden, (runs, *bd.burden.shape[-2:]))
-    pain = np.broadcast_to(-bd.terms["tariff_pain"], burden.shape)
-    b_us, p_us = burden[:, 0, us], pain[:, 0, us]
+    # per run: the US burden and pain at the calibration state, the burden of the April states
+    b_us, p_us, a_us, a_cn = (np.empty(runs) for _ in range(4))
+    for r0 in range(0, runs, _RECAL_BLOCK):  # (R, 4, K, n, n) temporaries, a block at a time
+        r1 = min(r0 + _RECAL_BLOCK, runs)
+        pb = _batched_params(base, {f: v[r0:r1] for f, v in over.items()}, np.arange(n))
+        bd = _evaluate(
+            w, pb, model.weights, model.active, states, None,
+            np.broadcast_to(0.0, states.tariff.shape), states.control, states.grievance,
+            states.equity, states.bond, None, model.round_days,
+        )  # fmt: skip
+        burden = np.broadcast_to(bd.burden, (r1 - r0, *bd.burden.shape[-2:]))
+        b_us[r0:r1] = burden[:, 0, us]
+        p_us[r0:r1] = np.broadcast_to(-bd.terms["tariff_pain"], burden.shape)[:, 0, us]
+        a_us[r0:r1] = burden[:, 3, us] - burden[:, 1, us]
+        a_cn[r0:r1] = burden[:, 2, cn] - burden[:, 1, cn]
     moved = ~np.isclose(b_us, b0, rtol=1e-12, atol=0.0)
     if not moved.any():
         return {}
@@ -527,7 +538,7 @@ def recalibrated_overrides(
     with np.errstate(divide="ignore", invalid="ignore"):  # (runs with no burden: below)
         solved = solve_calibration(
             per_run("recession_base")[:, us], per_run("approval_base")[:, us], b_us, p_us,
-            burden[:, 3, us] - burden[:, 1, us], burden[:, 2, cn] - burden[:, 1, cn], n, cn,
+            a_us, a_cn, n, cn,
         )  # fmt: skip
     # where the US bears no burden: as with_params (the reference world's values, or an error)
     odd = moved & ~((b_us > 1e-9) & (p_us > 1e-9) & np.isfinite(b_us + p_us))

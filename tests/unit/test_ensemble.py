@@ -468,6 +468,18 @@ def test_a_mapping_run_is_the_what_if_of_its_values(sc: ts.Scenario, truth_only:
     assert _calibrated(g.model.params) == _calibrated(sc.game.model.params)
 
 
+def test_recalibration_in_blocks_is_the_same(sc: ts.Scenario, monkeypatch) -> None:
+    from tariffsim.analysis import vary as vary_mod
+
+    ov, _ = vary_mod.draw({"elasticity": Uniform(1.5, 3.5), "dependence": Uniform(0, 1)}, 7, 4)
+    whole = vary_mod.recalibrated_overrides(sc.game, ov, 7)
+    monkeypatch.setattr(vary_mod, "_RECAL_BLOCK", 3)
+    blocks = vary_mod.recalibrated_overrides(sc.game, ov, 7)
+    assert whole.keys() == blocks.keys() and whole
+    for p in whole:
+        assert whole[p].tobytes() == blocks[p].tobytes(), p
+
+
 def test_recalibration_keeps_what_the_user_set(sc: ts.Scenario) -> None:
     """A calibrated field drawn, or set by the what-if, is kept; a belief moves no calibration."""
     both = {"recession_slope": Uniform(2.0, 3.0), "elasticity": Uniform(1.5, 3.5)}
