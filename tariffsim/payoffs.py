@@ -1394,13 +1394,8 @@ class Params:
             return float(np.mean(cl[cid].values))
 
         ones = np.ones(world.n)
-        state = calibration_state(world)
-        model = PayoffModel(world, self)
-        bd = model.breakdown(state)
-        us = idx["US"]
-        us_base = float(self.recession_base[us])
-        burden_us = float(bd.burden[0, us])
-        pain_us = float(-bd.terms["tariff_pain"][0, us])
+        inputs = calibration_inputs(PayoffModel(world, self))
+        burden_us, pain_us, rise_us, rise_cn = (float(x) for x in inputs[0, :4])
         if not (burden_us > 1e-9 and pain_us > 1e-9 and np.isfinite(burden_us + pain_us)):
             # Nothing to calibrate on (a what-if without US imports from China, or
             # parameters under which the US bears none of the tariff): keep the
@@ -1423,16 +1418,7 @@ class Params:
                 **{k: val for k, val in fallback.items() if k not in set(keep)},
                 calibration={**ref.calibration, "reference_world": 1.0},
             )
-        # the index's pricing: the record's April falls over the burden the tariffs added
-        cn = idx["CN"]
-        april = april_2025_states(world)
-        ab = model.breakdown(StateBatch.stack([april[d] for d in APRIL_DATES])).burden
-        rise_us, rise_cn = float(ab[2, us] - ab[0, us]), float(ab[1, cn] - ab[0, cn])
-        one = np.ones(1)
-        arrays = solve_calibration(
-            us_base * one, float(self.approval_base[us]) * one, burden_us * one,
-            pain_us * one, rise_us * one, rise_cn * one, world.n, cn,
-        )  # fmt: skip
+        arrays = solve_calibration(inputs, world.n, idx["CN"])
         solved: dict[str, Any] = {k: a[0] for k, a in arrays.items()}
         solved["recession_slope"] = float(solved["recession_slope"])
         target = v("us_recession_odds_60") / 100.0
@@ -1456,16 +1442,67 @@ class Params:
         )
 
 
-def solve_calibration(
-    us_base: Array,
-    approval_base_us: Array,
-    burden_us: Array,
-    pain_us: Array,
-    rise_us: Array,
-    rise_cn: Array,
-    n: int,
-    cn: int,
-) -> dict[str, Array]:
+CALIBRATION_INPUTS = (
+    "pass_through", "elasticity", "elasticity_short", "export_margin", "revenue_weight",
+    "dependence", "recession_base", "approval_base",
+)  # fmt: skip
+"""The Params fields :func:`calibration_inputs` depend on (a test checks that each moves them
+and no other field does): what a what-if must change to move the calibration. All but the
+last two enter through the burden; ``critical_exposure`` does not (the calibration's states
+hold no export control)."""
+
+
+def calibration_inputs(model: PayoffModel, p: Params | None = None) -> Array:
+    """What the calibrated fields are solved from, per run, shape ``(R, 6)``.
+
+    Columns: the US burden and the US tariff pain at :func:`calibration_state`
+    (% of GDP), the burden the April 2025 tariffs added for the US (8 April
+    over 2 April) and for China (7 April over 2 April) (:func:`april_2025_states`),
+    the US baseline recession odds and the US baseline approval.
+    :meth:`Params.recalibrated` and :func:`tariffsim.analysis.vary.recalibrated_overrides`
+    both read them here, evaluated in one block over the whole world (four
+    states), so that a what-if and an ensemble's run solve from the same bits.
+
+    Parameters
+    ----------
+    model : PayoffModel
+        Its world (with ``US`` and ``CN``) and, unless ``p`` is given, its params.
+    p : Params, optional
+        Params with leading ``(R, 1)`` axes on every field, as the engine batches
+        them (``tariffsim._batchrun._batched_params`` over every country); R = 1
+        for plain Params. Only fields that enter the burden may differ by run
+        (the other terms would not broadcast against it).
+    """
+    w = model.world
+    p = model.params if p is None else p
+    us, cn = w.index("US"), w.index("CN")
+    april = april_2025_states(w)
+    states = StateBatch.stack([calibration_state(w)] + [april[d] for d in APRIL_DATES])
+    seg_share, seg_mask = w.segments
+    view = _WorldView(
+        w.gdp, w.imports, w.exempt, w.ties, w.ties @ w.ties, seg_share, seg_mask, w.decompose,
+        _segment_rater(w, np.arange(w.n), seg_mask), model.round_days,
+    )  # fmt: skip
+    bd = _evaluate_block(
+        view, p, model.weights, model.active, states, states.tariff - states.moved,
+        np.broadcast_to(0.0, states.tariff.shape), states.control, None, states.grievance,
+    )  # fmt: skip
+    burden = bd.burden.reshape(-1, 4, w.n)
+    pain = -bd.terms["tariff_pain"].reshape(burden.shape)
+    runs = burden.shape[0]
+    base = np.broadcast_to(np.asarray(p.recession_base, dtype=float), (runs, 1, w.n))
+    appr = np.broadcast_to(np.asarray(p.approval_base, dtype=float), (runs, 1, w.n))
+    return np.stack(
+        [
+            burden[:, 0, us], pain[:, 0, us], burden[:, 3, us] - burden[:, 1, us],
+            burden[:, 2, cn] - burden[:, 1, cn], base.reshape(runs, w.n)[:, us],
+            appr.reshape(runs, w.n)[:, us],
+        ],
+        axis=1,
+    )  # fmt: skip
+
+
+def solve_calibration(inputs: Array, n: int, cn: int) -> dict[str, Array]:
     """The calibrated fields solved for given inputs, one row per run (:meth:`Params.recalibrated`).
 
     At the calibration state the US recession odds are 60% (``us_recession_odds_60``),
@@ -1475,15 +1512,12 @@ def solve_calibration(
 
     Parameters
     ----------
-    us_base, approval_base_us : ndarray (R,)
-        The US baseline recession odds and approval (fractions).
-    burden_us, pain_us : ndarray (R,)
-        The US burden and tariff pain at :func:`calibration_state` (% of GDP;
-        positive).
-    rise_us, rise_cn : ndarray (R,)
-        The burden the April 2025 tariffs added for the US and China
-        (:func:`april_2025_states`); where either is not above 1e-9, the index
-        is priced with the market beta.
+    inputs : ndarray (R, 6)
+        :func:`calibration_inputs`: the US burden and tariff pain at
+        :func:`calibration_state` (% of GDP; positive), the burden the April
+        2025 tariffs added for the US and China (where either is not above
+        1e-9, the index is priced with the market beta), the US baseline
+        recession odds and approval (fractions).
     n, cn : int
         The number of countries and China's position.
 
@@ -1493,6 +1527,7 @@ def solve_calibration(
         ``recession_slope`` (R,); ``market_beta``, ``approval_price``,
         ``approval_market`` and ``index_beta`` (R, n).
     """
+    burden_us, pain_us, rise_us, rise_cn, us_base, approval_base_us = inputs.T
     cl = load_claims()
     target = float(np.mean(cl["us_recession_odds_60"].values)) / 100.0
     dd_target = float(np.mean(cl["model_market_drawdown_145"].values))

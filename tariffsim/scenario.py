@@ -316,6 +316,10 @@ class Scenario:
         """
         from . import parampath
 
+        if not isinstance(recalibrate, bool | np.bool_):
+            raise ParameterError(
+                f"`recalibrate` must be True or False; got {short_repr(recalibrate)}."
+            )
         items = {**(mapping or {}), **params}
         if not items:
             raise ParameterError("with_params: give at least one parameter path and value.")
@@ -740,6 +744,13 @@ class Scenario:
         return "".join(parts) + "</div>"
 
 
+_CALIBRATION_INPUT_NAMES = (
+    "US burden at 145%/125% (% of GDP)", "US tariff pain there", "US burden added in April 2025",
+    "China's burden added in April 2025", "US baseline recession odds", "US baseline approval",
+)  # fmt: skip
+"""The columns of :func:`tariffsim.payoffs.calibration_inputs`, as ``changes`` names them."""
+
+
 def _recalibrate(
     before: Game, after: Game, items: Sequence[str], *, kept: Sequence[str] = ()
 ) -> tuple[Game, str]:
@@ -748,19 +759,26 @@ def _recalibrate(
     ``items``: the paths this what-if set; ``kept``: those earlier what-ifs set. A
     calibrated field among either is kept as set.
     """
-    from .payoffs import CALIBRATED_FIELDS
+    from .payoffs import CALIBRATED_FIELDS, PayoffModel, calibration_inputs
 
     old = before.model.params
     new = after.model.params
     world = after.world
+    if "US" not in world.codes or "CN" not in world.codes:
+        return after, "calibration unchanged: the world has no US–China calibration state"
+    # what the calibration is solved from, before and after this what-if (not the record of
+    # the last solve: a what-if with recalibrate=False left that behind)
+    x0 = calibration_inputs(PayoffModel(world, old))[0]
+    x1 = calibration_inputs(PayoffModel(world, new))[0]
+    if np.isclose(x1, x0, rtol=1e-12, atol=0.0).all():
+        return after, "calibration unchanged: no calibration input moved"
     keep = {k.split(":")[-1].split(".")[0] for k in (*kept, *items)} & set(CALIBRATED_FIELDS)
     solved = new.recalibrated(world, keep=keep)
-    b0 = old.calibration.get("us_burden_at_145_125")
-    b1 = solved.calibration.get("us_burden_at_145_125")
-    if b0 is None or b1 is None:
-        return after, "calibration unchanged: the world has no US–China calibration state"
-    if np.isclose(b0, b1, rtol=1e-12, atol=0.0):
-        return after, "calibration unchanged: no calibration input moved"
+    inputs = [
+        f"{name} {a:.4g} → {b:.4g}"
+        for name, a, b in zip(_CALIBRATION_INPUT_NAMES, x0, x1, strict=True)
+        if not np.isclose(b, a, rtol=1e-12, atol=0.0)
+    ]
     moved = [
         f"{f} {float(np.mean(getattr(new, f))):.4g} → {float(np.mean(getattr(solved, f))):.4g}"
         for f in CALIBRATED_FIELDS
@@ -779,8 +797,7 @@ def _recalibrate(
     )
     game = after.replace(model=after.model._with_params(solved), agents=agents)
     return game, (
-        f"calibration re-solved (US burden at 145%/125% {b0:.4g} → {b1:.4g}% of GDP; "
-        f"targets kept): {', '.join(moved)}"
+        f"calibration re-solved ({'; '.join(inputs)}; targets kept): {', '.join(moved)}"
         + (f"; kept as set: {', '.join(sorted(keep))}" if keep else "")
     )
 

@@ -454,14 +454,14 @@ def recalibrated_overrides(
     """The calibrated fields re-solved run by run for drawn values, as ``with_params`` does.
 
     Run ``k`` gets the calibrated fields (:data:`~tariffsim.payoffs.CALIBRATED_FIELDS`)
-    that ``Scenario.with_params`` (``recalibrate=True``) would give the scenario
-    with run ``k``'s values: re-solved where the values move the calibration
-    (the US burden at 145%/125%, to a relative 1e-12), the game's elsewhere;
-    the truth and every agent's perceived model get them unless every drawn
-    path is ``truth:`` only. The calibration inputs of all runs are computed in
-    one batched evaluation of the calibration state and the April 2025 states,
-    and solved by :func:`tariffsim.payoffs.solve_calibration`, the very
-    arithmetic of ``with_params``: the same bits.
+    that ``Scenario.with_params`` (``recalibrate=True``) gives the game with run
+    ``k``'s values: re-solved where the values move an input of the calibration
+    (:func:`~tariffsim.payoffs.calibration_inputs`, to a relative 1e-12), the
+    game's elsewhere; in the truth, and in every agent's beliefs unless every
+    drawn path is ``truth:`` only. The inputs of all runs come from one batched
+    evaluation (a block of :data:`_RECAL_BLOCK` runs at a time) and are solved by
+    :func:`~tariffsim.payoffs.solve_calibration`, the arithmetic of
+    ``with_params``: the same bits.
 
     Parameters
     ----------
@@ -475,107 +475,141 @@ def recalibrated_overrides(
     Returns
     -------
     dict of str to ndarray (R,)
-        Paths of the calibrated fields that differ from the game's in some run
-        (a field equal across countries in every run as one path, else one path
-        per country that differs), in :data:`~tariffsim.payoffs.CALIBRATED_FIELDS`
-        order; empty when no run moves the calibration.
+        Paths of the calibrated fields that differ from the game's in some run,
+        on the sides that differ (a plain path where the truth and every belief
+        take the same values, else ``truth:`` and ``belief:`` paths; one path
+        for a field equal across countries in every run, else one per country
+        that differs), in :data:`~tariffsim.payoffs.CALIBRATED_FIELDS` order;
+        empty when no run moves the calibration.
 
     Raises
     ------
     ParameterError
-        For a run whose values leave the US no burden at the calibration state
-        in the default world (the calibration cannot be re-solved; as with
-        ``with_params``), naming the run and its values.
+        For a run whose values the calibration cannot take (the US bears no
+        burden at the calibration state in the default world, or a re-solved
+        field falls outside its range; ``with_params`` refuses such values
+        too), naming the run and its values.
     """
     from .._batchrun import _batched_params, _override_arrays
-    from ..parampath import apply, parse
+    from ..parampath import apply, parse, validate_values
     from ..payoffs import (
-        APRIL_DATES,
         CALIBRATED_FIELDS,
+        CALIBRATION_INPUTS,
         PayoffModel,
-        _evaluate,
-        april_2025_states,
-        calibration_state,
+        calibration_inputs,
         solve_calibration,
     )
-    from ..world import StateBatch
 
     w = game.world
     base = game.model.params
-    b0 = base.calibration.get("us_burden_at_145_125")
     pps = [(parse(k, game), np.asarray(v, dtype=float)) for k, v in drawn.items()]
-    truth = [(pp, v) for pp, v in pps if pp.kind == "params" and pp.sets_truth]
-    if b0 is None or not truth or "US" not in w.codes or "CN" not in w.codes:
+    moving = [
+        (pp, v) for pp, v in pps
+        if pp.kind == "params" and pp.sets_truth and pp.name in CALIBRATION_INPUTS
+    ]  # fmt: skip
+    if not moving or "US" not in w.codes or "CN" not in w.codes:
         return {}
-    fields = [f for f in CALIBRATED_FIELDS if f not in set(keep)]
-    n, us, cn = w.n, w.index("US"), w.index("CN")
-    over = _override_arrays(base, truth, runs, list(w.codes), "truth")
-    april = april_2025_states(w)
-    states = StateBatch.stack([calibration_state(w)] + [april[d] for d in APRIL_DATES])
+    n, cn = w.n, w.index("CN")
     model = PayoffModel(w, base)
-    # per run: the US burden and pain at the calibration state, the burden of the April states
-    b_us, p_us, a_us, a_cn = (np.empty(runs) for _ in range(4))
+    x0 = calibration_inputs(model)[0]
+    over = _override_arrays(base, moving, runs, list(w.codes), "truth")
+    trade = {f: v for f, v in over.items() if f not in ("recession_base", "approval_base")}
+    x = np.empty((runs, 6))
     for r0 in range(0, runs, _RECAL_BLOCK):  # (R, 4, K, n, n) temporaries, a block at a time
         r1 = min(r0 + _RECAL_BLOCK, runs)
-        pb = _batched_params(base, {f: v[r0:r1] for f, v in over.items()}, np.arange(n))
-        bd = _evaluate(
-            w, pb, model.weights, model.active, states, None,
-            np.broadcast_to(0.0, states.tariff.shape), states.control, states.grievance,
-            states.equity, states.bond, None, model.round_days,
-        )  # fmt: skip
-        burden = np.broadcast_to(bd.burden, (r1 - r0, *bd.burden.shape[-2:]))
-        b_us[r0:r1] = burden[:, 0, us]
-        p_us[r0:r1] = np.broadcast_to(-bd.terms["tariff_pain"], burden.shape)[:, 0, us]
-        a_us[r0:r1] = burden[:, 3, us] - burden[:, 1, us]
-        a_cn[r0:r1] = burden[:, 2, cn] - burden[:, 1, cn]
-    moved = ~np.isclose(b_us, b0, rtol=1e-12, atol=0.0)
+        pb = _batched_params(base, {f: v[r0:r1] for f, v in trade.items()}, np.arange(n))
+        x[r0:r1] = calibration_inputs(model, pb) if trade else x0
+    us = w.index("US")
+    for c, f in ((4, "recession_base"), (5, "approval_base")):  # read, not evaluated
+        if f in over:
+            x[:, c] = over[f][:, us]
+    moved = ~np.isclose(x, x0, rtol=1e-12, atol=0.0).all(axis=1)
     if not moved.any():
         return {}
+    fields = [f for f in CALIBRATED_FIELDS if f not in set(keep)]
 
-    def per_run(name: str) -> Array:
-        return np.asarray(over.get(name, np.broadcast_to(getattr(base, name), (runs, n))))
+    def values_of(k: int) -> str:
+        return ", ".join(f"{pp.text} = {float(v[k])!r}" for pp, v in pps)
 
     with np.errstate(divide="ignore", invalid="ignore"):  # (runs with no burden: below)
-        solved = solve_calibration(
-            per_run("recession_base")[:, us], per_run("approval_base")[:, us], b_us, p_us,
-            a_us, a_cn, n, cn,
-        )  # fmt: skip
+        solved = solve_calibration(x, n, cn)
     # where the US bears no burden: as with_params (the reference world's values, or an error)
-    odd = moved & ~((b_us > 1e-9) & (p_us > 1e-9) & np.isfinite(b_us + p_us))
-    for k in np.flatnonzero(odd):
-        values = {pp.text: float(v[k]) for pp, v in truth}
+    odd = moved & ~((x[:, 0] > 1e-9) & (x[:, 1] > 1e-9) & np.isfinite(x[:, 0] + x[:, 1]))
+    if odd.any():  # (the values the reference world gives do not depend on the run)
+        k = int(np.flatnonzero(odd)[0])
         try:
-            one = apply(game, values).model.params.recalibrated(w, keep=keep)
+            one = apply(game, {pp.text: float(v[k]) for pp, v in moving})
+            ref = one.model.params.recalibrated(w, keep=keep)
         except ParameterError as exc:
             raise ParameterError(
-                f"`vary`: run {k} ({', '.join(f'{p} = {v:g}' for p, v in values.items())}) "
-                f"leaves the calibration no footing ({exc}); with_params refuses these values "
-                "too. Draw from a range where the US bears the tariff, or pass "
-                "recalibrate=False to apply the values as drawn."
+                f"`vary`: run {k} ({values_of(k)}) leaves the calibration no footing ({exc}); "
+                "with_params refuses these values too. Draw from a range where the US bears "
+                "the tariff, or pass recalibrate=False to apply the values as drawn."
             ) from None
         for f in fields:
-            solved[f][k] = getattr(one, f)
-    to_agents = any(pp.scope != "truth" for pp, _ in pps)
-    prefix = "" if to_agents else "truth:"
+            solved[f][odd] = getattr(ref, f)
+    believers = [a.beliefs.perceived for a in game.agents if a.beliefs is not None]
+    to_agents = any(pp.scope != "truth" for pp, _ in pps) or not believers  # (none: plain)
     out: dict[str, Array] = {}
     for f in fields:
-        old = np.asarray(getattr(base, f), dtype=float)
-        new = np.where(moved.reshape((runs,) + (1,) * old.ndim), solved[f], old)
-        if old.ndim == 0:
-            if (new != old).any():
-                out[prefix + f] = new
-            continue
-        differs = (new != old).any(axis=0)
-        if not differs.any():
-            continue
-        if (new == new[:, :1]).all():  # one value for every country, run by run
-            out[prefix + f] = np.ascontiguousarray(new[:, 0])
-        else:
-            for c in np.flatnonzero(differs):
-                out[f"{prefix}{f}.{w.codes[c]}"] = np.ascontiguousarray(new[:, c])
-    for v in out.values():
+        truth = np.asarray(getattr(base, f), dtype=float)
+        shape = (runs,) + (1,) * truth.ndim
+        sides = {"truth:" if believers else "": np.where(moved.reshape(shape), solved[f], truth)}
+        if to_agents and believers:
+            held = [np.asarray(getattr(b, f), dtype=float) for b in believers]
+            if any(h.tobytes() != held[0].tobytes() for h in held[1:]) and not moved.all():
+                raise ParameterError(
+                    f"`vary`: the agents perceive {f} differently from one another, and a "
+                    "path sets every agent's belief alike: the runs that keep the calibration "
+                    "cannot keep each agent's own. Pass recalibrate=False."
+                )
+            sides["belief:"] = np.where(moved.reshape(shape), solved[f], held[0])
+            if sides["belief:"].tobytes() == sides["truth:"].tobytes() and all(
+                h.tobytes() == truth.tobytes() for h in held
+            ):  # the same values and the same starting point: one plain path
+                sides = {"": sides["truth:"]}
+        olds = {"truth:": truth, "belief:": None, "": truth}
+        for prefix, new in sides.items():
+            old = olds[prefix]
+            if prefix == "belief:":
+                differs_any = [(new != np.asarray(getattr(b, f), dtype=float)) for b in believers]
+                differs = np.logical_or.reduce(differs_any)
+            else:
+                differs = new != old
+            if truth.ndim == 0:
+                if differs.any():
+                    out[prefix + f] = new
+                continue
+            cols = differs.any(axis=0)
+            if not cols.any():
+                continue
+            if (new == new[:, :1]).all():  # one value for every country, run by run
+                out[prefix + f] = np.ascontiguousarray(new[:, 0])
+            else:
+                for col in map(int, np.flatnonzero(cols)):
+                    out[f"{prefix}{f}.{w.codes[col]}"] = np.ascontiguousarray(new[:, col])
+    for path, v in out.items():
         v.flags.writeable = False
+        try:
+            validate_values(parse(path, game), v, runs=runs, arg="vary")
+        except ParameterError as exc:
+            bad = next(k for k in range(runs) if not _valid(game, path, v[k]))
+            raise ParameterError(
+                f"`vary`: run {bad} ({values_of(bad)}) moves the calibration, and re-solved "
+                f"{path} = {float(v[bad])!r} is outside its range ({exc}); with_params refuses "
+                "these values too. Pass recalibrate=False to apply the values as drawn."
+            ) from None
     return out
+
+
+def _valid(game: Game, path: str, value: float) -> bool:
+    from ..parampath import parse, validate_values
+
+    try:
+        validate_values(parse(path, game), np.array([value]), runs=1, arg="vary")
+    except ParameterError:
+        return False
+    return True
 
 
 def draws_from_claims(

@@ -498,6 +498,109 @@ def test_recalibration_keeps_what_the_user_set(sc: ts.Scenario) -> None:
     assert list(b.draws) == ["belief:elasticity"]
 
 
+@pytest.mark.parametrize("path", ["index_beta", "index_beta.US", "truth:index_beta",
+                                  "bond_beta", "market_speed", "support_effect"])  # fmt: skip
+def test_fields_the_calibration_does_not_read_recalibrate_nothing(sc: ts.Scenario, path) -> None:
+    """Fields outside the calibration's inputs (these crashed the batched evaluation) play as
+    drawn, with no re-solved field."""
+    now = np.asarray(getattr(sc.game.model.params, parampath.parse(path).name), dtype=float)
+    vals = now.reshape(-1)[0] * np.array([1.0, 1.1, 1.2])
+    e = ts.ensemble(sc, runs=3, rounds=2, vary={path: vals})
+    assert list(e.draws) == [parampath.parse(path).text]
+
+
+def test_a_truth_only_what_if_then_a_mapping_gives_every_agent_what_with_params_gives(
+    sc: ts.Scenario,
+) -> None:
+    """Beliefs that differ from the truth get the re-solved values where a run re-solves (an
+    entry equal to the truth's was left out, and the agents kept their stale value)."""
+    sc2 = sc.with_params({"truth:pass_through.US.CN": 0.8})
+    e = ts.ensemble(sc2, runs=2, rounds=2, vary={"export_margin": [0.1, 0.2]})
+    for k in range(2):
+        got = parampath.apply(sc2.game, e.run(k).draws)
+        want = sc2.with_params({"export_margin": float(e.draws["export_margin"][k])}).game
+        assert _calibrated(got.model.params) == _calibrated(want.model.params)
+        for a, b in zip(got.agents, want.agents, strict=True):
+            if a.beliefs is not None:
+                assert _calibrated(a.beliefs.perceived) == _calibrated(b.beliefs.perceived)
+
+
+def test_a_what_if_without_recalibration_is_not_re_solved_later(sc: ts.Scenario) -> None:
+    """The inputs before and after a what-if decide, not the record a recalibrate=False what-if
+    left behind: a later change of noise, or of a field the calibration does not read, re-solves
+    nothing (they used to re-solve in every run)."""
+    s = sc.with_params(elasticity=3.0, recalibrate=False)
+    assert (
+        s.with_params(noise=0.0).changes[-1] == "calibration unchanged: no calibration input moved"
+    )
+    e = ts.ensemble(s, runs=3, rounds=2, vary={"face_weight": [1.0, 1.1, 1.2]})
+    assert list(e.draws) == ["face_weight"]
+    with pytest.raises(ParameterError, match="`recalibrate` must be True or False; got 'no'"):
+        sc.with_params(elasticity=3.0, recalibrate="no")
+
+
+def test_every_calibration_input_re_solves(sc: ts.Scenario) -> None:
+    """The baseline odds and the April burden of a partner are inputs too: the targets hold
+    (with_params used to say 'no calibration input moved' for them)."""
+    us = sc.world.index("US")
+    for what in ({"recession_base.US": 0.2}, {"pass_through.US.EU": 0.3}):
+        alt = sc.with_params(what)
+        assert alt.changes[-1].startswith("calibration re-solved"), what
+        bd = alt.model.breakdown(ts.payoffs.calibration_state(alt.world))
+        assert float(bd.recession[0, us]) == pytest.approx(0.60, abs=1e-9)
+        with pytest.warns(ts.errors.IdenticalRunsWarning):  # (two runs of the same values)
+            e = ts.ensemble(sc, runs=2, rounds=2, vary={k: [v, v] for k, v in what.items()})
+        g = parampath.apply(sc.game, e.run(0).draws)
+        assert _calibrated(g.model.params) == _calibrated(alt.game.model.params)
+
+
+def test_recalibration_in_a_world_of_71_countries() -> None:
+    """Past 70 countries the payoff block is evaluated on a restricted sub-block, which did not
+    slice the per-run parameters (a crash); the inputs are evaluated over the whole world."""
+    from tariffsim.payoffs import Params
+
+    w = ts.World.default()
+    for i in range(61):
+        w = w.add_country(ts.Country(f"X{i}", 0.1, f"X{i}"), imports={"CN": 5.0},
+                          exports={"US": 4.0})  # fmt: skip
+    g = ts.Game(world=w, model=PayoffModel(w, Params.default(w)), rounds=2)
+    e = ts.ensemble(g, runs=2, vary={"elasticity": [2.0, 3.5]})
+    for k in range(2):
+        got = parampath.apply(g, e.run(k).draws).model.params
+        want = parampath.apply(g, {"elasticity": float(e.draws["elasticity"][k])})
+        assert _calibrated(got) == _calibrated(want.model.params.recalibrated(w))
+
+
+def test_calibration_inputs_read_only_the_listed_fields(sc: ts.Scenario) -> None:
+    """Every Params field outside CALIBRATION_INPUTS leaves the inputs as they are (what the
+    ensemble relies on to skip the evaluation)."""
+    from dataclasses import fields
+
+    from tariffsim.payoffs import CALIBRATION_INPUTS, Params, calibration_inputs
+
+    base = sc.game.model.params
+    x0 = calibration_inputs(PayoffModel(sc.world, base))
+    checked = 0
+    for f in fields(Params):
+        v = getattr(base, f.name)
+        if f.name in CALIBRATION_INPUTS or not isinstance(v, float | np.ndarray):
+            continue
+        moved = np.asarray(v, dtype=float) * 1.25 + 0.01
+        try:
+            p = base.replace(**{f.name: moved})
+        except ts.ParameterError:
+            p = base.replace(**{f.name: np.asarray(v, dtype=float) * 0.8})
+        x = calibration_inputs(PayoffModel(sc.world, p))
+        assert x.tobytes() == x0.tobytes(), f.name
+        checked += 1
+    assert checked >= 25
+    for f in CALIBRATION_INPUTS:  # and each listed one does move them
+        v = np.asarray(getattr(base, f), dtype=float)
+        p = base.replace(**{f: np.clip(v * 0.9 + 0.05, 0.01, 0.99) if f.endswith("base") or
+                            f == "pass_through" else v * 1.2 + 0.05})  # fmt: skip
+        assert calibration_inputs(PayoffModel(sc.world, p)).tobytes() != x0.tobytes(), f
+
+
 def test_values_the_calibration_cannot_take_are_named(sc: ts.Scenario) -> None:
     """With no US burden at 145%/125% the calibration has no footing (with_params refuses such
     a value too): the run and its values are named before any run; recalibrate=False plays."""
@@ -507,6 +610,9 @@ def test_values_the_calibration_cannot_take_are_named(sc: ts.Scenario) -> None:
     e = ts.ensemble(sc, runs=20, seed=0, rounds=2, vary={"pass_through": Uniform(0.0, 0.25)},
                     recalibrate=False)  # fmt: skip
     assert list(e.draws) == ["pass_through"]
+    with pytest.raises(ParameterError, match=r"run 1 \(approval_base\.US = 0\.41\) moves the "
+                       r"calibration, and re-solved approval_price = -"):  # fmt: skip
+        ts.ensemble(sc, runs=3, rounds=2, vary={"approval_base.US": [0.5, 0.41, 0.45]})
     with pytest.raises(ParameterError, match="`recalibrate` must be True or False; got 'yes'"):
         ts.ensemble(sc, runs=2, rounds=2, vary={"elasticity": Uniform(2, 3)}, recalibrate="yes")
 
