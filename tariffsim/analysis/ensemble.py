@@ -737,8 +737,8 @@ class Ensemble(_Summarised):
         return pd.DataFrame(cols, index=index)
 
     def __repr__(self) -> str:
-        k = len(self.draws)
-        drawn = f", {k} drawn parameter{'s' * (k != 1)}" if k else ""
+        k = len(self.draws)  # (drawn, and set by them: recalibrated ones)
+        drawn = f", {k} parameter{'s' * (k != 1)} set per run" if k else ""
         return (
             f"<Ensemble {self.name or 'game'}: {len(self)} runs × {self.rounds} rounds "
             f"from {self.dates[0]}, seed {self.seed}{drawn}>"

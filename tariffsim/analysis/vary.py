@@ -596,8 +596,8 @@ def recalibrated_overrides(
             bad = next(k for k in range(runs) if not _valid(game, path, v[k]))
             raise ParameterError(
                 f"`vary`: run {bad} ({values_of(bad)}) moves the calibration, and re-solved "
-                f"{path} = {float(v[bad])!r} is outside its range ({exc}); with_params refuses "
-                "these values too. Pass recalibrate=False to apply the values as drawn."
+                f"{path} = {float(v[bad])!r} is outside its range ({exc}). Pass "
+                "recalibrate=False to apply the values as drawn."
             ) from None
     return out
 
