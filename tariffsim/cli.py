@@ -295,6 +295,12 @@ def _parser() -> argparse.ArgumentParser:
         help="output folder (default: tariffsim-out)",
     )
     sa.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
+    sa.add_argument(
+        "--no-recalibrate",
+        action="store_true",
+        help="apply parameter paths' values as they are (default: each design point is the "
+        "what-if of its values, calibrated fields re-solved where they move the calibration)",
+    )
 
     ca = sub.add_parser(
         "calibrate",
@@ -1012,7 +1018,8 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
     _check_workers(a.workers)
     with _worker_pool(a.workers) as ex:
         res = sensitivity(sc, params, outputs, method=a.method, n=a.n, seed=a.seed, executor=ex,
-                          progress=False if a.no_progress else None)  # fmt: skip
+                          progress=False if a.no_progress else None,
+                          recalibrate=not a.no_recalibrate)  # fmt: skip
     print(_fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"))
     print(res.table())
     figures: dict[str, Any] = {}

@@ -969,9 +969,7 @@ def ensemble(
     from .reduce import check_resolution
 
     check_resolution(resolution)
-    from ..parampath import parse
-    from ..payoffs import CALIBRATED_FIELDS
-    from .vary import claim_paths, claims_held, draw, draws_from_claims, recalibrated_overrides
+    from .vary import as_what_ifs, claim_paths, claims_held, draw, draws_from_claims
 
     claim_x: dict[str, Array] = {}
     if vary is None:
@@ -1002,9 +1000,7 @@ def ensemble(
     elif isinstance(vary, Mapping):
         ov, dists = draw(vary, runs, seed)
         if recalibrate:
-            named = [*ov, *getattr(what, "what_if", ())]
-            kept = {parse(p, game).name for p in named} & set(CALIBRATED_FIELDS)
-            ov = {**ov, **recalibrated_overrides(game, ov, runs, keep=sorted(kept))}
+            ov = as_what_ifs(game, ov, runs, held=getattr(what, "what_if", ()))
         kind = "mapping"
     else:
         raise ParameterError(

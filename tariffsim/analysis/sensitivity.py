@@ -748,6 +748,7 @@ def sensitivity(
     executor: Any = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
+    recalibrate: bool = True,
 ) -> SensitivityResult:
     """Global sensitivity of scalar outputs of a scenario's path to its parameters.
 
@@ -782,6 +783,14 @@ def sensitivity(
         Where and how the runs are executed (see
         :func:`tariffsim.analysis.runner.map_chunks`). Results do not depend
         on them.
+    recalibrate : bool, default True
+        With parameter paths: each design point is the what-if
+        ``sc.with_params(point)``, its calibrated fields re-solved where the
+        point moves the calibration (as in :func:`tariffsim.ensemble`;
+        :func:`tariffsim.analysis.vary.as_what_ifs`), so the indices measure
+        a parameter with the calibration targets held. False: the values are
+        applied as they are. ``params="claims"`` recalibrates by the claims'
+        own rules either way.
 
     Returns
     -------
@@ -795,8 +804,10 @@ def sensitivity(
     from ..scenario import resolve
     from .runner import check_executor
 
-    game = resolve(sc)[1]
+    what, game = resolve(sc)
     seed = _check_seed(seed)
+    if not isinstance(recalibrate, bool | np.bool_):
+        raise ParameterError(f"`recalibrate` must be True or False; got {short_repr(recalibrate)}.")
     replicates = whole_number(replicates, "replicates", 1)
     if rounds is not None:
         rounds = whole_number(rounds, "rounds", 1)
@@ -811,6 +822,10 @@ def sensitivity(
     X = _design(method, problem, n, seed)
     by_claims = isinstance(params, str)
     ov = design_overrides(game, list(bounds), X, claims=by_claims)
+    if recalibrate and not by_claims:
+        from .vary import as_what_ifs
+
+        ov = as_what_ifs(game, ov, X.shape[0], held=getattr(what, "what_if", ()))
     Y = _run_design(game, ov, X.shape[0], outs,
                     seed=seed, rounds=rounds,
                     replicates=replicates, executor=executor, chunk_size=chunk_size,
@@ -819,7 +834,7 @@ def sensitivity(
     return SensitivityResult(
         method=method, params=tuple(bounds), bounds=bounds, outputs=tuple(outs),
         indices=idx, X=frozen_array(X), Y=frozen_array(Y), n=n, seed=seed,
-        meta={"scenario": getattr(sc, "name", "") or getattr(game, "name", ""),
+        meta={"scenario": getattr(what, "name", "") or getattr(game, "name", ""),
               "rounds": rounds or game.rounds, "replicates": replicates,
               "factors": "claims" if by_claims else "parameter paths"},
     )  # fmt: skip

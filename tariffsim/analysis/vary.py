@@ -443,6 +443,23 @@ def claims_held(game: Game, held: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def as_what_ifs(
+    game: Game, values: Mapping[str, Array], runs: int, *, held: Sequence[str] = ()
+) -> dict[str, Array]:
+    """``values`` and the calibrated fields they re-solve, run by run: each run a what-if.
+
+    :func:`recalibrated_overrides`, keeping the calibrated fields that ``values``
+    names or that ``held`` (the scenario's :attr:`~tariffsim.scenario.Scenario.what_if`)
+    set, as ``Scenario.with_params`` keeps them. Used by ensembles and sensitivity
+    analyses (their ``recalibrate=True``).
+    """
+    from ..parampath import parse
+    from ..payoffs import CALIBRATED_FIELDS
+
+    kept = {parse(p, game).name for p in (*values, *held)} & set(CALIBRATED_FIELDS)
+    return {**values, **recalibrated_overrides(game, values, runs, keep=sorted(kept))}
+
+
 _RECAL_BLOCK = 2048
 """Runs per batched evaluation of :func:`recalibrated_overrides` (its temporaries grow
 with the runs, the segments and the countries squared)."""

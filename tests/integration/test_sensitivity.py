@@ -44,6 +44,23 @@ def test_outputs_are_those_of_single_runs(sc: ts.Scenario, res) -> None:
         assert got == pytest.approx(expect)
 
 
+@pytest.mark.parametrize("recalibrate", [True, False])
+def test_a_design_point_is_the_what_if_of_its_values(sc: ts.Scenario, recalibrate) -> None:
+    """With recalibrate (the default) a point's outputs are those of sc.with_params(point): the
+    calibrated fields re-solved, as in an ensemble; without, of the values applied as they are."""
+    ranges = {"elasticity": (1.5, 3.5), "face_weight.US": (0.5, 1.5)}
+    outs = ["peak", "cumulative_gdp_loss"]
+    r = sensitivity(sc, ranges, outs, method="morris", n=2, seed=1, recalibrate=recalibrate)
+    for k in range(r.runs):
+        vals = dict(zip(r.params, r.X[k].tolist(), strict=True))
+        g = sc.with_params(vals).game if recalibrate else parampath.apply(sc.game, vals)
+        p = ts.simulate(g, seed=1)
+        want = [p.peak("US", "CN"), float(-p.payoff[1:, 0].sum() * 7 / 365)]
+        assert r.Y[k].tolist() == pytest.approx(want, rel=1e-12), k
+    other = sensitivity(sc, ranges, outs, method="morris", n=2, seed=1, recalibrate=not recalibrate)
+    assert not np.array_equal(other.Y, r.Y)  # the calibration matters to these outputs
+
+
 def test_same_seed_same_result_whatever_the_executor(sc: ts.Scenario, res) -> None:
     with ThreadPoolExecutor(2) as ex:
         again = sensitivity(sc, RANGES, method="morris", n=3, seed=0, executor=ex, chunk_size=2)
