@@ -1470,8 +1470,8 @@ def calibration_inputs(model: PayoffModel, p: Params | None = None) -> Array:
     p : Params, optional
         Params with leading ``(R, 1)`` axes on every field, as the engine batches
         them (``tariffsim._batchrun._batched_params`` over every country); R = 1
-        for plain Params. Only fields that enter the burden may differ by run
-        (the other terms would not broadcast against it).
+        for plain Params. Only fields of :data:`CALIBRATION_INPUTS` may differ by
+        run (the terms of others would not broadcast against the burden).
     """
     w = model.world
     p = model.params if p is None else p
@@ -1487,8 +1487,10 @@ def calibration_inputs(model: PayoffModel, p: Params | None = None) -> Array:
         view, p, model.weights, model.active, states, states.tariff - states.moved,
         np.broadcast_to(0.0, states.tariff.shape), states.control, None, states.grievance,
     )  # fmt: skip
-    burden = bd.burden.reshape(-1, 4, w.n)
-    pain = -bd.terms["tariff_pain"].reshape(burden.shape)
+    # (a field of the realised terms alone, elasticity_short, gives the pain a run axis and
+    # not the burden: both to their common shape)
+    burden, pain = np.broadcast_arrays(bd.burden, -bd.terms["tariff_pain"])
+    burden, pain = burden.reshape(-1, 4, w.n), pain.reshape(-1, 4, w.n)
     runs = burden.shape[0]
     base = np.broadcast_to(np.asarray(p.recession_base, dtype=float), (runs, 1, w.n))
     appr = np.broadcast_to(np.asarray(p.approval_base, dtype=float), (runs, 1, w.n))

@@ -759,6 +759,7 @@ def _recalibrate(
     ``items``: the paths this what-if set; ``kept``: those earlier what-ifs set. A
     calibrated field among either is kept as set.
     """
+    from . import parampath
     from .payoffs import CALIBRATED_FIELDS, PayoffModel, calibration_inputs
 
     old = before.model.params
@@ -774,6 +775,16 @@ def _recalibrate(
         return after, "calibration unchanged: no calibration input moved"
     keep = {k.split(":")[-1].split(".")[0] for k in (*kept, *items)} & set(CALIBRATED_FIELDS)
     solved = new.recalibrated(world, keep=keep)
+    for f in set(CALIBRATED_FIELDS) - keep:  # as a scenario file or an ensemble would take it
+        v = np.asarray(getattr(solved, f), dtype=float)
+        if not np.all(np.abs(v) <= parampath.MAGNITUDE):
+            raise ParameterError(
+                f"calibration: these values leave it almost no footing: re-solved {f} = "
+                f"{float(v.flat[np.argmax(np.abs(v))])!r} is beyond ±{parampath.MAGNITUDE:g} "
+                f"(US burden at 145%/125% {float(x1[0]):.4g}% of GDP, burden added in April: "
+                f"US {float(x1[2]):.4g}, China {float(x1[3]):.4g}). Pass recalibrate=False to "
+                "keep the calibrated fields as they are."
+            )
     inputs = [
         f"{name} {a:.4g} → {b:.4g}"
         for name, a, b in zip(_CALIBRATION_INPUT_NAMES, x0, x1, strict=True)
@@ -785,7 +796,10 @@ def _recalibrate(
         if f not in keep
     ]
     fields = {f: getattr(solved, f) for f in CALIBRATED_FIELDS if f not in keep}
-    to_agents = any(not k.startswith("truth:") for k in items)  # truth-only: beliefs stay
+    # truth-only payoff parameters: beliefs stay (noise and learning rates are no belief)
+    to_agents = any(
+        (pp := parampath.parse(k, after)).kind == "params" and pp.scope != "truth" for k in items
+    )
     agents = tuple(
         dataclasses.replace(
             a,

@@ -461,8 +461,9 @@ def as_what_ifs(
 
 
 _RECAL_BLOCK = 2048
-"""Runs per batched evaluation of :func:`recalibrated_overrides` (its temporaries grow
-with the runs, the segments and the countries squared)."""
+"""Runs per batched evaluation of :func:`recalibrated_overrides` in a world of up to 10
+countries, fewer in proportion to the countries squared in larger ones (its temporaries
+grow with the runs, the segments and the countries squared)."""
 
 
 def recalibrated_overrides(
@@ -532,8 +533,9 @@ def recalibrated_overrides(
     over = _override_arrays(base, moving, runs, list(w.codes), "truth")
     trade = {f: v for f, v in over.items() if f not in ("recession_base", "approval_base")}
     x = np.empty((runs, 6))
-    for r0 in range(0, runs, _RECAL_BLOCK):  # (R, 4, K, n, n) temporaries, a block at a time
-        r1 = min(r0 + _RECAL_BLOCK, runs)
+    block = max(1, min(_RECAL_BLOCK, _RECAL_BLOCK * 100 // (n * n)))  # 2,048 runs of 10
+    for r0 in range(0, runs, block):  # (R, 4, K, n, n) temporaries, a block at a time
+        r1 = min(r0 + block, runs)
         pb = _batched_params(base, {f: v[r0:r1] for f, v in trade.items()}, np.arange(n))
         x[r0:r1] = calibration_inputs(model, pb) if trade else x0
     us = w.index("US")
@@ -566,7 +568,9 @@ def recalibrated_overrides(
         for f in fields:
             solved[f][odd] = getattr(ref, f)
     believers = [a.beliefs.perceived for a in game.agents if a.beliefs is not None]
-    to_agents = any(pp.scope != "truth" for pp, _ in pps) or not believers  # (none: plain)
+    to_agents = (  # as with_params: a payoff parameter not truth: only (none: plain paths)
+        any(pp.kind == "params" and pp.scope != "truth" for pp, _ in pps) or not believers
+    )
     out: dict[str, Array] = {}
     for f in fields:
         truth = np.asarray(getattr(base, f), dtype=float)

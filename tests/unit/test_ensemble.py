@@ -554,6 +554,39 @@ def test_every_calibration_input_re_solves(sc: ts.Scenario) -> None:
         assert _calibrated(g.model.params) == _calibrated(alt.game.model.params)
 
 
+@pytest.mark.parametrize(
+    "vary",
+    [{"elasticity_short": [0.5, 0.6]},  # the realised pain moves, the burden does not (a crash)
+     {"truth:elasticity": [3.0, 3.2], "noise": [0.0, 0.01]},  # noise is no belief
+     {"truth:elasticity": [3.0, 3.2], "learning_rate.US": [0.1, 0.5]}],
+)  # fmt: skip
+def test_more_mappings_are_their_what_ifs(sc: ts.Scenario, vary) -> None:
+    e = ts.ensemble(sc, runs=2, seed=0, rounds=2, vary=vary)
+    for k in range(2):
+        got = parampath.apply(sc.game, e.run(k).draws)
+        want = sc.with_params({p: float(v[k]) for p, v in vary.items()}).game
+        assert _calibrated(got.model.params) == _calibrated(want.model.params)
+        for a, b in zip(got.agents, want.agents, strict=True):
+            if a.beliefs is not None:
+                assert _calibrated(a.beliefs.perceived) == _calibrated(b.beliefs.perceived)
+    if "truth:elasticity" in vary:  # the beliefs keep their calibration, as truth: alone does
+        alone = sc.with_params({"truth:elasticity": 3.0}).game.agents
+        extra = {p: v[1] for p, v in vary.items() if "elasticity" not in p}
+        mixed = sc.with_params({"truth:elasticity": 3.0, **extra}).game.agents
+        for a, b in zip(alone, mixed, strict=True):
+            if a.beliefs is not None:
+                assert _calibrated(a.beliefs.perceived) == _calibrated(b.beliefs.perceived)
+
+
+def test_re_solved_fields_beyond_the_bound_are_refused_alike(sc: ts.Scenario) -> None:
+    """Near where the US April burden rise crosses zero the index beta has a pole: with_params
+    took 1.3e6 (beyond the ±1e6 every parameter value keeps), an ensemble refused it."""
+    with pytest.raises(ParameterError, match=r"re-solved index_beta = .* beyond ±1e\+06"):
+        sc.with_params(pass_through=0.32347)
+    with pytest.raises(ParameterError, match=r"run 0 \(pass_through = 0\.32347\).*index_beta"):
+        ts.ensemble(sc, runs=2, rounds=2, vary={"pass_through": [0.32347, 0.9]})
+
+
 def test_recalibration_in_a_world_of_71_countries() -> None:
     """Past 70 countries the payoff block is evaluated on a restricted sub-block, which did not
     slice the per-run parameters (a crash); the inputs are evaluated over the whole world."""
