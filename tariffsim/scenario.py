@@ -1035,8 +1035,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     cleaned = prune(data, SCENARIO, "", pr.items)
     data = cleaned if isinstance(cleaned, dict) else {}
     name = data.get("name", "")
-    if "name" not in original or original.get("name") == "":
-        pr.add("name", f"must be a non-empty string; got {original.get('name', '')!r}")
+    if "name" not in original:  # (an empty or blank one: the schema says so)
+        pr.add("name", "must be a non-empty string; got none")
     cl = load_claims()
     for k, cid in enumerate(data.get("claims", [])):
         if cid not in cl:

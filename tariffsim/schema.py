@@ -270,7 +270,7 @@ SCENARIO = Spec(
     "a tariffsim scenario (format 1)",
     fields={
         "format": _int("scenario format version", const=1, rule="must be the int 1"),
-        "name": _str("short name; output files are named after it", max_chars=200),
+        "name": _str("short name; output files are named after it", max_chars=200, key="nonblank"),
         "title": _str("one-line title"),
         "description": _str("free text", max_chars=100_000),
         "claims": _CLAIMS,
@@ -408,6 +408,8 @@ def rule_of(spec: Spec) -> str:
     if spec.kind == "string":
         if spec.key == "dyad":
             return "must be a dyad 'IMPORTER-EXPORTER' like 'US-CN' (two different countries)"
+        if spec.key == "nonblank":
+            return f"must be a string of 1 to {spec.max_chars} characters, not all blank"
         return f"must be a string of at most {spec.max_chars} characters"
     if spec.kind == "bool":
         return "must be true or false"
@@ -489,6 +491,8 @@ def _scalar_ok(v: Any, spec: Spec) -> bool:
         ok = isinstance(v, str) and len(v) <= spec.max_chars
         if ok and spec.key == "dyad":
             ok = dyad_problem(v) is None
+        if ok and spec.key == "nonblank":
+            ok = bool(v.strip())
     elif k == "bool":
         ok = isinstance(v, bool)
     elif k == "date":
@@ -724,6 +728,7 @@ _KEY_PATTERNS = {
     "term": _PARAM_KEY.pattern,
     "round": _ROUND_KEY.pattern,
     "name": _NAME.pattern,
+    "nonblank": r"\S",
 }
 
 
@@ -741,8 +746,8 @@ def _js(spec: Spec) -> dict[str, Any]:
             out["maximum"] = hi
     elif k == "string":
         out.update(type="string", maxLength=spec.max_chars)
-        if spec.key == "dyad":
-            out["pattern"] = _KEY_PATTERNS["dyad"]
+        if spec.key in ("dyad", "nonblank"):
+            out["pattern"] = _KEY_PATTERNS[spec.key]
     elif k == "bool":
         out["type"] = "boolean"
     elif k == "date":

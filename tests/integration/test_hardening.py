@@ -481,3 +481,14 @@ def test_json_schema_accepts_bundled_and_rejects_bad() -> None:
         assert not errors, (name, errors[0].message)
     bad = jsonable(_edit(lambda d: d["calendar"].update(round_days=0)))
     assert list(v.iter_errors(bad))
+    blank = jsonable(_edit(lambda d: d.update(name="   ")))
+    assert list(v.iter_errors(blank))
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t\n"])
+def test_a_blank_scenario_name_is_refused(name: str) -> None:
+    """Output files are named after it (a blank one gave 'scenario-ensemble.png' and the like)."""
+    with pytest.raises(ts.ScenarioError, match="name: must be a string of 1 to 200 characters, "
+                       "not all blank") as e:  # fmt: skip
+        ts.parse_scenario(_edit(lambda d: d.update(name=name)))
+    assert len(e.value.problems) == 1
