@@ -188,7 +188,7 @@ def logit_nash(
     tracing* selection of the game normalised per player (each player's
     payoffs on [0, 1]; :func:`qre_select` traces the game's own payoffs, with
     one ``lambda`` for all players, and can select another equilibrium where
-    the players' payoff ranges differ). Its
+    the players' payoff ranges differ, unless given ``normalize=True``). Its
     guarantees are those of the homotopy: convergence for generic games
     (the branch is then a smooth curve reaching an equilibrium); a
     non-generic game (ties, bifurcations) may stop the branch, which is

@@ -19,10 +19,13 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConvergenceWarning, warn_not_converged
+import numpy as np
+
+from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
 from .logit_branch import logit_branch
 from .normal_form import FloatArray, _as_game
 from .scaling import _relative_regret
+from .scaling import normalize as _normalize
 
 __all__ = ["QRESelection", "qre_select"]
 
@@ -66,7 +69,12 @@ class QRESelection:
 
 
 def qre_select(
-    game: Any, *, lam_max: float = 1000.0, tol: float = 1e-10, max_steps: int = 100_000
+    game: Any,
+    *,
+    lam_max: float = 1000.0,
+    tol: float = 1e-10,
+    max_steps: int = 100_000,
+    normalize: bool = False,
 ) -> QRESelection:
     """Nash equilibrium selected by following the principal logit QRE branch.
 
@@ -82,6 +90,15 @@ def qre_select(
         Corrector tolerance, as in :func:`~tariffsim.equilibrium.logit_branch`.
     max_steps : int, default 100000
         Most continuation steps, as in :func:`~tariffsim.equilibrium.logit_branch`.
+    normalize : bool, default False
+        False: the branch of the game's own payoffs, one ``lam`` for every
+        player (McKelvey and Palfrey's). True: the branch of the game
+        normalised per player (each player's payoffs on [0, 1],
+        :func:`~tariffsim.equilibrium.scaling.normalize`), the one
+        :func:`~tariffsim.equilibrium.logit_nash` follows, so the two select
+        alike; ``lam_max`` is then in units of each player's payoff range, and
+        the selection does not change when one player's payoffs are rescaled
+        or shifted.
 
     Returns
     -------
@@ -118,9 +135,12 @@ def qre_select(
     (2, [0.0, 1.0])
     """
     g = _as_game(game)
+    if not isinstance(normalize, bool | np.bool_):
+        raise ParameterError(f"`normalize` must be True or False; got {normalize!r}.")
+    traced = _normalize(g) if normalize else g
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # one warning, under this name
-        branch = logit_branch(g, lam_max=lam_max, tol=tol, max_steps=max_steps)
+        branch = logit_branch(traced, lam_max=lam_max, tol=tol, max_steps=max_steps)
     profile = branch.final
     regret = _relative_regret(g.payoff_array, list(profile))
     if not branch.converged:

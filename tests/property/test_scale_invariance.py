@@ -286,3 +286,63 @@ def test_logit_nash_near_the_largest_payoff_does_not_overflow():
     assert ref.converged and got.converged
     for p, q in zip(got.profile, ref.profile, strict=True):
         np.testing.assert_allclose(p, q, atol=1e-9)
+
+
+@st.composite
+def small_game(draw):
+    """2 or 3 players, 2 or 3 actions each, continuous payoffs (no ties)."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    k = draw(st.integers(2, 3))
+    acts = tuple(draw(st.integers(2, 3)) for _ in range(k))
+    return eq.NormalFormGame(rng.normal(size=(k, *acts)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=small_game(), c=st.lists(SCALES, min_size=3, max_size=3),
+       d=st.lists(SHIFTS, min_size=3, max_size=3))  # fmt: skip
+def test_normalised_qre_selection_is_invariant(g, c, d):
+    """qre_select(normalize=True) selects the same, whatever each player's unit: the game's own
+    branch (normalize=False) can select another equilibrium once one player's payoffs are
+    rescaled (it did in 23 of 120 random games with one player's scaled by 100)."""
+    k = g.payoff_array.shape[0]
+    h = _transform(g, c[:k], d[:k])
+    a = eq.qre_select(g, normalize=True, lam_max=1e4)
+    b = eq.qre_select(h, normalize=True, lam_max=1e4)
+    assert a.converged and b.converged  # (ties have probability 0 here)
+    for p, q in zip(a.profile, b.profile, strict=True):
+        np.testing.assert_allclose(p, q, atol=1e-7)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_normalised_qre_selection_is_logit_nashs(seed):
+    """With one player's payoffs 100 times the others', qre_select(normalize=True) ends where
+    logit_nash does (both follow the branch of the game normalised per player)."""
+    rng = np.random.default_rng(seed)
+    k = 2 + seed % 2
+    u = rng.normal(size=(k, *rng.integers(2, 4, size=k)))
+    u[0] *= 100.0
+    g = eq.NormalFormGame(u)
+    q, ln = eq.qre_select(g, normalize=True, lam_max=1e5), eq.logit_nash(g)
+    assert q.converged and ln.converged
+    for p, r in zip(q.profile, ln.profile, strict=True):
+        np.testing.assert_allclose(p, r, atol=1e-3)
+
+
+def test_the_games_own_branch_can_select_otherwise_once_a_player_is_rescaled():
+    """The reason for normalize=True: a game found in a search over random games."""
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        k = int(rng.integers(2, 4))
+        u = rng.normal(size=(k, *rng.integers(2, 4, size=k)))
+        u[0] *= 100.0
+        g = eq.NormalFormGame(u)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            raw, norm = eq.qre_select(g, lam_max=100.0), eq.qre_select(g, normalize=True)
+        gap = max(
+            float(np.abs(p - q).max()) for p, q in zip(raw.profile, norm.profile, strict=True)
+        )
+        if raw.converged and norm.converged and gap > 0.5:
+            return
+    pytest.fail("no game where the two branches select differently")
