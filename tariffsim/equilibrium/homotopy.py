@@ -217,7 +217,7 @@ def logit_nash(
 def _logit_nash(
     g: NormalFormGame, tol: float, lam_max: float, max_steps: int, stacklevel: int
 ) -> NashResult:
-    from .logit_branch import _trace_branch
+    from .logit_branch import _trace_branch, _unit, _unit_lam_max
 
     gn = normalize(g)
     unit = _unit_payoffs(g)
@@ -240,18 +240,25 @@ def _logit_nash(
             best[:] = [(sigma, regret, lam)]
         return False
 
-    def stop(w: FloatArray, lam: float) -> bool:
+    # traced as logit_branch traces it (payoffs of unit spread): the same curve with the same
+    # steps, so that qre_select(normalize=True) ends where this starts polishing (traced in
+    # the normalised payoffs themselves, the steps jumped to another branch in some games)
+    unit_ = _unit(gn)
+
+    def stop(w: FloatArray, lam_u: float) -> bool:
         # polish whenever lambda has grown by half since the last attempt
+        lam = lam_u / unit_
         if lam < next_try[0]:
             return False
         next_try[0] = 1.5 * lam
         return attempt(w, lam)
 
     ws, lams, _, _, _, msg = _trace_branch(
-        gn.payoff_array, sizes, lam_max, 1e-10, max_steps, stop=stop
-    )
+        gn.payoff_array / unit_, sizes, _unit_lam_max(lam_max, unit_), 1e-10, max_steps,
+        stop=stop, unit=unit_, shown_max=lam_max,
+    )  # fmt: skip
     if not found:  # the branch ended: the equilibrium nearest its last point
-        attempt(ws[-1], lams[-1], near=np.inf)
+        attempt(ws[-1], lams[-1] / unit_, near=np.inf)
     if found:
         profile, regret, lam = found[0]
         return _result(profile, regret, True, lam, f"polished at lambda = {lam:.4g}")

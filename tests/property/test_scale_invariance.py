@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tariffsim import equilibrium as eq
+from tariffsim.equilibrium.scaling import normalize
 from tariffsim.errors import ConvergenceWarning
 
 SCALES = st.sampled_from([1e-8, 1e-3, 0.37, 1.0, 7.0, 1e4, 1e8])
@@ -346,3 +347,18 @@ def test_the_games_own_branch_can_select_otherwise_once_a_player_is_rescaled():
         if raw.converged and norm.converged and gap > 0.5:
             return
     pytest.fail("no game where the two branches select differently")
+
+
+def test_logit_nash_follows_the_branch_qre_select_and_a_fine_grid_follow():
+    """A 3-player game where the branch turns fast between lambda 7.5 and 11: traced in the
+    normalised payoffs themselves, logit_nash's steps jumped to another branch and it returned
+    another equilibrium (player 1 mixing 27:73). It now traces as logit_branch does."""
+    rng = np.random.default_rng(230)
+    g = eq.NormalFormGame(rng.normal(size=(3, 2, 3, 3)))
+    fine = eq.logit_qre(normalize(g), np.linspace(0.0, 15.0, 6001))  # small steps, no jump
+    ln, q = eq.logit_nash(g), eq.qre_select(g, normalize=True, lam_max=1e5)
+    assert ln.converged and q.converged
+    assert fine.profiles[0][-1][0] > 0.7  # on its way to player 1's first action
+    for p, r in zip(ln.profile, q.profile, strict=True):
+        np.testing.assert_allclose(p, r, atol=1e-3)
+    np.testing.assert_allclose(ln.profile[0], [1.0, 0.0], atol=1e-9)
