@@ -118,6 +118,19 @@ def whole_number(v: Any, name: str, minimum: int = 0) -> int:
     return int(v)
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` if it is a bool (numpy's too); else a ParameterError naming argument ``name``.
+
+    >>> check_bool(np.True_, "flag")
+    True
+    """
+    if not isinstance(value, bool | np.bool_):
+        from .errors import ParameterError
+
+        raise ParameterError(f"`{name}` must be True or False; got {short_repr(value)}.")
+    return bool(value)
+
+
 def real_array(values: Any, name: str) -> NDArray[np.float64]:
     """``values`` as a float array: real numbers only (booleans, complex values, strings,
     objects and ints beyond any float are a ParameterError naming argument ``name``;

@@ -1563,6 +1563,18 @@ CALIBRATED_FIELDS = (
 """Fields of :class:`Params` solved by :meth:`Params.recalibrated` rather than cited directly."""
 
 
+def calibrated_named(paths: Iterable[str]) -> set[str]:
+    """The calibrated fields that parameter paths name (any side, any country): a what-if
+    keeps them as set when it re-solves the others."""
+    return {p.split(":")[-1].split(".")[0] for p in paths} & set(CALIBRATED_FIELDS)
+
+
+def calibration_moved(before: Array, after: Array) -> NDArray[np.bool_]:
+    """Per row of :func:`calibration_inputs` ``after``: whether any input moved from ``before``
+    (beyond a relative 1e-12), so that the calibrated fields are re-solved."""
+    return np.asarray(~np.isclose(after, before, rtol=1e-12, atol=0.0).all(axis=-1))
+
+
 _DYAD_FIELDS = frozenset({"pass_through", "dependence", "critical_exposure"})
 _NONNEG = (
     "dependence",

@@ -30,7 +30,7 @@ import numpy as np
 
 from . import limits
 from ._io import input_boundary
-from ._util import short_repr
+from ._util import check_bool, short_repr
 from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
 from .deals import CONCESSIONS, Demand, Negotiation, Threat
@@ -316,10 +316,7 @@ class Scenario:
         """
         from . import parampath
 
-        if not isinstance(recalibrate, bool | np.bool_):
-            raise ParameterError(
-                f"`recalibrate` must be True or False; got {short_repr(recalibrate)}."
-            )
+        check_bool(recalibrate, "recalibrate")
         items = {**(mapping or {}), **params}
         if not items:
             raise ParameterError("with_params: give at least one parameter path and value.")
@@ -760,7 +757,13 @@ def _recalibrate(
     calibrated field among either is kept as set.
     """
     from . import parampath
-    from .payoffs import CALIBRATED_FIELDS, PayoffModel, calibration_inputs
+    from .payoffs import (
+        CALIBRATED_FIELDS,
+        PayoffModel,
+        calibrated_named,
+        calibration_inputs,
+        calibration_moved,
+    )
 
     old = before.model.params
     new = after.model.params
@@ -771,9 +774,9 @@ def _recalibrate(
     # the last solve: a what-if with recalibrate=False left that behind)
     x0 = calibration_inputs(PayoffModel(world, old))[0]
     x1 = calibration_inputs(PayoffModel(world, new))[0]
-    if np.isclose(x1, x0, rtol=1e-12, atol=0.0).all():
+    if not calibration_moved(x0, x1):
         return after, "calibration unchanged: no calibration input moved"
-    keep = {k.split(":")[-1].split(".")[0] for k in (*kept, *items)} & set(CALIBRATED_FIELDS)
+    keep = calibrated_named((*kept, *items))
     solved = new.recalibrated(world, keep=keep)
     for f in set(CALIBRATED_FIELDS) - keep:  # as a scenario file or an ensemble would take it
         v = np.asarray(getattr(solved, f), dtype=float)
@@ -787,8 +790,14 @@ def _recalibrate(
             )
     inputs = [
         f"{name} {a:.4g} → {b:.4g}"
-        for name, a, b in zip(_CALIBRATION_INPUT_NAMES, x0, x1, strict=True)
-        if not np.isclose(b, a, rtol=1e-12, atol=0.0)
+        for name, a, b, m in zip(
+            _CALIBRATION_INPUT_NAMES,
+            x0,
+            x1,
+            calibration_moved(x0[:, None], x1[:, None]),
+            strict=True,
+        )
+        if m
     ]
     moved = [
         f"{f} {float(np.mean(getattr(new, f))):.4g} → {float(np.mean(getattr(solved, f))):.4g}"

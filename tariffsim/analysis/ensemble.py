@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import limits
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
-from .._util import FrozenDict, short_repr
+from .._util import FrozenDict, check_bool, short_repr
 from .._util import frozen_array as _ro
 from ..engine import runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError, WhatIfHeldWarning
@@ -953,8 +953,7 @@ def ensemble(
     if chunk_size is not None:
         _check_count("chunk_size", chunk_size)
     progress_enabled(progress)
-    if not isinstance(recalibrate, bool | np.bool_):
-        raise ParameterError(f"`recalibrate` must be True or False; got {short_repr(recalibrate)}.")
+    check_bool(recalibrate, "recalibrate")
     if keep not in ("runs", "summary"):
         raise ParameterError(f"`keep` must be one of 'runs', 'summary'; got {keep!r}.")
     if keep == "runs" and (events is not None or resolution is not None):

@@ -103,7 +103,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import frozen_array, short_repr, whole_number
+from .._util import check_bool, frozen_array, short_repr, whole_number
 from ..errors import ParameterError, UnknownNameError
 
 if TYPE_CHECKING:
@@ -806,8 +806,7 @@ def sensitivity(
 
     what, game = resolve(sc)
     seed = _check_seed(seed)
-    if not isinstance(recalibrate, bool | np.bool_):
-        raise ParameterError(f"`recalibrate` must be True or False; got {short_repr(recalibrate)}.")
+    check_bool(recalibrate, "recalibrate")
     replicates = whole_number(replicates, "replicates", 1)
     if rounds is not None:
         rounds = whole_number(rounds, "rounds", 1)

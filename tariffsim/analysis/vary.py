@@ -453,11 +453,10 @@ def as_what_ifs(
     set, as ``Scenario.with_params`` keeps them. Used by ensembles and sensitivity
     analyses (their ``recalibrate=True``).
     """
-    from ..parampath import parse
-    from ..payoffs import CALIBRATED_FIELDS
+    from ..payoffs import calibrated_named
 
-    kept = {parse(p, game).name for p in (*values, *held)} & set(CALIBRATED_FIELDS)
-    return {**values, **recalibrated_overrides(game, values, runs, keep=sorted(kept))}
+    kept = sorted(calibrated_named((*values, *held)))
+    return {**values, **recalibrated_overrides(game, values, runs, keep=kept)}
 
 
 _RECAL_BLOCK = 2048
@@ -515,6 +514,7 @@ def recalibrated_overrides(
         CALIBRATION_INPUTS,
         PayoffModel,
         calibration_inputs,
+        calibration_moved,
         solve_calibration,
     )
 
@@ -542,7 +542,7 @@ def recalibrated_overrides(
     for c, f in ((4, "recession_base"), (5, "approval_base")):  # read, not evaluated
         if f in over:
             x[:, c] = over[f][:, us]
-    moved = ~np.isclose(x, x0, rtol=1e-12, atol=0.0).all(axis=1)
+    moved = calibration_moved(x0, x)
     if not moved.any():
         return {}
     fields = [f for f in CALIBRATED_FIELDS if f not in set(keep)]
@@ -574,41 +574,26 @@ def recalibrated_overrides(
     out: dict[str, Array] = {}
     for f in fields:
         truth = np.asarray(getattr(base, f), dtype=float)
-        shape = (runs,) + (1,) * truth.ndim
-        sides = {"truth:" if believers else "": np.where(moved.reshape(shape), solved[f], truth)}
-        if to_agents and believers:
-            held = [np.asarray(getattr(b, f), dtype=float) for b in believers]
+        held = [np.asarray(getattr(b, f), dtype=float) for b in believers]
+        where = moved.reshape((runs,) + (1,) * truth.ndim)
+        new_truth = np.where(where, solved[f], truth)
+        if not (to_agents and believers):
+            sides = [("truth:" if believers else "", new_truth, [truth])]
+        elif all(h.tobytes() == truth.tobytes() for h in held):  # beliefs start at the truth
+            sides = [("", new_truth, [truth])]
+        else:
             if any(h.tobytes() != held[0].tobytes() for h in held[1:]) and not moved.all():
                 raise ParameterError(
                     f"`vary`: the agents perceive {f} differently from one another, and a "
                     "path sets every agent's belief alike: the runs that keep the calibration "
                     "cannot keep each agent's own. Pass recalibrate=False."
                 )
-            sides["belief:"] = np.where(moved.reshape(shape), solved[f], held[0])
-            if sides["belief:"].tobytes() == sides["truth:"].tobytes() and all(
-                h.tobytes() == truth.tobytes() for h in held
-            ):  # the same values and the same starting point: one plain path
-                sides = {"": sides["truth:"]}
-        olds = {"truth:": truth, "belief:": None, "": truth}
-        for prefix, new in sides.items():
-            old = olds[prefix]
-            if prefix == "belief:":
-                differs_any = [(new != np.asarray(getattr(b, f), dtype=float)) for b in believers]
-                differs = np.logical_or.reduce(differs_any)
-            else:
-                differs = new != old
-            if truth.ndim == 0:
-                if differs.any():
-                    out[prefix + f] = new
-                continue
-            cols = differs.any(axis=0)
-            if not cols.any():
-                continue
-            if (new == new[:, :1]).all():  # one value for every country, run by run
-                out[prefix + f] = np.ascontiguousarray(new[:, 0])
-            else:
-                for col in map(int, np.flatnonzero(cols)):
-                    out[f"{prefix}{f}.{w.codes[col]}"] = np.ascontiguousarray(new[:, col])
+            sides = [
+                ("truth:", new_truth, [truth]),
+                ("belief:", np.where(where, solved[f], held[0]), held),
+            ]
+        for prefix, new, now in sides:
+            _add_paths(out, prefix + f, new, now, w.codes)
     for path, v in out.items():
         v.flags.writeable = False
         try:
@@ -621,6 +606,27 @@ def recalibrated_overrides(
                 "recalibrate=False to apply the values as drawn."
             ) from None
     return out
+
+
+def _add_paths(
+    out: dict[str, Array], name: str, new: Array, now: Sequence[Array], codes: Sequence[str]
+) -> None:
+    """Paths setting field path ``name`` to ``new`` ``(R,)`` or ``(R, n)`` where it differs
+    from any of the values in force ``now``: one path for a value equal across countries in
+    every run, else one per country that differs."""
+    differs = np.logical_or.reduce([new != v for v in now])
+    if new.ndim == 1:
+        if differs.any():
+            out[name] = new
+        return
+    cols = differs.any(axis=0)
+    if not cols.any():
+        return
+    if (new == new[:, :1]).all():  # one value for every country, run by run
+        out[name] = np.ascontiguousarray(new[:, 0])
+        return
+    for col in map(int, np.flatnonzero(cols)):
+        out[f"{name}.{codes[col]}"] = np.ascontiguousarray(new[:, col])
 
 
 def _valid(game: Game, path: str, value: float) -> bool:

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import finite_number, short_repr
+from .._util import check_bool, finite_number, short_repr
 from ..errors import ParameterError
 
 __all__ = [
@@ -106,13 +106,6 @@ def check_discount(discount: Any, name: str = "discount") -> float:
 def check_lambda(value: Any, name: str = "lam") -> float:
     """Return a logit precision as a finite float >= 0."""
     return check_real(value, name, minimum=0.0)
-
-
-def check_bool(value: Any, name: str) -> bool:
-    """Return ``value`` if it is a bool."""
-    if not isinstance(value, bool | np.bool_):
-        raise ParameterError(f"`{name}` must be True or False; got {value!r}.")
-    return bool(value)
 
 
 def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:

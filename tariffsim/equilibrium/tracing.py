@@ -19,9 +19,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
+from .._util import check_bool
+from ..errors import ConvergenceWarning, warn_not_converged
 from .logit_branch import logit_branch
 from .normal_form import FloatArray, _as_game
 from .scaling import _relative_regret
@@ -135,9 +134,7 @@ def qre_select(
     (2, [0.0, 1.0])
     """
     g = _as_game(game)
-    if not isinstance(normalize, bool | np.bool_):
-        raise ParameterError(f"`normalize` must be True or False; got {normalize!r}.")
-    traced = _normalize(g) if normalize else g
+    traced = _normalize(g) if check_bool(normalize, "normalize") else g
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # one warning, under this name
         branch = logit_branch(traced, lam_max=lam_max, tol=tol, max_steps=max_steps)
