@@ -163,8 +163,18 @@ def _uniforms(rng: np.random.Generator, size: int) -> Array:
 class _Quantiles:
     """Draws as quantiles of uniforms within [U_MIN, U_MAX]: ``sample`` and ``draw_range``."""
 
-    def ppf(self, u: ArrayLike) -> Array:  # pragma: no cover - every subclass defines it
+    @property
+    def support(self) -> tuple[float, float]:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
+
+    def _quantile(self, u: Array) -> Array:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def ppf(self, u: ArrayLike) -> Array:
+        """The quantile function at ``u``, within the support (the rounding of a subclass's
+        arithmetic never puts a quantile a last bit beyond a bound)."""
+        lo, hi = self.support
+        return np.clip(self._quantile(np.asarray(u, dtype=float)), lo, hi)
 
     @property
     def draw_range(self) -> tuple[float, float]:
@@ -219,9 +229,8 @@ class Uniform(_Quantiles):
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
-    def ppf(self, u: ArrayLike) -> Array:
-        x = self.low + (self.high - self.low) * np.asarray(u, dtype=float)
-        return np.clip(x, self.low, self.high)  # (rounding: never a last bit beyond a bound)
+    def _quantile(self, u: Array) -> Array:
+        return self.low + (self.high - self.low) * u
 
 
 @dataclass(frozen=True)
@@ -259,8 +268,7 @@ class Triangular(_Quantiles):
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
-    def ppf(self, u: ArrayLike) -> Array:
-        u = np.asarray(u, dtype=float)
+    def _quantile(self, u: Array) -> Array:
         lo, m, hi = self.low, self.mode, self.high
         c = (m - lo) / (hi - lo)
         if math.isfinite((hi - lo) * max(m - lo, hi - m)):
@@ -269,8 +277,7 @@ class Triangular(_Quantiles):
         else:  # the products overflow (bounds beyond about 1e154): the same, by square roots
             left = lo + np.sqrt(u) * math.sqrt(hi - lo) * math.sqrt(m - lo)
             right = hi - np.sqrt(1 - u) * math.sqrt(hi - lo) * math.sqrt(hi - m)
-        x = np.asarray(np.where(u < c, left, right), dtype=float)
-        return np.clip(x, lo, hi)  # (rounding of the roots: never a last bit beyond a bound)
+        return np.asarray(np.where(u < c, left, right), dtype=float)
 
 
 _NARROW = 1e-2
@@ -347,16 +354,14 @@ class Normal(_Quantiles):
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
-    def ppf(self, u: ArrayLike) -> Array:
+    def _quantile(self, u: Array) -> Array:
         from scipy.special import ndtr, ndtri
 
         alpha = (self.low - self.mean) / self.sd
         beta = (self.high - self.mean) / self.sd
-        u = np.asarray(u, dtype=float)
         if beta - alpha < _NARROW:  # [low, high] narrow against sd: by the density itself
             frac = _narrow_quantile(alpha, beta - alpha, u)  # high - low < 0.01 sd: finite
-            x = np.where(frac >= 1.0, self.high, self.low + frac * (self.high - self.low))
-            return np.clip(x, self.low, self.high)
+            return np.where(frac >= 1.0, self.high, self.low + frac * (self.high - self.low))
         if alpha > 0:  # all in the upper tail: invert the mirrored lower tail, where the
             # normal's probabilities keep their precision (1 - Phi(x) = Phi(-x))
             sa, sb = float(ndtr(-alpha)), float(ndtr(-beta))
@@ -403,10 +408,10 @@ class LogNormal(_Quantiles):
     def support(self) -> tuple[float, float]:
         return (0.0, math.inf)
 
-    def ppf(self, u: ArrayLike) -> Array:
+    def _quantile(self, u: Array) -> Array:
         from scipy.special import ndtri
 
-        z = ndtri(np.asarray(u, dtype=float))
+        z = ndtri(u)
         with np.errstate(over="ignore"):  # to -inf: exp gives 0 (to +inf: refused on construction)
             return np.asarray(np.exp(self.mu + self.sigma * z))
 
@@ -453,9 +458,7 @@ class Beta(_Quantiles):
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
-    def ppf(self, u: ArrayLike) -> Array:
+    def _quantile(self, u: Array) -> Array:
         from scipy.special import betaincinv
 
-        x = betaincinv(self.a, self.b, np.asarray(u, dtype=float))
-        # (rounding of the rescaling: never a last bit beyond a bound)
-        return np.clip(self.low + (self.high - self.low) * x, self.low, self.high)
+        return np.asarray(self.low + (self.high - self.low) * betaincinv(self.a, self.b, u))
