@@ -69,8 +69,9 @@ def as_date(v: Any, name: str) -> dt.date:
     if isinstance(v, dt.date):
         return v
     if isinstance(v, np.datetime64) and not np.isnat(v):
-        d: dt.date = v.astype("datetime64[D]").astype(dt.date)
-        return d
+        d = v.astype("datetime64[D]").astype(dt.date)
+        if isinstance(d, dt.date):  # (beyond year 9999 numpy gives the days as an int)
+            return d
     if isinstance(v, str) and _ISO_DATE.fullmatch(v.strip()):  # not "20250531", "2025-W22-1"
         try:
             return dt.date.fromisoformat(v.strip())

@@ -824,7 +824,10 @@ def sensitivity(
     if recalibrate and not by_claims:
         from .vary import as_what_ifs
 
-        ov = as_what_ifs(game, ov, X.shape[0], held=getattr(what, "what_if", ()))
+        ov = as_what_ifs(
+            game, ov, X.shape[0], held=getattr(what, "what_if", ()), arg="params",
+            row="design point",
+        )  # fmt: skip
     Y = _run_design(game, ov, X.shape[0], outs,
                     seed=seed, rounds=rounds,
                     replicates=replicates, executor=executor, chunk_size=chunk_size,

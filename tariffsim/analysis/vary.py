@@ -444,20 +444,29 @@ def claims_held(game: Game, held: Sequence[str]) -> dict[str, tuple[str, ...]]:
 
 
 def as_what_ifs(
-    game: Game, values: Mapping[str, Array], runs: int, *, held: Sequence[str] = ()
+    game: Game,
+    values: Mapping[str, Array],
+    runs: int,
+    *,
+    held: Sequence[str] = (),
+    arg: str = "vary",
+    row: str = "run",
 ) -> dict[str, Array]:
     """``values`` and the calibrated fields they re-solve, run by run: each run a what-if.
 
     :func:`recalibrated_overrides`, keeping the calibrated fields that ``values``
     names or that ``held`` (the scenario's :attr:`~tariffsim.scenario.Scenario.what_if`)
     set, as ``Scenario.with_params`` keeps them. Used by ensembles and sensitivity
-    analyses (their ``recalibrate=True``).
+    analyses (their ``recalibrate=True``); ``arg`` and ``row`` name the argument the values
+    came in and what one of them is (``"vary"``, ``"run"``), in errors.
     """
     from ..payoffs import calibrated_named
 
     kept = sorted(calibrated_named((*values, *held)))
-    return {**values, **recalibrated_overrides(game, values, runs, keep=kept)}
+    return {**values, **recalibrated_overrides(game, values, runs, keep=kept, arg=arg, row=row)}
 
+
+_NO_RECALIBRATION = "recalibrate=False (on the command line, --no-recalibrate)"
 
 _RECAL_BLOCK = 2048
 """Runs per batched evaluation of :func:`recalibrated_overrides` in a world of up to 10
@@ -466,7 +475,13 @@ grow with the runs, the segments and the countries squared)."""
 
 
 def recalibrated_overrides(
-    game: Game, drawn: Mapping[str, Array], runs: int, *, keep: Sequence[str] = ()
+    game: Game,
+    drawn: Mapping[str, Array],
+    runs: int,
+    *,
+    keep: Sequence[str] = (),
+    arg: str = "vary",
+    row: str = "run",
 ) -> dict[str, Array]:
     """The calibrated fields re-solved run by run for drawn values, as ``with_params`` does.
 
@@ -488,6 +503,9 @@ def recalibrated_overrides(
     runs : int
     keep : sequence of str
         Calibrated fields to leave as the game has them (set by the user).
+    arg, row : str
+        The argument the values came in and what one of them is, in errors
+        (``"params"`` and ``"design point"`` for a sensitivity analysis).
 
     Returns
     -------
@@ -561,9 +579,9 @@ def recalibrated_overrides(
             ref = one.model.params.recalibrated(w, keep=keep)
         except ParameterError as exc:
             raise ParameterError(
-                f"`vary`: run {k} ({values_of(k)}) leaves the calibration no footing ({exc}); "
+                f"`{arg}`: {row} {k} ({values_of(k)}) leaves the calibration no footing ({exc}); "
                 "with_params refuses these values too. Draw from a range where the US bears "
-                "the tariff, or pass recalibrate=False to apply the values as drawn."
+                f"the tariff, or pass {_NO_RECALIBRATION} to apply the values as they are."
             ) from None
         for f in fields:
             solved[f][odd] = getattr(ref, f)
@@ -584,9 +602,9 @@ def recalibrated_overrides(
         else:
             if any(h.tobytes() != held[0].tobytes() for h in held[1:]) and not moved.all():
                 raise ParameterError(
-                    f"`vary`: the agents perceive {f} differently from one another, and a "
+                    f"`{arg}`: the agents perceive {f} differently from one another, and a "
                     "path sets every agent's belief alike: the runs that keep the calibration "
-                    "cannot keep each agent's own. Pass recalibrate=False."
+                    f"cannot keep each agent's own. Pass {_NO_RECALIBRATION}."
                 )
             sides = [
                 ("truth:", new_truth, [truth]),
@@ -601,9 +619,9 @@ def recalibrated_overrides(
         except ParameterError as exc:
             bad = next(k for k in range(runs) if not _valid(game, path, v[k]))
             raise ParameterError(
-                f"`vary`: run {bad} ({values_of(bad)}) moves the calibration, and re-solved "
+                f"`{arg}`: {row} {bad} ({values_of(bad)}) moves the calibration, and re-solved "
                 f"{path} = {float(v[bad])!r} is outside its range ({exc}). Pass "
-                "recalibrate=False to apply the values as drawn."
+                f"{_NO_RECALIBRATION} to apply the values as they are."
             ) from None
     return out
 

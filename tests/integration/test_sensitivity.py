@@ -61,6 +61,12 @@ def test_a_design_point_is_the_what_if_of_its_values(sc: ts.Scenario, recalibrat
     assert not np.array_equal(other.Y, r.Y)  # the calibration matters to these outputs
 
 
+def test_a_design_point_the_calibration_cannot_take_is_named(sc: ts.Scenario) -> None:
+    with pytest.raises(ParameterError, match=r"`params`: design point \d+ \(pass_through = .*"
+                       r"--no-recalibrate"):  # fmt: skip
+        sensitivity(sc, {"pass_through": (0.0, 0.2)}, ["peak"], method="morris", n=2)
+
+
 def test_same_seed_same_result_whatever_the_executor(sc: ts.Scenario, res) -> None:
     with ThreadPoolExecutor(2) as ex:
         again = sensitivity(sc, RANGES, method="morris", n=3, seed=0, executor=ex, chunk_size=2)

@@ -852,7 +852,10 @@ def test_bands_by_level_or_column_name(ens: ts.Ensemble) -> None:
             b[bad]
 
 
-@pytest.mark.parametrize("bad", ["May 31", 5, None, "2025-13-01", 2.5, np.datetime64("NaT")])
+@pytest.mark.parametrize(
+    "bad",
+    ["May 31", 5, None, "2025-13-01", 2.5, np.datetime64("NaT"), np.datetime64("99999-01-01")],
+)  # (beyond year 9999 numpy gives a datetime64's days as an int, which read as a round)
 def test_round_of_refuses_what_is_not_a_date(ens: ts.Ensemble, bad) -> None:
     with pytest.raises(ParameterError, match="`date` must be a date or an ISO date string"):
         ens.round_of(bad)
