@@ -64,6 +64,16 @@ def _folder(text: str) -> str:
     return text
 
 
+def _add_no_recalibrate(parser: argparse.ArgumentParser, row: str) -> None:
+    """``--no-recalibrate`` of ``sensitivity`` and ``calibrate`` (``row``: what one run is)."""
+    parser.add_argument(
+        "--no-recalibrate",
+        action="store_true",
+        help=f"apply parameter paths' values as they are (default: each {row} is the "
+        "what-if of its values, calibrated fields re-solved where they move the calibration)",
+    )
+
+
 def _indicators(text: str) -> tuple[str, ...]:
     """Comma-separated indicator names for ``--indicators`` (none: the tariffs alone)."""
     from ._util import short_repr
@@ -295,12 +305,7 @@ def _parser() -> argparse.ArgumentParser:
         help="output folder (default: tariffsim-out)",
     )
     sa.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
-    sa.add_argument(
-        "--no-recalibrate",
-        action="store_true",
-        help="apply parameter paths' values as they are (default: each design point is the "
-        "what-if of its values, calibrated fields re-solved where they move the calibration)",
-    )
+    _add_no_recalibrate(sa, "design point")
 
     ca = sub.add_parser(
         "calibrate",
@@ -350,6 +355,7 @@ def _parser() -> argparse.ArgumentParser:
         help="output folder (default: tariffsim-out)",
     )
     ca.add_argument("--no-plot", action="store_true", help="do not write the PNG charts")
+    _add_no_recalibrate(ca, "candidate")
 
     sub.add_parser(
         "schema",
@@ -1059,7 +1065,8 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
         fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
                         seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
                         profile_points=a.profile_points, profile_samples=a.profile_samples,
-                        executor=ex, progress=False if a.no_progress else None)  # fmt: skip
+                        executor=ex, progress=False if a.no_progress else None,
+                        recalibrate=not a.no_recalibrate)  # fmt: skip
     fc = fit.forecast()
     end = fc.fitted.dates[-1]
     if np.datetime64(end, "D") <= np.datetime64(fit.until, "D"):  # nothing after the fit's end

@@ -94,7 +94,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import as_date, frozen_array, short_repr, whole_number
+from .._util import as_date, check_bool, frozen_array, short_repr, whole_number
 from ..errors import ParameterError, UnknownNameError
 from .observed import ObservedPath, round_dates
 from .sensitivity import (
@@ -290,6 +290,22 @@ class Calibration:
         Model runs spent (fit and profiles).
     game : Game
         The scenario's game, unfitted.
+    rounds : int
+        Rounds the fitted and unfitted games are simulated over (the game's).
+    name : str
+        The scenario's name.
+    meta : mapping
+        Free-form extras.
+    recalibrate : bool
+        Whether each candidate was the what-if of its values (``calibrate(recalibrate=True)``).
+    resolved : mapping of str to float
+        The calibrated fields re-solved at the estimate (parameter path -> value), which
+        :attr:`fitted_game` applies with :attr:`params`; empty when the estimate moves no
+        input of the calibration or without ``recalibrate``.
+    infeasible : int
+        Candidates (runs' worth of parameter values) the calibration could not take: the
+        US bears no burden at the calibration state, or a re-solved field leaves its range.
+        Their loss is taken as infinite.
     """
 
     params: Mapping[str, float]
@@ -313,13 +329,20 @@ class Calibration:
     rounds: int
     name: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
+    recalibrate: bool = False
+    resolved: Mapping[str, float] = field(default_factory=dict)
+    infeasible: int = 0
 
     @property
     def fitted_game(self) -> Game:
-        """The game with the estimates applied."""
+        """The game with the estimates applied (and the calibrated fields they re-solve).
+
+        With ``recalibrate`` this is the game of ``sc.with_params(**params)``, the
+        game the fit simulated at the estimate.
+        """
         from .. import parampath
 
-        g: Game = parampath.apply(self.game, dict(self.params))
+        g: Game = parampath.apply(self.game, {**self.params, **self.resolved})
         return g
 
     @property
@@ -383,6 +406,17 @@ class Calibration:
                 f"  {r['param']:<{pw}}  {r['estimate']:>9.4g}  "
                 f"[{r['low']:>8.4g}, {r['high']:>8.4g}]  [{r['range_low']:>6.3g}, "
                 f"{r['range_high']:>6.3g}]  {r['default']:>8.4g}  {ok}"
+            )
+        if self.resolved:
+            lines.append(
+                "re-solved at the estimate (calibration targets held): "
+                + ", ".join(f"{p} = {v:.6g}" for p, v in self.resolved.items())
+            )
+        if self.infeasible:
+            lines.append(
+                f"{self.infeasible} candidate(s) could not be recalibrated (no US burden at the "
+                "calibration state, or a re-solved field out of its range): their loss is "
+                "taken as infinite"
             )
         bad = [p for p, ok in self.identified.items() if not ok]
         if bad:
@@ -639,6 +673,7 @@ def calibrate(
     executor: Any = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
+    recalibrate: bool = True,
 ) -> Calibration:
     """Fit parameter paths so the scenario's headline tariffs match a record up to ``until``.
 
@@ -676,6 +711,15 @@ def calibrate(
     executor, chunk_size, progress
         Where the runs execute (:func:`tariffsim.analysis.runner.map_chunks`);
         results do not depend on them.
+    recalibrate : bool, default True
+        Each candidate is the what-if ``sc.with_params(candidate)``: its calibrated
+        fields are re-solved where it moves an input of the calibration
+        (:func:`tariffsim.analysis.vary.as_what_ifs`, as in :func:`tariffsim.ensemble`
+        and :func:`tariffsim.analysis.sensitivity.sensitivity`), so the fit keeps the
+        calibration targets and :attr:`Calibration.fitted_game` is the what-if of the
+        estimate. A candidate the calibration cannot take (see
+        :attr:`Calibration.infeasible`) has an infinite loss. False: the values are
+        applied as they are. ``belief:`` paths move no calibration either way.
 
     Returns
     -------
@@ -684,7 +728,8 @@ def calibrate(
     Raises
     ------
     ParameterError, UnknownNameError
-        Bad arguments (before any run), e.g. a fit window without any round.
+        Bad arguments (before any run), e.g. a fit window without any round, or
+        bounds where no corner nor the scenario's values can be recalibrated.
     """
     from .. import parampath
     from ..scenario import resolve
@@ -700,6 +745,7 @@ def calibrate(
     until_d = as_date(until, "until")
     seeds = _check_int("seeds", seeds, 1)
     seed = _check_int("seed", seed, 0)
+    check_bool(recalibrate, "recalibrate")
     popsize = _check_int("popsize", popsize, 2)
     maxiter = _check_int("maxiter", maxiter, 1)
     profile_points = _check_int("profile_points", profile_points, 3)
@@ -743,23 +789,41 @@ def calibrate(
     )
     lo = np.array([b[p][0] for p in paths])
     hi = np.array([b[p][1] for p in paths])
-    runs = 0
-
-    def evaluate(X: Array) -> Array:
-        nonlocal runs
-        X = np.atleast_2d(np.asarray(X, dtype=float))
-        runs += X.shape[0] * seeds
-        ov = {p: X[:, k] for k, p in enumerate(paths)}
-        y = _run_design(game, ov, X.shape[0], {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
-                        replicates=seeds, executor=executor, chunk_size=chunk_size,
-                        progress=progress, desc="calibration")  # fmt: skip
-        return y[:, 0]
-
     defaults = {p: float(np.mean(parampath.default(game, p))) for p in paths}
     # the defaults, inside the ranges: a default at or beyond an end starts a hair inside it
     # (scipy's scaling can put a point exactly on a bound outside, and refuse it)
     inner = 1e-9 * (hi - lo)
     x_def = np.clip([defaults[p] for p in paths], lo + inner, hi - inner)
+    what_ifs = _WhatIfs(game, tuple(paths), tuple(getattr(sc, "what_if", ())), recalibrate)
+    # the start, both corners of the box, and each path at either end with the rest at the start
+    ends = np.repeat(x_def[None, :], 2 * k, axis=0)
+    ends[np.arange(k), np.arange(k)], ends[k + np.arange(k), np.arange(k)] = lo, hi
+    if recalibrate and not what_ifs.feasible(np.vstack([x_def, lo, hi, ends])).any():
+        raise ParameterError(
+            "`params`: neither the scenario's values nor the ends of the bounds "
+            f"({', '.join(f'{p} in [{b[p][0]:g}, {b[p][1]:g}]' for p in paths)}) can be "
+            "recalibrated: the US bears no burden at the calibration state, or a re-solved "
+            "field leaves its range. Narrow the bounds, or pass recalibrate=False "
+            "(on the command line, --no-recalibrate) to apply the values as they are."
+        )
+    runs = 0
+    infeasible = 0
+
+    def evaluate(X: Array) -> Array:
+        nonlocal runs, infeasible
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        ov, bad = what_ifs(X)
+        y = np.full(X.shape[0], np.inf)
+        infeasible += int(bad.sum())
+        if ov is None:  # no candidate the calibration can take
+            return y
+        runs += X.shape[0] * seeds
+        y = _run_design(game, ov, X.shape[0], {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
+                        replicates=seeds, executor=executor, chunk_size=chunk_size,
+                        progress=progress, desc="calibration")[:, 0]  # fmt: skip
+        y[bad] = np.inf
+        return y
+
     pop: Array
     if method == "de":
         from scipy.optimize import differential_evolution
@@ -780,9 +844,19 @@ def calibrate(
         y = evaluate(pop)
         k = int(np.argmin(y))
         x_best, best = pop[k], float(y[k])
-    loss_default = float(evaluate(x_def[None, :])[0])
-    if loss_default < best:  # the scenario's values can win on a plateau; keep the best seen
-        x_best, best = x_def.copy(), loss_default
+    loss_start = float(evaluate(x_def[None, :])[0])
+    if loss_start < best:  # the scenario's values can win on a plateau; keep the best seen
+        x_best, best = x_def.copy(), loss_start
+    # the unfitted loss is the scenario's own: the start is not where a path's default is
+    # no single value (a mean over countries or dyads) or lies outside its range
+    exact = all(np.ptp(parampath.default(game, p)) == 0 for p in paths)
+    loss_default = loss_start
+    if not (exact and np.array_equal(x_def, [defaults[p] for p in paths])):
+        runs += seeds
+        own = _run_design(game, {}, 1, {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
+                          replicates=seeds, executor=executor, chunk_size=chunk_size,
+                          progress=False)  # fmt: skip
+        loss_default = float(own[0, 0])
     points = int(mask.sum()) * len(fit_dyads)
     threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
     # -- profiles: one batch per parameter --------------------------------------
@@ -815,10 +889,67 @@ def calibrate(
         high = float(max(grid[min(ok.max() + 1, len(grid) - 1)], x_best[i]))
         intervals[p] = (low, high)
         identified[p] = bool((high - low) <= FLAT_SHARE * (hi[i] - lo[i]))
+    if not math.isfinite(best):
+        raise ParameterError(
+            f"`params`: no candidate the fit tried ({runs} runs) could be recalibrated. "
+            "Narrow the bounds, or pass recalibrate=False (on the command line, "
+            "--no-recalibrate) to apply the values as they are."
+        )
+    ov, _ = what_ifs(x_best[None, :])
+    assert ov is not None  # the estimate was simulated
+    resolved = {p: float(v[0]) for p, v in ov.items() if p not in paths}
     return Calibration(
         params={p: float(x_best[i]) for i, p in enumerate(paths)},
         intervals=intervals, identified=identified, bounds=b, loss=best,
         loss_default=loss_default, defaults=defaults, profiles=profiles, threshold=threshold,
         observed=obs, dyads=fit_dyads, until=until_d, points=points, seeds=seeds, seed=seed,
         method=method, runs=runs, game=game, rounds=rounds, name=name,
+        recalibrate=recalibrate, resolved=resolved, infeasible=infeasible,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _WhatIfs:
+    """Per-run overrides of candidate rows ``X`` (columns ``paths``): each the what-if of its
+    values (:func:`tariffsim.analysis.vary.as_what_ifs`) with ``recalibrate``, else the values."""
+
+    game: Any
+    paths: tuple[str, ...]
+    held: tuple[str, ...]
+    recalibrate: bool
+
+    def _of(self, X: Array) -> dict[str, Array]:
+        cols = {p: np.ascontiguousarray(X[:, k]) for k, p in enumerate(self.paths)}
+        if not self.recalibrate:
+            return cols
+        from .vary import as_what_ifs
+
+        return as_what_ifs(
+            self.game, cols, X.shape[0], held=self.held, arg="params", row="candidate"
+        )
+
+    def feasible(self, X: Array) -> NDArray[np.bool_]:
+        """Which rows of ``X`` the calibration can take."""
+        return self(X)[1] == 0
+
+    def __call__(self, X: Array) -> tuple[dict[str, Array] | None, NDArray[np.bool_]]:
+        """The overrides of every row and which rows the calibration cannot take.
+
+        All rows at once; where that fails, each row on its own. A row the calibration
+        cannot take is run with the values of the first row it can (its loss is then
+        discarded); None when there is no such row.
+        """
+        try:
+            return self._of(X), np.zeros(X.shape[0], dtype=bool)
+        except ParameterError:
+            pass
+        bad = np.zeros(X.shape[0], dtype=bool)
+        for k in range(X.shape[0]):
+            try:
+                self._of(X[k : k + 1])
+            except ParameterError:
+                bad[k] = True
+        if bad.all():
+            return None, bad
+        filled = np.where(bad[:, None], X[int(np.flatnonzero(~bad)[0])], X)
+        return self._of(filled), bad

@@ -171,3 +171,72 @@ def test_one_parameter_in_two_spellings_is_one_factor(sc: ts.Scenario) -> None:
         ts.sensitivity(sc, {two[0]: (0.5, 1), two[1]: (0, 0.5)}, ["peak"], n=2, method="morris")
     with pytest.raises(ParameterError, match="names one parameter twice"):
         ts.sensitivity(sc, two, ["peak"], n=2, method="morris")
+
+
+def _loss_by_hand(path: ts.Path, obs: ObservedPath, until: str) -> float:
+    """The fit's loss of one path, from the record itself: the mean squared error of the
+    headlines on the round dates after the start up to ``until``."""
+    dates = np.asarray(path.dates, dtype="datetime64[D]")
+    keep = (dates <= np.datetime64(until)) & (np.arange(len(dates)) > 0)
+    dyads = [("US", "CN"), ("CN", "US")]
+    errs = [(path.series(a, b) - obs.headline(a, b, dates))[keep] for a, b in dyads]
+    return float(np.mean(np.concatenate(errs) ** 2))
+
+
+GRID = {"method": "grid", "popsize": 3, "maxiter": 2, "profile_points": 3, "profile_samples": 0}
+
+
+def test_a_recalibrated_fit_is_the_what_if_of_its_estimate(sc: ts.Scenario) -> None:
+    obs = ts.observed.load("us-china-2025")
+    params = {"pass_through.US.CN": (0.5, 1.0), "learning_rate.US": (0.02, 0.4)}
+    fit = calibrate(sc, obs, params, until="2025-06-30", seed=1, **GRID)
+    assert fit.recalibrate and fit.infeasible == 0
+    # the US burden at 145% moves with the pass-through: the calibrated fields are re-solved
+    assert {"recession_slope", "market_beta"} <= set(fit.resolved)
+    what_if = sc.with_params(fit.params)
+    a, b = ts.simulate(fit.fitted_game, seed=0), ts.simulate(what_if.game, seed=0)
+    for field in ("tariff", "recession", "approval"):
+        assert np.array_equal(getattr(a, field), getattr(b, field)), field
+    # the loss reported is that of the what-if's path, by hand from the record
+    assert fit.loss == pytest.approx(_loss_by_hand(b, obs, "2025-06-30"), rel=1e-12, abs=1e-15)
+    assert "re-solved at the estimate" in fit.report()
+    # applied as they are: another game at the same values, whose loss is its own
+    raw = calibrate(sc, obs, params, until="2025-06-30", seed=1, recalibrate=False, **GRID)
+    assert not raw.recalibrate and raw.resolved == {}
+    plain = ts.simulate(parampath.apply(sc.game, raw.params), seed=0)
+    assert np.array_equal(ts.simulate(raw.fitted_game, seed=0).tariff, plain.tariff)
+    assert raw.loss == pytest.approx(_loss_by_hand(plain, obs, "2025-06-30"), rel=1e-12, abs=1e-15)
+    # the two fits searched the same candidates and scored them differently
+    differ = [not np.array_equal(raw.profiles[p][1], fit.profiles[p][1]) for p in params]
+    assert any(differ)
+
+
+def test_candidates_the_calibration_cannot_take_lose(sc: ts.Scenario) -> None:
+    obs = ts.observed.load("us-china-2025")
+    # below about 0.25 on every dyad the US bears no burden at 145%: no calibration
+    fit = calibrate(sc, obs, {"pass_through": (0.05, 1.0)}, until="2025-06-30", seed=0,
+                    **{**GRID, "profile_points": 7})  # fmt: skip
+    assert fit.infeasible > 0
+    grid, prof = fit.profiles["pass_through"]
+    assert np.isinf(prof[grid < 0.2]).all() and np.isfinite(prof[grid > 0.4]).all()
+    assert fit.params["pass_through"] > 0.25 and np.isfinite(fit.loss)
+    assert "could not be recalibrated" in fit.report()
+    # the unfitted loss is the scenario's own (pass_through has no single default value)
+    own = _loss_by_hand(ts.simulate(sc.game, seed=0), obs, "2025-06-30")
+    assert fit.loss_default == pytest.approx(own, rel=1e-12, abs=1e-15)
+
+
+def test_bounds_the_calibration_cannot_take_fail_before_any_run(
+    sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tariffsim.analysis import calibrate as mod
+
+    def no_runs(*a: object, **k: object) -> None:
+        raise AssertionError("a run was made")
+
+    monkeypatch.setattr(mod, "_run_design", no_runs)
+    obs = ts.observed.load("us-china-2025")
+    with pytest.raises(ParameterError, match=r"pass_through in \[0.05, 0.2\].*recalibrate=False"):
+        calibrate(sc, obs, {"pass_through": (0.05, 0.2)}, **GRID)
+    with pytest.raises(ParameterError, match="`recalibrate` must be True or False"):
+        calibrate(sc, obs, ["learning_rate.US"], recalibrate="yes", **GRID)  # type: ignore[arg-type]

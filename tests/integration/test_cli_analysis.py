@@ -59,6 +59,19 @@ def test_calibrate_writes_report_forecast_and_plots(tmp_path: Path) -> None:
         assert (folder / f"us-china-145-calibration{suffix}.png").stat().st_size > 0
 
 
+def test_calibrate_recalibrates_unless_told_not_to(tmp_path: Path) -> None:
+    args = ("calibrate", "us-china-145", "--observed", "us-china-2025",
+            "--params", "pass_through.US.CN=0.5:1", "--maxiter", "1", "--popsize", "2",
+            "--profile-points", "3", "--profile-samples", "0", "--no-plot")  # fmt: skip
+    res = _cli(*args, "--out", "a", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "re-solved at the estimate (calibration targets held): recession_slope" in res.stdout
+    res = _cli(*args, "--no-recalibrate", "--out", "b", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "re-solved" not in res.stdout
+    assert "calibration of us-china-145" in res.stdout
+
+
 def test_calibrate_says_when_nothing_is_left_to_score(tmp_path: Path) -> None:
     res = _cli("calibrate", "canada-mexico-fentanyl", "--observed", "us-china-2025",
                "--params", "learning_rate.US=0.02:0.4", "--maxiter", "1", "--popsize", "2",
