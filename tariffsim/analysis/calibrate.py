@@ -287,7 +287,7 @@ class Calibration:
     seed : int
     method : str
     runs : int
-        Model runs spent (fit and profiles).
+        Model runs spent (the search, the profiles and the scenario's own).
     game : Game
         The scenario's game, unfitted.
     rounds : int
@@ -847,16 +847,20 @@ def calibrate(
     loss_start = float(evaluate(x_def[None, :])[0])
     if loss_start < best:  # the scenario's values can win on a plateau; keep the best seen
         x_best, best = x_def.copy(), loss_start
-    # the unfitted loss is the scenario's own: the start is not where a path's default is
-    # no single value (a mean over countries or dyads) or lies outside its range
-    exact = all(np.ptp(parampath.default(game, p)) == 0 for p in paths)
-    loss_default = loss_start
-    if not (exact and np.array_equal(x_def, [defaults[p] for p in paths])):
-        runs += seeds
-        own = _run_design(game, {}, 1, {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
-                          replicates=seeds, executor=executor, chunk_size=chunk_size,
-                          progress=False)  # fmt: skip
-        loss_default = float(own[0, 0])
+    if not math.isfinite(best):
+        raise ParameterError(
+            f"`params`: no candidate the fit tried ({runs} runs) could be recalibrated. "
+            "Narrow the bounds, or pass recalibrate=False (on the command line, "
+            "--no-recalibrate) to apply the values as they are."
+        )
+    # the unfitted loss is the scenario's own, which the start need not be: a path's default
+    # may be no single value (a mean over countries or dyads), lie outside its range, or
+    # differ between the truth and the beliefs a plain path sets alike
+    runs += seeds
+    own = _run_design(game, {}, 1, {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
+                      replicates=seeds, executor=executor, chunk_size=chunk_size,
+                      progress=False)  # fmt: skip
+    loss_default = float(own[0, 0])
     points = int(mask.sum()) * len(fit_dyads)
     threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
     # -- profiles: one batch per parameter --------------------------------------
@@ -878,23 +882,22 @@ def calibrate(
             x_best = cand[j, int(np.argmin(y[j])), :].copy()
             best = float(prof[j])
             threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
-        profiles[p] = (frozen_array(grid), frozen_array(prof))
+        profiles[p] = (grid, prof)
     for i, p in enumerate(paths):
         grid, prof = profiles[p]
+        # the estimate is a candidate of every profile: at its own value the profile is at
+        # most its loss (it may have been adopted from a later profile, off this grid)
+        at = int(np.searchsorted(grid, x_best[i]))
+        if at == len(grid) or grid[at] != x_best[i]:
+            grid, prof = np.insert(grid, at, x_best[i]), np.insert(prof, at, best)
+        prof[at] = min(prof[at], best)
+        profiles[p] = (frozen_array(grid), frozen_array(prof))
         ok = np.flatnonzero(prof <= threshold)
-        if ok.size == 0:  # adopted a better point after this profile: its value is inside
-            ok = np.flatnonzero(grid == x_best[i])
         # the boundary lies between grid points: report the first points outside (conservative)
         low = float(min(grid[max(ok.min() - 1, 0)], x_best[i]))
         high = float(max(grid[min(ok.max() + 1, len(grid) - 1)], x_best[i]))
         intervals[p] = (low, high)
         identified[p] = bool((high - low) <= FLAT_SHARE * (hi[i] - lo[i]))
-    if not math.isfinite(best):
-        raise ParameterError(
-            f"`params`: no candidate the fit tried ({runs} runs) could be recalibrated. "
-            "Narrow the bounds, or pass recalibrate=False (on the command line, "
-            "--no-recalibrate) to apply the values as they are."
-        )
     ov, _ = what_ifs(x_best[None, :])
     assert ov is not None  # the estimate was simulated
     resolved = {p: float(v[0]) for p, v in ov.items() if p not in paths}
@@ -904,7 +907,7 @@ def calibrate(
         loss_default=loss_default, defaults=defaults, profiles=profiles, threshold=threshold,
         observed=obs, dyads=fit_dyads, until=until_d, points=points, seeds=seeds, seed=seed,
         method=method, runs=runs, game=game, rounds=rounds, name=name,
-        recalibrate=recalibrate, resolved=resolved, infeasible=infeasible,
+        recalibrate=bool(recalibrate), resolved=resolved, infeasible=infeasible,
     )  # fmt: skip
 
 
@@ -918,8 +921,11 @@ class _WhatIfs:
     held: tuple[str, ...]
     recalibrate: bool
 
+    def _cols(self, X: Array) -> dict[str, Array]:
+        return {p: np.ascontiguousarray(X[:, k]) for k, p in enumerate(self.paths)}
+
     def _of(self, X: Array) -> dict[str, Array]:
-        cols = {p: np.ascontiguousarray(X[:, k]) for k, p in enumerate(self.paths)}
+        cols = self._cols(X)
         if not self.recalibrate:
             return cols
         from .vary import as_what_ifs
@@ -929,27 +935,21 @@ class _WhatIfs:
         )
 
     def feasible(self, X: Array) -> NDArray[np.bool_]:
-        """Which rows of ``X`` the calibration can take."""
-        return self(X)[1] == 0
+        """Which rows of ``X`` the calibration can take (one batched evaluation)."""
+        if not self.recalibrate:
+            return np.ones(X.shape[0], dtype=bool)
+        from .vary import what_if_footing
+
+        return what_if_footing(self.game, self._cols(X), X.shape[0], held=self.held)
 
     def __call__(self, X: Array) -> tuple[dict[str, Array] | None, NDArray[np.bool_]]:
         """The overrides of every row and which rows the calibration cannot take.
 
-        All rows at once; where that fails, each row on its own. A row the calibration
-        cannot take is run with the values of the first row it can (its loss is then
-        discarded); None when there is no such row.
+        A row it cannot take is run with the values of the first row it can (its loss
+        is then discarded); None when there is no such row.
         """
-        try:
-            return self._of(X), np.zeros(X.shape[0], dtype=bool)
-        except ParameterError:
-            pass
-        bad = np.zeros(X.shape[0], dtype=bool)
-        for k in range(X.shape[0]):
-            try:
-                self._of(X[k : k + 1])
-            except ParameterError:
-                bad[k] = True
-        if bad.all():
-            return None, bad
-        filled = np.where(bad[:, None], X[int(np.flatnonzero(~bad)[0])], X)
-        return self._of(filled), bad
+        ok = self.feasible(X)
+        if not ok.any():
+            return None, ~ok
+        filled = np.where(ok[:, None], X, X[int(np.flatnonzero(ok)[0])])
+        return self._of(filled), ~ok

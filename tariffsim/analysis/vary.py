@@ -466,6 +466,22 @@ def as_what_ifs(
     return {**values, **recalibrated_overrides(game, values, runs, keep=kept, arg=arg, row=row)}
 
 
+def what_if_footing(
+    game: Game, values: Mapping[str, Array], runs: int, *, held: Sequence[str] = ()
+) -> NDArray[np.bool_]:
+    """Which runs :func:`as_what_ifs` can take, shape (R,), where it would refuse some.
+
+    A run it cannot take leaves the calibration no footing (the US bears no burden at
+    the calibration state) or a re-solved field out of its range. One batched
+    evaluation, as :func:`as_what_ifs` makes. Used by :func:`tariffsim.analysis.calibrate`
+    to give such candidates an infinite loss instead of refusing the fit.
+    """
+    from ..payoffs import calibrated_named
+
+    kept = sorted(calibrated_named((*values, *held)))
+    return ~_recalibrated(game, values, runs, keep=kept, arg="vary", row="run")[1]
+
+
 _NO_RECALIBRATION = "recalibrate=False (on the command line, --no-recalibrate)"
 
 _RECAL_BLOCK = 2048
@@ -525,6 +541,23 @@ def recalibrated_overrides(
         field falls outside its range; ``with_params`` refuses such values
         too), naming the run and its values.
     """
+    out, bad, why = _recalibrated(game, drawn, runs, keep=keep, arg=arg, row=row)
+    if bad.any():
+        raise ParameterError(why)
+    return out
+
+
+def _recalibrated(
+    game: Game,
+    drawn: Mapping[str, Array],
+    runs: int,
+    *,
+    keep: Sequence[str],
+    arg: str,
+    row: str,
+) -> tuple[dict[str, Array], NDArray[np.bool_], str]:
+    """:func:`recalibrated_overrides`, and the runs it must refuse with the message for the
+    first (their entries are the game's values, or meaningless)."""
     from .._batchrun import _batched_params, _override_arrays
     from ..parampath import apply, parse, validate_values
     from ..payoffs import (
@@ -543,8 +576,9 @@ def recalibrated_overrides(
         (pp, v) for pp, v in pps
         if pp.kind == "params" and pp.sets_truth and pp.name in CALIBRATION_INPUTS
     ]  # fmt: skip
+    bad = np.zeros(runs, dtype=bool)
     if not moving or "US" not in w.codes or "CN" not in w.codes:
-        return {}
+        return {}, bad, ""
     n, cn = w.n, w.index("CN")
     model = PayoffModel(w, base)
     x0 = calibration_inputs(model)[0]
@@ -562,7 +596,7 @@ def recalibrated_overrides(
             x[:, c] = over[f][:, us]
     moved = calibration_moved(x0, x)
     if not moved.any():
-        return {}
+        return {}, bad, ""
     fields = [f for f in CALIBRATED_FIELDS if f not in set(keep)]
 
     def values_of(k: int) -> str:
@@ -572,17 +606,21 @@ def recalibrated_overrides(
         solved = solve_calibration(x, n, cn)
     # where the US bears no burden: as with_params (the reference world's values, or an error)
     odd = moved & ~((x[:, 0] > 1e-9) & (x[:, 1] > 1e-9) & np.isfinite(x[:, 0] + x[:, 1]))
+    why = ""
     if odd.any():  # (the values the reference world gives do not depend on the run)
         k = int(np.flatnonzero(odd)[0])
         try:
             one = apply(game, {pp.text: float(v[k]) for pp, v in moving})
             ref = one.model.params.recalibrated(w, keep=keep)
         except ParameterError as exc:
-            raise ParameterError(
+            why = (
                 f"`{arg}`: {row} {k} ({values_of(k)}) leaves the calibration no footing ({exc}); "
                 "with_params refuses these values too. Draw from a range where the US bears "
                 f"the tariff, or pass {_NO_RECALIBRATION} to apply the values as they are."
-            ) from None
+            )
+            bad |= odd
+            moved = moved & ~odd  # (these runs keep the game's values)
+            ref = base
         for f in fields:
             solved[f][odd] = getattr(ref, f)
     believers = [a.beliefs.perceived for a in game.agents if a.beliefs is not None]
@@ -614,16 +652,22 @@ def recalibrated_overrides(
             _add_paths(out, prefix + f, new, now, w.codes)
     for path, v in out.items():
         v.flags.writeable = False
-        try:
-            validate_values(parse(path, game), v, runs=runs, arg="vary")
+        if bad.all():
+            continue
+        try:  # (the runs refused already take a good run's value: errors keep run numbers)
+            good = np.where(bad, v[int(np.flatnonzero(~bad)[0])], v)
+            validate_values(parse(path, game), good, runs=runs, arg="vary")
         except ParameterError as exc:
-            bad = next(k for k in range(runs) if not _valid(game, path, v[k]))
-            raise ParameterError(
-                f"`{arg}`: {row} {bad} ({values_of(bad)}) moves the calibration, and re-solved "
-                f"{path} = {float(v[bad])!r} is outside its range ({exc}). Pass "
-                f"{_NO_RECALIBRATION} to apply the values as they are."
-            ) from None
-    return out
+            out_of_range = [k for k in range(runs) if not bad[k] and not _valid(game, path, v[k])]
+            if not why or out_of_range[0] < int(np.flatnonzero(bad)[0]):
+                k = out_of_range[0]
+                why = (
+                    f"`{arg}`: {row} {k} ({values_of(k)}) moves the calibration, and re-solved "
+                    f"{path} = {float(v[k])!r} is outside its range ({exc}). Pass "
+                    f"{_NO_RECALIBRATION} to apply the values as they are."
+                )
+            bad[out_of_range] = True
+    return out, bad, why
 
 
 def _add_paths(

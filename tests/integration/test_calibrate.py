@@ -240,3 +240,50 @@ def test_bounds_the_calibration_cannot_take_fail_before_any_run(
         calibrate(sc, obs, {"pass_through": (0.05, 0.2)}, **GRID)
     with pytest.raises(ParameterError, match="`recalibrate` must be True or False"):
         calibrate(sc, obs, ["learning_rate.US"], recalibrate="yes", **GRID)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("recalibrate", [True, False])
+def test_an_estimate_adopted_from_a_later_profile_lies_in_every_interval(
+    sc: ts.Scenario, recalibrate: bool
+) -> None:
+    obs = ts.observed.load("us-china-2025")
+    # the market_beta profile finds a better point, whose pass_through is off the grid of
+    # the pass_through profile made before it
+    fit = calibrate(sc, obs, {"pass_through": (0.0, 0.6), "market_beta": (10, 100)},
+                    method="grid", popsize=2, maxiter=1, profile_points=3, profile_samples=2,
+                    seed=2, recalibrate=recalibrate)  # fmt: skip
+    for p, v in fit.params.items():
+        lo, hi = fit.intervals[p]
+        assert lo <= v <= hi
+        grid, prof = fit.profiles[p]
+        assert prof[list(grid).index(v)] <= fit.loss  # the estimate is on its profile
+        assert prof.min() >= fit.loss  # and nothing on the profile beats it
+
+
+def test_the_unfitted_loss_is_the_scenarios_own(sc: ts.Scenario) -> None:
+    obs = ts.observed.load("us-china-2025")
+    # truth 0.5, the US belief still 0.1: the plain path at 0.5 would set both
+    what_if = sc.with_params({"truth:pass_through.US.CN": 0.5})
+    fit = calibrate(what_if, obs, {"pass_through.US.CN": (0.3, 0.9)}, seed=0, **GRID)
+    own = _loss_by_hand(ts.simulate(what_if.game, seed=0), obs, "2025-06-30")
+    assert fit.loss_default == pytest.approx(own, rel=1e-12, abs=1e-15)
+
+
+def test_the_footing_of_a_batch_is_that_of_each_run(sc: ts.Scenario) -> None:
+    from tariffsim.analysis.vary import as_what_ifs, what_if_footing
+
+    values = {
+        "pass_through": np.array([0.05, 0.9, 0.2, 0.3, 0.1, 1.0, 0.26]),
+        "approval_base.US": np.array([0.46, 0.46, 0.46, 0.46, 0.46, 0.40, 0.46]),
+    }
+    ok = what_if_footing(sc.game, values, 7)
+
+    def alone(k: int) -> bool:
+        try:
+            as_what_ifs(sc.game, {p: v[k : k + 1] for p, v in values.items()}, 1)
+        except ParameterError:
+            return False
+        return True
+
+    assert ok.tolist() == [alone(k) for k in range(7)]
+    assert ok.any() and not ok.all()
