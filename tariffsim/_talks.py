@@ -83,9 +83,10 @@ class _Talks:
             return self.rt.game
         return parampath.apply(self.rt.game, {pp.text: float(v[q]) for pp, v in self.items})
 
-    def _models(self, q: int, parties: Sequence[str]) -> dict[str, Any]:
+    def _models(self, q: int, parties: Sequence[str], game: Game | None = None) -> dict[str, Any]:
+        """Each party's perceived model in run ``q`` (``game``: the run's, if made already)."""
         rt = self.rt
-        g = self._game(q)
+        g = self._game(q) if game is None else game
         out: dict[str, Any] = {}
         for p in parties:
             ag = next((a for a in rt.agents if a.code == p), None)
@@ -127,11 +128,11 @@ class _Talks:
                     self.notes[q].append((r, f"{name}: {moot}"))
                     continue
                 state = rt.full_state(st, q)
-                model = self._models(q, (th.by,))[th.by]
+                game = self._game(q)
+                model = self._models(q, (th.by,), game)[th.by]
                 c = credible(
-                    self._game(q), th, state, discount=neg.discount, horizon=neg.horizon,
-                    model=model,
-                )  # fmt: skip
+                    game, th, state, discount=neg.discount, horizon=neg.horizon, model=model
+                )
                 if not c.credible:
                     self.notes[q].append((r, f"{name}: not carried out (not credible)"))
                     continue
@@ -477,9 +478,10 @@ class _Talks:
         neg = rt.game.negotiation
         parties = tuple(event.parties)
         state = rt.full_state(st, q)
+        game = self._game(q)
         deal = solve_deal(
-            self._game(q), parties, state, dis, discount=neg.discount, method=neg.method,
-            demands=neg.demands, met=met, models=self._models(q, parties),
+            game, parties, state, dis, discount=neg.discount, method=neg.method,
+            demands=neg.demands, met=met, models=self._models(q, parties, game),
             concessions=event.agenda, layers=event.layers,
         )  # fmt: skip
         if not deal.agreed:

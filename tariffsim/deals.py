@@ -347,12 +347,13 @@ def credible(
     held_now = state._with(moved=np.zeros_like(state.moved))
     held_next = nxt._with(moved=np.zeros_like(t))
     a_h = sum(d**k for k in range(1, h)) + d**h / (1 - d)
-    carry = float(m.payoff(nxt, prev=state)[0, i]) + a_h * float(
-        m.payoff(held_next, prev=held_next)[0, i]
+    # the first rounds (from today's state) and the states held, each pair in one evaluation
+    first = m.payoff(StateBatch.stack([nxt, held_now]), prev=StateBatch.stack([state, state]))
+    kept = m.payoff(
+        StateBatch.stack([held_next, held_now]), prev=StateBatch.stack([held_next, held_now])
     )
-    refrain = float(m.payoff(held_now, prev=state)[0, i]) + a_h * float(
-        m.payoff(held_now, prev=held_now)[0, i]
-    )
+    carry = float(first[0, i]) + a_h * float(kept[0, i])
+    refrain = float(first[1, i]) + a_h * float(kept[1, i])
     gain = carry - refrain
     ok = gain >= 0
     verdict = "credible" if ok else "not credible"

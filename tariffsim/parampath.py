@@ -587,17 +587,30 @@ def _entry(params: Params, world_codes: Sequence[str], pp: ParamPath) -> Any:
     return v[idx]
 
 
-def _set(params: Params, codes: Sequence[str], pp: ParamPath, value: float) -> Params:
-    """``params`` with ``pp``'s entries set to ``value`` (validated)."""
-    cur = getattr(params, pp.name)
-    if pp.name in _SCALAR_FIELDS:
-        return params.replace(**{pp.name: float(value)})
-    arr = np.array(cur, dtype=float)
-    if pp.index:
-        arr[tuple(codes.index(c) for c in pp.index)] = value
-    else:
-        arr[...] = value
-    return params.replace(**{pp.name: arr})
+class _Draft:
+    """Fields of a :class:`Params` being set path by path, built (and validated) once."""
+
+    def __init__(self, base: Params, fields: dict[str, Any] | None = None) -> None:
+        self.base = base
+        self.fields: dict[str, Any] = {} if fields is None else dict(fields)
+
+    def copy(self) -> _Draft:
+        return _Draft(self.base, self.fields)  # (a field is replaced whole when set)
+
+    def set(self, codes: Sequence[str], pp: ParamPath, value: float) -> None:
+        """Set ``pp``'s entries to ``value``."""
+        if pp.name in _SCALAR_FIELDS:
+            self.fields[pp.name] = float(value)
+            return
+        arr = np.array(self.fields.get(pp.name, getattr(self.base, pp.name)), dtype=float)
+        if pp.index:
+            arr[tuple(codes.index(c) for c in pp.index)] = value
+        else:
+            arr[...] = value
+        self.fields[pp.name] = arr
+
+    def build(self) -> Params:
+        return self.base.replace(**self.fields) if self.fields else self.base
 
 
 def _common(values: Iterable[float], what: str) -> float:
@@ -702,8 +715,17 @@ def apply(game: Game, mapping: Mapping[str, float] | None) -> Game:
     if not items:
         return game
     codes = game.world.codes
-    truth = game.model.params
-    perceived = {a.code: (a.beliefs.perceived if a.beliefs else truth) for a in game.agents}
+    # the fields set are gathered per parameter set, each built (and validated) once; agents
+    # that perceive the very same parameters share a draft (every step treats them alike)
+    truth = _Draft(game.model.params)
+    follow = truth.copy()  # what the agents without beliefs perceive: the truth
+    drafts: dict[int, _Draft] = {}
+    perceived = {
+        a.code: drafts.setdefault(id(a.beliefs.perceived), _Draft(a.beliefs.perceived))
+        if a.beliefs
+        else follow
+        for a in game.agents
+    }
     explicit = {a.code: a.beliefs is not None for a in game.agents}
     rates = {a.code: (a.beliefs.learning_rate if a.beliefs else 0.0) for a in game.agents}
     noise = game.noise
@@ -718,26 +740,39 @@ def apply(game: Game, mapping: Mapping[str, float] | None) -> Game:
         else:
             implicit = [c for c, e in explicit.items() if not e]
             if pp.sets_truth:
-                truth = _set(truth, codes, pp, v)
+                truth.set(codes, pp, v)
             if pp.sets_beliefs:
-                perceived = {c: _set(p, codes, pp, v) for c, p in perceived.items()}
+                for d in {id(d): d for d in perceived.values()}.values():
+                    d.set(codes, pp, v)
             if pp.scope != "both":
                 for c in implicit:  # their perception now differs from the truth
                     explicit[c] = True
             else:
+                follow = truth.copy()
                 for c in implicit:
-                    perceived[c] = truth
+                    perceived[c] = follow
+    built: dict[int, Params] = {}
+
+    def build(d: _Draft) -> Params:
+        if id(d) not in built:
+            same = d.base is truth.base and d.fields.keys() == truth.fields.keys()
+            if d is not truth and same and all(truth.fields[k] is v for k, v in d.fields.items()):
+                built[id(d)] = build(truth)  # the truth itself, as agents without beliefs see it
+            else:
+                built[id(d)] = d.build()
+        return built[id(d)]
+
     agents = []
     for a in game.agents:
         if not explicit[a.code]:
             agents.append(a)
             continue
+        mine = build(perceived[a.code])
         if a.beliefs is None:
-            b = Beliefs(perceived[a.code], learning_rate=rates[a.code])
+            b = Beliefs(mine, learning_rate=rates[a.code])
         else:
-            b = dataclasses.replace(
-                a.beliefs, perceived=perceived[a.code], learning_rate=rates[a.code]
-            )
+            b = dataclasses.replace(a.beliefs, perceived=mine, learning_rate=rates[a.code])
         agents.append(dataclasses.replace(a, beliefs=b))
-    model = game.model if truth is game.model.params else game.model._with_params(truth)
+    new = build(truth)
+    model = game.model if new is game.model.params else game.model._with_params(new)
     return game.replace(model=model, agents=tuple(agents), noise=noise)

@@ -194,3 +194,67 @@ def test_overrides_and_params_share_each_range(name):
             ts.simulate_batch(game, 2, seeds=[0, 1], overrides={name: [above, inside]})
     pb = ts.simulate_batch(game, 2, seeds=[0, 1], overrides={name: [inside, inside]})
     assert np.isfinite(pb.payoff).all()
+
+
+def _value(path: str, u: float) -> float:
+    info = parampath.describe(path)
+    lo = 0.0 if info.low is None else info.low
+    hi = lo + 3.0 if info.high is None else info.high
+    v = lo + u * (hi - lo)
+    if (info.low_open and v <= lo) or (info.high_open and v >= hi):
+        v = (lo + hi) / 2
+    return v
+
+
+def _same_params(a, b) -> bool:
+    import dataclasses
+
+    return all(
+        np.asarray(getattr(a, f.name)).tobytes() == np.asarray(getattr(b, f.name)).tobytes()
+        for f in dataclasses.fields(a)
+        if f.name != "calibration"
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from([p for p in PATHS if p.count(".") >= 1 or p == "noise"]),
+            st.sampled_from(["", "truth:", "belief:"]),
+            st.floats(0, 1),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    scenario=st.sampled_from(["us-china-145", "four-country-2025"]),
+    believing=st.lists(st.booleans(), min_size=4, max_size=4),
+)
+def test_apply_at_once_is_apply_path_by_path(steps, scenario, believing):
+    import dataclasses
+
+    game = ts.load_scenario(scenario).game
+    # agents without beliefs perceive the truth: the paths must treat them as apply does
+    game = game.replace(
+        agents=tuple(
+            a if believing[k % len(believing)] else dataclasses.replace(a, beliefs=None)
+            for k, a in enumerate(game.agents)
+        )
+    )
+    mapping = {}
+    for path, prefix, u in steps:
+        full = path if path.split(".")[0] in ("noise", "learning_rate") else prefix + path
+        mapping[full] = _value(path, u)
+    at_once = parampath.apply(game, mapping)
+    one_by_one = game
+    for p, v in mapping.items():
+        one_by_one = parampath.apply(one_by_one, {p: v})
+    assert at_once.noise == one_by_one.noise
+    assert _same_params(at_once.model.params, one_by_one.model.params)
+    ma, mb = at_once.model.market, one_by_one.model.market
+    assert (ma is None) == (mb is None) and (ma is None or _same_params(ma, mb))
+    for a, b in zip(at_once.agents, one_by_one.agents, strict=True):
+        assert (a.beliefs is None) == (b.beliefs is None), a.code
+        if a.beliefs is not None:
+            assert a.beliefs.learning_rate == b.beliefs.learning_rate
+            assert _same_params(a.beliefs.perceived, b.beliefs.perceived), a.code
