@@ -25,10 +25,13 @@ from .reduce import INDICATORS, check_levels, round_on
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["DEFAULT_Q", "Bands"]
+__all__ = ["DEFAULT_LEVELS", "DEFAULT_Q", "Bands"]
 
 Array = NDArray[np.float64]
 DEFAULT_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
+"""Levels of a fan chart's bands (the 5-95% and 25-75% bands and the median)."""
+DEFAULT_LEVELS = (0.05, 0.5, 0.95)
+"""Quantile levels of ``quantiles``, ``peak_quantiles`` and ``peak_final_table`` by default."""
 
 
 _PANELS = {
@@ -164,12 +167,12 @@ class _Summarised:
         raise NotImplementedError
 
     def quantiles(
-        self, a: str, b: str, q: ArrayLike = (0.05, 0.5, 0.95)
+        self, a: str, b: str, q: ArrayLike = DEFAULT_LEVELS
     ) -> Bands:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def peak_quantiles(
-        self, importer: str, exporter: str, q: ArrayLike
+        self, importer: str, exporter: str, q: ArrayLike = DEFAULT_LEVELS
     ) -> Array:  # pragma: no cover - overridden
         raise NotImplementedError
 
@@ -414,7 +417,7 @@ class _Summarised:
         return f"<div><b>{html.escape(repr(self))}</b>{html_table(head, rows)}</div>"
 
     def peak_final_table(
-        self, q: Sequence[float] = (0.05, 0.5, 0.95)
+        self, q: Sequence[float] = DEFAULT_LEVELS
     ) -> list[tuple[tuple[str, str], list[float]]]:
         """Per live dyad: quantiles ``q`` of the runs' peaks, then of the final round's tariff.
 

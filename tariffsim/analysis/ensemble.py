@@ -42,7 +42,7 @@ from .._util import FrozenDict, check_bool, short_repr
 from .._util import frozen_array as _ro
 from ..engine import runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError, WhatIfHeldWarning
-from .bands import Bands, _pandas, _Summarised
+from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import (
     INDICATORS,
@@ -130,7 +130,11 @@ class RunView:
 
     def series(self, importer: str, exporter: str) -> Array:
         """Headline tariff of ``importer`` on ``exporter`` per round (fraction)."""
-        return self._ens.tariff[self.index, :, self._ens._dyad(importer, exporter)]
+        return self._ens.tariff[self.index, :, self._ens._tariff_dyad(importer, exporter)]
+
+    def indicator(self, name: str, country: str) -> Array:
+        """An indicator of one country per round, shape (T+1,) (as :meth:`Ensemble.indicator`)."""
+        return self._ens.indicator(name, country)[self.index]
 
     def peak(self, importer: str, exporter: str) -> float:
         """Highest headline tariff reached on a dyad."""
@@ -160,7 +164,8 @@ class RunView:
             raise AttributeError(name)
         raise AttributeError(
             f"a run has no {name!r}; its series are the indicators {', '.join(INDICATORS)} "
-            "and series(importer, exporter), peak(...), first_round(...)"
+            "(arrays (T+1, n); indicator(name, country) for one country) and "
+            "series(importer, exporter), peak(...), first_round(...)"
         )
 
     def __repr__(self) -> str:
@@ -263,7 +268,16 @@ class Ensemble(_Summarised):
 
     def series(self, importer: str, exporter: str) -> Array:
         """Tariff of ``importer`` on ``exporter``, every run and round: shape (R, T+1)."""
-        return self.tariff[:, :, self._dyad(importer, exporter)]
+        return self.tariff[:, :, self._tariff_dyad(importer, exporter)]
+
+    def _tariff_dyad(self, importer: str, exporter: str) -> int:
+        """:meth:`_dyad` for ``series``, which takes tariffs only."""
+        if importer in INDICATORS:
+            raise UnknownNameError(
+                f"series() gives tariffs (importer, exporter); for the indicator {importer!r} "
+                f"use indicator({importer!r}, {short_repr(exporter)})."
+            )
+        return self._dyad(importer, exporter)
 
     def indicator(self, name: str, country: str) -> Array:
         """An indicator of one country, every run and round: shape (R, T+1)."""
@@ -278,7 +292,7 @@ class Ensemble(_Summarised):
         return self.series(a, b), f"{a}->{b} tariff"
 
     # -- summaries ----------------------------------------------------------------
-    def quantiles(self, a: str, b: str, q: ArrayLike = (0.05, 0.5, 0.95)) -> Bands:
+    def quantiles(self, a: str, b: str, q: ArrayLike = DEFAULT_LEVELS) -> Bands:
         """Per-round quantiles over runs of a tariff or an indicator.
 
         Parameters
@@ -315,7 +329,7 @@ class Ensemble(_Summarised):
         """Highest tariff of each run on a dyad: shape (R,)."""
         return np.asarray(self.series(importer, exporter).max(axis=1))
 
-    def peak_quantiles(self, importer: str, exporter: str, q: ArrayLike) -> Array:
+    def peak_quantiles(self, importer: str, exporter: str, q: ArrayLike = DEFAULT_LEVELS) -> Array:
         """Quantiles ``q`` of the runs' peaks on a dyad (``numpy.quantile``), shape (len(q),)."""
         return np.asarray(np.quantile(self.peak(importer, exporter), check_levels(q)))
 
@@ -878,7 +892,8 @@ def ensemble(
         the ensemble's ``draws``; a calibrated field named in ``vary`` or set by
         the scenario's what-if is kept. False: the values are applied as
         drawn, the other parameters as they are. ``vary="claims"`` recalibrates
-        by its own rules (:mod:`tariffsim.analysis.vary`) either way.
+        by its own rules (:mod:`tariffsim.analysis.vary`), and refuses False (it
+        would have no effect).
 
     Returns
     -------
@@ -968,7 +983,14 @@ def ensemble(
     from .reduce import check_resolution
 
     check_resolution(resolution)
-    from .vary import as_what_ifs, claim_paths, claims_held, draw, draws_from_claims
+    from .vary import (
+        as_what_ifs,
+        check_claims_recalibrate,
+        claim_paths,
+        claims_held,
+        draw,
+        draws_from_claims,
+    )
 
     claim_x: dict[str, Array] = {}
     if vary is None:
@@ -981,6 +1003,7 @@ def ensemble(
                 f"`vary` must be None, 'claims' or a mapping of parameter path to "
                 f"distribution; got {vary!r}."
             )
+        check_claims_recalibrate(recalibrate, "vary")
         what_if = getattr(what, "what_if", ())
         held = claims_held(game, what_if)
         ov, claim_x, dists = draws_from_claims(game, runs, seed, held=what_if)

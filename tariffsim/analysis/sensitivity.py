@@ -790,7 +790,7 @@ def sensitivity(
         :func:`tariffsim.analysis.vary.as_what_ifs`), so the indices measure
         a parameter with the calibration targets held. False: the values are
         applied as they are. ``params="claims"`` recalibrates by the claims'
-        own rules either way.
+        own rules, and refuses False (it would have no effect).
 
     Returns
     -------
@@ -807,6 +807,10 @@ def sensitivity(
     what, game = resolve(sc)
     seed = _check_seed(seed)
     check_bool(recalibrate, "recalibrate")
+    if isinstance(params, str) and params == "claims":
+        from .vary import check_claims_recalibrate
+
+        check_claims_recalibrate(recalibrate, "params")
     replicates = whole_number(replicates, "replicates", 1)
     if rounds is not None:
         rounds = whole_number(rounds, "rounds", 1)

@@ -42,7 +42,7 @@ from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
-from .bands import DEFAULT_Q, Bands, _pandas, _Summarised
+from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised
 from .reduce import (
     INDICATORS,
     SERIES_ATTRS,
@@ -149,7 +149,7 @@ class EnsembleSummary(_Summarised):
         return np.asarray(((t.peak > 0) & (t.levels > 0)[None, :]).any(axis=1))
 
     # -- bands --------------------------------------------------------------------
-    def quantiles(self, a: str, b: str, q: ArrayLike = (0.05, 0.5, 0.95)) -> Bands:
+    def quantiles(self, a: str, b: str, q: ArrayLike = DEFAULT_LEVELS) -> Bands:
         """Per-round quantiles over runs of a tariff or an indicator.
 
         Tariffs: exactly ``numpy.quantile`` over the runs (linear
@@ -198,7 +198,7 @@ class EnsembleSummary(_Summarised):
             return self.counts.hist[a].mean(series)
         return self.counts.tariff.mean(self._dyad(a, b))
 
-    def peak_quantiles(self, importer: str, exporter: str, q: ArrayLike) -> Array:
+    def peak_quantiles(self, importer: str, exporter: str, q: ArrayLike = DEFAULT_LEVELS) -> Array:
         """Quantiles of the runs' peak tariff on a dyad (exact: ``numpy.quantile``), (len(q),)."""
         return self.counts.tariff.peak_quantiles(self._dyad(importer, exporter), check_levels(q))
 

@@ -484,6 +484,20 @@ def what_if_footing(
 
 _NO_RECALIBRATION = "recalibrate=False (on the command line, --no-recalibrate)"
 
+
+def check_claims_recalibrate(recalibrate: bool, arg: str) -> None:
+    """Refuse ``recalibrate=False`` with the claims as what varies (``arg``: ``"vary"`` or
+    ``"params"``): the claims recalibrate by their own rules, so the option would be
+    silently ignored."""
+    if not recalibrate:
+        raise ParameterError(
+            f"`recalibrate=False` has no effect with `{arg}`='claims': the claims set the "
+            "calibrated fields by their own rules (docs: ensembles, 'Which parameters vary'). "
+            "Leave recalibrate at its default (on the command line, without --no-recalibrate), "
+            "or give parameter paths to apply values as they are."
+        )
+
+
 _RECAL_BLOCK = 2048
 """Runs per batched evaluation of :func:`recalibrated_overrides` in a world of up to 10
 countries, fewer in proportion to the countries squared in larger ones (its temporaries

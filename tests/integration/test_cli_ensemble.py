@@ -267,6 +267,7 @@ def test_a_server_that_is_not_a_scheduler_is_one_line(tmp_path: Path) -> None:
         srv.close()
     assert res.returncode == 2, res.stderr
     assert res.stderr.startswith("tariffsim: error: --scheduler") and "Traceback" not in res.stderr
+    assert "does not speak Dask's protocol" in res.stderr and "EiB" not in res.stderr
     assert not (tmp_path / "o").exists()
 
 

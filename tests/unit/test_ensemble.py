@@ -1556,3 +1556,35 @@ def test_a_boolean_among_quantile_levels_is_refused(ens: ts.Ensemble) -> None:
     """[True, 0.5] read as [1.0, 0.5]; booleans among numbers are refused as elsewhere."""
     with pytest.raises(ParameterError, match="`q` must be levels"):
         ens.quantiles("US", "CN", [True, 0.5])
+
+
+def test_recalibrate_false_with_the_claims_is_refused_not_ignored() -> None:
+    from tariffsim.analysis.sensitivity import sensitivity
+
+    sc = ts.load_scenario("us-china-145")
+    with pytest.raises(ts.ParameterError, match="no effect with `vary`='claims'"):
+        ts.ensemble(sc, runs=2, seed=0, vary="claims", recalibrate=False, progress=False)
+    with pytest.raises(ts.ParameterError, match="no effect with `params`='claims'"):
+        sensitivity(sc, "claims", method="morris", n=2, recalibrate=False)
+
+
+def test_peak_quantiles_default_to_the_levels_of_quantiles() -> None:
+    sc = ts.load_scenario("us-china-145")
+    kw: dict[str, Any] = dict(runs=40, seed=3, vary={"belief:pass_through.US.CN": Uniform(0, 0.5)},
+                              rounds=20, progress=False)  # fmt: skip
+    ens = ts.ensemble(sc, **kw)
+    want = np.quantile(ens.series("US", "CN").max(axis=1), [0.05, 0.5, 0.95])
+    assert np.array_equal(ens.peak_quantiles("US", "CN"), want)
+    summ = ts.ensemble(sc, keep="summary", **kw)
+    assert np.array_equal(summ.peak_quantiles("US", "CN"), want)
+
+
+def test_a_run_reads_one_countrys_indicator_and_says_so_when_asked_for_a_series() -> None:
+    sc = ts.load_scenario("us-china-145")
+    ens = ts.ensemble(sc, runs=3, seed=0, rounds=6, vary="claims", progress=False)
+    run = ens.run(2)
+    us = list(run.codes).index("US")
+    assert np.array_equal(run.indicator("recession", "US"), ens.recession[2, :, us])
+    for series in (run.series, ens.series):
+        with pytest.raises(ts.errors.UnknownNameError, match=r"use indicator\('recession', 'US'\)"):
+            series("recession", "US")
