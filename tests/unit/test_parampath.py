@@ -123,18 +123,24 @@ def test_empty_mapping_is_identity():
     assert parampath.apply(GAME, None) is GAME
 
 
-@SETTINGS
-@given(
-    path=st.sampled_from([p for p in PATHS if p.count(".") >= 1 or p == "noise"]),
-    u=st.floats(0, 1),
-)
-def test_apply_then_default_round_trips(path, u):
+def _value(path: str, u: float) -> float:
+    """A value of ``path``'s range, ``u`` of the way across (the middle at an open end)."""
     info = parampath.describe(path)
     lo = 0.0 if info.low is None else info.low
     hi = lo + 3.0 if info.high is None else info.high
     v = lo + u * (hi - lo)
     if (info.low_open and v <= lo) or (info.high_open and v >= hi):
         v = (lo + hi) / 2
+    return v
+
+
+@SETTINGS
+@given(
+    path=st.sampled_from([p for p in PATHS if p.count(".") >= 1 or p == "noise"]),
+    u=st.floats(0, 1),
+)
+def test_apply_then_default_round_trips(path, u):
+    v = _value(path, u)
     g = parampath.apply(GAME, {path: v})
     assert parampath.default(g, path) == v
     # untouched paths keep their defaults
@@ -194,16 +200,6 @@ def test_overrides_and_params_share_each_range(name):
             ts.simulate_batch(game, 2, seeds=[0, 1], overrides={name: [above, inside]})
     pb = ts.simulate_batch(game, 2, seeds=[0, 1], overrides={name: [inside, inside]})
     assert np.isfinite(pb.payoff).all()
-
-
-def _value(path: str, u: float) -> float:
-    info = parampath.describe(path)
-    lo = 0.0 if info.low is None else info.low
-    hi = lo + 3.0 if info.high is None else info.high
-    v = lo + u * (hi - lo)
-    if (info.low_open and v <= lo) or (info.high_open and v >= hi):
-        v = (lo + hi) / 2
-    return v
 
 
 def _same_params(a, b) -> bool:
