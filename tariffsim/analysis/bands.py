@@ -44,7 +44,9 @@ _PANELS = {
 stored units (fractions for recession odds and approval) to the axis's."""
 
 
-_DASHES = ("-", "--", "-.", ":")
+_DASHES = ("-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 3)), (0, (8, 3)), (0, (3, 1)))
+"""Line styles of a panel's medians in turn: solid once, then broken ones only, so a median
+drawn over an equal earlier one leaves gaps it shows through."""
 """Line styles of a panel's medians in turn: two series with the same median stay apart."""
 
 
@@ -382,10 +384,10 @@ class _Summarised:
                     v = np.concatenate([v, v[:, -1:]], axis=1)
                 ax.fill_between(x, v[0], v[4], color=col, alpha=0.15, lw=0, step="post")
                 ax.fill_between(x, v[1], v[3], color=col, alpha=0.3, lw=0, step="post")
-                dash = _DASHES[k % len(_DASHES)]  # two equal medians stay visible
-                ax.step(
-                    x, v[2], where="post", color=col, ls=dash, lw=1.8, label=f"{label} (median)"
-                )
+                # two equal medians stay visible: a broken line over a wider one
+                dash = _DASHES[k if k < len(_DASHES) else 1 + (k - 1) % (len(_DASHES) - 1)]
+                lw = 1.8 + 1.2 * (len(series) - 1 - k) / max(len(series) - 1, 1)
+                ax.step(x, v[2], where="post", color=col, ls=dash, lw=lw, label=f"{label} (median)")
             ax.grid(True, alpha=0.3)
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         axes[0].set_ylabel("headline tariff (%)")

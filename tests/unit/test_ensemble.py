@@ -1589,3 +1589,20 @@ def test_a_run_reads_one_countrys_indicator_and_says_so_when_asked_for_a_series(
     for series in (run.series, ens.series):
         with pytest.raises(ts.errors.UnknownNameError, match=r"use indicator\('recession', 'US'\)"):
             series("recession", "US")
+
+
+def test_equal_medians_stay_visible_in_the_fan_chart() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ens = ts.ensemble("four-country-2025", runs=20, seed=0, vary="claims", rounds=8,
+                      progress=False)  # fmt: skip
+    fig = ens.plot()
+    for ax in fig.axes:
+        medians = [ln for ln in ax.get_lines() if ln.get_label().endswith("(median)")]
+        assert len(medians) >= 4
+        # one solid line, drawn first and widest: every later one is broken and narrower
+        assert medians[0].get_linestyle() == "-"
+        assert all(ln.get_linestyle() != "-" for ln in medians[1:])
+        widths = [ln.get_linewidth() for ln in medians]
+        assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1]
