@@ -1068,6 +1068,7 @@ def ensemble(
             seed=seed,
             vary=kind,
             distributions=dists,
+            drawn={p: repr(d) for p, d in dists.items()},
             events=counts.fired,
             _declared=tuple(declared.values()),
         )

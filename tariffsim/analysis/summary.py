@@ -100,6 +100,10 @@ class EnsembleSummary(_Summarised):
         What each varied parameter (or claim) was drawn from; the draws
         themselves are not kept (they are reproducible from ``seed``:
         :mod:`tariffsim.analysis.vary`).
+    drawn : mapping of str to str
+        The same as text (each distribution's ``repr``), which files keep: a summary
+        read from a file says what was varied and how (empty for files written
+        before it was kept).
     events : tuple of (int, str)
         Scheduled events (the same in every run).
     specs_exact : bool
@@ -121,6 +125,7 @@ class EnsembleSummary(_Summarised):
     vary: str = "none"
     distributions: Mapping[str, Distribution] = field(default_factory=dict)
     events: tuple[tuple[int, str], ...] = ()
+    drawn: Mapping[str, str] = field(default_factory=dict)
     _declared: tuple[Threshold | EventFn, ...] = field(default=(), repr=False)
     specs_exact: bool = field(default=True, repr=False)
 
@@ -338,6 +343,7 @@ class EnsembleSummary(_Summarised):
             "runs": len(self),
             "seed": self.seed,
             "vary": self.vary,
+            "drawn": json.dumps(dict(self.drawn)),
             "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
             "resolution": json.dumps(self.resolution),
             "scheduled": json.dumps([[r, text] for r, text in self.events]),
@@ -358,7 +364,7 @@ class EnsembleSummary(_Summarised):
         ``{indicator}_value`` (the bins some round and country holds: the empty
         ones between them are left out); ``event_count`` (event); ``tariff_quantile``
         (quantile, round, dyad) and ``{indicator}_quantile`` (quantile,
-        round, country). Attributes: runs, seed, vary, resolution (JSON).
+        round, country). Attributes: runs, seed, vary, drawn and resolution (JSON).
 
         Raises
         ------
@@ -428,7 +434,7 @@ class EnsembleSummary(_Summarised):
         ``{k}_width``; ``event_count``, ``events``, ``event_specs``,
         ``event_specs_exact``;
         ``quantile`` and the ``*_quantile`` bands; ``dates``, ``dyads``,
-        ``codes``, ``runs``, ``seed``, ``name``, ``vary``, ``scheduled``.
+        ``codes``, ``runs``, ``seed``, ``name``, ``vary``, ``drawn`` (JSON), ``scheduled``.
         :meth:`from_npz` reads it back.
         """
         t = self.counts.tariff
@@ -449,6 +455,7 @@ class EnsembleSummary(_Summarised):
             "seed": np.array(self.seed),
             "name": np.array(self.name),
             "vary": np.array(self.vary),
+            "drawn": np.array(json.dumps(dict(self.drawn))),
             "scheduled": np.array([f"{r}\t{text}" for r, text in self.events], dtype=str),
         }
         n = len(self.codes)
@@ -520,6 +527,7 @@ class EnsembleSummary(_Summarised):
                 "seed": np.array(ds.attrs["seed"]),
                 "name": np.array(str(ds.attrs.get("scenario", ""))),
                 "vary": np.array(str(ds.attrs.get("vary", ""))),
+                "drawn": np.array(str(ds.attrs.get("drawn", "{}"))),
                 "scheduled": np.array([f"{r}\t{text}" for r, text in scheduled], dtype=str),
             }
             for k in INDICATORS:
@@ -631,6 +639,7 @@ class EnsembleSummary(_Summarised):
             seed=int(z["seed"]),
             vary=str(z["vary"]),
             events=counts.fired,
+            drawn=_drawn_of(z, bad),
         )
 
     def to_frame(self) -> Any:
@@ -686,6 +695,21 @@ class EnsembleSummary(_Summarised):
 # ---------------------------------------------------------------------------
 # running
 # ---------------------------------------------------------------------------
+def _drawn_of(z: Any, bad: Any) -> dict[str, str]:
+    """The ``drawn`` texts of a file's arrays (none in files written before they were kept)."""
+    if "drawn" not in z.files:
+        return {}
+    try:
+        drawn = json.loads(str(z["drawn"]))
+    except ValueError:
+        drawn = None
+    if not isinstance(drawn, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in drawn.items()
+    ):
+        raise bad("its `drawn` is not a JSON mapping of parameter path to text")
+    return drawn
+
+
 class _Files(dict[str, Any]):
     """A mapping read as a loaded ``.npz`` is (its keys as ``files``)."""
 

@@ -522,3 +522,25 @@ def test_attributes_a_summary_lacks_are_absent_to_hasattr(summ: EnsembleSummary)
         with pytest.raises(RunsNotKeptError, match="keep='runs'"):
             getattr(summ, name)
     assert hasattr(summ, "counts")
+
+
+def test_a_summary_file_says_what_was_drawn(tmp_path) -> None:
+    from tariffsim.analysis import Triangular, Uniform
+    from tariffsim.analysis.summary import EnsembleSummary
+
+    vary = {"belief:pass_through.US.CN": Uniform(0, 0.5), "elasticity": Triangular(2, 3, 4)}
+    summ = ts.ensemble("us-china-145", runs=20, seed=1, vary=vary, rounds=6, keep="summary",
+                       progress=False)  # fmt: skip
+    want = {p: repr(d) for p, d in vary.items()}
+    assert summ.drawn == want
+    summ.to_npz(tmp_path / "s.npz")
+    summ.to_netcdf(tmp_path / "s.nc")
+    for back in (EnsembleSummary.from_npz(tmp_path / "s.npz"),
+                 EnsembleSummary.from_netcdf(tmp_path / "s.nc")):  # fmt: skip
+        assert back.drawn == want and back.distributions == {}
+    with np.load(tmp_path / "s.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["drawn"] = np.array("[1, 2]")
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ts.ParameterError, match="`drawn` is not a JSON mapping"):
+        EnsembleSummary.from_npz(tmp_path / "bad.npz")
