@@ -976,15 +976,16 @@ def _connect(client_cls: Any, address: str) -> Any:
         e = got[0]
         if isinstance(e, KeyboardInterrupt):
             raise e
-        if isinstance(e, OSError | TimeoutError):  # nobody there, refused, closed, timed out
-            raise _UsageError(f"--scheduler {address!r}: {type(e).__name__}: {e}") from None
-        # something answered, and the client misread it (a MemoryError for a length it
-        # read from a web server's reply, say): not a Dask scheduler
-        raise _UsageError(
-            f"--scheduler {address!r}: the server there does not speak Dask's protocol (the "
-            f"client failed with {type(e).__name__}); is it the scheduler's address, not its "
-            "dashboard's or another service's?"
-        ) from None
+        if isinstance(e, MemoryError | OverflowError):
+            # something answered, and the client misread it (a length it took from a web
+            # server's reply, say): not a Dask scheduler
+            raise _UsageError(
+                f"--scheduler {address!r}: the server there does not speak Dask's protocol "
+                f"(the client failed with {type(e).__name__}); is it the scheduler's address, "
+                "not its dashboard's or another service's?"
+            ) from None
+        # nobody there, refused, timed out, or an address the client cannot read: its words
+        raise _UsageError(f"--scheduler {address!r}: {type(e).__name__}: {e}") from None
     return got[0]
 
 

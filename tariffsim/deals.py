@@ -348,12 +348,10 @@ def credible(
     held_next = nxt._with(moved=np.zeros_like(t))
     a_h = sum(d**k for k in range(1, h)) + d**h / (1 - d)
     # the first rounds (from today's state) and the states held, each pair in one evaluation
-    first = m.payoff(StateBatch.stack([nxt, held_now]), prev=StateBatch.stack([state, state]))
-    kept = m.payoff(
-        StateBatch.stack([held_next, held_now]), prev=StateBatch.stack([held_next, held_now])
-    )
-    carry = float(first[0, i]) + a_h * float(kept[0, i])
-    refrain = float(first[1, i]) + a_h * float(kept[1, i])
+    first = _payoff_pair(m, (nxt, state), (held_now, state), i)
+    kept = _payoff_pair(m, (held_next, held_next), (held_now, held_now), i)
+    carry = first[0] + a_h * kept[0]
+    refrain = first[1] + a_h * kept[1]
     gain = carry - refrain
     ok = gain >= 0
     verdict = "credible" if ok else "not credible"
@@ -362,6 +360,19 @@ def credible(
         f"carrying it out is worth {carry:.4g}, refraining {refrain:.4g} (% of GDP, discounted)"
     )
     return Credibility(ok, carry, refrain, gain, msg)
+
+
+def _payoff_pair(
+    m: PayoffModel, a: tuple[State, State], b: tuple[State, State], i: int
+) -> tuple[float, float]:
+    """Country ``i``'s payoffs of two (state, previous state) pairs, in one evaluation where
+    their layers agree (a batch holds layers for all its states or for none: stacking a
+    state whose layers are set with one whose are not would split the first's again)."""
+    states = (*a, *b)
+    if len({np.shape(s.layers) for s in states}) == 1:
+        out = m.payoff(StateBatch.stack([a[0], b[0]]), prev=StateBatch.stack([a[1], b[1]]))
+        return float(out[0, i]), float(out[1, i])
+    return float(m.payoff(a[0], prev=a[1])[0, i]), float(m.payoff(b[0], prev=b[1])[0, i])
 
 
 def floor_world(world: World, floors: Mapping[Dyad, float]) -> World | None:

@@ -204,7 +204,7 @@ def message(name: str, value: int, what: str) -> str:
     """The text of a limit refusal: what, the value, the limit and how to raise it."""
     cap = getattr(current(), name)
     size = ""
-    if name.endswith("_bytes"):  # the sizes in a unit a reader takes in at a glance
+    if name.endswith("_bytes") and _in_units(value) != _in_units(cap):  # at a glance
         size = f" ({_in_units(value)} against {_in_units(cap)})"
     return (
         f"{what}: {shown(value)} exceeds the limit {name} = {cap}{size} (raise it with "
@@ -215,13 +215,22 @@ def message(name: str, value: int, what: str) -> str:
 def _in_units(n: int) -> str:
     """A number of bytes in kB, MB, GB or TB (powers of 1,000), three significant digits.
 
-    >>> _in_units(114_080_000_000), _in_units(999), _in_units(10**30), _in_units(10**400)
-    ('114 GB', '999 bytes', '1.00e+18 TB', '1.00e+400 bytes')
+    >>> _in_units(114_080_000_000), _in_units(999), _in_units(999_500), _in_units(10**15)
+    ('114 GB', '999 bytes', '1 MB', '1,000 TB')
+    >>> _in_units(10**30), _in_units(10**400)
+    ('1.00e+18 TB', '1.00e+400 bytes')
     """
     if abs(n) >= 10**300:  # beyond what a float divides
         return f"{shown(n)} bytes"
-    for unit, size in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if abs(n) >= size:
-            x = n / size
-            return f"{x:.3g} {unit}" if abs(x) < 1000 else f"{x:.2e} {unit}"
-    return f"{n} bytes"
+    units = (("bytes", 1), ("kB", 10**3), ("MB", 10**6), ("GB", 10**9), ("TB", 10**12))
+    k = 0
+    while k + 1 < len(units) and abs(n) >= units[k + 1][1]:
+        k += 1
+    x = n / units[k][1]
+    if k + 1 < len(units) and abs(float(f"{x:.3g}")) >= 1000:  # 999.5 kB shows as 1 MB
+        k, x = k + 1, n / units[k + 1][1]
+    if k == 0:
+        return f"{n} bytes"
+    if abs(x) >= 10**6:
+        return f"{x:.2e} {units[k][0]}"
+    return f"{float(f'{x:.3g}'):,g} {units[k][0]}"

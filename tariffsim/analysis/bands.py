@@ -47,7 +47,6 @@ stored units (fractions for recession odds and approval) to the axis's."""
 _DASHES = ("-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 3)), (0, (8, 3)), (0, (3, 1)))
 """Line styles of a panel's medians in turn: solid once, then broken ones only, so a median
 drawn over an equal earlier one leaves gaps it shows through."""
-"""Line styles of a panel's medians in turn: two series with the same median stay apart."""
 
 
 def _qlabel(q: float) -> str:

@@ -274,7 +274,7 @@ class Ensemble(_Summarised):
         """:meth:`_dyad` for ``series``, which takes tariffs only."""
         if importer in INDICATORS:
             raise UnknownNameError(
-                f"series() gives tariffs (importer, exporter); for the indicator {importer!r} "
+                f"a tariff's series takes (importer, exporter); for the indicator {importer!r} "
                 f"use indicator({importer!r}, {short_repr(exporter)})."
             )
         return self._dyad(importer, exporter)

@@ -634,8 +634,7 @@ def _recalibrated(
                 f"the tariff, or pass {_NO_RECALIBRATION} to apply the values as they are."
             )
             bad |= odd
-            moved = moved & ~odd  # (these runs keep the game's values)
-            ref = base
+            ref = base  # (these runs are refused: any values will do)
         for f in fields:
             solved[f][odd] = getattr(ref, f)
     believers = [a.beliefs.perceived for a in game.agents if a.beliefs is not None]

@@ -287,3 +287,21 @@ def test_the_footing_of_a_batch_is_that_of_each_run(sc: ts.Scenario) -> None:
 
     assert ok.tolist() == [alone(k) for k in range(7)]
     assert ok.any() and not ok.all()
+
+
+def test_runs_without_footing_are_found_when_agents_perceive_a_calibrated_field_apart(
+    sc: ts.Scenario,
+) -> None:
+    import dataclasses
+
+    from tariffsim.analysis.vary import what_if_footing
+
+    g = sc.game
+    us = g.agents[0]
+    steeper = us.beliefs.perceived.replace(recession_slope=g.model.params.recession_slope * 1.5)
+    us = dataclasses.replace(us, beliefs=dataclasses.replace(us.beliefs, perceived=steeper))
+    g = g.replace(agents=(us, *g.agents[1:]))
+    values = {"pass_through.US.CN": np.array([0.5, 0.0, 0.7])}
+    assert what_if_footing(g, values, 3).tolist() == [True, False, True]
+    with pytest.raises(ParameterError, match=r"run 1 .* leaves the calibration no footing"):
+        ts.ensemble(g, 3, vary=values, rounds=2, progress=False)

@@ -339,3 +339,25 @@ def test_sigterm_ends_the_workers_and_leaves_nothing(tmp_path: Path) -> None:
             pass
     assert not alive
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (ValueError("unknown address scheme 'http'"), "ValueError: unknown address scheme 'http'"),
+        (OSError("Timed out trying to connect"), "OSError: Timed out trying to connect"),
+        (MemoryError("Unable to allocate 3.07 EiB"), "does not speak Dask's protocol"),
+    ],
+)
+def test_a_failed_connection_says_why(error: BaseException, message: str) -> None:
+    """The client's own words for an address it cannot read or reach; a reply it misread
+    (a length taken from another protocol's bytes) named as no Dask scheduler."""
+    from tariffsim import cli
+
+    class Failing:
+        def __init__(self, address: str, timeout: str) -> None:
+            raise error
+
+    with pytest.raises(cli._UsageError) as got:
+        cli._connect(Failing, "tcp://127.0.0.1:9")
+    assert message in str(got.value) and "EiB" not in str(got.value)

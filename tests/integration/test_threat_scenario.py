@@ -74,3 +74,36 @@ def test_the_busan_deal_comes_before_the_deadline(path):
     (a,) = path.agreements
     assert a.date == dt.date(2025, 10, 30) and a.date < DEADLINE
     assert a.terms[("US", "CN")] < 0.30 and all(v > 0 for v in a.gain.values())
+
+
+@pytest.mark.parametrize("layered", [False, True])
+def test_credibility_of_a_layer_threat_is_its_four_payoffs(layered):
+    """carry = u(threat | today) + a_h u(threat held), refrain likewise, each payoff on its
+    own: also for a state without explicit layers and a threat on one layer that covers
+    half the trade (the layer's own setting must not be split again)."""
+    import tomllib
+    from importlib import resources
+
+    text = (resources.files("tariffsim") / "scenarios" / "threat-100-nov1.toml").read_text()
+    old = 'pretext = "announced 10 Oct: a further 100% from 1 Nov",'
+    assert old in text
+    game = ts.parse_scenario(tomllib.loads(text.replace(old, old + " coverage = 0.5,"))).game
+    w, m = game.world, game.model
+    th = bg.Threat("US", "CN", 1.0, DEADLINE, layer="threatened")
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 0.1).with_tariff(w, "CN", "US", 0.1)
+    s = s.layered(w) if layered else s
+    c = bg.credible(game, th, s, discount=0.9, horizon=4)
+    i = w.index("US")
+    lay = np.array(s.layered(w).layers)
+    lay[w.layer_index("threatened"), i, w.index("CN")] = 1.0
+    t = np.array(s.tariff)
+    t[i, w.index("CN")] = 1.1
+    nxt = s._with(tariff=t, layers=lay, peak=np.maximum(s.peak, t), moved=t - s.tariff)
+    still, held = s._with(moved=np.zeros_like(t)), nxt._with(moved=np.zeros_like(t))
+    a_h = 0.9 + 0.9**2 + 0.9**3 + 0.9**4 / 0.1
+
+    def u(x, prev):
+        return float(m.payoff(x, prev=prev)[0, i])
+
+    assert c.carry_out == pytest.approx(u(nxt, s) + a_h * u(held, held), rel=1e-12)
+    assert c.refrain == pytest.approx(u(still, s) + a_h * u(still, still), rel=1e-12)

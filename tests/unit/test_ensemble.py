@@ -1586,7 +1586,7 @@ def test_a_run_reads_one_countrys_indicator_and_says_so_when_asked_for_a_series(
     run = ens.run(2)
     us = list(run.codes).index("US")
     assert np.array_equal(run.indicator("recession", "US"), ens.recession[2, :, us])
-    for series in (run.series, ens.series):
+    for series in (run.series, ens.series, run.peak, ens.peak):
         with pytest.raises(ts.errors.UnknownNameError, match=r"use indicator\('recession', 'US'\)"):
             series("recession", "US")
 
