@@ -1421,23 +1421,22 @@ class Params:
         arrays = solve_calibration(inputs, world.n, idx["CN"])
         solved: dict[str, Any] = {k: a[0] for k, a in arrays.items()}
         solved["recession_slope"] = float(solved["recession_slope"])
-        target = v("us_recession_odds_60") / 100.0
+        targets = calibration_targets()
         dd_target = v("model_market_drawdown_145")
         fall_us, fall_cn = _april_falls(cl)
-        appr_band = cl["approval_39_45"].values
         keep = set(keep)
         return self.replace(
             **{k: val for k, val in solved.items() if k not in keep},
             calibration={
                 "us_burden_at_145_125": burden_us,
                 "us_pain_at_145_125": pain_us,
-                "us_recession_odds_target": target,
+                "us_recession_odds_target": targets["odds"],
                 "us_drawdown_target": dd_target,
                 "us_april_fall": fall_us,
                 "cn_april_fall": fall_cn,
                 "us_april_burden_rise": rise_us,
                 "cn_april_burden_rise": rise_cn,
-                "us_approval_target": float(np.mean(appr_band)) / 100.0,
+                "us_approval_target": targets["approval"],
             },
         )
 
@@ -1452,7 +1451,28 @@ last two enter through the burden; ``critical_exposure`` does not (the calibrati
 hold no export control)."""
 
 
-def calibration_inputs(model: PayoffModel, p: Params | None = None) -> Array:
+def calibration_block(world: World, days: float) -> tuple[StateBatch, _WorldView]:
+    """The four states :func:`calibration_inputs` evaluates (:func:`calibration_state`, then
+    :func:`april_2025_states` in :data:`APRIL_DATES` order) and the view of ``world`` it
+    evaluates them in, for rounds of ``days`` (the model's ``round_days``): built once, for
+    callers that evaluate many blocks of runs."""
+    w = world
+    april = april_2025_states(w)
+    states = StateBatch.stack([calibration_state(w)] + [april[d] for d in APRIL_DATES])
+    seg_share, seg_mask = w.segments
+    view = _WorldView(
+        w.gdp, w.imports, w.exempt, w.ties, w.ties @ w.ties, seg_share, seg_mask, w.decompose,
+        _segment_rater(w, np.arange(w.n), seg_mask), days,
+    )  # fmt: skip
+    return states, view
+
+
+def calibration_inputs(
+    model: PayoffModel,
+    p: Params | None = None,
+    *,
+    block: tuple[StateBatch, _WorldView] | None = None,
+) -> Array:
     """What the calibrated fields are solved from, per run, shape ``(R, 6)``.
 
     Columns: the US burden and the US tariff pain at :func:`calibration_state`
@@ -1472,17 +1492,13 @@ def calibration_inputs(model: PayoffModel, p: Params | None = None) -> Array:
         them (``tariffsim._batchrun._batched_params`` over every country); R = 1
         for plain Params. Only fields of :data:`CALIBRATION_INPUTS` may differ by
         run (the terms of others would not broadcast against the burden).
+    block : optional
+        :func:`calibration_block` of the model's world and round (built here if not given).
     """
     w = model.world
     p = model.params if p is None else p
     us, cn = w.index("US"), w.index("CN")
-    april = april_2025_states(w)
-    states = StateBatch.stack([calibration_state(w)] + [april[d] for d in APRIL_DATES])
-    seg_share, seg_mask = w.segments
-    view = _WorldView(
-        w.gdp, w.imports, w.exempt, w.ties, w.ties @ w.ties, seg_share, seg_mask, w.decompose,
-        _segment_rater(w, np.arange(w.n), seg_mask), model.round_days,
-    )  # fmt: skip
+    states, view = calibration_block(w, model.round_days) if block is None else block
     bd = _evaluate_block(
         view, p, model.weights, model.active, states, states.tariff - states.moved,
         np.broadcast_to(0.0, states.tariff.shape), states.control, None, states.grievance,
@@ -1504,13 +1520,23 @@ def calibration_inputs(model: PayoffModel, p: Params | None = None) -> Array:
     )  # fmt: skip
 
 
-def solve_calibration(inputs: Array, n: int, cn: int) -> dict[str, Array]:
+def solve_calibration(
+    inputs: Array,
+    n: int,
+    cn: int,
+    *,
+    odds: Array | None = None,
+    approval: Array | None = None,
+) -> dict[str, Array]:
     """The calibrated fields solved for given inputs, one row per run (:meth:`Params.recalibrated`).
 
     At the calibration state the US recession odds are 60% (``us_recession_odds_60``),
     its equity drawdown ``model_market_drawdown_145`` and its approval mid-band
     (``approval_39_45``); the equity index prices the record's April falls over the
     burden the April tariffs added (``sp500_april_2025``, ``shanghai_april_2025``).
+    ``odds`` and ``approval`` replace the first and the last of these targets run by run
+    (the claims' ranges drawn by ``vary="claims"``,
+    :func:`tariffsim.analysis.vary.overrides_from_claims`).
 
     Parameters
     ----------
@@ -1522,6 +1548,9 @@ def solve_calibration(inputs: Array, n: int, cn: int) -> dict[str, Array]:
         recession odds and approval (fractions).
     n, cn : int
         The number of countries and China's position.
+    odds, approval : ndarray (R,), optional
+        The US recession odds and approval at the calibration state (fractions), per run;
+        by default the articles' 60% and the middle of the 39–45% band.
 
     Returns
     -------
@@ -1531,7 +1560,7 @@ def solve_calibration(inputs: Array, n: int, cn: int) -> dict[str, Array]:
     """
     burden_us, pain_us, rise_us, rise_cn, us_base, approval_base_us = inputs.T
     cl = load_claims()
-    target = float(np.mean(cl["us_recession_odds_60"].values)) / 100.0
+    target = calibration_targets()["odds"] if odds is None else odds
     dd_target = float(np.mean(cl["model_market_drawdown_145"].values))
     slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
     beta = dd_target / burden_us
@@ -1543,13 +1572,27 @@ def solve_calibration(inputs: Array, n: int, cn: int) -> dict[str, Array]:
                               ones * beta[:, None])  # fmt: skip
         # all but China: the US's (S&P 500); China: its own record (Shanghai Composite)
         index_beta[:, cn] = np.where(priced, fall_cn / rise_cn, beta)
-    appr_fall = approval_base_us - float(np.mean(cl["approval_39_45"].values)) / 100.0
+    appr_fall = approval_base_us - (
+        calibration_targets()["approval"] if approval is None else approval
+    )
     return {
         "recession_slope": slope,
         "market_beta": ones * beta[:, None],
         "approval_price": ones * (0.5 * appr_fall / pain_us)[:, None],
         "approval_market": ones * (0.5 * appr_fall / dd_target)[:, None],
         "index_beta": index_beta,
+    }
+
+
+def calibration_targets() -> dict[str, float]:
+    """The default targets of :func:`solve_calibration` that the claims give a range to
+    (fractions): ``odds``, the US recession odds at the calibration state
+    (``us_recession_odds_60``: 60%), and ``approval``, US approval there (the middle of
+    ``approval_39_45``: 42%)."""
+    cl = load_claims()
+    return {
+        "odds": float(np.mean(cl["us_recession_odds_60"].values)) / 100.0,
+        "approval": float(np.mean(cl["approval_39_45"].values)) / 100.0,
     }
 
 

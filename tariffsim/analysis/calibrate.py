@@ -224,17 +224,27 @@ def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, floa
             if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
                 raise ParameterError(f"`bounds.{p}` must be (low, high); got {rng!r}.")
             out[p] = check_path_range(p, rng[0], rng[1], arg="bounds")
-        elif p in claims:
-            out[p] = _check_range(p, *claims[p])
+        elif (key := _claimed(p, claims)) is not None:
+            out[p] = _check_range(p, *claims[key])
         else:
             out[p] = default_range(game, p)
     return out
 
 
+def _claimed(path: str, claims: Mapping[str, Any]) -> str | None:
+    """The key of :func:`_claims_ranges` whose range ``path`` takes: the path itself, or the
+    field it is a country's entry of where the claims set the field for every country
+    (``approval_price.US`` under ``approval_price``); None if neither."""
+    for key in (path, path.split(".")[0]):
+        if key in claims:
+            return key
+    return None
+
+
 def _claims_ranges(game: Game) -> dict[str, tuple[float, float]]:
     """``{parameter path: range}`` implied by the claims with a range (each alone)."""
     try:
-        from .vary import claim_distributions, overrides_from_claims
+        from .vary import claim_distributions, claim_overrides
     except ImportError:  # pragma: no cover - ensembles not available
         return {}
     from ..claims import load_claims
@@ -243,7 +253,7 @@ def _claims_ranges(game: Game) -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
     for cd in claim_distributions(game):
         lo, hi = getattr(cl[cd.claim], "range")  # noqa: B009
-        for p, v in overrides_from_claims(game, {cd.claim: np.array([lo, hi])}).items():
+        for p, v in claim_overrides(game, cd.claim, np.array([lo, hi])).items():
             out.setdefault(p, (float(np.min(v)), float(np.max(v))))
     return out
 

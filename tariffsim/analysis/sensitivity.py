@@ -920,8 +920,6 @@ def design_overrides(
     cols = {p: X[:, k] for k, p in enumerate(params)}
     if not claims:
         return cols
-    from .vary import claim_distributions, overrides_from_claims
+    from .vary import overrides_from_claims
 
-    support = {cd.claim: cd.distribution.support for cd in claim_distributions(game)}
-    domain = support.get("pass_through_border_2018")  # a row's values: its own alone
-    return dict(overrides_from_claims(game, cols, domain=domain))
+    return dict(overrides_from_claims(game, cols))

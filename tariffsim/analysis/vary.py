@@ -19,28 +19,35 @@ r"""Parameter draws for ensembles: from distributions given by the user, or from
 
   - ``us_recession_baseline`` (15–30 %, uniform): ``recession_base.US`` = x / 100;
   - ``us_recession_odds_forecasters`` (45–65 %, triangular with mode 60 from
-    ``us_recession_odds_60``): ``recession_slope`` recalibrated so that the
-    US odds at the calibration state (US 145 %, China 125 %) equal x / 100;
+    ``us_recession_odds_60``): the target of the calibration, US odds at the
+    calibration state (US 145 %, China 125 %) = x / 100;
   - ``us_approval_feb2025`` (45–48 %, uniform): ``approval_base.US`` = x / 100;
-  - ``approval_39_45`` (39–45 %, uniform): ``approval_price.US`` and
-    ``approval_market.US`` rescaled so that US approval at the calibration
-    state equals x / 100;
+  - ``approval_39_45`` (39–45 %, uniform): the target of the calibration, US
+    approval at the calibration state = x / 100 (at most the baseline);
   - ``pass_through_border_2018`` (0.9–1, triangular with mode 1):
     ``pass_through.US.j`` = x for every ``j`` the US has a tariff ladder on.
 
-  The recalibrations repeat :meth:`tariffsim.payoffs.Params.default`'s
-  equations with the drawn numbers, run by run: with :math:`B`, :math:`P`
-  and :math:`D` the US economic burden, price pain and equity drawdown at the
-  calibration state under the run's true parameters (so with its drawn
-  pass-through), :math:`b` the run's baseline odds and :math:`a_0` its
-  baseline approval,
+  Each run is then calibrated as :meth:`tariffsim.payoffs.Params.default` is,
+  with the drawn numbers: the calibrated fields
+  (:data:`~tariffsim.payoffs.CALIBRATED_FIELDS`) are re-solved under the run's
+  true parameters by :func:`recalibrated_overrides` — the rule and arithmetic
+  of ``with_params`` — with the drawn odds and approval as targets in place of
+  the articles' 60 % and 42 %. With :math:`B` and :math:`P` the US burden and
+  price pain at the calibration state, :math:`b` the run's baseline odds and
+  :math:`a_0` its baseline approval, :math:`D^*` the record's drawdown there
+  (``model_market_drawdown_145``) and :math:`\Delta B` the burden the April
+  2025 tariffs added, priced at the record's falls :math:`F`,
 
   .. math::
 
      \text{recession\_slope} = \frac{\operatorname{logit}(x) - \operatorname{logit}(b)}{B},
-     \qquad
-     \text{approval\_price} = \frac{a_0 - x}{2P},\quad
-     \text{approval\_market} = \frac{a_0 - x}{2D}.
+     \quad
+     \text{market\_beta} = \frac{D^*}{B},
+     \quad
+     \text{index\_beta} = \frac{F}{\Delta B},
+     \quad
+     \text{approval\_price} = \frac{a_0 - y}{2P},\quad
+     \text{approval\_market} = \frac{a_0 - y}{2D^*}.
 
 Truth and beliefs: a drawn parameter sets the truth and every agent's
 perceived value (a plain path), except where some agent of the scenario
@@ -86,6 +93,7 @@ __all__ = [
     "RANGES_NOT_PARAMETERS",
     "ClaimDraw",
     "claim_distributions",
+    "claim_overrides",
     "claim_paths",
     "claims_held",
     "draw",
@@ -98,12 +106,13 @@ _DRAWS_TAG = 0x76617279  # "vary": separates the draws' streams from the runs' s
 
 CLAIM_PARAMETERS: dict[str, str] = {
     "us_recession_baseline": "recession_base.US = x/100",
-    "us_recession_odds_forecasters": "recession_slope recalibrated to US odds x/100 at 145/125",
+    "us_recession_odds_forecasters": "calibration target: US odds x/100 at 145/125",
     "us_approval_feb2025": "approval_base.US = x/100",
-    "approval_39_45": "approval_price.US, approval_market.US recalibrated to approval x/100",
+    "approval_39_45": "calibration target: US approval x/100 at 145/125",
     "pass_through_border_2018": "pass_through.US.j = x for every US tariff ladder",
 }
-"""Claims whose range defines a distribution under ``vary="claims"``, and how it maps."""
+"""Claims whose range defines a distribution under ``vary="claims"``, and how it maps (every
+calibrated field is then re-solved for the run's values and targets)."""
 
 RANGES_NOT_PARAMETERS: dict[str, str] = {}
 """Claims that carry a range but set no parameter (with the reason)."""
@@ -315,11 +324,6 @@ def _us_ladders(game: Game) -> list[str]:
     return [j for (i, j) in game.world.ladders if i == "US"]
 
 
-def _logit(p: Array | float) -> Array:
-    p = np.asarray(p, dtype=float)
-    return np.asarray(np.log(p / (1 - p)))
-
-
 def _prefixed(game: Game, field: str, index: tuple[int, ...], path: str) -> str:
     """``path`` or ``"truth:" + path`` if some agent believes otherwise than the truth."""
     truth = np.asarray(getattr(game.model.params, field))
@@ -333,72 +337,45 @@ def _prefixed(game: Game, field: str, index: tuple[int, ...], path: str) -> str:
     return path
 
 
-_GRID = 17
+_OWN_FIELDS: dict[str, tuple[str, ...]] = {
+    "us_recession_baseline": ("recession_base",),
+    "us_recession_odds_forecasters": ("recession_slope",),
+    "us_approval_feb2025": ("approval_base",),
+    "approval_39_45": ("approval_price", "approval_market"),
+    "pass_through_border_2018": ("pass_through",),
+}
+"""The fields each claim of :data:`CLAIM_PARAMETERS` sets or solves for (its target); the
+other calibrated fields it moves are re-solved to hold their own targets."""
 
 
-def _at_calibration_state(
-    game: Game, ov: Mapping[str, Array], runs: int, domain: tuple[float, float] | None = None
-) -> tuple[Array, Array, Array]:
-    """US burden, price pain and drawdown at the calibration state, per run (true params).
+def claim_overrides(game: Game, claim: str, values: Any) -> dict[str, Array]:
+    """The paths of ``claim``'s own fields (:data:`_OWN_FIELDS`) and their values when the
+    claim alone takes ``values`` (R,), the rest at the defaults (:func:`overrides_from_claims`).
 
-    At the calibration state these depend, among the drawn parameters, only on
-    the pass-through draw (one number per run), smoothly. They are computed
-    exactly at :data:`_GRID` Chebyshev points across ``domain`` (the range
-    the pass-through is drawn from) and interpolated by the polynomial
-    through them (relative error below 1e-10), so the cost does not grow
-    with R and a run's values depend on its own draw alone, not on the
-    other runs. Without a ``domain``: up to :data:`_GRID` runs run by run,
-    beyond across the values' own range.
+    Examples
+    --------
+    >>> ov = claim_overrides(ts.load_scenario("us-china-145").game, "approval_39_45", [39, 45])
+    >>> list(ov)
+    ['approval_price', 'approval_market']
     """
-    from ..parampath import apply
-    from ..payoffs import PayoffModel, calibration_state
-
-    w = game.world
-    us = w.index("US")
-    state = calibration_state(w)
-    pt_paths = [k for k in ov if k.split(":")[-1].startswith("pass_through.")]
-
-    def at(values: Mapping[str, float]) -> tuple[float, float, float]:
-        params = apply(game, dict(values)).model.params if values else game.model.params
-        bd = PayoffModel(w, params).breakdown(state)
-        return (
-            float(bd.burden[0, us]),
-            float(-bd.terms["tariff_pain"][0, us]),
-            float(bd.drawdown[0, us]),
-        )
-
-    if not pt_paths:
-        b0, p0, d0 = at({})
-        return np.full(runs, b0), np.full(runs, p0), np.full(runs, d0)
-    xs = ov[pt_paths[0]]
-    lo, hi = float(xs.min()), float(xs.max())
-    if domain is not None:  # (widened by values beyond it: never extrapolated)
-        lo, hi = min(lo, float(domain[0])), max(hi, float(domain[1]))
-    if (domain is None and runs <= _GRID) or hi - lo < 1e-12:
-        vals = np.array([at({k: float(g) for k in pt_paths}) for g in xs])
-        return vals[:, 0], vals[:, 1], vals[:, 2]
-    cheb = np.polynomial.chebyshev
-    nodes = 0.5 * (lo + hi) + 0.5 * (hi - lo) * np.cos(np.pi * (np.arange(_GRID) + 0.5) / _GRID)
-    vals = np.array([at({k: float(g) for k in pt_paths}) for g in nodes])
-    fit = [
-        np.asarray(cheb.Chebyshev.fit(nodes, vals[:, m], _GRID - 1, domain=[lo, hi])(xs))
-        for m in range(3)
-    ]
-    return fit[0], fit[1], fit[2]
+    own = _OWN_FIELDS[claim]
+    ov = overrides_from_claims(game, {claim: values})
+    return {p: v for p, v in ov.items() if p.split(":")[-1].split(".")[0] in own}
 
 
 def claim_paths(game: Game, claim: str) -> tuple[str, ...]:
-    """The parameter paths a claim of ``vary="claims"`` sets in ``game``, in order.
+    """The parameter paths of the fields a claim of ``vary="claims"`` sets or solves for
+    in ``game`` (:func:`claim_overrides`), in order.
 
     Examples
     --------
     >>> claim_paths(ts.load_scenario("us-china-145").game, "approval_39_45")
-    ('approval_price.US', 'approval_market.US')
+    ('approval_price', 'approval_market')
     """
     for cd in claim_distributions(game):
         if cd.claim == claim:
             lo, hi = draw_range(cd.distribution)
-            return tuple(overrides_from_claims(game, {claim: [lo, hi]}))
+            return tuple(claim_overrides(game, claim, [lo, hi]))
     raise ParameterError(
         f"claim {claim!r} draws no parameter of {game.name!r} under vary='claims'."
     )
@@ -436,7 +413,8 @@ def claims_held(game: Game, held: Sequence[str]) -> dict[str, tuple[str, ...]]:
     sides = [h for h in held if parse(h).scope != "belief"]
     out: dict[str, tuple[str, ...]] = {}
     for cd in claim_distributions(game):
-        sets = claim_paths(game, cd.claim)
+        direct = tuple(_claim_inputs(game, {cd.claim: [draw_range(cd.distribution)[0]]}, ())[0])
+        sets = direct or _OWN_FIELDS[cd.claim]  # (a target's fields: on every side)
         hit = tuple(h for h in sides if any(overlaps(h, path) for path in sets))
         if hit:
             out[cd.claim] = hit
@@ -498,6 +476,9 @@ def check_claims_recalibrate(recalibrate: bool, arg: str) -> None:
         )
 
 
+_TARGET_NAMES = {"odds": "US recession odds target", "approval": "US approval target"}
+"""How errors name the targets of :func:`_recalibrated`."""
+
 _RECAL_BLOCK = 2048
 """Runs per batched evaluation of :func:`recalibrated_overrides` in a world of up to 10
 countries, fewer in proportion to the countries squared in larger ones (its temporaries
@@ -512,6 +493,7 @@ def recalibrated_overrides(
     keep: Sequence[str] = (),
     arg: str = "vary",
     row: str = "run",
+    targets: Mapping[str, Array] | None = None,
 ) -> dict[str, Array]:
     """The calibrated fields re-solved run by run for drawn values, as ``with_params`` does.
 
@@ -536,6 +518,12 @@ def recalibrated_overrides(
     arg, row : str
         The argument the values came in and what one of them is, in errors
         (``"params"`` and ``"design point"`` for a sensitivity analysis).
+    targets : mapping of str to ndarray (R,), optional
+        ``odds`` and/or ``approval``: the US recession odds and approval at the
+        calibration state (fractions) to solve for, run by run, in place of the
+        defaults (:func:`~tariffsim.payoffs.calibration_targets`); the claims
+        draw them (:func:`overrides_from_claims`). A run whose targets differ from
+        the defaults is re-solved, and the re-solved fields go to every agent.
 
     Returns
     -------
@@ -555,7 +543,7 @@ def recalibrated_overrides(
         field falls outside its range; ``with_params`` refuses such values
         too), naming the run and its values.
     """
-    out, bad, why = _recalibrated(game, drawn, runs, keep=keep, arg=arg, row=row)
+    out, bad, why = _recalibrated(game, drawn, runs, keep=keep, arg=arg, row=row, targets=targets)
     if bad.any():
         raise ParameterError(why)
     return out
@@ -569,17 +557,26 @@ def _recalibrated(
     keep: Sequence[str],
     arg: str,
     row: str,
+    targets: Mapping[str, Array] | None = None,
 ) -> tuple[dict[str, Array], NDArray[np.bool_], str]:
     """:func:`recalibrated_overrides`, and the runs it must refuse with the message for the
-    first (their entries are the game's values, or meaningless)."""
+    first (their entries are the game's values, or meaningless).
+
+    ``targets``: ``odds`` and/or ``approval`` (R,), the targets of
+    :func:`~tariffsim.payoffs.solve_calibration` run by run (the claims'); a run whose
+    targets differ from the defaults is re-solved even where no input moved, and the
+    re-solved fields go to the agents as to the truth (the targets are read off the record,
+    as the defaults are)."""
     from .._batchrun import _batched_params, _override_arrays
     from ..parampath import apply, parse, validate_values
     from ..payoffs import (
         CALIBRATED_FIELDS,
         CALIBRATION_INPUTS,
         PayoffModel,
+        calibration_block,
         calibration_inputs,
         calibration_moved,
+        calibration_targets,
         solve_calibration,
     )
 
@@ -591,11 +588,13 @@ def _recalibrated(
         if pp.kind == "params" and pp.sets_truth and pp.name in CALIBRATION_INPUTS
     ]  # fmt: skip
     bad = np.zeros(runs, dtype=bool)
-    if not moving or "US" not in w.codes or "CN" not in w.codes:
+    targets = {t: np.asarray(v, dtype=float) for t, v in (targets or {}).items()}
+    if not (moving or targets) or "US" not in w.codes or "CN" not in w.codes:
         return {}, bad, ""
     n, cn = w.n, w.index("CN")
     model = PayoffModel(w, base)
-    x0 = calibration_inputs(model)[0]
+    cal = calibration_block(w, model.round_days)
+    x0 = calibration_inputs(model, block=cal)[0]
     over = _override_arrays(base, moving, runs, list(w.codes), "truth")
     trade = {f: v for f, v in over.items() if f not in ("recession_base", "approval_base")}
     x = np.empty((runs, 6))
@@ -603,21 +602,27 @@ def _recalibrated(
     for r0 in range(0, runs, block):  # (R, 4, K, n, n) temporaries, a block at a time
         r1 = min(r0 + block, runs)
         pb = _batched_params(base, {f: v[r0:r1] for f, v in trade.items()}, np.arange(n))
-        x[r0:r1] = calibration_inputs(model, pb) if trade else x0
+        x[r0:r1] = calibration_inputs(model, pb, block=cal) if trade else x0
     us = w.index("US")
     for c, f in ((4, "recession_base"), (5, "approval_base")):  # read, not evaluated
         if f in over:
             x[:, c] = over[f][:, us]
     moved = calibration_moved(x0, x)
+    default = calibration_targets()
+    for t, v in targets.items():
+        moved |= v != default[t]
     if not moved.any():
         return {}, bad, ""
     fields = [f for f in CALIBRATED_FIELDS if f not in set(keep)]
 
     def values_of(k: int) -> str:
-        return ", ".join(f"{pp.text} = {float(v[k])!r}" for pp, v in pps)
+        named = [(pp.text, v) for pp, v in pps] + [
+            (_TARGET_NAMES[t], v) for t, v in targets.items()
+        ]
+        return ", ".join(f"{name} = {float(v[k])!r}" for name, v in named)
 
     with np.errstate(divide="ignore", invalid="ignore"):  # (runs with no burden: below)
-        solved = solve_calibration(x, n, cn)
+        solved = solve_calibration(x, n, cn, **targets)
     # where the US bears no burden: as with_params (the reference world's values, or an error)
     odd = moved & ~((x[:, 0] > 1e-9) & (x[:, 1] > 1e-9) & np.isfinite(x[:, 0] + x[:, 1]))
     why = ""
@@ -639,7 +644,9 @@ def _recalibrated(
             solved[f][odd] = getattr(ref, f)
     believers = [a.beliefs.perceived for a in game.agents if a.beliefs is not None]
     to_agents = (  # as with_params: a payoff parameter not truth: only (none: plain paths)
-        any(pp.kind == "params" and pp.scope != "truth" for pp, _ in pps) or not believers
+        any(pp.kind == "params" and pp.scope != "truth" for pp, _ in pps)
+        or not believers
+        or bool(targets)
     )
     out: dict[str, Array] = {}
     for f in fields:
@@ -750,7 +757,6 @@ def draws_from_claims(
     ParameterError
         If no claim with a range applies to the game, or every one is skipped.
     """
-    from ..parampath import overlaps, parse
 
     skip = claims_held(game, held)
     cds = tuple(cd for cd in claim_distributions(game) if cd.claim not in skip)
@@ -770,55 +776,72 @@ def draws_from_claims(
         v.flags.writeable = False
         x[cd.claim] = v
     dists = {cd.claim: cd.distribution for cd in cds}
-    pt = dists.get("pass_through_border_2018")
-    ov = overrides_from_claims(game, x, domain=None if pt is None else pt.support)
-    beliefs = [h for h in held if parse(h).scope == "belief"]
-    ov = {
-        (
-            "truth:" + p if parse(p).scope == "both" and any(overlaps(b, p) for b in beliefs) else p
-        ): v
-        for p, v in ov.items()
-    }
-    return ov, x, dists
+    return overrides_from_claims(game, x, held=held), x, dists
 
 
 def overrides_from_claims(
-    game: Game, x: Mapping[str, Any], *, domain: tuple[float, float] | None = None
+    game: Game, x: Mapping[str, Any], *, held: Sequence[str] = ()
 ) -> dict[str, Array]:
     """Per-run parameter values set by given claim values (the rules of the module docs).
+
+    The values the claims set (pass-through, baseline odds and approval) and
+    the calibrated fields re-solved for them and for the drawn targets (US
+    recession odds and approval at the calibration state), by
+    :func:`recalibrated_overrides`, the rule of ``with_params``: run ``k``'s
+    values depend on its own claim values alone.
 
     Parameters
     ----------
     game : Game
     x : mapping of str to array_like (R,)
         Claim id (a key of :data:`CLAIM_PARAMETERS`) → values in the claim's
-        unit, one per run. Claims left out keep the game's defaults.
-    domain : (float, float), optional
-        The range the ``pass_through_border_2018`` values are drawn from
-        (:func:`draws_from_claims` passes its distribution's support): the
-        recalibrated parameters are interpolated across it, so that a run's
-        values depend on its own draws alone, whatever the other runs. By
-        default, across the values' own range (exactly, run by run, up to 17
-        runs).
+        unit, one per run. Claims left out keep the game's defaults (their
+        targets: the articles' figures).
+    held : sequence of str, optional
+        Parameter paths a what-if set (:attr:`tariffsim.scenario.Scenario.what_if`):
+        the calibrated fields among them keep their values, and a claim's path
+        that meets a ``belief:`` path of them sets the truth alone (``truth:``).
 
     Returns
     -------
     dict of str to ndarray (R,)
-        Parameter path → values (read-only).
+        Parameter path → values (read-only): the claims' paths in the order of
+        ``x``, then the re-solved calibrated fields that differ from the
+        game's in some run (:func:`recalibrated_overrides`).
 
     Raises
     ------
     UnknownNameError
         For a claim that sets no parameter.
+    ParameterError
+        For a run the calibration cannot take (:func:`recalibrated_overrides`).
 
     Examples
     --------
     >>> g = ts.load_scenario("us-china-145").game
     >>> ov = overrides_from_claims(g, {"us_recession_baseline": [15.0, 30.0]})
-    >>> {k: v.tolist() for k, v in ov.items()}
-    {'recession_base.US': [0.15, 0.3]}
+    >>> list(ov)
+    ['recession_base.US', 'recession_slope']
+    >>> ov["recession_base.US"].tolist()
+    [0.15, 0.3]
     """
+    from ..payoffs import calibrated_named
+
+    ov, targets, runs = _claim_inputs(game, x, held)
+    kept = sorted(calibrated_named(held))
+    ov.update(recalibrated_overrides(game, ov, runs, keep=kept, targets=targets))
+    for v in ov.values():
+        v.flags.writeable = False
+    return ov
+
+
+def _claim_inputs(
+    game: Game, x: Mapping[str, Any], held: Sequence[str]
+) -> tuple[dict[str, Array], dict[str, Array], int]:
+    """What claim values set directly (paths and values) and the targets they give the
+    calibration (:func:`overrides_from_claims` before the re-solve), and the runs."""
     from ..errors import UnknownNameError
+    from ..parampath import overlaps, parse
 
     for c in x:
         if c not in CLAIM_PARAMETERS:
@@ -829,33 +852,28 @@ def overrides_from_claims(
     runs = len(next(iter(x.values()))) if x else 0
     p = game.model.params
     us = game.world.index("US")
+    beliefs = [h for h in held if parse(h).scope == "belief"]
     ov: dict[str, Array] = {}
 
     def put(field: str, ix: tuple[int, ...], path: str, val: Array | float) -> None:
-        ov[_prefixed(game, field, ix, path)] = np.asarray(val, dtype=float)
+        path = _prefixed(game, field, ix, path)
+        if parse(path).scope == "both" and any(overlaps(b, path) for b in beliefs):
+            path = "truth:" + path  # (the belief a what-if set holds)
+        ov[path] = np.asarray(val, dtype=float)
 
     if "pass_through_border_2018" in x:
         for j in _us_ladders(game):
             jj = game.world.index(j)
             put("pass_through", (us, jj), f"pass_through.US.{j}", x["pass_through_border_2018"])
-    base = x["us_recession_baseline"] / 100 if "us_recession_baseline" in x else None
-    if base is not None:
-        put("recession_base", (us,), "recession_base.US", base)
+    if "us_recession_baseline" in x:
+        put("recession_base", (us,), "recession_base.US", x["us_recession_baseline"] / 100)
     a0 = x["us_approval_feb2025"] / 100 if "us_approval_feb2025" in x else None
     if a0 is not None:
         put("approval_base", (us,), "approval_base.US", a0)
-    recal = "us_recession_odds_forecasters" in x or "approval_39_45" in x
-    if recal:
-        burden, pain, dd = _at_calibration_state(game, ov, runs, domain)
+    targets: dict[str, Array] = {}
     if "us_recession_odds_forecasters" in x:
-        b = base if base is not None else float(p.recession_base[us])
-        target = x["us_recession_odds_forecasters"] / 100
-        put("recession_slope", (), "recession_slope", (_logit(target) - _logit(b)) / burden)
-    if "approval_39_45" in x:
-        fall = (a0 if a0 is not None else float(p.approval_base[us])) - x["approval_39_45"] / 100
-        fall = np.maximum(fall, 0.0)
-        put("approval_price", (us,), "approval_price.US", 0.5 * fall / pain)
-        put("approval_market", (us,), "approval_market.US", 0.5 * fall / dd)
-    for v in ov.values():
-        v.flags.writeable = False
-    return ov
+        targets["odds"] = x["us_recession_odds_forecasters"] / 100
+    if "approval_39_45" in x:  # (approval does not rise with tariff pain: at most the base)
+        base = a0 if a0 is not None else float(p.approval_base[us])
+        targets["approval"] = np.minimum(x["approval_39_45"] / 100, base)
+    return ov, targets, runs

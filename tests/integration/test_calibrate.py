@@ -305,3 +305,22 @@ def test_runs_without_footing_are_found_when_agents_perceive_a_calibrated_field_
     assert what_if_footing(g, values, 3).tolist() == [True, False, True]
     with pytest.raises(ParameterError, match=r"run 1 .* leaves the calibration no footing"):
         ts.ensemble(g, 3, vary=values, rounds=2, progress=False)
+
+
+def test_default_bounds_from_the_claims_per_country(sc: ts.Scenario) -> None:
+    """A path without bounds takes the range its claim gives: ``approval_price.US`` the
+    approval_39_45 band turned into the slope at the calibration state (the claims set the
+    field for every country, so the country's entry takes the field's range)."""
+    from tariffsim.analysis.calibrate import _bounds
+
+    g = sc.game
+    cal = g.model.params.calibration
+    a0 = float(g.model.params.approval_base[g.world.index("US")])
+    lo, hi = ts.claims["approval_39_45"].range
+    got = _bounds(g, ["approval_price.US", "recession_base.US"], None)
+    pain = cal["us_pain_at_145_125"]
+    want = (0.5 * (a0 - hi / 100) / pain, 0.5 * (a0 - lo / 100) / pain)
+    np.testing.assert_allclose(got["approval_price.US"], want, rtol=1e-9)
+    assert got["recession_base.US"] == tuple(
+        v / 100 for v in ts.claims["us_recession_baseline"].range
+    )

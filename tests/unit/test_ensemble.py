@@ -22,9 +22,15 @@ from tariffsim.analysis.vary import (
     RANGES_NOT_PARAMETERS,
     claims_held,
     draws_from_claims,
+    overrides_from_claims,
 )
 from tariffsim.errors import ParameterError, UnknownNameError, WhatIfHeldWarning
-from tariffsim.payoffs import CALIBRATED_FIELDS, PayoffModel, calibration_state
+from tariffsim.payoffs import (
+    CALIBRATED_FIELDS,
+    PayoffModel,
+    april_2025_states,
+    calibration_state,
+)
 
 R, T = 6, 8
 
@@ -310,17 +316,61 @@ def test_claim_draws_stay_in_their_ranges_and_recalibrate(sc: ts.Scenario, runs:
     for cid, vals in x.items():
         lo, hi = ts.claims[cid].range
         assert np.all((vals >= lo) & (vals <= hi)), cid
-    # the drawn recession odds and approval hold at the calibration state, run by run
+    # every target of the calibration holds run by run: the drawn recession odds and
+    # approval, the record's drawdown at 145/125 and the record's April index falls
     w = sc.game.world
     state = calibration_state(w)
-    us = w.index("US")
+    us, cn = w.index("US"), w.index("CN")
+    fall_us = 100 * (1 - np.prod(1 + np.asarray(ts.claims["sp500_april_2025"].values[:4]) / 100))
+    fall_cn = 100 * (1 - np.prod(1 + np.asarray(ts.claims["shanghai_april_2025"].values[:2]) / 100))
     for k in range(5):
         g = parampath.apply(sc.game, {p: float(v[k]) for p, v in ov.items()})  # exact check
-        bd = PayoffModel(w, g.model.params).breakdown(state)
+        model = PayoffModel(w, g.model.params)
+        bd = model.breakdown(state)
         assert float(bd.recession[0, us]) == pytest.approx(
-            x["us_recession_odds_forecasters"][k] / 100
+            x["us_recession_odds_forecasters"][k] / 100, rel=1e-12
         )
-        assert float(bd.approval[0, us]) == pytest.approx(x["approval_39_45"][k] / 100, abs=1e-9)
+        assert float(bd.approval[0, us]) == pytest.approx(x["approval_39_45"][k] / 100, rel=1e-12)
+        dd = ts.claims["model_market_drawdown_145"].value
+        assert float(bd.drawdown[0, us]) == pytest.approx(dd, rel=1e-12)
+        # the April falls, priced by the index beta on the burden the April tariffs added
+        april = {d: model.breakdown(s) for d, s in april_2025_states(w).items()}
+        before = april["2025-04-02"].burden[0]
+        rise_us = float(april["2025-04-08"].burden[0, us] - before[us])
+        rise_cn = float(april["2025-04-07"].burden[0, cn] - before[cn])
+        beta = g.model.params.index_beta
+        assert float(beta[us]) * rise_us == pytest.approx(fall_us, rel=1e-9)
+        assert float(beta[cn]) * rise_cn == pytest.approx(fall_cn, rel=1e-9)
+        assert float(beta[w.index("CA")]) == float(beta[us])
+
+
+def test_claims_recalibrate_by_the_rule_of_with_params(sc: ts.Scenario) -> None:
+    """A run of the claims whose targets are the articles' figures (60% odds, 42% approval)
+    gets the calibrated fields of the what-if of its drawn values, bit for bit, in the truth
+    and in every agent's model: one rule for both."""
+    for pt, base, a0 in [(0.93, 17.5, 45.5), (1.0, 30.0, 48.0), (0.9, 15.0, 46.25)]:
+        x = {
+            "pass_through_border_2018": [pt], "us_recession_baseline": [base],
+            "us_approval_feb2025": [a0], "us_recession_odds_forecasters": [60.0],
+            "approval_39_45": [42.0],
+        }  # fmt: skip
+        ov = overrides_from_claims(sc.game, x)
+        direct = {p: float(v[0]) for p, v in ov.items() if p.split(":")[-1].split(".")[0]
+                  not in CALIBRATED_FIELDS}  # fmt: skip
+        assert set(direct) == {"truth:pass_through.US.CN", "pass_through.US.CA",
+                               "pass_through.US.MX", "recession_base.US", "approval_base.US"}  # fmt: skip
+        want = sc.with_params(direct).game
+        got = parampath.apply(sc.game, {p: float(v[0]) for p, v in ov.items()})
+        for f in CALIBRATED_FIELDS:
+            sides = [(want.model.params, got.model.params)] + [
+                (a.beliefs.perceived, b.beliefs.perceived)
+                for a, b in zip(want.agents, got.agents, strict=True)
+                if a.beliefs is not None
+            ]
+            for wp, gp in sides:
+                assert (
+                    np.asarray(getattr(gp, f)).tobytes() == np.asarray(getattr(wp, f)).tobytes()
+                ), (pt, f)
 
 
 def test_a_runs_draws_do_not_depend_on_the_other_runs(sc: ts.Scenario) -> None:
