@@ -98,6 +98,7 @@ from ._rows import _hash, distinct_rows, taken_from
 from ._trade_kernel import AVAILABLE, ENV
 from .dynamics import per_time
 from .payoffs import (
+    DRAWDOWN_CAP,
     TERMS,
     Breakdown,
     Params,
@@ -144,6 +145,7 @@ D_PT, D_DEP, D_CE = 0, 1, 2
 ) = range(len(_SCALAR) + 1)  # fmt: skip
 """``S_SPEED``: the market's speed for a round of the view's length (:func:`per_time`)."""
 
+_DRAWDOWN_CAP = DRAWDOWN_CAP  # (a global the kernel reads as a constant)
 _LN2 = 0.693147180559945309417232121458176568
 """``NPY_LOGE2``, as ``numpy.logaddexp`` adds it for equal arguments."""
 
@@ -484,6 +486,7 @@ def _kernel(
                 prec = min(max(prec, 1e-12), 1.0 - 1e-12)
                 rec = -(prec - rb) * pc[rc, C_RCOST, i]
                 dd = max(pc[rc, C_MBETA, i] * ahead - ps[rs, S_SE] * sup[r, i], 0.0) - shk[r, i]
+                dd = min(dd, _DRAWDOWN_CAP)
                 mkt = -pc[rc, C_MW, i] * dd
                 b_mkt = ahead
                 eq = 0.0
@@ -503,6 +506,7 @@ def _kernel(
                         sx = max(stress, 0.0)
                         mkt = mkt - pc[rc, C_CRW, i] * (sx * sx)
                 appr = pc[rc, C_ABASE, i] - pc[rc, C_APRICE, i] * (-pain) - pc[rc, C_AMKT, i] * dd
+                appr = min(max(appr, 0.0), 1.0)
                 pol = pc[rc, C_PW, i] * (appr - pc[rc, C_ABASE, i]) * 100.0
                 # alliance: strain with the ties in force, controls kept, tie loss held
                 strain = 0.0

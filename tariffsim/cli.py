@@ -117,7 +117,7 @@ _EPILOG_ENSEMBLE = """example:
 
 writes, all at once, into --out:
   NAME-ensemble.png            fan chart of tariffs and recession odds
-  NAME-ensemble-quantiles.csv  per-round quantiles (5, 25, 50, 75, 95%)
+  NAME-ensemble-quantiles.csv  per-round quantiles (5, 25, 50, 75, 95%) of the chart's series
   NAME-ensemble.nc             every run (NetCDF; NAME-ensemble.npz without xarray)
 with --summary, instead of every run:
   NAME-ensemble-summary.nc     counts per round and value, bands (.npz without xarray)
@@ -1166,7 +1166,10 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     with OutputGroup(out) as group:
         group.figure(f"{stem}.png", ens.plot(indicators=a.indicators))
-        group.file(f"{stem}-quantiles.csv", lambda p: _write_rows(p, ens.quantile_rows()))
+        shown = ("recession", *a.indicators)  # the chart's indicators, and the odds
+        group.file(
+            f"{stem}-quantiles.csv", lambda p: _write_rows(p, ens.quantile_rows(indicators=shown))
+        )
         group.file(data, ens.to_netcdf if data_ext == "nc" else ens.to_npz)
         # the data of an earlier run in the other mode (or format) would not match the rest
         group.supersede(*(f"{stem}{m}.{x}" for m in ("", "-summary") for x in ("nc", "npz")))

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from ._io import csv_cell
 from ._util import frozen_array as _ro
 from .errors import ParameterError, PlausibilityWarning, TariffsimError, UnknownNameError
-from .payoffs import TERMS
+from .payoffs import DRAWDOWN_CAP, TERMS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -363,7 +363,7 @@ class Path:
         --------
         >>> p = ts.load_scenario("us-china-145").simulate(seed=0)
         >>> round(float(p.realised()[:, 0].sum()), 3)   # the US, the whole run
-        -0.465
+        -0.498
         """
         from .dynamics import REFERENCE_DAYS
 
@@ -407,11 +407,13 @@ class Path:
         """Indicators outside the range the model is calibrated for (empty if none).
 
         Checks recession odds against :data:`RECESSION_BOUNDS`, payoffs
-        against :data:`PAYOFF_BOUND` and approval against [0, 1] (a share of
-        the electorate: the linear approval response of the model,
-        ``docs/model.md``, is not bounded, so extreme parameters carry it past
-        0 or 1), per country; each message names the country, the first round
-        and the value.
+        against :data:`PAYOFF_BOUND`, approval at 0 or 1 (the linear approval
+        response of the model, ``docs/model.md``, is held within a share of the
+        electorate: extreme parameters carry it to a bound) and the equity
+        drawdown at :data:`~tariffsim.payoffs.DRAWDOWN_CAP` (the index's
+        floor: beyond it the linear response in the burden no longer holds),
+        per country; each message names the country, the first round and the
+        value.
 
         Examples
         --------
@@ -430,15 +432,19 @@ class Path:
                     f"are outside the calibrated {100 * lo:g}–{100 * hi:g}%"
                 )
             appr = self.approval[:, k]
-            bad = np.flatnonzero((appr < 0) | (appr > 1))
+            bad = np.flatnonzero((appr <= 0) | (appr >= 1))
             if bad.size:
                 r = int(bad[0])
-                pct = f"{100 * appr[r]:.1f}"
-                if pct in ("100.0", "0.0", "-0.0"):  # just past a bound: every digit
-                    pct = repr(float(100 * appr[r]))
                 out.append(
-                    f"{c}: approval {pct}% in round {r} ({self.dates[r]}) is "
-                    "outside 0–100%: the linear approval response is carried past a share"
+                    f"{c}: approval {100 * appr[r]:g}% in round {r} ({self.dates[r]}) is at a "
+                    "bound: the linear approval response is held within 0–100%"
+                )
+            bad = np.flatnonzero(self.drawdown[:, k] >= DRAWDOWN_CAP)
+            if bad.size:
+                r = int(bad[0])
+                out.append(
+                    f"{c}: equity drawdown at its {DRAWDOWN_CAP:g}% cap in round {r} "
+                    f"({self.dates[r]}): the response to the burden is held there"
                 )
             bad = np.flatnonzero(np.abs(pay) > PAYOFF_BOUND)
             if bad.size:

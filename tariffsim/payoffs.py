@@ -88,6 +88,7 @@ from .world import State, StateBatch, World
 __all__ = [
     "APRIL_DATES",
     "CALIBRATED_FIELDS",
+    "DRAWDOWN_CAP",
     "ECONOMIC_TERMS",
     "PARAM_SOURCES",
     "TERMS",
@@ -95,6 +96,7 @@ __all__ = [
     "Params",
     "PayoffModel",
     "alliance_strain",
+    "approval_rating",
     "april_2025_states",
     "coalition_gain",
     "control_easing_cost",
@@ -498,11 +500,29 @@ _ODDS_EPS = 1e-12
 """Recession odds are kept in [1e-12, 1 - 1e-12], strictly inside (0, 1)."""
 
 
+DRAWDOWN_CAP = 99.0
+"""The largest equity drawdown, index % below baseline: the floor of :func:`equity_index`
+(an index cannot lose all of its value, let alone more)."""
+
+
 def market_drawdown(
     burden: Array, beta: Array, support: Array, kappa: float, shock: Array
 ) -> Array:
-    """Equity drawdown, index % below baseline: ``max(beta B - kappa S, 0) - shock``."""
-    return np.maximum(beta * burden - kappa * support, 0.0) - shock
+    """Equity drawdown, index % below baseline: ``min(max(beta B - kappa S, 0) - shock, 99)``.
+
+    Linear in the burden up to :data:`DRAWDOWN_CAP` (it binds only far from the calibration's
+    19% at 145%: a what-if with a burden near zero at that state re-solves ``market_beta``
+    without bound).
+    """
+    return np.minimum(np.maximum(beta * burden - kappa * support, 0.0) - shock, DRAWDOWN_CAP)
+
+
+def approval_rating(
+    base: Array, price: Array, market: Array, pain: Array, drawdown: Array
+) -> Array:
+    """Approval (fraction) after tariff pain and the equity drawdown, within [0, 1]:
+    ``clip(base - price * pain - market * drawdown, 0, 1)`` (``pain`` positive)."""
+    return np.clip(base - price * pain - market * drawdown, 0.0, 1.0)
 
 
 def equity_index(
@@ -2609,7 +2629,7 @@ def _evaluate_block(
     )  # fmt: skip
     if crash_on:
         mkt = mkt - crash_cost(eq, bond, p.crash_weight, p.crash_threshold, p.bond_weight)
-    appr = p.approval_base - p.approval_price * (-pain) - p.approval_market * dd
+    appr = approval_rating(p.approval_base, p.approval_price, p.approval_market, -pain, dd)
     pol = p.political_weight * (appr - p.approval_base) * 100.0
     w_ties, w_two = (world.ties, world.two_step) if ties is None else ties
     ally = -p.alliance_weight * alliance_strain(tau, w_ties, w_two)

@@ -23,10 +23,10 @@ Load one with ``hypothesis.settings.load_profile("tariffsim-ci")``.
 
 Examples
 --------
->>> from hypothesis import given
->>> from hypothesis import find
-    >>> import tariffsim.testing as tst
->>> @given(h=tst.histories())
+>>> from hypothesis import HealthCheck, given, settings
+>>> import tariffsim.testing as tst
+>>> @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+... @given(h=tst.histories())
 ... def test_tit_for_tat_never_escalates_first(h):
 ...     tst.assert_never_escalates_first(ts.TitForTat(), h)
 >>> test_tit_for_tat_never_escalates_first()

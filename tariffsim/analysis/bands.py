@@ -218,20 +218,32 @@ class _Summarised:
         """
         return round_on(self.dates, date, "date")
 
-    def quantile_rows(self, q: ArrayLike = DEFAULT_Q) -> list[dict[str, Any]]:
-        """One dict per round: date, then each dyad's and each country's recession quantiles.
+    def quantile_rows(
+        self, q: ArrayLike = DEFAULT_Q, indicators: Sequence[str] = ("recession",)
+    ) -> list[dict[str, Any]]:
+        """One dict per round: date, then each dyad's and each country's indicator quantiles.
 
         Columns ``{A}->{B} q5`` … (tariff, fraction) for every dyad whose
-        tariff is ever positive, then ``{C} recession q5`` … for the countries
-        of those dyads and ``US approval q5`` … when the US plays.
+        tariff is ever positive, then ``{C} {indicator} q5`` … for each of
+        ``indicators`` (names of :data:`INDICATORS`, in their units) and the
+        countries of those dyads, and ``US approval q5`` … when the US plays
+        and ``approval`` is not among them.
         """
         labels = qlabels(check_levels(q))
+        names = list(dict.fromkeys(indicators))
+        for name in names:
+            if not isinstance(name, str) or name not in _PANELS:
+                raise UnknownNameError(
+                    f"`indicators`: unknown indicator {short_repr(name)}; "
+                    f"known: {', '.join(INDICATORS)}."
+                )
         cols: list[tuple[str, Bands]] = []
         for a, b in self._shown_dyads(None):
             cols.append((f"{a}->{b}", self.quantiles(a, b, q)))
-        for c in self._shown_countries(self._shown_dyads(None)):
-            cols.append((f"{c} recession", self.quantiles("recession", c, q)))
-        if "US" in self.codes:
+        for name in names:
+            for c in self._shown_countries(self._shown_dyads(None)):
+                cols.append((f"{c} {name}", self.quantiles(name, c, q)))
+        if "US" in self.codes and "approval" not in names:
             cols.append(("US approval", self.quantiles("approval", "US", q)))
         rows = []
         for r in range(self.rounds + 1):
@@ -375,20 +387,32 @@ class _Summarised:
             (ax, [((name, c), f"{c} {_PANELS[name][0]}") for c in who], _PANELS[name][2])
             for ax, name in zip(axes[1:], indicators, strict=True)
         ]
+        dash_of: dict[str, int] = {}  # a colour keeps its line style in every panel
         for ax, series, scale in panels:
-            for k, ((a, b), label) in enumerate(series):
-                col = colour[(a, b)] if (a, b) in colour else colour[b]
+            cols = [colour[ab] if ab in colour else colour[ab[1]] for ab, _ in series]
+            for col in cols:
+                dash_of.setdefault(col, len(dash_of))
+            # two equal medians stay visible: a broken line over a wider one (the solid
+            # first, each later style narrower); the legend keeps the panel's order
+            order = sorted(range(len(series)), key=lambda m: dash_of[cols[m]])
+            lines = {}
+            for rank, m in enumerate(order):
+                (a, b), label = series[m]
+                col, j = cols[m], dash_of[cols[m]]
                 v = scale * self.quantiles(a, b, q).values
                 if len(x) > v.shape[1]:
                     v = np.concatenate([v, v[:, -1:]], axis=1)
                 ax.fill_between(x, v[0], v[4], color=col, alpha=0.15, lw=0, step="post")
                 ax.fill_between(x, v[1], v[3], color=col, alpha=0.3, lw=0, step="post")
-                # two equal medians stay visible: a broken line over a wider one
-                dash = _DASHES[k if k < len(_DASHES) else 1 + (k - 1) % (len(_DASHES) - 1)]
-                lw = 1.8 + 1.2 * (len(series) - 1 - k) / max(len(series) - 1, 1)
-                ax.step(x, v[2], where="post", color=col, ls=dash, lw=lw, label=f"{label} (median)")
+                dash = _DASHES[j if j < len(_DASHES) else 1 + (j - 1) % (len(_DASHES) - 1)]
+                lw = 1.8 + 1.2 * (len(series) - 1 - rank) / max(len(series) - 1, 1)
+                lines[m] = ax.step(x, v[2], where="post", color=col, ls=dash, lw=lw,
+                                   label=f"{label} (median)")[0]  # fmt: skip
             ax.grid(True, alpha=0.3)
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+            ax.legend(
+                handles=[lines[m] for m in range(len(series))],
+                loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
+            )  # fmt: skip
         axes[0].set_ylabel("headline tariff (%)")
         for ax, name in zip(axes[1:], indicators, strict=True):
             ax.set_ylabel(_PANELS[name][1])

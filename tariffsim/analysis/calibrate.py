@@ -193,6 +193,14 @@ def _dyads(game: Game, obs: ObservedPath, dyads: Any) -> tuple[tuple[str, str], 
             raise UnknownNameError(f"`dyads`: the record has no dyad {d[0]}-{d[1]}.")
         if d not in ladders:
             raise ParameterError(f"`dyads`: the game has no tariff ladder for {d[0]}-{d[1]}.")
+        if d in chosen:  # (it would count twice in the loss and the intervals)
+            raise ParameterError(f"`dyads` names {d[0]}-{d[1]} twice.")
+        if d not in moving_dyads(game):
+            raise ParameterError(
+                f"`dyads`: the game never moves {d[0]}-{d[1]} (no agent targets it and no "
+                "event sets it), so no parameter could fit it; dyads it moves: "
+                f"{', '.join(f'{a}-{b}' for a, b in sorted(moving_dyads(game)))}."
+            )
         chosen.append(d)
     if not chosen:
         raise ParameterError("`dyads` is empty.")
@@ -389,8 +397,10 @@ class Calibration:
     def report(self, width: int = 100) -> str:
         """The estimates, their intervals and the data behind them, as text.
 
-        Lines longer than ``width`` characters are wrapped (indented), never cut.
+        Lines longer than ``width`` characters (an integer, at least 20) are wrapped
+        (indented), never cut.
         """
+        width = whole_number(width, "width", 20)
         dates = round_dates(self.game)
         fitted = dates[(dates <= np.datetime64(self.until, "D"))]
         last = fitted[-1]
@@ -446,10 +456,12 @@ class Calibration:
         return f"<Calibration {self.name} to {self.observed.name}: {est}; loss {self.loss:.3g}>"
 
     def simulate(self, seed: int = 0, rounds: int | None = None) -> Any:
-        """One run of the fitted game (a full :class:`~tariffsim.Path`)."""
+        """One run of the fitted game (a full :class:`~tariffsim.Path`), of ``rounds`` rounds
+        (default: the fit's)."""
         from ..game import simulate
 
-        return simulate(self.fitted_game, rounds or self.rounds, seed=seed)
+        r = self.rounds if rounds is None else whole_number(rounds, "rounds", 1)
+        return simulate(self.fitted_game, r, seed=seed)
 
     def plot(self, *, ax: Axes | None = None, seed: int = 0) -> Axes:
         """Fitted (solid) and unfitted (thin grey) paths against the record (dashed).
@@ -543,8 +555,13 @@ class ForecastScore:
 
     @property
     def best(self) -> str:
-        """The forecaster with the smallest RMSE."""
-        return min(self.rmse, key=lambda k: self.rmse[k])
+        """The forecaster with the smallest RMSE; of those within 1e-9 pp of it (a tie up to
+        rounding), the simplest: ``no_change``, then ``default``, then ``fitted`` (a model
+        must beat the baseline to be called better)."""
+        low = min(self.rmse.values())
+        tied = [k for k, v in self.rmse.items() if v <= low + 1e-9]
+        simple = ("no_change", "default", "fitted")
+        return min(tied, key=lambda k: simple.index(k) if k in simple else len(simple))
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per forecaster: rmse and mae in pp, and per-dyad RMSE."""
@@ -585,17 +602,26 @@ class Forecast:
     fit_observed: ObservedPath
     name: str = ""
 
-    def score(self, obs: ObservedPath | None = None) -> ForecastScore:
+    def score(self, obs: ObservedPath | str | None = None) -> ForecastScore:
         """Errors on the round dates after :attr:`after` against ``obs``.
 
-        ``obs`` defaults to the record the model was fitted to.
+        ``obs`` (an :class:`~tariffsim.analysis.observed.ObservedPath` or a bundled
+        record's name) defaults to the record the model was fitted to.
 
         Raises
         ------
         ParameterError
-            If no round date of the forecast lies after ``after``.
+            If no round date of the forecast lies after ``after``, or ``obs`` is no record.
         """
         obs = self.fit_observed if obs is None else obs
+        if isinstance(obs, str):
+            from .observed import load
+
+            obs = load(obs)
+        if not isinstance(obs, ObservedPath):
+            raise ParameterError(
+                f"`obs` must be an ObservedPath or a record name; got {short_repr(obs)}."
+            )
         dates = np.asarray(self.fitted.dates, dtype="datetime64[D]")
         after = np.datetime64(self.after, "D")
         window = dates > after

@@ -41,7 +41,7 @@ from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import FrozenDict, check_bool, short_repr
 from .._util import frozen_array as _ro
 from ..engine import runs_alike
-from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError, WhatIfHeldWarning
+from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
 from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import (
@@ -990,10 +990,9 @@ def ensemble(
     from .vary import (
         as_what_ifs,
         check_claims_recalibrate,
-        claim_paths,
-        claims_held,
         draw,
         draws_from_claims,
+        warn_claims_held,
     )
 
     claim_x: dict[str, Array] = {}
@@ -1009,19 +1008,8 @@ def ensemble(
             )
         check_claims_recalibrate(recalibrate, "vary")
         what_if = getattr(what, "what_if", ())
-        held = claims_held(game, what_if)
         ov, claim_x, dists = draws_from_claims(game, runs, seed, held=what_if)
-        if held:
-            warnings.warn(
-                "vary='claims' keeps the what-if's values and does not draw "
-                + "; ".join(
-                    f"{c} (the what-if set {', '.join(p)}; the claim's "
-                    f"{', '.join(claim_paths(game, c))} keep the scenario's values)"
-                    for c, p in held.items()
-                ),
-                WhatIfHeldWarning,
-                stacklevel=2,
-            )
+        warn_claims_held(game, what_if, "vary")
         kind = "claims"
     elif isinstance(vary, Mapping):
         ov, dists = draw(vary, runs, seed)

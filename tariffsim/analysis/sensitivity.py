@@ -281,7 +281,7 @@ def check_path_range(
 
 
 def resolve_bounds(
-    game: Game, params: Any, *, factor: float = DEFAULT_FACTOR
+    game: Game, params: Any, *, factor: float = DEFAULT_FACTOR, held: Sequence[str] = ()
 ) -> dict[str, tuple[float, float]]:
     """Parameter ranges ``{path: (low, high)}`` from ``params``.
 
@@ -290,11 +290,15 @@ def resolve_bounds(
     game : Game
     params : "claims", mapping of path to (low, high), or sequence of paths
         ``"claims"``: ``{claim id: range}`` for every claim whose range sets
-        a parameter of the game (see the module docs). A mapping: the given
+        a parameter of the game (see the module docs), but those a what-if's
+        paths ``held`` hold (:func:`tariffsim.analysis.vary.claims_held`:
+        their parameters keep the what-if's values). A mapping: the given
         ranges. A sequence: ``value * (1 ± factor)``
         around the game's value of each path, clipped to its domain.
     factor : float
         Half-width of the default range, relative to the value.
+    held : sequence of str
+        The scenario's :attr:`~tariffsim.scenario.Scenario.what_if` (with ``"claims"``).
 
     Raises
     ------
@@ -311,7 +315,7 @@ def resolve_bounds(
                 f"`params` must be 'claims', a mapping path -> (low, high) or a list of paths; "
                 f"got {params!r}."
             )
-        return _claims_bounds(game)
+        return _claims_bounds(game, held)
     if isinstance(params, Mapping):
         if not params:
             raise ParameterError("`params` is empty.")
@@ -361,22 +365,25 @@ def _domain(path: str) -> tuple[float, float]:
     return (-math.inf if lo is None else float(lo), math.inf if hi is None else float(hi))
 
 
-def _claim_factor_ids(game: Any) -> tuple[str, ...]:
-    from .vary import claim_distributions
+def _claim_factor_ids(game: Any, held: Sequence[str] = ()) -> tuple[str, ...]:
+    from .vary import claim_distributions, claims_held
 
-    return tuple(cd.claim for cd in claim_distributions(game))
+    skip = claims_held(game, held) if held else {}
+    return tuple(cd.claim for cd in claim_distributions(game) if cd.claim not in skip)
 
 
-def _claims_bounds(game: Game) -> dict[str, tuple[float, float]]:
-    """The claims with a range that set a parameter of ``game``: ``{claim id: range}``."""
+def _claims_bounds(game: Game, held: Sequence[str] = ()) -> dict[str, tuple[float, float]]:
+    """The claims with a range that set a parameter of ``game`` and that no path of a
+    what-if ``held`` holds: ``{claim id: range}``."""
     from ..claims import load_claims
 
     cl = load_claims()
-    ids = _claim_factor_ids(game)
+    ids = _claim_factor_ids(game, held)
     if not ids:
         raise ParameterError(
-            f"`params='claims'`: no claim with a range sets a parameter of {game.name!r}; "
-            "give parameter paths and ranges."
+            f"`params='claims'`: no claim with a range sets a parameter of {game.name!r}"
+            + (" that the what-if leaves free" if _claim_factor_ids(game) else "")
+            + "; give parameter paths and ranges."
         )
     return {c: _check_range(c, *getattr(cl[c], "range")) for c in ids}  # noqa: B009
 
@@ -818,13 +825,18 @@ def sensitivity(
     check_executor(executor)
     outs = _resolve_outputs(outputs)
     _check_n(method, n, 1)
-    bounds = resolve_bounds(game, params)
+    what_if = tuple(getattr(what, "what_if", ()))
+    bounds = resolve_bounds(game, params, held=what_if)
     n = _check_n(method, n, len(bounds), replicates)  # before the design is made
     num_resamples = _check_resamples(num_resamples)
     problem = _problem(bounds)
     X = _design(method, problem, n, seed)
     by_claims = isinstance(params, str)
-    ov = design_overrides(game, list(bounds), X, claims=by_claims)
+    if by_claims:
+        from .vary import warn_claims_held
+
+        warn_claims_held(game, what_if, "params")
+    ov = design_overrides(game, list(bounds), X, claims=by_claims, held=what_if)
     if recalibrate and not by_claims:
         from .vary import as_what_ifs
 
@@ -909,7 +921,7 @@ def _run_design(
 
 
 def design_overrides(
-    game: Any, params: Sequence[str], X: Array, *, claims: bool = False
+    game: Any, params: Sequence[str], X: Array, *, claims: bool = False, held: Sequence[str] = ()
 ) -> dict[str, Array]:
     """Per-run overrides ``{path: (runs,)}`` of a design ``X`` whose columns are ``params``.
 
@@ -922,4 +934,4 @@ def design_overrides(
         return cols
     from .vary import overrides_from_claims
 
-    return dict(overrides_from_claims(game, cols))
+    return dict(overrides_from_claims(game, cols, held=held))

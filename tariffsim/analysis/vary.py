@@ -99,6 +99,7 @@ __all__ = [
     "draw",
     "draws_from_claims",
     "overrides_from_claims",
+    "warn_claims_held",
 ]
 
 Array = NDArray[np.float64]
@@ -421,6 +422,28 @@ def claims_held(game: Game, held: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def warn_claims_held(game: Game, held: Sequence[str], arg: str, *, stacklevel: int = 2) -> None:
+    """Warn (:class:`~tariffsim.errors.WhatIfHeldWarning`) naming each claim that a what-if's
+    paths ``held`` hold (:func:`claims_held`), for ``arg`` (``"vary"`` of an ensemble,
+    ``"params"`` of a sensitivity analysis) = ``"claims"``; nothing if none."""
+    import warnings
+
+    from ..errors import WhatIfHeldWarning
+
+    hit = claims_held(game, held)
+    if hit:
+        warnings.warn(
+            f"{arg}='claims' keeps the what-if's values and does not draw "
+            + "; ".join(
+                f"{c} (the what-if set {', '.join(p)}; the claim's "
+                f"{', '.join(claim_paths(game, c))} keep the scenario's values)"
+                for c, p in hit.items()
+            ),
+            WhatIfHeldWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
 def as_what_ifs(
     game: Game,
     values: Mapping[str, Array],
@@ -677,7 +700,7 @@ def _recalibrated(
             continue
         try:  # (the runs refused already take a good run's value: errors keep run numbers)
             good = np.where(bad, v[int(np.flatnonzero(~bad)[0])], v)
-            validate_values(parse(path, game), good, runs=runs, arg="vary")
+            validate_values(parse(path, game), good, runs=runs, arg=arg)
         except ParameterError as exc:
             out_of_range = [k for k in range(runs) if not bad[k] and not _valid(game, path, v[k])]
             if not why or out_of_range[0] < int(np.flatnonzero(bad)[0]):

@@ -206,7 +206,7 @@ def agreement_path(
     >>> r = eq.markov_perfect(eq.with_demand_floors(g, peak), discount=0.95)
     >>> p = eq.agreement_path(r, peak, rounds=8, start_round=12, game=g)
     >>> [(a.round, a.label) for a in p.agreements]
-    [(3, 'Geneva talks')]
+    [(4, 'Geneva talks')]
     >>> [round(100 * x) for x in p.series("US", "CN")]  # the US keeps fentanyl 20 + baseline 10
     [145, 104, 54, 30, 30, 30, 30, 30, 30]
     """

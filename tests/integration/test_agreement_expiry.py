@@ -25,14 +25,17 @@ def path():
 
 def test_the_geneva_truce_runs_ninety_days_and_is_renewed(path):
     geneva, renewal = path.agreements
-    assert geneva.date == dt.date(2025, 5, 12)
-    # 90 days of weekly rounds, rounded up: the truce runs out on 11 August 2025
+    # in force from 14 May 2025, as in the record: in the round dated 19 May
+    assert geneva.date == dt.date(2025, 5, 19)
+    assert path.series("US", "CN")[geneva.round - 1] == 1.45
+    # 90 days of weekly rounds, rounded up: the truce runs out on 12 August 2025, in the
+    # round dated 18 August
     assert geneva.expires == geneva.round + 13
-    assert SC.game.date(geneva.expires) == dt.date(2025, 8, 11)
+    assert SC.game.date(geneva.expires) == dt.date(2025, 8, 18)
     assert renewal.round == geneva.expires and renewal.label == "Geneva talks (renewed)"
     assert renewal.terms == geneva.terms and renewal.expires == renewal.round + 13
     assert all(v >= 0 for v in renewal.gain.values())
-    assert (geneva.expires, "agreement of round 15 (Geneva talks) renewed") in [
+    assert (geneva.expires, "agreement of round 16 (Geneva talks) renewed") in [
         (e.round, e.label) for e in path.events
     ]
     # the terms hold through the renewal

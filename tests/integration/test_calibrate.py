@@ -85,6 +85,33 @@ def test_forecast_scores_against_two_baselines(sc: ts.Scenario) -> None:
     assert "no_change" in score.table()
     with pytest.raises(ParameterError, match="no round of the forecast lies after"):
         fit.forecast(after="2026-01-01").score(obs)
+    # a record by name is the record; anything else is refused by name
+    assert fc.score("us-china-2025").rmse == score.rmse
+    for bad in (5, object()):
+        with pytest.raises(ParameterError, match="`obs` must be an ObservedPath"):
+            fc.score(bad)
+    # rounds and width are checked, not taken as the defaults
+    assert len(fit.simulate(rounds=3).dates) == 4
+    for bad_rounds in (0, -1, 2.5):
+        with pytest.raises(ParameterError, match="rounds"):
+            fit.simulate(rounds=bad_rounds)
+    for bad_width in (0, "a"):
+        with pytest.raises(ParameterError, match="width"):
+            fit.report(width=bad_width)
+
+
+def test_dyads_counted_once_and_moved_by_the_game(sc: ts.Scenario) -> None:
+    obs = ts.observed.load("us-china-2025")
+    kw = {"method": "grid", "popsize": 2, "maxiter": 1, "profile_points": 3, "profile_samples": 0}
+    with pytest.raises(ParameterError, match="names US-CN twice"):
+        calibrate(sc, obs, ["elasticity"], dyads=["US-CN", ("US", "CN")], **kw)
+    never = [
+        d for d in obs.dyads if d in sc.world.ladders and d not in {("US", "CN"), ("CN", "US")}
+    ]
+    assert never  # the record has dyads with a ladder that us-china-145 never moves
+    a, b = never[0]
+    with pytest.raises(ParameterError, match=f"never moves {a}-{b}"):
+        calibrate(sc, obs, ["elasticity"], dyads=[f"{a}-{b}"], **kw)
 
 
 def test_plots(sc: ts.Scenario) -> None:
@@ -324,3 +351,21 @@ def test_default_bounds_from_the_claims_per_country(sc: ts.Scenario) -> None:
     assert got["recession_base.US"] == tuple(
         v / 100 for v in ts.claims["us_recession_baseline"].range
     )
+
+
+def test_a_tie_goes_to_the_simpler_forecaster() -> None:
+    """`best` is the smallest RMSE; a model that only ties the baseline (to rounding) is not
+    called better than it."""
+    import datetime as dt
+
+    from tariffsim.analysis.calibrate import ForecastScore
+
+    def score(fitted: float, no_change: float, default: float) -> str:
+        rmse = {"fitted": fitted, "no_change": no_change, "default": default}
+        day = dt.date(2025, 7, 1)
+        return ForecastScore(rmse, dict(rmse), {}, 1, day, day).best
+
+    assert score(3.0151134457776356, 3.0151134457776374, 3.0151134457776356) == "no_change"
+    assert score(3.0, 4.0, 3.0) == "default"
+    assert score(2.9, 3.0, 3.0) == "fitted"
+    assert score(3.0, 3.0, 2.0) == "default"

@@ -56,6 +56,14 @@ def test_indicators_choose_the_fan_charts_panels(tmp_path: Path, monkeypatch) ->
     assert main([*ARGS, "--out", str(tmp_path), "--indicators", "approval, drawdown"]) == 0
     assert seen == [["headline tariff (%)", "approval (%)", "equity drawdown (index %)"]]
     assert (tmp_path / "us-china-145-ensemble.png").read_bytes()[:4] == b"\x89PNG"
+    # the quantiles file holds what the chart shows (and the recession odds, always)
+    with open(tmp_path / "us-china-145-ensemble-quantiles.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    ens = ts.Ensemble.from_netcdf(tmp_path / "us-china-145-ensemble.nc")
+    for name in ("recession", "approval", "drawdown"):
+        for c in ("US", "CN"):
+            col = [float(r[f"{c} {name} q50"]) for r in rows]
+            np.testing.assert_array_equal(col, ens.quantiles(name, c, [0.5]).values[0])
 
 
 def test_workers_give_the_same_runs(tmp_path: Path) -> None:

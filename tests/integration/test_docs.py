@@ -195,3 +195,14 @@ def test_toml_examples_load(doc: Path) -> None:
             continue  # a fragment, not a complete file
         data = tomllib.loads(body)
         tariffsim.parse_scenario(data, source=f"{_rel(doc)}:{line}")
+
+
+@pytest.mark.parametrize(
+    "doc", [*DOC_FILES, DOCS.parent / "README.md"], ids=lambda p: str(p.relative_to(DOCS.parent))
+)
+def test_no_control_characters(doc: Path) -> None:
+    """No tab or other control character in the text: a ``\\tau`` or ``\\ast`` written in
+    a non-raw Python string becomes one, and the formula renders as garbage."""
+    for n, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
+        bad = [c for c in line if ord(c) < 32 or ord(c) == 127]
+        assert not bad, f"{doc.name}:{n}: {bad!r} in {line[:60]!r}"

@@ -57,7 +57,8 @@ def check_beliefs(ns: dict, out: str, tmp: Path) -> None:
     assert ns["peak_with_belief"] == pytest.approx(1.45)
     assert ns["peak_with_truth"] < ns["peak_with_belief"]
     assert ns["truth"].beliefs() == [] and ns["sc"].beliefs()
-    assert "The US first cuts in round 15" in out
+    geneva = ns["sc"].simulate(seed=0).agreements[0].round  # the first cut is Geneva's
+    assert f"The US first cuts in round {geneva}," in out
     assert (tmp / "beliefs-vs-truth.png").is_file()
 
 

@@ -18,7 +18,7 @@ from tariffsim.engine import simulate_batch
 SC = ts.load_scenario("us-china-145")
 W = SC.world
 US, CN = W.index("US"), W.index("CN")
-GENEVA = 15  # 12 May 2025 in weekly rounds from 27 January
+GENEVA = 16  # the round dated 19 May 2025 (the cuts of 14 May), weekly from 27 January
 
 
 @pytest.fixture(scope="module")

@@ -139,3 +139,30 @@ def test_claims_as_factors(sc: ts.Scenario) -> None:
     ov = overrides_from_claims(sc.game, {c: r.X[:1, k] for k, c in enumerate(r.params)})
     p = ts.simulate(parampath.apply(sc.game, {k: float(v[0]) for k, v in ov.items()}), seed=0)
     assert r.Y[0, 0] == pytest.approx(float(p.series("US", "CN")[-1]))
+
+
+@pytest.mark.parametrize(
+    ("what_if", "held_claim", "field"),
+    [
+        ({"pass_through": 0.5}, "pass_through_border_2018", "pass_through"),
+        ({"recession_slope": 2.0}, "us_recession_odds_forecasters", "recession_slope"),
+    ],
+)
+def test_claims_as_factors_hold_a_what_if(sc: ts.Scenario, what_if, held_claim, field) -> None:
+    """params="claims" on a what-if keeps the what-if's values, as ensemble(vary="claims")
+    does: the claim it holds is no factor (with a warning naming it), and no design point
+    sets the field the what-if set."""
+    from tariffsim.analysis.sensitivity import design_overrides
+    from tariffsim.errors import WhatIfHeldWarning
+
+    alt = sc.with_params(what_if)
+    with pytest.warns(WhatIfHeldWarning, match=rf"params='claims' .*{held_claim}"):
+        r = sensitivity(alt, "claims", ["settled_us"], method="morris", n=2, seed=0, rounds=6)
+    assert held_claim not in r.params and len(r.params) == 4
+    ov = design_overrides(alt.game, list(r.bounds), np.asarray(r.X), claims=True,
+                          held=alt.what_if)  # fmt: skip
+    assert not any(p.split(":")[-1].split(".")[0] == field for p in ov)
+    one = parampath.apply(alt.game, {p: float(v[0]) for p, v in ov.items()})
+    np.testing.assert_array_equal(
+        np.asarray(getattr(one.model.params, field)), np.asarray(getattr(alt.model.params, field))
+    )

@@ -251,17 +251,29 @@ def test_saturated_indicators_warn() -> None:
     assert any("payoff" in m for m in p.plausibility())
 
 
-def test_approval_carried_past_a_share_warns() -> None:
-    """A steep approval response (100x the calibrated price sensitivity) takes US approval
-    below 0: the path says so, naming the country and the round."""
+def test_approval_and_drawdown_are_held_within_their_bounds_and_warn() -> None:
+    """A steep approval response (100x the calibrated price sensitivity) would take US
+    approval below 0, a steep market beta the drawdown past the whole index: each is held
+    at its bound (approval a share, the drawdown at the index's floor), in the path and in
+    the batched engine alike, and the path says so, naming the country and the round."""
+    from tariffsim.payoffs import DRAWDOWN_CAP
+
     sc = ts.load_scenario("us-china-145")
     k = sc.world.index("US")
-    steep = sc.with_params({"approval_price.US": 100 * float(sc.model.params.approval_price[k])},
-                           recalibrate=False)  # fmt: skip
-    with pytest.warns(PlausibilityWarning, match="US: approval -"):
+    steep = sc.with_params({"approval_price.US": 100 * float(sc.model.params.approval_price[k]),
+                            "market_beta": 1000.0}, recalibrate=False)  # fmt: skip
+    with pytest.warns(PlausibilityWarning, match="US: approval 0% in round"):
         p = steep.simulate(seed=0)
-    assert float(p.approval[:, p.codes.index("US")].min()) < 0
-    assert any(m.startswith("US: approval") and "outside 0–100%" in m for m in p.plausibility())
+    us = p.codes.index("US")
+    assert float(p.approval[:, us].min()) == 0.0 and float(p.approval.max()) <= 1.0
+    assert float(p.drawdown.max()) == DRAWDOWN_CAP
+    assert any(m.startswith("US: equity drawdown at its 99% cap") for m in p.plausibility())
+    # an unbounded response would have gone further: the bounds bind here
+    raw = steep.game.model.params.market_beta[us] * p.burden[:, us]  # (no support, no shock)
+    assert float(raw.max()) > DRAWDOWN_CAP
+    e = ts.ensemble(steep, runs=2, seed=0, progress=False)
+    np.testing.assert_array_equal(e.approval[0], p.approval)
+    np.testing.assert_array_equal(e.drawdown[0], p.drawdown)
 
 
 @pytest.mark.parametrize("name", ts.list_scenarios())

@@ -357,8 +357,10 @@ def test_claims_recalibrate_by_the_rule_of_with_params(sc: ts.Scenario) -> None:
         ov = overrides_from_claims(sc.game, x)
         direct = {p: float(v[0]) for p, v in ov.items() if p.split(":")[-1].split(".")[0]
                   not in CALIBRATED_FIELDS}  # fmt: skip
-        assert set(direct) == {"truth:pass_through.US.CN", "pass_through.US.CA",
-                               "pass_through.US.MX", "recession_base.US", "approval_base.US"}  # fmt: skip
+        assert set(direct) == {
+            "truth:pass_through.US.CN", "pass_through.US.CA", "pass_through.US.MX",
+            "recession_base.US", "approval_base.US",
+        }  # fmt: skip
         want = sc.with_params(direct).game
         got = parampath.apply(sc.game, {p: float(v[0]) for p, v in ov.items()})
         for f in CALIBRATED_FIELDS:
@@ -742,8 +744,16 @@ def test_fan_chart_colours_a_country_alike_in_every_panel() -> None:
     colours = [ln.get_color() for ln in tariffs.values()]
     assert len(set(colours)) == len(colours)
     us = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=6)
-    both = _medians(us.plot().axes[0])  # US->CN and CN->US: each its own colour
+    fig = us.plot(indicators=("recession", "drawdown"))
+    both = _medians(fig.axes[0])  # US->CN and CN->US: each its own colour
     assert both["US tariff on CN"].get_color() != both["CN tariff on US"].get_color()
+    # and each colour its own line style, the same in every panel
+    style: dict[str, Any] = {}
+    for ax in fig.axes:
+        for label, line in _medians(ax).items():
+            seen = style.setdefault(line.get_color(), line.get_linestyle())
+            assert line.get_linestyle() == seen, label
+    assert len(set(style.values())) == len(style)
 
 
 def test_fan_chart_holds_the_last_round(ens: ts.Ensemble) -> None:
