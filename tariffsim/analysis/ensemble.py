@@ -197,7 +197,7 @@ class Ensemble(_Summarised):
         What each drawn path (or claim) was drawn from.
     seed : int
     vary : str
-        ``"none"``, ``"claims"`` or ``"mapping"``.
+        ``"none"``, ``"claims"``, ``"mapping"`` or ``"claims+mapping"``.
     events : tuple of (int, str)
         Scheduled events (the same in every run).
     """
@@ -854,7 +854,12 @@ def ensemble(
         :class:`~tariffsim.errors.WhatIfHeldWarning` names the claim (a
         :class:`~tariffsim.game.Game` carries no such record: every claim is
         drawn). A mapping ``{parameter path: Distribution or R values}``
-        (:mod:`tariffsim.parampath`, :mod:`tariffsim.analysis.distributions`).
+        (:mod:`tariffsim.parampath`, :mod:`tariffsim.analysis.distributions`);
+        with the key ``"claims": True`` as well, the claims are drawn beside
+        its paths (the claims' ranges and, say, an agent's belief or the
+        noise), each run the what-if of both, re-solved at once (``vary`` is
+        then ``"claims+mapping"``); a path that sets what a claim draws is
+        refused.
     keep : {"runs", "summary"}
         ``"runs"`` (default): keep every run's compact path (an
         :class:`Ensemble`, about ``8 (T+1)(D + 4n)`` bytes per run).
@@ -1011,6 +1016,21 @@ def ensemble(
         ov, claim_x, dists = draws_from_claims(game, runs, seed, held=what_if)
         warn_claims_held(game, what_if, "vary")
         kind = "claims"
+    elif isinstance(vary, Mapping) and "claims" in vary:  # the claims and paths beside them
+        flag = vary["claims"]
+        if flag is not True:
+            raise ParameterError(
+                f"`vary['claims']` must be True (draw the claims beside the paths); got "
+                f"{short_repr(flag)}."
+            )
+        check_claims_recalibrate(recalibrate, "vary")
+        paths = {p: d for p, d in vary.items() if p != "claims"}
+        drawn, dists = draw(paths, runs, seed) if paths else ({}, {})
+        what_if = getattr(what, "what_if", ())
+        ov, claim_x, claim_dists = draws_from_claims(game, runs, seed, held=what_if, drawn=drawn)
+        warn_claims_held(game, what_if, "vary")
+        dists = {**claim_dists, **dists}
+        kind = "claims+mapping" if paths else "claims"
     elif isinstance(vary, Mapping):
         ov, dists = draw(vary, runs, seed)
         if recalibrate:

@@ -747,7 +747,12 @@ def _valid(game: Game, path: str, value: float) -> bool:
 
 
 def draws_from_claims(
-    game: Game, runs: int, seed: int, *, held: Sequence[str] = ()
+    game: Game,
+    runs: int,
+    seed: int,
+    *,
+    held: Sequence[str] = (),
+    drawn: Mapping[str, Array] | None = None,
 ) -> tuple[dict[str, Array], dict[str, Array], dict[str, Distribution]]:
     """Draw the claims' ranges and turn them into per-run parameter values.
 
@@ -765,11 +770,18 @@ def draws_from_claims(
         :func:`claims_held` are not drawn (their parameters keep the game's
         values), and a claim's path that meets a ``belief:`` path of them
         sets the truth alone (``truth:``), so the belief set holds.
+    drawn : mapping of str to ndarray (R,), optional
+        Values drawn for parameter paths beside the claims (a ``vary`` mapping
+        with ``"claims": True``, :func:`draw`): each run is the what-if of its
+        claims' values and these together, re-solved once. A path that sets
+        what a claim draws is refused; a ``belief:`` path leaves the claim the
+        truth (as a what-if's does).
 
     Returns
     -------
     overrides : dict of str to ndarray (R,)
-        Parameter path → values (what the runs use).
+        Parameter path → values (what the runs use): the claims', ``drawn``,
+        and the calibrated fields re-solved for both.
     claim_values : dict of str to ndarray (R,)
         Claim id → drawn value, in the claim's unit.
     distributions : dict of str to Distribution
@@ -781,6 +793,15 @@ def draws_from_claims(
         If no claim with a range applies to the game, or every one is skipped.
     """
 
+    extra = dict(drawn or {})
+    clash = claims_held(game, list(extra))
+    if clash:
+        c, paths = next(iter(clash.items()))
+        raise ParameterError(
+            f"`vary`: {', '.join(map(repr, paths))} sets what the claim {c!r} draws under "
+            f"'claims' ({', '.join(claim_paths(game, c))}); leave out one of them (a `belief:` "
+            "path draws an agent's belief beside the claims' truth)."
+        )
     skip = claims_held(game, held)
     cds = tuple(cd for cd in claim_distributions(game) if cd.claim not in skip)
     if not cds:
@@ -799,11 +820,15 @@ def draws_from_claims(
         v.flags.writeable = False
         x[cd.claim] = v
     dists = {cd.claim: cd.distribution for cd in cds}
-    return overrides_from_claims(game, x, held=held), x, dists
+    return overrides_from_claims(game, x, held=(*held, *extra), extra=extra), x, dists
 
 
 def overrides_from_claims(
-    game: Game, x: Mapping[str, Any], *, held: Sequence[str] = ()
+    game: Game,
+    x: Mapping[str, Any],
+    *,
+    held: Sequence[str] = (),
+    extra: Mapping[str, Array] | None = None,
 ) -> dict[str, Array]:
     """Per-run parameter values set by given claim values (the rules of the module docs).
 
@@ -824,6 +849,10 @@ def overrides_from_claims(
         Parameter paths a what-if set (:attr:`tariffsim.scenario.Scenario.what_if`):
         the calibrated fields among them keep their values, and a claim's path
         that meets a ``belief:`` path of them sets the truth alone (``truth:``).
+    extra : mapping of str to ndarray (R,), optional
+        Values of other parameter paths (drawn beside the claims; their paths
+        belong in ``held`` too), set as they are and re-solved for with the
+        claims' values, at once.
 
     Returns
     -------
@@ -851,6 +880,7 @@ def overrides_from_claims(
     from ..payoffs import calibrated_named
 
     ov, targets, runs = _claim_inputs(game, x, held)
+    ov.update(extra or {})
     kept = sorted(calibrated_named(held))
     ov.update(recalibrated_overrides(game, ov, runs, keep=kept, targets=targets))
     for v in ov.values():

@@ -1666,3 +1666,47 @@ def test_equal_medians_stay_visible_in_the_fan_chart() -> None:
         assert all(ln.get_linestyle() != "-" for ln in medians[1:])
         widths = [ln.get_linewidth() for ln in medians]
         assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1]
+
+
+def test_claims_beside_a_mapping(sc: ts.Scenario) -> None:
+    """vary={"claims": True, path: dist, ...}: the claims draw as under vary="claims" and the
+    paths as in a mapping (each its own stream: neither changes the other's draws), each run
+    is the what-if of both (the claims' targets hold at the calibration state, the belief
+    drawn is the agents'), and run k is simulate on its parameters with its seed."""
+    from tariffsim.analysis.vary import draw
+
+    paths = {"belief:pass_through.US.CN": Uniform(0.0, 0.5), "noise": Uniform(0.0, 0.1)}
+    e = ts.ensemble(sc, runs=6, seed=5, vary={"claims": True, **paths}, rounds=T)
+    alone = ts.ensemble(sc, runs=6, seed=5, vary="claims", rounds=T)
+    assert e.vary == "claims+mapping" and set(e.distributions) == {*alone.claim_draws, *paths}
+    for c, v in alone.claim_draws.items():
+        assert v.tobytes() == e.claim_draws[c].tobytes(), c
+    mine, _ = draw(paths, 6, 5)
+    for p, v in mine.items():
+        assert v.tobytes() == e.draws[p].tobytes(), p
+    w = sc.world
+    us, state = w.index("US"), calibration_state(w)
+    seeds = np.random.SeedSequence(5).spawn(6)
+    for k in range(6):
+        g = parampath.apply(sc.game, e.run(k).draws)
+        bd = PayoffModel(w, g.model.params).breakdown(state)
+        odds = e.claim_draws["us_recession_odds_forecasters"][k] / 100
+        assert float(bd.recession[0, us]) == pytest.approx(odds, rel=1e-12)
+        us_agent = next(a for a in g.agents if a.code == "US")
+        assert float(us_agent.beliefs.perceived.pass_through[us, w.index("CN")]) == float(
+            mine["belief:pass_through.US.CN"][k]
+        )
+        one = ts.simulate(g, T, rng=np.random.default_rng(seeds[k]))
+        np.testing.assert_array_equal(e.recession[k], one.recession)
+        np.testing.assert_array_equal(e.run(k).series("US", "CN"), one.series("US", "CN"))
+    s = ts.ensemble(sc, runs=6, seed=5, vary={"claims": True, **paths}, rounds=T, keep="summary")
+    np.testing.assert_array_equal(
+        s.quantiles("US", "CN", [0.5]).values, e.quantiles("US", "CN", [0.5]).values
+    )
+    with pytest.raises(ParameterError, match="sets what the claim 'pass_through_border_2018'"):
+        ts.ensemble(sc, runs=3, vary={"claims": True, "pass_through.US.CN": Uniform(0.5, 0.7)})
+    for bad in (1, "yes", None):
+        with pytest.raises(ParameterError, match=r"`vary\['claims'\]` must be True"):
+            ts.ensemble(sc, runs=3, vary={"claims": bad})
+    with pytest.raises(ParameterError, match="recalibrate=False"):
+        ts.ensemble(sc, runs=3, vary={"claims": True, **paths}, recalibrate=False)
