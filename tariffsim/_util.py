@@ -142,6 +142,11 @@ def real_array(values: Any, name: str) -> NDArray[np.float64]:
     """
     from .errors import ParameterError
 
+    if isinstance(values, np.ma.MaskedArray) and np.ma.is_masked(values):
+        raise ParameterError(
+            f"`{name}` is a masked array with masked entries; give every value (a masked "
+            f"entry has no value to use); got {short_repr(values)}."
+        )
     try:
         raw = np.asarray(values)
     except (TypeError, ValueError, OverflowError):

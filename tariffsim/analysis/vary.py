@@ -206,6 +206,15 @@ def draw(
             vals = _drawn(path, drawn, runs)
             dists[path] = spec
             validate_values(pp, vals, runs=runs, arg="vary")  # within range
+            lo, hi = draw_range(spec)
+            out_of = np.flatnonzero((vals < lo) | (vals > hi))
+            if out_of.size:  # (a distribution of the user's that breaks its own word)
+                k = int(out_of[0])
+                raise ParameterError(
+                    f"`vary[{given!r}]`: {short_repr(spec)} drew {float(vals[k])!r} for run {k}, "
+                    f"outside the range it declares it can draw, [{lo!r}, {hi!r}] (its "
+                    "`support`)."
+                )
         elif isinstance(spec, str) or not hasattr(spec, "__len__"):
             raise ParameterError(
                 f"`vary[{path!r}]` must be a Distribution (tariffsim.analysis.distributions) "

@@ -1710,3 +1710,26 @@ def test_claims_beside_a_mapping(sc: ts.Scenario) -> None:
             ts.ensemble(sc, runs=3, vary={"claims": bad})
     with pytest.raises(ParameterError, match="recalibrate=False"):
         ts.ensemble(sc, runs=3, vary={"claims": True, **paths}, recalibrate=False)
+
+
+def test_a_distribution_held_to_its_support_and_masked_values_refused(sc: ts.Scenario) -> None:
+    """A user's distribution that draws outside the support it declares, and a masked array
+    with masked entries (whose hidden values would be used), are refused before any run."""
+
+    class Liar:
+        support = (2.0, 3.0)
+
+        def sample(self, rng: Any, n: int) -> Any:
+            return np.full(n, 10.0)  # inside elasticity's range, outside its own word
+
+        def ppf(self, u: Any) -> Any:
+            return np.full(np.shape(u), 2.5)
+
+    with pytest.raises(ParameterError, match=r"drew 10\.0 for run 0, outside the range"):
+        ts.ensemble(sc, runs=4, seed=0, vary={"elasticity": Liar()}, rounds=3)
+    masked = np.ma.array([2.0, 3.0, 4.0, 5.0], mask=[0, 1, 0, 0])
+    with pytest.raises(ParameterError, match="masked array with masked entries"):
+        ts.ensemble(sc, runs=4, seed=0, vary={"elasticity": masked}, rounds=3)
+    whole = np.ma.array([2.0, 3.0, 4.0, 5.0], mask=[0, 0, 0, 0])  # nothing masked: its values
+    e = ts.ensemble(sc, runs=4, seed=0, vary={"elasticity": whole}, rounds=3)
+    np.testing.assert_array_equal(e.draws["elasticity"], [2.0, 3.0, 4.0, 5.0])
