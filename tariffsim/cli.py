@@ -346,6 +346,14 @@ def _parser() -> argparse.ArgumentParser:
         default=16,
         help="draws of the other parameters per profile point (default 16)",
     )
+    ca.add_argument(
+        "--forecast-rounds",
+        type=int,
+        default=None,
+        metavar="N",
+        help="rounds of the forecast scored after --until (default: the scenario's; 44 weekly "
+        "rounds reach December 2025)",
+    )
     ca.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     ca.add_argument("--no-progress", action="store_true", help="no progress bar")
     ca.add_argument(
@@ -1062,7 +1070,9 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
 
     for flag, v, lo in (("--seed", a.seed, 0), ("--seeds", a.seeds, 1), ("--maxiter", a.maxiter, 1),
                         ("--popsize", a.popsize, 2), ("--profile-points", a.profile_points, 3),
-                        ("--profile-samples", a.profile_samples, 0)):  # fmt: skip
+                        ("--profile-samples", a.profile_samples, 0),
+                        ("--forecast-rounds", 1 if a.forecast_rounds is None else a.forecast_rounds,
+                         1)):  # fmt: skip
         if v < lo:
             raise _UsageError(f"{flag} must be an int >= {lo}; got {v}")
     out = _out_dir(a)
@@ -1076,14 +1086,14 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
                         profile_points=a.profile_points, profile_samples=a.profile_samples,
                         executor=ex, progress=False if a.no_progress else None,
                         recalibrate=not a.no_recalibrate)  # fmt: skip
-    fc = fit.forecast()
+    fc = fit.forecast(rounds=a.forecast_rounds)
     end = fc.fitted.dates[-1]
     if np.datetime64(end, "D") <= np.datetime64(fit.until, "D"):  # nothing after the fit's end
         score, score_text = (
             None,
             (
-                f"forecast: nothing to score: the scenario's last round ({end}) is not after "
-                f"--until ({fit.until})."
+                f"forecast: nothing to score: the forecast's last round ({end}) is not after "
+                f"--until ({fit.until}); pass a larger --forecast-rounds."
             ),
         )
     else:

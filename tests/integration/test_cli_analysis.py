@@ -78,10 +78,23 @@ def test_calibrate_says_when_nothing_is_left_to_score(tmp_path: Path) -> None:
                "--profile-points", "3", "--profile-samples", "0", "--no-plot", "--out", "fit",
                cwd=tmp_path)  # fmt: skip
     assert res.returncode == 0, res.stderr
-    assert "forecast: nothing to score: the scenario's last round (2025-02-28)" in res.stdout
-    assert "forecast()" not in res.stdout  # no API advice for a command-line user
+    assert "forecast: nothing to score: the forecast's last round (2025-02-28)" in res.stdout
+    assert "--forecast-rounds" in res.stdout and "forecast()" not in res.stdout  # CLI advice
     report = (tmp_path / "fit" / "canada-mexico-fentanyl-calibration.txt").read_text()
     assert "…" not in report
+
+
+def test_calibrate_forecasts_as_far_as_asked(tmp_path: Path) -> None:
+    """--forecast-rounds N scores N rounds, as fit.forecast(rounds=N) does in the API."""
+    args = ("calibrate", "us-china-145", "--observed", "us-china-2025",
+            "--params", "learning_rate.US=0.02:0.4", "--maxiter", "1", "--popsize", "2",
+            "--profile-points", "3", "--profile-samples", "0", "--no-plot")  # fmt: skip
+    res = _cli(*args, "--forecast-rounds", "44", "--out", "fit", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "forecast after 2025-06-30 to 2025-12-01: 44 points" in res.stdout
+    bad = _cli(*args, "--forecast-rounds", "0", "--out", "bad", cwd=tmp_path)
+    assert bad.returncode == 2 and "--forecast-rounds must be an int >= 1; got 0" in bad.stderr
+    assert not (tmp_path / "bad").exists()
 
 
 @pytest.mark.parametrize(
