@@ -1438,7 +1438,12 @@ class Params:
                 **{k: val for k, val in fallback.items() if k not in set(keep)},
                 calibration={**ref.calibration, "reference_world": 1.0},
             )
-        arrays = solve_calibration(inputs, world.n, idx["CN"])
+        kept_beta = (
+            np.asarray(self.market_beta, dtype=float)[idx["US"]].reshape(1)
+            if "market_beta" in set(keep)
+            else None
+        )
+        arrays = solve_calibration(inputs, world.n, idx["CN"], market_beta=kept_beta)
         solved: dict[str, Any] = {k: a[0] for k, a in arrays.items()}
         solved["recession_slope"] = float(solved["recession_slope"])
         targets = calibration_targets()
@@ -1547,6 +1552,7 @@ def solve_calibration(
     *,
     odds: Array | None = None,
     approval: Array | None = None,
+    market_beta: Array | None = None,
 ) -> dict[str, Array]:
     """The calibrated fields solved for given inputs, one row per run (:meth:`Params.recalibrated`).
 
@@ -1571,6 +1577,12 @@ def solve_calibration(
     odds, approval : ndarray (R,), optional
         The US recession odds and approval at the calibration state (fractions), per run;
         by default the articles' 60% and the middle of the 39–45% band.
+    market_beta : ndarray (R,), optional
+        The US market beta in force where it is kept as set (not re-solved): approval's
+        market share of the fall is then solved against the drawdown that beta gives at the
+        calibration state (all of the fall on price pain where that drawdown is nil), so
+        approval still meets its target. By default the beta is re-solved and the drawdown
+        there is the record's.
 
     Returns
     -------
@@ -1595,11 +1607,19 @@ def solve_calibration(
     appr_fall = approval_base_us - (
         calibration_targets()["approval"] if approval is None else approval
     )
+    if market_beta is None:
+        on_price, on_market = 0.5 * appr_fall / pain_us, 0.5 * appr_fall / dd_target
+    else:  # the drawdown the kept beta gives there (no support, no shock at that state)
+        dd = np.minimum(np.asarray(market_beta, dtype=float) * burden_us, DRAWDOWN_CAP)
+        some = dd > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            on_price = np.where(some, 0.5, 1.0) * appr_fall / pain_us
+            on_market = np.where(some, 0.5 * appr_fall / np.where(some, dd, 1.0), 0.0)
     return {
         "recession_slope": slope,
         "market_beta": ones * beta[:, None],
-        "approval_price": ones * (0.5 * appr_fall / pain_us)[:, None],
-        "approval_market": ones * (0.5 * appr_fall / dd_target)[:, None],
+        "approval_price": ones * on_price[:, None],
+        "approval_market": ones * on_market[:, None],
         "index_beta": index_beta,
     }
 
@@ -1626,10 +1646,23 @@ CALIBRATED_FIELDS = (
 """Fields of :class:`Params` solved by :meth:`Params.recalibrated` rather than cited directly."""
 
 
-def calibrated_named(paths: Iterable[str]) -> set[str]:
-    """The calibrated fields that parameter paths name (any side, any country): a what-if
-    keeps them as set when it re-solves the others."""
-    return {p.split(":")[-1].split(".")[0] for p in paths} & set(CALIBRATED_FIELDS)
+def calibrated_sides(paths: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The calibrated fields that parameter paths name (any country), per side: those a
+    what-if keeps as set in the truth, and those it keeps in the agents' beliefs, when it
+    re-solves the rest. A plain path (or a field's bare name) keeps its field on both sides,
+    a ``truth:`` or ``belief:`` path on its own: a belief set by hand leaves the truth to be
+    re-solved for the calibration's targets."""
+    truth: set[str] = set()
+    beliefs: set[str] = set()
+    for p in paths:
+        scope, _, rest = p.rpartition(":")
+        f = rest.split(".")[0]
+        if f in CALIBRATED_FIELDS:
+            if scope != "belief":
+                truth.add(f)
+            if scope != "truth":
+                beliefs.add(f)
+    return truth, beliefs
 
 
 def calibration_moved(before: Array, after: Array) -> NDArray[np.bool_]:

@@ -285,7 +285,12 @@ class Scenario:
             so the calibration targets (60% US recession odds at 145%, the
             drawdown and approval there) still hold; the truth and every
             agent's perceived model get the re-solved values. A calibrated
-            field you set yourself, here or in an earlier what-if, is kept.
+            field you set yourself, here or in an earlier what-if, is kept on
+            the side you set it (a plain path: truth and beliefs; a
+            ``belief:`` path leaves the truth to be re-solved). A market beta
+            you set moves approval's market share of the fall, which is solved
+            against the drawdown that beta gives, so approval still meets its
+            target.
         **params : float
             Plain paths as keywords, e.g. ``face_weight=0.3`` (no dots).
 
@@ -754,13 +759,14 @@ def _recalibrate(
     """Re-solve the calibrated fields of ``after`` if its truth moved the calibration.
 
     ``items``: the paths this what-if set; ``kept``: those earlier what-ifs set. A
-    calibrated field among either is kept as set.
+    calibrated field among either is kept as set on the side its path sets (a plain path:
+    truth and beliefs; :func:`~tariffsim.payoffs.calibrated_sides`).
     """
     from . import parampath
     from .payoffs import (
         CALIBRATED_FIELDS,
         PayoffModel,
-        calibrated_named,
+        calibrated_sides,
         calibration_inputs,
         calibration_moved,
     )
@@ -774,12 +780,22 @@ def _recalibrate(
     # the last solve: a what-if with recalibrate=False left that behind)
     x0 = calibration_inputs(PayoffModel(world, old))[0]
     x1 = calibration_inputs(PayoffModel(world, new))[0]
-    if not calibration_moved(x0, x1):
+    keep_truth, keep_beliefs = calibrated_sides((*kept, *items))
+    us = world.index("US")
+    beta_moved = "market_beta" in keep_truth and float(np.asarray(old.market_beta)[us]) != float(
+        np.asarray(new.market_beta)[us]
+    )  # (approval's market share is solved on it)
+    if not (calibration_moved(x0, x1) or beta_moved):
         return after, "calibration unchanged: no calibration input moved"
-    keep = calibrated_named((*kept, *items))
-    solved = new.recalibrated(world, keep=keep)
+    keep = keep_truth & keep_beliefs  # (kept on both sides)
+    # each field is solved from the inputs alone, but approval's market share against the
+    # drawdown of the market beta in force: the truth's where it is kept, else re-solved
+    every = new.recalibrated(world, keep=keep_truth & {"market_beta"})
+    free = every if "market_beta" not in keep_truth else new.recalibrated(world)
+    mine = every if "market_beta" in keep_beliefs else free  # (the agents')
+    solved = every.replace(**{f: getattr(new, f) for f in keep_truth})
     for f in set(CALIBRATED_FIELDS) - keep:  # as a scenario file or an ensemble would take it
-        v = np.asarray(getattr(solved, f), dtype=float)
+        v = np.asarray(getattr(every, f), dtype=float)
         if not np.all(np.abs(v) <= parampath.MAGNITUDE):
             raise ParameterError(
                 f"calibration: these values leave it almost no footing: re-solved {f} = "
@@ -799,12 +815,18 @@ def _recalibrate(
         )
         if m
     ]
+    if beta_moved:
+        inputs.append(
+            f"US market beta, kept as set, {float(np.asarray(old.market_beta)[us]):.4g} → "
+            f"{float(np.asarray(new.market_beta)[us]):.4g}"
+        )
     moved = [
-        f"{f} {float(np.mean(getattr(new, f))):.4g} → {float(np.mean(getattr(solved, f))):.4g}"
+        f"{f} {float(np.mean(getattr(new, f))):.4g} → {float(np.mean(getattr(every, f))):.4g}"
+        + (" (beliefs only)" if f in keep_truth else "")
         for f in CALIBRATED_FIELDS
         if f not in keep
     ]
-    fields = {f: getattr(solved, f) for f in CALIBRATED_FIELDS if f not in keep}
+    fields = {f: getattr(mine, f) for f in CALIBRATED_FIELDS if f not in keep_beliefs}
     # truth-only payoff parameters: beliefs stay (noise and learning rates are no belief)
     to_agents = any(
         (pp := parampath.parse(k, after)).kind == "params" and pp.scope != "truth" for k in items
@@ -822,6 +844,11 @@ def _recalibrate(
     return game, (
         f"calibration re-solved ({'; '.join(inputs)}; targets kept): {', '.join(moved)}"
         + (f"; kept as set: {', '.join(sorted(keep))}" if keep else "")
+        + (
+            f"; kept as set in the beliefs: {', '.join(sorted(keep_beliefs - keep))}"
+            if keep_beliefs - keep
+            else ""
+        )
     )
 
 

@@ -558,8 +558,11 @@ class ForecastScore:
         """The forecaster with the smallest RMSE; of those within 1e-9 pp of it (a tie up to
         rounding), the simplest: ``no_change``, then ``default``, then ``fitted`` (a model
         must beat the baseline to be called better)."""
-        low = min(self.rmse.values())
-        tied = [k for k, v in self.rmse.items() if v <= low + 1e-9]
+        finite = {k: v for k, v in self.rmse.items() if math.isfinite(v)}
+        if not finite:
+            raise ParameterError(f"no forecaster has a finite RMSE: {dict(self.rmse)!r}.")
+        low = min(finite.values())
+        tied = [k for k, v in finite.items() if v <= low + 1e-9]
         simple = ("no_change", "default", "fitted")
         return min(tied, key=lambda k: simple.index(k) if k in simple else len(simple))
 

@@ -934,4 +934,4 @@ def design_overrides(
         return cols
     from .vary import overrides_from_claims
 
-    return dict(overrides_from_claims(game, cols, held=held))
+    return dict(overrides_from_claims(game, cols, held=held, arg="params", row="design point"))

@@ -314,9 +314,10 @@ def claim_distributions(game: Game) -> tuple[ClaimDraw, ...]:
     for c in cl.values():
         if c.range is None or c.id not in CLAIM_PARAMETERS:
             continue
-        if c.id == "us_recession_odds_forecasters" and "us_burden_at_145_125" not in cal:
-            continue
-        if c.id == "approval_39_45" and "us_pain_at_145_125" not in cal:
+        # targets of the calibration: only where this world calibrates on its own (a world
+        # without US imports from China takes the default world's values, and no target)
+        own = "us_burden_at_145_125" in cal and not cal.get("reference_world")
+        if c.id in ("us_recession_odds_forecasters", "approval_39_45") and not own:
             continue
         if c.id == "pass_through_border_2018" and not _us_ladders(game):
             continue
@@ -470,9 +471,7 @@ def as_what_ifs(
     analyses (their ``recalibrate=True``); ``arg`` and ``row`` name the argument the values
     came in and what one of them is (``"vary"``, ``"run"``), in errors.
     """
-    from ..payoffs import calibrated_named
-
-    kept = sorted(calibrated_named((*values, *held)))
+    kept = (*values, *held)
     return {**values, **recalibrated_overrides(game, values, runs, keep=kept, arg=arg, row=row)}
 
 
@@ -486,9 +485,7 @@ def what_if_footing(
     evaluation, as :func:`as_what_ifs` makes. Used by :func:`tariffsim.analysis.calibrate`
     to give such candidates an infinite loss instead of refusing the fit.
     """
-    from ..payoffs import calibrated_named
-
-    kept = sorted(calibrated_named((*values, *held)))
+    kept = (*values, *held)
     return ~_recalibrated(game, values, runs, keep=kept, arg="vary", row="run")[1]
 
 
@@ -546,7 +543,9 @@ def recalibrated_overrides(
         Parameter path → values, as :func:`draw` returns them.
     runs : int
     keep : sequence of str
-        Calibrated fields to leave as the game has them (set by the user).
+        Paths the user set (the drawn ones and a what-if's): the calibrated fields they
+        name keep the game's values on the side the path sets
+        (:func:`~tariffsim.payoffs.calibrated_sides`; a field's bare name: both sides).
     arg, row : str
         The argument the values came in and what one of them is, in errors
         (``"params"`` and ``"design point"`` for a sensitivity analysis).
@@ -605,6 +604,7 @@ def _recalibrated(
         CALIBRATED_FIELDS,
         CALIBRATION_INPUTS,
         PayoffModel,
+        calibrated_sides,
         calibration_block,
         calibration_inputs,
         calibration_moved,
@@ -621,8 +621,15 @@ def _recalibrated(
     ]  # fmt: skip
     bad = np.zeros(runs, dtype=bool)
     targets = {t: np.asarray(v, dtype=float) for t, v in (targets or {}).items()}
-    if not (moving or targets) or "US" not in w.codes or "CN" not in w.codes:
+    betas = [(pp, v) for pp, v in pps if pp.kind == "params" and pp.name == "market_beta"]
+    if not (moving or targets or betas) or "US" not in w.codes or "CN" not in w.codes:
         return {}, bad, ""
+    kept_truth, kept_beliefs = calibrated_sides(keep)
+    beta: Array | None = None  # the truth's US market beta where it is kept (as with_params)
+    us_beta = float(np.asarray(base.market_beta, dtype=float)[w.index("US")])
+    if "market_beta" in kept_truth:
+        drawn_beta = _override_arrays(base, betas, runs, list(w.codes), "truth").get("market_beta")
+        beta = np.full(runs, us_beta) if drawn_beta is None else drawn_beta[:, w.index("US")]
     n, cn = w.n, w.index("CN")
     model = PayoffModel(w, base)
     cal = calibration_block(w, model.round_days)
@@ -640,12 +647,14 @@ def _recalibrated(
         if f in over:
             x[:, c] = over[f][:, us]
     moved = calibration_moved(x0, x)
+    if beta is not None:  # (approval's market share is solved against its drawdown)
+        moved |= beta != us_beta
     default = calibration_targets()
     for t, v in targets.items():
         moved |= v != default[t]
     if not moved.any():
         return {}, bad, ""
-    fields = [f for f in CALIBRATED_FIELDS if f not in set(keep)]
+    fields = [f for f in CALIBRATED_FIELDS if not (f in kept_truth and f in kept_beliefs)]
 
     def values_of(k: int) -> str:
         named = [(pp.text, v) for pp, v in pps] + [
@@ -653,8 +662,17 @@ def _recalibrated(
         ]
         return ", ".join(f"{name} = {float(v[k])!r}" for name, v in named)
 
+    # what a refused run can do instead: without targets, the values as they are; with the
+    # claims' targets (which need the re-solve), other values
+    advice = (
+        f"Pass {_NO_RECALIBRATION} to apply the values as they are."
+        if not targets
+        else "The claims' targets cannot be met from these values (with the scenario's own: "
+        "a what-if's baseline odds or approval beyond the drawn target, say): narrow the "
+        "draws or change the what-if."
+    )
     with np.errstate(divide="ignore", invalid="ignore"):  # (runs with no burden: below)
-        solved = solve_calibration(x, n, cn, **targets)
+        solved = solve_calibration(x, n, cn, market_beta=beta, **targets)
     # where the US bears no burden: as with_params (the reference world's values, or an error)
     odd = moved & ~((x[:, 0] > 1e-9) & (x[:, 1] > 1e-9) & np.isfinite(x[:, 0] + x[:, 1]))
     why = ""
@@ -662,13 +680,13 @@ def _recalibrated(
         k = int(np.flatnonzero(odd)[0])
         try:
             one = apply(game, {pp.text: float(v[k]) for pp, v in moving})
-            ref = one.model.params.recalibrated(w, keep=keep)
+            ref = one.model.params.recalibrated(w)
         except ParameterError as exc:
             why = (
                 f"`{arg}`: {row} {k} ({values_of(k)}) leaves the calibration no footing "
                 f"({str(exc).rstrip('.')}); "
                 "with_params refuses these values too. Draw from a range where the US bears "
-                f"the tariff, or pass {_NO_RECALIBRATION} to apply the values as they are."
+                "the tariff. " + advice
             )
             bad |= odd
             ref = base  # (these runs are refused: any values will do)
@@ -686,9 +704,11 @@ def _recalibrated(
         held = [np.asarray(getattr(b, f), dtype=float) for b in believers]
         where = moved.reshape((runs,) + (1,) * truth.ndim)
         new_truth = np.where(where, solved[f], truth)
-        if not (to_agents and believers):
-            sides = [("truth:" if believers else "", new_truth, [truth])]
-        elif all(h.tobytes() == truth.tobytes() for h in held):  # beliefs start at the truth
+        in_truth = f not in kept_truth
+        in_beliefs = bool(to_agents and believers) and f not in kept_beliefs
+        if not in_beliefs:
+            sides = [("truth:" if believers else "", new_truth, [truth])] if in_truth else []
+        elif in_truth and all(h.tobytes() == truth.tobytes() for h in held):  # at the truth
             sides = [("", new_truth, [truth])]
         else:
             if any(h.tobytes() != held[0].tobytes() for h in held[1:]) and not moved.all():
@@ -697,10 +717,8 @@ def _recalibrated(
                     "path sets every agent's belief alike: the runs that keep the calibration "
                     f"cannot keep each agent's own. Pass {_NO_RECALIBRATION}."
                 )
-            sides = [
-                ("truth:", new_truth, [truth]),
-                ("belief:", np.where(where, solved[f], held[0]), held),
-            ]
+            sides = [("truth:", new_truth, [truth])] if in_truth else []
+            sides.append(("belief:", np.where(where, solved[f], held[0]), held))
         for prefix, new, now in sides:
             _add_paths(out, prefix + f, new, now, w.codes)
     for path, v in out.items():
@@ -717,8 +735,7 @@ def _recalibrated(
                 why = (
                     f"`{arg}`: {row} {k} ({values_of(k)}) moves the calibration, and re-solved "
                     f"{path} = {float(v[k])!r} is outside its range ({str(exc).rstrip('.')}). "
-                    "Pass "
-                    f"{_NO_RECALIBRATION} to apply the values as they are."
+                    + advice
                 )
             bad[out_of_range] = True
     return out, bad, why
@@ -838,6 +855,8 @@ def overrides_from_claims(
     *,
     held: Sequence[str] = (),
     extra: Mapping[str, Array] | None = None,
+    arg: str = "vary",
+    row: str = "run",
 ) -> dict[str, Array]:
     """Per-run parameter values set by given claim values (the rules of the module docs).
 
@@ -862,6 +881,9 @@ def overrides_from_claims(
         Values of other parameter paths (drawn beside the claims; their paths
         belong in ``held`` too), set as they are and re-solved for with the
         claims' values, at once.
+    arg, row : str
+        The argument the claims came in and what one of its rows is, in errors (``"params"``
+        and ``"design point"`` for a sensitivity analysis).
 
     Returns
     -------
@@ -886,12 +908,9 @@ def overrides_from_claims(
     >>> ov["recession_base.US"].tolist()
     [0.15, 0.3]
     """
-    from ..payoffs import calibrated_named
-
     ov, targets, runs = _claim_inputs(game, x, held)
     ov.update(extra or {})
-    kept = sorted(calibrated_named(held))
-    ov.update(recalibrated_overrides(game, ov, runs, keep=kept, targets=targets))
+    ov.update(recalibrated_overrides(game, ov, runs, keep=held, targets=targets, arg=arg, row=row))
     for v in ov.values():
         v.flags.writeable = False
     return ov

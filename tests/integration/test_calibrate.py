@@ -369,3 +369,6 @@ def test_a_tie_goes_to_the_simpler_forecaster() -> None:
     assert score(3.0, 4.0, 3.0) == "default"
     assert score(2.9, 3.0, 3.0) == "fitted"
     assert score(3.0, 3.0, 2.0) == "default"
+    assert score(float("nan"), 2.0, 1.0) == "default"  # (a NaN is no score)
+    with pytest.raises(ParameterError, match="no forecaster has a finite RMSE"):
+        score(float("nan"), float("nan"), float("nan"))

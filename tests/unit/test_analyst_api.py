@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import warnings
 
 import numpy as np
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
+from tariffsim import parampath
 from tariffsim.errors import ParameterError, PlausibilityWarning, UnknownNameError
 from tariffsim.payoffs import CALIBRATED_FIELDS
 
@@ -80,6 +82,27 @@ def test_calibrated_field_set_by_user_is_kept(sc: ts.Scenario) -> None:
     assert alt.model.params.recession_slope == 1.0
     assert "kept as set: recession_slope" in alt.changes[-1]
     assert set(CALIBRATED_FIELDS) >= {"recession_slope"}
+
+
+def test_a_calibrated_field_set_on_one_side_is_kept_on_that_side(sc: ts.Scenario) -> None:
+    """A belief set by hand stays the agents', and the truth is still re-solved for the
+    targets (60% US odds at 145/125); a truth: path the other way round."""
+    w = sc.world
+    us, state = w.index("US"), ts.payoffs.calibration_state(w)
+    alt = sc.with_params({"belief:recession_slope": 2.0, "elasticity": 3.0})
+    bd = alt.model.breakdown(state)
+    assert float(bd.recession[0, us]) == pytest.approx(0.60, rel=1e-12)
+    assert alt.model.params.recession_slope != 2.0
+    believers = [a for a in alt.game.agents if a.beliefs is not None]
+    assert believers and all(a.beliefs.perceived.recession_slope == 2.0 for a in believers)
+    assert "kept as set in the beliefs: recession_slope" in alt.changes[-1]
+    alt = sc.with_params({"truth:recession_slope": 2.0, "elasticity": 3.0})
+    assert alt.model.params.recession_slope == 2.0
+    every = sc.with_params(elasticity=3.0)
+    for a, b in zip(alt.game.agents, every.game.agents, strict=True):
+        if a.beliefs is not None:  # the agents' slope re-solved as with elasticity alone
+            assert a.beliefs.perceived.recession_slope == b.beliefs.perceived.recession_slope
+    assert re.search(r"recession_slope [0-9.]+ → 2.47 \(beliefs only\)", alt.changes[-1])
 
 
 def test_a_calibrated_field_an_earlier_what_if_set_is_kept(sc: ts.Scenario) -> None:
@@ -315,3 +338,26 @@ def test_add_country_errors() -> None:
         w.add_country(ts.Country("ZZ", 1.0), imports={"XX": 1.0})
     with pytest.raises(ParameterError):
         w.add_country(ts.Country("ZZ", 1.0), ties={"US": 2.0})
+
+
+def test_a_market_beta_set_by_hand_keeps_the_approval_target(sc: ts.Scenario) -> None:
+    """Approval's market share of the fall is solved against the drawdown of the market
+    beta in force: set by hand (what-if, a mapping's draws, the claims beside one), US
+    approval at 145/125 still meets its target (it drifted to 40.8% with a beta of 40)."""
+    from tariffsim.analysis import Uniform
+
+    w = sc.world
+    us, state = w.index("US"), ts.payoffs.calibration_state(w)
+    alt = sc.with_params({"market_beta": 40.0})
+    bd = alt.model.breakdown(state)
+    assert float(bd.approval[0, us]) == pytest.approx(0.42, rel=1e-12)
+    assert float(bd.drawdown[0, us]) > 25 and "US market beta, kept as set" in alt.changes[-1]
+    for vary in ({"market_beta.US": Uniform(10.0, 30.0)},
+                 {"claims": True, "market_beta.US": Uniform(10.0, 30.0)}):  # fmt: skip
+        e = ts.ensemble(sc, runs=3, seed=2, vary=vary, rounds=2)
+        for k in range(3):
+            g = parampath.apply(sc.game, e.run(k).draws)
+            bd = g.model.breakdown(state)
+            want = e.claim_draws["approval_39_45"][k] / 100 if "claims" in vary else 0.42
+            assert float(bd.approval[0, us]) == pytest.approx(want, rel=1e-12)
+            assert float(bd.drawdown[0, us]) != pytest.approx(19.0)  # the beta drawn holds

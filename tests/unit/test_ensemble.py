@@ -1705,6 +1705,22 @@ def test_claims_beside_a_mapping(sc: ts.Scenario) -> None:
     )
     with pytest.raises(ParameterError, match="sets what the claim 'pass_through_border_2018'"):
         ts.ensemble(sc, runs=3, vary={"claims": True, "pass_through.US.CN": Uniform(0.5, 0.7)})
+    # a belief about a calibrated field, drawn or held by a what-if, leaves the truth to the
+    # claims' targets (it used to keep the truth's slope, and the drawn odds went unmet)
+    for s, v in (
+        (sc, {"claims": True, "belief:recession_slope": Uniform(1.0, 3.0)}),
+        (sc.with_params({"belief:recession_slope": 2.0}), "claims"),
+    ):
+        b = ts.ensemble(s, runs=3, seed=1, vary=v, rounds=2)
+        for k in range(3):
+            g = parampath.apply(s.game, b.run(k).draws)
+            bd = PayoffModel(w, g.model.params).breakdown(state)
+            odds = b.claim_draws["us_recession_odds_forecasters"][k] / 100
+            assert float(bd.recession[0, us]) == pytest.approx(odds, rel=1e-12)
+            want = b.draws["belief:recession_slope"][k] if isinstance(v, dict) else 2.0
+            for a in g.agents:
+                if a.beliefs is not None:
+                    assert float(a.beliefs.perceived.recession_slope) == want
     for bad in (1, "yes", None):
         with pytest.raises(ParameterError, match=r"`vary\['claims'\]` must be True"):
             ts.ensemble(sc, runs=3, vary={"claims": bad})
@@ -1733,3 +1749,40 @@ def test_a_distribution_held_to_its_support_and_masked_values_refused(sc: ts.Sce
     whole = np.ma.array([2.0, 3.0, 4.0, 5.0], mask=[0, 0, 0, 0])  # nothing masked: its values
     e = ts.ensemble(sc, runs=4, seed=0, vary={"elasticity": whole}, rounds=3)
     np.testing.assert_array_equal(e.draws["elasticity"], [2.0, 3.0, 4.0, 5.0])
+
+
+def test_claims_a_world_cannot_calibrate_on_are_not_drawn() -> None:
+    """A world where the US imports nothing from China takes the default world's calibrated
+    values: the odds and approval targets have nothing to act on there, so those claims are
+    not drawn (they used to be drawn, recorded, and ignored)."""
+    from tariffsim.analysis.vary import claim_distributions
+
+    w0 = ts.World.default()
+    imp = np.array(w0.imports)
+    imp[w0.index("US"), w0.index("CN")] = 0.0
+    w = w0.replace(imports=imp)
+    agents = (ts.Agent("US", ts.MyopicBestResponse(), targets=("CN",)),
+              ts.Agent("CN", ts.MyopicBestResponse(), targets=("US",)))  # fmt: skip
+    g = ts.Game(world=w, model=ts.PayoffModel(w, ts.Params.default(w)), agents=agents, rounds=4)
+    assert g.model.params.calibration.get("reference_world")
+    drawn = {c.claim for c in claim_distributions(g)}
+    assert not drawn & {"us_recession_odds_forecasters", "approval_39_45"}
+    assert "us_recession_baseline" in drawn
+    e = ts.ensemble(g, runs=3, seed=0, vary="claims")
+    assert set(e.claim_draws) == drawn
+
+
+def test_claims_that_cannot_be_met_say_why_and_where(sc: ts.Scenario) -> None:
+    """A what-if whose baseline odds exceed a drawn target: the error names the argument and
+    the row as the caller knows them, and gives advice the library takes (not
+    recalibrate=False, which the claims refuse)."""
+    alt = sc.with_params({"recession_base.US": 0.5})
+    with pytest.raises(ParameterError, match="targets cannot be met") as err:
+        ts.ensemble(alt, runs=20, vary="claims")
+    assert str(err.value).startswith("`vary`: run ") and "recalibrate=False" not in str(err.value)
+    with (
+        pytest.raises(ParameterError, match="targets cannot be met") as err,
+        pytest.warns(WhatIfHeldWarning, match="us_recession_baseline"),
+    ):
+        ts.sensitivity(alt, "claims", "peak", method="morris", n=4, rounds=4)
+    assert str(err.value).startswith("`params`: design point ")
