@@ -74,6 +74,22 @@ def _add_no_recalibrate(parser: argparse.ArgumentParser, row: str) -> None:
     )
 
 
+def _draw(text: str) -> tuple[str, Any]:
+    """``PATH=DIST`` for ``--draw``: a parameter path and a distribution's text
+    (:func:`tariffsim.analysis.distributions.parse_distribution`)."""
+    from .analysis.distributions import parse_distribution
+
+    path, eq, dist = text.partition("=")
+    if not (eq and path.strip()):
+        raise argparse.ArgumentTypeError(
+            f"give PATH=DIST, e.g. 'noise=Uniform(0, 0.1)'; got {text!r}"
+        )
+    try:
+        return path.strip(), parse_distribution(dist)
+    except TariffsimError as exc:
+        raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
+
+
 def _indicators(text: str) -> tuple[str, ...]:
     """Comma-separated indicator names for ``--indicators`` (none: the tariffs alone)."""
     from ._util import short_repr
@@ -112,6 +128,7 @@ _EPILOG_ENSEMBLE = """example:
   tariffsim ensemble us-china-145 --runs 10000 --vary claims --out tariffsim-out
   tariffsim ensemble us-china-145 --runs 100000 --vary claims --workers 2
   tariffsim ensemble us-china-145 --runs 10000 --vary claims --indicators recession,drawdown
+  tariffsim ensemble us-china-145 --runs 10000 --vary claims --draw 'noise=Uniform(0, 0.1)'
   tariffsim ensemble us-china-145 --runs 1000000 --vary claims --summary --workers 2
   tariffsim ensemble my.toml --runs 1000000 --vary claims --summary --scheduler tcp://10.0.0.5:8786
 
@@ -390,6 +407,16 @@ def _parser() -> argparse.ArgumentParser:
         choices=("claims",),
         default=None,
         help="draw parameters from the claims' ranges (default: only noise differs)",
+    )
+    en.add_argument(
+        "--draw",
+        type=_draw,
+        action="append",
+        default=None,
+        metavar="PATH=DIST",
+        help="draw a parameter path from a distribution, e.g. "
+        "'belief:pass_through.US.CN=Uniform(0, 0.5)' or 'noise=Uniform(0, 0.1)' (Uniform, "
+        "Triangular, Normal, LogNormal, Beta); repeatable; beside --vary claims, both",
     )
     where = en.add_mutually_exclusive_group()
     where.add_argument(
@@ -1135,6 +1162,10 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     limits.check("max_workers", a.workers or 1, "--workers")
     if a.seed >= 2**63:
         raise _UsageError(f"--seed must be below 2**63; got {a.seed}")
+    draws = dict(a.draw or [])
+    if len(draws) < len(a.draw or []):
+        raise _UsageError("--draw names a path twice")
+    vary: Any = ({"claims": True, **draws} if a.vary else draws) if draws else a.vary
     out = _out_dir(a)
     sc = load_scenario(a.scenario)
     with ExitStack() as stack:
@@ -1154,7 +1185,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
             sc,
             a.runs,
             a.seed,
-            a.vary,
+            vary,
             executor=executor,
             chunk_size=a.chunk_size,
             keep="summary" if a.summary else "runs",
@@ -1187,6 +1218,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     title = term_escape(sc.title, keep_newlines=False)
     print(f"{title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
           + (", parameters drawn from the claims' ranges" if a.vary else "")
+          + (f"{' and' if a.vary else ', parameters drawn:'} {', '.join(draws)}" if draws else "")
           + (" (summary: counts only)" if a.summary else ""))  # fmt: skip
     print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
           f"{'final q5 %':>10} {'median %':>9} {'q95 %':>7}")  # fmt: skip

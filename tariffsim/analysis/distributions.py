@@ -70,6 +70,7 @@ __all__ = [
     "Triangular",
     "Uniform",
     "draw_range",
+    "parse_distribution",
 ]
 
 Array = NDArray[np.float64]
@@ -462,3 +463,83 @@ class Beta(_Quantiles):
         from scipy.special import betaincinv
 
         return np.asarray(self.low + (self.high - self.low) * betaincinv(self.a, self.b, u))
+
+
+_BY_NAME: dict[str, Any] = {
+    c.__name__.lower(): c for c in (Uniform, Triangular, Normal, LogNormal, Beta)
+}
+_NAMES = ", ".join(c.__name__ for c in _BY_NAME.values())
+
+
+def parse_distribution(text: str) -> Distribution:
+    """A distribution from its text, ``Name(arg, ..., key=value)`` — as written in Python
+    and as ``repr`` and a summary's ``drawn`` give it; the name in any case.
+
+    Examples
+    --------
+    >>> parse_distribution("uniform(0, 0.5)")
+    Uniform(low=0.0, high=0.5)
+    >>> parse_distribution("Normal(mean=1.0, sd=2.0, low=0.1, high=inf)").low
+    0.1
+
+    Raises
+    ------
+    ParameterError
+        For text of another form, an unknown name or field, an argument that is not a
+        number, or values the distribution refuses (its own checks).
+    """
+    head, sep, rest = text.partition("(") if isinstance(text, str) else ("", "", "")
+    name = head.strip()
+    if not (sep and rest.rstrip().endswith(")") and name.isalpha()):
+        raise ParameterError(
+            "a distribution is written Name(arg, ...), e.g. 'Uniform(0, 0.5)' or "
+            f"'Normal(1.0, 0.2, low=0.5)'; got {short_repr(text)}."
+        )
+    cls = _BY_NAME.get(name.lower())
+    if cls is None:
+        raise ParameterError(f"unknown distribution {short_repr(name)}; known: {_NAMES}.")
+    names = [f.name for f in fields(cls)]
+    args: list[float] = []
+    kwargs: dict[str, float] = {}
+    body = rest.rstrip()[:-1].strip()
+    for part in body.split(",") if body else []:
+        key, eq, val = part.partition("=")
+        raw = val if eq else key
+        try:
+            num = float(raw.strip())
+        except ValueError:
+            raise ParameterError(
+                f"{cls.__name__}: {short_repr(raw.strip())} is not a number (in "
+                f"{short_repr(text)})."
+            ) from None
+        if not eq:
+            if kwargs:
+                raise ParameterError(
+                    f"{cls.__name__}: a value without a name after named ones (in "
+                    f"{short_repr(text)})."
+                )
+            args.append(num)
+        elif key.strip() not in names:
+            raise ParameterError(
+                f"{cls.__name__} has no field {short_repr(key.strip())}; its fields: "
+                f"{', '.join(names)}."
+            )
+        else:
+            kwargs[key.strip()] = num
+    if len(args) > len(names) or any(names.index(k) < len(args) for k in kwargs):
+        raise ParameterError(
+            f"{cls.__name__} takes {', '.join(names)}: too many values, or one given twice "
+            f"(in {short_repr(text)})."
+        )
+    missing = [n for n in names[len(args) :] if n not in kwargs and _required(cls, n)]
+    if missing:
+        raise ParameterError(f"{cls.__name__} needs {', '.join(missing)} (in {short_repr(text)}).")
+    return cls(*args, **kwargs)
+
+
+def _required(cls: type, name: str) -> bool:
+    """Whether dataclass field ``name`` of ``cls`` has no default."""
+    from dataclasses import MISSING
+
+    f = next(f for f in fields(cls) if f.name == name)
+    return f.default is MISSING and f.default_factory is MISSING

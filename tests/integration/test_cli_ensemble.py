@@ -369,3 +369,47 @@ def test_a_failed_connection_says_why(error: BaseException, message: str) -> Non
     with pytest.raises(cli._UsageError) as got:
         cli._connect(Failing, "tcp://127.0.0.1:9")
     assert message in str(got.value) and "EiB" not in str(got.value)
+
+
+def test_draw_gives_the_apis_mapping_beside_the_claims(tmp_path: Path) -> None:
+    """--draw PATH=DIST (repeatable) is the API's vary mapping; with --vary claims, both
+    (vary={"claims": True, ...}); the runs are the API's bit for bit."""
+    from tariffsim.analysis import Uniform
+
+    base = ["ensemble", "us-china-145", "--runs", "12", "--rounds", "16", "--seed", "2",
+            "--no-progress"]  # fmt: skip
+    draws = [
+        "--draw",
+        "belief:pass_through.US.CN=Uniform(0, 0.5)",
+        "--draw",
+        "noise=uniform(0,0.1)",
+    ]
+    assert main([*base, "--vary", "claims", *draws, "--out", str(tmp_path / "a")]) == 0
+    assert main([*base, *draws, "--out", str(tmp_path / "b")]) == 0
+    paths = {"belief:pass_through.US.CN": Uniform(0.0, 0.5), "noise": Uniform(0.0, 0.1)}
+    for sub, vary in (("a", {"claims": True, **paths}), ("b", paths)):
+        got = ts.Ensemble.from_netcdf(tmp_path / sub / "us-china-145-ensemble.nc")
+        want = ts.ensemble("us-china-145", runs=12, seed=2, vary=vary, rounds=16)
+        assert got.vary == want.vary
+        np.testing.assert_array_equal(got.tariff, want.tariff)
+        np.testing.assert_array_equal(got.recession, want.recession)
+
+
+@pytest.mark.parametrize(
+    ("draw", "message"),
+    [
+        ("noise", "give PATH=DIST"),
+        ("noise=Unif(0, 1)", "unknown distribution 'Unif'"),
+        ("noise=Uniform(0)", "Uniform needs high"),
+        ("noise=Uniform(1, 0)", "`low` must be < `high`"),
+        ("nosie=Uniform(0, 0.1)", "Did you mean 'noise'"),
+    ],
+)
+def test_a_bad_draw_is_one_line_before_any_work(tmp_path: Path, draw: str, message: str) -> None:
+    res = subprocess.run(
+        [sys.executable, "-m", "tariffsim", "ensemble", "us-china-145", "--runs", "4",
+         "--draw", draw, "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert res.returncode == 2 and message in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()

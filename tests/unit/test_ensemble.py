@@ -1786,3 +1786,29 @@ def test_claims_that_cannot_be_met_say_why_and_where(sc: ts.Scenario) -> None:
     ):
         ts.sensitivity(alt, "claims", "peak", method="morris", n=4, rounds=4)
     assert str(err.value).startswith("`params`: design point ")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lo=st.floats(-1e3, 1e3),
+    width=st.floats(1e-3, 1e3),
+    frac=st.floats(0.0, 1.0),
+    shape=st.floats(0.5, 20.0),
+)
+def test_a_distributions_text_reads_back_as_itself(lo, width, frac, shape) -> None:
+    """parse_distribution(repr(d)) == d for every kind (what --draw reads and a summary's
+    `drawn` keeps), the name in any case."""
+    from tariffsim.analysis import Beta, LogNormal
+    from tariffsim.analysis.distributions import parse_distribution
+
+    hi = lo + width
+    for d in (
+        Uniform(lo, hi),
+        Triangular(lo, lo + frac * width, hi),
+        Normal(lo, width, low=lo - width, high=hi),
+        Normal(lo, width),
+        LogNormal(frac, shape / 10),
+        Beta(shape, 1 + frac, low=lo, high=hi),
+    ):
+        assert parse_distribution(repr(d)) == d
+        assert parse_distribution(repr(d).lower()) == d
