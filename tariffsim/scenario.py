@@ -788,11 +788,18 @@ def _recalibrate(
     if not (calibration_moved(x0, x1) or beta_moved):
         return after, "calibration unchanged: no calibration input moved"
     keep = keep_truth & keep_beliefs  # (kept on both sides)
-    # each field is solved from the inputs alone, but approval's market share against the
-    # drawdown of the market beta in force: the truth's where it is kept, else re-solved
-    every = new.recalibrated(world, keep=keep_truth & {"market_beta"})
-    free = every if "market_beta" not in keep_truth else new.recalibrated(world)
-    mine = every if "market_beta" in keep_beliefs else free  # (the agents')
+
+    def solve(beta_of: Any, kept_beta: bool) -> Any:
+        """Every field solved from the inputs alone, but approval's market share against
+        the drawdown of the market beta in force: ``beta_of``'s where it is kept."""
+        if not kept_beta:
+            return new.recalibrated(world)
+        return new.replace(market_beta=beta_of.market_beta).recalibrated(
+            world, keep={"market_beta"}
+        )
+
+    every = solve(new, "market_beta" in keep_truth)  # the truth's
+    free = every if "market_beta" not in keep_truth else solve(new, False)  # beta re-solved
     solved = every.replace(**{f: getattr(new, f) for f in keep_truth})
     for f in set(CALIBRATED_FIELDS) - keep:  # as a scenario file or an ensemble would take it
         v = np.asarray(getattr(every, f), dtype=float)
@@ -820,33 +827,52 @@ def _recalibrate(
             f"US market beta, kept as set, {float(np.asarray(old.market_beta)[us]):.4g} → "
             f"{float(np.asarray(new.market_beta)[us]):.4g}"
         )
-    moved = [
-        f"{f} {float(np.mean(getattr(new, f))):.4g} → {float(np.mean(getattr(every, f))):.4g}"
-        + (" (beliefs only)" if f in keep_truth else "")
-        for f in CALIBRATED_FIELDS
-        if f not in keep
-    ]
-    fields = {f: getattr(mine, f) for f in CALIBRATED_FIELDS if f not in keep_beliefs}
     # truth-only payoff parameters: beliefs stay (noise and learning rates are no belief)
     to_agents = any(
         (pp := parampath.parse(k, after)).kind == "params" and pp.scope != "truth" for k in items
     )
-    agents = tuple(
-        dataclasses.replace(
-            a,
-            beliefs=dataclasses.replace(a.beliefs, perceived=a.beliefs.perceived.replace(**fields)),
+    agents = []
+    before_after = []  # (the first believer's, for the text)
+    for ag in after.agents:
+        if ag.beliefs is None or not to_agents:
+            agents.append(ag)
+            continue
+        mine = ag.beliefs.perceived
+        src = solve(mine, True) if "market_beta" in keep_beliefs else free  # (its own beta)
+        fields = {f: getattr(src, f) for f in CALIBRATED_FIELDS if f not in keep_beliefs}
+        theirs = mine.replace(**fields)
+        before_after.append((mine, theirs))
+        beliefs = dataclasses.replace(ag.beliefs, perceived=theirs)
+        agents.append(dataclasses.replace(ag, beliefs=beliefs))
+    game = after.replace(model=after.model._with_params(solved), agents=tuple(agents))
+
+    def listed(a: Any, b: Any) -> list[str]:  # the fields that moved, before → after
+        return [
+            f"{f} {float(np.mean(getattr(a, f))):.4g} → {float(np.mean(getattr(b, f))):.4g}"
+            for f in CALIBRATED_FIELDS
+            if np.asarray(getattr(a, f)).tobytes() != np.asarray(getattr(b, f)).tobytes()
+        ]
+
+    in_truth = listed(new, solved)
+    in_beliefs = listed(*before_after[0]) if before_after else []
+    if not before_after or in_beliefs == in_truth:
+        what = ", ".join(in_truth) or "no field moved"
+    else:
+        what = (
+            f"in the truth {', '.join(in_truth) or 'no field moved'}; in the agents' beliefs "
+            f"{', '.join(in_beliefs) or 'no field moved'}"
         )
-        if a.beliefs is not None and to_agents
-        else a
-        for a in after.agents
-    )
-    game = after.replace(model=after.model._with_params(solved), agents=agents)
     return game, (
-        f"calibration re-solved ({'; '.join(inputs)}; targets kept): {', '.join(moved)}"
+        f"calibration re-solved ({'; '.join(inputs)}; targets kept): {what}"
         + (f"; kept as set: {', '.join(sorted(keep))}" if keep else "")
         + (
             f"; kept as set in the beliefs: {', '.join(sorted(keep_beliefs - keep))}"
             if keep_beliefs - keep
+            else ""
+        )
+        + (
+            f"; kept as set in the truth: {', '.join(sorted(keep_truth - keep))}"
+            if keep_truth - keep
             else ""
         )
     )

@@ -673,6 +673,18 @@ def _recalibrated(
     )
     with np.errstate(divide="ignore", invalid="ignore"):  # (runs with no burden: below)
         solved = solve_calibration(x, n, cn, market_beta=beta, **targets)
+    believers = [a.beliefs.perceived for a in game.agents if a.beliefs is not None]
+    # the agents' approval share against their own beta where they keep one (as with_params)
+    beta_b: Array | None = None
+    if "market_beta" in kept_beliefs and believers:
+        drawn_b = _override_arrays(base, betas, runs, list(w.codes), "belief").get("market_beta")
+        held_b = float(np.asarray(believers[0].market_beta, dtype=float)[us])
+        beta_b = np.full(runs, held_b) if drawn_b is None else drawn_b[:, us]
+    if beta_b is None and beta is None:
+        solved_b = solved
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            solved_b = solve_calibration(x, n, cn, market_beta=beta_b, **targets)
     # where the US bears no burden: as with_params (the reference world's values, or an error)
     odd = moved & ~((x[:, 0] > 1e-9) & (x[:, 1] > 1e-9) & np.isfinite(x[:, 0] + x[:, 1]))
     why = ""
@@ -692,7 +704,7 @@ def _recalibrated(
             ref = base  # (these runs are refused: any values will do)
         for f in fields:
             solved[f][odd] = getattr(ref, f)
-    believers = [a.beliefs.perceived for a in game.agents if a.beliefs is not None]
+            solved_b[f][odd] = getattr(ref, f)
     to_agents = (  # as with_params: a payoff parameter not truth: only (none: plain paths)
         any(pp.kind == "params" and pp.scope != "truth" for pp, _ in pps)
         or not believers
@@ -708,7 +720,11 @@ def _recalibrated(
         in_beliefs = bool(to_agents and believers) and f not in kept_beliefs
         if not in_beliefs:
             sides = [("truth:" if believers else "", new_truth, [truth])] if in_truth else []
-        elif in_truth and all(h.tobytes() == truth.tobytes() for h in held):  # at the truth
+        elif (
+            in_truth
+            and all(h.tobytes() == truth.tobytes() for h in held)  # beliefs at the truth,
+            and solved_b[f].tobytes() == solved[f].tobytes()  # and solved alike
+        ):
             sides = [("", new_truth, [truth])]
         else:
             if any(h.tobytes() != held[0].tobytes() for h in held[1:]) and not moved.all():
@@ -718,7 +734,7 @@ def _recalibrated(
                     f"cannot keep each agent's own. Pass {_NO_RECALIBRATION}."
                 )
             sides = [("truth:", new_truth, [truth])] if in_truth else []
-            sides.append(("belief:", np.where(where, solved[f], held[0]), held))
+            sides.append(("belief:", np.where(where, solved_b[f], held[0]), held))
         for prefix, new, now in sides:
             _add_paths(out, prefix + f, new, now, w.codes)
     for path, v in out.items():
