@@ -958,6 +958,7 @@ def _turning_points(path: Path) -> list[int]:
 
 def _fmt(x: Any) -> str:
     if isinstance(x, float):
+        x += 0.0  # (a zero without a sign: -0.0 reads as a loss of nothing)
         return (
             f"{x:.4g}" if abs(x) < 1e-3 and x != 0 else (f"{x:.2f}" if abs(x) < 100 else f"{x:.1f}")
         )

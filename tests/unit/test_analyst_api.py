@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import warnings
 
 import numpy as np
@@ -394,3 +395,15 @@ def test_a_mapping_run_is_the_what_if_on_either_side(name: str, what: dict) -> N
                 a = np.asarray(getattr(x.beliefs.perceived, f))
                 b = np.asarray(getattr(y.beliefs.perceived, f))
                 assert a.tobytes() == b.tobytes(), (x.code, f)
+
+
+def test_tables_print_no_negative_zero() -> None:
+    """A payoff that rounds to zero prints as 0.00, not -0.00 (round 0 of us-china-145: a
+    loss of -1e-16 % of GDP)."""
+    from tariffsim.path import _fmt
+
+    p = ts.load_scenario("us-china-145").simulate(seed=0)
+    assert float(p.payoff[0, 0]) < 0  # (the value behind it)
+    for text in (p.table(), p._repr_html_()):
+        assert not re.search(r"-0\.0+(?![0-9])", text)
+    assert _fmt(-0.0) == "0.00" and _fmt(-0.25) == "-0.25"
