@@ -95,7 +95,7 @@ from numpy.typing import NDArray
 
 from . import _trade_kernel, threads
 from ._rows import _hash, distinct_rows, taken_from
-from ._trade_kernel import AVAILABLE, ENV
+from ._trade_kernel import AVAILABLE, ENV, OneSignature
 from .dynamics import per_time
 from .payoffs import (
     DRAWDOWN_CAP,
@@ -800,8 +800,6 @@ def _trade(
                 vecs[to + 2, j] += -(vecs[lost, j] / (10.0 * gdp[j]))
 
 
-_compiled: Any = None
-_compile_lock = threading.Lock()
 if AVAILABLE:  # pragma: no branch - which branch runs depends on the installation
     from numba import njit as _njit
 
@@ -812,22 +810,6 @@ if AVAILABLE:  # pragma: no branch - which branch runs depends on the installati
     _candidate_hash, _same_float = _inline(_candidate_hash), _inline(_same_float)
     _same_candidate = _inline(_same_candidate)
     _rates_of, _layer_rates, _trade = _inline(_rates_of), _inline(_layer_rates), _inline(_trade)
-
-
-def _get_kernel() -> Any:
-    """The compiled kernel (compiled, or loaded from numba's cache, on first use)."""
-    global _compiled
-    if _compiled is not None:
-        return _compiled
-    with _compile_lock:  # one compilation, whichever thread asks first
-        if _compiled is None:
-            from numba import njit
-
-            disp = njit(cache=True, nogil=True, error_model="numpy")(_kernel)
-            disp.compile(_signature())
-            disp.disable_compile()  # one signature: every argument converts to it
-            _compiled = disp
-    return _compiled
 
 
 def _signature() -> tuple[Any, ...]:
@@ -853,6 +835,10 @@ def _signature() -> tuple[Any, ...]:
         b, types.Array(types.float64, 3, "C"), types.Array(types.float64, 4, "C"),
         types.int64, types.int64,
     )  # fmt: skip
+
+
+_KERNEL = OneSignature(_kernel, _signature, vectorize=False, error_model="numpy")
+"""The compiled kernel (compiled, or loaded from numba's cache, on first use)."""
 
 
 # ---------------------------------------------------------------------------
@@ -1202,7 +1188,7 @@ def _rows(a: Any) -> Array:
 
 def _call(*args: Any) -> None:
     """The kernel on ``args``, its runs split across threads (:mod:`tariffsim.threads`)."""
-    kernel = _get_kernel()
+    kernel = _KERNEL.get()
     R, P = args[0].shape[0], args[0].shape[1]
     threads.for_rows(lambda a, b: kernel(*args, a, b), R, P)
 

@@ -19,13 +19,13 @@ numpy rule otherwise, and for batches too small to be worth a call.
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from . import _trade_kernel
+from ._trade_kernel import OneSignature
 
 __all__ = ["MIN_SIZE", "step_many"]
 
@@ -73,28 +73,17 @@ def _kernel(lv: Any, next_up: Any, level: Any, move: Any, out: Any) -> None:
             out[e] = lv[next_up[k]]
 
 
-_compiled: Any = None
-_compile_lock = threading.Lock()
+def _signature() -> tuple[Any, ...]:
+    from numba import types
+
+    ro = types.Array(types.float64, 1, "C", readonly=True)
+    return (
+        ro, types.Array(types.intp, 1, "C", readonly=True), ro, ro,
+        types.Array(types.float64, 1, "C"),
+    )  # fmt: skip
 
 
-def _get_kernel() -> Any:
-    """The compiled kernel (compiled, or loaded from numba's cache, on first use)."""
-    global _compiled
-    if _compiled is not None:
-        return _compiled
-    with _compile_lock:
-        if _compiled is None:
-            from numba import njit, types
-
-            ro = types.Array(types.float64, 1, "C", readonly=True)
-            disp = njit(cache=True, nogil=True)(_kernel)
-            disp.compile(
-                (ro, types.Array(types.intp, 1, "C", readonly=True), ro, ro,
-                 types.Array(types.float64, 1, "C"))
-            )  # fmt: skip
-            disp.disable_compile()
-            _compiled = disp
-    return _compiled
+_KERNEL = OneSignature(_kernel, _signature, vectorize=False)
 
 
 def step_many(lv: Array, next_up: NDArray[np.intp], level: Array, move: Any) -> Array | None:
@@ -132,7 +121,7 @@ def step_many(lv: Array, next_up: NDArray[np.intp], level: Array, move: Any) -> 
     if m.shape != shape:
         m = np.broadcast_to(m, shape)
     out = np.empty(shape)
-    _get_kernel()(lv, next_up, _flat(x), _flat(m), out.reshape(-1))
+    _KERNEL.get()(lv, next_up, _flat(x), _flat(m), out.reshape(-1))
     return out
 
 

@@ -181,29 +181,71 @@ def _kernel(
     return 0, pain, rev, ret, flows
 
 
-_compiled: Any = None
-_compile_lock = threading.Lock()
+class OneSignature:
+    """A kernel compiled for one signature on first use (or loaded from numba's cache).
+
+    ``OneSignature(func, signature)`` compiles ``func`` with
+    ``njit(cache=True, nogil=True, **options)`` (``options`` may override
+    the first two) for ``signature()`` (a
+    callable: numba's types are imported only when a kernel is first
+    needed) the first time :meth:`get` is called, on whichever thread asks
+    first, and refuses any other signature after that (every argument
+    converts to the one signature).
+
+    ``vectorize=False`` compiles with LLVM's loop vectoriser off, for this
+    kernel only (numba's switch is set under numba's compiler lock and
+    restored). Strict IEEE arithmetic is kept either way, so the bits are
+    the same; the kernels of the engine loop over a few countries and
+    segments, where the vectorised loops' set-up and checks cost more than
+    they save: the decision kernel took 0.61-0.80 of its time without them
+    (the calls of ``us-china-145`` and ``four-country-2025`` ensembles,
+    replayed with both builds alternately, 2026-12).
+    """
+
+    def __init__(
+        self, func: Any, signature: Any, *, vectorize: bool = True, **options: Any
+    ) -> None:
+        self.func, self.signature = func, signature
+        self.vectorize, self.options = vectorize, options
+        self._compiled: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        """The compiled dispatcher (compiled, or loaded from numba's cache, on first use)."""
+        if self._compiled is not None:
+            return self._compiled
+        with self._lock:  # one compilation, whichever thread asks first
+            if self._compiled is None:
+                from numba.core import config as _config
+                from numba.core.compiler_lock import global_compiler_lock
+
+                config: Any = _config  # (its settings are set at import: untyped)
+
+                disp = _njit(**{"cache": True, "nogil": True, **self.options})(self.func)
+                with global_compiler_lock:  # no other compilation sees the switch
+                    before = config.LOOP_VECTORIZE
+                    config.LOOP_VECTORIZE = int(before and self.vectorize)
+                    try:
+                        disp.compile(self.signature())
+                    finally:
+                        config.LOOP_VECTORIZE = before
+                disp.disable_compile()  # one signature: every argument converts to it
+                self._compiled = disp
+        return self._compiled
+
+
+def _kernel_signature() -> tuple[Any, ...]:
+    a5 = _types.Array(_types.float64, 5, "A", readonly=True)
+    a3 = _types.Array(_types.float64, 3, "A", readonly=True)
+    a1 = _types.Array(_types.float64, 1, "A", readonly=True)
+    return (a5, a3, a1, a5, a5, a5, a5, a5, _types.boolean)
+
+
 if _njit is not None:  # pragma: no branch
     # the helpers the kernel calls: compiled with it, for its one signature
     _at = _njit(cache=True, nogil=True)(_at)
     _fits = _njit(cache=True, nogil=True)(_fits)
-
-
-def _get_kernel() -> Any:
-    """The compiled kernel, compiled (or loaded from numba's cache) on first use."""
-    global _compiled
-    if _compiled is not None:
-        return _compiled
-    with _compile_lock:  # one compilation, whichever thread asks first
-        if _compiled is None:
-            a5 = _types.Array(_types.float64, 5, "A", readonly=True)
-            a3 = _types.Array(_types.float64, 3, "A", readonly=True)
-            a1 = _types.Array(_types.float64, 1, "A", readonly=True)
-            disp = _njit(cache=True, nogil=True)(_kernel)
-            disp.compile((a5, a3, a1, a5, a5, a5, a5, a5, _types.boolean))
-            disp.disable_compile()  # one signature: every array converts to it
-            _compiled = disp
-    return _compiled
+_KERNEL = OneSignature(_kernel, _kernel_signature)
 
 
 def _five(x: Any, lead: int, tail: int) -> Array:
@@ -287,7 +329,7 @@ def trade_terms(
         lead_in = lead
     r5, pt5, el5, dep5, mg5 = (_five(x, lead_in, 3) for x in dyads)
     w5 = _five(weight, lead_in, 2)[..., None]
-    status, pain, rev, ret, flows = _get_kernel()(
+    status, pain, rev, ret, flows = _KERNEL.get()(
         r5, m0_seg, gdp, pt5, el5, dep5, mg5, w5, terms,
     )  # fmt: skip
     if status:

@@ -315,7 +315,7 @@ def test_a_broken_field_is_caught(field, rel, monkeypatch):
     every = dict.fromkeys(("equity", "burden", "pending", "control", "layers", "twins"), True)
     args, kw = build("four-country-2025", 2, {}, 7, 3, every, "decide")[0][0]
     want = _evaluate_block(*row(args, kw, 1)[0], **row(args, kw, 1)[1])
-    real = _decide_kernel._get_kernel()
+    real = _decide_kernel._KERNEL.get()
 
     def broken(*a):
         real(*a)
@@ -326,7 +326,7 @@ def test_a_broken_field_is_caught(field, rel, monkeypatch):
         v = x[1, 2, 1]
         x[1, 2, 1] = v + rel * (1.0 + abs(v)) if rel > 0 else 0.0 if v else 1.0
 
-    monkeypatch.setattr(_decide_kernel, "_get_kernel", lambda: broken)
+    monkeypatch.setattr(_decide_kernel._KERNEL, "_compiled", broken)
     got = _decide_kernel.breakdown(*args, **kw)
     one = Breakdown(
         terms={t: got.terms[t][1:2] for t in TERMS}, weights=got.weights, total=got.total[1:2],

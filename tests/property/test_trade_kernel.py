@@ -164,7 +164,7 @@ def test_threads_asking_first_share_one_compilation(monkeypatch):
     p = SimpleNamespace(dependence=1.0, export_margin=0.25, revenue_weight=0.5)
     monkeypatch.setattr(_trade_kernel, "ENABLED", True)
     want = payoffs._trade_terms(p, r, m0, np.ones(3), 0.8, 2.5)
-    monkeypatch.setattr(_trade_kernel, "_compiled", None)  # as in a fresh process
+    monkeypatch.setattr(_trade_kernel._KERNEL, "_compiled", None)  # as in a fresh process
     with ThreadPoolExecutor(4) as ex:
         got = list(ex.map(lambda _: payoffs._trade_terms(p, r, m0, np.ones(3), 0.8, 2.5), range(8)))
     for g in got:
