@@ -17,9 +17,19 @@ __all__ = [
 ]  # fmt: skip
 
 
-def frozen_array(a: ArrayLike, dtype: Any = float) -> NDArray[Any]:
-    """A read-only copy of ``a`` as an array of ``dtype`` (for immutable results)."""
-    arr = np.array(a, dtype=dtype)
+def frozen_array(a: ArrayLike, dtype: Any = float, *, copy: bool = True) -> NDArray[Any]:
+    """A read-only copy of ``a`` as an array of ``dtype`` (for immutable results).
+
+    ``copy=False``: ``a`` itself (made read-only) when it is an array of
+    ``dtype`` already, for an array made for the result that nothing else
+    holds (a copy would only cost time: a large ensemble's arrays take a
+    good part of a second to copy).
+
+    >>> a = np.zeros(3)
+    >>> frozen_array(a) is a, frozen_array(a, copy=False) is a, a.flags.writeable
+    (False, True, False)
+    """
+    arr = np.array(a, dtype=dtype, copy=True if copy else None)
     arr.flags.writeable = False
     return arr
 

@@ -25,7 +25,7 @@ import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -279,13 +279,16 @@ class PathBatch:
     notes: tuple[tuple[tuple[int, str], ...], ...] = ()
     world: World | None = field(default=None, repr=False, compare=False)
     """The world the runs were played in (splits each run's headline into its layers)."""
+    _fresh: InitVar[bool] = False
+    """Internal: the per-run arrays were made for this batch and nothing else holds them
+    (the engine's record: they are frozen as they are instead of copied)."""
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, _fresh: bool) -> None:
         object.__setattr__(self, "layer_slots", tuple(tuple(x) for x in self.layer_slots))
         for name in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond", "layers", "step_tariff"):
             v = getattr(self, name)
             if v is not None:
-                object.__setattr__(self, name, _ro(v, v.dtype))
+                object.__setattr__(self, name, _ro(v, v.dtype, copy=not _fresh))
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         object.__setattr__(
             self, "overrides", {k: _ro(v, float) for k, v in dict(self.overrides).items()}
@@ -1791,4 +1794,5 @@ def simulate_batch(
         **out["arrays"],
         layer_slots=tuple((a, b, x.name) for (a, b), lays in w.instruments.items() for x in lays),
         world=w,
+        _fresh=True,  # the record's arrays, taken from it
     )  # fmt: skip

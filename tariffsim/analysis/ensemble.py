@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
@@ -217,11 +217,14 @@ class Ensemble(_Summarised):
     seed: int = 0
     vary: str = "none"
     events: tuple[tuple[int, str], ...] = ()
+    _fresh: InitVar[bool] = False
+    """Internal: the per-run arrays were made for this ensemble and nothing else holds them
+    (they are frozen as they are instead of copied)."""
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, _fresh: bool) -> None:
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         for name in ("tariff", *INDICATORS):
-            object.__setattr__(self, name, _ro(getattr(self, name)))
+            object.__setattr__(self, name, _ro(getattr(self, name), copy=not _fresh))
         object.__setattr__(self, "draws", FrozenDict({k: _ro(v) for k, v in self.draws.items()}))
         claims = FrozenDict({k: _ro(v) for k, v in self.claim_draws.items()})
         object.__setattr__(self, "claim_draws", claims)
@@ -1109,6 +1112,7 @@ def ensemble(
         seed=seed,
         vary=kind,
         **arrays,
+        _fresh=True,  # a part's arrays (views of its batch's), or their concatenation
     )
 
 

@@ -1812,3 +1812,29 @@ def test_a_distributions_text_reads_back_as_itself(lo, width, frac, shape) -> No
     ):
         assert parse_distribution(repr(d)) == d
         assert parse_distribution(repr(d).lower()) == d
+
+
+def test_results_hold_their_own_arrays():
+    """An ensemble (and a batch) built from a user's arrays copies them; the library's own
+    results are frozen without a copy, and no result can be written through."""
+    import dataclasses
+
+    sc = ts.load_scenario("us-china-145")
+    ens = ts.ensemble(sc, runs=6, seed=0, vary="claims", rounds=4, progress=False)
+    mine = {k: np.array(getattr(ens, k)) for k in ("tariff", *INDICATORS)}
+    built = ts.Ensemble(name=ens.name, codes=ens.codes, dates=ens.dates, dyads=ens.dyads, **mine)
+    for k, v in mine.items():
+        assert getattr(built, k) is not v
+        v[...] = -1.0  # the user's arrays change; the ensemble's do not
+        assert np.array_equal(getattr(built, k), getattr(ens, k))
+    again = dataclasses.replace(ens)
+    for ours in (ens, again, built):
+        for k in ("tariff", *INDICATORS):
+            with pytest.raises(ValueError):
+                getattr(ours, k)[0, 0, 0] = 1.0
+    assert again.tariff is not ens.tariff and np.array_equal(again.tariff, ens.tariff)
+    batch = ts.simulate_batch(sc.game, 4, seeds=[1, 2])
+    copy = dataclasses.replace(batch, tariff=np.array(batch.tariff))
+    for b in (batch, copy):
+        with pytest.raises(ValueError):
+            b.tariff[0, 0, 0, 0] = 1.0
