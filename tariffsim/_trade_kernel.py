@@ -195,13 +195,12 @@ class OneSignature:
     ``vectorize=False`` compiles with LLVM's loop vectoriser off, for this
     kernel only (numba's switch is set under numba's compiler lock and
     restored). Strict IEEE arithmetic is kept either way, so the bits are
-    the same. The decision kernel (:mod:`tariffsim._decide_kernel`) loops
-    over a few countries and segments, where the vectorised loops' set-up
-    and checks cost more than they save: it took 0.61-0.80 of its time
-    without them (the calls of ``us-china-145`` and ``four-country-2025``
-    ensembles, replayed with both builds alternately, 2026-12). This
-    kernel's and the ladder steps' loops run over whole batches; they
-    measured the same either way (0.97x and 1.01x) and keep numba's default.
+    the same; only the speed differs. For a loop over a few countries and
+    segments the vectorised copies' set-up and checks cost more than they
+    save: the decision kernel (:mod:`tariffsim._decide_kernel`) took
+    0.61-0.80 of its time without them (the calls of ``us-china-145`` and
+    ``four-country-2025`` ensembles, replayed with both builds alternately,
+    2026-12). Kernels whose loops run over whole batches keep the default.
     """
 
     def __init__(
@@ -247,7 +246,7 @@ if _njit is not None:  # pragma: no branch
     # the helpers the kernel calls: compiled with it, for its one signature
     _at = _njit(cache=True, nogil=True)(_at)
     _fits = _njit(cache=True, nogil=True)(_fits)
-_KERNEL = OneSignature(_kernel, _kernel_signature)
+_KERNEL = OneSignature(_kernel, _kernel_signature)  # the vectoriser: the same speed (0.97x)
 
 
 def _five(x: Any, lead: int, tail: int) -> Array:

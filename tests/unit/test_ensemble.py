@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -1817,8 +1818,6 @@ def test_a_distributions_text_reads_back_as_itself(lo, width, frac, shape) -> No
 def test_results_hold_their_own_arrays():
     """An ensemble (and a batch) built from a user's arrays copies them; the library's own
     results are frozen without a copy, and no result can be written through."""
-    import dataclasses
-
     sc = ts.load_scenario("us-china-145")
     ens = ts.ensemble(sc, runs=6, seed=0, vary="claims", rounds=4, progress=False)
     mine = {k: np.array(getattr(ens, k)) for k in ("tariff", *INDICATORS)}
