@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +40,42 @@ from .world import State, StateBatch, World
 if TYPE_CHECKING:
     from .game import Event, Game
 
+T = TypeVar("T", bound=Collection[Any])
+
+
+class _PerRun(Generic[T]):
+    """One value per run, made by ``factory`` the first time the run's is asked for.
+
+    The talks keep per-run agreements, notes, concessions met and agreed dyads;
+    most runs of a batch, and every run of a look-ahead, never touch theirs, and
+    making ``runs`` empty lists, sets and dicts up front cost more than the
+    look-ahead's bookkeeping.
+    """
+
+    def __init__(self, runs: int, factory: Callable[[], T]) -> None:
+        self.runs, self.factory = runs, factory
+        self.made: dict[int, T] = {}
+        """The values made so far, by run."""
+
+    def __getitem__(self, q: int) -> T:
+        v = self.made.get(q)
+        if v is None:
+            v = self.made[q] = self.factory()
+        return v
+
+    def __setitem__(self, q: int, v: T) -> None:
+        self.made[q] = v
+
+    def __len__(self) -> int:
+        return self.runs
+
+    def frozen(self) -> tuple[tuple[Any, ...], ...]:
+        """Every run's value as a tuple (``()`` for a run that never made one)."""
+        out: list[tuple[Any, ...]] = [()] * self.runs
+        for q, v in self.made.items():
+            out[q] = tuple(v)
+        return tuple(out)
+
 
 class _Talks:
     """Agreements and threats in every run: bargaining at summits, demands, agreed dyads held.
@@ -60,12 +96,12 @@ class _Talks:
         self.play = play
         """The engine's rounds (``engine._play``), which the look-aheads play."""
         R = rt.runs
-        self.agreements: list[list[Agreement]] = [[] for _ in range(R)]
+        self.agreements: _PerRun[list[Agreement]] = _PerRun(R, list)
         self.expiring: dict[int, list[tuple[int, int]]] = {}
         """Round → (run, agreement index) of the agreements that run out then."""
-        self.notes: list[list[tuple[int, str]]] = [[] for _ in range(R)]
-        self.met: list[set[str]] = [set() for _ in range(R)]
-        self.locked: list[dict[Dyad, tuple[float, int]]] = [{} for _ in range(R)]
+        self.notes: _PerRun[list[tuple[int, str]]] = _PerRun(R, list)
+        self.met: _PerRun[set[str]] = _PerRun(R, set)
+        self.locked: _PerRun[dict[Dyad, tuple[float, int]]] = _PerRun(R, dict)
         self.lock = np.zeros((R, len(rt.keys)), dtype=bool)
         """``lock[q, c]``: run ``q`` holds dyad ``rt.keys[c]`` under an agreement."""
         self._groups: dict[frozenset[str], NDArray[np.intp]] | None = None
@@ -617,8 +653,10 @@ class _Talks:
         """Runs grouped by the concessions they have met (cached until a bargain)."""
         if self._groups is None:
             by: dict[frozenset[str], list[int]] = {}
-            for q, m in enumerate(self.met):
-                by.setdefault(frozenset(m), []).append(q)
+            made, none = self.met.made, frozenset[str]()
+            for q in range(self.rt.runs):  # in the order of the runs, as the groups are met
+                m = made.get(q)
+                by.setdefault(frozenset(m) if m else none, []).append(q)
             self._groups = {k: np.array(v, dtype=np.intp) for k, v in by.items()}
         return self._groups
 

@@ -1007,8 +1007,8 @@ def _play(
     return {
         "arrays": _run_major(rec.arrays),
         "events": events_log,
-        "agreements": tuple(tuple(a) for a in talks.agreements),
-        "notes": tuple(tuple(n) for n in talks.notes),
+        "agreements": talks.agreements.frozen(),
+        "notes": talks.notes.frozen(),
     }
 
 
