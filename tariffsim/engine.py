@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -817,6 +818,7 @@ def _play(
     start: _States | None = None,
     perceived: Sequence[Params] | None = None,
     on_round: Callable[[int], None] | None = None,
+    out: Mapping[str, Array] | None = None,
 ) -> dict[str, Any]:
     """Play every run; returns the record arrays and the event log.
 
@@ -824,7 +826,9 @@ def _play(
     starting state ``start`` (instead of ``game.initial``) and each agent's
     current perceived parameters ``perceived``, and records ``"look"``
     (tariffs and controls on the involved countries only). ``on_round(r)`` is
-    called once round ``r`` is played (progress).
+    called once round ``r`` is played (progress). ``out``: run-major arrays
+    of a compact record to write into (:class:`_Record`); they are returned
+    as the record's.
     """
     threads.check_environment()  # a bad TARIFFSIM_THREADS is reported before any work
     rt = _Run(game, rounds, items, streams, idx=idx)
@@ -887,7 +891,7 @@ def _play(
         st.equity, st.bond = mk0.equity[:, 0], mk0.bond[:, 0]
         st.market_burden = mk0.market_burden[:, 0]
 
-    rec = _Record(rt, record)
+    rec = _Record(rt, record, out)
     rec.add(0, st, None, np.zeros((R, len(rt.keys)), dtype=np.int8), mk0)
     start_tariff = st.tariff
 
@@ -1095,15 +1099,41 @@ def record_bytes(game: Game, rounds: int, runs: int, record: str) -> int:
         if steps > 1:  # the tariffs at each decision step of a round
             per += 8 * steps * n * n
     else:
-        d = len(w.ladders)
-        per += 8 * (d + len(w.control_ladders)) + d + 8 * 4 * n
+        layout = _compact_layout(w).values()
+        per = sum(math.prod(tail) * np.dtype(dtype).itemsize for tail, dtype in layout)
     return per * runs * (rounds + 1)
 
 
-class _Record:
-    """Preallocated per-run, per-round record arrays."""
+def _compact_layout(world: World) -> dict[str, tuple[tuple[int, ...], Any]]:
+    """The arrays of a compact record: name → (shape after the run and round axes, dtype).
 
-    def __init__(self, rt: _Run, mode: str) -> None:
+    Layer slots (every layer of every dyad with instruments), tariffs, controls
+    and moves on the ladder dyads, and the per-country payoff, recession odds,
+    approval and drawdown (see :class:`PathBatch`).
+    """
+    n, d = world.n, len(world.ladders)
+    slots = sum(len(lays) for lays in world.instruments.values())
+    out: dict[str, tuple[tuple[int, ...], Any]] = {
+        "layers": ((slots,), np.float64),
+        "tariff": ((d,), np.float64),
+        "control": ((len(world.control_ladders),), np.float64),
+        "moves": ((d,), np.int8),
+    }
+    for name in ("payoff", "recession", "approval", "drawdown"):
+        out[name] = ((n,), np.float64)
+    return out
+
+
+class _Record:
+    """Per-run, per-round record arrays: preallocated (round by round), or given.
+
+    ``out`` (compact records only): run-major arrays ``(R, T+1, ...)`` of
+    :func:`_compact_layout` to write into, in place of new ones (views of
+    the whole batch's arrays: a part of a batch writes its own runs' rows, so
+    nothing is concatenated afterwards).
+    """
+
+    def __init__(self, rt: _Run, mode: str, out: Mapping[str, Array] | None = None) -> None:
         self.rt, self.mode = rt, mode
         R, n, T = rt.runs, rt.n, rt.rounds + 1
         w = rt.world
@@ -1126,8 +1156,8 @@ class _Record:
         self.slot_ij = [
             (pos0.get(a_), pos0.get(b_), w.layer_index(nm)) for a_, b_, nm in self.slots
         ]
-        a["layers"] = _round_major((R, T, len(self.slots)))
         if self.full:
+            a["layers"] = _round_major((R, T, len(self.slots)))
             for name in ("tariff", "effective", "control", "perceived_pass_through", *SLOW_FIELDS):
                 a[name] = _round_major((R, T, n, n))
             a["moves"] = _round_major((R, T, n, n), dtype=np.int64)
@@ -1135,11 +1165,9 @@ class _Record:
             for name in ("payoff", "recession", "approval", "drawdown", "burden", "equity", "bond"):
                 a[name] = _round_major((R, T, n))
         else:
-            a["tariff"] = _round_major((R, T, len(self.dyads)))
-            a["control"] = _round_major((R, T, len(self.cdyads)))
-            a["moves"] = _round_major((R, T, len(self.dyads)), dtype=np.int8)
-            for name in ("payoff", "recession", "approval", "drawdown"):
-                a[name] = _round_major((R, T, n))
+            for name, (tail, dtype) in _compact_layout(w).items():
+                given = None if out is None else out.get(name)
+                a[name] = _round_major((R, T, *tail), dtype) if given is None else given
         self.arrays = a
         # indicators of countries no tariff touches: their free-trade values
         truth = rt.truth_full
@@ -1551,6 +1579,30 @@ def _own_strategy(strategy: Any) -> bool:
     return True
 
 
+def _record_arrays(
+    world: World,
+    rounds: int,
+    runs: int,
+    given: Mapping[str, Array] | None,
+    names: Sequence[str] | None = None,
+) -> dict[str, Array]:
+    """The run-major arrays ``(runs, rounds+1, ...)`` of a compact record (those of ``names``,
+    default all): those ``given`` (checked: the layout's shape and dtype), zeros for the rest."""
+    out: dict[str, Array] = {}
+    for name, (tail, dtype) in _compact_layout(world).items():
+        if names is not None and name not in names:
+            continue
+        shape = (runs, rounds + 1, *tail)
+        a = None if given is None else given.get(name)
+        if a is not None and (a.shape != shape or a.dtype != dtype or not a.flags.c_contiguous):
+            raise ParameterError(
+                f"record array {name!r}: shape {a.shape} and dtype {a.dtype} (C order: "
+                f"{a.flags.c_contiguous}); expected {shape} and {np.dtype(dtype)}, C order."
+            )
+        out[name] = np.zeros(shape, dtype) if a is None else a
+    return out
+
+
 def _part_ranges(n: int, chunk: int, workers: int, fewest: int) -> list[tuple[int, int]]:
     """Contiguous ranges of runs covering ``range(n)``, played one :func:`_play` each.
 
@@ -1681,6 +1733,7 @@ def simulate_batch(
     seeds: Sequence[SeedLike],
     overrides: Mapping[str, Any] | None = None,
     record: str = "full",
+    _out: Mapping[str, Array] | None = None,
 ) -> PathBatch:
     """Play ``len(seeds)`` runs of ``game`` and record them in one :class:`PathBatch`.
 
@@ -1716,6 +1769,10 @@ def simulate_batch(
     threads (:func:`tariffsim.threads.for_parts`; their number is
     :func:`tariffsim.threads.count`) when every strategy of the game is one
     of tariffsim's own; a run's numbers are the same whatever the parts.
+    A compact record is written by the parts into the batch's arrays in
+    place (each part its own runs' rows), never concatenated. (``_out``,
+    private: arrays of a compact record ``(R, rounds+1, ...)`` to write
+    into, as an in-process ensemble passes its own arrays' rows.)
 
     Examples
     --------
@@ -1746,6 +1803,12 @@ def simulate_batch(
     workers = threads.count() if _threadable(game) else 1
 
     advance = progress.runs_counter()
+    ranges = _part_ranges(n_play, chunk, workers, fewest)
+    # a compact record in several parts (or asked for in place): the batch's arrays, each
+    # part writing its own rows; runs played once for several are spread afterwards
+    into: dict[str, Array] = {}
+    if mode == "compact" and (len(ranges) > 1 or _out is not None):
+        into = _record_arrays(game.world, rounds, n_play, _out if classes is None else None)
 
     def play(a: int, b: int) -> dict[str, Any]:
         sub = [(pp, v[a:b]) for pp, v in play_items]
@@ -1753,25 +1816,34 @@ def simulate_batch(
         ticks = (
             None if advance is None else _ticks(advance, n * b // n_play - n * a // n_play, rounds)
         )
+        rows = {k: v[a:b] for k, v in into.items()} or None
         with progress.counting_runs(None):  # the batches played inside are not counted
             return _play(
-                game, rounds, sub, _Streams.of_seeds(play_seeds[a:b]), mode, on_round=ticks
-            )
+                game, rounds, sub, _Streams.of_seeds(play_seeds[a:b]), mode, on_round=ticks,
+                out=rows,
+            )  # fmt: skip
 
     # bounded working memory, several parts at once on threads; the same numbers
-    parts = threads.for_parts(play, _part_ranges(n_play, chunk, workers, fewest), workers)
+    parts = threads.for_parts(play, ranges, workers)
     out = parts[0]
     if len(parts) > 1:
         out = {
-            "arrays": {k: np.concatenate([p["arrays"][k] for p in parts]) for k in out["arrays"]},
+            "arrays": into
+            or {k: np.concatenate([p["arrays"][k] for p in parts]) for k in out["arrays"]},
             "events": out["events"],
             "agreements": tuple(a for p in parts for a in p["agreements"]),
             "notes": tuple(n for p in parts for n in p["notes"]),
         }
+    elif into:
+        out = {**out, "arrays": into}
     if classes is not None:
-        inv = classes[1]
+        inv = classes[1]  # the runs played once, given to every run of their class
+        dest = None if _out is None else _record_arrays(game.world, rounds, len(seeds_t), _out)
         out = {
-            "arrays": {k: v[inv] for k, v in out["arrays"].items()},
+            "arrays": {
+                k: v[inv] if dest is None else np.take(v, inv, 0, dest[k], mode="clip")
+                for k, v in out["arrays"].items()
+            },
             "events": out["events"],
             "agreements": tuple(out["agreements"][i] for i in inv),
             "notes": tuple(out["notes"][i] for i in inv),

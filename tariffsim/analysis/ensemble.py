@@ -26,6 +26,7 @@ ts.parampath.apply(game, ens.run(k).draws)``, bit for bit, on any executor.
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -40,7 +41,7 @@ from .. import limits
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import FrozenDict, check_bool, short_repr
 from .._util import frozen_array as _ro
-from ..engine import runs_alike
+from ..engine import _record_arrays, runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
 from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
@@ -1083,8 +1084,15 @@ def ensemble(
             events=counts.fired,
             _declared=tuple(declared.values()),
         )
+    # in this process, every chunk writes its runs' rows of the ensemble's arrays: nothing
+    # to concatenate (an executor's chunks come back as arrays of their own)
+    into = None
+    if executor is None:
+        into = _record_arrays(
+            game.world, game.rounds if rounds is None else rounds, runs, None, _KEEP
+        )
     parts = map_chunks(
-        _ensemble_chunk,
+        _ensemble_chunk if into is None else functools.partial(_ensemble_chunk, into=into),
         _BatchJob(game, rounds, _root(seed), "compact"),
         runs,
         payload=ov or None,
@@ -1097,7 +1105,7 @@ def ensemble(
         size_of=lambda part: len(part["tariff"]),
     )
     codes, dates, dyads, fired = parts[0]["meta"]
-    arrays = {
+    arrays = into or {
         k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts]) for k in _KEEP
     }
     return Ensemble(
@@ -1120,10 +1128,15 @@ _KEEP = ("tariff", *INDICATORS)
 
 
 def _ensemble_chunk(
-    job: _BatchJob, start: int, stop: int, overrides: Mapping[str, Array] | None
+    job: _BatchJob,
+    start: int,
+    stop: int,
+    overrides: Mapping[str, Array] | None,
+    into: Mapping[str, Array] | None = None,
 ) -> dict[str, Any]:
-    """One chunk of an ensemble: only the arrays the ensemble keeps travel back."""
-    pb = _simulate_chunk(job, start, stop, overrides)
+    """One chunk of an ensemble: only the arrays the ensemble keeps travel back (``into``:
+    the ensemble's own arrays, in this process, whose rows the chunk writes)."""
+    pb = _simulate_chunk(job, start, stop, overrides, into)
     out: dict[str, Any] = {k: np.asarray(getattr(pb, k)) for k in _KEEP}
     if start == 0:
         out["meta"] = (pb.codes, pb.dates, pb.dyads, tuple(pb.events))

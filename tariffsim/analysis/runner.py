@@ -702,8 +702,14 @@ class _BatchJob:
 
 
 def _simulate_chunk(
-    job: _BatchJob, start: int, stop: int, overrides: Mapping[str, NDArray[Any]] | None
+    job: _BatchJob,
+    start: int,
+    stop: int,
+    overrides: Mapping[str, NDArray[Any]] | None,
+    into: Mapping[str, NDArray[Any]] | None = None,
 ) -> PathBatch:
+    """The chunk's runs ``[start, stop)`` as one batch; ``into``: arrays of a compact record
+    for every run of the job (in this process), whose rows ``[start, stop)`` it writes."""
     from ..engine import simulate_batch
 
     return simulate_batch(
@@ -712,6 +718,7 @@ def _simulate_chunk(
         seeds=run_seeds(job.root, start, stop),
         overrides=overrides or None,
         record=job.record,
+        _out=None if into is None else {k: v[start:stop] for k, v in into.items()},
     )
 
 
