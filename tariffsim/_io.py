@@ -432,13 +432,9 @@ class OutputGroup:
         return self
 
     def _target(self, name: str) -> FsPath:
-        target = output_path(self.folder, name)
+        (target,) = check_outputs(self.folder, name)
         if any(t == target for t, _ in self._staged):
             raise ParameterError(f"output {name!r} is staged twice.")
-        if target.exists() and not target.is_file():
-            raise ParameterError(
-                f"output {str(target)!r} exists and is not a regular file; it is left alone."
-            )
         return target
 
     def text(self, name: str, data: str | bytes) -> FsPath:
@@ -565,6 +561,27 @@ def slug(text: Any, *, default: str = "scenario", max_len: int = 64) -> str:
     if s.split(".")[0].lower() in _RESERVED:
         s += "_"
     return s
+
+
+def check_outputs(folder: str | os.PathLike[str], *names: str) -> list[FsPath]:
+    """The paths of files ``names`` in ``folder``, refusing one that exists and is not a
+    regular file (a folder, a device): what :class:`OutputGroup` would refuse when staging
+    it, asked before the work that makes the files.
+
+    Raises
+    ------
+    ParameterError
+        For a name :func:`output_path` refuses, or a path in the way.
+    """
+    out = []
+    for name in names:
+        target = output_path(folder, name)
+        if target.exists() and not target.is_file():
+            raise ParameterError(
+                f"output {str(target)!r} exists and is not a regular file; it is left alone."
+            )
+        out.append(target)
+    return out
 
 
 def output_path(folder: str | os.PathLike[str], name: str) -> FsPath:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
 from ._io import term_as_interrupt, term_escape
+from ._util import short_repr
 from .errors import TariffsimError
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ def _folder(text: str) -> str:
 
 
 def _add_no_recalibrate(parser: argparse.ArgumentParser, row: str) -> None:
-    """``--no-recalibrate`` of ``sensitivity`` and ``calibrate`` (``row``: what one run is)."""
+    """``--no-recalibrate`` of ``sensitivity``, ``calibrate`` and ``ensemble`` (``row``: what
+    one run is)."""
     parser.add_argument(
         "--no-recalibrate",
         action="store_true",
@@ -92,7 +94,6 @@ def _draw(text: str) -> tuple[str, Any]:
 
 def _indicators(text: str) -> tuple[str, ...]:
     """Comma-separated indicator names for ``--indicators`` (none: the tariffs alone)."""
-    from ._util import short_repr
     from .analysis.reduce import INDICATORS
 
     names = tuple(t.strip() for t in text.split(",") if t.strip())
@@ -443,6 +444,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the fan chart's panels under the tariffs, comma-separated, from recession, "
         "approval, payoff, drawdown (default: recession)",
     )
+    _add_no_recalibrate(en, "run")
     en.add_argument("--no-progress", action="store_true", help="no progress bar")
     en.add_argument(
         "--out",
@@ -1162,12 +1164,25 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     limits.check("max_workers", a.workers or 1, "--workers")
     if a.seed >= 2**63:
         raise _UsageError(f"--seed must be below 2**63; got {a.seed}")
-    draws = dict(a.draw or [])
-    if len(draws) < len(a.draw or []):
-        raise _UsageError("--draw names a path twice")
+    draws: dict[str, Any] = {}
+    for path, dist in a.draw or []:
+        if path in draws:
+            raise _UsageError(f"--draw names the path {short_repr(path)} twice")
+        draws[path] = dist
     vary: Any = ({"claims": True, **draws} if a.vary else draws) if draws else a.vary
     out = _out_dir(a)
     sc = load_scenario(a.scenario)
+    try:
+        import xarray  # noqa: F401
+
+        data_ext = "nc"
+    except ImportError:
+        data_ext = "npz"
+    from ._io import OutputGroup, check_outputs, slug
+
+    stem = f"{slug(sc.name)}-ensemble"
+    data = f"{stem}-summary.{data_ext}" if a.summary else f"{stem}.{data_ext}"
+    check_outputs(out, f"{stem}.png", f"{stem}-quantiles.csv", data)  # before any run
     with ExitStack() as stack:
         executor: Any = None
         if a.workers is not None and a.workers > 1:
@@ -1181,27 +1196,23 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
                     "--scheduler needs dask.distributed: pip install 'tariffsim[dask]'"
                 ) from None
             executor = stack.enter_context(_connect(Client, a.scheduler))
-        ens = ensemble(
-            sc,
-            a.runs,
-            a.seed,
-            vary,
-            executor=executor,
-            chunk_size=a.chunk_size,
-            keep="summary" if a.summary else "runs",
-            progress=False if a.no_progress else None,
-            rounds=a.rounds,
-        )
-    try:
-        import xarray  # noqa: F401
-
-        data_ext = "nc"
-    except ImportError:
-        data_ext = "npz"
-    from ._io import OutputGroup, slug
-
-    stem = f"{slug(sc.name)}-ensemble"
-    data = f"{stem}-summary.{data_ext}" if a.summary else f"{stem}.{data_ext}"
+        try:
+            ens = ensemble(
+                sc,
+                a.runs,
+                a.seed,
+                vary,
+                executor=executor,
+                chunk_size=a.chunk_size,
+                keep="summary" if a.summary else "runs",
+                progress=False if a.no_progress else None,
+                rounds=a.rounds,
+                recalibrate=not a.no_recalibrate,
+            )
+        except TariffsimError as exc:  # the draws' own errors name what the user typed
+            if draws and not a.vary and "`vary`" in str(exc):
+                raise type(exc)(str(exc).replace("`vary`", "--draw")) from None
+            raise
     import matplotlib
 
     matplotlib.use("Agg")

@@ -297,7 +297,8 @@ class _Summarised:
     ) -> Figure:
         """Fan chart: tariff bands per dyad (top), then one panel per indicator, by country.
 
-        Each series is drawn as its median line with a light band between the
+        Each series is drawn as its median line (the middle level of ``q``, and
+        labelled with it when it is not 0.5) with a light band between the
         outer quantiles (default 5–95%) and a darker one between the inner
         ones (25–75%), in the Okabe–Ito colours of :mod:`tariffsim.plotting`:
         one colour per country in every panel, a tariff in the colour of the
@@ -314,7 +315,8 @@ class _Summarised:
         countries : str or sequence of str, optional
             Default the countries of those dyads.
         q : five floats
-            Outer low, inner low, median, inner high, outer high.
+            Outer low, inner low, centre line (the median at the default 0.5),
+            inner high, outer high.
         indicators : sequence of str, default ("recession",)
             A panel each, below the tariffs, in this order: any of
             :data:`~tariffsim.analysis.reduce.INDICATORS` — ``"recession"``
@@ -341,6 +343,7 @@ class _Summarised:
         if len(levels) != 5 or np.any(np.diff(levels) <= 0):
             raise ParameterError(f"`q` must hold five increasing levels; got {short_repr(q)}.")
         q = tuple(levels.tolist())
+        centre = "median" if q[2] == 0.5 else f"{100 * q[2]:g}% quantile"  # the line drawn
         if isinstance(indicators, str):
             indicators = (indicators,)
         try:
@@ -407,7 +410,7 @@ class _Summarised:
                 dash = _DASHES[j if j < len(_DASHES) else 1 + (j - 1) % (len(_DASHES) - 1)]
                 lw = 1.8 + 1.2 * (len(series) - 1 - rank) / max(len(series) - 1, 1)
                 lines[m] = ax.step(x, v[2], where="post", color=col, ls=dash, lw=lw,
-                                   label=f"{label} (median)")[0]  # fmt: skip
+                                   label=f"{label} ({centre})")[0]  # fmt: skip
             ax.grid(True, alpha=0.3)
             ax.legend(
                 handles=[lines[m] for m in range(len(series))],
@@ -421,7 +424,7 @@ class _Summarised:
         axes[-1].set_xlabel("date")
         lo, hi = 100 * q[0], 100 * q[4]
         axes[0].set_title(
-            f"{self.name or 'ensemble'}: {len(self)} runs, median with "
+            f"{self.name or 'ensemble'}: {len(self)} runs, {centre} with "
             f"{lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
         )
         fig.autofmt_xdate()

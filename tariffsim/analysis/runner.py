@@ -428,9 +428,14 @@ def _result(f: Any, a: int, b: int) -> Any:
             f"playing items {a} to {b - 1} on the executor raised {_one_line(exc)} (the "
             "work's own error or the executor's: the cause is chained); nothing is kept."
         ) from exc
-    if not (isinstance(got, tuple) and len(got) == 2 and _is_arithmetic(got[0])):
+    if not (isinstance(got, tuple) and len(got) == 3 and _is_arithmetic(got[0])):
         return got  # not what _on_worker sends back: _check_size judges it
-    arith, out = got
+    arith, span, out = got
+    if span != (a, b):  # another chunk's result (a caching or confused executor)
+        raise ParameterError(
+            f"`executor` returned the result of items {_span_text(span)} for items {a} to "
+            f"{b - 1}: a chunk must come back as it was computed."
+        )
     here = _arithmetic()
     if arith != here:
 
@@ -444,6 +449,15 @@ def _result(f: Any, a: int, b: int) -> Any:
             "TARIFFSIM_JIT the same everywhere."
         )
     return out
+
+
+def _span_text(span: Any) -> str:
+    """``a to b - 1`` of a chunk's span ``(a, b)`` as a worker sent it back."""
+    try:
+        a, b = span
+        return f"{int(a)} to {int(b) - 1}"
+    except (TypeError, ValueError):
+        return short_repr(span)
 
 
 def _counter(bar: Any, size: int) -> Callable[[int], None]:
@@ -622,15 +636,16 @@ def _on_worker(
     b: int,
     part: Any,
     lim: limits.Limits | None = None,
-) -> tuple[tuple[bool, bool], T]:
+) -> tuple[tuple[bool, bool], tuple[int, int], T]:
     """A chunk on an executor's worker: the allocator tuned (:func:`tune_malloc`), then ``fn``
     with the payoff kernel on one thread (:func:`tariffsim.threads.limit`: the executor's
     workers are the parallelism) and under the limits ``lim`` in force where the chunk was
     sent (:func:`tariffsim.limits.override` does not reach another thread or process); the
-    worker's arithmetic (:func:`_arithmetic`) is sent back with the result."""
+    worker's arithmetic (:func:`_arithmetic`) and the chunk's items ``(a, b)`` are sent back
+    with the result (a result that comes back for another chunk is refused)."""
     tune_malloc()
     with threads.limit(1), limits.override(lim):
-        return _arithmetic(), fn(job, a, b, part)
+        return _arithmetic(), (a, b), fn(job, a, b, part)
 
 
 def _check_payload(payload: Any, n: int) -> None:

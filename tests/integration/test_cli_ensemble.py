@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
+from tariffsim.analysis import Uniform
 from tariffsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,6 +204,44 @@ def test_an_out_that_cannot_be_written_fails_before_any_run(
     err = capsys.readouterr().err
     assert err.startswith("tariffsim: error: --out") and "cannot be written" in err
     assert calls == [] and f.read_text() == "x"
+
+
+@pytest.mark.parametrize("name", ["us-china-145-ensemble.png", "us-china-145-ensemble.nc"])
+def test_an_output_in_the_way_fails_before_any_run(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    calls = _no_ensemble(monkeypatch)
+    (tmp_path / name).mkdir()
+    assert main([*ARGS, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{name}' exists and is not a regular file" in err
+    assert calls == [] and sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_draw_that_moves_the_calibration_off_its_footing_is_named_and_can_be_applied_as_is(
+    tmp_path: Path, capsys
+) -> None:
+    """The error names --draw (what was typed) and its advice is an option the command has."""
+    draw = ["--draw", "pass_through=Uniform(0, 0.2)", "--rounds", "4"]
+    base = [a for a in ARGS if a not in ("--vary", "claims")]
+    assert main([*base, *draw, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tariffsim: error: --draw: run 0") and "--no-recalibrate" in err
+    assert main([*base, *draw, "--no-recalibrate", "--out", str(tmp_path / "o")]) == 0
+    capsys.readouterr()
+    import xarray as xr
+
+    want = ts.ensemble("us-china-145", runs=6, seed=3, rounds=4, recalibrate=False,
+                       vary={"pass_through": Uniform(0, 0.2)})  # fmt: skip
+    with xr.open_dataset(tmp_path / "o" / "us-china-145-ensemble.nc", engine="h5netcdf") as ds:
+        np.testing.assert_array_equal(ds["recession"].values, want.recession)
+
+
+def test_a_path_drawn_twice_is_named(tmp_path: Path, capsys) -> None:
+    draw = ["--draw", "noise=Uniform(0, 0.1)", "--draw", "noise=Uniform(0, 0.2)"]
+    assert main([*ARGS, *draw, "--out", str(tmp_path / "o")]) == 2
+    assert "--draw names the path 'noise' twice" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize(

@@ -766,6 +766,19 @@ def test_fan_chart_holds_the_last_round(ens: ts.Ensemble) -> None:
     assert ys[-1] == 100 * ens.quantiles("US", "CN", [0.5]).values[0, -1]
 
 
+def test_fan_chart_names_its_centre_line(ens: ts.Ensemble) -> None:
+    """A centre level other than 0.5 is drawn and labelled as that quantile, not as the median."""
+    q = (0.05, 0.1, 0.2, 0.3, 0.4)
+    fig = ens.plot(q=q, indicators=())
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("US tariff on CN")]
+    assert line.get_label() == "US tariff on CN (20% quantile)"
+    np.testing.assert_array_equal(
+        line.get_ydata()[:-1], 100 * ens.quantiles("US", "CN", [0.2]).values[0]
+    )
+    assert "20% quantile with 5–40% and 10–30% bands" in fig.axes[0].get_title()
+    assert "(median)" in ens.plot(indicators=()).axes[0].get_lines()[0].get_label()
+
+
 def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
     """One panel per indicator asked for, in order, the medians in the axis's units."""
     from tariffsim.analysis import bands

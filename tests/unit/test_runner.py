@@ -236,6 +236,31 @@ def test_an_executor_that_returns_short_chunks_is_refused(keep: str, cut: int | 
                     executor=ex, chunk_size=5)  # fmt: skip
 
 
+class _Replaying(ThreadPoolExecutor):
+    """Returns the first chunk's result for every chunk (a confused caching wrapper): each
+    result covers as many items as its chunk."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.first: Any = None
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        got = fn(*args, **kwargs)
+        if self.first is None:
+            self.first = got
+        return _Done(self.first)
+
+
+@pytest.mark.parametrize("keep", ["runs", "summary"])
+def test_an_executor_that_returns_another_chunks_result_is_refused(keep: str) -> None:
+    import tariffsim as ts
+
+    with _Replaying() as ex, pytest.raises(ParameterError) as err:
+        ts.ensemble("us-china-145", runs=10, seed=0, vary="claims", rounds=3, keep=keep,
+                    executor=ex, chunk_size=5)  # fmt: skip
+    assert "returned the result of items 0 to 4 for items 5 to 9" in str(err.value)
+
+
 def test_an_executor_whose_submit_gives_no_future_is_refused() -> None:
     class NoFuture(ThreadPoolExecutor):
         def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
