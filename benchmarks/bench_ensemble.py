@@ -33,6 +33,9 @@ Run ``python benchmarks/bench_ensemble.py`` (``--quick``: 1,000 instead of
 Each ensemble is checked to equal the in-process one bit for bit. The
 machine's load matters: report ``os.getloadavg()`` with the numbers.
 
+``--before COMMIT`` measures instead (a) and (d) against an earlier commit, alternately
+in one process (:func:`against`).
+
 ``--memory`` measures instead the peak resident memory of summary-only
 ensembles (``keep="summary"``) against full ones, each in a fresh process
 (peak RSS only grows): ``us-china-145``, 52 rounds, in-process, default
@@ -186,6 +189,49 @@ def memory(a: argparse.Namespace) -> dict[str, Any]:
     return res
 
 
+def against(a: argparse.Namespace) -> dict[str, Any]:
+    """``--before COMMIT``: (a) and (d) — ``us-china-145`` (``--runs``, default 10,000) and
+    ``four-country-2025`` (a fifth of the runs), ``vary="claims"``, in this process on the
+    default threads — played by today's code and by the commit's (imported as
+    ``tariffsim_before``, as ``bench_engine.py --before`` does), ``--reps`` pairs each, the
+    order swapped from one pair to the next so that the machine's drift falls on both;
+    runs/s per timing, their medians, the ratio of each pair, and whether the two commits'
+    ensembles are equal bit for bit."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_engine import load_before
+
+    old = load_before(a.before)
+    runs = a.runs or (1_000 if a.quick else 10_000)
+    res: dict[str, Any] = {"before": a.before, "loadavg_before": os.getloadavg()}
+    for name, n in (("us-china-145", runs), ("four-country-2025", max(runs // 5, 200))):
+        kw: dict[str, Any] = {"runs": n, "seed": 0, "vary": "claims", "rounds": a.rounds,
+                              "progress": False}  # fmt: skip
+        for m in (ts, old):
+            m.ensemble(name, **{**kw, "runs": 50})  # warm-up (imports, caches)
+        rate: dict[str, list[float]] = {"now": [], "before": []}
+        last: dict[str, Any] = {}
+        for rep in range(a.reps):
+            pair = [("now", ts), ("before", old)]
+            for tag, m in pair if rep % 2 == 0 else pair[::-1]:
+                last.pop(tag, None)
+                t, last[tag] = _time(lambda m=m, name=name, kw=kw: m.ensemble(name, **kw))
+                rate[tag].append(n / t)
+        res[name] = {
+            "runs": n,
+            "now_runs_per_s": rate["now"],
+            "before_runs_per_s": rate["before"],
+            "now_median": float(np.median(rate["now"])),
+            "before_median": float(np.median(rate["before"])),
+            "ratio_per_pair": [x / y for x, y in zip(rate["now"], rate["before"], strict=True)],
+            "equal": all(
+                np.array_equal(getattr(last["now"], k), getattr(last["before"], k))
+                for k in ("tariff", "recession", "approval", "payoff", "drawdown")
+            ),
+        }
+    res["loadavg_after"] = os.getloadavg()
+    return res
+
+
 def main(argv: list[str] | None = None) -> None:
     if argv is None and len(sys.argv) > 2 and sys.argv[1] == "--child":
         print(json.dumps(_child(json.loads(sys.argv[2]))))
@@ -202,12 +248,25 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--json", help="also write the numbers to this file")
     ap.add_argument(
+        "--before",
+        metavar="COMMIT",
+        help="instead: today's ensembles against this commit's, alternately, in one process",
+    )
+    ap.add_argument("--reps", type=int, default=4, help="pairs timed with --before (default 4)")
+    ap.add_argument(
         "--memory", action="store_true", help="measure summary-only against full ensembles' memory"
     )
     ap.add_argument("--memory-runs", type=int, default=1_000_000)
     ap.add_argument("--memory-claims-runs", type=int, default=100_000)
     ap.add_argument("--memory-full-runs", type=int, default=20_000)
     a = ap.parse_args(argv)
+    if a.before:
+        res = against(a)
+        print(json.dumps(res, indent=1))
+        if a.json:
+            with open(a.json, "w", encoding="utf-8") as fh:
+                json.dump(res, fh, indent=1)
+        return
     if a.memory:
         res = memory(a)
         print(json.dumps(res, indent=1))
