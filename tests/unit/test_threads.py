@@ -174,7 +174,7 @@ def test_a_bad_environment_variable_is_reported_under_a_limit_too(where):
 # ---------------------------------------------------------------------------
 # The engine: the same bits on any number of threads
 # ---------------------------------------------------------------------------
-def _batch(name, runs, seed):
+def _batch(name, runs, seed, record="full"):
     rng = np.random.default_rng(seed)
     over = {
         "truth:pass_through.US.CN": rng.uniform(0.6, 1.0, runs),
@@ -182,7 +182,7 @@ def _batch(name, runs, seed):
         "noise": rng.uniform(0.0, 0.1, runs),
     }
     g = ts.load_scenario(name).game
-    return ts.simulate_batch(g, 16, seeds=range(runs), overrides=over, record="full")
+    return ts.simulate_batch(g, 16, seeds=range(runs), overrides=over, record=record)
 
 
 @pytest.mark.parametrize("name", ["us-china-145", "four-country-2025"])
@@ -328,6 +328,26 @@ def test_a_batch_in_parts_on_threads_is_the_batch_on_one_thread(name, monkeypatc
             a, b = getattr(one, f), getattr(pb, f)
             assert a.tobytes() == b.tobytes(), (n, f)
         assert one.agreements == pb.agreements and one.notes == pb.notes
+
+
+@pytest.mark.parametrize("name", ["us-china-145", "four-country-2025"])
+def test_a_compact_batch_written_in_place_by_its_parts_is_the_batch_in_one_part(
+    name, monkeypatch
+):
+    """A compact record's parts write their rows of the batch's arrays (nothing concatenated):
+    every array, its dtype and layout as one part on one thread makes them."""
+    with threads.limit(1):
+        one = _batch(name, 13, 2, "compact")
+    _small_parts(monkeypatch, 4)
+    with threads.limit(2):
+        pb = _batch(name, 13, 2, "compact")
+    for f in ("tariff", "control", "moves", "layers", "payoff", "recession", "approval",
+              "drawdown"):  # fmt: skip
+        a, b = getattr(one, f), getattr(pb, f)
+        assert a.dtype == b.dtype and a.shape == b.shape and b.flags.c_contiguous, f
+        assert a.tobytes() == b.tobytes(), f
+    assert one.agreements == pb.agreements and one.notes == pb.notes
+    assert pb.nbytes == ts.engine.record_bytes(ts.load_scenario(name).game, 16, 13, "compact")
 
 
 @dataclass(frozen=True)
