@@ -331,9 +331,7 @@ def test_a_batch_in_parts_on_threads_is_the_batch_on_one_thread(name, monkeypatc
 
 
 @pytest.mark.parametrize("name", ["us-china-145", "four-country-2025"])
-def test_a_compact_batch_written_in_place_by_its_parts_is_the_batch_in_one_part(
-    name, monkeypatch
-):
+def test_a_compact_batch_written_in_place_by_its_parts_is_the_batch_in_one_part(name, monkeypatch):
     """A compact record's parts write their rows of the batch's arrays (nothing concatenated):
     every array, its dtype and layout as one part on one thread makes them."""
     with threads.limit(1):
