@@ -365,7 +365,8 @@ class Game:
                         f"agents.{a.code}.controls: no export-control ladder for "
                         f"({a.code}, {t}); control ladders: {list(self.world.control_ladders)}."
                     )
-        for e in self.events:
+        for k, e in enumerate(self.events):
+            where = f"events[{k}] ({e.label!r})" if e.label else f"events[{k}]"
             for code in (e.importer, e.exporter, e.country):
                 if code:
                     self.world.index(code)
@@ -373,24 +374,24 @@ class Game:
                 lad = self.world.ladders.get((e.importer, e.exporter))
                 if lad is None:
                     raise ParameterError(
-                        f"event {e.label!r}: no tariff ladder for ({e.importer}, {e.exporter})."
+                        f"{where}: no tariff ladder for ({e.importer}, {e.exporter})."
                     )
                 if e.layer:
                     lays = {x.name: x for x in self.world.instruments[(e.importer, e.exporter)]}
                     if e.layer not in lays:
                         raise UnknownNameError(
-                            f"event {e.label!r}: ({e.importer}, {e.exporter}) has no layer "
+                            f"{where}: ({e.importer}, {e.exporter}) has no layer "
                             f"{e.layer!r}; layers: {', '.join(lays)}."
                         )
                     lad = lays[e.layer].levels
                 if not lad.contains(e.level):
                     raise ParameterError(
-                        f"event {e.label!r}: level {e.level!r} is not on the ladder {lad.levels}."
+                        f"{where}: level {e.level!r} is not on the ladder {lad.levels}."
                     )
             for code in e.parties:
                 self.world.index(code)
             if e.kind == "threat" and not (e.importer or e.country):
-                raise ParameterError(f"event {e.label!r}: a threat needs `importer` or `country`.")
+                raise ParameterError(f"{where}: a threat needs `importer` or `country`.")
         if self.initial is not None and self.initial.n != self.world.n:
             raise ParameterError(
                 f"`initial` has {self.initial.n} countries; the world has {self.world.n}."

@@ -110,3 +110,15 @@ def test_unknown_names_list_the_allowed_ones():
         ts.parse_scenario(data)
     text = str(info.value)
     assert "myopic" in text and "control" in text
+
+
+def test_an_event_on_a_dyad_without_a_ladder_names_its_field():
+    """A scenario whose world and agents are gone keeps an event on (US, IN): the problem names
+    the event's field path (found by the property test above)."""
+    data = copy.deepcopy(BASES["secondary-oil-tariffs"])
+    del data["world"], data["agents"]
+    with pytest.raises(ScenarioError) as err:
+        ts.parse_scenario(data, source="fuzz")
+    (msg,) = err.value.problems
+    assert msg.startswith("events[0] ('US 25% secondary tariff on India"), msg
+    assert PATH.match(msg).group("head") == "events"
