@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _decide_kernel, parampath
-from ._distinct import distinct_rows, evaluate_distinct, take_params
+from ._distinct import _Scattered, distinct_rows, evaluate_distinct, take_params
 from .agents import Strategy, targets_of
 from .dynamics import (
     _tie_rows_held,
@@ -133,32 +133,6 @@ class _RunRngs(Sequence[np.random.Generator]):
         if isinstance(r, slice):
             return [self[x] for x in range(*r.indices(len(self)))]
         return self.streams.child(int(r), self.k)
-
-
-class _RowsOf(Mapping[str, Array]):
-    """Runs ``rows`` of every array of ``arrays`` (leading run axis), each taken on first use.
-
-    A sub-batch (:meth:`_Run.subset`) keeps the full-world overrides of its
-    runs this way: most sub-batches never read them (only per-run strategies,
-    the talks and a full record do), and taking every one up front cost
-    more than the rest of the sub-batch.
-    """
-
-    def __init__(self, arrays: Mapping[str, Array], rows: NDArray[np.intp]) -> None:
-        self._arrays, self._rows = arrays, rows
-        self._taken: dict[str, Array] = {}
-
-    def __getitem__(self, name: str) -> Array:
-        hit = self._taken.get(name)
-        if hit is None:
-            hit = self._taken[name] = self._arrays[name][self._rows]
-        return hit
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._arrays)
-
-    def __len__(self) -> int:
-        return len(self._arrays)
 
 
 # ---------------------------------------------------------------------------
@@ -398,7 +372,7 @@ class _Run:
         sub.runs = len(rows)
         sub.streams = _RowStreams(self.streams, rows)
         sub.truth = take_params(self.truth, rows)
-        sub.truth_over = _RowsOf(self.truth_over, rows)
+        sub.truth_over = _Scattered(self.truth_over, lambda a: a[rows])
         sub.noise = self.noise[rows]
         sub._market_cache, sub._tie_memo, sub._slow_memo = {}, None, None
         held, sub._tie_rows = self._tie_rows, None
@@ -410,7 +384,7 @@ class _Run:
                 perceived=sub.truth
                 if ag.perceived is self.truth
                 else take_params(ag.perceived, rows),
-                full_over=_RowsOf(ag.full_over, rows),
+                full_over=_Scattered(ag.full_over, lambda a: a[rows]),
                 rate=ag.rate[rows] if len(ag.rate) > 1 else ag.rate,
                 rngs=_RunRngs(sub.streams, k),
             )

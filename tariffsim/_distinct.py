@@ -85,7 +85,13 @@ def _some_field_distinct(p: Params, names: list[str], rows: int) -> bool:
 
 
 class _Scattered(Mapping[str, Array]):
-    """A mapping of per-class arrays read back per row on first access."""
+    """``back(src[key])`` for every key of ``src``, computed on first access and kept.
+
+    Per-class arrays read back per row (a breakdown's terms), or a sub-batch's
+    rows of its batch's arrays (:meth:`tariffsim._batchrun._Run.subset`: most
+    sub-batches never read them, and taking every one up front cost more
+    than the rest of the sub-batch).
+    """
 
     def __init__(self, src: Mapping[str, Array], back: Callable[[Any], Any]) -> None:
         self._src, self._back, self._done = src, back, dict[str, Array]()
