@@ -203,6 +203,44 @@ def _batched_params(base: Params, over: Mapping[str, Array], idx: NDArray[np.int
 # ---------------------------------------------------------------------------
 # the run
 # ---------------------------------------------------------------------------
+class _TieRows:
+    """A tie loss ``(R, n, n)`` carried by its involved rows ``rows`` ``(R, k, n)``.
+
+    The engine moves and reads the slow state from the rows alone
+    (:func:`~tariffsim.dynamics._tie_rows_of`); the whole array is made only
+    when something asks for it (:meth:`whole`: a full record, a per-run
+    strategy's state, more than two involved countries), then kept. Before,
+    every round wrote the whole array of every run (4 MB a round for 5,000
+    runs of ten countries), and every round's stayed alive with the round's
+    state.
+    """
+
+    __slots__ = ("_whole", "idx", "n", "rows")
+
+    def __init__(self, rows: Array, idx: NDArray[np.intp], n: int) -> None:
+        self.rows, self.idx, self.n = rows, idx, n
+        self._whole: Array | None = None
+
+    def whole(self) -> Array:
+        """The whole loss ``(R, n, n)`` (:func:`~tariffsim.dynamics._tie_rows_whole`), made once."""
+        if self._whole is None:
+            self._whole = _tie_rows_whole(self.rows, self.idx, self.n)
+        return self._whole
+
+    def run(self, q: int) -> Array:
+        """Run ``q``'s whole loss ``(n, n)``, a new array."""
+        if self._whole is not None:
+            return np.array(self._whole[q])
+        return _tie_rows_whole(self.rows[q], self.idx, self.n)
+
+    def take(self, rows: NDArray[np.intp]) -> _TieRows:
+        """The loss of runs ``rows`` (a copy)."""
+        return _TieRows(np.array(self.rows[rows]), self.idx, self.n)
+
+    def copy(self) -> _TieRows:
+        return _TieRows(self.rows.copy(), self.idx, self.n)
+
+
 @dataclass
 class _States:
     """The current state of every run on the involved countries (engine-internal)."""
@@ -214,7 +252,8 @@ class _States:
     support: Array  # (R, k)
     shock: Array
     adjust: Array = None  # type: ignore[assignment]  # (R, k, k); default fully adjusted
-    tie_loss: Array = None  # type: ignore[assignment]  # (R, n, n): ties reach third parties
+    tie_loss: Array | _TieRows = None  # type: ignore[assignment]  # (R, n, n): ties reach third
+    # parties; a _TieRows when the involved rows carry it (read it with _Run.ties_of)
     grievance: Array = None  # type: ignore[assignment]  # (R, k, k); default none
     equity: Array = None  # type: ignore[assignment]  # (R, k): index after the last round
     bond: Array = None  # type: ignore[assignment]  # (R, k): bond stress after the last round
@@ -237,10 +276,12 @@ class _States:
 
 def _take(st: _States, rows: NDArray[np.intp]) -> _States:
     """Runs ``rows`` of ``st`` (copies; a field left out stays out)."""
-    parts: dict[str, Any] = {
-        f.name: None if getattr(st, f.name) is None else np.array(getattr(st, f.name)[rows])
-        for f in dataclasses.fields(_States)
-    }
+    parts: dict[str, Any] = {}
+    for f in dataclasses.fields(_States):
+        v = getattr(st, f.name)
+        parts[f.name] = (
+            None if v is None else v.take(rows) if isinstance(v, _TieRows) else np.array(v[rows])
+        )
     return _States(**parts)
 
 
@@ -351,10 +392,10 @@ class _Run:
         these can hold layers other than their headline's split."""
         self.days = float(game.round_days)
         self._tie_memo: tuple[Array, Any] | None = None
-        self._slow_memo: tuple[Array, Array, dict[str, Any]] | None = None
+        self._slow_memo: tuple[Array | _TieRows, Array, dict[str, Any]] | None = None
         """The last slow state computed and the arrays it came from (kept alive, so
         ``is`` identifies them): every agent's evaluation in a round reads the same."""
-        self._tie_rows: tuple[Array, Array | None] | None = None
+        self._tie_rows: tuple[Array | _TieRows, Array | None] | None = None
         """The last tie loss asked about and its rows of the involved countries (or None
         when they do not carry it): :meth:`ties_of`."""
 
@@ -408,7 +449,7 @@ class _Run:
         involved rows of the tie loss when they carry it (:meth:`ties_of`).
         """
         w, idx = self.world, self.idx
-        self.ties_of(st)
+        self._tie_loss(st)
         memo = self._slow_memo
         if memo is not None and memo[0] is st.tie_loss and memo[1] is st.grievance:
             return dict(memo[2])  # the same state arrays: the same slow state
@@ -419,7 +460,7 @@ class _Run:
             eff, two = eff[:, None], two[:, None]
         else:
             ix = (slice(None), idx[:, None], idx[None, :])
-            loss = st.tie_loss
+            loss = self.ties_of(st)
             cls = self.tie_classes(loss)  # runs with the same tie losses: computed once
             if cls is not None:
                 loss = loss[cls[0]]
@@ -466,22 +507,31 @@ class _Run:
     @overload
     def ties_of(self, st: _States, *, rows: Literal[True]) -> Array | None: ...
     def ties_of(self, st: _States, *, rows: bool = False) -> Array | None:
-        """``st.tie_loss``, set to no loss (whole world) when a caller left it out.
+        """``st.tie_loss`` as a whole ``(R, n, n)`` array (no loss when a caller left it out).
 
         ``rows=True``: its rows of the involved countries ``(R, k, n)`` when
         they carry the whole loss and the slow state can be moved and read
         from them alone to the same bits (see :mod:`tariffsim.dynamics`), else
-        None. Kept for the last loss array asked about (``is``).
+        None. Kept for the last loss array asked about (``is``). A loss the
+        rows carry (:class:`_TieRows`) gives its rows, and makes its whole
+        array only when that is asked for.
         """
-        if st.tie_loss is None or np.ndim(st.tie_loss) != 3:  # left out (or copied as None)
-            st.tie_loss = np.zeros((len(st.tariff), self.n, self.n))
-        loss = st.tie_loss
+        loss = self._tie_loss(st)
+        if isinstance(loss, _TieRows):
+            return loss.rows if rows else loss.whole()
         if not rows:
             return loss
         memo = self._tie_rows
         if memo is None or memo[0] is not loss:
             memo = self._tie_rows = (loss, _tie_rows_of(loss, self.idx, self.world.ties))
         return memo[1]
+
+    def _tie_loss(self, st: _States) -> Array | _TieRows:
+        """``st.tie_loss``, set to no loss (whole world) when a caller left it out."""
+        loss = st.tie_loss
+        if not isinstance(loss, _TieRows) and (loss is None or np.ndim(loss) != 3):
+            loss = st.tie_loss = np.zeros((len(st.tariff), self.n, self.n))
+        return loss
 
     def step_slow(self, st: _States, start: Array) -> None:
         """Move the slow variables of ``st`` over one round from tariffs ``start`` (in place).
@@ -496,7 +546,7 @@ class _Run:
             return np.reshape(v, (-1, 1, 1)) if np.ndim(v) else v
 
         rise = np.maximum(t - start, 0.0)
-        self.ties_of(st)
+        self._tie_loss(st)
         st.adjust = adjust_step(st.adjust, start, t, days, runs("adjust_days"))
         st.grievance = grievance_step(st.grievance, start, t, days, runs("grievance_days"))
         ero, half = runs("tie_erosion"), runs("tie_rebuild_days")
@@ -504,10 +554,10 @@ class _Run:
         if rows is not None:
             if rise.any() or rows.any():  # rows.any(): the whole loss has a nonzero
                 rows = _tie_rows_step(rows, rise, self.idx, self.world.ties, ero, days, half)
-                st.tie_loss = _tie_rows_whole(rows, self.idx, self.n)
+                st.tie_loss = _TieRows(rows, self.idx, self.n)
                 self._tie_rows = (st.tie_loss, rows)
-        elif rise.any() or st.tie_loss.any():
-            loss = st.tie_loss
+        elif rise.any() or self.ties_of(st).any():
+            loss = self.ties_of(st)
             cls = distinct_rows([loss, rise, ero, half], len(loss), hashed=False)  # equal: once
             if cls is not None:
                 first = cls[0]
@@ -803,7 +853,11 @@ class _Run:
             equity=self.full(st.equity, r),
             bond=self.full(st.bond, r),
             adjust=self.full(st.adjust, r),
-            tie_loss=np.array(self.ties_of(st)[r]),
+            tie_loss=(
+                st.tie_loss.run(r)
+                if isinstance(st.tie_loss, _TieRows)
+                else np.array(self.ties_of(st)[r])
+            ),
             grievance=self.full(st.grievance, r),
         )
 

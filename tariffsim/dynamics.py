@@ -24,6 +24,7 @@ equations and their limits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -329,22 +330,23 @@ def _tie_rows_held(rows: Array, idx: Index, ties: Array) -> Array:
 
 
 def _tie_rows_held_others(
-    rows: Array, idx: Index, others: Index, ties: Array, loss: Array
+    rows: Array, idx: Index, others: Index, ties: Array, loss: Callable[[], Array]
 ) -> Array:
     """``tie_held(loss, ties)[..., others]`` for uninvolved countries ``others``: ``(..., m)``.
 
-    ``loss`` ``(..., n, n)`` is carried by its involved rows ``rows``
-    ``(..., k, n)``. An uninvolved country's row of it is ``+0.0`` but in its
-    involved columns, so its sum has at most ``k`` terms that are not
-    ``+0.0``. With ``k <= 2`` every order of summing them rounds once, so they
-    are read from ``rows`` and added directly (``+ 0.0`` as the row's ``+0.0``
-    terms do: a ``-0.0`` sum becomes ``0.0``; ``ties`` without negative
-    entries, ``-0.0`` included). Otherwise the rows ``others`` of ``loss``
-    are summed as :func:`tie_held` sums them.
+    The loss ``(..., n, n)`` (``loss()``, asked for only when needed) is
+    carried by its involved rows ``rows`` ``(..., k, n)``. An uninvolved
+    country's row of it is ``+0.0`` but in its involved columns, so its sum
+    has at most ``k`` terms that are not ``+0.0``. With ``k <= 2`` every
+    order of summing them rounds once, so they are read from ``rows`` and
+    added directly (``+ 0.0`` as the row's ``+0.0`` terms do: a ``-0.0`` sum
+    becomes ``0.0``; ``ties`` without negative entries, ``-0.0`` included).
+    Otherwise the rows ``others`` of the loss are summed as :func:`tie_held`
+    sums them.
     """
     if len(idx) > 2:
         at = _span(others)
-        return tie_held(loss[..., at, :], ties[at])
+        return tie_held(loss()[..., at, :], ties[at])
     cols = np.swapaxes(rows[..., :, others], -1, -2)  # (..., m, k): loss[..., others, idx]
     terms = ties[np.ix_(others, idx)] * cols
     out = terms[..., 0] if len(idx) else np.zeros(terms.shape[:-1])

@@ -39,6 +39,7 @@ from ._batchrun import (
     _Run,
     _States,
     _Streams,
+    _TieRows,
 )
 from ._talks import _Talks
 from ._util import frozen_array as _ro
@@ -878,7 +879,9 @@ def _play(
             equity=start.equity.copy(),
             bond=start.bond.copy(),
             adjust=start.adjust.copy(),
-            tie_loss=rt.ties_of(start).copy(),
+            tie_loss=start.tie_loss.copy()
+            if isinstance(start.tie_loss, _TieRows)
+            else rt.ties_of(start).copy(),
             grievance=start.grievance.copy(),
             layers=None if start.layers is None else start.layers.copy(),
         )
@@ -888,8 +891,7 @@ def _play(
     mk0: Breakdown | None = None
     if start is None:  # the index starts by pricing the state the game starts from
         mk0 = rt.evaluate_state(rt.truth, st, None, fresh=True)
-        st.equity, st.bond = mk0.equity[:, 0], mk0.bond[:, 0]
-        st.market_burden = mk0.market_burden[:, 0]
+        _priced(st, mk0)
 
     rec = _Record(rt, record, out)
     rec.add(0, st, None, np.zeros((R, len(rt.keys)), dtype=np.int8), mk0)
@@ -1000,8 +1002,7 @@ def _play(
         rt.step_slow(st, t_start)
         # the market prices the new state: the index and bond stress move (true model)
         mk = rt.evaluate_state(rt.truth, st, prev)
-        st.equity, st.bond = mk.equity[:, 0], mk.bond[:, 0]
-        st.market_burden = mk.market_burden[:, 0]
+        _priced(st, mk)
         _learn(rt, st)
         rec.add(r, st, prev, moves, mk)
         st.shock = np.zeros_like(st.support)
@@ -1014,6 +1015,16 @@ def _play(
         "agreements": talks.agreements.frozen(),
         "notes": talks.notes.frozen(),
     }
+
+
+def _priced(st: _States, mk: Breakdown) -> None:
+    """The index, bond stress and burden the market priced ``st`` by (``mk``), set on ``st``.
+
+    Copies ``(R, k)``: the breakdown's arrays hold every output of the evaluation,
+    which a view would keep alive with the state (every round's, for per-run strategies).
+    """
+    st.equity, st.bond = np.array(mk.equity[:, 0]), np.array(mk.bond[:, 0])
+    st.market_burden = np.array(mk.market_burden[:, 0])
 
 
 class _PerRunStates:
@@ -1247,12 +1258,12 @@ class _Record:
             tie_rows = rt.ties_of(st, rows=True)
             if tie_rows is not None:  # the involved rows carry the loss
                 held = _tie_rows_held_others(
-                    tie_rows, rt.idx, self.others, rt.world.ties, st.tie_loss
+                    tie_rows, rt.idx, self.others, rt.world.ties, lambda: rt.ties_of(st)
                 )
-            elif (cls := rt.tie_classes(st.tie_loss)) is None:
-                held = tie_held(st.tie_loss, rt.world.ties)[:, self.others]
+            elif (cls := rt.tie_classes(loss := rt.ties_of(st))) is None:
+                held = tie_held(loss, rt.world.ties)[:, self.others]
             else:  # runs with the same tie losses: computed once
-                held = tie_held(st.tie_loss[cls[0]], rt.world.ties)[:, self.others][cls[1]]
+                held = tie_held(loss[cls[0]], rt.world.ties)[:, self.others][cls[1]]
             lost = self.tie_cost * held
             a["payoff"][:, r, self.others] = lost
             if self.full:
@@ -1283,7 +1294,7 @@ class _Record:
         a["control"][:, r][:, rows, cols] = st.control
         a["adjust"][:, r][:, rows, cols] = st.adjust
         a["grievance"][:, r][:, rows, cols] = st.grievance
-        a["tie_loss"][:, r] = st.tie_loss
+        a["tie_loss"][:, r] = rt.ties_of(st)
         a["effective"][:, r][:, rows, cols] = bd.effective[:, 0]
         a["burden"][:, r, idx] = bd.burden[:, 0]
         a["equity"][:, r, idx] = st.equity

@@ -1,5 +1,7 @@
 """Tie losses moved and read on the involved countries' rows: the whole world's bits."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -108,7 +110,7 @@ def test_ties_in_force_and_held_read_from_the_rows(case):
     assert same(r_two, two[:, idx[:, None], idx[None, :]])
     held = dy.tie_held(loss, ties)
     assert same(dy._tie_rows_held(rows, idx, ties), held[:, idx])
-    assert same(dy._tie_rows_held_others(rows, idx, others, ties, loss), held[:, others])
+    assert same(dy._tie_rows_held_others(rows, idx, others, ties, lambda: loss), held[:, others])
 
 
 @SETTINGS
@@ -143,7 +145,7 @@ def test_two_countries_equal_ones_own_sum_order_free():
     ties = np.array([[0, 0.3, 0.7], [0.3, 0, 0.9], [0.7, 0.9, 0]])
     rows = np.array([[[0.0, 0.1, 0.2], [0.1, 0.0, 0.4]]])
     loss = dy._tie_rows_whole(rows, np.array([0, 1]), 3)
-    got = dy._tie_rows_held_others(rows, np.array([0, 1]), np.array([2]), ties, loss)
+    got = dy._tie_rows_held_others(rows, np.array([0, 1]), np.array([2]), ties, lambda: loss)
     np.testing.assert_allclose(got, [[0.7 * 0.2 + 0.9 * 0.4]], rtol=0, atol=1e-15)
 
 
@@ -158,7 +160,7 @@ def test_a_sum_of_negative_zeros_is_the_whole_rows_positive_zero(k):
     loss = dy._tie_rows_whole(rows, idx, n)
     held = dy.tie_held(loss, ties)[:, others]
     assert not np.signbit(held).any()
-    assert same(dy._tie_rows_held_others(rows, idx, others, ties, loss), held)
+    assert same(dy._tie_rows_held_others(rows, idx, others, ties, lambda: loss), held)
 
 
 # -- the engine -------------------------------------------------------------------------------
@@ -254,3 +256,43 @@ def test_the_bundled_scenarios_use_the_rows(name, monkeypatch):
     monkeypatch.setattr(_batchrun, "_tie_rows_in_force", counting)
     ts.simulate_batch(ts.load_scenario(name).game, 2, seeds=range(2))
     assert seen
+
+
+class _Watcher:
+    """A per-run strategy (no ``act_batch``) that keeps the tie losses it is shown."""
+
+    name = "watcher"
+    traits = ts.agents.Traits(memory_depth=float("inf"))
+
+    def __init__(self):
+        self.seen = []
+
+    def act(self, obs, rng):
+        self.seen.append([s.tie_loss.copy() for s in (*obs.history, obs.state)])
+        return {d: 1 for d in obs.targets}  # raises: the ties erode
+
+
+@pytest.mark.parametrize("record", ["compact", "full"])
+def test_a_per_run_strategy_is_shown_the_whole_worlds_losses(record):
+    """The engine keeps a loss the rows carry as its rows (the whole array made only when
+    asked for: a full record makes it every round); a per-run strategy's states still hold
+    the whole world's loss, as the engine on the whole world shows them."""
+    game = GAMES["us-china-145"]
+    seen = {}
+    for label, enabled in (("rows", True), ("whole", False)):
+        watcher = _Watcher()
+        agents = tuple(
+            dataclasses.replace(a, strategy=watcher) if a.code == "CN" else a for a in game.agents
+        )
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(dy, "_ROWS_ENABLED", enabled)
+            ts.simulate_batch(
+                game.replace(agents=agents), 12, seeds=[1, 2],
+                overrides={"truth:tie_erosion": np.array([0.1, 0.3])}, record=record,
+            )  # fmt: skip
+        seen[label] = watcher.seen
+    assert len(seen["rows"]) == len(seen["whole"]) > 0
+    assert any(np.any(s[-1] > 0) for s in seen["rows"])  # a loss was shown
+    for a, b in zip(seen["rows"], seen["whole"], strict=True):
+        assert len(a) == len(b)
+        assert all(same(x, y) for x, y in zip(a, b, strict=True))
