@@ -32,7 +32,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import agents as agents_mod
 from . import limits, parampath, progress, threads
+from . import strategies as strategies_mod
 from ._batchrun import (
     _SCALAR_4D,
     _AgentRun,
@@ -906,7 +908,7 @@ def _play(
         u[q] = streams.child(q, n_agents).random((T, K))
 
     seen_moved = np.zeros((R, T, k, k))
-    per_run = _PerRunStates(rt)
+    per_run = _PerRunStates(rt, keep=any(_asks_states(ag.strategy) for ag in rt.agents))
     # decision steps per round: several only when some agent decides at the calendar pace
     steps = game.steps if any(_paced(ag.strategy) for ag in rt.agents) else 1
     step_tariff = rec.step_tariff(steps)
@@ -1027,22 +1029,53 @@ def _priced(st: _States, mk: Breakdown) -> None:
     st.market_burden = np.array(mk.market_burden[:, 0])
 
 
+_BATCH_ONLY: frozenset[type] = frozenset(
+    {
+        agents_mod.Hold, agents_mod.TitForTat, agents_mod.GrimTrigger,
+        agents_mod.MyopicBestResponse, strategies_mod.AlwaysEscalate,
+        strategies_mod.AlwaysDeescalate, strategies_mod.Random, strategies_mod.GenerousTitForTat,
+        strategies_mod.Pavlov, strategies_mod.ContriteTitForTat, strategies_mod.FictitiousPlayer,
+        strategies_mod.FaceSavingRetreat, strategies_mod.FirmButMeasured,
+        strategies_mod.DivideAndConquer, strategies_mod.Brinkmanship,
+        strategies_mod.TransactionalDealmaker,
+    }
+)  # fmt: skip
+"""tariffsim's strategies whose ``act_batch`` reads the batch alone (never a run's states)."""
+
+
+def _asks_states(strategy: Any) -> bool:
+    """Whether ``strategy`` may ask for a run's whole-world states (:class:`_PerRunStates`).
+
+    Any strategy may, but tariffsim's own batch strategies (exactly those classes, not
+    subclasses) and a :class:`~tariffsim.agents.Scripted` falling back to one of them.
+    """
+    if type(strategy) is agents_mod.Scripted:
+        return _asks_states(strategy.then)
+    return type(strategy) not in _BATCH_ONLY
+
+
 class _PerRunStates:
     """Whole-world :class:`State` objects of single runs, built on demand.
 
-    Only strategies without ``act_batch`` need them; the engine keeps a
-    snapshot of every round's arrays and builds a run's states when asked.
+    Only strategies without ``act_batch`` need them (:func:`_asks_states`); for
+    those the engine keeps a snapshot of every round's arrays (``keep``) and
+    builds a run's states when asked. Without them, every round's arrays would
+    stay alive to the end of the play (about 100 MB for 5,000 runs of
+    ``us-china-145``).
     """
 
-    def __init__(self, rt: _Run) -> None:
-        self.rt = rt
+    def __init__(self, rt: _Run, keep: bool = True) -> None:
+        self.rt, self.keep = rt, keep
         self.snaps: list[_States] = []
         self.cache: dict[int, list[State]] = {}
 
     def add(self, st: _States) -> None:
-        self.snaps.append(dataclasses.replace(st))
+        if self.keep:
+            self.snaps.append(dataclasses.replace(st))
 
     def states(self, q: int, upto: int) -> list[State]:
+        if not self.keep:
+            raise RuntimeError("tariffsim: a run's states were asked for but not kept (a bug).")
         c = self.cache.setdefault(q, [])
         while len(c) < upto:
             c.append(self.rt.full_state(self.snaps[len(c)], q))
