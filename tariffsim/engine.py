@@ -1218,10 +1218,10 @@ class _Record:
         base = rt.truth_over.get("recession_base", np.asarray(truth.recession_base)[None])
         slope = rt.truth_over.get("recession_slope", np.asarray(truth.recession_slope)[None])
         fill = recession_odds(np.zeros((1, n)), base, np.reshape(slope, (-1, 1)))
-        self.rec_fill = np.broadcast_to(fill, (R, n))
-        self.appr_fill = np.broadcast_to(
-            rt.truth_over.get("approval_base", np.asarray(truth.approval_base)[None]), (R, n)
-        )
+        appr = rt.truth_over.get("approval_base", np.asarray(truth.approval_base)[None])
+        # written once for every round: each round writes the involved countries' columns
+        a["recession"][...] = np.broadcast_to(fill, (R, n))[:, None]
+        a["approval"][...] = np.broadcast_to(appr, (R, n))[:, None]
         self.others = np.setdiff1d(np.arange(n), rt.idx)
         tv = rt.truth_over.get("tie_value", np.asarray(truth.tie_value)[None])
         weight = rt.game.model.weights[TERMS.index("alliance")]
@@ -1303,9 +1303,7 @@ class _Record:
                 a["terms"][:, r, TERMS.index("alliance"), self.others] = lost
         for name, v in (("payoff", bd.total), ("drawdown", bd.drawdown)):
             a[name][:, r, idx] = v[:, 0]
-        a["recession"][:, r] = self.rec_fill
         a["recession"][:, r, idx] = bd.recession[:, 0]
-        a["approval"][:, r] = self.appr_fill
         a["approval"][:, r, idx] = bd.approval[:, 0]
         if not self.full:
             for c, (i, j) in enumerate(self.dyad_ij):
