@@ -412,8 +412,25 @@ class MyopicBestResponse:
 
 
 def best_index(pay: NDArray[np.float64]) -> NDArray[np.intp]:
-    """Per row of ``pay`` (..., P), the first entry within 1e-12 of the row's best."""
-    return np.argmax(pay >= pay.max(axis=-1, keepdims=True) - 1e-12, axis=-1)
+    """Per row of ``pay`` (..., P), the first entry within 1e-12 of the row's best.
+
+    A row with a NaN (whose best is NaN) gives 0, as ``np.argmax`` of no match does. For a
+    few profiles (``P <= 9``, the common case: 3 a target) the columns are compared one by
+    one, which gives the same indices as the reduction over the short last axis, faster.
+    """
+    P = pay.shape[-1] if np.ndim(pay) else 0
+    if not 0 < P <= 9 or np.ndim(pay) < 2:
+        return np.argmax(pay >= pay.max(axis=-1, keepdims=True) - 1e-12, axis=-1)
+    cols = [pay[..., q] for q in range(P)]
+    top = cols[0]
+    for c in cols[1:]:
+        top = np.maximum(top, c)
+    bar = top - 1e-12
+    out = np.zeros(top.shape, dtype=np.intp)
+    for q in range(P - 1, 0, -1):  # the first match wins: written last
+        out[cols[q] >= bar] = q
+    out[cols[0] >= bar] = 0
+    return out
 
 
 _PROFILES: dict[int, NDArray[np.int8]] = {}
