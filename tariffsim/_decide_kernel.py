@@ -1241,7 +1241,8 @@ def breakdown(
     prev_bond: Array | None = None,
     market: Params | None = None,
     prev_market_burden: Array | None = None,
-) -> Breakdown | None:
+    me: int | None = None,
+) -> Breakdown | Array | None:
     """:func:`tariffsim.payoffs._evaluate_block` computed by the compiled kernel.
 
     The same arguments (``nxt`` a :class:`~tariffsim.world.StateBatch` of
@@ -1252,6 +1253,11 @@ def breakdown(
     of the block's (see the module notes). ``imports`` and ``effective`` are
     computed on first access by the block's own numpy code. Each run is
     computed on its own, so a run's numbers never depend on its batch.
+
+    ``me`` (a country's position): only that country's totals are computed
+    and returned, ``(R, P)``, the bits of the breakdown's ``total[..., me]``
+    (one kernel: the decisions' totals, whose one country's are its column of
+    all), without the terms and indicators the breakdown writes.
 
     Returns None for arguments outside the engine's layout (the caller takes
     the numpy block): parameters without the leading run axes, state arrays
@@ -1311,16 +1317,19 @@ def breakdown(
     if any(v is None for v in got.values()):
         return None
     g: dict[str, Array] = got  # type: ignore[assignment]
+    one = me is not None
     out = np.empty((R, P, k))
-    outs = np.empty((N_OUT, R, P, k))
+    outs = _NO_OUTS if one else np.empty((N_OUT, R, P, k))
     _call(
         _f(tau), g["cctl"], g["layers"], has_layers, g["t0"], g["pmov"], g["pctl"], g["peak"],
         False, g["adj"], g["grv"], grievance is not None, g["weff"], g["wtwo"], g["sup"],
         g["shk"], g["peq"], g["pbd"], g["pmb"], prev_market_burden is not None, g["held"],
         tie_held is not None, m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
-        _f(weights), _f(np.broadcast_to(active, kk2)), *pk[:3], *mk[:3], market is not None, -1,
-        True, out, outs,
+        _f(weights), _f(np.broadcast_to(active, kk2)), *pk[:3], *mk[:3], market is not None,
+        -1 if me is None else int(me), not one, out, outs,
     )  # fmt: skip
+    if me is not None:
+        return np.ascontiguousarray(out[..., me])
 
     def imports() -> Array:  # the block's own code, on first access
         r = _candidate_rates(view, nxt)

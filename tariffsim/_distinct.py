@@ -118,22 +118,25 @@ def _evaluate(
     prev_tau: Array,
     prev_moved: Array,
     prev_control: Array | None = None,
+    me: int | None = None,
     **kw: Any,
-) -> Breakdown:
+) -> Breakdown | Array:
     """The block on every row given: compiled when in force and in scope, else numpy.
 
     The compiled breakdown (:func:`tariffsim._decide_kernel.breakdown`) when
     numba is installed and ``TARIFFSIM_JIT`` does not switch it off; it returns
     None for arguments outside the engine's layout, and the numpy block
-    (:func:`tariffsim.payoffs._evaluate_block`) computes those.
+    (:func:`tariffsim.payoffs._evaluate_block`) computes those. ``me``: only
+    that country's totals ``(R, P)`` (the breakdown's ``total[..., me]``).
     """
     if _kernels.ENABLED:
         bd = _kernels.breakdown(
-            world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, **kw
+            world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, me=me, **kw
         )
         if bd is not None:
             return bd
-    return _evaluate_block(world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, **kw)
+    out = _evaluate_block(world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, **kw)
+    return out if me is None else np.ascontiguousarray(out.total[..., me])
 
 
 def evaluate_distinct(
@@ -149,6 +152,55 @@ def evaluate_distinct(
 ) -> Breakdown:
     """:func:`tariffsim.payoffs._evaluate_block` evaluated once per distinct row.
 
+    Same arguments and the same result as evaluating every row, bit for bit
+    (see :func:`_on_distinct_rows`).
+    """
+    bd = _on_distinct_rows(
+        world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, None, **kw
+    )
+    assert isinstance(bd, Breakdown)
+    return bd
+
+
+def total_distinct(
+    world: _WorldView,
+    p: Params,
+    weights: Array,
+    active: Array,
+    nxt: StateBatch,
+    prev_tau: Array,
+    prev_moved: Array,
+    prev_control: Array | None,
+    me: int,
+    **kw: Any,
+) -> Array:
+    """``evaluate_distinct(...).total[..., me]``, the same bits, ``(R, P)``.
+
+    Only country ``me``'s totals are computed where the compiled kernel
+    evaluates (none of the terms and indicators a breakdown writes): what
+    the talks' look-ahead values and deal searches read of each party.
+    """
+    out = _on_distinct_rows(
+        world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, me, **kw
+    )
+    assert not isinstance(out, Breakdown)
+    return out
+
+
+def _on_distinct_rows(
+    world: _WorldView,
+    p: Params,
+    weights: Array,
+    active: Array,
+    nxt: StateBatch,
+    prev_tau: Array,
+    prev_moved: Array,
+    prev_control: Array | None,
+    me: int | None,
+    **kw: Any,
+) -> Breakdown | Array:
+    """:func:`_evaluate` once per distinct row (``me``: country ``me``'s totals only).
+
     Same arguments and the same result as evaluating every row (:func:`_evaluate`:
     compiled when in force and in scope), bit for bit; the leading axis of
     ``nxt.tariff`` is the row axis. Falls back to one plain call when the
@@ -157,8 +209,10 @@ def evaluate_distinct(
     more than half the rows are distinct.
     """
 
-    def plain() -> Breakdown:
-        return _evaluate(world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, **kw)
+    def plain() -> Breakdown | Array:
+        return _evaluate(
+            world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, me=me, **kw
+        )
 
     rows = int(np.shape(nxt.tariff)[0]) if np.ndim(nxt.tariff) >= 3 else 0
     if rows < _rows._MIN_ROWS or not _rows._ENABLED:
@@ -224,7 +278,7 @@ def evaluate_distinct(
             sub_kw["market"] = take_params(market, first, m_names) if m_names else market
     bd = _evaluate(
         world, sub_p, weights, active, sub_state, take(prev_tau), take(prev_moved),
-        take(prev_control), **sub_kw,
+        take(prev_control), me=me, **sub_kw,
     )  # fmt: skip
     n_sub = len(first)
 
@@ -239,6 +293,8 @@ def evaluate_distinct(
     def lazy(fn: Callable[[], Array]) -> Callable[[], Array]:
         return lambda: back(fn())
 
+    if not isinstance(bd, Breakdown):  # one country's totals
+        return back(bd)
     return Breakdown(
         terms=_Scattered(bd.terms, back),
         weights=bd.weights,

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from . import parampath
 from ._batchrun import Array, Dyad, _Run, _States, _Streams, _take
-from ._distinct import evaluate_distinct, take_params
+from ._distinct import take_params, total_distinct
 from .deals import (
     MAX_DEALS,
     Agreement,
@@ -361,17 +361,17 @@ class _Talks:
                 tariff=t, control=ctl, peak=peak, moved=t - start.tariff[:, None],
                 support=support, shock=shock, layers=cand_lay,  # type: ignore[arg-type]
             )  # fmt: skip
-            first[p] = evaluate_distinct(
+            first[p] = total_distinct(
                 rt.view, models[p], rt.weights, rt.active, nxt, start.tariff[:, None],
-                start.moved[:, None], start.control[:, None],
-            ).total[..., kp]  # fmt: skip
+                start.moved[:, None], start.control[:, None], kp,
+            )  # fmt: skip
             steady = StateBatch(
                 tariff=t, control=ctl, peak=peak, moved=zero, support=support, shock=shock,
                 layers=cand_lay,  # type: ignore[arg-type]
             )  # fmt: skip
-            hold[p] = evaluate_distinct(
-                rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl
-            ).total[..., kp]
+            hold[p] = total_distinct(
+                rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl, kp
+            )
         factor = d / (1 - d)
         best = np.full(G, -np.inf)
         found = np.zeros(G, dtype=bool)
@@ -606,10 +606,10 @@ class _Talks:
             shock=start.shock[:, None],
         )  # fmt: skip
         keep = {
-            p: evaluate_distinct(
+            p: total_distinct(
                 rt.view, models[p], rt.weights, rt.active, held, held.tariff, zero,
-                held.control,
-            ).total[:, 0, pos[p]] / (1 - d)
+                held.control, pos[p],
+            )[:, 0] / (1 - d)
             for p in parties
         }  # fmt: skip
         for g_, (q, k) in enumerate(items):
@@ -785,12 +785,12 @@ def _carry_on_batch(
     out: dict[str, Array] = {}
     for p, params in models.items():
         k = rt.pos[p]
-        flows = evaluate_distinct(
-            rt.view, params, rt.weights, rt.active, nxt, prev_tau, prev_moved, prev_ctl
-        ).total[..., k]
-        tail = evaluate_distinct(
-            rt.view, params, rt.weights, rt.active, last, last.tariff, last.moved, last.control
-        ).total[:, 0, k]
+        flows = total_distinct(
+            rt.view, params, rt.weights, rt.active, nxt, prev_tau, prev_moved, prev_ctl, k
+        )
+        tail = total_distinct(
+            rt.view, params, rt.weights, rt.active, last, last.tariff, last.moved, last.control, k
+        )[:, 0]
         acc = np.zeros(len(tau))
         for t in range(h):  # left to right: a run's value does not depend on the batch
             acc = acc + disc[t] * flows[:, t]

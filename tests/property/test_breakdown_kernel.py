@@ -257,8 +257,8 @@ def captured(name, runs=3, rounds=16):
     calls = []
     real = _distinct._evaluate
 
-    def spy(*args, **kw):
-        calls.append((args, kw))
+    def spy(*args, **kw):  # a call for one country's totals (me=) is compared whole
+        calls.append((args, {k: v for k, v in kw.items() if k != "me"}))
         return real(*args, **kw)
 
     game = GAMES[name]
@@ -406,3 +406,21 @@ def test_candidates_equal_but_for_their_peaks_are_their_own(name):
         block = _evaluate_block(*args, **kw)
         assert np.any(block.terms["face"][:, 0] != block.terms["face"][:, 1])
         compare_by_run(args, kw)
+
+
+@settings(max_examples=15, deadline=None)
+@given(case=cases(max_runs=4), jit=st.booleans())
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_one_countrys_totals_are_the_breakdowns_column(case, jit):
+    """``total_distinct`` (what the talks read of each party: the kernel computes that
+    country's totals only) gives the bits of ``evaluate_distinct(...).total[..., me]``,
+    compiled or on the numpy block, rows alike or not."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_decide_kernel, "ENABLED", jit)
+        for args, kw in build(*case)[0]:
+            whole = _distinct.evaluate_distinct(*args, **kw).total
+            for me in range(whole.shape[-1]):
+                one = _distinct.total_distinct(*args, me, **kw)
+                want = np.ascontiguousarray(whole[..., me])
+                assert one.shape == want.shape
+                assert one.tobytes() == want.tobytes(), me
