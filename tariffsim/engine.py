@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +35,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import agents as agents_mod
 from . import limits, parampath, progress, threads
-from . import strategies as strategies_mod
 from ._batchrun import (
     _SCALAR_4D,
     _AgentRun,
@@ -1029,29 +1029,36 @@ def _priced(st: _States, mk: Breakdown) -> None:
     st.market_burden = np.array(mk.market_burden[:, 0])
 
 
-_BATCH_ONLY: frozenset[type] = frozenset(
-    {
-        agents_mod.Hold, agents_mod.TitForTat, agents_mod.GrimTrigger,
-        agents_mod.MyopicBestResponse, strategies_mod.AlwaysEscalate,
-        strategies_mod.AlwaysDeescalate, strategies_mod.Random, strategies_mod.GenerousTitForTat,
-        strategies_mod.Pavlov, strategies_mod.ContriteTitForTat, strategies_mod.FictitiousPlayer,
-        strategies_mod.FaceSavingRetreat, strategies_mod.FirmButMeasured,
-        strategies_mod.DivideAndConquer, strategies_mod.Brinkmanship,
-        strategies_mod.TransactionalDealmaker,
-    }
-)  # fmt: skip
-"""tariffsim's strategies whose ``act_batch`` reads the batch alone (never a run's states)."""
+@functools.cache
+def _batch_only() -> frozenset[type]:
+    """tariffsim's strategies whose ``act_batch`` reads the batch alone (never a run's states).
+
+    Looked up on first use, not at import: importing :mod:`tariffsim.strategies` here
+    would register its strategies before those of modules imported earlier.
+    """
+    from . import strategies as s
+
+    a = agents_mod
+    return frozenset(
+        {
+            a.Hold, a.TitForTat, a.GrimTrigger, a.MyopicBestResponse, s.AlwaysEscalate,
+            s.AlwaysDeescalate, s.Random, s.GenerousTitForTat, s.Pavlov, s.ContriteTitForTat,
+            s.FictitiousPlayer, s.FaceSavingRetreat, s.FirmButMeasured, s.DivideAndConquer,
+            s.Brinkmanship, s.TransactionalDealmaker,
+        }
+    )  # fmt: skip
 
 
 def _asks_states(strategy: Any) -> bool:
     """Whether ``strategy`` may ask for a run's whole-world states (:class:`_PerRunStates`).
 
     Any strategy may, but tariffsim's own batch strategies (exactly those classes, not
-    subclasses) and a :class:`~tariffsim.agents.Scripted` falling back to one of them.
+    subclasses: :func:`_batch_only`) and a :class:`~tariffsim.agents.Scripted` falling back
+    to one of them.
     """
     if type(strategy) is agents_mod.Scripted:
         return _asks_states(strategy.then)
-    return type(strategy) not in _BATCH_ONLY
+    return type(strategy) not in _batch_only()
 
 
 class _PerRunStates:

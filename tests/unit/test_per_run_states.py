@@ -24,7 +24,7 @@ def _same(a, b):
     )
 
 
-@pytest.mark.parametrize("cls", sorted(engine._BATCH_ONLY, key=lambda c: c.__name__))
+@pytest.mark.parametrize("cls", sorted(engine._batch_only(), key=lambda c: c.__name__))
 def test_tariffsims_batch_strategies_play_without_the_states(cls, monkeypatch):
     """Each of them plays with no states kept (asking for one would raise) and gives the
     numbers it gives with every round's states kept."""
