@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound=Collection[Any])
 
 
+_RENEWED = " (renewed)"
+"""Added to an agreement's label when it is renewed (once: a renewal's renewal keeps it)."""
+
+
 class _PerRun(Generic[T]):
     """One value per run, made by ``factory`` the first time the run's is asked for.
 
@@ -623,7 +627,7 @@ class _Talks:
                     dataclasses.replace(
                         a, round=r, date=g0.date(r), concessions=(), gain=gain,
                         split={p: v / tot for p, v in gain.items()},
-                        label=f"{a.label} (renewed)",
+                        label=a.label if a.label.endswith(_RENEWED) else a.label + _RENEWED,
                         expires=r + (a.expires - a.round if a.expires is not None else 0),
                     )
                 )  # fmt: skip

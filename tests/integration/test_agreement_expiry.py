@@ -45,6 +45,19 @@ def test_the_geneva_truce_runs_ninety_days_and_is_renewed(path):
     assert geneva.before == {("US", "CN"): 1.45, ("CN", "US"): 1.4}
 
 
+def test_a_renewal_renewed_again_keeps_its_label():
+    """Over 52 rounds the truce is renewed twice; the second renewal is labelled as the
+    first, not "(renewed) (renewed)"."""
+    p = SC.simulate(rounds=52, seed=0)
+    labels = [a.label for a in p.agreements]
+    assert labels == ["Geneva talks", "Geneva talks (renewed)", "Geneva talks (renewed)"]
+    third = p.agreements[2]
+    assert third.round == p.agreements[1].expires
+    assert (third.round, "agreement of round 29 (Geneva talks (renewed)) renewed") in [
+        (e.round, e.label) for e in p.events
+    ]
+
+
 def test_without_a_term_nothing_runs_out():
     events = tuple(dataclasses.replace(e, term_days=0) for e in SC.game.events)
     p = ts.simulate(SC.game.replace(events=events), SC.game.rounds, seed=0)
