@@ -769,7 +769,7 @@ def _carry_on_batch(
     """
     h = horizon
     tau, ctl = look["tariff"], look["control"]
-    lay = look.get("layers") if start.off is not None and start.off.any() else None
+    lay = look["layers"] if start.off is not None and start.off.any() else None
     peak = np.maximum(start.peak[:, None], np.maximum.accumulate(tau, axis=1))[:, 1 : h + 1]
     moved = tau[:, 1:] - tau[:, :-1]
     support = start.support[:, None]

@@ -828,7 +828,9 @@ def _play(
     A bargain's look-ahead passes the involved countries ``idx``, each run's
     starting state ``start`` (instead of ``game.initial``) and each agent's
     current perceived parameters ``perceived``, and records ``"look"``
-    (tariffs and controls on the involved countries only). ``on_round(r)`` is
+    (tariffs and controls on the involved countries only, and their layers
+    when some run starts with layers off its headline's split: what
+    ``_talks._carry_on_batch`` reads). ``on_round(r)`` is
     called once round ``r`` is played (progress). ``out``: run-major arrays
     of a compact record to write into (:class:`_Record`); they are returned
     as the record's.
@@ -895,7 +897,8 @@ def _play(
         mk0 = rt.evaluate_state(rt.truth, st, None, fresh=True)
         _priced(st, mk0)
 
-    rec = _Record(rt, record, out)
+    off = start is not None and start.off is not None and bool(start.off.any())
+    rec = _Record(rt, record, out, look_layers=off)
     rec.add(0, st, None, np.zeros((R, len(rt.keys)), dtype=np.int8), mk0)
     start_tariff = st.tariff
 
@@ -1181,10 +1184,17 @@ class _Record:
     ``out`` (compact records only): run-major arrays ``(R, T+1, ...)`` of
     :func:`_compact_layout` to write into, in place of new ones (views of
     the whole batch's arrays: a part of a batch writes its own runs' rows, so
-    nothing is concatenated afterwards).
+    nothing is concatenated afterwards). ``look_layers``: a look-ahead's
+    record (mode ``"look"``) keeps the layers.
     """
 
-    def __init__(self, rt: _Run, mode: str, out: Mapping[str, Array] | None = None) -> None:
+    def __init__(
+        self,
+        rt: _Run,
+        mode: str,
+        out: Mapping[str, Array] | None = None,
+        look_layers: bool = True,
+    ) -> None:
         self.rt, self.mode = rt, mode
         R, n, T = rt.runs, rt.n, rt.rounds + 1
         w = rt.world
@@ -1196,7 +1206,8 @@ class _Record:
         if self.look:  # a bargain's look-ahead: tariffs, controls, layers; involved countries
             a["tariff"] = _round_major((R, T, rt.k, rt.k))
             a["control"] = _round_major((R, T, rt.k, rt.k))
-            a["layers"] = _round_major((R, T, len(w.layer_names), rt.k, rt.k))
+            if look_layers:
+                a["layers"] = _round_major((R, T, len(w.layer_names), rt.k, rt.k))
             self.arrays = a
             return
         # the levels of every layer of every dyad with instruments: (importer, exporter, layer)
@@ -1282,7 +1293,7 @@ class _Record:
         if self.look:
             a["tariff"][:, r] = st.tariff
             a["control"][:, r] = st.control
-            if st.layers is not None:
+            if st.layers is not None and "layers" in a:
                 a["layers"][:, r] = st.layers
             return
         if st.layers is not None:
