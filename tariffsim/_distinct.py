@@ -139,50 +139,26 @@ def _evaluate(
     return out if me is None else np.ascontiguousarray(out.total[..., me])
 
 
-def evaluate_distinct(
-    world: _WorldView,
-    p: Params,
-    weights: Array,
-    active: Array,
-    nxt: StateBatch,
-    prev_tau: Array,
-    prev_moved: Array,
-    prev_control: Array | None = None,
-    **kw: Any,
-) -> Breakdown:
+def evaluate_distinct(*args: Any, **kw: Any) -> Breakdown:
     """:func:`tariffsim.payoffs._evaluate_block` evaluated once per distinct row.
 
-    Same arguments and the same result as evaluating every row, bit for bit
-    (see :func:`_on_distinct_rows`).
+    The block's arguments (``world, p, weights, active, nxt, prev_tau,
+    prev_moved, prev_control=None, **kw``) and the same result as evaluating
+    every row, bit for bit (see :func:`_on_distinct_rows`).
     """
-    bd = _on_distinct_rows(
-        world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, None, **kw
-    )
+    bd = _on_distinct_rows(*args, **kw)
     assert isinstance(bd, Breakdown)
     return bd
 
 
-def total_distinct(
-    world: _WorldView,
-    p: Params,
-    weights: Array,
-    active: Array,
-    nxt: StateBatch,
-    prev_tau: Array,
-    prev_moved: Array,
-    prev_control: Array | None,
-    me: int,
-    **kw: Any,
-) -> Array:
-    """``evaluate_distinct(...).total[..., me]``, the same bits, ``(R, P)``.
+def total_distinct(*args: Any, me: int, **kw: Any) -> Array:
+    """``evaluate_distinct(*args, **kw).total[..., me]``, the same bits, ``(R, P)``.
 
     Only country ``me``'s totals are computed where the compiled kernel
     evaluates (none of the terms and indicators a breakdown writes): what
     the talks' look-ahead values and deal searches read of each party.
     """
-    out = _on_distinct_rows(
-        world, p, weights, active, nxt, prev_tau, prev_moved, prev_control, me, **kw
-    )
+    out = _on_distinct_rows(*args, me=me, **kw)
     assert not isinstance(out, Breakdown)
     return out
 
@@ -195,8 +171,9 @@ def _on_distinct_rows(
     nxt: StateBatch,
     prev_tau: Array,
     prev_moved: Array,
-    prev_control: Array | None,
-    me: int | None,
+    prev_control: Array | None = None,
+    *,
+    me: int | None = None,
     **kw: Any,
 ) -> Breakdown | Array:
     """:func:`_evaluate` once per distinct row (``me``: country ``me``'s totals only).

@@ -367,14 +367,14 @@ class _Talks:
             )  # fmt: skip
             first[p] = total_distinct(
                 rt.view, models[p], rt.weights, rt.active, nxt, start.tariff[:, None],
-                start.moved[:, None], start.control[:, None], kp,
+                start.moved[:, None], start.control[:, None], me=kp,
             )  # fmt: skip
             steady = StateBatch(
                 tariff=t, control=ctl, peak=peak, moved=zero, support=support, shock=shock,
                 layers=cand_lay,  # type: ignore[arg-type]
             )  # fmt: skip
             hold[p] = total_distinct(
-                rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl, kp
+                rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl, me=kp
             )
         factor = d / (1 - d)
         best = np.full(G, -np.inf)
@@ -612,7 +612,7 @@ class _Talks:
         keep = {
             p: total_distinct(
                 rt.view, models[p], rt.weights, rt.active, held, held.tariff, zero,
-                held.control, pos[p],
+                held.control, me=pos[p],
             )[:, 0] / (1 - d)
             for p in parties
         }  # fmt: skip
@@ -790,10 +790,18 @@ def _carry_on_batch(
     for p, params in models.items():
         k = rt.pos[p]
         flows = total_distinct(
-            rt.view, params, rt.weights, rt.active, nxt, prev_tau, prev_moved, prev_ctl, k
+            rt.view, params, rt.weights, rt.active, nxt, prev_tau, prev_moved, prev_ctl, me=k
         )
         tail = total_distinct(
-            rt.view, params, rt.weights, rt.active, last, last.tariff, last.moved, last.control, k
+            rt.view,
+            params,
+            rt.weights,
+            rt.active,
+            last,
+            last.tariff,
+            last.moved,
+            last.control,
+            me=k,
         )[:, 0]
         acc = np.zeros(len(tau))
         for t in range(h):  # left to right: a run's value does not depend on the batch

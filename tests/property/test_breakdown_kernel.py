@@ -420,7 +420,7 @@ def test_one_countrys_totals_are_the_breakdowns_column(case, jit):
         for args, kw in build(*case)[0]:
             whole = _distinct.evaluate_distinct(*args, **kw).total
             for me in range(whole.shape[-1]):
-                one = _distinct.total_distinct(*args, me, **kw)
+                one = _distinct.total_distinct(*args, me=me, **kw)
                 want = np.ascontiguousarray(whole[..., me])
                 assert one.shape == want.shape
                 assert one.tobytes() == want.tobytes(), me
