@@ -79,6 +79,10 @@ __all__ = ["VertexResult", "vertex_enumeration"]
 _TIGHT = _polytope.TIGHT
 #: Bases one polytope's search visits before the other search starts.
 _JOIN = 3000
+#: A partner system counts as singular when ``log(|det| / prod of its rows' lengths)`` is
+#: at most this (Hadamard's ratio 1e-10; rounding leaves an exactly singular system near
+#: 1e-16, and a nonsingular one of a game's small integer or decimal payoffs far above).
+_MIN_LOG_VOLUME = float(np.log(1e-10))
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,10 +492,18 @@ def _partners(
             continue
         F = np.nonzero(free[rows])[1].reshape(rows.size, k)
         R = np.nonzero(pay[rows])[1].reshape(rows.size, k)
+        systems = C[R[:, :, None], F[:, None, :]]
         try:
             with np.errstate(all="ignore"):
-                part = np.linalg.solve(C[R[:, :, None], F[:, None, :]], b[R][:, :, None])
+                part = np.linalg.solve(systems, b[R][:, :, None])
+                _, logdet = np.linalg.slogdet(systems)
+                # |det| against Hadamard's bound, the product of the rows' lengths
+                scale = np.log(np.linalg.norm(systems, axis=2)).sum(axis=1)
         except np.linalg.LinAlgError:
+            return None
+        # a system singular in exact arithmetic that rounding made solvable: its partner
+        # face is more than a point, and the solution an arbitrary point of it
+        if not np.all(logdet - scale > _MIN_LOG_VOLUME):
             return None
         sol[rows[:, None], F] = part[:, :, 0]
     # a near-singular system shows as a huge or non-finite solution (feasible

@@ -364,3 +364,22 @@ def test_tariffsim_jit_switches_the_compiled_search(env, compiled):
     calls, found = int(out[0]), int(out[1])
     assert (calls > 0) == compiled
     assert found >= 1
+
+
+@pytest.mark.parametrize(
+    "B",
+    [
+        [[0, 0, 0, 0], [0, 0, 2, 1], [0, 1, 3, 2], [0, 0, 0, 0]],
+        [[0, 0, 0, 0], [0, 0, 2, 1], [0, 1, 3, 2], [0, 2, -2, 0]],
+    ],
+)
+def test_a_partner_face_more_than_a_point_is_not_solved_for_one(B):
+    """Found by the test above: a column vertex whose partner system is singular in exact
+    arithmetic, which rounding made solvable. The solve gave an arbitrary point of the
+    partner face (an equilibrium that is not extreme, or none), so extreme ones were missed;
+    such systems now send the search to both polytopes' vertices."""
+    A = [[0, 0, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0], [1, 0, 1, 0]]
+    r = eq.vertex_enumeration(eq.NormalFormGame.from_bimatrix(A, B), exact=True)
+    assert all(ex is not None for ex in r.exact)
+    assert set(r.exact) == _exact_extreme_equilibria(A, B)
+    assert len(r.exact) == len(r.equilibria)
