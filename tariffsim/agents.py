@@ -418,8 +418,8 @@ def best_index(pay: NDArray[np.float64]) -> NDArray[np.intp]:
     few profiles (``P <= 9``, the common case: 3 a target) the columns are compared one by
     one, which gives the same indices as the reduction over the short last axis, faster.
     """
-    P = pay.shape[-1] if np.ndim(pay) else 0
-    if not 0 < P <= 9 or np.ndim(pay) < 2:
+    P = pay.shape[-1] if np.ndim(pay) >= 2 else 0
+    if not 0 < P <= 9:
         return np.argmax(pay >= pay.max(axis=-1, keepdims=True) - 1e-12, axis=-1)
     cols = [pay[..., q] for q in range(P)]
     top = cols[0]

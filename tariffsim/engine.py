@@ -41,7 +41,6 @@ from ._batchrun import (
     _Run,
     _States,
     _Streams,
-    _TieRows,
 )
 from ._talks import _Talks
 from ._util import frozen_array as _ro
@@ -883,9 +882,7 @@ def _play(
             equity=start.equity.copy(),
             bond=start.bond.copy(),
             adjust=start.adjust.copy(),
-            tie_loss=start.tie_loss.copy()
-            if isinstance(start.tie_loss, _TieRows)
-            else rt.ties_of(start).copy(),
+            tie_loss=rt._tie_loss(start).copy(),  # a loss the rows carry stays as its rows
             grievance=start.grievance.copy(),
             layers=None if start.layers is None else start.layers.copy(),
         )
