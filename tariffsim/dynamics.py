@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _matmul_kernel
 from .claims import load_claims
 
 __all__ = [
@@ -198,8 +199,14 @@ def _matmul_in_order(a: Array, b: Array) -> Array:
     kernels group the terms by the matrices' shapes and the machine's vector
     width, so two shapes of one product, or two machines, could round
     differently). The tie losses on the involved rows rely on it: their products
-    are blocks of these, with the same nonzero terms in the same order.
+    are blocks of these, with the same nonzero terms in the same order. The
+    engine's layouts (``(R, m, n) @ (n, p)`` and ``(R, m, n) @ (R, n, p)``) are
+    computed by a compiled kernel when numba is installed, by the same
+    arithmetic (:mod:`tariffsim._matmul_kernel`).
     """
+    done = _matmul_kernel.matmul_in_order(a, b)
+    if done is not None:
+        return done
     out = a[..., :, 0, None] * b[..., 0, None, :]
     for j in range(1, a.shape[-1]):
         out = out + a[..., :, j, None] * b[..., j, None, :]
