@@ -88,7 +88,7 @@ import operator
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -903,9 +903,11 @@ def _view_arrays(
 _Packed = tuple[Array, Array, Array, bool]
 _FIELDS = (*_DYAD, *_COUNTRY, *_SCALAR, "market_speed")
 _GET_FIELDS = operator.attrgetter(*_FIELDS)
-_PACKS: OrderedDict[tuple[Any, ...], tuple[list[Any], _Packed]] = OrderedDict()
-"""Packings keyed by the identities of the fields packed — the fields every run shares (None
-in place of a per-run field), or all of them — with weak references to those fields (a key
+_T = TypeVar("_T", bound=tuple[Any, ...])
+_PACKS: OrderedDict[tuple[Any, ...], tuple[list[Any], Any]] = OrderedDict()
+"""Packings (whole, and per group of fields: :func:`_pack`) keyed by the identities of the
+fields packed — the fields every run shares (None in place of a per-run field), or all of
+them — with weak references to those fields (a key
 whose arrays have gone may have its ids taken again: it is not a hit); the least recently
 used are forgotten first."""
 _PACK_BUDGET = 64 * 2**20
@@ -919,7 +921,11 @@ _PACKS_LOCK = threading.Lock()
 """Guards :data:`_PACKS` and :data:`_PACK_BYTES` (batches may be played on several threads)."""
 
 
-def _recall(key: tuple[Any, ...], fields: tuple[Any, ...]) -> _Packed | None:
+def _nbytes(packed: tuple[Any, ...]) -> int:
+    return sum(a.nbytes for a in packed if isinstance(a, np.ndarray))
+
+
+def _recall(key: tuple[Any, ...], fields: tuple[Any, ...]) -> Any:
     """The packing kept under ``key`` if every field it was made from is still the same."""
     with _PACKS_LOCK:
         hit = _PACKS.get(key)
@@ -932,16 +938,15 @@ def _recall(key: tuple[Any, ...], fields: tuple[Any, ...]) -> _Packed | None:
         return hit[1]
 
 
-def _keep(key: tuple[Any, ...], fields: tuple[Any, ...], packed: _Packed) -> _Packed:
-    size = sum(a.nbytes for a in packed[:3])
+def _keep(key: tuple[Any, ...], fields: tuple[Any, ...], packed: _T) -> _T:
+    size = _nbytes(packed)
     held = [v for v, i in zip(fields, key, strict=False) if i is not None]
     with _PACKS_LOCK:
         while _PACKS and (len(_PACKS) >= 64 or _PACK_BYTES[0] + size > _PACK_BUDGET):
-            old = _PACKS.popitem(last=False)[1][1]
-            _PACK_BYTES[0] -= sum(a.nbytes for a in old[:3])
+            _PACK_BYTES[0] -= _nbytes(_PACKS.popitem(last=False)[1][1])
         gone = _PACKS.pop(key, None)  # another thread may have packed the same meanwhile
         if gone is not None:
-            _PACK_BYTES[0] -= sum(a.nbytes for a in gone[1][:3])
+            _PACK_BYTES[0] -= _nbytes(gone[1])
         _PACKS[key] = ([weakref.ref(v) for v in held], packed)
         _PACK_BYTES[0] += size
     return packed
@@ -950,68 +955,101 @@ def _keep(key: tuple[Any, ...], fields: tuple[Any, ...], packed: _Packed) -> _Pa
 def _pack(p: Params, days: float) -> _Packed | None:
     """``p``'s fields as ``(R', 3, k, k)``, ``(R', 21, k)`` and ``(R', 11)`` arrays, and a flag.
 
-    ``R'`` is the longest leading (run) axis of the fields (the others
-    broadcast). The last scalar is the market's speed for a round of
-    ``days`` (:func:`~tariffsim.dynamics.per_time`, as the block computes it).
-    The flag says whether some per-run field differs in every run (judged
-    on the first runs: then no two runs are likely equal and none is worth
-    looking for a twin; it never changes a number). None when a
-    field is not in the engine's batched layout (per dyad ``(R', 1, k, k)``,
-    per country ``(R', 1, k)``, scalars ``(R', 1, 1[, 1])``). Packings are
-    kept by the fields' identities: the same arrays serve every round, and
-    the packing of the fields every run shares serves every sub-batch of runs
-    (the per-run fields are written over a copy of it).
+    Each array packs one group of fields (per dyad, per country, scalars);
+    its ``R'`` is 1 when every field of the group is shared by the runs, else
+    the runs' number (the kernel reads row 0 of an array with one row). The
+    last scalar is the market's speed for a round of ``days``
+    (:func:`~tariffsim.dynamics.per_time`, as the block computes it). The
+    flag says whether some per-run field differs in every run (judged on the
+    first runs: then no two runs are likely equal and none is worth looking
+    for a twin; it never changes a number). None when a field is not in the
+    engine's batched layout (per dyad ``(R', 1, k, k)``, per country
+    ``(R', 1, k)``, scalars ``(R', 1, 1[, 1])``, each ``R'`` 1 or the same
+    number). Packings are kept by the identities of the fields packed, per
+    group: the same arrays serve every round, and an agent whose beliefs
+    move (one field) repacks that field's group only; a sub-batch of runs
+    takes its rows of its batch's packing (the same numbers), and a group
+    every run shares serves every sub-batch as it is.
     """
     fields = _GET_FIELDS(p)
     whole = (*map(id, fields), days)
     hit = _recall(whole, fields)
-    if hit is not None:  # (its fields passed the test below when it was packed)
+    if hit is not None:  # (its fields passed the tests below when it was packed)
         return hit
     if not all(isinstance(v, np.ndarray) and v.ndim >= 3 for v in fields):
         return None
-    src = taken_from(p)
-    if src is not None:  # a sub-batch: rows of its batch's packing (the same numbers)
-        top = _pack(src[0], days)
-        if top is not None and top[0].shape[0] > 1:
-            rows = src[1]
-            return _keep(whole, fields, (top[0][rows], top[1][rows], top[2][rows], top[3]))
     runs = [v.shape[0] for v in fields]
     rr = max(runs)
     if any(x not in (1, rr) for x in runs):
         return None
-    key = (*(id(v) if n == 1 else None for v, n in zip(fields, runs, strict=True)), days)
-    hit = _recall(key, fields)
-    if hit is None:
-        shared = _pack_fields([v[:1] for v in fields], days)
-        if shared is None:
+    src = taken_from(p)
+    top = None if src is None else _pack(src[0], days)
+    parts: list[Array] = []
+    distinct = False
+    for g, (lo, hi) in enumerate(_GROUPS):
+        got = _pack_group(g, fields[lo:hi], days, top, None if src is None else src[1])
+        if got is None:
             return None
-        hit = _keep(key, fields, (*shared, False))
+        parts.append(got[0])
+        distinct = distinct or got[1]
+    return _keep(whole, fields, (parts[0], parts[1], parts[2], distinct))
+
+
+_GROUPS = (
+    (0, len(_DYAD)),
+    (len(_DYAD), len(_DYAD) + len(_COUNTRY)),
+    (len(_DYAD) + len(_COUNTRY), len(_FIELDS)),
+)
+"""Positions in :data:`_FIELDS` of the fields packed into one array each: per dyad, per
+country, scalars (and the market's speed)."""
+
+
+def _pack_group(
+    g: int,
+    fields: tuple[Any, ...],
+    days: float,
+    top: _Packed | None,
+    rows: NDArray[np.intp] | None,
+) -> tuple[Array, bool] | None:
+    """Group ``g`` of :data:`_GROUPS` packed (see :func:`_pack`), and its flag; None when a
+    field is not in the layout. ``top``: the packing of the batch these fields are ``rows``
+    of (None: not a sub-batch)."""
+    tag = (g, days) if g == 2 else (g,)
+    key = (*map(id, fields), *tag)
+    hit = _recall(key, fields)
+    if hit is not None:
+        return hit[0], bool(hit[1])
+    if top is not None and rows is not None:  # a sub-batch: its rows of the batch's packing
+        whole: Array = top[:3][g]
+        return _keep(key, fields, (whole if whole.shape[0] == 1 else whole[rows], top[3]))
+    runs = [v.shape[0] for v in fields]
+    rr = max(runs)
+    skey = (*(id(v) if n == 1 else None for v, n in zip(fields, runs, strict=True)), *tag)
+    shared = _recall(skey, fields)
+    if shared is None:
+        one = _pack_fields(g, [v[:1] for v in fields], days)
+        if one is None:
+            return None
+        shared = _keep(skey, fields, (one, False))
     if rr == 1:
-        return hit
-    pd, pc, ps = (np.repeat(a, rr, axis=0) for a in hit[:3])
-    nd, nc = len(_DYAD), len(_COUNTRY)
+        return shared[0], False
+    out = np.repeat(shared[0], rr, axis=0)
     distinct = False
     for f, v in enumerate(fields):
         if v.shape[0] == 1:
             continue
-        if f < nd:
-            if v.size != rr * pd[0, 0].size:
-                return None
-            pd[:, f] = v.reshape(pd[:, f].shape)
-        elif f < nd + nc:
-            if v.size != rr * pc.shape[2]:
-                return None
-            pc[:, f - nd] = v.reshape(rr, -1)
-        elif f < len(_FIELDS) - 1:
-            if v.size != rr:
-                return None
-            ps[:, f - nd - nc] = v.reshape(-1)
+        if v.size != rr * out[0, 0].size:
+            return None
+        if g == 0:
+            out[:, f] = v.reshape(out[:, f].shape)
+        elif g == 1:
+            out[:, f] = v.reshape(rr, -1)
+        elif f < len(fields) - 1:
+            out[:, f] = v.reshape(-1)
         else:
-            if v.size != rr:
-                return None
-            ps[:, S_SPEED] = np.reshape(per_time(v, days), -1)
+            out[:, S_SPEED] = np.reshape(per_time(v, days), -1)
         distinct = distinct or _pairwise_distinct(v)
-    return _keep(whole, fields, (pd, pc, ps, distinct))
+    return _keep(key, fields, (out, distinct))
 
 
 _PROBE = 64
@@ -1035,28 +1073,31 @@ def _pairwise_distinct(v: Array) -> bool:
     return out
 
 
-def _pack_fields(fields: list[Any], days: float) -> tuple[Array, Array, Array] | None:
-    """The one-run packing of ``fields`` (each with a leading axis of 1); see :func:`_pack`."""
-    nd, nc = len(_DYAD), len(_COUNTRY)
+def _pack_fields(g: int, fields: list[Any], days: float) -> Array | None:
+    """The one-run packing (read-only) of group ``g``'s ``fields`` (each with a leading axis
+    of 1); see :func:`_pack`."""
     k = fields[0].shape[-1]
-    dyad, country, scalar = fields[:nd], fields[nd : nd + nc], fields[nd + nc :]
-    if any(v.shape[1:] != (1, k, k) for v in dyad) or any(v.shape[1:] != (1, k) for v in country):
-        return None
-    if any(v.size != 1 for v in scalar):
-        return None
-    pd = np.empty((1, nd, k, k))
-    for f, v in enumerate(dyad):
-        pd[:, f] = v[:, 0]
-    pc = np.empty((1, nc, k))
-    for f, v in enumerate(country):
-        pc[:, f] = v[:, 0]
-    ps = np.empty((1, len(_SCALAR) + 1))
-    for f, v in enumerate(scalar[:-1]):
-        ps[:, f] = v.reshape(-1)
-    ps[:, S_SPEED] = np.reshape(per_time(scalar[-1], days), -1)
-    for a in (pd, pc, ps):
-        a.flags.writeable = False
-    return pd, pc, ps
+    if g == 0:
+        if any(v.shape[1:] != (1, k, k) for v in fields):
+            return None
+        out = np.empty((1, len(_DYAD), k, k))
+        for f, v in enumerate(fields):
+            out[:, f] = v[:, 0]
+    elif g == 1:
+        if any(v.shape[1:] != (1, k) for v in fields):
+            return None
+        out = np.empty((1, len(_COUNTRY), k))
+        for f, v in enumerate(fields):
+            out[:, f] = v[:, 0]
+    else:
+        if any(v.size != 1 for v in fields):
+            return None
+        out = np.empty((1, len(_SCALAR) + 1))
+        for f, v in enumerate(fields[:-1]):
+            out[:, f] = v.reshape(-1)
+        out[:, S_SPEED] = np.reshape(per_time(fields[-1], days), -1)
+    out.flags.writeable = False
+    return out
 
 
 def totals(

@@ -328,3 +328,25 @@ def test_a_sub_batch_is_packed_from_its_own_fields():
     object.__setattr__(child, "pass_through", child.pass_through + 0.05)
     got = _decide_kernel._pack(child, days)
     assert same(got, fresh(child)) and got[0][0, 0, 0, 1] == 0.8 + 0.05
+
+
+def test_new_beliefs_repack_their_group_only():
+    """Fields are packed per group (per dyad, per country, scalars): a group every run shares
+    stays one row, and new fields in one group (an agent's beliefs move) leave the other
+    groups' packings as they were, the very arrays."""
+    over = {"truth:pass_through.US.CN": np.array([0.2, 0.4, 0.6, 0.8])}
+    flags = dict.fromkeys(("equity", "burden", "pending", "control", "layers", "twins"), False)
+    rt, *_ = build("us-china-145", 4, over, 0, 1, flags)
+    days = rt.view.days
+    p = rt.truth
+    pk = _decide_kernel._pack(p, days)
+    assert pk is not None
+    assert [a.shape[0] for a in pk[:3]] == [4, 1, 1]
+    q = object.__new__(type(p))
+    q.__dict__.update(p.__dict__)
+    object.__setattr__(q, "pass_through", p.pass_through * 0.5)
+    pq = _decide_kernel._pack(q, days)
+    assert pq is not None and pq[1] is pk[1] and pq[2] is pk[2] and pq[0] is not pk[0]
+    want = np.broadcast_to(q.pass_through, (4, 1, *q.pass_through.shape[-2:]))[:, 0]
+    np.testing.assert_array_equal(pq[0][:, _decide_kernel.D_PT], want)
+    np.testing.assert_array_equal(pq[0][:, _decide_kernel.D_DEP], pk[0][:, _decide_kernel.D_DEP])
