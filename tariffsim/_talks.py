@@ -11,6 +11,7 @@ so this module does not import the engine. Engine-internal.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import itertools
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -413,6 +414,8 @@ class _Talks:
             best_k = np.where(upd, k, best_k)
             found |= upd
         done: list[int] = []  # the runs agreeing on a searched deal (positions in ``rows``)
+        date = g0.date(r)
+        flows: dict[frozenset[str], dict[str, float]] = {}  # per set of concessions chosen
         for g_ in range(G):
             q = int(rows[g_])
             if slow[g_]:
@@ -423,11 +426,14 @@ class _Talks:
             done.append(g_)
             k, chosen = int(best_k[g_]), best_sub[g_]
             assert chosen is not None
-            flow = dict.fromkeys(parties, 0.0)
-            for name in chosen:
-                cc = pool[name]
-                flow[cc.giver] -= cc.cost
-                flow[cc.receiver] += cc.value
+            got = flows.get(chosen)
+            if got is None:
+                got = flows[chosen] = dict.fromkeys(parties, 0.0)
+                for name in chosen:
+                    cc = pool[name]
+                    got[cc.giver] -= cc.cost
+                    got[cc.receiver] += cc.value
+            flow = got
             value = {
                 p: float(first[p][g_, k] + flow[p] + factor * (hold[p][g_, k] + flow[p]))
                 for p in parties
@@ -448,12 +454,15 @@ class _Talks:
                     lay_terms.setdefault(dyads[c], {})[name] = float(raw[k, s_])
             self._agree(
                 q, r, event, terms, tuple(sorted(chosen)), gain,
-                {p: gain[p] / tot for p in parties}, before, lay_terms,
+                {p: gain[p] / tot for p in parties}, before, lay_terms, date=date, lock=False,
             )  # fmt: skip
         if not done:
             return
         gs = np.array(done, dtype=np.intp)
         qs, ks = rows[gs], best_k[gs]
+        keys = {d: c for c, d in enumerate(rt.keys)}
+        cols = np.array([keys[d] for d in dyads if d in keys], dtype=np.intp)
+        self.lock[np.ix_(qs, cols)] = True  # the agreed dyads, held
         st.tariff[qs] = t[gs, ks]
         st.control[qs] = np.where(released[gs], 0.0, start.control[gs])
         st.peak[qs] = peak[gs, ks]
@@ -475,10 +484,18 @@ class _Talks:
         concessions: tuple[str, ...],
         gain: dict[str, float],
         split: dict[str, float],
-        before: Mapping[Dyad, float] | None = None,
+        before: dict[Dyad, float] | None = None,
         layers: Mapping[Dyad, Mapping[str, float]] | None = None,
+        *,
+        date: datetime.date | None = None,
+        lock: bool = True,
     ) -> None:
-        """Record run ``q``'s agreement: concessions met, agreed dyads held."""
+        """Record run ``q``'s agreement: concessions met, agreed dyads held.
+
+        ``before`` is kept as it is (a dict the caller made for it); ``date``: the date of
+        round ``r`` (computed when not given); ``lock=False``: the caller sets the agreed
+        dyads' entries of :attr:`lock` (for many runs at once).
+        """
         k = len(self.agreements[q])
         term = getattr(event, "term_days", 0)
         expires = r + max(1, math.ceil(term / self.rt.game.round_days)) if term else None
@@ -486,7 +503,7 @@ class _Talks:
             q,
             Agreement(
                 round=r,
-                date=self.rt.game.date(r),
+                date=self.rt.game.date(r) if date is None else date,
                 parties=tuple(event.parties),
                 terms=terms,
                 concessions=concessions,
@@ -494,7 +511,7 @@ class _Talks:
                 split=split,
                 label=event.label,
                 expires=expires,
-                before=dict(before or {}),
+                before={} if before is None else before,
                 layers={dy: dict(v) for dy, v in (layers or {}).items()},
             ),
         )
@@ -502,7 +519,8 @@ class _Talks:
         self._groups = None
         for dy, level in terms.items():
             self.locked[q][dy] = (level, k)
-        self._lock_row(q)
+        if lock:
+            self._lock_row(q)
 
     def _append(self, q: int, a: Agreement) -> None:
         """Add agreement ``a`` to run ``q``'s, indexed by the round it runs out."""
@@ -616,6 +634,7 @@ class _Talks:
             )[:, 0] / (1 - d)
             for p in parties
         }  # fmt: skip
+        date = g0.date(r)
         for g_, (q, k) in enumerate(items):
             a = self.agreements[q][k]
             gain = {p: float(keep[p][g_]) - float(lapsed[p][g_]) for p in a.parties}
@@ -624,28 +643,30 @@ class _Talks:
                 tot = sum(gain.values()) or 1.0
                 self._append(
                     q,
-                    dataclasses.replace(
-                        a, round=r, date=g0.date(r), concessions=(), gain=gain,
-                        split={p: v / tot for p, v in gain.items()},
+                    Agreement(
+                        round=r, date=date, parties=a.parties, terms=a.terms, concessions=(),
+                        gain=gain, split={p: v / tot for p, v in gain.items()},
                         label=a.label if a.label.endswith(_RENEWED) else a.label + _RENEWED,
+                        layers=a.layers,
                         expires=r + (a.expires - a.round if a.expires is not None else 0),
+                        before=a.before,
                     )
                 )  # fmt: skip
                 self.locked[q] = {
                     dy: (v[0], k2 if v[1] == k else v[1]) for dy, v in self.locked[q].items()
                 }
                 self.notes[q].append((r, f"agreement of round {a.round} ({a.label}) renewed"))
-            else:
-                who = ", ".join(p for p, v in gain.items() if v < 0)
-                self.locked[q] = {dy: v for dy, v in self.locked[q].items() if v[1] != k}
-                st.tariff[q] = t[g_]
-                st.peak[q] = lapse.peak[g_]
-                st.moved[q] = lapse.moved[g_]
-                if st.layers is not None and lapse.layers is not None:
-                    st.layers[q] = lapse.layers[g_]
-                self.notes[q].append(
-                    (r, f"agreement of round {a.round} ({a.label}) lapsed: {who} preferred it")
-                )
+                continue  # the same dyads held: the run's row of ``lock`` stands
+            who = ", ".join(p for p, v in gain.items() if v < 0)
+            self.locked[q] = {dy: v for dy, v in self.locked[q].items() if v[1] != k}
+            st.tariff[q] = t[g_]
+            st.peak[q] = lapse.peak[g_]
+            st.moved[q] = lapse.moved[g_]
+            if st.layers is not None and lapse.layers is not None:
+                st.layers[q] = lapse.layers[g_]
+            self.notes[q].append(
+                (r, f"agreement of round {a.round} ({a.label}) lapsed: {who} preferred it")
+            )
             self._lock_row(q)
 
     def _lock_row(self, q: int) -> None:
