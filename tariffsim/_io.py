@@ -715,24 +715,40 @@ _FOREIGN_INPUT_ERRORS: tuple[type[BaseException], ...] = (
 
 
 @contextlib.contextmanager
-def reading(what: str) -> Iterator[None]:
+def reading(what: str, file: str | os.PathLike[str] | None = None) -> Iterator[None]:
     """Read a file tariffsim wrote: any foreign error inside (missing, a folder, not the
     format, truncated, values of the wrong kind) becomes a
     :class:`~tariffsim.errors.ParameterError` saying ``what`` and the error; tariffsim's own
-    errors pass through.
+    errors pass through. With ``file`` (the path read), a file that is not there, a folder
+    or one that may not be read is said to be so instead.
 
     >>> with reading("`file` 'x.npz' is not a summary"):  # doctest: +ELLIPSIS
     ...     open("/nonexistent/x.npz")
     Traceback (most recent call last):
     ...
     tariffsim.errors.ParameterError: `file` 'x.npz' is not a summary (FileNotFoundError: ...).
+    >>> with reading("`file` 'x.npz' is not a summary", "x.npz"):
+    ...     open("/nonexistent/x.npz")
+    Traceback (most recent call last):
+    ...
+    tariffsim.errors.ParameterError: `file` 'x.npz' does not exist.
     """
     try:
         yield
     except TariffsimError:
         raise
     except Exception as e:
+        why = _NOT_READABLE.get(type(e)) if file is not None else None
+        if why is not None:
+            raise ParameterError(f"`file` {short_repr(str(file))} {why}.") from None
         raise ParameterError(f"{what} ({type(e).__name__}: {short_repr(str(e))}).") from None
+
+
+_NOT_READABLE: dict[type[BaseException], str] = {
+    FileNotFoundError: "does not exist",
+    IsADirectoryError: "is a folder, not a file",
+    PermissionError: "may not be read (permission denied)",
+}
 
 
 def read_netcdf(file: str | os.PathLike[str], what: str, needs: str) -> Any:
@@ -743,7 +759,7 @@ def read_netcdf(file: str | os.PathLike[str], what: str, needs: str) -> Any:
         import xarray as xr
     except ImportError:
         raise ImportError(f"{needs} needs xarray: pip install 'tariffsim[xarray]'") from None
-    with reading(what), xr.open_dataset(file, engine="h5netcdf") as ds:
+    with reading(what, file), xr.open_dataset(file, engine="h5netcdf") as ds:
         return ds.load()
 
 

@@ -150,12 +150,12 @@ class RunView:
         at_most: float | None = None,
         after: int = 0,
     ) -> int | None:
-        """First round ``>= after`` whose tariff meets the condition (None: never)."""
-        k = int(
-            self._ens.first_round(
-                importer, exporter, at_least=at_least, at_most=at_most, after=after
-            )[self.index]
-        )
+        """First round ``>= after`` whose tariff meets the condition (None: never).
+
+        As :meth:`Ensemble.first_round`, on this run's series only.
+        """
+        s = self.series(importer, exporter)[None]
+        k = int(_first_round(s, at_least=at_least, at_most=at_most, after=after)[0])
         return None if k < 0 else k
 
     def __getattr__(self, name: str) -> Array:
@@ -171,6 +171,20 @@ class RunView:
 
     def __repr__(self) -> str:
         return f"<RunView {self.index} of {self._ens.name or 'ensemble'}>"
+
+
+def _first_round(
+    s: Array, *, at_least: float | None, at_most: float | None, after: int
+) -> NDArray[np.int64]:
+    """First round ``>= after`` of each row of ``s`` ``(R, T+1)`` meeting the condition (-1:
+    never), the arguments checked (see :meth:`Ensemble.first_round`)."""
+    at_least, at_most = check_threshold(at_least, at_most)
+    after = _check_count("after", after, 0)
+    hit = s >= at_least if at_least is not None else s <= cast(float, at_most)
+    hit[:, :after] = False
+    out = np.argmax(hit, axis=1).astype(np.int64)
+    out[~hit.any(axis=1)] = -1
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -369,14 +383,8 @@ class Ensemble(_Summarised):
         ``ens.prob((ens.first_round("US", "CN", at_most=0.3, after=12) >= 0) &
         (ens.first_round("US", "CN", at_most=0.3, after=12) <= 30))``.
         """
-        at_least, at_most = check_threshold(at_least, at_most)
-        after = _check_count("after", after, 0)
         s = self.series(importer, exporter)
-        hit = s >= at_least if at_least is not None else s <= cast(float, at_most)
-        hit[:, :after] = False
-        out = np.argmax(hit, axis=1).astype(np.int64)
-        out[~hit.any(axis=1)] = -1
-        return out
+        return _first_round(s, at_least=at_least, at_most=at_most, after=after)
 
     def prob(self, event: Callable[[RunView], Any] | Threshold | ArrayLike) -> float:
         """Probability of an event: the share of runs where it happens.
@@ -410,7 +418,7 @@ class Ensemble(_Summarised):
                 v = event(RunView(self, k))
                 if not isinstance(v, bool | np.bool_):
                     raise ParameterError(
-                        f"`event` must return a bool for each run; got {v!r} for run {k}."
+                        f"`event` must return a bool for each run; got {short_repr(v)} for run {k}."
                     )
                 hits[k] = bool(v)
             return float(hits.mean())
@@ -576,7 +584,7 @@ class Ensemble(_Summarised):
             If the file is not an ensemble written by :meth:`to_npz`.
         """
         with (
-            reading(f"`file` {short_repr(str(file))} is not an ensemble written by to_npz"),
+            reading(f"`file` {short_repr(str(file))} is not an ensemble written by to_npz", file),
             np.load(file, allow_pickle=False) as z,
         ):
             need = ("tariff", *INDICATORS, "dates", "dyads", "codes", "params", "draws",

@@ -280,7 +280,7 @@ class EnsembleSummary(_Summarised):
         if ev.after == last:
             return int(t.counts[last, d][hit].sum())
         self._needs_runs(
-            f"prob({ev}) spans rounds {ev.after}..{last}",
+            f"prob({ev}), which spans rounds {ev.after}..{last},",
             "or declare it up front: ts.ensemble(..., keep='summary', events=[...])",
         )
 
@@ -480,7 +480,10 @@ class EnsembleSummary(_Summarised):
             If the file is not a summary written by :meth:`to_npz`.
         """
         with (
-            reading(f"`file` {short_repr(str(file))} is not an ensemble summary written by to_npz"),
+            reading(
+                f"`file` {short_repr(str(file))} is not an ensemble summary written by to_npz",
+                file,
+            ),
             np.load(file, allow_pickle=False) as z,
         ):
             return cls._from_arrays(z, str(file))

@@ -1122,8 +1122,8 @@ def test_hostile_values_give_tariffsim_errors(ens: ts.Ensemble, tmp_path) -> Non
     with pytest.raises(ParameterError, match="must be within"):
         ts.simulate_batch(ts.load_scenario("us-china-145").game, 2, seeds=[0],
                           overrides={"approval_base.US": [10**400]})  # fmt: skip
-    with pytest.raises(ParameterError, match="not an ensemble summary"):
-        EnsembleSummary.from_npz(tmp_path)  # a folder
+    with pytest.raises(ParameterError, match="is a folder, not a file"):
+        EnsembleSummary.from_npz(tmp_path)
     with pytest.raises(ParameterError, match="no folder"):
         ens.to_npz(tmp_path / "missing" / "e.npz")
     with pytest.raises(ParameterError, match="must be a file path"):
@@ -1264,11 +1264,17 @@ def test_what_is_not_an_ensemble_file_is_named(tmp_path) -> None:
         with pytest.raises(ParameterError, match=words):
             ts.Ensemble.from_npz(tmp_path / f"{name}.npz")
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
-    for f in (tmp_path / "junk.npz", tmp_path / "missing.npz", tmp_path):
-        with pytest.raises(ParameterError, match="is not an ensemble written by to_npz"):
-            ts.Ensemble.from_npz(f)
+    with pytest.raises(ParameterError, match="is not an ensemble written by to_npz"):
+        ts.Ensemble.from_npz(tmp_path / "junk.npz")
     with pytest.raises(ParameterError, match="is not an ensemble written by to_netcdf"):
         ts.Ensemble.from_netcdf(tmp_path / "junk.npz")
+    # a file that is not there, or a folder, is said to be so (not "not an ensemble")
+    for read in (ts.Ensemble.from_npz, ts.Ensemble.from_netcdf, ts.EnsembleSummary.from_npz,
+                 ts.EnsembleSummary.from_netcdf):  # fmt: skip
+        with pytest.raises(ParameterError, match=r"missing\.npz' does not exist\.$"):
+            read(tmp_path / "missing.npz")
+        with pytest.raises(ParameterError, match="is a folder, not a file"):
+            read(tmp_path)
     s = ts.ensemble("us-china-145", runs=3, seed=0, rounds=3, keep="summary", vary="claims")
     with pytest.raises(ParameterError, match="no approval, drawdown"):
         ts.Ensemble.from_xarray(s.to_xarray())  # a summary's dataset is not an ensemble's
