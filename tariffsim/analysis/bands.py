@@ -151,11 +151,13 @@ def _pandas(what: str) -> Any:
 class _Summarised:
     """What an ensemble and a summary share: names, dates, bands, the fan chart, the table.
 
-    Subclasses give ``codes``, ``dates``, ``dyads``, ``name``, ``__len__``,
-    ``rounds``, ``quantiles``, ``peak_quantiles`` and ``_live_dyads``.
+    Subclasses give ``codes``, ``dates``, ``dyads``, ``name``, ``seed``, ``vary``,
+    ``__len__``, ``rounds``, ``quantiles``, ``peak_quantiles`` and ``_live_dyads``.
     """
 
     name: str
+    seed: int
+    vary: str
     codes: tuple[str, ...]
     dates: NDArray[Any]
     dyads: tuple[tuple[str, str], ...]
@@ -423,9 +425,10 @@ class _Summarised:
                 ax.set_ylim(0, 100)
         axes[-1].set_xlabel("date")
         lo, hi = 100 * q[0], 100 * q[4]
-        axes[0].set_title(
-            f"{self.name or 'ensemble'}: {len(self)} runs, {centre} with "
-            f"{lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
+        drawn = "nothing varied" if self.vary == "none" else f"vary={self.vary}"
+        axes[0].set_title(  # what a saved chart needs to be told apart: seed and what was drawn
+            f"{self.name or 'ensemble'}: {len(self)} runs (seed {self.seed}, {drawn}), "
+            f"{centre} with {lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
         )
         fig.autofmt_xdate()
         return fig

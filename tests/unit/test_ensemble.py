@@ -776,6 +776,11 @@ def test_fan_chart_names_its_centre_line(ens: ts.Ensemble) -> None:
         line.get_ydata()[:-1], 100 * ens.quantiles("US", "CN", [0.2]).values[0]
     )
     assert "20% quantile with 5–40% and 10–30% bands" in fig.axes[0].get_title()
+    # a saved chart tells its seed and what was drawn
+    assert f"(seed {ens.seed}, vary={ens.vary})" in fig.axes[0].get_title()
+    with pytest.warns(ts.errors.IdenticalRunsWarning):
+        flat = ts.ensemble("us-china-145", runs=2, seed=5, rounds=2, progress=False)
+    assert "(seed 5, nothing varied)" in flat.plot(indicators=()).axes[0].get_title()
     assert "(median)" in ens.plot(indicators=()).axes[0].get_lines()[0].get_label()
 
 
