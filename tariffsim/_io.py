@@ -421,6 +421,7 @@ class OutputGroup:
         self.written: list[FsPath] = []
         self.removed: list[FsPath] = []
         self._term = contextlib.ExitStack()
+        self._interrupts = 0
 
     def __enter__(self) -> OutputGroup:
         if self.folder.exists() and not self.folder.is_dir():
@@ -429,6 +430,7 @@ class OutputGroup:
         sweep_stale(self.folder)
         # SIGTERM unwinds like Ctrl-C, so the staged files are removed
         self._term.enter_context(term_as_interrupt())
+        self._interrupts = interrupt_count()
         return self
 
     def _target(self, name: str) -> FsPath:
@@ -497,6 +499,9 @@ class OutputGroup:
         tb: TracebackType | None,
     ) -> None:
         try:
+            if exc_type is None and interrupt_count() > self._interrupts:
+                self.discard()  # an interrupt whose exception was lost on the way
+                raise KeyboardInterrupt("interrupted before the files were written")
             if exc_type is None:
                 self.commit()
             else:
@@ -505,30 +510,46 @@ class OutputGroup:
             self._term.close()
 
 
+_INTERRUPTS: list[int] = []
+"""Every SIGINT/SIGTERM :func:`term_as_interrupt` turned into a KeyboardInterrupt. The
+exception can be lost — raised where Python ignores exceptions (a weak reference's or a
+finalizer's callback), or turned into another error by a library importing at that moment —
+the request is not: :func:`interrupt_count` tells whether one came."""
+
+
 def _raise_interrupt(signum: int, frame: Any) -> None:
+    _INTERRUPTS.append(signum)
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def interrupt_count() -> int:
+    """How many interrupts :func:`term_as_interrupt` has turned into KeyboardInterrupt so far
+    (compare two readings: one came between them, whether or not its exception was lost)."""
+    return len(_INTERRUPTS)
 
 
 @contextlib.contextmanager
 def term_as_interrupt() -> Iterator[None]:
     """Inside, ``SIGTERM`` raises KeyboardInterrupt, so the work unwinds as on Ctrl-C.
 
-    Only in the main thread, and only where ``SIGTERM`` has its default action
-    (an outer handler, such as the command's own, is left in place).
+    Only in the main thread. ``SIGTERM`` only where it has its default action,
+    ``SIGINT`` only where it has Python's (an outer handler, such as the
+    command's own, is left in place); each such interrupt is also counted
+    (:func:`interrupt_count`).
     """
-    term = getattr(signal, "SIGTERM", None)
-    if (
-        term is None
-        or threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(term) not in (signal.SIG_DFL, None)
-    ):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.signal(term, _raise_interrupt)
+    taken: list[tuple[int, Any]] = []
+    for name, default in (("SIGTERM", signal.SIG_DFL), ("SIGINT", signal.default_int_handler)):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) in (default, None):
+            taken.append((sig, signal.signal(sig, _raise_interrupt)))
     try:
         yield
     finally:
-        signal.signal(term, old)
+        for sig, old in reversed(taken):
+            signal.signal(sig, old)
 
 
 # -- names and paths -----------------------------------------------------------------------

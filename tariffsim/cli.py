@@ -24,7 +24,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
-from ._io import term_as_interrupt, term_escape
+from ._io import interrupt_count, term_as_interrupt, term_escape
 from ._util import short_repr
 from .errors import TariffsimError
 
@@ -1323,6 +1323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     caught: list[warnings.WarningMessage] = []
     status = 1
+    asked = interrupt_count()  # an interrupt whose exception was lost still ends the command
     try:
         with (
             term_as_interrupt(),
@@ -1336,18 +1337,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 if status != 0:  # the folders --out made, if nothing was written in them
                     _remove_empty(getattr(a, "made", []))
-    except (TariffsimError, _UsageError) as e:
-        print(f"tariffsim: error: {_one_line(_flag_names(str(e), a, parser))}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:  # output files are written whole or not at all (OutputGroup)
         print("tariffsim: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader went away (``tariffsim claims | head``)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except OSError as e:
-        print(f"tariffsim: error: {_one_line(str(e))}", file=sys.stderr)
-        return 2
+    except Exception as e:
+        if interrupt_count() > asked:  # e.g. an import the interrupt broke: it was the cause
+            print("tariffsim: interrupted", file=sys.stderr)
+            return 130
+        if isinstance(e, TariffsimError | _UsageError):
+            msg = _one_line(_flag_names(str(e), a, parser))
+            print(f"tariffsim: error: {msg}", file=sys.stderr)
+            return 2
+        if isinstance(e, BrokenPipeError):  # the reader went away (``tariffsim claims | head``)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        if isinstance(e, OSError):
+            print(f"tariffsim: error: {_one_line(str(e))}", file=sys.stderr)
+            return 2
+        raise
+    if interrupt_count() > asked:  # asked to stop, its exception lost where Python drops them
+        print("tariffsim: interrupted", file=sys.stderr)
+        return 130
     for w in caught:
         print(_one_line(f"tariffsim: warning: {w.category.__name__}: {w.message}"), file=sys.stderr)
     return status

@@ -286,3 +286,63 @@ def test_netcdf_is_built_in_memory_and_a_full_disk_leaves_nothing(tmp_path, monk
     with pytest.raises(OSError, match="No space left"):
         _io.atomic_netcdf(tmp_path / "b.nc", ds)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nc"]
+
+
+class _Held:
+    """An object whose finalizer raises SIGTERM: Python drops what a finalizer raises."""
+
+
+def _lost_sigterm() -> None:
+    """Send SIGTERM from inside a finalizer, where the KeyboardInterrupt it becomes is
+    printed and ignored (as when the signal lands in a weak reference's callback)."""
+    import gc
+    import signal
+    import weakref
+
+    h = _Held()
+    weakref.finalize(h, signal.raise_signal, signal.SIGTERM)
+    del h
+    gc.collect()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_interrupt_whose_exception_was_lost_still_writes_nothing(tmp_path) -> None:
+    """SIGTERM whose KeyboardInterrupt Python dropped (raised in a finalizer): the group
+    is not committed, its staged files are removed, and the interrupt is raised on leaving."""
+    from tariffsim._io import OutputGroup, interrupt_count
+
+    before = interrupt_count()
+    with pytest.raises(KeyboardInterrupt), OutputGroup(tmp_path) as out:
+        out.text("run.csv", "a,b\n")
+        _lost_sigterm()
+        assert interrupt_count() == before + 1  # counted, though nothing was raised here
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == []
+    with OutputGroup(tmp_path) as out:  # the next group is not held up by the old request
+        out.text("run.csv", "a,b\n")
+    assert (tmp_path / "run.csv").read_text() == "a,b\n"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_cli_reports_an_interrupt_a_library_turned_into_its_own_error(
+    monkeypatch, capsys
+) -> None:
+    """An interrupt that surfaced as another error (an import it broke) or not at all ends
+    the command as an interrupt: exit 130, 'tariffsim: interrupted', no traceback."""
+    from tariffsim import cli
+
+    def broken_import(a) -> int:
+        _lost_sigterm()
+        raise ImportError("initialization failed")
+
+    def lost(a) -> int:
+        _lost_sigterm()
+        return 0
+
+    for cmd in (broken_import, lost):
+        monkeypatch.setattr(cli, "_cmd_list", cmd)
+        assert cli.main(["list"]) == 130
+        err = capsys.readouterr().err
+        assert "tariffsim: interrupted" in err and "Traceback" not in err
+    monkeypatch.setattr(cli, "_cmd_list", lambda a: (_ for _ in ()).throw(ImportError("x")))
+    with pytest.raises(ImportError):  # without an interrupt, a bug still shows itself
+        cli.main(["list"])
