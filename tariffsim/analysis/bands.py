@@ -148,6 +148,26 @@ def _pandas(what: str) -> Any:
     return pd
 
 
+def _indicator_names(indicators: Any) -> tuple[str, ...]:
+    """``indicators`` (a name or a sequence of names of :data:`INDICATORS`) as a tuple, checked:
+    a ParameterError for what is no sequence of names, an UnknownNameError for another name."""
+    if isinstance(indicators, str):
+        indicators = (indicators,)
+    try:
+        names = tuple(indicators)
+    except TypeError:
+        raise ParameterError(
+            f"`indicators` must be a sequence of names; got {short_repr(indicators)}."
+        ) from None
+    for name in names:
+        if not isinstance(name, str) or name not in _PANELS:
+            raise UnknownNameError(
+                f"`indicators`: unknown indicator {short_repr(name)}; "
+                f"known: {', '.join(INDICATORS)}."
+            )
+    return names
+
+
 class _Summarised:
     """What an ensemble and a summary share: names, dates, bands, the fan chart, the table.
 
@@ -232,13 +252,7 @@ class _Summarised:
         and ``approval`` is not among them.
         """
         labels = qlabels(check_levels(q))
-        names = list(dict.fromkeys(indicators))
-        for name in names:
-            if not isinstance(name, str) or name not in _PANELS:
-                raise UnknownNameError(
-                    f"`indicators`: unknown indicator {short_repr(name)}; "
-                    f"known: {', '.join(INDICATORS)}."
-                )
+        names = list(dict.fromkeys(_indicator_names(indicators)))
         cols: list[tuple[str, Bands]] = []
         for a, b in self._shown_dyads(None):
             cols.append((f"{a}->{b}", self.quantiles(a, b, q)))
@@ -346,20 +360,7 @@ class _Summarised:
             raise ParameterError(f"`q` must hold five increasing levels; got {short_repr(q)}.")
         q = tuple(levels.tolist())
         centre = "median" if q[2] == 0.5 else f"{100 * q[2]:g}% quantile"  # the line drawn
-        if isinstance(indicators, str):
-            indicators = (indicators,)
-        try:
-            indicators = tuple(indicators)
-        except TypeError:
-            raise ParameterError(
-                f"`indicators` must be a sequence of names; got {short_repr(indicators)}."
-            ) from None
-        for name in indicators:
-            if not isinstance(name, str) or name not in _PANELS:
-                raise UnknownNameError(
-                    f"`indicators`: unknown indicator {short_repr(name)}; "
-                    f"known: {', '.join(INDICATORS)}."
-                )
+        indicators = _indicator_names(indicators)
         if len(set(indicators)) != len(indicators):
             raise ParameterError(f"`indicators` repeats a name: {short_repr(indicators)}.")
         shown = self._shown_dyads(dyads)

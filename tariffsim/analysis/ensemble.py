@@ -42,7 +42,7 @@ from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import FrozenDict, check_bool, short_repr
 from .._util import frozen_array as _ro
 from ..engine import _record_arrays, runs_alike
-from ..errors import IdenticalRunsWarning, ParameterError, UnknownNameError
+from ..errors import IdenticalRunsWarning, ParameterError, TariffsimError, UnknownNameError
 from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import (
@@ -406,8 +406,8 @@ class Ensemble(_Summarised):
         Raises
         ------
         ParameterError
-            If the array is not ``(R,)`` booleans or the function does not
-            return a bool.
+            If the array is not ``(R,)`` booleans, or the function fails on a
+            run (its error chained) or does not return a bool.
         """
         if isinstance(event, Threshold):
             event.check(self.codes, self.dyads, self.dates)
@@ -415,14 +415,27 @@ class Ensemble(_Summarised):
         if callable(event):
             hits = np.empty(len(self), dtype=bool)
             for k in range(len(self)):
-                v = event(RunView(self, k))
+                try:
+                    v = event(RunView(self, k))
+                except TariffsimError:
+                    raise
+                except Exception as e:  # the user's function: its error, named as the event's
+                    raise ParameterError(
+                        f"`event` failed on run {k}: {type(e).__name__}: {short_repr(str(e))}"
+                    ) from e
                 if not isinstance(v, bool | np.bool_):
                     raise ParameterError(
                         f"`event` must return a bool for each run; got {short_repr(v)} for run {k}."
                     )
                 hits[k] = bool(v)
             return float(hits.mean())
-        arr = np.asarray(event)
+        try:
+            arr = np.asarray(event)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"`event` must be a function of one run or {len(self)} booleans (one per run); "
+                f"got {short_repr(event)}, nested sequences of uneven lengths."
+            ) from None
         if arr.dtype != bool or arr.shape != (len(self),):
             raise ParameterError(
                 f"`event` must be a function of one run or {len(self)} booleans (one per run); "
@@ -641,6 +654,8 @@ class Ensemble(_Summarised):
             raise bad(f"tariff must be a float array (run, round, dyad); got {tariff.shape}")
         R, T1, D = tariff.shape
         n = len(codes)
+        if R < 1 or T1 < 1:  # an ensemble has a run and a round (ts.ensemble makes no other)
+            raise bad(f"it holds {R} runs of {T1} rounds; an ensemble has at least one of each")
         if len(dates) != T1 or len(dyads) != D or len(set(codes)) != n:
             raise bad(
                 f"{len(dates)} dates, {len(dyads)} dyads and {n} country codes do not match "
@@ -677,6 +692,8 @@ class Ensemble(_Summarised):
             v = np.asarray(values)
             if v.shape != (R, len(names)) or v.dtype.kind != "f":
                 raise bad(f"{what} must be a float array of shape {(R, len(names))}")
+            if not np.isfinite(v).all():
+                raise bad(f"{what} must be finite; it holds a NaN or an infinity")
             return {p: v[:, i] for i, p in enumerate(names)}
 
         if np.asarray(seed).dtype.kind not in "iu" or not 0 <= int(seed) < 2**63:

@@ -1861,3 +1861,32 @@ def test_results_hold_their_own_arrays():
     for b in (batch, copy):
         with pytest.raises(ValueError):
             b.tariff[0, 0, 0, 0] = 1.0
+
+
+def test_an_events_own_errors_and_odd_indicators_are_named(ens: ts.Ensemble) -> None:
+    """A per-run event that fails (or takes the wrong arguments), a ragged array of events and
+    indicators that are no names give tariffsim errors naming the argument (and the run)."""
+    with pytest.raises(ParameterError, match=r"`event` failed on run 0: ZeroDivisionError") as e:
+        ens.prob(lambda p: 1 / 0)
+    assert isinstance(e.value.__cause__, ZeroDivisionError)  # the user's error kept
+    with pytest.raises(ParameterError, match="`event` failed on run 0: TypeError"):
+        ens.prob(lambda: True)
+    with pytest.raises(ParameterError, match="uneven lengths"):
+        ens.prob([[True], [True, False]])
+    for bad in (None, 5):
+        with pytest.raises(ParameterError, match="`indicators` must be a sequence of names"):
+            ens.quantile_rows(indicators=bad)
+    with pytest.raises(UnknownNameError, match="unknown indicator"):
+        ens.quantile_rows(indicators=[["recession"]])
+    one = ens.quantile_rows(indicators="approval")[0]  # a name alone is that indicator
+    assert any(k.endswith("approval q5") for k in one) and not any("recession" in k for k in one)
+
+
+def test_a_file_with_no_runs_or_nan_draws_is_refused_on_reading(ens: ts.Ensemble) -> None:
+    """What no ensemble holds (no run; a NaN drawn) is refused when read, not later as an
+    IndexError or a NaN probability."""
+    ds = ens.to_xarray()
+    with pytest.raises(ParameterError, match="0 runs"):
+        ts.Ensemble.from_xarray(ds.isel(run=slice(0, 0)))
+    with pytest.raises(ParameterError, match="draws must be finite"):
+        ts.Ensemble.from_xarray(ds.assign(draws=ds.draws * np.nan))
