@@ -1127,8 +1127,18 @@ def ensemble(
         desc=f"ensemble {game.name}".strip(),
         unit="run",
         live=True,
-        size_of=lambda part: len(part["tariff"]),
+        size_of=_chunk_runs,
     )
+    if into is None:  # an executor's chunks: they must fit together
+        shape = parts[0]["tariff"].shape[1:], parts[0]["recession"].shape[1:]
+        if "meta" not in parts[0] or any(
+            (p["tariff"].shape[1:], p["recession"].shape[1:]) != shape for p in parts
+        ):
+            raise ParameterError(
+                "`executor` returned chunks that do not fit together (rounds, dyads or "
+                "countries differ, or the first chunk lacks its labels): a chunk must come "
+                "back as it was computed."
+            )
     codes, dates, dyads, fired = parts[0]["meta"]
     arrays = into or {
         k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts]) for k in _KEEP
@@ -1150,6 +1160,31 @@ def ensemble(
 
 
 _KEEP = ("tariff", *INDICATORS)
+
+
+def _chunk_runs(part: Any) -> int | None:
+    """The runs an executor's chunk result covers, or None unless it is what
+    :func:`_ensemble_chunk` returns: the kept arrays, float and finite, one shape per
+    run, and the labels (first chunk) that fit them."""
+    try:
+        arrays = [part[k] for k in _KEEP]
+        meta = part.get("meta")
+    except Exception:
+        return None
+    if not all(isinstance(a, np.ndarray) and a.ndim == 3 and a.dtype.kind == "f" for a in arrays):
+        return None
+    R, T1, D = arrays[0].shape
+    n = arrays[1].shape[2]
+    if any(a.shape != (R, T1, n) for a in arrays[1:]):
+        return None
+    if meta is not None:
+        try:
+            codes, dates, dyads, _ = meta
+            if (len(codes), len(dates), len(dyads)) != (n, T1, D):
+                return None
+        except Exception:
+            return None
+    return R if all(np.isfinite(a).all() for a in arrays) else None
 
 
 def _ensemble_chunk(

@@ -227,7 +227,7 @@ def map_chunks(
     desc: str = "",
     unit: str = "run",
     live: bool = False,
-    size_of: Callable[[Any], int] | None = None,
+    size_of: Callable[[Any], int | None] | None = None,
 ) -> list[T]:
     """Run ``fn(job, start, stop, payload[start:stop])`` over chunks of ``n`` items.
 
@@ -260,9 +260,10 @@ def map_chunks(
         bar then moves round by round within a chunk
         (:func:`tariffsim.progress.counting_runs`), not only as chunks end.
     size_of : callable, optional
-        The number of items a chunk's result covers; a result from the
-        executor that does not cover its chunk's ``stop - start`` items (a
-        misbehaving executor) raises ParameterError instead of being kept.
+        The number of items a chunk's result covers (None: it is no result
+        ``fn`` makes); a result from the executor that does not cover its
+        chunk's ``stop - start`` items (a misbehaving executor) raises
+        ParameterError instead of being kept.
 
     Returns
     -------
@@ -304,7 +305,7 @@ def fold_chunks(
     unit: str = "run",
     window: int | None = None,
     live: bool = False,
-    size_of: Callable[[Any], int] | None = None,
+    size_of: Callable[[Any], int | None] | None = None,
 ) -> T:
     """Like :func:`map_chunks`, but each chunk's result is merged into one as it arrives.
 
@@ -489,7 +490,7 @@ def _in_order(
     *,
     window: int | None,
     live: bool = False,
-    size_of: Callable[[Any], int] | None = None,
+    size_of: Callable[[Any], int | None] | None = None,
 ) -> Iterator[T]:
     """Chunk results in chunk order; on an executor at most ``window`` in flight (None: all)."""
     ranges = chunk_ranges(n, chunk_size)
@@ -559,7 +560,7 @@ def _in_order(
             raise
 
 
-def _check_size(out: Any, a: int, b: int, size_of: Callable[[Any], int] | None) -> None:
+def _check_size(out: Any, a: int, b: int, size_of: Callable[[Any], int | None] | None) -> None:
     """Raise unless the chunk result ``out`` covers items ``a`` to ``b - 1`` (per ``size_of``)."""
     if size_of is None:
         return

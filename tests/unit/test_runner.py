@@ -444,3 +444,55 @@ def test_an_ensemble_with_a_local_strategy_on_a_process_pool_is_refused() -> Non
         pytest.raises(ParameterError, match=r"the work cannot be sent.*Local"),
     ):
         ts.ensemble(g, runs=4, rounds=3, executor=ex)
+
+
+class _Tampering(ThreadPoolExecutor):
+    """Runs each chunk, then hands back its result changed by ``edit`` (a broken executor)."""
+
+    def __init__(self, edit: Any) -> None:
+        super().__init__(1)
+        self.edit = edit
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        arith, span, out = fn(*args, **kwargs)  # (what the worker sends back)
+        out = dict(out)
+        self.edit(out)
+        return _Done((arith, span, out))
+
+
+def _nan_recession(part: dict[str, Any]) -> None:
+    part["recession"] = part["recession"] * np.nan
+
+
+def _two_countries(part: dict[str, Any]) -> None:
+    part["recession"] = part["recession"][:, :, :2]
+
+
+def _no_labels(part: dict[str, Any]) -> None:
+    part.pop("meta", None)
+
+
+def _fewer_rounds(part: dict[str, Any]) -> None:
+    if "meta" not in part:  # a later chunk, self-consistent but shorter than the first
+        for k in ("tariff", "recession", "approval", "payoff", "drawdown"):
+            part[k] = part[k][:, :-1]
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (_nan_recession, "an unreadable result"),
+        (_two_countries, "an unreadable result"),
+        (_no_labels, "do not fit together"),
+        (_fewer_rounds, "do not fit together"),
+    ],
+)
+def test_an_executors_malformed_chunks_are_refused(edit: Any, words: str) -> None:
+    """Chunk results with NaN, arrays of another shape, no labels, or that do not fit the
+    first chunk's: a ParameterError naming the executor, never a KeyError or NaN bands."""
+    import tariffsim as ts
+
+    with _Tampering(edit) as ex, pytest.raises(ParameterError, match="`executor` returned") as e:
+        ts.ensemble("us-china-145", runs=6, seed=0, vary="claims", rounds=3, executor=ex,
+                    chunk_size=3)  # fmt: skip
+    assert words in str(e.value)
