@@ -96,7 +96,13 @@ def _indicators(text: str) -> tuple[str, ...]:
     """Comma-separated indicator names for ``--indicators`` (none: the tariffs alone)."""
     from .analysis.reduce import INDICATORS
 
-    names = tuple(t.strip() for t in text.split(",") if t.strip())
+    parts = [t.strip() for t in text.split(",")]
+    if text.strip() and not all(parts):  # "recession," or ",": a name left out by mistake?
+        raise argparse.ArgumentTypeError(
+            f"an empty name in {short_repr(text)}; give names separated by commas "
+            "(or '' for the tariffs alone)"
+        )
+    names = tuple(t for t in parts if t)
     bad = [t for t in names if t not in INDICATORS]
     if bad:
         raise argparse.ArgumentTypeError(

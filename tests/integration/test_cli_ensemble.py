@@ -88,6 +88,8 @@ def test_workers_give_the_same_runs(tmp_path: Path) -> None:
         (["--runs", "2", "--workers", "2", "--scheduler", "tcp://x:1"], "not allowed with"),
         (["--runs", "2", "--vary", "everything"], "invalid choice"),
         (["--runs", "2", "--indicators", "recession,equity"], "unknown indicator 'equity'"),
+        (["--runs", "2", "--indicators", "recession,"], "an empty name in 'recession,'"),
+        (["--runs", "2", "--indicators", ","], "an empty name in ','"),
         (["--runs", "2", "--scheduler", "notanaddress"], "--scheduler 'notanaddress'"),
         (["--runs", "2", "--rounds", "3000"], "--rounds: 3000 exceeds the limit max_rounds"),
     ],
