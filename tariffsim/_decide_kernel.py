@@ -1014,7 +1014,9 @@ def _pack_group(
     """Group ``g`` of :data:`_GROUPS` packed (see :func:`_pack`), and its flag; None when a
     field is not in the layout. ``top``: the packing of the batch these fields are ``rows``
     of (None: not a sub-batch)."""
-    tag = (g, days) if g == 2 else (g,)
+    # the group and a field's shape per run (a packing of fields all per-run, kept under
+    # no field's identity, must not serve another game's countries), and the round's days
+    tag = (g, fields[0].shape[1:], days) if g == 2 else (g, fields[0].shape[1:])
     key = (*map(id, fields), *tag)
     hit = _recall(key, fields)
     if hit is not None:

@@ -350,3 +350,16 @@ def test_new_beliefs_repack_their_group_only():
     want = np.broadcast_to(q.pass_through, (4, 1, *q.pass_through.shape[-2:]))[:, 0]
     np.testing.assert_array_equal(pq[0][:, _decide_kernel.D_PT], want)
     np.testing.assert_array_equal(pq[0][:, _decide_kernel.D_DEP], pk[0][:, _decide_kernel.D_DEP])
+
+
+def test_a_group_of_per_run_fields_packs_for_any_number_of_countries():
+    """Fields all drawn per run are packed under no field's identity; a packing made for one
+    game's countries must not serve another's (the kernel would fall back to numpy)."""
+    flags = dict.fromkeys(("equity", "burden", "pending", "control", "layers", "twins"), False)
+    for name, dy in (("us-china-145", "US.CN"), ("four-country-2025", "US.CA"),
+                     ("us-china-145", "CN.US")):  # fmt: skip
+        over = {f"truth:{f}.{dy}": np.array([0.1, 0.2, 0.3, 0.4]) for f in _decide_kernel._DYAD}
+        rt, *_ = build(name, 4, over, 0, 1, flags)
+        pk = _decide_kernel._pack(rt.truth, rt.view.days)
+        assert pk is not None and pk[0].shape[0] == 4
+        assert pk[0].shape[-1] == rt.k
