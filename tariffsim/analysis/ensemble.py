@@ -785,7 +785,10 @@ class Ensemble(_Summarised):
 
     def __repr__(self) -> str:
         k = len(self.draws)  # (drawn, and set by them: recalibrated ones)
-        drawn = f", {k} parameter{'s' * (k != 1)} set per run" if k else ""
+        d = len(self.distributions)  # what was drawn: claims or parameter paths
+        what = "claim" if self.vary == "claims" else "value"
+        drawn = f", {d} {what}{'s' * (d != 1)} drawn" if d and d != k else ""
+        drawn += f", {k} parameter{'s' * (k != 1)} set per run" if k else ""
         return (
             f"<Ensemble {self.name or 'game'}: {len(self)} runs × {self.rounds} rounds "
             f"from {self.dates[0]}, seed {self.seed}{drawn}>"
