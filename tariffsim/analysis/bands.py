@@ -317,9 +317,11 @@ class _Summarised:
         labelled with it when it is not 0.5) with a light band between the
         outer quantiles (default 5–95%) and a darker one between the inner
         ones (25–75%), in the Okabe–Ito colours of :mod:`tariffsim.plotting`:
-        one colour per country in every panel, a tariff in the colour of the
-        country it hits (its exporter; another colour where two shown
-        tariffs hit one country). Steps hold each round's value until the
+        one colour per country in every panel (and in every chart of the
+        ensemble, whichever countries it shows: the colour of its place among
+        the ensemble's countries, unless one shown before it has that colour),
+        a tariff in the colour of the country it hits (its exporter; another
+        colour where two shown tariffs hit one country). Steps hold each round's value until the
         next round's date; the last round is drawn as long as the one before.
 
         Parameters
@@ -387,7 +389,7 @@ class _Summarised:
         x = self.dates.astype(object)
         if len(x) > 1:  # the last round held as long as the one before, not a bare tick
             x = np.append(x, x[-1] + (x[-1] - x[-2]))
-        colour = _country_colours(who, shown, PALETTE)
+        colour = _country_colours(who, shown, PALETTE, self.codes)
         panels = [(axes[0], [((a, b), f"{a} tariff on {b}") for a, b in shown], 100.0)]
         panels += [
             (ax, [((name, c), f"{c} {_PANELS[name][0]}") for c in who], _PANELS[name][2])
@@ -473,13 +475,27 @@ class _Summarised:
 
 
 def _country_colours(
-    countries: Sequence[str], dyads: Sequence[tuple[str, str]], palette: Sequence[str]
+    countries: Sequence[str],
+    dyads: Sequence[tuple[str, str]],
+    palette: Sequence[str],
+    codes: Sequence[str] = (),
 ) -> dict[Any, str]:
     """Colours of a fan chart: one per country (``{code: colour}``), and for each dyad
     (``{(importer, exporter): colour}``) its exporter's, or a colour no shown country has
-    where an earlier dyad already hits that exporter."""
+    where an earlier dyad already hits that exporter. A country takes the colour of its
+    place in ``codes`` (the same in every chart of one ensemble, whichever countries are
+    shown) unless a country shown before it has that colour already."""
     order = list(dict.fromkeys([*countries, *(b for _, b in dyads), *(a for a, _ in dyads)]))
-    out: dict[Any, str] = {c: palette[k % len(palette)] for k, c in enumerate(order)}
+    out: dict[Any, str] = {}
+    for k, c in enumerate(order):
+        col = (
+            palette[list(codes).index(c) % len(palette)]
+            if c in codes
+            else palette[k % len(palette)]
+        )
+        if col in out.values():  # taken by a country shown before it: the first one free
+            col = next((x for x in palette if x not in out.values()), col)
+        out[c] = col
     spare = [c for c in palette if c not in out.values()]
     used: set[str] = set()
     for k, (a, b) in enumerate(dyads):

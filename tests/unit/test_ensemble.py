@@ -757,6 +757,23 @@ def test_fan_chart_colours_a_country_alike_in_every_panel() -> None:
     assert len(set(style.values())) == len(style)
 
 
+def test_a_countrys_colour_is_the_same_in_every_chart_of_an_ensemble(ens: ts.Ensemble) -> None:
+    """A country keeps its colour whichever countries a chart shows (its place among the
+    ensemble's codes), while the countries of one chart still differ."""
+
+    def colours(**kw: Any) -> dict[str, str]:
+        lines = _medians(ens.plot(**kw).axes[1])
+        return {k.split()[0]: v.get_color() for k, v in lines.items()}
+
+    alone = colours(countries=["JP"])
+    some = colours(countries=["US", "JP", "CN"])
+    default = colours()
+    assert alone["JP"] == some["JP"] and some["US"] == default["US"]
+    assert some["CN"] == default["CN"] and len(set(some.values())) == 3
+    many = colours(countries=list(ens.codes))  # more countries than colours: all are used
+    assert len(set(many.values())) == min(len(ens.codes), 8)
+
+
 def test_fan_chart_holds_the_last_round(ens: ts.Ensemble) -> None:
     """The final round's value is drawn for a round's length, not as a tick at the edge."""
     line = _medians(ens.plot(indicators=()).axes[0])["US tariff on CN"]
