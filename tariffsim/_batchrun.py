@@ -376,6 +376,8 @@ class _Run:
             )
         # every agent's dyads, sorted: the order noise draws follow
         self.keys = tuple(sorted(d for a in self.agents for d in a.dyads))
+        self.key_col = {d: c for c, d in enumerate(self.keys)}
+        """Dyad -> its column among :attr:`keys` (of moves and locks)."""
         self.key_ij = np.array(
             [(self.pos[a], self.pos[b]) for a, b in self.keys], dtype=np.intp
         ).reshape(-1, 2)

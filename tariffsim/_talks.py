@@ -460,8 +460,7 @@ class _Talks:
             return
         gs = np.array(done, dtype=np.intp)
         qs, ks = rows[gs], best_k[gs]
-        keys = {d: c for c, d in enumerate(rt.keys)}
-        cols = np.array([keys[d] for d in dyads if d in keys], dtype=np.intp)
+        cols = np.array([rt.key_col[d] for d in dyads if d in rt.key_col], dtype=np.intp)
         self.lock[np.ix_(qs, cols)] = True  # the agreed dyads, held
         st.tariff[qs] = t[gs, ks]
         st.control[qs] = np.where(released[gs], 0.0, start.control[gs])

@@ -912,7 +912,7 @@ def _play(
     # decision steps per round: several only when some agent decides at the calendar pace
     steps = game.steps if any(_paced(ag.strategy) for ag in rt.agents) else 1
     step_tariff = rec.step_tariff(steps)
-    keypos = {d: c for c, d in enumerate(rt.keys)}
+    keypos = rt.key_col
     talks = _Talks(rt, items, _play)
     for r in range(1, T + 1):
         threads.check_stop()  # a part of a batch no longer wanted ends here
@@ -1244,7 +1244,6 @@ class _Record:
         pos = rt.pos
         self.dyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.dyads]
         self.cdyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.cdyads]
-        self.key_cols = {d: c for c, d in enumerate(rt.keys)}
         if self.full:
             pt = rt.truth_over.get("pass_through", np.asarray(truth.pass_through)[None])
             self.pt_base = np.array(np.broadcast_to(pt, (R, n, n)))
@@ -1328,7 +1327,7 @@ class _Record:
                 if i is not None and j is not None:
                     a["control"][:, r, c] = st.control[:, i, j]
             for c, d in enumerate(self.dyads):
-                kc = self.key_cols.get(d)
+                kc = rt.key_col.get(d)
                 if kc is not None:
                     a["moves"][:, r, c] = moves[:, kc]
             return

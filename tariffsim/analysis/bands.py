@@ -486,13 +486,10 @@ def _country_colours(
     place in ``codes`` (the same in every chart of one ensemble, whichever countries are
     shown) unless a country shown before it has that colour already."""
     order = list(dict.fromkeys([*countries, *(b for _, b in dyads), *(a for a, _ in dyads)]))
+    place = {c: k for k, c in enumerate(codes)}
     out: dict[Any, str] = {}
     for k, c in enumerate(order):
-        col = (
-            palette[list(codes).index(c) % len(palette)]
-            if c in codes
-            else palette[k % len(palette)]
-        )
+        col = palette[place.get(c, k) % len(palette)]
         if col in out.values():  # taken by a country shown before it: the first one free
             col = next((x for x in palette if x not in out.values()), col)
         out[c] = col
