@@ -1635,6 +1635,18 @@ def _own_strategy(strategy: Any) -> bool:
     return True
 
 
+def _record_layout(
+    world: World, rounds: int, runs: int, names: Sequence[str] | None = None
+) -> dict[str, tuple[tuple[int, ...], Any]]:
+    """Shapes ``(runs, rounds+1, ...)`` and dtypes of a compact record's arrays (those of
+    ``names``, default all): :func:`_compact_layout` with the run and round axes."""
+    return {
+        name: ((runs, rounds + 1, *tail), dtype)
+        for name, (tail, dtype) in _compact_layout(world).items()
+        if names is None or name in names
+    }
+
+
 def _record_arrays(
     world: World,
     rounds: int,
@@ -1645,10 +1657,7 @@ def _record_arrays(
     """The run-major arrays ``(runs, rounds+1, ...)`` of a compact record (those of ``names``,
     default all): those ``given`` (checked: the layout's shape and dtype), zeros for the rest."""
     out: dict[str, Array] = {}
-    for name, (tail, dtype) in _compact_layout(world).items():
-        if names is not None and name not in names:
-            continue
-        shape = (runs, rounds + 1, *tail)
+    for name, (shape, dtype) in _record_layout(world, rounds, runs, names).items():
         a = None if given is None else given.get(name)
         if a is not None and (a.shape != shape or a.dtype != dtype or not a.flags.c_contiguous):
             raise ParameterError(

@@ -30,6 +30,7 @@ import functools
 import json
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
@@ -37,11 +38,11 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .. import limits
+from .. import _shared, limits
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import FrozenDict, check_bool, short_repr
 from .._util import frozen_array as _ro
-from ..engine import _record_arrays, runs_alike
+from ..engine import _record_arrays, _record_layout, runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, TariffsimError, UnknownNameError
 from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
@@ -1113,25 +1114,37 @@ def ensemble(
             _declared=tuple(declared.values()),
         )
     # in this process, every chunk writes its runs' rows of the ensemble's arrays: nothing
-    # to concatenate (an executor's chunks come back as arrays of their own)
-    into = None
+    # to concatenate; so do the chunks on the worker processes of a process pool, into
+    # arrays shared with them (tariffsim._shared); other executors' chunks come back as
+    # arrays of their own
+    into: dict[str, Array] | None = None
+    shared = None
+    played = game.rounds if rounds is None else rounds
     if executor is None:
-        into = _record_arrays(
-            game.world, game.rounds if rounds is None else rounds, runs, None, _KEEP
+        into = _record_arrays(game.world, played, runs, None, _KEEP)
+    elif isinstance(executor, ProcessPoolExecutor):
+        shared = _shared.create(_record_layout(game.world, played, runs, _KEEP))
+        if shared is not None:
+            into = shared[1]
+    try:
+        parts = map_chunks(
+            _ensemble_chunk
+            if into is None
+            else functools.partial(_ensemble_chunk, into=into if shared is None else shared[0]),
+            _BatchJob(game, rounds, _root(seed), "compact"),
+            runs,
+            payload=ov or None,
+            chunk_size=chunk_size,
+            executor=executor,
+            progress=progress,
+            desc=f"ensemble {game.name}".strip(),
+            unit="run",
+            live=True,
+            size_of=_chunk_runs if shared is None else _chunk_written,
         )
-    parts = map_chunks(
-        _ensemble_chunk if into is None else functools.partial(_ensemble_chunk, into=into),
-        _BatchJob(game, rounds, _root(seed), "compact"),
-        runs,
-        payload=ov or None,
-        chunk_size=chunk_size,
-        executor=executor,
-        progress=progress,
-        desc=f"ensemble {game.name}".strip(),
-        unit="run",
-        live=True,
-        size_of=_chunk_runs,
-    )
+    finally:
+        if shared is not None:
+            _shared.release(shared[2])
     if into is None:  # an executor's chunks: they must fit together
         shape = parts[0]["tariff"].shape[1:], parts[0]["recession"].shape[1:]
         if "meta" not in parts[0] or any(
@@ -1195,12 +1208,31 @@ def _ensemble_chunk(
     start: int,
     stop: int,
     overrides: Mapping[str, Array] | None,
-    into: Mapping[str, Array] | None = None,
+    into: Mapping[str, Array] | _shared.SharedArrays | None = None,
 ) -> dict[str, Any]:
     """One chunk of an ensemble: only the arrays the ensemble keeps travel back (``into``:
-    the ensemble's own arrays, in this process, whose rows the chunk writes)."""
-    pb = _simulate_chunk(job, start, stop, overrides, into)
-    out: dict[str, Any] = {k: np.asarray(getattr(pb, k)) for k in _KEEP}
+    the ensemble's own arrays, in this process, whose rows the chunk writes; or the handle
+    of those arrays shared with a local worker process, when only the labels travel back)."""
+    if isinstance(into, _shared.SharedArrays):  # on a local worker process
+        with into.attach() as arrays:
+            pb = _simulate_chunk(job, start, stop, overrides, arrays)
+            out: dict[str, Any] = {"written": stop - start}
+            meta = (pb.codes, pb.dates, pb.dyads, tuple(pb.events))
+            del pb  # (its arrays are views of the shared ones, unmapped on leaving)
+    else:
+        pb = _simulate_chunk(job, start, stop, overrides, into)
+        out = {k: np.asarray(getattr(pb, k)) for k in _KEEP}
+        meta = (pb.codes, pb.dates, pb.dyads, tuple(pb.events))
     if start == 0:
-        out["meta"] = (pb.codes, pb.dates, pb.dyads, tuple(pb.events))
+        out["meta"] = meta
     return out
+
+
+def _chunk_written(part: Any) -> int | None:
+    """The runs a chunk wrote into the shared arrays (None: not what :func:`_ensemble_chunk`
+    returns there)."""
+    try:
+        n = part["written"]
+    except Exception:
+        return None
+    return n if type(n) is int else None

@@ -1,0 +1,166 @@
+"""Arrays shared with local worker processes: an ensemble on a process pool writes its runs
+into this process's arrays, with the same numbers as in-process, and leaves nothing behind."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim import _shared
+from tariffsim.analysis import ensemble as ensemble_mod
+from tariffsim.errors import WorkerError
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "memfd_create") or not os.path.isdir("/proc/self/fd"),
+    reason="shared arrays need Linux's memfd_create and /proc",
+)
+
+R, T = 7, 6
+FIELDS = ("tariff", "recession", "approval", "payoff", "drawdown")
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario("us-china-145")
+
+
+@pytest.fixture(scope="module")
+def ens(sc: ts.Scenario) -> ts.Ensemble:
+    return ts.ensemble(sc, runs=R, seed=5, vary="claims", rounds=T, progress=False)
+
+
+def _memfds() -> list[str]:
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if "tariffsim-arrays" in target:
+            out.append(target)
+    return out
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    made: list[Any] = []
+    real = _shared.create
+
+    def create(spec: Any) -> Any:
+        got = real(spec)
+        made.append(got)
+        return got
+
+    monkeypatch.setattr(_shared, "create", create)
+    return made
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_process_pool_writes_into_shared_arrays(
+    sc: ts.Scenario, ens: ts.Ensemble, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    """Each worker writes its chunk's runs into the arrays made here (nothing comes back but
+    the labels), bit for bit the in-process ensemble, and the file is released."""
+    made = _spy(monkeypatch)
+    with ProcessPoolExecutor(2, mp_context=mp.get_context(method)) as ex:
+        got = ts.ensemble(
+            sc, runs=R, seed=5, vary="claims", rounds=T, executor=ex, chunk_size=3, progress=False
+        )
+    assert len(made) == 1 and made[0] is not None  # the shared path was taken
+    for f in FIELDS:
+        assert np.array_equal(getattr(got, f), getattr(ens, f)), f
+        assert not np.asarray(getattr(got, f)).flags.writeable
+    assert np.array_equal(got.dates, ens.dates) and got.codes == ens.codes
+    assert got.dyads == ens.dyads
+    assert _memfds() == []  # the descriptor is closed; the arrays stay valid
+    made.clear()
+    del got
+    gc.collect()
+    assert _mapped() == []  # unmapped once the ensemble is freed
+
+
+def _mapped() -> list[str]:
+    with open("/proc/self/maps") as f:
+        return [line for line in f if "tariffsim-arrays" in line]
+
+
+def test_without_shared_memory_the_arrays_come_back(
+    sc: ts.Scenario, ens: ts.Ensemble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where shared arrays cannot be made, the chunks send their arrays back: the same
+    ensemble."""
+    monkeypatch.setattr(_shared, "create", lambda spec: None)
+    with ProcessPoolExecutor(2) as ex:
+        got = ts.ensemble(
+            sc, runs=R, seed=5, vary="claims", rounds=T, executor=ex, chunk_size=4, progress=False
+        )
+    for f in FIELDS:
+        assert np.array_equal(getattr(got, f), getattr(ens, f)), f
+
+
+def _write_pattern(handle: _shared.SharedArrays) -> None:
+    with handle.attach() as arrays:
+        arrays["a"][1:] = np.arange(12.0).reshape(3, 4) + 0.5
+        arrays["b"][:] = -7
+
+
+def test_a_child_process_writes_what_this_one_reads() -> None:
+    made = _shared.create({"a": ((4, 4), np.float64), "b": ((3, 5, 2), np.int8)})
+    assert made is not None
+    handle, arrays, fd = made
+    try:
+        assert arrays["a"].shape == (4, 4) and arrays["b"].dtype == np.int8
+        assert not arrays["a"].any() and not arrays["b"].any()  # zeroed
+        assert all(offset % 4096 == 0 for *_, offset in handle.layout)
+        child = mp.get_context("fork").Process(target=_write_pattern, args=(handle,))
+        child.start()
+        child.join(60)
+        assert child.exitcode == 0
+        np.testing.assert_array_equal(arrays["a"][0], 0.0)
+        np.testing.assert_array_equal(arrays["a"][1:], np.arange(12.0).reshape(3, 4) + 0.5)
+        assert (arrays["b"] == -7).all()
+    finally:
+        _shared.release(fd)
+    assert arrays["a"][3, 3] == 11.5  # still mapped after the descriptor is closed
+
+
+def test_a_released_handle_never_opens_another_file(tmp_path: Any) -> None:
+    """Work abandoned: a late chunk's attach fails, even when the descriptor's number has
+    been taken by another file (it would otherwise map that file and write into it)."""
+    made = _shared.create({"a": ((2, 2), np.float64)})
+    assert made is not None
+    handle, _, fd = made
+    _shared.release(fd)
+    other = tmp_path / "other.bin"
+    other.write_bytes(b"x" * 4096)
+    taken = os.open(other, os.O_RDWR)
+    try:
+        with pytest.raises(OSError), handle.attach():
+            pass
+    finally:
+        os.close(taken)
+    assert other.read_bytes() == b"x" * 4096
+
+
+def _dies(*args: Any, **kwargs: Any) -> Any:
+    os._exit(3)  # the worker process dies, as the out-of-memory killer would end it
+
+
+def test_a_dead_worker_leaves_no_shared_memory(
+    sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _spy(monkeypatch)
+    monkeypatch.setattr(ensemble_mod, "_simulate_chunk", _dies)  # (forked workers inherit it)
+    with (
+        ProcessPoolExecutor(2, mp_context=mp.get_context("fork")) as ex,
+        pytest.raises(WorkerError, match="a worker died"),
+    ):
+        ts.ensemble(sc, runs=R, seed=5, vary="claims", rounds=T, executor=ex, progress=False)
+    assert len(made) == 1 and made[0] is not None
+    assert _memfds() == []
