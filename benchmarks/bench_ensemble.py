@@ -30,6 +30,14 @@ Run ``python benchmarks/bench_ensemble.py`` (``--quick``: 1,000 instead of
     scenario without draws until 2026-12: every run the same path, which the engine plays
     once, 6 times the rate).
 
+(e) both scenarios on a ``concurrent.futures.ProcessPoolExecutor`` with 2
+    worker processes (what ``tariffsim ensemble --workers 2`` uses), timed
+    alternately with the in-process ensemble, ``--reps`` times each: the
+    workers writing their runs into arrays shared with this process (the
+    default, :mod:`tariffsim._shared`) and, for comparison, sending their
+    arrays back through the pool (the shared arrays switched off, as where
+    they cannot be made); runs/s and their ratios (``--no-pool`` skips it).
+
 Each ensemble is checked to equal the in-process one bit for bit. The
 machine's load matters: report ``os.getloadavg()`` with the numbers.
 
@@ -232,6 +240,48 @@ def against(a: argparse.Namespace) -> dict[str, Any]:
     return res
 
 
+def pool(a: argparse.Namespace, runs: int) -> dict[str, Any]:
+    """(e): process pool of 2 workers, shared arrays and arrays sent back, against in-process."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tariffsim import _shared
+
+    real = _shared.create
+    res: dict[str, Any] = {}
+    with ProcessPoolExecutor(2) as ex:
+        for name, n in (("us-china-145", runs), ("four-country-2025", max(runs // 5, 200))):
+            kw: dict[str, Any] = {"runs": n, "seed": 0, "vary": "claims", "rounds": a.rounds,
+                                  "progress": False}  # fmt: skip
+            ts.ensemble(name, **{**kw, "runs": 200}, executor=ex)  # warm-up: workers start
+            rate: dict[str, list[float]] = {"shared": [], "sent_back": [], "in_process": []}
+            ref = None
+            equal = True
+            try:
+                for rep in range(a.reps):
+                    order = ["shared", "sent_back", "in_process"]
+                    for tag in order if rep % 2 == 0 else order[::-1]:
+                        _shared.create = real if tag == "shared" else (lambda spec: None)  # type: ignore[assignment]
+                        kw_ex = {} if tag == "in_process" else {"executor": ex}
+                        t, got = _time(
+                            lambda kw=kw, kw_ex=kw_ex, name=name: ts.ensemble(name, **kw, **kw_ex)
+                        )
+                        rate[tag].append(n / t)
+                        ref = got if ref is None else ref
+                        equal = equal and _same(got, ref)
+                        del got
+            finally:
+                _shared.create = real  # type: ignore[assignment]
+            best = {k: max(v) for k, v in rate.items()}
+            res[name] = {
+                "runs": n,
+                **{f"{k}_runs_per_s": v for k, v in rate.items()},
+                "shared_vs_sent_back": best["shared"] / best["sent_back"],
+                "shared_vs_in_process": best["shared"] / best["in_process"],
+                "equal": equal,
+            }
+    return res
+
+
 def main(argv: list[str] | None = None) -> None:
     if argv is None and len(sys.argv) > 2 and sys.argv[1] == "--child":
         print(json.dumps(_child(json.loads(sys.argv[2]))))
@@ -241,6 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=None)
     ap.add_argument("--rounds", type=int, default=52)
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask measurements")
+    ap.add_argument("--no-pool", action="store_true", help="skip the process pool (e)")
     ap.add_argument(
         "--untuned",
         action="store_true",
@@ -331,11 +382,21 @@ def main(argv: list[str] | None = None) -> None:
             res[f"cpu_overhead_{label}_vs_in_process"] = cpu_d / cpu_in
         res["overhead_1_worker_vs_in_process"] = res["overhead_1_vs_in_process"]
         res["scaling_2_vs_1_worker"] = res["dask_2_runs_per_s"] / res["dask_1_runs_per_s"]
+    if not a.no_pool:
+        res["process_pool_2"] = pool(a, runs)
     res["loadavg_after"] = os.getloadavg()
     print(json.dumps(res, indent=1))
     if a.json:
         with open(a.json, "w", encoding="utf-8") as fh:
             json.dump(res, fh, indent=1)
+    for name, r in res.get("process_pool_2", {}).items():
+        print(
+            f"{name}, process pool of 2: {max(r['shared_runs_per_s']):.0f} runs/s with shared "
+            f"arrays, {max(r['sent_back_runs_per_s']):.0f} sent back "
+            f"({r['shared_vs_sent_back']:.2f}x), {max(r['in_process_runs_per_s']):.0f} "
+            f"in-process ({r['shared_vs_in_process']:.2f}x); equal: {r['equal']}",
+            file=sys.stderr,
+        )
     print(
         f"\nus-china-145, {a.rounds} rounds, vary='claims': "
         f"{res['in_process_runs_per_s']:.0f} runs/s in-process "
