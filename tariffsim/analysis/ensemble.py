@@ -30,7 +30,7 @@ import functools
 import json
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
@@ -1113,14 +1113,14 @@ def ensemble(
             events=counts.fired,
             _declared=tuple(declared.values()),
         )
-    # in this process, every chunk writes its runs' rows of the ensemble's arrays: nothing
-    # to concatenate; so do the chunks on the worker processes of a process pool, into
-    # arrays shared with them (tariffsim._shared); other executors' chunks come back as
-    # arrays of their own
+    # in this process (or on a thread pool's threads), every chunk writes its runs' rows of
+    # the ensemble's arrays: nothing to concatenate; so do the chunks on the worker
+    # processes of a process pool, into arrays shared with them (tariffsim._shared); other
+    # executors' chunks come back as arrays of their own
     into: dict[str, Array] | None = None
     shared = None
     played = game.rounds if rounds is None else rounds
-    if executor is None:
+    if executor is None or isinstance(executor, ThreadPoolExecutor):
         into = _record_arrays(game.world, played, runs, None, _KEEP)
     elif isinstance(executor, ProcessPoolExecutor):
         shared = _shared.create(_record_layout(game.world, played, runs, _KEEP))
