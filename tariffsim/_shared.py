@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import mmap
 import os
 import weakref
@@ -65,7 +66,8 @@ class SharedArrays:
 
     @contextlib.contextmanager
     def attach(self) -> Iterator[dict[str, NDArray[Any]]]:
-        """The arrays, writable, in a worker process (unmapped on leaving the block).
+        """The arrays, writable, in a worker process (unmapped once the block is left and
+        no view of them is held).
 
         Raises
         ------
@@ -80,16 +82,15 @@ class SharedArrays:
                 raise FileNotFoundError(
                     f"the shared arrays of process {self.pid} are gone (released)"
                 )
-            mm = mmap.mmap(fd, self.size)
+            buf = _map(fd, self.size)
         finally:
             os.close(fd)
-        arrays = _views(mm, self.layout)
+        arrays = _views(buf, self.layout)
+        del buf
         try:
             yield arrays
         finally:
-            arrays.clear()
-            with contextlib.suppress(BufferError):  # a view still held: unmapped when freed
-                mm.close()
+            arrays.clear()  # unmapped once no view of them is left
 
 
 def _views(
@@ -142,6 +143,18 @@ def create(
     return handle, _views(mm, handle.layout), fd
 
 
+@functools.cache
+def _libc() -> Any:
+    """The C library, with ``mmap`` and ``munmap`` typed."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [
+        ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long,
+    ]  # fmt: skip
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    return libc
+
+
 def _map(fd: int, size: int) -> Any:
     """The file ``fd`` mapped shared and writable, as a ctypes array (unmapped when freed).
 
@@ -149,12 +162,7 @@ def _map(fd: int, size: int) -> Any:
     descriptor as long as it lives, so every ensemble's arrays would hold a
     descriptor open (a thousand ensembles, the process's limit).
     """
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.mmap.restype = ctypes.c_void_p
-    libc.mmap.argtypes = [
-        ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long,
-    ]  # fmt: skip
-    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    libc = _libc()
     addr = libc.mmap(None, size, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, 0)
     if addr is None or addr == ctypes.c_void_p(-1).value:
         err = ctypes.get_errno()
