@@ -1113,16 +1113,17 @@ def ensemble(
             events=counts.fired,
             _declared=tuple(declared.values()),
         )
-    # in this process (or on a thread pool's threads), every chunk writes its runs' rows of
-    # the ensemble's arrays: nothing to concatenate; so do the chunks on the worker
-    # processes of a process pool, into arrays shared with them (tariffsim._shared); other
-    # executors' chunks come back as arrays of their own
+    # in this process (or on the threads of a thread pool), every chunk writes its runs' rows
+    # of the ensemble's arrays: nothing to concatenate; so do the chunks on the worker
+    # processes of a process pool, into arrays shared with them (tariffsim._shared). Other
+    # executors' chunks come back as arrays of their own, checked: a subclass of the pools
+    # may change what submit() does
     into: dict[str, Array] | None = None
     shared = None
     played = game.rounds if rounds is None else rounds
-    if executor is None or isinstance(executor, ThreadPoolExecutor):
+    if executor is None or type(executor) is ThreadPoolExecutor:
         into = _record_arrays(game.world, played, runs, None, _KEEP)
-    elif isinstance(executor, ProcessPoolExecutor):
+    elif type(executor) is ProcessPoolExecutor:
         shared = _shared.create(_record_layout(game.world, played, runs, _KEEP))
         if shared is not None:
             into = shared[1]
@@ -1145,16 +1146,21 @@ def ensemble(
     finally:
         if shared is not None:
             _shared.release(shared[2])
-    if into is None:  # an executor's chunks: they must fit together
-        shape = parts[0]["tariff"].shape[1:], parts[0]["recession"].shape[1:]
-        if "meta" not in parts[0] or any(
-            (p["tariff"].shape[1:], p["recession"].shape[1:]) != shape for p in parts
-        ):
-            raise ParameterError(
-                "`executor` returned chunks that do not fit together (rounds, dyads or "
-                "countries differ, or the first chunk lacks its labels): a chunk must come "
-                "back as it was computed."
-            )
+    # an executor's chunks must fit together (those written in place fit by construction)
+    shape = (
+        None
+        if into is not None
+        else (parts[0]["tariff"].shape[1:], parts[0]["recession"].shape[1:])
+    )
+    if "meta" not in parts[0] or (
+        shape is not None
+        and any((p["tariff"].shape[1:], p["recession"].shape[1:]) != shape for p in parts)
+    ):
+        raise ParameterError(
+            "`executor` returned chunks that do not fit together (rounds, dyads or "
+            "countries differ, or the first chunk lacks its labels): a chunk must come "
+            "back as it was computed."
+        )
     codes, dates, dyads, fired = parts[0]["meta"]
     arrays = into or {
         k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts]) for k in _KEEP
