@@ -15,8 +15,14 @@ The file has no name: a worker opens it through this process's descriptor
 process. Its pages are reserved when it is made (``posix_fallocate``), so
 a machine without the memory says so before any work, not by a worker
 killed halfway. Where any of this is missing (not Linux, no ``/proc``,
-not enough memory), :func:`create` returns None and the caller sends the
-arrays back as before; the numbers are the same either way.
+not enough memory, a process that is not dumpable or whose ``/proc`` is
+another PID namespace's, so that no worker could open the file),
+:func:`create` returns None and the caller sends the arrays back as before;
+a worker that still may not open it (:meth:`SharedArrays.attach` raises
+PermissionError) sends its own back. The numbers are the same either way.
+A child forked while the file is open closes its copy of the descriptor
+(a pool's workers are best started before the file is made: they would
+otherwise keep its mapping, and the memory, as long as they live).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import functools
 import mmap
 import os
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,16 +70,18 @@ class SharedArrays:
     size: int
     layout: tuple[tuple[str, tuple[int, ...], str, int], ...]
 
-    @contextlib.contextmanager
-    def attach(self) -> Iterator[dict[str, NDArray[Any]]]:
-        """The arrays, writable, in a worker process (unmapped once the block is left and
-        no view of them is held).
+    def attach(self) -> dict[str, NDArray[Any]]:
+        """The arrays, writable, in a worker process (unmapped once no view of them is left).
 
         Raises
         ------
+        PermissionError
+            When this process may not open the file (the one that made it is
+            not dumpable, or is in another PID namespace): the caller sends its
+            results back instead.
         OSError
-            When the file cannot be opened (the process that made it has ended,
-            or released it: the work was abandoned).
+            When the file is gone (the process that made it has ended, or
+            released it: the work was abandoned).
         """
         fd = os.open(f"/proc/{self.pid}/fd/{self.fd}", os.O_RDWR)
         try:
@@ -82,15 +90,9 @@ class SharedArrays:
                 raise FileNotFoundError(
                     f"the shared arrays of process {self.pid} are gone (released)"
                 )
-            buf = _map(fd, self.size)
+            return _views(_map(fd, self.size), self.layout)
         finally:
             os.close(fd)
-        arrays = _views(buf, self.layout)
-        del buf
-        try:
-            yield arrays
-        finally:
-            arrays.clear()  # unmapped once no view of them is left
 
 
 def _views(
@@ -131,16 +133,59 @@ def create(
         fd = os.memfd_create("tariffsim-arrays", os.MFD_CLOEXEC)
     except OSError:
         return None
-    try:
+    try:  # (an interrupt too: the descriptor and its memory are not left behind)
         os.ftruncate(fd, size)
         os.posix_fallocate(fd, 0, size)  # the memory reserved now, or an error now
+        st = os.fstat(fd)
+        if not _reachable(fd, st) or not _dumpable():
+            os.close(fd)
+            return None
         mm = _map(fd, size)
     except OSError:
         os.close(fd)
         return None
-    st = os.fstat(fd)
+    except BaseException:
+        os.close(fd)
+        raise
+    _OPEN.add(fd)
     handle = SharedArrays(os.getpid(), fd, (st.st_dev, st.st_ino), size, tuple(layout))
     return handle, _views(mm, handle.layout), fd
+
+
+def _reachable(fd: int, st: os.stat_result) -> bool:
+    """Whether ``/proc/PID/fd/FD``, with this process's PID, is this file (not, in a PID
+    namespace whose ``/proc`` is another's, some other process's descriptor)."""
+    try:
+        there = os.stat(f"/proc/{os.getpid()}/fd/{fd}")
+    except OSError:
+        return False
+    return (there.st_dev, there.st_ino) == (st.st_dev, st.st_ino)
+
+
+def _dumpable() -> bool:
+    """Whether other processes of this user may open this one's descriptors (``prctl``'s
+    dumpable flag: cleared by a process that changed its user, or asked for it)."""
+    try:
+        return int(_libc().prctl(3, 0, 0, 0, 0)) == 1  # PR_GET_DUMPABLE
+    except (OSError, AttributeError):
+        return False
+
+
+_OPEN: set[int] = set()
+"""Descriptors made by :func:`create` and not yet released."""
+
+
+def _close_inherited() -> None:
+    """In a child forked while arrays were being shared: close the inherited descriptors
+    (the worker opens the file through the parent's, never its own)."""
+    for fd in list(_OPEN):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _OPEN.clear()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_close_inherited)
 
 
 @functools.cache
@@ -174,5 +219,6 @@ def _map(fd: int, size: int) -> Any:
 
 def release(fd: int) -> None:
     """Close the descriptor :func:`create` returned (the arrays made stay valid)."""
+    _OPEN.discard(fd)
     with contextlib.suppress(OSError):
         os.close(fd)

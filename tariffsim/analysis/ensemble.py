@@ -26,8 +26,10 @@ ts.parampath.apply(game, ens.run(k).draws)``, bit for bit, on any executor.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -1124,10 +1126,11 @@ def ensemble(
     if executor is None or type(executor) is ThreadPoolExecutor:
         into = _record_arrays(game.world, played, runs, None, _KEEP)
     elif type(executor) is ProcessPoolExecutor:
-        shared = _shared.create(_record_layout(game.world, played, runs, _KEEP))
-        if shared is not None:
-            into = shared[1]
+        _started(executor)
     try:
+        if type(executor) is ProcessPoolExecutor:
+            shared = _shared.create(_record_layout(game.world, played, runs, _KEEP))
+            into = None if shared is None else shared[1]
         parts = map_chunks(
             _ensemble_chunk
             if into is None
@@ -1146,6 +1149,12 @@ def ensemble(
     finally:
         if shared is not None:
             _shared.release(shared[2])
+    if shared is not None:  # a worker that could not open the shared file sent its runs back
+        for p in parts:
+            if "written" not in p:
+                a, b = p["rows"]
+                for k in _KEEP:
+                    shared[1][k][a:b] = p[k]
     # an executor's chunks must fit together (those written in place fit by construction)
     shape = (
         None
@@ -1219,26 +1228,41 @@ def _ensemble_chunk(
     """One chunk of an ensemble: only the arrays the ensemble keeps travel back (``into``:
     the ensemble's own arrays, in this process, whose rows the chunk writes; or the handle
     of those arrays shared with a local worker process, when only the labels travel back)."""
+    rows = None
     if isinstance(into, _shared.SharedArrays):  # on a local worker process
-        with into.attach() as arrays:
-            pb = _simulate_chunk(job, start, stop, overrides, arrays)
-            out: dict[str, Any] = {"written": stop - start}
-            meta = (pb.codes, pb.dates, pb.dyads, tuple(pb.events))
-            del pb  # (its arrays are views of the shared ones, unmapped on leaving)
+        rows = (start, stop)
+        try:
+            into = into.attach()
+        except PermissionError:  # this process may not open the file: the runs travel back
+            into = None
+    pb = _simulate_chunk(job, start, stop, overrides, into)
+    out: dict[str, Any] = {"meta": (pb.codes, pb.dates, pb.dyads, tuple(pb.events))}
+    if start:
+        del out["meta"]
+    if rows is not None:
+        out["rows"] = rows
+    if rows is not None and into is not None:
+        out["written"] = stop - start  # (into the shared arrays, unmapped once pb is freed)
     else:
-        pb = _simulate_chunk(job, start, stop, overrides, into)
-        out = {k: np.asarray(getattr(pb, k)) for k in _KEEP}
-        meta = (pb.codes, pb.dates, pb.dyads, tuple(pb.events))
-    if start == 0:
-        out["meta"] = meta
+        out.update({k: np.asarray(getattr(pb, k)) for k in _KEEP})
     return out
 
 
 def _chunk_written(part: Any) -> int | None:
-    """The runs a chunk wrote into the shared arrays (None: not what :func:`_ensemble_chunk`
-    returns there)."""
+    """The runs a chunk wrote into the shared arrays, or sent back (None: not what
+    :func:`_ensemble_chunk` returns there)."""
     try:
-        n = part["written"]
+        n = part["written"] if "written" in part else _chunk_runs(part)
+        a, b = part["rows"]
     except Exception:
         return None
-    return n if type(n) is int else None
+    return n if type(n) is int and b - a == n else None
+
+
+def _started(pool: ProcessPoolExecutor) -> None:
+    """Start ``pool``'s workers, if not yet started, before arrays are shared: a pool that
+    forks them would otherwise fork them with the shared file open and mapped, and its
+    workers would keep the first ensemble's memory as long as they live. (A pool that
+    cannot start them fails here quietly, and the work reports it.)"""
+    with contextlib.suppress(Exception):
+        pool.submit(os.getpid).result()

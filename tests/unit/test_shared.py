@@ -105,9 +105,9 @@ def test_without_shared_memory_the_arrays_come_back(
 
 
 def _write_pattern(handle: _shared.SharedArrays) -> None:
-    with handle.attach() as arrays:
-        arrays["a"][1:] = np.arange(12.0).reshape(3, 4) + 0.5
-        arrays["b"][:] = -7
+    arrays = handle.attach()
+    arrays["a"][1:] = np.arange(12.0).reshape(3, 4) + 0.5
+    arrays["b"][:] = -7
 
 
 def test_a_child_process_writes_what_this_one_reads() -> None:
@@ -141,8 +141,8 @@ def test_a_released_handle_never_opens_another_file(tmp_path: Any) -> None:
     other.write_bytes(b"x" * 4096)
     taken = os.open(other, os.O_RDWR)
     try:
-        with pytest.raises(OSError), handle.attach():
-            pass
+        with pytest.raises(OSError):
+            handle.attach()
     finally:
         os.close(taken)
     assert other.read_bytes() == b"x" * 4096
@@ -163,4 +163,91 @@ def test_a_dead_worker_leaves_no_shared_memory(
     ):
         ts.ensemble(sc, runs=R, seed=5, vary="claims", rounds=T, executor=ex, progress=False)
     assert len(made) == 1 and made[0] is not None
+    assert _memfds() == []
+
+
+def _no_permission(self: Any) -> Any:
+    raise PermissionError(13, "Permission denied")
+
+
+def test_a_worker_that_may_not_open_the_file_sends_its_runs_back(
+    sc: ts.Scenario, ens: ts.Ensemble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(A worker of a process that is not dumpable, or in another PID namespace.)"""
+    made = _spy(monkeypatch)
+    monkeypatch.setattr(_shared.SharedArrays, "attach", _no_permission)  # (forked: inherited)
+    with ProcessPoolExecutor(2, mp_context=mp.get_context("fork")) as ex:
+        got = ts.ensemble(
+            sc, runs=R, seed=5, vary="claims", rounds=T, executor=ex, chunk_size=3, progress=False
+        )
+    assert len(made) == 1 and made[0] is not None
+    for f in FIELDS:
+        assert np.array_equal(getattr(got, f), getattr(ens, f)), f
+
+
+def test_fork_workers_never_hold_the_shared_file(sc: ts.Scenario) -> None:
+    """A pool that forks its workers at the first submit: they are started before the file
+    is made, so they hold neither its descriptor nor its mapping (which would keep the
+    first ensemble's memory as long as they live)."""
+    with ProcessPoolExecutor(2, mp_context=mp.get_context("fork")) as ex:
+        ts.ensemble(sc, runs=R, seed=5, vary="claims", rounds=T, executor=ex, progress=False)
+        pids = list(ex._processes)  # type: ignore[attr-defined]
+        assert pids
+        for pid in pids:
+            fds = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            assert not [t for t in fds if "tariffsim-arrays" in t]
+            with open(f"/proc/{pid}/maps") as f:
+                assert "tariffsim-arrays" not in f.read()
+
+
+def test_a_child_forked_meanwhile_closes_the_descriptor() -> None:
+    made = _shared.create({"a": ((3,), np.float64)})
+    assert made is not None
+    try:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: is the descriptor still open here?
+            try:
+                os.fstat(made[2])
+                os.write(w, b"open")
+            except OSError:
+                os.write(w, b"closed")
+            os._exit(0)
+        os.waitpid(pid, 0)
+        assert os.read(r, 16) == b"closed"
+        os.close(r)
+        os.close(w)
+    finally:
+        _shared.release(made[2])
+
+
+def _create_when_not_dumpable(q: Any) -> None:
+    import ctypes
+
+    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: others may not open our fds
+    q.put(_shared.create({"a": ((3,), np.float64)}) is None)
+
+
+def test_no_shared_arrays_where_workers_could_not_open_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    child = ctx.Process(target=_create_when_not_dumpable, args=(q,))
+    child.start()
+    assert q.get(timeout=60) is True
+    child.join(60)
+    # a PID namespace whose /proc is another's: /proc/<our pid> is another process
+    monkeypatch.setattr(_shared.os, "getpid", lambda: 1)
+    assert _shared.create({"a": ((3,), np.float64)}) is None
+    assert _memfds() == []
+
+
+def test_an_interrupt_while_reserving_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(fd: int, offset: int, length: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_shared.os, "posix_fallocate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _shared.create({"a": ((1000,), np.float64)})
     assert _memfds() == []
