@@ -144,6 +144,27 @@ def _tangent(jac: FloatArray, prev: FloatArray) -> FloatArray | None:
     return np.asarray(t / norm)
 
 
+_CROSS = 1e-7
+"""Arc length at or below which a step may change the branch's orientation: it then crosses
+a bifurcation (in a game with symmetries, as the battle of the sexes), where the sign of
+``det([J; t])`` changes however short the step; a jump to another sheet does not survive
+the halving (see :func:`_orientation`)."""
+
+
+def _orientation(jac: FloatArray, t: FloatArray) -> float:
+    """The sign of ``det([jac; t])``: constant along a branch followed one way, through its
+    turning points (Allgower and Georg's orientation of a solution curve). It changes where
+    a step lands on another sheet of the QRE set walked the other way: near a bend two
+    sheets run close and nearly parallel, and a corrector could land on the other one with
+    a tangent that passes the tests of direction (a 3x3x3 game's trace walked its own
+    branch back to lambda = 0; a 3x3 game's jumped to another component and ended at a
+    mixed equilibrium the branch does not lead to). Such a step is refused and the step
+    halved; only a step of :data:`_CROSS` or less may change the orientation."""
+    with np.errstate(all="ignore"):
+        d = float(np.linalg.det(np.vstack([jac, t[None, :]])))
+    return math.copysign(1.0, d) if math.isfinite(d) and d != 0 else 0.0
+
+
 def _max_residual(arr: FloatArray, w: FloatArray, sizes: tuple[int, ...], lam: float) -> float:
     """Largest ``|sigma - softmax(lam v(sigma))|`` at the point ``w`` (log-probabilities)."""
     sig = [np.exp(z) for z in _split(w, sizes)]
@@ -219,6 +240,7 @@ def _trace_branch(
     h = step0
     turns = 0
     last_dir = 1.0
+    orient = 0.0
     for _ in range(max_steps):
         if lam >= lam_max:
             if lam > lam_max:  # the corrector moved past lam_max: back onto it, at fixed lambda
@@ -232,6 +254,8 @@ def _trace_branch(
         if tan is None:
             return ws, lams, res, turns, False, f"singular Jacobian at lambda = {lam / unit:.6g}"
         t = tan
+        if not orient:  # the branch's orientation, kept all along it (see _orientation)
+            orient = _orientation(jac, t)
         if 0 < lam_max - lam < _SHORT * t[-1]:
             # a landing step shorter than the tests below resolve (the renormalisation's
             # rounding alone is larger): the point at lam_max by Newton at fixed lambda
@@ -293,7 +317,9 @@ def _trace_branch(
                     and dist <= 0.5 * step
                     and float(chord @ ta) > _ALIGN * cl
                     and float(chord @ tb) > _ALIGN * cl
+                    and (_orientation(jac3, t_new) == orient or step <= _CROSS)
                 ):
+                    orient = _orientation(jac3, t_new)  # (changed only crossing a bifurcation)
                     accepted = True
                     easy = iters <= 3 and dist <= 0.05 * step and float(t_new @ t) > 0.995
                     break

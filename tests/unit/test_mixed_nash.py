@@ -350,3 +350,52 @@ def test_logit_branch_to_a_tiny_lam_max(lam_max):
     assert float(b.residuals.max()) <= 1e-10
     for p in b.final:
         np.testing.assert_allclose(p, [0.5, 0.5], atol=max(lam_max, 1e-15))
+
+
+def _orientations(g: eq.NormalFormGame, b: eq.LogitBranch) -> list[float]:
+    """The sign of ``det([J; t])`` at each point of a traced branch (``t`` its tangent,
+    oriented along the trace), in the tracer's units."""
+    import sys
+
+    lb = sys.modules["tariffsim.equilibrium.logit_branch"]
+    unit = lb._unit(g)
+    arr = g.payoff_array / unit
+    t = np.zeros(sum(g.shape) + 1)
+    t[-1] = 1.0
+    out = []
+    for k, lam in enumerate(b.lambdas):
+        w = np.log(np.concatenate([p[k] for p in b.profiles]))
+        _, jac = lb._h_and_jac(arr, w, float(lam) * unit, g.shape)
+        t = lb._tangent(jac, t)
+        out.append(float(np.sign(np.linalg.det(np.vstack([jac, t[None, :]])))))
+    return out
+
+
+def _drawn_game(seed: int) -> eq.NormalFormGame:
+    from tariffsim.equilibrium.scaling import normalize
+
+    rng = np.random.default_rng(seed)
+    if seed == 308:  # (as the scale-invariance property test draws it)
+        return normalize(eq.NormalFormGame(rng.normal(size=(3, 3, 3, 3))))
+    acts = tuple(int(x) for x in rng.integers(2, 4, size=2))
+    return normalize(eq.NormalFormGame(rng.normal(size=(2, *acts))))
+
+
+@pytest.mark.parametrize("seed", [308, 748])
+def test_a_branch_never_walks_back_or_jumps_to_another(seed):
+    """Near a bend two sheets of the QRE set run close and nearly parallel, and a corrector
+    could land on the other one, its tangent passing the tests of direction. Game 308's trace
+    landed on its own earlier sheet and walked it back to lambda = 0 ("step size underflow at
+    lambda = 0": found by the scale-invariance property test); game 748's jumped onto
+    another component at lambda of about 7 and ended, converged, at a mixed equilibrium
+    where the branch leads, through two bends, to a pure one. The orientation of the
+    followed branch (the sign of det([J; t])) is the same at every point."""
+    g = _drawn_game(seed)
+    b = eq.logit_branch(g, lam_max=1e4)
+    assert b.converged, b.message
+    assert b.turning_points == 2
+    assert len(set(_orientations(g, b))) == 1
+    assert float(b.lambdas[np.argmax(b.lambdas > 20) :].min()) > 5  # never back near 0
+    assert relative_regret(g, list(b.final)) <= 1e-3  # (a QRE at lambda = 1e4)
+    if seed == 748:
+        assert all(float(p.max()) > 1 - 1e-9 for p in b.final)  # the pure equilibrium
