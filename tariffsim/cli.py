@@ -973,7 +973,7 @@ def _worker_pool(workers: int | None) -> Iterator[Any]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(workers)
+    pool = ProcessPoolExecutor(workers, initializer=_quiet_worker)
     try:
         yield pool
     except BaseException:
@@ -983,6 +983,17 @@ def _worker_pool(workers: int | None) -> Iterator[Any]:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
+
+
+def _quiet_worker() -> None:
+    """Start of a ``--workers`` process: Ctrl-C (sent to the whole process group) is the
+    main process's to handle, and it ends the workers; a worker ignores it, and ends at
+    once on SIGTERM, instead of each printing a traceback (a forked worker inherits the
+    main process's handler, which turns SIGTERM into an interrupt)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 _CONNECT_SECONDS = 20.0

@@ -390,6 +390,38 @@ def test_sigterm_ends_the_workers_and_leaves_nothing(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_ctrl_c_to_the_process_group_is_quiet(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal reaches every process of the group: the workers of --workers 2
+    leave the interrupt to the main process (which ends them) instead of printing a
+    traceback each (they printed five); exit 130, nothing left."""
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "o"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tariffsim", "ensemble", "us-china-145", "--runs", "200000",
+         "--vary", "claims", "--workers", "2", "--no-progress", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    kids: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(kids) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        kids = _children(proc.pid)
+    time.sleep(3)  # the workers are playing chunks
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert len(kids) >= 2
+    assert proc.returncode == 130, err
+    assert err.strip() == "tariffsim: interrupted", err
+    time.sleep(1)
+    for k in kids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(k, 0)
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("error", "message"),
     [
