@@ -1236,9 +1236,9 @@ def _ensemble_chunk(
         except PermissionError:  # this process may not open the file: the runs travel back
             into = None
     pb = _simulate_chunk(job, start, stop, overrides, into)
-    out: dict[str, Any] = {"meta": (pb.codes, pb.dates, pb.dyads, tuple(pb.events))}
-    if start:
-        del out["meta"]
+    out: dict[str, Any] = (
+        {} if start else {"meta": (pb.codes, pb.dates, pb.dyads, tuple(pb.events))}
+    )
     if rows is not None:
         out["rows"] = rows
     if rows is not None and into is not None:

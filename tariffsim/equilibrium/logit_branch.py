@@ -311,15 +311,16 @@ def _trace_branch(
                 if t_new is not None:
                     ta, tb = _unit_vector(t[live]), _unit_vector(t_new[live])
                     cl = float(np.linalg.norm(chord))
+                    o_new = _orientation(jac3, t_new)
                 if (
                     t_new is not None
                     and float(tb @ ta) > 0.9
                     and dist <= 0.5 * step
                     and float(chord @ ta) > _ALIGN * cl
                     and float(chord @ tb) > _ALIGN * cl
-                    and (_orientation(jac3, t_new) == orient or step <= _CROSS)
+                    and (o_new == orient or step <= _CROSS)
                 ):
-                    orient = _orientation(jac3, t_new)  # (changed only crossing a bifurcation)
+                    orient = o_new  # (changed only crossing a bifurcation)
                     accepted = True
                     easy = iters <= 3 and dist <= 0.05 * step and float(t_new @ t) > 0.995
                     break
