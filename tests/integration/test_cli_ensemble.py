@@ -6,6 +6,7 @@ import csv
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -354,18 +355,14 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def test_sigterm_ends_the_workers_and_leaves_nothing(tmp_path: Path) -> None:
-    """SIGTERM during the runs of --workers 2 unwinds as Ctrl-C: exit 130, the worker
-    processes ended, no folder left (they were left running, idle, and the folder stayed)."""
-    import os
-    import signal
+def _playing_on_workers(out: Path, **popen: Any) -> tuple[subprocess.Popen[str], list[int]]:
+    """A long ``ensemble --workers 2`` into ``out``, once its two workers play chunks."""
     import time
 
-    out = tmp_path / "o"
     proc = subprocess.Popen(
         [sys.executable, "-m", "tariffsim", "ensemble", "us-china-145", "--runs", "200000",
          "--vary", "claims", "--workers", "2", "--no-progress", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen,
     )  # fmt: skip
     kids: list[int] = []
     deadline = time.monotonic() + 60
@@ -373,21 +370,35 @@ def test_sigterm_ends_the_workers_and_leaves_nothing(tmp_path: Path) -> None:
         time.sleep(0.5)
         kids = _children(proc.pid)
     time.sleep(3)  # the workers are playing chunks
-    proc.send_signal(signal.SIGTERM)
+    return proc, kids
+
+
+def _interrupted(proc: subprocess.Popen[str], kids: list[int], out: Path) -> str:
+    """The stderr of ``proc``, checked to have exited 130 with its workers ended and no
+    folder ``out`` left."""
+    import os
+    import time
+
     _, err = proc.communicate(timeout=120)
     assert len(kids) >= 2
     assert proc.returncode == 130, err
-    assert "tariffsim: interrupted" in err
     time.sleep(1)
-    alive = []
     for k in kids:
-        try:
+        with pytest.raises(ProcessLookupError):
             os.kill(k, 0)
-            alive.append(k)
-        except ProcessLookupError:
-            pass
-    assert not alive
     assert not out.exists()
+    return err
+
+
+def test_sigterm_ends_the_workers_and_leaves_nothing(tmp_path: Path) -> None:
+    """SIGTERM during the runs of --workers 2 unwinds as Ctrl-C: exit 130, the worker
+    processes ended, no folder left (they were left running, idle, and the folder stayed)."""
+    import signal
+
+    out = tmp_path / "o"
+    proc, kids = _playing_on_workers(out)
+    proc.send_signal(signal.SIGTERM)
+    assert "tariffsim: interrupted" in _interrupted(proc, kids, out)
 
 
 def test_ctrl_c_to_the_process_group_is_quiet(tmp_path: Path) -> None:
@@ -396,30 +407,12 @@ def test_ctrl_c_to_the_process_group_is_quiet(tmp_path: Path) -> None:
     traceback each (they printed five); exit 130, nothing left."""
     import os
     import signal
-    import time
 
     out = tmp_path / "o"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tariffsim", "ensemble", "us-china-145", "--runs", "200000",
-         "--vary", "claims", "--workers", "2", "--no-progress", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    kids: list[int] = []
-    deadline = time.monotonic() + 60
-    while len(kids) < 2 and time.monotonic() < deadline:
-        time.sleep(0.5)
-        kids = _children(proc.pid)
-    time.sleep(3)  # the workers are playing chunks
+    proc, kids = _playing_on_workers(out, start_new_session=True)
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    assert len(kids) >= 2
-    assert proc.returncode == 130, err
+    err = _interrupted(proc, kids, out)
     assert err.strip() == "tariffsim: interrupted", err
-    time.sleep(1)
-    for k in kids:
-        with pytest.raises(ProcessLookupError):
-            os.kill(k, 0)
-    assert not out.exists()
 
 
 @pytest.mark.parametrize(
