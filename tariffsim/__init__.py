@@ -48,6 +48,7 @@ from .equilibrium.normal_form import NormalFormGame
 from .errors import (
     ConvergenceWarning,
     LimitError,
+    NoWorkersWarning,
     ParameterError,
     ScenarioError,
     TariffsimError,
@@ -127,6 +128,7 @@ __all__ = [
     "LimitError",
     "Move",
     "MyopicBestResponse",
+    "NoWorkersWarning",
     "NormalFormGame",
     "Observation",
     "ParameterError",

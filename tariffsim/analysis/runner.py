@@ -41,6 +41,7 @@ import contextlib
 import dataclasses
 import math
 import threading
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
@@ -52,7 +53,7 @@ from numpy.typing import NDArray
 
 from .. import limits, threads
 from .._util import real_array, short_repr
-from ..errors import ParameterError, TariffsimError, WorkerError
+from ..errors import NoWorkersWarning, ParameterError, TariffsimError, WorkerError
 from ..progress import counting_runs, progress_bar
 
 if TYPE_CHECKING:
@@ -405,6 +406,56 @@ def _is_arithmetic(x: Any) -> bool:
     return isinstance(x, tuple) and len(x) == 2 and all(isinstance(v, bool) for v in x)
 
 
+NO_WORKERS_SECONDS = 10.0
+"""Seconds a chunk waits on a Dask scheduler without workers before
+:class:`~tariffsim.errors.NoWorkersWarning` says so."""
+
+
+def _no_workers(executor: Any, told: list[bool]) -> None:
+    """Warn (once per call: ``told``) if the Dask scheduler of ``executor`` has no workers:
+    the work waits for some to join (an adaptive cluster, a batch queue may start them
+    later), which it did in silence."""
+    try:
+        workers = len(executor.scheduler_info().get("workers", {}))
+    except Exception:  # the scheduler gone: the work's own error says so
+        return
+    if workers == 0 and not told[0]:
+        told[0] = True
+        warnings.warn(
+            f"the Dask scheduler at {getattr(executor.scheduler, 'address', '?')} has had "
+            f"no workers for {NO_WORKERS_SECONDS:g} s: the work waits for some to join "
+            "(start workers, or interrupt with Ctrl-C)",
+            NoWorkersWarning,
+            stacklevel=6,
+        )
+
+
+def _workers_joined(executor: Any, told: list[bool]) -> None:
+    """Before anything is sent to a Dask scheduler: wait up to :data:`NO_WORKERS_SECONDS`
+    for a worker (sending the work's shared input waits for one, without a word), then
+    say so if there is none."""
+    try:
+        if executor.scheduler_info().get("workers"):
+            return
+        executor.wait_for_workers(1, timeout=NO_WORKERS_SECONDS)
+    except Exception:
+        _no_workers(executor, told)
+
+
+def _wait_for_dask(f: Any, executor: Any, told: list[bool]) -> None:
+    """Wait for the Dask future ``f``; each :data:`NO_WORKERS_SECONDS` it is not done, see
+    whether the scheduler still has workers (:func:`_no_workers`); once that is said, the
+    rest of the wait is the caller's. The future's own error is left to the caller."""
+    while not told[0]:
+        try:
+            f.result(timeout=NO_WORKERS_SECONDS)
+            return
+        except Exception:
+            if f.done():  # (the work's own error, a TimeoutError included: reported later)
+                return
+        _no_workers(executor, told)
+
+
 def _result(f: Any, a: int, b: int) -> Any:
     """The result of the future of chunk ``a``..``b - 1``, computed with this process's
     arithmetic; WorkerError when the worker died or computes otherwise."""
@@ -505,7 +556,9 @@ def _in_order(
             return
         lim = limits.current()  # the workers play under the limits in force here
         _check_open(executor)
+        told = [False]  # (a Dask scheduler without workers: said once per call)
         if _is_dask_client(executor):
+            _workers_joined(executor, told)
             # a key of its own per call (hash=False): a key from the job's contents would be
             # shared with an earlier call whose release can drop the data from the workers
             shared = executor.scatter(job, broadcast=True, hash=False)
@@ -545,6 +598,8 @@ def _in_order(
                     break
             while pending:
                 a, b, f = pending.popleft()
+                if _is_dask_client(executor):
+                    _wait_for_dask(f, executor, told)
                 out = _result(f, a, b)
                 del f
                 _check_size(out, a, b, size_of)

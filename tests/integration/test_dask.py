@@ -106,3 +106,37 @@ def test_a_closed_client_is_named(client: Any) -> None:
     closed.close()
     with pytest.raises(ParameterError, match=r"`executor` .* is shut down \(or closed\)"):
         ts.ensemble("us-china-145", runs=4, rounds=3, vary="claims", executor=closed)
+
+
+def test_a_scheduler_without_workers_says_so_and_the_work_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scheduler with no workers: the ensemble waited without a word (the shared input
+    waits for a worker before any chunk is sent). Now a NoWorkersWarning says so, and the
+    work goes on once a worker joins, with the in-process numbers."""
+    import threading
+
+    from dask.distributed import Client, LocalCluster
+
+    import tariffsim as ts
+    from tariffsim.analysis import runner
+
+    monkeypatch.setattr(runner, "NO_WORKERS_SECONDS", 0.5)
+    kw = {"runs": 6, "seed": 5, "vary": "claims", "rounds": 6, "progress": False}
+    ref = ts.ensemble("us-china-145", **kw)
+    with (
+        LocalCluster(
+            n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as c,
+    ):
+        later = threading.Timer(3.0, cluster.scale, args=(1,))  # a worker joins later
+        later.start()
+        try:
+            with pytest.warns(ts.NoWorkersWarning, match=r"no workers for 0\.5 s") as got_w:
+                got = ts.ensemble("us-china-145", **kw, executor=c)
+        finally:
+            later.join()
+    assert len([w for w in got_w if w.category is ts.NoWorkersWarning]) == 1  # said once
+    for name in ("tariff", "recession", "approval", "payoff", "drawdown"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
