@@ -126,7 +126,7 @@ def test_a_scheduler_without_workers_says_so_and_the_work_waits(
     ref = ts.ensemble("us-china-145", **kw)
     with (
         LocalCluster(
-            n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=0, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as c,
     ):
