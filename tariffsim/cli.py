@@ -1309,6 +1309,12 @@ def _lenient_streams() -> Iterator[None]:
             redo(errors="strict")
 
 
+def _interrupted() -> int:
+    """Say the command was interrupted; its exit status (130, as a shell's for SIGINT)."""
+    print("tariffsim: interrupted", file=sys.stderr)
+    return 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tariffsim`` command; returns the exit status.
 
@@ -1355,12 +1361,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if status != 0:  # the folders --out made, if nothing was written in them
                     _remove_empty(getattr(a, "made", []))
     except KeyboardInterrupt:  # output files are written whole or not at all (OutputGroup)
-        print("tariffsim: interrupted", file=sys.stderr)
-        return 130
+        return _interrupted()
     except Exception as e:
         if interrupt_count() > asked:  # e.g. an import the interrupt broke: it was the cause
-            print("tariffsim: interrupted", file=sys.stderr)
-            return 130
+            return _interrupted()
         if isinstance(e, TariffsimError | _UsageError):
             msg = _one_line(_flag_names(str(e), a, parser))
             print(f"tariffsim: error: {msg}", file=sys.stderr)
@@ -1373,8 +1377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         raise
     if interrupt_count() > asked:  # asked to stop, its exception lost where Python drops them
-        print("tariffsim: interrupted", file=sys.stderr)
-        return 130
+        return _interrupted()
     for w in caught:
         print(_one_line(f"tariffsim: warning: {w.category.__name__}: {w.message}"), file=sys.stderr)
     return status

@@ -1120,21 +1120,20 @@ def ensemble(
     # processes of a process pool, into arrays shared with them (tariffsim._shared). Other
     # executors' chunks come back as arrays of their own, checked: a subclass of the pools
     # may change what submit() does
-    into: dict[str, Array] | None = None
-    shared = None
+    into: dict[str, Array] | None = None  # the arrays chunks write in place, if any
+    target: Any = None  # what the chunks are given: those arrays, or their shared handle
+    fd = None  # the shared file's descriptor, closed once the chunks are done
+    pool = type(executor) is ProcessPoolExecutor
     played = game.rounds if rounds is None else rounds
     if executor is None or type(executor) is ThreadPoolExecutor:
-        into = _record_arrays(game.world, played, runs, None, _KEEP)
-    elif type(executor) is ProcessPoolExecutor:
+        into = target = _record_arrays(game.world, played, runs, None, _KEEP)
+    elif pool:
         _started(executor)
     try:
-        if type(executor) is ProcessPoolExecutor:
-            shared = _shared.create(_record_layout(game.world, played, runs, _KEEP))
-            into = None if shared is None else shared[1]
+        if pool and (made := _shared.create(_record_layout(game.world, played, runs, _KEEP))):
+            target, into, fd = made
         parts = map_chunks(
-            _ensemble_chunk
-            if into is None
-            else functools.partial(_ensemble_chunk, into=into if shared is None else shared[0]),
+            _ensemble_chunk if target is None else functools.partial(_ensemble_chunk, into=target),
             _BatchJob(game, rounds, _root(seed), "compact"),
             runs,
             payload=ov or None,
@@ -1144,17 +1143,17 @@ def ensemble(
             desc=f"ensemble {game.name}".strip(),
             unit="run",
             live=True,
-            size_of=_chunk_runs if shared is None else _chunk_written,
+            size_of=_chunk_runs if fd is None else _chunk_written,
         )
     finally:
-        if shared is not None:
-            _shared.release(shared[2])
-    if shared is not None:  # a worker that could not open the shared file sent its runs back
-        for p in parts:
+        if fd is not None:
+            _shared.release(fd)
+    if fd is not None and into is not None:  # a worker that could not open the file sent
+        for p in parts:  # its runs back
             if "written" not in p:
                 a, b = p["rows"]
                 for k in _KEEP:
-                    shared[1][k][a:b] = p[k]
+                    into[k][a:b] = p[k]
     # an executor's chunks must fit together (those written in place fit by construction)
     shape = (
         None
