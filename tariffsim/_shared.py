@@ -14,9 +14,11 @@ The file has no name: a worker opens it through this process's descriptor
 (``/proc/PID/fd/FD``), so nothing is left behind, whatever ends the
 process. Its pages are reserved when it is made (``posix_fallocate``), so
 a machine without the memory says so before any work, not by a worker
-killed halfway. Where any of this is missing (not Linux, no ``/proc``,
-not enough memory, a process that is not dumpable or whose ``/proc`` is
-another PID namespace's, so that no worker could open the file),
+killed halfway; a file larger than the memory available is not made at all
+(reserving it would end in the out-of-memory killer, not an error). Where any
+of this is missing (not Linux, no ``/proc``, not enough memory, a process
+that is not dumpable or whose ``/proc`` is another PID namespace's, so that
+no worker could open the file),
 :func:`create` returns None and the caller sends the arrays back as before;
 a worker that still may not open it (:meth:`SharedArrays.attach` raises
 PermissionError) sends its own back. The numbers are the same either way.
@@ -129,13 +131,15 @@ def create(
         layout.append((name, tuple(int(x) for x in shape), dt.str, size))
         nbytes = int(np.prod(shape, dtype=np.int64)) * dt.itemsize
         size += -(-max(nbytes, 1) // _ALIGN) * _ALIGN
+    if size > _available():  # reserving more than there is: the OOM killer, not an error
+        return None
     try:
         fd = os.memfd_create("tariffsim-arrays", os.MFD_CLOEXEC)
     except OSError:
         return None
     try:  # (an interrupt too: the descriptor and its memory are not left behind)
         os.ftruncate(fd, size)
-        os.posix_fallocate(fd, 0, size)  # the memory reserved now, or an error now
+        os.posix_fallocate(fd, 0, size)  # the memory reserved now (there is enough: above)
         st = os.fstat(fd)
         if not _reachable(fd, st) or not _dumpable():
             os.close(fd)
@@ -150,6 +154,33 @@ def create(
     _OPEN.add(fd)
     handle = SharedArrays(os.getpid(), fd, (st.st_dev, st.st_ino), size, tuple(layout))
     return handle, _views(mm, handle.layout), fd
+
+
+def _available() -> int:
+    """Bytes of memory this process may still take: the system's available memory
+    (``MemAvailable``), and its control group's headroom where one is set (0 when unknown).
+
+    Reserving the pages of a shared-memory file (``posix_fallocate``) beyond that does not
+    fail with an error: the kernel's out-of-memory killer ends a process (seen here: a
+    request for 80 TB on a 24 GB machine killed the process that asked).
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            free = next(
+                int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:")
+            )
+    except (OSError, ValueError, StopIteration, IndexError):
+        return 0
+    try:  # cgroup v2: its limit, less what it holds
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
+            cap = f.read().strip()
+        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
+            held = int(f.read().strip())
+        if cap != "max":
+            free = min(free, int(cap) - held)
+    except (OSError, ValueError):
+        pass
+    return max(free, 0)
 
 
 def _reachable(fd: int, st: os.stat_result) -> bool:

@@ -251,3 +251,25 @@ def test_an_interrupt_while_reserving_leaves_nothing(monkeypatch: pytest.MonkeyP
     with pytest.raises(KeyboardInterrupt):
         _shared.create({"a": ((1000,), np.float64)})
     assert _memfds() == []
+
+
+def test_more_than_the_memory_available_is_not_reserved() -> None:
+    """Reserving a shared file's pages beyond the memory there is does not fail with an
+    error: the out-of-memory killer ended the process (80 TB asked on a 24 GB machine)."""
+    assert _shared.create({"a": ((10**13,), np.float64)}) is None
+    assert _memfds() == []
+    assert 0 < _shared._available() < 8 * 10**13
+
+
+def test_without_the_memory_an_ensemble_sends_its_runs_back(
+    sc: ts.Scenario, ens: ts.Ensemble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _spy(monkeypatch)
+    monkeypatch.setattr(_shared, "_available", lambda: 0)
+    with ProcessPoolExecutor(2) as ex:
+        got = ts.ensemble(
+            sc, runs=R, seed=5, vary="claims", rounds=T, executor=ex, chunk_size=3, progress=False
+        )
+    assert made == [None]
+    for f in FIELDS:
+        assert np.array_equal(getattr(got, f), getattr(ens, f)), f
