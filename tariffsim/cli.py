@@ -961,41 +961,6 @@ def _parse_params(text: str) -> tuple[list[str], dict[str, tuple[float, float]]]
     return paths, ranges
 
 
-@contextlib.contextmanager
-def _worker_pool(workers: int | None) -> Iterator[Any]:
-    """A process pool of ``workers`` (None for one: the work stays in this process).
-
-    Interrupted (Ctrl-C, ``SIGTERM``) or failed, its processes are ended at once: a
-    chunk they are playing is not waited for, and none is left running.
-    """
-    if workers is None or workers <= 1:
-        yield None
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(workers, initializer=_quiet_worker)
-    try:
-        yield pool
-    except BaseException:
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            with contextlib.suppress(Exception):
-                proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-
-
-def _quiet_worker() -> None:
-    """Start of a ``--workers`` process: Ctrl-C (sent to the whole process group) is the
-    main process's to handle, and it ends the workers; a worker ignores it, and ends at
-    once on SIGTERM, instead of each printing a traceback (a forked worker inherits the
-    main process's handler, which turns SIGTERM into an interrupt)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 _CONNECT_SECONDS = 20.0
 """Longest wait for a Dask scheduler to answer ``--scheduler``."""
 
@@ -1085,10 +1050,9 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
         params = ranges if ranges else paths
     outputs = [o.strip() for o in a.outputs.split(",") if o.strip()]
     _check_workers(a.workers)
-    with _worker_pool(a.workers) as ex:
-        res = sensitivity(sc, params, outputs, method=a.method, n=a.n, seed=a.seed, executor=ex,
-                          progress=False if a.no_progress else None,
-                          recalibrate=not a.no_recalibrate)  # fmt: skip
+    res = sensitivity(sc, params, outputs, method=a.method, n=a.n, seed=a.seed,
+                      processes=a.workers, progress=False if a.no_progress else None,
+                      recalibrate=not a.no_recalibrate)  # fmt: skip
     print(_fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"))
     print(res.table())
     figures: dict[str, Any] = {}
@@ -1126,12 +1090,11 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     obs = load(a.observed)
     paths, ranges = _parse_params(a.params)
     _check_workers(a.workers)
-    with _worker_pool(a.workers) as ex:
-        fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
-                        seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
-                        profile_points=a.profile_points, profile_samples=a.profile_samples,
-                        executor=ex, progress=False if a.no_progress else None,
-                        recalibrate=not a.no_recalibrate)  # fmt: skip
+    fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
+                    seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
+                    profile_points=a.profile_points, profile_samples=a.profile_samples,
+                    processes=a.workers, progress=False if a.no_progress else None,
+                    recalibrate=not a.no_recalibrate)  # fmt: skip
     fc = fit.forecast(rounds=a.forecast_rounds)
     end = fc.fitted.dates[-1]
     if np.datetime64(end, "D") <= np.datetime64(fit.until, "D"):  # nothing after the fit's end
@@ -1202,10 +1165,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     check_outputs(out, f"{stem}.png", f"{stem}-quantiles.csv", data)  # before any run
     with ExitStack() as stack:
         executor: Any = None
-        if a.workers is not None and a.workers > 1:
-            # no process without a run to play
-            executor = stack.enter_context(_worker_pool(min(a.workers, a.runs)))
-        elif a.scheduler is not None:
+        if a.scheduler is not None:
             try:
                 from dask.distributed import Client
             except ImportError:
@@ -1220,6 +1180,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
                 a.seed,
                 vary,
                 executor=executor,
+                processes=a.workers,
                 chunk_size=a.chunk_size,
                 keep="summary" if a.summary else "runs",
                 progress=False if a.no_progress else None,

@@ -43,7 +43,6 @@ import math
 import numbers
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -755,17 +754,14 @@ def _dispatch(
     Each spec carries its own seed, so the result does not depend on the
     chunking, the executor or the number of processes.
     """
-    from .analysis.runner import executor_workers, map_chunks
+    from .analysis.runner import executor_workers, local_pool, map_chunks
 
     if not specs:
         return fn(job, 0, 0, specs)
     kw: dict[str, Any] = {"payload": specs, "progress": progress, "desc": desc, "unit": "match",
                           "size_of": len}  # fmt: skip
-    if executor is None and processes > 1 and len(specs) >= 2:
-        with ProcessPoolExecutor(max_workers=processes) as ex:
-            kw["chunk_size"] = _match_chunk(len(specs), processes)
-            parts = map_chunks(fn, job, len(specs), executor=ex, **kw)
-    else:
+    with local_pool(min(processes, len(specs)) if executor is None else 1) as own:
+        executor = own or executor
         if executor is not None:
             kw["chunk_size"] = _match_chunk(len(specs), executor_workers(executor))
         parts = map_chunks(fn, job, len(specs), executor=executor, **kw)

@@ -710,6 +710,7 @@ def calibrate(
     profile_points: int = 15,
     profile_samples: int = 16,
     executor: Any = None,
+    processes: int | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
     recalibrate: bool = True,
@@ -750,6 +751,10 @@ def calibrate(
     executor, chunk_size, progress
         Where the runs execute (:func:`tariffsim.analysis.runner.map_chunks`);
         results do not depend on them.
+    processes : int, optional
+        Play the runs on a process pool of this many workers, started for this call
+        and shut down after it (:func:`tariffsim.analysis.runner.local_pool`); an
+        alternative to ``executor``. Default None: in this process.
     recalibrate : bool, default True
         Each candidate is the what-if ``sc.with_params(candidate)``: its calibrated
         fields are re-solved where it moves an input of the calibration
@@ -773,7 +778,7 @@ def calibrate(
     from .. import parampath
     from ..scenario import resolve
     from .observed import load
-    from .runner import check_executor
+    from .runner import check_executor, check_processes, local_pool
 
     sc, game = resolve(sc)
     name = getattr(sc, "name", "") or getattr(game, "name", "")
@@ -800,6 +805,7 @@ def calibrate(
     if not tol_ok:
         raise ParameterError(f"`tol` must be a finite number >= 0; got {short_repr(tol)}.")
     check_executor(executor)
+    n_proc = check_processes(processes, executor)
     fit_dyads = _dyads(game, obs, dyads)
     b = _bounds(game, params, bounds)
     paths = list(b)
@@ -845,109 +851,113 @@ def calibrate(
             "field leaves its range. Narrow the bounds, or pass recalibrate=False "
             "(on the command line, --no-recalibrate) to apply the values as they are."
         )
-    runs = 0
-    infeasible = 0
+    with local_pool(n_proc) as own:
+        executor = own or executor
+        runs = 0
+        infeasible = 0
 
-    def evaluate(X: Array) -> Array:
-        nonlocal runs, infeasible
-        X = np.atleast_2d(np.asarray(X, dtype=float))
-        ov, bad = what_ifs(X)
-        y = np.full(X.shape[0], np.inf)
-        infeasible += int(bad.sum())
-        if ov is None:  # no candidate the calibration can take
+        def evaluate(X: Array) -> Array:
+            nonlocal runs, infeasible
+            X = np.atleast_2d(np.asarray(X, dtype=float))
+            ov, bad = what_ifs(X)
+            y = np.full(X.shape[0], np.inf)
+            infeasible += int(bad.sum())
+            if ov is None:  # no candidate the calibration can take
+                return y
+            runs += X.shape[0] * seeds
+            y = _run_design(game, ov, X.shape[0], {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
+                            replicates=seeds, executor=executor, chunk_size=chunk_size,
+                            progress=progress, desc="calibration")[:, 0]  # fmt: skip
+            y[bad] = np.inf
             return y
-        runs += X.shape[0] * seeds
-        y = _run_design(game, ov, X.shape[0], {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
-                        replicates=seeds, executor=executor, chunk_size=chunk_size,
-                        progress=progress, desc="calibration")[:, 0]  # fmt: skip
-        y[bad] = np.inf
-        return y
 
-    pop: Array
-    if method == "de":
-        from scipy.optimize import differential_evolution
+        pop: Array
+        if method == "de":
+            from scipy.optimize import differential_evolution
 
-        res = differential_evolution(
-            lambda x: evaluate(x.T), list(zip(lo, hi, strict=True)), popsize=popsize,
-            maxiter=maxiter, tol=tol, polish=False, vectorized=True, updating="deferred",
-            init="latinhypercube", x0=x_def, **_de_seed_kwargs(seed),
+            res = differential_evolution(
+                lambda x: evaluate(x.T), list(zip(lo, hi, strict=True)), popsize=popsize,
+                maxiter=maxiter, tol=tol, polish=False, vectorized=True, updating="deferred",
+                init="latinhypercube", x0=x_def, **_de_seed_kwargs(seed),
+            )  # fmt: skip
+            x_best, pop = np.asarray(res.x, float), np.asarray(res.population, float)
+            best = float(res.fun)
+        else:
+            from scipy.stats import qmc
+
+            m = max(popsize * len(paths) * maxiter, 2)
+            pop = qmc.scale(qmc.LatinHypercube(d=len(paths), seed=seed).random(m), lo, hi)
+            pop = np.vstack([x_def, pop])
+            y = evaluate(pop)
+            k = int(np.argmin(y))
+            x_best, best = pop[k], float(y[k])
+        loss_start = float(evaluate(x_def[None, :])[0])
+        if loss_start < best:  # the scenario's values can win on a plateau; keep the best seen
+            x_best, best = x_def.copy(), loss_start
+        if not math.isfinite(best):
+            raise ParameterError(
+                f"`params`: no candidate the fit tried ({runs} runs) could be recalibrated. "
+                "Narrow the bounds, or pass recalibrate=False (on the command line, "
+                "--no-recalibrate) to apply the values as they are."
+            )
+        # the unfitted loss is the scenario's own, which the start need not be: a path's default
+        # may be no single value (a mean over countries or dyads), lie outside its range, or
+        # differ between the truth and the beliefs a plain path sets alike
+        runs += seeds
+        own = _run_design(game, {}, 1, {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
+                          replicates=seeds, executor=executor, chunk_size=chunk_size,
+                          progress=False)  # fmt: skip
+        loss_default = float(own[0, 0])
+        points = int(mask.sum()) * len(fit_dyads)
+        threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
+        # -- profiles: one batch per parameter --------------------------------------
+        rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+        profiles: dict[str, tuple[Array, Array]] = {}
+        intervals: dict[str, tuple[float, float]] = {}
+        identified: dict[str, bool] = {}
+        for i, p in enumerate(paths):
+            grid = np.unique(
+                np.concatenate([np.linspace(lo[i], hi[i], profile_points), [x_best[i]]])
+            )
+            others = np.vstack(
+                [x_best[None, :], pop, lo + (hi - lo) * rng.random((profile_samples, len(paths)))]
+            )
+            cand = np.repeat(others[None, :, :], len(grid), axis=0)  # (G, C, k)
+            cand[:, :, i] = grid[:, None]
+            y = evaluate(cand.reshape(-1, len(paths))).reshape(len(grid), -1)
+            prof = y.min(axis=1)
+            j = int(np.argmin(prof))
+            if prof[j] < best - 1e-15:  # the profile found a better point: adopt it
+                x_best = cand[j, int(np.argmin(y[j])), :].copy()
+                best = float(prof[j])
+                threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
+            profiles[p] = (grid, prof)
+        for i, p in enumerate(paths):
+            grid, prof = profiles[p]
+            # the estimate is a candidate of every profile: at its own value the profile is at
+            # most its loss (it may have been adopted from a later profile, off this grid)
+            at = int(np.searchsorted(grid, x_best[i]))
+            if at == len(grid) or grid[at] != x_best[i]:
+                grid, prof = np.insert(grid, at, x_best[i]), np.insert(prof, at, best)
+            prof[at] = min(prof[at], best)
+            profiles[p] = (frozen_array(grid), frozen_array(prof))
+            ok = np.flatnonzero(prof <= threshold)
+            # the boundary lies between grid points: report the first points outside (conservative)
+            low = float(min(grid[max(ok.min() - 1, 0)], x_best[i]))
+            high = float(max(grid[min(ok.max() + 1, len(grid) - 1)], x_best[i]))
+            intervals[p] = (low, high)
+            identified[p] = bool((high - low) <= FLAT_SHARE * (hi[i] - lo[i]))
+        ov, _ = what_ifs(x_best[None, :])
+        assert ov is not None  # the estimate was simulated
+        resolved = {p: float(v[0]) for p, v in ov.items() if p not in paths}
+        return Calibration(
+            params={p: float(x_best[i]) for i, p in enumerate(paths)},
+            intervals=intervals, identified=identified, bounds=b, loss=best,
+            loss_default=loss_default, defaults=defaults, profiles=profiles, threshold=threshold,
+            observed=obs, dyads=fit_dyads, until=until_d, points=points, seeds=seeds, seed=seed,
+            method=method, runs=runs, game=game, rounds=rounds, name=name,
+            recalibrate=bool(recalibrate), resolved=resolved, infeasible=infeasible,
         )  # fmt: skip
-        x_best, pop = np.asarray(res.x, float), np.asarray(res.population, float)
-        best = float(res.fun)
-    else:
-        from scipy.stats import qmc
-
-        m = max(popsize * len(paths) * maxiter, 2)
-        pop = qmc.scale(qmc.LatinHypercube(d=len(paths), seed=seed).random(m), lo, hi)
-        pop = np.vstack([x_def, pop])
-        y = evaluate(pop)
-        k = int(np.argmin(y))
-        x_best, best = pop[k], float(y[k])
-    loss_start = float(evaluate(x_def[None, :])[0])
-    if loss_start < best:  # the scenario's values can win on a plateau; keep the best seen
-        x_best, best = x_def.copy(), loss_start
-    if not math.isfinite(best):
-        raise ParameterError(
-            f"`params`: no candidate the fit tried ({runs} runs) could be recalibrated. "
-            "Narrow the bounds, or pass recalibrate=False (on the command line, "
-            "--no-recalibrate) to apply the values as they are."
-        )
-    # the unfitted loss is the scenario's own, which the start need not be: a path's default
-    # may be no single value (a mean over countries or dyads), lie outside its range, or
-    # differ between the truth and the beliefs a plain path sets alike
-    runs += seeds
-    own = _run_design(game, {}, 1, {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
-                      replicates=seeds, executor=executor, chunk_size=chunk_size,
-                      progress=False)  # fmt: skip
-    loss_default = float(own[0, 0])
-    points = int(mask.sum()) * len(fit_dyads)
-    threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
-    # -- profiles: one batch per parameter --------------------------------------
-    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
-    profiles: dict[str, tuple[Array, Array]] = {}
-    intervals: dict[str, tuple[float, float]] = {}
-    identified: dict[str, bool] = {}
-    for i, p in enumerate(paths):
-        grid = np.unique(np.concatenate([np.linspace(lo[i], hi[i], profile_points), [x_best[i]]]))
-        others = np.vstack(
-            [x_best[None, :], pop, lo + (hi - lo) * rng.random((profile_samples, len(paths)))]
-        )
-        cand = np.repeat(others[None, :, :], len(grid), axis=0)  # (G, C, k)
-        cand[:, :, i] = grid[:, None]
-        y = evaluate(cand.reshape(-1, len(paths))).reshape(len(grid), -1)
-        prof = y.min(axis=1)
-        j = int(np.argmin(prof))
-        if prof[j] < best - 1e-15:  # the profile found a better point: adopt it
-            x_best = cand[j, int(np.argmin(y[j])), :].copy()
-            best = float(prof[j])
-            threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
-        profiles[p] = (grid, prof)
-    for i, p in enumerate(paths):
-        grid, prof = profiles[p]
-        # the estimate is a candidate of every profile: at its own value the profile is at
-        # most its loss (it may have been adopted from a later profile, off this grid)
-        at = int(np.searchsorted(grid, x_best[i]))
-        if at == len(grid) or grid[at] != x_best[i]:
-            grid, prof = np.insert(grid, at, x_best[i]), np.insert(prof, at, best)
-        prof[at] = min(prof[at], best)
-        profiles[p] = (frozen_array(grid), frozen_array(prof))
-        ok = np.flatnonzero(prof <= threshold)
-        # the boundary lies between grid points: report the first points outside (conservative)
-        low = float(min(grid[max(ok.min() - 1, 0)], x_best[i]))
-        high = float(max(grid[min(ok.max() + 1, len(grid) - 1)], x_best[i]))
-        intervals[p] = (low, high)
-        identified[p] = bool((high - low) <= FLAT_SHARE * (hi[i] - lo[i]))
-    ov, _ = what_ifs(x_best[None, :])
-    assert ov is not None  # the estimate was simulated
-    resolved = {p: float(v[0]) for p, v in ov.items() if p not in paths}
-    return Calibration(
-        params={p: float(x_best[i]) for i, p in enumerate(paths)},
-        intervals=intervals, identified=identified, bounds=b, loss=best,
-        loss_default=loss_default, defaults=defaults, profiles=profiles, threshold=threshold,
-        observed=obs, dyads=fit_dyads, until=until_d, points=points, seeds=seeds, seed=seed,
-        method=method, runs=runs, game=game, rounds=rounds, name=name,
-        recalibrate=bool(recalibrate), resolved=resolved, infeasible=infeasible,
-    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ from .runner import (
     _simulate_chunk,
     check_executor,
     check_overrides,
+    check_processes,
+    local_pool,
     map_chunks,
 )
 
@@ -809,6 +811,7 @@ def ensemble(
     events: None = None,
     resolution: None = None,
     executor: Any = None,
+    processes: int | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
     rounds: int | None = None,
@@ -827,6 +830,7 @@ def ensemble(
     events: Mapping[str, Any] | Sequence[Any] | None = None,
     resolution: Mapping[str, float] | None = None,
     executor: Any = None,
+    processes: int | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
     rounds: int | None = None,
@@ -845,6 +849,7 @@ def ensemble(
     events: Mapping[str, Any] | Sequence[Any] | None = None,
     resolution: Mapping[str, float] | None = None,
     executor: Any = None,
+    processes: int | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
     rounds: int | None = None,
@@ -862,6 +867,7 @@ def ensemble(
     events: Mapping[str, Any] | Sequence[Any] | None = None,
     resolution: Mapping[str, float] | None = None,
     executor: Any = None,
+    processes: int | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
     rounds: int | None = None,
@@ -918,6 +924,14 @@ def ensemble(
         recession odds, approval and payoff, 0.01 for drawdown).
     executor : None, concurrent.futures.Executor or dask.distributed.Client
         Where to run the chunks; the result does not depend on it.
+    processes : int, optional
+        Play the chunks on a process pool of this many workers (at most ``runs``),
+        started for this call and shut down after it
+        (:func:`tariffsim.analysis.runner.local_pool`); an alternative to
+        ``executor``. The fastest way to use more than one core of one machine: the
+        workers write their runs straight into this process's arrays
+        (:mod:`tariffsim._shared`). Default None: in this process. The result does
+        not depend on it.
     chunk_size : int, optional
         Runs per chunk (default :func:`tariffsim.analysis.runner.default_chunk_size`);
         the result does not depend on it.
@@ -948,10 +962,11 @@ def ensemble(
     ------
     ParameterError
         For a bad ``runs``, ``seed``, ``rounds``, ``chunk_size``, ``executor``,
-        ``progress``, ``keep``, ``events``, ``resolution`` or ``vary`` (a value
-        that is not a distribution, a distribution that can draw outside a
-        parameter's allowed range, refused whatever ``runs`` and ``seed``, or
-        given values outside it) — before any run.
+        ``processes`` (or both of these), ``progress``, ``keep``, ``events``,
+        ``resolution`` or ``vary`` (a value that is not a distribution, a
+        distribution that can draw outside a parameter's allowed range, refused
+        whatever ``runs`` and ``seed``, or given values outside it) — before any
+        run.
     UnknownNameError
         For an unknown parameter path in ``vary`` (with near matches), or an
         event on a series the game does not record.
@@ -1009,6 +1024,7 @@ def ensemble(
             "bytes",
         )
     check_executor(executor)
+    n_proc = min(check_processes(processes, executor), runs)  # no process without a run
     if chunk_size is not None:
         _check_count("chunk_size", chunk_size)
     progress_enabled(progress)
@@ -1023,7 +1039,7 @@ def ensemble(
     from .summary import EnsembleSummary, check_events, check_picklable, summarise
 
     declared = check_events(game, events, rounds)
-    check_picklable(declared, executor)
+    check_picklable(declared, executor, n_proc)
     from .reduce import check_resolution
 
     check_resolution(resolution)
@@ -1086,107 +1102,112 @@ def ensemble(
             IdenticalRunsWarning,
             stacklevel=2,
         )
-    if keep == "summary":
-        counts, meta = summarise(
-            game,
-            runs,
-            _root(seed),
-            ov,
-            events=declared,
-            resolution=resolution,
-            rounds=rounds,
-            executor=executor,
-            chunk_size=chunk_size,
-            progress=progress,
+    with local_pool(n_proc) as own:
+        executor = own or executor
+        if keep == "summary":
+            counts, meta = summarise(
+                game,
+                runs,
+                _root(seed),
+                ov,
+                events=declared,
+                resolution=resolution,
+                rounds=rounds,
+                executor=executor,
+                chunk_size=chunk_size,
+                progress=progress,
+            )
+            return EnsembleSummary(
+                name=game.name,
+                codes=meta["codes"],
+                dates=meta["dates"],
+                dyads=meta["dyads"],
+                counts=counts,
+                event_names=tuple(declared),
+                event_specs=tuple(event_text(e) for e in declared.values()),
+                resolution=meta["resolution"],
+                seed=seed,
+                vary=kind,
+                distributions=dists,
+                drawn={p: repr(d) for p, d in dists.items()},
+                events=counts.fired,
+                _declared=tuple(declared.values()),
+            )
+        # in this process (or on the threads of a thread pool), every chunk writes its runs' rows
+        # of the ensemble's arrays: nothing to concatenate; so do the chunks on the worker
+        # processes of a process pool, into arrays shared with them (tariffsim._shared). Other
+        # executors' chunks come back as arrays of their own, checked: a subclass of the pools
+        # may change what submit() does
+        into: dict[str, Array] | None = None  # the arrays chunks write in place, if any
+        target: Any = None  # what the chunks are given: those arrays, or their shared handle
+        fd = None  # the shared file's descriptor, closed once the chunks are done
+        pool = type(executor) is ProcessPoolExecutor
+        played = game.rounds if rounds is None else rounds
+        if executor is None or type(executor) is ThreadPoolExecutor:
+            into = target = _record_arrays(game.world, played, runs, None, _KEEP)
+        elif pool:
+            _started(executor)
+        try:
+            if pool and (made := _shared.create(_record_layout(game.world, played, runs, _KEEP))):
+                target, into, fd = made
+            parts = map_chunks(
+                _ensemble_chunk
+                if target is None
+                else functools.partial(_ensemble_chunk, into=target),
+                _BatchJob(game, rounds, _root(seed), "compact"),
+                runs,
+                payload=ov or None,
+                chunk_size=chunk_size,
+                executor=executor,
+                progress=progress,
+                desc=f"ensemble {game.name}".strip(),
+                unit="run",
+                live=True,
+                size_of=_chunk_runs if fd is None else _chunk_written,
+            )
+        finally:
+            if fd is not None:
+                _shared.release(fd)
+        if fd is not None and into is not None:  # a worker that could not open the file sent
+            for p in parts:  # its runs back
+                if "written" not in p:
+                    a, b = p["rows"]
+                    for k in _KEEP:
+                        into[k][a:b] = p[k]
+        # an executor's chunks must fit together (those written in place fit by construction)
+        shape = (
+            None
+            if into is not None
+            else (parts[0]["tariff"].shape[1:], parts[0]["recession"].shape[1:])
         )
-        return EnsembleSummary(
+        if "meta" not in parts[0] or (
+            shape is not None
+            and any((p["tariff"].shape[1:], p["recession"].shape[1:]) != shape for p in parts)
+        ):
+            raise ParameterError(
+                "`executor` returned chunks that do not fit together (rounds, dyads or "
+                "countries differ, or the first chunk lacks its labels): a chunk must come "
+                "back as it was computed."
+            )
+        codes, dates, dyads, fired = parts[0]["meta"]
+        arrays = into or {
+            k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts])
+            for k in _KEEP
+        }
+        return Ensemble(
             name=game.name,
-            codes=meta["codes"],
-            dates=meta["dates"],
-            dyads=meta["dyads"],
-            counts=counts,
-            event_names=tuple(declared),
-            event_specs=tuple(event_text(e) for e in declared.values()),
-            resolution=meta["resolution"],
+            codes=codes,
+            dates=dates,
+            dyads=dyads,
+            events=fired,
+            draws=ov,
+            claim_draws=claim_x,
+            distributions=dists,
             seed=seed,
             vary=kind,
-            distributions=dists,
-            drawn={p: repr(d) for p, d in dists.items()},
-            events=counts.fired,
-            _declared=tuple(declared.values()),
+            **arrays,
+            _fresh=True,  # a part's arrays (views of its batch's), or their concatenation
         )
-    # in this process (or on the threads of a thread pool), every chunk writes its runs' rows
-    # of the ensemble's arrays: nothing to concatenate; so do the chunks on the worker
-    # processes of a process pool, into arrays shared with them (tariffsim._shared). Other
-    # executors' chunks come back as arrays of their own, checked: a subclass of the pools
-    # may change what submit() does
-    into: dict[str, Array] | None = None  # the arrays chunks write in place, if any
-    target: Any = None  # what the chunks are given: those arrays, or their shared handle
-    fd = None  # the shared file's descriptor, closed once the chunks are done
-    pool = type(executor) is ProcessPoolExecutor
-    played = game.rounds if rounds is None else rounds
-    if executor is None or type(executor) is ThreadPoolExecutor:
-        into = target = _record_arrays(game.world, played, runs, None, _KEEP)
-    elif pool:
-        _started(executor)
-    try:
-        if pool and (made := _shared.create(_record_layout(game.world, played, runs, _KEEP))):
-            target, into, fd = made
-        parts = map_chunks(
-            _ensemble_chunk if target is None else functools.partial(_ensemble_chunk, into=target),
-            _BatchJob(game, rounds, _root(seed), "compact"),
-            runs,
-            payload=ov or None,
-            chunk_size=chunk_size,
-            executor=executor,
-            progress=progress,
-            desc=f"ensemble {game.name}".strip(),
-            unit="run",
-            live=True,
-            size_of=_chunk_runs if fd is None else _chunk_written,
-        )
-    finally:
-        if fd is not None:
-            _shared.release(fd)
-    if fd is not None and into is not None:  # a worker that could not open the file sent
-        for p in parts:  # its runs back
-            if "written" not in p:
-                a, b = p["rows"]
-                for k in _KEEP:
-                    into[k][a:b] = p[k]
-    # an executor's chunks must fit together (those written in place fit by construction)
-    shape = (
-        None
-        if into is not None
-        else (parts[0]["tariff"].shape[1:], parts[0]["recession"].shape[1:])
-    )
-    if "meta" not in parts[0] or (
-        shape is not None
-        and any((p["tariff"].shape[1:], p["recession"].shape[1:]) != shape for p in parts)
-    ):
-        raise ParameterError(
-            "`executor` returned chunks that do not fit together (rounds, dyads or "
-            "countries differ, or the first chunk lacks its labels): a chunk must come "
-            "back as it was computed."
-        )
-    codes, dates, dyads, fired = parts[0]["meta"]
-    arrays = into or {
-        k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts]) for k in _KEEP
-    }
-    return Ensemble(
-        name=game.name,
-        codes=codes,
-        dates=dates,
-        dyads=dyads,
-        events=fired,
-        draws=ov,
-        claim_draws=claim_x,
-        distributions=dists,
-        seed=seed,
-        vary=kind,
-        **arrays,
-        _fresh=True,  # a part's arrays (views of its batch's), or their concatenation
-    )
 
 
 _KEEP = ("tariff", *INDICATORS)

@@ -135,6 +135,78 @@ def _check_open(executor: Any) -> None:
         )
 
 
+def check_processes(processes: Any, executor: Any = None, name: str = "processes") -> int:
+    """``processes`` as an int >= 1 (None: 1), checked against ``max_workers``
+    (:mod:`tariffsim.limits`) and against ``executor``: the two are alternatives.
+
+    Raises
+    ------
+    ParameterError
+        For a value that is not a whole number >= 1, more than ``max_workers``,
+        or more than one process with an ``executor`` as well.
+
+    Examples
+    --------
+    >>> check_processes(None), check_processes(2)
+    (1, 2)
+    >>> check_processes(0)
+    Traceback (most recent call last):
+    ...
+    tariffsim.errors.ParameterError: `processes` must be an int >= 1; got 0.
+    """
+    n = 1 if processes is None else _check_count(name, processes)
+    limits.check("max_workers", n, name)
+    if n > 1 and executor is not None:
+        raise ParameterError(
+            f"`{name}` ({n}) and `executor` ({short_repr(executor)}) are alternatives: "
+            f"`{name}` starts a process pool of its own; give one or the other."
+        )
+    return n
+
+
+@contextlib.contextmanager
+def local_pool(processes: int) -> Iterator[Any]:
+    """A :class:`concurrent.futures.ProcessPoolExecutor` of ``processes`` workers for the
+    block, shut down after it (``processes <= 1``: None, the work stays in this process).
+
+    What ``processes=`` of :func:`tariffsim.ensemble`, :func:`tariffsim.sensitivity`,
+    :func:`tariffsim.calibrate` and the tournaments, and ``--workers`` on the command
+    line, play on. The pool uses the platform's start method (fork on Linux up to
+    Python 3.13). Its workers ignore Ctrl-C (SIGINT goes to the whole process group;
+    this process handles it) and end at once on SIGTERM; interrupted or failed, the
+    block ends the workers at once instead of waiting for the chunks they are playing.
+    Making the pool costs its workers' start (about 0.1 s forked, a second or two
+    spawned, which imports tariffsim anew): for many calls in a row, make one pool and
+    pass it as ``executor=``.
+    """
+    if processes <= 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(processes, initializer=_quiet_worker)
+    try:
+        yield pool
+    except BaseException:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _quiet_worker() -> None:
+    """Start of a :func:`local_pool` worker: Ctrl-C (sent to the whole process group) is the
+    main process's to handle, and it ends the workers; a worker ignores it, and ends at
+    once on SIGTERM, instead of each printing a traceback (a forked worker inherits the
+    main process's handler, which turns SIGTERM into an interrupt)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def executor_workers(executor: Any) -> int:
     """Number of workers of an executor (1 in-process; best effort for others).
 
@@ -366,13 +438,14 @@ def _prepare(n: Any, executor: Any, chunk_size: Any, payload: Any) -> tuple[int,
     return n, chunk_size
 
 
-def check_sendable(executor: Any, **work: Any) -> None:
-    """On a process pool, every piece of ``work`` (name: object) must pickle; ParameterError
-    naming the piece otherwise, before any chunk is sent (Dask pickles with cloudpickle,
-    which takes lambdas and local classes; threads take anything)."""
+def check_sendable(executor: Any, *, processes: int = 1, **work: Any) -> None:
+    """On a process pool (``executor``, or ``processes`` > 1 for one still to be made), every
+    piece of ``work`` (name: object) must pickle; ParameterError naming the piece otherwise,
+    before any chunk is sent (Dask pickles with cloudpickle, which takes lambdas and local
+    classes; threads take anything)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    if not isinstance(executor, ProcessPoolExecutor):
+    if processes <= 1 and not isinstance(executor, ProcessPoolExecutor):
         return
     import pickle
 

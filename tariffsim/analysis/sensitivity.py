@@ -753,6 +753,7 @@ def sensitivity(
     replicates: int = 1,
     num_resamples: int = 100,
     executor: Any = None,
+    processes: int | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
     recalibrate: bool = True,
@@ -790,6 +791,10 @@ def sensitivity(
         Where and how the runs are executed (see
         :func:`tariffsim.analysis.runner.map_chunks`). Results do not depend
         on them.
+    processes : int, optional
+        Run the design on a process pool of this many workers, started for this
+        call and shut down after it (:func:`tariffsim.analysis.runner.local_pool`);
+        an alternative to ``executor``. Default None: in this process.
     recalibrate : bool, default True
         With parameter paths: each design point is the what-if
         ``sc.with_params(point)``, its calibrated fields re-solved where the
@@ -809,7 +814,7 @@ def sensitivity(
         Bad arguments, before any run.
     """
     from ..scenario import resolve
-    from .runner import check_executor
+    from .runner import check_executor, check_processes, local_pool
 
     what, game = resolve(sc)
     seed = _check_seed(seed)
@@ -823,6 +828,7 @@ def sensitivity(
         rounds = whole_number(rounds, "rounds", 1)
         limits.check("max_rounds", rounds, "rounds")
     check_executor(executor)
+    n_proc = check_processes(processes, executor)
     outs = _resolve_outputs(outputs)
     _check_n(method, n, 1)
     what_if = tuple(getattr(what, "what_if", ()))
@@ -844,10 +850,11 @@ def sensitivity(
             game, ov, X.shape[0], held=getattr(what, "what_if", ()), arg="params",
             row="design point",
         )  # fmt: skip
-    Y = _run_design(game, ov, X.shape[0], outs,
-                    seed=seed, rounds=rounds,
-                    replicates=replicates, executor=executor, chunk_size=chunk_size,
-                    progress=progress, desc=f"sensitivity ({method})")  # fmt: skip
+    with local_pool(min(n_proc, X.shape[0])) as own:
+        Y = _run_design(game, ov, X.shape[0], outs,
+                        seed=seed, rounds=rounds,
+                        replicates=replicates, executor=own or executor, chunk_size=chunk_size,
+                        progress=progress, desc=f"sensitivity ({method})")  # fmt: skip
     idx = _analyse(method, problem, X, Y, tuple(outs), seed, num_resamples)
     return SensitivityResult(
         method=method, params=tuple(bounds), bounds=bounds, outputs=tuple(outs),

@@ -771,9 +771,11 @@ def check_events(
     return out
 
 
-def check_picklable(events: Mapping[str, Any], executor: Any) -> None:
-    """On a process pool, every event function must pickle (Dask uses cloudpickle)."""
-    check_sendable(executor, **{f"events[{name!r}]": ev for name, ev in events.items()})
+def check_picklable(events: Mapping[str, Any], executor: Any, processes: int = 1) -> None:
+    """On a process pool (``executor``, or ``processes`` > 1 for one still to be made), every
+    event function must pickle (Dask uses cloudpickle)."""
+    named = {f"events[{name!r}]": ev for name, ev in events.items()}
+    check_sendable(executor, processes=processes, **named)
 
 
 @dataclass(frozen=True)

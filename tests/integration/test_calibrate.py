@@ -170,9 +170,14 @@ def test_estimates_do_not_depend_on_the_executor(sc: ts.Scenario) -> None:
     a = calibrate(sc, obs, **kw)
     with ThreadPoolExecutor(2) as ex:
         b = calibrate(sc, obs, executor=ex, chunk_size=5, **kw)
-    assert a.params == b.params and a.intervals == b.intervals and a.loss == b.loss
-    for p in a.params:
-        np.testing.assert_array_equal(a.profiles[p][1], b.profiles[p][1])
+    c = calibrate(sc, obs, processes=2, chunk_size=5, **kw)
+    for other in (b, c):
+        assert a.params == other.params and a.intervals == other.intervals
+        assert a.loss == other.loss
+        for p in a.params:
+            np.testing.assert_array_equal(a.profiles[p][1], other.profiles[p][1])
+    with pytest.raises(ParameterError, match="`processes` must be an int >= 1; got -1"):
+        calibrate(sc, obs, processes=-1, **kw)
 
 
 def test_a_default_outside_the_range_and_a_window_past_the_game() -> None:

@@ -67,9 +67,14 @@ def test_a_design_point_the_calibration_cannot_take_is_named(sc: ts.Scenario) ->
         sensitivity(sc, {"pass_through": (0.0, 0.2)}, ["peak"], method="morris", n=2)
 
 
-def test_same_seed_same_result_whatever_the_executor(sc: ts.Scenario, res) -> None:
-    with ThreadPoolExecutor(2) as ex:
-        again = sensitivity(sc, RANGES, method="morris", n=3, seed=0, executor=ex, chunk_size=2)
+@pytest.mark.parametrize("where", ["threads", "processes"])
+def test_same_seed_same_result_whatever_the_executor(sc: ts.Scenario, res, where: str) -> None:
+    kw = dict(method="morris", n=3, seed=0, chunk_size=2)
+    if where == "processes":
+        again = sensitivity(sc, RANGES, processes=2, **kw)
+    else:
+        with ThreadPoolExecutor(2) as ex:
+            again = sensitivity(sc, RANGES, executor=ex, **kw)
     np.testing.assert_array_equal(again.X, res.X)
     np.testing.assert_array_equal(again.Y, res.Y)
     for o in res.outputs:
@@ -106,6 +111,9 @@ def test_user_output_callable(sc: ts.Scenario) -> None:
         ((RANGES,), {"n": 100}, ParameterError, "power of 2"),
         ((RANGES,), {"replicates": 0}, ParameterError, "`replicates`"),
         ((RANGES,), {"executor": 3}, ParameterError, "`executor`"),
+        ((RANGES,), {"processes": 0}, ParameterError, "`processes` must be an int >= 1"),
+        ((RANGES,), {"processes": 2, "executor": ThreadPoolExecutor(1)}, ParameterError,
+         "alternatives"),
         (("everything",), {}, ParameterError, "`params` must be 'claims'"),
     ],
 )

@@ -25,7 +25,7 @@ from tariffsim.analysis.vary import (
     draws_from_claims,
     overrides_from_claims,
 )
-from tariffsim.errors import ParameterError, UnknownNameError, WhatIfHeldWarning
+from tariffsim.errors import LimitError, ParameterError, UnknownNameError, WhatIfHeldWarning
 from tariffsim.payoffs import (
     CALIBRATED_FIELDS,
     PayoffModel,
@@ -117,6 +117,31 @@ def test_executors_equal_in_process(sc: ts.Scenario, ens: ts.Ensemble, kind: str
     _assert_same(got, ens)
 
 
+def test_processes_equal_in_process_and_leave_no_worker(
+    sc: ts.Scenario, ens: ts.Ensemble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    sent: list[int] = []
+    submit = ProcessPoolExecutor.submit
+
+    def counted(self: ProcessPoolExecutor, *a: Any, **k: Any) -> Any:
+        sent.append(self._max_workers)
+        return submit(self, *a, **k)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", counted)
+    got = ts.ensemble(sc, runs=R, seed=11, vary="claims", rounds=T, processes=2, chunk_size=2)
+    _assert_same(got, ens)
+    assert len(sent) >= -(-R // 2) and set(sent) == {2}  # every chunk went to a pool of 2
+    assert multiprocessing.active_children() == []  # the call's pool is shut down
+
+
+def test_processes_refuse_an_executor_too(sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_work(monkeypatch)
+    with ThreadPoolExecutor(1) as ex, pytest.raises(ParameterError, match="alternatives"):
+        ts.ensemble(sc, runs=2, processes=2, executor=ex)
+
+
 def test_draws_reproducible_and_independent_per_path(sc: ts.Scenario) -> None:
     vary = {"noise": Uniform(0.0, 0.2), "face_weight.US": Triangular(0.0, 0.5, 1.0)}
     a = ts.ensemble(sc, runs=4, seed=3, vary=vary, rounds=3)
@@ -154,6 +179,10 @@ def _no_work(monkeypatch: pytest.MonkeyPatch) -> None:
          "pass_through"),
         ({"runs": 2, "executor": "local"}, ParameterError, "`executor`"),
         ({"runs": 2, "chunk_size": 0}, ParameterError, "`chunk_size`"),
+        ({"runs": 2, "processes": 0}, ParameterError, "`processes` must be an int >= 1; got 0"),
+        ({"runs": 2, "processes": 2.5}, ParameterError, "`processes` must be an int"),
+        ({"runs": 2, "processes": "2"}, ParameterError, "`processes` must be an int"),
+        ({"runs": 2, "processes": 10**6}, LimitError, "max_workers"),
         ({"runs": 2, "progress": "no"}, ParameterError, "`progress`"),
         ({"runs": 2, "rounds": 0}, ParameterError, "`rounds`"),
     ],

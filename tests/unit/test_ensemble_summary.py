@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -165,13 +166,16 @@ def test_any_chunk_size_same_counts(sc: ts.Scenario, summ: EnsembleSummary, chun
     assert_same_counts(other.counts, summ.counts)
 
 
-@pytest.mark.parametrize("kind", ["thread", "process"])
+@pytest.mark.parametrize("kind", ["thread", "process", "processes=2"])
 def test_executors_same_counts(sc: ts.Scenario, summ: EnsembleSummary, kind: str) -> None:
-    pool = ThreadPoolExecutor(2) if kind == "thread" else ProcessPoolExecutor(2)
-    with pool as ex:
+    where: dict = {"processes": 2}
+    with contextlib.ExitStack() as stack:
+        if kind != "processes=2":
+            pool = ThreadPoolExecutor(2) if kind == "thread" else ProcessPoolExecutor(2)
+            where = {"executor": stack.enter_context(pool)}
         got = ts.ensemble(
             sc, runs=R, seed=SEED, vary="claims", rounds=T, keep="summary",
-            events={**EVENTS, "final <= 30%": FINAL_30}, executor=ex, chunk_size=5,
+            events={**EVENTS, "final <= 30%": FINAL_30}, chunk_size=5, **where,
         )  # fmt: skip
     assert_same_counts(got.counts, summ.counts)
 
@@ -261,6 +265,8 @@ def test_bad_input_fails_before_any_run(sc: ts.Scenario, monkeypatch: pytest.Mon
             ts.ensemble(sc, runs=4, rounds=T, **kw)
     with ProcessPoolExecutor(1) as ex, pytest.raises(ParameterError, match="at module level"):
         ts.ensemble(sc, runs=4, rounds=T, keep="summary", events={"l": lambda pb: pb}, executor=ex)
+    with pytest.raises(ParameterError, match=r"`events\['l'\]` cannot be sent to a process"):
+        ts.ensemble(sc, runs=4, rounds=T, keep="summary", events={"l": lambda pb: pb}, processes=2)
 
 
 @pytest.mark.parametrize(
