@@ -46,6 +46,7 @@ from .._util import FrozenDict, check_bool, short_repr
 from .._util import frozen_array as _ro
 from ..engine import _record_arrays, _record_layout, runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, TariffsimError, UnknownNameError
+from ..progress import counting_runs
 from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import (
@@ -64,6 +65,7 @@ from .runner import (
     check_executor,
     check_overrides,
     check_processes,
+    default_chunk_size,
     local_pool,
     map_chunks,
 )
@@ -1148,12 +1150,18 @@ def ensemble(
         elif pool:
             _started(executor)
         try:
-            if pool and (made := _shared.create(_record_layout(game.world, played, runs, _KEEP))):
-                target, into, fd = made
+            done: Any = None  # the workers' counts of runs played, per chunk, when shared
+            if pool:  # they count as they play: the bar moves with one chunk per worker
+                size = chunk_size or default_chunk_size(runs, executor, live=True)
+                layout = _record_layout(game.world, played, runs, _KEEP)
+                layout[_DONE] = ((-(-runs // size),), np.int64)
+                if made := _shared.create(layout):
+                    target, into, fd = made
+                    done, chunk_size = into.pop(_DONE), size
             parts = map_chunks(
                 _ensemble_chunk
                 if target is None
-                else functools.partial(_ensemble_chunk, into=target),
+                else functools.partial(_ensemble_chunk, into=target, chunk=chunk_size),
                 _BatchJob(game, rounds, _root(seed), "compact"),
                 runs,
                 payload=ov or None,
@@ -1164,6 +1172,7 @@ def ensemble(
                 unit="run",
                 live=True,
                 size_of=_chunk_runs if fd is None else _chunk_written,
+                progress_of=None if done is None else lambda a, b: int(done[a // size]),
             )
         finally:
             if fd is not None:
@@ -1238,24 +1247,44 @@ def _chunk_runs(part: Any) -> int | None:
     return R if all(np.isfinite(a).all() for a in arrays) else None
 
 
+_DONE = "done"
+"""The shared array of runs played per chunk (int64), which the workers count up as they play."""
+
+
 def _ensemble_chunk(
     job: _BatchJob,
     start: int,
     stop: int,
     overrides: Mapping[str, Array] | None,
     into: Mapping[str, Array] | _shared.SharedArrays | None = None,
+    chunk: int | None = None,
 ) -> dict[str, Any]:
     """One chunk of an ensemble: only the arrays the ensemble keeps travel back (``into``:
     the ensemble's own arrays, in this process, whose rows the chunk writes; or the handle
-    of those arrays shared with a local worker process, when only the labels travel back)."""
+    of those arrays shared with a local worker process, when only the labels travel back,
+    and the worker counts the runs it has played, round by round, in the shared slot
+    ``start // chunk`` of :data:`_DONE`)."""
     rows = None
+    count: Callable[[int], None] | None = None
     if isinstance(into, _shared.SharedArrays):  # on a local worker process
         rows = (start, stop)
         try:
             into = into.attach()
         except PermissionError:  # this process may not open the file: the runs travel back
             into = None
-    pb = _simulate_chunk(job, start, stop, overrides, into)
+        else:
+            done = into.pop(_DONE, None)
+            if done is not None and chunk:
+                slot = start // chunk
+
+                def played(k: int) -> None:
+                    done[slot] += k
+
+                count = played
+
+    # (elsewhere the counter in force stays: in this process, the bar's own)
+    with counting_runs(count) if count is not None else contextlib.nullcontext():
+        pb = _simulate_chunk(job, start, stop, overrides, into)
     out: dict[str, Any] = (
         {} if start else {"meta": (pb.codes, pb.dates, pb.dyads, tuple(pb.events))}
     )

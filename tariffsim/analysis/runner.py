@@ -65,10 +65,12 @@ __all__ = [
     "DEFAULT_CHUNK",
     "MIN_CHUNK",
     "check_executor",
+    "check_processes",
     "chunk_ranges",
     "default_chunk_size",
     "executor_workers",
     "fold_chunks",
+    "local_pool",
     "map_chunks",
     "run_seeds",
     "simulate_runs",
@@ -228,17 +230,22 @@ def executor_workers(executor: Any) -> int:
     return max(1, int(getattr(executor, "_max_workers", 1) or 1))
 
 
-def default_chunk_size(n: int, executor: Any = None) -> int:
+def default_chunk_size(n: int, executor: Any = None, *, live: bool = False) -> int:
     """Chunk size used when none is given.
 
     In-process: as few chunks as keep each at ``DEFAULT_CHUNK`` items or
     fewer, of equal sizes (within one), so that each chunk's batch is large
     enough to be split across threads (:func:`tariffsim.threads.for_parts`).
     On an executor with ``w`` workers:
-    four chunks per worker (so a slow chunk does not leave others idle), or
-    two, or one, whichever first keeps chunks at :data:`MIN_CHUNK` items or
-    more (the batched engine's cost per run grows as chunks shrink); at most
-    ``DEFAULT_CHUNK``.
+    four chunks per worker (so a slow chunk does not leave others idle, and
+    the progress bar, which moves as chunks end, moves), or two, or one,
+    whichever first keeps chunks at :data:`MIN_CHUNK` items or more (the
+    batched engine's cost per run grows as chunks shrink); at most
+    ``DEFAULT_CHUNK``. ``live``: the chunks report their progress as they play
+    (``progress_of`` of :func:`map_chunks`), so the bar needs no more chunks
+    than workers: one per worker, at most ``DEFAULT_CHUNK`` (an ensemble of
+    10,000 runs on a pool of two played about 5% faster in two chunks than in
+    four).
 
     Examples
     --------
@@ -250,13 +257,16 @@ def default_chunk_size(n: int, executor: Any = None) -> int:
     >>> with ThreadPoolExecutor(2) as ex:
     ...     default_chunk_size(4_000, ex), default_chunk_size(10_000, ex)
     (2000, 2500)
+    >>> with ThreadPoolExecutor(2) as ex:
+    ...     default_chunk_size(10_000, ex, live=True), default_chunk_size(30_000, ex, live=True)
+    (5000, 8192)
     """
     if n <= 0:
         return 1
     if executor is None:
         return math.ceil(n / math.ceil(n / DEFAULT_CHUNK))
     w = executor_workers(executor)
-    for per_worker in (4, 2, 1):
+    for per_worker in (1,) if live else (4, 2, 1):
         size = math.ceil(n / (per_worker * w))
         if size >= MIN_CHUNK:
             break
@@ -301,6 +311,7 @@ def map_chunks(
     unit: str = "run",
     live: bool = False,
     size_of: Callable[[Any], int | None] | None = None,
+    progress_of: Callable[[int, int], int] | None = None,
 ) -> list[T]:
     """Run ``fn(job, start, stop, payload[start:stop])`` over chunks of ``n`` items.
 
@@ -337,6 +348,12 @@ def map_chunks(
         ``fn`` makes); a result from the executor that does not cover its
         chunk's ``stop - start`` items (a misbehaving executor) raises
         ParameterError instead of being kept.
+    progress_of : callable, optional
+        ``progress_of(start, stop)``: how many items of that chunk its worker
+        has done so far, read in this process while the chunk plays (an
+        ensemble's workers count them in memory shared with this process). On a
+        ``concurrent.futures`` executor, a drawn bar then moves about four
+        times a second, not only as chunks end.
 
     Returns
     -------
@@ -360,7 +377,8 @@ def map_chunks(
     n, chunk_size = _prepare(n, executor, chunk_size, payload)
     check_sendable(executor, job=job, fn=fn)
     chunks = _in_order(fn, job, n, payload, chunk_size, executor, progress, desc, unit,
-                       window=None, live=live, size_of=size_of)  # fmt: skip
+                       window=None, live=live, size_of=size_of,
+                       progress_of=progress_of)  # fmt: skip
     return list(chunks)
 
 
@@ -615,6 +633,7 @@ def _in_order(
     window: int | None,
     live: bool = False,
     size_of: Callable[[Any], int | None] | None = None,
+    progress_of: Callable[[int, int], int] | None = None,
 ) -> Iterator[T]:
     """Chunk results in chunk order; on an executor at most ``window`` in flight (None: all)."""
     ranges = chunk_ranges(n, chunk_size)
@@ -664,6 +683,7 @@ def _in_order(
         limit = len(ranges) if window is None else window
         pending: deque[tuple[int, int, Any]] = deque()
         todo = iter(ranges)
+        counted: dict[int, int] = {}  # items of a chunk in flight already on the bar
         try:
             for a, b in todo:
                 pending.append((a, b, sent(a, b)))
@@ -673,10 +693,13 @@ def _in_order(
                 a, b, f = pending.popleft()
                 if _is_dask_client(executor):
                     _wait_for_dask(f, executor, told)
+                elif progress_of is not None and bar.drawing:
+                    _watch(f, [(a, b), *((x, y) for x, y, _ in pending)], progress_of, bar,
+                           counted)  # fmt: skip
                 out = _result(f, a, b)
                 del f
                 _check_size(out, a, b, size_of)
-                bar.update(b - a)
+                bar.update(b - a - counted.pop(a, 0))
                 nxt = next(todo, None)
                 if nxt is not None:
                     pending.append((*nxt, sent(*nxt)))
@@ -686,6 +709,35 @@ def _in_order(
                 with contextlib.suppress(Exception):  # the error raised is the one that matters
                     f.cancel()
             raise
+
+
+WATCH_SECONDS = 0.25
+"""How often a bar fed by ``progress_of`` (:func:`map_chunks`) is moved while chunks play."""
+
+
+def _watch(
+    f: Any,
+    flying: Sequence[tuple[int, int]],
+    progress_of: Callable[[int, int], int],
+    bar: Any,
+    counted: dict[int, int],
+) -> None:
+    """Until the future ``f`` is done, move ``bar`` by the items the chunks ``flying`` (those in
+    flight, ``f``'s first) report done; ``counted``: what each has on the bar so far."""
+    from concurrent.futures import Future, wait
+
+    if not isinstance(f, Future):
+        return
+    while not wait([f], timeout=WATCH_SECONDS).done:
+        for a, b in flying:
+            try:
+                now = min(max(int(progress_of(a, b)), 0), b - a)
+            except Exception:  # a count that cannot be read: the bar waits for the chunk
+                continue
+            k = now - counted.get(a, 0)
+            if k > 0:
+                counted[a] = now
+                bar.update(k)
 
 
 def _check_size(out: Any, a: int, b: int, size_of: Callable[[Any], int | None] | None) -> None:

@@ -112,8 +112,12 @@ def test_user_output_callable(sc: ts.Scenario) -> None:
         ((RANGES,), {"replicates": 0}, ParameterError, "`replicates`"),
         ((RANGES,), {"executor": 3}, ParameterError, "`executor`"),
         ((RANGES,), {"processes": 0}, ParameterError, "`processes` must be an int >= 1"),
-        ((RANGES,), {"processes": 2, "executor": ThreadPoolExecutor(1)}, ParameterError,
-         "alternatives"),
+        (
+            (RANGES,),
+            {"processes": 2, "executor": ThreadPoolExecutor(1)},
+            ParameterError,
+            "alternatives",
+        ),
         (("everything",), {}, ParameterError, "`params` must be 'claims'"),
     ],
 )

@@ -273,3 +273,35 @@ def test_without_the_memory_an_ensemble_sends_its_runs_back(
     assert made == [None]
     for f in FIELDS:
         assert np.array_equal(getattr(got, f), getattr(ens, f)), f
+
+
+def test_the_bar_moves_while_the_workers_play(
+    sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers count the runs they play, round by round, in the shared memory: a drawn
+    bar moves while the chunks play, not only as they end, and counts every run once; the
+    default chunks are then one per worker. The same ensemble as in-process."""
+    from tariffsim import progress
+    from tariffsim.analysis import runner
+
+    monkeypatch.delenv(progress.ENV, raising=False)
+    monkeypatch.setattr(runner, "WATCH_SECONDS", 0.005)
+    made = _spy(monkeypatch)
+    moves: list[float] = []
+    update = progress._Bar.update
+
+    def counted(self: Any, k: float = 1) -> None:
+        moves.append(k)
+        update(self, k)
+
+    monkeypatch.setattr(progress._Bar, "update", counted)
+    runs, rounds = 600, 20
+    want = ts.ensemble(sc, runs=runs, seed=5, vary="claims", rounds=rounds, progress=False)
+    moves.clear()
+    got = ts.ensemble(sc, runs=runs, seed=5, vary="claims", rounds=rounds, progress=True,
+                      processes=2)  # fmt: skip
+    for f in FIELDS:
+        assert np.array_equal(getattr(got, f), getattr(want, f)), f
+    assert made[0] is not None and made[0][0].layout[-1][:2] == ("done", (2,))  # two chunks
+    assert sum(moves) == runs
+    assert sum(k > 0 for k in moves) > 2  # more moves than chunks: within them
