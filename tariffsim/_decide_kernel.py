@@ -481,8 +481,11 @@ def _kernel(
                 ahead = -(t3 + dep_i)
                 # recession odds and markets read the burden once trade has adjusted
                 rb = pc[rc, C_RBASE, i]
-                x = vecs[V_LOGIT, i] + ps[rs, S_RSLOPE] * ahead
-                prec = math.exp(-_logaddexp0(-x))
+                shift = ps[rs, S_RSLOPE] * ahead
+                if shift == 0.0:  # the base odds, exactly (payoffs.recession_odds)
+                    prec = rb
+                else:
+                    prec = math.exp(-_logaddexp0(-(vecs[V_LOGIT, i] + shift)))
                 prec = min(max(prec, 1e-12), 1.0 - 1e-12)
                 rec = -(prec - rb) * pc[rc, C_RCOST, i]
                 dd = max(pc[rc, C_MBETA, i] * ahead - ps[rs, S_SE] * sup[r, i], 0.0) - shk[r, i]

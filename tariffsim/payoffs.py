@@ -484,15 +484,19 @@ def recession_odds(burden: Array, base: Array, slope: float | Array) -> Array:
     """12-month recession probability: ``logistic(logit(base) + slope * burden)``.
 
     In (0, 1) for any finite burden, non-decreasing in burden, and equal to
-    ``base`` at zero burden.
+    ``base`` at zero burden: exactly, where ``slope * burden`` is zero (the
+    logistic of the logit does not give ``base`` back to the last bit: 0.35
+    came back as 0.35000000000000003, and a round without any burden had a
+    recession term of -1e-16).
 
     Examples
     --------
-    >>> float(ts.payoffs.recession_odds(np.array([0.0]), np.array([0.2]), 2.0)[0])
-    0.2
+    >>> float(ts.payoffs.recession_odds(np.array([0.0]), np.array([0.35]), 2.0)[0])
+    0.35
     """
     base = np.asarray(base, dtype=float)
-    odds = logistic(np.log(base / (1.0 - base)) + slope * burden)
+    shift = slope * burden
+    odds = np.where(shift == 0.0, base, logistic(np.log(base / (1.0 - base)) + shift))
     return np.clip(odds, _ODDS_EPS, 1.0 - _ODDS_EPS)
 
 

@@ -732,7 +732,9 @@ class Ensemble(_Summarised):
         atomic_netcdf(file, ds, encoding={k: {"zlib": True} for k in ds.data_vars if ds[k].ndim})
 
     def to_npz(self, file: str | FsPath) -> None:
-        """Write every array and its labels to a compressed ``.npz`` (numpy only).
+        """Write every array and its labels to a compressed ``.npz`` (numpy only), at exactly
+        ``file``: unlike :func:`numpy.savez`, no ``.npz`` is added to a name without it, so
+        the file is where it was asked for (and replaced only by a complete one).
 
         Keys: ``tariff``, the indicators, ``dates`` (ISO strings), ``dyads``
         (``"US->CN"``), ``codes``, ``params`` + ``draws`` (run, param),

@@ -425,7 +425,8 @@ class EnsembleSummary(_Summarised):
         atomic_netcdf(file, ds, encoding=enc)
 
     def to_npz(self, file: str | FsPath) -> None:
-        """Write the counts, bands and labels to a compressed ``.npz`` (numpy only).
+        """Write the counts, bands and labels to a compressed ``.npz`` (numpy only), at exactly
+        ``file`` (unlike :func:`numpy.savez`, no ``.npz`` is added to a name without it).
 
         Keys: ``tariff_count`` (round, dyad, level), ``peak_count``,
         ``levels``; per indicator ``{k}_count`` (round, country, bin),

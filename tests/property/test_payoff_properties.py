@@ -226,3 +226,24 @@ def test_relabelling_countries_permutes_payoffs(world, pair, perm):
     a = model_for(world, pt).payoff(now, prev)[0]
     b = model_for(pw, pt).payoff(permute(now), permute(prev))[0]
     np.testing.assert_allclose(b, a[perm], rtol=1e-9, atol=1e-9)
+
+
+@SETTINGS
+@given(
+    base=st.floats(1e-9, 1 - 1e-9, allow_nan=False),
+    slope=st.floats(-50, 50, allow_nan=False),
+)
+def test_recession_odds_are_the_base_at_zero_burden_exactly(base: float, slope: float) -> None:
+    got = po.recession_odds(np.zeros(2), np.full(2, base), slope)
+    assert got.tolist() == [max(base, 1e-12)] * 2  # not the logistic of the logit's rounding
+
+
+def test_a_round_without_any_burden_pays_exactly_nothing() -> None:
+    """Round 0 of us-china-145 (no tariff on any dyad that trades) has no term to pay: every
+    payoff is exactly 0, in the engine's decisions (compiled) and its record alike (it was
+    -1.1e-16 for the US: the recession odds came back from the logit one unit off)."""
+    sc = ts.load_scenario("us-china-145")
+    assert not sc.game.initial.tariff.any()
+    path = sc.simulate(seed=0, rounds=1)
+    assert (path.payoff[0] == 0.0).all()
+    assert (path.recession[0] == sc.game.model.params.recession_base).all()
