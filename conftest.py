@@ -4,11 +4,18 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 import tariffsim as ts
 
 # progress bars never draw in test output (tariffsim.progress); subprocesses inherit it
 os.environ["TARIFFSIM_PROGRESS"] = "0"
+
+# Property tests draw the same examples in every run, on every machine (a failure in CI is
+# one anyone can replay); HYPOTHESIS_PROFILE=explore draws new ones each run, to hunt.
+settings.register_profile("tariffsim", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "tariffsim"))
 
 
 @pytest.fixture(autouse=True)
