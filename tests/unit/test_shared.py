@@ -189,6 +189,8 @@ def test_fork_workers_never_hold_the_shared_file(sc: ts.Scenario) -> None:
     """A pool that forks its workers at the first submit: they are started before the file
     is made, so they hold neither its descriptor nor its mapping (which would keep the
     first ensemble's memory as long as they live)."""
+    gc.collect()  # (a child forked now inherits every mapping this process has: none first;
+    assert _mapped() == []  # an earlier test's failed ensemble lives until a collection)
     with ProcessPoolExecutor(2, mp_context=mp.get_context("fork")) as ex:
         ts.ensemble(sc, runs=R, seed=5, vary="claims", rounds=T, executor=ex, progress=False)
         pids = list(ex._processes)  # type: ignore[attr-defined]
