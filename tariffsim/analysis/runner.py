@@ -41,6 +41,7 @@ import contextlib
 import dataclasses
 import math
 import threading
+import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -190,12 +191,40 @@ def local_pool(processes: int) -> Iterator[Any]:
     try:
         yield pool
     except BaseException:
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            with contextlib.suppress(Exception):
-                proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        _end_now(pool)
         raise
     pool.shutdown()
+
+
+def _end_now(pool: Any) -> None:
+    """End ``pool`` at once: its queued chunks cancelled, its workers terminated (a chunk they
+    are playing is not waited for), its threads and pipes closed.
+
+    The order matters. The pool's manager thread sets an error on every chunk still in its
+    books when a worker dies; before Python 3.12 it raised ``InvalidStateError`` (a
+    traceback from a thread) on a chunk already cancelled, and then left the pool's pipes
+    open: a notebook interrupted ten times kept 12 descriptors more. So the manager drops
+    the cancelled chunks first (``shutdown(cancel_futures=True)``, which it has done once it
+    resets ``_cancel_pending_futures``), and only then are the workers ended and the pool
+    joined.
+    """
+    # (taken first: shutdown() lets go of both)
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None and manager.is_alive():
+        until = time.monotonic() + _END_SECONDS
+        while getattr(pool, "_cancel_pending_futures", False) and time.monotonic() < until:
+            time.sleep(0.005)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    if manager is not None:  # it reaps the workers and closes the pool's pipes
+        manager.join(_END_SECONDS)
+
+
+_END_SECONDS = 2.0
+"""Longest wait, when a pool is ended at once, for its manager to drop the cancelled chunks."""
 
 
 def _quiet_worker() -> None:

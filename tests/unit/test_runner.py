@@ -496,3 +496,32 @@ def test_an_executors_malformed_chunks_are_refused(edit: Any, words: str) -> Non
         ts.ensemble("us-china-145", runs=6, seed=0, vary="claims", rounds=3, executor=ex,
                     chunk_size=3)  # fmt: skip
     assert words in str(e.value)
+
+
+def test_an_interrupted_local_pool_ends_at_once_and_leaves_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C while ``processes=`` waits for a chunk (a notebook's "interrupt kernel"): the
+    workers end at once, and the pool's threads, pipes and processes are gone when the call
+    returns, with no traceback from its manager thread (before Python 3.12 it raised
+    InvalidStateError on chunks already cancelled, and its pipes stayed open)."""
+    import multiprocessing
+    import os
+    import threading
+
+    import tariffsim as ts
+    from tariffsim.analysis import runner
+
+    def interrupted(*a: Any) -> Any:
+        raise KeyboardInterrupt
+
+    ts.ensemble("us-china-145", runs=2, rounds=2, vary="claims", progress=False)  # (imports)
+    fds, live = len(os.listdir("/proc/self/fd")), threading.active_count()
+    errors: list[Any] = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    monkeypatch.setattr(runner, "_result", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ts.ensemble("us-china-145", runs=400, rounds=20, vary="claims", processes=2, chunk_size=25)
+    assert multiprocessing.active_children() == []
+    assert threading.active_count() == live and errors == []
+    assert len(os.listdir("/proc/self/fd")) == fds
