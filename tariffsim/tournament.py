@@ -760,7 +760,7 @@ def _dispatch(
         return fn(job, 0, 0, specs)
     kw: dict[str, Any] = {"payload": specs, "progress": progress, "desc": desc, "unit": "match",
                           "size_of": len}  # fmt: skip
-    with local_pool(min(processes, len(specs)) if executor is None else 1) as own:
+    with local_pool(min(processes, len(specs))) as own:
         executor = own or executor
         if executor is not None:
             kw["chunk_size"] = _match_chunk(len(specs), executor_workers(executor))
@@ -822,9 +822,8 @@ def _strategies(
     return tuple(objs), tuple(names)
 
 
-def _check_common(repetitions: Any, processes: Any, seed: Any, threshold: Any) -> None:
+def _check_common(repetitions: Any, seed: Any, threshold: Any) -> None:
     whole_number(repetitions, "repetitions", 1)
-    limits.check("max_workers", whole_number(processes, "processes", 1), "processes")
     whole_number(seed, "seed", 0)
     if finite_number(threshold, "war_threshold") <= 0:  # tariffs are >= 0: at 0 every round
         raise ParameterError(
@@ -833,12 +832,14 @@ def _check_common(repetitions: Any, processes: Any, seed: Any, threshold: Any) -
         )
 
 
-def _check_executor(executor: Any, progress: Any) -> None:
-    from .analysis.runner import check_executor
+def _check_executor(executor: Any, progress: Any, processes: Any) -> int:
+    """Check where the matches play; the number of processes (None: 1)."""
+    from .analysis.runner import check_executor, check_processes
     from .progress import progress_enabled
 
     check_executor(executor)
     progress_enabled(progress)
+    return check_processes(processes, executor)
 
 
 def _resolve_scenario(scenario: Scenario | str | None) -> Scenario | None:
@@ -866,7 +867,7 @@ def round_robin(
     repetitions: int = 5,
     noise: float = 0.0,
     seed: int = 0,
-    processes: int = 1,
+    processes: int | None = 1,
     war_threshold: float = 0.25,
     self_play: bool = True,
     executor: Any = None,
@@ -898,9 +899,10 @@ def round_robin(
         Probability each move is replaced by a random one.
     seed : int
         Match ``k`` uses child ``k`` of ``np.random.SeedSequence(seed)``.
-    processes : int
-        Worker processes (1: play in this process). Results do not depend on it.
-        Ignored when ``executor`` is given.
+    processes : int or None
+        Worker processes (1 or None: play in this process): a process pool for the
+        call (:func:`tariffsim.analysis.runner.local_pool`), an alternative to
+        ``executor`` (both: ParameterError). Results do not depend on it.
     war_threshold : float
         A tariff level (fraction, 0.25 = 25%), finite and > 0: a round in which
         both seats levy at least it on each other counts as a round at war.
@@ -942,9 +944,9 @@ def round_robin(
     objs, names = _strategies(strategies)
     rounds = _check_rounds(rounds)
     _check_noise(noise)
-    _check_common(repetitions, processes, seed, war_threshold)
+    _check_common(repetitions, seed, war_threshold)
     self_play = check_bool(self_play, "self_play")
-    _check_executor(executor, progress)
+    processes = _check_executor(executor, progress, processes)
     sc = _resolve_scenario(scenario)
     if sc is not None:
         world, model, initial = sc.world, sc.model, sc.game.initial
@@ -1042,7 +1044,7 @@ def lineup_tournament(
     repetitions: int = 5,
     noise: float | None = None,
     seed: int = 0,
-    processes: int = 1,
+    processes: int | None = 1,
     war_threshold: float = 0.25,
     executor: Any = None,
     progress: bool | None = None,
@@ -1092,8 +1094,8 @@ def lineup_tournament(
     if noise is not None:
         _check_noise(noise)
         game = game.replace(noise=float(noise))
-    _check_common(repetitions, processes, seed, war_threshold)
-    _check_executor(executor, progress)
+    _check_common(repetitions, seed, war_threshold)
+    processes = _check_executor(executor, progress, processes)
     k = len(game.agents)
     if k == 0:
         raise ParameterError(f"scenario {sc.name!r} has no agents to seat strategies in.")

@@ -1030,7 +1030,7 @@ def ensemble(
     check_executor(executor)
     n_proc = min(check_processes(processes, executor), runs)  # no process without a run
     if chunk_size is not None:
-        _check_count("chunk_size", chunk_size)
+        chunk_size = _check_count("chunk_size", chunk_size)  # (a numpy int: a Python one)
     progress_enabled(progress)
     check_bool(recalibrate, "recalibrate")
     if keep not in ("runs", "summary"):

@@ -40,6 +40,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import os
+import sys
 import threading
 import time
 import warnings
@@ -180,16 +182,44 @@ def local_pool(processes: int) -> Iterator[Any]:
     block ends the workers at once instead of waiting for the chunks they are playing.
     Making the pool costs its workers' start (about 0.1 s forked, a second or two
     spawned, which imports tariffsim anew): for many calls in a row, make one pool and
-    pass it as ``executor=``.
+    pass it as ``executor=``. On Linux the workers also end when this process does,
+    however it ends (``PR_SET_PDEATHSIG``): a script killed by its PID leaves no worker
+    playing on.
+
+    Raises
+    ------
+    WorkerError
+        When the pool cannot be made (no descriptors or processes left), or its workers
+        die or cannot start (a script without the ``if __name__ == "__main__":``
+        guard under the spawn or forkserver start method, a daemonic process), naming
+        ``processes`` and the cause (chained), the pool ended.
     """
     if processes <= 1:
         yield None
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(processes, initializer=_quiet_worker)
+    try:
+        pool = ProcessPoolExecutor(processes, initializer=_quiet_worker, initargs=(True,))
+    except OSError as exc:
+        raise WorkerError(
+            f"`processes` ({processes}): the process pool could not be made "
+            f"({_one_line(exc)}); fewer processes, or processes=None to play in this one."
+        ) from exc
     try:
         yield pool
+    except TariffsimError as exc:
+        broken = bool(getattr(pool, "_broken", False))
+        _end_now(pool)
+        if not broken:
+            raise
+        raise WorkerError(
+            f"`processes` ({processes}): a worker of the call's process pool died or could "
+            "not start, and the work stopped; nothing is kept. Under the spawn or forkserver "
+            'start method a script needs the `if __name__ == "__main__":` guard; a worker '
+            "of another pool (a daemonic process) cannot start one; out of memory, smaller "
+            f"chunks (`chunk_size=`) need less. ({_one_line(exc)})"
+        ) from exc
     except BaseException:
         _end_now(pool)
         raise
@@ -227,15 +257,29 @@ _END_SECONDS = 2.0
 """Longest wait, when a pool is ended at once, for its manager to drop the cancelled chunks."""
 
 
-def _quiet_worker() -> None:
+def _quiet_worker(with_parent: bool = False) -> None:
     """Start of a :func:`local_pool` worker: Ctrl-C (sent to the whole process group) is the
     main process's to handle, and it ends the workers; a worker ignores it, and ends at
     once on SIGTERM, instead of each printing a traceback (a forked worker inherits the
-    main process's handler, which turns SIGTERM into an interrupt)."""
+    main process's handler, which turns SIGTERM into an interrupt). ``with_parent``: on
+    Linux, the worker is sent SIGTERM when its parent ends (``prctl(PR_SET_PDEATHSIG)``),
+    and ends now if the parent has already gone."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if with_parent and sys.platform.startswith("linux"):
+        parent = os.getppid()
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        if os.getppid() != parent:  # the parent ended before the request was made
+            os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+"""``prctl`` option (linux/prctl.h): the signal a process gets when its parent ends."""
 
 
 def executor_workers(executor: Any) -> int:
@@ -510,8 +554,10 @@ def check_sendable(executor: Any, *, processes: int = 1, **work: Any) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text.splitlines()[0] if text else type(exc).__name__
+    """``Type: message``, the message's first line that says something (multiprocessing's
+    own messages start with an empty one)."""
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def _arithmetic() -> tuple[bool, bool]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
@@ -525,3 +527,95 @@ def test_an_interrupted_local_pool_ends_at_once_and_leaves_nothing(
     assert multiprocessing.active_children() == []
     assert threading.active_count() == live and errors == []
     assert len(os.listdir("/proc/self/fd")) == fds
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_workers_of_processes_end_with_a_killed_script(tmp_path: Any) -> None:
+    """A script killed by its PID (SIGKILL: no handler runs) while ``processes=2`` plays:
+    its workers end too, instead of playing on for minutes with its output pipes open."""
+    import contextlib
+    import signal
+    import subprocess
+    import time
+
+    script = tmp_path / "long.py"
+    script.write_text(
+        "import tariffsim as ts\n"
+        "if __name__ == '__main__':\n"
+        "    ts.ensemble('us-china-145', runs=200_000, rounds=52, vary='claims', processes=2,"
+        " keep='summary', progress=False)\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(script)], stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        until = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < until and proc.poll() is None:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) >= 2, "the workers did not start"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        until = time.monotonic() + 10
+        while any(_alive(p) for p in workers) and time.monotonic() < until:
+            time.sleep(0.1)
+        assert not any(_alive(p) for p in workers)
+    finally:
+        for p in workers if proc.poll() is not None else [*workers, proc.pid]:
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGKILL)
+        proc.wait(10)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(d))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _dies_at_start(*a: Any) -> None:
+    os._exit(3)
+
+
+@pytest.mark.parametrize("keep", ["runs", "summary"])
+def test_workers_that_cannot_start_are_named_as_processes(
+    monkeypatch: pytest.MonkeyPatch, keep: str
+) -> None:
+    """Workers of ``processes=`` that die as they start (a script without the main guard
+    under spawn, a daemonic process): a WorkerError that names ``processes`` and the likely
+    causes, not the pool the user never passed; nothing is left behind."""
+    import multiprocessing
+
+    import tariffsim as ts
+    from tariffsim.analysis import runner
+
+    monkeypatch.setattr(runner, "_quiet_worker", _dies_at_start)  # (forked workers run it)
+    with pytest.raises(WorkerError, match=r"`processes` \(2\): a worker .* `if __name__"):
+        ts.ensemble("us-china-145", runs=50, rounds=4, vary="claims", processes=2, keep=keep)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_numpy_chunk_size_on_a_process_pool() -> None:
+    """An unsigned numpy chunk size is a chunk size (it overflowed in the count of chunks)."""
+    import tariffsim as ts
+
+    kw: dict[str, Any] = {"runs": 30, "rounds": 3, "vary": "claims", "progress": False}
+    got = ts.ensemble("us-china-145", processes=2, chunk_size=np.uint32(7), **kw)
+    want = ts.ensemble("us-china-145", **kw)
+    np.testing.assert_array_equal(got.tariff, want.tariff)
+    np.testing.assert_array_equal(got.payoff, want.payoff)

@@ -1,6 +1,7 @@
 """Tournaments: fast match engine equals simulate, determinism, results, dynamics."""
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib
 
@@ -182,6 +183,13 @@ def test_round_robin_refuses_bad_shapes_and_sizes() -> None:
         ts.tournament.round_robin(["hold", "tit-for-tat"], rounds=2, repetitions=10**9)
     with pytest.raises(LimitError, match="max_workers"):
         ts.tournament.round_robin(["hold", "tit-for-tat"], rounds=2, processes=10**6)
+    with ThreadPoolExecutor(1) as ex, pytest.raises(ts.ParameterError, match="alternatives"):
+        ts.tournament.round_robin(["hold", "tit-for-tat"], rounds=2, processes=2, executor=ex)
+    with pytest.raises(ts.ParameterError, match="`processes` must be an int >= 1; got 0"):
+        ts.tournament.round_robin(["hold", "tit-for-tat"], rounds=2, processes=0)
+    none = ts.tournament.round_robin(["hold", "tit-for-tat"], rounds=2, processes=None)
+    one = ts.tournament.round_robin(["hold", "tit-for-tat"], rounds=2, processes=1)
+    np.testing.assert_array_equal(none.match_payoff, one.match_payoff)
 
 
 def test_repeated_strategies_get_distinct_labels() -> None:
