@@ -78,8 +78,8 @@ class Limits:
         The shares of ``replicator_dynamics`` and ``moran_process`` need
         ``8 * (steps + 1) * strategies`` bytes.
     max_workers : int, default 256
-        Most worker processes a command or a tournament starts
-        (``--workers``, ``processes=``).
+        Most worker processes a command or a call starts (``--workers``;
+        ``processes=`` of ensembles, sensitivity, calibration and tournaments).
     max_iterations : int, default 10_000_000
         Most iterations of a learning dynamic (``best_response_dynamics``'s
         ``max_rounds``, ``fictitious_play`` and ``logit_dynamics``'s
