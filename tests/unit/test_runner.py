@@ -619,3 +619,18 @@ def test_a_numpy_chunk_size_on_a_process_pool() -> None:
     want = ts.ensemble("us-china-145", **kw)
     np.testing.assert_array_equal(got.tariff, want.tariff)
     np.testing.assert_array_equal(got.payoff, want.payoff)
+
+
+def test_a_pool_that_cannot_be_made_is_a_worker_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No descriptors or processes left for the pool: a WorkerError naming ``processes``, not
+    the bare OSError of concurrent.futures."""
+    import concurrent.futures
+
+    import tariffsim as ts
+
+    def no_pool(*a: Any, **k: Any) -> Any:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    with pytest.raises(WorkerError, match=r"`processes` \(2\): the process pool could not be made"):
+        ts.ensemble("us-china-145", runs=4, rounds=2, vary="claims", processes=2)
