@@ -1121,107 +1121,125 @@ def ensemble(
                 chunk_size=chunk_size,
                 progress=progress,
             )
-            return EnsembleSummary(
-                name=game.name,
-                codes=meta["codes"],
-                dates=meta["dates"],
-                dyads=meta["dyads"],
-                counts=counts,
-                event_names=tuple(declared),
-                event_specs=tuple(event_text(e) for e in declared.values()),
-                resolution=meta["resolution"],
-                seed=seed,
-                vary=kind,
-                distributions=dists,
-                drawn={p: repr(d) for p, d in dists.items()},
-                events=counts.fired,
-                _declared=tuple(declared.values()),
+        else:
+            (codes, dates, dyads, fired), arrays = _play_runs(
+                game, rounds, runs, seed, ov, executor, chunk_size, progress
             )
-        # in this process (or on the threads of a thread pool), every chunk writes its runs' rows
-        # of the ensemble's arrays: nothing to concatenate; so do the chunks on the worker
-        # processes of a process pool, into arrays shared with them (tariffsim._shared). Other
-        # executors' chunks come back as arrays of their own, checked: a subclass of the pools
-        # may change what submit() does
-        into: dict[str, Array] | None = None  # the arrays chunks write in place, if any
-        target: Any = None  # what the chunks are given: those arrays, or their shared handle
-        fd = None  # the shared file's descriptor, closed once the chunks are done
-        pool = type(executor) is ProcessPoolExecutor
-        played = game.rounds if rounds is None else rounds
-        if executor is None or type(executor) is ThreadPoolExecutor:
-            into = target = _record_arrays(game.world, played, runs, None, _KEEP)
-        elif pool:
-            _started(executor)
-        try:
-            done: Any = None  # the workers' counts of runs played, per chunk, when shared
-            if pool:  # they count as they play: the bar moves with one chunk per worker
-                size = chunk_size or default_chunk_size(runs, executor, live=True)
-                layout = _record_layout(game.world, played, runs, _KEEP)
-                layout[_DONE] = ((-(-runs // size),), np.int64)
-                if made := _shared.create(layout):
-                    target, into, fd = made
-                    done, chunk_size = into.pop(_DONE), size
-            parts = map_chunks(
-                _ensemble_chunk
-                if target is None
-                else functools.partial(_ensemble_chunk, into=target, chunk=chunk_size),
-                _BatchJob(game, rounds, _root(seed), "compact"),
-                runs,
-                payload=ov or None,
-                chunk_size=chunk_size,
-                executor=executor,
-                progress=progress,
-                desc=f"ensemble {game.name}".strip(),
-                unit="run",
-                live=True,
-                size_of=_chunk_runs if fd is None else _chunk_written,
-                progress_of=None if done is None else lambda a, b: int(done[a // size]),
-            )
-        finally:
-            if fd is not None:
-                _shared.release(fd)
-        if fd is not None and into is not None:  # a worker that could not open the file sent
-            for p in parts:  # its runs back
-                if "written" not in p:
-                    a, b = p["rows"]
-                    for k in _KEEP:
-                        into[k][a:b] = p[k]
-        # an executor's chunks must fit together (those written in place fit by construction)
-        shape = (
-            None
-            if into is not None
-            else (parts[0]["tariff"].shape[1:], parts[0]["recession"].shape[1:])
-        )
-        if "meta" not in parts[0] or (
-            shape is not None
-            and any((p["tariff"].shape[1:], p["recession"].shape[1:]) != shape for p in parts)
-        ):
-            raise ParameterError(
-                "`executor` returned chunks that do not fit together (rounds, dyads or "
-                "countries differ, or the first chunk lacks its labels): a chunk must come "
-                "back as it was computed."
-            )
-        codes, dates, dyads, fired = parts[0]["meta"]
-        arrays = into or {
-            k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts])
-            for k in _KEEP
-        }
-        return Ensemble(
+    if keep == "summary":
+        return EnsembleSummary(
             name=game.name,
-            codes=codes,
-            dates=dates,
-            dyads=dyads,
-            events=fired,
-            draws=ov,
-            claim_draws=claim_x,
-            distributions=dists,
+            codes=meta["codes"],
+            dates=meta["dates"],
+            dyads=meta["dyads"],
+            counts=counts,
+            event_names=tuple(declared),
+            event_specs=tuple(event_text(e) for e in declared.values()),
+            resolution=meta["resolution"],
             seed=seed,
             vary=kind,
-            **arrays,
-            _fresh=True,  # a part's arrays (views of its batch's), or their concatenation
+            distributions=dists,
+            drawn={p: repr(d) for p, d in dists.items()},
+            events=counts.fired,
+            _declared=tuple(declared.values()),
         )
+    return Ensemble(
+        name=game.name,
+        codes=codes,
+        dates=dates,
+        dyads=dyads,
+        events=fired,
+        draws=ov,
+        claim_draws=claim_x,
+        distributions=dists,
+        seed=seed,
+        vary=kind,
+        **arrays,
+        _fresh=True,  # a part's arrays (views of its batch's), or their concatenation
+    )
 
 
 _KEEP = ("tariff", *INDICATORS)
+
+
+def _play_runs(
+    game: Game,
+    rounds: int | None,
+    runs: int,
+    seed: int,
+    ov: Mapping[str, Array],
+    executor: Any,
+    chunk_size: int | None,
+    progress: bool | None,
+) -> tuple[tuple[Any, ...], dict[str, Array]]:
+    """Play an ensemble's runs, keeping each (``keep="runs"``): the labels (codes, dates,
+    dyads, scheduled events) and the kept arrays (:data:`_KEEP`), ``(runs, T+1, ...)``."""
+    # in this process (or on the threads of a thread pool), every chunk writes its runs' rows
+    # of the ensemble's arrays: nothing to concatenate; so do the chunks on the worker
+    # processes of a process pool, into arrays shared with them (tariffsim._shared). Other
+    # executors' chunks come back as arrays of their own, checked: a subclass of the pools
+    # may change what submit() does
+    into: dict[str, Array] | None = None  # the arrays chunks write in place, if any
+    target: Any = None  # what the chunks are given: those arrays, or their shared handle
+    fd = None  # the shared file's descriptor, closed once the chunks are done
+    pool = type(executor) is ProcessPoolExecutor
+    played = game.rounds if rounds is None else rounds
+    if executor is None or type(executor) is ThreadPoolExecutor:
+        into = target = _record_arrays(game.world, played, runs, None, _KEEP)
+    elif pool:
+        _started(executor)
+    try:
+        done: Any = None  # the workers' counts of runs played, per chunk, when shared
+        if pool:  # they count as they play: the bar moves with one chunk per worker
+            size = chunk_size or default_chunk_size(runs, executor, live=True)
+            layout = _record_layout(game.world, played, runs, _KEEP)
+            layout[_DONE] = ((-(-runs // size),), np.int64)
+            if made := _shared.create(layout):
+                target, into, fd = made
+                done, chunk_size = into.pop(_DONE), size
+        parts = map_chunks(
+            _ensemble_chunk
+            if target is None
+            else functools.partial(_ensemble_chunk, into=target, chunk=chunk_size),
+            _BatchJob(game, rounds, _root(seed), "compact"),
+            runs,
+            payload=ov or None,
+            chunk_size=chunk_size,
+            executor=executor,
+            progress=progress,
+            desc=f"ensemble {game.name}".strip(),
+            unit="run",
+            live=True,
+            size_of=_chunk_runs if fd is None else _chunk_written,
+            progress_of=None if done is None else lambda a, b: int(done[a // size]),
+        )
+    finally:
+        if fd is not None:
+            _shared.release(fd)
+    if fd is not None and into is not None:  # a worker that could not open the file sent
+        for p in parts:  # its runs back
+            if "written" not in p:
+                a, b = p["rows"]
+                for k in _KEEP:
+                    into[k][a:b] = p[k]
+    # an executor's chunks must fit together (those written in place fit by construction)
+    shape = (
+        None
+        if into is not None
+        else (parts[0]["tariff"].shape[1:], parts[0]["recession"].shape[1:])
+    )
+    if "meta" not in parts[0] or (
+        shape is not None
+        and any((p["tariff"].shape[1:], p["recession"].shape[1:]) != shape for p in parts)
+    ):
+        raise ParameterError(
+            "`executor` returned chunks that do not fit together (rounds, dyads or "
+            "countries differ, or the first chunk lacks its labels): a chunk must come "
+            "back as it was computed."
+        )
+    arrays = into or {
+        k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts]) for k in _KEEP
+    }
+    return parts[0]["meta"], arrays
 
 
 def _chunk_runs(part: Any) -> int | None:
