@@ -851,7 +851,11 @@ def calibrate(
             "field leaves its range. Narrow the bounds, or pass recalibrate=False "
             "(on the command line, --no-recalibrate) to apply the values as they are."
         )
-    with local_pool(n_proc) as own:
+    # no more workers than the largest batch has runs: a profile's grid x candidates (scipy's
+    # population has at least 5 members)
+    pop_rows = max(popsize * k, 5) if method == "de" else max(popsize * k * maxiter, 2) + 1
+    largest = seeds * (profile_points + 1) * (1 + pop_rows + profile_samples)
+    with local_pool(min(n_proc, largest)) as own:
         executor = own or executor
         runs = 0
         infeasible = 0

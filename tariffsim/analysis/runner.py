@@ -49,7 +49,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -438,7 +438,12 @@ def map_chunks(
     ParameterError
         For a bad ``n``, ``chunk_size``, ``executor`` or a payload whose
         length is not ``n`` — before any chunk runs. An exception raised by
-        ``fn`` propagates; chunks not yet started are cancelled.
+        ``fn`` propagates as it is, on an executor too (from another process,
+        with the worker's traceback chained); chunks not yet started are
+        cancelled.
+    WorkerError
+        For the executor's own failures: a worker that died, a chunk that could
+        not be submitted or sent back, a worker computing with other arithmetic.
 
     Examples
     --------
@@ -629,6 +634,8 @@ def _result(f: Any, a: int, b: int) -> Any:
 
     try:
         got = f.result()
+    except _RaisedInWork as w:  # the work's own error: as in one process
+        _raise_as_in_one_process(w)
     except BrokenExecutor as exc:
         raise WorkerError(
             f"a worker died while playing items {a} to {b - 1} ({_one_line(exc)}); nothing "
@@ -642,9 +649,10 @@ def _result(f: Any, a: int, b: int) -> Any:
                 f"the Dask cluster lost the workers playing items {a} to {b - 1} "
                 f"({_one_line(exc)}); nothing is kept."
             ) from None
-        raise WorkerError(  # the executor's own failure, or code of the user's in the work
+        raise WorkerError(  # the executor's own failure
             f"playing items {a} to {b - 1} on the executor raised {_one_line(exc)} (the "
-            "work's own error or the executor's: the cause is chained); nothing is kept."
+            "executor's own error, or the work's that could not be sent back: the cause is "
+            "chained); nothing is kept."
         ) from exc
     if not (isinstance(got, tuple) and len(got) == 3 and _is_arithmetic(got[0])):
         return got  # not what _on_worker sends back: _check_size judges it
@@ -744,10 +752,12 @@ def _in_order(
                 f = submit(a, b)
             except TariffsimError:
                 raise
+            except _RaisedInWork as w:  # an executor that plays at submit: the work's error
+                _raise_as_in_one_process(w)
             except Exception as exc:
                 raise WorkerError(
                     f"`executor`: submitting items {a} to {b - 1} raised {_one_line(exc)} (the "
-                    "work's own error or the executor's: the cause is chained); nothing is kept."
+                    "executor's own error: the cause is chained); nothing is kept."
                 ) from exc
             if not all(callable(getattr(f, m, None)) for m in ("result", "cancel")):
                 raise ParameterError(
@@ -901,7 +911,29 @@ def _on_worker(
     with the result (a result that comes back for another chunk is refused)."""
     tune_malloc()
     with threads.limit(1), limits.override(lim):
-        return _arithmetic(), (a, b), fn(job, a, b, part)
+        try:
+            out = fn(job, a, b, part)
+        except TariffsimError:
+            raise
+        except Exception as exc:  # the work's own error: marked, to be raised as it is
+            raise _RaisedInWork(exc) from exc
+    return _arithmetic(), (a, b), out
+
+
+class _RaisedInWork(Exception):
+    """An error the work itself raised on an executor's worker (``args[0]``), sent back
+    to be raised in this process as it is, as in one process; told apart from the
+    executor's own failures (those are a WorkerError)."""
+
+
+def _raise_as_in_one_process(w: _RaisedInWork) -> NoReturn:
+    """Raise the work's own error that ``w`` carries: with the worker's traceback (as
+    text) as its cause when it comes from another process, else as it was raised."""
+    exc = w.args[0]
+    remote = w.__cause__
+    if remote is not None and remote is not exc:  # another process's traceback, as text
+        raise exc from remote
+    raise exc
 
 
 def _check_payload(payload: Any, n: int) -> None:

@@ -180,6 +180,41 @@ def test_estimates_do_not_depend_on_the_executor(sc: ts.Scenario) -> None:
         calibrate(sc, obs, processes=-1, **kw)
 
 
+@pytest.mark.parametrize("method", ["de", "grid"])
+def test_processes_are_capped_at_the_largest_batch(
+    sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    """A pool larger than any batch of the fit would start idle workers: ``processes`` is
+    capped at the runs of the largest batch the fit plays (the pool is replaced by the
+    in-process path here, so the test records what it was asked for)."""
+    import contextlib
+
+    from tariffsim.analysis import calibrate as cal_mod
+    from tariffsim.analysis import runner
+
+    asked: list[int] = []
+    batches: list[int] = []
+
+    @contextlib.contextmanager
+    def pool(n: int):  # type: ignore[no-untyped-def]
+        asked.append(n)
+        yield None
+
+    real = cal_mod._run_design
+
+    def run_design(game, ov, n, *a, **kw):  # type: ignore[no-untyped-def]
+        batches.append(n * kw["replicates"])
+        return real(game, ov, n, *a, **kw)
+
+    monkeypatch.setattr(runner, "local_pool", pool)
+    monkeypatch.setattr(cal_mod, "_run_design", run_design)
+    obs = ts.observed.load("us-china-2025")
+    calibrate(sc, obs, {"learning_rate.US": (0.02, 0.4)}, until="2025-05-31", method=method,
+              popsize=2, maxiter=1, profile_points=3, profile_samples=0, seeds=2,
+              processes=200)  # fmt: skip
+    assert asked == [max(batches)] and max(batches) < 200
+
+
 def test_a_default_outside_the_range_and_a_window_past_the_game() -> None:
     """The game's default (0) below the range starts the search inside it (scipy refused a
     start on the bound); the report says which rounds were fitted, and wraps, never cuts."""

@@ -96,6 +96,49 @@ def test_calibration_on_dask_equals_in_process(client: Any) -> None:
     assert got.report() == ref.report()
 
 
+class _UsersOwnError(Exception):
+    """An error class of a user's."""
+
+
+class _RaisesInRoundTwo:
+    """A user's per-run strategy that raises its own error in round 2."""
+
+    name = "raises-in-round-two"
+
+    def __init__(self) -> None:
+        import tariffsim as ts
+
+        self.traits = ts.Traits()
+
+    def act(self, obs, rng):  # type: ignore[no-untyped-def]
+        if obs.round == 2:
+            raise _UsersOwnError(f"no move in round {obs.round}")
+        return dict.fromkeys(obs.targets, 0)
+
+
+def test_a_users_own_error_comes_through_dask_as_it_is(client: Any) -> None:
+    """The user's exception, not a WorkerError, as in one process: the workers get this
+    module's classes by value (a user's notebook classes travel the same way)."""
+    import dataclasses
+    import sys
+
+    import cloudpickle
+
+    import tariffsim as ts
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        g = ts.load_scenario("us-china-145").game
+        g = g.replace(
+            agents=tuple(dataclasses.replace(a, strategy=_RaisesInRoundTwo()) for a in g.agents)
+        )
+        with pytest.raises(_UsersOwnError, match=r"^no move in round 2$") as info:
+            ts.ensemble(g, runs=4, rounds=4, seed=0, executor=client, chunk_size=2)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert type(info.value).__name__ == "_UsersOwnError"
+
+
 def test_a_closed_client_is_named(client: Any) -> None:
     from dask.distributed import Client
 
