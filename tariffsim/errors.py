@@ -169,13 +169,15 @@ class WhatIfHeldWarning(UserWarning):
 
 
 class NoWorkersWarning(UserWarning):
-    """The Dask scheduler work was sent to has had no workers for a while.
+    """The executor work was sent to has had no worker for it for a while.
 
     Warned once per call (after :data:`tariffsim.analysis.runner.NO_WORKERS_SECONDS`)
     by work on a ``dask.distributed.Client`` whose chunks wait and whose scheduler
     has no worker: the work is not stuck, it waits for workers to join (an
     adaptive cluster or a batch queue may start them later); start some, or
-    interrupt it (Ctrl-C). Without the warning such a call waited in silence.
+    interrupt it (Ctrl-C). Likewise on a ``concurrent.futures`` executor that has
+    started none of the chunks sent to it (its workers busy with other work, or
+    none). Without the warning such a call waited in silence.
     """
 
 

@@ -578,7 +578,8 @@ def _is_arithmetic(x: Any) -> bool:
 
 
 NO_WORKERS_SECONDS = 10.0
-"""Seconds a chunk waits on a Dask scheduler without workers before
+"""Seconds a chunk waits on a Dask scheduler without workers, or on a
+``concurrent.futures`` executor that has started none of the chunks sent to it, before
 :class:`~tariffsim.errors.NoWorkersWarning` says so."""
 
 
@@ -778,9 +779,9 @@ def _in_order(
                 a, b, f = pending.popleft()
                 if _is_dask_client(executor):
                     _wait_for_dask(f, executor, told)
-                elif progress_of is not None and bar.drawing:
-                    _watch(f, [(a, b), *((x, y) for x, y, _ in pending)], progress_of, bar,
-                           counted)  # fmt: skip
+                else:
+                    _watch(f, [(a, b, f), *pending], executor, told,
+                           progress_of if bar.drawing else None, bar, counted)  # fmt: skip
                 out = _result(f, a, b)
                 del f
                 _check_size(out, a, b, size_of)
@@ -802,27 +803,52 @@ WATCH_SECONDS = 0.25
 
 def _watch(
     f: Any,
-    flying: Sequence[tuple[int, int]],
-    progress_of: Callable[[int, int], int],
+    flying: Sequence[tuple[int, int, Any]],
+    executor: Any,
+    told: list[bool],
+    progress_of: Callable[[int, int], int] | None,
     bar: Any,
     counted: dict[int, int],
 ) -> None:
-    """Until the future ``f`` is done, move ``bar`` by the items the chunks ``flying`` (those in
-    flight, ``f``'s first) report done; ``counted``: what each has on the bar so far."""
+    """Wait for the ``concurrent.futures`` future ``f`` (others are left to the caller).
+
+    With ``progress_of``, move ``bar`` every :data:`WATCH_SECONDS` by the items the chunks
+    ``flying`` (``(start, stop, future)`` of those in flight, ``f``'s first) report done;
+    ``counted``: what each has on the bar so far. Until one of them has started (``told``,
+    settled once per call), see each :data:`NO_WORKERS_SECONDS` whether the executor
+    started any: if none, say so once (:class:`~tariffsim.errors.NoWorkersWarning`: its
+    workers are busy with other work, or it has none), and wait on.
+    """
     from concurrent.futures import Future, wait
 
-    if not isinstance(f, Future):
+    if not isinstance(f, Future) or (progress_of is None and told[0]):
         return
-    while not wait([f], timeout=WATCH_SECONDS).done:
-        for a, b in flying:
-            try:
-                now = min(max(int(progress_of(a, b)), 0), b - a)
-            except Exception:  # a count that cannot be read: the bar waits for the chunk
-                continue
-            k = now - counted.get(a, 0)
-            if k > 0:
-                counted[a] = now
-                bar.update(k)
+    tick = WATCH_SECONDS if progress_of is not None else NO_WORKERS_SECONDS
+    since = time.monotonic()
+    while not wait([f], timeout=tick).done:
+        if progress_of is not None:
+            for a, b, _ in flying:
+                try:
+                    now = min(max(int(progress_of(a, b)), 0), b - a)
+                except Exception:  # a count that cannot be read: the bar waits for the chunk
+                    continue
+                k = now - counted.get(a, 0)
+                if k > 0:
+                    counted[a] = now
+                    bar.update(k)
+        if not told[0] and time.monotonic() - since >= NO_WORKERS_SECONDS:
+            told[0] = True
+            if not any(g.running() or g.done() for *_, g in flying):
+                warnings.warn(
+                    f"`executor` ({short_repr(executor)}) has started none of the "
+                    f"{len(flying)} chunks sent to it for {NO_WORKERS_SECONDS:g} s: its "
+                    "workers are busy with other work, or it has none; the work waits "
+                    "(interrupt with Ctrl-C)",
+                    NoWorkersWarning,
+                    stacklevel=6,
+                )
+            if progress_of is None:
+                return
 
 
 def _check_size(out: Any, a: int, b: int, size_of: Callable[[Any], int | None] | None) -> None:

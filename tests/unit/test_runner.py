@@ -670,3 +670,58 @@ def test_a_pool_that_cannot_be_made_is_a_worker_error(monkeypatch: pytest.Monkey
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     with pytest.raises(WorkerError, match=r"`processes` \(2\): the process pool could not be made"):
         ts.ensemble("us-china-145", runs=4, rounds=2, vary="claims", processes=2)
+
+
+def test_an_executor_that_starts_no_chunk_says_so_and_the_work_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A thread pool whose one worker is busy with other work: the ensemble waited without a
+    word. Now a NoWorkersWarning names the executor once, and the work goes on once the
+    worker is free, with the in-process numbers."""
+    import threading
+    import warnings
+
+    from tariffsim.analysis import runner
+
+    monkeypatch.setattr(runner, "NO_WORKERS_SECONDS", 0.3)
+    kw: dict[str, Any] = dict(runs=4, seed=5, vary="claims", rounds=5, progress=False)
+    ref = ts.ensemble("us-china-145", **kw)
+    free = threading.Event()
+    with ThreadPoolExecutor(1) as ex:
+        ex.submit(free.wait)  # other work holds the only worker
+        later = threading.Timer(1.2, free.set)
+        later.start()
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            got = ts.ensemble("us-china-145", **kw, executor=ex, chunk_size=2)
+        later.join()
+    said = [w for w in seen if w.category is ts.NoWorkersWarning]
+    assert len(said) == 1, [str(w.message) for w in seen]
+    assert "has started none of the 2 chunks" in str(said[0].message)
+    assert "ThreadPoolExecutor" in str(said[0].message)
+    np.testing.assert_array_equal(got.tariff, ref.tariff)
+
+
+@pytest.mark.parametrize("where", ["threads", "processes"])
+def test_an_executor_that_plays_slowly_is_not_warned_about(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Chunks that have started and take longer than the wait are no cause for a warning,
+    on a thread pool and on a process pool whose workers feed the bar their counts."""
+    import warnings
+
+    from tariffsim import progress
+    from tariffsim.analysis import runner
+
+    monkeypatch.setattr(runner, "NO_WORKERS_SECONDS", 0.01)
+    monkeypatch.setattr(progress._Bar, "drawing", property(lambda self: True))
+    kw: dict[str, Any] = dict(runs=40, seed=5, vary="claims", rounds=20, chunk_size=20)
+    with contextlib.ExitStack() as stack:
+        seen = stack.enter_context(warnings.catch_warnings(record=True))
+        warnings.simplefilter("always")
+        if where == "threads":
+            kw["executor"] = stack.enter_context(ThreadPoolExecutor(1))
+        else:
+            kw["processes"] = 2
+        ts.ensemble("us-china-145", progress=False, **kw)
+    assert not [w for w in seen if w.category is ts.NoWorkersWarning]
