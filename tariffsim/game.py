@@ -269,6 +269,13 @@ class Game:
     decision_days: int = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
+        from .schema import label_ok
+
+        if not isinstance(self.name, str) or (self.name and not label_ok(self.name)):
+            raise ParameterError(
+                f"`name` must be a string, not all blank, without control characters (it "
+                f"names output files and data); got {short_repr(self.name)}."
+            )
         if self.decision_days is None:
             object.__setattr__(self, "decision_days", DECISION_DAYS)
         if (

@@ -270,7 +270,7 @@ SCENARIO = Spec(
     "a tariffsim scenario (format 1)",
     fields={
         "format": _int("scenario format version", const=1, rule="must be the int 1"),
-        "name": _str("short name; output files are named after it", max_chars=200, key="nonblank"),
+        "name": _str("short name; output files are named after it", max_chars=200, key="label"),
         "title": _str("one-line title"),
         "description": _str("free text", max_chars=100_000),
         "claims": _CLAIMS,
@@ -408,8 +408,11 @@ def rule_of(spec: Spec) -> str:
     if spec.kind == "string":
         if spec.key == "dyad":
             return "must be a dyad 'IMPORTER-EXPORTER' like 'US-CN' (two different countries)"
-        if spec.key == "nonblank":
-            return f"must be a string of 1 to {spec.max_chars} characters, not all blank"
+        if spec.key == "label":
+            return (
+                f"must be a string of 1 to {spec.max_chars} characters, not all blank, "
+                "without control characters"
+            )
         return f"must be a string of at most {spec.max_chars} characters"
     if spec.kind == "bool":
         return "must be true or false"
@@ -469,6 +472,15 @@ def key_problem(kind: str, key: str) -> str | None:
     return None
 
 
+def label_ok(s: str) -> bool:
+    """Whether ``s`` can label output (a scenario's name, which names files and NetCDF
+    attributes): not all blank, no control character (C0, DEL, C1: a NUL cannot be stored
+    in a NetCDF string) and no lone surrogate (no UTF-8 spelling)."""
+    return bool(s.strip()) and not any(
+        ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF for c in s
+    )
+
+
 def dyad_problem(s: Any) -> str | None:
     """Why ``s`` is not a dyad string ``"IMP-EXP"`` (None if it is)."""
     if not isinstance(s, str) or s.count("-") != 1:
@@ -491,8 +503,8 @@ def _scalar_ok(v: Any, spec: Spec) -> bool:
         ok = isinstance(v, str) and len(v) <= spec.max_chars
         if ok and spec.key == "dyad":
             ok = dyad_problem(v) is None
-        if ok and spec.key == "nonblank":
-            ok = bool(v.strip())
+        if ok and spec.key == "label":
+            ok = label_ok(v)
     elif k == "bool":
         ok = isinstance(v, bool)
     elif k == "date":
@@ -728,7 +740,10 @@ _KEY_PATTERNS = {
     "term": _PARAM_KEY.pattern,
     "round": _ROUND_KEY.pattern,
     "name": _NAME.pattern,
-    "nonblank": r"\S",
+    "label": (
+        r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f]"
+        r"[^\u0000-\u001f\u007f-\u009f]*$"
+    ),
 }
 
 
@@ -746,7 +761,7 @@ def _js(spec: Spec) -> dict[str, Any]:
             out["maximum"] = hi
     elif k == "string":
         out.update(type="string", maxLength=spec.max_chars)
-        if spec.key in ("dyad", "nonblank"):
+        if spec.key in ("dyad", "label"):
             out["pattern"] = _KEY_PATTERNS[spec.key]
     elif k == "bool":
         out["type"] = "boolean"

@@ -47,6 +47,8 @@ from .._util import frozen_array as _ro
 from ..engine import _record_arrays, _record_layout, runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, TariffsimError, UnknownNameError
 from ..progress import counting_runs
+from ..schema import label_ok
+from ._stored import check_npz_size, checked_labels, in_range
 from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import (
@@ -493,7 +495,14 @@ class Ensemble(_Summarised):
             from ..parampath import describe
 
             coords["param"] = list(self.draws)
-            coords["param_doc"] = ("param", [describe(p).doc for p in self.draws])
+
+            def doc(p: str) -> str:  # (a path of another version of tariffsim: no doc)
+                try:
+                    return describe(p).doc
+                except TariffsimError:
+                    return ""
+
+            coords["param_doc"] = ("param", [doc(p) for p in self.draws])
             data["draws"] = (("run", "param"), np.stack(list(self.draws.values()), axis=1))
         if self.claim_draws:
             from ..claims import load_claims
@@ -607,6 +616,7 @@ class Ensemble(_Summarised):
             reading(f"`file` {short_repr(str(file))} is not an ensemble written by to_npz", file),
             np.load(file, allow_pickle=False) as z,
         ):
+            check_npz_size(z, f"`file` {short_repr(str(file))}")
             need = ("tariff", *INDICATORS, "dates", "dyads", "codes", "params", "draws",
                     "claims", "claim_draws", "seed")  # fmt: skip
             missing = [k for k in need if k not in z.files]
@@ -672,30 +682,27 @@ class Ensemble(_Summarised):
             a = arrays[k]
             if a.shape != (R, T1, n) or a.dtype.kind != "f":
                 raise bad(f"{k} must be a float array of shape {(R, T1, n)}; got {a.shape}")
-        pairs = [tuple(d.split("->")) for d in dyads]
-        if any(len(p) != 2 for p in pairs):
-            raise bad(f"dyads are named 'A->B'; got {short_repr(dyads)}")
-        strange = [f"{a}->{b}" for a, b in pairs if a not in codes or b not in codes or a == b]
-        if strange or len(set(pairs)) != len(pairs):
-            raise bad(
-                f"every dyad joins two of the countries {codes}, once; got "
-                f"{short_repr(strange or dyads)}"
-            )
         for k in ("tariff", *INDICATORS):
             if not np.isfinite(arrays[k]).all():
                 raise bad(f"{k} must be finite; it holds a NaN or an infinity")
         if (tariff < 0).any():
             raise bad("tariffs must be >= 0")
-        try:
-            days = np.asarray(dates, dtype="datetime64[D]")
-        except (TypeError, ValueError):
-            raise bad(f"the dates must be dates; got {short_repr(list(dates)[:3])}") from None
-        if len(days) > 1 and not (np.diff(days) > np.timedelta64(0, "D")).all():
-            raise bad("the dates must increase round by round")
+        for k in ("recession", "approval"):  # (fractions)
+            in_range(bad, k, arrays[k], 0.0, 1.0)
+        name, codes_t, pairs, days, seed_i, events = checked_labels(
+            bad, name=name, codes=codes, dyads=dyads, dates=dates, seed=seed,
+            scheduled=scheduled,
+        )  # fmt: skip
 
         def table(names: list[str], values: Any, what: str) -> dict[str, Any]:
             if not names:
                 return {}
+            odd = [p for p in names if not label_ok(p)]
+            if odd or len(set(names)) != len(names):
+                raise bad(
+                    f"the names of the {what} must be distinct labels; got "
+                    f"{short_repr(odd or names)}"
+                )
             v = np.asarray(values)
             if v.shape != (R, len(names)) or v.dtype.kind != "f":
                 raise bad(f"{what} must be a float array of shape {(R, len(names))}")
@@ -703,20 +710,15 @@ class Ensemble(_Summarised):
                 raise bad(f"{what} must be finite; it holds a NaN or an infinity")
             return {p: v[:, i] for i, p in enumerate(names)}
 
-        if np.asarray(seed).dtype.kind not in "iu" or not 0 <= int(seed) < 2**63:
-            raise bad(f"the seed must be an int in [0, 2**63); got {short_repr(seed)}")
-        events = tuple((int(r), str(text)) for r, text in scheduled)
-        if any(not 0 <= r < T1 for r, _ in events):
-            raise bad(f"a scheduled event's round is outside 0..{T1 - 1}")
         return cls(
             name=name,
-            codes=tuple(codes),
+            codes=codes_t,
             dates=days,
-            dyads=tuple(pairs),  # type: ignore[arg-type]
+            dyads=pairs,
             tariff=tariff,
             draws=table(params, draws, "draws"),
             claim_draws=table(claims, claim_draws, "claim_draws"),
-            seed=int(seed),
+            seed=seed_i,
             vary=vary,
             events=events,
             **{k: arrays[k] for k in INDICATORS},

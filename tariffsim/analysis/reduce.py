@@ -99,6 +99,10 @@ MIN_WIDTH = 1e-9
 any run). A bin's number ``rint(x / width)`` is an int64: at this width every value below
 4.6e9 units in size has one (an indicator beyond that is a ``LimitError``)."""
 
+MAX_WIDTH = 100.0
+"""Coarsest bin width of an indicator's histogram, in the indicator's unit: no indicator
+spans more (fractions, % of GDP, index %); a wider bin holds every run in bin 0."""
+
 _MAX_BIN = 2.0**62
 """Bin numbers stay below this in size."""
 
@@ -467,7 +471,7 @@ def check_resolution(resolution: Mapping[str, float] | None) -> dict[str, float]
     UnknownNameError
         For a name that is not an indicator.
     ParameterError
-        For a width that is not a finite number >= :data:`MIN_WIDTH`.
+        For a width that is not a number in [:data:`MIN_WIDTH`, :data:`MAX_WIDTH`].
     """
     out = dict(RESOLUTION)
     if resolution is None:
@@ -482,10 +486,11 @@ def check_resolution(resolution: Mapping[str, float] | None) -> dict[str, float]
                 f"`resolution`: unknown indicator {k!r}; known: {', '.join(INDICATORS)}."
             )
         x = finite_number(w, f"resolution[{k!r}]")
-        if not x >= MIN_WIDTH:
+        if not MIN_WIDTH <= x <= MAX_WIDTH:
             raise ParameterError(
-                f"`resolution[{k!r}]` must be a number >= MIN_WIDTH = {MIN_WIDTH:g} "
-                f"(a bin width in the indicator's unit); got {short_repr(w)}."
+                f"`resolution[{k!r}]` must be a number in [MIN_WIDTH, MAX_WIDTH] = "
+                f"[{MIN_WIDTH:g}, {MAX_WIDTH:g}] (a bin width in the indicator's unit); got "
+                f"{short_repr(w)}."
             )
         out[k] = x
     return out

@@ -42,9 +42,13 @@ from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
+from ..schema import label_ok
+from ._stored import check_npz_size, checked_labels
 from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised
 from .reduce import (
     INDICATORS,
+    MAX_WIDTH,
+    MIN_WIDTH,
     SERIES_ATTRS,
     Counts,
     EventFn,
@@ -487,6 +491,7 @@ class EnsembleSummary(_Summarised):
             ),
             np.load(file, allow_pickle=False) as z,
         ):
+            check_npz_size(z, f"`file` {short_repr(str(file))}")
             return cls._from_arrays(z, str(file))
 
     @classmethod
@@ -592,8 +597,18 @@ class EnsembleSummary(_Summarised):
             )
         if z["event_count"].shape != (E,) or len(z["event_specs"]) != E:
             raise bad(f"the event counts and texts do not match the {E} events")
-        if len(set(z["codes"].tolist())) != len(z["codes"]):
-            raise bad("a country code repeats")
+        event_names = tuple(str(e) for e in z["events"])
+        if len(set(event_names)) != E or not all(label_ok(e) for e in event_names):
+            raise bad(f"the events must have distinct names; got {short_repr(event_names)}")
+        name, codes, dyads, dates, seed, fired = checked_labels(
+            bad, name=z["name"], codes=z["codes"].tolist(), dyads=z["dyads"].tolist(),
+            dates=z["dates"], seed=z["seed"],
+            scheduled=(
+                (int(r), text) for r, _, text in (str(e).partition("\t") for e in z["scheduled"])
+            ),
+        )  # fmt: skip
+        if (levels < 0).any():
+            raise bad("the tariff levels must be >= 0")
         for k in ("tariff_count", "peak_count", "event_count", *(f"{i}_count" for i in INDICATORS)):
             c = z[k]
             if c.dtype.kind not in "iu" or (c < 0).any():
@@ -608,8 +623,10 @@ class EnsembleSummary(_Summarised):
         hist = {}
         for k in INDICATORS:
             width = float(z[f"{k}_width"])
-            if not (math.isfinite(width) and width > 0):
-                raise bad(f"{k}_width must be a finite number > 0; got {width!r}")
+            if not (math.isfinite(width) and MIN_WIDTH <= width <= MAX_WIDTH):
+                raise bad(
+                    f"{k}_width must be a number in [{MIN_WIDTH:g}, {MAX_WIDTH:g}]; got {width!r}"
+                )
             bins = z[f"{k}_bins"]
             if bins.dtype.kind not in "iu" or np.any(np.diff(bins) <= 0):
                 raise bad(f"{k}_bins must be increasing integers")
@@ -624,23 +641,21 @@ class EnsembleSummary(_Summarised):
             tariff=TariffCounts(levels, z["tariff_count"], z["peak_count"], runs),
             hist=hist,
             events=z["event_count"],
-            fired=tuple(
-                (int(r), text) for r, _, text in (e.partition("\t") for e in z["scheduled"])
-            ),
+            fired=fired,
         )
         if any(h.slots != counts.tariff.counts.shape[0] * n for h in hist.values()):
             raise bad("the histograms do not match the rounds and countries")
         return cls(
-            name=str(z["name"]),
-            codes=tuple(str(c) for c in z["codes"]),
-            dates=np.array(z["dates"], dtype="datetime64[D]"),
-            dyads=tuple(tuple(str(d).split("->")) for d in z["dyads"]),  # type: ignore[misc]
+            name=name,
+            codes=codes,
+            dates=dates,
+            dyads=dyads,
             counts=counts,
-            event_names=tuple(str(e) for e in z["events"]),
+            event_names=event_names,
             event_specs=tuple(str(e) for e in z["event_specs"]),
             specs_exact=bool(z["event_specs_exact"]) if "event_specs_exact" in z.files else False,
             resolution={k: h.width for k, h in hist.items()},
-            seed=int(z["seed"]),
+            seed=seed,
             vary=str(z["vary"]),
             events=counts.fired,
             drawn=_drawn_of(z, bad),

@@ -1,0 +1,114 @@
+"""Checks shared by the readers of stored ensembles and summaries (``.npz`` and NetCDF).
+
+A file :meth:`~tariffsim.analysis.ensemble.Ensemble.to_npz` or
+:meth:`~tariffsim.analysis.summary.EnsembleSummary.to_npz` wrote holds labels
+(the scenario's name, country codes, dyads, dates, the seed, scheduled events)
+beside its arrays. A reader checks them here, so that what it returns can be
+plotted, exported and written again; and it checks what the arrays will take in
+memory against ``max_result_bytes`` (:mod:`tariffsim.limits`) before reading
+them (a small compressed file can hold gigabytes of zeros).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import limits
+from .._util import short_repr
+from ..errors import ParameterError
+from ..schema import label_ok
+
+Bad = Callable[[str], ParameterError]
+Labels = tuple[
+    str, tuple[str, ...], tuple[tuple[str, str], ...], Any, int, tuple[tuple[int, str], ...]
+]
+"""``(name, codes, dyads, dates, seed, scheduled events)`` of a stored ensemble."""
+
+
+def npz_bytes(z: Any) -> int:
+    """Bytes the arrays of the open ``.npz`` ``z`` (a ``numpy.lib.npyio.NpzFile``) take once
+    read, from their headers alone (nothing is decompressed)."""
+    total = 0
+    archive: zipfile.ZipFile = z.zip
+    for member in archive.namelist():
+        with archive.open(member) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        total += int(np.prod(shape, dtype=object)) * dtype.itemsize
+    return total
+
+
+def check_npz_size(z: Any, where: str) -> None:
+    """Raise LimitError if the arrays of ``z`` would take more than ``max_result_bytes``."""
+    limits.check("max_result_bytes", npz_bytes(z), f"{where}: its arrays, read")
+
+
+def checked_labels(
+    bad: Bad,
+    *,
+    name: Any,
+    codes: Sequence[Any],
+    dyads: Sequence[Any],
+    dates: Any,
+    seed: Any,
+    scheduled: Iterable[tuple[Any, Any]],
+) -> Labels:
+    """The labels of a stored ensemble, checked: ``(name, codes, dyads, dates, seed, events)``.
+
+    ``name`` is empty or a label (:func:`tariffsim.schema.label_ok`); the codes are
+    distinct labels without ``"->"``; each dyad is ``"A->B"`` joining two different
+    codes, once; the dates are dates (strings or ``datetime64``, not numbers) that
+    increase round by round; the seed is an int in ``[0, 2**63)``, as
+    :func:`tariffsim.ensemble` takes; a scheduled event's round is one of the dates'.
+    Anything else raises ``bad(what)``.
+    """
+    name = str(name)
+    if name and not label_ok(name):
+        raise bad(f"the scenario name {short_repr(name)} is blank or has control characters")
+    codes_t = tuple(str(c) for c in codes)
+    odd = [c for c in codes_t if not label_ok(c) or "->" in c]
+    if odd or len(set(codes_t)) != len(codes_t):
+        raise bad(
+            f"the country codes must be distinct labels without '->'; got "
+            f"{short_repr(odd or list(codes_t))}"
+        )
+    pairs = [tuple(str(d).split("->")) for d in dyads]
+    if any(len(p) != 2 for p in pairs):
+        raise bad(f"dyads are named 'A->B'; got {short_repr([str(d) for d in dyads])}")
+    strange = [f"{a}->{b}" for a, b in pairs if a not in codes_t or b not in codes_t or a == b]
+    if strange or len(set(pairs)) != len(pairs):
+        raise bad(
+            f"every dyad joins two of the countries {list(codes_t)}, once; got "
+            f"{short_repr(strange or [str(d) for d in dyads])}"
+        )
+    raw = np.asarray(dates)
+    if raw.dtype.kind not in "USM":
+        raise bad(f"the dates must be dates; got {raw.dtype} values")
+    try:
+        days = np.asarray(raw, dtype="datetime64[D]")
+    except (TypeError, ValueError, OverflowError):
+        raise bad(f"the dates must be dates; got {short_repr(raw.tolist()[:3])}") from None
+    if days.ndim != 1 or np.isnat(days).any():
+        raise bad("the dates must be one date per round")
+    if len(days) > 1 and not (np.diff(days) > np.timedelta64(0, "D")).all():
+        raise bad("the dates must increase round by round")
+    s = np.asarray(seed)
+    if s.dtype.kind not in "iu" or s.ndim != 0 or not 0 <= int(s) < 2**63:
+        raise bad(f"the seed must be an int in [0, 2**63); got {short_repr(seed)}")
+    events = tuple((int(r), str(text)) for r, text in scheduled)
+    if any(not 0 <= r < len(days) for r, _ in events):
+        raise bad(f"a scheduled event's round is outside 0..{len(days) - 1}")
+    return name, codes_t, tuple((a, b) for a, b in pairs), days, int(s), events
+
+
+def in_range(bad: Bad, what: str, a: Any, lo: float, hi: float) -> None:
+    """Raise ``bad`` unless every value of ``a`` lies in ``[lo, hi]``."""
+    if a.size and not ((a >= lo) & (a <= hi)).all():
+        raise bad(f"{what} must lie in [{lo:g}, {hi:g}]")

@@ -1,0 +1,150 @@
+"""Readers of stored ensembles and summaries refuse files whose labels or values a result
+could not carry (plots, exports, writing again), and files too large to read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim import limits
+from tariffsim.errors import LimitError, ParameterError, ScenarioError
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    d = tmp_path_factory.mktemp("stored")
+    kw: dict[str, Any] = dict(runs=8, seed=3, vary="claims", rounds=6, progress=False)
+    ens = ts.ensemble("us-china-145", **kw)
+    summ = ts.ensemble("us-china-145", keep="summary", **kw)
+    ens.to_npz(d / "e.npz")
+    summ.to_npz(d / "s.npz")
+    return {
+        "dir": d,
+        "ens": dict(np.load(d / "e.npz")),
+        "summ": dict(np.load(d / "s.npz")),
+    }
+
+
+def _write(files: dict[str, Any], kind: str, **changes: Any) -> Path:
+    path = files["dir"] / f"changed-{kind}.npz"
+    np.savez(path, **{**files[kind], **changes})
+    return path
+
+
+def _ens(files: dict[str, Any], **changes: Any) -> ts.Ensemble:
+    return ts.Ensemble.from_npz(_write(files, "ens", **changes))
+
+
+def _summ(files: dict[str, Any], **changes: Any) -> Any:
+    return ts.EnsembleSummary.from_npz(_write(files, "summ", **changes))
+
+
+def test_the_files_as_written_read_back(files: dict[str, Any]) -> None:
+    e = _ens(files)
+    s = _summ(files)
+    assert e.name == s.name == "us-china-145" and len(e) == len(s) == 8
+
+
+def _dyads(z: dict[str, Any]) -> np.ndarray:
+    return np.array([str(d).replace("->", "-") for d in z["dyads"]])
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (lambda z: {"dyads": _dyads(z)}, r"dyads are named 'A->B'"),
+        (lambda z: {"dates": z["dates"][::-1].copy()}, "the dates must increase"),
+        (lambda z: {"dates": np.arange(len(z["dates"]))}, "the dates must be dates"),
+        (lambda z: {"seed": np.array(2**64 - 1, dtype=np.uint64)}, r"seed must be an int in"),
+        (lambda z: {"name": np.array("us\x00china")}, "control characters"),
+        (lambda z: {"codes": np.array(["U\tS", *z["codes"][1:]])}, "country codes must be"),
+        (lambda z: {"scheduled": np.array(["99\tx"])}, r"event's round is outside 0\.\.6"),
+    ],
+    ids=["dyads", "reversed-dates", "int-dates", "seed", "nul-name", "code", "event-round"],
+)
+@pytest.mark.parametrize("kind", ["ens", "summ"])
+def test_bad_labels_are_refused_by_both_readers(
+    files: dict[str, Any], kind: str, change: Any, match: str
+) -> None:
+    read = _ens if kind == "ens" else _summ
+    with pytest.raises(ParameterError, match=match):
+        read(files, **change(files[kind]))
+
+
+def test_the_ensemble_reader_refuses_repeated_draws_and_values_out_of_range(
+    files: dict[str, Any],
+) -> None:
+    z = files["ens"]
+    assert len(z["params"]) > 1
+    with pytest.raises(ParameterError, match="names of the draws must be distinct"):
+        _ens(files, params=np.array([z["params"][0]] * len(z["params"])))
+    with pytest.raises(ParameterError, match=r"recession must lie in \[0, 1\]"):
+        _ens(files, recession=np.full_like(z["recession"], -5.0))
+    with pytest.raises(ParameterError, match=r"approval must lie in \[0, 1\]"):
+        _ens(files, approval=z["approval"] + 2.0)
+
+
+def test_a_draw_of_a_path_this_version_does_not_know_loads_and_exports(
+    files: dict[str, Any],
+) -> None:
+    """A file from another version may name a parameter path this one lacks: it loads and
+    exports, the path without a doc (before, the export raised UnknownNameError)."""
+    pytest.importorskip("xarray")
+    z = files["ens"]
+    names = np.array([f"future_path_{i}" for i in range(len(z["params"]))])
+    e = _ens(files, params=names)
+    ds = e.to_xarray()
+    assert list(ds["param"].values) == list(names)
+    assert set(ds["param_doc"].values.tolist()) == {""}
+
+
+def test_the_summary_reader_refuses_repeated_events_bad_levels_and_widths(
+    files: dict[str, Any],
+) -> None:
+    z = files["summ"]
+    with pytest.raises(ParameterError, match=r"recession_width must be a number in"):
+        _summ(files, recession_width=np.array(1e308))
+    with pytest.raises(ParameterError, match="tariff levels must be >= 0"):
+        _summ(files, levels=z["levels"] - 100)
+    two = {"events": np.array(["e", "e"]), "event_specs": np.array(["x", "y"]),
+           "event_count": np.array([0, 0])}  # fmt: skip
+    with pytest.raises(ParameterError, match="events must have distinct names"):
+        _summ(files, **two)
+
+
+@pytest.mark.parametrize("kind", ["ens", "summ"])
+def test_a_file_too_large_to_read_is_refused_from_its_headers(
+    files: dict[str, Any], kind: str
+) -> None:
+    """Zeros compress about a thousand to one: the readers weigh the arrays a file declares
+    against max_result_bytes before reading them."""
+    path = files["dir"] / f"{kind}.npz".replace("ens", "e").replace("summ", "s")
+    size = sum(np.asarray(v).nbytes for v in files[kind].values())
+    read = ts.Ensemble.from_npz if kind == "ens" else ts.EnsembleSummary.from_npz
+    with limits.override(max_result_bytes=size - 1), pytest.raises(LimitError, match="its arrays"):
+        read(path)
+    with limits.override(max_result_bytes=size):
+        read(path)
+
+
+def test_a_name_with_control_characters_is_refused_where_it_is_given(tmp_path: Path) -> None:
+    """A NUL in a scenario's name failed only when the NetCDF was written, after every run."""
+    text = (Path(ts.__file__).parent / "scenarios" / "us-china-145.toml").read_text()
+    bad = tmp_path / "nul.toml"
+    bad.write_text(text.replace('name = "us-china-145"', 'name = "us\\u0000china"'))
+    with pytest.raises(ScenarioError, match=r"name: .*without control characters"):
+        ts.load_scenario(bad)
+    sc = ts.load_scenario("us-china-145")
+    with pytest.raises(ParameterError, match="`name` must be a string, not all blank"):
+        sc.game.replace(name="a\x00b")
+    with pytest.raises(ParameterError, match="`name` must be a string, not all blank"):
+        sc.replace(name="a\x1bb")
+
+
+def test_a_bin_wider_than_any_indicator_is_refused() -> None:
+    with pytest.raises(ParameterError, match=r"resolution\['payoff'\]` must be a number in"):
+        ts.ensemble("us-china-145", runs=2, keep="summary", resolution={"payoff": 1e308})
