@@ -496,12 +496,21 @@ def _write_outputs(
     return group.written
 
 
+def _check_outputs(out: FsPath, stem: str, *suffixes: str) -> None:
+    """Refuse, before any work, a file :func:`_write_outputs` would write over a folder or
+    another file that is not a regular one (``slug(stem) + suffix`` in ``out``)."""
+    from ._io import check_outputs, slug
+
+    check_outputs(out, *(slug(stem) + x for x in suffixes))
+
+
 def _cmd_run(a: argparse.Namespace) -> int:
     from .scenario import load_scenario
 
     limits.check("max_rounds", a.rounds or 0, "--rounds")
     out = _out_dir(a)
     sc = load_scenario(a.scenario)
+    _check_outputs(out, sc.name, ".csv", ".json", *([] if a.no_plot else [".png", "-summary.png"]))
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
     csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
     if a.format == "csv":
@@ -760,6 +769,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     if a.max_seconds is not None and not a.max_seconds > 0:
         raise _UsageError(f"--max-seconds must be > 0; got {a.max_seconds}")
     sc = load_scenario(a.scenario)
+    pngs = [] if a.no_plot else ["-equilibrium.png", "-equilibrium-policy.png"]
+    _check_outputs(out, sc.name, "-equilibrium.csv", "-equilibrium.json", *pngs)
     game = sc.game
     if a.start == "initial":
         start = game.initial or State.zeros(game.world.n)
@@ -1050,6 +1061,8 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
         params = ranges if ranges else paths
     outputs = [o.strip() for o in a.outputs.split(",") if o.strip()]
     _check_workers(a.workers)
+    pngs = [] if a.no_plot else [f"-{o}.png" for o in dict.fromkeys(outputs)]
+    _check_outputs(out, f"{sc.name}-sensitivity", ".csv", ".txt", *pngs)  # before any run
     res = sensitivity(sc, params, outputs, method=a.method, n=a.n, seed=a.seed,
                       processes=a.workers, progress=False if a.no_progress else None,
                       recalibrate=not a.no_recalibrate)  # fmt: skip
@@ -1090,6 +1103,10 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     obs = load(a.observed)
     paths, ranges = _parse_params(a.params)
     _check_workers(a.workers)
+    if a.forecast_rounds is not None:
+        limits.check("max_rounds", a.forecast_rounds, "--forecast-rounds")
+    pngs = [] if a.no_plot else [".png", "-profiles.png", "-forecast.png"]
+    _check_outputs(out, f"{sc.name}-calibration", ".csv", ".txt", "-forecast.csv", *pngs)
     fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
                     seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
                     profile_points=a.profile_points, profile_samples=a.profile_samples,

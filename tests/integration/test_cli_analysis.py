@@ -124,3 +124,65 @@ def test_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], message: st
     assert len(err.splitlines()) == 1 and err.startswith("tariffsim: error:")
     assert message in err
     assert not (tmp_path / "tariffsim-out").exists()
+
+
+def _refuse_work(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace the long work of the analysis commands with a record that it was asked for."""
+    called: list[str] = []
+
+    def fake(name: str):  # type: ignore[no-untyped-def]
+        def f(*a, **k):  # type: ignore[no-untyped-def]
+            called.append(name)
+            raise AssertionError(f"{name} ran")
+
+        return f
+
+    monkeypatch.setattr("tariffsim.analysis.sensitivity.sensitivity", fake("sensitivity"))
+    monkeypatch.setattr("tariffsim.analysis.calibrate.calibrate", fake("calibrate"))
+    monkeypatch.setattr("tariffsim.equilibrium.markov_perfect", fake("markov_perfect"))
+    monkeypatch.setattr("tariffsim.scenario.Scenario.simulate", fake("simulate"))
+    return called
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["sensitivity", "us-china-145", "--outputs", "peak"], "us-china-145-sensitivity-peak.png"),
+        (["sensitivity", "us-china-145"], "us-china-145-sensitivity.csv"),
+        (["calibrate", "us-china-145", "--observed", "us-china-2025"],
+         "us-china-145-calibration-profiles.png"),
+        (["calibrate", "us-china-145", "--observed", "us-china-2025"],
+         "us-china-145-calibration.txt"),
+        (["equilibrium", "us-china-145"], "us-china-145-equilibrium.json"),
+        (["run", "us-china-145"], "us-china-145-summary.png"),
+    ],
+)  # fmt: skip
+def test_an_output_in_the_way_fails_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    args: list[str], name: str,
+) -> None:  # fmt: skip
+    """An output name taken by a folder: the analysis played every run, printed its table,
+    then failed; now it fails first, and leaves the folder alone."""
+    from tariffsim.cli import main
+
+    called = _refuse_work(monkeypatch)
+    (tmp_path / name).mkdir()
+    assert main([*args, "--out", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert f"{name}' exists and is not a regular file" in captured.err
+    assert called == [] and captured.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_forecast_beyond_the_rounds_limit_fails_before_the_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tariffsim.cli import main
+
+    called = _refuse_work(monkeypatch)
+    args = ["calibrate", "us-china-145", "--observed", "us-china-2025", "--forecast-rounds",
+            "5000", "--out", str(tmp_path)]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--forecast-rounds: 5000 exceeds the limit max_rounds" in err
+    assert called == []
