@@ -276,9 +276,12 @@ def _into_place(tmp: FsPath, target: FsPath) -> FsPath:
     return target
 
 
-def atomic_netcdf(path: str | os.PathLike[str], ds: Any, **kwargs: Any) -> FsPath:
+def atomic_netcdf(
+    path: str | os.PathLike[str], ds: Any, arg: str = "file", **kwargs: Any
+) -> FsPath:
     """``ds.to_netcdf`` (an ``xarray.Dataset``, engine h5netcdf) to exactly ``path``,
-    atomically (as :func:`atomic_write`).
+    atomically (as :func:`atomic_write`); a bad ``path`` is a ParameterError naming the
+    caller's argument ``arg``, before the file is built.
 
     The file is built in memory and written as bytes: a full disk is then a plain
     ``OSError`` from the write (HDF5 writing to a full disk failed inside its own
@@ -286,12 +289,13 @@ def atomic_netcdf(path: str | os.PathLike[str], ds: Any, **kwargs: Any) -> FsPat
     """
     import io
 
+    _target(path, arg)
     buf = io.BytesIO()
     try:
         ds.to_netcdf(buf, engine="h5netcdf", **kwargs)
     except (TypeError, ValueError, NotImplementedError):  # an xarray that writes no buffer
         return atomic_file(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", **kwargs))
-    return atomic_write(path, buf.getvalue())
+    return atomic_write(path, buf.getvalue(), arg)
 
 
 def atomic_savez(path: str | os.PathLike[str], arrays: Mapping[str, Any]) -> FsPath:
@@ -307,7 +311,7 @@ def atomic_savez(path: str | os.PathLike[str], arrays: Mapping[str, Any]) -> FsP
     return atomic_file(path, write)
 
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> FsPath:
+def atomic_write(path: str | os.PathLike[str], data: str | bytes, arg: str = "path") -> FsPath:
     """Write ``data`` (text as UTF-8, or bytes) to ``path`` atomically; return the path.
 
     The data goes to a unique temporary file next to ``path`` which is then
@@ -322,8 +326,10 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> FsPath:
     ...     p = atomic_write(pathlib.Path(d, "a.txt"), "hello")
     ...     p.read_text(), sorted(x.name for x in pathlib.Path(d).iterdir())
     ('hello', ['a.txt'])
+
+    A bad ``path`` is a ParameterError naming the caller's argument ``arg``.
     """
-    target = _target(path, "path")
+    target = _target(path, arg)
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     sweep_stale(target.parent)
     return _into_place(_staged(target, lambda fh: fh.write(raw)), target)

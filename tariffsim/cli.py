@@ -19,7 +19,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -90,6 +90,23 @@ def _draw(text: str) -> tuple[str, Any]:
         return path.strip(), parse_distribution(dist)
     except TariffsimError as exc:
         raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
+
+
+def _draw_names(message: str, draws: Mapping[str, Any], claims: bool) -> str:
+    """An error of :func:`tariffsim.ensemble` about ``vary`` in the words of the command:
+    ```vary['p']``` of a path drawn with ``--draw`` is ``--draw p``, and ```vary``` is
+    ``--draw`` where the message is about the draws (no ``--vary claims``, or a drawn path
+    named in it)."""
+    if not draws:
+        return message
+    message = re.sub(
+        r"`vary\['([^']*)'\]`",
+        lambda m: f"--draw {m.group(1)}" if m.group(1) in draws else m.group(0),
+        message,
+    )
+    if not claims or any(repr(p) in message for p in draws):
+        message = message.replace("`vary`", "--draw")
+    return message
 
 
 def _indicators(text: str) -> tuple[str, ...]:
@@ -953,6 +970,8 @@ def _parse_params(text: str) -> tuple[list[str], dict[str, tuple[float, float]]]
         if not part:
             raise _UsageError(f"--params: empty item in {text!r}")
         path, sep, rng = part.partition("=")
+        if path in paths:
+            raise _UsageError(f"--params names {path!r} twice")
         paths.append(path)
         if sep:
             lo, colon, hi = rng.partition(":")
@@ -1165,6 +1184,10 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     for path, dist in a.draw or []:
         if path in draws:
             raise _UsageError(f"--draw names the path {short_repr(path)} twice")
+        if path == "claims":
+            raise _UsageError(
+                "--draw: 'claims' is not a parameter path; draw the claims with --vary claims"
+            )
         draws[path] = dist
     vary: Any = ({"claims": True, **draws} if a.vary else draws) if draws else a.vary
     out = _out_dir(a)
@@ -1205,8 +1228,9 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
                 recalibrate=not a.no_recalibrate,
             )
         except TariffsimError as exc:  # the draws' own errors name what the user typed
-            if draws and not a.vary and "`vary`" in str(exc):
-                raise type(exc)(str(exc).replace("`vary`", "--draw")) from None
+            said = _draw_names(str(exc), draws, a.vary)
+            if said != str(exc):
+                raise type(exc)(said) from None
             raise
     import matplotlib
 

@@ -219,6 +219,11 @@ def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, floa
             f"`params` must be a non-empty list of parameter paths; got {params!r}."
         )
     parampath.check_disjoint(params, "params")
+    if bounds is not None and not isinstance(bounds, Mapping):
+        raise ParameterError(
+            f"`bounds` must be a mapping of parameter path to (low, high); got "
+            f"{short_repr(bounds)}."
+        )
     given = dict(bounds or {})
     for p in given:
         if p not in params:
@@ -778,7 +783,7 @@ def calibrate(
     from .. import parampath
     from ..scenario import resolve
     from .observed import load
-    from .runner import check_executor, check_processes, local_pool
+    from .runner import check_executor, check_processes, check_seed, local_pool
 
     sc, game = resolve(sc)
     name = getattr(sc, "name", "") or getattr(game, "name", "")
@@ -788,7 +793,7 @@ def calibrate(
         raise ParameterError(f"`obs` must be an ObservedPath or a record name; got {obs!r}.")
     until_d = as_date(until, "until")
     seeds = _check_int("seeds", seeds, 1)
-    seed = _check_int("seed", seed, 0)
+    seed = check_seed(seed)
     check_bool(recalibrate, "recalibrate")
     popsize = _check_int("popsize", popsize, 2)
     maxiter = _check_int("maxiter", maxiter, 1)
@@ -799,7 +804,12 @@ def calibrate(
             f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
         )
     try:
-        tol_ok = isinstance(tol, int | float) and math.isfinite(tol) and tol >= 0
+        tol_ok = (
+            isinstance(tol, int | float)
+            and not isinstance(tol, bool)
+            and math.isfinite(tol)
+            and tol >= 0
+        )
     except OverflowError:  # an int beyond any float
         tol_ok = False
     if not tol_ok:

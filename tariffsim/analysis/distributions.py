@@ -524,6 +524,10 @@ def parse_distribution(text: str) -> Distribution:
                 f"{cls.__name__} has no field {short_repr(key.strip())}; its fields: "
                 f"{', '.join(names)}."
             )
+        elif key.strip() in kwargs:
+            raise ParameterError(
+                f"{cls.__name__}: {key.strip()} is given twice (in {short_repr(text)})."
+            )
         else:
             kwargs[key.strip()] = num
     if len(args) > len(names) or any(names.index(k) < len(args) for k in kwargs):

@@ -67,6 +67,7 @@ from .runner import (
     check_executor,
     check_overrides,
     check_processes,
+    check_seed,
     default_chunk_size,
     local_pool,
     map_chunks,
@@ -1011,13 +1012,7 @@ def ensemble(
     what, game = resolve(scenario_or_game, "scenario_or_game")
     runs = _check_count("runs", runs)
     limits.check("max_runs", runs, "runs")
-    if (
-        isinstance(seed, bool)
-        or not isinstance(seed, int | np.integer)
-        or not 0 <= seed < 2**63  # kept in the exports as a 64-bit integer
-    ):
-        raise ParameterError(f"`seed` must be an int in [0, 2**63); got {short_repr(seed)}.")
-    seed = int(seed)
+    seed = check_seed(seed)  # (kept in the exports as a 64-bit integer)
     if rounds is not None:
         rounds = _check_rounds(rounds)
     if keep == "runs":  # the arrays kept: tariffs per dyad, four indicators per country

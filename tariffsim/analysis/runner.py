@@ -737,7 +737,15 @@ def _in_order(
             _workers_joined(executor, told)
             # a key of its own per call (hash=False): a key from the job's contents would be
             # shared with an earlier call whose release can drop the data from the workers
-            shared = executor.scatter(job, broadcast=True, hash=False)
+            try:
+                shared = executor.scatter(job, broadcast=True, hash=False)
+            except TariffsimError:
+                raise
+            except Exception as exc:
+                raise WorkerError(
+                    f"`executor` ({short_repr(executor)}): sending the work's shared input to "
+                    f"the workers raised {_one_line(exc)} (the cause is chained); nothing ran."
+                ) from exc
 
             def submit(a: int, b: int) -> Any:
                 return executor.submit(
@@ -976,6 +984,24 @@ def _check_payload(payload: Any, n: int) -> None:
 # ---------------------------------------------------------------------------
 # seeds
 # ---------------------------------------------------------------------------
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """``seed`` as an int in ``[0, 2**63)``: what the ensembles, sensitivity analyses and
+    calibrations take (kept in their exports as a 64-bit integer).
+
+    Raises
+    ------
+    ParameterError
+        For a bool, a value that is not an integer, or one outside the range.
+    """
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer):
+        ok = False
+    else:
+        ok = 0 <= int(seed) < 2**63
+    if not ok:
+        raise ParameterError(f"`{name}` must be an int in [0, 2**63); got {short_repr(seed)}.")
+    return int(seed)
+
+
 def _root(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
     if isinstance(seed, np.random.SeedSequence):
         return seed

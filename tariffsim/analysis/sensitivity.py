@@ -104,7 +104,8 @@ from numpy.typing import NDArray
 
 from .. import limits
 from .._util import check_bool, frozen_array, short_repr, whole_number
-from ..errors import ParameterError, UnknownNameError
+from ..errors import ParameterError, TariffsimError, UnknownNameError
+from .runner import check_seed
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -198,6 +199,8 @@ def _resolve_outputs(outputs: Any) -> dict[str, Callable[[Any], Array] | str]:
     for name, f in items:
         if not isinstance(name, str) or not name:
             raise ParameterError(f"`outputs`: names must be non-empty strings; got {name!r}.")
+        if name in out:
+            raise ParameterError(f"`outputs` names {name!r} twice.")
         if isinstance(f, str):
             if f not in OUTPUTS:
                 raise UnknownNameError(
@@ -233,7 +236,16 @@ def _eval_outputs(
     cols = []
     for name, f in outputs.items():
         fn = OUTPUTS[f] if isinstance(f, str) else f
-        y = _column(fn(batch), runs, f"output {name!r}")
+        try:
+            got = fn(batch)
+        except TariffsimError:
+            raise
+        except Exception as e:  # the user's function: its error, named as the output's
+            raise ParameterError(
+                f"output {name!r} failed on a chunk of runs: {type(e).__name__}: "
+                f"{short_repr(str(e))}"
+            ) from e
+        y = _column(got, runs, f"output {name!r}")
         cols.append(y)
     return np.stack(cols, axis=1)
 
@@ -575,6 +587,7 @@ class SensitivityResult:
         Sobol columns: ``S1 ± conf`` and ``ST ± conf``; Morris: ``mu*  ± conf``,
         ``mu`` and ``sigma``.
         """
+        width = whole_number(width, "width", 20)
         outs = self.outputs if output is None else (self._out(output),)
         lines = []
         pw = max(len(p) for p in self.params)
@@ -664,12 +677,6 @@ def _check_resamples(v: Any) -> int:
     return int(v)
 
 
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
-    return int(seed)
-
-
 def analyse_function(
     fn: Callable[[Array], Any],
     bounds: Mapping[str, tuple[float, float]],
@@ -711,7 +718,7 @@ def analyse_function(
     >>> np.round(res.indices["y"]["S1"], 1)
     array([0.3, 0.4, 0. ])
     """
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     if not callable(fn):
         raise ParameterError(f"`fn` must be a function of the design; got {short_repr(fn)}.")
     if not isinstance(output, str) or not output:
@@ -817,7 +824,7 @@ def sensitivity(
     from .runner import check_executor, check_processes, local_pool
 
     what, game = resolve(sc)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     check_bool(recalibrate, "recalibrate")
     if isinstance(params, str) and params == "claims":
         from .vary import check_claims_recalibrate

@@ -81,7 +81,7 @@ from numpy.typing import NDArray
 
 from .._util import real_array, short_repr
 from ..claims import load_claims
-from ..errors import ParameterError, TariffsimError
+from ..errors import ParameterError, TariffsimError, UnknownNameError
 from .distributions import Distribution, Triangular, Uniform, _Quantiles, draw_range
 
 if TYPE_CHECKING:
@@ -183,7 +183,20 @@ def draw(
     for given in vary:
         if not isinstance(given, str):
             raise ParameterError(f"`vary`: keys must be parameter paths; got {given!r}.")
-    check_disjoint(vary, "vary")  # each value set by one path: no run keeps a draw of two
+    try:
+        check_disjoint(vary, "vary")  # each value set by one path: no run keeps a draw of two
+        for given in vary:
+            parse(given)
+    except UnknownNameError as exc:
+        import difflib
+
+        near = [g for g in vary if difflib.get_close_matches(g, ["claims"], n=1, cutoff=0.7)]
+        if not near:
+            raise
+        raise UnknownNameError(
+            f"{str(exc).rstrip('.')}. (The key {near[0]!r}: did you mean 'claims', which draws "
+            "every claim with a range beside the paths: vary={'claims': True, ...}?)"
+        ) from None
     for given, spec in vary.items():
         pp = parse(given)
         path = pp.text  # one spelling, one stream: "US-CN" draws as "US.CN"

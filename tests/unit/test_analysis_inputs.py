@@ -1,0 +1,133 @@
+"""Bad input to the analyses gets a tariffsim error naming what the user gave, before any
+run: the cases a hostile read of the ensemble, sensitivity and calibration inputs found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tariffsim as ts
+from tariffsim.analysis.distributions import parse_distribution
+from tariffsim.errors import ParameterError, UnknownNameError, WorkerError
+
+
+class _ScatterFails:
+    """What tariffsim takes for a Dask client, whose scheduler is gone."""
+
+    def submit(self, *a: Any, **k: Any) -> Any:
+        raise AssertionError("nothing is submitted once the scatter failed")
+
+    def gather(self, *a: Any, **k: Any) -> Any:
+        raise AssertionError("nothing is gathered")
+
+    def scatter(self, *a: Any, **k: Any) -> Any:
+        raise OSError("scheduler connection lost")
+
+    def scheduler_info(self) -> dict[str, Any]:
+        return {"workers": {"w": {"nthreads": 1}}}
+
+
+def test_a_dask_scatter_that_fails_is_a_worker_error_naming_the_executor() -> None:
+    with pytest.raises(WorkerError, match=r"`executor` .*shared input.*OSError: scheduler") as e:
+        ts.ensemble("us-china-145", runs=4, rounds=3, vary="claims", executor=_ScatterFails())
+    assert isinstance(e.value.__cause__, OSError)
+
+
+@pytest.mark.parametrize("bounds", ["x", [(0.02, 0.4)], 3])
+def test_calibrate_bounds_must_be_a_mapping(bounds: Any) -> None:
+    with pytest.raises(ParameterError, match=r"`bounds` must be a mapping of parameter path"):
+        ts.calibrate("us-china-145", "us-china-2025", ["learning_rate.US"], bounds=bounds)
+
+
+@pytest.mark.parametrize("text", ["Beta(1, 1, low=0, high=0.1, low=0.05)",
+                                  "Uniform(low=0, high=0.1, high=0.5)"])  # fmt: skip
+def test_a_distribution_keyword_given_twice_is_refused(text: str) -> None:
+    with pytest.raises(ParameterError, match=r"is given twice"):
+        parse_distribution(text)
+
+
+def test_sensitivity_outputs_named_twice_are_refused() -> None:
+    with pytest.raises(ParameterError, match=r"`outputs` names 'peak' twice"):
+        ts.sensitivity("us-china-145", outputs=["peak", "peak"], n=2, rounds=4)
+
+
+def test_a_sensitivity_output_function_that_raises_is_named_as_the_output() -> None:
+    """The user's output functions are reported as events and ``prob`` predicates are:
+    a ParameterError naming the output, the error chained."""
+
+    def broken(pb: Any) -> Any:
+        return 1 / 0
+
+    with pytest.raises(ParameterError, match=r"output 'mine' failed .*ZeroDivisionError") as e:
+        ts.sensitivity("us-china-145", {"noise": (0.0, 0.1)}, {"mine": broken}, n=2, rounds=4)
+    assert isinstance(e.value.__cause__, ZeroDivisionError)
+
+
+def test_a_sensitivity_table_width_must_be_a_whole_number() -> None:
+    res = ts.sensitivity("us-china-145", {"noise": (0.0, 0.1)}, ["peak"], n=2, rounds=4,
+                         progress=False)  # fmt: skip
+    for width in ("80", 5, 80.5):
+        with pytest.raises(ParameterError, match=r"`width` must be an int >= 20"):
+            res.table(width=width)
+    assert res.table(width=40)
+
+
+@pytest.mark.parametrize("seed", [2**63, 2**200, -1, True, 1.0])
+def test_every_analysis_takes_the_same_seeds(seed: Any) -> None:
+    """An ensemble refused a seed of 2**63 and more (its exports keep it as a 64-bit
+    integer); sensitivity and calibration took any size."""
+    for call in (
+        lambda: ts.ensemble("us-china-145", runs=2, rounds=3, seed=seed),
+        lambda: ts.sensitivity("us-china-145", {"noise": (0.0, 0.1)}, ["peak"], n=2, rounds=3,
+                               seed=seed),
+        lambda: ts.calibrate("us-china-145", "us-china-2025", ["learning_rate.US"], seed=seed),
+    ):  # fmt: skip
+        with pytest.raises(ParameterError, match=r"`seed` must be an int in \[0, 2\*\*63\)"):
+            call()
+
+
+def test_calibrate_tol_is_not_a_bool() -> None:
+    with pytest.raises(ParameterError, match=r"`tol` must be a finite number >= 0; got True"):
+        ts.calibrate("us-china-145", "us-china-2025", ["learning_rate.US"], tol=True)
+
+
+@pytest.mark.parametrize("kind", ["ensemble", "summary"])
+def test_to_netcdf_names_its_file_argument(kind: str, tmp_path: Path) -> None:
+    pytest.importorskip("xarray")
+    keep = "summary" if kind == "summary" else "runs"
+    res = ts.ensemble("us-china-145", runs=2, rounds=3, vary="claims", keep=keep)
+    with pytest.raises(ParameterError, match=r"^`file` .*: no folder"):
+        res.to_netcdf(tmp_path / "missing" / "x.nc")
+    with pytest.raises(ParameterError, match=r"^`file` .* is a folder"):
+        res.to_netcdf(tmp_path)
+
+
+def test_a_vary_key_near_claims_is_pointed_at_it() -> None:
+    with pytest.raises(UnknownNameError, match=r"did you mean 'claims'"):
+        ts.ensemble("us-china-145", runs=2, vary={"claimz": True})
+
+
+def test_cli_draw_errors_name_the_draw(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tariffsim.cli import main
+
+    base = ["ensemble", "us-china-145", "--runs", "2", "--rounds", "3", "--out", str(tmp_path)]
+    cases = [
+        (["--draw", "noise=Uniform(0, 2)"], "error: --draw noise: Uniform"),
+        (["--draw", "claims=Uniform(0, 0.1)"], "--draw: 'claims' is not a parameter path"),
+        (["--vary", "claims", "--draw", "truth:pass_through.US.CN=Uniform(0.5, 1)"],
+         "error: --draw: 'truth:pass_through.US.CN' sets what the claim"),
+    ]  # fmt: skip
+    for extra, said in cases:
+        assert main([*base, *extra]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "vary[" not in err and "--vary:" not in err, err
+    assert not any(tmp_path.iterdir())
+
+
+def test_cli_params_named_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    from tariffsim.cli import main
+
+    assert main(["sensitivity", "us-china-145", "--params", "noise=0:0.1,noise=0:0.2"]) == 2
+    assert "--params names 'noise' twice" in capsys.readouterr().err
