@@ -86,6 +86,7 @@ import datetime as dt
 import inspect
 import math
 import textwrap
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -95,7 +96,7 @@ from numpy.typing import NDArray
 
 from .. import limits
 from .._util import as_date, check_bool, frozen_array, short_repr, whole_number
-from ..errors import ParameterError, UnknownNameError
+from ..errors import ConvergenceWarning, ParameterError, UnknownNameError
 from .observed import ObservedPath, round_dates
 from .sensitivity import (
     _check_range,
@@ -329,6 +330,14 @@ class Calibration:
         Candidates (runs' worth of parameter values) the calibration could not take: the
         US bears no burden at the calibration state, or a re-solved field leaves its range.
         Their loss is taken as infinite.
+    converged : bool
+        Whether the search met its stopping rule (differential evolution: the population's
+        loss spread fell below ``tol`` within ``maxiter`` generations) and no profile then
+        found a lower loss. False: the estimate is the best point seen, not an optimum
+        (the report says so and :func:`calibrate` warns). The ``"grid"`` method has no
+        stopping rule: always True.
+    search : str
+        How the search ended, in words (the optimiser's message).
     """
 
     params: Mapping[str, float]
@@ -355,6 +364,8 @@ class Calibration:
     recalibrate: bool = False
     resolved: Mapping[str, float] = field(default_factory=dict)
     infeasible: int = 0
+    converged: bool = True
+    search: str = ""
 
     @property
     def fitted_game(self) -> Game:
@@ -431,6 +442,11 @@ class Calibration:
                 f"  {r['param']:<{pw}}  {r['estimate']:>9.4g}  "
                 f"[{r['low']:>8.4g}, {r['high']:>8.4g}]  [{r['range_low']:>6.3g}, "
                 f"{r['range_high']:>6.3g}]  {r['default']:>8.4g}  {ok}"
+            )
+        if not self.converged:
+            lines.append(
+                f"search NOT converged ({self.search}): the estimate is the best point seen, "
+                "not an optimum; raise maxiter or popsize (--maxiter, --popsize)"
             )
         if self.resolved:
             lines.append(
@@ -896,6 +912,7 @@ def calibrate(
             )  # fmt: skip
             x_best, pop = np.asarray(res.x, float), np.asarray(res.population, float)
             best = float(res.fun)
+            converged, how = bool(res.success), str(res.message).rstrip(".")
         else:
             from scipy.stats import qmc
 
@@ -905,8 +922,9 @@ def calibrate(
             y = evaluate(pop)
             k = int(np.argmin(y))
             x_best, best = pop[k], float(y[k])
+            converged, how = True, f"one Latin-hypercube batch of {m} points"
         loss_start = float(evaluate(x_def[None, :])[0])
-        if loss_start < best:  # the scenario's values can win on a plateau; keep the best seen
+        if loss_start <= best:  # the scenario's values can win, or tie, on a plateau: keep them
             x_best, best = x_def.copy(), loss_start
         if not math.isfinite(best):
             raise ParameterError(
@@ -944,6 +962,9 @@ def calibrate(
             if prof[j] < best - 1e-15:  # the profile found a better point: adopt it
                 x_best = cand[j, int(np.argmin(y[j])), :].copy()
                 best = float(prof[j])
+                if method == "de" and converged:
+                    converged = False
+                    how = f"{how}; the profile of {p} then found a lower loss"
                 threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
             profiles[p] = (grid, prof)
         for i, p in enumerate(paths):
@@ -964,6 +985,14 @@ def calibrate(
         ov, _ = what_ifs(x_best[None, :])
         assert ov is not None  # the estimate was simulated
         resolved = {p: float(v[0]) for p, v in ov.items() if p not in paths}
+        if not converged:
+            warnings.warn(
+                f"calibration of {name or 'the scenario'}: the search did not converge "
+                f"({how}); the estimate is the best point seen, not an optimum. Raise "
+                "maxiter or popsize.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return Calibration(
             params={p: float(x_best[i]) for i, p in enumerate(paths)},
             intervals=intervals, identified=identified, bounds=b, loss=best,
@@ -971,6 +1000,7 @@ def calibrate(
             observed=obs, dyads=fit_dyads, until=until_d, points=points, seeds=seeds, seed=seed,
             method=method, runs=runs, game=game, rounds=rounds, name=name,
             recalibrate=bool(recalibrate), resolved=resolved, infeasible=infeasible,
+            converged=converged, search=how,
         )  # fmt: skip
 
 

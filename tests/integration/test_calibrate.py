@@ -14,6 +14,10 @@ from tariffsim.errors import ParameterError, UnknownNameError
 BOUNDS = {"belief:pass_through.US.CN": (0.0, 0.6), "learning_rate.US": (0.02, 0.4)}
 FAST = {"popsize": 5, "maxiter": 5, "profile_points": 11, "profile_samples": 3}
 
+# the fits here are short (a few generations) and test other things than the search's end:
+# that a short search warns is tested below
+pytestmark = pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
+
 
 @pytest.fixture(scope="module")
 def sc() -> ts.Scenario:
@@ -412,3 +416,32 @@ def test_a_tie_goes_to_the_simpler_forecaster() -> None:
     assert score(float("nan"), 2.0, 1.0) == "default"  # (a NaN is no score)
     with pytest.raises(ParameterError, match="no forecaster has a finite RMSE"):
         score(float("nan"), float("nan"), float("nan"))
+
+
+def test_a_search_stopped_by_maxiter_says_so(sc: ts.Scenario) -> None:
+    """The optimiser's own verdict was dropped: a search cut short by ``maxiter`` reported its
+    best point as the estimate, without a word. Now ``converged`` is False, the report says
+    so and a ConvergenceWarning is raised; a search that settles says nothing."""
+    obs = ts.observed.load("us-china-2025")
+    kw = dict(params={"learning_rate.US": (0.02, 0.4), "resolve_weight.US": (0.2, 1.0)},
+              popsize=4, profile_points=3, profile_samples=0, seed=1)  # fmt: skip
+    with pytest.warns(ts.ConvergenceWarning, match=r"search did not converge \(Maximum"):
+        short = calibrate("four-country-2025", obs, maxiter=2, **kw)
+    assert not short.converged and "iterations" in short.search
+    assert "search NOT converged" in short.report(width=200)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ts.ConvergenceWarning)
+        full = calibrate(sc, obs, maxiter=12, **kw)
+    assert full.converged and "NOT converged" not in full.report(width=200)
+
+
+def test_a_tie_with_the_scenario_keeps_the_scenarios_values(sc: ts.Scenario) -> None:
+    """On the flat floor of the loss the best point seen ties with the scenario's values:
+    those are reported, not an arbitrary point of the plateau."""
+    obs = ts.observed.load("us-china-2025")
+    fit = calibrate(sc, obs, {"learning_rate.US": (0.02, 0.4), "resolve_weight.US": (0.2, 1.0)},
+                    popsize=4, maxiter=12, profile_points=3, profile_samples=0, seed=1)  # fmt: skip
+    assert fit.loss == fit.loss_default
+    assert fit.params == {p: fit.defaults[p] for p in fit.params}

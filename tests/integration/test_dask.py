@@ -81,6 +81,7 @@ def test_summary_ensemble_on_dask_equals_in_process_and_threads(client: Any) -> 
         assert got.prob("peak 145") == full.prob(full.peak("US", "CN") >= 1.45)
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")  # (a short search)
 def test_calibration_on_dask_equals_in_process(client: Any) -> None:
     """Each generation of the fit is one call of the runner with the same job: every call
     scatters it under a key of its own (a key shared with the last call lost its data)."""
