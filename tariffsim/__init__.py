@@ -46,6 +46,7 @@ from .claims import Claim, ClaimSet, claims
 from .engine import PathBatch, simulate_batch
 from .equilibrium.normal_form import NormalFormGame
 from .errors import (
+    ConstantOutputWarning,
     ConvergenceWarning,
     LimitError,
     NoWorkersWarning,
@@ -107,6 +108,7 @@ __all__ = [
     "Brinkmanship",
     "Claim",
     "ClaimSet",
+    "ConstantOutputWarning",
     "ContriteTitForTat",
     "ConvergenceWarning",
     "Country",

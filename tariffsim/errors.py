@@ -9,6 +9,7 @@ value it got, and is raised before any work is done. All subclass
 from __future__ import annotations
 
 __all__ = [
+    "ConstantOutputWarning",
     "ConvergenceWarning",
     "CostWarning",
     "IdenticalRunsWarning",
@@ -142,6 +143,15 @@ class PlausibilityWarning(UserWarning):
     :func:`tariffsim.path.Path.plausibility`): the numbers are what the
     equations give, but the model was not built for them — check the inputs
     (trade flows, GDP, ladders) before reading them.
+    """
+
+
+class ConstantOutputWarning(UserWarning):
+    """An output of a sensitivity analysis takes one value over the whole design.
+
+    No parameter in the ranges given moves it, so its sensitivity indices are
+    undefined: they are NaN (and rank last), the table says so and its chart is
+    empty. Widen the ranges, vary other parameters, or drop the output.
     """
 
 

@@ -104,7 +104,7 @@ from numpy.typing import NDArray
 
 from .. import limits
 from .._util import check_bool, frozen_array, short_repr, whole_number
-from ..errors import ParameterError, TariffsimError, UnknownNameError
+from ..errors import ConstantOutputWarning, ParameterError, TariffsimError, UnknownNameError
 from .runner import check_seed
 
 if TYPE_CHECKING:
@@ -457,10 +457,19 @@ def _analyse(
     num_resamples: int,
 ) -> dict[str, dict[str, Array]]:
     idx: dict[str, dict[str, Array]] = {}
+    names = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else _MORRIS_KEYS
+    constant = [name for k, name in enumerate(outputs) if _constant(Y[:, k])]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # constant outputs: indices are nan
+        # a constant output has no index (nan, below); SALib also warns where only part of
+        # the design's evaluations are equal, which is no fault of the output's
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
         for k, name in enumerate(outputs):
             y = Y[:, k]
+            if name in constant:
+                nan = frozen_array(np.full(len(problem["names"]), np.nan))
+                idx[name] = dict.fromkeys(names, nan)
+                continue
             if method == "sobol":
                 from SALib.analyze import sobol as sobol_analyze
 
@@ -477,9 +486,26 @@ def _analyse(
                     problem, X, y, num_resamples=num_resamples, conf_level=0.95,
                     num_levels=NUM_LEVELS, seed=seed,
                 )  # fmt: skip
-                keys = ("mu", "mu_star", "sigma", "mu_star_conf")
+                keys = _MORRIS_KEYS
             idx[name] = {key: frozen_array(np.asarray(r[key], dtype=float)) for key in keys}
+    if constant:
+        warnings.warn(
+            f"{', '.join(map(repr, constant))} "
+            f"{'takes' if len(constant) == 1 else 'take'} one value over the whole design: no "
+            "parameter in the ranges given moves it, so the indices are undefined (NaN). Widen "
+            "the ranges, vary other parameters, or drop the output.",
+            ConstantOutputWarning,
+            stacklevel=3,
+        )
     return idx
+
+
+_MORRIS_KEYS = ("mu", "mu_star", "sigma", "mu_star_conf")
+
+
+def _constant(y: Array) -> bool:
+    """Whether the output ``y`` takes one value over the design."""
+    return bool(y.size) and bool(np.all(y == y[0]))
 
 
 # ---------------------------------------------------------------------------
@@ -581,11 +607,17 @@ class SensitivityResult:
             ) from None
         return pd.DataFrame(self.rows()).set_index(["output", "param"])
 
+    @property
+    def constant(self) -> tuple[str, ...]:
+        """The outputs that take one value over the whole design (their indices are NaN)."""
+        return tuple(o for k, o in enumerate(self.outputs) if _constant(self.Y[:, k]))
+
     def table(self, output: str | None = None, *, width: int = 100) -> str:
         """The indices as text, parameters ranked per output; no pandas needed.
 
         Sobol columns: ``S1 ± conf`` and ``ST ± conf``; Morris: ``mu*  ± conf``,
-        ``mu`` and ``sigma``.
+        ``mu`` and ``sigma``. An output that takes one value over the design has one line
+        saying so instead (its indices are NaN).
         """
         width = whole_number(width, "width", 20)
         outs = self.outputs if output is None else (self._out(output),)
@@ -594,6 +626,10 @@ class SensitivityResult:
         for o in outs:
             ix = self.indices[o]
             lines.append(f"{o} ({self.method}, n={self.n}, {self.runs} runs)")
+            if o in self.constant:
+                value = float(self.Y[0, self.outputs.index(o)])
+                lines.append(f"  constant over the design ({value:g}): no parameter moves it")
+                continue
             if self.method == "sobol":
                 lines.append(f"  {'parameter':<{pw}}  {'S1':>7} {'±':>6}  {'ST':>7} {'±':>6}")
             else:
@@ -634,6 +670,14 @@ class SensitivityResult:
 
         out = self._out(output)
         ax = _new_axes(ax)
+        name = self.meta.get("scenario", "")
+        if out in self.constant:
+            value = float(self.Y[0, self.outputs.index(out)])
+            said = f"{out} is constant over the design ({value:g}):\nno parameter moves it"
+            ax.text(0.5, 0.5, said, ha="center", va="center", transform=ax.transAxes)
+            ax.set_axis_off()
+            ax.set_title(f"{out}: sensitivity ({self.method}{', ' + name if name else ''})")
+            return ax
         order = list(reversed(self.ranking(out)))  # most influential on top
         j = [self.params.index(p) for p in order]
         y = np.arange(len(order))
@@ -654,7 +698,6 @@ class SensitivityResult:
             ax.set_xlabel(f"Morris elementary effects on {out}, 95% interval on mu*")
         ax.set_yticks(y, order)
         ax.axvline(0, color="0.5", lw=0.8)
-        name = self.meta.get("scenario", "")
         ax.set_title(f"{out}: sensitivity ({self.method}{', ' + name if name else ''})")
         ax.grid(True, axis="x", alpha=0.3)
         ax.legend(loc="lower right", fontsize=8, frameon=False)

@@ -65,6 +65,7 @@ def test_a_sensitivity_output_function_that_raises_is_named_as_the_output() -> N
     assert isinstance(e.value.__cause__, ZeroDivisionError)
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConstantOutputWarning")  # (a tiny design)
 def test_a_sensitivity_table_width_must_be_a_whole_number() -> None:
     res = ts.sensitivity("us-china-145", {"noise": (0.0, 0.1)}, ["peak"], n=2, rounds=4,
                          progress=False)  # fmt: skip

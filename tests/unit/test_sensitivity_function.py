@@ -104,7 +104,7 @@ def test_table_rows_frame_and_plot() -> None:
         ({"method": "fast"}, "`method` must be one of"),
         ({"n": 1000}, "power of 2"),
         ({"n": 1}, "`n` must be an int >= 2"),
-        ({"seed": -1}, "`seed` must be an int >= 0"),
+        ({"seed": -1}, r"`seed` must be an int in \[0, 2\*\*63\)"),
     ],
 )
 def test_bad_arguments_are_named(kwargs: dict, match: str) -> None:
@@ -153,3 +153,42 @@ def test_ranking_takes_a_count_of_at_least_zero() -> None:
     for bad in (-1, 1.5, True, "2"):
         with pytest.raises(ParameterError, match="`k` must be"):
             res.ranking("y", bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_a_constant_output_has_no_index_and_says_so(method: str) -> None:
+    """SALib gave zeros (0.000 ± 0.000, read as "no influence, measured") for an output that
+    never varies, and warned in its own words from its own files. Now its indices are NaN,
+    the table and the chart say it is constant, and one tariffsim warning names it."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tariffsim.errors import ConstantOutputWarning
+
+    def flat(x: np.ndarray) -> np.ndarray:
+        return np.full(len(x), 1.45)
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        res = analyse_function(flat, {"a": (0.0, 1.0), "b": (0.0, 1.0)}, method=method, n=8,
+                               output="peak")  # fmt: skip
+    ours = [w for w in seen if w.category is ConstantOutputWarning]
+    assert len(ours) == 1 and "'peak' takes one value" in str(ours[0].message)
+    assert [str(w.message) for w in seen if w.category is not ConstantOutputWarning] == []
+    assert res.constant == ("peak",)
+    assert all(np.isnan(v).all() for v in res.indices["peak"].values())
+    assert "constant over the design (1.45)" in res.table()
+    ax = res.plot("peak")
+    assert "constant" in ax.texts[0].get_text() and not ax.patches
+
+
+def test_an_output_that_varies_is_not_called_constant() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = analyse_function(lambda x: x[:, 0] + 0.1 * x[:, 1], {"a": (0, 1), "b": (0, 1)},
+                               n=8, output="y")  # fmt: skip
+    assert res.constant == () and np.isfinite(res.indices["y"]["ST"]).all()
