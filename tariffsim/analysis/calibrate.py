@@ -97,6 +97,7 @@ from numpy.typing import NDArray
 from .. import limits
 from .._util import as_date, check_bool, frozen_array, short_repr, whole_number
 from ..errors import ConvergenceWarning, ParameterError, UnknownNameError
+from ..progress import progress_bar, progress_enabled
 from .observed import ObservedPath, round_dates
 from .sensitivity import (
     _check_range,
@@ -811,6 +812,7 @@ def calibrate(
     seeds = _check_int("seeds", seeds, 1)
     seed = check_seed(seed)
     check_bool(recalibrate, "recalibrate")
+    progress_enabled(progress)  # (a bad value refused before any run)
     popsize = _check_int("popsize", popsize, 2)
     maxiter = _check_int("maxiter", maxiter, 1)
     profile_points = _check_int("profile_points", profile_points, 3)
@@ -835,14 +837,16 @@ def calibrate(
     fit_dyads = _dyads(game, obs, dyads)
     b = _bounds(game, params, bounds)
     paths = list(b)
-    # every run the fit may play, counted before any: the search (scipy's population is
-    # popsize * k per generation), the defaults, and each profile's grid x candidates
+    # every run the fit may play, counted before any: the search (scipy's population has
+    # popsize * k members, at least 5, per generation; the grid one batch), the start and the
+    # scenario's own, and each profile's grid x candidates
     k = len(paths)
-    search = popsize * k * (maxiter + 1)
+    pop_rows = max(popsize * k, 5) if method == "de" else max(popsize * k * maxiter, 2) + 1
+    search = pop_rows * (maxiter + 1) if method == "de" else pop_rows
+    largest = seeds * (profile_points + 1) * (1 + pop_rows + profile_samples)  # one profile
+    most = seeds * (search + 2) + k * largest
     limits.check(
-        "max_runs",
-        seeds * (search + 1 + k * (profile_points + 1) * (1 + popsize * k + profile_samples)),
-        "calibration runs (seeds x (popsize x params x generations + profiles))",
+        "max_runs", most, "calibration runs (seeds x (popsize x params x generations + profiles))"
     )
     rounds = int(game.rounds)
     target, dates = _target(game, obs, fit_dyads, rounds)
@@ -877,11 +881,12 @@ def calibrate(
             "field leaves its range. Narrow the bounds, or pass recalibrate=False "
             "(on the command line, --no-recalibrate) to apply the values as they are."
         )
-    # no more workers than the largest batch has runs: a profile's grid x candidates (scipy's
-    # population has at least 5 members)
-    pop_rows = max(popsize * k, 5) if method == "de" else max(popsize * k * maxiter, 2) + 1
-    largest = seeds * (profile_points + 1) * (1 + pop_rows + profile_samples)
-    with local_pool(min(n_proc, largest)) as own:
+    # no more workers than the largest batch has runs (a profile's grid x candidates); one
+    # bar over every run the fit may play (a search that settles early ends it short)
+    with (
+        local_pool(min(n_proc, largest)) as own,
+        progress_bar(most, desc="calibration", unit="run", enabled=progress) as bar,
+    ):
         executor = own or executor
         runs = 0
         infeasible = 0
@@ -897,7 +902,8 @@ def calibrate(
             runs += X.shape[0] * seeds
             y = _run_design(game, ov, X.shape[0], {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
                             replicates=seeds, executor=executor, chunk_size=chunk_size,
-                            progress=progress, desc="calibration")[:, 0]  # fmt: skip
+                            progress=False)[:, 0]  # fmt: skip
+            bar.update(X.shape[0] * seeds)
             y[bad] = np.inf
             return y
 
@@ -939,6 +945,7 @@ def calibrate(
         own = _run_design(game, {}, 1, {"loss": loss_fn}, seed=seed, rounds=fit_rounds,
                           replicates=seeds, executor=executor, chunk_size=chunk_size,
                           progress=False)  # fmt: skip
+        bar.update(seeds)
         loss_default = float(own[0, 0])
         points = int(mask.sum()) * len(fit_dyads)
         threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -445,3 +447,31 @@ def test_a_tie_with_the_scenario_keeps_the_scenarios_values(sc: ts.Scenario) -> 
                     popsize=4, maxiter=12, profile_points=3, profile_samples=0, seed=1)  # fmt: skip
     assert fit.loss == fit.loss_default
     assert fit.params == {p: fit.defaults[p] for p in fit.params}
+
+
+def test_one_bar_counts_every_run_of_the_fit(
+    sc: ts.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each generation had a bar of its own, which a generation shorter than the bar's delay
+    never drew: a fit showed nothing while it searched. Now one bar covers the search, the
+    profiles and the scenario's own run, moving generation by generation."""
+    from tariffsim.analysis import calibrate as cal_mod
+
+    bars: list[Any] = []
+    moves: list[int] = []
+    real = cal_mod.progress_bar
+
+    def recording(total: Any, **kw: Any) -> Any:
+        bar = real(total, **kw)
+        bars.append((kw.get("desc"), total, bar))
+        update = bar.update
+        bar.update = lambda k=1: (moves.append(k), update(k))  # type: ignore[method-assign]
+        return bar
+
+    monkeypatch.setattr(cal_mod, "progress_bar", recording)
+    obs = ts.observed.load("us-china-2025")
+    fit = calibrate(sc, obs, {"learning_rate.US": (0.02, 0.4)}, popsize=4, maxiter=3,
+                    profile_points=3, profile_samples=0, seed=1)  # fmt: skip
+    assert [(d, t >= fit.runs) for d, t, _ in bars] == [("calibration", True)]
+    assert bars[0][2].n == fit.runs == sum(moves)
+    assert len(moves) >= 1 + 3 + 1  # the first population, each generation, the profiles
