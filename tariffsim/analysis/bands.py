@@ -420,6 +420,10 @@ class _Summarised:
             ax.legend(
                 handles=[lines[m] for m in range(len(series))],
                 loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
+                # the colour rule, where it is read: a tariff is the colour of the country it
+                # hits (a reader takes "US tariff on CN" for the US's otherwise)
+                title="in the colour of the\ncountry each one hits" if ax is axes[0] else None,
+                title_fontsize=8, alignment="left",
             )  # fmt: skip
         axes[0].set_ylabel("headline tariff (%)")
         for ax, name in zip(axes[1:], indicators, strict=True):

@@ -773,6 +773,9 @@ def test_fan_chart_colours_a_country_alike_in_every_panel() -> None:
         assert line.get_color() == countries[f"{hit} recession odds"].get_color(), label
     colours = [ln.get_color() for ln in tariffs.values()]
     assert len(set(colours)) == len(colours)
+    # the rule is told where it is read: the tariffs' legend says it, the others' have no title
+    assert top.get_legend().get_title().get_text() == "in the colour of the\ncountry each one hits"
+    assert odds.get_legend().get_title().get_text() == ""
     us = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=6)
     fig = us.plot(indicators=("recession", "drawdown"))
     both = _medians(fig.axes[0])  # US->CN and CN->US: each its own colour
