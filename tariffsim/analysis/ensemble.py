@@ -547,19 +547,32 @@ class Ensemble(_Summarised):
         ------
         ParameterError
             If ``ds`` is not an ensemble's dataset (a variable, coordinate or
-            attribute missing, or shapes that do not match).
+            attribute missing, or shapes that do not match; a summary's dataset is
+            named as one).
         """
-        with reading("`ds` is not an ensemble's dataset (from to_xarray)"):
+        return cls._from_dataset(ds, "`ds`", "to_xarray")
+
+    @classmethod
+    def _from_dataset(cls, ds: Any, where: str, writer: str) -> Ensemble:
+        """:meth:`from_xarray` of ``ds``, whose errors name ``where`` (the dataset, or the file
+        it was read from, which ``writer`` wrote)."""
+        with reading(f"{where} is not an ensemble's dataset (from {writer})"):
+            if ds.attrs.get("kind") == "ensemble summary":
+                raise ParameterError(
+                    f"{where} is an ensemble summary (keep='summary'), not an ensemble: read it "
+                    f"with ts.EnsembleSummary.from_{writer.removeprefix('to_')}."
+                )
             vars_ = {"tariff", *INDICATORS}
             missing = sorted(vars_ - set(ds.data_vars))
             missing += [k for k in ("seed",) if k not in ds.attrs]  # run k's seed depends on it
             if missing:
                 raise ParameterError(
-                    f"`ds` is not an ensemble's dataset (from to_xarray): no {', '.join(missing)}."
+                    f"{where} is not an ensemble's dataset (from {writer}): no "
+                    f"{', '.join(missing)}."
                 )
             if "date" in ds.coords and np.asarray(ds["date"].values).dtype.kind != "M":
                 raise ParameterError(
-                    "`ds`: its dates are not dates (a file opened with decode_times=False?)."
+                    f"{where}: its dates are not dates (a file opened with decode_times=False?)."
                 )
             arrays = {k: np.asarray(ds[k].transpose(*_DIMS[k]).values) for k in vars_}
             params = [str(p) for p in ds["param"].values] if "draws" in ds else []
@@ -581,7 +594,7 @@ class Ensemble(_Summarised):
                 seed=ds.attrs["seed"],
                 vary=str(ds.attrs.get("vary", "none")),
                 scheduled=json.loads(str(ds.attrs.get("scheduled", "[]"))),
-                where="`ds`",
+                where=where,
             )
 
     @classmethod
@@ -596,7 +609,8 @@ class Ensemble(_Summarised):
             If xarray is not installed.
         """
         what = f"`file` {short_repr(str(file))} is not an ensemble written by to_netcdf"
-        return cls.from_xarray(read_netcdf(file, what, "Ensemble.from_netcdf()"))
+        ds = read_netcdf(file, what, "Ensemble.from_netcdf()")
+        return cls._from_dataset(ds, f"`file` {short_repr(str(file))}", "to_netcdf")
 
     @classmethod
     def from_npz(cls, file: str | FsPath) -> Ensemble:

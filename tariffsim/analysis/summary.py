@@ -492,7 +492,7 @@ class EnsembleSummary(_Summarised):
             np.load(file, allow_pickle=False) as z,
         ):
             check_npz_size(z, f"`file` {short_repr(str(file))}")
-            return cls._from_arrays(z, str(file))
+            return cls._from_arrays(z, f"`file` {short_repr(str(file))}")
 
     @classmethod
     def from_xarray(cls, ds: Any) -> EnsembleSummary:
@@ -507,8 +507,19 @@ class EnsembleSummary(_Summarised):
             If ``ds`` is not a summary's dataset (a variable, coordinate or
             attribute missing, or counts that do not add up).
         """
-        what = "`ds` is not an ensemble summary's dataset (from to_xarray)"
+        return cls._from_dataset(ds, "`ds`", "to_xarray")
+
+    @classmethod
+    def _from_dataset(cls, ds: Any, where: str, writer: str) -> EnsembleSummary:
+        """:meth:`from_xarray` of ``ds``, whose errors name ``where`` (the dataset, or the file
+        it was read from, which ``writer`` wrote)."""
+        what = f"{where} is not an ensemble summary's dataset (from {writer})"
         with reading(what):
+            if ds.attrs.get("kind") == "ensemble":
+                raise ParameterError(
+                    f"{where} is an ensemble (every run kept), not a summary: read it with "
+                    f"ts.Ensemble.from_{writer.removeprefix('to_')}."
+                )
             need = ("tariff_count", "peak_count", "event_count",
                     *(f"{k}_count" for k in INDICATORS))  # fmt: skip
             missing = [k for k in need if k not in ds.data_vars]
@@ -544,7 +555,7 @@ class EnsembleSummary(_Summarised):
                 z[f"{k}_count"] = ds[f"{k}_count"].transpose("round", "country", dim).values
                 z[f"{k}_bins"] = ds[dim].values
                 z[f"{k}_width"] = np.array(widths[k])
-            return cls._from_arrays(_Files(z), "`ds`")
+            return cls._from_arrays(_Files(z), where)
 
     @classmethod
     def from_netcdf(cls, file: str | FsPath) -> EnsembleSummary:
@@ -559,10 +570,13 @@ class EnsembleSummary(_Summarised):
             If xarray is not installed.
         """
         what = f"`file` {short_repr(str(file))} is not an ensemble summary written by to_netcdf"
-        return cls.from_xarray(read_netcdf(file, what, "EnsembleSummary.from_netcdf()"))
+        ds = read_netcdf(file, what, "EnsembleSummary.from_netcdf()")
+        return cls._from_dataset(ds, f"`file` {short_repr(str(file))}", "to_netcdf")
 
     @classmethod
-    def _from_arrays(cls, z: Any, file: str) -> EnsembleSummary:
+    def _from_arrays(cls, z: Any, where: str) -> EnsembleSummary:
+        """The summary the arrays ``z`` hold (an open ``.npz`` or a dataset's arrays), every
+        part checked; errors name ``where`` (```file` 'x.npz'``)."""
         per = (f"{k}_{part}" for k in INDICATORS for part in ("count", "bins", "width"))
         need = ("tariff_count", "peak_count", "levels", "event_count", "events", "event_specs",
                 "dates", "dyads", "codes", "runs", "seed", "name", "vary", "scheduled",
@@ -570,12 +584,11 @@ class EnsembleSummary(_Summarised):
         missing = [k for k in need if k not in z.files]
         if missing:
             raise ParameterError(
-                f"`file` {short_repr(file)} is not an ensemble summary (.npz from to_npz): "
-                f"no {', '.join(missing)}."
+                f"{where} is not an ensemble summary (.npz from to_npz): no {', '.join(missing)}."
             )
 
         def bad(what: str) -> ParameterError:
-            return ParameterError(f"`file` {short_repr(file)}: {what}.")
+            return ParameterError(f"{where}: {what}.")
 
         if z["runs"].dtype.kind not in "iu" or z["seed"].dtype.kind not in "iu":
             raise bad("runs and seed must be integers")

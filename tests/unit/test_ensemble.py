@@ -1330,8 +1330,12 @@ def test_what_is_not_an_ensemble_file_is_named(tmp_path) -> None:
         with pytest.raises(ParameterError, match="is a folder, not a file"):
             read(tmp_path)
     s = ts.ensemble("us-china-145", runs=3, seed=0, rounds=3, keep="summary", vary="claims")
-    with pytest.raises(ParameterError, match="no approval, drawdown"):
+    with pytest.raises(ParameterError, match=r"is an ensemble summary .*EnsembleSummary"):
         ts.Ensemble.from_xarray(s.to_xarray())  # a summary's dataset is not an ensemble's
+    ds = s.to_xarray()
+    del ds.attrs["kind"]  # (a dataset that does not say what it is: what it lacks, named)
+    with pytest.raises(ParameterError, match="no approval, drawdown"):
+        ts.Ensemble.from_xarray(ds)
 
 
 def test_exports_label_every_variable_with_its_unit() -> None:

@@ -148,3 +148,27 @@ def test_a_name_with_control_characters_is_refused_where_it_is_given(tmp_path: P
 def test_a_bin_wider_than_any_indicator_is_refused() -> None:
     with pytest.raises(ParameterError, match=r"resolution\['payoff'\]` must be a number in"):
         ts.ensemble("us-china-145", runs=2, keep="summary", resolution={"payoff": 1e308})
+
+
+def test_a_summary_read_as_an_ensemble_and_back_is_pointed_at_its_reader(tmp_path: Path) -> None:
+    """Reading a summary's NetCDF with the ensemble's reader named `ds` and a missing
+    variable; now the file is named and the right reader given, both ways."""
+    pytest.importorskip("xarray")
+    kw: dict[str, Any] = dict(runs=4, seed=1, vary="claims", rounds=4, progress=False)
+    ts.ensemble("us-china-145", keep="summary", **kw).to_netcdf(tmp_path / "s.nc")
+    ts.ensemble("us-china-145", **kw).to_netcdf(tmp_path / "e.nc")
+    with pytest.raises(ParameterError, match=r"^`file` '.*s\.nc' is an ensemble summary .*"
+                       r"ts\.EnsembleSummary\.from_netcdf"):  # fmt: skip
+        ts.Ensemble.from_netcdf(tmp_path / "s.nc")
+    with pytest.raises(ParameterError, match=r"^`file` '.*e\.nc' is an ensemble .*"
+                       r"ts\.Ensemble\.from_netcdf"):  # fmt: skip
+        ts.EnsembleSummary.from_netcdf(tmp_path / "e.nc")
+    import xarray as xr
+
+    with (
+        xr.open_dataset(tmp_path / "s.nc", engine="h5netcdf") as ds,
+        pytest.raises(
+            ParameterError, match=r"^`ds` is an ensemble summary .*EnsembleSummary\.from_xarray"
+        ),
+    ):
+        ts.Ensemble.from_xarray(ds.load())
