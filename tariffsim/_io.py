@@ -33,6 +33,7 @@ import os
 import re
 import signal
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -786,8 +787,38 @@ def read_netcdf(file: str | os.PathLike[str], what: str, needs: str) -> Any:
         import xarray as xr
     except ImportError:
         raise ImportError(f"{needs} needs xarray: pip install 'tariffsim[xarray]'") from None
-    with reading(what, file), xr.open_dataset(file, engine="h5netcdf") as ds:
-        return ds.load()
+    try:
+        with reading(what, file), xr.open_dataset(file, engine="h5netcdf") as ds:
+            return ds.load()
+    except ParameterError as failure:
+        _finalise_quietly(failure)
+        raise
+
+
+def _finalise_quietly(failure: BaseException) -> None:
+    """Finalise, now and without a word, what a failed read left half-made.
+
+    A file that is not valid HDF5 throughout (corrupt past its header) fails inside
+    h5netcdf's ``File.__init__``; the half-made object's finaliser then raises on
+    attributes it never set, and Python prints that as *Exception ignored in File.close*
+    whenever it is collected. Its only references are the frames of the original
+    error's traceback (the ``__context__`` of ``failure``): those are cleared and
+    collected here, with Python's hook for such errors muted for the moment.
+    """
+    import gc
+    import traceback
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        context = failure.__context__
+        failure.__context__ = None  # (suppressed already: the message is the tariffsim error's)
+        while context is not None:
+            traceback.clear_frames(context.__traceback__)
+            context = context.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def input_boundary(what: str) -> Callable[[_F], _F]:

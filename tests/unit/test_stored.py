@@ -172,3 +172,34 @@ def test_a_summary_read_as_an_ensemble_and_back_is_pointed_at_its_reader(tmp_pat
         ),
     ):
         ts.Ensemble.from_xarray(ds.load())
+
+
+def test_a_corrupt_netcdf_is_refused_without_a_word_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file corrupt past its header failed inside h5netcdf, whose half-made File then
+    printed "Exception ignored in File.close ... AttributeError" when collected, beside the
+    tariffsim error. Now nothing is left to print."""
+    pytest.importorskip("xarray")
+    import gc
+    import sys
+
+    good = tmp_path / "e.nc"
+    ts.ensemble("us-china-145", runs=4, seed=1, vary="claims", rounds=4).to_netcdf(good)
+    raw = bytearray(good.read_bytes())
+    ignored: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    rng = np.random.default_rng(4)
+    refused = 0
+    for k in range(40):
+        bad = bytearray(raw)
+        for at in rng.integers(64, len(raw), 5):
+            bad[at] ^= 0xFF
+        f = tmp_path / f"bad{k}.nc"
+        f.write_bytes(bytes(bad))
+        try:
+            ts.Ensemble.from_netcdf(f)
+        except ParameterError:
+            refused += 1
+        gc.collect()
+    assert refused > 0 and ignored == []
