@@ -1136,6 +1136,9 @@ def ensemble(
             (codes, dates, dyads, fired), arrays = _play_runs(
                 game, rounds, runs, seed, ov, executor, chunk_size, progress
             )
+            if own is None and executor is not None:  # a user's executor: as computed?
+                _check_sent_labels(game, game.rounds if rounds is None else rounds,
+                                   codes, dates, dyads)  # fmt: skip
     if keep == "summary":
         return EnsembleSummary(
             name=game.name,
@@ -1253,10 +1256,33 @@ def _play_runs(
     return parts[0]["meta"], arrays
 
 
+def _check_sent_labels(game: Game, rounds: int, codes: Any, dates: Any, dyads: Any) -> None:
+    """Refuse labels an executor sent back that are not the game's (countries, dyads, round
+    dates): a chunk comes back as it was computed, or not at all."""
+    w = game.world
+    try:
+        ok = (
+            tuple(codes) == tuple(w.codes)
+            and tuple(tuple(d) for d in dyads) == tuple(w.ladders)
+            and np.array_equal(
+                np.asarray(dates, dtype="datetime64[D]"),
+                np.array([game.date(r) for r in range(rounds + 1)], dtype="datetime64[D]"),
+            )
+        )
+    except Exception:  # (labels of the wrong kind)
+        ok = False
+    if not ok:
+        raise ParameterError(
+            "`executor` returned chunks labelled otherwise than the game (its countries, dyads "
+            "or round dates): a chunk must come back as it was computed."
+        )
+
+
 def _chunk_runs(part: Any) -> int | None:
     """The runs an executor's chunk result covers, or None unless it is what
     :func:`_ensemble_chunk` returns: the kept arrays, float and finite, one shape per
-    run, and the labels (first chunk) that fit them."""
+    run, tariffs >= 0, recession odds and approval in [0, 1], and the labels (first
+    chunk) that fit them."""
     try:
         arrays = [part[k] for k in _KEEP]
         meta = part.get("meta")
@@ -1275,7 +1301,12 @@ def _chunk_runs(part: Any) -> int | None:
                 return None
         except Exception:
             return None
-    return R if all(np.isfinite(a).all() for a in arrays) else None
+    if not all(np.isfinite(a).all() for a in arrays):
+        return None
+    fractions = [arrays[1 + INDICATORS.index(k)] for k in ("recession", "approval")]
+    if (arrays[0] < 0).any() or any(((f < 0) | (f > 1)).any() for f in fractions):
+        return None  # (tariffs >= 0; recession odds and approval are fractions)
+    return R
 
 
 _DONE = "done"

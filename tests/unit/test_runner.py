@@ -516,18 +516,50 @@ def _fewer_rounds(part: dict[str, Any]) -> None:
             part[k] = part[k][:, :-1]
 
 
+def _negative_tariffs(part: dict[str, Any]) -> None:
+    part["tariff"] = -part["tariff"] - 1.0
+
+
+def _odds_above_one(part: dict[str, Any]) -> None:
+    part["recession"] = part["recession"] + 2.0
+
+
+def _junk_codes(part: dict[str, Any]) -> None:
+    if "meta" in part:
+        codes, dates, dyads, events = part["meta"]
+        part["meta"] = ((1,) * len(codes), dates, dyads, events)
+
+
+def _bad_dates(part: dict[str, Any]) -> None:
+    if "meta" in part:
+        codes, dates, dyads, events = part["meta"]
+        part["meta"] = (codes, np.array(["x"] * len(dates)), dyads, events)
+
+
+def _other_dyads(part: dict[str, Any]) -> None:
+    if "meta" in part:
+        codes, dates, dyads, events = part["meta"]
+        part["meta"] = (codes, dates, tuple((b, a) for a, b in dyads), events)
+
+
 @pytest.mark.parametrize(
     ("edit", "words"),
     [
         (_nan_recession, "an unreadable result"),
         (_two_countries, "an unreadable result"),
+        (_negative_tariffs, "an unreadable result"),
+        (_odds_above_one, "an unreadable result"),
         (_no_labels, "do not fit together"),
         (_fewer_rounds, "do not fit together"),
+        (_junk_codes, "labelled otherwise than the game"),
+        (_bad_dates, "labelled otherwise than the game"),
+        (_other_dyads, "labelled otherwise than the game"),
     ],
 )
 def test_an_executors_malformed_chunks_are_refused(edit: Any, words: str) -> None:
-    """Chunk results with NaN, arrays of another shape, no labels, or that do not fit the
-    first chunk's: a ParameterError naming the executor, never a KeyError or NaN bands."""
+    """Chunk results with NaN, arrays of another shape, values out of their range, no
+    labels, labels not the game's, or that do not fit the first chunk's: a ParameterError
+    naming the executor, never a KeyError, NaN bands or an ensemble its own files refuse."""
     import tariffsim as ts
 
     with _Tampering(edit) as ex, pytest.raises(ParameterError, match="`executor` returned") as e:
