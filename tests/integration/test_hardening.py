@@ -303,7 +303,7 @@ def test_run_outputs_are_whole(tmp_path: Path) -> None:
     ("name", "command"),
     [
         *((n, "run") for n in ("../../x", "/tmp/abs-x", "..", "a/../../b", "..\\..\\x",
-                               "\x1b[31m", "CON")),
+                               "CON")),
         ("../../x", "equilibrium"),
         ("/tmp/abs-x", "equilibrium"),
     ],
@@ -321,6 +321,23 @@ def test_scenario_name_cannot_write_outside_out(tmp_path: Path, name: str, comma
     for p in new:
         assert p == work / "out" or p.parent == work / "out", p
     assert not Path("/tmp/abs-x.csv").exists()
+
+
+@pytest.mark.parametrize("name", ["\x1b[31m", "us\x00china", "a\nb"])
+def test_a_scenario_name_with_control_characters_is_refused_before_anything(
+    tmp_path: Path, name: str
+) -> None:
+    """A name with control characters (a terminal escape, a NUL that no NetCDF string can
+    hold) names files and data: refused when the scenario is read, nothing written."""
+    data = _edit(lambda d: d.update(name=name), SMALL)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "s.toml").write_text(ts.scenario.dump_toml(data), encoding="utf-8")
+    res = _cli("run", "s.toml", "--out", "out", "--no-plot", "--rounds", "3", cwd=work)
+    assert res.returncode == 2, res.stderr
+    assert "name: must be a string of 1 to 200 characters" in res.stderr
+    assert "without control characters" in res.stderr
+    assert sorted(p.name for p in work.iterdir()) == ["s.toml"]
 
 
 def test_show_escapes_terminal_sequences(tmp_path: Path) -> None:
