@@ -803,22 +803,33 @@ def _finalise_quietly(failure: BaseException) -> None:
     attributes it never set, and Python prints that as *Exception ignored in File.close*
     whenever it is collected. Its only references are the frames of the original
     error's traceback (the ``__context__`` of ``failure``): those are cleared and
-    collected here, with Python's hook for such errors muted for the moment.
+    collected here, with Python's hook for such errors passing over h5netcdf's and
+    h5py's own for the moment (any other goes to the hook as before).
     """
     import gc
     import traceback
 
-    hook = sys.unraisablehook
-    sys.unraisablehook = lambda unraisable: None
-    try:
-        context = failure.__context__
-        failure.__context__ = None  # (suppressed already: the message is the tariffsim error's)
-        while context is not None:
-            traceback.clear_frames(context.__traceback__)
-            context = context.__context__
-        gc.collect()
-    finally:
-        sys.unraisablehook = hook
+    with _UNRAISABLE_LOCK:  # (one swap at a time: the hook found is always put back)
+        hook = sys.unraisablehook
+
+        def quiet(unraisable: Any) -> None:  # the half-made file's, only; others as before
+            if not getattr(unraisable.object, "__module__", "").startswith(("h5netcdf", "h5py")):
+                hook(unraisable)
+
+        sys.unraisablehook = quiet
+        try:
+            context = failure.__context__
+            failure.__context__ = None  # (suppressed already: the tariffsim error says it all)
+            while context is not None:
+                traceback.clear_frames(context.__traceback__)
+                context = context.__context__
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+
+
+_UNRAISABLE_LOCK = threading.Lock()
+"""Held while :func:`_finalise_quietly` has ``sys.unraisablehook`` swapped."""
 
 
 def input_boundary(what: str) -> Callable[[_F], _F]:

@@ -633,10 +633,11 @@ def _result(f: Any, a: int, b: int) -> Any:
     arithmetic; WorkerError when the worker died or computes otherwise."""
     from concurrent.futures import BrokenExecutor
 
+    raised = None
     try:
         got = f.result()
-    except _RaisedInWork as w:  # the work's own error: as in one process
-        _raise_as_in_one_process(w)
+    except _RaisedInWork as w:  # the work's own error: as in one process, raised below
+        raised = w  # (outside this block, which would chain the wrapper to it)
     except BrokenExecutor as exc:
         raise WorkerError(
             f"a worker died while playing items {a} to {b - 1} ({_one_line(exc)}); nothing "
@@ -655,6 +656,8 @@ def _result(f: Any, a: int, b: int) -> Any:
             "executor's own error, or the work's that could not be sent back: the cause is "
             "chained); nothing is kept."
         ) from exc
+    if raised is not None:
+        _raise_as_in_one_process(raised)
     if not (isinstance(got, tuple) and len(got) == 3 and _is_arithmetic(got[0])):
         return got  # not what _on_worker sends back: _check_size judges it
     arith, span, out = got
@@ -757,17 +760,20 @@ def _in_order(
                 return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b), lim)
 
         def sent(a: int, b: int) -> Any:
+            raised = None
             try:
                 f = submit(a, b)
             except TariffsimError:
                 raise
             except _RaisedInWork as w:  # an executor that plays at submit: the work's error
-                _raise_as_in_one_process(w)
+                raised = w  # (raised below, not chained to the wrapper)
             except Exception as exc:
                 raise WorkerError(
                     f"`executor`: submitting items {a} to {b - 1} raised {_one_line(exc)} (the "
                     "executor's own error: the cause is chained); nothing is kept."
                 ) from exc
+            if raised is not None:
+                _raise_as_in_one_process(raised)
             if not all(callable(getattr(f, m, None)) for m in ("result", "cancel")):
                 raise ParameterError(
                     f"`executor`: submit() returned {short_repr(f)}, not a future."

@@ -337,6 +337,11 @@ def test_a_users_own_error_comes_through_as_it_is_wherever_the_runs_play(where: 
         info = stack.enter_context(pytest.raises(_UsersOwnError, match=r"^no move in round 2$"))
         ts.ensemble(g, **kw)
     assert type(info.value) is _UsersOwnError
+    # no wrapper of tariffsim's in its chain ("During handling of the above exception ...")
+    from tariffsim.analysis.runner import _RaisedInWork
+
+    assert not isinstance(info.value.__context__, _RaisedInWork)
+    assert not isinstance(info.value.__cause__, _RaisedInWork)
 
 
 class _Failing(ThreadPoolExecutor):

@@ -3,6 +3,7 @@ could not carry (plots, exports, writing again), and files too large to read."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +204,49 @@ def test_a_corrupt_netcdf_is_refused_without_a_word_on_stderr(
             refused += 1
         gc.collect()
     assert refused > 0 and ignored == []
+
+
+def test_corrupt_reads_on_many_threads_leave_the_users_hook_in_place(tmp_path: Path) -> None:
+    """The hook that passes over h5netcdf's half-made file is swapped in one read at a time
+    and put back: reads failing on several threads at once left it installed for good, and
+    every later error of the process's finalisers went unsaid."""
+    pytest.importorskip("xarray")
+    import sys
+    import threading
+
+    good = tmp_path / "e.nc"
+    ts.ensemble("us-china-145", runs=4, seed=1, vary="claims", rounds=4).to_netcdf(good)
+    raw = bytearray(good.read_bytes())
+    rng = np.random.default_rng(4)
+    files = []
+    for k in range(8):
+        bad = bytearray(raw)
+        for at in rng.integers(64, len(raw), 5):
+            bad[at] ^= 0xFF
+        files.append(tmp_path / f"bad{k}.nc")
+        files[-1].write_bytes(bytes(bad))
+
+    def read_all() -> None:
+        for f in files:
+            with contextlib.suppress(ParameterError):
+                ts.Ensemble.from_netcdf(f)
+
+    seen: list[Any] = []
+    before = sys.unraisablehook
+    sys.unraisablehook = seen.append
+    try:
+        threads = [threading.Thread(target=read_all) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sys.unraisablehook == seen.append  # the user's hook, put back
+
+        class Loud:
+            def __del__(self) -> None:
+                raise RuntimeError("a finaliser's own error")
+
+        Loud()  # an error of another finaliser still reaches the user's hook
+        assert [type(u.exc_value) for u in seen] == [RuntimeError]
+    finally:
+        sys.unraisablehook = before
