@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path as FsPath
 from types import TracebackType
 from typing import IO, Any, TypeVar, cast
@@ -779,16 +779,21 @@ _NOT_READABLE: dict[type[BaseException], str] = {
 }
 
 
-def read_netcdf(file: str | os.PathLike[str], what: str, needs: str) -> Any:
+def read_netcdf(
+    file: str | os.PathLike[str], what: str, needs: str, weigh: Sequence[str] = ()
+) -> Any:
     """The ``xarray.Dataset`` of a NetCDF file tariffsim wrote, loaded into memory (the file
     closed); a ParameterError saying ``what`` for a file that cannot be read as one, an
-    ImportError naming ``needs`` (the method) without xarray."""
+    ImportError naming ``needs`` (the method) without xarray. The variables ``weigh`` (those
+    present) are weighed against ``max_result_bytes`` before anything is read (a LimitError)."""
     try:
         import xarray as xr
     except ImportError:
         raise ImportError(f"{needs} needs xarray: pip install 'tariffsim[xarray]'") from None
     try:
         with reading(what, file), xr.open_dataset(file, engine="h5netcdf") as ds:
+            size = sum(int(ds[v].nbytes) for v in weigh if v in ds.data_vars)
+            limits.check("max_result_bytes", size, f"`file` {short_repr(str(file))}: its arrays")
             return ds.load()
     except ParameterError as failure:
         _finalise_quietly(failure)

@@ -472,6 +472,12 @@ def key_problem(kind: str, key: str) -> str | None:
     return None
 
 
+def storable(s: str) -> bool:
+    """Whether ``s`` can be stored as text in every file tariffsim writes: no NUL (a NetCDF
+    string cannot hold one) and no lone surrogate (no UTF-8 spelling)."""
+    return not any(c == "\x00" or 0xD800 <= ord(c) <= 0xDFFF for c in s)
+
+
 def label_ok(s: str) -> bool:
     """Whether ``s`` can label output (a scenario's name, which names files and NetCDF
     attributes): not all blank, no control character (C0, DEL, C1: a NUL cannot be stored

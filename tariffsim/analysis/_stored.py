@@ -20,7 +20,7 @@ import numpy as np
 from .. import limits
 from .._util import short_repr
 from ..errors import ParameterError
-from ..schema import label_ok
+from ..schema import storable
 
 Bad = Callable[[str], ParameterError]
 Labels = tuple[
@@ -29,12 +29,16 @@ Labels = tuple[
 """``(name, codes, dyads, dates, seed, scheduled events)`` of a stored ensemble."""
 
 
-def npz_bytes(z: Any) -> int:
-    """Bytes the arrays of the open ``.npz`` ``z`` (a ``numpy.lib.npyio.NpzFile``) take once
-    read, from their headers alone (nothing is decompressed)."""
+def npz_bytes(z: Any, names: Iterable[str] | None = None) -> int:
+    """Bytes the arrays ``names`` (default all) of the open ``.npz`` ``z`` (a
+    ``numpy.lib.npyio.NpzFile``) take once read, from their headers alone (nothing is
+    decompressed)."""
     total = 0
     archive: zipfile.ZipFile = z.zip
+    wanted = None if names is None else {f"{k}.npy" for k in names}
     for member in archive.namelist():
+        if wanted is not None and member not in wanted:
+            continue
         with archive.open(member) as f:
             version = np.lib.format.read_magic(f)
             if version == (1, 0):
@@ -45,9 +49,11 @@ def npz_bytes(z: Any) -> int:
     return total
 
 
-def check_npz_size(z: Any, where: str) -> None:
-    """Raise LimitError if the arrays of ``z`` would take more than ``max_result_bytes``."""
-    limits.check("max_result_bytes", npz_bytes(z), f"{where}: its arrays, read")
+def check_npz_size(z: Any, where: str, names: Iterable[str] | None = None) -> None:
+    """Raise LimitError if the arrays ``names`` (default all) of ``z`` would take more than
+    ``max_result_bytes`` (an ensemble's reader weighs those :func:`tariffsim.ensemble`
+    weighs, so that what it made reads back under the same limit)."""
+    limits.check("max_result_bytes", npz_bytes(z, names), f"{where}: its arrays, read")
 
 
 def checked_labels(
@@ -62,21 +68,22 @@ def checked_labels(
 ) -> Labels:
     """The labels of a stored ensemble, checked: ``(name, codes, dyads, dates, seed, events)``.
 
-    ``name`` is empty or a label (:func:`tariffsim.schema.label_ok`); the codes are
-    distinct labels without ``"->"``; each dyad is ``"A->B"`` joining two different
+    ``name`` and the codes can be stored (:func:`tariffsim.schema.storable`: files from
+    before names had to be labels read back); the codes are distinct, not blank, without
+    ``"->"``; each dyad is ``"A->B"`` joining two different
     codes, once; the dates are dates (strings or ``datetime64``, not numbers) that
     increase round by round; the seed is an int in ``[0, 2**63)``, as
     :func:`tariffsim.ensemble` takes; a scheduled event's round is one of the dates'.
     Anything else raises ``bad(what)``.
     """
     name = str(name)
-    if name and not label_ok(name):
-        raise bad(f"the scenario name {short_repr(name)} is blank or has control characters")
+    if not storable(name):  # (names written before they had to be labels still read back)
+        raise bad(f"the scenario name {short_repr(name)} holds a NUL or a lone surrogate")
     codes_t = tuple(str(c) for c in codes)
-    odd = [c for c in codes_t if not label_ok(c) or "->" in c]
+    odd = [c for c in codes_t if not c.strip() or not storable(c) or "->" in c]
     if odd or len(set(codes_t)) != len(codes_t):
         raise bad(
-            f"the country codes must be distinct labels without '->'; got "
+            f"the country codes must be distinct, not blank, without '->' or a NUL; got "
             f"{short_repr(odd or list(codes_t))}"
         )
     pairs = [tuple(str(d).split("->")) for d in dyads]

@@ -609,7 +609,7 @@ class Ensemble(_Summarised):
             If xarray is not installed.
         """
         what = f"`file` {short_repr(str(file))} is not an ensemble written by to_netcdf"
-        ds = read_netcdf(file, what, "Ensemble.from_netcdf()")
+        ds = read_netcdf(file, what, "Ensemble.from_netcdf()", weigh=_KEEP)
         return cls._from_dataset(ds, f"`file` {short_repr(str(file))}", "to_netcdf")
 
     @classmethod
@@ -631,7 +631,12 @@ class Ensemble(_Summarised):
             reading(f"`file` {short_repr(str(file))} is not an ensemble written by to_npz", file),
             np.load(file, allow_pickle=False) as z,
         ):
-            check_npz_size(z, f"`file` {short_repr(str(file))}")
+            if "tariff_count" in z.files and "tariff" not in z.files:
+                raise ParameterError(
+                    f"`file` {short_repr(str(file))} is an ensemble summary (keep='summary'), "
+                    "not an ensemble: read it with ts.EnsembleSummary.from_npz."
+                )
+            check_npz_size(z, f"`file` {short_repr(str(file))}", _KEEP)
             need = ("tariff", *INDICATORS, "dates", "dyads", "codes", "params", "draws",
                     "claims", "claim_draws", "seed")  # fmt: skip
             missing = [k for k in need if k not in z.files]

@@ -793,9 +793,10 @@ def event_text(event: Any) -> str:
         return str(event)
     if isinstance(event, functools.partial):
         args = [repr(a) for a in event.args] + [f"{k}={v!r}" for k, v in event.keywords.items()]
-        return f"{event_text(event.func)}({', '.join(args)})"
-    name = getattr(event, "__qualname__", None) or getattr(event, "__name__", None)
-    if name:
-        return str(name)
-    text = repr(event)  # a callable object: its own text, unless that is only its address
-    return type(event).__qualname__ if " at 0x" in text else text
+        text = f"{event_text(event.func)}({', '.join(args)})"
+    else:
+        name = getattr(event, "__qualname__", None) or getattr(event, "__name__", None)
+        text = str(name) if name else repr(event)  # a callable object: its own text,
+        if not name and " at 0x" in text:  # unless that is only its address
+            text = type(event).__qualname__
+    return " ".join(text.split())  # one line (an array's repr spans several)

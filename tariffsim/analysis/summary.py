@@ -42,12 +42,11 @@ from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
-from ..schema import label_ok
+from ..schema import storable
 from ._stored import check_npz_size, checked_labels
 from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised
 from .reduce import (
     INDICATORS,
-    MAX_WIDTH,
     MIN_WIDTH,
     SERIES_ATTRS,
     Counts,
@@ -75,6 +74,12 @@ SUMMARY_CHUNK = 2048
 soon as they are played, so the chunk is the working memory: the batched engine needs
 about 90 kB per run of ``us-china-145`` over 52 rounds while it plays (some 190 MB
 for 2,048 runs, 700 MB for 8,192) at about the same speed per run."""
+
+
+_READ_MAX_WIDTH = 1e12
+"""Coarsest bin width a stored summary may have: files written before widths were capped
+at :data:`~tariffsim.analysis.reduce.MAX_WIDTH` read back, and every bin's value stays
+finite (bins number below 2**62)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -491,6 +496,11 @@ class EnsembleSummary(_Summarised):
             ),
             np.load(file, allow_pickle=False) as z,
         ):
+            if "tariff" in z.files and "tariff_count" not in z.files:
+                raise ParameterError(
+                    f"`file` {short_repr(str(file))} is an ensemble (every run kept), not a "
+                    "summary: read it with ts.Ensemble.from_npz."
+                )
             check_npz_size(z, f"`file` {short_repr(str(file))}")
             return cls._from_arrays(z, f"`file` {short_repr(str(file))}")
 
@@ -570,7 +580,7 @@ class EnsembleSummary(_Summarised):
             If xarray is not installed.
         """
         what = f"`file` {short_repr(str(file))} is not an ensemble summary written by to_netcdf"
-        ds = read_netcdf(file, what, "EnsembleSummary.from_netcdf()")
+        ds = read_netcdf(file, what, "EnsembleSummary.from_netcdf()", weigh=())
         return cls._from_dataset(ds, f"`file` {short_repr(str(file))}", "to_netcdf")
 
     @classmethod
@@ -611,8 +621,10 @@ class EnsembleSummary(_Summarised):
         if z["event_count"].shape != (E,) or len(z["event_specs"]) != E:
             raise bad(f"the event counts and texts do not match the {E} events")
         event_names = tuple(str(e) for e in z["events"])
-        if len(set(event_names)) != E or not all(label_ok(e) for e in event_names):
+        if len(set(event_names)) != E:
             raise bad(f"the events must have distinct names; got {short_repr(event_names)}")
+        if not all(e.strip() and storable(e) for e in event_names):
+            raise bad(f"an event's name is blank or holds a NUL; got {short_repr(event_names)}")
         name, codes, dyads, dates, seed, fired = checked_labels(
             bad, name=z["name"], codes=z["codes"].tolist(), dyads=z["dyads"].tolist(),
             dates=z["dates"], seed=z["seed"],
@@ -636,9 +648,10 @@ class EnsembleSummary(_Summarised):
         hist = {}
         for k in INDICATORS:
             width = float(z[f"{k}_width"])
-            if not (math.isfinite(width) and MIN_WIDTH <= width <= MAX_WIDTH):
+            if not (math.isfinite(width) and MIN_WIDTH <= width <= _READ_MAX_WIDTH):
                 raise bad(
-                    f"{k}_width must be a number in [{MIN_WIDTH:g}, {MAX_WIDTH:g}]; got {width!r}"
+                    f"{k}_width must be a number in [{MIN_WIDTH:g}, {_READ_MAX_WIDTH:g}]; got "
+                    f"{width!r}"
                 )
             bins = z[f"{k}_bins"]
             if bins.dtype.kind not in "iu" or np.any(np.diff(bins) <= 0):
@@ -784,8 +797,11 @@ def check_events(
     t = game.rounds if rounds is None else rounds
     dates = np.array([game.date(k) for k in range(t + 1)], dtype="datetime64[D]")
     for name, ev in items:
-        if not isinstance(name, str) or not name:
-            raise ParameterError(f"`events`: names must be non-empty strings; got {name!r}.")
+        if not isinstance(name, str) or not name.strip() or not storable(name):
+            raise ParameterError(
+                f"`events`: names must be strings, not all blank, without a NUL or a lone "
+                f"surrogate (they are stored in the summary's files); got {short_repr(name)}."
+            )
         if name in out:
             raise ParameterError(
                 f"`events`: two events are named {name!r}; give them names with a mapping."

@@ -61,8 +61,8 @@ def _dyads(z: dict[str, Any]) -> np.ndarray:
         (lambda z: {"dates": z["dates"][::-1].copy()}, "the dates must increase"),
         (lambda z: {"dates": np.arange(len(z["dates"]))}, "the dates must be dates"),
         (lambda z: {"seed": np.array(2**64 - 1, dtype=np.uint64)}, r"seed must be an int in"),
-        (lambda z: {"name": np.array("us\x00china")}, "control characters"),
-        (lambda z: {"codes": np.array(["U\tS", *z["codes"][1:]])}, "country codes must be"),
+        (lambda z: {"name": np.array("us\x00china")}, "holds a NUL"),
+        (lambda z: {"codes": np.array(["U\x00S", *z["codes"][1:]])}, "country codes must be"),
         (lambda z: {"scheduled": np.array(["99\tx"])}, r"event's round is outside 0\.\.6"),
     ],
     ids=["dyads", "reversed-dates", "int-dates", "seed", "nul-name", "code", "event-round"],
@@ -122,14 +122,66 @@ def test_a_file_too_large_to_read_is_refused_from_its_headers(
     files: dict[str, Any], kind: str
 ) -> None:
     """Zeros compress about a thousand to one: the readers weigh the arrays a file declares
-    against max_result_bytes before reading them."""
-    path = files["dir"] / f"{kind}.npz".replace("ens", "e").replace("summ", "s")
-    size = sum(np.asarray(v).nbytes for v in files[kind].values())
+    against max_result_bytes before reading them (an ensemble's reader the arrays
+    ts.ensemble weighs, so that what it made reads back under the same limit)."""
+    path = files["dir"] / ("e.npz" if kind == "ens" else "s.npz")
+    z = files[kind]
+    kept = ("tariff", "recession", "approval", "payoff", "drawdown") if kind == "ens" else z
+    size = sum(np.asarray(z[k]).nbytes for k in kept)
     read = ts.Ensemble.from_npz if kind == "ens" else ts.EnsembleSummary.from_npz
     with limits.override(max_result_bytes=size - 1), pytest.raises(LimitError, match="its arrays"):
         read(path)
     with limits.override(max_result_bytes=size):
         read(path)
+
+
+def test_an_ensemble_made_under_a_limit_reads_back_under_it(tmp_path: Path) -> None:
+    """The readers weigh what ts.ensemble weighs: the arrays it keeps. A limit that lets
+    ts.ensemble keep them lets its files read back, in both formats; one byte less refuses
+    the ensemble before any run and its files before reading them."""
+    kw: dict[str, Any] = dict(runs=6, seed=2, vary="claims", rounds=5, progress=False)
+    ens = ts.ensemble("us-china-145", **kw)
+    need = sum(getattr(ens, k).nbytes for k in ("tariff", "recession", "approval", "payoff",
+                                                 "drawdown"))  # fmt: skip
+    ens.to_npz(tmp_path / "e.npz")
+    formats = [(tmp_path / "e.npz", ts.Ensemble.from_npz)]
+    if _has_xarray():
+        ens.to_netcdf(tmp_path / "e.nc")
+        formats.append((tmp_path / "e.nc", ts.Ensemble.from_netcdf))
+    with limits.override(max_result_bytes=need):
+        for path, read in formats:
+            assert len(read(path)) == 6
+    with limits.override(max_result_bytes=need - 1):
+        with pytest.raises(LimitError, match="an ensemble keeping every run"):
+            ts.ensemble("us-china-145", **kw)
+        for path, read in formats:
+            with pytest.raises(LimitError, match="its arrays"):
+                read(path)
+
+
+def _has_xarray() -> bool:
+    try:
+        import xarray  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def test_an_npz_of_the_other_kind_is_pointed_at_its_reader(files: dict[str, Any]) -> None:
+    with pytest.raises(ParameterError, match=r"is an ensemble summary .*EnsembleSummary\.from_npz"):
+        ts.Ensemble.from_npz(files["dir"] / "s.npz")
+    with pytest.raises(ParameterError, match=r"is an ensemble \(every run kept\).*Ensemble\.from"):
+        ts.EnsembleSummary.from_npz(files["dir"] / "e.npz")
+
+
+def test_older_files_with_a_tab_in_a_name_or_a_coarse_bin_read_back(
+    files: dict[str, Any],
+) -> None:
+    """Names had not to be labels, nor bins at most MAX_WIDTH, before: such files read back."""
+    e = _ens(files, name=np.array("US\tChina"))
+    assert e.name == "US\tChina"
+    s = _summ(files, name=np.array("US\tChina"), payoff_width=np.array(250.0))
+    assert s.resolution["payoff"] == 250.0 and np.isfinite(s.quantiles("payoff", "US").values).all()
 
 
 def test_a_name_with_control_characters_is_refused_where_it_is_given(tmp_path: Path) -> None:
@@ -250,3 +302,29 @@ def test_corrupt_reads_on_many_threads_leave_the_users_hook_in_place(tmp_path: P
         assert [type(u.exc_value) for u in seen] == [RuntimeError]
     finally:
         sys.unraisablehook = before
+
+
+def _above(pb: Any, levels: Any) -> Any:
+    return (pb.tariff >= levels.min()).any(axis=(1, 2))
+
+
+def test_event_names_a_summary_takes_read_back(tmp_path: Path) -> None:
+    """A generated name of several lines (an array's repr in a partial) broke the round
+    trip; names are one line now, and a name no file can hold is refused before any run."""
+    import functools
+
+    ev = functools.partial(_above, levels=np.array([[0.5, 1.0], [1.2, 1.45]]))
+    kw: dict[str, Any] = dict(runs=4, seed=1, vary="claims", rounds=4, keep="summary")
+    s = ts.ensemble("us-china-145", events=[ev], **kw)
+    (name,) = s.event_names
+    assert "\n" not in name and name.startswith("_above(levels=array([[0.5")
+    s.to_npz(tmp_path / "s.npz")
+    back = ts.EnsembleSummary.from_npz(tmp_path / "s.npz")
+    assert back.event_names == s.event_names
+    assert back.prob(name) == s.prob(name)
+    for bad in ("a\x00b", "  ", "\ud800"):
+        with pytest.raises(ParameterError, match="`events`: names must be strings, not all blank"):
+            ts.ensemble("us-china-145", events={bad: ev}, **kw)
+    tab = ts.ensemble("us-china-145", events={"peak\tUS": ev}, **kw)  # a tab is stored fine
+    tab.to_npz(tmp_path / "t.npz")
+    assert ts.EnsembleSummary.from_npz(tmp_path / "t.npz").event_names == ("peak\tUS",)
