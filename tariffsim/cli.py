@@ -106,7 +106,10 @@ def _draw_names(message: str, draws: Mapping[str, Any], claims: bool) -> str:
     )
     if not claims or any(repr(p) in message for p in draws):
         message = message.replace("`vary`", "--draw")
-    return message
+    return message.replace(  # the hint for a key near 'claims', in the command's words
+        ", which draws every claim with a range beside the paths: vary={'claims': True, ...}?",
+        "? Draw the claims with --vary claims.",
+    )
 
 
 def _indicators(text: str) -> tuple[str, ...]:

@@ -390,6 +390,9 @@ class _Summarised:
         if len(x) > 1:  # the last round held as long as the one before, not a bare tick
             x = np.append(x, x[-1] + (x[-1] - x[-2]))
         colour = _country_colours(who, shown, PALETTE, self.codes)
+        rule = "in the colour of the\ncountry each one hits"
+        if any(colour[(a, b)] != colour[b] for a, b in shown):  # a second tariff on one country
+            rule += "\n(a second one on a country:\na colour of its own)"
         panels = [(axes[0], [((a, b), f"{a} tariff on {b}") for a, b in shown], 100.0)]
         panels += [
             (ax, [((name, c), f"{c} {_PANELS[name][0]}") for c in who], _PANELS[name][2])
@@ -422,7 +425,7 @@ class _Summarised:
                 loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
                 # the colour rule, where it is read: a tariff is the colour of the country it
                 # hits (a reader takes "US tariff on CN" for the US's otherwise)
-                title="in the colour of the\ncountry each one hits" if ax is axes[0] else None,
+                title=rule if ax is axes[0] else None,
                 title_fontsize=8, alignment="left",
             )  # fmt: skip
         axes[0].set_ylabel("headline tariff (%)")

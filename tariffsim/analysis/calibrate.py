@@ -445,10 +445,7 @@ class Calibration:
                 f"{r['range_high']:>6.3g}]  {r['default']:>8.4g}  {ok}"
             )
         if not self.converged:
-            lines.append(
-                f"search NOT converged ({self.search}): the estimate is the best point seen, "
-                "not an optimum; raise maxiter or popsize (--maxiter, --popsize)"
-            )
+            lines.append(f"search NOT converged: {_unsettled(self.search)}")
         if self.resolved:
             lines.append(
                 "re-solved at the estimate (calibration targets held): "
@@ -971,7 +968,7 @@ def calibrate(
                 best = float(prof[j])
                 if method == "de" and converged:
                     converged = False
-                    how = f"{how}; the profile of {p} then found a lower loss"
+                    how = f"the search settled ({how}), but the profile of {p} found a lower loss"
                 threshold = best + max(best, LOSS_FLOOR) * CHI2_1_95 / points
             profiles[p] = (grid, prof)
         for i, p in enumerate(paths):
@@ -994,9 +991,7 @@ def calibrate(
         resolved = {p: float(v[0]) for p, v in ov.items() if p not in paths}
         if not converged:
             warnings.warn(
-                f"calibration of {name or 'the scenario'}: the search did not converge "
-                f"({how}); the estimate is the best point seen, not an optimum. Raise "
-                "maxiter or popsize.",
+                f"calibration of {name or 'the scenario'}: {_unsettled(how)}",
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -1009,6 +1004,20 @@ def calibrate(
             recalibrate=bool(recalibrate), resolved=resolved, infeasible=infeasible,
             converged=converged, search=how,
         )  # fmt: skip
+
+
+def _unsettled(search: str) -> str:
+    """What a search that did not converge means, and what to change, from how it ended."""
+    if "found a lower loss" in search:  # it settled, on a point a profile then bettered
+        return (
+            f"{search}: the estimate is that point, which the search missed; a larger "
+            "popsize (--popsize) searches more widely, and method='grid' covers the range "
+            "evenly"
+        )
+    return (
+        f"the search stopped before it settled ({search}): the estimate is the best point "
+        "seen, not an optimum; raise maxiter or popsize (--maxiter, --popsize)"
+    )
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -598,8 +598,21 @@ def _no_workers(executor: Any, told: list[bool]) -> None:
             f"no workers for {NO_WORKERS_SECONDS:g} s: the work waits for some to join "
             "(start workers, or interrupt with Ctrl-C)",
             NoWorkersWarning,
-            stacklevel=6,
+            stacklevel=_callers_level(),
         )
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` of a warning that names the first frame outside tariffsim: the
+    user's call, however deep in tariffsim the warning is raised (an ensemble, a
+    calibration's batch, a tournament)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame = sys._getframe(1)  # the function that warns
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def _workers_joined(executor: Any, told: list[bool]) -> None:
@@ -852,14 +865,17 @@ def _watch(
                     bar.update(k)
         if not told[0] and time.monotonic() - since >= NO_WORKERS_SECONDS:
             told[0] = True
-            if not any(g.running() or g.done() for *_, g in flying):
+            # only the standard library's pools mark a chunk running once a worker has it
+            # (Dask's get_executor(), for one, never does: its chunks would look unstarted)
+            known = isinstance(executor, ThreadPoolExecutor | ProcessPoolExecutor)
+            if known and not any(g.running() or g.done() for *_, g in flying):
                 warnings.warn(
                     f"`executor` ({short_repr(executor)}) has started none of the "
                     f"{len(flying)} chunks sent to it for {NO_WORKERS_SECONDS:g} s: its "
                     "workers are busy with other work, or it has none; the work waits "
                     "(interrupt with Ctrl-C)",
                     NoWorkersWarning,
-                    stacklevel=6,
+                    stacklevel=_callers_level(),
                 )
             if progress_of is None:
                 return

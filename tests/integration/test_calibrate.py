@@ -427,7 +427,7 @@ def test_a_search_stopped_by_maxiter_says_so(sc: ts.Scenario) -> None:
     obs = ts.observed.load("us-china-2025")
     kw = dict(params={"learning_rate.US": (0.02, 0.4), "resolve_weight.US": (0.2, 1.0)},
               popsize=4, profile_points=3, profile_samples=0, seed=1)  # fmt: skip
-    with pytest.warns(ts.ConvergenceWarning, match=r"search did not converge \(Maximum"):
+    with pytest.warns(ts.ConvergenceWarning, match=r"stopped before it settled \(Maximum"):
         short = calibrate("four-country-2025", obs, maxiter=2, **kw)
     assert not short.converged and "iterations" in short.search
     assert "search NOT converged" in short.report(width=200)
@@ -475,3 +475,17 @@ def test_one_bar_counts_every_run_of_the_fit(
     assert [(d, t >= fit.runs) for d, t, _ in bars] == [("calibration", True)]
     assert bars[0][2].n == fit.runs == sum(moves)
     assert len(moves) >= 1 + 3 + 1  # the first population, each generation, the profiles
+
+
+def test_a_settled_search_a_profile_betters_says_so_and_what_helps(sc: ts.Scenario) -> None:
+    """Differential evolution settled (scipy: success) on a point that a profile then
+    bettered: the warning said 'did not converge' and advised maxiter, which changes nothing
+    (the search stops at the same generation). It now says what happened and what helps."""
+    obs = ts.observed.load("us-china-2025")
+    kw = dict(until="2025-06-30", popsize=2, profile_points=29, profile_samples=0, seed=0)
+    with pytest.warns(ts.ConvergenceWarning, match=r"the search settled \(Optimization "
+                      r"terminated successfully\), but the profile of pass_through found a "
+                      r"lower loss.*larger popsize") as got:  # fmt: skip
+        fit = calibrate(sc, obs, {"pass_through": (0.3, 1.0)}, maxiter=200, **kw)
+    assert "maxiter" not in str(got[0].message)
+    assert not fit.converged and "search NOT converged: the search settled" in fit.report(200)

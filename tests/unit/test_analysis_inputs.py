@@ -119,6 +119,8 @@ def test_cli_draw_errors_name_the_draw(capsys: pytest.CaptureFixture[str], tmp_p
         (["--draw", "claims=Uniform(0, 0.1)"], "--draw: 'claims' is not a parameter path"),
         (["--vary", "claims", "--draw", "truth:pass_through.US.CN=Uniform(0.5, 1)"],
          "error: --draw: 'truth:pass_through.US.CN' sets what the claim"),
+        (["--draw", "claimz=Uniform(0, 0.1)"],
+         "did you mean 'claims'? Draw the claims with --vary claims."),
     ]  # fmt: skip
     for extra, said in cases:
         assert main([*base, *extra]) == 2

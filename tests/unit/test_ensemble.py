@@ -776,6 +776,13 @@ def test_fan_chart_colours_a_country_alike_in_every_panel() -> None:
     # the rule is told where it is read: the tariffs' legend says it, the others' have no title
     assert top.get_legend().get_title().get_text() == "in the colour of the\ncountry each one hits"
     assert odds.get_legend().get_title().get_text() == ""
+    # two tariffs on one country: the second has a colour of its own, and the rule says so
+    four = ts.ensemble("four-country-2025", runs=3, seed=0, vary="claims", rounds=4)
+    ax4 = four.plot(indicators=()).axes[0]
+    lines4 = _medians(ax4)
+    on_us = [ln.get_color() for lb, ln in lines4.items() if lb.endswith("tariff on US")]
+    assert len(on_us) > 1 and len(set(on_us)) == len(on_us)
+    assert "a colour of its own" in ax4.get_legend().get_title().get_text()
     us = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=6)
     fig = us.plot(indicators=("recession", "drawdown"))
     both = _medians(fig.axes[0])  # US->CN and CN->US: each its own colour

@@ -736,6 +736,7 @@ def test_an_executor_that_starts_no_chunk_says_so_and_the_work_waits(
     assert len(said) == 1, [str(w.message) for w in seen]
     assert "has started none of the 2 chunks" in str(said[0].message)
     assert "ThreadPoolExecutor" in str(said[0].message)
+    assert said[0].filename == __file__  # the user's call, not a line of tariffsim's
     np.testing.assert_array_equal(got.tariff, ref.tariff)
 
 
@@ -761,4 +762,30 @@ def test_an_executor_that_plays_slowly_is_not_warned_about(
         else:
             kw["processes"] = 2
         ts.ensemble("us-china-145", progress=False, **kw)
+    assert not [w for w in seen if w.category is ts.NoWorkersWarning]
+
+
+def test_an_executor_whose_futures_never_say_running_is_not_warned_about(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An executor whose futures are never marked running (Dask's get_executor(), say) while
+    its workers play: its chunks cannot be seen to start, so it is not warned about."""
+    import warnings
+    from concurrent.futures import Executor, Future
+
+    from tariffsim.analysis import runner
+
+    class Quiet(Executor):  # runs each chunk on a thread; its futures never say running
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+            import threading
+
+            f: Future = Future()
+            threading.Thread(target=lambda: f.set_result(fn(*args, **kwargs))).start()
+            return f
+
+    monkeypatch.setattr(runner, "NO_WORKERS_SECONDS", 0.01)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        ts.ensemble("us-china-145", runs=20, seed=5, vary="claims", rounds=20, executor=Quiet(),
+                    chunk_size=10, progress=False)  # fmt: skip
     assert not [w for w in seen if w.category is ts.NoWorkersWarning]
