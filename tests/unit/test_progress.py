@@ -146,6 +146,7 @@ def test_a_kernel_shell_and_one_derived_from_it_are_notebooks(monkeypatch) -> No
         assert progress._in_notebook() is want
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConstantOutputWarning")  # tiny designs
 def test_a_sensitivity_bar_moves_within_its_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
     import tariffsim as ts
 

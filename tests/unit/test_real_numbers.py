@@ -151,6 +151,7 @@ INT_CALLS: list[tuple[str, int, Callable[[Any], Any]]] = [
 ]  # fmt: skip
 
 
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConstantOutputWarning")  # tiny designs
 @pytest.mark.parametrize(("what", "v", "call"), INT_CALLS, ids=[c[0] for c in INT_CALLS])
 def test_numpy_ints_count_as_ints(what: str, v: int, call: Callable[[Any], Any]) -> None:
     assert np.array_equal(np.asarray(call(np.int64(v))), np.asarray(call(v)))
