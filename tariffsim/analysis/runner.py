@@ -238,9 +238,10 @@ def _end_now(pool: Any) -> None:
     resets ``_cancel_pending_futures``), and only then are the workers ended and the pool
     joined.
     """
-    # (taken first: shutdown() lets go of both)
+    # (taken first: shutdown() lets go of them all)
     procs = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
+    pipes = [getattr(pool, name, None) for name in _POOL_PIPES]
     pool.shutdown(wait=False, cancel_futures=True)
     if manager is not None and manager.is_alive():
         until = time.monotonic() + _END_SECONDS
@@ -251,7 +252,22 @@ def _end_now(pool: Any) -> None:
             proc.terminate()
     if manager is not None:  # it reaps the workers and closes the pool's pipes
         manager.join(_END_SECONDS)
+    if manager is None or not manager.is_alive():
+        # what the manager leaves for the pool's collection, closed now: the pool is often
+        # kept by the interrupt's traceback (a cycle of frames), and its pipes with it, until
+        # the garbage collector next runs
+        for pipe in pipes:
+            if pipe is not None:
+                with contextlib.suppress(Exception):
+                    pipe.close()
+        for proc in procs:  # (each worker's sentinel, a pipe, is its until it is closed)
+            with contextlib.suppress(Exception):
+                proc.join(_END_SECONDS)
+                proc.close()
 
+
+_POOL_PIPES = ("_result_queue", "_call_queue", "_executor_manager_thread_wakeup")
+"""What a ProcessPoolExecutor holds its pipes in (queues and the manager's wake-up)."""
 
 _END_SECONDS = 2.0
 """Longest wait, when a pool is ended at once, for its manager to drop the cancelled chunks."""

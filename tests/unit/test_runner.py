@@ -574,14 +574,13 @@ def test_an_executors_malformed_chunks_are_refused(edit: Any, words: str) -> Non
 
 
 def test_an_interrupted_local_pool_ends_at_once_and_leaves_nothing(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, descriptors: Any
 ) -> None:
     """Ctrl-C while ``processes=`` waits for a chunk (a notebook's "interrupt kernel"): the
     workers end at once, and the pool's threads, pipes and processes are gone when the call
     returns, with no traceback from its manager thread (before Python 3.12 it raised
     InvalidStateError on chunks already cancelled, and its pipes stayed open)."""
     import multiprocessing
-    import os
     import threading
 
     import tariffsim as ts
@@ -591,7 +590,8 @@ def test_an_interrupted_local_pool_ends_at_once_and_leaves_nothing(
         raise KeyboardInterrupt
 
     ts.ensemble("us-china-145", runs=2, rounds=2, vary="claims", progress=False)  # (imports)
-    fds, live = len(os.listdir("/proc/self/fd")), threading.active_count()
+    kinds = ("pipe:", "/dev/shm", "/memfd:", "tariffsim")  # what a process pool opens
+    fds, live = descriptors(*kinds), threading.active_count()
     errors: list[Any] = []
     monkeypatch.setattr(threading, "excepthook", errors.append)
     monkeypatch.setattr(runner, "_result", interrupted)
@@ -599,7 +599,7 @@ def test_an_interrupted_local_pool_ends_at_once_and_leaves_nothing(
         ts.ensemble("us-china-145", runs=400, rounds=20, vary="claims", processes=2, chunk_size=25)
     assert multiprocessing.active_children() == []
     assert threading.active_count() == live and errors == []
-    assert len(os.listdir("/proc/self/fd")) == fds
+    assert descriptors(*kinds) == fds
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")

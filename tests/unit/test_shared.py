@@ -37,15 +37,9 @@ def ens(sc: ts.Scenario) -> ts.Ensemble:
 
 
 def _memfds() -> list[str]:
-    out = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if "tariffsim-arrays" in target:
-            out.append(target)
-    return out
+    from conftest import open_descriptors
+
+    return open_descriptors("tariffsim-arrays")
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
