@@ -269,13 +269,9 @@ class Game:
     decision_days: int = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        from .schema import label_ok
+        from .schema import check_name
 
-        if not isinstance(self.name, str) or (self.name and not label_ok(self.name)):
-            raise ParameterError(
-                f"`name` must be a string, not all blank, without control characters (it "
-                f"names output files and data); got {short_repr(self.name)}."
-            )
+        check_name(self.name, empty=True)
         if self.decision_days is None:
             object.__setattr__(self, "decision_days", DECISION_DAYS)
         if (

@@ -98,13 +98,9 @@ class Scenario:
     (pass ``what_if=()`` with a game that no longer holds the what-if's values)."""
 
     def __post_init__(self) -> None:
-        from .schema import label_ok
+        from .schema import check_name
 
-        if not isinstance(self.name, str) or not label_ok(self.name):
-            raise ParameterError(
-                f"`name` must be a string, not all blank, without control characters (it "
-                f"names output files and data); got {short_repr(self.name)}."
-            )
+        check_name(self.name)
 
     @property
     def world(self) -> World:

@@ -487,6 +487,18 @@ def label_ok(s: str) -> bool:
     )
 
 
+def check_name(name: Any, *, empty: bool = False) -> None:
+    """Raise a ParameterError unless ``name`` (of a game or scenario: it names output files
+    and data) is a label (:func:`label_ok`); ``empty``: ``""`` is taken too."""
+    if not isinstance(name, str) or not ((empty and not name) or label_ok(name)):
+        from .errors import ParameterError
+
+        raise ParameterError(
+            f"`name` must be a string, not all blank, without control characters (it "
+            f"names output files and data); got {_short(name)}."
+        )
+
+
 def dyad_problem(s: Any) -> str | None:
     """Why ``s`` is not a dyad string ``"IMP-EXP"`` (None if it is)."""
     if not isinstance(s, str) or s.count("-") != 1:

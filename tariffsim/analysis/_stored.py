@@ -21,6 +21,7 @@ from .. import limits
 from .._util import short_repr
 from ..errors import ParameterError
 from ..schema import storable
+from .runner import check_seed
 
 Bad = Callable[[str], ParameterError]
 Labels = tuple[
@@ -107,12 +108,30 @@ def checked_labels(
     if len(days) > 1 and not (np.diff(days) > np.timedelta64(0, "D")).all():
         raise bad("the dates must increase round by round")
     s = np.asarray(seed)
-    if s.dtype.kind not in "iu" or s.ndim != 0 or not 0 <= int(s) < 2**63:
-        raise bad(f"the seed must be an int in [0, 2**63); got {short_repr(seed)}")
+    try:  # the seeds ts.ensemble takes (a stored one is a 0-d integer array)
+        seed_i = check_seed(s[()] if s.ndim == 0 else seed)
+    except ParameterError:
+        raise bad(f"the seed must be an int in [0, 2**63); got {short_repr(seed)}") from None
     events = tuple((int(r), str(text)) for r, text in scheduled)
     if any(not 0 <= r < len(days) for r, _ in events):
         raise bad(f"a scheduled event's round is outside 0..{len(days) - 1}")
-    return name, codes_t, tuple((a, b) for a, b in pairs), days, int(s), events
+    return name, codes_t, tuple((a, b) for a, b in pairs), days, seed_i, events
+
+
+def other_kind(where: str, found: str, writer: str) -> ParameterError:
+    """The error for a stored ``found`` (``"ensemble"`` or ``"summary"``) given to the other
+    kind's reader, pointing at its own (``writer``: ``"to_npz"``, ``"to_netcdf"``,
+    ``"to_xarray"``)."""
+    reader = f"from_{writer.removeprefix('to_')}"
+    if found == "summary":
+        return ParameterError(
+            f"{where} is an ensemble summary (keep='summary'), not an ensemble: read it with "
+            f"ts.EnsembleSummary.{reader}."
+        )
+    return ParameterError(
+        f"{where} is an ensemble (every run kept), not a summary: read it with "
+        f"ts.Ensemble.{reader}."
+    )
 
 
 def in_range(bad: Bad, what: str, a: Any, lo: float, hi: float) -> None:

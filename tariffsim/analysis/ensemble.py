@@ -48,7 +48,7 @@ from ..engine import _record_arrays, _record_layout, runs_alike
 from ..errors import IdenticalRunsWarning, ParameterError, TariffsimError, UnknownNameError
 from ..progress import counting_runs
 from ..schema import label_ok
-from ._stored import check_npz_size, checked_labels, in_range
+from ._stored import check_npz_size, checked_labels, in_range, other_kind
 from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import (
@@ -558,10 +558,7 @@ class Ensemble(_Summarised):
         it was read from, which ``writer`` wrote)."""
         with reading(f"{where} is not an ensemble's dataset (from {writer})"):
             if ds.attrs.get("kind") == "ensemble summary":
-                raise ParameterError(
-                    f"{where} is an ensemble summary (keep='summary'), not an ensemble: read it "
-                    f"with ts.EnsembleSummary.from_{writer.removeprefix('to_')}."
-                )
+                raise other_kind(where, "summary", writer)
             vars_ = {"tariff", *INDICATORS}
             missing = sorted(vars_ - set(ds.data_vars))
             missing += [k for k in ("seed",) if k not in ds.attrs]  # run k's seed depends on it
@@ -632,10 +629,7 @@ class Ensemble(_Summarised):
             np.load(file, allow_pickle=False) as z,
         ):
             if "tariff_count" in z.files and "tariff" not in z.files:
-                raise ParameterError(
-                    f"`file` {short_repr(str(file))} is an ensemble summary (keep='summary'), "
-                    "not an ensemble: read it with ts.EnsembleSummary.from_npz."
-                )
+                raise other_kind(f"`file` {short_repr(str(file))}", "summary", "to_npz")
             check_npz_size(z, f"`file` {short_repr(str(file))}", _KEEP)
             need = ("tariff", *INDICATORS, "dates", "dyads", "codes", "params", "draws",
                     "claims", "claim_draws", "seed")  # fmt: skip

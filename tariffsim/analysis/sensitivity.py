@@ -457,7 +457,7 @@ def _analyse(
     num_resamples: int,
 ) -> dict[str, dict[str, Array]]:
     idx: dict[str, dict[str, Array]] = {}
-    names = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else _MORRIS_KEYS
+    keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else _MORRIS_KEYS
     constant = [name for k, name in enumerate(outputs) if _constant(Y[:, k])]
     with warnings.catch_warnings():
         # a constant output has no index (nan, below); SALib also warns where only part of
@@ -468,7 +468,7 @@ def _analyse(
             y = Y[:, k]
             if name in constant:
                 nan = frozen_array(np.full(len(problem["names"]), np.nan))
-                idx[name] = dict.fromkeys(names, nan)
+                idx[name] = dict.fromkeys(keys, nan)
                 continue
             if method == "sobol":
                 from SALib.analyze import sobol as sobol_analyze
@@ -478,7 +478,6 @@ def _analyse(
                     problem, y, calc_second_order=False, num_resamples=num_resamples,
                     conf_level=0.95, seed=np.random.default_rng(seed),
                 )  # fmt: skip
-                keys = ("S1", "S1_conf", "ST", "ST_conf")
             else:
                 from SALib.analyze import morris as morris_analyze
 
@@ -486,7 +485,6 @@ def _analyse(
                     problem, X, y, num_resamples=num_resamples, conf_level=0.95,
                     num_levels=NUM_LEVELS, seed=seed,
                 )  # fmt: skip
-                keys = _MORRIS_KEYS
             idx[name] = {key: frozen_array(np.asarray(r[key], dtype=float)) for key in keys}
     if constant:
         warnings.warn(

@@ -43,7 +43,7 @@ from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
 from ..schema import storable
-from ._stored import check_npz_size, checked_labels
+from ._stored import check_npz_size, checked_labels, other_kind
 from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised
 from .reduce import (
     INDICATORS,
@@ -497,10 +497,7 @@ class EnsembleSummary(_Summarised):
             np.load(file, allow_pickle=False) as z,
         ):
             if "tariff" in z.files and "tariff_count" not in z.files:
-                raise ParameterError(
-                    f"`file` {short_repr(str(file))} is an ensemble (every run kept), not a "
-                    "summary: read it with ts.Ensemble.from_npz."
-                )
+                raise other_kind(f"`file` {short_repr(str(file))}", "ensemble", "to_npz")
             check_npz_size(z, f"`file` {short_repr(str(file))}")
             return cls._from_arrays(z, f"`file` {short_repr(str(file))}")
 
@@ -526,10 +523,7 @@ class EnsembleSummary(_Summarised):
         what = f"{where} is not an ensemble summary's dataset (from {writer})"
         with reading(what):
             if ds.attrs.get("kind") == "ensemble":
-                raise ParameterError(
-                    f"{where} is an ensemble (every run kept), not a summary: read it with "
-                    f"ts.Ensemble.from_{writer.removeprefix('to_')}."
-                )
+                raise other_kind(where, "ensemble", writer)
             need = ("tariff_count", "peak_count", "event_count",
                     *(f"{k}_count" for k in INDICATORS))  # fmt: skip
             missing = [k for k in need if k not in ds.data_vars]
