@@ -213,6 +213,9 @@ class NumericalError(TariffsimError, ArithmeticError):
 class WorkerError(TariffsimError, RuntimeError):
     """An executor's worker could not give a chunk's result as this process would compute it:
     the worker died (a process pool broken, a Dask worker lost), it computes with other
-    arithmetic (the compiled paths on in one process and off in the other), or the executor
-    failed otherwise (its ``submit`` or a future raised an error that tariffsim did not raise;
-    that error is chained as the cause)."""
+    arithmetic (the compiled paths on in one process and off in the other), the work raised
+    an exception that cannot pass between processes (its class's ``__init__`` takes other
+    arguments than its args, or it holds a lambda or a lock: the message names its class and
+    gives its message and the worker's traceback), or the executor failed otherwise (its
+    ``submit`` or a future raised an error that tariffsim did not raise; that error is
+    chained as the cause)."""

@@ -460,6 +460,10 @@ def map_chunks(
     WorkerError
         For the executor's own failures: a worker that died, a chunk that could
         not be submitted or sent back, a worker computing with other arithmetic.
+        Also for an exception of ``fn`` that cannot pass between processes (a
+        class whose ``__init__`` takes other arguments than its args, an
+        attribute that does not pickle): its class, message and the worker's
+        traceback are in the message.
 
     Examples
     --------
@@ -781,12 +785,14 @@ def _in_order(
 
             def submit(a: int, b: int) -> Any:
                 return executor.submit(
-                    _on_worker, fn, shared, a, b, _slice(payload, a, b), lim, pure=False
+                    _on_worker, fn, shared, a, b, _slice(payload, a, b), lim, "dask", pure=False
                 )
         else:
+            # (a process pool pickles a chunk's error to send it back; threads need not)
+            back = ("pickle",) if isinstance(executor, ProcessPoolExecutor) else ()
 
             def submit(a: int, b: int) -> Any:
-                return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b), lim)
+                return executor.submit(_on_worker, fn, job, a, b, _slice(payload, a, b), lim, *back)
 
         def sent(a: int, b: int) -> Any:
             raised = None
@@ -974,22 +980,108 @@ def _on_worker(
     b: int,
     part: Any,
     lim: limits.Limits | None = None,
+    back: str | None = None,
 ) -> tuple[tuple[bool, bool], tuple[int, int], T]:
     """A chunk on an executor's worker: the allocator tuned (:func:`tune_malloc`), then ``fn``
     with the payoff kernel on one thread (:func:`tariffsim.threads.limit`: the executor's
     workers are the parallelism) and under the limits ``lim`` in force where the chunk was
     sent (:func:`tariffsim.limits.override` does not reach another thread or process); the
     worker's arithmetic (:func:`_arithmetic`) and the chunk's items ``(a, b)`` are sent back
-    with the result (a result that comes back for another chunk is refused)."""
+    with the result (a result that comes back for another chunk is refused).
+
+    ``back`` says how an error of ``fn`` travels back: ``"pickle"`` (a process pool),
+    ``"dask"`` (a Dask client) or None (not pickled: threads). An error that would not
+    arrive as itself is replaced by a :class:`~tariffsim.errors.WorkerError` that carries
+    its class, message and traceback as text (:func:`_unsendable`)."""
     tune_malloc()
+    unsent = None
     with threads.limit(1), limits.override(lim):
         try:
             out = fn(job, a, b, part)
-        except TariffsimError:
-            raise
-        except Exception as exc:  # the work's own error: marked, to be raised as it is
-            raise _RaisedInWork(exc) from exc
+        except Exception as exc:
+            why = _unsendable(exc, back)
+            if why is None and isinstance(exc, TariffsimError):
+                raise
+            if why is None:  # the work's own error: marked, to be raised as it is
+                raise _RaisedInWork(exc) from exc
+            unsent = _unsent_error(exc, why, a, b)
+    if unsent is not None:  # (raised here: not chained to the error it replaces)
+        raise unsent
     return _arithmetic(), (a, b), out
+
+
+def _unsendable(exc: Exception, back: str | None) -> str | None:
+    """Why the work's error ``exc`` would not arrive in the caller's process as itself when
+    sent back as ``back`` says (see :func:`_on_worker`), or None if it would.
+
+    A process pool pickles the error (with multiprocessing's pickler) and the caller
+    rebuilds it by calling its class with its ``args``: an ``__init__`` that takes other
+    arguments than the ``args`` it leaves, or an attribute that does not pickle (a lambda,
+    a lock), breaks the way back, and the caller would see a broken pool or a pickling
+    error instead of the user's message. So the error makes the round trip here first.
+    Dask rebuilds such classes itself, but sends an error it cannot pickle as a bare
+    ``Exception`` holding its repr: its own sending (``distributed.core.error_message``)
+    is tried instead. Called for an error only; a check that fails itself leaves the
+    error to be sent as it is.
+    """
+    if back is None:
+        return None
+    import pickle
+
+    try:
+        if back == "dask":
+            if _dask_sends(exc):
+                return None
+            pickle.loads(pickle.dumps(exc))
+            return "Dask could not pickle it with the errors it was raised from"
+        from multiprocessing.reduction import ForkingPickler
+
+        pickle.loads(ForkingPickler.dumps(exc))
+    except Exception as err:
+        return _one_line(err)
+    return None
+
+
+def _dask_sends(exc: Exception) -> bool:
+    """Whether a Dask worker sends the work's error ``exc`` back as itself (as
+    :func:`_on_worker` raises it), not as the bare ``Exception`` it falls back to for an
+    error it cannot pickle and unpickle; True when that cannot be told."""
+    try:
+        from distributed.core import error_message
+        from distributed.protocol import pickle as dask_pickle
+
+        sent: Exception = exc
+        if not isinstance(exc, TariffsimError):  # what ``raise _RaisedInWork(exc) from exc`` sends
+            sent = _RaisedInWork(exc)
+            sent.__cause__ = sent.__context__ = exc
+        got = error_message(sent)["exception"]
+        back = dask_pickle.loads(getattr(got, "data", got))
+    except Exception:
+        return True
+    kind = type(sent)
+    return (type(back).__module__, type(back).__qualname__) == (kind.__module__, kind.__qualname__)
+
+
+def _unsent_error(exc: Exception, why: str, a: int, b: int) -> WorkerError:
+    """What is sent back in place of the work's error ``exc``, which cannot be (``why``): a
+    WorkerError naming its class (module and qualified name), its message and the worker's
+    traceback, as text."""
+    import traceback
+
+    cls = type(exc)
+    try:
+        text = str(exc)
+    except Exception:
+        text = ""
+    name = f"{cls.__module__}.{cls.__qualname__}" + (f": {text}" if text else "")
+    where = "".join(traceback.format_exception(exc)).rstrip()
+    return WorkerError(
+        f"playing items {a} to {b - 1}, the work raised {name}; that exception cannot be "
+        f"sent back from the worker's process ({why}): an exception class whose __init__ "
+        "takes other arguments than its args, or an exception holding something that does "
+        "not pickle (a lambda, a lock), cannot pass between processes. Its traceback in "
+        f"the worker:\n{where}"
+    )
 
 
 class _RaisedInWork(Exception):

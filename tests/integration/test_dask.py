@@ -140,6 +140,78 @@ def test_a_users_own_error_comes_through_dask_as_it_is(client: Any) -> None:
     assert type(info.value).__name__ == "_UsersOwnError"
 
 
+class _TwoArgsError(Exception):
+    """A user's error whose ``__init__`` takes two arguments and keeps one message as its
+    args (pickle alone cannot rebuild it)."""
+
+    def __init__(self, what: str, where: str) -> None:
+        super().__init__(f"{what}/{where}")
+
+
+class _LockedError(Exception):
+    """A user's error holding a lock, which does not pickle."""
+
+    def __init__(self, message: str) -> None:
+        import threading
+
+        super().__init__(message)
+        self.lock = threading.Lock()
+
+
+class _RaisesItsError:
+    """A user's per-run strategy that raises, in round 2, an error of the class ``error``."""
+
+    name = "raises-its-error"
+
+    def __init__(self, error: str) -> None:
+        import tariffsim as ts
+
+        self.traits = ts.Traits()
+        self.error = error
+
+    def act(self, obs, rng):  # type: ignore[no-untyped-def]
+        if obs.round == 2:
+            if self.error == "lock":
+                raise _LockedError(f"no move in round {obs.round}")
+            raise _TwoArgsError("no move", f"round {obs.round}")
+        return dict.fromkeys(obs.targets, 0)
+
+
+@pytest.mark.parametrize("error", ["two-args", "lock"])
+def test_a_users_error_that_pickle_cannot_rebuild_on_dask(client: Any, error: str) -> None:
+    """Dask rebuilds an error whose __init__ takes other arguments than its args itself: it
+    comes through as it is. One holding a lock cannot be sent: a WorkerError naming its
+    class, with its message and the worker's traceback (it was Dask's bare Exception holding
+    a repr of tariffsim's wrapper)."""
+    import dataclasses
+    import sys
+
+    import cloudpickle
+
+    import tariffsim as ts
+    from tariffsim.errors import WorkerError
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        g = ts.load_scenario("us-china-145").game
+        strategy = _RaisesItsError(error)
+        g = g.replace(agents=tuple(dataclasses.replace(a, strategy=strategy) for a in g.agents))
+        with pytest.raises(Exception) as info:
+            ts.ensemble(g, runs=4, rounds=3, seed=0, executor=client, chunk_size=2)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    if error == "two-args":
+        assert type(info.value).__name__ == "_TwoArgsError"
+        assert str(info.value) == "no move/round 2"
+        return
+    assert type(info.value) is WorkerError
+    msg = str(info.value)
+    assert f"the work raised {__name__}._LockedError: no move in round 2;" in msg
+    assert "cannot pickle '_thread.lock' object" in msg
+    assert "in act" in msg and msg.endswith("_LockedError: no move in round 2")
+    assert "died" not in msg and "_RaisedInWork" not in msg
+
+
 def test_a_closed_client_is_named(client: Any) -> None:
     from dask.distributed import Client
 

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import os
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
@@ -342,6 +343,141 @@ def test_a_users_own_error_comes_through_as_it_is_wherever_the_runs_play(where: 
 
     assert not isinstance(info.value.__context__, _RaisedInWork)
     assert not isinstance(info.value.__cause__, _RaisedInWork)
+
+
+class _TwoArgsError(Exception):
+    """A user's error whose ``__init__`` takes two arguments and keeps one message as its
+    args: it pickles, but pickle cannot rebuild it (it calls the class with the one)."""
+
+    def __init__(self, what: str, where: str) -> None:
+        super().__init__(f"{what}/{where}")
+
+
+class _HoldsError(Exception):
+    """A user's error holding an attribute that does not pickle (a lock or a lambda)."""
+
+    def __init__(self, message: str, held: Any) -> None:
+        super().__init__(message)
+        self.held = held
+
+    def __reduce__(self) -> Any:  # its __init__'s arguments: only ``held`` stops it
+        return (type(self), (self.args[0], self.held))
+
+
+_USERS_ERRORS: dict[str, Any] = {
+    "two-args": lambda r: _TwoArgsError("no move", f"round {r}"),
+    "lock": lambda r: _HoldsError(f"no move in round {r}", threading.Lock()),
+    "lambda": lambda r: _HoldsError(f"no move in round {r}", lambda: r),
+    "pickles": lambda r: _UsersOwnError(f"no move in round {r}"),
+}
+"""A user's error raised in round ``r``, by kind: three that cannot pass between processes,
+one that can."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _RaisesItsError:
+    """A user's per-run strategy that raises the error of kind ``error`` in round 2."""
+
+    error: str
+    name = "raises-its-error"
+    traits = ts.Traits()
+
+    def act(self, obs, rng):  # type: ignore[no-untyped-def]
+        if obs.round == 2:
+            raise _USERS_ERRORS[self.error](obs.round)
+        return dict.fromkeys(obs.targets, 0)
+
+
+def _event_that_raises(pb: Any) -> np.ndarray:
+    """A user's event function (of a chunk's runs) raising an error pickle cannot rebuild."""
+    raise _TwoArgsError("no event", f"{len(pb)} runs")
+
+
+def _raising_game(error: str) -> Any:
+    g = ts.load_scenario("us-china-145").game
+    strategy = _RaisesItsError(error)
+    return g.replace(agents=tuple(dataclasses.replace(a, strategy=strategy) for a in g.agents))
+
+
+def _on_a_process_pool(stack: contextlib.ExitStack, where: str) -> dict[str, Any]:
+    """The arguments that play an ensemble on a process pool: ``processes=2`` or a pool
+    of the caller's (closed with ``stack``)."""
+    if where == "processes":
+        return {"processes": 2}
+    return {"executor": stack.enter_context(ProcessPoolExecutor(2))}
+
+
+@pytest.mark.parametrize("where", ["processes", "executor"])
+@pytest.mark.parametrize(
+    ("error", "cls", "text"),
+    [
+        ("two-args", _TwoArgsError, "no move/round 2"),
+        ("lock", _HoldsError, "no move in round 2"),
+        ("lambda", _HoldsError, "no move in round 2"),
+    ],
+)
+def test_a_users_error_that_cannot_pass_between_processes_comes_with_its_message(
+    where: str, error: str, cls: type, text: str
+) -> None:
+    """A user's exception that pickle cannot send back (a class whose __init__ takes other
+    arguments than its args, an attribute that does not pickle): a WorkerError naming its
+    class, with its message and where it was raised in the worker (it was a pool "broken"
+    by a worker said to have died, or a pickling error without the user's message)."""
+    with contextlib.ExitStack() as stack:
+        kw = _on_a_process_pool(stack, where)
+        with pytest.raises(WorkerError) as info:
+            ts.ensemble(_raising_game(error), runs=4, rounds=3, seed=0, chunk_size=2, **kw)
+    msg = str(info.value)
+    assert f"the work raised {cls.__module__}.{cls.__qualname__}: {text};" in msg
+    assert "cannot be sent back from the worker's process" in msg
+    assert "__init__ takes other arguments than its args" in msg
+    # where it was raised: the user's line, in the worker's traceback
+    assert f'{os.path.basename(__file__)}", line' in msg
+    assert "raise _USERS_ERRORS[self.error](obs.round)" in msg
+    assert msg.rstrip().endswith(f"{cls.__qualname__}: {text}")
+    assert "died" not in msg
+    assert "__main__" not in msg
+    if error == "two-args":  # pickle's own complaint, as the reason
+        assert "missing 1 required positional argument: 'where'" in msg
+
+
+@pytest.mark.parametrize("where", ["processes", "executor"])
+def test_an_event_functions_error_comes_from_a_process_pool_named_as_the_event(
+    where: str,
+) -> None:
+    """A user's event function of a summary ensemble that raises such an error in its worker:
+    the ParameterError naming the event and the user's error, as in one process (it holds
+    the error as text, so it passes between processes)."""
+    with contextlib.ExitStack() as stack:
+        kw = _on_a_process_pool(stack, where)
+        with pytest.raises(ParameterError) as info:
+            ts.ensemble("us-china-145", runs=4, rounds=3, seed=0, chunk_size=2, vary="claims",
+                        keep="summary", events={"raises": _event_that_raises}, **kw)  # fmt: skip
+    assert type(info.value) is ParameterError
+    assert str(info.value) == (
+        "event 'raises' failed on a chunk of runs: _TwoArgsError('no event/2 runs')"
+    )
+
+
+@pytest.mark.parametrize("where", ["processes", "executor"])
+def test_a_users_error_that_pickles_still_comes_back_as_itself_from_a_process_pool(
+    where: str,
+) -> None:
+    with contextlib.ExitStack() as stack:
+        kw = _on_a_process_pool(stack, where)
+        with pytest.raises(_UsersOwnError, match=r"^no move in round 2$") as info:
+            ts.ensemble(_raising_game("pickles"), runs=4, rounds=3, seed=0, chunk_size=2, **kw)
+    assert type(info.value) is _UsersOwnError
+
+
+@pytest.mark.parametrize("error", ["two-args", "lock"])
+def test_a_users_error_that_cannot_pass_between_processes_is_itself_on_threads(
+    error: str,
+) -> None:
+    """Threads share the caller's process: nothing is pickled, the error comes as it is."""
+    with ThreadPoolExecutor(2) as ex, pytest.raises(Exception) as info:
+        ts.ensemble(_raising_game(error), runs=4, rounds=3, seed=0, chunk_size=2, executor=ex)
+    assert type(info.value) is {"two-args": _TwoArgsError, "lock": _HoldsError}[error]
 
 
 class _Failing(ThreadPoolExecutor):
