@@ -45,7 +45,7 @@ from typing import IO, Any, TypeVar, cast
 
 from . import limits
 from ._util import short_repr
-from .errors import LimitError, ParameterError, ScenarioError, TariffsimError
+from .errors import LimitError, MissingExtraError, ParameterError, ScenarioError, TariffsimError
 
 __all__ = [
     "STALE_AFTER",
@@ -789,7 +789,7 @@ def read_netcdf(
     try:
         import xarray as xr
     except ImportError:
-        raise ImportError(f"{needs} needs xarray: pip install 'tariffsim[xarray]'") from None
+        raise MissingExtraError(f"{needs} needs xarray: pip install 'tariffsim[xarray]'") from None
     try:
         with reading(what, file), xr.open_dataset(file, engine="h5netcdf") as ds:
             size = sum(int(ds[v].nbytes) for v in weigh if v in ds.data_vars)

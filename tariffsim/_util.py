@@ -183,6 +183,25 @@ _BOOL_TYPES = frozenset({bool, np.bool_})
 _SCALAR_TYPES = frozenset({int, float, np.float64, np.float32, np.int64, np.int32})
 
 
+def holds_no_number(values: Any) -> bool:
+    """Whether ``values`` holds text or None where numbers belong: itself, or anywhere in it
+    (numpy reads ``"0.3"`` as 0.3 and None as NaN, so a float conversion alone lets both
+    through). Values numpy cannot make an array of are left to the conversion to refuse."""
+    if values is None or isinstance(values, str | bytes):
+        return True
+    if isinstance(values, int | float | np.number):
+        return False
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError):
+        return False
+    if arr.dtype.kind in "USV":
+        return True
+    return arr.dtype.kind == "O" and any(
+        x is None or isinstance(x, str | bytes) for x in arr.reshape(-1).tolist()
+    )
+
+
 def _holds_bool(values: Any) -> bool:
     """Whether ``values`` holds a boolean: itself, or anywhere in its nested lists, tuples
     and arrays (a bool array, or one of objects holding one); a frame or series is read

@@ -31,7 +31,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from .errors import ParameterError, UnknownNameError
+from .errors import MissingExtraError, ParameterError, UnknownNameError
 
 __all__ = [
     "CLAIM_TOPICS",
@@ -348,7 +348,7 @@ class ClaimSet(Mapping[str, Claim]):
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError(
+            raise MissingExtraError(
                 "ClaimSet.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
             ) from None
         return pd.DataFrame(self.records()).set_index("id")

@@ -261,7 +261,7 @@ def _parser() -> argparse.ArgumentParser:
         "equilibrium",
         help="Markov-perfect equilibrium of a scenario's escalation game; print and plot its path",
         epilog=(
-            "example:\n  tariffsim equilibrium us-china-145 --start US-CN=1.45,CN-US=1.25\n"
+            "example:\n  tariffsim equilibrium us-china-145 --start US-CN=1.45,CN-US=1.4\n"
             "  tariffsim equilibrium us-china-145 --discount 0.9 --selection payoff-dominant\n"
             "  tariffsim equilibrium us-china-145 --moves jump --start US-CN=1.45,CN-US=1.4"
         ),
@@ -289,7 +289,7 @@ def _parser() -> argparse.ArgumentParser:
         default="events",
         help="where the path starts: 'events' (default: the levels the scheduled announcements "
         "leave in force), 'initial' (the scenario's first state), or DYAD=LEVEL pairs applied "
-        "on top of the events, e.g. US-CN=1.45,CN-US=1.25",
+        "on top of the events, e.g. US-CN=1.45,CN-US=1.4",
     )
     e.add_argument(
         "--max-seconds",
@@ -776,6 +776,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     import numpy as np
 
     from .deals import _layer_text
+    from .engine import check_calendar
     from .equilibrium import (
         agreement_path,
         estimate_cost,
@@ -807,9 +808,17 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
                 raise _UsageError(f"--start: no tariff ladder for {imp}-{exp}")
             if not lad.contains(level):
                 raise _UsageError(
-                    f"--start: {imp}-{exp}={level:g} is not on the ladder {lad.levels}"
+                    f"--start: {imp}-{exp}={level!r} is not on the ladder {lad.levels}"
                 )
             start = start.with_tariff(game.world, imp, exp, level)
+    r0 = 0
+    if a.start != "initial" and game.events:
+        # the path starts where the calendar's announcements leave off: date it from there
+        r0 = max(
+            (game.round_of(e.when) for e in game.events if e.kind in ("set", "control")),
+            default=0,
+        )
+    check_calendar(game, a.rounds, r0)  # before the solve
     # summits with parties are bargaining opportunities on the equilibrium path: solve the
     # game whose demanding sides keep their unmet demands, then offer deals at each summit
     talks = game.negotiation.enabled and any(e.kind == "summit" and e.parties for e in game.events)
@@ -846,13 +855,6 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         )
     # the solves after deals share what is left of --max-seconds, and its progress setting
     left = None if a.max_seconds is None else max(a.max_seconds - (time.monotonic() - began), 0.0)
-    r0 = 0
-    if a.start != "initial" and game.events:
-        # the path starts where the calendar's announcements leave off: date it from there
-        r0 = max(
-            (game.round_of(e.when) for e in game.events if e.kind in ("set", "control")),
-            default=0,
-        )
     if talks or game.threats:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)

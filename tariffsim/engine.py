@@ -480,11 +480,14 @@ def _check_game(game: Any) -> None:
     raise ParameterError(f"`game` must be a Game{hint}; got {short_repr(game)}.")
 
 
-def _check_calendar(game: Game, rounds: int) -> None:
-    if not calendar_fits(game.start, game.round_days, rounds):
+def check_calendar(game: Game, rounds: int, first: int = 0, name: str = "rounds") -> None:
+    """Raise ParameterError unless ``rounds`` rounds of ``game`` from its round ``first`` end
+    by 9999-12-31 (the last date a path can hold); ``name`` is the argument named."""
+    if not calendar_fits(game.start, game.round_days, first + rounds):
+        after = f" after round {first}" if first else ""
         raise ParameterError(
-            f"`rounds`: {rounds} rounds of {game.round_days} days from {game.start} run past "
-            f"{dt.date.max}."
+            f"`{name}`: {rounds} rounds of {game.round_days} days{after} from {game.start} run "
+            f"past {dt.date.max}."
         )
 
 
@@ -1465,7 +1468,7 @@ def simulate(
     """
     _check_game(game)
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
-    _check_calendar(game, rounds)
+    check_calendar(game, rounds)
     streams = _streams_for(game, seed, rng)
     out = _play(game, rounds, [], streams, "full")
     dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")
@@ -1849,7 +1852,7 @@ def simulate_batch(
     """
     _check_game(game)
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
-    _check_calendar(game, rounds)
+    check_calendar(game, rounds)
     seeds_t = check_seeds(seeds)
     mode = _check_record(record)
     limits.check("max_result_bytes", record_bytes(game, rounds, len(seeds_t), mode),

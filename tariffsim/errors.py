@@ -14,6 +14,7 @@ __all__ = [
     "CostWarning",
     "IdenticalRunsWarning",
     "LimitError",
+    "MissingExtraError",
     "NumericalError",
     "ParameterError",
     "PlausibilityWarning",
@@ -30,6 +31,15 @@ __all__ = [
 
 class TariffsimError(Exception):
     """Base class of every error tariffsim raises on purpose."""
+
+
+class MissingExtraError(TariffsimError, ImportError):
+    """An optional package a feature needs is not installed; the message names the feature,
+    the package and the extra that installs it (``pip install 'tariffsim[xarray]'``).
+
+    Raised when the feature is asked for, before any of its work. An ``ImportError``, so
+    ``except ImportError`` keeps working; the command line reports it in one line.
+    """
 
 
 class ParameterError(TariffsimError, ValueError):

@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ._util import _holds_bool, short_repr
+from ._util import _holds_bool, holds_no_number, short_repr
 from .agents import Beliefs
 from .errors import ParameterError, UnknownNameError
 from .payoffs import _DYAD_FIELDS, PARAM_RANGES, PARAM_SOURCES, Params, _outside_range, _Range
@@ -531,6 +531,10 @@ def validate_values(
     if complex_:
         raise ParameterError(
             f"{arg}[{pp.text!r}]: values must be real numbers; got {short_repr(values)}."
+        )
+    if holds_no_number(values):
+        raise ParameterError(
+            f"{arg}[{pp.text!r}]: values must be numbers; got {short_repr(values)}."
         )
     try:
         arr = np.array(values, dtype=float)

@@ -332,7 +332,7 @@ class Scenario:
             raise ParameterError("with_params: give at least one parameter path and value.")
         game = parampath.apply(self.game, items)
         notes = [
-            f"{k} = {v:g} ("
+            f"{k} = {float(v):g} ("
             + (
                 "truth only"
                 if k.startswith("truth:")

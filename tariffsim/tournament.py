@@ -63,7 +63,7 @@ from .equilibrium._validate import (
     check_real,
     check_rng,
 )
-from .errors import ParameterError
+from .errors import MissingExtraError, ParameterError
 from .game import Game
 from .payoffs import PayoffModel
 from .world import State, StateBatch, World
@@ -306,7 +306,7 @@ class TournamentResult:
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError(
+            raise MissingExtraError(
                 "TournamentResult.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
             ) from None
         if by == "strategy":

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._util import frozen_array as _ro
 from .._util import short_repr
-from ..errors import ParameterError, UnknownNameError
+from ..errors import MissingExtraError, ParameterError, UnknownNameError
 from .reduce import INDICATORS, check_levels, round_on
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def _pandas(what: str) -> Any:
     try:
         import pandas as pd
     except ImportError:
-        raise ImportError(f"{what} needs pandas: pip install 'tariffsim[pandas]'") from None
+        raise MissingExtraError(f"{what} needs pandas: pip install 'tariffsim[pandas]'") from None
     return pd
 
 

@@ -96,7 +96,7 @@ from numpy.typing import NDArray
 
 from .. import limits
 from .._util import as_date, check_bool, frozen_array, short_repr, whole_number
-from ..errors import ConvergenceWarning, ParameterError, UnknownNameError
+from ..errors import ConvergenceWarning, MissingExtraError, ParameterError, UnknownNameError
 from ..progress import progress_bar, progress_enabled
 from .observed import ObservedPath, round_dates
 from .sensitivity import (
@@ -406,7 +406,7 @@ class Calibration:
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError(
+            raise MissingExtraError(
                 "Calibration.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
             ) from None
         return pd.DataFrame(self.rows()).set_index("param")

@@ -45,7 +45,13 @@ from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import FrozenDict, check_bool, short_repr
 from .._util import frozen_array as _ro
 from ..engine import _record_arrays, _record_layout, runs_alike
-from ..errors import IdenticalRunsWarning, ParameterError, TariffsimError, UnknownNameError
+from ..errors import (
+    IdenticalRunsWarning,
+    MissingExtraError,
+    ParameterError,
+    TariffsimError,
+    UnknownNameError,
+)
 from ..progress import counting_runs
 from ..schema import label_ok
 from ._stored import check_npz_size, checked_labels, in_range, other_kind
@@ -190,6 +196,8 @@ def _first_round(
     never), the arguments checked (see :meth:`Ensemble.first_round`)."""
     at_least, at_most = check_threshold(at_least, at_most)
     after = _check_count("after", after, 0)
+    if after > s.shape[1] - 1:  # no round looked at: no answer, as a Threshold says
+        raise ParameterError(f"`after` ({after}) is beyond the last round ({s.shape[1] - 1}).")
     hit = s >= at_least if at_least is not None else s <= cast(float, at_most)
     hit[:, :after] = False
     out = np.argmax(hit, axis=1).astype(np.int64)
@@ -382,9 +390,13 @@ class Ensemble(_Summarised):
         ndarray of int, shape (R,)
             The round, or -1 for a run where it never happens.
 
-        An ``after`` beyond the last round gives -1 in every run (no round is
-        looked at; a :class:`~tariffsim.analysis.reduce.Threshold`, whose
-        probability that would be, refuses it instead).
+        Raises
+        ------
+        ParameterError
+            For both or neither of ``at_least``/``at_most``, or an ``after``
+            beyond the last round (no round would be looked at, and "never"
+            would be no answer: a :class:`~tariffsim.analysis.reduce.Threshold`
+            refuses it too).
 
         Examples
         --------
@@ -477,7 +489,7 @@ class Ensemble(_Summarised):
         try:
             import xarray as xr
         except ImportError:
-            raise ImportError(
+            raise MissingExtraError(
                 "Ensemble.to_xarray() needs xarray: pip install 'tariffsim[xarray]'"
             ) from None
         dims3 = ("run", "round", "country")

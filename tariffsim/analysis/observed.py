@@ -60,7 +60,7 @@ from numpy.typing import NDArray
 
 from .._io import is_file, read_text_input
 from .._util import as_date, frozen_array, short_repr
-from ..errors import ParameterError, UnknownNameError
+from ..errors import MissingExtraError, ParameterError, UnknownNameError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -316,7 +316,7 @@ class ObservedPath:
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError(
+            raise MissingExtraError(
                 "ObservedPath.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
             ) from None
         df = pd.DataFrame(self.rows(), columns=list(COLUMNS))

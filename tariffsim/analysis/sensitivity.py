@@ -104,7 +104,13 @@ from numpy.typing import NDArray
 
 from .. import limits
 from .._util import check_bool, frozen_array, short_repr, whole_number
-from ..errors import ConstantOutputWarning, ParameterError, TariffsimError, UnknownNameError
+from ..errors import (
+    ConstantOutputWarning,
+    MissingExtraError,
+    ParameterError,
+    TariffsimError,
+    UnknownNameError,
+)
 from .runner import check_seed
 
 if TYPE_CHECKING:
@@ -429,7 +435,7 @@ def _need_salib() -> None:
     try:
         import SALib  # noqa: F401
     except ImportError:
-        raise ImportError(
+        raise MissingExtraError(
             "sensitivity analysis needs SALib: pip install 'tariffsim[sensitivity]'"
         ) from None
 
@@ -600,7 +606,7 @@ class SensitivityResult:
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError(
+            raise MissingExtraError(
                 "SensitivityResult.to_frame() needs pandas: pip install 'tariffsim[pandas]'"
             ) from None
         return pd.DataFrame(self.rows()).set_index(["output", "param"])

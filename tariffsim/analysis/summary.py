@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import frozen_array as _ro
 from .._util import short_repr
-from ..errors import ParameterError, RunsNotKeptError, UnknownNameError
+from ..errors import MissingExtraError, ParameterError, RunsNotKeptError, UnknownNameError
 from ..schema import storable
 from ._stored import check_npz_size, checked_labels, other_kind
 from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised
@@ -383,7 +383,7 @@ class EnsembleSummary(_Summarised):
         try:
             import xarray as xr
         except ImportError:
-            raise ImportError(
+            raise MissingExtraError(
                 "EnsembleSummary.to_xarray() needs xarray: pip install 'tariffsim[xarray]'"
             ) from None
         qs = check_levels(q)

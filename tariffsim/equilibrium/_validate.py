@@ -86,10 +86,16 @@ def check_pos_int(value: Any, name: str) -> int:
     return check_int(value, name, 1)
 
 
-def check_rounds(value: Any, name: str = "rounds") -> int:
-    """Return ``value`` as an int >= 1 within the ``max_rounds`` limit (:mod:`tariffsim.limits`)."""
+def check_rounds(value: Any, name: str = "rounds", game: Any = None, first: int = 0) -> int:
+    """Return ``value`` as an int >= 1 within the ``max_rounds`` limit (:mod:`tariffsim.limits`)
+    and, given the ``game`` it is played in, within the calendar: ``value`` rounds from round
+    ``first`` end by 9999-12-31 (:func:`tariffsim.engine.check_calendar`)."""
     v = check_pos_int(value, name)
     limits.check("max_rounds", v, name)
+    if game is not None:
+        from ..engine import check_calendar
+
+        check_calendar(game, v, first, name)
     return v
 
 

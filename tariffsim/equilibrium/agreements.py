@@ -29,6 +29,7 @@ import numpy as np
 
 from .._util import finite_number
 from ..deals import Agreement, floor_world, solve_deal
+from ..engine import check_calendar
 from ..errors import ParameterError
 from ..game import Game, path_from_states
 from ..path import Path
@@ -236,6 +237,7 @@ def agreement_path(
             "(give the game the equilibrium was solved on, or one with the same world and "
             "agents and other events; with_demand_floors' cut ladders are its own rungs)."
         )
+    check_calendar(game, rounds, start_round)
     w = game.world
     neg = game.negotiation
     players = tuple(lg.players)

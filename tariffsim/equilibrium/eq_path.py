@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import ParameterError
+from ..engine import check_calendar
+from ..errors import MissingExtraError, ParameterError
 from ..game import path_from_states
 from ..path import Path, html_table
 from ..world import State
@@ -182,7 +183,7 @@ class MPEResult:
         >>> len(p), p.meta["kind"]
         (6, 'equilibrium')
         """
-        rounds = check_rounds(rounds)
+        rounds = check_rounds(rounds, game=self.lgame.game)
         meta = {
             "kind": "equilibrium",
             "solver": "markov_perfect",
@@ -313,6 +314,7 @@ class SPEResult:
         >>> len(r.path())
         4
         """
+        check_calendar(self.lgame.game, self.horizon, name="horizon")
         meta = {
             "kind": "equilibrium",
             "solver": "backward_induction",
@@ -407,5 +409,5 @@ def _frame(rows: list[dict[str, Any]], what: str, index: str) -> Any:
     try:
         import pandas as pd
     except ImportError:
-        raise ImportError(f"{what} needs pandas: pip install 'tariffsim[pandas]'") from None
+        raise MissingExtraError(f"{what} needs pandas: pip install 'tariffsim[pandas]'") from None
     return pd.DataFrame(rows).set_index(index)

@@ -28,14 +28,13 @@ from typing import Literal
 
 import numpy as np
 
-from .. import limits
-from .._util import short_repr, whole_number
+from .._util import short_repr
 from ..agents import targets_of
 from ..errors import ParameterError, warn_not_converged
 from ..game import Game, path_from_states
 from ..path import Path
 from ..world import State, apply_moves
-from ._validate import check_real
+from ._validate import check_real, check_rounds
 from .ladder_game import _action_moves
 from .stage import stage_game
 
@@ -98,8 +97,7 @@ def learning_path(
         raise ParameterError(f"`game` must be a tariffsim Game; got {type(game).__name__}.")
     if rule not in LEARNING_RULES:
         raise ParameterError(f"`rule` must be one of {LEARNING_RULES}; got {rule!r}.")
-    rounds = whole_number(rounds, "rounds", 1)
-    limits.check("max_rounds", rounds, "rounds")
+    rounds = check_rounds(rounds, game=game)
     beta = check_real(beta, "beta", minimum=0.0, open_min=True)
     try:  # what numpy.random.default_rng takes: a seed, a SeedSequence, a bit generator
         gen = np.random.default_rng(rng)

@@ -61,6 +61,7 @@ from numpy.typing import NDArray
 
 from .. import limits
 from .._util import finite_number, short_repr
+from ..engine import check_calendar
 from ..errors import ConvergenceWarning, CostWarning, ParameterError, TimeLimitError
 from ..game import Game
 from ..path import Path
@@ -903,6 +904,7 @@ def equilibrium_path_for(
     rounds = check_rounds(rounds)
     selection = _check_selection(selection)  # type: ignore[assignment]
     game = load_scenario(name).game
+    check_calendar(game, rounds)
     result = markov_perfect(game, discount=discount, selection=selection)
     path = result.path(rounds=rounds)
     return result, dataclasses.replace(path, meta={**path.meta, "scenario": name})

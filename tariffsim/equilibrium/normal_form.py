@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._util import finite_number, real_array, short_repr
-from ..errors import ParameterError
+from ..errors import MissingExtraError, ParameterError
 from ._validate import check_int, check_tol
 
 __all__ = ["MAX_PAYOFF", "NormalFormGame"]
@@ -731,7 +731,7 @@ class NormalFormGame:
         try:
             import nashpy
         except ImportError as exc:
-            raise ImportError(
+            raise MissingExtraError(
                 "NormalFormGame.to_nashpy needs the optional package nashpy; "
                 "install it with `pip install nashpy`."
             ) from exc

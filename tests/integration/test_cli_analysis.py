@@ -186,3 +186,27 @@ def test_a_forecast_beyond_the_rounds_limit_fails_before_the_fit(
     err = capsys.readouterr().err
     assert "--forecast-rounds: 5000 exceeds the limit max_rounds" in err
     assert called == []
+
+
+def test_sensitivity_without_salib_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the `sensitivity` extra: a traceback and exit 1 before; one line and 2 now."""
+    from tariffsim.cli import main
+
+    monkeypatch.setitem(sys.modules, "SALib", None)  # `import SALib` now raises ImportError
+    args = ["sensitivity", "us-china-145", "--method", "morris", "--n", "2", "--params",
+            "elasticity=2:3", "--no-plot", "--out", str(tmp_path / "s")]  # fmt: skip
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "tariffsim: error: sensitivity analysis needs SALib: pip install 'tariffsim[sensitivity]'"
+    ]
+    assert captured.out == "" and not (tmp_path / "s").exists()
+
+
+def test_a_missing_extra_is_an_import_error_and_a_tariffsim_error() -> None:
+    import tariffsim as ts
+
+    assert issubclass(ts.MissingExtraError, ImportError)
+    assert issubclass(ts.MissingExtraError, ts.TariffsimError)

@@ -182,3 +182,75 @@ def test_cli_prints_a_solve_stopped_at_the_time_limit_whole(
     assert code == 1  # not converged
     line = next(x for x in out.splitlines() if x.startswith("not converged after 2 sweeps"))
     assert line.endswith("; stopped at the time limit (--max-seconds = 10)")
+
+
+def _help_examples(command: str, capsys: Any) -> list[list[str]]:
+    assert main([command, "--help"]) == 0
+    text = capsys.readouterr().out.split("example:", 1)[1]
+    return [line.split()[1:] for line in text.splitlines() if line.strip().startswith("tariffsim")]
+
+
+def test_every_example_of_the_help_runs(tmp_path: Path, capsys: Any) -> None:
+    """The first example's --start CN-US=1.25 is no rung of China's ladder: it failed."""
+    examples = _help_examples("equilibrium", capsys)
+    assert len(examples) == 3
+    for i, args in enumerate(examples):
+        out = tmp_path / str(i)
+        assert main([*args, "--rounds", "3", "--no-plot", "--out", str(out)]) == 0, args
+        assert capsys.readouterr().err == ""
+        assert (out / "us-china-145-equilibrium.json").is_file()
+
+
+def test_a_start_off_the_ladder_is_shown_as_given(tmp_path: Path, capsys: Any) -> None:
+    """It was shown rounded (``US-CN=1.45``), as if a rung of the ladder were refused."""
+    args = ["equilibrium", "us-china-145", "--start", "US-CN=1.450000001", "--out", str(tmp_path)]
+    assert main(args) == 2
+    assert "--start: US-CN=1.450000001 is not on the ladder" in capsys.readouterr().err
+
+
+def _long_rounds(tmp_path: Path) -> Path:
+    """us-china-145 with rounds of 366 days: 8,000 of them run past 9999-12-31."""
+    text = (Path(ts.__file__).parent / "scenarios" / "us-china-145.toml").read_text()
+    assert "round_days = 7" in text
+    path = tmp_path / "long.toml"
+    path.write_text(text.replace("round_days = 7", "round_days = 366"))
+    return path
+
+
+def test_a_path_past_the_calendar_fails_before_the_solve(
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It solved for seconds, then died with a bare OverflowError from datetime."""
+    solved: list[int] = []
+    monkeypatch.setattr(
+        "tariffsim.equilibrium.markov_perfect", lambda *a, **k: solved.append(1)
+    )
+    args = ["equilibrium", str(_long_rounds(tmp_path)), "--rounds", "8000", "--limit",
+            "max_rounds=10000", "--no-plot", "--out", str(tmp_path / "out")]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--rounds: 8000 rounds of 366 days" in err and "run past 9999-12-31" in err
+    assert solved == [] and not (tmp_path / "out").exists()
+
+
+def test_equilibrium_paths_past_the_calendar_are_parameter_errors(tmp_path: Path) -> None:
+    game = ts.load_scenario(_long_rounds(tmp_path)).game
+    with ts.limits.override(max_rounds=10_000):
+        lg = eq.LadderGame.from_game(game)
+        res = eq.markov_perfect(lg, discount=0.9)
+        with pytest.raises(ParameterError, match=r"`rounds`: 8000 rounds of 366 days"):
+            res.path(rounds=8000)
+        assert len(res.path(rounds=5)) == 6  # within the calendar: as before
+        with pytest.raises(ParameterError, match=r"`rounds`: 8000 rounds .* after round 2"):
+            eq.agreement_path(res, game.initial or lg.base, rounds=8000, start_round=2)
+        with pytest.raises(ParameterError, match=r"`rounds`: 8000 rounds of 366 days"):
+            eq.learning_path(game, "best-response", rounds=8000)
+        with pytest.raises(ParameterError, match=r"`horizon`: 8000 rounds of 366 days"):
+            eq.SPEResult.path(_spe_with_horizon(eq, lg, 8000))
+
+
+def _spe_with_horizon(eq: Any, lg: Any, horizon: int) -> Any:
+    """A solved two-round backward induction, its horizon said to be ``horizon``."""
+    import dataclasses
+
+    return dataclasses.replace(eq.backward_induction(lg, 2, 0.9), horizon=horizon)

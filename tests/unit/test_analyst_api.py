@@ -129,6 +129,36 @@ def test_bad_path_and_value_errors(sc: ts.Scenario) -> None:
         sc.with_params()
 
 
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        ({"face_weight": "0.3"}, "'0.3'"),  # numpy reads the text as 0.3: it got through
+        ({"face_weight.US": "0.3"}, "'0.3'"),
+        ({"elasticity": b"2"}, "b'2'"),
+        ({"face_weight": None}, "None"),  # numpy reads None as NaN: "got nan", never given
+        ({"face_weight": [None]}, "[None]"),
+    ],
+)
+def test_text_or_none_for_a_value_is_named_as_given(
+    sc: ts.Scenario, params: dict[str, object], shown: str
+) -> None:
+    """Text failed inside the report of what was set (``Unknown format code 'g'``)."""
+    (key,) = params
+    with pytest.raises(
+        ParameterError, match=re.escape(f"[{key!r}]: values must be numbers; got {shown}")
+    ):
+        sc.with_params(**params)
+
+
+def test_a_fraction_or_numpy_scalar_is_a_value(sc: ts.Scenario) -> None:
+    from fractions import Fraction
+
+    assert sc.with_params(face_weight=Fraction(1, 4)).changes[0].startswith("face_weight = 0.25 (")
+    assert (
+        sc.with_params(face_weight=np.float32(0.25)).changes[0].startswith("face_weight = 0.25 (")
+    )
+
+
 def test_replace_params(sc: ts.Scenario) -> None:
     a = sc.replace(params={"face_weight": 0.3})
     assert a.changes == sc.with_params(face_weight=0.3).changes

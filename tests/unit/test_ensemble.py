@@ -1445,6 +1445,21 @@ def test_a_round_by_beyond_the_last_round_is_refused_as_a_date_is(ens: ts.Ensemb
     assert 0 <= ens.prob(Threshold("US", "CN", at_least=0.5, by=ens.rounds)) <= 1
 
 
+def test_first_round_after_the_last_round_is_refused_as_a_threshold_is(ens: ts.Ensemble) -> None:
+    """It answered -1 ("never") in every run, and a run's view None, where the event's
+    probability was refused."""
+    t = ens.rounds
+    with pytest.raises(
+        ParameterError, match=rf"`after` \({t + 1}\) is beyond the last round \({t}\)"
+    ):
+        ens.first_round("US", "CN", at_least=0.0, after=t + 1)
+    with pytest.raises(ParameterError, match=r"`after` \(\d+\) is beyond the last round"):
+        ens.run(0).first_round("US", "CN", at_least=0.0, after=t + 1)
+    with pytest.raises(ParameterError, match=r"`after` \(\d+\) is beyond the last round"):
+        ens.prob(Threshold("US", "CN", at_least=0.0, after=t + 1))
+    assert (ens.first_round("US", "CN", at_least=0.0, after=t) == t).all()  # the last round
+
+
 # ---------------------------------------------------------------------------
 # distributions: finite draws, a range of draws known before drawing
 # ---------------------------------------------------------------------------

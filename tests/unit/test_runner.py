@@ -423,11 +423,60 @@ def test_a_users_error_that_cannot_pass_between_processes_comes_with_its_message
     arguments than its args, an attribute that does not pickle): a WorkerError naming its
     class, with its message and where it was raised in the worker (it was a pool "broken"
     by a worker said to have died, or a pickling error without the user's message)."""
+    if _rebuilds(_USERS_ERRORS[error](2)):  # dask.distributed, once imported, rebuilds it
+        with contextlib.ExitStack() as stack:
+            kw = _on_a_process_pool(stack, where)
+            with pytest.raises(cls, match=rf"^{text}$") as own:
+                ts.ensemble(_raising_game(error), runs=4, rounds=3, seed=0, chunk_size=2, **kw)
+        assert type(own.value) is cls
+        return
     with contextlib.ExitStack() as stack:
         kw = _on_a_process_pool(stack, where)
         with pytest.raises(WorkerError) as info:
             ts.ensemble(_raising_game(error), runs=4, rounds=3, seed=0, chunk_size=2, **kw)
-    msg = str(info.value)
+    _check_named(str(info.value), error, cls, text)
+
+
+def _rebuilds(exc: Exception) -> bool:
+    """Whether pickle rebuilds ``exc`` in this process (and so in a worker forked from it):
+    importing dask.distributed makes it rebuild a class whose ``__init__`` takes other
+    arguments than its args (it installs tblib's pickling of exceptions)."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return False
+    return True
+
+
+def test_a_users_error_pickle_cannot_rebuild_in_a_fresh_process() -> None:
+    """The case above where nothing has installed another pickling of exceptions (as in a
+    user's script without Dask): the WorkerError, whatever this process imported before."""
+    import subprocess
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = (
+        "import sys, contextlib; sys.path.insert(0, sys.argv[1]); import test_runner as t\n"
+        "assert 'distributed' not in sys.modules\n"
+        "assert not t._rebuilds(t._USERS_ERRORS['two-args'](2))\n"
+        "try:\n"
+        "    t.ts.ensemble(t._raising_game('two-args'), runs=4, rounds=3, seed=0, chunk_size=2,"
+        " processes=2)\n"
+        "except t.WorkerError as e:\n"
+        "    t._check_named(str(e), 'two-args', t._TwoArgsError, 'no move/round 2')\n"
+        "    print('checked')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    res = subprocess.run(
+        [sys.executable, "-c", code, here], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["checked"]
+
+
+def _check_named(msg: str, error: str, cls: type, text: str) -> None:
+    """``msg`` is the WorkerError for the user's error ``error`` that could not be sent."""
     assert f"the work raised {cls.__module__}.{cls.__qualname__}: {text};" in msg
     assert "cannot be sent back from the worker's process" in msg
     assert "__init__ takes other arguments than its args" in msg
