@@ -229,6 +229,14 @@ def is_file(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def is_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is an existing folder; False, never an error, as :func:`is_file`."""
+    try:
+        return FsPath(path).is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def _target(path: Any, arg: str = "file") -> FsPath:
     """``path`` as the file an atomic write replaces, checked before anything is written.
 

@@ -937,6 +937,18 @@ def resolve(scenario_or_game: Any, field: str = "sc") -> tuple[Any, Game]:
 
 
 @input_boundary("scenario")
+def _line_of(text: str, message: str) -> str:
+    """``"; line N reads: ..."`` for the line a TOML error's ``message`` names ("at line N"),
+    so that a key given twice or a bad value is shown, not only where it is; "" otherwise."""
+    import re
+
+    m = re.search(r"at line (\d+)", message)
+    lines = text.splitlines()
+    if m is None or not 1 <= int(m.group(1)) <= len(lines):
+        return ""
+    return f"; line {m.group(1)} reads: {short_repr(lines[int(m.group(1)) - 1].strip())}"
+
+
 def load_scenario(name_or_path: str | FsPath) -> Scenario:
     """Load a bundled scenario by name, or a scenario file by path.
 
@@ -979,7 +991,7 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     >>> sc.players, sc.game.rounds
     (('US', 'CN'), 30)
     """
-    from ._io import is_file, read_text_input
+    from ._io import is_file, is_folder, read_text_input
 
     if not isinstance(name_or_path, str | os.PathLike):
         raise ParameterError(
@@ -989,6 +1001,8 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     p = FsPath(s)
     if s.endswith(".toml") or is_file(p):
         if not is_file(p):
+            if is_folder(p):
+                raise ParameterError(f"scenario file {short_repr(s)} is a folder, not a file.")
             raise UnknownNameError(f"scenario file {short_repr(s)} does not exist.")
         source = str(p)
         text = read_text_input(p, source=source)
@@ -1024,7 +1038,9 @@ def loads_toml(text: str, *, source: str = "<text>") -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ScenarioError([f"malformed TOML: {e}"], source=source) from None
+        raise ScenarioError(
+            [f"malformed TOML: {e}{_line_of(text, str(e))}"], source=source
+        ) from None
     except RecursionError:
         raise LimitError(
             limits.message("max_depth", cap + 1, f"scenario {source!r} nesting")

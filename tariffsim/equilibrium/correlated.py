@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 from ..errors import ParameterError
 from .normal_form import FloatArray, NormalFormGame, _as_game
-from .scaling import normalize
+from .scaling import from_lowest, normalize
 
 __all__ = ["CorrelatedResult", "correlated_constraints", "correlated_equilibrium"]
 
@@ -128,7 +128,7 @@ def _coefficients(g: NormalFormGame, objective: Any) -> FloatArray:
                 "`objective` must be 'utilitarian', an array of player weights or a "
                 f"callable; got {objective!r}."
             )
-        return np.asarray(g.payoff_array.sum(axis=0))
+        return _weighted(g.payoff_array, None)
     if callable(objective):
         func: Callable[[NormalFormGame], Any] = objective
         try:
@@ -155,7 +155,14 @@ def _coefficients(g: NormalFormGame, objective: Any) -> FloatArray:
             f"`objective` weights must be a finite array of shape ({g.n_players},); "
             f"got {objective!r}."
         )
-    return np.asarray(np.tensordot(w, g.payoff_array, axes=1))
+    return _weighted(g.payoff_array, w)
+
+
+def _weighted(payoff_array: FloatArray, w: FloatArray | None) -> FloatArray:
+    """``sum_i w_i u_i`` over the players' payoffs (the plain sum when ``w`` is None)."""
+    if w is None:
+        return np.asarray(payoff_array.sum(axis=0))
+    return np.asarray(np.tensordot(w, payoff_array, axes=1))
 
 
 def correlated_equilibrium(game: Any, objective: Any = "utilitarian") -> CorrelatedResult:
@@ -202,11 +209,22 @@ def correlated_equilibrium(game: Any, objective: Any = "utilitarian") -> Correla
     # LP's absolute tolerances mean the same thing whatever the payoff units.
     G = correlated_constraints(normalize(g))
     n_prof = coef.size
-    c_scale = float(np.abs(coef).max()) or 1.0
+    # the objective measured from its lowest value (a constant over distributions), then
+    # scaled to unit range: a constant added to every payoff (1e8) no longer leaves the
+    # differences between profiles below the solver's tolerance
+    lp_coef = coef
+    if not callable(objective):  # a combination of the payoffs: of those from their lowest
+        w = None if isinstance(objective, str) else np.array(objective, dtype=float)
+        with np.errstate(over="ignore", invalid="ignore"):
+            shifted = _weighted(from_lowest(g.payoff_array), w)
+        if np.all(np.isfinite(shifted)):  # (payoffs near the largest float: as given)
+            lp_coef = shifted
+    lp_coef = lp_coef - lp_coef.min()
+    c_scale = float(lp_coef.max()) or 1.0
     from scipy import optimize
 
     res = optimize.linprog(
-        -coef.ravel() / c_scale,
+        -lp_coef.ravel() / c_scale,
         A_ub=G if G.shape[0] else None,
         b_ub=np.zeros(G.shape[0]) if G.shape[0] else None,
         A_eq=np.ones((1, n_prof)),

@@ -53,6 +53,7 @@ from ..errors import ConvergenceWarning, ParameterError
 from ._validate import check_int, check_real, check_tol
 from .normal_form import FloatArray, NormalFormGame, _as_game
 from .qre import _LOG_FLOOR, _correct, _jacobian, _logit_target, _split, _values
+from .scaling import from_lowest
 
 __all__ = ["LogitBranch", "QREFit", "fit_logit_qre", "logit_branch"]
 
@@ -430,7 +431,13 @@ def _branch(
     unit = _unit(g)
     lam_max_u = _unit_lam_max(lam_max, unit)
     ws, lams, res, turns, ok, msg = _trace_branch(
-        g.payoff_array / unit, sizes, lam_max_u, tol, max_steps, unit=unit, shown_max=lam_max
+        from_lowest(g.payoff_array) / unit,
+        sizes,
+        lam_max_u,
+        tol,
+        max_steps,
+        unit=unit,
+        shown_max=lam_max,
     )
     probs = np.exp(np.array(ws))
     profiles = []
@@ -599,7 +606,7 @@ def fit_logit_qre(
         z0 = np.log(np.maximum(np.concatenate(best_prof), 1e-300))
         # refined in payoffs of unit spread, as the branch is traced
         unit = _unit(g)
-        arr = g.payoff_array / unit
+        arr = from_lowest(g.payoff_array) / unit
 
         def neg(lam_u: float) -> float:
             z, _, ok = _correct(arr, z0, sizes, float(lam_u), tol)

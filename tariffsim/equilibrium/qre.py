@@ -26,7 +26,7 @@ from .. import limits
 from .._util import real_array
 from ..errors import ParameterError, warn_not_converged
 from .normal_form import FloatArray, NormalFormGame, _as_game, _check_int, _check_tol
-from .scaling import payoff_ranges
+from .scaling import from_lowest, payoff_ranges
 
 __all__ = ["QREPath", "logit_qre"]
 
@@ -289,7 +289,7 @@ def _default_grid(g: NormalFormGame, lam_max: float, n_steps: int) -> FloatArray
 
 
 def _trace(g: NormalFormGame, lam: FloatArray, tol: float) -> QREPath:
-    arr = g.payoff_array
+    arr = from_lowest(g.payoff_array)  # the same responses, without a constant's cancellation
     sizes = g.shape
     z = np.concatenate([np.full(a, -np.log(a)) for a in sizes])
     prev_lam = 0.0

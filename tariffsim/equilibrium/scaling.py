@@ -69,11 +69,25 @@ def payoff_ranges(game: NormalFormGame) -> tuple[FloatArray, FloatArray]:
     >>> payoff_ranges(eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[2, 2], [2, 2]]))
     (array([0., 2.]), array([5., 1.]))
     """
-    flat = game.payoff_array.reshape(game.n_players, -1)
+    return _ranges(game.payoff_array)
+
+
+def from_lowest(payoff_array: FloatArray) -> FloatArray:
+    """Each player's payoffs measured from their lowest, shape as given ``(N, a1, ..., aN)``.
+
+    The same game for every solver (equilibria, quantal responses and regrets ignore a
+    constant added to a player's payoffs), without the constant: added to every payoff
+    (3e8, say) it cancels away the digits that payoff differences are made of.
+    """
+    lo, _ = _ranges(payoff_array)
+    return np.asarray(payoff_array - lo.reshape(-1, *(1,) * (payoff_array.ndim - 1)))
+
+
+def _ranges(payoff_array: FloatArray) -> tuple[FloatArray, FloatArray]:
+    flat = payoff_array.reshape(payoff_array.shape[0], -1)
     lo = flat.min(axis=1)
     span = flat.max(axis=1) - lo
-    span = np.where(span > 0, span, 1.0)
-    return lo, span
+    return lo, np.where(span > 0, span, 1.0)
 
 
 def normalize(game: NormalFormGame) -> NormalFormGame:
@@ -132,10 +146,10 @@ def relative_regret(game: NormalFormGame, profile: Sequence[Any]) -> float:
 
 
 def _relative_regret(payoff_array: FloatArray, sig: Sequence[FloatArray]) -> float:
-    flat = payoff_array.reshape(payoff_array.shape[0], -1)
-    span = flat.max(axis=1) - flat.min(axis=1)
-    span = np.where(span > 0, span, 1.0)
-    gains = _deviation_gains(payoff_array, sig) / span
+    """:func:`relative_regret` of the mixed profile ``sig``. Each player's payoffs are
+    measured from their lowest first: the gains are the same, but a constant added to every
+    payoff (3e8, say) no longer cancels away the digits a small gain is made of."""
+    gains = _deviation_gains(from_lowest(payoff_array), sig) / _ranges(payoff_array)[1]
     if not np.all(np.isfinite(gains)):
         return float("inf")
     return max(0.0, float(gains.max()))

@@ -218,7 +218,8 @@ def vertex_enumeration(
     exact = check_bool(exact, "exact")
     max_vertices = check_int(max_vertices, "max_vertices", 1, 2**62)
     m, n = g.shape
-    A, B = normalize(g).payoff_array + 1.0  # entries in [1, 2]
+    unit = normalize(g).payoff_array  # each player's payoffs on [0, 1]
+    A, B = unit + 1.0  # entries in [1, 2]
     # P: rows 0..m-1 are -x_i <= 0 (label i); rows m.. are (B^T x)_j <= 1 (label m + j)
     CP = np.vstack([-np.eye(m), B.T])
     bP = np.concatenate([np.zeros(m), np.ones(n)])
@@ -233,7 +234,9 @@ def vertex_enumeration(
     Y = np.where(ys[pj] > _TIGHT, ys[pj], 0.0)
     X /= X.sum(axis=1, keepdims=True)
     Y /= Y.sum(axis=1, keepdims=True)
-    good = np.flatnonzero(_regrets(g.payoff_array, X, Y) <= tol)
+    # regrets on the normalised game: on the given payoffs, a constant added to all of them
+    # (3e8) cancels the digits of a small gain and drops exact equilibria
+    good = np.flatnonzero(_regrets(unit, X, Y) <= tol)
     raw = [(int(pi[e]), int(pj[e]), X[e], Y[e]) for e in good]
     raw.sort(key=lambda t: (tuple(t[2] <= 0), tuple(t[3] <= 0), tuple(-t[2]), tuple(-t[3])))
     raw.sort(key=lambda t: (int((t[2] > 0).sum()), int((t[3] > 0).sum())))

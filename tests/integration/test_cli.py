@@ -93,6 +93,7 @@ def test_help_has_an_example(cmd: list[str]) -> None:
         (["run", "no-such-scenario"], "unknown scenario 'no-such-scenario'"),
         (["run", "us-china-145", "--rounds", "0"], "--rounds: must be an int >= 1"),
         (["run", "missing.toml"], "does not exist"),
+        (["run", "a-folder.toml"], "scenario file 'a-folder.toml' is a folder, not a file"),
         (["show", "nope"], "unknown scenario 'nope'"),
         (
             ["equilibrium", "us-china-145", "--start", "US-CN=1.45,US-CN=0", "--no-plot"],
@@ -110,13 +111,16 @@ def test_help_has_an_example(cmd: list[str]) -> None:
     ],
 )
 def test_errors_are_one_line_exit_2(args: list[str], needle: str, tmp_path: Path) -> None:
+    there = [a for a in args if a.startswith("a-folder")]  # a folder given as the file
+    for name in there:
+        (tmp_path / name).mkdir()
     res = _cli(*args, cwd=tmp_path)
     assert res.returncode == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1, res.stderr
     assert lines[0].startswith("tariffsim: error:")
     assert needle in lines[0]
-    assert not any(tmp_path.iterdir()), "nothing may be written on error"
+    assert [p.name for p in tmp_path.iterdir()] == there, "nothing may be written on error"
 
 
 def test_invalid_scenario_file_lists_every_problem(tmp_path: Path) -> None:

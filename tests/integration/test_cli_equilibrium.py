@@ -222,9 +222,7 @@ def test_a_path_past_the_calendar_fails_before_the_solve(
 ) -> None:
     """It solved for seconds, then died with a bare OverflowError from datetime."""
     solved: list[int] = []
-    monkeypatch.setattr(
-        "tariffsim.equilibrium.markov_perfect", lambda *a, **k: solved.append(1)
-    )
+    monkeypatch.setattr("tariffsim.equilibrium.markov_perfect", lambda *a, **k: solved.append(1))
     args = ["equilibrium", str(_long_rounds(tmp_path)), "--rounds", "8000", "--limit",
             "max_rounds=10000", "--no-plot", "--out", str(tmp_path / "out")]  # fmt: skip
     assert main(args) == 2

@@ -10,6 +10,7 @@ import copy
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -611,3 +612,20 @@ def test_cli_runs_scenario_file(name, tmp_path):
     sc = ts.load_scenario(name)
     assert out.stdout.startswith(sc.title)
     assert f"{sc.game.rounds} rounds" in out.stdout.splitlines()[0]
+
+
+def test_a_key_given_twice_shows_the_line(tmp_path: Path) -> None:
+    """tomllib says only 'Cannot overwrite a value (at line 2, column 11)'."""
+    f = tmp_path / "dup.toml"
+    f.write_text('name = "x"\nname = "y"\n')
+    with pytest.raises(
+        ts.ScenarioError, match=r"at line 2, column 11\); line 2 reads: 'name = \"y\"'"
+    ):
+        ts.load_scenario(f)
+
+
+def test_a_folder_given_as_the_scenario_file_is_said_to_be_one(tmp_path: Path) -> None:
+    """It was said not to exist."""
+    (tmp_path / "dir.toml").mkdir()
+    with pytest.raises(ts.ParameterError, match=r"'.*dir\.toml' is a folder, not a file"):
+        ts.load_scenario(tmp_path / "dir.toml")

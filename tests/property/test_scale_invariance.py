@@ -362,3 +362,44 @@ def test_logit_nash_follows_the_branch_qre_select_and_a_fine_grid_follow():
     for p, r in zip(ln.profile, q.profile, strict=True):
         np.testing.assert_allclose(p, r, atol=1e-3)
     np.testing.assert_allclose(ln.profile[0], [1.0, 0.0], atol=1e-9)
+
+
+#: Constants far larger than the payoffs' range, each added exactly to integer payoffs: the
+#: same game (equilibria, quantal responses and regrets ignore them), in the digits a float
+#: has left once the constant is added.
+LARGE_SHIFTS = st.sampled_from([1e6, 3e8, 1e12, -5e11])
+
+
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")  # compared below
+@SETTINGS
+@given(g=bimatrix(max_actions=3), d=st.tuples(LARGE_SHIFTS, LARGE_SHIFTS))
+def test_a_large_constant_added_to_the_payoffs_changes_no_answer(g, d):
+    """At +3e8, vertex enumeration dropped the mixed equilibrium of the battle of the sexes
+    and mixed_nash called its two 'complete'; the correlated equilibrium of chicken at +1e8
+    was not optimal; qre_select at +1e6 selected otherwise, unconverged. Each judged regrets
+    or differences on the given payoffs, where the constant cancelled their digits."""
+    h = _transform(g, (1.0, 1.0), d)
+    assert np.array_equal(h.payoff_array - np.reshape(d, (2, 1, 1)), g.payoff_array)  # exact
+    for solve in (eq.vertex_enumeration, eq.support_enumeration):
+        assert _canon(solve(h).equilibria) == _canon(solve(g).equilibria), solve.__name__
+    a, b = eq.mixed_nash(g), eq.mixed_nash(h)
+    assert (_canon(a.equilibria), a.complete) == (_canon(b.equilibria), b.complete)
+    for e in a.equilibria:
+        assert eq.scaling.relative_regret(h, e) <= 1e-12
+    ca, cb = eq.correlated_equilibrium(g), eq.correlated_equilibrium(h)
+    assert ca.success and cb.success
+    assert cb.welfare - sum(d) == pytest.approx(ca.welfare, abs=1e-6 * (1 + abs(ca.welfare)))
+    qa, qb = eq.qre_select(g, lam_max=20), eq.qre_select(h, lam_max=20)
+    assert qa.converged == qb.converged
+    for x, y in zip(qa.profile, qb.profile, strict=True):
+        np.testing.assert_allclose(x, y, atol=1e-6)
+
+
+def test_the_battle_of_the_sexes_at_3e8_keeps_its_mixed_equilibrium():
+    A, B = np.array([[2.0, 0], [0, 1]]), np.array([[1.0, 0], [0, 2]])
+    g = eq.NormalFormGame.from_bimatrix(A + 3e8, B + 3e8)
+    mixed = ((2 / 3, 1 / 3), (1 / 3, 2 / 3))
+    assert eq.scaling.relative_regret(g, mixed) <= 1e-15  # it was 2.98e-08
+    for r in (eq.vertex_enumeration(g), eq.support_enumeration(g), eq.mixed_nash(g)):
+        assert len(r.equilibria) == 3
+        assert any(np.allclose(x, mixed[0]) and np.allclose(y, mixed[1]) for x, y in r.equilibria)
