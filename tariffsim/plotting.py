@@ -475,22 +475,18 @@ def _event_groups(path: Path) -> list[tuple[int, list[str]]]:
     return sorted(by_round.items())
 
 
+EVENT_LIST_MAX = 30
+"""Most lines of the event list under a chart; the rest are counted in its last line (a long
+path's renewals, ~150 over 2,000 rounds, made a figure five thousand pixels tall)."""
+
+
 def _event_list(ax: Axes, path: Path, y: float = -0.1, *, below: Axes | None = None) -> None:
-    """The numbered events (as on the markers) as a monospace list under ``ax``.
+    """The numbered events (as on the markers) as a monospace list under ``ax``, at most
+    :data:`EVENT_LIST_MAX` lines.
 
     ``below``: place it under that axes instead (a panel under ``ax``).
     """
-    lines = []
-    for n, (r, labels) in enumerate(_event_groups(path), start=1):
-        cf = all(lab.startswith(_CF) for lab in labels)
-        mark = f"CF{n}" if cf else f"{n}"
-        for k, lab in enumerate(labels):
-            head = f"{mark:>4}  {path.dates[r]}" if k == 0 else " " * (6 + len(str(path.dates[r])))
-            what = ("(counterfactual) " if lab.startswith(_CF) else "") + lab.removeprefix(_CF)
-            lines.append(_clip(f"{head}  {what}", 120))
-    for n, a in enumerate(_agreements(path), start=1):
-        r = min(int(getattr(a, "round", 0)), len(path) - 1)
-        lines.append(_clip(f"{'A' + str(n):>4}  {path.dates[r]}  {_agreement_text(a)}", 120))
+    lines = _event_lines(path)
     if lines:
         host = ax if below is None else below
         host.text(
@@ -504,6 +500,25 @@ def _event_list(ax: Axes, path: Path, y: float = -0.1, *, below: Axes | None = N
             family="monospace",
             color="0.2",
         )
+
+
+def _event_lines(path: Path) -> list[str]:
+    """The lines of the event list (:func:`_event_list`), at most :data:`EVENT_LIST_MAX`."""
+    lines = []
+    for n, (r, labels) in enumerate(_event_groups(path), start=1):
+        cf = all(lab.startswith(_CF) for lab in labels)
+        mark = f"CF{n}" if cf else f"{n}"
+        for k, lab in enumerate(labels):
+            head = f"{mark:>4}  {path.dates[r]}" if k == 0 else " " * (6 + len(str(path.dates[r])))
+            what = ("(counterfactual) " if lab.startswith(_CF) else "") + lab.removeprefix(_CF)
+            lines.append(_clip(f"{head}  {what}", 120))
+    for n, a in enumerate(_agreements(path), start=1):
+        r = min(int(getattr(a, "round", 0)), len(path) - 1)
+        lines.append(_clip(f"{'A' + str(n):>4}  {path.dates[r]}  {_agreement_text(a)}", 120))
+    if len(lines) > EVENT_LIST_MAX:
+        more = len(lines) - EVENT_LIST_MAX + 1
+        lines = [*lines[: EVENT_LIST_MAX - 1], f"   … and {more} more lines (path.event_records)"]
+    return lines
 
 
 def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
@@ -522,7 +537,7 @@ def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
     if len(path) < 1:
         raise ParameterError("`path` is empty.")
     players = path.players()
-    nev = len({e.round for e in path.event_records})
+    nev = len(_event_lines(path))  # the list's lines, which the figure's height makes room for
     show_mk = has_markets(path)
     if fig is None:
         from matplotlib.figure import Figure

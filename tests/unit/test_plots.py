@@ -207,3 +207,32 @@ def test_plot_markets_bad_input() -> None:
     p = ts.load_scenario("reciprocal-pause").simulate(seed=0, rounds=2)
     with pytest.raises(ts.UnknownNameError, match="XX"):
         plot_markets(p, countries=["XX"])
+
+
+def test_a_long_paths_event_list_is_cut_and_counted() -> None:
+    """Over 2,000 rounds about 150 renewals were listed in full: a summary figure 7,788
+    pixels tall, and layout warnings; the list now stops at EVENT_LIST_MAX lines."""
+    import warnings
+
+    from tariffsim.plotting import EVENT_LIST_MAX
+
+    p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=400)
+    lines = sum(len(labels) for labels in _groups(p)) + len(p.agreements)
+    assert lines > EVENT_LIST_MAX + 5  # (the renewals of the Geneva truce)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "constrained_layout not applied"
+        fig = plot_summary(p)
+        fig.canvas.draw()
+    listing = next(t.get_text() for t in _texts(fig.axes[0]) if t.get_text().startswith("events:"))
+    shown = listing.splitlines()[1:]
+    assert len(shown) == EVENT_LIST_MAX
+    assert (
+        shown[-1].strip() == f"… and {lines - EVENT_LIST_MAX + 1} more lines (path.event_records)"
+    )
+    assert fig.get_size_inches()[1] <= 10 + 0.12 * EVENT_LIST_MAX + 2.6
+
+
+def _groups(p):
+    from tariffsim.plotting import _event_groups
+
+    return [labels for _, labels in _event_groups(p)]
