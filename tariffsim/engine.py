@@ -629,29 +629,68 @@ class BatchObservation:
     ) -> NDArray[np.int8]:
         """Moves of a per-run ``strategy`` (its ``act``) in every run, shape (R, k)."""
         out = np.zeros((self.runs, len(self.targets)), dtype=np.int8)
+        jump = self._run.game.moves == "jump"
         for r in range(self.runs):
             chosen = strategy.act(self._observe(r, self.targets), rngs[r])
-            if not isinstance(chosen, Mapping) or not set(chosen) <= set(self.targets):
-                raise ParameterError(
-                    f"strategy {getattr(strategy, 'name', strategy)!r} of {self.me} returned "
-                    + (
-                        f"moves on {short_repr(sorted(map(str, set(chosen) - set(self.targets))))}"
-                        if isinstance(chosen, Mapping)
-                        else f"{short_repr(chosen)}"
-                    )
-                    + f"; act must return a mapping of its targets {list(self.targets)} to moves "
-                    "(a dyad left out holds)."
-                )
-            for c, d in enumerate(self.targets):
-                m = chosen.get(d, 0)
-                jump = self._run.game.moves == "jump" and isinstance(m, int | np.integer)
-                if m not in (-1, 0, 1) and not (jump and abs(int(m)) < 128):
-                    raise ParameterError(
-                        f"strategy {strategy.name!r} of {self.me} returned move {m!r} on {d}; "
-                        "moves must be -1, 0 or +1 (any number of rungs when moves = 'jump')."
-                    )
-                out[r, c] = int(m)
+            out[r] = checked_moves(chosen, strategy, self.me, self.targets, jump=jump)
         return out
+
+
+def checked_moves(
+    chosen: Any, strategy: Any, me: str, targets: Sequence[Dyad], *, jump: bool = False
+) -> list[int]:
+    """What a strategy's ``act`` returned, as one move per target, by the rule every game
+    applies (:func:`tariffsim.simulate`, tournaments, :mod:`tariffsim.testing`).
+
+    Parameters
+    ----------
+    chosen : Any
+        ``act``'s return value: a mapping of some of ``targets`` to moves (a dyad left out
+        holds).
+    strategy : Strategy
+        Named in the message.
+    me : str
+        The acting country's code.
+    targets : sequence of (str, str)
+        The agent's dyads ``(me, partner)``, in order.
+    jump : bool, default False
+        The game's moves are ``"jump"``: any whole number of rungs (within ±127), not only
+        -1, 0 and +1.
+
+    Returns
+    -------
+    list of int
+        One move per target.
+
+    Raises
+    ------
+    ParameterError
+        For something other than a mapping, a key that is not one of ``targets`` or a move
+        that is not allowed; the message names the strategy, the country and the value.
+    """
+    name = getattr(strategy, "name", strategy)
+    if not isinstance(chosen, Mapping) or not set(chosen) <= set(targets):
+        raise ParameterError(
+            f"strategy {name!r} of {me} returned "
+            + (
+                f"moves on {short_repr(sorted(map(str, set(chosen) - set(targets))))}"
+                if isinstance(chosen, Mapping)
+                else f"{short_repr(chosen)}"
+            )
+            + f"; act must return a mapping of its targets {list(targets)} to moves "
+            "(a dyad left out holds)."
+        )
+    out = []
+    for d in targets:
+        m = chosen.get(d, 0)
+        whole = jump and isinstance(m, int | np.integer)
+        if m not in (-1, 0, 1) and not (whole and abs(int(m)) < 128):
+            raise ParameterError(
+                f"strategy {name!r} of {me} returned move {m!r} on {d}; "
+                "moves must be -1, 0 or +1 (any number of rungs when moves = 'jump')."
+            )
+        out.append(int(m))
+    return out
 
 
 def _moves_of(raw: Any, strategy: Any, me: str) -> NDArray[np.int8]:

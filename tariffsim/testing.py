@@ -16,6 +16,11 @@ and the counterexample: :func:`assert_never_escalates_first`,
 :func:`assert_never_concedes_unilaterally`, :func:`assert_retaliates`,
 :func:`assert_forgives_within`, :func:`assert_deterministic`,
 :func:`assert_on_ladder`, :func:`assert_nash`, :func:`assert_payoffs_finite`.
+The strategy checks read what ``act`` returns by :func:`~tariffsim.simulate`'s own rule
+(a mapping of the agent's targets to moves -1, 0, +1; a dyad left out holds): a
+strategy ``simulate`` refuses fails every check, with the engine's message.
+:func:`assert_nash` reads its ``tol`` relative to each player's payoff range, as every
+solver does.
 
 Two hypothesis profiles are registered on import: ``tariffsim-ci`` (50
 examples, derandomized, no deadline) and ``tariffsim-deep`` (2000 examples).
@@ -47,7 +52,10 @@ from numpy.typing import NDArray
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import whole_number
 from .agents import STRATEGIES, Observation, Strategy, targets_of
+from .engine import checked_moves
+from .equilibrium._validate import check_real
 from .equilibrium.normal_form import NormalFormGame
+from .equilibrium.scaling import payoff_ranges, relative_regret
 from .errors import ParameterError
 from .game import Agent, Game
 from .path import Path
@@ -57,6 +65,7 @@ from .world import Country, Ladder, State, World, apply_moves
 
 __all__ = [
     "CODES",
+    "SAME_SEED_CALLS",
     "History",
     "assert_deterministic",
     "assert_forgives_within",
@@ -84,6 +93,9 @@ CODES = ("A", "B", "C", "D", "E", "F", "G", "H")
 """Country codes of generated worlds (short, and free of the calibrated US/CN defaults)."""
 
 Dyad = tuple[str, str]
+
+SAME_SEED_CALLS = 3
+"""Calls with one seed :func:`assert_deterministic` compares before trying other seeds."""
 
 
 def register_profiles() -> None:
@@ -594,18 +606,20 @@ def _as_obs(h: History | Observation) -> Observation:
     raise ParameterError(f"expected a History or an Observation; got {type(h).__name__}.")
 
 
-def _act(strategy: Strategy, obs: Observation, rng: Any) -> dict[Dyad, int]:
-    moves = strategy.act(obs, np.random.default_rng(rng))
-    out = {}
-    for d in obs.targets:
-        m = moves.get(d, 0)
-        if m not in (-1, 0, 1):
-            raise AssertionError(
-                f"{strategy.name} returned move {m!r} on {d[0]}->{d[1]}; moves must be "
-                f"-1, 0 or +1.\n  counterexample: {_describe(obs)}"
-            )
-        out[d] = int(m)
-    return out
+def _act(strategy: Strategy, obs: Observation, rng: Any, check: str) -> dict[Dyad, int]:
+    """The strategy's moves on ``obs.targets`` (a dyad left out holds), read by the rule every
+    game applies (:func:`~tariffsim.engine.checked_moves`, in a game of one-rung steps, the
+    moves these checks reason about): what :func:`~tariffsim.simulate` refuses, ``check``
+    fails, with the engine's message."""
+    chosen = strategy.act(obs, np.random.default_rng(rng))
+    try:
+        moves = checked_moves(chosen, strategy, obs.me, tuple(obs.targets))
+    except ParameterError as e:
+        raise AssertionError(
+            f"{getattr(strategy, 'name', strategy)} failed {check}: {e}\n"
+            f"  counterexample: {_describe(obs)}"
+        ) from None
+    return dict(zip(obs.targets, moves, strict=True))
 
 
 def _fail(strategy: Strategy, dyad: Dyad, rule: str, obs: Observation, moves: Any) -> None:
@@ -649,7 +663,7 @@ def assert_never_escalates_first(
     AssertionError: always-escalate escalated first on US->CN: partner CN never raised a tariff...
     """
     obs = _as_obs(history)
-    moves = _act(strategy, obs, rng)
+    moves = _act(strategy, obs, rng, "assert_never_escalates_first")
     for (me, t), m in moves.items():
         provoked = obs.ever_escalated(t, me) or obs.level(t, me) > 0
         if m > 0 and not provoked and _effective(obs, (me, t), m):
@@ -676,7 +690,7 @@ def assert_never_concedes_unilaterally(
     AssertionError: always-deescalate conceded unilaterally on CN->US: partner US did not cut...
     """
     obs = _as_obs(history)
-    moves = _act(strategy, obs, rng)
+    moves = _act(strategy, obs, rng, "assert_never_concedes_unilaterally")
     for (me, t), m in moves.items():
         if m < 0 and obs.last_change(t, me) >= 0 and _effective(obs, (me, t), m):
             _fail(strategy, (me, t), f"conceded unilaterally (partner {t} did not cut)", obs,
@@ -700,7 +714,7 @@ def assert_retaliates(strategy: Strategy, history: History | Observation, *, rng
     AssertionError: hold did not retaliate ...
     """
     obs = _as_obs(history)
-    moves = _act(strategy, obs, rng)
+    moves = _act(strategy, obs, rng, "assert_retaliates")
     for (me, t), m in moves.items():
         if obs.last_change(t, me) > 0 and m <= 0 and _effective(obs, (me, t), 1):
             _fail(strategy, (me, t), f"did not retaliate ({t} escalated last round)", obs, moves)
@@ -728,7 +742,7 @@ def assert_forgives_within(
     """
     k = whole_number(k, "k", 0)
     obs = _as_obs(history)
-    moves = _act(strategy, obs, rng)
+    moves = _act(strategy, obs, rng, "assert_forgives_within")
     seen = (*obs.history, obs.state)
     for (me, t), m in moves.items():
         i, j = obs.world.index(t), obs.world.index(me)
@@ -744,9 +758,12 @@ def assert_deterministic(
 ) -> None:
     """Same observation and seed, same moves; and, unless ``traits.stochastic``, any seed.
 
-    Catches strategies that draw from global random state, keep mutable state
-    between calls, or are stochastic without saying so (eight other seeds are
-    tried).
+    The strategy is called :data:`SAME_SEED_CALLS` times with ``seed`` first: moves that
+    change between those calls come from state kept between calls (a counter, a cache)
+    or from something other than ``obs`` and ``rng`` (global random state, the clock).
+    Then, unless the strategy says it is stochastic, eight other seeds are tried: moves
+    that change with the seed (and not between calls with one seed) mean the strategy
+    draws from its rng without saying so.
 
     Examples
     --------
@@ -756,22 +773,41 @@ def assert_deterministic(
     >>> tst.assert_deterministic(ts.make_strategy("random"), obs)  # stochastic, but seeded
     """
     obs = _as_obs(history)
-    a = _act(strategy, obs, seed)
-    b = _act(strategy, obs, seed)
-    if a != b:
-        raise AssertionError(
-            f"{strategy.name} chose different moves for the same observation and seed {seed}: "
-            f"{a} then {b}.\n  counterexample: {_describe(obs)}"
-        )
+    calls: dict[int, list[dict[Dyad, int]]] = {}
+
+    def call(s: int) -> dict[Dyad, int]:
+        moves = _act(strategy, obs, s, "assert_deterministic")
+        seen = calls.setdefault(s, [])
+        seen.append(moves)
+        if moves != seen[0]:
+            raise AssertionError(
+                f"{strategy.name} chose different moves for the same observation and seed {s}: "
+                f"{_fmt_moves(seen[0])} on call 1, {_fmt_moves(moves)} on call {len(seen)} with "
+                "that seed. Its moves change between calls with the same observation and seed: "
+                "it keeps state between calls, or reads something other than its arguments "
+                "(global random state, the clock); moves must depend only on `obs` and `rng`."
+                f"\n  counterexample: {_describe(obs)}"
+            )
+        return moves
+
+    a = call(seed)
+    for _ in range(SAME_SEED_CALLS - 1):
+        call(seed)
     if not strategy.traits.stochastic:
-        for other in np.random.SeedSequence(seed).generate_state(8):
-            c = _act(strategy, obs, int(other))
+        for other in (int(x) for x in np.random.SeedSequence(seed).generate_state(8)):
+            c = call(other)
             if c != a:
+                call(seed)  # before blaming the rng: does either seed repeat its moves?
+                call(other)
                 raise AssertionError(
                     f"{strategy.name} says it is not stochastic (traits.stochastic=False) but "
-                    f"its moves depend on the rng: {a} with seed {seed}, {c} with seed "
-                    f"{int(other)}.\n  counterexample: {_describe(obs)}"
+                    f"its moves depend on the rng: {_fmt_moves(a)} with seed {seed}, "
+                    f"{_fmt_moves(c)} with seed {other}.\n  counterexample: {_describe(obs)}"
                 )
+
+
+def _fmt_moves(moves: Mapping[Dyad, int]) -> str:
+    return "{" + ", ".join(f"{a}->{b}: {m:+d}" for (a, b), m in moves.items()) + "}"
 
 
 def assert_on_ladder(world: World, x: State | Path | NDArray[Any]) -> None:
@@ -811,18 +847,31 @@ def assert_on_ladder(world: World, x: State | Path | NDArray[Any]) -> None:
 
 
 def assert_nash(game: NormalFormGame, profile: Any, *, tol: float = 1e-8) -> None:
-    """The profile is a ``tol``-Nash equilibrium of ``game``.
+    """The profile is a ``tol``-Nash equilibrium of ``game``, ``tol`` relative to payoff ranges.
+
+    As every solver of :mod:`tariffsim.equilibrium` reads its ``tol`` (see
+    :mod:`~tariffsim.equilibrium.scaling`): the profile passes when no player gains more
+    than ``tol`` times its payoff range (its largest payoff minus its smallest) by a
+    unilateral deviation, i.e. when its
+    :func:`~tariffsim.equilibrium.scaling.relative_regret` is ``<= tol``. So the verdict
+    does not change when a player's payoffs are scaled by a positive number or shifted by a
+    constant, and an equilibrium a solver returns with its ``tol`` passes with the same
+    ``tol``.
 
     Parameters
     ----------
     game : NormalFormGame
     profile : sequence
         Per player a pure action index or a probability vector.
+    tol : float, default 1e-8
+        Largest deviation gain accepted, as a share of each player's payoff range
+        (a unitless number, not payoff units); ``>= 0``.
 
     Raises
     ------
     AssertionError
-        Naming a player with a profitable deviation, its best action and gain.
+        Naming the player with the largest gain relative to its payoff range, its best
+        action, the gain in payoff units and as a share of the range.
 
     Examples
     --------
@@ -834,17 +883,27 @@ def assert_nash(game: NormalFormGame, profile: Any, *, tol: float = 1e-8) -> Non
     >>> tst.assert_nash(pd, (0, 0))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     AssertionError: profile (0, 0) is not a Nash equilibrium: Player 1 gains 2 ...
+    >>> tiny = eq.NormalFormGame(pd.payoff_array * 1e-9)  # same game, same verdicts
+    >>> tst.assert_nash(tiny, (0, 0))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: ... Player 1 gains 2e-09 by playing action '1', 0.4 of its payoff range ...
     """
+    tol = check_real(tol, "tol", minimum=0.0)
+    regret = relative_regret(game, profile)
+    if regret <= tol:
+        return
+    _, span = payoff_ranges(game)
     gains = game.deviation_gains(profile)
-    if np.max(gains) > tol:
-        p = int(np.argmax(gains))
-        values = game.action_values(profile, p)
-        best = int(np.argmax(values))
-        raise AssertionError(
-            f"profile {_fmt_profile(profile)} is not a Nash equilibrium: "
-            f"{game.player_names[p]} gains {gains[p]:g} by playing action "
-            f"{game.action_names[p][best]!r} (tol {tol:g}); payoff array shape {game.shape}."
-        )
+    p = int(np.argmax(np.where(np.isfinite(gains), gains / span, np.inf)))
+    values = game.action_values(profile, p)
+    best = int(np.argmax(values))
+    raise AssertionError(
+        f"profile {_fmt_profile(profile)} is not a Nash equilibrium: "
+        f"{game.player_names[p]} gains {gains[p]:g} by playing action "
+        f"{game.action_names[p][best]!r}, {gains[p] / span[p]:g} of its payoff range "
+        f"{span[p]:g} (relative regret {regret:g} > tol {tol:g}, a share of each player's "
+        f"payoff range); payoff array shape {game.shape}."
+    )
 
 
 def _fmt_profile(profile: Any) -> str:

@@ -1,6 +1,7 @@
 """tariffsim.testing: generators give valid objects; every check can fail."""
 
 import dataclasses
+import re
 import subprocess
 import sys
 
@@ -261,5 +262,231 @@ def test_invalid_move_is_caught():
         def act(self, obs, rng):
             return dict.fromkeys(obs.targets, 2)
 
-    with pytest.raises(AssertionError, match="jumper returned move 2"):
+    with pytest.raises(
+        AssertionError,
+        match=r"jumper failed assert_retaliates: strategy 'jumper' of CN returned move 2",
+    ):
         tst.assert_retaliates(Jumper(), tst.observation(W, "CN", []))
+
+
+# -- the checks apply simulate's contract for what act returns ----------------------------------
+@dataclasses.dataclass(frozen=True)
+class OtherDyad:
+    """Moves on the partner's tariff on it, not on its own (simulate refuses it)."""
+
+    name = "otherdyad"
+    traits = ts.Traits(memory_depth=1)
+
+    def act(self, obs, rng):
+        return {(t, me): 1 for me, t in obs.targets}
+
+
+@dataclasses.dataclass(frozen=True)
+class ReturnsNone:
+    """Forgets to return its moves."""
+
+    name = "returns-none"
+    traits = ts.Traits(memory_depth=1)
+
+    def act(self, obs, rng):
+        return None
+
+
+CHECKS = {
+    "assert_never_escalates_first": tst.assert_never_escalates_first,
+    "assert_never_concedes_unilaterally": tst.assert_never_concedes_unilaterally,
+    "assert_retaliates": tst.assert_retaliates,
+    "assert_forgives_within": tst.assert_forgives_within,
+    "assert_deterministic": tst.assert_deterministic,
+}
+REFUSED = {
+    OtherDyad(): r"returned moves on \[\"\('US', 'CN'\)\"\]",
+    ReturnsNone(): "returned None",
+}
+
+
+def _simulate_error(strategy):
+    """simulate's own refusal of ``strategy`` playing China in the US-China game."""
+    game = ts.load_scenario("us-china-145").game
+    agents = tuple(
+        dataclasses.replace(a, strategy=strategy) if a.code == "CN" else a for a in game.agents
+    )
+    with pytest.raises(ts.ParameterError) as info:
+        ts.simulate(game.replace(agents=agents), 3, seed=0)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("strategy", list(REFUSED), ids=lambda s: s.name)
+@pytest.mark.parametrize("check", list(CHECKS))
+def test_what_simulate_refuses_fails_every_check(check, strategy):
+    """Moves on a dyad the agent does not control passed every check; None raised a bare
+    AttributeError from testing.py. Now: an AssertionError naming the strategy and the
+    check, with the message simulate gives."""
+    engine = _simulate_error(strategy)
+    assert "act must return a mapping of its targets" in engine
+    with pytest.raises(AssertionError) as info:
+        CHECKS[check](strategy, tst.observation(W, "CN", [{("US", "CN"): 1}]))
+    msg = str(info.value)
+    assert msg.startswith(f"{strategy.name} failed {check}: strategy '{strategy.name}' of CN ")
+    assert re.search(REFUSED[strategy], msg), msg
+    assert engine.split("; ")[-1] in msg  # the engine's rule, word for word
+    assert "counterexample: round 2" in msg
+
+
+@pytest.mark.parametrize("strategy", list(REFUSED), ids=lambda s: s.name)
+def test_what_simulate_refuses_fails_on_every_history(strategy):
+    @OK
+    @given(h=HISTORIES)
+    def prop(h):
+        for name, check in CHECKS.items():
+            with pytest.raises(AssertionError, match=f"{strategy.name} failed {name}"):
+                check(strategy, h)
+
+    prop()
+
+
+def test_moves_simulate_accepts_pass():
+    """Numpy integers and dyads left out (they hold) are what simulate accepts too."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Terse:
+        name = "terse"
+        traits = ts.Traits()
+
+        def act(self, obs, rng):
+            return {d: np.int64(1) for d in obs.targets[:0]}
+
+    obs = tst.observation(W, "CN", [{("US", "CN"): 1}])
+    for name, check in CHECKS.items():
+        if name != "assert_retaliates":
+            check(Terse(), obs)
+    with pytest.raises(AssertionError, match="terse did not retaliate on CN->US"):
+        tst.assert_retaliates(Terse(), obs)
+
+
+# -- assert_deterministic tells kept state from hidden randomness -------------------------------
+@dataclasses.dataclass(frozen=True)
+class EveryThirdCall:
+    """Escalates on every third call, whatever it sees: a call counter, no rng."""
+
+    name = "every-third"
+    traits = ts.Traits(stochastic=False)
+    calls: list = dataclasses.field(default_factory=list)
+
+    def act(self, obs, rng):
+        self.calls.append(1)
+        return dict.fromkeys(obs.targets, 1 if len(self.calls) % 3 == 0 else 0)
+
+
+def test_a_call_counter_is_blamed_on_kept_state_not_the_rng():
+    """It was reported as 'says it is not stochastic ... but its moves depend on the rng'."""
+    with pytest.raises(AssertionError) as info:
+        tst.assert_deterministic(EveryThirdCall(), tst.observation(W, "CN", []))
+    msg = str(info.value)
+    assert "depend on the rng" not in msg and "not stochastic" not in msg
+    assert "every-third chose different moves for the same observation and seed 0" in msg
+    assert "{CN->US: +0} on call 1, {CN->US: +1} on call 3 with that seed" in msg
+    assert "it keeps state between calls, or reads something other than its arguments" in msg
+
+
+@pytest.mark.parametrize("period", [2, 3, 4, 5, 9, 10])
+def test_a_call_counter_of_any_period_is_blamed_on_kept_state(period):
+    """A longer period slips past the first same-seed calls; the seed that then seems to
+    change the moves is retried before the rng is blamed."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Counter:
+        name = "counter"
+        traits = ts.Traits(stochastic=False)
+        calls: list = dataclasses.field(default_factory=list)
+
+        def act(self, obs, rng):
+            self.calls.append(1)
+            return dict.fromkeys(obs.targets, 1 if len(self.calls) % period == 0 else 0)
+
+    with pytest.raises(AssertionError, match="keeps state between calls") as info:
+        tst.assert_deterministic(Counter(), tst.observation(W, "CN", []))
+    assert "depend on the rng" not in str(info.value)
+
+
+def test_hidden_randomness_still_blamed_on_the_rng():
+    with pytest.raises(AssertionError, match="says it is not stochastic") as info:
+        tst.assert_deterministic(SecretlyRandom(), tst.observation(W, "CN", []))
+    assert "keeps state" not in str(info.value)
+
+
+# -- assert_nash reads tol relative to each player's payoff range, as the solvers do -----------
+PD = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+
+
+def _verdict(game, profile, tol=1e-8):
+    try:
+        tst.assert_nash(game, profile, tol=tol)
+    except AssertionError:
+        return False
+    return True
+
+
+def _affine(game, scale, shift):
+    return eq.NormalFormGame(game.payoff_array * scale + shift)
+
+
+@pytest.mark.parametrize("scale", [1e-9, 1e-6, 1.0, 1e6, 1e9])
+def test_scaled_prisoners_dilemma(scale):
+    """Scaled by 1e-9, the absolute tol passed (0, 0): a gain of 2e-9 < 1e-8."""
+    g = _affine(PD, scale, 0.0)
+    tst.assert_nash(g, (1, 1))
+    with pytest.raises(AssertionError) as info:
+        tst.assert_nash(g, (0, 0))
+    msg = str(info.value)
+    assert f"Player 1 gains {2 * scale:g} by playing action '1'" in msg  # payoff units
+    assert f"0.4 of its payoff range {5 * scale:g}" in msg  # relative
+    assert "relative regret 0.4 > tol 1e-08" in msg
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_support_enumeration_equilibria_of_scaled_games_pass(seed):
+    """On random 3x3 games x 1e9 a third of support_enumeration's equilibria failed."""
+    rng = np.random.default_rng(seed)
+    base = eq.NormalFormGame(rng.uniform(-1, 1, size=(2, 3, 3)))
+    for scale in (1e-9, 1.0, 1e9):
+        g = _affine(base, scale, 0.0)
+        found = eq.support_enumeration(g).equilibria
+        assert found
+        for profile in found:
+            tst.assert_nash(g, profile)
+
+
+@settings(max_examples=60)  # on the project's derandomized profile (conftest.py)
+@given(
+    g=tst.stage_games(max_players=3, max_actions=3),
+    data=st.data(),
+    scale=st.sampled_from([1e-9, 1e-3, 0.37, 1.0, 1e4, 1e9]),
+    shift=st.sampled_from([-1e3, -1.0, 0.0, 2.5, 1e3]),
+)
+def test_assert_nash_verdict_is_scale_and_shift_invariant(g, data, scale, shift):
+    """Multiplying every payoff by a positive constant, or adding one, changes no verdict."""
+    profile = tuple(
+        data.draw(
+            st.one_of(
+                st.integers(0, a - 1),
+                st.lists(st.integers(0, 4), min_size=a, max_size=a)
+                .filter(any)
+                .map(lambda w: [x / sum(w) for x in w]),
+            )
+        )
+        for a in g.shape
+    )
+    for tol in (1e-8, 0.0537, 0.3141):  # (no whole-payoff regret lands on a tol exactly)
+        expected = _verdict(g, profile, tol)
+        assert _verdict(_affine(g, scale, 0.0), profile, tol) == expected
+        assert _verdict(_affine(g, 1.0, shift), profile, tol) == expected
+        # both at once; the shift in the scaled units (1e3 + 1e-9 * u would not keep u's digits)
+        assert _verdict(_affine(g, scale, shift * scale), profile, tol) == expected
+
+
+def test_assert_nash_tol_validated():
+    for bad in (-1e-3, float("nan"), float("inf"), "1e-8"):
+        with pytest.raises(ts.ParameterError, match="tol"):
+            tst.assert_nash(PD, (1, 1), tol=bad)
+    tst.assert_nash(PD, (1, 1), tol=0)
