@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -20,8 +21,10 @@ from numpy.typing import NDArray
 
 from ._io import csv_cell
 from ._util import frozen_array as _ro
+from ._util import real_array, short_repr
 from .errors import ParameterError, PlausibilityWarning, TariffsimError, UnknownNameError
 from .payoffs import DRAWDOWN_CAP, TERMS
+from .world import _SLOW_RANGES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -102,6 +105,37 @@ PAYOFF_BOUND = 5.0
 """Largest plausible per-round payoff loss or gain, % of GDP at an annual rate. The worst state
 of the bundled scenarios costs the US about 2.6%; a full breakdown of trade cooperation costs
 2.9% of welfare on average (``ossa_welfare_loss``). Beyond 5% the inputs are suspect."""
+
+_FIELD_RULES: dict[str, tuple[tuple[str, ...], float, float, str]] = {
+    # field: (its axes, lowest and highest value allowed, what the value is). The bounds
+    # are :class:`~tariffsim.world.State`'s (tariffs and layers >= 0 with no maximum, as
+    # ladders and states take; controls in [0, 1]; equity >= -100, bond >= 0; the slow
+    # variables' ranges) and those of the stored-ensemble readers (odds and approval are
+    # fractions in [0, 1]); every value is finite. A "dyad" is two country axes.
+    "tariff": (("round", "dyad"), 0.0, math.inf, "a tariff, a fraction (1.45 = 145%)"),
+    "effective": (("round", "dyad"), 0.0, math.inf, "an effective tariff, a fraction"),
+    "control": (("round", "dyad"), 0.0, 1.0, "an export control, a share withheld"),
+    "moves": (("round", "dyad"), -math.inf, math.inf, "a move, a whole number of rungs"),
+    "terms": (("round", "term", "country"), -math.inf, math.inf, "a payoff term, % of GDP"),
+    "payoff": (("round", "country"), -math.inf, math.inf, "a payoff, % of GDP"),
+    "recession": (("round", "country"), 0.0, 1.0, "recession odds, a probability"),
+    "approval": (("round", "country"), 0.0, 1.0, "approval, a share of the electorate"),
+    "drawdown": (("round", "country"), -math.inf, math.inf, "an equity drawdown, index %"),
+    "burden": (("round", "country"), -math.inf, math.inf, "an economic burden, % of GDP"),
+    "perceived_pass_through": (("round", "dyad"), -math.inf, math.inf, "a belief"),
+    "layers": (("round", "layer", "dyad"), 0.0, math.inf, "a tariff layer, a fraction"),
+    "hit_share": (("layer", "dyad"), 0.0, 1.0, "a share of trade a layer hits"),
+    "equity": (("round", "country"), -100.0, math.inf, "an equity index, % from its start"),
+    "bond": (("round", "country"), 0.0, math.inf, "bond stress, yield points"),
+    "adjust": (("round", "dyad"), *_SLOW_RANGES["adjust"], "import adjustment, a share"),
+    "tie_loss": (("round", "dyad"), *_SLOW_RANGES["tie_loss"], "an eroded share of a tie"),
+    "grievance": (("round", "dyad"), *_SLOW_RANGES["grievance"], "a grievance, tariff units"),
+    "step_tariff": (("round", "step", "dyad"), 0.0, math.inf, "a tariff, a fraction"),
+}
+"""What :func:`_check_fields` checks of each array field of a :class:`Path`."""
+
+_JSON_KEYS = {"terms": "term_payoffs"}
+"""Fields :meth:`Path.to_dict` stores under another key (the rest keep their name)."""
 
 
 class PathEvent(NamedTuple):
@@ -201,6 +235,16 @@ class Path:
         (:attr:`tariffsim.game.Game.steps`; row 0 repeats the start), in a
         game whose rounds hold several steps: what happened within a round.
         See :meth:`steps`.
+
+    Raises
+    ------
+    ParameterError
+        If a field is not an array of numbers, its shape disagrees with the dates,
+        country codes, payoff terms or layer names, or a value breaks its field's rule
+        (not finite; a tariff below 0; odds, approval or a control outside [0, 1]; the
+        dates not increasing; the layers not summing to the headline; see
+        :meth:`from_json`). The message names the field, the round, the countries and
+        the value. The checks are whole-array numpy work, cheap beside a run.
     """
 
     codes: tuple[str, ...]
@@ -230,18 +274,29 @@ class Path:
     step_tariff: Array | None = None
 
     def __post_init__(self) -> None:
-        for name in ARRAY_FIELDS:
-            dtype = np.int64 if name == "moves" else float
-            object.__setattr__(self, name, _ro(getattr(self, name), dtype))
-        eff = self.effective.view(DyadSeries)
-        eff._codes = tuple(self.codes)
-        object.__setattr__(self, "effective", eff)
-        for name in (*STATE_FIELDS, "hit_share"):
-            if getattr(self, name) is not None:
-                object.__setattr__(self, name, _ro(getattr(self, name)))
-        object.__setattr__(self, "layer_names", tuple(self.layer_names))
-        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
-        object.__setattr__(self, "codes", tuple(self.codes))
+        f: dict[str, Any] = {
+            "codes": tuple(self.codes),
+            "layer_names": tuple(self.layer_names),
+            "dates": _frozen(self.dates, "datetime64[D]", "dates", _path_error),
+        }
+        for name in (*ARRAY_FIELDS, *STATE_FIELDS, "hit_share"):
+            v = getattr(self, name)
+            if v is None and name not in ARRAY_FIELDS:
+                f[name] = None
+            elif name == "moves":  # whole numbers: ints as they are, floats checked first
+                m = np.asarray(v)
+                whole = m.dtype.kind in "iu"
+                f[name] = _frozen(v, np.int64 if whole else float, name, _path_error)
+            else:
+                f[name] = _frozen(v, float, name, _path_error)
+        _check_fields(f, _path_error)
+        if f["moves"].dtype != np.int64:
+            f["moves"] = _ro(f["moves"], np.int64)
+        eff = f["effective"].view(DyadSeries)
+        eff._codes = f["codes"]
+        f["effective"] = eff
+        for name, v in f.items():
+            object.__setattr__(self, name, v)
         object.__setattr__(
             self, "events", tuple(PathEvent(int(r), str(lab)) for r, lab in self.events)
         )
@@ -798,54 +853,81 @@ class Path:
     def from_json(cls, text_or_path: str | FsPath) -> Path:
         """Read a path written by :meth:`to_json` (round trip is exact).
 
+        Everything is checked before the path is built, so a damaged or edited file
+        is refused whole rather than read into a path that prints ``nan`` or fails to
+        plot: every array has the shape the dates, country codes, payoff terms and
+        layer names give it; every value is finite; tariffs, layers and step tariffs
+        are >= 0 (fractions, with no maximum, as a
+        :class:`~tariffsim.world.State` takes them) and the headline tariff is the
+        sum of its recorded layers; recession odds, approval, export controls and hit
+        shares lie in [0, 1]; equity >= -100, bond stress and the slow variables
+        within a :class:`~tariffsim.world.State`'s ranges; moves are whole numbers;
+        the dates increase round by round; the codes and layer names are distinct;
+        each event is a ``[round, label]`` pair with a round >= 0. Files of earlier
+        versions, without the fields added since (``agreements``, ``layer_names``,
+        the layers and state fields, ``step_tariff``), read as before.
+
+        Parameters
+        ----------
+        text_or_path : str or os.PathLike
+            The JSON text (starting with ``{``) or a file holding it.
+
+        Returns
+        -------
+        Path
+
         Raises
         ------
         ParameterError
-            If the text is not JSON or lacks a field of a path.
+            If the text is not JSON, lacks a field of a path, or a field breaks a rule
+            above: the message names the file, the field (as the file spells it:
+            ``term_payoffs`` for :attr:`terms`), the round and countries and the value,
+            or the field's shape and the shape expected.
+        LimitError
+            If the file is larger than ``max_file_bytes`` (:mod:`tariffsim.limits`).
+        ScenarioError
+            If the file cannot be read or is not UTF-8 text.
+
+        Examples
+        --------
+        >>> import json
+        >>> d = json.loads(ts.load_scenario("us-china-145").simulate(rounds=3, seed=0).to_json())
+        >>> d["recession"][2][0] = 2.0
+        >>> ts.Path.from_json(json.dumps(d))
+        Traceback (most recent call last):
+        ...
+        tariffsim.errors.ParameterError: path JSON: `recession` is 2.0 at round 2 (2025-02-10),
+        US: recession odds, a probability, must lie in [0, 1].
         """
         src = str(text_or_path)
         if src.lstrip().startswith("{"):
-            text = src
+            text, where = src, "path JSON"
         else:
             from ._io import read_text_input
 
-            text = read_text_input(src, kind="path file")
+            text, where = read_text_input(src, kind="path file"), f"path file {short_repr(src)}"
+
+        def bad(what: str) -> ParameterError:
+            return ParameterError(f"{where}: {what}.")
+
         try:
             d = json.loads(text)
-            if not isinstance(d, dict):
-                raise ParameterError(f"path JSON must be an object; got {type(d).__name__}.")
-            if d.get("terms") != list(TERMS):
-                raise ParameterError(
-                    f"path JSON has terms {d.get('terms')!r}; expected {list(TERMS)}."
-                )
-            return cls(
-                codes=tuple(d["codes"]),
-                dates=np.array(d["dates"], dtype="datetime64[D]"),
-                tariff=d["tariff"],
-                effective=d["effective"],
-                control=d["control"],
-                moves=d["moves"],
-                terms=d["term_payoffs"],
-                payoff=d["payoff"],
-                recession=d["recession"],
-                approval=d["approval"],
-                drawdown=d["drawdown"],
-                burden=d["burden"],
-                perceived_pass_through=d["perceived_pass_through"],
-                events=tuple((int(r), str(s)) for r, s in d["events"]),
-                meta=d["meta"],
-                agreements=tuple(_agreement(a) for a in d.get("agreements", ())),
-                layer_names=tuple(d.get("layer_names", ())),
-                **{k: d[k] for k in (*STATE_FIELDS, "hit_share") if k in d},
-            )
-        except TariffsimError:
-            raise
-        except KeyError as e:
-            raise ParameterError(f"path JSON lacks the field {e.args[0]!r}.") from None
         except RecursionError:
-            raise ParameterError("path JSON is nested too deeply.") from None
+            raise bad("it is nested too deeply") from None
+        except ValueError as e:  # (json.JSONDecodeError, and a number too long to read)
+            raise bad(f"it is not JSON: {e}") from None
+        try:
+            fields = _json_fields(d, bad)
+            _check_fields(fields, bad, _JSON_KEYS)
+            return cls(**fields)
+        except TariffsimError as e:
+            if str(e).startswith(where):
+                raise
+            raise bad(_sentence(e)) from None
+        except RecursionError:
+            raise bad("it is nested too deeply") from None
         except (TypeError, ValueError, OverflowError) as e:
-            raise ParameterError(f"path JSON is not a tariffsim path: {e}") from None
+            raise bad(f"it is not a tariffsim path: {e}") from None
 
     def to_csv(
         self, path: str | FsPath | None = None, dyads: list[tuple[str, str]] | None = None
@@ -994,3 +1076,293 @@ def _agreement(d: Mapping[str, Any]) -> Any:
         expires=None if d.get("expires") is None else int(d["expires"]),
         before={tuple(k.split("-")): float(v) for k, v in (d.get("before") or {}).items()},
     )
+
+
+# -- checks of a path's fields (Path.__init__ and Path.from_json) ----------------------------
+Bad = Callable[[str], ParameterError]
+
+_AXIS_NAMES = {
+    "round": ("rounds", "one per date (`dates`)"),
+    "country": ("countries", "one per country code (`codes`)"),
+    "importer": ("importers", "one per country code (`codes`)"),
+    "exporter": ("exporters", "one per country code (`codes`)"),
+    "term": ("payoff terms", "one per payoff term (`terms`)"),
+    "layer": ("layers", "one per name in `layer_names`"),
+    "step": ("steps", "at least one"),
+}
+"""Each axis kind of :data:`_FIELD_RULES`: its name in the plural and what sets its length."""
+
+
+def _path_error(what: str) -> ParameterError:
+    """The error of a :class:`Path` built with a field that breaks its rules."""
+    return ParameterError(f"Path: {what}.")
+
+
+def _frozen(value: Any, dtype: Any, name: str, bad: Bad) -> NDArray[Any]:
+    """``value`` as a read-only array of ``dtype``, or ``bad`` naming field ``name`` if it is
+    not one (ragged rows, strings, None)."""
+    try:
+        return _ro(value, dtype)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    raise bad(
+        f"`{name}` must be an array of numbers, every row of the same length; got "
+        f"{short_repr(value)}"
+    )
+
+
+def _check_fields(f: Mapping[str, Any], bad: Bad, keys: Mapping[str, str] | None = None) -> None:
+    """Check that the fields ``f`` of a path agree, before it is built.
+
+    Parameters
+    ----------
+    f : mapping
+        ``codes`` and ``layer_names`` (tuples), ``dates`` (``datetime64[D]`` array) and
+        each field of :data:`_FIELD_RULES` (a numpy array, or None for an optional one
+        not recorded), by attribute name.
+    bad : callable
+        Makes the error from what is wrong (a phrase naming the field, the round, the
+        countries and the value, or the shape found and the shape expected).
+    keys : mapping, optional
+        The name to give a field in messages where it is not its attribute's (the key
+        :meth:`Path.to_dict` stores it under: ``term_payoffs`` for ``terms``).
+
+    Raises
+    ------
+    ParameterError
+        ``bad(what)``: if the codes are not distinct non-blank strings; the dates are
+        not one per round (at least one) and increasing; the layer names repeat; a
+        field's shape does not follow from its axes (:data:`_FIELD_RULES`); a value is
+        not finite, outside its field's bounds or (a move) not a whole number; or the
+        recorded layers do not sum to the headline tariff (within a
+        :class:`~tariffsim.world.State`'s tolerance).
+
+    Notes
+    -----
+    Whole-array numpy work only (a minimum and a maximum per field, more only for the
+    message of a field at fault): it runs for every path the engine builds.
+    """
+
+    def key(name: str) -> str:
+        return f"`{(keys or {}).get(name, name)}`"
+
+    codes, names, dates = f["codes"], f["layer_names"], f["dates"]
+    if (
+        not codes
+        or any(not isinstance(c, str) or not c.strip() for c in codes)
+        or len(set(codes)) != len(codes)
+    ):
+        raise bad(
+            f"{key('codes')} must be distinct, non-blank country codes (at least one); "
+            f"got {short_repr(list(codes))}"
+        )
+    if dates.ndim != 1 or len(dates) < 1:
+        raise bad(
+            f"{key('dates')} must hold one date per round (at least the start); "
+            f"got shape {dates.shape}"
+        )
+    if np.isnat(dates).any():
+        raise bad(f"{key('dates')} has no date for round {int(np.flatnonzero(np.isnat(dates))[0])}")
+    back = np.flatnonzero(np.diff(dates) <= np.timedelta64(0, "D"))
+    if back.size:
+        r = int(back[0]) + 1
+        raise bad(
+            f"{key('dates')} must increase round by round; round {r} is {dates[r]}, "
+            f"not after round {r - 1}'s {dates[r - 1]}"
+        )
+    if any(not isinstance(x, str) for x in names) or len(set(names)) != len(names):
+        raise bad(f"{key('layer_names')} must be distinct names; got {short_repr(list(names))}")
+    n = len(codes)
+    size = {"round": len(dates), "country": n, "importer": n, "exporter": n,
+            "term": len(TERMS), "layer": len(names), "step": None}  # fmt: skip
+    present = [(name, a) for name in _FIELD_RULES if (a := f.get(name)) is not None]
+    for name, a in present:  # every shape first: an index into a wrong shape names nothing
+        axes = _AXES[name]
+        want = tuple(size[ax] for ax in axes)
+        if a.shape == want:
+            continue
+        shown = "(" + ", ".join("S" if w is None else str(w) for w in want) + ")"
+        if a.ndim != len(axes):
+            raise bad(
+                f"{key(name)} has shape {a.shape}; expected {len(axes)} axes "
+                f"({', '.join(axes)}), shape {shown}"
+            )
+        for k, (ax, w, got) in enumerate(zip(axes, want, a.shape, strict=True)):
+            if got != w and not (w is None and got >= 1):
+                plural, why = _AXIS_NAMES[ax]
+                raise bad(
+                    f"{key(name)} holds {got} {plural} (axis {k}); expected "
+                    f"{'at least 1' if w is None else w}, {why}: shape {a.shape}, "
+                    f"expected {shown}"
+                )
+    for name, a in present:
+        _, lo, hi, what = _FIELD_RULES[name]
+        at = _first_bad(a, lo, hi, whole=name == "moves")
+        if at is None:
+            continue
+        axes = _AXES[name]
+        v = a[at].item()
+        if not math.isfinite(v):
+            rule = "must be finite (a number, not NaN or an infinity)"
+        elif lo <= v <= hi:
+            rule = "must be a whole number"
+        elif math.isfinite(hi):
+            rule = f"must lie in [{lo:g}, {hi:g}]"
+        else:
+            rule = f"must be >= {lo:g}"
+        raise bad(f"{key(name)} is {v!r} at {_where(at, axes, f)}: {what}, {rule}")
+    layers, tariff = f.get("layers"), f["tariff"]
+    if layers is not None and layers.shape[1]:
+        total = layers.sum(axis=1)
+        same = np.array_equal(total, tariff)  # (the engine's are; else State's tolerance)
+        off = None if same else ~np.isclose(total, tariff, atol=1e-9)
+        if off is not None and off.any():
+            at = tuple(int(i) for i in np.argwhere(off)[0])
+            raise bad(
+                f"{key('tariff')} is {tariff[at].item()!r} at "
+                f"{_where(at, ('round', 'importer', 'exporter'), f)}, but its layers "
+                f"({key('layers')}) sum to {total[at].item()!r}: a headline tariff is the "
+                "sum of its layers"
+            )
+
+
+def _axes(name: str) -> tuple[str, ...]:
+    """The axes of field ``name`` (:data:`_FIELD_RULES`), a dyad as importer and exporter."""
+    out: list[str] = []
+    for ax in _FIELD_RULES[name][0]:
+        out += ["importer", "exporter"] if ax == "dyad" else [ax]
+    return tuple(out)
+
+
+_AXES = {name: _axes(name) for name in _FIELD_RULES}
+"""Each field's axes, a dyad as importer and exporter."""
+
+
+def _first_bad(a: NDArray[Any], lo: float, hi: float, *, whole: bool) -> tuple[int, ...] | None:
+    """Index of the first value of ``a`` that is not finite, outside ``[lo, hi]`` or (with
+    ``whole``) not a whole number of an ``int64``; None if every value is fine."""
+    if not a.size:
+        return None
+    ints = a.dtype.kind in "iu"
+    lo_a, hi_a = a.min(), a.max()  # (a NaN makes both NaN)
+    fine = bool(lo <= lo_a and hi_a <= hi)
+    if not ints:
+        fine = fine and math.isfinite(lo_a) and math.isfinite(hi_a)
+        if whole:  # (moves read as floats: whole numbers an int64 holds)
+            fine = fine and lo_a >= -(2.0**63) and hi_a < 2.0**63
+            fine = fine and bool((a == np.floor(a)).all())
+    if fine:
+        return None
+    ok = (a >= lo) & (a <= hi)
+    if not ints:
+        ok &= np.isfinite(a)
+        if whole:
+            ok &= (a == np.floor(a)) & (np.abs(a) < 2.0**63)
+    return tuple(int(i) for i in np.argwhere(~ok)[0])
+
+
+def _where(at: Sequence[int], axes: Sequence[str], f: Mapping[str, Any]) -> str:
+    """Where index ``at`` of an array with ``axes`` is: round (and date), countries, …"""
+    codes, parts = f["codes"], []
+    for ax, i in zip(axes, at, strict=True):
+        if ax == "round":
+            parts.append(f"round {i} ({f['dates'][i]})")
+        elif ax == "country":
+            parts.append(codes[i])
+        elif ax == "importer":
+            parts.append(f"dyad {codes[i]}")
+        elif ax == "exporter":
+            parts[-1] += f"->{codes[i]}"
+        elif ax == "term":
+            parts.append(f"term {TERMS[i]}")
+        elif ax == "layer":
+            parts.append(f"layer {f['layer_names'][i]}")
+        else:
+            parts.append(f"step {i}")
+    return ", ".join(parts)
+
+
+def _json_fields(d: Any, bad: Bad) -> dict[str, Any]:
+    """The keyword arguments of :class:`Path` from what :meth:`Path.to_dict` wrote, each
+    field read as what it must be (arrays of real numbers, ISO dates, strings, an object),
+    else ``bad`` naming the field; their agreement is :func:`_check_fields`' to check."""
+    if not isinstance(d, dict):
+        raise bad(f"a path is a JSON object; got {type(d).__name__}")
+    if d.get("terms") != list(TERMS):
+        raise bad(f"it has terms {short_repr(d.get('terms'))}; expected {list(TERMS)}")
+    required = ("meta", "codes", "dates", "events", *ARRAY_FIELDS)
+    for name in required:
+        if _JSON_KEYS.get(name, name) not in d:
+            raise bad(f"it lacks the field {_JSON_KEYS.get(name, name)!r}")
+    out: dict[str, Any] = {}
+    for name in ("codes", "layer_names"):
+        v = d.get(name, [])
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise bad(f"`{name}` must be a list of strings; got {short_repr(v)}")
+        out[name] = tuple(v)
+    raw = d["dates"]
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise bad(f"`dates` must be a list of ISO dates (YYYY-MM-DD); got {short_repr(raw)}")
+    try:
+        out["dates"] = np.array(raw, dtype="datetime64[D]")
+    except (TypeError, ValueError, OverflowError):
+        raise bad(f"`dates` must be ISO dates (YYYY-MM-DD); got {short_repr(raw)}") from None
+    for name in (*ARRAY_FIELDS, *STATE_FIELDS, "hit_share"):
+        k = _JSON_KEYS.get(name, name)
+        if k in d:
+            out[name] = _json_array(d[k], k, bad)
+    if not isinstance(d["meta"], dict):
+        raise bad(f"`meta` must be a JSON object; got {short_repr(d['meta'])}")
+    out["meta"] = d["meta"]
+    events = d["events"]
+    if not isinstance(events, list):
+        raise bad(f"`events` must be a list of [round, label] pairs; got {short_repr(events)}")
+    for i, e in enumerate(events):
+        if not (
+            isinstance(e, list)
+            and len(e) == 2
+            and isinstance(e[0], int)
+            and not isinstance(e[0], bool)
+            and e[0] >= 0
+            and isinstance(e[1], str)
+        ):
+            raise bad(
+                f"`events` item {i} must be a [round, label] pair, the round an int >= 0; "
+                f"got {short_repr(e)}"
+            )
+    out["events"] = tuple((r, s) for r, s in events)
+    agreements = d.get("agreements", [])
+    if not isinstance(agreements, list):
+        raise bad(f"`agreements` must be a list; got {short_repr(agreements)}")
+    parsed = []
+    for i, a in enumerate(agreements):
+        try:
+            parsed.append(_agreement(a))
+        except KeyError as e:
+            raise bad(f"`agreements` item {i} lacks the field {e.args[0]!r}") from None
+        except (TariffsimError, TypeError, ValueError, AttributeError, OverflowError) as e:
+            raise bad(f"`agreements` item {i} is not an agreement: {e}") from None
+    out["agreements"] = tuple(parsed)
+    return out
+
+
+def _json_array(value: Any, key: str, bad: Bad) -> NDArray[np.float64]:
+    """Field ``key`` of a path file as a float array: real numbers in rows of equal length
+    (a JSON ``NaN`` or ``Infinity`` reads, for :func:`_check_fields` to refuse by index)."""
+    try:
+        np.asarray(value)
+    except ValueError:  # (numpy refuses ragged nesting)
+        raise bad(
+            f"`{key}` must be an array of numbers, every row of the same length; its rows "
+            "differ in length"
+        ) from None
+    try:
+        return real_array(value, key)
+    except ParameterError as e:
+        raise bad(_sentence(e)) from None
+
+
+def _sentence(e: BaseException) -> str:
+    """The message of ``e`` without its closing full stop (to go after a file's name)."""
+    msg = str(e)
+    return msg[:-1] if msg.endswith(".") else msg

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tariffsim.analysis import Ensemble
+from tariffsim.errors import ParameterError
 
 CODES = ("US", "CN", "CA")
 DYADS = (("US", "CN"), ("CN", "US"), ("US", "CA"))
@@ -56,8 +57,12 @@ def test_quantiles_are_numpy_quantiles_and_ordered(ens: Ensemble, q: list[float]
 @settings(max_examples=60, deadline=None)
 def test_first_round_is_the_first_hit(ens: Ensemble, level: float, below: bool, after: int) -> None:
     kw = {"at_most": level} if below else {"at_least": level}
-    got = ens.first_round("US", "CA", after=after, **kw)
     s = ens.series("US", "CA")
+    if after > s.shape[1] - 1:  # no round to look at: refused, as a Threshold refuses it
+        with pytest.raises(ParameterError, match=r"`after` \(\d+\) is beyond the last round"):
+            ens.first_round("US", "CA", after=after, **kw)
+        return
+    got = ens.first_round("US", "CA", after=after, **kw)
     for k in range(len(ens)):
         hits = [
             r for r in range(after, s.shape[1]) if (s[k, r] <= level if below else s[k, r] >= level)
