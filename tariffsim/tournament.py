@@ -16,13 +16,17 @@ Reproducibility: match ``k`` draws from ``np.random.SeedSequence(seed).spawn``'s
 ``k``-th child, so the same seed gives the same results whatever the number
 of worker processes.
 
-Speed: a bilateral match does not go through :func:`tariffsim.simulate`. It
-builds the per-round :class:`~tariffsim.world.State` objects without
-re-validating arrays that are valid by construction, keeps no per-round
-``Path`` bookkeeping, and evaluates the payoff model once, on the batch of
-all rounds, at the end. Its tariffs and payoffs equal ``simulate``'s (a test
-checks it). Matches between deterministic strategies without noise are
-played once and reused for every repetition.
+Every match is a game played by the engine: match ``k`` is exactly
+``simulate(game, rounds, seed=child k)`` of its game (a bilateral match: a
+:class:`~tariffsim.game.Game` with the two seats, the noise, the initial state
+and the calendar, decision steps included). For speed, matches are played many
+at once by :func:`tariffsim.simulate_batch`, whose every run equals
+``simulate`` with its seed whatever the batch: the repetitions of a line-up
+and, in a game without events or threats, the line-ups of tariffsim's own
+strategies together (each seat plays each run's strategy). A test checks every
+pair of built-in strategies against ``simulate``. Matches between
+deterministic strategies without noise are played once and reused for every
+repetition.
 """
 
 from __future__ import annotations
@@ -53,9 +57,8 @@ from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import finite_number, real_array, short_repr, whole_number
 from ._util import frozen_array as _ro
-from .agents import Observation, Strategy, make_strategy
-from .dynamics import REFERENCE_DAYS, adjust_step, grievance_step, tie_step
-from .engine import may_draw, noise_moves
+from .agents import Hold, Observation, Strategy, Traits, make_strategy, targets_of
+from .engine import _own_strategy, _paced, may_draw, record_bytes, simulate_batch
 from .equilibrium._validate import (
     check_bool,
     check_int,
@@ -66,11 +69,12 @@ from .equilibrium._validate import (
 from .errors import MissingExtraError, ParameterError
 from .game import Game
 from .payoffs import PayoffModel
-from .world import State, StateBatch, World
+from .world import State, World
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from .engine import BatchObservation, PathBatch
     from .scenario import Scenario
 
 __all__ = [
@@ -387,188 +391,12 @@ class TournamentResult:
 
 
 # ---------------------------------------------------------------------------
-# the fast match engine
+# matches: played by the engine
 # ---------------------------------------------------------------------------
-def _fast_state(
-    tariff: Array,
-    control: Array,
-    peak: Array,
-    moved: Array,
-    support: Array,
-    shock: Array,
-    **slow: Array,
-) -> State:
-    """A State from arrays valid by construction (no re-validation).
-
-    ``tariff``, ``peak`` and ``moved`` are new arrays and are frozen here;
-    ``control``, ``support`` and ``shock`` are shared, already read-only arrays.
-    """
-    tariff.flags.writeable = False
-    peak.flags.writeable = False
-    moved.flags.writeable = False
-    return State._trusted(
-        tariff=tariff, control=control, peak=peak, moved=moved, support=support, shock=shock,
-        **slow,
-    )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Seat:
-    code: str
-    strategy: Strategy
-    targets: tuple[tuple[str, str], ...]
-
-
-def _play(
-    world: World,
-    model: PayoffModel,
-    seats: Sequence[_Seat],
-    rounds: int,
-    noise: float,
-    rng: np.random.Generator,
-    initial: State,
-) -> tuple[Array, Array, Array]:
-    """Play one match; returns tariffs (R+1, n, n), payoffs (R, n), recession (R, n).
-
-    Consumes randomness exactly as :func:`tariffsim.simulate` does for a game
-    with these agents and no events, so both give the same path.
-    """
-    n = world.n
-    agent_rngs = rng.spawn(len(seats))
-    noise_rng = rng.spawn(1)[0]
-    idx = {c: k for k, c in enumerate(world.codes)}
-    dyads = [(d, idx[d[0]], idx[d[1]], world.ladders[d]) for s in seats for d in s.targets]
-    keys = sorted(d for d, *_ in dyads)
-    pos = {d: k for k, (d, *_) in enumerate(dyads)}
-    steps: list[dict[tuple[float, int], float]] = [{} for _ in dyads]
-    zero_shock = np.zeros(n)
-    zero_shock.flags.writeable = False
-    p = model.params
-    # the slow variables move as in the engine (weekly rounds, as a Game's default)
-    slow_on = bool(
-        p.elasticity_short != p.elasticity
-        or p.tie_erosion > 0
-        or np.any(initial.tie_loss)
-        or (p.grievance_days > 0 and np.any(p.grievance_weight))
-    )
-    slow = {
-        "adjust": np.where(initial.tariff > 0, initial.adjust, 0.0),
-        "tie_loss": np.array(initial.tie_loss),
-        "grievance": np.array(initial.grievance),
-    }
-    state = _fast_state(
-        np.array(initial.tariff),
-        initial.control,
-        np.maximum(initial.peak, initial.tariff),
-        np.array(initial.moved),
-        initial.support,
-        zero_shock,
-        **slow,
-    )
-    states = [state]
-    history: tuple[State, ...] = ()
-    # a round's payoff depends only on the played dyads' tariff, peak, last and
-    # previous move: distinct rounds are evaluated once, at the end
-    cur = [
-        (float(state.tariff[i, j]), float(state.peak[i, j]), float(state.moved[i, j]))
-        for _, i, j, _ in dyads
-    ]
-    distinct: dict[tuple[float, ...], int] = {}
-    which: list[int] = []
-    new_obs = Observation.__new__
-    for r in range(1, rounds + 1):
-        moves = [0] * len(dyads)
-        for seat, arng in zip(seats, agent_rngs, strict=True):
-            obs = new_obs(Observation)
-            obs.__dict__.update(
-                me=seat.code,
-                world=world,
-                state=state,
-                history=history,
-                targets=seat.targets,
-                model=model,
-                round=r,
-                events=(),
-            )
-            chosen = seat.strategy.act(obs, arng)
-            for d in seat.targets:
-                m = chosen.get(d, 0)
-                if m not in (-1, 0, 1):
-                    raise ParameterError(
-                        f"strategy {seat.strategy.name!r} of {seat.code} returned move {m!r} "
-                        f"on {d}; moves must be -1, 0 or +1."
-                    )
-                moves[pos[d]] = int(m)
-        if noise > 0 and keys:
-            flip, alt = noise_moves(noise_rng.random(len(keys)), noise)
-            for k, d in enumerate(keys):
-                if flip[k]:
-                    moves[pos[d]] = int(alt[k])
-        t = state.tariff.copy()
-        key: list[float] = []
-        for k, (_, i, j, lad) in enumerate(dyads):
-            m = moves[k]
-            old, pk, last = cur[k]
-            new = old
-            if m:
-                step = (old, m)
-                nxt = steps[k].get(step)
-                if nxt is None:
-                    nxt = steps[k][step] = lad.step(old, m)
-                t[i, j] = new = nxt
-            cur[k] = (new, max(pk, new), new - old)
-            key += (new, max(pk, new), new - old, last)
-        if slow_on:  # the slow state makes every round its own
-            key = [float(r)]
-            slow = _slow_step(world, p, state, t, slow)
-        which.append(distinct.setdefault(tuple(key), r))
-        history = (*history, state)
-        state = _fast_state(
-            t,
-            state.control,
-            np.maximum(state.peak, t),
-            t - state.tariff,
-            state.support,
-            zero_shock,
-            **slow,
-        )
-        states.append(state)
-    tariffs = np.stack([s.tariff for s in states])
-    payoff, recession = _evaluate_rounds(model, states, list(distinct.values()), which)
-    return tariffs, payoff, recession
-
-
-def _slow_step(
-    world: World, p: Any, state: State, t: Array, slow: dict[str, Array]
-) -> dict[str, Array]:
-    """The slow variables after a weekly round from ``state`` to tariffs ``t`` (as the engine)."""
-    days, start = REFERENCE_DAYS, state.tariff
-    rise = np.maximum(t - start, 0.0)
-    loss = slow["tie_loss"]
-    if rise.any() or loss.any():
-        loss = tie_step(
-            loss[None], rise[None], world.ties, p.tie_erosion, days, p.tie_rebuild_days
-        )[0]
-    return {
-        "adjust": adjust_step(slow["adjust"], start, t, days, p.adjust_days),
-        "tie_loss": loss,
-        "grievance": grievance_step(slow["grievance"], start, t, days, p.grievance_days),
-    }
-
-
-def _evaluate_rounds(
-    model: PayoffModel, states: Sequence[State], rows: Sequence[int], which: Sequence[int]
-) -> tuple[Array, Array]:
-    """True payoffs and recession odds of rounds 1..R from the distinct rounds ``rows``.
-
-    ``which[r - 1]`` is the distinct round that round ``r`` repeats.
-    """
-    cur = StateBatch.stack([states[r] for r in rows])
-    prev = StateBatch.stack([states[r - 1] for r in rows])
-    bd = model.breakdown(cur, prev)
-    at = {r: k for k, r in enumerate(rows)}
-    inv = np.array([at[r] for r in which], dtype=np.int64)
-    return np.asarray(bd.total)[inv], np.asarray(bd.recession)[inv]
+_BATCH_RUNS = 512
+"""Most matches played in one :func:`~tariffsim.engine.simulate_batch` call."""
+_BATCH_BYTES = 32 << 20
+"""Most bytes of the record of one such call (fewer matches at once for long matches)."""
 
 
 def play_match(
@@ -582,11 +410,13 @@ def play_match(
     initial: State | None = None,
     targets: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[Array, Array, Array]:
-    """Play one match fast: tariffs, payoffs and recession odds per round.
+    """Play one match: tariffs, payoffs and recession odds per round.
 
-    Equivalent to ``ts.simulate(Game(world, model, agents, noise=noise,
-    initial=initial), rounds, rng=rng)`` for agents with true beliefs, no
-    events and no ``active_from``, without building the :class:`~tariffsim.Path`.
+    The match is ``ts.simulate(Game(world, model, agents, noise=noise,
+    initial=initial), rounds, rng=rng)``, played by that same call: agents with
+    true beliefs, no events, no ``active_from``, and the game's default
+    calendar (weekly rounds of daily decision steps, so a paced strategy such
+    as the myopic best response moves up to once a step).
 
     Parameters
     ----------
@@ -599,6 +429,8 @@ def play_match(
     noise : float
         Probability each move is replaced by a random one.
     rng : int, Generator or SeedSequence, optional
+        As for :func:`tariffsim.simulate` (a Generator's streams are spawned
+        from it, as there).
     initial : State, optional
         Default free trade.
     targets : mapping of str to sequence of str, optional
@@ -621,18 +453,19 @@ def play_match(
     >>> [round(float(x), 2) for x in t[:, 1, 0]]  # China answers a round later
     [0.0, 0.0, 0.1, 0.15]
     """
-    from .agents import targets_of
-    from .game import _check_rounds
+    from .game import Agent, _check_rounds, simulate
 
     rounds = _check_rounds(rounds)
     _check_noise(noise)
-    seats = tuple(
-        _Seat(c, s, targets_of(world, c, None if targets is None else targets.get(c)))
-        for c, s in strategies.items()
-    )
-    gen = np.random.default_rng(rng)
-    start = initial if initial is not None else State.zeros(world.n)
-    return _play(world, model, seats, rounds, float(noise), gen, start)
+    agents = []
+    for c, s in strategies.items():
+        tg = None if targets is None else targets.get(c)
+        agents.append(
+            Agent(c, s, None if tg is None else tuple([tg] if isinstance(tg, str) else tg))
+        )
+    game = Game(world, model, agents=tuple(agents), noise=float(noise), initial=initial)
+    path = simulate(game, rounds, rng=rng)
+    return np.array(path.tariff), np.array(path.payoff[1:]), np.array(path.recession[1:])
 
 
 def _check_noise(noise: Any) -> None:
@@ -640,104 +473,198 @@ def _check_noise(noise: Any) -> None:
         raise ParameterError(f"`noise` must be in [0, 1]; got {noise!r}.")
 
 
-def _seat_stats(
-    tariffs: Array,
-    payoff: Array,
-    recession: Array,
-    seats: Sequence[tuple[int, Sequence[int]]],
-    threshold: float,
-) -> NDArray[np.float64]:
-    """Stats (len(_STATS), k) for each seat ``(i, [targets j])`` of one match."""
-    out = np.zeros((len(_STATS), len(seats)))
-    t = tariffs[1:]
-    for s, (i, js) in enumerate(seats):
-        js = list(js)
-        own = t[:, i, js] if js else np.zeros((len(t), 1))
-        back = t[:, js, i] if js else np.zeros((len(t), 1))
-        war = ((own >= threshold - 1e-12) & (back >= threshold - 1e-12)).any(axis=1)
-        out[:, s] = (
-            payoff[:, i].mean(),
-            own.mean(),
-            own.max(),
-            war.sum(),
-            recession[:, i].mean(),
+def _run_key(rng: np.random.Generator) -> tuple[Any, ...]:
+    """The seed of the run whose agent draws from ``rng``, as ``(entropy, spawn key)``.
+
+    The engine gives agent ``k`` of the run seeded by the SeedSequence ``s`` the
+    generator of ``s``'s child ``k`` (:mod:`tariffsim.engine`, "Random streams"):
+    its spawn key is ``s``'s with ``k`` appended.
+    """
+    ss: Any = rng.bit_generator.seed_seq
+    return (ss.entropy, tuple(ss.spawn_key[:-1]))
+
+
+def _seed_key(ss: np.random.SeedSequence) -> tuple[Any, ...]:
+    """``(entropy, spawn key)`` of a match's seed: what :func:`_run_key` finds of its runs."""
+    return (ss.entropy, tuple(ss.spawn_key))
+
+
+class _Masked(Sequence[np.random.Generator]):
+    """``rngs`` in the runs ``own``, a scratch generator (made if asked for) in the others."""
+
+    def __init__(self, rngs: Sequence[np.random.Generator], own: NDArray[np.bool_]) -> None:
+        self.rngs, self.own = rngs, own
+        self.scratch: np.random.Generator | None = None
+
+    def __len__(self) -> int:
+        return len(self.own)
+
+    def __getitem__(self, r: Any) -> Any:
+        if isinstance(r, slice):
+            return [self[q] for q in range(*r.indices(len(self)))]
+        if self.own[r]:
+            return self.rngs[r]
+        if self.scratch is None:
+            self.scratch = np.random.default_rng(0)
+        return self.scratch
+
+
+@dataclass(frozen=True, eq=False)
+class _Mixed:
+    """One seat of a batch of matches with different line-ups: each run plays its match's strategy.
+
+    Every strategy decides on the whole batch (tariffsim's own strategies decide
+    each run from that run alone), each run keeping the moves of its own, which
+    draws from the run's generator as it would alone; the others draw from a
+    scratch generator. ``which`` maps a run's seed (:func:`_seed_key`) to its
+    strategy. All the strategies are paced or none is (:func:`_batches`), so the
+    engine asks this seat at the decision steps it would ask each of them.
+    """
+
+    strategies: tuple[Strategy, ...]
+    which: Mapping[tuple[Any, ...], int]
+    traits: Traits
+    name: str = "line-ups"
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> Any:
+        """The moves of the run's own strategy."""
+        return self.strategies[self.which[_run_key(rng)]].act(obs, rng)
+
+    def act_batch(self, bobs: BatchObservation, rngs: Sequence[np.random.Generator]) -> Any:
+        """Each run's moves by its own strategy."""
+        pick = np.fromiter(
+            (self.which[_run_key(rngs[q])] for q in range(bobs.runs)), np.intp, bobs.runs
         )
-    return out
+        out = np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
+        for s in np.unique(pick).tolist():
+            own = pick == s
+            out[own] = bobs.act_with(self.strategies[s], _Masked(rngs, own))[own]
+        return out
 
 
 # -- work units (top level, so that worker processes can unpickle them) ------------
 @dataclass(frozen=True)
-class _BilateralJob:
-    world: World
-    model: PayoffModel
-    initial: State
-    dyad: tuple[str, str]
-    strategies: tuple[Strategy, ...]
-    rounds: int
-    noise: float
-    threshold: float
+class _MatchJob:
+    """What the matches of a tournament share.
 
+    ``game``'s agents are the seats: a match puts ``strategies[lineup[k]]`` in
+    seat ``k`` (its targets, beliefs and ``active_from`` kept) and is
+    ``simulate(game with those strategies, rounds, seed=its seed)``.
+    """
 
-def _run_bilateral(
-    job: _BilateralJob, specs: Sequence[tuple[int, int, np.random.SeedSequence]]
-) -> NDArray[np.float64]:
-    a, b = job.dyad
-    w = job.world
-    i, j = w.index(a), w.index(b)
-    out = []
-    for x, y, ss in specs:
-        seats = (
-            _Seat(a, job.strategies[x], ((a, b),)),
-            _Seat(b, job.strategies[y], ((b, a),)),
-        )
-        t, pay, rec = _play(
-            w, job.model, seats, job.rounds, job.noise, np.random.default_rng(ss), job.initial
-        )
-        out.append(_seat_stats(t, pay, rec, ((i, (j,)), (j, (i,))), job.threshold))
-    return np.stack(out) if out else np.zeros((0, len(_STATS), 2))
-
-
-@dataclass(frozen=True)
-class _LineupJob:
     game: Game
     strategies: tuple[Strategy, ...]
     rounds: int
     threshold: float
 
 
-def _run_lineup(
-    job: _LineupJob, specs: Sequence[tuple[tuple[int, ...], np.random.SeedSequence]]
-) -> NDArray[np.float64]:
-    from .agents import targets_of
-    from .game import simulate
+def _seated(job: _MatchJob, specs: Sequence[tuple[tuple[int, ...], Any]]) -> Game:
+    """The game of a batch of matches: each seat's strategy, or a :class:`_Mixed` of them."""
+    g = job.game
+    agents = []
+    for k, a in enumerate(g.agents):
+        picked = [lineup[k] for lineup, _ in specs]
+        kinds = sorted(set(picked))
+        if len(kinds) == 1:
+            strategy: Any = job.strategies[kinds[0]]
+        else:
+            objs = tuple(job.strategies[x] for x in kinds)
+            paced = _paced(objs[0])
+            strategy = _Mixed(
+                objs,
+                {_seed_key(ss): kinds.index(x) for x, (_, ss) in zip(picked, specs, strict=True)},
+                Traits(memory_depth=math.inf, stochastic=not paced, paced=paced),
+            )
+        agents.append(dataclasses.replace(a, strategy=strategy))
+    return g.replace(agents=tuple(agents))
 
+
+def _batches(
+    job: _MatchJob, specs: Sequence[tuple[tuple[int, ...], Any]], record: str
+) -> list[tuple[list[int], Game]]:
+    """The matches ``specs`` in batches, each played by one ``simulate_batch`` call.
+
+    Runs of one game: the repetitions of a line-up. In a game without events
+    or threats (nothing but the agents' moves changes the state), line-ups of
+    tariffsim's own strategies share batches too, seat by seat in a
+    :class:`_Mixed` (by whether each seat's strategy is paced, so that the
+    engine takes the same decision steps as in each match alone). A strategy
+    of the user's is never mixed: it decides only in the runs of its own
+    line-up (it might keep state, or do other work for the runs of others).
+    """
+    g = job.game
+    mix = not g.events and not g.threats
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for m, (lineup, _) in enumerate(specs):
+        objs = [job.strategies[x] for x in lineup]
+        if mix and all(_own_strategy(s) for s in objs):
+            key: tuple[Any, ...] = ("mixed", *(_paced(s) for s in objs))
+        else:
+            key = ("lineup", *lineup)
+        groups.setdefault(key, []).append(m)
+    out = []
+    for members in groups.values():
+        first = _seated(job, [specs[members[0]]])
+        per_run = max(1, record_bytes(first, job.rounds, 1, record))
+        cap = max(1, min(_BATCH_RUNS, _BATCH_BYTES // per_run))
+        for a in range(0, len(members), cap):
+            rows = members[a : a + cap]
+            out.append((rows, _seated(job, [specs[m] for m in rows])))
+    return out
+
+
+def _seat_stats(
+    pb: PathBatch, seats: Sequence[tuple[str, Sequence[str]]], threshold: float
+) -> NDArray[np.float64]:
+    """Stats (R, len(_STATS), k) of each seat ``(code, [targets])`` in each run of ``pb``.
+
+    Each run's means are taken over that run's rounds alone, in order (as of one
+    match's arrays).
+    """
+    runs, rounds = len(pb), pb.rounds
+    out = np.zeros((runs, len(_STATS), len(seats)))
+    for s, (me, targets) in enumerate(seats):
+        i = pb.codes.index(me)
+        if targets:  # (R, T, J), each run's rounds and targets contiguous
+            own = np.stack([pb.tariff_series(me, t)[:, 1:] for t in targets], axis=-1)
+            back = np.stack([pb.tariff_series(t, me)[:, 1:] for t in targets], axis=-1)
+        else:
+            own = back = np.zeros((runs, rounds, 1))
+        war = ((own >= threshold - 1e-12) & (back >= threshold - 1e-12)).any(axis=2)
+        flat = own.reshape(runs, -1)
+        out[:, 0, s] = np.ascontiguousarray(pb.payoff[:, 1:, i]).mean(axis=1)
+        out[:, 1, s] = flat.mean(axis=1)
+        out[:, 2, s] = flat.max(axis=1)
+        out[:, 3, s] = war.sum(axis=1)
+        out[:, 4, s] = np.ascontiguousarray(pb.recession[:, 1:, i]).mean(axis=1)
+    return out
+
+
+def _run_matches(
+    job: _MatchJob, specs: Sequence[tuple[tuple[int, ...], Any]]
+) -> NDArray[np.float64]:
+    """Stats (M, len(_STATS), k) of the matches ``specs`` (line-up, seed), in order.
+
+    Match ``m`` is ``simulate(its game, rounds, seed=its seed)``: run ``r`` of a
+    ``simulate_batch`` call is that, whatever the other runs of its batch, so the
+    results do not depend on how the matches are batched or chunked.
+    """
     g = job.game
     w = g.world
-    seat_idx = [
-        (w.index(a.code), [w.index(t) for _, t in targets_of(w, a.code, a.targets)])
-        for a in g.agents
-    ]
-    out = []
-    for lineup, ss in specs:
-        agents = tuple(
-            dataclasses.replace(a, strategy=job.strategies[k])
-            for a, k in zip(g.agents, lineup, strict=True)
-        )
-        p = simulate(g.replace(agents=agents), job.rounds, rng=np.random.default_rng(ss))
-        out.append(_seat_stats(p.tariff, p.payoff[1:], p.recession[1:], seat_idx, job.threshold))
-    return np.stack(out) if out else np.zeros((0, len(_STATS), len(g.agents)))
+    seats = [(a.code, [t for _, t in targets_of(w, a.code, a.targets)]) for a in g.agents]
+    read = [d for me, ts_ in seats for t in ts_ for d in ((me, t), (t, me))]
+    record = "compact" if all(d in w.ladders for d in read) else "full"
+    out = np.zeros((len(specs), len(_STATS), len(g.agents)))
+    for rows, game in _batches(job, specs, record):
+        pb = simulate_batch(game, job.rounds, seeds=[specs[m][1] for m in rows], record=record)
+        out[rows] = _seat_stats(pb, seats, job.threshold)
+    return out
 
 
-def _bilateral_chunk(
-    job: _BilateralJob, start: int, stop: int, specs: Sequence[tuple[int, int, Any]]
+def _matches_chunk(
+    job: _MatchJob, start: int, stop: int, specs: Sequence[tuple[tuple[int, ...], Any]]
 ) -> NDArray[np.float64]:
-    return _run_bilateral(job, specs)
-
-
-def _lineup_chunk(
-    job: _LineupJob, start: int, stop: int, specs: Sequence[tuple[tuple[int, ...], Any]]
-) -> NDArray[np.float64]:
-    return _run_lineup(job, specs)
+    return _run_matches(job, specs)
 
 
 def _dispatch(
@@ -879,7 +806,10 @@ def round_robin(
     in the seat of ``dyad[1]``; both orders, and ``(a, a)`` when
     ``self_play``), ``repetitions`` matches of ``rounds`` rounds are played
     from the scenario's initial state, each side setting only its tariff on
-    the other, paid the true payoffs.
+    the other, paid the true payoffs. Each match is
+    ``simulate(Game(world, model, agents, noise=noise, initial=initial), rounds,
+    seed=its seed)`` (with the scenario's calendar: rounds of ``round_days``
+    days, each of ``Game.steps`` decision steps at which paced strategies move).
 
     Parameters
     ----------
@@ -888,7 +818,9 @@ def round_robin(
         name given more than once is numbered in order (``hold#1``, ``hold#2``),
         so every entry of the result has its own label.
     scenario : Scenario or str, optional
-        Supplies the world, the true payoff model and the initial state.
+        Supplies the world, the true payoff model, the initial state and the
+        calendar (``start``, ``round_days``, ``decision_days``; default a
+        :class:`~tariffsim.game.Game`'s: weekly rounds of daily decisions).
     world, model : optional
         Used when no scenario is given (default ``World.default()`` and its
         default ``PayoffModel``).
@@ -976,7 +908,7 @@ def round_robin(
     pairs = [(x, y) for x in range(len(objs)) for y in range(len(objs)) if self_play or x != y]
     limits.check("max_runs", len(pairs) * repetitions, "matches times repetitions")
     seeds = np.random.SeedSequence(seed).spawn(len(pairs) * repetitions)
-    specs: list[tuple[int, int, np.random.SeedSequence]] = []
+    specs: list[tuple[tuple[int, int], np.random.SeedSequence]] = []
     where: list[int] = []  # match -> index into played specs
     for p, (x, y) in enumerate(pairs):
         cached = noise == 0 and not may_draw(objs[x]) and not may_draw(objs[y])
@@ -985,18 +917,15 @@ def round_robin(
                 where.append(where[-1])
                 continue
             where.append(len(specs))
-            specs.append((x, y, seeds[p * repetitions + rep]))
-    job = _BilateralJob(
-        world,
-        model,
-        initial if initial is not None else State.zeros(world.n),
-        (a, b),
-        objs,
-        rounds,
-        float(noise),
-        float(war_threshold),
-    )
-    played = _dispatch(_bilateral_chunk, job, specs, processes, executor, progress)
+            specs.append(((x, y), seeds[p * repetitions + rep]))
+    from .game import Agent
+
+    cal = sc.game if sc is not None else Game(world, model)  # the calendar
+    seats = (Agent(a, Hold(), (b,)), Agent(b, Hold(), (a,)))
+    game = Game(world, model, agents=seats, noise=float(noise), initial=initial, start=cal.start,
+                round_days=cal.round_days, decision_days=cal.decision_days)  # fmt: skip
+    job = _MatchJob(game, objs, rounds, float(war_threshold))
+    played = _dispatch(_matches_chunk, job, specs, processes, executor, progress)
     stats = played[np.asarray(where, dtype=np.int64)]
     lineups = np.repeat(np.asarray(pairs, dtype=np.int64), repetitions, axis=0)
     return _result(stats, lineups, names, (a, b), rounds, repetitions, noise, seed,
@@ -1137,8 +1066,8 @@ def lineup_tournament(
     specs = [
         (lu, seeds[p * repetitions + r]) for p, lu in enumerate(lus) for r in range(repetitions)
     ]
-    job = _LineupJob(game, objs, rounds, float(war_threshold))
-    stats = _dispatch(_lineup_chunk, job, specs, processes, executor, progress)
+    job = _MatchJob(game, objs, rounds, float(war_threshold))
+    stats = _dispatch(_matches_chunk, job, specs, processes, executor, progress)
     lineup_arr = np.repeat(np.asarray(lus, dtype=np.int64), repetitions, axis=0)
     return _result(stats, lineup_arr, names, tuple(a.code for a in game.agents), rounds,
                    repetitions, game.noise, seed, war_threshold, "lineup", sc)  # fmt: skip
