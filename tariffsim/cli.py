@@ -871,7 +871,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     path = dataclasses.replace(
         path,
         meta={**path.meta, "scenario": sc.name, "players": list(sc.players),
-              "title": f"{sc.title} (δ = {a.discount:g}, {a.selection})"},
+              "title": f"{sc.title} (δ = {a.discount:.10g}, {a.selection})"},
     )  # fmt: skip
     still = bool(np.all(path.tariff == path.tariff[0]) and np.all(path.control == path.control[0]))
     where = ", ".join(f"{i}->{j} {100 * float(path.series(i, j)[0]):g}%" for i, j in lgame.dyads)
@@ -886,7 +886,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     elif a.format == "json":
         sys.stdout.write(json_text + "\n")
     else:
-        print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount:g}, "
+        print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount:.10g}, "
                    f"selection {a.selection}"))  # fmt: skip
         # whole (it ends with what stopped the solver), in the options' names
         print(_fit(res.message.replace("`max_seconds`", "--max-seconds"), 10**4))

@@ -12,9 +12,12 @@ Solvers
     all states at once (best responses along each player's action axis), one
     is selected by an explicit rule, and the iteration stops when ``V`` no
     longer moves (sup-norm). By default each new policy is evaluated exactly
-    before the next sweep (modified policy iteration: same fixed points, far
-    fewer sweeps); a policy that comes back without convergence is a cycle,
-    reported, after which plain value iteration continues.
+    before the next sweep (policy iteration: same fixed points, far fewer
+    sweeps), by solving ``(I - delta P) v = r`` for its transitions ``P`` and
+    payoffs ``r`` (iterated instead at moderate discounts, where a few hundred
+    steps reach it), so the number of sweeps and their cost do not grow as
+    ``delta`` nears 1; a policy that comes back without convergence is
+    a cycle, reported, after which plain value iteration continues.
 :func:`backward_induction`
     Subgame-perfect equilibrium in Markov strategies of the game played for
     ``horizon`` rounds: ``horizon`` steps of the same operator from zero.
@@ -252,6 +255,16 @@ def _select(
     return pick
 
 
+_ROUNDING_FLOOR = 1e-12
+"""The stop rule of :func:`markov_perfect` is never below this fraction of the largest value
+(in absolute value) that the residual compares: ``tol`` below it is under the values'
+rounding, out of reach in float64 (it raises ``tol`` only for discounts near 1)."""
+
+_ILL_CONDITIONED = 1e-6
+"""The result's message calls the solve ill-conditioned when the equilibrium check's rounding
+tolerance (:func:`_ne_tol`, 1e-12 of the values' size) passes this fraction of the largest
+payoff: discounts above 1 - 1e-6, where the values are over a million times the payoffs."""
+
 _MODE_TIE = 1e-9
 """Probabilities of a QRE limit within this fraction of the largest tie for its mode (the
 lowest profile index wins): the solver's last digits (about 1e-11) must not pick between
@@ -296,11 +309,15 @@ def _axis_max(x: FloatArray, axis: int) -> FloatArray:
     return m
 
 
+def _payoff_scale(lg: LadderGame) -> float:
+    """The largest payoff in absolute value."""
+    r = lg.rewards
+    return max(float(r.max()), -float(r.min())) if r.size else 0.0
+
+
 def _ne_tol(lg: LadderGame, discount: float) -> float:
     """Absolute tolerance of the equilibrium check: rounding of Q, not economics."""
-    r = lg.rewards
-    scale = max(float(r.max()), -float(r.min())) if r.size else 0.0
-    return 1e-12 * scale / (1.0 - discount)  # relative to the values' size: any payoff unit
+    return 1e-12 * _payoff_scale(lg) / (1.0 - discount)  # of the values' size: any unit
 
 
 def _sweep(
@@ -369,39 +386,127 @@ def _sweep(
     return _Step(policy, out, n_pure, mixed)
 
 
+_ITERATION_CAP = 1000
+"""A policy is evaluated by iteration when about this many steps reach the stop rule
+(moderate discounts: ~300 at 0.9, ~600 at 0.95; the results are those of the iteration
+used before the linear solve existed), by a linear solve otherwise: iteration costs
+``log(stop) / log(discount)`` steps, unbounded as the discount nears 1, the solve does not."""
+_DENSE_STATES = 256
+"""The linear solve is dense (numpy) up to this many states (a millisecond or less; larger
+dense solves are slower and erratic with the BLAS's threads), a sparse LU above (scipy,
+loaded on first use)."""
+_EVAL_FLOOR = 1e-14
+"""The evaluation's stop rule is never below this fraction of the values' scale (largest
+payoff / (1 - discount)): some 45 units in the last place, which float64 can reach."""
+
+
 def _evaluate_policy(
     lg: LadderGame,
     step: _Step,
     discount: float,
     tol: float,
     V0: FloatArray,
-    max_inner: int = 100_000,
     deadline: float | None = None,
+    payoff_scale: float | None = None,
 ) -> FloatArray:
-    """Value of following ``step``'s policy forever (to ``tol``), by iteration; past
-    ``deadline`` (``time.monotonic()``) the values reached so far."""
+    """Value of following ``step``'s policy forever: the solution of ``(I - delta P) v = r``
+    (``P`` the policy's transitions, mixed rows the logit-QRE joint, ``r`` its payoffs; one
+    system, a right-hand side per player).
+
+    By the iteration ``v <- r + delta P v`` from ``V0`` where it reaches its stop rule
+    within about :data:`_ITERATION_CAP` steps (:func:`_iterate_policy`), else (discounts
+    near 1, or an iteration that did not get there) by a linear solve
+    (:func:`_solve_policy`). Past ``deadline`` (``time.monotonic()``): the values reached
+    so far (``step.values`` if the solve has not started). ``payoff_scale``:
+    :func:`_payoff_scale` of ``lg``, if known (it reads every reward)."""
     if discount == 0:
         return step.values
     S = lg.n_states
     rows = np.arange(S)
     r = lg.rewards[rows, step.policy].astype(float)
     nxt = np.asarray(lg.successors[rows, step.policy], dtype=np.int64)
-    mixed = [(s, j, lg.rewards[s].astype(float), lg.successors[s]) for s, j in step.mixed.items()]
-    for s, j, rs, _ in mixed:
-        r[s] = j @ rs
+    for s, j in step.mixed.items():
+        r[s] = j @ lg.rewards[s].astype(float)
+    if payoff_scale is None:
+        payoff_scale = _payoff_scale(lg)
+    scale = payoff_scale / (1.0 - discount)  # the values' size
+    stop = max(tol * (1.0 - discount) * 0.01, _EVAL_FLOOR * scale)
+    if not 0 < stop < scale or math.log(stop / scale) / math.log(discount) <= _ITERATION_CAP:
+        V = _iterate_policy(r, nxt, step.mixed, lg.successors, discount, V0, stop, deadline)
+        if V is not None:
+            return V
+    if deadline is not None and time.monotonic() > deadline:
+        return step.values
+    v = _solve_policy(r, nxt, step.mixed, lg.successors, discount)
+    return v if np.all(np.isfinite(v)) else step.values
+
+
+def _iterate_policy(
+    r: FloatArray,
+    nxt: IntArray,
+    mixed: dict[int, FloatArray],
+    successors: NDArray[Any],
+    discount: float,
+    V0: FloatArray,
+    stop: float,
+    deadline: float | None = None,
+) -> FloatArray | None:
+    """``v <- r + discount P v`` from ``V0`` until a step changes ``v`` by at most ``stop``
+    (sup-norm; the error is then at most ``stop * discount / (1 - discount)``); None if
+    ``4 * _ITERATION_CAP`` steps do not get there. Past ``deadline``: the values so far."""
     V = np.array(V0, dtype=float)
-    stop = tol * (1.0 - discount) * 0.01
-    for k in range(max_inner):
+    new, diff = np.empty_like(V), np.empty_like(V)  # no allocation per step
+    rows = [(s, j, successors[s]) for s, j in mixed.items()]
+    for k in range(4 * _ITERATION_CAP):
         if deadline is not None and k % 64 == 63 and time.monotonic() > deadline:
-            break
-        new = r + discount * V[nxt]
-        for s, j, _, ss in mixed:
+            return V
+        np.take(V, nxt, axis=0, out=new)
+        new *= discount
+        new += r  # r + discount V[nxt]
+        for s, j, ss in rows:
             new[s] = r[s] + discount * (j @ V[ss])
-        delta = float(np.abs(new - V).max())
-        V = new
+        np.subtract(new, V, out=diff)
+        delta = float(np.abs(diff, out=diff).max())
+        V, new = new, V
         if delta <= stop:
-            break
-    return V
+            return V
+    return None
+
+
+def _solve_policy(
+    r: FloatArray,
+    nxt: IntArray,
+    mixed: dict[int, FloatArray],
+    successors: NDArray[Any],
+    discount: float,
+) -> FloatArray:
+    """Solve ``(I - discount P) v = r`` for ``v`` (S, N): ``P[s, nxt[s]] = 1`` at pure states,
+    the joint distribution over ``successors[s]`` at mixed ones (as the sweep applies it).
+    Strictly diagonally dominant for ``discount < 1``: never singular, and the residual of
+    LU is a few units in the last place of ``v``, at any discount."""
+    S = len(r)
+    rows = np.arange(S)
+    pure = np.ones(S, dtype=bool)
+    pure[list(mixed)] = False
+    i = [rows, rows[pure]]
+    j = [rows, nxt[pure]]
+    a = [np.ones(S), np.full(int(pure.sum()), -discount)]
+    for s, joint in mixed.items():
+        p = np.asarray(joint, dtype=float)
+        keep = p > 0
+        i.append(np.full(int(keep.sum()), s))
+        j.append(np.asarray(successors[s], dtype=np.int64)[keep])
+        a.append(-discount * p[keep])
+    ii, jj, aa = np.concatenate(i), np.concatenate(j), np.concatenate(a)
+    if S <= _DENSE_STATES:
+        m = np.zeros((S, S))
+        np.add.at(m, (ii, jj), aa)  # duplicates (self-loops) add up
+        return np.asarray(np.linalg.solve(m, r), dtype=float)
+    from scipy.sparse import csc_matrix
+    from scipy.sparse.linalg import splu
+
+    lu = splu(csc_matrix((aa, (ii, jj)), shape=(S, S)))  # duplicates add up here too
+    return np.asarray(lu.solve(np.ascontiguousarray(r)), dtype=float).reshape(r.shape)
 
 
 def bellman(
@@ -516,12 +621,17 @@ def markov_perfect(
         :class:`LadderGame`, the one it was built with; naming another is an
         error).
     tol : float, default 1e-8
-        Stop when ``max |T V - V| <= tol`` (payoff units, % of GDP).
+        Stop when ``max |T V - V| <= tol`` (payoff units, % of GDP), or, where
+        that is below the values' rounding, ``<= 1e-12`` times the largest
+        value compared (values are up to ``max |r| / (1 - discount)``: the floor
+        passes ``tol`` only for discounts near 1; the message names it then).
     max_iter : int, default 1000
         Most sweeps of the operator.
     accelerate : bool, default True
-        Evaluate each new policy exactly before the next sweep (modified
-        policy iteration). False: plain value iteration ``V <- T V``.
+        Evaluate each new policy exactly before the next sweep (policy
+        iteration; a linear solve, whatever the discount). False: plain value
+        iteration ``V <- T V``, whose residual shrinks by only a factor
+        ``discount`` a sweep: near 1 it does not converge within ``max_iter``.
     initial_values : array_like, shape (S, N), optional
         Starting values; default zero.
     max_seconds : float, optional
@@ -564,7 +674,15 @@ def markov_perfect(
     (:func:`stall_window`): for a fixed policy, plain value iteration lowers
     it by a factor ``discount`` every sweep, so a residual that stalls that
     long belongs to a selection that keeps switching, which more sweeps do not
-    settle.
+    settle. Where plain value iteration would need more than a hundred times
+    the sweeps left (discounts near 1), a cycle stops the solve at once.
+
+    Discounts near 1 cost no more than 0.95: each policy's values are solved
+    for, not iterated. They are ill-conditioned all the same: the values are
+    ``1 / (1 - discount)`` times the payoffs, and the equilibrium check counts
+    payoff gaps below ``1e-12`` of the values' size as ties (rounding); above
+    ``1 - 1e-6`` (gaps up to a millionth of the largest payoff) the message
+    says so.
 
     Examples
     --------
@@ -657,6 +775,20 @@ def stall_window(discount: float) -> int:
     return max(50, math.ceil(20.0 / (1.0 - discount)))
 
 
+_FUTILE = 100
+"""A policy cycle in the accelerated mode ends the solve at once (not converged) when plain
+value iteration, lowering the residual by a factor ``discount`` a sweep, would need more than
+this many times the sweeps left (discounts near 1: a cycle there is not worked off)."""
+
+
+def _sweeps_to(stop: float, residual: float, discount: float) -> float:
+    """Sweeps of plain value iteration (a factor ``discount`` each) from ``residual`` down to
+    ``stop``; 0 if it is there already, or for NaN, an infinite residual or no discount."""
+    if not (discount > 0 and 0 < stop < residual < math.inf):
+        return 0.0
+    return math.log(stop / residual) / math.log(discount)
+
+
 def _value_iteration(
     lg: LadderGame,
     V: FloatArray,
@@ -677,10 +809,12 @@ def _value_iteration(
     converged = False
     residual = math.inf
     it = 0
-    ne_tol = _ne_tol(lg, discount)
+    payoff_scale = _payoff_scale(lg)
+    ne_tol = 1e-12 * payoff_scale / (1.0 - discount)  # _ne_tol
+    stop, size = tol, 0.0
     step = _sweep(lg, V, discount, selection, ne_tol, tick, deadline)
     timed_out = False
-    stalled = cycling = False
+    stalled = cycling = futile = False
     best, since_best = math.inf, 0
     window = stall_window(discount)
     for it in range(1, max_iter + 1):
@@ -693,7 +827,11 @@ def _value_iteration(
                 it -= 1
                 break
         residual = float(np.abs(step.values - V).max())
-        if residual <= tol:
+        # a residual is found to within the rounding of the values it compares: below
+        # _ROUNDING_FLOOR of their size, tol is out of float64's reach (discounts near 1)
+        size = max(float(np.abs(V).max(initial=0.0)), float(np.abs(step.values).max(initial=0.0)))
+        stop = max(tol, _ROUNDING_FLOOR * size)
+        if residual <= stop:  # False for NaN: nothing converged holds one
             converged = True
             break
         if it == max_iter:
@@ -704,33 +842,64 @@ def _value_iteration(
             if fast:
                 cycle = True
                 fast = False
+                if _sweeps_to(stop, residual, discount) > _FUTILE * (max_iter - it):
+                    futile = True  # plain value iteration cannot finish: say so now
+                    break
         best, since_best = (residual, 0) if residual < best else (best, since_best + 1)
         if cycling and since_best >= window:
             stalled = cycle = True
             break
         seen[key] = it
         history.append(key)
-        V = _evaluate_policy(lg, step, discount, tol, V, deadline=deadline) if fast else step.values
+        if fast:
+            V = _evaluate_policy(
+                lg, step, discount, tol, V, deadline=deadline, payoff_scale=payoff_scale
+            )
+        else:
+            V = step.values
     if not converged and not cycle and len(history) >= 3:
         last = history[-1]
         earlier = [k for k, h in enumerate(history[:-1]) if h == last]
         if earlier and any(h != last for h in history[earlier[-1] :]):
             cycle = True
+    bound = f"tol {tol:g}"
+    if stop > tol and not residual <= tol:  # the rounding floor was the rule that decided
+        bound = (
+            f"{stop:.3g}, {_ROUNDING_FLOOR:g} of the values' size {size:.3g}: "
+            f"tol {tol:g} is below their rounding"
+        )
     if converged:
-        message = f"converged in {it} sweeps (residual {residual:.3g} <= tol {tol:g})"
+        message = f"converged in {it} sweeps (residual {residual:.3g} <= {bound})"
         if cycle:
             message += "; a policy cycle was met and left by plain value iteration"
     else:
-        message = f"not converged after {it} sweeps: residual {residual:.3g} > tol {tol:g}"
+        message = f"not converged after {it} sweeps: residual {residual:.3g} > {bound}"
+        more = _sweeps_to(stop, residual, discount)
+        if not (fast or timed_out or stalled or futile) and more > 10:
+            message += (
+                f"; plain value iteration shrinks the residual by only a factor "
+                f"{discount!r} per sweep (~{more:.2g} more sweeps at that rate)"
+            )
         if timed_out:
             message += f"; stopped at the time limit (`max_seconds` = {max_seconds:g})"
         if cycle:
             message += "; the selected policy cycles"
+        if futile:
+            message += (
+                f" (stopped: plain value iteration, which shrinks the residual by a factor "
+                f"{discount!r} per sweep, would need ~{more:.2g} sweeps)"
+            )
         if stalled:
             message += f" (stopped: no lower residual in the last {window} sweeps)"
     n_mixed = len(step.mixed)
     if n_mixed:
         message += f"; {n_mixed} state(s) without a pure equilibrium use a logit-QRE profile"
+    if ne_tol > _ILL_CONDITIONED * payoff_scale:
+        message += (
+            f"; ill-conditioned at discount {discount!r}: the values are ~{1 / (1 - discount):.2g}"
+            f" times the payoffs, so payoff gaps below {ne_tol:.2g} ({ne_tol / payoff_scale:.1g}"
+            " of the largest payoff) are rounding and count as ties"
+        )
     if not converged and not _QUIET.get():
         warnings.warn(f"markov_perfect: {message}.", ConvergenceWarning, stacklevel=3)
     mixed = np.zeros(S, dtype=bool)

@@ -87,3 +87,46 @@ def test_same_inputs_identical_result(game, discount):
     np.testing.assert_array_equal(a.values, b.values)
     np.testing.assert_array_equal(a.profile, b.profile)
     assert (a.converged, a.iterations, a.message) == (b.converged, b.iterations, b.message)
+
+
+@SETTINGS
+@given(game=games(), discount=st.floats(0.0, 0.95), data=st.data())
+def test_a_linear_solve_evaluates_a_policy_as_the_iteration_does(game, discount, data):
+    """A policy's values by a linear solve (dense, and sparse as for games over
+    ``_DENSE_STATES`` states) equal the fixed-point iteration's at moderate discounts, to
+    the solver's tolerance, for pure policies and for ones with logit-QRE (mixed) states."""
+    from tariffsim.equilibrium import markov
+
+    lg = dyn.LadderGame.from_game(game)
+    S, A = lg.n_states, lg.n_profiles
+    policy = np.array(data.draw(st.lists(st.integers(0, A - 1), min_size=S, max_size=S)))
+    mixed = {}
+    for s in sorted(data.draw(st.sets(st.integers(0, S - 1), max_size=3))):
+        w = np.array(data.draw(st.lists(st.floats(0.0, 1.0), min_size=A, max_size=A)))
+        w[policy[s]] += 1.0
+        mixed[s] = w / w.sum()
+    rows = np.arange(S)
+    r = lg.rewards[rows, policy].astype(float)
+    for s, joint in mixed.items():
+        r[s] = joint @ lg.rewards[s].astype(float)
+    nxt = lg.successors[rows, policy].astype(np.int64)
+    tol = 1e-8
+    stop = tol * (1 - discount) * 0.01  # the solver's rule: error <= stop * discount / (1 - d)
+    V0 = np.zeros((S, lg.n_players))
+    it = markov._iterate_policy(r, nxt, mixed, lg.successors, discount, V0, stop)
+    assert it is not None
+    dense = markov._solve_policy(r, nxt, mixed, lg.successors, discount)
+    was = markov._DENSE_STATES
+    markov._DENSE_STATES = 0  # the sparse LU, as for large games
+    try:
+        sparse = markov._solve_policy(r, nxt, mixed, lg.successors, discount)
+    finally:
+        markov._DENSE_STATES = was
+    size = 1.0 + float(np.abs(dense).max())
+    np.testing.assert_allclose(dense, it, rtol=0, atol=tol)
+    np.testing.assert_allclose(sparse, dense, rtol=0, atol=1e-12 * size)
+    # the solve satisfies the policy's Bellman equation to the values' rounding
+    bell = r + discount * dense[nxt]
+    for s, joint in mixed.items():
+        bell[s] = r[s] + discount * (joint @ dense[lg.successors[s]])
+    assert float(np.abs(bell - dense).max()) <= 1e-12 * size

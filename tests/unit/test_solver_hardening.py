@@ -260,29 +260,29 @@ def test_a_ladder_game_too_large_for_memory_is_refused() -> None:
     assert eq.LadderGame.from_game(g).n_states == 49  # within the default limit
 
 
-def test_the_time_limit_covers_policy_evaluation(small_ladder, monkeypatch) -> None:
-    """The clock passes the budget inside an exact policy evaluation: it stops there, and the
-    solve returns unconverged after that sweep, not 100,000 evaluation steps later."""
+@pytest.mark.parametrize("discount", [0.9, 0.999999])  # iterated; a linear solve
+def test_the_time_limit_covers_policy_evaluation(small_ladder, monkeypatch, discount) -> None:
+    """The budget runs out during the first exact policy evaluation (an iteration at a
+    moderate discount, a linear solve near 1): it stops there, and the solve returns
+    unconverged after that sweep, saying so."""
     from tariffsim.equilibrium import markov
 
     calls = {"n": 0}
+    clock = {"t": 0.0}
     real = markov._evaluate_policy
 
     def spy(*a, **kw):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
         calls["deadline"] = kw.get("deadline")
+        clock["t"] = 1e9  # the clock passes the budget once the evaluation has started
         return real(*a, **kw)
 
-    clock = {"t": 0.0}
-
-    def monotonic() -> float:  # time moves 1 s per call: 5 s pass within a few checks
-        clock["t"] += 1.0
-        return clock["t"]
-
     monkeypatch.setattr(markov, "_evaluate_policy", spy)
-    monkeypatch.setattr(markov.time, "monotonic", monotonic)
+    monkeypatch.setattr(markov.time, "monotonic", lambda: clock["t"])
     with pytest.warns(ts.ConvergenceWarning, match="time limit"):
-        r = eq.markov_perfect(small_ladder, 0.999999, max_seconds=30.0)
-    assert calls["deadline"] is not None and not r.converged
+        r = eq.markov_perfect(small_ladder, discount, max_seconds=30.0)
+    assert calls["deadline"] is not None and calls["n"] == 1
+    assert not r.converged and r.iterations == 1 and np.all(np.isfinite(r.values))
 
 
 def test_building_the_ladder_game_counts_against_the_budget(monkeypatch) -> None:
