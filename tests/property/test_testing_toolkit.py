@@ -366,25 +366,26 @@ def test_moves_simulate_accepts_pass():
 
 # -- assert_deterministic tells kept state from hidden randomness -------------------------------
 @dataclasses.dataclass(frozen=True)
-class EveryThirdCall:
-    """Escalates on every third call, whatever it sees: a call counter, no rng."""
+class EveryNthCall:
+    """Escalates on every ``period``-th call, whatever it sees: a call counter, no rng."""
 
-    name = "every-third"
+    period: int = 3
+    name = "every-nth"
     traits = ts.Traits(stochastic=False)
     calls: list = dataclasses.field(default_factory=list)
 
     def act(self, obs, rng):
         self.calls.append(1)
-        return dict.fromkeys(obs.targets, 1 if len(self.calls) % 3 == 0 else 0)
+        return dict.fromkeys(obs.targets, 1 if len(self.calls) % self.period == 0 else 0)
 
 
 def test_a_call_counter_is_blamed_on_kept_state_not_the_rng():
     """It was reported as 'says it is not stochastic ... but its moves depend on the rng'."""
     with pytest.raises(AssertionError) as info:
-        tst.assert_deterministic(EveryThirdCall(), tst.observation(W, "CN", []))
+        tst.assert_deterministic(EveryNthCall(), tst.observation(W, "CN", []))
     msg = str(info.value)
     assert "depend on the rng" not in msg and "not stochastic" not in msg
-    assert "every-third chose different moves for the same observation and seed 0" in msg
+    assert "every-nth chose different moves for the same observation and seed 0" in msg
     assert "{CN->US: +0} on call 1, {CN->US: +1} on call 3 with that seed" in msg
     assert "it keeps state between calls, or reads something other than its arguments" in msg
 
@@ -393,19 +394,8 @@ def test_a_call_counter_is_blamed_on_kept_state_not_the_rng():
 def test_a_call_counter_of_any_period_is_blamed_on_kept_state(period):
     """A longer period slips past the first same-seed calls; the seed that then seems to
     change the moves is retried before the rng is blamed."""
-
-    @dataclasses.dataclass(frozen=True)
-    class Counter:
-        name = "counter"
-        traits = ts.Traits(stochastic=False)
-        calls: list = dataclasses.field(default_factory=list)
-
-        def act(self, obs, rng):
-            self.calls.append(1)
-            return dict.fromkeys(obs.targets, 1 if len(self.calls) % period == 0 else 0)
-
     with pytest.raises(AssertionError, match="keeps state between calls") as info:
-        tst.assert_deterministic(Counter(), tst.observation(W, "CN", []))
+        tst.assert_deterministic(EveryNthCall(period), tst.observation(W, "CN", []))
     assert "depend on the rng" not in str(info.value)
 
 
