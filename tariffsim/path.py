@@ -35,6 +35,7 @@ __all__ = [
     "ONE_OFF_TERMS",
     "PLOT_BACKEND",
     "STATE_FIELDS",
+    "TERMS_ADDED",
     "DyadSeries",
     "Path",
     "PathBreakdown",
@@ -62,6 +63,11 @@ ARRAY_FIELDS = (
 )
 """The per-round array fields of a :class:`Path`, each with a leading round axis."""
 
+TERMS_ADDED = ("reciprocity",)
+"""Payoff terms added to the model since the first path files (1 December 2026:
+``reciprocity``). :meth:`Path.from_json` reads a file written before one was added
+with that term's payoffs zero, as they were: the model that wrote it had no such term,
+so the recorded totals are the sums of the terms it had."""
 ONE_OFF_TERMS = ("face", "resolve")
 """Payoff terms charged once, in the round of a move; the others are flows at an annual rate."""
 
@@ -865,7 +871,9 @@ class Path:
         the dates increase round by round; the codes and layer names are distinct;
         each event is a ``[round, label]`` pair with a round >= 0. Files of earlier
         versions, without the fields added since (``agreements``, ``layer_names``,
-        the layers and state fields, ``step_tariff``), read as before.
+        the layers and state fields, ``step_tariff``), read as before; without a
+        payoff term added since (:data:`TERMS_ADDED`), with that term's payoffs zero,
+        as they were in the model that wrote them.
 
         Parameters
         ----------
@@ -1288,8 +1296,7 @@ def _json_fields(d: Any, bad: Bad) -> dict[str, Any]:
     else ``bad`` naming the field; their agreement is :func:`_check_fields`' to check."""
     if not isinstance(d, dict):
         raise bad(f"a path is a JSON object; got {type(d).__name__}")
-    if d.get("terms") != list(TERMS):
-        raise bad(f"it has terms {short_repr(d.get('terms'))}; expected {list(TERMS)}")
+    added = _terms_added(d.get("terms"), bad)
     required = ("meta", "codes", "dates", "events", *ARRAY_FIELDS)
     for name in required:
         if _JSON_KEYS.get(name, name) not in d:
@@ -1311,6 +1318,8 @@ def _json_fields(d: Any, bad: Bad) -> dict[str, Any]:
         k = _JSON_KEYS.get(name, name)
         if k in d:
             out[name] = _json_array(d[k], k, bad)
+    if added:
+        out["terms"] = _with_terms_added(out["terms"], added, bad)
     if not isinstance(d["meta"], dict):
         raise bad(f"`meta` must be a JSON object; got {short_repr(d['meta'])}")
     out["meta"] = d["meta"]
@@ -1343,6 +1352,37 @@ def _json_fields(d: Any, bad: Bad) -> dict[str, Any]:
         except (TariffsimError, TypeError, ValueError, AttributeError, OverflowError) as e:
             raise bad(f"`agreements` item {i} is not an agreement: {e}") from None
     out["agreements"] = tuple(parsed)
+    return out
+
+
+def _terms_added(terms: Any, bad: Bad) -> tuple[str, ...]:
+    """The payoff terms added to the model since a file with ``terms`` was written.
+
+    A file of an earlier version lacks only terms of :data:`TERMS_ADDED`, the
+    others in :data:`TERMS` order; anything else is refused with ``bad``.
+    """
+    if terms == list(TERMS):
+        return ()
+    kept = [t for t in TERMS if isinstance(terms, list) and t in terms]
+    added = tuple(t for t in TERMS if t not in kept)
+    if terms != kept or not set(added) <= set(TERMS_ADDED):
+        raise bad(f"it has terms {short_repr(terms)}; expected {list(TERMS)}")
+    return added
+
+
+def _with_terms_added(
+    values: NDArray[np.float64], added: tuple[str, ...], bad: Bad
+) -> NDArray[np.float64]:
+    """``term_payoffs`` of a file without the terms ``added``: those rows zero, as those
+    terms were (the model that wrote the file had no such term)."""
+    kept = [t for t in TERMS if t not in added]
+    if values.ndim != 3 or values.shape[1] != len(kept):
+        raise bad(
+            f"`term_payoffs` has shape {values.shape}; its file names {len(kept)} terms, "
+            f"so expected (rounds + 1, {len(kept)}, countries)"
+        )
+    out = np.zeros((values.shape[0], len(TERMS), values.shape[2]))
+    out[:, [TERMS.index(t) for t in kept]] = values
     return out
 
 

@@ -86,7 +86,10 @@ class MPEResult:
     mixed : ndarray of bool, shape (S,)
         States whose stage game has no pure equilibrium (logit-QRE profile).
     converged : bool
-        The Bellman residual is at most ``tol``.
+        The Bellman residual is at most ``tol``, or, where ``tol`` is below the
+        rounding of values that large (discounts near 1: values are about
+        ``1 / (1 - discount)`` times the payoffs), at most ``1e-12`` of the
+        values' size; :attr:`message` says which rule decided.
     iterations : int
         Sweeps of the Bellman operator.
     residual : float

@@ -16,6 +16,7 @@ import pytest
 import tariffsim as ts
 from tariffsim.errors import ParameterError
 from tariffsim.path import ARRAY_FIELDS, STATE_FIELDS
+from tariffsim.payoffs import TERMS
 
 Data = dict[str, Any]
 
@@ -188,6 +189,55 @@ def test_files_of_earlier_versions_still_read(
     for k in ADDED_SINCE[writer]:
         if k in (*STATE_FIELDS, "hit_share"):
             assert getattr(q, k) is None, k
+
+
+WRITTEN_BEFORE = FsPath(__file__).parents[1] / "data" / "paths"
+"""Files ``simulate(rounds=...).to_json()`` wrote on ``us-china-145`` at earlier commits:
+5191a00 (the first writer, 23 November 2026) and d452a6e^ (the last before the
+``reciprocity`` term, 1 December 2026)."""
+
+
+@pytest.mark.parametrize("name", ["us-china-145-2026-11-23.json", "us-china-145-2026-12-01.json"])
+def test_files_written_before_a_payoff_term_was_added_read_with_it_zero(name: str) -> None:
+    f = WRITTEN_BEFORE / name
+    d = json.loads(f.read_text(encoding="utf-8"))
+    assert "reciprocity" not in d["terms"]  # (what makes the file one of an earlier version)
+    p = ts.Path.from_json(f)
+    old = np.array(d["term_payoffs"])
+    for k, t in enumerate(d["terms"]):
+        assert np.array_equal(p.terms[:, TERMS.index(t)], old[:, k]), t
+    assert not p.terms[:, TERMS.index("reciprocity")].any()
+    assert np.array_equal(p.payoff, np.array(d["payoff"]))
+    assert np.array_equal(p.tariff, np.array(d["tariff"]))
+    assert p.codes == tuple(d["codes"])
+    assert ts.Path.from_json(p.to_json()).to_json() == p.to_json()  # now a current file
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        [t for t in TERMS if t != "face"],  # a term that was always there is missing
+        [*TERMS[:-1], "tariff_pain"],  # one twice
+        [TERMS[1], TERMS[0], *TERMS[2:-1]],  # out of order
+        [*TERMS[:-1], "goodwill"],  # one the model never had
+        "tariff_pain",
+    ],
+    ids=["face-missing", "repeated", "out-of-order", "unknown", "not-a-list"],
+)
+def test_terms_other_than_an_earlier_versions_are_refused(data: Data, terms: Any) -> None:
+    data["terms"] = terms
+    with pytest.raises(ParameterError, match=r"^path JSON: it has terms .*; expected \["):
+        ts.Path.from_json(json.dumps(data))
+
+
+def test_an_earlier_versions_term_payoffs_of_another_shape_are_refused(data: Data) -> None:
+    data["terms"] = list(TERMS[:-1])  # (the term payoffs still hold every term's row)
+    with pytest.raises(ParameterError) as info:
+        ts.Path.from_json(json.dumps(data))
+    assert str(info.value) == (
+        "path JSON: `term_payoffs` has shape (31, 12, 10); its file names 11 terms, so "
+        "expected (rounds + 1, 11, countries)."
+    )
 
 
 def test_a_tariff_above_any_scenario_ladder_reads(data: Data) -> None:
