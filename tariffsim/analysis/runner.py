@@ -200,7 +200,7 @@ def local_pool(processes: int) -> Iterator[Any]:
     from concurrent.futures import ProcessPoolExecutor
 
     try:
-        pool = ProcessPoolExecutor(processes, initializer=_quiet_worker, initargs=(True,))
+        pool = ProcessPoolExecutor(processes, initializer=_quiet_worker, initargs=(os.getpid(),))
     except OSError as exc:
         raise WorkerError(
             f"`processes` ({processes}): the process pool could not be made "
@@ -273,19 +273,20 @@ _END_SECONDS = 2.0
 """Longest wait, when a pool is ended at once, for its manager to drop the cancelled chunks."""
 
 
-def _quiet_worker(with_parent: bool = False) -> None:
+def _quiet_worker(parent: int | None = None) -> None:
     """Start of a :func:`local_pool` worker: Ctrl-C (sent to the whole process group) is the
     main process's to handle, and it ends the workers; a worker ignores it, and ends at
     once on SIGTERM, instead of each printing a traceback (a forked worker inherits the
-    main process's handler, which turns SIGTERM into an interrupt). ``with_parent``: on
-    Linux, the worker is sent SIGTERM when its parent ends (``prctl(PR_SET_PDEATHSIG)``),
-    and ends now if the parent has already gone."""
+    main process's handler, which turns SIGTERM into an interrupt). ``parent``: the PID
+    of the process that made the pool; on Linux, the worker is sent SIGTERM when its
+    parent ends (``prctl(PR_SET_PDEATHSIG)``), and ends now if the parent has already
+    gone — also when it went while this worker was starting (importing tariffsim can
+    take seconds on a loaded machine), before this function ran."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if with_parent and sys.platform.startswith("linux"):
-        parent = os.getppid()
+    if parent is not None and sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
             import ctypes
 

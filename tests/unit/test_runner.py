@@ -813,7 +813,7 @@ def test_the_workers_of_processes_end_with_a_killed_script(tmp_path: Any) -> Non
         assert len(workers) >= 2, "the workers did not start"
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-        until = time.monotonic() + 10
+        until = time.monotonic() + 60  # (a worker still importing ends once its start-up runs)
         while any(_alive(p) for p in workers) and time.monotonic() < until:
             time.sleep(0.1)
         assert not any(_alive(p) for p in workers)
@@ -822,6 +822,29 @@ def test_the_workers_of_processes_end_with_a_killed_script(tmp_path: Any) -> Non
             with contextlib.suppress(OSError):
                 os.kill(p, signal.SIGKILL)
         proc.wait(10)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_worker_whose_parent_went_while_it_started_ends() -> None:
+    """A worker started by a script that was killed while the worker imported tariffsim (seconds
+    on a loaded machine) has the reaper as its parent when its start-up runs: it ends at once,
+    instead of taking the reaper for the parent it should outlive no longer."""
+    import subprocess
+
+    code = (
+        "import os, sys\n"
+        "from tariffsim.analysis.runner import _quiet_worker\n"
+        "_quiet_worker(int(sys.argv[1]))\n"
+        "print('played on')\n"
+    )
+    here = str(os.getpid())  # (this process is the child's parent: it plays on)
+    gone = str(os.getpid() + 1_000_000)  # (a PID no process has: the parent has gone)
+    ran = [
+        subprocess.run([sys.executable, "-c", code, pid], capture_output=True, text=True)
+        for pid in (here, gone)
+    ]
+    assert (ran[0].returncode, ran[0].stdout) == (0, "played on\n"), ran[0].stderr
+    assert (ran[1].returncode, ran[1].stdout) == (1, ""), ran[1].stderr
 
 
 def _children(pid: int) -> list[int]:
