@@ -71,6 +71,7 @@ and the claim behind every default.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -110,6 +111,7 @@ __all__ = [
     "logistic",
     "market_drawdown",
     "market_pass_through",
+    "model_optimal_tariff",
     "optimal_tariff",
     "recession_odds",
     "reciprocity_shortfall",
@@ -418,6 +420,81 @@ def optimal_tariff(
     """
     es = supply_elasticity(world) if supply is None else np.asarray(supply, dtype=float)
     return float(1.0 / es[world.index(importer), world.index(exporter)])
+
+
+def model_optimal_tariff(params: Params, world: World, importer: str, exporter: str) -> float:
+    r"""The tariff of ``importer`` on ``exporter`` that maximises its trade terms in this model.
+
+    The simulator holds the pass-through ``p`` of a dyad fixed, where Johnson's
+    :func:`optimal_tariff` lets the exporter's price fall along its supply
+    curve; so the model's own optimum differs from :math:`1/\varepsilon^*`.
+    Maximising the importer's ``tariff_pain`` (times the sector multiplier
+    :math:`d`) plus its ``revenue`` (times the revenue weight :math:`w`) on
+    the dyad, :math:`-d\,\frac{M^0}{s-1}\big(1-(1+pt)^{1-s}\big) + w\,t\,M^0(1+pt)^{-s}`,
+    gives the first-order condition :math:`(w - dp)(1 + pt) = w\,s\,p\,t`:
+
+    .. math:: t^\dagger = \frac{w - d\,p}{p\,\big(w\,(s - 1) + d\,p\big)}
+
+    (with :math:`d = w = 1`, :math:`(1 - p)/(p\,(s - 1 + p))`), and 0 where
+    :math:`w \le d\,p`: a tariff then costs the buyers more than the revenue
+    is worth. The partner does not retaliate and every other term (recession,
+    markets, approval, alliance, ...) is left out, as in Johnson's. The rate
+    is the dyad's headline on every product segment it hits (each segment's
+    optimum is the same), at the long-run elasticity ``params.elasticity``.
+
+    Parameters
+    ----------
+    params : Params
+        Pass-through, sector multiplier ``dependence``, ``revenue_weight`` and
+        ``elasticity`` (e.g. :meth:`Params.with_market_power`).
+    world : World
+        The world ``params`` belong to (its country codes).
+    importer, exporter : str
+        Country codes.
+
+    Returns
+    -------
+    float
+        :math:`t^\dagger`, a fraction (0.5 = 50%); ``inf`` where the payoff grows
+        without bound (pass-through 0, or :math:`w(s-1) + dp \le 0`: no interior
+        maximum).
+
+    Raises
+    ------
+    UnknownNameError
+        If a code is not a country of ``world``.
+    ParameterError
+        If ``importer == exporter``, or ``params`` are not of ``world`` (shapes).
+
+    Examples
+    --------
+    >>> w = ts.World.default()
+    >>> mp = ts.Params.default(w).with_market_power(w)
+    >>> at_par = mp.replace(revenue_weight=np.ones(w.n), dependence=np.ones((w.n, w.n)))
+    >>> round(ts.payoffs.model_optimal_tariff(at_par, w, "US", "MX"), 3)  # 1/eps* is 0.685
+    0.916
+    >>> ts.payoffs.model_optimal_tariff(mp, w, "US", "MX")  # revenue at 0.5, multiplier 1.4
+    0.0
+    """
+    i, j = world.index(importer), world.index(exporter)
+    if i == j:
+        raise ParameterError(f"importer and exporter must differ; got {importer!r} twice.")
+    n = world.n
+    if params.pass_through.shape != (n, n) or params.revenue_weight.shape != (n,):
+        raise ParameterError(
+            f"params must be one world's of {n} countries (pass_through of shape ({n}, {n})); "
+            f"got pass_through of shape {params.pass_through.shape}."
+        )
+    p = float(params.pass_through[i, j])
+    d = float(params.dependence[i, j])
+    w = float(params.revenue_weight[i])
+    s = float(params.elasticity)
+    if w <= d * p:
+        return 0.0
+    den = p * (w * (s - 1.0) + d * p)
+    if den <= 0.0:
+        return math.inf
+    return (w - d * p) / den
 
 
 def tariff_war(model: PayoffModel, a: str, b: str, rates: ArrayLike) -> Array:

@@ -172,6 +172,25 @@ def test_model_md_covers_terms_and_params() -> None:
         assert re.search(rf"^###\s.*`{t}`", text, re.M), f"no section heading for term {t!r}"
 
 
+CALIBRATED_ROW = re.compile(r"^\| `(\w+)` \([^|]*\) \| ([0-9.]+) [^|]*\(calibrated", re.M)
+
+
+def test_model_md_states_the_calibrated_defaults() -> None:
+    """Each parameter row of docs/model.md whose default says "(calibrated)" gives the number
+    ``Params.default`` calibrates, to the digits it prints (one number: every country's)."""
+    w = tariffsim.World.default()
+    p = Params.default(w)
+    rows = CALIBRATED_ROW.findall(MODEL_MD.read_text(encoding="utf-8"))
+    assert len(rows) >= 5, rows
+    for name, shown in rows:
+        value = np.unique(np.asarray(getattr(p, name), dtype=float))
+        assert value.size == 1, (name, value)
+        digits = len(shown.split(".")[1]) if "." in shown else 0
+        assert float(shown) == pytest.approx(float(value[0]), abs=0.6 * 10.0**-digits), (
+            f"docs/model.md gives {name} = {shown}; Params.default calibrates {value[0]:.8g}"
+        )
+
+
 def _toml_blocks(text: str) -> list[tuple[int, str]]:
     """``(line, body)`` of every fenced block whose info string is ``toml``."""
     blocks: list[tuple[int, str]] = []

@@ -79,6 +79,59 @@ def test_optimal_tariff_maximises_welfare_without_retaliation(war):
     assert 0.3 * tstar <= best <= 1.5 * tstar
 
 
+def _importer_gain(w, params, a, b, rates):
+    """``a``'s trade terms (% of GDP) at each tariff of ``rates`` on ``b``, nothing else levied."""
+    tt = np.zeros((len(rates), w.n, w.n))
+    tt[:, w.index(a), w.index(b)] = rates
+    bd = ts.PayoffModel(w, params).breakdown(ts.StateBatch.from_tariffs(tt))
+    return sum(bd.terms[k][:, w.index(a)] for k in ECONOMIC)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "weight", "multiplier"),
+    [
+        ("US", "MX", 1.0, 1.0), ("US", "CA", 1.0, 1.0), ("US", "CN", 1.0, 1.0),
+        ("CN", "US", 1.0, 1.0), ("US", "MX", 1.0, 1.4), ("US", "CA", 0.8, 1.2),
+        ("MX", "US", 1.0, 1.0),
+    ],
+)  # fmt: skip
+def test_the_models_optimal_tariff_is_where_its_own_payoff_peaks(war, a, b, weight, multiplier):
+    # the simulator holds pass-through fixed, so its trade terms peak at t-dagger, not 1/eps*
+    w = war[0]
+    p = war[1].params.replace(
+        revenue_weight=np.full(w.n, weight), dependence=np.full((w.n, w.n), multiplier)
+    )
+    t = po.model_optimal_tariff(p, w, a, b)
+    assert 0 < t < np.inf
+    step = t * 1e-3
+    grid = t + step * np.arange(-50, 51)
+    gain = _importer_gain(w, p, a, b, grid)
+    assert abs(float(grid[int(np.argmax(gain))]) - t) <= step
+    assert gain[50] > _importer_gain(w, p, a, b, np.array([0.5 * t, 2 * t])).max()
+    if (a, b) == ("US", "MX") and weight == multiplier == 1.0:  # not Johnson's t* = 1/eps*
+        assert t > 1.3 * po.optimal_tariff(w, a, b)
+
+
+def test_the_models_optimal_tariff_is_zero_where_a_tariff_only_costs(war):
+    # defaults: revenue at half its value and a sector multiplier of 1.4 on Mexico's goods:
+    # w <= d p, so every tariff costs the US's buyers more than its revenue is worth
+    w = war[0]
+    p = ts.Params.default(w).with_market_power(w)
+    assert po.model_optimal_tariff(p, w, "US", "MX") == 0.0
+    gain = _importer_gain(w, p, "US", "MX", np.array([1e-4, 0.01, 0.1, 0.5]))
+    assert (gain < 0).all() and (np.diff(gain) < 0).all()
+    zero_pt = p.replace(pass_through=np.zeros((w.n, w.n)))  # the exporter pays it all
+    assert po.model_optimal_tariff(zero_pt, w, "US", "MX") == np.inf
+
+
+def test_the_models_optimal_tariff_refuses_what_it_cannot_read(war):
+    w, model = war
+    with pytest.raises(ts.UnknownNameError):
+        po.model_optimal_tariff(model.params, w, "US", "XX")
+    with pytest.raises(ts.ParameterError, match="must differ"):
+        po.model_optimal_tariff(model.params, w, "US", "US")
+
+
 def test_size_small_partners_pay_far_more_of_their_gdp(war):
     w, model = war
     for partner in ("CA", "MX"):
