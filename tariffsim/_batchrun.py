@@ -392,6 +392,11 @@ class _Run:
         }
         """The involved dyads with several layers: ``(i, j, layer rows, layers)``; only
         these can hold layers other than their headline's split."""
+        self.layered = np.zeros((self.k, self.k), dtype=bool)
+        """``(k, k)``: the dyads of :attr:`layer_plan` (the others' one layer is their
+        headline)."""
+        for i, j, _, _ in self.layer_plan.values():
+            self.layered[i, j] = True
         self.days = float(game.round_days)
         self._tie_memo: tuple[Array, Any] | None = None
         self._slow_memo: tuple[Array | _TieRows, Array, dict[str, Any]] | None = None
@@ -665,7 +670,11 @@ class _Run:
             t[sel, i, j] = self.headline(stepped)
         if not off.any():
             return t, self.split(t)
-        return t, np.where(off[:, None, None, None], lay, self.split(t))
+        # a run off its split keeps its stepped layers on the layered dyads only: a plain
+        # dyad's one layer is its headline, moved or not
+        kept = np.zeros(t.shape, dtype=bool)
+        kept[off] = self.layered
+        return t, np.where(kept[:, None], lay, self.split(t))
 
     def candidate_layers(self, st: _States, tariff: Array) -> Array | None:
         """Layers ``(R, P, L, k, k)`` of candidate headlines ``tariff`` (R, P, k, k).

@@ -179,6 +179,58 @@ def test_a_strategy_scores_the_layer_steps_it_can_take():
         assert steps[r] == pytest.approx(fent[r + 1] - fent[r] + recip[r + 1] - recip[r])
 
 
+APART = """
+format = 1
+name = "layers-apart"
+[calendar]
+start = 2025-04-02
+rounds = 3
+[world.imports]
+"US-JP" = 137.0
+"JP-US" = 13.0
+[world.ladders]
+"JP-US" = [0.0, 0.1, 0.2]
+[world.instruments]
+"US-JP" = [
+    { name = "baseline", levels = [0.0, 0.10] },
+    { name = "reciprocal", levels = [0.0, 0.36] },
+]
+[[events]]
+round = 1
+kind = "set"
+dyad = "US-JP"
+layer = "reciprocal"
+level = 0.36
+"""
+
+
+def test_a_plain_dyad_moves_while_a_layered_one_is_off_its_split():
+    # the event leaves US-JP's layers off the escalation chain (reciprocal 36, baseline 0);
+    # JP answers on its plain ladder: its one layer is its headline, and its buyers pay it
+    # (the layers kept JP-US at zero: simulate refused its own path, an ensemble priced
+    # JP's tariff at nothing)
+    import tomllib
+
+    answer = '[[agents]]\ncountry = "JP"\nstrategy = "tit-for-tat"\ntargets = ["US"]\n'
+    fixed = (
+        '[[events]]\nround = 1\nkind = "set"\ndyad = "JP-US"\nlevel = 0.1\n'
+        '[[agents]]\ncountry = "JP"\nstrategy = "hold"\ntargets = ["US"]\n'
+    )
+    moved = ts.parse_scenario(tomllib.loads(APART + answer)).simulate(seed=0)
+    set_ = ts.parse_scenario(tomllib.loads(APART + fixed)).simulate(seed=0)
+    jp, us = moved.codes.index("JP"), moved.codes.index("US")
+    np.testing.assert_array_equal(moved.tariffs("JP", "US"), [0.0, 0.1, 0.1, 0.1])
+    np.testing.assert_array_equal(moved.layers[:, 0, jp, us], moved.tariffs("JP", "US"))
+    np.testing.assert_allclose(moved.layers.sum(axis=1), moved.tariff, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(moved.tariffs("US", "JP", layer="reciprocal")[1:], 0.36)
+    pain = ts.payoffs.TERMS.index("tariff_pain")
+    assert (moved.terms[1:, pain, jp] < 0).all()
+    np.testing.assert_array_equal(moved.terms[:, pain, jp], set_.terms[:, pain, jp])
+    with pytest.warns(ts.errors.IdenticalRunsWarning):  # (batched, each run is simulate's)
+        ens = ts.ensemble(ts.parse_scenario(tomllib.loads(APART + answer)), runs=2, seed=0)
+    np.testing.assert_array_equal(ens.payoff[1], moved.payoff)
+
+
 def test_path_layers_are_the_state_not_a_split():
     events = [_set("counter", 0.10)]
     p = ts.simulate(_game_with(events), seed=0)
