@@ -711,7 +711,8 @@ class _Run:
         return out
 
     def _involved(self) -> NDArray[np.intp]:
-        """Countries an agent's move, an event or the initial state can touch (sorted).
+        """Countries an agent's move, an event (a summit's parties), a threat or the initial
+        state can touch (sorted).
 
         Every other country's tariffs and controls stay zero, so its terms are
         zero and the others' terms do not depend on it except through the
@@ -724,9 +725,11 @@ class _Run:
             for x, y in dyads:
                 inv[w.index(x)] = inv[w.index(y)] = True
         for e in g.events:
-            for c in (e.importer, e.exporter, e.country):
+            for c in (e.importer, e.exporter, e.country, *e.parties):
                 if c:
                     inv[w.index(c)] = True
+        for th in g.threats:  # (a threat's tariff is levied, and its credibility weighed)
+            inv[w.index(th.by)] = inv[w.index(th.target)] = True
         if g.initial is not None:
             s = g.initial
             for arr in (s.tariff, s.control, s.peak, s.moved):

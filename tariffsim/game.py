@@ -393,6 +393,13 @@ class Game:
                     )
             for code in e.parties:
                 self.world.index(code)
+            if e.parties and not any(
+                a in e.parties and b in e.parties for a, b in self.world.ladders
+            ):
+                raise ParameterError(
+                    f"{where}: no tariff ladder among the parties {e.parties!r}: a summit "
+                    "bargains over the tariffs its parties levy on each other."
+                )
             if e.kind == "threat" and not (e.importer or e.country):
                 raise ParameterError(f"{where}: a threat needs `importer` or `country`.")
         if self.initial is not None and self.initial.n != self.world.n:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -76,6 +77,49 @@ def test_a_threat_that_could_never_bite_is_refused(tmp_path, old, new, field) ->
     assert old in SRC
     with pytest.raises(ScenarioError, match=field):
         _load(tmp_path, SRC.replace(old, new, 1))
+
+
+def _with(name: str, key: str, item: dict) -> ts.Scenario:
+    data = dict(ts.load_scenario(name).data)
+    data[key] = [*data.get(key, []), item]
+    return ts.parse_scenario(data)
+
+
+def test_a_summit_with_no_tariff_between_its_parties_is_refused_on_load(tmp_path, capsys) -> None:
+    summit = {"date": dt.date(2025, 5, 14), "kind": "summit", "parties": ["CA", "MX"], "label": "x"}
+    with pytest.raises(ScenarioError, match=r"events\[7\] \('x'\): no tariff ladder among the "
+                       r"parties \('CA', 'MX'\)"):  # fmt: skip
+        _with("us-china-145", "events", summit)
+    f = tmp_path / "s.toml"
+    f.write_text(
+        SRC.replace("[[agents]]", '[[events]]\ndate = 2025-12-01\nkind = "summit"\n'
+                    'parties = ["JP", "IN"]\nlabel = "x"\n\n[[agents]]', 1)
+    )  # fmt: skip
+    assert main(["run", str(f), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no tariff ladder among the parties ('JP', 'IN')" in err
+
+
+@pytest.mark.parametrize(
+    ("key", "item"),
+    [
+        ("threats", {"dyad": "US-CA", "level": 0.25, "date": dt.date(2025, 3, 3), "label": "x"}),
+        ("events", {"date": dt.date(2025, 5, 14), "kind": "summit", "parties": ["US", "CA"]}),
+    ],
+    ids=["threat-on-a-non-agent", "summit-with-a-non-agent"],
+)
+def test_threats_and_summits_may_involve_a_country_that_is_no_agent(key, item) -> None:
+    # Canada has no agent in us-china-145: the engine played only the agents' countries and
+    # failed with a bare KeyError on the threat's target or the summit's party
+    sc = _with("us-china-145", key, item)
+    p = sc.simulate(seed=0)
+    if key == "threats":  # weighed, and found too costly to carry out
+        assert [e.label for e in p.events if e.label.startswith("x:")] == [
+            "x: not carried out (not credible)"
+        ]
+    with pytest.warns(ts.errors.IdenticalRunsWarning):  # (the batched engine, run by run)
+        ens = ts.ensemble(sc, runs=2, seed=0, progress=False)
+    np.testing.assert_array_equal(ens.payoff[1], p.payoff)
 
 
 def test_an_empty_moves_value_is_refused(tmp_path: Path) -> None:
