@@ -769,23 +769,28 @@ def _check_executor(executor: Any, progress: Any, processes: Any) -> int:
     return check_processes(processes, executor)
 
 
-def _resolve_scenario(scenario: Scenario | str | None) -> Scenario | None:
+def _resolve_scenario(scenario: Scenario | Game | str | None) -> Scenario | None:
+    """A scenario given by name, as a Scenario, or as a bare Game (its calendar and agents)."""
     if scenario is None:
         return None
     from .scenario import Scenario, load_scenario
 
     if isinstance(scenario, str):
         return load_scenario(scenario)
+    if isinstance(scenario, Game):
+        name = scenario.name or "game"
+        return Scenario(name=name, title=name, description="", game=scenario)
     if not isinstance(scenario, Scenario):
         raise ParameterError(
-            f"`scenario` must be a Scenario, a scenario name or None; got {short_repr(scenario)}."
+            "`scenario` must be a Scenario, a Game, a scenario name or None; got "
+            f"{short_repr(scenario)}."
         )
     return scenario
 
 
 def round_robin(
     strategies: Sequence[Strategy | str],
-    scenario: Scenario | str | None = None,
+    scenario: Scenario | Game | str | None = None,
     *,
     world: World | None = None,
     model: PayoffModel | None = None,
@@ -817,7 +822,7 @@ def round_robin(
         Strategy objects or registered names (:data:`tariffsim.STRATEGIES`). A
         name given more than once is numbered in order (``hold#1``, ``hold#2``),
         so every entry of the result has its own label.
-    scenario : Scenario or str, optional
+    scenario : Scenario, Game or str, optional
         Supplies the world, the true payoff model, the initial state and the
         calendar (``start``, ``round_days``, ``decision_days``; default a
         :class:`~tariffsim.game.Game`'s: weekly rounds of daily decisions).
@@ -965,7 +970,7 @@ def _result(
 
 
 def lineup_tournament(
-    scenario: Scenario | str,
+    scenario: Scenario | Game | str,
     strategies: Sequence[Strategy | str],
     *,
     lineups: Sequence[Sequence[int | str]] | None = None,
@@ -986,7 +991,9 @@ def lineup_tournament(
 
     Parameters
     ----------
-    scenario : Scenario or str
+    scenario : Scenario, Game or str
+        A bundled scenario's name, a scenario, or a game (e.g. one with a
+        country added: :meth:`tariffsim.world.World.add_country`).
     strategies : sequence of Strategy or str
     lineups : sequence of sequence, optional
         Each a strategy (index into ``strategies`` or name) per agent seat, in

@@ -460,3 +460,16 @@ def test_replicator_dt_must_be_a_finite_positive_number() -> None:
     for bad in (10**400, math.inf, 0, -1.0, True):
         with pytest.raises(ts.ParameterError, match="`dt` must be a finite number in"):
             T.replicator_dynamics(GAME, dt=bad)
+
+
+def test_a_game_is_played_as_its_scenario_is():
+    # a game built in Python (a country added, say) has no scenario of its own
+    sc = ts.load_scenario("us-china-145")
+    kw = {"rounds": 6, "repetitions": 1, "seed": 3}
+    by_game = ts.tournament.lineup_tournament(sc.game, ["myopic", "tit-for-tat"], **kw)
+    by_scenario = ts.tournament.lineup_tournament(sc, ["myopic", "tit-for-tat"], **kw)
+    np.testing.assert_array_equal(by_game.match_payoff, by_scenario.match_payoff)
+    rr = ts.tournament.round_robin(["myopic", "hold"], scenario=sc.game, rounds=4, repetitions=1)
+    assert rr.names == ("myopic", "hold")
+    with pytest.raises(ts.errors.ParameterError, match="a Scenario, a Game, a scenario name"):
+        ts.tournament.lineup_tournament(3, ["myopic"])
