@@ -1054,9 +1054,17 @@ def loads_toml(text: str, *, source: str = "<text>") -> dict[str, Any]:
 class _Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.refused: set[str] = set()
+        """Codes of countries whose ``world.countries`` entry was refused (and said why)."""
 
     def add(self, path: str, msg: str) -> None:
+        m = _UNKNOWN_COUNTRY.match(msg)
+        if m and m.group(1) in self.refused:
+            return  # (the country's own entry says why it is not there)
         self.items.append(f"{path}: {msg}")
+
+
+_UNKNOWN_COUNTRY = re.compile(r"unknown country '([^']*)'")
 
 
 def _num(v: Any) -> bool:
@@ -1149,7 +1157,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             continue
         _known_keys(spec, where, {"gdp", "name"}, pr)
         if not _num(spec.get("gdp")) or spec["gdp"] <= 0:
-            pr.add(f"{where}.gdp", f"must be a number > 0 (USD tn); got {spec.get('gdp')!r}")
+            if not any(x.startswith(f"{where}.gdp:") for x in pr.items):  # (the schema's)
+                pr.add(f"{where}.gdp", f"must be a number > 0 (USD tn); got {spec.get('gdp')!r}")
+            pr.refused.add(str(code))
             continue
         try:
             world = world.add_country(
@@ -1157,6 +1167,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             )
         except TariffsimError as e:
             pr.add(where, str(e))
+            pr.refused.add(str(code))
     codes = world.codes
     ladders: dict[tuple[str, str], Ladder] = {}
     for key, levels in wd.get("ladders", {}).items():

@@ -23,6 +23,8 @@ import dataclasses
 import functools
 import itertools
 import math
+import numbers
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,6 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _ladder_kernel
+from ._util import short_repr
 from .claims import load_claims
 from .errors import ParameterError, UnknownNameError
 
@@ -94,6 +97,41 @@ def _readonly(a: ArrayLike, name: str, *, shape: tuple[int, ...] | None = None) 
     return arr
 
 
+_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,15}")
+"""A country code: what :class:`Country` takes (and a scenario file's keys, dyads and
+parameter paths can spell unambiguously: no ``-``, ``.``, space or lower case)."""
+
+
+def _by_partner(arg: str, table: Any, world: World) -> dict[str, float]:
+    """``table`` (partner code -> a number) of :meth:`World.add_country`'s argument ``arg``,
+    each value a finite real number (not text, not None), else a ParameterError naming it."""
+    if table is None:
+        return {}
+    if not isinstance(table, Mapping):
+        raise ParameterError(
+            f"`{arg}` must be a mapping of partner code to a number; got {short_repr(table)}."
+        )
+    out = {}
+    for partner, value in table.items():
+        world.index(partner)  # (an unknown code: UnknownNameError naming the known ones)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ParameterError(f"`{arg}[{partner!r}]` must be a number; got {value!r}.")
+        out[partner] = float(value)
+    return out
+
+
+def _dyad_key(key: Any, arg: str) -> tuple[str, str]:
+    """A dyad given as ``("US", "VN")`` or as a scenario file spells it, ``"US-VN"``."""
+    if isinstance(key, str) and key.count("-") == 1:
+        a, b = key.split("-")
+        return a, b
+    if isinstance(key, tuple) and len(key) == 2 and all(isinstance(c, str) for c in key):
+        return key[0], key[1]
+    raise ParameterError(
+        f"`{arg}`: a dyad is ('IMPORTER', 'EXPORTER') or 'IMPORTER-EXPORTER'; got {key!r}."
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Country:
     """A country in the world.
@@ -101,9 +139,11 @@ class Country:
     Parameters
     ----------
     code : str
-        Short code, e.g. ``"US"``.
+        Short code, e.g. ``"US"``: a capital letter, then up to 15 capital
+        letters, digits or underscores.
     gdp : float
-        GDP, USD tn (2024), > 0.
+        GDP, USD tn (2024), > 0 (any real number type: a numpy integer or
+        ``float32`` from a table is read as a float).
     name : str, optional
         Full name.
     player : bool
@@ -122,11 +162,19 @@ class Country:
     player: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.code, str) or not self.code:
-            raise ParameterError(f"`code` must be a non-empty string; got {self.code!r}.")
+        if not isinstance(self.code, str) or not _CODE.fullmatch(self.code):
+            raise ParameterError(
+                f"`code` must be a country code: a capital letter, then up to 15 capital "
+                f"letters, digits or underscores (e.g. 'VN', 'EU27'); got {self.code!r}."
+            )
         g = self.gdp
-        if isinstance(g, bool) or not isinstance(g, int | float) or not math.isfinite(g) or g <= 0:
+        if isinstance(g, bool) or not isinstance(g, numbers.Real):
+            raise ParameterError(
+                f"countries.{self.code}.gdp: must be a number (USD tn); got {g!r}."
+            )
+        if not math.isfinite(g) or g <= 0:
             raise ParameterError(f"countries.{self.code}.gdp: must be > 0, got {g!r}.")
+        object.__setattr__(self, "gdp", float(g))
         if not self.name:
             object.__setattr__(self, "name", _NAMES.get(self.code, self.code))
 
@@ -965,7 +1013,8 @@ class World:
         ties : mapping of str to float, optional
             Alliance tie with each partner, in [0, 1] (set both ways).
         ladders : mapping of (str, str) to levels, optional
-            Tariff ladders of new dyads, e.g. ``{("US", "VN"): (0, 0.1, 0.46)}``.
+            Tariff ladders of new dyads, e.g. ``{("US", "VN"): (0, 0.1, 0.46)}``; a dyad
+            may also be spelled as in a scenario file, ``"US-VN"``.
 
         Returns
         -------
@@ -974,8 +1023,9 @@ class World:
         Raises
         ------
         ParameterError
-            If the code exists already, or a value is invalid (negative trade,
-            a tie outside [0, 1], a bad ladder).
+            If the code exists already, or a value is invalid (not a number,
+            negative trade, a tie outside [0, 1], a bad ladder or dyad), naming
+            the argument and the partner.
         UnknownNameError
             If a partner is not a country of this world.
 
@@ -1002,19 +1052,30 @@ class World:
                 grown[f.name] = out
             elif isinstance(v, np.ndarray) and v.shape == (n,):
                 grown[f.name] = np.append(v, np.zeros(1, dtype=v.dtype))
-        for name, table, row in (("imports", imports, True), ("imports", exports, False)):
-            for partner, value in (table or {}).items():
+        for arg, table, row in (("imports", imports, True), ("exports", exports, False)):
+            for partner, value in _by_partner(arg, table, self).items():
                 j = self.index(partner)
                 if row:
-                    grown[name][n, j] = value
+                    grown["imports"][n, j] = value
                 else:
-                    grown[name][j, n] = value
-        for partner, value in (ties or {}).items():
+                    grown["imports"][j, n] = value
+        for partner, value in _by_partner("ties", ties, self).items():
             j = self.index(partner)
             grown["ties"][n, j] = grown["ties"][j, n] = value
         lads = dict(self.ladders)
-        for (a, b), levels in (ladders or {}).items():
-            lads[(a, b)] = levels if isinstance(levels, Ladder) else Ladder(tuple(levels))
+        if ladders is not None and not isinstance(ladders, Mapping):
+            raise ParameterError(
+                f"`ladders` must be a mapping of dyad to levels; got {short_repr(ladders)}."
+            )
+        for key, levels in (ladders or {}).items():
+            d = _dyad_key(key, "ladders")
+            try:
+                lads[d] = levels if isinstance(levels, Ladder) else Ladder(tuple(levels))
+            except TypeError:
+                raise ParameterError(
+                    f"`ladders[{key!r}]` must be a sequence of levels or a Ladder; got "
+                    f"{short_repr(levels)}."
+                ) from None
         grown["ladders"] = lads
         return self.replace(**grown)
 

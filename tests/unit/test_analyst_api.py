@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import tariffsim as ts
 from tariffsim import parampath
-from tariffsim.errors import ParameterError, PlausibilityWarning, UnknownNameError
+from tariffsim.errors import ParameterError, PlausibilityWarning, ScenarioError, UnknownNameError
 from tariffsim.payoffs import CALIBRATED_FIELDS
 
 
@@ -369,6 +369,60 @@ def test_add_country_errors() -> None:
         w.add_country(ts.Country("ZZ", 1.0), imports={"XX": 1.0})
     with pytest.raises(ParameterError):
         w.add_country(ts.Country("ZZ", 1.0), ties={"US": 2.0})
+
+
+@pytest.mark.parametrize(
+    ("kw", "words"),
+    [
+        ({"imports": [("US", 13.0)]}, "`imports` must be a mapping of partner code to a number"),
+        ({"imports": {"US": None}}, "`imports['US']` must be a number; got None"),
+        ({"exports": {"US": "13"}}, "`exports['US']` must be a number; got '13'"),
+        ({"ties": {"US": True}}, "`ties['US']` must be a number; got True"),
+        ({"ladders": {"US": (0.0, 0.1)}}, "a dyad is ('IMPORTER', 'EXPORTER') or 'IMPORTER-"),
+        ({"ladders": {("US", "ZZ"): 3}}, "`ladders[('US', 'ZZ')]` must be a sequence of levels"),
+        ({"ladders": [("US", "ZZ")]}, "`ladders` must be a mapping of dyad to levels"),
+    ],
+)
+def test_add_country_names_the_argument_and_partner_of_a_bad_value(kw, words) -> None:
+    # (bare ValueError, AttributeError, or "must be finite; got nan" for None; text was read)
+    with pytest.raises(ParameterError) as info:
+        ts.World.default().add_country(ts.Country("ZZ", 1.0), **kw)
+    assert words in str(info.value)
+
+
+def test_add_country_takes_a_dyad_as_a_scenario_file_spells_it() -> None:
+    w = ts.World.default()
+    by_text = w.add_country(ts.Country("VN", 0.48), ladders={"US-VN": (0.0, 0.1, 0.46)})
+    by_pair = w.add_country(ts.Country("VN", 0.48), ladders={("US", "VN"): (0.0, 0.1, 0.46)})
+    assert by_text.ladders[("US", "VN")] == by_pair.ladders[("US", "VN")]
+    assert by_text.ladders[("US", "VN")].levels == (0.0, 0.1, 0.46)
+
+
+@pytest.mark.parametrize("gdp", [np.float32(0.5), np.int64(2), np.float64(0.48), 3])
+def test_a_country_takes_any_real_gdp(gdp) -> None:
+    # a GDP column of a table is int64 or float32: refused as "must be > 0, got np.int64(2)"
+    c = ts.Country("VN", gdp)
+    assert type(c.gdp) is float and c.gdp == float(gdp)
+
+
+@pytest.mark.parametrize("code", ["us", "US ", "V\nN", "", "U-S", "1A", 7])
+def test_a_country_code_is_capitals_digits_and_underscores(code) -> None:
+    # a lower-case typo, [world.countries.us], made an 11th country "us" beside "US"
+    with pytest.raises(ParameterError, match="`code` must be a country code"):
+        ts.Country(code, 1.0)
+
+
+def test_a_refused_country_of_a_scenario_file_is_reported_once() -> None:
+    data = dict(ts.load_scenario("us-china-145").data)
+    world = dict(data.get("world", {}))
+    world["countries"] = {"vn": {"gdp": 0.48}, "VX": {"gdp": 0}}
+    world["imports"] = {"US-vn": 137.0, "US-VX": 1.0}
+    data["world"] = world
+    with pytest.raises(ScenarioError) as info:
+        ts.parse_scenario(data)
+    msg = str(info.value)
+    assert msg.count("VX") == 1 and "world.countries.VX.gdp" in msg, msg
+    assert "unknown country 'vn'" not in msg and "got 'vn'" in msg, msg
 
 
 def test_a_market_beta_set_by_hand_keeps_the_approval_target(sc: ts.Scenario) -> None:
