@@ -1522,7 +1522,13 @@ def simulate(
         codes=w.codes,
         dates=dates,
         events=_merge_events(out["events"], out["notes"][0]),
-        meta={"scenario": game.name, "seed": seed, "noise": game.noise, "kind": "simulation"},
+        meta={
+            "scenario": game.name,
+            "seed": seed,
+            "noise": game.noise,
+            "kind": "simulation",
+            "players": [a.code for a in game.agents],
+        },
         agreements=out["agreements"][0],
         **fields,
     )
@@ -1633,7 +1639,13 @@ class _Recorder:
             codes=w.codes,
             dates=dates,
             events=tuple(events),
-            meta={"scenario": g.name, "seed": seed, "noise": g.noise, "kind": "simulation"},
+            meta={
+                "scenario": g.name,
+                "seed": seed,
+                "noise": g.noise,
+                "kind": "simulation",
+                "players": [a.code for a in g.agents],
+            },
             **fields,
         )
 

@@ -484,6 +484,7 @@ def path_from_states(
             mv = np.zeros((n, n), dtype=np.int64)
         rec.add(s, states[k - 1] if k > 0 else None, mv, {})
     path = rec.path(list(events), seed=None)
-    if meta:
-        path = dataclasses.replace(path, meta={**path.meta, **meta})
+    players = {"players": [a.code for a in game.agents]} if game.agents else {}
+    if meta or players:  # (the agents are the path's players: its tables show them)
+        path = dataclasses.replace(path, meta={**path.meta, **players, **(meta or {})})
     return path

@@ -405,3 +405,24 @@ def test_plots_return_axes(lgame):
         plots.plot_stage_game(NormalFormGame([np.zeros((2, 2, 2))] * 3))
     with pytest.raises(ParameterError, match="not an active dyad"):
         plots.plot_policy(r, dyads=[("US", "CN"), ("US", "JP")])
+
+
+def test_an_equilibrium_path_shows_every_agent_even_one_that_never_moves():
+    # Vietnam answers nothing on this path; its recession odds and payoff are what the path
+    # is about all the same (the table left them out: only countries that moved were shown)
+    w = ts.World.default().add_country(
+        ts.Country("VN", 0.48), imports={"US": 13.0}, exports={"US": 137.0},
+        ladders={("US", "VN"): (0.0, 0.1, 0.2, 0.46), ("VN", "US"): (0.0, 0.1, 0.2)},
+    )  # fmt: skip
+    game = ts.Game(
+        world=w, model=ts.PayoffModel(w, ts.Params.default(w)), rounds=3,
+        agents=(ts.Agent("US", ts.MyopicBestResponse(), ("VN",)),
+                ts.Agent("VN", ts.TitForTat(), ("US",))),
+    )  # fmt: skip
+    start = ts.State.zeros(w.n).with_tariff(w, "US", "VN", 0.46)
+    p = ts.equilibrium.markov_perfect(game, discount=0.95).path(start=start, rounds=3)
+    assert not p.tariffs("VN", "US").any()  # (it never moves)
+    assert p.players() == ("US", "VN")
+    header = p.table().splitlines()[0]
+    assert "VN rec%" in header and "VN pay" in header, header
+    assert ts.simulate(game, seed=0).meta["players"] == ["US", "VN"]
