@@ -28,7 +28,9 @@ agreement, then the last state is held,
     d_i = \sum_{k=1}^{H} \delta^{k-1} u_i(s_k \mid s_{k-1})
           + \frac{\delta^{H}}{1-\delta}\,u_i(s_H \mid s_H).
 
-Each party values both on its *perceived* model (what it believes).
+At a summit in a simulated run each party values both on its *perceived*
+model (what it believes); :func:`nash_bargain` and :func:`carry_on_value`
+use the game's true model for every party their `models` do not name.
 
 Solutions
 ---------
@@ -61,6 +63,7 @@ current strategies, not an equilibrium of the bargaining game.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -80,8 +83,13 @@ from .deals import (
     Method,
     Negotiation,
     Threat,
+    _check_demands,
+    _check_disagreement,
     _check_discount,
+    _check_met,
+    _concession_pool,
     _models,
+    _powers,
     concession,
     credible,
     floor_world,
@@ -120,6 +128,38 @@ def _check_horizon(horizon: Any) -> int:
     return horizon
 
 
+def _check_round(game: Game, round_: Any, horizon: int) -> int:
+    """`round` as an int >= 0 whose look-ahead of `horizon` rounds the calendar can date."""
+    r = whole_number(round_, "round", 0)
+    try:
+        game.date(r + horizon)
+    except OverflowError:
+        raise ParameterError(
+            f"`round` must leave the {horizon}-round look-ahead within the calendar "
+            f"(dates up to {dt.date.max}); got {r!r}."
+        ) from None
+    return r
+
+
+def _check_parties(game: Game, parties: Any, *, least: int = 1) -> tuple[str, ...]:
+    """`parties` as a tuple of distinct country codes of the game's world."""
+    if isinstance(parties, str):
+        raise ParameterError(f"`parties` must be a sequence of country codes; got {parties!r}.")
+    out = tuple(parties)
+    if len(out) < least or len(set(out)) != len(out):
+        what = "two or more" if least == 2 else "one or more"
+        raise ParameterError(f"`parties` must be {what} distinct codes; got {out!r}.")
+    for p in out:
+        game.world.index(p)
+    return out
+
+
+def _check_state(state: Any) -> State:
+    if not isinstance(state, State):
+        raise ParameterError(f"`state` must be a State; got {type(state).__name__}.")
+    return state
+
+
 @dataclass(frozen=True)
 class Coalition:
     """A joint stand against settling one by one (:func:`coalition_bargain`).
@@ -130,7 +170,7 @@ class Coalition:
         One bargain among the opponent and every member.
     sequential : tuple of Deal
         The opponent settling with each member in turn.
-    members_gain_joint, members_gain_sequential : mapping of str to float
+    members_value_joint, members_value_sequential : mapping of str to float
         Each member's value (not gain: the disagreement points differ) of the
         two routes.
     """
@@ -196,19 +236,22 @@ def carry_on_value(
     from ._talks import _carry_on
     from .engine import simulate
 
+    parties = _check_parties(game, parties)
+    state = _check_state(state)
     d = _check_discount(discount)
     h = _check_horizon(horizon)
+    r = _check_round(game, round, h)
     ms = _models(game, parties, models)
     g = game.replace(
         initial=state,
         events=(),
-        start=game.date(round),
+        start=game.date(r),
         agents=tuple(agents if agents is not None else game.agents),
         noise=0.0,
         negotiation=dataclasses.replace(game.negotiation, enabled=False),
     )
     path = simulate(g, h, seed=0)
-    return _carry_on(path, state, tuple(parties), ms, game.world, d, h)
+    return _carry_on(path, state, parties, ms, game.world, d, h)
 
 
 def nash_bargain(
@@ -253,14 +296,19 @@ def nash_bargain(
         between two parties).
     demands : sequence of Demand, optional
         Tariffs tied to non-trade demands (default: none).
-    met : frozenset of str
-        Concessions already given earlier (their demands are lifted).
+    met : set of str
+        Names of the concessions already given earlier (their demands are
+        lifted); any collection of names, not a single str.
     models : mapping of str to PayoffModel, optional
-        Each party's perceived model (default: the true model).
+        The model each party values the deal and the look-ahead with, keyed
+        by party. A party it does not name uses the game's *true* model
+        (``game.model``), so by default every party knows the true payoffs;
+        a summit in :func:`~tariffsim.engine.simulate` uses each party's
+        *perceived* model instead (see the example below).
     disagreement : mapping of str to float, optional
         Disagreement point to use instead of :func:`carry_on_value`.
     round : int
-        Round of the game `state` belongs to.
+        Round of the game `state` belongs to (>= 0; dates the look-ahead).
     agents : sequence of Agent, optional
         Agents for the carrying-on look-ahead (default ``game.agents``).
     layers : bool, default False
@@ -275,9 +323,11 @@ def nash_bargain(
     Raises
     ------
     ParameterError
-        Bad parties, discount, horizon, method or patience; too many deals.
+        Bad parties, state, discount, horizon, round, method, patience,
+        models, demands, met or disagreement; no ladder among the parties;
+        too many deals. Every argument is checked before the look-ahead.
     UnknownNameError
-        An unknown country or concession.
+        An unknown country (of a party or a demand) or concession.
 
     Examples
     --------
@@ -296,25 +346,42 @@ def nash_bargain(
     ...                                concessions=["fentanyl_enforcement_china"])
     >>> d.concessions, d.layers[("US", "CN")]
     (('fentanyl_enforcement_china',), {'fentanyl': 0.0, 'reciprocal': 0.1})
+
+    By default both sides deal on the true model. A summit in a simulated run
+    uses each party's *perceived* model instead: pass those to get the
+    summit's numbers. An agent's perceived model at the start of a run is the
+    game's model with its beliefs' parameters (``a.beliefs.perceived``; an
+    agent that learns believes otherwise by a later round). In us-china-145
+    the US believes its buyers pay only 10% of its tariff on China, and keeps
+    its 145%:
+
+    >>> perceived = {a.code: sc.game.model.replace(params=a.beliefs.perceived)
+    ...              for a in sc.game.agents if a.beliefs is not None and a.code in ("US", "CN")}
+    >>> d = ts.bargaining.nash_bargain(sc.game, ("US", "CN"), s, horizon=4, concessions=[],
+    ...                                demands=sc.game.negotiation.demands, models=perceived)
+    >>> d.terms[("US", "CN")], d.terms[("CN", "US")]
+    (1.45, 0.1)
     """
-    w = game.world
-    parties = tuple(parties)
-    if len(parties) < 2 or len(set(parties)) != len(parties):
-        raise ParameterError(f"`parties` must be two or more distinct codes; got {parties!r}.")
-    for p in parties:
-        w.index(p)
+    # every argument is checked before the look-ahead is played
+    parties = _check_parties(game, parties, least=2)
     d = _check_discount(discount)
     h = _check_horizon(horizon)
     if method not in ("nash", "rubinstein"):
         raise ParameterError(f"`method` must be one of 'nash', 'rubinstein'; got {method!r}.")
-    if not isinstance(state, State):
-        raise ParameterError(f"`state` must be a State; got {type(state).__name__}.")
+    state = _check_state(state)
+    r = _check_round(game, round, h)
     ms = _models(game, parties, models)
+    _powers(parties, d, method, patience)
+    _concession_pool(parties, concessions)
+    demands = _check_demands(game.world, demands)
+    met = _check_met(met)
+    if not any(a in parties and b in parties for a, b in game.world.ladders):
+        raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
     dis = (
-        dict(disagreement)
+        _check_disagreement(parties, disagreement)
         if disagreement is not None
         else carry_on_value(
-            game, state, parties, discount=d, horizon=h, round=round, models=ms, agents=agents
+            game, state, parties, discount=d, horizon=h, round=r, models=ms, agents=agents
         )
     )
     return solve_deal(
@@ -357,7 +424,9 @@ def coalition_bargain(
         Two or more partners.
     state : State
     **kwargs
-        Passed to :func:`nash_bargain` (discount, horizon, demands, ...).
+        Passed to :func:`nash_bargain` (discount, horizon, demands, ...);
+        `models` and `patience` may name every member, each bargain one by one
+        taking its two parties' entries.
 
     Returns
     -------
@@ -379,7 +448,12 @@ def coalition_bargain(
     met: set[str] = set(kwargs.pop("met", frozenset()))
     value_seq: dict[str, float] = {}
     for m in members:
-        deal = nash_bargain(game, (opponent, m), s, met=frozenset(met), **kwargs)
+        # per-party options name the joint bargain's parties: each bargain takes its own
+        pair = dict(kwargs)
+        for key in ("models", "patience"):
+            if pair.get(key):
+                pair[key] = {p: v for p, v in pair[key].items() if p in (opponent, m)}
+        deal = nash_bargain(game, (opponent, m), s, met=frozenset(met), **pair)
         seq.append(deal)
         if deal.agreed:
             s = deal.state

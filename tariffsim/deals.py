@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import whole_number
+from ._util import short_repr, whole_number
 from .errors import ParameterError, UnknownNameError
 from .world import GENERIC_LAYER, Ladder, Layer, State, StateBatch, World
 
@@ -288,7 +288,8 @@ def credible(
     (the first round, with its costs, then the level held) with holding
     today's level, on `model` (its perceived model; default the true one),
     the others holding. A threat is credible when carrying it out is worth at
-    least as much.
+    least as much. Each value is the first round's payoff plus
+    ``discount / (1 - discount)`` times the payoff of the state then held.
 
     Parameters
     ----------
@@ -299,7 +300,10 @@ def credible(
     discount : float
         In [0, 1).
     horizon : int
-        Rounds valued before the state is held forever.
+        Rounds valued before the state is held forever. Both alternatives hold
+        their state from the first round on, so the weights of the held
+        payoff sum to ``discount / (1 - discount)`` whatever the horizon: it
+        does not change the result.
     model : PayoffModel, optional
 
     Returns
@@ -659,11 +663,83 @@ def _check_horizon(horizon: Any) -> int:
 def _models(
     game: Game, parties: Sequence[str], models: Mapping[str, PayoffModel] | None
 ) -> dict[str, PayoffModel]:
+    """Each party's model: ``models[p]`` where given, else the game's (true) model."""
+    from .payoffs import PayoffModel
+
     out = {p: game.model for p in parties}
-    if models:
-        for p, m in models.items():
-            if p in out:
-                out[p] = m
+    if models is None:
+        return out
+    if not isinstance(models, Mapping):
+        raise ParameterError(
+            f"`models` must be a mapping of party codes to PayoffModel; got {short_repr(models)}."
+        )
+    for p, m in models.items():
+        if p not in out:
+            raise ParameterError(f"`models` names {p!r}, not a party {tuple(parties)!r}.")
+        if not isinstance(m, PayoffModel):
+            raise ParameterError(f"`models[{p!r}]` must be a PayoffModel; got {short_repr(m)}.")
+        if m.world.n != game.world.n:
+            raise ParameterError(
+                f"`models[{p!r}]` is for {m.world.n} countries; the game has {game.world.n}."
+            )
+        out[p] = m
+    return out
+
+
+def _check_disagreement(parties: Sequence[str], disagreement: Any) -> dict[str, float]:
+    """A finite real value per party, as floats."""
+    if not isinstance(disagreement, Mapping):
+        raise ParameterError(
+            "`disagreement` must be a mapping of party codes to values; "
+            f"got {short_repr(disagreement)}."
+        )
+    dis = dict(disagreement)
+    for p in parties:
+        v = dis.get(p)
+        if (
+            isinstance(v, bool | np.bool_)
+            or not isinstance(v, numbers.Real)
+            or not math.isfinite(float(v))
+        ):
+            raise ParameterError(
+                f"`disagreement` needs a finite value for {p!r}; got {short_repr(v)}."
+            )
+        dis[p] = float(v)
+    return dis
+
+
+def _check_demands(world: World, demands: Sequence[Demand] | None) -> tuple[Demand, ...]:
+    """`demands` as a tuple of Demand objects whose countries are the world's."""
+    if demands is None:
+        return ()
+    if isinstance(demands, Demand | str) or not isinstance(demands, Iterable):
+        raise ParameterError(
+            f"`demands` must be a sequence of Demand objects; got {short_repr(demands)}."
+        )
+    out = tuple(demands)
+    for k, dm in enumerate(out):
+        if not isinstance(dm, Demand):
+            raise ParameterError(f"`demands[{k}]` must be a Demand; got {short_repr(dm)}.")
+        for code in (dm.by, dm.of):
+            if code not in world.codes:
+                raise UnknownNameError(
+                    f"`demands[{k}]` names unknown country {code!r}; "
+                    f"known: {', '.join(world.codes)}."
+                )
+    return out
+
+
+def _check_met(met: Any) -> frozenset[str]:
+    """`met` as a frozenset of concession names (a str is refused: it is not a set of names)."""
+    if isinstance(met, str) or not isinstance(met, Iterable):
+        raise ParameterError(
+            f"`met` must be a set of concession names (e.g. frozenset({{'border_canada'}})); "
+            f"got {short_repr(met)}."
+        )
+    out = frozenset(met)
+    for name in out:
+        if not isinstance(name, str):
+            raise ParameterError(f"`met` must hold concession names; got {short_repr(name)}.")
     return out
 
 
@@ -734,16 +810,12 @@ def solve_deal(
         raise ParameterError(f"`method` must be one of 'nash', 'rubinstein'; got {method!r}.")
     if not isinstance(state, State):
         raise ParameterError(f"`state` must be a State; got {type(state).__name__}.")
-    dis = dict(disagreement)
-    for p in parties:
-        if p not in dis or not math.isfinite(dis[p]):
-            raise ParameterError(
-                f"`disagreement` needs a finite value for {p!r}; got {dis.get(p)!r}."
-            )
+    dis = _check_disagreement(parties, disagreement)
     ms = _models(game, parties, models)
     alpha = _powers(parties, d, method, patience)
     pool = _concession_pool(parties, concessions)
-    demands = tuple(demands or ())
+    demands = _check_demands(w, demands)
+    met = _check_met(met)
     dyads = [(a, b) for (a, b) in w.ladders if a in parties and b in parties]
     if not dyads:
         raise ParameterError(f"no tariff ladder among the parties {parties!r}.")

@@ -9,11 +9,26 @@ agent's *perceived* payoff model, the others holding their levels:
            + \frac{\delta^H}{1-\delta}\, u(s_m \mid s_m),
 
 the first round (with its one-off face and resolve costs) and then the new
-state held. A myopic agent (:class:`~tariffsim.agents.MyopicBestResponse`)
-is the case ``H = 1, delta = 0``. One-off costs weigh less against a flow that
-lasts, so a forward-looking agent cuts a tariff that hurts it in fewer,
-larger steps; and it holds a level whose flow it prefers even when a single
-round of change would pay.
+state held. As the state is held from the first round on, the weights of the
+held payoff add up to :math:`\delta/(1-\delta)` for every horizon,
+
+.. math::
+
+    V(m) = u(s_m \mid s) + \frac{\delta}{1-\delta}\, u(s_m \mid s_m),
+
+so the horizon ``H`` does not change the value or the choice:
+``Forward(horizon=2)`` and ``Forward(horizon=50)`` play the same moves (and
+``continuation="mpe"``, the other continuation, does not use ``H``). With
+``delta = 0`` the agent maximises the next round's payoff, once a round. That
+is :class:`~tariffsim.agents.MyopicBestResponse` only in a game whose round is
+one decision step (``decision_days`` at least the round's days,
+:attr:`~tariffsim.game.Game.steps` of 1): the myopic strategy is *paced*, it
+best-responds again at every decision step of a round (7 in a weekly round of
+daily decisions, the default), so it can climb several rungs in a round where
+``Forward`` moves one. One-off costs weigh less against a flow that lasts, so
+a forward-looking agent cuts a tariff that hurts it in fewer, larger steps;
+and it holds a level whose flow it prefers even when a single round of change
+would pay.
 
 Limits: the others are assumed to hold (no model of their reaction); with
 ``jumps=True`` every rung of each own ladder is a candidate (``moves =
@@ -94,7 +109,11 @@ class Forward:
     ----------
     horizon : int, default 8
         Rounds looked ahead (>= 1, at most the ``max_rounds`` limit of
-        :mod:`tariffsim.limits`); beyond them the state is held forever.
+        :mod:`tariffsim.limits`); beyond them the state is held forever. The
+        state is held from the first round on, so the weights sum to
+        ``discount / (1 - discount)`` whatever the horizon: it does not change
+        the moves (see :attr:`weights`), and ``continuation="mpe"`` does not
+        use it.
     discount : float, default 0.95
         Per-round discount factor, in [0, 1).
     jumps : bool, default False
@@ -153,7 +172,16 @@ class Forward:
 
     @property
     def weights(self) -> tuple[float, float]:
-        """Weight of the first round's payoff and of the held state's per-round payoff."""
+        r"""Weight of the first round's payoff and of the held state's per-round payoff.
+
+        The second is :math:`\sum_{k=1}^{H-1} \delta^k + \delta^H/(1-\delta) =
+        \delta/(1-\delta)` for every horizon ``H``.
+
+        Examples
+        --------
+        >>> [round(ts.Forward(horizon=h, discount=0.9).weights[1], 9) for h in (1, 8, 100)]
+        [9.0, 9.0, 9.0]
+        """
         d, h = self.discount, self.horizon
         held = sum(d**k for k in range(1, h)) + (d**h) / (1 - d)
         return 1.0, held

@@ -363,3 +363,137 @@ def test_forward_act_batch_matches_act(sc, jumps):
     )  # fmt: skip
     np.testing.assert_array_equal(batched.tariff, per_run.tariff)
     assert not np.array_equal(batched.tariff[0], batched.tariff[1])
+
+
+# -- arguments are checked, before the look-ahead -----------------------------------------------
+def _bad_bargains(g, peak):
+    nb = bg.nash_bargain
+    pair = ("US", "CN")
+    return [
+        (lambda: nb(g, pair, peak, disagreement={"US": "a", "CN": 0.0}), "disagreement"),
+        (lambda: nb(g, pair, peak, disagreement={"US": math.nan, "CN": 0.0}), "disagreement"),
+        (lambda: nb(g, pair, peak, disagreement={"US": True, "CN": 0.0}), "disagreement"),
+        (lambda: nb(g, pair, peak, round=-5), "round"),
+        (lambda: nb(g, pair, peak, round=1.5), "round"),
+        (lambda: nb(g, pair, peak, round=float("nan")), "round"),
+        (lambda: nb(g, pair, peak, round=10**6), "round"),
+        (lambda: nb(g, pair, peak, models={"US": 3}), "models"),
+        (lambda: nb(g, pair, peak, models={"XX": g.model}), "models"),
+        (lambda: nb(g, pair, peak, models={"CA": g.model}), "models"),
+        (lambda: nb(g, pair, peak, demands=[bg.Demand("US", "XX", 0.1, "x")]), "XX"),
+        (lambda: nb(g, pair, peak, demands=[bg.Demand("XX", "CN", 0.1, "x")]), "XX"),
+        (lambda: nb(g, pair, peak, demands=["fentanyl"]), "demands"),
+        (lambda: nb(g, pair, peak, met="fentanyl_enforcement_china"), "met"),
+        (lambda: nb(g, pair, peak, met={"fentanyl_enforcement_china", 3}), "met"),
+        (lambda: nb(g, pair, peak, patience={"US": 0.9}), "patience"),
+        (lambda: nb(g, pair, peak, concessions=["bribe"]), "bribe"),
+        (lambda: nb(g, pair, "peak"), "state"),
+        (lambda: bg.carry_on_value(g, "x", ["US"]), "state"),
+        (lambda: bg.carry_on_value(g, peak, ["XX"]), "XX"),
+        (lambda: bg.carry_on_value(g, peak, "US"), "parties"),
+        (lambda: bg.carry_on_value(g, peak, ["US"], round=-1), "round"),
+        (lambda: bg.carry_on_value(g, peak, ["US"], models={"CN": g.model}), "models"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(23))
+def test_bad_arguments_are_refused_before_any_work(sc, peak, monkeypatch, case):
+    """A tariffsim error naming the argument, raised before the look-ahead is played."""
+
+    def no_play(*args, **kwargs):
+        raise AssertionError("the look-ahead ran before the arguments were checked")
+
+    monkeypatch.setattr(ts.engine, "simulate", no_play)
+    cases = _bad_bargains(sc.game, peak)
+    assert len(cases) == 23
+    call, name = cases[case]
+    with pytest.raises((ParameterError, UnknownNameError), match=name):
+        call()
+
+
+def test_met_names_concessions_not_letters(sc, peak, dis):
+    """`met` as a set of names lifts the demand its concession meets, whatever its type."""
+    floor = [bg.Demand("US", "CN", 0.2, "fentanyl_enforcement_china")]
+    kw = dict(disagreement=dis, demands=floor, concessions=[])
+    as_set = bg.nash_bargain(sc.game, ("US", "CN"), peak, met={"fentanyl_enforcement_china"}, **kw)
+    as_list = bg.nash_bargain(sc.game, ("US", "CN"), peak, met=["fentanyl_enforcement_china"], **kw)
+    assert as_set.terms == as_list.terms
+
+
+def test_coalition_takes_models_for_every_member(sc, peak):
+    """Models naming all members reach each bargain one by one with its own parties."""
+    g = sc.game
+    true = {c: g.model for c in ("US", "CA", "MX")}
+    named = bg.coalition_bargain(g, "US", ("CA", "MX"), peak, horizon=2, models=true)
+    default = bg.coalition_bargain(g, "US", ("CA", "MX"), peak, horizon=2)
+    assert named.members_value_joint == default.members_value_joint
+    assert named.members_value_sequential == default.members_value_sequential
+
+
+def test_coalition_docstring_names_its_fields():
+    doc = bg.Coalition.__doc__
+    section = doc.split("Attributes\n    ----------\n")[1]
+    names = set()
+    for line in section.splitlines():
+        if line.startswith("    ") and not line.startswith("        ") and " : " in line:
+            names |= {n.strip() for n in line.split(" : ")[0].split(",")}
+    assert names == {f.name for f in dataclasses.fields(bg.Coalition)}
+
+
+def test_docs_table_lists_every_concession():
+    """docs/bargaining.md's table: each concession's parties, cost, value and claims."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "bargaining.md").read_text("utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) == 5:
+            rows[cells[0].strip("`")] = cells
+    assert set(rows) == set(bg.CONCESSIONS)
+    for name, c in bg.CONCESSIONS.items():
+        _, parties, cost, value, claims = rows[name]
+        assert parties == f"{c.giver} → {c.receiver}", name
+        assert float(cost) == pytest.approx(c.cost) and float(value) == pytest.approx(c.value)
+        assert [x.strip().strip("`") for x in claims.split(",")] == list(c.claims[:2]), name
+
+
+# -- what the horizon and the decision steps do to Forward --------------------------------------
+def _playing(game, strategy):
+    return game.replace(
+        agents=tuple(dataclasses.replace(a, strategy=strategy) for a in game.agents)
+    )
+
+
+def test_forward_horizon_does_not_change_the_moves(sc):
+    """The state is held from the first round on: every horizon weighs it delta / (1 - delta)."""
+    runs = [
+        ts.simulate(_playing(sc.game, ts.Forward(horizon=h, discount=0.9)), 30, seed=0).tariff
+        for h in (1, 2, 50)
+    ]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    np.testing.assert_array_equal(runs[0], runs[2])
+
+
+def test_credible_does_not_depend_on_the_horizon():
+    re_ = ts.load_scenario("rare-earth-100")
+    w = re_.world
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 0.3)
+    t = bg.Threat("US", "CN", 1.30, dt.date(2025, 11, 1))
+    gains = [bg.credible(re_.game, t, s, discount=0.9, horizon=h).gain for h in (1, 2, 100)]
+    np.testing.assert_allclose(gains, gains[0], rtol=1e-9)
+
+
+def test_forward_without_future_is_myopic_only_with_one_decision_step(sc):
+    """Paced myopic play answers at every step of a round; Forward moves once a round."""
+
+    def series(strategy, decision_days):
+        g = _playing(sc.game.replace(decision_days=decision_days), strategy)
+        return ts.simulate(g, 16, seed=0).series("US", "CN")
+
+    one = sc.game.round_days
+    assert sc.game.replace(decision_days=one).steps == 1 and sc.game.steps == 7
+    fwd = ts.Forward(horizon=1, discount=0.0)
+    myopic = ts.MyopicBestResponse()
+    np.testing.assert_array_equal(series(fwd, one), series(myopic, one))
+    assert not np.array_equal(series(fwd, 1), series(myopic, 1))
