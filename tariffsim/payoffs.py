@@ -348,7 +348,10 @@ def supply_elasticity(world: World, elasticity: float | None = None) -> Array:
     \varepsilon^*)`, equals the border estimate of claim
     ``pass_through_border_cgnt`` (0.95) at the import-demand elasticity
     ``elasticity`` (default: claim ``import_elasticity_short_run``, 2.5).
-    Dyads with no trade get a very elastic supply (1e6).
+    Dyads with no trade get a very elastic supply (1e6); an exporter that sells
+    to this market only (:math:`D_{ji} = 1`) a perfectly inelastic one (0). In
+    a world without both the US and China the scale is set on the median
+    exporter that has other markets.
 
     Limits: one functional form, one calibration point; the elasticity of a
     whole dyad stands for very different goods (Soderbery 2015 finds wide
@@ -371,10 +374,13 @@ def supply_elasticity(world: World, elasticity: float | None = None) -> Array:
     p0 = float(np.mean(cl["pass_through_border_cgnt"].values))
     d = export_dependence(world)
     odds = np.divide(1.0 - d, d, out=np.full_like(d, np.inf), where=d > 0)
-    if "US" in world.codes and "CN" in world.codes:
-        ref = odds[world.index("US"), world.index("CN")]
+    usable = np.isfinite(odds) & (odds > 0)  # (an exporter with another market to turn to)
+    if "US" in world.codes and "CN" in world.codes and usable[world.index("US"), world.index("CN")]:
+        ref = float(odds[world.index("US"), world.index("CN")])
     else:
         ref = float(np.median(odds[np.isfinite(odds)])) if np.isfinite(odds).any() else 1.0
+        if not ref > 0:  # every exporter sells to one market: the scale multiplies zeros
+            ref = float(np.median(odds[usable])) if usable.any() else 1.0
     kappa = p0 * eps / (1.0 - p0) / ref
     return np.minimum(kappa * odds, 1e6)
 
@@ -409,7 +415,10 @@ def optimal_tariff(
     one (the US on China: about 0.02). With retaliation the Nash tariffs of
     a tariff war leave the smaller country worse off than free trade, and the
     larger one better off only when it is large enough relative to its
-    partner (Johnson; Syropoulos 2002): see ``docs/model.md``.
+    partner (Johnson; Syropoulos 2002): see ``docs/model.md``. ``inf`` where the
+    exporter sells to this market only (a perfectly inelastic supply: it bears
+    any tariff), and not the tariff at which the simulator's own payoffs peak
+    (:func:`model_optimal_tariff`).
 
     Examples
     --------
@@ -419,7 +428,8 @@ def optimal_tariff(
     (0.68, 0.021)
     """
     es = supply_elasticity(world) if supply is None else np.asarray(supply, dtype=float)
-    return float(1.0 / es[world.index(importer), world.index(exporter)])
+    e = float(es[world.index(importer), world.index(exporter)])
+    return math.inf if e == 0.0 else 1.0 / e
 
 
 def model_optimal_tariff(params: Params, world: World, importer: str, exporter: str) -> float:
@@ -1674,6 +1684,7 @@ def solve_calibration(
     burden_us, pain_us, rise_us, rise_cn, us_base, approval_base_us = inputs.T
     cl = load_claims()
     target = calibration_targets()["odds"] if odds is None else odds
+    _check_targets(us_base, target, approval_base_us, approval)
     dd_target = float(np.mean(cl["model_market_drawdown_145"].values))
     slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
     beta = dd_target / burden_us
@@ -1703,6 +1714,31 @@ def solve_calibration(
         "approval_market": ones * on_market[:, None],
         "index_beta": index_beta,
     }
+
+
+def _check_targets(
+    us_base: Array, odds: Any, approval_base_us: Array, approval: Array | None
+) -> None:
+    """Refuse a US baseline the calibration cannot start from, naming it: the tariffs at the
+    calibration state raise the recession odds above their base and lower approval below
+    its base, so the base odds must be below the odds target and base approval above the
+    approval target (else the slope or the price of approval would come out negative)."""
+    t = calibration_targets()
+    for name, base, goal, claim, rule in (
+        ("recession_base.US", us_base, odds, "us_recession_odds_60", "below"),
+        ("approval_base.US", approval_base_us,
+         t["approval"] if approval is None else approval, "approval_39_45", "above"),
+    ):  # fmt: skip
+        b, g = np.broadcast_arrays(np.asarray(base, dtype=float), np.asarray(goal, dtype=float))
+        bad = (b >= g) if rule == "below" else (b < g)
+        if bad.any():
+            r = int(np.argmax(bad))
+            which = "recession odds" if rule == "below" else "approval"
+            raise ParameterError(
+                f"`{name}` must be {rule} the US {which} the calibration targets at 145% "
+                f"({float(g.flat[r]):.4g}, claim {claim}): the tariffs move it from its base "
+                f"to there; got {float(b.flat[r]):.4g}."
+            )
 
 
 def calibration_targets() -> dict[str, float]:

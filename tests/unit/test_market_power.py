@@ -213,3 +213,45 @@ def test_belief_updates_are_per_elapsed_time():
     assert b.update(truth, s, "US", w, days=1.0).perceived.pass_through[0, 1] < float(
         week.perceived.pass_through[0, 1]
     )
+
+
+def test_market_power_in_a_world_where_exporters_have_one_market():
+    # two countries trading only with each other: each exporter's supply to its one market is
+    # perfectly inelastic; the scale kappa had no reference (ZeroDivisionError), and the
+    # optimal tariff on an exporter with one market was 1/0 with a numpy warning
+    import warnings
+
+    w = ts.World(
+        countries=(ts.Country("A", 2.0), ts.Country("B", 1.0)),
+        imports=np.array([[0, 300.0], [200.0, 0]]), ties=np.zeros((2, 2)),
+        exempt=np.zeros((2, 2)), ladders={("A", "B"): (0, 0.1), ("B", "A"): (0, 0.1)},
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        es = po.supply_elasticity(w)
+        assert es[0, 1] == es[1, 0] == 0.0
+        assert po.optimal_tariff(w, "A", "B") == np.inf
+        p = ts.Params.default(w).with_market_power(w).pass_through
+    assert p[0, 1] == p[1, 0] == 0.0  # the exporters bear the tariffs
+    # the default world's scale is still set on US tariffs on China (claim: 0.95)
+    d = ts.World.default()
+    us, cn = d.index("US"), d.index("CN")
+    assert float(po.market_pass_through(2.5, po.supply_elasticity(d)[us, cn])) == pytest.approx(
+        0.95
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        ("approval_base.US", 0.40, "`approval_base.US` must be above the US approval"),
+        ("recession_base.US", 0.60, "`recession_base.US` must be below the US recession odds"),
+        ("recession_base.US", 0.70, "claim us_recession_odds_60"),
+    ],
+)
+def test_a_us_baseline_the_calibration_cannot_start_from_is_named(path, value, words):
+    # approval_base.US = 0.40 (below the 42% target) was refused as "`approval_price` must be
+    # >= 0; got -0.0079", a field the user never set
+    with pytest.raises(ts.ParameterError) as info:
+        ts.load_scenario("us-china-145").with_params({path: value})
+    assert words in str(info.value) and f"got {value:.4g}" in str(info.value)
