@@ -31,7 +31,7 @@ import numpy as np
 
 from ._util import short_repr
 from .agents import Beliefs, Hold, Strategy, targets_of
-from .deals import Negotiation, Threat
+from .deals import Negotiation, Threat, concession
 from .dynamics import DECISION_DAYS
 from .engine import _check_rounds, _Recorder, calendar_fits, control_moves, simulate
 from .errors import ParameterError, UnknownNameError
@@ -393,6 +393,18 @@ class Game:
                     )
             for code in e.parties:
                 self.world.index(code)
+            if e.agenda and not e.parties:
+                raise ParameterError(f"{where}: an `agenda` needs a summit with parties.")
+            for name in e.agenda or ():  # concessions the parties can give each other
+                try:
+                    c = concession(name)
+                except UnknownNameError as exc:
+                    raise UnknownNameError(f"{where}: {exc}") from None
+                if c.giver not in e.parties or c.receiver not in e.parties:
+                    raise ParameterError(
+                        f"{where}: the agenda's concession {name!r} is given by {c.giver} "
+                        f"to {c.receiver}, not between the parties {e.parties!r}."
+                    )
             if e.parties and not any(
                 a in e.parties and b in e.parties for a, b in self.world.ladders
             ):

@@ -101,6 +101,23 @@ def test_a_summit_with_no_tariff_between_its_parties_is_refused_on_load(tmp_path
 
 
 @pytest.mark.parametrize(
+    ("agenda", "error", "words"),
+    [
+        (["border_canada"], ParameterError, "'border_canada' is given by CA to US, not between"),
+        (["no_such_thing"], ts.errors.UnknownNameError, "concession 'no_such_thing' is unknown"),
+    ],
+)
+def test_a_summit_agenda_holds_concessions_between_its_parties(agenda, error, words) -> None:
+    # Canada's border pledge on a US-China agenda was accepted, and a game built in Python
+    # with an unknown name failed only once the summit came
+    e = ts.Event(dt.date(2025, 5, 14), "summit", parties=("US", "CN"), agenda=tuple(agenda))
+    with pytest.raises(error, match=words):
+        THREAT.game.replace(events=(*THREAT.game.events, e))
+    with pytest.raises(ParameterError, match="an `agenda` needs a summit with parties"):
+        THREAT.game.replace(events=(ts.Event(dt.date(2025, 5, 14), "summit", agenda=("x",)),))
+
+
+@pytest.mark.parametrize(
     ("key", "item"),
     [
         ("threats", {"dyad": "US-CA", "level": 0.25, "date": dt.date(2025, 3, 3), "label": "x"}),
