@@ -1081,18 +1081,28 @@ class World:
 
     # -- effective rates ----------------------------------------------------------
     def effective(self, tariff: ArrayLike) -> NDArray[np.float64]:
-        """Effective tariff: the headline rate times the non-exempt share.
+        """Effective (trade-weighted) tariff of headline tariffs: ``sum_l h^l tau^l``.
 
-        Works on a single ``(n, n)`` matrix or a batch ``(..., n, n)``.
+        Each headline is split into its dyad's layers as :meth:`decompose` splits
+        it, and each layer's rate weighted by the share of the dyad's trade it
+        hits (:attr:`hit_share`: coverage net of exemptions). A dyad with one
+        layer pays its headline on its non-exempt share. Works on a single
+        ``(n, n)`` matrix or a batch ``(..., n, n)``. For a state whose layers
+        stand apart from that split (an event or a deal set one), read
+        ``Breakdown.effective`` or :meth:`tariffsim.path.Path.effective`.
 
         Examples
         --------
         >>> w = ts.World.default()
         >>> t = np.zeros((w.n, w.n)); t[w.index("US"), w.index("CA")] = 0.25
-        >>> round(float(w.effective(t)[0, w.index("CA")]), 4)
+        >>> round(float(w.effective(t)[0, w.index("CA")]), 4)  # 87.5% exempt (USMCA)
         0.0312
+        >>> t[w.index("CN"), w.index("US")] = 0.15  # China's targeted lists: 29% of its imports
+        >>> round(float(w.effective(t)[w.index("CN"), 0]), 4)
+        0.0435
         """
-        return np.asarray(tariff, dtype=float) * (1.0 - self.exempt)
+        t = np.asarray(tariff, dtype=float)
+        return np.asarray((self.hit_share * self.splitter()(t)).sum(axis=-3))
 
     # -- graphs -------------------------------------------------------------------
     def trade_graph(self) -> nx.DiGraph:
