@@ -1839,10 +1839,23 @@ class StateBatch:
             The state these follow from: supplies controls, support, shock
             and the slow variables, and ``moved``/``peak`` are computed against it. Without it the
             states are taken as reached from themselves (``moved`` zero).
+
+        Raises
+        ------
+        ParameterError
+            If ``tariff`` is not ``(B, n, n)``, or an entry is negative or not finite
+            (the message names it).
         """
         t = np.asarray(tariff, dtype=float)
         if t.ndim != 3 or t.shape[1] != t.shape[2]:
             raise ParameterError(f"`tariff` must have shape (B, n, n); got {t.shape}.")
+        ok = np.isfinite(t) & (t >= 0)
+        if not ok.all():
+            b_, i, j = (int(x) for x in np.argwhere(~ok)[0])
+            raise ParameterError(
+                f"`tariff[{b_}, {i}, {j}]` must be a finite fraction >= 0 (as a State's); "
+                f"got {t[b_, i, j]!r}."
+            )
         b, n = t.shape[0], t.shape[1]
         if previous is None:
             z = np.zeros((b, n, n))

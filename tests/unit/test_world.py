@@ -512,3 +512,13 @@ def test_effective_rate_of_headlines_is_the_payoffs_own(seed):
     bd = ts.PayoffModel(w).breakdown(ts.StateBatch.from_tariffs(t))
     np.testing.assert_allclose(w.effective(t), bd.effective, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(w.effective(t[0]), bd.effective[0], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("bad", [-0.5, -2.0, float("nan"), float("inf")])
+def test_a_batch_of_tariffs_is_checked_as_a_state_is(bad):
+    # a negative tariff was priced as a gain and NaN or inf gave NaN payoffs, where State
+    # refuses both
+    t = np.zeros((3, 4, 4))
+    t[2, 0, 1] = bad
+    with pytest.raises(ParameterError, match=r"`tariff\[2, 0, 1\]` must be a finite fraction"):
+        ts.StateBatch.from_tariffs(t)
