@@ -1020,7 +1020,9 @@ _CALIBRATION_CALENDAR = (
     ("CN", "US", [(6.0, 0.10), (34.0, 0.15), (65.0, 0.99), (67.0, 1.40)]),
 )
 _CALIBRATION_DAY = 72.0
-"""17 April 2025: a week after the step to 145%, when the calibration claims describe the state."""
+"""17 April 2025: a week after the step to 145%, when the calibration claims describe the state
+(a modelling choice: their article, 000-A, is undated and placed in the last week of April; only
+``approval_price`` depends on the date, 5% higher dated 29 April: docs/model.md, Calibration)."""
 
 
 @dataclass(frozen=True)
