@@ -1536,6 +1536,7 @@ class Params:
             if "market_beta" in set(keep)
             else None
         )
+        _check_targets(inputs[:, 4], calibration_targets()["odds"], inputs[:, 5], None)
         arrays = solve_calibration(inputs, world.n, idx["CN"], market_beta=kept_beta)
         solved: dict[str, Any] = {k: a[0] for k, a in arrays.items()}
         solved["recession_slope"] = float(solved["recession_slope"])
@@ -1686,7 +1687,6 @@ def solve_calibration(
     burden_us, pain_us, rise_us, rise_cn, us_base, approval_base_us = inputs.T
     cl = load_claims()
     target = calibration_targets()["odds"] if odds is None else odds
-    _check_targets(us_base, target, approval_base_us, approval)
     dd_target = float(np.mean(cl["model_market_drawdown_145"].values))
     slope = (np.log(target / (1 - target)) - np.log(us_base / (1 - us_base))) / burden_us
     beta = dd_target / burden_us
