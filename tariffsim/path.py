@@ -417,8 +417,10 @@ class Path:
         .. math:: \text{realised}_r = \text{flows}_r\,\frac{d}{365}
             + \text{one-off}_r\,\frac{7}{365}
 
-        so the cumulative sum is the same per calendar week whether the
-        scenario plays daily or weekly rounds.
+        for the rounds played, ``r >= 1`` (round ``r`` runs from the date of row
+        ``r - 1`` to its own); row 0, the state the game starts from, covers no
+        days and costs nothing. So the cumulative sum is the same per calendar
+        week whether the scenario plays daily or weekly rounds.
 
         Examples
         --------
@@ -431,6 +433,7 @@ class Path:
         days = float((self.dates[1] - self.dates[0]).astype(int)) if len(self) > 1 else 7.0
         once = sum(self.terms[:, TERMS.index(t)] for t in ONE_OFF_TERMS)
         out: Array = (self.payoff - once) * days / 365.0 + once * REFERENCE_DAYS / 365.0
+        out[:1] = 0.0  # (the start: no round has been played)
         return out
 
     def breakdown(self, country: str | None = None) -> PathBreakdown:

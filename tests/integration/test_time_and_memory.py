@@ -135,6 +135,23 @@ def test_realised_payoffs_scale_with_the_round(weekly: ts.Path, daily: ts.Path) 
     assert abs(daily.realised()[60, US]) == pytest.approx(abs(daily.payoff[60, US]) / 365, rel=1e-9)
 
 
+@pytest.mark.parametrize("days", [1, 7, 28])
+def test_a_standing_tariff_costs_its_days_whatever_the_round(days: int) -> None:
+    # 54% on China from the start, nobody moves, 28 days: row 0 (the start) was charged as a
+    # round, 29/28 of the cost in daily rounds, 5/4 weekly, twice in one 28-day round
+    w = ts.World.default()
+    g = ts.Game(
+        world=w, model=ts.PayoffModel(w), rounds=28 // days, round_days=days,
+        initial=ts.State.zeros(w.n).with_tariff(w, "US", "CN", 0.54),
+        agents=(ts.Agent("US", ts.Hold(), ("CN",)),),
+    )  # fmt: skip
+    p = ts.simulate(g, seed=0)
+    flow = p.payoff[1, US]
+    np.testing.assert_allclose(p.payoff[:, US], flow, rtol=1e-12)  # (a standing state)
+    assert p.realised()[0, US] == 0.0
+    assert p.realised()[:, US].sum() == pytest.approx(flow * 28 / 365, rel=1e-12)
+
+
 # -- partial adjustment of imports -------------------------------------------------------
 def test_the_import_response_starts_near_one_and_rises_toward_the_long_run(
     weekly: ts.Path, game: ts.Game
