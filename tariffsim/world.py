@@ -1395,7 +1395,7 @@ SLOW_FIELDS = ("adjust", "tie_loss", "grievance")
 """Slow ``(n, n)`` state variables moved by :mod:`tariffsim.dynamics` as time passes:
 the import adjustment, the erosion of alliance ties and remembered grievances."""
 
-_SLOW_RANGES = {"adjust": (0.0, 1.0), "tie_loss": (0.0, math.inf), "grievance": (0.0, math.inf)}
+_SLOW_RANGES = {"adjust": (0.0, 1.0), "tie_loss": (0.0, 1.0), "grievance": (0.0, math.inf)}
 
 
 def _default_field(name: str, n: int) -> NDArray[np.float64]:
@@ -1447,7 +1447,7 @@ class State:
         (:func:`tariffsim.dynamics.adjust_step`). Default 1: fully adjusted,
         the static model.
     tie_loss : array_like, shape (n, n), optional
-        Share of each alliance tie eroded by escalations, symmetric, >= 0
+        Share of each alliance tie eroded by escalations, symmetric, in [0, 1]
         (:func:`tariffsim.dynamics.tie_step`). Default 0.
     grievance : array_like, shape (n, n), optional
         ``grievance[i, j]``: what ``i`` remembers of ``j``'s retaliation
@@ -1528,7 +1528,14 @@ class State:
             lo, hi = _SLOW_RANGES[name]
             out = ~((arr >= lo) & (arr <= hi))
             if np.any(out):
-                raise ParameterError(f"`{name}` must be in [{lo}, {hi}]; got {arr[out].flat[0]!r}.")
+                bad = float(arr[out].flat[0])
+                raise ParameterError(f"`{name}` must be in [{lo}, {hi}]; got {bad!r}.")
+            if name == "tie_loss" and not np.array_equal(arr, arr.T):
+                i, j = (int(x) for x in np.argwhere(arr != arr.T)[0])
+                raise ParameterError(
+                    f"`tie_loss` must be symmetric (a tie erodes for both its sides); got "
+                    f"{float(arr[i, j])!r} at [{i}, {j}] and {float(arr[j, i])!r} at [{j}, {i}]."
+                )
             object.__setattr__(self, name, arr)
 
     @classmethod

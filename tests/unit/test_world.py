@@ -522,3 +522,20 @@ def test_a_batch_of_tariffs_is_checked_as_a_state_is(bad):
     t[2, 0, 1] = bad
     with pytest.raises(ParameterError, match=r"`tariff\[2, 0, 1\]` must be a finite fraction"):
         ts.StateBatch.from_tariffs(t)
+
+
+@pytest.mark.parametrize(
+    ("loss", "words"),
+    [(3.0, r"`tie_loss` must be in \[0.0, 1.0\]; got 3.0"), (None, "must be symmetric")],
+)
+def test_a_states_tie_loss_is_a_symmetric_share(loss, words):
+    # a loss of 3 charged three whole ties, then was clipped to 1 (two points vanished); a
+    # loss on one side only was paid by that side alone
+    n = 4
+    t = np.zeros((n, n))
+    if loss is None:
+        t[0, 1] = 0.5
+    else:
+        t[0, 1] = t[1, 0] = loss
+    with pytest.raises(ParameterError, match=words):
+        ts.State(np.zeros((n, n)), tie_loss=t)
