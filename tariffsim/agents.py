@@ -99,11 +99,15 @@ class Beliefs:
         The parameters the agent acts on.
     learning_rate : float
         In [0, 1]: the share of the gap between perceived and true pass-through
-        closed per round at a 100% tariff. Learning is evidence-weighted: a
-        dyad's pass-through belief moves by ``learning_rate * min(tariff, 1)``
-        of the gap each round the agent's tariff there is in force (prices are
-        observed only where a tariff bites; claims ``cn_actions_not_words``,
-        ``trump_regret_145``, ``shein_temu_prices``).
+        closed per reference week (:data:`~tariffsim.dynamics.REFERENCE_DAYS`,
+        7 days) at a 100% tariff. Learning is evidence-weighted: where the
+        agent's tariff is in force, a dyad's belief closes
+        ``x = learning_rate * min(tariff, 1)`` of the gap per week, so
+        ``1 - (1 - x) ** (d / 7)`` in a round of ``d`` days
+        (:func:`~tariffsim.dynamics.per_time`: daily rounds learn as fast per
+        week as weekly ones; prices are observed only where a tariff bites;
+        claims ``cn_actions_not_words``, ``trump_regret_145``,
+        ``shein_temu_prices``).
     learn : tuple of str
         Which :class:`~tariffsim.payoffs.Params` fields are updated. Per-dyad
         fields learn where the agent's tariff is in force; others learn at
