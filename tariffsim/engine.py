@@ -975,10 +975,14 @@ def _play(
         total = np.zeros((R, K), dtype=np.int16)
         going = np.ones(R, dtype=bool)  # runs still moving within the round
         cur = st
+        decides = game.decides(r)  # (no decision day in the round: every agent holds)
         for step in range(steps):
             # the first step asks every agent; later ones the paced agents only, and
             # only in the runs still moving (a run's choices never depend on the others)
-            if step and not going.all():
+            if not decides:
+                moves, ctl_moves = np.zeros((R, K), dtype=np.int8), []
+                inactive = np.zeros(K, dtype=bool)
+            elif step and not going.all():
                 live = np.flatnonzero(going)
                 sub_rt, sub_cur = rt.subset(live, cur)
                 moves_l, ctl_l, inactive = _decide(
@@ -991,7 +995,7 @@ def _play(
                 moves, ctl_moves, inactive = _decide(
                     rt, cur, r, step, labels, seen_moved[:, :r], per_run, talks, keypos
                 )
-            if step == 0 and len(noisy) and K:
+            if step == 0 and decides and len(noisy) and K:
                 flip, alt = noise_moves(u[:, r - 1], rt.noise[:, None])
                 flip &= ~inactive
                 moves = np.where(flip, alt, moves).astype(np.int8)

@@ -250,7 +250,8 @@ class Game:
         myopic best response) move up to one rung per step, each step
         answering the state the last one left, so a weekly round can hold the
         moves a daily run makes in its week. A round ends early once nothing
-        moves.
+        moves. Longer than a round, agents decide only in the rounds that hold a
+        decision day (:meth:`decides`) and hold in the others.
     """
 
     world: World
@@ -435,6 +436,25 @@ class Game:
     def steps(self) -> int:
         """Decision steps per round: ``ceil(round_days / decision_days)``."""
         return -(-self.round_days // self.decision_days)
+
+    def decides(self, round_: int) -> bool:
+        """Whether the agents decide in round ``round_`` (>= 1).
+
+        Decisions fall every ``decision_days`` days from the start (day 0); round
+        ``r`` holds days ``[(r - 1) d, r d)`` for rounds of ``d = round_days``
+        days. Every round holds one where decisions are at least as frequent as
+        rounds; with ``decision_days`` longer than a round, only every so many
+        rounds do (a month's decisions in daily or weekly rounds fall on the
+        same days), and in the others every agent holds.
+
+        Examples
+        --------
+        >>> g = ts.load_scenario("us-china-145").game.replace(decision_days=28)
+        >>> [r for r in range(1, 14) if g.decides(r)]  # weekly rounds: days 0, 28, 56, 84
+        [1, 5, 9, 13]
+        """
+        first = (round_ - 1) * self.round_days
+        return (-first) % self.decision_days < self.round_days
 
     def date(self, round_: int) -> dt.date:
         """Calendar date of a round."""

@@ -124,3 +124,22 @@ def test_later_steps_play_only_the_runs_still_moving(game: ts.Game, monkeypatch)
         np.testing.assert_array_equal(pb[r].payoff, p.payoff)
     # the per-run strategy saw each run's own state and history at every step
     assert sorted(seen_batch) == sorted(seen_single)
+
+
+def test_decisions_rarer_than_rounds_fall_on_the_same_days_whatever_the_round(game: ts.Game):
+    # decision_days = 28 was ignored beyond a round: agents decided every round, daily in
+    # daily rounds and weekly in weekly ones (China's tariff in the third month was 140%, 99%
+    # or 49% by the round's length alone)
+    days = 28 * 6
+    paths = {
+        rd: game.replace(round_days=rd, rounds=days // rd, decision_days=28).simulate(seed=0)
+        for rd in (1, 7)
+    }
+    for rd, p in paths.items():
+        decided = [r for r in range(1, days // rd + 1) if (r - 1) * rd % 28 == 0]
+        held = np.setdiff1d(np.arange(1, days // rd + 1), decided)
+        assert not p.moves[held].any(), rd  # (no agent moves between decision days)
+        assert p.moves[decided].any(), rd
+    daily, weekly = paths[1], paths[7]
+    np.testing.assert_array_equal(daily.tariff[::28], weekly.tariff[::4])
+    np.testing.assert_array_equal(daily.tariff[::7], weekly.tariff)
