@@ -255,3 +255,15 @@ def test_a_partner_that_retaliated_waits_longer_for_relief() -> None:
     quiet = [_retaliation_game(wt, answer=False).simulate(seed=0) for wt in (0.0, 1.0)]
     assert _first_cut(quiet[0], "CA") == _first_cut(quiet[1], "CA")
     assert np.all(quiet[1].grievance == 0)
+
+
+def test_tariffs_set_at_the_start_are_new_and_initial_ones_adjusted() -> None:
+    # (docs/model.md, "When the slow variables move": it said events on the start count as
+    # fully adjusted; reciprocal-pause starts on the day its tariffs were announced)
+    sc = ts.load_scenario("reciprocal-pause")
+    p = sc.simulate(seed=0, rounds=2)
+    us, eu = p.codes.index("US"), p.codes.index("EU")
+    assert p.tariff[0, us, eu] > 0 and p.adjust[0, us, eu] == 0.0  # (30% on the EU, 2 April)
+    standing = sc.game.replace(initial=ts.State(p.tariff[0]), events=())
+    q = ts.simulate(standing, rounds=2, seed=0)
+    assert q.adjust[0, us, eu] == 1.0
