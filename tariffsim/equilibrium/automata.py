@@ -798,6 +798,8 @@ class Interval:
     def __contains__(self, d: object) -> bool:
         if isinstance(d, bool) or not isinstance(d, numbers.Real):
             return False
+        if not isinstance(d, Fraction) and not math.isfinite(float(d)):
+            return False  # (NaN and the infinities are no discounts)
         v = d if isinstance(d, Fraction) else Fraction(float(d))
         if isinstance(d, numbers.Integral):
             v = Fraction(int(d))
@@ -814,7 +816,8 @@ class Interval:
 def _fmt(x: Endpoint) -> str:
     if isinstance(x, Fraction):
         return str(x)
-    return f"{x:.12g}"
+    short = f"{x:.12g}"
+    return short if float(short) == x or short not in ("0", "1") else repr(float(x))
 
 
 @dataclass(frozen=True)
@@ -1121,9 +1124,34 @@ def _peval(poly: Poly, x: Fraction) -> Fraction:
     return acc
 
 
+def _deflated(poly: Poly) -> Poly:
+    """``poly`` without its factors ``x`` and ``(x - 1)``, divided out exactly.
+
+    The conditions carry powers of ``1 - d`` (from the determinants of the
+    value equations): a multiple root at 1 leaves floating-point roots near it
+    wrong by far more than a threshold near 1 is from 1 (a prisoner's dilemma
+    whose grim-trigger threshold is 1999/2000 lost it). Neither factor changes
+    the polynomial's sign inside (0, 1).
+    """
+    p = list(poly)
+    while len(p) > 1 and p[0] == 0:  # a factor x
+        p.pop(0)
+    while len(p) > 1 and sum(p) == 0:  # p(1) = 0: a factor (x - 1), by synthetic division
+        q = [Fraction(0)] * (len(p) - 1)
+        acc = Fraction(0)
+        for i in range(len(p) - 1, 0, -1):  # from the leading coefficient down
+            acc = acc + p[i]
+            q[i - 1] = acc
+        p = q
+    return tuple(p)
+
+
 def _roots01(poly: Poly) -> list[Endpoint]:
     """Real roots in (0, 1): exact Fractions when rational, else floats."""
     if all(c == 0 for c in poly) or len(poly) < 2:
+        return []
+    poly = _deflated(poly)
+    if len(poly) < 2:
         return []
     scale = max(abs(c) for c in poly)
     coeffs = [float(c / scale) for c in reversed(poly)]

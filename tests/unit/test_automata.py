@@ -119,3 +119,28 @@ def test_bad_input():
         eq.generous_tit_for_tat(1.5)
     with pytest.raises(ParameterError, match="output"):
         eq.make_automaton("x", ["C"], {"C": {"C": 0.5, "D": 0.2}}, lambda s, me, you: "C")
+
+
+@pytest.mark.parametrize("T", [1501, 2001, 4001, 10**6 + 1])
+@pytest.mark.parametrize("kind", ["spe", "nash"])
+def test_grim_trigger_thresholds_close_to_one_are_exact(T, kind):
+    # the conditions carry powers of (1 - d): float roots near that multiple root snapped to
+    # 1 or strayed, so T = 2001 gave an empty set (and T = 1501 a spurious isolated point)
+    pd = eq.DyadPayoffs(T=T, R=2, P=1, S=0)
+    s = eq.discount_set("grim-trigger", "grim-trigger", pd, kind=kind)
+    want = Fraction(T - 2, T - 1)
+    assert len(s.intervals) == 1 and s.lower == want and s.upward_closed, str(s)
+    inside = float(want) + (1 - float(want)) / 2
+    below = float(want) - (1 - float(want))
+    assert inside in s and below not in s
+    check = eq.automaton_spe if kind == "spe" else eq.automaton_nash
+    assert check("grim-trigger", "grim-trigger", pd, inside).holds
+    assert not check("grim-trigger", "grim-trigger", pd, below).holds
+    assert eq.critical_discount(T, 2, 1, 0, kind=kind) == pytest.approx(float(want), abs=1e-15)
+
+
+def test_a_discount_set_holds_no_nan_or_infinity_and_prints_apart_from_one():
+    pd = eq.DyadPayoffs(T=5.0, R=1.0 + 1e-12, P=1.0, S=0.0)  # threshold 1 - 2.5e-13
+    s = eq.discount_set("grim-trigger", "grim-trigger", pd, kind="spe")
+    assert float("nan") not in s and float("inf") not in s and -float("inf") not in s
+    assert str(s).startswith("[0.99999999999975") and s.lower < 1, str(s)  # (it printed [1, 1))
