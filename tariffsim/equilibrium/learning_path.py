@@ -76,7 +76,8 @@ def learning_path(
     Path
         ``meta["kind"]`` is ``"learning:<rule>"``; ``meta["converged"]`` is
         True when the last round's action profile repeated the one before it
-        (a rest point of the rule).
+        and left the tariffs where they were (a rest point of the rule: a
+        repeated cut still moves the state, and is not one).
 
     Raises
     ------
@@ -144,7 +145,8 @@ def learning_path(
         states.append(state)
         for p, act in enumerate(profile):
             counts[p][act] += 1
-        converged = profile == prev_profile
+        # a rest point: the profile repeats and moves nothing (a repeated cut still moves)
+        converged = profile == prev_profile and np.array_equal(state.tariff, states[-2].tariff)
         prev_profile, last = profile, profile
     path = path_from_states(game, states, meta={"kind": f"learning:{rule}", "scenario": game.name})
     if not converged:

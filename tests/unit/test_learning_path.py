@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -61,3 +62,20 @@ def test_logit_same_seed_same_path_and_seed_matters(game, peak):
 def test_bad_input(game, kw, needle):
     with pytest.raises(ts.ParameterError, match=needle):
         learning_path(game, **kw)
+
+
+def test_a_repeated_cut_is_no_rest_point():
+    # best responses from the peak cut on both sides round after round: the profile (cut,
+    # cut) repeats while the tariffs still fall, and the path said it had converged at 30/49
+    game = ts.load_scenario("us-china-145").game
+    w = game.world
+    peak = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
+    with pytest.warns(ts.errors.ConvergenceWarning, match="still changed"):
+        short = ts.equilibrium.learning_path(game, "best-response", rounds=3, start=peak)
+    assert not short.meta["converged"]
+    assert short.series("US", "CN")[-1] < short.series("US", "CN")[-2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ts.errors.ConvergenceWarning)
+        long = ts.equilibrium.learning_path(game, "best-response", rounds=10, start=peak)
+    assert long.meta["converged"]
+    assert long.series("US", "CN")[-1] == long.series("US", "CN")[-2]
