@@ -1065,6 +1065,18 @@ def _play(
     }
 
 
+def _simulation_meta(game: Game, seed: Any) -> dict[str, Any]:
+    """``Path.meta`` of one simulated run: the game's name, the seed, the noise and its
+    agents, the path's players (its tables show them, moved or not)."""
+    return {
+        "scenario": game.name,
+        "seed": seed,
+        "noise": game.noise,
+        "kind": "simulation",
+        "players": [a.code for a in game.agents],
+    }
+
+
 def _priced(st: _States, mk: Breakdown) -> None:
     """The index, bond stress and burden the market priced ``st`` by (``mk``), set on ``st``.
 
@@ -1526,13 +1538,7 @@ def simulate(
         codes=w.codes,
         dates=dates,
         events=_merge_events(out["events"], out["notes"][0]),
-        meta={
-            "scenario": game.name,
-            "seed": seed,
-            "noise": game.noise,
-            "kind": "simulation",
-            "players": [a.code for a in game.agents],
-        },
+        meta=_simulation_meta(game, seed),
         agreements=out["agreements"][0],
         **fields,
     )
@@ -1643,13 +1649,7 @@ class _Recorder:
             codes=w.codes,
             dates=dates,
             events=tuple(events),
-            meta={
-                "scenario": g.name,
-                "seed": seed,
-                "noise": g.noise,
-                "kind": "simulation",
-                "players": [a.code for a in g.agents],
-            },
+            meta=_simulation_meta(g, seed),
             **fields,
         )
 
