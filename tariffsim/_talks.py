@@ -30,10 +30,10 @@ from .deals import (
     _concession_pool,
     _floors_allow,
     credible,
+    ladder_dyads,
     solve_deal,
 )
 from .deals import _powers as _deals_powers
-from .errors import ParameterError
 from .path import Path
 from .payoffs import Params
 from .world import State, StateBatch, World
@@ -289,9 +289,7 @@ class _Talks:
         d = float(neg.discount)
         alpha = _deals_powers(parties, d, neg.method, None)
         pool = _concession_pool(parties, event.agenda)
-        dyads = [(a, b) for (a, b) in w.ladders if a in parties and b in parties]
-        if not dyads:
-            raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
+        dyads = ladder_dyads(w, parties)
         ij = [(pos[a], pos[b]) for a, b in dyads]
         by_layer = bool(event.layers) and any(len(w.instruments.get(dy, ())) > 1 for dy in dyads)
         slots: list[tuple[int, str, int]] = []  # (dyad position, layer name or "", layer row)

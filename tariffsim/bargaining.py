@@ -63,7 +63,6 @@ current strategies, not an equilibrium of the bargaining game.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -93,6 +92,7 @@ from .deals import (
     concession,
     credible,
     floor_world,
+    ladder_dyads,
     solve_deal,
 )
 from .errors import ParameterError
@@ -130,14 +130,10 @@ def _check_horizon(horizon: Any) -> int:
 
 def _check_round(game: Game, round_: Any, horizon: int) -> int:
     """`round` as an int >= 0 whose look-ahead of `horizon` rounds the calendar can date."""
+    from .engine import check_calendar
+
     r = whole_number(round_, "round", 0)
-    try:
-        game.date(r + horizon)
-    except OverflowError:
-        raise ParameterError(
-            f"`round` must leave the {horizon}-round look-ahead within the calendar "
-            f"(dates up to {dt.date.max}); got {r!r}."
-        ) from None
+    check_calendar(game, horizon, r, "round")
     return r
 
 
@@ -375,8 +371,7 @@ def nash_bargain(
     _concession_pool(parties, concessions)
     demands = _check_demands(game.world, demands)
     met = _check_met(met)
-    if not any(a in parties and b in parties for a, b in game.world.ladders):
-        raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
+    ladder_dyads(game.world, parties)
     dis = (
         _check_disagreement(parties, disagreement)
         if disagreement is not None

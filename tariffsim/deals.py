@@ -43,6 +43,7 @@ __all__ = [
     "concession",
     "credible",
     "floor_world",
+    "ladder_dyads",
     "solve_deal",
 ]
 
@@ -686,6 +687,20 @@ def _models(
     return out
 
 
+def ladder_dyads(world: World, parties: Sequence[str]) -> list[tuple[str, str]]:
+    """The dyads among ``parties`` that have a tariff ladder, in the world's order.
+
+    Raises
+    ------
+    ParameterError
+        If there is none: there is no tariff for the parties to bargain over.
+    """
+    dyads = [(a, b) for (a, b) in world.ladders if a in parties and b in parties]
+    if not dyads:
+        raise ParameterError(f"no tariff ladder among the parties {tuple(parties)!r}.")
+    return dyads
+
+
 def _check_disagreement(parties: Sequence[str], disagreement: Any) -> dict[str, float]:
     """A finite real value per party, as floats."""
     if not isinstance(disagreement, Mapping):
@@ -816,9 +831,7 @@ def solve_deal(
     pool = _concession_pool(parties, concessions)
     demands = _check_demands(w, demands)
     met = _check_met(met)
-    dyads = [(a, b) for (a, b) in w.ladders if a in parties and b in parties]
-    if not dyads:
-        raise ParameterError(f"no tariff ladder among the parties {parties!r}.")
+    dyads = ladder_dyads(w, parties)
     idx = [(w.index(a), w.index(b)) for a, b in dyads]
     by_layer = bool(layers) and any(len(w.instruments.get(dy, ())) > 1 for dy in dyads)
     lay_state = state.layered(w) if by_layer else state

@@ -31,7 +31,7 @@ import numpy as np
 
 from ._util import short_repr
 from .agents import Beliefs, Hold, Strategy, targets_of
-from .deals import Negotiation, Threat, concession
+from .deals import Negotiation, Threat, concession, ladder_dyads
 from .dynamics import DECISION_DAYS
 from .engine import _check_rounds, _Recorder, calendar_fits, control_moves, simulate
 from .errors import ParameterError, UnknownNameError
@@ -406,13 +406,14 @@ class Game:
                         f"{where}: the agenda's concession {name!r} is given by {c.giver} "
                         f"to {c.receiver}, not between the parties {e.parties!r}."
                     )
-            if e.parties and not any(
-                a in e.parties and b in e.parties for a, b in self.world.ladders
-            ):
-                raise ParameterError(
-                    f"{where}: no tariff ladder among the parties {e.parties!r}: a summit "
-                    "bargains over the tariffs its parties levy on each other."
-                )
+            if e.parties:
+                try:
+                    ladder_dyads(self.world, e.parties)
+                except ParameterError:
+                    raise ParameterError(
+                        f"{where}: no tariff ladder among the parties {e.parties!r}: a summit "
+                        "bargains over the tariffs its parties levy on each other."
+                    ) from None
             if e.kind == "threat" and not (e.importer or e.country):
                 raise ParameterError(f"{where}: a threat needs `importer` or `country`.")
         if self.initial is not None and self.initial.n != self.world.n:
