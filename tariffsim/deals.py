@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import short_repr, whole_number
+from ._util import finite_number, short_repr, whole_number
 from .errors import ParameterError, UnknownNameError
 from .world import GENERIC_LAYER, Ladder, Layer, State, StateBatch, World
 
@@ -711,15 +711,12 @@ def _check_disagreement(parties: Sequence[str], disagreement: Any) -> dict[str, 
     dis = dict(disagreement)
     for p in parties:
         v = dis.get(p)
-        if (
-            isinstance(v, bool | np.bool_)
-            or not isinstance(v, numbers.Real)
-            or not math.isfinite(float(v))
-        ):
+        try:
+            dis[p] = finite_number(v, f"disagreement[{p!r}]")
+        except ParameterError:  # (not a number, NaN, infinite, an int beyond any float)
             raise ParameterError(
                 f"`disagreement` needs a finite value for {p!r}; got {short_repr(v)}."
-            )
-        dis[p] = float(v)
+            ) from None
     return dis
 
 

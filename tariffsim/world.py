@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _ladder_kernel
-from ._util import short_repr
+from ._util import finite_number, real_array, short_repr
 from .claims import load_claims
 from .errors import ParameterError, UnknownNameError
 
@@ -116,7 +116,7 @@ def _by_partner(arg: str, table: Any, world: World) -> dict[str, float]:
         world.index(partner)  # (an unknown code: UnknownNameError naming the known ones)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ParameterError(f"`{arg}[{partner!r}]` must be a number; got {value!r}.")
-        out[partner] = float(value)
+        out[partner] = finite_number(value, f"{arg}[{partner!r}]")
     return out
 
 
@@ -172,9 +172,15 @@ class Country:
             raise ParameterError(
                 f"countries.{self.code}.gdp: must be a number (USD tn); got {g!r}."
             )
-        if not math.isfinite(g) or g <= 0:
+        try:
+            gdp = finite_number(g, "gdp")
+        except ParameterError:  # (NaN, an infinity, an int beyond any float)
+            raise ParameterError(
+                f"countries.{self.code}.gdp: must be a finite number > 0, got {short_repr(g)}."
+            ) from None
+        if gdp <= 0:
             raise ParameterError(f"countries.{self.code}.gdp: must be > 0, got {g!r}.")
-        object.__setattr__(self, "gdp", float(g))
+        object.__setattr__(self, "gdp", gdp)
         if not self.name:
             object.__setattr__(self, "name", _NAMES.get(self.code, self.code))
 
@@ -1853,7 +1859,11 @@ class StateBatch:
             If ``tariff`` is not ``(B, n, n)``, or an entry is negative or not finite
             (the message names it).
         """
-        t = np.asarray(tariff, dtype=float)
+        t: NDArray[np.float64] = (
+            tariff
+            if isinstance(tariff, np.ndarray) and tariff.dtype == np.float64
+            else real_array(tariff, "tariff")
+        )  # (the engine's float arrays as they are; anything else read as real numbers)
         if t.ndim != 3 or t.shape[1] != t.shape[2]:
             raise ParameterError(f"`tariff` must have shape (B, n, n); got {t.shape}.")
         ok = np.isfinite(t) & (t >= 0)

@@ -497,3 +497,9 @@ def test_forward_without_future_is_myopic_only_with_one_decision_step(sc):
     myopic = ts.MyopicBestResponse()
     np.testing.assert_array_equal(series(fwd, one), series(myopic, one))
     assert not np.array_equal(series(fwd, 1), series(myopic, 1))
+
+
+def test_a_disagreement_value_beyond_any_float_is_named(sc, peak):
+    # (float() of it raised a bare OverflowError)
+    with pytest.raises(ParameterError, match="`disagreement` needs a finite value for 'US'"):
+        bg.nash_bargain(sc.game, ("US", "CN"), peak, disagreement={"US": 10**400, "CN": 0.0})

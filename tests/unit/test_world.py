@@ -2,6 +2,7 @@
 
 import dataclasses
 import math
+import re
 
 import networkx as nx
 import numpy as np
@@ -539,3 +540,24 @@ def test_a_states_tie_loss_is_a_symmetric_share(loss, words):
         t[0, 1] = t[1, 0] = loss
     with pytest.raises(ParameterError, match=words):
         ts.State(np.zeros((n, n)), tie_loss=t)
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: ts.Country("VN", 10**400), "countries.VN.gdp: must be a finite number > 0"),
+        (
+            lambda: ts.World.default().add_country(ts.Country("VN", 1.0), imports={"US": 10**400}),
+            "`imports['US']` must be finite",
+        ),
+        (
+            lambda: ts.StateBatch.from_tariffs(np.array([[["a"]]], dtype=object)),
+            "`tariff` must be real numbers",
+        ),
+    ],
+    ids=["gdp-beyond-a-float", "imports-beyond-a-float", "tariffs-of-text"],
+)
+def test_numbers_beyond_a_float_and_text_are_named(make, words):
+    # (a bare OverflowError, or ValueError from numpy, before)
+    with pytest.raises(ParameterError, match=re.escape(words)):
+        make()
