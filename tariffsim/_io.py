@@ -229,6 +229,15 @@ def is_file(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def exists(path: str | os.PathLike[str]) -> bool:
+    """Whether anything is at ``path`` (following links); False, never an error, as
+    :func:`is_file`."""
+    try:
+        return FsPath(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def is_folder(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` is an existing folder; False, never an error, as :func:`is_file`."""
     try:

@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import limits
+from ._util import short_repr
 from .dynamics import REFERENCE_DAYS, per_time
 from .errors import ParameterError, UnknownNameError
 from .payoffs import Params, PayoffModel, market_pass_through
@@ -42,6 +43,7 @@ __all__ = [
     "Strategy",
     "TitForTat",
     "Traits",
+    "check_strategy",
     "make_strategy",
     "own_profiles",
     "register",
@@ -306,6 +308,25 @@ class Strategy(Protocol):
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """Moves for this round."""
         ...
+
+
+def check_strategy(strategy: Any, where: str) -> None:
+    """Refuse what is not a :class:`Strategy` (a ``name``, ``traits`` and ``act``).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``where`` (e.g. ``agents.US.strategy``), what the object lacks and
+        the object.
+    """
+    if isinstance(strategy, Strategy):
+        return
+    lacks = [m for m in ("name", "traits", "act") if not hasattr(strategy, m)]
+    raise ParameterError(
+        f"{where}: not a Strategy (it needs name, traits and "
+        f"act{'; this one has no ' + ', '.join(lacks) if lacks else ''}); "
+        f"got {short_repr(strategy)}."
+    )
 
 
 @dataclass(frozen=True)

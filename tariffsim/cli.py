@@ -871,7 +871,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     path = dataclasses.replace(
         path,
         meta={**path.meta, "scenario": sc.name, "players": list(sc.players),
-              "title": f"{sc.title} (δ = {a.discount:.10g}, {a.selection})"},
+              "title": f"{sc.title} (δ = {a.discount!r}, {a.selection})"},
     )  # fmt: skip
     still = bool(np.all(path.tariff == path.tariff[0]) and np.all(path.control == path.control[0]))
     where = ", ".join(f"{i}->{j} {100 * float(path.series(i, j)[0]):g}%" for i, j in lgame.dyads)
@@ -886,7 +886,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     elif a.format == "json":
         sys.stdout.write(json_text + "\n")
     else:
-        print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount:.10g}, "
+        print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount!r}, "
                    f"selection {a.selection}"))  # fmt: skip
         # whole (it ends with what stopped the solver), in the options' names
         print(_fit(res.message.replace("`max_seconds`", "--max-seconds"), 10**4))
@@ -923,8 +923,12 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         figures,
     )
     _report_written(written, a.format)
-    if still and a.format != "table":
-        print(f"tariffsim: {nothing}", file=sys.stderr)
+    if a.format != "table":  # the table says it; beside data on stdout, stderr does
+        if not res.converged:
+            msg = res.message.replace("`max_seconds`", "--max-seconds")
+            print(_fit(f"tariffsim: {msg}", 10**4), file=sys.stderr)
+        if still:
+            print(f"tariffsim: {nothing}", file=sys.stderr)
     return 0 if res.converged else 1
 
 
@@ -1142,7 +1146,15 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
                     recalibrate=not a.no_recalibrate)  # fmt: skip
     fc = fit.forecast(rounds=a.forecast_rounds)
     end = fc.fitted.dates[-1]
-    if np.datetime64(end, "D") <= np.datetime64(fit.until, "D"):  # nothing after the fit's end
+    if np.datetime64(obs.end, "D") <= np.datetime64(fit.until, "D"):  # no record after the fit
+        score, score_text = (
+            None,
+            (
+                f"forecast: nothing to score: the record ends {obs.end}, not after --until "
+                f"({fit.until}); give an earlier --until to keep dates for the forecast."
+            ),
+        )
+    elif np.datetime64(end, "D") <= np.datetime64(fit.until, "D"):  # nothing after the fit's end
         score, score_text = (
             None,
             (
@@ -1320,6 +1332,66 @@ def _lenient_streams() -> Iterator[None]:
             redo(errors="strict")
 
 
+class _GuardedStdout:
+    """Standard output whose failures do not end the command (:func:`_guarded_stdout`).
+
+    The first write or flush that fails (a reader gone, ``tariffsim run ... | head``; a full
+    disk, ``> /dev/full``) is kept in :attr:`failed` and what follows goes nowhere, so the
+    command still writes its files; everything else is the stream's own.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.failed: OSError | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def _fail(self, e: OSError) -> None:
+        self.failed = e
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # (not a real stream)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+
+    def write(self, text: str) -> int:
+        if self.failed is None:
+            try:
+                return int(self._stream.write(text))
+            except OSError as e:
+                self._fail(e)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.failed is None:
+            try:
+                self._stream.flush()
+            except OSError as e:
+                self._fail(e)
+
+
+@contextlib.contextmanager
+def _guarded_stdout() -> Iterator[_GuardedStdout]:
+    """``sys.stdout`` as a :class:`_GuardedStdout` within the block (flushed at its end)."""
+    before = sys.stdout
+    guard = _GuardedStdout(before)
+    sys.stdout = guard
+    try:
+        yield guard
+    finally:
+        guard.flush()
+        sys.stdout = before
+
+
+def _stdout_failed(guard: _GuardedStdout, status: int) -> int:
+    """The exit status once standard output failed: a reader that went away
+    (``| head``) is no error; any other failure is (2), said on stderr."""
+    e = guard.failed
+    if e is None or isinstance(e, BrokenPipeError) or status != 0:
+        return status
+    wrote = " (the files were written)" if status == 0 else ""
+    print(f"tariffsim: error: could not write to standard output: {e}{wrote}", file=sys.stderr)
+    return 2
+
+
 def _interrupted() -> int:
     """Say the command was interrupted; its exit status (130, as a shell's for SIGINT)."""
     print("tariffsim: interrupted", file=sys.stderr)
@@ -1333,7 +1405,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``tariffsim: error: ...``, on stderr and returns 2. Warnings raised while
     the command runs (numpy's included) are held back and shown on stderr
     only if it succeeds, so nothing is printed before the error line.
+
+    As the command line's own entry point (``argv`` None), an interrupt that
+    comes once the command has ended (while the process shuts down) is
+    ignored: its files are written and its exit status is already decided.
     """
+    status = _main(argv)
+    if argv is None:
+        import signal
+
+        with contextlib.suppress(ValueError):  # (not the main thread: nothing to ignore)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return status
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """:func:`main`."""
     import warnings
 
     parser = _parser()
@@ -1362,6 +1449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with (
             term_as_interrupt(),
             _lenient_streams(),
+            _guarded_stdout() as out,
             warnings.catch_warnings(record=True) as caught,
             limits.override(**dict(getattr(a, "limit", []))),
         ):
@@ -1371,6 +1459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 if status != 0:  # the folders --out made, if nothing was written in them
                     _remove_empty(getattr(a, "made", []))
+            out.flush()
     except KeyboardInterrupt:  # output files are written whole or not at all (OutputGroup)
         return _interrupted()
     except Exception as e:
@@ -1389,6 +1478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     if interrupt_count() > asked:  # asked to stop, its exception lost where Python drops them
         return _interrupted()
+    if (failed := _stdout_failed(out, status)) != status:  # (then nothing more is said)
+        return failed
     for w in caught:
         print(_one_line(f"tariffsim: warning: {w.category.__name__}: {w.message}"), file=sys.stderr)
     return status

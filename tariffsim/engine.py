@@ -411,7 +411,7 @@ class PathBatch:
             codes=self.codes,
             dates=self.dates,
             events=_merge_events(self.events, self.notes[r] if self.notes else ()),
-            meta={**self.meta, "seed": seed if isinstance(seed, int) else None},
+            meta={**self.meta, "seed": meta_seed(seed)},
             agreements=self.agreements[r] if self.agreements else (),
             **arrays,
             **layered,
@@ -1065,12 +1065,30 @@ def _play(
     }
 
 
+def meta_seed(seed: Any) -> int | str | None:
+    """A run's seed as ``Path.meta`` keeps it (JSON): an int as it is, a SeedSequence as the
+    text that makes it again, anything else (a Generator) None.
+
+    >>> meta_seed(np.random.SeedSequence(7).spawn(3)[2])
+    'SeedSequence(entropy=7, spawn_key=(2,))'
+    """
+    if isinstance(seed, bool | np.bool_):
+        return None
+    if isinstance(seed, int | np.integer):
+        return int(seed)
+    if isinstance(seed, np.random.SeedSequence):
+        key = f", spawn_key={tuple(int(k) for k in seed.spawn_key)}" if seed.spawn_key else ""
+        pool = f", pool_size={seed.pool_size}" if seed.pool_size != 4 else ""
+        return f"SeedSequence(entropy={seed.entropy}{key}{pool})"
+    return None
+
+
 def _simulation_meta(game: Game, seed: Any) -> dict[str, Any]:
-    """``Path.meta`` of one simulated run: the game's name, the seed, the noise and its
-    agents, the path's players (its tables show them, moved or not)."""
+    """``Path.meta`` of one simulated run: the game's name, the seed (:func:`meta_seed`), the
+    noise and its agents, the path's players (its tables show them, moved or not)."""
     return {
         "scenario": game.name,
-        "seed": seed,
+        "seed": meta_seed(seed),
         "noise": game.noise,
         "kind": "simulation",
         "players": [a.code for a in game.agents],
@@ -1491,7 +1509,7 @@ def simulate(
     game: Game,
     rounds: int | None = None,
     *,
-    seed: int | None = None,
+    seed: int | np.random.SeedSequence | None = None,
     rng: int | np.random.Generator | np.random.SeedSequence | None = None,
 ) -> Path:
     """Play ``rounds`` simultaneous rounds of ``game`` and record the path.

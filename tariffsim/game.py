@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import short_repr
-from .agents import Beliefs, Hold, Strategy, targets_of
+from .agents import Beliefs, Hold, Strategy, check_strategy, targets_of
 from .deals import Negotiation, Threat, concession, ladder_dyads
 from .dynamics import DECISION_DAYS
 from .engine import _check_rounds, _Recorder, calendar_fits, control_moves, simulate
@@ -337,13 +336,7 @@ class Game:
             if a.code in seen:
                 raise ParameterError(f"agents: {a.code!r} appears twice.")
             seen.add(a.code)
-            if not isinstance(a.strategy, Strategy):
-                lacks = [m for m in ("name", "traits", "act") if not hasattr(a.strategy, m)]
-                raise ParameterError(
-                    f"agents.{a.code}.strategy: not a Strategy (it needs name, traits and "
-                    f"act{'; this one has no ' + ', '.join(lacks) if lacks else ''}); "
-                    f"got {short_repr(a.strategy)}."
-                )
+            check_strategy(a.strategy, f"agents.{a.code}.strategy")
             tg = targets_of(self.world, a.code, a.targets)
             if isinstance(a.active_from, Mapping):
                 known = {t for _, t in tg} | set(a.controls)
@@ -473,7 +466,11 @@ class Game:
         return max(0, -(-days // self.round_days))
 
     def simulate(
-        self, rounds: int | None = None, *, seed: int | None = None, rng: Any = None
+        self,
+        rounds: int | None = None,
+        *,
+        seed: int | np.random.SeedSequence | None = None,
+        rng: Any = None,
     ) -> Path:
         """Play the game; see :func:`simulate`."""
         return simulate(self, rounds, seed=seed, rng=rng)

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ __all__ = [
     "check_disjoint",
     "default",
     "describe",
+    "mean_default",
     "overlaps",
     "parse",
     "paths",
@@ -651,24 +653,53 @@ def default(game: Game, path: str | ParamPath) -> float:
     >>> parampath.default(ts.load_scenario("us-china-145").game, "resolve_weight.US")
     0.5
     """
+    return _common(*_entries(game, path))
+
+
+def mean_default(game: Game, path: str | ParamPath) -> float:
+    """The mean of the values the entries ``path`` names have in ``game``.
+
+    :func:`default` when they agree; where they differ (a per-country or
+    per-dyad field named whole, agents with different beliefs or learning
+    rates) their mean, where :func:`default` raises. A fit starts from it
+    (:func:`tariffsim.analysis.calibrate.calibrate`).
+
+    Examples
+    --------
+    >>> from tariffsim import parampath
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> [parampath.default(g, f"resolve_weight.{c}") for c in ("US", "CN")]
+    [0.5, 1.5]
+    >>> round(parampath.mean_default(g, "resolve_weight"), 4)  # over the ten countries
+    0.36
+    """
+    vals, what = _entries(game, path)
+    out = [float(v) for v in vals]
+    if not out:
+        raise ParameterError(f"{what}: no value to read.")
+    return math.fsum(out) / len(out)
+
+
+def _entries(game: Game, path: str | ParamPath) -> tuple[list[float], str]:
+    """The values of the entries ``path`` names (as :func:`default` reads them), and its name."""
     pp = parse(path, game)
     codes = game.world.codes
     if pp.kind == "noise":
-        return float(game.noise)
+        return [float(game.noise)], pp.text
     if pp.kind == "learning_rate":
         agents = [a for a in game.agents if not pp.index or a.code == pp.index[0]]
-        return _common((a.beliefs.learning_rate if a.beliefs else 0.0 for a in agents), pp.text)
+        return [a.beliefs.learning_rate if a.beliefs else 0.0 for a in agents], pp.text
     truth = game.model.params
     if pp.scope != "belief":
-        return _common(np.ravel(_entry(truth, codes, pp)), pp.text)
+        return [float(x) for x in np.ravel(_entry(truth, codes, pp))], pp.text
     perceived = {a.code: (a.beliefs.perceived if a.beliefs else truth) for a in game.agents}
     if not perceived:
         raise ParameterError(f"{pp.text}: the game has no agents, so no beliefs to read.")
     owner = pp.index[0] if pp.index else None
     if owner in perceived:
-        return _common(np.ravel(_entry(perceived[owner], codes, pp)), pp.text)
-    return _common(
-        (x for p in perceived.values() for x in np.ravel(_entry(p, codes, pp))),
+        return [float(x) for x in np.ravel(_entry(perceived[owner], codes, pp))], pp.text
+    return (
+        [float(x) for p in perceived.values() for x in np.ravel(_entry(p, codes, pp))],
         f"{pp.text} (agents' beliefs)",
     )
 

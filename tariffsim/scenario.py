@@ -116,7 +116,7 @@ class Scenario:
         self,
         *args: int | None,
         rounds: int | None = None,
-        seed: int | None = 0,
+        seed: int | np.random.SeedSequence | None = 0,
         rng: Any = None,
         check: bool = True,
     ) -> Path:
@@ -128,8 +128,10 @@ class Scenario:
             Rounds to play (default: the scenario's ``calendar.rounds``). As
             in :meth:`Game.simulate <tariffsim.game.Game.simulate>` and
             :func:`tariffsim.simulate`, a positional argument is ``rounds``.
-        seed : int, default 0
-            Seed of the run (>= 0); the same seed gives a bit-identical path.
+        seed : int or numpy.random.SeedSequence, default 0
+            Seed of the run (an int >= 0, or a SeedSequence, as
+            :func:`tariffsim.simulate` takes); the same seed gives a
+            bit-identical path.
         rng : numpy.random.Generator or int, optional
             Source of randomness instead of ``seed``.
         check : bool, default True
@@ -180,11 +182,7 @@ class Scenario:
             rounds = args[0]
         if rng is not None:
             path = self.game.simulate(rounds, rng=rng)
-        else:
-            if seed is not None and (
-                isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
-            ):
-                raise ParameterError(f"`seed` must be an int >= 0; got {seed!r}.")
+        else:  # (the seed is checked there, as by ts.simulate)
             path = self.game.simulate(rounds, seed=seed)
         path = dataclasses.replace(
             path,
@@ -991,7 +989,7 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
     >>> sc.players, sc.game.rounds
     (('US', 'CN'), 30)
     """
-    from ._io import is_file, is_folder, read_text_input
+    from ._io import exists, is_file, is_folder, read_text_input
 
     if not isinstance(name_or_path, str | os.PathLike):
         raise ParameterError(
@@ -1003,6 +1001,11 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
         if not is_file(p):
             if is_folder(p):
                 raise ParameterError(f"scenario file {short_repr(s)} is a folder, not a file.")
+            if exists(p):  # a device, a named pipe, a socket: reading it could block
+                raise ParameterError(
+                    f"scenario file {short_repr(s)} is not a regular file (a device, a pipe or "
+                    "a socket); give a .toml file."
+                )
             raise UnknownNameError(f"scenario file {short_repr(s)} does not exist.")
         source = str(p)
         text = read_text_input(p, source=source)

@@ -192,7 +192,7 @@ EVENT = Spec(
         "country": _CODE,
         "level": _num("tariff (fraction) or control share", 0, MAX_TARIFF),
         "value": _num("index move (%) or support (% of GDP)", -100, 100),
-        "label": _str("shown in tables and plots"),
+        "label": _str("shown in tables and plots", key="text"),
         "claims": _CLAIMS,
         "counterfactual": Spec("bool", "a what-if event, not part of the record (marked on plots)"),
         "parties": Spec("list", "a summit's bargaining parties", value=_CODE, unique=True),
@@ -241,7 +241,7 @@ THREAT = Spec(
         "round": _ROUND,
         "unless": _str("the concession that lifts it", max_chars=100),
         "layer": _str("the tariff layer threatened (default: the headline)", max_chars=64),
-        "label": _str("shown in the path's events"),
+        "label": _str("shown in the path's events", key="text"),
         "claims": _CLAIMS,
     },
 )
@@ -252,7 +252,7 @@ LAYER = Spec(
     fields={
         "name": _str("layer name, e.g. 'reciprocal'", max_chars=64),
         "levels": _LADDER,
-        "pretext": _str("legal basis", max_chars=500),
+        "pretext": _str("legal basis", max_chars=500, key="text"),
         "coverage": _num("share of the target's exports the layer hits", 0, 1),
         "exempt": Spec("bool", "whether the dyad's exemption (USMCA) applies"),
         "claims": _CLAIMS,
@@ -271,10 +271,12 @@ SCENARIO = Spec(
     fields={
         "format": _int("scenario format version", const=1, rule="must be the int 1"),
         "name": _str("short name; output files are named after it", max_chars=200, key="label"),
-        "title": _str("one-line title"),
-        "description": _str("free text", max_chars=100_000),
+        "title": _str("one-line title", key="text"),
+        "description": _str("free text", max_chars=100_000, key="prose"),
         "claims": _CLAIMS,
-        "outcomes": Spec("list", "what the scenario should show", value=_str("an outcome")),
+        "outcomes": Spec(
+            "list", "what the scenario should show", value=_str("an outcome", key="text")
+        ),
         "noise": _num("probability that a move is replaced by a random one", 0, 1),
         "calendar": Spec(
             "table",
@@ -304,7 +306,7 @@ SCENARIO = Spec(
                         "a new country",
                         fields={
                             "gdp": _num("GDP, USD tn", 0.001, 1000),
-                            "name": _str("full name", max_chars=200),
+                            "name": _str("full name", max_chars=200, key="text"),
                         },
                     ),
                 ),
@@ -413,6 +415,16 @@ def rule_of(spec: Spec) -> str:
                 f"must be a string of 1 to {spec.max_chars} characters, not all blank, "
                 "without control characters"
             )
+        if spec.key == "text":
+            return (
+                f"must be a string of at most {spec.max_chars} characters, without control "
+                "characters"
+            )
+        if spec.key == "prose":
+            return (
+                f"must be a string of at most {spec.max_chars} characters, without control "
+                "characters other than tabs and line breaks"
+            )
         return f"must be a string of at most {spec.max_chars} characters"
     if spec.kind == "bool":
         return "must be true or false"
@@ -487,6 +499,18 @@ def label_ok(s: str) -> bool:
     )
 
 
+_CONTROLS = frozenset(range(0x20)) | frozenset(range(0x7F, 0xA0))
+_LINE_BREAKS = frozenset((0x09, 0x0A, 0x0D))
+
+
+def text_ok(s: str, *, lines: bool = False) -> bool:
+    """Whether ``s`` can be shown as text (a title, an event's label; ``lines``: a scenario's
+    description, where tabs and line breaks are kept): no control character (C0, DEL, C1),
+    which a terminal would act on, and no lone surrogate; it may be empty."""
+    bad = _CONTROLS - _LINE_BREAKS if lines else _CONTROLS
+    return not any(ord(c) in bad or 0xD800 <= ord(c) <= 0xDFFF for c in s)
+
+
 def check_name(name: Any, *, empty: bool = False) -> None:
     """Raise a ParameterError unless ``name`` (of a game or scenario: it names output files
     and data) is a label (:func:`label_ok`); ``empty``: ``""`` is taken too."""
@@ -523,6 +547,8 @@ def _scalar_ok(v: Any, spec: Spec) -> bool:
             ok = dyad_problem(v) is None
         if ok and spec.key == "label":
             ok = label_ok(v)
+        if ok and spec.key in ("text", "prose"):
+            ok = text_ok(v, lines=spec.key == "prose")
     elif k == "bool":
         ok = isinstance(v, bool)
     elif k == "date":
@@ -762,6 +788,8 @@ _KEY_PATTERNS = {
         r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f]"
         r"[^\u0000-\u001f\u007f-\u009f]*$"
     ),
+    "text": r"^[^\u0000-\u001f\u007f-\u009f]*$",
+    "prose": r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
 }
 
 
@@ -779,7 +807,7 @@ def _js(spec: Spec) -> dict[str, Any]:
             out["maximum"] = hi
     elif k == "string":
         out.update(type="string", maxLength=spec.max_chars)
-        if spec.key in ("dyad", "label"):
+        if spec.key in ("dyad", "label", "text", "prose"):
             out["pattern"] = _KEY_PATTERNS[spec.key]
     elif k == "bool":
         out["type"] = "boolean"

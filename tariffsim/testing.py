@@ -40,6 +40,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,8 +51,8 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
-from ._util import whole_number
-from .agents import STRATEGIES, Observation, Strategy, targets_of
+from ._util import check_bool, finite_number, real_array, short_repr, whole_number
+from .agents import STRATEGIES, Observation, Strategy, check_strategy, targets_of
 from .engine import checked_moves
 from .equilibrium._validate import check_real
 from .equilibrium.normal_form import NormalFormGame
@@ -129,14 +130,25 @@ def register_profiles() -> None:
 register_profiles()
 
 
-def _check_range(lo: Any, hi: Any, name: str, minimum: float = 0) -> None:
+def _check_range(lo: Any, hi: Any, name: str, minimum: float = 0, *, whole: bool = False) -> None:
+    """``min_{name}`` and ``max_{name}``: finite numbers (ints when ``whole``) with
+    ``minimum <= lo <= hi``; else a ParameterError naming them."""
     for v, nm in ((lo, f"min_{name}"), (hi, f"max_{name}")):
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise ParameterError(f"`{nm}` must be a finite number; got {v!r}.")
+        if whole:
+            if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Integral):
+                raise ParameterError(f"`{nm}` must be an int; got {short_repr(v)}.")
+        else:
+            finite_number(v, nm)
     if lo < minimum or hi < lo:
         raise ParameterError(
             f"need {minimum} <= `min_{name}` <= `max_{name}`; got {lo!r} and {hi!r}."
         )
+
+
+def _world_or_none(world: Any) -> None:
+    """``world``: a World or None (then drawn); else a ParameterError."""
+    if world is not None and not isinstance(world, World):
+        raise ParameterError(f"`world` must be a World or None; got {short_repr(world)}.")
 
 
 # ---------------------------------------------------------------------------
@@ -156,6 +168,13 @@ def countries(
     True
     """
     _check_range(min_gdp, max_gdp, "gdp")
+    if isinstance(codes, str) or not isinstance(codes, Sequence) or not codes:
+        raise ParameterError(f"`codes` must be a non-empty sequence of codes; got {codes!r}.")
+    for c in codes:
+        try:
+            Country(c, 1.0)  # a code a Country takes
+        except ParameterError as e:
+            raise ParameterError(f"`codes`: {e}") from None
     if min_gdp <= 0:
         raise ParameterError(f"`min_gdp` must be > 0; got {min_gdp!r}.")
     lo, hi = math.ceil(min_gdp * 10), math.floor(max_gdp * 10)
@@ -196,11 +215,9 @@ def trade_matrices(
     ((3, 3), True)
     """
     if n is not None:
-        min_n = max_n = n
-    _check_range(min_n, max_n, "n", 1)
-    if max_value < 0:
-        raise ParameterError(f"`max_value` must be >= 0; got {max_value!r}.")
-    values = st.integers(0, int(max_value)).map(float)
+        min_n = max_n = whole_number(n, "n", 1)
+    _check_range(min_n, max_n, "n", 1, whole=True)
+    values = st.integers(0, whole_number(max_value, "max_value", 0)).map(float)
 
     def of_size(k: int) -> st.SearchStrategy[NDArray[np.float64]]:
         return st.lists(values, min_size=k * (k - 1), max_size=k * (k - 1)).map(
@@ -223,7 +240,10 @@ def ladders(
     >>> len(lad), lad.levels[0]
     (3, 0.0)
     """
-    _check_range(min_rungs, max_rungs, "rungs", 1)
+    _check_range(min_rungs, max_rungs, "rungs", 1, whole=True)
+    if finite_number(max_level, "max_level") <= 0:
+        raise ParameterError(f"`max_level` must be > 0; got {max_level!r}.")
+    check_bool(start_at_zero, "start_at_zero")
     top = round(max_level * 100)
     extra = 1 if start_at_zero else 0
     if max_rungs - extra > top:
@@ -235,16 +255,14 @@ def ladders(
     return st.builds(Ladder, rungs.map(lambda xs: zero + tuple(x / 100 for x in sorted(xs))))
 
 
-@st.composite
 def worlds(
-    draw: st.DrawFn,
     *,
     min_countries: int = 2,
     max_countries: int = 3,
     max_trade: int = 500,
     max_rungs: int = 4,
     all_dyads: bool = True,
-) -> World:
+) -> st.SearchStrategy[World]:
     """Small valid worlds: countries ``A``, ``B`` …, trade, ties, exemptions, ladders.
 
     Every ordered pair of countries gets a tariff ladder when ``all_dyads``;
@@ -258,9 +276,25 @@ def worlds(
     >>> w.codes
     ('A', 'B')
     """
-    _check_range(min_countries, max_countries, "countries", 2)
+    _check_range(min_countries, max_countries, "countries", 2, whole=True)
     if max_countries > len(CODES):
         raise ParameterError(f"`max_countries` must be <= {len(CODES)}; got {max_countries}.")
+    whole_number(max_trade, "max_trade", 0)
+    whole_number(max_rungs, "max_rungs", 2)  # a ladder of the world has two rungs or more
+    check_bool(all_dyads, "all_dyads")
+    return _worlds(min_countries, max_countries, max_trade, max_rungs, all_dyads)
+
+
+@st.composite
+def _worlds(
+    draw: st.DrawFn,
+    min_countries: int,
+    max_countries: int,
+    max_trade: int,
+    max_rungs: int,
+    all_dyads: bool,
+) -> World:
+    """:func:`worlds`, its arguments checked."""
     n = draw(st.integers(min_countries, max_countries))
     codes = CODES[:n]
     gdps = draw(st.lists(st.integers(5, 300), min_size=n, max_size=n))
@@ -283,8 +317,7 @@ def worlds(
     return World(countries=cs, imports=imports, ties=ties, exempt=exempt, ladders=lads)
 
 
-@st.composite
-def states(draw: st.DrawFn, world: World | None = None, **world_kwargs: Any) -> State:
+def states(world: World | None = None, **world_kwargs: Any) -> st.SearchStrategy[State]:
     """States on a world's ladders, reached by one round of moves from a ladder state.
 
     Every active tariff sits on a rung; ``moved`` is the last round's change,
@@ -303,7 +336,14 @@ def states(draw: st.DrawFn, world: World | None = None, **world_kwargs: Any) -> 
     >>> bool((s.peak >= s.tariff).all())
     True
     """
-    w = world if world is not None else draw(worlds(**world_kwargs))
+    _world_or_none(world)
+    return _states(world if world is not None else worlds(**world_kwargs))
+
+
+@st.composite
+def _states(draw: st.DrawFn, world: World | st.SearchStrategy[World]) -> State:
+    """:func:`states` of ``world`` (or of a world drawn from it)."""
+    w = world if isinstance(world, World) else draw(world)
     n = w.n
     prev = np.zeros((n, n))
     cur = np.zeros((n, n))
@@ -321,10 +361,9 @@ def states(draw: st.DrawFn, world: World | None = None, **world_kwargs: Any) -> 
     return State(tariff=cur, control=control, peak=peak, moved=cur - prev)
 
 
-@st.composite
 def payoff_models(
-    draw: st.DrawFn, world: World | None = None, *, vary_weights: bool = False, **world_kwargs: Any
-) -> PayoffModel:
+    world: World | None = None, *, vary_weights: bool = False, **world_kwargs: Any
+) -> st.SearchStrategy[PayoffModel]:
     """Payoff models with varied elasticity, pass-through, face and resolve weights.
 
     Parameters
@@ -342,7 +381,17 @@ def payoff_models(
     >>> m.params.elasticity > 0
     True
     """
-    w = world if world is not None else draw(worlds(**world_kwargs))
+    _world_or_none(world)
+    check_bool(vary_weights, "vary_weights")
+    return _payoff_models(world if world is not None else worlds(**world_kwargs), vary_weights)
+
+
+@st.composite
+def _payoff_models(
+    draw: st.DrawFn, world: World | st.SearchStrategy[World], vary_weights: bool
+) -> PayoffModel:
+    """:func:`payoff_models` of ``world`` (or of a world drawn from it)."""
+    w = world if isinstance(world, World) else draw(world)
     n = w.n
     base = Params.default(w)
     tenth = st.integers(0, 10).map(lambda k: k / 10)
@@ -360,9 +409,7 @@ def payoff_models(
     return PayoffModel(w, params, np.array(vals, dtype=float).reshape(len(TERMS), n) / 10)
 
 
-@st.composite
 def stage_games(
-    draw: st.DrawFn,
     *,
     min_players: int = 2,
     max_players: int = 3,
@@ -370,7 +417,7 @@ def stage_games(
     max_actions: int = 3,
     min_payoff: int = -10,
     max_payoff: int = 10,
-) -> NormalFormGame:
+) -> st.SearchStrategy[NormalFormGame]:
     """Normal-form games with small whole-number payoffs.
 
     Examples
@@ -381,9 +428,23 @@ def stage_games(
     >>> g.shape
     (2, 2)
     """
-    _check_range(min_players, max_players, "players", 1)
-    _check_range(min_actions, max_actions, "actions", 1)
-    _check_range(min_payoff, max_payoff, "payoff", -math.inf)
+    _check_range(min_players, max_players, "players", 1, whole=True)
+    _check_range(min_actions, max_actions, "actions", 1, whole=True)
+    _check_range(min_payoff, max_payoff, "payoff", -math.inf, whole=True)
+    return _stage_games(min_players, max_players, min_actions, max_actions, min_payoff, max_payoff)
+
+
+@st.composite
+def _stage_games(
+    draw: st.DrawFn,
+    min_players: int,
+    max_players: int,
+    min_actions: int,
+    max_actions: int,
+    min_payoff: int,
+    max_payoff: int,
+) -> NormalFormGame:
+    """:func:`stage_games`, its arguments checked."""
     n = draw(st.integers(min_players, max_players))
     shape = tuple(draw(st.integers(min_actions, max_actions)) for _ in range(n))
     size = n * int(np.prod(shape))
@@ -415,9 +476,7 @@ def builtin_strategies(**traits: Any) -> st.SearchStrategy[Strategy]:
     return st.sampled_from(sorted(found)).map(lambda name: STRATEGIES[name]())
 
 
-@st.composite
 def games(
-    draw: st.DrawFn,
     *,
     min_countries: int = 2,
     max_countries: int = 3,
@@ -425,7 +484,7 @@ def games(
     max_rounds: int = 8,
     max_noise: float = 0.2,
     strategies: st.SearchStrategy[Strategy] | None = None,
-) -> Game:
+) -> st.SearchStrategy[Game]:
     """Repeated games on small worlds: every country an agent with a drawn strategy.
 
     Examples
@@ -436,10 +495,31 @@ def games(
     >>> len(ts.simulate(g, seed=0)) <= 4
     True
     """
-    _check_range(min_rounds, max_rounds, "rounds", 1)
-    w = draw(worlds(min_countries=min_countries, max_countries=max_countries))
-    model = draw(payoff_models(w))
+    _check_range(min_rounds, max_rounds, "rounds", 1, whole=True)
+    if not 0 <= finite_number(max_noise, "max_noise") <= 1:
+        raise ParameterError(f"`max_noise` must be in [0, 1]; got {max_noise!r}.")
+    if strategies is not None and not isinstance(strategies, st.SearchStrategy):
+        raise ParameterError(
+            "`strategies` must be a hypothesis strategy of Strategy objects (e.g. "
+            f"st.just(ts.TitForTat()) or builtin_strategies()); got {short_repr(strategies)}."
+        )
+    world = worlds(min_countries=min_countries, max_countries=max_countries)
     strat = strategies if strategies is not None else builtin_strategies()
+    return _games(world, min_rounds, max_rounds, max_noise, strat)
+
+
+@st.composite
+def _games(
+    draw: st.DrawFn,
+    world: st.SearchStrategy[World],
+    min_rounds: int,
+    max_rounds: int,
+    max_noise: float,
+    strat: st.SearchStrategy[Strategy],
+) -> Game:
+    """:func:`games`, its arguments checked."""
+    w = draw(world)
+    model = draw(payoff_models(w))
     agents = tuple(Agent(c, draw(strat)) for c in w.codes if any(d[0] == c for d in w.ladders))
     noise = draw(st.integers(0, round(max_noise * 100))) / 100
     rounds = draw(st.integers(min_rounds, max_rounds))
@@ -473,6 +553,22 @@ def observation(
     >>> obs.round, len(obs.history), obs.level("US", "CN")
     (3, 2, 0.1)
     """
+    if not isinstance(world, World):
+        raise ParameterError(f"`world` must be a World; got {short_repr(world)}.")
+    if isinstance(moves, str | Mapping) or not isinstance(moves, Sequence):
+        raise ParameterError(
+            "`moves` must be a sequence of rounds, each a mapping (importer, exporter) -> move; "
+            f"got {short_repr(moves)}."
+        )
+    for r, m in enumerate(moves):
+        if not isinstance(m, Mapping):
+            raise ParameterError(
+                f"`moves[{r}]` must be a mapping (importer, exporter) -> move; got {short_repr(m)}."
+            )
+    if model is not None and not isinstance(model, PayoffModel):
+        raise ParameterError(f"`model` must be a PayoffModel; got {short_repr(model)}.")
+    if initial is not None and not isinstance(initial, State):
+        raise ParameterError(f"`initial` must be a State; got {short_repr(initial)}.")
     s = initial if initial is not None else State.zeros(world.n)
     seen = [s]
     for m in moves:
@@ -535,9 +631,7 @@ class History:
         p.text(repr(self))
 
 
-@st.composite
 def histories(
-    draw: st.DrawFn,
     world: World | None = None,
     *,
     me: str | None = None,
@@ -545,7 +639,7 @@ def histories(
     min_rounds: int = 0,
     max_rounds: int = 6,
     **world_kwargs: Any,
-) -> History:
+) -> st.SearchStrategy[History]:
     """Random pasts: every dyad moves -1/0/+1 each round from free trade.
 
     Shrinks toward fewer rounds and holds, so a failing case prints as a few
@@ -558,7 +652,7 @@ def histories(
     me : str, optional
         The observing agent; default drawn among countries with a ladder.
     model : PayoffModel, optional
-        Default ``PayoffModel(world)``.
+        Default ``PayoffModel(world)``; without ``world``, the world is the model's.
     min_rounds, max_rounds : int
 
     Examples
@@ -569,13 +663,48 @@ def histories(
     >>> h.observation.targets
     (('CN', 'US'),)
     """
-    _check_range(min_rounds, max_rounds, "rounds", 0)
-    w = world if world is not None else draw(worlds(**world_kwargs))
+    _check_range(min_rounds, max_rounds, "rounds", 0, whole=True)
+    _world_or_none(world)
+    if model is not None:
+        if not isinstance(model, PayoffModel):
+            raise ParameterError(f"`model` must be a PayoffModel; got {short_repr(model)}.")
+        if world is None:
+            world = model.world
+        elif model.world.codes != world.codes:
+            raise ParameterError(
+                f"`model` is a model of countries {', '.join(model.world.codes)}; `world` has "
+                f"{', '.join(world.codes)}."
+            )
+    if world is not None and me is not None:
+        _mover(world, me)
+    return _histories(
+        world if world is not None else worlds(**world_kwargs), me, model, min_rounds, max_rounds
+    )
+
+
+def _mover(w: World, me: Any) -> None:
+    """Refuse an observer ``me`` without a tariff ladder in ``w``."""
+    movers = sorted({a for a, _ in w.ladders})
+    if me not in movers:
+        raise ParameterError(f"`me` {me!r} has no tariff ladder; movers: {movers}.")
+
+
+@st.composite
+def _histories(
+    draw: st.DrawFn,
+    world: World | st.SearchStrategy[World],
+    me: str | None,
+    model: PayoffModel | None,
+    min_rounds: int,
+    max_rounds: int,
+) -> History:
+    """:func:`histories`, its arguments checked."""
+    w = world if isinstance(world, World) else draw(world)
     movers = sorted({a for a, _ in w.ladders})
     if me is None:
         me = draw(st.sampled_from(movers))
-    elif me not in movers:
-        raise ParameterError(f"`me` {me!r} has no tariff ladder; movers: {movers}.")
+    else:
+        _mover(w, me)
     k = draw(st.integers(min_rounds, max_rounds))
     step = st.sampled_from((0, 1, -1))
     dyads = list(w.ladders)
@@ -611,8 +740,16 @@ def _act(strategy: Strategy, obs: Observation, rng: Any, check: str) -> dict[Dya
     game applies (:func:`~tariffsim.engine.checked_moves`, in a game of one-rung steps, the
     moves these checks reason about): what :func:`~tariffsim.simulate` refuses, ``check``
     fails, with the engine's message."""
-    chosen = strategy.act(obs, np.random.default_rng(rng))
     try:
+        gen = np.random.default_rng(rng)
+    except (TypeError, ValueError) as e:
+        raise ParameterError(
+            f"`rng` must be a seed (an int >= 0), a SeedSequence or a Generator; got "
+            f"{short_repr(rng)} ({e})."
+        ) from None
+    try:
+        check_strategy(strategy, "strategy")
+        chosen = strategy.act(obs, gen)
         moves = checked_moves(chosen, strategy, obs.me, tuple(obs.targets))
     except ParameterError as e:
         raise AssertionError(
@@ -772,6 +909,7 @@ def assert_deterministic(
     >>> obs = tst.observation(ts.World.default(), "US", [])
     >>> tst.assert_deterministic(ts.make_strategy("random"), obs)  # stochastic, but seeded
     """
+    seed = whole_number(seed, "seed", 0)
     obs = _as_obs(history)
     calls: dict[int, list[dict[Dyad, int]]] = {}
 
@@ -829,12 +967,25 @@ def assert_on_ladder(world: World, x: State | Path | NDArray[Any]) -> None:
     Traceback (most recent call last):
     AssertionError: tariff US->CN = 0.5 is not on its ladder ...
     """
+    if not isinstance(world, World):
+        raise ParameterError(f"`world` must be a World; got {type(world).__name__}.")
     if isinstance(x, State):
         t = x.tariff[None]
     elif isinstance(x, Path):
+        if tuple(x.codes) != tuple(world.codes):
+            raise ParameterError(
+                f"`x`: a path of countries {', '.join(x.codes)}; the world's are "
+                f"{', '.join(world.codes)}."
+            )
         t = x.tariff
     else:
-        t = np.asarray(x, dtype=float).reshape(-1, world.n, world.n)
+        t = real_array(x, "x")
+    if t.ndim < 2 or t.shape[-2:] != (world.n, world.n):
+        raise ParameterError(
+            f"`x`: tariffs of shape {t.shape}; the world has {world.n} countries, so "
+            f"(..., {world.n}, {world.n})."
+        )
+    t = t.reshape(-1, world.n, world.n)
     for (a, b), lad in world.ladders.items():
         i, j = world.index(a), world.index(b)
         rungs = np.asarray(lad.levels)

@@ -121,14 +121,23 @@ def _by_partner(arg: str, table: Any, world: World) -> dict[str, float]:
 
 
 def _dyad_key(key: Any, arg: str) -> tuple[str, str]:
-    """A dyad given as ``("US", "VN")`` or as a scenario file spells it, ``"US-VN"``."""
-    if isinstance(key, str) and key.count("-") == 1:
-        a, b = key.split("-")
-        return a, b
-    if isinstance(key, tuple) and len(key) == 2 and all(isinstance(c, str) for c in key):
+    """A dyad given as ``("US", "VN")``, as a scenario file spells it, ``"US-VN"``, or as the
+    labels of paths and ensembles do, ``"US->VN"`` (the codes are not checked here).
+
+    >>> _dyad_key("US->VN", "dyads"), _dyad_key(["US", "VN"], "dyads")
+    (('US', 'VN'), ('US', 'VN'))
+    """
+    if isinstance(key, str):
+        for sep in ("->", "-"):
+            if key.count(sep) == 1 and (sep == "->" or "->" not in key):
+                a, b = key.split(sep)
+                if a and b:
+                    return a, b
+    elif isinstance(key, tuple | list) and len(key) == 2 and all(isinstance(c, str) for c in key):
         return key[0], key[1]
     raise ParameterError(
-        f"`{arg}`: a dyad is ('IMPORTER', 'EXPORTER') or 'IMPORTER-EXPORTER'; got {key!r}."
+        f"`{arg}`: a dyad is ('IMPORTER', 'EXPORTER'), 'IMPORTER-EXPORTER' or "
+        f"'IMPORTER->EXPORTER'; got {short_repr(key)}."
     )
 
 

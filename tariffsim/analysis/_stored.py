@@ -138,3 +138,23 @@ def in_range(bad: Bad, what: str, a: Any, lo: float, hi: float) -> None:
     """Raise ``bad`` unless every value of ``a`` lies in ``[lo, hi]``."""
     if a.size and not ((a >= lo) & (a <= hi)).all():
         raise bad(f"{what} must lie in [{lo:g}, {hi:g}]")
+
+
+def check_positions(ds: Any, dims: Sequence[str], where: str) -> None:
+    """Refuse a dataset whose ``dims`` coordinates are not ``0, 1, …`` in order.
+
+    ``to_xarray`` numbers runs and rounds from 0; a dataset reordered or cut
+    (``ds.isel(run=[5, 7])``, ``ds.sel(round=slice(3, None))``) would be read
+    back renumbered — run ``k``'s seed and round ``r``'s date belong to the
+    position — so it is refused, naming the coordinate.
+    """
+    for dim in dims:
+        if dim not in ds.coords:
+            continue
+        got = np.asarray(ds[dim].values)
+        if got.ndim != 1 or not np.array_equal(got, np.arange(got.size)):
+            raise ParameterError(
+                f"{where}: its {dim!r} coordinate is not 0, 1, … in order (got "
+                f"{short_repr(got.tolist())}): a selection of {dim}s cannot be read back as "
+                f"an ensemble, whose {dim} k is its k-th; read the whole dataset, then select."
+            )

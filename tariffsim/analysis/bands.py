@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
-from .reduce import INDICATORS, check_levels, round_on
+from .reduce import INDICATORS, check_levels, qlabels, round_on
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,24 +47,6 @@ stored units (fractions for recession odds and approval) to the axis's."""
 _DASHES = ("-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 3)), (0, (8, 3)), (0, (3, 1)))
 """Line styles of a panel's medians in turn: solid once, then broken ones only, so a median
 drawn over an equal earlier one leaves gaps it shows through."""
-
-
-def _qlabel(q: float) -> str:
-    return f"q{100 * q:g}"
-
-
-def qlabels(qs: Any) -> list[str]:
-    """Column labels of distinct levels ``qs`` (``q5``, ``q50``…), with more digits where
-    the short ones would coincide.
-
-    >>> qlabels([0.05, 0.5]), qlabels([0.1234561, 0.1234562])
-    (['q5', 'q50'], ['q12.34561', 'q12.34562'])
-    """
-    qs = [float(x) for x in np.asarray(qs, dtype=float).reshape(-1)]
-    labels = [_qlabel(x) for x in qs]
-    if len(set(labels)) < len(labels):
-        labels = [f"q{100 * x:.15g}" for x in qs]
-    return labels
 
 
 @dataclass(frozen=True, eq=False)

@@ -98,6 +98,7 @@ from .. import limits
 from .._util import as_date, check_bool, frozen_array, short_repr, whole_number
 from ..errors import ConvergenceWarning, MissingExtraError, ParameterError, UnknownNameError
 from ..progress import progress_bar, progress_enabled
+from ..world import _dyad_key
 from .observed import ObservedPath, round_dates
 from .sensitivity import (
     _check_range,
@@ -179,18 +180,11 @@ def _dyads(game: Game, obs: ObservedPath, dyads: Any) -> tuple[tuple[str, str], 
     chosen: list[tuple[str, str]] = []
     if isinstance(dyads, str) or not isinstance(dyads, Sequence):
         raise ParameterError(
-            f"`dyads` must be a list of dyads ('US-CN' or ('US', 'CN')); got {short_repr(dyads)}."
+            "`dyads` must be a list of dyads ('US-CN', 'US->CN' or ('US', 'CN')); got "
+            f"{short_repr(dyads)}."
         )
     for item in dyads:
-        if isinstance(item, str):
-            a, _, b = item.partition("-")
-            item = (a, b)
-        pair = isinstance(item, Sequence) and len(item) == 2
-        if not (pair and all(isinstance(c, str) for c in item)):
-            raise ParameterError(
-                f"`dyads`: each dyad is 'US-CN' or ('US', 'CN'); got {short_repr(item)}."
-            )
-        d = (str(item[0]), str(item[1]))
+        d = _dyad_key(item, "dyads")
         if d not in obs.dyads:
             raise UnknownNameError(f"`dyads`: the record has no dyad {d[0]}-{d[1]}.")
         if d not in ladders:
@@ -861,7 +855,7 @@ def calibrate(
     )
     lo = np.array([b[p][0] for p in paths])
     hi = np.array([b[p][1] for p in paths])
-    defaults = {p: float(np.mean(parampath.default(game, p))) for p in paths}
+    defaults = {p: parampath.mean_default(game, p) for p in paths}
     # the defaults, inside the ranges: a default at or beyond an end starts a hair inside it
     # (scipy's scaling can put a point exactly on a bound outside, and refuse it)
     inner = 1e-9 * (hi - lo)

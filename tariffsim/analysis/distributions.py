@@ -55,7 +55,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._util import short_repr
+from .._util import real_array, short_repr, whole_number
 from ..errors import ParameterError
 
 __all__ = [
@@ -174,8 +174,12 @@ class _Quantiles:
     def ppf(self, u: ArrayLike) -> Array:
         """The quantile function at ``u``, within the support (the rounding of a subclass's
         arithmetic never puts a quantile a last bit beyond a bound)."""
+        x = real_array(u, "u")
+        if np.any(np.isnan(x)) or np.any((x < 0) | (x > 1)):
+            bad = x[np.isnan(x) | (x < 0) | (x > 1)].reshape(-1)[0]
+            raise ParameterError(f"`u` must be levels in [0, 1]; got {float(bad)!r}.")
         lo, hi = self.support
-        return np.clip(self._quantile(np.asarray(u, dtype=float)), lo, hi)
+        return np.clip(self._quantile(x), lo, hi)
 
     @property
     def draw_range(self) -> tuple[float, float]:
@@ -186,6 +190,12 @@ class _Quantiles:
 
     def sample(self, rng: np.random.Generator, size: int) -> Array:
         """``size`` independent draws, each ``ppf(u)`` of one uniform ``u`` of ``rng``."""
+        if not callable(getattr(rng, "random", None)):
+            raise ParameterError(
+                "`rng` must be a numpy Generator (np.random.default_rng(seed)), or anything "
+                f"with its random(size); got {short_repr(rng)}."
+            )
+        size = whole_number(size, "size", 0)
         lo, hi = self.draw_range
         return np.clip(self.ppf(_uniforms(rng, size)), lo, hi)
 

@@ -44,7 +44,7 @@ from .. import _shared, limits
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import FrozenDict, check_bool, short_repr
 from .._util import frozen_array as _ro
-from ..engine import _record_arrays, _record_layout, runs_alike
+from ..engine import PathBatch, _record_arrays, _record_layout, runs_alike
 from ..errors import (
     IdenticalRunsWarning,
     MissingExtraError,
@@ -54,7 +54,7 @@ from ..errors import (
 )
 from ..progress import counting_runs
 from ..schema import label_ok
-from ._stored import check_npz_size, checked_labels, in_range, other_kind
+from ._stored import check_npz_size, check_positions, checked_labels, in_range, other_kind
 from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
 from .reduce import (
@@ -80,7 +80,6 @@ from .runner import (
 )
 
 if TYPE_CHECKING:
-    from ..engine import PathBatch
     from ..game import Game
     from ..scenario import Scenario
     from .summary import EnsembleSummary
@@ -266,9 +265,21 @@ class Ensemble(_Summarised):
 
     @classmethod
     def from_batch(cls, batch: PathBatch, **kw: Any) -> Ensemble:
-        """An ensemble from a compact :class:`~tariffsim.engine.PathBatch` (same runs)."""
+        """An ensemble from a compact :class:`~tariffsim.engine.PathBatch` (same runs).
+
+        ``kw`` sets the other fields (``draws``, ``seed``, ``vary`` …); ``name``
+        defaults to the batch's scenario name (``batch.meta["scenario"]``).
+
+        Raises
+        ------
+        ParameterError
+            If ``batch`` is not a compact ``PathBatch``.
+        """
+        if not isinstance(batch, PathBatch):
+            raise ParameterError(f"`batch` must be a PathBatch; got {short_repr(batch)}.")
         if batch.record != "compact":
             raise ParameterError(f"`batch` must be a compact record; got {batch.record!r}.")
+        kw.setdefault("name", str(batch.meta.get("scenario", "")))
         return cls(
             codes=batch.codes,
             dates=batch.dates,
@@ -583,6 +594,7 @@ class Ensemble(_Summarised):
                 raise ParameterError(
                     f"{where}: its dates are not dates (a file opened with decode_times=False?)."
                 )
+            check_positions(ds, ("run", "round"), where)
             arrays = {k: np.asarray(ds[k].transpose(*_DIMS[k]).values) for k in vars_}
             params = [str(p) for p in ds["param"].values] if "draws" in ds else []
             claims = [str(c) for c in ds["claim"].values] if "claim_draws" in ds else []

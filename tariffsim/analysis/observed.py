@@ -505,14 +505,17 @@ def load(name_or_path: str | FsPath) -> ObservedPath:
                 f"observed record {short_repr(src)} is neither a bundled record "
                 f"({', '.join(bundled)}) nor an existing file."
             )
-        text, name = (
-            read_text_input(p, kind="observed record"),
-            p.stem,
-        )  # within the size limit, strict UTF-8
+        text = read_text_input(p, kind="observed record")  # within the size limit, strict UTF-8
+        return parse(text, name=p.stem, source=f"observed record {short_repr(src)}")
     return parse(text, name=name)
 
 
-def parse(text_or_rows: str | Iterable[Mapping[str, Any]], *, name: str = "<rows>") -> ObservedPath:
+def parse(
+    text_or_rows: str | Iterable[Mapping[str, Any]],
+    *,
+    name: str = "<rows>",
+    source: str | None = None,
+) -> ObservedPath:
     """Build an :class:`ObservedPath` from CSV text or row mappings, validating every row.
 
     Parameters
@@ -521,6 +524,8 @@ def parse(text_or_rows: str | Iterable[Mapping[str, Any]], *, name: str = "<rows
         CSV text with a header row, or mappings with the keys of :data:`COLUMNS`.
     name : str
         Name of the record (used in messages).
+    source : str, optional
+        What messages call the input instead of ``name`` (:func:`load` gives the file's path).
 
     Raises
     ------
@@ -537,11 +542,12 @@ def parse(text_or_rows: str | Iterable[Mapping[str, Any]], *, name: str = "<rows
     ...     print(e)
     x row 2, column 'level': must be a finite number >= 0 (a fraction, <= 10); got '-1'.
     """
+    where = name if source is None else source
     if isinstance(text_or_rows, str):
-        try:
-            return _parse_csv(text_or_rows.removeprefix("\ufeff"), name)  # a BOM is no column
+        try:  # (a BOM is no column)
+            return _parse_csv(text_or_rows.removeprefix("\ufeff"), name, where)
         except csv.Error as e:  # a field over the csv module's limit, a NUL byte, ...
-            raise ParameterError(f"{name}: not a readable CSV record ({e}).") from None
+            raise ParameterError(f"{where}: not a readable CSV record ({e}).") from None
     if isinstance(text_or_rows, str | bytes) or not isinstance(text_or_rows, Iterable):
         raise ParameterError(
             f"`text_or_rows` must be CSV text or mappings of the columns; got "
@@ -551,14 +557,14 @@ def parse(text_or_rows: str | Iterable[Mapping[str, Any]], *, name: str = "<rows
     for k, r in enumerate(text_or_rows):
         if not isinstance(r, Mapping):
             raise ParameterError(
-                f"{name} row {k + 2}: must be a mapping of the columns; got {short_repr(r)}."
+                f"{where} row {k + 2}: must be a mapping of the columns; got {short_repr(r)}."
             )
         rows.append(dict(r))
-    return _from_rows(rows, name)
+    return _from_rows(rows, name, where)
 
 
-def _parse_csv(text: str, name: str) -> ObservedPath:
-    """:func:`parse` of CSV text."""
+def _parse_csv(text: str, record: str, name: str) -> ObservedPath:
+    """:func:`parse` of CSV text: the record ``record``, which messages name ``name``."""
     reader = csv.DictReader(io.StringIO(text))
     header = list(reader.fieldnames or [])
     missing = [c for c in _REQUIRED if c not in header]
@@ -573,11 +579,11 @@ def _parse_csv(text: str, name: str) -> ObservedPath:
             f"{name} row 1 (header): unknown column(s) {', '.join(map(repr, unknown))}; "
             f"columns are {', '.join(COLUMNS)}."
         )
-    return _from_rows(list(reader), name)
+    return _from_rows(list(reader), record, name)
 
 
-def _from_rows(rows: list[Mapping[str, Any]], name: str) -> ObservedPath:
-    """:func:`parse` of row mappings."""
+def _from_rows(rows: list[Mapping[str, Any]], record: str, name: str) -> ObservedPath:
+    """:func:`parse` of row mappings: the record ``record``, which messages name ``name``."""
     if not rows:
         raise ParameterError(f"{name}: the record has no rows.")
     measures = [_measure(r, k + 2, name) for k, r in enumerate(rows)]
@@ -591,7 +597,7 @@ def _from_rows(rows: list[Mapping[str, Any]], name: str) -> ObservedPath:
             )
         seen[key] = k + 2
     order = sorted(range(len(measures)), key=lambda k: measures[k].date)
-    return ObservedPath(name=name, measures=tuple(measures[k] for k in order))
+    return ObservedPath(name=record, measures=tuple(measures[k] for k in order))
 
 
 def _measure(row: Mapping[str, Any], rowno: int, name: str) -> Measure:

@@ -171,7 +171,27 @@ def check_levels(q: Any) -> Array:
         raise ParameterError(f"`q` must be levels in [0, 1]; got {short_repr(q)}.")
     if len(np.unique(qs)) < len(qs):  # one column per level in tables and exports
         raise ParameterError(f"`q` must not hold a level twice; got {short_repr(q)}.")
+    if len(set(qlabels(qs))) < len(qs):
+        raise ParameterError(
+            f"`q`: levels {short_repr(q)} are too close to tell apart in a column label "
+            "(in percent, to 17 digits); give levels further apart."
+        )
     return qs
+
+
+def qlabels(qs: Any) -> list[str]:
+    """Column labels of levels ``qs`` (``q5``, ``q50``…), with more digits where the short ones
+    would coincide (as many as 17: :func:`check_levels` refuses levels that still coincide).
+
+    >>> qlabels([0.05, 0.5]), qlabels([0.1234561, 0.1234562])
+    (['q5', 'q50'], ['q12.34561', 'q12.34562'])
+    """
+    qs = [float(x) for x in np.asarray(qs, dtype=float).reshape(-1)]
+    for fmt in ("g", ".15g", ".17g"):
+        labels = [f"q{100 * x:{fmt}}" for x in qs]
+        if len(set(labels)) == len(labels):
+            break
+    return labels
 
 
 def quantiles_from_counts(

@@ -66,11 +66,15 @@ first dyad with a ladder:
 ``peak``
     Highest headline tariff the focus dyad reaches (fraction; 1.45 = 145%).
 ``first_cut_week``
-    Round (a week in the bundled scenarios) of the first cut of the focus
-    tariff, counted from round 0; ``rounds + 1`` if it is never cut
-    (censored at the horizon).
+    Weeks from the start to the end of the round of the first cut of the
+    focus tariff: the round (counted from round 0) times the round length
+    in days over 7, so the round itself in weekly rounds and a seventh of
+    it in daily ones; ``(rounds + 1) d / 7`` if it is never cut (censored
+    at the horizon).
 ``settled_us``
-    Focus tariff in the last round (fraction): where the path settles.
+    Focus tariff in the last round (fraction): where the path settles (the
+    name is that of the default focus, the US tariff on China; in a game
+    without that dyad it is the focus dyad's).
 ``cumulative_gdp_loss``
     The importer's summed payoff loss over the run, in % of one year's GDP:
     :math:`-\sum_{r=1}^{T} u_r \cdot d/365`, with :math:`u_r` the round
@@ -157,11 +161,19 @@ def _peak(batch: PathBatch) -> Array:
     return np.asarray(batch.tariff_series(*focus_dyad(batch)), dtype=float).max(axis=1)
 
 
+def _round_days(batch: PathBatch) -> float:
+    """The batch's round length in days (a week when it has one date only)."""
+    d = np.asarray(batch.dates, dtype="datetime64[D]")
+    return float((d[1] - d[0]).astype(int)) if len(d) > 1 else 7.0
+
+
 def _first_cut_week(batch: PathBatch) -> Array:
     t = np.asarray(batch.tariff_series(*focus_dyad(batch)), dtype=float)
     cut = np.diff(t, axis=1) < -1e-12
     first = np.argmax(cut, axis=1) + 1.0
-    return np.where(cut.any(axis=1), first, float(t.shape[1]))
+    rounds = np.where(cut.any(axis=1), first, float(t.shape[1]))
+    days = _round_days(batch)
+    return rounds if days == 7.0 else rounds * days / 7.0
 
 
 def _settled(batch: PathBatch) -> Array:
@@ -171,9 +183,7 @@ def _settled(batch: PathBatch) -> Array:
 def _cumulative_loss(batch: PathBatch) -> Array:
     i = tuple(batch.codes).index(focus_dyad(batch)[0])
     pay = np.asarray(batch.payoff, dtype=float)[:, 1:, i]
-    d = np.asarray(batch.dates, dtype="datetime64[D]")
-    days = float((d[1] - d[0]).astype(int)) if len(d) > 1 else 7.0
-    return -pay.sum(axis=1) * days / 365.0
+    return -pay.sum(axis=1) * _round_days(batch) / 365.0
 
 
 OUTPUTS: dict[str, Callable[[Any], Array]] = {
@@ -290,10 +300,10 @@ def check_path_range(
     for end in (lo_f, hi_f):
         try:
             parampath.validate_values(parampath.parse(path), end)
-        except ParameterError:
+        except ParameterError as e:  # (its range, or the bound ±MAGNITUDE of every path)
             raise ParameterError(
-                f"{label or f'`{arg}.{path}`'}: range ({lo_f:g}, {hi_f:g}) goes outside the "
-                f"parameter's range {parampath.describe(path).range}."
+                f"{label or f'`{arg}.{path}`'}: range ({lo_f:g}, {hi_f:g}) goes outside what "
+                f"the parameter takes: {e}"
             ) from None
     return lo_f, hi_f
 
@@ -779,14 +789,28 @@ def analyse_function(
     for k, v in bounds.items():
         if isinstance(v, str | bytes) or not isinstance(v, Sequence) or len(v) != 2:
             raise ParameterError(f"`bounds[{k!r}]` must be (low, high); got {short_repr(v)}.")
-    b = {str(k): _check_range(k, *v) for k, v in bounds.items()}
+    names = [str(k) for k in bounds]
+    if len(set(names)) < len(names):
+        twice = sorted({k for k in names if names.count(k) > 1})
+        raise ParameterError(
+            f"`bounds`: keys {twice} name the same input twice (as text); give distinct names."
+        )
+    b = {str(k): _check_range(str(k), *v, arg="bounds") for k, v in bounds.items()}
     if not b:
         raise ParameterError("`bounds` is empty.")
     n = _check_n(method, n, len(b))
     num_resamples = _check_resamples(num_resamples)
     problem = _problem(b)
     X = _design(method, problem, n, seed)
-    y = _column(fn(X), X.shape[0], "`fn`")
+    try:
+        got = fn(X)
+    except TariffsimError:
+        raise
+    except Exception as e:  # the user's function: its error, named as `fn`'s
+        raise ParameterError(
+            f"`fn` failed on the design: {type(e).__name__}: {short_repr(str(e))}"
+        ) from e
+    y = _column(got, X.shape[0], "`fn`")
     Y = y[:, None]
     idx = _analyse(method, problem, X, Y, (output,), seed, num_resamples)
     return SensitivityResult(

@@ -43,7 +43,7 @@ from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import MissingExtraError, ParameterError, RunsNotKeptError, UnknownNameError
 from ..schema import storable
-from ._stored import check_npz_size, checked_labels, other_kind
+from ._stored import check_npz_size, check_positions, checked_labels, other_kind
 from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised
 from .reduce import (
     INDICATORS,
@@ -534,6 +534,7 @@ class EnsembleSummary(_Summarised):
                 raise ParameterError(
                     f"{what}: its dates are not dates (a file opened with decode_times=False?)."
                 )
+            check_positions(ds, ("round",), where)
             widths = json.loads(str(ds.attrs["resolution"]))
             scheduled = json.loads(str(ds.attrs.get("scheduled", "[]")))
             z: dict[str, Any] = {

@@ -112,7 +112,10 @@ def test_calibrate_forecasts_as_far_as_asked(tmp_path: Path) -> None:
         (["calibrate", "us-china-145"], "--observed"),
         (["calibrate", "us-china-145", "--observed", "us-china-2025", "--params",
           "learning_rate.US=0.5:3"],
-         "--params learning_rate.US=0.5:3: range (0.5, 3) goes outside the parameter's range"),
+         "--params learning_rate.US=0.5:3: range (0.5, 3) goes outside what the parameter "
+         "takes: value of 'learning_rate.US' must be in [0, 1]"),
+        (["sensitivity", "us-china-145", "--params", "face_weight.US=0:1e7"],
+         "must be within ±1e+06"),
         (["sensitivity", "us-china-145", "--params", "elasticity=-1:2"],
          "--params elasticity=-1:2: range (-1, 2) goes outside"),
     ],

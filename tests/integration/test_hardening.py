@@ -340,30 +340,57 @@ def test_a_scenario_name_with_control_characters_is_refused_before_anything(
     assert sorted(p.name for p in work.iterdir()) == ["s.toml"]
 
 
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda d: d.update(title="\x1b]0;pwned\x07"), "title"),
+        (lambda d: d["events"][0].update(label="\x1b[31mRED\x1b[0m"), "events[0].label"),
+        (lambda d: d.update(outcomes=["a\tb"]), "outcomes[0]"),
+        (lambda d: d.update(description="ok\n\x1b[2J"), "description"),
+    ],
+)
+def test_shown_text_with_control_characters_is_refused(
+    tmp_path: Path, edit: Any, field: str
+) -> None:
+    """A terminal escape in a title or label was printed escaped but written raw to the
+    path's CSV and JSON, where `cat` acted on it: refused when the scenario is read, naming
+    the field (a description keeps its tabs and line breaks)."""
+    p = tmp_path / "evil.toml"
+    p.write_text(ts.scenario.dump_toml(_edit(edit)), encoding="utf-8")
+    res = _cli("run", str(p), "--no-plot", "--rounds", "2", "--out", "o", cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    assert f"{field}: must be a string of at most" in res.stderr
+    assert "control characters" in res.stderr and "\x1b" not in res.stderr
+    assert not (tmp_path / "o").exists()
+    ok = _edit(lambda d: d.update(description="line one\n\tline two\r\n"))
+    ts.parse_scenario(ok)  # tabs and line breaks: a description's own
+
+
 def test_show_escapes_terminal_sequences(tmp_path: Path) -> None:
-    evil = "\x1b]0;pwned\x07\x1b[2J\u202e"
+    evil = "\u202eevil\u2066"  # (bidirectional overrides: text, shown escaped)
     data = _edit(lambda d: (d.update(title=evil), d["events"][0].update(label=evil)))
     p = tmp_path / "evil.toml"
     p.write_text(ts.scenario.dump_toml(data), encoding="utf-8")
     for fmt in ("table", "csv", "json"):
         res = _cli("show", str(p), "--format", fmt, cwd=tmp_path)
         assert res.returncode == 0, res.stderr
-        assert "\x1b" not in res.stdout and "\x07" not in res.stdout and "\u202e" not in res.stdout
+        assert "\u202e" not in res.stdout and "\u2066" not in res.stdout
     res = _cli("run", str(p), "--no-plot", "--rounds", "2", "--out", "o", cwd=tmp_path)
-    assert "\x1b" not in res.stdout and "\x1b" not in res.stderr
+    assert res.returncode == 0, res.stderr
+    assert "\u202e" not in res.stdout and "\u202e" not in res.stderr
 
 
 def test_ensemble_escapes_terminal_sequences(tmp_path: Path) -> None:
     """The ensemble command prints the title as show and run do (it printed it raw)."""
-    evil = "T\x1b[2J\x1b[31mRED\u202e"
+    evil = "T\u202eRED"
     p = tmp_path / "evil.toml"
     p.write_text(ts.scenario.dump_toml(_edit(lambda d: d.update(title=evil), SMALL)), "utf-8")
     for extra in ((), ("--summary",)):
         res = _cli("ensemble", str(p), "--runs", "2", "--rounds", "2", "--no-progress",
                    "--out", "o", *extra, cwd=tmp_path)  # fmt: skip
         assert res.returncode == 0, res.stderr
-        assert "\\x1b[2J" in res.stdout
-        assert "\x1b" not in res.stdout + res.stderr and "\u202e" not in res.stdout
+        assert "T\\u202eRED" in res.stdout
+        assert "\u202e" not in res.stdout + res.stderr
 
 
 @pytest.mark.parametrize("command", ["run", "ensemble"])

@@ -480,3 +480,119 @@ def test_assert_nash_tol_validated():
         with pytest.raises(ts.ParameterError, match="tol"):
             tst.assert_nash(PD, (1, 1), tol=bad)
     tst.assert_nash(PD, (1, 1), tol=0)
+
+
+# -- what is not a Strategy at all fails every check, as simulate refuses it ---------------------
+class _NoName:
+    traits = ts.Traits()
+
+    def act(self, obs, rng):
+        return {}
+
+
+class _NoTraits:
+    name = "no-traits"
+
+    def act(self, obs, rng):
+        return {}
+
+
+@pytest.mark.parametrize("strategy", [_NoName(), _NoTraits()], ids=["no name", "no traits"])
+@pytest.mark.parametrize("check", list(CHECKS))
+def test_what_is_no_strategy_fails_every_check_with_the_engine_message(check, strategy):
+    """Before: an object without a name passed four checks silently and made
+    assert_retaliates raise a bare AttributeError; one without traits made
+    assert_deterministic raise one."""
+    engine = _simulate_error(strategy)
+    lacks = "name" if isinstance(strategy, _NoName) else "traits"
+    assert f"this one has no {lacks}" in engine
+    with pytest.raises(AssertionError, match=f"failed {check}: strategy: not a Strategy") as e:
+        CHECKS[check](strategy, tst.observation(W, "CN", [{("US", "CN"): 1}]))
+    assert f"this one has no {lacks}" in str(e.value)
+
+
+def _two_country_world():
+    from hypothesis import find
+
+    return find(tst.worlds(max_countries=2), lambda x: True)
+
+
+_BAD_ARGUMENTS = {
+    "trade_matrices max_value inf": (
+        lambda: tst.trade_matrices(max_value=float("inf")),
+        "max_value",
+    ),
+    "trade_matrices max_value nan": (
+        lambda: tst.trade_matrices(max_value=float("nan")),
+        "max_value",
+    ),
+    "trade_matrices max_value text": (lambda: tst.trade_matrices(max_value="5"), "max_value"),
+    "trade_matrices n 2.5": (lambda: tst.trade_matrices(n=2.5), "`n`"),
+    "ladders max_level nan": (lambda: tst.ladders(max_level=float("nan")), "max_level"),
+    "ladders max_level inf": (lambda: tst.ladders(max_level=float("inf")), "max_level"),
+    "ladders max_level text": (lambda: tst.ladders(max_level="2"), "max_level"),
+    "games max_noise -1": (lambda: tst.games(max_noise=-1), "max_noise"),
+    "games max_noise nan": (lambda: tst.games(max_noise=float("nan")), "max_noise"),
+    "games max_noise 2": (lambda: tst.games(max_noise=2), "max_noise"),
+    "games strategies": (lambda: tst.games(strategies=ts.TitForTat()), "strategies"),
+    "countries no codes": (lambda: tst.countries(codes=()), "codes"),
+    "countries bad code": (lambda: tst.countries(codes=("a",)), "codes"),
+    "states world 3": (lambda: tst.states(3), "world"),
+    "payoff_models world text": (lambda: tst.payoff_models("x"), "world"),
+    "observation moves 3": (lambda: tst.observation(W, "US", 3), "moves"),
+    "observation round 3": (lambda: tst.observation(W, "US", [{}, 3]), r"moves\[1\]"),
+    "worlds max_rungs 1": (lambda: tst.worlds(max_rungs=1), "max_rungs"),
+    "worlds max_trade -1": (lambda: tst.worlds(max_trade=-1), "max_trade"),
+    "stage_games min_actions 0": (lambda: tst.stage_games(min_actions=0), "min_actions"),
+    "stage_games players 2.5": (lambda: tst.stage_games(max_players=2.5), "max_players"),
+    "histories max_rounds -1": (lambda: tst.histories(max_rounds=-1), "max_rounds"),
+    "histories me": (lambda: tst.histories(W, me="JP"), "`me`"),
+    "histories model of another world": (
+        lambda: tst.histories(W, model=ts.PayoffModel(_two_country_world())),
+        "`model` is a model of countries A, B",
+    ),
+    "assert_deterministic seed -1": (
+        lambda: tst.assert_deterministic(ts.TitForTat(), tst.observation(W, "US", []), seed=-1),
+        "seed",
+    ),
+    "assert_retaliates rng -1": (
+        lambda: tst.assert_retaliates(ts.TitForTat(), tst.observation(W, "CN", []), rng=-1),
+        "rng",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(_BAD_ARGUMENTS))
+def test_bad_generator_and_check_arguments_are_named_when_given(case):
+    """Before: bare OverflowError, ValueError, TypeError, AttributeError or hypothesis'
+    InvalidArgument, some only when a value was drawn, some naming an argument the caller
+    never passed (min_rungs for max_rungs, max_value for max_trade, noise for max_noise)."""
+    make, name = _BAD_ARGUMENTS[case]
+    with pytest.raises(ts.ParameterError, match=name):
+        make()  # at construction: nothing drawn
+
+
+def test_histories_of_a_model_alone_take_its_world():
+    model = ts.PayoffModel(_two_country_world())
+
+    @OK
+    @given(h=tst.histories(model=model, max_rounds=2))
+    def prop(h):
+        assert h.world is model.world and h.model is model
+
+    prop()
+
+
+def test_assert_on_ladder_refuses_what_is_not_of_its_world():
+    """Before: a 10-country state passed against a 2-country world, a US-CN tariff was
+    reported as A->B, and a 3x3 array raised a bare ValueError."""
+    w2 = _two_country_world()
+    p = ts.simulate(ts.load_scenario("us-china-145").game, 2, seed=0)
+    for x in (ts.State.zeros(10), np.zeros((3, 3))):
+        with pytest.raises(ts.ParameterError, match="the world has 2 countries"):
+            tst.assert_on_ladder(w2, x)
+    with pytest.raises(ts.ParameterError, match="a path of countries US, CN"):
+        tst.assert_on_ladder(w2, p)
+    tst.assert_on_ladder(p_world := ts.load_scenario("us-china-145").game.world, p)
+    with pytest.raises(AssertionError, match=r"US->CN = 0\.5"):
+        tst.assert_on_ladder(p_world, ts.State.zeros(10).with_tariff(p_world, "US", "CN", 0.5))

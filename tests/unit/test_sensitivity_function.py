@@ -113,10 +113,25 @@ def test_bad_arguments_are_named(kwargs: dict, match: str) -> None:
 
 
 def test_bad_bounds_are_named() -> None:
-    with pytest.raises(ParameterError, match=r"`params.x1`: range must be finite with low < high"):
+    """The argument is ``bounds`` (the error used to say ``params``, sensitivity's)."""
+    with pytest.raises(ParameterError, match=r"`bounds.x1`: range must be finite with low < high"):
         analyse_function(ishigami, {"x1": (1.0, 1.0)})
     with pytest.raises(ParameterError, match="`fn` must return shape"):
         analyse_function(lambda x: x, BOUNDS, n=8)
+
+
+def test_keys_that_read_alike_are_refused() -> None:
+    """``1`` and ``"1"`` both became the input ``'1'``: two ranges, one column."""
+    with pytest.raises(ParameterError, match=r"`bounds`: keys \['1'\] name the same input twice"):
+        analyse_function(lambda x: x[:, 0], {1: (0, 1), "1": (0, 2)}, n=8)
+
+
+def test_a_failing_function_is_named_as_fn() -> None:
+    """Before: the function's bare ZeroDivisionError; now as sensitivity names a failing
+    output, with the function's error as the cause."""
+    with pytest.raises(ParameterError, match="`fn` failed on the design: ZeroDivisionError") as e:
+        analyse_function(lambda x: 1 / 0, {"a": (0, 1)}, n=8)
+    assert isinstance(e.value.__cause__, ZeroDivisionError)
 
 
 @pytest.mark.parametrize("bad", [0, 1, -1, 2.5, True, "100", 10**9])
