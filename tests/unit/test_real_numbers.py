@@ -122,7 +122,7 @@ TYPES: list[tuple[str, Callable[[], Any], str]] = [
      "`output` must be"),
     ("calibrate dyads", lambda: ts.calibrate("us-china-145", "us-china-2025",
                                              ["learning_rate.US"], dyads=[("US",)]),
-     "`dyads`: each dyad"),
+     "`dyads`: a dyad is"),
 ]  # fmt: skip
 
 
