@@ -315,6 +315,33 @@ def _payoff_scale(lg: LadderGame) -> float:
     return max(float(r.max()), -float(r.min())) if r.size else 0.0
 
 
+_TIES_REFUSED = 1e-2
+"""Largest share of the largest payoff the equilibrium check may count as rounding
+(:func:`_ne_tol`: ``1e-12 / (1 - discount)`` of it): a discount closer to 1 than
+``1 - 1e-10`` would call actions ties that differ by a hundredth of the largest payoff or
+more, and every sweep "converges" to whatever the selection picks (:func:`check_patience`)."""
+
+
+def check_patience(discount: float) -> float:
+    """``discount`` (checked) if float64 can still tell its equilibria apart.
+
+    Raises
+    ------
+    ParameterError
+        For a discount above ``1 - 1e-10``: its values are over ``1e10`` times the payoffs,
+        and payoff gaps below :data:`_TIES_REFUSED` of the largest payoff would be rounding.
+    """
+    share = 1e-12 / (1.0 - discount)
+    if share >= _TIES_REFUSED:
+        raise ParameterError(
+            f"`discount` {discount!r} is too close to 1 for float64: the values are "
+            f"~{1 / (1 - discount):.2g} times the payoffs, so payoff gaps below {share:.2g} of "
+            "the largest payoff would be rounding, counted as ties, and any policy would pass "
+            "as an equilibrium; give a discount of at most 0.9999999999 (1 - 1e-10)."
+        )
+    return discount
+
+
 def _ne_tol(lg: LadderGame, discount: float) -> float:
     """Absolute tolerance of the equilibrium check: rounding of Q, not economics."""
     return 1e-12 * _payoff_scale(lg) / (1.0 - discount)  # of the values' size: any unit
@@ -543,7 +570,7 @@ def bellman(
     """
     if not isinstance(lgame, LadderGame):
         raise ParameterError(f"`lgame` must be a LadderGame; got {type(lgame).__name__}.")
-    discount = check_discount(discount)
+    discount = check_patience(check_discount(discount))
     selection = _check_selection(selection)  # type: ignore[assignment]
     step = _sweep(lgame, lgame._check_values(values), discount, selection, _ne_tol(lgame, discount))
     return step.policy, step.values
@@ -653,7 +680,8 @@ def markov_perfect(
     Raises
     ------
     ParameterError
-        If an argument is invalid (the message names it).
+        If an argument is invalid (the message names it), and for a discount above
+        ``1 - 1e-10``, whose equilibria float64 cannot tell apart (:func:`check_patience`).
 
     Warns
     -----
@@ -700,7 +728,7 @@ def markov_perfect(
     >>> j.lgame.action_shape, j.converged
     ((7, 7), True)
     """
-    discount = check_discount(discount)
+    discount = check_patience(check_discount(discount))
     selection = _check_selection(selection)  # type: ignore[assignment]
     tol = check_tol(tol)
     max_iter = check_pos_int(max_iter, "max_iter")
@@ -986,7 +1014,7 @@ def backward_induction(
     ((4, 49), True)
     """
     horizon = check_pos_int(horizon, "horizon")
-    discount = check_discount(discount)
+    discount = check_patience(check_discount(discount))
     selection = _check_selection(selection)  # type: ignore[assignment]
     deadline = _deadline_of(max_seconds)  # the budget counts building the ladder game too
     progress_enabled(progress)
@@ -1069,7 +1097,7 @@ def equilibrium_path_for(
     >>> r.converged, len(p)
     (True, 5)
     """
-    discount = check_discount(discount)
+    discount = check_patience(check_discount(discount))
     rounds = check_rounds(rounds)
     selection = _check_selection(selection)  # type: ignore[assignment]
     game = load_scenario(name).game

@@ -115,13 +115,17 @@ def test_equilibrium_data_on_stdout_says_on_stderr_that_it_did_not_converge(
 
 
 def test_equilibrium_prints_the_discount_it_solved_for(tmp_path: Path) -> None:
-    """A discount of 0.9999999999 was printed as `discount 1` (10 digits), a value the
-    command refuses."""
+    """A discount was printed to 10 digits: 0.99999999987 as 0.9999999999 (and one with
+    more nines as `discount 1`, a value the command refuses)."""
     res = _cli("equilibrium", "us-china-145", "--rounds", "2", "--no-plot", "--no-progress",
-               "--discount", "0.99999999999", "--out", "o", cwd=tmp_path)  # fmt: skip
-    assert "discount 0.99999999999," in res.stdout.splitlines()[0]
+               "--discount", "0.99999999987", "--out", "o", cwd=tmp_path)  # fmt: skip
+    assert "discount 0.99999999987," in res.stdout.splitlines()[0]
+    refused = _cli("equilibrium", "us-china-145", "--rounds", "2", "--no-plot", "--discount",
+                   "0.9999999999999", "--out", "o2", cwd=tmp_path)  # fmt: skip
+    assert refused.returncode == 2
+    assert "is too close to 1 for float64" in refused.stderr
     meta = json.loads((tmp_path / "o" / "us-china-145-equilibrium.json").read_text())["meta"]
-    assert "δ = 0.99999999999," in meta["title"]
+    assert "δ = 0.99999999987," in meta["title"]
 
 
 def test_a_scenario_file_that_is_a_pipe_or_device_is_named_as_such(tmp_path: Path) -> None:

@@ -378,7 +378,7 @@ def test_add_country_errors() -> None:
         ({"imports": {"US": None}}, "`imports['US']` must be a number; got None"),
         ({"exports": {"US": "13"}}, "`exports['US']` must be a number; got '13'"),
         ({"ties": {"US": True}}, "`ties['US']` must be a number; got True"),
-        ({"ladders": {"US": (0.0, 0.1)}}, "a dyad is ('IMPORTER', 'EXPORTER'), 'IMPORTER-EXPORTER' or"),
+        ({"ladders": {"US": (0.0, 0.1)}}, "a dyad is ('IMPORTER', 'EXPORTER'), 'IMPORTER-"),
         ({"ladders": {("US", "ZZ"): 3}}, "`ladders[('US', 'ZZ')]` must be a sequence of levels"),
         ({"ladders": [("US", "ZZ")]}, "`ladders` must be a mapping of dyad to levels"),
     ],

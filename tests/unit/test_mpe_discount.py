@@ -98,11 +98,23 @@ def test_an_out_of_reach_tol_is_raised_to_the_rounding_floor() -> None:
         assert "1e-12 of the values' size" in r.message
 
 
+@pytest.mark.parametrize("discount", [1 - 1e-12, 1 - 1e-11, 1 - 5e-11])
+def test_a_discount_whose_ties_would_swallow_the_payoffs_is_refused(discount: float) -> None:
+    """At 1 - 1e-12 the equilibrium check's rounding tolerance was a whole payoff (ten
+    times the largest at 1 - 1e-13, where `tariffsim equilibrium` said "converged", exit 0,
+    with every action a tie): refused, naming the discount, before any sweep."""
+    with pytest.raises(ts.ParameterError, match=r"`discount` .* is too close to 1 for float64"):
+        eq.markov_perfect(_cli_ladder(), discount=discount, max_iter=50)
+    with pytest.raises(ts.ParameterError, match=r"at most 0\.9999999999"):
+        eq.backward_induction(_cli_ladder(), 3, discount=discount)
+
+
 def test_a_cycle_near_one_stops_at_once_and_says_why() -> None:
-    """At 1 - 1e-12 the equilibrium check's rounding tolerance is a whole payoff: every
-    profile ties, the selection cycles, and plain value iteration (a factor 1 - 1e-12 a
-    sweep) cannot work it off: the solver stops at the cycle, not after max_iter sweeps."""
-    discount = 1 - 1e-12
+    """At 1 - 1e-10 the equilibrium check's rounding tolerance is a hundredth of the largest
+    payoff: profiles tie, the selection cycles, and plain value iteration (a factor
+    1 - 1e-10 a sweep) cannot work it off: the solver stops at the cycle, not after
+    max_iter sweeps."""
+    discount = 1 - 1e-10
     with pytest.warns(ts.ConvergenceWarning, match="would need ~"):
         r = eq.markov_perfect(_cli_ladder(), discount=discount, max_iter=50)
     assert not r.converged and r.cycle_detected and r.iterations < 10
