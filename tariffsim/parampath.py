@@ -677,6 +677,8 @@ def mean_default(game: Game, path: str | ParamPath) -> float:
     out = [float(v) for v in vals]
     if not out:
         raise ParameterError(f"{what}: no value to read.")
+    if all(v == out[0] for v in out):  # the default itself (a mean could round off it)
+        return out[0]
     return math.fsum(out) / len(out)
 
 

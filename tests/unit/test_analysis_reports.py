@@ -128,3 +128,24 @@ def test_a_run_seeded_by_a_seed_sequence_is_written_and_shown():
     assert json.loads(q.to_json())["meta"]["seed"] == text
     assert ts.simulate_batch(SC.game, 3, seeds=[seq])[0].meta["seed"] == text
     assert ts.Path.from_json(q.to_json()).meta["seed"] == text
+
+
+@pytest.mark.parametrize("name", ts.list_scenarios())
+def test_mean_default_is_the_default_itself_where_the_entries_agree(name):
+    """A fit starts from mean_default: where the entries agree it must be their value to the
+    bit (a sum divided back, 0.1 * 3 / 3, is 0.10000000000000002), so that calibrations of
+    such paths start where they did."""
+    g = ts.load_scenario(name).game
+    whole = [p for p in parampath.paths(g) if "." not in p]
+    agreed = 0
+    for p in [*whole, *(f"belief:{p}" for p in whole), "learning_rate"]:
+        try:
+            value = parampath.default(g, p)
+        except ParameterError:
+            continue
+        agreed += 1
+        assert parampath.mean_default(g, p) == value, p
+    assert agreed > 10
+    if len(g.agents) == 3:  # three learning rates of 0.1: their sum over 3 is not 0.1
+        alike = ts.load_scenario(name).with_params(learning_rate=0.1).game
+        assert parampath.mean_default(alike, "learning_rate") == 0.1
