@@ -533,8 +533,13 @@ def stage_bimatrix(stage: Any) -> tuple[np.ndarray, np.ndarray]:
             raise ParameterError(
                 f"`stage` matrices must be 2-D of one shape; got {A.shape} and {B.shape}."
             )
-        if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
-            raise ParameterError("`stage` payoffs must be finite.")
+        for who, M in (("row", A), ("column", B)):
+            if not np.all(np.isfinite(M)):
+                i, j = (int(x) for x in np.argwhere(~np.isfinite(M))[0])
+                raise ParameterError(
+                    f"`stage` payoffs must be finite; the {who} player's payoff at ({i}, {j}) "
+                    f"is {float(M[i, j])!r}."
+                )
         return A, B
     raise ParameterError(
         "`stage` must be a NormalFormGame, a pair of matrices, DyadPayoffs or a pair of "

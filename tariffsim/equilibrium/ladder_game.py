@@ -154,6 +154,33 @@ class LadderGame:
     method: str = "exact"
     moves: str = "step"
 
+    def __post_init__(self) -> None:
+        """``rewards`` and ``successors`` given to the constructor (as by
+        ``dataclasses.replace``): checked against the game's shape, and kept as read-only
+        copies, so that the caller's array cannot change the game after it is made.
+        (:meth:`from_game` builds them itself.)"""
+        if self.rewards.size == 0 and self.successors.size == 0:
+            return  # (from_game's placeholders, replaced once the tables are built)
+        S, A, N = self.n_states, self.n_profiles, self.n_players
+        rewards = np.array(self.rewards, copy=True)
+        if rewards.dtype.kind != "f" or rewards.shape != (S, A, N):
+            raise ParameterError(
+                f"`rewards` must be floats of shape (states, profiles, players) = "
+                f"{(S, A, N)}; got {rewards.dtype} of shape {rewards.shape}."
+            )
+        if not np.all(np.isfinite(rewards)):
+            raise ParameterError("`rewards` must be finite (no NaN or inf).")
+        succ = np.array(self.successors, copy=True)
+        if succ.dtype.kind not in "iu" or succ.shape != (S, A):
+            raise ParameterError(
+                f"`successors` must be integers of shape (states, profiles) = {(S, A)}; got "
+                f"{succ.dtype} of shape {succ.shape}."
+            )
+        if succ.size and (succ.min() < 0 or succ.max() >= S):
+            raise ParameterError(f"`successors` must be states in [0, {S}).")
+        object.__setattr__(self, "rewards", _ro(rewards))
+        object.__setattr__(self, "successors", _ro(succ))
+
     # -- construction -------------------------------------------------------------
     @classmethod
     def from_game(

@@ -56,6 +56,12 @@ class DyadPayoffs:
     P: float
     S: float
 
+    def __post_init__(self) -> None:
+        """Each payoff a finite real number (a ParameterError naming it otherwise), kept as
+        given (a Fraction stays exact)."""
+        for name in ("T", "R", "P", "S"):
+            finite_number(getattr(self, name), name)
+
     def critical_discount(self, kind: str = "spe") -> float:
         """:func:`critical_discount` of these payoffs (both sides alike).
 

@@ -1,5 +1,7 @@
 """Repeated-game automata: exact Nash/SPE checks and discount sets against textbook results."""
 
+import math
+import re
 from fractions import Fraction
 
 import pytest
@@ -144,3 +146,24 @@ def test_a_discount_set_holds_no_nan_or_infinity_and_prints_apart_from_one():
     s = eq.discount_set("grim-trigger", "grim-trigger", pd, kind="spe")
     assert float("nan") not in s and float("inf") not in s and -float("inf") not in s
     assert str(s).startswith("[0.99999999999975") and s.lower < 1, str(s)  # (it printed [1, 1))
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"T": float("nan")}, "`T` must be finite; got nan"),
+        ({"S": float("inf")}, "`S` must be finite; got inf"),
+        ({"P": "1"}, "`P` must be a real number; got '1'"),
+    ],
+)
+def test_dyad_payoffs_are_checked_when_made(kw, message) -> None:
+    """DyadPayoffs(T=nan, ...) was accepted; the error came at first use, and from
+    discount_set without naming the payoff ("`stage` payoffs must be finite")."""
+    args = {"T": 5, "R": 3, "P": 1, "S": 0, **kw}
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        eq.DyadPayoffs(**args)
+
+
+def test_a_stage_matrix_s_non_finite_payoff_is_named() -> None:
+    with pytest.raises(ParameterError, match=r"the row player's payoff at \(1, 0\) is inf"):
+        eq.discount_set("grim-trigger", "grim-trigger", ([[3, 0], [math.inf, 1]], [[3, 5], [0, 1]]))

@@ -429,3 +429,28 @@ def test_backward_induction_memory_is_a_limit(small_ladder) -> None:
     assert len(str(e.value)) < 300  # not the 400 digits in full
     with ts.limits.override(max_result_bytes=10_000), pytest.raises(LimitError):
         eq.backward_induction(small_ladder, 200)
+
+
+def test_a_ladder_game_given_its_own_rewards_checks_and_keeps_a_copy() -> None:
+    """``dataclasses.replace(lg, rewards=R)`` kept the caller's writable array (R changed the
+    game after it was made; the docs say the fields are read-only) and checked nothing."""
+    import dataclasses
+
+    import numpy as np
+
+    import tariffsim as ts
+    from tariffsim import equilibrium as eq
+
+    lg0 = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
+    R = np.random.default_rng(0).normal(size=lg0.rewards.shape)
+    lg = dataclasses.replace(lg0, rewards=R)
+    assert not lg.rewards.flags.writeable and lg.rewards is not R
+    assert np.array_equal(lg.rewards, R)
+    R[0, 0, 0] = 1e9
+    assert lg.rewards[0, 0, 0] != 1e9
+    for bad, words in ((R[:3], "of shape"), (np.full(R.shape, np.nan), "must be finite"),
+                       (R.astype(int), "must be floats")):  # fmt: skip
+        with pytest.raises(ts.ParameterError, match=words):
+            dataclasses.replace(lg0, rewards=bad)
+    with pytest.raises(ts.ParameterError, match=r"`successors` must be states in \[0, 49\)"):
+        dataclasses.replace(lg0, successors=lg0.successors + 100)
