@@ -246,21 +246,24 @@ def _column(got: Any, rows: int, what: str) -> Array:
     return y
 
 
+def _users(fn: Callable[[Any], Any], arg: Any, failed: str) -> Any:
+    """``fn(arg)``, a user's function: its own error as a ParameterError that begins with
+    ``failed`` (the error is its cause); tariffsim's errors as they are."""
+    try:
+        return fn(arg)
+    except TariffsimError:
+        raise
+    except Exception as e:
+        raise ParameterError(f"{failed}: {type(e).__name__}: {short_repr(str(e))}") from e
+
+
 def _eval_outputs(
     batch: Any, outputs: Mapping[str, Callable[[Any], Array] | str], runs: int
 ) -> Array:
     cols = []
     for name, f in outputs.items():
         fn = OUTPUTS[f] if isinstance(f, str) else f
-        try:
-            got = fn(batch)
-        except TariffsimError:
-            raise
-        except Exception as e:  # the user's function: its error, named as the output's
-            raise ParameterError(
-                f"output {name!r} failed on a chunk of runs: {type(e).__name__}: "
-                f"{short_repr(str(e))}"
-            ) from e
+        got = _users(fn, batch, f"output {name!r} failed on a chunk of runs")
         y = _column(got, runs, f"output {name!r}")
         cols.append(y)
     return np.stack(cols, axis=1)
@@ -802,15 +805,7 @@ def analyse_function(
     num_resamples = _check_resamples(num_resamples)
     problem = _problem(b)
     X = _design(method, problem, n, seed)
-    try:
-        got = fn(X)
-    except TariffsimError:
-        raise
-    except Exception as e:  # the user's function: its error, named as `fn`'s
-        raise ParameterError(
-            f"`fn` failed on the design: {type(e).__name__}: {short_repr(str(e))}"
-        ) from e
-    y = _column(got, X.shape[0], "`fn`")
+    y = _column(_users(fn, X, "`fn` failed on the design"), X.shape[0], "`fn`")
     Y = y[:, None]
     idx = _analyse(method, problem, X, Y, (output,), seed, num_resamples)
     return SensitivityResult(
