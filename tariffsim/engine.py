@@ -381,8 +381,18 @@ class PathBatch:
             raise ParameterError(f"run index must be in [{-n}, {n}); got {r!r}.")
         return int(r) % n
 
+    def _run_meta(self, r: int, seed: Any) -> dict[str, Any]:
+        """Run ``r``'s ``Path.meta``: the batch's, without its count of runs, with the run's
+        seed (:func:`meta_seed`) and its own noise where the overrides set it, in the order
+        of :func:`simulate`'s."""
+        m = {k: v for k, v in self.meta.items() if k != "runs"}
+        if "noise" in self.overrides and "noise" in m:
+            m["noise"] = float(self.overrides["noise"][r])
+        return {"scenario": m.pop("scenario", None), "seed": meta_seed(seed), **m}
+
     def __getitem__(self, r: int) -> Path:
-        """Run ``r`` as a :class:`~tariffsim.path.Path` (full record only)."""
+        """Run ``r`` as a :class:`~tariffsim.path.Path` (full record only); its ``meta`` is
+        the one :func:`simulate` gives that run (:meth:`_run_meta`)."""
         r = self._run(r)
         if self.record != "full":
             raise ParameterError(
@@ -411,7 +421,7 @@ class PathBatch:
             codes=self.codes,
             dates=self.dates,
             events=_merge_events(self.events, self.notes[r] if self.notes else ()),
-            meta={**self.meta, "seed": meta_seed(seed)},
+            meta=self._run_meta(r, seed),
             agreements=self.agreements[r] if self.agreements else (),
             **arrays,
             **layered,
@@ -2001,7 +2011,7 @@ def simulate_batch(
         control_dyads=tuple(w.control_ladders),
         events=tuple(out["events"]),
         meta={"scenario": game.name, "noise": game.noise, "kind": "simulation",
-              "runs": len(seeds_t)},
+              "players": [a.code for a in game.agents], "runs": len(seeds_t)},
         agreements=out["agreements"],
         notes=out["notes"],
         **out["arrays"],

@@ -67,3 +67,21 @@ def test_bad_input_raises_a_tariffsim_error(kwargs, error, words):
         ts.simulate_batch(GAME, 5, **kwargs)
     for w in words:
         assert w in str(e.value)
+
+
+@pytest.mark.parametrize("name", ["us-china-145", "four-country-2025"])
+def test_a_run_of_a_batch_is_the_single_run_to_the_byte(name) -> None:
+    """The arrays were equal, but a batch's run kept the batch's meta (its count of runs, no
+    players, the base game's noise where an override set the run's): its JSON differed from
+    simulate's for the same run."""
+    import json
+
+    g = ts.load_scenario(name).game
+    over = {"noise": np.array([0.0, 0.05]), "elasticity": np.array([2.0, 3.0])}
+    seeds = [3, np.random.SeedSequence(1)]
+    pb = ts.simulate_batch(g, 4, seeds=seeds, overrides=over)
+    assert pb.meta["runs"] == 2 and pb.meta["players"] == [a.code for a in g.agents]
+    for r, seed in enumerate(seeds):
+        one = ts.simulate(parampath.apply(g, {k: v[r] for k, v in over.items()}), 4, seed=seed)
+        assert pb[r].to_json() == one.to_json()
+        assert json.loads(pb[r].to_json())["meta"]["noise"] == [0.0, 0.05][r]
