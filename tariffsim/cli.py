@@ -1387,8 +1387,10 @@ def _stdout_failed(guard: _GuardedStdout, status: int) -> int:
     e = guard.failed
     if e is None or isinstance(e, BrokenPipeError) or status != 0:
         return status
-    wrote = " (the files were written)" if status == 0 else ""
-    print(f"tariffsim: error: could not write to standard output: {e}{wrote}", file=sys.stderr)
+    print(
+        f"tariffsim: error: could not write to standard output: {e} (the files were written)",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -128,11 +128,9 @@ def _dyad_key(key: Any, arg: str) -> tuple[str, str]:
     (('US', 'VN'), ('US', 'VN'))
     """
     if isinstance(key, str):
-        for sep in ("->", "-"):
-            if key.count(sep) == 1 and (sep == "->" or "->" not in key):
-                a, b = key.split(sep)
-                if a and b:
-                    return a, b
+        a, sep, b = key.partition("->") if "->" in key else key.partition("-")
+        if a and b and sep not in b:
+            return a, b
     elif isinstance(key, tuple | list) and len(key) == 2 and all(isinstance(c, str) for c in key):
         return key[0], key[1]
     raise ParameterError(
