@@ -50,6 +50,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import check_bool, finite_number, real_array, short_repr, whole_number
 from .agents import STRATEGIES, Observation, Strategy, check_strategy, targets_of
@@ -145,6 +146,18 @@ def _check_range(lo: Any, hi: Any, name: str, minimum: float = 0, *, whole: bool
         )
 
 
+_EXACT = 2**53
+"""Largest whole number the generators draw as a float (every whole number up to it is one)."""
+
+
+def _whole_bound(v: Any, name: str, minimum: int = 0) -> int:
+    """An int bound in ``[minimum, 2**53]``: the whole numbers drawn under it become floats."""
+    v = whole_number(v, name, minimum)
+    if v > _EXACT:
+        raise ParameterError(f"`{name}` must be at most 2**53 (drawn as floats); got {v}.")
+    return v
+
+
 def _world_or_none(world: Any) -> None:
     """``world``: a World or None (then drawn); else a ParameterError."""
     if world is not None and not isinstance(world, World):
@@ -217,7 +230,7 @@ def trade_matrices(
     if n is not None:
         min_n = max_n = whole_number(n, "n", 1)
     _check_range(min_n, max_n, "n", 1, whole=True)
-    values = st.integers(0, whole_number(max_value, "max_value", 0)).map(float)
+    values = st.integers(0, _whole_bound(max_value, "max_value")).map(float)
 
     def of_size(k: int) -> st.SearchStrategy[NDArray[np.float64]]:
         return st.lists(values, min_size=k * (k - 1), max_size=k * (k - 1)).map(
@@ -279,7 +292,7 @@ def worlds(
     _check_range(min_countries, max_countries, "countries", 2, whole=True)
     if max_countries > len(CODES):
         raise ParameterError(f"`max_countries` must be <= {len(CODES)}; got {max_countries}.")
-    whole_number(max_trade, "max_trade", 0)
+    _whole_bound(max_trade, "max_trade")
     whole_number(max_rungs, "max_rungs", 2)  # a ladder of the world has two rungs or more
     check_bool(all_dyads, "all_dyads")
     return _worlds(min_countries, max_countries, max_trade, max_rungs, all_dyads)
@@ -431,6 +444,9 @@ def stage_games(
     _check_range(min_players, max_players, "players", 1, whole=True)
     _check_range(min_actions, max_actions, "actions", 1, whole=True)
     _check_range(min_payoff, max_payoff, "payoff", -math.inf, whole=True)
+    for v, name in ((min_payoff, "min_payoff"), (max_payoff, "max_payoff")):
+        if abs(v) > _EXACT:
+            raise ParameterError(f"`{name}` must be within ±2**53 (drawn as floats); got {v}.")
     return _stage_games(min_players, max_players, min_actions, max_actions, min_payoff, max_payoff)
 
 
@@ -496,6 +512,7 @@ def games(
     True
     """
     _check_range(min_rounds, max_rounds, "rounds", 1, whole=True)
+    limits.check("max_rounds", max_rounds, "`max_rounds`")
     if not 0 <= finite_number(max_noise, "max_noise") <= 1:
         raise ParameterError(f"`max_noise` must be in [0, 1]; got {max_noise!r}.")
     if strategies is not None and not isinstance(strategies, st.SearchStrategy):
@@ -664,6 +681,7 @@ def histories(
     (('CN', 'US'),)
     """
     _check_range(min_rounds, max_rounds, "rounds", 0, whole=True)
+    limits.check("max_rounds", max_rounds, "`max_rounds`")
     _world_or_none(world)
     if model is not None:
         if not isinstance(model, PayoffModel):

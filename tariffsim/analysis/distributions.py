@@ -55,6 +55,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .. import limits
 from .._util import real_array, short_repr, whole_number
 from ..errors import ParameterError
 
@@ -196,6 +197,7 @@ class _Quantiles:
                 f"with its random(size); got {short_repr(rng)}."
             )
         size = whole_number(size, "size", 0)
+        limits.check("max_result_bytes", 8 * size, f"`size` ({size} draws), bytes")
         lo, hi = self.draw_range
         return np.clip(self.ppf(_uniforms(rng, size)), lo, hi)
 

@@ -527,6 +527,20 @@ _BAD_ARGUMENTS = {
         "max_value",
     ),
     "trade_matrices max_value text": (lambda: tst.trade_matrices(max_value="5"), "max_value"),
+    "trade_matrices max_value 10**400": (
+        lambda: tst.trade_matrices(max_value=10**400),
+        "`max_value` must be at most 2\\*\\*53",
+    ),
+    "worlds max_trade 10**400": (lambda: tst.worlds(max_trade=10**400), "`max_trade` must be"),
+    "stage_games max_payoff 10**400": (
+        lambda: tst.stage_games(max_payoff=10**400),
+        "`max_payoff` must be within",
+    ),
+    "histories max_rounds 10**12": (
+        lambda: tst.histories(W, max_rounds=10**12),
+        "`max_rounds`: 1000000000000 exceeds the limit max_rounds",
+    ),
+    "games max_rounds 10**12": (lambda: tst.games(max_rounds=10**12), "exceeds the limit"),
     "trade_matrices n 2.5": (lambda: tst.trade_matrices(n=2.5), "`n`"),
     "ladders max_level nan": (lambda: tst.ladders(max_level=float("nan")), "max_level"),
     "ladders max_level inf": (lambda: tst.ladders(max_level=float("inf")), "max_level"),

@@ -94,6 +94,8 @@ def test_distribution_methods_check_their_arguments():
     u = Uniform(0.0, 1.0)
     with pytest.raises(ParameterError, match="`size` must be an int >= 0"):
         u.sample(np.random.default_rng(0), -1)
+    with pytest.raises(ts.errors.LimitError, match="max_result_bytes"):
+        u.sample(np.random.default_rng(0), 10**30)  # (a bare ValueError from numpy)
     with pytest.raises(ParameterError, match="`rng` must be a numpy Generator"):
         u.sample(0, 3)
     for bad in ([2.0], [np.nan], [-0.5]):
