@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import decimal
 import json
+import math
 import os
 import re
 import sys
@@ -56,6 +58,21 @@ def _int_at_least(low: int) -> Callable[[str], int]:
 
 _nonneg_int = _int_at_least(0)
 _pos_int = _int_at_least(1)
+
+
+def _discount(text: str) -> float:
+    """A discount factor in [0, 1) (``--discount``): the text typed in its errors, and the
+    float it is read as where only that is out of range (``0.999999999999999999`` is 1.0)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1); got {text!r}") from None
+    if not 0 <= v < 1:
+        typed = text.strip()
+        if math.isfinite(v) and 0 <= decimal.Decimal(typed) < 1:  # (finite: a decimal number)
+            typed += f", which is {v!r} as a float"
+        raise argparse.ArgumentTypeError(f"must be in [0, 1); got {typed}")
+    return v
 
 
 def _folder(text: str) -> str:
@@ -269,7 +286,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[lim],
     )
     e.add_argument("scenario", help="bundled scenario name or path to a .toml file")
-    e.add_argument("--discount", type=float, default=0.95, help="discount factor in [0, 1)")
+    e.add_argument("--discount", type=_discount, default=0.95, help="discount factor in [0, 1)")
     e.add_argument("--rounds", type=_pos_int, default=20, help="rounds of the path (default 20)")
     e.add_argument(
         "--selection",
@@ -787,8 +804,6 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     from .scenario import load_scenario
     from .world import State
 
-    if not 0 <= a.discount < 1:
-        raise _UsageError(f"--discount must be in [0, 1); got {a.discount}")
     limits.check("max_rounds", a.rounds, "--rounds")
     out = _out_dir(a)
     if a.max_seconds is not None and not a.max_seconds > 0:

@@ -236,7 +236,7 @@ def _end_now(pool: Any) -> None:
     open: a notebook interrupted ten times kept 12 descriptors more. So the manager drops
     the cancelled chunks first (``shutdown(cancel_futures=True)``, which it has done once it
     resets ``_cancel_pending_futures``), and only then are the workers ended and the pool
-    joined.
+    joined. A worker that SIGTERM has not ended within ``_END_SECONDS`` is killed.
     """
     # (taken first: shutdown() lets go of them all)
     procs = list((getattr(pool, "_processes", None) or {}).values())
@@ -250,6 +250,12 @@ def _end_now(pool: Any) -> None:
     for proc in procs:
         with contextlib.suppress(Exception):
             proc.terminate()
+    for proc in procs:  # (a large worker can take seconds to end on a loaded machine)
+        with contextlib.suppress(Exception):
+            proc.join(_END_SECONDS)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(_END_SECONDS)
     if manager is not None:  # it reaps the workers and closes the pool's pipes
         manager.join(_END_SECONDS)
     if manager is None or not manager.is_alive():
@@ -262,7 +268,6 @@ def _end_now(pool: Any) -> None:
                     pipe.close()
         for proc in procs:  # (each worker's sentinel, a pipe, is its until it is closed)
             with contextlib.suppress(Exception):
-                proc.join(_END_SECONDS)
                 proc.close()
 
 
@@ -270,7 +275,8 @@ _POOL_PIPES = ("_result_queue", "_call_queue", "_executor_manager_thread_wakeup"
 """What a ProcessPoolExecutor holds its pipes in (queues and the manager's wake-up)."""
 
 _END_SECONDS = 2.0
-"""Longest wait, when a pool is ended at once, for its manager to drop the cancelled chunks."""
+"""Longest wait, when a pool is ended at once, for each step: its manager dropping the
+cancelled chunks, a worker ending on SIGTERM (then on SIGKILL), the manager ending."""
 
 
 def _quiet_worker(parent: int | None = None) -> None:

@@ -160,7 +160,11 @@ def test_equilibrium_command_from_the_peak(tmp_path: Path) -> None:
         (["--start", "US-CN=0.5"], "not on the ladder"),
         (["--start", "US-JP=0.1"], "no tariff ladder for US-JP"),
         (["--start", "nonsense"], "expected DYAD=LEVEL"),
-        (["--discount", "1.0"], "--discount must be in [0, 1)"),
+        (["--discount", "1.0"], "--discount: must be in [0, 1); got 1.0 ("),
+        (["--discount", "nan"], "--discount: must be in [0, 1); got nan ("),
+        (["--discount", "half"], "--discount: must be a number in [0, 1); got 'half'"),
+        # typed below 1, read as the float 1.0: both are said, not "got 1.0" alone
+        (["--discount", "0.999999999999999999"], "got 0.999999999999999999, which is 1.0 as a"),
     ],
 )
 def test_equilibrium_command_errors(args: list[str], needle: str, tmp_path: Path) -> None:
