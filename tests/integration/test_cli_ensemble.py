@@ -289,6 +289,7 @@ def test_sensitivity_and_calibrate_take_limit(capsys) -> None:
 def test_a_server_that_is_not_a_scheduler_is_one_line(tmp_path: Path) -> None:
     """A server that greets with bytes the Dask client misreads (an SSH banner): a one-line
     error, exit 2 (it was a traceback of numpy failing to allocate 2.82 EiB)."""
+    import contextlib
     import socket
     import threading
 
@@ -305,7 +306,8 @@ def test_a_server_that_is_not_a_scheduler_is_one_line(tmp_path: Path) -> None:
             with c:
                 c.sendall(b"SSH-2.0-OpenSSH_9.6\r\n" + b"\xff" * 64)
 
-    threading.Thread(target=greet, daemon=True).start()
+    greeter = threading.Thread(target=greet, daemon=True)
+    greeter.start()
     try:
         res = subprocess.run(
             [sys.executable, "-m", "tariffsim", "ensemble", "us-china-145", "--runs", "2",
@@ -313,8 +315,11 @@ def test_a_server_that_is_not_a_scheduler_is_one_line(tmp_path: Path) -> None:
              "--scheduler", f"tcp://127.0.0.1:{srv.getsockname()[1]}"],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
-    finally:
+    finally:  # (close() alone leaves accept() waiting, the port open, for the session)
+        with contextlib.suppress(OSError):
+            srv.shutdown(socket.SHUT_RDWR)
         srv.close()
+        greeter.join(10)
     assert res.returncode == 2, res.stderr
     assert res.stderr.startswith("tariffsim: error: --scheduler") and "Traceback" not in res.stderr
     assert "does not speak Dask's protocol" in res.stderr and "EiB" not in res.stderr
