@@ -114,6 +114,19 @@ def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
     return x
 
 
+def one_of(value: Any, choices: Any) -> bool:
+    """Whether ``value`` is a string among ``choices`` (names: a tuple, a dict's keys, ...).
+
+    ``value in choices`` alone raises numpy's "truth value of an array is ambiguous" for
+    an array and ``TypeError`` for a list among a dict's keys; a check that refuses such a
+    value names it instead.
+
+    >>> one_of("jump", ("step", "jump")), one_of(np.array(["step", "jump"]), ("step",))
+    (True, False)
+    """
+    return isinstance(value, str) and value in choices
+
+
 def whole_number(v: Any, name: str, minimum: int = 0) -> int:
     """``v`` as an int >= ``minimum``: a Python or numpy integer, not a bool, not a float
     (``2.0`` is refused: a count is never a measurement); else a ParameterError naming

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import limits
-from ._util import short_repr
+from ._util import one_of, short_repr
 from .dynamics import REFERENCE_DAYS, per_time
 from .errors import ParameterError, UnknownNameError
 from .payoffs import Params, PayoffModel, market_pass_through
@@ -641,7 +641,7 @@ def make_strategy(name: str, **kwargs: Any) -> Strategy:
     >>> ts.make_strategy("tit-for-tat").name
     'tit-for-tat'
     """
-    if name not in STRATEGIES:
+    if not one_of(name, STRATEGIES):
         raise UnknownNameError(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}.")
     try:
         return STRATEGIES[name](**kwargs)

@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import limits
-from ._util import whole_number
+from ._util import one_of, whole_number
 from .deals import (
     CONCESSIONS,
     MAX_DEALS,
@@ -362,7 +362,7 @@ def nash_bargain(
     parties = _check_parties(game, parties, least=2)
     d = _check_discount(discount)
     h = _check_horizon(horizon)
-    if method not in ("nash", "rubinstein"):
+    if not one_of(method, ("nash", "rubinstein")):
         raise ParameterError(f"`method` must be one of 'nash', 'rubinstein'; got {method!r}.")
     state = _check_state(state)
     r = _check_round(game, round, h)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import finite_number, short_repr, whole_number
+from ._util import finite_number, one_of, short_repr, whole_number
 from .errors import ParameterError, UnknownNameError
 from .world import GENERIC_LAYER, Ladder, Layer, State, StateBatch, World
 
@@ -510,7 +510,7 @@ def concession(name: str) -> Concession:
     >>> ts.bargaining.concession("fentanyl_enforcement_china").giver
     'CN'
     """
-    if name not in CONCESSIONS:
+    if not one_of(name, CONCESSIONS):
         raise UnknownNameError(
             f"concession {name!r} is unknown; known: {', '.join(sorted(CONCESSIONS))}."
         )
@@ -818,7 +818,7 @@ def solve_deal(
     for p in parties:
         w.index(p)
     d = _check_discount(discount)
-    if method not in ("nash", "rubinstein"):
+    if not one_of(method, ("nash", "rubinstein")):
         raise ParameterError(f"`method` must be one of 'nash', 'rubinstein'; got {method!r}.")
     if not isinstance(state, State):
         raise ParameterError(f"`state` must be a State; got {type(state).__name__}.")

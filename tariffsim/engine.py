@@ -44,7 +44,7 @@ from ._batchrun import (
 )
 from ._talks import _Talks
 from ._util import frozen_array as _ro
-from ._util import short_repr, whole_number
+from ._util import one_of, short_repr, whole_number
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles
 from .deals import (
     Agreement,
@@ -176,7 +176,7 @@ def noise_moves(u: Array, noise: float | Array) -> tuple[NDArray[np.bool_], NDAr
 
 
 def _check_record(record: Any) -> str:
-    if record not in RECORD_MODES:
+    if not one_of(record, RECORD_MODES):
         raise ParameterError(f"`record` must be one of 'full', 'compact'; got {record!r}.")
     return str(record)
 

@@ -55,7 +55,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
-from ._util import finite_number, real_array, short_repr, whole_number
+from ._util import finite_number, one_of, real_array, short_repr, whole_number
 from ._util import frozen_array as _ro
 from .agents import Hold, Observation, Strategy, Traits, make_strategy, targets_of
 from .engine import _own_strategy, _paced, may_draw, record_bytes, simulate_batch
@@ -305,7 +305,7 @@ class TournamentResult:
         ParameterError
             If ``by`` is neither ``"strategy"`` nor ``"match"``.
         """
-        if by not in ("strategy", "match"):
+        if not one_of(by, ("strategy", "match")):
             raise ParameterError(f"`by` must be 'strategy' or 'match'; got {by!r}.")
         try:
             import pandas as pd

@@ -95,7 +95,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import as_date, check_bool, frozen_array, short_repr, whole_number
+from .._util import as_date, check_bool, frozen_array, one_of, short_repr, whole_number
 from ..errors import ConvergenceWarning, MissingExtraError, ParameterError, UnknownNameError
 from ..progress import progress_bar, progress_enabled
 from ..world import _dyad_key
@@ -808,7 +808,7 @@ def calibrate(
     maxiter = _check_int("maxiter", maxiter, 1)
     profile_points = _check_int("profile_points", profile_points, 3)
     profile_samples = _check_int("profile_samples", profile_samples, 0)
-    if method not in METHODS:
+    if not one_of(method, METHODS):
         raise ParameterError(
             f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
         )

@@ -42,7 +42,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _shared, limits
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
-from .._util import FrozenDict, check_bool, short_repr
+from .._util import FrozenDict, check_bool, one_of, short_repr
 from .._util import frozen_array as _ro
 from ..engine import PathBatch, _record_arrays, _record_layout, runs_alike
 from ..errors import (
@@ -1052,6 +1052,8 @@ def ensemble(
     seed = check_seed(seed)  # (kept in the exports as a 64-bit integer)
     if rounds is not None:
         rounds = _check_rounds(rounds)
+    if not one_of(keep, ("runs", "summary")):
+        raise ParameterError(f"`keep` must be one of 'runs', 'summary'; got {keep!r}.")
     if keep == "runs":  # the arrays kept: tariffs per dyad, four indicators per country
         w = game.world
         cells = runs * ((game.rounds if rounds is None else rounds) + 1)
@@ -1067,8 +1069,6 @@ def ensemble(
         chunk_size = _check_count("chunk_size", chunk_size)  # (a numpy int: a Python one)
     progress_enabled(progress)
     check_bool(recalibrate, "recalibrate")
-    if keep not in ("runs", "summary"):
-        raise ParameterError(f"`keep` must be one of 'runs', 'summary'; got {keep!r}.")
     if keep == "runs" and (events is not None or resolution is not None):
         raise ParameterError(
             "`events` and `resolution` are for keep='summary'; with every run kept, "

@@ -55,7 +55,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits, threads
-from .._util import real_array, short_repr
+from .._util import one_of, real_array, short_repr
 from ..errors import NoWorkersWarning, ParameterError, TariffsimError, WorkerError
 from ..progress import counting_runs, progress_bar
 
@@ -1318,7 +1318,7 @@ def simulate_runs(
     limits.check("max_runs", runs, "runs")
     if rounds is not None:
         rounds = _check_rounds(rounds)
-    if record not in ("compact", "full"):
+    if not one_of(record, ("compact", "full")):
         raise ParameterError(f"`record` must be 'compact' or 'full'; got {record!r}.")
     limits.check("max_result_bytes", record_bytes(g, rounds or g.rounds, runs, record),
                  f"{runs} runs kept, record={record!r}, bytes")  # fmt: skip

@@ -107,7 +107,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import check_bool, frozen_array, short_repr, whole_number
+from .._util import check_bool, frozen_array, one_of, short_repr, whole_number
 from ..errors import (
     ConstantOutputWarning,
     MissingExtraError,
@@ -431,7 +431,7 @@ def _problem(bounds: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
 
 
 def _check_n(method: str, n: Any, k: int, replicates: int = 1) -> int:
-    if method not in METHODS:
+    if not one_of(method, METHODS):
         raise ParameterError(
             f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
         )

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util import one_of
 from ..errors import ConvergenceWarning, ParameterError
 from ._validate import check_int, check_real, check_tol
 from .normal_form import FloatArray, NormalFormGame, _as_game
@@ -377,7 +378,7 @@ def mixed_nash(game: Any, method: str = "auto", *, tol: float = 1e-8) -> MixedNa
     """
     g = _as_game(game)
     tol = check_tol(tol)
-    if method not in METHODS:
+    if not one_of(method, METHODS):
         raise ParameterError(
             f"`method` must be one of {', '.join(repr(m) for m in METHODS)}; got {method!r}."
         )

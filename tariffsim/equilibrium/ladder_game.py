@@ -43,7 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import real_array, short_repr
+from .._util import one_of, real_array, short_repr
 from ..agents import targets_of
 from ..errors import ParameterError, UnknownNameError
 from ..game import Game
@@ -258,13 +258,13 @@ class LadderGame:
         (checked between blocks of model evaluations)."""
         if not isinstance(game, Game):
             raise ParameterError(f"`game` must be a tariffsim Game; got {type(game).__name__}.")
-        if method not in ("auto", "exact", "decomposed"):
+        if not one_of(method, ("auto", "exact", "decomposed")):
             raise ParameterError(
                 f"`method` must be one of 'auto', 'exact', 'decomposed'; got {method!r}."
             )
         if moves is None:
             moves = game.moves  # type: ignore[assignment]
-        if moves not in ("step", "jump"):
+        if not one_of(moves, ("step", "jump")):
             raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {moves!r}.")
         try:
             dt = np.dtype(dtype)

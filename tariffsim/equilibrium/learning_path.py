@@ -28,7 +28,7 @@ from typing import Literal
 
 import numpy as np
 
-from .._util import short_repr
+from .._util import one_of, short_repr
 from ..agents import targets_of
 from ..errors import ParameterError, warn_not_converged
 from ..game import Game, path_from_states
@@ -96,7 +96,7 @@ def learning_path(
     """
     if not isinstance(game, Game):
         raise ParameterError(f"`game` must be a tariffsim Game; got {type(game).__name__}.")
-    if rule not in LEARNING_RULES:
+    if not one_of(rule, LEARNING_RULES):
         raise ParameterError(f"`rule` must be one of {LEARNING_RULES}; got {rule!r}.")
     rounds = check_rounds(rounds, game=game)
     beta = check_real(beta, "beta", minimum=0.0, open_min=True)

@@ -253,7 +253,12 @@ def lemke_howson_all(
     """Run :func:`lemke_howson` from every starting label and collect distinct equilibria.
 
     This need not find every equilibrium (some are unreachable from the
-    artificial equilibrium), but it is fast and each one returned is checked.
+    artificial equilibrium), but each one returned is checked. It follows a path from
+    each of the ``m + n`` labels, each of up to `max_iter` pivots on tableaux of about
+    ``(m + n) ** 2`` entries, with no time limit: on one core a random 30 x 30 game takes
+    0.1 s, a 2 x 1000 game some 10 s, a random 200 x 200 game nearly 3 minutes (a third
+    of its paths use all 10,000 pivots). For a large game, :func:`lemke_howson` from one
+    label, or a smaller `max_iter`.
 
     Parameters
     ----------

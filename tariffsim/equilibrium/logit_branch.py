@@ -42,13 +42,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import limits
-from .._util import real_array
+from .._util import real_array, short_repr
 from ..errors import ConvergenceWarning, ParameterError
 from ._validate import check_int, check_real, check_tol
 from .normal_form import FloatArray, NormalFormGame, _as_game
@@ -338,7 +339,7 @@ def _trace_branch(
         ws.append(w.copy())
         lams.append(lam)
         res.append(_max_residual(arr, w, sizes, lam))
-        h = min(h * (1.5 if easy else 1.0), 1e6)
+        h = min(h * (1.5 if easy else 1.0), max(1e6, lam))  # (far out: lambda doubles at most)
         if stop is not None and stop(w, lam):
             return ws, lams, res, turns, True, f"stopped at lambda = {lam / unit:.6g}"
         if lam < lam_max and _pure(w):
@@ -502,10 +503,13 @@ class QREFit:
 
 def _check_counts(g: NormalFormGame, counts: Any) -> list[FloatArray]:
     try:
+        if isinstance(counts, Mapping | str | bytes):  # (a dict would give its keys)
+            raise TypeError
         items = list(counts)
     except TypeError:
         raise ParameterError(
-            f"`counts` must hold one array of action counts per player; got {counts!r}."
+            "`counts` must be a sequence of one array of action counts per player; got "
+            f"{short_repr(counts)}."
         ) from None
     if len(items) != g.n_players:
         raise ParameterError(
@@ -516,12 +520,24 @@ def _check_counts(g: NormalFormGame, counts: Any) -> list[FloatArray]:
         arr = np.array(real_array(c, f"counts[{i}]"))  # no strings, bools, complex, huge ints
         if arr.shape != (a,) or not np.all(np.isfinite(arr)) or (arr < 0).any():
             raise ParameterError(
-                f"`counts[{i}]` must hold {a} finite numbers >= 0; got {np.asarray(c).tolist()!r}."
+                f"`counts[{i}]` must hold {a} finite numbers >= 0; got {short_repr(c)}."
             )
-        if arr.sum() <= 0:
+        with np.errstate(over="ignore"):
+            total = arr.sum()
+        if total <= 0:
             raise ParameterError(f"`counts[{i}]` must not be all zero; got {arr.tolist()!r}.")
+        if not total <= _MAX_COUNT:  # (the likelihood would overflow)
+            raise ParameterError(
+                f"`counts[{i}]` sums to more than {_MAX_COUNT:g}; got {short_repr(c)}. Only "
+                "the proportions inform lambda: scale the counts down."
+            )
         out.append(arr)
     return out
+
+
+_MAX_COUNT = 1e300
+"""Largest total of a player's counts :func:`fit_logit_qre` takes: a log likelihood of
+counts beyond it (each times a log probability down to -690) could exceed any float."""
 
 
 def _loglik(counts: list[FloatArray], sig: list[FloatArray]) -> float:

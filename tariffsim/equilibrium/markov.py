@@ -63,7 +63,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import finite_number, short_repr
+from .._util import finite_number, one_of, short_repr
 from ..engine import check_calendar
 from ..errors import ConvergenceWarning, CostWarning, ParameterError, TimeLimitError
 from ..game import Game
@@ -208,7 +208,7 @@ SELECTIONS: tuple[str, ...] = ("status-quo", "payoff-dominant", "qre")
 
 
 def _check_selection(selection: Any) -> str:
-    if selection not in SELECTIONS:
+    if not one_of(selection, SELECTIONS):
         raise ParameterError(
             f"`selection` must be one of {', '.join(repr(s) for s in SELECTIONS)}; "
             f"got {selection!r}."
@@ -734,7 +734,7 @@ def markov_perfect(
     max_iter = check_pos_int(max_iter, "max_iter")
     _deadline_of(max_seconds)  # checked before any work
     progress_enabled(progress)
-    if moves is not None and moves not in ("step", "jump"):
+    if moves is not None and not one_of(moves, ("step", "jump")):
         raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {moves!r}.")
     if isinstance(game, LadderGame) and moves is not None and moves != game.moves:
         raise ParameterError(

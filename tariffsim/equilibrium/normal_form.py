@@ -162,7 +162,7 @@ class NormalFormGame:
             raise ParameterError(f"`payoffs` may hold at most 63 players' arrays; got {n}.")
         arrays: list[FloatArray] = []
         for i, item in enumerate(items):
-            arr = np.array(real_array(item, f"payoffs[{i}]"))  # no strings, bools, complex
+            arr = _payoff_array(item, f"payoffs[{i}]")
             if arr.ndim != n:
                 raise ParameterError(
                     f"`payoffs[{i}]` must have one axis per player ({n}); got shape {arr.shape}."
@@ -301,7 +301,7 @@ class NormalFormGame:
         """
         mats = []
         for name, m in (("A", A), ("B", B)):
-            arr = np.array(real_array(m, name))  # no strings, bools, complex
+            arr = _payoff_array(m, name)
             if arr.ndim != 2:
                 raise ParameterError(f"`{name}` must be a 2-D matrix; got shape {arr.shape}.")
             mats.append(arr)
@@ -739,6 +739,27 @@ class NormalFormGame:
 
 
 # ---------------------------------------------------------------- internals
+def _payoff_array(values: Any, name: str) -> FloatArray:
+    """``values`` as a float array (:func:`~tariffsim._util.real_array`: no strings, bools,
+    complex values), refusing an integer its float does not equal: beyond 2**53 in absolute
+    value a float skips integers, and ``10**17 + 1`` read as ``1e17`` makes another game."""
+    arr = np.array(real_array(values, name))
+    raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+    if raw.dtype.kind not in "iuO" or raw.shape != arr.shape:
+        return arr
+    for where in map(tuple, np.argwhere(np.abs(arr) > 2.0**53)):
+        x = raw[where]
+        integral = isinstance(x, numbers.Integral) and not isinstance(x, bool | np.bool_)
+        if integral and int(x) != int(arr[where]):
+            raise ParameterError(
+                f"`{name}` holds the int {short_repr(int(x))} at index "
+                f"{tuple(int(k) for k in where)}, which a float rounds to "
+                f"{float(arr[where])!r}: the game would be another. Give ints a float "
+                "holds exactly (up to 2**53 in absolute value), or rescale."
+            )
+    return arr
+
+
 def _sized(x: Any) -> bool:
     """A sequence of names (a list, tuple or array), not a str and not a number."""
     return hasattr(x, "__len__") and not isinstance(x, str | bytes)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import limits
-from .._util import real_array
+from .._util import real_array, short_repr
 from ..errors import ParameterError, warn_not_converged
 from .normal_form import FloatArray, NormalFormGame, _as_game, _check_int, _check_tol
 from .scaling import from_lowest, payoff_ranges
@@ -189,11 +189,14 @@ def _correct(
 def _validate_lambdas(lambdas: Any) -> FloatArray:
     lam = np.array(real_array(lambdas, "lambdas"))  # no strings, bools, complex, huge ints
     if lam.ndim != 1 or lam.size == 0:
-        raise ParameterError(f"`lambdas` must be a non-empty 1-D array; got shape {lam.shape}.")
+        raise ParameterError(
+            f"`lambdas` must be a non-empty 1-D array; got {short_repr(lambdas)} (shape "
+            f"{lam.shape})."
+        )
     limits.check("max_iterations", lam.size, "lambdas (points)")
     if not np.all(np.isfinite(lam)) or lam.min() < 0 or np.any(np.diff(lam) < 0):
         raise ParameterError(
-            f"`lambdas` must be finite, >= 0 and non-decreasing; got {lam.tolist()!r}."
+            f"`lambdas` must be finite, >= 0 and non-decreasing; got {short_repr(lam.tolist())}."
         )
     return lam
 

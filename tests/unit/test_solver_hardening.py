@@ -9,6 +9,7 @@ import pytest
 
 import tariffsim as ts
 from tariffsim import equilibrium as eq
+from tariffsim._util import short_repr
 from tariffsim.equilibrium.scaling import normalize, payoff_ranges, relative_regret
 from tariffsim.errors import ParameterError
 
@@ -454,3 +455,36 @@ def test_a_ladder_game_given_its_own_rewards_checks_and_keeps_a_copy() -> None:
             dataclasses.replace(lg0, rewards=bad)
     with pytest.raises(ts.ParameterError, match=r"`successors` must be states in \[0, 49\)"):
         dataclasses.replace(lg0, successors=lg0.successors + 100)
+
+
+def _choice_calls() -> list[tuple[str, object]]:
+    """Public arguments that name one of a few choices, each with a call that passes it."""
+    from tariffsim import bargaining, limits
+
+    game = ts.load_scenario("us-china-145").game
+    nf = eq.NormalFormGame.from_bimatrix(A, B)
+    s0 = ts.State.zeros(game.world.n)
+    return [
+        ("method", lambda v: eq.mixed_nash(nf, method=v)),
+        ("selection", lambda v: eq.markov_perfect(game, 0.9, selection=v)),
+        ("moves", lambda v: eq.markov_perfect(game, 0.9, moves=v)),
+        ("method", lambda v: eq.LadderGame.from_game(game, method=v)),
+        ("moves", lambda v: eq.LadderGame.from_game(game, moves=v)),
+        ("rule", lambda v: eq.learning_path(game, rule=v)),
+        ("method", lambda v: bargaining.nash_bargain(game, ("US", "CN"), s0, method=v)),
+        ("record", lambda v: ts.simulate_batch(game, 2, seeds=[0], record=v)),
+        ("keep", lambda v: ts.ensemble(game, runs=2, rounds=2, keep=v, progress=False)),
+        ("strategy", lambda v: ts.make_strategy(v)),
+        ("concession", lambda v: bargaining.concession(v)),
+        ("limit", lambda v: limits.check(v, 1, "x")),
+    ]
+
+
+@pytest.mark.parametrize("value", [np.array(["step", "jump"]), ["qre"], {"a": 1}])
+def test_a_choice_given_as_an_array_or_a_list_is_named(value: object) -> None:
+    """A choice among names given as an array, a list or a dict: a tariffsim error that
+    shows it, never numpy's "truth value of an array is ambiguous" or an unhashable key."""
+    for what, call in _choice_calls():
+        with pytest.raises(ts.errors.TariffsimError) as info:
+            call(value)  # type: ignore[operator]
+        assert short_repr(value)[:12] in str(info.value), (what, str(info.value))
