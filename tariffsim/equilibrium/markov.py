@@ -56,7 +56,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -65,7 +65,13 @@ from numpy.typing import NDArray
 from .. import limits
 from .._util import finite_number, one_of, short_repr
 from ..engine import check_calendar
-from ..errors import ConvergenceWarning, CostWarning, ParameterError, TimeLimitError
+from ..errors import (
+    ConvergenceWarning,
+    CostWarning,
+    ParameterError,
+    TimeLimitError,
+    warn_not_converged,
+)
 from ..game import Game
 from ..path import Path
 from ..progress import progress_bar, progress_enabled
@@ -222,6 +228,7 @@ class _Step:
     values: FloatArray  # (S, N)
     n_pure: NDArray[np.int32]  # (S,)
     mixed: dict[int, FloatArray]  # state -> joint distribution (A,)
+    unfinished: list[int] = field(default_factory=list)  # states whose QRE trace stopped early
 
 
 def _select(
@@ -278,9 +285,11 @@ def _mode(joint: FloatArray) -> int:
     return int(np.argmax(joint >= m - _MODE_TIE * abs(m)))
 
 
-def _qre_joint(q: FloatArray, shape: tuple[int, ...]) -> FloatArray:
-    """Joint distribution (A,) of the logit-QRE limit of the stage game ``q`` (A, N)."""
-    from .tracing import qre_select
+def _qre_joint(q: FloatArray, shape: tuple[int, ...]) -> tuple[FloatArray, bool]:
+    """Joint distribution (A,) of the logit-QRE limit of the stage game ``q`` (A, N), and
+    whether the branch was traced to ``lam_max`` (else the joint is its last point: the
+    solver says so in its own result, not by the tracer's warning)."""
+    from .tracing import _qre_select
 
     arr = np.moveaxis(q.reshape((*shape, q.shape[-1])), -1, 0).astype(float)
     flat = arr.reshape(arr.shape[0], -1)
@@ -288,11 +297,11 @@ def _qre_joint(q: FloatArray, shape: tuple[int, ...]) -> FloatArray:
     span = flat.max(axis=1) - lo
     span[span <= 0] = 1.0
     arr = (arr - lo.reshape((-1,) + (1,) * len(shape))) / span.reshape((-1,) + (1,) * len(shape))
-    sel = qre_select(NormalFormGame(arr), lam_max=1000.0)
+    sel, _ = _qre_select(NormalFormGame(arr), 1000.0, 1e-10, 100_000, False)
     joint = np.ones(())
     for sigma in sel.profile:
         joint = np.multiply.outer(joint, np.asarray(sigma, dtype=float))
-    return np.asarray(joint, dtype=float).reshape(-1)
+    return np.asarray(joint, dtype=float).reshape(-1), sel.converged
 
 
 def _axis_max(x: FloatArray, axis: int) -> FloatArray:
@@ -369,6 +378,7 @@ def _sweep(
     out = np.empty((S, N))
     n_pure = np.empty(S, dtype=np.int32)
     mixed: dict[int, FloatArray] = {}
+    unfinished: list[int] = []
     block = max(1, _SWEEP_CHUNK // max(A, 1))
     for lo in range(0, S, block):
         hi = min(lo + block, S)
@@ -393,7 +403,9 @@ def _sweep(
             special = np.flatnonzero((pick < 0) | (n_pure[lo:hi] > 1))
         for c in special:
             _on_time(deadline)
-            joint = _qre_joint(q[c], shape)
+            joint, finished = _qre_joint(q[c], shape)
+            if not finished:
+                unfinished.append(lo + int(c))
             if ok2[c].any():  # several pure equilibria: the one the QRE limit favours
                 pick[c] = _mode(np.where(ok2[c], joint, -1.0))
             else:
@@ -410,7 +422,7 @@ def _sweep(
             tick((C - len(special)) / S)  # the states solved without a QRE
         if deadline is not None and time.monotonic() > deadline and hi < S:
             raise _TimeUp
-    return _Step(policy, out, n_pure, mixed)
+    return _Step(policy, out, n_pure, mixed, unfinished)
 
 
 _ITERATION_CAP = 1000
@@ -890,6 +902,9 @@ def _value_iteration(
         earlier = [k for k, h in enumerate(history[:-1]) if h == last]
         if earlier and any(h != last for h in history[earlier[-1] :]):
             cycle = True
+    # a mixed profile where the QRE branch stopped short of its limit: no equilibrium there
+    stuck = sum(s in step.mixed for s in step.unfinished)
+    settled, converged = converged, converged and not stuck
     bound = f"tol {tol:g}"
     if stop > tol and not residual <= tol:  # the rounding floor was the rule that decided
         bound = (
@@ -900,6 +915,12 @@ def _value_iteration(
         message = f"converged in {it} sweeps (residual {residual:.3g} <= {bound})"
         if cycle:
             message += "; a policy cycle was met and left by plain value iteration"
+    elif settled:
+        message = (
+            f"not converged: residual {residual:.3g} <= {bound} after {it} sweeps, but at "
+            f"{stuck} state(s) without a pure equilibrium the logit-QRE branch could not be "
+            "traced to lambda = 1000, and its last point is no equilibrium"
+        )
     else:
         message = f"not converged after {it} sweeps: residual {residual:.3g} > {bound}"
         more = _sweeps_to(stop, residual, discount)
@@ -922,6 +943,17 @@ def _value_iteration(
     n_mixed = len(step.mixed)
     if n_mixed:
         message += f"; {n_mixed} state(s) without a pure equilibrium use a logit-QRE profile"
+    if len(step.unfinished) > stuck:
+        message += (
+            f"; at {len(step.unfinished) - stuck} state(s) with several pure equilibria the "
+            "logit-QRE branch could not be traced to lambda = 1000: the one selected is "
+            "where its last point leads"
+        )
+    if stuck and not settled:
+        message += (
+            f"; at {stuck} state(s) without a pure equilibrium the logit-QRE branch could "
+            "not be traced to lambda = 1000"
+        )
     if ne_tol > _ILL_CONDITIONED * payoff_scale:
         message += (
             f"; ill-conditioned at discount {discount!r}: the values are ~{1 / (1 - discount):.2g}"
@@ -1036,6 +1068,7 @@ def backward_induction(
     values = np.zeros((horizon + 1, S, N))
     profile = np.zeros((horizon, S), dtype=np.int64)
     mixed = np.zeros((horizon, S), dtype=bool)
+    unfinished = 0
     ne_tol = _ne_tol(lg, discount)
     bar_ = progress_bar(
         horizon, desc="Backward induction", unit="round", enabled=progress, fractional=True
@@ -1054,6 +1087,13 @@ def backward_induction(
             values[k] = step.values
             profile[k] = step.policy
             mixed[k, list(step.mixed)] = True
+            unfinished += len(step.unfinished)
+    if unfinished:
+        warn_not_converged(
+            "backward_induction",
+            f"at {unfinished} state-round(s) the logit-QRE branch could not be traced to "
+            "lambda = 1000 and the selection is its last point",
+        )
     return SPEResult(
         lgame=lg,
         horizon=horizon,

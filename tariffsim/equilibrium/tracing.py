@@ -133,6 +133,17 @@ def qre_select(
     >>> s.turning_points, np.round(s.profile[0], 3).tolist()
     (2, [0.0, 1.0])
     """
+    sel, message = _qre_select(game, lam_max, tol, max_steps, normalize)
+    if not sel.converged:
+        warn_not_converged("qre_select", message)
+    return sel
+
+
+def _qre_select(
+    game: Any, lam_max: float, tol: float, max_steps: int, normalize: bool
+) -> tuple[QRESelection, str]:
+    """:func:`qre_select` without its warning, and the branch's message: for a caller that
+    reports an unfinished trace in its own words (:func:`markov_perfect`'s selection)."""
     g = _as_game(game)
     traced = _normalize(g) if check_bool(normalize, "normalize") else g
     with warnings.catch_warnings():
@@ -140,12 +151,11 @@ def qre_select(
         branch = logit_branch(traced, lam_max=lam_max, tol=tol, max_steps=max_steps)
     profile = branch.final
     regret = _relative_regret(g.payoff_array, list(profile))
-    if not branch.converged:
-        warn_not_converged("qre_select", branch.message)
-    return QRESelection(
+    sel = QRESelection(
         profile,
         float(branch.lambdas[-1]),
         regret,
         bool(branch.converged),
         int(branch.turning_points),
     )
+    return sel, branch.message

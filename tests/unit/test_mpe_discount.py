@@ -169,3 +169,59 @@ def test_the_cli_solves_a_discount_near_one(tmp_path: Path, capsys: Any) -> None
     assert code == 0, out
     assert "converged in" in out and "ill-conditioned at discount 0.9999999" in out
     assert "Markov-perfect equilibrium, discount 0.9999999," in out  # it said "discount 1"
+
+
+def _rps_everywhere(lg: eq.LadderGame) -> eq.LadderGame:
+    """``lg`` with the same 3 x 3 stage game at every state and no pure equilibrium in it
+    (a rock-paper-scissors variant): every state's policy is a logit-QRE profile."""
+    a = np.array([[0.0, -1.0, 3.0], [1.0, 0.0, -1.0], [-2.0, 1.0, 0.0]])
+    stage = np.stack([a, -0.7 * a + 0.1], axis=-1).reshape(9, 2)
+    assert lg.action_shape == (3, 3) and lg.n_players == 2
+    rewards = np.broadcast_to(stage, lg.rewards.shape).copy()
+    return dataclasses.replace(lg, rewards=rewards)
+
+
+def test_a_converged_qre_selection_near_one_warns_nothing(plain) -> None:
+    """A converged result never warns: the tracer's own "step size underflow" warning
+    escaped from a converged solve (a state of an earlier sweep, or one whose selection
+    among pure equilibria does not need the limit, traced short)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = eq.markov_perfect(plain, discount=0.9999999999, selection="qre")
+    assert r.converged, r.message
+
+
+def test_a_qre_branch_traced_short_is_said_and_leaves_mixed_states_unconverged(
+    plain, monkeypatch
+) -> None:
+    """Where the branch cannot be traced to lambda = 1000, the selection is its last point:
+    at a state without a pure equilibrium that point is no equilibrium, so the result is not
+    converged, says why, and warns once under markov_perfect's name (never the tracer's)."""
+    from tariffsim.equilibrium import tracing
+
+    real = tracing._qre_select
+
+    def short(*args: Any) -> Any:
+        sel, _ = real(*args)
+        return dataclasses.replace(sel, converged=False), "step size underflow at lambda = 8"
+
+    lg = _rps_everywhere(plain)
+    done = eq.markov_perfect(lg, discount=0.5, selection="qre")
+    assert done.converged and done.mixed.all(), done.message
+    monkeypatch.setattr(tracing, "_qre_select", short)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        r = eq.markov_perfect(lg, discount=0.5, selection="qre")
+    assert not r.converged
+    assert r.message.startswith("not converged: residual")
+    assert f"at {lg.n_states} state(s) without a pure equilibrium" in r.message
+    assert [str(w.message).split(":")[0] for w in seen] == ["markov_perfect"]
+    # states with several pure equilibria pick one whatever the trace: converged, and said
+    r2 = eq.markov_perfect(plain, discount=0.9, selection="qre")
+    assert r2.converged and not r2.mixed.any()
+    assert "with several pure equilibria the logit-QRE branch could not be" in r2.message
+    with warnings.catch_warnings(record=True) as seen2:
+        warnings.simplefilter("always")
+        bi = eq.backward_induction(lg, 2, 0.5, selection="qre")
+    assert bi.mixed.all()
+    assert [str(w.message).split(":")[0] for w in seen2] == ["backward_induction"]
