@@ -35,6 +35,7 @@ import functools
 import math
 import numbers
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -45,7 +46,7 @@ from numpy.typing import NDArray
 from .. import limits
 from .._util import one_of, real_array, short_repr
 from ..agents import targets_of
-from ..errors import ParameterError, UnknownNameError
+from ..errors import CostWarning, ParameterError, UnknownNameError
 from ..game import Game
 from ..world import Ladder, Move, State, StateBatch, apply_moves
 from ._validate import check_discount, check_int, check_int_vector
@@ -58,6 +59,15 @@ IntArray = NDArray[np.int64]
 Dyad = tuple[str, str]
 
 #: Transitions per block when the model is evaluated (bounds memory).
+COST_WARN_SECONDS = 60.0
+"""Estimated seconds above which building a ladder game, a sweep of
+:func:`~tariffsim.equilibrium.markov_perfect` or all rounds of
+:func:`~tariffsim.equilibrium.backward_induction` warn before they start."""
+
+_SECONDS_PER_EVAL = 3e-6
+"""Rough seconds per model evaluation of a ladder game's build (one state and profile:
+3,600 states × 3,600 jump profiles took 47 s on one core; an order of magnitude)."""
+
 _EVAL_CHUNK = 8192
 #: Transitions per block in a value-iteration sweep.
 _SWEEP_CHUNK = 1 << 19
@@ -332,11 +342,20 @@ class LadderGame:
         # ladder pair with jumps asks for 16 GB of successors alone)
         size = f"the ladder game ({S} states × {A} profiles × {N} players), bytes"
         limits.check("max_result_bytes", S * A * (8 + N * dt.itemsize), size)
-        succ = lg._successor_table()
         n_dec = S + 2 * lg._pair_configs() + 256  # model evaluations, decomposed
         use_dec = lg.moves == "step" and (
             method == "decomposed" or (method == "auto" and n_dec < S * A)
         )
+        evals = n_dec if use_dec else S * A
+        if deadline is None and evals * _SECONDS_PER_EVAL > COST_WARN_SECONDS:
+            warnings.warn(
+                f"LadderGame: an expensive build: {evals:,} model evaluations ({S} states × "
+                f"{A} profiles), some {evals * _SECONDS_PER_EVAL:.2g} s; the solvers' "
+                "max_seconds= bounds it",
+                CostWarning,
+                stacklevel=3,
+            )
+        succ = lg._successor_table()
         rewards: NDArray[Any] | None = None
         used = "exact"
         if use_dec:

@@ -78,7 +78,16 @@ from ..progress import progress_bar, progress_enabled
 from ..scenario import load_scenario
 from ._validate import check_bool, check_discount, check_pos_int, check_rounds, check_tol
 from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
-from .ladder_game import _SWEEP_CHUNK, FloatArray, IntArray, LadderGame, _on_time, _ro, _TimeUp
+from .ladder_game import (
+    _SWEEP_CHUNK,
+    COST_WARN_SECONDS,
+    FloatArray,
+    IntArray,
+    LadderGame,
+    _on_time,
+    _ro,
+    _TimeUp,
+)
 from .normal_form import NormalFormGame
 
 __all__ = [
@@ -92,9 +101,6 @@ __all__ = [
     "stall_window",
 ]
 
-COST_WARN_SECONDS = 60.0
-"""Estimated seconds above which :func:`markov_perfect` (per sweep) and
-:func:`backward_induction` (for all its rounds) warn before they start."""
 
 _QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("tariffsim_mpe_quiet", default=False)
 """True where a caller uses the policy whether or not it converged (a foresight strategy's

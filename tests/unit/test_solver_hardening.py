@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -318,6 +319,41 @@ def test_building_the_ladder_game_counts_against_the_budget(monkeypatch) -> None
     monkeypatch.setattr(markov, "estimate_cost", slow_checks)
     with pytest.raises(TimeLimitError, match=r"^markov_perfect: the checks took 10\.0 s, beyond"):
         eq.markov_perfect(lg, max_seconds=5)
+
+
+def test_an_expensive_ladder_game_build_warns_before_it_starts(tmp_path) -> None:
+    """Two 100-rung ladders with jumps: 10,000 states × 10,000 profiles, some minutes of
+    model evaluations before the first sweep, which the sweep's own estimate came too late
+    to say. The warning comes first (as an error here: no evaluation is made); with
+    ``max_seconds`` it does not (the budget bounds the build)."""
+    from tariffsim.equilibrium import ladder_game
+    from tariffsim.errors import CostWarning
+
+    rungs = ", ".join(repr(round(10 * k / 99, 6)) for k in range(100))
+    (tmp_path / "wide.toml").write_text(
+        'format = 1\nname = "wide"\n[calendar]\nstart = 2025-01-27\nround_days = 7\n'
+        'rounds = 30\n[[agents]]\ncountry = "US"\nstrategy = "myopic"\ntargets = ["CN"]\n'
+        '[[agents]]\ncountry = "CN"\nstrategy = "myopic"\ntargets = ["US"]\n'
+        f'[world.ladders]\n"US-CN" = [{rungs}]\n"CN-US" = [{rungs}]\n'
+    )
+    game = ts.load_scenario(str(tmp_path / "wide.toml")).game
+    evaluated = []
+
+    def never(*a, **kw):  # type: ignore[no-untyped-def]
+        evaluated.append(1)
+        raise AssertionError("a model evaluation before the warning")
+
+    with pytest.MonkeyPatch.context() as mp, warnings.catch_warnings():
+        mp.setattr(ladder_game.LadderGame, "_payoff", never)
+        warnings.simplefilter("error", CostWarning)
+        with pytest.raises(CostWarning, match=r"100,000,000 model evaluations \(10000 states"):
+            eq.markov_perfect(game, 0.9, moves="jump")
+        with pytest.raises(CostWarning, match="max_seconds= bounds it"):
+            eq.LadderGame.from_game(game, moves="jump")
+    assert evaluated == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CostWarning)  # steps: 10,000 states × 9 profiles
+        assert eq.LadderGame.from_game(game).n_profiles == 9
 
 
 def test_ladder_game_arguments_are_checked(small_ladder) -> None:
