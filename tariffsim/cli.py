@@ -842,13 +842,28 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         game = with_demand_floors(game, start)
     # dyads the ladder game does not move are held at the start's levels
     deadline = None if a.max_seconds is None else time.monotonic() + a.max_seconds
-    lgame = _ladder_within(
-        game.replace(initial=start), "game", a.moves, deadline, a.max_seconds, "equilibrium"
-    )
-    lgame.index_of(start)  # off-grid start: error before solving
     import warnings
 
     from .errors import ConvergenceWarning, CostWarning
+
+    kept = warnings.showwarning
+
+    def said_now(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+        if not issubclass(category, CostWarning):
+            return kept(message, category, *args, **kwargs)
+        # an expensive build is said before it starts, in the command's words
+        text = str(message).replace(
+            "the solvers' max_seconds= bounds it", "bound it with --max-seconds"
+        )
+        print(_fit(f"tariffsim: warning: {text}", 10**4), file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CostWarning)
+        warnings.showwarning = said_now
+        lgame = _ladder_within(
+            game.replace(initial=start), "game", a.moves, deadline, a.max_seconds, "equilibrium"
+        )
+    lgame.index_of(start)  # off-grid start: error before solving
 
     cost = estimate_cost(lgame, a.selection)
     if cost.seconds_per_sweep > COST_WARN_SECONDS:  # say so before the work, not after

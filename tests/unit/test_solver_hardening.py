@@ -321,6 +321,18 @@ def test_building_the_ladder_game_counts_against_the_budget(monkeypatch) -> None
         eq.markov_perfect(lg, max_seconds=5)
 
 
+def _wide_scenario(folder) -> str:  # type: ignore[no-untyped-def]
+    """A scenario file of US and China on two 100-rung ladders (0 to 1000%)."""
+    rungs = ", ".join(repr(round(10 * k / 99, 6)) for k in range(100))
+    (folder / "wide.toml").write_text(
+        'format = 1\nname = "wide"\n[calendar]\nstart = 2025-01-27\nround_days = 7\n'
+        'rounds = 30\n[[agents]]\ncountry = "US"\nstrategy = "myopic"\ntargets = ["CN"]\n'
+        '[[agents]]\ncountry = "CN"\nstrategy = "myopic"\ntargets = ["US"]\n'
+        f'[world.ladders]\n"US-CN" = [{rungs}]\n"CN-US" = [{rungs}]\n'
+    )
+    return str(folder / "wide.toml")
+
+
 def test_an_expensive_ladder_game_build_warns_before_it_starts(tmp_path) -> None:
     """Two 100-rung ladders with jumps: 10,000 states × 10,000 profiles, some minutes of
     model evaluations before the first sweep, which the sweep's own estimate came too late
@@ -329,14 +341,7 @@ def test_an_expensive_ladder_game_build_warns_before_it_starts(tmp_path) -> None
     from tariffsim.equilibrium import ladder_game
     from tariffsim.errors import CostWarning
 
-    rungs = ", ".join(repr(round(10 * k / 99, 6)) for k in range(100))
-    (tmp_path / "wide.toml").write_text(
-        'format = 1\nname = "wide"\n[calendar]\nstart = 2025-01-27\nround_days = 7\n'
-        'rounds = 30\n[[agents]]\ncountry = "US"\nstrategy = "myopic"\ntargets = ["CN"]\n'
-        '[[agents]]\ncountry = "CN"\nstrategy = "myopic"\ntargets = ["US"]\n'
-        f'[world.ladders]\n"US-CN" = [{rungs}]\n"CN-US" = [{rungs}]\n'
-    )
-    game = ts.load_scenario(str(tmp_path / "wide.toml")).game
+    game = ts.load_scenario(_wide_scenario(tmp_path)).game
     evaluated = []
 
     def never(*a, **kw):  # type: ignore[no-untyped-def]
@@ -354,6 +359,29 @@ def test_an_expensive_ladder_game_build_warns_before_it_starts(tmp_path) -> None
     with warnings.catch_warnings():
         warnings.simplefilter("error", CostWarning)  # steps: 10,000 states × 9 profiles
         assert eq.LadderGame.from_game(game).n_profiles == 9
+
+
+def test_the_equilibrium_command_says_an_expensive_build_before_it(tmp_path, capsys) -> None:
+    """``tariffsim equilibrium wide.toml --moves jump``: the warning, in the command's words,
+    is on stderr before the build starts (here the build fails at once), not after it."""
+    from tariffsim.cli import main
+    from tariffsim.equilibrium import ladder_game
+    from tariffsim.errors import LimitError
+
+    def refused(self):  # type: ignore[no-untyped-def]
+        raise LimitError("the successor table (stopped here by the test)")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ladder_game.LadderGame, "_successor_table", refused)
+        code = main(["equilibrium", _wide_scenario(tmp_path), "--moves", "jump", "--no-plot",
+                     "--out", str(tmp_path / "o")])  # fmt: skip
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert err[0] == (
+        "tariffsim: warning: LadderGame: an expensive build: 100,000,000 model evaluations "
+        "(10000 states × 10000 profiles), some 3e+02 s; bound it with --max-seconds"
+    )
+    assert "stopped here by the test" in err[1]
 
 
 def test_ladder_game_arguments_are_checked(small_ladder) -> None:
