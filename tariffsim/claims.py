@@ -31,6 +31,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from ._util import one_of
 from .errors import MissingExtraError, ParameterError, UnknownNameError
 
 __all__ = [
@@ -277,10 +278,10 @@ class ClaimSet(Mapping[str, Claim]):
         ...
         tariffsim.errors.UnknownNameError: `term` 'market' is not a model term; did you mean ...
         """
-        if kind is not None and kind not in KINDS:
+        if kind is not None and not one_of(kind, KINDS):
             raise ParameterError(f"`kind` must be one of {KINDS}; got {kind!r}.")
-        if term is not None and term not in CLAIM_TOPICS:
-            near = difflib.get_close_matches(term, CLAIM_TOPICS, n=3, cutoff=0.6)
+        if term is not None and not one_of(term, CLAIM_TOPICS):
+            near = difflib.get_close_matches(str(term), CLAIM_TOPICS, n=3, cutoff=0.6)
             hint = f"did you mean {' or '.join(repr(x) for x in near)}? " if near else ""
             raise UnknownNameError(
                 f"`term` {term!r} is not a model term; {hint}known: {', '.join(CLAIM_TOPICS)}."

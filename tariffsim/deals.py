@@ -176,7 +176,7 @@ class Negotiation:
     def __post_init__(self) -> None:
         _check_discount(self.discount)
         _check_horizon(self.horizon)
-        if self.method not in ("nash", "rubinstein"):
+        if not one_of(self.method, ("nash", "rubinstein")):
             raise ParameterError(
                 f"`method` must be one of 'nash', 'rubinstein'; got {self.method!r}."
             )

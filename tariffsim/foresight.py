@@ -75,7 +75,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import limits
-from ._util import whole_number
+from ._util import one_of, whole_number
 from .agents import Observation, Traits, best_index, register
 from .errors import ParameterError
 from .world import StateBatch
@@ -158,11 +158,11 @@ class Forward:
             raise ParameterError(f"`discount` must be in [0, 1); got {d!r}.")
         if not isinstance(self.jumps, bool):
             raise ParameterError(f"`jumps` must be true or false; got {self.jumps!r}.")
-        if self.continuation not in CONTINUATIONS:
+        if not one_of(self.continuation, CONTINUATIONS):
             raise ParameterError(
                 f"`continuation` must be one of 'lookahead', 'mpe'; got {self.continuation!r}."
             )
-        if self.selection not in ("status-quo", "payoff-dominant", "qre"):
+        if not one_of(self.selection, ("status-quo", "payoff-dominant", "qre")):
             raise ParameterError(
                 "`selection` must be one of 'status-quo', 'payoff-dominant', 'qre'; "
                 f"got {self.selection!r}."

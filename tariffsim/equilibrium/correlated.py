@@ -141,7 +141,7 @@ def _coefficients(g: NormalFormGame, objective: Any) -> FloatArray:
         if coef.shape != g.shape or not np.all(np.isfinite(coef)):
             raise ParameterError(
                 f"`objective` callable must return a finite array of shape {g.shape}; "
-                f"got shape {coef.shape}."
+                f"got {short_repr(coef)} (shape {coef.shape})."
             )
         return coef
     try:

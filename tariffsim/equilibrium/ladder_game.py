@@ -58,7 +58,6 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Dyad = tuple[str, str]
 
-#: Transitions per block when the model is evaluated (bounds memory).
 COST_WARN_SECONDS = 60.0
 """Estimated seconds above which building a ladder game, a sweep of
 :func:`~tariffsim.equilibrium.markov_perfect` or all rounds of
@@ -68,6 +67,7 @@ _SECONDS_PER_EVAL = 3e-6
 """Rough seconds per model evaluation of a ladder game's build (one state and profile:
 3,600 states × 3,600 jump profiles took 47 s on one core; an order of magnitude)."""
 
+#: Transitions per block when the model is evaluated (bounds memory).
 _EVAL_CHUNK = 8192
 #: Transitions per block in a value-iteration sweep.
 _SWEEP_CHUNK = 1 << 19

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -503,7 +503,7 @@ class QREFit:
 
 def _check_counts(g: NormalFormGame, counts: Any) -> list[FloatArray]:
     try:
-        if isinstance(counts, Mapping | str | bytes):  # (a dict would give its keys)
+        if isinstance(counts, Mapping | Set | str | bytes):  # (a dict's keys; a set's order)
             raise TypeError
         items = list(counts)
     except TypeError:

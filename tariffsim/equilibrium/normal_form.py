@@ -747,7 +747,7 @@ def _payoff_array(values: Any, name: str) -> FloatArray:
     raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
     if raw.dtype.kind not in "iuO" or raw.shape != arr.shape:
         return arr
-    for where in map(tuple, np.argwhere(np.abs(arr) > 2.0**53)):
+    for where in map(tuple, np.argwhere(np.abs(arr) >= 2.0**53)):
         x = raw[where]
         integral = isinstance(x, numbers.Integral) and not isinstance(x, bool | np.bool_)
         if integral and int(x) != int(arr[where]):

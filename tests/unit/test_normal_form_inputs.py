@@ -29,6 +29,10 @@ def test_an_integer_payoff_a_float_would_round_is_refused(as_array: bool) -> Non
     assert "rounds to 1e+17" in str(info.value)
     with pytest.raises(ParameterError, match=r"`payoffs\[1\]` holds the int"):
         eq.NormalFormGame([np.zeros((2, 2)), np.array([[0, 2**63 - 1], [0, 0]])])
+    # the first int a float skips, 2**53 + 1, is read as 2**53 itself
+    for big in (2**53 + 1, -(2**53 + 1)):
+        with pytest.raises(ParameterError, match=f"holds the int {big} at index"):
+            eq.NormalFormGame.from_bimatrix([[big, 2**53], [0, 1]], [[0, 0], [0, 0]])
 
 
 def test_large_integers_a_float_holds_exactly_are_taken() -> None:
@@ -81,6 +85,8 @@ def test_counts_given_as_a_mapping_are_refused_not_read_as_its_keys() -> None:
         eq.fit_logit_qre(PD, {0: [1, 2], 1: [1, 2]})
     assert "one array of action counts per player" in str(info.value)
     assert "{0: [1, 2], 1: [1, 2]}" in str(info.value)
+    with pytest.raises(ParameterError, match="one array of action counts per player"):
+        eq.fit_logit_qre(PD, {(20, 80), (30, 70)})  # (in the set's order, not the players')
 
 
 def test_counts_whose_total_exceeds_any_float_are_refused_and_large_ones_fit_as_small() -> None:

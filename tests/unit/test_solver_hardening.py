@@ -524,6 +524,7 @@ def test_a_ladder_game_given_its_own_rewards_checks_and_keeps_a_copy() -> None:
 def _choice_calls() -> list[tuple[str, object]]:
     """Public arguments that name one of a few choices, each with a call that passes it."""
     from tariffsim import bargaining, limits
+    from tariffsim.foresight import Forward
 
     game = ts.load_scenario("us-china-145").game
     nf = eq.NormalFormGame.from_bimatrix(A, B)
@@ -541,6 +542,12 @@ def _choice_calls() -> list[tuple[str, object]]:
         ("strategy", lambda v: ts.make_strategy(v)),
         ("concession", lambda v: bargaining.concession(v)),
         ("limit", lambda v: limits.check(v, 1, "x")),
+        ("continuation", lambda v: Forward(continuation=v)),
+        ("selection", lambda v: Forward(selection=v)),
+        ("selection", lambda v: ts.make_strategy("forward", selection=v)),
+        ("method", lambda v: bargaining.Negotiation(method=v)),
+        ("kind", lambda v: ts.claims.filter(kind=v)),
+        ("term", lambda v: ts.claims.filter(term=v)),
     ]
 
 
