@@ -238,6 +238,8 @@ def _end_now(pool: Any) -> None:
     resets ``_cancel_pending_futures``), and only then are the workers ended and the pool
     joined. A worker that SIGTERM has not ended within ``_END_SECONDS`` is killed.
     """
+    from multiprocessing.connection import wait as mp_wait
+
     # (taken first: shutdown() lets go of them all)
     procs = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
@@ -253,7 +255,9 @@ def _end_now(pool: Any) -> None:
     for proc in procs:  # (a large worker can take seconds to end on a loaded machine)
         with contextlib.suppress(Exception):
             proc.join(_END_SECONDS)
-            if proc.is_alive():
+            # still running: its sentinel is not readable (is_alive() alone can be True for
+            # a worker the manager thread has just reaped, whose PID may be reused)
+            if not mp_wait([proc.sentinel], 0):
                 proc.kill()
                 proc.join(_END_SECONDS)
     if manager is not None:  # it reaps the workers and closes the pool's pipes

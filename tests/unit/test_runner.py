@@ -1005,3 +1005,32 @@ def test_an_executor_whose_futures_never_say_running_is_not_warned_about(
         ts.ensemble("us-china-145", runs=20, seed=5, vary="claims", rounds=20, executor=Quiet(),
                     chunk_size=10, progress=False)  # fmt: skip
     assert not [w for w in seen if w.category is ts.NoWorkersWarning]
+
+
+def _deaf_to_sigterm() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def test_a_worker_that_sigterm_does_not_end_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ending a pool at once: a worker still running after the wait for SIGTERM (here one
+    that ignores it) is killed, and its pool is closed, instead of being left playing."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tariffsim.analysis import runner
+
+    monkeypatch.setattr(runner, "_END_SECONDS", 0.5)
+    pool = ProcessPoolExecutor(1, initializer=_deaf_to_sigterm)
+    f = pool.submit(time.sleep, 60)
+    procs = list(pool._processes.values())  # type: ignore[attr-defined]
+    until = time.monotonic() + 30
+    while not f.running() and time.monotonic() < until:
+        time.sleep(0.01)
+    began = time.monotonic()
+    runner._end_now(pool)
+    assert time.monotonic() - began < 10
+    assert [p.exitcode for p in procs if p._closed is False] in ([], [-9])  # type: ignore[attr-defined]
+    assert multiprocessing.active_children() == []
