@@ -35,31 +35,40 @@ worth :math:`Q_i(q, x) = \sum_y f_{-i}(y)\,[u_i(x, y) + \delta V_i(\tau(q, x, y)
   multiplied by the positive determinant(s) of the linear systems, is a
   polynomial inequality in ``delta``. The polynomials are built exactly (rational
   arithmetic, interpolation at rational points), their real roots in ``(0, 1)``
-  are the only places where a condition can switch, and the set is assembled
-  from exact sign tests between roots. Rational roots are returned exactly
-  (:class:`fractions.Fraction`), irrational ones as floats.
+  are the only places where a condition can switch; they are isolated exactly
+  (Descartes' rule of signs on halved intervals, bisection in rational
+  arithmetic), and the set is assembled from exact sign tests between and at
+  roots. For Nash, the best reply is traced over all discounts by exact
+  parametric policy iteration. End points that are rational with a denominator
+  up to 10**9 are returned exactly (:class:`fractions.Fraction`); others
+  (irrational roots) as the float on the inside of the exact root, and
+  membership is decided against the exact root.
 
 All arithmetic is rational (:class:`fractions.Fraction`): a float payoff or
 discount is taken at its exact binary value, so boundary cases (``delta = 2/3``
-for tit-for-tat) are decided exactly, not within a tolerance.
+for tit-for-tat) are decided exactly, not within a tolerance. A float
+*probability* in an automaton's output is read as the fraction it stands for
+(0.1 is 1/10; see :class:`Automaton`).
 
 Limits: two players, finite action sets; at most :data:`MAX_PAIRS` reachable
-state pairs; the Nash discount set enumerates the opponent's deterministic
-stationary replies, at most :data:`MAX_POLICIES` of them.
+state pairs; the Nash discount set traces at most :data:`MAX_POLICIES`
+distinct best replies per player.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import ParameterError, UnknownNameError
+from .._util import short_repr
+from ..errors import NumericalError, ParameterError, UnknownNameError
 from .normal_form import NormalFormGame
 
 __all__ = [
@@ -89,7 +98,7 @@ __all__ = [
 MAX_PAIRS = 64
 """Largest number of reachable state pairs the exact checks accept."""
 MAX_POLICIES = 4096
-"""Largest number of deterministic stationary replies :func:`discount_set` enumerates (Nash)."""
+"""Largest number of distinct best replies :func:`discount_set` traces per player (Nash)."""
 
 Kind = Literal["nash", "spe"]
 Endpoint = Fraction | float
@@ -101,14 +110,100 @@ Endpoint = Fraction | float
 def _frac(x: Any, name: str) -> Fraction:
     if isinstance(x, Fraction):
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise ParameterError(f"`{name}` must be a real number; got {x!r}.")
+    if isinstance(x, bool | np.bool_) or not isinstance(x, numbers.Real):
+        raise ParameterError(f"`{name}` must be a real number; got {short_repr(x)}.")
     if isinstance(x, numbers.Integral):
         return Fraction(int(x))
     v = float(x)
     if not math.isfinite(v):
-        raise ParameterError(f"`{name}` must be finite; got {x!r}.")
+        raise ParameterError(f"`{name}` must be finite; got {short_repr(x)}.")
     return Fraction(v)
+
+
+_PROBABILITY_DENOMINATOR = 10**9
+
+
+def _probability(x: Any, name: str) -> Fraction:
+    """`x` as an exact probability in [0, 1].
+
+    Ints and Fractions are taken as they are. A float is read as the fraction
+    it stands for: the simplest fraction with denominator at most 10**9 that
+    rounds to that very float (0.1 -> 1/10, 1/3 -> 1/3), otherwise its exact
+    binary value.
+
+    >>> _probability(0.1, "p"), _probability(1 / 3, "p"), _probability(0.5, "p")
+    (Fraction(1, 10), Fraction(1, 3), Fraction(1, 2))
+    """
+    if isinstance(x, bool | np.bool_) or not isinstance(x, numbers.Real):
+        raise ParameterError(
+            f"`{name}` must be a probability (a real number in [0, 1]); got {short_repr(x)}."
+        )
+    if isinstance(x, numbers.Rational):  # int, numpy int, Fraction
+        f = Fraction(int(x.numerator), int(x.denominator))
+    else:
+        v = float(x)
+        if not math.isfinite(v):
+            raise ParameterError(f"`{name}` must be a probability in [0, 1]; got {short_repr(x)}.")
+        f = Fraction(v).limit_denominator(_PROBABILITY_DENOMINATOR)
+        if float(f) != v:
+            f = Fraction(v)
+    if not 0 <= f <= 1:
+        raise ParameterError(f"`{name}` must be a probability in [0, 1]; got {short_repr(x)}.")
+    return f
+
+
+def _is_sequence(x: Any) -> bool:
+    return isinstance(x, Sequence | np.ndarray) and not isinstance(x, str | bytes)
+
+
+def _output_row(
+    row: Any,
+    name: str,
+    actions: Sequence[str],
+    *,
+    shown: Any = None,
+    where: str = "",
+    keyed: bool = False,
+) -> tuple[Fraction, ...]:
+    """One state's output: exact probabilities (see :func:`_probability`) summing to 1."""
+    shown = row if shown is None else shown
+    if not _is_sequence(row) or len(row) != len(actions):
+        raise ParameterError(
+            f"`{name}`{where} must hold {len(actions)} probabilities, one per action "
+            f"{tuple(actions)}; got {short_repr(shown)}."
+        )
+    probs = tuple(
+        _probability(p, f"{name}[{actions[i]!r}]" if keyed else f"{name}[{i}]")
+        for i, p in enumerate(row)
+    )
+    total = sum(probs, Fraction(0))
+    if total != 1:
+        raise ParameterError(
+            f"`{name}`{where} must be probabilities summing to 1; got {short_repr(shown)} (read as "
+            f"{', '.join(str(p) for p in probs)}, summing to {total})."
+        )
+    return probs
+
+
+def _names(x: Any, name: str) -> tuple[str, ...]:
+    if not _is_sequence(x) or not all(isinstance(s, str) for s in x):
+        raise ParameterError(f"`{name}` must be a sequence of str; got {short_repr(x)}.")
+    out = tuple(str(s) for s in x)  # (numpy's str too)
+    if not out or len(set(out)) != len(out):
+        raise ParameterError(f"`{name}` must be distinct and non-empty; got {short_repr(x)}.")
+    return out
+
+
+def _index(v: Any, name: str, size: int) -> int:
+    if (
+        isinstance(v, bool | np.bool_)
+        or not isinstance(v, numbers.Integral)
+        or not 0 <= int(v) < size
+    ):
+        raise ParameterError(
+            f"`{name}` must be a state index (an int from 0 to {size - 1}); got {short_repr(v)}."
+        )
+    return int(v)
 
 
 @dataclass(frozen=True)
@@ -116,7 +211,7 @@ class Automaton:
     """A finite-automaton strategy of a repeated two-player game.
 
     Build one with :func:`make_automaton` (readable rules) or take a built-in
-    (:data:`AUTOMATA`).
+    (:data:`AUTOMATA`). Every field is checked when the automaton is made.
 
     Attributes
     ----------
@@ -124,18 +219,36 @@ class Automaton:
     states : tuple of str
         State names, distinct.
     actions : tuple of str
-        The automaton's own action labels (``("C", "D")`` for the built-ins:
-        C = keep the low tariff, D = raise it).
+        The automaton's own action labels, distinct (``("C", "D")`` for the
+        built-ins: C = keep the low tariff, D = raise it).
     opponent_actions : tuple of str
-        The other player's action labels.
+        The other player's action labels, distinct.
     output : tuple of tuple of Fraction
-        ``output[q][x]``: probability of own action ``x`` in state ``q`` (rows
-        sum to 1).
+        ``output[q][x]``: probability of own action ``x`` in state ``q``. Each
+        row must sum to exactly 1. Given as ints, Fractions or floats; a float
+        is read as the fraction it stands for (the simplest fraction with
+        denominator at most 10**9 that rounds to that very float: 0.1 is 1/10,
+        ``1 / 3`` is 1/3; otherwise its exact binary value), and stored as a
+        :class:`~fractions.Fraction`, so every later computation is exact.
     transition : tuple of tuple of tuple of int
-        ``transition[q][x][y]``: next state after own action ``x`` and the
-        opponent's ``y``.
+        ``transition[q][x][y]``: index of the next state after own action ``x``
+        and the opponent's ``y`` (an int, numpy's too; not a bool or a float).
     initial : int
         Index of the initial state.
+
+    Raises
+    ------
+    ParameterError
+        A field of the wrong type or shape, a probability outside [0, 1], an
+        output row that does not sum to 1, or a state index out of range; the
+        message names the field (``transition[0][1][0]``) and the value.
+
+    Examples
+    --------
+    >>> from tariffsim import equilibrium as eq
+    >>> a = eq.Automaton("coin", ("s",), ("C", "D"), ("C", "D"), ((0.1, 0.9),), (((0, 0), (0, 0)),))
+    >>> a.output
+    ((Fraction(1, 10), Fraction(9, 10)),)
     """
 
     name: str
@@ -147,29 +260,54 @@ class Automaton:
     initial: int = 0
 
     def __post_init__(self) -> None:
-        q, m, n = len(self.states), len(self.actions), len(self.opponent_actions)
-        if q < 1 or len(set(self.states)) != q:
-            raise ParameterError(f"`states` must be distinct and non-empty; got {self.states!r}.")
-        if m < 1 or n < 1:
-            raise ParameterError("`actions` and `opponent_actions` must be non-empty.")
-        if not isinstance(self.initial, int) or not 0 <= self.initial < q:
-            raise ParameterError(f"`initial` must be a state index < {q}; got {self.initial!r}.")
-        if len(self.output) != q or any(len(row) != m for row in self.output):
-            raise ParameterError(f"`output` must have shape ({q}, {m}); got {self.output!r}.")
-        for s, row in zip(self.states, self.output, strict=True):
-            if any(p < 0 for p in row) or sum(row) != 1:
-                raise ParameterError(
-                    f"`output` of state {s!r} must be probabilities summing to 1; "
-                    f"got {[str(p) for p in row]}."
-                )
-        ok = len(self.transition) == q and all(
-            len(t) == m and all(len(u) == n and all(0 <= v < q for v in u) for u in t)
-            for t in self.transition
-        )
-        if not ok:
+        if not isinstance(self.name, str):
+            raise ParameterError(f"`name` must be a str; got {short_repr(self.name)}.")
+        states = _names(self.states, "states")
+        actions = _names(self.actions, "actions")
+        opp = _names(self.opponent_actions, "opponent_actions")
+        q, m, n = len(states), len(actions), len(opp)
+        initial = _index(self.initial, "initial", q)
+        if not _is_sequence(self.output) or len(self.output) != q:
             raise ParameterError(
-                f"`transition` must have shape ({q}, {m}, {n}) with state indices < {q}."
+                f"`output` must hold {q} row(s), one per state, of {m} probabilities; "
+                f"got {short_repr(self.output)}."
             )
+        output = tuple(
+            _output_row(row, f"output[{k}]", actions, where=f" (state {s!r})")
+            for k, (s, row) in enumerate(zip(states, self.output, strict=True))
+        )
+        shape = f"({q}, {m}, {n}) (state, own action, opponent action)"
+        if not _is_sequence(self.transition) or len(self.transition) != q:
+            raise ParameterError(
+                f"`transition` must have shape {shape}; got {short_repr(self.transition)}."
+            )
+        trans = []
+        for k, t in enumerate(self.transition):
+            if not _is_sequence(t) or len(t) != m:
+                raise ParameterError(
+                    f"`transition[{k}]` must hold {m} rows (one per own action) of {n} state "
+                    f"indices; got {short_repr(t)}."
+                )
+            rows = []
+            for i, u in enumerate(t):
+                if not _is_sequence(u) or len(u) != n:
+                    raise ParameterError(
+                        f"`transition[{k}][{i}]` must hold {n} state indices (one per opponent "
+                        f"action); got {short_repr(u)}."
+                    )
+                rows.append(
+                    tuple(_index(v, f"transition[{k}][{i}][{j}]", q) for j, v in enumerate(u))
+                )
+            trans.append(tuple(rows))
+        for f, v in (
+            ("states", states),
+            ("actions", actions),
+            ("opponent_actions", opp),
+            ("output", output),
+            ("transition", tuple(trans)),
+            ("initial", initial),
+        ):
+            object.__setattr__(self, f, v)
 
     @property
     def deterministic(self) -> bool:
@@ -232,7 +370,11 @@ def make_automaton(
     states : sequence of str
         State names; the first is the initial state unless `initial` is given.
     output : mapping of str to str or mapping of str to float
-        Per state, the action played, or a distribution ``{action: prob}``.
+        Per state, the action played, or a distribution ``{action: prob}``
+        (actions left out have probability 0). Probabilities are ints,
+        Fractions or floats, read exactly as :class:`Automaton` reads them (a
+        float as the fraction it stands for: 0.1 is 1/10, ``1 / 3`` is 1/3), and
+        must sum to exactly 1.
     rule : callable ``(state, own, opp) -> state``
         Next state from the current state and both actions (labels).
     actions, opponent_actions : sequence of str, default ``("C", "D")``
@@ -246,8 +388,10 @@ def make_automaton(
     Raises
     ------
     ParameterError
-        If a state has no output, a probability is invalid, or the rule
-        returns an unknown state.
+        If `states` or the action labels are not distinct names, a state has no
+        output, a probability is invalid or a distribution does not sum to 1,
+        `rule` is not callable or returns an unknown state, or `initial` is not
+        a state.
 
     Examples
     --------
@@ -257,12 +401,38 @@ def make_automaton(
     >>> tft = eq.make_automaton("tft", ["C", "D"], {"C": "C", "D": "D"}, lambda s, me, you: you)
     >>> tft.transition[0][0][1]
     1
+
+    A generous tit-for-tat that forgives one D in ten:
+
+    >>> g = eq.make_automaton(
+    ...     "g", ["C", "D"], {"C": "C", "D": {"C": 0.1, "D": 0.9}}, lambda s, me, you: you
+    ... )
+    >>> g.output[1]
+    (Fraction(1, 10), Fraction(9, 10))
     """
+    named = (("states", states), ("actions", actions), ("opponent_actions", opponent_actions))
+    for what, v in named:
+        if what == "opponent_actions" and v is None:
+            continue
+        if isinstance(v, str | bytes) or not isinstance(v, Iterable):
+            raise ParameterError(f"`{what}` must be a sequence of names; got {short_repr(v)}.")
+    if not isinstance(output, Mapping):
+        raise ParameterError(
+            f"`output` must map each state to an action; got {short_repr(output)}."
+        )
+    if not callable(rule):
+        raise ParameterError(
+            f"`rule` must be a callable (state, own, opp) -> next state; got {short_repr(rule)}."
+        )
     states = tuple(str(s) for s in states)
     acts = tuple(str(a) for a in actions)
     opp = tuple(str(a) for a in (opponent_actions if opponent_actions is not None else acts))
-    if not isinstance(output, Mapping):
-        raise ParameterError(f"`output` must map each state to an action; got {output!r}.")
+    for what, labels in (("states", states), ("actions", acts), ("opponent_actions", opp)):
+        if not labels or len(set(labels)) != len(labels):
+            raise ParameterError(f"`{what}` must be distinct and non-empty; got {labels!r}.")
+    init = 0 if initial is None else (states.index(initial) if initial in states else -1)
+    if init < 0:
+        raise ParameterError(f"`initial` must be one of {states}; got {short_repr(initial)}.")
     rows = []
     for s in states:
         if s not in output:
@@ -276,9 +446,12 @@ def make_automaton(
             bad = [a for a in o if a not in acts]
             if bad:
                 raise ParameterError(f"`output[{s!r}]` names unknown actions {bad}; use {acts}.")
-            rows.append(tuple(_frac(o.get(a, 0), f"output[{s!r}][{a!r}]") for a in acts))
+            row = [o.get(a, 0) for a in acts]
+            rows.append(_output_row(row, f"output[{s!r}]", acts, shown=dict(o), keyed=True))
         else:
-            raise ParameterError(f"`output[{s!r}]` must be an action or a distribution; got {o!r}.")
+            raise ParameterError(
+                f"`output[{s!r}]` must be an action or a distribution; got {short_repr(o)}."
+            )
     trans = []
     for s in states:
         t = []
@@ -288,14 +461,11 @@ def make_automaton(
                 nxt = rule(s, x, y)
                 if nxt not in states:
                     raise ParameterError(
-                        f"`rule` sent state {s!r} on ({x}, {y}) to unknown state {nxt!r}."
+                        f"`rule` sent state {s!r} on ({x}, {y}) to unknown state {short_repr(nxt)}."
                     )
                 u.append(states.index(nxt))
             t.append(tuple(u))
         trans.append(tuple(t))
-    init = 0 if initial is None else (states.index(initial) if initial in states else -1)
-    if init < 0:
-        raise ParameterError(f"`initial` must be one of {states}; got {initial!r}.")
     return Automaton(str(name), states, acts, opp, tuple(rows), tuple(trans), init)
 
 
@@ -377,7 +547,8 @@ def generous_tit_for_tat(generosity: float = 0.1) -> Automaton:
     Parameters
     ----------
     generosity : float
-        In [0, 1].
+        A probability in [0, 1], read as :class:`Automaton` reads output
+        probabilities (0.1 is 1/10).
 
     Raises
     ------
@@ -390,9 +561,7 @@ def generous_tit_for_tat(generosity: float = 0.1) -> Automaton:
     >>> eq.generous_tit_for_tat(0.25).output[1]
     (Fraction(1, 4), Fraction(3, 4))
     """
-    g = _frac(generosity, "generosity")
-    if not 0 <= g <= 1:
-        raise ParameterError(f"`generosity` must be in [0, 1]; got {generosity!r}.")
+    g = _probability(generosity, "generosity")
     return make_automaton(
         "generous-tit-for-tat",
         ["C", "D"],
@@ -789,6 +958,13 @@ class AutomatonCheck:
 class Interval:
     """An interval of discount factors with exact (Fraction) or float endpoints.
 
+    A rational end point with a denominator up to 10**9 is a Fraction. Any other
+    end point (an irrational root, or a rational one with a larger
+    denominator) is a float on the inside of the exact value at a closed end
+    (the largest float <= an upper end, the smallest float >= a lower end), so
+    that a float end point is itself in the interval; membership (``d in iv``)
+    is decided against the exact end point.
+
     Attributes
     ----------
     lo, hi : Fraction or float
@@ -799,17 +975,24 @@ class Interval:
     hi: Endpoint
     lo_closed: bool = True
     hi_closed: bool = False
+    _cuts: tuple[Any, Any] = field(default=(None, None), repr=False, compare=False)
 
     def __contains__(self, d: object) -> bool:
-        if isinstance(d, bool) or not isinstance(d, numbers.Real):
+        if isinstance(d, bool | np.bool_) or not isinstance(d, numbers.Real):
             return False
-        if not isinstance(d, Fraction) and not math.isfinite(float(d)):
-            return False  # (NaN and the infinities are no discounts)
-        v = d if isinstance(d, Fraction) else Fraction(float(d))
-        if isinstance(d, numbers.Integral):
-            v = Fraction(int(d))
-        lo, hi = Fraction(self.lo), Fraction(self.hi)
-        return (lo < v or (self.lo_closed and v == lo)) and (v < hi or (self.hi_closed and v == hi))
+        if isinstance(d, numbers.Rational):  # int, numpy int, Fraction
+            v = Fraction(int(d.numerator), int(d.denominator))
+        else:
+            x = float(d)
+            if not math.isfinite(x):
+                return False  # (NaN and the infinities are no discounts)
+            v = Fraction(x)
+        lo_cut, hi_cut = self._cuts
+        above = lo_cut.cmp(v) if lo_cut is not None else _sign(v - Fraction(self.lo))
+        below = hi_cut.cmp(v) if hi_cut is not None else _sign(v - Fraction(self.hi))
+        return (above > 0 or (self.lo_closed and above == 0)) and (
+            below < 0 or (self.hi_closed and below == 0)
+        )
 
     def __str__(self) -> str:
         return (
@@ -818,11 +1001,16 @@ class Interval:
         )
 
 
+def _sign(x: Fraction) -> int:
+    return (x > 0) - (x < 0)
+
+
 def _fmt(x: Endpoint) -> str:
+    """An end point as text: a Fraction as ``p/q``; a float in full (the shortest text that
+    reads back as that very float, so the text claims no value outside the set)."""
     if isinstance(x, Fraction):
         return str(x)
-    short = f"{x:.12g}"
-    return short if float(short) == x or short not in ("0", "1") else repr(float(x))
+    return repr(float(x))
 
 
 @dataclass(frozen=True)
@@ -885,7 +1073,7 @@ class DiscountSet:
 def _check_discount(discount: Any) -> Fraction:
     d = _frac(discount, "discount")
     if not 0 <= d < 1:
-        raise ParameterError(f"`discount` must be in [0, 1); got {discount!r}.")
+        raise ParameterError(f"`discount` must be in [0, 1); got {short_repr(discount)}.")
     return d
 
 
@@ -919,6 +1107,10 @@ def automaton_spe(a: Any, b: Any, stage: Any, discount: float) -> AutomatonCheck
         Bad automata, stage game or discount.
     UnknownNameError
         An unknown built-in name.
+    NumericalError
+        A value or gain to report is beyond the largest float (payoffs near
+        1e308); whether the pair is subgame perfect does not depend on the
+        payoffs' scale, so rescale them.
 
     Examples
     --------
@@ -933,32 +1125,82 @@ def automaton_spe(a: Any, b: Any, stage: Any, discount: float) -> AutomatonCheck
     """
     d = _check_discount(discount)
     pair = _build(a, b, stage)
-    (Va, Vb), _ = _values(pair, d)
-    V = (Va, Vb)
+    found, V = _spe_breaks(pair, d)
     breaks = []
-    for j in range(len(pair.pairs)):
-        for p in (0, 1):
-            labels = _labels(pair, p)
-            for act in range(len(labels)):
-                g = _q(pair, V[p], p, j, act, d) - V[p][j]
-                if g > 0:
-                    breaks.append(
-                        Deviation(
-                            p,
-                            pair.label(j),
-                            labels[act],
-                            _dist_label(pair.dist(p, j), labels),
-                            float(g),
-                        )
-                    )
-    breaks.sort(key=lambda x: -x.gain)
+    for g, p, j, act in found:
+        labels = _labels(pair, p)
+        breaks.append(
+            Deviation(
+                p,
+                pair.label(j),
+                labels[act],
+                _dist_label(pair.dist(p, j), labels),
+                _as_float(g, "the gain of a deviation", "automaton_spe", pair, d),
+            )
+        )
     return AutomatonCheck(
         "spe",
         not breaks,
         float(d),
-        (float(Va[0]), float(Vb[0])),
+        _start_values(V, "automaton_spe", pair, d),
         tuple(pair.label(j) for j in range(len(pair.pairs))),
         tuple(breaks),
+    )
+
+
+def _spe_breaks(
+    pair: _Pair, d: Fraction
+) -> tuple[list[tuple[Fraction, int, int, int]], tuple[list[Fraction], list[Fraction]]]:
+    """Every profitable one-shot deviation ``(gain, player, pair, action)``, exactly, largest
+    gain first; and both players' values at every pair."""
+    (Va, Vb), _ = _values(pair, d)
+    V = (Va, Vb)
+    found = []
+    for j in range(len(pair.pairs)):
+        for p in (0, 1):
+            for act in range(len(_labels(pair, p))):
+                g = _q(pair, V[p], p, j, act, d) - V[p][j]
+                if g > 0:
+                    found.append((g, p, j, act))
+    found.sort(key=lambda x: -x[0])
+    return found, V
+
+
+def _spe_first_break(
+    a: Any, b: Any, stage: Any, discount: Any
+) -> tuple[int, tuple[str, str], str, str] | None:
+    """The largest one-shot deviation at `discount` as (player, state pair, action,
+    prescribed), or None: exact, with no value turned into a float (none can overflow)."""
+    d = _check_discount(discount)
+    pair = _build(a, b, stage)
+    found, _ = _spe_breaks(pair, d)
+    if not found:
+        return None
+    _, p, j, act = found[0]
+    labels = _labels(pair, p)
+    return p, pair.label(j), labels[act], _dist_label(pair.dist(p, j), labels)
+
+
+def _as_float(x: Fraction, what: str, solver: str, pair: _Pair, d: Fraction) -> float:
+    """`x` as a float, or a NumericalError when it is beyond the largest float."""
+    try:
+        return float(x)
+    except OverflowError:
+        big = max(abs(v) for M in (pair.A, pair.B) for row in M for v in row)
+        raise NumericalError(
+            f"{solver}: {what} at discount {float(d)!r} is beyond the largest float (about "
+            f"1.8e308), so it cannot be reported: the `stage` payoffs (up to {float(big):.3g} "
+            "in size) are too large. Rescale them (whether the pair is an equilibrium does "
+            "not depend on their scale), or use discount_set."
+        ) from None
+
+
+def _start_values(
+    V: Sequence[Sequence[Fraction]], solver: str, pair: _Pair, d: Fraction
+) -> tuple[float, float]:
+    return (
+        _as_float(V[0][0], "player a's value", solver, pair, d),
+        _as_float(V[1][0], "player b's value", solver, pair, d),
     )
 
 
@@ -1042,6 +1284,9 @@ def automaton_nash(a: Any, b: Any, stage: Any, discount: float) -> AutomatonChec
     ------
     ParameterError
         Bad automata, stage game or discount.
+    NumericalError
+        A value or gain to report is beyond the largest float (payoffs near
+        1e308); rescale the payoffs.
 
     Examples
     --------
@@ -1080,7 +1325,7 @@ def automaton_nash(a: Any, b: Any, stage: Any, discount: float) -> AutomatonChec
                     pair.label(where),
                     labels[act],
                     _dist_label(pair.dist(p, where), labels),
-                    float(gain),
+                    _as_float(gain, "the gain of the best reply", "automaton_nash", pair, d),
                     plan,
                 )
             )
@@ -1089,7 +1334,7 @@ def automaton_nash(a: Any, b: Any, stage: Any, discount: float) -> AutomatonChec
         "nash",
         not breaks,
         float(d),
-        (float(Va[0]), float(Vb[0])),
+        _start_values(V, "automaton_nash", pair, d),
         tuple(pair.label(j) for j in pair.on_path),
         tuple(breaks),
     )
@@ -1122,147 +1367,469 @@ def _interpolate(xs: Sequence[Fraction], ys: Sequence[Fraction]) -> Poly:
     return tuple(poly)
 
 
-def _peval(poly: Poly, x: Fraction) -> Fraction:
-    acc = Fraction(0)
-    for c in reversed(poly):
-        acc = acc * x + c
-    return acc
+IPoly = tuple[int, ...]  # integer coefficients, lowest degree first
+_SHOWN_DENOMINATOR = 10**9  # rational end points up to this denominator are shown exactly
+_PRIME = (1 << 61) - 1
 
 
-def _deflated(poly: Poly) -> Poly:
-    """``poly`` without its factors ``x`` and ``(x - 1)``, divided out exactly.
+def _int_poly(poly: Sequence[Fraction]) -> IPoly:
+    """A positive multiple of the nonzero `poly` with coprime integer coefficients."""
+    den = math.lcm(*(c.denominator for c in poly))
+    ints = [c.numerator * (den // c.denominator) for c in poly]
+    while len(ints) > 1 and ints[-1] == 0:
+        ints.pop()
+    g = math.gcd(*ints)
+    return tuple(c // g for c in ints) if g > 1 else tuple(ints)
+
+
+def _sign_at(p: IPoly, x: Fraction) -> int:
+    """Sign of ``p(x)``, exactly (homogeneous Horner in integers)."""
+    u, v = x.numerator, x.denominator
+    acc, w = p[-1], 1
+    for c in reversed(p[:-1]):
+        w *= v
+        acc = acc * u + c * w
+    return (acc > 0) - (acc < 0)
+
+
+def _deflated(p: IPoly) -> IPoly:
+    """``p`` without its factors ``x`` and ``(x - 1)``, divided out exactly.
 
     The conditions carry powers of ``1 - d`` (from the determinants of the
-    value equations): a multiple root at 1 leaves floating-point roots near it
-    wrong by far more than a threshold near 1 is from 1 (a prisoner's dilemma
-    whose grim-trigger threshold is 1999/2000 lost it). Neither factor changes
-    the polynomial's sign inside (0, 1).
+    value equations); neither factor changes the sign inside (0, 1), and
+    without them the polynomial is nonzero at both ends.
     """
-    p = list(poly)
-    while len(p) > 1 and p[0] == 0:  # a factor x
-        p.pop(0)
-    while len(p) > 1 and sum(p) == 0:  # p(1) = 0: a factor (x - 1), by synthetic division
-        q = [Fraction(0)] * (len(p) - 1)
-        acc = Fraction(0)
-        for i in range(len(p) - 1, 0, -1):  # from the leading coefficient down
-            acc = acc + p[i]
-            q[i - 1] = acc
-        p = q
-    return tuple(p)
+    q = list(p)
+    while len(q) > 1 and q[0] == 0:  # a factor x
+        q.pop(0)
+    while len(q) > 1 and sum(q) == 0:  # q(1) = 0: a factor (x - 1), by synthetic division
+        out = [0] * (len(q) - 1)
+        acc = 0
+        for i in range(len(q) - 1, 0, -1):  # from the leading coefficient down
+            acc += q[i]
+            out[i - 1] = acc
+        q = out
+    return tuple(q)
 
 
-def _roots01(poly: Poly) -> list[Endpoint]:
-    """Real roots in (0, 1): exact Fractions when rational, else floats."""
-    if all(c == 0 for c in poly) or len(poly) < 2:
-        return []
-    poly = _deflated(poly)
-    if len(poly) < 2:
-        return []
-    scale = max(abs(c) for c in poly)
-    coeffs = [float(c / scale) for c in reversed(poly)]
-    while coeffs and coeffs[0] == 0.0:
-        coeffs.pop(0)
-    if len(coeffs) < 2:
-        return []
-    out: list[Endpoint] = []
-    for z in np.roots(coeffs):
-        if abs(z.imag) > 1e-7 * (1 + abs(z.real)):
-            continue
-        r = float(z.real)
-        if not -1e-9 < r < 1 + 1e-9:
-            continue
-        exact = None
-        for den in (10**3, 10**6, 10**9):
-            q = Fraction(r).limit_denominator(den)
-            if _peval(poly, q) == 0:
-                exact = q
-                break
-        if exact is not None:
-            if 0 < exact < 1:
-                out.append(exact)
-        elif 0 < r < 1:
-            out.append(r)
+def _trim(a: list[Any]) -> list[Any]:
+    while a and a[-1] == 0:
+        a.pop()
+    return a
+
+
+def _gcd_degree_mod(a: Sequence[int], b: Sequence[int], prime: int) -> int:
+    """Degree of the gcd of `a` and `b` modulo `prime` (Euclid over the prime field)."""
+    x, y = _trim([c % prime for c in a]), _trim([c % prime for c in b])
+    while y:
+        inv = pow(y[-1], prime - 2, prime)
+        while len(x) >= len(y):
+            f = x[-1] * inv % prime
+            s = len(x) - len(y)
+            for i, c in enumerate(y):
+                x[s + i] = (x[s + i] - f * c) % prime
+            _trim(x)
+        x, y = y, x
+    return len(x) - 1
+
+
+def _rem_q(a: Sequence[Fraction], b: Sequence[Fraction]) -> list[Fraction]:
+    r = list(a)
+    while len(r) >= len(b):
+        f = r[-1] / b[-1]
+        s = len(r) - len(b)
+        for i, c in enumerate(b):
+            r[s + i] -= f * c
+        r.pop()
+        _trim(r)
+    return r
+
+
+def _gcd_int(a: IPoly, b: IPoly) -> IPoly:
+    """Greatest common divisor of two integer polynomials (primitive, up to sign)."""
+    x: list[Fraction] = [Fraction(c) for c in a]
+    y: list[Fraction] = [Fraction(c) for c in b]
+    while y:
+        r = _rem_q(x, y)
+        x, y = y, ([Fraction(c) for c in _int_poly(r)] if r else [])
+    return _int_poly(x)
+
+
+def _divide_int(a: IPoly, b: IPoly) -> IPoly:
+    """``a / b`` for an exact divisor `b`, made primitive."""
+    r = [Fraction(c) for c in a]
+    q = [Fraction(0)] * (len(a) - len(b) + 1)
+    for k in range(len(q) - 1, -1, -1):
+        f = r[k + len(b) - 1] / b[-1]
+        q[k] = f
+        for i, c in enumerate(b):
+            r[k + i] -= f * c
+    return _int_poly(q)
+
+
+def _squarefree(p: IPoly) -> IPoly:
+    """``p`` without repeated factors (the same distinct roots, each simple)."""
+    if len(p) <= 2:
+        return p
+    dp = [i * c for i, c in enumerate(p)][1:]
+    # square-free modulo a prime that keeps both degrees => square-free over the rationals
+    if p[-1] % _PRIME and dp[-1] % _PRIME and _gcd_degree_mod(p, dp, _PRIME) == 0:
+        return p
+    g = _gcd_int(p, tuple(dp))
+    return p if len(g) == 1 else _divide_int(p, g)
+
+
+def _shift1(c: Sequence[int]) -> list[int]:
+    """Coefficients of ``c(t + 1)`` (Taylor shift)."""
+    out = list(c)
+    n = len(out)
+    for i in range(n - 1):
+        for j in range(n - 2, i - 1, -1):
+            out[j] += out[j + 1]
     return out
 
 
-def _assemble(conds: list[tuple[Poly, str]]) -> tuple[tuple[Interval, ...], tuple[str, ...]]:
-    """The set of d in [0, 1) where every polynomial is >= 0, and the binding conditions."""
-    live = [(p, why) for p, why in conds if any(c != 0 for c in p)]
-    cuts: list[tuple[Endpoint, list[int]]] = []
-    for k, (p, _) in enumerate(live):
-        for r in _roots01(p):
-            for cut in cuts:
-                if abs(float(cut[0]) - float(r)) < 1e-12:
-                    if isinstance(r, Fraction) and not isinstance(cut[0], Fraction):
-                        cuts[cuts.index(cut)] = (r, cut[1])
-                    cut[1].append(k)
-                    break
-            else:
-                cuts.append((r, [k]))
-    cuts.sort(key=lambda c: float(c[0]))
+def _variations(c: Sequence[int]) -> int:
+    """Sign changes in `c`, zeros skipped, counted up to 2."""
+    n, last = 0, 0
+    for x in c:
+        if x:
+            if last and (x > 0) != (last > 0):
+                n += 1
+                if n == 2:
+                    return n
+            last = x
+    return n
 
-    def ok_at(x: Fraction, tol: bool) -> bool:
-        for p, _ in live:
-            v = _peval(p, x)
-            # exact: Fractions of payoffs near 1e308 square beyond any float
-            if v < 0 and not (tol and abs(v) * 10**9 <= max(abs(c) for c in p)):
-                return False
-        return True
 
-    pts = [Fraction(0)] + [Fraction(c[0]) for c in cuts] + [Fraction(1)]
-    # atoms: point 0, (0, c1), c1, ..., ck, (ck, 1)
-    atoms: list[tuple[Fraction, Fraction, bool, bool]] = []  # lo, hi, is_point, truth
-    for k in range(len(pts) - 1):
-        lo, hi = pts[k], pts[k + 1]
-        if k == 0:
-            atoms.append((lo, lo, True, ok_at(lo, False)))
-        atoms.append((lo, hi, False, ok_at((lo + hi) / 2, False)))
-        if k + 1 < len(pts) - 1:
-            exact = isinstance(cuts[k][0], Fraction)
-            atoms.append((hi, hi, True, None))  # type: ignore[arg-type]
-            if exact:
-                atoms[-1] = (hi, hi, True, ok_at(hi, False))
-    # float cut points: closed sets, so true if a neighbour is true, else test with tolerance
-    for i, (lo, hi, is_pt, truth) in enumerate(atoms):
-        if truth is None:
-            t = atoms[i - 1][3] or atoms[i + 1][3] or ok_at(lo, True)
-            atoms[i] = (lo, hi, is_pt, bool(t))
-    endpoint = {Fraction(c[0]): c for c in cuts}
-    intervals: list[Interval] = []
-    binding: list[str] = []
-    cur: list[Any] | None = None
-    for lo, hi, is_pt, truth in atoms:
+class _Cut:
+    """A real number in (0, 1), known exactly: a Fraction (`exact`), or the only root of the
+    square-free integer polynomial `poly` in the open interval (`lo`, `hi`), whose sign at
+    `lo` is `slo` (and ``-slo`` at `hi`). Comparisons with rationals are exact; refining
+    halves the interval (and finds the root exactly if a midpoint is one)."""
+
+    __slots__ = ("exact", "hi", "lo", "poly", "slo")
+
+    def __init__(
+        self, poly: IPoly, lo: Fraction, hi: Fraction, exact: Fraction | None = None
+    ) -> None:
+        self.poly, self.lo, self.hi, self.exact = poly, lo, hi, exact
+        self.slo = _sign_at(poly, lo) if exact is None else 0
+
+    @classmethod
+    def at(cls, x: Fraction) -> _Cut:
+        return cls((0, 1), x, x, exact=x)
+
+    def refine(self) -> None:
+        if self.exact is not None:
+            return
+        mid = (self.lo + self.hi) / 2
+        s = _sign_at(self.poly, mid)
+        if s == 0:
+            self.exact = mid
+        elif s == self.slo:
+            self.lo = mid
+        else:
+            self.hi = mid
+
+    def cmp(self, x: Fraction) -> int:
+        """Sign of ``x - self``."""
+        if self.exact is not None:
+            return (x > self.exact) - (x < self.exact)
+        if x <= self.lo:
+            return -1
+        if x >= self.hi:
+            return 1
+        s = _sign_at(self.poly, x)
+        if s == 0:  # a rational root after all
+            self.exact = x
+            return 0
+        return -1 if s == self.slo else 1
+
+    def upper(self) -> Fraction:
+        """A rational >= self (> self unless exact)."""
+        return self.exact if self.exact is not None else self.hi
+
+    def lower(self) -> Fraction:
+        return self.exact if self.exact is not None else self.lo
+
+    def float_down(self) -> float:
+        """The largest float <= self."""
+        while self.exact is None:
+            a, b = _float_down(self.lo), _float_down(self.hi)
+            if a == b:  # no float in (lo, hi]
+                return a
+            self.refine()
+        return _float_down(self.exact)
+
+    def float_up(self) -> float:
+        """The smallest float >= self."""
+        while self.exact is None:
+            a, b = _float_up(self.lo), _float_up(self.hi)
+            if a == b:  # no float in [lo, hi)
+                return a
+            self.refine()
+        return _float_up(self.exact)
+
+    def shown(self) -> Fraction | None:
+        """The exact value when it is rational with a small denominator, else None."""
+        if self.exact is not None and self.exact.denominator <= _SHOWN_DENOMINATOR:
+            return self.exact
+        return None
+
+
+def _float_down(x: Fraction) -> float:
+    f = float(x)
+    return math.nextafter(f, -math.inf) if Fraction(f) > x else f
+
+
+def _float_up(x: Fraction) -> float:
+    f = float(x)
+    return math.nextafter(f, math.inf) if Fraction(f) < x else f
+
+
+def _bracket(p: IPoly, q: list[int], k: int, c: int) -> _Cut:
+    """The root of `p` in ((c + 0) / 2**k, (c + 1) / 2**k), where `q` (nonzero at both ends of
+    (0, 1), one simple root inside) is `p` in the local coordinate: shrunk until `p` is
+    nonzero at both ends (an end may be a root of `p` found earlier), then made exact if
+    the root is a simple rational."""
+    lo_t, hi_t = Fraction(0), Fraction(1)
+    s_lo = 1 if q[0] > 0 else -1
+    scale = 1 << k
+    while lo_t == 0 or hi_t == 1:
+        m = (lo_t + hi_t) / 2
+        s = _sign_at(tuple(q), m)
+        if s == 0:
+            return _Cut.at((c + m) / scale)
+        if s == s_lo:
+            lo_t = m
+        else:
+            hi_t = m
+    cut = _Cut(p, (c + lo_t) / scale, (c + hi_t) / scale)
+    _make_exact(cut)
+    return cut
+
+
+def _make_exact(cut: _Cut) -> None:
+    """Find the root exactly when it is rational: always for degree 1 and 2, and for higher
+    degrees when its denominator is at most 10**9."""
+    p = cut.poly
+    if len(p) == 2:
+        cut.exact = Fraction(-p[0], p[1])
+        return
+    if len(p) == 3:
+        disc = p[1] * p[1] - 4 * p[2] * p[0]
+        r = math.isqrt(disc) if disc >= 0 else -1
+        if r * r == disc:
+            for z in (Fraction(-p[1] + r, 2 * p[2]), Fraction(-p[1] - r, 2 * p[2])):
+                if cut.lo < z < cut.hi:
+                    cut.exact = z
+        return
+    width = Fraction(1, 1 << 64)  # < 1 / (2 * 10**18): one fraction of denominator <= 10**9
+    while cut.exact is None and cut.hi - cut.lo >= width:
+        cut.refine()
+    if cut.exact is None:
+        z = ((cut.lo + cut.hi) / 2).limit_denominator(_SHOWN_DENOMINATOR)
+        if cut.lo < z < cut.hi and _sign_at(p, z) == 0:
+            cut.exact = z
+
+
+def _isolate(p: IPoly) -> list[_Cut]:
+    """The distinct real roots in (0, 1) of the square-free `p` (nonzero at 0 and 1), exactly:
+    Descartes' rule of signs on halved intervals (Vincent-Collins-Akritas)."""
+    out: list[_Cut] = []
+    stack: list[tuple[list[int], int, int]] = [(list(p), 0, 0)]
+    while stack:
+        q, k, c = stack.pop()  # q(t) is p((c + t) / 2**k) up to a factor, t in (0, 1)
+        if len(q) < 2:
+            continue
+        v = _variations(_shift1(q[::-1]))
+        if v == 0:
+            continue
+        if v == 1:
+            out.append(_bracket(p, q, k, c))
+            continue
+        d = len(q) - 1
+        left = [x << (d - i) for i, x in enumerate(q)]  # 2**d q(t / 2)
+        right = _shift1(left)  # 2**d q((t + 1) / 2)
+        if right[0] == 0:  # the midpoint is a root
+            out.append(_Cut.at(Fraction(2 * c + 1, 1 << (k + 1))))
+            right = right[1:]  # / t
+            acc, div = 0, [0] * (len(left) - 1)  # / (t - 1)
+            for i in range(len(left) - 1, 0, -1):
+                acc += left[i]
+                div[i - 1] = acc
+            left = div
+        stack.append((left, k + 1, 2 * c))
+        stack.append((right, k + 1, 2 * c + 1))
+    return out
+
+
+def _roots(p: IPoly, cache: dict[Any, Any]) -> list[_Cut]:
+    """The distinct real roots of `p` in (0, 1) (cached per polynomial)."""
+    key = ("roots", p)
+    if key not in cache:
+        q = _deflated(p)
+        cache[key] = _isolate(_squarefree(q)) if len(q) > 1 else []
+    roots: list[_Cut] = cache[key]
+    return roots
+
+
+def _compare(a: _Cut, b: _Cut, cache: dict[Any, Any]) -> int:
+    """Sign of ``a - b``, exactly."""
+    if a is b:
+        return 0
+    if a.exact is not None:
+        return b.cmp(a.exact)  # sign of a - b
+    if b.exact is not None:
+        return -a.cmp(b.exact)
+    tiny = Fraction(1, 1 << 200)
+    while True:
+        if a.exact is not None or b.exact is not None:
+            return _compare(a, b, cache)
+        if a.hi <= b.lo:
+            return -1
+        if b.hi <= a.lo:
+            return 1
+        if a.poly == b.poly:  # distinct roots of one polynomial have disjoint intervals
+            return 0
+        if a.hi - a.lo < tiny and b.hi - b.lo < tiny:
+            key = ("gcd", a.poly, b.poly)
+            if key not in cache:
+                cache[key] = _gcd_int(a.poly, b.poly)
+            g = cache[key]
+            lo, hi = max(a.lo, b.lo), min(a.hi, b.hi)
+            # g divides both: at most one (simple) root in the overlap, where neither vanishes
+            if len(g) > 1 and _sign_at(g, lo) * _sign_at(g, hi) < 0:
+                return 0
+        (a if a.hi - a.lo >= b.hi - b.lo else b).refine()
+
+
+def _between(a: _Cut, b: _Cut) -> Fraction:
+    """A rational strictly between ``a < b``."""
+    while True:
+        x, y = a.upper(), b.lower()
+        if x < y:
+            return (x + y) / 2
+        (
+            a if a.exact is None and (b.exact is not None or a.hi - a.lo >= b.hi - b.lo) else b
+        ).refine()
+
+
+@dataclass
+class _Piece:
+    """An interval of the exact set: end points, whether closed, conditions vanishing there."""
+
+    lo: _Cut
+    hi: _Cut
+    lo_closed: bool
+    hi_closed: bool
+    lo_at: tuple[int, ...]
+    hi_at: tuple[int, ...]
+
+
+def _exact_set(polys: Sequence[IPoly], cache: dict[Any, Any]) -> list[_Piece]:
+    """The set of d in [0, 1) where every polynomial is >= 0, as disjoint increasing pieces.
+
+    Every real root in (0, 1) is isolated exactly; the truth between two roots is an exact
+    sign test at a rational point between them, and at a root it is decided exactly too
+    (a condition that vanishes there holds; any other keeps its sign from nearby).
+    """
+    zero, one = _Cut.at(Fraction(0)), _Cut.at(Fraction(1))
+    found: list[tuple[_Cut, int]] = []
+    for k, p in enumerate(polys):
+        found.extend((c, k) for c in _roots(p, cache))
+
+    def order(x: tuple[_Cut, int], y: tuple[_Cut, int]) -> int:
+        return _compare(x[0], y[0], cache)
+
+    found.sort(key=functools.cmp_to_key(order))
+    cuts: list[tuple[_Cut, set[int]]] = []
+    for c, k in found:
+        if cuts and _compare(cuts[-1][0], c, cache) == 0:
+            cuts[-1][1].add(k)
+            if cuts[-1][0].exact is None and c.exact is not None:
+                cuts[-1] = (c, cuts[-1][1])
+        else:
+            cuts.append((c, {k}))
+    for c, at in cuts:  # a rational root: every condition checked there exactly
+        if c.exact is not None:
+            at.update(k for k, p in enumerate(polys) if _sign_at(p, c.exact) == 0)
+    bounds = [zero] + [c for c, _ in cuts] + [one]
+    samples = [_between(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+
+    def ok_at(x: Fraction, skip: set[int] | None = None) -> bool:
+        return all(_sign_at(p, x) >= 0 for k, p in enumerate(polys) if not skip or k not in skip)
+
+    # atoms: the point 0, (0, c1), c1, (c1, c2), ..., ck, (ck, 1)
+    atoms: list[tuple[_Cut, bool, tuple[int, ...]]] = [(zero, ok_at(Fraction(0)), ())]
+    for i, s in enumerate(samples):
+        atoms.append((bounds[i], ok_at(s), ()))  # the open interval right of bounds[i]
+        if i < len(cuts):
+            c, at = cuts[i]
+            if c.exact is not None:
+                truth = ok_at(c.exact)
+            else:  # the other conditions do not vanish between the sample and the root
+                truth = ok_at(s, at)
+            atoms.append((c, truth, tuple(sorted(at))))
+    pieces: list[_Piece] = []
+    cur: _Piece | None = None
+    for i, (point, truth, here) in enumerate(atoms):
+        is_point = i % 2 == 0
         if truth:
             if cur is None:
-                cur = [lo, hi, is_pt, True]
+                cur = _Piece(point, point, is_point, True, here if is_point else (), here)
+            if is_point:
+                cur.hi, cur.hi_closed, cur.hi_at = point, True, here
             else:
-                cur[1] = hi
-                cur[3] = is_pt
+                cur.hi, cur.hi_closed, cur.hi_at = (bounds[i // 2 + 1], False, ())
         elif cur is not None:
-            intervals.append(_mk_interval(cur, endpoint))
+            pieces.append(cur)
             cur = None
     if cur is not None:
-        cur[1] = Fraction(1)
-        cur[3] = False
-        intervals.append(_mk_interval(cur, endpoint))
-    for iv in intervals:
-        for e in (iv.lo, iv.hi):
-            c = endpoint.get(Fraction(e))
-            if c is not None:
-                binding.append(f"{_fmt(c[0])}: " + "; ".join(live[k][1] for k in c[1]))
-    return tuple(intervals), tuple(binding)
+        pieces.append(cur)
+    if pieces:
+        last = pieces[-1]
+        if last.hi is one:
+            last.hi_closed = False
+    for pc in pieces:  # an open end at a root: the root's conditions do not bind there
+        if not pc.lo_closed:
+            pc.lo_at = next((tuple(sorted(at)) for c, at in cuts if c is pc.lo), ())
+        if not pc.hi_closed and pc.hi is not one:
+            pc.hi_at = next((tuple(sorted(at)) for c, at in cuts if c is pc.hi), ())
+    # an isolated irrational point holds no rational number: no discount one can give
+    return [pc for pc in pieces if not (pc.lo is pc.hi and pc.lo.exact is None)]
 
 
-def _mk_interval(
-    cur: list[Any], endpoint: Mapping[Fraction, tuple[Endpoint, list[int]]]
-) -> Interval:
-    lo, hi, lo_closed, hi_closed = cur
+def _interval(pc: _Piece) -> Interval:
+    """A piece as an :class:`Interval`: exact ends as Fractions, others as the float just
+    inside a closed end (outside an open one), with the exact end kept for membership."""
 
-    def val(x: Fraction) -> Endpoint:
-        c = endpoint.get(x)
-        return c[0] if c is not None else x
+    def end(c: _Cut, closed: bool, lower: bool) -> tuple[Endpoint, _Cut | None]:
+        shown = c.shown()
+        if shown is not None:
+            return shown, None
+        inside_up = lower == closed  # a closed lower end, or an open upper one: round up
+        return (c.float_up() if inside_up else c.float_down()), c
 
-    return Interval(val(lo), val(hi), bool(lo_closed), bool(hi_closed))
+    lo, lo_cut = end(pc.lo, pc.lo_closed, True)
+    hi, hi_cut = end(pc.hi, pc.hi_closed, False)
+    return Interval(lo, hi, pc.lo_closed, pc.hi_closed, _cuts=(lo_cut, hi_cut))
+
+
+def _assemble(
+    conds: Sequence[tuple[Poly, str]], cache: dict[Any, Any]
+) -> tuple[tuple[Interval, ...], tuple[str, ...]]:
+    """The set of d in [0, 1) where every condition is >= 0, and the binding conditions."""
+    live = [(_int_poly(p), why) for p, why in conds if any(c != 0 for c in p)]
+    pieces = _exact_set([p for p, _ in live], cache)
+    intervals = tuple(_interval(pc) for pc in pieces)
+    binding: list[str] = []
+    for pc, iv in zip(pieces, intervals, strict=True):
+        for at, e in ((pc.lo_at, iv.lo), (pc.hi_at, iv.hi)):
+            if at:
+                binding.append(f"{_fmt(e)}: " + "; ".join(live[k][1] for k in at))
+    return intervals, tuple(binding)
 
 
 def _spe_conditions(pair: _Pair) -> list[list[tuple[Poly, str]]]:
@@ -1286,26 +1853,86 @@ def _spe_conditions(pair: _Pair) -> list[list[tuple[Poly, str]]]:
     return conds
 
 
-def _nash_conditions(pair: _Pair) -> list[list[tuple[Poly, str]]]:
-    import itertools
+def _optimality_conditions(
+    pair: _Pair, player: int, policy: Mapping[int, int]
+) -> list[tuple[Poly, str]]:
+    """Where stationary `policy` is a best reply: ``det * (V(q) - Q(q, x)) >= 0`` for every
+    state ``q`` of the other automaton and every other action ``x`` (no one-step
+    improvement, which in a discounted decision problem means optimal)."""
+    other, qs = _other_states(pair, player)
+    m = len(_labels(pair, player))
+    deg = len(qs)  # det has degree <= |qs|, det * V(q) <= |qs| - 1
+    xs = [Fraction(k, deg + 1) for k in range(deg + 1)]
+    keys = [(q, x) for q in qs for x in range(m) if x != policy[q]]
+    ys: dict[tuple[int, int], list[Fraction]] = {key: [] for key in keys}
+    for t in xs:
+        v, det = _reply_values(pair, player, policy, t)
+        for q, x in keys:
+            val = Fraction(0)
+            for o, po in enumerate(other.output[q]):
+                if po:
+                    u = pair.A[x][o] if player == 0 else pair.B[o][x]
+                    val += po * (u + t * v[other.transition[q][o][x]])
+            ys[(q, x)].append(det * (v[q] - val))
+    return [(_interpolate(xs, ys[key]), "") for key in keys]
 
+
+def _best_replies(pair: _Pair, player: int, cache: dict[Any, Any]) -> list[dict[int, int]]:
+    """Stationary best replies to the other automaton that together cover [0, 1): at every
+    discount one of them is optimal (parametric policy iteration).
+
+    Exact policy iteration at a probe discount gives a policy optimal there; the exact set
+    where it stays optimal is a union of closed intervals; the next probe is a rational
+    discount right of the covered part, until all of [0, 1) is covered. Each probe finds a
+    policy no earlier one covers, and the optimal policy changes finitely often.
+    """
+    found: list[dict[int, int]] = []
+    pieces: list[_Piece] = []
+    probe = Fraction(0)
+    while True:
+        if len(found) >= MAX_POLICIES:
+            other, _ = _other_states(pair, player)
+            raise ParameterError(
+                f"the Nash discount set traces more than {MAX_POLICIES} distinct best replies "
+                f"to {other.name!r}; at most {MAX_POLICIES} are allowed (point checks have no "
+                "such limit)."
+            )
+        policy, _ = _best_reply(pair, player, probe)
+        found.append(policy)
+        conds = _optimality_conditions(pair, player, policy)
+        pieces += _exact_set([_int_poly(p) for p, _ in conds if any(p)], cache)
+        frontier = _Cut.at(Fraction(0))  # [0, frontier] is covered
+        while True:
+            ext = frontier
+            for pc in pieces:
+                if _compare(pc.lo, frontier, cache) <= 0 and _compare(pc.hi, ext, cache) > 0:
+                    ext = pc.hi  # (every piece is closed but at 1: optimal sets are closed)
+            if ext is frontier:
+                break
+            frontier = ext
+        if frontier.exact == 1:
+            return found
+        right = [pc.lo for pc in pieces if _compare(pc.lo, frontier, cache) > 0]
+        nxt = right[0] if right else _Cut.at(Fraction(1))
+        for c in right[1:]:
+            if _compare(c, nxt, cache) < 0:
+                nxt = c
+        probe = _between(frontier, nxt)
+
+
+def _nash_conditions(pair: _Pair, cache: dict[Any, Any]) -> list[list[tuple[Poly, str]]]:
+    """Per player: following the automaton earns at least what each of its best replies
+    (over every discount) earns from the start."""
     n = len(pair.pairs)
     conds: list[list[tuple[Poly, str]]] = [[], []]
     for p in (0, 1):
         other, qs = _other_states(pair, p)
         labels = _labels(pair, p)
-        count = len(labels) ** len(qs)
-        if count > MAX_POLICIES:
-            raise ParameterError(
-                f"the Nash discount set enumerates {count} replies to {other.name!r}; "
-                f"at most {MAX_POLICIES} are allowed (point checks have no such limit)."
-            )
         deg = n + len(qs)
         xs = [Fraction(k, deg + 1) for k in range(deg + 1)]
         follow = [_values(pair, x) for x in xs]
         seen: set[Poly] = set()
-        for choice in itertools.product(range(len(labels)), repeat=len(qs)):
-            policy = dict(zip(qs, choice, strict=True))
+        for policy in _best_replies(pair, p, cache):
             ys = []
             for (V, det_f), x in zip(follow, xs, strict=True):
                 v, det_r = _reply_values(pair, p, policy, x)
@@ -1324,9 +1951,18 @@ def discount_set(a: Any, b: Any, stage: Any, *, kind: Kind = "spe") -> DiscountS
     """Every discount factor in [0, 1) at which the automaton pair is an equilibrium.
 
     Exact: each condition of :func:`automaton_spe` (``kind="spe"``) or
-    :func:`automaton_nash` (``kind="nash"``: following beats every stationary
-    reply to the other automaton) is a polynomial inequality in the discount,
-    whose roots bound the set.
+    :func:`automaton_nash` (``kind="nash"``: following earns at least what
+    the best reply to the other automaton earns) is a polynomial inequality
+    in the discount, whose real roots are isolated exactly and bound the set.
+    For ``kind="nash"`` the best replies are traced over all discounts by
+    exact parametric policy iteration (the replies that are optimal
+    somewhere, not every stationary reply).
+
+    End points that are rational with a denominator up to 10**9 are
+    Fractions; others (irrational roots) are floats on the inside of the exact
+    root, so that a float end point is in the set, and ``d in set`` agrees
+    with the point checks for every float and Fraction ``d``. An isolated
+    irrational point holds no rational number and is left out.
 
     Parameters
     ----------
@@ -1341,7 +1977,8 @@ def discount_set(a: Any, b: Any, stage: Any, *, kind: Kind = "spe") -> DiscountS
     Raises
     ------
     ParameterError
-        Bad arguments, or too many replies to enumerate (``kind="nash"``).
+        Bad arguments, or more than :data:`MAX_POLICIES` best replies to trace
+        (``kind="nash"``).
 
     Examples
     --------
@@ -1355,7 +1992,8 @@ def discount_set(a: Any, b: Any, stage: Any, *, kind: Kind = "spe") -> DiscountS
     if kind not in ("spe", "nash"):
         raise ParameterError(f"`kind` must be one of 'spe', 'nash'; got {kind!r}.")
     pair = _build(a, b, stage)
-    conds = _spe_conditions(pair) if kind == "spe" else _nash_conditions(pair)
-    both, binding = _assemble(conds[0] + conds[1])
-    per = (_assemble(conds[0])[0], _assemble(conds[1])[0])
+    cache: dict[Any, Any] = {}  # roots and gcds of the polynomials, shared by the three sets
+    conds = _spe_conditions(pair) if kind == "spe" else _nash_conditions(pair, cache)
+    both, binding = _assemble(conds[0] + conds[1], cache)
+    per = (_assemble(conds[0], cache)[0], _assemble(conds[1], cache)[0])
     return DiscountSet(kind, both, per, binding)

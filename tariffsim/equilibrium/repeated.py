@@ -29,7 +29,7 @@ import numpy as np
 
 from .._util import finite_number, short_repr
 from ..errors import ParameterError
-from .automata import DiscountSet, automaton_spe, discount_set, grim_trigger
+from .automata import DiscountSet, _spe_first_break, discount_set, grim_trigger
 from .normal_form import _check_int
 
 __all__ = ["DyadPayoffs", "GrimFacts", "critical_discount", "dyad_stage_payoffs", "grim_facts"]
@@ -318,8 +318,8 @@ def grim_facts(row: DyadPayoffs, col: DyadPayoffs | None = None) -> GrimFacts:
         probe = 1 - 1e-9 if spe.empty else None
         if probe is None:  # bounded set: probe just above it
             probe = (float(spe.intervals[-1].hi) + 1) / 2
-        check = automaton_spe(g, g, stage, probe)
-        brk = check.breaks[0] if check.breaks else None
+        # exact, and no value turned into a float: payoffs near 1e308 do not overflow
+        brk = _spe_first_break(g, g, stage, probe)
         if not stage_eq:
             who = "a" if row.S > row.P else "b"
             p = row if who == "a" else col
@@ -332,11 +332,9 @@ def grim_facts(row: DyadPayoffs, col: DyadPayoffs | None = None) -> GrimFacts:
         else:
             head = f"subgame perfect only for discounts in {spe}"
         if brk is not None:
-            who = "a" if brk.player == 0 else "b"
-            head += (
-                f"; {who} at ({brk.state[0]}, {brk.state[1]}) plays {brk.action} "
-                f"instead of {brk.prescribed}"
-            )
+            player, state, action, prescribed = brk
+            who = "a" if player == 0 else "b"
+            head += f"; {who} at ({state[0]}, {state[1]}) plays {action} instead of {prescribed}"
         reason = head
     return GrimFacts(nash, spe, reason, stage_eq)
 
