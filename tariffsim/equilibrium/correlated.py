@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 
 from .._util import short_repr
 from ..errors import ParameterError
+from ._validate import check_real
 from .normal_form import FloatArray, NormalFormGame, _as_game
 from .scaling import from_lowest, normalize
 
@@ -178,14 +180,16 @@ def _weighted(payoff_array: FloatArray, w: FloatArray | None) -> FloatArray:
         return np.asarray(np.tensordot(w, payoff_array, axes=1))
 
 
-def correlated_equilibrium(game: Any, objective: Any = "utilitarian") -> CorrelatedResult:
+def correlated_equilibrium(
+    game: Any, objective: Any = "utilitarian", *, max_seconds: float | None = None
+) -> CorrelatedResult:
     """Correlated equilibrium maximising a linear objective, by HiGHS.
 
     Solves ``max sum_s p(s) c(s)`` over distributions ``p`` on action profiles
     subject to every incentive constraint (see :func:`correlated_constraints`). The LP
-    has one variable per action profile and ``sum_i a_i (a_i - 1)`` constraints, with no
-    time limit: a random 100 x 100 game takes some 2 s on one core, 150 x 150 some 5 s,
-    300 x 300 some 2 minutes.
+    has one variable per action profile and ``sum_i a_i (a_i - 1)`` constraints: a random
+    100 x 100 game takes some 2 s on one core, 150 x 150 some 5 s, 300 x 300 some 2
+    minutes (`max_seconds` bounds it).
 
     Parameters
     ----------
@@ -195,6 +199,10 @@ def correlated_equilibrium(game: Any, objective: Any = "utilitarian") -> Correla
         ``"utilitarian"``: ``c(s) = sum_i u_i(s)``. An array of ``N`` weights
         ``w``: ``c(s) = sum_i w_i u_i(s)``. A callable ``f(game)`` returning an
         array of shape ``game.shape``: ``c = f(game)``.
+    max_seconds : float, optional
+        Time limit in seconds (finite, > 0) for building and solving the LP; past it
+        the result has ``success=False`` and HiGHS's "time limit reached". Default:
+        none.
 
     Returns
     -------
@@ -219,7 +227,10 @@ def correlated_equilibrium(game: Any, objective: Any = "utilitarian") -> Correla
     (array([[0.5 , 0.25],
            [0.25, 0.  ]]), 10.5)
     """
+    began = time.monotonic()
     g = _as_game(game)
+    if max_seconds is not None:
+        max_seconds = check_real(max_seconds, "max_seconds", minimum=0.0, open_min=True)
     coef = _coefficients(g, objective)
     # The constraints of the normalised game (each player's payoffs mapped onto
     # [0, 1]) define the same set; the objective is scaled to unit size. So the
@@ -253,6 +264,9 @@ def correlated_equilibrium(game: Any, objective: Any = "utilitarian") -> Correla
         b_eq=[1.0],
         bounds=(0, None),
         method="highs",
+        options={}
+        if max_seconds is None
+        else {"time_limit": max(max_seconds - (time.monotonic() - began), 1e-3)},
     )
     if res.status != 0 or res.x is None:
         return CorrelatedResult(None, float("nan"), None, False, int(res.status), str(res.message))

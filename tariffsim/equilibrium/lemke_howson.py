@@ -12,6 +12,7 @@ lexicographically, which keeps the path well defined in degenerate games.
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
+from ._validate import check_real
 from .normal_form import (
     FloatArray,
     _as_game,
@@ -78,9 +80,9 @@ class LemkeHowsonAllResult:
     equilibria : tuple of (numpy.ndarray, numpy.ndarray)
         Distinct equilibria, in order of first discovery.
     runs : tuple of LemkeHowsonResult
-        One run per starting label ``0 .. m+n-1``.
+        One run per starting label ``0 .. m+n-1`` (those run before `max_seconds`).
     converged : bool
-        True when every run converged.
+        True when a run from every label converged.
 
     Examples
     --------
@@ -248,17 +250,17 @@ def _run(g: Any, init_label: int, max_iter: int, tol: float, stacklevel: int) ->
 
 
 def lemke_howson_all(
-    game: Any, *, max_iter: int = 10_000, tol: float = 1e-8
+    game: Any, *, max_iter: int = 10_000, tol: float = 1e-8, max_seconds: float | None = None
 ) -> LemkeHowsonAllResult:
     """Run :func:`lemke_howson` from every starting label and collect distinct equilibria.
 
     This need not find every equilibrium (some are unreachable from the
     artificial equilibrium), but each one returned is checked. It follows a path from
     each of the ``m + n`` labels, each of up to `max_iter` pivots on tableaux of about
-    ``(m + n) ** 2`` entries, with no time limit: on one core a random 30 x 30 game takes
-    0.1 s, a 2 x 1000 game some 10 s, a random 200 x 200 game nearly 3 minutes (a third
-    of its paths use all 10,000 pivots). For a large game, :func:`lemke_howson` from one
-    label, or a smaller `max_iter`.
+    ``(m + n) ** 2`` entries: on one core a random 30 x 30 game takes 0.1 s, a 2 x 1000
+    game some 10 s, a random 200 x 200 game nearly 3 minutes (a third of its paths use
+    all 10,000 pivots). For a large game, `max_seconds`, a smaller `max_iter`, or
+    :func:`lemke_howson` from one label.
 
     Parameters
     ----------
@@ -268,6 +270,11 @@ def lemke_howson_all(
         Pivot budget per run.
     tol : float, default 1e-8
         Regret accepted, as in :func:`lemke_howson`.
+    max_seconds : float, optional
+        Time limit in seconds (finite, > 0), checked between paths: past it no further
+        path starts, and the result holds the paths run so far, with
+        ``converged=False`` (and a :class:`~tariffsim.errors.ConvergenceWarning`).
+        Default: none.
 
     Returns
     -------
@@ -289,11 +296,26 @@ def lemke_howson_all(
     _require_players(g, 2, "lemke_howson_all")
     max_iter = _check_int(max_iter, "max_iter", 1)
     tol = _check_tol(tol)
+    if max_seconds is not None:
+        max_seconds = check_real(max_seconds, "max_seconds", minimum=0.0, open_min=True)
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    labels = sum(g.shape)
+    done: list[LemkeHowsonResult] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # one warning for the whole set
-        runs = tuple(_run(g, k, max_iter, tol, stacklevel=3) for k in range(sum(g.shape)))
+        for k in range(labels):
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            done.append(_run(g, k, max_iter, tol, stacklevel=3))
+    runs = tuple(done)
     failed = [r for r in runs if not r.converged]
-    if failed:
+    if len(runs) < labels:
+        warn_not_converged(
+            "lemke_howson_all",
+            f"stopped at the time limit (`max_seconds` = {max_seconds:g}) after {len(runs)} "
+            f"of {labels} paths",
+        )
+    elif failed:
         warn_not_converged(
             "lemke_howson_all",
             f"{len(failed)} of {len(runs)} runs did not converge ({failed[0].message})",
@@ -308,4 +330,6 @@ def lemke_howson_all(
             for x2, y2 in eqs
         ):
             eqs.append((x, y))
-    return LemkeHowsonAllResult(tuple(eqs), runs, all(r.converged for r in runs))
+    return LemkeHowsonAllResult(
+        tuple(eqs), runs, len(runs) == labels and all(r.converged for r in runs)
+    )

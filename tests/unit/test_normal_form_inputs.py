@@ -123,3 +123,36 @@ def test_no_convergence_warning_escapes_the_far_branch() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         eq.logit_branch(eq.NormalFormGame.from_bimatrix(*PENNIES), lam_max=1e11)
+
+
+def _random_game(n: int) -> eq.NormalFormGame:
+    rng = np.random.default_rng(0)
+    return eq.NormalFormGame.from_bimatrix(rng.standard_normal((n, n)), rng.standard_normal((n, n)))
+
+
+def test_lemke_howson_all_stops_at_its_time_limit_between_paths() -> None:
+    """A random 200 x 200 game took nearly 3 minutes (400 paths, a third of them using all
+    10,000 pivots): with ``max_seconds`` no path starts past it, and the result says so."""
+    g = _random_game(200)
+    with pytest.warns(ConvergenceWarning, match=r"time limit \(`max_seconds` = 0.2\) after"):
+        r = eq.lemke_howson_all(g, max_seconds=0.2)
+    assert 1 <= len(r.runs) < 400 and not r.converged
+    for x, y in r.equilibria:  # what it found is checked as before
+        assert g.is_nash((x, y), tol=1e-6)
+    small = eq.NormalFormGame.from_bimatrix(*PENNIES)
+    assert eq.lemke_howson_all(small, max_seconds=60).converged  # (far from the limit)
+
+
+def test_correlated_equilibrium_stops_at_its_time_limit() -> None:
+    r = eq.correlated_equilibrium(_random_game(120), max_seconds=0.01)
+    assert not r.success and r.distribution is None and "time limit" in r.message.lower()
+    chicken = eq.NormalFormGame.from_bimatrix([[6, 2], [7, 0]], [[6, 7], [2, 0]])
+    timed = eq.correlated_equilibrium(chicken, max_seconds=60)
+    assert timed.success and timed.welfare == pytest.approx(10.5)
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "1", True])
+def test_a_bad_time_limit_is_named(bad: object) -> None:
+    for call in (eq.lemke_howson_all, eq.correlated_equilibrium):
+        with pytest.raises(ParameterError, match="`max_seconds`"):
+            call(PD, max_seconds=bad)  # type: ignore[operator]
