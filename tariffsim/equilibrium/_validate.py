@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import time
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ __all__ = [
     "check_real",
     "check_rng",
     "check_tol",
+    "deadline_of",
 ]
 
 
@@ -154,3 +156,22 @@ def check_int_vector(
     if out.size and int(out.min()) < minimum:
         raise ParameterError(f"`{name}` must hold integers >= {minimum}; got {values!r}.")
     return out
+
+
+def deadline_of(max_seconds: Any) -> float | None:
+    """The ``time.monotonic()`` deadline ``max_seconds`` from now (None: no limit).
+
+    Raises :class:`ParameterError` unless ``max_seconds`` is None or a finite
+    number > 0.
+    """
+    if max_seconds is None:
+        return None
+    try:
+        sec = finite_number(max_seconds, "max_seconds")
+    except ParameterError:
+        sec = math.nan
+    if not sec > 0:
+        raise ParameterError(
+            f"`max_seconds` must be a finite number > 0; got {short_repr(max_seconds)}."
+        )
+    return time.monotonic() + sec

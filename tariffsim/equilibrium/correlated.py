@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from .._util import short_repr
 from ..errors import ParameterError
-from ._validate import check_real
+from ._validate import deadline_of
 from .normal_form import FloatArray, NormalFormGame, _as_game
 from .scaling import from_lowest, normalize
 
@@ -227,10 +227,8 @@ def correlated_equilibrium(
     (array([[0.5 , 0.25],
            [0.25, 0.  ]]), 10.5)
     """
-    began = time.monotonic()
+    deadline = deadline_of(max_seconds)
     g = _as_game(game)
-    if max_seconds is not None:
-        max_seconds = check_real(max_seconds, "max_seconds", minimum=0.0, open_min=True)
     coef = _coefficients(g, objective)
     # The constraints of the normalised game (each player's payoffs mapped onto
     # [0, 1]) define the same set; the objective is scaled to unit size. So the
@@ -264,9 +262,7 @@ def correlated_equilibrium(
         b_eq=[1.0],
         bounds=(0, None),
         method="highs",
-        options={}
-        if max_seconds is None
-        else {"time_limit": max(max_seconds - (time.monotonic() - began), 1e-3)},
+        options={} if deadline is None else {"time_limit": max(deadline - time.monotonic(), 1e-3)},
     )
     if res.status != 0 or res.x is None:
         return CorrelatedResult(None, float("nan"), None, False, int(res.status), str(res.message))

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConvergenceWarning, ParameterError, warn_not_converged
-from ._validate import check_real
+from ._validate import deadline_of
 from .normal_form import (
     FloatArray,
     _as_game,
@@ -296,9 +296,7 @@ def lemke_howson_all(
     _require_players(g, 2, "lemke_howson_all")
     max_iter = _check_int(max_iter, "max_iter", 1)
     tol = _check_tol(tol)
-    if max_seconds is not None:
-        max_seconds = check_real(max_seconds, "max_seconds", minimum=0.0, open_min=True)
-    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    deadline = deadline_of(max_seconds)
     labels = sum(g.shape)
     done: list[LemkeHowsonResult] = []
     with warnings.catch_warnings():
@@ -312,7 +310,7 @@ def lemke_howson_all(
     if len(runs) < labels:
         warn_not_converged(
             "lemke_howson_all",
-            f"stopped at the time limit (`max_seconds` = {max_seconds:g}) after {len(runs)} "
+            f"stopped at the time limit (`max_seconds` = {max_seconds!r}) after {len(runs)} "
             f"of {labels} paths",
         )
     elif failed:

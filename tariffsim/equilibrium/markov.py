@@ -70,7 +70,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import finite_number, one_of, short_repr
+from .._util import one_of
 from ..engine import check_calendar
 from ..errors import (
     ConvergenceWarning,
@@ -83,7 +83,14 @@ from ..game import Game
 from ..path import Path
 from ..progress import progress_bar, progress_enabled
 from ..scenario import load_scenario
-from ._validate import check_bool, check_discount, check_pos_int, check_rounds, check_tol
+from ._validate import (
+    check_bool,
+    check_discount,
+    check_pos_int,
+    check_rounds,
+    check_tol,
+    deadline_of,
+)
 from .eq_path import MPEResult, SPEResult, _player_actions, _policy_moves
 from .ladder_game import (
     _SWEEP_CHUNK,
@@ -202,25 +209,6 @@ def estimate_cost(game: Game | LadderGame, selection: str = "status-quo") -> Cos
     return CostEstimate(S, A, N, qre, sec)
 
 
-def _deadline_of(max_seconds: Any) -> float | None:
-    """The ``time.monotonic()`` deadline ``max_seconds`` from now (None: no limit).
-
-    Raises :class:`ParameterError` unless ``max_seconds`` is None or a finite
-    number > 0.
-    """
-    if max_seconds is None:
-        return None
-    try:
-        sec = finite_number(max_seconds, "max_seconds")
-    except ParameterError:
-        sec = math.nan
-    if not sec > 0:
-        raise ParameterError(
-            f"`max_seconds` must be a finite number > 0; got {short_repr(max_seconds)}."
-        )
-    return time.monotonic() + sec
-
-
 Selection = Literal["status-quo", "payoff-dominant", "qre"]
 SELECTIONS: tuple[str, ...] = ("status-quo", "payoff-dominant", "qre")
 """Equilibrium-selection rules understood by the solvers."""
@@ -298,6 +286,11 @@ def _mode(joint: FloatArray) -> int:
     return int(np.argmax(joint >= m - _MODE_TIE * abs(m)))
 
 
+_QRE_LAMBDA = 1000.0
+"""Precision of the logit QRE that stands for its limit at a state the selection traces
+(payoffs rescaled per player to unit range)."""
+
+
 def _qre_joint(q: FloatArray, shape: tuple[int, ...]) -> tuple[FloatArray, bool]:
     """Joint distribution (A,) of the logit-QRE limit of the stage game ``q`` (A, N), and
     whether the branch was traced to ``lam_max`` (else the joint is its last point: the
@@ -310,7 +303,7 @@ def _qre_joint(q: FloatArray, shape: tuple[int, ...]) -> tuple[FloatArray, bool]
     span = flat.max(axis=1) - lo
     span[span <= 0] = 1.0
     arr = (arr - lo.reshape((-1,) + (1,) * len(shape))) / span.reshape((-1,) + (1,) * len(shape))
-    sel, _ = _qre_select(NormalFormGame(arr), 1000.0, 1e-10, 100_000, False)
+    sel, _ = _qre_select(NormalFormGame(arr), _QRE_LAMBDA, 1e-10, 100_000, False)
     joint = np.ones(())
     for sigma in sel.profile:
         joint = np.multiply.outer(joint, np.asarray(sigma, dtype=float))
@@ -757,7 +750,7 @@ def markov_perfect(
     selection = _check_selection(selection)  # type: ignore[assignment]
     tol = check_tol(tol)
     max_iter = check_pos_int(max_iter, "max_iter")
-    _deadline_of(max_seconds)  # checked before any work
+    deadline_of(max_seconds)  # checked before any work
     progress_enabled(progress)
     if moves is not None and not one_of(moves, ("step", "jump")):
         raise ParameterError(f"`moves` must be one of 'step', 'jump'; got {moves!r}.")
@@ -932,7 +925,7 @@ def _value_iteration(
         message = (
             f"not converged: residual {residual:.3g} <= {bound} after {it} sweeps, but at "
             f"{stuck} state(s) without a pure equilibrium the logit-QRE branch could not be "
-            "traced to lambda = 1000, and its last point is no equilibrium"
+            f"traced to lambda = {_QRE_LAMBDA:g}, and its last point is no equilibrium"
         )
     else:
         message = f"not converged after {it} sweeps: residual {residual:.3g} > {bound}"
@@ -959,13 +952,13 @@ def _value_iteration(
     if len(step.unfinished) > stuck:
         message += (
             f"; at {len(step.unfinished) - stuck} state(s) with several pure equilibria the "
-            "logit-QRE branch could not be traced to lambda = 1000: the one selected is "
-            "where its last point leads"
+            f"logit-QRE branch could not be traced to lambda = {_QRE_LAMBDA:g}: the one "
+            "selected is where its last point leads"
         )
     if stuck and not settled:
         message += (
             f"; at {stuck} state(s) without a pure equilibrium the logit-QRE branch could "
-            "not be traced to lambda = 1000"
+            f"not be traced to lambda = {_QRE_LAMBDA:g}"
         )
     if ne_tol > _ILL_CONDITIONED * payoff_scale:
         message += (
@@ -1061,7 +1054,7 @@ def backward_induction(
     horizon = check_pos_int(horizon, "horizon")
     discount = check_patience(check_discount(discount))
     selection = _check_selection(selection)  # type: ignore[assignment]
-    deadline = _deadline_of(max_seconds)  # the budget counts building the ladder game too
+    deadline = deadline_of(max_seconds)  # the budget counts building the ladder game too
     progress_enabled(progress)
     lg = _ladder_within(lgame, "lgame", None, deadline, max_seconds, "backward_induction")
     S, N = lg.n_states, lg.n_players
@@ -1105,7 +1098,7 @@ def backward_induction(
         warn_not_converged(
             "backward_induction",
             f"at {unfinished} state-round(s) the logit-QRE branch could not be traced to "
-            "lambda = 1000 and the selection is its last point",
+            f"lambda = {_QRE_LAMBDA:g} and the selection is its last point",
         )
     return SPEResult(
         lgame=lg,
