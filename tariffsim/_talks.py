@@ -109,6 +109,9 @@ class _Talks:
         self.locked: _PerRun[dict[Dyad, tuple[float, int]]] = _PerRun(R, dict)
         self.lock = np.zeros((R, len(rt.keys)), dtype=bool)
         """``lock[q, c]``: run ``q`` holds dyad ``rt.keys[c]`` under an agreement."""
+        self.wrote = np.zeros(R, dtype=bool)
+        """``wrote[q]``: run ``q``'s state was written whole by talks (a deal or a lapse);
+        the engine clears it at each round's start."""
         self._groups: dict[frozenset[str], NDArray[np.intp]] | None = None
         g = rt.game
         self.terms = any(getattr(e, "term_days", 0) for e in g.events)
@@ -142,6 +145,7 @@ class _Talks:
         st.control[q] = state.control[ix]
         st.peak[q] = state.peak[ix]
         st.moved[q] = state.moved[ix]
+        self.wrote[q] = True
         if st.layers is not None:  # copied by the caller
             st.layers[q] = state.layered(rt.world).layers[:, ix[0], ix[1]]
 
@@ -464,6 +468,7 @@ class _Talks:
         st.control[qs] = np.where(released[gs], 0.0, start.control[gs])
         st.peak[qs] = peak[gs, ks]
         st.moved[qs] = t[gs, ks] - start.tariff[gs]
+        self.wrote[qs] = True
         if st.layers is None:
             return
         if by_layer:  # the agreed layers
@@ -659,6 +664,7 @@ class _Talks:
             st.tariff[q] = t[g_]
             st.peak[q] = lapse.peak[g_]
             st.moved[q] = lapse.moved[g_]
+            self.wrote[q] = True
             if st.layers is not None and lapse.layers is not None:
                 st.layers[q] = lapse.layers[g_]
             self.notes[q].append(

@@ -232,10 +232,12 @@ class Observation:
         The agent's country code.
     world : World
     state : State
-        The current state (after this round's scheduled events).
+        The current state (after this round's scheduled events). Its ``moved``
+        is what :meth:`last_change` reads.
     history : tuple of State
         Earlier states, oldest first (``history[-1]`` is the state before the
-        last round's moves, if any).
+        last round's moves, if any), each as a strategy deciding once a round
+        saw it: its ``moved`` the net change of the round before it.
     targets : tuple of (str, str)
         Dyads the agent controls, as ``(me, target)``.
     model : PayoffModel
@@ -264,7 +266,13 @@ class Observation:
         return float(self.state.tariff[self.world.index(importer), self.world.index(exporter)])
 
     def last_change(self, importer: str, exporter: str) -> float:
-        """Signed size of the last change on a dyad (0 if none)."""
+        """Signed size of the last change on a dyad (0 if none), as ``state.moved`` holds it.
+
+        For a strategy that decides once a round, the change since it last decided:
+        the net change of the round before, over all its decision steps, or where a
+        scheduled announcement or a deal set the dyad this round, that change. For a
+        paced strategy (:attr:`Traits.paced`), the change of the last decision step.
+        """
         return float(self.state.moved[self.world.index(importer), self.world.index(exporter)])
 
     def ever_escalated(self, importer: str, exporter: str) -> bool:

@@ -525,14 +525,19 @@ class BatchObservation:
         The agent's dyads active this round: the columns of the moves
         :meth:`Strategy.act_batch` returns.
     tariff, control, peak, moved : ndarray, shape (R, k, k)
-        The current state (after this round's events).
+        The current state (after this round's events). ``moved`` is the change a
+        strategy answers: for one that decides once a round, the net change of
+        the round before over all its decision steps (or, where an announcement
+        or a deal set a dyad this round, that change); for a paced one, the last
+        decision step's change (as :meth:`Observation.last_change`).
     support, shock : ndarray, shape (R, k)
     equity, bond : ndarray, shape (R, k)
         The equity index (% from baseline) and bond stress the round starts
         from: the market state every agent watches.
     seen_moved : ndarray, shape (R, h, k, k)
-        ``moved`` of every state seen so far, oldest first, the current one
-        last (``h`` = the round number): the batched ``obs.history``.
+        ``moved`` of every round's state seen so far, oldest first, the current
+        round's last (``h`` = the round number), each as a strategy deciding
+        once a round sees it: the batched ``obs.history``.
     layers : ndarray, shape (R, L, k, k)
         Level of each tariff layer (:attr:`World.layer_names`) on each dyad;
         ``tariff`` is their sum. :meth:`step` and :meth:`candidate_tariffs`
@@ -771,6 +776,7 @@ def _decide(
     talks: _Talks,
     keypos: Mapping[Dyad, int],
     rows: NDArray[np.intp] | None = None,
+    once: _States | None = None,
 ) -> tuple[NDArray[np.int8], list[tuple[tuple[Dyad, ...], NDArray[np.int8]]], NDArray[np.bool_]]:
     """Every agent's moves on ``st`` at decision step ``step`` of round ``r``, in every run.
 
@@ -778,7 +784,9 @@ def _decide(
     moves per agent and which dyads wait for their ``active_from`` round. At a
     step after the first only paced strategies (:func:`_paced`) choose.
     ``rows``: ``rt`` and ``st`` are these runs of the batch that ``per_run`` and
-    ``talks`` keep (:meth:`_Run.subset`); default all.
+    ``talks`` keep (:meth:`_Run.subset`); default all. ``once``: ``st`` as the
+    strategies that decide once a round see it at the first step, its ``moved``
+    the changes since the round before's first step (default ``st``).
     """
     game, w = rt.game, rt.world
     R, K = rt.runs, len(rt.keys)
@@ -792,8 +800,10 @@ def _decide(
             if wt:
                 inactive[keypos[d]] = True
         skip = all(waiting) and (any(waiting) or _waiting_at(ag.agent_start, r))
-        if step and not _paced(ag.strategy):
+        paced = _paced(ag.strategy)
+        if step and not paced:
             continue
+        seen_st = st if paced or once is None else once
 
         def observe(
             q: int,
@@ -801,13 +811,16 @@ def _decide(
             ag: _AgentRun = ag,
             r: int = r,
             labels: tuple[str, ...] = labels,
+            paced: bool = paced,
         ) -> Observation:
             q_all = q if rows is None else int(rows[q])
             seen = per_run.states(q_all, r)
             return Observation(
                 me=ag.code,
                 world=w,
-                state=rt.full_state(st, q) if step else seen[-1],  # a later step: its state
+                # a paced strategy sees the step's state; the round's (``seen``) are as
+                # the strategies deciding once a round see them
+                state=rt.full_state(st, q) if step or paced else seen[-1],
                 history=tuple(seen[:-1]),
                 targets=targets,
                 model=game.model._with_params(rt.perceived_full(ag, q)),
@@ -818,9 +831,9 @@ def _decide(
 
         bobs = BatchObservation(
             me=ag.code, world=w, codes=rt.codes, round=r, events=labels, targets=live,
-            tariff=st.tariff, control=st.control, peak=st.peak, moved=st.moved,
+            tariff=st.tariff, control=st.control, peak=st.peak, moved=seen_st.moved,
             support=st.support, shock=st.shock, seen_moved=seen_moved,
-            _run=rt, _agent=ag, _states=st, _observe=observe, equity=st.equity, bond=st.bond,
+            _run=rt, _agent=ag, _states=seen_st, _observe=observe, equity=st.equity, bond=st.bond,
             layers=st.layers,
         )  # fmt: skip
         if skip:
@@ -846,7 +859,7 @@ def _decide(
             d for d, s in zip(ag.controls, ag.control_starts, strict=True) if not _waiting_at(s, r)
         )
         if cd:
-            ctl_moves.append((cd, _control_moves_batch(rt, ag, st, chosen, live, cd)))
+            ctl_moves.append((cd, _control_moves_batch(rt, ag, seen_st, chosen, live, cd)))
     return moves, ctl_moves, inactive
 
 
@@ -966,10 +979,13 @@ def _play(
     step_tariff = rec.step_tariff(steps)
     keypos = rt.key_col
     talks = _Talks(rt, items, _play)
+    # a round's net change by decisions, over all its steps (with one step: ``st.moved``)
+    net: Array | None = None
     for r in range(1, T + 1):
         threads.check_stop()  # a part of a batch no longer wanted ends here
         fired = by_round.get(r, [])
-        t_start = st.tariff
+        t_start, carried = st.tariff, st.moved
+        talks.wrote[:] = False
         _fire_events(rt, st, fired)
         events_log += [(r, e.label) for e in fired if e.label]
         talks.expire(st, r)
@@ -979,8 +995,14 @@ def _play(
                 talks.bargain(st, r, e)
         rt.settle(st)
         labels = tuple(e.label for e in fired)
-        seen_moved[:, r - 1] = st.moved
-        per_run.add(st)
+        # what a strategy deciding once a round sees (``once``): the changes since it
+        # last decided, this round's announcements and talks over the last round's steps
+        once = st
+        if net is not None:
+            fresh = (st.moved != carried) | (st.tariff != t_start) | talks.wrote[:, None, None]
+            once = dataclasses.replace(st, moved=np.where(fresh, st.moved, net))
+        seen_moved[:, r - 1] = once.moved
+        per_run.add(once)
         prev = st  # the round's post-event state: the round is scored from it
         total = np.zeros((R, K), dtype=np.int16)
         going = np.ones(R, dtype=bool)  # runs still moving within the round
@@ -1003,8 +1025,9 @@ def _play(
                 ctl_moves = [(cd, _scatter_rows(mv, live, R)) for cd, mv in ctl_l]
             else:
                 moves, ctl_moves, inactive = _decide(
-                    rt, cur, r, step, labels, seen_moved[:, :r], per_run, talks, keypos
-                )
+                    rt, cur, r, step, labels, seen_moved[:, :r], per_run, talks, keypos,
+                    once=None if step else once,
+                )  # fmt: skip
             if step == 0 and decides and len(noisy) and K:
                 flip, alt = noise_moves(u[:, r - 1], rt.noise[:, None])
                 flip &= ~inactive
@@ -1054,6 +1077,8 @@ def _play(
                 if step_tariff is not None:
                     step_tariff[:, r, step + 1 :] = cur.tariff[:, None]
                 break
+        if steps > 1:
+            net = cur.tariff - prev.tariff
         st = cur
         st.market_burden = None
         moves = np.clip(total, -127, 127).astype(np.int8)

@@ -1423,6 +1423,18 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 f"{path}.date", f"must be a date (YYYY-MM-DD) or `round` an int >= 0; got {when!r}"
             )
             continue
+        # an event after the calendar's last round would never fire (a typo in its year)
+        last = start + dt.timedelta(days=round_days * rounds)
+        if isinstance(when, dt.date) and when > last:
+            pr.add(
+                f"{path}.date",
+                f"must fall on or before the calendar's last day ({last}, the end of round "
+                f"{rounds}; extend calendar.rounds to play later events); got {when}",
+            )
+            continue
+        if isinstance(when, int) and when > rounds:
+            pr.add(f"{path}.round", f"must be in [0, calendar.rounds = {rounds}]; got {when!r}")
+            continue
         cf = ed.get("counterfactual", False)
         if not isinstance(cf, bool):
             pr.add(f"{path}.counterfactual", f"must be true or false; got {cf!r}")

@@ -98,6 +98,7 @@ Examples
 from __future__ import annotations
 
 import math
+import textwrap
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -478,6 +479,12 @@ def _analyse(
     idx: dict[str, dict[str, Array]] = {}
     keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else _MORRIS_KEYS
     constant = [name for k, name in enumerate(outputs) if _constant(Y[:, k])]
+    D = len(problem["names"])
+    flat = [
+        name
+        for k, name in enumerate(outputs)
+        if method == "sobol" and name not in constant and _flat_base(Y[:, k], D)
+    ]
     with warnings.catch_warnings():
         # a constant output has no index (nan, below); SALib also warns where only part of
         # the design's evaluations are equal, which is no fault of the output's
@@ -485,7 +492,7 @@ def _analyse(
         warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
         for k, name in enumerate(outputs):
             y = Y[:, k]
-            if name in constant:
+            if name in constant or name in flat:
                 nan = frozen_array(np.full(len(problem["names"]), np.nan))
                 idx[name] = dict.fromkeys(keys, nan)
                 continue
@@ -514,6 +521,12 @@ def _analyse(
             ConstantOutputWarning,
             stacklevel=3,
         )
+    for name in flat:
+        warnings.warn(
+            f"{name!r} {_flat_said(Y[:, outputs.index(name)], D)}.",
+            ConstantOutputWarning,
+            stacklevel=3,
+        )
     return idx
 
 
@@ -523,6 +536,30 @@ _MORRIS_KEYS = ("mu", "mu_star", "sigma", "mu_star_conf")
 def _constant(y: Array) -> bool:
     """Whether the output ``y`` takes one value over the design."""
     return bool(y.size) and bool(np.all(y == y[0]))
+
+
+def _base(y: Array, d: int) -> Array:
+    """The outputs at the base samples (matrices A and B) of a Saltelli design of ``d``
+    parameters without second-order terms: rows ``j (d + 2)`` and ``j (d + 2) + d + 1``."""
+    step = d + 2
+    return np.r_[y[0::step], y[step - 1 :: step]]
+
+
+def _flat_said(y: Array, d: int) -> str:
+    """Why the Sobol indices of an output flat on the base samples are undefined."""
+    other = int(np.count_nonzero(y != _base(y, d)[0]))
+    return (
+        f"takes one value ({_base(y, d)[0]:g}) at every base sample of the Sobol design and "
+        f"differs from it in only {other} of its {len(y)} runs, so its variance, the indices' "
+        "denominator, is estimated as zero: the indices are undefined (NaN), not zero; raise n "
+        "so that the base samples reach the rare runs"
+    )
+
+
+def _flat_base(y: Array, d: int) -> bool:
+    """Whether a Sobol output is flat on the base samples, where the estimators take the
+    output's variance (SALib then gives indices of 0 however the other rows vary)."""
+    return bool(np.ptp(_base(y, d)) <= np.finfo(float).eps)
 
 
 # ---------------------------------------------------------------------------
@@ -629,6 +666,16 @@ class SensitivityResult:
         """The outputs that take one value over the whole design (their indices are NaN)."""
         return tuple(o for k, o in enumerate(self.outputs) if _constant(self.Y[:, k]))
 
+    def _undefined(self, output: str) -> str | None:
+        """Why ``output``'s indices are NaN (constant, or a Sobol output flat on the base
+        samples), or None."""
+        y = self.Y[:, self.outputs.index(output)]
+        if _constant(y):
+            return f"constant over the design ({float(y[0]):g}): no parameter moves it"
+        if self.method == "sobol" and _flat_base(y, len(self.params)):
+            return _flat_said(y, len(self.params))
+        return None
+
     def table(self, output: str | None = None, *, width: int = 100) -> str:
         """The indices as text, parameters ranked per output; no pandas needed.
 
@@ -643,9 +690,9 @@ class SensitivityResult:
         for o in outs:
             ix = self.indices[o]
             lines.append(f"{o} ({self.method}, n={self.n}, {self.runs} runs)")
-            if o in self.constant:
-                value = float(self.Y[0, self.outputs.index(o)])
-                lines.append(f"  constant over the design ({value:g}): no parameter moves it")
+            why = self._undefined(o)
+            if why is not None:
+                lines += textwrap.wrap(why, width, initial_indent="  ", subsequent_indent="  ")
                 continue
             if self.method == "sobol":
                 lines.append(f"  {'parameter':<{pw}}  {'S1':>7} {'±':>6}  {'ST':>7} {'±':>6}")
@@ -688,9 +735,9 @@ class SensitivityResult:
         out = self._out(output)
         ax = _new_axes(ax)
         name = self.meta.get("scenario", "")
-        if out in self.constant:
-            value = float(self.Y[0, self.outputs.index(out)])
-            said = f"{out} is constant over the design ({value:g}):\nno parameter moves it"
+        why = self._undefined(out)
+        if why is not None:
+            said = "\n".join(textwrap.wrap(f"{out}: {why}", 60))
             ax.text(0.5, 0.5, said, ha="center", va="center", transform=ax.transAxes)
             ax.set_axis_off()
             ax.set_title(f"{out}: sensitivity ({self.method}{', ' + name if name else ''})")

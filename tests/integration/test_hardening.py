@@ -223,6 +223,31 @@ def test_edges_of_the_ranges_run_finite_and_write(edit: Any, tmp_path: Path) -> 
     path.to_csv(tmp_path / "p.csv")
 
 
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda d: d["events"][0].update(date=dt.date(2026, 2, 4)), "events[0].date"),
+        (
+            lambda d: (d["events"][0].pop("date"), d["events"][0].update(round=31)),
+            "events[0].round",
+        ),
+    ],
+    ids=["date-a-year-late", "round"],
+)
+def test_an_event_after_the_calendar_is_refused_not_dropped(edit: Any, field: str) -> None:
+    # an event dated after the last round never fired, and the run said nothing
+    data = _edit(edit)
+    probs = _problems(data)
+    assert any(p.startswith(field) and "calendar" in p for p in probs), probs
+    # on the last day and in the last round, it fires
+    ok = _edit(lambda d: d["events"][0].update(date=dt.date(2025, 8, 25)))
+    ts.parse_scenario(ok)
+    ok = _edit(lambda d: (d["events"][0].pop("date"), d["events"][0].update(round=30)))
+    assert any(
+        ts.parse_scenario(ok).game.round_of(e.when) == 30 for e in ts.parse_scenario(ok).game.events
+    )
+
+
 # -- hangs and unbounded work -------------------------------------------------------------------
 def test_duplicate_targets_refused() -> None:
     probs = _problems(_edit(lambda d: d["agents"][0].update(targets=["CN"] * 3)))

@@ -143,3 +143,69 @@ def test_decisions_rarer_than_rounds_fall_on_the_same_days_whatever_the_round(ga
     daily, weekly = paths[1], paths[7]
     np.testing.assert_array_equal(daily.tariff[::28], weekly.tariff[::4])
     np.testing.assert_array_equal(daily.tariff[::7], weekly.tariff)
+
+
+def _with(game: ts.Game, code: str, strategy: object) -> ts.Game:
+    return game.replace(agents=tuple(
+        dataclasses.replace(a, strategy=strategy) if a.code == code else a for a in game.agents
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["tit-for-tat", "firm-but-measured"])
+def test_a_once_a_round_strategy_answers_a_move_made_at_any_step(game: ts.Game, name: str):
+    # China deciding once a round never saw the US raise of round 11 (made at a later
+    # step of the round): the state it saw held that step's change only, and a round
+    # ends at rest, after a step that moved nothing
+    p = _with(game, "CN", ts.make_strategy(name)).simulate(seed=0)
+    us, cn = p.moves[:, 0, 1], p.moves[:, 1, 0]
+    events = {game.round_of(e.when) for e in game.events}
+    answered = [r for r in range(2, len(us)) if us[r - 1] and r not in events]
+    assert answered  # the US moved by choice before a round without events
+    for r in answered:
+        assert cn[r] == np.sign(us[r - 1]), r
+
+
+class _OncePerRun:
+    """A strategy deciding once a round, without ``act_batch``, that notes what it sees."""
+
+    name = "once-per-run"
+    traits = ts.agents.Traits(memory_depth=1, uses_beliefs=True)
+
+    def __init__(self, inner: object, seen: list) -> None:
+        self.inner, self.seen = inner, seen
+
+    def act(self, obs: ts.Observation, rng: np.random.Generator) -> dict:
+        el = float(np.asarray(obs.model.params.elasticity).reshape(-1)[0])  # names the run
+        hist = tuple(h.moved.tobytes() for h in obs.history)
+        self.seen.append((el, obs.round, obs.state.moved.tobytes(), hist))
+        return self.inner.act(obs, rng)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", ["tit-for-tat", "face-saving-retreat", "grim-trigger"])
+def test_once_a_round_strategies_see_the_same_in_batches_and_per_run(game, name) -> None:
+    """act_batch and act agree, in a batch and in single runs, where a round has steps."""
+    from tariffsim import parampath
+
+    runs, rounds = 4, 15  # (before Geneva: a summit's look-ahead plays rounds of its own)
+    over = {"elasticity": np.linspace(1.6, 3.4, runs), "noise": np.linspace(0.0, 0.15, runs)}
+    builtin = ts.make_strategy(name)
+    seen_batch: list = []
+    per_run = _OncePerRun(builtin, seen_batch)
+    pb = ts.simulate_batch(_with(game, "CN", builtin), rounds, seeds=range(runs), overrides=over)
+    pr = ts.simulate_batch(_with(game, "CN", per_run), rounds, seeds=range(runs), overrides=over)
+    seen_single: list = []
+    per_run.seen = seen_single
+    for r in range(runs):
+        assert pb[r].tariff.tobytes() == pr[r].tariff.tobytes()
+        assert pb[r].payoff.tobytes() == pr[r].payoff.tobytes()
+        one = parampath.apply(_with(game, "CN", per_run), {k: float(v[r]) for k, v in over.items()})
+        assert ts.simulate(one, rounds, seed=r).tariff.tobytes() == pr[r].tariff.tobytes()
+    assert sorted(seen_batch) == sorted(seen_single)
+    # what it saw: the net change of the round before by choice, unless an event set it
+    moved = {(el, rd): np.frombuffer(m).reshape(10, 10)[0, 1] for el, rd, m, _ in seen_single}
+    events = {game.round_of(e.when) for e in game.events}
+    for r in range(runs):
+        el, p = float(over["elasticity"][r]), pr[r]
+        for rd in range(2, rounds + 1):
+            if rd not in events and (el, rd) in moved:
+                assert np.sign(moved[(el, rd)]) == np.sign(p.moves[rd - 1, 0, 1]), (r, rd)

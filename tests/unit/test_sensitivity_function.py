@@ -199,6 +199,39 @@ def test_a_constant_output_has_no_index_and_says_so(method: str) -> None:
     assert "constant" in ax.texts[0].get_text() and not ax.patches
 
 
+def test_a_sobol_output_flat_on_the_base_samples_has_no_index_and_says_so() -> None:
+    """An output that differed in one run of 112, none of them a base sample (A or B), got
+    Sobol indices of 0.000 +- 0.000 from SALib: its variance, their denominator, is taken
+    over the base samples alone. Now they are NaN, and the table, chart and warning say why."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tariffsim.errors import ConstantOutputWarning
+
+    def rare(x: np.ndarray) -> np.ndarray:
+        y = np.full(len(x), 16.0)
+        y[5] = 15.0  # the design's rows: A, AB_a, AB_b, B per base sample; row 5 is an AB_a
+        return y
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        res = analyse_function(rare, {"a": (0.0, 1.0), "b": (0.0, 1.0)}, method="sobol", n=8,
+                               output="first_cut_week")  # fmt: skip
+    assert res.Y[5, 0] == 15.0 and res.constant == ()
+    ours = [str(w.message) for w in seen if w.category is ConstantOutputWarning]
+    assert len(ours) == 1 and "only 1 of its 32 runs" in ours[0] and "undefined" in ours[0]
+    assert all(np.isnan(v).all() for v in res.indices["first_cut_week"].values())
+    assert "0.000" not in res.table() and "raise n" in res.table()
+    ax = res.plot("first_cut_week")
+    assert "undefined" in ax.texts[0].get_text() and not ax.patches
+    # Morris has no such denominator: its indices stay
+    res = analyse_function(rare, {"a": (0.0, 1.0), "b": (0.0, 1.0)}, method="morris", n=8,
+                           output="y")  # fmt: skip
+    assert not np.isnan(res.indices["y"]["mu_star"]).all()
+
+
 def test_an_output_that_varies_is_not_called_constant() -> None:
     import warnings
 

@@ -73,13 +73,22 @@ def test_every_pair_of_built_in_strategies_plays_the_game_simulate_plays(noise):
 
 def test_the_myopic_best_response_moves_at_every_decision_step_in_a_match():
     """The defect's own case: China's myopic best response answers within the week, as in
-    ``simulate``, so the US transactional dealmaker does not climb to 145%."""
+    ``simulate``; the US transactional dealmaker, deciding once a week, answers that answer
+    the week after (it never saw it when the week ended at rest: it stopped at 20%)."""
     kw = {"rounds": 8, "targets": TG}
     strat = {"US": ts.make_strategy("transactional"), "CN": ts.make_strategy("myopic")}
     t, _, _ = T.play_match(W, MODEL, strat, rng=7, **kw)
     path = _simulate("transactional", "myopic", 0.0, 8, np.random.default_rng(7))
     np.testing.assert_array_equal(t, path.tariff)
-    assert t[:, W.index("US"), W.index("CN")].max() == pytest.approx(0.2)
+    us, cn = W.index("US"), W.index("CN")
+    steps = path.step_tariff[:, :, cn, us]
+    for r in range(1, 6):  # each US raise: China's answer the next day, the US's a week on
+        assert path.moves[r, us, cn] == 1
+        assert steps[r, 0] < steps[r, 1] == steps[r, -1]
+        assert (
+            path.moves[r + 1, us, cn] == 1 or t[r + 1, us, cn] == W.ladders[("US", "CN")].levels[-1]
+        )
+    assert t[-1, us, cn] == pytest.approx(1.45)  # both at the top of their ladders
 
 
 def test_round_robin_matches_do_not_depend_on_how_they_are_batched():
