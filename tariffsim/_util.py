@@ -114,6 +114,31 @@ def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
     return x
 
 
+def replaced(obj: Any, changes: dict[str, Any], *, hint: str = "") -> Any:
+    """``dataclasses.replace(obj, **changes)`` with a field ``obj`` lacks named first.
+
+    Raises
+    ------
+    ParameterError
+        For a name that is not a field of ``obj``'s class (a typo such as ``nosie``), with
+        the closest field names, or all of them; ``hint`` is added to the message.
+    """
+    import dataclasses
+    import difflib
+
+    from .errors import ParameterError
+
+    names = [f.name for f in dataclasses.fields(obj) if f.init]
+    bad = [k for k in changes if k not in names]
+    if bad:
+        near = difflib.get_close_matches(str(bad[0]), names, n=3, cutoff=0.6)
+        known = f"did you mean {', '.join(near)}?" if near else f"fields: {', '.join(names)}"
+        raise ParameterError(
+            f"{type(obj).__name__} has no field {short_repr(bad[0])}; {known}{hint}"
+        )
+    return dataclasses.replace(obj, **changes)
+
+
 def one_of(value: Any, choices: Any) -> bool:
     """Whether ``value`` is a string among ``choices`` (names: a tuple, a dict's keys, ...).
 

@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -932,8 +933,10 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
             split = ", ".join(f"{p} {100 * v:.0f}%" for p, v in ag.split.items())
             extra = f"; concessions {', '.join(ag.concessions)}" if ag.concessions else ""
             when = str(path.dates[ag.round])
-            print(_fit(f"agreement in round {ag.round} ({when}, {ag.label}): {terms}{extra}; "
-                       f"surplus split {split}"))  # fmt: skip
+            line = f"agreement in round {ag.round} ({when}, {ag.label}): {terms}{extra}; "
+            # wrapped, not cut: what was conceded is at the end
+            print(_fit("\n".join(textwrap.wrap(line + f"surplus split {split}", 100,
+                                                subsequent_indent="    "))))  # fmt: skip
         _print_events(path)
         if still:
             print(_fit(nothing))

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ._util import replaced
 from .agents import Beliefs, Hold, Strategy, check_strategy, targets_of
 from .deals import Negotiation, Threat, concession, ladder_dyads
 from .dynamics import DECISION_DAYS
@@ -423,8 +424,9 @@ class Game:
         )
 
     def replace(self, **changes: Any) -> Game:
-        """A copy with fields replaced (validated again)."""
-        return dataclasses.replace(self, **changes)
+        """A copy with fields replaced (validated again; a name that is no field, such as
+        ``nosie``, is a ``ParameterError``)."""
+        return replaced(self, changes)
 
     @property
     def steps(self) -> int:

@@ -81,6 +81,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _trade_kernel
+from ._util import replaced
 from .claims import PAYOFF_TERM_NAMES, load_claims
 from .dynamics import REFERENCE_DAYS, adjust_along, per_time, tie_held, ties_in_force
 from .errors import ParameterError, UnknownNameError
@@ -1242,8 +1243,9 @@ class Params:
         return int(self.pass_through.shape[0])
 
     def replace(self, **changes: Any) -> Params:
-        """A copy with fields replaced (validated again)."""
-        return dataclasses.replace(self, **changes)
+        """A copy with fields replaced (validated again; a name that is no field is a
+        ``ParameterError``)."""
+        return replaced(self, changes)
 
     def _replace_trusted(self, **changes: Any) -> Params:
         """Internal: :meth:`replace` without re-validation, for values known valid.
@@ -2146,8 +2148,8 @@ class PayoffModel:
         return f"<PayoffModel {len(TERMS)} terms × {self.world.n} countries>"
 
     def replace(self, **changes: Any) -> PayoffModel:
-        """A copy with fields replaced."""
-        return dataclasses.replace(self, **changes)
+        """A copy with fields replaced (a name that is no field is a ``ParameterError``)."""
+        return replaced(self, changes)
 
     def _with_params(self, params: Params) -> PayoffModel:
         """Internal: the same model with other (already validated) parameters.

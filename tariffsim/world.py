@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _ladder_kernel
-from ._util import finite_number, real_array, short_repr
+from ._util import finite_number, real_array, replaced, short_repr
 from .claims import load_claims
 from .errors import ParameterError, UnknownNameError
 
@@ -819,7 +819,7 @@ class World:
             for d in list(changes["ladders"]):
                 if d in changes["instruments"]:
                     del changes["ladders"][d]
-        return dataclasses.replace(self, **changes)
+        return replaced(self, changes)
 
     # -- layers -------------------------------------------------------------------
     @cached_property
@@ -1587,6 +1587,28 @@ class State:
         """Number of countries."""
         return int(self.tariff.shape[0])
 
+    def __repr__(self) -> str:
+        """One line: the tariffs and export controls in force, by ``[importer, exporter]``
+        index (a State holds no country codes; ``Path.table`` and ``World`` name them).
+
+        Examples
+        --------
+        >>> w = World.default()
+        >>> State.zeros(w.n).with_tariff(w, "US", "CN", 1.45)
+        State(10 countries; tariffs [0, 1]=1.45; no export controls)
+        """
+
+        def entries(a: NDArray[np.float64], most: int = 6) -> str:
+            ij = np.argwhere(a != 0)
+            shown = [f"[{i}, {j}]={float(a[i, j]):.4g}" for i, j in ij[:most]]
+            return ", ".join(shown) + (f" and {len(ij) - most} more" if len(ij) > most else "")
+
+        tariffs = f"tariffs {entries(self.tariff)}" if self.tariff.any() else "free trade"
+        controls = (
+            f"controls {entries(self.control)}" if self.control.any() else "no export controls"
+        )
+        return f"State({self.n} countries; {tariffs}; {controls})"
+
     def replace(self, **changes: Any) -> State:
         """A copy with fields replaced (validated again).
 
@@ -1595,7 +1617,7 @@ class State:
         """
         if "tariff" in changes and "layers" not in changes and self.layers.shape[0]:
             changes["layers"] = None
-        return dataclasses.replace(self, **changes)
+        return replaced(self, changes)
 
     def layered(self, world: World) -> State:
         """This state with explicit layers (split from the headline if absent)."""

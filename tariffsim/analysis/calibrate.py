@@ -600,6 +600,12 @@ class ForecastScore:
         for k in self.rmse:
             per = "  ".join(f"{self.per_dyad[d][k]:>6.1f}" for d in self.per_dyad)
             lines.append(f"  {k:<10}  {self.rmse[k]:>6.1f}  {self.mae[k]:>6.1f}  {per}")
+        if self.rmse.get("no_change") == 0.0:
+            lines.append(
+                f"  the record holds still after {self.after}: the no-change baseline is exact, "
+                "so this window tells no forecaster apart (forecast from an earlier date, "
+                "`until`, for a window in which the record moves)"
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -489,3 +489,35 @@ def test_a_settled_search_a_profile_betters_says_so_and_what_helps(sc: ts.Scenar
         fit = calibrate(sc, obs, {"pass_through": (0.3, 1.0)}, maxiter=200, **kw)
     assert "maxiter" not in str(got[0].message)
     assert not fit.converged and "search NOT converged: the search settled" in fit.report(200)
+
+
+def test_a_window_where_the_record_holds_still_says_it_tells_nothing_apart() -> None:
+    """After 30 June the record stands at the truce: every forecaster that holds scored 0.0,
+    printed as if it were a measured tie."""
+    import datetime as dt
+
+    from tariffsim.analysis.calibrate import ForecastScore
+
+    day = dt.date(2025, 6, 30)
+    still = ForecastScore(
+        {"fitted": 0.0, "no_change": 0.0, "default": 0.0},
+        {"fitted": 0.0, "no_change": 0.0, "default": 0.0},
+        {},
+        16,
+        day,
+        day,
+    )
+    assert "the record holds still after 2025-06-30" in still.table()
+    moving = ForecastScore(
+        {"fitted": 0.0, "no_change": 3.0, "default": 1.0},
+        {"fitted": 0.0, "no_change": 3.0, "default": 1.0},
+        {},
+        16,
+        day,
+        day,
+    )
+    assert "holds still" not in moving.table()
+    obs = ts.observed.load("us-china-2025")
+    held = [obs.level_on(a, b, "2025-06-30") for a, b in (("US", "CN"), ("CN", "US"))]
+    later = [obs.level_on(a, b, "2025-08-25") for a, b in (("US", "CN"), ("CN", "US"))]
+    assert held == later  # (the record does hold still there)

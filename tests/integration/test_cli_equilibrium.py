@@ -252,3 +252,15 @@ def _spe_with_horizon(eq: Any, lg: Any, horizon: int) -> Any:
     import dataclasses
 
     return dataclasses.replace(eq.backward_induction(lg, 2, 0.9), horizon=horizon)
+
+
+def test_an_agreement_is_printed_whole(tmp_path: Path, capsys: Any) -> None:
+    # the line was cut at 100 characters, just before what each side conceded
+    assert main(["equilibrium", "canada-mexico-fentanyl", "--rounds", "4", "--no-plot",
+                 "--out", str(tmp_path)]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    said = " ".join(line.strip() for line in out.splitlines())
+    assert "concessions …" not in out and "…" not in said
+    for conceded in ("border_mexico", "border_canada"):
+        assert f"concessions {conceded}; surplus split" in said
+    assert max(map(len, out.splitlines())) <= 120

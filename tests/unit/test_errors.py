@@ -258,3 +258,41 @@ def test_error_hierarchy():
     assert issubclass(UnknownNameError, KeyError)
     for cls in (ParameterError, ScenarioError, UnknownNameError):
         assert issubclass(cls, TariffsimError)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ts.load_scenario("us-china-145").game,
+        lambda: ts.Params.default(ts.World.default()),
+        lambda: ts.PayoffModel(ts.World.default()),
+        lambda: ts.World.default(),
+        lambda: ts.State.zeros(ts.World.default().n),
+    ],
+    ids=["Game", "Params", "PayoffModel", "World", "State"],
+)
+def test_replace_with_a_field_that_does_not_exist_names_it(make) -> None:
+    # a typo (game.replace(nosie=0.05)) was a bare TypeError from the dataclass' __init__
+    obj = make()
+    with pytest.raises(ts.errors.ParameterError, match=r"has no field 'nosie'") as info:
+        obj.replace(nosie=0.05)
+    assert type(obj).__name__ in str(info.value)
+    if isinstance(obj, ts.Game):
+        assert "did you mean noise?" in str(info.value)
+        assert obj.replace(noise=0.05).noise == 0.05
+
+
+def test_a_state_shows_in_one_line_in_errors_and_results() -> None:
+    # the dataclass repr printed a dozen 10 x 10 arrays: a wrong-size state's error ran to
+    # 40 lines, and a coalition bargain's result to 12,000 characters
+    w = ts.World.default()
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
+    assert repr(s) == "State(10 countries; tariffs [0, 1]=1.45, [1, 0]=1.4; no export controls)"
+    with pytest.raises(ts.errors.ParameterError) as info:
+        ts.equilibrium.stage_game(ts.load_scenario("us-china-145").game, ts.State.zeros(4))
+    assert "\n" not in str(info.value) and "State(4 countries; free trade" in str(info.value)
+    from tariffsim import bargaining as bg
+
+    game = ts.load_scenario("canada-mexico-fentanyl").game
+    r = bg.coalition_bargain(game, "US", ("CA", "MX"), ts.State.zeros(w.n))
+    assert len(repr(r)) < 2000 and "array(" not in repr(r)
