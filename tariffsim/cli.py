@@ -305,9 +305,10 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--start",
         default="events",
-        help="where the path starts: 'events' (default: the levels the scheduled announcements "
-        "leave in force), 'initial' (the scenario's first state), or DYAD=LEVEL pairs applied "
-        "on top of the events, e.g. US-CN=1.45,CN-US=1.4",
+        help="where the path starts: 'events' (default: the scenario as it stood at its last "
+        "announcement, its own path to that round with the round's announcements), 'initial' "
+        "(the scenario's first state), or DYAD=LEVEL pairs applied on top of the events, e.g. "
+        "US-CN=1.45,CN-US=1.4",
     )
     e.add_argument(
         "--max-seconds",
@@ -922,7 +923,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         # whole (it ends with what stopped the solver), in the options' names
         print(_fit(res.message.replace("`max_seconds`", "--max-seconds"), 10**4))
         print(
-            _fit(f"start: {'the scheduled events' if a.start == 'events' else a.start} ({where})")
+            _fit(f"start: {'the last announcement' if a.start == 'events' else a.start} ({where})")
         )
         print(_fit(path.table(), width=10**6))
         for ag in path.agreements:

@@ -353,13 +353,16 @@ class Scenario:
         )
 
     def equilibrium_start(self) -> State:
-        """Where an equilibrium analysis of the scenario starts: after its scheduled events.
+        """Where an equilibrium analysis of the scenario starts: its last announcement.
 
-        The initial state with every scheduled tariff announcement (``set``
-        event) and export control (``control`` event) applied in calendar
-        order — the levels the calendar leaves in force. An equilibrium path
-        from the pre-escalation initial state would mostly show that nothing
-        moves from free trade; this is the state the scenario is about.
+        The state in force when the scenario's last scheduled tariff
+        announcement (``set`` event) or export control (``control`` event)
+        fires: the scenario's own path (seed 0) to the round before, with that
+        round's announcements and controls applied in calendar order. An
+        equilibrium path from the pre-escalation initial state would mostly
+        show that nothing moves from free trade; this is the state the
+        scenario is about, as it stood on that date (tariffs, controls and
+        layers; the slow variables start afresh).
 
         Returns
         -------
@@ -368,20 +371,33 @@ class Scenario:
         Examples
         --------
         >>> sc = ts.load_scenario("us-china-145")
-        >>> s = sc.equilibrium_start()
-        >>> w = sc.world
-        >>> float(s.tariff[w.index("US"), w.index("CN")]) > 0
-        True
+        >>> s = sc.equilibrium_start()   # 2 April: the reciprocal 34% on top of the 20%
+        >>> us, cn = sc.world.index("US"), sc.world.index("CN")
+        >>> float(s.tariff[us, cn]), float(s.tariff[cn, us])
+        (0.54, 0.15)
         """
         g = self.game
-        state = g.initial or State.zeros(g.world.n)
         w = g.world
-        for e in sorted(g.events, key=lambda e: g.round_of(e.when)):
+        state = g.initial or State.zeros(w.n)
+        kinds = ("set", "control")
+        last = max((g.round_of(e.when) for e in g.events if e.kind in kinds), default=0)
+        if last > 1:  # the scenario's own play up to the round before
+            p = g.simulate(last - 1, seed=0)
+            lay = p.layers is not None and tuple(p.layer_names) == tuple(w.layer_names)
+            state = State(
+                tariff=p.tariff[-1],
+                control=p.control[-1],
+                **({"layers": p.layers[-1]} if lay else {}),  # type: ignore[index]
+            )
+        due = [e for e in g.events if e.kind in kinds and g.round_of(e.when) <= last]
+        if last > 1:
+            due = [e for e in due if g.round_of(e.when) == last]
+        for e in sorted(due, key=lambda e: g.round_of(e.when)):
             if e.kind == "set" and e.layer:
                 state = state.with_layer(w, e.importer, e.exporter, e.layer, e.level)
             elif e.kind == "set":
                 state = state.with_tariff(w, e.importer, e.exporter, e.level)
-            elif e.kind == "control":
+            else:
                 c = np.array(state.control)
                 c[w.index(e.importer), w.index(e.exporter)] = e.level
                 state = state.replace(control=c)

@@ -23,7 +23,9 @@ def test_start_after_events_moves_and_initial_says_nothing_moves(
     assert main(["equilibrium", "us-china-145", "--rounds", "5", "--no-plot",
                  "--out", str(tmp_path)]) == 0  # fmt: skip
     out = capsys.readouterr().out
-    assert "start: the scheduled events (US->CN 54%, CN->US 0%)" in out
+    # on 2 April, with China's answers to February and March in force (it showed 0%: the
+    # announcements' levels alone, as if China had never answered)
+    assert "start: the last announcement (US->CN 54%, CN->US 15%)" in out
     assert "nothing moves" not in out
     assert main(["equilibrium", "us-china-145", "--start", "initial", "--rounds", "5",
                  "--no-plot", "--out", str(tmp_path)]) == 0  # fmt: skip
@@ -264,3 +266,18 @@ def test_an_agreement_is_printed_whole(tmp_path: Path, capsys: Any) -> None:
     for conceded in ("border_mexico", "border_canada"):
         assert f"concessions {conceded}; surplus split" in said
     assert max(map(len, out.splitlines())) <= 120
+
+
+def test_the_start_is_the_scenario_as_it_stood_at_its_last_announcement() -> None:
+    """four-country-2025 started from the April announcement's 54% with October's export
+    controls, dated in October: a state that never was. Its start is now its own path on
+    the eve of the October controls, with them applied."""
+    sc = ts.load_scenario("four-country-2025")
+    g, w = sc.game, sc.world
+    s = sc.equilibrium_start()
+    last = max(g.round_of(e.when) for e in g.events if e.kind in ("set", "control"))
+    p = sc.simulate(rounds=last, seed=0)
+    us, cn = w.index("US"), w.index("CN")
+    np.testing.assert_array_equal(s.tariff, p.tariff[last - 1])  # no announcement that round
+    assert s.control[cn, us] == 0.5 and p.control[last - 1, cn, us] == 0.0
+    assert s.tariff[us, cn] == pytest.approx(0.1) and s.tariff[cn, us] == pytest.approx(0.1)

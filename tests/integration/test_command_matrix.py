@@ -134,7 +134,7 @@ def test_equilibrium(
     stream = out.out if fmt == "table" else out.err
     assert moved != ("nothing moves" in stream)
     if fmt == "table":
-        assert "start: the scheduled events" in out.out
+        assert "start: the last announcement" in out.out
         shown = _labels(figures[f"{name}-equilibrium.png"])
         for a, b in _positive_dyads(doc):
             assert f"{a} tariff on {b}" in shown
