@@ -92,7 +92,7 @@ def test_a_summit_with_no_tariff_between_its_parties_is_refused_on_load(tmp_path
         _with("us-china-145", "events", summit)
     f = tmp_path / "s.toml"
     f.write_text(
-        SRC.replace("[[agents]]", '[[events]]\ndate = 2025-12-01\nkind = "summit"\n'
+        SRC.replace("[[agents]]", '[[events]]\ndate = 2025-10-01\nkind = "summit"\n'
                     'parties = ["JP", "IN"]\nlabel = "x"\n\n[[agents]]', 1)
     )  # fmt: skip
     assert main(["run", str(f), "--out", str(tmp_path / "o")]) == 2
