@@ -53,9 +53,10 @@ class MixedResult:
         Each entry is ``(sigma1, sigma2)``: read-only probability vectors of
         the row and column player. Every one has regret ``<= tol``.
     degenerate : bool
-        True when the game was found to be degenerate (or a support system was
-        singular): `equilibria` then lists those found at equal-size support
-        pairs and may be incomplete. False means no degeneracy was detected;
+        True when the game was found to be degenerate (or a singular support
+        system holds a best-responded distribution, where it may be):
+        `equilibria` then lists those found at equal-size support pairs and may
+        be incomplete. False means no degeneracy was detected;
         the list is complete whenever the game is nondegenerate (proved so by
         ``support_enumeration(..., full_degeneracy_check=True)``).
     message : str
@@ -168,17 +169,20 @@ def _solve_side(
     rhs = np.zeros((n_pairs, k + 1, 1))
     rhs[:, k, 0] = 1.0
     singular = np.zeros(n_pairs, dtype=bool)
+    systems = M
     with np.errstate(all="ignore"):
         try:
             sol = np.linalg.solve(M, rhs)[..., 0]
         except np.linalg.LinAlgError:
             singular = np.abs(np.linalg.det(M)) < 1e-12
+            systems = M.copy()
             M[singular] = np.eye(k + 1)
             sol = np.linalg.solve(M, rhs)[..., 0]
         singular |= ~np.isfinite(sol).all(axis=1) | (np.abs(sol).max(axis=1) > _HUGE)
         x = sol[:, :k]
         v = sol[:, k]
         ok = ~singular & (x >= -_FEAS_TOL).all(axis=1)
+        possible = _singular_could_hold(systems[singular], rhs[singular], opp[rows[singular]])
         idx = np.flatnonzero(ok)
         degenerate = False
         if idx.size:
@@ -189,7 +193,29 @@ def _solve_side(
             n_br = (vals >= v[idx, None] - _FEAS_TOL).sum(axis=1)
             n_supp = (x[idx] > _FEAS_TOL).sum(axis=1)
             degenerate = bool(np.any(br & ((n_br > k) | (n_supp < k))))
-    return ok, x, bool(singular.any()), degenerate
+    return ok, x, possible, degenerate
+
+
+def _singular_could_hold(M: FloatArray, rhs: FloatArray, opp_rows: FloatArray) -> bool:
+    """Whether a singular support system could hold an equilibrium strategy: its least-squares
+    solution solves it, is a distribution and makes the support's columns best responses.
+
+    In a nondegenerate game no equilibrium has supports whose system is singular; a
+    system with no solution, or whose solution is no best-responded distribution (such as
+    a block of zeros against columns the rows do not reach), says nothing of the game, and
+    is not reported (``eye(4)`` was called degenerate for it). A singular system that does
+    hold such a point is reported: the game may be degenerate there. (A degenerate game is
+    also seen at a smaller support whose system is regular: the full check's proof.)
+    """
+    if not M.shape[0]:
+        return False
+    k = M.shape[1] - 1
+    sol = (np.linalg.pinv(M) @ rhs)[..., 0]
+    solves = np.abs((M @ sol[..., None])[..., 0] - rhs[..., 0]).max(axis=1) <= _FEAS_TOL
+    x, v = sol[:, :k], sol[:, k]
+    dist = (x >= -_FEAS_TOL).all(axis=1)
+    vals = np.einsum("pk,pkn->pn", x, opp_rows)
+    return bool(np.any(solves & dist & (vals.max(axis=1) <= v + _FEAS_TOL)))
 
 
 def _dedupe(

@@ -162,3 +162,62 @@ def test_same_seed_same_learning_history(game, seed):
         lambda: eq.logit_dynamics(game, beta=2.0, rounds=20, rng=seed).profiles,
     ):
         np.testing.assert_array_equal(run(), run())
+
+
+def _degenerate_by_lp(A: np.ndarray, B: np.ndarray) -> bool:
+    """Whether some mixed strategy of either player, of support size s, has more than s pure
+    best replies: a feasibility LP (HiGHS) for every support and every s + 1 replies."""
+    from scipy.optimize import linprog
+
+    def side(P: np.ndarray) -> bool:  # P: the mover's actions x the replier's, replier's payoffs
+        m, n = P.shape
+        for s in range(1, m + 1):
+            for rows in itertools.combinations(range(m), s):
+                R = P[list(rows)]
+                for J in itertools.combinations(range(n), s + 1):
+                    eqs = [np.r_[np.ones(s), 0.0]] + [np.r_[R[:, j], -1.0] for j in J]
+                    rest = [np.r_[R[:, j], -1.0] for j in range(n) if j not in J]
+                    r = linprog(
+                        np.zeros(s + 1),
+                        A_ub=rest or None,
+                        b_ub=[0.0] * len(rest) or None,
+                        A_eq=eqs,
+                        b_eq=[1.0] + [0.0] * len(J),
+                        bounds=[(0, None)] * s + [(None, None)],
+                        method="highs",
+                    )
+                    if r.status == 0:
+                        return True
+        return False
+
+    return side(np.asarray(B, float)) or side(np.asarray(A, float).T)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    A=hnp.arrays(
+        float, st.tuples(st.integers(2, 4), st.integers(2, 4)), elements=st.integers(0, 4)
+    ),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_the_full_degeneracy_check_says_exactly_whether_the_game_is_degenerate(A, seed):
+    """With full_degeneracy_check, `degenerate` is the game's degeneracy (checked by LP): a
+    support system that is singular but holds no best-responded distribution (a block of
+    zeros, as in the identity game of 4 actions) no longer calls a game degenerate, and
+    every degenerate game is still seen."""
+    rng = np.random.default_rng(seed)
+    B = rng.integers(0, 5, A.shape) * (rng.random(A.shape) < 0.6)
+    r = eq.support_enumeration(eq.NormalFormGame.from_bimatrix(A, B), full_degeneracy_check=True)
+    assert r.degenerate == _degenerate_by_lp(A, B)
+    if not r.degenerate:
+        v = eq.vertex_enumeration(eq.NormalFormGame.from_bimatrix(A, B))
+        assert len(v.equilibria) == len(r.equilibria)
+        assert all(contains(v.equilibria, e) for e in r.equilibria)
+
+
+@pytest.mark.parametrize("n", [4, 5, 6])
+def test_identity_games_are_nondegenerate_and_complete(n):
+    # support systems of a zero block are singular: the list was called incomplete
+    r = eq.mixed_nash(eq.NormalFormGame.from_bimatrix(np.eye(n), np.eye(n)), method="support")
+    assert r.complete and len(r.equilibria) == 2**n - 1
+    assert not _degenerate_by_lp(np.eye(n), np.eye(n))
