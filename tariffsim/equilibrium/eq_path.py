@@ -286,14 +286,20 @@ class SPEResult:
     mixed : ndarray of bool, shape (horizon, S)
     selection : str
     discount : float
+    converged : bool
+        False where some round's profile at a state without a pure
+        equilibrium is the last point of a logit-QRE branch that could not be
+        traced to its limit (``selection="qre"``): no equilibrium there.
+    message : str
+        What was solved, and where a trace stopped short.
 
     Examples
     --------
     >>> from tariffsim import equilibrium as eq
     >>> g = ts.load_scenario("us-china-145").game
     >>> r = eq.backward_induction(eq.LadderGame.from_game(g), 3, 0.9)
-    >>> r.values.shape
-    (4, 49, 2)
+    >>> r.values.shape, r.converged
+    ((4, 49, 2), True)
     """
 
     lgame: LadderGame
@@ -305,6 +311,8 @@ class SPEResult:
     mixed: NDArray[np.bool_]
     selection: str
     discount: float
+    converged: bool = True
+    message: str = ""
 
     def path(self, start: State | None = None) -> Path:
         """The equilibrium path over the ``horizon`` rounds from ``start``.
@@ -325,6 +333,7 @@ class SPEResult:
             "discount": self.discount,
             "selection": self.selection,
             "horizon": self.horizon,
+            "converged": self.converged,
         }
         return _equilibrium_path(self.lgame, list(self.profile), start, meta)
 
@@ -358,7 +367,8 @@ class SPEResult:
 
     def __repr__(self) -> str:
         return (
-            f"<SPEResult {self.lgame.game.name}: exact (backward induction), horizon "
+            f"<SPEResult {self.lgame.game.name}: "
+            f"{'exact' if self.converged else 'NOT converged'} (backward induction), horizon "
             f"{self.horizon}; selection {self.selection}, discount {self.discount:g}; "
             f"{self.lgame.n_states} states ({int(self.mixed.sum())} mixed state-rounds), "
             f"players {', '.join(self.lgame.players)}>"
@@ -372,7 +382,8 @@ class SPEResult:
             f"<div><b>Subgame-perfect equilibrium of {html.escape(self.lgame.game.name)}</b>"
             + _kv_table(
                 [
-                    ("converged", "exact (backward induction)"),
+                    ("converged", self.converged),
+                    ("message", self.message or "exact (backward induction)"),
                     ("horizon", self.horizon),
                     ("selection", self.selection),
                     ("discount", f"{self.discount:g}"),

@@ -1074,7 +1074,7 @@ def backward_induction(
     values = np.zeros((horizon + 1, S, N))
     profile = np.zeros((horizon, S), dtype=np.int64)
     mixed = np.zeros((horizon, S), dtype=bool)
-    unfinished = 0
+    unfinished = stuck = 0
     ne_tol = _ne_tol(lg, discount)
     bar_ = progress_bar(
         horizon, desc="Backward induction", unit="round", enabled=progress, fractional=True
@@ -1094,6 +1094,29 @@ def backward_induction(
             profile[k] = step.policy
             mixed[k, list(step.mixed)] = True
             unfinished += len(step.unfinished)
+            stuck += sum(s in step.mixed for s in step.unfinished)
+    message = f"solved {horizon} rounds by backward induction ({selection} selection)"
+    if mixed.any():
+        message += (
+            f"; {int(mixed.sum())} state-round(s) without a pure equilibrium use a logit-QRE "
+            "profile"
+        )
+    if unfinished > stuck:
+        message += (
+            f"; at {unfinished - stuck} state-round(s) with several pure equilibria the "
+            f"logit-QRE branch could not be traced to lambda = {_QRE_LAMBDA:g}: the one "
+            "selected is where its last point leads"
+        )
+    if stuck:
+        message = (
+            "not converged: "
+            + message
+            + (
+                f"; at {stuck} state-round(s) without a pure equilibrium the logit-QRE branch "
+                f"could not be traced to lambda = {_QRE_LAMBDA:g}, and its last point is no "
+                "equilibrium"
+            )
+        )
     if unfinished:
         warn_not_converged(
             "backward_induction",
@@ -1110,6 +1133,8 @@ def backward_induction(
         mixed=_ro(mixed),
         selection=selection,
         discount=discount,
+        converged=not stuck,
+        message=message,
     )
 
 

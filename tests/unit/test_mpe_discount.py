@@ -225,3 +225,31 @@ def test_a_qre_branch_traced_short_is_said_and_leaves_mixed_states_unconverged(
         bi = eq.backward_induction(lg, 2, 0.5, selection="qre")
     assert bi.mixed.all()
     assert [str(w.message).split(":")[0] for w in seen2] == ["backward_induction"]
+
+
+def test_backward_induction_says_in_its_result_where_a_qre_trace_stopped_short(
+    plain, monkeypatch
+) -> None:
+    """An SPEResult had no converged or message: a trace stopped short was a warning only,
+    and the result looked like any other."""
+    from tariffsim.equilibrium import tracing
+
+    real = tracing._qre_select
+
+    def short(*args: Any) -> Any:
+        sel, _ = real(*args)
+        return dataclasses.replace(sel, converged=False), "step size underflow at lambda = 8"
+
+    lg = _rps_everywhere(plain)
+    ok = eq.backward_induction(lg, 2, 0.5, selection="qre")
+    assert ok.converged and "2 rounds by backward induction" in ok.message
+    assert f"{2 * lg.n_states} state-round(s) without a pure equilibrium" in ok.message
+    monkeypatch.setattr(tracing, "_qre_select", short)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bad = eq.backward_induction(lg, 2, 0.5, selection="qre")
+        several = eq.backward_induction(plain, 2, 0.9, selection="qre")
+    assert not bad.converged and bad.message.startswith("not converged: ")
+    assert "its last point is no equilibrium" in bad.message
+    # where pure equilibria were only chosen among, it stays converged, and says so
+    assert several.converged and "with several pure equilibria" in several.message
