@@ -109,9 +109,9 @@ class _Talks:
         self.locked: _PerRun[dict[Dyad, tuple[float, int]]] = _PerRun(R, dict)
         self.lock = np.zeros((R, len(rt.keys)), dtype=bool)
         """``lock[q, c]``: run ``q`` holds dyad ``rt.keys[c]`` under an agreement."""
-        self.wrote = np.zeros(R, dtype=bool)
-        """``wrote[q]``: run ``q``'s state was written whole by talks (a deal or a lapse);
-        the engine clears it at each round's start."""
+        self.wrote = np.zeros((R, rt.k, rt.k), dtype=bool)
+        """``wrote[q, i, j]``: talks set dyad ``(i, j)`` of run ``q`` this round (a deal's
+        dyads; a lapse writes the run's whole state); the engine clears it each round."""
         self._groups: dict[frozenset[str], NDArray[np.intp]] | None = None
         g = rt.game
         self.terms = any(getattr(e, "term_days", 0) for e in g.events)
@@ -137,15 +137,19 @@ class _Talks:
             out[p] = g.model._with_params(rt.perceived_full(ag, q)) if ag else g.model
         return out
 
-    def _write(self, st: _States, q: int, state: State) -> None:
-        """Run ``q`` takes ``state`` (whole world): headlines, controls and layers."""
+    def _write(self, st: _States, q: int, state: State, dyads: Sequence[Dyad]) -> None:
+        """Run ``q`` takes ``state`` (whole world): headlines, controls and layers; the
+        change is written on ``dyads`` (a deal's) only, as the batched deals write it."""
         rt = self.rt
         ix = np.ix_(rt.idx, rt.idx)
         st.tariff[q] = state.tariff[ix]
         st.control[q] = state.control[ix]
         st.peak[q] = state.peak[ix]
-        st.moved[q] = state.moved[ix]
-        self.wrote[q] = True
+        w = rt.world
+        for a, b in dyads:
+            if a in rt.pos and b in rt.pos:
+                st.moved[q, rt.pos[a], rt.pos[b]] = state.moved[w.index(a), w.index(b)]
+                self.wrote[q, rt.pos[a], rt.pos[b]] = True
         if st.layers is not None:  # copied by the caller
             st.layers[q] = state.layered(rt.world).layers[:, ix[0], ix[1]]
 
@@ -467,8 +471,9 @@ class _Talks:
         st.tariff[qs] = t[gs, ks]
         st.control[qs] = np.where(released[gs], 0.0, start.control[gs])
         st.peak[qs] = peak[gs, ks]
-        st.moved[qs] = t[gs, ks] - start.tariff[gs]
-        self.wrote[qs] = True
+        for i, j in ij:  # the deal's dyads: what the agreement changed (a dyad it keeps: 0)
+            st.moved[qs, i, j] = t[gs, ks, i, j] - start.tariff[gs, i, j]
+            self.wrote[qs, i, j] = True
         if st.layers is None:
             return
         if by_layer:  # the agreed layers
@@ -552,7 +557,7 @@ class _Talks:
             q, r, event, dict(deal.terms), deal.concessions, dict(deal.gain), dict(deal.split),
             before, deal.layers,
         )  # fmt: skip
-        self._write(st, q, deal.state._with(shock=state.shock))
+        self._write(st, q, deal.state._with(shock=state.shock), tuple(deal.terms))
 
     def expire(self, st: _States, r: int) -> None:
         """Agreements that run out this round: renewed if every party prefers it, else lapsed.

@@ -999,7 +999,7 @@ def _play(
         # last decided, this round's announcements and talks over the last round's steps
         once = st
         if net is not None:
-            fresh = (st.moved != carried) | (st.tariff != t_start) | talks.wrote[:, None, None]
+            fresh = (st.moved != carried) | (st.tariff != t_start) | talks.wrote
             once = dataclasses.replace(st, moved=np.where(fresh, st.moved, net))
         seen_moved[:, r - 1] = once.moved
         per_run.add(once)

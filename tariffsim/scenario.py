@@ -357,12 +357,17 @@ class Scenario:
 
         The state in force when the scenario's last scheduled tariff
         announcement (``set`` event) or export control (``control`` event)
-        fires: the scenario's own path (seed 0) to the round before, with that
-        round's announcements and controls applied in calendar order. An
+        fires: the scenario's own path (seed 0, without execution noise) to the
+        round before, with that round's announcements and controls applied in
+        calendar order. An
         equilibrium path from the pre-escalation initial state would mostly
         show that nothing moves from free trade; this is the state the
         scenario is about, as it stood on that date (tariffs, controls and
-        layers; the slow variables start afresh).
+        layers; the slow variables start afresh). A dyad whose layers the path
+        moved apart, so that its headline falls between two rungs (a cut
+        fentanyl layer under a new reciprocal one: 10% + 34%), starts at the
+        nearest rung of its headline ladder, as the ladder game's states are
+        rungs.
 
         Returns
         -------
@@ -381,8 +386,8 @@ class Scenario:
         state = g.initial or State.zeros(w.n)
         kinds = ("set", "control")
         last = max((g.round_of(e.when) for e in g.events if e.kind in kinds), default=0)
-        if last > 1:  # the scenario's own play up to the round before
-            p = g.simulate(last - 1, seed=0)
+        if last > 1:  # the scenario's own play up to the round before, without noise
+            p = g.replace(noise=0.0).simulate(last - 1, seed=0)
             lay = p.layers is not None and tuple(p.layer_names) == tuple(w.layer_names)
             state = State(
                 tariff=p.tariff[-1],
@@ -401,6 +406,11 @@ class Scenario:
                 c = np.array(state.control)
                 c[w.index(e.importer), w.index(e.exporter)] = e.level
                 state = state.replace(control=c)
+        for (a, b), lad in w.ladders.items():  # a headline between rungs: the nearest rung
+            level = float(state.tariff[w.index(a), w.index(b)])
+            if not lad.contains(level):
+                rungs = np.asarray(lad.levels)
+                state = state.with_tariff(w, a, b, float(rungs[np.argmin(np.abs(rungs - level))]))
         return state
 
     def with_events(self, *events: Event) -> Scenario:

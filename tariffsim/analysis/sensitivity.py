@@ -547,19 +547,30 @@ def _base(y: Array, d: int) -> Array:
 
 def _flat_said(y: Array, d: int) -> str:
     """Why the Sobol indices of an output flat on the base samples are undefined."""
-    other = int(np.count_nonzero(y != _base(y, d)[0]))
+    base = _base(y, d)
+    if np.ptp(base) == 0:
+        other = int(np.count_nonzero(y != base[0]))
+        return (
+            f"takes one value ({base[0]:g}) at every base sample of the Sobol design and "
+            f"differs from it in only {other} of its {len(y)} runs, so its variance, the "
+            "indices' denominator, is estimated as zero: the indices are undefined (NaN), not "
+            "zero; raise n so that the base samples reach the rare runs"
+        )
     return (
-        f"takes one value ({_base(y, d)[0]:g}) at every base sample of the Sobol design and "
-        f"differs from it in only {other} of its {len(y)} runs, so its variance, the indices' "
-        "denominator, is estimated as zero: the indices are undefined (NaN), not zero; raise n "
-        "so that the base samples reach the rare runs"
+        f"varies over the base samples of the Sobol design by only {np.ptp(base):.3g} "
+        f"(variance {np.var(base):.3g}, which SALib's estimators take as zero, at or below "
+        f"{np.finfo(float).eps:.3g}): the indices are undefined (NaN), not zero; express the "
+        "output in smaller units, or raise n if it varies elsewhere"
     )
 
 
 def _flat_base(y: Array, d: int) -> bool:
     """Whether a Sobol output is flat on the base samples, where the estimators take the
-    output's variance (SALib then gives indices of 0 however the other rows vary)."""
-    return bool(np.ptp(_base(y, d)) <= np.finfo(float).eps)
+    output's variance: SALib gives indices of 0 wherever that variance (or the samples'
+    range) is at most machine epsilon, however the other rows vary."""
+    base = _base(y, d)
+    eps = np.finfo(float).eps
+    return bool(np.ptp(base) <= eps or np.var(base) <= eps)
 
 
 # ---------------------------------------------------------------------------

@@ -281,3 +281,50 @@ def test_the_start_is_the_scenario_as_it_stood_at_its_last_announcement() -> Non
     np.testing.assert_array_equal(s.tariff, p.tariff[last - 1])  # no announcement that round
     assert s.control[cn, us] == 0.5 and p.control[last - 1, cn, us] == 0.0
     assert s.tariff[us, cn] == pytest.approx(0.1) and s.tariff[cn, us] == pytest.approx(0.1)
+
+
+def test_a_start_whose_layers_fell_between_rungs_is_put_on_the_nearest_rung(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """The US cut its fentanyl layer to 10%, then a 34% reciprocal layer was announced: 44%
+    in force, between the rungs 30% and 54%. The command stopped with 'not on the ladder'."""
+    text = """format = 1
+name = "layers-apart"
+noise = 0.3
+[calendar]
+start = 2025-02-03
+round_days = 7
+rounds = 8
+[[agents]]
+country = "US"
+strategy = "myopic"
+targets = ["CN"]
+[[agents]]
+country = "CN"
+strategy = "myopic"
+targets = ["US"]
+[[events]]
+round = 2
+kind = "set"
+dyad = "US-CN"
+level = 0.20
+[[events]]
+round = 4
+kind = "set"
+dyad = "US-CN"
+layer = "reciprocal"
+level = 0.34
+"""
+    f = tmp_path / "layers.toml"
+    f.write_text(text, encoding="utf-8")
+    sc = ts.load_scenario(f)
+    w = sc.world
+    played = sc.game.replace(noise=0.0).simulate(3, seed=0)
+    fentanyl = played.layers[-1, w.layer_index("fentanyl"), w.index("US"), w.index("CN")]
+    assert fentanyl == pytest.approx(0.1)  # the US cut it: 10% + 34% is off the ladder
+    s = sc.equilibrium_start()  # (noise 0.3 in the file: the start is played without it)
+    lad = w.ladders[("US", "CN")]
+    assert s.tariff[w.index("US"), w.index("CN")] == pytest.approx(0.54)
+    assert lad.contains(float(s.tariff[w.index("US"), w.index("CN")]))
+    assert main(["equilibrium", str(f), "--no-plot", "--out", str(tmp_path / "o")]) == 0
+    assert "start: the last announcement (US->CN 54%" in capsys.readouterr().out

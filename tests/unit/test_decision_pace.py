@@ -209,3 +209,40 @@ def test_once_a_round_strategies_see_the_same_in_batches_and_per_run(game, name)
         for rd in range(2, rounds + 1):
             if rd not in events and (el, rd) in moved:
                 assert np.sign(moved[(el, rd)]) == np.sign(p.moves[rd - 1, 0, 1]), (r, rd)
+
+
+@pytest.mark.parametrize("decision_days", [1, 7])
+def test_a_deal_sets_only_its_own_dyads_change(decision_days: int) -> None:
+    """A US-China deal wrote a change of 0 on every dyad of the run: Canada, deciding once a
+    round, never answered a US announcement on it made the same round."""
+    g = ts.load_scenario("four-country-2025").game.replace(decision_days=decision_days)
+    w = g.world
+    init = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.25)
+    plays = {"US": ts.agents.Hold(), "CA": ts.agents.TitForTat(), "CN": ts.agents.Hold(),
+             "MX": ts.agents.Hold()}  # fmt: skip
+    agents = tuple(
+        dataclasses.replace(
+            a,
+            strategy=plays[a.code],
+            active_from=None,
+            targets=("US",) if a.code == "CA" else a.targets,
+        )
+        for a in g.agents
+    )
+    on_ca = ts.Event(6, "set", "US 25% on Canada", importer="US", exporter="CA", level=0.25)
+    talks = ts.Event(6, "summit", "talks", parties=("US", "CN"), agenda=())
+    paths = {
+        with_talks: ts.simulate(
+            g.replace(
+                agents=agents,
+                initial=init,
+                rounds=8,
+                events=(on_ca, talks) if with_talks else (on_ca,),
+            ),
+            seed=0,
+        )
+        for with_talks in (False, True)
+    }
+    assert paths[True].agreements and paths[True].agreements[0].round == 6
+    answer = [p.series("CA", "US")[6] for p in paths.values()]
+    assert answer[0] == answer[1] > 0

@@ -226,6 +226,15 @@ def test_a_sobol_output_flat_on_the_base_samples_has_no_index_and_says_so() -> N
     assert "0.000" not in res.table() and "raise n" in res.table()
     ax = res.plot("first_cut_week")
     assert "undefined" in ax.texts[0].get_text() and not ax.patches
+    # an output in units so small that its variance is below machine epsilon: SALib's zeros
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        tiny = analyse_function(lambda x: 1e-17 * (x[:, 0] + 2 * x[:, 1]),
+                                {"a": (0.0, 1.0), "b": (0.0, 1.0)}, method="sobol", n=16,
+                                output="y")  # fmt: skip
+    assert np.isnan(tiny.indices["y"]["ST"]).all()
+    said = [str(w.message) for w in seen if w.category is ConstantOutputWarning]
+    assert len(said) == 1 and "smaller units" in said[0] and "takes one value" not in said[0]
     # Morris has no such denominator: its indices stay
     res = analyse_function(rare, {"a": (0.0, 1.0), "b": (0.0, 1.0)}, method="morris", n=8,
                            output="y")  # fmt: skip
