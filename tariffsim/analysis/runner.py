@@ -267,9 +267,19 @@ def _end_now(pool: Any) -> None:
         # kept by the interrupt's traceback (a cycle of frames), and its pipes with it, until
         # the garbage collector next runs
         for pipe in pipes:
-            if pipe is not None:
-                with contextlib.suppress(Exception):
-                    pipe.close()
+            if pipe is None:
+                continue
+            with contextlib.suppress(Exception):
+                pipe.close()
+            # a multiprocessing queue's close() only asks its feeder thread to close the
+            # pipe's ends, later: wait for it, then close them here (closing twice is safe)
+            feeder = getattr(pipe, "_thread", None)
+            if feeder is not None:
+                feeder.join(_END_SECONDS)
+            if feeder is None or not feeder.is_alive():
+                for end in ("_reader", "_writer"):
+                    with contextlib.suppress(Exception):
+                        getattr(pipe, end).close()
         for proc in procs:  # (each worker's sentinel, a pipe, is its until it is closed)
             with contextlib.suppress(Exception):
                 proc.close()

@@ -762,11 +762,13 @@ def test_an_interrupted_local_pool_ends_at_once_and_leaves_nothing(
     monkeypatch: pytest.MonkeyPatch, descriptors: Any
 ) -> None:
     """Ctrl-C while ``processes=`` waits for a chunk (a notebook's "interrupt kernel"): the
-    workers end at once, and the pool's threads, pipes and processes are gone when the call
-    returns, with no traceback from its manager thread (before Python 3.12 it raised
+    workers end at once, and the pool's threads and processes are gone when the call returns,
+    its pipes then or within moments (a queue's feeder thread closes its own), with no
+    traceback from its manager thread (before Python 3.12 it raised
     InvalidStateError on chunks already cancelled, and its pipes stayed open)."""
     import multiprocessing
     import threading
+    import time
 
     import tariffsim as ts
     from tariffsim.analysis import runner
@@ -792,7 +794,12 @@ def test_an_interrupted_local_pool_ends_at_once_and_leaves_nothing(
     # clusters and threads open and close meanwhile does not count
     pool = sorted(set(held) - set(fds))
     assert len([d for d in pool if d.startswith("pipe:")]) >= 5  # (3 queues, a sentinel each)
-    assert sorted(set(descriptors(*kinds)) & set(pool)) == []
+    left = sorted(set(descriptors(*kinds)) & set(pool))
+    until = time.monotonic() + 5  # (what a thread of the pool closes as it ends, on a busy
+    while left and time.monotonic() < until:  # machine, may close just after the call)
+        time.sleep(0.05)
+        left = sorted(set(descriptors(*kinds)) & set(pool))
+    assert left == []
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
