@@ -35,6 +35,9 @@ __all__ = ["LemkeHowsonAllResult", "LemkeHowsonResult", "lemke_howson", "lemke_h
 
 #: Relative tolerance of the ratio test.
 _RATIO_TOL = 1e-10
+#: Ratios within this of the smallest tie with it too: rounding around a ratio of 0
+#: (a degenerate vertex), where the relative tolerance is none.
+_ZERO_RATIO = 1e-14
 #: Pivot elements below this are treated as zero.
 _PIVOT_TOL = 1e-12
 
@@ -97,17 +100,23 @@ class LemkeHowsonAllResult:
     converged: bool
 
 
+class _Unbounded(Exception):
+    """No row limits the entering column (rounding: an exact tableau always has one)."""
+
+
 def _pivot(tableau: FloatArray, basis: list[int], entering: int, slack: slice) -> int:
     """Pivot `entering` in by a lexicographic min-ratio test; return the leaving label."""
     col = tableau[:, entering]
     rows = np.flatnonzero(col > _PIVOT_TOL)
-    if rows.size == 0:  # cannot happen with positive payoffs
-        raise ArithmeticError("unbounded ray in Lemke-Howson tableau")
+    if rows.size == 0:  # (not in exact arithmetic with positive payoffs: rounding)
+        raise _Unbounded
     # Lexicographic minimum of (rhs, slack columns...) / col over candidate rows.
     for column in [tableau[:, -1], *tableau[:, slack].T]:
         ratios = column[rows] / col[rows]
         best = ratios.min()
-        rows = rows[ratios <= best + _RATIO_TOL * max(1.0, abs(best))]
+        # a tie within a relative tolerance (an absolute one took ratios of 2e-6 that
+        # differ by 1e-6 of their size for a tie, and the path left the polytope)
+        rows = rows[ratios <= best + _RATIO_TOL * abs(best) + _ZERO_RATIO]
         if rows.size == 1:
             break
     r = int(rows[0])
@@ -221,7 +230,12 @@ def lemke_howson(
 
 def _run(g: Any, init_label: int, max_iter: int, tol: float, stacklevel: int) -> LemkeHowsonResult:
     A, B = normalize(g).payoff_array
-    x, y, iterations, finished = _lh_path(_positive(A), _positive(B), init_label, max_iter)
+    try:
+        x, y, iterations, finished = _lh_path(_positive(A), _positive(B), init_label, max_iter)
+    except _Unbounded:
+        msg = "the path met an unbounded ray (rounding in the tableau): no equilibrium from it"
+        warnings.warn(f"lemke_howson: {msg}", ConvergenceWarning, stacklevel=stacklevel)
+        return LemkeHowsonResult(None, False, 0, init_label, msg)
     if not finished:
         msg = f"no equilibrium within max_iter={max_iter} pivots"
         warnings.warn(f"lemke_howson: {msg}", ConvergenceWarning, stacklevel=stacklevel)

@@ -228,6 +228,14 @@ def vertex_enumeration(
     bQ = np.concatenate([np.ones(m), np.zeros(n)])
     found = _search(CP, bP, CQ, bQ, m, n, max_vertices)
     xs, bx, ys, by, pairs, complete, degenerate, counts = found
+    # a pure strategy with tied pure best replies is a degenerate vertex that a search of
+    # only one polytope (its partners solved) does not meet
+    u_a, u_b = unit
+    degenerate = bool(
+        degenerate
+        or ((u_a.max(axis=0) - _TIGHT <= u_a).sum(axis=0) > 1).any()
+        or ((u_b.max(axis=1, keepdims=True) - _TIGHT <= u_b).sum(axis=1) > 1).any()
+    )
     pi = np.array([p[0] for p in pairs], dtype=np.intp)
     pj = np.array([p[1] for p in pairs], dtype=np.intp)
     X = np.where(xs[pi] > _TIGHT, xs[pi], 0.0)  # tight x_i >= 0 constraints are zeros
@@ -392,6 +400,9 @@ def _separately(polys: Any, m: int, n: int, max_vertices: int) -> list[Any]:
         if res.complete and not res.degenerate:
             out = _with_partners(i, res, polys, m, n)
             if out is not None:
+                other = found[1 - i]  # searched already, and degenerate: the game is
+                if other is not None and other.degenerate:
+                    out = (*out[:6], True, out[7])
                 return [out, None]
 
 

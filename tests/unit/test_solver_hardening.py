@@ -559,3 +559,60 @@ def test_a_choice_given_as_an_array_or_a_list_is_named(value: object) -> None:
         with pytest.raises(ts.errors.TariffsimError) as info:
             call(value)  # type: ignore[operator]
         assert short_repr(value)[:12] in str(info.value), (what, str(info.value))
+
+
+# Lemke-Howson on games whose payoffs sit near 1e6 (their ratios near-tie to 1e-6 of their
+# size): an absolute tie tolerance of 1e-10 took such ratios for ties, and the path left the
+# polytope (regret 1e-6, "no equilibrium within max_iter" after cycling, or a bare
+# ArithmeticError). nashpy and Gambit solve them; the equilibria are checked here.
+_LH_HARD = [
+    ([[999995, 0, 1000001], [999995, 0, 999998], [999999, 1000004, 0], [1000000, 1000003, 0],
+      [0, 1000000, 0]],
+     [[1000004, 999998, 999996], [0, 1000003, 1000004], [0, 999995, 0],
+      [999997, 1000000, 1000002], [999999, 999997, 1000004]]),
+    ([[0, 1000002, 0, 999996], [1000004, 0, 1000004, 0]],
+     [[999998, 0, 1000004, 0], [1000000, 999998, 999997, 0]]),
+    ([[999997, 999999, 999999, 999997, 999999], [1000001, 999996, 0, 1000000, 0],
+      [0, 0, 0, 999995, 0]],
+     [[0, 1000004, 999996, 0, 1000001], [999997, 999998, 999999, 999995, 0],
+      [1000001, 0, 1000004, 0, 0]]),
+    ([[-3e-6, 3e-6], [2.000003, -2e-6], [2, 2e-6]],
+     [[0.999998, 2.000003], [1, 1.999999], [0.999997, 1.000001]]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("k", range(len(_LH_HARD)))
+def test_lemke_howson_reaches_an_equilibrium_from_every_label_of_near_tied_games(k) -> None:
+    A, B = _LH_HARD[k]
+    g = eq.NormalFormGame.from_bimatrix(A, B)
+    m, n = g.shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no ConvergenceWarning either)
+        for label in range(m + n):
+            r = eq.lemke_howson(g, init_label=label)
+            assert r.converged, (label, r.message)
+            assert g.regret(list(r.equilibrium)) <= 1e-8 * np.ptp(np.asarray(A, float))
+        assert eq.lemke_howson_all(g).converged
+    found = eq.lemke_howson_all(g).equilibria
+    every = eq.vertex_enumeration(g).equilibria
+    assert all(any(np.allclose(x, x2, atol=1e-7) and np.allclose(y, y2, atol=1e-7)
+                   for x2, y2 in every) for x, y in found)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "game",
+    [
+        ([[0, 1], [0, 2]], [[0, 1], [0, 2]]),  # column 0: the row player's two best replies
+        (np.eye(3), -np.eye(3)),  # row 0: the column player's two (columns 1 and 2)
+        (np.eye(5), -np.eye(5)),
+    ],
+)
+def test_vertex_enumeration_calls_a_game_with_tied_pure_replies_degenerate(game) -> None:
+    # the search of one polytope with its partners solved met no degenerate vertex, and
+    # said the game was not degenerate
+    g = eq.NormalFormGame.from_bimatrix(*game)
+    assert eq.vertex_enumeration(g).degenerate
+    assert eq.support_enumeration(g, full_degeneracy_check=True).degenerate
+    assert not eq.vertex_enumeration(
+        eq.NormalFormGame.from_bimatrix(np.eye(4), np.eye(4))
+    ).degenerate
