@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import numbers
 import re
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -15,6 +15,9 @@ __all__ = [
     "FrozenDict", "as_date", "finite_number", "frozen_array", "real_array", "short_repr",
     "whole_number",
 ]  # fmt: skip
+
+
+_T = TypeVar("_T")
 
 
 def frozen_array(a: ArrayLike, dtype: Any = float, *, copy: bool = True) -> NDArray[Any]:
@@ -114,7 +117,7 @@ def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
     return x
 
 
-def replaced(obj: Any, changes: dict[str, Any], *, hint: str = "") -> Any:
+def replaced(obj: _T, changes: dict[str, Any], *, hint: str = "") -> _T:
     """``dataclasses.replace(obj, **changes)`` with a field ``obj`` lacks named first.
 
     Raises
@@ -128,7 +131,7 @@ def replaced(obj: Any, changes: dict[str, Any], *, hint: str = "") -> Any:
 
     from .errors import ParameterError
 
-    names = [f.name for f in dataclasses.fields(obj) if f.init]
+    names = [f.name for f in dataclasses.fields(obj) if f.init]  # type: ignore[arg-type]
     bad = [k for k in changes if k not in names]
     if bad:
         near = difflib.get_close_matches(str(bad[0]), names, n=3, cutoff=0.6)
@@ -136,7 +139,7 @@ def replaced(obj: Any, changes: dict[str, Any], *, hint: str = "") -> Any:
         raise ParameterError(
             f"{type(obj).__name__} has no field {short_repr(bad[0])}; {known}{hint}"
         )
-    return dataclasses.replace(obj, **changes)
+    return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
 
 
 def one_of(value: Any, choices: Any) -> bool:

@@ -30,7 +30,7 @@ import numpy as np
 
 from . import limits
 from ._io import input_boundary
-from ._util import check_bool, short_repr
+from ._util import check_bool, replaced, short_repr
 from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
 from .deals import CONCESSIONS, Demand, Negotiation, Threat
@@ -235,16 +235,9 @@ class Scenario:
             return (
                 self.with_params(params).replace(**changes) if changes else self.with_params(params)
             )
-        names = [f.name for f in dataclasses.fields(self)]
-        bad = [k for k in changes if k not in names]
-        if bad:
-            raise ParameterError(
-                f"Scenario has no field {bad[0]!r}; fields: {', '.join(names)} "
-                "(parameters: use with_params)."
-            )
         if "game" in changes and "data" not in changes:
             changes["data"] = {}
-        return dataclasses.replace(self, **changes)
+        return replaced(self, changes, hint=" (parameters: use with_params).")
 
     def _with_shocks(self, shocks: Any) -> Scenario:
         """:meth:`replace` with ``shocks``: the scenario's shock events replaced."""
@@ -359,11 +352,10 @@ class Scenario:
         announcement (``set`` event) or export control (``control`` event)
         fires: the scenario's own path (seed 0, without execution noise) to the
         round before, with that round's announcements and controls applied in
-        calendar order. An
-        equilibrium path from the pre-escalation initial state would mostly
-        show that nothing moves from free trade; this is the state the
-        scenario is about, as it stood on that date (tariffs, controls and
-        layers; the slow variables start afresh). A dyad whose layers the path
+        calendar order. An equilibrium path from the pre-escalation initial
+        state would mostly show that nothing moves from free trade; this is the
+        state the scenario is about, as it stood on that date (tariffs,
+        controls and layers; the slow variables start afresh). A dyad whose layers the path
         moved apart, so that its headline falls between two rungs (a cut
         fentanyl layer under a new reciprocal one: 10% + 34%), starts at the
         nearest rung of its headline ladder, as the ladder game's states are
@@ -394,9 +386,8 @@ class Scenario:
                 control=p.control[-1],
                 **({"layers": p.layers[-1]} if lay else {}),  # type: ignore[index]
             )
-        due = [e for e in g.events if e.kind in kinds and g.round_of(e.when) <= last]
-        if last > 1:
-            due = [e for e in due if g.round_of(e.when) == last]
+        first = last if last > 1 else 0  # (the path played the rounds before)
+        due = [e for e in g.events if e.kind in kinds and first <= g.round_of(e.when) <= last]
         for e in sorted(due, key=lambda e: g.round_of(e.when)):
             if e.kind == "set" and e.layer:
                 state = state.with_layer(w, e.importer, e.exporter, e.layer, e.level)
@@ -1430,6 +1421,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
 
     # -- events ----------------------------------------------------------------
     events = []
+    last = start + dt.timedelta(days=round_days * rounds)  # the calendar's last day
     for k, ed in enumerate(data.get("events", [])):
         if ed is None:  # not a table: reported by the schema
             continue
@@ -1450,7 +1442,6 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             )
             continue
         # an event after the calendar's last round would never fire (a typo in its year)
-        last = start + dt.timedelta(days=round_days * rounds)
         if isinstance(when, dt.date) and when > last:
             pr.add(
                 f"{path}.date",

@@ -145,6 +145,15 @@ def relative_regret(game: NormalFormGame, profile: Sequence[Any]) -> float:
     return _relative_regret(game.payoff_array, sig)
 
 
+def _tied_pure_replies(A: FloatArray, B: FloatArray, tol: float) -> bool:
+    """Whether some pure strategy of a two-player game has tied pure best replies (within
+    ``tol``; payoffs normalised, :func:`normalize`): a degenerate game."""
+    return bool(
+        ((A.max(axis=0) - tol <= A).sum(axis=0) > 1).any()
+        or ((B.max(axis=1, keepdims=True) - tol <= B).sum(axis=1) > 1).any()
+    )
+
+
 def _relative_regret(payoff_array: FloatArray, sig: Sequence[FloatArray]) -> float:
     """:func:`relative_regret` of the mixed profile ``sig``. Each player's payoffs are
     measured from their lowest first: the gains are the same, but a constant added to every

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from .. import limits
 from ._validate import check_bool
 from .normal_form import FloatArray, _as_game, _check_tol, _require_players
-from .scaling import _relative_regret, normalize
+from .scaling import _relative_regret, _tied_pure_replies, normalize
 
 __all__ = ["MixedResult", "support_enumeration"]
 
@@ -319,10 +319,7 @@ def support_enumeration(
     At = np.ascontiguousarray(A.T)
     Bt = np.ascontiguousarray(B.T)
     # Pure strategies with tied best replies are degenerate; cheap to check in full.
-    degenerate_seen = bool(
-        ((A.max(axis=0) - _FEAS_TOL <= A).sum(axis=0) > 1).any()
-        or ((B.max(axis=1, keepdims=True) - _FEAS_TOL <= B).sum(axis=1) > 1).any()
-    )
+    degenerate_seen = _tied_pure_replies(A, B, _FEAS_TOL)
     found: list[tuple[FloatArray, FloatArray]] = []
     singular_seen = False
     for k in range(1, min(m, n) + 1):

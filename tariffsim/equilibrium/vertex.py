@@ -71,7 +71,7 @@ from ..errors import ConvergenceWarning, NumericalError
 from . import _polytope, _polytope_exact
 from ._validate import check_bool, check_int
 from .normal_form import FloatArray, _as_game, _check_tol, _require_players
-from .scaling import normalize
+from .scaling import _tied_pure_replies, normalize
 
 __all__ = ["VertexResult", "vertex_enumeration"]
 
@@ -230,12 +230,7 @@ def vertex_enumeration(
     xs, bx, ys, by, pairs, complete, degenerate, counts = found
     # a pure strategy with tied pure best replies is a degenerate vertex that a search of
     # only one polytope (its partners solved) does not meet
-    u_a, u_b = unit
-    degenerate = bool(
-        degenerate
-        or ((u_a.max(axis=0) - _TIGHT <= u_a).sum(axis=0) > 1).any()
-        or ((u_b.max(axis=1, keepdims=True) - _TIGHT <= u_b).sum(axis=1) > 1).any()
-    )
+    degenerate = degenerate or _tied_pure_replies(unit[0], unit[1], _TIGHT)
     pi = np.array([p[0] for p in pairs], dtype=np.intp)
     pj = np.array([p[1] for p in pairs], dtype=np.intp)
     X = np.where(xs[pi] > _TIGHT, xs[pi], 0.0)  # tight x_i >= 0 constraints are zeros

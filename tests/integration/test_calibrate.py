@@ -499,23 +499,13 @@ def test_a_window_where_the_record_holds_still_says_it_tells_nothing_apart() -> 
     from tariffsim.analysis.calibrate import ForecastScore
 
     day = dt.date(2025, 6, 30)
-    still = ForecastScore(
-        {"fitted": 0.0, "no_change": 0.0, "default": 0.0},
-        {"fitted": 0.0, "no_change": 0.0, "default": 0.0},
-        {},
-        16,
-        day,
-        day,
-    )
+
+    def scored(rmse: dict[str, float]) -> ForecastScore:  # (RMSE and MAE alike)
+        return ForecastScore(dict(rmse), dict(rmse), {}, 16, day, day)
+
+    still = scored({"fitted": 0.0, "no_change": 0.0, "default": 0.0})
     assert "the record holds still after 2025-06-30" in still.table()
-    moving = ForecastScore(
-        {"fitted": 0.0, "no_change": 3.0, "default": 1.0},
-        {"fitted": 0.0, "no_change": 3.0, "default": 1.0},
-        {},
-        16,
-        day,
-        day,
-    )
+    moving = scored({"fitted": 0.0, "no_change": 3.0, "default": 1.0})
     assert "holds still" not in moving.table()
     obs = ts.observed.load("us-china-2025")
     held = [obs.level_on(a, b, "2025-06-30") for a, b in (("US", "CN"), ("CN", "US"))]
