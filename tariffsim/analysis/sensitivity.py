@@ -546,8 +546,15 @@ def _base(y: Array, d: int) -> Array:
 
 
 def _flat_said(y: Array, d: int) -> str:
-    """Why the Sobol indices of an output flat on the base samples are undefined."""
+    """Why the Sobol indices of an output flat on the base samples (or whose variance there
+    overflows) are undefined."""
     base = _base(y, d)
+    if not np.isfinite(_base_var(y, d)):
+        return (
+            f"has a variance over the base samples of the Sobol design beyond any float "
+            f"(values up to {np.abs(y).max():.3g}): the indices are undefined (NaN), not zero; "
+            "express the output in larger units"
+        )
     if np.ptp(base) == 0:
         other = int(np.count_nonzero(y != base[0]))
         return (
@@ -567,8 +574,15 @@ def _flat_said(y: Array, d: int) -> str:
 def _flat_base(y: Array, d: int) -> bool:
     """Whether a Sobol output is flat on the base samples, where the estimators take the
     output's variance: SALib gives indices of 0 wherever that variance is at most machine
-    epsilon, however the other rows vary."""
-    return bool(np.var(_base(y, d)) <= np.finfo(float).eps)
+    epsilon, however the other rows vary, and where it overflows (a division by inf)."""
+    v = _base_var(y, d)
+    return bool(not np.isfinite(v) or v <= np.finfo(float).eps)
+
+
+def _base_var(y: Array, d: int) -> float:
+    """The variance of the output at the base samples (inf where it overflows)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.var(_base(y, d)))
 
 
 # ---------------------------------------------------------------------------

@@ -235,6 +235,14 @@ def test_a_sobol_output_flat_on_the_base_samples_has_no_index_and_says_so() -> N
     assert np.isnan(tiny.indices["y"]["ST"]).all()
     said = [str(w.message) for w in seen if w.category is ConstantOutputWarning]
     assert len(said) == 1 and "smaller units" in said[0] and "takes one value" not in said[0]
+    # an output whose variance overflows a float: SALib divided by inf, with numpy's
+    # overflow warnings, and gave zeros
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        huge = analyse_function(lambda x: 1e308 * x[:, 0], {"a": (0.0, 1.0), "b": (0.0, 1.0)},
+                                method="sobol", n=8, output="y")  # fmt: skip
+    assert np.isnan(huge.indices["y"]["ST"]).all() and "larger units" in huge.table()
+    assert [w.category for w in seen] == [ConstantOutputWarning]
     # Morris has no such denominator: its indices stay
     res = analyse_function(rare, {"a": (0.0, 1.0), "b": (0.0, 1.0)}, method="morris", n=8,
                            output="y")  # fmt: skip
