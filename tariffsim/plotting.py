@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PALETTE",
+    "country_colours",
     "has_markets",
     "plot_markets",
     "plot_path",
@@ -53,14 +54,82 @@ _LINESTYLES = ("-", (0, (6, 2)), (0, (3, 1, 1, 1)), (0, (1, 1)), (0, (8, 2, 2, 2
 
 
 def _style(k: int) -> dict[str, Any]:
-    """Colour, dash pattern, width and z-order of the ``k``-th dyad: each later line is
-    thinner and drawn on top, so lines that coincide (two 25% tariffs) both show."""
+    """Dash pattern, width and z-order of the ``k``-th dyad: each later line is thinner and
+    drawn on top, so lines that coincide (two 25% tariffs) both show."""
     return {
-        "color": PALETTE[k % len(PALETTE)],
         "ls": _LINESTYLES[k % len(_LINESTYLES)],
         "lw": max(1.1, 3.4 - 0.7 * k),
         "zorder": 3 + k,
     }
+
+
+def country_colours(
+    codes: Sequence[str],
+    dyads: Sequence[tuple[str, str]] = (),
+    countries: Sequence[str] = (),
+) -> dict[Any, str]:
+    """The colour of each country and each tariff line, one rule for every chart.
+
+    A country takes the colour of its place in ``codes`` (the same in every
+    chart of one scenario or ensemble, whichever countries it shows) unless a
+    country shown before it has that colour already; a tariff line takes the
+    colour of the country it hits (its exporter), or a colour no shown country
+    has where an earlier line already hits that country. :meth:`Path.plot`,
+    :func:`plot_summary`, :func:`plot_paths`, :func:`plot_markets` and the fan
+    chart of :meth:`tariffsim.Ensemble.plot` all colour by it, so the US tariff
+    on China has China's colour in each of them, and so do China's recession
+    odds and equity index.
+
+    Parameters
+    ----------
+    codes : sequence of str
+        Every country of the world, in its order (``Path.codes``).
+    dyads : sequence of (str, str)
+        The tariff lines shown, ``(importer, exporter)``, in drawing order.
+    countries : sequence of str
+        The countries shown, first in line for their colours.
+
+    Returns
+    -------
+    dict
+        ``{code: colour}`` for every country named, and ``{(importer, exporter):
+        colour}`` for each dyad; colours are hex strings of :data:`PALETTE`.
+
+    Examples
+    --------
+    >>> from tariffsim.plotting import country_colours
+    >>> c = country_colours(["US", "CN"], [("US", "CN"), ("CN", "US")])
+    >>> c[("US", "CN")] == c["CN"], c[("CN", "US")] == c["US"]
+    (True, True)
+    """
+    order = list(dict.fromkeys([*countries, *(b for _, b in dyads), *(a for a, _ in dyads)]))
+    place = {c: k for k, c in enumerate(codes)}
+    out: dict[Any, str] = {}
+    for k, c in enumerate(order):
+        col = PALETTE[place.get(c, k) % len(PALETTE)]
+        if col in out.values():  # taken by a country shown before it: the first one free
+            col = next((x for x in PALETTE if x not in out.values()), col)
+        out[c] = col
+    spare = [c for c in PALETTE if c not in out.values()]
+    used: set[str] = set()
+    for k, (a, b) in enumerate(dyads):
+        col = out[b]
+        if col in used:
+            col = spare.pop(0) if spare else PALETTE[k % len(PALETTE)]
+        used.add(col)
+        out[(a, b)] = col
+    return out
+
+
+def _line_colours(
+    path: Path, dyads: Sequence[tuple[str, str]], colors: Mapping[Any, int | str] | None = None
+) -> dict[Any, str]:
+    """:func:`country_colours` of ``path``'s players and ``dyads``; a dyad's entry of
+    ``colors`` overrides its colour (a matplotlib colour, or an index into :data:`PALETTE`)."""
+    out = country_colours(path.codes, dyads, path.players())
+    for d, c in (colors or {}).items():
+        out[(d[0], d[1])] = PALETTE[c % len(PALETTE)] if isinstance(c, int) else c
+    return out
 
 
 def _active_dyads(path: Path) -> list[tuple[str, str]]:
@@ -99,7 +168,7 @@ def plot_path(
     controls: bool = True,
     moves: bool = True,
     title: str | None = None,
-    colors: dict[tuple[str, str], int] | None = None,
+    colors: Mapping[tuple[str, str], int | str] | None = None,
     event_list: bool = True,
     layers: bool = False,
     markets: bool | None = None,
@@ -119,8 +188,10 @@ def plot_path(
         Default: a new 10 × 5.4 in figure.
     dyads : list of (str, str), optional
         Tariff dyads to draw; default every dyad whose tariff is ever positive.
-        Each dyad has its own colour, dash pattern and width (later lines
-        thinner, on top), so equal tariffs stay distinguishable.
+        A tariff line has the colour of the country it hits
+        (:func:`country_colours`, the rule of every tariffsim chart), and each
+        dyad its own dash pattern and width by its place in ``dyads`` (later
+        lines thinner, on top), so equal tariffs stay distinguishable.
     events : bool
         Mark events with numbered markers (staggered when close) and list
         them under the axes; what-if (counterfactual) events are red and
@@ -137,9 +208,10 @@ def plot_path(
     title : str, optional
         Default: the scenario's title, the kind of path and the seed, plus
         the what-if changes when there are any.
-    colors : dict of (str, str) to int, optional
-        Style index per dyad (:func:`plot_paths` passes one mapping to every
-        panel so colours match).
+    colors : dict of (str, str) to int or str, optional
+        A colour per dyad, overriding :func:`country_colours`: a matplotlib
+        colour, or an index into :data:`PALETTE` (:func:`plot_paths` passes
+        one mapping to every panel, so colours match).
     event_list : bool
         Write the numbered list of events (and agreements) under the axes.
     layers : bool
@@ -182,14 +254,14 @@ def plot_path(
         ax, mk_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 1]})
     ax = _new_axes(ax)
     dyads = _active_dyads(path) if dyads is None else list(dyads)
-    colors = colors if colors is not None else {d: k for k, d in enumerate(dyads)}
+    colour = _line_colours(path, dyads, colors)
     dates = _dates(path)
     top = 1.0
-    for a, b in dyads:
-        k = colors.get((a, b), len(colors))
+    for k, (a, b) in enumerate(dyads):
         y = 100 * path.series(a, b)
         top = max(top, float(y.max()))
-        ax.step(dates, y, where="post", label=f"{a} tariff on {b}", **_style(k))
+        style = {**_style(k), "color": colour[(a, b)]}
+        ax.step(dates, y, where="post", label=f"{a} tariff on {b}", **style)
         if moves:
             i, j = path.codes.index(a), path.codes.index(b)
             mv = path.moves[:, i, j]
@@ -204,7 +276,7 @@ def plot_path(
                         ms=6,
                         mec="white",
                         mew=0.6,
-                        color=_style(k)["color"],
+                        color=colour[(a, b)],
                         zorder=10,
                     )
     if controls:
@@ -237,7 +309,7 @@ def plot_path(
     note = _changes_note(path) if title is None else ""
     ax.set_title(head + ("\n" + _clip(note, 110) if note else ""), fontsize=10)
     if layers:
-        _draw_layers(ax, path, dyads, colors, dates)
+        _draw_layers(ax, path, dyads, colour, dates)
     if events:
         _draw_events(ax, path, dates)
         _draw_agreements(ax, path, dates)
@@ -346,20 +418,21 @@ def plot_markets(
     ax = _new_axes(ax)
     dates = _dates(path)
     ax.axhline(0.0, color="0.6", lw=0.8)
-    for k, c in enumerate(who):
-        ax.plot(dates, np.asarray(eq)[:, path.codes.index(c)], color=PALETTE[k % len(PALETTE)],
+    colour = country_colours(path.codes, countries=who)
+    for c in who:
+        ax.plot(dates, np.asarray(eq)[:, path.codes.index(c)], color=colour[c],
                 lw=1.8, label=f"{c} equity index")  # fmt: skip
     ax.set_ylabel("equity index (% from baseline)")
     ax.grid(True, alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     stressed = [] if bond is None else [
-        (k, c) for k, c in enumerate(who) if np.any(np.asarray(bond)[:, path.codes.index(c)] > 0)
+        c for c in who if np.any(np.asarray(bond)[:, path.codes.index(c)] > 0)
     ]  # fmt: skip
     if stressed:
         ax2 = ax.twinx()
-        for k, c in stressed:
+        for c in stressed:
             ax2.plot(dates, np.asarray(bond)[:, path.codes.index(c)],
-                     color=PALETTE[k % len(PALETTE)], lw=1.2, ls="--",
+                     color=colour[c], lw=1.2, ls="--",
                      label=f"{c} bond stress")  # fmt: skip
         ax2.set_ylabel("bond stress (yield points)")
         ax2.set_ylim(bottom=0.0)
@@ -451,7 +524,7 @@ def _draw_agreements(ax: Axes, path: Path, dates: Any) -> None:
 
 
 def _draw_layers(
-    ax: Axes, path: Path, dyads: Sequence[tuple[str, str]], colors: dict[Any, int], dates: Any
+    ax: Axes, path: Path, dyads: Sequence[tuple[str, str]], colour: dict[Any, str], dates: Any
 ) -> None:
     """Each recorded tariff layer of each dyad as a thin step line in the dyad's colour."""
     layers = getattr(path, "layers", None)
@@ -460,7 +533,7 @@ def _draw_layers(
         return
     for a, b in dyads:
         i, j = path.codes.index(a), path.codes.index(b)
-        col = _style(colors.get((a, b), 0))["color"]
+        col = colour[(a, b)]
         for k, name in enumerate(names):
             y = 100 * np.asarray(layers)[:, k, i, j]
             if y.max() > 0:
@@ -550,9 +623,10 @@ def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
         plot_markets(path, ax=panels[2])
     plot_path(path, ax=a1, recession=False, events=True, event_list=False)
     dates = _dates(path)
-    for k, c in enumerate(players):
+    colour = _line_colours(path, _active_dyads(path))  # as the tariff panel's
+    for c in players:
         i = path.codes.index(c)
-        col = PALETTE[k % len(PALETTE)]
+        col = colour[c]
         a2.plot(dates, 100 * path.recession[:, i], color=col, label=f"{c} recession odds (%)")
         a3.plot(dates, path.payoff[:, i], color=col, label=f"{c} payoff")
     if "US" in path.codes:
@@ -631,7 +705,9 @@ def plot_paths(
             seen += [d for d in p.tariff_dyads() if d not in seen]
         dyads = seen
     dyads = [(str(d[0]), str(d[1])) for d in dyads]
-    colors = {d: k for k, d in enumerate(dyads)}
+    countries = sorted({c for d in dyads for c in d}, key=items[0][1].codes.index)
+    colour = country_colours(items[0][1].codes, dyads, countries)
+    colors: dict[tuple[str, str], int | str] = {d: colour[d] for d in dyads}
     if markets is None:
         markets = any(has_markets(p) for _, p in items)
     if markets and any(getattr(p, "equity", None) is None for _, p in items):
@@ -661,17 +737,16 @@ def plot_paths(
         if note:
             ax.text(0.01, 0.96, _clip(note, 100), transform=ax.transAxes, fontsize=7,
                     va="top", color="0.25")  # fmt: skip
-    countries = sorted({c for d in dyads for c in d}, key=items[0][1].codes.index)
     extra = [("recession", 100.0, "recession odds", "recession odds (%)")] if recession else []
     if markets:
         extra.append(("equity", 1.0, "equity index", "equity index (% from baseline)"))
     for ax, (field_, scale, what, ylabel) in zip(axes[len(items) :], extra, strict=True):
         for m, (label, p) in enumerate(items):
-            for k, c in enumerate(countries):
+            for c in countries:
                 ax.plot(
                     _dates(p),
                     scale * np.asarray(getattr(p, field_))[:, p.codes.index(c)],
-                    color=PALETTE[(len(dyads) + k) % len(PALETTE)],
+                    color=colour[c],
                     ls=_LINESTYLES[m % len(_LINESTYLES)],
                     lw=1.6,
                     label=f"{c} {what} — {label}",
@@ -730,9 +805,10 @@ def plot_tariff_war(
     t = np.linspace(0.0, 1.0, 101) if rates is None else np.asarray(rates, dtype=float)
     ax = _new_axes(ax)
     ax.axhline(0.0, color="0.6", lw=0.8)
-    for k, b in enumerate(partners):
+    colour = country_colours(model.world.codes, countries=partners)
+    for b in partners:
         pay = tariff_war(model, country, b, t)
-        c = PALETTE[k % len(PALETTE)]
+        c = colour[b]
         ax.plot(100 * t, pay[:, 0], color=c, lw=2, label=f"{country} in a war with {b}")
         ax.plot(100 * t, pay[:, 1], color=c, lw=1.2, ls="--", label=f"{b}")
     ax.set_xlabel("common tariff, %")

@@ -337,7 +337,7 @@ class _Summarised:
         UnknownNameError
             For an unknown dyad, country or indicator (before anything is drawn).
         """
-        from ..plotting import PALETTE
+        from ..plotting import country_colours
 
         levels = check_levels(q)
         if len(levels) != 5 or np.any(np.diff(levels) <= 0):
@@ -371,7 +371,7 @@ class _Summarised:
         x = self.dates.astype(object)
         if len(x) > 1:  # the last round held as long as the one before, not a bare tick
             x = np.append(x, x[-1] + (x[-1] - x[-2]))
-        colour = _country_colours(who, shown, PALETTE, self.codes)
+        colour = country_colours(self.codes, shown, who)
         rule = "in the colour of the\ncountry each one hits"
         if any(colour[(a, b)] != colour[b] for a, b in shown):  # a second tariff on one country
             rule += "\n(a second one on a country:\na colour of its own)"
@@ -461,33 +461,3 @@ class _Summarised:
             fin = self.quantiles(a, b, qs).values[:, -1]
             out.append(((a, b), [float(v) for v in (*pk, *fin)]))
         return out
-
-
-def _country_colours(
-    countries: Sequence[str],
-    dyads: Sequence[tuple[str, str]],
-    palette: Sequence[str],
-    codes: Sequence[str] = (),
-) -> dict[Any, str]:
-    """Colours of a fan chart: one per country (``{code: colour}``), and for each dyad
-    (``{(importer, exporter): colour}``) its exporter's, or a colour no shown country has
-    where an earlier dyad already hits that exporter. A country takes the colour of its
-    place in ``codes`` (the same in every chart of one ensemble, whichever countries are
-    shown) unless a country shown before it has that colour already."""
-    order = list(dict.fromkeys([*countries, *(b for _, b in dyads), *(a for a, _ in dyads)]))
-    place = {c: k for k, c in enumerate(codes)}
-    out: dict[Any, str] = {}
-    for k, c in enumerate(order):
-        col = palette[place.get(c, k) % len(palette)]
-        if col in out.values():  # taken by a country shown before it: the first one free
-            col = next((x for x in palette if x not in out.values()), col)
-        out[c] = col
-    spare = [c for c in palette if c not in out.values()]
-    used: set[str] = set()
-    for k, (a, b) in enumerate(dyads):
-        col = out[b]
-        if col in used:
-            col = spare.pop(0) if spare else palette[k % len(palette)]
-        used.add(col)
-        out[(a, b)] = col
-    return out

@@ -236,3 +236,38 @@ def _groups(p):
     from tariffsim.plotting import _event_groups
 
     return [labels for _, labels in _event_groups(p)]
+
+
+def test_a_tariff_and_its_target_share_one_colour_in_every_chart() -> None:
+    """One rule colours every chart: a tariff line has the colour of the country it hits, and
+    that country's recession odds and equity index the same colour, in ``Path.plot``, the
+    summary, a comparison of paths, the markets panel and an ensemble's fan chart."""
+    from tariffsim.plotting import plot_markets
+
+    sc = ts.load_scenario("us-china-145")
+    p = sc.simulate(seed=0, rounds=12)
+    single = {k: v.get_color() for k, v in _tariff_lines(plot_path(p, recession=False)).items()}
+    assert single["US tariff on CN"] != single["CN tariff on US"]
+    summary = plot_summary(p)
+    assert {k: v.get_color() for k, v in _tariff_lines(summary.axes[0]).items()} == single
+    odds = {ln.get_label().split()[0]: ln.get_color() for ln in summary.axes[1].get_lines()
+            if ln.get_label().endswith("recession odds (%)")}  # fmt: skip
+    assert odds == {"CN": single["US tariff on CN"], "US": single["CN tariff on US"]}
+    markets = {ln.get_label().split()[0]: ln.get_color() for ln in plot_markets(p).get_lines()
+               if ln.get_label().endswith("equity index")}  # fmt: skip
+    assert markets == odds
+    both = plot_paths({"a": p, "b": p}, recession=True)
+    assert {k: v.get_color() for k, v in _tariff_lines(both.axes[1]).items()} == single
+    for ln in both.axes[2].get_lines():
+        assert ln.get_color() == odds[ln.get_label().split()[0]]
+    ens = ts.ensemble(sc, runs=2, seed=0, rounds=12, vary="claims")
+    fan = {ln.get_label().removesuffix(" (median)"): ln.get_color()
+           for ln in ens.plot(indicators=()).axes[0].get_lines()}  # fmt: skip
+    assert {k: fan[k] for k in single} == single
+
+
+def test_a_given_colour_overrides_the_rule() -> None:
+    p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=6)
+    lines = _tariff_lines(plot_path(p, colors={("US", "CN"): "#123456", ("CN", "US"): 4}))
+    assert lines["US tariff on CN"].get_color() == "#123456"
+    assert lines["CN tariff on US"].get_color() == ts.plotting.PALETTE[4]
