@@ -12,6 +12,7 @@ __all__ = [
     "ConstantOutputWarning",
     "ConvergenceWarning",
     "CostWarning",
+    "EventNeverFiresWarning",
     "IdenticalRunsWarning",
     "LimitError",
     "MissingExtraError",
@@ -162,6 +163,17 @@ class ConstantOutputWarning(UserWarning):
     No parameter in the ranges given moves it, so its sensitivity indices are
     undefined: they are NaN (and rank last), the table says so and its chart is
     empty. Widen the ranges, vary other parameters, or drop the output.
+    """
+
+
+class EventNeverFiresWarning(UserWarning):
+    """An event added to a scenario falls after its calendar's last round.
+
+    Warned by :meth:`~tariffsim.scenario.Scenario.with_events`: the event fires
+    only in a simulation played past the calendar (``simulate(rounds=...)``);
+    with the scenario's own rounds it never does. A scenario file refuses such
+    an event outright (a typo in its year); from Python it may be meant for a
+    longer run, so it is a warning.
     """
 
 

@@ -418,7 +418,40 @@ class Scenario:
         >>> alt = sc.with_events(ts.Event(dt.date(2025, 5, 12), "summit", "Geneva talks earlier"))
         >>> [e.label for e in alt.simulate(seed=0).events if e.counterfactual]
         ['counterfactual: Geneva talks earlier']
+
+        Raises
+        ------
+        ParameterError
+            If an argument is not an :class:`~tariffsim.game.Event`.
+
+        Warns
+        -----
+        EventNeverFiresWarning
+            If an event falls after the calendar's last round (``game.rounds``):
+            it fires only in a simulation played past it (``simulate(rounds=...)``).
         """
+        for k, e in enumerate(events):
+            if not isinstance(e, Event):
+                raise ParameterError(
+                    f"`events[{k}]`: with_events takes tariffsim Events "
+                    f"(ts.Event(when, kind, label, ...)); got {short_repr(e)}."
+                )
+        g = self.game
+        late = [e for e in events if g.round_of(e.when) > g.rounds]
+        if late:
+            import warnings
+
+            from .errors import EventNeverFiresWarning
+
+            said = "; ".join(f"{e.label or e.kind} ({e.when}, round {g.round_of(e.when)})"
+                             for e in late)  # fmt: skip
+            warnings.warn(
+                f"{self.name}: {said} falls after the calendar's last round ({g.rounds}, "
+                f"{g.date(g.rounds)}): it fires only if more rounds are played "
+                "(simulate(rounds=...)).",
+                EventNeverFiresWarning,
+                stacklevel=2,
+            )
         marked = tuple(
             e
             if e.label.startswith(COUNTERFACTUAL)

@@ -183,6 +183,27 @@ def test_with_events_marks_counterfactuals(sc: ts.Scenario) -> None:
     assert p.events_frame()["counterfactual"].sum() == 1
 
 
+def test_with_events_warns_of_an_event_after_the_calendar(sc: ts.Scenario) -> None:
+    """An event after the last round never fires with the scenario's rounds: it is said, and
+    it fires when the simulation is played past the calendar; a non-Event is refused."""
+    from tariffsim.errors import EventNeverFiresWarning
+
+    last = sc.game.date(sc.game.rounds)
+    late = ts.Event(last + dt.timedelta(days=1), "set", "US cuts late", importer="US",
+                    exporter="CN", level=0.1)  # fmt: skip
+    with pytest.warns(EventNeverFiresWarning, match=r"US cuts late .*fires only if more rounds"):
+        alt = sc.with_events(late)
+    assert not [e for e in alt.simulate(seed=0).events if e.counterfactual]
+    longer = alt.simulate(seed=0, rounds=sc.game.rounds + 1)
+    assert [e.label for e in longer.events if e.counterfactual] == ["counterfactual: US cuts late"]
+    on_time = ts.Event(last, "set", "US cuts", importer="US", exporter="CN", level=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sc.with_events(on_time)
+    with pytest.raises(ParameterError, match=r"events\[1\].*'US cuts'"):
+        sc.with_events(on_time, "US cuts")  # type: ignore[arg-type]
+
+
 # -- simulate's positional argument ---------------------------------------------------------
 def test_positional_argument_is_rounds_everywhere(sc: ts.Scenario) -> None:
     with pytest.warns(FutureWarning, match="positional argument is `rounds`"):
