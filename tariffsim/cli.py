@@ -83,6 +83,13 @@ def _folder(text: str) -> str:
     return text
 
 
+_FIT_PARAMS = "belief:pass_through.US.CN=0:0.6,learning_rate.US=0.02:0.4,resolve_weight.US=0.2:1"
+"""``calibrate``'s default ``--params``: the fit of ``docs/analysis.md``. Ranges wide enough
+for the record to tell values apart (over +-50% of the values every profile was flat): from
+a US that thinks China pays everything to one that thinks US buyers pay 60%, learning slow to
+fast, and resolve from little to twice the scenario's."""
+
+
 def _add_no_recalibrate(parser: argparse.ArgumentParser, row: str) -> None:
     """``--no-recalibrate`` of ``sensitivity``, ``calibrate`` and ``ensemble`` (``row``: what
     one run is)."""
@@ -393,9 +400,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     ca.add_argument(
         "--params",
-        default="belief:pass_through.US.CN,learning_rate.US,face_weight.US,resolve_weight.US",
-        help="comma-separated parameter paths to fit, each optionally PATH=LOW:HIGH "
-        "(default: the four that drive the US-China path)",
+        default=_FIT_PARAMS,
+        help="comma-separated parameter paths to fit, each optionally PATH=LOW:HIGH (default: "
+        f"{_FIT_PARAMS}, the fit of the analysis guide; a path without a range takes its "
+        "claims' range, else its value +-50%%)",
     )
     ca.add_argument(
         "--until", default="2025-06-30", help="last date of the fit (default 2025-06-30)"
@@ -418,8 +426,8 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="rounds of the forecast scored after --until (default: the scenario's; 44 weekly "
-        "rounds reach December 2025)",
+        help="rounds of the forecast scored after --until (default: the scenario's, or more "
+        "to reach the record's last date: 44 weekly rounds of us-china-145 reach December 2025)",
     )
     ca.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     ca.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -526,7 +526,9 @@ class Calibration:
         after : date or ISO string, optional
             First date *not* used in the fit; the forecast is scored after it.
         rounds : int, optional
-            Horizon (default: the fit's rounds — the scenario's).
+            Horizon. Default: the fit's rounds (the scenario's), or as many more as
+            reach the record's last date (:attr:`ObservedPath.end`), so that the
+            forecast is scored on the whole record after ``after``.
         seed : int
             Seed of the simulated runs.
         """
@@ -534,6 +536,11 @@ class Calibration:
 
         after_d = self.until if after is None else as_date(after, "after")
         r = self.rounds if rounds is None else rounds
+        if rounds is None:  # on to the record's last date
+            g = self.game
+            days = (self.observed.end - g.start).days
+            r = max(r, -(-days // g.round_days))
+            limits.check("max_rounds", r, "forecast rounds (to the record's last date)")
         r = whole_number(r, "rounds", 1)
         fitted = simulate(self.fitted_game, r, seed=seed)
         default = simulate(self.game, r, seed=seed)

@@ -86,6 +86,9 @@ def test_forecast_scores_against_two_baselines(sc: ts.Scenario) -> None:
         errs.append(obs.level_on(a, b, "2025-05-31") - o)
     expect = 100 * np.sqrt(np.mean(np.concatenate(errs) ** 2))
     assert score.rmse["no_change"] == pytest.approx(expect)
+    # by default the forecast runs on to the record's last date (past the scenario's rounds)
+    assert fc.fitted.dates[-2] < obs.end <= fc.fitted.dates[-1]
+    assert len(fc.fitted) - 1 > fit.rounds and len(fit.forecast(rounds=5).fitted) == 6
     assert score.points == int(after.sum()) * 2
     assert score.best in score.rmse
     assert "no_change" in score.table()

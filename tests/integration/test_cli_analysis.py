@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import tariffsim as ts
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -73,15 +75,35 @@ def test_calibrate_recalibrates_unless_told_not_to(tmp_path: Path) -> None:
 
 
 def test_calibrate_says_when_nothing_is_left_to_score(tmp_path: Path) -> None:
+    rounds = str(ts.load_scenario("canada-mexico-fentanyl").game.rounds)
     res = _cli("calibrate", "canada-mexico-fentanyl", "--observed", "us-china-2025",
                "--params", "learning_rate.US=0.02:0.4", "--maxiter", "1", "--popsize", "2",
                "--profile-points", "3", "--profile-samples", "0", "--no-plot", "--out", "fit",
-               cwd=tmp_path)  # fmt: skip
+               "--forecast-rounds", rounds, cwd=tmp_path)  # fmt: skip
     assert res.returncode == 0, res.stderr
     assert "forecast: nothing to score: the forecast's last round (2025-02-28)" in res.stdout
     assert "--forecast-rounds" in res.stdout and "forecast()" not in res.stdout  # CLI advice
     report = (tmp_path / "fit" / "canada-mexico-fentanyl-calibration.txt").read_text()
     assert "…" not in report
+
+
+def test_calibrate_by_default_fits_ranges_the_record_can_tell_apart(tmp_path: Path) -> None:
+    """Without --params: the analysis guide's three paths and ranges (over +-50% of the
+    values the record told none apart), and the forecast scored to the record's end."""
+    res = _cli("calibrate", "us-china-145", "--observed", "us-china-2025", "--maxiter", "2",
+               "--popsize", "3", "--profile-points", "5", "--profile-samples", "0",
+               "--no-plot", "--out", "fit", cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.DictReader((tmp_path / "fit" / "us-china-145-calibration.csv").read_text()
+                               .splitlines()))  # fmt: skip
+    ranges = {r["param"]: (float(r["range_low"]), float(r["range_high"])) for r in rows}
+    assert ranges == {
+        "belief:pass_through.US.CN": (0.0, 0.6),
+        "learning_rate.US": (0.02, 0.4),
+        "resolve_weight.US": (0.2, 1.0),
+    }
+    assert any(r["identified"] == "True" for r in rows), rows
+    assert "to 2025-11-10" in res.stdout
 
 
 def test_calibrate_forecasts_as_far_as_asked(tmp_path: Path) -> None:
@@ -92,6 +114,12 @@ def test_calibrate_forecasts_as_far_as_asked(tmp_path: Path) -> None:
     res = _cli(*args, "--forecast-rounds", "44", "--out", "fit", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "forecast after 2025-06-30 to 2025-12-01: 44 points" in res.stdout
+    # by default as far as the record goes (10 November 2025, the US cut after Busan), so
+    # the window holds a move; the scenario's own 30 rounds ended in a still August
+    res = _cli(*args, "--out", "default", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "forecast after 2025-06-30 to 2025-11-10: 38 points" in res.stdout
+    assert "holds still" not in res.stdout
     bad = _cli(*args, "--forecast-rounds", "0", "--out", "bad", cwd=tmp_path)
     assert bad.returncode == 2 and "--forecast-rounds must be an int >= 1; got 0" in bad.stderr
     assert not (tmp_path / "bad").exists()
