@@ -710,9 +710,10 @@ def alliance_strain(tau: Array, ties: Array, two_step: Array | None = None) -> A
 def coalition_gain(tau: Array, ties: Array) -> Array:
     """Value of resisting a common aggressor together (>= 0).
 
-    ``sum_h [tau[h, i] > 0] sum_k W[i, k] min(tau[i, h], tau[k, h])``: ``i`` and
-    ``k`` both answering ``h``'s tariff on ``i``. When ``k`` settles
-    (``tau[k, h] = 0``) the gain vanishes — the divide-and-conquer channel.
+    ``sum_h [tau[h, i] > 0] sum_k W[i, k] min(tau[i, h], [tau[h, k] > 0] tau[k, h])``:
+    ``i`` and ``k`` each answering a tariff ``h`` levies on it (a country ``h`` levies
+    nothing on does not resist it, whatever its own tariff on ``h``). When ``k``
+    settles (``tau[k, h] = 0``) the gain vanishes — the divide-and-conquer channel.
     """
     hit = np.swapaxes(tau, -1, -2) > 0  # hit[b, i, h]: h levies on i
     resist = np.where(hit, tau, 0.0)  # resist[b, i, h]
