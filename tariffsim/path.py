@@ -24,7 +24,7 @@ from ._util import frozen_array as _ro
 from ._util import real_array, short_repr
 from .errors import ParameterError, PlausibilityWarning, TariffsimError, UnknownNameError
 from .payoffs import DRAWDOWN_CAP, TERMS
-from .world import _SLOW_RANGES
+from .world import _SLOW_RANGES, dyad_args
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -324,8 +324,11 @@ class Path:
                 f"unknown country {code!r}; known: {', '.join(self.codes)}."
             ) from None
 
-    def series(self, importer: str, exporter: str, *, effective: bool = False) -> Array:
-        """Tariff of ``importer`` on ``exporter`` per round (fraction).
+    def series(
+        self, importer: str, exporter: str | None = None, *, effective: bool = False
+    ) -> Array:
+        """Tariff of ``importer`` on ``exporter`` per round (fraction); the dyad may be one
+        argument, ``"US->CN"``.
 
         Examples
         --------
@@ -333,6 +336,7 @@ class Path:
         >>> float(p.series("US", "CN").max())
         1.45
         """
+        importer, exporter = dyad_args(importer, exporter, "importer")
         src = self.effective if effective else self.tariff
         return src[:, self._i(importer), self._i(exporter)]
 
@@ -382,7 +386,7 @@ class Path:
         on = self.layers[:, :, i, j] > 0
         return np.where(on, self.hit_share[None, :, i, j], 0.0).max(axis=1)
 
-    def steps(self, importer: str, exporter: str) -> Array:
+    def steps(self, importer: str, exporter: str | None = None) -> Array:
         """Headline tariff after each decision step of each round, shape ``(R, S)``.
 
         Row ``r`` holds the levels within round ``r`` (row 0 the start); the
@@ -397,13 +401,14 @@ class Path:
         array([[ 49.,  49.,  49.,  49.,  49.,  49.,  49.],
                [ 49.,  99., 140., 140., 140., 140., 140.]])
         """
+        importer, exporter = dyad_args(importer, exporter, "importer")
         i, j = self._i(importer), self._i(exporter)
         if self.step_tariff is None:
             return np.asarray(self.tariff[:, i, j, None])
         return np.asarray(self.step_tariff[:, :, i, j])
 
-    def peak(self, importer: str, exporter: str) -> float:
-        """Highest headline tariff reached on a dyad."""
+    def peak(self, importer: str, exporter: str | None = None) -> float:
+        """Highest headline tariff reached on a dyad (``"US", "CN"`` or ``"US->CN"``)."""
         return float(self.series(importer, exporter).max())
 
     def realised(self) -> Array:

@@ -139,6 +139,17 @@ def _dyad_key(key: Any, arg: str) -> tuple[str, str]:
     )
 
 
+def dyad_args(a: Any, b: Any, arg: str = "dyad") -> tuple[Any, Any]:
+    """``(a, b)`` as given, or, with ``b`` None, the dyad ``a`` spells (:func:`_dyad_key`:
+    ``"US->CN"``, ``"US-CN"`` or ``("US", "CN")``), for the methods that take a dyad as two
+    codes (``ens.quantiles("US->CN")``, as the labels print it, is ``quantiles("US", "CN")``).
+
+    >>> dyad_args("US->CN", None), dyad_args("recession", "US")
+    (('US', 'CN'), ('recession', 'US'))
+    """
+    return _dyad_key(a, arg) if b is None else (a, b)
+
+
 @dataclass(frozen=True, slots=True)
 class Country:
     """A country in the world.

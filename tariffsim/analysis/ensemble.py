@@ -54,6 +54,7 @@ from ..errors import (
 )
 from ..progress import counting_runs
 from ..schema import label_ok
+from ..world import dyad_args
 from ._stored import check_npz_size, check_positions, checked_labels, in_range, other_kind
 from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
 from .distributions import Distribution
@@ -144,16 +145,18 @@ class RunView:
     def draws(self) -> dict[str, float]:
         return {k: float(v[self.index]) for k, v in self._ens.draws.items()}
 
-    def series(self, importer: str, exporter: str) -> Array:
-        """Headline tariff of ``importer`` on ``exporter`` per round (fraction)."""
+    def series(self, importer: str, exporter: str | None = None) -> Array:
+        """Headline tariff of ``importer`` on ``exporter`` per round (fraction); the dyad may
+        be one argument, ``"US->CN"``."""
+        importer, exporter = dyad_args(importer, exporter, "importer")
         return self._ens.tariff[self.index, :, self._ens._tariff_dyad(importer, exporter)]
 
     def indicator(self, name: str, country: str) -> Array:
         """An indicator of one country per round, shape (T+1,) (as :meth:`Ensemble.indicator`)."""
         return self._ens.indicator(name, country)[self.index]
 
-    def peak(self, importer: str, exporter: str) -> float:
-        """Highest headline tariff reached on a dyad."""
+    def peak(self, importer: str, exporter: str | None = None) -> float:
+        """Highest headline tariff reached on a dyad (``"US", "CN"`` or ``"US->CN"``)."""
         return float(self.series(importer, exporter).max())
 
     def first_round(
@@ -313,8 +316,10 @@ class Ensemble(_Summarised):
             raise ParameterError(f"`k` must be a run index in [0, {len(self)}); got {k!r}.")
         return RunView(self, int(k))
 
-    def series(self, importer: str, exporter: str) -> Array:
-        """Tariff of ``importer`` on ``exporter``, every run and round: shape (R, T+1)."""
+    def series(self, importer: str, exporter: str | None = None) -> Array:
+        """Tariff of ``importer`` on ``exporter``, every run and round: shape (R, T+1); the
+        dyad may be one argument, ``"US->CN"``."""
+        importer, exporter = dyad_args(importer, exporter, "importer")
         return self.tariff[:, :, self._tariff_dyad(importer, exporter)]
 
     def _tariff_dyad(self, importer: str, exporter: str) -> int:
@@ -339,15 +344,15 @@ class Ensemble(_Summarised):
         return self.series(a, b), f"{a}->{b} tariff"
 
     # -- summaries ----------------------------------------------------------------
-    def quantiles(self, a: str, b: str, q: ArrayLike = DEFAULT_LEVELS) -> Bands:
+    def quantiles(self, a: str, b: str | None = None, q: ArrayLike = DEFAULT_LEVELS) -> Bands:
         """Per-round quantiles over runs of a tariff or an indicator.
 
         Parameters
         ----------
         a, b : str
-            ``(importer, exporter)`` for a tariff (``"US", "CN"``), or
-            ``(indicator, country)`` for an indicator (``"recession", "US"``;
-            see :data:`INDICATORS`).
+            ``(importer, exporter)`` for a tariff (``"US", "CN"``, or the dyad as
+            one argument, ``"US->CN"``), or ``(indicator, country)`` for an
+            indicator (``"recession", "US"``; see :data:`INDICATORS`).
         q : array_like of float
             Quantile levels in [0, 1] (``numpy.quantile``, linear interpolation).
 
@@ -363,20 +368,24 @@ class Ensemble(_Summarised):
         UnknownNameError
             For an unknown dyad, country or indicator.
         """
+        a, b = dyad_args(a, b, "a")
         qs = check_levels(q)
         vals, label = self._values(a, b)
         return Bands(label, qs, self.dates, np.quantile(vals, qs, axis=0))
 
-    def mean(self, a: str, b: str) -> Array:
+    def mean(self, a: str, b: str | None = None) -> Array:
         """Per-round mean over runs (arguments as for :meth:`quantiles`), shape (T+1,)."""
+        a, b = dyad_args(a, b, "a")
         vals, _ = self._values(a, b)
         return np.asarray(vals.mean(axis=0))
 
-    def peak(self, importer: str, exporter: str) -> Array:
-        """Highest tariff of each run on a dyad: shape (R,)."""
+    def peak(self, importer: str, exporter: str | None = None) -> Array:
+        """Highest tariff of each run on a dyad (``"US", "CN"`` or ``"US->CN"``): shape (R,)."""
         return np.asarray(self.series(importer, exporter).max(axis=1))
 
-    def peak_quantiles(self, importer: str, exporter: str, q: ArrayLike = DEFAULT_LEVELS) -> Array:
+    def peak_quantiles(
+        self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
+    ) -> Array:
         """Quantiles ``q`` of the runs' peaks on a dyad (``numpy.quantile``), shape (len(q),)."""
         return np.asarray(np.quantile(self.peak(importer, exporter), check_levels(q)))
 

@@ -43,6 +43,7 @@ from .._util import frozen_array as _ro
 from .._util import short_repr
 from ..errors import MissingExtraError, ParameterError, RunsNotKeptError, UnknownNameError
 from ..schema import storable
+from ..world import dyad_args
 from ._stored import check_npz_size, check_positions, checked_labels, other_kind
 from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised
 from .reduce import (
@@ -163,7 +164,7 @@ class EnsembleSummary(_Summarised):
         return np.asarray(((t.peak > 0) & (t.levels > 0)[None, :]).any(axis=1))
 
     # -- bands --------------------------------------------------------------------
-    def quantiles(self, a: str, b: str, q: ArrayLike = DEFAULT_LEVELS) -> Bands:
+    def quantiles(self, a: str, b: str | None = None, q: ArrayLike = DEFAULT_LEVELS) -> Bands:
         """Per-round quantiles over runs of a tariff or an indicator.
 
         Tariffs: exactly ``numpy.quantile`` over the runs (linear
@@ -175,7 +176,8 @@ class EnsembleSummary(_Summarised):
         Parameters
         ----------
         a, b : str
-            ``(importer, exporter)`` for a tariff, or ``(indicator, country)``.
+            ``(importer, exporter)`` for a tariff (or the dyad as one argument,
+            ``"US->CN"``), or ``(indicator, country)``.
         q : array_like of float
             Levels in [0, 1].
 
@@ -191,6 +193,7 @@ class EnsembleSummary(_Summarised):
         UnknownNameError
             For an unknown dyad, country or indicator.
         """
+        a, b = dyad_args(a, b, "a")
         qs = check_levels(q)
         if a in INDICATORS:
             i = self._country(b)
@@ -200,24 +203,31 @@ class EnsembleSummary(_Summarised):
         d = self._dyad(a, b)
         return Bands(f"{a}->{b} tariff", qs, self.dates, self.counts.tariff.quantiles(d, qs))
 
-    def mean(self, a: str, b: str) -> Array:
-        """Per-round mean over runs, shape (T+1,).
+    def mean(self, a: str, b: str | None = None) -> Array:
+        """Per-round mean over runs, shape (T+1,) (arguments as for :meth:`quantiles`).
 
         Tariffs: the exact values' mean (summed value by value, so it may
         differ from a full ensemble's in the last bits); indicators: the
         mean on the histogram's grid, within ``resolution[a] / 2``.
         """
+        a, b = dyad_args(a, b, "a")
         if a in INDICATORS:
             series = np.arange(self.rounds + 1) * len(self.codes) + self._country(b)
             return self.counts.hist[a].mean(series)
         return self.counts.tariff.mean(self._dyad(a, b))
 
-    def peak_quantiles(self, importer: str, exporter: str, q: ArrayLike = DEFAULT_LEVELS) -> Array:
+    def peak_quantiles(
+        self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
+    ) -> Array:
         """Quantiles of the runs' peak tariff on a dyad (exact: ``numpy.quantile``), (len(q),)."""
+        importer, exporter = dyad_args(importer, exporter, "importer")
         return self.counts.tariff.peak_quantiles(self._dyad(importer, exporter), check_levels(q))
 
-    def peak_counts(self, importer: str, exporter: str) -> tuple[Array, NDArray[np.int64]]:
+    def peak_counts(
+        self, importer: str, exporter: str | None = None
+    ) -> tuple[Array, NDArray[np.int64]]:
         """``(levels, counts)``: how many runs peak at each tariff level on a dyad (exact)."""
+        importer, exporter = dyad_args(importer, exporter, "importer")
         d = self._dyad(importer, exporter)
         t = self.counts.tariff
         keep = t.peak[d] > 0

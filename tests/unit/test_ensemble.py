@@ -1965,3 +1965,28 @@ def test_a_file_with_no_runs_or_nan_draws_is_refused_on_reading(ens: ts.Ensemble
         ts.Ensemble.from_xarray(ds.isel(run=slice(0, 0)))
     with pytest.raises(ParameterError, match="draws must be finite"):
         ts.Ensemble.from_xarray(ds.assign(draws=ds.draws * np.nan))
+
+
+def test_a_dyad_may_be_named_as_its_label_prints_it(ens: ts.Ensemble) -> None:
+    """``quantiles("US->CN")`` (the label the bands print) is ``quantiles("US", "CN")`` in a
+    full and a summary ensemble, a run and a path; one code alone is a ParameterError, not a
+    bare TypeError."""
+    q = ens.quantiles("US", "CN").values
+    for spelled in ("US->CN", "US-CN", ("US", "CN")):
+        np.testing.assert_array_equal(ens.quantiles(spelled).values, q)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(ens.mean("US->CN"), ens.mean("US", "CN"))
+    np.testing.assert_array_equal(ens.peak("US->CN"), ens.peak("US", "CN"))
+    np.testing.assert_array_equal(ens.peak_quantiles("US->CN"), ens.peak_quantiles("US", "CN"))
+    run = ens.run(0)
+    assert run.peak("CN->US") == run.peak("CN", "US")
+    np.testing.assert_array_equal(run.series("CN->US"), run.series("CN", "US"))
+    path = ts.load_scenario("us-china-145").simulate(seed=0, rounds=12)
+    assert path.peak("US->CN") == path.peak("US", "CN") == 1.45
+    np.testing.assert_array_equal(path.steps("US-CN"), path.steps("US", "CN"))
+    s = ts.ensemble("us-china-145", runs=3, seed=0, rounds=3, keep="summary", vary="claims")
+    np.testing.assert_array_equal(s.quantiles("US->CN").values, s.quantiles("US", "CN").values)
+    np.testing.assert_array_equal(s.peak_quantiles("US->CN"), s.peak_quantiles("US", "CN"))
+    for call in (lambda: ens.quantiles("US"), lambda: path.series("US"),
+                 lambda: s.mean("recession")):  # fmt: skip
+        with pytest.raises(ParameterError, match="a dyad is"):
+            call()
