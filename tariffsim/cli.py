@@ -361,6 +361,13 @@ def _parser() -> argparse.ArgumentParser:
         default="peak,first_cut_week,settled_us,cumulative_gdp_loss",
         help="comma-separated built-in outputs (default: all four)",
     )
+    sa.add_argument(
+        "--focus",
+        default=None,
+        metavar="IMPORTER-EXPORTER",
+        help="the dyad the outputs read, e.g. US-CA (default: the first dyad the scenario "
+        "plays, its first agent's first target)",
+    )
     sa.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     sa.add_argument(
         "--n",
@@ -1139,8 +1146,10 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
     _check_outputs(out, f"{sc.name}-sensitivity", ".csv", ".txt", *pngs)  # before any run
     res = sensitivity(sc, params, outputs, method=a.method, n=a.n, seed=a.seed,
                       processes=a.workers, progress=False if a.no_progress else None,
-                      recalibrate=not a.no_recalibrate)  # fmt: skip
-    print(_fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"))
+                      recalibrate=not a.no_recalibrate, focus=a.focus)  # fmt: skip
+    focus = f", outputs of {res.meta['focus']}" if res.meta.get("focus") else ""
+    print(_fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"
+               + focus))  # fmt: skip
     print(res.table())
     figures: dict[str, Any] = {}
     if not a.no_plot:

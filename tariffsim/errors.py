@@ -20,6 +20,7 @@ __all__ = [
     "ParameterError",
     "PlausibilityWarning",
     "RunsNotKeptError",
+    "SampleSizeWarning",
     "ScenarioError",
     "TariffsimError",
     "TimeLimitError",
@@ -174,6 +175,18 @@ class EventNeverFiresWarning(UserWarning):
     with the scenario's own rounds it never does. A scenario file refuses such
     an event outright (a typo in its year); from Python it may be meant for a
     longer run, so it is a warning.
+    """
+
+
+class SampleSizeWarning(UserWarning):
+    """A sensitivity design is too small for an output: its Sobol estimates are not indices.
+
+    Warned by :func:`tariffsim.analysis.sensitivity.sensitivity` when an
+    estimate's 95% interval lies wholly outside what a Sobol index can be
+    (below 0 or above 1, by more than
+    :data:`tariffsim.analysis.sensitivity.INDEX_SLACK`) or is wider than the
+    whole range [0, 1]: typically an output that moves in a few runs of the
+    design. The table marks the output; raise ``n`` (or screen with Morris).
     """
 
 

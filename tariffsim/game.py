@@ -456,6 +456,19 @@ class Game:
         """Calendar date of a round."""
         return self.start + dt.timedelta(days=self.round_days * round_)
 
+    def played_dyads(self) -> tuple[tuple[str, str], ...]:
+        """The dyads the game can move, ``(importer, exporter)``: each agent's tariff targets
+        (in the agents' order), then the dyads its ``set`` events set, each once.
+
+        Examples
+        --------
+        >>> ts.load_scenario("us-china-145").game.played_dyads()
+        (('US', 'CN'), ('CN', 'US'))
+        """
+        out = [d for a in self.agents for d in targets_of(self.world, a.code, a.targets)]
+        out += [(e.importer, e.exporter) for e in self.events if e.kind == "set"]
+        return tuple(dict.fromkeys(out))
+
     def round_of(self, when: dt.date | int) -> int:
         """The round in which an event dated ``when`` fires.
 

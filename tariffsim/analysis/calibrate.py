@@ -158,12 +158,9 @@ def _target(
 
 
 def moving_dyads(game: Game) -> set[tuple[str, str]]:
-    """Dyads the game can move: an agent's tariff targets and dyads set by events."""
-    from ..agents import targets_of
-
-    out = {d for a in game.agents for d in targets_of(game.world, a.code, a.targets)}
-    out |= {(e.importer, e.exporter) for e in game.events if e.kind == "set"}
-    return out
+    """Dyads the game can move: an agent's tariff targets and dyads set by events
+    (:meth:`~tariffsim.game.Game.played_dyads`)."""
+    return set(game.played_dyads())
 
 
 def _dyads(game: Game, obs: ObservedPath, dyads: Any) -> tuple[tuple[str, str], ...]:

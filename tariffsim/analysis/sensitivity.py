@@ -60,8 +60,11 @@ its range and turned into parameter values by the same rules
 Built-in outputs
 ----------------
 Each takes the batch of runs and returns one number per run, for the
-*focus dyad* — the US tariff on China when the game has both, else the
-first dyad with a ladder:
+*focus dyad*: ``sensitivity(..., focus=...)`` (on the command line
+``--focus US-CN``), by default the first dyad the game plays
+(:meth:`~tariffsim.game.Game.played_dyads`: the first agent's first tariff
+target, so the US tariff on China in ``us-china-145``, on Canada in
+``canada-mexico-fentanyl`` and on India in ``secondary-oil-tariffs``):
 
 ``peak``
     Highest headline tariff the focus dyad reaches (fraction; 1.45 = 145%).
@@ -113,9 +116,11 @@ from ..errors import (
     ConstantOutputWarning,
     MissingExtraError,
     ParameterError,
+    SampleSizeWarning,
     TariffsimError,
     UnknownNameError,
 )
+from ..world import _dyad_key
 from .runner import check_seed
 
 if TYPE_CHECKING:
@@ -126,11 +131,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_FACTOR",
+    "INDEX_SLACK",
     "METHODS",
     "OUTPUTS",
     "SensitivityResult",
     "analyse_function",
     "focus_dyad",
+    "game_focus",
     "resolve_bounds",
     "sensitivity",
 ]
@@ -143,13 +150,19 @@ DEFAULT_FACTOR = 0.5
 its valid domain; ``[0, 2 * DEFAULT_FACTOR]`` around a zero value)."""
 NUM_LEVELS = 4
 """Grid levels of the Morris design."""
+INDEX_SLACK = 0.05
+"""How far a Sobol estimate's 95% interval may lie outside [0, 1] before the design is called
+too small for the output (:class:`~tariffsim.errors.SampleSizeWarning`); an interval wider
+than 0.5 either side of its estimate is called so too (it cannot tell 0 from 1)."""
 
 
 # ---------------------------------------------------------------------------
 # outputs
 # ---------------------------------------------------------------------------
 def focus_dyad(batch: Any) -> tuple[str, str]:
-    """The dyad the built-in outputs read: (US, CN) when recorded, else the first dyad."""
+    """The dyad a built-in output reads when called without one (``OUTPUTS[name](batch)``):
+    (US, CN) when recorded, else the first dyad recorded. :func:`sensitivity` passes each the
+    game's own focus (:func:`game_focus`)."""
     dyads = [(str(d[0]), str(d[1])) for d in batch.dyads]
     if ("US", "CN") in dyads:
         return ("US", "CN")
@@ -158,8 +171,28 @@ def focus_dyad(batch: Any) -> tuple[str, str]:
     return dyads[0]
 
 
-def _peak(batch: PathBatch) -> Array:
-    return np.asarray(batch.tariff_series(*focus_dyad(batch)), dtype=float).max(axis=1)
+def game_focus(game: Any, focus: Any = None) -> tuple[str, str] | None:
+    """The focus dyad of the built-in outputs for ``game``: ``focus`` (a dyad, ``"US-CN"``,
+    ``"US->CN"`` or ``("US", "CN")``, checked against the game's ladders), else the first of
+    :meth:`~tariffsim.game.Game.played_dyads`, else None (:func:`focus_dyad` of each batch)."""
+    ladders = set(game.world.ladders)
+    if focus is None:
+        return next((d for d in game.played_dyads() if d in ladders), None)
+    d = _dyad_key(focus, "focus")
+    if d not in ladders:
+        known = ", ".join(f"{a}-{b}" for a, b in sorted(ladders))
+        raise UnknownNameError(
+            f"`focus`: the game has no tariff ladder for {short_repr(focus)}; dyads: {known}."
+        )
+    return d
+
+
+def _series(batch: PathBatch, focus: tuple[str, str] | None) -> Array:
+    return np.asarray(batch.tariff_series(*(focus or focus_dyad(batch))), dtype=float)
+
+
+def _peak(batch: PathBatch, focus: tuple[str, str] | None = None) -> Array:
+    return _series(batch, focus).max(axis=1)
 
 
 def _round_days(batch: PathBatch) -> float:
@@ -168,8 +201,8 @@ def _round_days(batch: PathBatch) -> float:
     return float((d[1] - d[0]).astype(int)) if len(d) > 1 else 7.0
 
 
-def _first_cut_week(batch: PathBatch) -> Array:
-    t = np.asarray(batch.tariff_series(*focus_dyad(batch)), dtype=float)
+def _first_cut_week(batch: PathBatch, focus: tuple[str, str] | None = None) -> Array:
+    t = _series(batch, focus)
     cut = np.diff(t, axis=1) < -1e-12
     first = np.argmax(cut, axis=1) + 1.0
     rounds = np.where(cut.any(axis=1), first, float(t.shape[1]))
@@ -177,23 +210,23 @@ def _first_cut_week(batch: PathBatch) -> Array:
     return rounds if days == 7.0 else rounds * days / 7.0
 
 
-def _settled(batch: PathBatch) -> Array:
-    return np.asarray(batch.tariff_series(*focus_dyad(batch)), dtype=float)[:, -1]
+def _settled(batch: PathBatch, focus: tuple[str, str] | None = None) -> Array:
+    return _series(batch, focus)[:, -1]
 
 
-def _cumulative_loss(batch: PathBatch) -> Array:
-    i = tuple(batch.codes).index(focus_dyad(batch)[0])
+def _cumulative_loss(batch: PathBatch, focus: tuple[str, str] | None = None) -> Array:
+    i = tuple(batch.codes).index((focus or focus_dyad(batch))[0])
     pay = np.asarray(batch.payoff, dtype=float)[:, 1:, i]
     return -pay.sum(axis=1) * _round_days(batch) / 365.0
 
 
-OUTPUTS: dict[str, Callable[[Any], Array]] = {
+OUTPUTS: dict[str, Callable[..., Array]] = {
     "peak": _peak,
     "first_cut_week": _first_cut_week,
     "settled_us": _settled,
     "cumulative_gdp_loss": _cumulative_loss,
 }
-"""Built-in outputs by name (see the module docs)."""
+"""Built-in outputs by name (see the module docs): ``f(batch, focus=None)``."""
 
 
 def _resolve_outputs(outputs: Any) -> dict[str, Callable[[Any], Array] | str]:
@@ -259,12 +292,17 @@ def _users(fn: Callable[[Any], Any], arg: Any, failed: str) -> Any:
 
 
 def _eval_outputs(
-    batch: Any, outputs: Mapping[str, Callable[[Any], Array] | str], runs: int
+    batch: Any,
+    outputs: Mapping[str, Callable[[Any], Array] | str],
+    runs: int,
+    focus: tuple[str, str] | None = None,
 ) -> Array:
     cols = []
     for name, f in outputs.items():
-        fn = OUTPUTS[f] if isinstance(f, str) else f
-        got = _users(fn, batch, f"output {name!r} failed on a chunk of runs")
+        if isinstance(f, str):
+            got = OUTPUTS[f](batch, focus)
+        else:
+            got = _users(f, batch, f"output {name!r} failed on a chunk of runs")
         y = _column(got, runs, f"output {name!r}")
         cols.append(y)
     return np.stack(cols, axis=1)
@@ -527,7 +565,31 @@ def _analyse(
             ConstantOutputWarning,
             stacklevel=3,
         )
+    for name in outputs:
+        why = _unsound(idx[name], problem["names"]) if method == "sobol" else None
+        if why is not None:
+            warnings.warn(f"{name!r}: {why}", SampleSizeWarning, stacklevel=3)
     return idx
+
+
+def _unsound(ix: Mapping[str, Array], names: Sequence[str]) -> str | None:
+    """Why an output's Sobol estimates are not indices (a 95% interval wholly outside [0, 1]
+    by more than :data:`INDEX_SLACK`, or wider than [0, 1]), or None."""
+    for key in ("ST", "S1"):
+        v, c = np.asarray(ix[key]), np.asarray(ix[f"{key}_conf"])
+        for j, name in enumerate(names):
+            if not np.isfinite(v[j]):
+                continue
+            outside = v[j] + c[j] < -INDEX_SLACK or v[j] - c[j] > 1 + INDEX_SLACK
+            if outside or c[j] > 0.5:
+                what = "outside" if outside else "an interval wider than"
+                return (
+                    f"{key} of {name} is {v[j]:.3g} ± {c[j]:.3g}, {what} [0, 1], where an index "
+                    "lies: the design is too "
+                    "small for this output (it moves in few of its runs); raise n, or screen "
+                    "with method='morris'."
+                )
+    return None
 
 
 _MORRIS_KEYS = ("mu", "mu_star", "sigma", "mu_star_conf")
@@ -718,6 +780,11 @@ class SensitivityResult:
                 lines += textwrap.wrap(why, width, initial_indent="  ", subsequent_indent="  ")
                 continue
             if self.method == "sobol":
+                bad = _unsound(ix, self.params)
+                if bad is not None:
+                    lines += textwrap.wrap(
+                        "NOT RELIABLE: " + bad, width, initial_indent="  ", subsequent_indent="  "
+                    )
                 lines.append(f"  {'parameter':<{pw}}  {'S1':>7} {'±':>6}  {'ST':>7} {'±':>6}")
             else:
                 lines.append(f"  {'parameter':<{pw}}  {'mu*':>9} {'±':>8}  {'mu':>9}  {'sigma':>9}")
@@ -900,6 +967,7 @@ def sensitivity(
     chunk_size: int | None = None,
     progress: bool | None = None,
     recalibrate: bool = True,
+    focus: Any = None,
 ) -> SensitivityResult:
     """Global sensitivity of scalar outputs of a scenario's path to its parameters.
 
@@ -946,6 +1014,10 @@ def sensitivity(
         a parameter with the calibration targets held. False: the values are
         applied as they are. ``params="claims"`` recalibrates by the claims'
         own rules, and refuses False (it would have no effect).
+    focus : dyad, optional
+        The dyad the built-in outputs read (``"US-CN"``, ``"US->CN"`` or
+        ``("US", "CN")``). Default: the first dyad the game plays
+        (:meth:`~tariffsim.game.Game.played_dyads`).
 
     Returns
     -------
@@ -973,6 +1045,7 @@ def sensitivity(
     check_executor(executor)
     n_proc = check_processes(processes, executor)
     outs = _resolve_outputs(outputs)
+    dyad = game_focus(game, focus)
     _check_n(method, n, 1)
     what_if = tuple(getattr(what, "what_if", ()))
     bounds = resolve_bounds(game, params, held=what_if)
@@ -994,7 +1067,7 @@ def sensitivity(
             row="design point",
         )  # fmt: skip
     with local_pool(min(n_proc, X.shape[0])) as own:
-        Y = _run_design(game, ov, X.shape[0], outs,
+        Y = _run_design(game, ov, X.shape[0], outs, focus=dyad,
                         seed=seed, rounds=rounds,
                         replicates=replicates, executor=own or executor, chunk_size=chunk_size,
                         progress=progress, desc=f"sensitivity ({method})")  # fmt: skip
@@ -1004,6 +1077,7 @@ def sensitivity(
         indices=idx, X=frozen_array(X), Y=frozen_array(Y), n=n, seed=seed,
         meta={"scenario": getattr(what, "name", "") or getattr(game, "name", ""),
               "rounds": rounds or game.rounds, "replicates": replicates,
+              "focus": "" if dyad is None else f"{dyad[0]}->{dyad[1]}",
               "factors": "claims" if by_claims else "parameter paths"},
     )  # fmt: skip
 
@@ -1018,6 +1092,7 @@ class _DesignJob:
     seed: int
     replicates: int
     outputs: Mapping[str, Any]
+    focus: tuple[str, str] | None = None
 
 
 def _common_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
@@ -1039,7 +1114,7 @@ def _design_chunk(job: _DesignJob, start: int, stop: int, values: Mapping[str, A
             overrides={p: np.asarray(v, dtype=float) for p, v in values.items()},
             record="compact",
         )
-        acc += _eval_outputs(batch, job.outputs, m)
+        acc += _eval_outputs(batch, job.outputs, m, job.focus)
     return acc / job.replicates
 
 
@@ -1056,11 +1131,15 @@ def _run_design(
     chunk_size: int | None = None,
     progress: bool | None = None,
     desc: str = "design",
+    focus: tuple[str, str] | None = None,
 ) -> Array:
-    """Outputs ``(runs, len(outputs))`` of runs with per-run ``overrides`` (path -> (runs,))."""
+    """Outputs ``(runs, len(outputs))`` of runs with per-run ``overrides`` (path -> (runs,));
+    the built-in outputs read dyad ``focus`` (None: :func:`focus_dyad` of each batch)."""
     from .runner import map_chunks
 
-    job = _DesignJob(game=game, rounds=rounds, seed=seed, replicates=replicates, outputs=outputs)
+    job = _DesignJob(
+        game=game, rounds=rounds, seed=seed, replicates=replicates, outputs=outputs, focus=focus
+    )
     payload = {p: np.ascontiguousarray(v, dtype=float) for p, v in overrides.items()}
     parts = map_chunks(
         _design_chunk, job, runs, payload=payload, chunk_size=chunk_size,

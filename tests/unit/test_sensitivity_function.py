@@ -255,5 +255,24 @@ def test_an_output_that_varies_is_not_called_constant() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         res = analyse_function(lambda x: x[:, 0] + 0.1 * x[:, 1], {"a": (0, 1), "b": (0, 1)},
-                               n=8, output="y")  # fmt: skip
+                               n=64, output="y")  # fmt: skip
     assert res.constant == () and np.isfinite(res.indices["y"]["ST"]).all()
+
+
+def test_a_design_too_small_for_an_output_is_said() -> None:
+    """Estimates that are no Sobol index (an interval wider than [0, 1], or wholly outside
+    it) are warned of and marked in the table; the same output with a sound n is not."""
+    from tariffsim.errors import SampleSizeWarning
+
+    def rare(x):  # moves in few runs: a step at the top 3% of a's range
+        return (x[:, 0] > 0.97).astype(float) + 1e-3 * x[:, 1]
+
+    with pytest.warns(SampleSizeWarning, match=r"'y': .* raise n"):
+        small = analyse_function(rare, {"a": (0, 1), "b": (0, 1)}, n=8, output="y")
+    assert "NOT RELIABLE" in small.table()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sound = analyse_function(rare, {"a": (0, 1), "b": (0, 1)}, n=4096, output="y")
+    assert "NOT RELIABLE" not in sound.table()
