@@ -142,6 +142,33 @@ class Demand:
         v = self.level
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= float(v) < math.inf:
             raise ParameterError(f"demand {self.by}-{self.of}: `level` must be >= 0; got {v!r}.")
+        typo = misspelt_concession(self.concession)
+        if typo is not None:
+            raise UnknownNameError(f"demand {self.by}-{self.of}: `concession`: {typo}.")
+
+
+def misspelt_concession(name: Any) -> str | None:
+    """Why a demand's ``concession`` looks like a misspelt concession, or None.
+
+    A demand whose concession no summit offers is never met and holds its floor
+    for good (a standing demand, such as ``us-china-145``'s 10% baseline until a
+    ``trade_agreement``); a name close to a bundled concession's (``difflib``,
+    ratio 0.8 or more) is taken for a typo of it, which would do the same
+    without a word.
+    """
+    import difflib
+
+    if not isinstance(name, str) or name in CONCESSIONS:
+        return None
+    near = difflib.get_close_matches(name, list(CONCESSIONS), n=1, cutoff=0.8)
+    if not near:
+        return None
+    return (
+        f"unknown concession {name!r}; did you mean {near[0]!r}? (A demand whose concession "
+        "no summit offers is never met and holds its floor for good: name such a standing "
+        "demand so that it is not close to a concession's name, as 'trade_agreement'; known: "
+        f"{', '.join(sorted(CONCESSIONS))})"
+    )
 
 
 @dataclass(frozen=True)

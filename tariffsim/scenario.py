@@ -33,7 +33,7 @@ from ._io import input_boundary
 from ._util import check_bool, replaced, short_repr
 from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
 from .claims import load_claims
-from .deals import CONCESSIONS, Demand, Negotiation, Threat
+from .deals import CONCESSIONS, Demand, Negotiation, Threat, misspelt_concession
 from .engine import calendar_fits
 from .errors import (
     LimitError,
@@ -1822,6 +1822,10 @@ def _negotiation(
         con = dd.get("concession")
         if not isinstance(con, str) or not con:
             pr.add(f"{path}.concession", f"must name a concession; got {con!r}")
+            continue
+        typo = misspelt_concession(con)  # a demand never met, a tariff never cut
+        if typo is not None:
+            pr.add(f"{path}.concession", typo)
             continue
         claims = tuple(dd.get("claims", ()))
         for cid in claims:

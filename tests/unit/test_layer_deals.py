@@ -101,3 +101,31 @@ def test_bad_demand_layer_is_named(tmp_path):
     p.write_text(bad, encoding="utf-8")
     with pytest.raises((ScenarioError, TariffsimError), match=r"demands\[0\]\.layer.*tarif"):
         ts.load_scenario(p)
+
+
+def test_a_misspelt_demand_concession_is_refused(tmp_path):
+    """A demand whose concession no summit can offer is never met: its tariff would never
+    come off, without a word (canada-mexico-fentanyl kept the US at 25% on Canada)."""
+    src = (resources.files("tariffsim") / "scenarios" / "canada-mexico-fentanyl.toml").read_text(
+        "utf-8"
+    )
+    bad = src.replace('concession = "border_canada"', 'concession = "border_canadaa"', 1)
+    assert bad != src
+    p = tmp_path / "bad.toml"
+    p.write_text(bad, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"demands\[\d+\]\.concession: unknown concession "
+                       r"'border_canadaa'; did you mean 'border_canada'\?"):  # fmt: skip
+        ts.load_scenario(p)
+    # a standing demand, which no concession meets, is a name far from every concession's
+    ok = src.replace('concession = "border_canada"', 'concession = "new_trade_deal"', 1)
+    p.write_text(ok, encoding="utf-8")
+    path = ts.load_scenario(p).simulate(seed=0)
+    assert path.series("US", "CA")[-1] == 0.25  # never met: the floor holds
+
+
+def test_a_misspelt_concession_is_refused_from_python_too():
+    from tariffsim import bargaining as bg
+
+    with pytest.raises(ts.UnknownNameError, match="did you mean 'border_mexico'"):
+        bg.Demand("US", "MX", 0.25, "border_mexic")
+    assert bg.Demand("US", "MX", 0.25, "never-given").concession == "never-given"  # standing
