@@ -132,6 +132,21 @@ def _line_colours(
     return out
 
 
+def _check_path(path: Any, arg: str = "path") -> None:
+    """ParameterError unless ``path`` is a :class:`~tariffsim.path.Path` (an ensemble is told
+    its own chart)."""
+    from .path import Path as _Path
+
+    if isinstance(path, _Path):
+        return
+    hint = (
+        " (an ensemble draws its own fan chart: ens.plot(); one run of it: ens.run(k))"
+        if hasattr(path, "quantiles")
+        else ""
+    )
+    raise ParameterError(f"`{arg}` must be a Path; got {type(path).__name__}{hint}.")
+
+
 def _active_dyads(path: Path) -> list[tuple[str, str]]:
     return path.tariff_dyads()
 
@@ -241,6 +256,7 @@ def plot_path(
     >>> [a.get_ylabel() for a in ax.figure.axes][:3]
     ['tariff / share withheld (%)', 'equity index (% from baseline)', 'bond stress (yield points)']
     """
+    _check_path(path)
     mk_ax: Axes | None = None
     if markets and ax is not None:
         raise ParameterError(
@@ -408,6 +424,7 @@ def plot_markets(
     """
     from .errors import UnknownNameError
 
+    _check_path(path)
     eq, bond = getattr(path, "equity", None), getattr(path, "bond", None)
     if eq is None:
         raise ParameterError("`path` records no equity index (Path.equity is None).")
@@ -607,6 +624,7 @@ def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
     -------
     matplotlib.figure.Figure
     """
+    _check_path(path)
     if len(path) < 1:
         raise ParameterError("`path` is empty.")
     players = path.players()
@@ -691,14 +709,16 @@ def plot_paths(
     >>> [ax.get_ylabel() for ax in fig.axes[2:]]
     ['recession odds (%)', 'equity index (% from baseline)']
     """
-    from .path import Path as _Path
-
+    if not isinstance(paths, Mapping):
+        raise ParameterError(
+            "`paths` must be a mapping of label to Path ({'baseline': p0, 'what-if': p1}); got "
+            f"{type(paths).__name__}."
+        )
     items = list(paths.items())
     if not items:
         raise ParameterError("`paths` must hold at least one labelled Path.")
     for label, p in items:
-        if not isinstance(p, _Path):
-            raise ParameterError(f"`paths[{label!r}]` must be a Path; got {type(p).__name__}.")
+        _check_path(p, f"paths[{label!r}]")
     if dyads is None:
         seen: list[tuple[str, str]] = []
         for _, p in items:

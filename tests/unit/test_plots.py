@@ -271,3 +271,23 @@ def test_a_given_colour_overrides_the_rule() -> None:
     lines = _tariff_lines(plot_path(p, colors={("US", "CN"): "#123456", ("CN", "US"): 4}))
     assert lines["US tariff on CN"].get_color() == "#123456"
     assert lines["CN tariff on US"].get_color() == ts.plotting.PALETTE[4]
+
+
+def test_a_chart_of_something_else_than_a_path_is_refused_by_name() -> None:
+    """Each chart of a path refuses anything else with a ParameterError naming its argument
+    (they were bare AttributeErrors); an ensemble is told its own chart."""
+    from tariffsim.errors import ParameterError as PE
+    from tariffsim.plotting import plot_markets
+
+    ens = ts.ensemble("us-china-145", runs=2, seed=0, rounds=2, vary="claims")
+    for f in (plot_path, plot_summary, plot_markets):
+        for bad in (None, 5, ens, [ens]):
+            with pytest.raises(PE, match=r"`path` must be a Path; got"):
+                f(bad)
+        with pytest.raises(PE, match=r"ens\.plot\(\)"):
+            f(ens)
+    for bad in (None, [], ens):
+        with pytest.raises(PE, match=r"`paths` must be a mapping of label to Path"):
+            plot_paths(bad)
+    with pytest.raises(PE, match=r"`paths\['a'\]` must be a Path; got Ensemble"):
+        plot_paths({"a": ens})
