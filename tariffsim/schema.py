@@ -675,7 +675,7 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
         hi = _bounds(spec)[1]
         if (
             spec.hi_limit
-            and isinstance(value, int | float)
+            and isinstance(value, int)  # (a float, inf or 1e20, is no int: the rule says so)
             and not isinstance(value, bool)
             and hi is not None
             and value > hi
