@@ -699,7 +699,9 @@ def checked_moves(
     for d in targets:
         m = chosen.get(d, 0)
         whole = jump and isinstance(m, int | np.integer)
-        if m not in (-1, 0, 1) and not (whole and abs(int(m)) < 128):
+        if isinstance(m, bool | np.bool_) or (  # (True is no move: a flag, as everywhere)
+            m not in (-1, 0, 1) and not (whole and abs(int(m)) < 128)
+        ):
             raise ParameterError(
                 f"strategy {name!r} of {me} returned move {m!r} on {d}; "
                 "moves must be -1, 0 or +1 (any number of rungs when moves = 'jump')."
@@ -712,7 +714,12 @@ def _moves_of(raw: Any, strategy: Any, me: str) -> NDArray[np.int8]:
     """A strategy's batch of moves as int8: whole numbers only (a move of 0.9 is no move of
     0: it is refused, as ``act`` refuses it), never cut to fit."""
     a = np.asarray(raw)
-    if a.dtype.kind not in "biu":
+    if a.dtype.kind == "b":  # flags are no moves (True would be a rise)
+        raise ParameterError(
+            f"strategy {getattr(strategy, 'name', strategy)!r} of {me}: act_batch returned "
+            "booleans; moves are whole numbers (-1, 0, +1)."
+        )
+    if a.dtype.kind not in "iu":
         whole = (
             a.dtype.kind == "f" and bool(np.all(np.isfinite(a))) and bool(np.all(a == np.round(a)))
         )

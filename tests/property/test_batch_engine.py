@@ -389,3 +389,34 @@ def test_a_move_on_a_dyad_the_agent_does_not_control_is_refused(key):
         ts.simulate(game, 12, seed=0)
     with pytest.raises(ts.errors.ParameterError, match=r"act must return a mapping of its targets"):
         ts.simulate_batch(game, 12, seeds=range(3))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Flagger:
+    """A user's strategy that answers with flags (True for a rise)."""
+
+    batch: bool = False
+    name = "flagger"
+    traits = ts.Traits(memory_depth=0)
+
+    def act(self, obs, rng):
+        return {("US", "CN"): True}
+
+
+class _BatchFlagger(_Flagger):
+    def act_batch(self, bobs, rngs):
+        return np.ones((bobs.runs, len(bobs.targets)), dtype=bool)
+
+
+@pytest.mark.parametrize("strategy", [_Flagger(), _BatchFlagger()])
+def test_a_flag_is_no_move(strategy):
+    """True was taken for +1 (moves refuse floats that are not whole, and bools elsewhere)."""
+    agents = [
+        dataclasses.replace(a, strategy=strategy) if a.code == "US" else a for a in US_CHINA.agents
+    ]
+    game = US_CHINA.replace(agents=tuple(agents))
+    with pytest.raises(ts.errors.ParameterError, match=r"flagger.*of US.*(True|booleans)"):
+        ts.simulate(game, 12, seed=0)
+    w = ts.World.default()
+    with pytest.raises(ts.errors.ParameterError, match=r"moves\[US, CN\]: must be -1, 0 or \+1"):
+        ts.apply_moves(w, ts.State.zeros(w.n), {("US", "CN"): True})
