@@ -157,6 +157,10 @@ def _target(
     return np.stack([obs.headline(a, b, dates) for a, b in dyads]), dates
 
 
+_METHOD_WORDS = {"de": "differential evolution", "grid": "Latin-hypercube grid"}
+"""How the report names each search ``method``."""
+
+
 def moving_dyads(game: Game) -> set[tuple[str, str]]:
     """Dyads the game can move: an agent's tariff targets and dyads set by events
     (:meth:`~tariffsim.game.Game.played_dyads`)."""
@@ -421,7 +425,7 @@ class Calibration:
             f"{span}, {self.points} points, {self.seeds} seed(s)",
             f"loss (MSE): {self.loss:.5g} fitted (RMSE {self.rmse_pp:.1f} pp), "
             f"{self.loss_default:.5g} unfitted (RMSE {100 * math.sqrt(self.loss_default):.1f} pp); "
-            f"{self.method}, {self.runs} runs",
+            f"{_METHOD_WORDS.get(self.method, self.method)}, {self.runs} runs",
         ]
         pw = max(len(p) for p in self.params)
         lines.append(
