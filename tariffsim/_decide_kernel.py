@@ -466,7 +466,7 @@ def _kernel(
             for h in range(k):
                 vecs[V_SOME, h] = 0.0
                 for c in range(k):
-                    rv = mats[M_TAU, c, h] if mats[M_TAU, h, c] > 0 else 0.0
+                    rv = min(mats[M_TAU, c, h], mats[M_TAU, h, c])  # c's answer, up to h's
                     mats[M_RESIST, h, c] = rv
                     if rv != 0:
                         vecs[V_SOME, h] = 1.0

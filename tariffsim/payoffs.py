@@ -710,13 +710,15 @@ def alliance_strain(tau: Array, ties: Array, two_step: Array | None = None) -> A
 def coalition_gain(tau: Array, ties: Array) -> Array:
     """Value of resisting a common aggressor together (>= 0).
 
-    ``sum_h [tau[h, i] > 0] sum_k W[i, k] min(tau[i, h], [tau[h, k] > 0] tau[k, h])``:
-    ``i`` and ``k`` each answering a tariff ``h`` levies on it (a country ``h`` levies
-    nothing on does not resist it, whatever its own tariff on ``h``). When ``k``
-    settles (``tau[k, h] = 0``) the gain vanishes — the divide-and-conquer channel.
+    ``sum_h sum_k W[i, k] min(r[i, h], r[k, h])`` with ``r[c, h] = min(tau[c, h],
+    tau[h, c])``: ``i`` and ``k`` each answering the tariff ``h`` levies on it, up to
+    its size (a country ``h`` levies nothing on does not resist it, whatever its own
+    tariff on ``h``; what it levies beyond ``h``'s tariff is escalation). Continuous
+    in every tariff: an attack that starts adds resistance in proportion, so it never
+    raises the attacked country's payoff by a jump. When ``k`` settles
+    (``tau[k, h] = 0``) the gain vanishes — the divide-and-conquer channel.
     """
-    hit = np.swapaxes(tau, -1, -2) > 0  # hit[b, i, h]: h levies on i
-    resist = np.where(hit, tau, 0.0)  # resist[b, i, h]
+    resist = np.minimum(tau, np.swapaxes(tau, -1, -2))  # resist[b, i, h]: i's answer to h
     out = np.zeros(tau.shape[:-1])
     for h in np.flatnonzero(resist.reshape(-1, tau.shape[-1]).any(axis=0)):
         r = resist[..., h]  # (B, n): how much each country answers h

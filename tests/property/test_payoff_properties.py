@@ -199,6 +199,24 @@ def test_coalition_gain_falls_when_a_partner_settles(tau, ties, data):
     assert np.all(after <= before + 1e-12)
 
 
+@SETTINGS
+@given(tau=square(tariff_values), ties=square(share_values), data=st.data())
+def test_coalition_gain_is_continuous_in_every_tariff(tau, ties, data):
+    """Raising one tariff by eps moves each country's coalition gain by at most eps times
+    its ties (resistance counts up to the attack's size): no jump where an attack starts."""
+    ties = off_diag(np.triu(ties, 1) + np.triu(ties, 1).T)
+    tau = off_diag(tau)
+    a, b = data.draw(st.sampled_from([(x, y) for x in range(N) for y in range(N) if x != y]))
+    eps = data.draw(st.floats(1e-6, 0.5))
+    if data.draw(st.booleans()):  # an attack that starts here
+        tau[a, b] = 0.0
+    up = tau.copy()
+    up[a, b] += eps
+    before = po.coalition_gain(tau[None], ties)[0]
+    after = po.coalition_gain(up[None], ties)[0]
+    assert np.all(np.abs(after - before) <= eps * ties.sum(axis=1) * (1 + 1e-9) + 1e-12)
+
+
 @settings(max_examples=25, deadline=None)
 @given(world=worlds(), pair=states(), perm=st.permutations(range(N)))
 def test_relabelling_countries_permutes_payoffs(world, pair, perm):

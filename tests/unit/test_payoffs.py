@@ -5,6 +5,7 @@ with plain Python (``math``) on two- and three-country toys, independently of
 the vectorised code under test.
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -192,13 +193,35 @@ def test_coalition_gain_common_aggressor():
     # 1 levies on 0 and on 2; 0 and 2 both answer 1
     tau = np.array([[[0, 0.5, 0], [0.2, 0, 0.1], [0, 0.3, 0]]])
     got = po.coalition_gain(tau, W3)
-    # r[i, h] = tau[i, h] [tau[h, i] > 0];  gain_i = sum_h sum_k W[i, k] min(r[i, h], r[k, h])
-    # r[0, 1] = 0.5, r[2, 1] = 0.3, r[1, 0] = 0.2 (0 hits 1), r[1, 2] = 0 (2 ... hits 1,
-    # but 1's tariff on 2 counts: r[1, 2] = tau[1, 2] [tau[2, 1] > 0] = 0.1)
-    g0 = 0.9 * min(0.5, 0.3)  # with 2 against 1
-    g2 = 0.9 * min(0.3, 0.5)  # with 0 against 1
+    # r[i, h] = min(tau[i, h], tau[h, i]): i's answer to h, up to h's tariff on i
+    # gain_i = sum_h sum_k W[i, k] min(r[i, h], r[k, h])
+    # r[0, 1] = min(0.5, 0.2) = 0.2, r[2, 1] = min(0.3, 0.1) = 0.1
+    g0 = 0.9 * min(0.2, 0.1)  # with 2 against 1
+    g2 = 0.9 * min(0.1, 0.2)  # with 0 against 1
     # 1 answers 0 (r[1, 0] = 0.2) and 2 (r[1, 2] = 0.1), but nobody joins it
     np.testing.assert_allclose(got, [[g0, 0.0, g2]], **TOL)
+
+
+def test_an_attack_on_me_never_raises_my_payoff_through_the_coalition_term():
+    """The US, Canada and Mexico each levy 25% on China, China 25% on the US and Mexico: a
+    Chinese tariff of 1% on Canada made Canada's 25% count whole as resistance (a coalition
+    gain of 0.11% of GDP, 20 times the economic loss of the 1%), so the attack raised Canada's
+    payoff. Resistance now counts up to the attack's size: the attack costs Canada."""
+    w = ts.World.default()
+    m = ts.PayoffModel(w)
+    ca, cn = w.index("CA"), w.index("CN")
+
+    def total(r: float) -> float:
+        t = np.zeros((w.n, w.n))
+        t[ca, cn] = 0.25
+        for c in ("US", "MX"):
+            t[w.index(c), cn] = t[cn, w.index(c)] = 0.25
+        t[cn, ca] = r
+        return float(m.breakdown(ts.State(t)).total[0, ca])
+
+    levels = [0.0, 0.01, 0.05, 0.1, 0.25, 0.5]
+    totals = [total(r) for r in levels]
+    assert all(b < a for a, b in itertools.pairwise(totals)), totals
 
 
 def test_coalition_gain_vanishes_when_partner_settles():
@@ -426,8 +449,8 @@ def reference_terms():
             for j in range(n)
         )
 
-        def r(a, h):
-            return TAU[a][h] if TAU[h][a] > 0 else 0.0
+        def r(a, h):  # a's answer to h, up to h's tariff on a
+            return min(TAU[a][h], TAU[h][a])
 
         coal = sum(TIES[i][k] * min(r(i, h), r(k, h)) for h in range(n) for k in range(n))
         face = 0.0
