@@ -1148,8 +1148,9 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
                       processes=a.workers, progress=False if a.no_progress else None,
                       recalibrate=not a.no_recalibrate, focus=a.focus)  # fmt: skip
     focus = f", outputs of {res.meta['focus']}" if res.meta.get("focus") else ""
-    print(_fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"
-               + focus))  # fmt: skip
+    head = _fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"
+                + focus)  # fmt: skip
+    print(head)
     print(res.table())
     figures: dict[str, Any] = {}
     if not a.no_plot:
@@ -1160,7 +1161,7 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
     written = _write_outputs(
         out,
         f"{sc.name}-sensitivity",
-        {".csv": _csv_text(res.rows()), ".txt": res.table() + "\n"},
+        {".csv": _csv_text(res.rows()), ".txt": head + "\n" + res.table() + "\n"},
         figures,
     )
     _print_written(written)

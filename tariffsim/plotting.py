@@ -71,8 +71,9 @@ def country_colours(
     """The colour of each country and each tariff line, one rule for every chart.
 
     A country takes the colour of its place in ``codes`` (the same in every
-    chart of one scenario or ensemble, whichever countries it shows) unless a
-    country shown before it has that colour already; a tariff line takes the
+    chart of one scenario or ensemble, whichever countries it shows); past the
+    palette's eight colours, a country takes the first colour no country placed
+    before it in the chart has; a tariff line takes the
     colour of the country it hits (its exporter), or a colour no shown country
     has where an earlier line already hits that country. :meth:`Path.plot`,
     :func:`plot_summary`, :func:`plot_paths`, :func:`plot_markets` and the fan
@@ -104,6 +105,8 @@ def country_colours(
     """
     order = list(dict.fromkeys([*countries, *(b for _, b in dyads), *(a for a, _ in dyads)]))
     place = {c: k for k, c in enumerate(codes)}
+    # by place, so that the first eight keep their own colours whatever else is shown
+    order.sort(key=lambda c: place.get(c, len(codes)))
     out: dict[Any, str] = {}
     for k, c in enumerate(order):
         col = PALETTE[place.get(c, k) % len(PALETTE)]

@@ -493,7 +493,8 @@ class Calibration:
         for a, b in self.dyads:
             ax.step(dates, 100 * base.series(a, b), where="post", lw=0.8, color="0.55")
         ax.plot([], [], lw=0.8, color="0.55", label="unfitted scenario")
-        self.observed.plot(ax=ax, dyads=list(self.dyads), until=str(path.dates[-1]))
+        self.observed.plot(ax=ax, dyads=list(self.dyads), until=str(path.dates[-1]),
+                           codes=path.codes)  # fmt: skip
         ax.axvspan(dates[0], self.until, color="0.92", zorder=0, label="fit window")  # type: ignore[arg-type]
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         ax.set_title(f"{self.name}: fitted to {self.observed.name} up to {self.until}")
@@ -654,11 +655,17 @@ class Forecast:
             )
         dates = np.asarray(self.fitted.dates, dtype="datetime64[D]")
         after = np.datetime64(self.after, "D")
-        window = dates > after
-        if not window.any():
+        if not (dates > after).any():
             raise ParameterError(
                 f"no round of the forecast lies after {self.after}; the horizon ends "
                 f"{dates[-1]} (pass a larger `rounds` to forecast())."
+            )
+        # the record says nothing after its last date: rounds past it are not scored
+        window = (dates > after) & (dates <= np.datetime64(obs.end, "D"))
+        if not window.any():
+            raise ParameterError(
+                f"the record {obs.name!r} ends {obs.end}, before the first round of the "
+                f"forecast after {self.after} ({dates[dates > after][0]}): nothing to score."
             )
         err: dict[str, list[Array]] = {"fitted": [], "no_change": [], "default": []}
         per: dict[tuple[str, str], dict[str, float]] = {}
@@ -677,7 +684,7 @@ class Forecast:
         mae = {k: 100 * float(np.mean(np.abs(np.concatenate(v)))) for k, v in err.items()}
         return ForecastScore(
             rmse=rmse, mae=mae, per_dyad=per, points=int(window.sum()) * len(self.dyads),
-            after=self.after, last=dates[-1].astype(dt.date),
+            after=self.after, last=dates[window][-1].astype(dt.date),
         )  # fmt: skip
 
     def plot(self, obs: ObservedPath | None = None, *, ax: Axes | None = None) -> Axes:
@@ -685,20 +692,22 @@ class Forecast:
 
         The forecast window is shaded.
         """
-        from ..plotting import PALETTE, _new_axes, plot_path
+        from ..plotting import _line_colours, _new_axes, plot_path
 
         obs = self.fit_observed if obs is None else obs
         ax = _new_axes(ax)
         plot_path(self.fitted, ax=ax, dyads=list(self.dyads), events=False, recession=False)
         dates = self.fitted.dates.astype(object)
-        for k, (a, b) in enumerate(self.dyads):
+        colour = _line_colours(self.fitted, list(self.dyads))
+        for a, b in self.dyads:
             ax.step(dates, 100 * self.default.series(a, b), where="post", lw=0.8, color="0.55")
             held = 100 * obs.level_on(a, b, self.after)
             ax.plot([self.after, dates[-1]], [held, held], ls=":", lw=1.5,
-                    color=PALETTE[k % len(PALETTE)])  # fmt: skip
+                    color=colour[(a, b)])  # fmt: skip
         ax.plot([], [], lw=0.8, color="0.55", label="unfitted scenario")
         ax.plot([], [], ls=":", color="0.3", label="no-change baseline")
-        obs.plot(ax=ax, dyads=list(self.dyads), until=str(self.fitted.dates[-1]))
+        obs.plot(ax=ax, dyads=list(self.dyads), until=str(self.fitted.dates[-1]),
+                 codes=self.fitted.codes)  # fmt: skip
         ax.axvspan(self.after, dates[-1], color="0.92", zorder=0, label="forecast window")  # type: ignore[arg-type]
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         ax.set_title(f"{self.name}: forecast after {self.after}")

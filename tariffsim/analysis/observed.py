@@ -356,14 +356,15 @@ class ObservedPath:
         dyads: Sequence[tuple[str, str]] | None = None,
         targeted: bool = False,
         until: dt.date | str | None = None,
+        codes: Sequence[str] | None = None,
     ) -> Axes:
         """Draw the headline steps of dyads on (a simulated path's) axes.
 
         The axes conventions are those of :meth:`tariffsim.Path.plot`: dates
         on x, headline tariff in % on y. Observed steps are drawn dashed,
-        with a dot at every change, in the palette colour of the dyad's
-        position in ``dyads`` — pass the same dyads in the same order as to
-        ``Path.plot`` to match colours.
+        with a dot at every change, in the colour of the country each tariff
+        hits (:func:`tariffsim.plotting.country_colours`) — pass the path's
+        ``codes`` to match its colours.
 
         Parameters
         ----------
@@ -375,12 +376,15 @@ class ObservedPath:
         until : date, optional
             Last date drawn (default: the x-limit of ``ax`` if it has data,
             else 30 days after the last measure).
+        codes : sequence of str, optional
+            The world's country codes, whose places give the colours (a path's
+            ``codes``); default: the record's countries in order of appearance.
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        from ..plotting import PALETTE, _new_axes
+        from ..plotting import _new_axes
 
         had_data = ax is not None and ax.has_data()
         ax = _new_axes(ax)
@@ -393,8 +397,13 @@ class ObservedPath:
             end = np.datetime64(mdates.num2date(ax.get_xlim()[1]).date(), "D")
         else:
             end = np.datetime64(self.end, "D") + np.timedelta64(30, "D")
+        from ..plotting import country_colours
+
+        if codes is None:
+            codes = list(dict.fromkeys(c for dy in self.dyads for c in dy))
+        colour = country_colours(codes, list(dyads))
         top = 0.0
-        for k, (a, b) in enumerate(dyads):
+        for a, b in dyads:
             d, v = self.steps(a, b, targeted=targeted)
             keep = d <= end
             d, v = d[keep], v[keep]
@@ -406,10 +415,10 @@ class ObservedPath:
                 where="post",
                 ls="--",
                 lw=1.4,
-                color=PALETTE[k % len(PALETTE)],
+                color=colour[(a, b)],
                 label=f"{a} tariff on {b} (observed)",
             )
-            ax.plot(xs[:-1], ys[:-1], "o", ms=3, color=PALETTE[k % len(PALETTE)])
+            ax.plot(xs[:-1], ys[:-1], "o", ms=3, color=colour[(a, b)])
             top = max(top, float(ys.max()) if len(ys) else 0.0)
         hi = ax.get_ylim()[1]
         ax.set_ylim(0, max(hi, top * 1.1 + 1))

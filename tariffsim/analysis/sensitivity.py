@@ -572,22 +572,28 @@ def _analyse(
     return idx
 
 
+_RAISE_N = (
+    "the design is too small for this output (it moves in few of its runs); raise n, or screen "
+    "with method='morris'."
+)
+
+
 def _unsound(ix: Mapping[str, Array], names: Sequence[str]) -> str | None:
     """Why an output's Sobol estimates are not indices (a 95% interval wholly outside [0, 1]
     by more than :data:`INDEX_SLACK`, or wider than [0, 1]), or None."""
     for key in ("ST", "S1"):
         v, c = np.asarray(ix[key]), np.asarray(ix[f"{key}_conf"])
         for j, name in enumerate(names):
-            if not np.isfinite(v[j]):
-                continue
+            if not np.isfinite(v[j]) and not np.isfinite(c[j]):
+                continue  # an undefined index (NaN: a constant output), said elsewhere
+            if not (np.isfinite(v[j]) and np.isfinite(c[j])):
+                return f"{key} of {name} is {v[j]:.3g} ± {c[j]:.3g}, not a number: {_RAISE_N}"
             outside = v[j] + c[j] < -INDEX_SLACK or v[j] - c[j] > 1 + INDEX_SLACK
             if outside or c[j] > 0.5:
                 what = "outside" if outside else "an interval wider than"
                 return (
                     f"{key} of {name} is {v[j]:.3g} ± {c[j]:.3g}, {what} [0, 1], where an index "
-                    "lies: the design is too "
-                    "small for this output (it moves in few of its runs); raise n, or screen "
-                    "with method='morris'."
+                    f"lies: {_RAISE_N}"
                 )
     return None
 
@@ -720,13 +726,19 @@ class SensitivityResult:
         return names if k is None else names[:k]
 
     def rows(self) -> list[dict[str, Any]]:
-        """One dict per (output, parameter): the indices and their intervals."""
+        """One dict per (output, parameter): the indices and their intervals, the dyad a
+        built-in output read (``focus``; ``""`` for a callable's) and whether the output's
+        estimates are sound (``reliable``: False where the table marks it NOT RELIABLE)."""
         out = []
+        read = self.meta.get("focus_outputs", ())
         for o in self.outputs:
+            sound = self.method != "sobol" or _unsound(self.indices[o], self.params) is None
             for j, p in enumerate(self.params):
                 row: dict[str, Any] = {"output": o, "param": p}
                 for key, arr in self.indices[o].items():
                     row[key] = float(arr[j])
+                row["focus"] = self.meta.get("focus", "") if o in read else ""
+                row["reliable"] = sound
                 out.append(row)
         return out
 
@@ -1045,7 +1057,13 @@ def sensitivity(
     check_executor(executor)
     n_proc = check_processes(processes, executor)
     outs = _resolve_outputs(outputs)
-    dyad = game_focus(game, focus)
+    builtin = tuple(name for name, f in outs.items() if isinstance(f, str))
+    if focus is not None and not builtin:
+        raise ParameterError(
+            f"`focus` ({short_repr(focus)}) is the dyad the built-in outputs read; the outputs "
+            "given are all callables, which read the batch themselves: leave `focus` out."
+        )
+    dyad = game_focus(game, focus) if builtin else None
     _check_n(method, n, 1)
     what_if = tuple(getattr(what, "what_if", ()))
     bounds = resolve_bounds(game, params, held=what_if)
@@ -1078,6 +1096,7 @@ def sensitivity(
         meta={"scenario": getattr(what, "name", "") or getattr(game, "name", ""),
               "rounds": rounds or game.rounds, "replicates": replicates,
               "focus": "" if dyad is None else f"{dyad[0]}->{dyad[1]}",
+              "focus_outputs": builtin,
               "factors": "claims" if by_claims else "parameter paths"},
     )  # fmt: skip
 

@@ -89,6 +89,9 @@ def test_forecast_scores_against_two_baselines(sc: ts.Scenario) -> None:
     # by default the forecast runs on to the record's last date (past the scenario's rounds)
     assert fc.fitted.dates[-2] < obs.end <= fc.fitted.dates[-1]
     assert len(fc.fitted) - 1 > fit.rounds and len(fit.forecast(rounds=5).fitted) == 6
+    # rounds past the record's last date are not scored (the record says nothing there)
+    far = fit.forecast(rounds=80).score(obs)
+    assert far.points == score.points and far.rmse == score.rmse and far.last <= obs.end
     assert score.points == int(after.sum()) * 2
     assert score.best in score.rmse
     assert "no_change" in score.table()

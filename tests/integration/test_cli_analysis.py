@@ -35,6 +35,8 @@ def test_sensitivity_writes_table_csv_and_charts(tmp_path: Path) -> None:
     rows = list(csv.DictReader((folder / "us-china-145-sensitivity.csv").read_text().splitlines()))
     assert {r["output"] for r in rows} == {"peak", "settled_us"}
     assert {r["param"] for r in rows} == {"belief:pass_through.US.CN", "learning_rate.US"}
+    assert {r["focus"] for r in rows} == {"US->CN"}  # the files say which dyad was read
+    assert "outputs of US->CN" in (folder / "us-china-145-sensitivity.txt").read_text()
     for o in ("peak", "settled_us"):
         png = folder / f"us-china-145-sensitivity-{o}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -113,7 +115,8 @@ def test_calibrate_forecasts_as_far_as_asked(tmp_path: Path) -> None:
             "--profile-points", "3", "--profile-samples", "0", "--no-plot")  # fmt: skip
     res = _cli(*args, "--forecast-rounds", "44", "--out", "fit", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
-    assert "forecast after 2025-06-30 to 2025-12-01: 44 points" in res.stdout
+    # scored up to the record's last date (10 November), the rounds past it forecast only
+    assert "forecast after 2025-06-30 to 2025-11-10: 38 points" in res.stdout
     # by default as far as the record goes (10 November 2025, the US cut after Busan), so
     # the window holds a move; the scenario's own 30 rounds ended in a still August
     res = _cli(*args, "--out", "default", cwd=tmp_path)

@@ -70,6 +70,24 @@ def test_the_outputs_read_the_dyad_the_scenario_plays(focus) -> None:
         sensitivity(cmf, ranges, ["peak"], method="morris", n=2, focus="CA-MX")
 
 
+def test_the_focus_is_recorded_only_for_the_outputs_that_read_it() -> None:
+    """A callable reads the batch itself: its rows carry no focus, and a focus given with
+    callables only is refused (it was recorded though no output read it)."""
+    cmf = ts.load_scenario("canada-mexico-fentanyl")
+    ranges = {"resolve_weight.CA": (0.2, 2.0), "face_weight.US": (0.05, 0.6)}
+
+    def mx(batch):
+        return batch.tariff_series("US", "MX").max(axis=1)
+
+    r = sensitivity(cmf, ranges, {"peak": "peak", "mx": mx}, method="morris", n=2)
+    assert {(row["output"], row["focus"]) for row in r.rows()} == {("peak", "US->CA"), ("mx", "")}
+    assert all(row["reliable"] is True for row in r.rows())  # (Morris has no such check)
+    with pytest.raises(ParameterError, match=r"`focus`.*callables"):
+        sensitivity(cmf, ranges, {"mx": mx}, method="morris", n=2, focus="US-MX")
+    alone = sensitivity(cmf, ranges, {"mx": mx}, method="morris", n=2)
+    assert alone.meta["focus"] == "" and alone.rows()[0]["focus"] == ""
+
+
 def parampath_dyad(focus) -> tuple[str, str]:
     return tuple(focus.split("-")) if isinstance(focus, str) else focus
 

@@ -266,6 +266,17 @@ def test_a_tariff_and_its_target_share_one_colour_in_every_chart() -> None:
     assert {k: fan[k] for k in single} == single
 
 
+def test_the_first_eight_countries_keep_their_colours_whatever_a_chart_shows() -> None:
+    from tariffsim.plotting import PALETTE, country_colours
+
+    codes = ["US", "CN", "CA", "MX", "JP", "KR", "EU", "IN", "BR", "AU"]
+    for shown in (["BR", "US", "CN"], ["AU", "BR", "CN", "US"], codes[::-1]):
+        c = country_colours(codes, [("US", "CN")], shown)
+        assert (c["US"], c["CN"], c[("US", "CN")]) == (PALETTE[0], PALETTE[1], PALETTE[1])
+        first = [x for x in shown if codes.index(x) < 8]
+        assert [c[x] for x in first] == [PALETTE[codes.index(x)] for x in first]
+
+
 def test_a_given_colour_overrides_the_rule() -> None:
     p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=6)
     lines = _tariff_lines(plot_path(p, colors={("US", "CN"): "#123456", ("CN", "US"): 4}))
