@@ -266,3 +266,9 @@ def _holds_bool(values: Any) -> bool:
         except (TypeError, ValueError):
             return False
     return False
+
+
+def is_flag(m: Any) -> bool:
+    """Whether ``m`` is a boolean (``True``, ``np.True_``, a boolean array of any shape),
+    which tariffsim refuses where a number is asked for (a move, a count, a seed)."""
+    return isinstance(m, bool | np.bool_) or (isinstance(m, np.ndarray) and m.dtype.kind == "b")

@@ -153,14 +153,20 @@ def misspelt_concession(name: Any) -> str | None:
     A demand whose concession no summit offers is never met and holds its floor
     for good (a standing demand, such as ``us-china-145``'s 10% baseline until a
     ``trade_agreement``); a name close to a bundled concession's (``difflib``,
-    ratio 0.8 or more) is taken for a typo of it, which would do the same
-    without a word.
+    ratio 0.8 or more, in lower case) or the same words in another case or
+    order (``BORDER_CANADA``, ``canada_border``) is taken for a typo of it,
+    which would do the same without a word.
     """
     import difflib
 
     if not isinstance(name, str) or name in CONCESSIONS:
         return None
-    near = difflib.get_close_matches(name, list(CONCESSIONS), n=1, cutoff=0.8)
+
+    def canon(x: str) -> str:  # case, separators and word order aside
+        return "_".join(sorted(x.lower().replace("-", "_").replace(" ", "_").split("_")))
+
+    same = [c for c in CONCESSIONS if canon(c) == canon(name)]
+    near = same or difflib.get_close_matches(name.lower(), list(CONCESSIONS), n=1, cutoff=0.8)
     if not near:
         return None
     return (

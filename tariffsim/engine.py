@@ -44,7 +44,7 @@ from ._batchrun import (
 )
 from ._talks import _Talks
 from ._util import frozen_array as _ro
-from ._util import one_of, short_repr, whole_number
+from ._util import is_flag, one_of, short_repr, whole_number
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles
 from .deals import (
     Agreement,
@@ -699,7 +699,7 @@ def checked_moves(
     for d in targets:
         m = chosen.get(d, 0)
         whole = jump and isinstance(m, int | np.integer)
-        if isinstance(m, bool | np.bool_) or (  # (True is no move: a flag, as everywhere)
+        if is_flag(m) or (  # (True is no move: a flag, as everywhere)
             m not in (-1, 0, 1) and not (whole and abs(int(m)) < 128)
         ):
             raise ParameterError(
@@ -710,11 +710,18 @@ def checked_moves(
     return out
 
 
+def _has_flags(raw: Any) -> bool:
+    """Whether a nested list or tuple of moves holds a boolean anywhere."""
+    if isinstance(raw, list | tuple):
+        return any(_has_flags(x) for x in raw)
+    return is_flag(raw)
+
+
 def _moves_of(raw: Any, strategy: Any, me: str) -> NDArray[np.int8]:
     """A strategy's batch of moves as int8: whole numbers only (a move of 0.9 is no move of
     0: it is refused, as ``act`` refuses it), never cut to fit."""
     a = np.asarray(raw)
-    if a.dtype.kind == "b":  # flags are no moves (True would be a rise)
+    if a.dtype.kind == "b" or _has_flags(raw):  # flags are no moves (True would be a rise)
         raise ParameterError(
             f"strategy {getattr(strategy, 'name', strategy)!r} of {me}: act_batch returned "
             "booleans; moves are whole numbers (-1, 0, +1)."

@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _ladder_kernel
-from ._util import finite_number, real_array, replaced, short_repr
+from ._util import finite_number, is_flag, real_array, replaced, short_repr
 from .claims import load_claims
 from .errors import ParameterError, UnknownNameError
 
@@ -1765,7 +1765,7 @@ def apply_moves(
     lay = np.array(state.layered(world).layers)
     rows_of = world._layer_rows
     for (a, b), m in items:
-        if isinstance(m, bool | np.bool_) or m not in (-1, 0, 1):
+        if is_flag(m) or m not in (-1, 0, 1):
             raise ParameterError(f"moves[{a}, {b}]: must be -1, 0 or +1; got {m!r}.")
         if (a, b) not in world.ladders:
             raise ParameterError(
@@ -1779,7 +1779,7 @@ def apply_moves(
     t = np.round(lay.sum(axis=0), 12)  # the headline ladders' rungs are rounded alike
     c = state.control.copy()
     for (a, b), m in (controls or {}).items():
-        if isinstance(m, bool | np.bool_) or m not in (-1, 0, 1):
+        if is_flag(m) or m not in (-1, 0, 1):
             raise ParameterError(f"controls[{a}, {b}]: must be -1, 0 or +1; got {m!r}.")
         if (a, b) not in world.control_ladders:
             raise ParameterError(f"controls[{a}, {b}]: no export-control ladder for this dyad.")

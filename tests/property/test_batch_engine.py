@@ -418,5 +418,12 @@ def test_a_flag_is_no_move(strategy):
     with pytest.raises(ts.errors.ParameterError, match=r"flagger.*of US.*(True|booleans)"):
         ts.simulate(game, 12, seed=0)
     w = ts.World.default()
-    with pytest.raises(ts.errors.ParameterError, match=r"moves\[US, CN\]: must be -1, 0 or \+1"):
-        ts.apply_moves(w, ts.State.zeros(w.n), {("US", "CN"): True})
+    for flag in (True, np.True_, np.array(True)):
+        with pytest.raises(ts.errors.ParameterError, match=r"moves\[US, CN\]: must be -1, 0"):
+            ts.apply_moves(w, ts.State.zeros(w.n), {("US", "CN"): flag})
+    from tariffsim.engine import _moves_of, checked_moves
+
+    with pytest.raises(ts.errors.ParameterError, match="booleans"):
+        _moves_of([[True, -1]], strategy, "US")
+    with pytest.raises(ts.errors.ParameterError, match="returned move"):
+        checked_moves({("US", "CN"): np.array(True)}, strategy, "US", [("US", "CN")])

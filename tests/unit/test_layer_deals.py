@@ -126,6 +126,7 @@ def test_a_misspelt_demand_concession_is_refused(tmp_path):
 def test_a_misspelt_concession_is_refused_from_python_too():
     from tariffsim import bargaining as bg
 
-    with pytest.raises(ts.UnknownNameError, match="did you mean 'border_mexico'"):
-        bg.Demand("US", "MX", 0.25, "border_mexic")
+    for typo in ("border_mexic", "BORDER_MEXICO", "mexico_border", "Border-Mexico"):
+        with pytest.raises(ts.UnknownNameError, match="did you mean 'border_mexico'"):
+            bg.Demand("US", "MX", 0.25, typo)
     assert bg.Demand("US", "MX", 0.25, "never-given").concession == "never-given"  # standing
