@@ -340,7 +340,7 @@ class Path:
         src = self.effective if effective else self.tariff
         return src[:, self._i(importer), self._i(exporter)]
 
-    def headline(self, importer: str, exporter: str) -> Array:
+    def headline(self, importer: str, exporter: str | None = None) -> Array:
         """Headline tariff of ``importer`` on ``exporter`` per round: the sum of its
         layers, the rate a good hit by every layer pays (fraction)."""
         return self.series(importer, exporter)
@@ -353,7 +353,9 @@ class Path:
             )
         return self.layer_names.index(layer)
 
-    def tariffs(self, importer: str, exporter: str, *, layer: str | None = None) -> Array:
+    def tariffs(
+        self, importer: str, exporter: str | None = None, *, layer: str | None = None
+    ) -> Array:
         """One layer's rate on a dyad per round (the headline without ``layer``).
 
         Examples
@@ -362,13 +364,14 @@ class Path:
         >>> float(p.tariffs("US", "CN", layer="fentanyl").max())
         0.2
         """
+        importer, exporter = dyad_args(importer, exporter, "importer")
         if layer is None:
             return self.headline(importer, exporter)
         k = self._layer_row(layer)
         assert self.layers is not None
         return self.layers[:, k, self._i(importer), self._i(exporter)]
 
-    def coverage(self, importer: str, exporter: str) -> Array:
+    def coverage(self, importer: str, exporter: str | None = None) -> Array:
         """Share of ``exporter``'s exports to ``importer`` hit by a tariff, per round.
 
         The widest hit share among the layers in force (layers are nested:
@@ -380,6 +383,7 @@ class Path:
         >>> round(float(p.coverage("CN", "US")[3]), 2)  # February: the targeted list only
         0.29
         """
+        importer, exporter = dyad_args(importer, exporter, "importer")
         i, j = self._i(importer), self._i(exporter)
         if self.layers is None or self.hit_share is None:
             return (self.tariff[:, i, j] > 0).astype(float)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._util import short_repr
 from .errors import ParameterError
 from .path import COUNTERFACTUAL as _CF
 
@@ -130,8 +131,33 @@ def _line_colours(
     """:func:`country_colours` of ``path``'s players and ``dyads``; a dyad's entry of
     ``colors`` overrides its colour (a matplotlib colour, or an index into :data:`PALETTE`)."""
     out = country_colours(path.codes, dyads, path.players())
-    for d, c in (colors or {}).items():
-        out[(d[0], d[1])] = PALETTE[c % len(PALETTE)] if isinstance(c, int) else c
+    if colors is None:
+        return out
+    if not isinstance(colors, Mapping):
+        raise ParameterError(
+            f"`colors` must map dyads to colours ({{('US', 'CN'): 'red'}}); got "
+            f"{type(colors).__name__}."
+        )
+    from matplotlib.colors import is_color_like
+
+    from .world import _dyad_key
+
+    for key, c in colors.items():
+        d = _dyad_key(key, "colors")
+        if d not in dyads:
+            raise ParameterError(
+                f"`colors` names {d[0]}->{d[1]}, which is not drawn; drawn: "
+                f"{', '.join(f'{a}->{b}' for a, b in dyads)}."
+            )
+        if isinstance(c, int | np.integer) and not isinstance(c, bool | np.bool_) and c >= 0:
+            out[d] = PALETTE[int(c) % len(PALETTE)]
+        elif isinstance(c, str) and is_color_like(c):
+            out[d] = c
+        else:
+            raise ParameterError(
+                f"`colors[{d[0]}->{d[1]}]` must be a matplotlib colour or an index into "
+                f"PALETTE (an int >= 0); got {short_repr(c)}."
+            )
     return out
 
 
@@ -143,11 +169,28 @@ def _check_path(path: Any, arg: str = "path") -> None:
     if isinstance(path, _Path):
         return
     hint = (
-        " (an ensemble draws its own fan chart: ens.plot(); one run of it: ens.run(k))"
-        if hasattr(path, "quantiles")
-        else ""
+        " (an ensemble draws its own fan chart: ens.plot())" if hasattr(path, "quantiles") else ""
     )
     raise ParameterError(f"`{arg}` must be a Path; got {type(path).__name__}{hint}.")
+
+
+def _dyad_list(dyads: Any) -> list[tuple[str, str]]:
+    """``dyads`` as a list of (importer, exporter): each one ``("US", "CN")``, ``"US-CN"`` or
+    ``"US->CN"``, or one such string alone."""
+    from .world import _dyad_key
+
+    if isinstance(dyads, str) or (
+        isinstance(dyads, tuple) and len(dyads) == 2 and all(isinstance(c, str) for c in dyads)
+    ):
+        dyads = [dyads]
+    try:
+        items = list(dyads)
+    except TypeError:
+        raise ParameterError(
+            f"`dyads` must be a list of dyads (('US', 'CN'), 'US-CN' or 'US->CN'); got "
+            f"{type(dyads).__name__}."
+        ) from None
+    return [_dyad_key(d, "dyads") for d in items]
 
 
 def _active_dyads(path: Path) -> list[tuple[str, str]]:
@@ -272,7 +315,7 @@ def plot_path(
         fig = Figure(figsize=(10, 7.8), layout="constrained")
         ax, mk_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 1]})
     ax = _new_axes(ax)
-    dyads = _active_dyads(path) if dyads is None else list(dyads)
+    dyads = _active_dyads(path) if dyads is None else _dyad_list(dyads)
     colour = _line_colours(path, dyads, colors)
     dates = _dates(path)
     top = 1.0
@@ -727,7 +770,7 @@ def plot_paths(
         for _, p in items:
             seen += [d for d in p.tariff_dyads() if d not in seen]
         dyads = seen
-    dyads = [(str(d[0]), str(d[1])) for d in dyads]
+    dyads = _dyad_list(dyads)
     countries = sorted({c for d in dyads for c in d}, key=items[0][1].codes.index)
     colour = country_colours(items[0][1].codes, dyads, countries)
     colors: dict[tuple[str, str], int | str] = {d: colour[d] for d in dyads}

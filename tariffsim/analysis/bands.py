@@ -34,6 +34,18 @@ DEFAULT_LEVELS = (0.05, 0.5, 0.95)
 """Quantile levels of ``quantiles``, ``peak_quantiles`` and ``peak_final_table`` by default."""
 
 
+def dyad_and_levels(a: Any, b: Any, q: Any, arg: str = "a") -> tuple[Any, Any, Any]:
+    """``(a, b, q)`` of a method taking two codes and levels, where the dyad may be one
+    argument (:func:`tariffsim.world.dyad_args`) and then the levels the second:
+    ``quantiles("US->CN", [0.1, 0.9])`` is ``quantiles("US", "CN", q=[0.1, 0.9])``."""
+    from ..world import dyad_args
+
+    if b is not None and not isinstance(b, str) and q is DEFAULT_LEVELS:
+        b, q = None, b
+    a, b = dyad_args(a, b, arg)
+    return a, b, q
+
+
 _PANELS = {
     "recession": ("recession odds", "12-month recession odds (%)", 100.0),
     "approval": ("approval", "approval (%)", 100.0),

@@ -56,7 +56,7 @@ from ..progress import counting_runs
 from ..schema import label_ok
 from ..world import dyad_args
 from ._stored import check_npz_size, check_positions, checked_labels, in_range, other_kind
-from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised
+from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised, dyad_and_levels
 from .distributions import Distribution
 from .reduce import (
     INDICATORS,
@@ -162,7 +162,7 @@ class RunView:
     def first_round(
         self,
         importer: str,
-        exporter: str,
+        exporter: str | None = None,
         *,
         at_least: float | None = None,
         at_most: float | None = None,
@@ -172,7 +172,7 @@ class RunView:
 
         As :meth:`Ensemble.first_round`, on this run's series only.
         """
-        s = self.series(importer, exporter)[None]
+        s = self.series(importer, exporter)[None]  # (the dyad may be one argument)
         k = int(_first_round(s, at_least=at_least, at_most=at_most, after=after)[0])
         return None if k < 0 else k
 
@@ -368,7 +368,7 @@ class Ensemble(_Summarised):
         UnknownNameError
             For an unknown dyad, country or indicator.
         """
-        a, b = dyad_args(a, b, "a")
+        a, b, q = dyad_and_levels(a, b, q)
         qs = check_levels(q)
         vals, label = self._values(a, b)
         return Bands(label, qs, self.dates, np.quantile(vals, qs, axis=0))
@@ -387,6 +387,7 @@ class Ensemble(_Summarised):
         self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
     ) -> Array:
         """Quantiles ``q`` of the runs' peaks on a dyad (``numpy.quantile``), shape (len(q),)."""
+        importer, exporter, q = dyad_and_levels(importer, exporter, q, "importer")
         return np.asarray(np.quantile(self.peak(importer, exporter), check_levels(q)))
 
     def _live_dyads(self) -> NDArray[np.bool_]:
@@ -395,7 +396,7 @@ class Ensemble(_Summarised):
     def first_round(
         self,
         importer: str,
-        exporter: str,
+        exporter: str | None = None,
         *,
         at_least: float | None = None,
         at_most: float | None = None,

@@ -45,7 +45,7 @@ from ..errors import MissingExtraError, ParameterError, RunsNotKeptError, Unknow
 from ..schema import storable
 from ..world import dyad_args
 from ._stored import check_npz_size, check_positions, checked_labels, other_kind
-from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised
+from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised, dyad_and_levels
 from .reduce import (
     INDICATORS,
     MIN_WIDTH,
@@ -193,7 +193,7 @@ class EnsembleSummary(_Summarised):
         UnknownNameError
             For an unknown dyad, country or indicator.
         """
-        a, b = dyad_args(a, b, "a")
+        a, b, q = dyad_and_levels(a, b, q)
         qs = check_levels(q)
         if a in INDICATORS:
             i = self._country(b)
@@ -220,7 +220,7 @@ class EnsembleSummary(_Summarised):
         self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
     ) -> Array:
         """Quantiles of the runs' peak tariff on a dyad (exact: ``numpy.quantile``), (len(q),)."""
-        importer, exporter = dyad_args(importer, exporter, "importer")
+        importer, exporter, q = dyad_and_levels(importer, exporter, q, "importer")
         return self.counts.tariff.peak_quantiles(self._dyad(importer, exporter), check_levels(q))
 
     def peak_counts(
@@ -314,7 +314,7 @@ class EnsembleSummary(_Summarised):
         """Not available: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
         self._needs_runs("run(k)")
 
-    def series(self, importer: str, exporter: str) -> NoReturn:
+    def series(self, importer: str, exporter: str | None = None) -> NoReturn:
         """Not available: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
         self._needs_runs("series()", "or use quantiles()")
 
@@ -322,11 +322,11 @@ class EnsembleSummary(_Summarised):
         """Not available: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
         self._needs_runs("indicator()", "or use quantiles()")
 
-    def peak(self, importer: str, exporter: str) -> NoReturn:
+    def peak(self, importer: str, exporter: str | None = None) -> NoReturn:
         """Not available per run: use :meth:`peak_quantiles` or :meth:`peak_counts`."""
         self._needs_runs("per-run peak()", "or use peak_quantiles() / peak_counts()")
 
-    def first_round(self, importer: str, exporter: str, **kw: Any) -> NoReturn:
+    def first_round(self, importer: str, exporter: str | None = None, **kw: Any) -> NoReturn:
         """Not available per run: declare a :class:`~tariffsim.analysis.reduce.Threshold` event."""
         self._needs_runs("first_round()", "or declare a Threshold event with events=")
 

@@ -1986,6 +1986,24 @@ def test_a_dyad_may_be_named_as_its_label_prints_it(ens: ts.Ensemble) -> None:
     s = ts.ensemble("us-china-145", runs=3, seed=0, rounds=3, keep="summary", vary="claims")
     np.testing.assert_array_equal(s.quantiles("US->CN").values, s.quantiles("US", "CN").values)
     np.testing.assert_array_equal(s.peak_quantiles("US->CN"), s.peak_quantiles("US", "CN"))
+    # the levels second when the dyad is one argument, as they are third with two codes
+    np.testing.assert_array_equal(
+        ens.quantiles("US->CN", [0.1, 0.9]).values, ens.quantiles("US", "CN", [0.1, 0.9]).values
+    )
+    np.testing.assert_array_equal(
+        s.peak_quantiles("US->CN", [0.5]), s.peak_quantiles("US", "CN", [0.5])
+    )
+    np.testing.assert_array_equal(
+        ens.first_round("US->CN", at_least=0.5), ens.first_round("US", "CN", at_least=0.5)
+    )
+    assert run.first_round("US->CN", at_least=0.5) == run.first_round("US", "CN", at_least=0.5)
+    for f in ("headline", "tariffs", "coverage"):
+        np.testing.assert_array_equal(getattr(path, f)("US->CN"), getattr(path, f)("US", "CN"))
+    from tariffsim.errors import RunsNotKeptError
+
+    for f in ("series", "peak", "first_round"):
+        with pytest.raises(RunsNotKeptError):
+            getattr(s, f)("US->CN")
     for call in (lambda: ens.quantiles("US"), lambda: path.series("US"),
                  lambda: s.mean("recession")):  # fmt: skip
         with pytest.raises(ParameterError, match="a dyad is"):

@@ -302,3 +302,26 @@ def test_a_chart_of_something_else_than_a_path_is_refused_by_name() -> None:
             plot_paths(bad)
     with pytest.raises(PE, match=r"`paths\['a'\]` must be a Path; got Ensemble"):
         plot_paths({"a": ens})
+
+
+def test_dyads_and_colours_of_a_chart_are_checked() -> None:
+    """Dyads may be spelled as their labels; a colour mapping with a bad key or value is a
+    ParameterError (they were ignored, or wrong colours, or matplotlib's errors)."""
+    from tariffsim.errors import ParameterError as PE
+
+    p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=6)
+    for spelled in (["US->CN"], "US-CN", [("US", "CN")]):
+        assert list(_tariff_lines(plot_path(p, dyads=spelled))) == ["US tariff on CN"]
+    fig = plot_paths({"a": p}, dyads=["US->CN", "CN-US"])
+    assert set(_tariff_lines(fig.axes[0])) == {"US tariff on CN", "CN tariff on US"}
+    ok = _tariff_lines(plot_path(p, colors={"US->CN": "red", ("CN", "US"): np.int64(3)}))
+    assert ok["US tariff on CN"].get_color() == "red"
+    assert ok["CN tariff on US"].get_color() == ts.plotting.PALETTE[3]
+    for bad, said in (
+        ({("US", "CN"): True}, "colors"), ({("US", "CN"): -1}, "colors"),
+        ({("US", "CN"): "notacolour"}, "colors"), ({("US", "CN"): None}, "colors"),
+        ({("US", "CN"): 1.5}, "colors"), ({("ZZ", "QQ"): 3}, "not drawn"),
+        ({"U": 1}, "a dyad is"), ({5: 1}, "a dyad is"), (["red"], "must map dyads"),
+    ):  # fmt: skip
+        with pytest.raises(PE, match=said):
+            plot_path(p, colors=bad)
