@@ -1185,6 +1185,11 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     out = _out_dir(a)
     sc = load_scenario(a.scenario)
     obs = load(a.observed)
+    if a.params == _FIT_PARAMS and ("US", "CN") not in sc.game.played_dyads():
+        raise _UsageError(
+            f"the default --params ({_FIT_PARAMS}) fit the US-China game; {sc.name} does not "
+            "play the US tariff on China: name the parameters to fit with --params"
+        )
     paths, ranges = _parse_params(a.params)
     _check_workers(a.workers)
     if a.forecast_rounds is not None:

@@ -157,6 +157,18 @@ def _target(
     return np.stack([obs.headline(a, b, dates) for a, b in dyads]), dates
 
 
+def _outside(
+    defaults: Mapping[str, float], bounds: Mapping[str, tuple[float, float]]
+) -> list[tuple[str, float, float, float]]:
+    """``(path, value, low, high)`` of each parameter whose scenario value lies outside its
+    search range."""
+    return [
+        (p, v, *bounds[p])
+        for p, v in defaults.items()
+        if p in bounds and not bounds[p][0] <= v <= bounds[p][1]
+    ]
+
+
 _METHOD_WORDS = {"de": "differential evolution", "grid": "Latin-hypercube grid"}
 """How the report names each search ``method``."""
 
@@ -456,6 +468,13 @@ class Calibration:
         if bad:
             lines.append("not identified by this record (flat profile over most of the range):")
             lines += [f"  {p}" for p in bad]
+        outside = _outside(self.defaults, self.bounds)
+        if outside:
+            lines.append(
+                "the scenario's own value lies outside the range searched (the fit cannot "
+                "return it; widen the range to compare):"
+            )
+            lines += [f"  {p} = {v:g}, range [{lo:g}, {hi:g}]" for p, v, lo, hi in outside]
         return "\n".join(
             textwrap.fill(ln, width, subsequent_indent="    ", break_on_hyphens=False)
             if len(ln) > width

@@ -517,3 +517,14 @@ def test_a_window_where_the_record_holds_still_says_it_tells_nothing_apart() -> 
     held = [obs.level_on(a, b, "2025-06-30") for a, b in (("US", "CN"), ("CN", "US"))]
     later = [obs.level_on(a, b, "2025-08-25") for a, b in (("US", "CN"), ("CN", "US"))]
     assert held == later  # (the record does hold still there)
+
+
+def test_the_report_says_when_the_scenarios_value_lies_outside_the_range() -> None:
+    sc = ts.load_scenario("us-china-145")
+    obs = ts.observed.load("us-china-2025")
+    kw = dict(until="2025-05-31", popsize=2, maxiter=1, profile_points=3, profile_samples=0)
+    fit = calibrate(sc, obs, {"learning_rate.US": (0.2, 0.4)}, **kw)  # the scenario's: 0.1
+    assert fit.defaults["learning_rate.US"] == 0.1
+    assert "learning_rate.US = 0.1, range [0.2, 0.4]" in fit.report()
+    inside = calibrate(sc, obs, {"learning_rate.US": (0.02, 0.4)}, **kw)
+    assert "outside the range searched" not in inside.report()

@@ -108,6 +108,13 @@ def test_calibrate_by_default_fits_ranges_the_record_can_tell_apart(tmp_path: Pa
     assert "to 2025-11-10" in res.stdout
 
 
+def test_calibrate_asks_for_params_where_the_defaults_do_not_apply(tmp_path: Path) -> None:
+    res = _cli("calibrate", "secondary-oil-tariffs", "--observed", "us-china-2025",
+               "--out", "fit", cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 2 and "name the parameters to fit with --params" in res.stderr
+    assert not (tmp_path / "fit").exists()
+
+
 def test_calibrate_forecasts_as_far_as_asked(tmp_path: Path) -> None:
     """--forecast-rounds N scores N rounds, as fit.forecast(rounds=N) does in the API."""
     args = ("calibrate", "us-china-145", "--observed", "us-china-2025",
