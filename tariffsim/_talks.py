@@ -29,6 +29,7 @@ from .deals import (
     Negotiation,
     _concession_pool,
     _floors_allow,
+    concession_subsets,
     credible,
     ladder_dyads,
     solve_deal,
@@ -316,11 +317,7 @@ class _Talks:
             cur_s.append(start.tariff[:, i, j])
         cur = np.stack(cur_s, axis=1)  # (G, S)
         valid_d = [lv[None, :] <= cur[:, c, None] + 1e-12 for c, lv in enumerate(levels)]
-        subsets = [
-            frozenset(c)
-            for n in range(len(pool) + 1)
-            for c in itertools.combinations(sorted(pool), n)
-        ]
+        subsets = concession_subsets(pool)
         counts = np.prod(np.stack([v.sum(axis=1) for v in valid_d], axis=1), axis=1)
         # a run with no rung at or below a current tariff (or too many deals): the per-run search
         slow = (counts == 0) | (counts * len(subsets) > MAX_DEALS)

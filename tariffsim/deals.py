@@ -41,6 +41,7 @@ __all__ = [
     "Negotiation",
     "Threat",
     "concession",
+    "concession_subsets",
     "credible",
     "floor_world",
     "ladder_dyads",
@@ -76,6 +77,11 @@ class Concession:
     releases : tuple of (str, str)
         Export-control dyads ``(withholder, target)`` the concession sets to
         zero (suspending a control), if any.
+    excludes : tuple of str
+        Concessions no deal gives together with this one: the same act in
+        another form (China's Busan pledge on fentanyl precursors and its
+        enforcement of precursor controls are one fentanyl concession, whose
+        values would otherwise add up). Either side's entry excludes the pair.
 
     Examples
     --------
@@ -92,8 +98,10 @@ class Concession:
     label: str = ""
     claims: tuple[str, ...] = ()
     releases: tuple[Dyad, ...] = ()
+    excludes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "excludes", tuple(self.excludes))
         for f in ("cost", "value"):
             v = getattr(self, f)
             bad = isinstance(v, bool) or not isinstance(v, numbers.Real)
@@ -508,8 +516,24 @@ def _load_concessions() -> dict[str, Concession]:
             label=e.get("label", ""),
             claims=(e["cost_claim"], e["value_claim"], *e.get("claims", ())),
             releases=tuple(tuple(d.split("-")) for d in e.get("releases", ())),
+            excludes=tuple(e.get("excludes", ())),
         )
     return out
+
+
+def concession_subsets(pool: Mapping[str, Concession]) -> list[frozenset[str]]:
+    """Every set of concessions from ``pool`` a deal can give, smallest first (in the order of
+    ``itertools.combinations`` over the sorted names, which fixes the tie-breaking): each
+    subset, except those holding a pair that one of them :attr:`~Concession.excludes`."""
+    banned = [
+        frozenset((a, b)) for a, c in pool.items() for b in c.excludes if b in pool and b != a
+    ]
+    return [
+        s
+        for n in range(len(pool) + 1)
+        for s in map(frozenset, itertools.combinations(sorted(pool), n))
+        if not any(pair <= s for pair in banned)
+    ]
 
 
 class _Concessions(Mapping[str, Concession]):
@@ -881,9 +905,7 @@ def solve_deal(
         levels = [x for x in w.ladders[(a, b)].levels if x <= cur + 1e-12]
         rungs.append(levels or [cur])
         slots.append((pos_d, "", -1))
-    subsets = [
-        frozenset(c) for r in range(len(pool) + 1) for c in itertools.combinations(sorted(pool), r)
-    ]
+    subsets = concession_subsets(pool)
     total = math.prod(len(r) for r in rungs) * len(subsets)
     if total > MAX_DEALS:
         raise ParameterError(

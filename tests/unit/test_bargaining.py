@@ -503,3 +503,25 @@ def test_a_disagreement_value_beyond_any_float_is_named(sc, peak):
     # (float() of it raised a bare OverflowError)
     with pytest.raises(ParameterError, match="`disagreement` needs a finite value for 'US'"):
         bg.nash_bargain(sc.game, ("US", "CN"), peak, disagreement={"US": 10**400, "CN": 0.0})
+
+
+def test_one_fentanyl_concession_per_deal(sc, peak, dis):
+    """China's Busan pledge and its enforcement of precursor controls are one act: a deal
+    gave both and counted both values (0.71 + 0.355 to the US); now it gives one, in the
+    single-state search and in the engine's batched talks alike."""
+    both = ["fentanyl_enforcement_china", "fentanyl_pledge_china", "purchases_china"]
+    pool = {n: bg.concession(n) for n in both}
+    subsets = bg.concession_subsets(pool)
+    assert len(subsets) == 6 and frozenset(both[:2]) not in subsets
+    assert frozenset() in subsets and frozenset(both[::2]) in subsets
+    d = bg.nash_bargain(sc.game, ("US", "CN"), peak, disagreement=dis, concessions=both)
+    assert d.agreed and not {"fentanyl_enforcement_china", "fentanyl_pledge_china"} <= set(
+        d.concessions
+    )
+    import datetime as dt
+
+    summit = ts.Event(dt.date(2025, 5, 12), "summit", "Geneva with fentanyl on the table",
+                      parties=("US", "CN"), agenda=tuple(both))  # fmt: skip
+    game = sc.game.replace(events=(*[e for e in sc.game.events if e.kind != "summit"], summit))
+    for a in ts.simulate(game, 20, seed=0).agreements:
+        assert not {"fentanyl_enforcement_china", "fentanyl_pledge_china"} <= set(a.concessions)
