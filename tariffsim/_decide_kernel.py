@@ -466,7 +466,11 @@ def _kernel(
             for h in range(k):
                 vecs[V_SOME, h] = 0.0
                 for c in range(k):
-                    rv = min(mats[M_TAU, c, h], mats[M_TAU, h, c])  # c's answer, up to h's
+                    t_hc = mats[M_TAU, h, c]  # c's answer to h, up to h's tariff on c
+                    rv = 0.0
+                    if t_hc > 0:
+                        t_ch = mats[M_TAU, c, h]
+                        rv = t_ch if t_ch < t_hc else t_hc
                     mats[M_RESIST, h, c] = rv
                     if rv != 0:
                         vecs[V_SOME, h] = 1.0
