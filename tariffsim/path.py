@@ -167,6 +167,41 @@ class PathBreakdown(dict[str, Array]):
         self.dates = dates
         self.codes = tuple(codes)
 
+    def _rows(self) -> list[list[Any]]:
+        """Per term: its mean over the rounds after the start and its last value, per country
+        (the same rounds for every term; a path of one row: that row)."""
+        out = []
+        for t, v in self.items():
+            a = np.asarray(v, dtype=float).reshape(len(self.dates), -1)
+            body = a[1:] if len(a) > 1 else a
+            out.append([t, *body.mean(axis=0).tolist(), *a[-1].tolist()])
+        return out
+
+    def __repr__(self) -> str:
+        rows = self._rows()
+        n = len(self.codes)
+        width = max(len(r[0]) for r in rows)
+        head = (
+            f"<PathBreakdown {', '.join(self.codes)}: {len(self)} terms x {len(self.dates)} "
+            "rounds, % of GDP; mean over the rounds | last round>"
+        )
+        lines = [head]
+        for r in rows:
+            mean = " ".join(f"{x:>8.3f}" for x in r[1 : 1 + n])
+            last = " ".join(f"{x:>8.3f}" for x in r[1 + n :])
+            lines.append(f"  {r[0]:<{width}} {mean} | {last}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        n = len(self.codes)
+        header = ["term", *(f"{c} mean" for c in self.codes), *(f"{c} last" for c in self.codes)]
+        cap = (
+            f"payoff terms, % of GDP: mean over {max(len(self.dates) - 1, 1)} rounds and the "
+            "last round"
+        )
+        return html_table(header, [[r[0], *r[1 : 1 + n], *r[1 + n :]] for r in self._rows()],
+                          caption=cap)  # fmt: skip
+
     def to_frame(self) -> Any:
         """The terms as a pandas DataFrame, full precision, indexed by date.
 

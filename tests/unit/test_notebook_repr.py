@@ -236,3 +236,20 @@ def test_correlated_qre_and_evolution_views() -> None:
     evo = ts.replicator_dynamics(np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([0.5, 0.5]), 10)
     html = evo._repr_html_()
     assert "10 steps" in html and html.count("<tr>") == 3
+
+
+def test_a_path_breakdown_reads_as_a_table() -> None:
+    """It printed as a dict of arrays (31 numbers a term): now one line a term, its mean over
+    the rounds and its last value, and an HTML table in a notebook; still a dict."""
+    p = ts.load_scenario("us-china-145").simulate(seed=0)
+    bd = p.breakdown("US")
+    text = repr(bd)
+    assert text.splitlines()[0].startswith("<PathBreakdown US: 12 terms x 31 rounds")
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("tariff_pain"))
+    mean, last = (float(x) for x in line.split()[1::2])
+    assert mean == round(float(bd["tariff_pain"][1:].mean()), 3)
+    assert last == round(float(bd["tariff_pain"][-1]), 3)
+    assert "array(" not in text and len(text.splitlines()) == 13
+    html = bd._repr_html_()
+    assert html.startswith("<table><caption>payoff terms") and html.count("<tr>") == 13
+    assert isinstance(bd, dict) and set(bd) == set(ts.TERMS)
