@@ -557,10 +557,8 @@ class Calibration:
 
         after_d = self.until if after is None else as_date(after, "after")
         r = self.rounds if rounds is None else rounds
-        if rounds is None:  # on to the record's last date
-            g = self.game
-            days = (self.observed.end - g.start).days
-            r = max(r, -(-days // g.round_days))
+        if rounds is None:  # on to the round in which the record's last date falls
+            r = max(r, self.game.round_of(self.observed.end))
             limits.check("max_rounds", r, "forecast rounds (to the record's last date)")
         r = whole_number(r, "rounds", 1)
         fitted = simulate(self.fitted_game, r, seed=seed)
