@@ -150,6 +150,11 @@ class Demand:
         v = self.level
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= float(v) < math.inf:
             raise ParameterError(f"demand {self.by}-{self.of}: `level` must be >= 0; got {v!r}.")
+        if not isinstance(self.concession, str) or not self.concession:
+            raise ParameterError(
+                f"demand {self.by}-{self.of}: `concession` must name a concession; got "
+                f"{short_repr(self.concession)}."
+            )
         typo = misspelt_concession(self.concession)
         if typo is not None:
             raise UnknownNameError(f"demand {self.by}-{self.of}: `concession`: {typo}.")

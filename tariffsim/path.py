@@ -356,7 +356,7 @@ class Path:
             return self.codes.index(code)
         except ValueError:
             raise UnknownNameError(
-                f"unknown country {code!r}; known: {', '.join(self.codes)}."
+                f"unknown country {short_repr(code)}; known: {', '.join(self.codes)}."
             ) from None
 
     def series(

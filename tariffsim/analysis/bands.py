@@ -207,8 +207,10 @@ class _Summarised:
                     f"({', '.join(INDICATORS)}) and a country, or a tariff ladder's importer "
                     f"and exporter ({known})."
                 ) from None
+            label = f"{importer}->{exporter}"
+            label = label if len(label) <= 40 else short_repr(label)  # (a code of any length)
             raise UnknownNameError(
-                f"no tariff ladder {importer}->{exporter} in this ensemble; dyads: {known}."
+                f"no tariff ladder {label} in this ensemble; dyads: {known}."
             ) from None
 
     def _country(self, code: str) -> int:

@@ -130,3 +130,20 @@ def test_a_misspelt_concession_is_refused_from_python_too():
         with pytest.raises(ts.UnknownNameError, match="did you mean 'border_mexico'"):
             bg.Demand("US", "MX", 0.25, typo)
     assert bg.Demand("US", "MX", 0.25, "never-given").concession == "never-given"  # standing
+
+
+def test_a_demand_names_its_concession_and_a_long_code_is_shortened():
+    from tariffsim import bargaining as bg
+
+    for bad in (5, None, ""):
+        with pytest.raises(ts.errors.ParameterError, match="`concession` must name a concession"):
+            bg.Demand("US", "MX", 0.25, bad)
+    p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=2)
+    ens = ts.ensemble("us-china-145", runs=2, seed=0, rounds=2, vary="claims")
+    for call in (
+        lambda: p.series("US->" + "C" * 100_000),
+        lambda: ens.quantiles("US", "C" * 100_000),
+    ):
+        with pytest.raises(ts.UnknownNameError) as e:
+            call()
+        assert len(str(e.value)) < 1_000
