@@ -311,13 +311,16 @@ class _Summarised:
 
         Each series is drawn as its median line (the middle level of ``q``, and
         labelled with it when it is not 0.5) with a light band between the
-        outer quantiles (default 5–95%) and a darker one between the inner
-        ones (25–75%), in the Okabe–Ito colours of :mod:`tariffsim.plotting`:
+        outer quantiles (default 5–95%, dotted edges) and a darker one between
+        the inner ones (25–75%, solid edges), in the Okabe–Ito colours of :mod:`tariffsim.plotting`:
         one colour per country in every panel (and in every chart of the
         ensemble, whichever countries it shows: the colour of its place among
         the ensemble's countries, unless one shown before it has that colour),
         a tariff in the colour of the country it hits (its exporter; another
-        colour where two shown tariffs hit one country). Steps hold each round's value until the
+        colour where two shown tariffs hit one country). A band's edges are
+        drawn in its colour wherever it has width, so that overlapping bands,
+        whose tints mix, can be told apart; the first panel's legend shows
+        how to read the two bands. Steps hold each round's value until the
         next round's date; the last round is drawn as long as the one before.
 
         Parameters
@@ -375,7 +378,9 @@ class _Summarised:
             if not isinstance(c, str):
                 raise ParameterError(f"`countries`: codes are strings; got {short_repr(c)}.")
             self._country(c)
+        from matplotlib.colors import to_rgba
         from matplotlib.figure import Figure
+        from matplotlib.patches import Patch
 
         if fig is None:
             fig = Figure(figsize=(10, 3.5 * (1 + len(indicators))), layout="constrained")
@@ -409,15 +414,37 @@ class _Summarised:
                 v = scale * self.quantiles(a, b, q).values
                 if len(x) > v.shape[1]:
                     v = np.concatenate([v, v[:, -1:]], axis=1)
-                ax.fill_between(x, v[0], v[4], color=col, alpha=0.15, lw=0, step="post")
-                ax.fill_between(x, v[1], v[3], color=col, alpha=0.3, lw=0, step="post")
+                # each round's step from its date to the next, as two points: a band closes
+                # where its last round ends
+                xs, vs = np.repeat(x, 2)[1:-1], np.repeat(v[:, :-1], 2, axis=1)
+                # each band edged in its colour where it has width: where two bands overlap
+                # their tints mix (orange over blue is grey), and the edges tell whose band
+                # is whose (none where a band has no width: it would run through a broken
+                # median line)
+                for a0, a1, tint, style, width in ((0, 4, 0.15, ":", 1.0), (1, 3, 0.3, "-", 0.7)):
+                    ax.fill_between(xs, vs[a0], vs[a1], where=vs[a1] > vs[a0],
+                                    facecolor=to_rgba(col, tint), edgecolor=to_rgba(col, 0.9),
+                                    ls=style, lw=width)  # fmt: skip
                 dash = _DASHES[j if j < len(_DASHES) else 1 + (j - 1) % (len(_DASHES) - 1)]
                 lw = 1.8 + 1.2 * (len(series) - 1 - rank) / max(len(series) - 1, 1)
                 lines[m] = ax.step(x, v[2], where="post", color=col, ls=dash, lw=lw,
                                    label=f"{label} ({centre})")[0]  # fmt: skip
             ax.grid(True, alpha=0.3)
+            handles: list[Any] = [lines[m] for m in range(len(series))]
+            if ax is axes[0]:  # how to read a band (every band in its series' colour)
+                handles += [
+                    Patch(
+                        facecolor="0.5",
+                        alpha=a,
+                        edgecolor="0.2",
+                        ls=style,
+                        lw=1.0,
+                        label=f"{100 * q[a0]:g}–{100 * q[a1]:g}% of runs",
+                    )
+                    for a, style, a0, a1 in ((0.15, ":", 0, 4), (0.3, "-", 1, 3))
+                ]
             ax.legend(
-                handles=[lines[m] for m in range(len(series))],
+                handles=handles,
                 loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
                 # the colour rule, where it is read: a tariff is the colour of the country it
                 # hits (a reader takes "US tariff on CN" for the US's otherwise)

@@ -2008,3 +2008,39 @@ def test_a_dyad_may_be_named_as_its_label_prints_it(ens: ts.Ensemble) -> None:
                  lambda: s.mean("recession")):  # fmt: skip
         with pytest.raises(ParameterError, match="a dyad is"):
             call()
+
+
+def test_overlapping_fan_bands_keep_their_own_edges() -> None:
+    """Where two bands overlap their tints mix into one grey; each band is edged in its own
+    colour, wherever it has width (and nowhere else, not to run through a broken median
+    line), and the legend says how to read the bands."""
+    import matplotlib
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import to_rgb
+
+    matplotlib.use("Agg")
+    draws = {"claims": True, "belief:pass_through.US.CN": Uniform(0.0, 0.5)}
+    e = ts.ensemble("us-china-145", runs=40, seed=0, vary=draws, rounds=20, progress=False)
+    ax = e.plot(indicators=()).axes[0]
+    medians = _medians(ax)
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    x = matplotlib.dates.date2num(e.dates.astype(object))
+    q = (0.05, 0.25, 0.5, 0.75, 0.95)
+    for (a, b), name in ((("US", "CN"), "US tariff on CN"), (("CN", "US"), "CN tariff on US")):
+        colour = to_rgb(medians[name].get_color())
+        v = 100 * e.quantiles(a, b, q).values
+        mine = [c for c in bands if tuple(c.get_facecolor()[0][:3]) == colour]
+        assert len(mine) == 2  # the outer band, then the inner one
+        for band, (lo, hi), style in zip(mine, ((0, 4), (1, 3)), (":", "-"), strict=True):
+            wide = np.flatnonzero(v[hi] > v[lo])
+            assert 0 < len(wide) < v.shape[1]  # the band opens and closes again
+            assert band.get_linewidth()[0] > 0
+            assert tuple(band.get_edgecolor()[0][:3]) == colour
+            dashes = band.get_linestyle()[0][1]  # the outer band's edges dotted, the inner solid
+            assert (dashes is None) == (style == "-")
+            pts = np.concatenate([p.vertices for p in band.get_paths()])
+            # drawn over the rounds where it has width (each round's step to the next date)
+            assert pts[:, 0].min() == x[wide[0]] and pts[:, 0].max() == x[wide[-1] + 1]
+            assert pts[:, 1].max() == v[hi, wide].max() and pts[:, 1].min() == v[lo, wide].min()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-2:] == ["5–95% of runs", "25–75% of runs"]
