@@ -707,22 +707,39 @@ class Forecast:
     def plot(self, obs: ObservedPath | None = None, *, ax: Axes | None = None) -> Axes:
         """Fitted and unfitted paths, the no-change baseline and the record.
 
-        The forecast window is shaded.
+        The forecast window is shaded. The fitted path is drawn in the colours
+        of :func:`~tariffsim.plotting.plot_path`; the unfitted scenario (a thin
+        grey line) and the no-change baseline (dark dots, from the forecast's
+        start) are drawn over it, so that where they coincide with it (once
+        the record holds still they often do) they still show, and the legend
+        says which of them coincide with the fitted path.
         """
-        from ..plotting import _line_colours, _new_axes, plot_path
+        from ..plotting import _new_axes, plot_path
 
         obs = self.fit_observed if obs is None else obs
         ax = _new_axes(ax)
         plot_path(self.fitted, ax=ax, dyads=list(self.dyads), events=False, recession=False)
         dates = self.fitted.dates.astype(object)
-        colour = _line_colours(self.fitted, list(self.dyads))
+        window = np.asarray(self.fitted.dates, dtype="datetime64[D]") > np.datetime64(
+            self.after, "D"
+        )
+        top = 4 + len(self.dyads)  # over every line of the fitted path (plotting._style)
+        same_default = same_held = True
         for a, b in self.dyads:
-            ax.step(dates, 100 * self.default.series(a, b), where="post", lw=0.8, color="0.55")
-            held = 100 * obs.level_on(a, b, self.after)
-            ax.plot([self.after, dates[-1]], [held, held], ls=":", lw=1.5,
-                    color=colour[(a, b)])  # fmt: skip
-        ax.plot([], [], lw=0.8, color="0.55", label="unfitted scenario")
-        ax.plot([], [], ls=":", color="0.3", label="no-change baseline")
+            fitted = np.asarray(self.fitted.series(a, b))
+            default = np.asarray(self.default.series(a, b))
+            held = obs.level_on(a, b, self.after)
+            # the same on the chart: equal up to rounding (a sum of layers against a record)
+            same_default &= bool(np.allclose(default, fitted, rtol=0.0, atol=1e-9))
+            same_held &= bool(np.allclose(fitted[window], held, rtol=0.0, atol=1e-9))
+            ax.step(dates, 100 * default, where="post", lw=0.9, color="0.45", zorder=top)
+            ax.plot([self.after, dates[-1]], [100 * held] * 2, ls=":", lw=1.6, color="0.15",
+                    zorder=top + 1)  # fmt: skip
+        same = " (the same as the fitted path)"
+        ax.plot([], [], lw=0.9, color="0.45",
+                label="unfitted scenario" + (same if same_default else ""))  # fmt: skip
+        ax.plot([], [], ls=":", lw=1.6, color="0.15",
+                label="no-change baseline" + (same if same_held else ""))  # fmt: skip
         obs.plot(ax=ax, dyads=list(self.dyads), until=str(self.fitted.dates[-1]),
                  codes=self.fitted.codes)  # fmt: skip
         ax.axvspan(self.after, dates[-1], color="0.92", zorder=0, label="forecast window")  # type: ignore[arg-type]

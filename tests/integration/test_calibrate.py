@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -137,7 +139,25 @@ def test_plots(sc: ts.Scenario) -> None:
     ax = fit.plot()
     assert any("observed" in t.get_text() for t in ax.get_legend().get_texts())
     fit.plot_profiles()
-    fit.forecast().plot()
+    fc = fit.forecast()
+    ax = fc.plot()
+    # the unfitted path and the no-change baseline are drawn over the fitted path's lines,
+    # and where they coincide with it (here: the fit kept the scenario's value, and the
+    # path holds still through the window) the legend says so
+    fitted_z = max(ln.get_zorder() for ln in ax.get_lines() if ln.get_linewidth() > 2)
+    grey = [
+        ln for ln in ax.get_lines() if ln.get_color() in ("0.45", "0.15") and len(ln.get_xdata())
+    ]
+    assert len(grey) == 2 * len(fc.dyads) and min(ln.get_zorder() for ln in grey) > fitted_z
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "unfitted scenario (the same as the fitted path)" in labels
+    assert "no-change baseline (the same as the fitted path)" in labels
+    # another unfitted path, a record that moves in the window: no such note
+    other = parampath.apply(sc.game, {"belief:pass_through.US.CN": 0.6})
+    moved = dataclasses.replace(fc, default=ts.simulate(other, len(fc.fitted.dates) - 1, seed=0),
+                                after=dt.date(2025, 4, 1))  # fmt: skip
+    labels = [t.get_text() for t in moved.plot().get_legend().get_texts()]
+    assert "unfitted scenario" in labels and "no-change baseline" in labels
 
 
 def test_bad_arguments_fail_before_any_run(sc: ts.Scenario) -> None:
