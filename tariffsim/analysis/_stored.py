@@ -21,7 +21,7 @@ from .. import limits
 from .._util import short_repr
 from ..errors import ParameterError
 from ..schema import storable
-from .runner import check_seed
+from .runner import read_seed
 
 Bad = Callable[[str], ParameterError]
 Labels = tuple[
@@ -73,8 +73,9 @@ def checked_labels(
     before names had to be labels read back); the codes are distinct, not blank, without
     ``"->"``; each dyad is ``"A->B"`` joining two different
     codes, once; the dates are dates (strings or ``datetime64``, not numbers) that
-    increase round by round; the seed is an int in ``[0, 2**63)``, as
-    :func:`tariffsim.ensemble` takes; a scheduled event's round is one of the dates'.
+    increase round by round; the seed is an int >= 0, as :func:`tariffsim.ensemble`
+    takes it (an integer, or its decimal text: :func:`~.runner.read_seed`); a scheduled
+    event's round is one of the dates'.
     Anything else raises ``bad(what)``.
     """
     name = str(name)
@@ -107,11 +108,12 @@ def checked_labels(
         raise bad("the dates must be one date per round")
     if len(days) > 1 and not (np.diff(days) > np.timedelta64(0, "D")).all():
         raise bad("the dates must increase round by round")
-    s = np.asarray(seed)
-    try:  # the seeds ts.ensemble takes (a stored one is a 0-d integer array)
-        seed_i = check_seed(s[()] if s.ndim == 0 else seed)
+    try:  # the seeds ts.ensemble takes (stored as an integer, or as text from 2**63 on)
+        seed_i = read_seed(seed)
     except ParameterError:
-        raise bad(f"the seed must be an int in [0, 2**63); got {short_repr(seed)}") from None
+        s = np.asarray(seed)  # (a stored seed is a 0-d array: its value is what to show)
+        shown = s[()].item() if s.ndim == 0 and s.dtype.kind != "O" else seed
+        raise bad(f"the seed must be an int >= 0; got {short_repr(shown)}") from None
     events = tuple((int(r), str(text)) for r, text in scheduled)
     if any(not 0 <= r < len(days) for r, _ in events):
         raise bad(f"a scheduled event's round is outside 0..{len(days) - 1}")

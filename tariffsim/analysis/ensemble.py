@@ -78,6 +78,7 @@ from .runner import (
     default_chunk_size,
     local_pool,
     map_chunks,
+    stored_seed,
 )
 
 if TYPE_CHECKING:
@@ -554,7 +555,7 @@ class Ensemble(_Summarised):
         attrs = {
             "scenario": self.name,
             "kind": "ensemble",
-            "seed": self.seed,
+            "seed": stored_seed(self.seed),
             "vary": self.vary,
             "scheduled": json.dumps([[r, text] for r, text in self.events]),
             "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
@@ -810,7 +811,7 @@ class Ensemble(_Summarised):
                 if self.claim_draws
                 else np.zeros((len(self), 0))
             ),
-            "seed": np.array(self.seed),
+            "seed": np.array(stored_seed(self.seed)),
             "name": np.array(self.name),
             "vary": np.array(self.vary),
             "scheduled": np.array([f"{r}\t{text}" for r, text in self.events], dtype=str),
@@ -1059,7 +1060,7 @@ def ensemble(
     what, game = resolve(scenario_or_game, "scenario_or_game")
     runs = _check_count("runs", runs)
     limits.check("max_runs", runs, "runs")
-    seed = check_seed(seed)  # (kept in the exports as a 64-bit integer)
+    seed = check_seed(seed)
     if rounds is not None:
         rounds = _check_rounds(rounds)
     if not one_of(keep, ("runs", "summary")):

@@ -1136,21 +1136,44 @@ def _check_payload(payload: Any, n: int) -> None:
 # seeds
 # ---------------------------------------------------------------------------
 def check_seed(seed: Any, name: str = "seed") -> int:
-    """``seed`` as an int in ``[0, 2**63)``: what the ensembles, sensitivity analyses and
-    calibrations take (kept in their exports as a 64-bit integer).
+    """``seed`` as an int >= 0 of any size, as ``numpy.random.SeedSequence`` takes it:
+    what the ensembles, sensitivity analyses and calibrations take (``simulate`` too), a
+    128-bit ``SeedSequence().entropy`` included. Exports keep a seed of ``2**63`` or more
+    as its decimal text (:func:`stored_seed`).
 
     Raises
     ------
     ParameterError
-        For a bool, a value that is not an integer, or one outside the range.
+        For a bool, a value that is not an integer, or a negative one.
     """
-    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer):
-        ok = False
-    else:
-        ok = 0 <= int(seed) < 2**63
-    if not ok:
-        raise ParameterError(f"`{name}` must be an int in [0, 2**63); got {short_repr(seed)}.")
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"`{name}` must be an int >= 0; got {short_repr(seed)}.")
     return int(seed)
+
+
+def stored_seed(seed: int) -> int | str:
+    """``seed`` as an export keeps it: an int below ``2**63`` as it is (a 64-bit integer in
+    NetCDF and ``.npz``), a larger one as its decimal text (no 64-bit type holds it); the
+    readers take either back (:func:`read_seed`)."""
+    return seed if seed < 2**63 else str(seed)
+
+
+def read_seed(value: Any) -> int:
+    """The seed an export kept (:func:`stored_seed`): an integer, or a 0-d array of one, or
+    the decimal text of one.
+
+    Raises
+    ------
+    ParameterError
+        For anything else, or a negative seed.
+    """
+    v = np.asarray(value)
+    if v.ndim == 0 and v.dtype.kind in "US":
+        text = str(v[()])
+        if not (text.isascii() and text.isdigit() and len(text) <= 4300):
+            raise ParameterError(f"`seed` must be an int >= 0; got {short_repr(text)}.")
+        return int(text)
+    return check_seed(v[()] if v.ndim == 0 and v.dtype.kind in "iu" else value)
 
 
 def _root(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:

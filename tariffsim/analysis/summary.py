@@ -60,7 +60,14 @@ from .reduce import (
     check_resolution,
     event_text,
 )
-from .runner import _BatchJob, _simulate_chunk, check_sendable, default_chunk_size, fold_chunks
+from .runner import (
+    _BatchJob,
+    _simulate_chunk,
+    check_sendable,
+    default_chunk_size,
+    fold_chunks,
+    stored_seed,
+)
 
 if TYPE_CHECKING:
     from ..game import Game
@@ -360,7 +367,7 @@ class EnsembleSummary(_Summarised):
             "scenario": self.name,
             "kind": "ensemble summary",
             "runs": len(self),
-            "seed": self.seed,
+            "seed": stored_seed(self.seed),
             "vary": self.vary,
             "drawn": json.dumps(dict(self.drawn)),
             "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
@@ -472,7 +479,7 @@ class EnsembleSummary(_Summarised):
             "dyads": np.array([f"{a}->{b}" for a, b in self.dyads]),
             "codes": np.array(self.codes),
             "runs": np.array(len(self)),
-            "seed": np.array(self.seed),
+            "seed": np.array(stored_seed(self.seed)),
             "name": np.array(self.name),
             "vary": np.array(self.vary),
             "drawn": np.array(json.dumps(dict(self.drawn))),
@@ -605,12 +612,12 @@ class EnsembleSummary(_Summarised):
         def bad(what: str) -> ParameterError:
             return ParameterError(f"{where}: {what}.")
 
-        if z["runs"].dtype.kind not in "iu" or z["seed"].dtype.kind not in "iu":
-            raise bad("runs and seed must be integers")
+        if z["runs"].dtype.kind not in "iu":
+            raise bad("the run count must be an integer")
         runs = int(z["runs"])
         levels = np.asarray(z["levels"], dtype=float)
-        if runs < 1 or int(z["seed"]) < 0 or levels.ndim != 1 or not np.isfinite(levels).all():
-            raise bad("the run count, the seed or the tariff levels are not valid")
+        if runs < 1 or levels.ndim != 1 or not np.isfinite(levels).all():
+            raise bad("the run count or the tariff levels are not valid")
         if np.any(np.diff(levels) <= 0):
             raise bad("the tariff levels must increase")
         T1, D, E = len(z["dates"]), len(z["dyads"]), len(z["events"])

@@ -453,7 +453,7 @@ def test_from_npz_refuses_what_to_npz_did_not_write(sc: ts.Scenario, tmp_path) -
         (variant("d.npz", dyads=arrays["dyads"][:1]), "do not match"),
         (variant("n.npz", events=np.array(["a", "b"])), "do not match the 2 events"),
         (variant("s.npz", seed=np.array(-1)), "seed"),
-        (variant("u.npz", runs=np.array(4.0)), "runs and seed must be integers"),
+        (variant("u.npz", runs=np.array(4.0)), "the run count must be an integer"),
         (variant("k.npz", codes=np.array(["US"] * len(arrays["codes"]))), "codes must be distinct"),
         (variant("b.npz", recession_bins=arrays["recession_bins"][::-1]), "bins must be"),
     ]

@@ -60,7 +60,7 @@ def _dyads(z: dict[str, Any]) -> np.ndarray:
         (lambda z: {"dyads": _dyads(z)}, r"dyads are named 'A->B'"),
         (lambda z: {"dates": z["dates"][::-1].copy()}, "the dates must increase"),
         (lambda z: {"dates": np.arange(len(z["dates"]))}, "the dates must be dates"),
-        (lambda z: {"seed": np.array(2**64 - 1, dtype=np.uint64)}, r"seed must be an int in"),
+        (lambda z: {"seed": np.array("12x")}, r"the seed must be an int >= 0; got '12x'"),
         (lambda z: {"name": np.array("us\x00china")}, "holds a NUL"),
         (lambda z: {"codes": np.array(["U\x00S", *z["codes"][1:]])}, "country codes must be"),
         (lambda z: {"scheduled": np.array(["99\tx"])}, r"event's round is outside 0\.\.6"),
