@@ -433,7 +433,8 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="rounds of the forecast scored after --until (default: the scenario's, or more "
+        help="rounds of the forecast, scored after the last date fitted (default: the "
+        "scenario's, or more "
         "to reach the record's last date: 44 weekly rounds of us-china-145 reach December 2025)",
     )
     ca.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
@@ -1203,20 +1204,22 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
                     recalibrate=not a.no_recalibrate)  # fmt: skip
     fc = fit.forecast(rounds=a.forecast_rounds)
     end = fc.fitted.dates[-1]
-    if np.datetime64(obs.end, "D") <= np.datetime64(fit.until, "D"):  # no record after the fit
+    after = np.datetime64(fc.after, "D")  # the last date fitted (--until, or the game's end)
+    if np.datetime64(obs.end, "D") <= after:  # no record after the fit
         score, score_text = (
             None,
             (
-                f"forecast: nothing to score: the record ends {obs.end}, not after --until "
-                f"({fit.until}); give an earlier --until to keep dates for the forecast."
+                f"forecast: nothing to score: the record ends {obs.end}, not after the last "
+                f"date fitted ({fc.after}); give an earlier --until to keep dates for the "
+                "forecast."
             ),
         )
-    elif np.datetime64(end, "D") <= np.datetime64(fit.until, "D"):  # nothing after the fit's end
+    elif np.datetime64(end, "D") <= after:  # nothing after the fit's end
         score, score_text = (
             None,
             (
                 f"forecast: nothing to score: the forecast's last round ({end}) is not after "
-                f"--until ({fit.until}); pass a larger --forecast-rounds."
+                f"the last date fitted ({fc.after}); pass a larger --forecast-rounds."
             ),
         )
     else:

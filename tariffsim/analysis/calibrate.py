@@ -426,8 +426,7 @@ class Calibration:
         """
         width = whole_number(width, "width", 20)
         dates = round_dates(self.game)
-        fitted = dates[(dates <= np.datetime64(self.until, "D"))]
-        last = fitted[-1]
+        last = np.datetime64(self.last_fitted, "D")
         span = f"{dates[1] if len(dates) > 1 else dates[0]}..{last}"
         if last < np.datetime64(self.until, "D") and last == dates[-1]:
             span += f" (the game's last round; until {self.until})"
@@ -537,25 +536,50 @@ class Calibration:
         axes[0].set_ylabel("profile loss (MSE)")
         return fig
 
+    @property
+    def last_fitted(self) -> dt.date:
+        """The date of the last round the fit used: the last round dated on or before
+        ``until`` (earlier than ``until`` when the game ends before it)."""
+        dates = round_dates(self.game)
+        fitted = dates[(dates <= np.datetime64(self.until, "D"))]
+        return fitted[-1].astype(dt.date)
+
     def forecast(
         self, after: dt.date | str | None = None, *, rounds: int | None = None, seed: int = 0
     ) -> Forecast:
-        """Simulate the fitted and the unfitted game past ``after`` (default: the fit's ``until``).
+        """Simulate the fitted and the unfitted game past ``after`` (default: the last date
+        fitted, :attr:`last_fitted`).
 
         Parameters
         ----------
         after : date or ISO string, optional
-            First date *not* used in the fit; the forecast is scored after it.
+            The forecast is scored after it, and the no-change baseline holds the record's
+            levels on it. Not before :attr:`last_fitted`: the rounds up to it were fitted,
+            and the record up to it was seen (default: that date; when the game ends before
+            ``until``, the baseline would otherwise hold levels the fit never saw).
         rounds : int, optional
             Horizon. Default: the fit's rounds (the scenario's), or as many more as
             reach the record's last date (:attr:`ObservedPath.end`), so that the
             forecast is scored on the whole record after ``after``.
         seed : int
             Seed of the simulated runs.
+
+        Raises
+        ------
+        ParameterError
+            If ``after`` is not a date, or lies before :attr:`last_fitted`; for a bad
+            ``rounds``.
         """
         from ..game import simulate
 
-        after_d = self.until if after is None else as_date(after, "after")
+        last = self.last_fitted
+        after_d = last if after is None else as_date(after, "after")
+        if after_d < last:
+            raise ParameterError(
+                f"`after` {after_d} lies inside the fit window (rounds up to {last} were "
+                f"fitted): a forecast is scored after the last date fitted; pass a date "
+                f"from {last} on, or leave `after` out."
+            )
         r = self.rounds if rounds is None else rounds
         if rounds is None:  # on to the round in which the record's last date falls
             r = max(r, self.game.round_of(self.observed.end))
@@ -659,7 +683,8 @@ class Forecast:
         Raises
         ------
         ParameterError
-            If no round date of the forecast lies after ``after``, or ``obs`` is no record.
+            If the record ends on or before ``after``, no round date of the forecast lies
+            after ``after``, or ``obs`` is no record.
         """
         obs = self.fit_observed if obs is None else obs
         if isinstance(obs, str):
@@ -672,6 +697,11 @@ class Forecast:
             )
         dates = np.asarray(self.fitted.dates, dtype="datetime64[D]")
         after = np.datetime64(self.after, "D")
+        if after >= np.datetime64(obs.end, "D"):
+            raise ParameterError(
+                f"the record {obs.name!r} ends {obs.end}: nothing after {self.after} to score "
+                "(forecast from an earlier date)."
+            )
         if not (dates > after).any():
             raise ParameterError(
                 f"no round of the forecast lies after {self.after}; the horizon ends "

@@ -98,7 +98,7 @@ def test_forecast_scores_against_two_baselines(sc: ts.Scenario) -> None:
     assert score.best in score.rmse
     assert "no_change" in score.table()
     with pytest.raises(ParameterError, match="no round of the forecast lies after"):
-        fit.forecast(after="2026-01-01").score(obs)
+        fit.forecast(after="2025-09-01", rounds=5).score(obs)  # a horizon that ends before it
     # a record by name is the record; anything else is refused by name
     assert fc.score("us-china-2025").rmse == score.rmse
     for bad in (5, object()):
@@ -548,3 +548,33 @@ def test_the_report_says_when_the_scenarios_value_lies_outside_the_range() -> No
     assert "learning_rate.US = 0.1, range [0.2, 0.4]" in fit.report()
     inside = calibrate(sc, obs, {"learning_rate.US": (0.02, 0.4)}, **kw)
     assert "outside the range searched" not in inside.report()
+
+
+def test_the_forecast_starts_at_the_last_date_fitted() -> None:
+    """A game that ends before `until` is fitted up to its last round: the forecast starts
+    there, and the no-change baseline holds the record's levels of that date (it held those
+    of `until`, which the fit never saw, and beat the model with them). A forecast from a
+    date inside the fit window is refused (it scored fitted rounds as a forecast), and one
+    from the record's end or later says the record ends there."""
+    obs = ts.observed.load("us-china-2025")
+    fit = calibrate("canada-mexico-fentanyl", obs, {"learning_rate.US": (0.02, 0.4)},
+                    until="2025-06-30", popsize=2, maxiter=1, profile_points=3,
+                    profile_samples=0)  # fmt: skip
+    assert fit.last_fitted == dt.date(2025, 2, 28) < fit.until
+    fc = fit.forecast()
+    assert fc.after == fit.last_fitted
+    score = fc.score()
+    assert score.after == dt.date(2025, 2, 28)
+    dates = np.asarray(fc.fitted.dates, dtype="datetime64[D]")
+    window = (dates > np.datetime64("2025-02-28")) & (dates <= np.datetime64(obs.end))
+    for a, b in fc.dyads:  # the baseline's error is the record's change since 28 February
+        o = obs.headline(a, b, dates)[window]
+        held = obs.level_on(a, b, dt.date(2025, 2, 28))
+        want = 100 * float(np.sqrt(np.mean((held - o) ** 2)))
+        assert score.per_dyad[(a, b)]["no_change"] == pytest.approx(want, rel=1e-12)
+    assert fit.forecast(after="2025-03-10").after == dt.date(2025, 3, 10)  # later: as asked
+    with pytest.raises(ParameterError, match="`after` 2025-02-01 lies inside the fit window"):
+        fit.forecast(after="2025-02-01")
+    for late in ("2025-11-10", "2026-01-01"):
+        with pytest.raises(ParameterError, match="the record 'us-china-2025' ends 2025-11-10"):
+            fit.forecast(after=late).score()

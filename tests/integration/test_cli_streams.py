@@ -143,20 +143,21 @@ def test_a_scenario_file_that_is_a_pipe_or_device_is_named_as_such(tmp_path: Pat
     assert "scenario file 'none.toml' does not exist" in res.stderr
 
 
-def test_calibrate_until_after_the_record_says_no_forecast_can_be_scored(
+def test_calibrate_until_after_the_game_forecasts_after_its_last_round(
     tmp_path: Path,
 ) -> None:
-    """It advised a larger --forecast-rounds, which cannot bring record dates after 2030."""
+    """With --until after the game's end, the fit uses the record up to the game's last round
+    (25 August): the forecast is scored after that date, on to the record's end. It said
+    nothing could be scored (the record ends before --until), though the record from
+    September to November was never fitted."""
     res = _cli("calibrate", "us-china-145", "--observed", "us-china-2025", "--params",
                "elasticity=2:3", "--maxiter", "1", "--popsize", "2", "--profile-points", "3",
                "--profile-samples", "0", "--until", "2030-01-01", "--no-plot", "--no-progress",
                "--out", "c", cwd=tmp_path)  # fmt: skip
     assert res.returncode == 0, res.stderr
-    assert (
-        "forecast: nothing to score: the record ends 2025-11-10, not after --until (2030-01-01)"
-        in res.stdout
-    )
-    assert "--forecast-rounds" not in res.stdout
+    assert "round dates 2025-02-03..2025-08-25 (the game's last round" in res.stdout
+    assert "forecast after 2025-08-25 to 2025-11-10" in res.stdout
+    assert "nothing to score" not in res.stdout
 
 
 def test_an_observed_file_s_errors_name_its_path(tmp_path: Path) -> None:
