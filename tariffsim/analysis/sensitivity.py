@@ -566,36 +566,58 @@ def _analyse(
             stacklevel=3,
         )
     for name in outputs:
-        why = _unsound(idx[name], problem["names"]) if method == "sobol" else None
+        y = Y[:, outputs.index(name)]
+        why = _unsound(idx[name], problem["names"], y) if method == "sobol" else None
         if why is not None:
             warnings.warn(f"{name!r}: {why}", SampleSizeWarning, stacklevel=3)
     return idx
 
 
-_RAISE_N = (
-    "the design is too small for this output (it moves in few of its runs); raise n, or screen "
-    "with method='morris'."
-)
+def _raise_n(y: Array | None) -> str:
+    """What to do about unsound Sobol estimates, and why they are (the output moves in few
+    runs, or the design is small for the spread it has)."""
+    if y is not None and y.size and np.isfinite(y).all() and np.ptp(y) > 0:
+        # the share of runs away from the median by more than a tenth of the output's range
+        moved = float(np.mean(np.abs(y - np.median(y)) > 0.1 * np.ptp(y)))
+        if moved < 0.1:
+            return (
+                f"the output moves in few of the design's runs ({100 * moved:.1f}% lie away "
+                "from its median), too few for the estimators; raise n, or screen with "
+                "method='morris'."
+            )
+    return (
+        "the design is too small for the spread of this output; raise n, or screen with "
+        "method='morris'."
+    )
 
 
-def _unsound(ix: Mapping[str, Array], names: Sequence[str]) -> str | None:
-    """Why an output's Sobol estimates are not indices (a 95% interval wholly outside [0, 1]
-    by more than :data:`INDEX_SLACK`, or wider than [0, 1]), or None."""
+def _unsound(ix: Mapping[str, Array], names: Sequence[str], y: Array | None = None) -> str | None:
+    """Why an output's Sobol estimates are not indices, or None: the worst of them (a 95%
+    interval wholly outside [0, 1] by more than :data:`INDEX_SLACK`, or wider than [0, 1],
+    or not a number), named with its parameter; ``y``, the output over the design, says why
+    (:func:`_raise_n`)."""
+    worst: tuple[float, str] | None = None
     for key in ("ST", "S1"):
         v, c = np.asarray(ix[key]), np.asarray(ix[f"{key}_conf"])
         for j, name in enumerate(names):
             if not np.isfinite(v[j]) and not np.isfinite(c[j]):
                 continue  # an undefined index (NaN: a constant output), said elsewhere
             if not (np.isfinite(v[j]) and np.isfinite(c[j])):
-                return f"{key} of {name} is {v[j]:.3g} ± {c[j]:.3g}, not a number: {_RAISE_N}"
-            outside = v[j] + c[j] < -INDEX_SLACK or v[j] - c[j] > 1 + INDEX_SLACK
-            if outside or c[j] > 0.5:
-                what = "outside" if outside else "an interval wider than"
-                return (
-                    f"{key} of {name} is {v[j]:.3g} ± {c[j]:.3g}, {what} [0, 1], where an index "
-                    f"lies: {_RAISE_N}"
+                said = f"{key} of {name} is {v[j]:.3g} ± {c[j]:.3g}, not a number"
+                bad = math.inf
+            else:
+                off = max(-INDEX_SLACK - (v[j] + c[j]), (v[j] - c[j]) - 1 - INDEX_SLACK)
+                if off <= 0 and c[j] <= 0.5:
+                    continue
+                what = "outside" if off > 0 else "an interval wider than"
+                said = (
+                    f"{key} of {name} is {v[j]:.3g} ± {c[j]:.3g}, {what} [0, 1], where an "
+                    "index lies"
                 )
-    return None
+                bad = max(off, c[j])  # how far the estimate is from telling anything
+            if worst is None or bad > worst[0]:
+                worst = (bad, said)
+    return None if worst is None else f"{worst[1]}: {_raise_n(y)}"
 
 
 _MORRIS_KEYS = ("mu", "mu_star", "sigma", "mu_star_conf")
@@ -728,11 +750,12 @@ class SensitivityResult:
     def rows(self) -> list[dict[str, Any]]:
         """One dict per (output, parameter): the indices and their intervals, the dyad a
         built-in output read (``focus``; ``""`` for a callable's) and whether the output's
-        estimates are sound (``reliable``: False where the table marks it NOT RELIABLE)."""
+        estimates are sound (``reliable``: False where the table marks it NOT RELIABLE, and
+        for an output whose indices are undefined, NaN: one constant over the design)."""
         out = []
         read = self.meta.get("focus_outputs", ())
         for o in self.outputs:
-            sound = self.method != "sobol" or _unsound(self.indices[o], self.params) is None
+            sound = self._unreliable(o) is None
             for j, p in enumerate(self.params):
                 row: dict[str, Any] = {"output": o, "param": p}
                 for key, arr in self.indices[o].items():
@@ -773,6 +796,15 @@ class SensitivityResult:
             return _flat_said(y, len(self.params))
         return None
 
+    def _unreliable(self, output: str) -> str | None:
+        """Why ``output``'s estimates cannot be read as indices (undefined, or a Sobol
+        estimate no index can be: :func:`_unsound`), or None."""
+        why = self._undefined(output)
+        if why is not None or self.method != "sobol":
+            return why
+        y = self.Y[:, self.outputs.index(output)]
+        return _unsound(self.indices[output], self.params, y)
+
     def table(self, output: str | None = None, *, width: int = 100) -> str:
         """The indices as text, parameters ranked per output; no pandas needed.
 
@@ -792,7 +824,7 @@ class SensitivityResult:
                 lines += textwrap.wrap(why, width, initial_indent="  ", subsequent_indent="  ")
                 continue
             if self.method == "sobol":
-                bad = _unsound(ix, self.params)
+                bad = self._unreliable(o)
                 if bad is not None:
                     lines += textwrap.wrap(
                         "NOT RELIABLE: " + bad, width, initial_indent="  ", subsequent_indent="  "
@@ -857,14 +889,23 @@ class SensitivityResult:
                     error_kw={"ecolor": PALETTE[1], "capsize": 2})  # fmt: skip
             ax.set_xlabel("Sobol index (share of output variance), 95% intervals")
         else:
-            ax.barh(y, ix["mu_star"][j], xerr=ix["mu_star_conf"][j], height=0.6,
+            mu_star, conf = ix["mu_star"][j], ix["mu_star_conf"][j]
+            # the interval cut at 0: mu*, a mean of absolute effects, is never below it
+            ax.barh(y, mu_star, xerr=np.vstack([np.minimum(conf, mu_star), conf]), height=0.6,
                     color=PALETTE[0], alpha=0.6, label="mu* (mean |elementary effect|)",
                     error_kw={"ecolor": PALETTE[0], "capsize": 3})  # fmt: skip
             ax.plot(ix["sigma"][j], y, "D", color=PALETTE[1], label="sigma")
             ax.set_xlabel(f"Morris elementary effects on {out}, 95% interval on mu*")
         ax.set_yticks(y, order)
         ax.axvline(0, color="0.5", lw=0.8)
-        ax.set_title(f"{out}: sensitivity ({self.method}{', ' + name if name else ''})")
+        title = f"{out}: sensitivity ({self.method}{', ' + name if name else ''})"
+        bad = self._unreliable(out)
+        if bad is not None:  # the chart says it as the table does: no share of variance here
+            title = "NOT RELIABLE: " + title
+            ax.text(0.98, 0.02, "\n".join(textwrap.wrap(bad, 70)), transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=7, color="#B22222",
+                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#B22222"})  # fmt: skip
+        ax.set_title(title, **({"color": "#B22222"} if bad is not None else {}))
         ax.grid(True, axis="x", alpha=0.3)
         ax.legend(loc="lower right", fontsize=8, frameon=False)
         return ax

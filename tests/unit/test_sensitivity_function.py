@@ -276,3 +276,54 @@ def test_a_design_too_small_for_an_output_is_said() -> None:
         warnings.simplefilter("error")
         sound = analyse_function(rare, {"a": (0, 1), "b": (0, 1)}, n=4096, output="y")
     assert "NOT RELIABLE" not in sound.table()
+
+
+def test_an_unreliable_estimate_is_named_worst_first_with_its_cause() -> None:
+    """The warning named the first estimate out of bounds (1 ± 0.96 of one parameter) where
+    another was far worse (2.0 ± 2.2), and always blamed an output that "moves in few of its
+    runs", a continuous one too; the chart showed such estimates as shares of variance
+    without a word; and a constant output's rows were marked reliable beside NaN indices."""
+    import matplotlib
+
+    from tariffsim.analysis.sensitivity import _unsound
+    from tariffsim.errors import ConstantOutputWarning, SampleSizeWarning
+
+    matplotlib.use("Agg")
+    ix = {"ST": np.array([1.0, 2.0]), "ST_conf": np.array([0.96, 2.2]),
+          "S1": np.array([0.1, 0.2]), "S1_conf": np.array([0.1, 0.1])}  # fmt: skip
+    assert _unsound(ix, ("a", "b")).startswith("ST of b is 2 ± 2.2")
+    # a continuous output on a small design: too small for its spread, not "moves in few runs"
+    with pytest.warns(SampleSizeWarning) as caught:
+        cont = analyse_function(lambda x: x[:, 0] * x[:, 1] ** 3 + x[:, 2], {"a": (0, 1),
+                                "b": (0, 1), "c": (0, 1)}, n=2, output="y")  # fmt: skip
+    said = str(caught[0].message)
+    assert "too small for the spread" in said and "few" not in said
+    # a step at the top 5% of a's range: it moves in few runs, and says how few
+    with pytest.warns(SampleSizeWarning, match=r"moves in few of the design's runs \(3\.1%"):
+        analyse_function(lambda x: (x[:, 0] > 0.95).astype(float) + 1e-3 * x[:, 1],
+                         {"a": (0, 1), "b": (0, 1)}, n=16, output="y")  # fmt: skip
+    # the chart says it as the table does
+    ax = cont.plot()
+    assert ax.get_title().startswith("NOT RELIABLE: y: sensitivity")
+    assert any("too small for the spread" in t.get_text() for t in ax.texts)
+    fine = analyse_function(lambda x: x[:, 0] + 0.1 * x[:, 1], {"a": (0, 1), "b": (0, 1)}, n=64)
+    assert not fine.plot().get_title().startswith("NOT RELIABLE")
+    # a constant output: its NaN indices are not reliable in the rows (and the CSV)
+    with pytest.warns(ConstantOutputWarning):
+        flat = analyse_function(lambda x: 0 * x[:, 0], {"a": (0, 1), "b": (0, 1)}, n=8)
+    assert all(row["reliable"] is False for row in flat.rows())
+    assert all(row["reliable"] is True for row in fine.rows())
+
+
+def test_morris_intervals_stop_at_zero() -> None:
+    """mu*, a mean of absolute effects, is never below 0: the chart's interval stops there."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    res = analyse_function(lambda x: x[:, 0] + 0.01 * np.sin(40 * x[:, 1]),
+                           {"a": (0, 1), "b": (0, 1)}, method="morris", n=4)  # fmt: skip
+    ix = res.indices["y"]
+    assert (ix["mu_star_conf"] > ix["mu_star"]).any()  # an interval that would cross 0
+    ax = res.plot()
+    lows = [seg[:, 0].min() for c in ax.collections for seg in c.get_segments()]
+    assert lows and min(lows) >= 0
