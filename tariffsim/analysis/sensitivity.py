@@ -905,7 +905,9 @@ class SensitivityResult:
             ax.text(0.98, 0.02, "\n".join(textwrap.wrap(bad, 70)), transform=ax.transAxes,
                     ha="right", va="bottom", fontsize=7, color="#B22222",
                     bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#B22222"})  # fmt: skip
-        ax.set_title(title, **({"color": "#B22222"} if bad is not None else {}))
+        text = ax.set_title(title)
+        if bad is not None:
+            text.set_color("#B22222")
         ax.grid(True, axis="x", alpha=0.3)
         ax.legend(loc="lower right", fontsize=8, frameon=False)
         return ax
