@@ -63,7 +63,12 @@ def short_repr(v: Any, width: int = 80) -> str:
     >>> short_repr("a" * 100)
     "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..."
     """
-    r = repr(v)
+    try:
+        r = repr(v)
+    except ValueError:  # an int of more digits than Python prints (4,300)
+        if not isinstance(v, int | np.integer):
+            raise
+        return f"an int of {int(v).bit_length()} bits"
     return r if len(r) <= width else r[: width - 3] + "..."
 
 
@@ -272,3 +277,18 @@ def is_flag(m: Any) -> bool:
     """Whether ``m`` is a boolean (``True``, ``np.True_``, a boolean array of any shape),
     which tariffsim refuses where a number is asked for (a move, a count, a seed)."""
     return isinstance(m, bool | np.bool_) or (isinstance(m, np.ndarray) and m.dtype.kind == "b")
+
+
+SEED_BITS = 4096
+"""Seeds are ints in ``[0, 2**SEED_BITS)``: NumPy's ``SeedSequence`` takes any size (its
+advice for a fresh seed is the 128-bit ``SeedSequence().entropy``), and below this bound a
+seed still prints and is stored as text (Python prints no int of more than 4,300 digits)."""
+
+
+def is_seed(s: Any) -> bool:
+    """Whether ``s`` is an integer seed (not a bool) in ``[0, 2**SEED_BITS)``."""
+    return (
+        not isinstance(s, bool | np.bool_)
+        and isinstance(s, int | np.integer)
+        and 0 <= s < 2**SEED_BITS
+    )

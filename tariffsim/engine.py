@@ -43,8 +43,8 @@ from ._batchrun import (
     _Streams,
 )
 from ._talks import _Talks
+from ._util import SEED_BITS, is_flag, is_seed, one_of, short_repr, whole_number
 from ._util import frozen_array as _ro
-from ._util import is_flag, one_of, short_repr, whole_number
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles
 from .deals import (
     Agreement,
@@ -133,8 +133,10 @@ def check_seeds(seeds: Any) -> tuple[SeedLike, ...]:
             raise ParameterError(
                 f"`seeds[{k}]` must be an int >= 0 or a numpy SeedSequence; got {s!r}."
             )
-        if s < 0:
-            raise ParameterError(f"`seeds[{k}]` must be >= 0; got {int(s)!r}.")
+        if not is_seed(s):
+            raise ParameterError(
+                f"`seeds[{k}]` must be >= 0 (below 2**{SEED_BITS}); got {short_repr(int(s))}."
+            )
         out.append(int(s))
     if not out:
         raise ParameterError("`seeds` must hold at least one seed; got none.")
@@ -1544,12 +1546,11 @@ def _streams_for(game: Game, seed: Any, rng: Any) -> _Streams:
         return _Streams([ss], [offset], type(src.bit_generator))
     if src is None:
         return _Streams.of_seeds([np.random.SeedSequence()])
-    if not isinstance(src, np.random.SeedSequence) and (
-        isinstance(src, bool | np.bool_) or not isinstance(src, int | np.integer) or src < 0
-    ):
+    if not isinstance(src, np.random.SeedSequence) and not is_seed(src):
         name = "seed" if rng is None else "rng"
         raise ParameterError(
-            f"`{name}` must be an int >= 0, a SeedSequence or a Generator; got {src!r}."
+            f"`{name}` must be an int >= 0 (below 2**{SEED_BITS}), a SeedSequence or a "
+            f"Generator; got {short_repr(src)}."
         )
     return _Streams.of_seeds([src])
 

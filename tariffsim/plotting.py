@@ -41,13 +41,40 @@ _DASHES = ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
 share a colour with a tariff line."""
 
 
-def _new_axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
+def _new_axes(ax: Axes | None, size: tuple[float, float] = (10.0, 5.4)) -> Axes:
+    """``ax``, checked; or the axes of a new figure of ``size`` inches when it is None.
 
-    fig = Figure(figsize=(10, 5.4), layout="constrained")
-    return fig.add_subplot()
+    Raises
+    ------
+    ParameterError
+        If ``ax`` is neither None nor a matplotlib Axes (a figure, a number, ...).
+    """
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        return Figure(figsize=size, layout="constrained").add_subplot()
+    from matplotlib.axes import Axes as _Axes
+
+    if not isinstance(ax, _Axes):
+        raise ParameterError(f"`ax` must be a matplotlib Axes or None; got {short_repr(ax)}.")
+    return ax
+
+
+def _new_figure(fig: Figure | None, size: tuple[float, float]) -> Figure:
+    """``fig``, checked; or a new figure of ``size`` inches when it is None.
+
+    Raises
+    ------
+    ParameterError
+        If ``fig`` is neither None nor a matplotlib Figure.
+    """
+    from matplotlib.figure import Figure as _Figure
+
+    if fig is None:
+        return _Figure(figsize=size, layout="constrained")
+    if not isinstance(fig, _Figure):
+        raise ParameterError(f"`fig` must be a matplotlib Figure or None; got {short_repr(fig)}.")
+    return fig
 
 
 _LINESTYLES = ("-", (0, (6, 2)), (0, (3, 1, 1, 1)), (0, (1, 1)), (0, (8, 2, 2, 2)))
@@ -676,10 +703,7 @@ def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
     players = path.players()
     nev = len(_event_lines(path))  # the list's lines, which the figure's height makes room for
     show_mk = has_markets(path)
-    if fig is None:
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(10, 10 + 0.12 * nev + (2.6 if show_mk else 0)), layout="constrained")
+    fig = _new_figure(fig, (10, 10 + 0.12 * nev + (2.6 if show_mk else 0)))
     heights = [1.25 + 0.04 * nev, 1, 1] + ([1] if show_mk else [])
     panels = fig.subplots(len(heights), 1, sharex=True, gridspec_kw={"height_ratios": heights})
     a1, a2, a3 = panels[0], panels[1], panels[-1]
@@ -779,10 +803,7 @@ def plot_paths(
     if markets and any(getattr(p, "equity", None) is None for _, p in items):
         raise ParameterError("`markets`: every path must record its equity index.")
     n = len(items) + (1 if recession else 0) + (1 if markets else 0)
-    if fig is None:
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(10, 2.9 * n + 0.6), layout="constrained")
+    fig = _new_figure(fig, (10, 2.9 * n + 0.6))
     axes = fig.subplots(n, 1, sharex=True, sharey=False, squeeze=False)[:, 0]
     top = 1.0
     for _, p in items:

@@ -24,6 +24,7 @@ from ..schema import storable
 from .runner import read_seed
 
 Bad = Callable[[str], ParameterError]
+_LAST_DAY = np.datetime64("9999-12-31")
 Labels = tuple[
     str, tuple[str, ...], tuple[tuple[str, str], ...], Any, int, tuple[tuple[int, str], ...]
 ]
@@ -72,8 +73,8 @@ def checked_labels(
     ``name`` and the codes can be stored (:func:`tariffsim.schema.storable`: files from
     before names had to be labels read back); the codes are distinct, not blank, without
     ``"->"``; each dyad is ``"A->B"`` joining two different
-    codes, once; the dates are dates (strings or ``datetime64``, not numbers) that
-    increase round by round; the seed is an int >= 0, as :func:`tariffsim.ensemble`
+    codes, once; the dates are dates (strings or ``datetime64``, not numbers) in the years
+    1 to 9999 that increase round by round; the seed is an int >= 0, as :func:`tariffsim.ensemble`
     takes it (an integer, or its decimal text: :func:`~.runner.read_seed`); a scheduled
     event's round is one of the dates'.
     Anything else raises ``bad(what)``.
@@ -106,6 +107,9 @@ def checked_labels(
         raise bad(f"the dates must be dates; got {short_repr(raw.tolist()[:3])}") from None
     if days.ndim != 1 or np.isnat(days).any():
         raise bad("the dates must be one date per round")
+    if len(days) and (days.min() < np.datetime64("0001-01-01") or days.max() > _LAST_DAY):
+        # (dates no calendar of a scenario reaches: they could be neither plotted nor written)
+        raise bad(f"the dates must lie in the years 1 to 9999; got {days.min()} to {days.max()}")
     if len(days) > 1 and not (np.diff(days) > np.timedelta64(0, "D")).all():
         raise bad("the dates must increase round by round")
     try:  # the seeds ts.ensemble takes (stored as an integer, or as text from 2**63 on)

@@ -379,13 +379,11 @@ class _Summarised:
                 raise ParameterError(f"`countries`: codes are strings; got {short_repr(c)}.")
             self._country(c)
         from matplotlib.colors import to_rgba
-        from matplotlib.figure import Figure
         from matplotlib.patches import Patch
 
-        if fig is None:
-            fig = Figure(figsize=(10, 3.5 * (1 + len(indicators))), layout="constrained")
-        elif not isinstance(fig, Figure):
-            raise ParameterError(f"`fig` must be a matplotlib Figure; got {short_repr(fig)}.")
+        from ..plotting import _new_figure
+
+        fig = _new_figure(fig, (10, 3.5 * (1 + len(indicators))))
         axes = fig.subplots(1 + len(indicators), 1, sharex=True, squeeze=False)[:, 0]
         x = self.dates.astype(object)
         if len(x) > 1:  # the last round held as long as the one before, not a bare tick

@@ -96,7 +96,13 @@ from numpy.typing import NDArray
 
 from .. import limits
 from .._util import as_date, check_bool, frozen_array, one_of, short_repr, whole_number
-from ..errors import ConvergenceWarning, MissingExtraError, ParameterError, UnknownNameError
+from ..errors import (
+    ConvergenceWarning,
+    MissingExtraError,
+    ParameterError,
+    TariffsimError,
+    UnknownNameError,
+)
 from ..progress import progress_bar, progress_enabled
 from ..world import _dyad_key
 from .observed import ObservedPath, round_dates
@@ -508,22 +514,26 @@ class Calibration:
         plot_path(path, ax=ax, dyads=list(self.dyads), events=False, recession=False)
         base = simulate(self.game, self.rounds, seed=seed)
         dates = base.dates.astype(object)
-        for a, b in self.dyads:
-            ax.step(dates, 100 * base.series(a, b), where="post", lw=0.8, color="0.55")
-        ax.plot([], [], lw=0.8, color="0.55", label="unfitted scenario")
+        _draw_unfitted(ax, path, base, self.dyads)
         self.observed.plot(ax=ax, dyads=list(self.dyads), until=str(path.dates[-1]),
                            codes=path.codes)  # fmt: skip
-        ax.axvspan(dates[0], self.until, color="0.92", zorder=0, label="fit window")  # type: ignore[arg-type]
+        # the window the fit used (to `until`, or to the game's last round when it ends first)
+        ax.axvspan(dates[0], self.last_fitted, color="0.92", zorder=0, label="fit window")  # type: ignore[arg-type]
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         ax.set_title(f"{self.name}: fitted to {self.observed.name} up to {self.until}")
         return ax
 
     def plot_profiles(self, *, fig: Any = None) -> Any:
-        """One panel per parameter: its profile loss, the threshold, the interval."""
-        if fig is None:
-            from matplotlib.figure import Figure
+        """One panel per parameter: its profile loss, the threshold, the interval.
 
-            fig = Figure(figsize=(3.2 * len(self.params), 3), layout="constrained")
+        Raises
+        ------
+        ParameterError
+            If ``fig`` is neither None nor a matplotlib Figure.
+        """
+        from ..plotting import _new_figure
+
+        fig = _new_figure(fig, (3.2 * len(self.params), 3))
         axes = np.atleast_1d(fig.subplots(1, len(self.params)))
         for ax, p in zip(axes, self.params, strict=True):
             g, v = self.profiles[p]
@@ -663,6 +673,27 @@ class ForecastScore:
         return f"<ForecastScore RMSE pp after {self.after}: {s}>"
 
 
+_SAME = 1e-9
+"""Two series are the same on a chart when equal up to rounding (a sum of layers against a
+record's level)."""
+_SAME_SAID = " (the same as the fitted path)"
+
+
+def _draw_unfitted(ax: Axes, fitted: Any, default: Any, dyads: Sequence[tuple[str, str]]) -> int:
+    """The unfitted scenario's tariffs as thin grey lines over the fitted path's (where they
+    coincide, as they often do, they still show), labelled once; the label says when every
+    one coincides with the fitted path. Returns their z-order."""
+    over = 4 + len(dyads)  # over the fitted path's lines (plotting._style: 3 + k for dyad k)
+    dates = default.dates.astype(object)
+    same = True
+    for a, b in dyads:
+        line = np.asarray(default.series(a, b))
+        same &= bool(np.allclose(line, fitted.series(a, b), rtol=0.0, atol=_SAME))
+        ax.step(dates, 100 * line, where="post", lw=0.9, color="0.45", zorder=over)
+    ax.plot([], [], lw=0.9, color="0.45", label="unfitted scenario" + (_SAME_SAID if same else ""))
+    return over
+
+
 @dataclass(frozen=True, eq=False)
 class Forecast:
     """The fitted model's path past the fit date, with the unfitted one for comparison."""
@@ -673,6 +704,19 @@ class Forecast:
     dyads: tuple[tuple[str, str], ...]
     fit_observed: ObservedPath
     name: str = ""
+
+    def _record(self, obs: ObservedPath | str | None) -> ObservedPath:
+        """``obs`` as a record: the fit's by default, a bundled record's name loaded."""
+        obs = self.fit_observed if obs is None else obs
+        if isinstance(obs, str):
+            from .observed import load
+
+            obs = load(obs)
+        if not isinstance(obs, ObservedPath):
+            raise ParameterError(
+                f"`obs` must be an ObservedPath or a record name; got {short_repr(obs)}."
+            )
+        return obs
 
     def score(self, obs: ObservedPath | str | None = None) -> ForecastScore:
         """Errors on the round dates after :attr:`after` against ``obs``.
@@ -686,15 +730,7 @@ class Forecast:
             If the record ends on or before ``after``, no round date of the forecast lies
             after ``after``, or ``obs`` is no record.
         """
-        obs = self.fit_observed if obs is None else obs
-        if isinstance(obs, str):
-            from .observed import load
-
-            obs = load(obs)
-        if not isinstance(obs, ObservedPath):
-            raise ParameterError(
-                f"`obs` must be an ObservedPath or a record name; got {short_repr(obs)}."
-            )
+        obs = self._record(obs)
         dates = np.asarray(self.fitted.dates, dtype="datetime64[D]")
         after = np.datetime64(self.after, "D")
         if after >= np.datetime64(obs.end, "D"):
@@ -734,8 +770,9 @@ class Forecast:
             after=self.after, last=dates[window][-1].astype(dt.date),
         )  # fmt: skip
 
-    def plot(self, obs: ObservedPath | None = None, *, ax: Axes | None = None) -> Axes:
-        """Fitted and unfitted paths, the no-change baseline and the record.
+    def plot(self, obs: ObservedPath | str | None = None, *, ax: Axes | None = None) -> Axes:
+        """Fitted and unfitted paths, the no-change baseline and the record (``obs``, as
+        :meth:`score` takes it: default the record fitted).
 
         The forecast window is shaded. The fitted path is drawn in the colours
         of :func:`~tariffsim.plotting.plot_path`; the unfitted scenario (a thin
@@ -746,33 +783,28 @@ class Forecast:
         """
         from ..plotting import _new_axes, plot_path
 
-        obs = self.fit_observed if obs is None else obs
+        obs = self._record(obs)
         ax = _new_axes(ax)
         plot_path(self.fitted, ax=ax, dyads=list(self.dyads), events=False, recession=False)
         dates = self.fitted.dates.astype(object)
         window = np.asarray(self.fitted.dates, dtype="datetime64[D]") > np.datetime64(
             self.after, "D"
         )
-        top = 4 + len(self.dyads)  # over every line of the fitted path (plotting._style)
-        same_default = same_held = True
-        for a, b in self.dyads:
-            fitted = np.asarray(self.fitted.series(a, b))
-            default = np.asarray(self.default.series(a, b))
-            held = obs.level_on(a, b, self.after)
-            # the same on the chart: equal up to rounding (a sum of layers against a record)
-            same_default &= bool(np.allclose(default, fitted, rtol=0.0, atol=1e-9))
-            same_held &= bool(np.allclose(fitted[window], held, rtol=0.0, atol=1e-9))
-            ax.step(dates, 100 * default, where="post", lw=0.9, color="0.45", zorder=top)
-            ax.plot([self.after, dates[-1]], [100 * held] * 2, ls=":", lw=1.6, color="0.15",
-                    zorder=top + 1)  # fmt: skip
-        same = " (the same as the fitted path)"
-        ax.plot([], [], lw=0.9, color="0.45",
-                label="unfitted scenario" + (same if same_default else ""))  # fmt: skip
-        ax.plot([], [], ls=":", lw=1.6, color="0.15",
-                label="no-change baseline" + (same if same_held else ""))  # fmt: skip
+        over = _draw_unfitted(ax, self.fitted, self.default, self.dyads)
+        if window.any():  # (a forecast from its last round on or later has no window to draw)
+            same_held = True
+            for a, b in self.dyads:
+                held = obs.level_on(a, b, self.after)
+                fitted = np.asarray(self.fitted.series(a, b))[window]
+                same_held &= bool(np.allclose(fitted, held, rtol=0.0, atol=_SAME))
+                ax.plot([self.after, dates[-1]], [100 * held] * 2, ls=":", lw=1.6,
+                        color="0.15", zorder=over + 1)  # fmt: skip
+            ax.plot([], [], ls=":", lw=1.6, color="0.15",
+                    label="no-change baseline" + (_SAME_SAID if same_held else ""))  # fmt: skip
         obs.plot(ax=ax, dyads=list(self.dyads), until=str(self.fitted.dates[-1]),
                  codes=self.fitted.codes)  # fmt: skip
-        ax.axvspan(self.after, dates[-1], color="0.92", zorder=0, label="forecast window")  # type: ignore[arg-type]
+        if window.any():
+            ax.axvspan(self.after, dates[-1], color="0.92", zorder=0, label="forecast window")  # type: ignore[arg-type]
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         ax.set_title(f"{self.name}: forecast after {self.after}")
         return ax
@@ -878,7 +910,7 @@ def calibrate(
     from .. import parampath
     from ..scenario import resolve
     from .observed import load
-    from .runner import check_executor, check_processes, check_seed, local_pool
+    from .runner import _check_count, check_executor, check_processes, check_seed, local_pool
 
     sc, game = resolve(sc)
     name = getattr(sc, "name", "") or getattr(game, "name", "")
@@ -911,6 +943,8 @@ def calibrate(
     if not tol_ok:
         raise ParameterError(f"`tol` must be a finite number >= 0; got {short_repr(tol)}.")
     check_executor(executor)
+    if chunk_size is not None:  # (checked here: inside the search scipy would wrap its error)
+        _check_count("chunk_size", chunk_size)
     n_proc = check_processes(processes, executor)
     fit_dyads = _dyads(game, obs, dyads)
     b = _bounds(game, params, bounds)
@@ -989,11 +1023,17 @@ def calibrate(
         if method == "de":
             from scipy.optimize import differential_evolution
 
-            res = differential_evolution(
-                lambda x: evaluate(x.T), list(zip(lo, hi, strict=True)), popsize=popsize,
-                maxiter=maxiter, tol=tol, polish=False, vectorized=True, updating="deferred",
-                init="latinhypercube", x0=x_def, **_de_seed_kwargs(seed),
-            )  # fmt: skip
+            try:
+                res = differential_evolution(
+                    lambda x: evaluate(x.T), list(zip(lo, hi, strict=True)), popsize=popsize,
+                    maxiter=maxiter, tol=tol, polish=False, vectorized=True, updating="deferred",
+                    init="latinhypercube", x0=x_def, **_de_seed_kwargs(seed),
+                )  # fmt: skip
+            except RuntimeError as exc:  # scipy wraps what the runs raised (an executor
+                # that failed, say): the error is tariffsim's own, not scipy's
+                if isinstance(exc.__cause__, TariffsimError):
+                    raise exc.__cause__ from None
+                raise
             x_best, pop = np.asarray(res.x, float), np.asarray(res.population, float)
             best = float(res.fun)
             converged, how = bool(res.success), str(res.message).rstrip(".")

@@ -55,7 +55,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits, threads
-from .._util import one_of, real_array, short_repr
+from .._util import SEED_BITS, is_seed, one_of, real_array, short_repr
 from ..errors import NoWorkersWarning, ParameterError, TariffsimError, WorkerError
 from ..progress import counting_runs, progress_bar
 
@@ -1136,18 +1136,20 @@ def _check_payload(payload: Any, n: int) -> None:
 # seeds
 # ---------------------------------------------------------------------------
 def check_seed(seed: Any, name: str = "seed") -> int:
-    """``seed`` as an int >= 0 of any size, as ``numpy.random.SeedSequence`` takes it:
-    what the ensembles, sensitivity analyses and calibrations take (``simulate`` too), a
-    128-bit ``SeedSequence().entropy`` included. Exports keep a seed of ``2**63`` or more
-    as its decimal text (:func:`stored_seed`).
+    """``seed`` as an int in ``[0, 2**4096)`` (:data:`tariffsim._util.SEED_BITS`), as
+    ``numpy.random.SeedSequence`` takes it: what the ensembles, sensitivity analyses and
+    calibrations take (``simulate`` too), a 128-bit ``SeedSequence().entropy`` included.
+    Exports keep a seed of ``2**63`` or more as its decimal text (:func:`stored_seed`).
 
     Raises
     ------
     ParameterError
-        For a bool, a value that is not an integer, or a negative one.
+        For a bool, a value that is not an integer, or one outside the range.
     """
-    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(f"`{name}` must be an int >= 0; got {short_repr(seed)}.")
+    if not is_seed(seed):
+        raise ParameterError(
+            f"`{name}` must be an int >= 0 (below 2**{SEED_BITS}); got {short_repr(seed)}."
+        )
     return int(seed)
 
 
@@ -1172,7 +1174,7 @@ def read_seed(value: Any) -> int:
         text = str(v[()])
         if not (text.isascii() and text.isdigit() and len(text) <= 4300):
             raise ParameterError(f"`seed` must be an int >= 0; got {short_repr(text)}.")
-        return int(text)
+        return check_seed(int(text))
     return check_seed(v[()] if v.ndim == 0 and v.dtype.kind in "iu" else value)
 
 

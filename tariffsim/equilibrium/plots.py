@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ParameterError
+from ..plotting import _new_axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -36,15 +37,6 @@ _ACTION_COLOURS = {
     (1, 1): "#D55E00",
 }
 _WORD = {-1: "cut", 0: "hold", 1: "raise"}
-
-
-def _new_axes(ax: Axes | None, size: tuple[float, float] = (6.4, 5.2)) -> Axes:
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=size, layout="constrained")
-    return fig.add_subplot()
 
 
 def _pct(x: float) -> str:
@@ -123,7 +115,7 @@ def plot_policy(
         raise ParameterError(f"`dyads` must be two different dyads; got {dyads!r}.")
     base_idx = np.array(np.unravel_index(lg.index_of(at if at is not None else lg.base), lg.dims))
     nx_, ny_ = lg.dims[kx], lg.dims[ky]
-    ax = _new_axes(ax)
+    ax = _new_axes(ax, (6.4, 5.2))
     moves = result.moves
     for ix in range(nx_):
         for iy in range(ny_):

@@ -179,3 +179,99 @@ def test_cli_params_named_twice(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["sensitivity", "us-china-145", "--params", "noise=0:0.1,noise=0:0.2"]) == 2
     assert "--params names 'noise' twice" in capsys.readouterr().err
+
+
+def test_seeds_past_what_prints_are_refused_before_any_run() -> None:
+    """A seed of 5,000 digits was taken and played, then broke the result's repr, plot and
+    exports (Python prints no int of more than 4,300 digits): every seed check refuses a
+    seed of 2**4096 or more, saying its size rather than its digits."""
+    sc = ts.load_scenario("us-china-145")
+    huge = 10**5000
+    for call in (
+        lambda: ts.simulate(sc.game, 2, seed=huge),
+        lambda: ts.simulate_batch(sc.game, 2, seeds=[0, huge]),
+        lambda: ts.ensemble(sc, runs=2, rounds=2, seed=huge),
+        lambda: ts.sensitivity(sc, {"noise": (0.0, 0.1)}, ["peak"], n=2, rounds=2, seed=huge),
+    ):
+        with pytest.raises(ParameterError, match=r"below 2\*\*4096\).*got an int of 16610 bits"):
+            call()
+    with pytest.raises(ParameterError, match=r"below 2\*\*4096"):
+        ts.ensemble(sc, runs=2, rounds=2, seed=2**4096)
+    edge = ts.simulate(sc.game, 2, seed=2**4096 - 1)  # the largest seed runs and exports
+    assert len(edge.to_json()) > 0
+
+
+def test_plots_refuse_what_is_no_axes_or_figure() -> None:
+    """ax=5 or a Figure as ``ax`` gave AttributeErrors from deep in matplotlib; a record's
+    name was refused by Forecast.plot though Forecast.score takes it."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    matplotlib.use("Agg")
+    sa = ts.analysis.sensitivity.analyse_function(
+        lambda x: x[:, 0] + x[:, 1], {"a": (0, 1), "b": (0, 1)}, n=64
+    )
+    fit = ts.calibrate("us-china-145", "us-china-2025", {"learning_rate.US": (0.02, 0.4)},
+                       method="grid", popsize=2, maxiter=1, profile_points=3,
+                       profile_samples=0, progress=False)  # fmt: skip
+    fc = fit.forecast()
+    for bad in (5, Figure(), "ax"):
+        for plot in (sa.plot, fit.plot, fc.plot):
+            with pytest.raises(ParameterError, match=r"`ax` must be a matplotlib Axes or None"):
+                plot(ax=bad)
+    for bad_fig in ("x", 5, Figure().add_subplot()):
+        with pytest.raises(ParameterError, match=r"`fig` must be a matplotlib Figure or None"):
+            fit.plot_profiles(fig=bad_fig)
+        e = ts.ensemble("us-china-145", runs=2, rounds=3, progress=False, vary="claims")
+        with pytest.raises(ParameterError, match=r"`fig` must be a matplotlib Figure or None"):
+            e.plot(fig=bad_fig)
+    by_name = fc.plot("us-china-2025")
+    assert any("observed" in t.get_text() for t in by_name.get_legend().get_texts())
+
+
+def test_a_calibration_far_past_the_record_still_plots_and_its_search_keeps_our_errors(
+    tmp_path: Path,
+) -> None:
+    """`until` 9999-12-31 was taken, the fit run, and its chart then failed to save (the fit
+    window was shaded to year 9999); a bad chunk_size or a shut-down executor came out of the
+    differential evolution as scipy's RuntimeError, after the search had started."""
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fit = ts.calibrate("us-china-145", "us-china-2025", {"learning_rate.US": (0.02, 0.4)},
+                       until="9999-12-31", method="grid", popsize=2, maxiter=1, profile_points=3,
+                       profile_samples=0, progress=False)  # fmt: skip
+    for ax in (fit.plot(), fit.forecast(after="9999-12-31").plot()):
+        ax.figure.savefig(io.BytesIO(), format="png")
+    span = [p for p in fit.plot().patches if p.get_label() == "fit window"]
+    assert span and matplotlib.dates.num2date(span[0].get_x() + span[0].get_width()).date() == (
+        fit.last_fitted
+    )
+    kw = {"popsize": 3, "maxiter": 2, "profile_points": 3, "profile_samples": 0}  # "de"
+    for chunk in (0, -1, 1.5, "3", True):
+        with pytest.raises(ParameterError, match=r"`chunk_size` must be an int >= 1"):
+            ts.calibrate("us-china-145", "us-china-2025", ["learning_rate.US"], chunk_size=chunk,
+                         progress=False, **kw)  # fmt: skip
+    pool = ThreadPoolExecutor(2)
+    pool.shutdown()
+    with pytest.raises(ParameterError, match=r"`executor` .* is shut down"):
+        ts.calibrate("us-china-145", "us-china-2025", ["learning_rate.US"], executor=pool,
+                     progress=False, **kw)  # fmt: skip
+
+
+@pytest.mark.parametrize("first", ["10000-01-01", "-0005-01-01"])
+def test_stored_dates_outside_the_calendar_are_refused(tmp_path: Path, first: str) -> None:
+    """Dates past year 9999 (or before year 1) in a tampered file were read, then broke its
+    plot and its NetCDF export."""
+    e = ts.ensemble("us-china-145", runs=2, rounds=4, progress=False, vary="claims")
+    e.to_npz(tmp_path / "e.npz")
+    with np.load(tmp_path / "e.npz") as z:
+        arrays = dict(z)
+    start = np.datetime64(first, "D")
+    arrays["dates"] = (start + 7 * np.arange(len(arrays["dates"]))).astype(str)
+    np.savez(tmp_path / "far.npz", **arrays)
+    with pytest.raises(ParameterError, match="the dates must lie in the years 1 to 9999"):
+        ts.Ensemble.from_npz(tmp_path / "far.npz")
