@@ -9,6 +9,7 @@ value it got, and is raised before any work is done. All subclass
 from __future__ import annotations
 
 __all__ = [
+    "BeliefReplacedWarning",
     "ConstantOutputWarning",
     "ConvergenceWarning",
     "CostWarning",
@@ -198,6 +199,14 @@ class IdenticalRunsWarning(UserWarning):
     same parameters (``vary=None``): pass ``vary="claims"`` or a mapping of
     distributions, or give the game some execution noise.
     """
+
+
+class BeliefReplacedWarning(UserWarning):
+    """A plain parameter path (no ``truth:`` or ``belief:`` prefix) varied where an agent
+    believes something other than the truth: the path sets the truth *and* every agent's
+    belief, so the scenario's mistaken belief (the US's that China pays most of the
+    tariff, in ``us-china-145``) is gone from every run. ``truth:`` varies the truth and
+    keeps the belief; ``belief:`` varies the belief."""
 
 
 class WhatIfHeldWarning(UserWarning):

@@ -86,7 +86,9 @@ __all__ = [
     "overlaps",
     "parse",
     "paths",
+    "replaced_beliefs",
     "validate_values",
+    "warn_replaced_beliefs",
 ]
 
 PREFIXES = ("truth:", "belief:")
@@ -703,6 +705,64 @@ def _entries(game: Game, path: str | ParamPath) -> tuple[list[float], str]:
     return (
         [float(x) for p in perceived.values() for x in np.ravel(_entry(p, codes, pp))],
         f"{pp.text} (agents' beliefs)",
+    )
+
+
+def replaced_beliefs(game: Game, paths: Iterable[str | ParamPath]) -> list[str]:
+    """Which of ``paths`` would replace a belief that differs from the truth, said per path.
+
+    A plain Params path sets the truth and every agent's perceived value alike; where an
+    agent of ``game`` perceives an entry it sets otherwise than the truth (the US of
+    ``us-china-145`` on ``pass_through.US.CN``), varying it replaces that belief in every
+    run. ``truth:`` and ``belief:`` paths, ``noise`` and ``learning_rate`` replace none.
+
+    Examples
+    --------
+    >>> from tariffsim import parampath
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> parampath.replaced_beliefs(g, ["pass_through.US.CN", "truth:pass_through.US.CN"])
+    ["'pass_through.US.CN' (US believes 0.1 where the truth is 1)"]
+    """
+    codes = game.world.codes
+    truth = game.model.params
+    out = []
+    for path in paths:
+        pp = parse(path, game)
+        if pp.kind != "params" or pp.scope != "both":
+            continue
+        true = np.ravel(_entry(truth, codes, pp))
+        for a in game.agents:
+            if a.beliefs is None:
+                continue
+            seen = np.ravel(_entry(a.beliefs.perceived, codes, pp))
+            off = np.flatnonzero(seen != true)
+            if off.size:
+                k = int(off[0])
+                out.append(
+                    f"{pp.text!r} ({a.code} believes {seen[k]:g} where the truth is {true[k]:g})"
+                )
+                break
+    return out
+
+
+def warn_replaced_beliefs(game: Game, paths: Iterable[str | ParamPath], arg: str) -> None:
+    """A :class:`~tariffsim.errors.BeliefReplacedWarning` naming the paths of ``arg`` (the
+    argument they came in) that replace a mistaken belief (:func:`replaced_beliefs`)."""
+    said = replaced_beliefs(game, paths)
+    if not said:
+        return
+    import warnings
+
+    from .errors import BeliefReplacedWarning
+
+    first = said[0].split(" (")[0].strip("'")
+    warnings.warn(
+        f"`{arg}`: {', '.join(said)}: a path without a prefix sets the truth and every "
+        f"agent's belief, so the scenario's belief is replaced in every run. Vary "
+        f"'truth:{first}' to keep the belief (the agent learns toward the drawn truth), or "
+        f"'belief:{first}' to vary the belief.",
+        BeliefReplacedWarning,
+        stacklevel=3,
     )
 
 

@@ -949,6 +949,7 @@ def calibrate(
     fit_dyads = _dyads(game, obs, dyads)
     b = _bounds(game, params, bounds)
     paths = list(b)
+    parampath.warn_replaced_beliefs(game, paths, "params")
     # every run the fit may play, counted before any: the search (scipy's population has
     # popsize * k members, at least 5, per generation; the grid one batch), the start and the
     # scenario's own, and each profile's grid x candidates

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .. import _shared, limits
+from .. import _shared, limits, parampath
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import FrozenDict, check_bool, one_of, short_repr
 from .._util import frozen_array as _ro
@@ -1126,6 +1126,7 @@ def ensemble(
         check_claims_recalibrate(recalibrate, "vary")
         paths = {p: d for p, d in vary.items() if p != "claims"}
         drawn, dists = draw(paths, runs, seed) if paths else ({}, {})
+        parampath.warn_replaced_beliefs(game, paths, "vary")
         what_if = getattr(what, "what_if", ())
         ov, claim_x, claim_dists = draws_from_claims(game, runs, seed, held=what_if, drawn=drawn)
         warn_claims_held(game, what_if, "vary")
@@ -1133,6 +1134,7 @@ def ensemble(
         kind = "claims+mapping" if paths else "claims"
     elif isinstance(vary, Mapping):
         ov, dists = draw(vary, runs, seed)
+        parampath.warn_replaced_beliefs(game, vary, "vary")
         if recalibrate:
             ov = as_what_ifs(game, ov, runs, held=getattr(what, "what_if", ()))
         kind = "mapping"

@@ -1119,6 +1119,10 @@ def sensitivity(
         from .vary import warn_claims_held
 
         warn_claims_held(game, what_if, "params")
+    else:
+        from .. import parampath
+
+        parampath.warn_replaced_beliefs(game, list(bounds), "params")
     ov = design_overrides(game, list(bounds), X, claims=by_claims, held=what_if)
     if recalibrate and not by_claims:
         from .vary import as_what_ifs

@@ -275,3 +275,35 @@ def test_stored_dates_outside_the_calendar_are_refused(tmp_path: Path, first: st
     np.savez(tmp_path / "far.npz", **arrays)
     with pytest.raises(ParameterError, match="the dates must lie in the years 1 to 9999"):
         ts.Ensemble.from_npz(tmp_path / "far.npz")
+
+
+def test_a_plain_path_that_replaces_a_mistaken_belief_says_so() -> None:
+    """vary={"pass_through.US.CN": ...} set the truth and the US's belief alike: its belief
+    that China pays (0.1) was gone from every run, and the climb to 145% with it, without a
+    word. Ensembles, sensitivity and calibration now warn, naming the truth: and belief:
+    paths; those, and a plain path no agent believes otherwise about, do not warn."""
+    import warnings
+
+    from tariffsim.errors import BeliefReplacedWarning
+
+    sc = ts.load_scenario("us-china-145")
+    plain = {"pass_through.US.CN": Uniform(0.9, 1.0)}
+    with pytest.warns(BeliefReplacedWarning, match=r"US believes 0\.1 where the truth is 1"):
+        replaced = ts.ensemble(sc, runs=3, rounds=12, vary=plain, progress=False)
+    assert (replaced.peak("US", "CN") < 1.45).all()  # the belief gone, the climb with it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BeliefReplacedWarning)
+        kept = ts.ensemble(sc, runs=3, rounds=12, progress=False,
+                           vary={"truth:pass_through.US.CN": Uniform(0.9, 1.0),
+                                 "belief:pass_through.US.CN": Uniform(0.05, 0.15),
+                                 "elasticity": Uniform(2.0, 3.0)})  # fmt: skip
+        ts.ensemble(sc, runs=3, rounds=2, vary="claims", progress=False)
+    assert (kept.peak("US", "CN") == 1.45).all()
+    with pytest.warns(BeliefReplacedWarning, match=r"`params`: 'pass_through\.US\.CN'.*"
+                      r"'truth:pass_through\.US\.CN' to keep the belief"):  # fmt: skip
+        ts.sensitivity(sc, {"pass_through.US.CN": (0.9, 1.0)}, ["cumulative_gdp_loss"],
+                       method="morris", n=2, rounds=12, progress=False)  # fmt: skip
+    with pytest.warns(BeliefReplacedWarning, match=r"`params`"):
+        ts.calibrate(sc, "us-china-2025", {"pass_through.US.CN": (0.9, 1.0)}, method="grid",
+                     popsize=2, maxiter=1, profile_points=3, profile_samples=0,
+                     progress=False)  # fmt: skip

@@ -104,7 +104,7 @@ def test_table_rows_frame_and_plot() -> None:
         ({"method": "fast"}, "`method` must be one of"),
         ({"n": 1000}, "power of 2"),
         ({"n": 1}, "`n` must be an int >= 2"),
-        ({"seed": -1}, r"`seed` must be an int >= 0; got -1"),
+        ({"seed": -1}, r"`seed` must be an int >= 0 \(below 2\*\*4096\); got -1"),
     ],
 )
 def test_bad_arguments_are_named(kwargs: dict, match: str) -> None:
