@@ -228,6 +228,14 @@ def draw(
                     f"outside the range it declares it can draw, [{lo!r}, {hi!r}] (its "
                     "`support`)."
                 )
+        elif isinstance(spec, tuple):  # (low, high) is a range to ts.sensitivity, not runs
+            said = f"{spec[0]!r}, {spec[1]!r}" if len(spec) == 2 else "low, high"
+            raise ParameterError(
+                f"`vary[{path!r}]` is a tuple {short_repr(spec)}: a (low, high) range is how "
+                f"ts.sensitivity takes a parameter; to draw from a range give a distribution, "
+                f"e.g. Uniform({said}) (tariffsim.analysis.distributions), and per-run values "
+                f"as a list or an array of {runs} values."
+            )
         elif isinstance(spec, str) or not hasattr(spec, "__len__"):
             raise ParameterError(
                 f"`vary[{path!r}]` must be a Distribution (tariffsim.analysis.distributions) "

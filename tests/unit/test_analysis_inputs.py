@@ -307,3 +307,16 @@ def test_a_plain_path_that_replaces_a_mistaken_belief_says_so() -> None:
         ts.calibrate(sc, "us-china-2025", {"pass_through.US.CN": (0.9, 1.0)}, method="grid",
                      popsize=2, maxiter=1, profile_points=3, profile_samples=0,
                      progress=False)  # fmt: skip
+
+
+@pytest.mark.parametrize("runs", [2, 5])
+def test_a_range_given_to_an_ensemble_is_refused_with_the_distribution_to_use(runs: int) -> None:
+    """ts.sensitivity takes (low, high) ranges; the same tuple in an ensemble's `vary` was
+    taken as per-run values (two runs at 2 and 3) when runs was 2, and refused for its shape,
+    with no word of a distribution, otherwise."""
+    with pytest.raises(ParameterError, match=r"is a tuple \(2\.0, 3\.0\).*Uniform\(2\.0, 3\.0\)"):
+        ts.ensemble("us-china-145", runs=runs, rounds=2, vary={"elasticity": (2.0, 3.0)})
+    values = [2.0 + k / runs for k in range(runs)]  # per-run values: a list (or an array)
+    e = ts.ensemble("us-china-145", runs=runs, rounds=2, vary={"elasticity": values},
+                    progress=False)  # fmt: skip
+    assert e.draws["elasticity"].tolist() == values
