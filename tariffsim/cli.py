@@ -1150,7 +1150,7 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
                       recalibrate=not a.no_recalibrate, focus=a.focus)  # fmt: skip
     focus = f", outputs of {res.meta['focus']}" if res.meta.get("focus") else ""
     head = _fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"
-                + focus)  # fmt: skip
+                + focus) + "\n" + res.ranges()  # fmt: skip
     print(head)
     print(res.table())
     figures: dict[str, Any] = {}

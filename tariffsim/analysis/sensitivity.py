@@ -748,7 +748,8 @@ class SensitivityResult:
         return names if k is None else names[:k]
 
     def rows(self) -> list[dict[str, Any]]:
-        """One dict per (output, parameter): the indices and their intervals, the dyad a
+        """One dict per (output, parameter): the parameter's range (``low``, ``high``), the
+        indices and their intervals, the dyad a
         built-in output read (``focus``; ``""`` for a callable's) and whether the output's
         estimates are sound (``reliable``: False where the table marks it NOT RELIABLE, and
         for an output whose indices are undefined, NaN: one constant over the design)."""
@@ -757,7 +758,8 @@ class SensitivityResult:
         for o in self.outputs:
             sound = self._unreliable(o) is None
             for j, p in enumerate(self.params):
-                row: dict[str, Any] = {"output": o, "param": p}
+                low, high = self.bounds[p]  # the range the design drew it over
+                row: dict[str, Any] = {"output": o, "param": p, "low": low, "high": high}
                 for key, arr in self.indices[o].items():
                     row[key] = float(arr[j])
                 row["focus"] = self.meta.get("focus", "") if o in read else ""
@@ -804,6 +806,14 @@ class SensitivityResult:
             return why
         y = self.Y[:, self.outputs.index(output)]
         return _unsound(self.indices[output], self.params, y)
+
+    def ranges(self, *, width: int = 100) -> str:
+        """The range each parameter was drawn over, as text (``noise [0, 1], ...``), wrapped
+        at ``width`` characters: a path given without a range takes its claims' range, or its
+        value ±50% (:func:`default_range`; ``[0, 1]`` for a value of 0)."""
+        width = whole_number(width, "width", 20)
+        said = ", ".join(f"{p} [{lo:g}, {hi:g}]" for p, (lo, hi) in self.bounds.items())
+        return "\n".join(textwrap.wrap("ranges: " + said, width, subsequent_indent="  "))
 
     def table(self, output: str | None = None, *, width: int = 100) -> str:
         """The indices as text, parameters ranked per output; no pandas needed.

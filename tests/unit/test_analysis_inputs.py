@@ -320,3 +320,18 @@ def test_a_range_given_to_an_ensemble_is_refused_with_the_distribution_to_use(ru
     e = ts.ensemble("us-china-145", runs=runs, rounds=2, vary={"elasticity": values},
                     progress=False)  # fmt: skip
     assert e.draws["elasticity"].tolist() == values
+
+
+def test_the_ranges_a_sensitivity_drew_over_are_reported() -> None:
+    """A bare path of value 0 (noise, a learning rate) ranges over [0, 1], not its value
+    ±50% as the CLI's docs said; no table, text or CSV told which ranges were used."""
+    res = ts.sensitivity("us-china-145", ["noise", "elasticity", "resolve_weight.US"],
+                         ["cumulative_gdp_loss"], method="morris", n=2, rounds=4,
+                         progress=False)  # fmt: skip
+    assert dict(res.bounds) == {"noise": (0.0, 1.0), "elasticity": (1.25, 3.75),
+                                "resolve_weight.US": (0.25, 0.75)}  # fmt: skip
+    assert res.ranges() == (
+        "ranges: noise [0, 1], elasticity [1.25, 3.75], resolve_weight.US [0.25, 0.75]"
+    )
+    rows = {r["param"]: (r["low"], r["high"]) for r in res.rows()}
+    assert rows == dict(res.bounds)
