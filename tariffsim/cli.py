@@ -510,6 +510,7 @@ def _parser() -> argparse.ArgumentParser:
         "approval, payoff, drawdown (default: recession)",
     )
     _add_no_recalibrate(en, "run")
+    en.add_argument("--no-plot", action="store_true", help="do not write the fan chart")
     en.add_argument("--no-progress", action="store_true", help="no progress bar")
     en.add_argument(
         "--out",
@@ -1281,7 +1282,8 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
 
     stem = f"{slug(sc.name)}-ensemble"
     data = f"{stem}-summary.{data_ext}" if a.summary else f"{stem}.{data_ext}"
-    check_outputs(out, f"{stem}.png", f"{stem}-quantiles.csv", data)  # before any run
+    pngs = [] if a.no_plot else [f"{stem}.png"]
+    check_outputs(out, *pngs, f"{stem}-quantiles.csv", data)  # before any run
     with ExitStack() as stack:
         executor: Any = None
         if a.scheduler is not None:
@@ -1311,11 +1313,12 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
             if said != str(exc):
                 raise type(exc)(said) from None
             raise
-    import matplotlib
-
-    matplotlib.use("Agg")
     with OutputGroup(out) as group:
-        group.figure(f"{stem}.png", ens.plot(indicators=a.indicators))
+        if not a.no_plot:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            group.figure(f"{stem}.png", ens.plot(indicators=a.indicators))
         shown = ("recession", *a.indicators)  # the chart's indicators, and the odds
         group.file(
             f"{stem}-quantiles.csv", lambda p: _write_rows(p, ens.quantile_rows(indicators=shown))

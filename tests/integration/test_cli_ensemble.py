@@ -488,3 +488,16 @@ def test_a_bad_draw_is_one_line_before_any_work(tmp_path: Path, draw: str, messa
     )  # fmt: skip
     assert res.returncode == 2 and message in res.stderr, res.stderr
     assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def test_no_plot_writes_the_data_without_the_chart(tmp_path: Path, monkeypatch) -> None:
+    """--no-plot, as run, sensitivity and calibrate take it: the quantiles and the runs, no
+    fan chart drawn (it was an unrecognised argument)."""
+    drawn = []
+    monkeypatch.setattr(ts.Ensemble, "plot", lambda self, **kw: drawn.append(kw))
+    assert main([*ARGS, "--no-plot", "--out", str(tmp_path)]) == 0
+    assert drawn == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "us-china-145-ensemble-quantiles.csv",
+        "us-china-145-ensemble.nc",
+    ]
