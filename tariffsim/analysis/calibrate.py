@@ -968,7 +968,8 @@ def calibrate(
     if not mask.any():
         raise ParameterError(
             f"`until` {until_d} leaves no round in the fit window; the game's rounds start "
-            f"{dates[0]} (first round {dates[1] if len(dates) > 1 else dates[0]})."
+            f"{dates[0]} (first round {dates[1] if len(dates) > 1 else dates[0]}): give a "
+            "later `until`."
         )
     # rounds after the window cannot change the loss: simulate only up to its last round
     fit_rounds = int(np.flatnonzero(mask)[-1])

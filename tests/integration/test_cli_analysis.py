@@ -251,3 +251,18 @@ def test_a_missing_extra_is_an_import_error_and_a_tariffsim_error() -> None:
 
     assert issubclass(ts.MissingExtraError, ImportError)
     assert issubclass(ts.MissingExtraError, ts.TariffsimError)
+
+
+def test_calibrate_says_when_its_default_until_leaves_no_round(tmp_path: Path) -> None:
+    """A scenario that starts after 2025-06-30 (rare-earth-100, October) was refused for an
+    --until the user never gave: the error now says it was the default, and what to do."""
+    res = _cli("calibrate", "rare-earth-100", "--observed", "us-china-2025", "--out", "c",
+               cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 2
+    assert "--until 2025-06-30 (the default) leaves no round" in res.stderr
+    assert "give a later --until" in res.stderr
+    res = _cli("calibrate", "rare-earth-100", "--observed", "us-china-2025", "--until",
+               "2025-06-30", "--out", "c", cwd=tmp_path)  # fmt: skip
+    assert "--until 2025-06-30 leaves no round" in res.stderr and "(the default)" not in (
+        res.stderr
+    )
