@@ -412,9 +412,7 @@ def _parser() -> argparse.ArgumentParser:
         f"{_FIT_PARAMS}, the fit of the analysis guide; a path without a range takes its "
         "claims' range, else its value +-50%%)",
     )
-    ca.add_argument(
-        "--until", default=None, help=f"last date of the fit (default {_UNTIL})"
-    )
+    ca.add_argument("--until", default=None, help=f"last date of the fit (default {_UNTIL})")
     ca.add_argument("--seeds", type=int, default=1, help="common seeds the loss averages over")
     ca.add_argument("--seed", type=int, default=0, help="seed of the optimiser and runs")
     ca.add_argument("--maxiter", type=int, default=12, help="generations of differential evolution")

@@ -27,6 +27,7 @@ ts.parampath.apply(game, ens.run(k).draws)``, bit for bit, on any executor.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import os
@@ -42,7 +43,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _shared, limits, parampath
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
-from .._util import FrozenDict, check_bool, one_of, short_repr
+from .._util import FrozenDict, as_date, check_bool, one_of, short_repr
 from .._util import frozen_array as _ro
 from ..engine import PathBatch, _record_arrays, _record_layout, runs_alike
 from ..errors import (
@@ -174,6 +175,7 @@ class RunView:
         As :meth:`Ensemble.first_round`, on this run's series only.
         """
         s = self.series(importer, exporter)[None]  # (the dyad may be one argument)
+        after = _after_round(self._ens.dates, after)
         k = int(_first_round(s, at_least=at_least, at_most=at_most, after=after)[0])
         return None if k < 0 else k
 
@@ -190,6 +192,24 @@ class RunView:
 
     def __repr__(self) -> str:
         return f"<RunView {self.index} of {self._ens.name or 'ensemble'}>"
+
+
+def _after_round(dates: NDArray[Any], after: Any) -> Any:
+    """``after`` as a round: a date (``datetime.date``, ``numpy.datetime64`` or ISO string)
+    is the first round dated on or after it; anything else is left to the round checks.
+
+    Raises
+    ------
+    ParameterError
+        For a text that is no date, or a date after the last round's.
+    """
+    if not isinstance(after, str | dt.date | np.datetime64):
+        return after
+    day = np.datetime64(as_date(after, "after"), "D")
+    k = int(np.searchsorted(np.asarray(dates, dtype="datetime64[D]"), day, side="left"))
+    if k >= len(dates):
+        raise ParameterError(f"`after` {day} is after the last round ({dates[-1]}).")
+    return k
 
 
 def _first_round(
@@ -405,7 +425,9 @@ class Ensemble(_Summarised):
     ) -> NDArray[np.int64]:
         """First round ``>= after`` at which a run's tariff is ``>= at_least`` (or ``<= at_most``).
 
-        Give exactly one of ``at_least``/``at_most``.
+        Give exactly one of ``at_least``/``at_most``. ``after`` is a round, or a date (a
+        ``datetime.date``, ``numpy.datetime64`` or ISO string): the first round dated on or
+        after it.
 
         Returns
         -------
@@ -428,7 +450,9 @@ class Ensemble(_Summarised):
         (ens.first_round("US", "CN", at_most=0.3, after=12) <= 30))``.
         """
         s = self.series(importer, exporter)
-        return _first_round(s, at_least=at_least, at_most=at_most, after=after)
+        return _first_round(
+            s, at_least=at_least, at_most=at_most, after=_after_round(self.dates, after)
+        )
 
     def prob(self, event: Callable[[RunView], Any] | Threshold | ArrayLike) -> float:
         """Probability of an event: the share of runs where it happens.

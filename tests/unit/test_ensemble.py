@@ -2048,3 +2048,22 @@ def test_overlapping_fan_bands_keep_their_own_edges() -> None:
             assert pts[:, 1].max() == v[hi, wide].max() and pts[:, 1].min() == v[lo, wide].min()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[-2:] == ["5–95% of runs", "25–75% of runs"]
+
+
+def test_first_round_after_a_date(ens: ts.Ensemble) -> None:
+    """`after` took a round only, where Threshold(by=...) and round_of take dates: a date is
+    the first round dated on or after it, the same answer as that round's number."""
+    dates = ens.dates.astype("datetime64[D]")
+    for k in (0, 3, len(dates) - 1):
+        by_round = ens.first_round("US", "CN", at_most=0.3, after=k)
+        for day in (str(dates[k]), dates[k].astype(dt.date), dates[k], dates[k] - 1):
+            np.testing.assert_array_equal(
+                ens.first_round("US", "CN", at_most=0.3, after=day), by_round
+            )
+        assert ens.run(1).first_round("US->CN", at_most=0.3, after=str(dates[k])) == (
+            None if by_round[1] < 0 else int(by_round[1])
+        )
+    with pytest.raises(ParameterError, match=r"`after` .* is after the last round"):
+        ens.first_round("US", "CN", at_most=0.3, after=str(dates[-1] + 1))
+    with pytest.raises(ParameterError, match="after"):
+        ens.first_round("US", "CN", at_most=0.3, after="14 April")
