@@ -869,7 +869,9 @@ class Ensemble(_Summarised):
 
     def __repr__(self) -> str:
         k = len(self.draws)  # (drawn, and set by them: recalibrated ones)
-        d = len(self.distributions)  # what was drawn: claims or parameter paths
+        # what was drawn: claims or parameter paths (a file keeps the claims' draws, not the
+        # distributions: read back, the claims are counted from their draws)
+        d = len(self.distributions) or len(self.claim_draws)
         what = "claim" if self.vary == "claims" else "value"
         drawn = f", {d} {what}{'s' * (d != 1)} drawn" if d and d != k else ""
         drawn += f", {k} parameter{'s' * (k != 1)} set per run" if k else ""

@@ -2067,3 +2067,11 @@ def test_first_round_after_a_date(ens: ts.Ensemble) -> None:
         ens.first_round("US", "CN", at_most=0.3, after=str(dates[-1] + 1))
     with pytest.raises(ParameterError, match="after"):
         ens.first_round("US", "CN", at_most=0.3, after="14 April")
+
+
+def test_a_read_back_ensemble_says_what_was_drawn(ens: ts.Ensemble, tmp_path) -> None:
+    """Its repr lost "5 claims drawn" once written and read back (the claims' draws were
+    there, the distributions are not kept)."""
+    ens.to_npz(tmp_path / "e.npz")
+    back = ts.Ensemble.from_npz(tmp_path / "e.npz")
+    assert repr(back) == repr(ens) and f"{len(ens.claim_draws)} claims drawn" in repr(back)
