@@ -84,7 +84,8 @@ class Bands:
     def __post_init__(self) -> None:
         object.__setattr__(self, "q", _ro(self.q))
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
-        object.__setattr__(self, "values", _ro(self.values))
+        # + 0.0: a quantile of -0.0 (a drawdown of none) reads and prints as 0
+        object.__setattr__(self, "values", _ro(np.asarray(self.values, dtype=float) + 0.0))
 
     def __getitem__(self, q: float | str) -> Array:
         """The band of quantile level ``q``, shape (T+1,).

@@ -2075,3 +2075,14 @@ def test_a_read_back_ensemble_says_what_was_drawn(ens: ts.Ensemble, tmp_path) ->
     ens.to_npz(tmp_path / "e.npz")
     back = ts.Ensemble.from_npz(tmp_path / "e.npz")
     assert repr(back) == repr(ens) and f"{len(ens.claim_draws)} claims drawn" in repr(back)
+
+
+def test_a_band_of_no_drawdown_is_zero_not_minus_zero() -> None:
+    """Runs without a drawdown hold -0.0 (a sum of signed zeros): its quantiles printed as
+    "-0." in tables and "-0.0" in the quantiles CSV."""
+    from tariffsim.analysis.bands import Bands
+
+    dates = np.array(["2025-01-06", "2025-01-13"], dtype="datetime64[D]")
+    b = Bands("US drawdown", np.array([0.05, 0.5]), dates, np.array([[-0.0, 1.0], [-0.0, 2.0]]))
+    assert not np.signbit(b.values).any()
+    assert b.values.tolist() == [[0.0, 1.0], [0.0, 2.0]] and str(b.values[0, 0]) == "0.0"
