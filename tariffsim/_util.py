@@ -285,6 +285,16 @@ advice for a fresh seed is the 128-bit ``SeedSequence().entropy``), and below th
 seed still prints and is stored as text (Python prints no int of more than 4,300 digits)."""
 
 
+def seed_text(seed: Any) -> str:
+    """A seed as titles and summaries print it: whole up to 20 digits, else its first digits
+    and its length (``1234567890…(39 digits)``), so that a 128-bit seed does not push a
+    chart's title off the figure. Anything else as ``str``."""
+    text = str(seed)
+    if isinstance(seed, int | np.integer) and len(text) > 20:
+        return f"{text[:10]}…({len(text)} digits)"
+    return text
+
+
 def is_seed(s: Any) -> bool:
     """Whether ``s`` is an integer seed (not a bool) in ``[0, 2**SEED_BITS)``."""
     return (

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
 from ._io import interrupt_count, term_as_interrupt, term_escape
-from ._util import short_repr
+from ._util import seed_text, short_repr
 from .errors import ParameterError, TariffsimError
 
 if TYPE_CHECKING:
@@ -154,6 +154,9 @@ def _indicators(text: str) -> tuple[str, ...]:
             f"unknown indicator {short_repr(bad[0])} in {short_repr(text)}; "
             f"known: {', '.join(INDICATORS)}"
         )
+    twice = sorted({t for t in names if names.count(t) > 1})
+    if twice:  # (refused here, before any run, with --no-plot too: the chart refuses it)
+        raise argparse.ArgumentTypeError(f"{short_repr(text)} names {twice[0]!r} twice")
     return names
 
 
@@ -576,7 +579,8 @@ def _cmd_run(a: argparse.Namespace) -> int:
     elif a.format == "json":
         sys.stdout.write(json_text + "\n")
     else:
-        print(_fit(f"{sc.title} — seed {a.seed}, {len(path) - 1} rounds from {path.dates[0]}"))
+        seed = seed_text(a.seed)
+        print(_fit(f"{sc.title} — seed {seed}, {len(path) - 1} rounds from {path.dates[0]}"))
         print(_fit(path.table(), width=10**6))
         _print_events(path)
     figures: dict[str, Any] = {}
@@ -1148,7 +1152,8 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
                       processes=a.workers, progress=False if a.no_progress else None,
                       recalibrate=not a.no_recalibrate, focus=a.focus)  # fmt: skip
     focus = f", outputs of {res.meta['focus']}" if res.meta.get("focus") else ""
-    head = _fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {a.seed}"
+    seed = seed_text(a.seed)
+    head = _fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {seed}"
                 + focus) + "\n" + res.ranges()  # fmt: skip
     print(head)
     print(res.table())
@@ -1336,7 +1341,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         group.supersede(*(f"{stem}{m}.{x}" for m in ("", "-summary") for x in ("nc", "npz")))
     targets = group.written
     title = term_escape(sc.title, keep_newlines=False)
-    print(f"{title} — {len(ens)} runs × {ens.rounds} rounds, seed {a.seed}"
+    print(f"{title} — {len(ens)} runs × {ens.rounds} rounds, seed {seed_text(a.seed)}"
           + (", parameters drawn from the claims' ranges" if a.vary else "")
           + (f"{' and' if a.vary else ', parameters drawn:'} {', '.join(draws)}" if draws else "")
           + (" (summary: counts only)" if a.summary else ""))  # fmt: skip

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._util import short_repr
+from ._util import seed_text, short_repr
 from .errors import ParameterError
 from .path import COUNTERFACTUAL as _CF
 
@@ -61,19 +61,23 @@ def _new_axes(ax: Axes | None, size: tuple[float, float] = (10.0, 5.4)) -> Axes:
 
 
 def _new_figure(fig: Figure | None, size: tuple[float, float]) -> Figure:
-    """``fig``, checked; or a new figure of ``size`` inches when it is None.
+    """``fig``, checked (a matplotlib Figure or SubFigure); or a new figure of ``size``
+    inches when it is None.
 
     Raises
     ------
     ParameterError
-        If ``fig`` is neither None nor a matplotlib Figure.
+        If ``fig`` is neither None nor a matplotlib Figure or SubFigure.
     """
     from matplotlib.figure import Figure as _Figure
+    from matplotlib.figure import FigureBase
 
     if fig is None:
         return _Figure(figsize=size, layout="constrained")
-    if not isinstance(fig, _Figure):
-        raise ParameterError(f"`fig` must be a matplotlib Figure or None; got {short_repr(fig)}.")
+    if not isinstance(fig, FigureBase):
+        raise ParameterError(
+            f"`fig` must be a matplotlib Figure (or SubFigure) or None; got {short_repr(fig)}."
+        )
     return fig
 
 
@@ -234,7 +238,7 @@ def _title(path: Path) -> str:
     name = m.get("title") or m.get("scenario") or "tariff path"
     kind = m.get("kind", "simulation")
     seed = m.get("seed")
-    return f"{name} — {kind}" + (f", seed {seed}" if seed is not None else "")
+    return f"{name} — {kind}" + (f", seed {seed_text(seed)}" if seed is not None else "")
 
 
 def _changes_note(path: Path) -> str:

@@ -355,6 +355,10 @@ class TournamentResult:
             import matplotlib.pyplot as plt
 
             _, ax = plt.subplots()
+        else:
+            from .plotting import _new_axes
+
+            ax = _new_axes(ax)  # (checked: an Axes)
         order = np.argsort(-self.mean_payoff, kind="stable")[::-1]
         ax.barh([self.names[k] for k in order], self.mean_payoff[order], color="tab:blue")
         ax.axvline(0.0, color="black", linewidth=0.8)
@@ -375,6 +379,10 @@ class TournamentResult:
             import matplotlib.pyplot as plt
 
             _, ax = plt.subplots()
+        else:
+            from .plotting import _new_axes
+
+            ax = _new_axes(ax)  # (checked: an Axes)
         m = self.payoff_matrix
         im = ax.imshow(m, cmap="RdYlGn", aspect="auto")
         n = len(self.names)
@@ -1131,6 +1139,10 @@ class EvolutionResult:
             import matplotlib.pyplot as plt
 
             _, ax = plt.subplots()
+        else:
+            from .plotting import _new_axes
+
+            ax = _new_axes(ax)  # (checked: an Axes)
         steps = np.arange(len(self.shares))
         ax.stackplot(steps, self.shares.T, labels=self.names)
         ax.set_xlim(0, max(len(self.shares) - 1, 1))

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._util import frozen_array as _ro
-from .._util import short_repr
+from .._util import seed_text, short_repr
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
 from .reduce import INDICATORS, check_levels, qlabels, round_on
 
@@ -459,7 +459,7 @@ class _Summarised:
         lo, hi = 100 * q[0], 100 * q[4]
         drawn = "nothing varied" if self.vary == "none" else f"vary={self.vary}"
         axes[0].set_title(  # what a saved chart needs to be told apart: seed and what was drawn
-            f"{self.name or 'ensemble'}: {len(self)} runs (seed {self.seed}, {drawn}), "
+            f"{self.name or 'ensemble'}: {len(self)} runs (seed {seed_text(self.seed)}, {drawn}), "
             f"{centre} with {lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
         )
         fig.autofmt_xdate()

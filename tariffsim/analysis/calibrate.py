@@ -736,7 +736,7 @@ class Forecast:
         if after >= np.datetime64(obs.end, "D"):
             raise ParameterError(
                 f"the record {obs.name!r} ends {obs.end}: nothing after {self.after} to score "
-                "(forecast from an earlier date)."
+                "(fit with an earlier `until`, or score against a record that runs past it)."
             )
         if not (dates > after).any():
             raise ParameterError(

@@ -43,7 +43,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _shared, limits, parampath
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
-from .._util import FrozenDict, as_date, check_bool, one_of, short_repr
+from .._util import FrozenDict, as_date, check_bool, one_of, seed_text, short_repr
 from .._util import frozen_array as _ro
 from ..engine import PathBatch, _record_arrays, _record_layout, runs_alike
 from ..errors import (
@@ -196,14 +196,19 @@ class RunView:
 
 def _after_round(dates: NDArray[Any], after: Any) -> Any:
     """``after`` as a round: a date (``datetime.date``, ``numpy.datetime64`` or ISO string)
-    is the first round dated on or after it; anything else is left to the round checks.
+    is the first round dated on or after it; an int is left to the round checks.
 
     Raises
     ------
     ParameterError
-        For a text that is no date, or a date after the last round's.
+        For a text that is no date, a date after the last round's, or something else than
+        an int or a date.
     """
     if not isinstance(after, str | dt.date | np.datetime64):
+        if isinstance(after, bool | np.bool_) or not isinstance(after, int | np.integer):
+            raise ParameterError(
+                f"`after` must be a round (an int >= 0) or a date; got {short_repr(after)}."
+            )
         return after
     day = np.datetime64(as_date(after, "after"), "D")
     k = int(np.searchsorted(np.asarray(dates, dtype="datetime64[D]"), day, side="left"))
@@ -868,16 +873,14 @@ class Ensemble(_Summarised):
         return pd.DataFrame(cols, index=index)
 
     def __repr__(self) -> str:
-        k = len(self.draws)  # (drawn, and set by them: recalibrated ones)
-        # what was drawn: claims or parameter paths (a file keeps the claims' draws, not the
-        # distributions: read back, the claims are counted from their draws)
-        d = len(self.distributions) or len(self.claim_draws)
-        what = "claim" if self.vary == "claims" else "value"
-        drawn = f", {d} {what}{'s' * (d != 1)} drawn" if d and d != k else ""
+        # what a file keeps too (the claims' draws and the values set; not the distributions),
+        # so that an ensemble reads the same written and read back
+        c, k = len(self.claim_draws), len(self.draws)  # (set: drawn, and recalibrated ones)
+        drawn = f", {c} claim{'s' * (c != 1)} drawn" if c else ""
         drawn += f", {k} parameter{'s' * (k != 1)} set per run" if k else ""
         return (
             f"<Ensemble {self.name or 'game'}: {len(self)} runs × {self.rounds} rounds "
-            f"from {self.dates[0]}, seed {self.seed}{drawn}>"
+            f"from {self.dates[0]}, seed {seed_text(self.seed)}{drawn}>"
         )
 
 
@@ -1152,9 +1155,9 @@ def ensemble(
         check_claims_recalibrate(recalibrate, "vary")
         paths = {p: d for p, d in vary.items() if p != "claims"}
         drawn, dists = draw(paths, runs, seed) if paths else ({}, {})
-        parampath.warn_replaced_beliefs(game, paths, "vary")
         what_if = getattr(what, "what_if", ())
         ov, claim_x, claim_dists = draws_from_claims(game, runs, seed, held=what_if, drawn=drawn)
+        parampath.warn_replaced_beliefs(game, paths, "vary")  # (once the paths are taken)
         warn_claims_held(game, what_if, "vary")
         dists = {**claim_dists, **dists}
         kind = "claims+mapping" if paths else "claims"

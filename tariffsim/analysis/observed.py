@@ -386,7 +386,7 @@ class ObservedPath:
         """
         from ..plotting import _new_axes
 
-        had_data = ax is not None and ax.has_data()
+        had_data = ax is not None and _new_axes(ax).has_data()  # (checked first: an Axes)
         ax = _new_axes(ax)
         dyads = list(self.dyads if dyads is None else dyads)
         if until is not None:

@@ -809,8 +809,9 @@ class SensitivityResult:
 
     def ranges(self, *, width: int = 100) -> str:
         """The range each parameter was drawn over, as text (``noise [0, 1], ...``), wrapped
-        at ``width`` characters: a path given without a range takes its claims' range, or its
-        value ±50% (:func:`default_range`; ``[0, 1]`` for a value of 0)."""
+        at ``width`` characters: a path given without a range takes its value ±50%
+        (:func:`default_range`; ``[0, 1]`` for a value of 0), clipped to its domain; a claim,
+        its range."""
         width = whole_number(width, "width", 20)
         said = ", ".join(f"{p} [{lo:g}, {hi:g}]" for p, (lo, hi) in self.bounds.items())
         return "\n".join(textwrap.wrap("ranges: " + said, width, subsequent_indent="  "))
@@ -911,11 +912,9 @@ class SensitivityResult:
         title = f"{out}: sensitivity ({self.method}{', ' + name if name else ''})"
         bad = self._unreliable(out)
         if bad is not None:  # the chart says it as the table does: no share of variance here
-            title = "NOT RELIABLE: " + title
-            ax.text(0.98, 0.02, "\n".join(textwrap.wrap(bad, 70)), transform=ax.transAxes,
-                    ha="right", va="bottom", fontsize=7, color="#B22222",
-                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#B22222"})  # fmt: skip
-        text = ax.set_title(title)
+            # (under the title, above the bars: clear of the legend and of any bar)
+            title = "\n".join(["NOT RELIABLE: " + title, *textwrap.wrap(bad, 90)])
+        text = ax.set_title(title, fontsize=None if bad is None else 8)
         if bad is not None:
             text.set_color("#B22222")
         ax.grid(True, axis="x", alpha=0.3)

@@ -40,7 +40,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._io import atomic_netcdf, atomic_savez, read_netcdf, reading
 from .._util import frozen_array as _ro
-from .._util import short_repr
+from .._util import seed_text, short_repr
 from ..errors import MissingExtraError, ParameterError, RunsNotKeptError, UnknownNameError
 from ..schema import storable
 from ..world import dyad_args
@@ -745,7 +745,7 @@ class EnsembleSummary(_Summarised):
         ev = f", {k} event{'s' * (k != 1)}" if k else ""
         return (
             f"<EnsembleSummary {self.name or 'game'}: {len(self)} runs × {self.rounds} rounds "
-            f"from {self.dates[0]}, seed {self.seed}{ev}>"
+            f"from {self.dates[0]}, seed {seed_text(self.seed)}{ev}>"
         )
 
 

@@ -228,13 +228,13 @@ def draw(
                     f"outside the range it declares it can draw, [{lo!r}, {hi!r}] (its "
                     "`support`)."
                 )
-        elif isinstance(spec, tuple):  # (low, high) is a range to ts.sensitivity, not runs
-            said = f"{spec[0]!r}, {spec[1]!r}" if len(spec) == 2 else "low, high"
+        elif isinstance(spec, tuple) and len(spec) == 2:  # (low, high): a range to
+            # ts.sensitivity, which read as two runs' values would be a silent mistake
             raise ParameterError(
-                f"`vary[{path!r}]` is a tuple {short_repr(spec)}: a (low, high) range is how "
+                f"`vary[{path!r}]` is a pair {short_repr(spec)}: a (low, high) range is how "
                 f"ts.sensitivity takes a parameter; to draw from a range give a distribution, "
-                f"e.g. Uniform({said}) (tariffsim.analysis.distributions), and per-run values "
-                f"as a list or an array of {runs} values."
+                f"e.g. Uniform({spec[0]!r}, {spec[1]!r}) (tariffsim.analysis.distributions), "
+                f"and per-run values as a list or an array of {runs} values."
             )
         elif isinstance(spec, str) or not hasattr(spec, "__len__"):
             raise ParameterError(

@@ -219,12 +219,26 @@ def test_plots_refuse_what_is_no_axes_or_figure() -> None:
         for plot in (sa.plot, fit.plot, fc.plot):
             with pytest.raises(ParameterError, match=r"`ax` must be a matplotlib Axes or None"):
                 plot(ax=bad)
+    no_fig = r"`fig` must be a matplotlib Figure \(or SubFigure\) or None"
     for bad_fig in ("x", 5, Figure().add_subplot()):
-        with pytest.raises(ParameterError, match=r"`fig` must be a matplotlib Figure or None"):
+        with pytest.raises(ParameterError, match=no_fig):
             fit.plot_profiles(fig=bad_fig)
         e = ts.ensemble("us-china-145", runs=2, rounds=3, progress=False, vary="claims")
-        with pytest.raises(ParameterError, match=r"`fig` must be a matplotlib Figure or None"):
+        with pytest.raises(ParameterError, match=no_fig):
             e.plot(fig=bad_fig)
+    # a SubFigure is a figure to draw in, as it was for the path charts
+    sub = Figure().subfigures(1, 3)
+    fit.plot_profiles(fig=sub[0])
+    ts.plotting.plot_summary(fit.simulate(rounds=4), fig=sub[1])
+    e.plot(fig=sub[2], indicators=())
+    assert all(len(f.axes) for f in sub)
+    # the record's chart and the tournaments' charts check theirs too
+    with pytest.raises(ParameterError, match=r"`ax` must be a matplotlib Axes or None"):
+        ts.analysis.observed.load("us-china-2025").plot(ax=5)
+    r = ts.tournament.round_robin(["hold", "always-escalate"], rounds=3, repetitions=1)
+    for plot in (r.ranking_plot, r.payoff_heatmap):
+        with pytest.raises(ParameterError, match=r"`ax` must be a matplotlib Axes or None"):
+            plot(ax=5)
     by_name = fc.plot("us-china-2025")
     assert any("observed" in t.get_text() for t in by_name.get_legend().get_texts())
 
@@ -314,12 +328,16 @@ def test_a_range_given_to_an_ensemble_is_refused_with_the_distribution_to_use(ru
     """ts.sensitivity takes (low, high) ranges; the same tuple in an ensemble's `vary` was
     taken as per-run values (two runs at 2 and 3) when runs was 2, and refused for its shape,
     with no word of a distribution, otherwise."""
-    with pytest.raises(ParameterError, match=r"is a tuple \(2\.0, 3\.0\).*Uniform\(2\.0, 3\.0\)"):
+    with pytest.raises(ParameterError, match=r"is a pair \(2\.0, 3\.0\).*Uniform\(2\.0, 3\.0\)"):
         ts.ensemble("us-china-145", runs=runs, rounds=2, vary={"elasticity": (2.0, 3.0)})
     values = [2.0 + k / runs for k in range(runs)]  # per-run values: a list (or an array)
     e = ts.ensemble("us-china-145", runs=runs, rounds=2, vary={"elasticity": values},
                     progress=False)  # fmt: skip
     assert e.draws["elasticity"].tolist() == values
+    if runs != 2:  # a tuple of one value per run, which no range can be, still is one
+        t = ts.ensemble("us-china-145", runs=runs, rounds=2, vary={"elasticity": tuple(values)},
+                        progress=False)  # fmt: skip
+        assert t.draws["elasticity"].tolist() == values
 
 
 def test_the_ranges_a_sensitivity_drew_over_are_reported() -> None:
@@ -335,3 +353,44 @@ def test_the_ranges_a_sensitivity_drew_over_are_reported() -> None:
     )
     rows = {r["param"]: (r["low"], r["high"]) for r in res.rows()}
     assert rows == dict(res.bounds)
+
+
+def test_a_second_look_at_the_analysis_inputs(tmp_path: Path) -> None:
+    """What a read of the changes above found: a long seed filled a chart's title; the
+    belief warning fired before a call that then failed on the very path; a repeated
+    indicator was refused only after every run (and not at all with --no-plot); `after`'s
+    error named ints only; a forecast past the record advised an earlier `after`, which the
+    fit refuses; an ensemble of claims and paths read back said fewer draws."""
+    import warnings
+
+    from tariffsim._util import seed_text
+    from tariffsim.cli import main
+    from tariffsim.errors import BeliefReplacedWarning
+
+    assert seed_text(2**127 + 5) == "1701411834…(39 digits)" and seed_text(12) == "12"
+    e = ts.ensemble("us-china-145", runs=2, rounds=2, seed=2**127 + 5, vary="claims",
+                    progress=False)  # fmt: skip
+    assert "seed 1701411834…(39 digits)" in e.plot(indicators=()).axes[0].get_title()
+    assert "seed 1701411834…(39 digits)" in repr(e)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BeliefReplacedWarning)
+        with pytest.raises(ParameterError, match="sets what the claim"):
+            ts.ensemble("us-china-145", runs=3, rounds=3,
+                        vary={"claims": True, "pass_through.US.CN": Uniform(0.6, 1.0)})  # fmt: skip
+    args = ["ensemble", "us-china-145", "--runs", "2", "--indicators", "recession,recession",
+            "--no-plot", "--out", str(tmp_path / "x")]  # fmt: skip
+    assert main(args) == 2
+    assert not (tmp_path / "x").exists()
+    for bad in (None, 2.0, True):
+        with pytest.raises(ParameterError, match=r"`after` must be a round \(an int >= 0\) or"):
+            e.first_round("US", "CN", at_most=0.3, after=bad)
+    long = ts.load_scenario("us-china-145").game.replace(rounds=52)  # on past the record
+    fit = ts.calibrate(long, "us-china-2025", {"learning_rate.US": (0.02, 0.4)},
+                       until="2025-11-10", method="grid", popsize=2, maxiter=1,
+                       profile_points=3, profile_samples=0, progress=False)  # fmt: skip
+    with pytest.raises(ParameterError, match="fit with an earlier `until`"):
+        fit.forecast().score()
+    both = ts.ensemble("us-china-145", runs=3, rounds=3, progress=False,
+                       vary={"claims": True, "noise": Uniform(0.0, 0.1)})  # fmt: skip
+    both.to_npz(tmp_path / "b.npz")
+    assert repr(ts.Ensemble.from_npz(tmp_path / "b.npz")) == repr(both)
