@@ -529,7 +529,7 @@ class Calibration:
         Raises
         ------
         ParameterError
-            If ``fig`` is neither None nor a matplotlib Figure.
+            If ``fig`` is neither None nor a matplotlib Figure (or SubFigure).
         """
         from ..plotting import _new_figure
 
