@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from . import __version__, limits
 from ._io import interrupt_count, term_as_interrupt, term_escape
 from ._util import seed_text, short_repr
-from .errors import ParameterError, TariffsimError
+from .errors import TariffsimError
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -415,7 +415,9 @@ def _parser() -> argparse.ArgumentParser:
         f"{_FIT_PARAMS}, the fit of the analysis guide; a path without a range takes its "
         "claims' range, else its value +-50%%)",
     )
-    ca.add_argument("--until", default=None, help=f"last date of the fit (default {_UNTIL})")
+    from .analysis.calibrate import DEFAULT_UNTIL
+
+    ca.add_argument("--until", default=None, help=f"last date of the fit (default {DEFAULT_UNTIL})")
     ca.add_argument("--seeds", type=int, default=1, help="common seeds the loss averages over")
     ca.add_argument("--seed", type=int, default=0, help="seed of the optimiser and runs")
     ca.add_argument("--maxiter", type=int, default=12, help="generations of differential evolution")
@@ -1173,10 +1175,6 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
     return 0
 
 
-_UNTIL = "2025-06-30"
-"""The default last date of a fit (:func:`tariffsim.analysis.calibrate.calibrate`'s)."""
-
-
 def _cmd_calibrate(a: argparse.Namespace) -> int:
     import numpy as np
 
@@ -1205,17 +1203,11 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
         limits.check("max_rounds", a.forecast_rounds, "--forecast-rounds")
     pngs = [] if a.no_plot else [".png", "-profiles.png", "-forecast.png"]
     _check_outputs(out, f"{sc.name}-calibration", ".csv", ".txt", "-forecast.csv", *pngs)
-    try:
-        fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until or _UNTIL,
-                        seeds=a.seeds, seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
-                        profile_points=a.profile_points, profile_samples=a.profile_samples,
-                        processes=a.workers, progress=False if a.no_progress else None,
-                        recalibrate=not a.no_recalibrate)  # fmt: skip
-    except ParameterError as exc:  # a window the default leaves empty: say it was the default
-        said = f"`until` {_UNTIL} "
-        if a.until is None and str(exc).startswith(said):
-            raise ParameterError(f"{said}(the default){str(exc)[len(said) - 1 :]}") from None
-        raise
+    fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
+                    seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
+                    profile_points=a.profile_points, profile_samples=a.profile_samples,
+                    processes=a.workers, progress=False if a.no_progress else None,
+                    recalibrate=not a.no_recalibrate)  # fmt: skip
     fc = fit.forecast(rounds=a.forecast_rounds)
     end = fc.fitted.dates[-1]
     after = np.datetime64(fc.after, "D")  # the last date fitted (--until, or the game's end)

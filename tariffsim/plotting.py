@@ -60,6 +60,16 @@ def _new_axes(ax: Axes | None, size: tuple[float, float] = (10.0, 5.4)) -> Axes:
     return ax
 
 
+def _pyplot_axes(ax: Axes | None) -> Axes:
+    """``ax``, checked (:func:`_new_axes`); or the axes of a new pyplot figure when it is
+    None, which a notebook shows (the tournaments' charts, drawn that way from the start)."""
+    if ax is not None:
+        return _new_axes(ax)
+    import matplotlib.pyplot as plt
+
+    return plt.subplots()[1]
+
+
 def _new_figure(fig: Figure | None, size: tuple[float, float]) -> Figure:
     """``fig``, checked (a matplotlib Figure or SubFigure); or a new figure of ``size``
     inches when it is None.

@@ -351,14 +351,9 @@ class TournamentResult:
         >>> r.ranking_plot().get_xlabel()
         'mean payoff per round (% of GDP)'
         """
-        if ax is None:
-            import matplotlib.pyplot as plt
+        from .plotting import _pyplot_axes
 
-            _, ax = plt.subplots()
-        else:
-            from .plotting import _new_axes
-
-            ax = _new_axes(ax)  # (checked: an Axes)
+        ax = _pyplot_axes(ax)
         order = np.argsort(-self.mean_payoff, kind="stable")[::-1]
         ax.barh([self.names[k] for k in order], self.mean_payoff[order], color="tab:blue")
         ax.axvline(0.0, color="black", linewidth=0.8)
@@ -375,14 +370,9 @@ class TournamentResult:
         >>> r.payoff_heatmap().get_ylabel()
         'strategy'
         """
-        if ax is None:
-            import matplotlib.pyplot as plt
+        from .plotting import _pyplot_axes
 
-            _, ax = plt.subplots()
-        else:
-            from .plotting import _new_axes
-
-            ax = _new_axes(ax)  # (checked: an Axes)
+        ax = _pyplot_axes(ax)
         m = self.payoff_matrix
         im = ax.imshow(m, cmap="RdYlGn", aspect="auto")
         n = len(self.names)
@@ -1135,14 +1125,9 @@ class EvolutionResult:
         >>> ts.tournament.replicator_dynamics([[1, 0], [2, 0.5]], steps=5).plot().get_ylabel()
         'population share'
         """
-        if ax is None:
-            import matplotlib.pyplot as plt
+        from .plotting import _pyplot_axes
 
-            _, ax = plt.subplots()
-        else:
-            from .plotting import _new_axes
-
-            ax = _new_axes(ax)  # (checked: an Axes)
+        ax = _pyplot_axes(ax)
         steps = np.arange(len(self.shares))
         ax.stackplot(steps, self.shares.T, labels=self.names)
         ax.set_xlim(0, max(len(self.shares) - 1, 1))

@@ -119,6 +119,7 @@ if TYPE_CHECKING:
     from ..game import Game
 
 __all__ = [
+    "DEFAULT_UNTIL",
     "FLAT_SHARE",
     "LOSS_FLOOR",
     "Calibration",
@@ -134,6 +135,9 @@ LOSS_FLOOR = 1e-4
 """Smallest loss used in the interval threshold: (1 percentage point)^2."""
 FLAT_SHARE = 0.5
 """A parameter whose interval covers more than this share of its range is not identified."""
+DEFAULT_UNTIL = "2025-06-30"
+"""The last date of a fit by default: the record's first half-year, up to the Geneva truce and
+its hold (the fit of the analysis guide)."""
 METHODS = ("de", "grid")
 
 
@@ -830,7 +834,7 @@ def calibrate(
     obs: ObservedPath | str,
     params: Sequence[str] | Mapping[str, tuple[float, float]],
     *,
-    until: dt.date | str = "2025-06-30",
+    until: dt.date | str | None = None,
     bounds: Mapping[str, tuple[float, float]] | None = None,
     dyads: Sequence[tuple[str, str] | str] | None = None,
     seeds: int = 1,
@@ -859,8 +863,9 @@ def calibrate(
     params : list of parameter paths, or mapping path -> (low, high)
         What to fit (:mod:`tariffsim.parampath`), e.g.
         ``["belief:pass_through.US.CN", "learning_rate.US"]``.
-    until : date or ISO string
-        Last date of the fit window (round dates after it are left out).
+    until : date or ISO string, optional
+        Last date of the fit window (round dates after it are left out); default
+        :data:`DEFAULT_UNTIL`.
     bounds : mapping path -> (low, high), optional
         Search ranges (default: the claims' ranges, else ± 50% of the value;
         see the module docs).
@@ -918,7 +923,7 @@ def calibrate(
         obs = load(obs)
     if not isinstance(obs, ObservedPath):
         raise ParameterError(f"`obs` must be an ObservedPath or a record name; got {obs!r}.")
-    until_d = as_date(until, "until")
+    until_d = as_date(DEFAULT_UNTIL if until is None else until, "until")
     seeds = _check_int("seeds", seeds, 1)
     seed = check_seed(seed)
     check_bool(recalibrate, "recalibrate")
@@ -967,7 +972,8 @@ def calibrate(
     mask[0] = False  # round 0 is the scenario's starting state, not a choice
     if not mask.any():
         raise ParameterError(
-            f"`until` {until_d} leaves no round in the fit window; the game's rounds start "
+            f"`until` {until_d}{' (the default)' if until is None else ''} leaves no round in "
+            f"the fit window; the game's rounds start "
             f"{dates[0]} (first round {dates[1] if len(dates) > 1 else dates[0]}): give a "
             "later `until`."
         )

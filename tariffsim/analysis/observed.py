@@ -386,8 +386,9 @@ class ObservedPath:
         """
         from ..plotting import _new_axes
 
-        had_data = ax is not None and _new_axes(ax).has_data()  # (checked first: an Axes)
+        given = ax is not None
         ax = _new_axes(ax)
+        had_data = given and ax.has_data()
         dyads = list(self.dyads if dyads is None else dyads)
         if until is not None:
             end = np.datetime64(as_date(until, "until"), "D")

@@ -1153,6 +1153,10 @@ def check_seed(seed: Any, name: str = "seed") -> int:
     return int(seed)
 
 
+_SEED_DIGITS = len(str(2**SEED_BITS))
+"""Digits of the largest seed's text and more (a longer text is no seed: not parsed)."""
+
+
 def stored_seed(seed: int) -> int | str:
     """``seed`` as an export keeps it: an int below ``2**63`` as it is (a 64-bit integer in
     NetCDF and ``.npz``), a larger one as its decimal text (no 64-bit type holds it); the
@@ -1172,7 +1176,7 @@ def read_seed(value: Any) -> int:
     v = np.asarray(value)
     if v.ndim == 0 and v.dtype.kind in "US":
         text = str(v[()])
-        if not (text.isascii() and text.isdigit() and len(text) <= 4300):
+        if not (text.isascii() and text.isdigit() and len(text) <= _SEED_DIGITS):
             raise ParameterError(f"`seed` must be an int >= 0; got {short_repr(text)}.")
         return check_seed(int(text))
     return check_seed(v[()] if v.ndim == 0 and v.dtype.kind in "iu" else value)
