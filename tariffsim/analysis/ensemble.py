@@ -225,7 +225,8 @@ def _first_round(
     at_least, at_most = check_threshold(at_least, at_most)
     after = _check_count("after", after, 0)
     if after > s.shape[1] - 1:  # no round looked at: no answer, as a Threshold says
-        raise ParameterError(f"`after` ({after}) is beyond the last round ({s.shape[1] - 1}).")
+        last = s.shape[1] - 1
+        raise ParameterError(f"`after` ({short_repr(after)}) is beyond the last round ({last}).")
     hit = s >= at_least if at_least is not None else s <= cast(float, at_most)
     hit[:, :after] = False
     out = np.argmax(hit, axis=1).astype(np.int64)
