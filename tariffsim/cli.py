@@ -188,7 +188,7 @@ _EPILOG_ENSEMBLE = """example:
   tariffsim ensemble my.toml --runs 1000000 --vary claims --summary --scheduler tcp://10.0.0.5:8786
 
 writes, all at once, into --out:
-  NAME-ensemble.png            fan chart of tariffs and recession odds
+  NAME-ensemble.png            fan chart of tariffs, export controls and recession odds
   NAME-ensemble-quantiles.csv  per-round quantiles (5, 25, 50, 75, 95%) of the chart's series
   NAME-ensemble.nc             every run (NetCDF; NAME-ensemble.npz without xarray)
 with --summary, instead of every run:
@@ -1339,10 +1339,14 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
           + (" (summary: counts only)" if a.summary else ""))  # fmt: skip
     print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
           f"{'final q5 %':>10} {'median %':>9} {'q95 %':>7}")  # fmt: skip
-    for (i, j), row in ens.peak_final_table():
-        qs = [100 * v for v in row]
-        print(f"{i + '->' + j:<8} {qs[0]:>9.1f} {qs[1]:>9.1f} {qs[2]:>7.1f}   "
-              f"{qs[3]:>10.1f} {qs[4]:>9.1f} {qs[5]:>7.1f}")  # fmt: skip
+    controls = ens.peak_final_table(series="control")  # (those in force in some run)
+    for series in ("tariff", "control") if controls else ("tariff",):
+        if series == "control":
+            print("export controls (% of critical exports withheld):")
+        for (i, j), row in controls if series == "control" else ens.peak_final_table():
+            qs = [100 * v for v in row]
+            print(f"{i + '->' + j:<8} {qs[0]:>9.1f} {qs[1]:>9.1f} {qs[2]:>7.1f}   "
+                  f"{qs[3]:>10.1f} {qs[4]:>9.1f} {qs[5]:>7.1f}")  # fmt: skip
     _print_written(targets)
     for w in group.removed:
         print(term_escape(f"removed {w} (an earlier run's data, which the new files replace)"))

@@ -89,15 +89,7 @@ def checked_labels(
             f"the country codes must be distinct, not blank, without '->' or a NUL; got "
             f"{short_repr(odd or list(codes_t))}"
         )
-    pairs = [tuple(str(d).split("->")) for d in dyads]
-    if any(len(p) != 2 for p in pairs):
-        raise bad(f"dyads are named 'A->B'; got {short_repr([str(d) for d in dyads])}")
-    strange = [f"{a}->{b}" for a, b in pairs if a not in codes_t or b not in codes_t or a == b]
-    if strange or len(set(pairs)) != len(pairs):
-        raise bad(
-            f"every dyad joins two of the countries {list(codes_t)}, once; got "
-            f"{short_repr(strange or [str(d) for d in dyads])}"
-        )
+    pairs = checked_dyads(bad, dyads, codes_t)
     raw = np.asarray(dates)
     if raw.dtype.kind not in "USM":
         raise bad(f"the dates must be dates; got {raw.dtype} values")
@@ -121,7 +113,24 @@ def checked_labels(
     events = tuple((int(r), str(text)) for r, text in scheduled)
     if any(not 0 <= r < len(days) for r, _ in events):
         raise bad(f"a scheduled event's round is outside 0..{len(days) - 1}")
-    return name, codes_t, tuple((a, b) for a, b in pairs), days, seed_i, events
+    return name, codes_t, pairs, days, seed_i, events
+
+
+def checked_dyads(
+    bad: Bad, dyads: Sequence[Any], codes: tuple[str, ...], what: str = "dyad"
+) -> tuple[tuple[str, str], ...]:
+    """Stored dyad names (``"A->B"``), checked: each joins two different ``codes``, once.
+    Anything else raises ``bad(what)``, naming ``what`` (``"dyad"``, ``"export-control dyad"``)."""
+    pairs = [tuple(str(d).split("->")) for d in dyads]
+    if any(len(p) != 2 for p in pairs):
+        raise bad(f"{what}s are named 'A->B'; got {short_repr([str(d) for d in dyads])}")
+    strange = [f"{a}->{b}" for a, b in pairs if a not in codes or b not in codes or a == b]
+    if strange or len(set(pairs)) != len(pairs):
+        raise bad(
+            f"every {what} joins two of the countries {list(codes)}, once; got "
+            f"{short_repr(strange or [str(d) for d in dyads])}"
+        )
+    return tuple((a, b) for a, b in pairs)
 
 
 def other_kind(where: str, found: str, writer: str) -> ParameterError:

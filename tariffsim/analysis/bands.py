@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._util import check_bool, seed_text, short_repr
 from .._util import frozen_array as _ro
-from .._util import seed_text, short_repr
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
 from .reduce import INDICATORS, check_levels, qlabels, round_on
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["DEFAULT_LEVELS", "DEFAULT_Q", "Bands"]
+__all__ = ["CONTROL", "DEFAULT_LEVELS", "DEFAULT_Q", "Bands"]
 
 Array = NDArray[np.float64]
 DEFAULT_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -34,12 +34,36 @@ DEFAULT_LEVELS = (0.05, 0.5, 0.95)
 """Quantile levels of ``quantiles``, ``peak_quantiles`` and ``peak_final_table`` by default."""
 
 
+CONTROL = "control"
+"""The series name of an export control in ``quantiles``, ``mean``, ``peak`` and
+``peak_quantiles`` of an ensemble: ``("control", "CN->US")`` is China's export control on
+the US (a share of its critical exports withheld), as ``("recession", "US")`` is an
+indicator and ``("US", "CN")`` a tariff. (A country code starts with a capital letter, so
+none is ``"control"``.)"""
+
+
+def control_dyad(b: Any) -> tuple[str, str]:
+    """The ``(withholder, target)`` that ``b`` spells after ``"control"`` (``"CN->US"``,
+    ``"CN-US"`` or ``("CN", "US")``); a ParameterError saying how to name one otherwise."""
+    from ..world import _dyad_key
+
+    if b is None:
+        raise ParameterError(
+            "an export control is named by its dyad after 'control': ('control', 'CN->US') "
+            "for China's control on the US."
+        )
+    return _dyad_key(b, "b")
+
+
 def dyad_and_levels(a: Any, b: Any, q: Any, arg: str = "a") -> tuple[Any, Any, Any]:
     """``(a, b, q)`` of a method taking two codes and levels, where the dyad may be one
     argument (:func:`tariffsim.world.dyad_args`) and then the levels the second:
-    ``quantiles("US->CN", [0.1, 0.9])`` is ``quantiles("US", "CN", q=[0.1, 0.9])``."""
+    ``quantiles("US->CN", [0.1, 0.9])`` is ``quantiles("US", "CN", q=[0.1, 0.9])``.
+    After :data:`CONTROL`, ``b`` is the control's dyad (``"CN->US"`` or ``("CN", "US")``)."""
     from ..world import dyad_args
 
+    if a == CONTROL:
+        return a, control_dyad(b), q
     if b is not None and not isinstance(b, str) and q is DEFAULT_LEVELS:
         b, q = None, b
     a, b = dyad_args(a, b, arg)
@@ -166,8 +190,9 @@ def _indicator_names(indicators: Any) -> tuple[str, ...]:
 class _Summarised:
     """What an ensemble and a summary share: names, dates, bands, the fan chart, the table.
 
-    Subclasses give ``codes``, ``dates``, ``dyads``, ``name``, ``seed``, ``vary``,
-    ``__len__``, ``rounds``, ``quantiles``, ``peak_quantiles`` and ``_live_dyads``.
+    Subclasses give ``codes``, ``dates``, ``dyads``, ``control_dyads``, ``name``, ``seed``,
+    ``vary``, ``__len__``, ``rounds``, ``quantiles``, ``peak_quantiles``, ``_live_dyads`` and
+    ``_live_controls``.
     """
 
     name: str
@@ -176,6 +201,7 @@ class _Summarised:
     codes: tuple[str, ...]
     dates: NDArray[Any]
     dyads: tuple[tuple[str, str], ...]
+    control_dyads: tuple[tuple[str, str], ...]
 
     def __len__(self) -> int:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -196,6 +222,25 @@ class _Summarised:
 
     def _live_dyads(self) -> NDArray[np.bool_]:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _live_controls(self) -> NDArray[np.bool_]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _control_dyad(self, withholder: str, target: str) -> int:
+        """The place of the export control ``(withholder, target)`` on the control axis."""
+        try:
+            return self.control_dyads.index((withholder, target))
+        except ValueError:
+            known = ", ".join(f"{a}->{b}" for a, b in self.control_dyads) or "none"
+            label = short_repr(f"{withholder}->{target}")
+            raise UnknownNameError(
+                f"no export control ladder {label} in this ensemble; its export controls: {known}."
+            ) from None
+
+    def _shown_controls(self) -> list[tuple[str, str]]:
+        """The export controls in force in some run and round (the others stay at zero)."""
+        live = self._live_controls()
+        return [d for d, on in zip(self.control_dyads, live, strict=True) if on]
 
     def _dyad(self, importer: str, exporter: str) -> int:
         try:
@@ -243,16 +288,20 @@ class _Summarised:
         """One dict per round: date, then each dyad's and each country's indicator quantiles.
 
         Columns ``{A}->{B} q5`` … (tariff, fraction) for every dyad whose
-        tariff is ever positive, then ``{C} {indicator} q5`` … for each of
-        ``indicators`` (names of :data:`INDICATORS`, in their units) and the
-        countries of those dyads, and ``US approval q5`` … when the US plays
-        and ``approval`` is not among them.
+        tariff is ever positive, ``{A}->{B} control q5`` … (export control of
+        ``A`` on ``B``, the share withheld) for every control ever in force,
+        then ``{C} {indicator} q5`` … for each of ``indicators`` (names of
+        :data:`INDICATORS`, in their units) and the countries of those dyads,
+        and ``US approval q5`` … when the US plays and ``approval`` is not
+        among them.
         """
         labels = qlabels(check_levels(q))
         names = list(dict.fromkeys(_indicator_names(indicators)))
         cols: list[tuple[str, Bands]] = []
         for a, b in self._shown_dyads(None):
             cols.append((f"{a}->{b}", self.quantiles(a, b, q)))
+        for a, b in self._shown_controls():
+            cols.append((f"{a}->{b} control", self.quantiles(CONTROL, f"{a}->{b}", q)))
         for name in names:
             for c in self._shown_countries(self._shown_dyads(None)):
                 cols.append((f"{c} {name}", self.quantiles(name, c, q)))
@@ -307,8 +356,9 @@ class _Summarised:
         countries: str | Sequence[str] | None = None,
         q: tuple[float, float, float, float, float] = DEFAULT_Q,
         indicators: Sequence[str] = ("recession",),
+        controls: bool = True,
     ) -> Figure:
-        """Fan chart: tariff bands per dyad (top), then one panel per indicator, by country.
+        """Fan chart: tariff bands per dyad (top), export controls, one panel per indicator.
 
         Each series is drawn as its median line (the middle level of ``q``, and
         labelled with it when it is not 0.5) with a light band between the
@@ -341,6 +391,11 @@ class _Summarised:
             (12-month recession odds, %), ``"approval"`` (%), ``"payoff"``
             (% of GDP), ``"drawdown"`` (equity drawdown, index %). Empty: the
             tariffs alone.
+        controls : bool, default True
+            A panel of the export controls' bands (% of critical exports
+            withheld, each in the colour of the country it targets) below the
+            tariffs, when some control is in force in some run and round (a
+            game without one draws none).
 
         Returns
         -------
@@ -350,8 +405,9 @@ class _Summarised:
         ------
         ParameterError
             If ``q`` does not hold five increasing levels in [0, 1],
-            ``indicators`` is not a sequence or repeats a name, or ``dyads``
-            or ``countries`` is empty or holds something else than names.
+            ``indicators`` is not a sequence or repeats a name, ``dyads``
+            or ``countries`` is empty or holds something else than names, or
+            ``controls`` is not a bool.
         UnknownNameError
             For an unknown dyad, country or indicator (before anything is drawn).
         """
@@ -379,28 +435,51 @@ class _Summarised:
             if not isinstance(c, str):
                 raise ParameterError(f"`countries`: codes are strings; got {short_repr(c)}.")
             self._country(c)
+        ctl = self._shown_controls() if check_bool(controls, "controls") else []
         from matplotlib.colors import to_rgba
         from matplotlib.patches import Patch
 
         from ..plotting import _new_figure
 
-        fig = _new_figure(fig, (10, 3.5 * (1 + len(indicators))))
-        axes = fig.subplots(1 + len(indicators), 1, sharex=True, squeeze=False)[:, 0]
+        n_ax = 1 + bool(ctl) + len(indicators)
+        fig = _new_figure(fig, (10, 3.5 * n_ax))
+        axes = fig.subplots(n_ax, 1, sharex=True, squeeze=False)[:, 0]
         x = self.dates.astype(object)
         if len(x) > 1:  # the last round held as long as the one before, not a bare tick
             x = np.append(x, x[-1] + (x[-1] - x[-2]))
-        colour = country_colours(self.codes, shown, who)
+        colour = country_colours(self.codes, shown, [*who, *(t for _, t in ctl if t not in who)])
         rule = "in the colour of the\ncountry each one hits"
         if any(colour[(a, b)] != colour[b] for a, b in shown):  # a second tariff on one country
             rule += "\n(a second one on a country:\na colour of its own)"
-        panels = [(axes[0], [((a, b), f"{a} tariff on {b}") for a, b in shown], 100.0)]
+        panels: list[tuple[Any, list[tuple[tuple[str, Any], str, str]], float, str]] = [
+            (
+                axes[0],
+                [((a, b), f"{a} tariff on {b}", colour[(a, b)]) for a, b in shown],
+                100.0,
+                "headline tariff (%)",
+            )
+        ]
+        if ctl:  # a control in the colour of the country it targets, as a tariff
+            panels.append(
+                (
+                    axes[1],
+                    [((CONTROL, d), f"{d[0]} export control on {d[1]}", colour[d[1]]) for d in ctl],
+                    100.0,
+                    "export control\n(% of critical exports withheld)",
+                )
+            )
         panels += [
-            (ax, [((name, c), f"{c} {_PANELS[name][0]}") for c in who], _PANELS[name][2])
-            for ax, name in zip(axes[1:], indicators, strict=True)
+            (
+                ax,
+                [((name, c), f"{c} {_PANELS[name][0]}", colour[c]) for c in who],
+                _PANELS[name][2],
+                _PANELS[name][1],
+            )
+            for ax, name in zip(axes[1 + bool(ctl) :], indicators, strict=True)
         ]
         dash_of: dict[str, int] = {}  # a colour keeps its line style in every panel
-        for ax, series, scale in panels:
-            cols = [colour[ab] if ab in colour else colour[ab[1]] for ab, _ in series]
+        for ax, series, scale, ylabel in panels:
+            cols = [col for _, _, col in series]
             for col in cols:
                 dash_of.setdefault(col, len(dash_of))
             # two equal medians stay visible: a broken line over a wider one (the solid
@@ -408,7 +487,7 @@ class _Summarised:
             order = sorted(range(len(series)), key=lambda m: dash_of[cols[m]])
             lines = {}
             for rank, m in enumerate(order):
-                (a, b), label = series[m]
+                (a, b), label, _ = series[m]
                 col, j = cols[m], dash_of[cols[m]]
                 v = scale * self.quantiles(a, b, q).values
                 if len(x) > v.shape[1]:
@@ -429,6 +508,7 @@ class _Summarised:
                 lines[m] = ax.step(x, v[2], where="post", color=col, ls=dash, lw=lw,
                                    label=f"{label} ({centre})")[0]  # fmt: skip
             ax.grid(True, alpha=0.3)
+            ax.set_ylabel(ylabel)
             handles: list[Any] = [lines[m] for m in range(len(series))]
             if ax is axes[0]:  # how to read a band (every band in its series' colour)
                 handles += [
@@ -450,9 +530,9 @@ class _Summarised:
                 title=rule if ax is axes[0] else None,
                 title_fontsize=8, alignment="left",
             )  # fmt: skip
-        axes[0].set_ylabel("headline tariff (%)")
-        for ax, name in zip(axes[1:], indicators, strict=True):
-            ax.set_ylabel(_PANELS[name][1])
+        if ctl:
+            axes[1].set_ylim(bottom=0)  # (a control is a share withheld, >= 0)
+        for ax, name in zip(axes[1 + bool(ctl) :], indicators, strict=True):
             if name == "recession":  # odds on their whole scale; approval moves a few points
                 ax.set_ylim(0, 100)
         axes[-1].set_xlabel("date")
@@ -472,30 +552,51 @@ class _Summarised:
         from ..path import html_table
 
         rows = [
-            (f"{a}->{b}", *(f"{100 * v:.1f}" for v in row))
-            for (a, b), row in self.peak_final_table()
+            (f"{a}->{b}{suffix}", *(f"{100 * v:.1f}" for v in row))
+            for kind, suffix in (("tariff", ""), (CONTROL, " control"))
+            for (a, b), row in self.peak_final_table(series=kind)
         ]
         head = ["dyad", "peak q5 %", "peak median %", "peak q95 %", "final q5 %",
                 "final median %", "final q95 %"]  # fmt: skip
         return f"<div><b>{html.escape(repr(self))}</b>{html_table(head, rows)}</div>"
 
     def peak_final_table(
-        self, q: Sequence[float] = DEFAULT_LEVELS
+        self, q: Sequence[float] = DEFAULT_LEVELS, *, series: str = "tariff"
     ) -> list[tuple[tuple[str, str], list[float]]]:
-        """Per live dyad: quantiles ``q`` of the runs' peaks, then of the final round's tariff.
+        """Per live dyad: quantiles ``q`` of the runs' peaks, then of the final round's value.
+
+        Parameters
+        ----------
+        q : sequence of float
+            Levels in [0, 1].
+        series : {"tariff", "control"}
+            The headline tariffs (every dyad whose tariff is positive in some
+            run), or the export controls (every control in force in some run
+            and round; none when no control ever is).
 
         Returns
         -------
         list of ((importer, exporter), [peak quantiles…, final quantiles…])
-            Fractions; ``numpy.quantile`` over the runs.
+            Fractions (for a control, ``(withholder, target)`` and the share
+            withheld); ``numpy.quantile`` over the runs.
 
         Raises
         ------
         ParameterError
-            For levels that are not numbers in [0, 1].
+            For levels that are not numbers in [0, 1], or another ``series``.
         """
         qs = check_levels(q)
+        if series not in ("tariff", CONTROL):
+            raise ParameterError(
+                f"`series` must be 'tariff' or 'control'; got {short_repr(series)}."
+            )
         out = []
+        if series == CONTROL:
+            for d in self._shown_controls():
+                pk = self.peak_quantiles(CONTROL, "->".join(d), qs)
+                fin = self.quantiles(CONTROL, "->".join(d), qs).values[:, -1]
+                out.append((d, [float(v) for v in (*pk, *fin)]))
+            return out
         for a, b in self._shown_dyads(None):
             pk = self.peak_quantiles(a, b, qs)
             fin = self.quantiles(a, b, qs).values[:, -1]

@@ -56,8 +56,23 @@ from ..errors import (
 from ..progress import counting_runs
 from ..schema import label_ok
 from ..world import dyad_args
-from ._stored import check_npz_size, check_positions, checked_labels, in_range, other_kind
-from .bands import DEFAULT_LEVELS, Bands, _pandas, _Summarised, dyad_and_levels
+from ._stored import (
+    check_npz_size,
+    check_positions,
+    checked_dyads,
+    checked_labels,
+    in_range,
+    other_kind,
+)
+from .bands import (
+    CONTROL,
+    DEFAULT_LEVELS,
+    Bands,
+    _pandas,
+    _Summarised,
+    control_dyad,
+    dyad_and_levels,
+)
 from .distributions import Distribution
 from .reduce import (
     INDICATORS,
@@ -157,6 +172,11 @@ class RunView:
         """An indicator of one country per round, shape (T+1,) (as :meth:`Ensemble.indicator`)."""
         return self._ens.indicator(name, country)[self.index]
 
+    def control_series(self, withholder: str, target: str | None = None) -> Array:
+        """Export control of ``withholder`` on ``target`` per round, shape (T+1,) (a share
+        withheld; as :meth:`Ensemble.control_series`)."""
+        return self._ens.control_series(withholder, target)[self.index]
+
     def peak(self, importer: str, exporter: str | None = None) -> float:
         """Highest headline tariff reached on a dyad (``"US", "CN"`` or ``"US->CN"``)."""
         return float(self.series(importer, exporter).max())
@@ -187,7 +207,8 @@ class RunView:
         raise AttributeError(
             f"a run has no {name!r}; its series are the indicators {', '.join(INDICATORS)} "
             "(arrays (T+1, n); indicator(name, country) for one country) and "
-            "series(importer, exporter), peak(...), first_round(...)"
+            "series(importer, exporter), control_series(withholder, target), peak(...), "
+            "first_round(...)"
         )
 
     def __repr__(self) -> str:
@@ -251,6 +272,13 @@ class Ensemble(_Summarised):
         Headline tariff per run, round and dyad (fraction).
     recession, approval, payoff, drawdown : ndarray, shape (R, T+1, n)
         Indicators per run, round and country (see :data:`INDICATORS`).
+    control_dyads : tuple of (str, str)
+        The dyads ``(withholder, target)`` with an export-control ladder (the
+        ``control_dyad`` axis; empty in a game without one).
+    control : ndarray, shape (R, T+1, C)
+        Export control per run, round and control dyad: the share of the
+        withholder's critical exports to the target withheld, in [0, 1]
+        (default: none, ``C = 0``).
     draws : mapping of str to ndarray (R,)
         Parameter path → value used by each run (empty without ``vary``).
     claim_draws : mapping of str to ndarray (R,)
@@ -279,6 +307,8 @@ class Ensemble(_Summarised):
     seed: int = 0
     vary: str = "none"
     events: tuple[tuple[int, str], ...] = ()
+    control_dyads: tuple[tuple[str, str], ...] = ()
+    control: Array | None = None
     _fresh: InitVar[bool] = False
     """Internal: the per-run arrays were made for this ensemble and nothing else holds them
     (they are frozen as they are instead of copied)."""
@@ -287,6 +317,19 @@ class Ensemble(_Summarised):
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         for name in ("tariff", *INDICATORS):
             object.__setattr__(self, name, _ro(getattr(self, name), copy=not _fresh))
+        pairs = tuple(tuple(d) for d in self.control_dyads)
+        R, T1 = self.tariff.shape[:2]
+        if self.control is None and not pairs:
+            object.__setattr__(self, "control", _ro(np.zeros((R, T1, 0))))
+        else:
+            ctl = np.asarray(self.control, dtype=float) if self.control is not None else None
+            if ctl is None or ctl.shape != (R, T1, len(pairs)):
+                raise ParameterError(
+                    f"`control` must have shape {(R, T1, len(pairs))} (runs, rounds, control "
+                    f"dyads); got {None if ctl is None else ctl.shape}."
+                )
+            object.__setattr__(self, "control", _ro(ctl, copy=not _fresh))
+        object.__setattr__(self, "control_dyads", pairs)
         object.__setattr__(self, "draws", FrozenDict({k: _ro(v) for k, v in self.draws.items()}))
         claims = FrozenDict({k: _ro(v) for k, v in self.claim_draws.items()})
         object.__setattr__(self, "claim_draws", claims)
@@ -320,6 +363,8 @@ class Ensemble(_Summarised):
             payoff=batch.payoff,
             drawdown=batch.drawdown,
             events=tuple(batch.events),
+            control_dyads=batch.control_dyads,
+            control=batch.control,
             **kw,
         )
 
@@ -358,6 +403,20 @@ class Ensemble(_Summarised):
             )
         return self._dyad(importer, exporter)
 
+    def control_series(self, withholder: str, target: str | None = None) -> Array:
+        """Export control of ``withholder`` on ``target``, every run and round: shape (R, T+1).
+
+        The share of the withholder's critical exports to the target withheld
+        (a fraction); the dyad may be one argument, ``"CN->US"``.
+
+        Raises
+        ------
+        UnknownNameError
+            For a dyad without an export-control ladder (the message lists those there are).
+        """
+        withholder, target = dyad_args(withholder, target, "withholder")
+        return self.control[:, :, self._control_dyad(withholder, target)]  # type: ignore[index]
+
     def indicator(self, name: str, country: str) -> Array:
         """An indicator of one country, every run and round: shape (R, T+1)."""
         if name not in INDICATORS:
@@ -365,7 +424,9 @@ class Ensemble(_Summarised):
         arr: Array = getattr(self, name)
         return arr[:, :, self._country(country)]
 
-    def _values(self, a: str, b: str) -> tuple[Array, str]:
+    def _values(self, a: str, b: Any) -> tuple[Array, str]:
+        if a == CONTROL:
+            return self.control_series(*b), f"{b[0]}->{b[1]} control"
         if a in INDICATORS:
             return self.indicator(a, b), f"{b} {a}"
         return self.series(a, b), f"{a}->{b} tariff"
@@ -402,23 +463,33 @@ class Ensemble(_Summarised):
 
     def mean(self, a: str, b: str | None = None) -> Array:
         """Per-round mean over runs (arguments as for :meth:`quantiles`), shape (T+1,)."""
-        a, b = dyad_args(a, b, "a")
-        vals, _ = self._values(a, b)
+        a, who = (a, control_dyad(b)) if a == CONTROL else dyad_args(a, b, "a")
+        vals, _ = self._values(a, who)
         return np.asarray(vals.mean(axis=0))
 
     def peak(self, importer: str, exporter: str | None = None) -> Array:
-        """Highest tariff of each run on a dyad (``"US", "CN"`` or ``"US->CN"``): shape (R,)."""
+        """Highest tariff of each run on a dyad (``"US", "CN"`` or ``"US->CN"``): shape (R,).
+
+        ``peak("control", "CN->US")``: the highest export control of each run on that dyad.
+        """
+        if importer == CONTROL:
+            return np.asarray(self.control_series(*control_dyad(exporter)).max(axis=1))
         return np.asarray(self.series(importer, exporter).max(axis=1))
 
     def peak_quantiles(
         self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
     ) -> Array:
-        """Quantiles ``q`` of the runs' peaks on a dyad (``numpy.quantile``), shape (len(q),)."""
+        """Quantiles ``q`` of the runs' peaks on a dyad (``numpy.quantile``), shape (len(q),);
+        of an export control's with ``("control", "CN->US")``."""
         importer, exporter, q = dyad_and_levels(importer, exporter, q, "importer")
         return np.asarray(np.quantile(self.peak(importer, exporter), check_levels(q)))
 
     def _live_dyads(self) -> NDArray[np.bool_]:
         return np.asarray(self.tariff.max(axis=(0, 1)) > 0)
+
+    def _live_controls(self) -> NDArray[np.bool_]:
+        ctl = cast(Array, self.control)
+        return np.asarray(ctl.max(axis=(0, 1)) > 0) if ctl.size else np.zeros(ctl.shape[2], bool)
 
     def first_round(
         self,
@@ -521,14 +592,17 @@ class Ensemble(_Summarised):
     def to_xarray(self) -> Any:
         """Every run as an ``xarray.Dataset`` (needs the ``xarray`` extra).
 
-        Dimensions ``run``, ``round``, ``dyad``, ``country`` (and ``param``,
+        Dimensions ``run``, ``round``, ``dyad``, ``country`` (and
+        ``control_dyad`` in a game with export-control ladders, ``param``,
         ``claim`` when parameters were drawn). Variables: ``tariff`` (run,
-        round, dyad), the :data:`INDICATORS` (run, round, country),
+        round, dyad), ``control`` (run, round, control_dyad), the
+        :data:`INDICATORS` (run, round, country),
         ``draws`` (run, param) and ``claim_draws`` (run, claim), each with
         CF ``long_name`` and ``units`` attributes
         (:data:`~tariffsim.analysis.reduce.SERIES_ATTRS`). Coordinates:
         ``date`` along ``round``, ``importer``/``exporter`` along ``dyad``
-        (named ``"US->CN"``), country codes, parameter paths with
+        (named ``"US->CN"``), ``withholder``/``target`` along
+        ``control_dyad`` (``"CN->US"``), country codes, parameter paths with
         ``param_doc`` (what each is, its unit included) and claim ids with
         ``claim_unit`` (each claim's own unit: the forecasters' odds in %,
         the pass-through a share). :meth:`from_xarray` reads it back.
@@ -556,6 +630,11 @@ class Ensemble(_Summarised):
             "exporter": ("dyad", [b for _, b in self.dyads]),
             "country": list(self.codes),
         }
+        if self.control_dyads:  # (a game without export controls has no such axis)
+            data["control"] = (("run", "round", "control_dyad"), np.asarray(self.control))
+            coords["control_dyad"] = [f"{a}->{b}" for a, b in self.control_dyads]
+            coords["withholder"] = ("control_dyad", [a for a, _ in self.control_dyads])
+            coords["target"] = ("control_dyad", [b for _, b in self.control_dyads])
         if self.draws:
             from ..parampath import describe
 
@@ -594,6 +673,8 @@ class Ensemble(_Summarised):
         ds = xr.Dataset(data, coords=coords, attrs=attrs)
         for name in ("tariff", *INDICATORS):
             ds[name].attrs = dict(SERIES_ATTRS[name])
+        if self.control_dyads:
+            ds["control"].attrs = dict(SERIES_ATTRS["control"])
         if self.draws:
             ds["draws"].attrs = {"long_name": "parameter value drawn (see param_doc)"}
         if self.claim_draws:
@@ -639,11 +720,19 @@ class Ensemble(_Summarised):
             arrays = {k: np.asarray(ds[k].transpose(*_DIMS[k]).values) for k in vars_}
             params = [str(p) for p in ds["param"].values] if "draws" in ds else []
             claims = [str(c) for c in ds["claim"].values] if "claim_draws" in ds else []
+            if "control" in ds.data_vars:  # (none in a game without export controls, or
+                # in files written before they were kept)
+                arrays["control"] = np.asarray(
+                    ds["control"].transpose("run", "round", "control_dyad").values
+                )
             return cls._checked(
                 name=str(ds.attrs.get("scenario", "")),
                 codes=[str(c) for c in ds["country"].values],
                 dates=np.asarray(ds["date"].values),
                 dyads=[str(d) for d in ds["dyad"].values],
+                control_dyads=(
+                    [str(d) for d in ds["control_dyad"].values] if "control" in arrays else []
+                ),
                 arrays=arrays,
                 params=params,
                 draws=np.asarray(ds["draws"].transpose("run", "param").values) if params else None,
@@ -680,9 +769,9 @@ class Ensemble(_Summarised):
 
         The distributions the parameters were drawn from are not stored:
         ``distributions`` is empty. Files written before the scenario name,
-        ``vary`` and the scheduled events were stored read back with ``""``,
-        the ``vary`` their draws show (``"claims"``, ``"mapping"`` or
-        ``"none"``) and no events.
+        ``vary``, the scheduled events and the export controls were stored
+        read back with ``""``, the ``vary`` their draws show (``"claims"``,
+        ``"mapping"`` or ``"none"``), no events and no export controls.
 
         Raises
         ------
@@ -706,12 +795,14 @@ class Ensemble(_Summarised):
                 )
             params = [str(p) for p in z["params"]]
             claims = [str(c) for c in z["claims"]]
+            ctl = "control" in z.files and "control_dyads" in z.files
             return cls._checked(
                 name=str(z["name"]) if "name" in z.files else "",
                 codes=[str(c) for c in z["codes"]],
                 dates=np.asarray(z["dates"]),
                 dyads=[str(d) for d in z["dyads"]],
-                arrays={k: np.asarray(z[k]) for k in ("tariff", *INDICATORS)},
+                control_dyads=[str(d) for d in z["control_dyads"]] if ctl else [],
+                arrays={k: np.asarray(z[k]) for k in _KEEP if ctl or k != "control"},
                 params=params,
                 draws=np.asarray(z["draws"]),
                 claims=claims,
@@ -730,6 +821,7 @@ class Ensemble(_Summarised):
         codes: list[str],
         dates: Any,
         dyads: list[str],
+        control_dyads: list[str],
         arrays: dict[str, Any],
         params: list[str],
         draws: Any,
@@ -768,10 +860,20 @@ class Ensemble(_Summarised):
             raise bad("tariffs must be >= 0")
         for k in ("recession", "approval"):  # (fractions)
             in_range(bad, k, arrays[k], 0.0, 1.0)
+        ctl = arrays.get("control")
+        if ctl is None:
+            ctl = np.zeros((R, T1, 0))
+        C = len(control_dyads)
+        if ctl.shape != (R, T1, C) or ctl.dtype.kind != "f":
+            raise bad(f"control must be a float array of shape {(R, T1, C)}; got {ctl.shape}")
+        if not np.isfinite(ctl).all():
+            raise bad("control must be finite; it holds a NaN or an infinity")
+        in_range(bad, "control", ctl, 0.0, 1.0)  # (a share withheld)
         name, codes_t, pairs, days, seed_i, events = checked_labels(
             bad, name=name, codes=codes, dyads=dyads, dates=dates, seed=seed,
             scheduled=scheduled,
         )  # fmt: skip
+        ctl_pairs = checked_dyads(bad, control_dyads, codes_t, "export-control dyad")
 
         def table(names: list[str], values: Any, what: str) -> dict[str, Any]:
             if not names:
@@ -800,6 +902,8 @@ class Ensemble(_Summarised):
             seed=seed_i,
             vary=vary,
             events=events,
+            control_dyads=ctl_pairs,
+            control=ctl,
             **{k: arrays[k] for k in INDICATORS},
         )
 
@@ -817,8 +921,9 @@ class Ensemble(_Summarised):
         ``file``: unlike :func:`numpy.savez`, no ``.npz`` is added to a name without it, so
         the file is where it was asked for (and replaced only by a complete one).
 
-        Keys: ``tariff``, the indicators, ``dates`` (ISO strings), ``dyads``
-        (``"US->CN"``), ``codes``, ``params`` + ``draws`` (run, param),
+        Keys: ``tariff``, the indicators, ``control`` (run, round, control
+        dyad), ``dates`` (ISO strings), ``dyads`` (``"US->CN"``),
+        ``control_dyads`` (``"CN->US"``), ``codes``, ``params`` + ``draws`` (run, param),
         ``claims`` + ``claim_draws`` (run, claim), ``seed``, ``name``,
         ``vary`` and ``scheduled`` (``"round<TAB>text"`` per event).
         :meth:`from_npz` reads it back.
@@ -828,6 +933,8 @@ class Ensemble(_Summarised):
             **{k: getattr(self, k) for k in INDICATORS},
             "dates": np.array([str(d) for d in self.dates]),
             "dyads": np.array([f"{a}->{b}" for a, b in self.dyads]),
+            "control": self.control,
+            "control_dyads": np.array([f"{a}->{b}" for a, b in self.control_dyads], dtype=str),
             "codes": np.array(self.codes),
             "params": np.array(list(self.draws), dtype=str),
             "draws": (
@@ -852,7 +959,8 @@ class Ensemble(_Summarised):
         """Every run and round as a pandas DataFrame (needs pandas).
 
         One row per ``(run, round)`` (a MultiIndex), columns ``date``,
-        ``{A}->{B}`` (tariff per dyad), ``{C} {indicator}`` per country and
+        ``{A}->{B}`` (tariff per dyad), ``{A}->{B} control`` (export control
+        per control dyad, the share withheld), ``{C} {indicator}`` per country and
         indicator, one column per drawn parameter path and, with
         ``vary="claims"``, ``claim:{id}`` per drawn claim (in the claim's
         unit, :func:`tariffsim.claims.load_claims`).
@@ -862,6 +970,8 @@ class Ensemble(_Summarised):
         cols: dict[str, Any] = {"date": np.tile(self.dates, r)}
         for k, (a, b) in enumerate(self.dyads):
             cols[f"{a}->{b}"] = self.tariff[:, :, k].ravel()
+        for k, (a, b) in enumerate(self.control_dyads):
+            cols[f"{a}->{b} control"] = cast(Array, self.control)[:, :, k].ravel()
         for name in INDICATORS:
             arr = getattr(self, name)
             for i, c in enumerate(self.codes):
@@ -1100,7 +1210,7 @@ def ensemble(
         cells = runs * ((game.rounds if rounds is None else rounds) + 1)
         limits.check(
             "max_result_bytes",
-            8 * cells * (len(w.ladders) + 4 * w.n),
+            8 * cells * (len(w.ladders) + len(w.control_ladders) + 4 * w.n),
             "an ensemble keeping every run (keep='summary', or --summary, keeps counts only), "
             "bytes",
         )
@@ -1211,6 +1321,7 @@ def ensemble(
             codes=meta["codes"],
             dates=meta["dates"],
             dyads=meta["dyads"],
+            control_dyads=tuple(game.world.control_ladders),
             counts=counts,
             event_names=tuple(declared),
             event_specs=tuple(event_text(e) for e in declared.values()),
@@ -1233,12 +1344,13 @@ def ensemble(
         distributions=dists,
         seed=seed,
         vary=kind,
+        control_dyads=tuple(game.world.control_ladders),
         **arrays,
         _fresh=True,  # a part's arrays (views of its batch's), or their concatenation
     )
 
 
-_KEEP = ("tariff", *INDICATORS)
+_KEEP = ("tariff", "control", *INDICATORS)
 
 
 def _play_runs(
@@ -1252,7 +1364,8 @@ def _play_runs(
     progress: bool | None,
 ) -> tuple[tuple[Any, ...], dict[str, Array]]:
     """Play an ensemble's runs, keeping each (``keep="runs"``): the labels (codes, dates,
-    dyads, scheduled events) and the kept arrays (:data:`_KEEP`), ``(runs, T+1, ...)``."""
+    dyads, scheduled events) and the kept arrays (:data:`_KEEP`), ``(runs, T+1, ...)``
+    (the export controls' axis is the world's ``control_ladders``)."""
     # in this process (or on the threads of a thread pool), every chunk writes its runs' rows
     # of the ensemble's arrays: nothing to concatenate; so do the chunks on the worker
     # processes of a process pool, into arrays shared with them (tariffsim._shared). Other
@@ -1302,14 +1415,9 @@ def _play_runs(
                 for k in _KEEP:
                     into[k][a:b] = p[k]
     # an executor's chunks must fit together (those written in place fit by construction)
-    shape = (
-        None
-        if into is not None
-        else (parts[0]["tariff"].shape[1:], parts[0]["recession"].shape[1:])
-    )
+    shape = None if into is not None else [parts[0][k].shape[1:] for k in _KEEP]
     if "meta" not in parts[0] or (
-        shape is not None
-        and any((p["tariff"].shape[1:], p["recession"].shape[1:]) != shape for p in parts)
+        shape is not None and any([p[k].shape[1:] for k in _KEEP] != shape for p in parts)
     ):
         raise ParameterError(
             "`executor` returned chunks that do not fit together (rounds, dyads or "
@@ -1347,18 +1455,19 @@ def _check_sent_labels(game: Game, rounds: int, codes: Any, dates: Any, dyads: A
 def _chunk_runs(part: Any) -> int | None:
     """The runs an executor's chunk result covers, or None unless it is what
     :func:`_ensemble_chunk` returns: the kept arrays, float and finite, one shape per
-    run, tariffs >= 0, recession odds and approval in [0, 1], and the labels (first
-    chunk) that fit them."""
+    run, tariffs >= 0, export controls, recession odds and approval in [0, 1], and the
+    labels (first chunk) that fit them."""
     try:
-        arrays = [part[k] for k in _KEEP]
+        got = {k: part[k] for k in _KEEP}
         meta = part.get("meta")
     except Exception:
         return None
+    arrays = list(got.values())
     if not all(isinstance(a, np.ndarray) and a.ndim == 3 and a.dtype.kind == "f" for a in arrays):
         return None
-    R, T1, D = arrays[0].shape
-    n = arrays[1].shape[2]
-    if any(a.shape != (R, T1, n) for a in arrays[1:]):
+    R, T1, D = got["tariff"].shape
+    n = got["recession"].shape[2]
+    if got["control"].shape[:2] != (R, T1) or any(got[k].shape != (R, T1, n) for k in INDICATORS):
         return None
     if meta is not None:
         try:
@@ -1369,9 +1478,9 @@ def _chunk_runs(part: Any) -> int | None:
             return None
     if not all(np.isfinite(a).all() for a in arrays):
         return None
-    fractions = [arrays[1 + INDICATORS.index(k)] for k in ("recession", "approval")]
-    if (arrays[0] < 0).any() or any(((f < 0) | (f > 1)).any() for f in fractions):
-        return None  # (tariffs >= 0; recession odds and approval are fractions)
+    fractions = [got[k] for k in ("control", "recession", "approval")]
+    if (got["tariff"] < 0).any() or any(((f < 0) | (f > 1)).any() for f in fractions):
+        return None  # (tariffs >= 0; controls, recession odds and approval are fractions)
     return R
 
 

@@ -69,13 +69,15 @@ in a full ensemble (``tariffsim.analysis.ensemble.INDICATORS`` is this tuple).""
 SERIES_ATTRS: Mapping[str, Mapping[str, str]] = {
     "tariff": {"long_name": "headline tariff of the importer on the exporter (1.45 is 145%)",
                "units": "1"},
+    "control": {"long_name": "export control: share of the withholder's critical exports to "
+                "the target withheld", "units": "1"},
     "recession": {"long_name": "12-month recession odds", "units": "1"},
     "approval": {"long_name": "government approval", "units": "1"},
     "payoff": {"long_name": "payoff of the round", "units": "% of GDP"},
     "drawdown": {"long_name": "equity drawdown", "units": "index %"},
 }  # fmt: skip
-"""NetCDF attributes (CF ``long_name`` and ``units``; ``"1"``: a fraction) of the tariff and
-each indicator, as the exports of ensembles and their summaries label them."""
+"""NetCDF attributes (CF ``long_name`` and ``units``; ``"1"``: a fraction) of the tariff, the
+export control and each indicator, as the exports of ensembles and their summaries label them."""
 
 RESOLUTION: Mapping[str, float] = {
     "recession": 1e-3,
@@ -248,6 +250,9 @@ def quantiles_from_counts(
 @dataclass(frozen=True, eq=False)
 class TariffCounts:
     """Exact counts of tariff values per round and dyad, and of each run's peak per dyad.
+
+    (The export controls are counted by the same class, per control dyad: they too
+    sit on their ladders' rungs.)
 
     Attributes
     ----------
@@ -741,6 +746,7 @@ class Reducer:
             hist={k: Histogram.of(getattr(pb, k), self.widths[k], k) for k in INDICATORS},
             events=ev,
             fired=tuple(pb.events),
+            control=TariffCounts.of(pb.control),
         )
 
 
@@ -770,12 +776,17 @@ class Counts:
         Runs where each declared event holds.
     fired : tuple of (int, str)
         The scheduled events that fired (the same in every run).
+    control : TariffCounts or None
+        The export controls' counts, as the tariffs' (per round, control dyad
+        and share withheld; exact: controls sit on their ladders' rungs).
+        None for counts read from a file written before they were kept.
     """
 
     tariff: TariffCounts
     hist: Mapping[str, Histogram]
     events: IntArray
     fired: tuple[tuple[int, str], ...] = ()
+    control: TariffCounts | None = None
 
     def merge(self, other: Counts) -> Counts:
         """The counts of both sets of runs (of the same events and indicators)."""
@@ -789,6 +800,11 @@ class Counts:
             hist={k: h.merge(other.hist[k]) for k, h in self.hist.items()},
             events=np.asarray(self.events + other.events, dtype=np.int64),
             fired=self.fired,
+            control=(
+                None
+                if self.control is None or other.control is None
+                else self.control.merge(other.control)
+            ),
         )
 
 

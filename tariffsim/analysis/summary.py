@@ -28,12 +28,13 @@ What needs the runs themselves (``run(k)``, ``series``, per-run ``peak``,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -44,8 +45,17 @@ from .._util import seed_text, short_repr
 from ..errors import MissingExtraError, ParameterError, RunsNotKeptError, UnknownNameError
 from ..schema import storable
 from ..world import dyad_args
-from ._stored import check_npz_size, check_positions, checked_labels, other_kind
-from .bands import DEFAULT_LEVELS, DEFAULT_Q, Bands, _pandas, _Summarised, dyad_and_levels
+from ._stored import check_npz_size, check_positions, checked_dyads, checked_labels, other_kind
+from .bands import (
+    CONTROL,
+    DEFAULT_LEVELS,
+    DEFAULT_Q,
+    Bands,
+    _pandas,
+    _Summarised,
+    control_dyad,
+    dyad_and_levels,
+)
 from .reduce import (
     INDICATORS,
     MIN_WIDTH,
@@ -90,6 +100,11 @@ at :data:`~tariffsim.analysis.reduce.MAX_WIDTH` read back, and every bin's value
 finite (bins number below 2**62)."""
 
 
+def _live(t: TariffCounts) -> NDArray[np.bool_]:
+    """Per dyad of ``t``: whether some run's value is above zero in some round."""
+    return np.asarray(((t.peak > 0) & (t.levels > 0)[None, :]).any(axis=1))
+
+
 @dataclass(frozen=True, eq=False)
 class EnsembleSummary(_Summarised):
     """``R`` runs of one game, kept only as mergeable counts (no run is stored).
@@ -128,6 +143,10 @@ class EnsembleSummary(_Summarised):
         declared Threshold is found again by its text in a summary read from
         a file); False for files written before the texts were exact, whose
         levels were rounded to six digits.
+    control_dyads : tuple of (str, str)
+        The dyads ``(withholder, target)`` with an export-control ladder,
+        whose controls ``counts.control`` counts (empty in a game without
+        one, and for a file written before the controls were kept).
     """
 
     name: str
@@ -145,12 +164,21 @@ class EnsembleSummary(_Summarised):
     drawn: Mapping[str, str] = field(default_factory=dict)
     _declared: tuple[Threshold | EventFn, ...] = field(default=(), repr=False)
     specs_exact: bool = field(default=True, repr=False)
+    control_dyads: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         object.__setattr__(self, "codes", tuple(self.codes))
         object.__setattr__(self, "dyads", tuple(tuple(d) for d in self.dyads))
+        object.__setattr__(self, "control_dyads", tuple(tuple(d) for d in self.control_dyads))
         object.__setattr__(self, "resolution", dict(self.resolution))
+        c = self.counts.control
+        have = 0 if c is None else c.counts.shape[1]
+        if have != len(self.control_dyads):
+            raise ParameterError(
+                f"`counts` holds {have} export controls and `control_dyads` names "
+                f"{len(self.control_dyads)}: {short_repr(self.control_dyads)}."
+            )
 
     # -- basics -------------------------------------------------------------------
     def __len__(self) -> int:
@@ -167,8 +195,16 @@ class EnsembleSummary(_Summarised):
         return int(self.counts.tariff.counts.shape[0]) - 1
 
     def _live_dyads(self) -> NDArray[np.bool_]:
-        t = self.counts.tariff
-        return np.asarray(((t.peak > 0) & (t.levels > 0)[None, :]).any(axis=1))
+        return _live(self.counts.tariff)
+
+    def _live_controls(self) -> NDArray[np.bool_]:
+        c = self.counts.control
+        return np.zeros(0, dtype=bool) if c is None else _live(c)
+
+    def _controls(self, b: tuple[str, str]) -> tuple[TariffCounts, int]:
+        """The control counts and the place of the export control ``b`` among them."""
+        d = self._control_dyad(*b)
+        return cast(TariffCounts, self.counts.control), d
 
     # -- bands --------------------------------------------------------------------
     def quantiles(self, a: str, b: str | None = None, q: ArrayLike = DEFAULT_LEVELS) -> Bands:
@@ -180,11 +216,14 @@ class EnsembleSummary(_Summarised):
         Indicators: ``numpy.quantile`` of the runs' values rounded to their
         histogram's grid, within ``resolution[a] / 2`` of the exact quantile.
 
+        Export controls, ``("control", "CN->US")``: exactly, as tariffs.
+
         Parameters
         ----------
         a, b : str
             ``(importer, exporter)`` for a tariff (or the dyad as one argument,
-            ``"US->CN"``), or ``(indicator, country)``.
+            ``"US->CN"``), ``(indicator, country)``, or ``("control",
+            "CN->US")`` for an export control.
         q : array_like of float
             Levels in [0, 1].
 
@@ -202,6 +241,9 @@ class EnsembleSummary(_Summarised):
         """
         a, b, q = dyad_and_levels(a, b, q)
         qs = check_levels(q)
+        if a == CONTROL:
+            c, d = self._controls(cast(tuple[str, str], b))
+            return Bands(f"{b[0]}->{b[1]} control", qs, self.dates, c.quantiles(d, qs))
         if a in INDICATORS:
             i = self._country(b)
             series = np.arange(self.rounds + 1) * len(self.codes) + i
@@ -217,6 +259,9 @@ class EnsembleSummary(_Summarised):
         differ from a full ensemble's in the last bits); indicators: the
         mean on the histogram's grid, within ``resolution[a] / 2``.
         """
+        if a == CONTROL:
+            c, d = self._controls(control_dyad(b))
+            return c.mean(d)
         a, b = dyad_args(a, b, "a")
         if a in INDICATORS:
             series = np.arange(self.rounds + 1) * len(self.codes) + self._country(b)
@@ -226,17 +271,24 @@ class EnsembleSummary(_Summarised):
     def peak_quantiles(
         self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
     ) -> Array:
-        """Quantiles of the runs' peak tariff on a dyad (exact: ``numpy.quantile``), (len(q),)."""
+        """Quantiles of the runs' peak tariff on a dyad (exact: ``numpy.quantile``), (len(q),);
+        of an export control's with ``("control", "CN->US")``."""
         importer, exporter, q = dyad_and_levels(importer, exporter, q, "importer")
+        if importer == CONTROL:
+            c, d = self._controls(cast(tuple[str, str], exporter))
+            return c.peak_quantiles(d, check_levels(q))
         return self.counts.tariff.peak_quantiles(self._dyad(importer, exporter), check_levels(q))
 
     def peak_counts(
         self, importer: str, exporter: str | None = None
     ) -> tuple[Array, NDArray[np.int64]]:
-        """``(levels, counts)``: how many runs peak at each tariff level on a dyad (exact)."""
-        importer, exporter = dyad_args(importer, exporter, "importer")
-        d = self._dyad(importer, exporter)
-        t = self.counts.tariff
+        """``(levels, counts)``: how many runs peak at each tariff level on a dyad (exact);
+        at each level of an export control with ``("control", "CN->US")``."""
+        if importer == CONTROL:
+            t, d = self._controls(control_dyad(exporter))
+        else:
+            importer, exporter = dyad_args(importer, exporter, "importer")
+            t, d = self.counts.tariff, self._dyad(importer, exporter)
         keep = t.peak[d] > 0
         return t.levels[keep], np.asarray(t.peak[d][keep])
 
@@ -355,6 +407,12 @@ class EnsembleSummary(_Summarised):
                 np.stack([self.counts.tariff.quantiles(d, q) for d in range(len(self.dyads))], -1),
             )
         }
+        if self.control_dyads:
+            c = cast(TariffCounts, self.counts.control)
+            out["control_quantile"] = (
+                ("quantile", "round", "control_dyad"),
+                np.stack([c.quantiles(d, q) for d in range(len(self.control_dyads))], -1),
+            )
         n = len(self.codes)
         for k in INDICATORS:
             series = np.arange((self.rounds + 1) * n)
@@ -385,7 +443,11 @@ class EnsembleSummary(_Summarised):
         Dimensions ``round``, ``dyad``, ``level`` (tariff values), ``country``,
         ``event``, ``quantile`` and one ``{indicator}_bin`` per indicator.
         Variables: ``tariff_count`` (round, dyad, level) and ``peak_count``
-        (dyad, level), exact; ``{indicator}_count`` (round, country,
+        (dyad, level), exact; in a game with export-control ladders,
+        ``control_count`` (round, control_dyad, control_level) and
+        ``control_peak_count`` (control_dyad, control_level), exact, and
+        ``control_quantile`` (quantile, round, control_dyad);
+        ``{indicator}_count`` (round, country,
         {indicator}_bin) with the bins' values as coordinate
         ``{indicator}_value`` (the bins some round and country holds: the empty
         ones between them are left out); ``event_count`` (event); ``tariff_quantile``
@@ -422,6 +484,14 @@ class EnsembleSummary(_Summarised):
             "event_spec": ("event", list(self.event_specs)),
             "quantile": qs,
         }
+        if self.control_dyads:
+            c = cast(TariffCounts, self.counts.control)
+            data["control_count"] = (("round", "control_dyad", "control_level"), c.counts)
+            data["control_peak_count"] = (("control_dyad", "control_level"), c.peak)
+            coords["control_dyad"] = [f"{a}->{b}" for a, b in self.control_dyads]
+            coords["withholder"] = ("control_dyad", [a for a, _ in self.control_dyads])
+            coords["target"] = ("control_dyad", [b for _, b in self.control_dyads])
+            coords["control_level"] = np.asarray(c.levels)
         n = len(self.codes)
         for k in INDICATORS:
             h = self.counts.hist[k]
@@ -455,7 +525,9 @@ class EnsembleSummary(_Summarised):
         ``file`` (unlike :func:`numpy.savez`, no ``.npz`` is added to a name without it).
 
         Keys: ``tariff_count`` (round, dyad, level), ``peak_count``,
-        ``levels``; per indicator ``{k}_count`` (round, country, bin),
+        ``levels``; ``control_count`` (round, control dyad, control level),
+        ``control_peak_count``, ``control_levels``, ``control_dyads``
+        (``"CN->US"``); per indicator ``{k}_count`` (round, country, bin),
         ``{k}_bins`` (the bins some round and country holds, increasing; bin
         ``b`` stands for ``b * width``) and
         ``{k}_width``; ``event_count``, ``events``, ``event_specs``,
@@ -485,6 +557,14 @@ class EnsembleSummary(_Summarised):
             "drawn": np.array(json.dumps(dict(self.drawn))),
             "scheduled": np.array([f"{r}\t{text}" for r, text in self.events], dtype=str),
         }
+        if self.counts.control is not None:
+            c = self.counts.control
+            arrays |= {
+                "control_count": c.counts,
+                "control_peak_count": c.peak,
+                "control_levels": c.levels,
+                "control_dyads": np.array([f"{a}->{b}" for a, b in self.control_dyads], dtype=str),
+            }
         n = len(self.codes)
         for k in INDICATORS:
             bins, dense = self.counts.hist[k].dense()
@@ -572,6 +652,17 @@ class EnsembleSummary(_Summarised):
                 "drawn": np.array(str(ds.attrs.get("drawn", "{}"))),
                 "scheduled": np.array([f"{r}\t{text}" for r, text in scheduled], dtype=str),
             }
+            if "control_count" in ds.data_vars:  # (none without export controls, or in files
+                # written before they were kept)
+                dims = ("round", "control_dyad", "control_level")
+                z["control_count"] = ds["control_count"].transpose(*dims).values
+                z["control_peak_count"] = (
+                    ds["control_peak_count"].transpose(*dims[1:]).values
+                    if "control_peak_count" in ds.data_vars
+                    else np.zeros((0, 0), dtype=np.int64)
+                )
+                z["control_levels"] = ds["control_level"].values
+                z["control_dyads"] = ds["control_dyad"].values.astype(str)
             for k in INDICATORS:
                 dim = f"{k}_bin"
                 z[f"{k}_count"] = ds[f"{k}_count"].transpose("round", "country", dim).values
@@ -683,11 +774,16 @@ class EnsembleSummary(_Summarised):
         )
         if any(h.slots != counts.tariff.counts.shape[0] * n for h in hist.values()):
             raise bad("the histograms do not match the rounds and countries")
+        control_dyads: tuple[tuple[str, str], ...] = ()
+        if "control_count" in z.files:
+            control_dyads, ctl = _stored_controls(z, bad, codes, T1, runs)
+            counts = dataclasses.replace(counts, control=ctl)
         return cls(
             name=name,
             codes=codes,
             dates=dates,
             dyads=dyads,
+            control_dyads=control_dyads,
             counts=counts,
             event_names=event_names,
             event_specs=tuple(str(e) for e in z["event_specs"]),
@@ -703,25 +799,28 @@ class EnsembleSummary(_Summarised):
         """The counts as a long pandas DataFrame (needs pandas).
 
         One row per series, round and value held by at least one run:
-        columns ``series`` (``"US->CN"`` or ``"US recession"``), ``round``,
-        ``date``, ``value`` (the tariff exactly, or the bin's grid value) and
-        ``count`` (runs).
+        columns ``series`` (``"US->CN"``, ``"CN->US control"`` or ``"US
+        recession"``), ``round``, ``date``, ``value`` (the tariff or the
+        control exactly, or the bin's grid value) and ``count`` (runs).
         """
         pd = _pandas("EnsembleSummary.to_frame()")
-        t = self.counts.tariff
         frames = []
-        r_, d_, l_ = np.nonzero(t.counts)
-        names = np.array([f"{a}->{b}" for a, b in self.dyads], dtype=object)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "series": names[d_],
-                    "round": r_,
-                    "value": t.levels[l_],
-                    "count": t.counts[r_, d_, l_],
-                }
+        exact = [(self.counts.tariff, self.dyads, "")]
+        if self.counts.control is not None:
+            exact.append((self.counts.control, self.control_dyads, " control"))
+        for t, pairs, suffix in exact:
+            r_, d_, l_ = np.nonzero(t.counts)
+            names = np.array([f"{a}->{b}{suffix}" for a, b in pairs], dtype=object)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "series": names[d_],
+                        "round": r_,
+                        "value": t.levels[l_],
+                        "count": t.counts[r_, d_, l_],
+                    }
+                )
             )
-        )
         n = len(self.codes)
         for k in INDICATORS:
             h = self.counts.hist[k]
@@ -752,6 +851,35 @@ class EnsembleSummary(_Summarised):
 # ---------------------------------------------------------------------------
 # running
 # ---------------------------------------------------------------------------
+def _stored_controls(
+    z: Any, bad: Any, codes: tuple[str, ...], T1: int, runs: int
+) -> tuple[tuple[tuple[str, str], ...], TariffCounts]:
+    """The export controls' labels and counts a file's arrays hold, checked as the tariffs'."""
+    need = ("control_count", "control_peak_count", "control_levels", "control_dyads")
+    missing = [k for k in need if k not in z.files]
+    if missing:
+        raise bad(f"its export-control counts lack {', '.join(missing)}")
+    pairs = checked_dyads(bad, z["control_dyads"].tolist(), codes, "export-control dyad")
+    levels = np.asarray(z["control_levels"])
+    if levels.ndim != 1 or levels.dtype.kind != "f" or not np.isfinite(levels).all():
+        raise bad("the export-control levels must be finite numbers")
+    if np.any(np.diff(levels) <= 0) or (levels < 0).any() or (levels > 1).any():
+        raise bad("the export-control levels must increase, within [0, 1]")
+    C, L = len(pairs), len(levels)
+    c, p = z["control_count"], z["control_peak_count"]
+    if c.shape != (T1, C, L) or p.shape != (C, L):
+        raise bad(
+            f"the export-control counts {c.shape} and peak counts {p.shape} do not match "
+            f"{T1} dates, {C} control dyads and {L} levels"
+        )
+    for k, a in (("control_count", c), ("control_peak_count", p)):
+        if a.dtype.kind not in "iu" or (a < 0).any():
+            raise bad(f"{k} must hold counts (integers >= 0)")
+    if not (c.sum(axis=-1) == runs).all() or not (p.sum(axis=-1) == runs).all():
+        raise bad("the export-control counts do not add up to the runs")
+    return pairs, TariffCounts(levels, c, p, runs)
+
+
 def _drawn_of(z: Any, bad: Any) -> dict[str, str]:
     """The ``drawn`` texts of a file's arrays (none in files written before they were kept)."""
     if "drawn" not in z.files:

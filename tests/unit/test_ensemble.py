@@ -62,7 +62,7 @@ def direct(sc: ts.Scenario, ens: ts.Ensemble) -> list[ts.Path]:
 
 
 def _assert_same(a: ts.Ensemble, b: ts.Ensemble) -> None:
-    for name in ("tariff", "recession", "approval", "payoff", "drawdown"):
+    for name in ("tariff", "control", "recession", "approval", "payoff", "drawdown"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     assert a.draws.keys() == b.draws.keys()
     for k in a.draws:
@@ -739,7 +739,9 @@ def test_values_the_calibration_cannot_take_are_named(sc: ts.Scenario) -> None:
 def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
     ds = ens.to_xarray()
     assert dict(ds.sizes) == {"run": R, "round": T + 1, "dyad": len(ens.dyads), "country":
-                              len(ens.codes), "param": len(ens.draws), "claim": 5}  # fmt: skip
+                              len(ens.codes), "param": len(ens.draws), "claim": 5,
+                              "control_dyad": 1}  # fmt: skip
+    assert list(ds["control_dyad"].values) == ["CN->US"]  # us-china-145's one control ladder
     assert list(ds["dyad"].values)[ens.dyads.index(("US", "CN"))] == "US->CN"
     np.testing.assert_array_equal(ds["tariff"].values, ens.tariff)
     np.testing.assert_array_equal(ds["date"].values, ens.dates)

@@ -226,7 +226,9 @@ def test_exports_hold_the_counts(summ: EnsembleSummary, tmp_path: Path) -> None:
         EnsembleSummary.from_npz(tmp_path / "other.npz")
     df = summ.to_frame()
     per = df.groupby(["series", "round"])["count"].sum()
-    assert (per == R).all() and len(per) == (T + 1) * (len(summ.dyads) + 4 * len(summ.codes))
+    assert (per == R).all() and len(per) == (T + 1) * (
+        len(summ.dyads) + len(summ.control_dyads) + 4 * len(summ.codes)
+    )
     us_cn = df[(df["series"] == "US->CN") & (df["round"] == T)]
     assert set(us_cn["value"]) <= set(summ.counts.tariff.levels)
     fig = summ.plot()

@@ -1,0 +1,273 @@
+"""Export controls in ensembles: kept per run, in bands, charts, exports, summaries, the CLI.
+
+``rare-earth-100`` is the bundled game whose one decision of China's is its export control on
+the US. With China's control strain drawn over a wide range, the runs fork: some ease the
+control to a quarter and keep it, others lift it (docs/ensembles.md).
+"""
+
+from __future__ import annotations
+
+import csv
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim import parampath
+from tariffsim.analysis import Uniform
+from tariffsim.cli import main
+from tariffsim.errors import ParameterError, UnknownNameError
+
+matplotlib.use("Agg")
+
+R, T, SEED = 24, 12, 7
+VARY = {"control_strain.CN": Uniform(0, 4)}
+Q = [0.05, 0.3, 0.5, 0.8, 0.95]
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario("rare-earth-100")
+
+
+@pytest.fixture(scope="module")
+def ens(sc: ts.Scenario) -> ts.Ensemble:
+    return ts.ensemble(sc, runs=R, seed=SEED, vary=VARY, rounds=T, progress=False)
+
+
+@pytest.fixture(scope="module")
+def summ(sc: ts.Scenario) -> ts.EnsembleSummary:
+    return ts.ensemble(
+        sc, runs=R, seed=SEED, vary=VARY, rounds=T, progress=False, keep="summary", chunk_size=5
+    )
+
+
+def test_each_runs_control_is_the_control_simulate_plays(sc: ts.Scenario, ens: ts.Ensemble) -> None:
+    """Run k's control is that of ``simulate`` with run k's seed and drawn parameters."""
+    seeds = np.random.SeedSequence(SEED).spawn(R)
+    cn, us = sc.world.index("CN"), sc.world.index("US")
+    assert ens.control_dyads == (("CN", "US"),)
+    assert ens.control.shape == (R, T + 1, 1)
+    for k in range(R):
+        g = parampath.apply(sc.game, ens.run(k).draws)
+        p = ts.simulate(g, T, rng=np.random.default_rng(seeds[k]))
+        np.testing.assert_array_equal(ens.control_series("CN", "US")[k], p.control[:, cn, us])
+        np.testing.assert_array_equal(ens.run(k).control_series("CN->US"), p.control[:, cn, us])
+
+
+def test_the_runs_fork_and_the_bands_say_so(ens: ts.Ensemble) -> None:
+    """The controls differ across runs (else this file tests nothing), and every summary of
+    them is numpy's over the runs' values."""
+    c = ens.control[:, :, 0]
+    assert len(np.unique(c[:, -1])) > 1
+    np.testing.assert_array_equal(
+        ens.quantiles("control", "CN->US", Q).values, np.quantile(c, Q, axis=0)
+    )
+    np.testing.assert_array_equal(
+        ens.quantiles("control", ("CN", "US"), Q).values[2], np.median(c, 0)
+    )
+    assert ens.quantiles("control", "CN->US").label == "CN->US control"
+    np.testing.assert_array_equal(ens.mean("control", "CN-US"), c.mean(axis=0))
+    np.testing.assert_array_equal(ens.peak("control", "CN->US"), c.max(axis=1))
+    np.testing.assert_array_equal(
+        ens.peak_quantiles("control", "CN->US", Q), np.quantile(c.max(axis=1), Q)
+    )
+    [(dyad, row)] = ens.peak_final_table(Q, series="control")
+    assert dyad == ("CN", "US")
+    assert row == [*np.quantile(c.max(axis=1), Q), *np.quantile(c[:, -1], Q)]
+    assert ens.prob(ens.peak("control", "CN->US") >= 0.5) == float(np.mean(c.max(axis=1) >= 0.5))
+
+
+def test_a_summary_counts_the_controls_exactly(ens: ts.Ensemble, summ: ts.EnsembleSummary) -> None:
+    """A summary's control bands and peaks are the full ensemble's, bit for bit (controls sit
+    on their rungs, as tariffs do), whatever the chunks."""
+    assert summ.control_dyads == ens.control_dyads
+    for q in (Q, [0.5], [0.0, 1.0]):
+        assert summ.quantiles("control", "CN->US", q).values.tobytes() == (
+            ens.quantiles("control", "CN->US", q).values.tobytes()
+        )
+        assert summ.peak_quantiles("control", "CN->US", q).tobytes() == (
+            ens.peak_quantiles("control", "CN->US", q).tobytes()
+        )
+    np.testing.assert_allclose(summ.mean("control", "CN->US"), ens.mean("control", "CN->US"))
+    levels, counts = summ.peak_counts("control", "CN->US")
+    want_l, want_c = np.unique(ens.peak("control", "CN->US"), return_counts=True)
+    np.testing.assert_array_equal(levels, want_l)
+    np.testing.assert_array_equal(counts, want_c)
+    assert summ.peak_final_table(series="control") == ens.peak_final_table(series="control")
+    rows_s, rows_e = summ.quantile_rows(), ens.quantile_rows()
+    assert [list(r) for r in rows_s] == [list(r) for r in rows_e]
+    exact = [k for k in rows_e[0] if k.startswith("CN->US control")]
+    assert len(exact) == 5  # (indicators are counted on a grid: within half a bin)
+    assert [[r[k] for k in exact] for r in rows_s] == [[r[k] for k in exact] for r in rows_e]
+
+
+@pytest.mark.parametrize("fmt", ["npz", "nc"])
+def test_exports_keep_the_controls(ens: ts.Ensemble, summ: ts.EnsembleSummary, tmp_path: Path,
+                                   fmt: str) -> None:  # fmt: skip
+    write = {"npz": ("to_npz", "from_npz"), "nc": ("to_netcdf", "from_netcdf")}[fmt]
+    getattr(ens, write[0])(tmp_path / f"e.{fmt}")
+    back = getattr(ts.Ensemble, write[1])(tmp_path / f"e.{fmt}")
+    assert back.control_dyads == ens.control_dyads
+    np.testing.assert_array_equal(back.control, ens.control)
+    getattr(summ, write[0])(tmp_path / f"s.{fmt}")
+    sback = getattr(ts.EnsembleSummary, write[1])(tmp_path / f"s.{fmt}")
+    assert sback.control_dyads == summ.control_dyads
+    assert sback.quantiles("control", "CN->US", Q).values.tobytes() == (
+        summ.quantiles("control", "CN->US", Q).values.tobytes()
+    )
+    np.testing.assert_array_equal(sback.counts.control.peak, summ.counts.control.peak)
+
+
+def test_frames_and_datasets_hold_the_controls(ens: ts.Ensemble, summ: ts.EnsembleSummary) -> None:
+    df = ens.to_frame()
+    np.testing.assert_array_equal(df["CN->US control"].to_numpy(), ens.control[:, :, 0].ravel())
+    long = summ.to_frame()
+    ctl = long[long["series"] == "CN->US control"]
+    for r in (0, T // 2, T):
+        at = ctl[ctl["round"] == r]
+        want_v, want_n = np.unique(ens.control[:, r, 0], return_counts=True)
+        np.testing.assert_array_equal(at["value"].to_numpy(), want_v)
+        np.testing.assert_array_equal(at["count"].to_numpy(), want_n)
+    ds = ens.to_xarray()
+    assert ds["control"].dims == ("run", "round", "control_dyad")
+    assert ds["withholder"].values.tolist() == ["CN"] and ds["target"].values.tolist() == ["US"]
+    assert ds["control"].attrs["units"] == "1"
+    sds = summ.to_xarray(q=Q)
+    np.testing.assert_array_equal(
+        sds["control_quantile"].values[:, :, 0], ens.quantiles("control", "CN->US", Q).values
+    )
+
+
+def test_files_written_before_controls_were_kept_read_back_without_them(
+    ens: ts.Ensemble, summ: ts.EnsembleSummary, tmp_path: Path
+) -> None:
+    ens.to_npz(tmp_path / "e.npz")
+    summ.to_npz(tmp_path / "s.npz")
+    for name, drop in (("e.npz", ("control", "control_dyads")),
+                       ("s.npz", ("control_count", "control_peak_count", "control_levels",
+                                  "control_dyads"))):  # fmt: skip
+        z = dict(np.load(tmp_path / name))
+        for k in drop:
+            del z[k]
+        np.savez(tmp_path / f"old-{name}", **z)
+    old = ts.Ensemble.from_npz(tmp_path / "old-e.npz")
+    assert old.control_dyads == () and old.control.shape == (R, T + 1, 0)
+    np.testing.assert_array_equal(old.tariff, ens.tariff)
+    olds = ts.EnsembleSummary.from_npz(tmp_path / "old-s.npz")
+    assert olds.control_dyads == () and olds.counts.control is None
+    for e in (old, olds):
+        with pytest.raises(UnknownNameError, match="its export controls: none"):
+            e.quantiles("control", "CN->US")
+        assert e.peak_final_table(series="control") == []
+        assert len(e.plot().axes) == 2  # tariffs and recession odds, no control panel
+    assert "CN->US control" not in olds.to_frame()["series"].tolist()
+
+
+def _tampered(tmp_path: Path, src: ts.Ensemble | ts.EnsembleSummary, **edit: Any) -> Path:
+    src.to_npz(tmp_path / "x.npz")
+    z = dict(np.load(tmp_path / "x.npz"))
+    z.update(edit)
+    np.savez(tmp_path / "t.npz", **z)
+    return tmp_path / "t.npz"
+
+
+def test_tampered_controls_are_refused_by_name(
+    ens: ts.Ensemble, summ: ts.EnsembleSummary, tmp_path: Path
+) -> None:
+    bad_e = [
+        ({"control": ens.control + 2.0}, r"control must lie in \[0, 1\]"),
+        ({"control": np.full_like(ens.control, np.nan)}, "control must be finite"),
+        (
+            {"control": ens.control[:, :, :0]},
+            r"control must be a float array of shape \(24, 13, 1\)",
+        ),
+        ({"control_dyads": np.array(["CN->XX"])}, "every export-control dyad joins two"),
+        ({"control_dyads": np.array(["CN"])}, "export-control dyads are named 'A->B'"),
+    ]
+    for edit, words in bad_e:
+        with pytest.raises(ParameterError, match=words):
+            ts.Ensemble.from_npz(_tampered(tmp_path, ens, **edit))
+    c = summ.counts.control
+    bad_s = [
+        ({"control_count": c.counts * 2}, "do not add up to the runs"),
+        ({"control_levels": c.levels + 5.0}, r"must increase, within \[0, 1\]"),
+        ({"control_peak_count": c.peak[:, :-1]}, "do not match"),
+        ({"control_dyads": np.array(["US->US"])}, "every export-control dyad joins two"),
+    ]
+    for edit, words in bad_s:
+        with pytest.raises(ParameterError, match=words):
+            ts.EnsembleSummary.from_npz(_tampered(tmp_path, summ, **edit))
+
+
+def test_a_control_is_named_by_its_dyad(ens: ts.Ensemble, summ: ts.EnsembleSummary) -> None:
+    for e in (ens, summ):
+        with pytest.raises(ParameterError, match=r"named by its dyad after 'control'"):
+            e.quantiles("control")
+        with pytest.raises(UnknownNameError, match=r"no export control ladder 'US->CN'.*CN->US"):
+            e.quantiles("control", "US->CN")
+        with pytest.raises(ParameterError, match="`b`: a dyad is"):
+            e.peak_quantiles("control", 5)
+        with pytest.raises(ParameterError, match="`series` must be 'tariff' or 'control'"):
+            e.peak_final_table(series="controls")
+    with pytest.raises(ParameterError, match=r"`control` must have shape \(24, 13, 0\)"):
+        ts.Ensemble(name="x", codes=ens.codes, dates=ens.dates, dyads=ens.dyads,
+                    tariff=ens.tariff, recession=ens.recession, approval=ens.approval,
+                    payoff=ens.payoff, drawdown=ens.drawdown, control=ens.control)  # fmt: skip
+
+
+def test_the_fan_chart_has_a_control_panel_where_a_control_is_in_force(
+    ens: ts.Ensemble, summ: ts.EnsembleSummary
+) -> None:
+    for e in (ens, summ):
+        fig = e.plot(indicators=("recession", "approval"))
+        labels = [ax.get_ylabel() for ax in fig.axes]
+        assert labels[0] == "headline tariff (%)" and labels[1].startswith("export control")
+        assert len(labels) == 4
+        lines = fig.axes[1].get_lines()
+        assert [ln.get_label() for ln in lines] == ["CN export control on US (median)"]
+        np.testing.assert_allclose(
+            lines[0].get_ydata()[:-1], 100 * ens.quantiles("control", "CN->US", [0.5]).values[0]
+        )
+        assert len(e.plot(controls=False).axes) == 2
+        with pytest.raises(ParameterError, match="controls"):
+            e.plot(controls="yes")
+    never = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3, progress=False)
+    assert never.control_dyads == (("CN", "US"),)  # a ladder, never used: no panel
+    assert len(never.plot().axes) == 2
+    assert never.peak_final_table(series="control") == []
+
+
+def test_a_process_pool_keeps_the_same_controls(sc: ts.Scenario, ens: ts.Ensemble) -> None:
+    with ProcessPoolExecutor(2) as ex:
+        e = ts.ensemble(sc, runs=R, seed=SEED, vary=VARY, rounds=T, progress=False,
+                        executor=ex, chunk_size=5)  # fmt: skip
+    assert e.control.tobytes() == ens.control.tobytes()
+
+
+def test_the_command_prints_and_writes_the_controls(
+    ens: ts.Ensemble, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["ensemble", "rare-earth-100", "--runs", str(R), "--rounds", str(T), "--seed",
+            str(SEED), "--draw", "control_strain.CN=Uniform(0, 4)", "--no-progress"]  # fmt: skip
+    for mode in ([], ["--summary"]):
+        out = tmp_path / ("s" if mode else "f")
+        assert main([*args, *mode, "--out", str(out)]) == 0
+        printed = capsys.readouterr().out
+        _, _, rest = printed.partition("export controls (% of critical exports withheld):")
+        assert rest, printed
+        row = rest.strip().splitlines()[0].split()
+        [(_, want)] = ens.peak_final_table(series="control")
+        assert row[0] == "CN->US"
+        np.testing.assert_allclose([float(v) for v in row[1:]], [100 * v for v in want],
+                                   atol=0.05)  # fmt: skip
+        with open(out / "rare-earth-100-ensemble-quantiles.csv", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        np.testing.assert_allclose(
+            [float(r["CN->US control q50"]) for r in rows],
+            ens.quantiles("control", "CN->US", [0.5]).values[0],
+        )
