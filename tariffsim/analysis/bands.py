@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._util import check_bool, seed_text, short_repr
 from .._util import frozen_array as _ro
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
-from .reduce import INDICATORS, check_levels, qlabels, round_on
+from .reduce import CONTROL, INDICATORS, check_levels, qlabels, round_on
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -32,14 +32,6 @@ DEFAULT_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Levels of a fan chart's bands (the 5-95% and 25-75% bands and the median)."""
 DEFAULT_LEVELS = (0.05, 0.5, 0.95)
 """Quantile levels of ``quantiles``, ``peak_quantiles`` and ``peak_final_table`` by default."""
-
-
-CONTROL = "control"
-"""The series name of an export control in ``quantiles``, ``mean``, ``peak`` and
-``peak_quantiles`` of an ensemble: ``("control", "CN->US")`` is China's export control on
-the US (a share of its critical exports withheld), as ``("recession", "US")`` is an
-indicator and ``("US", "CN")`` a tariff. (A country code starts with a capital letter, so
-none is ``"control"``.)"""
 
 
 def control_dyad(b: Any) -> tuple[str, str]:

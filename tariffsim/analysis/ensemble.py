@@ -555,7 +555,7 @@ class Ensemble(_Summarised):
             run (its error chained) or does not return a bool.
         """
         if isinstance(event, Threshold):
-            event.check(self.codes, self.dyads, self.dates)
+            event.check(self.codes, self.dyads, self.dates, self.control_dyads)
             return float(event(self).mean())
         if callable(event):
             hits = np.empty(len(self), dtype=bool)

@@ -47,6 +47,7 @@ from .._util import frozen_array as _ro
 from ..errors import LimitError, ParameterError, UnknownNameError
 
 __all__ = [
+    "CONTROL",
     "INDICATORS",
     "MAX_LEVELS",
     "MIN_WIDTH",
@@ -136,15 +137,22 @@ def check_threshold(at_least: Any, at_most: Any) -> tuple[float | None, float | 
     return out[0], out[1]
 
 
-_FRACTION_TOPS = {"tariff": 5.0, "recession": 1.0, "approval": 1.0}
-"""Levels above which a tariff (500%) or odds and approval (fractions) were surely written
-in percent."""
+_FRACTION_TOPS = {"tariff": 5.0, "recession": 1.0, "approval": 1.0, "control": 1.0}
+"""Levels above which a tariff (500%) or odds, approval and export controls (fractions) were
+surely written in percent."""
+
+CONTROL = "control"
+"""The series name of an export control: ``("control", "CN->US")`` is China's export control
+on the US (a share of its critical exports withheld) in a :class:`Threshold` and in
+``quantiles``, ``mean``, ``peak`` and ``peak_quantiles`` of an ensemble, as
+``("recession", "US")`` is an indicator and ``("US", "CN")`` a tariff. (A country code
+starts with a capital letter, so none is ``"control"``.)"""
 
 
 def _warn_if_percent(a: str, level: Any) -> None:
-    """A PlausibilityWarning for a tariff, recession or approval level that reads as percent
-    (``at_least=145`` for 145%: no run ever reaches it)."""
-    what = a if a in INDICATORS else "tariff"
+    """A PlausibilityWarning for a tariff, recession, approval or control level that reads as
+    percent (``at_least=145`` for 145%: no run ever reaches it)."""
+    what = a if a in INDICATORS or a == CONTROL else "tariff"
     top = _FRACTION_TOPS.get(what)
     if top is not None and abs(float(level)) > top:
         import warnings
@@ -576,12 +584,14 @@ class Threshold:
     Parameters
     ----------
     a, b : str
-        ``(importer, exporter)`` for a tariff with a ladder, or
-        ``(indicator, country)`` for one of :data:`INDICATORS`.
+        ``(importer, exporter)`` for a tariff with a ladder,
+        ``(indicator, country)`` for one of :data:`INDICATORS`, or
+        ``("control", "CN->US")`` for an export control with a ladder
+        (the dyad ``"CN-US"`` or ``"CN->US"``, held as ``"CN->US"``).
     at_least, at_most : float
         Exactly one: the event holds in a round where the series is
-        ``>= at_least`` (or ``<= at_most``), in the series' unit (tariffs
-        and odds as fractions).
+        ``>= at_least`` (or ``<= at_most``), in the series' unit (tariffs,
+        odds and controls as fractions).
     after : int
         First round considered, >= 0 (default 0, the starting state).
     by : int, str, datetime.date, numpy.datetime64 or None
@@ -619,6 +629,10 @@ class Threshold:
         for k in ("a", "b"):
             if not isinstance(getattr(self, k), str):
                 raise ParameterError(f"`{k}` must be a str; got {getattr(self, k)!r}.")
+        if self.a == CONTROL:  # one spelling of the dyad: one event, one text
+            from ..world import _dyad_key
+
+            object.__setattr__(self, "b", "->".join(_dyad_key(self.b, "b")))
         lo, hi = check_threshold(self.at_least, self.at_most)
         object.__setattr__(self, "at_least", lo)
         object.__setattr__(self, "at_most", hi)
@@ -646,7 +660,11 @@ class Threshold:
     def __str__(self) -> str:
         lo, hi = self.at_least, self.at_most
         what = f">= {_num(lo)}" if lo is not None else f"<= {_num(hi)}"
-        series = f"{self.b} {self.a}" if self.a in INDICATORS else f"{self.a}->{self.b}"
+        series = (
+            f"{self.b} {self.a}"
+            if self.a in INDICATORS or self.a == CONTROL
+            else f"{self.a}->{self.b}"
+        )
         when = f" from round {self.after}" if self.after else ""
         when += f" by {self.by}" if self.by is not None else ""
         return f"{series} {what}{when}"
@@ -683,9 +701,22 @@ class Threshold:
             )
         return self.after, last
 
-    def check(self, codes: Sequence[str], dyads: Sequence[tuple[str, str]], dates: Any) -> None:
+    def check(
+        self,
+        codes: Sequence[str],
+        dyads: Sequence[tuple[str, str]],
+        dates: Any,
+        control_dyads: Sequence[tuple[str, str]] = (),
+    ) -> None:
         """Raise unless the series exists and its window holds a round (before any run)."""
-        if self.a in INDICATORS:
+        if self.a == CONTROL:
+            if self.control_dyad not in tuple(control_dyads):
+                known = ", ".join(f"{x}->{y}" for x, y in control_dyads) or "none"
+                raise UnknownNameError(
+                    f"event {short_repr(str(self))}: no export control ladder "
+                    f"{short_repr(self.b)}; export controls: {known}."
+                )
+        elif self.a in INDICATORS:
             if self.b not in codes:
                 raise UnknownNameError(
                     f"event {self}: unknown country {self.b!r}; known: {', '.join(codes)}."
@@ -703,8 +734,16 @@ class Threshold:
             )
         self.window(np.asarray(dates, dtype="datetime64[D]"))
 
+    @property
+    def control_dyad(self) -> tuple[str, str]:
+        """``(withholder, target)`` of an export control's event (``a == "control"``)."""
+        w, _, t = self.b.partition("->")
+        return w, t
+
     def series(self, runs: Any) -> Array:
         """The series the event looks at, shape ``(R, T+1)``, from a PathBatch or an Ensemble."""
+        if self.a == CONTROL:
+            return np.asarray(runs.control_series(*self.control_dyad))
         if self.a in INDICATORS:
             return np.asarray(getattr(runs, self.a))[:, :, list(runs.codes).index(self.b)]
         if hasattr(runs, "tariff_series"):

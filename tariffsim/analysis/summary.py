@@ -302,10 +302,10 @@ class EnsembleSummary(_Summarised):
             The name of an event declared with ``events=`` when the ensemble
             ran, or that event itself (the same Threshold, or the same
             function object). An undeclared
-            :class:`~tariffsim.analysis.reduce.Threshold` on a tariff is
-            answered from the exact counts when it concerns the whole run's
-            peak (``at_least`` with ``after=0`` and no ``by``) or one round
-            (``after == by``).
+            :class:`~tariffsim.analysis.reduce.Threshold` on a tariff or an
+            export control is answered from the exact counts when it
+            concerns the whole run's peak (``at_least`` with ``after=0`` and
+            no ``by``) or one round (``after == by``).
 
         Returns
         -------
@@ -348,9 +348,11 @@ class EnsembleSummary(_Summarised):
         )
 
     def _threshold_from_counts(self, ev: Threshold) -> int:
-        ev.check(self.codes, self.dyads, self.dates)
-        t = self.counts.tariff
-        d = self._dyad(ev.a, ev.b)
+        ev.check(self.codes, self.dyads, self.dates, self.control_dyads)
+        if ev.a == CONTROL:
+            t, d = self._controls(ev.control_dyad)
+        else:
+            t, d = self.counts.tariff, self._dyad(ev.a, ev.b)
         last = ev.last_round(self.dates)
         hit = ev.meets(t.levels)
         if ev.after == 0 and last == self.rounds and ev.at_least is not None:
@@ -947,7 +949,7 @@ def check_events(
                 f"`events`: two events are named {name!r}; give them names with a mapping."
             )
         if isinstance(ev, Threshold):
-            ev.check(w.codes, tuple(w.ladders), dates)
+            ev.check(w.codes, tuple(w.ladders), dates, tuple(w.control_ladders))
         elif not callable(ev):
             raise ParameterError(
                 f"`events[{name!r}]` must be a Threshold or a function of a PathBatch; got {ev!r}."

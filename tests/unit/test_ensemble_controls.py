@@ -271,3 +271,29 @@ def test_the_command_prints_and_writes_the_controls(
             [float(r["CN->US control q50"]) for r in rows],
             ens.quantiles("control", "CN->US", [0.5]).values[0],
         )
+
+
+def test_a_threshold_on_a_control(sc: ts.Scenario, ens: ts.Ensemble) -> None:
+    """``Threshold("control", "CN->US", ...)``: the same share of runs from the full runs,
+    a declared event of a summary and an undeclared peak answered from the counts."""
+    from tariffsim.analysis import Threshold
+
+    c = ens.control[:, :, 0]
+    half = Threshold("control", "CN-US", at_least=0.5)
+    assert half == Threshold("control", "CN->US", at_least=0.5)  # one spelling, one event
+    assert str(half) == "CN->US control >= 0.5"
+    lifted = Threshold("control", "CN->US", at_most=0.0, after=4)
+    assert ens.prob(half) == float(np.mean(c.max(axis=1) >= 0.5))
+    assert ens.prob(lifted) == float(np.mean((c[:, 4:] <= 0).any(axis=1)))
+    assert 0 < ens.prob(lifted) < 1
+    s = ts.ensemble(sc, runs=R, seed=SEED, vary=VARY, rounds=T, progress=False,
+                    keep="summary", chunk_size=7, events={"lifted": lifted})  # fmt: skip
+    assert s.prob("lifted") == s.prob(lifted) == ens.prob(lifted)
+    assert s.prob(half) == ens.prob(half)  # undeclared: the exact peak counts
+    last = Threshold("control", "CN->US", at_most=0.0, after=T, by=T)
+    assert s.prob(last) == ens.prob(last) == float(np.mean(c[:, -1] <= 0))
+    with pytest.raises(UnknownNameError, match=r"no export control ladder 'US->CN'.*CN->US"):
+        ts.ensemble(sc, runs=2, seed=0, rounds=2, keep="summary",
+                    events=[Threshold("control", "US->CN", at_least=0.5)])  # fmt: skip
+    with pytest.warns(ts.errors.PlausibilityWarning, match="control levels are fractions"):
+        Threshold("control", "CN->US", at_least=50)
