@@ -118,7 +118,8 @@ def _draw(text: str) -> tuple[str, Any]:
 
 
 def _draw_names(message: str, draws: Mapping[str, Any], claims: bool) -> str:
-    """An error of :func:`tariffsim.ensemble` about ``vary`` in the words of the command:
+    """An error (or warning) of :func:`tariffsim.ensemble` about ``vary`` in the words of the
+    command:
     ```vary['p']``` of a path drawn with ``--draw`` is ``--draw p``, and ```vary``` is
     ``--draw`` where the message is about the draws (no ``--vary claims``, or a drawn path
     named in it)."""
@@ -1275,6 +1276,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
             )
         draws[path] = dist
     vary: Any = ({"claims": True, **draws} if a.vary else draws) if draws else a.vary
+    a.said = lambda text: _draw_names(text, draws, a.vary)  # its warnings, as its errors
     out = _out_dir(a)
     sc = load_scenario(a.scenario)
     try:
@@ -1552,8 +1554,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return _interrupted()
     if (failed := _stdout_failed(out, status)) != status:  # (then nothing more is said)
         return failed
-    for w in caught:
-        print(_one_line(f"tariffsim: warning: {w.category.__name__}: {w.message}"), file=sys.stderr)
+    for w in caught:  # in the command's words, as its errors (`vary` of --draw is --draw)
+        text = _flag_names(getattr(a, "said", str)(str(w.message)), a, parser)
+        print(_one_line(f"tariffsim: warning: {w.category.__name__}: {text}"), file=sys.stderr)
     return status
 
 

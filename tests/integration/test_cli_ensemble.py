@@ -501,3 +501,19 @@ def test_no_plot_writes_the_data_without_the_chart(tmp_path: Path, monkeypatch) 
         "us-china-145-ensemble-quantiles.csv",
         "us-china-145-ensemble.nc",
     ]
+
+
+def test_warnings_name_what_the_command_was_given(tmp_path: Path, capsys) -> None:
+    """A warning about the draws names ``--draw`` (the API's ``vary``), as its errors do; a
+    sensitivity's names ``--params``."""
+    args = ["ensemble", "us-china-145", "--runs", "4", "--rounds", "2", "--no-progress",
+            "--no-plot", "--draw", "pass_through.US.CN=Uniform(0.9, 1)"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "e")]) == 0
+    err = capsys.readouterr().err
+    assert "BeliefReplacedWarning: --draw: 'pass_through.US.CN'" in err, err
+    assert "`vary`" not in err
+    sens = ["sensitivity", "us-china-145", "--params", "pass_through.US.CN=0.8:1", "--n", "8",
+            "--outputs", "peak", "--no-plot", "--out", str(tmp_path / "s")]  # fmt: skip
+    main(sens)
+    err = capsys.readouterr().err
+    assert "BeliefReplacedWarning: --params: 'pass_through.US.CN'" in err, err
