@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._util import check_bool, seed_text, short_repr
 from .._util import frozen_array as _ro
+from .._util import seed_text, short_repr
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
 from .reduce import CONTROL, INDICATORS, check_levels, qlabels, round_on
 
@@ -34,7 +34,7 @@ DEFAULT_LEVELS = (0.05, 0.5, 0.95)
 """Quantile levels of ``quantiles``, ``peak_quantiles`` and ``peak_final_table`` by default."""
 
 
-def control_dyad(b: Any) -> tuple[str, str]:
+def control_dyad(b: Any, arg: str = "b") -> tuple[str, str]:
     """The ``(withholder, target)`` that ``b`` spells after ``"control"`` (``"CN->US"``,
     ``"CN-US"`` or ``("CN", "US")``); a ParameterError saying how to name one otherwise."""
     from ..world import _dyad_key
@@ -44,22 +44,38 @@ def control_dyad(b: Any) -> tuple[str, str]:
             "an export control is named by its dyad after 'control': ('control', 'CN->US') "
             "for China's control on the US."
         )
-    return _dyad_key(b, "b")
+    return _dyad_key(b, arg)
+
+
+def is_control(a: Any) -> bool:
+    """Whether ``a`` names the export controls (:data:`CONTROL`; only a str does)."""
+    return isinstance(a, str) and a == CONTROL
 
 
 def dyad_and_levels(a: Any, b: Any, q: Any, arg: str = "a") -> tuple[Any, Any, Any]:
-    """``(a, b, q)`` of a method taking two codes and levels, where the dyad may be one
-    argument (:func:`tariffsim.world.dyad_args`) and then the levels the second:
-    ``quantiles("US->CN", [0.1, 0.9])`` is ``quantiles("US", "CN", q=[0.1, 0.9])``.
-    After :data:`CONTROL`, ``b`` is the control's dyad (``"CN->US"`` or ``("CN", "US")``)."""
+    """``(a, b, q)`` of a method taking a series and levels, the series as two codes, where
+    the dyad may be one argument (:func:`tariffsim.world.dyad_args`) and then the levels the
+    second: ``quantiles("US->CN", [0.1, 0.9])`` is ``quantiles("US", "CN", q=[0.1, 0.9])``.
+    An export control's series is :data:`CONTROL` and its dyad, as two arguments or one
+    (``("control", "CN->US")``), and comes back as ``("control", ("CN", "US"), q)``."""
     from ..world import dyad_args
 
-    if a == CONTROL:
-        return a, control_dyad(b), q
-    if b is not None and not isinstance(b, str) and q is DEFAULT_LEVELS:
+    if b is not None and not isinstance(b, str) and q is DEFAULT_LEVELS and not is_control(a):
         b, q = None, b
-    a, b = dyad_args(a, b, arg)
+    a, b = (a, b) if is_control(a) else dyad_args(a, b, arg)
+    if is_control(a):
+        return CONTROL, control_dyad(b), q
     return a, b, q
+
+
+def series_args(a: Any, b: Any, arg: str = "a") -> tuple[Any, Any]:
+    """``(a, b)`` of a method taking a series without levels (:func:`dyad_and_levels`)."""
+    from ..world import dyad_args
+
+    if is_control(a):
+        return CONTROL, control_dyad(b)
+    a, b = dyad_args(a, b, arg)
+    return (CONTROL, control_dyad(b)) if is_control(a) else (a, b)
 
 
 _PANELS = {
@@ -223,11 +239,36 @@ class _Summarised:
         try:
             return self.control_dyads.index((withholder, target))
         except ValueError:
-            known = ", ".join(f"{a}->{b}" for a, b in self.control_dyads) or "none"
+            known = ", ".join(f"{a}->{b}" for a, b in self.control_dyads) or (
+                "none (a game without export-control ladders, or an ensemble read from a "
+                "file written before they were kept)"
+            )
             label = short_repr(f"{withholder}->{target}")
             raise UnknownNameError(
                 f"no export control ladder {label} in this ensemble; its export controls: {known}."
             ) from None
+
+    def _chosen_controls(self, controls: Any) -> list[tuple[str, str]]:
+        """The controls ``plot(controls=...)`` draws: every one in force (True), none
+        (False), or those named (checked: each a control dyad of the ensemble)."""
+        if isinstance(controls, bool | np.bool_):
+            return self._shown_controls() if controls else []
+        items = [controls] if isinstance(controls, str) else controls
+        try:
+            items = list(items)
+        except TypeError:
+            raise ParameterError(
+                "`controls` must be True, False or a sequence of control dyads "
+                f"([('CN', 'US')] or ['CN->US']); got {short_repr(controls)}."
+            ) from None
+        if not items:
+            raise ParameterError("`controls` is empty: name a control, or pass False.")
+        out = []
+        for d in items:
+            pair = control_dyad(tuple(d) if isinstance(d, list | np.ndarray) else d, "controls")
+            self._control_dyad(*pair)
+            out.append(pair)
+        return list(dict.fromkeys(out))
 
     def _shown_controls(self) -> list[tuple[str, str]]:
         """The export controls in force in some run and round (the others stay at zero)."""
@@ -348,7 +389,7 @@ class _Summarised:
         countries: str | Sequence[str] | None = None,
         q: tuple[float, float, float, float, float] = DEFAULT_Q,
         indicators: Sequence[str] = ("recession",),
-        controls: bool = True,
+        controls: bool | Sequence[tuple[str, str] | str] = True,
     ) -> Figure:
         """Fan chart: tariff bands per dyad (top), export controls, one panel per indicator.
 
@@ -383,11 +424,13 @@ class _Summarised:
             (12-month recession odds, %), ``"approval"`` (%), ``"payoff"``
             (% of GDP), ``"drawdown"`` (equity drawdown, index %). Empty: the
             tariffs alone.
-        controls : bool, default True
+        controls : bool or sequence of (str, str) or of str, default True
             A panel of the export controls' bands (% of critical exports
-            withheld, each in the colour of the country it targets) below the
-            tariffs, when some control is in force in some run and round (a
-            game without one draws none).
+            withheld, each in the colour of the country it targets; a second
+            control on one country in a colour of its own) below the tariffs:
+            True, every control in force in some run and round (a game
+            without one draws none); False, none; or the controls to draw,
+            ``[("CN", "US")]`` or ``["CN->US"]``.
 
         Returns
         -------
@@ -399,7 +442,7 @@ class _Summarised:
             If ``q`` does not hold five increasing levels in [0, 1],
             ``indicators`` is not a sequence or repeats a name, ``dyads``
             or ``countries`` is empty or holds something else than names, or
-            ``controls`` is not a bool.
+            ``controls`` is neither a bool nor a sequence of control dyads.
         UnknownNameError
             For an unknown dyad, country or indicator (before anything is drawn).
         """
@@ -427,7 +470,7 @@ class _Summarised:
             if not isinstance(c, str):
                 raise ParameterError(f"`countries`: codes are strings; got {short_repr(c)}.")
             self._country(c)
-        ctl = self._shown_controls() if check_bool(controls, "controls") else []
+        ctl = self._chosen_controls(controls)
         from matplotlib.colors import to_rgba
         from matplotlib.patches import Patch
 
@@ -439,7 +482,10 @@ class _Summarised:
         x = self.dates.astype(object)
         if len(x) > 1:  # the last round held as long as the one before, not a bare tick
             x = np.append(x, x[-1] + (x[-1] - x[-2]))
-        colour = country_colours(self.codes, shown, [*who, *(t for _, t in ctl if t not in who)])
+        colour = country_colours(self.codes, shown, who)
+        # a control in the colour of the country it targets, a second one on a country in one
+        # of its own (as the tariffs')
+        ctl_colour = country_colours(self.codes, ctl, [*who, *self._shown_countries(shown)])
         rule = "in the colour of the\ncountry each one hits"
         if any(colour[(a, b)] != colour[b] for a, b in shown):  # a second tariff on one country
             rule += "\n(a second one on a country:\na colour of its own)"
@@ -455,7 +501,10 @@ class _Summarised:
             panels.append(
                 (
                     axes[1],
-                    [((CONTROL, d), f"{d[0]} export control on {d[1]}", colour[d[1]]) for d in ctl],
+                    [
+                        ((CONTROL, d), f"{d[0]} export control on {d[1]}", ctl_colour[d])
+                        for d in ctl
+                    ],
                     100.0,
                     "export control\n(% of critical exports withheld)",
                 )
@@ -578,7 +627,7 @@ class _Summarised:
             For levels that are not numbers in [0, 1], or another ``series``.
         """
         qs = check_levels(q)
-        if series not in ("tariff", CONTROL):
+        if not (isinstance(series, str) and series in ("tariff", CONTROL)):
             raise ParameterError(
                 f"`series` must be 'tariff' or 'control'; got {short_repr(series)}."
             )

@@ -65,13 +65,13 @@ from ._stored import (
     other_kind,
 )
 from .bands import (
-    CONTROL,
     DEFAULT_LEVELS,
     Bands,
     _pandas,
     _Summarised,
-    control_dyad,
     dyad_and_levels,
+    is_control,
+    series_args,
 )
 from .distributions import Distribution
 from .reduce import (
@@ -215,6 +215,44 @@ class RunView:
         return f"<RunView {self.index} of {self._ens.name or 'ensemble'}>"
 
 
+def _controls_of(
+    dyads: Any, control: Any, codes: Sequence[str], shape: tuple[int, ...]
+) -> tuple[tuple[tuple[str, str], ...], Array]:
+    """An ensemble's ``control_dyads`` and ``control`` checked (tariffs of shape ``shape``):
+    each dyad ``(withholder, target)`` (or ``"A->B"``) joins two different ``codes``, once;
+    the controls are finite shares in [0, 1], one per run, round and dyad (none: no dyad)."""
+    from ..world import _dyad_key
+
+    try:
+        items = list(dyads)
+    except TypeError:
+        raise ParameterError(
+            f"`control_dyads` must be a sequence of (withholder, target); got {short_repr(dyads)}."
+        ) from None
+    pairs = tuple(_dyad_key(d, "control_dyads") for d in items)
+    odd = [f"{a}->{b}" for a, b in pairs if a not in codes or b not in codes or a == b]
+    if odd or len(set(pairs)) != len(pairs):
+        raise ParameterError(
+            f"`control_dyads`: every dyad joins two of the countries, once; got "
+            f"{short_repr(odd or [f'{a}->{b}' for a, b in pairs])}."
+        )
+    R, T1 = shape[:2]
+    if control is None and not pairs:
+        return pairs, np.zeros((R, T1, 0))
+    try:
+        ctl = np.asarray(control, dtype=float) if control is not None else None
+    except (TypeError, ValueError):
+        ctl = None
+    if ctl is None or ctl.shape != (R, T1, len(pairs)):
+        raise ParameterError(
+            f"`control` must be numbers of shape {(R, T1, len(pairs))} (runs, rounds, control "
+            f"dyads); got {short_repr(control) if ctl is None else ctl.shape}."
+        )
+    if not np.isfinite(ctl).all() or (ctl < 0).any() or (ctl > 1).any():
+        raise ParameterError("`control` must hold shares withheld, finite and in [0, 1].")
+    return pairs, ctl
+
+
 def _after_round(dates: NDArray[Any], after: Any) -> Any:
     """``after`` as a round: a date (``datetime.date``, ``numpy.datetime64`` or ISO string)
     is the first round dated on or after it; an int is left to the round checks.
@@ -317,18 +355,8 @@ class Ensemble(_Summarised):
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         for name in ("tariff", *INDICATORS):
             object.__setattr__(self, name, _ro(getattr(self, name), copy=not _fresh))
-        pairs = tuple(tuple(d) for d in self.control_dyads)
-        R, T1 = self.tariff.shape[:2]
-        if self.control is None and not pairs:
-            object.__setattr__(self, "control", _ro(np.zeros((R, T1, 0))))
-        else:
-            ctl = np.asarray(self.control, dtype=float) if self.control is not None else None
-            if ctl is None or ctl.shape != (R, T1, len(pairs)):
-                raise ParameterError(
-                    f"`control` must have shape {(R, T1, len(pairs))} (runs, rounds, control "
-                    f"dyads); got {None if ctl is None else ctl.shape}."
-                )
-            object.__setattr__(self, "control", _ro(ctl, copy=not _fresh))
+        pairs, ctl = _controls_of(self.control_dyads, self.control, self.codes, self.tariff.shape)
+        object.__setattr__(self, "control", _ro(ctl, copy=not _fresh))
         object.__setattr__(self, "control_dyads", pairs)
         object.__setattr__(self, "draws", FrozenDict({k: _ro(v) for k, v in self.draws.items()}))
         claims = FrozenDict({k: _ro(v) for k, v in self.claim_draws.items()})
@@ -425,7 +453,7 @@ class Ensemble(_Summarised):
         return arr[:, :, self._country(country)]
 
     def _values(self, a: str, b: Any) -> tuple[Array, str]:
-        if a == CONTROL:
+        if is_control(a):
             return self.control_series(*b), f"{b[0]}->{b[1]} control"
         if a in INDICATORS:
             return self.indicator(a, b), f"{b} {a}"
@@ -463,7 +491,7 @@ class Ensemble(_Summarised):
 
     def mean(self, a: str, b: str | None = None) -> Array:
         """Per-round mean over runs (arguments as for :meth:`quantiles`), shape (T+1,)."""
-        a, who = (a, control_dyad(b)) if a == CONTROL else dyad_args(a, b, "a")
+        a, who = series_args(a, b)
         vals, _ = self._values(a, who)
         return np.asarray(vals.mean(axis=0))
 
@@ -472,9 +500,10 @@ class Ensemble(_Summarised):
 
         ``peak("control", "CN->US")``: the highest export control of each run on that dyad.
         """
-        if importer == CONTROL:
-            return np.asarray(self.control_series(*control_dyad(exporter)).max(axis=1))
-        return np.asarray(self.series(importer, exporter).max(axis=1))
+        a, b = series_args(importer, exporter, "importer")
+        if is_control(a):
+            return np.asarray(self.control_series(*b).max(axis=1))
+        return np.asarray(self.series(a, b).max(axis=1))
 
     def peak_quantiles(
         self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
@@ -720,8 +749,13 @@ class Ensemble(_Summarised):
             arrays = {k: np.asarray(ds[k].transpose(*_DIMS[k]).values) for k in vars_}
             params = [str(p) for p in ds["param"].values] if "draws" in ds else []
             claims = [str(c) for c in ds["claim"].values] if "claim_draws" in ds else []
-            if "control" in ds.data_vars:  # (none in a game without export controls, or
-                # in files written before they were kept)
+            # (no controls in a game without export-control ladders, or in files written
+            # before they were kept; half of them is a damaged file)
+            have = ["control" in ds.data_vars, "control_dyad" in ds.coords]
+            if any(have) and not all(have):
+                lack = "the variable control" if have[1] else "the coordinate control_dyad"
+                raise ParameterError(f"{where}: its export controls lack {lack}.")
+            if all(have):
                 arrays["control"] = np.asarray(
                     ds["control"].transpose("run", "round", "control_dyad").values
                 )
@@ -731,7 +765,7 @@ class Ensemble(_Summarised):
                 dates=np.asarray(ds["date"].values),
                 dyads=[str(d) for d in ds["dyad"].values],
                 control_dyads=(
-                    [str(d) for d in ds["control_dyad"].values] if "control" in arrays else []
+                    ds["control_dyad"].values.astype(str).tolist() if "control" in arrays else []
                 ),
                 arrays=arrays,
                 params=params,
@@ -795,7 +829,13 @@ class Ensemble(_Summarised):
                 )
             params = [str(p) for p in z["params"]]
             claims = [str(c) for c in z["claims"]]
-            ctl = "control" in z.files and "control_dyads" in z.files
+            have = ["control" in z.files, "control_dyads" in z.files]
+            if any(have) and not all(have):  # (none in files written before they were kept)
+                lack = "control_dyads" if have[0] else "control"
+                raise ParameterError(
+                    f"`file` {short_repr(str(file))}: its export controls lack {lack}."
+                )
+            ctl = all(have)
             return cls._checked(
                 name=str(z["name"]) if "name" in z.files else "",
                 codes=[str(c) for c in z["codes"]],
@@ -865,7 +905,10 @@ class Ensemble(_Summarised):
             ctl = np.zeros((R, T1, 0))
         C = len(control_dyads)
         if ctl.shape != (R, T1, C) or ctl.dtype.kind != "f":
-            raise bad(f"control must be a float array of shape {(R, T1, C)}; got {ctl.shape}")
+            raise bad(
+                f"control must be a float array of shape {(R, T1, C)}; got {ctl.dtype} of shape "
+                f"{ctl.shape}"
+            )
         if not np.isfinite(ctl).all():
             raise bad("control must be finite; it holds a NaN or an infinity")
         in_range(bad, "control", ctl, 0.0, 1.0)  # (a share withheld)
@@ -1308,13 +1351,15 @@ def ensemble(
                 chunk_size=chunk_size,
                 progress=progress,
             )
+            if own is None and executor is not None:  # a user's executor: as computed?
+                _check_sent_controls(game, counts.control, runs)
         else:
             (codes, dates, dyads, fired), arrays = _play_runs(
                 game, rounds, runs, seed, ov, executor, chunk_size, progress
             )
             if own is None and executor is not None:  # a user's executor: as computed?
                 _check_sent_labels(game, game.rounds if rounds is None else rounds,
-                                   codes, dates, dyads)  # fmt: skip
+                                   codes, dates, dyads, arrays["control"].shape[2])  # fmt: skip
     if keep == "summary":
         return EnsembleSummary(
             name=game.name,
@@ -1430,13 +1475,17 @@ def _play_runs(
     return parts[0]["meta"], arrays
 
 
-def _check_sent_labels(game: Game, rounds: int, codes: Any, dates: Any, dyads: Any) -> None:
+def _check_sent_labels(
+    game: Game, rounds: int, codes: Any, dates: Any, dyads: Any, controls: int
+) -> None:
     """Refuse labels an executor sent back that are not the game's (countries, dyads, round
-    dates): a chunk comes back as it was computed, or not at all."""
+    dates, the number of export controls): a chunk comes back as it was computed, or not at
+    all."""
     w = game.world
     try:
         ok = (
-            tuple(codes) == tuple(w.codes)
+            controls == len(w.control_ladders)
+            and tuple(codes) == tuple(w.codes)
             and tuple(tuple(d) for d in dyads) == tuple(w.ladders)
             and np.array_equal(
                 np.asarray(dates, dtype="datetime64[D]"),
@@ -1447,8 +1496,27 @@ def _check_sent_labels(game: Game, rounds: int, codes: Any, dates: Any, dyads: A
         ok = False
     if not ok:
         raise ParameterError(
-            "`executor` returned chunks labelled otherwise than the game (its countries, dyads "
-            "or round dates): a chunk must come back as it was computed."
+            "`executor` returned chunks labelled otherwise than the game (its countries, dyads, "
+            "export controls or round dates): a chunk must come back as it was computed."
+        )
+
+
+def _check_sent_controls(game: Game, counts: Any, runs: int) -> None:
+    """Refuse export-control counts an executor sent back that are not the game's: one set
+    per control ladder, of every run, of shares in [0, 1] (the tariffs' counts are checked
+    by the runs they add up to)."""
+    n = len(game.world.control_ladders)
+    ok = (
+        counts is not None
+        and counts.counts.shape[1] == n
+        and counts.n == runs
+        and bool(((counts.levels >= 0) & (counts.levels <= 1)).all())
+    )
+    if not ok:
+        raise ParameterError(
+            "`executor` returned counts whose export controls are not the game's (a control "
+            "ladder missing, runs left out, or a share withheld outside [0, 1]): a chunk must "
+            "come back as it was computed."
         )
 
 

@@ -44,17 +44,16 @@ from .._util import frozen_array as _ro
 from .._util import seed_text, short_repr
 from ..errors import MissingExtraError, ParameterError, RunsNotKeptError, UnknownNameError
 from ..schema import storable
-from ..world import dyad_args
 from ._stored import check_npz_size, check_positions, checked_dyads, checked_labels, other_kind
 from .bands import (
-    CONTROL,
     DEFAULT_LEVELS,
     DEFAULT_Q,
     Bands,
     _pandas,
     _Summarised,
-    control_dyad,
     dyad_and_levels,
+    is_control,
+    series_args,
 )
 from .reduce import (
     INDICATORS,
@@ -241,7 +240,7 @@ class EnsembleSummary(_Summarised):
         """
         a, b, q = dyad_and_levels(a, b, q)
         qs = check_levels(q)
-        if a == CONTROL:
+        if is_control(a):
             c, d = self._controls(cast(tuple[str, str], b))
             return Bands(f"{b[0]}->{b[1]} control", qs, self.dates, c.quantiles(d, qs))
         if a in INDICATORS:
@@ -259,10 +258,10 @@ class EnsembleSummary(_Summarised):
         differ from a full ensemble's in the last bits); indicators: the
         mean on the histogram's grid, within ``resolution[a] / 2``.
         """
-        if a == CONTROL:
-            c, d = self._controls(control_dyad(b))
+        a, b = series_args(a, b)
+        if is_control(a):
+            c, d = self._controls(cast(tuple[str, str], b))
             return c.mean(d)
-        a, b = dyad_args(a, b, "a")
         if a in INDICATORS:
             series = np.arange(self.rounds + 1) * len(self.codes) + self._country(b)
             return self.counts.hist[a].mean(series)
@@ -274,7 +273,7 @@ class EnsembleSummary(_Summarised):
         """Quantiles of the runs' peak tariff on a dyad (exact: ``numpy.quantile``), (len(q),);
         of an export control's with ``("control", "CN->US")``."""
         importer, exporter, q = dyad_and_levels(importer, exporter, q, "importer")
-        if importer == CONTROL:
+        if is_control(importer):
             c, d = self._controls(cast(tuple[str, str], exporter))
             return c.peak_quantiles(d, check_levels(q))
         return self.counts.tariff.peak_quantiles(self._dyad(importer, exporter), check_levels(q))
@@ -284,10 +283,10 @@ class EnsembleSummary(_Summarised):
     ) -> tuple[Array, NDArray[np.int64]]:
         """``(levels, counts)``: how many runs peak at each tariff level on a dyad (exact);
         at each level of an export control with ``("control", "CN->US")``."""
-        if importer == CONTROL:
-            t, d = self._controls(control_dyad(exporter))
+        importer, exporter = series_args(importer, exporter, "importer")
+        if is_control(importer):
+            t, d = self._controls(cast(tuple[str, str], exporter))
         else:
-            importer, exporter = dyad_args(importer, exporter, "importer")
             t, d = self.counts.tariff, self._dyad(importer, exporter)
         keep = t.peak[d] > 0
         return t.levels[keep], np.asarray(t.peak[d][keep])
@@ -349,7 +348,7 @@ class EnsembleSummary(_Summarised):
 
     def _threshold_from_counts(self, ev: Threshold) -> int:
         ev.check(self.codes, self.dyads, self.dates, self.control_dyads)
-        if ev.a == CONTROL:
+        if is_control(ev.a):
             t, d = self._controls(ev.control_dyad)
         else:
             t, d = self.counts.tariff, self._dyad(ev.a, ev.b)
@@ -401,6 +400,15 @@ class EnsembleSummary(_Summarised):
         """Not kept: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
         self._needs_runs("the per-run tariff array", "or use quantiles()")
 
+    @property
+    def control(self) -> NoReturn:
+        """Not kept: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
+        self._needs_runs("the per-run export-control array", "or use quantiles('control', ...)")
+
+    def control_series(self, withholder: str, target: str | None = None) -> NoReturn:
+        """Not available: raises :class:`~tariffsim.errors.RunsNotKeptError`."""
+        self._needs_runs("control_series()", "or use quantiles('control', ...)")
+
     # -- output -------------------------------------------------------------------
     def _bands(self, q: Array) -> dict[str, tuple[tuple[str, ...], Array]]:
         out: dict[str, tuple[tuple[str, ...], Array]] = {
@@ -435,8 +443,8 @@ class EnsembleSummary(_Summarised):
             "scheduled": json.dumps([[r, text] for r, text in self.events]),
             "event_specs_exact": int(self.specs_exact),
             "units": "tariff, recession, approval: fractions; payoff: % of GDP; drawdown: index %",
-            "note": "tariff counts are exact; indicator counts are per bin of width "
-            "`resolution` (bin k stands for k * width)",
+            "note": "tariff and export-control counts are exact; indicator counts are per bin "
+            "of width `resolution` (bin k stands for k * width)",
         }
 
     def to_xarray(self, q: ArrayLike = DEFAULT_Q) -> Any:
@@ -654,16 +662,16 @@ class EnsembleSummary(_Summarised):
                 "drawn": np.array(str(ds.attrs.get("drawn", "{}"))),
                 "scheduled": np.array([f"{r}\t{text}" for r, text in scheduled], dtype=str),
             }
-            if "control_count" in ds.data_vars:  # (none without export controls, or in files
-                # written before they were kept)
-                dims = ("round", "control_dyad", "control_level")
+            # (no controls without export-control ladders, or in files written before they
+            # were kept; a part of them is a damaged file, which _stored_controls names)
+            dims = ("round", "control_dyad", "control_level")
+            if "control_count" in ds.data_vars:
                 z["control_count"] = ds["control_count"].transpose(*dims).values
-                z["control_peak_count"] = (
-                    ds["control_peak_count"].transpose(*dims[1:]).values
-                    if "control_peak_count" in ds.data_vars
-                    else np.zeros((0, 0), dtype=np.int64)
-                )
+            if "control_peak_count" in ds.data_vars:
+                z["control_peak_count"] = ds["control_peak_count"].transpose(*dims[1:]).values
+            if "control_level" in ds.coords:
                 z["control_levels"] = ds["control_level"].values
+            if "control_dyad" in ds.coords:
                 z["control_dyads"] = ds["control_dyad"].values.astype(str)
             for k in INDICATORS:
                 dim = f"{k}_bin"
@@ -777,7 +785,7 @@ class EnsembleSummary(_Summarised):
         if any(h.slots != counts.tariff.counts.shape[0] * n for h in hist.values()):
             raise bad("the histograms do not match the rounds and countries")
         control_dyads: tuple[tuple[str, str], ...] = ()
-        if "control_count" in z.files:
+        if any(k in z.files for k in _CONTROL_KEYS):  # (none in files from before they were kept)
             control_dyads, ctl = _stored_controls(z, bad, codes, T1, runs)
             counts = dataclasses.replace(counts, control=ctl)
         return cls(
@@ -853,12 +861,15 @@ class EnsembleSummary(_Summarised):
 # ---------------------------------------------------------------------------
 # running
 # ---------------------------------------------------------------------------
+_CONTROL_KEYS = ("control_count", "control_peak_count", "control_levels", "control_dyads")
+"""The arrays of a summary file that hold its export controls (all or none)."""
+
+
 def _stored_controls(
     z: Any, bad: Any, codes: tuple[str, ...], T1: int, runs: int
 ) -> tuple[tuple[tuple[str, str], ...], TariffCounts]:
     """The export controls' labels and counts a file's arrays hold, checked as the tariffs'."""
-    need = ("control_count", "control_peak_count", "control_levels", "control_dyads")
-    missing = [k for k in need if k not in z.files]
+    missing = [k for k in _CONTROL_KEYS if k not in z.files]
     if missing:
         raise bad(f"its export-control counts lack {', '.join(missing)}")
     pairs = checked_dyads(bad, z["control_dyads"].tolist(), codes, "export-control dyad")
@@ -877,8 +888,10 @@ def _stored_controls(
     for k, a in (("control_count", c), ("control_peak_count", p)):
         if a.dtype.kind not in "iu" or (a < 0).any():
             raise bad(f"{k} must hold counts (integers >= 0)")
-    if not (c.sum(axis=-1) == runs).all() or not (p.sum(axis=-1) == runs).all():
-        raise bad("the export-control counts do not add up to the runs")
+    if not (c.sum(axis=-1) == runs).all():
+        raise bad("the export-control counts do not add up to the runs in every round and dyad")
+    if not (p.sum(axis=-1) == runs).all():
+        raise bad("the export-control peak counts do not add up to the runs for every dyad")
     return pairs, TariffCounts(levels, c, p, runs)
 
 

@@ -8,7 +8,8 @@ control to a quarter and keep it, others lift it (docs/ensembles.md).
 from __future__ import annotations
 
 import csv
-from concurrent.futures import ProcessPoolExecutor
+import dataclasses
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,13 @@ import pytest
 import tariffsim as ts
 from tariffsim import parampath
 from tariffsim.analysis import Uniform
+from tariffsim.analysis.reduce import Counts, TariffCounts
 from tariffsim.cli import main
-from tariffsim.errors import ParameterError, UnknownNameError
+from tariffsim.errors import ParameterError, RunsNotKeptError, UnknownNameError
 
 matplotlib.use("Agg")
 
+ROOT = Path(__file__).resolve().parents[2]
 R, T, SEED = 24, 12, 7
 VARY = {"control_strain.CN": Uniform(0, 4)}
 Q = [0.05, 0.3, 0.5, 0.8, 0.95]
@@ -214,7 +217,7 @@ def test_a_control_is_named_by_its_dyad(ens: ts.Ensemble, summ: ts.EnsembleSumma
             e.peak_quantiles("control", 5)
         with pytest.raises(ParameterError, match="`series` must be 'tariff' or 'control'"):
             e.peak_final_table(series="controls")
-    with pytest.raises(ParameterError, match=r"`control` must have shape \(24, 13, 0\)"):
+    with pytest.raises(ParameterError, match=r"`control` must be numbers of shape \(24, 13, 0\)"):
         ts.Ensemble(name="x", codes=ens.codes, dates=ens.dates, dyads=ens.dyads,
                     tariff=ens.tariff, recession=ens.recession, approval=ens.approval,
                     payoff=ens.payoff, drawdown=ens.drawdown, control=ens.control)  # fmt: skip
@@ -297,3 +300,160 @@ def test_a_threshold_on_a_control(sc: ts.Scenario, ens: ts.Ensemble) -> None:
                     events=[Threshold("control", "US->CN", at_least=0.5)])  # fmt: skip
     with pytest.warns(ts.errors.PlausibilityWarning, match="control levels are fractions"):
         Threshold("control", "CN->US", at_least=50)
+
+
+# -- what a first review of the feature found -------------------------------------------
+
+
+def test_a_control_named_in_one_argument_or_two_is_the_same(
+    ens: ts.Ensemble, summ: ts.EnsembleSummary
+) -> None:
+    """``("control", "CN->US")`` as one argument, as a tariff's dyad may be: the same numbers
+    from every method in both modes (it fed the dyad's text to the methods letter by letter)."""
+    for e in (ens, summ):
+        two = e.quantiles("control", "CN->US", Q).values
+        assert e.quantiles(("control", "CN->US"), Q).values.tobytes() == two.tobytes()
+        assert e.quantiles(["control", "CN-US"], q=Q).values.tobytes() == two.tobytes()
+        np.testing.assert_array_equal(e.mean(("control", "CN->US")), e.mean("control", "CN->US"))
+        np.testing.assert_array_equal(
+            e.peak_quantiles(("control", "CN->US"), Q), e.peak_quantiles("control", "CN->US", Q)
+        )
+        with pytest.raises(ParameterError, match="`b`: a dyad is"):
+            e.quantiles("control->CN")  # (the dyad 'control' -> 'CN': CN is no dyad)
+    np.testing.assert_array_equal(ens.peak(("control", "CN->US")), ens.peak("control", "CN->US"))
+    for a, b in zip(summ.peak_counts(("control", "CN->US")), summ.peak_counts("control", "CN->US"),
+                    strict=True):  # fmt: skip
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_array_where_a_name_goes_is_a_parameter_error(
+    ens: ts.Ensemble, summ: ts.EnsembleSummary
+) -> None:
+    """It was numpy's "truth value of an array is ambiguous" once 'control' was compared."""
+    for e in (ens, summ):
+        for call in (e.quantiles, e.mean, e.peak_quantiles):
+            with pytest.raises(ParameterError, match="a dyad is"):
+                call(np.array(["US", "CN"]))
+        with pytest.raises(ParameterError, match="`series` must be 'tariff' or 'control'"):
+            e.peak_final_table(series=np.array(["control", "x"]))
+    with pytest.raises(ParameterError, match="a dyad is"):
+        ens.peak(np.array(["US", "CN"]))
+
+
+def test_a_summarys_controls_per_run_are_not_kept(summ: ts.EnsembleSummary) -> None:
+    with pytest.raises(RunsNotKeptError, match=r"export-control array.*quantiles\('control'"):
+        summ.control  # noqa: B018
+    with pytest.raises(RunsNotKeptError, match="control_series"):
+        summ.control_series("CN->US")
+
+
+def _two_controls_on_china(tmp_path: Path) -> ts.Scenario:
+    """rare-earth-100 with US and Japanese export controls on China besides China's on the US."""
+    text = (ROOT / "tariffsim" / "scenarios" / "rare-earth-100.toml").read_text(encoding="utf-8")
+    at = '"CN-US" = [0.0, 0.25, 0.5]\n'
+    assert at in text
+    text = text.replace(at, at + '"US-CN" = [0.0, 0.3, 0.6]\n"JP-CN" = [0.0, 0.2, 1.0]\n')
+    (tmp_path / "two.toml").write_text(text, encoding="utf-8")
+    return ts.load_scenario(tmp_path / "two.toml")
+
+
+def test_two_controls_on_one_country_differ_in_colour(tmp_path: Path) -> None:
+    """A second control on a country has a colour of its own (as a second tariff does); both
+    had China's colour and one line style, and one hid the other. ``controls=[...]`` picks."""
+    e = ts.ensemble(_two_controls_on_china(tmp_path), runs=4, seed=0, rounds=4, vary=VARY)
+    fig = e.plot(controls=["US->CN", ("JP", "CN"), "CN->US"])
+    colour = {ln.get_label(): ln.get_color() for ln in fig.axes[1].get_lines()}
+    assert sorted(colour) == ["CN export control on US (median)",
+                              "JP export control on CN (median)",
+                              "US export control on CN (median)"]  # fmt: skip
+    assert len(set(colour.values())) == 3
+    tariff = {ln.get_label(): ln.get_color() for ln in fig.axes[0].get_lines()}
+    assert colour["US export control on CN (median)"] == tariff["US tariff on CN (median)"]
+    assert len(e.plot(controls=["CN->US"]).axes[1].get_lines()) == 1
+    with pytest.raises(UnknownNameError, match="no export control ladder 'US->JP'"):
+        e.plot(controls=["US->JP"])
+    with pytest.raises(ParameterError, match="`controls`: a dyad is"):
+        e.plot(controls="x")
+    with pytest.raises(ParameterError, match="`controls` is empty"):
+        e.plot(controls=[])
+
+
+def test_half_a_set_of_controls_in_a_file_is_refused(
+    ens: ts.Ensemble, summ: ts.EnsembleSummary, tmp_path: Path
+) -> None:
+    """A file with the controls or their names but not both was read as one without controls."""
+    ens.to_npz(tmp_path / "e.npz")
+    summ.to_npz(tmp_path / "s.npz")
+    every = ("control_count", "control_peak_count", "control_levels", "control_dyads")
+    for name, keys, read in (("e.npz", ("control", "control_dyads"), ts.Ensemble.from_npz),
+                             ("s.npz", every, ts.EnsembleSummary.from_npz)):  # fmt: skip
+        for k in keys:
+            z = dict(np.load(tmp_path / name))
+            del z[k]
+            np.savez(tmp_path / "half.npz", **z)
+            with pytest.raises(ParameterError, match=f"its export.control.* lack {k}"):
+                read(tmp_path / "half.npz")
+    ds = ens.to_xarray()
+    with pytest.raises(ParameterError, match="its export controls lack the variable control"):
+        ts.Ensemble.from_xarray(ds.drop_vars("control"))
+    sds = summ.to_xarray()
+    with pytest.raises(ParameterError, match="lack control_count"):
+        ts.EnsembleSummary.from_xarray(sds.drop_vars("control_count"))
+    with pytest.raises(ParameterError, match="lack control_peak_count"):
+        ts.EnsembleSummary.from_xarray(sds.drop_vars("control_peak_count"))
+    with pytest.raises(ParameterError, match="int64 of shape"):
+        ts.Ensemble.from_npz(_tampered(tmp_path, ens, control=ens.control.astype(np.int64)))
+    c = summ.counts.control
+    peak = c.peak.copy()
+    peak[0, 0] += 1
+    with pytest.raises(ParameterError, match="export-control peak counts do not add up"):
+        ts.EnsembleSummary.from_npz(_tampered(tmp_path, summ, control_peak_count=peak))
+    ds = ens.to_xarray()
+    ds = ds.assign_coords(control_dyad=np.array([b"CN->US"]))  # bytes labels, as some files hold
+    assert ts.Ensemble.from_xarray(ds).control_dyads == (("CN", "US"),)
+
+
+def test_the_constructor_checks_the_controls(ens: ts.Ensemble) -> None:
+    kw = {k: getattr(ens, k) for k in ("name", "codes", "dates", "dyads", "tariff", "recession",
+                                       "approval", "payoff", "drawdown")}  # fmt: skip
+    bad = [
+        ({"control_dyads": ["CN->US"], "control": ens.control * 4}, r"in \[0, 1\]"),
+        ({"control_dyads": [("ZZ", "US")], "control": ens.control}, "joins two of the countries"),
+        ({"control_dyads": [("CN", "US")] * 2, "control": np.concatenate([ens.control] * 2, 2)},
+         "joins two of the countries, once"),
+        ({"control_dyads": ["CNUS"], "control": ens.control}, "`control_dyads`: a dyad is"),
+        ({"control_dyads": ["CN->US"], "control": "x"}, "`control` must be numbers of shape"),
+    ]  # fmt: skip
+    for extra, words in bad:
+        with pytest.raises(ParameterError, match=words):
+            ts.Ensemble(**kw, **extra)
+    ok = ts.Ensemble(**kw, control_dyads=["CN->US"], control=ens.control)
+    assert ok.control_dyads == (("CN", "US"),) and not ok.control.flags.writeable
+
+
+class _Tampering(ThreadPoolExecutor):
+    """Runs each chunk, then hands back its counts changed by ``edit`` (a broken executor)."""
+
+    def __init__(self, edit: Any) -> None:
+        super().__init__(1)
+        self.edit = edit
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        arith, span, out = fn(*args, **kwargs)
+        done: Future[Any] = Future()
+        done.set_result((arith, span, self.edit(out)))
+        return done
+
+
+def test_an_executors_counts_without_the_games_controls_are_refused(sc: ts.Scenario) -> None:
+    def drop(c: Counts) -> Counts:
+        return dataclasses.replace(c, control=None)
+
+    def widen(c: Counts) -> Counts:
+        t = c.control
+        return dataclasses.replace(c, control=TariffCounts(t.levels * 7, t.counts, t.peak, t.n))
+
+    for edit in (drop, widen):
+        with _Tampering(edit) as ex, pytest.raises(ParameterError, match="export controls are not"):
+            ts.ensemble(sc, runs=4, seed=5, rounds=3, vary=VARY, executor=ex, chunk_size=2,
+                        keep="summary")  # fmt: skip
