@@ -487,8 +487,12 @@ class _Summarised:
         # of its own (as the tariffs')
         ctl_colour = country_colours(self.codes, ctl, [*who, *self._shown_countries(shown)])
         rule = "in the colour of the\ncountry each one hits"
+        second = "\n(a second one on a country:\na colour of its own)"
         if any(colour[(a, b)] != colour[b] for a, b in shown):  # a second tariff on one country
-            rule += "\n(a second one on a country:\na colour of its own)"
+            rule += second
+        ctl_rule = None  # (said where a second control on a country has a colour of its own)
+        if any(ctl_colour[(a, b)] != ctl_colour[b] for a, b in ctl):
+            ctl_rule = "in the colour of the\ncountry each one targets" + second
         panels: list[tuple[Any, list[tuple[tuple[str, Any], str, str]], float, str]] = [
             (
                 axes[0],
@@ -497,7 +501,7 @@ class _Summarised:
                 "headline tariff (%)",
             )
         ]
-        if ctl:  # a control in the colour of the country it targets, as a tariff
+        if ctl:
             panels.append(
                 (
                     axes[1],
@@ -568,7 +572,7 @@ class _Summarised:
                 loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
                 # the colour rule, where it is read: a tariff is the colour of the country it
                 # hits (a reader takes "US tariff on CN" for the US's otherwise)
-                title=rule if ax is axes[0] else None,
+                title=rule if ax is axes[0] else (ctl_rule if ctl and ax is axes[1] else None),
                 title_fontsize=8, alignment="left",
             )  # fmt: skip
         if ctl:

@@ -369,6 +369,8 @@ def test_two_controls_on_one_country_differ_in_colour(tmp_path: Path) -> None:
     assert len(set(colour.values())) == 3
     tariff = {ln.get_label(): ln.get_color() for ln in fig.axes[0].get_lines()}
     assert colour["US export control on CN (median)"] == tariff["US tariff on CN (median)"]
+    assert "a colour of its own" in fig.axes[1].get_legend().get_title().get_text()
+    assert e.plot(controls=["CN->US"]).axes[1].get_legend().get_title().get_text() == ""
     assert len(e.plot(controls=["CN->US"]).axes[1].get_lines()) == 1
     with pytest.raises(UnknownNameError, match="no export control ladder 'US->JP'"):
         e.plot(controls=["US->JP"])
