@@ -44,7 +44,14 @@ def control_dyad(b: Any, arg: str = "b") -> tuple[str, str]:
             "an export control is named by its dyad after 'control': ('control', 'CN->US') "
             "for China's control on the US."
         )
-    return _dyad_key(b, arg)
+    try:
+        return _dyad_key(b, arg)
+    except ParameterError:
+        raise ParameterError(
+            f"`{arg}`: an export control's dyad is ('WITHHOLDER', 'TARGET'), "
+            f"'WITHHOLDER-TARGET' or 'WITHHOLDER->TARGET' (('control', 'CN->US') for China's "
+            f"control on the US); got {short_repr(b)}."
+        ) from None
 
 
 def is_control(a: Any) -> bool:
@@ -281,10 +288,12 @@ class _Summarised:
         except ValueError:
             known = ", ".join(f"{a}->{b}" for a, b in self.dyads)
             if importer not in self.codes:  # neither an indicator nor an importer
+                ctl = ", ".join(f"{a}->{b}" for a, b in self.control_dyads)
                 raise UnknownNameError(
                     f"unknown series {short_repr(importer)}: give an indicator "
-                    f"({', '.join(INDICATORS)}) and a country, or a tariff ladder's importer "
-                    f"and exporter ({known})."
+                    f"({', '.join(INDICATORS)}) and a country, a tariff ladder's importer "
+                    f"and exporter ({known})"
+                    + (f", or 'control' and an export control's dyad ({ctl})." if ctl else ".")
                 ) from None
             label = f"{importer}->{exporter}"
             label = label if len(label) <= 40 else short_repr(label)  # (a code of any length)

@@ -164,9 +164,9 @@ class RunView:
 
     def series(self, importer: str, exporter: str | None = None) -> Array:
         """Headline tariff of ``importer`` on ``exporter`` per round (fraction); the dyad may
-        be one argument, ``"US->CN"``."""
-        importer, exporter = dyad_args(importer, exporter, "importer")
-        return self._ens.tariff[self.index, :, self._ens._tariff_dyad(importer, exporter)]
+        be one argument, ``"US->CN"``; ``series("control", "CN->US")`` an export control's
+        (as :meth:`Ensemble.series`; ``peak`` and ``first_round`` take them too)."""
+        return self._ens.series(importer, exporter)[self.index]
 
     def indicator(self, name: str, country: str) -> Array:
         """An indicator of one country per round, shape (T+1,) (as :meth:`Ensemble.indicator`)."""
@@ -178,7 +178,8 @@ class RunView:
         return self._ens.control_series(withholder, target)[self.index]
 
     def peak(self, importer: str, exporter: str | None = None) -> float:
-        """Highest headline tariff reached on a dyad (``"US", "CN"`` or ``"US->CN"``)."""
+        """Highest headline tariff reached on a dyad (``"US", "CN"`` or ``"US->CN"``), or
+        export control (``"control", "CN->US"``)."""
         return float(self.series(importer, exporter).max())
 
     def first_round(
@@ -418,9 +419,13 @@ class Ensemble(_Summarised):
 
     def series(self, importer: str, exporter: str | None = None) -> Array:
         """Tariff of ``importer`` on ``exporter``, every run and round: shape (R, T+1); the
-        dyad may be one argument, ``"US->CN"``."""
-        importer, exporter = dyad_args(importer, exporter, "importer")
-        return self.tariff[:, :, self._tariff_dyad(importer, exporter)]
+        dyad may be one argument, ``"US->CN"``. ``series("control", "CN->US")``: the export
+        control of China on the US (:meth:`control_series`), which :meth:`peak` and
+        :meth:`first_round` therefore take too."""
+        a, b = series_args(importer, exporter, "importer")
+        if is_control(a):
+            return self.control_series(*b)
+        return self.tariff[:, :, self._tariff_dyad(a, b)]
 
     def _tariff_dyad(self, importer: str, exporter: str) -> int:
         """:meth:`_dyad` for ``series``, which takes tariffs only."""
@@ -500,10 +505,7 @@ class Ensemble(_Summarised):
 
         ``peak("control", "CN->US")``: the highest export control of each run on that dyad.
         """
-        a, b = series_args(importer, exporter, "importer")
-        if is_control(a):
-            return np.asarray(self.control_series(*b).max(axis=1))
-        return np.asarray(self.series(a, b).max(axis=1))
+        return np.asarray(self.series(importer, exporter).max(axis=1))
 
     def peak_quantiles(
         self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
@@ -531,6 +533,8 @@ class Ensemble(_Summarised):
     ) -> NDArray[np.int64]:
         """First round ``>= after`` at which a run's tariff is ``>= at_least`` (or ``<= at_most``).
 
+        ``first_round("control", "CN->US", at_most=0, after=4)``: the same of an export
+        control (the first round from round 4 in which China's control on the US is lifted).
         Give exactly one of ``at_least``/``at_most``. ``after`` is a round, or a date (a
         ``datetime.date``, ``numpy.datetime64`` or ISO string): the first round dated on or
         after it.

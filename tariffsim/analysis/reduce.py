@@ -592,8 +592,11 @@ class Threshold:
         Exactly one: the event holds in a round where the series is
         ``>= at_least`` (or ``<= at_most``), in the series' unit (tariffs,
         odds and controls as fractions).
-    after : int
-        First round considered, >= 0 (default 0, the starting state).
+    after : int, str, datetime.date or numpy.datetime64
+        First round considered: a round number >= 0 (default 0, the
+        starting state), or a date (then the first round dated on or after
+        it, as ``Ensemble.first_round`` takes it; a date after the last
+        round's is a ParameterError when the event is evaluated).
     by : int, str, datetime.date, numpy.datetime64 or None
         Last round considered: a round number, or a date (then the last
         round dated on or before it, :func:`round_on`: the last round surely
@@ -622,7 +625,7 @@ class Threshold:
     b: str
     at_least: float | None = None
     at_most: float | None = None
-    after: int = 0
+    after: int | str | dt.date = 0
     by: int | str | dt.date | None = None
 
     def __post_init__(self) -> None:
@@ -638,16 +641,19 @@ class Threshold:
         object.__setattr__(self, "at_most", hi)
         _warn_if_percent(self.a, lo if lo is not None else hi)
         after = self.after
-        if isinstance(after, bool) or not isinstance(after, int | np.integer) or after < 0:
-            raise ParameterError(f"`after` must be an int >= 0; got {self.after!r}.")
-        object.__setattr__(self, "after", int(after))  # a numpy int too, held as an int
+        if isinstance(after, str | dt.date | np.datetime64):  # (one spelling, as ``by``)
+            object.__setattr__(self, "after", as_date(after, "after"))
+        elif isinstance(after, bool) or not isinstance(after, int | np.integer) or after < 0:
+            raise ParameterError(f"`after` must be an int >= 0 or a date; got {self.after!r}.")
+        else:
+            object.__setattr__(self, "after", int(after))  # a numpy int too, held as an int
         by = self.by
         if by is None:
             return
         if isinstance(by, int | np.integer) and not isinstance(by, bool):
             object.__setattr__(self, "by", int(by))
             by = int(by)
-            if by < self.after:
+            if isinstance(self.after, int) and by < self.after:
                 raise ParameterError(f"`by` must be a round >= `after` ({self.after}); got {by}.")
             return
         if isinstance(by, str | dt.date | np.datetime64):
@@ -665,7 +671,11 @@ class Threshold:
             if self.a in INDICATORS or self.a == CONTROL
             else f"{self.a}->{self.b}"
         )
-        when = f" from round {self.after}" if self.after else ""
+        when = (
+            f" from {self.after}"
+            if isinstance(self.after, dt.date)
+            else (f" from round {self.after}" if self.after else "")
+        )
         when += f" by {self.by}" if self.by is not None else ""
         return f"{series} {what}{when}"
 
@@ -691,15 +701,25 @@ class Threshold:
         """
         last = self.last_round(dates)
         t = len(dates) - 1
-        if self.after > t:
+        if isinstance(self.after, dt.date):  # the first round dated on or after it
+            days = np.asarray(dates, dtype="datetime64[D]")
+            first = int(np.searchsorted(days, np.datetime64(self.after, "D"), side="left"))
+            if first > t:
+                raise ParameterError(
+                    f"event {self}: `after` {self.after} is after the last round ({days[-1]})."
+                )
+        else:
+            first = int(self.after)
+        if first > t:
             raise ParameterError(
                 f"event {self}: `after` ({self.after}) is beyond the last round ({t})."
             )
-        if last < self.after:
+        if last < first:
+            at = f"{self.after}: round {first}" if first != self.after else str(first)
             raise ParameterError(
-                f"event {self}: `by` {self.by!s} is round {last}, before `after` ({self.after})."
+                f"event {self}: `by` {self.by!s} is round {last}, before `after` ({at})."
             )
-        return self.after, last
+        return first, last
 
     def check(
         self,
@@ -725,9 +745,10 @@ class Threshold:
             known = ", ".join(f"{x}->{y}" for x, y in dyads)
             if self.a not in codes:  # neither an indicator nor an importer
                 raise UnknownNameError(
-                    f"event {self}: unknown series {short_repr(self.a)}: give an indicator "
-                    f"({', '.join(INDICATORS)}) and a country, or a tariff ladder's importer "
-                    f"and exporter ({known})."
+                    f"event {short_repr(str(self))}: unknown series {short_repr(self.a)}: give "
+                    f"an indicator ({', '.join(INDICATORS)}) and a country, a tariff ladder's "
+                    f"importer and exporter ({known}), or 'control' and an export control's "
+                    "dyad."
                 )
             raise UnknownNameError(
                 f"event {self}: no tariff ladder {self.a}->{self.b}; dyads: {known}."

@@ -352,14 +352,14 @@ class EnsembleSummary(_Summarised):
             t, d = self._controls(ev.control_dyad)
         else:
             t, d = self.counts.tariff, self._dyad(ev.a, ev.b)
-        last = ev.last_round(self.dates)
+        first, last = ev.window(self.dates)
         hit = ev.meets(t.levels)
-        if ev.after == 0 and last == self.rounds and ev.at_least is not None:
+        if first == 0 and last == self.rounds and ev.at_least is not None:
             return int(t.peak[d][hit].sum())
-        if ev.after == last:
+        if first == last:
             return int(t.counts[last, d][hit].sum())
         self._needs_runs(
-            f"prob({ev}), which spans rounds {ev.after}..{last},",
+            f"prob({ev}), which spans rounds {first}..{last},",
             "or declare it up front: ts.ensemble(..., keep='summary', events=[...])",
         )
 

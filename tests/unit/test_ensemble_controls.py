@@ -213,7 +213,7 @@ def test_a_control_is_named_by_its_dyad(ens: ts.Ensemble, summ: ts.EnsembleSumma
             e.quantiles("control")
         with pytest.raises(UnknownNameError, match=r"no export control ladder 'US->CN'.*CN->US"):
             e.quantiles("control", "US->CN")
-        with pytest.raises(ParameterError, match="`b`: a dyad is"):
+        with pytest.raises(ParameterError, match="`b`: an export control's dyad is"):
             e.peak_quantiles("control", 5)
         with pytest.raises(ParameterError, match="`series` must be 'tariff' or 'control'"):
             e.peak_final_table(series="controls")
@@ -318,7 +318,7 @@ def test_a_control_named_in_one_argument_or_two_is_the_same(
         np.testing.assert_array_equal(
             e.peak_quantiles(("control", "CN->US"), Q), e.peak_quantiles("control", "CN->US", Q)
         )
-        with pytest.raises(ParameterError, match="`b`: a dyad is"):
+        with pytest.raises(ParameterError, match="`b`: an export control's dyad is"):
             e.quantiles("control->CN")  # (the dyad 'control' -> 'CN': CN is no dyad)
     np.testing.assert_array_equal(ens.peak(("control", "CN->US")), ens.peak("control", "CN->US"))
     for a, b in zip(summ.peak_counts(("control", "CN->US")), summ.peak_counts("control", "CN->US"),
@@ -374,7 +374,7 @@ def test_two_controls_on_one_country_differ_in_colour(tmp_path: Path) -> None:
     assert len(e.plot(controls=["CN->US"]).axes[1].get_lines()) == 1
     with pytest.raises(UnknownNameError, match="no export control ladder 'US->JP'"):
         e.plot(controls=["US->JP"])
-    with pytest.raises(ParameterError, match="`controls`: a dyad is"):
+    with pytest.raises(ParameterError, match="`controls`: an export control's dyad is"):
         e.plot(controls="x")
     with pytest.raises(ParameterError, match="`controls` is empty"):
         e.plot(controls=[])
@@ -459,3 +459,45 @@ def test_an_executors_counts_without_the_games_controls_are_refused(sc: ts.Scena
         with _Tampering(edit) as ex, pytest.raises(ParameterError, match="export controls are not"):
             ts.ensemble(sc, runs=4, seed=5, rounds=3, vary=VARY, executor=ex, chunk_size=2,
                         keep="summary")  # fmt: skip
+
+
+# -- what a first use of the feature found -----------------------------------------------
+
+
+def test_series_first_round_and_a_runs_peak_take_a_control(ens: ts.Ensemble) -> None:
+    """ "When did China lift its controls?" is a first_round, as for a tariff."""
+    c = ens.control[:, :, 0]
+    np.testing.assert_array_equal(ens.series("control", "CN->US"), c)
+    lifted = ens.first_round("control", "CN->US", at_most=0.0, after=4)
+    for k in range(R):
+        hits = np.flatnonzero(c[k, 4:] <= 0)
+        assert lifted[k] == (4 + hits[0] if len(hits) else -1)
+        run = ens.run(k)
+        assert run.peak("control", "CN->US") == c[k].max()
+        assert run.first_round(("control", "CN->US"), at_most=0.0, after=4) == (
+            None if lifted[k] < 0 else lifted[k]
+        )
+        np.testing.assert_array_equal(run.series("control", "CN-US"), c[k])
+    assert 0 < (lifted >= 0).mean() < 1  # some runs lift it, some keep it
+    with pytest.raises(UnknownNameError, match=r"or 'control' and an export control's dyad"):
+        ens.series("ctl", "CN->US")
+    with pytest.raises(ParameterError, match=r"an export control's dyad is .* got 'CN'"):
+        ens.quantiles("control", "CN", "US")
+
+
+def test_a_threshold_may_start_at_a_date(ens: ts.Ensemble, summ: ts.EnsembleSummary) -> None:
+    """``after`` takes a date as ``by`` does (the first round dated on or after it)."""
+    from tariffsim.analysis import Threshold
+
+    day = str(ens.dates[4])
+    by_date = Threshold("control", "CN->US", at_most=0.0, after=day)
+    assert by_date.window(ens.dates) == (4, T)
+    assert str(by_date) == f"CN->US control <= 0 from {day}"
+    assert ens.prob(by_date) == ens.prob(Threshold("control", "CN->US", at_most=0.0, after=4))
+    one_day = Threshold("control", "CN->US", at_most=0.0, after=day, by=day)
+    assert summ.prob(one_day) == ens.prob(one_day) == float(np.mean(ens.control[:, 4, 0] <= 0))
+    late = Threshold("US", "CN", at_least=0.3, after="2030-01-01")
+    with pytest.raises(ParameterError, match="`after` 2030-01-01 is after the last round"):
+        ens.prob(late)
+    with pytest.raises(ParameterError, match="`after` must be an int >= 0 or a date"):
+        Threshold("US", "CN", at_least=0.3, after=-1)
