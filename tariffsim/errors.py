@@ -21,6 +21,7 @@ __all__ = [
     "ParameterError",
     "PlausibilityWarning",
     "RunsNotKeptError",
+    "SameDecisionsWarning",
     "SampleSizeWarning",
     "ScenarioError",
     "TariffsimError",
@@ -198,6 +199,17 @@ class IdenticalRunsWarning(UserWarning):
     (``noise`` is 0 and every strategy is deterministic) and every run has the
     same parameters (``vary=None``): pass ``vary="claims"`` or a mapping of
     distributions, or give the game some execution noise.
+    """
+
+
+class SameDecisionsWarning(UserWarning):
+    """Every run of an ensemble took the same tariffs and export controls, though its
+    parameters were drawn: the draws move the indicators (recession odds, approval,
+    markets) but no player's decision, so the bands of the tariffs and controls have no
+    width for a reason the draws cannot show. Warned by :func:`tariffsim.ensemble` once the
+    runs are played (in ``rare-earth-100`` the claims' ranges touch neither China's control
+    strain nor the US's belief, which decide its path): draw a parameter that moves a
+    decision (:func:`tariffsim.analysis.sensitivity` ranks them), or give the game noise.
     """
 
 

@@ -50,6 +50,7 @@ from ..errors import (
     IdenticalRunsWarning,
     MissingExtraError,
     ParameterError,
+    SameDecisionsWarning,
     TariffsimError,
     UnknownNameError,
 )
@@ -1331,7 +1332,8 @@ def ensemble(
             f"got {vary!r}."
         )
     ov = check_overrides(game, ov, runs)
-    if runs_alike(game, ov, runs):
+    alike = runs_alike(game, ov, runs)
+    if alike:
         warnings.warn(
             f"all {runs} runs of {game.name or 'this game'} play the same path: the game draws "
             f"nothing at random (noise {game.noise}) and every run has the same parameters; "
@@ -1364,6 +1366,25 @@ def ensemble(
             if own is None and executor is not None:  # a user's executor: as computed?
                 _check_sent_labels(game, game.rounds if rounds is None else rounds,
                                    codes, dates, dyads, arrays["control"].shape[2])  # fmt: skip
+    if not alike and runs > 1:  # drawn, yet every run took the same decisions?
+        same = (
+            all(c is not None and bool((c.counts.max(axis=-1) == runs).all())
+                for c in (counts.tariff, counts.control))
+            if keep == "summary"
+            else all(bool((arrays[k] == arrays[k][:1]).all()) for k in ("tariff", "control"))
+        )  # fmt: skip
+        if same:
+            warnings.warn(
+                f"all {runs} runs of {game.name or 'this game'} took the same tariffs and "
+                "export controls: what was drawn ("
+                + (f"vary={kind}" if kind != "none" else f"the execution noise, {game.noise}")
+                + ") moves the indicators but no "
+                "player's decision, so the bands of the tariffs and controls have no width. "
+                "Draw a parameter that moves a decision (tariffsim.analysis.sensitivity ranks "
+                "them), or the game's noise",
+                SameDecisionsWarning,
+                stacklevel=2,
+            )
     if keep == "summary":
         return EnsembleSummary(
             name=game.name,

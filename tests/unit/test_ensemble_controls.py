@@ -501,3 +501,30 @@ def test_a_threshold_may_start_at_a_date(ens: ts.Ensemble, summ: ts.EnsembleSumm
         ens.prob(late)
     with pytest.raises(ParameterError, match="`after` must be an int >= 0 or a date"):
         Threshold("US", "CN", at_least=0.3, after=-1)
+
+
+@pytest.mark.parametrize("keep", ["runs", "summary"])
+def test_draws_that_move_no_decision_are_said(sc: ts.Scenario, keep: str) -> None:
+    """rare-earth-100 with the claims drawn: every run takes the same tariffs and controls
+    (the claims touch neither China's control strain nor the US's belief), and the ensemble
+    says so once played; drawing the strain forks the runs, and nothing is said."""
+    import warnings
+
+    from tariffsim.errors import IdenticalRunsWarning, SameDecisionsWarning
+
+    def said(vary: Any) -> list[type[Warning]]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            e = ts.ensemble(sc, runs=R, seed=SEED, vary=vary, rounds=T, keep=keep)
+        assert e.runs == R
+        return [w.category for w in caught if w.category is not ts.errors.WhatIfHeldWarning]
+
+    assert said("claims") == [SameDecisionsWarning]
+    with pytest.warns(SameDecisionsWarning, match=f"all {R} runs of rare-earth-100 took the same"):
+        claims = ts.ensemble(sc, runs=R, seed=SEED, vary="claims", rounds=T)
+    assert (claims.tariff == claims.tariff[:1]).all() and (
+        claims.control == claims.control[:1]
+    ).all()
+    assert not (claims.recession == claims.recession[:1]).all()  # the indicators do move
+    assert said(VARY) == []
+    assert said(None) == [IdenticalRunsWarning]  # (nothing drawn: said before the runs, once)
