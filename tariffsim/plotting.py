@@ -7,7 +7,7 @@ Every function takes ``ax=`` and returns the ``Axes`` it drew on; only
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -560,7 +560,20 @@ def _date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
-def _draw_events(ax: Axes, path: Path, dates: Any) -> None:
+class _Eventful(Protocol):
+    """What the event markers and list read: a path, or an ensemble's scheduled events (the
+    same in every run) with its dates (:class:`tariffsim.analysis.bands._Scheduled`)."""
+
+    @property
+    def dates(self) -> Any: ...
+
+    @property
+    def event_records(self) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+
+def _draw_events(ax: Axes, path: _Eventful, dates: Any) -> None:
     """Numbered event markers along the top, staggered in lanes, listed under the axes."""
     import matplotlib.dates as mdates
     from matplotlib.transforms import blended_transform_factory
@@ -597,7 +610,7 @@ def _draw_events(ax: Axes, path: Path, dates: Any) -> None:
         )
 
 
-def _agreements(path: Path) -> list[Any]:
+def _agreements(path: _Eventful) -> list[Any]:
     """Agreements the path records (:mod:`tariffsim.bargaining`), if any."""
     return list(getattr(path, "agreements", ()) or ())
 
@@ -645,7 +658,7 @@ def _draw_layers(
                         ls=(0, (1, 1.5)), label=f"{a} on {b}: {name} layer")  # fmt: skip
 
 
-def _event_groups(path: Path) -> list[tuple[int, list[str]]]:
+def _event_groups(path: _Eventful) -> list[tuple[int, list[str]]]:
     by_round: dict[int, list[str]] = {}
     for e in path.event_records:
         by_round.setdefault(min(e.round, len(path) - 1), []).append(e.label)
@@ -657,7 +670,7 @@ EVENT_LIST_MAX = 30
 path's renewals, ~150 over 2,000 rounds, made a figure five thousand pixels tall)."""
 
 
-def _event_list(ax: Axes, path: Path, y: float = -0.1, *, below: Axes | None = None) -> None:
+def _event_list(ax: Axes, path: _Eventful, y: float = -0.1, *, below: Axes | None = None) -> None:
     """The numbered events (as on the markers) as a monospace list under ``ax``, at most
     :data:`EVENT_LIST_MAX` lines.
 
@@ -679,7 +692,7 @@ def _event_list(ax: Axes, path: Path, y: float = -0.1, *, below: Axes | None = N
         )
 
 
-def _event_lines(path: Path) -> list[str]:
+def _event_lines(path: _Eventful) -> list[str]:
     """The lines of the event list (:func:`_event_list`), at most :data:`EVENT_LIST_MAX`."""
     lines = []
     for n, (r, labels) in enumerate(_event_groups(path), start=1):

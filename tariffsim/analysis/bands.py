@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._util import check_bool, seed_text, short_repr
 from .._util import frozen_array as _ro
-from .._util import seed_text, short_repr
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
 from .reduce import CONTROL, INDICATORS, check_levels, qlabels, round_on
 
@@ -202,12 +202,32 @@ def _indicator_names(indicators: Any) -> tuple[str, ...]:
     return names
 
 
+@dataclass(frozen=True)
+class _Event:
+    """A scheduled event as the charts of a path read one (``round``, ``label``)."""
+
+    round: int
+    label: str
+
+
+class _Scheduled:
+    """An ensemble's scheduled events, read as the event markers and list of a path's chart
+    read a path (:func:`tariffsim.plotting._draw_events`): its dates, rounds and events."""
+
+    def __init__(self, dates: NDArray[Any], events: Sequence[tuple[int, str]]) -> None:
+        self.dates = dates
+        self.event_records = [_Event(int(r), str(t)) for r, t in events]
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+
 class _Summarised:
     """What an ensemble and a summary share: names, dates, bands, the fan chart, the table.
 
-    Subclasses give ``codes``, ``dates``, ``dyads``, ``control_dyads``, ``name``, ``seed``,
-    ``vary``, ``__len__``, ``rounds``, ``quantiles``, ``peak_quantiles``, ``_live_dyads`` and
-    ``_live_controls``.
+    Subclasses give ``codes``, ``dates``, ``dyads``, ``control_dyads``, ``events``, ``name``,
+    ``seed``, ``vary``, ``__len__``, ``rounds``, ``quantiles``, ``peak_quantiles``,
+    ``_live_dyads`` and ``_live_controls``.
     """
 
     name: str
@@ -217,6 +237,7 @@ class _Summarised:
     dates: NDArray[Any]
     dyads: tuple[tuple[str, str], ...]
     control_dyads: tuple[tuple[str, str], ...]
+    events: tuple[tuple[int, str], ...]
 
     def __len__(self) -> int:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -399,6 +420,7 @@ class _Summarised:
         q: tuple[float, float, float, float, float] = DEFAULT_Q,
         indicators: Sequence[str] = ("recession",),
         controls: bool | Sequence[tuple[str, str] | str] = True,
+        events: bool = True,
     ) -> Figure:
         """Fan chart: tariff bands per dyad (top), export controls, one panel per indicator.
 
@@ -440,6 +462,12 @@ class _Summarised:
             True, every control in force in some run and round (a game
             without one draws none); False, none; or the controls to draw,
             ``[("CN", "US")]`` or ``["CN->US"]``.
+        events : bool, default True
+            Mark the scheduled events (the same in every run: the
+            announcements, the threats, the sell-offs that open a round)
+            with numbered markers on the tariffs' panel and faint lines on
+            the others, and list them under the chart, as a path's chart
+            does (:func:`tariffsim.plotting.plot_path`).
 
         Returns
         -------
@@ -480,6 +508,7 @@ class _Summarised:
                 raise ParameterError(f"`countries`: codes are strings; got {short_repr(c)}.")
             self._country(c)
         ctl = self._chosen_controls(controls)
+        events = check_bool(events, "events")
         from matplotlib.colors import to_rgba
         from matplotlib.patches import Patch
 
@@ -593,10 +622,21 @@ class _Summarised:
         lo, hi = 100 * q[0], 100 * q[4]
         drawn = "nothing varied" if self.vary == "none" else f"vary={self.vary}"
         axes[0].set_title(  # what a saved chart needs to be told apart: seed and what was drawn
-            f"{self.name or 'ensemble'}: {len(self)} runs (seed {seed_text(self.seed)}, {drawn}), "
+            f"{self.name or 'ensemble'}: {len(self)} runs (seed {seed_text(self.seed)}, {drawn})\n"
             f"{centre} with {lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
-        )
+        )  # (two lines: one overran a figure of 10 inches, and a saved chart lost its ends)
         fig.autofmt_xdate()
+        if events and self.events:  # the scheduled events, as on a path's chart
+            from ..plotting import _draw_events, _event_groups, _event_list
+
+            sched = _Scheduled(self.dates, self.events)
+            days = self.dates.astype(object)
+            _draw_events(axes[0], sched, days)
+            for ax in axes[1:]:
+                for r, _ in _event_groups(sched):
+                    ax.axvline(days[r], color="0.35", lw=0.8, ls=(0, (2, 2)), zorder=1)
+            tall = axes[-1].get_position().height * fig.get_figheight()  # inches
+            _event_list(axes[-1], sched, y=-1.25 / tall)  # under the slanted dates and "date"
         return fig
 
     def _repr_html_(self) -> str:

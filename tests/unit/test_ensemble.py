@@ -766,8 +766,13 @@ def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
     assert "Ensemble" in repr(ens) and "<table" in ens._repr_html_()
 
 
+def _series(ax: Any) -> list[Any]:
+    """The series' lines of a fan chart's panel (not the scheduled events' dashed lines)."""
+    return [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+
+
 def _medians(ax: Any) -> dict[str, Any]:
-    return {ln.get_label().removesuffix(" (median)"): ln for ln in ax.get_lines()}
+    return {ln.get_label().removesuffix(" (median)"): ln for ln in _series(ax)}
 
 
 def test_fan_chart_colours_a_country_alike_in_every_panel() -> None:
@@ -865,7 +870,7 @@ def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
             median[:-1], scale * ens.quantiles(name, "US", q=[0.5]).values[0]
         )
     assert len(ens.plot(indicators=()).axes) == 1  # the tariffs alone
-    styles = [ln.get_linestyle() for ln in fig.axes[0].get_lines()]
+    styles = [ln.get_linestyle() for ln in _series(fig.axes[0])]
     assert len(set(styles)) == min(len(styles), 4)  # medians told apart when they coincide
     with pytest.raises(UnknownNameError, match="'equity'"):
         ens.plot(indicators=("recession", "equity"))
@@ -887,11 +892,9 @@ def test_fan_chart_dyads_and_countries(ens: ts.Ensemble) -> None:
     a = ens.plot(dyads=["US->CN"], countries="US")
     b = ens.plot(dyads=[("US", "CN")], countries=["US"])
     for fa, fb in zip(a.axes, b.axes, strict=True):
-        assert [ln.get_label() for ln in fa.get_lines()] == [
-            ln.get_label() for ln in fb.get_lines()
-        ]
-        ya = [ln.get_ydata().tolist() for ln in fa.get_lines()]
-        assert ya == [ln.get_ydata().tolist() for ln in fb.get_lines()]
+        assert [ln.get_label() for ln in _series(fa)] == [ln.get_label() for ln in _series(fb)]
+        ya = [ln.get_ydata().tolist() for ln in _series(fa)]
+        assert ya == [ln.get_ydata().tolist() for ln in _series(fb)]
     c = ens.plot(dyads=np.array([("US", "CN")]), countries=np.array(["US"]))  # a table's rows
     assert [ln.get_label() for ln in c.axes[0].get_lines()] == [
         ln.get_label() for ln in a.axes[0].get_lines()

@@ -231,7 +231,7 @@ def test_the_fan_chart_has_a_control_panel_where_a_control_is_in_force(
         labels = [ax.get_ylabel() for ax in fig.axes]
         assert labels[0] == "headline tariff (%)" and labels[1].startswith("export control")
         assert len(labels) == 4
-        lines = fig.axes[1].get_lines()
+        lines = [ln for ln in fig.axes[1].get_lines() if not ln.get_label().startswith("_")]
         assert [ln.get_label() for ln in lines] == ["CN export control on US (median)"]
         np.testing.assert_allclose(
             lines[0].get_ydata()[:-1], 100 * ens.quantiles("control", "CN->US", [0.5]).values[0]
@@ -239,7 +239,8 @@ def test_the_fan_chart_has_a_control_panel_where_a_control_is_in_force(
         assert len(e.plot(controls=False).axes) == 2
         with pytest.raises(ParameterError, match="controls"):
             e.plot(controls="yes")
-    never = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3, progress=False)
+    with pytest.warns(ts.errors.SameDecisionsWarning):  # (3 rounds: no decision moves)
+        never = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3, progress=False)
     assert never.control_dyads == (("CN", "US"),)  # a ladder, never used: no panel
     assert len(never.plot().axes) == 2
     assert never.peak_final_table(series="control") == []
@@ -362,16 +363,21 @@ def test_two_controls_on_one_country_differ_in_colour(tmp_path: Path) -> None:
     had China's colour and one line style, and one hid the other. ``controls=[...]`` picks."""
     e = ts.ensemble(_two_controls_on_china(tmp_path), runs=4, seed=0, rounds=4, vary=VARY)
     fig = e.plot(controls=["US->CN", ("JP", "CN"), "CN->US"])
-    colour = {ln.get_label(): ln.get_color() for ln in fig.axes[1].get_lines()}
+    colour = {
+        ln.get_label(): ln.get_color()
+        for ln in fig.axes[1].get_lines()
+        if not ln.get_label().startswith("_")  # (the events' lines)
+    }
     assert sorted(colour) == ["CN export control on US (median)",
                               "JP export control on CN (median)",
                               "US export control on CN (median)"]  # fmt: skip
     assert len(set(colour.values())) == 3
-    tariff = {ln.get_label(): ln.get_color() for ln in fig.axes[0].get_lines()}
+    tariff = {ln.get_label(): ln.get_color() for ln in fig.axes[0].get_lines()}  # (by label)
     assert colour["US export control on CN (median)"] == tariff["US tariff on CN (median)"]
     assert "a colour of its own" in fig.axes[1].get_legend().get_title().get_text()
     assert e.plot(controls=["CN->US"]).axes[1].get_legend().get_title().get_text() == ""
-    assert len(e.plot(controls=["CN->US"]).axes[1].get_lines()) == 1
+    one = e.plot(controls=["CN->US"], events=False)
+    assert len(one.axes[1].get_lines()) == 1
     with pytest.raises(UnknownNameError, match="no export control ladder 'US->JP'"):
         e.plot(controls=["US->JP"])
     with pytest.raises(ParameterError, match="`controls`: an export control's dyad is"):
@@ -528,3 +534,26 @@ def test_draws_that_move_no_decision_are_said(sc: ts.Scenario, keep: str) -> Non
     assert not (claims.recession == claims.recession[:1]).all()  # the indicators do move
     assert said(VARY) == []
     assert said(None) == [IdenticalRunsWarning]  # (nothing drawn: said before the runs, once)
+
+
+def test_the_fan_chart_marks_and_lists_the_scheduled_events(
+    ens: ts.Ensemble, summ: ts.EnsembleSummary
+) -> None:
+    """The 100% threat and the controls' expansion open rounds of rare-earth-100: a fan
+    chart, which draws the rounds' states, showed neither; numbered markers and a list do."""
+    for e in (ens, summ):
+        fig = e.plot()
+        marks = [t.get_text() for t in fig.axes[0].texts]
+        rounds = sorted({r for r, _ in e.events})
+        assert marks == [str(n) for n in range(1, len(rounds) + 1)]
+        listed = "\n".join(t.get_text() for ax in fig.axes for t in ax.texts)
+        for r, text in e.events:
+            assert text in listed and str(e.dates[r]) in listed
+        dashed = [ln for ln in fig.axes[-1].get_lines() if ln.get_linestyle() != "-"]
+        assert len([ln for ln in dashed if len(ln.get_xdata()) == 2]) >= len(rounds)
+        quiet = e.plot(events=False)
+        assert not quiet.axes[0].texts
+        assert "events:" not in "\n".join(t.get_text() for ax in quiet.axes for t in ax.texts)
+        with pytest.raises(ParameterError, match="events"):
+            e.plot(events="yes")
+    assert any(r == 4 and "a further 100% on China" in t for r, t in ens.events)
