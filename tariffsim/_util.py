@@ -82,9 +82,9 @@ def as_date(v: Any, name: str) -> dt.date:
     >>> as_date("2025-05-31", "date")
     datetime.date(2025, 5, 31)
     """
-    if isinstance(v, dt.datetime):
+    if isinstance(v, dt.datetime) and v == v:  # (pandas' NaT is a datetime, unequal to itself)
         return v.date()
-    if isinstance(v, dt.date):
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
         return v
     if isinstance(v, np.datetime64) and not np.isnat(v):
         d = v.astype("datetime64[D]").astype(dt.date)

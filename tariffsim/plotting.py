@@ -707,7 +707,8 @@ def _event_lines(path: _Eventful) -> list[str]:
         lines.append(_clip(f"{'A' + str(n):>4}  {path.dates[r]}  {_agreement_text(a)}", 120))
     if len(lines) > EVENT_LIST_MAX:
         more = len(lines) - EVENT_LIST_MAX + 1
-        lines = [*lines[: EVENT_LIST_MAX - 1], f"   … and {more} more lines (path.event_records)"]
+        kept = getattr(path, "records_name", "path.event_records")  # (an ensemble's: ens.events)
+        lines = [*lines[: EVENT_LIST_MAX - 1], f"   … and {more} more lines ({kept})"]
     return lines
 
 

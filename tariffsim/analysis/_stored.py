@@ -133,6 +133,31 @@ def checked_dyads(
     return tuple((a, b) for a, b in pairs)
 
 
+def checked_events(events: Any, rounds: int) -> tuple[tuple[int, str], ...]:
+    """An ensemble's scheduled events, checked: ``(round, text)`` pairs, each round an int in
+    ``0..rounds`` (the last round) and each text a str; else a ParameterError naming
+    ``events`` (a chart would draw a round outside them at the last one)."""
+    try:
+        items = [tuple(e) for e in events]
+    except TypeError:
+        items = [()]
+    bad = [
+        e
+        for e in items
+        if len(e) != 2
+        or isinstance(e[0], bool | np.bool_)
+        or not isinstance(e[0], int | np.integer)
+        or not 0 <= e[0] <= rounds
+        or not isinstance(e[1], str)
+    ]
+    if bad:
+        raise ParameterError(
+            f"`events` must be (round, text) pairs, each round in 0..{rounds} and each text a "
+            f"str; got {short_repr(bad[0] if bad[0] != () else events)}."
+        )
+    return tuple((int(r), str(t)) for r, t in items)
+
+
 def other_kind(where: str, found: str, writer: str) -> ParameterError:
     """The error for a stored ``found`` (``"ensemble"`` or ``"summary"``) given to the other
     kind's reader, pointing at its own (``writer``: ``"to_npz"``, ``"to_netcdf"``,

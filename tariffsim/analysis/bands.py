@@ -214,6 +214,9 @@ class _Scheduled:
     """An ensemble's scheduled events, read as the event markers and list of a path's chart
     read a path (:func:`tariffsim.plotting._draw_events`): its dates, rounds and events."""
 
+    records_name = "ens.events"
+    """Where the events are kept (the list's last line points there when it is cut)."""
+
     def __init__(self, dates: NDArray[Any], events: Sequence[tuple[int, str]]) -> None:
         self.dates = dates
         self.event_records = [_Event(int(r), str(t)) for r, t in events]
@@ -512,10 +515,13 @@ class _Summarised:
         from matplotlib.colors import to_rgba
         from matplotlib.patches import Patch
 
-        from ..plotting import _new_figure
+        from ..plotting import _draw_events, _event_groups, _event_lines, _new_figure
 
         n_ax = 1 + bool(ctl) + len(indicators)
-        fig = _new_figure(fig, (10, 3.5 * n_ax))
+        sched = _Scheduled(self.dates, self.events) if events and self.events else None
+        listed = _event_lines(sched) if sched is not None else []
+        list_h = 0.3 + 0.12 * len(listed) if listed else 0.0  # inches, as plot_summary's
+        fig = _new_figure(fig, (10, 3.5 * n_ax + list_h))
         axes = fig.subplots(n_ax, 1, sharex=True, squeeze=False)[:, 0]
         x = self.dates.astype(object)
         if len(x) > 1:  # the last round held as long as the one before, not a bare tick
@@ -626,17 +632,22 @@ class _Summarised:
             f"{centre} with {lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
         )  # (two lines: one overran a figure of 10 inches, and a saved chart lost its ends)
         fig.autofmt_xdate()
-        if events and self.events:  # the scheduled events, as on a path's chart
-            from ..plotting import _draw_events, _event_groups, _event_list
-
-            sched = _Scheduled(self.dates, self.events)
+        if sched is not None:  # the scheduled events, as on a path's chart
             days = self.dates.astype(object)
+            lo, hi = axes[0].get_ylim()  # headroom: the markers sit above the tariffs
+            axes[0].set_ylim(lo, hi + 0.22 * (hi - lo))
             _draw_events(axes[0], sched, days)
             for ax in axes[1:]:
                 for r, _ in _event_groups(sched):
                     ax.axvline(days[r], color="0.35", lw=0.8, ls=(0, (2, 2)), zorder=1)
-            tall = axes[-1].get_position().height * fig.get_figheight()  # inches
-            _event_list(axes[-1], sched, y=-1.25 / tall)  # under the slanted dates and "date"
+        if listed:  # under the panels, in room the layout keeps for it (a figure legend)
+            from matplotlib.lines import Line2D
+
+            blank = Line2D([], [], lw=0)
+            fig.legend([blank] * len(listed), listed, loc="outside lower left", title="events:",
+                       alignment="left", prop={"family": "monospace", "size": 7},
+                       title_fontsize=7, frameon=False, handlelength=0, handletextpad=0,
+                       labelcolor="0.2")  # fmt: skip
         return fig
 
     def _repr_html_(self) -> str:

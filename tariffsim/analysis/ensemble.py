@@ -61,6 +61,7 @@ from ._stored import (
     check_npz_size,
     check_positions,
     checked_dyads,
+    checked_events,
     checked_labels,
     in_range,
     other_kind,
@@ -78,6 +79,7 @@ from .distributions import Distribution
 from .reduce import (
     INDICATORS,
     SERIES_ATTRS,
+    TariffCounts,
     Threshold,
     check_levels,
     check_threshold,
@@ -360,6 +362,7 @@ class Ensemble(_Summarised):
         pairs, ctl = _controls_of(self.control_dyads, self.control, self.codes, self.tariff.shape)
         object.__setattr__(self, "control", _ro(ctl, copy=not _fresh))
         object.__setattr__(self, "control_dyads", pairs)
+        object.__setattr__(self, "events", checked_events(self.events, self.tariff.shape[1] - 1))
         object.__setattr__(self, "draws", FrozenDict({k: _ro(v) for k, v in self.draws.items()}))
         claims = FrozenDict({k: _ro(v) for k, v in self.claim_draws.items()})
         object.__setattr__(self, "claim_draws", claims)
@@ -1367,24 +1370,14 @@ def ensemble(
                 _check_sent_labels(game, game.rounds if rounds is None else rounds,
                                    codes, dates, dyads, arrays["control"].shape[2])  # fmt: skip
     if not alike and runs > 1:  # drawn, yet every run took the same decisions?
-        same = (
-            all(c is not None and bool((c.counts.max(axis=-1) == runs).all())
-                for c in (counts.tariff, counts.control))
-            if keep == "summary"
-            else all(bool((arrays[k] == arrays[k][:1]).all()) for k in ("tariff", "control"))
-        )  # fmt: skip
-        if same:
-            warnings.warn(
-                f"all {runs} runs of {game.name or 'this game'} took the same tariffs and "
-                "export controls: what was drawn ("
-                + (f"vary={kind}" if kind != "none" else f"the execution noise, {game.noise}")
-                + ") moves the indicators but no "
-                "player's decision, so the bands of the tariffs and controls have no width. "
-                "Draw a parameter that moves a decision (tariffsim.analysis.sensitivity ranks "
-                "them), or the game's noise",
-                SameDecisionsWarning,
-                stacklevel=2,
-            )
+        kept = (counts.tariff, counts.control) if keep == "summary" else ("tariff", "control")
+        rest = tuple(counts.hist.values()) if keep == "summary" else INDICATORS
+        if all(_one_value(x, arrays if keep == "runs" else None, runs) for x in kept):
+            _warn_same_decisions(
+                game, runs, kind,
+                indicators=not all(_one_value(x, arrays if keep == "runs" else None, runs)
+                                   for x in rest),
+            )  # fmt: skip
     if keep == "summary":
         return EnsembleSummary(
             name=game.name,
@@ -1498,6 +1491,39 @@ def _play_runs(
         k: parts[0][k] if len(parts) == 1 else np.concatenate([p[k] for p in parts]) for k in _KEEP
     }
     return parts[0]["meta"], arrays
+
+
+def _one_value(what: Any, arrays: Mapping[str, Array] | None, runs: int) -> bool:
+    """Whether every run holds one value per round (and dyad or country): of the kept array
+    named ``what`` of ``arrays``, or of the counts ``what`` (a TariffCounts, exact; a
+    Histogram, within its bin width) when ``arrays`` is None."""
+    if arrays is not None:
+        a = arrays[what]
+        return bool((a == a[:1]).all())
+    if what is None:  # (no control counts: an executor's, refused before)
+        return False
+    if isinstance(what, TariffCounts):
+        return what.counts.shape[1] == 0 or bool((what.counts.max(axis=-1) == runs).all())
+    return len(what.count) == what.slots and bool((what.count == runs).all())
+
+
+def _warn_same_decisions(game: Game, runs: int, kind: str, *, indicators: bool) -> None:
+    """A SameDecisionsWarning: drawn, yet every run took the same tariffs and controls
+    (``indicators``: the indicators differ between runs; else every run is one path)."""
+    drawn = "the execution noise" if kind == "none" else "what was drawn"
+    said = (
+        f"{drawn} moves the indicators but no player's decision, so the bands of the tariffs "
+        "and controls have no width"
+        if indicators
+        else f"every run played the same path: {drawn} moved nothing in this game"
+    )
+    warnings.warn(
+        f"all {runs} runs of {game.name or 'this game'} took the same tariffs and export "
+        f"controls: {said}. Draw a parameter that moves a decision (a sensitivity analysis "
+        "ranks them)" + ("" if kind == "none" else ", or execution noise"),
+        SameDecisionsWarning,
+        stacklevel=3,
+    )
 
 
 def _check_sent_labels(

@@ -44,7 +44,14 @@ from .._util import frozen_array as _ro
 from .._util import seed_text, short_repr
 from ..errors import MissingExtraError, ParameterError, RunsNotKeptError, UnknownNameError
 from ..schema import storable
-from ._stored import check_npz_size, check_positions, checked_dyads, checked_labels, other_kind
+from ._stored import (
+    check_npz_size,
+    check_positions,
+    checked_dyads,
+    checked_events,
+    checked_labels,
+    other_kind,
+)
 from .bands import (
     DEFAULT_LEVELS,
     DEFAULT_Q,
@@ -170,6 +177,7 @@ class EnsembleSummary(_Summarised):
         object.__setattr__(self, "codes", tuple(self.codes))
         object.__setattr__(self, "dyads", tuple(tuple(d) for d in self.dyads))
         object.__setattr__(self, "control_dyads", tuple(tuple(d) for d in self.control_dyads))
+        object.__setattr__(self, "events", checked_events(self.events, self.rounds))
         object.__setattr__(self, "resolution", dict(self.resolution))
         c = self.counts.control
         have = 0 if c is None else c.counts.shape[1]

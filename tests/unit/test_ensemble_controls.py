@@ -546,14 +546,87 @@ def test_the_fan_chart_marks_and_lists_the_scheduled_events(
         marks = [t.get_text() for t in fig.axes[0].texts]
         rounds = sorted({r for r, _ in e.events})
         assert marks == [str(n) for n in range(1, len(rounds) + 1)]
-        listed = "\n".join(t.get_text() for ax in fig.axes for t in ax.texts)
+        listed = "\n".join(t.get_text() for leg in fig.legends for t in leg.get_texts())
         for r, text in e.events:
             assert text in listed and str(e.dates[r]) in listed
         dashed = [ln for ln in fig.axes[-1].get_lines() if ln.get_linestyle() != "-"]
         assert len([ln for ln in dashed if len(ln.get_xdata()) == 2]) >= len(rounds)
         quiet = e.plot(events=False)
         assert not quiet.axes[0].texts
-        assert "events:" not in "\n".join(t.get_text() for ax in quiet.axes for t in ax.texts)
+        assert not quiet.legends  # (the list is the figure's one legend)
         with pytest.raises(ParameterError, match="events"):
             e.plot(events="yes")
     assert any(r == 4 and "a further 100% on China" in t for r, t in ens.events)
+
+
+# -- what a review of the later changes found -------------------------------------------
+
+
+def test_a_game_without_control_ladders_summarises(sc: ts.Scenario) -> None:
+    """Its summary's control counts are empty: the check for one value per round broke on
+    them (a bare ValueError, every run lost)."""
+    us_cn = ts.load_scenario("us-china-145")  # (its agents set no control)
+    g = dataclasses.replace(us_cn.game, world=dataclasses.replace(us_cn.world, control_ladders={}))
+    with pytest.warns(ts.errors.SameDecisionsWarning):
+        s = ts.ensemble(g, runs=6, seed=0, vary="claims", rounds=4, keep="summary")
+    with pytest.warns(ts.errors.SameDecisionsWarning):
+        e = ts.ensemble(g, runs=6, seed=0, vary="claims", rounds=4)
+    assert s.control_dyads == e.control_dyads == () and e.control.shape == (6, 5, 0)
+    assert s.quantiles("US", "CN").values.tobytes() == e.quantiles("US", "CN").values.tobytes()
+
+
+def test_the_same_decisions_warning_says_what_moved(sc: ts.Scenario) -> None:
+    """When not even the indicators move, it says the runs are one path (it said the draws
+    moved the indicators); it speaks of no API argument (the command prints it too)."""
+    with pytest.warns(ts.errors.SameDecisionsWarning) as got:
+        ts.ensemble(sc, runs=4, seed=0, rounds=T, vary={"learning_rate.US": Uniform(0.1, 0.2)})
+    text = str(got[0].message)
+    assert "every run played the same path" in text and "moves the indicators" not in text
+    assert "vary=" not in text and "tariffsim.analysis" not in text
+    with pytest.warns(ts.errors.SameDecisionsWarning) as got:
+        ts.ensemble(sc, runs=4, seed=0, rounds=T, vary="claims")
+    assert "moves the indicators but no player's decision" in str(got[0].message)
+
+
+def test_the_event_list_has_room_of_its_own(ens: ts.Ensemble) -> None:
+    """The list is under the panels, inside the figure, which grows for it (it hung under the
+    axes, cut by a plain savefig and run over by the dates), in a SubFigure too; markers
+    have headroom above the tariffs; a long list points at ``ens.events``."""
+    import matplotlib.pyplot as plt
+
+    fig = ens.plot()
+    assert fig.get_figheight() > 3.5 * 3  # three panels, and the list
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # (the layout, as a plain savefig makes it)
+    renderer = canvas.get_renderer()
+    box = fig.bbox
+    (leg,) = fig.legends
+    assert leg.get_title().get_text() == "events:"
+    ext = leg.get_window_extent(renderer)
+    assert box.y0 <= ext.y0 and ext.y1 <= box.y1  # wholly inside the figure
+    for ax in fig.axes:  # and under every panel, its dates and labels
+        assert ext.y1 <= ax.get_tightbbox(renderer).y0 + 1
+    top = 100 * float(np.quantile(ens.tariff, 0.95, axis=0).max())
+    lo, hi = fig.axes[0].get_ylim()
+    assert hi - top >= 0.15 * (hi - lo)  # the markers' row, above the highest band
+    sub = plt.figure(figsize=(12, 10)).subfigures(1, 2)[0]
+    assert len(ens.plot(fig=sub).axes) == 3
+    many = dataclasses.replace(ens, events=tuple((r % (T + 1), f"event {r}") for r in range(40)))
+    listed = [t.get_text() for leg in many.plot().legends for t in leg.get_texts()]
+    assert len(listed) == 30 and listed[-1].endswith("more lines (ens.events)")
+    with pytest.raises(ParameterError, match=r"`events` must be \(round, text\) pairs"):
+        dataclasses.replace(ens, events=((50, "late"),))
+    with pytest.raises(ParameterError, match=r"`events` must be \(round, text\) pairs"):
+        dataclasses.replace(ens, events=((-1, "early"),))
+
+
+def test_nat_is_no_date() -> None:
+    import pandas as pd
+
+    from tariffsim.analysis import Threshold
+
+    for kw in ({"after": pd.NaT}, {"by": pd.NaT}):
+        with pytest.raises(ParameterError, match=r"must be .*date"):
+            Threshold("US", "CN", at_least=1.0, **kw)
