@@ -1342,13 +1342,25 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
           f"{'final q5 %':>10} {'median %':>9} {'q95 %':>7}")  # fmt: skip
     controls = ens.peak_final_table(series="control")  # (those in force in some run)
+    tariffs = ens.peak_final_table()
     for series in ("tariff", "control") if controls else ("tariff",):
         if series == "control":
             print("export controls (% of critical exports withheld):")
-        for (i, j), row in controls if series == "control" else ens.peak_final_table():
+        for (i, j), row in controls if series == "control" else tariffs:
             qs = [100 * v for v in row]
             print(f"{i + '->' + j:<8} {qs[0]:>9.1f} {qs[1]:>9.1f} {qs[2]:>7.1f}   "
                   f"{qs[3]:>10.1f} {qs[4]:>9.1f} {qs[5]:>7.1f}")  # fmt: skip
+    # where the runs end at a few different levels, the bands span them all: say which
+    split = [
+        (f"{i}->{j}" + (" control" if kind == "control" else ""), got)
+        for kind, rows in (("tariff", tariffs), ("control", controls))
+        for (i, j), _ in rows
+        if 1 < len(got := ens.shares(*(("control", (i, j)) if kind == "control" else (i, j)))) <= 8
+    ]
+    if split:
+        print("final levels (% of runs at each):")
+        for name, got in split:
+            print(f"{name:<15} " + "   ".join(f"{100 * v:g}%: {100 * p:.3g}%" for v, p in got))
     _print_written(targets)
     for w in group.removed:
         print(term_escape(f"removed {w} (an earlier run's data, which the new files replace)"))

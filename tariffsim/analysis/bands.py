@@ -665,6 +665,69 @@ class _Summarised:
                 "final median %", "final q95 %"]  # fmt: skip
         return f"<div><b>{html.escape(repr(self))}</b>{html_table(head, rows)}</div>"
 
+    def _value_counts(
+        self, a: str, b: Any, r: int
+    ) -> tuple[Array, NDArray[np.int64]]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def shares(
+        self, a: str, b: Any = None, *, at: int | dt.date | str | None = None
+    ) -> list[tuple[float, float]]:
+        """The share of runs at each value of a tariff or an export control in one round.
+
+        A fan chart's bands are pointwise: where runs end at a few distinct levels
+        (a tariff walked back, kept, or cut further) the bands span them all and the
+        median may be a level few runs hold. This is the distribution itself.
+
+        Parameters
+        ----------
+        a, b : str
+            ``(importer, exporter)`` for a tariff (or ``"US->CN"``), or ``("control",
+            "CN->US")`` for an export control.
+        at : int, date or str, optional
+            The round (a number, negative from the end; or a date: the last round
+            dated on or before it, :meth:`round_of`). Default: the last round.
+
+        Returns
+        -------
+        list of (value, share)
+            Each value some run holds (a fraction; increasing) and the share of
+            runs holding it; exact in a summary too (tariffs and controls are
+            counted value by value).
+
+        Raises
+        ------
+        ParameterError
+            For a round outside the rounds, or an indicator (whose values are many).
+        UnknownNameError
+            For an unknown dyad or control.
+
+        Examples
+        --------
+        ``ens.shares("US", "CN")`` → ``[(0.1, 0.44), (0.3, 0.24), (1.3, 0.26), ...]``.
+        """
+        a, b = series_args(a, b)
+        if a in INDICATORS:
+            raise ParameterError(
+                f"`shares` counts the values of a tariff or an export control; an indicator "
+                f"({a!r}) takes too many: use quantiles({a!r}, {short_repr(b)})."
+            )
+        if at is None:
+            r = self.rounds
+        elif isinstance(at, str | dt.date | np.datetime64):
+            r = self.round_of(at)
+        elif isinstance(at, bool | np.bool_) or not isinstance(at, int | np.integer):
+            raise ParameterError(f"`at` must be a round or a date; got {short_repr(at)}.")
+        else:
+            r = int(at) + (self.rounds + 1 if at < 0 else 0)
+            if not 0 <= r <= self.rounds:
+                raise ParameterError(
+                    f"`at` ({short_repr(at)}) is outside the rounds 0..{self.rounds}."
+                )
+        values, counts = self._value_counts(a, b, r)
+        n = len(self)
+        return [(float(v), int(c) / n) for v, c in zip(values, counts, strict=True) if c]
+
     def peak_final_table(
         self, q: Sequence[float] = DEFAULT_LEVELS, *, series: str = "tariff"
     ) -> list[tuple[tuple[str, str], list[float]]]:

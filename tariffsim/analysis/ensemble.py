@@ -522,6 +522,10 @@ class Ensemble(_Summarised):
     def _live_dyads(self) -> NDArray[np.bool_]:
         return np.asarray(self.tariff.max(axis=(0, 1)) > 0)
 
+    def _value_counts(self, a: str, b: Any, r: int) -> tuple[Array, NDArray[np.int64]]:
+        v, c = np.unique(self.series(a, b)[:, r] + 0.0, return_counts=True)  # (-0.0 is 0)
+        return np.asarray(v, dtype=float), np.asarray(c, dtype=np.int64)
+
     def _live_controls(self) -> NDArray[np.bool_]:
         ctl = cast(Array, self.control)
         return np.asarray(ctl.max(axis=(0, 1)) > 0) if ctl.size else np.zeros(ctl.shape[2], bool)

@@ -208,6 +208,10 @@ class EnsembleSummary(_Summarised):
         c = self.counts.control
         return np.zeros(0, dtype=bool) if c is None else _live(c)
 
+    def _value_counts(self, a: str, b: Any, r: int) -> tuple[Array, NDArray[np.int64]]:
+        t, d = self._controls(b) if is_control(a) else (self.counts.tariff, self._dyad(a, b))
+        return np.asarray(t.levels), np.asarray(t.counts[r, d], dtype=np.int64)
+
     def _controls(self, b: tuple[str, str]) -> tuple[TariffCounts, int]:
         """The control counts and the place of the export control ``b`` among them."""
         d = self._control_dyad(*b)

@@ -269,6 +269,9 @@ def test_the_command_prints_and_writes_the_controls(
         assert row[0] == "CN->US"
         np.testing.assert_allclose([float(v) for v in row[1:]], [100 * v for v in want],
                                    atol=0.05)  # fmt: skip
+        shares = "   ".join(f"{100 * v:g}%: {100 * p:.3g}%" for v, p in
+                               ens.shares("control", "CN->US"))  # fmt: skip
+        assert f"CN->US control  {shares}" in printed  # where the runs end
         with open(out / "rare-earth-100-ensemble-quantiles.csv", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         np.testing.assert_allclose(
@@ -630,3 +633,25 @@ def test_nat_is_no_date() -> None:
     for kw in ({"after": pd.NaT}, {"by": pd.NaT}):
         with pytest.raises(ParameterError, match=r"must be .*date"):
             Threshold("US", "CN", at_least=1.0, **kw)
+
+
+def test_shares_give_the_levels_the_runs_end_at(ens: ts.Ensemble, summ: ts.EnsembleSummary) -> None:
+    """Where the runs end at a few levels the bands span them all: ``shares`` is the
+    distribution itself, numpy's count of each value, the same from a summary's counts."""
+    for args, col in ((("control", "CN->US"), ens.control[:, :, 0]),
+                      (("US", "CN"), ens.series("US", "CN"))):  # fmt: skip
+        for at, r in ((None, T), (-1, T), (4, 4), (str(ens.dates[6]), 6), (0, 0)):
+            got = ens.shares(*args, at=at)
+            v, c = np.unique(col[:, r], return_counts=True)
+            assert got == [(float(x), int(n) / R) for x, n in zip(v, c, strict=True)]
+            assert summ.shares(*args, at=at) == got
+            assert abs(sum(p for _, p in got) - 1) < 1e-12
+    assert len(ens.shares("control", "CN->US")) > 1  # (the runs fork: a test that can fail)
+    with pytest.raises(ParameterError, match=r"an indicator .* takes too many"):
+        ens.shares("recession", "US")
+    with pytest.raises(ParameterError, match=r"`at` \(13\) is outside the rounds 0..12"):
+        summ.shares("US", "CN", at=T + 1)
+    with pytest.raises(ParameterError, match="`at` must be a round or a date"):
+        ens.shares("US", "CN", at=1.5)
+    with pytest.raises(UnknownNameError, match="no export control ladder"):
+        summ.shares("control", "US->CN")
