@@ -1355,16 +1355,29 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         (f"{i}->{j}" + (" control" if kind == "control" else ""), got)
         for kind, rows in (("tariff", tariffs), ("control", controls))
         for (i, j), _ in rows
-        if 1 < len(got := ens.shares(*(("control", (i, j)) if kind == "control" else (i, j)))) <= 8
+        if len(got := ens.shares(*(("control", (i, j)) if kind == "control" else (i, j)))) > 1
     ]
     if split:
         print("final levels (% of runs at each):")
         for name, got in split:
-            print(f"{name:<15} " + "   ".join(f"{100 * v:g}%: {100 * p:.3g}%" for v, p in got))
+            if len(got) > 8:  # (a level per run, nearly: the quantiles above say it better)
+                print(f"{name:<15} {len(got)} levels (ens.shares({name.split()[0]!r}))")
+                continue
+            print(f"{name:<15} " + "   ".join(f"{100 * v:g}%: {_share(p)}%" for v, p in got))
     _print_written(targets)
     for w in group.removed:
         print(term_escape(f"removed {w} (an earlier run's data, which the new files replace)"))
     return 0
+
+
+def _share(p: float) -> str:
+    """A share of runs in %, to three digits, with more where three would round a share that
+    is not all the runs to 100 (or one that is some of them to 0)."""
+    for digits in range(3, 17):
+        text = f"{100 * p:.{digits}g}"
+        if (text != "100" or p == 1) and (text != "0" or p == 0):
+            return text
+    return repr(100 * p)
 
 
 def _write_rows(file: str, rows: Sequence[dict[str, Any]]) -> None:

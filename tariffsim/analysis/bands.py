@@ -202,6 +202,14 @@ def _indicator_names(indicators: Any) -> tuple[str, ...]:
     return names
 
 
+def _constrained(fig: Any) -> bool:
+    """Whether ``fig`` (a figure or a SubFigure, by its root) is laid out by constrained
+    layout, which keeps room for a legend placed "outside"."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    return isinstance(fig.figure.get_layout_engine(), ConstrainedLayoutEngine)
+
+
 @dataclass(frozen=True)
 class _Event:
     """A scheduled event as the charts of a path read one (``round``, ``label``)."""
@@ -640,7 +648,7 @@ class _Summarised:
             for ax in axes[1:]:
                 for r, _ in _event_groups(sched):
                     ax.axvline(days[r], color="0.35", lw=0.8, ls=(0, (2, 2)), zorder=1)
-        if listed:  # under the panels, in room the layout keeps for it (a figure legend)
+        if listed and _constrained(fig):  # under the panels, in room the layout keeps for it
             from matplotlib.lines import Line2D
 
             blank = Line2D([], [], lw=0)
@@ -648,6 +656,15 @@ class _Summarised:
                        alignment="left", prop={"family": "monospace", "size": 7},
                        title_fontsize=7, frameon=False, handlelength=0, handletextpad=0,
                        labelcolor="0.2")  # fmt: skip
+        elif (
+            listed and sched is not None
+        ):  # (a user's figure without that layout: under the last panel's dates,
+            # where it covers nothing, as a path's chart puts it; a small figure may cut it)
+            from ..plotting import _event_list
+
+            root = fig.figure  # (a SubFigure's root figure; a figure's own self)
+            tall = axes[-1].get_position().height * root.get_figheight()  # inches
+            _event_list(axes[-1], sched, y=-1.25 / tall)
         return fig
 
     def _repr_html_(self) -> str:
@@ -715,7 +732,7 @@ class _Summarised:
         if at is None:
             r = self.rounds
         elif isinstance(at, str | dt.date | np.datetime64):
-            r = self.round_of(at)
+            r = round_on(self.dates, at, "at")
         elif isinstance(at, bool | np.bool_) or not isinstance(at, int | np.integer):
             raise ParameterError(f"`at` must be a round or a date; got {short_repr(at)}.")
         else:

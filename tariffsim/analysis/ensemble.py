@@ -1381,6 +1381,7 @@ def ensemble(
                 game, runs, kind,
                 indicators=not all(_one_value(x, arrays if keep == "runs" else None, runs)
                                    for x in rest),
+                binned=keep == "summary",
             )  # fmt: skip
     if keep == "summary":
         return EnsembleSummary(
@@ -1511,15 +1512,23 @@ def _one_value(what: Any, arrays: Mapping[str, Array] | None, runs: int) -> bool
     return len(what.count) == what.slots and bool((what.count == runs).all())
 
 
-def _warn_same_decisions(game: Game, runs: int, kind: str, *, indicators: bool) -> None:
+def _warn_same_decisions(
+    game: Game, runs: int, kind: str, *, indicators: bool, binned: bool
+) -> None:
     """A SameDecisionsWarning: drawn, yet every run took the same tariffs and controls
-    (``indicators``: the indicators differ between runs; else every run is one path)."""
+    (``indicators``: the indicators differ between runs; else every run is one path, to
+    within the bins of a summary's histograms when ``binned``)."""
     drawn = "the execution noise" if kind == "none" else "what was drawn"
     said = (
         f"{drawn} moves the indicators but no player's decision, so the bands of the tariffs "
         "and controls have no width"
         if indicators
-        else f"every run played the same path: {drawn} moved nothing in this game"
+        else (
+            f"{drawn} moves the indicators by less than their bins' width (the summary's "
+            "resolution) and no player's decision"
+            if binned
+            else f"every run played the same path: {drawn} moved nothing in this game"
+        )
     )
     warnings.warn(
         f"all {runs} runs of {game.name or 'this game'} took the same tariffs and export "

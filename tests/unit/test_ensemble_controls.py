@@ -655,3 +655,45 @@ def test_shares_give_the_levels_the_runs_end_at(ens: ts.Ensemble, summ: ts.Ensem
         ens.shares("US", "CN", at=1.5)
     with pytest.raises(UnknownNameError, match="no export control ladder"):
         summ.shares("control", "US->CN")
+
+
+def test_a_figure_without_constrained_layout_keeps_the_list_off_the_panels(
+    ens: ts.Ensemble,
+) -> None:
+    """An "outside" legend is outside only under constrained layout: elsewhere it lay over
+    the lowest panel. There the list hangs under the last panel's dates, over no panel."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = ens.plot(fig=Figure(figsize=(10, 12)))
+    assert not fig.legends
+    (text,) = [t for t in fig.axes[-1].texts if t.get_text().startswith("events:")]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    top = text.get_window_extent(canvas.get_renderer()).y1
+    assert all(top <= ax.get_window_extent().y0 for ax in fig.axes)
+
+
+def test_the_final_levels_print_shares_that_add_up(
+    ens: ts.Ensemble, summ: ts.EnsembleSummary
+) -> None:
+    from tariffsim.cli import _share
+
+    assert [_share(p) for p in (1.0, 0.9995, 0.25, 0.0005, 0.0, 1 / 3)] == [
+        "100", "99.95", "25", "0.05", "0", "33.3",
+    ]  # fmt: skip
+    with pytest.raises(ParameterError, match="`at` 2025-10-01 is before the first round"):
+        summ.shares("US", "CN", at="2025-10-01")
+
+
+def test_a_summarys_same_decisions_warning_says_its_bins(sc: ts.Scenario) -> None:
+    """A summary sees its indicators to within its bins: it says so, and does not claim that
+    nothing moved (the full ensemble of the same runs saw them move)."""
+    vary = {"recession_base.US": Uniform(0.2, 0.2000001)}
+    with pytest.warns(ts.errors.SameDecisionsWarning) as full:
+        ts.ensemble(sc, runs=6, seed=1, vary=vary, rounds=4)
+    with pytest.warns(ts.errors.SameDecisionsWarning) as summary:
+        ts.ensemble(sc, runs=6, seed=1, vary=vary, rounds=4, keep="summary")
+    assert "moves the indicators but no player's decision" in str(full[0].message)
+    said = str(summary[0].message)
+    assert "less than their bins' width" in said and "moved nothing" not in said
