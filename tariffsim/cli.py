@@ -369,8 +369,8 @@ def _parser() -> argparse.ArgumentParser:
         "--focus",
         default=None,
         metavar="IMPORTER-EXPORTER",
-        help="the dyad the outputs read, e.g. US-CA (default: the first dyad the scenario "
-        "plays, its first agent's first target)",
+        help="the dyad the outputs read, e.g. US-CA, or an export control, control:CN-US "
+        "(default: the first dyad the scenario plays, its first agent's first target)",
     )
     sa.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     sa.add_argument(

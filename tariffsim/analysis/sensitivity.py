@@ -78,6 +78,10 @@ target, so the US tariff on China in ``us-china-145``, on Canada in
     Focus tariff in the last round (fraction): where the path settles (the
     name is that of the default focus, the US tariff on China; in a game
     without that dyad it is the focus dyad's).
+
+A control focus (``focus=("control", "CN->US")``) makes the four read that
+export control instead: its peak, the week of its first easing, its last
+level (a share withheld) and the withholder's summed loss.
 ``cumulative_gdp_loss``
     The importer's summed payoff loss over the run, in % of one year's GDP:
     :math:`-\sum_{r=1}^{T} u_r \cdot d/365`, with :math:`u_r` the round
@@ -171,13 +175,29 @@ def focus_dyad(batch: Any) -> tuple[str, str]:
     return dyads[0]
 
 
-def game_focus(game: Any, focus: Any = None) -> tuple[str, str] | None:
-    """The focus dyad of the built-in outputs for ``game``: ``focus`` (a dyad, ``"US-CN"``,
-    ``"US->CN"`` or ``("US", "CN")``, checked against the game's ladders), else the first of
-    :meth:`~tariffsim.game.Game.played_dyads`, else None (:func:`focus_dyad` of each batch)."""
+Focus = tuple[str, ...]
+"""What the built-in outputs read: a tariff ``(importer, exporter)``, or an export control
+``(withholder, target, "control")``."""
+
+
+def game_focus(game: Any, focus: Any = None) -> Focus | None:
+    """The focus of the built-in outputs for ``game``: ``focus`` (a dyad, ``"US-CN"``,
+    ``"US->CN"`` or ``("US", "CN")``, checked against the game's ladders; or an export
+    control, ``("control", "CN->US")`` or ``"control:CN-US"``, checked against its control
+    ladders), else the first of :meth:`~tariffsim.game.Game.played_dyads`, else None
+    (:func:`focus_dyad` of each batch)."""
     ladders = set(game.world.ladders)
     if focus is None:
         return next((d for d in game.played_dyads() if d in ladders), None)
+    control = _control_focus(focus)
+    if control is not None:
+        if control not in game.world.control_ladders:
+            known = ", ".join(f"{a}-{b}" for a, b in game.world.control_ladders) or "none"
+            raise UnknownNameError(
+                f"`focus`: the game has no export-control ladder for {short_repr(focus)}; "
+                f"control ladders: {known}."
+            )
+        return (*control, "control")
     d = _dyad_key(focus, "focus")
     if d not in ladders:
         known = ", ".join(f"{a}-{b}" for a, b in sorted(ladders))
@@ -187,11 +207,23 @@ def game_focus(game: Any, focus: Any = None) -> tuple[str, str] | None:
     return d
 
 
-def _series(batch: PathBatch, focus: tuple[str, str] | None) -> Array:
+def _control_focus(focus: Any) -> tuple[str, str] | None:
+    """The ``(withholder, target)`` of a control focus (``("control", "CN->US")``, or
+    ``"control:CN-US"`` as the command line spells it), else None."""
+    if isinstance(focus, str) and focus.startswith("control:"):
+        return _dyad_key(focus.removeprefix("control:"), "focus")
+    if isinstance(focus, tuple | list) and len(focus) == 2 and focus[0] == "control":
+        return _dyad_key(focus[1], "focus")
+    return None
+
+
+def _series(batch: PathBatch, focus: Focus | None) -> Array:
+    if focus is not None and len(focus) == 3:  # an export control's
+        return np.asarray(batch.control_series(focus[0], focus[1]), dtype=float)
     return np.asarray(batch.tariff_series(*(focus or focus_dyad(batch))), dtype=float)
 
 
-def _peak(batch: PathBatch, focus: tuple[str, str] | None = None) -> Array:
+def _peak(batch: PathBatch, focus: Focus | None = None) -> Array:
     return _series(batch, focus).max(axis=1)
 
 
@@ -201,7 +233,7 @@ def _round_days(batch: PathBatch) -> float:
     return float((d[1] - d[0]).astype(int)) if len(d) > 1 else 7.0
 
 
-def _first_cut_week(batch: PathBatch, focus: tuple[str, str] | None = None) -> Array:
+def _first_cut_week(batch: PathBatch, focus: Focus | None = None) -> Array:
     t = _series(batch, focus)
     cut = np.diff(t, axis=1) < -1e-12
     first = np.argmax(cut, axis=1) + 1.0
@@ -210,11 +242,11 @@ def _first_cut_week(batch: PathBatch, focus: tuple[str, str] | None = None) -> A
     return rounds if days == 7.0 else rounds * days / 7.0
 
 
-def _settled(batch: PathBatch, focus: tuple[str, str] | None = None) -> Array:
+def _settled(batch: PathBatch, focus: Focus | None = None) -> Array:
     return _series(batch, focus)[:, -1]
 
 
-def _cumulative_loss(batch: PathBatch, focus: tuple[str, str] | None = None) -> Array:
+def _cumulative_loss(batch: PathBatch, focus: Focus | None = None) -> Array:
     i = tuple(batch.codes).index((focus or focus_dyad(batch))[0])
     pay = np.asarray(batch.payoff, dtype=float)[:, 1:, i]
     return -pay.sum(axis=1) * _round_days(batch) / 365.0
@@ -295,7 +327,7 @@ def _eval_outputs(
     batch: Any,
     outputs: Mapping[str, Callable[[Any], Array] | str],
     runs: int,
-    focus: tuple[str, str] | None = None,
+    focus: Focus | None = None,
 ) -> Array:
     cols = []
     for name, f in outputs.items():
@@ -1080,8 +1112,10 @@ def sensitivity(
         own rules, and refuses False (it would have no effect).
     focus : dyad, optional
         The dyad the built-in outputs read (``"US-CN"``, ``"US->CN"`` or
-        ``("US", "CN")``). Default: the first dyad the game plays
-        (:meth:`~tariffsim.game.Game.played_dyads`).
+        ``("US", "CN")``), or an export control (``("control", "CN->US")`` or
+        ``"control:CN-US"``: the outputs then read the control, a share
+        withheld, and the withholder's loss). Default: the first dyad the
+        game plays (:meth:`~tariffsim.game.Game.played_dyads`).
 
     Returns
     -------
@@ -1151,7 +1185,8 @@ def sensitivity(
         indices=idx, X=frozen_array(X), Y=frozen_array(Y), n=n, seed=seed,
         meta={"scenario": getattr(what, "name", "") or getattr(game, "name", ""),
               "rounds": rounds or game.rounds, "replicates": replicates,
-              "focus": "" if dyad is None else f"{dyad[0]}->{dyad[1]}",
+              "focus": "" if dyad is None else f"{dyad[0]}->{dyad[1]}"
+                       + (" control" if len(dyad) == 3 else ""),
               "focus_outputs": builtin,
               "factors": "claims" if by_claims else "parameter paths"},
     )  # fmt: skip
@@ -1167,7 +1202,7 @@ class _DesignJob:
     seed: int
     replicates: int
     outputs: Mapping[str, Any]
-    focus: tuple[str, str] | None = None
+    focus: Focus | None = None
 
 
 def _common_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
@@ -1206,7 +1241,7 @@ def _run_design(
     chunk_size: int | None = None,
     progress: bool | None = None,
     desc: str = "design",
-    focus: tuple[str, str] | None = None,
+    focus: Focus | None = None,
 ) -> Array:
     """Outputs ``(runs, len(outputs))`` of runs with per-run ``overrides`` (path -> (runs,));
     the built-in outputs read dyad ``focus`` (None: :func:`focus_dyad` of each batch)."""

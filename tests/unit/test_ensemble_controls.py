@@ -697,3 +697,35 @@ def test_a_summarys_same_decisions_warning_says_its_bins(sc: ts.Scenario) -> Non
     assert "moves the indicators but no player's decision" in str(full[0].message)
     said = str(summary[0].message)
     assert "less than their bins' width" in said and "moved nothing" not in said
+
+
+def test_a_sensitivitys_outputs_may_read_a_control(sc: ts.Scenario, tmp_path: Path, capsys) -> None:
+    """``focus=("control", "CN->US")``: the built-in outputs read the control (the same
+    numbers as an output of one's own reading it), on the command line too."""
+
+    def final_control(pb: Any) -> Any:
+        return pb.control_series("CN", "US")[:, -1]
+
+    def first_eased(pb: Any) -> Any:
+        c = pb.control_series("CN", "US")
+        cut = np.diff(c, axis=1) < -1e-12
+        rounds = np.where(cut.any(axis=1), np.argmax(cut, axis=1) + 1.0, float(c.shape[1]))
+        return rounds / 7.0  # (daily rounds, in weeks)
+
+    rng = {"control_strain.CN": (0.0, 4.0), "learning_rate.US": (0.05, 0.5)}
+    kw: dict[str, Any] = {"n": 16, "seed": 0, "rounds": T}
+    for focus in (("control", "CN->US"), "control:CN-US", ["control", ("CN", "US")]):
+        res = ts.sensitivity(sc, rng, ["settled_us", "peak", "first_cut_week"], focus=focus, **kw)
+        assert res.meta["focus"] == "CN->US control"
+    own = ts.sensitivity(sc, rng, {"settled_us": final_control, "first": first_eased}, **kw)
+    assert res.Y[:, 0].tobytes() == own.Y[:, 0].tobytes()
+    np.testing.assert_allclose(res.Y[:, 2], own.Y[:, 1])
+    assert len(np.unique(res.Y[:, 0])) > 1  # the design forks the control
+    with pytest.raises(UnknownNameError, match="no export-control ladder for 'control:US-CN'"):
+        ts.sensitivity(sc, rng, ["peak"], focus="control:US-CN", **kw)
+    ranges = "control_strain.CN=0:4,learning_rate.US=0.05:0.5"
+    args = ["sensitivity", "rare-earth-100", "--params", ranges, "--outputs", "settled_us",
+            "--focus", "control:CN-US", "--n", "16", "--no-plot",
+            "--out", str(tmp_path / "s")]  # fmt: skip
+    assert main(args) == 0
+    assert "outputs of CN->US control" in capsys.readouterr().out
