@@ -78,16 +78,16 @@ target, so the US tariff on China in ``us-china-145``, on Canada in
     Focus tariff in the last round (fraction): where the path settles (the
     name is that of the default focus, the US tariff on China; in a game
     without that dyad it is the focus dyad's).
-
-A control focus (``focus=("control", "CN->US")``) makes the four read that
-export control instead: its peak, the week of its first easing, its last
-level (a share withheld) and the withholder's summed loss.
 ``cumulative_gdp_loss``
     The importer's summed payoff loss over the run, in % of one year's GDP:
     :math:`-\sum_{r=1}^{T} u_r \cdot d/365`, with :math:`u_r` the round
     payoff (% of GDP at an annual rate, every term of the model: economic
     and political terms are both in GDP units) and :math:`d` the round
     length in days.
+
+A control focus (``focus=("control", "CN->US")``) makes the four read that
+export control instead: its peak, the week of its first easing, its last
+level (a share withheld) and the withholder's summed loss.
 
 A user output is a callable ``f(batch) -> array of shape (R,)`` taking a
 :class:`tariffsim.engine.PathBatch` (compact record) — a module-level
@@ -175,12 +175,12 @@ def focus_dyad(batch: Any) -> tuple[str, str]:
     return dyads[0]
 
 
-Focus = tuple[str, ...]
+_Focus = tuple[str, ...]
 """What the built-in outputs read: a tariff ``(importer, exporter)``, or an export control
 ``(withholder, target, "control")``."""
 
 
-def game_focus(game: Any, focus: Any = None) -> Focus | None:
+def game_focus(game: Any, focus: Any = None) -> _Focus | None:
     """The focus of the built-in outputs for ``game``: ``focus`` (a dyad, ``"US-CN"``,
     ``"US->CN"`` or ``("US", "CN")``, checked against the game's ladders; or an export
     control, ``("control", "CN->US")`` or ``"control:CN-US"``, checked against its control
@@ -217,13 +217,13 @@ def _control_focus(focus: Any) -> tuple[str, str] | None:
     return None
 
 
-def _series(batch: PathBatch, focus: Focus | None) -> Array:
+def _series(batch: PathBatch, focus: _Focus | None) -> Array:
     if focus is not None and len(focus) == 3:  # an export control's
         return np.asarray(batch.control_series(focus[0], focus[1]), dtype=float)
     return np.asarray(batch.tariff_series(*(focus or focus_dyad(batch))), dtype=float)
 
 
-def _peak(batch: PathBatch, focus: Focus | None = None) -> Array:
+def _peak(batch: PathBatch, focus: _Focus | None = None) -> Array:
     return _series(batch, focus).max(axis=1)
 
 
@@ -233,7 +233,7 @@ def _round_days(batch: PathBatch) -> float:
     return float((d[1] - d[0]).astype(int)) if len(d) > 1 else 7.0
 
 
-def _first_cut_week(batch: PathBatch, focus: Focus | None = None) -> Array:
+def _first_cut_week(batch: PathBatch, focus: _Focus | None = None) -> Array:
     t = _series(batch, focus)
     cut = np.diff(t, axis=1) < -1e-12
     first = np.argmax(cut, axis=1) + 1.0
@@ -242,11 +242,11 @@ def _first_cut_week(batch: PathBatch, focus: Focus | None = None) -> Array:
     return rounds if days == 7.0 else rounds * days / 7.0
 
 
-def _settled(batch: PathBatch, focus: Focus | None = None) -> Array:
+def _settled(batch: PathBatch, focus: _Focus | None = None) -> Array:
     return _series(batch, focus)[:, -1]
 
 
-def _cumulative_loss(batch: PathBatch, focus: Focus | None = None) -> Array:
+def _cumulative_loss(batch: PathBatch, focus: _Focus | None = None) -> Array:
     i = tuple(batch.codes).index((focus or focus_dyad(batch))[0])
     pay = np.asarray(batch.payoff, dtype=float)[:, 1:, i]
     return -pay.sum(axis=1) * _round_days(batch) / 365.0
@@ -327,7 +327,7 @@ def _eval_outputs(
     batch: Any,
     outputs: Mapping[str, Callable[[Any], Array] | str],
     runs: int,
-    focus: Focus | None = None,
+    focus: _Focus | None = None,
 ) -> Array:
     cols = []
     for name, f in outputs.items():
@@ -1202,7 +1202,7 @@ class _DesignJob:
     seed: int
     replicates: int
     outputs: Mapping[str, Any]
-    focus: Focus | None = None
+    focus: _Focus | None = None
 
 
 def _common_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
@@ -1241,7 +1241,7 @@ def _run_design(
     chunk_size: int | None = None,
     progress: bool | None = None,
     desc: str = "design",
-    focus: Focus | None = None,
+    focus: _Focus | None = None,
 ) -> Array:
     """Outputs ``(runs, len(outputs))`` of runs with per-run ``overrides`` (path -> (runs,));
     the built-in outputs read dyad ``focus`` (None: :func:`focus_dyad` of each batch)."""
