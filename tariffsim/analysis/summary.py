@@ -209,13 +209,15 @@ class EnsembleSummary(_Summarised):
         return np.zeros(0, dtype=bool) if c is None else _live(c)
 
     def _value_counts(self, a: str, b: Any, r: int) -> tuple[Array, NDArray[np.int64]]:
-        t, d = self._controls(b) if is_control(a) else (self.counts.tariff, self._dyad(a, b))
+        t, d = self._exact(a, b)
         return np.asarray(t.levels), np.asarray(t.counts[r, d], dtype=np.int64)
 
-    def _controls(self, b: tuple[str, str]) -> tuple[TariffCounts, int]:
-        """The control counts and the place of the export control ``b`` among them."""
-        d = self._control_dyad(*b)
-        return cast(TariffCounts, self.counts.control), d
+    def _exact(self, a: str, b: Any) -> tuple[TariffCounts, int]:
+        """The exact counts of a tariff ``(importer, exporter)`` or of an export control
+        (``a`` :data:`CONTROL`, ``b`` its dyad), and the series' place among them."""
+        if is_control(a):
+            return cast(TariffCounts, self.counts.control), self._control_dyad(*b)
+        return self.counts.tariff, self._dyad(a, b)
 
     # -- bands --------------------------------------------------------------------
     def quantiles(self, a: str, b: str | None = None, q: ArrayLike = DEFAULT_LEVELS) -> Bands:
@@ -252,16 +254,14 @@ class EnsembleSummary(_Summarised):
         """
         a, b, q = dyad_and_levels(a, b, q)
         qs = check_levels(q)
-        if is_control(a):
-            c, d = self._controls(cast(tuple[str, str], b))
-            return Bands(f"{b[0]}->{b[1]} control", qs, self.dates, c.quantiles(d, qs))
         if a in INDICATORS:
             i = self._country(b)
             series = np.arange(self.rounds + 1) * len(self.codes) + i
             vals = self.counts.hist[a].quantiles(series, qs)
             return Bands(f"{b} {a}", qs, self.dates, vals)
-        d = self._dyad(a, b)
-        return Bands(f"{a}->{b} tariff", qs, self.dates, self.counts.tariff.quantiles(d, qs))
+        t, d = self._exact(a, b)
+        label = f"{b[0]}->{b[1]} control" if is_control(a) else f"{a}->{b} tariff"
+        return Bands(label, qs, self.dates, t.quantiles(d, qs))
 
     def mean(self, a: str, b: str | None = None) -> Array:
         """Per-round mean over runs, shape (T+1,) (arguments as for :meth:`quantiles`).
@@ -271,13 +271,11 @@ class EnsembleSummary(_Summarised):
         mean on the histogram's grid, within ``resolution[a] / 2``.
         """
         a, b = series_args(a, b)
-        if is_control(a):
-            c, d = self._controls(cast(tuple[str, str], b))
-            return c.mean(d)
         if a in INDICATORS:
             series = np.arange(self.rounds + 1) * len(self.codes) + self._country(b)
             return self.counts.hist[a].mean(series)
-        return self.counts.tariff.mean(self._dyad(a, b))
+        t, d = self._exact(a, b)
+        return t.mean(d)
 
     def peak_quantiles(
         self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
@@ -285,21 +283,15 @@ class EnsembleSummary(_Summarised):
         """Quantiles of the runs' peak tariff on a dyad (exact: ``numpy.quantile``), (len(q),);
         of an export control's with ``("control", "CN->US")``."""
         importer, exporter, q = dyad_and_levels(importer, exporter, q, "importer")
-        if is_control(importer):
-            c, d = self._controls(cast(tuple[str, str], exporter))
-            return c.peak_quantiles(d, check_levels(q))
-        return self.counts.tariff.peak_quantiles(self._dyad(importer, exporter), check_levels(q))
+        t, d = self._exact(importer, exporter)
+        return t.peak_quantiles(d, check_levels(q))
 
     def peak_counts(
         self, importer: str, exporter: str | None = None
     ) -> tuple[Array, NDArray[np.int64]]:
         """``(levels, counts)``: how many runs peak at each tariff level on a dyad (exact);
         at each level of an export control with ``("control", "CN->US")``."""
-        importer, exporter = series_args(importer, exporter, "importer")
-        if is_control(importer):
-            t, d = self._controls(cast(tuple[str, str], exporter))
-        else:
-            t, d = self.counts.tariff, self._dyad(importer, exporter)
+        t, d = self._exact(*series_args(importer, exporter, "importer"))
         keep = t.peak[d] > 0
         return t.levels[keep], np.asarray(t.peak[d][keep])
 
@@ -360,10 +352,7 @@ class EnsembleSummary(_Summarised):
 
     def _threshold_from_counts(self, ev: Threshold) -> int:
         ev.check(self.codes, self.dyads, self.dates, self.control_dyads)
-        if is_control(ev.a):
-            t, d = self._controls(ev.control_dyad)
-        else:
-            t, d = self.counts.tariff, self._dyad(ev.a, ev.b)
+        t, d = self._exact(ev.a, ev.control_dyad if is_control(ev.a) else ev.b)
         first, last = ev.window(self.dates)
         hit = ev.meets(t.levels)
         if first == 0 and last == self.rounds and ev.at_least is not None:
