@@ -6,6 +6,7 @@ Every function takes ``ax=`` and returns the ``Axes`` it drew on; only
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -558,6 +559,26 @@ def _date_axis(ax: Axes) -> None:
     loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    _within_calendar(ax)
+
+
+def _within_calendar(*axes: Axes) -> None:
+    """Date axes kept inside matplotlib's calendar, 1 January of year 1 to 31 December 9999.
+
+    Autoscaling adds a margin on each side of the data; for a path that starts
+    in the first days of year 1 or ends in the last of year 9999 (a calendar
+    a game accepts) the margin fell outside the calendar and matplotlib's tick
+    locator failed when the chart was drawn. The view is cut at the calendar's
+    ends; anywhere else it is left as autoscaling made it.
+    """
+    import matplotlib.dates as mdates
+
+    first = float(mdates.date2num(dt.date.min))
+    last = float(mdates.date2num(dt.date.max))
+    for ax in axes:
+        lo, hi = ax.get_xlim()
+        if lo < first or hi > last:
+            ax.set_xlim(max(lo, first), min(hi, last))
 
 
 class _Eventful(Protocol):

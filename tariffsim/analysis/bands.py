@@ -523,7 +523,13 @@ class _Summarised:
         from matplotlib.colors import to_rgba
         from matplotlib.patches import Patch
 
-        from ..plotting import _draw_events, _event_groups, _event_lines, _new_figure
+        from ..plotting import (
+            _draw_events,
+            _event_groups,
+            _event_lines,
+            _new_figure,
+            _within_calendar,
+        )
 
         n_ax = 1 + bool(ctl) + len(indicators)
         sched = _Scheduled(self.dates, self.events) if events and self.events else None
@@ -533,7 +539,11 @@ class _Summarised:
         axes = fig.subplots(n_ax, 1, sharex=True, squeeze=False)[:, 0]
         x = self.dates.astype(object)
         if len(x) > 1:  # the last round held as long as the one before, not a bare tick
-            x = np.append(x, x[-1] + (x[-1] - x[-2]))
+            try:
+                end = x[-1] + (x[-1] - x[-2])
+            except OverflowError:  # (past 31 December 9999: held to the calendar's end)
+                end = dt.date.max
+            x = np.append(x, end)
         colour = country_colours(self.codes, shown, who)
         # a control in the colour of the country it targets, a second one on a country in one
         # of its own (as the tariffs')
@@ -639,6 +649,7 @@ class _Summarised:
             f"{self.name or 'ensemble'}: {len(self)} runs (seed {seed_text(self.seed)}, {drawn})\n"
             f"{centre} with {lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
         )  # (two lines: one overran a figure of 10 inches, and a saved chart lost its ends)
+        _within_calendar(*axes)
         fig.autofmt_xdate()
         if sched is not None:  # the scheduled events, as on a path's chart
             days = self.dates.astype(object)

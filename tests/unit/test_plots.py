@@ -325,3 +325,46 @@ def test_dyads_and_colours_of_a_chart_are_checked() -> None:
     ):  # fmt: skip
         with pytest.raises(PE, match=said):
             plot_path(p, colors=bad)
+
+
+@pytest.mark.parametrize("start", ["first", "last"])
+def test_charts_at_the_calendars_ends_draw(start: str, tmp_path) -> None:
+    """A game may start on 1 January of year 1 or end on 31 December 9999; its charts draw.
+
+    Autoscaling's margin fell outside matplotlib's calendar there, and drawing failed in
+    its tick locator (the fan chart's last step overflowed the date type first)."""
+    import dataclasses
+    import datetime as dt
+
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    game = ts.load_scenario("us-china-145").game
+    span = dt.timedelta(days=game.round_days * game.rounds)
+    first = dt.date.min if start == "first" else dt.date.max - span
+    g = dataclasses.replace(game, start=first)
+    p = ts.simulate(g, seed=0)
+    ens = ts.ensemble(g, runs=3, seed=0, progress=False)
+    summary = ts.ensemble(g, runs=3, seed=0, progress=False, keep="summary")
+    figures = {
+        "path": p.plot().figure,
+        "markets": ts.plot_markets(p).figure,
+        "summary": plot_summary(p),
+        "paths": plot_paths({"a": p, "b": p}),
+        "ensemble": ens.plot().figure,
+        "ensemble summary": summary.plot().figure,
+    }
+    lo, hi = mdates.date2num(dt.date.min), mdates.date2num(dt.date.max)
+    for name, fig in figures.items():
+        fig.savefig(tmp_path / f"{name}.png")  # drawn: the tick locator runs
+        for ax in fig.axes:
+            a, b = ax.get_xlim()
+            if ax.xaxis.get_converter() is not None:  # (a date axis)
+                assert lo <= a < b <= hi, name
+        plt.close(fig)
+    # away from the ends, autoscaling's margins are kept as they were
+    ax = ts.simulate(game, seed=0).plot()
+    a, b = ax.get_xlim()
+    days = mdates.date2num([game.start, game.start + span])
+    assert a < days[0] and b > days[1]
+    plt.close(ax.figure)
