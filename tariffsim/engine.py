@@ -90,8 +90,11 @@ _PART_MIN = 512
 """Fewest runs of a part played on a thread of its own."""
 RECORD_MODES = ("full", "compact")
 """What :func:`simulate_batch` keeps per run and round."""
-COMPACT_FIELDS = ("tariff", "control", "moves", "payoff", "recession", "approval", "drawdown")
-"""Fields a compact :class:`PathBatch` keeps (tariffs, controls and moves on ladder dyads only)."""
+COMPACT_FIELDS = (
+    "tariff", "high", "control", "moves", "payoff", "recession", "approval", "drawdown",
+)  # fmt: skip
+"""Fields a compact :class:`PathBatch` keeps (tariffs, their highs within rounds, controls and
+moves on ladder dyads only)."""
 
 Array = NDArray[np.float64]
 SeedLike = int | np.integer | np.random.SeedSequence
@@ -230,6 +233,12 @@ class PathBatch:
         Headline tariffs after each of the ``S`` decision steps of each
         round (:attr:`tariffsim.game.Game.steps`); full record of a game
         with several steps per round only.
+    high : ndarray (R, T+1, len(dyads)) or None
+        Compact record: each ladder dyad's highest headline tariff after
+        any decision step of each round (``tariff`` where a round has one
+        step; a level taken and left within a round, as Canada's 10% of
+        4-5 February 2025, is here and not in ``tariff``). See
+        :meth:`high_series`.
     layers : ndarray (R, T+1, len(layer_slots)) or None
         Level of each tariff layer of each dyad with instruments, after each
         round (both records): the engine's layer state, not a split of the
@@ -276,6 +285,7 @@ class PathBatch:
     tie_loss: Array | None = None
     grievance: Array | None = None
     step_tariff: Array | None = None
+    high: Array | None = None
     layers: Array | None = None
     layer_slots: tuple[tuple[str, str, str], ...] = ()
     events: tuple[tuple[int, str], ...] = ()
@@ -290,7 +300,7 @@ class PathBatch:
 
     def __post_init__(self, _fresh: bool) -> None:
         object.__setattr__(self, "layer_slots", tuple(tuple(x) for x in self.layer_slots))
-        for name in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond", "layers", "step_tariff"):
+        for name in (*ARRAY_FIELDS, *SLOW_FIELDS, *_EXTRA_FIELDS):
             v = getattr(self, name)
             if v is not None:
                 object.__setattr__(self, name, _ro(v, v.dtype, copy=not _fresh))
@@ -325,6 +335,35 @@ class PathBatch:
         if self.record == "full":
             return self.tariff[:, :, i, j]
         return self._compact_series(self.tariff, self.dyads, importer, exporter, "tariff")
+
+    def high_series(self, importer: str, exporter: str) -> Array:
+        """Highest headline tariff of ``importer`` on ``exporter`` in each round, ``(R, T+1)``.
+
+        The highest level after any decision step of the round
+        (:attr:`tariffsim.game.Game.steps`): a tariff taken and left within a
+        round counts, where :meth:`tariff_series` holds the round's end. Equal
+        to :meth:`tariff_series` in a game of one step per round. A peak, a
+        first round at or above a level and a
+        :class:`~tariffsim.analysis.reduce.Threshold` ``at_least`` read it.
+
+        Examples
+        --------
+        Canada answers the US order of 4 February 2025 with 10% and settles
+        the next day, inside the week to 10 February:
+
+        >>> pb = ts.simulate_batch(ts.load_scenario("four-country-2025").game, 3, seeds=[0],
+        ...                        record="compact")
+        >>> pb.tariff_series("CA", "US")[0].tolist(), pb.high_series("CA", "US")[0].tolist()
+        ([0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.1, 0.0])
+        """
+        i, j = self._i(importer), self._i(exporter)
+        if self.record == "full":
+            if self.step_tariff is None:
+                return self.tariff[:, :, i, j]
+            return np.asarray(self.step_tariff[:, :, :, i, j].max(axis=2))
+        if self.high is None:  # (a batch made without it: one step per round)
+            return self.tariff_series(importer, exporter)
+        return self._compact_series(self.high, self.dyads, importer, exporter, "tariff")
 
     def layer_series(self, importer: str, exporter: str, layer: str) -> Array:
         """Level of tariff layer ``layer`` of ``importer`` on ``exporter``, shape ``(R, T+1)``.
@@ -444,9 +483,13 @@ class PathBatch:
         """Memory held by the arrays, in bytes."""
         return sum(
             getattr(self, k).nbytes
-            for k in (*ARRAY_FIELDS, *SLOW_FIELDS, "equity", "bond", "layers", "step_tariff")
+            for k in (*ARRAY_FIELDS, *SLOW_FIELDS, *_EXTRA_FIELDS)
             if getattr(self, k) is not None
         )
+
+
+_EXTRA_FIELDS = ("equity", "bond", "layers", "step_tariff", "high")
+"""Arrays of a :class:`PathBatch` beyond a path's fields, each of them None in some batches."""
 
 
 def _path_layers(world: World, tariff: Array, slots: Array | None) -> Array:
@@ -1023,6 +1066,7 @@ def _play(
         total = np.zeros((R, K), dtype=np.int16)
         going = np.ones(R, dtype=bool)  # runs still moving within the round
         cur = st
+        high: Array | None = None  # each tariff's highest level after a step of the round
         decides = game.decides(r)  # (no decision day in the round: every agent holds)
         for step in range(steps):
             # the first step asks every agent; later ones the paced agents only, and
@@ -1087,6 +1131,7 @@ def _play(
                 cur.off = np.zeros(R, dtype=bool)
             else:
                 rt.settle(cur)
+            high = cur.tariff if high is None else np.maximum(high, cur.tariff)
             if step_tariff is not None:
                 step_tariff[:, r, step] = cur.tariff
             if not going.any():
@@ -1103,7 +1148,7 @@ def _play(
         mk = rt.evaluate_state(rt.truth, st, prev)
         _priced(st, mk)
         _learn(rt, st)
-        rec.add(r, st, prev, moves, mk)
+        rec.add(r, st, prev, moves, mk, high)
         st.shock = np.zeros_like(st.support)
         if on_round is not None:
             on_round(r)
@@ -1294,6 +1339,7 @@ def _compact_layout(world: World) -> dict[str, tuple[tuple[int, ...], Any]]:
     out: dict[str, tuple[tuple[int, ...], Any]] = {
         "layers": ((slots,), np.float64),
         "tariff": ((d,), np.float64),
+        "high": ((d,), np.float64),
         "control": ((len(world.control_ladders),), np.float64),
         "moves": ((d,), np.int8),
     }
@@ -1410,8 +1456,11 @@ class _Record:
         prev: _States | None,
         moves: NDArray[np.int8],
         bd: Breakdown | None = None,
+        high: Array | None = None,
     ) -> None:
-        """Record round ``r``; ``bd`` is the true breakdown of ``st`` when already computed."""
+        """Record round ``r``; ``bd`` is the true breakdown of ``st`` when already computed,
+        ``high`` ``(R, k, k)`` each tariff's highest level after a decision step of the round
+        (default ``st.tariff``: one step)."""
         rt, a = self.rt, self.arrays
         if self.look:
             a["tariff"][:, r] = st.tariff
@@ -1447,9 +1496,11 @@ class _Record:
         a["recession"][:, r, idx] = bd.recession[:, 0]
         a["approval"][:, r, idx] = bd.approval[:, 0]
         if not self.full:
+            hi = st.tariff if high is None else high
             for c, (i, j) in enumerate(self.dyad_ij):
                 if i is not None and j is not None:
                     a["tariff"][:, r, c] = st.tariff[:, i, j]
+                    a["high"][:, r, c] = hi[:, i, j]
             for c, (i, j) in enumerate(self.cdyad_ij):
                 if i is not None and j is not None:
                     a["control"][:, r, c] = st.control[:, i, j]

@@ -447,8 +447,18 @@ class Path:
         return np.asarray(self.step_tariff[:, :, i, j])
 
     def peak(self, importer: str, exporter: str | None = None) -> float:
-        """Highest headline tariff reached on a dyad (``"US", "CN"`` or ``"US->CN"``)."""
-        return float(self.series(importer, exporter).max())
+        """Highest headline tariff reached on a dyad (``"US", "CN"`` or ``"US->CN"``).
+
+        After any decision step (:meth:`steps`), so a level taken and left
+        within a round counts: Canada's 10% on the US of 4 February 2025,
+        gone the next day, is the peak of a path of ``four-country-2025``
+        whose weekly rows (:meth:`series`) never show it.
+
+        >>> p = ts.load_scenario("four-country-2025").simulate(seed=0)
+        >>> p.peak("CA", "US"), float(p.series("CA", "US").max())
+        (0.1, 0.0)
+        """
+        return float(self.steps(importer, exporter).max())
 
     def realised(self) -> Array:
         r"""Each round's payoff as a level, % of GDP, shape ``(R, n)``.

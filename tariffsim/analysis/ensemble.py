@@ -181,9 +181,15 @@ class RunView:
         return self._ens.control_series(withholder, target)[self.index]
 
     def peak(self, importer: str, exporter: str | None = None) -> float:
-        """Highest headline tariff reached on a dyad (``"US", "CN"`` or ``"US->CN"``), or
-        export control (``"control", "CN->US"``)."""
-        return float(self.series(importer, exporter).max())
+        """Highest headline tariff reached on a dyad (``"US", "CN"`` or ``"US->CN"``), after
+        any decision step (as :meth:`Ensemble.peak`), or export control (``"control",
+        "CN->US"``)."""
+        return float(self._ens._reached(importer, exporter)[self.index].max())
+
+    def high_series(self, importer: str, exporter: str | None = None) -> Array:
+        """Highest tariff in each round, after any decision step, shape (T+1,) (as
+        :meth:`Ensemble.high_series`)."""
+        return self._ens.high_series(importer, exporter)[self.index]
 
     def first_round(
         self,
@@ -198,9 +204,12 @@ class RunView:
 
         As :meth:`Ensemble.first_round`, on this run's series only.
         """
-        s = self.series(importer, exporter)[None]  # (the dyad may be one argument)
-        after = _after_round(self._ens.dates, after)
-        k = int(_first_round(s, at_least=at_least, at_most=at_most, after=after)[0])
+        ens = self._ens  # (the dyad may be one argument)
+        s = (ens._reached if at_least is not None else ens.series)(importer, exporter)
+        after = _after_round(ens.dates, after)
+        k = int(
+            _first_round(s[self.index, None], at_least=at_least, at_most=at_most, after=after)[0]
+        )
         return None if k < 0 else k
 
     def __getattr__(self, name: str) -> Array:
@@ -297,6 +306,27 @@ def _first_round(
     return out
 
 
+def _high_of(high: Any, tariff: Array) -> Array:
+    """An ensemble's ``high`` checked against its tariffs: of their shape, finite, and at
+    least the round's end in every run, round and dyad."""
+    try:
+        h = np.asarray(high, dtype=float)
+    except (TypeError, ValueError):
+        h = None
+    if h is None or h.shape != tariff.shape:
+        got = short_repr(high) if h is None else h.shape
+        raise ParameterError(
+            f"`high` must be numbers of the tariffs' shape {tariff.shape} (runs, rounds, "
+            f"dyads); got {got}."
+        )
+    if not np.isfinite(h).all() or (h < tariff).any():
+        raise ParameterError(
+            "`high` must be finite and at least `tariff` in every run, round and dyad (the "
+            "highest level of a round includes its end)."
+        )
+    return h
+
+
 @dataclass(frozen=True, eq=False)
 class Ensemble(_Summarised):
     """``R`` runs of one game: compact per-run paths, the draws behind them, and summaries.
@@ -311,7 +341,12 @@ class Ensemble(_Summarised):
     dyads : tuple of (str, str)
         The dyads with a tariff ladder (the ``dyad`` axis).
     tariff : ndarray, shape (R, T+1, D)
-        Headline tariff per run, round and dyad (fraction).
+        Headline tariff per run, round and dyad (fraction), at each round's end.
+    high : ndarray, shape (R, T+1, D)
+        Each run's highest headline tariff in each round, after any of its
+        decision steps (:meth:`high_series`); a level taken and left within a
+        round is here and not in ``tariff``. Default (None given, as in a
+        file written before it was kept): ``tariff``.
     recession, approval, payoff, drawdown : ndarray, shape (R, T+1, n)
         Indicators per run, round and country (see :data:`INDICATORS`).
     control_dyads : tuple of (str, str)
@@ -351,6 +386,7 @@ class Ensemble(_Summarised):
     events: tuple[tuple[int, str], ...] = ()
     control_dyads: tuple[tuple[str, str], ...] = ()
     control: Array | None = None
+    high: Array | None = None
     _fresh: InitVar[bool] = False
     """Internal: the per-run arrays were made for this ensemble and nothing else holds them
     (they are frozen as they are instead of copied)."""
@@ -361,6 +397,8 @@ class Ensemble(_Summarised):
             object.__setattr__(self, name, _ro(getattr(self, name), copy=not _fresh))
         pairs, ctl = _controls_of(self.control_dyads, self.control, self.codes, self.tariff.shape)
         object.__setattr__(self, "control", _ro(ctl, copy=not _fresh))
+        high = self.tariff if self.high is None else _high_of(self.high, self.tariff)
+        object.__setattr__(self, "high", _ro(high, copy=not _fresh and high is not self.tariff))
         object.__setattr__(self, "control_dyads", pairs)
         object.__setattr__(self, "events", checked_events(self.events, self.tariff.shape[1] - 1))
         object.__setattr__(self, "draws", FrozenDict({k: _ro(v) for k, v in self.draws.items()}))
@@ -398,6 +436,7 @@ class Ensemble(_Summarised):
             events=tuple(batch.events),
             control_dyads=batch.control_dyads,
             control=batch.control,
+            high=batch.high,
             **kw,
         )
 
@@ -430,6 +469,35 @@ class Ensemble(_Summarised):
         if is_control(a):
             return self.control_series(*b)
         return self.tariff[:, :, self._tariff_dyad(a, b)]
+
+    def high_series(self, importer: str, exporter: str | None = None) -> Array:
+        """Highest tariff of ``importer`` on ``exporter`` in each round, every run: (R, T+1).
+
+        The highest level after any decision step of the round, where
+        :meth:`series` holds the round's end: a tariff taken and left within a
+        round counts here (as :meth:`tariffsim.engine.PathBatch.high_series`).
+        :meth:`peak`, :meth:`first_round` with ``at_least`` and a
+        :class:`~tariffsim.analysis.reduce.Threshold` with ``at_least`` read
+        it. The dyad may be one argument, ``"US->CN"``.
+
+        Examples
+        --------
+        Canada answers the US order of 4 February 2025 with 10% and settles
+        the next day, inside the week to 10 February:
+
+        >>> ens = ts.ensemble("four-country-2025", runs=4, seed=0, rounds=3, progress=False)
+        >>> ens.series("CA", "US")[0].tolist(), ens.high_series("CA", "US")[0].tolist()
+        ([0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.1, 0.0])
+        """
+        a, b = dyad_args(importer, exporter, "importer")
+        return cast(Array, self.high)[:, :, self._tariff_dyad(a, b)]
+
+    def _reached(self, importer: str, exporter: str | None) -> Array:
+        """What reaching a level reads: a tariff's :meth:`high_series`, a control's series."""
+        a, b = series_args(importer, exporter, "importer")
+        if is_control(a):
+            return self.control_series(*b)
+        return self.high_series(a, b)
 
     def _tariff_dyad(self, importer: str, exporter: str) -> int:
         """:meth:`_dyad` for ``series``, which takes tariffs only."""
@@ -507,9 +575,11 @@ class Ensemble(_Summarised):
     def peak(self, importer: str, exporter: str | None = None) -> Array:
         """Highest tariff of each run on a dyad (``"US", "CN"`` or ``"US->CN"``): shape (R,).
 
+        After any decision step (:meth:`high_series`): a level taken and left
+        within a round counts, as in :meth:`tariffsim.path.Path.peak`.
         ``peak("control", "CN->US")``: the highest export control of each run on that dyad.
         """
-        return np.asarray(self.series(importer, exporter).max(axis=1))
+        return np.asarray(self._reached(importer, exporter).max(axis=1))
 
     def peak_quantiles(
         self, importer: str, exporter: str | None = None, q: ArrayLike = DEFAULT_LEVELS
@@ -520,7 +590,7 @@ class Ensemble(_Summarised):
         return np.asarray(np.quantile(self.peak(importer, exporter), check_levels(q)))
 
     def _live_dyads(self) -> NDArray[np.bool_]:
-        return np.asarray(self.tariff.max(axis=(0, 1)) > 0)
+        return np.asarray(cast(Array, self.high).max(axis=(0, 1)) > 0)
 
     def _value_counts(self, a: str, b: Any, r: int) -> tuple[Array, NDArray[np.int64]]:
         v, c = np.unique(self.series(a, b)[:, r] + 0.0, return_counts=True)  # (-0.0 is 0)
@@ -541,7 +611,10 @@ class Ensemble(_Summarised):
     ) -> NDArray[np.int64]:
         """First round ``>= after`` at which a run's tariff is ``>= at_least`` (or ``<= at_most``).
 
-        ``first_round("control", "CN->US", at_most=0, after=4)``: the same of an export
+        ``at_least`` is met in the round the level is reached after any of its
+        decision steps (:meth:`high_series`, as :meth:`peak` reads it);
+        ``at_most`` at a round's end (:meth:`series`): a truce is where a
+        round ends. ``first_round("control", "CN->US", at_most=0, after=4)``: the same of an export
         control (the first round from round 4 in which China's control on the US is lifted).
         Give exactly one of ``at_least``/``at_most``. ``after`` is a round, or a date (a
         ``datetime.date``, ``numpy.datetime64`` or ISO string): the first round dated on or
@@ -567,10 +640,11 @@ class Ensemble(_Summarised):
         ``ens.prob((ens.first_round("US", "CN", at_most=0.3, after=12) >= 0) &
         (ens.first_round("US", "CN", at_most=0.3, after=12) <= 30))``.
         """
-        s = self.series(importer, exporter)
+        s = self._reached(importer, exporter) if at_least is not None else None
         return _first_round(
-            s, at_least=at_least, at_most=at_most, after=_after_round(self.dates, after)
-        )
+            self.series(importer, exporter) if s is None else s,
+            at_least=at_least, at_most=at_most, after=_after_round(self.dates, after),
+        )  # fmt: skip
 
     def prob(self, event: Callable[[RunView], Any] | Threshold | ArrayLike) -> float:
         """Probability of an event: the share of runs where it happens.
@@ -636,7 +710,8 @@ class Ensemble(_Summarised):
         Dimensions ``run``, ``round``, ``dyad``, ``country`` (and
         ``control_dyad`` in a game with export-control ladders, ``param``,
         ``claim`` when parameters were drawn). Variables: ``tariff`` (run,
-        round, dyad), ``control`` (run, round, control_dyad), the
+        round, dyad), ``high`` (run, round, dyad: :meth:`high_series`),
+        ``control`` (run, round, control_dyad), the
         :data:`INDICATORS` (run, round, country),
         ``draws`` (run, param) and ``claim_draws`` (run, claim), each with
         CF ``long_name`` and ``units`` attributes
@@ -661,6 +736,7 @@ class Ensemble(_Summarised):
             ) from None
         dims3 = ("run", "round", "country")
         data: dict[str, Any] = {"tariff": (("run", "round", "dyad"), np.asarray(self.tariff))}
+        data["high"] = (("run", "round", "dyad"), np.asarray(self.high))
         data |= {k: (dims3, np.asarray(getattr(self, k))) for k in INDICATORS}
         coords: dict[str, Any] = {
             "run": np.arange(len(self)),
@@ -712,7 +788,7 @@ class Ensemble(_Summarised):
             "units": "tariff, recession, approval: fractions; payoff: % of GDP; drawdown: index %",
         }
         ds = xr.Dataset(data, coords=coords, attrs=attrs)
-        for name in ("tariff", *INDICATORS):
+        for name in ("tariff", "high", *INDICATORS):
             ds[name].attrs = dict(SERIES_ATTRS[name])
         if self.control_dyads:
             ds["control"].attrs = dict(SERIES_ATTRS["control"])
@@ -771,6 +847,8 @@ class Ensemble(_Summarised):
                 arrays["control"] = np.asarray(
                     ds["control"].transpose("run", "round", "control_dyad").values
                 )
+            if "high" in ds.data_vars:  # (not in files written before it was kept)
+                arrays["high"] = np.asarray(ds["high"].transpose(*_DIMS["tariff"]).values)
             return cls._checked(
                 name=str(ds.attrs.get("scenario", "")),
                 codes=[str(c) for c in ds["country"].values],
@@ -854,7 +932,11 @@ class Ensemble(_Summarised):
                 dates=np.asarray(z["dates"]),
                 dyads=[str(d) for d in z["dyads"]],
                 control_dyads=[str(d) for d in z["control_dyads"]] if ctl else [],
-                arrays={k: np.asarray(z[k]) for k in _KEEP if ctl or k != "control"},
+                arrays={
+                    k: np.asarray(z[k])
+                    for k in _KEEP
+                    if (ctl or k != "control") and (k != "high" or k in z.files)
+                },
                 params=params,
                 draws=np.asarray(z["draws"]),
                 claims=claims,
@@ -924,6 +1006,15 @@ class Ensemble(_Summarised):
         if not np.isfinite(ctl).all():
             raise bad("control must be finite; it holds a NaN or an infinity")
         in_range(bad, "control", ctl, 0.0, 1.0)  # (a share withheld)
+        high = arrays.get("high")  # (None in files written before it was kept: the tariffs)
+        if high is not None:
+            if high.shape != tariff.shape or high.dtype.kind != "f":
+                raise bad(
+                    f"high must be a float array of the tariffs' shape {tariff.shape}; got "
+                    f"{high.dtype} of shape {high.shape}"
+                )
+            if not np.isfinite(high).all() or (high < tariff).any():
+                raise bad("high must be finite and at least the tariff in every run and round")
         name, codes_t, pairs, days, seed_i, events = checked_labels(
             bad, name=name, codes=codes, dyads=dyads, dates=dates, seed=seed,
             scheduled=scheduled,
@@ -959,6 +1050,7 @@ class Ensemble(_Summarised):
             events=events,
             control_dyads=ctl_pairs,
             control=ctl,
+            high=high,
             **{k: arrays[k] for k in INDICATORS},
         )
 
@@ -980,11 +1072,12 @@ class Ensemble(_Summarised):
         dyad), ``dates`` (ISO strings), ``dyads`` (``"US->CN"``),
         ``control_dyads`` (``"CN->US"``), ``codes``, ``params`` + ``draws`` (run, param),
         ``claims`` + ``claim_draws`` (run, claim), ``seed``, ``name``,
-        ``vary`` and ``scheduled`` (``"round<TAB>text"`` per event).
-        :meth:`from_npz` reads it back.
+        ``vary``, ``scheduled`` (``"round<TAB>text"`` per event) and ``high``
+        (run, round, dyad: :meth:`high_series`). :meth:`from_npz` reads it back.
         """
         arrays: dict[str, Any] = {
             "tariff": self.tariff,
+            "high": self.high,
             **{k: getattr(self, k) for k in INDICATORS},
             "dates": np.array([str(d) for d in self.dates]),
             "dyads": np.array([f"{a}->{b}" for a, b in self.dyads]),
@@ -1014,7 +1107,8 @@ class Ensemble(_Summarised):
         """Every run and round as a pandas DataFrame (needs pandas).
 
         One row per ``(run, round)`` (a MultiIndex), columns ``date``,
-        ``{A}->{B}`` (tariff per dyad), ``{A}->{B} control`` (export control
+        ``{A}->{B}`` (tariff per dyad, at the round's end), ``{A}->{B} high`` (its
+        highest level in the round, :meth:`high_series`), ``{A}->{B} control`` (export control
         per control dyad, the share withheld), ``{C} {indicator}`` per country and
         indicator, one column per drawn parameter path and, with
         ``vary="claims"``, ``claim:{id}`` per drawn claim (in the claim's
@@ -1025,6 +1119,8 @@ class Ensemble(_Summarised):
         cols: dict[str, Any] = {"date": np.tile(self.dates, r)}
         for k, (a, b) in enumerate(self.dyads):
             cols[f"{a}->{b}"] = self.tariff[:, :, k].ravel()
+        for k, (a, b) in enumerate(self.dyads):
+            cols[f"{a}->{b} high"] = cast(Array, self.high)[:, :, k].ravel()
         for k, (a, b) in enumerate(self.control_dyads):
             cols[f"{a}->{b} control"] = cast(Array, self.control)[:, :, k].ravel()
         for name in INDICATORS:
@@ -1260,12 +1356,12 @@ def ensemble(
         rounds = _check_rounds(rounds)
     if not one_of(keep, ("runs", "summary")):
         raise ParameterError(f"`keep` must be one of 'runs', 'summary'; got {keep!r}.")
-    if keep == "runs":  # the arrays kept: tariffs per dyad, four indicators per country
-        w = game.world
+    if keep == "runs":  # the arrays kept: tariffs and their highs per dyad, controls, four
+        w = game.world  # indicators per country
         cells = runs * ((game.rounds if rounds is None else rounds) + 1)
         limits.check(
             "max_result_bytes",
-            8 * cells * (len(w.ladders) + len(w.control_ladders) + 4 * w.n),
+            8 * cells * (2 * len(w.ladders) + len(w.control_ladders) + 4 * w.n),
             "an ensemble keeping every run (keep='summary', or --summary, keeps counts only), "
             "bytes",
         )
@@ -1374,7 +1470,9 @@ def ensemble(
                 _check_sent_labels(game, game.rounds if rounds is None else rounds,
                                    codes, dates, dyads, arrays["control"].shape[2])  # fmt: skip
     if not alike and runs > 1:  # drawn, yet every run took the same decisions?
-        kept = (counts.tariff, counts.control) if keep == "summary" else ("tariff", "control")
+        kept = (
+            (counts.tariff, counts.control) if keep == "summary" else ("tariff", "high", "control")
+        )
         rest = tuple(counts.hist.values()) if keep == "summary" else INDICATORS
         if all(_one_value(x, arrays if keep == "runs" else None, runs) for x in kept):
             _warn_same_decisions(
@@ -1418,7 +1516,7 @@ def ensemble(
     )
 
 
-_KEEP = ("tariff", "control", *INDICATORS)
+_KEEP = ("tariff", "high", "control", *INDICATORS)
 
 
 def _play_runs(
@@ -1507,8 +1605,10 @@ def _one_value(what: Any, arrays: Mapping[str, Array] | None, runs: int) -> bool
         return bool((a == a[:1]).all())
     if what is None:  # (no control counts: an executor's, refused before)
         return False
-    if isinstance(what, TariffCounts):
-        return what.counts.shape[1] == 0 or bool((what.counts.max(axis=-1) == runs).all())
+    if isinstance(what, TariffCounts):  # (the peaks too: they count levels within rounds)
+        return what.counts.shape[1] == 0 or bool(
+            (what.counts.max(axis=-1) == runs).all() and (what.peak.max(axis=-1) == runs).all()
+        )
     return len(what.count) == what.slots and bool((what.count == runs).all())
 
 
@@ -1587,7 +1687,8 @@ def _check_sent_controls(game: Game, counts: Any, runs: int) -> None:
 def _chunk_runs(part: Any) -> int | None:
     """The runs an executor's chunk result covers, or None unless it is what
     :func:`_ensemble_chunk` returns: the kept arrays, float and finite, one shape per
-    run, tariffs >= 0, export controls, recession odds and approval in [0, 1], and the
+    run, tariffs >= 0 and their highs at least them, export controls, recession odds and
+    approval in [0, 1], and the
     labels (first chunk) that fit them."""
     try:
         got = {k: part[k] for k in _KEEP}
@@ -1601,6 +1702,8 @@ def _chunk_runs(part: Any) -> int | None:
     n = got["recession"].shape[2]
     if got["control"].shape[:2] != (R, T1) or any(got[k].shape != (R, T1, n) for k in INDICATORS):
         return None
+    if got["high"].shape != (R, T1, D):
+        return None
     if meta is not None:
         try:
             codes, dates, dyads, _ = meta
@@ -1613,6 +1716,8 @@ def _chunk_runs(part: Any) -> int | None:
     fractions = [got[k] for k in ("control", "recession", "approval")]
     if (got["tariff"] < 0).any() or any(((f < 0) | (f > 1)).any() for f in fractions):
         return None  # (tariffs >= 0; controls, recession odds and approval are fractions)
+    if (got["high"] < got["tariff"]).any():
+        return None  # (a round's highest level includes its end)
     return R
 
 

@@ -70,6 +70,8 @@ in a full ensemble (``tariffsim.analysis.ensemble.INDICATORS`` is this tuple).""
 SERIES_ATTRS: Mapping[str, Mapping[str, str]] = {
     "tariff": {"long_name": "headline tariff of the importer on the exporter (1.45 is 145%)",
                "units": "1"},
+    "high": {"long_name": "highest headline tariff of the round, after any decision step",
+             "units": "1"},
     "control": {"long_name": "export control: share of the withholder's critical exports to "
                 "the target withheld", "units": "1"},
     "recession": {"long_name": "12-month recession odds", "units": "1"},
@@ -271,7 +273,8 @@ class TariffCounts:
         ``counts[t, d, l]``: runs whose tariff on dyad ``d`` in round ``t`` is
         ``levels[l]``. Sums to the number of runs over ``l``.
     peak : ndarray of int64, shape (D, L)
-        ``peak[d, l]``: runs whose highest tariff on dyad ``d`` is ``levels[l]``.
+        ``peak[d, l]``: runs whose highest tariff on dyad ``d`` is ``levels[l]``
+        (after any decision step of a round: of ``high``, when counted).
     n : int
         Number of runs counted (also when the game has no tariff ladder).
     """
@@ -287,19 +290,23 @@ class TariffCounts:
         object.__setattr__(self, "peak", _ro(self.peak, np.int64))
 
     @classmethod
-    def of(cls, tariff: Array) -> TariffCounts:
-        """Count a chunk's tariffs, shape ``(R, T+1, D)``."""
+    def of(cls, tariff: Array, high: Array | None = None) -> TariffCounts:
+        """Count a chunk's tariffs, shape ``(R, T+1, D)``; the peaks of ``high`` (the same
+        shape: each round's highest level after any decision step) when given."""
         tariff = np.asarray(tariff, dtype=float)
         _, t1, d = tariff.shape
-        if not np.all(np.isfinite(tariff)):
+        both = tariff if high is None else np.stack([tariff, np.asarray(high, dtype=float)])
+        if not np.all(np.isfinite(both)):
             raise ParameterError("tariffs must be finite to be counted; got a NaN or inf.")
-        levels, inv = np.unique(tariff + 0.0, return_inverse=True)
+        levels, inv = np.unique(both + 0.0, return_inverse=True)
         _check_levels(len(levels))
-        inv = inv.reshape(tariff.shape)
+        inv = inv.reshape(both.shape)
         nl = len(levels)
         slot = (np.arange(t1)[:, None] * d + np.arange(d)[None, :]) * nl  # (T+1, D)
-        counts = np.bincount((slot[None] + inv).ravel(), minlength=t1 * d * nl)
-        pk = inv.max(axis=1)  # the peak's level index per (run, dyad): levels are sorted
+        counted = inv if high is None else inv[0]
+        counts = np.bincount((slot[None] + counted).ravel(), minlength=t1 * d * nl)
+        # the peak's level index per (run, dyad): levels are sorted
+        pk = (inv if high is None else inv[1]).max(axis=1)
         peak = np.bincount((np.arange(d)[None, :] * nl + pk).ravel(), minlength=d * nl)
         return cls(levels, counts.reshape(t1, d, nl), peak.reshape(d, nl), len(tariff))
 
@@ -591,7 +598,10 @@ class Threshold:
     at_least, at_most : float
         Exactly one: the event holds in a round where the series is
         ``>= at_least`` (or ``<= at_most``), in the series' unit (tariffs,
-        odds and controls as fractions).
+        odds and controls as fractions). A tariff reaches ``at_least`` in a
+        round where it does after any decision step (``high_series``: a level
+        taken and left within the round counts, as for a peak); it is
+        ``<= at_most`` where the round ends.
     after : int, str, datetime.date or numpy.datetime64
         First round considered: a round number >= 0 (default 0, the
         starting state), or a date (then the first round dated on or after
@@ -762,11 +772,15 @@ class Threshold:
         return w, t
 
     def series(self, runs: Any) -> Array:
-        """The series the event looks at, shape ``(R, T+1)``, from a PathBatch or an Ensemble."""
+        """The series the event looks at, shape ``(R, T+1)``, from a PathBatch or an Ensemble:
+        a tariff's highest level in each round (``high_series``, after any decision step)
+        with ``at_least``, its level at the round's end with ``at_most``."""
         if self.a == CONTROL:
             return np.asarray(runs.control_series(*self.control_dyad))
         if self.a in INDICATORS:
             return np.asarray(getattr(runs, self.a))[:, :, list(runs.codes).index(self.b)]
+        if self.at_least is not None:
+            return np.asarray(runs.high_series(self.a, self.b))
         if hasattr(runs, "tariff_series"):
             return np.asarray(runs.tariff_series(self.a, self.b))
         return np.asarray(runs.series(self.a, self.b))
@@ -802,7 +816,7 @@ class Reducer:
         for m, (name, fn) in enumerate(self.events.items()):
             ev[m] = _count_event(name, fn, pb)
         return Counts(
-            tariff=TariffCounts.of(pb.tariff),
+            tariff=TariffCounts.of(pb.tariff, pb.high),
             hist={k: Histogram.of(getattr(pb, k), self.widths[k], k) for k in INDICATORS},
             events=ev,
             fired=tuple(pb.events),

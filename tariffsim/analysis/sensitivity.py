@@ -224,7 +224,10 @@ def _series(batch: PathBatch, focus: _Focus | None) -> Array:
 
 
 def _peak(batch: PathBatch, focus: _Focus | None = None) -> Array:
-    return _series(batch, focus).max(axis=1)
+    if focus is not None and len(focus) == 3:  # an export control's
+        return _series(batch, focus).max(axis=1)
+    a, b = focus or focus_dyad(batch)  # a tariff's: after any decision step, as Path.peak
+    return np.asarray(batch.high_series(a, b), dtype=float).max(axis=1)
 
 
 def _round_days(batch: PathBatch) -> float:

@@ -308,7 +308,10 @@ class EnsembleSummary(_Summarised):
             :class:`~tariffsim.analysis.reduce.Threshold` on a tariff or an
             export control is answered from the exact counts when it
             concerns the whole run's peak (``at_least`` with ``after=0`` and
-            no ``by``) or one round (``after == by``).
+            no ``by``) or one round's end (``after == by``, ``at_most``, or
+            ``at_least`` on an export control: a tariff reaches a level at
+            any decision step of a round, which the counts of its ends do not
+            show).
 
         Returns
         -------
@@ -357,7 +360,7 @@ class EnsembleSummary(_Summarised):
         hit = ev.meets(t.levels)
         if first == 0 and last == self.rounds and ev.at_least is not None:
             return int(t.peak[d][hit].sum())
-        if first == last:
+        if first == last and (ev.at_most is not None or is_control(ev.a)):
             return int(t.counts[last, d][hit].sum())
         self._needs_runs(
             f"prob({ev}), which spans rounds {first}..{last},",

@@ -702,7 +702,7 @@ def _no_labels(part: dict[str, Any]) -> None:
 
 def _fewer_rounds(part: dict[str, Any]) -> None:
     if "meta" not in part:  # a later chunk, self-consistent but shorter than the first
-        for k in ("tariff", "control", "recession", "approval", "payoff", "drawdown"):
+        for k in ("tariff", "high", "control", "recession", "approval", "payoff", "drawdown"):
             part[k] = part[k][:, :-1]
 
 

@@ -126,7 +126,7 @@ def test_a_file_too_large_to_read_is_refused_from_its_headers(
     ts.ensemble weighs, so that what it made reads back under the same limit)."""
     path = files["dir"] / ("e.npz" if kind == "ens" else "s.npz")
     z = files[kind]
-    arrays = ("tariff", "control", "recession", "approval", "payoff", "drawdown")
+    arrays = ("tariff", "high", "control", "recession", "approval", "payoff", "drawdown")
     kept = arrays if kind == "ens" else z
     size = sum(np.asarray(z[k]).nbytes for k in kept)
     read = ts.Ensemble.from_npz if kind == "ens" else ts.EnsembleSummary.from_npz
@@ -142,8 +142,8 @@ def test_an_ensemble_made_under_a_limit_reads_back_under_it(tmp_path: Path) -> N
     the ensemble before any run and its files before reading them."""
     kw: dict[str, Any] = dict(runs=6, seed=2, vary="claims", rounds=5, progress=False)
     ens = ts.ensemble("us-china-145", **kw)
-    need = sum(getattr(ens, k).nbytes for k in ("tariff", "control", "recession", "approval",
-                                                 "payoff", "drawdown"))  # fmt: skip
+    need = sum(getattr(ens, k).nbytes for k in ("tariff", "high", "control", "recession",
+                                                 "approval", "payoff", "drawdown"))  # fmt: skip
     assert ens.control.nbytes  # (us-china-145 has an export-control ladder: weighed too)
     ens.to_npz(tmp_path / "e.npz")
     formats = [(tmp_path / "e.npz", ts.Ensemble.from_npz)]
