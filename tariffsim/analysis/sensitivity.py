@@ -67,7 +67,8 @@ target, so the US tariff on China in ``us-china-145``, on Canada in
 ``canada-mexico-fentanyl`` and on India in ``secondary-oil-tariffs``):
 
 ``peak``
-    Highest headline tariff the focus dyad reaches (fraction; 1.45 = 145%).
+    Highest headline tariff the focus dyad reaches (fraction; 1.45 = 145%),
+    after any decision step of a round (as :meth:`tariffsim.path.Path.peak`).
 ``first_cut_week``
     Weeks from the start to the end of the round of the first cut of the
     focus tariff: the round (counted from round 0) times the round length
