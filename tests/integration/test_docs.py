@@ -1,7 +1,8 @@
 """The documentation is tested: its examples run, its claim ids exist, it covers the model.
 
 (a) Every ``>>>`` example in ``docs/**/*.md`` runs as a doctest (one test per
-    file) with ``ts`` (tariffsim) and ``np`` (numpy) preloaded.
+    file) in an empty namespace: a page imports what it uses, so that its
+    examples run as a reader pastes them.
 (b) Every claim id the docs mention exists in ``ts.claims``: every token of a
     table column headed "claims", and every backticked snake_case token that
     is not a known tariffsim name.
@@ -121,7 +122,7 @@ def test_examples_run(doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     matplotlib.use("Agg")
     monkeypatch.chdir(tmp_path)  # examples that write files write them here
-    globs = {"ts": tariffsim, "np": np, "__name__": "__docs__"}
+    globs = {"__name__": "__docs__"}  # (a page imports what it uses: a reader pastes it)
     test = doctest.DocTestParser().get_doctest(
         _doctest_source(doc.read_text(encoding="utf-8")), globs, _rel(doc), str(doc), 0
     )
