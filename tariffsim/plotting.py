@@ -342,7 +342,9 @@ def plot_path(
     >>> p = ts.load_scenario("reciprocal-pause").simulate(seed=0)
     >>> ax = p.plot()
     >>> [a.get_ylabel() for a in ax.figure.axes][:3]
-    ['tariff / share withheld (%)', 'equity index (% from baseline)', 'bond stress (yield points)']
+    ['headline tariff (%)', 'equity index (% from baseline)', 'bond stress (yield points)']
+    >>> ts.load_scenario("rare-earth-100").simulate(seed=0).plot().get_ylabel()
+    'tariff / share withheld (%)'
     """
     _check_path(path)
     mk_ax: Axes | None = None
@@ -383,8 +385,9 @@ def plot_path(
                         color=colour[(a, b)],
                         zorder=10,
                     )
-    if controls:
-        for m, (a, b) in enumerate(path.control_dyads()):
+    drawn_controls = path.control_dyads() if controls else []
+    if drawn_controls:
+        for m, (a, b) in enumerate(drawn_controls):
             i, j = path.codes.index(a), path.codes.index(b)
             y = 100 * path.control[:, i, j]
             top = max(top, float(y.max()))
@@ -406,7 +409,8 @@ def plot_path(
         for sign, marker, word in ((1, "^", "escalates"), (-1, "v", "de-escalates")):
             if sign in shown:
                 ax.plot([], [], ls="none", marker=marker, color="0.3", label=f"agent {word}")
-    ax.set_ylabel("tariff / share withheld (%)")
+    # (a share withheld is on the axis only where a control is drawn)
+    ax.set_ylabel("tariff / share withheld (%)" if drawn_controls else "headline tariff (%)")
     ax.grid(True, alpha=0.3)
     ax.set_ylim(0, top * 1.22 + 1)
     head = title if title is not None else _title(path)

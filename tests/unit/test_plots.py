@@ -168,7 +168,15 @@ def test_no_market_movement_no_panel() -> None:
     assert not p.equity.any() and not p.bond.any()
     fig = p.plot().figure
     assert EQUITY not in [a.get_ylabel() for a in fig.axes]
-    assert fig.axes[0].get_ylabel() == "tariff / share withheld (%)"
+    assert fig.axes[0].get_ylabel() == "headline tariff (%)"  # (no control: no share withheld)
+
+
+def test_the_tariff_axis_names_a_share_withheld_only_where_a_control_is_drawn() -> None:
+    p = ts.load_scenario("rare-earth-100").simulate(seed=0)
+    assert p.plot().get_ylabel() == "tariff / share withheld (%)"
+    assert p.plot(controls=False).get_ylabel() == "headline tariff (%)"
+    q = ts.load_scenario("us-china-145").simulate(seed=0)
+    assert q.plot().get_ylabel() == "headline tariff (%)"
 
 
 def test_markets_panel_needs_its_own_axes() -> None:
