@@ -1246,8 +1246,9 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
         figures = {
             ".png": lambda: fit.plot().figure,
             "-profiles.png": fit.plot_profiles,
-            "-forecast.png": lambda: fc.plot(obs).figure,
         }
+        if score is not None:  # (a forecast chart with no record in its window shows nothing)
+            figures["-forecast.png"] = lambda: fc.plot(obs).figure
     _print_written(_write_outputs(out, f"{sc.name}-calibration", texts, figures))
     return 0
 

@@ -80,10 +80,13 @@ def test_calibrate_says_when_nothing_is_left_to_score(tmp_path: Path) -> None:
     rounds = str(ts.load_scenario("canada-mexico-fentanyl").game.rounds)
     res = _cli("calibrate", "canada-mexico-fentanyl", "--observed", "us-china-2025",
                "--params", "learning_rate.US=0.02:0.4", "--maxiter", "1", "--popsize", "2",
-               "--profile-points", "3", "--profile-samples", "0", "--no-plot", "--out", "fit",
+               "--profile-points", "3", "--profile-samples", "0", "--out", "fit",
                "--forecast-rounds", rounds, cwd=tmp_path)  # fmt: skip
     assert res.returncode == 0, res.stderr
     assert "forecast: nothing to score: the forecast's last round (2025-02-28)" in res.stdout
+    written = sorted(f.name for f in (tmp_path / "fit").iterdir())
+    assert "canada-mexico-fentanyl-calibration.png" in written  # the fit's charts, and no
+    assert not any(f.endswith("-forecast.png") for f in written)  # empty forecast window
     assert "--forecast-rounds" in res.stdout and "forecast()" not in res.stdout  # CLI advice
     report = (tmp_path / "fit" / "canada-mexico-fentanyl-calibration.txt").read_text()
     assert "…" not in report
