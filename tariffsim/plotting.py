@@ -707,7 +707,7 @@ def _event_list(ax: Axes, path: _Eventful, y: float = -0.1, *, below: Axes | Non
         host.text(
             0.0,
             y,
-            "events:\n" + "\n".join(lines),
+            _EVENTS_HEAD + "\n" + "\n".join(lines),
             transform=host.transAxes,
             va="top",
             ha="left",
@@ -715,6 +715,11 @@ def _event_list(ax: Axes, path: _Eventful, y: float = -0.1, *, below: Axes | Non
             family="monospace",
             color="0.2",
         )
+
+
+_EVENTS_HEAD = "events: dated by the round each falls in (the round's last day)"
+"""The event list's head: a list dates each event by its round, which ends up to a round
+after the event's own day (Geneva, 12 May 2025, in the week to 19 May)."""
 
 
 def _event_lines(path: _Eventful) -> list[str]:

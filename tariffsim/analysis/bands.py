@@ -524,6 +524,7 @@ class _Summarised:
         from matplotlib.patches import Patch
 
         from ..plotting import (
+            _EVENTS_HEAD,
             _draw_events,
             _event_groups,
             _event_lines,
@@ -663,7 +664,7 @@ class _Summarised:
             from matplotlib.lines import Line2D
 
             blank = Line2D([], [], lw=0)
-            fig.legend([blank] * len(listed), listed, loc="outside lower left", title="events:",
+            fig.legend([blank] * len(listed), listed, loc="outside lower left", title=_EVENTS_HEAD,
                        alignment="left", prop={"family": "monospace", "size": 7},
                        title_fontsize=7, frameon=False, handlelength=0, handletextpad=0,
                        labelcolor="0.2")  # fmt: skip

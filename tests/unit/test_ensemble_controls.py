@@ -606,7 +606,7 @@ def test_the_event_list_has_room_of_its_own(ens: ts.Ensemble) -> None:
     renderer = canvas.get_renderer()
     box = fig.bbox
     (leg,) = fig.legends
-    assert leg.get_title().get_text() == "events:"
+    assert leg.get_title().get_text().startswith("events: dated by the round")
     ext = leg.get_window_extent(renderer)
     assert box.y0 <= ext.y0 and ext.y1 <= box.y1  # wholly inside the figure
     for ax in fig.axes:  # and under every panel, its dates and labels
