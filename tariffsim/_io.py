@@ -733,7 +733,7 @@ def read_text_input(
             size = os.fstat(fh.fileno()).st_size
             if size > cap:
                 raise LimitError(limits.message("max_file_bytes", size, f"file {src!r}"))
-            raw = fh.read(cap + 1)
+            raw = _read_at_most(fh, cap + 1)
     except OSError as e:
         problem = f"cannot read the file: {e.strerror or e}"
         raise ScenarioError([problem], source=src, kind=kind) from None
@@ -747,6 +747,21 @@ def read_text_input(
             source=src,
             kind=kind,
         ) from None
+
+
+def _read_at_most(fh: Any, n: int) -> bytes:
+    """Up to ``n`` bytes of ``fh``, read in blocks: ``fh.read(n)`` reserves ``n`` bytes at
+    once, so a limit raised to a terabyte made a 300-byte file a MemoryError (and past
+    ``sys.maxsize`` an OverflowError)."""
+    parts: list[bytes] = []
+    left = n
+    while left > 0:
+        block = fh.read(min(left, 1 << 20))
+        if not block:
+            break
+        parts.append(block)
+        left -= len(block)
+    return b"".join(parts)
 
 
 # -- public entry points -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import decimal
+import errno
 import json
 import math
 import os
@@ -1468,27 +1469,36 @@ class _GuardedStdout:
 
 @contextlib.contextmanager
 def _guarded_stdout() -> Iterator[_GuardedStdout]:
-    """``sys.stdout`` as a :class:`_GuardedStdout` within the block (flushed at its end)."""
+    """``sys.stdout`` as a :class:`_GuardedStdout` within the block (flushed at its end).
+
+    With standard output closed (``tariffsim run ... >&-``: Python's ``sys.stdout`` is
+    None) what is printed goes nowhere, as after a failed write, and the command still
+    writes its files."""
     before = sys.stdout
-    guard = _GuardedStdout(before)
-    sys.stdout = guard
-    try:
-        yield guard
-    finally:
-        guard.flush()
-        sys.stdout = before
+    with contextlib.ExitStack() as stack:
+        if before is None:
+            nowhere = stack.enter_context(open(os.devnull, "w", encoding="utf-8"))
+            guard = _GuardedStdout(nowhere)
+            guard.failed = OSError(errno.EBADF, "standard output is closed")
+        else:
+            guard = _GuardedStdout(before)
+        sys.stdout = guard
+        try:
+            yield guard
+        finally:
+            guard.flush()
+            sys.stdout = before
 
 
-def _stdout_failed(guard: _GuardedStdout, status: int) -> int:
+def _stdout_failed(guard: _GuardedStdout, status: int, wrote: bool) -> int:
     """The exit status once standard output failed: a reader that went away
-    (``| head``) is no error; any other failure is (2), said on stderr."""
+    (``| head``) is no error; any other failure is (2), said on stderr (with whether the
+    command's files were written: ``wrote``, a command with ``--out``)."""
     e = guard.failed
     if e is None or isinstance(e, BrokenPipeError) or status != 0:
         return status
-    print(
-        f"tariffsim: error: could not write to standard output: {e} (the files were written)",
-        file=sys.stderr,
-    )
+    files = " (the files were written)" if wrote else ""
+    print(f"tariffsim: error: could not write to standard output: {e}{files}", file=sys.stderr)
     return 2
 
 
@@ -1578,7 +1588,8 @@ def _main(argv: Sequence[str] | None) -> int:
         raise
     if interrupt_count() > asked:  # asked to stop, its exception lost where Python drops them
         return _interrupted()
-    if (failed := _stdout_failed(out, status)) != status:  # (then nothing more is said)
+    wrote = getattr(a, "out", None) is not None
+    if (failed := _stdout_failed(out, status, wrote)) != status:  # (then nothing more is said)
         return failed
     for w in caught:  # in the command's words, as its errors (`vary` of --draw is --draw)
         text = _flag_names(getattr(a, "said", str)(str(w.message)), a, parser)

@@ -508,6 +508,17 @@ def _path_layers(world: World, tariff: Array, slots: Array | None) -> Array:
     return out
 
 
+def _check_steps(game: Game, rounds: int) -> None:
+    """Refuse a run of more decision steps than ``max_steps`` (before any is played)."""
+    steps = game.steps if any(_paced(ag.strategy) for ag in game.agents) else 1
+    if steps > 1:
+        limits.check(
+            "max_steps", rounds * steps,
+            f"decision steps ({rounds} rounds of {steps}: rounds of {game.round_days} days, "
+            f"decisions every {game.decision_days} day{'s' * (game.decision_days != 1)})",
+        )  # fmt: skip
+
+
 def _check_rounds(rounds: Any) -> int:
     rounds = whole_number(rounds, "rounds", 1)
     limits.check("max_rounds", rounds, "`rounds`")
@@ -1643,6 +1654,7 @@ def simulate(
     _check_game(game)
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
     check_calendar(game, rounds)
+    _check_steps(game, rounds)
     streams = _streams_for(game, seed, rng)
     out = _play(game, rounds, [], streams, "full")
     dates = np.array([game.date(k) for k in range(rounds + 1)], dtype="datetime64[D]")
@@ -2027,6 +2039,7 @@ def simulate_batch(
     _check_game(game)
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
     check_calendar(game, rounds)
+    _check_steps(game, rounds)
     seeds_t = check_seeds(seeds)
     mode = _check_record(record)
     limits.check("max_result_bytes", record_bytes(game, rounds, len(seeds_t), mode),

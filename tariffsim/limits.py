@@ -59,6 +59,19 @@ class Limits:
         scenario's ``calendar.rounds``, an equilibrium path) may play: about
         38 years of weekly rounds, some 20 s of simulation on one idle core.
         Time and memory grow linearly with rounds.
+    max_steps : int, default 14_000
+        Most decision steps one run plays: its rounds times the steps of a
+        round (:attr:`tariffsim.game.Game.steps`, a round's days over the
+        days between decisions, where an agent decides at the calendar's
+        pace; else one). ``max_rounds`` weekly rounds of daily decisions;
+        a full record keeps the tariffs of every step, and 2,000 rounds of
+        366 daily steps took minutes and 11 GB before this bound.
+    max_countries : int, default 200
+        Most countries in a world (``World``, a scenario's ``world.countries``
+        added to the default ten): every WTO member fits. Loading a scenario
+        grows faster than the square of its countries (its calibration builds
+        worlds of every size up to it): 200 take some 2 s, 600 took over a
+        minute and 2,000 did not finish in ten.
     max_targets : int, default 8
         Most targets (tariff dyads) one agent may set.
     max_combinations : int, default 6_561
@@ -98,6 +111,8 @@ class Limits:
     max_file_bytes: int = 4_000_000
     max_depth: int = 16
     max_rounds: int = 2_000
+    max_steps: int = 14_000
+    max_countries: int = 200
     max_targets: int = 8
     max_combinations: int = 6_561
     max_items: int = 10_000

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import re
+import sys
 import textwrap
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -1094,10 +1095,12 @@ def loads_toml(text: str, *, source: str = "<text>") -> dict[str, Any]:
         raise ScenarioError(
             [f"malformed TOML: {e}{_line_of(text, str(e))}"], source=source
         ) from None
-    except RecursionError:
-        raise LimitError(
-            limits.message("max_depth", cap + 1, f"scenario {source!r} nesting")
-        ) from None
+    except RecursionError:  # within the limit, yet deeper than Python's parser can follow
+        raise ScenarioError(
+            [f"nesting: {depth} levels deep, more than the TOML parser can follow (Python's "
+             f"recursion limit is {sys.getrecursionlimit()}); no limit lets it be read"],
+            source=source,
+        ) from None  # fmt: skip
     depth = nesting_depth(data)
     if depth > cap:
         raise LimitError(limits.message("max_depth", depth, f"scenario {source!r} nesting"))
@@ -1203,7 +1206,11 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     # -- world ---------------------------------------------------------------
     wd = data.get("world", {})
     world = World.default()
-    for code, spec in wd.get("countries", {}).items():
+    added = wd.get("countries", {})
+    if isinstance(added, Mapping):  # (checked before any is added: the work grows fast)
+        new = len([c for c in added if c not in world.codes])
+        limits.check("max_countries", world.n + new, f"scenario {source!r} world.countries")
+    for code, spec in added.items():
         where = f"world.countries.{code}"
         if not isinstance(spec, Mapping):
             pr.add(where, f"must be a table with `gdp` (USD tn) and `name`; got {spec!r}")

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _ladder_kernel
+from . import _ladder_kernel, limits
 from ._util import finite_number, is_flag, real_array, replaced, short_repr
 from .claims import load_claims
 from .errors import ParameterError, UnknownNameError
@@ -238,6 +238,13 @@ class Ladder:
                 raise ParameterError(f"`levels` must be finite and >= 0; got {x!r} in {lv}.")
         if any(b <= a for a, b in itertools.pairwise(lv)):
             raise ParameterError(f"`levels` must be strictly increasing; got {lv}.")
+        close = [(a, b) for a, b in itertools.pairwise(lv) if b - a <= _RUNG_GAP]
+        if close:  # (rungs are summed and rounded to 12 decimals: closer ones would merge)
+            a, b = close[0]
+            raise ParameterError(
+                f"`levels` must rise by more than {_RUNG_GAP:g} from rung to rung; got {b!r} "
+                f"after {a!r}."
+            )
         object.__setattr__(self, "levels", lv)
         for x in down:
             if not any(abs(x - y) <= 1e-9 for y in lv[1:-1]):
@@ -476,6 +483,11 @@ GENERIC_LAYER = "tariff"
 layer that holds a headline tariff on a dyad without instruments)."""
 
 
+_RUNG_GAP = 1e-9
+"""Least rise from one rung of a ladder to the next (a tariff of 1e-7 %): rungs are
+matched within it, and sums of rungs rounded to 12 decimals."""
+
+
 def _composite(layers: Sequence[Layer]) -> Ladder:
     """The headline ladder of a stack of layers stepped in order.
 
@@ -660,6 +672,7 @@ class World:
         cs = tuple(self.countries)
         if not cs:
             raise ParameterError("`countries` must not be empty.")
+        limits.check("max_countries", len(cs), "`countries`")
         for c in cs:
             if not isinstance(c, Country):
                 raise ParameterError(f"`countries` must hold Country objects; got {c!r}.")

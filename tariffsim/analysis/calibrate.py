@@ -597,7 +597,11 @@ class Calibration:
         r = self.rounds if rounds is None else rounds
         if rounds is None:  # on to the round in which the record's last date falls
             r = max(r, self.game.round_of(self.observed.end))
-            limits.check("max_rounds", r, "forecast rounds (to the record's last date)")
+            limits.check(
+                "max_rounds", r,
+                f"forecast rounds to the record's last date ({self.observed.end}; pass fewer "
+                "as `rounds`, on the command line --forecast-rounds)",
+            )  # fmt: skip
         r = whole_number(r, "rounds", 1)
         fitted = simulate(self.fitted_game, r, seed=seed)
         default = simulate(self.game, r, seed=seed)

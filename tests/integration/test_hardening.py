@@ -561,3 +561,114 @@ def test_a_blank_scenario_name_is_refused(name: str) -> None:
                        "not all blank") as e:  # fmt: skip
         ts.parse_scenario(_edit(lambda d: d.update(name=name)))
     assert len(e.value.problems) == 1
+
+
+# -- found by a hostile review of the command line, 2026-12 ----------------------------------
+def test_a_raised_file_limit_still_reads_a_small_file(tmp_path: Path) -> None:
+    """``fh.read(limit + 1)`` reserved the whole limit: a MemoryError at a terabyte, an
+    OverflowError past ``sys.maxsize``, for a file of a few kB."""
+    p = tmp_path / "s.toml"
+    p.write_text((ROOT / "tariffsim" / "scenarios" / "us-china-145.toml").read_text())
+    for cap in (10**12, 10**20):
+        with ts.limits.override(max_file_bytes=cap):
+            assert ts.load_scenario(p).name == "us-china-145"
+    res = _cli_process("show", str(p), "--limit", f"max_file_bytes={10**20}", cwd=tmp_path)
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+
+
+def test_closed_standard_output_is_an_error_and_the_files_are_written(tmp_path: Path) -> None:
+    """Python's ``sys.stdout`` is None when descriptor 1 is closed: an AttributeError
+    traceback, and ``run`` wrote nothing."""
+    env = {"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "tariffsim"]
+
+    def closed(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*argv, *args], stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env=env, timeout=300, preexec_fn=lambda: os.close(1))  # fmt: skip
+
+    res = closed("list")
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    assert "standard output is closed" in res.stderr and "files were written" not in res.stderr
+    res = closed("run", "us-china-145", "--rounds", "2", "--no-plot", "--out", "o")
+    assert res.returncode == 2 and "(the files were written)" in res.stderr, res.stderr
+    assert sorted(f.name for f in (tmp_path / "o").iterdir()) == [
+        "us-china-145.csv",
+        "us-china-145.json",
+    ]
+
+
+def test_a_run_of_too_many_decision_steps_is_refused_before_it_plays() -> None:
+    """2,000 rounds of 366 daily steps were inside the rounds limit: 4 minutes, 11 GB."""
+    game = ts.load_scenario("us-china-145").game.replace(round_days=366, rounds=20)
+    assert game.steps == 366
+    with pytest.raises(LimitError, match=r"decision steps \(40 rounds of 366.*max_steps"):
+        ts.simulate(game, 40, seed=0)
+    with pytest.raises(LimitError, match="max_steps"):
+        ts.simulate_batch(game, 40, seeds=[0], record="compact")
+    with ts.limits.override(max_steps=40 * 366):
+        assert len(ts.simulate(game, 2, seed=0)) == 3  # (within it: plays)
+
+
+def test_a_world_of_too_many_countries_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    """Loading grows faster than the square of the countries: 2,000 did not load in ten
+    minutes."""
+    many = {f"X{k:04d}": {"gdp": 1.0, "name": f"C{k}"} for k in range(191)}
+    data = _edit(lambda d: d.setdefault("world", {}).setdefault("countries", {}).update(many))
+    with pytest.raises(LimitError, match=r"world\.countries: 201 exceeds the limit max_countries"):
+        ts.parse_scenario(data)
+    w = ts.World.default()
+    extra = [ts.Country(f"X{k:04d}", 1.0, f"C{k}") for k in range(191)]
+    with pytest.raises(LimitError, match="`countries`: 201 exceeds"):
+        ts.World(countries=(*w.countries, *extra), imports=np.zeros((201, 201)),
+                 ties=np.zeros((201, 201)), exempt=np.zeros((201, 201)))  # fmt: skip
+
+
+def test_nesting_no_parser_can_follow_is_said_as_such(tmp_path: Path) -> None:
+    """Past Python's recursion limit, the error said the file was one level deeper than the
+    limit raised for it, whatever that limit was, and advised raising it again."""
+    p = tmp_path / "deep.toml"
+    p.write_text('name = "deep"\nx = ' + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with (
+        ts.limits.override(max_depth=100_000),
+        pytest.raises(
+            ScenarioError, match="5000 levels deep, more than the TOML parser can follow"
+        ),
+    ):
+        ts.load_scenario(p)
+
+
+@pytest.mark.parametrize("levels", [[0, 5e-324, 0.1], [0, 0.1, 0.10000000000000002]])
+def test_rungs_too_close_are_refused_by_the_ladders_name(levels: list[float]) -> None:
+    """They were refused as 'not strictly increasing', rounded to look equal, under `world`."""
+    data = _edit(lambda d: d.setdefault("world", {}).setdefault("ladders", {}).update(
+        {"US-CA": levels}))  # fmt: skip
+    probs = _problems(data)
+    assert any(p.startswith("world.ladders.US-CA: `levels` must rise by more than 1e-09")
+               and repr(levels[2] if levels[1] == 0.1 else levels[1]) in p
+               for p in probs), probs  # fmt: skip
+
+
+def test_the_forecasts_rounds_limit_says_how_to_ask_for_fewer(tmp_path: Path) -> None:
+    from tariffsim.analysis.observed import load
+
+    csv = tmp_path / "far.csv"
+    csv.write_text("date,importer,exporter,layer,level,coverage,source,note\n"
+                   "2025-02-04,US,CN,fentanyl,0.10,all,x,\n"
+                   "2099-12-31,US,CN,fentanyl,0.10,all,x,\n")  # fmt: skip
+    far = load(csv)
+    with warnings.catch_warnings():  # (a search of one iteration does not settle: said)
+        warnings.simplefilter("ignore")
+        fit = ts.analysis.calibrate.calibrate(
+            ts.load_scenario("us-china-145"),
+            far,
+            ["learning_rate.US"],
+            maxiter=1,
+            popsize=2,
+            profile_points=3,
+            profile_samples=0,
+            progress=False,
+        )
+    with pytest.raises(LimitError, match=r"2099-12-31; pass fewer as `rounds`, on the command "
+                       r"line --forecast-rounds"):  # fmt: skip
+        fit.forecast()
+    assert len(fit.forecast(rounds=10).fitted) == 11
