@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._io import is_file, read_text_input
+from .._io import exists, is_file, is_folder, read_text_input
 from .._util import as_date, frozen_array, short_repr
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
 
@@ -510,6 +510,13 @@ def load(name_or_path: str | FsPath) -> ObservedPath:
         text, name = res.read_text(encoding="utf-8"), src
     else:
         p = FsPath(src)
+        if not is_file(p) and is_folder(p):
+            raise ParameterError(f"observed record {short_repr(src)} is a folder, not a file.")
+        if not is_file(p) and exists(p):  # a device, a named pipe: reading it could block
+            raise ParameterError(
+                f"observed record {short_repr(src)} is not a regular file (a device, a pipe or "
+                "a socket); give a .csv file."
+            )
         if not is_file(p):
             raise UnknownNameError(
                 f"observed record {short_repr(src)} is neither a bundled record "

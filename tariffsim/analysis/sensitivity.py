@@ -618,12 +618,12 @@ def _raise_n(y: Array | None) -> str:
         if moved < 0.1:
             return (
                 f"the output moves in few of the design's runs ({100 * moved:.1f}% lie away "
-                "from its median), too few for the estimators; raise n, or screen with "
-                "method='morris'."
+                "from its median), too few for the estimators; raise `n`, or screen with "
+                "`method` 'morris'."
             )
     return (
-        "the design is too small for the spread of this output; raise n, or screen with "
-        "method='morris'."
+        "the design is too small for the spread of this output; raise `n`, or screen with "
+        "`method` 'morris'."
     )
 
 

@@ -199,3 +199,14 @@ def test_a_name_too_long_for_the_system_is_an_unknown_scenario() -> None:
     for name in ("x" * 300 + ".toml", "x" * 5000):
         with pytest.raises(ts.errors.UnknownNameError):
             ts.load_scenario(name)
+
+
+def test_an_observed_record_that_exists_but_is_no_file_is_said_as_such(tmp_path) -> None:
+    """A folder or a device was 'neither a bundled record nor an existing file'."""
+    from tariffsim.analysis.observed import load
+    from tariffsim.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="is a folder, not a file"):
+        load(tmp_path)
+    with pytest.raises(ParameterError, match="is not a regular file"):
+        load("/dev/null")
