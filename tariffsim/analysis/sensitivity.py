@@ -687,7 +687,7 @@ def _flat_said(y: Array, d: int) -> str:
             f"takes one value ({base[0]:g}) at every base sample of the Sobol design and "
             f"differs from it in only {other} of its {len(y)} runs, so its variance, the "
             "indices' denominator, is estimated as zero: the indices are undefined (NaN), not "
-            "zero; raise n so that the base samples reach the rare runs"
+            "zero; raise `n` so that the base samples reach the rare runs"
         )
     return (
         f"varies over the base samples of the Sobol design by only {np.ptp(base):.3g} "

@@ -223,7 +223,7 @@ def test_a_sobol_output_flat_on_the_base_samples_has_no_index_and_says_so() -> N
     ours = [str(w.message) for w in seen if w.category is ConstantOutputWarning]
     assert len(ours) == 1 and "only 1 of its 32 runs" in ours[0] and "undefined" in ours[0]
     assert all(np.isnan(v).all() for v in res.indices["first_cut_week"].values())
-    assert "0.000" not in res.table() and "raise n" in res.table()
+    assert "0.000" not in res.table() and "raise `n`" in res.table()
     ax = res.plot("first_cut_week")
     assert "undefined" in ax.texts[0].get_text() and not ax.patches
     # an output in units so small that its variance is below machine epsilon: SALib's zeros
@@ -267,7 +267,7 @@ def test_a_design_too_small_for_an_output_is_said() -> None:
     def rare(x):  # moves in few runs: a step at the top 3% of a's range
         return (x[:, 0] > 0.97).astype(float) + 1e-3 * x[:, 1]
 
-    with pytest.warns(SampleSizeWarning, match=r"'y': .* raise n"):
+    with pytest.warns(SampleSizeWarning, match=r"'y': .* raise `n`"):
         small = analyse_function(rare, {"a": (0, 1), "b": (0, 1)}, n=8, output="y")
     assert "NOT RELIABLE" in small.table()
     import warnings
