@@ -693,7 +693,7 @@ def _flat_said(y: Array, d: int) -> str:
         f"varies over the base samples of the Sobol design by only {np.ptp(base):.3g} "
         f"(variance {np.var(base):.3g}, which SALib's estimators take as zero, at or below "
         f"{np.finfo(float).eps:.3g}): the indices are undefined (NaN), not zero; express the "
-        "output in smaller units, or raise n if it varies elsewhere"
+        "output in smaller units, or raise `n` if it varies elsewhere"
     )
 
 
