@@ -383,3 +383,20 @@ def test_a_partner_face_more_than_a_point_is_not_solved_for_one(B):
     assert all(ex is not None for ex in r.exact)
     assert set(r.exact) == _exact_extreme_equilibria(A, B)
     assert len(r.exact) == len(r.equilibria)
+
+
+def test_the_search_stops_at_the_bases_the_memory_limit_holds() -> None:
+    """It keeps every basis it visits: a 30 x 30 game at the default max_vertices filled
+    23 GB and was killed; now it stops, incomplete and said so, within max_result_bytes."""
+    import tariffsim as ts
+    from tariffsim.errors import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    g = eq.NormalFormGame.from_bimatrix(rng.normal(size=(10, 10)), rng.normal(size=(10, 10)))
+    whole = eq.vertex_enumeration(g)
+    assert "INCOMPLETE" not in whole.message
+    with ts.limits.override(max_result_bytes=4 * 20**2 * 2 * 50), pytest.warns(
+        ConvergenceWarning, match=r"stopped after 50 bases \(the most the limit max_result_bytes"
+    ):
+        part = eq.vertex_enumeration(g)
+    assert "INCOMPLETE" in part.message and len(part.equilibria) <= len(whole.equilibria)
