@@ -395,8 +395,12 @@ def test_the_search_stops_at_the_bases_the_memory_limit_holds() -> None:
     g = eq.NormalFormGame.from_bimatrix(rng.normal(size=(10, 10)), rng.normal(size=(10, 10)))
     whole = eq.vertex_enumeration(g)
     assert "INCOMPLETE" not in whole.message
-    with ts.limits.override(max_result_bytes=4 * 20**2 * 2 * 50), pytest.warns(
-        ConvergenceWarning, match=r"stopped after 50 bases \(the most the limit max_result_bytes"
+    with (
+        ts.limits.override(max_result_bytes=4 * 20**2 * 2 * 50),
+        pytest.warns(
+            ConvergenceWarning,
+            match=r"stopped after 50 bases \(the most the limit max_result_bytes",
+        ),
     ):
         part = eq.vertex_enumeration(g)
     assert "INCOMPLETE" in part.message and len(part.equilibria) <= len(whole.equilibria)
