@@ -1057,7 +1057,17 @@ def assert_nash(game: NormalFormGame, profile: Any, *, tol: float = 1e-8) -> Non
     Traceback (most recent call last):
     AssertionError: ... Player 1 gains 2e-09 by playing action '1', 0.4 of its payoff range ...
     """
+    if not isinstance(game, NormalFormGame):  # (a list of arrays ran into an AttributeError)
+        raise ParameterError(
+            f"`game` must be a NormalFormGame (eq.NormalFormGame.from_bimatrix(A, B) for two "
+            f"payoff matrices); got {short_repr(game)}."
+        )
     tol = check_real(tol, "tol", minimum=0.0)
+    if tol >= 1:
+        raise ParameterError(
+            f"`tol` is a share of each player's payoff range and must be below 1 (at 1 every "
+            f"profile passes); got {tol!r}."
+        )
     regret = relative_regret(game, profile)
     if regret <= tol:
         return

@@ -483,9 +483,9 @@ GENERIC_LAYER = "tariff"
 layer that holds a headline tariff on a dyad without instruments)."""
 
 
-_RUNG_GAP = 1e-9
-"""Least rise from one rung of a ladder to the next (a tariff of 1e-7 %): rungs are
-matched within it, and sums of rungs rounded to 12 decimals."""
+_RUNG_GAP = 1e-12
+"""Least rise from one rung of a ladder to the next: headline rungs are sums of layers'
+rungs rounded to 12 decimals, where closer rungs would merge into one."""
 
 
 def _composite(layers: Sequence[Layer]) -> Ladder:

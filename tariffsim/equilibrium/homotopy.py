@@ -43,8 +43,8 @@ import numpy as np
 
 from .._util import one_of
 from ..errors import ConvergenceWarning, ParameterError
-from ._validate import check_int, check_real, check_tol
-from .normal_form import FloatArray, NormalFormGame, _as_game
+from ._validate import check_int, check_real
+from .normal_form import FloatArray, NormalFormGame, _as_game, _check_relative_tol
 from .qre import _pair_matrix, _split, _values
 from .scaling import _relative_regret, normalize, payoff_ranges
 
@@ -209,7 +209,7 @@ def logit_nash(
     (True, [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]])
     """
     g = _as_game(game)
-    tol = check_tol(tol)
+    tol = _check_relative_tol(tol)
     lam_max = check_real(lam_max, "lam_max", minimum=0.0, open_min=True)
     max_steps = check_int(max_steps, "max_steps", 1)
     return _logit_nash(g, tol, lam_max, max_steps, stacklevel=3)
@@ -377,7 +377,7 @@ def mixed_nash(game: Any, method: str = "auto", *, tol: float = 1e-8) -> MixedNa
     ('logit', True)
     """
     g = _as_game(game)
-    tol = check_tol(tol)
+    tol = _check_relative_tol(tol)
     if not one_of(method, METHODS):
         raise ParameterError(
             f"`method` must be one of {', '.join(repr(m) for m in METHODS)}; got {method!r}."

@@ -22,7 +22,7 @@ from .normal_form import (
     _action_values,
     _as_game,
     _check_int,
-    _check_tol,
+    _check_relative_tol,
 )
 from .scaling import _relative_regret, payoff_ranges
 
@@ -189,7 +189,7 @@ def best_response_dynamics(
     g = _as_game(game)
     max_rounds = _check_int(max_rounds, "max_rounds", 0)
     limits.check("max_iterations", max_rounds, "max_rounds")
-    tol = _check_tol(tol)
+    tol = _check_relative_tol(tol)
     gen = _as_rng(rng)
     _, span = payoff_ranges(g)
     profile = _start(g, start, gen)
@@ -276,7 +276,7 @@ def fictitious_play(
     g = _as_game(game)
     rounds = _check_int(rounds, "rounds", 0)
     limits.check("max_iterations", rounds, "rounds")
-    tol = _check_tol(tol)
+    tol = _check_relative_tol(tol)
     gen = _as_rng(rng)
     n = g.n_players
     profile = _start(g, start, gen)

@@ -25,7 +25,7 @@ from .normal_form import (
     FloatArray,
     _as_game,
     _check_int,
-    _check_tol,
+    _check_relative_tol,
     _require_players,
 )
 from .scaling import _relative_regret, normalize
@@ -224,7 +224,7 @@ def lemke_howson(
     if init_label >= m + n:
         raise ParameterError(f"`init_label` must be in [0, {m + n}); got {init_label!r}.")
     max_iter = _check_int(max_iter, "max_iter", 1)
-    tol = _check_tol(tol)
+    tol = _check_relative_tol(tol)
     return _run(g, init_label, max_iter, tol, stacklevel=3)
 
 
@@ -309,7 +309,7 @@ def lemke_howson_all(
     g = _as_game(game)
     _require_players(g, 2, "lemke_howson_all")
     max_iter = _check_int(max_iter, "max_iter", 1)
-    tol = _check_tol(tol)
+    tol = _check_relative_tol(tol)
     deadline = deadline_of(max_seconds)
     labels = sum(g.shape)
     done: list[LemkeHowsonResult] = []

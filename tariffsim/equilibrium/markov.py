@@ -764,6 +764,13 @@ def markov_perfect(
     deadline = None if max_seconds is None else began + float(max_seconds)
     lg = _ladder_within(game, "game", moves, deadline, max_seconds, "markov_perfect")
     S, N = lg.n_states, lg.n_players
+    scale = _payoff_scale(lg)
+    if tol >= scale > 0:  # (a residual as large as a round's payoffs: every policy passed)
+        raise ParameterError(
+            f"`tol` ({tol:g}) must be below the size of the stage payoffs ({scale:g}, % of "
+            "GDP): a residual that large says nothing of the values, and a policy that is "
+            "no equilibrium was reported converged."
+        )
     if initial_values is None:
         V = np.zeros((S, N))
     else:

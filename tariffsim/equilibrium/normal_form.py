@@ -44,6 +44,19 @@ def _check_tol(tol: Any, name: str = "tol") -> float:
     return check_tol(tol, name)
 
 
+def _check_relative_tol(tol: Any, name: str = "tol") -> float:
+    """Return `tol`, a share of each player's payoff range (or a probability), as a float
+    after checking it is in (0, 1): at 1 every profile passes (a player gains at most its
+    whole range), and solvers that agree below it disagreed there."""
+    tol = check_tol(tol, name)
+    if tol >= 1:
+        raise ParameterError(
+            f"`{name}` is a share of each player's payoff range and must be below 1 (at 1 "
+            f"every profile is an equilibrium); got {tol!r}."
+        )
+    return tol
+
+
 def _check_int(value: Any, name: str, minimum: int = 0) -> int:
     """Return `value` as an int after checking it is an integer >= `minimum`."""
     return check_int(value, name, minimum)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .normal_form import _as_game, _check_tol
+from .normal_form import _as_game, _check_relative_tol
 from .scaling import payoff_ranges
 
 __all__ = ["pure_nash"]
@@ -48,7 +48,7 @@ def pure_nash(game: Any, *, tol: float = 1e-8) -> list[tuple[int, ...]]:
     [(0, 1), (1, 0)]
     """
     g = _as_game(game)
-    tol = _check_tol(tol)
+    tol = _check_relative_tol(tol)
     arr = g.payoff_array
     _, span = payoff_ranges(g)
     ok = np.ones(g.shape, dtype=bool)

@@ -25,7 +25,14 @@ import numpy as np
 from .. import limits
 from .._util import real_array, short_repr
 from ..errors import ParameterError, warn_not_converged
-from .normal_form import FloatArray, NormalFormGame, _as_game, _check_int, _check_tol
+from .normal_form import (
+    FloatArray,
+    NormalFormGame,
+    _as_game,
+    _check_int,
+    _check_relative_tol,
+    _check_tol,
+)
 from .scaling import from_lowest, payoff_ranges
 
 __all__ = ["QREPath", "logit_qre"]
@@ -261,7 +268,7 @@ def logit_qre(
     (array([0.5, 0.5]), True)
     """
     g = _as_game(game)
-    tol = _check_tol(tol)
+    tol = _check_relative_tol(tol)
     if lambdas is None:
         lam_max = _check_tol(lam_max, "lam_max")
         n_steps = _check_int(n_steps, "n_steps", 2)

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from .. import limits
 from ._validate import check_bool
-from .normal_form import FloatArray, _as_game, _check_tol, _require_players
+from .normal_form import FloatArray, _as_game, _check_relative_tol, _require_players
 from .scaling import _relative_regret, _tied_pure_replies, normalize
 
 __all__ = ["MixedResult", "support_enumeration"]
@@ -299,7 +299,7 @@ def support_enumeration(
     """
     g = _as_game(game)
     _require_players(g, 2, "support_enumeration")
-    tol = _check_tol(tol)
+    tol = _check_relative_tol(tol)
     full_degeneracy_check = check_bool(full_degeneracy_check, "full_degeneracy_check")
     m, n = g.shape
     # the largest support size's tables: the pairs' linear systems and dominance tables

@@ -71,7 +71,7 @@ from .. import limits
 from ..errors import ConvergenceWarning, NumericalError
 from . import _polytope, _polytope_exact
 from ._validate import check_bool, check_int
-from .normal_form import FloatArray, _as_game, _check_tol, _require_players
+from .normal_form import FloatArray, _as_game, _check_relative_tol, _require_players
 from .scaling import _tied_pure_replies, normalize
 
 __all__ = ["VertexResult", "vertex_enumeration"]
@@ -224,7 +224,7 @@ def vertex_enumeration(
     """
     g = _as_game(game)
     _require_players(g, 2, "vertex_enumeration")
-    tol = _check_tol(tol)
+    tol = _check_relative_tol(tol)
     exact = check_bool(exact, "exact")
     max_vertices = check_int(max_vertices, "max_vertices", 1, 2**62)
     m, n = g.shape

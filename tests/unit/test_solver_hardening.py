@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -616,3 +617,44 @@ def test_vertex_enumeration_calls_a_game_with_tied_pure_replies_degenerate(game)
     assert not eq.vertex_enumeration(
         eq.NormalFormGame.from_bimatrix(np.eye(4), np.eye(4))
     ).degenerate
+
+
+# -- found by a hostile review of the solvers, 2026-12 ----------------------------------------
+_BOS2 = eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+
+
+@pytest.mark.parametrize(
+    "solve",
+    [
+        lambda t: eq.pure_nash(_BOS2, tol=t),
+        lambda t: eq.vertex_enumeration(_BOS2, tol=t),
+        lambda t: eq.support_enumeration(_BOS2, tol=t),
+        lambda t: eq.lemke_howson(_BOS2, tol=t),
+        lambda t: eq.logit_nash(_BOS2, tol=t),
+    ],
+)
+def test_a_relative_tol_of_one_or_more_is_refused(solve: Any) -> None:
+    """At tol=2 pure_nash called all four profiles of battle of the sexes equilibria (and the
+    solvers disagreed: vertex enumeration found three)."""
+    for t in (1, 2.0):
+        with pytest.raises(ParameterError, match="must be below 1"):
+            solve(t)
+    solve(0.5)  # (below it: a share of the range, accepted)
+
+
+def test_assert_nash_refuses_a_tol_of_one_and_what_is_no_game() -> None:
+    from tariffsim import testing as tst
+
+    with pytest.raises(ParameterError, match="must be below 1"):
+        tst.assert_nash(_BOS2, (0, 1), tol=2)
+    for bad in ([np.eye(2), np.eye(2)], None, "game", np.eye(2)):
+        with pytest.raises(ParameterError, match="`game` must be a NormalFormGame"):
+            tst.assert_nash(bad, (0, 0))  # type: ignore[arg-type]
+
+
+def test_a_markov_perfect_tol_as_large_as_the_payoffs_is_refused() -> None:
+    """tol=1e300 reported converged after one sweep a policy that failed the equilibrium
+    check at 48 of 49 states."""
+    g = ts.load_scenario("us-china-145").game
+    with pytest.raises(ParameterError, match=r"`tol` \(1e\+300\) must be below the size"):
+        eq.markov_perfect(g, 0.95, tol=1e300)
