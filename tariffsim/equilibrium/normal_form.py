@@ -533,14 +533,18 @@ class NormalFormGame:
         return max(0.0, float(self.deviation_gains(profile).max()))
 
     def is_nash(self, profile: Any, *, tol: float = 1e-8) -> bool:
-        """Whether `profile` is a `tol`-Nash equilibrium (regret ``<= tol``).
+        """Whether `profile` is a `tol`-Nash equilibrium (relative regret ``<= tol``).
 
         Parameters
         ----------
         profile : sequence
             One entry per player: an action index or a probability vector.
         tol : float, default 1e-8
-            Largest deviation gain allowed, in payoff units; > 0.
+            Largest deviation gain allowed, as a share of the deviating player's
+            payoff range (:func:`~tariffsim.equilibrium.scaling.relative_regret`,
+            as every solver and ``tariffsim.testing.assert_nash`` read their
+            ``tol``), so the verdict does not depend on the payoffs' units; in
+            (0, 1). :meth:`regret` gives the gain in payoff units.
 
         Returns
         -------
@@ -553,8 +557,10 @@ class NormalFormGame:
         >>> g.is_nash((1, 1)), g.is_nash((0, 0))
         (True, False)
         """
-        tol = _check_tol(tol)
-        return self.regret(profile) <= tol
+        from .scaling import relative_regret
+
+        tol = _check_relative_tol(tol)
+        return relative_regret(self, profile) <= tol
 
     def best_responses(self, profile: Any, player: int | None = None, *, tol: float = 1e-8) -> Any:
         """Pure best responses to the other players' strategies.

@@ -403,3 +403,19 @@ def test_the_battle_of_the_sexes_at_3e8_keeps_its_mixed_equilibrium():
     for r in (eq.vertex_enumeration(g), eq.support_enumeration(g), eq.mixed_nash(g)):
         assert len(r.equilibria) == 3
         assert any(np.allclose(x, mixed[0]) and np.allclose(y, mixed[1]) for x, y in r.equilibria)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=bimatrix(), scale=st.sampled_from([1e-9, 1e-3, 7.0, 1e12]), data=st.data())
+def test_is_nash_does_not_depend_on_the_payoffs_units(g, scale, data) -> None:
+    """is_nash read an absolute tol: scaled by 1e12 it refused an equilibrium a solver had
+    returned, scaled by 1e-9 it took a profile with a gain of 1.6 of the range's units."""
+    h = _transform(g, (scale, scale), (0.0, 0.0))
+    m, n = g.shape
+    pure = (data.draw(st.integers(0, m - 1)), data.draw(st.integers(0, n - 1)))
+    assert g.is_nash(pure) == h.is_nash(pure)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        found = eq.vertex_enumeration(g).equilibria
+    for x, y in found:
+        assert g.is_nash((x, y), tol=1e-7) and h.is_nash((x, y), tol=1e-7)
