@@ -557,10 +557,8 @@ class NormalFormGame:
         >>> g.is_nash((1, 1)), g.is_nash((0, 0))
         (True, False)
         """
-        from .scaling import relative_regret
-
         tol = _check_relative_tol(tol)
-        return relative_regret(self, profile) <= tol
+        return _relative_regret(self.payoff_array, self._mixed_profile(profile)) <= tol
 
     def best_responses(self, profile: Any, player: int | None = None, *, tol: float = 1e-8) -> Any:
         """Pure best responses to the other players' strategies.
@@ -791,6 +789,32 @@ def _action_values(payoff_array: FloatArray, sig: Sequence[FloatArray], player: 
         if j != player:
             m = np.tensordot(m, sig[j], axes=([j], [0]))
     return np.asarray(m, dtype=float)
+
+
+def _ranges(payoff_array: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Each player's lowest payoff and payoff range (1 where constant):
+    :func:`~tariffsim.equilibrium.scaling.payoff_ranges` of an array."""
+    flat = payoff_array.reshape(payoff_array.shape[0], -1)
+    lo = flat.min(axis=1)
+    span = flat.max(axis=1) - lo
+    return lo, np.where(span > 0, span, 1.0)
+
+
+def _from_lowest(payoff_array: FloatArray) -> FloatArray:
+    """:func:`~tariffsim.equilibrium.scaling.from_lowest`."""
+    lo, _ = _ranges(payoff_array)
+    return np.asarray(payoff_array - lo.reshape(-1, *(1,) * (payoff_array.ndim - 1)))
+
+
+def _relative_regret(payoff_array: FloatArray, sig: Sequence[FloatArray]) -> float:
+    """:func:`~tariffsim.equilibrium.scaling.relative_regret` of the mixed profile ``sig``.
+    Each player's payoffs are measured from their lowest first: the gains are the same, but
+    a constant added to every payoff (3e8, say) no longer cancels away the digits a small
+    gain is made of."""
+    gains = _deviation_gains(_from_lowest(payoff_array), sig) / _ranges(payoff_array)[1]
+    if not np.all(np.isfinite(gains)):
+        return float("inf")
+    return max(0.0, float(gains.max()))
 
 
 def _deviation_gains(payoff_array: FloatArray, sig: Sequence[FloatArray]) -> FloatArray:

@@ -40,7 +40,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .normal_form import NormalFormGame, _deviation_gains
+from .normal_form import (
+    NormalFormGame,
+    _from_lowest,
+    _ranges,
+    _relative_regret,
+)
 
 __all__ = ["SNAP", "normalize", "payoff_ranges", "relative_regret"]
 
@@ -79,15 +84,7 @@ def from_lowest(payoff_array: FloatArray) -> FloatArray:
     constant added to a player's payoffs), without the constant: added to every payoff
     (3e8, say) it cancels away the digits that payoff differences are made of.
     """
-    lo, _ = _ranges(payoff_array)
-    return np.asarray(payoff_array - lo.reshape(-1, *(1,) * (payoff_array.ndim - 1)))
-
-
-def _ranges(payoff_array: FloatArray) -> tuple[FloatArray, FloatArray]:
-    flat = payoff_array.reshape(payoff_array.shape[0], -1)
-    lo = flat.min(axis=1)
-    span = flat.max(axis=1) - lo
-    return lo, np.where(span > 0, span, 1.0)
+    return _from_lowest(payoff_array)
 
 
 def normalize(game: NormalFormGame) -> NormalFormGame:
@@ -152,13 +149,3 @@ def _tied_pure_replies(A: FloatArray, B: FloatArray, tol: float) -> bool:
         ((A.max(axis=0) - tol <= A).sum(axis=0) > 1).any()
         or ((B.max(axis=1, keepdims=True) - tol <= B).sum(axis=1) > 1).any()
     )
-
-
-def _relative_regret(payoff_array: FloatArray, sig: Sequence[FloatArray]) -> float:
-    """:func:`relative_regret` of the mixed profile ``sig``. Each player's payoffs are
-    measured from their lowest first: the gains are the same, but a constant added to every
-    payoff (3e8, say) no longer cancels away the digits a small gain is made of."""
-    gains = _deviation_gains(from_lowest(payoff_array), sig) / _ranges(payoff_array)[1]
-    if not np.all(np.isfinite(gains)):
-        return float("inf")
-    return max(0.0, float(gains.max()))
