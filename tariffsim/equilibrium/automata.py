@@ -950,8 +950,8 @@ class AutomatonCheck:
         """A sentence saying whether it holds and, if not, what breaks it."""
         name = "a Nash equilibrium" if self.kind == "nash" else "subgame perfect"
         if self.holds:
-            return f"holds: the pair is {name} at discount {self.discount:g}."
-        return f"fails: not {name} at discount {self.discount:g}; {self.breaks[0]}."
+            return f"holds: the pair is {name} at discount {self.discount:.12g}."
+        return f"fails: not {name} at discount {self.discount:.12g}; {self.breaks[0]}."
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,7 @@ class MPEResult:
         return (
             f"<MPEResult {self.lgame.game.name}: {status} after {self.iterations} sweeps, "
             f"residual {self.residual:.3g}; selection {self.selection}, "
-            f"discount {self.discount:g}; {self.lgame.n_states} states "
+            f"discount {self.discount:.12g}; {self.lgame.n_states} states "
             f"({int(self.mixed.sum())} mixed), players {', '.join(self.lgame.players)}>"
         )
 
@@ -369,7 +369,7 @@ class SPEResult:
         return (
             f"<SPEResult {self.lgame.game.name}: "
             f"{'exact' if self.converged else 'NOT converged'} (backward induction), horizon "
-            f"{self.horizon}; selection {self.selection}, discount {self.discount:g}; "
+            f"{self.horizon}; selection {self.selection}, discount {self.discount:.12g}; "
             f"{self.lgame.n_states} states ({int(self.mixed.sum())} mixed state-rounds), "
             f"players {', '.join(self.lgame.players)}>"
         )

@@ -775,7 +775,11 @@ class LadderGame:
         if v.shape != shape:
             raise ParameterError(f"`{name}` must have shape {shape}; got shape {v.shape}.")
         if not np.all(np.isfinite(v)):
-            raise ParameterError(f"`{name}` must be finite.")
+            s, i = (int(k) for k in np.argwhere(~np.isfinite(v))[0])
+            raise ParameterError(
+                f"`{name}` must be finite; got {float(v[s, i])!r} at state {s}, player {i} "
+                f"({self.players[i]})."
+            )
         return v
 
     def stage_game(

@@ -658,3 +658,18 @@ def test_a_markov_perfect_tol_as_large_as_the_payoffs_is_refused() -> None:
     g = ts.load_scenario("us-china-145").game
     with pytest.raises(ParameterError, match=r"`tol` \(1e\+300\) must be below the size"):
         eq.markov_perfect(g, 0.95, tol=1e300)
+
+
+def test_a_discount_near_one_is_shown_as_it_is_and_bad_values_are_placed() -> None:
+    """0.9999999 was shown as 'discount 1', which reads as the refused value; a NaN among
+    ``initial_values`` was said without where it was."""
+    g = ts.load_scenario("us-china-145").game
+    lg = eq.LadderGame.from_game(g)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = eq.markov_perfect(lg, 0.9999999, max_iter=2)
+    assert "discount 0.9999999;" in repr(r)
+    bad = np.zeros((lg.n_states, lg.n_players))
+    bad[3, 1] = np.nan
+    with pytest.raises(ParameterError, match=r"got nan at state 3, player 1 \(CN\)"):
+        eq.markov_perfect(lg, 0.9, initial_values=bad)
