@@ -386,23 +386,22 @@ def plot_path(
                         zorder=10,
                     )
     drawn_controls = path.control_dyads() if controls else []
-    if drawn_controls:
-        for m, (a, b) in enumerate(drawn_controls):
-            i, j = path.codes.index(a), path.codes.index(b)
-            y = 100 * path.control[:, i, j]
-            top = max(top, float(y.max()))
-            ax.fill_between(
-                dates,
-                0,
-                y,
-                step="post",
-                facecolor="none",
-                edgecolor=("0.35", "#8B0000", "0.55")[m % 3],
-                hatch=("///", "\\\\\\", "xxx")[m % 3],
-                lw=0.8,
-                label=f"{a} export control on {b} (% withheld)",
-                zorder=2,
-            )
+    for m, (a, b) in enumerate(drawn_controls):
+        i, j = path.codes.index(a), path.codes.index(b)
+        y = 100 * path.control[:, i, j]
+        top = max(top, float(y.max()))
+        ax.fill_between(
+            dates,
+            0,
+            y,
+            step="post",
+            facecolor="none",
+            edgecolor=("0.35", "#8B0000", "0.55")[m % 3],
+            hatch=("///", "\\\\\\", "xxx")[m % 3],
+            lw=0.8,
+            label=f"{a} export control on {b} (% withheld)",
+            zorder=2,
+        )
     if moves:
         idx = [(path.codes.index(a), path.codes.index(b)) for a, b in dyads]
         shown = {int(path.moves[r, i, j]) for i, j in idx for r in range(len(path))}

@@ -238,9 +238,9 @@ class Ladder:
                 raise ParameterError(f"`levels` must be finite and >= 0; got {x!r} in {lv}.")
         if any(b <= a for a, b in itertools.pairwise(lv)):
             raise ParameterError(f"`levels` must be strictly increasing; got {lv}.")
-        close = [(a, b) for a, b in itertools.pairwise(lv) if b - a <= _RUNG_GAP]
-        if close:  # (rungs are summed and rounded to 12 decimals: closer ones would merge)
-            a, b = close[0]
+        close = next(((a, b) for a, b in itertools.pairwise(lv) if b - a <= _RUNG_GAP), None)
+        if close is not None:  # (rungs are summed and rounded to 12 decimals: they would merge)
+            a, b = close
             raise ParameterError(
                 f"`levels` must rise by more than {_RUNG_GAP:g} from rung to rung; got {b!r} "
                 f"after {a!r}."

@@ -205,7 +205,7 @@ class RunView:
         As :meth:`Ensemble.first_round`, on this run's series only.
         """
         ens = self._ens  # (the dyad may be one argument)
-        s = (ens._reached if at_least is not None else ens.series)(importer, exporter)
+        s = ens._against(importer, exporter, at_least)
         after = _after_round(ens.dates, after)
         k = int(
             _first_round(s[self.index, None], at_least=at_least, at_most=at_most, after=after)[0]
@@ -306,23 +306,30 @@ def _first_round(
     return out
 
 
-def _high_of(high: Any, tariff: Array) -> Array:
-    """An ensemble's ``high`` checked against its tariffs: of their shape, finite, and at
-    least the round's end in every run, round and dyad."""
+def _high_of(
+    high: Any, tariff: Array, label: str = "`high`", fail: Callable[[str], Exception] | None = None
+) -> Array:
+    """An ensemble's ``high`` checked against its tariffs: numbers of their shape, finite, and
+    at least the round's end in every run, round and dyad. The error says ``label`` and is
+    made by ``fail`` (a file's reader names the file; default a ParameterError)."""
+
+    def bad(what: str) -> Exception:
+        return fail(what) if fail is not None else ParameterError(f"{what}.")
+
     try:
         h = np.asarray(high, dtype=float)
     except (TypeError, ValueError):
         h = None
     if h is None or h.shape != tariff.shape:
         got = short_repr(high) if h is None else h.shape
-        raise ParameterError(
-            f"`high` must be numbers of the tariffs' shape {tariff.shape} (runs, rounds, "
-            f"dyads); got {got}."
+        raise bad(
+            f"{label} must be numbers of the tariffs' shape {tariff.shape} (runs, rounds, "
+            f"dyads); got {got}"
         )
     if not np.isfinite(h).all() or (h < tariff).any():
-        raise ParameterError(
-            "`high` must be finite and at least `tariff` in every run, round and dyad (the "
-            "highest level of a round includes its end)."
+        raise bad(
+            f"{label} must be finite and at least the tariff in every run, round and dyad (the "
+            "highest level of a round includes its end)"
         )
     return h
 
@@ -499,6 +506,11 @@ class Ensemble(_Summarised):
             return self.control_series(*b)
         return self.high_series(a, b)
 
+    def _against(self, importer: str, exporter: str | None, at_least: Any) -> Array:
+        """The series :meth:`first_round` compares: what reaching ``at_least`` reads
+        (:meth:`_reached`), else the rounds' ends (``at_most``)."""
+        return (self._reached if at_least is not None else self.series)(importer, exporter)
+
     def _tariff_dyad(self, importer: str, exporter: str) -> int:
         """:meth:`_dyad` for ``series``, which takes tariffs only."""
         if importer in INDICATORS:
@@ -640,9 +652,8 @@ class Ensemble(_Summarised):
         ``ens.prob((ens.first_round("US", "CN", at_most=0.3, after=12) >= 0) &
         (ens.first_round("US", "CN", at_most=0.3, after=12) <= 30))``.
         """
-        s = self._reached(importer, exporter) if at_least is not None else None
         return _first_round(
-            self.series(importer, exporter) if s is None else s,
+            self._against(importer, exporter, at_least),
             at_least=at_least, at_most=at_most, after=_after_round(self.dates, after),
         )  # fmt: skip
 
@@ -1008,13 +1019,9 @@ class Ensemble(_Summarised):
         in_range(bad, "control", ctl, 0.0, 1.0)  # (a share withheld)
         high = arrays.get("high")  # (None in files written before it was kept: the tariffs)
         if high is not None:
-            if high.shape != tariff.shape or high.dtype.kind != "f":
-                raise bad(
-                    f"high must be a float array of the tariffs' shape {tariff.shape}; got "
-                    f"{high.dtype} of shape {high.shape}"
-                )
-            if not np.isfinite(high).all() or (high < tariff).any():
-                raise bad("high must be finite and at least the tariff in every run and round")
+            if high.dtype.kind != "f":
+                raise bad(f"high must be a float array; got {high.dtype}")
+            high = _high_of(high, tariff, "high", bad)
         name, codes_t, pairs, days, seed_i, events = checked_labels(
             bad, name=name, codes=codes, dyads=dyads, dates=dates, seed=seed,
             scheduled=scheduled,

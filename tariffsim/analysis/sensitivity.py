@@ -218,17 +218,17 @@ def _control_focus(focus: Any) -> tuple[str, str] | None:
     return None
 
 
-def _series(batch: PathBatch, focus: _Focus | None) -> Array:
+def _series(batch: PathBatch, focus: _Focus | None, *, high: bool = False) -> Array:
+    """The focus's series ``(R, T+1)``: an export control's, or a tariff's at the rounds' ends
+    (``high``: its highest level in each round, after any decision step)."""
     if focus is not None and len(focus) == 3:  # an export control's
         return np.asarray(batch.control_series(focus[0], focus[1]), dtype=float)
-    return np.asarray(batch.tariff_series(*(focus or focus_dyad(batch))), dtype=float)
+    a, b = focus or focus_dyad(batch)
+    return np.asarray((batch.high_series if high else batch.tariff_series)(a, b), dtype=float)
 
 
 def _peak(batch: PathBatch, focus: _Focus | None = None) -> Array:
-    if focus is not None and len(focus) == 3:  # an export control's
-        return _series(batch, focus).max(axis=1)
-    a, b = focus or focus_dyad(batch)  # a tariff's: after any decision step, as Path.peak
-    return np.asarray(batch.high_series(a, b), dtype=float).max(axis=1)
+    return _series(batch, focus, high=True).max(axis=1)  # (as Path.peak: any decision step)
 
 
 def _round_days(batch: PathBatch) -> float:

@@ -228,7 +228,8 @@ def vertex_enumeration(
     exact = check_bool(exact, "exact")
     max_vertices = check_int(max_vertices, "max_vertices", 1, 2**62)
     m, n = g.shape
-    held = max(limits.current().max_result_bytes // (2 * _BASIS_BYTES * (m + n) ** 2), 1)
+    room = limits.current().max_result_bytes
+    held = max(room // (2 * _BASIS_BYTES * (m + n) ** 2), 1)
     cap = min(max_vertices, held)  # (the most bases the memory limit holds)
     unit = normalize(g).payoff_array  # each player's payoffs on [0, 1]
     A, B = unit + 1.0  # entries in [1, 2]
@@ -274,7 +275,7 @@ def vertex_enumeration(
         + (
             ""
             if complete or cap == max_vertices
-            else f" (the most the limit max_result_bytes = {limits.current().max_result_bytes} "
+            else f" (the most the limit max_result_bytes = {room} "
             "holds of this game's; raise it with tariffsim.limits.override(max_result_bytes=...))"
         )
         + (f"; {n_bad} failed the exact check" if n_bad else "")
