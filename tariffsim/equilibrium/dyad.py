@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..game import Game
+from ..schema import MAX_TARIFF
 from ..world import State, StateBatch
 from .repeated import DyadPayoffs, GrimFacts, grim_facts
 
@@ -85,7 +86,8 @@ def dyad_facts(
     a, b : str
         Country codes.
     low, high : float
-        Tariff levels, ``0 <= low < high``.
+        Tariff levels (fractions), ``0 <= low < high <= 10`` (1000%,
+        :data:`tariffsim.schema.MAX_TARIFF`, the highest a scenario may set).
 
     Returns
     -------
@@ -113,8 +115,16 @@ def dyad_facts(
     if i == j:
         raise ParameterError(f"`a` and `b` must differ; got {a!r} twice.")
     for name, v in (("low", low), ("high", high)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v < 0:
-            raise ParameterError(f"`{name}` must be a finite tariff >= 0; got {v!r}.")
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, numbers.Real)
+            or not math.isfinite(v)
+            or not 0 <= v <= MAX_TARIFF
+        ):
+            raise ParameterError(
+                f"`{name}` must be a tariff from 0 to {MAX_TARIFF:g} ({MAX_TARIFF:.0%}, the "
+                f"highest a scenario may set); got {v!r}."
+            )
     if not low < high:
         raise ParameterError(f"`low` must be below `high`; got low={low!r}, high={high!r}.")
     base = game.initial or State.zeros(w.n)

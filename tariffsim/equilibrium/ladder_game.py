@@ -50,7 +50,7 @@ from ..errors import CostWarning, ParameterError, UnknownNameError
 from ..game import Game
 from ..world import Ladder, Move, State, StateBatch, apply_moves
 from ._validate import check_discount, check_int, check_int_vector
-from .normal_form import NormalFormGame
+from .normal_form import MAX_PAYOFF, NormalFormGame
 
 __all__ = ["LadderGame"]
 
@@ -774,10 +774,12 @@ class LadderGame:
         v = real_array(values, name)  # numbers only: no strings, booleans or complex values
         if v.shape != shape:
             raise ParameterError(f"`{name}` must have shape {shape}; got shape {v.shape}.")
-        if not np.all(np.isfinite(v)):
-            s, i = (int(k) for k in np.argwhere(~np.isfinite(v))[0])
+        bad = ~(np.abs(v) <= MAX_PAYOFF)  # (NaN too)
+        if bad.any():
+            s, i = (int(k) for k in np.argwhere(bad)[0])
             raise ParameterError(
-                f"`{name}` must be finite; got {float(v[s, i])!r} at state {s}, player {i} "
+                f"`{name}` must be finite and at most {MAX_PAYOFF:.4g} in absolute value (as "
+                f"payoffs are); got {float(v[s, i])!r} at state {s}, player {i} "
                 f"({self.players[i]})."
             )
         return v

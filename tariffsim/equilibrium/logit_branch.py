@@ -140,7 +140,7 @@ def _tangent(jac: FloatArray, prev: FloatArray) -> FloatArray | None:
         t = np.linalg.solve(aug, rhs)
     except np.linalg.LinAlgError:
         return None
-    norm = float(np.linalg.norm(t))
+    norm = _norm(t)
     if not math.isfinite(norm) or norm == 0:
         return None
     return np.asarray(t / norm)
@@ -190,8 +190,18 @@ def _pure(w: FloatArray) -> bool:
     return bool(np.all((sig < 1e-100) | (sig > 1 - 1e-12)))
 
 
+def _norm(x: FloatArray) -> float:
+    """The Euclidean norm of ``x`` without overflow: scaled by its largest entry first
+    (``np.linalg.norm`` squares the entries, so a step of lambda past about 1e154 had an
+    infinite length and was halved until it had not: the trace crawled)."""
+    big = float(np.abs(x).max()) if x.size else 0.0
+    if big == 0.0 or not math.isfinite(big):
+        return big
+    return big * float(np.linalg.norm(x / big))
+
+
 def _unit_vector(x: FloatArray) -> FloatArray:
-    n = float(np.linalg.norm(x))
+    n = _norm(x)
     return x / n if n > 0 else x
 
 
@@ -305,14 +315,14 @@ def _trace_branch(
                 # that reaches the floor stops there, and its part of the tangent drops
                 # to 0 (a kink no step, however short, would pass)
                 live = np.append((base[:-1] > _LIVE) & (u[:-1] > _LIVE), True)
-                dist = float(np.linalg.norm((u - pred)[live]))
+                dist = _norm((u - pred)[live])
                 chord = (u - base)[live]
                 # the chord to the new point must run along both tangents: a corrector
                 # that lands on a nearby sheet of the QRE set (where the branch folds
                 # back close to itself) gives a chord across the sheets
                 if t_new is not None:
                     ta, tb = _unit_vector(t[live]), _unit_vector(t_new[live])
-                    cl = float(np.linalg.norm(chord))
+                    cl = _norm(chord)
                     o_new = _orientation(jac3, t_new)
                 if (
                     t_new is not None

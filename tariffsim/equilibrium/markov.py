@@ -678,7 +678,8 @@ def markov_perfect(
         iteration ``V <- T V``, whose residual shrinks by only a factor
         ``discount`` a sweep: near 1 it does not converge within ``max_iter``.
     initial_values : array_like, shape (S, N), optional
-        Starting values; default zero.
+        Starting values; default zero. Finite and at most
+        :data:`~tariffsim.equilibrium.MAX_PAYOFF` in absolute value, as payoffs are.
     max_seconds : float, optional
         Wall-clock budget. When it runs out the solver stops after the last
         complete sweep and returns ``converged=False`` with a message saying

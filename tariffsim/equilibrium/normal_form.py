@@ -112,7 +112,7 @@ class NormalFormGame:
     player_names : sequence of str, optional
         One distinct name per player; default ``"Player 1"``, ``"Player 2"``, ...
     action_names : sequence of sequence of str, optional
-        For each player, one name per action; default ``"0"``, ``"1"``, ...
+        For each player, one distinct name per action; default ``"0"``, ``"1"``, ...
 
     Attributes
     ----------
@@ -125,7 +125,8 @@ class NormalFormGame:
     ------
     ParameterError
         If the arrays differ in shape, do not have one axis per player, have an
-        empty axis, or hold a non-finite value; or if the names do not match.
+        empty axis, or hold a non-finite value; or if the names do not match
+        the players and actions or repeat one.
 
     Examples
     --------
@@ -233,7 +234,12 @@ class NormalFormGame:
                     raise ParameterError(
                         f"`action_names[{i}]` must hold {shape[i]} names; got {short_repr(names)}."
                     )
-                anames_list.append(tuple(str(a) for a in names))
+                named = tuple(str(a) for a in names)
+                if len(set(named)) != len(named):  # (a profile, a table, a .nfg file by name)
+                    raise ParameterError(
+                        f"`action_names[{i}]` must be distinct; got {short_repr(names)}."
+                    )
+                anames_list.append(named)
             anames = tuple(anames_list)
 
         object.__setattr__(self, "payoff_array", stacked)

@@ -431,6 +431,9 @@ def test_normal_form_labels_and_sizes_are_checked() -> None:
         "action names": (lambda: nf(_BOS.payoff_array, action_names=5), "`action_names`"),
         "one player's names": (lambda: nf(_BOS.payoff_array, action_names=[5, 5]),
                                "`action_names\\[0\\]`"),
+        "repeated action name": (
+            lambda: nf(_BOS.payoff_array, action_names=[("a", "b"), ("tax", "tax")]),
+            "`action_names\\[1\\]` must be distinct; got \\('tax', 'tax'\\)"),
         "ragged order": (lambda: _BOS.permute_actions(0, [[1], [0, 1]]), "`order`"),
         "nfg title": (lambda: _BOS.to_nfg(None), "`title` must be a str"),
         "64 players": (lambda: nf([np.zeros((1,) * 64)] * 64), "at most 63 players"),
@@ -673,3 +676,32 @@ def test_a_discount_near_one_is_shown_as_it_is_and_bad_values_are_placed() -> No
     bad[3, 1] = np.nan
     with pytest.raises(ParameterError, match=r"got nan at state 3, player 1 \(CN\)"):
         eq.markov_perfect(lg, 0.9, initial_values=bad)
+    bad[3, 1] = 0.0
+    bad[5, 0] = -1e308  # finite, but a discounted sum with it overflowed (a numpy warning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ParameterError, match=r"at most 1.756e\+305.*got -1e\+308 at state 5"):
+            eq.markov_perfect(lg, 0.9, initial_values=bad)
+        with pytest.raises(ParameterError, match=r"`high` must be a tariff from 0 to 10.*1e\+308"):
+            eq.dyad_facts(g, high=1e308)  # the payoffs of a 1e310% tariff overflowed
+
+
+@pytest.mark.parametrize("solve", [eq.logit_branch, eq.qre_select])
+def test_the_logit_branch_crosses_players_payoffs_far_apart_in_scale(solve: Any) -> None:
+    """A prisoner's dilemma whose row player's payoffs are 1e200 times the column player's:
+    the trace runs lambda over 200 decades. Its steps' lengths overflowed past lambda 1e154
+    and every step was halved until short: 100,000 points, 75 s, tens of thousands of numpy
+    overflow warnings, and no end."""
+    a = np.array([[3.0, 0.0], [5.0, 1.0]])
+    game = eq.NormalFormGame([a * 1e200, a.T.copy()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither a numpy warning nor a ConvergenceWarning
+        out = solve(game)
+    if isinstance(out, eq.LogitBranch):
+        assert out.converged and len(out) < 5_000
+        final = out.final
+    else:
+        assert out.converged
+        final = out.profile
+    for sigma in final:  # both defect: the dominant action of each
+        assert sigma[1] == pytest.approx(1.0, abs=1e-9)
