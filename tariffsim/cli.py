@@ -1534,13 +1534,17 @@ def _main(argv: Sequence[str] | None) -> int:
     import warnings
 
     parser = _parser()
-    try:
-        a = parser.parse_args(argv)
-    except SystemExit as e:  # usage error (one line already printed), --help, --version
-        return e.code if isinstance(e.code, int) else 0
-    if a.command is None:
-        parser.print_help()
-        return 0
+    with _guarded_stdout() as said:  # --help and --version to a full disk fail as any output
+        done = 0
+        try:
+            parsed = parser.parse_args(argv)
+        except SystemExit as e:  # usage error (one line already printed), --help, --version
+            parsed, done = None, e.code if isinstance(e.code, int) else 0
+        if parsed is not None and parsed.command is None:
+            parser.print_help()
+    if parsed is None or parsed.command is None:  # (nothing more to do)
+        return _stdout_failed(said, done, wrote=False)
+    a = parsed
     cmds = {
         "run": _cmd_run,
         "claims": _cmd_claims,

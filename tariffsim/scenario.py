@@ -1011,7 +1011,10 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
         A bundled name (see :func:`list_scenarios`, e.g. ``"us-china-145"``),
         or the path of a scenario file (``format = 1``, documented in
         ``docs/scenario-format.md``); a string ending in ``.toml`` is always
-        taken as a path.
+        taken as a path. A bundled name given as a string always means the
+        bundled scenario, even where a file of that name is in the current
+        folder (give it as ``"./us-china-145"`` or a :class:`pathlib.Path` to
+        read the file).
 
     Returns
     -------
@@ -1048,7 +1051,8 @@ def load_scenario(name_or_path: str | FsPath) -> Scenario:
         )
     s = str(name_or_path)
     p = FsPath(s)
-    if s.endswith(".toml") or is_file(p):
+    bundled = isinstance(name_or_path, str) and s in list_scenarios()
+    if s.endswith(".toml") or (not bundled and is_file(p)):
         if not is_file(p):
             if is_folder(p):
                 raise ParameterError(f"scenario file {short_repr(s)} is a folder, not a file.")

@@ -81,6 +81,18 @@ def test_a_full_stdout_is_an_error_that_names_it_and_keeps_the_files(
     assert any((tmp_path / "out").iterdir())
 
 
+@pytest.mark.parametrize("args", [["--help"], ["--version"], [], ["run", "--help"]])
+def test_help_and_version_to_a_full_stdout_are_errors(tmp_path: Path, args: list[str]) -> None:
+    """`tariffsim --help > /dev/full` exited 0 having written nothing."""
+    with open("/dev/full", "w") as full:
+        res = _cli(*args, cwd=tmp_path, stdout=full.fileno())
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines() == [
+        "tariffsim: error: could not write to standard output: [Errno 28] No space left on device"
+    ]
+    assert _cli(*args, cwd=tmp_path).returncode == 0  # (and they succeed where output goes)
+
+
 def test_the_command_line_ignores_an_interrupt_once_its_work_is_done() -> None:
     """Ctrl-C while the process shut down (after the files were committed) ended it with
     status 130 and no word. The entry point ignores SIGINT once the command has ended; a

@@ -346,3 +346,21 @@ def test_the_cli_reports_an_interrupt_a_library_turned_into_its_own_error(
     monkeypatch.setattr(cli, "_cmd_list", lambda a: (_ for _ in ()).throw(ImportError("x")))
     with pytest.raises(ImportError):  # without an interrupt, a bug still shows itself
         cli.main(["list"])
+
+
+def test_a_bundled_name_means_the_bundled_scenario_whatever_the_folder_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file named like a bundled scenario in the current folder was read instead of it,
+    silently: `tariffsim run us-china-145` ran whatever that file held."""
+    from tariffsim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    mine = ts.load_scenario("four-country-2025").to_toml()
+    Path("us-china-145").write_text(mine, encoding="utf-8")
+    assert ts.load_scenario("us-china-145").players == ("US", "CN")
+    assert ts.load_scenario("./us-china-145").players == ("US", "CN", "CA", "MX")
+    assert ts.load_scenario(Path("us-china-145")).players == ("US", "CN", "CA", "MX")
+    assert main(["run", "us-china-145", "--rounds", "2", "--no-plot", "--format", "csv"]) == 0
+    printed = capsys.readouterr().out
+    assert "US->CN" in printed and "CA" not in printed
