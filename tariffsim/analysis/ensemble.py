@@ -777,14 +777,8 @@ class Ensemble(_Summarised):
             coords["param_doc"] = ("param", [doc(p) for p in self.draws])
             data["draws"] = (("run", "param"), np.stack(list(self.draws.values()), axis=1))
         if self.claim_draws:
-            from ..claims import load_claims
-
-            claims = load_claims()
             coords["claim"] = list(self.claim_draws)
-            coords["claim_unit"] = (
-                "claim",
-                [claims[c].unit if c in claims else "" for c in self.claim_draws],
-            )
+            coords["claim_unit"] = ("claim", list(self._claim_units().values()))
             data["claim_draws"] = (
                 ("run", "claim"),
                 np.stack(list(self.claim_draws.values()), axis=1),
@@ -1110,6 +1104,14 @@ class Ensemble(_Summarised):
         }
         atomic_savez(file, arrays)  # an existing file is replaced only by a complete one
 
+    def _claim_units(self) -> dict[str, str]:
+        """The unit of each drawn claim (:attr:`claim_draws`; "" for one not in the
+        bundled checklist)."""
+        from ..claims import load_claims
+
+        claims = load_claims() if self.claim_draws else {}
+        return {c: claims[c].unit if c in claims else "" for c in self.claim_draws}
+
     def to_frame(self) -> Any:
         """Every run and round as a pandas DataFrame (needs pandas).
 
@@ -1120,26 +1122,39 @@ class Ensemble(_Summarised):
         indicator, one column per drawn parameter path and, with
         ``vary="claims"``, ``claim:{id}`` per drawn claim (in the claim's
         unit, :func:`tariffsim.claims.load_claims`).
+
+        Units: tariffs, highs, export controls, recession odds and approval
+        are fractions (1.45 is 145%), payoffs % of GDP and drawdowns index
+        percent (3.1 is a 3.1% fall), as in :meth:`to_xarray`. The frame's
+        ``attrs["units"]`` maps each such column to its unit (``"1"``: a
+        fraction), and each ``claim:{id}`` column to its claim's unit.
         """
         pd = _pandas("Ensemble.to_frame()")
         r, t1 = len(self), self.rounds + 1
         cols: dict[str, Any] = {"date": np.tile(self.dates, r)}
+        units: dict[str, str] = {}
         for k, (a, b) in enumerate(self.dyads):
             cols[f"{a}->{b}"] = self.tariff[:, :, k].ravel()
         for k, (a, b) in enumerate(self.dyads):
             cols[f"{a}->{b} high"] = cast(Array, self.high)[:, :, k].ravel()
         for k, (a, b) in enumerate(self.control_dyads):
             cols[f"{a}->{b} control"] = cast(Array, self.control)[:, :, k].ravel()
+        units.update({c: SERIES_ATTRS["tariff"]["units"] for c in cols if c != "date"})
         for name in INDICATORS:
             arr = getattr(self, name)
             for i, c in enumerate(self.codes):
                 cols[f"{c} {name}"] = arr[:, :, i].ravel()
+                units[f"{c} {name}"] = SERIES_ATTRS[name]["units"]
         for path, v in self.draws.items():
             cols[path] = np.repeat(v, t1)
+        claim_units = self._claim_units()
         for claim, v in self.claim_draws.items():
             cols[f"claim:{claim}"] = np.repeat(v, t1)
+            units[f"claim:{claim}"] = claim_units[claim]
         index = pd.MultiIndex.from_product([range(r), range(t1)], names=["run", "round"])
-        return pd.DataFrame(cols, index=index)
+        frame = pd.DataFrame(cols, index=index)
+        frame.attrs["units"] = units
+        return frame
 
     def __repr__(self) -> str:
         # what a file keeps too (the claims' draws and the values set; not the distributions),

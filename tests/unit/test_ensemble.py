@@ -760,6 +760,12 @@ def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
     df = ens.to_frame()
     assert len(df) == R * (T + 1)
     assert df.loc[(2, 5), "US->CN"] == ens.series("US", "CN")[2, 5]
+    # units beside the numbers: drawdowns are index %, the rest of a country's odds fractions
+    units = df.attrs["units"]
+    assert (units["US->CN"], units["CN->US high"], units["CN->US control"]) == ("1", "1", "1")
+    assert (units["CN drawdown"], units["US payoff"], units["US recession"]) == (
+        "index %", "% of GDP", "1")  # fmt: skip
+    assert set(units) == {c for c in df.columns if c != "date" and c not in ens.draws}
     fig = ens.plot()
     assert len(fig.axes) == 2
     assert fig.axes[1].get_ylabel() == "12-month recession odds (%)"
