@@ -31,8 +31,8 @@ import numpy as np
 
 from . import limits
 from ._io import input_boundary
-from ._util import check_bool, replaced, short_repr
-from .agents import STRATEGIES, Beliefs, make_strategy, targets_of
+from ._util import check_bool, one_of, replaced, short_repr
+from .agents import STRATEGIES, Beliefs, check_strategy, make_strategy, targets_of
 from .claims import load_claims
 from .deals import CONCESSIONS, Demand, Negotiation, Threat, misspelt_concession
 from .engine import calendar_fits
@@ -462,6 +462,78 @@ class Scenario:
         game = self.game.replace(events=(*self.game.events, *marked))
         notes = tuple(f"event added: {e.label.removeprefix(COUNTERFACTUAL)}" for e in marked)
         return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, *notes))
+
+    def with_strategy(self, country: str, strategy: Any, /, **kwargs: Any) -> Scenario:
+        """A what-if: one agent plays another strategy, all else kept.
+
+        The agent keeps its targets, beliefs, learning, export controls and
+        the date it starts choosing (``active_from``): only how it chooses
+        changes. The change is listed in :attr:`changes` (and so on tables
+        and plots), and the variant has no file data (:meth:`to_toml`
+        refuses it), as every what-if built in Python.
+
+        Parameters
+        ----------
+        country : str
+            The agent's country code (one of the scenario's agents,
+            :attr:`players`).
+        strategy : str or Strategy
+            A strategy object (:class:`~tariffsim.agents.Strategy`: a
+            built-in such as ``ts.TitForTat()`` or your own), or the name of
+            a built-in (:data:`~tariffsim.agents.STRATEGIES`: ``"hold"``,
+            ``"tit-for-tat"``, ``"grim-trigger"``, ``"myopic"``, ...) built
+            by :func:`~tariffsim.agents.make_strategy` with ``kwargs``.
+        **kwargs
+            The strategy's arguments, with a name only.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        UnknownNameError
+            If ``country`` is not an agent of the scenario, or the name no
+            built-in strategy (each message lists the known ones).
+        ParameterError
+            If ``strategy`` is no strategy, or ``kwargs`` come with an object
+            or do not fit the named strategy.
+
+        Examples
+        --------
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> calm = sc.with_strategy("CN", "hold")
+        >>> calm.changes[-1]
+        'CN strategy: myopic -> hold'
+        >>> calm.simulate(seed=0).peak("CN", "US")  # China never answers
+        0.0
+        """
+        codes = [a.code for a in self.game.agents]
+        if not isinstance(country, str) or not one_of(country, codes):
+            raise UnknownNameError(
+                f"`country` must be one of the scenario's agents ({', '.join(codes) or 'none'}); "
+                f"got {short_repr(country)}."
+            )
+        if isinstance(strategy, str):
+            strategy = make_strategy(strategy, **kwargs)
+        elif kwargs:
+            raise ParameterError(
+                f"with_strategy: arguments ({', '.join(kwargs)}) go with a strategy's name; "
+                f"{short_repr(strategy)} is built already."
+            )
+        check_strategy(strategy, f"with_strategy: strategy for {country}")
+        old = self.game.agents[codes.index(country)]
+        agents = tuple(
+            dataclasses.replace(a, strategy=strategy) if a.code == country else a
+            for a in self.game.agents
+        )
+        note = f"{country} strategy: {old.strategy.name} -> {strategy.name}"
+        return dataclasses.replace(
+            self,
+            game=self.game.replace(agents=agents),
+            data={},
+            changes=(*self.changes, note),
+        )
 
     def to_toml(self) -> str:
         """The scenario as TOML text that :func:`load_scenario` reads back identically.

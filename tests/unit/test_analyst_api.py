@@ -512,3 +512,47 @@ def test_tables_print_no_negative_zero() -> None:
     for text in (p.table(), p._repr_html_()):
         assert not re.search(r"-0\.0+(?![0-9])", text)
     assert _fmt(-0.0) == "0.00" and _fmt(-0.25) == "-0.25"
+
+
+def test_with_strategy_swaps_how_one_agent_chooses_and_nothing_else(sc: ts.Scenario) -> None:
+    import dataclasses
+
+    base = sc.simulate(seed=0)
+    assert base.peak("CN", "US") > 0  # China answers in the scenario as written
+    calm = sc.with_strategy("CN", "hold")
+    assert calm.simulate(seed=0).peak("CN", "US") == 0.0
+    assert calm.changes[-1] == "CN strategy: myopic -> hold"
+    assert calm.simulate(seed=0).meta["changes"][-1] == "CN strategy: myopic -> hold"
+    for old, new in zip(sc.game.agents, calm.game.agents, strict=True):  # only CN's strategy
+        assert dataclasses.replace(new, strategy=old.strategy) == old
+    # by name or as an object, and as a hand-built game: the same path, bit for bit
+    by_obj = sc.with_strategy("CN", ts.TitForTat()).simulate(seed=3)
+    by_name = sc.with_strategy("CN", "tit-for-tat").simulate(seed=3)
+    agents = tuple(
+        dataclasses.replace(a, strategy=ts.TitForTat()) if a.code == "CN" else a
+        for a in sc.game.agents
+    )
+    by_hand = sc.game.replace(agents=agents).simulate(seed=3)
+    np.testing.assert_array_equal(by_obj.tariff, by_name.tariff)
+    np.testing.assert_array_equal(by_obj.tariff, by_hand.tariff)
+    assert not np.array_equal(by_obj.tariff, sc.simulate(seed=3).tariff)
+    # batched: an ensemble of the what-if runs each run as simulate does
+    ens = ts.ensemble(calm, runs=3, seed=0, vary="claims", progress=False, rounds=20)
+    assert float(ens.high_series("CN", "US").max()) == 0.0
+    with pytest.raises(ParameterError, match="no file data"):
+        calm.to_toml()
+
+
+def test_with_strategy_refuses_what_it_cannot_use(sc: ts.Scenario) -> None:
+    cases = [
+        (("JP", "hold"), {}, UnknownNameError, r"`country` must be one of the scenario's agents "
+         r"\(US, CN\); got 'JP'"),
+        (("CN", "tit-for-tatt"), {}, UnknownNameError, "unknown strategy 'tit-for-tatt'"),
+        (("CN", 5), {}, ParameterError, "with_strategy: strategy for CN: not a Strategy"),
+        (("CN", ts.TitForTat()), {"x": 1}, ParameterError, r"arguments \(x\) go with a strategy"),
+        (("CN", "tit-for-tat"), {"bogus": 1}, ParameterError, "strategy 'tit-for-tat'"),
+        ((["CN"], "hold"), {}, UnknownNameError, r"got \['CN'\]"),
+    ]  # fmt: skip
+    for args, kwargs, error, words in cases:
+        with pytest.raises(error, match=words):
+            sc.with_strategy(*args, **kwargs)
