@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from ._util import seed_text, short_repr
-from .errors import ParameterError
+from .errors import ParameterError, UnknownNameError
 from .path import COUNTERFACTUAL as _CF
 
 if TYPE_CHECKING:
@@ -826,6 +826,9 @@ def plot_paths(
     ------
     ParameterError
         If ``paths`` is empty or holds something other than paths.
+    UnknownNameError
+        If a dyad names a country one of the paths does not have (the message
+        names the path).
 
     Examples
     --------
@@ -852,6 +855,13 @@ def plot_paths(
             seen += [d for d in p.tariff_dyads() if d not in seen]
         dyads = seen
     dyads = _dyad_list(dyads)
+    for label, p in items:  # (a path of another world has other countries)
+        for c in dict.fromkeys(c for d in dyads for c in d):
+            if c not in p.codes:
+                raise UnknownNameError(
+                    f"`dyads`: country {c!r} is not in the path paths[{label!r}] (its "
+                    f"countries: {', '.join(p.codes)})."
+                )
     countries = sorted({c for d in dyads for c in d}, key=items[0][1].codes.index)
     colour = country_colours(items[0][1].codes, dyads, countries)
     colors: dict[tuple[str, str], int | str] = {d: colour[d] for d in dyads}

@@ -112,6 +112,29 @@ def test_plot_paths_bad_input() -> None:
         plot_paths({"x": 1})  # type: ignore[dict-item]
 
 
+def test_plot_paths_names_the_path_a_dyad_is_not_in() -> None:
+    """A dyad of an unknown country, or a path of a world without it, raised a bare
+    ``ValueError: tuple.index(x): x not in tuple`` (or named no path)."""
+    w = ts.World.default().add_country(
+        ts.Country("VN", 0.48, "Vietnam"), imports={"US": 13.0}, exports={"US": 137.0},
+        ties={"US": 0.5}, ladders={("US", "VN"): (0.0, 0.46)},
+    )  # fmt: skip
+    game = ts.Game(world=w, model=ts.PayoffModel(w, ts.Params.default(w)), rounds=3,
+                   initial=ts.State.zeros(w.n).with_tariff(w, "US", "VN", 0.46))  # fmt: skip
+    vn = game.simulate(seed=0)
+    cn = ts.load_scenario("us-china-145").simulate(seed=0, rounds=3)
+    from tariffsim.errors import UnknownNameError
+
+    for paths, dyads, words in [
+        ({"a": cn}, [("US", "XX")], r"country 'XX' is not in the path paths\['a'\]"),
+        ({"cn": cn, "vn": vn}, None, r"country 'VN' is not in the path paths\['cn'\]"),
+        ({"vn": vn, "cn": cn}, None, r"country 'VN' is not in the path paths\['cn'\]"),
+    ]:
+        with pytest.raises(UnknownNameError, match=words):
+            plot_paths(paths, dyads)
+    assert len(plot_paths({"vn": vn, "cn": cn}, [("US", "CN")]).axes) >= 2  # shared: drawn
+
+
 def test_agreements_and_layers_are_drawn_when_recorded() -> None:
     from types import SimpleNamespace
 
