@@ -1049,7 +1049,9 @@ class Params:
     export_margin : float
         Share of lost export value that is a real loss to the exporter, [0, 1].
     revenue_weight : ndarray (n,)
-        Value a government puts on a dollar of tariff revenue, [0, 1].
+        Value a government puts on a dollar of tariff revenue, [0, 1] (above
+        1, a marginal cost of public funds, a tariff its buyers pay in full
+        would be a net gain, against the calibration's burden at 145%).
     critical_exposure : ndarray (n, n)
         % of ``i``'s GDP lost if ``j`` withheld all critical exports.
     recession_base : ndarray (n,)
@@ -1522,7 +1524,10 @@ class Params:
             if world.codes == dflt.codes and np.array_equal(world.imports, dflt.imports):
                 raise ParameterError(
                     "calibration: the US burden at the 145%/125% state is not positive "
-                    f"(burden {burden_us!r}, tariff pain {pain_us!r})."
+                    f"(burden {burden_us:.4g}% of GDP, tariff pain {pain_us:.4g}% of GDP): these "
+                    "parameters leave the US too little of the tariff's cost to calibrate its "
+                    "recession odds and markets on. Keep the calibrated fields as they are "
+                    "(recalibrate=False; on the command line, --no-recalibrate)."
                 )
             ref = Params.default(dflt)
             fallback = {
@@ -1798,7 +1803,6 @@ def calibration_moved(before: Array, after: Array) -> NDArray[np.bool_]:
 _DYAD_FIELDS = frozenset({"pass_through", "dependence", "critical_exposure"})
 _NONNEG = (
     "dependence",
-    "revenue_weight",
     "critical_exposure",
     "recession_cost",
     "market_beta",
@@ -1842,6 +1846,9 @@ PARAM_RANGES: dict[str, _Range] = {
     "face_mutual_relief": (0.0, 1.0, False, False),
     "market_speed": (0.0, 1.0, True, False),
     "pass_through": (0.0, 1.0, False, False),
+    # above 1 (a marginal cost of public funds) a tariff the buyers pay in full is a net gain,
+    # and the calibration of the burden at 145% (recession odds, markets) no longer holds
+    "revenue_weight": (0.0, 1.0, False, False),
     "recession_base": (0.0, 1.0, True, True),
     "approval_base": (0.0, 1.0, False, False),  # a share of the electorate
     **dict.fromkeys(_NONNEG_SCALARS + _NONNEG, (0.0, None, False, False)),

@@ -556,3 +556,18 @@ def test_with_strategy_refuses_what_it_cannot_use(sc: ts.Scenario) -> None:
     for args, kwargs, error, words in cases:
         with pytest.raises(error, match=words):
             sc.with_strategy(*args, **kwargs)
+
+
+def test_a_what_if_the_calibration_cannot_follow_says_what_to_do(sc: ts.Scenario) -> None:
+    """ "Had China really paid" (truth pass-through 0.1) failed with 17-digit numbers and no
+    way on; a revenue weight of 2 (documented as at most 1) was taken, and the re-solved market
+    beta (1218) sent China to 49% in round 1."""
+    with pytest.raises(ParameterError, match=r"burden -0.4852% of GDP.*recalibrate=False"):
+        sc.with_params(**{"truth:pass_through.US-CN": 0.1})
+    kept = sc.with_params(**{"truth:pass_through.US-CN": 0.1}, recalibrate=False)
+    assert kept.simulate(seed=0).peak("US", "CN") == pytest.approx(1.45)
+    with pytest.raises(ParameterError, match=r"'revenue_weight' must be in \[0, 1\]; got 2.0"):
+        sc.with_params(revenue_weight=2.0)
+    with pytest.raises(ParameterError, match="revenue_weight"):
+        ts.Params.default(sc.world).replace(revenue_weight=np.full(sc.world.n, 1.5))
+    assert sc.with_params(revenue_weight=1.0).changes[0] == "revenue_weight = 1 (truth and beliefs)"
