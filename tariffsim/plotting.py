@@ -68,7 +68,7 @@ def _pyplot_axes(ax: Axes | None) -> Axes:
         return _new_axes(ax)
     import matplotlib.pyplot as plt
 
-    return plt.subplots()[1]
+    return plt.subplots(layout="constrained")[1]
 
 
 def _new_figure(fig: Figure | None, size: tuple[float, float]) -> Figure:

@@ -115,7 +115,7 @@ def plot_policy(
         raise ParameterError(f"`dyads` must be two different dyads; got {dyads!r}.")
     base_idx = np.array(np.unravel_index(lg.index_of(at if at is not None else lg.base), lg.dims))
     nx_, ny_ = lg.dims[kx], lg.dims[ky]
-    ax = _new_axes(ax, (6.4, 5.2))
+    ax = _new_axes(ax, (8.4, 5.2))  # (room for the legend beside the square grid)
     moves = result.moves
     for ix in range(nx_):
         for iy in range(ny_):

@@ -399,3 +399,33 @@ def test_charts_at_the_calendars_ends_draw(start: str, tmp_path) -> None:
     days = mdates.date2num([game.start, game.start + span])
     assert a < days[0] and b > days[1]
     plt.close(ax.figure)
+
+
+def test_charts_drawn_on_new_figures_keep_their_labels_inside_them() -> None:
+    """A plain savefig of the policy chart cut its y label (the legend beside a square grid
+    left the layout no room, and it gave up), and the tournament's charts (pyplot figures
+    without a layout) cut the strategies' names."""
+    sc = ts.load_scenario("us-china-145")
+    mpe = ts.equilibrium.markov_perfect(sc.game, discount=0.95, progress=False)
+    names = ["tit-for-tat", "always-escalate", "always-deescalate", "face-saving-retreat",
+             "contrite-tit-for-tat", "generous-tit-for-tat"]  # fmt: skip
+    r = ts.tournament.round_robin(names, rounds=6, repetitions=1, progress=False)
+    for ax in (mpe.plot_policy(), r.payoff_heatmap(), r.ranking_plot()):
+        fig = ax.figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        canvas.draw()  # (as savefig does: the layout runs)
+        renderer = canvas.get_renderer()
+        inside = fig.bbox.padded(1.0)
+        for a in fig.axes:
+            box = a.get_tightbbox(renderer)
+            assert box is not None
+            assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), (
+                ax.get_title(),
+                box,
+                fig.bbox,
+            )
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
