@@ -848,7 +848,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
                 raise _UsageError(f"--start: no tariff ladder for {imp}-{exp}")
             if not lad.contains(level):
                 raise _UsageError(
-                    f"--start: {imp}-{exp}={level!r} is not on the ladder {lad.levels}"
+                    f"--start: {imp}-{exp}={level!r} is not on the ladder {lad.levels} "
+                    f"(levels are fractions: 1.45 is 145%)"
                 )
             start = start.with_tariff(game.world, imp, exp, level)
     r0 = 0

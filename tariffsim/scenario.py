@@ -708,8 +708,15 @@ class Scenario:
         return rows
 
     def _event_rows(self) -> list[tuple[str, str, str, str, str]]:
+        """One row per event, in the order they fire: by round, then date (a file may list
+        them in any order)."""
+        g = self.game
+
+        def when(e: Event) -> tuple[int, int]:
+            return g.round_of(e.when), e.when.toordinal() if isinstance(e.when, dt.date) else 0
+
         rows = []
-        for e in self.game.events:
+        for e in sorted(g.events, key=when):
             when = str(e.when) if isinstance(e.when, dt.date) else f"round {e.when}"
             where = f"{e.importer}-{e.exporter}" if e.importer else e.country
             if e.kind in ("set", "control"):
@@ -805,7 +812,7 @@ class Scenario:
             )
             out += [f"  {k:<7} {d:<6} {lv:<22} {c}" for k, d, lv, c, _ in brows]
         if self.changes:
-            out.append("\nwhat-if changes (with_params):")
+            out.append("\nwhat-if changes:")
             out += [f"  - {c}" for c in self.changes]
         if self.outcomes:
             out.append("\nmust show:")

@@ -255,3 +255,15 @@ def test_usage_errors_are_one_line_exit_2(args: list[str], needle: str) -> None:
     assert len(lines) == 1, res.stderr
     assert lines[0].startswith("tariffsim: error:") and needle in lines[0]
     assert "--help" in lines[0]
+
+
+def test_show_lists_events_in_the_order_they_fire() -> None:
+    """us-china-145 lists the Geneva talks (14 May) before the 2 April tariff in its file;
+    `show` printed them so, out of date order."""
+    res = _cli("show", "us-china-145", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    dates = [e["when"] for e in json.loads(res.stdout)["events"]]
+    assert "2025-05-14" in dates and "2025-04-02" in dates
+    assert dates == sorted(dates)
+    text = _cli("show", "us-china-145").stdout
+    assert text.index("2025-04-02") < text.index("2025-05-14")

@@ -208,6 +208,8 @@ def test_a_start_off_the_ladder_is_shown_as_given(tmp_path: Path, capsys: Any) -
     args = ["equilibrium", "us-china-145", "--start", "US-CN=1.450000001", "--out", str(tmp_path)]
     assert main(args) == 2
     assert "--start: US-CN=1.450000001 is not on the ladder" in capsys.readouterr().err
+    assert main([*args[:2], "--start", "US-CN=145", "--out", str(tmp_path)]) == 2  # a percent
+    assert "(levels are fractions: 1.45 is 145%)" in capsys.readouterr().err
 
 
 def _long_rounds(tmp_path: Path) -> Path:
