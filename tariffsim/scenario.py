@@ -712,11 +712,11 @@ class Scenario:
         them in any order)."""
         g = self.game
 
-        def when(e: Event) -> tuple[int, int]:
+        def fires(e: Event) -> tuple[int, int]:
             return g.round_of(e.when), e.when.toordinal() if isinstance(e.when, dt.date) else 0
 
         rows = []
-        for e in sorted(g.events, key=when):
+        for e in sorted(g.events, key=fires):
             when = str(e.when) if isinstance(e.when, dt.date) else f"round {e.when}"
             where = f"{e.importer}-{e.exporter}" if e.importer else e.country
             if e.kind in ("set", "control"):
