@@ -1247,6 +1247,23 @@ class Params:
         """Number of countries."""
         return int(self.pass_through.shape[0])
 
+    def __repr__(self) -> str:
+        """Each field in one short entry: a number, or the range of a per-country or per-dyad
+        array (``lowest..highest``); the arrays are the fields themselves."""
+
+        def short(v: Any) -> str:
+            a = np.asarray(v, dtype=float)
+            lo, hi = float(a.min()) + 0.0, float(a.max()) + 0.0
+            return f"{lo:.4g}" if lo == hi else f"{lo:.4g}..{hi:.4g}"
+
+        parts = [
+            f"{f.name}={short(getattr(self, f.name))}"
+            for f in dataclasses.fields(self)
+            if f.name != "calibration"
+        ]
+        solved = " (calibrated)" if self.calibration else ""
+        return f"<Params for {self.n} countries{solved}: " + ", ".join(parts) + ">"
+
     def replace(self, **changes: Any) -> Params:
         """A copy with fields replaced (validated again; a name that is no field is a
         ``ParameterError``)."""

@@ -1117,6 +1117,16 @@ class EvolutionResult:
         """Shares at the last step."""
         return self.shares[-1]
 
+    def __repr__(self) -> str:
+        top = sorted(zip(self.final, self.names, strict=True), key=lambda x: -x[0])
+        shown = ", ".join(f"{n} {100 * float(v):.3g}%" for v, n in top[:5])
+        more = f", … {len(top) - 5} more" if len(top) > 5 else ""
+        end = f"; {self.fixated} took over" if self.fixated else ""
+        return (
+            f"<EvolutionResult ({self.method}): {len(self.names)} strategies, "
+            f"{len(self.shares) - 1} steps; final shares {shown}{more}{end}>"
+        )
+
     def plot(self, ax: Axes | None = None) -> Axes:
         """Stacked shares over time.
 

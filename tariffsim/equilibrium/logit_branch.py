@@ -52,7 +52,7 @@ from .. import limits
 from .._util import real_array, short_repr
 from ..errors import ConvergenceWarning, ParameterError
 from ._validate import check_int, check_real, check_tol
-from .normal_form import FloatArray, NormalFormGame, _as_game
+from .normal_form import FloatArray, NormalFormGame, _as_game, _vec
 from .qre import _LOG_FLOOR, _correct, _jacobian, _logit_target, _split, _values
 from .scaling import from_lowest
 
@@ -103,6 +103,14 @@ class LogitBranch:
 
     def __len__(self) -> int:
         return int(self.lambdas.shape[0])
+
+    def __repr__(self) -> str:
+        final = ", ".join(f"player {i + 1} {_vec(p)}" for i, p in enumerate(self.final))
+        done = "converged" if self.converged else "NOT converged"
+        return (
+            f"<LogitBranch: {len(self)} points, lambda up to {float(self.lambdas.max()):.6g}, "
+            f"{self.turning_points} turning point(s), {done}; at the end {final}>"
+        )
 
 
 #: Cosine the chord of an accepted step must make with the tangents at both ends.
@@ -509,6 +517,15 @@ class QREFit:
     converged: bool
     at_bound: bool
     message: str
+
+    def __repr__(self) -> str:
+        prof = ", ".join(f"player {i + 1} {_vec(p)}" for i, p in enumerate(self.profile))
+        done = "converged" if self.converged else "NOT converged"
+        return (
+            f"<QREFit: lambda {self.lam:.6g}, log-likelihood {self.log_likelihood:.6g}, "
+            f"{done}{' at the bound' if self.at_bound else ''}; {prof} "
+            f"(on a branch of {len(self.branch)} points)>"
+        )
 
 
 def _check_counts(g: NormalFormGame, counts: Any) -> list[FloatArray]:

@@ -62,6 +62,12 @@ def _check_int(value: Any, name: str, minimum: int = 0) -> int:
     return check_int(value, name, minimum)
 
 
+def _vec(p: FloatArray) -> str:
+    """``(0.667, 0.333)``: probabilities rounded to 3 digits, exact zeros and ones as integers
+    (how the solvers' results show a strategy)."""
+    return "(" + ", ".join(f"{round(float(x), 3) + 0.0:g}" for x in p) + ")"
+
+
 def _as_game(game: Any, name: str = "game") -> NormalFormGame:
     """Return `game` if it is a :class:`NormalFormGame`, else build one from payoffs."""
     if isinstance(game, NormalFormGame):

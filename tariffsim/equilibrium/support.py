@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from .. import limits
 from ._validate import check_bool
-from .normal_form import FloatArray, _as_game, _check_relative_tol, _require_players
+from .normal_form import FloatArray, _as_game, _check_relative_tol, _require_players, _vec
 from .scaling import _relative_regret, _tied_pure_replies, normalize
 
 __all__ = ["MixedResult", "support_enumeration"]
@@ -112,11 +112,6 @@ class MixedResult:
             + html_table(["#", "row player", "column player"], rows)
             + "</div>"
         )
-
-
-def _vec(p: FloatArray) -> str:
-    """``(0.667, 0.333)``: probabilities rounded to 3 digits, exact zeros and ones as integers."""
-    return "(" + ", ".join(f"{round(float(x), 3) + 0.0:g}" for x in p) + ")"
 
 
 @functools.lru_cache(maxsize=256)

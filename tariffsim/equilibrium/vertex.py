@@ -71,7 +71,7 @@ from .. import limits
 from ..errors import ConvergenceWarning, NumericalError
 from . import _polytope, _polytope_exact
 from ._validate import check_bool, check_int
-from .normal_form import FloatArray, _as_game, _check_relative_tol, _require_players
+from .normal_form import FloatArray, _as_game, _check_relative_tol, _require_players, _vec
 from .scaling import _tied_pure_replies, normalize
 
 __all__ = ["VertexResult", "vertex_enumeration"]
@@ -145,10 +145,6 @@ class VertexResult:
         if n > 10:
             lines.append(f"  … and {n - 10} more")
         return "\n".join(lines) + ">"
-
-
-def _vec(p: FloatArray) -> str:
-    return "(" + ", ".join(f"{round(float(v), 3) + 0.0:g}" for v in p) + ")"
 
 
 # ---------------------------------------------------------------------------

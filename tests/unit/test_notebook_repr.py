@@ -253,3 +253,34 @@ def test_a_path_breakdown_reads_as_a_table() -> None:
     html = bd._repr_html_()
     assert html.startswith("<table><caption>payoff terms") and html.count("<tr>") == 13
     assert isinstance(bd, dict) and set(bd) == set(ts.TERMS)
+
+
+def test_long_results_show_a_summary_not_their_arrays(scenario) -> None:
+    """A model's parameters printed 4,390 characters of 10x10 arrays; a logit fit every point
+    of its branch; population dynamics every step's shares."""
+    from tariffsim import equilibrium as eq
+
+    params = scenario.model.params
+    text = repr(params)
+    assert len(text) < 1_000 and "array" not in text
+    assert "dependence=1..1.5" in text and "elasticity=2.5" in text
+    assert text.startswith("<Params for 10 countries (calibrated): ")
+
+    pd_ = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    fit = eq.fit_logit_qre(pd_, [[20, 80], [20, 80]])
+    text = repr(fit)
+    assert len(text) < 300 and "array" not in text
+    assert text.startswith(f"<QREFit: lambda {fit.lam:.6g}, ") and "converged" in text
+    branch = eq.logit_branch(pd_, lam_max=20)
+    assert repr(branch) == (
+        f"<LogitBranch: {len(branch)} points, lambda up to 20, 0 turning point(s), converged; "
+        "at the end player 1 (0, 1), player 2 (0, 1)>"
+    )
+    import re
+
+    res = ts.tournament.replicator_dynamics([[1, 0], [2, 0.5]], steps=50)  # (0.05, 0.95)
+    assert re.fullmatch(
+        r"<EvolutionResult \(replicator\): 2 strategies, 50 steps; final shares "
+        rf"{res.names[1]} 9[45]\.\d%, {res.names[0]} [45]\.\d\d%>",
+        repr(res),
+    ), repr(res)
