@@ -359,6 +359,17 @@ class Path:
                 f"unknown country {short_repr(code)}; known: {', '.join(self.codes)}."
             ) from None
 
+    def _dyad(self, importer: Any, exporter: Any) -> tuple[str, str]:
+        """The dyad of a method's arguments (:func:`~tariffsim.world.dyad_args`), two
+        different countries (a country's tariff on itself is no series: it read 0)."""
+        importer, exporter = dyad_args(importer, exporter, "importer")
+        if isinstance(importer, str) and importer == exporter:
+            raise ParameterError(
+                f"a dyad needs two different countries (importer, exporter); got {importer!r} "
+                "twice."
+            )
+        return importer, exporter
+
     def series(
         self, importer: str, exporter: str | None = None, *, effective: bool = False
     ) -> Array:
@@ -371,7 +382,7 @@ class Path:
         >>> float(p.series("US", "CN").max())
         1.45
         """
-        importer, exporter = dyad_args(importer, exporter, "importer")
+        importer, exporter = self._dyad(importer, exporter)
         src = self.effective if effective else self.tariff
         return src[:, self._i(importer), self._i(exporter)]
 
@@ -399,7 +410,7 @@ class Path:
         >>> float(p.tariffs("US", "CN", layer="fentanyl").max())
         0.2
         """
-        importer, exporter = dyad_args(importer, exporter, "importer")
+        importer, exporter = self._dyad(importer, exporter)
         if layer is None:
             return self.headline(importer, exporter)
         k = self._layer_row(layer)
@@ -418,7 +429,7 @@ class Path:
         >>> round(float(p.coverage("CN", "US")[3]), 2)  # February: the targeted list only
         0.29
         """
-        importer, exporter = dyad_args(importer, exporter, "importer")
+        importer, exporter = self._dyad(importer, exporter)
         i, j = self._i(importer), self._i(exporter)
         if self.layers is None or self.hit_share is None:
             return (self.tariff[:, i, j] > 0).astype(float)
@@ -440,7 +451,7 @@ class Path:
         array([[ 49.,  49.,  49.,  49.,  49.,  49.,  49.],
                [ 49.,  99., 140., 140., 140., 140., 140.]])
         """
-        importer, exporter = dyad_args(importer, exporter, "importer")
+        importer, exporter = self._dyad(importer, exporter)
         i, j = self._i(importer), self._i(exporter)
         if self.step_tariff is None:
             return np.asarray(self.tariff[:, i, j, None])

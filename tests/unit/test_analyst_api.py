@@ -571,3 +571,12 @@ def test_a_what_if_the_calibration_cannot_follow_says_what_to_do(sc: ts.Scenario
     with pytest.raises(ParameterError, match="revenue_weight"):
         ts.Params.default(sc.world).replace(revenue_weight=np.full(sc.world.n, 1.5))
     assert sc.with_params(revenue_weight=1.0).changes[0] == "revenue_weight = 1 (truth and beliefs)"
+
+
+def test_a_countrys_tariff_on_itself_is_refused_not_zero(base: ts.Path) -> None:
+    for method in (base.peak, base.series, base.steps, base.coverage, base.tariffs):
+        with pytest.raises(ParameterError, match="got 'US' twice"):
+            method("US", "US")
+    with pytest.raises(ParameterError, match="got 'CN' twice"):
+        base.peak("CN->CN")
+    assert base.peak("US", "JP") == 0.0  # a dyad without a ladder is a real one: never taxed
