@@ -919,11 +919,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
                 max_seconds=left, progress=a.progress,
             )  # fmt: skip
     else:
-        path = res.path(start=start, rounds=a.rounds)
-    if r0:
-        path = dataclasses.replace(
-            path, dates=path.dates + np.timedelta64(r0 * game.round_days, "D")
-        )
+        path = res.path(start=start, rounds=a.rounds, start_round=r0)
     path = dataclasses.replace(
         path,
         meta={**path.meta, "scenario": sc.name, "players": list(sc.players),

@@ -498,6 +498,7 @@ def path_from_states(
     *,
     events: Sequence[tuple[int, str]] = (),
     meta: Mapping[str, Any] | None = None,
+    first_round: int = 0,
 ) -> Path:
     """Build a :class:`~tariffsim.path.Path` from a sequence of states.
 
@@ -515,6 +516,9 @@ def path_from_states(
         tariff change.
     events : sequence of (int, str)
     meta : mapping, optional
+    first_round : int, default 0
+        The game round ``states[0]`` stands at: the path is dated from
+        ``game.date(first_round)`` (the caller checks that the calendar holds it).
     """
     if not states:
         raise ParameterError("`states` must hold at least one State.")
@@ -529,6 +533,10 @@ def path_from_states(
             mv = np.zeros((n, n), dtype=np.int64)
         rec.add(s, states[k - 1] if k > 0 else None, mv, {})
     path = rec.path(list(events), seed=None)
+    if first_round:
+        path = dataclasses.replace(
+            path, dates=path.dates + np.timedelta64(first_round * game.round_days, "D")
+        )
     players = {"players": [a.code for a in game.agents]} if game.agents else {}
     if meta or players:  # (the agents are the path's players: its tables show them)
         path = dataclasses.replace(path, meta={**path.meta, **players, **(meta or {})})

@@ -171,7 +171,8 @@ def agreement_path(
     rounds : int, default 30
     start_round : int, default 0
         The game round `start` corresponds to: a summit scheduled for game
-        round ``r`` is offered in path round ``r - start_round``.
+        round ``r`` is offered in path round ``r - start_round``, and the path
+        is dated from that round (as :meth:`MPEResult.path`).
     game : Game, optional
         The game deals are struck in, when `result` was solved on
         :func:`with_demand_floors` of it: deals choose from its full ladders (a
@@ -320,5 +321,5 @@ def agreement_path(
         "converged": result.converged,
         "agreements": len(agreements),
     }
-    path = path_from_states(game, states, mats, events=log, meta=meta)
+    path = path_from_states(game, states, mats, events=log, meta=meta, first_round=start_round)
     return dataclasses.replace(path, agreements=tuple(agreements))

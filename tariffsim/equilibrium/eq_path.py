@@ -24,7 +24,7 @@ from ..errors import MissingExtraError, ParameterError
 from ..game import path_from_states
 from ..path import Path, html_table
 from ..world import State
-from ._validate import check_rounds
+from ._validate import check_int, check_rounds
 from .ladder_game import Dyad, FloatArray, IntArray, LadderGame
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ def _equilibrium_path(
     policies: Sequence[IntArray],
     start: State | None,
     meta: Mapping[str, Any],
+    start_round: int = 0,
 ) -> Path:
     w = lg.game.world
     s0 = lg.base if start is None else start
@@ -61,7 +62,7 @@ def _equilibrium_path(
         states.append(state)
         mats.append(mat)
         idx = lg.index_of(state)
-    return path_from_states(lg.game, states, mats, meta=meta)
+    return path_from_states(lg.game, states, mats, meta=meta, first_round=start_round)
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,7 +157,7 @@ class MPEResult:
             q[s] = joint @ qs
         return float(np.abs(q - self.values).max())
 
-    def path(self, start: State | None = None, rounds: int = 30) -> Path:
+    def path(self, start: State | None = None, rounds: int = 30, *, start_round: int = 0) -> Path:
         """The equilibrium path from ``start``, as a :class:`~tariffsim.path.Path`.
 
         Parameters
@@ -165,11 +166,18 @@ class MPEResult:
             Start state; its active dyads' levels must be on their ladders.
             Default: the game's initial state.
         rounds : int, default 30
+        start_round : int, default 0
+            The game round ``start`` stands at, which dates the path: from the
+            peak of April 2025 in ``us-china-145``, round 10 (``tariffsim
+            equilibrium`` starts at the round of the scenario's last
+            announcement, :meth:`~tariffsim.scenario.Scenario.equilibrium_start`).
+            The policy is stationary, so only the dates depend on it.
 
         Returns
         -------
         Path
-            Dates from the game's calendar; ``meta["kind"] == "equilibrium"``.
+            Dates from the game's calendar, from round ``start_round``;
+            ``meta["kind"] == "equilibrium"``.
             Payoffs are the model's, with the full history (see the module
             notes). At a mixed state the most likely profile is played.
 
@@ -187,6 +195,8 @@ class MPEResult:
         (6, 'equilibrium')
         """
         rounds = check_rounds(rounds, game=self.lgame.game)
+        start_round = check_int(start_round, "start_round", 0)
+        check_calendar(self.lgame.game, rounds, start_round)
         meta = {
             "kind": "equilibrium",
             "solver": "markov_perfect",
@@ -195,7 +205,7 @@ class MPEResult:
             "selection": self.selection,
             "converged": self.converged,
         }
-        return _equilibrium_path(self.lgame, [self.profile] * rounds, start, meta)
+        return _equilibrium_path(self.lgame, [self.profile] * rounds, start, meta, start_round)
 
     def plot_policy(
         self, ax: Axes | None = None, dyads: Sequence[Dyad] | None = None, *, at: Any = None
@@ -314,8 +324,9 @@ class SPEResult:
     converged: bool = True
     message: str = ""
 
-    def path(self, start: State | None = None) -> Path:
-        """The equilibrium path over the ``horizon`` rounds from ``start``.
+    def path(self, start: State | None = None, *, start_round: int = 0) -> Path:
+        """The equilibrium path over the ``horizon`` rounds from ``start``, dated from the
+        game's round ``start_round`` (as :meth:`MPEResult.path`).
 
         Examples
         --------
@@ -325,7 +336,8 @@ class SPEResult:
         >>> len(r.path())
         4
         """
-        check_calendar(self.lgame.game, self.horizon, name="horizon")
+        start_round = check_int(start_round, "start_round", 0)
+        check_calendar(self.lgame.game, self.horizon, start_round, name="horizon")
         meta = {
             "kind": "equilibrium",
             "solver": "backward_induction",
@@ -335,7 +347,7 @@ class SPEResult:
             "horizon": self.horizon,
             "converged": self.converged,
         }
-        return _equilibrium_path(self.lgame, list(self.profile), start, meta)
+        return _equilibrium_path(self.lgame, list(self.profile), start, meta, start_round)
 
     def rows(self, at_round: int = 0) -> list[dict[str, Any]]:
         """One dict per state in round ``at_round`` (levels, moves, values, mixed).

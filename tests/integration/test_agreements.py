@@ -219,3 +219,26 @@ def test_a_credible_threat_worsens_the_targets_disagreement_point():
         g.replace(threats=()), ("US", "CN"), s, round=r, agents=agents, concessions=[]
     )
     assert deal_t.disagreement["CN"] < deal_n.disagreement["CN"]
+
+
+def test_equilibrium_paths_are_dated_from_the_round_they_start_at() -> None:
+    """From the April peak, `mpe.path(peak, ...)` was dated from the calendar's first week
+    (145% on 27 January), and an agreement path's deal (dated 19 May) sat on a February row;
+    `start_round` now dates both, as the command line does."""
+    from tariffsim import equilibrium as eq
+
+    g = ts.load_scenario("us-china-145").game
+    w = g.world
+    peak = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 1.45).with_tariff(w, "CN", "US", 1.4)
+    mpe = eq.markov_perfect(g, discount=0.95, progress=False)
+    dated, plain = mpe.path(peak, 6, start_round=11), mpe.path(peak, 6)
+    assert dated.dates[0] == np.datetime64(g.date(11)) and plain.dates[0] == np.datetime64(g.start)
+    np.testing.assert_array_equal(dated.tariff, plain.tariff)  # a stationary policy: same moves
+    spe = eq.backward_induction(eq.LadderGame.from_game(g), 3, 0.9)
+    assert spe.path(peak, start_round=11).dates[-1] == np.datetime64(g.date(14))
+    floored = eq.markov_perfect(eq.with_demand_floors(g, peak), discount=0.95, progress=False)
+    p = eq.agreement_path(floored, peak, rounds=8, start_round=12, game=g)
+    (deal,) = p.agreements
+    assert p.dates[deal.round] == np.datetime64(deal.date) == np.datetime64(g.date(16))
+    with pytest.raises(ts.errors.ParameterError, match="`start_round` must be an integer"):
+        mpe.path(peak, 6, start_round=-1)
