@@ -147,6 +147,19 @@ def replaced(obj: _T, changes: dict[str, Any], *, hint: str = "") -> _T:
     return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
 
 
+def did_you_mean(value: Any, names: Any, n: int = 3, cutoff: float = 0.6) -> str:
+    """``"did you mean 'tit-for-tat'? "``: the names closest to a misspelt ``value``
+    (:func:`difflib.get_close_matches`), quoted, or "" when none is close.
+
+    >>> did_you_mean("titfortat", ["hold", "tit-for-tat", "pavlov"])
+    "did you mean 'tit-for-tat'? "
+    """
+    import difflib
+
+    near = difflib.get_close_matches(str(value), [str(x) for x in names], n=n, cutoff=cutoff)
+    return f"did you mean {' or '.join(repr(x) for x in near)}? " if near else ""
+
+
 def one_of(value: Any, choices: Any) -> bool:
     """Whether ``value`` is a string among ``choices`` (names: a tuple, a dict's keys, ...).
 

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import limits
-from ._util import one_of, short_repr
+from ._util import did_you_mean, one_of, short_repr
 from .dynamics import REFERENCE_DAYS, per_time
 from .errors import ParameterError, UnknownNameError
 from .payoffs import Params, PayoffModel, market_pass_through
@@ -650,7 +650,10 @@ def make_strategy(name: str, **kwargs: Any) -> Strategy:
     'tit-for-tat'
     """
     if not one_of(name, STRATEGIES):
-        raise UnknownNameError(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}.")
+        raise UnknownNameError(
+            f"unknown strategy {short_repr(name)}; {did_you_mean(name, STRATEGIES)}known: "
+            f"{', '.join(STRATEGIES)}."
+        )
     try:
         return STRATEGIES[name](**kwargs)
     except TypeError as e:

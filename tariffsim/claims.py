@@ -23,7 +23,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from ._util import one_of
+from ._util import did_you_mean, one_of
 from .errors import MissingExtraError, ParameterError, UnknownNameError
 
 __all__ = [
@@ -281,10 +280,9 @@ class ClaimSet(Mapping[str, Claim]):
         if kind is not None and not one_of(kind, KINDS):
             raise ParameterError(f"`kind` must be one of {KINDS}; got {kind!r}.")
         if term is not None and not one_of(term, CLAIM_TOPICS):
-            near = difflib.get_close_matches(str(term), CLAIM_TOPICS, n=3, cutoff=0.6)
-            hint = f"did you mean {' or '.join(repr(x) for x in near)}? " if near else ""
             raise UnknownNameError(
-                f"`term` {term!r} is not a model term; {hint}known: {', '.join(CLAIM_TOPICS)}."
+                f"`term` {term!r} is not a model term; {did_you_mean(term, CLAIM_TOPICS)}known: "
+                f"{', '.join(CLAIM_TOPICS)}."
             )
         keep = {
             k: c

@@ -537,7 +537,11 @@ def _fit(text: str, width: int = 100) -> str:
 def _one_line(text: str) -> str:
     """An error message on one line, safe for the terminal."""
     msg = str(text).splitlines() or [""]
-    head = msg[0] if len(msg) == 1 else f"{msg[0]} " + "; ".join(m.strip(" -") for m in msg[1:])
+    head = (
+        msg[0]
+        if len(msg) == 1
+        else f"{msg[0]} " + "; ".join(m.strip(" -").removesuffix(".") for m in msg[1:])
+    )
     return term_escape(head, keep_newlines=False)
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from . import limits
 from ._io import input_boundary
-from ._util import check_bool, one_of, replaced, short_repr
+from ._util import check_bool, did_you_mean, one_of, replaced, short_repr
 from .agents import STRATEGIES, Beliefs, check_strategy, make_strategy, targets_of
 from .claims import load_claims
 from .deals import CONCESSIONS, Demand, Negotiation, Threat, misspelt_concession
@@ -1471,7 +1471,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         sname = ad.get("strategy", "hold")
         if sname not in STRATEGIES:
             pr.add(
-                f"{path}.strategy", f"unknown strategy {sname!r}; known: {', '.join(STRATEGIES)}"
+                f"{path}.strategy",
+                f"unknown strategy {sname!r}; {did_you_mean(sname, STRATEGIES)}known: "
+                f"{', '.join(STRATEGIES)}",
             )
             continue
         targets = ad.get("targets")

@@ -55,7 +55,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
-from ._util import finite_number, one_of, real_array, short_repr, whole_number
+from ._util import did_you_mean, finite_number, one_of, real_array, short_repr, whole_number
 from ._util import frozen_array as _ro
 from .agents import Hold, Observation, Strategy, Traits, make_strategy, targets_of
 from .engine import _own_strategy, _paced, may_draw, record_bytes, simulate_batch
@@ -1054,7 +1054,8 @@ def lineup_tournament(
                 if isinstance(s, str):
                     if s not in names:
                         raise ParameterError(
-                            f"`lineups[{m}]`: unknown strategy {s!r}; known: {', '.join(names)}."
+                            f"`lineups[{m}]`: unknown strategy {s!r}; "
+                            f"{did_you_mean(s, names)}known: {', '.join(names)}."
                         )
                     row.append(names.index(s))
                 elif isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(objs):

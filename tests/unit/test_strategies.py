@@ -274,3 +274,26 @@ def test_article_strategies_play_the_scenario():
     tst.assert_payoffs_finite(p)
     us = p.series("US", "CN")
     assert us.max() > 0 and us[-1] > 0  # never eliminated after the peak
+
+
+def test_a_misspelt_strategy_name_is_answered_with_the_near_ones(tmp_path) -> None:
+    """'titfortat' listed eighteen names; the scenario loader's several problems ran their
+    sentences together ('got (0.24, 0.1, 0.0).; agents[0]...')."""
+    from tariffsim.cli import _one_line
+    from tariffsim.errors import ScenarioError, UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="did you mean 'tit-for-tat' or "):
+        ts.make_strategy("titfortat")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('format = 1\nname = "x"\n[[agents]]\ncountry = "US"\nstrategy = "titfortat"\n'
+                   '[world.ladders]\n"US-JP" = [0.24, 0.1, 0.0]\n')  # fmt: skip
+    with pytest.raises(ScenarioError) as err:
+        ts.load_scenario(bad)
+    line = _one_line(str(err.value))
+    assert "got (0.24, 0.1, 0.0); agents[0].strategy: unknown strategy 'titfortat'; did you " \
+           "mean 'tit-for-tat'" in line  # fmt: skip
+    assert ".;" not in line
+    with pytest.raises(ts.errors.ParameterError, match="did you mean 'pavlov'"):
+        ts.tournament.lineup_tournament(
+            "us-china-145", ["pavlov", "hold"], lineups=[("pavlovv", "hold")], rounds=2
+        )
