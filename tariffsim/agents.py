@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from . import limits
 from ._util import did_you_mean, one_of, short_repr
 from .dynamics import REFERENCE_DAYS, per_time
-from .errors import ParameterError, UnknownNameError
+from .errors import ParameterError, StrategyError, TariffsimError, UnknownNameError
 from .payoffs import Params, PayoffModel, market_pass_through
 from .world import Country, Move, State, StateBatch, World
 
@@ -325,15 +325,47 @@ def check_strategy(strategy: Any, where: str) -> None:
     ------
     ParameterError
         Naming ``where`` (e.g. ``agents.US.strategy``), what the object lacks and
-        the object.
+        the object; for a class given instead of an instance, a ``name`` that is
+        no non-empty string and ``traits`` that are no :class:`Traits`.
     """
-    if isinstance(strategy, Strategy):
-        return
-    lacks = [m for m in ("name", "traits", "act") if not hasattr(strategy, m)]
-    raise ParameterError(
-        f"{where}: not a Strategy (it needs name, traits and "
-        f"act{'; this one has no ' + ', '.join(lacks) if lacks else ''}); "
-        f"got {short_repr(strategy)}."
+    if isinstance(strategy, type):  # (its class attributes pass the protocol's check)
+        raise ParameterError(
+            f"{where}: the class {strategy.__name__} was given; give an instance, "
+            f"{strategy.__name__}()."
+        )
+    if not isinstance(strategy, Strategy):
+        lacks = [m for m in ("name", "traits", "act") if not hasattr(strategy, m)]
+        raise ParameterError(
+            f"{where}: not a Strategy (it needs name, traits and "
+            f"act{'; this one has no ' + ', '.join(lacks) if lacks else ''}); "
+            f"got {short_repr(strategy)}."
+        )
+    name = strategy.name
+    if not isinstance(name, str) or not name.strip():
+        raise ParameterError(
+            f"{where}: a strategy's `name` must be a non-empty str; got {short_repr(name)} "
+            f"({type(strategy).__name__})."
+        )
+    if not isinstance(strategy.traits, Traits):
+        raise ParameterError(
+            f"{where}: strategy {name!r}: `traits` must be a tariffsim Traits "
+            f"(ts.Traits(stochastic=True, ...)); got {short_repr(strategy.traits)}."
+        )
+    for method in ("act", "act_batch"):
+        if hasattr(strategy, method) and not callable(getattr(strategy, method)):
+            raise ParameterError(f"{where}: strategy {name!r}: `{method}` must be a method.")
+
+
+def strategy_failed(e: Exception, strategy: Any, me: str, round_: int) -> Exception:
+    """What to raise for an exception ``e`` of a strategy's own ``act``/``act_batch``: a
+    tariffsim error passes as it is; anything else becomes a
+    :class:`~tariffsim.errors.StrategyError` naming the strategy, the country and the round
+    (raise it ``from e``)."""
+    if isinstance(e, TariffsimError):
+        return e
+    name = getattr(strategy, "name", type(strategy).__name__)
+    return StrategyError(
+        f"strategy {name!r} of {me} raised {type(e).__name__} in round {round_}: {e}"
     )
 
 

@@ -45,7 +45,7 @@ from ._batchrun import (
 from ._talks import _Talks
 from ._util import SEED_BITS, is_flag, is_seed, one_of, short_repr, whole_number
 from ._util import frozen_array as _ro
-from .agents import Beliefs, Observation, Strategy, best_index, own_profiles
+from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, strategy_failed
 from .deals import (
     Agreement,
 )
@@ -692,7 +692,11 @@ class BatchObservation:
     def act_with(self, strategy: Strategy, rngs: Sequence[np.random.Generator]) -> NDArray[np.int8]:
         """Moves of ``strategy`` in every run: its ``act_batch`` if it has one, else its ``act``."""
         if hasattr(strategy, "act_batch"):
-            return _moves_of(strategy.act_batch(self, rngs), strategy, self.me)
+            try:
+                chosen = strategy.act_batch(self, rngs)
+            except Exception as e:
+                raise strategy_failed(e, strategy, self.me, self.round) from e
+            return _moves_of(chosen, strategy, self.me)
         return self.act_per_run(strategy, rngs)
 
     def act_per_run(
@@ -702,7 +706,11 @@ class BatchObservation:
         out = np.zeros((self.runs, len(self.targets)), dtype=np.int8)
         jump = self._run.game.moves == "jump"
         for r in range(self.runs):
-            chosen = strategy.act(self._observe(r, self.targets), rngs[r])
+            obs = self._observe(r, self.targets)
+            try:
+                chosen = strategy.act(obs, rngs[r])
+            except Exception as e:
+                raise strategy_failed(e, strategy, self.me, self.round) from e
             out[r] = checked_moves(chosen, strategy, self.me, self.targets, jump=jump)
         return out
 
@@ -910,7 +918,11 @@ def _decide(
             chosen = np.zeros((R, 0), dtype=np.int8)
             live = ()
         elif hasattr(ag.strategy, "act_batch"):
-            chosen = _moves_of(ag.strategy.act_batch(bobs, ag.rngs), ag.strategy, ag.code)
+            try:
+                batch = ag.strategy.act_batch(bobs, ag.rngs)
+            except Exception as e:
+                raise strategy_failed(e, ag.strategy, ag.code, r) from e
+            chosen = _moves_of(batch, ag.strategy, ag.code)
             if chosen.shape != (R, len(live)):
                 raise ParameterError(
                     f"strategy {ag.strategy.name!r} of {ag.code}: act_batch returned shape "

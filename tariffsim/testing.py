@@ -15,10 +15,13 @@ small, readable ones — two or three countries with one-letter codes (``A``,
 and the counterexample: :func:`assert_never_escalates_first`,
 :func:`assert_never_concedes_unilaterally`, :func:`assert_retaliates`,
 :func:`assert_forgives_within`, :func:`assert_deterministic`,
-:func:`assert_on_ladder`, :func:`assert_nash`, :func:`assert_payoffs_finite`.
+:func:`assert_batch_matches_act`, :func:`assert_on_ladder`, :func:`assert_nash`,
+:func:`assert_payoffs_finite`.
 The strategy checks read what ``act`` returns by :func:`~tariffsim.simulate`'s own rule
 (a mapping of the agent's targets to moves -1, 0, +1; a dyad left out holds): a
-strategy ``simulate`` refuses fails every check, with the engine's message.
+strategy ``simulate`` refuses fails every check, with the engine's message. The
+engine plays a strategy's ``act_batch`` where it has one:
+:func:`assert_batch_matches_act` checks that it chooses what ``act`` does.
 :func:`assert_nash` reads its ``tol`` relative to each player's payoff range, as every
 solver does.
 
@@ -29,6 +32,7 @@ Load one with ``hypothesis.settings.load_profile("tariffsim-ci")``.
 Examples
 --------
 >>> from hypothesis import HealthCheck, given, settings
+>>> import tariffsim as ts
 >>> import tariffsim.testing as tst
 >>> @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ... @given(h=tst.histories())
@@ -53,7 +57,14 @@ from numpy.typing import NDArray
 from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import check_bool, finite_number, real_array, short_repr, whole_number
-from .agents import STRATEGIES, Observation, Strategy, check_strategy, targets_of
+from .agents import (
+    STRATEGIES,
+    Observation,
+    Strategy,
+    check_strategy,
+    strategy_failed,
+    targets_of,
+)
 from .engine import checked_moves
 from .equilibrium._validate import check_real
 from .equilibrium.normal_form import NormalFormGame
@@ -69,6 +80,7 @@ __all__ = [
     "CODES",
     "SAME_SEED_CALLS",
     "History",
+    "assert_batch_matches_act",
     "assert_deterministic",
     "assert_forgives_within",
     "assert_nash",
@@ -164,6 +176,45 @@ def _world_or_none(world: Any) -> None:
         raise ParameterError(f"`world` must be a World or None; got {short_repr(world)}.")
 
 
+_WORLD_ARGS = ("min_countries", "max_countries", "max_trade", "max_rungs", "all_dyads")
+"""The arguments of :func:`worlds`, which the generators that draw a world pass on."""
+
+
+def _world_source(
+    world: Any, world_kwargs: Mapping[str, Any], me: Any = None
+) -> World | st.SearchStrategy[World]:
+    """``world``, or the strategy of the worlds ``world_kwargs`` describe (checked: names of
+    :func:`worlds`' arguments, and only without a world). ``me``, an observer, must be a
+    country of every world drawn, with a ladder."""
+    _world_or_none(world)
+    unknown = [k for k in world_kwargs if k not in _WORLD_ARGS]
+    if unknown:
+        raise ParameterError(
+            f"unknown argument {unknown[0]!r}; a drawn world takes {', '.join(_WORLD_ARGS)}."
+        )
+    if world is not None:
+        if world_kwargs:
+            raise ParameterError(
+                f"{', '.join(world_kwargs)}: these shape a drawn world, and `world` is given "
+                "(nothing is drawn); pass one or the other."
+            )
+        if me is not None:
+            _mover(world, me)
+        return world
+    worlds(**world_kwargs)  # (its arguments' checks)
+    args = {"min_countries": 2, "max_countries": 3, "max_trade": 500, "max_rungs": 4,
+            "all_dyads": True, **world_kwargs}  # fmt: skip
+    if me is not None:
+        every = CODES[: args["min_countries"]]
+        if me not in every:
+            raise ParameterError(
+                f"`me` {short_repr(me)} is not a country of every drawn world (each has "
+                f"{', '.join(every)}, then up to {args['max_countries']} in all); pass one of "
+                "those, a larger min_countries, or a `world`."
+            )
+    return _worlds(**args, mover=me)
+
+
 # ---------------------------------------------------------------------------
 # generators
 # ---------------------------------------------------------------------------
@@ -222,6 +273,7 @@ def trade_matrices(
     Examples
     --------
     >>> from hypothesis import find
+    >>> import numpy as np
     >>> import tariffsim.testing as tst
     >>> m = find(tst.trade_matrices(n=3), lambda x: True)
     >>> m.shape, bool((np.diag(m) == 0).all())
@@ -306,8 +358,9 @@ def _worlds(
     max_trade: int,
     max_rungs: int,
     all_dyads: bool,
+    mover: str | None = None,
 ) -> World:
-    """:func:`worlds`, its arguments checked."""
+    """:func:`worlds`, its arguments checked; ``mover`` (when given) has a ladder."""
     n = draw(st.integers(min_countries, max_countries))
     codes = CODES[:n]
     gdps = draw(st.lists(st.integers(5, 300), min_size=n, max_size=n))
@@ -326,6 +379,8 @@ def _worlds(
         chosen = pairs
     else:
         chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, unique=True))
+        if mover is not None and not any(a == mover for a, _ in chosen):
+            chosen.append(draw(st.sampled_from([p for p in pairs if p[0] == mover])))
     lads = {d: draw(ladders(min_rungs=2, max_rungs=max_rungs)) for d in chosen}
     return World(countries=cs, imports=imports, ties=ties, exempt=exempt, ladders=lads)
 
@@ -349,8 +404,7 @@ def states(world: World | None = None, **world_kwargs: Any) -> st.SearchStrategy
     >>> bool((s.peak >= s.tariff).all())
     True
     """
-    _world_or_none(world)
-    return _states(world if world is not None else worlds(**world_kwargs))
+    return _states(_world_source(world, world_kwargs))
 
 
 @st.composite
@@ -394,9 +448,8 @@ def payoff_models(
     >>> m.params.elasticity > 0
     True
     """
-    _world_or_none(world)
     check_bool(vary_weights, "vary_weights")
-    return _payoff_models(world if world is not None else worlds(**world_kwargs), vary_weights)
+    return _payoff_models(_world_source(world, world_kwargs), vary_weights)
 
 
 @st.composite
@@ -420,6 +473,10 @@ def _payoff_models(
     k = len(TERMS) * n
     vals = draw(st.lists(st.integers(0, 20), min_size=k, max_size=k))
     return PayoffModel(w, params, np.array(vals, dtype=float).reshape(len(TERMS), n) / 10)
+
+
+_MAX_STAGE_PAYOFFS = 1_000_000
+"""Most payoffs (players times profiles) a drawn stage game may have: 8 MB of floats."""
 
 
 def stage_games(
@@ -447,6 +504,12 @@ def stage_games(
     for v, name in ((min_payoff, "min_payoff"), (max_payoff, "max_payoff")):
         if abs(v) > _EXACT:
             raise ParameterError(f"`{name}` must be within ±2**53 (drawn as floats); got {v}.")
+    largest = max_players * max_actions**max_players
+    if largest > _MAX_STAGE_PAYOFFS:
+        raise ParameterError(
+            f"`max_players` {max_players} with `max_actions` {max_actions} draws games of up to "
+            f"{largest:,} payoffs; at most {_MAX_STAGE_PAYOFFS:,} (fewer players or actions)."
+        )
     return _stage_games(min_players, max_players, min_actions, max_actions, min_payoff, max_payoff)
 
 
@@ -461,13 +524,16 @@ def _stage_games(
     max_payoff: int,
 ) -> NormalFormGame:
     """:func:`stage_games`, its arguments checked."""
+    from hypothesis.extra.numpy import arrays
+
     n = draw(st.integers(min_players, max_players))
     shape = tuple(draw(st.integers(min_actions, max_actions)) for _ in range(n))
-    size = n * int(np.prod(shape))
+    # drawn as one array: hypothesis draws a few entries and fills the rest with one value
+    # (a list of a game's every payoff failed its health checks from about 3,000 entries)
     vals = draw(
-        st.lists(st.integers(int(min_payoff), int(max_payoff)), min_size=size, max_size=size)
+        arrays(np.int64, (n, *shape), elements=st.integers(int(min_payoff), int(max_payoff)))
     )
-    return NormalFormGame(np.array(vals, dtype=float).reshape((n, *shape)))
+    return NormalFormGame(vals.astype(float))
 
 
 def builtin_strategies(**traits: Any) -> st.SearchStrategy[Strategy]:
@@ -693,11 +759,8 @@ def histories(
                 f"`model` is a model of countries {', '.join(model.world.codes)}; `world` has "
                 f"{', '.join(world.codes)}."
             )
-    if world is not None and me is not None:
-        _mover(world, me)
-    return _histories(
-        world if world is not None else worlds(**world_kwargs), me, model, min_rounds, max_rounds
-    )
+    source = _world_source(world, world_kwargs, me)
+    return _histories(source, me, model, min_rounds, max_rounds)
 
 
 def _mover(w: World, me: Any) -> None:
@@ -767,7 +830,10 @@ def _act(strategy: Strategy, obs: Observation, rng: Any, check: str) -> dict[Dya
         ) from None
     try:
         check_strategy(strategy, "strategy")
-        chosen = strategy.act(obs, gen)
+        try:
+            chosen = strategy.act(obs, gen)
+        except Exception as e:
+            raise strategy_failed(e, strategy, obs.me, obs.round) from e
         moves = checked_moves(chosen, strategy, obs.me, tuple(obs.targets))
     except ParameterError as e:
         raise AssertionError(
@@ -960,6 +1026,115 @@ def assert_deterministic(
                     f"its moves depend on the rng: {_fmt_moves(a)} with seed {seed}, "
                     f"{_fmt_moves(c)} with seed {other}.\n  counterexample: {_describe(obs)}"
                 )
+
+
+class _ActOnly:
+    """A strategy seen through its ``act`` alone: the engine asks it run by run."""
+
+    def __init__(self, strategy: Strategy) -> None:
+        self._strategy = strategy
+
+    @property
+    def name(self) -> str:
+        return self._strategy.name
+
+    @property
+    def traits(self) -> Any:
+        return self._strategy.traits
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> Any:
+        return self._strategy.act(obs, rng)
+
+
+def assert_batch_matches_act(
+    strategy: Strategy,
+    game: Game,
+    *,
+    country: str | None = None,
+    seeds: Sequence[int] = (0, 1, 2, 3),
+    rounds: int | None = None,
+) -> None:
+    """In play, the strategy's ``act_batch`` chooses exactly what its ``act`` does.
+
+    The engine plays ``act_batch`` where a strategy has one, and the strategy
+    checks above read ``act``: a strategy whose two disagree passes them and
+    plays otherwise. This check seats ``strategy`` in ``game`` (for
+    ``country``'s agent, or every agent) and plays the runs of ``seeds`` as one
+    batch twice, once through ``act_batch`` and once through ``act`` alone (run
+    by run, each with its own generator, as the engine calls it); tariffs and
+    export controls must agree bit for bit, with the game's noise included. A
+    strategy without ``act_batch`` passes (the engine plays its ``act``).
+
+    Parameters
+    ----------
+    strategy : Strategy
+    game : Game
+        Where to play it: a bundled scenario's game, or one of :func:`games`.
+    country : str, optional
+        The agent to seat it as; default every agent.
+    seeds : sequence of int
+        The runs' seeds (at least one).
+    rounds : int, optional
+        Default: the game's.
+
+    Raises
+    ------
+    AssertionError
+        Naming the run, its seed, the round and the dyad where the two differ.
+    ParameterError
+        For a bad argument, before any play.
+
+    Examples
+    --------
+    >>> import tariffsim as ts
+    >>> import tariffsim.testing as tst
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> tst.assert_batch_matches_act(ts.TitForTat(), g, country="CN", rounds=12)
+    """
+    import dataclasses
+
+    from .engine import simulate_batch
+
+    check_strategy(strategy, "strategy")
+    if not isinstance(game, Game):
+        raise ParameterError(f"`game` must be a tariffsim Game; got {short_repr(game)}.")
+    codes = [a.code for a in game.agents]
+    if country is not None and (not isinstance(country, str) or country not in codes):
+        raise ParameterError(
+            f"`country` must be one of the game's agents ({', '.join(codes) or 'none'}); got "
+            f"{short_repr(country)}."
+        )
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Sequence) or not seeds:
+        raise ParameterError(f"`seeds` must be a non-empty sequence of ints; got {seeds!r}.")
+    seeds = [whole_number(x, f"seeds[{k}]", 0) for k, x in enumerate(seeds)]
+    if not hasattr(strategy, "act_batch"):
+        return
+
+    def seated(s: Any) -> Game:
+        return game.replace(
+            agents=tuple(
+                dataclasses.replace(a, strategy=s) if country in (None, a.code) else a
+                for a in game.agents
+            )
+        )
+
+    batched = simulate_batch(seated(strategy), rounds, seeds=seeds)
+    one_by_one = simulate_batch(seated(_ActOnly(strategy)), rounds, seeds=seeds)
+    for what, x, y in (
+        ("tariff", batched.tariff, one_by_one.tariff),
+        ("export control", batched.control, one_by_one.control),
+    ):
+        differ = np.argwhere(x != y)
+        if differ.size:
+            run, r, i, j = (int(k) for k in differ[0])
+            a, b = game.world.codes[i], game.world.codes[j]
+            raise AssertionError(
+                f"{strategy.name}: act_batch and act disagree in play: run {run} (seed "
+                f"{seeds[run]}), round {r}: {what} {a}->{b} {float(x[run, r, i, j]):g} through "
+                f"act_batch, {float(y[run, r, i, j]):g} through act. The engine plays act_batch "
+                "where a strategy has one: it must choose exactly what act chooses, from the "
+                "same generator."
+            )
 
 
 def _fmt_moves(moves: Mapping[Dyad, int]) -> str:

@@ -610,3 +610,132 @@ def test_assert_on_ladder_refuses_what_is_not_of_its_world():
     tst.assert_on_ladder(p_world := ts.load_scenario("us-china-145").game.world, p)
     with pytest.raises(AssertionError, match=r"US->CN = 0\.5"):
         tst.assert_on_ladder(p_world, ts.State.zeros(10).with_tariff(p_world, "US", "CN", 0.5))
+
+
+def _every_builtin() -> list[ts.Strategy]:
+    return [ts.make_strategy(n) for n in sorted(ts.agents.STRATEGIES) if n != "scripted"]
+
+
+@pytest.mark.parametrize("name", ["us-china-145", "four-country-2025"])
+def test_every_builtin_strategy_plays_its_act_through_act_batch(name: str) -> None:
+    """The engine plays act_batch; the strategy checks read act: the two must agree in play,
+    for every built-in, seated as one country or as all of them, noise included."""
+    g = ts.load_scenario(name).game.replace(noise=0.05)
+    for s in _every_builtin():
+        tst.assert_batch_matches_act(s, g, country="CN", rounds=20, seeds=(0, 7, 11))
+        tst.assert_batch_matches_act(s, g, rounds=12, seeds=(3, 5))
+
+
+@settings(max_examples=15, deadline=None, database=None)
+@given(g=tst.games(max_rounds=5), s=tst.builtin_strategies(), seed=st.integers(0, 2**32 - 1))
+def test_act_batch_matches_act_on_drawn_games(g: ts.Game, s: ts.Strategy, seed: int) -> None:
+    tst.assert_batch_matches_act(s, g, seeds=(seed, seed // 2 + 1))
+
+
+def test_a_strategy_whose_act_batch_is_not_its_act_is_caught_and_a_failing_one_named() -> None:
+    """A strategy whose act holds and whose act_batch raises passed every check and
+    escalated in play; one whose act raised showed a bare KeyError."""
+
+    class Sneaky:
+        name = "sneaky"
+        traits = ts.Traits()
+
+        def act(self, obs, rng):
+            return {d: 0 for d in obs.targets}
+
+        def act_batch(self, bobs, rngs):
+            return np.ones((bobs.runs, len(bobs.targets)), np.int8)
+
+    class Boom:
+        name = "boom"
+        traits = ts.Traits()
+
+        def act(self, obs, rng):
+            raise KeyError("oops")
+
+    g = ts.load_scenario("us-china-145").game
+    tst.assert_never_escalates_first(Sneaky(), tst.observation(ts.World.default(), "CN", []))
+    with pytest.raises(
+        AssertionError,
+        match=r"sneaky: act_batch and act disagree in play: run 0 "
+        r"\(seed 0\), round 1: tariff CN->US 0.1 through act_batch, 0 through act",
+    ):
+        tst.assert_batch_matches_act(Sneaky(), g, country="CN", rounds=3)
+    tst.assert_batch_matches_act(Boom(), g)  # no act_batch: the engine plays its act
+    with pytest.raises(
+        ts.errors.StrategyError, match="strategy 'boom' of CN raised KeyError in round 1: 'oops'"
+    ) as err:
+        tst.assert_retaliates(Boom(), tst.observation(ts.World.default(), "CN", []))
+    assert isinstance(err.value.__cause__, KeyError)
+    agents = tuple(dataclasses.replace(a, strategy=Boom()) if a.code == "CN" else a
+                   for a in g.agents)  # fmt: skip
+    with pytest.raises(ts.errors.StrategyError, match="strategy 'boom' of CN raised KeyError"):
+        ts.simulate(g.replace(agents=agents), 5, seed=0)
+    for bad, words in [(ts.TitForTat, "the class TitForTat was given"), ("x", "not a Strategy")]:
+        with pytest.raises(ts.errors.ParameterError, match=words):
+            tst.assert_batch_matches_act(bad, g)  # type: ignore[arg-type]
+    with pytest.raises(ts.errors.ParameterError, match=r"`country` must be one of the game's"):
+        tst.assert_batch_matches_act(ts.TitForTat(), g, country="JP")
+
+
+def test_a_strategy_is_checked_before_play() -> None:
+    """A class given for an instance failed inside act with a bare TypeError; traits as a
+    dict and a name of None were taken."""
+
+    class Plain:
+        name = "plain"
+        traits = ts.Traits()
+
+        def act(self, obs, rng):
+            return {}
+
+    class DictTraits(Plain):
+        traits = {"stochastic": False}  # type: ignore[assignment]  # noqa: RUF012
+
+    class NoName(Plain):
+        name = None  # type: ignore[assignment]
+
+    g = ts.load_scenario("us-china-145").game
+    for s, words in [
+        (Plain, r"the class Plain was given; give an instance, Plain\(\)"),
+        (DictTraits(), r"`traits` must be a tariffsim Traits"),
+        (NoName(), r"a strategy's `name` must be a non-empty str; got None"),
+    ]:
+        agents = tuple(dataclasses.replace(a, strategy=s) if a.code == "CN" else a
+                       for a in g.agents)  # fmt: skip
+        with pytest.raises(ts.errors.ParameterError, match=words):
+            g.replace(agents=agents)
+        with pytest.raises(AssertionError, match=words):
+            tst.assert_deterministic(s, tst.observation(ts.World.default(), "CN", []))
+
+
+def test_generators_refuse_what_they_would_ignore_or_fail_on_later() -> None:
+    """Arguments of a drawn world were ignored beside a `world` (and an unknown one was a bare
+    TypeError); `me` of a country the drawn worlds may lack failed only while drawing; a
+    six-player stage game failed inside hypothesis after 15 s."""
+    w = ts.World.default()
+    cases = [
+        (lambda: tst.states(w, max_countries=2), "max_countries: these shape a drawn world"),
+        (lambda: tst.histories(w, max_countries=2), "and `world` is given"),
+        (lambda: tst.payoff_models(w, bogus=1), "unknown argument 'bogus'; a drawn world takes"),
+        (lambda: tst.states(bogus=1), "unknown argument 'bogus'"),
+        (lambda: tst.histories(me="C"), r"`me` 'C' is not a country of every drawn world"),
+        (lambda: tst.histories(me="US"), r"`me` 'US' is not a country of every drawn world"),
+        (lambda: tst.stage_games(max_players=10, max_actions=5), "97,656,250 payoffs; at most"),
+    ]
+    for call, words in cases:
+        with pytest.raises(ts.errors.ParameterError, match=words):
+            call()
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(h=tst.histories(me="C", min_countries=3, all_dyads=False, max_rounds=2))
+def test_an_observer_of_drawn_worlds_always_has_a_ladder(h: tst.History) -> None:
+    assert h.me == "C" and h.observation.targets
+
+
+@settings(max_examples=20, deadline=None, database=None, derandomize=True)
+@given(g=tst.stage_games(min_players=2, max_players=2, min_actions=40, max_actions=40))
+def test_large_stage_games_pass_the_health_checks(g: eq.NormalFormGame) -> None:
+    """A list of 3,200 payoffs failed hypothesis's health check (its smallest input too large)."""
+    assert g.shape == (40, 40)
