@@ -1200,7 +1200,9 @@ def assert_nash(game: NormalFormGame, profile: Any, *, tol: float = 1e-8) -> Non
     :func:`~tariffsim.equilibrium.scaling.relative_regret` is ``<= tol``. So the verdict
     does not change when a player's payoffs are scaled by a positive number or shifted by a
     constant, and an equilibrium a solver returns with its ``tol`` passes with the same
-    ``tol``.
+    ``tol`` -- up to rounding: a shift of some ``10**k`` times a player's payoff range
+    leaves its payoffs about ``16 - k`` digits, and a gain of ``1e-16 * 10**k`` of the range
+    from rounding alone (above ``tol=1e-8`` from ``k = 8``).
 
     Parameters
     ----------

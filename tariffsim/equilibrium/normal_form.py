@@ -510,7 +510,10 @@ class NormalFormGame:
         -------
         numpy.ndarray
             Shape ``(N,)``; entry ``i`` is ``max_a v_i(a) - v_i(sigma_i)``, which
-            is ``>= 0`` up to rounding.
+            is ``>= 0`` up to rounding. Computed on each player's payoffs measured
+            from their lowest (the same gains), as :meth:`is_nash` and every
+            solver measure them: a constant added to every payoff (1e9 times
+            their range, say) does not cancel the digits a small gain is made of.
 
         Examples
         --------
@@ -520,7 +523,7 @@ class NormalFormGame:
         array([2., 2.])
         """
         sig = self._mixed_profile(profile)
-        return _deviation_gains(self.payoff_array, sig)
+        return _deviation_gains(_from_lowest(self.payoff_array), sig)
 
     def regret(self, profile: Any) -> float:
         """Largest deviation gain over all players (0 at an exact Nash equilibrium).

@@ -705,3 +705,21 @@ def test_the_logit_branch_crosses_players_payoffs_far_apart_in_scale(solve: Any)
         final = out.profile
     for sigma in final:  # both defect: the dominant action of each
         assert sigma[1] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_a_games_gains_regret_and_verdict_measure_alike() -> None:
+    """Shifted by 1e9 times its range, a game's deviation_gains and regret read 0 where
+    is_nash (measuring from each player's lowest payoff) said no, and assert_nash printed a
+    gain of 0 beside a relative regret of 3.7e-8."""
+    import tariffsim.testing as tst
+
+    g = eq.NormalFormGame(np.array([[[1, 0], [0, 2]], [[0, 1], [0, 0]]], float))
+    x = eq.support_enumeration(g).equilibria[1]
+    g2 = g.affine(0, 1e-9, 1).affine(1, 1e-9, -1)
+    _, span = payoff_ranges(g2)
+    gains = g2.deviation_gains(x)
+    assert float((gains / span).max()) == pytest.approx(relative_regret(g2, x), rel=1e-12)
+    assert g2.regret(x) == float(gains.max())
+    assert g.is_nash(x) and not g2.is_nash(x)  # (rounding at 1e9 times the range)
+    with pytest.raises(AssertionError, match=rf"gains {gains[0]:g} by playing action '0'"):
+        tst.assert_nash(g2, x)  # the gain it names is the one its verdict reads
