@@ -423,6 +423,24 @@ class Game:
             f"from {self.start}; noise {self.noise:g}>"
         )
 
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """A small game in full (IPython, hypothesis' failing examples): calendar, agents
+        and their strategies, events, the world and the model; the one-line :func:`repr`
+        beyond six countries."""
+        if self.world.n > 6:
+            p.text(repr(self))
+            return
+        lines = [repr(self)]
+        lines.append("  agents: " + "; ".join(
+            f"{a.code} {a.strategy.name}" + (f" on {', '.join(a.targets)}" if a.targets else "")
+            for a in self.agents) if self.agents else "  agents: none")  # fmt: skip
+        lines += [f"  event: {e.when} {e.kind} {e.label}" for e in self.events]
+        if self.initial is not None:
+            lines.append(f"  initial: {self.initial!r}")
+        lines += ["  " + x for x in self.world._pretty_lines()]
+        lines += ["  " + x for x in self.model._pretty_lines()]
+        p.text("\n".join(lines))
+
     def replace(self, **changes: Any) -> Game:
         """A copy with fields replaced (validated again; a name that is no field, such as
         ``nosie``, is a ``ParameterError``)."""

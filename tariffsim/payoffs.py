@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -1264,6 +1264,34 @@ class Params:
         solved = " (calibrated)" if self.calibration else ""
         return f"<Params for {self.n} countries{solved}: " + ", ".join(parts) + ">"
 
+    def _pretty_lines(self, codes: Sequence[str] | None = None) -> list[str]:
+        """A line per field: a number; a per-country or per-dyad array in full (by country
+        ``codes`` when given) unless all its entries are equal."""
+        names = list(codes) if codes is not None else [str(k) for k in range(self.n)]
+        lines = []
+        for f in dataclasses.fields(self):
+            if f.name == "calibration":
+                continue
+            a = np.asarray(getattr(self, f.name), dtype=float)
+            if a.ndim == 0 or bool(np.all(a == a.flat[0])):
+                lines.append(
+                    f"  {f.name} {float(a.flat[0]) + 0.0:.6g}" + (" (all)" if a.ndim else "")
+                )
+            elif a.ndim == 1:
+                lines.append(f"  {f.name} " + ", ".join(
+                    f"{c} {float(x):.6g}" for c, x in zip(names, a, strict=True)))  # fmt: skip
+            else:
+                lines.append(f"  {f.name} " + "; ".join(
+                    f"{c}: [{', '.join(f'{float(x):.6g}' for x in a[i])}]"
+                    for i, c in enumerate(names)))  # fmt: skip
+        return lines
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """Every field of a small world's parameters (IPython, hypothesis' failing
+        examples); the one-line :func:`repr` beyond six countries."""
+        p.text("\n".join([repr(self)[: repr(self).index(":")] + ">", *self._pretty_lines()])
+               if self.n <= 6 else repr(self))  # fmt: skip
+
     def replace(self, **changes: Any) -> Params:
         """A copy with fields replaced (validated again; a name that is no field is a
         ``ParameterError``)."""
@@ -2173,6 +2201,24 @@ class PayoffModel:
 
     def __repr__(self) -> str:
         return f"<PayoffModel {len(TERMS)} terms × {self.world.n} countries>"
+
+    def _pretty_lines(self) -> list[str]:
+        """The parameters by country and the term weights that are not 1."""
+        lines = [f"{self!r} of {', '.join(self.world.codes)}", *self.params._pretty_lines(
+            self.world.codes)]  # fmt: skip
+        w = np.asarray(self.weights)
+        for k, term in enumerate(TERMS):
+            if not np.all(w[k] == 1.0):
+                pairs = zip(self.world.codes, w[k], strict=True)
+                lines.append(
+                    f"  weight of {term}: " + ", ".join(f"{c} {float(x):g}" for c, x in pairs)
+                )
+        return lines
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """The parameters of a small world's model in full (IPython, hypothesis' failing
+        examples); the one-line :func:`repr` beyond six countries."""
+        p.text("\n".join(self._pretty_lines()) if self.world.n <= 6 else repr(self))
 
     def replace(self, **changes: Any) -> PayoffModel:
         """A copy with fields replaced (a name that is no field is a ``ParameterError``)."""

@@ -812,6 +812,40 @@ class World:
             f"{len(self.ladders)} tariff ladders, {len(self.control_ladders)} control ladders>"
         )
 
+    def _pretty_lines(self) -> list[str]:
+        """The world in full, a line per field, for a small one (a failing example of
+        :mod:`tariffsim.testing`): GDP, imports, ties, exemptions and ladders."""
+
+        def row(m: Any) -> str:
+            return "; ".join(
+                f"{c}: [{', '.join(f'{float(x):g}' for x in m[i])}]"
+                for i, c in enumerate(self.codes)
+            )
+
+        lines = [
+            repr(self),
+            "  gdp (USD tn): " + ", ".join(f"{c.code} {c.gdp:g}" for c in self.countries),
+            "  imports (USD bn; row imports from column): " + row(self.imports),
+            "  ties: " + row(self.ties),
+            "  exempt: " + row(self.exempt),
+            "  ladders: "
+            + "; ".join(
+                f"{a}->{b} " + ", ".join(f"{x:g}" for x in lad.levels)
+                for (a, b), lad in self.ladders.items()
+            ),
+        ]
+        if self.control_ladders:
+            lines.append("  control ladders: " + "; ".join(
+                f"{a}->{b} " + ", ".join(f"{x:g}" for x in lad.levels)
+                for (a, b), lad in self.control_ladders.items()
+            ))  # fmt: skip
+        return lines
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """Every field of a small world (IPython, hypothesis' failing examples); the
+        one-line :func:`repr` for a large one."""
+        p.text("\n".join(self._pretty_lines()) if self.n <= 6 else repr(self))
+
     def replace(self, **changes: Any) -> World:
         """A copy with fields replaced (validated again).
 

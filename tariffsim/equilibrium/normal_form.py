@@ -15,6 +15,7 @@ A profile is an ``tol``-Nash equilibrium when its largest deviation gain (its
 
 from __future__ import annotations
 
+import itertools
 import numbers
 import os
 from collections.abc import Sequence
@@ -276,6 +277,23 @@ class NormalFormGame:
 
     def __repr__(self) -> str:
         return f"NormalFormGame(n_players={self.n_players}, shape={self.shape})"
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """The payoffs of a small game, a line per profile (IPython, hypothesis' failing
+        examples); the one-line :func:`repr` beyond 64 profiles."""
+        profiles = int(np.prod(self.shape))
+        if profiles > 64:
+            p.text(repr(self))
+            return
+        lines = [f"{self!r}, payoffs ({', '.join(self.player_names)}) by profile:"]
+        for prof in itertools.product(*(range(a) for a in self.shape)):
+            names = ", ".join(self.action_names[i][k] for i, k in enumerate(prof))
+            at = self.payoff_array.reshape(self.n_players, -1)[
+                :, np.ravel_multi_index(prof, self.shape)
+            ]
+            pay = ", ".join(f"{float(x):.6g}" for x in at)
+            lines.append(f"  ({names}): ({pay})")
+        p.text("\n".join(lines))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NormalFormGame):

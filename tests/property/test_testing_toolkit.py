@@ -739,3 +739,29 @@ def test_an_observer_of_drawn_worlds_always_has_a_ladder(h: tst.History) -> None
 def test_large_stage_games_pass_the_health_checks(g: eq.NormalFormGame) -> None:
     """A list of 3,200 payoffs failed hypothesis's health check (its smallest input too large)."""
     assert g.shape == (40, 40)
+
+
+def test_a_failing_example_prints_what_it_is_made_of() -> None:
+    """A failing stage game printed as `NormalFormGame(n_players=2, shape=(3, 3))`, no payoffs;
+    a drawn game as some 200 lines of dataclass fields."""
+    from hypothesis.vendor.pretty import pretty
+
+    @settings(max_examples=50, deadline=None, database=None, derandomize=True)
+    @given(g=tst.stage_games(min_players=2, max_players=2, min_actions=2, max_actions=2))
+    def some_game_has_a_big_payoff(g: eq.NormalFormGame) -> None:
+        assert g.payoff_array.max() < 3
+
+    with pytest.raises(AssertionError) as err:
+        some_game_has_a_big_payoff()
+    report = "\n".join(getattr(err.value, "__notes__", []))
+    assert "payoffs (Player 1, Player 2) by profile:" in report and "(1, 1): (" in report
+
+    from hypothesis import find
+
+    g = find(tst.games(max_countries=2, max_rounds=2), lambda x: True)
+    text = pretty(g)
+    assert len(text.splitlines()) < 60
+    for words in ("agents:", "ladders: A->B 0", "imports (USD bn", "elasticity ", "pass_through "):
+        assert words in text, words
+    assert pretty(ts.load_scenario("us-china-145").game) == repr(
+        ts.load_scenario("us-china-145").game)  # (ten countries: the one line)  # fmt: skip
