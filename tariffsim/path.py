@@ -187,8 +187,9 @@ class PathBreakdown(dict[str, Array]):
         )
         lines = [head]
         for r in rows:
-            mean = " ".join(f"{x:>8.3f}" for x in r[1 : 1 + n])
-            last = " ".join(f"{x:>8.3f}" for x in r[1 + n :])
+            # (a term of -1e-6 read "-0.000": rounded first, then signed zeros dropped)
+            mean = " ".join(f"{round(x, 3) + 0.0:>8.3f}" for x in r[1 : 1 + n])
+            last = " ".join(f"{round(x, 3) + 0.0:>8.3f}" for x in r[1 + n :])
             lines.append(f"  {r[0]:<{width}} {mean} | {last}")
         return "\n".join(lines)
 

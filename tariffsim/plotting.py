@@ -435,6 +435,7 @@ def plot_path(
             ax2.plot(
                 dates,
                 100 * path.recession[:, i],
+                drawstyle="steps-post",  # the odds of the round's state, held as its tariffs are
                 ls=_DASHES[k % len(_DASHES)],
                 lw=1.1,
                 color=_GREYS[k % len(_GREYS)],
@@ -561,7 +562,11 @@ def _date_axis(ax: Axes) -> None:
 
     loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    # the offset below the axis says the year only: with daily ticks matplotlib's default
+    # gives the last tick's month ("2025-Mar" under a chart of February), which the tick
+    # labels name anyway
+    offsets = ["", "%Y", "%Y", "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"]
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, offset_formats=offsets))
     _within_calendar(ax)
 
 
@@ -772,7 +777,8 @@ def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
     for c in players:
         i = path.codes.index(c)
         col = colour[c]
-        a2.plot(dates, 100 * path.recession[:, i], color=col, label=f"{c} recession odds (%)")
+        a2.plot(dates, 100 * path.recession[:, i], color=col, drawstyle="steps-post",
+                label=f"{c} recession odds (%)")  # fmt: skip
         a3.plot(dates, path.payoff[:, i], color=col, label=f"{c} payoff")
     if "US" in path.codes:
         i = path.codes.index("US")
@@ -904,6 +910,8 @@ def plot_paths(
                     ls=_LINESTYLES[m % len(_LINESTYLES)],
                     lw=1.6,
                     label=f"{c} {what} — {label}",
+                    # odds are the round's state's, held as its tariffs are; markets move on
+                    drawstyle="steps-post" if field_ == "recession" else "default",
                 )
         if field_ == "recession":
             ax.set_ylim(0, 100)

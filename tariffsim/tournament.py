@@ -1146,7 +1146,8 @@ class EvolutionResult:
         ax.set_xlabel("step")
         ax.set_ylabel("population share")
         ax.set_title(f"{self.method} dynamics")
-        ax.legend(loc="upper left", fontsize="small")
+        # beside the areas, which fill the whole panel
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
         return ax
 
     def _repr_html_(self) -> str:

@@ -429,3 +429,29 @@ def test_charts_drawn_on_new_figures_keep_their_labels_inside_them() -> None:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+def test_odds_step_with_the_tariffs_and_the_axis_offset_says_the_year() -> None:
+    """Recession odds were drawn as slopes between rounds beside stepped tariffs, so they
+    seemed to rise a week before the tariff that raised them; a chart of February said
+    "2025-Mar" under its axis; a breakdown printed "-0.000"; the population charts' legend
+    sat on the areas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    p = ts.load_scenario("canada-mexico-fentanyl").simulate(seed=0)
+    ax = p.plot()
+    odds = [ln for a in ax.figure.axes for ln in a.get_lines()
+            if ln.get_label().endswith("recession odds")]  # fmt: skip
+    assert odds and all(ln.get_drawstyle() == "steps-post" for ln in odds)
+    FigureCanvasAgg(ax.figure).draw()
+    assert ax.figure.axes[-1].xaxis.get_major_formatter().get_offset() == "2025"
+    sc = ts.load_scenario("us-china-145")
+    fig = plot_paths({"a": sc.simulate(seed=0)}, dyads=[("US", "CN")], markets=False)
+    assert all(ln.get_drawstyle() == "steps-post" for ln in fig.axes[-1].get_lines())
+    assert "-0.000" not in repr(sc.simulate(seed=0).breakdown("US"))
+    res = ts.tournament.replicator_dynamics([[1, 0], [2, 0.5]], steps=20)
+    rax = res.plot()
+    canvas = FigureCanvasAgg(rax.figure)
+    canvas.draw()
+    box = rax.get_legend().get_window_extent(canvas.get_renderer())
+    assert box.x0 >= rax.get_window_extent(canvas.get_renderer()).x1
