@@ -59,6 +59,7 @@ from . import strategies as _registered  # noqa: F401  (registers the strategies
 from ._util import check_bool, finite_number, real_array, short_repr, whole_number
 from .agents import (
     STRATEGIES,
+    Beliefs,
     Observation,
     Strategy,
     check_strategy,
@@ -70,7 +71,7 @@ from .equilibrium._validate import check_real
 from .equilibrium.normal_form import NormalFormGame
 from .equilibrium.scaling import payoff_ranges, relative_regret
 from .errors import ParameterError
-from .game import Agent, Game
+from .game import Agent, Event, EventKind, Game
 from .path import Path
 from .payoffs import TERMS, Breakdown, Params, PayoffModel
 from .strategies import filter_strategies
@@ -566,8 +567,38 @@ def games(
     max_rounds: int = 8,
     max_noise: float = 0.2,
     strategies: st.SearchStrategy[Strategy] | None = None,
+    events: bool = False,
+    controls: bool = False,
+    jumps: bool = False,
+    beliefs: bool = False,
+    initial: bool = False,
 ) -> st.SearchStrategy[Game]:
     """Repeated games on small worlds: every country an agent with a drawn strategy.
+
+    By default the plainest games: tariff ladders only, one-rung moves, the
+    truth believed, free trade at the start. Each flag adds a feature the engine
+    models, drawn or not in each game (so a failing case shrinks to the games
+    without it when it is not the cause):
+
+    Parameters
+    ----------
+    min_countries, max_countries, min_rounds, max_rounds : int
+    max_noise : float
+        Execution noise is drawn from 0 to it, in steps of 0.01.
+    strategies : hypothesis strategy of Strategy, optional
+        Default :func:`builtin_strategies`.
+    events : bool
+        Up to three scheduled events: a tariff ``set`` on a ladder rung, a
+        market ``shock``, policy ``support``, a ``threat``.
+    controls : bool
+        Export-control ladders on some dyads (shares 0, 0.5, 1), agents that
+        set them, and a critical exposure behind them.
+    jumps : bool
+        Games where a move may cross several rungs (``moves="jump"``).
+    beliefs : bool
+        Agents that misperceive pass-through and learn at a drawn rate.
+    initial : bool
+        A start away from free trade (a state of :func:`states`).
 
     Examples
     --------
@@ -576,6 +607,10 @@ def games(
     >>> g = find(tst.games(max_countries=2, max_rounds=3), lambda x: True)
     >>> len(ts.simulate(g, seed=0)) <= 4
     True
+    >>> both = tst.games(events=True, controls=True)
+    >>> g = find(both, lambda x: x.events and x.world.control_ladders)
+    >>> bool(g.events), bool(g.world.control_ladders)
+    (True, True)
     """
     _check_range(min_rounds, max_rounds, "rounds", 1, whole=True)
     limits.check("max_rounds", max_rounds, "`max_rounds`")
@@ -586,9 +621,24 @@ def games(
             "`strategies` must be a hypothesis strategy of Strategy objects (e.g. "
             f"st.just(ts.TitForTat()) or builtin_strategies()); got {short_repr(strategies)}."
         )
+    flags = {"events": events, "controls": controls, "jumps": jumps, "beliefs": beliefs,
+             "initial": initial}  # fmt: skip
+    for name, v in flags.items():
+        check_bool(v, name)
     world = worlds(min_countries=min_countries, max_countries=max_countries)
     strat = strategies if strategies is not None else builtin_strategies()
-    return _games(world, min_rounds, max_rounds, max_noise, strat)
+    return _games(world, min_rounds, max_rounds, max_noise, strat, _Features(**flags))
+
+
+@dataclass(frozen=True)
+class _Features:
+    """What :func:`games` may add to a game (each drawn or not per game)."""
+
+    events: bool = False
+    controls: bool = False
+    jumps: bool = False
+    beliefs: bool = False
+    initial: bool = False
 
 
 @st.composite
@@ -599,14 +649,59 @@ def _games(
     max_rounds: int,
     max_noise: float,
     strat: st.SearchStrategy[Strategy],
+    features: _Features = _Features(),
 ) -> Game:
     """:func:`games`, its arguments checked."""
     w = draw(world)
+    pairs = list(w.ladders)
+    held: list[Dyad] = []
+    if features.controls and draw(st.booleans()):
+        held = draw(st.lists(st.sampled_from(pairs), min_size=1, unique=True))
+        w = w.replace(control_ladders={d: Ladder((0.0, 0.5, 1.0)) for d in held})
     model = draw(payoff_models(w))
-    agents = tuple(Agent(c, draw(strat)) for c in w.codes if any(d[0] == c for d in w.ladders))
-    noise = draw(st.integers(0, round(max_noise * 100))) / 100
+    if held:
+        exposure = np.array(model.params.critical_exposure, dtype=float)
+        for a, b in held:
+            exposure[w.index(a), w.index(b)] = draw(st.integers(1, 5)) / 10
+        model = PayoffModel(w, model.params.replace(critical_exposure=exposure), model.weights)
     rounds = draw(st.integers(min_rounds, max_rounds))
-    return Game(world=w, model=model, agents=agents, rounds=rounds, noise=noise)
+    agents = []
+    for c in w.codes:
+        if not any(d[0] == c for d in w.ladders):
+            continue
+        belief = None
+        if features.beliefs and draw(st.booleans()):
+            n = w.n
+            seen = draw(st.lists(st.integers(0, 10), min_size=n * n, max_size=n * n))
+            perceived = model.params.replace(pass_through=np.array(seen, float).reshape(n, n) / 10)
+            belief = Beliefs(perceived, learning_rate=draw(st.integers(0, 10)) / 10)
+        sets = tuple(t for a, t in held if a == c)
+        agents.append(Agent(c, draw(strat), beliefs=belief, controls=sets))
+    noise = draw(st.integers(0, round(max_noise * 100))) / 100
+    evs: list[Event] = []
+    if features.events:
+        for _ in range(draw(st.integers(0, 3))):
+            when = draw(st.integers(1, rounds))
+            kind: EventKind = draw(st.sampled_from(("set", "shock", "support", "threat")))
+            if kind == "set":
+                a, b = draw(st.sampled_from(pairs))
+                level = draw(st.sampled_from(w.ladders[(a, b)].levels))
+                evs.append(Event(when, "set", f"set {a}->{b}", importer=a, exporter=b, level=level))
+            elif kind == "threat":
+                a, b = draw(st.sampled_from(pairs))
+                value = -draw(st.integers(0, 30)) / 10
+                evs.append(Event(when, "threat", f"threat {a}->{b}", importer=a, exporter=b,
+                                 value=value))  # fmt: skip
+            else:
+                c = draw(st.sampled_from(w.codes))
+                value = draw(st.integers(-30, 0 if kind == "shock" else 10)) / 10
+                if kind == "support":
+                    value = abs(value)
+                evs.append(Event(when, kind, f"{kind} {c}", country=c, value=value))
+    moves = draw(st.sampled_from(("step", "jump"))) if features.jumps else "step"
+    start = draw(_states(w)) if features.initial and draw(st.booleans()) else None
+    return Game(world=w, model=model, agents=tuple(agents), rounds=rounds, noise=noise,
+                events=tuple(evs), moves=moves, initial=start)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------

@@ -765,3 +765,46 @@ def test_a_failing_example_prints_what_it_is_made_of() -> None:
         assert words in text, words
     assert pretty(ts.load_scenario("us-china-145").game) == repr(
         ts.load_scenario("us-china-145").game)  # (ten countries: the one line)  # fmt: skip
+
+
+EVERYTHING = {"events": True, "controls": True, "jumps": True, "beliefs": True, "initial": True}
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(g=tst.games(max_rounds=5, **EVERYTHING), seed=st.integers(0, 2**32 - 1))
+def test_games_with_every_feature_play_batched_as_one_by_one(g: ts.Game, seed: int) -> None:
+    """Events, export controls, jumps, beliefs that learn and a start away from free trade:
+    a batch of runs is each run as `simulate` plays it, on the ladders, with finite payoffs."""
+    seeds = [seed, seed // 3 + 1]
+    batch = ts.simulate_batch(g, seeds=seeds)
+    for k, s in enumerate(seeds):
+        p = ts.simulate(g, seed=s)
+        tst.assert_on_ladder(g.world, p)
+        tst.assert_payoffs_finite(p)
+        np.testing.assert_array_equal(batch.tariff[k], p.tariff)
+        np.testing.assert_array_equal(batch.control[k], p.control)
+        np.testing.assert_array_equal(batch.payoff[k], p.payoff)
+    for a in g.agents:
+        tst.assert_batch_matches_act(a.strategy, g, country=a.code, seeds=seeds)
+
+
+def test_every_feature_is_drawn() -> None:
+    """The generators drew none of these before: each is reachable now (and off by default)."""
+    from hypothesis import Phase, find
+
+    quick = settings(phases=[Phase.generate], database=None, max_examples=500)  # (no shrinking)
+    drawn = tst.games(**EVERYTHING)
+    checks = {
+        "events": lambda g: bool(g.events),
+        "controls": lambda g: bool(g.world.control_ladders) and any(a.controls for a in g.agents),
+        "jumps": lambda g: g.moves == "jump",
+        "beliefs": lambda g: any(a.beliefs is not None and a.beliefs.learning_rate > 0
+                                 for a in g.agents),  # fmt: skip
+        "initial": lambda g: g.initial is not None and bool(g.initial.tariff.any()),
+    }
+    for what, seen in checks.items():
+        assert seen(find(drawn, seen, settings=quick)), what
+    plain = find(tst.games(), lambda g: True)
+    assert not plain.events and not plain.world.control_ladders and plain.moves == "step"
+    with pytest.raises(ts.errors.ParameterError, match="`events` must be"):
+        tst.games(events="yes")  # type: ignore[arg-type]
