@@ -798,8 +798,9 @@ def test_every_feature_is_drawn() -> None:
         "events": lambda g: bool(g.events),
         "controls": lambda g: bool(g.world.control_ladders) and any(a.controls for a in g.agents),
         "jumps": lambda g: g.moves == "jump",
-        "beliefs": lambda g: any(a.beliefs is not None and a.beliefs.learning_rate > 0
-                                 for a in g.agents),  # fmt: skip
+        "beliefs": lambda g: any(
+            a.beliefs is not None and a.beliefs.learning_rate > 0 for a in g.agents
+        ),
         "initial": lambda g: g.initial is not None and bool(g.initial.tariff.any()),
     }
     for what, seen in checks.items():
