@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from . import limits
 from ._util import did_you_mean, one_of, short_repr
 from .dynamics import REFERENCE_DAYS, per_time
-from .errors import ParameterError, StrategyError, TariffsimError, UnknownNameError
+from .errors import ParameterError, StrategyError, UnknownNameError
 from .payoffs import Params, PayoffModel, market_pass_through
 from .world import Country, Move, State, StateBatch, World
 
@@ -356,16 +356,17 @@ def check_strategy(strategy: Any, where: str) -> None:
             raise ParameterError(f"{where}: strategy {name!r}: `{method}` must be a method.")
 
 
-def strategy_failed(e: Exception, strategy: Any, me: str, round_: int) -> Exception:
-    """What to raise for an exception ``e`` of a strategy's own ``act``/``act_batch``: a
-    tariffsim error passes as it is; anything else becomes a
-    :class:`~tariffsim.errors.StrategyError` naming the strategy, the country and the round
-    (raise it ``from e``)."""
-    if isinstance(e, TariffsimError):
-        return e
+def strategy_failed(e: Exception, strategy: Any, me: str, round_: int) -> StrategyError:
+    """The :class:`~tariffsim.errors.StrategyError` to raise (``from e``) for an exception
+    ``e`` of a strategy's own ``act``/``act_batch`` that is no tariffsim error (those pass
+    as they are): it names the strategy, the country and the round."""
     name = getattr(strategy, "name", type(strategy).__name__)
+    try:
+        said = str(e)
+    except Exception:  # (an exception whose own message fails)
+        said = "(its message could not be read)"
     return StrategyError(
-        f"strategy {name!r} of {me} raised {type(e).__name__} in round {round_}: {e}"
+        f"strategy {name!r} of {me} raised {type(e).__name__} in round {round_}: {said}"
     )
 
 
@@ -594,8 +595,7 @@ class Scripted:
                 raise ParameterError("then: must not be 'scripted' (a schedule has no end).")
             then = make_strategy(then)
             object.__setattr__(self, "then", then)
-        if not isinstance(then, Strategy):
-            raise ParameterError(f"then: must be a Strategy or a strategy name; got {then!r}.")
+        check_strategy(then, "then")  # (a class for an instance, traits that are no Traits)
         # this schedule's traits: what its fallback does in the rounds it does not list (a
         # fallback that draws makes the schedule draw; one without traits counts as drawing)
         inner = getattr(then, "traits", None)

@@ -54,7 +54,7 @@ from .dynamics import (
     per_time,
     tie_held,
 )
-from .errors import ParameterError, UnknownNameError
+from .errors import ParameterError, TariffsimError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
 from .payoffs import TERMS, Breakdown, Params, recession_odds
 from .world import SLOW_FIELDS, State, StateBatch, World, apply_moves
@@ -546,9 +546,17 @@ def _check_game(game: Any) -> None:
     raise ParameterError(f"`game` must be a Game{hint}; got {short_repr(game)}.")
 
 
-def check_calendar(game: Game, rounds: int, first: int = 0, name: str = "rounds") -> None:
+def check_calendar(
+    game: Game, rounds: int, first: int = 0, name: str = "rounds", first_name: str = "start_round"
+) -> None:
     """Raise ParameterError unless ``rounds`` rounds of ``game`` from its round ``first`` end
-    by 9999-12-31 (the last date a path can hold); ``name`` is the argument named."""
+    by 9999-12-31 (the last date a path can hold); ``name`` is the argument named, or
+    ``first_name`` when round ``first`` itself is past that date."""
+    if first and not calendar_fits(game.start, game.round_days, first):
+        raise ParameterError(
+            f"`{first_name}`: round {first} of {game.round_days} days from {game.start} is "
+            f"past {dt.date.max}."
+        )
     if not calendar_fits(game.start, game.round_days, first + rounds):
         after = f" after round {first}" if first else ""
         raise ParameterError(
@@ -692,11 +700,12 @@ class BatchObservation:
     def act_with(self, strategy: Strategy, rngs: Sequence[np.random.Generator]) -> NDArray[np.int8]:
         """Moves of ``strategy`` in every run: its ``act_batch`` if it has one, else its ``act``."""
         if hasattr(strategy, "act_batch"):
-            try:
-                chosen = strategy.act_batch(self, rngs)
+            try:  # (reading what it returned runs its code too: an array-like's own methods)
+                return _moves_of(strategy.act_batch(self, rngs), strategy, self.me)
+            except TariffsimError:
+                raise
             except Exception as e:
                 raise strategy_failed(e, strategy, self.me, self.round) from e
-            return _moves_of(chosen, strategy, self.me)
         return self.act_per_run(strategy, rngs)
 
     def act_per_run(
@@ -707,11 +716,13 @@ class BatchObservation:
         jump = self._run.game.moves == "jump"
         for r in range(self.runs):
             obs = self._observe(r, self.targets)
-            try:
+            try:  # (reading what it returned runs its code too: a mapping's own methods)
                 chosen = strategy.act(obs, rngs[r])
+                out[r] = checked_moves(chosen, strategy, self.me, self.targets, jump=jump)
+            except TariffsimError:
+                raise
             except Exception as e:
                 raise strategy_failed(e, strategy, self.me, self.round) from e
-            out[r] = checked_moves(chosen, strategy, self.me, self.targets, jump=jump)
         return out
 
 
@@ -919,10 +930,11 @@ def _decide(
             live = ()
         elif hasattr(ag.strategy, "act_batch"):
             try:
-                batch = ag.strategy.act_batch(bobs, ag.rngs)
+                chosen = _moves_of(ag.strategy.act_batch(bobs, ag.rngs), ag.strategy, ag.code)
+            except TariffsimError:
+                raise
             except Exception as e:
                 raise strategy_failed(e, ag.strategy, ag.code, r) from e
-            chosen = _moves_of(batch, ag.strategy, ag.code)
             if chosen.shape != (R, len(live)):
                 raise ParameterError(
                     f"strategy {ag.strategy.name!r} of {ag.code}: act_batch returned shape "

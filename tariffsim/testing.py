@@ -19,7 +19,9 @@ and the counterexample: :func:`assert_never_escalates_first`,
 :func:`assert_payoffs_finite`.
 The strategy checks read what ``act`` returns by :func:`~tariffsim.simulate`'s own rule
 (a mapping of the agent's targets to moves -1, 0, +1; a dyad left out holds): a
-strategy ``simulate`` refuses fails every check, with the engine's message. The
+return ``simulate`` refuses fails every check, with the engine's message. What is no
+strategy at all (a class for an instance, no ``name`` or ``traits``) is a
+:class:`~tariffsim.errors.ParameterError` before any check, as ``simulate`` says it. The
 engine plays a strategy's ``act_batch`` where it has one:
 :func:`assert_batch_matches_act` checks that it chooses what ``act`` does.
 :func:`assert_nash` reads its ``tol`` relative to each player's payoff range, as every
@@ -43,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -67,10 +70,10 @@ from .agents import (
     targets_of,
 )
 from .engine import checked_moves
-from .equilibrium._validate import check_real
+from .equilibrium._validate import check_real, check_rounds
 from .equilibrium.normal_form import NormalFormGame
 from .equilibrium.scaling import payoff_ranges, relative_regret
-from .errors import ParameterError
+from .errors import ParameterError, TariffsimError
 from .game import Agent, Event, EventKind, Game
 from .path import Path
 from .payoffs import TERMS, Breakdown, Params, PayoffModel
@@ -505,11 +508,14 @@ def stage_games(
     for v, name in ((min_payoff, "min_payoff"), (max_payoff, "max_payoff")):
         if abs(v) > _EXACT:
             raise ParameterError(f"`{name}` must be within ±2**53 (drawn as floats); got {v}.")
-    largest = max_players * max_actions**max_players
-    if largest > _MAX_STAGE_PAYOFFS:
+    if max_players > 63:  # (a game's payoff array has an axis per player, and one more)
+        raise ParameterError(f"`max_players` must be at most 63; got {max_players}.")
+    digits = math.log10(max_players) + max_players * math.log10(max_actions)
+    if digits > math.log10(_MAX_STAGE_PAYOFFS) + 1e-12:
+        size = f"{max_players * max_actions**max_players:,}" if digits < 30 else f"1e{digits:.0f}"
         raise ParameterError(
             f"`max_players` {max_players} with `max_actions` {max_actions} draws games of up to "
-            f"{largest:,} payoffs; at most {_MAX_STAGE_PAYOFFS:,} (fewer players or actions)."
+            f"{size} payoffs; at most {_MAX_STAGE_PAYOFFS:,} (fewer players or actions)."
         )
     return _stage_games(min_players, max_players, min_actions, max_actions, min_payoff, max_payoff)
 
@@ -854,6 +860,11 @@ def histories(
                 f"`model` is a model of countries {', '.join(model.world.codes)}; `world` has "
                 f"{', '.join(world.codes)}."
             )
+    if model is not None and world_kwargs:
+        raise ParameterError(
+            f"{', '.join(world_kwargs)}: these shape a drawn world, and `model` gives the world "
+            "(nothing is drawn); pass one or the other."
+        )
     source = _world_source(world, world_kwargs, me)
     return _histories(source, me, model, min_rounds, max_rounds)
 
@@ -923,13 +934,15 @@ def _act(strategy: Strategy, obs: Observation, rng: Any, check: str) -> dict[Dya
             f"`rng` must be a seed (an int >= 0), a SeedSequence or a Generator; got "
             f"{short_repr(rng)} ({e})."
         ) from None
+    check_strategy(strategy, "strategy")  # (no strategy at all: no property judged)
     try:
-        check_strategy(strategy, "strategy")
         try:
             chosen = strategy.act(obs, gen)
+            moves = checked_moves(chosen, strategy, obs.me, tuple(obs.targets))
+        except TariffsimError:
+            raise
         except Exception as e:
             raise strategy_failed(e, strategy, obs.me, obs.round) from e
-        moves = checked_moves(chosen, strategy, obs.me, tuple(obs.targets))
     except ParameterError as e:
         raise AssertionError(
             f"{getattr(strategy, 'name', strategy)} failed {check}: {e}\n"
@@ -1199,9 +1212,13 @@ def assert_batch_matches_act(
             f"`country` must be one of the game's agents ({', '.join(codes) or 'none'}); got "
             f"{short_repr(country)}."
         )
-    if isinstance(seeds, str | bytes) or not isinstance(seeds, Sequence) or not seeds:
+    if isinstance(seeds, str | bytes | Mapping) or not hasattr(seeds, "__iter__"):
         raise ParameterError(f"`seeds` must be a non-empty sequence of ints; got {seeds!r}.")
     seeds = [whole_number(x, f"seeds[{k}]", 0) for k, x in enumerate(seeds)]
+    if not seeds:
+        raise ParameterError("`seeds` must hold at least one seed.")
+    if rounds is not None:
+        check_rounds(rounds, game=game)
     if not hasattr(strategy, "act_batch"):
         return
 
@@ -1213,8 +1230,9 @@ def assert_batch_matches_act(
             )
         )
 
-    batched = simulate_batch(seated(strategy), rounds, seeds=seeds)
-    one_by_one = simulate_batch(seated(_ActOnly(strategy)), rounds, seeds=seeds)
+    # each play with its own copy: state one keeps between calls is not the other's
+    batched = simulate_batch(seated(copy.deepcopy(strategy)), rounds, seeds=seeds)
+    one_by_one = simulate_batch(seated(_ActOnly(copy.deepcopy(strategy))), rounds, seeds=seeds)
     for what, x, y in (
         ("tariff", batched.tariff, one_by_one.tariff),
         ("export control", batched.control, one_by_one.control),
@@ -1228,7 +1246,8 @@ def assert_batch_matches_act(
                 f"{seeds[run]}), round {r}: {what} {a}->{b} {float(x[run, r, i, j]):g} through "
                 f"act_batch, {float(y[run, r, i, j]):g} through act. The engine plays act_batch "
                 "where a strategy has one: it must choose exactly what act chooses, from the "
-                "same generator."
+                "same generator (each play had its own copy of the strategy; a strategy that "
+                "keeps state between calls, or reads global state, differs this way too)."
             )
 
 

@@ -168,7 +168,7 @@ class MPEResult:
         rounds : int, default 30
         start_round : int, default 0
             The game round ``start`` stands at, which dates the path: from the
-            peak of April 2025 in ``us-china-145``, round 10 (``tariffsim
+            peak of April 2025 in ``us-china-145``, round 11 (``tariffsim
             equilibrium`` starts at the round of the scenario's last
             announcement, :meth:`~tariffsim.scenario.Scenario.equilibrium_start`).
             The policy is stationary, so only the dates depend on it.

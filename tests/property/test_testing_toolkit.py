@@ -482,7 +482,7 @@ def test_assert_nash_tol_validated():
     tst.assert_nash(PD, (1, 1), tol=0)
 
 
-# -- what is not a Strategy at all fails every check, as simulate refuses it ---------------------
+# -- what is not a Strategy at all is refused by every check, as simulate refuses it -------------
 class _NoName:
     traits = ts.Traits()
 
@@ -499,14 +499,15 @@ class _NoTraits:
 
 @pytest.mark.parametrize("strategy", [_NoName(), _NoTraits()], ids=["no name", "no traits"])
 @pytest.mark.parametrize("check", list(CHECKS))
-def test_what_is_no_strategy_fails_every_check_with_the_engine_message(check, strategy):
+def test_what_is_no_strategy_is_refused_by_every_check_with_the_engine_message(check, strategy):
     """Before: an object without a name passed four checks silently and made
     assert_retaliates raise a bare AttributeError; one without traits made
-    assert_deterministic raise one."""
+    assert_deterministic raise one. It is no failed property either (no counterexample
+    could show what is wrong): a ParameterError, as simulate's."""
     engine = _simulate_error(strategy)
     lacks = "name" if isinstance(strategy, _NoName) else "traits"
     assert f"this one has no {lacks}" in engine
-    with pytest.raises(AssertionError, match=f"failed {check}: strategy: not a Strategy") as e:
+    with pytest.raises(ts.errors.ParameterError, match="strategy: not a Strategy") as e:
         CHECKS[check](strategy, tst.observation(W, "CN", [{("US", "CN"): 1}]))
     assert f"this one has no {lacks}" in str(e.value)
 
@@ -705,7 +706,7 @@ def test_a_strategy_is_checked_before_play() -> None:
                        for a in g.agents)  # fmt: skip
         with pytest.raises(ts.errors.ParameterError, match=words):
             g.replace(agents=agents)
-        with pytest.raises(AssertionError, match=words):
+        with pytest.raises(ts.errors.ParameterError, match=words):
             tst.assert_deterministic(s, tst.observation(ts.World.default(), "CN", []))
 
 
@@ -809,3 +810,88 @@ def test_every_feature_is_drawn() -> None:
     assert not plain.events and not plain.world.control_ladders and plain.moves == "step"
     with pytest.raises(ts.errors.ParameterError, match="`events` must be"):
         tst.games(events="yes")  # type: ignore[arg-type]
+
+
+def test_what_a_strategy_or_check_is_given_is_refused_by_name() -> None:
+    """From a hostile review of the checks and the what-if of a strategy."""
+    from collections.abc import Mapping
+
+    sc = ts.load_scenario("us-china-145")
+    g = sc.game
+    obs = tst.observation(ts.World.default(), "CN", [{("US", "CN"): 1}])
+    refused = [
+        # a schedule's move on a country the agent does not target was dropped silently
+        (lambda: sc.with_strategy("CN", "scripted", schedule={3: {"MX": 1}}),
+         r"schedule\[3\] moves on 'MX', not a target of CN; targets: US"),
+        # a strategy within a strategy (a class) failed mid-run, blaming another
+        (lambda: ts.make_strategy("scripted", schedule={3: {"US": 1}}, then=ts.TitForTat),
+         r"then: the class TitForTat was given; give an instance"),
+        # no strategy at all was a failed property with a counterexample
+        (lambda: tst.assert_retaliates(ts.TitForTat, obs), "the class TitForTat was given"),
+        (lambda: tst.stage_games(min_players=65, max_players=70, max_actions=1),
+         "`max_players` must be at most 63"),
+        (lambda: tst.stage_games(max_players=62, max_actions=10**6), r"draws games of up to 1e"),
+        (lambda: tst.histories(model=ts.PayoffModel(ts.World.default()), max_countries=3),
+         "and `model` gives the world"),
+        (lambda: eq.markov_perfect(g, discount=0.9, progress=False).path(start_round=10**9),
+         r"`start_round`: round 1000000000 of 7 days"),
+        (lambda: tst.assert_batch_matches_act(ts.Hold(), g, rounds="5"), "`rounds`"),
+    ]  # fmt: skip
+    for call, words in refused:
+        with pytest.raises(ts.errors.ParameterError, match=words):
+            call()
+    tst.assert_batch_matches_act(ts.TitForTat(), g, seeds=np.arange(3), rounds=4)  # an array
+
+    class OnceEscalate:  # act and act_batch the same, but it keeps state between calls
+        name = "once"
+        traits = ts.Traits()
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def act(self, obs, rng):
+            self.calls += 1
+            return {d: int(self.calls == 1) for d in obs.targets}
+
+        def act_batch(self, bobs, rngs):
+            self.calls += 1
+            return np.full((bobs.runs, len(bobs.targets)), int(self.calls == 1), np.int8)
+
+    # one run: each play has its own copy, so the state one play left is not the other's
+    tst.assert_batch_matches_act(OnceEscalate(), g, country="CN", rounds=3, seeds=(0,))
+    with pytest.raises(AssertionError, match="keeps state between calls"):  # act: once a run
+        tst.assert_batch_matches_act(OnceEscalate(), g, country="CN", rounds=3, seeds=(0, 1))
+
+    class Unsaid(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("str broke")
+
+    class Mute:
+        name = "mute"
+        traits = ts.Traits()
+
+        def act(self, obs, rng):
+            raise Unsaid
+
+    class BadMapping(Mapping):
+        def __getitem__(self, k):
+            raise ValueError("no")
+
+        def __iter__(self):
+            raise ValueError("no iteration")
+
+        def __len__(self):
+            return 1
+
+    class Odd(Mute):
+        name = "odd"
+
+        def act(self, obs, rng):
+            return BadMapping()
+
+    for s, words in [(Mute(), r"raised Unsaid in round \d+: \(its message could not be read\)"),
+                     (Odd(), "raised ValueError in round")]:  # fmt: skip
+        agents = tuple(dataclasses.replace(a, strategy=s) if a.code == "CN" else a
+                       for a in g.agents)  # fmt: skip
+        with pytest.raises(ts.errors.StrategyError, match=words):
+            ts.simulate(g.replace(agents=agents), 4, seed=0)
