@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from . import limits
 from ._util import did_you_mean, one_of, short_repr
 from .dynamics import REFERENCE_DAYS, per_time
-from .errors import ParameterError, StrategyError, UnknownNameError
+from .errors import ParameterError, UnknownNameError
 from .payoffs import Params, PayoffModel, market_pass_through
 from .world import Country, Move, State, StateBatch, World
 
@@ -354,20 +354,6 @@ def check_strategy(strategy: Any, where: str) -> None:
     for method in ("act", "act_batch"):
         if hasattr(strategy, method) and not callable(getattr(strategy, method)):
             raise ParameterError(f"{where}: strategy {name!r}: `{method}` must be a method.")
-
-
-def strategy_failed(e: Exception, strategy: Any, me: str, round_: int) -> StrategyError:
-    """The :class:`~tariffsim.errors.StrategyError` to raise (``from e``) for an exception
-    ``e`` of a strategy's own ``act``/``act_batch`` that is no tariffsim error (those pass
-    as they are): it names the strategy, the country and the round."""
-    name = getattr(strategy, "name", type(strategy).__name__)
-    try:
-        said = str(e)
-    except Exception:  # (an exception whose own message fails)
-        said = "(its message could not be read)"
-    return StrategyError(
-        f"strategy {name!r} of {me} raised {type(e).__name__} in round {round_}: {said}"
-    )
 
 
 @dataclass(frozen=True)

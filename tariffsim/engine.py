@@ -45,7 +45,7 @@ from ._batchrun import (
 from ._talks import _Talks
 from ._util import SEED_BITS, is_flag, is_seed, one_of, short_repr, whole_number
 from ._util import frozen_array as _ro
-from .agents import Beliefs, Observation, Strategy, best_index, own_profiles, strategy_failed
+from .agents import Beliefs, Observation, Strategy, best_index, own_profiles
 from .deals import (
     Agreement,
 )
@@ -54,7 +54,7 @@ from .dynamics import (
     per_time,
     tie_held,
 )
-from .errors import ParameterError, TariffsimError, UnknownNameError
+from .errors import ParameterError, UnknownNameError
 from .path import ARRAY_FIELDS, Path
 from .payoffs import TERMS, Breakdown, Params, recession_odds
 from .world import SLOW_FIELDS, State, StateBatch, World, apply_moves
@@ -700,12 +700,7 @@ class BatchObservation:
     def act_with(self, strategy: Strategy, rngs: Sequence[np.random.Generator]) -> NDArray[np.int8]:
         """Moves of ``strategy`` in every run: its ``act_batch`` if it has one, else its ``act``."""
         if hasattr(strategy, "act_batch"):
-            try:  # (reading what it returned runs its code too: an array-like's own methods)
-                return _moves_of(strategy.act_batch(self, rngs), strategy, self.me)
-            except TariffsimError:
-                raise
-            except Exception as e:
-                raise strategy_failed(e, strategy, self.me, self.round) from e
+            return _moves_of(strategy.act_batch(self, rngs), strategy, self.me)
         return self.act_per_run(strategy, rngs)
 
     def act_per_run(
@@ -715,14 +710,8 @@ class BatchObservation:
         out = np.zeros((self.runs, len(self.targets)), dtype=np.int8)
         jump = self._run.game.moves == "jump"
         for r in range(self.runs):
-            obs = self._observe(r, self.targets)
-            try:  # (reading what it returned runs its code too: a mapping's own methods)
-                chosen = strategy.act(obs, rngs[r])
-                out[r] = checked_moves(chosen, strategy, self.me, self.targets, jump=jump)
-            except TariffsimError:
-                raise
-            except Exception as e:
-                raise strategy_failed(e, strategy, self.me, self.round) from e
+            chosen = strategy.act(self._observe(r, self.targets), rngs[r])
+            out[r] = checked_moves(chosen, strategy, self.me, self.targets, jump=jump)
         return out
 
 
@@ -929,12 +918,7 @@ def _decide(
             chosen = np.zeros((R, 0), dtype=np.int8)
             live = ()
         elif hasattr(ag.strategy, "act_batch"):
-            try:
-                chosen = _moves_of(ag.strategy.act_batch(bobs, ag.rngs), ag.strategy, ag.code)
-            except TariffsimError:
-                raise
-            except Exception as e:
-                raise strategy_failed(e, ag.strategy, ag.code, r) from e
+            chosen = _moves_of(ag.strategy.act_batch(bobs, ag.rngs), ag.strategy, ag.code)
             if chosen.shape != (R, len(live)):
                 raise ParameterError(
                     f"strategy {ag.strategy.name!r} of {ag.code}: act_batch returned shape "

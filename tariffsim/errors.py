@@ -24,7 +24,6 @@ __all__ = [
     "SameDecisionsWarning",
     "SampleSizeWarning",
     "ScenarioError",
-    "StrategyError",
     "TariffsimError",
     "TimeLimitError",
     "UnknownNameError",
@@ -250,16 +249,6 @@ class NoWorkersWarning(UserWarning):
 
 class CostWarning(UserWarning):
     """A requested computation is expensive (its estimated cost is in the message)."""
-
-
-class StrategyError(TariffsimError, RuntimeError):
-    """A strategy raised while choosing its moves (an exception of its own ``act`` or
-    ``act_batch``, not a tariffsim error): the message names the strategy, the country and
-    the round, and the strategy's exception is its ``__cause__`` (shown in the traceback).
-
-    What a strategy *returns* that no game can play (a move off -1, 0, +1, a dyad it does
-    not set) is a :class:`ParameterError`, as any bad input.
-    """
 
 
 class TimeLimitError(TariffsimError, TimeoutError):

@@ -66,14 +66,13 @@ from .agents import (
     Observation,
     Strategy,
     check_strategy,
-    strategy_failed,
     targets_of,
 )
 from .engine import checked_moves
 from .equilibrium._validate import check_real, check_rounds
 from .equilibrium.normal_form import NormalFormGame
 from .equilibrium.scaling import payoff_ranges, relative_regret
-from .errors import ParameterError, TariffsimError
+from .errors import ParameterError
 from .game import Agent, Event, EventKind, Game
 from .path import Path
 from .payoffs import TERMS, Breakdown, Params, PayoffModel
@@ -936,13 +935,8 @@ def _act(strategy: Strategy, obs: Observation, rng: Any, check: str) -> dict[Dya
         ) from None
     check_strategy(strategy, "strategy")  # (no strategy at all: no property judged)
     try:
-        try:
-            chosen = strategy.act(obs, gen)
-            moves = checked_moves(chosen, strategy, obs.me, tuple(obs.targets))
-        except TariffsimError:
-            raise
-        except Exception as e:
-            raise strategy_failed(e, strategy, obs.me, obs.round) from e
+        chosen = strategy.act(obs, gen)
+        moves = checked_moves(chosen, strategy, obs.me, tuple(obs.targets))
     except ParameterError as e:
         raise AssertionError(
             f"{getattr(strategy, 'name', strategy)} failed {check}: {e}\n"
