@@ -339,16 +339,6 @@ class Game:
             seen.add(a.code)
             check_strategy(a.strategy, f"agents.{a.code}.strategy")
             tg = targets_of(self.world, a.code, a.targets)
-            schedule = getattr(a.strategy, "schedule", None)  # (Scripted: moves by target)
-            if isinstance(schedule, Mapping):
-                mine = sorted(t for _, t in tg)
-                for r, moves in schedule.items():
-                    for t in moves:
-                        if t not in mine:
-                            raise ParameterError(
-                                f"agents.{a.code}.strategy: schedule[{r}] moves on {t!r}, not "
-                                f"a target of {a.code}; targets: {', '.join(mine)}."
-                            )
             if isinstance(a.active_from, Mapping):
                 known = {t for _, t in tg} | set(a.controls)
                 for t, when in a.active_from.items():

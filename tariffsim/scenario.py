@@ -523,6 +523,16 @@ class Scenario:
             )
         check_strategy(strategy, f"with_strategy: strategy for {country}")
         old = self.game.agents[codes.index(country)]
+        schedule = getattr(strategy, "schedule", None)  # (Scripted, for this one agent)
+        if isinstance(schedule, Mapping):  # (a game's agents may share one: each reads its own)
+            mine = sorted(t for _, t in targets_of(self.world, country, old.targets))
+            for r, moves in schedule.items():
+                for t in moves:
+                    if t not in mine:
+                        raise ParameterError(
+                            f"with_strategy: schedule[{r}] moves on {t!r}, not a target of "
+                            f"{country}; targets: {', '.join(mine)}."
+                        )
         agents = tuple(
             dataclasses.replace(a, strategy=strategy) if a.code == country else a
             for a in self.game.agents

@@ -105,12 +105,20 @@ class LogitBranch:
         return int(self.lambdas.shape[0])
 
     def __repr__(self) -> str:
-        final = ", ".join(f"player {i + 1} {_vec(p)}" for i, p in enumerate(self.final))
-        done = "converged" if self.converged else "NOT converged"
         return (
             f"<LogitBranch: {len(self)} points, lambda up to {float(self.lambdas.max()):.6g}, "
-            f"{self.turning_points} turning point(s), {done}; at the end {final}>"
+            f"{self.turning_points} turning point(s), {_done(self.converged)}; at the end "
+            f"{_players(self.final)}>"
         )
+
+
+def _players(profile: tuple[FloatArray, ...]) -> str:
+    """``player 1 (0, 1), player 2 (0.5, 0.5)``: a profile in the results' reprs."""
+    return ", ".join(f"player {i + 1} {_vec(p)}" for i, p in enumerate(profile))
+
+
+def _done(converged: bool) -> str:
+    return "converged" if converged else "NOT converged"
 
 
 #: Cosine the chord of an accepted step must make with the tangents at both ends.
@@ -519,12 +527,10 @@ class QREFit:
     message: str
 
     def __repr__(self) -> str:
-        prof = ", ".join(f"player {i + 1} {_vec(p)}" for i, p in enumerate(self.profile))
-        done = "converged" if self.converged else "NOT converged"
         return (
             f"<QREFit: lambda {self.lam:.6g}, log-likelihood {self.log_likelihood:.6g}, "
-            f"{done}{' at the bound' if self.at_bound else ''}; {prof} "
-            f"(on a branch of {len(self.branch)} points)>"
+            f"{_done(self.converged)}{' at the bound' if self.at_bound else ''}; "
+            f"{_players(self.profile)} (on a branch of {len(self.branch)} points)>"
         )
 
 

@@ -817,7 +817,7 @@ def test_what_a_strategy_or_check_is_given_is_refused_by_name() -> None:
     refused = [
         # a schedule's move on a country the agent does not target was dropped silently
         (lambda: sc.with_strategy("CN", "scripted", schedule={3: {"MX": 1}}),
-         r"schedule\[3\] moves on 'MX', not a target of CN; targets: US"),
+         r"with_strategy: schedule\[3\] moves on 'MX', not a target of CN; targets: US"),
         # a strategy within a strategy (a class) failed mid-run, blaming another
         (lambda: ts.make_strategy("scripted", schedule={3: {"US": 1}}, then=ts.TitForTat),
          r"then: the class TitForTat was given; give an instance"),
