@@ -46,6 +46,8 @@ Examples
 from __future__ import annotations
 
 import copy
+import dataclasses
+import inspect
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -68,7 +70,7 @@ from .agents import (
     check_strategy,
     targets_of,
 )
-from .engine import checked_moves
+from .engine import checked_moves, simulate_batch
 from .equilibrium._validate import check_real, check_rounds
 from .equilibrium.normal_form import NormalFormGame
 from .equilibrium.scaling import payoff_ranges, relative_regret
@@ -205,8 +207,8 @@ def _world_source(
             _mover(world, me)
         return world
     worlds(**world_kwargs)  # (its arguments' checks)
-    args = {"min_countries": 2, "max_countries": 3, "max_trade": 500, "max_rungs": 4,
-            "all_dyads": True, **world_kwargs}  # fmt: skip
+    defaults = {k: p.default for k, p in inspect.signature(worlds).parameters.items()}
+    args = {**defaults, **world_kwargs}
     if me is not None:
         every = CODES[: args["min_countries"]]
         if me not in every:
@@ -697,11 +699,10 @@ def _games(
                 value = -draw(st.integers(0, 30)) / 10
                 evs.append(Event(when, "threat", f"threat {a}->{b}", importer=a, exporter=b,
                                  value=value))  # fmt: skip
-            else:
+            else:  # a market fall of up to 3% of the index; support up to 1% of GDP
                 c = draw(st.sampled_from(w.codes))
-                value = draw(st.integers(-30, 0 if kind == "shock" else 10)) / 10
-                if kind == "support":
-                    value = abs(value)
+                lo, hi = (-30, 0) if kind == "shock" else (0, 10)
+                value = draw(st.integers(lo, hi)) / 10
                 evs.append(Event(when, kind, f"{kind} {c}", country=c, value=value))
     moves = draw(st.sampled_from(("step", "jump"))) if features.jumps else "step"
     start = draw(_states(w)) if features.initial and draw(st.booleans()) else None
@@ -1193,10 +1194,6 @@ def assert_batch_matches_act(
     >>> g = ts.load_scenario("us-china-145").game
     >>> tst.assert_batch_matches_act(ts.TitForTat(), g, country="CN", rounds=12)
     """
-    import dataclasses
-
-    from .engine import simulate_batch
-
     check_strategy(strategy, "strategy")
     if not isinstance(game, Game):
         raise ParameterError(f"`game` must be a tariffsim Game; got {short_repr(game)}.")
