@@ -1205,15 +1205,23 @@ class _Problems:
         self.items: list[str] = []
         self.refused: set[str] = set()
         """Codes of countries whose ``world.countries`` entry was refused (and said why)."""
+        self.refused_ladders: set[str] = set()
+        """Dyads (``"US-JP"``) whose ``world.ladders`` entry was refused (and said why)."""
 
     def add(self, path: str, msg: str) -> None:
         m = _UNKNOWN_COUNTRY.match(msg)
         if m and m.group(1) in self.refused:
             return  # (the country's own entry says why it is not there)
+        if msg.startswith(_NO_LADDER):
+            named = set(_DYAD_NAME.findall(msg[len(_NO_LADDER) :]))
+            if named and named <= self.refused_ladders:
+                return  # (the ladder's own entry says why it is not there)
         self.items.append(f"{path}: {msg}")
 
 
 _UNKNOWN_COUNTRY = re.compile(r"unknown country '([^']*)'")
+_NO_LADDER = "no tariff ladder for "
+_DYAD_NAME = re.compile(r"[A-Z][A-Z0-9_]*-[A-Z][A-Z0-9_]*")
 
 
 def _num(v: Any) -> bool:
@@ -1331,6 +1339,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             ladders[d] = Ladder(tuple(levels))
         except (TariffsimError, TypeError) as e:
             pr.add(f"world.ladders.{key}", str(e))
+            pr.refused_ladders.add(f"{d[0]}-{d[1]}")
     control_ladders = dict(world.control_ladders)
     for key, levels in _table(wd.get("control_ladders", {}), "world.control_ladders", pr).items():
         d = _dyad(key, f"world.control_ladders.{key}", codes, pr)

@@ -296,3 +296,23 @@ def test_a_state_shows_in_one_line_in_errors_and_results() -> None:
     game = ts.load_scenario("canada-mexico-fentanyl").game
     r = bg.coalition_bargain(game, "US", ("CA", "MX"), ts.State.zeros(w.n))
     assert len(repr(r)) < 2000 and "array(" not in repr(r)
+
+
+def test_a_refused_ladder_is_said_once_not_again_by_what_uses_it() -> None:
+    """An unsorted ladder was one problem and, again, 'no tariff ladder' under every agent and
+    demand that used it."""
+    import tomllib
+
+    from tariffsim.errors import ScenarioError
+
+    text = ('format = 1\nname = "x"\n[[agents]]\ncountry = "US"\nstrategy = "tit-for-tat"\n'
+            'targets = ["JP"]\n[world.ladders]\n"US-JP" = [0.24, 0.1, 0.0]\n')  # fmt: skip
+    with pytest.raises(ScenarioError) as err:
+        ts.parse_scenario(tomllib.loads(text))
+    assert err.value.problems == [
+        "world.ladders.US-JP: `levels` must be strictly increasing; got (0.24, 0.1, 0.0)."
+    ]
+    other = text.replace('targets = ["JP"]', 'targets = ["JP", "KR"]')  # KR: no ladder at all
+    with pytest.raises(ScenarioError) as err:
+        ts.parse_scenario(tomllib.loads(other))
+    assert err.value.problems[1] == "agents[0].targets: no tariff ladder for ['US-JP', 'US-KR']"
