@@ -919,7 +919,8 @@ def plot_paths(
             ax.axhline(0.0, color="0.6", lw=0.8)
         ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        if countries:  # (no dyad to draw: no line, and matplotlib warns of an empty legend)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         _date_axis(ax)
     return fig
 

@@ -455,3 +455,17 @@ def test_odds_step_with_the_tariffs_and_the_axis_offset_says_the_year() -> None:
     canvas.draw()
     box = rax.get_legend().get_window_extent(canvas.get_renderer())
     assert box.x0 >= rax.get_window_extent(canvas.get_renderer()).x1
+
+
+def test_comparing_paths_where_nothing_moved_warns_of_nothing() -> None:
+    """With no tariff up in any path, the recession and markets panels drew no line and
+    matplotlib warned "No artists with labels found to put in legend"."""
+    import warnings
+
+    p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=1)
+    assert not p.tariff_dyads()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plot_paths({"a": p, "b": p}, markets=True)
+    assert [ax.get_ylabel() for ax in fig.axes[2:]] == [
+        "recession odds (%)", "equity index (% from baseline)"]  # fmt: skip
