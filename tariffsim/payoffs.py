@@ -85,7 +85,7 @@ from ._util import replaced
 from .claims import PAYOFF_TERM_NAMES, load_claims
 from .dynamics import REFERENCE_DAYS, adjust_along, per_time, tie_held, ties_in_force
 from .errors import ParameterError, UnknownNameError
-from .world import State, StateBatch, World
+from .world import State, StateBatch, World, rows_text
 
 __all__ = [
     "APRIL_DATES",
@@ -1261,8 +1261,11 @@ class Params:
             for f in dataclasses.fields(self)
             if f.name != "calibration"
         ]
-        solved = " (calibrated)" if self.calibration else ""
-        return f"<Params for {self.n} countries{solved}: " + ", ".join(parts) + ">"
+        return f"<{self._head()}: " + ", ".join(parts) + ">"
+
+    def _head(self) -> str:
+        """``Params for 10 countries (calibrated)``: how its displays begin."""
+        return f"Params for {self.n} countries" + (" (calibrated)" if self.calibration else "")
 
     def _pretty_lines(self, codes: Sequence[str] | None = None) -> list[str]:
         """A line per field: a number; a per-country or per-dyad array in full (by country
@@ -1281,16 +1284,15 @@ class Params:
                 lines.append(f"  {f.name} " + ", ".join(
                     f"{c} {float(x):.6g}" for c, x in zip(names, a, strict=True)))  # fmt: skip
             else:
-                lines.append(f"  {f.name} " + "; ".join(
-                    f"{c}: [{', '.join(f'{float(x):.6g}' for x in a[i])}]"
-                    for i, c in enumerate(names)))  # fmt: skip
+                lines.append(f"  {f.name} {rows_text(names, a)}")
         return lines
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         """Every field of a small world's parameters (IPython, hypothesis' failing
         examples); the one-line :func:`repr` beyond six countries."""
-        p.text("\n".join([repr(self)[: repr(self).index(":")] + ">", *self._pretty_lines()])
-               if self.n <= 6 else repr(self))  # fmt: skip
+        p.text(
+            "\n".join([f"<{self._head()}>", *self._pretty_lines()]) if self.n <= 6 else repr(self)
+        )
 
     def replace(self, **changes: Any) -> Params:
         """A copy with fields replaced (validated again; a name that is no field is a

@@ -139,6 +139,21 @@ def _dyad_key(key: Any, arg: str) -> tuple[str, str]:
     )
 
 
+def rows_text(codes: Sequence[str], m: Any) -> str:
+    """``A: [0, 3]; B: [2, 0]``: a per-dyad array by importer, for the small worlds'
+    displays (:meth:`World._repr_pretty_`, the parameters' and the models')."""
+    return "; ".join(
+        f"{c}: [{', '.join(f'{float(x):g}' for x in m[i])}]" for i, c in enumerate(codes)
+    )
+
+
+def _ladders_text(ladders: Mapping[tuple[str, str], Ladder]) -> str:
+    """``A->B 0, 0.1; B->A 0, 0.5``: every ladder's rungs."""
+    return "; ".join(
+        f"{a}->{b} " + ", ".join(f"{x:g}" for x in lad.levels) for (a, b), lad in ladders.items()
+    )
+
+
 def dyad_args(a: Any, b: Any, arg: str = "dyad") -> tuple[Any, Any]:
     """``(a, b)`` as given, or, with ``b`` None, the dyad ``a`` spells (:func:`_dyad_key`:
     ``"US->CN"``, ``"US-CN"`` or ``("US", "CN")``), for the methods that take a dyad as two
@@ -815,30 +830,16 @@ class World:
     def _pretty_lines(self) -> list[str]:
         """The world in full, a line per field, for a small one (a failing example of
         :mod:`tariffsim.testing`): GDP, imports, ties, exemptions and ladders."""
-
-        def row(m: Any) -> str:
-            return "; ".join(
-                f"{c}: [{', '.join(f'{float(x):g}' for x in m[i])}]"
-                for i, c in enumerate(self.codes)
-            )
-
         lines = [
             repr(self),
             "  gdp (USD tn): " + ", ".join(f"{c.code} {c.gdp:g}" for c in self.countries),
-            "  imports (USD bn; row imports from column): " + row(self.imports),
-            "  ties: " + row(self.ties),
-            "  exempt: " + row(self.exempt),
-            "  ladders: "
-            + "; ".join(
-                f"{a}->{b} " + ", ".join(f"{x:g}" for x in lad.levels)
-                for (a, b), lad in self.ladders.items()
-            ),
+            "  imports (USD bn; row imports from column): " + rows_text(self.codes, self.imports),
+            "  ties: " + rows_text(self.codes, self.ties),
+            "  exempt: " + rows_text(self.codes, self.exempt),
+            "  ladders: " + _ladders_text(self.ladders),
         ]
         if self.control_ladders:
-            lines.append("  control ladders: " + "; ".join(
-                f"{a}->{b} " + ", ".join(f"{x:g}" for x in lad.levels)
-                for (a, b), lad in self.control_ladders.items()
-            ))  # fmt: skip
+            lines.append("  control ladders: " + _ladders_text(self.control_ladders))
         return lines
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
