@@ -546,15 +546,13 @@ def _check_game(game: Any) -> None:
     raise ParameterError(f"`game` must be a Game{hint}; got {short_repr(game)}.")
 
 
-def check_calendar(
-    game: Game, rounds: int, first: int = 0, name: str = "rounds", first_name: str = "start_round"
-) -> None:
+def check_calendar(game: Game, rounds: int, first: int = 0, name: str = "rounds") -> None:
     """Raise ParameterError unless ``rounds`` rounds of ``game`` from its round ``first`` end
     by 9999-12-31 (the last date a path can hold); ``name`` is the argument named, or
-    ``first_name`` when round ``first`` itself is past that date."""
+    ``start_round`` (the solvers' name for ``first``) when round ``first`` is past it."""
     if first and not calendar_fits(game.start, game.round_days, first):
         raise ParameterError(
-            f"`{first_name}`: round {first} of {game.round_days} days from {game.start} is "
+            f"`start_round`: round {first} of {game.round_days} days from {game.start} is "
             f"past {dt.date.max}."
         )
     if not calendar_fits(game.start, game.round_days, first + rounds):
