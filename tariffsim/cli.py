@@ -102,6 +102,111 @@ def _add_no_recalibrate(parser: argparse.ArgumentParser, row: str) -> None:
     )
 
 
+def _key_value(form: str, text: str) -> tuple[str, str]:
+    """``KEY=VALUE`` of a what-if flag (``form`` its help's words), both sides stripped
+    and non-empty."""
+    key, eq, value = text.partition("=")
+    if not (eq and key.strip() and value.strip()):
+        raise argparse.ArgumentTypeError(f"give {form}; got {text!r}")
+    return key.strip(), value.strip()
+
+
+def _cap(text: str) -> tuple[str, str, float]:
+    """``IMPORTER-EXPORTER=LEVEL`` for ``--cap``."""
+    key, value = _key_value("IMPORTER-EXPORTER=LEVEL, e.g. US-CN=0.54", text)
+    imp, dash, exp = key.partition("-")
+    if not (dash and imp and exp):
+        raise argparse.ArgumentTypeError(f"the dyad is IMPORTER-EXPORTER, e.g. US-CN; got {key!r}")
+    try:
+        level = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"the level of {key} must be a fraction (0.54 is 54%); got {value!r}"
+        ) from None
+    return imp, exp, level
+
+
+def _strategy(text: str) -> tuple[str, str]:
+    """``COUNTRY=NAME`` for ``--strategy``."""
+    return _key_value("COUNTRY=NAME, e.g. CN=hold", text)
+
+
+def _setting(text: str) -> tuple[str, float]:
+    """``PATH=VALUE`` for ``--set``."""
+    path, value = _key_value("PATH=VALUE, e.g. face_weight.US=0.3", text)
+    try:
+        return path, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"the value of {path} must be a number; got {value!r}"
+        ) from None
+
+
+def _add_what_ifs(parser: argparse.ArgumentParser) -> None:
+    """The what-if flags of ``run``, ``ensemble`` and ``equilibrium`` (:func:`_what_if`)."""
+    g = parser.add_argument_group(
+        "what-ifs", "change the scenario before the work; the outputs are named NAME-what-if"
+    )
+    g.add_argument(
+        "--cap",
+        type=_cap,
+        action="append",
+        metavar="IMPORTER-EXPORTER=LEVEL",
+        help="the importer's tariff on the exporter never rises above LEVEL (a fraction: 0.54 "
+        "is 54%%); what the scenario announces above it is cut to it; repeatable",
+    )
+    g.add_argument(
+        "--strategy",
+        type=_strategy,
+        action="append",
+        metavar="COUNTRY=NAME",
+        help="an agent plays a built-in strategy (hold, tit-for-tat, grim-trigger, myopic, "
+        "...), keeping its targets and beliefs; repeatable",
+    )
+    g.add_argument(
+        "--set",
+        type=_setting,
+        action="append",
+        metavar="PATH=VALUE",
+        help="set a parameter path, e.g. face_weight.US=0.3 or "
+        "belief:pass_through.US.CN=0.9 (see `tariffsim show`); repeatable",
+    )
+
+
+def _what_if(sc: Any, a: argparse.Namespace) -> Any:
+    """``sc`` with ``a``'s what-ifs (``--cap``, ``--strategy``, ``--set``), each error
+    naming its flag; ``sc`` itself where none is given."""
+    settings: dict[str, float] = {}
+    for path, value in a.set or []:
+        if path in settings:
+            raise _UsageError(f"--set names the path {short_repr(path)} twice")
+        settings[path] = value
+    try:
+        for imp, exp, level in a.cap or []:
+            flag = f"--cap {imp}-{exp}"
+            sc = sc.with_cap(imp, exp, level)
+        for code, name in a.strategy or []:
+            flag = f"--strategy {code}={name}"
+            sc = sc.with_strategy(code, name)
+        if settings:
+            flag = "--set"
+            sc = sc.with_params(settings, recalibrate=not a.no_recalibrate)
+    except TariffsimError as exc:
+        raise type(exc)(f"{flag}: {exc}") from None
+    return sc
+
+
+def _stem(sc: Any, a: argparse.Namespace) -> str:
+    """Outputs' name: the scenario's, ``-what-if`` added where a what-if is given."""
+    return sc.name + ("-what-if" if a.cap or a.strategy or a.set else "")
+
+
+def _print_changes(sc: Any) -> None:
+    """The what-ifs made to the scenario, one line each (table output)."""
+    for c in sc.changes:
+        print(_fit(f"what-if: {c}"))
+
+
 def _draw(text: str) -> tuple[str, Any]:
     """``PATH=DIST`` for ``--draw``: a parameter path and a distribution's text
     (:func:`tariffsim.analysis.distributions.parse_distribution`)."""
@@ -249,6 +354,8 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("table", "csv", "json"), default="table", help="what to print"
     )
     r.add_argument("--no-plot", action="store_true", help="do not write the PNG plot")
+    _add_what_ifs(r)
+    _add_no_recalibrate(r, "what-if")
 
     c = sub.add_parser(
         "claims",
@@ -343,6 +450,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--format", choices=("table", "csv", "json"), default="table")
     e.add_argument("--no-plot", action="store_true", help="do not write the PNG plots")
+    _add_what_ifs(e)
+    _add_no_recalibrate(e, "what-if")
     sa = sub.add_parser(
         "sensitivity",
         help="global sensitivity (Sobol or Morris) of a scenario's outputs to its parameters",
@@ -515,6 +624,7 @@ def _parser() -> argparse.ArgumentParser:
         "approval, payoff, drawdown (default: recession)",
     )
     _add_no_recalibrate(en, "run")
+    _add_what_ifs(en)
     en.add_argument("--no-plot", action="store_true", help="do not write the fan chart")
     en.add_argument("--no-progress", action="store_true", help="no progress bar")
     en.add_argument(
@@ -578,8 +688,9 @@ def _cmd_run(a: argparse.Namespace) -> int:
 
     limits.check("max_rounds", a.rounds or 0, "--rounds")
     out = _out_dir(a)
-    sc = load_scenario(a.scenario)
-    _check_outputs(out, sc.name, ".csv", ".json", *([] if a.no_plot else [".png", "-summary.png"]))
+    sc = _what_if(load_scenario(a.scenario), a)
+    stem = _stem(sc, a)
+    _check_outputs(out, stem, ".csv", ".json", *([] if a.no_plot else [".png", "-summary.png"]))
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
     csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
     if a.format == "csv":
@@ -589,6 +700,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
     else:
         seed = seed_text(a.seed)
         print(_fit(f"{sc.title} — seed {seed}, {len(path) - 1} rounds from {path.dates[0]}"))
+        _print_changes(sc)
         print(_fit(path.table(), width=10**6))
         _print_events(path)
     figures: dict[str, Any] = {}
@@ -599,7 +711,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
         from .plotting import plot_summary
 
         figures = {".png": path.plot, "-summary.png": lambda: plot_summary(path)}
-    written = _write_outputs(out, sc.name, {".csv": csv_text, ".json": json_text}, figures)
+    written = _write_outputs(out, stem, {".csv": csv_text, ".json": json_text}, figures)
     _report_written(written, a.format)
     return 0
 
@@ -837,9 +949,10 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     out = _out_dir(a)
     if a.max_seconds is not None and not a.max_seconds > 0:
         raise _UsageError(f"--max-seconds must be > 0; got {a.max_seconds}")
-    sc = load_scenario(a.scenario)
+    sc = _what_if(load_scenario(a.scenario), a)
+    stem = _stem(sc, a)
     pngs = [] if a.no_plot else ["-equilibrium.png", "-equilibrium-policy.png"]
-    _check_outputs(out, sc.name, "-equilibrium.csv", "-equilibrium.json", *pngs)
+    _check_outputs(out, stem, "-equilibrium.csv", "-equilibrium.json", *pngs)
     game = sc.game
     if a.start == "initial":
         start = game.initial or State.zeros(game.world.n)
@@ -944,6 +1057,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     else:
         print(_fit(f"{sc.name}: Markov-perfect equilibrium, discount {a.discount!r}, "
                    f"selection {a.selection}"))  # fmt: skip
+        _print_changes(sc)
         # whole (it ends with what stopped the solver), in the options' names
         print(_fit(res.message.replace("`max_seconds`", "--max-seconds"), 10**4))
         print(
@@ -976,7 +1090,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         }
     written = _write_outputs(
         out,
-        sc.name,
+        stem,
         {"-equilibrium.csv": csv_text, "-equilibrium.json": json_text},
         figures,
     )
@@ -1281,7 +1395,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
     vary: Any = ({"claims": True, **draws} if a.vary else draws) if draws else a.vary
     a.said = lambda text: _draw_names(text, draws, a.vary)  # its warnings, as its errors
     out = _out_dir(a)
-    sc = load_scenario(a.scenario)
+    sc = _what_if(load_scenario(a.scenario), a)
     try:
         import xarray  # noqa: F401
 
@@ -1290,7 +1404,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         data_ext = "npz"
     from ._io import OutputGroup, check_outputs, slug
 
-    stem = f"{slug(sc.name)}-ensemble"
+    stem = f"{slug(_stem(sc, a))}-ensemble"
     data = f"{stem}-summary.{data_ext}" if a.summary else f"{stem}.{data_ext}"
     pngs = [] if a.no_plot else [f"{stem}.png"]
     check_outputs(out, *pngs, f"{stem}-quantiles.csv", data)  # before any run
@@ -1342,6 +1456,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
           + (", parameters drawn from the claims' ranges" if a.vary else "")
           + (f"{' and' if a.vary else ', parameters drawn:'} {', '.join(draws)}" if draws else "")
           + (" (summary: counts only)" if a.summary else ""))  # fmt: skip
+    _print_changes(sc)
     print(f"{'dyad':<8} {'peak q5 %':>9} {'median %':>9} {'q95 %':>7}   "
           f"{'final q5 %':>10} {'median %':>9} {'q95 %':>7}")  # fmt: skip
     controls = ens.peak_final_table(series="control")  # (those in force in some run)

@@ -545,6 +545,114 @@ class Scenario:
             changes=(*self.changes, note),
         )
 
+    def with_cap(self, importer: str, exporter: str, level: float) -> Scenario:
+        """A what-if: ``importer``'s tariff on ``exporter`` never rises above ``level``.
+
+        "Had the US stopped at 54%." The dyad's ladder is cut at the cap
+        (:meth:`~tariffsim.world.World.with_cap`: a tariff layer that
+        crosses it is cut to fit, later layers stay at their bottom), so no
+        agent, deal or equilibrium goes above it, and what the scenario
+        schedules above it is cut to it:
+
+        - an announcement (``set`` event) on the dyad, to the cap, or on a
+          layer to that layer's top under the cap (its label says
+          "capped at …%");
+        - a conditional threat, likewise (it is moot where the tariff in
+          force is already there);
+        - a demand's floor, likewise; a demand cut to nothing is dropped;
+        - a starting tariff above the cap, to the cap (and its peak).
+
+        A cap at or above the ladder's top rung changes nothing. The change
+        is listed in :attr:`changes` (and so on tables and plots), and the
+        variant has no file data (:meth:`to_toml` refuses it).
+
+        Parameters
+        ----------
+        importer, exporter : str
+            Country codes of a dyad with a tariff ladder
+            (:attr:`~tariffsim.world.World.ladders`).
+        level : float
+            The cap, a fraction (0.54 = 54%), at least the dyad's bottom rung.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        UnknownNameError
+            If a code is not a country of the scenario's world.
+        ParameterError
+            If the dyad has no tariff ladder or ``level`` is no finite number at
+            least its bottom rung.
+
+        Examples
+        --------
+        >>> sc = ts.load_scenario("us-china-145")
+        >>> capped = sc.with_cap("US", "CN", 0.54)
+        >>> capped.changes[-1]
+        'US-CN capped at 54%: ladder cut above it'
+        >>> capped.simulate(seed=0).peak("US", "CN")
+        0.54
+        """
+        g = self.game
+        w = g.world.with_cap(importer, exporter, level)
+        d = (importer, exporter)
+        top = w.ladders[d].levels[-1]
+        if top >= g.world.ladders[d].levels[-1]:  # at or above the top rung: nothing to cut
+            note = (
+                f"{importer}-{exporter} capped at {100 * float(level):g}%: at or above the "
+                f"ladder's top rung ({100 * top:g}%), no change"
+            )
+            return dataclasses.replace(self, data={}, changes=(*self.changes, note))
+        room = {lay.name: lay.top for lay in w.instruments[d]}
+        pct = f"{100 * top:g}%"
+
+        def fit(level: float, layer: str) -> float:
+            return min(level, room[layer] if layer else top)
+
+        events, cut = [], []
+        for e in g.events:
+            on = e.kind == "set" and (e.importer, e.exporter) == d
+            if on and fit(e.level, e.layer) < e.level:
+                cut.append(e.label or f"the announcement of {e.when}")
+                label = f"{e.label or e.kind} (capped at {pct})"
+                e = dataclasses.replace(e, level=fit(e.level, e.layer), label=label)
+            events.append(e)
+        threats = []
+        for th in g.threats:
+            if (th.by, th.target) == d and fit(th.level, th.layer) < th.level:
+                cut.append(f"threat: {th.label or th.when}")
+                th = dataclasses.replace(th, level=fit(th.level, th.layer))
+            threats.append(th)
+        demands = []
+        for dm in g.negotiation.demands:
+            if (dm.by, dm.of) == d and fit(dm.level, dm.layer) < dm.level:
+                dm = dataclasses.replace(dm, level=fit(dm.level, dm.layer))
+                cut.append(f"demand for {dm.concession}{' (dropped)' if dm.level <= 0 else ''}")
+                if dm.level <= 0:
+                    continue
+            demands.append(dm)
+        initial = g.initial
+        i, j = w.index(importer), w.index(exporter)
+        if initial is not None and initial.tariff[i, j] > top:
+            initial = initial.with_tariff(w, importer, exporter, top)
+            peak = np.array(initial.peak)
+            peak[i, j] = min(peak[i, j], top)
+            initial = initial.replace(peak=peak)
+        game = g.replace(
+            world=w,
+            model=g.model.replace(world=w),
+            events=tuple(events),
+            threats=tuple(threats),
+            negotiation=dataclasses.replace(g.negotiation, demands=tuple(demands)),
+            initial=initial,
+        )
+        note = f"{importer}-{exporter} capped at {pct}: ladder cut above it" + (
+            f"; cut to it: {'; '.join(cut)}" if cut else ""
+        )
+        return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, note))
+
     def to_toml(self) -> str:
         """The scenario as TOML text that :func:`load_scenario` reads back identically.
 

@@ -880,6 +880,74 @@ class World:
                     del changes["ladders"][d]
         return replaced(self, changes)
 
+    def with_cap(self, importer: str, exporter: str, level: float) -> World:
+        """A world where ``importer``'s tariff on ``exporter`` cannot rise above ``level``.
+
+        The dyad's layers are cut so that their headline ladder (the layers
+        stepped in escalation order, :func:`step_layers`) ends at ``level``:
+        each layer keeps its rungs that fit under the cap with the layers
+        before it at their tops; the layer the cap falls in gets ``level``
+        as its top rung where it lies between two of its rungs, and the
+        layers after it keep only their bottom rung. Truce rungs
+        (``down_only``) that are no longer inner rungs become ordinary ones.
+        Every other dyad is unchanged.
+
+        Parameters
+        ----------
+        importer, exporter : str
+            Country codes of a dyad with a tariff ladder.
+        level : float
+            The ceiling, a fraction (0.54 = 54%), at least the dyad's bottom
+            rung.
+
+        Returns
+        -------
+        World
+
+        Raises
+        ------
+        UnknownNameError
+            If a code is not a country of the world.
+        ParameterError
+            If the dyad has no tariff ladder, or ``level`` is no finite number
+            at least its bottom rung.
+
+        Examples
+        --------
+        >>> w = ts.World.default().with_cap("US", "CN", 0.54)
+        >>> w.ladders[("US", "CN")].levels
+        (0.0, 0.1, 0.2, 0.3, 0.54)
+        >>> [lay.levels.levels for lay in w.instruments[("US", "CN")]]
+        [(0.0, 0.1, 0.2), (0.0, 0.1, 0.34)]
+        """
+        self.index(importer), self.index(exporter)
+        d = (importer, exporter)
+        if d not in self.ladders:
+            raise ParameterError(
+                f"no tariff ladder for {importer}-{exporter} to cap; ladders: "
+                f"{', '.join(f'{a}-{b}' for a, b in self.ladders)}."
+            )
+        cap = finite_number(level, "level")
+        lays = self.instruments[d]
+        bottom = self.ladders[d].levels[0]
+        if cap < bottom - 1e-12:
+            raise ParameterError(
+                f"`level` must be at least the bottom rung of the {importer}-{exporter} ladder "
+                f"({bottom:g}); got {level!r}."
+            )
+        tops = [lay.top for lay in lays]
+        cut: list[Layer] = []
+        for k, lay in enumerate(lays):  # the layers before at their (cut) tops, after at bottom
+            base = sum(x.top for x in cut) + sum(x.bottom for x in lays[k + 1 :])
+            room = round(cap - base, 12)
+            rungs = [x for x in lay.levels.levels if x <= room + 1e-12] or [lay.bottom]
+            if room - rungs[-1] > _RUNG_GAP and rungs[-1] < tops[k]:
+                rungs.append(room)
+            down = tuple(x for x in lay.down_only if any(abs(x - y) <= 1e-9 for y in rungs[1:-1]))
+            lad = Ladder(tuple(rungs), down_only=down)
+            cut.append(dataclasses.replace(lay, levels=lad, down_only=down))
+        return self.replace(instruments={d: tuple(cut)})
+
     # -- layers -------------------------------------------------------------------
     @cached_property
     def layer_names(self) -> tuple[str, ...]:

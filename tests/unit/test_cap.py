@@ -1,0 +1,222 @@
+"""A cap on one dyad ("had the US stopped at 54%"): the world's ladder, the scenario's
+what-if, and the command line's ``--cap``, ``--strategy`` and ``--set``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tariffsim as ts
+from tariffsim import parampath
+from tariffsim.cli import main
+from tariffsim.errors import ParameterError, UnknownNameError
+
+US_CN = ("US", "CN")
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario("us-china-145")
+
+
+def _levels(w: ts.World, d: tuple[str, str] = US_CN) -> list[tuple[float, ...]]:
+    return [lay.levels.levels for lay in w.instruments[d]]
+
+
+@pytest.mark.parametrize(
+    ("cap", "fentanyl", "reciprocal", "truce"),
+    [
+        (0.54, (0, 0.1, 0.2), (0, 0.1, 0.34), (0.3,)),  # a rung: the layers cut above it
+        (0.5, (0, 0.1, 0.2), (0, 0.1, 0.3), (0.3,)),  # between rungs: the cap is a new one
+        (0.3, (0, 0.1, 0.2), (0, 0.1), ()),  # the truce rung is the top: an ordinary rung
+        (0.15, (0, 0.1, 0.15), (0,), ()),  # in the first layer: the second stays at 0
+        (0.0, (0,), (0,), ()),
+    ],
+)
+def test_the_layers_are_cut_in_escalation_order(
+    cap: float, fentanyl: tuple[float, ...], reciprocal: tuple[float, ...], truce: tuple[float, ...]
+) -> None:
+    w = ts.World.default()
+    capped = w.with_cap("US", "CN", cap)
+    assert _levels(capped) == [fentanyl, reciprocal]
+    lad = capped.ladders[US_CN]
+    assert lad.levels[-1] == cap and lad.down_only == truce
+    for d, old in w.ladders.items():  # no other dyad moves
+        if d != US_CN:
+            assert capped.ladders[d] == old
+            assert capped.instruments[d] == w.instruments[d]
+
+
+def test_a_cap_at_or_above_the_top_keeps_the_ladder() -> None:
+    w = ts.World.default()
+    for cap in (1.45, 3.0):
+        assert w.with_cap("US", "CN", cap).ladders[US_CN] == w.ladders[US_CN]
+
+
+def test_a_bad_cap_is_refused_naming_the_dyad_and_value() -> None:
+    w = ts.World.default()
+    with pytest.raises(UnknownNameError, match="unknown country 'UK'"):
+        w.with_cap("UK", "CN", 0.5)
+    with pytest.raises(ParameterError, match="no tariff ladder for US-IN to cap; ladders: US-CN"):
+        w.with_cap("US", "IN", 0.5)
+    with pytest.raises(ParameterError, match=r"bottom rung of the US-CN ladder \(0\); got -0.1"):
+        w.with_cap("US", "CN", -0.1)
+    for bad in (float("nan"), float("inf"), "0.5", None, True):
+        with pytest.raises(ParameterError, match="`level` must be"):
+            w.with_cap("US", "CN", bad)  # type: ignore[arg-type]
+
+
+def test_had_the_us_stopped_at_54(sc: ts.Scenario) -> None:
+    capped = sc.with_cap("US", "CN", 0.54)
+    p = capped.simulate(seed=0)
+    assert p.peak("US", "CN") == 0.54 and sc.simulate(seed=0).peak("US", "CN") == 1.45
+    assert p.peak("CN", "US") < 1.4  # China answers what the US does
+    assert capped.changes[-1] == "US-CN capped at 54%: ladder cut above it"
+    assert p.meta["changes"][-1] == capped.changes[-1]
+    with pytest.raises(ParameterError, match="no file data"):
+        capped.to_toml()
+
+
+def test_announcements_threats_and_demands_above_the_cap_are_cut(sc: ts.Scenario) -> None:
+    capped = sc.with_cap("US", "CN", 0.2)
+    april = [e for e in capped.game.events if e.kind == "set" and e.layer == "reciprocal"]
+    assert [(e.level, e.label) for e in april] == [
+        (0.0, "US 'reciprocal' 34% on China (54% in all) (capped at 20%)")
+    ]
+    # the 10% baseline's demand has no room left: dropped; the fentanyl 20% one stays
+    assert [(d.concession, d.level) for d in capped.game.negotiation.demands] == [
+        ("fentanyl_enforcement_china", 0.2)
+    ]
+    assert "demand for trade_agreement (dropped)" in capped.changes[-1]
+    assert capped.simulate(seed=0).peak("US", "CN") == 0.2
+    threat = ts.load_scenario("threat-100-nov1").with_cap("US", "CN", 0.54)
+    assert {t.level for t in threat.game.threats} == {0.54}  # (a headline threat)
+    assert "threat: " in threat.changes[-1]
+
+
+def test_a_cap_at_the_top_changes_nothing_and_says_so(sc: ts.Scenario) -> None:
+    same = sc.with_cap("US", "CN", 1.45)
+    assert same.game is sc.game
+    assert same.changes[-1] == (
+        "US-CN capped at 145%: at or above the ladder's top rung (145%), no change"
+    )
+    typo = sc.with_cap("US", "CN", 54)  # a percentage for a fraction reads as such
+    assert typo.changes[-1].startswith("US-CN capped at 5400%: at or above")
+
+
+def test_a_starting_tariff_above_the_cap_starts_at_it() -> None:
+    sc = ts.load_scenario("threat-100-nov1")  # starts at the truce: the US at 30%
+    i, j = sc.world.index("US"), sc.world.index("CN")
+    assert sc.game.initial is not None and sc.game.initial.tariff[i, j] == pytest.approx(0.3)
+    capped = sc.with_cap("US", "CN", 0.2)
+    assert capped.game.initial is not None
+    assert capped.game.initial.tariff[i, j] == 0.2 and capped.game.initial.peak[i, j] == 0.2
+    assert capped.simulate(seed=0).tariff[:, i, j].max() == 0.2
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    name=st.sampled_from(["us-china-145", "four-country-2025", "reciprocal-pause"]),
+    cap=st.floats(0, 1.6),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_no_path_goes_above_its_cap(name: str, cap: float, seed: int) -> None:
+    sc = ts.load_scenario(name)
+    for d in sc._dyads()[:2]:
+        capped = sc.with_cap(*d, cap)
+        top = capped.world.ladders[d].levels[-1]
+        assert top <= cap + 1e-12
+        t = capped.game.replace(noise=0.1).simulate(seed=seed).series(*d)
+        assert t.max() <= top + 1e-12
+
+
+def test_a_capped_ensemble_runs_each_run_as_simulate(sc: ts.Scenario) -> None:
+    capped = sc.with_cap("US", "CN", 0.54).with_params(noise=0.1)  # runs that differ
+    ens = ts.ensemble(capped, runs=6, seed=5, vary="claims", rounds=16, progress=False)
+    assert len({ens.tariff[k].tobytes() for k in range(6)}) > 1
+    seeds = np.random.SeedSequence(5).spawn(6)
+    for k in range(6):
+        g = parampath.apply(capped.game, ens.run(k).draws)
+        p = ts.simulate(g, 16, rng=np.random.default_rng(seeds[k]))
+        for d in (US_CN, ("CN", "US")):
+            np.testing.assert_array_equal(ens.run(k).series(*d), p.series(*d))
+        np.testing.assert_array_equal(ens.payoff[k], p.payoff)
+    assert float(ens.high_series("US", "CN").max()) == 0.54
+
+
+def test_run_with_what_ifs_names_its_outputs_and_says_what_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["run", "us-china-145", "--out", str(out), "--no-plot", "--seed", "2"]
+    assert main([*args, "--cap", "US-CN=0.54", "--strategy", "CN=tit-for-tat",
+                 "--set", "face_weight.US=0.3"]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    for line in ("what-if: US-CN capped at 54%: ladder cut above it",
+                 "what-if: CN strategy: myopic -> tit-for-tat",
+                 "what-if: face_weight.US = 0.3 (truth and beliefs)"):  # fmt: skip
+        assert line in text
+    assert sorted(x.name for x in out.iterdir()) == [
+        "us-china-145-what-if.csv", "us-china-145-what-if.json"
+    ]  # fmt: skip
+    want = (
+        ts.load_scenario("us-china-145")
+        .with_cap("US", "CN", 0.54)
+        .with_strategy("CN", "tit-for-tat")
+        .with_params({"face_weight.US": 0.3})
+        .simulate(seed=2)
+    )
+    got = ts.Path.from_json(out / "us-china-145-what-if.json")
+    np.testing.assert_array_equal(got.tariff, want.tariff)
+    assert json.loads((out / "us-china-145-what-if.json").read_text())["meta"]["changes"][0] == (
+        "US-CN capped at 54%: ladder cut above it"
+    )
+    assert main([*args]) == 0  # the baseline keeps its own names beside the what-if
+    assert len(list(out.iterdir())) == 4
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--cap", "UK-CN=0.5"], "--cap UK-CN: unknown country 'UK'"),
+        (["--cap", "US-CN=-1"], "--cap US-CN: `level` must be at least the bottom rung"),
+        (["--cap", "US-CN=nan"], "--cap US-CN: `level` must be finite; got nan"),
+        (["--cap", "USCN=0.5"], "argument --cap: the dyad is IMPORTER-EXPORTER, e.g. US-CN; got"),
+        (["--cap", "US-CN=54%"], "argument --cap: the level of US-CN must be a fraction"),
+        (["--cap", "US-CN"], "argument --cap: give IMPORTER-EXPORTER=LEVEL"),
+        (["--strategy", "JP=hold"], "--strategy JP=hold: `country` must be one of"),
+        (["--strategy", "CN=holdd"], "--strategy CN=holdd: unknown strategy 'holdd'"),
+        (["--set", "face_wieght=1"], "--set: parameter path 'face_wieght'"),
+        (["--set", "noise=0.1", "--set", "noise=0.2"], "--set names the path 'noise' twice"),
+        (["--set", "noise=x"], "argument --set: the value of noise must be a number; got 'x'"),
+    ],
+)
+def test_a_bad_what_if_is_one_error_naming_its_flag_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], said: str
+) -> None:
+    out = tmp_path / "out"
+    assert main(["run", "us-china-145", "--out", str(out), *flags]) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_ensemble_and_equilibrium_take_the_what_ifs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    common = ["us-china-145", "--out", str(out), "--no-plot", "--cap", "US-CN=0.54"]
+    assert main(["ensemble", *common, "--runs", "4", "--rounds", "12", "--no-progress"]) == 0
+    assert "what-if: US-CN capped at 54%" in capsys.readouterr().out
+    assert (out / "us-china-145-what-if-ensemble-quantiles.csv").exists()
+    assert main(["equilibrium", *common, "--rounds", "8", "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "what-if: US-CN capped at 54%" in text
+    assert "(US->CN 54%, CN->US 15%)" in text  # it starts from the capped announcement
+    eq = json.loads((out / "us-china-145-what-if-equilibrium.json").read_text())
+    assert max(row[0][1] for row in eq["tariff"]) <= 0.54
