@@ -688,10 +688,14 @@ def _cmd_run(a: argparse.Namespace) -> int:
 
     limits.check("max_rounds", a.rounds or 0, "--rounds")
     out = _out_dir(a)
-    sc = _what_if(load_scenario(a.scenario), a)
+    written_as = load_scenario(a.scenario)
+    sc = _what_if(written_as, a)
     stem = _stem(sc, a)
-    _check_outputs(out, stem, ".csv", ".json", *([] if a.no_plot else [".png", "-summary.png"]))
+    what_if = sc is not written_as
+    pngs = [".png", "-summary.png", *(["-compare.png"] if what_if else [])]
+    _check_outputs(out, stem, ".csv", ".json", *([] if a.no_plot else pngs))
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
+    base = written_as.simulate(seed=a.seed, rounds=a.rounds) if what_if else None
     csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
     if a.format == "csv":
         sys.stdout.write(term_escape(csv_text))
@@ -703,17 +707,39 @@ def _cmd_run(a: argparse.Namespace) -> int:
         _print_changes(sc)
         print(_fit(path.table(), width=10**6))
         _print_events(path)
+        if base is not None:
+            _print_comparison(sc, base, path, seed)
     figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
 
         matplotlib.use("Agg")
-        from .plotting import plot_summary
+        from .plotting import plot_paths, plot_summary
 
         figures = {".png": path.plot, "-summary.png": lambda: plot_summary(path)}
+        if base is not None:
+            pair = {"as written": base, "what-if": path}
+            figures["-compare.png"] = lambda: plot_paths(pair, dyads=list(sc._dyads()))
     written = _write_outputs(out, stem, {".csv": csv_text, ".json": json_text}, figures)
     _report_written(written, a.format)
     return 0
+
+
+def _print_comparison(sc: Any, base: Any, path: Any, seed: str) -> None:
+    """The what-if against the scenario as written, same seed: each agent dyad's peak and
+    final tariff, each player's highest recession odds."""
+    print(_fit(f"\nagainst {sc.name} as written (seed {seed}):"))
+    print(f"{'':<16} {'as written':>10} {'what-if':>10}")
+    for x, y in sc._dyads():
+        rows = (("peak", base.peak(x, y), path.peak(x, y)),
+                ("final", base.series(x, y)[-1], path.series(x, y)[-1]))  # fmt: skip
+        for what, was, now in rows:
+            name = f"{x}->{y} {what} %"
+            print(_fit(f"{name:<16} {100 * float(was):>10.1f} {100 * float(now):>10.1f}"))
+    for c in sc.players:
+        k = path.codes.index(c)
+        was, now = 100 * float(base.recession[:, k].max()), 100 * float(path.recession[:, k].max())
+        print(_fit(f"{c + ' rec% high':<16} {was:>10.1f} {now:>10.1f}"))
 
 
 def _report_written(written: Sequence[FsPath], fmt: str) -> None:

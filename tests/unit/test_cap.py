@@ -180,6 +180,26 @@ def test_run_with_what_ifs_names_its_outputs_and_says_what_changed(
     assert len(list(out.iterdir())) == 4
 
 
+def test_run_compares_the_what_if_with_the_scenario_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["run", "us-china-145", "--out", str(out), "--cap", "US-CN=0.54"]) == 0
+    text = capsys.readouterr().out
+    base = ts.load_scenario("us-china-145").simulate(seed=0)
+    want = [
+        "against us-china-145 as written (seed 0):",
+        f"US->CN peak %  {100 * base.peak('US', 'CN'):>12.1f} {54:>10.1f}",
+        f"CN->US final % {100 * base.series('CN', 'US')[-1]:>12.1f}",
+        f"US rec% high   {100 * base.recession[:, 0].max():>12.1f}",
+    ]
+    for line in want:
+        assert line in text
+    assert (out / "us-china-145-what-if-compare.png").stat().st_size > 0
+    assert main(["run", "us-china-145", "--out", str(out), "--no-plot"]) == 0
+    assert "as written" not in capsys.readouterr().out  # no what-if, no comparison
+
+
 @pytest.mark.parametrize(
     ("flags", "said"),
     [
