@@ -114,7 +114,7 @@ def _key_value(form: str, text: str) -> tuple[str, str]:
 def _cap(text: str) -> tuple[str, str, float]:
     """``IMPORTER-EXPORTER=LEVEL`` for ``--cap``."""
     key, value = _key_value("IMPORTER-EXPORTER=LEVEL, e.g. US-CN=0.54", text)
-    imp, dash, exp = key.partition("-")
+    imp, dash, exp = (x.strip() for x in key.partition("-"))
     if not (dash and imp and exp):
         raise argparse.ArgumentTypeError(f"the dyad is IMPORTER-EXPORTER, e.g. US-CN; got {key!r}")
     try:
@@ -181,6 +181,11 @@ def _what_if(sc: Any, a: argparse.Namespace) -> Any:
         if path in settings:
             raise _UsageError(f"--set names the path {short_repr(path)} twice")
         settings[path] = value
+    for flag, keys in (("--cap", [f"{x}-{y}" for x, y, _ in a.cap or []]),
+                       ("--strategy", [c for c, _ in a.strategy or []])):  # fmt: skip
+        twice = next((k for n, k in enumerate(keys) if k in keys[:n]), None)
+        if twice is not None:
+            raise _UsageError(f"{flag} names {short_repr(twice)} twice; give each once")
     try:
         for imp, exp, level in a.cap or []:
             flag = f"--cap {imp}-{exp}"
@@ -202,9 +207,10 @@ def _stem(sc: Any, a: argparse.Namespace) -> str:
 
 
 def _print_changes(sc: Any) -> None:
-    """The what-ifs made to the scenario, one line each (table output)."""
+    """The what-ifs made to the scenario, each wrapped to 100 columns (table output)."""
     for c in sc.changes:
-        print(_fit(f"what-if: {c}"))
+        wrapped = textwrap.wrap(c, 100, initial_indent="what-if: ", subsequent_indent="  ")
+        print(_fit("\n".join(wrapped), width=10**6))
 
 
 def _draw(text: str) -> tuple[str, Any]:

@@ -252,9 +252,14 @@ def _title(path: Path) -> str:
     return f"{name} — {kind}" + (f", seed {seed_text(seed)}" if seed is not None else "")
 
 
-def _changes_note(path: Path) -> str:
-    ch = [c for c in path.meta.get("changes", ()) if not str(c).startswith("calibration")]
-    return ("what-if: " + "; ".join(str(c) for c in ch)) if ch else ""
+def _changes_note(path: Path, width: int = 110, most: int = 4) -> str:
+    """The path's what-ifs, one line each (cut at ``width``; past ``most`` lines, how many
+    more), or ``""``; the calibration's own notes left out."""
+    ch = [str(c) for c in path.meta.get("changes", ()) if not str(c).startswith("calibration")]
+    lines = [_clip(f"what-if: {c}", width) for c in ch[:most]]
+    if len(ch) > most:
+        lines[-1] = f"… and {len(ch) - most + 1} more what-ifs (path.meta['changes'])"
+    return "\n".join(lines)
 
 
 def _clip(text: str, width: int) -> str:
@@ -414,7 +419,7 @@ def plot_path(
     ax.set_ylim(0, top * 1.22 + 1)
     head = title if title is not None else _title(path)
     note = _changes_note(path) if title is None else ""
-    ax.set_title(head + ("\n" + _clip(note, 110) if note else ""), fontsize=10)
+    ax.set_title(head + ("\n" + note if note else ""), fontsize=10)
     if layers:
         _draw_layers(ax, path, dyads, colour, dates)
     if events:
@@ -893,9 +898,9 @@ def plot_paths(
             title=f"{label}: {_title(p)}",
         )
         ax.set_ylim(0, top * 1.15 + 1)
-        note = _changes_note(p)
+        note = _changes_note(p, width=100)
         if note:
-            ax.text(0.01, 0.96, _clip(note, 100), transform=ax.transAxes, fontsize=7,
+            ax.text(0.01, 0.96, note, transform=ax.transAxes, fontsize=7,
                     va="top", color="0.25")  # fmt: skip
     extra = [("recession", 100.0, "recession odds", "recession odds (%)")] if recession else []
     if markets:

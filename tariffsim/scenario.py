@@ -60,6 +60,12 @@ __all__ = [
 FORMAT = 1
 
 
+def _pct(level: float) -> str:
+    """A fraction as a percentage (``0.54`` -> ``"54%"``); one too large for that as itself."""
+    v = 100 * float(level)
+    return f"{v:g}%" if math.isfinite(v) else f"{level:g} (as a fraction)"
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A bundled or user scenario: a ready-to-play :class:`~tariffsim.game.Game` plus notes.
@@ -550,21 +556,30 @@ class Scenario:
 
         "Had the US stopped at 54%." The dyad's ladder is cut at the cap
         (:meth:`~tariffsim.world.World.with_cap`: a tariff layer that
-        crosses it is cut to fit, later layers stay at their bottom), so no
-        agent, deal or equilibrium goes above it, and what the scenario
-        schedules above it is cut to it:
+        crosses it is cut to fit, later layers stay at their bottom; a cap
+        between two rungs is a new top rung, one within 1e-6 of a rung is
+        that rung), so no agent, deal or equilibrium goes above it, and what
+        the scenario sets above it is cut to it:
 
         - an announcement (``set`` event) on the dyad, to the cap, or on a
           layer to that layer's top under the cap (its label says
           "capped at …%");
         - a conditional threat, likewise (it is moot where the tariff in
           force is already there);
-        - a demand's floor, likewise; a demand cut to nothing is dropped;
-        - a starting tariff above the cap, to the cap (and its peak).
+        - the demands' floors, in order, so that together they fit under the
+          cap; a demand cut to nothing is dropped;
+        - the starting tariff (and its layers and peak), to the cap.
 
-        A cap at or above the ladder's top rung changes nothing. The change
-        is listed in :attr:`changes` (and so on tables and plots), and the
-        variant has no file data (:meth:`to_toml` refuses it).
+        Each cut is listed in :attr:`changes` (and so on tables and plots).
+        The market moves of announced threats on the dyad (``threat``
+        events, which give no level) are kept as they were, and listed. A
+        cap that cuts nothing changes nothing but :attr:`changes`; any other
+        has no file data (:meth:`to_toml` refuses it).
+
+        Limits: a layer's announcement is cut to that layer's top in
+        escalation order, not to the room the layers in force leave (it can
+        cut more than the cap needs, never less); a cap between rungs gives
+        the agents a rung the scenario did not have.
 
         Parameters
         ----------
@@ -598,48 +613,76 @@ class Scenario:
         g = self.game
         w = g.world.with_cap(importer, exporter, level)
         d = (importer, exporter)
-        top = w.ladders[d].levels[-1]
-        if top >= g.world.ladders[d].levels[-1]:  # at or above the top rung: nothing to cut
-            note = (
-                f"{importer}-{exporter} capped at {100 * float(level):g}%: at or above the "
-                f"ladder's top rung ({100 * top:g}%), no change"
-            )
-            return dataclasses.replace(self, data={}, changes=(*self.changes, note))
+        old_top, top = g.world.ladders[d].levels[-1], w.ladders[d].levels[-1]
+        ceiling = top if top < old_top else float(level)  # (a start may lie off the ladder)
         room = {lay.name: lay.top for lay in w.instruments[d]}
-        pct = f"{100 * top:g}%"
+        cut: list[str] = []
 
         def fit(level: float, layer: str) -> float:
             return min(level, room[layer] if layer else top)
 
-        events, cut = [], []
+        def capped(label: str) -> str:
+            return re.sub(r" \(capped at [^()]*\)$", "", label) + f" (capped at {_pct(top)})"
+
+        events, kept = [], []
         for e in g.events:
-            on = e.kind == "set" and (e.importer, e.exporter) == d
-            if on and fit(e.level, e.layer) < e.level:
+            on = (e.importer, e.exporter) == d
+            if on and e.kind == "set" and fit(e.level, e.layer) < e.level:
                 cut.append(e.label or f"the announcement of {e.when}")
-                label = f"{e.label or e.kind} (capped at {pct})"
-                e = dataclasses.replace(e, level=fit(e.level, e.layer), label=label)
+                e = dataclasses.replace(
+                    e, level=fit(e.level, e.layer), label=capped(e.label or e.kind)
+                )
+            elif on and e.kind == "threat":
+                kept.append(e.label or f"the threat of {e.when}")
             events.append(e)
         threats = []
         for th in g.threats:
             if (th.by, th.target) == d and fit(th.level, th.layer) < th.level:
                 cut.append(f"threat: {th.label or th.when}")
-                th = dataclasses.replace(th, level=fit(th.level, th.layer))
+                label = capped(th.label) if th.label else ""
+                th = dataclasses.replace(th, level=fit(th.level, th.layer), label=label)
             threats.append(th)
-        demands = []
+        demands, floor = [], 0.0
         for dm in g.negotiation.demands:
-            if (dm.by, dm.of) == d and fit(dm.level, dm.layer) < dm.level:
-                dm = dataclasses.replace(dm, level=fit(dm.level, dm.layer))
-                cut.append(f"demand for {dm.concession}{' (dropped)' if dm.level <= 0 else ''}")
-                if dm.level <= 0:
-                    continue
+            if (dm.by, dm.of) == d:
+                new = max(min(fit(dm.level, dm.layer), round(top - floor, 12)), 0.0)
+                if new < dm.level:
+                    was = f"{dm.concession} ({_pct(dm.level)}"
+                    cut.append(
+                        f"demand for {was} -> {_pct(new)})"
+                        if new > 0
+                        else f"demand for {was}, dropped)"
+                    )
+                    if new <= 0:
+                        continue
+                    dm = dataclasses.replace(dm, level=new)
+                floor += dm.level
             demands.append(dm)
         initial = g.initial
-        i, j = w.index(importer), w.index(exporter)
-        if initial is not None and initial.tariff[i, j] > top:
-            initial = initial.with_tariff(w, importer, exporter, top)
-            peak = np.array(initial.peak)
-            peak[i, j] = min(peak[i, j], top)
-            initial = initial.replace(peak=peak)
+        if initial is not None:
+            i, j = w.index(importer), w.index(exporter)
+            t0 = float(initial.tariff[i, j])
+            lays = initial.layers.shape[0] == len(w.layer_names)
+            over = lays and any(
+                initial.layers[w.layer_index(x.name), i, j] > x.top + 1e-12
+                for x in w.instruments[d]
+            )
+            if t0 > ceiling or over:  # (its layers: the canonical split of the cut ladder's)
+                initial = initial.with_tariff(w, importer, exporter, min(t0, ceiling))
+                cut.append(f"the starting tariff ({_pct(t0)} -> {_pct(min(t0, ceiling))})")
+            if initial.peak[i, j] > ceiling:
+                peak = np.array(initial.peak)
+                peak[i, j] = ceiling
+                initial = initial.replace(peak=peak)
+                cut.append(f"the starting peak (to {_pct(ceiling)})")
+        head = f"{importer}-{exporter} capped at {_pct(ceiling)}"
+        if top >= old_top and not cut:
+            note = f"{head}: at or above the ladder's top rung ({_pct(old_top)}), no change"
+            return dataclasses.replace(self, changes=(*self.changes, note))  # the same game
+        parts = ["ladder cut above it"] if top < old_top else []
+        parts += [f"cut to it: {'; '.join(cut)}"] if cut else []
+        parts += [f"kept as announced: {'; '.join(kept)}"] if kept else []
+        note = f"{head}: {'; '.join(parts)}"
         game = g.replace(
             world=w,
             model=g.model.replace(world=w),
@@ -647,9 +690,6 @@ class Scenario:
             threats=tuple(threats),
             negotiation=dataclasses.replace(g.negotiation, demands=tuple(demands)),
             initial=initial,
-        )
-        note = f"{importer}-{exporter} capped at {pct}: ladder cut above it" + (
-            f"; cut to it: {'; '.join(cut)}" if cut else ""
         )
         return dataclasses.replace(self, game=game, data={}, changes=(*self.changes, note))
 

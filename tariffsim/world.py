@@ -498,6 +498,10 @@ GENERIC_LAYER = "tariff"
 layer that holds a headline tariff on a dyad without instruments)."""
 
 
+_CAP_SNAP = 1e-6
+"""A cap this close to a rung is that rung (:meth:`World.with_cap`): a rung a hair above
+another would be an escalation that changes no tariff."""
+
 _RUNG_GAP = 1e-12
 """Least rise from one rung of a ladder to the next: headline rungs are sums of layers'
 rungs rounded to 12 decimals, where closer rungs would merge into one."""
@@ -898,7 +902,7 @@ class World:
             Country codes of a dyad with a tariff ladder.
         level : float
             The ceiling, a fraction (0.54 = 54%), at least the dyad's bottom
-            rung.
+            rung; within 1e-6 of a rung, that rung.
 
         Returns
         -------
@@ -929,7 +933,11 @@ class World:
             )
         cap = finite_number(level, "level")
         lays = self.instruments[d]
-        bottom = self.ladders[d].levels[0]
+        rungs_now = self.ladders[d].levels
+        bottom = rungs_now[0]
+        near = min(rungs_now, key=lambda x: abs(x - cap))
+        if abs(near - cap) <= _CAP_SNAP:  # (a float32 0.54 is 0.54, not a sliver above it)
+            cap = near
         if cap < bottom - 1e-12:
             raise ParameterError(
                 f"`level` must be at least the bottom rung of the {importer}-{exporter} ladder "
@@ -946,7 +954,9 @@ class World:
             down = tuple(x for x in lay.down_only if any(abs(x - y) <= 1e-9 for y in rungs[1:-1]))
             lad = Ladder(tuple(rungs), down_only=down)
             cut.append(dataclasses.replace(lay, levels=lad, down_only=down))
-        return self.replace(instruments={d: tuple(cut)})
+        # the dyads and layers in their order (the rows of State.layers keep their meaning)
+        inst = {k: tuple(cut) if k == d else v for k, v in self.instruments.items()}
+        return self.replace(ladders=dict(self.ladders), instruments=inst)
 
     # -- layers -------------------------------------------------------------------
     @cached_property

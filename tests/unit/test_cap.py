@@ -92,11 +92,39 @@ def test_announcements_threats_and_demands_above_the_cap_are_cut(sc: ts.Scenario
     assert [(d.concession, d.level) for d in capped.game.negotiation.demands] == [
         ("fentanyl_enforcement_china", 0.2)
     ]
-    assert "demand for trade_agreement (dropped)" in capped.changes[-1]
+    assert "demand for trade_agreement (10%, dropped)" in capped.changes[-1]
     assert capped.simulate(seed=0).peak("US", "CN") == 0.2
     threat = ts.load_scenario("threat-100-nov1").with_cap("US", "CN", 0.54)
-    assert {t.level for t in threat.game.threats} == {0.54}  # (a headline threat)
-    assert "threat: " in threat.changes[-1]
+    assert [(t.level, t.label) for t in threat.game.threats] == [
+        (0.54, "100% from 1 November unless China suspends its controls (capped at 54%)")
+    ]  # (a headline threat)
+    assert threat.changes[-1] == (
+        "US-CN capped at 54%: ladder cut above it; cut to it: threat: 100% from 1 November "
+        "unless China suspends its controls; kept as announced: large US sell-off on the threat"
+    )  # a threat event is a market move: it gives no level to cut, and is said to stay
+    twice = sc.with_cap("US", "CN", 0.5).with_cap("US", "CN", 0.3)  # one label, the last cap
+    assert [e.label for e in twice.game.events if e.layer == "reciprocal"] == [
+        "US 'reciprocal' 34% on China (54% in all) (capped at 30%)"
+    ]
+    assert twice.world.ladders[US_CN] == sc.with_cap("US", "CN", 0.3).world.ladders[US_CN]
+
+
+def test_demands_on_the_headline_fit_under_the_cap_together(sc: ts.Scenario) -> None:
+    """Demands without a layer add up (``Negotiation.floors``): cut one by one, 20% + 10% under
+    a 25% cap kept a floor of 30%, and the Geneva talks struck no truce."""
+    import dataclasses
+
+    neg = sc.game.negotiation
+    flat = dataclasses.replace(
+        neg, demands=tuple(dataclasses.replace(d, layer="") for d in neg.demands)
+    )
+    capped = dataclasses.replace(sc, game=sc.game.replace(negotiation=flat)).with_cap(
+        "US", "CN", 0.25
+    )
+    assert [d.level for d in capped.game.negotiation.demands] == [0.2, 0.05]
+    assert capped.game.negotiation.floors() == {US_CN: 0.25}
+    assert "demand for trade_agreement (10% -> 5%)" in capped.changes[-1]
+    assert capped.simulate(seed=0).agreements  # the talks strike a deal, as uncapped
 
 
 def test_a_cap_at_the_top_changes_nothing_and_says_so(sc: ts.Scenario) -> None:
@@ -105,8 +133,45 @@ def test_a_cap_at_the_top_changes_nothing_and_says_so(sc: ts.Scenario) -> None:
     assert same.changes[-1] == (
         "US-CN capped at 145%: at or above the ladder's top rung (145%), no change"
     )
+    assert same.to_toml() == sc.to_toml()  # the same game: its file still writes
     typo = sc.with_cap("US", "CN", 54)  # a percentage for a fraction reads as such
     assert typo.changes[-1].startswith("US-CN capped at 5400%: at or above")
+    assert sc.with_cap("US", "CN", 1e308).changes[-1].startswith("US-CN capped at 1e+308 (as a")
+
+
+@pytest.mark.parametrize("near", [np.float32(0.54), 0.54 + 1e-11, 0.54 - 5e-7])
+def test_a_cap_a_hair_from_a_rung_is_that_rung(sc: ts.Scenario, near: float) -> None:
+    """0.54000000001 made a rung a hair above 0.54, and stepping onto it was an escalation:
+    China answered it with 99% though no tariff had changed."""
+    at = sc.with_cap("US", "CN", 0.54)
+    hair = sc.with_cap("US", "CN", near)
+    assert hair.world.ladders[US_CN] == at.world.ladders[US_CN]
+    tft = [x.with_strategy("CN", "tit-for-tat").simulate(seed=0) for x in (at, hair)]
+    np.testing.assert_array_equal(tft[0].tariff, tft[1].tariff)
+    assert tft[1].peak("CN", "US") == 0.49
+
+
+def test_the_layers_keep_their_order_and_a_layered_start_is_cut_by_layer(sc: ts.Scenario) -> None:
+    """The cut dyad's layers moved to the end of ``layer_names``: a start with explicit layers
+    was read against the wrong rows (a ParameterError in play); and a start's layer above its
+    cut top let the fentanyl announcements stack past the cap."""
+    w = sc.world
+    capped_world = w.with_cap("US", "CN", 0.4)
+    assert capped_world.layer_names == w.layer_names and capped_world.dyads == w.dyads
+    fent = ts.State.zeros(w.n).with_layer(w, "US", "CN", "fentanyl", 0.2)
+    recip = ts.State.zeros(w.n).with_layer(w, "US", "CN", "reciprocal", 0.34)
+    for start, cut in ((fent, False), (recip, True)):
+        base = dataclasses_replace_initial(sc, start)
+        capped = base.with_cap("US", "CN", 0.4)
+        assert ("the starting tariff (34% -> 34%)" in capped.changes[-1]) is cut
+        t = capped.simulate(seed=0).series("US", "CN")
+        assert t.max() <= 0.4 and t[0] == (0.2 if not cut else 0.34)
+
+
+def dataclasses_replace_initial(sc: ts.Scenario, start: ts.State) -> ts.Scenario:
+    import dataclasses
+
+    return dataclasses.replace(sc, game=sc.game.replace(initial=start))
 
 
 def test_a_starting_tariff_above_the_cap_starts_at_it() -> None:
@@ -117,6 +182,18 @@ def test_a_starting_tariff_above_the_cap_starts_at_it() -> None:
     assert capped.game.initial is not None
     assert capped.game.initial.tariff[i, j] == 0.2 and capped.game.initial.peak[i, j] == 0.2
     assert capped.simulate(seed=0).tariff[:, i, j].max() == 0.2
+    assert "the starting tariff (30% -> 20%); the starting peak (to 20%)" in capped.changes[-1]
+    # a start above the ladder's top (off the ladder, as a start may be) is cut to the cap too
+    high = dataclasses_replace_initial(
+        sc,
+        sc.game.initial.with_tariff(sc.world, "US", "CN", 1.6),  # type: ignore[union-attr]
+    ).with_cap("US", "CN", 1.5)
+    assert high.game.initial is not None and high.game.initial.tariff[i, j] == 1.5
+    assert high.changes[-1] == (
+        "US-CN capped at 150%: cut to it: the starting tariff (160% -> 150%); "
+        "the starting peak (to 150%); kept as announced: large US sell-off on the threat"
+    )
+    assert high.simulate(seed=0).tariff[:, i, j].max() == 1.5
 
 
 @settings(max_examples=12, deadline=None)
@@ -176,7 +253,19 @@ def test_run_with_what_ifs_names_its_outputs_and_says_what_changed(
     assert json.loads((out / "us-china-145-what-if.json").read_text())["meta"]["changes"][0] == (
         "US-CN capped at 54%: ladder cut above it"
     )
+    # every what-if said whole, however long, wrapped (a dropped demand was cut off)
+    capsys.readouterr()
+    assert main([*args, "--cap", " US - CN =0.2"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "cut to it: US 'reciprocal' 34% on China (54% in all); demand for trade_agreement"
+        " (10%, dropped)" in text
+    )
     assert main([*args]) == 0  # the baseline keeps its own names beside the what-if
+    assert sorted(x.name for x in out.iterdir())[:2] == [
+        "us-china-145-what-if.csv",
+        "us-china-145-what-if.json",
+    ]
     assert len(list(out.iterdir())) == 4
 
 
@@ -214,6 +303,8 @@ def test_run_compares_the_what_if_with_the_scenario_as_written(
         (["--set", "face_wieght=1"], "--set: parameter path 'face_wieght'"),
         (["--set", "noise=0.1", "--set", "noise=0.2"], "--set names the path 'noise' twice"),
         (["--set", "noise=x"], "argument --set: the value of noise must be a number; got 'x'"),
+        (["--cap", "US-CN=0.3", "--cap", "US-CN=0.5"], "--cap names 'US-CN' twice; give each once"),
+        (["--strategy", "CN=hold", "--strategy", "CN=myopic"], "--strategy names 'CN' twice"),
     ],
 )
 def test_a_bad_what_if_is_one_error_naming_its_flag_and_nothing_is_written(
@@ -240,3 +331,14 @@ def test_ensemble_and_equilibrium_take_the_what_ifs(
     assert "(US->CN 54%, CN->US 15%)" in text  # it starts from the capped announcement
     eq = json.loads((out / "us-china-145-what-if-equilibrium.json").read_text())
     assert max(row[0][1] for row in eq["tariff"]) <= 0.54
+
+
+def test_every_what_if_is_on_the_plots(sc: ts.Scenario) -> None:
+    """The plot joined the what-ifs into one clipped line: a second one never showed."""
+    from tariffsim.plotting import _changes_note
+
+    p = sc.with_cap("US", "CN", 0.2).with_strategy("CN", "tit-for-tat").simulate(seed=0)
+    lines = _changes_note(p).split("\n")
+    assert len(lines) == 2 and lines[1] == "what-if: CN strategy: myopic -> tit-for-tat"
+    fig = p.plot().figure
+    assert "CN strategy: myopic -> tit-for-tat" in fig.axes[0].get_title()
