@@ -103,7 +103,7 @@ def test_cli_max_seconds_and_warning(tmp_path: Path, capsys: Any) -> None:
                  "--no-plot", "--out", str(tmp_path)])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
-    assert "expensive solve" in err and "1764 states" in err and "within --max-seconds = 1" in err
+    assert "expensive solve" in err and "1008 states" in err and "within --max-seconds = 1" in err
     assert "Traceback" not in err
 
 
@@ -282,7 +282,7 @@ def test_the_start_is_the_scenario_as_it_stood_at_its_last_announcement() -> Non
     us, cn = w.index("US"), w.index("CN")
     np.testing.assert_array_equal(s.tariff, p.tariff[last - 1])  # no announcement that round
     assert s.control[cn, us] == 0.5 and p.control[last - 1, cn, us] == 0.0
-    assert s.tariff[us, cn] == pytest.approx(0.1) and s.tariff[cn, us] == pytest.approx(0.1)
+    assert s.tariff[us, cn] == pytest.approx(0.3) and s.tariff[cn, us] == pytest.approx(0.1)
 
 
 def test_a_start_whose_layers_fell_between_rungs_is_put_on_the_nearest_rung(
