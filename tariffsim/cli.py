@@ -40,6 +40,8 @@ __all__ = ["main"]
 _EPILOG_RUN = """example:
   tariffsim run us-china-145 --seed 0 --out tariffsim-out
   tariffsim run my-scenario.toml --rounds 52 --format csv
+  tariffsim run us-china-145 --cap US-CN=0.54         # had the US stopped at 54%
+  tariffsim run us-china-145 --strategy CN=hold       # had China not answered
 """
 
 
@@ -142,8 +144,10 @@ def _setting(text: str) -> tuple[str, float]:
         ) from None
 
 
-def _add_what_ifs(parser: argparse.ArgumentParser) -> None:
-    """The what-if flags of ``run``, ``ensemble`` and ``equilibrium`` (:func:`_what_if`)."""
+def _add_what_ifs(parser: argparse.ArgumentParser, *, strategies: bool = True) -> None:
+    """The what-if flags of ``run``, ``ensemble`` and ``equilibrium`` (:func:`_what_if`);
+    ``--strategy`` only where strategies play (not in an equilibrium, whose players
+    optimise)."""
     g = parser.add_argument_group(
         "what-ifs", "change the scenario before the work; the outputs are named NAME-what-if"
     )
@@ -155,14 +159,24 @@ def _add_what_ifs(parser: argparse.ArgumentParser) -> None:
         help="the importer's tariff on the exporter never rises above LEVEL (a fraction: 0.54 "
         "is 54%%); what the scenario announces above it is cut to it; repeatable",
     )
-    g.add_argument(
-        "--strategy",
-        type=_strategy,
-        action="append",
-        metavar="COUNTRY=NAME",
-        help="an agent plays a built-in strategy (hold, tit-for-tat, grim-trigger, myopic, "
-        "...), keeping its targets and beliefs; repeatable",
-    )
+    if not strategies:  # said, not just unknown: the other commands take it
+
+        def refuse(text: str) -> Any:
+            raise argparse.ArgumentTypeError(
+                "the players of an equilibrium play their best responses, not a strategy; "
+                "--strategy is a what-if of run and ensemble"
+            )
+
+        g.add_argument("--strategy", type=refuse, action="append", help=argparse.SUPPRESS)
+    else:
+        g.add_argument(
+            "--strategy",
+            type=_strategy,
+            action="append",
+            metavar="COUNTRY=NAME",
+            help="an agent plays a built-in strategy (hold, tit-for-tat, grim-trigger, myopic, "
+            "...), keeping its targets and beliefs; repeatable",
+        )
     g.add_argument(
         "--set",
         type=_setting,
@@ -190,6 +204,9 @@ def _what_if(sc: Any, a: argparse.Namespace) -> Any:
         for imp, exp, level in a.cap or []:
             flag = f"--cap {imp}-{exp}"
             sc = sc.with_cap(imp, exp, level)
+            if sc.changes[-1].endswith(("no change", "(no agent sets this tariff)")):
+                said = f"tariffsim: warning: {flag}={level:g}: {sc.changes[-1]}"
+                print(_fit(said, 10**4), file=sys.stderr)
         for code, name in a.strategy or []:
             flag = f"--strategy {code}={name}"
             sc = sc.with_strategy(code, name)
@@ -456,7 +473,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--format", choices=("table", "csv", "json"), default="table")
     e.add_argument("--no-plot", action="store_true", help="do not write the PNG plots")
-    _add_what_ifs(e)
+    _add_what_ifs(e, strategies=False)
     _add_no_recalibrate(e, "what-if")
     sa = sub.add_parser(
         "sensitivity",
@@ -1072,7 +1089,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     path = dataclasses.replace(
         path,
         meta={**path.meta, "scenario": sc.name, "players": list(sc.players),
-              "title": f"{sc.title} (δ = {a.discount!r}, {a.selection})"},
+              "title": f"{sc.title} (δ = {a.discount!r}, {a.selection})",
+              "changes": list(sc.changes)},
     )  # fmt: skip
     still = bool(np.all(path.tariff == path.tariff[0]) and np.all(path.control == path.control[0]))
     where = ", ".join(f"{i}->{j} {100 * float(path.series(i, j)[0]):g}%" for i, j in lgame.dyads)

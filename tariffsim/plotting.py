@@ -252,13 +252,26 @@ def _title(path: Path) -> str:
     return f"{name} — {kind}" + (f", seed {seed_text(seed)}" if seed is not None else "")
 
 
-def _changes_note(path: Path, width: int = 110, most: int = 4) -> str:
-    """The path's what-ifs, one line each (cut at ``width``; past ``most`` lines, how many
-    more), or ``""``; the calibration's own notes left out."""
-    ch = [str(c) for c in path.meta.get("changes", ()) if not str(c).startswith("calibration")]
-    lines = [_clip(f"what-if: {c}", width) for c in ch[:most]]
-    if len(ch) > most:
-        lines[-1] = f"… and {len(ch) - most + 1} more what-ifs (path.meta['changes'])"
+def _changes_note(changes: Sequence[Any], width: int = 110, most: int = 5) -> str:
+    """What-ifs (a scenario's ``changes``, a path's ``meta["changes"]``), each wrapped at
+    ``width``, in at most ``most`` lines (the last says how many more), or ``""``; the
+    calibration's own notes left out."""
+    import textwrap
+
+    ch = [str(c) for c in changes if not str(c).startswith("calibration")]
+    each = [
+        textwrap.wrap(c, width, initial_indent="what-if: ", subsequent_indent="    ") for c in ch
+    ]
+    lines = [x for w in each for x in w]
+    if len(lines) > most:  # whole what-ifs while they fit, then how many more
+        lines, n = [], 0
+        while len(lines) + len(each[n]) < most:
+            lines += each[n]
+            n += 1
+        if not n:  # one what-if longer than the lines: its start
+            lines, n = [*each[0][: most - 1 - (len(ch) > 1)], "    …"], 1
+        if n < len(ch):
+            lines.append(f"… and {len(ch) - n} more what-if{'s' * (len(ch) - n > 1)}")
     return "\n".join(lines)
 
 
@@ -377,7 +390,7 @@ def plot_path(
             i, j = path.codes.index(a), path.codes.index(b)
             mv = path.moves[:, i, j]
             for sign, marker in ((1, "^"), (-1, "v")):
-                r = np.flatnonzero(mv == sign)
+                r = np.flatnonzero(np.sign(mv) == sign)  # (a jump of several rungs too)
                 if r.size:
                     ax.plot(
                         dates[r] if hasattr(dates, "__getitem__") else dates,
@@ -409,7 +422,7 @@ def plot_path(
         )
     if moves:
         idx = [(path.codes.index(a), path.codes.index(b)) for a, b in dyads]
-        shown = {int(path.moves[r, i, j]) for i, j in idx for r in range(len(path))}
+        shown = {int(np.sign(path.moves[r, i, j])) for i, j in idx for r in range(len(path))}
         for sign, marker, word in ((1, "^", "escalates"), (-1, "v", "de-escalates")):
             if sign in shown:
                 ax.plot([], [], ls="none", marker=marker, color="0.3", label=f"agent {word}")
@@ -418,7 +431,7 @@ def plot_path(
     ax.grid(True, alpha=0.3)
     ax.set_ylim(0, top * 1.22 + 1)
     head = title if title is not None else _title(path)
-    note = _changes_note(path) if title is None else ""
+    note = _changes_note(path.meta.get("changes", ())) if title is None else ""
     ax.set_title(head + ("\n" + note if note else ""), fontsize=10)
     if layers:
         _draw_layers(ax, path, dyads, colour, dates)
@@ -898,7 +911,7 @@ def plot_paths(
             title=f"{label}: {_title(p)}",
         )
         ax.set_ylim(0, top * 1.15 + 1)
-        note = _changes_note(p, width=100)
+        note = _changes_note(p.meta.get("changes", ()), width=100)
         if note:
             ax.text(0.01, 0.96, note, transform=ax.transAxes, fontsize=7,
                     va="top", color="0.25")  # fmt: skip

@@ -61,9 +61,8 @@ FORMAT = 1
 
 
 def _pct(level: float) -> str:
-    """A fraction as a percentage (``0.54`` -> ``"54%"``); one too large for that as itself."""
-    v = 100 * float(level)
-    return f"{v:g}%" if math.isfinite(v) else f"{level:g} (as a fraction)"
+    """A fraction as a percentage (``0.54`` -> ``"54%"``)."""
+    return f"{100 * float(level):g}%"
 
 
 @dataclass(frozen=True)
@@ -587,7 +586,8 @@ class Scenario:
             Country codes of a dyad with a tariff ladder
             (:attr:`~tariffsim.world.World.ladders`).
         level : float
-            The cap, a fraction (0.54 = 54%), at least the dyad's bottom rung.
+            The cap, a fraction (0.54 = 54%), from the dyad's bottom rung to 10
+            (1000%).
 
         Returns
         -------
@@ -598,8 +598,8 @@ class Scenario:
         UnknownNameError
             If a code is not a country of the scenario's world.
         ParameterError
-            If the dyad has no tariff ladder or ``level`` is no finite number at
-            least its bottom rung.
+            If the dyad has no tariff ladder or ``level`` is no number from its
+            bottom rung to 10.
 
         Examples
         --------
@@ -680,6 +680,8 @@ class Scenario:
             note = f"{head}: at or above the ladder's top rung ({_pct(old_top)}), no change"
             return dataclasses.replace(self, changes=(*self.changes, note))  # the same game
         parts = ["ladder cut above it"] if top < old_top else []
+        if d not in self._dyads():  # (an announcement may still set it, and a deal cut it)
+            parts[-1:] = [f"{parts[-1]} (no agent sets this tariff)"] if parts else []
         parts += [f"cut to it: {'; '.join(cut)}"] if cut else []
         parts += [f"kept as announced: {'; '.join(kept)}"] if kept else []
         note = f"{head}: {'; '.join(parts)}"

@@ -37,6 +37,7 @@ from . import _ladder_kernel, limits
 from ._util import finite_number, is_flag, real_array, replaced, short_repr
 from .claims import load_claims
 from .errors import ParameterError, UnknownNameError
+from .schema import MAX_TARIFF
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -901,8 +902,9 @@ class World:
         importer, exporter : str
             Country codes of a dyad with a tariff ladder.
         level : float
-            The ceiling, a fraction (0.54 = 54%), at least the dyad's bottom
-            rung; within 1e-6 of a rung, that rung.
+            The ceiling, a fraction (0.54 = 54%), from the dyad's bottom rung
+            to :data:`~tariffsim.schema.MAX_TARIFF` (10, 1000%); within 1e-6 of
+            a rung, that rung.
 
         Returns
         -------
@@ -913,8 +915,8 @@ class World:
         UnknownNameError
             If a code is not a country of the world.
         ParameterError
-            If the dyad has no tariff ladder, or ``level`` is no finite number
-            at least its bottom rung.
+            If the dyad has no tariff ladder, or ``level`` is no number from
+            its bottom rung to 10.
 
         Examples
         --------
@@ -942,6 +944,11 @@ class World:
             raise ParameterError(
                 f"`level` must be at least the bottom rung of the {importer}-{exporter} ladder "
                 f"({bottom:g}); got {level!r}."
+            )
+        if cap > MAX_TARIFF:
+            raise ParameterError(
+                f"`level` must be at most {MAX_TARIFF:g} ({100 * MAX_TARIFF:g}%), as any tariff "
+                f"level; got {level!r} (levels are fractions: 0.54 is 54%)."
             )
         tops = [lay.top for lay in lays]
         cut: list[Layer] = []

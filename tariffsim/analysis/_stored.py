@@ -116,6 +116,33 @@ def checked_labels(
     return name, codes_t, pairs, days, seed_i, events
 
 
+def bad_at(where: str) -> Bad:
+    """The error maker of a stored file's checks: ``where`` (the file), then what is wrong."""
+    return lambda what: ParameterError(f"{where}: {what}.")
+
+
+def checked_changes(bad: Bad, values: Any) -> tuple[str, ...]:
+    """The what-ifs a file lists (:attr:`~tariffsim.scenario.Scenario.changes`): a list of
+    texts, each without a NUL; ``bad(what)`` makes the error."""
+    if isinstance(values, str) or not isinstance(values, list | tuple):
+        raise bad(f"changes must be a list of texts; got {short_repr(values)}")
+    out = tuple(values)
+    if not all(isinstance(v, str) and storable(v) for v in out):
+        raise bad(f"changes must be texts without a NUL; got {short_repr(out)}")
+    return out
+
+
+def changes_from_json(bad: Bad, text: Any) -> tuple[str, ...]:
+    """:func:`checked_changes` of a netCDF attribute (a JSON list; absent: none)."""
+    import json
+
+    try:
+        values = json.loads(str(text))
+    except ValueError:
+        raise bad(f"changes must be a JSON list of texts; got {short_repr(text)}") from None
+    return checked_changes(bad, values)
+
+
 def checked_dyads(
     bad: Bad, dyads: Sequence[Any], codes: tuple[str, ...], what: str = "dyad"
 ) -> tuple[tuple[str, str], ...]:

@@ -525,6 +525,7 @@ class _Summarised:
 
         from ..plotting import (
             _EVENTS_HEAD,
+            _changes_note,
             _draw_events,
             _event_groups,
             _event_lines,
@@ -646,9 +647,12 @@ class _Summarised:
         axes[-1].set_xlabel("date")
         lo, hi = 100 * q[0], 100 * q[4]
         drawn = "nothing varied" if self.vary == "none" else f"vary={self.vary}"
-        axes[0].set_title(  # what a saved chart needs to be told apart: seed and what was drawn
+        note = _changes_note(getattr(self, "changes", ()), width=100)
+        axes[0].set_title(  # what a saved chart needs to be told apart: seed, what was drawn,
+            # and the scenario's what-ifs
             f"{self.name or 'ensemble'}: {len(self)} runs (seed {seed_text(self.seed)}, {drawn})\n"
             f"{centre} with {lo:g}–{hi:g}% and {100 * q[1]:g}–{100 * q[3]:g}% bands"
+            + (f"\n{note}" if note else "")
         )  # (two lines: one overran a figure of 10 inches, and a saved chart lost its ends)
         _within_calendar(*axes)
         fig.autofmt_xdate()

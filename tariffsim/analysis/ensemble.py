@@ -58,8 +58,11 @@ from ..progress import counting_runs
 from ..schema import label_ok
 from ..world import dyad_args
 from ._stored import (
+    bad_at,
+    changes_from_json,
     check_npz_size,
     check_positions,
+    checked_changes,
     checked_dyads,
     checked_events,
     checked_labels,
@@ -374,6 +377,10 @@ class Ensemble(_Summarised):
         ``"none"``, ``"claims"``, ``"mapping"`` or ``"claims+mapping"``.
     events : tuple of (int, str)
         Scheduled events (the same in every run).
+    changes : tuple of str
+        The what-ifs of the scenario played (:attr:`~tariffsim.scenario.Scenario.changes`,
+        e.g. a cap); empty for a scenario as written, a game, or a file written before they
+        were kept. Listed on the fan chart and kept by every export.
     """
 
     name: str
@@ -394,11 +401,13 @@ class Ensemble(_Summarised):
     control_dyads: tuple[tuple[str, str], ...] = ()
     control: Array | None = None
     high: Array | None = None
+    changes: tuple[str, ...] = ()
     _fresh: InitVar[bool] = False
     """Internal: the per-run arrays were made for this ensemble and nothing else holds them
     (they are frozen as they are instead of copied)."""
 
     def __post_init__(self, _fresh: bool) -> None:
+        object.__setattr__(self, "changes", tuple(str(c) for c in self.changes))
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         for name in ("tariff", *INDICATORS):
             object.__setattr__(self, name, _ro(getattr(self, name), copy=not _fresh))
@@ -789,6 +798,7 @@ class Ensemble(_Summarised):
             "seed": stored_seed(self.seed),
             "vary": self.vary,
             "scheduled": json.dumps([[r, text] for r, text in self.events]),
+            "changes": json.dumps(list(self.changes)),
             "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
             "units": "tariff, recession, approval: fractions; payoff: % of GDP; drawdown: index %",
         }
@@ -875,6 +885,7 @@ class Ensemble(_Summarised):
                 vary=str(ds.attrs.get("vary", "none")),
                 scheduled=json.loads(str(ds.attrs.get("scheduled", "[]"))),
                 where=where,
+                changes=changes_from_json(bad_at(where), ds.attrs.get("changes", "[]")),
             )
 
     @classmethod
@@ -950,6 +961,7 @@ class Ensemble(_Summarised):
                 vary=str(z["vary"]) if "vary" in z.files else _vary_of(params, claims),
                 scheduled=_scheduled(z),
                 where=f"`file` {short_repr(str(file))}",
+                changes=z["changes"].tolist() if "changes" in z.files else (),
             )
 
     @classmethod
@@ -970,11 +982,14 @@ class Ensemble(_Summarised):
         vary: str,
         scheduled: Any,
         where: str,
+        changes: Any = (),
     ) -> Ensemble:
         """An ensemble from what an export holds, every shape and kind checked first."""
 
         def bad(what: str) -> ParameterError:
             return ParameterError(f"{where}: {what}.")
+
+        changes = checked_changes(bad, changes)
 
         tariff = arrays["tariff"]
         if tariff.ndim != 3 or tariff.dtype.kind != "f":
@@ -1053,6 +1068,7 @@ class Ensemble(_Summarised):
             control=ctl,
             high=high,
             **{k: arrays[k] for k in INDICATORS},
+            changes=changes,
         )
 
     def to_netcdf(self, file: str | FsPath) -> None:
@@ -1101,6 +1117,7 @@ class Ensemble(_Summarised):
             "name": np.array(self.name),
             "vary": np.array(self.vary),
             "scheduled": np.array([f"{r}\t{text}" for r, text in self.events], dtype=str),
+            "changes": np.array(self.changes, dtype=str),
         }
         atomic_savez(file, arrays)  # an existing file is replaced only by a complete one
 
@@ -1520,9 +1537,11 @@ def ensemble(
             drawn={p: repr(d) for p, d in dists.items()},
             events=counts.fired,
             _declared=tuple(declared.values()),
+            changes=tuple(getattr(what, "changes", ())),
         )
     return Ensemble(
         name=game.name,
+        changes=tuple(getattr(what, "changes", ())),
         codes=codes,
         dates=dates,
         dyads=dyads,

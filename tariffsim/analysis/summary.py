@@ -45,8 +45,11 @@ from .._util import seed_text, short_repr
 from ..errors import MissingExtraError, ParameterError, RunsNotKeptError, UnknownNameError
 from ..schema import storable
 from ._stored import (
+    bad_at,
+    changes_from_json,
     check_npz_size,
     check_positions,
+    checked_changes,
     checked_dyads,
     checked_events,
     checked_labels,
@@ -153,6 +156,8 @@ class EnsembleSummary(_Summarised):
         The dyads ``(withholder, target)`` with an export-control ladder,
         whose controls ``counts.control`` counts (empty in a game without
         one, and for a file written before the controls were kept).
+    changes : tuple of str
+        The what-ifs of the scenario played, as :attr:`Ensemble.changes`.
     """
 
     name: str
@@ -171,8 +176,10 @@ class EnsembleSummary(_Summarised):
     _declared: tuple[Threshold | EventFn, ...] = field(default=(), repr=False)
     specs_exact: bool = field(default=True, repr=False)
     control_dyads: tuple[tuple[str, str], ...] = ()
+    changes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "changes", tuple(str(c) for c in self.changes))
         object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
         object.__setattr__(self, "codes", tuple(self.codes))
         object.__setattr__(self, "dyads", tuple(tuple(d) for d in self.dyads))
@@ -442,6 +449,7 @@ class EnsembleSummary(_Summarised):
             "seed": stored_seed(self.seed),
             "vary": self.vary,
             "drawn": json.dumps(dict(self.drawn)),
+            "changes": json.dumps(list(self.changes)),
             "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
             "resolution": json.dumps(self.resolution),
             "scheduled": json.dumps([[r, text] for r, text in self.events]),
@@ -570,6 +578,7 @@ class EnsembleSummary(_Summarised):
             "vary": np.array(self.vary),
             "drawn": np.array(json.dumps(dict(self.drawn))),
             "scheduled": np.array([f"{r}\t{text}" for r, text in self.events], dtype=str),
+            "changes": np.array(self.changes, dtype=str),
         }
         if self.counts.control is not None:
             c = self.counts.control
@@ -665,6 +674,9 @@ class EnsembleSummary(_Summarised):
                 "vary": np.array(str(ds.attrs.get("vary", ""))),
                 "drawn": np.array(str(ds.attrs.get("drawn", "{}"))),
                 "scheduled": np.array([f"{r}\t{text}" for r, text in scheduled], dtype=str),
+                "changes": np.array(
+                    changes_from_json(bad_at(where), ds.attrs.get("changes", "[]")), dtype=str
+                ),
             }
             # (no controls without export-control ladders, or in files written before they
             # were kept; a part of them is a damaged file, which _stored_controls names)
@@ -807,6 +819,7 @@ class EnsembleSummary(_Summarised):
             vary=str(z["vary"]),
             events=counts.fired,
             drawn=_drawn_of(z, bad),
+            changes=checked_changes(bad, z["changes"].tolist()) if "changes" in z.files else (),
         )
 
     def to_frame(self) -> Any:

@@ -134,9 +134,8 @@ def test_a_cap_at_the_top_changes_nothing_and_says_so(sc: ts.Scenario) -> None:
         "US-CN capped at 145%: at or above the ladder's top rung (145%), no change"
     )
     assert same.to_toml() == sc.to_toml()  # the same game: its file still writes
-    typo = sc.with_cap("US", "CN", 54)  # a percentage for a fraction reads as such
-    assert typo.changes[-1].startswith("US-CN capped at 5400%: at or above")
-    assert sc.with_cap("US", "CN", 1e308).changes[-1].startswith("US-CN capped at 1e+308 (as a")
+    typo = sc.with_cap("US", "CN", 5)  # a percentage for a fraction reads as such
+    assert typo.changes[-1].startswith("US-CN capped at 500%: at or above")
 
 
 @pytest.mark.parametrize("near", [np.float32(0.54), 0.54 + 1e-11, 0.54 - 5e-7])
@@ -338,7 +337,95 @@ def test_every_what_if_is_on_the_plots(sc: ts.Scenario) -> None:
     from tariffsim.plotting import _changes_note
 
     p = sc.with_cap("US", "CN", 0.2).with_strategy("CN", "tit-for-tat").simulate(seed=0)
-    lines = _changes_note(p).split("\n")
-    assert len(lines) == 2 and lines[1] == "what-if: CN strategy: myopic -> tit-for-tat"
+    lines = _changes_note(p.meta["changes"]).split("\n")
+    assert lines[0].startswith("what-if: US-CN capped at 20%")
+    assert lines[-1] == "what-if: CN strategy: myopic -> tit-for-tat"
     fig = p.plot().figure
     assert "CN strategy: myopic -> tit-for-tat" in fig.axes[0].get_title()
+
+
+def test_a_cap_above_any_tariff_is_refused_as_a_percentage_typo(sc: ts.Scenario) -> None:
+    with pytest.raises(ParameterError, match=r"at most 10 \(1000%\).*got 54 \(levels are frac"):
+        sc.with_cap("US", "CN", 54)
+
+
+def test_a_cap_that_changes_nothing_is_said_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["run", "us-china-145", "--out", str(tmp_path), "--no-plot", "--format", "csv"]
+    assert main([*args, "--cap", "US-CN=5"]) == 0
+    assert (
+        "tariffsim: warning: --cap US-CN=5: US-CN capped at 500%: at or above the ladder's "
+        "top rung (145%), no change" in capsys.readouterr().err
+    )
+    assert main([*args, "--cap", "US-CA=0.1"]) == 0  # a ladder no agent of the scenario uses
+    assert "US-CA capped at 10%: ladder cut above it (no agent sets this tariff)" in (
+        capsys.readouterr().err
+    )
+    assert main([*args, "--cap", "US-CN=0.54"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.IdenticalRunsWarning")
+def test_an_ensemble_keeps_the_what_ifs_it_played(sc: ts.Scenario, tmp_path: Path) -> None:
+    """The fan chart of a capped scenario was titled as the scenario, and its data files kept
+    no trace of the cap."""
+    capped = sc.with_cap("US", "CN", 0.54).with_strategy("CN", "tit-for-tat")
+    ens = ts.ensemble(capped, runs=3, seed=0, rounds=6, progress=False)
+    summ = ts.ensemble(capped, runs=3, seed=0, rounds=6, progress=False, keep="summary")
+    assert ens.changes == summ.changes == capped.changes
+    assert ts.ensemble(sc, runs=2, seed=0, rounds=3, progress=False).changes == ()
+    for e in (ens, summ):
+        kind = type(e)
+        e.to_npz(tmp_path / "e.npz")
+        e.to_netcdf(tmp_path / "e.nc")
+        assert kind.from_npz(tmp_path / "e.npz").changes == capped.changes
+        assert kind.from_netcdf(tmp_path / "e.nc").changes == capped.changes
+        title = e.plot().axes[0].get_title()
+        assert "what-if: US-CN capped at 54%" in title and "CN strategy" in title
+    # a file written before the what-ifs were kept reads as none; a damaged list is named
+    with np.load(tmp_path / "e.npz") as z:
+        np.savez(tmp_path / "old.npz", **{k: z[k] for k in z.files if k != "changes"})
+    assert type(summ).from_npz(tmp_path / "old.npz").changes == ()
+    ds = ens.to_xarray()
+    ds.attrs["changes"] = "not json"
+    ds.to_netcdf(tmp_path / "bad.nc")
+    with pytest.raises(ParameterError, match=r"bad.nc.*changes must be a JSON list of texts"):
+        ts.Ensemble.from_netcdf(tmp_path / "bad.nc")
+    del ds.attrs["changes"]
+    assert ts.Ensemble.from_xarray(ds).changes == ()
+
+
+def test_the_equilibrium_takes_caps_not_strategies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["equilibrium", "us-china-145", "--out", str(tmp_path), "--no-plot", "--rounds", "4"]
+    assert main([*args, "--strategy", "CN=hold"]) == 2
+    assert "the players of an equilibrium play their best responses, not a strategy" in (
+        capsys.readouterr().err
+    )
+    assert not list(tmp_path.iterdir())
+    assert main([*args, "--cap", "US-CN=0.54", "--no-progress"]) == 0
+    meta = json.loads((tmp_path / "us-china-145-what-if-equilibrium.json").read_text())["meta"]
+    assert meta["changes"] == ["US-CN capped at 54%: ladder cut above it"]
+
+
+def test_a_jump_of_several_rungs_has_its_marker(sc: ts.Scenario) -> None:
+    """The climb from 54% to 145% (two rungs in one round) had no escalation marker."""
+    p = sc.simulate(seed=0)
+    r = int(np.flatnonzero(p.moves[:, 0, 1] == 2)[0])
+    ax = p.plot()
+    ups = [ln for ln in ax.get_lines() if ln.get_marker() == "^" and len(ln.get_xdata())]
+    marked = {float(y) for ln in ups for y in ln.get_ydata()}
+    assert 100 * p.tariff[r, 0, 1] in marked
+
+
+def test_long_what_ifs_wrap_on_the_charts() -> None:
+    from tariffsim.plotting import _changes_note
+
+    long = "US-CN capped at 20%: " + "; ".join(f"cut {k}" for k in range(40))
+    lines = _changes_note([long, "CN strategy: myopic -> hold"], width=60).split("\n")
+    assert lines[0].startswith("what-if: US-CN capped at 20%") and len(lines) == 5
+    assert lines[-1] == "… and 1 more what-if" and all(len(x) <= 60 for x in lines)
+    assert " ".join(x.strip() for x in lines[:-2]).startswith("what-if: " + long[:150])
+    assert _changes_note(["a", "b"]).split("\n") == ["what-if: a", "what-if: b"]
