@@ -719,6 +719,9 @@ def _cmd_run(a: argparse.Namespace) -> int:
     _check_outputs(out, stem, ".csv", ".json", *([] if a.no_plot else pngs))
     path = sc.simulate(seed=a.seed, rounds=a.rounds)
     base = written_as.simulate(seed=a.seed, rounds=a.rounds) if what_if else None
+    # a what-if shows the tariffs either path sets: one it holds at zero is what changed
+    either = set(path.tariff_dyads()) | set(base.tariff_dyads() if base is not None else ())
+    dyads = [(x, y) for x in path.codes for y in path.codes if (x, y) in either] or None
     csv_text, json_text = path.to_csv(), path.to_json()  # both (or neither) before any output
     if a.format == "csv":
         sys.stdout.write(term_escape(csv_text))
@@ -728,7 +731,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
         seed = seed_text(a.seed)
         print(_fit(f"{sc.title} — seed {seed}, {len(path) - 1} rounds from {path.dates[0]}"))
         _print_changes(sc)
-        print(_fit(path.table(), width=10**6))
+        print(_fit(path.table(dyads=dyads), width=10**6))
         _print_events(path)
         if base is not None:
             _print_comparison(sc, base, path, seed)
@@ -739,7 +742,10 @@ def _cmd_run(a: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         from .plotting import plot_paths, plot_summary
 
-        figures = {".png": path.plot, "-summary.png": lambda: plot_summary(path)}
+        figures = {
+            ".png": lambda: path.plot(dyads=dyads),
+            "-summary.png": lambda: plot_summary(path),
+        }
         if base is not None:
             pair = {"as written": base, "what-if": path}
             figures["-compare.png"] = lambda: plot_paths(pair, dyads=list(sc._dyads()))

@@ -429,3 +429,18 @@ def test_long_what_ifs_wrap_on_the_charts() -> None:
     assert lines[-1] == "… and 1 more what-if" and all(len(x) <= 60 for x in lines)
     assert " ".join(x.strip() for x in lines[:-2]).startswith("what-if: " + long[:150])
     assert _changes_note(["a", "b"]).split("\n") == ["what-if: a", "what-if: b"]
+
+
+def test_a_tariff_the_what_if_holds_at_zero_stays_in_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With China holding, its column left the table and its line the chart: the dyad the
+    what-if changed was the one not shown."""
+    args = ["run", "us-china-145", "--out", str(tmp_path), "--strategy", "CN=hold"]
+    assert main(args) == 0
+    header = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("round"))
+    assert "US->CN %" in header and "CN->US %" in header
+    assert (
+        "CN->US %"
+        not in ts.load_scenario("us-china-145").with_strategy("CN", "hold").simulate(seed=0).table()
+    )  # (a path's own table: the tariffs it sets)

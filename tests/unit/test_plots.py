@@ -61,7 +61,7 @@ def test_agents_moves_are_marked() -> None:
     p = ts.load_scenario("us-china-145").simulate(seed=0)
     ax = p.plot()
     ups = [ln for ln in ax.get_lines() if ln.get_marker() == "^" and len(ln.get_xdata())]
-    n_up = int((p.moves == 1).sum())
+    n_up = int((p.moves > 0).sum())  # a jump of several rungs too (the climb to 145%)
     assert sum(len(ln.get_xdata()) for ln in ups) == n_up > 0
 
 
