@@ -717,26 +717,41 @@ EVENT_LIST_MAX = 30
 path's renewals, ~150 over 2,000 rounds, made a figure five thousand pixels tall)."""
 
 
-def _event_list(ax: Axes, path: _Eventful, y: float = -0.1, *, below: Axes | None = None) -> None:
+def _event_list(
+    ax: Axes, path: _Eventful, y: float | None = None, *, below: Axes | None = None
+) -> None:
     """The numbered events (as on the markers) as a monospace list under ``ax``, at most
     :data:`EVENT_LIST_MAX` lines.
 
-    ``below``: place it under that axes instead (a panel under ``ax``).
+    ``below``: place it under that axes instead (a panel under ``ax``). ``y``: its top in
+    axes fractions; by default a fixed distance under the axes, clear of its date labels
+    whatever the panel's height (a fraction of a short markets panel ran into them).
     """
     lines = _event_lines(path)
     if lines:
         host = ax if below is None else below
-        host.text(
-            0.0,
-            y,
+        where: dict[str, Any] = (
+            {"xytext": (0, -_EVENT_LIST_DROP), "textcoords": "offset points"}
+            if y is None
+            else {"xytext": (0.0, y), "textcoords": "axes fraction"}
+        )
+        host.annotate(
             _EVENTS_HEAD + "\n" + "\n".join(lines),
-            transform=host.transAxes,
+            xy=(0.0, 0.0),
+            xycoords="axes fraction",
             va="top",
             ha="left",
             fontsize=7,
             family="monospace",
             color="0.2",
+            annotation_clip=False,
+            **where,
         )
+
+
+_EVENT_LIST_DROP = 26.0
+"""Points from the bottom of a chart's last panel to the top of its event list: below two
+lines of date labels (the months, and the year where it changes)."""
 
 
 _EVENTS_HEAD = "events: dated by the round each falls in (the round's last day)"

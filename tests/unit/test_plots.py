@@ -469,3 +469,20 @@ def test_comparing_paths_where_nothing_moved_warns_of_nothing() -> None:
         fig = plot_paths({"a": p, "b": p}, markets=True)
     assert [ax.get_ylabel() for ax in fig.axes[2:]] == [
         "recession odds (%)", "equity index (% from baseline)"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["four-country-2025", "us-china-145"])
+def test_the_event_list_is_clear_of_the_date_labels(name: str) -> None:
+    """Placed at a fraction of a short markets panel, the list ran into its month labels."""
+    ax = ts.load_scenario(name).simulate(seed=0).plot()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.figure
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    r = canvas.get_renderer()
+    panel = min((a for a in fig.axes if a.get_xticklabels()), key=lambda a: a.get_position().y0)
+    texts = [t for a in fig.axes for t in a.texts if t.get_text().startswith("events:")]
+    assert len(texts) == 1
+    dates = [t.get_window_extent(r) for t in panel.get_xticklabels() if t.get_text()]
+    assert texts[0].get_window_extent(r).y1 < min(b.y0 for b in dates)
