@@ -378,7 +378,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--no-plot", action="store_true", help="do not write the PNG plot")
     _add_what_ifs(r)
-    _add_no_recalibrate(r, "what-if")
+    _add_no_recalibrate(r, "run")
 
     c = sub.add_parser(
         "claims",
@@ -474,7 +474,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("table", "csv", "json"), default="table")
     e.add_argument("--no-plot", action="store_true", help="do not write the PNG plots")
     _add_what_ifs(e, strategies=False)
-    _add_no_recalibrate(e, "what-if")
+    _add_no_recalibrate(e, "game solved")
     sa = sub.add_parser(
         "sensitivity",
         help="global sensitivity (Sobol or Morris) of a scenario's outputs to its parameters",

@@ -926,7 +926,8 @@ class World:
         >>> [lay.levels.levels for lay in w.instruments[("US", "CN")]]
         [(0.0, 0.1, 0.2), (0.0, 0.1, 0.34)]
         """
-        self.index(importer), self.index(exporter)
+        for code in (importer, exporter):
+            self.index(code)  # (an unknown code is named with the known ones)
         d = (importer, exporter)
         if d not in self.ladders:
             raise ParameterError(
