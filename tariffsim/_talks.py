@@ -26,6 +26,7 @@ from ._distinct import take_params, total_distinct
 from .deals import (
     MAX_DEALS,
     Agreement,
+    Deal,
     Negotiation,
     _concession_pool,
     _floors_allow,
@@ -46,6 +47,15 @@ T = TypeVar("T", bound=Collection[Any])
 
 
 _RENEWED = " (renewed)"
+
+CHECK_ROUNDS = 2
+"""Rounds of the agents' own play a deal must hold for to be struck (:meth:`_Talks._broken`):
+the round it is struck in, where an agent that starts choosing in the next would not yet
+show, and the next."""
+
+MAX_BROKEN = 8
+"""At a summit, the most deals a run sets aside as not self-enforcing (a party's own
+strategy would raise one of their rates at once) before it strikes none."""
 """Added to an agreement's label when it is renewed (once: a renewal's renewal keeps it)."""
 
 
@@ -138,9 +148,12 @@ class _Talks:
             out[p] = g.model._with_params(rt.perceived_full(ag, q)) if ag else g.model
         return out
 
-    def _write(self, st: _States, q: int, state: State, dyads: Sequence[Dyad]) -> None:
+    def _write(
+        self, st: _States, q: int, state: State, dyads: Sequence[Dyad], *, mark: bool = True
+    ) -> None:
         """Run ``q`` takes ``state`` (whole world): headlines, controls and layers; the
-        change is written on ``dyads`` (a deal's) only, as the batched deals write it."""
+        change is written on ``dyads`` (a deal's) only, as the batched deals write it
+        (``mark``: noted in :attr:`wrote`; not for a scratch copy of the run)."""
         rt = self.rt
         ix = np.ix_(rt.idx, rt.idx)
         st.tariff[q] = state.tariff[ix]
@@ -150,7 +163,8 @@ class _Talks:
         for a, b in dyads:
             if a in rt.pos and b in rt.pos:
                 st.moved[q, rt.pos[a], rt.pos[b]] = state.moved[w.index(a), w.index(b)]
-                self.wrote[q, rt.pos[a], rt.pos[b]] = True
+                if mark:
+                    self.wrote[q, rt.pos[a], rt.pos[b]] = True
         if st.layers is not None:  # copied by the caller
             st.layers[q] = state.layered(rt.world).layers[:, ix[0], ix[1]]
 
@@ -230,7 +244,8 @@ class _Talks:
             )  # fmt: skip
             models = {p: self._party_params(p, rows) for p in parties}
             dis = _carry_on_batch(rt, out["arrays"], start, models, neg.discount, neg.horizon)
-            self._deals(st, r, event, rows, met, start, dis, models)
+            now = [take_params(ag.perceived, rows) for ag in rt.agents]  # (the look-ahead
+            self._deals(st, r, event, rows, met, start, dis, models, now)  # learnt on its own)
         rt.settle(st)
 
     def _look_game(self, r: int, met: frozenset[str]) -> Game:
@@ -277,6 +292,7 @@ class _Talks:
         start: _States,
         dis: Mapping[str, Array],
         models: Mapping[str, Params],
+        perceived: Sequence[Params],
     ) -> None:
         """:func:`~tariffsim.deals.solve_deal` for the runs ``rows`` at once; agreed deals applied.
 
@@ -290,6 +306,12 @@ class _Talks:
         layers=True)``): the candidates are combinations of *slots* (one per
         layer of a layered dyad, one per other dyad), and a dyad's headline is
         the sum of its slots.
+
+        Only a self-enforcing deal is struck: where a party's own strategy would
+        raise one of its rates at once (:meth:`_broken`, from the state the deal
+        leaves), the run takes its next best deal, up to :data:`MAX_BROKEN`
+        deals, and then none. ``perceived``: every agent's current beliefs in
+        those runs.
         """
         rt = self.rt
         g0, w, pos = rt.game, rt.world, rt.pos
@@ -381,12 +403,9 @@ class _Talks:
                 rt.view, models[p], rt.weights, rt.active, steady, t, zero, ctl, me=kp
             )
         factor = d / (1 - d)
-        best = np.full(G, -np.inf)
-        found = np.zeros(G, dtype=bool)
-        best_k = np.zeros(G, dtype=np.intp)
-        best_sub: list[frozenset[str] | None] = [None] * G
-        released = np.zeros((G, *start.control.shape[1:]), dtype=bool)  # controls a deal lifts
-        for sub in subsets if C else ():
+        goods, scores = [], []  # per subset of concessions: the deals with every gain positive
+        lifted = np.zeros((len(subsets), *start.control.shape[1:]), dtype=bool)
+        for n, sub in enumerate(subsets if C else ()):
             ok = (
                 valid
                 & _floors_allow(g0, neg.demands, sub, met, dyads, slots, by_layer, raw, combos)[
@@ -398,6 +417,9 @@ class _Talks:
                 cc = pool[name]
                 flow[cc.giver] -= cc.cost
                 flow[cc.receiver] += cc.value
+                for a, b in cc.releases:  # the export controls the concession lifts
+                    if a in pos and b in pos:
+                        lifted[n, pos[a], pos[b]] = True
             gains = [
                 first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p][:, None] for p in parties
             ]
@@ -405,17 +427,63 @@ class _Talks:
             for gn in gains:
                 good = good & (gn > 1e-12)
             score = np.zeros((G, C))
-            for n, (a_p, gn) in enumerate(zip(alpha.tolist(), gains, strict=True)):
+            for m, (a_p, gn) in enumerate(zip(alpha.tolist(), gains, strict=True)):
                 lg = np.where(good, np.log(np.where(gn > 0, gn, 1.0)), -np.inf)
-                score = 0.0 + a_p * lg if n == 0 else score + a_p * lg
-            k = np.argmax(score, axis=1)
-            sk = score[np.arange(G), k]
-            upd = good.any(axis=1) & (~found | (sk > best + 1e-12))
-            for q in np.flatnonzero(upd).tolist():
-                best_sub[q] = sub
-            best = np.where(upd, sk, best)
-            best_k = np.where(upd, k, best_k)
-            found |= upd
+                score = 0.0 + a_p * lg if m == 0 else score + a_p * lg
+            goods.append(good)
+            scores.append(score)
+        broken = np.zeros((G, len(goods), C), dtype=bool)  # deals a party would break at once
+
+        def pick() -> tuple[NDArray[np.bool_], NDArray[np.intp], NDArray[np.intp]]:
+            """Each run's best deal not ``broken``: (found, candidate, subset position)."""
+            best = np.full(G, -np.inf)
+            found = np.zeros(G, dtype=bool)
+            best_k = np.zeros(G, dtype=np.intp)
+            best_s = np.zeros(G, dtype=np.intp)
+            for n, (good, score) in enumerate(zip(goods, scores, strict=True)):
+                good = good & ~broken[:, n]
+                score = np.where(good, score, -np.inf)
+                k = np.argmax(score, axis=1)
+                sk = score[np.arange(G), k]
+                upd = good.any(axis=1) & (~found | (sk > best + 1e-12))
+                best = np.where(upd, sk, best)
+                best_k = np.where(upd, k, best_k)
+                best_s = np.where(upd, n, best_s)
+                found |= upd
+            return found, best_k, best_s
+
+        def dealt(gs: NDArray[np.intp], ks: NDArray[np.intp], ns: NDArray[np.intp]) -> _States:
+            """The state the deals ``ks`` (concessions ``ns``) leave in the runs ``gs``."""
+            return _dealt(
+                rt, _take(start, gs), t[gs, ks], lifted[ns], ij,
+                None if cand_lay is None or not by_layer else cand_lay[gs, ks],
+            )  # fmt: skip
+
+        found, best_k, best_s = pick()
+        tried = np.zeros(G, dtype=np.intp)
+        todo = found & ~slow
+        while todo.any():  # only self-enforcing deals: the next best where one would be broken
+            sel = np.flatnonzero(todo)
+            mets = [met | subsets[n] for n in best_s[sel].tolist()]
+            bad = sel[
+                self._broken(
+                    r, rows[sel], mets, dealt(sel, best_k[sel], best_s[sel]), ij,
+                    [take_params(x, sel) for x in perceived],
+                )
+            ]  # fmt: skip
+            broken[bad, best_s[bad], best_k[bad]] = True
+            tried[bad] += 1
+            again = bad[tried[bad] < MAX_BROKEN]
+            found[bad] = False
+            if again.size:
+                f2, k2, n2 = pick()
+                found[again], best_k[again], best_s[again] = f2[again], k2[again], n2[again]
+            todo = np.zeros(G, dtype=bool)
+            todo[again] = found[again]
+        for g_ in np.flatnonzero(tried).tolist():
+            what = "the next best" if found[g_] else "none"
+            self.notes[int(rows[g_])].append((r, _broken_note(event, int(tried[g_]), what)))
+        best_sub = [subsets[n] for n in best_s.tolist()] if C else [None] * G
         done: list[int] = []  # the runs agreeing on a searched deal (positions in ``rows``)
         date = g0.date(r)
         flows: dict[frozenset[str], dict[str, float]] = {}  # per set of concessions chosen
@@ -443,10 +511,6 @@ class _Talks:
             }
             gain = {p: value[p] - float(dis[p][g_]) for p in parties}
             tot = sum(gain.values())
-            for name in chosen:
-                for a, b in pool[name].releases:
-                    if a in pos and b in pos:
-                        released[g_, pos[a], pos[b]] = True
             terms = {dy: float(combos[k, c]) for c, dy in enumerate(dyads)}
             before = {
                 dy: float(start.tariff[g_, i, j]) for dy, (i, j) in zip(dyads, ij, strict=True)
@@ -462,22 +526,16 @@ class _Talks:
         if not done:
             return
         gs = np.array(done, dtype=np.intp)
-        qs, ks = rows[gs], best_k[gs]
+        qs = rows[gs]
         cols = np.array([rt.key_col[d] for d in dyads if d in rt.key_col], dtype=np.intp)
         self.lock[np.ix_(qs, cols)] = True  # the agreed dyads, held
-        st.tariff[qs] = t[gs, ks]
-        st.control[qs] = np.where(released[gs], 0.0, start.control[gs])
-        st.peak[qs] = peak[gs, ks]
-        for i, j in ij:  # the deal's dyads: what the agreement changed (a dyad it keeps: 0)
-            st.moved[qs, i, j] = t[gs, ks, i, j] - start.tariff[gs, i, j]
+        new = dealt(gs, best_k[gs], best_s[gs])
+        st.tariff[qs], st.control[qs], st.peak[qs] = new.tariff, new.control, new.peak
+        st.moved[qs] = new.moved
+        for i, j in ij:
             self.wrote[qs, i, j] = True
-        if st.layers is None:
-            return
-        if by_layer:  # the agreed layers
-            st.layers[qs] = cand_lay[gs, ks]  # type: ignore[index]
-        else:  # agreed headlines: the changed dyads take their canonical split
-            changed = st.tariff[qs] != start.tariff[gs]
-            st.layers[qs] = np.where(changed[:, None], rt.split(st.tariff[qs]), st.layers[qs])
+        if st.layers is not None:
+            st.layers[qs] = new.layers
 
     def _agree(
         self,
@@ -544,8 +602,12 @@ class _Talks:
         deal = solve_deal(
             game, parties, state, dis, discount=neg.discount, method=neg.method,
             demands=neg.demands, met=met, models=self._models(q, parties, game),
-            concessions=event.agenda, layers=event.layers,
+            concessions=event.agenda, layers=event.layers, holds=self._holds(st, r, q, met),
+            max_broken=MAX_BROKEN,
         )  # fmt: skip
+        if deal.broken:
+            what = "the next best" if deal.agreed else "none"
+            self.notes[q].append((r, _broken_note(event, deal.broken, what)))
         if not deal.agreed:
             return
         w = rt.world
@@ -555,6 +617,56 @@ class _Talks:
             before, deal.layers,
         )  # fmt: skip
         self._write(st, q, deal.state._with(shock=state.shock), tuple(deal.terms))
+
+    def _holds(self, st: _States, r: int, q: int, met: frozenset[str]) -> Callable[[Deal], bool]:
+        """:func:`~tariffsim.deals.solve_deal`'s ``holds`` for run ``q`` (its state ``st[q]``
+        before the deal, its demands ``met`` met): the check of the batched deals
+        (:meth:`_broken`), from the state the deal leaves."""
+        rt = self.rt
+        one = np.array([q], dtype=np.intp)
+        beliefs = [take_params(ag.perceived, one) for ag in rt.agents]
+        shock = rt.full_state(st, q).shock
+
+        def holds(deal: Deal) -> bool:
+            scratch = _take(st, one)
+            self._write(scratch, 0, deal.state._with(shock=shock), tuple(deal.terms), mark=False)
+            ij = [(rt.pos[a], rt.pos[b]) for a, b in deal.terms if a in rt.pos and b in rt.pos]
+            mets = [met | frozenset(deal.concessions)]
+            return not bool(self._broken(r, one, mets, scratch, ij, beliefs)[0])
+
+        return holds
+
+    def _broken(
+        self,
+        r: int,
+        runs: NDArray[np.intp],
+        mets: Sequence[frozenset[str]],
+        deal: _States,
+        ij: Sequence[tuple[int, int]],
+        perceived: Sequence[Params],
+    ) -> NDArray[np.bool_]:
+        """Whether each deal would be broken at once: from the state ``deal`` leaves in the
+        runs ``runs``, one round of the agents' own strategies (the look-ahead's game: no
+        noise, no talks, the demands ``mets`` met lifted) with their current beliefs
+        ``perceived`` raises one of the deal's dyads ``ij``."""
+        self.rt.settle(deal)
+        out = np.zeros(len(runs), dtype=bool)
+        by: dict[frozenset[str], list[int]] = {}
+        for g_, m in enumerate(mets):
+            by.setdefault(m, []).append(g_)
+        for met, part in by.items():
+            at = np.array(part, dtype=np.intp)
+            start = _take(deal, at)
+            play = self.play(
+                self._look_game(r, met), CHECK_ROUNDS,
+                [(pp, v[runs[at]]) for pp, v in self.items if pp.kind != "noise"],
+                _Streams.of_seeds([0] * len(at)), "look", idx=self.rt.idx, start=start,
+                perceived=[take_params(x, at) for x in perceived],
+            )  # fmt: skip
+            high = play["arrays"]["tariff"][:, 1:].max(axis=1)
+            for i, j in ij:
+                out[at] |= high[:, i, j] > start.tariff[:, i, j] + 1e-12
+        return out
 
     def expire(self, st: _States, r: int) -> None:
         """Agreements that run out this round: renewed if every party prefers it, else lapsed.
@@ -741,6 +853,44 @@ class _Talks:
                 level = rt.step_off(st, d, st.tariff[:, i, j], moves[:, c], level)[sel]
                 out[sel[level < floors[d] - 1e-12], c] = 0
         return out
+
+
+def _broken_note(event: Event, n: int, what: str) -> str:
+    """A run's note of the deals its summit set aside as not self-enforcing."""
+    return (
+        f"{event.label or 'summit'}: {n} better deal{'s' * (n > 1)} would be broken at once "
+        f"(a party's own strategy raises one of its rates), so {what}"
+    )
+
+
+def _dealt(
+    rt: _Run,
+    base: _States,
+    tariff: Array,
+    lifted: NDArray[np.bool_],
+    ij: Sequence[tuple[int, int]],
+    layers: Array | None,
+) -> _States:
+    """The state deals leave: ``base`` (the runs' states, a copy) with the agreed
+    ``tariff``, the export controls ``lifted`` by the concessions at zero, the peaks,
+    what each deal's dyad moved (a dyad it keeps: 0), and the layers: the agreed
+    ``layers`` of a layered bargain, else a changed dyad's canonical split."""
+    out = base
+    old = base.tariff
+    out.tariff = np.array(tariff)
+    out.control = np.where(lifted, 0.0, base.control)
+    out.peak = np.maximum(base.peak, out.tariff)
+    moved = np.array(base.moved)
+    for i, j in ij:
+        moved[:, i, j] = out.tariff[:, i, j] - old[:, i, j]
+    out.moved = moved
+    if base.layers is not None:
+        if layers is not None:
+            out.layers = np.array(layers)
+        else:
+            changed = out.tariff != old
+            out.layers = np.where(changed[:, None], rt.split(out.tariff), base.layers)
+    return out
 
 
 def _carry_on(

@@ -14,7 +14,7 @@ import itertools
 import math
 import numbers
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -611,6 +611,8 @@ class Deal:
     layers : mapping of (str, str) to mapping of str to float
         Agreed level of each tariff layer, for dyads bargained layer by layer
         (``solve_deal(..., layers=True)`` on a dyad with several layers).
+    broken : int
+        Better deals set aside as not self-enforcing (``solve_deal(..., holds=...)``).
     """
 
     parties: tuple[str, ...]
@@ -625,6 +627,7 @@ class Deal:
     state: State
     candidates: int = 0
     layers: Mapping[Dyad, Mapping[str, float]] = dataclasses.field(default_factory=dict)
+    broken: int = 0
 
     def __bool__(self) -> bool:
         return self.agreed
@@ -842,6 +845,8 @@ def solve_deal(
     met: frozenset[str] = frozenset(),
     models: Mapping[str, PayoffModel] | None = None,
     layers: bool = False,
+    holds: Callable[[Deal], bool] | None = None,
+    max_broken: int = 8,
 ) -> Deal:
     """The bargaining solution given each party's disagreement value.
 
@@ -863,6 +868,14 @@ def solve_deal(
         deal can keep one layer and drop another; a demand tied to a layer
         (:attr:`Demand.layer`) then binds that layer. Default: over the
         headline rungs, the layers split as the world's escalation chain says.
+    holds : callable, optional
+        ``holds(deal) -> bool``: whether a deal is self-enforcing. The best deal
+        that does not hold is set aside for the next best, up to ``max_broken``
+        deals, and then none is struck (:attr:`Deal.broken` counts them). The
+        engine's talks pass a check by the parties' own strategies; default:
+        every deal holds.
+    max_broken : int, default 8
+        The most deals set aside before none is struck.
 
     Returns
     -------
@@ -885,6 +898,10 @@ def solve_deal(
     if not isinstance(state, State):
         raise ParameterError(f"`state` must be a State; got {type(state).__name__}.")
     dis = _check_disagreement(parties, disagreement)
+    if holds is not None and not callable(holds):
+        raise ParameterError(f"`holds` must be a callable (deal -> bool); got {short_repr(holds)}.")
+    if isinstance(max_broken, bool) or not isinstance(max_broken, int) or max_broken < 1:
+        raise ParameterError(f"`max_broken` must be an int >= 1; got {short_repr(max_broken)}.")
     ms = _models(game, parties, models)
     alpha = _powers(parties, d, method, patience)
     pool = _concession_pool(parties, concessions)
@@ -954,29 +971,38 @@ def solve_deal(
         k = w.index(p)
         first[p] = np.asarray(ms[p].payoff(nxt, prev=state))[:, k]
         hold[p] = np.asarray(ms[p].payoff(steady, prev=steady))[:, k]
-    best: tuple[float, int, frozenset[str]] | None = None
     factor = d / (1 - d)
-    for sub in subsets:
-        ok = _floors_allow(game, demands, sub, met, dyads, slots, by_layer, raw, combos)
-        if not ok.any():
-            continue
-        flow = {p: 0.0 for p in parties}
-        for name in sub:
-            c = pool[name]
-            flow[c.giver] -= c.cost
-            flow[c.receiver] += c.value
-        gains = np.stack(
-            [first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p] for p in parties]
-        )
-        pos = np.all(gains > 1e-12, axis=0) & ok
-        if not pos.any():
-            continue
-        logs = np.where(pos[None], np.log(np.where(gains > 0, gains, 1.0)), -np.inf)
-        score = (alpha[:, None] * logs).sum(axis=0)
-        k = int(np.argmax(score))
-        if best is None or score[k] > best[0] + 1e-12:
-            best = (float(score[k]), k, sub)
-    if best is None:
+    broken: set[tuple[int, int]] = set()  # (subset, candidate): deals that would not hold
+
+    def pick() -> tuple[int, frozenset[str], int] | None:
+        """The best deal not ``broken``: (candidate, concessions, subset position)."""
+        best: tuple[float, int, frozenset[str], int] | None = None
+        for n, sub in enumerate(subsets):
+            ok = _floors_allow(game, demands, sub, met, dyads, slots, by_layer, raw, combos)
+            for m, kk in broken:
+                if m == n:
+                    ok[kk] = False
+            if not ok.any():
+                continue
+            flow = {p: 0.0 for p in parties}
+            for name in sub:
+                c = pool[name]
+                flow[c.giver] -= c.cost
+                flow[c.receiver] += c.value
+            gains = np.stack(
+                [first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p] for p in parties]
+            )
+            pos = np.all(gains > 1e-12, axis=0) & ok
+            if not pos.any():
+                continue
+            logs = np.where(pos[None], np.log(np.where(gains > 0, gains, 1.0)), -np.inf)
+            score = (alpha[:, None] * logs).sum(axis=0)
+            k = int(np.argmax(score))
+            if best is None or score[k] > best[0] + 1e-12:
+                best = (float(score[k]), k, sub, n)
+        return None if best is None else best[1:]
+
+    def none() -> Deal:
         return Deal(
             parties,
             False,
@@ -989,43 +1015,59 @@ def solve_deal(
             method,
             state,
             total,
+            broken=len(broken),
         )
-    _, k, sub = best
-    flow = {p: 0.0 for p in parties}
-    for name in sub:
-        c = pool[name]
-        flow[c.giver] -= c.cost
-        flow[c.receiver] += c.value
-    value = {p: float(first[p][k] + flow[p] + factor * (hold[p][k] + flow[p])) for p in parties}
-    gain = {p: value[p] - dis[p] for p in parties}
-    tot = sum(gain.values())
-    new = nxt[k]
-    ctrl = np.array(new.control)
-    for name in sub:
-        for a, b in pool[name].releases:
-            ctrl[w.index(a), w.index(b)] = 0.0
-    if by_layer:  # the layers are the deal's, not the escalation chain's split
-        new = new._with(control=ctrl, shock=state.shock)
-    else:
-        new = _relayer(w, new._with(control=ctrl, shock=state.shock))
-    lay_terms: dict[Dyad, dict[str, float]] = {}
-    for s_, (sc, name, row) in enumerate(slots):
-        if row >= 0:
-            lay_terms.setdefault(dyads[sc], {})[name] = float(raw[k, s_])
-    return Deal(
-        parties=parties,
-        agreed=True,
-        terms={dy: float(combos[k, n]) for n, dy in enumerate(dyads)},
-        concessions=tuple(sorted(sub)),
-        disagreement=dis,
-        value=value,
-        gain=gain,
-        split={p: gain[p] / tot for p in parties},
-        method=method,
-        state=new,
-        candidates=total,
-        layers=lay_terms,
-    )
+
+    def build(k: int, sub: frozenset[str]) -> Deal:
+        """Deal ``k`` with the concessions ``sub``."""
+        flow = {p: 0.0 for p in parties}
+        for name in sub:
+            c = pool[name]
+            flow[c.giver] -= c.cost
+            flow[c.receiver] += c.value
+        value = {p: float(first[p][k] + flow[p] + factor * (hold[p][k] + flow[p])) for p in parties}
+        gain = {p: value[p] - dis[p] for p in parties}
+        tot = sum(gain.values())
+        new = nxt[k]
+        ctrl = np.array(new.control)
+        for name in sub:
+            for a, b in pool[name].releases:
+                ctrl[w.index(a), w.index(b)] = 0.0
+        if by_layer:  # the layers are the deal's, not the escalation chain's split
+            new = new._with(control=ctrl, shock=state.shock)
+        else:
+            new = _relayer(w, new._with(control=ctrl, shock=state.shock))
+        lay_terms: dict[Dyad, dict[str, float]] = {}
+        for s_, (sc, name, row) in enumerate(slots):
+            if row >= 0:
+                lay_terms.setdefault(dyads[sc], {})[name] = float(raw[k, s_])
+        return Deal(
+            parties=parties,
+            agreed=True,
+            terms={dy: float(combos[k, n]) for n, dy in enumerate(dyads)},
+            concessions=tuple(sorted(sub)),
+            disagreement=dis,
+            value=value,
+            gain=gain,
+            split={p: gain[p] / tot for p in parties},
+            method=method,
+            state=new,
+            candidates=total,
+            layers=lay_terms,
+            broken=len(broken),
+        )
+
+    while True:
+        chosen = pick()
+        if chosen is None:
+            return none()
+        k, sub, n = chosen
+        deal = build(k, sub)
+        if holds is None or holds(deal):
+            return deal
+        broken.add((n, k))
+        if len(broken) >= max_broken:
+            return none()
 
 
 def _floors_allow(

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 import tariffsim as ts
 from tariffsim import _batchrun, engine, parampath
-from tariffsim._talks import _Talks
+from tariffsim._rows import take_params
+from tariffsim._talks import MAX_BROKEN, _Talks
 from tariffsim.deals import solve_deal
 
 US_CHINA = ts.load_scenario("us-china-145").game
@@ -51,9 +52,10 @@ def test_batched_deals_are_solve_deal_run_by_run(case):
         moved=np.zeros((R, k, k)), support=np.zeros((R, k)), shock=np.zeros((R, k)),
     )  # fmt: skip
     rows = np.arange(R)
-    start = _batchrun._States(*(np.array(getattr(st_, f)) for f in vars(st_)))
+    start = _batchrun._take(st_, rows)
     models = {p: talks._party_params(p, rows) for p in ("US", "CN")}
-    talks._deals(st_, 5, summit, rows, met, start, dis, models)
+    now = [take_params(ag.perceived, rows) for ag in rt.agents]
+    talks._deals(st_, 5, summit, rows, met, start, dis, models, now)
     neg = US_CHINA.negotiation
     for q in range(R):
         g = parampath.apply(US_CHINA, {p: float(v[q]) for p, v in over.items()})
@@ -62,6 +64,7 @@ def test_batched_deals_are_solve_deal_run_by_run(case):
             g, ("US", "CN"), state, {c: float(dis[c][q]) for c in ("US", "CN")},
             discount=neg.discount, method=neg.method, demands=neg.demands,
             models=talks._models(q, ("US", "CN")), concessions=summit.agenda, met=met,
+            holds=talks._holds(start, 5, q, met), max_broken=MAX_BROKEN,
         )  # fmt: skip
         got = talks.agreements[q]
         assert bool(got) == deal.agreed, q
@@ -124,7 +127,8 @@ def test_batched_layer_deals_are_solve_deal_with_layers_run_by_run(case, fent):
     rows = np.arange(R)
     start = _batchrun._take(st_, rows)
     models = {p: talks._party_params(p, rows) for p in ("US", "CN")}
-    talks._deals(st_, 5, summit, rows, met, start, dis, models)
+    now = [take_params(ag.perceived, rows) for ag in rt.agents]
+    talks._deals(st_, 5, summit, rows, met, start, dis, models, now)
     neg = US_CHINA.negotiation
     for q in range(R):
         g = parampath.apply(US_CHINA, {p: float(v[q]) for p, v in over.items()})
@@ -133,7 +137,7 @@ def test_batched_layer_deals_are_solve_deal_with_layers_run_by_run(case, fent):
             g, ("US", "CN"), state, {c: float(dis[c][q]) for c in ("US", "CN")},
             discount=neg.discount, method=neg.method, demands=neg.demands,
             models=talks._models(q, ("US", "CN")), concessions=summit.agenda, met=met,
-            layers=True,
+            layers=True, holds=talks._holds(start, 5, q, met), max_broken=MAX_BROKEN,
         )  # fmt: skip
         got = talks.agreements[q]
         assert bool(got) == deal.agreed, q
