@@ -47,16 +47,16 @@ T = TypeVar("T", bound=Collection[Any])
 
 
 _RENEWED = " (renewed)"
+"""Added to an agreement's label when it is renewed (once: a renewal's renewal keeps it)."""
 
 CHECK_ROUNDS = 2
 """Rounds of the agents' own play a deal must hold for to be struck (:meth:`_Talks._broken`):
-the round it is struck in, where an agent that starts choosing in the next would not yet
-show, and the next."""
+the round it is struck in, where the deal holds a raise and an agent that starts choosing in
+the next does not yet show, and the next, where a raise breaks it."""
 
 MAX_BROKEN = 8
 """At a summit, the most deals a run sets aside as not self-enforcing (a party's own
-strategy would raise one of their rates at once) before it strikes none."""
-"""Added to an agreement's label when it is renewed (once: a renewal's renewal keeps it)."""
+strategy would break them within :data:`CHECK_ROUNDS` rounds) before it strikes none."""
 
 
 class _PerRun(Generic[T]):
@@ -132,6 +132,22 @@ class _Talks:
             or bool(g.threats)
             or any(e.kind == "summit" and e.parties for e in g.events)
         )
+
+    def hold_from_start(self, dyads: Sequence[Dyad]) -> None:
+        """Every run holds ``dyads`` as a deal struck in round 1 holds them: a cut is held,
+        a raise in round 1 too, and a later raise breaks the deal (as :meth:`constrain`
+        does after a summit)."""
+        rt = self.rt
+        self.active = True
+        deal = Agreement(
+            round=1, date=rt.game.date(1), parties=(), terms={}, concessions=(), gain={},
+            split={}, label="the deal checked",
+        )  # fmt: skip
+        held = {d: (0.0, 0) for d in dyads}
+        for q in range(rt.runs):
+            self.agreements[q].append(deal)
+            self.locked[q] = dict(held)
+            self._lock_row(q)
 
     def _game(self, q: int) -> Game:
         if not self.items:
@@ -467,7 +483,7 @@ class _Talks:
             mets = [met | subsets[n] for n in best_s[sel].tolist()]
             bad = sel[
                 self._broken(
-                    r, rows[sel], mets, dealt(sel, best_k[sel], best_s[sel]), ij,
+                    r, rows[sel], mets, dealt(sel, best_k[sel], best_s[sel]), dyads,
                     [take_params(x, sel) for x in perceived],
                 )
             ]  # fmt: skip
@@ -481,7 +497,7 @@ class _Talks:
             todo = np.zeros(G, dtype=bool)
             todo[again] = found[again]
         for g_ in np.flatnonzero(tried).tolist():
-            what = "the next best" if found[g_] else "none"
+            what = "the next" if found[g_] else "no deal"
             self.notes[int(rows[g_])].append((r, _broken_note(event, int(tried[g_]), what)))
         best_sub = [subsets[n] for n in best_s.tolist()] if C else [None] * G
         done: list[int] = []  # the runs agreeing on a searched deal (positions in ``rows``)
@@ -606,7 +622,7 @@ class _Talks:
             max_broken=MAX_BROKEN,
         )  # fmt: skip
         if deal.broken:
-            what = "the next best" if deal.agreed else "none"
+            what = "the next" if deal.agreed else "no deal"
             self.notes[q].append((r, _broken_note(event, deal.broken, what)))
         if not deal.agreed:
             return
@@ -630,9 +646,8 @@ class _Talks:
         def holds(deal: Deal) -> bool:
             scratch = _take(st, one)
             self._write(scratch, 0, deal.state._with(shock=shock), tuple(deal.terms), mark=False)
-            ij = [(rt.pos[a], rt.pos[b]) for a, b in deal.terms if a in rt.pos and b in rt.pos]
             mets = [met | frozenset(deal.concessions)]
-            return not bool(self._broken(r, one, mets, scratch, ij, beliefs)[0])
+            return not bool(self._broken(r, one, mets, scratch, tuple(deal.terms), beliefs)[0])
 
         return holds
 
@@ -642,14 +657,17 @@ class _Talks:
         runs: NDArray[np.intp],
         mets: Sequence[frozenset[str]],
         deal: _States,
-        ij: Sequence[tuple[int, int]],
+        dyads: Sequence[Dyad],
         perceived: Sequence[Params],
     ) -> NDArray[np.bool_]:
         """Whether each deal would be broken at once: from the state ``deal`` leaves in the
-        runs ``runs``, one round of the agents' own strategies (the look-ahead's game: no
-        noise, no talks, the demands ``mets`` met lifted) with their current beliefs
-        ``perceived`` raises one of the deal's dyads ``ij``."""
-        self.rt.settle(deal)
+        runs ``runs``, :data:`CHECK_ROUNDS` rounds of the agents' own strategies (the
+        look-ahead's game: no noise, no talks, the demands ``mets`` met lifted), with their
+        current beliefs ``perceived`` and the deal's ``dyads`` held as the run holds them
+        (:meth:`hold_from_start`), raise one of those dyads."""
+        rt = self.rt
+        ij = [(rt.pos[a], rt.pos[b]) for a, b in dyads if a in rt.pos and b in rt.pos]
+        rt.settle(deal)
         out = np.zeros(len(runs), dtype=bool)
         by: dict[frozenset[str], list[int]] = {}
         for g_, m in enumerate(mets):
@@ -660,8 +678,8 @@ class _Talks:
             play = self.play(
                 self._look_game(r, met), CHECK_ROUNDS,
                 [(pp, v[runs[at]]) for pp, v in self.items if pp.kind != "noise"],
-                _Streams.of_seeds([0] * len(at)), "look", idx=self.rt.idx, start=start,
-                perceived=[take_params(x, at) for x in perceived],
+                _Streams.of_seeds([0] * len(at)), "look", idx=rt.idx, start=start,
+                perceived=[take_params(x, at) for x in perceived], held=tuple(dyads),
             )  # fmt: skip
             high = play["arrays"]["tariff"][:, 1:].max(axis=1)
             for i, j in ij:
@@ -858,8 +876,8 @@ class _Talks:
 def _broken_note(event: Event, n: int, what: str) -> str:
     """A run's note of the deals its summit set aside as not self-enforcing."""
     return (
-        f"{event.label or 'summit'}: {n} better deal{'s' * (n > 1)} would be broken at once "
-        f"(a party's own strategy raises one of its rates), so {what}"
+        f"{event.label or 'summit'}: {n} better deal{'s' * (n > 1)} set aside, each of which "
+        f"a party's own strategy would break within {CHECK_ROUNDS} rounds, so {what}"
     )
 
 

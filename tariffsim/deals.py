@@ -900,8 +900,7 @@ def solve_deal(
     dis = _check_disagreement(parties, disagreement)
     if holds is not None and not callable(holds):
         raise ParameterError(f"`holds` must be a callable (deal -> bool); got {short_repr(holds)}.")
-    if isinstance(max_broken, bool) or not isinstance(max_broken, int) or max_broken < 1:
-        raise ParameterError(f"`max_broken` must be an int >= 1; got {short_repr(max_broken)}.")
+    max_broken = whole_number(max_broken, "max_broken", 1)
     ms = _models(game, parties, models)
     alpha = _powers(parties, d, method, patience)
     pool = _concession_pool(parties, concessions)
@@ -1063,7 +1062,12 @@ def solve_deal(
             return none()
         k, sub, n = chosen
         deal = build(k, sub)
-        if holds is None or holds(deal):
+        if holds is None:
+            return deal
+        said = holds(deal)
+        if not isinstance(said, bool | np.bool_):
+            raise ParameterError(f"`holds` must return True or False; got {short_repr(said)}.")
+        if said:
             return deal
         broken.add((n, k))
         if len(broken) >= max_broken:

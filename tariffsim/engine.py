@@ -962,6 +962,7 @@ def _play(
     perceived: Sequence[Params] | None = None,
     on_round: Callable[[int], None] | None = None,
     out: Mapping[str, Array] | None = None,
+    held: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """Play every run; returns the record arrays and the event log.
 
@@ -973,7 +974,8 @@ def _play(
     ``_talks._carry_on_batch`` reads). ``on_round(r)`` is
     called once round ``r`` is played (progress). ``out``: run-major arrays
     of a compact record to write into (:class:`_Record`); they are returned
-    as the record's.
+    as the record's. ``held``: dyads held from the first round as a deal struck
+    then holds them (a talks' check of a deal's state, :meth:`_talks._Talks._broken`).
     """
     threads.check_environment()  # a bad TARIFFSIM_THREADS is reported before any work
     rt = _Run(game, rounds, items, streams, idx=idx)
@@ -1055,6 +1057,8 @@ def _play(
     step_tariff = rec.step_tariff(steps)
     keypos = rt.key_col
     talks = _Talks(rt, items, _play)
+    if held:
+        talks.hold_from_start(held)
     # a round's net change by decisions, over all its steps (with one step: ``st.moved``)
     net: Array | None = None
     for r in range(1, T + 1):

@@ -162,9 +162,9 @@ def test_the_path_stands_at_an_agreements_terms_in_its_round(belief: float) -> N
     assert not [e for e in p.events if "breaks the agreement" in e.label]
     if belief < 0.5:  # a US that believes China pays would raise again at once: no deal holds
         assert not p.agreements
-        assert [e.label for e in p.events if "would be broken at once" in e.label] == [
-            "Trump-Xi meeting (Busan): 8 better deals would be broken at once (a party's own "
-            "strategy raises one of its rates), so none"
+        assert [e.label for e in p.events if "set aside" in e.label] == [
+            "Trump-Xi meeting (Busan): 8 better deals set aside, each of which a party's own "
+            "strategy would break within 2 rounds, so no deal"
         ]
         return
     assert p.agreements  # the Busan summit strikes a deal

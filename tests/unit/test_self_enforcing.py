@@ -31,15 +31,36 @@ def _breaches(p: ts.Path) -> list[str]:
     return [label for _, label in p.events if "breaks the agreement" in label]
 
 
-@pytest.mark.parametrize("day", [dt.date(2025, 4, 2), dt.date(2025, 4, 9), dt.date(2025, 4, 16)])
+@pytest.mark.parametrize("day", [dt.date(2025, 4, 2), dt.date(2025, 4, 9)])
 def test_talks_too_early_strike_no_deal_that_would_be_broken(sc: ts.Scenario, day: dt.date) -> None:
     p = _talks_on(sc, day).simulate(seed=0)
     assert _breaches(p) == []
     assert p.agreements == ()
-    said = [label for _, label in p.events if "would be broken at once" in label]
-    assert len(said) == 1 and said[0].endswith("so none")
-    # the agreed rates never rise in any agreement the path keeps, and the US comes down
-    assert p.series("US", "CN")[-1] == pytest.approx(0.3)
+    said = [label for _, label in p.events if "set aside" in label]
+    assert len(said) == 1 and said[0].endswith(
+        "each of which a party's own strategy would break within 2 rounds, so no deal"
+    )
+    assert p.series("US", "CN")[-1] == pytest.approx(0.3)  # the US comes down on its own
+
+
+def test_a_deal_that_would_be_broken_gives_way_to_the_next_that_holds(sc: ts.Scenario) -> None:
+    """On 16 April 30%/10% would be broken; 54%/10%, which the US holds, is struck."""
+    p = _talks_on(sc, dt.date(2025, 4, 16)).simulate(seed=0)
+    assert _breaches(p) == []
+    assert [(a.round, a.terms[("US", "CN")], a.terms[("CN", "US")]) for a in p.agreements] == [
+        (12, 0.54, 0.1), (25, 0.54, 0.1)
+    ]  # fmt: skip
+    assert [label for _, label in p.events if "set aside" in label] == [
+        "Geneva talks: 4 better deals set aside, each of which a party's own strategy would "
+        "break within 2 rounds, so the next"
+    ]
+
+
+def test_the_check_holds_the_deal_as_the_run_does(sc: ts.Scenario) -> None:
+    """Played without the deal's hold, China's `firm-but-measured` cut below the deal and
+    came back to it, which passed; in the run the cut is held and China raised next round."""
+    p = sc.with_strategy("CN", "firm-but-measured").simulate(seed=0)
+    assert p.agreements and _breaches(p) == []
 
 
 def test_a_deal_that_holds_is_struck_as_before(sc: ts.Scenario) -> None:
@@ -92,10 +113,14 @@ def test_solve_deal_sets_aside_deals_that_do_not_hold(sc: ts.Scenario) -> None:
     never = bg.solve_deal(sc.game, ("US", "CN"), peak, dis, holds=lambda d: False, max_broken=3)
     assert not never.agreed and never.broken == 3 and never.state is peak
     for kw, words in (({"holds": 3}, "`holds` must be a callable"),
+                      ({"holds": lambda d: None}, "`holds` must return True or False; got None"),
                       ({"max_broken": 0}, "`max_broken` must be an int >= 1; got 0"),
                       ({"max_broken": True}, "`max_broken` must be an int")):  # fmt: skip
         with pytest.raises(ParameterError, match=words):
             bg.solve_deal(sc.game, ("US", "CN"), peak, dis, **kw)
+    again = bg.solve_deal(sc.game, ("US", "CN"), peak, dis, holds=lambda d: False,
+                          max_broken=np.int64(3))  # fmt: skip
+    assert again.broken == 3
 
 
 def math_prod(gain: object) -> float:
