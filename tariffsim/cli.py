@@ -209,6 +209,12 @@ def _what_if(sc: Any, a: argparse.Namespace) -> Any:
                 print(_fit(said, 10**4), file=sys.stderr)
         for code, name in a.strategy or []:
             flag = f"--strategy {code}={name}"
+            if name.strip().lower() == "scripted":  # (its schedule has no flag: it would hold)
+                raise _UsageError(
+                    f"{flag}: a scripted strategy plays a schedule of moves, which the command "
+                    "line cannot give; write it in a scenario file (schedule = {ROUND = "
+                    "{TARGET = MOVE}}) or use Scenario.with_strategy in Python"
+                )
             sc = sc.with_strategy(code, name)
         if settings:
             flag = "--set"
@@ -1119,6 +1125,8 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         print(
             _fit(f"start: {'the last announcement' if a.start == 'events' else a.start} ({where})")
         )
+        print("payoffs: the true model (the players' beliefs and learning play in "
+              "`tariffsim run`, not here)")  # fmt: skip
         print(_fit(path.table(), width=10**6))
         for ag in path.agreements:
             terms = ", ".join(

@@ -304,6 +304,7 @@ def test_run_compares_the_what_if_with_the_scenario_as_written(
         (["--set", "noise=x"], "argument --set: the value of noise must be a number; got 'x'"),
         (["--cap", "US-CN=0.3", "--cap", "US-CN=0.5"], "--cap names 'US-CN' twice; give each once"),
         (["--strategy", "CN=hold", "--strategy", "CN=myopic"], "--strategy names 'CN' twice"),
+        (["--strategy", "CN=scripted"], "a scripted strategy plays a schedule of moves, which"),
     ],
 )
 def test_a_bad_what_if_is_one_error_naming_its_flag_and_nothing_is_written(
@@ -444,3 +445,14 @@ def test_a_tariff_the_what_if_holds_at_zero_stays_in_the_table(
         "CN->US %"
         not in ts.load_scenario("us-china-145").with_strategy("CN", "hold").simulate(seed=0).table()
     )  # (a path's own table: the tariffs it sets)
+
+
+def test_the_equilibrium_says_its_players_know_the_true_payoffs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A capped us-china-145 cut to 30% at once in the equilibrium and held 54% in the
+    simulation, and nothing said why: the equilibrium plays no beliefs."""
+    args = ["equilibrium", "--out", str(tmp_path), "--no-plot", "--rounds", "3", "--no-progress"]
+    line = "payoffs: the true model (the players' beliefs and learning play in `tariffsim run`"
+    assert main([*args, "us-china-145"]) == 0
+    assert line in capsys.readouterr().out
