@@ -30,6 +30,7 @@ from .deals import (
     Negotiation,
     _concession_pool,
     _floors_allow,
+    _flows,
     concession_subsets,
     credible,
     ladder_dyads,
@@ -420,6 +421,7 @@ class _Talks:
             )
         factor = d / (1 - d)
         goods, scores = [], []  # per subset of concessions: the deals with every gain positive
+        flows: list[dict[str, float]] = []  # ... and what its concessions are worth a round
         lifted = np.zeros((len(subsets), *start.control.shape[1:]), dtype=bool)
         for n, sub in enumerate(subsets if C else ()):
             ok = (
@@ -428,12 +430,10 @@ class _Talks:
                     None
                 ]
             )
-            flow = dict.fromkeys(parties, 0.0)
+            flow = _flows(pool, parties, sub)
+            flows.append(flow)
             for name in sub:
-                cc = pool[name]
-                flow[cc.giver] -= cc.cost
-                flow[cc.receiver] += cc.value
-                for a, b in cc.releases:  # the export controls the concession lifts
+                for a, b in pool[name].releases:  # the export controls the concession lifts
                     if a in pos and b in pos:
                         lifted[n, pos[a], pos[b]] = True
             gains = [
@@ -502,7 +502,6 @@ class _Talks:
         best_sub = [subsets[n] for n in best_s.tolist()] if C else [None] * G
         done: list[int] = []  # the runs agreeing on a searched deal (positions in ``rows``)
         date = g0.date(r)
-        flows: dict[frozenset[str], dict[str, float]] = {}  # per set of concessions chosen
         for g_ in range(G):
             q = int(rows[g_])
             if slow[g_]:
@@ -513,14 +512,7 @@ class _Talks:
             done.append(g_)
             k, chosen = int(best_k[g_]), best_sub[g_]
             assert chosen is not None
-            got = flows.get(chosen)
-            if got is None:
-                got = flows[chosen] = dict.fromkeys(parties, 0.0)
-                for name in chosen:
-                    cc = pool[name]
-                    got[cc.giver] -= cc.cost
-                    got[cc.receiver] += cc.value
-            flow = got
+            flow = flows[int(best_s[g_])]
             value = {
                 p: float(first[p][g_, k] + flow[p] + factor * (hold[p][g_, k] + flow[p]))
                 for p in parties
@@ -893,22 +885,19 @@ def _dealt(
     ``tariff``, the export controls ``lifted`` by the concessions at zero, the peaks,
     what each deal's dyad moved (a dyad it keeps: 0), and the layers: the agreed
     ``layers`` of a layered bargain, else a changed dyad's canonical split."""
-    out = base
-    old = base.tariff
-    out.tariff = np.array(tariff)
-    out.control = np.where(lifted, 0.0, base.control)
-    out.peak = np.maximum(base.peak, out.tariff)
+    old, new = base.tariff, np.array(tariff)
     moved = np.array(base.moved)
     for i, j in ij:
-        moved[:, i, j] = out.tariff[:, i, j] - old[:, i, j]
-    out.moved = moved
+        moved[:, i, j] = new[:, i, j] - old[:, i, j]
     if base.layers is not None:
         if layers is not None:
-            out.layers = np.array(layers)
+            base.layers = np.array(layers)
         else:
-            changed = out.tariff != old
-            out.layers = np.where(changed[:, None], rt.split(out.tariff), base.layers)
-    return out
+            base.layers = np.where((new != old)[:, None], rt.split(new), base.layers)
+    base.tariff, base.moved = new, moved
+    base.control = np.where(lifted, 0.0, base.control)
+    base.peak = np.maximum(base.peak, new)
+    return base
 
 
 def _carry_on(

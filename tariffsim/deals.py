@@ -983,11 +983,7 @@ def solve_deal(
                     ok[kk] = False
             if not ok.any():
                 continue
-            flow = {p: 0.0 for p in parties}
-            for name in sub:
-                c = pool[name]
-                flow[c.giver] -= c.cost
-                flow[c.receiver] += c.value
+            flow = _flows(pool, parties, sub)
             gains = np.stack(
                 [first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p] for p in parties]
             )
@@ -1019,11 +1015,7 @@ def solve_deal(
 
     def build(k: int, sub: frozenset[str]) -> Deal:
         """Deal ``k`` with the concessions ``sub``."""
-        flow = {p: 0.0 for p in parties}
-        for name in sub:
-            c = pool[name]
-            flow[c.giver] -= c.cost
-            flow[c.receiver] += c.value
+        flow = _flows(pool, parties, sub)
         value = {p: float(first[p][k] + flow[p] + factor * (hold[p][k] + flow[p])) for p in parties}
         gain = {p: value[p] - dis[p] for p in parties}
         tot = sum(gain.values())
@@ -1072,6 +1064,19 @@ def solve_deal(
         broken.add((n, k))
         if len(broken) >= max_broken:
             return none()
+
+
+def _flows(
+    pool: Mapping[str, Concession], parties: Sequence[str], given: Iterable[str]
+) -> dict[str, float]:
+    """Each party's per-round value of the concessions ``given``: a giver loses its
+    cost, a receiver gains its value (% of GDP)."""
+    out = dict.fromkeys(parties, 0.0)
+    for name in given:
+        c = pool[name]
+        out[c.giver] -= c.cost
+        out[c.receiver] += c.value
+    return out
 
 
 def _floors_allow(
