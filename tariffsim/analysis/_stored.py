@@ -127,7 +127,9 @@ def checked_changes(bad: Bad, values: Any) -> tuple[str, ...]:
     if isinstance(values, str) or not isinstance(values, list | tuple):
         raise bad(f"changes must be a list of texts; got {short_repr(values)}")
     out = tuple(values)
-    if not all(isinstance(v, str) and storable(v) for v in out):
+    if not all(isinstance(v, str) for v in out):
+        raise bad(f"changes must be texts; got {short_repr(out)}")
+    if not all(storable(v) for v in out):
         raise bad(f"changes must be texts without a NUL; got {short_repr(out)}")
     return out
 
@@ -138,7 +140,7 @@ def changes_from_json(bad: Bad, text: Any) -> tuple[str, ...]:
 
     try:
         values = json.loads(str(text))
-    except ValueError:
+    except (ValueError, RecursionError):  # (RecursionError: nested past Python's limit)
         raise bad(f"changes must be a JSON list of texts; got {short_repr(text)}") from None
     return checked_changes(bad, values)
 

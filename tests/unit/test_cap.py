@@ -4,6 +4,7 @@ what-if, and the command line's ``--cap``, ``--strategy`` and ``--set``."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -393,6 +394,12 @@ def test_an_ensemble_keeps_the_what_ifs_it_played(sc: ts.Scenario, tmp_path: Pat
     ds.to_netcdf(tmp_path / "bad.nc")
     with pytest.raises(ParameterError, match=r"bad.nc.*changes must be a JSON list of texts"):
         ts.Ensemble.from_netcdf(tmp_path / "bad.nc")
+    for bad, said in (("[1, 2]", "changes must be texts; got (1, 2)"),
+                      ('["a\\u0000b"]', "changes must be texts without a NUL"),
+                      ("[" * 5000, "changes must be a JSON list of texts")):  # fmt: skip
+        ds.attrs["changes"] = bad
+        with pytest.raises(ParameterError, match=re.escape(said)):
+            ts.Ensemble.from_xarray(ds)
     del ds.attrs["changes"]
     assert ts.Ensemble.from_xarray(ds).changes == ()
 
