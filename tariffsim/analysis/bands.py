@@ -647,7 +647,7 @@ class _Summarised:
         axes[-1].set_xlabel("date")
         lo, hi = 100 * q[0], 100 * q[4]
         drawn = "nothing varied" if self.vary == "none" else f"vary={self.vary}"
-        note = _changes_note(getattr(self, "changes", ()), width=100)
+        note = _changes_note(getattr(self, "changes", ()), width=85)  # (a centred title)
         axes[0].set_title(  # what a saved chart needs to be told apart: seed, what was drawn,
             # and the scenario's what-ifs
             f"{self.name or 'ensemble'}: {len(self)} runs (seed {seed_text(self.seed)}, {drawn})\n"
