@@ -42,7 +42,9 @@ Each ensemble is checked to equal the in-process one bit for bit. The
 machine's load matters: report ``os.getloadavg()`` with the numbers.
 
 ``--before COMMIT`` measures instead (a) and (d) against an earlier commit, alternately
-in one process (:func:`against`).
+in one process (:func:`against`); with ``--fresh``, each timing in a fresh process that
+imports only one of the two (:func:`against_fresh`: the fair measure of a change to how
+the garbage collector runs, which two copies in one process share).
 
 ``--memory`` measures instead the peak resident memory of summary-only
 ensembles (``keep="summary"``) against full ones, each in a fresh process
@@ -124,6 +126,8 @@ def _peak_rss_mb() -> float:
 
 def _child(spec: dict[str, Any]) -> dict[str, Any]:
     """One ensemble in this (fresh) process: seconds, runs/s, peak RSS."""
+    if spec.get("rate"):
+        return _child_rate(spec)
     sc = ts.load_scenario("us-china-145")
     kw = {"seed": 0, "rounds": spec["rounds"], "progress": spec.get("progress", False)}
     ts.ensemble(sc, runs=1, **{**kw, "rounds": 1})  # imports, caches
@@ -141,12 +145,32 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _in_child(spec: dict[str, Any]) -> dict[str, Any]:
+def _child_rate(spec: dict[str, Any]) -> dict[str, Any]:
+    """``--before --fresh``: a warm-up, then one timed ensemble of ``spec["scenario"]`` with
+    ``vary="claims"``, by the tariffsim this process imported (today's or the commit's)."""
+    import hashlib
+
+    kw = {"seed": 0, "vary": "claims", "rounds": spec["rounds"], "progress": False}
+    ts.ensemble(spec["scenario"], **{**kw, "runs": 50})  # imports, caches
+    t, ens = _time(lambda: ts.ensemble(spec["scenario"], runs=spec["runs"], **kw))
+    digest = hashlib.sha256()
+    for k in ("tariff", "recession", "approval", "payoff", "drawdown"):
+        digest.update(np.ascontiguousarray(getattr(ens, k)).tobytes())
+    return {"runs_per_s": spec["runs"] / t, "peak_rss_mb": _peak_rss_mb(),
+            "digest": digest.hexdigest(), "module": os.path.dirname(ts.__file__)}  # fmt: skip
+
+
+def _in_child(spec: dict[str, Any], path: str | None = None) -> dict[str, Any]:
+    """``spec`` measured by :func:`_child` in a fresh process (``path``: where it imports
+    tariffsim from, ahead of the installed one)."""
     import subprocess
 
+    env = dict(os.environ)
+    if path is not None:
+        env["PYTHONPATH"] = os.pathsep.join([path, *filter(None, [env.get("PYTHONPATH")])])
     out = subprocess.run(
         [sys.executable, __file__, "--child", json.dumps(spec)],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
     res: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     print(json.dumps(res), file=sys.stderr, flush=True)
@@ -193,6 +217,47 @@ def memory(a: argparse.Namespace) -> dict[str, Any]:
     }  # fmt: skip
     for label, spec in plan.items():
         res[label] = _in_child(spec)
+    res["loadavg_after"] = os.getloadavg()
+    return res
+
+
+def against_fresh(a: argparse.Namespace) -> dict[str, Any]:
+    """``--before COMMIT --fresh``: as :func:`against`, but each timing in a fresh process
+    that imports only one of the two (today's from this checkout, the commit's from a copy
+    of its ``tariffsim``), in turns. Two copies of tariffsim in one process share its
+    garbage collector, whose passes then look at both copies' objects: a change to how
+    either pauses the collector is measured fairly only this way."""
+    import subprocess
+    import tempfile
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    tmp = tempfile.mkdtemp(prefix="tariffsim_fresh_")
+    tar = subprocess.run(
+        ["git", "-C", root, "archive", a.before, "tariffsim"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
+    runs = a.runs or (1_000 if a.quick else 10_000)
+    res: dict[str, Any] = {"before": a.before, "fresh": True, "loadavg_before": os.getloadavg()}
+    for name, n in (("us-china-145", runs), ("four-country-2025", max(runs // 5, 200))):
+        spec = {"rate": True, "scenario": name, "runs": n, "rounds": a.rounds}
+        got: dict[str, list[dict[str, Any]]] = {"now": [], "before": []}
+        for rep in range(a.reps):
+            pair = [("now", root), ("before", tmp)]
+            for tag, path in pair if rep % 2 == 0 else pair[::-1]:
+                got[tag].append(_in_child(spec, path))
+        rate = {k: [x["runs_per_s"] for x in v] for k, v in got.items()}
+        res[name] = {
+            "runs": n,
+            "now_runs_per_s": rate["now"],
+            "before_runs_per_s": rate["before"],
+            "now_median": float(np.median(rate["now"])),
+            "before_median": float(np.median(rate["before"])),
+            "ratio_per_pair": [x / y for x, y in zip(rate["now"], rate["before"], strict=True)],
+            "now_peak_rss_mb": [x["peak_rss_mb"] for x in got["now"]],
+            "before_peak_rss_mb": [x["peak_rss_mb"] for x in got["before"]],
+            "equal": len({x["digest"] for v in got.values() for x in v}) == 1,
+            "modules": sorted({x["module"] for v in got.values() for x in v}),
+        }
     res["loadavg_after"] = os.getloadavg()
     return res
 
@@ -305,6 +370,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--reps", type=int, default=4, help="pairs timed with --before (default 4)")
     ap.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --before: each timing in a fresh process importing one of the two",
+    )
+    ap.add_argument(
         "--memory", action="store_true", help="measure summary-only against full ensembles' memory"
     )
     ap.add_argument("--memory-runs", type=int, default=1_000_000)
@@ -312,7 +382,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--memory-full-runs", type=int, default=20_000)
     a = ap.parse_args(argv)
     if a.before or a.memory:  # a measurement of its own instead
-        res = against(a) if a.before else memory(a)
+        if a.before:
+            res = against_fresh(a) if a.fresh else against(a)
+        else:
+            res = memory(a)
         print(json.dumps(res, indent=1))
         if a.json:
             with open(a.json, "w", encoding="utf-8") as fh:

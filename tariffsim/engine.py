@@ -2089,7 +2089,8 @@ def simulate_batch(
             )  # fmt: skip
 
     # bounded working memory, several parts at once on threads; the same numbers
-    parts = threads.for_parts(play, ranges, workers)
+    with threads.gc_paused():  # the collector's passes held the GIL: 5% of a large batch
+        parts = threads.for_parts(play, ranges, workers)
     out = parts[0]
     if len(parts) > 1:
         out = {

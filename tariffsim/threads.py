@@ -40,6 +40,7 @@ Examples
 from __future__ import annotations
 
 import contextvars
+import gc
 import numbers
 import os
 import threading
@@ -64,6 +65,7 @@ __all__ = [
     "count",
     "for_parts",
     "for_rows",
+    "gc_paused",
     "limit",
 ]
 
@@ -110,6 +112,8 @@ def _parse(value: str | None) -> int | None:
 
 _ENV_VALUE = os.environ.get(ENV)
 _local = threading.local()
+_gc_lock = threading.Lock()
+_gc_holds: list[int] = [0, 0]  # blocks open in this process, and whether they turned gc off
 _pool: list[tuple[int, ThreadPoolExecutor]] = []  # (pid, pool): one pool per process
 _pool_lock = threading.Lock()
 
@@ -173,6 +177,44 @@ def limit(n: int) -> Iterator[None]:
         yield
     finally:
         _local.n = before
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off within the block (as it was after the last one).
+
+    A batch makes many small objects that live as long as it plays (each
+    run's agreements and notes), so the collector's full passes, which look
+    at every object alive and hold the GIL while they do, ran several times
+    a batch: about 0.2 s of an ensemble of 10,000 runs of ``us-china-145``
+    (3 s), during which the other threads' parts waited. The batch makes no
+    reference cycles of its own; what other code makes in the meantime is
+    collected once the collector is back on. Blocks may nest and be open on
+    several threads at once: the collector is turned off by the first to
+    open (if it was on) and back on by the last to close, so code that
+    turned it off itself keeps it off.
+
+    Examples
+    --------
+    >>> import gc
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    with _gc_lock:
+        if _gc_holds[0] == 0:
+            _gc_holds[1] = int(gc.isenabled())
+            gc.disable()
+        _gc_holds[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holds[0] -= 1
+            if _gc_holds[0] == 0 and _gc_holds[1]:
+                gc.enable()
 
 
 def _executor() -> ThreadPoolExecutor:

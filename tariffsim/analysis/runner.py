@@ -66,6 +66,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CHUNK",
+    "LIVE_CHUNK",
     "MIN_CHUNK",
     "check_executor",
     "check_processes",
@@ -88,6 +89,9 @@ DEFAULT_CHUNK = 8192
 """Largest default chunk (items): big enough to amortise the per-chunk cost of the
 batched engine (which plays up to 8,192 runs at once), small enough to keep a chunk's
 compact record near 160 MB for a 10-country, 52-round game."""
+LIVE_CHUNK = 2 * DEFAULT_CHUNK
+"""Largest default chunk in this process of work that plays its items as the runs of one
+batch (``live``): the engine splits it into parts of at most ``DEFAULT_CHUNK`` runs."""
 
 
 # ---------------------------------------------------------------------------
@@ -345,7 +349,15 @@ def default_chunk_size(n: int, executor: Any = None, *, live: bool = False) -> i
 
     In-process: as few chunks as keep each at ``DEFAULT_CHUNK`` items or
     fewer, of equal sizes (within one), so that each chunk's batch is large
-    enough to be split across threads (:func:`tariffsim.threads.for_parts`).
+    enough to be split across threads (:func:`tariffsim.threads.for_parts`);
+    ``live`` (the chunk's items are the runs of one batch, which reports its
+    progress as it plays): at most twice that, :data:`LIVE_CHUNK`, since the
+    batched engine plays a chunk in parts of at most ``DEFAULT_CHUNK`` runs,
+    several at once on threads, and each part has a cost of its own (about
+    0.1 s for ``us-china-145``). An ensemble of 10,000 runs of
+    ``us-china-145`` on two threads played about 12% faster in one chunk (two
+    parts of 5,000 at once) than in two (each two parts of 2,500), for about
+    150 MB more memory at its peak (``benchmarks/bench_ensemble.py``, 2026-12).
     On an executor with ``w`` workers:
     four chunks per worker (so a slow chunk does not leave others idle, and
     the progress bar, which moves as chunks end, moves), or two, or one,
@@ -361,6 +373,8 @@ def default_chunk_size(n: int, executor: Any = None, *, live: bool = False) -> i
     --------
     >>> default_chunk_size(10_000), default_chunk_size(8_000), default_chunk_size(20_000)
     (5000, 8000, 6667)
+    >>> default_chunk_size(10_000, live=True), default_chunk_size(20_000, live=True)
+    (10000, 10000)
     >>> default_chunk_size(10)
     10
     >>> from concurrent.futures import ThreadPoolExecutor
@@ -374,7 +388,8 @@ def default_chunk_size(n: int, executor: Any = None, *, live: bool = False) -> i
     if n <= 0:
         return 1
     if executor is None:
-        return math.ceil(n / math.ceil(n / DEFAULT_CHUNK))
+        cap = LIVE_CHUNK if live else DEFAULT_CHUNK
+        return math.ceil(n / math.ceil(n / cap))
     w = executor_workers(executor)
     for per_worker in (1,) if live else (4, 2, 1):
         size = math.ceil(n / (per_worker * w))
@@ -493,7 +508,7 @@ def map_chunks(
     ...            payload=list(range(5)), chunk_size=2)
     [[0, 10], [20, 30], [40]]
     """
-    n, chunk_size = _prepare(n, executor, chunk_size, payload)
+    n, chunk_size = _prepare(n, executor, chunk_size, payload, live)
     check_sendable(executor, job=job, fn=fn)
     chunks = _in_order(fn, job, n, payload, chunk_size, executor, progress, desc, unit,
                        window=None, live=live, size_of=size_of,
@@ -564,12 +579,15 @@ def fold_chunks(
 _NOTHING = object()
 
 
-def _prepare(n: Any, executor: Any, chunk_size: Any, payload: Any) -> tuple[int, int]:
-    """``n`` and the chunk size checked (the default chosen), before any chunk runs."""
+def _prepare(
+    n: Any, executor: Any, chunk_size: Any, payload: Any, live: bool = False
+) -> tuple[int, int]:
+    """``n`` and the chunk size checked (the default chosen), before any chunk runs;
+    ``live`` as :func:`map_chunks` takes it (it sizes the default chunks in this process)."""
     n = _check_count("n", n)
     check_executor(executor)
     if chunk_size is None:
-        chunk_size = default_chunk_size(n, executor)
+        chunk_size = default_chunk_size(n, executor, live=live and executor is None)
     chunk_size = _check_count("chunk_size", chunk_size)
     _check_payload(payload, n)
     return n, chunk_size

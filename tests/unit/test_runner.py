@@ -150,6 +150,11 @@ def test_default_chunk_size_spreads_over_workers() -> None:
     assert default_chunk_size(8192) == 8192
     assert default_chunk_size(8193) == 4097
     assert default_chunk_size(10_000) == 5_000
+    # in-process work played as one batch's runs: up to two of the engine's parts a chunk
+    assert default_chunk_size(10_000, live=True) == 10_000
+    assert default_chunk_size(2 * 8192 + 1, live=True) == 8193
+    with ThreadPoolExecutor(2) as ex:  # an executor's chunks are not made larger by it
+        assert default_chunk_size(10_000, ex, live=False) == 2_500
 
 
 @pytest.mark.parametrize("kind", ["thread", "process"])

@@ -2,6 +2,7 @@
 bits, every block done, clear errors."""
 
 import dataclasses
+import gc
 import os
 import subprocess
 import sys
@@ -558,3 +559,62 @@ def test_a_failing_part_of_a_batch_stops_the_others_within_a_round(monkeypatch):
 def test_for_parts_refuses_what_is_not_pairs(bad):
     with pytest.raises(ParameterError, match="`parts` must be a sequence of"):
         threads.for_parts(lambda a, b: a, bad, workers=2)
+
+
+def test_gc_paused_nests_and_restores_the_collector() -> None:
+    assert gc.isenabled()
+    with threads.gc_paused():
+        assert not gc.isenabled()
+        with threads.gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block still holds it
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), threads.gc_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()  # back on after an error too
+
+
+def test_gc_paused_keeps_a_collector_turned_off_by_the_caller_off() -> None:
+    gc.disable()
+    try:
+        with threads.gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_gc_paused_on_several_threads_turns_it_back_on_with_the_last() -> None:
+    inside, release = threading.Barrier(3), threading.Event()
+    seen: list[bool] = []
+
+    def hold() -> None:
+        with threads.gc_paused():
+            inside.wait()
+            release.wait()
+        seen.append(gc.isenabled())
+
+    workers = [threading.Thread(target=hold) for _ in range(2)]
+    for t in workers:
+        t.start()
+    inside.wait()
+    assert not gc.isenabled()
+    release.set()
+    for t in workers:
+        t.join()
+    assert gc.isenabled()
+    assert len(seen) == 2
+
+
+def test_a_batch_leaves_the_collector_as_it_found_it() -> None:
+    import tariffsim as ts
+
+    sc = ts.load_scenario("us-china-145")
+    ts.simulate_batch(sc.game, 3, seeds=[0, 1])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ts.simulate_batch(sc.game, 3, seeds=[0, 1])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
