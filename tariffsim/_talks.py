@@ -1,4 +1,4 @@
-"""Agreements and threats in every run of a batch: summits, demands, agreed dyads held.
+"""Agreements and threats in every run of a batch: summits, demands, agreed rates held as ceilings.
 
 :class:`_Talks` is the engine's bargaining (see :mod:`tariffsim.bargaining`
 for the model): at a summit the runs are grouped by the concessions they have
@@ -50,10 +50,14 @@ T = TypeVar("T", bound=Collection[Any])
 _RENEWED = " (renewed)"
 """Added to an agreement's label when it is renewed (once: a renewal's renewal keeps it)."""
 
-CHECK_ROUNDS = 2
+CHECK_ROUNDS = 4
 """Rounds of the agents' own play a deal must hold for to be struck (:meth:`_Talks._broken`):
-the round it is struck in, where the deal holds a raise and an agent that starts choosing in
-the next does not yet show, and the next, where a raise breaks it."""
+the round it is struck in, where the deal holds a raise above its rates and an agent that
+starts choosing in the next does not yet show, and three more, where such a raise breaks it.
+Agreed rates are ceilings, so a strategy that answers a deal's cut in kind may cut below it
+and climb back over it only in the fourth round (``firm-but-measured`` against the Geneva
+truce: 0%, 0%, 10%, then 15%); two rounds, the check until 2026-12 when rates held both
+ways, let such a deal through."""
 
 MAX_BROKEN = 8
 """At a summit, the most deals a run sets aside as not self-enforcing (a party's own
@@ -95,11 +99,11 @@ class _PerRun(Generic[T]):
 
 
 class _Talks:
-    """Agreements and threats in every run: bargaining at summits, demands, agreed dyads held.
+    """Agreements and threats in every run: bargaining at summits, demands, agreed ceilings held.
 
     Summits and threats fall on the same rounds in every run, so the engine
     loops over runs only in those rounds; the per-round constraint on moves
-    (agreed dyads held, unmet demands kept) is a cheap per-run pass.
+    (agreed ceilings held, unmet demands kept) is a cheap per-run pass.
     """
 
     def __init__(
@@ -134,20 +138,20 @@ class _Talks:
             or any(e.kind == "summit" and e.parties for e in g.events)
         )
 
-    def hold_from_start(self, dyads: Sequence[Dyad]) -> None:
-        """Every run holds ``dyads`` as a deal struck in round 1 holds them: a cut is held,
-        a raise in round 1 too, and a later raise breaks the deal (as :meth:`constrain`
-        does after a summit)."""
+    def hold_from_start(self, dyads: Sequence[Dyad], st: _States) -> None:
+        """Every run holds ``dyads`` as a deal struck in round 1 at the rates of ``st`` (the
+        start) holds them, as :meth:`constrain` does after a summit: the start's rates are
+        ceilings, a raise above one in round 1 is held, and a later one breaks the deal."""
         rt = self.rt
         self.active = True
         deal = Agreement(
             round=1, date=rt.game.date(1), parties=(), terms={}, concessions=(), gain={},
             split={}, label="the deal checked",
         )  # fmt: skip
-        held = {d: (0.0, 0) for d in dyads}
+        ij = [(d, rt.pos[d[0]], rt.pos[d[1]]) for d in dyads if d[0] in rt.pos and d[1] in rt.pos]
         for q in range(rt.runs):
             self.agreements[q].append(deal)
-            self.locked[q] = dict(held)
+            self.locked[q] = {d: (float(st.tariff[q, i, j]), 0) for d, i, j in ij}
             self._lock_row(q)
 
     def _game(self, q: int) -> Game:
@@ -819,23 +823,32 @@ class _Talks:
         return self.rt.game.negotiation.floors(self.met[q])
 
     def constrain(self, st: _States, moves: NDArray[np.int8], r: int) -> NDArray[np.int8]:
-        """Hold agreed dyads (a raise breaks the agreement) and keep unmet demands.
+        """Hold agreed dyads at or below their agreed rates (ceilings), and keep unmet demands.
 
-        An agreement binds in the round it is struck: a raise of one of its
-        dyads in that round is held, so the round ends at the agreed terms; a
-        raise in a later round breaks it (and is noted). Vectorised over runs:
-        only runs that raise an agreed dyad are handled one by one.
+        An agreed rate is a ceiling, as a trade agreement's bound rate is: a
+        party may cut below it, and raise again up to it. A raise above it in
+        the round the agreement is struck is held, so the round ends at the
+        agreed terms; in a later round it breaks the agreement (and is noted).
+        A cut, of an agreed dyad or another, stops at the unmet demands'
+        floors. Vectorised over runs: only runs that raise an agreed dyad are
+        handled one by one.
         """
         if not self.active:
             return moves
         rt = self.rt
         neg = rt.game.negotiation
         lock = self.lock
-        for q in np.flatnonzero(((moves > 0) & lock).any(axis=1)).tolist():
+        raised = (moves > 0) & lock
+        after = {
+            c: self._levels_after(st, moves, c) for c in np.flatnonzero(raised.any(axis=0)).tolist()
+        }
+        for q in np.flatnonzero(raised.any(axis=1)).tolist():
             locked = self.locked[q]
             broken: dict[int, str] = {}
             for c, d in enumerate(rt.keys):
                 if moves[q, c] > 0 and d in locked:
+                    if after[c][q] <= locked[d][0] + 1e-12:
+                        continue  # within the ceiling
                     if self.agreements[q][locked[d][1]].round == r:
                         moves[q, c] = 0  # signed this round: the terms stand this round
                         continue
@@ -847,22 +860,31 @@ class _Talks:
                 )
                 self.locked[q] = locked = {dy: v for dy, v in locked.items() if v[1] != kk}
             self._lock_row(q)
+        out = moves
         cut = moves < 0
-        out = np.where(cut & lock, np.int8(0), moves).astype(np.int8)
-        free = cut & ~lock
         for met, rows in self._met_groups().items():
             floors = neg.floors(met)
             for c, d in enumerate(rt.keys):
                 if d not in floors:
                     continue
-                sel = rows[free[rows, c]]
+                sel = rows[cut[rows, c]]
                 if not sel.size:
                     continue
                 i, j = rt.key_ij[c]
                 level = rt.ladders[d].step_rungs(st.tariff[:, i, j], moves[:, c])
                 level = rt.step_off(st, d, st.tariff[:, i, j], moves[:, c], level)[sel]
+                if out is moves:
+                    out = moves.copy()
                 out[sel[level < floors[d] - 1e-12], c] = 0
         return out
+
+    def _levels_after(self, st: _States, moves: NDArray[np.int8], c: int) -> Array:
+        """Every run's headline on dyad ``rt.keys[c]`` after its ``moves[:, c]`` (the layers
+        stepped where they are off their headline's split)."""
+        rt = self.rt
+        d, (i, j) = rt.keys[c], rt.key_ij[c]
+        now = st.tariff[:, i, j]
+        return rt.step_off(st, d, now, moves[:, c], rt.ladders[d].step_rungs(now, moves[:, c]))
 
 
 def _broken_note(event: Event, n: int, what: str) -> str:

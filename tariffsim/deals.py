@@ -656,6 +656,8 @@ class Agreement:
     date : datetime.date
     parties : tuple of str
     terms : mapping of (str, str) to float
+        The agreed rates (fractions), ceilings: a party may cut below them, and a raise
+        above one breaks the agreement.
     concessions : tuple of str
     gain : mapping of str to float
     split : mapping of str to float

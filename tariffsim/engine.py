@@ -1058,7 +1058,7 @@ def _play(
     keypos = rt.key_col
     talks = _Talks(rt, items, _play)
     if held:
-        talks.hold_from_start(held)
+        talks.hold_from_start(held, st)
     # a round's net change by decisions, over all its steps (with one step: ``st.moved``)
     net: Array | None = None
     for r in range(1, T + 1):

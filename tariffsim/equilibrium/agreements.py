@@ -8,7 +8,8 @@ tariff layers, so a truce can keep one layer and drop another). The disagreement
 equilibrium itself: each party's Markov-perfect value :math:`V_i(s)` of
 carrying on from the state. When some deal gives every party more, the state
 jumps to its terms, the agreement is recorded on the path
-(``path.agreements``), and the agreed dyads hold from then on while the others
+(``path.agreements``), and the agreed rates hold from then on as ceilings (the policy
+may cut an agreed dyad, and raise it again up to its agreed rate) while the other dyads
 keep following the policy.
 
 :func:`with_demand_floors` cuts the demanding sides' ladders at their
@@ -39,6 +40,22 @@ from ._validate import check_int, check_rounds
 from .eq_path import MPEResult
 
 __all__ = ["agreement_path", "with_demand_floors"]
+
+
+def _advance_under_ceilings(
+    lg: Any, state: State, profile: int, ceilings: dict[tuple[str, str], float]
+) -> State:
+    """The state after ``profile`` at ``state``, agreed rates held as ceilings: an agreed
+    dyad the policy would raise above its agreed rate holds; a cut, or a raise up to it,
+    stands. (No break: the equilibrium's agreements are kept.)"""
+    nxt, _ = lg.advance(state, profile)
+    w = lg.game.world
+    over = {
+        d
+        for d, level in ceilings.items()
+        if nxt.tariff[w.index(d[0]), w.index(d[1])] > level + 1e-12
+    }
+    return lg.advance(state, profile, hold=over)[0] if over else nxt
 
 
 def with_demand_floors(
@@ -308,7 +325,7 @@ def agreement_path(
                     lg = result.lgame
         prof = result.profile[lg.index_of(state)]
         prev = states[-1]
-        state, _ = lg.advance(state, int(prof), hold=held)
+        state = _advance_under_ceilings(lg, state, int(prof), held)
         mat = np.sign(state.tariff - prev.tariff).astype(np.int64)
         states.append(state)
         mats.append(mat)

@@ -38,7 +38,7 @@ def test_talks_too_early_strike_no_deal_that_would_be_broken(sc: ts.Scenario, da
     assert p.agreements == ()
     said = [label for _, label in p.events if "set aside" in label]
     assert len(said) == 1 and said[0].endswith(
-        "each of which a party's own strategy would break within 2 rounds, so no deal"
+        "each of which a party's own strategy would break within 4 rounds, so no deal"
     )
     assert p.series("US", "CN")[-1] == pytest.approx(0.3)  # the US comes down on its own
 
@@ -52,7 +52,7 @@ def test_a_deal_that_would_be_broken_gives_way_to_the_next_that_holds(sc: ts.Sce
     ]  # fmt: skip
     assert [label for _, label in p.events if "set aside" in label] == [
         "Geneva talks: 4 better deals set aside, each of which a party's own strategy would "
-        "break within 2 rounds, so the next"
+        "break within 4 rounds, so the next"
     ]
 
 
