@@ -506,6 +506,27 @@ class _Talks:
         best_sub = [subsets[n] for n in best_s.tolist()] if C else [None] * G
         done: list[int] = []  # the runs agreeing on a searched deal (positions in ``rows``)
         date = g0.date(r)
+        # each run's gains and split, computed for every run at once (as each run's would be)
+        gain_of: dict[str, list[float]] = {}
+        split_of: dict[str, list[float]] = {}
+        if C and found.any():
+            at, kk = np.arange(G), best_k
+            tot = np.zeros(G)
+            gains_v = {}
+            for p in parties:
+                fl = np.array([f[p] for f in flows])[best_s]
+                value = first[p][at, kk] + fl + factor * (hold[p][at, kk] + fl)
+                gains_v[p] = value - dis[p]
+                tot = tot + gains_v[p]
+            with np.errstate(divide="ignore", invalid="ignore"):  # (runs with no deal)
+                for p in parties:
+                    gain_of[p] = gains_v[p].tolist()
+                    split_of[p] = (gains_v[p] / tot).tolist()
+        combos_l, raw_l = combos.tolist(), raw.tolist()
+        before_l = (
+            np.stack([start.tariff[:, i, j] for i, j in ij], axis=1).tolist() if ij else [[]] * G
+        )
+        lay_slots = [(dyads[c], name, s_) for s_, (c, name, row) in enumerate(slots) if row >= 0]
         for g_ in range(G):
             q = int(rows[g_])
             if slow[g_]:
@@ -516,24 +537,14 @@ class _Talks:
             done.append(g_)
             k, chosen = int(best_k[g_]), best_sub[g_]
             assert chosen is not None
-            flow = flows[int(best_s[g_])]
-            value = {
-                p: float(first[p][g_, k] + flow[p] + factor * (hold[p][g_, k] + flow[p]))
-                for p in parties
-            }
-            gain = {p: value[p] - float(dis[p][g_]) for p in parties}
-            tot = sum(gain.values())
-            terms = {dy: float(combos[k, c]) for c, dy in enumerate(dyads)}
-            before = {
-                dy: float(start.tariff[g_, i, j]) for dy, (i, j) in zip(dyads, ij, strict=True)
-            }
+            gain = {p: gain_of[p][g_] for p in parties}
             lay_terms: dict[Dyad, dict[str, float]] = {}
-            for s_, (c, name, row) in enumerate(slots):
-                if row >= 0:
-                    lay_terms.setdefault(dyads[c], {})[name] = float(raw[k, s_])
+            for dy, name, s_ in lay_slots:
+                lay_terms.setdefault(dy, {})[name] = raw_l[k][s_]
             self._agree(
-                q, r, event, terms, tuple(sorted(chosen)), gain,
-                {p: gain[p] / tot for p in parties}, before, lay_terms, date=date, lock=False,
+                q, r, event, dict(zip(dyads, combos_l[k], strict=True)), tuple(sorted(chosen)),
+                gain, {p: split_of[p][g_] for p in parties},
+                dict(zip(dyads, before_l[g_], strict=True)), lay_terms, date=date, lock=False,
             )  # fmt: skip
         if not done:
             return

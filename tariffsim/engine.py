@@ -1348,6 +1348,15 @@ def record_bytes(game: Game, rounds: int, runs: int, record: str) -> int:
     return per * runs * (rounds + 1)
 
 
+def _gather(
+    dyads: Sequence[tuple[str, str]], pos: Mapping[str, int]
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """The positions in ``dyads`` of those between involved countries, and their importers'
+    and exporters' positions ``pos`` (what a record's round reads in one gather)."""
+    got = [(c, pos[a], pos[b]) for c, (a, b) in enumerate(dyads) if a in pos and b in pos]
+    return tuple(np.array([g[m] for g in got], dtype=np.intp) for m in range(3))  # type: ignore[return-value]
+
+
 def _compact_layout(world: World) -> dict[str, tuple[tuple[int, ...], Any]]:
     """The arrays of a compact record: name → (shape after the run and round axes, dtype).
 
@@ -1405,10 +1414,6 @@ class _Record:
         self.slots = tuple(
             (a_, b_, x.name) for (a_, b_), lays in w.instruments.items() for x in lays
         )
-        pos0 = rt.pos
-        self.slot_ij = [
-            (pos0.get(a_), pos0.get(b_), w.layer_index(nm)) for a_, b_, nm in self.slots
-        ]
         if self.full:
             a["layers"] = _round_major((R, T, len(self.slots)))
             for name in ("tariff", "effective", "control", "perceived_pass_through", *SLOW_FIELDS):
@@ -1436,8 +1441,19 @@ class _Record:
         weight = rt.game.model.weights[TERMS.index("alliance")]
         self.tie_cost = -(weight * np.broadcast_to(tv, (R, n)))[:, self.others]
         pos = rt.pos
-        self.dyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.dyads]
-        self.cdyad_ij = [(pos.get(a), pos.get(b)) for a, b in self.cdyads]
+        # the record's columns the involved countries fill, and where each is read from
+        self.dyad_cols = _gather(self.dyads, pos)
+        self.cdyad_cols = _gather(self.cdyads, pos)
+        self.slot_cols = _gather([(a_, b_) for a_, b_, _ in self.slots], pos)
+        self.slot_rows = np.array(
+            [w.layer_index(nm) for a_, b_, nm in self.slots if a_ in pos and b_ in pos],
+            dtype=np.intp,
+        )
+        kc = [(c, rt.key_col[d]) for c, d in enumerate(self.dyads) if d in rt.key_col]
+        self.move_cols = (
+            np.array([c for c, _ in kc], dtype=np.intp),
+            np.array([x for _, x in kc], dtype=np.intp),
+        )
         if self.full:
             pt = rt.truth_over.get("pass_through", np.asarray(truth.pass_through)[None])
             self.pt_base = np.array(np.broadcast_to(pt, (R, n, n)))
@@ -1489,10 +1505,9 @@ class _Record:
             if st.layers is not None and "layers" in a:
                 a["layers"][:, r] = st.layers
             return
-        if st.layers is not None:
-            for c, (si, sj, lrow) in enumerate(self.slot_ij):
-                if si is not None and sj is not None:
-                    a["layers"][:, r, c] = st.layers[:, lrow, si, sj]
+        if st.layers is not None and self.slot_rows.size:
+            at, si, sj = self.slot_cols
+            a["layers"][:, r, at] = st.layers[:, self.slot_rows, si, sj]
         idx: Any = rt.idx
         if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run of countries: a slice
             idx = slice(int(idx[0]), int(idx[-1]) + 1)
@@ -1518,17 +1533,16 @@ class _Record:
         a["approval"][:, r, idx] = bd.approval[:, 0]
         if not self.full:
             hi = st.tariff if high is None else high
-            for c, (i, j) in enumerate(self.dyad_ij):
-                if i is not None and j is not None:
-                    a["tariff"][:, r, c] = st.tariff[:, i, j]
-                    a["high"][:, r, c] = hi[:, i, j]
-            for c, (i, j) in enumerate(self.cdyad_ij):
-                if i is not None and j is not None:
-                    a["control"][:, r, c] = st.control[:, i, j]
-            for c, d in enumerate(self.dyads):
-                kc = rt.key_col.get(d)
-                if kc is not None:
-                    a["moves"][:, r, c] = moves[:, kc]
+            at, i, j = self.dyad_cols
+            if at.size:
+                a["tariff"][:, r, at] = st.tariff[:, i, j]
+                a["high"][:, r, at] = hi[:, i, j]
+            at, i, j = self.cdyad_cols
+            if at.size:
+                a["control"][:, r, at] = st.control[:, i, j]
+            at, kc = self.move_cols
+            if at.size:
+                a["moves"][:, r, at] = moves[:, kc]
             return
         if isinstance(idx, slice):
             rows, cols = idx, idx
