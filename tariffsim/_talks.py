@@ -51,13 +51,16 @@ _RENEWED = " (renewed)"
 """Added to an agreement's label when it is renewed (once: a renewal's renewal keeps it)."""
 
 CHECK_ROUNDS = 4
-"""Rounds of the agents' own play a deal must hold for to be struck (:meth:`_Talks._broken`):
-the round it is struck in, where the deal holds a raise above its rates and an agent that
-starts choosing in the next does not yet show, and three more, where such a raise breaks it.
-Agreed rates are ceilings, so a strategy that answers a deal's cut in kind may cut below it
-and climb back over it only in the fourth round (``firm-but-measured`` against the Geneva
-truce: 0%, 0%, 10%, then 15%); two rounds, the check until 2026-12 when rates held both
-ways, let such a deal through."""
+"""Fewest rounds of the agents' own play a deal must hold for to be struck
+(:meth:`_Talks._broken`; the check plays the negotiation's horizon, :attr:`_Talks.check_rounds`,
+when longer): the round it is struck in, where the deal holds a raise above its rates and an
+agent that starts choosing in the next does not yet show, and later rounds, where such a
+raise breaks it. Agreed rates are ceilings, so a strategy that answers a deal's cut in kind
+may cut below it and climb back over it only rounds later, the later the deeper it cut
+(``firm-but-measured`` against the Geneva truce: 0%, 0%, 10%, then 15%, in the fourth round;
+against ``tit-for-tat``, in the fifth): no fixed count bounds that, so the check plays the
+horizon the parties value disagreement over. Two rounds, the check until 2026-12 when rates
+held both ways, let such deals through."""
 
 MAX_BROKEN = 8
 """At a summit, the most deals a run sets aside as not self-enforcing (a party's own
@@ -154,6 +157,12 @@ class _Talks:
             self.locked[q] = {d: (float(st.tariff[q, i, j]), 0) for d, i, j in ij}
             self._lock_row(q)
 
+    @property
+    def check_rounds(self) -> int:
+        """Rounds a deal must hold for to be struck: the negotiation's horizon, at least
+        :data:`CHECK_ROUNDS`."""
+        return max(CHECK_ROUNDS, int(self.rt.game.negotiation.horizon))
+
     def _game(self, q: int) -> Game:
         if not self.items:
             return self.rt.game
@@ -232,6 +241,9 @@ class _Talks:
                 st.tariff[q, i, j] = level
                 st.peak[q, i, j] = max(st.peak[q, i, j], level)
                 self.notes[q].append((r, f"{name}: carried out"))
+                held = self.locked[q].get((th.by, th.target)) if self.lock[q].any() else None
+                if held is not None and level > held[0] + 1e-12:  # above an agreed ceiling
+                    self._break(q, held[1], r, f"{th.by} breaks, carrying out its threat,")
         if st.layers is not None:  # a headline threat: the dyad's canonical split
             st.layers = rt.resplit(st.layers, before, st.tariff)
             rt.settle(st)
@@ -329,10 +341,10 @@ class _Talks:
         the sum of its slots.
 
         Only a self-enforcing deal is struck: where a party's own strategy would
-        raise one of its rates at once (:meth:`_broken`, from the state the deal
-        leaves), the run takes its next best deal, up to :data:`MAX_BROKEN`
-        deals, and then none. ``perceived``: every agent's current beliefs in
-        those runs.
+        raise one of its rates above the deal within :attr:`check_rounds` rounds
+        (:meth:`_broken`, from the state the deal leaves), the run takes its next
+        best deal, up to :data:`MAX_BROKEN` deals, and then none. ``perceived``:
+        every agent's current beliefs in those runs.
         """
         rt = self.rt
         g0, w, pos = rt.game, rt.world, rt.pos
@@ -452,7 +464,7 @@ class _Talks:
                 score = 0.0 + a_p * lg if m == 0 else score + a_p * lg
             goods.append(good)
             scores.append(score)
-        broken = np.zeros((G, len(goods), C), dtype=bool)  # deals a party would break at once
+        broken = np.zeros((G, len(goods), C), dtype=bool)  # deals a party's strategy breaks
 
         def pick() -> tuple[NDArray[np.bool_], NDArray[np.intp], NDArray[np.intp]]:
             """Each run's best deal not ``broken``: (found, candidate, subset position)."""
@@ -502,7 +514,8 @@ class _Talks:
             todo[again] = found[again]
         for g_ in np.flatnonzero(tried).tolist():
             what = "the next" if found[g_] else "no deal"
-            self.notes[int(rows[g_])].append((r, _broken_note(event, int(tried[g_]), what)))
+            note = _broken_note(event, int(tried[g_]), what, self.check_rounds)
+            self.notes[int(rows[g_])].append((r, note))
         best_sub = [subsets[n] for n in best_s.tolist()] if C else [None] * G
         done: list[int] = []  # the runs agreeing on a searched deal (positions in ``rows``)
         date = g0.date(r)
@@ -630,7 +643,7 @@ class _Talks:
         )  # fmt: skip
         if deal.broken:
             what = "the next" if deal.agreed else "no deal"
-            self.notes[q].append((r, _broken_note(event, deal.broken, what)))
+            self.notes[q].append((r, _broken_note(event, deal.broken, what, self.check_rounds)))
         if not deal.agreed:
             return
         w = rt.world
@@ -667,11 +680,11 @@ class _Talks:
         dyads: Sequence[Dyad],
         perceived: Sequence[Params],
     ) -> NDArray[np.bool_]:
-        """Whether each deal would be broken at once: from the state ``deal`` leaves in the
-        runs ``runs``, :data:`CHECK_ROUNDS` rounds of the agents' own strategies (the
+        """Whether each deal would be broken: from the state ``deal`` leaves in the
+        runs ``runs``, :attr:`check_rounds` rounds of the agents' own strategies (the
         look-ahead's game: no noise, no talks, the demands ``mets`` met lifted), with their
         current beliefs ``perceived`` and the deal's ``dyads`` held as the run holds them
-        (:meth:`hold_from_start`), raise one of those dyads."""
+        (:meth:`hold_from_start`: as ceilings), raise one of those dyads above the deal."""
         rt = self.rt
         ij = [(rt.pos[a], rt.pos[b]) for a, b in dyads if a in rt.pos and b in rt.pos]
         rt.settle(deal)
@@ -683,7 +696,7 @@ class _Talks:
             at = np.array(part, dtype=np.intp)
             start = _take(deal, at)
             play = self.play(
-                self._look_game(r, met), CHECK_ROUNDS,
+                self._look_game(r, met), self.check_rounds,
                 [(pp, v[runs[at]]) for pp, v in self.items if pp.kind != "noise"],
                 _Streams.of_seeds([0] * len(at)), "look", idx=rt.idx, start=start,
                 perceived=[take_params(x, at) for x in perceived], held=tuple(dyads),
@@ -696,7 +709,8 @@ class _Talks:
     def expire(self, st: _States, r: int) -> None:
         """Agreements that run out this round: renewed if every party prefers it, else lapsed.
 
-        Each party compares keeping the agreed state (held forever) with the
+        Each party compares keeping the state in force (the agreed rates, or lower where
+        a party has cut below them; held forever) with the
         lapse (the agreed dyads back at their levels before the deal, then the
         agents play on for the negotiation's horizon and the last state is
         held), on its perceived model. Renewal records a new agreement with the
@@ -776,9 +790,10 @@ class _Talks:
             for p in parties
         }  # fmt: skip
         date = g0.date(r)
+        gains = {p: (keep[p] - lapsed[p]).tolist() for p in parties}  # every run's at once
         for g_, (q, k) in enumerate(items):
             a = self.agreements[q][k]
-            gain = {p: float(keep[p][g_]) - float(lapsed[p][g_]) for p in a.parties}
+            gain = {p: gains[p][g_] for p in a.parties}
             if all(v >= 0 for v in gain.values()):
                 k2 = len(self.agreements[q])
                 tot = sum(gain.values()) or 1.0
@@ -860,17 +875,13 @@ class _Talks:
                 if moves[q, c] > 0 and d in locked:
                     if after[c][q] <= locked[d][0] + 1e-12:
                         continue  # within the ceiling
-                    if self.agreements[q][locked[d][1]].round == r:
-                        moves[q, c] = 0  # signed this round: the terms stand this round
+                    a = self.agreements[q][locked[d][1]]
+                    if a.round == r and not a.label.endswith(_RENEWED):
+                        moves[q, c] = 0  # struck this round: the terms stand this round
                         continue
                     broken.setdefault(locked[d][1], d[0])
             for kk, who in sorted(broken.items()):
-                a = self.agreements[q][kk]
-                self.notes[q].append(
-                    (r, f"{who} breaks the agreement of round {a.round} ({a.label})")
-                )
-                self.locked[q] = locked = {dy: v for dy, v in locked.items() if v[1] != kk}
-            self._lock_row(q)
+                self._break(q, kk, r, f"{who} breaks")
         out = moves
         cut = moves < 0
         for met, rows in self._met_groups().items():
@@ -882,12 +893,29 @@ class _Talks:
                 if not sel.size:
                     continue
                 i, j = rt.key_ij[c]
-                level = rt.ladders[d].step_rungs(st.tariff[:, i, j], moves[:, c])
-                level = rt.step_off(st, d, st.tariff[:, i, j], moves[:, c], level)[sel]
-                if out is moves:
-                    out = moves.copy()
-                out[sel[level < floors[d] - 1e-12], c] = 0
+                now = st.tariff[:, i, j]
+                # a cut stops at the floor: a move of several rungs takes those that keep
+                # the tariff at or above it (one rung: that one, or none)
+                mv = moves[:, c].copy()
+                for _ in range(int(-mv[sel].min())):
+                    level = rt.step_off(st, d, now, mv, rt.ladders[d].step_rungs(now, mv))
+                    over = sel[(level[sel] < floors[d] - 1e-12) & (mv[sel] < 0)]
+                    if not over.size:
+                        break
+                    mv[over] += 1
+                if (mv[sel] != moves[sel, c]).any():
+                    if out is moves:
+                        out = moves.copy()
+                    out[sel, c] = mv[sel]
         return out
+
+    def _break(self, q: int, kk: int, r: int, who: str) -> None:
+        """Run ``q``'s agreement ``kk`` is broken in round ``r`` (``who``: "US breaks", ...):
+        noted, and its dyads freed."""
+        a = self.agreements[q][kk]
+        self.notes[q].append((r, f"{who} the agreement of round {a.round} ({a.label})"))
+        self.locked[q] = {dy: v for dy, v in self.locked[q].items() if v[1] != kk}
+        self._lock_row(q)
 
     def _levels_after(self, st: _States, moves: NDArray[np.int8], c: int) -> Array:
         """Every run's headline on dyad ``rt.keys[c]`` after its ``moves[:, c]`` (the layers
@@ -898,11 +926,11 @@ class _Talks:
         return rt.step_off(st, d, now, moves[:, c], rt.ladders[d].step_rungs(now, moves[:, c]))
 
 
-def _broken_note(event: Event, n: int, what: str) -> str:
+def _broken_note(event: Event, n: int, what: str, rounds: int) -> str:
     """A run's note of the deals its summit set aside as not self-enforcing."""
     return (
         f"{event.label or 'summit'}: {n} better deal{'s' * (n > 1)} set aside, each of which "
-        f"a party's own strategy would break within {CHECK_ROUNDS} rounds, so {what}"
+        f"a party's own strategy would break within {rounds} rounds, so {what}"
     )
 
 

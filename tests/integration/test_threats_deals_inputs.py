@@ -164,7 +164,7 @@ def test_the_path_stands_at_an_agreements_terms_in_its_round(belief: float) -> N
         assert not p.agreements
         assert [e.label for e in p.events if "set aside" in e.label] == [
             "Trump-Xi meeting (Busan): 8 better deals set aside, each of which a party's own "
-            "strategy would break within 4 rounds, so no deal"
+            "strategy would break within 12 rounds, so no deal"
         ]
         return
     assert p.agreements  # the Busan summit strikes a deal

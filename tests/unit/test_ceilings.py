@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -16,6 +16,7 @@ import tariffsim as ts
 from tariffsim import engine
 from tariffsim import equilibrium as eq
 from tariffsim._batchrun import _Streams
+from tariffsim.agents import Traits
 from tariffsim.equilibrium.agreements import _advance_under_ceilings
 
 
@@ -51,7 +52,7 @@ def _breaches(notes: Any) -> list[str]:
 
 def test_a_party_may_cut_below_an_agreed_rate_and_come_back_up_to_it(sc: ts.Scenario) -> None:
     path, notes = _held_play(sc, {1: {"CN": -1}, 2: {"CN": 1}})
-    assert path == [0.54, 0.3, 0.54, 0.54, 0.54]  # held both ways, the cut did not happen
+    assert path == [0.54, 0.3, 0.54, 0.54, 0.54]  # (held both ways: 0.54 throughout)
     assert _breaches(notes) == []
 
 
@@ -125,3 +126,96 @@ def test_equilibrium_paths_hold_agreed_rates_as_ceilings(sc: ts.Scenario) -> Non
     np.testing.assert_array_equal(over.tariff[rest], free.tariff[rest])  # the rest moves
     back = _advance_under_ceilings(lg, lg.state(lg.index_of(cut)), up, ceiling)
     assert back.tariff[i, j] == pytest.approx(0.54)  # back up to the ceiling
+
+
+def test_the_check_plays_the_horizon_so_a_cut_and_a_later_climb_are_seen(
+    sc: ts.Scenario,
+) -> None:
+    """A `tit-for-tat` US and a `firm-but-measured` China both cut below 54%/15% and echo
+    each other back over it in the deal's fifth round: a check of four rounds struck the
+    deal and the run broke it; over the horizon (12 rounds) it is set aside."""
+    g = sc.with_strategy("US", "tit-for-tat").with_strategy("CN", "firm-but-measured").game
+    p = g.replace(noise=0.0).simulate(seed=0, rounds=30)
+    assert not [x for _, x in p.events if "breaks the agreement" in x]
+    said = [x for _, x in p.events if "set aside" in x]
+    assert said and all("within 12 rounds" in x for x in said)
+
+
+def test_a_threat_carried_out_above_an_agreed_rate_breaks_the_agreement() -> None:
+    """A deal caps US-CN at 20% without China's controls; the US then carries out its
+    threat of 100% on 1 November (130% in force): that breaks the deal, which is not
+    renewed at its 20% while 130% is in force."""
+    sc = ts.load_scenario("threat-100-nov1")
+    g = sc.game
+    agenda = ("fentanyl_pledge_china", "purchases_china")
+    events = tuple(
+        dataclasses.replace(e, when=dt.date(2025, 10, 20), agenda=agenda, term_days=20)
+        if e.kind == "summit"
+        else e
+        for e in g.events
+    )
+    agents = tuple(
+        dataclasses.replace(a, strategy=ts.agents.Hold()) if a.code == "US" else a for a in g.agents
+    )
+    what = dataclasses.replace(sc, game=g.replace(events=events, agents=agents), data={})
+    p = what.with_params(**{"belief:pass_through.US.CN": 0.0}).simulate(seed=0, rounds=40)
+    (deal,) = p.agreements
+    assert deal.terms[("US", "CN")] == pytest.approx(0.2)
+    r = g.round_of(g.threats[0].when)
+    assert float(p.series("US", "CN")[r]) > 0.2
+    assert [(k, x) for k, x in p.events if "breaks" in x] == [
+        (r, f"US breaks, carrying out its threat, the agreement of round {deal.round} "
+            f"({deal.label})")
+    ]  # fmt: skip
+
+
+def test_a_raise_above_the_rates_in_a_renewals_round_breaks_it(sc: ts.Scenario) -> None:
+    """Only a newly struck agreement holds a raise in its own round; a renewal keeps the
+    state in force, so a raise then breaks it."""
+    r = 29  # the Geneva truce is renewed in round 29
+    agents = tuple(
+        dataclasses.replace(a, strategy=ts.Scripted({r: {"CN": 1}}, then="myopic"))
+        if a.code == "US"
+        else a
+        for a in sc.game.agents
+    )
+    p = sc.game.replace(agents=agents).simulate(seed=0, rounds=34)
+    assert [a.round for a in p.agreements] == [16, r]
+    assert [(k, x) for k, x in p.events if "breaks" in x] == [
+        (r, f"US breaks the agreement of round {r} (Geneva talks (renewed))")
+    ]
+    assert float(p.series("US", "CN")[r]) > 0.3
+
+
+@dataclasses.dataclass(frozen=True)
+class _Jumps:
+    """The US moves ``moves[round]`` rungs on China at once (a ``moves = "jump"`` game)."""
+
+    moves: dict[int, int]
+    name: ClassVar[str] = "jumps"
+    traits: ClassVar[Traits] = Traits(memory_depth=0)
+
+    def act(self, obs: Any, rng: Any) -> dict[tuple[str, str], int]:
+        return {(me, t): self.moves.get(obs.round, 0) if t == "CN" else 0 for me, t in obs.targets}
+
+
+def test_a_cut_of_several_rungs_stops_at_an_unmet_demand(sc: ts.Scenario) -> None:
+    """From 54%, three rungs down is 10%, below the unmet demands' 30%: the cut takes the
+    rungs that stay at or above it (one, to 30%), on an agreed dyad as on a free one."""
+    w = sc.world
+    init = ts.State.zeros(w.n).with_tariff(w, "US", "CN", 0.54).with_tariff(w, "CN", "US", 0.1)
+    agents = tuple(
+        dataclasses.replace(
+            a, active_from=None, beliefs=None,
+            strategy=_Jumps({1: -3}) if a.code == "US" else ts.agents.Hold(),
+        )
+        for a in sc.game.agents
+    )  # fmt: skip
+    g = sc.game.replace(initial=init, events=(), threats=(), noise=0.0, agents=agents, moves="jump")
+    for held in ((("US", "CN"),), ()):
+        out = engine._play(g, 3, [], _Streams.of_seeds([0]), "full", held=held)
+        path = out["arrays"]["tariff"][0, :, w.index("US"), w.index("CN")].tolist()
+        assert path == [0.54, 0.3, 0.3, 0.3]
+    free = g.replace(negotiation=dataclasses.replace(g.negotiation, demands=()))
+    out = engine._play(free, 3, [], _Streams.of_seeds([0]), "full", held=(("US", "CN"),))
+    assert out["arrays"]["tariff"][0, 1, w.index("US"), w.index("CN")] == pytest.approx(0.1)

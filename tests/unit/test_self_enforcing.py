@@ -38,7 +38,7 @@ def test_talks_too_early_strike_no_deal_that_would_be_broken(sc: ts.Scenario, da
     assert p.agreements == ()
     said = [label for _, label in p.events if "set aside" in label]
     assert len(said) == 1 and said[0].endswith(
-        "each of which a party's own strategy would break within 4 rounds, so no deal"
+        "each of which a party's own strategy would break within 12 rounds, so no deal"
     )
     assert p.series("US", "CN")[-1] == pytest.approx(0.3)  # the US comes down on its own
 
@@ -52,13 +52,15 @@ def test_a_deal_that_would_be_broken_gives_way_to_the_next_that_holds(sc: ts.Sce
     ]  # fmt: skip
     assert [label for _, label in p.events if "set aside" in label] == [
         "Geneva talks: 4 better deals set aside, each of which a party's own strategy would "
-        "break within 4 rounds, so the next"
+        "break within 12 rounds, so the next"
     ]
 
 
 def test_the_check_holds_the_deal_as_the_run_does(sc: ts.Scenario) -> None:
-    """Played without the deal's hold, China's `firm-but-measured` cut below the deal and
-    came back to it, which passed; in the run the cut is held and China raised next round."""
+    """The check holds the deal as the run does (as ceilings): China's `firm-but-measured`
+    cuts below a deal and climbs back over it rounds later, so the deal it would break is
+    set aside and the one struck holds (with rates held both ways in the check only, one it
+    broke in the run had passed)."""
     p = sc.with_strategy("CN", "firm-but-measured").simulate(seed=0)
     assert p.agreements and _breaches(p) == []
 
