@@ -21,6 +21,7 @@ sorted); a move is replaced when ``u < noise``, by
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -2103,7 +2104,9 @@ def simulate_batch(
             )  # fmt: skip
 
     # bounded working memory, several parts at once on threads; the same numbers
-    with threads.gc_paused():  # the collector's passes held the GIL: 5% of a large batch
+    # tariffsim's own strategies make no reference cycles: the collector, whose passes held
+    # the GIL for 5% of a large batch, is paused while they play (a user's strategy may)
+    with threads.gc_paused() if _threadable(game) else contextlib.nullcontext():
         parts = threads.for_parts(play, ranges, workers)
     out = parts[0]
     if len(parts) > 1:

@@ -183,16 +183,22 @@ def limit(n: int) -> Iterator[None]:
 def gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off within the block (as it was after the last one).
 
-    A batch makes many small objects that live as long as it plays (each
-    run's agreements and notes), so the collector's full passes, which look
-    at every object alive and hold the GIL while they do, ran several times
-    a batch: about 0.2 s of an ensemble of 10,000 runs of ``us-china-145``
-    (3 s), during which the other threads' parts waited. The batch makes no
-    reference cycles of its own; what other code makes in the meantime is
-    collected once the collector is back on. Blocks may nest and be open on
-    several threads at once: the collector is turned off by the first to
-    open (if it was on) and back on by the last to close, so code that
-    turned it off itself keeps it off.
+    A batch of tariffsim's own strategies makes many small objects that live
+    as long as it plays (each run's agreements and notes), so the
+    collector's full passes, which look at every object alive and hold the
+    GIL while they do, ran several times a batch: about 0.2 s of an
+    ensemble of 10,000 runs of ``us-china-145`` (3 s), during which the
+    other threads' parts waited. Such a batch makes no reference cycles; the
+    engine pauses the collector only for it (a strategy of yours may make
+    cycles, which the collector must free as the batch plays). What other
+    code makes in the meantime is collected once the collector is back on.
+
+    Blocks may nest and be open on several threads at once: the collector is
+    turned off by the first to open (if it was on) and back on by the last to
+    close, so code that turned it off itself keeps it off; a
+    ``gc.disable()`` made while a block is open is undone when the last one
+    closes. A process forked while a block is open starts with the
+    collector as it was before the block.
 
     Examples
     --------
@@ -203,18 +209,36 @@ def gc_paused() -> Iterator[None]:
     >>> gc.isenabled()
     True
     """
-    with _gc_lock:
-        if _gc_holds[0] == 0:
-            _gc_holds[1] = int(gc.isenabled())
-            gc.disable()
-        _gc_holds[0] += 1
+    entered = False
     try:
+        with _gc_lock:
+            if _gc_holds[0] == 0:
+                _gc_holds[1] = int(gc.isenabled())
+                gc.disable()
+            _gc_holds[0] += 1
+            entered = True
         yield
     finally:
-        with _gc_lock:
-            _gc_holds[0] -= 1
-            if _gc_holds[0] == 0 and _gc_holds[1]:
-                gc.enable()
+        if entered:
+            with _gc_lock:
+                _gc_holds[0] -= 1
+                if _gc_holds[0] == 0 and _gc_holds[1]:
+                    gc.enable()
+
+
+def _gc_after_fork() -> None:
+    """In a forked child: no block is open there (the threads that held them are not), so
+    the collector is as it was before the first, and a new lock (the parent's may have
+    been held)."""
+    global _gc_lock
+    _gc_lock = threading.Lock()
+    if _gc_holds[0] and _gc_holds[1]:
+        gc.enable()
+    _gc_holds[:] = [0, 0]
+
+
+if hasattr(os, "register_at_fork"):  # (not on Windows)
+    os.register_at_fork(after_in_child=_gc_after_fork)
 
 
 def _executor() -> ThreadPoolExecutor:

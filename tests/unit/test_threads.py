@@ -618,3 +618,50 @@ def test_a_batch_leaves_the_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_child_forked_inside_a_block_starts_with_the_collector_on() -> None:
+    read, write = os.pipe()
+    with threads.gc_paused():
+        pid = os.fork()
+        if pid == 0:  # the child: no block of its own is open
+            try:
+                first = gc.isenabled()
+                with threads.gc_paused():
+                    inside = gc.isenabled()
+                os.write(write, f"{int(first)}{int(inside)}{int(gc.isenabled())}".encode())
+            finally:
+                os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 3) == b"101"
+    os.close(read)
+    os.close(write)
+    assert gc.isenabled()
+
+
+@dataclass(frozen=True)
+class _SeesTheCollector:
+    """A strategy of a user's (no ``act_batch``): holds, noting whether the collector runs."""
+
+    seen: list[bool] = field(default_factory=list)
+    name = "sees-the-collector"
+    traits = Traits(memory_depth=0)
+
+    def act(self, obs: object, rng: object) -> dict[tuple[str, str], int]:
+        self.seen.append(gc.isenabled())
+        return {}
+
+
+def test_a_batch_with_a_users_strategy_keeps_the_collector_on() -> None:
+    """A user's strategy may make reference cycles, which the collector must free as the
+    batch plays: the collector is paused only for tariffsim's own strategies."""
+    sc = ts.load_scenario("us-china-145")
+    mine = _SeesTheCollector()
+    g = sc.game.replace(
+        agents=tuple(
+            dataclasses.replace(a, strategy=mine, active_from=None) if a.code == "US" else a
+            for a in sc.game.agents
+        )
+    )
+    ts.simulate_batch(g, 3, seeds=[0, 1])
+    assert mine.seen and all(mine.seen)
