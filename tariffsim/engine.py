@@ -1355,7 +1355,10 @@ def _gather(
     """The positions in ``dyads`` of those between involved countries, and their importers'
     and exporters' positions ``pos`` (what a record's round reads in one gather)."""
     got = [(c, pos[a], pos[b]) for c, (a, b) in enumerate(dyads) if a in pos and b in pos]
-    return tuple(np.array([g[m] for g in got], dtype=np.intp) for m in range(3))  # type: ignore[return-value]
+    cols = np.array([c for c, _, _ in got], dtype=np.intp)
+    importers = np.array([i for _, i, _ in got], dtype=np.intp)
+    exporters = np.array([j for _, _, j in got], dtype=np.intp)
+    return cols, importers, exporters
 
 
 def _compact_layout(world: World) -> dict[str, tuple[tuple[int, ...], Any]]:

@@ -209,17 +209,17 @@ def gc_paused() -> Iterator[None]:
     >>> gc.isenabled()
     True
     """
-    entered = False
+    entered = 0  # the process that opened the block (a forked child closing it did not)
     try:
         with _gc_lock:
             if _gc_holds[0] == 0:
                 _gc_holds[1] = int(gc.isenabled())
                 gc.disable()
             _gc_holds[0] += 1
-            entered = True
+            entered = os.getpid()
         yield
     finally:
-        if entered:
+        if entered == os.getpid():
             with _gc_lock:
                 _gc_holds[0] -= 1
                 if _gc_holds[0] == 0 and _gc_holds[1]:
@@ -227,9 +227,9 @@ def gc_paused() -> Iterator[None]:
 
 
 def _gc_after_fork() -> None:
-    """In a forked child: no block is open there (the threads that held them are not), so
-    the collector is as it was before the first, and a new lock (the parent's may have
-    been held)."""
+    """In a forked child: no block is open there (the blocks its parent's threads opened
+    are theirs: closing one in the child changes nothing), so the collector is as it was
+    before the first, and a new lock (the parent's may have been held)."""
     global _gc_lock
     _gc_lock = threading.Lock()
     if _gc_holds[0] and _gc_holds[1]:

@@ -665,3 +665,23 @@ def test_a_batch_with_a_users_strategy_keeps_the_collector_on() -> None:
     )
     ts.simulate_batch(g, 3, seeds=[0, 1])
     assert mine.seen and all(mine.seen)
+
+
+def test_a_child_forked_inside_a_block_that_closes_it_changes_nothing() -> None:
+    """A raw fork's child carries on in its parent's block and closes it: that block was
+    its parent's, so the child's count stays right for its own blocks."""
+    read, write = os.pipe()
+    pid = -1
+    with threads.gc_paused():
+        pid = os.fork()
+    if pid == 0:  # the child, after closing the parent's block
+        try:
+            with threads.gc_paused():
+                inside = gc.isenabled()
+            os.write(write, f"{int(inside)}{int(gc.isenabled())}".encode())
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 2) == b"01"
+    os.close(read)
+    os.close(write)
