@@ -64,7 +64,7 @@ held both ways, let such deals through."""
 
 MAX_BROKEN = 8
 """At a summit, the most deals a run sets aside as not self-enforcing (a party's own
-strategy would break them within :data:`CHECK_ROUNDS` rounds) before it strikes none."""
+strategy would break them within :attr:`_Talks.check_rounds` rounds) before it strikes none."""
 
 
 class _PerRun(Generic[T]):
@@ -126,6 +126,9 @@ class _Talks:
         self.notes: _PerRun[list[tuple[int, str]]] = _PerRun(R, list)
         self.met: _PerRun[set[str]] = _PerRun(R, set)
         self.locked: _PerRun[dict[Dyad, tuple[float, int]]] = _PerRun(R, dict)
+        self.renewals: _PerRun[set[int]] = _PerRun(R, set)
+        """Per run, the indices of its agreements that are renewals (they hold no raise in
+        their round: the state in force was held until then)."""
         self.lock = np.zeros((R, len(rt.keys)), dtype=bool)
         """``lock[q, c]``: run ``q`` holds dyad ``rt.keys[c]`` under an agreement."""
         self.wrote = np.zeros((R, rt.k, rt.k), dtype=bool)
@@ -241,7 +244,7 @@ class _Talks:
                 st.tariff[q, i, j] = level
                 st.peak[q, i, j] = max(st.peak[q, i, j], level)
                 self.notes[q].append((r, f"{name}: carried out"))
-                held = self.locked[q].get((th.by, th.target)) if self.lock[q].any() else None
+                held = self.locked.made.get(q, {}).get((th.by, th.target))
                 if held is not None and level > held[0] + 1e-12:  # above an agreed ceiling
                     self._break(q, held[1], r, f"{th.by} breaks, carrying out its threat,")
         if st.layers is not None:  # a headline threat: the dyad's canonical split
@@ -796,6 +799,7 @@ class _Talks:
             gain = {p: gains[p][g_] for p in a.parties}
             if all(v >= 0 for v in gain.values()):
                 k2 = len(self.agreements[q])
+                self.renewals[q].add(k2)
                 tot = sum(gain.values()) or 1.0
                 self._append(
                     q,
@@ -875,8 +879,8 @@ class _Talks:
                 if moves[q, c] > 0 and d in locked:
                     if after[c][q] <= locked[d][0] + 1e-12:
                         continue  # within the ceiling
-                    a = self.agreements[q][locked[d][1]]
-                    if a.round == r and not a.label.endswith(_RENEWED):
+                    kk = locked[d][1]
+                    if self.agreements[q][kk].round == r and kk not in self.renewals[q]:
                         moves[q, c] = 0  # struck this round: the terms stand this round
                         continue
                     broken.setdefault(locked[d][1], d[0])
@@ -897,7 +901,7 @@ class _Talks:
                 # a cut stops at the floor: a move of several rungs takes those that keep
                 # the tariff at or above it (one rung: that one, or none)
                 mv = moves[:, c].copy()
-                for _ in range(int(-mv[sel].min())):
+                for _ in range(-int(mv[sel].min())):
                     level = rt.step_off(st, d, now, mv, rt.ladders[d].step_rungs(now, mv))
                     over = sel[(level[sel] < floors[d] - 1e-12) & (mv[sel] < 0)]
                     if not over.size:

@@ -187,6 +187,26 @@ def test_a_raise_above_the_rates_in_a_renewals_round_breaks_it(sc: ts.Scenario) 
     assert float(p.series("US", "CN")[r]) > 0.3
 
 
+def test_a_new_agreement_holds_a_raise_in_its_round_whatever_its_label(sc: ts.Scenario) -> None:
+    """Renewals are known as such, not by their label: a summit named "... (renewed)" still
+    strikes a new agreement, which holds a raise in its own round."""
+    r = 16  # the Geneva truce is struck in round 16
+    agents = tuple(
+        dataclasses.replace(a, strategy=ts.Scripted({r: {"CN": 1}}, then="myopic"))
+        if a.code == "US"
+        else a
+        for a in sc.game.agents
+    )
+    for label in ("Geneva talks", "Geneva talks (renewed)"):
+        events = tuple(
+            dataclasses.replace(e, label=label) if e.kind == "summit" else e for e in sc.game.events
+        )
+        p = sc.game.replace(agents=agents, events=events).simulate(seed=0, rounds=20)
+        assert [a.round for a in p.agreements] == [r]
+        assert not [x for _, x in p.events if "breaks" in x]
+        assert float(p.series("US", "CN")[r]) == pytest.approx(0.3)
+
+
 @dataclasses.dataclass(frozen=True)
 class _Jumps:
     """The US moves ``moves[round]`` rungs on China at once (a ``moves = "jump"`` game)."""
