@@ -221,6 +221,19 @@ def memory(a: argparse.Namespace) -> dict[str, Any]:
     return res
 
 
+def _pairs(n: int, rate: dict[str, list[float]]) -> dict[str, Any]:
+    """The runs/s of ``--before``'s pairs (``rate["now"]``, ``rate["before"]``), their
+    medians and the ratio of each pair."""
+    return {
+        "runs": n,
+        "now_runs_per_s": rate["now"],
+        "before_runs_per_s": rate["before"],
+        "now_median": float(np.median(rate["now"])),
+        "before_median": float(np.median(rate["before"])),
+        "ratio_per_pair": [x / y for x, y in zip(rate["now"], rate["before"], strict=True)],
+    }
+
+
 def against_fresh(a: argparse.Namespace) -> dict[str, Any]:
     """``--before COMMIT --fresh``: as :func:`against`, but each timing in a fresh process
     that imports only one of the two (today's from this checkout, the commit's from a copy
@@ -260,12 +273,7 @@ def _fresh_pairs(a: argparse.Namespace, name: str, n: int, root: str, tmp: str) 
             got[tag].append(_in_child(spec, path))
     rate = {k: [x["runs_per_s"] for x in v] for k, v in got.items()}
     return {
-        "runs": n,
-        "now_runs_per_s": rate["now"],
-        "before_runs_per_s": rate["before"],
-        "now_median": float(np.median(rate["now"])),
-        "before_median": float(np.median(rate["before"])),
-        "ratio_per_pair": [x / y for x, y in zip(rate["now"], rate["before"], strict=True)],
+        **_pairs(n, rate),
         "now_peak_rss_mb": [x["peak_rss_mb"] for x in got["now"]],
         "before_peak_rss_mb": [x["peak_rss_mb"] for x in got["before"]],
         "equal": len({x["digest"] for v in got.values() for x in v}) == 1,
@@ -301,12 +309,7 @@ def against(a: argparse.Namespace) -> dict[str, Any]:
                 t, last[tag] = _time(lambda m=m, name=name, kw=kw: m.ensemble(name, **kw))
                 rate[tag].append(n / t)
         res[name] = {
-            "runs": n,
-            "now_runs_per_s": rate["now"],
-            "before_runs_per_s": rate["before"],
-            "now_median": float(np.median(rate["now"])),
-            "before_median": float(np.median(rate["before"])),
-            "ratio_per_pair": [x / y for x, y in zip(rate["now"], rate["before"], strict=True)],
+            **_pairs(n, rate),
             "equal": all(
                 np.array_equal(getattr(last["now"], k), getattr(last["before"], k))
                 for k in ("tariff", "recession", "approval", "payoff", "drawdown")

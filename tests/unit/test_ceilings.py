@@ -169,17 +169,22 @@ def test_a_threat_carried_out_above_an_agreed_rate_breaks_the_agreement() -> Non
     ]  # fmt: skip
 
 
-def test_a_raise_above_the_rates_in_a_renewals_round_breaks_it(sc: ts.Scenario) -> None:
-    """Only a newly struck agreement holds a raise in its own round; a renewal keeps the
-    state in force, so a raise then breaks it."""
-    r = 29  # the Geneva truce is renewed in round 29
+def _us_raises_in(g: ts.Game, r: int) -> ts.Game:
+    """``g`` with the US raising on China in round ``r`` and best-responding otherwise."""
     agents = tuple(
         dataclasses.replace(a, strategy=ts.Scripted({r: {"CN": 1}}, then="myopic"))
         if a.code == "US"
         else a
-        for a in sc.game.agents
+        for a in g.agents
     )
-    p = sc.game.replace(agents=agents).simulate(seed=0, rounds=34)
+    return g.replace(agents=agents)
+
+
+def test_a_raise_above_the_rates_in_a_renewals_round_breaks_it(sc: ts.Scenario) -> None:
+    """Only a newly struck agreement holds a raise in its own round; a renewal keeps the
+    state in force, so a raise then breaks it."""
+    r = 29  # the Geneva truce is renewed in round 29
+    p = _us_raises_in(sc.game, r).simulate(seed=0, rounds=34)
     assert [a.round for a in p.agreements] == [16, r]
     assert [(k, x) for k, x in p.events if "breaks" in x] == [
         (r, f"US breaks the agreement of round {r} (Geneva talks (renewed))")
@@ -191,17 +196,11 @@ def test_a_new_agreement_holds_a_raise_in_its_round_whatever_its_label(sc: ts.Sc
     """Renewals are known as such, not by their label: a summit named "... (renewed)" still
     strikes a new agreement, which holds a raise in its own round."""
     r = 16  # the Geneva truce is struck in round 16
-    agents = tuple(
-        dataclasses.replace(a, strategy=ts.Scripted({r: {"CN": 1}}, then="myopic"))
-        if a.code == "US"
-        else a
-        for a in sc.game.agents
-    )
     for label in ("Geneva talks", "Geneva talks (renewed)"):
         events = tuple(
             dataclasses.replace(e, label=label) if e.kind == "summit" else e for e in sc.game.events
         )
-        p = sc.game.replace(agents=agents, events=events).simulate(seed=0, rounds=20)
+        p = _us_raises_in(sc.game.replace(events=events), r).simulate(seed=0, rounds=20)
         assert [a.round for a in p.agreements] == [r]
         assert not [x for _, x in p.events if "breaks" in x]
         assert float(p.series("US", "CN")[r]) == pytest.approx(0.3)

@@ -10,6 +10,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import numpy as np
 import pytest
@@ -625,18 +626,28 @@ def test_a_child_forked_inside_a_block_starts_with_the_collector_on() -> None:
     with threads.gc_paused():
         pid = os.fork()
         if pid == 0:  # the child: no block of its own is open
-            try:
-                first = gc.isenabled()
-                with threads.gc_paused():
-                    inside = gc.isenabled()
-                os.write(write, f"{int(first)}{int(inside)}{int(gc.isenabled())}".encode())
-            finally:
-                os._exit(0)
-    os.waitpid(pid, 0)
-    assert os.read(read, 3) == b"101"
-    os.close(read)
-    os.close(write)
+            first = gc.isenabled()
+            with threads.gc_paused():
+                inside = gc.isenabled()
+            _child_says(write, first, inside, gc.isenabled())
+    assert _parent_hears(pid, read, write) == "101"
     assert gc.isenabled()
+
+
+def _child_says(write: int, *flags: bool) -> NoReturn:
+    """A forked child writes ``flags`` (as 0s and 1s) to the pipe and ends."""
+    try:
+        os.write(write, "".join(str(int(f)) for f in flags).encode())
+    finally:
+        os._exit(0)
+
+
+def _parent_hears(pid: int, read: int, write: int) -> str:
+    """What the child ``pid`` wrote to the pipe, once it has ended; the pipe closed."""
+    os.waitpid(pid, 0)
+    os.close(write)
+    with os.fdopen(read) as got:
+        return got.read()
 
 
 @dataclass(frozen=True)
@@ -675,13 +686,7 @@ def test_a_child_forked_inside_a_block_that_closes_it_changes_nothing() -> None:
     with threads.gc_paused():
         pid = os.fork()
     if pid == 0:  # the child, after closing the parent's block
-        try:
-            with threads.gc_paused():
-                inside = gc.isenabled()
-            os.write(write, f"{int(inside)}{int(gc.isenabled())}".encode())
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-    assert os.read(read, 2) == b"01"
-    os.close(read)
-    os.close(write)
+        with threads.gc_paused():
+            inside = gc.isenabled()
+        _child_says(write, inside, gc.isenabled())
+    assert _parent_hears(pid, read, write) == "01"
