@@ -639,7 +639,7 @@ class _Talks:
         state = rt.full_state(st, q)
         game = self._game(q)
         deal = solve_deal(
-            game, parties, state, dis, discount=neg.discount, method=neg.method,
+            game, parties, _bare(state), dis, discount=neg.discount, method=neg.method,
             demands=neg.demands, met=met, models=self._models(q, parties, game),
             concessions=event.agenda, layers=event.layers, holds=self._holds(st, r, q, met),
             max_broken=MAX_BROKEN,
@@ -928,6 +928,20 @@ class _Talks:
         d, (i, j) = rt.keys[c], rt.key_ij[c]
         now = st.tariff[:, i, j]
         return rt.step_off(st, d, now, moves[:, c], rt.ladders[d].step_rungs(now, moves[:, c]))
+
+
+def _bare(state: State) -> State:
+    """``state`` as the batched deal search and the disagreement point value deals: on its
+    tariffs, controls, peaks, moves and support, without the market's mood, grievances or
+    tie losses (:meth:`_Talks._deal_one` gives it to :func:`~tariffsim.deals.solve_deal`,
+    whose values must be the batched search's, as the disagreement values it is given are).
+    """
+    n = state.n
+    tie = None if state.tie_loss is None else np.zeros_like(state.tie_loss)
+    return state._with(
+        equity=np.zeros(n), bond=np.zeros(n), grievance=np.zeros((n, n)),
+        tie_loss=tie,
+    )  # fmt: skip
 
 
 def _broken_note(event: Event, n: int, what: str, rounds: int) -> str:

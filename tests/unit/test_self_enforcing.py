@@ -91,6 +91,9 @@ def test_the_per_run_search_checks_deals_as_the_batched_one(
         assert [(x.round, x.terms) for x in a.agreements] == [
             (x.round, x.terms) for x in b.agreements
         ]
+        for x, y in zip(a.agreements, b.agreements, strict=True):  # valued alike: neither
+            assert x.gain == pytest.approx(y.gain, rel=1e-9, abs=1e-12)  # on the mood or
+            assert x.split == pytest.approx(y.split, rel=1e-9, abs=1e-12)  # grievances
 
 
 def test_solve_deal_sets_aside_deals_that_do_not_hold(sc: ts.Scenario) -> None:
