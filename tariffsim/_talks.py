@@ -870,7 +870,8 @@ class _Talks:
         lock = self.lock
         raised = (moves > 0) & lock
         after = {
-            c: self._levels_after(st, moves, c) for c in np.flatnonzero(raised.any(axis=0)).tolist()
+            c: self._levels_after(st, c, moves[:, c])
+            for c in np.flatnonzero(raised.any(axis=0)).tolist()
         }
         for q in np.flatnonzero(raised.any(axis=1)).tolist():
             locked = self.locked[q]
@@ -896,13 +897,11 @@ class _Talks:
                 sel = rows[cut[rows, c]]
                 if not sel.size:
                     continue
-                i, j = rt.key_ij[c]
-                now = st.tariff[:, i, j]
                 # a cut stops at the floor: a move of several rungs takes those that keep
                 # the tariff at or above it (one rung: that one, or none)
                 mv = moves[:, c].copy()
                 for _ in range(-int(mv[sel].min())):
-                    level = rt.step_off(st, d, now, mv, rt.ladders[d].step_rungs(now, mv))
+                    level = self._levels_after(st, c, mv)
                     over = sel[(level[sel] < floors[d] - 1e-12) & (mv[sel] < 0)]
                     if not over.size:
                         break
@@ -921,13 +920,13 @@ class _Talks:
         self.locked[q] = {dy: v for dy, v in self.locked[q].items() if v[1] != kk}
         self._lock_row(q)
 
-    def _levels_after(self, st: _States, moves: NDArray[np.int8], c: int) -> Array:
-        """Every run's headline on dyad ``rt.keys[c]`` after its ``moves[:, c]`` (the layers
-        stepped where they are off their headline's split)."""
+    def _levels_after(self, st: _States, c: int, moves: NDArray[np.int8]) -> Array:
+        """Every run's headline on dyad ``rt.keys[c]`` after its ``moves`` (R,) on it (the
+        layers stepped where they are off their headline's split)."""
         rt = self.rt
         d, (i, j) = rt.keys[c], rt.key_ij[c]
         now = st.tariff[:, i, j]
-        return rt.step_off(st, d, now, moves[:, c], rt.ladders[d].step_rungs(now, moves[:, c]))
+        return rt.step_off(st, d, now, moves, rt.ladders[d].step_rungs(now, moves))
 
 
 def _bare(state: State) -> State:

@@ -974,26 +974,28 @@ def solve_deal(
         hold[p] = np.asarray(ms[p].payoff(steady, prev=steady))[:, k]
     factor = d / (1 - d)
     broken: set[tuple[int, int]] = set()  # (subset, candidate): deals that would not hold
+    scored = []  # per subset of concessions: its deals with every gain positive, and scores
+    for sub in subsets:
+        ok = _floors_allow(game, demands, sub, met, dyads, slots, by_layer, raw, combos)
+        flow = _flows(pool, parties, sub)
+        gains = np.stack(
+            [first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p] for p in parties]
+        )
+        pos = np.all(gains > 1e-12, axis=0) & ok
+        logs = np.where(pos[None], np.log(np.where(gains > 0, gains, 1.0)), -np.inf)
+        scored.append((pos, (alpha[:, None] * logs).sum(axis=0)))
 
     def pick() -> tuple[int, frozenset[str], int] | None:
         """The best deal not ``broken``: (candidate, concessions, subset position)."""
         best: tuple[float, int, frozenset[str], int] | None = None
-        for n, sub in enumerate(subsets):
-            ok = _floors_allow(game, demands, sub, met, dyads, slots, by_layer, raw, combos)
-            for m, kk in broken:
-                if m == n:
-                    ok[kk] = False
-            if not ok.any():
-                continue
-            flow = _flows(pool, parties, sub)
-            gains = np.stack(
-                [first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p] for p in parties]
-            )
-            pos = np.all(gains > 1e-12, axis=0) & ok
+        for n, (sub, (pos, score)) in enumerate(zip(subsets, scored, strict=True)):
+            out = [kk for m, kk in broken if m == n]
+            if out:
+                pos = pos.copy()
+                pos[out] = False
+                score = np.where(pos, score, -np.inf)
             if not pos.any():
                 continue
-            logs = np.where(pos[None], np.log(np.where(gains > 0, gains, 1.0)), -np.inf)
-            score = (alpha[:, None] * logs).sum(axis=0)
             k = int(np.argmax(score))
             if best is None or score[k] > best[0] + 1e-12:
                 best = (float(score[k]), k, sub, n)

@@ -951,13 +951,12 @@ class World:
                 f"`level` must be at most {MAX_TARIFF:g} ({100 * MAX_TARIFF:g}%), as any tariff "
                 f"level; got {level!r} (levels are fractions: 0.54 is 54%)."
             )
-        tops = [lay.top for lay in lays]
         cut: list[Layer] = []
         for k, lay in enumerate(lays):  # the layers before at their (cut) tops, after at bottom
             base = sum(x.top for x in cut) + sum(x.bottom for x in lays[k + 1 :])
             room = round(cap - base, 12)
             rungs = [x for x in lay.levels.levels if x <= room + 1e-12] or [lay.bottom]
-            if room - rungs[-1] > _RUNG_GAP and rungs[-1] < tops[k]:
+            if room - rungs[-1] > _RUNG_GAP and rungs[-1] < lay.top:
                 rungs.append(room)
             down = tuple(x for x in lay.down_only if any(abs(x - y) <= 1e-9 for y in rungs[1:-1]))
             lad = Ladder(tuple(rungs), down_only=down)
