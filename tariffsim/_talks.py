@@ -67,6 +67,42 @@ MAX_BROKEN = 8
 strategy would break them within :attr:`_Talks.check_rounds` rounds) before it strikes none."""
 
 
+def look_rounds(game: Game, rounds: int) -> list[int]:
+    """Rounds the talks' look-aheads are expected to play in each round ``0 .. rounds``.
+
+    A summit bargained over (parties, negotiation enabled) plays its disagreement point
+    (the negotiation's horizon) and the check of its best deal (:attr:`_Talks.check_rounds`);
+    a summit whose agreements have a term plays a lapse's look-ahead (the horizon) each term
+    after it, where its agreement, renewed or not, may run out. The rounds played depend on
+    the runs (a deal set aside is checked again, a run without a deal has nothing to renew):
+    these are what a progress bar weighs each round by, as most runs play them.
+
+    >>> import tariffsim as ts
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> w = look_rounds(g, 52)
+    >>> [(r, n) for r, n in enumerate(w) if n]
+    [(16, 24), (29, 12), (42, 12)]
+    """
+    out = [0] * (rounds + 1)
+    neg = game.negotiation
+    if not neg.enabled:
+        return out
+    h = int(neg.horizon)
+    for e in game.events:
+        if e.kind != "summit" or not e.parties:
+            continue
+        r = game.round_of(e.when)
+        if not 1 <= r <= rounds:
+            continue
+        out[r] += h + max(CHECK_ROUNDS, h)
+        term = getattr(e, "term_days", 0)
+        if term:
+            step = max(1, math.ceil(term / game.round_days))  # as _Talks._agree dates it
+            for x in range(r + step, rounds + 1, step):
+                out[x] += h
+    return out
+
+
 class _PerRun(Generic[T]):
     """One value per run, made by ``factory`` the first time the run's is asked for.
 
@@ -114,11 +150,15 @@ class _Talks:
         rt: _Run,
         items: Sequence[tuple[parampath.ParamPath, Array]],
         play: Callable[..., dict[str, Any]],
+        on_look: Callable[[], None] | None = None,
     ) -> None:
         self.rt = rt
         self.items = items
         self.play = play
         """The engine's rounds (``engine._play``), which the look-aheads play."""
+        self.on_look = on_look
+        """Called once each round of a look-ahead is played (progress; see
+        :func:`look_rounds`)."""
         R = rt.runs
         self.agreements: _PerRun[list[Agreement]] = _PerRun(R, list)
         self.expiring: dict[int, list[tuple[int, int]]] = {}
@@ -159,6 +199,11 @@ class _Talks:
             self.agreements[q].append(deal)
             self.locked[q] = {d: (float(st.tariff[q, i, j]), 0) for d, i, j in ij}
             self._lock_row(q)
+
+    def _looked(self, r: int) -> None:
+        """``on_round`` of a look-ahead: one of its rounds is played."""
+        if self.on_look is not None:
+            self.on_look()
 
     @property
     def check_rounds(self) -> int:
@@ -276,7 +321,7 @@ class _Talks:
             perceived = [take_params(ag.perceived, rows) for ag in rt.agents]
             out = self.play(
                 look, neg.horizon, items, _Streams.of_seeds([0] * len(rows)), "look",
-                idx=rt.idx, start=start, perceived=perceived,
+                idx=rt.idx, start=start, perceived=perceived, on_round=self._looked,
             )  # fmt: skip
             models = {p: self._party_params(p, rows) for p in parties}
             dis = _carry_on_batch(rt, out["arrays"], start, models, neg.discount, neg.horizon)
@@ -703,6 +748,7 @@ class _Talks:
                 [(pp, v[runs[at]]) for pp, v in self.items if pp.kind != "noise"],
                 _Streams.of_seeds([0] * len(at)), "look", idx=rt.idx, start=start,
                 perceived=[take_params(x, at) for x in perceived], held=tuple(dyads),
+                on_round=self._looked,
             )  # fmt: skip
             high = play["arrays"]["tariff"][:, 1:].max(axis=1)
             for i, j in ij:
@@ -774,9 +820,11 @@ class _Talks:
         )  # fmt: skip
         look = self._look_game(r, met)
         sub = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
+        # the agents start the look-ahead with the beliefs they started the game with
         out = self.play(
-            look, h, sub, _Streams.of_seeds([0] * G), "look", idx=rt.idx, start=lapse
-        )  # the agents start the look-ahead with the beliefs they started the game with
+            look, h, sub, _Streams.of_seeds([0] * G), "look", idx=rt.idx, start=lapse,
+            on_round=self._looked,
+        )  # fmt: skip
         models = {p: self._party_params(p, rows) for p in parties}
         lapsed = _carry_on_batch(rt, out["arrays"], lapse, models, d, h)
         zero = np.zeros_like(start.tariff[:, None])

@@ -43,7 +43,7 @@ from ._batchrun import (
     _States,
     _Streams,
 )
-from ._talks import _Talks
+from ._talks import _Talks, look_rounds
 from ._util import SEED_BITS, is_flag, is_seed, one_of, short_repr, whole_number
 from ._util import frozen_array as _ro
 from .agents import Beliefs, Observation, Strategy, best_index, own_profiles
@@ -962,6 +962,7 @@ def _play(
     start: _States | None = None,
     perceived: Sequence[Params] | None = None,
     on_round: Callable[[int], None] | None = None,
+    on_look: Callable[[], None] | None = None,
     out: Mapping[str, Array] | None = None,
     held: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
@@ -973,7 +974,8 @@ def _play(
     (tariffs and controls on the involved countries only, and their layers
     when some run starts with layers off its headline's split: what
     ``_talks._carry_on_batch`` reads). ``on_round(r)`` is
-    called once round ``r`` is played (progress). ``out``: run-major arrays
+    called once round ``r`` is played, ``on_look()`` once each round of the talks'
+    look-aheads is (progress). ``out``: run-major arrays
     of a compact record to write into (:class:`_Record`); they are returned
     as the record's. ``held``: dyads held from the first round as a deal struck
     then holds them (a talks' check of a deal's state, :meth:`_talks._Talks._broken`).
@@ -1057,7 +1059,7 @@ def _play(
     steps = game.steps if any(_paced(ag.strategy) for ag in rt.agents) else 1
     step_tariff = rec.step_tariff(steps)
     keypos = rt.key_col
-    talks = _Talks(rt, items, _play)
+    talks = _Talks(rt, items, _play, on_look)
     if held:
         talks.hold_from_start(held, st)
     # a round's net change by decisions, over all its steps (with one step: ``st.moved``)
@@ -1987,25 +1989,62 @@ def _same_runs(
     return first[order], rank[inv.reshape(-1)]
 
 
-def _ticks(advance: Callable[[int], None], runs: int, rounds: int) -> Callable[[int], None]:
-    """``on_round`` for a part of ``runs`` runs: counts ``runs * r // rounds`` done by round ``r``.
+class _Ticks:
+    """Progress of a part of ``runs`` runs, counted with ``advance(k)`` as its work is done.
+
+    Each round weighs one, plus the rounds the talks' look-aheads are expected to play in it
+    (:func:`tariffsim._talks.look_rounds`: a summit's round weighs some 25 others in
+    ``us-china-145``); ``runs * done // total`` runs are counted when ``done`` of the
+    ``total`` weight is. The part calls the object once each round is played (``on_round``)
+    and :meth:`look` once each look-ahead round is (``on_look``), so a bar moves through
+    a summit's round too; a look-ahead never counts past its round's own weight, and the
+    round's end counts the whole of it (every run is counted once, at the last round).
 
     >>> done = []
-    >>> tick = _ticks(done.append, 10, 4)
+    >>> tick = _Ticks(done.append, 10, [1, 1, 1, 1])
     >>> for r in range(1, 5):
     ...     tick(r)
     >>> done, sum(done)
     ([2, 3, 2, 3], 10)
+    >>> done = []
+    >>> tick = _Ticks(done.append, 8, [1, 4, 1, 1, 1])  # round 2: 3 look-ahead rounds
+    >>> tick(1)
+    >>> for _ in range(4):  # (a fourth is past round 2's share: not counted)
+    ...     tick.look()
+    >>> tick(2)
+    >>> done
+    [1, 1, 1, 1, 1]
+    >>> for r in (3, 4, 5):
+    ...     tick(r)
+    >>> sum(done)
+    8
     """
-    counted = [0]
 
-    def tick(r: int) -> None:
-        now = runs * r // rounds
-        if now > counted[0]:
-            advance(now - counted[0])
-            counted[0] = now
+    def __init__(self, advance: Callable[[int], None], runs: int, weights: Sequence[int]):
+        self.advance, self.runs = advance, runs
+        self.cum = list(itertools.accumulate(weights, initial=0))
+        """``cum[r]``: the weight of rounds 1 to ``r``."""
+        self.done = 0
+        self.counted = 0
+        self.round = 0
+        """The last round played."""
 
-    return tick
+    def __call__(self, r: int) -> None:
+        self.round = r
+        self.done = self.cum[r]
+        self._count()
+
+    def look(self) -> None:
+        cap = self.cum[min(self.round + 1, len(self.cum) - 1)] - 1  # (the round's own weight)
+        if self.done < cap:
+            self.done += 1
+            self._count()
+
+    def _count(self) -> None:
+        now = self.runs * self.done // self.cum[-1]
+        if now > self.counted:
+            self.advance(now - self.counted)
+            self.counted = now
 
 
 def simulate_batch(
@@ -2086,6 +2125,7 @@ def simulate_batch(
     workers = threads.count() if _threadable(game) else 1
 
     advance = progress.runs_counter()
+    weights = [1 + x for x in look_rounds(game, rounds)[1:]]  # (progress: rounds 1 .. rounds)
     ranges = _part_ranges(n_play, chunk, workers, fewest)
     # a compact record in several parts (or asked for in place): the batch's arrays, each
     # part writing its own rows; runs played once for several are spread afterwards
@@ -2097,13 +2137,13 @@ def simulate_batch(
         sub = [(pp, v[a:b]) for pp, v in play_items]
         n = len(seeds_t)  # runs played once for several count for all of them
         ticks = (
-            None if advance is None else _ticks(advance, n * b // n_play - n * a // n_play, rounds)
+            None if advance is None else _Ticks(advance, n * b // n_play - n * a // n_play, weights)
         )
         rows = {k: v[a:b] for k, v in into.items()} or None
         with progress.counting_runs(None):  # the batches played inside are not counted
             return _play(
                 game, rounds, sub, _Streams.of_seeds(play_seeds[a:b]), mode, on_round=ticks,
-                out=rows,
+                on_look=None if ticks is None else ticks.look, out=rows,
             )  # fmt: skip
 
     # bounded working memory, several parts at once on threads; the same numbers

@@ -202,3 +202,37 @@ def test_fractional_bars_show_two_decimals(monkeypatch: pytest.MonkeyPatch, caps
             bar._bar.refresh()
         err = capsys.readouterr().err
         assert "0.14" in err and "0.142857" not in err
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_a_summit_round_moves_the_bar_by_its_look_aheads(
+    monkeypatch: pytest.MonkeyPatch, threads: str
+) -> None:
+    """The Geneva round of ``us-china-145`` plays two look-aheads of the horizon (the
+    disagreement point and the check of the deal) besides its own round: the bar weighs it so
+    and moves while they play, where it stood still for most of a small ensemble's time."""
+    import tariffsim as ts
+    from tariffsim import _talks
+
+    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv("TARIFFSIM_THREADS", threads)
+    seen = _spy_bar(monkeypatch, "tariffsim.analysis.runner.progress_bar")
+    sc = ts.load_scenario("us-china-145")
+    geneva = sc.game.round_of(next(e for e in sc.game.events if e.kind == "summit").when)
+    at: list[float] = []
+    real = _talks._Talks.bargain
+
+    def bargain(self, *a, **kw):  # type: ignore[no-untyped-def]
+        at.append(sum(seen))  # counted when the summit's round starts
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(_talks._Talks, "bargain", bargain)
+    runs, rounds = 400, geneva + 4
+    ts.ensemble(sc, runs=runs, seed=0, vary="claims", rounds=rounds, chunk_size=runs,
+                progress=True)  # fmt: skip
+    h = sc.game.negotiation.horizon
+    assert sum(seen) == runs  # every run counted once
+    assert len(seen) > rounds  # during the look-aheads too, not only as rounds end
+    if len(at) == 1:  # one part (two may count at once): weighed by the work, the rounds
+        # before the summit are 15 of 20 + 2 h rounds' worth (by rounds alone, 15 of 20)
+        assert at[0] == runs * (geneva - 1) // (rounds + 2 * h) < runs / 2
