@@ -85,3 +85,22 @@ def test_a_run_of_a_batch_is_the_single_run_to_the_byte(name) -> None:
         one = ts.simulate(parampath.apply(g, {k: v[r] for k, v in over.items()}), 4, seed=seed)
         assert pb[r].to_json() == one.to_json()
         assert json.loads(pb[r].to_json())["meta"]["noise"] == [0.0, 0.05][r]
+
+
+@pytest.mark.parametrize("rounds", [1, 7, 19])
+def test_a_compact_record_written_in_place_is_the_record_made(rounds) -> None:
+    """A compact record given arrays to write into (as an ensemble's parts write theirs):
+    the same bytes as the record it makes itself, every cell written over what the arrays
+    held."""
+    from tariffsim import engine
+
+    g = ts.load_scenario("four-country-2025").game
+    seeds = range(5)
+    made = ts.simulate_batch(g, rounds, seeds=seeds, record="compact")
+    given = engine._record_arrays(g.world, rounds, len(seeds), None)
+    for a in given.values():
+        a[...] = 7
+    into = ts.simulate_batch(g, rounds, seeds=seeds, record="compact", _out=given)
+    for name, a in given.items():
+        assert getattr(into, name) is a, name
+        assert a.tobytes() == getattr(made, name).tobytes(), name
