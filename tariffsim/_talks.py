@@ -151,6 +151,7 @@ class _Talks:
         items: Sequence[tuple[parampath.ParamPath, Array]],
         play: Callable[..., dict[str, Any]],
         on_look: Callable[[], None] | None = None,
+        past_of: Callable[[NDArray[np.intp], int], Any] | None = None,
     ) -> None:
         self.rt = rt
         self.items = items
@@ -159,6 +160,10 @@ class _Talks:
         self.on_look = on_look
         """Called once each round of a look-ahead is played (progress; see
         :func:`look_rounds`)."""
+        self.past_of = past_of
+        """``past_of(runs, r)``: the game's rounds before round ``r`` in those runs
+        (``engine._Past``), which a look-ahead from round ``r`` continues: its strategies
+        see them as their history and its rounds numbered after them."""
         R = rt.runs
         self.agreements: _PerRun[list[Agreement]] = _PerRun(R, list)
         self.expiring: dict[int, list[tuple[int, int]]] = {}
@@ -199,6 +204,10 @@ class _Talks:
             self.agreements[q].append(deal)
             self.locked[q] = {d: (float(st.tariff[q, i, j]), 0) for d, i, j in ij}
             self._lock_row(q)
+
+    def _past(self, runs: NDArray[np.intp], r: int) -> Any:
+        """What a look-ahead from round ``r`` in ``runs`` continues (None: nothing kept)."""
+        return None if self.past_of is None else self.past_of(runs, r)
 
     def _looked(self, r: int) -> None:
         """``on_round`` of a look-ahead: one of its rounds is played."""
@@ -322,6 +331,7 @@ class _Talks:
             out = self.play(
                 look, neg.horizon, items, _Streams.of_seeds([0] * len(rows)), "look",
                 idx=rt.idx, start=start, perceived=perceived, on_round=self._looked,
+                past=self._past(rows, r),
             )  # fmt: skip
             models = {p: self._party_params(p, rows) for p in parties}
             dis = _carry_on_batch(rt, out["arrays"], start, models, neg.discount, neg.horizon)
@@ -748,7 +758,7 @@ class _Talks:
                 [(pp, v[runs[at]]) for pp, v in self.items if pp.kind != "noise"],
                 _Streams.of_seeds([0] * len(at)), "look", idx=rt.idx, start=start,
                 perceived=[take_params(x, at) for x in perceived], held=tuple(dyads),
-                on_round=self._looked,
+                on_round=self._looked, past=self._past(runs[at], r),
             )  # fmt: skip
             high = play["arrays"]["tariff"][:, 1:].max(axis=1)
             for i, j in ij:
@@ -823,7 +833,7 @@ class _Talks:
         # the agents start the look-ahead with the beliefs they started the game with
         out = self.play(
             look, h, sub, _Streams.of_seeds([0] * G), "look", idx=rt.idx, start=lapse,
-            on_round=self._looked,
+            on_round=self._looked, past=self._past(rows, r),
         )  # fmt: skip
         models = {p: self._party_params(p, rows) for p in parties}
         lapsed = _carry_on_batch(rt, out["arrays"], lapse, models, d, h)

@@ -854,6 +854,7 @@ def _decide(
     keypos: Mapping[Dyad, int],
     rows: NDArray[np.intp] | None = None,
     once: _States | None = None,
+    shown: int | None = None,
 ) -> tuple[NDArray[np.int8], list[tuple[tuple[Dyad, ...], NDArray[np.int8]]], NDArray[np.bool_]]:
     """Every agent's moves on ``st`` at decision step ``step`` of round ``r``, in every run.
 
@@ -863,10 +864,13 @@ def _decide(
     ``rows``: ``rt`` and ``st`` are these runs of the batch that ``per_run`` and
     ``talks`` keep (:meth:`_Run.subset`); default all. ``once``: ``st`` as the
     strategies that decide once a round see it at the first step, its ``moved``
-    the changes since the round before's first step (default ``st``).
+    the changes since the round before's first step (default ``st``). ``shown``: the
+    round the strategies are told (default ``r``; a look-ahead's rounds continue the
+    game's, :class:`_Past`).
     """
     game, w = rt.game, rt.world
     R, K = rt.runs, len(rt.keys)
+    told = r if shown is None else shown
     moves = np.zeros((R, K), dtype=np.int8)
     inactive = np.zeros(K, dtype=bool)
     ctl_moves: list[tuple[tuple[Dyad, ...], NDArray[np.int8]]] = []
@@ -887,6 +891,7 @@ def _decide(
             targets: tuple[Dyad, ...],
             ag: _AgentRun = ag,
             r: int = r,
+            told: int = told,
             labels: tuple[str, ...] = labels,
             paced: bool = paced,
         ) -> Observation:
@@ -901,13 +906,13 @@ def _decide(
                 history=tuple(seen[:-1]),
                 targets=targets,
                 model=game.model._with_params(rt.perceived_full(ag, q)),
-                round=r,
+                round=told,
                 events=labels,
                 floors=talks.floors(q_all),
             )
 
         bobs = BatchObservation(
-            me=ag.code, world=w, codes=rt.codes, round=r, events=labels, targets=live,
+            me=ag.code, world=w, codes=rt.codes, round=told, events=labels, targets=live,
             tariff=st.tariff, control=st.control, peak=st.peak, moved=seen_st.moved,
             support=st.support, shock=st.shock, seen_moved=seen_moved,
             _run=rt, _agent=ag, _states=seen_st, _observe=observe, equity=st.equity, bond=st.bond,
@@ -965,6 +970,7 @@ def _play(
     on_look: Callable[[], None] | None = None,
     out: Mapping[str, Array] | None = None,
     held: Sequence[tuple[str, str]] = (),
+    past: _Past | None = None,
 ) -> dict[str, Any]:
     """Play every run; returns the record arrays and the event log.
 
@@ -979,6 +985,8 @@ def _play(
     of a compact record to write into (:class:`_Record`); they are returned
     as the record's. ``held``: dyads held from the first round as a deal struck
     then holds them (a talks' check of a deal's state, :meth:`_talks._Talks._broken`).
+    ``past``: the game's rounds before a look-ahead (its strategies' history; its
+    rounds are numbered after them).
     """
     threads.check_environment()  # a bad TARIFFSIM_THREADS is reported before any work
     rt = _Run(game, rounds, items, streams, idx=idx)
@@ -1053,13 +1061,26 @@ def _play(
     for q in noisy.tolist():
         u[q] = streams.child(q, n_agents).random((T, K))
 
-    seen_moved = np.zeros((R, T, k, k))
-    per_run = _PerRunStates(rt, keep=any(_asks_states(ag.strategy) for ag in rt.agents))
+    H = 0 if past is None else past.rounds  # rounds played before this play (its history)
+    seen_moved = np.zeros((R, H + T, k, k))
+    if past is not None:
+        seen_moved[:, :H] = past.seen_moved
+    keep = any(_asks_states(ag.strategy) for ag in rt.agents)
+    per_run = _PerRunStates(rt, keep=keep, past=past)
     # decision steps per round: several only when some agent decides at the calendar pace
     steps = game.steps if any(_paced(ag.strategy) for ag in rt.agents) else 1
     step_tariff = rec.step_tariff(steps)
     keypos = rt.key_col
-    talks = _Talks(rt, items, _play, on_look)
+
+    def past_of(rows: NDArray[np.intp], r: int) -> _Past:
+        """The rounds before round ``r`` of runs ``rows``, as a look-ahead from it sees them."""
+
+        def states(q: int) -> list[State]:
+            return per_run.states(int(rows[q]), r - 1)
+
+        return _Past(H + r - 1, seen_moved[rows, : H + r - 1], states if keep else None)
+
+    talks = _Talks(rt, items, _play, on_look, past_of)
     if held:
         talks.hold_from_start(held, st)
     # a round's net change by decisions, over all its steps (with one step: ``st.moved``)
@@ -1084,7 +1105,7 @@ def _play(
         if net is not None:
             fresh = (st.moved != carried) | (st.tariff != t_start) | talks.wrote
             once = dataclasses.replace(st, moved=np.where(fresh, st.moved, net))
-        seen_moved[:, r - 1] = once.moved
+        seen_moved[:, H + r - 1] = once.moved
         per_run.add(once)
         prev = st  # the round's post-event state: the round is scored from it
         total = np.zeros((R, K), dtype=np.int16)
@@ -1102,15 +1123,15 @@ def _play(
                 live = np.flatnonzero(going)
                 sub_rt, sub_cur = rt.subset(live, cur)
                 moves_l, ctl_l, inactive = _decide(
-                    sub_rt, sub_cur, r, step, labels, seen_moved[live, :r], per_run, talks,
-                    keypos, rows=live,
+                    sub_rt, sub_cur, r, step, labels, seen_moved[live, : H + r], per_run, talks,
+                    keypos, rows=live, shown=H + r,
                 )  # fmt: skip
                 moves = _scatter_rows(moves_l, live, R)
                 ctl_moves = [(cd, _scatter_rows(mv, live, R)) for cd, mv in ctl_l]
             else:
                 moves, ctl_moves, inactive = _decide(
-                    rt, cur, r, step, labels, seen_moved[:, :r], per_run, talks, keypos,
-                    once=None if step else once,
+                    rt, cur, r, step, labels, seen_moved[:, : H + r], per_run, talks, keypos,
+                    once=None if step else once, shown=H + r,
                 )  # fmt: skip
             if step == 0 and decides and len(noisy) and K:
                 flip, alt = noise_moves(u[:, r - 1], rt.noise[:, None])
@@ -1267,8 +1288,8 @@ class _PerRunStates:
     ``us-china-145``).
     """
 
-    def __init__(self, rt: _Run, keep: bool = True) -> None:
-        self.rt, self.keep = rt, keep
+    def __init__(self, rt: _Run, keep: bool = True, past: _Past | None = None) -> None:
+        self.rt, self.keep, self.past = rt, keep, past
         self.snaps: list[_States] = []
         self.cache: dict[int, list[State]] = {}
 
@@ -1277,12 +1298,32 @@ class _PerRunStates:
             self.snaps.append(dataclasses.replace(st))
 
     def states(self, q: int, upto: int) -> list[State]:
+        """Run ``q``'s states of rounds 1 to ``upto`` of this play, after those of the
+        game's rounds before it (``past``: a look-ahead's)."""
         if not self.keep:
             raise RuntimeError("tariffsim: a run's states were asked for but not kept (a bug).")
         c = self.cache.setdefault(q, [])
         while len(c) < upto:
             c.append(self.rt.full_state(self.snaps[len(c)], q))
-        return c[:upto]
+        if self.past is None or self.past.states is None:
+            return c[:upto]
+        return [*self.past.states(q), *c[:upto]]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Past:
+    """The rounds a game played before one of its look-aheads starts, as its strategies saw
+    them: the look-ahead's strategies see them as their history, and its rounds numbered
+    after them (round 1 of the look-ahead is round ``rounds + 1`` of the game).
+
+    ``seen_moved`` ``(R, rounds, k, k)``: the look-ahead's runs' ``moved`` of each of those
+    rounds (:attr:`BatchObservation.seen_moved`); ``states(q)``: run ``q``'s states of those
+    rounds (``Observation.history``), None where no strategy asks for them.
+    """
+
+    rounds: int
+    seen_moved: Array
+    states: Callable[[int], list[State]] | None = None
 
 
 def _learn(rt: _Run, st: _States) -> None:

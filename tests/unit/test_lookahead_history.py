@@ -1,0 +1,121 @@
+"""The talks' look-aheads continue the game: their strategies see the rounds played before as
+their history, and their rounds are numbered after them. Until 2026-12 every look-ahead started
+with no history and counted its rounds from 1, so a strategy that reads the history or the
+round (``grim-trigger``, a schedule, a deadline) played the disagreement point, the check of a
+deal and a renewal's lapse as if the game had just begun."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim.agents import Traits
+
+
+@pytest.fixture(scope="module")
+def sc() -> ts.Scenario:
+    return ts.load_scenario("us-china-145")
+
+
+def _geneva(sc: ts.Scenario) -> int:
+    return sc.game.round_of(next(e for e in sc.game.events if e.kind == "summit").when)
+
+
+class _BatchSpy:
+    """Holds; records the round it is told and the ``moved`` history it sees in each call."""
+
+    name = "batch-spy"
+    traits = Traits(memory_depth=float("inf"), stochastic=False)
+    seen: ClassVar[list[tuple[int, Any]]] = []
+
+    def act(self, obs: Any, rng: Any) -> dict[Any, int]:  # (the batch is played)
+        raise AssertionError("played per run")
+
+    def act_batch(self, bobs: Any, rngs: Any) -> Any:
+        self.seen.append((bobs.round, np.array(bobs.seen_moved)))
+        return np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
+
+
+class _RunSpy:
+    """Holds; a per-run strategy recording the round and the history's states it is told."""
+
+    name = "run-spy"
+    traits = Traits(memory_depth=float("inf"), stochastic=False)
+    seen: ClassVar[list[tuple[int, tuple[Any, ...]]]] = []
+
+    def act(self, obs: Any, rng: Any) -> dict[Any, int]:
+        self.seen.append((obs.round, (*obs.history, obs.state)))
+        return {t: 0 for t in obs.targets}
+
+
+def _with_us(sc: ts.Scenario, strategy: Any) -> ts.Game:
+    agents = tuple(
+        dataclasses.replace(a, strategy=strategy) if a.code == "US" else a for a in sc.game.agents
+    )
+    return sc.game.replace(agents=agents)
+
+
+def test_a_look_ahead_continues_the_rounds_and_the_history_batch(sc: ts.Scenario) -> None:
+    _BatchSpy.seen.clear()
+    g = _with_us(sc, _BatchSpy())
+    geneva = _geneva(sc)
+    ts.simulate(g, geneva + 2, seed=0)
+    rounds = [r for r, _ in _BatchSpy.seen]
+    assert max(rounds) == geneva + sc.game.negotiation.horizon - 1  # the look-aheads' last
+    # the game's rounds up to Geneva - 1 (the US decides from April), then the look-aheads
+    # from Geneva, then the game's
+    first_look = next(k for k, r in enumerate(rounds) if r == geneva)
+    assert rounds[:first_look] == list(range(rounds[0], geneva))
+    assert min(rounds[first_look:]) == geneva  # (counted from 1, a look-ahead told 1 to 12)
+    main = dict(_BatchSpy.seen[:first_look])
+    for r, moved in _BatchSpy.seen:
+        assert moved.shape[1] == r  # a state per round, the current one last
+        if r >= geneva:  # the rounds before the talks, as the game played them
+            np.testing.assert_array_equal(moved[:, : geneva - 1], main[geneva - 1][:, :])
+    assert np.abs(main[geneva - 1]).sum() > 0  # (a history with moves in it)
+
+
+def test_a_look_ahead_continues_the_rounds_and_the_history_per_run(sc: ts.Scenario) -> None:
+    _RunSpy.seen.clear()
+    g = _with_us(sc, _RunSpy())
+    geneva = _geneva(sc)
+    ts.simulate(g, geneva + 1, seed=0)
+    rounds = [r for r, _ in _RunSpy.seen]
+    first_look = next(k for k, r in enumerate(rounds) if r == geneva)
+    assert rounds[:first_look] == list(range(rounds[0], geneva))
+    assert min(rounds[first_look:]) == geneva
+    before = _RunSpy.seen[first_look - 1][1]  # the game's states of rounds 1 .. Geneva - 1
+    for r, states in _RunSpy.seen[first_look:]:
+        assert len(states) == r
+        for a, b in zip(states[: geneva - 1], before, strict=True):
+            np.testing.assert_array_equal(a.tariff, b.tariff)
+            np.testing.assert_array_equal(a.moved, b.moved)
+
+
+def test_a_grim_trigger_strikes_no_deal_it_breaks(sc: ts.Scenario) -> None:
+    """A grim-trigger US, set off by China's answers in February and April, never comes
+    down: the check of each Geneva deal now sees that history and sets the deals aside.
+    Before, the check's US had forgotten it, and the US broke the deal struck at 30% in
+    the next round (54%, then 104% and 145%)."""
+    g = sc.with_strategy("US", "grim-trigger").game
+    p = ts.simulate(g, _geneva(sc) + 12, seed=0)
+    labels = [e.label for e in p.events]
+    assert not any("breaks the agreement" in x for x in labels)
+    assert not p.agreements
+    assert any("so no deal" in x for x in labels)
+
+
+def test_a_batch_equals_its_runs_one_by_one_with_history_strategies(sc: ts.Scenario) -> None:
+    """The history a look-ahead continues is each run's own: a batch of runs with drawn
+    parameters and history-reading strategies is the runs one by one."""
+    g = sc.with_strategy("US", "grim-trigger").with_strategy("CN", "brinkmanship").game
+    over = {"truth:pass_through.US.CN": [1.0, 0.4, 0.7], "noise": [0.0, 0.1, 0.05]}
+    pb = ts.simulate_batch(g, 30, seeds=[1, 2, 3], overrides=over)
+    for q, seed in enumerate([1, 2, 3]):
+        one = ts.simulate(ts.parampath.apply(g, {k: v[q] for k, v in over.items()}), 30, seed=seed)
+        assert pb[q].tariff.tobytes() == one.tariff.tobytes()
+        assert pb[q].payoff.tobytes() == one.payoff.tobytes()
