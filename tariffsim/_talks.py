@@ -205,9 +205,16 @@ class _Talks:
             self.locked[q] = {d: (float(st.tariff[q, i, j]), 0) for d, i, j in ij}
             self._lock_row(q)
 
-    def _past(self, runs: NDArray[np.intp], r: int) -> Any:
-        """What a look-ahead from round ``r`` in ``runs`` continues (None: nothing kept)."""
-        return None if self.past_of is None else self.past_of(runs, r)
+    def _past(self, runs: NDArray[np.intp], r: int, wrote: Array | None = None) -> Any:
+        """What a look-ahead from round ``r`` in ``runs`` continues (None: nothing kept);
+        ``wrote``: dyads the look-ahead's start writes as the talks would (a deal's, a
+        lapse's), besides those the talks wrote in the round already."""
+        if self.past_of is None:
+            return None
+        past = self.past_of(runs, r)
+        if wrote is not None:
+            past = dataclasses.replace(past, wrote=past.wrote | wrote)
+        return past
 
     def _looked(self, r: int) -> None:
         """``on_round`` of a look-ahead: one of its rounds is played."""
@@ -753,12 +760,15 @@ class _Talks:
         for met, part in by.items():
             at = np.array(part, dtype=np.intp)
             start = _take(deal, at)
+            wrote = np.zeros((len(at), rt.k, rt.k), dtype=bool)
+            for i, j in ij:  # the deal's dyads: written by the talks, the round's news
+                wrote[:, i, j] = True
             play = self.play(
                 self._look_game(r, met), self.check_rounds,
                 [(pp, v[runs[at]]) for pp, v in self.items if pp.kind != "noise"],
                 _Streams.of_seeds([0] * len(at)), "look", idx=rt.idx, start=start,
                 perceived=[take_params(x, at) for x in perceived], held=tuple(dyads),
-                on_round=self._looked, past=self._past(runs[at], r),
+                on_round=self._looked, past=self._past(runs[at], r, wrote=wrote),
             )  # fmt: skip
             high = play["arrays"]["tariff"][:, 1:].max(axis=1)
             for i, j in ij:
@@ -830,10 +840,11 @@ class _Talks:
         )  # fmt: skip
         look = self._look_game(r, met)
         sub = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
-        # the agents start the look-ahead with the beliefs they started the game with
+        # the agents start the look-ahead with the beliefs they started the game with; a lapse
+        # writes the whole run's state (every dyad's change is the round's news)
         out = self.play(
             look, h, sub, _Streams.of_seeds([0] * G), "look", idx=rt.idx, start=lapse,
-            on_round=self._looked, past=self._past(rows, r),
+            on_round=self._looked, past=self._past(rows, r, wrote=np.ones_like(t, dtype=bool)),
         )  # fmt: skip
         models = {p: self._party_params(p, rows) for p in parties}
         lapsed = _carry_on_batch(rt, out["arrays"], lapse, models, d, h)

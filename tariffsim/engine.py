@@ -1073,23 +1073,36 @@ def _play(
     keypos = rt.key_col
 
     def past_of(rows: NDArray[np.intp], r: int) -> _Past:
-        """The rounds before round ``r`` of runs ``rows``, as a look-ahead from it sees them."""
+        """The rounds before round ``r`` of runs ``rows``, as a look-ahead from it sees them
+        (called in round ``r``, before its decisions)."""
 
         def states(q: int) -> list[State]:
             return per_run.states(int(rows[q]), r - 1)
 
-        return _Past(H + r - 1, seen_moved[rows, : H + r - 1], states if keep else None)
+        return _Past(
+            H + r - 1, seen_moved[rows, : H + r - 1], states if keep else None,
+            t_start=t_start[rows], carried=carried[rows], wrote=talks.wrote[rows],
+            net=None if net is None else net[rows], labels=tuple(e.label for e in fired),
+        )  # fmt: skip
 
     talks = _Talks(rt, items, _play, on_look, past_of)
     if held:
         talks.hold_from_start(held, st)
     # a round's net change by decisions, over all its steps (with one step: ``st.moved``)
-    net: Array | None = None
+    net: Array | None = None if past is None else past.net
+    fired: list[Event] = []
+    t_start: Array = st.tariff
+    carried: Array = st.moved
     for r in range(1, T + 1):
         threads.check_stop()  # a part of a batch no longer wanted ends here
         fired = by_round.get(r, [])
         t_start, carried = st.tariff, st.moved
+        if r == 1 and past is not None and past.t_start is not None:  # (the game's round)
+            t_start = past.t_start
+            carried = past.carried if past.carried is not None else carried
         talks.wrote[:] = False
+        if r == 1 and past is not None and past.wrote is not None:
+            talks.wrote |= past.wrote
         _fire_events(rt, st, fired)
         events_log += [(r, e.label) for e in fired if e.label]
         talks.expire(st, r)
@@ -1099,6 +1112,8 @@ def _play(
                 talks.bargain(st, r, e)
         rt.settle(st)
         labels = tuple(e.label for e in fired)
+        if r == 1 and past is not None:
+            labels = (*past.labels, *labels)
         # what a strategy deciding once a round sees (``once``): the changes since it
         # last decided, this round's announcements and talks over the last round's steps
         once = st
@@ -1318,12 +1333,22 @@ class _Past:
 
     ``seen_moved`` ``(R, rounds, k, k)``: the look-ahead's runs' ``moved`` of each of those
     rounds (:attr:`BatchObservation.seen_moved`); ``states(q)``: run ``q``'s states of those
-    rounds (``Observation.history``), None where no strategy asks for them.
+    rounds (``Observation.history``), None where no strategy asks for them. The round the
+    look-ahead starts in, as the game has played it so far: its tariffs and moves before
+    its events (``t_start``, ``carried``), the dyads the talks wrote in it (``wrote``), the
+    net change of the round before over its decision steps (``net``, None with one step)
+    and its events' labels (``labels``): its strategies see round 1 of the look-ahead as
+    they would see the game's round (``moved``, ``events``).
     """
 
     rounds: int
     seen_moved: Array
     states: Callable[[int], list[State]] | None = None
+    t_start: Array | None = None
+    carried: Array | None = None
+    wrote: Array | None = None
+    net: Array | None = None
+    labels: tuple[str, ...] = ()
 
 
 def _learn(rt: _Run, st: _States) -> None:

@@ -119,3 +119,115 @@ def test_a_batch_equals_its_runs_one_by_one_with_history_strategies(sc: ts.Scena
         one = ts.simulate(ts.parampath.apply(g, {k: v[q] for k, v in over.items()}), 30, seed=seed)
         assert pb[q].tariff.tobytes() == one.tariff.tobytes()
         assert pb[q].payoff.tobytes() == one.payoff.tobytes()
+
+
+class _LoggingTitForTat:
+    """Tit-for-tat deciding once a round; logs the round and the change it answers."""
+
+    name = "tft-log"
+    traits = Traits(memory_depth=1, stochastic=False)
+
+    def __init__(self) -> None:
+        self.log: list[tuple[int, float]] = []
+
+    def act(self, obs: Any, rng: Any) -> dict[Any, int]:
+        raise AssertionError("played per run")
+
+    def act_batch(self, bobs: Any, rngs: Any) -> Any:
+        i, j = bobs.ij()
+        self.log.append((bobs.round, float(bobs.moved[0, j, i][0])))
+        return np.sign(bobs.moved[:, j, i]).astype(np.int8)
+
+
+def test_a_look_ahead_sees_its_first_round_as_the_game_does(sc: ts.Scenario) -> None:
+    """In a game of several decision steps a round (China's myopic steps are daily), a
+    strategy deciding once a round answers the net change of the round before. A look-ahead
+    from a summit shows its first round so: China's 50% raise of the round before, which a
+    US tit-for-tat answers. Before, the look-ahead showed only the last daily step's change
+    (none), and the disagreement point had the US leave the raise unanswered."""
+    g0 = sc.game
+    assert g0.steps > 1
+    summit = next(e for e in g0.events if e.kind == "summit")
+    at = 12  # the round after China's answer to the 'reciprocal' tariffs
+
+    def us(g: ts.Game, s: Any) -> ts.Game:
+        agents = tuple(
+            dataclasses.replace(a, strategy=s) if a.code == "US" else a for a in g.agents
+        )
+        return g.replace(agents=agents)
+
+    moved = g0.replace(
+        events=tuple(
+            dataclasses.replace(e, when=g0.date(at)) if e is summit else e for e in g0.events
+        )
+    )
+    without = g0.replace(events=tuple(e for e in g0.events if e is not summit))
+    plain, talks = _LoggingTitForTat(), _LoggingTitForTat()
+    ts.simulate(us(without, plain), at, seed=0)
+    ts.simulate(us(moved, talks), at, seed=0)
+    game_round = [x for x in plain.log if x[0] == at]
+    assert game_round and game_round[0][1] > 0.3  # China's raise, as the game shows it
+    look = [x for x in talks.log if x[0] == at]
+    assert len(look) >= 2  # the look-aheads' first rounds, then the game's round
+    assert look[0] == game_round[0]  # the disagreement point's (the talks start with it)
+
+
+class _EventSpy:
+    """Holds; records the round and the events' labels it is told."""
+
+    name = "event-spy"
+    traits = Traits(memory_depth=1, stochastic=False, reacts_to_events=True)
+
+    def __init__(self) -> None:
+        self.log: list[tuple[int, tuple[str, ...]]] = []
+
+    def act(self, obs: Any, rng: Any) -> dict[Any, int]:
+        raise AssertionError("played per run")
+
+    def act_batch(self, bobs: Any, rngs: Any) -> Any:
+        self.log.append((bobs.round, tuple(bobs.events)))
+        return np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
+
+
+def test_a_look_ahead_is_told_its_first_rounds_events(sc: ts.Scenario) -> None:
+    """The round a look-ahead starts in is the game's: its strategies are told the events
+    that fired in it (the summit's label among them), as in the game's round."""
+    spy = _EventSpy()
+    ts.simulate(_with_us(sc, spy), _geneva(sc), seed=0)
+    at = [labels for r, labels in spy.log if r == _geneva(sc)]
+    assert len(at) >= 2 and all("Geneva talks" in labels for labels in at)
+    assert not any(labels for r, labels in spy.log if r > _geneva(sc))  # (none after it)
+
+
+def test_a_lapse_look_ahead_steps_the_slow_state_from_the_rounds_start() -> None:
+    """A lapse written in round 29 of ``four-country-2025`` moves the tariffs within that
+    round, as the game would: the look-ahead's first slow-state step (import adjustment)
+    reads the round's starting tariffs (the truce's 30%), not the lapse's 145%, as if it had
+    stood all along."""
+    from tariffsim import _batchrun, _talks
+
+    seen: list[tuple[float, float]] = []
+    inside = [False]
+    real_step, real_expire = _batchrun._Run.step_slow, _talks._Talks._expire_group
+
+    def step_slow(self, st, t_start):  # type: ignore[no-untyped-def]
+        if inside[0] and not seen:
+            i, j = self.pos["US"], self.pos["CN"]
+            seen.append((float(st.tariff[0, i, j]), float(t_start[0, i, j])))
+        return real_step(self, st, t_start)
+
+    def expire_group(self, *a, **kw):  # type: ignore[no-untyped-def]
+        inside[0] = True
+        try:
+            return real_expire(self, *a, **kw)
+        finally:
+            inside[0] = False
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(_batchrun._Run, "step_slow", step_slow)
+    mp.setattr(_talks._Talks, "_expire_group", expire_group)
+    try:
+        ts.simulate(ts.load_scenario("four-country-2025").game, 30, seed=0)
+    finally:
+        mp.undo()
+    assert seen == [(1.45, 0.3)]
