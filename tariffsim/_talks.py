@@ -350,11 +350,21 @@ class _Talks:
         """The game of a look-ahead from round ``r`` (summits and expiries alike).
 
         No events, no noise, no talks; demands whose concession is in ``met``
-        dropped; the threats still to come (and not lifted by ``met``) dated.
+        dropped; the threats still to come (and not lifted by ``met``) dated, and the
+        agents' first rounds given as round numbers (the look-ahead starts later).
         """
         g0 = self.rt.game
+
+        def dated(when: Any) -> Any:
+            if isinstance(when, Mapping):
+                return {t: dated(v) for t, v in when.items()}
+            return g0.date(when) if isinstance(when, int) and not isinstance(when, bool) else when
+
         neg = g0.negotiation
         return g0.replace(
+            agents=tuple(
+                dataclasses.replace(a, active_from=dated(a.active_from)) for a in g0.agents
+            ),
             events=(),
             start=g0.date(r - 1),
             noise=0.0,
@@ -366,9 +376,7 @@ class _Talks:
                 demands=tuple(d for d in neg.demands if d.concession not in met),
             ),
             threats=tuple(
-                dataclasses.replace(
-                    th, when=g0.date(th.when) if isinstance(th.when, int) else th.when
-                )
+                dataclasses.replace(th, when=dated(th.when))
                 for th in g0.threats
                 if g0.round_of(th.when) > r and not (th.unless and th.unless in met)
             ),
@@ -831,20 +839,23 @@ class _Talks:
         G = len(rows)
         start = _take(st, rows)
         t = start.tariff.copy()
+        mine = np.zeros(t.shape, dtype=bool)  # the agreements' dyads, which a lapse writes
         for g_, (q, k) in enumerate(items):
             for (x, y), lvl in self.agreements[q][k].before.items():
                 t[g_, pos[x], pos[y]] = lvl
-        lapse = dataclasses.replace(
-            start, tariff=t, peak=np.maximum(start.peak, t), moved=t - start.tariff,
+                mine[g_, pos[x], pos[y]] = True
+        lapse = dataclasses.replace(  # (the other dyads keep the moves of the round before)
+            start, tariff=t, peak=np.maximum(start.peak, t),
+            moved=np.where(mine, t - start.tariff, start.moved),
             layers=None if start.layers is None else rt.resplit(start.layers, start.tariff, t),
         )  # fmt: skip
         look = self._look_game(r, met)
         sub = [(pp, v[rows]) for pp, v in self.items if pp.kind != "noise"]
         # the agents start the look-ahead with the beliefs they started the game with; a lapse
-        # writes the whole run's state (every dyad's change is the round's news)
+        # writes the agreements' dyads (their change is the round's news)
         out = self.play(
             look, h, sub, _Streams.of_seeds([0] * G), "look", idx=rt.idx, start=lapse,
-            on_round=self._looked, past=self._past(rows, r, wrote=np.ones_like(t, dtype=bool)),
+            on_round=self._looked, past=self._past(rows, r, wrote=mine),
         )  # fmt: skip
         models = {p: self._party_params(p, rows) for p in parties}
         lapsed = _carry_on_batch(rt, out["arrays"], lapse, models, d, h)
@@ -891,7 +902,7 @@ class _Talks:
             st.tariff[q] = t[g_]
             st.peak[q] = lapse.peak[g_]
             st.moved[q] = lapse.moved[g_]
-            self.wrote[q] = True
+            self.wrote[q] |= mine[g_]
             if st.layers is not None and lapse.layers is not None:
                 st.layers[q] = lapse.layers[g_]
             self.notes[q].append(

@@ -1039,6 +1039,9 @@ def _play(
             tie_loss=rt._tie_loss(start).copy(),  # a loss the rows carry stays as its rows
             grievance=start.grievance.copy(),
             layers=None if start.layers is None else start.layers.copy(),
+            # the burden the market priced the state before by: it carries its mood on
+            # from there, as the game does (not from the tariffs the talks just wrote)
+            market_burden=None if start.market_burden is None else start.market_burden.copy(),
         )
     rt.settle(st)
     _fire_events(rt, st, by_round.get(0, []))
@@ -1104,6 +1107,8 @@ def _play(
         if r == 1 and past is not None and past.wrote is not None:
             talks.wrote |= past.wrote
         _fire_events(rt, st, fired)
+        if r == 1 and past is not None and start is not None:  # the round's shock, felt in it
+            st.shock = st.shock + start.shock
         events_log += [(r, e.label) for e in fired if e.label]
         talks.expire(st, r)
         talks.threats(st, r)
@@ -1127,7 +1132,8 @@ def _play(
         going = np.ones(R, dtype=bool)  # runs still moving within the round
         cur = st
         high: Array | None = None  # each tariff's highest level after a step of the round
-        decides = game.decides(r)  # (no decision day in the round: every agent holds)
+        decides = game.decides(H + r)  # (no decision day in the round: every agent holds;
+        # a look-ahead's rounds are the game's from H + 1)
         for step in range(steps):
             # the first step asks every agent; later ones the paced agents only, and
             # only in the runs still moving (a run's choices never depend on the others)

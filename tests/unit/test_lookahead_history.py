@@ -231,3 +231,146 @@ def test_a_lapse_look_ahead_steps_the_slow_state_from_the_rounds_start() -> None
     finally:
         mp.undo()
     assert seen == [(1.45, 0.3)]
+
+
+def _no_summit(g: ts.Game) -> ts.Game:
+    """``g`` with its summit replaced by an event of no effect on the same day."""
+    summit = next(e for e in g.events if e.kind == "summit")
+    fake = dataclasses.replace(
+        summit, kind="support", parties=(), value=0.0, country="US", term_days=0, agenda=(),
+        layers=False,
+    )  # fmt: skip
+    return g.replace(events=tuple(fake if e is summit else e for e in g.events))
+
+
+def _variants() -> dict[str, ts.Game]:
+    g0 = ts.load_scenario("us-china-145").game
+    summit = next(e for e in g0.events if e.kind == "summit")
+    shock = next(e for e in g0.events if e.kind == "shock")
+    crash = ts.parampath.apply(g0, {"crash_threshold": 4.0, "crash_weight": 0.02})
+    return {
+        "as written": g0,
+        # a market shock at the summit: felt in the look-ahead's first round, as in the game
+        "shock at the summit": crash.replace(
+            events=(*crash.events, dataclasses.replace(shock, when=summit.when, value=-3.0))
+        ),
+        # monthly decisions: the look-ahead's rounds decide on the game's days
+        "monthly decisions": g0.replace(decision_days=28),
+        # an agent from round 20 (a round number): active from the game's round 20
+        "US from round 20": g0.replace(
+            agents=tuple(
+                dataclasses.replace(a, active_from=20) if a.code == "US" else a for a in g0.agents
+            )
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_variants()))
+def test_the_disagreement_point_is_the_game_without_the_summit(name: str) -> None:
+    """The disagreement point's look-ahead plays, round for round, the tariffs the game
+    plays when the summit strikes nothing (the summit replaced by an event of no effect).
+    Before, the look-ahead dropped the round's market shock, counted decision days and
+    round-numbered first rounds from its own start."""
+    from tariffsim import _talks
+
+    g = _variants()[name]
+    h = g.negotiation.horizon
+    at = g.round_of(next(e for e in g.events if e.kind == "summit").when)
+    looks: list[Any] = []
+    real = _talks._carry_on_batch
+
+    def spy(rt, look, *a, **kw):  # type: ignore[no-untyped-def]
+        looks.append(np.array(look["tariff"]))
+        return real(rt, look, *a, **kw)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(_talks, "_carry_on_batch", spy)
+    try:
+        ts.simulate(g, at, seed=0)  # (the summit's round: its disagreement point only)
+    finally:
+        mp.undo()
+    game = ts.simulate(_no_summit(g), at + h, seed=0)
+    w = g.world
+    i, j = w.index("US"), w.index("CN")
+    look = looks[0][0]  # the first look-ahead, its one run: rows are its rounds, row 0 its start
+    np.testing.assert_array_equal(look[1:, 0, 1], game.tariff[at : at + h, i, j])
+    np.testing.assert_array_equal(look[1:, 1, 0], game.tariff[at : at + h, j, i])
+
+
+def test_the_check_of_a_deal_prices_the_market_as_the_game_does(sc: ts.Scenario) -> None:
+    """The check of the Geneva deal starts from the state the deal leaves, and the market
+    carries its mood on from the burden it priced before, as the game does once it strikes
+    the deal: the equity index the check's strategies see after its first round is the
+    game's. Before, the check priced the state before again, from the deal's tariffs
+    (China's index -12.9 against the game's -5.9)."""
+    spy = _EquitySpy()
+    geneva = _geneva(sc)
+    p = ts.simulate(_with_us(sc, spy), geneva + 1, seed=0)
+    assert p.agreements and p.agreements[0].round == geneva
+    seen = [e for r, e in spy.log if r == geneva + 1]
+    assert len(seen) == 3  # the disagreement point's, the check's, the game's
+    np.testing.assert_array_equal(seen[1], seen[2])
+
+
+class _EquitySpy:
+    """Holds; records the round and the equity index it is told (the first run's)."""
+
+    name = "equity-spy"
+    traits = Traits(memory_depth=1, stochastic=False)
+
+    def __init__(self) -> None:
+        self.log: list[tuple[int, Any]] = []
+
+    def act(self, obs: Any, rng: Any) -> dict[Any, int]:
+        raise AssertionError("played per run")
+
+    def act_batch(self, bobs: Any, rngs: Any) -> Any:
+        self.log.append((bobs.round, np.array(bobs.equity[0])))
+        return np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
+
+
+def test_a_lapse_leaves_the_other_dyads_moves_as_they_were() -> None:
+    """A lapse writes the agreement's dyads only: a move the round before on another dyad
+    is still the news a once-a-round strategy answers. In ``four-country-2025`` the US cuts
+    its tariff on Canada in round 28 and the US-China truce lapses in round 29 (forced):
+    Canada, playing tit-for-tat, answers the cut in round 29. Before, the lapse wrote every
+    dyad's change as none, and Canada did not answer."""
+    from tariffsim import _talks
+
+    g = ts.load_scenario("four-country-2025").game
+    at = 29
+    us = next(a for a in g.agents if a.code == "US")
+    agents = tuple(
+        dataclasses.replace(a, strategy=ts.agents.Scripted({at - 1: {"CA": -1}}, then=us.strategy))
+        if a.code == "US"
+        else dataclasses.replace(a, strategy=ts.make_strategy("tit-for-tat"))
+        if a.code == "CA"
+        else a
+        for a in g.agents
+    )  # fmt: skip
+    g = g.replace(agents=agents)
+    real_group, real_carry = _talks._Talks._expire_group, _talks._carry_on_batch
+
+    def lapse_preferred(rt, look, start, models, *a, **kw):  # type: ignore[no-untyped-def]
+        out = real_carry(rt, look, start, models, *a, **kw)
+        return {p: v + 1e6 for p, v in out.items()}
+
+    def expire_group(self, *a, **kw):  # type: ignore[no-untyped-def]
+        mp2 = pytest.MonkeyPatch()
+        mp2.setattr(_talks, "_carry_on_batch", lapse_preferred)
+        try:
+            return real_group(self, *a, **kw)
+        finally:
+            mp2.undo()
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(_talks._Talks, "_expire_group", expire_group)
+    try:
+        p = ts.simulate(g, at + 1, seed=0)
+    finally:
+        mp.undo()
+    assert any(e.round == at and "lapsed" in e.label for e in p.events)
+    w = g.world
+    us_ca, ca_us = (w.index("US"), w.index("CA")), (w.index("CA"), w.index("US"))
+    assert p.tariff[at - 1][us_ca] < p.tariff[at - 2][us_ca]  # the US cut in round 28
+    assert p.tariff[at][ca_us] < p.tariff[at - 1][ca_us]  # Canada answers it in round 29
