@@ -103,6 +103,20 @@ def look_rounds(game: Game, rounds: int) -> list[int]:
     return out
 
 
+def _dated(game: Game, when: Any) -> Any:
+    """``when`` (a date, a round number, a mapping of either, or None) with each round number
+    made the date of that round of ``game`` (for a look-ahead that starts later).
+
+    >>> import tariffsim as ts
+    >>> g = ts.load_scenario("us-china-145").game
+    >>> _dated(g, {"CN": 3, "CA": None})
+    {'CN': datetime.date(2025, 2, 17), 'CA': None}
+    """
+    if isinstance(when, Mapping):
+        return {t: _dated(game, v) for t, v in when.items()}
+    return game.date(when) if isinstance(when, int) and not isinstance(when, bool) else when
+
+
 class _PerRun(Generic[T]):
     """One value per run, made by ``factory`` the first time the run's is asked for.
 
@@ -151,7 +165,7 @@ class _Talks:
         items: Sequence[tuple[parampath.ParamPath, Array]],
         play: Callable[..., dict[str, Any]],
         on_look: Callable[[], None] | None = None,
-        past_of: Callable[[NDArray[np.intp], int], Any] | None = None,
+        past_of: Callable[[NDArray[np.intp], int, Array], Any] | None = None,
     ) -> None:
         self.rt = rt
         self.items = items
@@ -161,9 +175,10 @@ class _Talks:
         """Called once each round of a look-ahead is played (progress; see
         :func:`look_rounds`)."""
         self.past_of = past_of
-        """``past_of(runs, r)``: the game's rounds before round ``r`` in those runs
-        (``engine._Past``), which a look-ahead from round ``r`` continues: its strategies
-        see them as their history and its rounds numbered after them."""
+        """``past_of(runs, r, wrote)``: the game's rounds before round ``r`` in those runs
+        (``engine._Past``; ``wrote``: the dyads the talks wrote in them this round), which a
+        look-ahead from round ``r`` continues: its strategies see them as their history and
+        its rounds numbered after them."""
         R = rt.runs
         self.agreements: _PerRun[list[Agreement]] = _PerRun(R, list)
         self.expiring: dict[int, list[tuple[int, int]]] = {}
@@ -211,10 +226,8 @@ class _Talks:
         lapse's), besides those the talks wrote in the round already."""
         if self.past_of is None:
             return None
-        past = self.past_of(runs, r)
-        if wrote is not None:
-            past = dataclasses.replace(past, wrote=past.wrote | wrote)
-        return past
+        now = self.wrote[runs]
+        return self.past_of(runs, r, now if wrote is None else now | wrote)
 
     def _looked(self, r: int) -> None:
         """``on_round`` of a look-ahead: one of its rounds is played."""
@@ -354,16 +367,10 @@ class _Talks:
         agents' first rounds given as round numbers (the look-ahead starts later).
         """
         g0 = self.rt.game
-
-        def dated(when: Any) -> Any:
-            if isinstance(when, Mapping):
-                return {t: dated(v) for t, v in when.items()}
-            return g0.date(when) if isinstance(when, int) and not isinstance(when, bool) else when
-
         neg = g0.negotiation
         return g0.replace(
             agents=tuple(
-                dataclasses.replace(a, active_from=dated(a.active_from)) for a in g0.agents
+                dataclasses.replace(a, active_from=_dated(g0, a.active_from)) for a in g0.agents
             ),
             events=(),
             start=g0.date(r - 1),
@@ -376,7 +383,7 @@ class _Talks:
                 demands=tuple(d for d in neg.demands if d.concession not in met),
             ),
             threats=tuple(
-                dataclasses.replace(th, when=dated(th.when))
+                dataclasses.replace(th, when=_dated(g0, th.when))
                 for th in g0.threats
                 if g0.round_of(th.when) > r and not (th.unless and th.unless in met)
             ),

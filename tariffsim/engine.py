@@ -1075,16 +1075,18 @@ def _play(
     step_tariff = rec.step_tariff(steps)
     keypos = rt.key_col
 
-    def past_of(rows: NDArray[np.intp], r: int) -> _Past:
+    def past_of(rows: NDArray[np.intp], r: int, wrote: Array) -> _Past:
         """The rounds before round ``r`` of runs ``rows``, as a look-ahead from it sees them
-        (called in round ``r``, before its decisions)."""
+        (called in round ``r``, before its decisions); ``wrote``: the dyads the talks wrote
+        in those runs. (It refers to no talks: the talks keep it, and a cycle between them
+        would keep a batch's arrays alive until a collection, which a batch pauses.)"""
 
         def states(q: int) -> list[State]:
             return per_run.states(int(rows[q]), r - 1)
 
         return _Past(
             H + r - 1, seen_moved[rows, : H + r - 1], states if keep else None,
-            t_start=t_start[rows], carried=carried[rows], wrote=talks.wrote[rows],
+            t_start=t_start[rows], carried=carried[rows], wrote=wrote,
             net=None if net is None else net[rows], labels=tuple(e.label for e in fired),
         )  # fmt: skip
 

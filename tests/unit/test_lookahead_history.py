@@ -374,3 +374,27 @@ def test_a_lapse_leaves_the_other_dyads_moves_as_they_were() -> None:
     us_ca, ca_us = (w.index("US"), w.index("CA")), (w.index("CA"), w.index("US"))
     assert p.tariff[at - 1][us_ca] < p.tariff[at - 2][us_ca]  # the US cut in round 28
     assert p.tariff[at][ca_us] < p.tariff[at - 1][ca_us]  # Canada answers it in round 29
+
+
+@pytest.mark.parametrize("name", ["us-china-145", "four-country-2025"])
+def test_a_batch_with_talks_makes_no_reference_cycles(name: str) -> None:
+    """A batch of tariffsim's own strategies pauses the garbage collector, so a reference
+    cycle made while it plays lives until the batch ends, with whatever it holds (a pool
+    worker's shared arrays among them). The talks' look-aheads make none: a closure between
+    the talks and the engine, and a recursive helper, did (578 objects for 20 runs of
+    ``us-china-145``), and a forked worker kept the shared file mapped."""
+    import gc
+
+    g = ts.load_scenario(name).game
+    ts.simulate_batch(g, 45, seeds=range(4), record="compact")  # (first use: caches)
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        pb = ts.simulate_batch(g, 45, seeds=range(20), record="compact")
+        assert pb.agreements and any(pb.agreements)  # (talks and renewals played)
+        del pb
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
