@@ -25,19 +25,32 @@ def _geneva(sc: ts.Scenario) -> int:
     return sc.game.round_of(next(e for e in sc.game.events if e.kind == "summit").when)
 
 
-class _BatchSpy:
-    """Holds; records the round it is told and the ``moved`` history it sees in each call."""
+class _Recorder:
+    """A batch strategy that records ``what(bobs)`` in each call, with the round it is told,
+    and holds (``answer=True``: answers the target's last change, as tit-for-tat)."""
 
-    name = "batch-spy"
-    traits = Traits(memory_depth=float("inf"), stochastic=False)
-    seen: ClassVar[list[tuple[int, Any]]] = []
+    name = "recorder"
+    traits = Traits(memory_depth=float("inf"), stochastic=False, reacts_to_events=True)
+
+    def __init__(self, what: Any, *, answer: bool = False) -> None:
+        self.what, self.answer = what, answer
+        self.log: list[tuple[int, Any]] = []
 
     def act(self, obs: Any, rng: Any) -> dict[Any, int]:  # (the batch is played)
         raise AssertionError("played per run")
 
     def act_batch(self, bobs: Any, rngs: Any) -> Any:
-        self.seen.append((bobs.round, np.array(bobs.seen_moved)))
+        self.log.append((bobs.round, self.what(bobs)))
+        if self.answer:
+            i, j = bobs.ij()
+            return np.sign(bobs.moved[:, j, i]).astype(np.int8)
         return np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
+
+
+def _cn_moved(bobs: Any) -> float:
+    """China's last change on the US, as the US sees it (the first run's)."""
+    i, j = bobs.ij()
+    return float(bobs.moved[0, j, i][0])
 
 
 class _RunSpy:
@@ -60,19 +73,19 @@ def _with_us(sc: ts.Scenario, strategy: Any) -> ts.Game:
 
 
 def test_a_look_ahead_continues_the_rounds_and_the_history_batch(sc: ts.Scenario) -> None:
-    _BatchSpy.seen.clear()
-    g = _with_us(sc, _BatchSpy())
+    spy = _Recorder(lambda bobs: np.array(bobs.seen_moved))
+    g = _with_us(sc, spy)
     geneva = _geneva(sc)
     ts.simulate(g, geneva + 2, seed=0)
-    rounds = [r for r, _ in _BatchSpy.seen]
+    rounds = [r for r, _ in spy.log]
     assert max(rounds) == geneva + sc.game.negotiation.horizon - 1  # the look-aheads' last
     # the game's rounds up to Geneva - 1 (the US decides from April), then the look-aheads
     # from Geneva, then the game's
     first_look = next(k for k, r in enumerate(rounds) if r == geneva)
     assert rounds[:first_look] == list(range(rounds[0], geneva))
     assert min(rounds[first_look:]) == geneva  # (counted from 1, a look-ahead told 1 to 12)
-    main = dict(_BatchSpy.seen[:first_look])
-    for r, moved in _BatchSpy.seen:
+    main = dict(spy.log[:first_look])
+    for r, moved in spy.log:
         assert moved.shape[1] == r  # a state per round, the current one last
         if r >= geneva:  # the rounds before the talks, as the game played them
             np.testing.assert_array_equal(moved[:, : geneva - 1], main[geneva - 1][:, :])
@@ -121,24 +134,6 @@ def test_a_batch_equals_its_runs_one_by_one_with_history_strategies(sc: ts.Scena
         assert pb[q].payoff.tobytes() == one.payoff.tobytes()
 
 
-class _LoggingTitForTat:
-    """Tit-for-tat deciding once a round; logs the round and the change it answers."""
-
-    name = "tft-log"
-    traits = Traits(memory_depth=1, stochastic=False)
-
-    def __init__(self) -> None:
-        self.log: list[tuple[int, float]] = []
-
-    def act(self, obs: Any, rng: Any) -> dict[Any, int]:
-        raise AssertionError("played per run")
-
-    def act_batch(self, bobs: Any, rngs: Any) -> Any:
-        i, j = bobs.ij()
-        self.log.append((bobs.round, float(bobs.moved[0, j, i][0])))
-        return np.sign(bobs.moved[:, j, i]).astype(np.int8)
-
-
 def test_a_look_ahead_sees_its_first_round_as_the_game_does(sc: ts.Scenario) -> None:
     """In a game of several decision steps a round (China's myopic steps are daily), a
     strategy deciding once a round answers the net change of the round before. A look-ahead
@@ -162,7 +157,7 @@ def test_a_look_ahead_sees_its_first_round_as_the_game_does(sc: ts.Scenario) -> 
         )
     )
     without = g0.replace(events=tuple(e for e in g0.events if e is not summit))
-    plain, talks = _LoggingTitForTat(), _LoggingTitForTat()
+    plain, talks = _Recorder(_cn_moved, answer=True), _Recorder(_cn_moved, answer=True)
     ts.simulate(us(without, plain), at, seed=0)
     ts.simulate(us(moved, talks), at, seed=0)
     game_round = [x for x in plain.log if x[0] == at]
@@ -172,27 +167,10 @@ def test_a_look_ahead_sees_its_first_round_as_the_game_does(sc: ts.Scenario) -> 
     assert look[0] == game_round[0]  # the disagreement point's (the talks start with it)
 
 
-class _EventSpy:
-    """Holds; records the round and the events' labels it is told."""
-
-    name = "event-spy"
-    traits = Traits(memory_depth=1, stochastic=False, reacts_to_events=True)
-
-    def __init__(self) -> None:
-        self.log: list[tuple[int, tuple[str, ...]]] = []
-
-    def act(self, obs: Any, rng: Any) -> dict[Any, int]:
-        raise AssertionError("played per run")
-
-    def act_batch(self, bobs: Any, rngs: Any) -> Any:
-        self.log.append((bobs.round, tuple(bobs.events)))
-        return np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
-
-
 def test_a_look_ahead_is_told_its_first_rounds_events(sc: ts.Scenario) -> None:
     """The round a look-ahead starts in is the game's: its strategies are told the events
     that fired in it (the summit's label among them), as in the game's round."""
-    spy = _EventSpy()
+    spy = _Recorder(lambda bobs: tuple(bobs.events))
     ts.simulate(_with_us(sc, spy), _geneva(sc), seed=0)
     at = [labels for r, labels in spy.log if r == _geneva(sc)]
     assert len(at) >= 2 and all("Geneva talks" in labels for labels in at)
@@ -303,30 +281,13 @@ def test_the_check_of_a_deal_prices_the_market_as_the_game_does(sc: ts.Scenario)
     the deal: the equity index the check's strategies see after its first round is the
     game's. Before, the check priced the state before again, from the deal's tariffs
     (China's index -12.9 against the game's -5.9)."""
-    spy = _EquitySpy()
+    spy = _Recorder(lambda bobs: np.array(bobs.equity[0]))
     geneva = _geneva(sc)
     p = ts.simulate(_with_us(sc, spy), geneva + 1, seed=0)
     assert p.agreements and p.agreements[0].round == geneva
     seen = [e for r, e in spy.log if r == geneva + 1]
     assert len(seen) == 3  # the disagreement point's, the check's, the game's
     np.testing.assert_array_equal(seen[1], seen[2])
-
-
-class _EquitySpy:
-    """Holds; records the round and the equity index it is told (the first run's)."""
-
-    name = "equity-spy"
-    traits = Traits(memory_depth=1, stochastic=False)
-
-    def __init__(self) -> None:
-        self.log: list[tuple[int, Any]] = []
-
-    def act(self, obs: Any, rng: Any) -> dict[Any, int]:
-        raise AssertionError("played per run")
-
-    def act_batch(self, bobs: Any, rngs: Any) -> Any:
-        self.log.append((bobs.round, np.array(bobs.equity[0])))
-        return np.zeros((bobs.runs, len(bobs.targets)), dtype=np.int8)
 
 
 def test_a_lapse_leaves_the_other_dyads_moves_as_they_were() -> None:
