@@ -1085,9 +1085,9 @@ def _play(
             return per_run.states(int(rows[q]), r - 1)
 
         return _Past(
-            H + r - 1, seen_moved[rows, : H + r - 1], states if keep else None,
-            t_start=t_start[rows], carried=carried[rows], wrote=wrote,
-            net=None if net is None else net[rows], labels=tuple(e.label for e in fired),
+            H + r - 1, seen_moved[rows, : H + r - 1], t_start[rows], carried[rows], wrote,
+            states=states if keep else None, net=None if net is None else net[rows],
+            labels=tuple(e.label for e in fired),
         )  # fmt: skip
 
     talks = _Talks(rt, items, _play, on_look, past_of)
@@ -1102,14 +1102,13 @@ def _play(
         threads.check_stop()  # a part of a batch no longer wanted ends here
         fired = by_round.get(r, [])
         t_start, carried = st.tariff, st.moved
-        if r == 1 and past is not None and past.t_start is not None:  # (the game's round)
-            t_start = past.t_start
-            carried = past.carried if past.carried is not None else carried
         talks.wrote[:] = False
-        if r == 1 and past is not None and past.wrote is not None:
-            talks.wrote |= past.wrote
+        first = past if r == 1 else None  # a look-ahead's first round: the game's, so far
+        if first is not None:
+            t_start, carried = first.t_start, first.carried
+            talks.wrote |= first.wrote
         _fire_events(rt, st, fired)
-        if r == 1 and past is not None and start is not None:  # the round's shock, felt in it
+        if first is not None and start is not None:  # the round's shock, felt in it
             st.shock = st.shock + start.shock
         events_log += [(r, e.label) for e in fired if e.label]
         talks.expire(st, r)
@@ -1119,8 +1118,8 @@ def _play(
                 talks.bargain(st, r, e)
         rt.settle(st)
         labels = tuple(e.label for e in fired)
-        if r == 1 and past is not None:
-            labels = (*past.labels, *labels)
+        if first is not None:
+            labels = (*first.labels, *labels)
         # what a strategy deciding once a round sees (``once``): the changes since it
         # last decided, this round's announcements and talks over the last round's steps
         once = st
@@ -1351,10 +1350,10 @@ class _Past:
 
     rounds: int
     seen_moved: Array
+    t_start: Array
+    carried: Array
+    wrote: Array
     states: Callable[[int], list[State]] | None = None
-    t_start: Array | None = None
-    carried: Array | None = None
-    wrote: Array | None = None
     net: Array | None = None
     labels: tuple[str, ...] = ()
 
