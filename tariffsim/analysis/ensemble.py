@@ -56,7 +56,7 @@ from ..errors import (
 )
 from ..progress import counting_runs
 from ..schema import label_ok
-from ..world import dyad_args
+from ..world import _dyad_key, dyad_args
 from ._stored import (
     bad_at,
     changes_from_json,
@@ -237,8 +237,6 @@ def _controls_of(
     """An ensemble's ``control_dyads`` and ``control`` checked (tariffs of shape ``shape``):
     each dyad ``(withholder, target)`` (or ``"A->B"``) joins two different ``codes``, once;
     the controls are finite shares in [0, 1], one per run, round and dyad (none: no dyad)."""
-    from ..world import _dyad_key
-
     try:
         items = list(dyads)
     except TypeError:
@@ -337,6 +335,68 @@ def _high_of(
     return h
 
 
+_VARY_KINDS = ("none", "claims", "mapping", "claims+mapping")
+"""What an ensemble's draws came from (:attr:`Ensemble.vary`)."""
+
+
+def _bad_field(what: str) -> ParameterError:
+    """The error of :class:`Ensemble`'s own checks (its constructor's arguments)."""
+    return ParameterError(f"Ensemble: {what}.")
+
+
+def _checked_runs(
+    bad: Callable[[str], ParameterError], arrays: Mapping[str, Any], n: int, T1: int, D: int
+) -> dict[str, Array]:
+    """An ensemble's per-run arrays checked: ``tariff`` real numbers of shape (runs, ``T1``
+    rounds, ``D`` dyads), at least one run and one round, finite and >= 0; each of
+    :data:`INDICATORS` of shape (runs, ``T1``, ``n`` countries) and finite, the recession
+    odds and approval in [0, 1]. Returned as float arrays (the very arrays where they are);
+    anything else raises ``bad(what)``."""
+    out: dict[str, Array] = {}
+    for k in ("tariff", *INDICATORS):
+        a = np.asarray(arrays[k])
+        if a.dtype.kind not in "fiu" or a.ndim != 3:
+            raise bad(f"{k} must be a float array (run, round, ...); got {a.dtype} {a.shape}")
+        out[k] = a if a.dtype == np.float64 else a.astype(float)
+    tariff = out["tariff"]
+    R, T1_, D_ = tariff.shape
+    if R < 1 or T1_ < 1:  # an ensemble has a run and a round (ts.ensemble makes no other)
+        raise bad(f"it holds {R} runs of {T1_} rounds; an ensemble has at least one of each")
+    if T1 != T1_ or D != D_:
+        raise bad(f"{T1} dates and {D} dyads do not match the tariffs' {T1_} rounds and {D_} dyads")
+    for k in INDICATORS:
+        if out[k].shape != (R, T1, n):
+            raise bad(f"{k} must be a float array of shape {(R, T1, n)}; got {out[k].shape}")
+    for k, a in out.items():
+        if not np.isfinite(a).all():
+            raise bad(f"{k} must be finite; it holds a NaN or an infinity")
+    if (tariff < 0).any():
+        raise bad("tariffs must be >= 0")
+    for k in ("recession", "approval"):  # (fractions)
+        in_range(bad, k, out[k], 0.0, 1.0)
+    return out
+
+
+def _checked_table(
+    bad: Callable[[str], ParameterError], table: Any, R: int, what: str
+) -> dict[str, Array]:
+    """An ensemble's ``draws`` or ``claim_draws`` checked: a mapping of distinct labels to
+    finite real numbers, one per run (``R``); else ``bad(what)``."""
+    if not isinstance(table, Mapping):
+        raise bad(f"`{what}` must be a mapping of names to one value per run")
+    out: dict[str, Array] = {}
+    for k, v in table.items():
+        if not isinstance(k, str) or not label_ok(k):
+            raise bad(f"the names of the {what} must be labels; got {short_repr(k)}")
+        a = np.asarray(v)
+        if a.shape != (R,) or a.dtype.kind not in "fiu":
+            raise bad(f"{what}[{k!r}] must be {R} numbers, one per run; got {a.dtype} {a.shape}")
+        if not np.isfinite(a).all():
+            raise bad(f"{what} must be finite; {what}[{k!r}] holds a NaN or an infinity")
+        out[k] = a if a.dtype == np.float64 else a.astype(float)
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class Ensemble(_Summarised):
     """``R`` runs of one game: compact per-run paths, the draws behind them, and summaries.
@@ -407,21 +467,47 @@ class Ensemble(_Summarised):
     (they are frozen as they are instead of copied)."""
 
     def __post_init__(self, _fresh: bool) -> None:
+        bad = _bad_field
+        if not isinstance(self.name, str):
+            raise bad(f"`name` must be a str; got {short_repr(self.name)}")
+        try:
+            dyads = [_dyad_key(d, "dyads") for d in self.dyads]
+        except TypeError:
+            raise bad(
+                f"`dyads` must be a sequence of dyads; got {short_repr(self.dyads)}"
+            ) from None
+        _, codes, _, days, seed, _ = checked_labels(
+            bad, name=self.name, codes=self.codes, dyads=[f"{a}->{b}" for a, b in dyads],
+            dates=self.dates, seed=self.seed, scheduled=(),
+        )  # fmt: skip
+        runs = _checked_runs(
+            bad, {k: getattr(self, k) for k in ("tariff", *INDICATORS)}, len(codes), len(days),
+            len(dyads),
+        )  # fmt: skip
+        R = runs["tariff"].shape[0]
+        if not one_of(self.vary, _VARY_KINDS):
+            raise bad(
+                f"`vary` must be one of {', '.join(_VARY_KINDS)}; got {short_repr(self.vary)}"
+            )
+        draws = _checked_table(bad, self.draws, R, "draws")
+        claim_draws = _checked_table(bad, self.claim_draws, R, "claim_draws")
+        object.__setattr__(self, "seed", seed)
         object.__setattr__(self, "changes", tuple(str(c) for c in self.changes))
-        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
+        object.__setattr__(self, "dates", _ro(days, "datetime64[D]"))
         for name in ("tariff", *INDICATORS):
-            object.__setattr__(self, name, _ro(getattr(self, name), copy=not _fresh))
+            a = runs[name]
+            object.__setattr__(self, name, _ro(a, copy=not _fresh and a is getattr(self, name)))
         pairs, ctl = _controls_of(self.control_dyads, self.control, self.codes, self.tariff.shape)
         object.__setattr__(self, "control", _ro(ctl, copy=not _fresh))
         high = self.tariff if self.high is None else _high_of(self.high, self.tariff)
         object.__setattr__(self, "high", _ro(high, copy=not _fresh and high is not self.tariff))
         object.__setattr__(self, "control_dyads", pairs)
         object.__setattr__(self, "events", checked_events(self.events, self.tariff.shape[1] - 1))
-        object.__setattr__(self, "draws", FrozenDict({k: _ro(v) for k, v in self.draws.items()}))
-        claims = FrozenDict({k: _ro(v) for k, v in self.claim_draws.items()})
+        object.__setattr__(self, "draws", FrozenDict({k: _ro(v) for k, v in draws.items()}))
+        claims = FrozenDict({k: _ro(v) for k, v in claim_draws.items()})
         object.__setattr__(self, "claim_draws", claims)
-        object.__setattr__(self, "codes", tuple(self.codes))
-        object.__setattr__(self, "dyads", tuple(tuple(d) for d in self.dyads))
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "dyads", tuple(dyads))
 
     @classmethod
     def from_batch(cls, batch: PathBatch, **kw: Any) -> Ensemble:
@@ -991,29 +1077,10 @@ class Ensemble(_Summarised):
 
         changes = checked_changes(bad, changes)
 
-        tariff = arrays["tariff"]
-        if tariff.ndim != 3 or tariff.dtype.kind != "f":
-            raise bad(f"tariff must be a float array (run, round, dyad); got {tariff.shape}")
-        R, T1, D = tariff.shape
-        n = len(codes)
-        if R < 1 or T1 < 1:  # an ensemble has a run and a round (ts.ensemble makes no other)
-            raise bad(f"it holds {R} runs of {T1} rounds; an ensemble has at least one of each")
-        if len(dates) != T1 or len(dyads) != D or len(set(codes)) != n:
-            raise bad(
-                f"{len(dates)} dates, {len(dyads)} dyads and {n} country codes do not match "
-                f"the tariffs' {T1} rounds and {D} dyads (or a code repeats)"
-            )
-        for k in INDICATORS:
-            a = arrays[k]
-            if a.shape != (R, T1, n) or a.dtype.kind != "f":
-                raise bad(f"{k} must be a float array of shape {(R, T1, n)}; got {a.shape}")
-        for k in ("tariff", *INDICATORS):
-            if not np.isfinite(arrays[k]).all():
-                raise bad(f"{k} must be finite; it holds a NaN or an infinity")
-        if (tariff < 0).any():
-            raise bad("tariffs must be >= 0")
-        for k in ("recession", "approval"):  # (fractions)
-            in_range(bad, k, arrays[k], 0.0, 1.0)
+        tariff = _checked_runs(bad, arrays, len(codes), len(dates), len(dyads))["tariff"]
+        if len(set(codes)) != len(codes):
+            raise bad(f"the country codes repeat: {short_repr(list(codes))}")
+        R, T1, _ = tariff.shape
         ctl = arrays.get("control")
         if ctl is None:
             ctl = np.zeros((R, T1, 0))
@@ -1049,9 +1116,7 @@ class Ensemble(_Summarised):
             v = np.asarray(values)
             if v.shape != (R, len(names)) or v.dtype.kind != "f":
                 raise bad(f"{what} must be a float array of shape {(R, len(names))}")
-            if not np.isfinite(v).all():
-                raise bad(f"{what} must be finite; it holds a NaN or an infinity")
-            return {p: v[:, i] for i, p in enumerate(names)}
+            return _checked_table(bad, {p: v[:, i] for i, p in enumerate(names)}, R, what)
 
         return cls(
             name=name,

@@ -2099,3 +2099,65 @@ def test_a_band_of_no_drawdown_is_zero_not_minus_zero() -> None:
     b = Bands("US drawdown", np.array([0.05, 0.5]), dates, np.array([[-0.0, 1.0], [-0.0, 2.0]]))
     assert not np.signbit(b.values).any()
     assert b.values.tolist() == [[0.0, 1.0], [0.0, 2.0]] and str(b.values[0, 0]) == "0.0"
+
+
+def _fields(e: ts.Ensemble) -> dict[str, Any]:
+    """An ensemble's constructor arguments (its own fields)."""
+    return {f.name: getattr(e, f.name) for f in dataclasses.fields(e)}
+
+
+_BAD_FIELDS: dict[str, tuple[Any, str]] = {
+    # field: (value, what the error names); ``R`` runs of ``T`` rounds, two dyads
+    "draws": ({"noise": np.zeros(R - 1)}, r"draws\['noise'\] must be 6 numbers"),
+    "claim_draws": ({"x": np.zeros((R, 2))}, r"claim_draws\['x'\] must be 6 numbers"),
+    "seed": ("x", "the seed must be an int >= 0; got 'x'"),
+    "vary": ("bogus", "`vary` must be one of none, claims"),
+    "name": (5, "`name` must be a str; got 5"),
+    "dates": (["x"] * (T + 1), "the dates must be dates"),
+    "dyads": (5, "`dyads` must be a sequence of dyads; got 5"),
+    "codes": (("US",), "every dyad joins two of the countries"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BAD_FIELDS))
+def test_the_constructor_refuses_a_bad_field_by_name(ens: ts.Ensemble, name: str) -> None:
+    value, says = _BAD_FIELDS[name]
+    with pytest.raises(ParameterError, match=says):
+        ts.Ensemble(**{**_fields(ens), name: value})
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "says"),
+    [
+        ("tariff", lambda a: a[:, :, :1], "do not match the tariffs' 9 rounds and 1 dyads"),
+        ("tariff", lambda a: a[:0], "it holds 0 runs"),
+        ("tariff", lambda a: np.where(a > 0, np.nan, a), "tariff must be finite"),
+        ("tariff", lambda a: a - 1.0, "tariffs must be >= 0"),
+        ("recession", lambda a: a + 1.0, r"recession must lie in \[0, 1\]"),
+        ("payoff", lambda a: a[:, :, :1], "payoff must be a float array of shape"),
+        ("draws", lambda d: {"noise": np.full(R, np.inf)}, "draws must be finite"),
+        ("draws", lambda d: {"a\nb": np.zeros(R)}, "the names of the draws must be labels"),
+    ],
+)
+def test_the_constructor_refuses_bad_runs_and_draws(
+    ens: ts.Ensemble, name: str, change: Any, says: str
+) -> None:
+    """What a file's reader refuses, the constructor refuses too (a file written from an
+    ensemble reads back): before, these passed and failed later in numpy, pandas or xarray,
+    or gave NaN bands."""
+    with pytest.raises(ParameterError, match=says):
+        ts.Ensemble(**{**_fields(ens), name: change(getattr(ens, name))})
+
+
+def test_from_batch_checks_its_fields_and_what_it_makes_reads_back(tmp_path: Any) -> None:
+    sc = ts.load_scenario("us-china-145")
+    pb = ts.simulate_batch(sc.game, 4, seeds=range(4), record="compact")
+    for kw in ({"seed": -1}, {"draws": {"noise": np.full(4, np.nan)}}, {"vary": "x"}):
+        with pytest.raises(ParameterError, match="Ensemble: "):
+            ts.Ensemble.from_batch(pb, **kw)
+    e = ts.Ensemble.from_batch(pb, draws={"noise": np.arange(4)}, seed=3, vary="mapping")
+    assert e.draws["noise"].dtype == np.float64  # (integers given: numbers, as floats)
+    e.to_npz(tmp_path / "e.npz")
+    back = ts.Ensemble.from_npz(tmp_path / "e.npz")
+    assert back.seed == 3 and np.array_equal(back.draws["noise"], [0.0, 1.0, 2.0, 3.0])
+    assert np.array_equal(back.tariff, pb.tariff)
