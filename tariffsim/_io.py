@@ -31,6 +31,7 @@ import contextlib
 import functools
 import os
 import re
+import shutil
 import signal
 import stat
 import sys
@@ -45,7 +46,14 @@ from typing import IO, Any, TypeVar, cast
 
 from . import limits
 from ._util import short_repr
-from .errors import LimitError, MissingExtraError, ParameterError, ScenarioError, TariffsimError
+from .errors import (
+    LimitError,
+    MissingExtraError,
+    OutputError,
+    ParameterError,
+    ScenarioError,
+    TariffsimError,
+)
 
 __all__ = [
     "STALE_AFTER",
@@ -167,8 +175,11 @@ def _fill(fd: int, tmp: FsPath, write: Callable[[IO[bytes]], Any]) -> None:
 
 
 def _staged(target: FsPath, write: Callable[[IO[bytes]], Any]) -> FsPath:
-    fd, tmp = _temp_for(target)
-    _fill(fd, tmp, write)
+    try:
+        fd, tmp = _temp_for(target)
+        _fill(fd, tmp, write)
+    except OSError as e:  # (a full disk: the temporary file is removed)
+        raise _not_written(target, e) from None
     return tmp
 
 
@@ -178,9 +189,12 @@ def _staged_by_path(target: FsPath, write: Callable[[str], Any]) -> FsPath:
     The temporary path ends with the target's suffix (``.nc``, ``.npz``), so
     writers that pick a format or add a suffix from the name behave.
     """
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=_temp_prefix(target), suffix=f".tmp{target.suffix}", dir=target.parent
-    )
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=_temp_prefix(target), suffix=f".tmp{target.suffix}", dir=target.parent
+        )
+    except OSError as e:
+        raise _not_written(target, e) from None
     os.close(fd)
     tmp = FsPath(tmp_name)
     try:
@@ -189,9 +203,11 @@ def _staged_by_path(target: FsPath, write: Callable[[str], Any]) -> FsPath:
             os.chmod(tmp, _MODE)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(e, OSError) and not isinstance(e, TariffsimError):
+            raise _not_written(target, e) from None
         raise
     return tmp
 
@@ -284,14 +300,43 @@ def _target(path: Any, arg: str = "file") -> FsPath:
 
 
 def _into_place(tmp: FsPath, target: FsPath) -> FsPath:
-    """Rename the complete temporary file ``tmp`` over ``target`` (removing it if that fails)."""
+    """Rename the complete temporary file ``tmp`` over ``target`` (removing it if that fails:
+    an :class:`~tariffsim.errors.OutputError` naming ``target``)."""
     try:
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(e, OSError):
+            raise _not_written(target, e) from None
         raise
     return target
+
+
+def _not_written(target: FsPath, e: OSError) -> OutputError:
+    """The error of a file ``target`` the system would not write or put in place."""
+    return OutputError(e.errno, f"could not write {str(target)!r}: {e.strerror or e}")
+
+
+def _kept_copy(target: FsPath) -> FsPath | None:
+    """A hidden copy of ``target`` in its folder (a hard link where the file system has them),
+    for putting it back; None where there is no file ``target``."""
+    if not target.is_file():
+        return None
+    fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".old", dir=target.parent)
+    os.close(fd)
+    copy = FsPath(name)
+    try:
+        os.unlink(copy)
+        try:
+            os.link(target, copy)
+        except OSError:  # (no hard links here, or the file may not be linked)
+            shutil.copy2(target, copy)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            copy.unlink()
+        raise
+    return copy
 
 
 def atomic_netcdf(
@@ -496,16 +541,45 @@ class OutputGroup:
 
     def commit(self) -> list[FsPath]:
         """Rename every staged file into place and remove the superseded ones (called on
-        leaving the block)."""
+        leaving the block), all or none.
+
+        Each file replaced or removed is first kept as a hidden copy; if the system refuses
+        one step (a file that may not be replaced, a full disk), the files done are put back
+        as they were, the staged files removed, and an
+        :class:`~tariffsim.errors.OutputError` names the file.
+        """
         staged = {t for t, _ in self._staged}
+        done: list[tuple[FsPath, FsPath | None]] = []  # (file, its kept copy or None: new)
+        at = self.folder
         with _signals_blocked(), _folder_lock(self.folder):
-            for target, tmp in self._staged:
-                os.replace(tmp, target)
-                self.written.append(target)
-            for old in self._superseded:
-                if old not in staged and old.is_file():
-                    old.unlink()
-                    self.removed.append(old)
+            try:
+                for target, tmp in self._staged:
+                    at = target
+                    done.append((target, _kept_copy(target)))
+                    os.replace(tmp, target)
+                for old in self._superseded:
+                    if old not in staged and old.is_file():
+                        at = old
+                        done.append((old, _kept_copy(old)))
+                        old.unlink()
+            except OSError as e:
+                for path, copy in reversed(done):  # (a step that failed changed nothing)
+                    with contextlib.suppress(OSError):
+                        if copy is not None:
+                            os.replace(copy, path)
+                        elif path in staged:
+                            path.unlink()
+                    if copy is not None:  # (where it could not be put back)
+                        with contextlib.suppress(OSError):
+                            copy.unlink()
+                self.discard()
+                raise _not_written(at, e) from None
+        for _, copy in done:
+            if copy is not None:
+                with contextlib.suppress(OSError):
+                    copy.unlink()
+        self.written += [t for t, _ in self._staged]
+        self.removed += [p for p, _ in done if p not in staged]
         self._staged = []
         return self.written
 

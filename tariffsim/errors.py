@@ -18,6 +18,7 @@ __all__ = [
     "LimitError",
     "MissingExtraError",
     "NumericalError",
+    "OutputError",
     "ParameterError",
     "PlausibilityWarning",
     "RunsNotKeptError",
@@ -249,6 +250,17 @@ class NoWorkersWarning(UserWarning):
 
 class CostWarning(UserWarning):
     """A requested computation is expensive (its estimated cost is in the message)."""
+
+
+class OutputError(TariffsimError, OSError):
+    """A file could not be written or put in place (a full disk, a file that may not be
+    replaced): the message names the file and the system's reason. Nothing is left half-done:
+    the files of a group (:class:`tariffsim._io.OutputGroup`, a command's outputs) are all
+    back as they were, and no temporary file stays behind. An ``OSError``, so handlers of
+    the system's errors catch it too."""
+
+    def __str__(self) -> str:
+        return str(self.args[-1]) if self.args else ""
 
 
 class TimeLimitError(TariffsimError, TimeoutError):

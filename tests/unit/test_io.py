@@ -364,3 +364,64 @@ def test_a_bundled_name_means_the_bundled_scenario_whatever_the_folder_holds(
     assert main(["run", "us-china-145", "--rounds", "2", "--no-plot", "--format", "csv"]) == 0
     printed = capsys.readouterr().out
     assert "US->CN" in printed and "CA" not in printed
+
+
+@pytest.mark.parametrize("fails", ["b.txt", "c.txt", "z.txt"])
+def test_a_group_whose_commit_fails_leaves_every_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: str
+) -> None:
+    """The system refuses one step of the commit (a file that may not be replaced, here
+    ``fails``: a replaced file, a new one, a superseded one to remove): the files done are put
+    back, nothing hidden stays, and the error names the file. Before, the files renamed
+    before the failure stayed new, and the staged temporary files stayed behind."""
+    (tmp_path / "a.txt").write_text("old a")
+    (tmp_path / "b.txt").write_text("old b")
+    (tmp_path / "z.txt").write_text("old z")
+    real_replace, real_unlink = os.replace, Path.unlink
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst).name == fails and Path(src).name != fails:
+            raise PermissionError(1, "Operation not permitted")
+        real_replace(src, dst)
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name == fails:
+            raise PermissionError(1, "Operation not permitted")
+        real_unlink(self, missing_ok)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    says = rf"could not write .*{fails}'?: Operation not"
+    with pytest.raises(ts.OutputError, match=says), OutputGroup(tmp_path) as g:
+        g.text("a.txt", "new a")
+        g.text("b.txt", "new b")
+        g.text("c.txt", "new c")
+        g.supersede("z.txt")
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "z.txt"]
+    assert [(tmp_path / n).read_text() for n in ("a.txt", "b.txt", "z.txt")] == [
+        "old a", "old b", "old z",
+    ]  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.IdenticalRunsWarning")
+def test_a_file_the_system_refuses_is_an_output_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ensemble's file that may not be replaced: a tariffsim error (an OSError too)
+    naming the file, the old file and no temporary one left; before, a bare PermissionError."""
+    ens = ts.ensemble("us-china-145", runs=2, rounds=2, progress=False)
+    target = tmp_path / "e.npz"
+    target.write_bytes(b"old")
+    real_replace = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == target:
+            raise PermissionError(1, "Operation not permitted")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(ts.OutputError, match=r"could not write .*e\.npz'?: Operation not") as e:
+        ens.to_npz(target)
+    assert isinstance(e.value, OSError) and e.value.errno == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["e.npz"] and target.read_bytes() == b"old"
