@@ -2102,6 +2102,16 @@ def _negotiation(
                 f"{d[0]}-{d[1]} has no layer {layer!r}; its layers: {', '.join(layers_of(d))}",
             )
             continue
+        lays = world.instruments.get(d, ()) if world is not None else ()
+        lad = next((x.levels for x in lays if x.name == layer), ladders[d])
+        if float(lvl) > max(lad.levels) + 1e-12:  # (a floor no rung reaches never binds)
+            what = f"{layer} layer" if layer else "ladder"
+            pr.add(
+                f"{path}.level",
+                f"must be at most the top rung of the {d[0]}-{d[1]} {what} "
+                f"({max(lad.levels):g}); got {lvl!r}",
+            )
+            continue
         demands.append(Demand(d[0], d[1], float(lvl), con, claims, layer=layer))
     return Negotiation(demands=tuple(demands), **kw)
 

@@ -230,3 +230,24 @@ def test_a_solve_after_a_deal_keeps_the_callers_time_limit_and_progress(monkeypa
     assert seen[0]["progress"] is False and 0 < seen[0]["max_seconds"] <= 60
     with pytest.raises(ParameterError, match="`max_seconds` must be"):
         eq.agreement_path(r, None, 5, max_seconds=-1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        # a layer's floor above the layer's top rung (the fentanyl layer tops at 25%)
+        ("level = 0.25\nlayer", "level = 0.5\nlayer", r"demands\[0\]\.level: must be at most the "
+         r"top rung of the US-CA fentanyl layer \(0\.25\); got 0\.5"),
+        # a headline floor above the ladder's top rung
+        ("level = 0.25\nlayer = \"fentanyl\"", "level = 0.3", r"demands\[0\]\.level: must be at "
+         r"most the top rung of the US-CA ladder \(0\.25\); got 0\.3"),
+    ],
+)  # fmt: skip
+def test_a_demand_no_rung_reaches_is_refused(tmp_path: Path, old: str, new: str, says: str) -> None:
+    """A demand keeps its tariff at least at its level: a level above every rung could never
+    bind, and before it was accepted and ignored (the path the same as at the top rung)."""
+    text = (Path(ts.__file__).parent / "scenarios" / "canada-mexico-fentanyl.toml").read_text()
+    assert old in text
+    with pytest.raises(ScenarioError, match=says):
+        _load(tmp_path, text.replace(old, new, 1))
+    assert _load(tmp_path, text).game.negotiation.demands[0].level == 0.25  # (at the top: fine)
