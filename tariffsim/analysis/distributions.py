@@ -57,7 +57,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import limits
 from .._util import real_array, short_repr, whole_number
-from ..errors import ParameterError
+from ..errors import ParameterError, TariffsimError
 
 __all__ = [
     "BETA_SHAPE_MAX",
@@ -133,7 +133,8 @@ def draw_range(dist: Distribution) -> tuple[float, float]:
     Raises
     ------
     ParameterError
-        If another distribution's ``support`` is not two numbers ``low <= high``.
+        If another distribution's ``support`` is not two numbers ``low <= high``, or
+        reading it raises.
 
     Examples
     --------
@@ -142,7 +143,14 @@ def draw_range(dist: Distribution) -> tuple[float, float]:
     """
     if isinstance(dist, _Quantiles):
         return dist.draw_range
-    sup = dist.support
+    try:
+        sup = dist.support
+    except TariffsimError:
+        raise
+    except Exception as exc:  # a distribution of the user's
+        raise ParameterError(
+            f"{short_repr(dist)}: `support` raised {type(exc).__name__}: {exc}"
+        ) from exc
     try:
         lo, hi = (float(v) for v in sup)
     except (TypeError, ValueError, OverflowError):

@@ -205,7 +205,14 @@ def draw(
                 f"`vary[{given!r}]` is the class {spec.__name__}; give an instance, e.g. "
                 f"{spec.__name__}(...) with its parameters."
             )
-        if isinstance(spec, Distribution):
+        try:  # (a runtime protocol's check reads the attributes: a property may raise)
+            is_dist = isinstance(spec, Distribution)
+        except Exception as exc:
+            raise ParameterError(
+                f"`vary[{given!r}]`: reading {short_repr(spec)}'s `support`, `ppf` and `sample` "
+                f"raised {type(exc).__name__}: {exc}"
+            ) from exc
+        if is_dist:
             _check_draw_range(pp, spec)  # before drawing: the same whatever runs and seed
             try:
                 drawn = spec.sample(_stream(seed, path), runs)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import tariffsim as ts
 from tariffsim import parampath
 from tariffsim.analysis import Normal, Triangular, Uniform
+from tariffsim.analysis.distributions import draw_range
 from tariffsim.analysis.ensemble import INDICATORS
 from tariffsim.analysis.reduce import Threshold
 from tariffsim.analysis.vary import (
@@ -1126,6 +1127,21 @@ def test_a_users_distribution_that_raises_is_named(sc: ts.Scenario) -> None:
     with pytest.raises(ParameterError, match=r"`vary\['noise'\]`: .*raised ZeroDivisionError") as e:
         ts.ensemble(sc, runs=3, vary={"noise": _Junk(lambda n: 1 / 0)}, rounds=2)
     assert isinstance(e.value.__cause__, ZeroDivisionError)
+
+
+class _Unsure(_Junk):
+    @property  # type: ignore[override]
+    def support(self) -> tuple[float, float]:
+        raise RuntimeError("boom")
+
+
+def test_a_users_distribution_whose_support_raises_is_named(sc: ts.Scenario) -> None:
+    """Its ``support`` raising, as its ``sample`` raising: a tariffsim error naming the
+    path; before, the bare RuntimeError came through."""
+    with pytest.raises(ParameterError, match=r"`vary\['noise'\]`: .*raised RuntimeError: boom"):
+        ts.ensemble(sc, runs=3, vary={"noise": _Unsure(lambda n: np.zeros(n))}, rounds=2)
+    with pytest.raises(ParameterError, match="`support` raised RuntimeError: boom"):
+        draw_range(_Unsure(lambda n: np.zeros(n)))
 
 
 def test_two_spellings_of_a_path_draw_alike_and_not_both(sc: ts.Scenario) -> None:
