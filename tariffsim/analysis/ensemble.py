@@ -810,7 +810,7 @@ class Ensemble(_Summarised):
         return float(arr.mean())
 
     # -- output -------------------------------------------------------------------
-    def to_xarray(self) -> Any:
+    def to_xarray(self, *, copy: bool = True) -> Any:
         """Every run as an ``xarray.Dataset`` (needs the ``xarray`` extra).
 
         Dimensions ``run``, ``round``, ``dyad``, ``country`` (and
@@ -829,6 +829,14 @@ class Ensemble(_Summarised):
         ``claim_unit`` (each claim's own unit: the forecasters' odds in %,
         the pass-through a share). :meth:`from_xarray` reads it back.
 
+        Parameters
+        ----------
+        copy : bool, default True
+            The Dataset's arrays are its own, to change as any Dataset's
+            (``ds["tariff"] *= 100``). With False they are the ensemble's
+            arrays themselves, read-only (no memory is added; an edit
+            raises ``ValueError: ... read-only``).
+
         Raises
         ------
         ImportError
@@ -840,10 +848,12 @@ class Ensemble(_Summarised):
             raise MissingExtraError(
                 "Ensemble.to_xarray() needs xarray: pip install 'tariffsim[xarray]'"
             ) from None
+        check_bool(copy, "copy")
+        own = np.array if copy else np.asarray
         dims3 = ("run", "round", "country")
-        data: dict[str, Any] = {"tariff": (("run", "round", "dyad"), np.asarray(self.tariff))}
-        data["high"] = (("run", "round", "dyad"), np.asarray(self.high))
-        data |= {k: (dims3, np.asarray(getattr(self, k))) for k in INDICATORS}
+        data: dict[str, Any] = {"tariff": (("run", "round", "dyad"), own(self.tariff))}
+        data["high"] = (("run", "round", "dyad"), own(self.high))
+        data |= {k: (dims3, own(getattr(self, k))) for k in INDICATORS}
         coords: dict[str, Any] = {
             "run": np.arange(len(self)),
             "round": np.arange(self.rounds + 1),
@@ -854,7 +864,7 @@ class Ensemble(_Summarised):
             "country": list(self.codes),
         }
         if self.control_dyads:  # (a game without export controls has no such axis)
-            data["control"] = (("run", "round", "control_dyad"), np.asarray(self.control))
+            data["control"] = (("run", "round", "control_dyad"), own(self.control))
             coords["control_dyad"] = [f"{a}->{b}" for a, b in self.control_dyads]
             coords["withholder"] = ("control_dyad", [a for a, _ in self.control_dyads])
             coords["target"] = ("control_dyad", [b for _, b in self.control_dyads])
@@ -1142,7 +1152,7 @@ class Ensemble(_Summarised):
         The per-run arrays are compressed (zlib, lossless: about 8 times smaller for a
         claims ensemble, at the speed of writing them plain).
         """
-        ds = self.to_xarray()
+        ds = self.to_xarray(copy=False)
         atomic_netcdf(file, ds, encoding={k: {"zlib": True} for k in ds.data_vars if ds[k].ndim})
 
     def to_npz(self, file: str | FsPath) -> None:
@@ -1353,7 +1363,8 @@ def ensemble(
         refused.
     keep : {"runs", "summary"}
         ``"runs"`` (default): keep every run's compact path (an
-        :class:`Ensemble`, about ``8 (T+1)(D + 4n)`` bytes per run).
+        :class:`Ensemble`, about ``8 (T+1)(2D + K + 4n)`` bytes per run for ``D`` dyads,
+        ``K`` export-control dyads and ``n`` countries).
         ``"summary"``: keep no run; each chunk is reduced on the worker that
         played it to mergeable integer counts
         (:mod:`tariffsim.analysis.reduce`), so memory and traffic do not grow

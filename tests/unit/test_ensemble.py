@@ -2177,3 +2177,20 @@ def test_from_batch_checks_its_fields_and_what_it_makes_reads_back(tmp_path: Any
     back = ts.Ensemble.from_npz(tmp_path / "e.npz")
     assert back.seed == 3 and np.array_equal(back.draws["noise"], [0.0, 1.0, 2.0, 3.0])
     assert np.array_equal(back.tariff, pb.tariff)
+
+
+def test_to_xarray_gives_a_dataset_the_user_may_change(ens: ts.Ensemble) -> None:
+    """The Dataset's arrays are its own (before, the ensemble's read-only arrays: an edit as
+    ``ds["tariff"] *= 100`` raised); ``copy=False`` shares them, read-only."""
+    before = ens.tariff.copy()
+    ds = ens.to_xarray()
+    ds["tariff"] *= 100
+    ds["recession"].loc[{"run": 0, "round": 0, "country": "US"}] = 0.5
+    assert np.array_equal(ds["tariff"].values, before * 100)
+    assert np.array_equal(ens.tariff, before)  # the ensemble is unchanged
+    assert float(ens.recession[0, 0, ens.codes.index("US")]) != 0.5
+    shared = ens.to_xarray(copy=False)
+    with pytest.raises(ValueError, match="read-only"):
+        shared["tariff"] *= 100
+    with pytest.raises(ParameterError, match="`copy` must be"):
+        ens.to_xarray(copy="yes")  # type: ignore[arg-type]
