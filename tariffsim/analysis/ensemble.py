@@ -565,11 +565,14 @@ class Ensemble(_Summarised):
     def series(self, importer: str, exporter: str | None = None) -> Array:
         """Tariff of ``importer`` on ``exporter``, every run and round: shape (R, T+1); the
         dyad may be one argument, ``"US->CN"``. ``series("control", "CN->US")``: the export
-        control of China on the US (:meth:`control_series`), which :meth:`peak` and
-        :meth:`first_round` therefore take too."""
+        control of China on the US (:meth:`control_series`), ``series("recession", "US")``
+        an indicator of a country (:meth:`indicator`); :meth:`peak` and :meth:`first_round`
+        therefore take both too."""
         a, b = series_args(importer, exporter, "importer")
         if is_control(a):
             return self.control_series(*b)
+        if a in INDICATORS:
+            return self.indicator(a, b)
         return self.tariff[:, :, self._tariff_dyad(a, b)]
 
     def high_series(self, importer: str, exporter: str | None = None) -> Array:
@@ -595,10 +598,11 @@ class Ensemble(_Summarised):
         return cast(Array, self.high)[:, :, self._tariff_dyad(a, b)]
 
     def _reached(self, importer: str, exporter: str | None) -> Array:
-        """What reaching a level reads: a tariff's :meth:`high_series`, a control's series."""
+        """What reaching a level reads: a tariff's :meth:`high_series`, a control's or an
+        indicator's series (each round's end: they have no level within a round)."""
         a, b = series_args(importer, exporter, "importer")
-        if is_control(a):
-            return self.control_series(*b)
+        if is_control(a) or a in INDICATORS:
+            return self.series(a, b)
         return self.high_series(a, b)
 
     def _against(self, importer: str, exporter: str | None, at_least: Any) -> Array:
@@ -684,7 +688,8 @@ class Ensemble(_Summarised):
 
         After any decision step (:meth:`high_series`): a level taken and left
         within a round counts, as in :meth:`tariffsim.path.Path.peak`.
-        ``peak("control", "CN->US")``: the highest export control of each run on that dyad.
+        ``peak("control", "CN->US")``: the highest export control of each run on that dyad;
+        ``peak("recession", "US")``: the highest US recession odds of each run.
         """
         return np.asarray(self._reached(importer, exporter).max(axis=1))
 
@@ -722,8 +727,9 @@ class Ensemble(_Summarised):
         decision steps (:meth:`high_series`, as :meth:`peak` reads it);
         ``at_most`` at a round's end (:meth:`series`): a truce is where a
         round ends. ``first_round("control", "CN->US", at_most=0, after=4)``: the same of an export
-        control (the first round from round 4 in which China's control on the US is lifted).
-        Give exactly one of ``at_least``/``at_most``. ``after`` is a round, or a date (a
+        control (the first round from round 4 in which China's control on the US is lifted);
+        ``first_round("recession", "US", at_least=0.5)`` of an indicator. Give exactly one
+        of ``at_least``/``at_most``. ``after`` is a round, or a date (a
         ``datetime.date``, ``numpy.datetime64`` or ISO string): the first round dated on or
         after it.
 

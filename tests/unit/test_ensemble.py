@@ -1773,15 +1773,14 @@ def test_peak_quantiles_default_to_the_levels_of_quantiles() -> None:
     assert np.array_equal(summ.peak_quantiles("US", "CN"), want)
 
 
-def test_a_run_reads_one_countrys_indicator_and_says_so_when_asked_for_a_series() -> None:
+def test_a_run_reads_one_countrys_indicator_as_a_series_too() -> None:
     sc = ts.load_scenario("us-china-145")
     ens = ts.ensemble(sc, runs=3, seed=0, rounds=6, vary="claims", progress=False)
     run = ens.run(2)
     us = list(run.codes).index("US")
     assert np.array_equal(run.indicator("recession", "US"), ens.recession[2, :, us])
-    for series in (run.series, ens.series, run.peak, ens.peak):
-        with pytest.raises(ts.errors.UnknownNameError, match=r"use indicator\('recession', 'US'\)"):
-            series("recession", "US")
+    assert np.array_equal(run.series("recession", "US"), ens.recession[2, :, us])
+    assert run.peak("recession", "US") == ens.recession[2, :, us].max()
 
 
 def test_equal_medians_stay_visible_in_the_fan_chart() -> None:
@@ -2194,3 +2193,27 @@ def test_to_xarray_gives_a_dataset_the_user_may_change(ens: ts.Ensemble) -> None
         shared["tariff"] *= 100
     with pytest.raises(ParameterError, match="`copy` must be"):
         ens.to_xarray(copy="yes")  # type: ignore[arg-type]
+
+
+def test_an_indicator_is_named_as_in_quantiles_by_series_peak_and_first_round(
+    ens: ts.Ensemble,
+) -> None:
+    """``("recession", "US")`` names an indicator everywhere a series is named (as the docs
+    say): before, ``series``, ``peak`` and ``first_round`` (of the ensemble and of a run)
+    refused it as no tariff."""
+    us = ens.codes.index("US")
+    odds = ens.recession[:, :, us]
+    assert np.array_equal(ens.series("recession", "US"), odds)
+    assert np.array_equal(ens.peak("recession", "US"), odds.max(axis=1))
+    level = float(np.median(odds))
+    hit = odds >= level
+    want = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+    assert np.array_equal(ens.first_round("recession", "US", at_least=level), want)
+    run = ens.run(2)
+    assert run.peak("recession", "US") == odds[2].max()
+    assert run.first_round("recession", "US", at_least=level) == (want[2] if want[2] >= 0 else None)
+    assert ens.prob(lambda p: p.peak("recession", "US") >= level) == float(
+        (odds.max(axis=1) >= level).mean()
+    )
+    with pytest.raises(UnknownNameError, match="for the indicator 'recession' use indicator"):
+        ens.high_series("recession", "US")  # (an indicator has no level within a round)
