@@ -87,6 +87,7 @@ from .reduce import (
     check_levels,
     check_threshold,
     event_text,
+    warn_if_percent,
 )
 from .runner import (
     _BatchJob,
@@ -209,6 +210,7 @@ class RunView:
         """
         ens = self._ens  # (the dyad may be one argument)
         s = ens._against(importer, exporter, at_least)
+        warn_if_percent(importer, at_least if at_least is not None else at_most, 3)
         after = _after_round(ens.dates, after)
         k = int(
             _first_round(s[self.index, None], at_least=at_least, at_most=at_most, after=after)[0]
@@ -753,8 +755,10 @@ class Ensemble(_Summarised):
         ``ens.prob((ens.first_round("US", "CN", at_most=0.3, after=12) >= 0) &
         (ens.first_round("US", "CN", at_most=0.3, after=12) <= 30))``.
         """
+        s = self._against(importer, exporter, at_least)
+        warn_if_percent(importer, at_least if at_least is not None else at_most, 3)
         return _first_round(
-            self._against(importer, exporter, at_least),
+            s,
             at_least=at_least, at_most=at_most, after=_after_round(self.dates, after),
         )  # fmt: skip
 

@@ -151,12 +151,15 @@ on the US (a share of its critical exports withheld) in a :class:`Threshold` and
 starts with a capital letter, so none is ``"control"``.)"""
 
 
-def _warn_if_percent(a: str, level: Any) -> None:
+def warn_if_percent(a: str, level: Any, stacklevel: int = 4) -> None:
     """A PlausibilityWarning for a tariff, recession, approval or control level that reads as
-    percent (``at_least=145`` for 145%: no run ever reaches it)."""
+    percent (``at_least=145`` for 145%: no run ever reaches it); ``a`` names the series
+    (an importer, an indicator or :data:`CONTROL`), ``stacklevel`` the caller to name."""
+    if isinstance(level, bool) or not isinstance(level, int | float | np.integer | np.floating):
+        return  # (what is no number is refused by the checks of the level)
     what = a if a in INDICATORS or a == CONTROL else "tariff"
     top = _FRACTION_TOPS.get(what)
-    if top is not None and abs(float(level)) > top:
+    if top is not None and math.isfinite(float(level)) and abs(float(level)) > top:
         import warnings
 
         from ..errors import PlausibilityWarning
@@ -165,7 +168,7 @@ def _warn_if_percent(a: str, level: Any) -> None:
             f"a {what} level of {float(level):g}: {what} levels are fractions "
             f"({float(level) / 100:g} is {float(level):g}%); did you mean {float(level) / 100:g}?",
             PlausibilityWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
 
 
@@ -649,7 +652,7 @@ class Threshold:
         lo, hi = check_threshold(self.at_least, self.at_most)
         object.__setattr__(self, "at_least", lo)
         object.__setattr__(self, "at_most", hi)
-        _warn_if_percent(self.a, lo if lo is not None else hi)
+        warn_if_percent(self.a, lo if lo is not None else hi)
         after = self.after
         if isinstance(after, str | dt.date | np.datetime64):  # (one spelling, as ``by``)
             object.__setattr__(self, "after", as_date(after, "after"))

@@ -2217,3 +2217,16 @@ def test_an_indicator_is_named_as_in_quantiles_by_series_peak_and_first_round(
     )
     with pytest.raises(UnknownNameError, match="for the indicator 'recession' use indicator"):
         ens.high_series("recession", "US")  # (an indicator has no level within a round)
+
+
+def test_first_round_says_a_level_written_in_percent(ens: ts.Ensemble) -> None:
+    """As a Threshold does: a level no run can reach because it reads as percent warns
+    (before, ``first_round("US", "CN", at_least=145)`` said -1 for every run, silently)."""
+    with pytest.warns(ts.errors.PlausibilityWarning, match="did you mean 1.45"):
+        assert (ens.first_round("US", "CN", at_least=145) == -1).all()
+    with pytest.warns(ts.errors.PlausibilityWarning, match="recession levels are fractions"):
+        assert ens.run(0).first_round("recession", "US", at_least=50) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a level in fractions says nothing
+        ens.first_round("US", "CN", at_least=1.45)
+        ens.run(0).first_round("recession", "US", at_least=0.5)
