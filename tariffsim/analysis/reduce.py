@@ -157,16 +157,20 @@ def warn_if_percent(a: str, level: Any, stacklevel: int = 4) -> None:
     (an importer, an indicator or :data:`CONTROL`), ``stacklevel`` the caller to name."""
     if isinstance(level, bool) or not isinstance(level, int | float | np.integer | np.floating):
         return  # (what is no number is refused by the checks of the level)
+    try:
+        v = float(level)
+    except OverflowError:  # (an int beyond any float: refused by those checks too)
+        return
     what = a if a in INDICATORS or a == CONTROL else "tariff"
     top = _FRACTION_TOPS.get(what)
-    if top is not None and math.isfinite(float(level)) and abs(float(level)) > top:
+    if top is not None and math.isfinite(v) and abs(v) > top:
         import warnings
 
         from ..errors import PlausibilityWarning
 
         warnings.warn(
-            f"a {what} level of {float(level):g}: {what} levels are fractions "
-            f"({float(level) / 100:g} is {float(level):g}%); did you mean {float(level) / 100:g}?",
+            f"a {what} level of {v:g}: {what} levels are fractions "
+            f"({v / 100:g} is {v:g}%); did you mean {v / 100:g}?",
             PlausibilityWarning,
             stacklevel=stacklevel,
         )
