@@ -620,6 +620,13 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def interrupt_signal(since: int) -> int | None:
+    """The signal of the last interrupt :func:`term_as_interrupt` turned into a
+    KeyboardInterrupt after ``since`` of them (an :func:`interrupt_count` reading), or None
+    (none came since: a Ctrl-C Python itself raised)."""
+    return _INTERRUPTS[-1] if len(_INTERRUPTS) > since else None
+
+
 def interrupt_count() -> int:
     """How many interrupts :func:`term_as_interrupt` has turned into KeyboardInterrupt so far
     (compare two readings: one came between them, whether or not its exception was lost)."""

@@ -20,6 +20,7 @@ import json
 import math
 import os
 import re
+import signal
 import sys
 import tempfile
 import textwrap
@@ -28,7 +29,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
-from ._io import interrupt_count, term_as_interrupt, term_escape
+from ._io import interrupt_count, interrupt_signal, term_as_interrupt, term_escape
 from ._util import seed_text, short_repr
 from .errors import TariffsimError
 
@@ -1682,10 +1683,12 @@ def _stdout_failed(guard: _GuardedStdout, status: int, wrote: bool) -> int:
     return 2
 
 
-def _interrupted() -> int:
-    """Say the command was interrupted; its exit status (130, as a shell's for SIGINT)."""
+def _interrupted(asked: int) -> int:
+    """Say the command was interrupted; its exit status, as a shell's: 128 + the signal
+    (130 for SIGINT, Ctrl-C; 143 for SIGTERM). ``asked``: :func:`interrupt_count` at the
+    start."""
     print("tariffsim: interrupted", file=sys.stderr)
-    return 130
+    return 128 + (interrupt_signal(asked) or signal.SIGINT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1755,10 +1758,10 @@ def _main(argv: Sequence[str] | None) -> int:
                     _remove_empty(getattr(a, "made", []))
             out.flush()
     except KeyboardInterrupt:  # output files are written whole or not at all (OutputGroup)
-        return _interrupted()
+        return _interrupted(asked)
     except Exception as e:
         if interrupt_count() > asked:  # e.g. an import the interrupt broke: it was the cause
-            return _interrupted()
+            return _interrupted(asked)
         if isinstance(e, TariffsimError | _UsageError):
             msg = _one_line(_flag_names(str(e), a, parser))
             print(f"tariffsim: error: {msg}", file=sys.stderr)
@@ -1771,7 +1774,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return 2
         raise
     if interrupt_count() > asked:  # asked to stop, its exception lost where Python drops them
-        return _interrupted()
+        return _interrupted(asked)
     wrote = getattr(a, "out", None) is not None
     if (failed := _stdout_failed(out, status, wrote)) != status:  # (then nothing more is said)
         return failed

@@ -327,7 +327,8 @@ def test_the_cli_reports_an_interrupt_a_library_turned_into_its_own_error(
     monkeypatch, capsys
 ) -> None:
     """An interrupt that surfaced as another error (an import it broke) or not at all ends
-    the command as an interrupt: exit 130, 'tariffsim: interrupted', no traceback."""
+    the command as an interrupt: exit 143 (128 + SIGTERM), 'tariffsim: interrupted', no
+    traceback."""
     from tariffsim import cli
 
     def broken_import(a) -> int:
@@ -340,7 +341,7 @@ def test_the_cli_reports_an_interrupt_a_library_turned_into_its_own_error(
 
     for cmd in (broken_import, lost):
         monkeypatch.setattr(cli, "_cmd_list", cmd)
-        assert cli.main(["list"]) == 130
+        assert cli.main(["list"]) == 143
         err = capsys.readouterr().err
         assert "tariffsim: interrupted" in err and "Traceback" not in err
     monkeypatch.setattr(cli, "_cmd_list", lambda a: (_ for _ in ()).throw(ImportError("x")))
