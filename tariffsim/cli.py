@@ -340,6 +340,18 @@ class _Parser(argparse.ArgumentParser):
         hint = f" (see `{self.prog} --help`)"
         self.exit(2, f"tariffsim: error: {_one_line(message)}{hint}\n")
 
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse's, but arguments a command does not know point at that command's
+        help (``tariffsim ensemble --help``), not the program's."""
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:
+            cmd = getattr(ns, "command", None)
+            prog = f"{self.prog} {cmd}" if cmd else self.prog
+            hint = f" (see `{prog} --help`)"
+            message = f"unrecognized arguments: {' '.join(extras)}"
+            self.exit(2, f"tariffsim: error: {_one_line(message)}{hint}\n")
+        return ns
+
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(

@@ -243,11 +243,14 @@ def test_help_fits_100_columns(cmd: list[str]) -> None:
     [
         (["list", "--format", "xml"], "invalid choice: 'xml'"),
         (["claims", "--kind", "rumour"], "invalid choice: 'rumour'"),
-        (["run", "us-china-145", "--bogus"], "unrecognized arguments: --bogus"),
+        (["run", "us-china-145", "--bogus"], "unrecognized arguments: --bogus (see `tariffsim "
+         "run --help`)"),
+        (["ensemble", "us-china-145", "--bogus"], "(see `tariffsim ensemble --help`)"),
+        (["--bogus"], "unrecognized arguments: --bogus (see `tariffsim --help`)"),
         (["show"], "the following arguments are required: scenario"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
-)
+)  # fmt: skip
 def test_usage_errors_are_one_line_exit_2(args: list[str], needle: str) -> None:
     res = _cli(*args)
     assert res.returncode == 2
