@@ -473,8 +473,8 @@ def warn_claims_held(game: Game, held: Sequence[str], arg: str, *, stacklevel: i
         warnings.warn(
             f"{arg}='claims' keeps the what-if's values and does not draw "
             + "; ".join(
-                f"{c} (the what-if set {', '.join(p)}; the claim's "
-                f"{', '.join(claim_paths(game, c))} keep the scenario's values)"
+                f"{c} (the what-if set {', '.join(p)}; every run keeps "
+                f"{', '.join(claim_paths(game, c))} as the what-if has them)"
                 for c, p in hit.items()
             ),
             WhatIfHeldWarning,
