@@ -89,6 +89,10 @@ def _new_figure(fig: Figure | None, size: tuple[float, float]) -> Figure:
         raise ParameterError(
             f"`fig` must be a matplotlib Figure (or SubFigure) or None; got {short_repr(fig)}."
         )
+    if isinstance(fig, _Figure) and fig.get_layout_engine() is None and not fig.axes:
+        # an empty figure of the user's (``plt.figure(figsize=...)``) lays the chart out as
+        # ours do: the legends beside the panels and the events' list under them stay on it
+        fig.set_layout_engine("constrained")
     return fig
 
 

@@ -660,18 +660,42 @@ def test_shares_give_the_levels_the_runs_end_at(ens: ts.Ensemble, summ: ts.Ensem
 def test_a_figure_without_constrained_layout_keeps_the_list_off_the_panels(
     ens: ts.Ensemble,
 ) -> None:
-    """An "outside" legend is outside only under constrained layout: elsewhere it lay over
-    the lowest panel. There the list hangs under the last panel's dates, over no panel."""
+    """An "outside" legend is outside only under constrained layout: elsewhere (a figure
+    with a layout of its own) it lay over the lowest panel. There the list hangs under the
+    last panel's dates, over no panel."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = ens.plot(fig=Figure(figsize=(10, 12)))
+    fig = ens.plot(fig=Figure(figsize=(10, 12), layout="tight"))
     assert not fig.legends
     (text,) = [t for t in fig.axes[-1].texts if t.get_text().startswith("events:")]
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     top = text.get_window_extent(canvas.get_renderer()).y1
     assert all(top <= ax.get_window_extent().y0 for ax in fig.axes)
+
+
+def test_an_empty_figure_of_the_users_holds_the_whole_chart(ens: ts.Ensemble) -> None:
+    """``plt.figure(figsize=(8, 6))`` given as ``fig``: the legends beside the panels and the
+    events' list under them stay on the canvas, as on a figure tariffsim makes (before, a
+    figure without a layout engine cut the legends at its right edge)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
+    from matplotlib.text import Text
+
+    fig = ens.plot(fig=Figure(figsize=(8, 6)))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box = fig.bbox
+    shown = [
+        a.get_window_extent(canvas.get_renderer())
+        for a in fig.findobj(lambda o: isinstance(o, Legend | Text))
+        if a.get_visible() and (not isinstance(a, Text) or a.get_text())
+    ]
+    assert len(shown) > 10 and fig.legends  # (the events' list is a legend under the panels)
+    for e in shown:
+        assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0, e
 
 
 def test_the_final_levels_print_shares_that_add_up(
