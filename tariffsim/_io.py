@@ -320,10 +320,11 @@ def _not_written(target: FsPath, e: OSError) -> OutputError:
 
 def _kept_copy(target: FsPath) -> FsPath | None:
     """A hidden copy of ``target`` in its folder (a hard link where the file system has them),
-    for putting it back; None where there is no file ``target``."""
+    for putting it back; None where there is no file ``target``. Named as the temporary
+    files are, so that :func:`sweep_stale` removes one a killed process left."""
     if not target.is_file():
         return None
-    fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".old", dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp.old", dir=target.parent)
     os.close(fd)
     copy = FsPath(name)
     try:

@@ -405,6 +405,18 @@ def test_a_group_whose_commit_fails_leaves_every_file_as_it_was(
     ]  # fmt: skip
 
 
+def test_the_copy_a_commit_keeps_is_swept_if_its_process_dies(tmp_path: Path) -> None:
+    """A process killed during a commit leaves its hidden copies: they are named as its
+    temporary files, which a later write removes once the process is gone."""
+    from tariffsim._io import _TEMP_RE, _kept_copy
+
+    f = tmp_path / "run.csv"
+    f.write_text("old")
+    copy = _kept_copy(f)
+    assert copy is not None and copy.read_text() == "old" and _TEMP_RE.match(copy.name)
+    assert _kept_copy(tmp_path / "none.csv") is None
+
+
 @pytest.mark.filterwarnings("ignore::tariffsim.errors.IdenticalRunsWarning")
 def test_a_file_the_system_refuses_is_an_output_error_naming_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
