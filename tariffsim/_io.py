@@ -313,18 +313,28 @@ def _into_place(tmp: FsPath, target: FsPath) -> FsPath:
     return target
 
 
-def _not_written(target: FsPath, e: OSError) -> OutputError:
-    """The error of a file ``target`` the system would not write or put in place."""
-    return OutputError(e.errno, f"could not write {str(target)!r}: {e.strerror or e}")
+def _not_written(target: FsPath, e: OSError, more: str = "") -> OutputError:
+    """The error of a file ``target`` the system would not write or put in place (``more``:
+    what else the reader must be told)."""
+    err = OutputError(f"could not write {str(target)!r}: {e.strerror or e}{more}")
+    err.errno, err.strerror, err.filename = e.errno, e.strerror, str(target)
+    return err
 
 
 def _kept_copy(target: FsPath) -> FsPath | None:
-    """A hidden copy of ``target`` in its folder (a hard link where the file system has them),
-    for putting it back; None where there is no file ``target``. Named as the temporary
-    files are, so that :func:`sweep_stale` removes one a killed process left."""
+    """A hidden copy of ``target`` in its folder (a hard link where the file system has them,
+    else a copy), for putting it back; None where there is no file ``target`` or it can be
+    neither linked nor read (it is then replaced without one, as before there were copies).
+    Named as the temporary files are, so that :func:`sweep_stale` removes one a killed
+    process left."""
     if not target.is_file():
         return None
-    fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp.old", dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(
+            prefix=_temp_prefix(target), suffix=".tmp.old", dir=target.parent
+        )
+    except OSError:
+        return None
     os.close(fd)
     copy = FsPath(name)
     try:
@@ -333,9 +343,11 @@ def _kept_copy(target: FsPath) -> FsPath | None:
             os.link(target, copy)
         except OSError:  # (no hard links here, or the file may not be linked)
             shutil.copy2(target, copy)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             copy.unlink()
+        if isinstance(e, OSError):
+            return None
         raise
     return copy
 
@@ -454,6 +466,30 @@ def _folder_lock(folder: FsPath) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def _put_back(done: Sequence[tuple[FsPath, FsPath | None, bool]]) -> str:
+    """Undo a group's commit whose last step (of ``done``'s last file) failed: each file
+    of ``done`` (file, its kept copy, whether it existed) back as it was, last first.
+    Returns what the error must add: the old files that could not be put back (a copy that
+    cannot be renamed stays, and is named)."""
+    lost: list[str] = []
+    for k, (path, copy, existed) in enumerate(reversed(done)):
+        if k == 0:  # the step that failed changed nothing: its copy goes
+            if copy is not None:
+                with contextlib.suppress(OSError):
+                    copy.unlink()
+        elif copy is not None:
+            try:
+                os.replace(copy, path)
+            except OSError:
+                lost.append(f"the old {str(path)!r} is kept as {str(copy)!r}")
+        elif not existed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        else:  # (it could be neither linked nor read: replaced without a copy)
+            lost.append(f"the old {str(path)!r} could not be kept")
+    return "; " + "; ".join(lost) if lost else ""
+
+
 class OutputGroup:
     """Files that appear together or not at all (a run's outputs).
 
@@ -544,44 +580,37 @@ class OutputGroup:
         """Rename every staged file into place and remove the superseded ones (called on
         leaving the block), all or none.
 
-        Each file replaced or removed is first kept as a hidden copy; if the system refuses
-        one step (a file that may not be replaced, a full disk), the files done are put back
-        as they were, the staged files removed, and an
-        :class:`~tariffsim.errors.OutputError` names the file.
+        Each file replaced or removed is first kept as a hidden copy (where it can be linked
+        or read); if the system refuses one step (a file that may not be replaced, a full
+        disk), the files done are put back as they were, the staged files removed, and an
+        :class:`~tariffsim.errors.OutputError` names the file (and any old file that could
+        not be put back, and where its copy is).
         """
         staged = {t for t, _ in self._staged}
-        done: list[tuple[FsPath, FsPath | None]] = []  # (file, its kept copy or None: new)
+        done: list[tuple[FsPath, FsPath | None, bool]] = []  # (file, its copy, it existed)
         at = self.folder
         with _signals_blocked(), _folder_lock(self.folder):
             try:
                 for target, tmp in self._staged:
                     at = target
-                    done.append((target, _kept_copy(target)))
+                    done.append((target, _kept_copy(target), target.is_file()))
                     os.replace(tmp, target)
                 for old in self._superseded:
                     if old not in staged and old.is_file():
                         at = old
-                        done.append((old, _kept_copy(old)))
+                        done.append((old, _kept_copy(old), True))
                         old.unlink()
             except OSError as e:
-                for path, copy in reversed(done):  # (a step that failed changed nothing)
-                    with contextlib.suppress(OSError):
-                        if copy is not None:
-                            os.replace(copy, path)
-                        elif path in staged:
-                            path.unlink()
-                    if copy is not None:  # (where it could not be put back)
-                        with contextlib.suppress(OSError):
-                            copy.unlink()
+                more = _put_back(done)
                 self.discard()
-                raise _not_written(at, e) from None
-        for _, copy in done:
-            if copy is not None:
-                with contextlib.suppress(OSError):
-                    copy.unlink()
-        self.written += [t for t, _ in self._staged]
-        self.removed += [p for p, _ in done if p not in staged]
-        self._staged = []
+                raise _not_written(at, e, more) from None
+            for _, copy, _ in done:  # (before the signals are let through: none is left)
+                if copy is not None:
+                    with contextlib.suppress(OSError):
+                        copy.unlink()
+            self.written += [t for t, _ in self._staged]
+            self.removed += [p for p, _, _ in done if p not in staged]
+            self._staged = []
         return self.written
 
     def discard(self) -> None:

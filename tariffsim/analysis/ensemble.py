@@ -472,6 +472,18 @@ class Ensemble(_Summarised):
         bad = _bad_field
         if not isinstance(self.name, str):
             raise bad(f"`name` must be a str; got {short_repr(self.name)}")
+        if isinstance(self.codes, str) or not isinstance(self.codes, Sequence | np.ndarray):
+            raise bad(f"`codes` must be a sequence of country codes; got {short_repr(self.codes)}")
+        if not isinstance(self.distributions, Mapping):
+            raise bad(
+                f"`distributions` must be a mapping of names to distributions; got "
+                f"{short_repr(self.distributions)}"
+            )
+        changes = checked_changes(bad, self.changes)
+        dates = np.asarray(self.dates)
+        if dates.dtype.kind == "O":  # (datetime.date or pandas Timestamps: dates as numpy's)
+            with contextlib.suppress(TypeError, ValueError, OverflowError):  # (said below)
+                dates = np.asarray(self.dates, dtype="datetime64[D]")
         try:
             dyads = [_dyad_key(d, "dyads") for d in self.dyads]
         except TypeError:
@@ -480,7 +492,7 @@ class Ensemble(_Summarised):
             ) from None
         _, codes, _, days, seed, _ = checked_labels(
             bad, name=self.name, codes=self.codes, dyads=[f"{a}->{b}" for a, b in dyads],
-            dates=self.dates, seed=self.seed, scheduled=(),
+            dates=dates, seed=self.seed, scheduled=(),
         )  # fmt: skip
         runs = _checked_runs(
             bad, {k: getattr(self, k) for k in ("tariff", *INDICATORS)}, len(codes), len(days),
@@ -494,11 +506,11 @@ class Ensemble(_Summarised):
         draws = _checked_table(bad, self.draws, R, "draws")
         claim_draws = _checked_table(bad, self.claim_draws, R, "claim_draws")
         object.__setattr__(self, "seed", seed)
-        object.__setattr__(self, "changes", tuple(str(c) for c in self.changes))
+        object.__setattr__(self, "changes", changes)
         object.__setattr__(self, "dates", _ro(days, "datetime64[D]"))
         for name in ("tariff", *INDICATORS):
             a = runs[name]
-            object.__setattr__(self, name, _ro(a, copy=not _fresh and a is getattr(self, name)))
+            object.__setattr__(self, name, _ro(a, copy=not _fresh))
         pairs, ctl = _controls_of(self.control_dyads, self.control, self.codes, self.tariff.shape)
         object.__setattr__(self, "control", _ro(ctl, copy=not _fresh))
         high = self.tariff if self.high is None else _high_of(self.high, self.tariff)
@@ -1138,23 +1150,26 @@ class Ensemble(_Summarised):
                 raise bad(f"{what} must be a float array of shape {(R, len(names))}")
             return _checked_table(bad, {p: v[:, i] for i, p in enumerate(names)}, R, what)
 
-        return cls(
-            name=name,
-            codes=codes_t,
-            dates=days,
-            dyads=pairs,
-            tariff=tariff,
-            draws=table(params, draws, "draws"),
-            claim_draws=table(claims, claim_draws, "claim_draws"),
-            seed=seed_i,
-            vary=vary,
-            events=events,
-            control_dyads=ctl_pairs,
-            control=ctl,
-            high=high,
-            **{k: arrays[k] for k in INDICATORS},
-            changes=changes,
-        )
+        try:
+            return cls(
+                name=name,
+                codes=codes_t,
+                dates=days,
+                dyads=pairs,
+                tariff=tariff,
+                draws=table(params, draws, "draws"),
+                claim_draws=table(claims, claim_draws, "claim_draws"),
+                seed=seed_i,
+                vary=vary,
+                events=events,
+                control_dyads=ctl_pairs,
+                control=ctl,
+                high=high,
+                **{k: arrays[k] for k in INDICATORS},
+                changes=changes,
+            )
+        except ParameterError as e:  # (what only the constructor checks: the file named)
+            raise bad(str(e).removeprefix("Ensemble: ").rstrip(".")) from None
 
     def to_netcdf(self, file: str | FsPath) -> None:
         """Write :meth:`to_xarray` as NetCDF-4 (needs the ``xarray`` extra, with h5netcdf).

@@ -2132,6 +2132,8 @@ _BAD_FIELDS: dict[str, tuple[Any, str]] = {
     "dates": (["x"] * (T + 1), "the dates must be dates"),
     "dyads": (5, "`dyads` must be a sequence of dyads; got 5"),
     "codes": (("US",), "every dyad joins two of the countries"),
+    "changes": ("a cap", "changes must be a list of texts; got 'a cap'"),
+    "distributions": (5, "`distributions` must be a mapping"),
 }
 
 
@@ -2231,3 +2233,34 @@ def test_first_round_says_a_level_written_in_percent(ens: ts.Ensemble) -> None:
         warnings.simplefilter("error")  # a level in fractions says nothing
         ens.first_round("US", "CN", at_least=1.45)
         ens.run(0).first_round("recession", "US", at_least=0.5)
+
+
+def test_the_constructor_copies_what_it_is_given_and_reads_dates_as_dates(
+    ens: ts.Ensemble, tmp_path: Any
+) -> None:
+    """An array the user keeps (an xarray DataArray, a memmap) is copied, so that neither
+    changes the other (the checks' float view of it must not be kept); dates may be
+    ``datetime.date`` or pandas Timestamps."""
+    import pandas as pd
+
+    ds = ens.to_xarray()
+    e = ts.Ensemble(**{**_fields(ens), "tariff": ds["tariff"]})
+    ds["tariff"][:] = 9.0  # the user's Dataset stays writable, the ensemble unchanged
+    assert np.array_equal(e.tariff, ens.tariff)
+    mm = np.lib.format.open_memmap(tmp_path / "t.npy", mode="w+", shape=ens.tariff.shape)
+    mm[:] = ens.tariff
+    e = ts.Ensemble(**{**_fields(ens), "tariff": mm})
+    mm[:] = 7.0
+    assert np.array_equal(e.tariff, ens.tariff)
+    days = [dt.date.fromisoformat(str(d)) for d in ens.dates]
+    for dates in (days, [pd.Timestamp(d) for d in days]):
+        assert np.array_equal(ts.Ensemble(**{**_fields(ens), "dates": dates}).dates, ens.dates)
+
+
+def test_a_file_whose_vary_is_unknown_is_named(ens: ts.Ensemble, tmp_path: Any) -> None:
+    ens.to_npz(tmp_path / "e.npz")
+    with np.load(tmp_path / "e.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    np.savez(tmp_path / "bad.npz", **{**arrays, "vary": np.array("bogus")})
+    with pytest.raises(ParameterError, match=r"bad\.npz'?: `vary` must be one of"):
+        ts.Ensemble.from_npz(tmp_path / "bad.npz")

@@ -438,3 +438,50 @@ def test_a_file_the_system_refuses_is_an_output_error_naming_it(
         ens.to_npz(target)
     assert isinstance(e.value, OSError) and e.value.errno == 1
     assert [p.name for p in tmp_path.iterdir()] == ["e.npz"] and target.read_bytes() == b"old"
+
+
+def test_an_old_file_that_cannot_be_put_back_is_named_with_its_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit fails at c.txt and then a.txt cannot be put back: the error says where its
+    old content is kept, and that copy is left (before, it was removed with the rest)."""
+    (tmp_path / "a.txt").write_text("old a")
+    real_replace = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst).name == "c.txt" or Path(src).name.endswith(".tmp.old"):
+            raise PermissionError(1, "Operation not permitted")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with (
+        pytest.raises(ts.OutputError, match=r"the old .*a\.txt' is kept as") as e,
+        OutputGroup(tmp_path) as g,
+    ):
+        g.text("a.txt", "new a")
+        g.text("c.txt", "new c")
+    monkeypatch.undo()
+    assert e.value.filename == str(tmp_path / "c.txt")
+    kept = str(e.value).rsplit("is kept as ", 1)[1].strip("'")
+    assert Path(kept).read_text() == "old a" and (tmp_path / "a.txt").read_text() == "new a"
+
+
+def test_an_old_file_that_can_be_neither_linked_nor_read_is_still_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where no copy of the old file can be made (another user's file, mode 0600, in one's
+    own folder), the commit replaces it as a plain rename does (before copies, it did)."""
+    import shutil
+
+    (tmp_path / "a.txt").write_text("old a")
+
+    def refuse(*a: object, **k: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(shutil, "copy2", refuse)
+    with OutputGroup(tmp_path) as g:
+        g.text("a.txt", "new a")
+    monkeypatch.undo()
+    assert (tmp_path / "a.txt").read_text() == "new a" and _visible(tmp_path) == ["a.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
