@@ -346,6 +346,9 @@ class _Parser(argparse.ArgumentParser):
         ns, extras = self.parse_known_args(args, namespace)
         if extras:
             cmd = getattr(ns, "command", None)
+            given = list(sys.argv[1:] if args is None else args)
+            if cmd in given and given.index(extras[0]) < given.index(cmd):
+                cmd = None  # (given before the command: the program's option)
             prog = f"{self.prog} {cmd}" if cmd else self.prog
             hint = f" (see `{prog} --help`)"
             message = f"unrecognized arguments: {' '.join(extras)}"

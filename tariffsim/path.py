@@ -45,6 +45,12 @@ __all__ = [
 PLOT_BACKEND = "tariffsim.plotting"
 """Module that draws :meth:`Path.plot` (it sits above this one and is imported on use)."""
 
+INDICATORS = ("recession", "approval", "payoff", "drawdown")
+"""Per-country indicators a path and every ensemble keep: recession odds and approval
+(fractions), payoff (% of GDP) and equity drawdown (index %), each ``(T+1, n)`` in a path
+(``(R, T+1, n)`` in an ensemble: :data:`tariffsim.analysis.reduce.INDICATORS` is this
+tuple). :meth:`Path.series` and :meth:`Path.peak` name one as ``("recession", "US")``."""
+
 COUNTERFACTUAL = "counterfactual: "
 """Label prefix of an event that is not part of the scenario's record (a what-if)."""
 
@@ -375,7 +381,8 @@ class Path:
         self, importer: str, exporter: str | None = None, *, effective: bool = False
     ) -> Array:
         """Tariff of ``importer`` on ``exporter`` per round (fraction); the dyad may be one
-        argument, ``"US->CN"``.
+        argument, ``"US->CN"``; ``series("recession", "US")`` an indicator of a country
+        (:data:`INDICATORS`), as an ensemble's.
 
         Examples
         --------
@@ -383,6 +390,8 @@ class Path:
         >>> float(p.series("US", "CN").max())
         1.45
         """
+        if importer in INDICATORS and exporter is not None and not effective:
+            return np.asarray(getattr(self, importer))[:, self._i(exporter)]
         importer, exporter = self._dyad(importer, exporter)
         src = self.effective if effective else self.tariff
         return src[:, self._i(importer), self._i(exporter)]
@@ -469,7 +478,12 @@ class Path:
         >>> p = ts.load_scenario("four-country-2025").simulate(seed=0)
         >>> p.peak("CA", "US"), float(p.series("CA", "US").max())
         (0.1, 0.0)
+
+        ``peak("recession", "US")``: the highest of an indicator (:data:`INDICATORS`), as an
+        ensemble's.
         """
+        if importer in INDICATORS and exporter is not None:
+            return float(self.series(importer, exporter).max())
         return float(self.steps(importer, exporter).max())
 
     def realised(self) -> Array:

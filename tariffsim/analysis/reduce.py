@@ -45,6 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._util import _holds_bool, as_date, finite_number, short_repr
 from .._util import frozen_array as _ro
 from ..errors import LimitError, ParameterError, UnknownNameError
+from ..path import INDICATORS as _PATH_INDICATORS
 
 __all__ = [
     "CONTROL",
@@ -62,10 +63,11 @@ __all__ = [
 Array = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-INDICATORS = ("recession", "approval", "payoff", "drawdown")
+INDICATORS = _PATH_INDICATORS
 """Per-country indicators of a compact record that an ensemble keeps: recession odds and
 approval (fractions), payoff (% of GDP) and equity drawdown (index %), each ``(R, T+1, n)``
-in a full ensemble (``tariffsim.analysis.ensemble.INDICATORS`` is this tuple)."""
+in a full ensemble (``tariffsim.analysis.ensemble.INDICATORS`` is this tuple, a path's
+:data:`tariffsim.path.INDICATORS` too)."""
 
 SERIES_ATTRS: Mapping[str, Mapping[str, str]] = {
     "tariff": {"long_name": "headline tariff of the importer on the exporter (1.45 is 145%)",

@@ -207,6 +207,8 @@ def draw(
             )
         try:  # (a runtime protocol's check reads the attributes: a property may raise)
             is_dist = isinstance(spec, Distribution)
+        except TariffsimError:
+            raise
         except Exception as exc:
             raise ParameterError(
                 f"`vary[{given!r}]`: reading {short_repr(spec)}'s `support`, `ppf` and `sample` "

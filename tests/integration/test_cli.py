@@ -247,6 +247,7 @@ def test_help_fits_100_columns(cmd: list[str]) -> None:
          "run --help`)"),
         (["ensemble", "us-china-145", "--bogus"], "(see `tariffsim ensemble --help`)"),
         (["--bogus"], "unrecognized arguments: --bogus (see `tariffsim --help`)"),
+        (["--bogus", "list"], "unrecognized arguments: --bogus (see `tariffsim --help`)"),
         (["show"], "the following arguments are required: scenario"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],

@@ -2264,3 +2264,15 @@ def test_a_file_whose_vary_is_unknown_is_named(ens: ts.Ensemble, tmp_path: Any) 
     np.savez(tmp_path / "bad.npz", **{**arrays, "vary": np.array("bogus")})
     with pytest.raises(ParameterError, match=r"bad\.npz'?: `vary` must be one of"):
         ts.Ensemble.from_npz(tmp_path / "bad.npz")
+
+
+def test_a_path_names_an_indicator_as_an_ensemble_does(ens: ts.Ensemble) -> None:
+    """``path.series("recession", "US")`` and ``path.peak(...)`` as a run of an ensemble
+    reads them (before: "unknown country 'recession'")."""
+    p = ts.load_scenario("us-china-145").simulate(seed=0)
+    us = p.codes.index("US")
+    assert np.array_equal(p.series("recession", "US"), p.recession[:, us])
+    assert p.peak("approval", "US") == p.approval[:, us].max()
+    assert p.peak("US", "CN") == 1.45  # (tariffs as before)
+    with pytest.raises(UnknownNameError):
+        p.series("recession", "XX")
