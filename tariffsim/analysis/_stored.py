@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import limits
-from .._util import short_repr
+from .._util import one_of, short_repr
 from ..errors import ParameterError
 from ..schema import storable
 from .runner import read_seed
@@ -114,6 +114,59 @@ def checked_labels(
     if any(not 0 <= r < len(days) for r, _ in events):
         raise bad(f"a scheduled event's round is outside 0..{len(days) - 1}")
     return name, codes_t, pairs, days, seed_i, events
+
+
+VARY_KINDS = ("none", "claims", "mapping", "claims+mapping")
+"""What an ensemble's draws came from (``Ensemble.vary``, ``EnsembleSummary.vary``)."""
+
+
+def checked_fields(
+    bad: Bad,
+    *,
+    name: Any,
+    codes: Any,
+    dyads: Any,
+    dates: Any,
+    seed: Any,
+    vary: Any,
+    changes: Any,
+    distributions: Any,
+) -> tuple[str, tuple[str, ...], tuple[tuple[str, str], ...], Any, int, tuple[str, ...]]:
+    """The labels an ensemble or a summary is constructed with, checked as a file's are
+    (:func:`checked_labels`): ``(name, codes, dyads, dates, seed, changes)``. Dyads may be
+    pairs or ``"A->B"``, dates ``datetime64``, ISO texts, ``datetime.date`` or pandas
+    Timestamps; ``vary`` one of :data:`VARY_KINDS`, ``distributions`` a mapping. Anything
+    else raises ``bad(what)``."""
+    import contextlib
+    from collections.abc import Mapping
+
+    from ..world import _dyad_key
+
+    if not isinstance(name, str):
+        raise bad(f"`name` must be a str; got {short_repr(name)}")
+    if isinstance(codes, str) or not isinstance(codes, Sequence | np.ndarray):
+        raise bad(f"`codes` must be a sequence of country codes; got {short_repr(codes)}")
+    if not isinstance(distributions, Mapping):
+        raise bad(
+            f"`distributions` must be a mapping of names to distributions; got "
+            f"{short_repr(distributions)}"
+        )
+    if not one_of(vary, VARY_KINDS):
+        raise bad(f"`vary` must be one of {', '.join(VARY_KINDS)}; got {short_repr(vary)}")
+    changes_t = checked_changes(bad, changes)
+    raw = np.asarray(dates)
+    if raw.dtype.kind == "O":  # (datetime.date or pandas Timestamps: dates as numpy's)
+        with contextlib.suppress(TypeError, ValueError, OverflowError):  # (said below)
+            raw = np.asarray(dates, dtype="datetime64[D]")
+    try:
+        pairs = [_dyad_key(d, "dyads") for d in dyads]
+    except TypeError:
+        raise bad(f"`dyads` must be a sequence of dyads; got {short_repr(dyads)}") from None
+    name, codes_t, pairs_t, days, seed_i, _ = checked_labels(
+        bad, name=name, codes=list(codes), dyads=[f"{a}->{b}" for a, b in pairs], dates=raw,
+        seed=seed, scheduled=(),
+    )  # fmt: skip
+    return name, codes_t, pairs_t, days, seed_i, changes_t
 
 
 def bad_at(where: str) -> Bad:

@@ -65,6 +65,7 @@ from ._stored import (
     checked_changes,
     checked_dyads,
     checked_events,
+    checked_fields,
     checked_labels,
     in_range,
     other_kind,
@@ -337,10 +338,6 @@ def _high_of(
     return h
 
 
-_VARY_KINDS = ("none", "claims", "mapping", "claims+mapping")
-"""What an ensemble's draws came from (:attr:`Ensemble.vary`)."""
-
-
 def _bad_field(what: str) -> ParameterError:
     """The error of :class:`Ensemble`'s own checks (its constructor's arguments)."""
     return ParameterError(f"Ensemble: {what}.")
@@ -470,39 +467,16 @@ class Ensemble(_Summarised):
 
     def __post_init__(self, _fresh: bool) -> None:
         bad = _bad_field
-        if not isinstance(self.name, str):
-            raise bad(f"`name` must be a str; got {short_repr(self.name)}")
-        if isinstance(self.codes, str) or not isinstance(self.codes, Sequence | np.ndarray):
-            raise bad(f"`codes` must be a sequence of country codes; got {short_repr(self.codes)}")
-        if not isinstance(self.distributions, Mapping):
-            raise bad(
-                f"`distributions` must be a mapping of names to distributions; got "
-                f"{short_repr(self.distributions)}"
-            )
-        changes = checked_changes(bad, self.changes)
-        dates = np.asarray(self.dates)
-        if dates.dtype.kind == "O":  # (datetime.date or pandas Timestamps: dates as numpy's)
-            with contextlib.suppress(TypeError, ValueError, OverflowError):  # (said below)
-                dates = np.asarray(self.dates, dtype="datetime64[D]")
-        try:
-            dyads = [_dyad_key(d, "dyads") for d in self.dyads]
-        except TypeError:
-            raise bad(
-                f"`dyads` must be a sequence of dyads; got {short_repr(self.dyads)}"
-            ) from None
-        _, codes, _, days, seed, _ = checked_labels(
-            bad, name=self.name, codes=self.codes, dyads=[f"{a}->{b}" for a, b in dyads],
-            dates=dates, seed=self.seed, scheduled=(),
+        _, codes, dyads, days, seed, changes = checked_fields(
+            bad, name=self.name, codes=self.codes, dyads=self.dyads, dates=self.dates,
+            seed=self.seed, vary=self.vary, changes=self.changes,
+            distributions=self.distributions,
         )  # fmt: skip
         runs = _checked_runs(
             bad, {k: getattr(self, k) for k in ("tariff", *INDICATORS)}, len(codes), len(days),
             len(dyads),
         )  # fmt: skip
         R = runs["tariff"].shape[0]
-        if not one_of(self.vary, _VARY_KINDS):
-            raise bad(
-                f"`vary` must be one of {', '.join(_VARY_KINDS)}; got {short_repr(self.vary)}"
-            )
         draws = _checked_table(bad, self.draws, R, "draws")
         claim_draws = _checked_table(bad, self.claim_draws, R, "claim_draws")
         object.__setattr__(self, "seed", seed)

@@ -52,6 +52,7 @@ from ._stored import (
     checked_changes,
     checked_dyads,
     checked_events,
+    checked_fields,
     checked_labels,
     other_kind,
 )
@@ -179,10 +180,28 @@ class EnsembleSummary(_Summarised):
     changes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "changes", tuple(str(c) for c in self.changes))
-        object.__setattr__(self, "dates", _ro(self.dates, "datetime64[D]"))
-        object.__setattr__(self, "codes", tuple(self.codes))
-        object.__setattr__(self, "dyads", tuple(tuple(d) for d in self.dyads))
+        def bad(what: str) -> ParameterError:
+            return ParameterError(f"EnsembleSummary: {what}.")
+
+        _, codes, dyads, days, seed, changes = checked_fields(
+            bad, name=self.name, codes=self.codes, dyads=self.dyads, dates=self.dates,
+            seed=self.seed, vary=self.vary, changes=self.changes,
+            distributions=self.distributions,
+        )  # fmt: skip
+        if not isinstance(self.counts, Counts):
+            raise bad(f"`counts` must be a Counts; got {short_repr(self.counts)}")
+        shape = self.counts.tariff.counts.shape
+        if shape[:2] != (len(days), len(dyads)):
+            raise bad(
+                f"the tariff counts {shape} do not match {len(days)} dates and {len(dyads)} dyads"
+            )
+        if any(h.slots != len(days) * len(codes) for h in self.counts.hist.values()):
+            raise bad(f"the histograms do not match {len(days)} rounds and {len(codes)} countries")
+        object.__setattr__(self, "seed", seed)
+        object.__setattr__(self, "changes", changes)
+        object.__setattr__(self, "dates", _ro(days, "datetime64[D]"))
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "dyads", dyads)
         object.__setattr__(self, "control_dyads", tuple(tuple(d) for d in self.control_dyads))
         object.__setattr__(self, "events", checked_events(self.events, self.rounds))
         object.__setattr__(self, "resolution", dict(self.resolution))
@@ -490,9 +509,9 @@ class EnsembleSummary(_Summarised):
         qs = check_levels(q)
         t = self.counts.tariff
         data: dict[str, Any] = {
-            "tariff_count": (("round", "dyad", "level"), np.asarray(t.counts)),
-            "peak_count": (("dyad", "level"), np.asarray(t.peak)),
-            "event_count": (("event",), np.asarray(self.counts.events)),
+            "tariff_count": (("round", "dyad", "level"), np.array(t.counts)),
+            "peak_count": (("dyad", "level"), np.array(t.peak)),
+            "event_count": (("event",), np.array(self.counts.events)),
         }
         coords: dict[str, Any] = {
             "round": np.arange(self.rounds + 1),
@@ -508,7 +527,7 @@ class EnsembleSummary(_Summarised):
         }
         if self.control_dyads:
             c = cast(TariffCounts, self.counts.control)
-            data["control_count"] = (("round", "control_dyad", "control_level"), c.counts)
+            data["control_count"] = (("round", "control_dyad", "control_level"), np.array(c.counts))
             data["control_peak_count"] = (("control_dyad", "control_level"), c.peak)
             coords["control_dyad"] = [f"{a}->{b}" for a, b in self.control_dyads]
             coords["withholder"] = ("control_dyad", [a for a, _ in self.control_dyads])

@@ -2276,3 +2276,29 @@ def test_a_path_names_an_indicator_as_an_ensemble_does(ens: ts.Ensemble) -> None
     assert p.peak("US", "CN") == 1.45  # (tariffs as before)
     with pytest.raises(UnknownNameError):
         p.series("recession", "XX")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("seed", -1, "the seed must be an int >= 0; got -1"),
+        ("codes", ("US", "US"), "the country codes must be distinct"),
+        ("dates", lambda d: d[::-1], "the dates must increase round by round"),
+        ("dates", lambda d: d[:2], r"the tariff counts \(9, \d+, \d+\) do not match 2 dates"),
+        ("vary", "bogus", "`vary` must be one of"),
+        ("changes", "cap", "changes must be a list of texts"),
+    ],
+)
+def test_a_summarys_constructor_refuses_a_bad_field(
+    sc: ts.Scenario, name: str, value: Any, says: str
+) -> None:
+    """As an ensemble's (before, a summary took a seed of -1 or dates that go back, and
+    wrote a file its reader refused)."""
+    s = ts.ensemble(sc, runs=R, seed=11, rounds=T, keep="summary", progress=False)
+    fields = {f.name: getattr(s, f.name) for f in dataclasses.fields(s)}
+    v = value(s.dates) if callable(value) else value
+    with pytest.raises(ParameterError, match=says):
+        ts.EnsembleSummary(**{**fields, name: v})
+    ds = s.to_xarray()  # and its Dataset is the caller's to change
+    ds["tariff_count"] += 1
+    assert (ds["tariff_count"].values == np.asarray(s.counts.tariff.counts) + 1).all()
