@@ -11,11 +11,15 @@ A :class:`LadderGame` is the discounted Markov game behind a
 * an **action** of a player is one move (-1 de-escalate, 0 hold, +1 escalate)
   on each of its dyads, so a player with ``k`` dyads has ``3**k`` actions;
   moves step along the ladders and stop at the ends, as in
-  :func:`~tariffsim.world.apply_moves`. With ``moves="jump"`` (a game whose
+  :func:`~tariffsim.world.apply_moves`: an escalation steps over a truce rung
+  (``Ladder.down_only``, reached only on the way down), as the engine's does.
+  With ``moves="jump"`` (a game whose
   ``moves`` is ``"jump"``) an action instead names a target rung on each of
   its dyads, any rung in one round, so a player whose dyads have ``L_1, ...,
   L_k`` rungs has ``L_1 * ... * L_k`` actions; the successor of a profile is
-  then the same from every state, and "hold" is the action whose targets are
+  then the same from every state (on a ladder with truce rungs, a jump up is
+  taken rung by rung and steps over them, so it may end above a truce rung it
+  targets: :meth:`LadderGame.advance`), and "hold" is the action whose targets are
   today's rungs;
 * the **reward** of player ``i`` for action profile ``a`` at state ``s`` is
   the *true* payoff ``game.model.payoff(s', prev=s)`` of the successor state
@@ -601,24 +605,38 @@ class LadderGame:
 
     # -- the precomputation -----------------------------------------------------------
     def _successor_table(self) -> NDArray[Any]:
+        """Every state's successor under every joint profile, shape ``(S, A)``: each dyad
+        moves as :meth:`advance` moves it, rung by rung along its ladder, an escalation over
+        the truce rungs reached only on the way down (``Ladder.down_only``), as the engine
+        steps (:meth:`~tariffsim.world.Ladder.step`)."""
         dims = self.dims
         S, A = self.n_states, self.n_profiles
         itype: type[np.signedinteger[Any]] = np.int32 if S < 2**31 else np.int64
-        if self.moves == "jump":  # the target grid state, whatever the state today
-            tgt = np.ravel_multi_index(tuple(self.profile_targets.T), dims).astype(itype)
-            return np.ascontiguousarray(np.broadcast_to(tgt, (S, A)))
+        jump = self.moves == "jump"
         grid: NDArray[Any] = self.grid.astype(itype)
-        moves: NDArray[Any] = self.profile_moves.astype(itype)
+        moves: NDArray[Any] = (self.profile_targets if jump else self.profile_moves).astype(itype)
         strides = np.ones(len(dims), dtype=np.int64)
         for k in range(len(dims) - 2, -1, -1):
             strides[k] = strides[k + 1] * dims[k + 1]
         succ = np.zeros((S, A), dtype=itype)
-        for d, L in enumerate(dims):
-            nl: NDArray[Any] = grid[:, d, None] + moves[None, :, d]
-            np.clip(nl, 0, L - 1, out=nl)
-            nl *= int(strides[d])
+        for d in range(len(dims)):
+            at, m = grid[:, d, None], moves[None, :, d]
+            if jump and not self.ladders[d].down_only:  # the target, whatever the state today
+                nl = np.broadcast_to(m, (S, A)).copy()
+            else:
+                nl = self._moved(d, at, m - at if jump else m)
+            nl *= itype(strides[d])
             succ += nl
         return succ
+
+    def _moved(self, d: int, at: NDArray[Any], rungs: NDArray[Any]) -> NDArray[Any]:
+        """Dyad ``d``'s ladder indices after moving ``rungs`` (signed) from ``at`` (broadcast
+        together), rung by rung: down to the bottom at most, up over the truce rungs reached
+        only on the way down (:func:`_walk`); the one rule of the successors and rewards."""
+        lad = self.ladders[d]
+        if not lad.down_only:
+            return np.clip(at + rungs, 0, len(lad) - 1)
+        return _walk(np.asarray(lad._next_up, dtype=np.asarray(at).dtype), at, rungs)
 
     def _tariffs(self, level_idx: IntArray) -> FloatArray:
         """Tariff matrices ``(B, n, n)`` for ladder indices ``(B, D)``."""
@@ -714,7 +732,7 @@ class LadderGame:
                 p = np.repeat(lv[:, c], n_m)
                 m = np.tile(mv[:, c], n_l)
                 prev_idx[:, k] = p
-                next_idx[:, k] = np.clip(p + m, 0, self.dims[k] - 1)
+                next_idx[:, k] = self._moved(k, p, m)
             prev_t = self._tariffs(prev_idx)
             next_t = self._tariffs(next_idx)
             h = self._payoff(prev_t, next_t) - self._payoff(next_t, next_t)
@@ -835,3 +853,15 @@ class LadderGame:
                 )
             return int(state)
         raise ParameterError(f"`state` must be a State or a grid index; got {state!r}.")
+
+
+def _walk(up: NDArray[Any], at: NDArray[Any], rungs: NDArray[Any]) -> NDArray[Any]:
+    """Ladder indices after moving ``rungs`` (signed) rung by rung from ``at`` (broadcast
+    together): down one rung at a time (stopping at the bottom), up to ``up[k]``, the next
+    rung an escalation reaches from rung ``k`` (over truce rungs; the top holds)."""
+    idx = np.broadcast_to(at, np.broadcast_shapes(at.shape, rungs.shape)).copy()
+    left = np.broadcast_to(rungs, idx.shape).copy()
+    while (left != 0).any():
+        idx = np.where(left > 0, up[idx], np.where(left < 0, np.maximum(idx - 1, 0), idx))
+        left -= np.sign(left)
+    return idx

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
+from tariffsim import equilibrium as eq
 from tariffsim.equilibrium import NormalFormGame, pure_nash
 from tariffsim.equilibrium import dynamic as dyn
 from tariffsim.errors import ConvergenceWarning, ParameterError
@@ -426,3 +427,42 @@ def test_an_equilibrium_path_shows_every_agent_even_one_that_never_moves():
     header = p.table().splitlines()[0]
     assert "VN rec%" in header and "VN pay" in header, header
     assert ts.simulate(game, seed=0).meta["players"] == ["US", "VN"]
+
+
+@pytest.mark.parametrize(
+    ("name", "moves", "sample"),
+    [("us-china-145", "step", None), ("us-china-145", "jump", None),
+     ("canada-mexico-fentanyl", "step", 400), ("reciprocal-pause", "step", 400),
+     ("reciprocal-pause", "jump", 400)],
+)  # fmt: skip
+def test_the_ladder_games_successors_are_the_moves_the_engine_makes(
+    name: str, moves: str, sample: int | None
+) -> None:
+    """Every transition of the solvers' table is the state :meth:`LadderGame.advance` (the
+    engine's rule) reaches: an escalation steps over a truce rung reached only on the way
+    down (the US 30% on China after Geneva). Before, the table moved to the next rung, so
+    ``markov_perfect`` scored escalations the engine never makes and its paths left its own
+    equilibrium (41 of 441 transitions of us-china-145)."""
+    g = ts.load_scenario(name).game
+    lg = eq.LadderGame.from_game(g, moves=moves)
+    S, A = lg.successors.shape
+    flat = np.arange(S * A) if sample is None else np.random.default_rng(0).choice(S * A, sample)
+    pos = [(g.world.index(a), g.world.index(b)) for a, b in lg.dyads]
+    for f in flat:
+        s, a = divmod(int(f), A)
+        nxt, _ = lg.advance(lg.state(s), a)
+        got = tuple(float(nxt.tariff[i, j]) for i, j in pos)
+        assert np.allclose(lg.levels(int(lg.successors[s, a])), got), (s, a)
+
+
+def test_the_ladder_games_rewards_are_its_stage_games_payoffs() -> None:
+    """A profile's reward in the solvers' table is the stage game's payoff of that profile
+    (before, at 20%/15% a US escalation was scored at 30%, a rung it cannot reach from below:
+    -0.616 against the stage game's -1.0015)."""
+    g = ts.load_scenario("us-china-145").game
+    lg = eq.LadderGame.from_game(g)
+    for s in range(lg.n_states):
+        us, cn = (np.asarray(p) for p in eq.stage_game(g, lg.state(s)).payoffs)
+        for a in range(lg.n_profiles):
+            r, c = divmod(a, 3)
+            assert np.allclose(lg.rewards[s, a], [us[r, c], cn[r, c]], atol=1e-9), (s, a)
