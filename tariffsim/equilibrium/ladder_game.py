@@ -580,8 +580,8 @@ class LadderGame:
         ------
         ParameterError
             If a level of an active dyad is not on its ladder (the message names
-            the dyad), or a tariff outside the active dyads differs from
-            :attr:`base` (the equilibrium was computed with it fixed).
+            the dyad), or a tariff outside the active dyads or an export control
+            differs from :attr:`base` (the equilibrium was computed with it fixed).
         """
         if not isinstance(state, State):
             raise ParameterError(f"`state` must be a State; got {type(state).__name__}.")
@@ -600,6 +600,15 @@ class LadderGame:
             raise ParameterError(
                 f"state.tariff[{w.codes[i]}, {w.codes[j]}]: the ladder game holds this "
                 f"dyad at {float(self.base.tariff[i, j])!r}; got {float(state.tariff[i, j])!r}."
+            )
+        ctl = ~np.isclose(state.control, self.base.control, atol=1e-9)
+        if ctl.any():  # (held at the game's initial controls: a path would drop the state's)
+            i, j = np.argwhere(ctl)[0]
+            raise ParameterError(
+                f"state.control[{w.codes[i]}, {w.codes[j]}]: the ladder game holds export "
+                f"controls at its game's initial ones ({float(self.base.control[i, j])!r} "
+                f"here); got {float(state.control[i, j])!r}. Solve the game from this state: "
+                "game.replace(initial=state)."
             )
         return int(np.ravel_multi_index(tuple(idx), self.dims))
 

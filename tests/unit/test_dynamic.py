@@ -466,3 +466,20 @@ def test_the_ladder_games_rewards_are_its_stage_games_payoffs() -> None:
         for a in range(lg.n_profiles):
             r, c = divmod(a, 3)
             assert np.allclose(lg.rewards[s, a], [us[r, c], cn[r, c]], atol=1e-9), (s, a)
+
+
+def test_an_equilibrium_path_refuses_a_start_whose_export_controls_it_does_not_hold() -> None:
+    """The ladder game holds export controls at its game's initial ones: a path from a
+    state with others (rare-earth-100's 50% control of China on the US) is refused by name,
+    as a tariff it does not move is (before, the path dropped the control to the game's 0
+    and disagreed with the command, which solves from the start); solved from that state,
+    the path keeps it."""
+    sc = ts.load_scenario("rare-earth-100")
+    st = sc.equilibrium_start()
+    cn, us = sc.world.index("CN"), sc.world.index("US")
+    assert st.control[cn, us] == 0.5
+    r = eq.markov_perfect(sc.game, discount=0.9)
+    with pytest.raises(ParameterError, match=r"state\.control\[CN, US\]: .*got 0\.5"):
+        r.path(start=st, rounds=2)
+    p = eq.markov_perfect(sc.game.replace(initial=st), discount=0.9).path(start=st, rounds=2)
+    assert (p.control[:, cn, us] == 0.5).all()
