@@ -51,6 +51,13 @@ INDICATORS = ("recession", "approval", "payoff", "drawdown")
 (``(R, T+1, n)`` in an ensemble: :data:`tariffsim.analysis.reduce.INDICATORS` is this
 tuple). :meth:`Path.series` and :meth:`Path.peak` name one as ``("recession", "US")``."""
 
+TIDY_UNITS = {
+    "tariff": "fraction", "control": "fraction", "move": "rungs",
+    "perceived_pass_through": "fraction", "payoff": "% of GDP", "recession": "fraction",
+    "approval": "fraction", "drawdown": "index %", "burden": "% of GDP", "term": "% of GDP",
+}  # fmt: skip
+"""The unit of each variable of :meth:`Path.to_frame` ``(tidy=True)`` (its ``unit`` column)."""
+
 COUNTERFACTUAL = "counterfactual: "
 """Label prefix of an event that is not part of the scenario's record (a what-if)."""
 
@@ -801,8 +808,11 @@ class Path:
             (tariffs and controls in %, odds in %, payoffs in % of GDP), not
             rounded. ``True``: one row per round × variable × dyad or country,
             columns ``round``, ``variable``, ``importer``, ``exporter``,
-            ``country``, ``layer``, ``term``, ``value`` (fractions, payoffs in
-            % of GDP). Tidy variables: ``tariff`` (layers ``headline`` and
+            ``country``, ``layer``, ``term``, ``value`` and ``unit``, each
+            variable's (:data:`TIDY_UNITS`: tariffs, controls, odds, approval
+            and pass-through as fractions, payoffs, terms and the burden in %
+            of GDP, the equity drawdown in index %, moves in rungs). Tidy
+            variables: ``tariff`` (layers ``headline`` and
             ``effective``, and each named tariff layer when the path records
             them), ``control``, ``move``, ``perceived_pass_through``
             on every dyad; ``payoff``, ``recession``, ``approval``,
@@ -855,6 +865,7 @@ class Path:
             for key, v in cols.items():
                 d[key] = np.tile(v, R) if isinstance(v, np.ndarray) else v
             d["value"] = values.astype(float).ravel()
+            d["unit"] = TIDY_UNITS[var]
             parts.append(pd.DataFrame(d))
 
         for var, arr, layer in (

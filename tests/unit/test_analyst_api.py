@@ -234,6 +234,11 @@ def test_tidy_frame_full_precision_every_dyad(base: ts.Path) -> None:
     np.testing.assert_array_equal(rec, base.recession[:, j])
     terms = df[df.variable == "term"]
     assert set(terms.term) == set(ts.TERMS)
+    # every row says its unit: the drawdown is index %, the burden % of GDP, odds fractions
+    units = df.groupby("variable")["unit"].unique().map(list).to_dict()
+    assert units["drawdown"] == ["index %"] and units["burden"] == ["% of GDP"]
+    assert units["recession"] == ["fraction"] and units["tariff"] == ["fraction"]
+    assert not (df["unit"] == "").any()
     # resample works on the DatetimeIndex
     monthly = tar[(tar.importer == "US") & (tar.exporter == "CN")]["value"].resample("MS").max()
     assert monthly.max() == 1.45
