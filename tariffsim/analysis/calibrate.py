@@ -478,6 +478,13 @@ class Calibration:
             lines.append("not identified by this record (flat profile over most of the range):")
             lines += [f"  {p}" for p in bad]
         outside = _outside(self.defaults, self.bounds)
+        if self.loss > self.loss_default and not outside:
+            lines.append(
+                "the fit is worse than the scenario as written, whose values lie in the range "
+                "searched: setting the parameters to those values does not give the scenario "
+                "back. A bare path also sets the agents' beliefs (a BeliefReplacedWarning said "
+                "so): fit 'truth:<path>' to leave them; or widen the search (popsize, maxiter)."
+            )
         if outside:
             lines.append(
                 "the scenario's own value lies outside the range searched (the fit cannot "

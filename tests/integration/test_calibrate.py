@@ -583,3 +583,18 @@ def test_the_forecast_starts_at_the_last_date_fitted() -> None:
     for late in ("2025-11-10", "2026-01-01"):
         with pytest.raises(ParameterError, match="the record 'us-china-2025' ends 2025-11-10"):
             fit.forecast(after=late).score()
+
+
+@pytest.mark.filterwarnings("ignore::tariffsim.errors.BeliefReplacedWarning")
+def test_the_report_says_why_a_fit_is_worse_than_the_scenario() -> None:
+    """A bare path that also replaces the US belief: the fit at the scenario's own value is
+    not the scenario, and its loss is far above the unfitted one; the report says why (it
+    said nothing, with the estimate equal to the default)."""
+    sc = ts.load_scenario("us-china-145")
+    obs = ts.observed.load("us-china-2025")
+    kw = dict(until="2025-06-30", popsize=3, maxiter=2, profile_points=3, profile_samples=0)
+    fit = calibrate(sc, obs, {"pass_through": (0.1, 1.0)}, seed=0, **kw)
+    assert fit.loss > fit.loss_default
+    assert "the fit is worse than the scenario as written" in fit.report(width=10_000)
+    fine = calibrate(sc, obs, {"learning_rate.US": (0.02, 0.4)}, seed=0, **kw)
+    assert fine.loss <= fine.loss_default and "worse than" not in fine.report()
