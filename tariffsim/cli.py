@@ -1026,6 +1026,14 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
     out = _out_dir(a)
     if a.max_seconds is not None and not a.max_seconds > 0:
         raise _UsageError(f"--max-seconds must be > 0; got {a.max_seconds}")
+    from .parampath import parse
+
+    for path, _ in a.set or []:  # (an equilibrium is solved on the true payoffs)
+        if parse(path).scope == "belief":
+            raise _UsageError(
+                f"--set {path}: an equilibrium is solved on the true payoffs, which an agent's "
+                "belief does not enter; set the truth (truth:PATH, or PATH for both)"
+            )
     sc = _what_if(load_scenario(a.scenario), a)
     stem = _stem(sc, a)
     pngs = [] if a.no_plot else ["-equilibrium.png", "-equilibrium-policy.png"]

@@ -330,3 +330,16 @@ level = 0.34
     assert lad.contains(float(s.tariff[w.index("US"), w.index("CN")]))
     assert main(["equilibrium", str(f), "--no-plot", "--out", str(tmp_path / "o")]) == 0
     assert "start: the last announcement (US->CN 54%" in capsys.readouterr().out
+
+
+def test_a_belief_only_what_if_of_an_equilibrium_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An equilibrium is solved on the true payoffs: ``--set belief:...`` changed nothing
+    and named the outputs a what-if; it is refused before any work, as --strategy is."""
+    out = tmp_path / "o"
+    assert main(["equilibrium", "us-china-145", "--set", "belief:pass_through.US.CN=0.9",
+                 "--out", str(out)]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "--set belief:pass_through.US.CN: an equilibrium is solved on the true payoffs" in err
+    assert not out.exists()
