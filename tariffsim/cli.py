@@ -1363,7 +1363,8 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
     head = _fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {seed}"
                 + focus) + "\n" + res.ranges()  # fmt: skip
     print(head)
-    print(res.table())
+    table = _flag_names(res.table(), a, _parser())  # (its advice in the command's options)
+    print(table)
     figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib
@@ -1373,7 +1374,7 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
     written = _write_outputs(
         out,
         f"{sc.name}-sensitivity",
-        {".csv": _csv_text(res.rows()), ".txt": head + "\n" + res.table() + "\n"},
+        {".csv": _csv_text(res.rows()), ".txt": head + "\n" + table + "\n"},
         figures,
     )
     _print_written(written)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,18 @@ def test_calibrate_says_when_its_default_until_leaves_no_round(tmp_path: Path) -
     assert "--until 2025-06-30 leaves no round" in res.stderr and "(the default)" not in (
         res.stderr
     )
+
+
+def test_the_sensitivity_tables_advice_names_the_commands_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The table printed and written says --n and --method, as the warnings do (it said the
+    API's `n` and `method`)."""
+    argv = ["sensitivity", "us-china-145", "--n", "8", "--out", str(tmp_path), "--no-plot"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "raise --n" in out and "`n`" not in out and "`method`" not in out
+    (txt,) = tmp_path.glob("*.txt")
+    assert "raise --n" in txt.read_text() and "`n`" not in txt.read_text()
