@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import tariffsim as ts
+from tariffsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
