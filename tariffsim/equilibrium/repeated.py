@@ -331,7 +331,9 @@ def grim_facts(row: DyadPayoffs, col: DyadPayoffs | None = None) -> GrimFacts:
             head = "never subgame perfect"
         else:
             head = f"subgame perfect only for discounts in {spe}"
-        if brk is not None:
+        if not stage_eq:  # the deviation of the side just named (both may have one)
+            head += f"; {who} at (D, D) plays C instead of D"
+        elif brk is not None:
             player, state, action, prescribed = brk
             who = "a" if player == 0 else "b"
             head += f"; {who} at ({state[0]}, {state[1]}) plays {action} instead of {prescribed}"

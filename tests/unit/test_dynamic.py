@@ -483,3 +483,12 @@ def test_an_equilibrium_path_refuses_a_start_whose_export_controls_it_does_not_h
         r.path(start=st, rounds=2)
     p = eq.markov_perfect(sc.game.replace(initial=st), discount=0.9).path(start=st, rounds=2)
     assert (p.control[:, cn, us] == 0.5).all()
+
+
+def test_grim_facts_names_one_side_in_its_reason() -> None:
+    """The side whose punishment is no stage equilibrium is the side that deviates at (D, D)
+    (the reason named a's payoffs and then b's deviation where both sides had one)."""
+    both = eq.grim_facts(eq.DyadPayoffs(T=4, R=3, P=0, S=1), eq.DyadPayoffs(T=4, R=3, P=0, S=2))
+    assert both.reason.endswith("(S = 1 > P = 0 for a); a at (D, D) plays C instead of D")
+    b_only = eq.grim_facts(eq.DyadPayoffs(T=4, R=3, P=1, S=0), eq.DyadPayoffs(T=4, R=3, P=0, S=2))
+    assert b_only.reason.endswith("(S = 2 > P = 0 for b); b at (D, D) plays C instead of D")
