@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
@@ -89,6 +90,28 @@ class Traits:
     reacts_to_events: bool = False
     encodes: tuple[str, ...] = ()
     paced: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("stochastic", "uses_beliefs", "reacts_to_events", "paced"):
+            v = getattr(self, name)
+            if not isinstance(v, bool | np.bool_):  # ("no" is truthy: read as True)
+                raise ParameterError(f"Traits.{name} must be True or False; got {v!r}.")
+        m = self.memory_depth
+        if isinstance(m, bool) or not isinstance(m, numbers.Real) or not (m >= 0):
+            raise ParameterError(
+                f"Traits.memory_depth must be a number of rounds >= 0 (math.inf: all); got {m!r}."
+            )
+        enc = self.encodes
+        if isinstance(enc, str) or not isinstance(enc, tuple | list):
+            raise ParameterError(f"Traits.encodes must be a tuple of claim ids; got {enc!r}.")
+        if not all(isinstance(c, str) for c in enc):
+            raise ParameterError(f"Traits.encodes must hold claim ids (str); got {enc!r}.")
+        object.__setattr__(self, "encodes", tuple(enc))
+        if self.paced and self.stochastic:  # (it would be played once a round, silently)
+            raise ParameterError(
+                "Traits: a stochastic strategy cannot be paced (it decides once a round); "
+                "set paced=False or stochastic=False."
+            )
 
 
 @dataclass(frozen=True)
@@ -683,6 +706,8 @@ def targets_of(world: World, me: str, targets: Sequence[str] | None = None) -> t
     world.index(me)
     if targets is None:
         return tuple(d for d in world.ladders if d[0] == me)
+    if isinstance(targets, str):  # one code given alone: one target, not its letters
+        targets = (targets,)
     out = []
     for t in targets:
         world.index(t)

@@ -204,6 +204,12 @@ class Agent:
     active_from: dt.date | int | Mapping[str, dt.date | int] | None = None
     controls: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        for name in ("targets", "controls"):  # one code given alone is one target, not letters
+            v = getattr(self, name)
+            if isinstance(v, str):
+                object.__setattr__(self, name, (v,))
+
     def starts(self, target: str) -> dt.date | int | None:
         """When the agent starts choosing its moves on ``target`` (None: round 1)."""
         if isinstance(self.active_from, Mapping):

@@ -243,8 +243,10 @@ class Pavlov:
     On each dyad, "cooperate" is a cut (a hold at the bottom rung) and "defect"
     an escalation. Pavlov cooperates when both sides did the same thing in the
     last round (both escalated, or neither did) and defects otherwise: it stays
-    after a win and shifts after a loss. Never escalates first. Encodes no
-    article claim.
+    after a win and shifts after a loss. It may escalate first: after its own
+    unanswered escalation (a noise slip) the sides did different things, so it
+    shifts to escalating again, and against a side that never answers it climbs
+    its ladder. Encodes no article claim.
 
     Examples
     --------

@@ -792,7 +792,7 @@ def round_robin(
     *,
     world: World | None = None,
     model: PayoffModel | None = None,
-    dyad: tuple[str, str] = ("US", "CN"),
+    dyad: tuple[str, str] | None = None,
     rounds: int = 200,
     repetitions: int = 5,
     noise: float = 0.0,
@@ -827,8 +827,10 @@ def round_robin(
     world, model : optional
         Used when no scenario is given (default ``World.default()`` and its
         default ``PayoffModel``).
-    dyad : (str, str)
-        The two countries that play; each needs a ladder on the other.
+    dyad : (str, str), optional
+        The two countries that play; each needs a ladder on the other. Default: the
+        scenario's first two agents (:attr:`~tariffsim.scenario.Scenario.players`), or
+        ``("US", "CN")`` without a scenario (or with fewer than two agents).
     rounds, repetitions : int
     noise : float
         Probability each move is replaced by a random one.
@@ -895,6 +897,9 @@ def round_robin(
         raise ParameterError(f"`model` must be a PayoffModel or None; got {short_repr(model)}.")
     if model.world.codes != world.codes:
         raise ParameterError("`model` is for a different world than `world`.")
+    if dyad is None:  # the scenario's own pair (it played US-CN whatever the scenario)
+        who = sc.players if sc is not None else ()
+        dyad = (who[0], who[1]) if len(who) >= 2 else ("US", "CN")
     if isinstance(dyad, str) or not isinstance(dyad, Sequence) or len(dyad) != 2:
         raise ParameterError(
             f"`dyad` must be a pair of country codes, e.g. ('US', 'CN'); got {short_repr(dyad)}."
@@ -909,6 +914,11 @@ def round_robin(
                 f"active dyads: {list(world.ladders)}."
             )
     pairs = [(x, y) for x in range(len(objs)) for y in range(len(objs)) if self_play or x != y]
+    if not pairs:  # (a ranking of no match is all NaN)
+        raise ParameterError(
+            "no match to play: one strategy with self_play=False; give two strategies or more, "
+            "or self_play=True."
+        )
     limits.check("max_runs", len(pairs) * repetitions, "matches times repetitions")
     seeds = np.random.SeedSequence(seed).spawn(len(pairs) * repetitions)
     specs: list[tuple[tuple[int, int], np.random.SeedSequence]] = []

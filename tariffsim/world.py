@@ -1894,10 +1894,16 @@ def apply_moves(
     >>> float(s.tariff[0, 1])
     0.1
     """
-    items = moves.items() if isinstance(moves, Mapping) else moves
+    try:
+        items = [(k, m) for k, m in (moves.items() if isinstance(moves, Mapping) else moves)]
+    except (TypeError, ValueError):  # (not pairs: say what is wanted, not "cannot unpack")
+        raise ParameterError(
+            f"`moves` must be a mapping (importer, exporter) -> move; got {short_repr(moves)}."
+        ) from None
     lay = np.array(state.layered(world).layers)
     rows_of = world._layer_rows
-    for (a, b), m in items:
+    for key, m in items:
+        a, b = _dyad_key(key, "moves")  # (("US", "CN"), "US-CN" or "US->CN")
         if is_flag(m) or m not in (-1, 0, 1):
             raise ParameterError(f"moves[{a}, {b}]: must be -1, 0 or +1; got {m!r}.")
         if (a, b) not in world.ladders:
@@ -1911,7 +1917,8 @@ def apply_moves(
             lay[rows, i, j] = step_layers(world.instruments[(a, b)], lay[rows, i, j], m)
     t = np.round(lay.sum(axis=0), 12)  # the headline ladders' rungs are rounded alike
     c = state.control.copy()
-    for (a, b), m in (controls or {}).items():
+    for key, m in (controls or {}).items():
+        a, b = _dyad_key(key, "controls")
         if is_flag(m) or m not in (-1, 0, 1):
             raise ParameterError(f"controls[{a}, {b}]: must be -1, 0 or +1; got {m!r}.")
         if (a, b) not in world.control_ladders:

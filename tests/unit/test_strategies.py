@@ -297,3 +297,35 @@ def test_a_misspelt_strategy_name_is_answered_with_the_near_ones(tmp_path) -> No
         ts.tournament.lineup_tournament(
             "us-china-145", ["pavlov", "hold"], lineups=[("pavlovv", "hold")], rounds=2
         )
+
+
+@pytest.mark.parametrize(
+    ("kw", "says"),
+    [
+        ({"stochastic": "no"}, "Traits.stochastic must be True or False; got 'no'"),
+        ({"memory_depth": -1}, "Traits.memory_depth must be a number of rounds >= 0"),
+        ({"encodes": "abc"}, "Traits.encodes must be a tuple of claim ids; got 'abc'"),
+        ({"paced": True, "stochastic": True}, "a stochastic strategy cannot be paced"),
+    ],
+)
+def test_traits_are_checked(kw: dict[str, object], says: str) -> None:
+    """The engine reads them: "no" was taken as stochastic (a truthy text), and a paced
+    stochastic strategy was played once a round without a word."""
+    with pytest.raises(ts.ParameterError, match=says):
+        ts.Traits(**kw)  # type: ignore[arg-type]
+
+
+def test_a_dyad_is_spelt_as_everywhere_and_one_target_is_one() -> None:
+    """``apply_moves`` takes "US-CN" and "US->CN" as the rest of tariffsim does (it raised
+    "too many values to unpack"); one target given as a text is one target, not its letters."""
+    w = ts.World.default()
+    s = ts.State.zeros(w.n)
+    want = ts.apply_moves(w, s, {("US", "CN"): 1}).tariff
+    for key in ("US-CN", "US->CN"):
+        assert np.array_equal(ts.apply_moves(w, s, {key: 1}).tariff, want)
+    for bad in ({("US",): 1}, {None: 1}, [1, 2]):
+        with pytest.raises(ts.ParameterError, match="`moves`"):
+            ts.apply_moves(w, s, bad)  # type: ignore[arg-type]
+    assert ts.Agent("CN", ts.make_strategy("hold"), "US").targets == ("US",)  # type: ignore[arg-type]
+    obs = tst.observation(w, "CN", [{"US-CN": 1}], targets="US")  # type: ignore[arg-type]
+    assert obs.targets == (("CN", "US"),) and obs.last_change("US", "CN") > 0

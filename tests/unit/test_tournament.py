@@ -254,7 +254,7 @@ def test_moran_process_seeded():
 def test_round_robin_refuses_bad_shapes_and_sizes() -> None:
     from tariffsim.errors import LimitError
 
-    for dyad in ("USCN", ("US",), None):
+    for dyad in ("USCN", ("US",), 5):  # (None: the default pair)
         with pytest.raises(ts.ParameterError, match="`dyad` must be a pair"):
             ts.tournament.round_robin(["hold", "tit-for-tat"], dyad=dyad, rounds=2)
     with pytest.raises(ts.ParameterError, match="`world` must be a World"):
@@ -482,3 +482,18 @@ def test_a_game_is_played_as_its_scenario_is():
     assert rr.names == ("myopic", "hold")
     with pytest.raises(ts.errors.ParameterError, match="a Scenario, a Game, a scenario name"):
         ts.tournament.lineup_tournament(3, ["myopic"])
+
+
+def test_a_round_robin_with_no_match_is_refused() -> None:
+    """One strategy without self-play plays nothing: an error, not a ranking of NaN."""
+    with pytest.raises(ts.ParameterError, match="no match to play"):
+        ts.tournament.round_robin(["hold"], rounds=3, repetitions=1, self_play=False)
+
+
+def test_a_round_robin_on_a_scenario_seats_its_own_players() -> None:
+    """Given a scenario, the seats are its first two agents (before, US and China whatever
+    the scenario: the Canada-Mexico scenario's tournament was played on US-CN)."""
+    sc = ts.load_scenario("canada-mexico-fentanyl")
+    assert sc.players[:2] != ("US", "CN")
+    r = ts.tournament.round_robin(["hold", "tit-for-tat"], sc, rounds=3, repetitions=1)
+    assert tuple(r.seats) == sc.players[:2]
