@@ -564,8 +564,8 @@ class Scripted:
 
     Examples
     --------
-    >>> s = ts.Scripted({0: {"CN": 1}})
-    >>> s.schedule[0]["CN"]
+    >>> s = ts.Scripted({1: {"CN": 1}})
+    >>> s.schedule[1]["CN"]
     1
     """
 
@@ -583,8 +583,11 @@ class Scripted:
         for key, moves in self.schedule.items():
             # TOML table keys are strings: accept "3" for round 3 (ASCII digits only)
             r = int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else key
-            if not isinstance(r, int | np.integer) or isinstance(r, bool) or r < 0:
-                raise ParameterError(f"schedule: rounds must be ints >= 0; got {key!r}.")
+            if not isinstance(r, int | np.integer) or isinstance(r, bool) or r < 1:
+                raise ParameterError(
+                    f"schedule: rounds must be ints >= 1 (round 0 is the starting state, never "
+                    f"played); got {key!r}."
+                )
             if not isinstance(moves, Mapping):
                 raise ParameterError(
                     f"schedule[{r}]: must be a table {{target: move}}; got {moves!r}."

@@ -538,6 +538,11 @@ class Scenario:
                             f"with_strategy: schedule[{r}] moves on {t!r}, not a target of "
                             f"{country}; targets: {', '.join(mine)}."
                         )
+        for r, t, first in _never_played(self.game, dataclasses.replace(old, strategy=strategy)):
+            raise ParameterError(
+                f"with_strategy: schedule[{r}] moves on {t!r}, which {country} plays from round "
+                f"{first} (active_from): this move would never be played."
+            )
         agents = tuple(
             dataclasses.replace(a, strategy=strategy) if a.code == country else a
             for a in self.game.agents
@@ -1885,6 +1890,14 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         )
     except TariffsimError as e:
         raise ScenarioError([str(e)], source=source) from None
+    dead = [
+        f"agents[{k}].options.schedule.{r}.{t}: {a.code} plays {a.code}-{t} from round {first} "
+        "(active_from): this move would never be played"
+        for k, a in enumerate(game.agents)
+        for r, t, first in _never_played(game, a)
+    ]
+    if dead:
+        raise ScenarioError(dead, source=source)
     return Scenario(
         name=str(name),
         title=str(data.get("title", name)),
@@ -1895,6 +1908,22 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         source=source,
         data=dict(original),
     )
+
+
+def _never_played(game: Game, agent: Agent) -> list[tuple[int, str, int]]:
+    """The moves of ``agent``'s schedule (a scripted strategy's) that fall before the round
+    it starts playing their dyad (``active_from``): ``(round, target, first round)`` each."""
+    sched = getattr(agent.strategy, "schedule", None)
+    if not isinstance(sched, Mapping):
+        return []
+    out = []
+    for r, moves in sorted(sched.items()):
+        for t in moves:
+            begins = agent.starts(t)
+            first = 0 if begins is None else game.round_of(begins)
+            if r < first:
+                out.append((r, t, first))
+    return out
 
 
 def _strategy_from_file(name: str, options: Mapping[str, Any], path: str, pr: _Problems) -> Any:

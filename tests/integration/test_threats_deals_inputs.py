@@ -251,3 +251,23 @@ def test_a_demand_no_rung_reaches_is_refused(tmp_path: Path, old: str, new: str,
     with pytest.raises(ScenarioError, match=says):
         _load(tmp_path, text.replace(old, new, 1))
     assert _load(tmp_path, text).game.negotiation.demands[0].level == 0.25  # (at the top: fine)
+
+
+def test_a_scheduled_move_that_can_never_be_played_is_refused(tmp_path: Path) -> None:
+    """A scripted move before the agent plays its dyad (``active_from``) or in round 0 (the
+    starting state) was accepted and never played; it is refused by name, in a file and in
+    ``with_strategy``."""
+    text = (Path(ts.__file__).parent / "scenarios" / "us-china-145.toml").read_text()
+    old = 'country = "US"\nstrategy = "myopic"'
+    assert old in text
+    dead = text.replace(old, 'country = "US"\nstrategy = "scripted"\noptions = {schedule = '
+                        '{"3" = {CN = 1}}}', 1)  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"agents\[0\]\.options\.schedule\.3\.CN: US plays "
+                       r"US-CN from round 11 \(active_from\)"):  # fmt: skip
+        _load(tmp_path, dead)
+    with pytest.raises(ScenarioError, match=r"rounds must be ints >= 1 \(round 0 is the"):
+        _load(tmp_path, dead.replace('"3" = {CN', '"0" = {CN'))
+    assert _load(tmp_path, dead.replace('"3" = {CN', '"12" = {CN')).game.agents[0].strategy
+    sc = ts.load_scenario("us-china-145")
+    with pytest.raises(ParameterError, match=r"schedule\[3\] moves on 'CN', which US plays"):
+        sc.with_strategy("US", "scripted", schedule={3: {"CN": 1}})
