@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import numbers
 import re
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -18,6 +20,7 @@ __all__ = [
 
 
 _T = TypeVar("_T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def frozen_array(a: ArrayLike, dtype: Any = float, *, copy: bool = True) -> NDArray[Any]:
@@ -315,3 +318,19 @@ def is_seed(s: Any) -> bool:
         and isinstance(s, int | np.integer)
         and 0 <= s < 2**SEED_BITS
     )
+
+
+def literal_text(fn: F) -> F:
+    """A chart function whose text is drawn as written: a "$" in a scenario's name, title or
+    event label is a dollar sign, not matplotlib's math markup (which failed to parse
+    ``"$x^$"`` when the figure was drawn). Text objects read ``text.parse_math`` when made,
+    so the setting holds for the figure after the call."""
+
+    @functools.wraps(fn)
+    def drawn(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return fn(*args, **kwargs)
+
+    return cast(F, drawn)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from ._util import seed_text, short_repr
+from ._util import literal_text, seed_text, short_repr
 from .errors import ParameterError, UnknownNameError
 from .path import COUNTERFACTUAL as _CF
 
@@ -283,6 +283,7 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+@literal_text
 def plot_path(
     path: Path,
     *,
@@ -493,6 +494,7 @@ def has_markets(path: Path) -> bool:
     return bool(np.any(np.isfinite(out) & (out != 0)))
 
 
+@literal_text
 def plot_markets(
     path: Path,
     *,
@@ -783,6 +785,7 @@ def _event_lines(path: _Eventful) -> list[str]:
     return lines
 
 
+@literal_text
 def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
     """Tariffs and controls, indicators (recession, approval), markets and payoffs, one panel each.
 
@@ -834,6 +837,7 @@ def plot_summary(path: Path, *, fig: Figure | None = None) -> Figure:
     return fig
 
 
+@literal_text
 def plot_paths(
     paths: Mapping[str, Path],
     dyads: Sequence[tuple[str, str]] | None = None,
@@ -962,6 +966,7 @@ def plot_paths(
     return fig
 
 
+@literal_text
 def plot_tariff_war(
     model: Any,
     country: str,

@@ -55,7 +55,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
-from ._util import did_you_mean, finite_number, one_of, real_array, short_repr, whole_number
+from ._util import (
+    did_you_mean,
+    finite_number,
+    literal_text,
+    one_of,
+    real_array,
+    short_repr,
+    whole_number,
+)
 from ._util import frozen_array as _ro
 from .agents import Hold, Observation, Strategy, Traits, make_strategy, targets_of
 from .engine import _own_strategy, _paced, may_draw, record_bytes, simulate_batch
@@ -342,6 +350,7 @@ class TournamentResult:
                 rows.append(row)
         return rows
 
+    @literal_text
     def ranking_plot(self, ax: Axes | None = None) -> Axes:
         """Horizontal bars of mean payoff per strategy, best on top.
 
@@ -1138,6 +1147,7 @@ class EvolutionResult:
             f"{len(self.shares) - 1} steps; final shares {shown}{more}{end}>"
         )
 
+    @literal_text
     def plot(self, ax: Axes | None = None) -> Axes:
         """Stacked shares over time.
 

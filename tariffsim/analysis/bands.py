@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._util import check_bool, seed_text, short_repr
+from .._util import check_bool, literal_text, seed_text, short_repr
 from .._util import frozen_array as _ro
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
 from .reduce import CONTROL, INDICATORS, check_levels, qlabels, round_on
@@ -422,6 +422,7 @@ class _Summarised:
     def _shown_countries(self, dyads: Sequence[tuple[str, str]]) -> list[str]:
         return sorted({c for d in dyads for c in d}, key=self.codes.index)
 
+    @literal_text
     def plot(
         self,
         *,

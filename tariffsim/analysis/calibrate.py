@@ -95,7 +95,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import as_date, check_bool, frozen_array, one_of, short_repr, whole_number
+from .._util import (
+    as_date,
+    check_bool,
+    frozen_array,
+    literal_text,
+    one_of,
+    short_repr,
+    whole_number,
+)
 from ..errors import (
     ConvergenceWarning,
     MissingExtraError,
@@ -512,6 +520,7 @@ class Calibration:
         r = self.rounds if rounds is None else whole_number(rounds, "rounds", 1)
         return simulate(self.fitted_game, r, seed=seed)
 
+    @literal_text
     def plot(self, *, ax: Axes | None = None, seed: int = 0) -> Axes:
         """Fitted (solid) and unfitted (thin grey) paths against the record (dashed).
 
@@ -534,6 +543,7 @@ class Calibration:
         ax.set_title(f"{self.name}: fitted to {self.observed.name} up to {self.until}")
         return ax
 
+    @literal_text
     def plot_profiles(self, *, fig: Any = None) -> Any:
         """One panel per parameter: its profile loss, the threshold, the interval.
 
@@ -785,6 +795,7 @@ class Forecast:
             after=self.after, last=dates[window][-1].astype(dt.date),
         )  # fmt: skip
 
+    @literal_text
     def plot(self, obs: ObservedPath | str | None = None, *, ax: Axes | None = None) -> Axes:
         """Fitted and unfitted paths, the no-change baseline and the record (``obs``, as
         :meth:`score` takes it: default the record fitted).

@@ -59,7 +59,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._io import exists, is_file, is_folder, read_text_input
-from .._util import as_date, frozen_array, short_repr
+from .._util import as_date, frozen_array, literal_text, short_repr
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
 
 if TYPE_CHECKING:
@@ -349,6 +349,7 @@ class ObservedPath:
         return text
 
     # -- plots ------------------------------------------------------------------
+    @literal_text
     def plot(
         self,
         *,

@@ -116,7 +116,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
-from .._util import check_bool, frozen_array, one_of, short_repr, whole_number
+from .._util import check_bool, frozen_array, literal_text, one_of, short_repr, whole_number
 from ..errors import (
     ConstantOutputWarning,
     MissingExtraError,
@@ -900,6 +900,7 @@ class SensitivityResult:
             f"outputs {', '.join(self.outputs)}, {self.runs} runs>"
         )
 
+    @literal_text
     def plot(self, output: str | None = None, *, ax: Axes | None = None) -> Axes:
         """Tornado chart: parameters ranked by influence on ``output``, with 95% intervals.
 

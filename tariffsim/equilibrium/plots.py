@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._util import literal_text
 from ..errors import ParameterError
 from ..plotting import _new_axes
 
@@ -43,6 +44,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}" if abs(100 * x - round(100 * x)) < 1e-9 else f"{100 * x:.1f}"
 
 
+@literal_text
 def plot_policy(
     result: MPEResult,
     dyads: Sequence[tuple[str, str]] | None = (("US", "CN"), ("CN", "US")),
@@ -231,6 +233,7 @@ def _rect(ix: int, iy: int, colour: str, hatch: str | None) -> Any:
     )
 
 
+@literal_text
 def plot_stage_game(
     nfg: NormalFormGame,
     equilibria: Sequence[Sequence[int]] | None = None,

@@ -486,3 +486,21 @@ def test_the_event_list_is_clear_of_the_date_labels(name: str) -> None:
     assert len(texts) == 1
     dates = [t.get_window_extent(r) for t in panel.get_xticklabels() if t.get_text()]
     assert texts[0].get_window_extent(r).y1 < min(b.y0 for b in dates)
+
+
+def test_a_dollar_in_a_scenarios_text_is_drawn_as_written(tmp_path) -> None:
+    """A "$" in a title or an event label (which files allow) is a dollar sign: matplotlib
+    read "$x^$" as math markup and failed when the chart was saved, so `tariffsim run`
+    crashed after the run."""
+    import matplotlib
+
+    sc = ts.load_scenario("us-china-145")
+    sc = sc.replace(title="war $x^$").with_events(
+        ts.Event(3, "set", importer="US", exporter="CN", level=0.1, label="a $x^$ deal")
+    )
+    for fig in (sc.simulate(seed=0, rounds=6).plot().figure,
+                ts.ensemble(sc, runs=2, rounds=6, progress=False).plot()):  # fmt: skip
+        fig.savefig(tmp_path / "x.png")
+        texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+        assert any("$x^$" in t for t in texts)
+    assert matplotlib.rcParams["text.parse_math"]  # (the user's setting, unchanged)
