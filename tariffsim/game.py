@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -157,10 +158,35 @@ class Event:
             )
         if isinstance(self.when, int) and self.when < 0:
             raise ParameterError(f"event `when` must be >= 0; got {self.when!r}.")
+        from .schema import MAX_TARIFF
+
+        if not isinstance(self.label, str):
+            raise ParameterError(f"event `label` must be a str; got {self.label!r}.")
         for name in ("level", "value"):
             v = getattr(self, name)
-            if not math.isfinite(v):
-                raise ParameterError(f"event `{name}` must be finite; got {v!r}.")
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+                raise ParameterError(f"event `{name}` must be a finite number; got {v!r}.")
+        if abs(self.value) > 100:  # (an index move in %, support in % of GDP: as files)
+            raise ParameterError(f"event `value` must lie in [-100, 100]; got {self.value!r}.")
+        if self.level > MAX_TARIFF:
+            raise ParameterError(
+                f"event `level` must be at most {MAX_TARIFF:g} ({100 * MAX_TARIFF:g}%); got "
+                f"{self.level!r}."
+            )
+        dyad = bool(self.importer) and bool(self.exporter)
+        need = {
+            "set": dyad, "control": dyad, "shock": bool(self.country),
+            "support": bool(self.country), "threat": dyad or bool(self.country),
+        }.get(self.kind, True)  # fmt: skip
+        if not need:  # (what the round would read: it failed there, with a KeyError)
+            what = "a country" if self.kind in ("shock", "support") else "an importer and exporter"
+            if self.kind == "threat":
+                what = "an importer and exporter, or a country"
+            raise ParameterError(f"event {self.label!r}: a {self.kind!r} event needs {what}.")
+        if dyad and self.importer == self.exporter:
+            raise ParameterError(
+                f"event {self.label!r}: importer and exporter must differ; got {self.importer!r}."
+            )
         if self.kind in ("set", "control", "threat") and self.level < 0:
             raise ParameterError(f"event `level` must be >= 0; got {self.level!r}.")
         if self.kind == "control" and self.level > 1:

@@ -316,3 +316,26 @@ def test_a_refused_ladder_is_said_once_not_again_by_what_uses_it() -> None:
     with pytest.raises(ScenarioError) as err:
         ts.parse_scenario(tomllib.loads(other))
     assert err.value.problems[1] == "agents[0].targets: no tariff ladder for ['US-JP', 'US-KR']"
+
+
+@pytest.mark.parametrize(
+    ("kw", "says"),
+    [
+        ({"kind": "shock", "value": -5}, "a 'shock' event needs a country"),
+        ({"kind": "support", "value": 1}, "a 'support' event needs a country"),
+        ({"kind": "control", "level": 0.5}, "a 'control' event needs an importer and exporter"),
+        ({"kind": "set", "importer": "US", "exporter": "CN", "level": "0.1"},
+         "event `level` must be a finite number; got '0.1'"),
+        ({"kind": "summit", "label": 5}, "event `label` must be a str; got 5"),
+        ({"kind": "shock", "country": "US", "value": -1e300},
+         r"event `value` must lie in \[-100, 100\]"),
+        ({"kind": "control", "importer": "US", "exporter": "US", "level": 0.5},
+         "importer and exporter must differ"),
+    ],
+)  # fmt: skip
+def test_an_event_made_in_python_is_checked_as_a_files(kw: dict[str, object], says: str) -> None:
+    """As a scenario file's: before, a shock without a country failed in the round it fired
+    (KeyError: ''), a level given as text with a TypeError, a shock of -1e300 after the
+    whole run (an infinite payoff)."""
+    with pytest.raises(ts.ParameterError, match=says):
+        ts.Event(1, **kw)
