@@ -2180,8 +2180,16 @@ def simulate_batch(
     rounds = _check_rounds(game.rounds if rounds is None else rounds)
     check_calendar(game, rounds)
     _check_steps(game, rounds)
-    seeds_t = check_seeds(seeds)
     mode = _check_record(record)
+    n = None
+    if hasattr(seeds, "__len__") and not isinstance(seeds, str | bytes):  # (before each seed
+        # is checked: twenty million of them take a minute)
+        with contextlib.suppress(TypeError, ValueError, OverflowError):
+            n = len(seeds)
+    if n is not None:
+        limits.check("max_result_bytes", record_bytes(game, rounds, n, mode),
+                     f"a batch of {n} runs, record={mode!r}, bytes")  # fmt: skip
+    seeds_t = check_seeds(seeds)
     limits.check("max_result_bytes", record_bytes(game, rounds, len(seeds_t), mode),
                  f"a batch of {len(seeds_t)} runs, record={mode!r}, bytes")  # fmt: skip
     items = _check_overrides(game, overrides, len(seeds_t))

@@ -122,7 +122,7 @@ class Scenario:
         self,
         *args: int | None,
         rounds: int | None = None,
-        seed: int | np.random.SeedSequence | None = 0,
+        seed: int | np.random.SeedSequence | None = None,
         rng: Any = None,
         check: bool = True,
     ) -> Path:
@@ -134,10 +134,10 @@ class Scenario:
             Rounds to play (default: the scenario's ``calendar.rounds``). As
             in :meth:`Game.simulate <tariffsim.game.Game.simulate>` and
             :func:`tariffsim.simulate`, a positional argument is ``rounds``.
-        seed : int or numpy.random.SeedSequence, default 0
+        seed : int or numpy.random.SeedSequence, optional
             Seed of the run (an int >= 0, or a SeedSequence, as
             :func:`tariffsim.simulate` takes); the same seed gives a
-            bit-identical path.
+            bit-identical path. Default 0 (without ``rng``).
         rng : numpy.random.Generator or int, optional
             Source of randomness instead of ``seed``.
         check : bool, default True
@@ -186,10 +186,10 @@ class Scenario:
                 stacklevel=2,
             )
             rounds = args[0]
-        if rng is not None:
-            path = self.game.simulate(rounds, rng=rng)
+        if rng is not None:  # (both given: ts.simulate refuses them)
+            path = self.game.simulate(rounds, rng=rng, **({} if seed is None else {"seed": seed}))
         else:  # (the seed is checked there, as by ts.simulate)
-            path = self.game.simulate(rounds, seed=seed)
+            path = self.game.simulate(rounds, seed=0 if seed is None else seed)
         path = dataclasses.replace(
             path,
             meta={**path.meta, "scenario": self.name, "title": self.title,

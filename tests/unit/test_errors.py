@@ -339,3 +339,26 @@ def test_an_event_made_in_python_is_checked_as_a_files(kw: dict[str, object], sa
     whole run (an infinite payoff)."""
     with pytest.raises(ts.ParameterError, match=says):
         ts.Event(1, **kw)
+
+
+def test_a_scenario_refuses_a_seed_and_an_rng_together() -> None:
+    """As ts.simulate does (the seed was ignored silently: meta['seed'] None)."""
+    sc = ts.load_scenario("us-china-145")
+    with pytest.raises(ts.ParameterError, match="give `seed` or `rng`, not both"):
+        sc.simulate(seed=5, rng=np.random.default_rng(1), rounds=2)
+    assert sc.simulate(rounds=2).meta["seed"] == 0
+
+
+def test_a_batch_beyond_the_memory_limit_is_refused_before_its_seeds_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Twenty million seeds were each checked (over a minute) before the limit said no."""
+    from tariffsim import engine
+
+    def read(seeds: object) -> None:
+        raise AssertionError("the seeds were read before the limit was checked")
+
+    monkeypatch.setattr(engine, "check_seeds", read)
+    g = ts.load_scenario("us-china-145").game
+    with pytest.raises(ts.LimitError, match=r"a batch of 20000000 runs.*max_result_bytes"):
+        ts.simulate_batch(g, 2, seeds=range(2 * 10**7), record="compact")
