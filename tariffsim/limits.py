@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import math
 import numbers
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -208,11 +209,18 @@ def shown(value: int) -> str:
     >>> shown(10**400), shown(-2 * 10**30 + 1), shown(-12)
     ('1.00e+400', '-2.00e+30', '-12')
     """
-    text = str(abs(value))
     sign = "-" if value < 0 else ""
-    if len(text) <= 24:
-        return sign + text
-    lead, exp = (int(text[:4]) + 5) // 10, len(text) - 1  # 3 digits, the 4th rounded
+    if not isinstance(value, numbers.Integral):  # (a float: as Python writes it)
+        return sign + str(abs(value))
+    a = abs(int(value))
+    if a < 10**24:
+        return sign + str(a)
+    exp = int(math.log10(a))  # (no str(): Python refuses one of more than 4300 digits)
+    while 10**exp > a:
+        exp -= 1
+    while 10 ** (exp + 1) <= a:
+        exp += 1
+    lead = (a // 10 ** (exp - 3) + 5) // 10  # 3 digits, the 4th rounded
     if lead == 1000:  # 9995... rounds up to the next power of ten
         lead, exp = 100, exp + 1
     digits = str(lead)

@@ -1343,6 +1343,12 @@ def loads_toml(text: str, *, source: str = "<text>") -> dict[str, Any]:
         raise ScenarioError(
             [f"malformed TOML: {e}{_line_of(text, str(e))}"], source=source
         ) from None
+    except ValueError as e:  # (an integer past Python's 4300 digits: the parser's int())
+        raise ScenarioError(
+            [f"malformed TOML: a number it cannot read ({short_repr(str(e))}); no field of a "
+             "scenario takes a number of thousands of digits"],
+            source=source,
+        ) from None  # fmt: skip
     except RecursionError:  # within the limit, yet deeper than Python's parser can follow
         raise ScenarioError(
             [f"nesting: {depth} levels deep, more than the TOML parser can follow (Python's "

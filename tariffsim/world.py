@@ -241,17 +241,33 @@ class Ladder:
     down_only: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        down = tuple(float(x) for x in self.down_only)
+        try:
+            if isinstance(self.down_only, str | bytes):
+                raise TypeError
+            down = tuple(float(x) for x in self.down_only)
+        except (TypeError, ValueError, OverflowError):
+            raise ParameterError(
+                f"`down_only` must be a sequence of rungs; got {short_repr(self.down_only)}."
+            ) from None
         object.__setattr__(self, "down_only", down)
         try:
+            if isinstance(self.levels, str | bytes):
+                raise TypeError
             lv = tuple(float(x) for x in self.levels)
-        except (TypeError, ValueError):
-            raise ParameterError(f"`levels` must be numbers; got {self.levels!r}.") from None
+        except (TypeError, ValueError, OverflowError):
+            raise ParameterError(
+                f"`levels` must be numbers; got {short_repr(self.levels)}."
+            ) from None
         if not lv:
             raise ParameterError("`levels` must hold at least one level; got ().")
         for x in lv:
             if not math.isfinite(x) or x < 0:
                 raise ParameterError(f"`levels` must be finite and >= 0; got {x!r} in {lv}.")
+            if x > MAX_TARIFF:  # (as a scenario file's: every tariff is at most 1000%)
+                raise ParameterError(
+                    f"`levels` must be at most {MAX_TARIFF:g} ({100 * MAX_TARIFF:g}%), as any "
+                    f"tariff; got {x!r}."
+                )
         if any(b <= a for a, b in itertools.pairwise(lv)):
             raise ParameterError(f"`levels` must be strictly increasing; got {lv}.")
         close = next(((a, b) for a, b in itertools.pairwise(lv) if b - a <= _RUNG_GAP), None)

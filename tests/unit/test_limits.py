@@ -40,3 +40,24 @@ def test_a_float_in_a_whole_number_field_is_named_with_the_field(text: str, tmp_
     p.write_text(big, encoding="utf-8")
     with pytest.raises(ts.ScenarioError, match=r"calendar\.rounds: .*exceeds the limit max_rounds"):
         ts.load_scenario(p)
+
+
+def test_numbers_of_thousands_of_digits_are_refused_by_name(tmp_path) -> None:
+    """Python will not write an int of more than 4300 digits as text: the limits' message
+    and the TOML reader raised its bare ValueError (a traceback from `tariffsim show`)."""
+    from tariffsim.limits import shown
+
+    assert shown(10**5000) == "1.00e+5000" and shown(9995 * 10**40) == "1.00e+44"
+    g = ts.load_scenario("us-china-145").game
+    with pytest.raises(ts.LimitError, match=r"`rounds`: 1\.00e\+5000 exceeds the limit"):
+        ts.simulate(g, 10**5000)
+    f = tmp_path / "big.toml"
+    f.write_text('format = 1\nname = "m"\n[calendar]\nrounds = ' + "9" * 5000 + "\n")
+    with pytest.raises(ts.ScenarioError, match="malformed TOML: a number it cannot read"):
+        ts.load_scenario(f)
+    for levels, says in (((0, 10**400), "`levels` must be numbers"),
+                         ((0, 1e300), r"`levels` must be at most 10 \(1000%\)")):  # fmt: skip
+        with pytest.raises(ts.ParameterError, match=says):
+            ts.Ladder(levels)
+    with pytest.raises(ts.ParameterError, match="`down_only` must be a sequence of rungs"):
+        ts.Ladder((0, 0.1, 0.2), down_only=None)  # type: ignore[arg-type]
