@@ -21,10 +21,10 @@ from numpy.typing import NDArray
 
 from ._io import csv_cell
 from ._util import frozen_array as _ro
-from ._util import real_array, short_repr
+from ._util import real_array, short_repr, whole_number
 from .errors import ParameterError, PlausibilityWarning, TariffsimError, UnknownNameError
 from .payoffs import DRAWDOWN_CAP, TERMS
-from .world import _SLOW_RANGES, dyad_args
+from .world import _SLOW_RANGES, _dyad_key, dyad_args
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -667,12 +667,25 @@ class Path:
         Parameters
         ----------
         dyads : list of (str, str), optional
+            Each ``("US", "CN")``, ``"US-CN"`` or ``"US->CN"``; one dyad may be given alone.
         full : bool
             Full float precision (as in the CSV). Default: rounded for display
             (2 decimals for tariffs, 1 for odds, 4 for payoffs).
         """
         if dyads is None:
             dyads = self.tariff_dyads()
+        else:  # ("US-CN" or ("US", "CN") alone: one dyad; each spelt as anywhere else)
+            one = isinstance(dyads, str) or (
+                isinstance(dyads, tuple)
+                and len(dyads) == 2
+                and all(isinstance(c, str) for c in dyads)
+            )
+            items = [dyads] if one else dyads
+            if not isinstance(items, list | tuple):
+                raise ParameterError(f"`dyads` must be a list of dyads; got {short_repr(dyads)}.")
+            dyads = [_dyad_key(d, "dyads") for d in items]
+            for a, b in dyads:
+                self._i(a), self._i(b)
 
         def rnd(x: float, d: int) -> float:
             return float(x) if full else round(float(x), d)
@@ -728,6 +741,7 @@ class Path:
         >>> print(p.table().splitlines()[0])
         round        date  US->CN %  CN->US %  US rec%  CN rec%  US appr%  US pay  CN pay
         """
+        width = whole_number(width, "width", 20)
         rows = self.rows(dyads)
         if not rows:
             return ""

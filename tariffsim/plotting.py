@@ -435,6 +435,8 @@ def plot_path(
     ax.set_ylabel("tariff / share withheld (%)" if drawn_controls else "headline tariff (%)")
     ax.grid(True, alpha=0.3)
     ax.set_ylim(0, top * 1.22 + 1)
+    if title is not None and not isinstance(title, str):
+        raise ParameterError(f"`title` must be a str or None; got {short_repr(title)}.")
     head = title if title is not None else _title(path)
     note = _changes_note(path.meta.get("changes", ())) if title is None else ""
     ax.set_title(head + ("\n" + note if note else ""), fontsize=10)

@@ -324,6 +324,11 @@ class Scenario:
         from . import parampath
 
         check_bool(recalibrate, "recalibrate")
+        if mapping is not None and not isinstance(mapping, Mapping):
+            raise ParameterError(
+                f"with_params: give a mapping of parameter paths to values; got "
+                f"{short_repr(mapping)}."
+            )
         items = {**(mapping or {}), **params}
         if not items:
             raise ParameterError("with_params: give at least one parameter path and value.")

@@ -362,3 +362,25 @@ def test_a_batch_beyond_the_memory_limit_is_refused_before_its_seeds_are_read(
     g = ts.load_scenario("us-china-145").game
     with pytest.raises(ts.LimitError, match=r"a batch of 20000000 runs.*max_result_bytes"):
         ts.simulate_batch(g, 2, seeds=range(2 * 10**7), record="compact")
+
+
+def test_path_and_what_if_arguments_are_named() -> None:
+    """A dyad spelt "US-CN" alone is one dyad to a path's table and CSV; a width that is no
+    int, a title that is no text and what-ifs given as a list are refused by name (before:
+    ValueError: not enough values to unpack, TypeError)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    sc = ts.load_scenario("us-china-145")
+    p = sc.simulate(seed=0, rounds=3)
+    want = p.table(dyads=[("US", "CN")])
+    assert p.table(dyads="US-CN") == p.table(dyads=("US", "CN")) == want
+    assert p.to_csv(dyads="US->CN") == p.to_csv(dyads=[("US", "CN")])
+    for call, says in (
+        (lambda: p.table(width="100"), "`width` must be an int >= 20; got '100'"),
+        (lambda: p.table(dyads="US-XX"), "unknown country 'XX'"),
+        (lambda: p.plot(title=5), "`title` must be a str or None; got 5"),
+        (lambda: sc.with_params([("face_weight", 0.3)]), "give a mapping of parameter paths"),
+    ):
+        with pytest.raises(ts.TariffsimError, match=says):
+            call()
