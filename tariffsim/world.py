@@ -1648,13 +1648,17 @@ class State:
     grievance: NDArray[np.float64] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        t = np.array(self.tariff, dtype=float)
+        t = _readonly(self.tariff, "tariff")
         if t.ndim != 2 or t.shape[0] != t.shape[1]:
             raise ParameterError(f"`tariff` must be a square matrix; got shape {t.shape}.")
         n = t.shape[0]
-        t = _readonly(t, "tariff")
         if np.any(t < 0):
             raise ParameterError(f"`tariff` must be >= 0; got {t[t < 0].flat[0]!r}.")
+        if np.any(t > MAX_TARIFF):  # (as a scenario file's and a ladder's)
+            raise ParameterError(
+                f"`tariff` must be at most {MAX_TARIFF:g} ({100 * MAX_TARIFF:g}%); got "
+                f"{t[t > MAX_TARIFF].flat[0]!r}."
+            )
         object.__setattr__(self, "tariff", t)
         z = np.zeros((n, n))
         c = _readonly(z if self.control is None else self.control, "control", shape=(n, n))
@@ -1663,7 +1667,8 @@ class State:
                 f"`control` must be in [0, 1]; got {c[(c < 0) | (c > 1)].flat[0]!r}."
             )
         object.__setattr__(self, "control", c)
-        p = _readonly(t if self.peak is None else np.maximum(self.peak, t), "peak", shape=(n, n))
+        p = t if self.peak is None else np.maximum(_readonly(self.peak, "peak", shape=(n, n)), t)
+        p = _readonly(p, "peak")
         object.__setattr__(self, "peak", p)
         object.__setattr__(
             self, "moved", _readonly(z if self.moved is None else self.moved, "moved", shape=(n, n))

@@ -384,3 +384,14 @@ def test_path_and_what_if_arguments_are_named() -> None:
     ):
         with pytest.raises(ts.TariffsimError, match=says):
             call()
+
+
+def test_a_state_names_a_bad_array() -> None:
+    """Text for a tariff matrix, a peak of another shape and a tariff of 5000% are refused
+    by field (before: numpy's ValueError, a broadcast error, accepted)."""
+    z = np.zeros((10, 10))
+    for kw, says in (({"tariff": "abc"}, "`tariff` must be numeric"),
+                     ({"tariff": z, "peak": np.zeros(3)}, r"`peak` must have shape \(10, 10\)"),
+                     ({"tariff": z + 50}, r"`tariff` must be at most 10 \(1000%\)")):  # fmt: skip
+        with pytest.raises(ts.ParameterError, match=says):
+            ts.State(**kw)
