@@ -371,6 +371,14 @@ class Game:
             seen.add(a.code)
             check_strategy(a.strategy, f"agents.{a.code}.strategy")
             tg = targets_of(self.world, a.code, a.targets)
+            named = getattr(a.strategy, "countries_named", None)
+            for opt, cs in (named() if callable(named) else {}).items():
+                for c in cs:  # (a country the strategy names but never meets: it was ignored)
+                    if (a.code, c) not in tg:
+                        raise ParameterError(
+                            f"agents.{a.code}.strategy.{opt}: {c!r} is not a target of "
+                            f"{a.code}; targets: {', '.join(t for _, t in tg) or 'none'}."
+                        )
             if isinstance(a.active_from, Mapping):
                 known = {t for _, t in tg} | set(a.controls)
                 for t, when in a.active_from.items():

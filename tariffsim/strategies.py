@@ -657,6 +657,11 @@ class DivideAndConquer:
             raise ParameterError(f"`order` must be a tuple of country codes; got {self.order!r}.")
         object.__setattr__(self, "order", tuple(self.order))
 
+    def countries_named(self) -> dict[str, tuple[str, ...]]:
+        """The options that name countries (each must be a target of the agent that plays
+        the strategy: :class:`~tariffsim.game.Game` checks them)."""
+        return {"target": (self.target,) if self.target else (), "order": self.order}
+
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """Press, settle one partner per phase, then press the real target."""
         if not obs.targets:

@@ -329,3 +329,17 @@ def test_a_dyad_is_spelt_as_everywhere_and_one_target_is_one() -> None:
     assert ts.Agent("CN", ts.make_strategy("hold"), "US").targets == ("US",)  # type: ignore[arg-type]
     obs = tst.observation(w, "CN", [{"US-CN": 1}], targets="US")  # type: ignore[arg-type]
     assert obs.targets == (("CN", "US"),) and obs.last_change("US", "CN") > 0
+
+
+def test_a_strategy_naming_a_country_its_agent_does_not_target_is_refused(tmp_path) -> None:
+    """divide-and-conquer's real target and settlement order name the agent's targets: an
+    unknown or foreign code was accepted and ignored (the strategy played its default)."""
+    sc = ts.load_scenario("four-country-2025")
+    cases = [({"target": "XX"}, r"strategy\.target: 'XX' is not a target of US"),
+             ({"target": "JP"}, r"strategy\.target: 'JP' is not a target of US"),
+             ({"order": ("XX", "CA")}, r"strategy\.order: 'XX' is not a target")]  # fmt: skip
+    for kw, says in cases:
+        with pytest.raises(ts.ParameterError, match=says):
+            sc.with_strategy("US", "divide-and-conquer", **kw)
+    ok = sc.with_strategy("US", "divide-and-conquer", target="CN", order=("CA", "MX"))
+    assert ok.game.agents[0].strategy.target == "CN"
