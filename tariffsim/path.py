@@ -24,6 +24,7 @@ from ._util import frozen_array as _ro
 from ._util import real_array, short_repr, whole_number
 from .errors import ParameterError, PlausibilityWarning, TariffsimError, UnknownNameError
 from .payoffs import DRAWDOWN_CAP, TERMS
+from .schema import label_ok, text_ok
 from .world import _SLOW_RANGES, _dyad_key, dyad_args
 
 if TYPE_CHECKING:
@@ -1265,12 +1266,12 @@ def _check_fields(f: Mapping[str, Any], bad: Bad, keys: Mapping[str, str] | None
     codes, names, dates = f["codes"], f["layer_names"], f["dates"]
     if (
         not codes
-        or any(not isinstance(c, str) or not c.strip() for c in codes)
+        or any(not isinstance(c, str) or not label_ok(c) for c in codes)
         or len(set(codes)) != len(codes)
     ):
         raise bad(
-            f"{key('codes')} must be distinct, non-blank country codes (at least one); "
-            f"got {short_repr(list(codes))}"
+            f"{key('codes')} must be distinct, non-blank country codes without control "
+            f"characters (at least one); got {short_repr(list(codes))}"
         )
     if dates.ndim != 1 or len(dates) < 1:
         raise bad(
@@ -1279,6 +1280,10 @@ def _check_fields(f: Mapping[str, Any], bad: Bad, keys: Mapping[str, str] | None
         )
     if np.isnat(dates).any():
         raise bad(f"{key('dates')} has no date for round {int(np.flatnonzero(np.isnat(dates))[0])}")
+    if dates.min() < np.datetime64("0001-01-01") or dates.max() > np.datetime64("9999-12-31"):
+        raise bad(  # (no calendar of a scenario reaches them: they could not be shown)
+            f"{key('dates')} must lie in the years 1 to 9999; got {dates.min()} to {dates.max()}"
+        )
     back = np.flatnonzero(np.diff(dates) <= np.timedelta64(0, "D"))
     if back.size:
         r = int(back[0]) + 1
@@ -1430,6 +1435,9 @@ def _json_fields(d: Any, bad: Bad) -> dict[str, Any]:
         out["terms"] = _with_terms_added(out["terms"], added, bad)
     if not isinstance(d["meta"], dict):
         raise bad(f"`meta` must be a JSON object; got {short_repr(d['meta'])}")
+    players = d["meta"].get("players", [])
+    if not isinstance(players, list) or not all(isinstance(c, str) for c in players):
+        raise bad(f"`meta.players` must be a list of country codes; got {short_repr(players)}")
     out["meta"] = d["meta"]
     events = d["events"]
     if not isinstance(events, list):
@@ -1442,10 +1450,11 @@ def _json_fields(d: Any, bad: Bad) -> dict[str, Any]:
             and not isinstance(e[0], bool)
             and e[0] >= 0
             and isinstance(e[1], str)
+            and text_ok(e[1])
         ):
             raise bad(
-                f"`events` item {i} must be a [round, label] pair, the round an int >= 0; "
-                f"got {short_repr(e)}"
+                f"`events` item {i} must be a [round, label] pair, the round an int >= 0 and "
+                f"the label text without control characters; got {short_repr(e)}"
             )
     out["events"] = tuple((r, s) for r, s in events)
     agreements = d.get("agreements", [])

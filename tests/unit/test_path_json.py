@@ -274,3 +274,22 @@ def test_the_constructor_checks_the_same(
     with pytest.raises(ParameterError, match=r"^Path: ") as info:
         dataclasses.replace(p, **{name: a})
     assert part in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (lambda d: d["meta"].__setitem__("players", 5), r"`meta\.players` must be a list"),
+        (lambda d: d["dates"].__setitem__(-1, "99999-01-01"), "must lie in the years 1 to 9999"),
+        (lambda d: d["codes"].__setitem__(0, "\x1b[2J"), "without control characters"),
+        (lambda d: d["events"].append([3, "\x1b[31mpwn"]), "label text without control"),
+    ],
+)
+def test_a_tampered_file_that_would_fail_later_is_refused(
+    data: Data, edit: Callable[[Data], None], says: str
+) -> None:
+    """Each loaded before and failed later (table(): TypeError; to_frame(): pandas'
+    ValueError) or reached the terminal as escape codes, which scenario files forbid."""
+    edit(data)
+    with pytest.raises(ParameterError, match=says):
+        ts.Path.from_json(json.dumps(data))
