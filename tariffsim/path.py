@@ -128,8 +128,8 @@ of the bundled scenarios costs the US about 2.6%; a full breakdown of trade coop
 
 _FIELD_RULES: dict[str, tuple[tuple[str, ...], float, float, str]] = {
     # field: (its axes, lowest and highest value allowed, what the value is). The bounds
-    # are :class:`~tariffsim.world.State`'s (tariffs and layers >= 0 with no maximum, as
-    # ladders and states take; controls in [0, 1]; equity >= -100, bond >= 0; the slow
+    # are :class:`~tariffsim.world.State`'s (tariffs and layers >= 0; a path read back is
+    # not capped at a state's 1000%; controls in [0, 1]; equity >= -100, bond >= 0; the slow
     # variables' ranges) and those of the stored-ensemble readers (odds and approval are
     # fractions in [0, 1]); every value is finite. A "dyad" is two country axes.
     "tariff": (("round", "dyad"), 0.0, math.inf, "a tariff, a fraction (1.45 = 145%)"),
@@ -972,13 +972,15 @@ class Path:
         is refused whole rather than read into a path that prints ``nan`` or fails to
         plot: every array has the shape the dates, country codes, payoff terms and
         layer names give it; every value is finite; tariffs, layers and step tariffs
-        are >= 0 (fractions, with no maximum, as a
-        :class:`~tariffsim.world.State` takes them) and the headline tariff is the
+        are >= 0 (fractions; not capped at the 1000% a
+        :class:`~tariffsim.world.State` takes) and the headline tariff is the
         sum of its recorded layers; recession odds, approval, export controls and hit
         shares lie in [0, 1]; equity >= -100, bond stress and the slow variables
         within a :class:`~tariffsim.world.State`'s ranges; moves are whole numbers;
-        the dates increase round by round; the codes and layer names are distinct;
-        each event is a ``[round, label]`` pair with a round >= 0. Files of earlier
+        the dates increase round by round and lie in the years 1 to 9999; the codes
+        and layer names are distinct, the codes without control characters;
+        ``meta["players"]`` is a list of codes; each event is a ``[round, label]``
+        pair with a round >= 0 and a label without control characters. Files of earlier
         versions, without the fields added since (``agreements``, ``layer_names``,
         the layers and state fields, ``step_tariff``), read as before; without a
         payoff term added since (:data:`TERMS_ADDED`), with that term's payoffs zero,
