@@ -241,23 +241,9 @@ class Ladder:
     down_only: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        try:
-            if isinstance(self.down_only, str | bytes):
-                raise TypeError
-            down = tuple(float(x) for x in self.down_only)
-        except (TypeError, ValueError, OverflowError):
-            raise ParameterError(
-                f"`down_only` must be a sequence of rungs; got {short_repr(self.down_only)}."
-            ) from None
+        down = _floats(self.down_only, "`down_only` must be a sequence of rungs")
         object.__setattr__(self, "down_only", down)
-        try:
-            if isinstance(self.levels, str | bytes):
-                raise TypeError
-            lv = tuple(float(x) for x in self.levels)
-        except (TypeError, ValueError, OverflowError):
-            raise ParameterError(
-                f"`levels` must be numbers; got {short_repr(self.levels)}."
-            ) from None
+        lv = _floats(self.levels, "`levels` must be numbers")
         if not lv:
             raise ParameterError("`levels` must hold at least one level; got ().")
         for x in lv:
@@ -628,6 +614,17 @@ def step_layers_many(
                 todo = todo & ~hit
         left = np.where(act, left - 1, left)
     return out
+
+
+def _floats(values: Any, says: str) -> tuple[float, ...]:
+    """``values`` (a sequence of numbers, not a text) as floats; else a ParameterError
+    ``says`` (numbers too large for a float included)."""
+    try:
+        if isinstance(values, str | bytes):
+            raise TypeError
+        return tuple(float(x) for x in values)
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(f"{says}; got {short_repr(values)}.") from None
 
 
 @functools.lru_cache(maxsize=256)
