@@ -11,8 +11,9 @@ them (a small compressed file can hold gigabytes of zeros).
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from .. import limits
 from .._util import one_of, short_repr
 from ..errors import ParameterError
 from ..schema import storable
+from ..world import _dyad_key
 from .runner import read_seed
 
 Bad = Callable[[str], ParameterError]
@@ -137,11 +139,6 @@ def checked_fields(
     pairs or ``"A->B"``, dates ``datetime64``, ISO texts, ``datetime.date`` or pandas
     Timestamps; ``vary`` one of :data:`VARY_KINDS`, ``distributions`` a mapping. Anything
     else raises ``bad(what)``."""
-    import contextlib
-    from collections.abc import Mapping
-
-    from ..world import _dyad_key
-
     if not isinstance(name, str):
         raise bad(f"`name` must be a str; got {short_repr(name)}")
     if isinstance(codes, str) or not isinstance(codes, Sequence | np.ndarray):

@@ -338,11 +338,6 @@ def _high_of(
     return h
 
 
-def _bad_field(what: str) -> ParameterError:
-    """The error of :class:`Ensemble`'s own checks (its constructor's arguments)."""
-    return ParameterError(f"Ensemble: {what}.")
-
-
 def _checked_runs(
     bad: Callable[[str], ParameterError], arrays: Mapping[str, Any], n: int, T1: int, D: int
 ) -> dict[str, Array]:
@@ -466,7 +461,7 @@ class Ensemble(_Summarised):
     (they are frozen as they are instead of copied)."""
 
     def __post_init__(self, _fresh: bool) -> None:
-        bad = _bad_field
+        bad = bad_at("Ensemble")  # (its constructor's arguments)
         _, codes, dyads, days, seed, changes = checked_fields(
             bad, name=self.name, codes=self.codes, dyads=self.dyads, dates=self.dates,
             seed=self.seed, vary=self.vary, changes=self.changes,

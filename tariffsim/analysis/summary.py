@@ -180,9 +180,7 @@ class EnsembleSummary(_Summarised):
     changes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        def bad(what: str) -> ParameterError:
-            return ParameterError(f"EnsembleSummary: {what}.")
-
+        bad = bad_at("EnsembleSummary")  # (its constructor's arguments)
         _, codes, dyads, days, seed, changes = checked_fields(
             bad, name=self.name, codes=self.codes, dyads=self.dyads, dates=self.dates,
             seed=self.seed, vary=self.vary, changes=self.changes,
