@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import replaced
+from ._util import replaced, short_repr
 from .agents import Beliefs, Hold, Strategy, check_strategy, targets_of
 from .deals import Negotiation, Threat, concession, ladder_dyads
 from .dynamics import DECISION_DAYS
@@ -164,8 +164,14 @@ class Event:
             raise ParameterError(f"event `label` must be a str; got {self.label!r}.")
         for name in ("level", "value"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-                raise ParameterError(f"event `{name}` must be a finite number; got {v!r}.")
+            try:  # (an int too large for a float is not finite either)
+                ok = not isinstance(v, bool) and isinstance(v, numbers.Real) and math.isfinite(v)
+            except OverflowError:
+                ok = False
+            if not ok:
+                raise ParameterError(
+                    f"event `{name}` must be a finite number; got {short_repr(v)}."
+                )
         if abs(self.value) > 100:  # (an index move in %, support in % of GDP: as files)
             raise ParameterError(f"event `value` must lie in [-100, 100]; got {self.value!r}.")
         if self.level > MAX_TARIFF:

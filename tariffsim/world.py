@@ -87,8 +87,8 @@ class Move:
 def _readonly(a: ArrayLike, name: str, *, shape: tuple[int, ...] | None = None) -> NDArray[Any]:
     try:
         arr = np.array(a, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(f"`{name}` must be numeric; got {a!r}.") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(f"`{name}` must be numeric; got {short_repr(a)}.") from None
     if shape is not None and arr.shape != shape:
         raise ParameterError(f"`{name}` must have shape {shape}; got shape {arr.shape}.")
     if not np.all(np.isfinite(arr)):

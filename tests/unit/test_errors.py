@@ -331,6 +331,8 @@ def test_a_refused_ladder_is_said_once_not_again_by_what_uses_it() -> None:
          r"event `value` must lie in \[-100, 100\]"),
         ({"kind": "control", "importer": "US", "exporter": "US", "level": 0.5},
          "importer and exporter must differ"),
+        ({"kind": "set", "importer": "US", "exporter": "CN", "level": 10**400},
+         "event `level` must be a finite number"),
     ],
 )  # fmt: skip
 def test_an_event_made_in_python_is_checked_as_a_files(kw: dict[str, object], says: str) -> None:
@@ -392,6 +394,7 @@ def test_a_state_names_a_bad_array() -> None:
     z = np.zeros((10, 10))
     for kw, says in (({"tariff": "abc"}, "`tariff` must be numeric"),
                      ({"tariff": z, "peak": np.zeros(3)}, r"`peak` must have shape \(10, 10\)"),
-                     ({"tariff": z + 50}, r"`tariff` must be at most 10 \(1000%\)")):  # fmt: skip
+                     ({"tariff": z + 50}, r"`tariff` must be at most 10 \(1000%\)"),
+                     ({"tariff": np.full((3, 3), 10**400)}, "must be numeric")):  # fmt: skip
         with pytest.raises(ts.ParameterError, match=says):
             ts.State(**kw)
