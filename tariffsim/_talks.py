@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from . import parampath
 from ._batchrun import Array, Dyad, _Run, _States, _Streams, _take
 from ._distinct import take_params, total_distinct
+from ._ties import beats
 from .deals import (
     MAX_DEALS,
     Agreement,
@@ -532,12 +533,11 @@ class _Talks:
                 for a, b in pool[name].releases:  # the export controls the concession lifts
                     if a in pos and b in pos:
                         lifted[n, pos[a], pos[b]] = True
-            gains = [
-                first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p][:, None] for p in parties
-            ]
+            values = [first[p] + flow[p] + factor * (hold[p] + flow[p]) for p in parties]
+            gains = [v - dis[p][:, None] for v, p in zip(values, parties, strict=True)]
             good = ok
-            for gn in gains:
-                good = good & (gn > 1e-12)
+            for v, p in zip(values, parties, strict=True):
+                good = good & beats(v, dis[p][:, None])
             score = np.zeros((G, C))
             for m, (a_p, gn) in enumerate(zip(alpha.tolist(), gains, strict=True)):
                 lg = np.where(good, np.log(np.where(gn > 0, gn, 1.0)), -np.inf)

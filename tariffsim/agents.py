@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import limits
+from ._ties import best_index
 from ._util import did_you_mean, one_of, short_repr
 from .dynamics import REFERENCE_DAYS, per_time
 from .errors import ParameterError, UnknownNameError
@@ -471,7 +472,7 @@ class MyopicBestResponse:
                 layers[p, rows, i, j] = w.step_dyad(a, b, lay0[rows, i, j], int(prof[k]))
         batch = StateBatch.from_layers(w, layers, previous=obs.state)
         pay = obs.model.payoff(batch, prev=obs.state)[:, w.index(obs.me)]
-        best = int(np.flatnonzero(pay >= pay.max() - 1e-12)[0])
+        best = int(best_index(pay))
         return {d: int(m) for d, m in zip(obs.targets, profiles[best], strict=True)}
 
     def act_batch(self, bobs: BatchObservation, rngs: Any) -> NDArray[np.int8]:
@@ -484,28 +485,6 @@ class MyopicBestResponse:
         profiles = own_profiles(k)
         pay = bobs.payoff(bobs.candidate_tariffs(profiles))
         return profiles[best_index(pay)]
-
-
-def best_index(pay: NDArray[np.float64]) -> NDArray[np.intp]:
-    """Per row of ``pay`` (..., P), the first entry within 1e-12 of the row's best.
-
-    A row with a NaN (whose best is NaN) gives 0, as ``np.argmax`` of no match does. For a
-    few profiles (``P <= 9``, the common case: 3 a target) the columns are compared one by
-    one, which gives the same indices as the reduction over the short last axis, faster.
-    """
-    P = pay.shape[-1] if np.ndim(pay) >= 2 else 0
-    if not 0 < P <= 9:
-        return np.argmax(pay >= pay.max(axis=-1, keepdims=True) - 1e-12, axis=-1)
-    cols = [pay[..., q] for q in range(P)]
-    top = cols[0]
-    for c in cols[1:]:
-        top = np.maximum(top, c)
-    bar = top - 1e-12
-    out = np.zeros(top.shape, dtype=np.intp)
-    for q in range(P - 1, 0, -1):  # the first match wins: written last
-        out[cols[q] >= bar] = q
-    out[cols[0] >= bar] = 0
-    return out
 
 
 _PROFILES: dict[int, NDArray[np.int8]] = {}

@@ -70,6 +70,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import limits
+from ._ties import beats
 from ._util import one_of, whole_number
 from .deals import (
     CONCESSIONS,
@@ -182,7 +183,7 @@ class Coalition:
     def joint_at_least_as_good(self) -> bool:
         """Whether every member does at least as well standing together."""
         return all(
-            self.members_value_joint[m] >= self.members_value_sequential[m] - 1e-12
+            not beats(self.members_value_sequential[m], self.members_value_joint[m])
             for m in self.members_value_joint
         )
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ._ties import beats
 from ._util import finite_number, one_of, short_repr, whole_number
 from .errors import ParameterError, UnknownNameError
 from .world import GENERIC_LAYER, Ladder, Layer, State, StateBatch, World
@@ -978,10 +979,10 @@ def solve_deal(
     for sub in subsets:
         ok = _floors_allow(game, demands, sub, met, dyads, slots, by_layer, raw, combos)
         flow = _flows(pool, parties, sub)
-        gains = np.stack(
-            [first[p] + flow[p] + factor * (hold[p] + flow[p]) - dis[p] for p in parties]
-        )
-        pos = np.all(gains > 1e-12, axis=0) & ok
+        worth = np.stack([first[p] + flow[p] + factor * (hold[p] + flow[p]) for p in parties])
+        walk = np.array([dis[p] for p in parties])[:, None]  # the disagreement values
+        gains = worth - walk
+        pos = np.all(beats(worth, walk), axis=0) & ok
         logs = np.where(pos[None], np.log(np.where(gains > 0, gains, 1.0)), -np.inf)
         scored.append((pos, (alpha[:, None] * logs).sum(axis=0)))
 

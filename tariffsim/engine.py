@@ -1827,7 +1827,7 @@ def control_moves(
             c[i, j] = w.control_ladders[(a, b)].step(c[i, j], int(m))
         nexts.append(base.replace(control=c, shock=obs.state.shock))
     pay = obs.model.payoff(StateBatch.stack(nexts), prev=obs.state)[:, w.index(obs.me)]
-    best = int(np.flatnonzero(pay >= pay.max() - 1e-12)[0])
+    best = int(best_index(pay))
     return {d: int(m) for d, m in zip(dyads, profiles[best], strict=True)}
 
 

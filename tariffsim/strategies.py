@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from ._ties import beats, best_index
 from ._util import whole_number
-from .agents import STRATEGIES, Observation, Traits, best_index, register, sign_moves
+from .agents import STRATEGIES, Observation, Traits, register, sign_moves
 from .errors import ParameterError
 from .world import State, StateBatch
 
@@ -380,7 +381,7 @@ class FictitiousPlayer:
             batch = StateBatch.from_tariffs(tariffs, previous=obs.state)
             pay = np.asarray(obs.model.payoff(batch, prev=obs.state))[:, me_k].reshape(3, 3)
             value = pay @ belief
-            best = int(np.flatnonzero(value >= value.max() - 1e-12)[0])
+            best = int(best_index(value))
             out[(me, tgt)] = order[best]
         return out
 
@@ -515,7 +516,7 @@ class FaceSavingRetreat:
                 out[(me, tgt)] = -1 if (lower < level and keeps_face and asked) else 0
             else:
                 hold, up = _one_step_payoffs(obs, (me, tgt), (0, 1))
-                out[(me, tgt)] = 1 if up > hold + 1e-12 else 0
+                out[(me, tgt)] = 1 if beats(up, hold) else 0
         return out
 
     def act_batch(self, bobs: BatchObservation, rngs: Any) -> I8:
@@ -537,7 +538,7 @@ class FaceSavingRetreat:
         for c, d in enumerate(bobs.targets):
             tariffs[:, 1 + c, i[c], j[c]] = bobs.step(d, level[:, c], 1)
         pay = bobs.payoff(tariffs)
-        climb = np.where(pay[:, 1:] > pay[:, :1] + 1e-12, 1, 0)
+        climb = np.where(beats(pay[:, 1:], pay[:, :1]), 1, 0)
         lower = np.stack(
             [bobs.step(d, level[:, c], -1) for c, d in enumerate(bobs.targets)], axis=1
         )

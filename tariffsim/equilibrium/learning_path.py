@@ -28,6 +28,7 @@ from typing import Literal
 
 import numpy as np
 
+from .._ties import tie_bar
 from .._util import one_of, short_repr
 from ..agents import targets_of
 from ..errors import ParameterError, warn_not_converged
@@ -134,7 +135,7 @@ def learning_path(
                 prob = np.exp(z) / np.exp(z).sum()
                 profile.append(int(gen.choice(len(u), p=prob)))
             else:
-                best = np.flatnonzero(u >= u.max() - 1e-12)
+                best = np.flatnonzero(u >= tie_bar(u.max(), u.min()))
                 profile.append(hold[p] if hold[p] in best else int(best[0]))
         moves = {
             d: int(m)
