@@ -105,6 +105,21 @@ def as_date(v: Any, name: str) -> dt.date:
     )
 
 
+def as_real(v: Any) -> float | None:
+    """``v`` as a float when it is a real number (an int, a float, numpy's, a Fraction; not a
+    bool, not complex, not text), an int beyond any float as an infinity; else None.
+
+    >>> as_real(np.int64(7)), as_real(10**400), as_real(True), as_real("1")
+    (7.0, inf, None, None)
+    """
+    if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+        return None
+    try:
+        return float(v)
+    except OverflowError:  # an int beyond any float
+        return math.inf if v > 0 else -math.inf  # type: ignore[operator]
+
+
 def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
     """``v`` as a float: an int or a real float (numpy's too), not a bool, not complex, not
     NaN, finite unless ``finite=False``; else a ParameterError naming argument ``name``.
@@ -114,12 +129,9 @@ def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
     """
     from .errors import ParameterError
 
-    if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):  # Fraction too
+    x = as_real(v)
+    if x is None:  # (a Fraction is a real number)
         raise ParameterError(f"`{name}` must be a real number; got {short_repr(v)}.")
-    try:
-        x = float(v)
-    except OverflowError:  # an int beyond any float
-        x = math.inf if v > 0 else -math.inf  # type: ignore[operator]
     if math.isnan(x) or (finite and not math.isfinite(x)):
         raise ParameterError(f"`{name}` must be finite; got {short_repr(v)}.")
     return x

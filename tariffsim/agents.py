@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from . import limits
 from ._ties import best_index
-from ._util import did_you_mean, one_of, short_repr
+from ._util import as_real, did_you_mean, one_of, short_repr
 from .dynamics import REFERENCE_DAYS, per_time
 from .errors import ParameterError, UnknownNameError
 from .payoffs import Params, PayoffModel, market_pass_through
@@ -153,12 +153,23 @@ class Beliefs:
     learn: tuple[str, ...] = ("pass_through",)
 
     def __post_init__(self) -> None:
-        lr = self.learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, int | float) or not 0 <= lr <= 1:
-            raise ParameterError(f"`learning_rate` must be in [0, 1]; got {lr!r}.")
+        if not isinstance(self.perceived, Params):
+            raise ParameterError(
+                f"`perceived` must be a Params (the parameters the agent acts on, "
+                f"e.g. Params.default(world)); got {short_repr(self.perceived)}."
+            )
+        lr = as_real(self.learning_rate)
+        if lr is None or not 0 <= lr <= 1:
+            raise ParameterError(f"`learning_rate` must be in [0, 1]; got {self.learning_rate!r}.")
+        object.__setattr__(self, "learning_rate", lr)
+        if isinstance(self.learn, str):  # one field given alone is one field, not letters
+            object.__setattr__(self, "learn", (self.learn,))
         names = {f.name for f in dataclasses.fields(Params)} - {"calibration"}
+        if not isinstance(self.learn, Sequence):
+            raise ParameterError(f"`learn` must be a tuple of field names; got {self.learn!r}.")
+        object.__setattr__(self, "learn", tuple(self.learn))
         for f in self.learn:
-            if f not in names:
+            if not isinstance(f, str) or f not in names:
                 raise UnknownNameError(
                     f"`learn` names unknown parameter {f!r}; known: {sorted(names)}."
                 )
@@ -204,7 +215,9 @@ class Beliefs:
         """
         pt = np.array(truth.pass_through, dtype=float)
         for (a, b), es in supply.items():
-            if not (isinstance(es, int | float) and np.isfinite(es) and es > 0):
+            if isinstance(es, bool) or not (
+                isinstance(es, numbers.Real) and np.isfinite(es) and es > 0
+            ):
                 raise ParameterError(f"supply[{a}, {b}]: must be finite and > 0; got {es!r}.")
             pt[world.index(a), world.index(b)] = float(market_pass_through(truth.elasticity, es))
         return cls(truth.replace(pass_through=pt), learning_rate=learning_rate)

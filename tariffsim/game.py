@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import replaced, short_repr
+from ._util import as_real, replaced, short_repr
 from .agents import Beliefs, Hold, Strategy, check_strategy, targets_of
 from .deals import Negotiation, Threat, concession, ladder_dyads
 from .dynamics import DECISION_DAYS
@@ -367,8 +367,10 @@ class Game:
                 f"`rounds`: {self.rounds} rounds of {self.round_days} days from {self.start} "
                 f"run past {dt.date.max}."
             )
-        if not (isinstance(self.noise, int | float) and 0 <= self.noise <= 1):
+        nz = as_real(self.noise)
+        if nz is None or not 0 <= nz <= 1:
             raise ParameterError(f"`noise` must be in [0, 1]; got {self.noise!r}.")
+        object.__setattr__(self, "noise", nz)
         seen = set()
         for a in self.agents:
             self.world.index(a.code)
@@ -376,6 +378,18 @@ class Game:
                 raise ParameterError(f"agents: {a.code!r} appears twice.")
             seen.add(a.code)
             check_strategy(a.strategy, f"agents.{a.code}.strategy")
+            if a.beliefs is not None:
+                if not isinstance(a.beliefs, Beliefs):
+                    raise ParameterError(
+                        f"agents.{a.code}.beliefs must be a Beliefs; got {short_repr(a.beliefs)}."
+                    )
+                if a.beliefs.perceived.n != self.world.n:
+                    raise ParameterError(
+                        f"agents.{a.code}.beliefs.perceived is for {a.beliefs.perceived.n} "
+                        f"countries; the world has {self.world.n} ({', '.join(self.world.codes)}). "
+                        "Make it from this world: Params.default(world), or the model's "
+                        "params with the fields changed."
+                    )
             tg = targets_of(self.world, a.code, a.targets)
             named = getattr(a.strategy, "countries_named", None)
             for opt, cs in (named() if callable(named) else {}).items():

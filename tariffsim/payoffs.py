@@ -81,7 +81,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _trade_kernel
-from ._util import replaced
+from ._util import as_real, finite_number, real_array, replaced, short_repr
 from .claims import PAYOFF_TERM_NAMES, load_claims
 from .dynamics import REFERENCE_DAYS, adjust_along, per_time, tie_held, ties_in_force
 from .errors import ParameterError, UnknownNameError
@@ -1201,33 +1201,62 @@ class Params:
             object.__setattr__(self, "elasticity_short", self.elasticity)
         if self.index_beta is None:
             object.__setattr__(self, "index_beta", self.market_beta)
-        n = np.shape(self.pass_through)[0] if np.ndim(self.pass_through) == 2 else None
-        if n is None:
+        pt = real_array(self.pass_through, "pass_through")
+        if pt.ndim != 2 or pt.shape[0] != pt.shape[1] or not pt.shape[0]:
             raise ParameterError(
                 f"`pass_through` must be an (n, n) matrix; got shape {np.shape(self.pass_through)}."
             )
+        n = pt.shape[0]
         for f in dataclasses.fields(self):
-            if f.name == "calibration":
-                continue
             v = getattr(self, f.name)
+            if f.name == "calibration":
+                if not isinstance(v, Mapping):
+                    raise ParameterError(
+                        f"`calibration` must be a mapping of field name to target; "
+                        f"got {short_repr(v)}."
+                    )
+                continue
             if f.type == "float":
-                try:
-                    x = float(v)
-                except (TypeError, ValueError):
-                    raise ParameterError(f"`{f.name}` must be a number; got {v!r}.") from None
+                x = as_real(v)
+                if x is None and isinstance(v, np.ndarray) and v.shape == ():
+                    x = as_real(v[()])  # a 0-d array holds one number
+                if x is None:
+                    raise ParameterError(f"`{f.name}` must be a number; got {short_repr(v)}.")
                 if not np.isfinite(x):
-                    raise ParameterError(f"`{f.name}` must be finite; got {v!r}.")
+                    raise ParameterError(f"`{f.name}` must be finite; got {short_repr(v)}.")
+                if abs(x) > PARAM_MAGNITUDE:
+                    raise ParameterError(
+                        f"`{f.name}` must be within ±{PARAM_MAGNITUDE:g} (beyond it the payoff "
+                        f"terms overflow to infinities); got {x!r}."
+                    )
                 object.__setattr__(self, f.name, x)
                 continue
-            arr = np.array(v, dtype=float)
+            if v is None:
+                raise ParameterError(f"`{f.name}` must be real numbers; got None.")
+            if isinstance(v, Mapping):
+                raise ParameterError(
+                    f"`{f.name}` must be an array in the world's country order, not a mapping; "
+                    f"got {short_repr(v)}. Set one country's value with "
+                    f"Params.with_country(world, {f.name!r}, code, value)."
+                )
+            arr = real_array(v, f.name).copy()
             want = (n, n) if f.name in _DYAD_FIELDS else (n,)
             if arr.shape == () and f.name not in _DYAD_FIELDS:
                 arr = np.full(n, float(arr))
             if arr.shape != want:
-                raise ParameterError(f"`{f.name}` must have shape {want}; got shape {arr.shape}.")
+                raise ParameterError(
+                    f"`{f.name}` must have shape {want} ({n} countries, as `pass_through` "
+                    f"has); got shape {arr.shape}."
+                )
             if not np.all(np.isfinite(arr)):
                 raise ParameterError(
                     f"`{f.name}` must be finite; got {arr[~np.isfinite(arr)].flat[0]!r}."
+                )
+            if np.any(np.abs(arr) > PARAM_MAGNITUDE):
+                far = float(arr.flat[np.argmax(np.abs(arr))])
+                raise ParameterError(
+                    f"`{f.name}` must be within ±{PARAM_MAGNITUDE:g} (beyond it the payoff "
+                    f"terms overflow to infinities); got {far!r}."
                 )
             arr.flags.writeable = False
             object.__setattr__(self, f.name, arr)
@@ -1376,9 +1405,19 @@ class Params:
         """
         if name not in _DYAD_FIELDS:
             raise ParameterError(f"`name` must be one of {sorted(_DYAD_FIELDS)}; got {name!r}.")
+        i, j = self._positions(world, importer, exporter)
         arr = np.array(getattr(self, name))
-        arr[world.index(importer), world.index(exporter)] = value
+        arr[i, j] = finite_number(value, f"{name}[{importer}, {exporter}]", finite=False)
         return self.replace(**{name: arr})
+
+    def _positions(self, world: World, *codes: str) -> tuple[int, ...]:
+        """The positions of ``codes`` in ``world``, a world of this Params' size."""
+        if not isinstance(world, World) or world.n != self.n:
+            got = f"{world.n} countries" if isinstance(world, World) else short_repr(world)
+            raise ParameterError(
+                f"`world` must be the World of these parameters ({self.n} countries); got {got}."
+            )
+        return tuple(world.index(c) for c in codes)
 
     def with_country(self, world: World, name: str, code: str, value: float) -> Params:
         """A copy with one per-country entry changed, by country code."""
@@ -1395,8 +1434,9 @@ class Params:
                 if k not in _DYAD_FIELDS and f[k].type != "float" and k != "calibration"
             )
             raise ParameterError(f"`name` must be one of {allowed}; got {name!r}.")
+        (i,) = self._positions(world, code)
         arr = np.array(getattr(self, name))
-        arr[world.index(code)] = value
+        arr[i] = finite_number(value, f"{name}[{code}]", finite=False)
         return self.replace(**{name: arr})
 
     @classmethod
@@ -1884,6 +1924,16 @@ _NONNEG_SCALARS = (
 _Range = tuple[float | None, float | None, bool, bool]
 """``(low, high, low_open, high_open)``: the bounds of a parameter (None: unbounded)."""
 
+PARAM_MAGNITUDE = 1e6
+"""Largest absolute value of any parameter (:class:`Params` checks it; parameter paths,
+scenario files' overrides and ensembles' draws have the same bound): beyond it the payoff
+terms overflow to infinities (a bond stress weight near 1e155 did)."""
+
+WEIGHT_MAGNITUDE = 1e100
+"""Largest absolute value of a term weight (:class:`PayoffModel`): the terms of parameters
+within :data:`PARAM_MAGNITUDE` stay far below 1e200, so weighted totals stay finite. Wide
+enough for any change of units (weights scaled by 2**40 play the same game)."""
+
 PARAM_RANGES: dict[str, _Range] = {
     "elasticity": (0.0, None, True, False),
     "elasticity_short": (0.0, None, True, False),
@@ -2175,24 +2225,44 @@ class PayoffModel:
     """``active[i, j] = 1`` where ``i`` has a tariff ladder on ``j`` (can answer)."""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.world, World):
+            raise ParameterError(f"`world` must be a World; got {short_repr(self.world)}.")
         if self.params is None:
             object.__setattr__(self, "params", Params.default(self.world))
-        rd = self.round_days
-        if isinstance(rd, bool) or not isinstance(rd, int | float) or not 0 < rd < np.inf:
-            raise ParameterError(f"`round_days` must be a number > 0; got {rd!r}.")
-        object.__setattr__(self, "round_days", float(rd))
+        for name in ("params", "market"):
+            p = getattr(self, name)
+            if name == "market" and p is None:
+                continue
+            if not isinstance(p, Params):
+                raise ParameterError(
+                    f"`{name}` must be a Params (e.g. Params.default(world), or its "
+                    f".replace(...)); got {short_repr(p)}."
+                )
+            if p.n != self.world.n:
+                raise ParameterError(
+                    f"`{name}` is for {p.n} countries; the world has {self.world.n}."
+                )
+        rd = as_real(self.round_days)
+        if rd is None or not 0 < rd < np.inf:
+            raise ParameterError(f"`round_days` must be a number > 0; got {self.round_days!r}.")
+        object.__setattr__(self, "round_days", rd)
         if self.params.n != self.world.n:
             raise ParameterError(
                 f"`params` is for {self.params.n} countries; the world has {self.world.n}."
             )
         shape = (len(TERMS), self.world.n)
-        w = np.ones(shape) if self.weights is None else np.array(self.weights, dtype=float)
+        w = np.ones(shape) if self.weights is None else real_array(self.weights, "weights").copy()
         if w.shape != shape:
             raise ParameterError(
                 f"`weights` must have shape {shape} (terms × countries); got shape {w.shape}."
             )
         if not np.all(np.isfinite(w)):
             raise ParameterError(f"`weights` must be finite; got {w[~np.isfinite(w)].flat[0]!r}.")
+        if np.any(np.abs(w) > WEIGHT_MAGNITUDE):
+            raise ParameterError(
+                f"`weights` must be within ±{WEIGHT_MAGNITUDE:g} (beyond it the totals "
+                f"overflow to infinities); got {float(w.flat[np.argmax(np.abs(w))])!r}."
+            )
         w.flags.writeable = False
         object.__setattr__(self, "weights", w)
         active = np.zeros((self.world.n, self.world.n))
@@ -2250,7 +2320,9 @@ class PayoffModel:
         if term not in TERMS:
             raise UnknownNameError(f"unknown term {term!r}; terms: {', '.join(TERMS)}.")
         w = np.array(self.weights)
-        w[TERMS.index(term), self.world.index(code)] = value
+        w[TERMS.index(term), self.world.index(code)] = finite_number(
+            value, f"weight of {term} for {code}", finite=False
+        )
         return self.replace(weights=w)
 
     def breakdown(
@@ -2285,6 +2357,13 @@ class PayoffModel:
             prev_equity, prev_bond = nxt.equity, nxt.bond
         else:
             pb = StateBatch.of(prev)
+            if pb.n != self.world.n:
+                raise ParameterError(f"`prev` has {pb.n} countries; the world has {self.world.n}.")
+            if pb.tariff.shape[0] not in (1, nxt.tariff.shape[0]):
+                raise ParameterError(
+                    f"`prev` holds {pb.tariff.shape[0]} states; give one, or one for each of "
+                    f"the {nxt.tariff.shape[0]} states of `state`."
+                )
             prev_tau, prev_moved, prev_control = pb.tariff, pb.moved, pb.control
             grievance = pb.grievance
             prev_equity, prev_bond = pb.equity, pb.bond

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._ties import beats, best_index
-from ._util import whole_number
+from ._util import as_real, whole_number
 from .agents import STRATEGIES, Observation, Traits, register, sign_moves
 from .errors import ParameterError
 from .world import State, StateBatch
@@ -85,9 +85,10 @@ def _states(obs: Observation, start: int = 0) -> Iterator[State]:
 
 
 def _check_prob(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+    x = as_real(value)
+    if x is None or not 0 <= x <= 1:
         raise ParameterError(f"`{name}` must be in [0, 1]; got {value!r}.")
-    return float(value)
+    return x
 
 
 def _check_count(value: Any, name: str, minimum: int = 0) -> int:
@@ -479,10 +480,10 @@ class FaceSavingRetreat:
     def __post_init__(self) -> None:
         object.__setattr__(self, "recession", _check_prob(self.recession, "recession"))
         object.__setattr__(self, "approval", _check_prob(self.approval, "approval"))
-        d = self.drawdown
-        if isinstance(d, bool) or not isinstance(d, int | float) or not math.isfinite(d):
-            raise ParameterError(f"`drawdown` must be a finite number; got {d!r}.")
-        object.__setattr__(self, "drawdown", float(d))
+        d = as_real(self.drawdown)
+        if d is None or not math.isfinite(d):
+            raise ParameterError(f"`drawdown` must be a finite number; got {self.drawdown!r}.")
+        object.__setattr__(self, "drawdown", d)
 
     def under_pressure(self, obs: Observation) -> bool:
         """Whether any pressure threshold is crossed at the current state.

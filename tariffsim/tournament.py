@@ -56,6 +56,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import (
+    as_real,
     did_you_mean,
     finite_number,
     literal_text,
@@ -476,7 +477,8 @@ def play_match(
 
 
 def _check_noise(noise: Any) -> None:
-    if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0 <= noise <= 1:
+    x = as_real(noise)
+    if x is None or not 0 <= x <= 1:
         raise ParameterError(f"`noise` must be in [0, 1]; got {noise!r}.")
 
 

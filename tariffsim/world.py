@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _ladder_kernel, limits
-from ._util import finite_number, is_flag, real_array, replaced, short_repr
+from ._util import as_real, finite_number, is_flag, real_array, replaced, short_repr
 from .claims import load_claims
 from .errors import ParameterError, UnknownNameError
 from .schema import MAX_TARIFF
@@ -138,6 +138,54 @@ def _dyad_key(key: Any, arg: str) -> tuple[str, str]:
         f"`{arg}`: a dyad is ('IMPORTER', 'EXPORTER'), 'IMPORTER-EXPORTER' or "
         f"'IMPORTER->EXPORTER'; got {short_repr(key)}."
     )
+
+
+def _dyad_map(value: Any, name: str, codes: Sequence[str]) -> dict[tuple[str, str], Any]:
+    """``value``, a mapping of dyad to anything, keyed by ``(importer, exporter)``: each key
+    spelt as :func:`_dyad_key` reads it, of two known countries."""
+    if not isinstance(value, Mapping):
+        raise ParameterError(
+            f"`{name}` must be a mapping of dyad to its levels; got {short_repr(value)}."
+        )
+    out: dict[tuple[str, str], Any] = {}
+    for key, v in value.items():
+        a, b = _dyad_key(key, name)
+        for code in (a, b):
+            if code not in codes:
+                raise UnknownNameError(
+                    f"{name}[{a}, {b}]: unknown country {code!r}; known: {', '.join(codes)}."
+                )
+        if a == b:
+            raise ParameterError(f"{name}[{a}, {b}]: a dyad needs two countries.")
+        if (a, b) in out:
+            raise ParameterError(f"{name}: the dyad ({a}, {b}) is given twice.")
+        out[(a, b)] = v
+    return out
+
+
+def _as_ladder(v: Any, where: str) -> Ladder:
+    """``v`` (a Ladder or a sequence of levels) as a Ladder; errors name ``where``."""
+    if isinstance(v, Ladder):
+        return v
+    if isinstance(v, str | bytes) or not isinstance(v, Iterable):
+        raise ParameterError(
+            f"{where}: must be a Ladder or a sequence of levels; got {short_repr(v)}."
+        )
+    try:
+        return Ladder(tuple(v))
+    except ParameterError as e:
+        raise ParameterError(f"{where}: {e}") from None
+
+
+def _as_layers(v: Any, where: str) -> tuple[Any, ...]:
+    """``v`` (a Layer, or a sequence of them) as a tuple (its items checked by the caller)."""
+    if isinstance(v, Layer):  # one layer given alone
+        return (v,)
+    if isinstance(v, str | bytes) or not isinstance(v, Iterable):
+        raise ParameterError(
+            f"{where}: must be a non-empty sequence of Layer; got {short_repr(v)}."
+        )
+    return tuple(v)
 
 
 def rows_text(codes: Sequence[str], m: Any) -> str:
@@ -471,10 +519,12 @@ class Layer:
             raise ParameterError(f"layer `name` must be a non-empty string; got {self.name!r}.")
         if not isinstance(self.levels, Ladder):
             object.__setattr__(self, "levels", Ladder(tuple(self.levels)))
-        c = self.coverage
-        if isinstance(c, bool) or not isinstance(c, int | float) or not 0 < c <= 1:
-            raise ParameterError(f"layer {self.name!r}: `coverage` must be in (0, 1]; got {c!r}.")
-        object.__setattr__(self, "coverage", float(c))
+        c = as_real(self.coverage)
+        if c is None or not 0 < c <= 1:
+            raise ParameterError(
+                f"layer {self.name!r}: `coverage` must be in (0, 1]; got {self.coverage!r}."
+            )
+        object.__setattr__(self, "coverage", c)
         object.__setattr__(self, "exempt", bool(self.exempt))
         object.__setattr__(self, "claims", tuple(self.claims))
         down = tuple(float(x) for x in self.down_only) or self.levels.down_only
@@ -747,34 +797,22 @@ class World:
         object.__setattr__(self, "ties", ties)
         object.__setattr__(self, "exempt", exempt)
         for name in ("ladders", "control_ladders"):
-            lads = dict(getattr(self, name))
+            lads = _dyad_map(getattr(self, name), name, codes)
             for (a, b), lad in lads.items():
-                for code in (a, b):
-                    if code not in codes:
-                        raise UnknownNameError(
-                            f"{name}[{a}, {b}]: unknown country {code!r}; "
-                            f"known: {', '.join(codes)}."
-                        )
-                if a == b:
-                    raise ParameterError(f"{name}[{a}, {b}]: a dyad needs two countries.")
-                if not isinstance(lad, Ladder):
-                    lads[(a, b)] = Ladder(tuple(lad))
+                lads[(a, b)] = _as_ladder(lad, f"{name}[{a}, {b}]")
+                if name == "control_ladders" and lads[(a, b)].levels[-1] > 1:
+                    raise ParameterError(
+                        f"control_ladders[{a}, {b}]: export-control levels are shares in "
+                        f"[0, 1]; got {lads[(a, b)].levels[-1]!r}."
+                    )
             object.__setattr__(self, name, lads)
         self._set_instruments(codes)
 
     def _set_instruments(self, codes: Sequence[str]) -> None:
         """Validate ``instruments``; derive the headline ladders and single layers."""
         inst: dict[tuple[str, str], tuple[Layer, ...]] = {}
-        for (a, b), layers in dict(self.instruments).items():
-            for code in (a, b):
-                if code not in codes:
-                    raise UnknownNameError(
-                        f"instruments[{a}, {b}]: unknown country {code!r}; "
-                        f"known: {', '.join(codes)}."
-                    )
-            if a == b:
-                raise ParameterError(f"instruments[{a}, {b}]: a dyad needs two countries.")
-            lays = tuple(layers)
+        for (a, b), layers in _dyad_map(self.instruments, "instruments", codes).items():
+            lays = _as_layers(layers, f"instruments[{a}, {b}]")
             if not lays or not all(isinstance(x, Layer) for x in lays):
                 raise ParameterError(
                     f"instruments[{a}, {b}]: must be a non-empty sequence of Layer; got {lays!r}."
@@ -1376,14 +1414,16 @@ class World:
                 if a != b:
                     exempt[idx[a], idx[b]] = usmca
         ties = _default_ties(codes)
+        given = default_instruments() if instruments is None else instruments
         inst: dict[tuple[str, str], tuple[Layer, ...]] = {
-            d: tuple(v)
-            for d, v in (default_instruments() if instruments is None else instruments).items()
+            d: _as_layers(v, f"instruments[{d[0]}, {d[1]}]")
+            for d, v in _dyad_map(given, "instruments", codes).items()
         }
         lads: dict[tuple[str, str], Ladder] = {}
         if ladders is not None:
+            ladders = _dyad_map(ladders, "ladders", codes)
             for d, lv in ladders.items():
-                lad = lv if isinstance(lv, Ladder) else Ladder(tuple(lv))
+                lad = _as_ladder(lv, f"ladders[{d[0]}, {d[1]}]")
                 old = inst.get(d)
                 if old is not None and _composite(old) != lad:
                     if len(old) == 1:

@@ -85,6 +85,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import math
+import numbers
 import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
@@ -960,7 +961,7 @@ def calibrate(
         )
     try:
         tol_ok = (
-            isinstance(tol, int | float)
+            isinstance(tol, numbers.Real)
             and not isinstance(tol, bool)
             and math.isfinite(tol)
             and tol >= 0

@@ -106,6 +106,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 import textwrap
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -436,7 +437,7 @@ def resolve_bounds(
     if isinstance(params, Sequence) and not isinstance(params, str):
         if not params:
             raise ParameterError("`params` is empty.")
-        if not (isinstance(factor, int | float) and 0 < factor <= 10):
+        if isinstance(factor, bool) or not (isinstance(factor, numbers.Real) and 0 < factor <= 10):
             raise ParameterError(f"`factor` must be in (0, 10]; got {factor!r}.")
         parampath.check_disjoint(params, "params")
         return {str(p): default_range(game, p, factor) for p in params}

@@ -1,0 +1,127 @@
+"""What a notebook user builds by hand — Params, PayoffModel, Beliefs, World — is checked
+when it is made: a tariffsim error naming the field and the value, never numpy's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim.errors import ParameterError, TariffsimError, UnknownNameError
+from tariffsim.payoffs import Params, PayoffModel
+
+W = ts.World.default()
+N = W.n
+P = Params.default(W)
+W11 = W.add_country(ts.Country("VN", 0.4), imports={"CN": 1.0}, exports={"US": 137.0})
+HUGE = 10**400
+
+BAD: list[tuple[str, Callable[[], Any], str]] = [
+    # Params fields
+    ("a mapping for an array", lambda: P.replace(face_weight={"US": 0.1}), "with_country"),
+    ("text for an array", lambda: P.replace(face_weight="abc"), "`face_weight`"),
+    ("ragged array", lambda: P.replace(face_weight=[0.1] * N + [[0.2]]), "`face_weight`"),
+    ("complex array", lambda: P.replace(face_weight=[1 + 2j] * N), "`face_weight`"),
+    ("complex numpy array", lambda: P.replace(face_weight=np.full(N, 0.5 + 2j)), "`face_weight`"),
+    ("dates", lambda: P.replace(face_weight=np.datetime64("2020-01-01")), "`face_weight`"),
+    ("bools", lambda: P.replace(face_weight=np.ones(N, bool)), "`face_weight`"),
+    ("None for an array", lambda: P.replace(face_weight=None), "`face_weight`"),
+    ("huge scalar", lambda: P.replace(elasticity=HUGE), "`elasticity`"),
+    ("huge in an array", lambda: P.replace(face_weight=[HUGE] * N), "`face_weight`"),
+    ("bool scalar", lambda: P.replace(elasticity=True), "`elasticity`"),
+    ("text scalar", lambda: P.replace(elasticity="3"), "`elasticity`"),
+    ("complex scalar", lambda: P.replace(elasticity=np.complex128(2 + 3j)), "`elasticity`"),
+    ("beyond 1e6", lambda: P.replace(bond_beta=1e300), "±1e+06"),
+    ("beyond 1e6 in an array", lambda: P.replace(dependence=np.full((N, N), 1e200)), "±1e+06"),
+    ("calibration no mapping", lambda: P.replace(calibration=5), "`calibration`"),
+    ("pass_through of another size", lambda: P.replace(pass_through=np.zeros((3, 3))),
+     "as `pass_through` has"),
+    ("with_country text", lambda: P.with_country(W, "face_weight", "US", "0.x"),
+     "face_weight[US]"),
+    ("with_country list", lambda: P.with_country(W, "face_weight", "US", [1, 2]),
+     "face_weight[US]"),
+    ("with_country other world", lambda: P.with_country(W11, "face_weight", "VN", 0.1),
+     "`world`"),
+    ("with_dyad huge", lambda: P.with_dyad(W, "pass_through", "US", "CN", HUGE),
+     "`pass_through`"),
+    # PayoffModel
+    ("weights text", lambda: PayoffModel(W, weights="abc"), "`weights`"),
+    ("weights huge", lambda: PayoffModel(W, weights=np.full((12, N), 1e308)), "`weights`"),
+    ("params a dict", lambda: PayoffModel(W, params={"elasticity": 2.5}), "`params`"),
+    ("world text", lambda: PayoffModel("x"), "`world`"),
+    ("market of another size", lambda: PayoffModel(W, market=Params.default(W11)), "`market`"),
+    ("market text", lambda: PayoffModel(W, market="x"), "`market`"),
+    ("prev of another size",
+     lambda: PayoffModel(W).payoff(ts.State.zeros(N), prev=ts.State.zeros(3)), "`prev`"),
+    ("with_weight text", lambda: PayoffModel(W).with_weight("face", "US", "abc"), "face"),
+    # Beliefs
+    ("beliefs of None", lambda: ts.Beliefs(None), "`perceived`"),
+    ("beliefs of a dict", lambda: ts.Beliefs({"a": 1}), "`perceived`"),
+    ("learn not names", lambda: ts.Beliefs(P, 0.1, learn=[["x"]]), "`learn`"),
+    # World
+    ("ladder None", lambda: ts.World.default(ladders={("US", "CN"): None}), "ladders[US, CN]"),
+    ("ladders not a mapping", lambda: ts.World.default(ladders=5), "`ladders`"),
+    ("one code", lambda: ts.World.default(ladders={("AA",): (0, 0.1)}), "`ladders`"),
+    ("ladder not increasing", lambda: ts.World.default(ladders={"US-CN": (0, 0.1, 0.1)}),
+     "ladders[US, CN]"),
+    ("a dyad twice", lambda: ts.World.default(ladders={"US-CN": (0, 0.1), ("US", "CN"): (0, 0.2)}),
+     "twice"),
+    ("control above 1", lambda: ts.World.default(control_ladders={("CN", "US"): (0, 0.5, 2.0)}),
+     "control_ladders[CN, US]"),
+    ("instruments text", lambda: ts.World.default(instruments={("US", "CN"): "x"}),
+     "instruments[US, CN]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "call", "words"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_a_named_tariffsim_error(what: str, call: Callable[[], Any], words: str):
+    with pytest.raises(TariffsimError) as err:
+        call()
+    assert isinstance(err.value, ParameterError | UnknownNameError)
+    assert words in str(err.value)
+
+
+def _game(beliefs: ts.Beliefs) -> ts.Game:
+    return ts.Game(
+        W, PayoffModel(W), rounds=4,
+        agents=(ts.Agent("US", ts.make_strategy("myopic"), beliefs=beliefs),
+                ts.Agent("CN", ts.make_strategy("always-escalate"))),
+    )  # fmt: skip
+
+
+def test_beliefs_for_a_world_of_another_size_are_refused_before_any_run() -> None:
+    # before: simulate failed in numpy's broadcasting and ensemble ran on sliced beliefs
+    with pytest.raises(ParameterError, match="beliefs.perceived is for 11 countries"):
+        _game(ts.Beliefs(Params.default(W11)))
+
+
+def test_numpy_scalars_are_numbers_everywhere() -> None:
+    # values read from a DataFrame are numpy scalars; they were refused as not numbers
+    assert PayoffModel(W, round_days=np.int64(7)).round_days == 7.0
+    assert ts.Layer("x", (0, 0.1), coverage=np.float32(0.5)).coverage == 0.5
+    b = ts.Beliefs(P, np.float32(0.5))
+    assert b.learning_rate == 0.5 and type(b.learning_rate) is float
+    g = _game(b).replace(noise=np.float32(0.25))
+    assert g.noise == 0.25 and type(g.noise) is float
+    assert ts.Beliefs(P, 0.1, learn="pass_through").learn == ("pass_through",)
+
+
+def test_a_ladder_keyed_as_files_spell_dyads_is_the_same_world() -> None:
+    a = ts.World.default(ladders={"US-CN": (0, 0.1, 0.2)})
+    b = ts.World.default(ladders={("US", "CN"): (0, 0.1, 0.2)})
+    c = ts.World.default(ladders={"US->CN": (0, 0.1, 0.2)})
+    assert a.ladders == b.ladders == c.ladders
+    assert a.instruments == b.instruments == c.instruments
+    one = ts.Layer("x", (0, 0.1))
+    assert ts.World.default(instruments={("US", "CN"): one}).instruments[("US", "CN")] == (one,)
+
+
+def test_a_0d_array_is_a_number_and_params_copy_what_they_are_given() -> None:
+    fw = np.full(N, 0.3)
+    p = P.replace(elasticity=np.array(2.5), face_weight=fw)
+    assert p.elasticity == 2.5
+    fw[0] = 9.0  # the caller's array stays the caller's
+    assert p.face_weight[0] == 0.3 and fw.flags.writeable
