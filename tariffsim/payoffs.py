@@ -85,6 +85,7 @@ from ._util import as_real, finite_number, real_array, replaced, short_repr
 from .claims import PAYOFF_TERM_NAMES, load_claims
 from .dynamics import REFERENCE_DAYS, adjust_along, per_time, tie_held, ties_in_force
 from .errors import ParameterError, UnknownNameError
+from .schema import MAX_TARIFF
 from .world import State, StateBatch, World, rows_text
 
 __all__ = [
@@ -367,11 +368,12 @@ def supply_elasticity(world: World, elasticity: float | None = None) -> Array:
     (47.5, 1.46)
     """
     cl = load_claims()
-    eps = (
-        float(np.mean(cl["import_elasticity_short_run"].values))
-        if elasticity is None
-        else elasticity
-    )
+    if elasticity is None:
+        eps = float(np.mean(cl["import_elasticity_short_run"].values))
+    else:
+        eps = finite_number(elasticity, "elasticity")
+        if not eps > 0:
+            raise ParameterError(f"`elasticity` must be > 0; got {short_repr(elasticity)}.")
     p0 = float(np.mean(cl["pass_through_border_cgnt"].values))
     d = export_dependence(world)
     odds = np.divide(1.0 - d, d, out=np.full_like(d, np.inf), where=d > 0)
@@ -398,8 +400,24 @@ def market_pass_through(elasticity: ArrayLike, supply: ArrayLike) -> Array:
     >>> float(ts.payoffs.market_pass_through(2.5, 2.5))
     0.5
     """
-    e = np.asarray(elasticity, dtype=float)
-    es = np.asarray(supply, dtype=float)
+    e = real_array(elasticity, "elasticity")
+    es = real_array(supply, "supply")
+    for name, a in (("elasticity", e), ("supply", es)):
+        if not np.all(np.isfinite(a) & (a >= 0)):
+            bad = a[~(np.isfinite(a) & (a >= 0))].flat[0]
+            raise ParameterError(f"`{name}` must be finite and >= 0; got {bad!r}.")
+    try:
+        both = np.broadcast_shapes(e.shape, es.shape)
+    except ValueError:
+        raise ParameterError(
+            f"`elasticity` (shape {e.shape}) and `supply` (shape {es.shape}) do not broadcast "
+            "together."
+        ) from None
+    if np.any(np.broadcast_to(e + es, both) == 0):
+        raise ParameterError(
+            "`elasticity` and `supply` are both 0 somewhere: no demand or supply responds, so "
+            "the pass-through is undefined."
+        )
     return es / (e + es)
 
 
@@ -428,8 +446,21 @@ def optimal_tariff(
     >>> round(opt(w, "US", "MX"), 2), round(opt(w, "US", "CN"), 3)
     (0.68, 0.021)
     """
-    es = supply_elasticity(world) if supply is None else np.asarray(supply, dtype=float)
-    e = float(es[world.index(importer), world.index(exporter)])
+    i, j = world.index(importer), world.index(exporter)
+    if supply is None:
+        es = supply_elasticity(world)
+    else:
+        es = real_array(supply, "supply")
+        if es.shape != (world.n, world.n):
+            raise ParameterError(
+                f"`supply` must have shape ({world.n}, {world.n}) (importer × exporter); "
+                f"got shape {es.shape}."
+            )
+        if not (math.isfinite(es[i, j]) and es[i, j] >= 0):
+            raise ParameterError(
+                f"supply[{importer}, {exporter}]: must be finite and >= 0; got {es[i, j]!r}."
+            )
+    e = float(es[i, j])
     return math.inf if e == 0.0 else 1.0 / e
 
 
@@ -551,10 +582,15 @@ def tariff_war(model: PayoffModel, a: str, b: str, rates: ArrayLike) -> Array:
     i, j = w.index(a), w.index(b)
     if i == j:
         raise ParameterError(f"`b` must differ from `a`; got {a!r} twice.")
-    t = np.asarray(rates, dtype=float).reshape(-1)
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
-        bad = t[~(np.isfinite(t) & (t >= 0))][0]
-        raise ParameterError(f"`rates` must be finite and >= 0; got {bad!r}.")
+    t = real_array(rates, "rates").reshape(-1)
+    if not len(t):
+        raise ParameterError("`rates` is empty; give at least one common tariff.")
+    ok = np.isfinite(t) & (t >= 0) & (t <= MAX_TARIFF)
+    if not np.all(ok):
+        raise ParameterError(
+            f"`rates` must be tariffs in [0, {MAX_TARIFF:g}] ({100 * MAX_TARIFF:g}% at most, "
+            f"as any tariff); got {t[~ok][0]!r}."
+        )
     tt = np.zeros((len(t), w.n, w.n))
     tt[:, i, j] = tt[:, j, i] = t
     bd = model.breakdown(StateBatch.from_tariffs(tt))

@@ -34,7 +34,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _ladder_kernel, limits
-from ._util import as_real, finite_number, is_flag, real_array, replaced, short_repr
+from ._util import (
+    as_real,
+    finite_number,
+    is_flag,
+    real_array,
+    replaced,
+    short_repr,
+    whole_number,
+)
 from .claims import load_claims
 from .errors import ParameterError, UnknownNameError
 from .schema import MAX_TARIFF
@@ -186,6 +194,17 @@ def _as_layers(v: Any, where: str) -> tuple[Any, ...]:
             f"{where}: must be a non-empty sequence of Layer; got {short_repr(v)}."
         )
     return tuple(v)
+
+
+def _same_size(world: World, state: Any, name: str) -> None:
+    """A ParameterError unless ``state`` is a State of ``world``'s number of countries."""
+    if not isinstance(state, State):
+        raise ParameterError(f"`{name}` must be a State; got {short_repr(state)}.")
+    if state.n != world.n:
+        raise ParameterError(
+            f"`{name}` has {state.n} countries; the world has {world.n} "
+            f"({', '.join(world.codes)}). Make it with State.zeros(world.n)."
+        )
 
 
 def rows_text(codes: Sequence[str], m: Any) -> str:
@@ -361,7 +380,12 @@ class Ladder:
         to the rung below and an escalation to the rung above; below the
         bottom rung a cut holds; at or above the top rung an escalation holds.
         """
-        level = float(level)
+        x = as_real(level)
+        if x is None or not math.isfinite(x):
+            raise ParameterError(f"`level` must be a finite number; got {short_repr(level)}.")
+        if is_flag(move) or not isinstance(move, numbers.Integral) or move not in (-1, 0, 1):
+            raise ParameterError(f"`move` must be -1, 0 or +1; got {short_repr(move)}.")
+        level = x
         if move == 0:
             return level
         lv = self.levels
@@ -518,7 +542,7 @@ class Layer:
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError(f"layer `name` must be a non-empty string; got {self.name!r}.")
         if not isinstance(self.levels, Ladder):
-            object.__setattr__(self, "levels", Ladder(tuple(self.levels)))
+            object.__setattr__(self, "levels", _as_ladder(self.levels, f"layer {self.name!r}"))
         c = as_real(self.coverage)
         if c is None or not 0 < c <= 1:
             raise ParameterError(
@@ -526,8 +550,20 @@ class Layer:
             )
         object.__setattr__(self, "coverage", c)
         object.__setattr__(self, "exempt", bool(self.exempt))
+        if isinstance(self.claims, str):  # one claim given alone is one claim, not letters
+            object.__setattr__(self, "claims", (self.claims,))
+        if not isinstance(self.claims, Iterable) or not all(
+            isinstance(c, str) for c in self.claims
+        ):
+            raise ParameterError(
+                f"layer {self.name!r}: `claims` must be claim ids (text); "
+                f"got {short_repr(self.claims)}."
+            )
         object.__setattr__(self, "claims", tuple(self.claims))
-        down = tuple(float(x) for x in self.down_only) or self.levels.down_only
+        down = (
+            _floats(self.down_only, f"layer {self.name!r}: `down_only` must be a sequence of rungs")
+            or self.levels.down_only
+        )
         try:
             lad = Ladder(self.levels.levels, down_only=down)
         except ParameterError as e:
@@ -1117,7 +1153,7 @@ class World:
         >>> [round(float(lay[w.layer_index(k), 0, 1]), 2) for k in ("fentanyl", "reciprocal")]
         [0.2, 1.25]
         """
-        t = np.asarray(tariff, dtype=float)
+        t = self._tariffs(tariff)
         names = self.layer_names
         out = np.zeros((*t.shape[:-2], len(names), self.n, self.n))
         out[..., 0, :, :] = t
@@ -1179,8 +1215,21 @@ class World:
         :meth:`decompose`); ``layer`` is set to ``level`` and the new headline
         returned (same shape as ``headline``).
         """
-        lays = self.instruments[(importer, exporter)]
-        h = np.asarray(headline, dtype=float)
+        lays = self.instruments.get((importer, exporter))
+        if lays is None:
+            for code in (importer, exporter):
+                self.index(code)
+            raise ParameterError(
+                f"({importer}, {exporter}) has no tariff ladder; dyads: "
+                f"{', '.join(f'{a}-{b}' for a, b in self.instruments)}."
+            )
+        if layer not in [x.name for x in lays]:
+            raise UnknownNameError(
+                f"({importer}, {exporter}) has no layer {layer!r}; layers: "
+                f"{', '.join(x.name for x in lays)}."
+            )
+        level = finite_number(level, "level")
+        h = real_array(headline, "headline")
         rest, total = h.copy(), np.zeros_like(h)
         for m, lay in enumerate(lays):
             take = rest if m == len(lays) - 1 else np.minimum(rest, lay.top)
@@ -1309,8 +1358,23 @@ class World:
         >>> round(float(w.effective(t)[w.index("CN"), 0]), 4)
         0.0435
         """
-        t = np.asarray(tariff, dtype=float)
+        t = self._tariffs(tariff)
         return np.asarray((self.hit_share * self.splitter()(t)).sum(axis=-3))
+
+    def _tariffs(self, tariff: ArrayLike) -> NDArray[np.float64]:
+        """``tariff`` as float headlines ``(..., n, n)`` of this world: finite, >= 0."""
+        t = tariff if isinstance(tariff, np.ndarray) and tariff.dtype == float else None
+        if t is None:
+            t = real_array(tariff, "tariff")
+        if t.ndim < 2 or t.shape[-2:] != (self.n, self.n):
+            raise ParameterError(
+                f"`tariff` must have shape (..., {self.n}, {self.n}) (importer × exporter of "
+                f"this world's {self.n} countries); got shape {t.shape}."
+            )
+        if not np.all(t >= 0) or not np.all(t < np.inf):  # (NaN fails both)
+            bad = t[~((t >= 0) & (t < np.inf))].flat[0]
+            raise ParameterError(f"`tariff` must be finite and >= 0; got {bad!r}.")
+        return t
 
     # -- graphs -------------------------------------------------------------------
     def trade_graph(self) -> nx.DiGraph:
@@ -1722,7 +1786,7 @@ class State:
         if self.layers is None:
             lay = _readonly(np.zeros((0, n, n)), "layers")
         else:
-            lay = np.array(self.layers, dtype=float)
+            lay = real_array(self.layers, "layers").copy()
             if lay.ndim != 3 or lay.shape[1:] != (n, n):
                 raise ParameterError(f"`layers` must have shape (L, {n}, {n}); got {lay.shape}.")
             lay = _readonly(lay, "layers")
@@ -1755,7 +1819,10 @@ class State:
 
     @classmethod
     def zeros(cls, n: int) -> State:
-        """Free trade among ``n`` countries."""
+        """Free trade among ``n`` countries (an int >= 1, at most the ``max_countries``
+        limit: :mod:`tariffsim.limits`)."""
+        n = whole_number(n, "n", 1)
+        limits.check("max_countries", n, "State.zeros")
         return cls(np.zeros((n, n)))
 
     @classmethod
@@ -1890,12 +1957,15 @@ class State:
         >>> float(s.tariff[w.index("US"), w.index("CN")]), float(s.peak.max())
         (1.45, 1.45)
         """
-        if not math.isfinite(level) or level < 0:
+        x = as_real(level)
+        if x is None or not math.isfinite(x) or x < 0:
             raise ParameterError(
-                f"tariff[{importer}, {exporter}]: must be finite and >= 0; got {level!r}."
+                f"tariff[{importer}, {exporter}]: must be finite and >= 0; got {short_repr(level)}."
             )
+        _same_size(world, self, "state")
         t = self.tariff.copy()
         i, j = world.index(importer), world.index(exporter)
+        level = x
         t[i, j] = level
         if self.layers.shape[0] == len(world.layer_names):
             lay = np.array(self.layers)
@@ -1958,6 +2028,7 @@ def apply_moves(
         raise ParameterError(
             f"`moves` must be a mapping (importer, exporter) -> move; got {short_repr(moves)}."
         ) from None
+    _same_size(world, state, "state")
     lay = np.array(state.layered(world).layers)
     rows_of = world._layer_rows
     for key, m in items:

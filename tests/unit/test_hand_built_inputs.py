@@ -73,6 +73,43 @@ BAD: list[tuple[str, Callable[[], Any], str]] = [
      "control_ladders[CN, US]"),
     ("instruments text", lambda: ts.World.default(instruments={("US", "CN"): "x"}),
      "instruments[US, CN]"),
+    ("layer levels None", lambda: ts.Layer("x", None), "layer 'x'"),
+    ("layer down_only a float", lambda: ts.Layer("x", (0, 0.1, 0.2), down_only=0.1),
+     "`down_only`"),
+    ("layer claims an int", lambda: ts.Layer("x", (0, 0.1), claims=5), "`claims`"),
+    # State, ladders and the world's helpers
+    ("zeros of -1", lambda: ts.State.zeros(-1), "`n`"),
+    ("zeros of text", lambda: ts.State.zeros("3"), "`n`"),
+    ("zeros of a billion", lambda: ts.State.zeros(10**9), "max_countries"),
+    ("layers text", lambda: ts.State(np.zeros((2, 2)), layers="x"), "`layers`"),
+    ("with_tariff text", lambda: ts.State.zeros(N).with_tariff(W, "US", "CN", "x"),
+     "tariff[US, CN]"),
+    ("with_tariff of another size", lambda: ts.State.zeros(3).with_tariff(W, "US", "CN", 0.1),
+     "`state` has 3 countries"),
+    ("apply_moves of another size", lambda: ts.apply_moves(W, ts.State.zeros(3), {}),
+     "`state` has 3 countries"),
+    ("step from NaN", lambda: ts.Ladder((0, 0.1, 0.2)).step(float("nan"), 1), "`level`"),
+    ("step of 2", lambda: ts.Ladder((0, 0.1, 0.2)).step(0.0, 2), "`move`"),
+    ("step up", lambda: ts.Ladder((0, 0.1, 0.2)).step(0.1, "up"), "`move`"),
+    ("effective of NaN", lambda: W.effective(np.full((N, N), np.nan)), "`tariff`"),
+    ("effective of another size", lambda: W.effective(np.zeros((3, 3))), "`tariff`"),
+    ("decompose of another size", lambda: W.decompose(np.zeros((3, 3))), "`tariff`"),
+    ("set_layer no ladder", lambda: W.set_layer("US", "JP", "x", 0.1, 0.2), "(US, JP)"),
+    ("set_layer no layer", lambda: W.set_layer("US", "CN", "zzz", 0.1, 0.2), "'zzz'"),
+    # payoff helpers
+    ("optimal tariff supply of another size",
+     lambda: ts.payoffs.optimal_tariff(W, "US", "CN", supply=np.ones((3, 3))), "`supply`"),
+    ("optimal tariff NaN supply",
+     lambda: ts.payoffs.optimal_tariff(W, "US", "CN", supply=np.full((N, N), np.nan)),
+     "supply[US, CN]"),
+    ("supply elasticity 0", lambda: ts.payoffs.supply_elasticity(W, 0.0), "`elasticity`"),
+    ("supply elasticity text", lambda: ts.payoffs.supply_elasticity(W, "x"), "`elasticity`"),
+    ("pass-through of zeros", lambda: ts.payoffs.market_pass_through(0, 0), "both 0"),
+    ("pass-through negative", lambda: ts.payoffs.market_pass_through(-1, 1), "`elasticity`"),
+    ("tariff war no rates", lambda: ts.payoffs.tariff_war(PayoffModel(W), "US", "CN", []),
+     "`rates`"),
+    ("tariff war 1100%", lambda: ts.payoffs.tariff_war(PayoffModel(W), "US", "CN", [11]),
+     "`rates`"),
 ]  # fmt: skip
 
 
@@ -94,7 +131,7 @@ def _game(beliefs: ts.Beliefs) -> ts.Game:
 
 def test_beliefs_for_a_world_of_another_size_are_refused_before_any_run() -> None:
     # before: simulate failed in numpy's broadcasting and ensemble ran on sliced beliefs
-    with pytest.raises(ParameterError, match="beliefs.perceived is for 11 countries"):
+    with pytest.raises(ParameterError, match=r"beliefs\.perceived is for 11 countries"):
         _game(ts.Beliefs(Params.default(W11)))
 
 
