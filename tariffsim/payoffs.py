@@ -81,7 +81,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _trade_kernel
-from ._util import as_real, finite_number, real_array, replaced, short_repr
+from ._util import as_real, did_you_mean, finite_number, real_array, replaced, short_repr
 from .claims import PAYOFF_TERM_NAMES, load_claims
 from .dynamics import REFERENCE_DAYS, adjust_along, per_time, tie_held, ties_in_force
 from .errors import ParameterError, UnknownNameError
@@ -1628,6 +1628,15 @@ class Params:
             state (no US imports from China, a what-if), the default world's
             calibrated values are kept (``calibration["reference_world"]``).
         """
+        keep = [keep] if isinstance(keep, str) else list(keep)
+        fields = {f.name for f in dataclasses.fields(Params)} - {"calibration"}
+        for k in keep:
+            if k not in fields:
+                raise UnknownNameError(
+                    f"`keep` names {k!r}, no parameter; {did_you_mean(k, sorted(fields))}"
+                    f"the calibrated fields: {', '.join(CALIBRATED_FIELDS)}."
+                )
+        self._positions(world)  # (a world of these parameters' size)
         idx = {c: k for k, c in enumerate(world.codes)}
         if "US" not in idx or "CN" not in idx:
             return self

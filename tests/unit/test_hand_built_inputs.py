@@ -45,6 +45,9 @@ BAD: list[tuple[str, Callable[[], Any], str]] = [
      "face_weight[US]"),
     ("with_country other world", lambda: P.with_country(W11, "face_weight", "VN", 0.1),
      "`world`"),
+    ("recalibrated keeping a typo", lambda: P.recalibrated(W, keep=["face_wieght"]),
+     "did you mean 'face_weight'"),
+    ("recalibrated in another world", lambda: P.recalibrated(W11), "`world`"),
     ("with_dyad huge", lambda: P.with_dyad(W, "pass_through", "US", "CN", HUGE),
      "`pass_through`"),
     # PayoffModel
