@@ -527,7 +527,7 @@ class _Talks:
                     None
                 ]
             )
-            flow = _flows(pool, parties, sub)
+            flow = _flows(pool, parties, sub, self.rt.game.negotiation.concession_scale)
             flows.append(flow)
             for name in sub:
                 for a, b in pool[name].releases:  # the export controls the concession lifts

@@ -207,6 +207,12 @@ class Negotiation:
     demands : tuple of Demand
         Tariffs tied to non-trade demands; they bind unilateral moves too (the
         demanding side does not cut below an unmet demand).
+    concession_scale : float, default 1.0
+        Factor on every concession's cost and value (% of GDP per round) when a
+        deal weighs them: a change of units. Concessions are valued outside the
+        payoff model's term weights, so a game whose weights are all scaled by
+        ``c`` plays the same deals (and the same path) with ``concession_scale=c``.
+        Finite and > 0.
 
     Examples
     --------
@@ -219,10 +225,15 @@ class Negotiation:
     horizon: int = 8
     method: Method = "nash"
     demands: tuple[Demand, ...] = ()
+    concession_scale: float = 1.0
 
     def __post_init__(self) -> None:
         _check_discount(self.discount)
         _check_horizon(self.horizon)
+        scale = finite_number(self.concession_scale, "concession_scale")
+        if not scale > 0:
+            raise ParameterError(f"`concession_scale` must be > 0; got {scale!r}.")
+        object.__setattr__(self, "concession_scale", scale)
         if not one_of(self.method, ("nash", "rubinstein")):
             raise ParameterError(
                 f"`method` must be one of 'nash', 'rubinstein'; got {self.method!r}."
@@ -978,7 +989,7 @@ def solve_deal(
     scored = []  # per subset of concessions: its deals with every gain positive, and scores
     for sub in subsets:
         ok = _floors_allow(game, demands, sub, met, dyads, slots, by_layer, raw, combos)
-        flow = _flows(pool, parties, sub)
+        flow = _flows(pool, parties, sub, game.negotiation.concession_scale)
         worth = np.stack([first[p] + flow[p] + factor * (hold[p] + flow[p]) for p in parties])
         walk = np.array([dis[p] for p in parties])[:, None]  # the disagreement values
         gains = worth - walk
@@ -1020,7 +1031,7 @@ def solve_deal(
 
     def build(k: int, sub: frozenset[str]) -> Deal:
         """Deal ``k`` with the concessions ``sub``."""
-        flow = _flows(pool, parties, sub)
+        flow = _flows(pool, parties, sub, game.negotiation.concession_scale)
         value = {p: float(first[p][k] + flow[p] + factor * (hold[p][k] + flow[p])) for p in parties}
         gain = {p: value[p] - dis[p] for p in parties}
         tot = sum(gain.values())
@@ -1072,15 +1083,16 @@ def solve_deal(
 
 
 def _flows(
-    pool: Mapping[str, Concession], parties: Sequence[str], given: Iterable[str]
+    pool: Mapping[str, Concession], parties: Sequence[str], given: Iterable[str], scale: float
 ) -> dict[str, float]:
     """Each party's per-round value of the concessions ``given``: a giver loses its
-    cost, a receiver gains its value (% of GDP)."""
+    cost, a receiver gains its value (% of GDP), times ``scale``
+    (:attr:`Negotiation.concession_scale`; 1.0 leaves them as they are, to the bit)."""
     out = dict.fromkeys(parties, 0.0)
     for name in given:
         c = pool[name]
-        out[c.giver] -= c.cost
-        out[c.receiver] += c.value
+        out[c.giver] -= c.cost * scale
+        out[c.receiver] += c.value * scale
     return out
 
 
