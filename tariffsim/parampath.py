@@ -70,7 +70,6 @@ from .agents import Beliefs
 from .errors import ParameterError, UnknownNameError
 from .payoffs import (
     _DYAD_FIELDS,
-    PARAM_MAGNITUDE,
     PARAM_RANGES,
     PARAM_SOURCES,
     Params,
@@ -111,10 +110,10 @@ _PARAM_FIELDS: tuple[str, ...] = tuple(
 _SCALAR_FIELDS = frozenset(f.name for f in dataclasses.fields(Params) if f.type == "float")
 _GAME_NAMES = ("noise", "learning_rate")
 
-MAGNITUDE = PARAM_MAGNITUDE
-"""Largest absolute value a parameter path takes (:data:`tariffsim.payoffs.PARAM_MAGNITUDE`:
-scenario files' overrides and :class:`~tariffsim.payoffs.Params` have the same bound):
-beyond it the payoff terms overflow to infinities."""
+MAGNITUDE = 1e6
+"""Largest absolute value a parameter path takes (scenario files' overrides have the same
+bound): far beyond any plausible value, and far inside what the payoff terms carry
+(:data:`tariffsim.payoffs.PARAM_MAGNITUDE`, the bound of any Params)."""
 
 # (low, high, low_open, high_open) per field; None = unbounded (finite only): the ranges
 # Params checks, and the game's noise and learning rates

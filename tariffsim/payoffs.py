@@ -1969,14 +1969,18 @@ _NONNEG_SCALARS = (
 _Range = tuple[float | None, float | None, bool, bool]
 """``(low, high, low_open, high_open)``: the bounds of a parameter (None: unbounded)."""
 
-PARAM_MAGNITUDE = 1e6
-"""Largest absolute value of any parameter (:class:`Params` checks it; parameter paths,
-scenario files' overrides and ensembles' draws have the same bound): beyond it the payoff
-terms overflow to infinities (a bond stress weight near 1e155 did)."""
+PARAM_MAGNITUDE = 1e50
+"""Largest absolute value of any parameter :class:`Params` holds: the payoff terms multiply
+up to three parameters (a crash cost squares the bond stress), which stays far inside the
+float range below it; beyond, terms overflowed to infinities (a bond stress weight near
+1e155 did). The values a user sets by name — parameter paths, scenario files' overrides,
+ensembles' draws — have the tighter bound :data:`tariffsim.parampath.MAGNITUDE` (1e6); the
+calibrated fields, solved for their targets, can exceed it (an approval slope of 7.8e6
+where the US imports almost nothing from China)."""
 
 WEIGHT_MAGNITUDE = 1e100
 """Largest absolute value of a term weight (:class:`PayoffModel`): the terms of parameters
-within :data:`PARAM_MAGNITUDE` stay far below 1e200, so weighted totals stay finite. Wide
+within :data:`PARAM_MAGNITUDE` stay below about 1e150, so weighted totals stay finite. Wide
 enough for any change of units (weights scaled by 2**40 play the same game)."""
 
 PARAM_RANGES: dict[str, _Range] = {
