@@ -1121,10 +1121,11 @@ class Params:
         % of GDP a round per unit of export control ``i`` keeps on any
         target (paid in the ``alliance`` term); default 0.
     answer_scale : float
-        Scale of the charge for an escalation left unanswered: the resolve
-        term charges ``answer_scale * resolve_weight[i]`` per unit of
-        :func:`unanswered_harm`; default 0 here, :meth:`default` sets the
-        calibrated value.
+        The scale (kappa) of what an answer would achieve, inside the cap of
+        :func:`unanswered_harm`, ``min(escalation, answer_scale * bite * at_stake)``;
+        the resolve term charges ``resolve_weight[i]`` per unit of that harm
+        (``answer_scale`` is no multiplier: beyond the cap a larger one changes
+        nothing). Default 0 here, :meth:`default` sets the calibrated value.
     market_speed : float
         Share of the gap between the equity index and the value it prices
         (the market's mood) that closes in one reference week (7 days,

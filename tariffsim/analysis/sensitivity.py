@@ -84,7 +84,11 @@ target, so the US tariff on China in ``us-china-145``, on Canada in
     :math:`-\sum_{r=1}^{T} u_r \cdot d/365`, with :math:`u_r` the round
     payoff (% of GDP at an annual rate, every term of the model: economic
     and political terms are both in GDP units) and :math:`d` the round
-    length in days.
+    length in days. Limit: the one-off costs (``face``, ``resolve``) are
+    scaled with the round length too, where :meth:`tariffsim.path.Path.realised`
+    scales them by a reference week (the compact record keeps no terms): in a
+    game of daily rounds they count a seventh of what ``realised`` counts
+    (``reciprocal-pause``: a US loss of 0.1315 against 0.1355).
 
 A control focus (``focus=("control", "CN->US")``) makes the four read that
 export control instead: its peak, the week of its first easing, its last
