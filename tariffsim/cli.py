@@ -1408,7 +1408,15 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     if a.forecast_rounds is not None:
         limits.check("max_rounds", a.forecast_rounds, "--forecast-rounds")
     pngs = [] if a.no_plot else [".png", "-profiles.png", "-forecast.png"]
-    _check_outputs(out, f"{sc.name}-calibration", ".csv", ".txt", "-forecast.csv", *pngs)
+    _check_outputs(
+        out,
+        f"{sc.name}-calibration",
+        ".csv",
+        ".txt",
+        "-forecast.csv",
+        "-forecast-paths.csv",
+        *pngs,
+    )
     fit = calibrate(sc, obs, paths, bounds=ranges or None, until=a.until, seeds=a.seeds,
                     seed=a.seed, maxiter=a.maxiter, popsize=a.popsize,
                     profile_points=a.profile_points, profile_samples=a.profile_samples,
@@ -1443,6 +1451,8 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
     texts = {".csv": _csv_text(fit.rows()), ".txt": fit.report() + "\n\n" + score_text + "\n"}
     if score is not None:
         texts["-forecast.csv"] = _csv_text(score.rows())
+    paths = fc.to_frame(obs).assign(date=lambda d: d["date"].astype(str))
+    texts["-forecast-paths.csv"] = paths.to_csv(index=False, lineterminator="\n")
     figures: dict[str, Any] = {}
     if not a.no_plot:
         import matplotlib

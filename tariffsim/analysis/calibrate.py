@@ -123,6 +123,7 @@ from .sensitivity import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
     from ..game import Game
@@ -769,8 +770,7 @@ class Forecast:
                 f"no round of the forecast lies after {self.after}; the horizon ends "
                 f"{dates[-1]} (pass a larger `rounds` to forecast())."
             )
-        # the record says nothing after its last date: rounds past it are not scored
-        window = (dates > after) & (dates <= np.datetime64(obs.end, "D"))
+        window = self._window(obs)
         if not window.any():
             raise ParameterError(
                 f"the record {obs.name!r} ends {obs.end}, before the first round of the "
@@ -778,14 +778,9 @@ class Forecast:
             )
         err: dict[str, list[Array]] = {"fitted": [], "no_change": [], "default": []}
         per: dict[tuple[str, str], dict[str, float]] = {}
-        for a, b in self.dyads:
-            o = obs.headline(a, b, dates)[window]
-            held = obs.level_on(a, b, self.after)
-            e = {
-                "fitted": np.asarray(self.fitted.series(a, b))[window] - o,
-                "no_change": np.full(o.shape, held) - o,
-                "default": np.asarray(self.default.series(a, b))[window] - o,
-            }
+        for (a, b), series in self._series(obs).items():
+            o = series["observed"][window]
+            e = {k: series[k][window] - o for k in err}
             per[(a, b)] = {k: 100 * float(np.sqrt(np.mean(v**2))) for k, v in e.items()}
             for k, v in e.items():
                 err[k].append(v)
@@ -795,6 +790,60 @@ class Forecast:
             rmse=rmse, mae=mae, per_dyad=per, points=int(window.sum()) * len(self.dyads),
             after=self.after, last=dates[window][-1].astype(dt.date),
         )  # fmt: skip
+
+    def _window(self, obs: ObservedPath) -> NDArray[np.bool_]:
+        """The round dates scored: after :attr:`after`, up to the record's end (the record
+        says nothing after its last date)."""
+        dates = np.asarray(self.fitted.dates, dtype="datetime64[D]")
+        return (dates > np.datetime64(self.after, "D")) & (dates <= np.datetime64(obs.end, "D"))
+
+    def _series(self, obs: ObservedPath) -> dict[tuple[str, str], dict[str, Array]]:
+        """Per dyad, on every round date: the fitted and unfitted headlines, the no-change
+        baseline (the record's level on :attr:`after`) and the record."""
+        dates = np.asarray(self.fitted.dates, dtype="datetime64[D]")
+        out = {}
+        for a, b in self.dyads:
+            out[(a, b)] = {
+                "fitted": np.asarray(self.fitted.series(a, b), dtype=float),
+                "default": np.asarray(self.default.series(a, b), dtype=float),
+                "no_change": np.full(len(dates), float(obs.level_on(a, b, self.after))),
+                "observed": np.asarray(obs.headline(a, b, dates), dtype=float),
+            }
+        return out
+
+    def to_frame(self, obs: ObservedPath | str | None = None) -> pd.DataFrame:
+        """The forecast as a table: one row per round date and dyad (pandas).
+
+        Columns: ``date``, ``importer``, ``exporter``; the headline tariffs (fractions:
+        1.45 = 145%) of the ``fitted`` model, the unfitted scenario (``default``), the
+        ``no_change`` baseline (the record's level on :attr:`after`) and the record
+        (``observed``, ``obs`` as :meth:`score` takes it; NaN after the record's last
+        date, of which it says nothing); ``scored``: whether :meth:`score` scores the
+        row (after :attr:`after`, up to the record's end). The ``-forecast-paths.csv``
+        of ``tariffsim calibrate``.
+
+        Examples
+        --------
+        >>> fit = ts.analysis.calibrate(  # doctest: +SKIP
+        ...     "us-china-145", "us-china-2025", ["face_weight.US"], until="2025-05-01")
+        >>> fit.forecast().to_frame().columns.tolist()  # doctest: +SKIP
+        ['date', 'importer', 'exporter', 'fitted', 'default', 'no_change', 'observed', 'scored']
+        """
+        import pandas as pd
+
+        obs = self._record(obs)
+        dates = np.asarray(self.fitted.dates, dtype="datetime64[D]")
+        window = self._window(obs)
+        past = dates > np.datetime64(obs.end, "D")
+        frames = []
+        for (a, b), series in self._series(obs).items():
+            observed = np.where(past, np.nan, series["observed"])
+            frames.append(pd.DataFrame({
+                "date": dates, "importer": a, "exporter": b, "fitted": series["fitted"],
+                "default": series["default"], "no_change": series["no_change"],
+                "observed": observed, "scored": window,
+            }))  # fmt: skip
+        return pd.concat(frames, ignore_index=True)
 
     @literal_text
     def plot(self, obs: ObservedPath | str | None = None, *, ax: Axes | None = None) -> Axes:

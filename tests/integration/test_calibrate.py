@@ -109,6 +109,20 @@ def test_forecast_scores_against_two_baselines(sc: ts.Scenario) -> None:
     for bad in (5, object()):
         with pytest.raises(ParameterError, match="`obs` must be an ObservedPath"):
             fc.score(bad)
+    # the forecast as a table: the scores follow from its scored rows
+    frame = fc.to_frame(obs)
+    assert len(frame) == len(fc.fitted.dates) * len(fit.dyads)
+    scored = frame[frame["scored"]]
+    assert len(scored) == score.points
+    for k in ("fitted", "no_change", "default"):
+        got = 100 * np.sqrt(np.mean((scored[k] - scored["observed"]) ** 2))
+        assert got == pytest.approx(score.rmse[k], rel=1e-12)
+    us_cn = frame[(frame["importer"] == "US") & (frame["exporter"] == "CN")]
+    assert np.array_equal(us_cn["fitted"].to_numpy(), np.asarray(fc.fitted.series("US", "CN")))
+    # the record says nothing after its last date: NaN there, never scored
+    late = frame["date"] > np.datetime64(obs.end)
+    assert frame.loc[late, "observed"].isna().all() and not frame.loc[late, "scored"].any()
+    assert frame.loc[~late, "observed"].notna().all()
     # rounds and width are checked, not taken as the defaults
     assert len(fit.simulate(rounds=3).dates) == 4
     for bad_rounds in (0, -1, 2.5):

@@ -61,6 +61,14 @@ def test_calibrate_writes_report_forecast_and_plots(tmp_path: Path) -> None:
         csv.DictReader((folder / "us-china-145-calibration-forecast.csv").read_text().splitlines())
     )
     assert [r["forecaster"] for r in fc] == ["fitted", "no_change", "default"]
+    paths = list(csv.DictReader(
+        (folder / "us-china-145-calibration-forecast-paths.csv").read_text().splitlines()
+    ))  # fmt: skip
+    assert list(paths[0]) == [
+        "date", "importer", "exporter", "fitted", "default", "no_change", "observed", "scored"
+    ]  # fmt: skip
+    assert {(r["importer"], r["exporter"]) for r in paths} == {("US", "CN"), ("CN", "US")}
+    assert any(r["scored"] == "True" for r in paths) and paths[0]["date"].startswith("2025-")
     for suffix in ("", "-profiles", "-forecast"):
         assert (folder / f"us-china-145-calibration{suffix}.png").stat().st_size > 0
 
