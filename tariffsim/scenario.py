@@ -2008,7 +2008,7 @@ _EVENT_KEYS = {
     "term_days",
     "layers",
 }
-_NEGOTIATION_KEYS = {"enabled", "discount", "horizon", "method"}
+_NEGOTIATION_KEYS = {"enabled", "discount", "horizon", "method", "concession_scale"}
 _DEMAND_KEYS = {"dyad", "level", "concession", "claims", "layer"}
 _THREAT_KEYS = {"dyad", "level", "date", "round", "unless", "label", "claims", "layer"}
 _LAYER_KEYS = {"name", "levels", "pretext", "coverage", "exempt", "claims", "down_only"}
@@ -2099,6 +2099,12 @@ def _negotiation(
             pr.add("negotiation.horizon", f"must be an int in [1, 520]; got {v!r}")
         else:
             kw["horizon"] = v
+    if "concession_scale" in nd:
+        v = nd["concession_scale"]
+        if not _num(v) or not 0 < v <= 1000:  # (as a term weight: at most 1000)
+            pr.add("negotiation.concession_scale", f"must be in (0, 1000]; got {v!r}")
+        else:
+            kw["concession_scale"] = float(v)
     if "method" in nd:
         if nd["method"] not in ("nash", "rubinstein"):
             pr.add("negotiation.method", f"must be 'nash' or 'rubinstein'; got {nd['method']!r}")

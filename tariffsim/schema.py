@@ -214,6 +214,12 @@ NEGOTIATION = Spec(
         "discount": _num("per-round discount of bargaining values", 0, 0.999999),
         "horizon": _int("rounds of the carrying-on look-ahead", 1, 520),
         "method": _str("nash or rubinstein", max_chars=32),
+        "concession_scale": _num(
+            "factor on the concessions' cost and value (the units of scaled [weights])",
+            0,
+            1000,
+            lo_open=True,
+        ),
     },
 )
 """The ``[negotiation]`` table."""

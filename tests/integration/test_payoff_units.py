@@ -8,6 +8,7 @@ scaled payoffs the very same numbers in other units, so the paths must be equal 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -48,3 +49,12 @@ def test_deals_need_their_concessions_scaled_with_the_weights() -> None:
 def test_a_concession_scale_is_a_positive_number(bad) -> None:
     with pytest.raises(ts.errors.ParameterError, match="concession_scale"):
         ts.bargaining.Negotiation(concession_scale=bad)
+
+
+def test_a_scenario_file_sets_the_concession_scale() -> None:
+    data = copy.deepcopy(dict(ts.load_scenario("canada-mexico-fentanyl").data))
+    data.setdefault("negotiation", {})["concession_scale"] = 0.5
+    assert ts.parse_scenario(data).game.negotiation.concession_scale == 0.5
+    data["negotiation"]["concession_scale"] = 0
+    with pytest.raises(ts.errors.TariffsimError, match=r"negotiation\.concession_scale"):
+        ts.parse_scenario(data)
