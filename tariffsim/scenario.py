@@ -1395,8 +1395,11 @@ def _num(v: Any) -> bool:
 
 
 def _dyad(s: Any, path: str, codes: tuple[str, ...], pr: _Problems) -> tuple[str, str] | None:
-    if not isinstance(s, str) or s.count("-") != 1:
-        pr.add(path, f"must be a dyad 'IMPORTER-EXPORTER' like 'US-CN'; got {s!r}")
+    from .schema import dyad_problem
+
+    why = dyad_problem(s)
+    if why is not None and "self-pair" not in why:
+        pr.add(path, why)
         return None
     a, b = s.split("-")
     if a == b:
@@ -1405,7 +1408,8 @@ def _dyad(s: Any, path: str, codes: tuple[str, ...], pr: _Problems) -> tuple[str
     ok = True
     for c in (a, b):
         if c not in codes:
-            pr.add(path, f"unknown country {c!r}; known: {', '.join(codes)}")
+            case = f" (codes are upper case: {c.upper()!r})" if c.upper() in codes else ""
+            pr.add(path, f"unknown country {c!r}{case}; known: {', '.join(codes)}")
             ok = False
     return (a, b) if ok else None
 
@@ -1449,8 +1453,15 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     cleaned = prune(data, SCENARIO, "", pr.items)
     data = cleaned if isinstance(cleaned, dict) else {}
     name = data.get("name", "")
+    if not original:
+        pr.add(
+            "<scenario>",
+            "the scenario is empty: it needs at least a `name` (docs/scenario-format.md "
+            "lists every table)",
+        )
+        raise ScenarioError(pr.items, source=source)
     if "name" not in original:  # (an empty or blank one: the schema says so)
-        pr.add("name", "must be a non-empty string; got none")
+        pr.add("name", "missing: a non-empty string naming the scenario")
     cl = load_claims()
     for k, cid in enumerate(data.get("claims", [])):
         if cid not in cl:
@@ -1646,6 +1657,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             continue
         path = f"agents[{k}]"
         code = ad.get("country")
+        if code is None:
+            pr.add(f"{path}.country", f"missing: the agent's country; known: {', '.join(codes)}")
+            continue
         if code not in codes:
             pr.add(f"{path}.country", f"unknown country {code!r}; known: {', '.join(codes)}")
             continue
@@ -1737,6 +1751,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             continue
         path = f"events[{k}]"
         kind = ed.get("kind")
+        if kind is None:
+            pr.add(f"{path}.kind", f"missing: the event's kind, one of {', '.join(EVENT_KINDS)}")
+            continue
         if kind not in EVENT_KINDS:
             pr.add(f"{path}.kind", f"unknown event kind {kind!r}; known: {', '.join(EVENT_KINDS)}")
             continue
@@ -1909,6 +1926,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     ]
     if dead:
         raise ScenarioError(dead, source=source)
+    _warn_if_percent(data, source)
     return Scenario(
         name=str(name),
         title=str(data.get("title", name)),
@@ -1919,6 +1937,49 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         source=source,
         data=dict(original),
     )
+
+
+def _tariff_levels(data: Mapping[str, Any]) -> list[tuple[str, float]]:
+    """Every tariff level a (validated) scenario mapping writes, with its field path: the
+    ladders' and layers' rungs, the starting tariffs, the set events', demands' and
+    threats' levels."""
+    out: list[tuple[str, float]] = []
+    world = data.get("world", {})
+    for d, lv in (world.get("ladders") or {}).items():
+        out += [(f"world.ladders.{d}", float(x)) for x in lv]
+    for d, layers in (world.get("instruments") or {}).items():
+        for k, lay in enumerate(layers or ()):
+            if isinstance(lay, Mapping):
+                levels = lay.get("levels") or ()
+                out += [(f"world.instruments.{d}[{k}].levels", float(x)) for x in levels]
+    for d, v in ((data.get("initial") or {}).get("tariffs") or {}).items():
+        out.append((f"initial.tariffs.{d}", float(v)))
+    for key in ("events", "demands", "threats"):
+        for k, item in enumerate(data.get(key) or ()):
+            tariff = key != "events" or (isinstance(item, Mapping) and item.get("kind") == "set")
+            if isinstance(item, Mapping) and _num(item.get("level")) and tariff:
+                out.append((f"{key}[{k}].level", float(item["level"])))
+    return out
+
+
+def _warn_if_percent(data: Mapping[str, Any], source: str) -> None:
+    """A PlausibilityWarning when a tariff level reads as percent (above
+    :data:`~tariffsim.schema.PERCENT_SUSPECT`, 500%: ``[0, 10, 25]`` for 10% and 25%)."""
+    from .schema import PERCENT_SUSPECT
+
+    high = [(p, v) for p, v in _tariff_levels(data) if v > PERCENT_SUSPECT]
+    if high:
+        import warnings
+
+        from .errors import PlausibilityWarning
+
+        shown = ", ".join(f"{p} = {v:g}" for p, v in high[:3]) + (", …" if len(high) > 3 else "")
+        warnings.warn(
+            f"{source}: tariff levels above {100 * PERCENT_SUSPECT:g}% ({shown}): tariffs are "
+            f"fractions (0.46 is 46%, 1.45 is 145%); if these are percent, divide them by 100.",
+            PlausibilityWarning,
+            stacklevel=3,
+        )
 
 
 def _never_played(game: Game, agent: Agent) -> list[tuple[int, str, int]]:
@@ -2127,12 +2188,23 @@ def _negotiation(
             pr.add(f"{path}.level", f"must be a number >= 0; got {lvl!r}")
             continue
         con = dd.get("concession")
+        if con is None:
+            pr.add(f"{path}.concession", "missing: the concession that meets the demand")
+            continue
         if not isinstance(con, str) or not con:
             pr.add(f"{path}.concession", f"must name a concession; got {con!r}")
             continue
         typo = misspelt_concession(con)  # a demand never met, a tariff never cut
         if typo is not None:
             pr.add(f"{path}.concession", typo)
+            continue
+        known = CONCESSIONS.get(con)
+        if known is not None and (known.giver, known.receiver) != (d[1], d[0]):
+            pr.add(  # (it could never meet this demand: no summit of these two carries it)
+                f"{path}.concession",
+                f"{con!r} is given by {known.giver} to {known.receiver}; a demand of "
+                f"{d[0]} on {d[1]} is met by a concession {d[1]} gives {d[0]}",
+            )
             continue
         claims = tuple(dd.get("claims", ()))
         for cid in claims:

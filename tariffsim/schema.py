@@ -44,6 +44,11 @@ MAX_TARIFF = 10.0
 MAX_STRING = 2_000
 """Longest single-line string (name, title, label, claim id) in characters."""
 
+PERCENT_SUSPECT = 5.0
+"""A tariff level above which it was surely written in percent (500%: ``10`` for 10%): a
+scenario file's levels above it, and analysis thresholds, warn."""
+_TARIFF_RULE = "must be a tariff as a fraction in [0, 10] (0.46 is 46%, 1.45 is 145%)"
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -124,7 +129,7 @@ _OVERRIDES = Spec(
 _LADDER = Spec(
     "list",
     "tariff levels (fractions), strictly increasing",
-    value=_num("a tariff level", 0, MAX_TARIFF),
+    value=_num("a tariff level", 0, MAX_TARIFF, rule=_TARIFF_RULE),
     max_items=256,
 )
 _CONTROL_LADDER = Spec(
@@ -190,7 +195,12 @@ EVENT = Spec(
         "kind": _str("set, control, shock, threat, support or summit", max_chars=32),
         "dyad": Spec("string", "IMPORTER-EXPORTER", key="dyad"),
         "country": _CODE,
-        "level": _num("tariff (fraction) or control share", 0, MAX_TARIFF),
+        "level": _num(
+            "tariff (fraction) or control share",
+            0,
+            MAX_TARIFF,
+            rule=_TARIFF_RULE + " or a control share in [0, 1]",
+        ),
         "value": _num("index move (%) or support (% of GDP)", -100, 100),
         "label": _str("shown in tables and plots", key="text"),
         "claims": _CLAIMS,
@@ -229,7 +239,7 @@ DEMAND = Spec(
     "a tariff tied to a non-trade demand",
     fields={
         "dyad": Spec("string", "DEMANDER-TARGET", key="dyad"),
-        "level": _num("tariff kept until the demand is met", 0, MAX_TARIFF),
+        "level": _num("tariff kept until the demand is met", 0, MAX_TARIFF, rule=_TARIFF_RULE),
         "concession": _str("the concession that meets the demand", max_chars=100),
         "claims": _CLAIMS,
         "layer": _str("the tariff layer of the dyad the demand binds", max_chars=64),
@@ -242,7 +252,7 @@ THREAT = Spec(
     "a conditional threat, carried out on its date if credible",
     fields={
         "dyad": Spec("string", "THREATENER-TARGET", key="dyad"),
-        "level": _num("tariff threatened", 0, MAX_TARIFF),
+        "level": _num("tariff threatened", 0, MAX_TARIFF, rule=_TARIFF_RULE),
         "date": _DATE,
         "round": _ROUND,
         "unless": _str("the concession that lifts it", max_chars=100),
@@ -265,7 +275,7 @@ LAYER = Spec(
         "down_only": Spec(
             "list",
             "rungs reached only on the way down",
-            value=_num("a tariff level", 0, MAX_TARIFF),
+            value=_num("a tariff level", 0, MAX_TARIFF, rule=_TARIFF_RULE),
         ),
     },
 )
@@ -361,7 +371,7 @@ SCENARIO = Spec(
                     "map",
                     "starting tariffs by dyad",
                     key="dyad",
-                    value=_num("a tariff (fraction)", 0, MAX_TARIFF),
+                    value=_num("a tariff (fraction)", 0, MAX_TARIFF, rule=_TARIFF_RULE),
                 ),
             },
         ),
@@ -531,6 +541,11 @@ def check_name(name: Any, *, empty: bool = False) -> None:
 
 def dyad_problem(s: Any) -> str | None:
     """Why ``s`` is not a dyad string ``"IMP-EXP"`` (None if it is)."""
+    if isinstance(s, str) and s.count("->") == 1 and s.count("-") == 1:
+        return (
+            f"must be a dyad 'IMPORTER-EXPORTER' like 'US-CN' (files write {s!r} as "
+            f"{s.replace('->', '-')!r}); got {s!r}"
+        )
     if not isinstance(s, str) or s.count("-") != 1:
         return f"must be a dyad 'IMPORTER-EXPORTER' like 'US-CN'; got {_short(s)}"
     a, b = s.split("-")
@@ -578,6 +593,30 @@ def _scalar_ok(v: Any, spec: Spec) -> bool:
     return True
 
 
+_DOTTED_KEYS = frozenset({"param", "term"})
+"""Map keys written with dots (``"pass_through.US-CN"``): TOML reads the unquoted
+``pass_through.US-CN = 0.8`` (and a ``[params.pass_through]`` table) as nested tables,
+which :func:`_dotted` joins back."""
+
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _dotted(table: Mapping[Any, Any]) -> dict[Any, Any]:
+    """``table`` with nested tables joined into dotted keys: ``{"a": {"b": 1}}`` is
+    ``{"a.b": 1}`` (a key given both ways keeps the last; nothing else changes)."""
+    out: dict[Any, Any] = {}
+    stack: list[tuple[str, Any]] = [("", table)]
+    while stack:
+        prefix, t = stack.pop()
+        for key, v in reversed(list(t.items())):
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(v, Mapping):
+                stack.append((str(name), v))
+            else:
+                out[name] = v
+    return dict(reversed(list(out.items())))
+
+
 def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
     """``value`` with every part that breaks ``spec`` reported and removed.
 
@@ -619,6 +658,8 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
         if len(value) > cap:
             problems.append(f"{where}: {limits.message('max_items', len(value), 'entries')}")
             return DROP
+        if k == "map" and spec.key in _DOTTED_KEYS:
+            value = _dotted(value)
         out_t: dict[str, Any] = {}
         for key, v in value.items():
             sub_path = _child_path(path, key)
@@ -689,6 +730,11 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
             problems.append(f"{where}: {limits.message(spec.hi_limit, int(value), 'value')}")
         elif spec.kind == "date" and isinstance(value, dt.datetime):
             problems.append(f"{where}: must be a date without a time of day; got {value}")
+        elif spec.kind == "date" and isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+            problems.append(
+                f"{where}: must be a TOML date, written without quotes "
+                f"({path.rsplit('.', 1)[-1]} = {value}); got the text {value!r}"
+            )
         elif spec.key == "dyad" and isinstance(value, str):
             problems.append(f"{where}: {dyad_problem(value) or rule_of(spec)}")
         else:

@@ -46,6 +46,7 @@ from .._util import _holds_bool, as_date, finite_number, short_repr
 from .._util import frozen_array as _ro
 from ..errors import LimitError, ParameterError, UnknownNameError
 from ..path import INDICATORS as _PATH_INDICATORS
+from ..schema import PERCENT_SUSPECT
 
 __all__ = [
     "CONTROL",
@@ -141,7 +142,7 @@ def check_threshold(at_least: Any, at_most: Any) -> tuple[float | None, float | 
     return out[0], out[1]
 
 
-_FRACTION_TOPS = {"tariff": 5.0, "recession": 1.0, "approval": 1.0, "control": 1.0}
+_FRACTION_TOPS = {"tariff": PERCENT_SUSPECT, "recession": 1.0, "approval": 1.0, "control": 1.0}
 """Levels above which a tariff (500%) or odds, approval and export controls (fractions) were
 surely written in percent."""
 

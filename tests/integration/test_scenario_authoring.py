@@ -1,0 +1,89 @@
+"""Mistakes an analyst makes writing a scenario file: each is read as meant or named with
+what to write instead; a tariff written in percent warns."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tariffsim as ts
+from tariffsim.errors import PlausibilityWarning, ScenarioError
+
+BASE = dict(ts.load_scenario("us-china-145").data)
+SMALL = dict(ts.load_scenario("canada-mexico-fentanyl").data)
+
+
+def _edit(edit: Callable[[dict[str, Any]], Any], base: dict[str, Any] = BASE) -> dict[str, Any]:
+    d = copy.deepcopy(base)
+    edit(d)
+    return d
+
+
+def _ladder(d: dict[str, Any], levels: list[float]) -> None:
+    d.setdefault("world", {}).setdefault("ladders", {})["US-CA"] = levels
+
+
+def _problems(data: dict[str, Any]) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        ts.parse_scenario(data)
+    return info.value.problems
+
+
+def test_unquoted_dotted_keys_are_the_quoted_ones() -> None:
+    # TOML reads `resolve_weight.US = 0.7` (unquoted) as a nested table
+    quoted = ts.parse_scenario(_edit(lambda d: d["params"].update({"resolve_weight.US": 0.7})))
+    nested = ts.parse_scenario(_edit(lambda d: d["params"].update({"resolve_weight": {"US": 0.7}})))
+    a, b = quoted.game.model.params, nested.game.model.params
+    assert np.array_equal(a.resolve_weight, b.resolve_weight) and a.resolve_weight[0] == 0.7
+    w1 = ts.parse_scenario(_edit(lambda d: d.update(weights={"recession.US": 2.0})))
+    w2 = ts.parse_scenario(_edit(lambda d: d.update(weights={"recession": {"US": 2.0}})))
+    assert np.array_equal(w1.game.model.weights, w2.game.model.weights)
+    assert not np.array_equal(
+        w1.game.model.weights, ts.load_scenario("us-china-145").game.model.weights
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda d: d["events"][0].update(date="2025-04-02"), "written without quotes"),
+        (lambda d: d["events"][0].update(dyad="US->CN"), "files write 'US->CN' as 'US-CN'"),
+        (lambda d: d["events"][0].update(dyad="us-CN"), "codes are upper case: 'US'"),
+        (lambda d: d["events"][0].pop("kind"), "events[0].kind: missing"),
+        (lambda d: d["agents"][0].pop("country"), "agents[0].country: missing"),
+        (lambda d: _ladder(d, [0, 10, 25]), "0.46 is 46%"),
+    ],
+)  # fmt: skip
+def test_a_mistake_is_named_with_what_to_write(edit: Any, words: str) -> None:
+    probs = _problems(_edit(edit))
+    assert any(words in p for p in probs), probs
+
+
+def test_an_empty_file_is_called_empty(tmp_path) -> None:
+    for text in ("", "# only a comment\n"):
+        f = tmp_path / "x.toml"
+        f.write_text(text, encoding="utf-8")
+        with pytest.raises(ScenarioError, match="the scenario is empty"):
+            ts.load_scenario(f)
+
+
+def test_a_demand_met_by_a_concession_between_other_countries_is_refused() -> None:
+    probs = _problems(_edit(lambda d: d["demands"][0].update(concession="border_mexico"), SMALL))
+    assert any("'border_mexico' is given by MX to US" in p for p in probs), probs
+    with pytest.raises(ScenarioError, match=r"demands.*missing"):
+        ts.parse_scenario(_edit(lambda d: d["demands"][0].pop("concession"), SMALL))
+
+
+def test_tariffs_written_in_percent_warn_and_fractions_do_not() -> None:
+    pct = _edit(lambda d: _ladder(d, [0, 5, 10]))
+    with pytest.warns(PlausibilityWarning, match=r"world\.ladders\.US-CA = 10"):
+        ts.parse_scenario(pct)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in ts.list_scenarios():
+            ts.parse_scenario(copy.deepcopy(dict(ts.load_scenario(name).data)))
