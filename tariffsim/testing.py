@@ -76,7 +76,7 @@ from .equilibrium.normal_form import NormalFormGame
 from .equilibrium.scaling import payoff_ranges, relative_regret
 from .errors import ParameterError
 from .game import Agent, Event, EventKind, Game
-from .path import Path
+from .path import Path, PathBreakdown
 from .payoffs import TERMS, Breakdown, Params, PayoffModel
 from .strategies import filter_strategies
 from .world import Country, Ladder, State, World, apply_moves
@@ -1378,7 +1378,7 @@ def _fmt_profile(profile: Any) -> str:
 
 
 def assert_payoffs_finite(
-    x: Path | Breakdown | PayoffModel,
+    x: Path | Breakdown | PathBreakdown | PayoffModel,
     state: State | None = None,
     prev: State | None = None,
 ) -> None:
@@ -1386,8 +1386,9 @@ def assert_payoffs_finite(
 
     Parameters
     ----------
-    x : Path, Breakdown or PayoffModel
-        A model is evaluated at ``state`` (from ``prev``).
+    x : Path, Breakdown, PathBreakdown or PayoffModel
+        A model is evaluated at ``state`` (from ``prev``); a path's breakdown
+        (``path.breakdown()`` or ``path.breakdown("US")``) has its terms checked.
 
     Examples
     --------
@@ -1404,6 +1405,8 @@ def assert_payoffs_finite(
         arrays: dict[str, Any] = {f"term {k!r}": v for k, v in x.terms.items()}
         arrays.update(total=x.total, recession=x.recession, drawdown=x.drawdown,
                       approval=x.approval)  # fmt: skip
+    elif isinstance(x, PathBreakdown):
+        arrays = {f"term {k!r}": v for k, v in x.items()}
     elif isinstance(x, Path):
         arrays = {
             "terms": x.terms,
@@ -1413,7 +1416,9 @@ def assert_payoffs_finite(
             "drawdown": x.drawdown,
         }
     else:
-        raise ParameterError(f"expected a Path, Breakdown or PayoffModel; got {type(x).__name__}.")
+        raise ParameterError(
+            f"expected a Path, Breakdown, PathBreakdown or PayoffModel; got {type(x).__name__}."
+        )
     for name, arr in arrays.items():
         a = np.asarray(arr, dtype=float)
         bad = ~np.isfinite(a)

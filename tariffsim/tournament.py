@@ -720,6 +720,8 @@ def _match_chunk(n: int, workers: int) -> int:
 def _strategies(
     strategies: Sequence[Strategy | str],
 ) -> tuple[tuple[Strategy, ...], tuple[str, ...]]:
+    if isinstance(strategies, np.ndarray):  # (names in an array)
+        strategies = strategies.tolist()
     if isinstance(strategies, str) or not isinstance(strategies, Sequence) or not strategies:
         raise ParameterError(
             f"`strategies` must be a non-empty sequence of strategies or names; got {strategies!r}."
@@ -1058,6 +1060,8 @@ def lineup_tournament(
         limits.check("max_runs", len(objs) ** k * repetitions, "line-ups times repetitions")
         lus = [tuple(x) for x in itertools.product(range(len(objs)), repeat=k)]
     else:
+        if isinstance(lineups, np.ndarray):  # (a result's own `lineups`, or any 2-d array)
+            lineups = lineups.tolist()
         if isinstance(lineups, str | bytes) or not isinstance(lineups, Sequence) or not lineups:
             raise ParameterError(
                 "`lineups` must be a non-empty sequence of line-ups (one strategy per agent); "
@@ -1070,8 +1074,12 @@ def lineup_tournament(
                     f"`lineups[{m}]` must be a sequence of {k} strategies (one per agent); "
                     f"got {short_repr(lu)}."
                 )
+            if isinstance(lu, np.ndarray):
+                lu = lu.tolist()
             row = []
             for s in lu:
+                if isinstance(s, np.str_ | np.integer) and not isinstance(s, np.bool_):
+                    s = s.item()
                 if isinstance(s, str):
                     if s not in names:
                         raise ParameterError(
@@ -1082,7 +1090,10 @@ def lineup_tournament(
                 elif isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(objs):
                     row.append(int(s))
                 else:
-                    raise ParameterError(f"`lineups[{m}]`: bad entry {s!r}.")
+                    raise ParameterError(
+                        f"`lineups[{m}]`: bad entry {short_repr(s)}; an entry is a strategy's "
+                        f"index in [0, {len(objs)}) or its name ({', '.join(names)})."
+                    )
             if len(row) != k:
                 raise ParameterError(
                     f"`lineups[{m}]` must name {k} strategies (one per agent); got {len(row)}."
@@ -1213,6 +1224,12 @@ def _matrix(payoff_matrix: ArrayLike | TournamentResult) -> tuple[Array, tuple[s
     bad = np.argwhere(~np.isfinite(a))
     if bad.size:
         i, j = (int(v) for v in bad[0])
+        if i == j and np.isnan(a[i, j]):  # (a tournament without self-play)
+            raise ParameterError(
+                f"`payoff_matrix` has no payoff of {names[i] if names else i} against itself "
+                f"(nan at [{i}, {j}]): in a population a strategy meets itself, so evolutionary "
+                "dynamics need the tournament's self-play (round_robin(..., self_play=True))."
+            )
         raise ParameterError(
             "`payoff_matrix` must be finite (every pair of strategies must have met); "
             f"got {a[i, j]} at [{i}, {j}]."

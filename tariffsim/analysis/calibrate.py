@@ -239,13 +239,19 @@ def _dyads(game: Game, obs: ObservedPath, dyads: Any) -> tuple[tuple[str, str], 
 def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, float]]:
     from .. import parampath
 
+    arg = "bounds"  # where the ranges were given, for the messages
     if isinstance(params, Mapping):
         if bounds is not None:
             raise ParameterError("give ranges in `params` or in `bounds`, not both.")
-        bounds, params = dict(params), list(params)
+        if not params:
+            raise ParameterError(
+                "`params` is empty: name a parameter path, with its range "
+                "({'learning_rate.US': (0.02, 0.4)}) or without (['learning_rate.US'])."
+            )
+        bounds, params, arg = dict(params), list(params), "params"
     if isinstance(params, str) or not isinstance(params, Sequence) or not params:
         raise ParameterError(
-            f"`params` must be a non-empty list of parameter paths; got {params!r}."
+            f"`params` must be a non-empty list of parameter paths; got {short_repr(params)}."
         )
     parampath.check_disjoint(params, "params")
     if bounds is not None and not isinstance(bounds, Mapping):
@@ -264,8 +270,8 @@ def _bounds(game: Game, params: Any, bounds: Any) -> dict[str, tuple[float, floa
         if p in given:
             rng = given[p]
             if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
-                raise ParameterError(f"`bounds.{p}` must be (low, high); got {rng!r}.")
-            out[p] = check_path_range(p, rng[0], rng[1], arg="bounds")
+                raise ParameterError(f"`{arg}.{p}` must be (low, high); got {rng!r}.")
+            out[p] = check_path_range(p, rng[0], rng[1], arg=arg)
         elif (key := _claimed(p, claims)) is not None:
             out[p] = _check_range(p, *claims[key])
         else:

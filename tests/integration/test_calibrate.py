@@ -612,3 +612,13 @@ def test_the_report_says_why_a_fit_is_worse_than_the_scenario() -> None:
     assert "the fit is worse than the scenario as written" in fit.report(width=10_000)
     fine = calibrate(sc, obs, {"learning_rate.US": (0.02, 0.4)}, seed=0, **kw)
     assert fine.loss <= fine.loss_default and "worse than" not in fine.report()
+
+
+def test_ranges_given_in_params_are_named_as_params(sc: ts.Scenario) -> None:
+    obs = ts.observed.load("us-china-2025")
+    with pytest.raises(ParameterError, match=r"`params\.learning_rate\.US`: range must be"):
+        calibrate(sc, obs, {"learning_rate.US": (np.nan, 1.0)})
+    with pytest.raises(ParameterError, match=r"`params` is empty"):
+        calibrate(sc, obs, {})
+    with pytest.raises(ParameterError, match=r"`bounds\.learning_rate\.US`: range must be"):
+        calibrate(sc, obs, ["learning_rate.US"], bounds={"learning_rate.US": (np.nan, 1.0)})

@@ -889,3 +889,13 @@ def test_what_a_strategy_or_check_is_given_is_refused_by_name() -> None:
                        for a in g.agents)  # fmt: skip
         with pytest.raises(error):  # (its message, or reading what it returned, failed)
             ts.simulate(g.replace(agents=agents), 4, seed=0)
+
+
+def test_a_paths_breakdown_is_checked_for_finite_terms() -> None:
+    p = ts.load_scenario("us-china-145").simulate(rounds=4, seed=0)
+    tst.assert_payoffs_finite(p.breakdown("US"))
+    tst.assert_payoffs_finite(p.breakdown())
+    bad = p.breakdown("US")
+    bad["face"] = np.array([0.0, np.nan, 0.0, 0.0, 0.0])
+    with pytest.raises(AssertionError):
+        tst.assert_payoffs_finite(bad)

@@ -497,3 +497,26 @@ def test_a_round_robin_on_a_scenario_seats_its_own_players() -> None:
     assert sc.players[:2] != ("US", "CN")
     r = ts.tournament.round_robin(["hold", "tit-for-tat"], sc, rounds=3, repetitions=1)
     assert tuple(r.seats) == sc.players[:2]
+
+
+def test_line_ups_and_names_in_numpy_arrays_are_read() -> None:
+    r = T.lineup_tournament("us-china-145", ["myopic", "hold"], rounds=3, repetitions=1)
+    again = T.lineup_tournament(
+        "us-china-145", ["myopic", "hold"], rounds=3, repetitions=1, lineups=r.lineups
+    )  # a result's own line-ups (an array) are line-ups
+    assert np.array_equal(again.lineups, r.lineups)
+    one = [[np.int64(0), np.int64(1)]]
+    got = T.lineup_tournament("us-china-145", ["myopic", "hold"], rounds=3, repetitions=1,
+                              lineups=one)  # fmt: skip
+    assert got.lineups.tolist() == [[0, 1]]
+    with pytest.raises(ts.errors.ParameterError, match=r"index in \[0, 2\) or its name"):
+        T.lineup_tournament("us-china-145", ["myopic", "hold"], rounds=3, repetitions=1,
+                            lineups=[[0, 5]])  # fmt: skip
+    named = T.round_robin(np.array(["hold", "tit-for-tat"]), rounds=3, repetitions=1)
+    assert named.names == ("hold", "tit-for-tat")
+
+
+def test_evolution_without_self_play_says_so() -> None:
+    rr = T.round_robin(["hold", "tit-for-tat"], rounds=3, repetitions=1, self_play=False)
+    with pytest.raises(ts.errors.ParameterError, match=r"self_play=True"):
+        T.replicator_dynamics(rr)
