@@ -78,7 +78,10 @@ def learning_path(
         ``meta["kind"]`` is ``"learning:<rule>"``; ``meta["converged"]`` is
         True when the last round's action profile repeated the one before it
         and left the tariffs where they were (a rest point of the rule: a
-        repeated cut still moves the state, and is not one).
+        repeated cut still moves the state, and is not one). For ``"logit"``,
+        which draws, a repeat can be chance (at a small ``beta`` play is near
+        uniform): there ``converged`` says only that the last draw repeated,
+        and ``meta["seed"]`` records an int ``rng``.
 
     Raises
     ------
@@ -154,4 +157,7 @@ def learning_path(
         warn_not_converged(
             "learning_path", f"{rule} play still changed in the last of {rounds} rounds"
         )
-    return dataclasses.replace(path, meta={**path.meta, "converged": bool(converged), "rule": rule})
+    seeded = {"seed": int(rng)} if isinstance(rng, int | np.integer) and rule == "logit" else {}
+    return dataclasses.replace(
+        path, meta={**path.meta, "converged": bool(converged), "rule": rule, **seeded}
+    )

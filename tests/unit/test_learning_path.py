@@ -50,6 +50,10 @@ def test_logit_same_seed_same_path_and_seed_matters(game, peak):
     a = learning_path(game, "logit", rounds=20, start=peak, beta=5.0, rng=7)
     b = learning_path(game, "logit", rounds=20, start=peak, beta=5.0, rng=7)
     np.testing.assert_array_equal(a.tariff, b.tariff)
+    assert a.meta["seed"] == 7  # the path records what seeded it
+    again = learning_path(game, "logit", rounds=20, start=peak, beta=5.0, rng=a.meta["seed"])
+    np.testing.assert_array_equal(again.tariff, a.tariff)
+    assert learning_path(game, "best-response", rounds=3, start=peak).meta["seed"] is None
     paths = {learning_path(game, "logit", rounds=20, start=peak, beta=0.5, rng=s).tariff.tobytes()
              for s in range(6)}  # fmt: skip
     assert len(paths) > 1
