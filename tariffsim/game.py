@@ -432,7 +432,9 @@ class Game:
                 lad = self.world.ladders.get((e.importer, e.exporter))
                 if lad is None:
                     raise ParameterError(
-                        f"{where}: no tariff ladder for ({e.importer}, {e.exporter})."
+                        f"{where}.dyad: no tariff ladder for {e.importer}-{e.exporter}: a 'set' "
+                        "event moves a dyad of the world's ladders (a scenario file's "
+                        "[world.ladders])."
                     )
                 if e.layer:
                     lays = {x.name: x for x in self.world.instruments[(e.importer, e.exporter)]}

@@ -1679,7 +1679,17 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
         if targets is not None:
             bad = [t for t in targets if (code, t) not in ladders]
             if bad:
-                pr.add(f"{path}.targets", f"no tariff ladder for {[f'{code}-{t}' for t in bad]}")
+                dyadic = [t for t in bad if isinstance(t, str) and "-" in t]
+                hint = (
+                    f" (a target is a country: {dyadic[0].split('-')[-1]!r}, not a dyad "
+                    f"{dyadic[0]!r})"
+                    if dyadic
+                    else "; add the ladders to [world.ladders]"
+                )
+                pr.add(
+                    f"{path}.targets",
+                    f"no tariff ladder for {', '.join(f'{code}-{t}' for t in bad)}{hint}",
+                )
                 continue
         lr = ad.get("learning_rate", 0.0)
         if not _num(lr) or not 0 <= lr <= 1:
@@ -2273,7 +2283,13 @@ def _threats(
                 )
                 continue
             lad = lays[layer]
-        if lad is None or not _num(lvl) or not lad.contains(lvl):
+        if lad is None:
+            pr.add(
+                f"{path}.dyad",
+                f"no tariff ladder for {d[0]}-{d[1]} to threaten on; add it to [world.ladders]",
+            )
+            continue
+        if not _num(lvl) or not lad.contains(lvl):
             what = f"{layer} layer" if layer else "ladder"
             pr.add(f"{path}.level", f"must be a rung of the {d[0]}-{d[1]} {what}; got {lvl!r}")
             continue

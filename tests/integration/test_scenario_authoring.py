@@ -57,6 +57,11 @@ def test_unquoted_dotted_keys_are_the_quoted_ones() -> None:
         (lambda d: d["events"][0].pop("kind"), "events[0].kind: missing"),
         (lambda d: d["agents"][0].pop("country"), "agents[0].country: missing"),
         (lambda d: _ladder(d, [0, 10, 25]), "0.46 is 46%"),
+        (lambda d: d["agents"][0].update(targets=["US-CN"]),
+         "a target is a country: 'CN', not a dyad 'US-CN'"),
+        (lambda d: d["events"].append(
+            {"date": d["events"][0]["date"], "kind": "set", "dyad": "JP-KR", "level": 0.1}),
+         ".dyad: no tariff ladder for JP-KR"),
     ],
 )  # fmt: skip
 def test_a_mistake_is_named_with_what_to_write(edit: Any, words: str) -> None:
@@ -87,3 +92,10 @@ def test_tariffs_written_in_percent_warn_and_fractions_do_not() -> None:
         warnings.simplefilter("error")
         for name in ts.list_scenarios():
             ts.parse_scenario(copy.deepcopy(dict(ts.load_scenario(name).data)))
+
+
+def test_a_threat_on_a_dyad_without_a_ladder_names_the_dyad() -> None:
+    threat = dict(ts.load_scenario("threat-100-nov1").data)["threats"][0]
+    data = _edit(lambda d: d.setdefault("threats", []).append({**threat, "dyad": "JP-KR"}))
+    probs = _problems(data)
+    assert any(p.startswith("threats[0].dyad: no tariff ladder for JP-KR") for p in probs), probs

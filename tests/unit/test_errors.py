@@ -315,7 +315,9 @@ def test_a_refused_ladder_is_said_once_not_again_by_what_uses_it() -> None:
     other = text.replace('targets = ["JP"]', 'targets = ["JP", "KR"]')  # KR: no ladder at all
     with pytest.raises(ScenarioError) as err:
         ts.parse_scenario(tomllib.loads(other))
-    assert err.value.problems[1] == "agents[0].targets: no tariff ladder for ['US-JP', 'US-KR']"
+    assert err.value.problems[1] == (
+        "agents[0].targets: no tariff ladder for US-JP, US-KR; add the ladders to [world.ladders]"
+    )
 
 
 @pytest.mark.parametrize(
