@@ -120,6 +120,21 @@ def as_real(v: Any) -> float | None:
         return math.inf if v > 0 else -math.inf  # type: ignore[operator]
 
 
+def probability(v: Any, name: str) -> float:
+    """``v`` as a float in [0, 1] (a real number, as :func:`as_real` reads it); else a
+    ParameterError naming argument ``name``.
+
+    >>> probability(np.float32(0.5), "noise")
+    0.5
+    """
+    x = as_real(v)
+    if x is None or not 0 <= x <= 1:
+        from .errors import ParameterError
+
+        raise ParameterError(f"`{name}` must be in [0, 1]; got {short_repr(v)}.")
+    return x
+
+
 def finite_number(v: Any, name: str, *, finite: bool = True) -> float:
     """``v`` as a float: an int or a real float (numpy's too), not a bool, not complex, not
     NaN, finite unless ``finite=False``; else a ParameterError naming argument ``name``.

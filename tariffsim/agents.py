@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from . import limits
 from ._ties import best_index
-from ._util import as_real, did_you_mean, one_of, short_repr
+from ._util import did_you_mean, one_of, probability, short_repr
 from .dynamics import REFERENCE_DAYS, per_time
 from .errors import ParameterError, UnknownNameError
 from .payoffs import Params, PayoffModel, market_pass_through
@@ -158,10 +158,7 @@ class Beliefs:
                 f"`perceived` must be a Params (the parameters the agent acts on, "
                 f"e.g. Params.default(world)); got {short_repr(self.perceived)}."
             )
-        lr = as_real(self.learning_rate)
-        if lr is None or not 0 <= lr <= 1:
-            raise ParameterError(f"`learning_rate` must be in [0, 1]; got {self.learning_rate!r}.")
-        object.__setattr__(self, "learning_rate", lr)
+        object.__setattr__(self, "learning_rate", probability(self.learning_rate, "learning_rate"))
         if isinstance(self.learn, str):  # one field given alone is one field, not letters
             object.__setattr__(self, "learn", (self.learn,))
         names = {f.name for f in dataclasses.fields(Params)} - {"calibration"}

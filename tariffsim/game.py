@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import as_real, replaced, short_repr
+from ._util import probability, replaced, short_repr
 from .agents import Beliefs, Hold, Strategy, check_strategy, targets_of
 from .deals import Negotiation, Threat, concession, ladder_dyads
 from .dynamics import DECISION_DAYS
@@ -367,10 +367,7 @@ class Game:
                 f"`rounds`: {self.rounds} rounds of {self.round_days} days from {self.start} "
                 f"run past {dt.date.max}."
             )
-        nz = as_real(self.noise)
-        if nz is None or not 0 <= nz <= 1:
-            raise ParameterError(f"`noise` must be in [0, 1]; got {self.noise!r}.")
-        object.__setattr__(self, "noise", nz)
+        object.__setattr__(self, "noise", probability(self.noise, "noise"))
         seen = set()
         for a in self.agents:
             self.world.index(a.code)

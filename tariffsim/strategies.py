@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._ties import beats, best_index
-from ._util import as_real, whole_number
+from ._util import as_real, probability, whole_number
 from .agents import STRATEGIES, Observation, Traits, register, sign_moves
 from .errors import ParameterError
 from .world import State, StateBatch
@@ -82,13 +82,6 @@ def _sign(x: float) -> int:
 def _states(obs: Observation, start: int = 0) -> Iterator[State]:
     """The states seen so far from ``start`` on, oldest first, the current one last."""
     return itertools.chain(itertools.islice(obs.history, start, None), (obs.state,))
-
-
-def _check_prob(value: Any, name: str) -> float:
-    x = as_real(value)
-    if x is None or not 0 <= x <= 1:
-        raise ParameterError(f"`{name}` must be in [0, 1]; got {value!r}.")
-    return x
 
 
 def _check_count(value: Any, name: str, minimum: int = 0) -> int:
@@ -179,7 +172,7 @@ class Random:
     traits: ClassVar[Traits] = Traits(memory_depth=0, stochastic=True)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "p", _check_prob(self.p, "p"))
+        object.__setattr__(self, "p", probability(self.p, "p"))
 
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """One independent draw per dyad."""
@@ -218,7 +211,7 @@ class GenerousTitForTat:
     traits: ClassVar[Traits] = Traits(memory_depth=1, stochastic=True)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "generosity", _check_prob(self.generosity, "generosity"))
+        object.__setattr__(self, "generosity", probability(self.generosity, "generosity"))
 
     def act(self, obs: Observation, rng: np.random.Generator) -> Moves:
         """Mirror the partner's last change, forgiving some escalations."""
@@ -478,8 +471,8 @@ class FaceSavingRetreat:
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "recession", _check_prob(self.recession, "recession"))
-        object.__setattr__(self, "approval", _check_prob(self.approval, "approval"))
+        object.__setattr__(self, "recession", probability(self.recession, "recession"))
+        object.__setattr__(self, "approval", probability(self.approval, "approval"))
         d = as_real(self.drawdown)
         if d is None or not math.isfinite(d):
             raise ParameterError(f"`drawdown` must be a finite number; got {self.drawdown!r}.")

@@ -56,11 +56,11 @@ from numpy.typing import ArrayLike, NDArray
 from . import limits
 from . import strategies as _registered  # noqa: F401  (registers the strategies by name)
 from ._util import (
-    as_real,
     did_you_mean,
     finite_number,
     literal_text,
     one_of,
+    probability,
     real_array,
     short_repr,
     whole_number,
@@ -477,9 +477,7 @@ def play_match(
 
 
 def _check_noise(noise: Any) -> None:
-    x = as_real(noise)
-    if x is None or not 0 <= x <= 1:
-        raise ParameterError(f"`noise` must be in [0, 1]; got {noise!r}.")
+    probability(noise, "noise")
 
 
 def _run_key(rng: np.random.Generator) -> tuple[Any, ...]:
