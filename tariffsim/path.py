@@ -1091,7 +1091,9 @@ class Path:
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
-            Axes to draw on (default: a new figure, 9 × 4.8 in).
+            Axes to draw on (default: a new figure, 10 × 5.4 in, or 10 × 7.8 in with
+            the markets panel; in a Jupyter notebook a pyplot figure, shown when the
+            cell ends).
         dyads : list of (str, str), optional
             Tariff dyads ``(importer, exporter)`` to draw (default: every dyad
             whose tariff is ever above zero).

@@ -42,8 +42,49 @@ _DASHES = ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
 share a colour with a tariff line."""
 
 
+_NOTEBOOK_BACKENDS = ("inline", "ipympl", "widget", "nbagg")
+"""Matplotlib backends of a notebook: they show pyplot's figures when a cell ends."""
+
+
+def _in_notebook() -> bool:
+    """Whether this process is a Jupyter kernel drawing with a notebook backend.
+
+    Read at each chart (never importing IPython): the kernel's shell is ipykernel's, and
+    matplotlib's backend is one of :data:`_NOTEBOOK_BACKENDS` (inline, ipympl).
+    """
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython else None
+    if shell is None or not type(shell).__module__.startswith("ipykernel"):
+        return False
+    import matplotlib
+
+    backend = str(matplotlib.get_backend()).lower()
+    return any(b in backend for b in _NOTEBOOK_BACKENDS)
+
+
+def _axes_figure(size: tuple[float, float]) -> Figure:
+    """A new figure of ``size`` inches for a chart that returns its Axes.
+
+    In a notebook (:func:`_in_notebook`) a pyplot figure, which the notebook shows when
+    the cell ends as it shows pyplot's own (an Axes is not shown as a picture, a figure
+    without pyplot not at all); elsewhere a bare Figure, outside pyplot's state, so that
+    scripts, tests and servers keep no figure open. Charts that return their Figure
+    make bare ones everywhere: a notebook shows a returned figure (a pyplot one twice).
+    """
+    if _in_notebook():
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=size, layout="constrained")
+    from matplotlib.figure import Figure as _Figure
+
+    return _Figure(figsize=size, layout="constrained")
+
+
 def _new_axes(ax: Axes | None, size: tuple[float, float] = (10.0, 5.4)) -> Axes:
-    """``ax``, checked; or the axes of a new figure of ``size`` inches when it is None.
+    """``ax``, checked; or the axes of a new figure of ``size`` inches when it is None
+    (:func:`_axes_figure`: shown by a notebook).
 
     Raises
     ------
@@ -51,9 +92,7 @@ def _new_axes(ax: Axes | None, size: tuple[float, float] = (10.0, 5.4)) -> Axes:
         If ``ax`` is neither None nor a matplotlib Axes (a figure, a number, ...).
     """
     if ax is None:
-        from matplotlib.figure import Figure
-
-        return Figure(figsize=size, layout="constrained").add_subplot()
+        return _axes_figure(size).add_subplot()
     from matplotlib.axes import Axes as _Axes
 
     if not isinstance(ax, _Axes):
@@ -377,9 +416,7 @@ def plot_path(
             "on another axes with tariffsim.plotting.plot_markets(path, ax=...)."
         )
     if ax is None and (markets or (markets is None and has_markets(path))):
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(10, 7.8), layout="constrained")
+        fig = _axes_figure((10, 7.8))
         ax, mk_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 1]})
     ax = _new_axes(ax)
     dyads = _active_dyads(path) if dyads is None else _dyad_list(dyads)

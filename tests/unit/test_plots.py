@@ -504,3 +504,44 @@ def test_a_dollar_in_a_scenarios_text_is_drawn_as_written(tmp_path) -> None:
         texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
         assert any("$x^$" in t for t in texts)
     assert matplotlib.rcParams["text.parse_math"]  # (the user's setting, unchanged)
+
+
+class _KernelShell:  # what a Jupyter kernel's shell looks like to the charts
+    __module__ = "ipykernel.zmqshell"
+
+
+def test_a_notebook_is_a_kernel_drawing_with_a_notebook_backend(monkeypatch) -> None:
+    import sys
+    import types
+
+    from tariffsim.plotting import _in_notebook
+
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert not _in_notebook()  # no IPython at all: a script
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
+    assert not _in_notebook()  # IPython imported, no shell
+    monkeypatch.setitem(
+        sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: _KernelShell())
+    )
+    monkeypatch.setattr(matplotlib, "get_backend",
+                        lambda: "module://matplotlib_inline.backend_inline")  # fmt: skip
+    assert _in_notebook()
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: "agg")
+    assert not _in_notebook()  # a kernel saving charts with Agg keeps bare figures
+
+
+def test_a_chart_returning_axes_is_shown_in_a_notebook(monkeypatch) -> None:
+    import matplotlib.pyplot as plt
+
+    p = ts.load_scenario("us-china-145").simulate(rounds=6, seed=0)
+    # outside a notebook: a bare figure, no pyplot state left behind
+    assert not plt.fignum_exists(getattr(p.plot().figure, "number", -1))
+    monkeypatch.setattr(ts.plotting, "_in_notebook", lambda: True)
+    try:  # in a notebook: a pyplot figure, which the notebook shows when the cell ends
+        for chart in (p.plot(), p.plot(markets=False), ts.plotting.plot_markets(p)):
+            assert plt.fignum_exists(chart.figure.number)
+        # a chart that returns its figure stays bare (a notebook shows a returned figure)
+        fig = plot_summary(p)
+        assert not plt.fignum_exists(getattr(fig, "number", -1))
+    finally:
+        plt.close("all")
