@@ -621,14 +621,18 @@ def plot_markets(
 
 
 def _date_axis(ax: Axes) -> None:
+    """Concise dates on ``ax``'s x axis (called once its data are drawn)."""
     import matplotlib.dates as mdates
 
     loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(loc)
     # the offset below the axis says the year only: with daily ticks matplotlib's default
     # gives the last tick's month ("2025-Mar" under a chart of February), which the tick
-    # labels name anyway
-    offsets = ["", "%Y", "%Y", "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"]
+    # labels name anyway where they cross a month's start; a chart within one month
+    # crosses none, and its offset names the month ("Apr 2025" under days 3 to 15)
+    lo, hi = (mdates.num2date(x) for x in ax.get_xlim())
+    day = "%b %Y" if (lo.year, lo.month) == (hi.year, hi.month) else "%Y"
+    offsets = ["", "%Y", day, "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"]
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, offset_formats=offsets))
     _within_calendar(ax)
 

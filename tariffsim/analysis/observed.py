@@ -425,10 +425,13 @@ class ObservedPath:
         hi = ax.get_ylim()[1]
         ax.set_ylim(0, max(hi, top * 1.1 + 1))
         if not had_data:
+            from ..plotting import _date_axis
+
             ax.set_ylabel("headline tariff (%)")
             ax.set_xlabel("date")
             ax.set_title(f"{self.name} (observed)")
             ax.grid(True, alpha=0.3)
+            _date_axis(ax)  # (matplotlib's default ran a year of dates together)
         ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), fontsize=8, frameon=False)
         return ax
 

@@ -767,8 +767,11 @@ class SensitivityResult:
         return "ST" if self.method == "sobol" else "mu_star"
 
     def _out(self, output: str | None) -> str:
+        """``output``, checked; by default the first output with indices (the first of all
+        when none has: a constant output's indices are NaN, its chart a sentence)."""
         if output is None:
-            return self.outputs[0]
+            defined = [o for o in self.outputs if self._undefined(o) is None]
+            return (defined or list(self.outputs))[0]
         if output not in self.outputs:
             raise UnknownNameError(
                 f"unknown output {output!r}; outputs: {', '.join(self.outputs)}."
@@ -776,7 +779,8 @@ class SensitivityResult:
         return output
 
     def ranking(self, output: str | None = None, k: int | None = None) -> tuple[str, ...]:
-        """Parameters from most to least influential on ``output`` (by :attr:`main_index`).
+        """Parameters from most to least influential on ``output`` (by :attr:`main_index`;
+        default: the first output with indices, as :meth:`plot`'s).
 
         NaN indices (an output that does not vary) rank last.
         """
@@ -908,6 +912,9 @@ class SensitivityResult:
     @literal_text
     def plot(self, output: str | None = None, *, ax: Axes | None = None) -> Axes:
         """Tornado chart: parameters ranked by influence on ``output``, with 95% intervals.
+
+        ``output`` defaults to the first output whose indices are defined (one no
+        parameter moves has none).
 
         Sobol: bars of the total index ``ST`` with the first-order ``S1``
         drawn inside them, each with its interval. Morris: bars of

@@ -235,3 +235,18 @@ def test_claims_as_factors_hold_a_what_if(sc: ts.Scenario, what_if, held_claim, 
     np.testing.assert_array_equal(
         np.asarray(getattr(one.model.params, field)), np.asarray(getattr(alt.model.params, field))
     )
+
+
+def test_the_chart_and_ranking_default_to_an_output_with_indices() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    with pytest.warns(UserWarning):  # (the constant outputs are said to be constant)
+        res = sensitivity("us-china-145", ["face_weight.US"],
+                          ["settled_us", "peak", "cumulative_gdp_loss"], n=4, method="morris",
+                          progress=False)  # fmt: skip
+    assert np.isnan(res.indices["settled_us"]["mu_star"]).all()  # no parameter moves it
+    assert not np.isnan(res.indices["cumulative_gdp_loss"]["mu_star"]).any()
+    assert res.plot().get_title().startswith("cumulative_gdp_loss:")
+    assert res.ranking() == res.ranking("cumulative_gdp_loss")
+    assert res.plot("settled_us").get_title().startswith("settled_us:")  # still when asked
