@@ -630,11 +630,11 @@ def _date_axis(ax: Axes) -> None:
     # gives the last tick's month ("2025-Mar" under a chart of February), which the tick
     # labels name anyway where they cross a month's start; a chart within one month
     # crosses none, and its offset names the month ("Apr 2025" under days 3 to 15)
+    _within_calendar(ax)  # (first: the limits read below are then calendar dates)
     lo, hi = (mdates.num2date(x) for x in ax.get_xlim())
     day = "%b %Y" if (lo.year, lo.month) == (hi.year, hi.month) else "%Y"
     offsets = ["", "%Y", day, "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"]
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, offset_formats=offsets))
-    _within_calendar(ax)
 
 
 def _within_calendar(*axes: Axes) -> None:

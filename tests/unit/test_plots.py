@@ -545,3 +545,17 @@ def test_a_chart_returning_axes_is_shown_in_a_notebook(monkeypatch) -> None:
         assert not plt.fignum_exists(getattr(fig, "number", -1))
     finally:
         plt.close("all")
+
+
+def test_a_chart_within_one_month_names_the_month() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    def offset(ax) -> str:
+        FigureCanvasAgg(ax.figure).draw()
+        return ax.xaxis.get_major_formatter().get_offset()
+
+    daily = ts.load_scenario("reciprocal-pause").simulate(seed=0)  # 2 to 16 April 2025
+    assert offset(daily.plot(markets=False)) == "Apr 2025"
+    weekly = ts.load_scenario("us-china-145").simulate(seed=0)  # months: the ticks name them
+    assert offset(weekly.plot(markets=False)) == "2025"
+    assert "2025" in offset(ts.observed.load("us-china-2025").plot())
