@@ -822,7 +822,8 @@ class Forecast:
 
         Columns: ``date``, ``importer``, ``exporter``; the headline tariffs (fractions:
         1.45 = 145%) of the ``fitted`` model, the unfitted scenario (``default``), the
-        ``no_change`` baseline (the record's level on :attr:`after`) and the record
+        ``no_change`` baseline (the record's level on :attr:`after`, held from then on;
+        NaN up to it, where it forecasts nothing) and the record
         (``observed``, ``obs`` as :meth:`score` takes it; NaN after the record's last
         date, of which it says nothing); ``scored``: whether :meth:`score` scores the
         row (after :attr:`after`, up to the record's end). The ``-forecast-paths.csv``
@@ -841,13 +842,14 @@ class Forecast:
         dates = np.asarray(self.fitted.dates, dtype="datetime64[D]")
         window = self._window(obs)
         past = dates > np.datetime64(obs.end, "D")
+        before = dates <= np.datetime64(self.after, "D")
         frames = []
         for (a, b), series in self._series(obs).items():
-            observed = np.where(past, np.nan, series["observed"])
             frames.append(pd.DataFrame({
                 "date": dates, "importer": a, "exporter": b, "fitted": series["fitted"],
-                "default": series["default"], "no_change": series["no_change"],
-                "observed": observed, "scored": window,
+                "default": series["default"],
+                "no_change": np.where(before, np.nan, series["no_change"]),
+                "observed": np.where(past, np.nan, series["observed"]), "scored": window,
             }))  # fmt: skip
         return pd.concat(frames, ignore_index=True)
 

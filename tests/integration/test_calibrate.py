@@ -123,6 +123,11 @@ def test_forecast_scores_against_two_baselines(sc: ts.Scenario) -> None:
     late = frame["date"] > np.datetime64(obs.end)
     assert frame.loc[late, "observed"].isna().all() and not frame.loc[late, "scored"].any()
     assert frame.loc[~late, "observed"].notna().all()
+    # the no-change baseline forecasts from the fit's last date on, nothing before it
+    early = frame["date"] <= np.datetime64("2025-05-31")
+    assert (
+        frame.loc[early, "no_change"].isna().all() and frame.loc[~early, "no_change"].notna().all()
+    )
     # rounds and width are checked, not taken as the defaults
     assert len(fit.simulate(rounds=3).dates) == 4
     for bad_rounds in (0, -1, 2.5):
