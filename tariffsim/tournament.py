@@ -1167,18 +1167,26 @@ class EvolutionResult:
         >>> ts.tournament.replicator_dynamics([[1, 0], [2, 0.5]], steps=5).plot().get_ylabel()
         'population share'
         """
+        import matplotlib as mpl
+
         from .plotting import _pyplot_axes
 
         ax = _pyplot_axes(ax)
         steps = np.arange(len(self.shares))
-        ax.stackplot(steps, self.shares.T, labels=self.names)
+        k = len(self.names)
+        # one colour a strategy: the default cycle repeats after 10, tab20 after 20
+        cmap = mpl.colormaps["tab10" if k <= 10 else "tab20" if k <= 20 else "turbo"]
+        colours = [cmap(i) if k <= 20 else cmap(i / max(k - 1, 1)) for i in range(k)]
+        ax.stackplot(steps, self.shares.T, labels=self.names, colors=colours)
         ax.set_xlim(0, max(len(self.shares) - 1, 1))
         ax.set_ylim(0, 1)
         ax.set_xlabel("step")
         ax.set_ylabel("population share")
         ax.set_title(f"{self.method} dynamics")
-        # beside the areas, which fill the whole panel
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+        # beside the areas, which fill the whole panel; listed top to bottom as stacked
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  fontsize="small", frameon=False)  # fmt: skip
         return ax
 
     def _repr_html_(self) -> str:

@@ -520,3 +520,22 @@ def test_evolution_without_self_play_says_so() -> None:
     rr = T.round_robin(["hold", "tit-for-tat"], rounds=3, repetitions=1, self_play=False)
     with pytest.raises(ts.errors.ParameterError, match=r"self_play=True"):
         T.replicator_dynamics(rr)
+
+
+def test_every_strategy_of_a_replicator_chart_has_its_own_colour() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    k = 18
+    payoff = np.eye(k) + 0.1  # every strategy survives a while
+    res = T.replicator_dynamics(payoff, names=[f"s{i}" for i in range(k)], steps=5)
+    ax = res.plot()
+    try:
+        colours = {tuple(np.round(c.get_facecolor()[0], 6)) for c in ax.collections}
+        assert len(ax.collections) == k and len(colours) == k
+        shown = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert shown == [f"s{i}" for i in reversed(range(k))]  # top of the stack first
+    finally:
+        plt.close(ax.figure)
