@@ -738,6 +738,14 @@ class Forecast:
     fit_observed: ObservedPath
     name: str = ""
 
+    def __repr__(self) -> str:
+        rounds = len(self.fitted.dates) - 1
+        dyads = ", ".join(f"{a}->{b}" for a, b in self.dyads)
+        return (
+            f"<Forecast {self.name or 'of the fit'} after {self.after}: {rounds} rounds to "
+            f"{self.fitted.dates[-1]}, dyads {dyads}>"
+        )
+
     def _record(self, obs: ObservedPath | str | None) -> ObservedPath:
         """``obs`` as a record: the fit's by default, a bundled record's name loaded."""
         obs = self.fit_observed if obs is None else obs

@@ -54,6 +54,16 @@ class CorrelatedResult:
     status: int
     message: str
 
+    def __repr__(self) -> str:
+        if not self.success or self.distribution is None or self.payoffs is None:
+            return f"<CorrelatedResult: failed (status {self.status}): {self.message}>"
+        support = int(np.count_nonzero(self.distribution > 1e-12))
+        pay = ", ".join(f"{float(x):.4g}" for x in self.payoffs)
+        return (
+            f"<CorrelatedResult: welfare {self.welfare:.4g}, payoffs ({pay}), "
+            f"{support} profile{'' if support == 1 else 's'} played>"
+        )
+
     def _repr_html_(self) -> str:
         """Notebook view: status, welfare and the profiles played with positive probability."""
         from ..path import html_table

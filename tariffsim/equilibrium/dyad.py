@@ -69,6 +69,21 @@ class DyadFacts:
     threshold: float
     grim: GrimFacts | None = None
 
+    def __repr__(self) -> str:
+        crit = ", ".join(f"{c} {v:.3g}" for c, v in self.critical.items())
+        sets = ""
+        if self.grim is not None:
+            spe = (
+                f"subgame perfect in {self.grim.spe}"
+                if self.grim.spe.intervals
+                else self.grim.reason.split(";")[0] or "never subgame perfect"
+            )
+            sets = f"; grim trigger is Nash for discounts in {self.grim.nash}, {spe}"
+        return (
+            f"<DyadFacts {self.a}-{self.b} at {100 * self.low:g}% / {100 * self.high:g}%: "
+            f"critical discounts {crit}, threshold {self.threshold:.3g}{sets}>"
+        )
+
 
 def dyad_facts(
     game: Game, a: str = "US", b: str = "CN", low: float = 0.1, high: float = 1.45

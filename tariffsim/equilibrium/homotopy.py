@@ -44,7 +44,7 @@ import numpy as np
 from .._util import one_of
 from ..errors import ConvergenceWarning, ParameterError
 from ._validate import check_int, check_real
-from .normal_form import FloatArray, NormalFormGame, _as_game, _check_relative_tol
+from .normal_form import FloatArray, NormalFormGame, _as_game, _check_relative_tol, _equilibria_repr
 from .qre import _pair_matrix, _split, _values
 from .scaling import _relative_regret, normalize, payoff_ranges
 
@@ -339,6 +339,16 @@ class MixedNashResult:
     converged: bool
     regret: float
     message: str
+
+    def __repr__(self) -> str:
+        n = len(self.equilibria)
+        head = (
+            f"MixedNashResult by {self.method}: {n} equilibri{'um' if n == 1 else 'a'}"
+            + (", every extreme one" if self.complete else "")
+            + ("" if self.converged else ", NOT converged")
+            + f", relative regret {self.regret:.2g}"
+        )
+        return _equilibria_repr(head, self.equilibria)
 
 
 def mixed_nash(game: Any, method: str = "auto", *, tol: float = 1e-8) -> MixedNashResult:

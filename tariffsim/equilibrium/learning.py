@@ -23,6 +23,7 @@ from .normal_form import (
     _as_game,
     _check_int,
     _check_relative_tol,
+    _equilibria_repr,
 )
 from .scaling import _relative_regret, payoff_ranges
 
@@ -68,6 +69,15 @@ class DynamicsResult:
     fixed_point: tuple[int, ...] | None
     message: str
 
+    def __repr__(self) -> str:
+        rounds = len(self.profiles) - 1
+        end = (
+            f"settled at pure equilibrium {tuple(int(a) for a in self.fixed_point)}"
+            if self.converged and self.fixed_point is not None
+            else f"NOT settled; last profile {tuple(int(a) for a in self.profiles[-1])}"
+        )
+        return f"<DynamicsResult: {rounds} rounds, {end}>"
+
 
 @dataclass(frozen=True, slots=True)
 class FictitiousPlayResult:
@@ -106,6 +116,15 @@ class FictitiousPlayResult:
     converged: bool
     fixed_point: tuple[FloatArray, ...] | None
     message: str
+
+    def __repr__(self) -> str:
+        rounds = len(self.actions) - 1
+        state = "converged" if self.converged else "NOT converged"
+        head = (
+            f"FictitiousPlayResult: {rounds} rounds, {state}, relative regret "
+            f"{float(self.regret[-1]):.2g}; the empirical profile"
+        )
+        return _equilibria_repr(head, [tuple(b[-1] for b in self.beliefs)])
 
 
 def _as_rng(rng: Any) -> np.random.Generator:

@@ -26,6 +26,7 @@ from .normal_form import (
     _as_game,
     _check_int,
     _check_relative_tol,
+    _equilibria_repr,
     _require_players,
 )
 from .scaling import _relative_regret, normalize
@@ -98,6 +99,16 @@ class LemkeHowsonAllResult:
     equilibria: tuple[tuple[FloatArray, FloatArray], ...]
     runs: tuple[LemkeHowsonResult, ...]
     converged: bool
+
+    def __repr__(self) -> str:
+        n = len(self.equilibria)
+        head = (
+            f"LemkeHowsonAllResult: {n} distinct equilibri{'um' if n == 1 else 'a'} from "
+            f"{len(self.runs)} starting labels"
+            + ("" if self.converged else f", {sum(not r.converged for r in self.runs)} "
+               "runs NOT converged")
+        )  # fmt: skip
+        return _equilibria_repr(head, self.equilibria)
 
 
 class _Unbounded(Exception):

@@ -69,6 +69,22 @@ def _vec(p: FloatArray) -> str:
     return "(" + ", ".join(f"{round(float(x), 3) + 0.0:g}" for x in p) + ")"
 
 
+def _equilibria_repr(head: str, equilibria: Any, limit: int = 10) -> str:
+    """``<head`` then one line per equilibrium (at most ``limit``) ``>``: ``#1  row (1, 0)
+    column (0, 1)`` for two players, ``player 1 (..)  player 2 (..) ...`` for more."""
+    lines = [f"<{head}"]
+    for k, eq in enumerate(tuple(equilibria)[:limit], 1):
+        if len(eq) == 2:
+            lines.append(f"  #{k}  row {_vec(eq[0])}  column {_vec(eq[1])}")
+        else:
+            lines.append(f"  #{k}  " + "  ".join(
+                f"player {i + 1} {_vec(p)}" for i, p in enumerate(eq)))  # fmt: skip
+    n = len(tuple(equilibria))
+    if n > limit:
+        lines.append(f"  … and {n - limit} more")
+    return "\n".join(lines) + ">"
+
+
 def _as_game(game: Any, name: str = "game") -> NormalFormGame:
     """Return `game` if it is a :class:`NormalFormGame`, else build one from payoffs."""
     if isinstance(game, NormalFormGame):

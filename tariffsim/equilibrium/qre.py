@@ -32,6 +32,7 @@ from .normal_form import (
     _check_int,
     _check_relative_tol,
     _check_tol,
+    _equilibria_repr,
 )
 from .scaling import from_lowest, payoff_ranges
 
@@ -74,6 +75,15 @@ class QREPath:
     final: tuple[FloatArray, ...]
     converged: Any
     residuals: FloatArray
+
+    def __repr__(self) -> str:
+        k = len(self.lambdas)
+        ok = int(np.count_nonzero(self.converged))
+        head = (
+            f"QREPath: {k} precision{'' if k == 1 else 's'} from {float(self.lambdas[0]):.3g} "
+            f"to {float(self.lambdas[-1]):.3g}, {ok} of {k} converged; the profile at the last"
+        )
+        return _equilibria_repr(head, [self.final])
 
     def _repr_html_(self) -> str:
         """Notebook view: the traced range of λ and the final profile per player."""

@@ -30,7 +30,14 @@ from numpy.typing import NDArray
 
 from .. import limits
 from ._validate import check_bool
-from .normal_form import FloatArray, _as_game, _check_relative_tol, _require_players, _vec
+from .normal_form import (
+    FloatArray,
+    _as_game,
+    _check_relative_tol,
+    _equilibria_repr,
+    _require_players,
+    _vec,
+)
 from .scaling import _relative_regret, _tied_pure_replies, normalize
 
 __all__ = ["MixedResult", "support_enumeration"]
@@ -93,12 +100,8 @@ class MixedResult:
             else ("no degeneracy detected")
         )
         n = len(self.equilibria)
-        lines = [f"<MixedResult: {n} equilibri{'um' if n == 1 else 'a'}, {deg}"]
-        for k, (s1, s2) in enumerate(self.equilibria[:10], 1):
-            lines.append(f"  #{k}  row {_vec(s1)}  column {_vec(s2)}")
-        if n > 10:
-            lines.append(f"  … and {n - 10} more")
-        return "\n".join(lines) + ">"
+        head = f"MixedResult: {n} equilibri{'um' if n == 1 else 'a'}, {deg}"
+        return _equilibria_repr(head, self.equilibria)
 
     def _repr_html_(self) -> str:
         """Notebook view: one row per equilibrium with both players' probabilities."""

@@ -71,7 +71,13 @@ from .. import limits
 from ..errors import ConvergenceWarning, NumericalError
 from . import _polytope, _polytope_exact
 from ._validate import check_bool, check_int
-from .normal_form import FloatArray, _as_game, _check_relative_tol, _require_players, _vec
+from .normal_form import (
+    FloatArray,
+    _as_game,
+    _check_relative_tol,
+    _equilibria_repr,
+    _require_players,
+)
 from .scaling import _tied_pure_replies, normalize
 
 __all__ = ["VertexResult", "vertex_enumeration"]
@@ -135,16 +141,11 @@ class VertexResult:
     def __repr__(self) -> str:
         n = len(self.equilibria)
         head = (
-            f"<VertexResult: {n} extreme equilibri{'um' if n == 1 else 'a'} in "
+            f"VertexResult: {n} extreme equilibri{'um' if n == 1 else 'a'} in "
             f"{len(self.components)} component(s)"
             + (", degenerate game" if self.degenerate else "")
         )
-        lines = [head]
-        for k, (x, y) in enumerate(self.equilibria[:10]):
-            lines.append(f"  #{k}  row {_vec(x)}  column {_vec(y)}")
-        if n > 10:
-            lines.append(f"  … and {n - 10} more")
-        return "\n".join(lines) + ">"
+        return _equilibria_repr(head, self.equilibria)
 
 
 # ---------------------------------------------------------------------------

@@ -109,6 +109,8 @@ def test_forecast_scores_against_two_baselines(sc: ts.Scenario) -> None:
     for bad in (5, object()):
         with pytest.raises(ParameterError, match="`obs` must be an ObservedPath"):
             fc.score(bad)
+    assert repr(fc).startswith("<Forecast us-china-145") and f"after {fc.after}:" in repr(fc)
+    assert len(repr(fc)) < 200 and "Path" not in repr(fc)
     # the forecast as a table: the scores follow from its scored rows
     frame = fc.to_frame(obs)
     assert len(frame) == len(fc.fitted.dates) * len(fit.dyads)

@@ -284,3 +284,33 @@ def test_long_results_show_a_summary_not_their_arrays(scenario) -> None:
         rf"{res.names[1]} 9[45]\.\d%, {res.names[0]} [45]\.\d\d%>",
         repr(res),
     ), repr(res)
+
+
+def test_solver_results_show_their_answer_not_their_arrays() -> None:
+    import numpy as np
+
+    from tariffsim import equilibrium as eq
+
+    pd_game = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    bos = eq.NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    three = eq.NormalFormGame(np.random.default_rng(0).normal(size=(3, 2, 2, 2)))
+    shown = {
+        "mixed": repr(eq.mixed_nash(bos)),
+        "lemke": repr(eq.lemke_howson_all(bos)),
+        "fictitious": repr(eq.fictitious_play(pd_game, rounds=1000, rng=0)),
+        "dynamics": repr(eq.best_response_dynamics(pd_game, start=(0, 0), rng=0)),
+        "correlated": repr(eq.correlated_equilibrium(pd_game)),
+        "qre": repr(eq.logit_qre(pd_game, np.linspace(0.1, 10, 50))),
+        "three": repr(eq.mixed_nash(three)),
+        "dyad": repr(eq.dyad_facts(ts.load_scenario("us-china-145").game)),
+    }
+    for name, text in shown.items():
+        assert len(text) < 400 and "array(" not in text and "Fraction(" not in text, name
+    assert "#3  row (0.667, 0.333)  column (0.333, 0.667)" in shown["mixed"]
+    assert "2 distinct equilibria from 4 starting labels" in shown["lemke"]
+    assert "1000 rounds, converged" in shown["fictitious"]
+    assert "settled at pure equilibrium (1, 1)" in shown["dynamics"]
+    assert "welfare 2" in shown["correlated"]
+    assert "50 of 50 converged" in shown["qre"]
+    assert "player 3" in shown["three"]
+    assert "US-CN at 10% / 145%" in shown["dyad"]
