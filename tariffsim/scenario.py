@@ -1937,6 +1937,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
     if dead:
         raise ScenarioError(dead, source=source)
     _warn_if_percent(data, source)
+    _warn_if_units(game.world, source)
     return Scenario(
         name=str(name),
         title=str(data.get("title", name)),
@@ -1990,6 +1991,32 @@ def _warn_if_percent(data: Mapping[str, Any], source: str) -> None:
             PlausibilityWarning,
             stacklevel=3,
         )
+
+
+_LARGEST_GDP = 50.0
+"""GDP (USD tn) above any economy's: the US's is about 29 tn (``gdp_2024``)."""
+
+
+def _warn_if_units(world: World, source: str) -> None:
+    """A PlausibilityWarning when the world's numbers read as written in other units: a
+    GDP above any economy's (USD bn for tn: ``gdp = 480``), or a country importing more
+    than its GDP (trade in USD bn against GDP in tn)."""
+    said = []
+    for i, c in enumerate(world.countries):
+        if c.gdp > _LARGEST_GDP:
+            said.append(f"{c.code}'s GDP is {c.gdp:g} tn (GDP is in USD tn: 0.48 for 480 bn)")
+        imports = float(world.imports[i].sum())
+        if imports > 1000.0 * c.gdp:
+            said.append(
+                f"{c.code} imports {imports:g} bn, more than its GDP of {c.gdp:g} tn (trade is "
+                "in USD bn, GDP in tn)"
+            )
+    if said:
+        import warnings
+
+        from .errors import PlausibilityWarning
+
+        warnings.warn(f"{source}: " + "; ".join(said[:3]) + ".", PlausibilityWarning, stacklevel=3)
 
 
 def _never_played(game: Game, agent: Agent) -> list[tuple[int, str, int]]:

@@ -99,3 +99,15 @@ def test_a_threat_on_a_dyad_without_a_ladder_names_the_dyad() -> None:
     data = _edit(lambda d: d.setdefault("threats", []).append({**threat, "dyad": "JP-KR"}))
     probs = _problems(data)
     assert any(p.startswith("threats[0].dyad: no tariff ladder for JP-KR") for p in probs), probs
+
+
+def test_a_gdp_in_billions_warns_as_other_units() -> None:
+    big = _edit(lambda d: d.setdefault("world", {}).setdefault("countries", {}).update(
+        {"VN": {"gdp": 480.0}}))  # fmt: skip
+    with pytest.warns(PlausibilityWarning, match=r"VN's GDP is 480 tn"):
+        ts.parse_scenario(big)
+    small = _edit(lambda d: d.setdefault("world", {}).setdefault("countries", {}).update(
+        {"VN": {"gdp": 0.48}}))  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ts.parse_scenario(small)
