@@ -836,13 +836,6 @@ class Forecast:
         date, of which it says nothing); ``scored``: whether :meth:`score` scores the
         row (after :attr:`after`, up to the record's end). The ``-forecast-paths.csv``
         of ``tariffsim calibrate``.
-
-        Examples
-        --------
-        >>> fit = ts.analysis.calibrate(  # doctest: +SKIP
-        ...     "us-china-145", "us-china-2025", ["face_weight.US"], until="2025-05-01")
-        >>> fit.forecast().to_frame().columns.tolist()  # doctest: +SKIP
-        ['date', 'importer', 'exporter', 'fitted', 'default', 'no_change', 'observed', 'scored']
         """
         import pandas as pd
 
