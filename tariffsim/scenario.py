@@ -1749,6 +1749,24 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
                 f"must be a date, a round >= 0 or a table of them by target; got {active!r}",
             )
             active = None
+        end = start + dt.timedelta(days=round_days * rounds)  # the calendar's last day
+        for sub, when in active.items() if isinstance(active, dict) else [("", active)]:
+            late = (isinstance(when, dt.date) and when > end) or (
+                isinstance(when, int) and not isinstance(when, bool) and when > rounds
+            )
+            if late:  # (as an event after the calendar: a typo in its year, likely)
+                pr.add(
+                    f"{path}.active_from" + (f".{sub}" if sub else ""),
+                    f"{code} would never move: {when} is after the calendar's last day "
+                    f"({end}, round {rounds}); extend calendar.rounds or fix the date",
+                )
+        if not _agent_targets(ladders, code, targets) and not controls:
+            pr.add(
+                f"{path}.country",
+                f"{code} has no tariff or export-control ladder to move on, so its agent would "
+                f'never move; add its ladders to [world.ladders] (e.g. "{code}-US")',
+            )
+            continue
         agents.append(
             Agent(code, strategy, tgt, Beliefs(perceived, float(lr)), active, tuple(controls))
         )
@@ -2118,7 +2136,8 @@ def _known_keys(table: Any, path: str, known: set[str], pr: _Problems) -> None:
         return
     for key in table:
         if key not in known:
-            pr.add(f"{path}.{key}", f"unknown field; known: {', '.join(sorted(known))}")
+            near = did_you_mean(key, sorted(known))
+            pr.add(f"{path}.{key}", f"unknown field; {near}known: {', '.join(sorted(known))}")
 
 
 def _override(

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import limits
+from ._util import did_you_mean
 from ._util import short_repr as _short
 
 __all__ = ["SCENARIO", "Spec", "json_schema", "nesting_depth", "prune", "text_nesting_depth"]
@@ -667,7 +668,8 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
                 child = spec.fields.get(key)
                 if child is None:
                     known = ", ".join(sorted(spec.fields))
-                    problems.append(f"{sub_path}: unknown field; known: {known}")
+                    near = did_you_mean(key, sorted(spec.fields))
+                    problems.append(f"{sub_path}: unknown field; {near}known: {known}")
                     continue
             else:
                 why = key_problem(spec.key, str(key))

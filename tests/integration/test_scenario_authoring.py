@@ -4,6 +4,7 @@ what to write instead; a tariff written in percent warns."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -111,3 +112,18 @@ def test_a_gdp_in_billions_warns_as_other_units() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ts.parse_scenario(small)
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda d: d["agents"][0].update(active_from=dt.date(2027, 1, 1)), "would never move"),
+        (lambda d: d["agents"][0].update(active_from=500), "would never move"),
+        (lambda d: d["agents"].append({"country": "JP", "strategy": "hold"}),
+         "JP has no tariff or export-control ladder to move on"),
+        (lambda d: d.update(calender={"rounds": 3}), "did you mean 'calendar'?"),
+    ],
+)  # fmt: skip
+def test_an_agent_that_could_never_move_is_refused(edit: Any, words: str) -> None:
+    probs = _problems(_edit(edit))
+    assert any(words in p for p in probs), probs
