@@ -602,20 +602,18 @@ which :func:`_dotted` joins back."""
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _dotted(table: Mapping[Any, Any]) -> dict[Any, Any]:
-    """``table`` with nested tables joined into dotted keys: ``{"a": {"b": 1}}`` is
-    ``{"a.b": 1}`` (a key given both ways keeps the last; nothing else changes)."""
+def _dotted(table: Mapping[Any, Any], prefix: str = "") -> dict[Any, Any]:
+    """``table`` with nested tables joined into dotted keys, in the file's order:
+    ``{"a": {"b": 1}}`` is ``{"a.b": 1}`` (a key given both ways keeps the later; the
+    nesting is bounded by the file's, checked before it is parsed)."""
     out: dict[Any, Any] = {}
-    stack: list[tuple[str, Any]] = [("", table)]
-    while stack:
-        prefix, t = stack.pop()
-        for key, v in reversed(list(t.items())):
-            name = f"{prefix}.{key}" if prefix else key
-            if isinstance(v, Mapping):
-                stack.append((str(name), v))
-            else:
-                out[name] = v
-    return dict(reversed(list(out.items())))
+    for key, v in table.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if isinstance(v, Mapping):
+            out.update(_dotted(v, str(name)))
+        else:
+            out[name] = v
+    return out
 
 
 def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
