@@ -670,6 +670,13 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
                     problems.append(f"{sub_path}: unknown field; {near}known: {known}")
                     continue
             else:
+                if spec.key == "param" and path.endswith(".beliefs") and key in AGENT.fields:
+                    problems.append(
+                        f"{sub_path}: {key!r} is an agent's field, not a parameter: TOML reads "
+                        "every key after the [agents.beliefs] header into that table; write "
+                        "the agent's fields above it"
+                    )
+                    continue
                 why = key_problem(spec.key, str(key))
                 if why is not None:
                     problems.append(f"{sub_path}: {why}")

@@ -122,6 +122,8 @@ def test_a_gdp_in_billions_warns_as_other_units() -> None:
         (lambda d: d["agents"].append({"country": "JP", "strategy": "hold"}),
          "JP has no tariff or export-control ladder to move on"),
         (lambda d: d.update(calender={"rounds": 3}), "did you mean 'calendar'?"),
+        (lambda d: d["agents"][0].update(beliefs={"targets": ["CN"]}),
+         "'targets' is an agent's field, not a parameter"),
     ],
 )  # fmt: skip
 def test_an_agent_that_could_never_move_is_refused(edit: Any, words: str) -> None:
