@@ -588,6 +588,7 @@ class _Summarised:
             for ax, name in zip(axes[1 + bool(ctl) :], indicators, strict=True)
         ]
         dash_of: dict[str, int] = {}  # a colour keeps its line style in every panel
+        wide = False  # whether any band drawn has width (the runs differ)
         for ax, series, scale, ylabel in panels:
             cols = [col for _, _, col in series]
             for col in cols:
@@ -600,6 +601,7 @@ class _Summarised:
                 (a, b), label, _ = series[m]
                 col, j = cols[m], dash_of[cols[m]]
                 v = scale * self.quantiles(a, b, q).values
+                wide = wide or bool((v[4] > v[0]).any())
                 if len(x) > v.shape[1]:
                     v = np.concatenate([v, v[:, -1:]], axis=1)
                 # each round's step from its date to the next, as two points: a band closes
@@ -647,7 +649,10 @@ class _Summarised:
                 ax.set_ylim(0, 100)
         axes[-1].set_xlabel("date")
         lo, hi = 100 * q[0], 100 * q[4]
-        drawn = "nothing varied" if self.vary == "none" else f"vary={self.vary}"
+        drawn = f"vary={self.vary}"
+        if self.vary == "none":  # nothing drawn: runs differ only by chance (execution noise
+            # or a strategy that randomises), or not at all
+            drawn = "nothing drawn; runs differ by chance" if wide else "nothing varied"
         note = _changes_note(getattr(self, "changes", ()), width=85)  # (a centred title)
         axes[0].set_title(  # what a saved chart needs to be told apart: seed, what was drawn,
             # and the scenario's what-ifs

@@ -858,6 +858,12 @@ def test_fan_chart_names_its_centre_line(ens: ts.Ensemble) -> None:
     with pytest.warns(ts.errors.IdenticalRunsWarning):
         flat = ts.ensemble("us-china-145", runs=2, seed=5, rounds=2, progress=False)
     assert "(seed 5, nothing varied)" in flat.plot(indicators=()).axes[0].get_title()
+    # nothing drawn, but execution noise: the runs differ, and the title says by chance
+    noisy_game = ts.load_scenario("us-china-145").game.replace(noise=0.3)
+    noisy = ts.ensemble(noisy_game, runs=20, seed=5, rounds=6, progress=False)
+    assert noisy.vary == "none" and np.ptp(noisy.tariff, axis=0).any()
+    title = noisy.plot(indicators=()).axes[0].get_title()
+    assert "(seed 5, nothing drawn; runs differ by chance)" in title
     assert "(median)" in ens.plot(indicators=()).axes[0].get_lines()[0].get_label()
 
 
