@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 import math
 import numbers
@@ -106,13 +107,26 @@ def as_date(v: Any, name: str) -> dt.date:
 
 
 def as_real(v: Any) -> float | None:
-    """``v`` as a float when it is a real number (an int, a float, numpy's, a Fraction; not a
-    bool, not complex, not text), an int beyond any float as an infinity; else None.
+    """``v`` as a float when it is a real number (an int, a float, numpy's, a Fraction, a
+    Decimal, a 0-d array of numbers such as an xarray scalar; not a bool, not complex, not
+    text), an int beyond any float as an infinity; else None.
 
-    >>> as_real(np.int64(7)), as_real(10**400), as_real(True), as_real("1")
-    (7.0, inf, None, None)
+    >>> as_real(np.int64(7)), as_real(10**400), as_real(np.array(0.5)), as_real(True)
+    (7.0, inf, 0.5, None)
+    >>> as_real("1"), as_real(2 + 0j)
+    (None, None)
     """
-    if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+    if isinstance(v, bool | np.bool_ | str | bytes):
+        return None
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if not isinstance(v, numbers.Real) and getattr(v, "shape", None) == ():
+        try:  # a 0-d array, or what holds one (an xarray scalar): its one number
+            a = np.asarray(v)
+        except (TypeError, ValueError):  # whatever it is, it is no number
+            return None
+        return as_real(a.item()) if a.shape == () and a.dtype.kind in "iuf" else None
+    if not isinstance(v, numbers.Real):
         return None
     try:
         return float(v)

@@ -14,7 +14,7 @@ import dataclasses
 import itertools
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
@@ -162,9 +162,11 @@ class Beliefs:
         if isinstance(self.learn, str):  # one field given alone is one field, not letters
             object.__setattr__(self, "learn", (self.learn,))
         names = {f.name for f in dataclasses.fields(Params)} - {"calibration"}
-        if not isinstance(self.learn, Sequence):
+        if not isinstance(self.learn, Iterable):
             raise ParameterError(f"`learn` must be a tuple of field names; got {self.learn!r}.")
-        object.__setattr__(self, "learn", tuple(self.learn))
+        object.__setattr__(
+            self, "learn", tuple(str(f) if isinstance(f, str) else f for f in self.learn)
+        )
         for f in self.learn:
             if not isinstance(f, str) or f not in names:
                 raise UnknownNameError(

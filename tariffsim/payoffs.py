@@ -1247,6 +1247,9 @@ class Params:
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             if f.name == "calibration":
+                if v is None:  # (none: nothing calibrated)
+                    object.__setattr__(self, "calibration", {})
+                    continue
                 if not isinstance(v, Mapping):
                     raise ParameterError(
                         f"`calibration` must be a mapping of field name to target; "
@@ -1255,8 +1258,6 @@ class Params:
                 continue
             if f.type == "float":
                 x = as_real(v)
-                if x is None and isinstance(v, np.ndarray) and v.shape == ():
-                    x = as_real(v[()])  # a 0-d array holds one number
                 if x is None:
                     raise ParameterError(f"`{f.name}` must be a number; got {short_repr(v)}.")
                 if not np.isfinite(x):

@@ -49,14 +49,17 @@ _NOTEBOOK_BACKENDS = ("inline", "ipympl", "widget", "nbagg")
 def _in_notebook() -> bool:
     """Whether this process is a Jupyter kernel drawing with a notebook backend.
 
-    Read at each chart (never importing IPython): the kernel's shell is ipykernel's, and
-    matplotlib's backend is one of :data:`_NOTEBOOK_BACKENDS` (inline, ipympl).
+    Read at each chart (never importing IPython): the kernel's shell is ipykernel's (or a
+    subclass: Colab's, Spyder's), and matplotlib's backend is one of
+    :data:`_NOTEBOOK_BACKENDS` (inline, ipympl). As pandas' charts, which also return
+    their Axes: ``path.plot().figure`` as a cell's last line shows the chart twice.
     """
     import sys
 
     ipython = sys.modules.get("IPython")
     shell = getattr(ipython, "get_ipython", lambda: None)() if ipython else None
-    if shell is None or not type(shell).__module__.startswith("ipykernel"):
+    # a kernel's shell is ipykernel's, or a subclass of it (Google Colab's, Spyder's)
+    if shell is None or not any(c.__module__.startswith("ipykernel") for c in type(shell).__mro__):
         return False
     import matplotlib
 

@@ -2018,16 +2018,17 @@ _LARGEST_GDP = 50.0
 def _warn_if_units(world: World, source: str) -> None:
     """A PlausibilityWarning when the world's numbers read as written in other units: a
     GDP above any economy's (USD bn for tn: ``gdp = 480``), or a country importing more
-    than its GDP (trade in USD bn against GDP in tn)."""
+    than three times its GDP (trade in USD bn against GDP in tn; an entrepôt such as Hong
+    Kong imports about 1.7 times its GDP)."""
     said = []
     for i, c in enumerate(world.countries):
         if c.gdp > _LARGEST_GDP:
             said.append(f"{c.code}'s GDP is {c.gdp:g} tn (GDP is in USD tn: 0.48 for 480 bn)")
         imports = float(world.imports[i].sum())
-        if imports > 1000.0 * c.gdp:
+        if imports > 3000.0 * c.gdp:
             said.append(
-                f"{c.code} imports {imports:g} bn, more than its GDP of {c.gdp:g} tn (trade is "
-                "in USD bn, GDP in tn)"
+                f"{c.code} imports {imports:g} bn, more than three times its GDP of {c.gdp:g} "
+                "tn (trade is in USD bn, GDP in tn)"
             )
     if said:
         import warnings

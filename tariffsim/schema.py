@@ -602,17 +602,27 @@ which :func:`_dotted` joins back."""
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _dotted(table: Mapping[Any, Any], prefix: str = "") -> dict[Any, Any]:
+def _dotted(
+    table: Mapping[Any, Any], said: list[tuple[str, str]], prefix: str = ""
+) -> dict[Any, Any]:
     """``table`` with nested tables joined into dotted keys, in the file's order:
-    ``{"a": {"b": 1}}`` is ``{"a.b": 1}`` (a key given both ways keeps the later; the
-    nesting is bounded by the file's, checked before it is parsed)."""
+    ``{"a": {"b": 1}}`` is ``{"a.b": 1}``. A key given twice (quoted and nested) and an
+    empty nested table are told in ``said`` (``(key, why)``) and left out; the nesting is
+    bounded by the file's, checked before it is parsed."""
     out: dict[Any, Any] = {}
     for key, v in table.items():
         name = f"{prefix}.{key}" if prefix else key
         if isinstance(v, Mapping):
-            out.update(_dotted(v, str(name)))
+            if not v:
+                said.append((str(name), f"an empty table: give `{name} = value` or its entries"))
+            inner = _dotted(v, said, str(name))
         else:
-            out[name] = v
+            inner = {name: v}
+        for k2, v2 in inner.items():
+            if k2 in out:
+                said.append((str(k2), "given twice (quoted and as a nested table)"))
+                continue
+            out[k2] = v2
     return out
 
 
@@ -658,7 +668,9 @@ def prune(value: Any, spec: Spec, path: str, problems: list[str]) -> Any:
             problems.append(f"{where}: {limits.message('max_items', len(value), 'entries')}")
             return DROP
         if k == "map" and spec.key in _DOTTED_KEYS:
-            value = _dotted(value)
+            said: list[tuple[str, str]] = []
+            value = _dotted(value, said)
+            problems += [f"{_child_path(path, key)}: {why}" for key, why in said]
         out_t: dict[str, Any] = {}
         for key, v in value.items():
             sub_path = _child_path(path, key)

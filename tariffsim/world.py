@@ -152,9 +152,12 @@ def _dyad_map(value: Any, name: str, codes: Sequence[str]) -> dict[tuple[str, st
     """``value``, a mapping of dyad to anything, keyed by ``(importer, exporter)``: each key
     spelt as :func:`_dyad_key` reads it, of two known countries."""
     if not isinstance(value, Mapping):
-        raise ParameterError(
-            f"`{name}` must be a mapping of dyad to its levels; got {short_repr(value)}."
-        )
+        try:  # (pairs of dyad and levels, as dict() takes them)
+            value = dict(value)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"`{name}` must be a mapping of dyad to its levels; got {short_repr(value)}."
+            ) from None
     out: dict[tuple[str, str], Any] = {}
     for key, v in value.items():
         a, b = _dyad_key(key, name)
@@ -383,8 +386,10 @@ class Ladder:
         x = as_real(level)
         if x is None or not math.isfinite(x):
             raise ParameterError(f"`level` must be a finite number; got {short_repr(level)}.")
-        if is_flag(move) or not isinstance(move, numbers.Integral) or move not in (-1, 0, 1):
+        m = None if is_flag(move) else as_real(move)
+        if m not in (-1.0, 0.0, 1.0):  # (1.0 and a 0-d array of 1 are a move of 1)
             raise ParameterError(f"`move` must be -1, 0 or +1; got {short_repr(move)}.")
+        move = int(m)
         level = x
         if move == 0:
             return level

@@ -28,7 +28,7 @@ from typing import Literal
 
 import numpy as np
 
-from .._ties import tie_bar
+from .._ties import ties
 from .._util import one_of, short_repr
 from ..agents import targets_of
 from ..errors import ParameterError, warn_not_converged
@@ -138,7 +138,7 @@ def learning_path(
                 prob = np.exp(z) / np.exp(z).sum()
                 profile.append(int(gen.choice(len(u), p=prob)))
             else:
-                best = np.flatnonzero(u >= tie_bar(u.max(), u.min()))
+                best = np.flatnonzero(ties(u, u.max()))
                 profile.append(hold[p] if hold[p] in best else int(best[0]))
         moves = {
             d: int(m)

@@ -37,8 +37,8 @@ def _problems(data: dict[str, Any]) -> list[str]:
 
 def test_unquoted_dotted_keys_are_the_quoted_ones() -> None:
     # TOML reads `resolve_weight.US = 0.7` (unquoted) as a nested table
-    quoted = ts.parse_scenario(_edit(lambda d: d["params"].update({"resolve_weight.US": 0.7})))
-    nested = ts.parse_scenario(_edit(lambda d: d["params"].update({"resolve_weight": {"US": 0.7}})))
+    quoted = ts.parse_scenario(_edit(lambda d: d.update(params={"resolve_weight.US": 0.7})))
+    nested = ts.parse_scenario(_edit(lambda d: d.update(params={"resolve_weight": {"US": 0.7}})))
     a, b = quoted.game.model.params, nested.game.model.params
     assert np.array_equal(a.resolve_weight, b.resolve_weight) and a.resolve_weight[0] == 0.7
     w1 = ts.parse_scenario(_edit(lambda d: d.update(weights={"recession.US": 2.0})))
@@ -129,3 +129,11 @@ def test_a_gdp_in_billions_warns_as_other_units() -> None:
 def test_an_agent_that_could_never_move_is_refused(edit: Any, words: str) -> None:
     probs = _problems(_edit(edit))
     assert any(words in p for p in probs), probs
+
+
+def test_a_parameter_given_twice_or_an_empty_nested_table_is_said() -> None:
+    twice = _edit(lambda d: d["params"].update({"resolve_weight.US": 0.5,
+                                                "resolve_weight": {"US": 0.7}}))  # fmt: skip
+    assert any("given twice" in p for p in _problems(twice))
+    empty = _edit(lambda d: d["params"].update({"resolve_weight": {}}))
+    assert any("params.resolve_weight: an empty table" in p for p in _problems(empty))

@@ -15,11 +15,10 @@ PAYOFF = st.one_of(
 
 
 def reduction(pay):
-    """The first entry within 1e-12 of the row's largest finite magnitude below its best."""
-    finite = np.where(np.isfinite(pay), np.abs(pay), 0.0)
-    mag = np.where(np.isnan(pay).any(axis=-1, keepdims=True), 0.0, finite.max(-1, keepdims=True))
+    """The first entry within 1e-12 of the row's best's own size (0 for an infinite best)."""
     top = pay.max(axis=-1, keepdims=True)
-    return np.argmax(pay >= top - 1e-12 * mag, axis=-1)
+    size = np.where(np.isfinite(top), np.abs(top), 0.0)
+    return np.argmax(pay >= top - 1e-12 * size, axis=-1)
 
 
 @settings(max_examples=300, deadline=None)
@@ -74,3 +73,11 @@ def test_an_infinite_best_is_tied_by_infinity_alone_and_minus_infinity_widens_no
     assert best_index(np.array([[1.0, np.inf, np.inf]])).tolist() == [1]
     assert best_index(np.array([[-np.inf, 1.0, 2.0]])).tolist() == [2]
     assert best_index(np.array([[-np.inf, -np.inf]])).tolist() == [0]
+
+
+def test_a_far_worse_option_never_widens_a_tie() -> None:
+    # the tolerance is the pair's own: a catastrophe elsewhere in the row changes nothing
+    assert best_index(np.array([[1e-3, 2e-3]])).tolist() == [1]
+    assert best_index(np.array([[1e-3, 2e-3, -1e10]])).tolist() == [1]
+    assert best_index(np.array([[1e-3, 2e-3, -1e10, -np.inf]])).tolist() == [1]
+    assert not beats(1e-3, 2e-3) and beats(2e-3, 1e-3)

@@ -3,6 +3,7 @@ when it is made: a tariffsim error naming the field and the value, never numpy's
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -165,3 +166,27 @@ def test_a_0d_array_is_a_number_and_params_copy_what_they_are_given() -> None:
     assert p.elasticity == 2.5
     fw[0] = 9.0  # the caller's array stays the caller's
     assert p.face_weight[0] == 0.3 and fw.flags.writeable
+
+
+def test_numbers_held_in_other_types_are_numbers() -> None:
+    # 0-d arrays (what a reduction or an xarray selection gives) and Decimals worked before
+    import decimal
+
+    import xarray
+
+    assert P.with_country(W, "resolve_weight", "US", np.array(0.3)).resolve_weight[0] == 0.3
+    assert P.with_dyad(W, "pass_through", "US", "CN", np.array(0.3)).pass_through[0, 1] == 0.3
+    assert PayoffModel(W, P).with_weight("resolve", "US", np.array(7.0)).weights[10, 0] == 7.0
+    assert ts.State.zeros(N).with_tariff(W, "US", "CN", np.array(0.5)).tariff[0, 1] == 0.5
+    assert P.replace(answer_scale=xarray.DataArray(0.3)).answer_scale == 0.3
+    assert P.replace(answer_scale=decimal.Decimal("0.3")).answer_scale == 0.3
+    lad = ts.Ladder((0, 0.1, 0.2))
+    assert lad.step(np.array(0.1), 1) == lad.step(0.1, 1.0) == lad.step(0.1, np.array(1)) == 0.2
+    assert ts.Beliefs(P, 0.1, learn={"pass_through"}).learn == ("pass_through",)
+    assert type(ts.Beliefs(P, 0.1, learn=np.array(["pass_through"])).learn[0]) is str
+    pairs = dataclasses.replace(W, ladders=list(W.ladders.items()))
+    assert pairs.ladders == W.ladders
+    assert P.replace(calibration=None).calibration == {}
+    for bad in (lambda: lad.step(0.1, 1.5), lambda: P.replace(answer_scale=np.array([0.3]))):
+        with pytest.raises(ParameterError):
+            bad()

@@ -529,6 +529,16 @@ def test_a_notebook_is_a_kernel_drawing_with_a_notebook_backend(monkeypatch) -> 
     monkeypatch.setattr(matplotlib, "get_backend", lambda: "agg")
     assert not _in_notebook()  # a kernel saving charts with Agg keeps bare figures
 
+    class ColabShell(_KernelShell):  # a kernel's shell of another package, subclassing it
+        __module__ = "google.colab._shell"
+
+    monkeypatch.setitem(
+        sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: ColabShell())
+    )
+    monkeypatch.setattr(matplotlib, "get_backend",
+                        lambda: "module://matplotlib_inline.backend_inline")  # fmt: skip
+    assert _in_notebook()
+
 
 def test_a_chart_returning_axes_is_shown_in_a_notebook(monkeypatch) -> None:
     import matplotlib.pyplot as plt
