@@ -36,7 +36,7 @@ from .dynamics import (
     tie_step,
     ties_in_force,
 )
-from .payoffs import Breakdown, Params, _WorldView
+from .payoffs import PARAM_FIELDS, Breakdown, Params, _WorldView
 from .world import Layer, State, StateBatch, step_layers_many
 
 if TYPE_CHECKING:
@@ -138,7 +138,6 @@ class _RunRngs(Sequence[np.random.Generator]):
 # ---------------------------------------------------------------------------
 # per-run parameters
 # ---------------------------------------------------------------------------
-_PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
 _MARKET_FIELDS = (
     "pass_through", "elasticity", "elasticity_short", "adjust_days", "dependence",
     "revenue_weight", "export_margin", "critical_exposure", "index_beta", "support_effect",
@@ -185,7 +184,7 @@ def _batched_params(base: Params, over: Mapping[str, Array], idx: NDArray[np.int
     """
     out = object.__new__(Params)
     ix = np.ix_(idx, idx)
-    for name in _PARAM_FIELDS:
+    for name in PARAM_FIELDS:
         v = over.get(name)
         if v is None:
             v = np.asarray(getattr(base, name), dtype=float)[None]

@@ -37,8 +37,8 @@ from numpy.typing import NDArray
 
 from . import _decide_kernel as _kernels
 from . import _rows
-from ._rows import _PARAM_FIELDS, _classes, _hash, _per_row, distinct_rows, take_params
-from .payoffs import Breakdown, Params, _evaluate_block, _WorldView
+from ._rows import _classes, _hash, _per_row, distinct_rows, take_params
+from .payoffs import PARAM_FIELDS, Breakdown, Params, _evaluate_block, _WorldView
 from .world import StateBatch
 
 __all__ = ["distinct_rows", "evaluate_distinct", "take_params"]
@@ -55,7 +55,7 @@ no row repeats). A stale entry can only cost speed: the memo itself is exact."""
 def _param_rows(p: Params, rows: int) -> list[str] | None:
     """Names of ``p``'s per-run fields (leading axis ``rows``); None if a field is unclear."""
     out = []
-    for name in _PARAM_FIELDS:
+    for name in PARAM_FIELDS:
         kind = _per_row(getattr(p, name), rows)
         if kind is None:
             return None

@@ -13,7 +13,6 @@ where from, :func:`taken_from`, so that packings of the batch serve them).
 from __future__ import annotations
 
 import copy
-import dataclasses
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .payoffs import Params
+from .payoffs import PARAM_FIELDS, Params
 
 __all__ = ["distinct_rows", "take_params", "taken_from"]
 
@@ -40,7 +39,6 @@ _PROBE = 64
 (evaluated row by row without hashing the rest; the result is the same either way)."""
 _MIX = np.random.default_rng(20250409).integers(1, 2**63, size=4096, dtype=np.uint64) | np.uint64(1)
 """Odd 64-bit multipliers of the row hash (fixed: the memo never depends on them)."""
-_PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Params) if f.name != "calibration")
 
 
 def _per_row(a: Any, rows: int) -> bool | None:
@@ -134,7 +132,7 @@ def take_params(p: Params, rows: NDArray[np.intp], names: Sequence[str] | None =
     is longer than 1); the others, shared by all runs, are kept as they are.
     """
     out = object.__new__(Params)
-    for name in _PARAM_FIELDS:
+    for name in PARAM_FIELDS:
         v = getattr(p, name)
         take = (name in names) if names is not None else v.shape[0] > 1
         object.__setattr__(out, name, v[rows] if take else v)
@@ -143,7 +141,7 @@ def take_params(p: Params, rows: NDArray[np.intp], names: Sequence[str] | None =
         if len(_TAKEN) >= 256:
             _TAKEN.clear()
         # both as they are now: a learning agent's Params are given new fields later
-        fields = tuple(getattr(out, name) for name in _PARAM_FIELDS)
+        fields = tuple(getattr(out, name) for name in PARAM_FIELDS)
         _TAKEN[id(out)] = (weakref.ref(out), fields, copy.copy(p), rows)
     return out
 
@@ -160,6 +158,6 @@ def taken_from(p: Params) -> tuple[Params, NDArray[np.intp]] | None:
     hit = _TAKEN.get(id(p))
     if hit is None or hit[0]() is not p:
         return None
-    if any(getattr(p, name) is not v for name, v in zip(_PARAM_FIELDS, hit[1], strict=True)):
+    if any(getattr(p, name) is not v for name, v in zip(PARAM_FIELDS, hit[1], strict=True)):
         return None  # given new fields since
     return hit[2], hit[3]

@@ -26,7 +26,7 @@ from ._ties import best_index
 from ._util import did_you_mean, one_of, probability, short_repr
 from .dynamics import REFERENCE_DAYS, per_time
 from .errors import ParameterError, UnknownNameError
-from .payoffs import Params, PayoffModel, market_pass_through
+from .payoffs import PARAM_FIELDS, Params, PayoffModel, market_pass_through
 from .world import Country, Move, State, StateBatch, World
 
 if TYPE_CHECKING:
@@ -159,19 +159,16 @@ class Beliefs:
                 f"e.g. Params.default(world)); got {short_repr(self.perceived)}."
             )
         object.__setattr__(self, "learning_rate", probability(self.learning_rate, "learning_rate"))
-        if isinstance(self.learn, str):  # one field given alone is one field, not letters
-            object.__setattr__(self, "learn", (self.learn,))
-        names = {f.name for f in dataclasses.fields(Params)} - {"calibration"}
-        if not isinstance(self.learn, Iterable):
-            raise ParameterError(f"`learn` must be a tuple of field names; got {self.learn!r}.")
-        object.__setattr__(
-            self, "learn", tuple(str(f) if isinstance(f, str) else f for f in self.learn)
-        )
-        for f in self.learn:
-            if not isinstance(f, str) or f not in names:
+        learn = (self.learn,) if isinstance(self.learn, str) else self.learn  # (not letters)
+        if not isinstance(learn, Iterable):
+            raise ParameterError(f"`learn` must be a tuple of field names; got {learn!r}.")
+        learn = tuple(str(f) if isinstance(f, str) else f for f in learn)
+        for f in learn:
+            if not isinstance(f, str) or f not in PARAM_FIELDS:
                 raise UnknownNameError(
-                    f"`learn` names unknown parameter {f!r}; known: {sorted(names)}."
+                    f"`learn` names unknown parameter {f!r}; known: {sorted(PARAM_FIELDS)}."
                 )
+        object.__setattr__(self, "learn", learn)
 
     def __repr__(self) -> str:
         return f"<Beliefs learning_rate {self.learning_rate:g}, learns {', '.join(self.learn)}>"

@@ -70,6 +70,7 @@ from .agents import Beliefs
 from .errors import ParameterError, UnknownNameError
 from .payoffs import (
     _DYAD_FIELDS,
+    PARAM_FIELDS,
     PARAM_RANGES,
     PARAM_SOURCES,
     Params,
@@ -104,9 +105,6 @@ PREFIXES = ("truth:", "belief:")
 Scope = Literal["both", "truth", "belief"]
 Kind = Literal["params", "noise", "learning_rate"]
 
-_PARAM_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in dataclasses.fields(Params) if f.name != "calibration"
-)
 _SCALAR_FIELDS = frozenset(f.name for f in dataclasses.fields(Params) if f.type == "float")
 _GAME_NAMES = ("noise", "learning_rate")
 
@@ -212,7 +210,7 @@ class PathInfo:
 # parsing
 # ---------------------------------------------------------------------------
 def _known_names() -> list[str]:
-    return [*_PARAM_FIELDS, *_GAME_NAMES]
+    return [*PARAM_FIELDS, *_GAME_NAMES]
 
 
 def _unknown(path: str, name: str) -> UnknownNameError:
@@ -270,7 +268,7 @@ def _parse_text(path: str) -> ParamPath:
             )
         kind: Kind = name  # type: ignore[assignment]
         return ParamPath(".".join((name, *index)), "both", kind, name, index)
-    if name not in _PARAM_FIELDS:
+    if name not in PARAM_FIELDS:
         raise _unknown(path, name)
     want = 0 if name in _SCALAR_FIELDS else (2 if name in _DYAD_FIELDS else 1)
     if len(index) not in (0, want):
@@ -501,8 +499,8 @@ def paths(game: Game) -> tuple[str, ...]:
     True
     """
     codes = game.world.codes
-    out: list[str] = list(_PARAM_FIELDS)
-    for name in _PARAM_FIELDS:
+    out: list[str] = list(PARAM_FIELDS)
+    for name in PARAM_FIELDS:
         if name in _SCALAR_FIELDS:
             continue
         if name in _DYAD_FIELDS:

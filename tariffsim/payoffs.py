@@ -1631,11 +1631,10 @@ class Params:
             calibrated values are kept (``calibration["reference_world"]``).
         """
         keep = [keep] if isinstance(keep, str) else list(keep)
-        fields = {f.name for f in dataclasses.fields(Params)} - {"calibration"}
         for k in keep:
-            if k not in fields:
+            if k not in PARAM_FIELDS:
                 raise UnknownNameError(
-                    f"`keep` names {k!r}, no parameter; {did_you_mean(k, sorted(fields))}"
+                    f"`keep` names {k!r}, no parameter; {did_you_mean(k, sorted(PARAM_FIELDS))}"
                     f"the calibrated fields: {', '.join(CALIBRATED_FIELDS)}."
                 )
         self._positions(world)  # (a world of these parameters' size)
@@ -1898,6 +1897,11 @@ def calibration_targets() -> dict[str, float]:
         "approval": float(np.mean(cl["approval_39_45"].values)) / 100.0,
     }
 
+
+PARAM_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(Params) if f.name != "calibration"
+)
+"""The fields of :class:`Params` that hold numbers (every one but ``calibration``)."""
 
 CALIBRATED_FIELDS = (
     "recession_slope",

@@ -1397,14 +1397,11 @@ def _num(v: Any) -> bool:
 def _dyad(s: Any, path: str, codes: tuple[str, ...], pr: _Problems) -> tuple[str, str] | None:
     from .schema import dyad_problem
 
-    why = dyad_problem(s)
-    if why is not None and "self-pair" not in why:
+    why = dyad_problem(s)  # (a self-pair included)
+    if why is not None:
         pr.add(path, why)
         return None
     a, b = s.split("-")
-    if a == b:
-        pr.add(path, f"a country cannot tariff itself: self-pair {s!r}")
-        return None
     ok = True
     for c in (a, b):
         if c not in codes:
