@@ -123,7 +123,7 @@ def as_real(v: Any) -> float | None:
     if not isinstance(v, numbers.Real) and getattr(v, "shape", None) == ():
         try:  # a 0-d array, or what holds one (an xarray scalar): its one number
             a = np.asarray(v)
-        except (TypeError, ValueError):  # whatever it is, it is no number
+        except Exception:  # (its own conversion failing, however: it is no number)
             return None
         return as_real(a.item()) if a.shape == () and a.dtype.kind in "iuf" else None
     if not isinstance(v, numbers.Real):

@@ -190,3 +190,14 @@ def test_numbers_held_in_other_types_are_numbers() -> None:
     for bad in (lambda: lad.step(0.1, 1.5), lambda: P.replace(answer_scale=np.array([0.3]))):
         with pytest.raises(ParameterError):
             bad()
+
+
+def test_an_object_whose_conversion_fails_is_no_number() -> None:
+    class Broken:  # a 0-d array-like whose own conversion raises
+        shape = ()
+
+        def __array__(self, *args: object, **kw: object) -> None:
+            raise RuntimeError("boom")
+
+    with pytest.raises(ParameterError, match="`answer_scale` must be a number"):
+        P.replace(answer_scale=Broken())
