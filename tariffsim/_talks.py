@@ -433,7 +433,7 @@ class _Talks:
         parties = tuple(event.parties)
         d = float(neg.discount)
         alpha = _deals_powers(parties, d, neg.method, None)
-        pool = _concession_pool(parties, event.agenda)
+        pool = _concession_pool(parties, event.agenda, neg.pool)
         dyads = ladder_dyads(w, parties)
         ij = [(pos[a], pos[b]) for a, b in dyads]
         by_layer = bool(event.layers) and any(len(w.instruments.get(dy, ())) > 1 for dy in dyads)

@@ -291,8 +291,9 @@ def nash_bargain(
         Per-party discount factor between offers for ``method="rubinstein"``
         (default: `discount` for all, which gives the Nash solution).
     concessions : sequence of Concession or str, optional
-        Concessions that may enter the deal (default: every bundled concession
-        between two parties).
+        Concessions that may enter the deal, names looked up in the game's
+        :attr:`~tariffsim.deals.Negotiation.pool` (default: every concession of
+        the pool between two parties: the bundled ones and the game's own).
     demands : sequence of Demand, optional
         Tariffs tied to non-trade demands (default: none).
     met : set of str
@@ -371,7 +372,7 @@ def nash_bargain(
     r = _check_round(game, round, h)
     ms = _models(game, parties, models)
     _powers(parties, d, method, patience)
-    _concession_pool(parties, concessions)
+    _concession_pool(parties, concessions, game.negotiation.pool)
     demands = _check_demands(game.world, demands)
     met = _check_met(met)
     ladder_dyads(game.world, parties)

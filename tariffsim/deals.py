@@ -102,7 +102,42 @@ class Concession:
     excludes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "excludes", tuple(self.excludes))
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ParameterError(
+                f"concession `name` must be a non-empty string; got {self.name!r}."
+            )
+        for f in ("giver", "receiver"):
+            if not isinstance(getattr(self, f), str) or not getattr(self, f):
+                raise ParameterError(
+                    f"concession {self.name!r}: `{f}` must be a country code; got "
+                    f"{short_repr(getattr(self, f))}."
+                )
+        for f in ("claims", "excludes"):
+            v = getattr(self, f)
+            if isinstance(v, str) or not isinstance(v, Iterable):
+                raise ParameterError(
+                    f"concession {self.name!r}: `{f}` must be a sequence of names; got "
+                    f"{short_repr(v)}."
+                )
+            v = tuple(v)
+            if not all(isinstance(x, str) for x in v):
+                raise ParameterError(
+                    f"concession {self.name!r}: `{f}` must hold strings; got {short_repr(v)}."
+                )
+            object.__setattr__(self, f, v)
+        rel = self.releases
+        if isinstance(rel, str) or not isinstance(rel, Iterable):
+            raise ParameterError(
+                f"concession {self.name!r}: `releases` must be (withholder, target) pairs; got "
+                f"{short_repr(rel)}."
+            )
+        pairs = [tuple(d) if not isinstance(d, str) else (d,) for d in rel]
+        if not all(len(d) == 2 and all(isinstance(x, str) for x in d) for d in pairs):
+            raise ParameterError(
+                f"concession {self.name!r}: `releases` must be (withholder, target) pairs of "
+                f"country codes; got {short_repr(self.releases)}."
+            )
+        object.__setattr__(self, "releases", tuple((d[0], d[1]) for d in pairs))
         for f in ("cost", "value"):
             v = getattr(self, f)
             bad = isinstance(v, bool) or not isinstance(v, numbers.Real)
@@ -171,6 +206,20 @@ def misspelt_concession(name: Any) -> str | None:
     order (``BORDER_CANADA``, ``canada_border``) is taken for a typo of it,
     which would do the same without a word.
     """
+    near = _near_bundled(name)
+    if near is None:
+        return None
+    return (
+        f"unknown concession {name!r}; did you mean {near!r}? (A demand whose concession "
+        "no summit offers is never met and holds its floor for good: name such a standing "
+        "demand so that it is not close to a concession's name, as 'trade_agreement'; known: "
+        f"{', '.join(sorted(CONCESSIONS))})"
+    )
+
+
+def _near_bundled(name: Any) -> str | None:
+    """The bundled concession ``name`` is close to but not (``difflib`` ratio 0.8 or more in
+    lower case, or the same words in another case or order), or None."""
     import difflib
 
     if not isinstance(name, str) or name in CONCESSIONS:
@@ -181,14 +230,7 @@ def misspelt_concession(name: Any) -> str | None:
 
     same = [c for c in CONCESSIONS if canon(c) == canon(name)]
     near = same or difflib.get_close_matches(name.lower(), list(CONCESSIONS), n=1, cutoff=0.8)
-    if not near:
-        return None
-    return (
-        f"unknown concession {name!r}; did you mean {near[0]!r}? (A demand whose concession "
-        "no summit offers is never met and holds its floor for good: name such a standing "
-        "demand so that it is not close to a concession's name, as 'trade_agreement'; known: "
-        f"{', '.join(sorted(CONCESSIONS))})"
-    )
+    return near[0] if near else None
 
 
 @dataclass(frozen=True)
@@ -213,6 +255,21 @@ class Negotiation:
         payoff model's term weights, so a game whose weights are all scaled by
         ``c`` plays the same deals (and the same path) with ``concession_scale=c``.
         Finite and > 0.
+    concessions : tuple of Concession
+        The game's own concessions, beyond the bundled ones
+        (:data:`CONCESSIONS`); one named as a bundled one replaces it (its cost
+        or value recalibrated). A name close to a bundled one's but not equal
+        is refused, as a demand naming it would be read as a typo. Every
+        concession a summit's agenda, a demand or a threat names is looked up
+        in :attr:`pool`.
+
+    Raises
+    ------
+    ParameterError
+        A field out of range or of the wrong type; a concession given twice.
+    UnknownNameError
+        A concession's name close to a bundled one's; an ``excludes`` naming
+        no concession.
 
     Examples
     --------
@@ -226,6 +283,7 @@ class Negotiation:
     method: Method = "nash"
     demands: tuple[Demand, ...] = ()
     concession_scale: float = 1.0
+    concessions: tuple[Concession, ...] = ()
 
     def __post_init__(self) -> None:
         _check_discount(self.discount)
@@ -242,6 +300,50 @@ class Negotiation:
         for dm in self.demands:
             if not isinstance(dm, Demand):
                 raise ParameterError(f"`demands` must hold Demand objects; got {dm!r}.")
+        own = self.concessions
+        if isinstance(own, Concession | str) or not isinstance(own, Iterable):
+            raise ParameterError(
+                f"`concessions` must be a sequence of Concession; got {short_repr(own)}."
+            )
+        own = tuple(own)
+        seen: set[str] = set()
+        for c in own:
+            if not isinstance(c, Concession):
+                raise ParameterError(f"`concessions` must hold Concession objects; got {c!r}.")
+            if c.name in seen:
+                raise ParameterError(f"`concessions`: {c.name!r} is given twice.")
+            seen.add(c.name)
+            near = _near_bundled(c.name)
+            if near is not None:
+                raise UnknownNameError(
+                    f"`concessions`: {c.name!r} is so close to the bundled {near!r} that a "
+                    "demand naming it would be taken for a typo: use the bundled name to "
+                    "replace that concession, or a name of its own."
+                )
+        object.__setattr__(self, "concessions", own)
+        pool = self.pool
+        for c in own:
+            for other in c.excludes:
+                if other not in pool:
+                    raise UnknownNameError(
+                        f"concession {c.name!r}: `excludes` names {other!r}, no concession; "
+                        f"known: {', '.join(sorted(pool))}."
+                    )
+
+    @property
+    def pool(self) -> dict[str, Concession]:
+        """Every concession the game's deals can give, by name: the bundled ones
+        (:data:`CONCESSIONS`) and :attr:`concessions`, which replace bundled ones of the
+        same name.
+
+        Examples
+        --------
+        >>> c = ts.bargaining.Concession("crackdown_vietnam", "VN", "US", cost=0.05, value=0.02)
+        >>> neg = ts.bargaining.Negotiation(concessions=(c,))
+        >>> "crackdown_vietnam" in neg.pool, "border_canada" in neg.pool
+        (True, True)
+        """
+        return {**CONCESSIONS, **{c.name: c for c in self.concessions}}
 
     def floors(self, met: frozenset[str] | set[str] = frozenset()) -> dict[Dyad, float]:
         """Lowest level each demanding side keeps per dyad, given the concessions met."""
@@ -571,24 +673,25 @@ CONCESSIONS: Mapping[str, Concession] = _Concessions()
 """The bundled concessions by name (``data/concessions.toml``), costs and values from claims."""
 
 
-def concession(name: str) -> Concession:
-    """A bundled concession by name.
+def concession(name: str, known: Mapping[str, Concession] = CONCESSIONS) -> Concession:
+    """A concession by name: a bundled one, or one of ``known`` (a game's
+    :attr:`Negotiation.pool`).
 
     Raises
     ------
     UnknownNameError
-        If `name` is not bundled; the message lists the names.
+        If `name` is not known; the message lists the names.
 
     Examples
     --------
     >>> ts.bargaining.concession("fentanyl_enforcement_china").giver
     'CN'
     """
-    if not one_of(name, CONCESSIONS):
+    if not one_of(name, known):
         raise UnknownNameError(
-            f"concession {name!r} is unknown; known: {', '.join(sorted(CONCESSIONS))}."
+            f"concession {name!r} is unknown; known: {', '.join(sorted(known))}."
         )
-    return CONCESSIONS[name]
+    return known[name]
 
 
 # ---------------------------------------------------------------------------
@@ -917,7 +1020,7 @@ def solve_deal(
     max_broken = whole_number(max_broken, "max_broken", 1)
     ms = _models(game, parties, models)
     alpha = _powers(parties, d, method, patience)
-    pool = _concession_pool(parties, concessions)
+    pool = _concession_pool(parties, concessions, game.negotiation.pool)
     demands = _check_demands(w, demands)
     met = _check_met(met)
     dyads = ladder_dyads(w, parties)
@@ -1172,14 +1275,19 @@ def _powers(
 
 
 def _concession_pool(
-    parties: Sequence[str], concessions: Sequence[Concession | str] | None
+    parties: Sequence[str],
+    concessions: Sequence[Concession | str] | None,
+    known: Mapping[str, Concession] = CONCESSIONS,
 ) -> dict[str, Concession]:
+    """The concessions a deal among ``parties`` can give: ``concessions`` (names looked up in
+    ``known``, the game's :attr:`Negotiation.pool`), or with None every one of ``known``
+    between the parties."""
     if concessions is None:
         items: list[Concession] = [
-            c for c in CONCESSIONS.values() if c.giver in parties and c.receiver in parties
+            c for c in known.values() if c.giver in parties and c.receiver in parties
         ]
     else:
-        items = [concession(c) if isinstance(c, str) else c for c in concessions]
+        items = [concession(c, known) if isinstance(c, str) else c for c in concessions]
         for c in items:
             if not isinstance(c, Concession):
                 raise ParameterError(f"`concessions` must hold Concession or names; got {c!r}.")

@@ -351,6 +351,7 @@ class Game:
                 raise ParameterError(
                     f"negotiation.demands: no tariff ladder for ({dm.by}, {dm.of})."
                 )
+        self._check_concessions()
         object.__setattr__(self, "agents", tuple(self.agents))
         object.__setattr__(self, "events", tuple(self.events))
         if self.model.world is not self.world and self.model.world.codes != self.world.codes:
@@ -451,7 +452,7 @@ class Game:
                 raise ParameterError(f"{where}: an `agenda` needs a summit with parties.")
             for name in e.agenda or ():  # concessions the parties can give each other
                 try:
-                    c = concession(name)
+                    c = concession(name, self.negotiation.pool)
                 except UnknownNameError as exc:
                     raise UnknownNameError(f"{where}: {exc}") from None
                 if c.giver not in e.parties or c.receiver not in e.parties:
@@ -473,6 +474,38 @@ class Game:
             raise ParameterError(
                 f"`initial` has {self.initial.n} countries; the world has {self.world.n}."
             )
+
+    def _check_concessions(self) -> None:
+        """The game's own concessions are between its countries and release its export
+        controls; a threat's ``unless`` names a concession of the pool."""
+        codes = self.world.codes
+        for c in self.negotiation.concessions:
+            where = f"negotiation.concessions ({c.name!r})"
+            for f in ("giver", "receiver"):
+                if getattr(c, f) not in codes:
+                    raise UnknownNameError(
+                        f"{where}: `{f}` {getattr(c, f)!r} is not a country of the world; "
+                        f"known: {', '.join(codes)}."
+                    )
+            for d in c.releases:
+                if d not in self.world.control_ladders:
+                    have = ", ".join("-".join(x) for x in self.world.control_ladders)
+                    raise ParameterError(
+                        f"{where}: `releases` {'-'.join(d)} has no export-control ladder; "
+                        f"control ladders: {have or 'none'}."
+                    )
+                if d[0] != c.giver:
+                    raise ParameterError(
+                        f"{where}: `releases` {'-'.join(d)} is {d[0]}'s control; a concession "
+                        f"releases the giver's ({c.giver}) own."
+                    )
+        pool = self.negotiation.pool
+        for k, th in enumerate(self.threats):
+            if th.unless and th.unless not in pool:
+                raise UnknownNameError(
+                    f"threats[{k}].unless: unknown concession {th.unless!r}; known: "
+                    f"{', '.join(sorted(pool))}."
+                )
 
     def __repr__(self) -> str:
         agents = ", ".join(a.code for a in self.agents) or "none"

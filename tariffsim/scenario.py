@@ -34,7 +34,15 @@ from ._io import input_boundary
 from ._util import check_bool, did_you_mean, one_of, replaced, short_repr
 from .agents import STRATEGIES, Beliefs, check_strategy, make_strategy, targets_of
 from .claims import load_claims
-from .deals import CONCESSIONS, Demand, Negotiation, Threat, misspelt_concession
+from .deals import (
+    CONCESSIONS,
+    Concession,
+    Demand,
+    Negotiation,
+    Threat,
+    _near_bundled,
+    misspelt_concession,
+)
 from .engine import calendar_fits
 from .errors import (
     LimitError,
@@ -897,7 +905,8 @@ class Scenario:
         return rows
 
     def _bargaining_rows(self) -> list[tuple[str, str, str, str, str]]:
-        """Demands and conditional threats: (kind, dyad, level, condition, claims)."""
+        """Demands, the scenario's own concessions (cost and value in % of GDP per round) and
+        conditional threats: (kind, dyad, level, condition, claims)."""
         g = self.game
         rows = []
         for d in g.negotiation.demands:
@@ -905,6 +914,12 @@ class Scenario:
             rows.append(
                 ("demand", f"{d.by}-{d.of}", f"{100 * d.level:g}%{layer}",
                  f"kept until {d.concession}", ", ".join(d.claims))
+            )  # fmt: skip
+        for c in g.negotiation.concessions:
+            replaces = " (replaces the bundled one)" if c.name in CONCESSIONS else ""
+            rows.append(
+                ("concession", f"{c.giver}-{c.receiver}", f"cost {c.cost:g}, value {c.value:g}",
+                 f"{c.name}{replaces}", ", ".join(c.claims))
             )  # fmt: skip
         for th in g.threats:
             when = str(th.when) if isinstance(th.when, dt.date) else f"round {th.when}"
@@ -978,9 +993,11 @@ class Scenario:
             talks = "on" if neg.enabled else "off"
             out.append(
                 f"\nbargaining ({talks}; {neg.method}, discount {neg.discount:g}, "
-                f"horizon {neg.horizon}): demands and conditional threats"
+                f"horizon {neg.horizon}): demands, concessions and conditional threats"
             )
-            out += [f"  {k:<7} {d:<6} {lv:<22} {c}" for k, d, lv, c, _ in brows]
+            wk = max(7, *(len(r[0]) for r in brows))
+            wl = max(22, *(len(r[2]) for r in brows))
+            out += [f"  {k:<{wk}} {d:<6} {lv:<{wl}} {c}" for k, d, lv, c, _ in brows]
         if self.changes:
             out.append("\nwhat-if changes:")
             out += [f"  - {c}" for c in self.changes]
@@ -1046,6 +1063,15 @@ class Scenario:
                 ["when", "kind", "what", "label", "claims"], self._event_rows(), caption="events"
             )
         )
+        brows = self._bargaining_rows()
+        if brows:
+            parts.append(
+                html_table(
+                    ["kind", "dyad", "level", "condition", "claims"],
+                    brows,
+                    caption="demands, concessions and conditional threats",
+                )
+            )
         return "".join(parts) + "</div>"
 
 
@@ -1768,6 +1794,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             Agent(code, strategy, tgt, Beliefs(perceived, float(lr)), active, tuple(controls))
         )
 
+    # -- the scenario's own concessions: every name below is looked up in the pool --------
+    own = _concessions(data, codes, world, cl, pr)
+    pool = {**CONCESSIONS, **{c.name: c for c in own}}
+
     # -- events ----------------------------------------------------------------
     events = []
     last = start + dt.timedelta(days=round_days * rounds)  # the calendar's last day
@@ -1884,11 +1914,11 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             if not isinstance(ag, list) or not all(isinstance(x, str) for x in ag):
                 pr.add(f"{path}.agenda", f"must be a list of concession names; got {ag!r}")
                 continue
-            unknown = [x for x in ag if x not in CONCESSIONS]
+            unknown = [x for x in ag if x not in pool]
             if unknown:
                 pr.add(
                     f"{path}.agenda",
-                    f"unknown concessions {unknown}; known: {', '.join(sorted(CONCESSIONS))}",
+                    f"unknown concessions {unknown}; known: {', '.join(sorted(pool))}",
                 )
                 continue
             kw["agenda"] = tuple(ag)
@@ -1915,8 +1945,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<mapping>") -> Sce
             pr.add(path, str(e))
 
     # -- negotiation -------------------------------------------------------------
-    negotiation = _negotiation(data, codes, ladders, cl, pr, world)
-    threats = _threats(data, codes, ladders, cl, pr, (start, round_days, rounds), world.instruments)
+    negotiation = _negotiation(data, codes, ladders, cl, pr, world, own)
+    threats = _threats(
+        data, codes, ladders, cl, pr, (start, round_days, rounds), world.instruments, pool
+    )
     moves = data.get("moves", "step")
     if moves not in ("step", "jump"):
         pr.add("moves", f"must be one of 'step', 'jump'; got {moves!r}")
@@ -2185,8 +2217,11 @@ def _negotiation(
     cl: Any,
     pr: _Problems,
     world: World | None = None,
+    own: tuple[Concession, ...] = (),
 ) -> Negotiation:
-    """The ``[negotiation]`` table and the ``[[demands]]`` list, checked field by field."""
+    """The ``[negotiation]`` table and the ``[[demands]]`` list, checked field by field
+    (``own``: the file's ``[[concessions]]``, which demands may name)."""
+    pool = {**CONCESSIONS, **{c.name: c for c in own}}
 
     def layers_of(d: tuple[str, str]) -> tuple[str, ...]:
         lays = world.instruments.get(d, ()) if world is not None else ()
@@ -2252,7 +2287,7 @@ def _negotiation(
         if typo is not None:
             pr.add(f"{path}.concession", typo)
             continue
-        known = CONCESSIONS.get(con)
+        known = pool.get(con)
         if known is not None and (known.giver, known.receiver) != (d[1], d[0]):
             pr.add(  # (it could never meet this demand: no summit of these two carries it)
                 f"{path}.concession",
@@ -2285,7 +2320,90 @@ def _negotiation(
             )
             continue
         demands.append(Demand(d[0], d[1], float(lvl), con, claims, layer=layer))
-    return Negotiation(demands=tuple(demands), **kw)
+    return Negotiation(demands=tuple(demands), concessions=own, **kw)
+
+
+def _concessions(
+    data: Mapping[str, Any], codes: tuple[str, ...], world: World, cl: Any, pr: _Problems
+) -> tuple[Concession, ...]:
+    """The ``[[concessions]]`` list: the scenario's own concessions, checked field by field.
+
+    Each needs ``name``, ``giver``, ``receiver``, ``cost`` and ``value``; a name of a bundled
+    concession replaces it, one close to a bundled name is refused (a demand naming it would
+    read as a typo), ``releases`` must be the giver's export-control ladders and
+    ``excludes`` must name concessions of the pool.
+    """
+    items = [x for x in data.get("concessions") or () if isinstance(x, Mapping)]
+    names = {x.get("name") for x in items if isinstance(x.get("name"), str)}
+    out: list[Concession] = []
+    seen: set[str] = set()
+    for k, cd in enumerate(data.get("concessions") or ()):
+        path = f"concessions[{k}]"
+        if not isinstance(cd, Mapping):
+            continue
+        missing = [f for f in ("name", "giver", "receiver", "cost", "value") if f not in cd]
+        if missing:
+            pr.add(path, f"missing {', '.join(f'`{f}`' for f in missing)}")
+            continue
+        name = cd["name"]
+        near = _near_bundled(name)
+        if near is not None:
+            pr.add(
+                f"{path}.name",
+                f"{name!r} is so close to the bundled concession {near!r} that a demand naming "
+                "it would read as a typo: write the bundled name to replace that concession, "
+                "or choose a name of its own",
+            )
+            continue
+        if name in seen:
+            pr.add(f"{path}.name", f"{name!r} is defined twice")
+            continue
+        seen.add(name)
+        bad = False
+        for f in ("giver", "receiver"):
+            if cd[f] not in codes:
+                pr.add(f"{path}.{f}", f"unknown country {cd[f]!r}; known: {', '.join(codes)}")
+                bad = True
+        if not bad and cd["giver"] == cd["receiver"]:
+            pr.add(f"{path}.receiver", f"must differ from the giver; got {cd['receiver']!r}")
+            bad = True
+        releases = []
+        for d in cd.get("releases", ()):
+            pair = tuple(d.split("-"))
+            if pair not in world.control_ladders:
+                pr.add(
+                    f"{path}.releases",
+                    f"{d!r} has no export-control ladder; control ladders: "
+                    f"{', '.join('-'.join(x) for x in world.control_ladders) or 'none'}",
+                )
+                bad = True
+            elif pair[0] != cd["giver"]:
+                pr.add(
+                    f"{path}.releases",
+                    f"{d!r} is {pair[0]}'s control; a concession releases its giver's own",
+                )
+                bad = True
+            releases.append(pair)
+        for x in cd.get("excludes", ()):
+            if x not in CONCESSIONS and x not in names:
+                near = did_you_mean(x, sorted({*CONCESSIONS, *names}))
+                pr.add(f"{path}.excludes", f"unknown concession {x!r}; {near}".rstrip("; "))
+                bad = True
+        for cid in cd.get("claims", ()):
+            if cid not in cl:
+                pr.add(f"{path}.claims", f"unknown claim id {cid!r}")
+                bad = True
+        if bad:
+            continue
+        out.append(
+            Concession(
+                name=name, giver=cd["giver"], receiver=cd["receiver"], cost=float(cd["cost"]),
+                value=float(cd["value"]), label=str(cd.get("label", "")),
+                claims=tuple(cd.get("claims", ())), releases=tuple(releases),
+                excludes=tuple(cd.get("excludes", ())),
+            )
+        )  # fmt: skip
+    return tuple(out)
 
 
 def _threats(
@@ -2296,6 +2414,7 @@ def _threats(
     pr: _Problems,
     calendar: tuple[dt.date, int, int],
     instruments: Mapping[tuple[str, str], Any],
+    pool: Mapping[str, Any] = CONCESSIONS,
 ) -> tuple[Threat, ...]:
     """The ``[[threats]]`` list: conditional threats, checked field by field.
 
@@ -2362,10 +2481,10 @@ def _threats(
             pr.add(f"{path}.round", f"must be in [1, calendar.rounds = {rounds}]; got {when!r}")
             continue
         unless = td.get("unless", "")
-        if unless and unless not in CONCESSIONS:
+        if unless and unless not in pool:
             pr.add(
                 f"{path}.unless",
-                f"unknown concession {unless!r}; known: {', '.join(sorted(CONCESSIONS))}",
+                f"unknown concession {unless!r}; known: {', '.join(sorted(pool))}",
             )
             continue
         claims = tuple(td.get("claims", ()))
@@ -2387,84 +2506,6 @@ def _table(v: Any, path: str, pr: _Problems) -> Mapping[str, Any]:
         return v
     pr.add(path, f"must be a table; got {v!r}")
     return {}
-
-
-_TOP_TABLES = ("calendar", "world", "params", "weights", "initial")
-_TOP_LISTS = ("claims", "outcomes", "agents", "events")
-_WORLD_TABLES = (
-    "countries", "ladders", "control_ladders", "gdp", "imports", "ties", "instruments",
-)  # fmt: skip
-
-
-def _shape(data: Any, pr: _Problems) -> dict[str, Any]:
-    """A copy of ``data`` whose containers have the right types.
-
-    Every table that is not a table, list that is not a list, or list item of
-    the wrong kind is reported (with its path) and dropped, so that the
-    field-by-field checks after it see only the shapes they expect.
-    """
-    if not isinstance(data, Mapping):
-        pr.add("<scenario>", f"must be a table (a parsed TOML document); got {data!r}")
-        return {}
-    out: dict[str, Any] = {str(k): v for k, v in data.items()}
-    for key in _TOP_TABLES:
-        if key in out:
-            out[key] = dict(_table(out[key], key, pr))
-    for key in _TOP_LISTS:
-        if key in out and not isinstance(out[key], list):
-            pr.add(key, f"must be a list; got {out[key]!r}")
-            out[key] = []
-    for key in ("claims", "outcomes"):
-        items = out.get(key, [])
-        for k, v in enumerate(items):
-            if not isinstance(v, str):
-                pr.add(f"{key}[{k}]", f"must be a string; got {v!r}")
-        out[key] = [v for v in items if isinstance(v, str)]
-    world = out.get("world", {})
-    for key in _WORLD_TABLES:
-        if key in world:
-            world[key] = _table(world[key], f"world.{key}", pr)
-    initial = out.get("initial", {})
-    if "tariffs" in initial:
-        initial["tariffs"] = _table(initial["tariffs"], "initial.tariffs", pr)
-    for key in ("agents", "events", "demands", "threats"):
-        kept: list[dict[str, Any]] = []
-        for k, item in enumerate(out.get(key, [])):
-            if not isinstance(item, Mapping):
-                pr.add(f"{key}[{k}]", f"must be a table; got {item!r}")
-                kept.append({})
-                continue
-            item = dict(item)
-            if key == "agents":
-                for sub in ("beliefs", "options"):
-                    if sub in item:
-                        item[sub] = dict(_table(item[sub], f"{key}[{k}].{sub}", pr))
-                t = item.get("targets")
-                if t is not None and (
-                    not isinstance(t, list) or not all(isinstance(x, str) for x in t)
-                ):
-                    pr.add(f"{key}[{k}].targets", f"must be a list of country codes; got {t!r}")
-                    item.pop("targets")
-                if "country" in item and not isinstance(item["country"], str):
-                    pr.add(
-                        f"{key}[{k}].country", f"must be a country code; got {item['country']!r}"
-                    )
-                    item["country"] = None
-                if "strategy" in item and not isinstance(item["strategy"], str):
-                    pr.add(f"{key}[{k}].strategy", f"must be a string; got {item['strategy']!r}")
-                    item["strategy"] = None
-            else:
-                c = item.get("claims", [])
-                if not isinstance(c, list) or not all(isinstance(x, str) for x in c):
-                    pr.add(f"{key}[{k}].claims", f"must be a list of claim ids; got {c!r}")
-                    item["claims"] = []
-                for f in ("kind", "dyad", "country"):
-                    if f in item and not isinstance(item[f], str):
-                        pr.add(f"{key}[{k}].{f}", f"must be a string; got {item[f]!r}")
-                        item[f] = None
-            kept.append(item)
-        out[key] = kept
-    return out
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -282,6 +282,34 @@ LAYER = Spec(
 )
 """One layer of ``[world.instruments]``."""
 
+CONCESSION = Spec(
+    "table",
+    "a concession a deal can give, beyond the bundled ones",
+    fields={
+        "name": _str("an identifier; a bundled concession's name replaces it", max_chars=100,
+                     key="name"),
+        "giver": Spec("string", "the country that gives it", key="code"),
+        "receiver": Spec("string", "the country that receives it", key="code"),
+        "cost": _num("cost to the giver, % of its GDP per round", 0, 100),
+        "value": _num("value to the receiver, % of its GDP per round", 0, 100),
+        "label": _str("shown with the deals that give it", key="text"),
+        "claims": _CLAIMS,
+        "releases": Spec(
+            "list",
+            "the giver's export controls it suspends",
+            value=Spec("string", "WITHHOLDER-TARGET", key="dyad"),
+            unique=True,
+        ),
+        "excludes": Spec(
+            "list",
+            "concessions no deal gives together with it",
+            value=_str("a concession name", max_chars=100),
+            unique=True,
+        ),
+    },
+)  # fmt: skip
+"""One ``[[concessions]]`` entry."""
+
 SCENARIO = Spec(
     "table",
     "a tariffsim scenario (format 1)",
@@ -382,6 +410,9 @@ SCENARIO = Spec(
         "negotiation": NEGOTIATION,
         "demands": Spec("list", "tariffs tied to non-trade demands", value=DEMAND),
         "threats": Spec("list", "conditional threats", value=THREAT),
+        "concessions": Spec(
+            "list", "the scenario's own concessions", value=CONCESSION, max_items=64
+        ),
     },
 )
 """The whole scenario format."""
