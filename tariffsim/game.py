@@ -446,6 +446,20 @@ class Game:
                     raise ParameterError(
                         f"{where}: level {e.level!r} is not on the ladder {lad.levels}."
                     )
+            if e.kind == "control":  # (elsewhere the level is recorded and weighs nothing)
+                clad = self.world.control_ladders.get((e.importer, e.exporter))
+                if clad is None:
+                    have = ", ".join("-".join(x) for x in self.world.control_ladders)
+                    raise ParameterError(
+                        f"{where}.dyad: no export-control ladder for {e.importer}-{e.exporter}: "
+                        "a 'control' event moves a dyad of the world's control ladders (a "
+                        f"scenario file's [world.control_ladders]; now: {have or 'none'})."
+                    )
+                if not clad.contains(e.level):
+                    raise ParameterError(
+                        f"{where}: level {e.level!r} is not on the {e.importer}-{e.exporter} "
+                        f"control ladder {clad.levels}."
+                    )
             for code in e.parties:
                 self.world.index(code)
             if e.agenda and not e.parties:

@@ -137,3 +137,24 @@ def test_a_parameter_given_twice_or_an_empty_nested_table_is_said() -> None:
     assert any("given twice" in p for p in _problems(twice))
     empty = _edit(lambda d: d["params"].update({"resolve_weight": {}}))
     assert any("params.resolve_weight: an empty table" in p for p in _problems(empty))
+
+
+def test_a_control_event_needs_a_control_ladder_and_one_of_its_rungs() -> None:
+    """A control event on a dyad without a control ladder was recorded in the path and weighed
+    nothing in any payoff; one off the ladder's rungs made a state no agent could move."""
+    sc = ts.load_scenario("us-china-145")
+
+    def control(importer: str, exporter: str, level: float) -> ts.Event:
+        return ts.Event(dt.date(2025, 5, 1), "control", "chips", importer=importer,
+                        exporter=exporter, level=level)  # fmt: skip
+
+    with pytest.raises(ts.ParameterError, match=r"no export-control ladder for US-CN.*now: CN-US"):
+        sc.with_events(control("US", "CN", 0.5))
+    with pytest.raises(ts.ParameterError, match=r"level 0\.3 is not on the CN-US control ladder"):
+        sc.with_events(control("CN", "US", 0.3))
+    assert sc.with_events(control("CN", "US", 0.25)).simulate(seed=0, rounds=20).control.any()
+    bad = _edit(lambda d: d["events"].append(
+        {"date": dt.date(2025, 5, 1), "kind": "control", "dyad": "US-CN", "level": 0.5}
+    ))  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"events\[\d+\].*no export-control ladder for US-CN"):
+        ts.parse_scenario(bad)
