@@ -282,6 +282,33 @@ def real_array(values: Any, name: str) -> NDArray[np.float64]:
     return np.array(raw, dtype=float)
 
 
+def labels_of(values: Any) -> str | None:
+    """The labels of a pandas Series or DataFrame or an xarray DataArray whose axes carry
+    labels other than positions 0, 1, ... (numpy reads it by position, dropping them), or
+    None.
+
+    >>> import pandas as pd
+    >>> labels_of(pd.Series([0.1, 0.2], index=["US", "CN"])), labels_of(pd.Series([0.1]))
+    ("Series with labels ['US', 'CN']", None)
+    """
+    mod = type(values).__module__.split(".")[0]
+    if mod == "pandas":
+        axes = [getattr(values, a) for a in ("index", "columns") if hasattr(values, a)]
+    elif mod == "xarray":
+        coords = getattr(values, "coords", {})
+        axes = [coords[d].to_index() for d in getattr(values, "dims", ()) if d in coords]
+    else:
+        return None
+    for ax in axes:
+        try:
+            positions = list(ax) == list(range(len(ax)))
+        except TypeError:
+            positions = False
+        if not positions:
+            return f"{type(values).__name__} with labels {short_repr(list(ax))}"
+    return None
+
+
 _BOOL_TYPES = frozenset({bool, np.bool_})
 _SCALAR_TYPES = frozenset({int, float, np.float64, np.float32, np.int64, np.int32})
 

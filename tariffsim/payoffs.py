@@ -81,7 +81,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _trade_kernel
-from ._util import as_real, did_you_mean, finite_number, real_array, replaced, short_repr
+from ._util import (
+    as_real,
+    did_you_mean,
+    finite_number,
+    labels_of,
+    real_array,
+    replaced,
+    short_repr,
+)
 from .claims import PAYOFF_TERM_NAMES, load_claims
 from .dynamics import REFERENCE_DAYS, adjust_along, per_time, tie_held, ties_in_force
 from .errors import ParameterError, UnknownNameError
@@ -1276,6 +1284,18 @@ class Params:
                     f"`{f.name}` must be an array in the world's country order, not a mapping; "
                     f"got {short_repr(v)}. Set one country's value with "
                     f"Params.with_country(world, {f.name!r}, code, value)."
+                )
+            labels = labels_of(v)
+            if labels is not None:  # (numpy would read it by position, dropping the labels)
+                how = (
+                    f"with_dyad(world, {f.name!r}, importer, exporter"
+                    if f.name in _DYAD_FIELDS
+                    else f"with_country(world, {f.name!r}, code"
+                )
+                raise ParameterError(
+                    f"`{f.name}` is labelled ({labels}): give it as an array in the world's "
+                    f"country order (`series.reindex(world.codes).to_numpy()`), or set one "
+                    f"value with Params.{how}, value)."
                 )
             arr = real_array(v, f.name).copy()
             want = (n, n) if f.name in _DYAD_FIELDS else (n,)

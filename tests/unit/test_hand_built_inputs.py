@@ -201,3 +201,27 @@ def test_an_object_whose_conversion_fails_is_no_number() -> None:
 
     with pytest.raises(ParameterError, match="`answer_scale` must be a number"):
         P.replace(answer_scale=Broken())
+
+
+def test_labelled_values_are_refused_and_unlabelled_ones_taken_by_position() -> None:
+    """A pandas Series indexed by country codes was read by position, its labels dropped: in
+    any order but the world's, every country got another's value without a word."""
+    import pandas as pd
+    import xarray as xr
+
+    base = P.recession_base
+    shuffled = pd.Series(base, index=W.codes).iloc[::-1]  # labels right, order reversed
+    with pytest.raises(ParameterError, match=r"`recession_base` is labelled \(Series with "
+                       r"labels \['AU'.*with_country\(world, 'recession_base'"):  # fmt: skip
+        P.replace(recession_base=shuffled)
+    frame = pd.DataFrame(P.pass_through, index=W.codes, columns=W.codes)
+    with pytest.raises(ParameterError, match=r"`pass_through` is labelled.*with_dyad"):
+        P.replace(pass_through=frame)
+    coded = xr.DataArray(base, dims="country", coords={"country": list(W.codes)})
+    with pytest.raises(ParameterError, match=r"`recession_base` is labelled \(DataArray"):
+        P.replace(recession_base=coded)
+    by_position = P.replace(recession_base=pd.Series(base[::-1]))  # a RangeIndex: positions
+    np.testing.assert_array_equal(by_position.recession_base, base[::-1])
+    np.testing.assert_array_equal(
+        P.replace(recession_base=shuffled.reindex(W.codes).to_numpy()).recession_base, base
+    )
