@@ -696,15 +696,18 @@ def _dispatch(
                           "size_of": len}  # fmt: skip
     with local_pool(min(processes, len(specs))) as own:
         executor = own or executor
-        if executor is not None:
-            kw["chunk_size"] = _match_chunk(len(specs), executor_workers(executor))
+        workers = executor_workers(executor) if executor is not None else 1
+        kw["chunk_size"] = _match_chunk(len(specs), workers)
         parts = map_chunks(fn, job, len(specs), executor=executor, **kw)
     return np.concatenate(parts)
 
 
 def _match_chunk(n: int, workers: int) -> int:
-    """Matches per chunk on ``workers`` workers: four chunks each, so that they finish near
-    together and the bar moves (the engine's chunks of runs are sized for batches instead).
+    """Matches per chunk on ``workers`` workers (1 in this process): four chunks each, so that
+    they finish near together and the bar moves by quarters at least (the engine's chunks of
+    runs are sized for batches instead). In this process four chunks play in the time of one
+    (a round robin of 12 strategies on ``us-china-145``: 14.1 s against 13.6-13.9 s; eight
+    chunks took 17.3 s, as a chunk batches the line-ups that share a game).
 
     >>> _match_chunk(108, 2), _match_chunk(3, 2)
     (14, 1)

@@ -236,3 +236,20 @@ def test_a_summit_round_moves_the_bar_by_its_look_aheads(
     if len(at) == 1:  # one part (two may count at once): weighed by the work, the rounds
         # before the summit are 15 of 20 + 2 h rounds' worth (by rounds alone, 15 of 20)
         assert at[0] == runs * (geneva - 1) // (rounds + 2 * h) < runs / 2
+
+
+def test_a_tournament_bar_moves_by_quarters_in_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In this process a round robin's matches were one chunk: the bar sat at zero until the
+    end. Now four chunks of matches, each counted as it ends, whatever the chunking's bits."""
+    from tariffsim import tournament as tn
+
+    monkeypatch.delenv(ENV, raising=False)
+    seen = _spy_bar(monkeypatch, "tariffsim.analysis.runner.progress_bar")
+    kw = {"rounds": 6, "repetitions": 3, "seed": 1, "noise": 0.05}  # (27 distinct matches)
+    r = tn.round_robin(["hold", "tit-for-tat", "myopic"], "us-china-145", progress=True, **kw)
+    assert seen == [7, 7, 7, 6]
+    again = tn.round_robin(["hold", "tit-for-tat", "myopic"], "us-china-145", progress=False,
+                           **kw)  # fmt: skip
+    assert r.payoff_matrix.tobytes() == again.payoff_matrix.tobytes()
