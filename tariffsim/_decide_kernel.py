@@ -157,8 +157,8 @@ _LN2 = 0.693147180559945309417232121458176568
 ) = range(14)  # fmt: skip
 _N_MATS = 14
 V_TRADE, V_TRADE_A, V_TRADE_M = 0, 3, 6  # three rows each: pain, revenue, retaliation
-V_LOST, V_PRICED, V_BPREV, V_LOGIT, V_SOME = 9, 10, 11, 12, 13
-_N_VECS = 14
+V_LOST, V_PRICED, V_BPREV, V_LOGIT, V_SOME, V_SPREV = 9, 10, 11, 12, 13, 14
+_N_VECS = 15
 
 # rows of the full breakdown (``full``): the terms in TERMS order, then the indicators
 O_BURDEN, O_RECESSION, O_DRAWDOWN, O_APPROVAL, O_EQUITY, O_BOND, O_MARKET = range(12, 19)
@@ -169,7 +169,8 @@ def _kernel(
     tariff: Any, cctl: Any, layers: Any, has_layers: bool,
     t0: Any, pmov: Any, pctl: Any, peak: Any, peak_max: bool,
     adj: Any, grv: Any, has_grv: bool, weff: Any, wtwo: Any,
-    sup: Any, shk: Any, peq: Any, pbd: Any, pmb: Any, has_pmb: bool, held: Any, has_held: bool,
+    sup: Any, shk: Any, peq: Any, pbd: Any, pmb: Any, psp: Any, has_pmb: bool, held: Any,
+    has_held: bool,
     m0: Any, m0_seg: Any, m0_rest: Any, gdp: Any, seg_mask: Any, base: Any,
     plan_ij: Any, plan_tops: Any, plan_nl: Any, plan_seg: Any, plan_segn: Any,
     weights: Any, active: Any,
@@ -185,8 +186,10 @@ def _kernel(
     candidates' peaks ``peak`` ``(R, P', k, k)`` (``peak_max``: the peak is
     ``max(peak, tariff)``, the engine's decisions pass the state's);
     ``adj``, ``grv`` (read when ``has_grv``) ``(R, k, k)``; ``weff``, ``wtwo``
-    ``(1 or R, k, k)``; ``sup``, ``shk``, ``peq``, ``pbd``, ``pmb`` (read when
-    ``has_pmb``), ``held`` (read when ``has_held``) ``(R, k)``; ``pd``/``md``
+    ``(1 or R, k, k)``; ``sup``, ``shk``, ``peq``, ``pbd``, ``pmb`` and ``psp``
+    (the burden the market priced the previous state by and the support it
+    priced it with, read when ``has_pmb``), ``held`` (read when ``has_held``)
+    ``(R, k)``; ``pd``/``md``
     ``(R', 3, k, k)``, ``pc``/``mc`` ``(R', 21, k)``, ``ps``/``msc`` ``(R', 11)``
     with ``R'`` 1 or ``R``. ``me >= 0``: only country ``me``'s totals are
     computed (the others' entries of ``out`` are left as they are), from the
@@ -292,6 +295,7 @@ def _kernel(
                     if has_pmb:
                         for i in range(k):
                             vecs[V_BPREV, i] = pmb[r, i]
+                            vecs[V_SPREV, i] = psp[r, i]
                     else:
                         _rates_of(mats, M_T0, base, plan_ij, plan_tops, plan_nl, plan_seg,
                                   plan_segn, takes, rates)  # fmt: skip
@@ -302,8 +306,9 @@ def _kernel(
                             dep_i = _dep(mats, M_PCTL, md, mrd, i, k)
                             t3 = vecs[V_TRADE, i] + vecs[V_TRADE + 1, i] + vecs[V_TRADE + 2, i]
                             vecs[V_BPREV, i] = -(t3 + dep_i)
-                    for i in range(k):
-                        x = mc[mrc, C_IB, i] * vecs[V_BPREV, i] - m_se * sup[r, i]
+                            vecs[V_SPREV, i] = sup[r, i]
+                    for i in range(k):  # priced with the support of its day
+                        x = mc[mrc, C_IB, i] * vecs[V_BPREV, i] - m_se * vecs[V_SPREV, i]
                         vecs[V_PRICED, i] = -max(x, 0.0)
             qc = min(q, cctl.shape[1] - 1)
             qk = min(q, peak.shape[1] - 1)
@@ -834,7 +839,7 @@ def _signature() -> tuple[Any, ...]:
         f(4), f(4), f(5), b,
         f(4), f(4), f(4), f(4), b,
         f(3), f(3), b, f(3), f(3),
-        f(2), f(2), f(2), f(2), f(2), b, f(2), b,
+        f(2), f(2), f(2), f(2), f(2), f(2), b, f(2), b,
         f(2), f(3), f(2), f(1), f(4), f(3),
         i(2), f(2), i(1), i(3), i(2),
         f(2), f(2),
@@ -1162,7 +1167,8 @@ def totals(
         "peak0": st.peak[:, None], "pmov": st.moved[:, None], "pctl": st.control[:, None],
         "adj": st.adjust, "grv": grv[:, 0],
         "weff": eff[:, 0], "wtwo": two[:, 0], "sup": st.support, "shk": st.shock,
-        "peq": st.equity, "pbd": st.bond, "pmb": st.market_burden, "held": held[:, 0],
+        "peq": st.equity, "pbd": st.bond, "pmb": st.market_burden,
+        "psp": st.market_support if st.market_burden is not None else None, "held": held[:, 0],
     }  # fmt: skip
     packs = [*pk[:3], *mk[:3]]
     cls = None if pk[3] or mk[3] or not memo else _classes(state, packs, R)
@@ -1213,14 +1219,16 @@ def _run(
     lay = s["layers"]
     has_layers = lay is not None
     lay = _f(lay) if has_layers else np.zeros((1, 1, 1, k, k))
-    pmb = s["pmb"]
+    pmb, psp = s["pmb"], s["psp"]
     has_pmb = pmb is not None
     pmb = _f(pmb) if has_pmb else np.zeros((1, k))
+    psp = _f(psp if psp is not None else s["sup"]) if has_pmb else np.zeros((1, k))
     out = np.empty((R, P, k))
     _call(
         tariff, _f(s["cctl"]), lay, has_layers, _f(s["t0"]), _f(s["pmov"]), _f(s["pctl"]),
         _f(s["peak0"]), True, _f(s["adj"]), _f(s["grv"]), True, _rows(s["weff"]),
-        _rows(s["wtwo"]), _f(s["sup"]), _f(s["shk"]), _f(s["peq"]), _f(s["pbd"]), pmb, has_pmb,
+        _rows(s["wtwo"]), _f(s["sup"]), _f(s["shk"]), _f(s["peq"]), _f(s["pbd"]), pmb, psp,
+        has_pmb,
         _f(s["held"]), True, m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
         _f(weights), _f(active), *packs, has_market, -1 if me is None else me,
         False, out, _NO_OUTS,
@@ -1291,6 +1299,7 @@ def breakdown(
     prev_bond: Array | None = None,
     market: Params | None = None,
     prev_market_burden: Array | None = None,
+    prev_market_support: Array | None = None,
     me: int | None = None,
 ) -> Breakdown | Array | None:
     """:func:`tariffsim.payoffs._evaluate_block` computed by the compiled kernel.
@@ -1353,6 +1362,13 @@ def breakdown(
         "pmb": _by_profile(
             zeros if prev_market_burden is None else prev_market_burden, R, P, (k,), shared=True
         ),
+        "psp": _by_profile(
+            nxt.support if prev_market_support is None else prev_market_support,
+            R,
+            P,
+            (k,),
+            shared=True,
+        ),
         "held": _by_profile(zeros if tie_held is None else tie_held, R, P, (k,), shared=True),
     }
     if ties is None:
@@ -1373,7 +1389,8 @@ def breakdown(
     _call(
         _f(tau), g["cctl"], g["layers"], has_layers, g["t0"], g["pmov"], g["pctl"], g["peak"],
         False, g["adj"], g["grv"], grievance is not None, g["weff"], g["wtwo"], g["sup"],
-        g["shk"], g["peq"], g["pbd"], g["pmb"], prev_market_burden is not None, g["held"],
+        g["shk"], g["peq"], g["pbd"], g["pmb"], g["psp"], prev_market_burden is not None,
+        g["held"],
         tie_held is not None, m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
         _f(weights), _f(np.broadcast_to(active, kk2)), *pk[:3], *mk[:3], market is not None,
         -1 if me is None else int(me), not one, out, outs,

@@ -691,7 +691,8 @@ def equity_index(
     round: :attr:`Params.market_speed` is stated per week) a round, so two
     heavy losses in a row add up. Bond stress :math:`Z` rises with each fall
     of the mood (:math:`\gamma`, ``bond_beta``) and fades at the same speed.
-    ``prev_priced`` is :math:`V_{t-1}`, the value the previous state priced.
+    ``prev_priced`` is :math:`V_{t-1}`, the value the previous state priced (with its own
+    burden and support: support announced this round is priced at once, like a tariff).
 
     Returns
     -------
@@ -2430,6 +2431,7 @@ class PayoffModel:
             prev_control = nxt.control
             grievance = nxt.grievance
             prev_equity, prev_bond = nxt.equity, nxt.bond
+            prev_support = None  # (the state is its own previous)
         else:
             pb = StateBatch.of(prev)
             if pb.n != self.world.n:
@@ -2442,6 +2444,7 @@ class PayoffModel:
             prev_tau, prev_moved, prev_control = pb.tariff, pb.moved, pb.control
             grievance = pb.grievance
             prev_equity, prev_bond = pb.equity, pb.bond
+            prev_support = pb.support
         return _evaluate(
             self.world,
             self.params,
@@ -2456,6 +2459,7 @@ class PayoffModel:
             prev_bond,
             self.market,
             self.round_days,
+            prev_support,
         )
 
     def payoff(self, state: State | StateBatch, prev: State | StateBatch | None = None) -> Array:
@@ -2477,8 +2481,12 @@ def _evaluate(
     prev_bond: Array | None = None,
     market: Params | None = None,
     days: float = REFERENCE_DAYS,
+    prev_support: Array | None = None,
 ) -> Breakdown:
     """Evaluate every term, on the countries the batch involves only (rounds of ``days``).
+
+    ``prev_support``: the policy support of the previous state (``None``: this state's),
+    which priced it.
 
     A country with no tariff or control set by or on it (in ``nxt`` or the
     previous state), no policy support and no shock anywhere in the batch has
@@ -2507,6 +2515,7 @@ def _evaluate(
         return _evaluate_block(
             full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control, held,
             grievance, eroded, prev_equity=prev_equity, prev_bond=prev_bond, market=market,
+            prev_market_support=prev_support,
         )  # fmt: skip
     involved = np.zeros(n, dtype=bool)
     for arr in (nxt.tariff, nxt.moved, prev_tau, prev_moved, nxt.control, prev_control):
@@ -2517,7 +2526,7 @@ def _evaluate(
         else:
             nz = arr.any(axis=0)
         involved |= nz.any(axis=0) | nz.any(axis=1)
-    for vec in (nxt.support, nxt.shock, held, prev_equity, prev_bond):
+    for vec in (nxt.support, nxt.shock, held, prev_equity, prev_bond, prev_support):
         if vec is None:
             continue
         involved |= vec[0] != 0 if vec.strides[0] == 0 else vec.any(axis=0)
@@ -2526,6 +2535,7 @@ def _evaluate(
         return _evaluate_block(
             full_view, p, weights, active, nxt, dense_prev, prev_moved, prev_control, held,
             grievance, eroded, prev_equity=prev_equity, prev_bond=prev_bond, market=market,
+            prev_market_support=prev_support,
         )  # fmt: skip
     idx = np.flatnonzero(involved)
     ix = np.ix_(idx, idx)
@@ -2569,6 +2579,7 @@ def _evaluate(
         prev_equity=None if prev_equity is None else prev_equity[:, idx],
         prev_bond=None if prev_bond is None else prev_bond[:, idx],
         market=None if market is None else _slice_params(market, idx),
+        prev_market_support=None if prev_support is None else prev_support[:, idx],
     )  # fmt: skip
     b = len(nxt)
 
@@ -2954,6 +2965,7 @@ def _evaluate_block(
     prev_bond: Array | None = None,
     market: Params | None = None,
     prev_market_burden: Array | None = None,
+    prev_market_support: Array | None = None,
 ) -> Breakdown:
     """Every term on one block of countries.
 
@@ -2962,6 +2974,10 @@ def _evaluate_block(
     when this round's cuts are made; ``ties`` the eroded ties in force and
     their two-step sums (:func:`~tariffsim.dynamics.ties_in_force`, restricted
     to the block) in place of the world's table. ``None``: none.
+    ``prev_market_burden`` and ``prev_market_support``: the burden and the policy
+    support the market priced the previous state by (``None``: the burden of the
+    previous tariffs, and this state's support), from which the mood carried over
+    is measured: new support is priced at once, not netted out of the mood.
     """
     gdp = world.gdp
     m0 = world.imports
@@ -3004,7 +3020,8 @@ def _evaluate_block(
                 nxt.control if prev_control is None else prev_control,
                 el_ahead if mp is p else el_mkt,
             )  # fmt: skip
-        prev_priced = -np.maximum(mp.index_beta * b_prev - mp.support_effect * nxt.support, 0.0)
+        s_prev = nxt.support if prev_market_support is None else prev_market_support
+        prev_priced = -np.maximum(mp.index_beta * b_prev - mp.support_effect * s_prev, 0.0)
     eq, bond = equity_index(
         b_mkt, mp.index_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
         zeros if prev_bond is None else prev_bond, per_time(mp.market_speed, world.days),

@@ -299,3 +299,22 @@ def test_chinas_crash_term_leaves_every_bundled_story_alone() -> None:
         a = sc.simulate(seed=0)
         b = sc.with_params({"crash_weight.CN": 0.0}).simulate(seed=0)
         np.testing.assert_array_equal(a.tariff, b.tariff, err_msg=name)
+
+
+def test_policy_support_is_priced_when_it_is_announced() -> None:
+    """Support lifts the index by the value it adds at once, as a tariff cut would, and keeps
+    the mood as it was. The previous value was re-priced with the new support, netting it out
+    of the mood: the index took it in at ``market_speed`` (0.93 of 1.85 points in a week)."""
+    sc = ts.load_scenario("us-china-145")
+    cn = sc.world.index("CN")
+    value = 0.05  # % of GDP: small enough that no decision changes
+    alt = sc.with_events(
+        ts.Event(dt.date(2025, 4, 22), "support", "more support", country="CN", value=value)
+    )
+    base, more = sc.simulate(seed=0), alt.simulate(seed=0)
+    assert np.array_equal(base.tariff, more.tariff)
+    r0 = alt.game.round_of(dt.date(2025, 4, 22))
+    lift = more.equity[:, cn] - base.equity[:, cn]
+    kappa = float(sc.model.params.support_effect)
+    assert np.all(lift[:r0] == 0.0)
+    np.testing.assert_allclose(lift[r0 : r0 + 6], kappa * value, rtol=1e-9)
