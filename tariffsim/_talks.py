@@ -28,7 +28,6 @@ from .deals import (
     MAX_DEALS,
     Agreement,
     Deal,
-    Negotiation,
     _concession_pool,
     _floors_allow,
     _flows,
@@ -376,11 +375,9 @@ class _Talks:
             events=(),
             start=g0.date(r - 1),
             noise=0.0,
-            negotiation=Negotiation(
+            negotiation=dataclasses.replace(  # (its own concessions and their scale kept)
+                neg,
                 enabled=False,
-                discount=neg.discount,
-                horizon=neg.horizon,
-                method=neg.method,
                 demands=tuple(d for d in neg.demands if d.concession not in met),
             ),
             threats=tuple(

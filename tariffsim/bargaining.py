@@ -74,6 +74,7 @@ from ._ties import beats
 from ._util import one_of, whole_number
 from .deals import (
     CONCESSIONS,
+    MAX_AGENDA,
     MAX_DEALS,
     Agreement,
     Concession,
@@ -106,6 +107,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONCESSIONS",
+    "MAX_AGENDA",
     "MAX_DEALS",
     "Agreement",
     "Coalition",
@@ -373,7 +375,7 @@ def nash_bargain(
     ms = _models(game, parties, models)
     _powers(parties, d, method, patience)
     _concession_pool(parties, concessions, game.negotiation.pool)
-    demands = _check_demands(game.world, demands)
+    demands = _check_demands(game.world, demands, game.negotiation.pool)
     met = _check_met(met)
     ladder_dyads(game.world, parties)
     dis = (

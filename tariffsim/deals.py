@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ._ties import beats
-from ._util import finite_number, one_of, short_repr, whole_number
+from ._util import as_real, finite_number, one_of, short_repr, whole_number
 from .errors import ParameterError, UnknownNameError
 from .world import GENERIC_LAYER, Ladder, Layer, State, StateBatch, World
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONCESSIONS",
+    "MAX_AGENDA",
     "MAX_DEALS",
     "Agreement",
     "Concession",
@@ -51,6 +52,11 @@ __all__ = [
 
 MAX_DEALS = 200_000
 """Largest number of candidate deals (rung combinations x concession sets) searched."""
+MAX_AGENDA = MAX_DEALS.bit_length() - 1
+"""Most concessions one summit can weigh (17): their sets alone, ``2 ** n``, stay within
+:data:`MAX_DEALS`."""
+MAX_CONCESSION_VALUE = 100.0
+"""Largest cost or value of a concession, % of GDP per round (the bundled ones are below 1)."""
 
 Method = Literal["nash", "rubinstein"]
 Dyad = tuple[str, str]
@@ -102,9 +108,11 @@ class Concession:
     excludes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
+        name = self.name
+        if not isinstance(name, str) or not name or name != name.strip() or not name.isprintable():
             raise ParameterError(
-                f"concession `name` must be a non-empty string; got {self.name!r}."
+                "concession `name` must be a non-empty name without control characters or "
+                f"surrounding spaces; got {short_repr(name)}."
             )
         for f in ("giver", "receiver"):
             if not isinstance(getattr(self, f), str) or not getattr(self, f):
@@ -140,11 +148,20 @@ class Concession:
         object.__setattr__(self, "releases", tuple((d[0], d[1]) for d in pairs))
         for f in ("cost", "value"):
             v = getattr(self, f)
-            bad = isinstance(v, bool) or not isinstance(v, numbers.Real)
-            if bad or not 0 <= float(v) < math.inf:
-                raise ParameterError(f"concession {self.name!r}: `{f}` must be >= 0; got {v!r}.")
+            x = as_real(v)
+            if x is None or not 0 <= x <= MAX_CONCESSION_VALUE:
+                raise ParameterError(
+                    f"concession {self.name!r}: `{f}` must be a number in "
+                    f"[0, {MAX_CONCESSION_VALUE:g}] (% of GDP per round); got {short_repr(v)}."
+                )
+            object.__setattr__(self, f, x)
         if self.giver == self.receiver:
             raise ParameterError(f"concession {self.name!r}: giver and receiver must differ.")
+        if self.name in self.excludes:
+            raise ParameterError(
+                f"concession {self.name!r}: `excludes` names the concession itself (it lists "
+                "the others no deal gives together with it)."
+            )
 
 
 @dataclass(frozen=True)
@@ -191,46 +208,38 @@ class Demand:
                 f"demand {self.by}-{self.of}: `concession` must name a concession; got "
                 f"{short_repr(self.concession)}."
             )
-        typo = misspelt_concession(self.concession)
-        if typo is not None:
-            raise UnknownNameError(f"demand {self.by}-{self.of}: `concession`: {typo}.")
 
 
-def misspelt_concession(name: Any) -> str | None:
-    """Why a demand's ``concession`` looks like a misspelt concession, or None.
+def misspelt_concession(name: Any, known: Mapping[str, Concession] | None = None) -> str | None:
+    """Why a demand's ``concession`` looks like a misspelt concession of ``known`` (the
+    bundled ones, or a game's :attr:`Negotiation.pool`), or None.
 
     A demand whose concession no summit offers is never met and holds its floor
     for good (a standing demand, such as ``us-china-145``'s 10% baseline until a
-    ``trade_agreement``); a name close to a bundled concession's (``difflib``,
+    ``trade_agreement``); a name close to a known concession's (``difflib``,
     ratio 0.8 or more, in lower case) or the same words in another case or
     order (``BORDER_CANADA``, ``canada_border``) is taken for a typo of it,
     which would do the same without a word.
     """
-    near = _near_bundled(name)
-    if near is None:
-        return None
-    return (
-        f"unknown concession {name!r}; did you mean {near!r}? (A demand whose concession "
-        "no summit offers is never met and holds its floor for good: name such a standing "
-        "demand so that it is not close to a concession's name, as 'trade_agreement'; known: "
-        f"{', '.join(sorted(CONCESSIONS))})"
-    )
-
-
-def _near_bundled(name: Any) -> str | None:
-    """The bundled concession ``name`` is close to but not (``difflib`` ratio 0.8 or more in
-    lower case, or the same words in another case or order), or None."""
     import difflib
 
-    if not isinstance(name, str) or name in CONCESSIONS:
+    known = CONCESSIONS if known is None else known
+    if not isinstance(name, str) or name in known:
         return None
 
     def canon(x: str) -> str:  # case, separators and word order aside
         return "_".join(sorted(x.lower().replace("-", "_").replace(" ", "_").split("_")))
 
-    same = [c for c in CONCESSIONS if canon(c) == canon(name)]
-    near = same or difflib.get_close_matches(name.lower(), list(CONCESSIONS), n=1, cutoff=0.8)
-    return near[0] if near else None
+    same = [c for c in known if canon(c) == canon(name)]
+    near = same or difflib.get_close_matches(name.lower(), list(known), n=1, cutoff=0.8)
+    if not near:
+        return None
+    return (
+        f"unknown concession {name!r}; did you mean {near[0]!r}? (A demand whose concession "
+        "no summit offers is never met and holds its floor for good: name such a standing "
+        "demand so that it is not close to a concession's name, as 'trade_agreement'; known: "
+        f"{', '.join(sorted(known))})"
+    )
 
 
 @dataclass(frozen=True)
@@ -258,18 +267,17 @@ class Negotiation:
     concessions : tuple of Concession
         The game's own concessions, beyond the bundled ones
         (:data:`CONCESSIONS`); one named as a bundled one replaces it (its cost
-        or value recalibrated). A name close to a bundled one's but not equal
-        is refused, as a demand naming it would be read as a typo. Every
-        concession a summit's agenda, a demand or a threat names is looked up
-        in :attr:`pool`.
+        or value recalibrated). Every concession a summit's agenda, a demand or
+        a threat names is looked up in :attr:`pool`; a demand's concession
+        close to a name of the pool but not in it is refused as a typo.
 
     Raises
     ------
     ParameterError
         A field out of range or of the wrong type; a concession given twice.
     UnknownNameError
-        A concession's name close to a bundled one's; an ``excludes`` naming
-        no concession.
+        A demand's concession close to one of the pool's names (a typo); an
+        ``excludes`` naming no concession.
 
     Examples
     --------
@@ -313,13 +321,6 @@ class Negotiation:
             if c.name in seen:
                 raise ParameterError(f"`concessions`: {c.name!r} is given twice.")
             seen.add(c.name)
-            near = _near_bundled(c.name)
-            if near is not None:
-                raise UnknownNameError(
-                    f"`concessions`: {c.name!r} is so close to the bundled {near!r} that a "
-                    "demand naming it would be taken for a typo: use the bundled name to "
-                    "replace that concession, or a name of its own."
-                )
         object.__setattr__(self, "concessions", own)
         pool = self.pool
         for c in own:
@@ -329,6 +330,10 @@ class Negotiation:
                         f"concession {c.name!r}: `excludes` names {other!r}, no concession; "
                         f"known: {', '.join(sorted(pool))}."
                     )
+        for dm in self.demands:
+            typo = misspelt_concession(dm.concession, pool)
+            if typo is not None:
+                raise UnknownNameError(f"demand {dm.by}-{dm.of}: `concession`: {typo}.")
 
     @property
     def pool(self) -> dict[str, Concession]:
@@ -902,8 +907,11 @@ def _check_disagreement(parties: Sequence[str], disagreement: Any) -> dict[str, 
     return dis
 
 
-def _check_demands(world: World, demands: Sequence[Demand] | None) -> tuple[Demand, ...]:
-    """`demands` as a tuple of Demand objects whose countries are the world's."""
+def _check_demands(
+    world: World, demands: Sequence[Demand] | None, known: Mapping[str, Concession] = CONCESSIONS
+) -> tuple[Demand, ...]:
+    """`demands` as a tuple of Demand objects whose countries are the world's and whose
+    concessions are no typo of one in ``known`` (a game's :attr:`Negotiation.pool`)."""
     if demands is None:
         return ()
     if isinstance(demands, Demand | str) or not isinstance(demands, Iterable):
@@ -920,6 +928,9 @@ def _check_demands(world: World, demands: Sequence[Demand] | None) -> tuple[Dema
                     f"`demands[{k}]` names unknown country {code!r}; "
                     f"known: {', '.join(world.codes)}."
                 )
+        typo = misspelt_concession(dm.concession, known)
+        if typo is not None:
+            raise UnknownNameError(f"`demands[{k}]`: `concession`: {typo}.")
     return out
 
 
@@ -1021,7 +1032,7 @@ def solve_deal(
     ms = _models(game, parties, models)
     alpha = _powers(parties, d, method, patience)
     pool = _concession_pool(parties, concessions, game.negotiation.pool)
-    demands = _check_demands(w, demands)
+    demands = _check_demands(w, demands, game.negotiation.pool)
     met = _check_met(met)
     dyads = ladder_dyads(w, parties)
     idx = [(w.index(a), w.index(b)) for a, b in dyads]
@@ -1291,4 +1302,16 @@ def _concession_pool(
         for c in items:
             if not isinstance(c, Concession):
                 raise ParameterError(f"`concessions` must hold Concession or names; got {c!r}.")
-    return {c.name: c for c in items if c.giver in parties and c.receiver in parties}
+            if c.giver not in parties or c.receiver not in parties:
+                raise ParameterError(
+                    f"concession {c.name!r} is given by {c.giver} to {c.receiver}, not between "
+                    f"the parties {tuple(parties)!r}."
+                )
+    pool = {c.name: c for c in items if c.giver in parties and c.receiver in parties}
+    if len(pool) > MAX_AGENDA:
+        raise ParameterError(
+            f"{len(pool)} concessions between {tuple(parties)!r}: a deal weighs every set of "
+            f"them, 2 ** {len(pool)}, beyond the {MAX_DEALS} deals searched; put at most "
+            f"{MAX_AGENDA} on the summit's agenda."
+        )
+    return pool

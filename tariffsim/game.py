@@ -32,7 +32,7 @@ import numpy as np
 
 from ._util import probability, replaced, short_repr
 from .agents import Beliefs, Hold, Strategy, check_strategy, targets_of
-from .deals import Negotiation, Threat, concession, ladder_dyads
+from .deals import Negotiation, Threat, _concession_pool, concession, ladder_dyads
 from .dynamics import DECISION_DAYS
 from .engine import _check_rounds, _Recorder, calendar_fits, control_moves, simulate
 from .errors import ParameterError, UnknownNameError
@@ -351,7 +351,6 @@ class Game:
                 raise ParameterError(
                     f"negotiation.demands: no tariff ladder for ({dm.by}, {dm.of})."
                 )
-        self._check_concessions()
         object.__setattr__(self, "agents", tuple(self.agents))
         object.__setattr__(self, "events", tuple(self.events))
         if self.model.world is not self.world and self.model.world.codes != self.world.codes:
@@ -484,6 +483,7 @@ class Game:
                     ) from None
             if e.kind == "threat" and not (e.importer or e.country):
                 raise ParameterError(f"{where}: a threat needs `importer` or `country`.")
+        self._check_concessions()
         if self.initial is not None and self.initial.n != self.world.n:
             raise ParameterError(
                 f"`initial` has {self.initial.n} countries; the world has {self.world.n}."
@@ -514,6 +514,20 @@ class Game:
                         f"releases the giver's ({c.giver}) own."
                     )
         pool = self.negotiation.pool
+        for k, dm in enumerate(self.negotiation.demands):
+            met_by = pool.get(dm.concession)
+            if met_by is not None and (met_by.giver, met_by.receiver) != (dm.of, dm.by):
+                raise ParameterError(
+                    f"negotiation.demands[{k}]: {dm.concession!r} is given by {met_by.giver} to "
+                    f"{met_by.receiver}; a demand of {dm.by} on {dm.of} is met by a concession "
+                    f"{dm.of} gives {dm.by} (no summit of theirs would carry it)."
+                )
+        for k, e in enumerate(self.events):
+            if e.kind == "summit" and e.parties:
+                try:
+                    _concession_pool(e.parties, e.agenda, pool)
+                except ParameterError as exc:
+                    raise ParameterError(f"events[{k}] ({e.label!r}): {exc}") from None
         for k, th in enumerate(self.threats):
             if th.unless and th.unless not in pool:
                 raise UnknownNameError(

@@ -40,7 +40,6 @@ from .deals import (
     Demand,
     Negotiation,
     Threat,
-    _near_bundled,
     misspelt_concession,
 )
 from .engine import calendar_fits
@@ -916,7 +915,7 @@ class Scenario:
                  f"kept until {d.concession}", ", ".join(d.claims))
             )  # fmt: skip
         for c in g.negotiation.concessions:
-            replaces = " (replaces the bundled one)" if c.name in CONCESSIONS else ""
+            replaces = _replaced(c)
             rows.append(
                 ("concession", f"{c.giver}-{c.receiver}", f"cost {c.cost:g}, value {c.value:g}",
                  f"{c.name}{replaces}", ", ".join(c.claims))
@@ -2283,7 +2282,7 @@ def _negotiation(
         if not isinstance(con, str) or not con:
             pr.add(f"{path}.concession", f"must name a concession; got {con!r}")
             continue
-        typo = misspelt_concession(con)  # a demand never met, a tariff never cut
+        typo = misspelt_concession(con, pool)  # a demand never met, a tariff never cut
         if typo is not None:
             pr.add(f"{path}.concession", typo)
             continue
@@ -2323,15 +2322,31 @@ def _negotiation(
     return Negotiation(demands=tuple(demands), concessions=own, **kw)
 
 
+def _replaced(c: Concession) -> str:
+    """`` (replaces the bundled one: value 0.71 -> 2)``: what a concession named as a bundled
+    one changes, or "" for a concession of its own."""
+    base = CONCESSIONS.get(c.name)
+    if base is None:
+        return ""
+    changed = [
+        f"{f.name} {getattr(base, f.name)!r} -> {getattr(c, f.name)!r}"
+        if f.name in ("cost", "value", "giver", "receiver")
+        else f.name
+        for f in dataclasses.fields(Concession)
+        if getattr(base, f.name) != getattr(c, f.name)
+    ]
+    return f" (replaces the bundled one: {', '.join(changed) or 'the same'})"
+
+
 def _concessions(
     data: Mapping[str, Any], codes: tuple[str, ...], world: World, cl: Any, pr: _Problems
 ) -> tuple[Concession, ...]:
     """The ``[[concessions]]`` list: the scenario's own concessions, checked field by field.
 
-    Each needs ``name``, ``giver``, ``receiver``, ``cost`` and ``value``; a name of a bundled
-    concession replaces it, one close to a bundled name is refused (a demand naming it would
-    read as a typo), ``releases`` must be the giver's export-control ladders and
-    ``excludes`` must name concessions of the pool.
+    A new concession needs ``name``, ``giver``, ``receiver``, ``cost`` and ``value``; one
+    named as a bundled concession replaces it, every field not given taken from the bundled
+    one (``value = 2`` alone recalibrates its value). ``releases`` must be the giver's
+    export-control ladders and ``excludes`` must name other concessions of the pool.
     """
     items = [x for x in data.get("concessions") or () if isinstance(x, Mapping)]
     names = {x.get("name") for x in items if isinstance(x.get("name"), str)}
@@ -2341,31 +2356,34 @@ def _concessions(
         path = f"concessions[{k}]"
         if not isinstance(cd, Mapping):
             continue
-        missing = [f for f in ("name", "giver", "receiver", "cost", "value") if f not in cd]
-        if missing:
-            pr.add(path, f"missing {', '.join(f'`{f}`' for f in missing)}")
+        name = cd.get("name")
+        if name is None:
+            pr.add(path, "missing `name`")
             continue
-        name = cd["name"]
-        near = _near_bundled(name)
-        if near is not None:
-            pr.add(
-                f"{path}.name",
-                f"{name!r} is so close to the bundled concession {near!r} that a demand naming "
-                "it would read as a typo: write the bundled name to replace that concession, "
-                "or choose a name of its own",
-            )
+        if not isinstance(name, str) or not _CONCESSION_NAME.match(name):
+            pr.add(f"{path}.name", f"must be an identifier (letters, digits, _); got {name!r}")
             continue
+        base = CONCESSIONS.get(name)
+        if base is None:
+            missing = [f for f in ("giver", "receiver", "cost", "value") if f not in cd]
+            if missing:
+                pr.add(path, f"missing {', '.join(f'`{f}`' for f in missing)}")
+                continue
+            kw: dict[str, Any] = {}
+        else:  # a bundled one replaced: what is not given is the bundled one's
+            kw = {f.name: getattr(base, f.name) for f in dataclasses.fields(Concession)}
         if name in seen:
             pr.add(f"{path}.name", f"{name!r} is defined twice")
             continue
         seen.add(name)
         bad = False
         for f in ("giver", "receiver"):
-            if cd[f] not in codes:
+            if f in cd and cd[f] not in codes:
                 pr.add(f"{path}.{f}", f"unknown country {cd[f]!r}; known: {', '.join(codes)}")
                 bad = True
-        if not bad and cd["giver"] == cd["receiver"]:
-            pr.add(f"{path}.receiver", f"must differ from the giver; got {cd['receiver']!r}")
+        giver = cd.get("giver", kw.get("giver"))
+        if not bad and giver == cd.get("receiver", kw.get("receiver")):
+            pr.add(f"{path}.receiver", f"must differ from the giver; got {giver!r}")
             bad = True
         releases = []
         for d in cd.get("releases", ()):
@@ -2377,7 +2395,7 @@ def _concessions(
                     f"{', '.join('-'.join(x) for x in world.control_ladders) or 'none'}",
                 )
                 bad = True
-            elif pair[0] != cd["giver"]:
+            elif pair[0] != giver:
                 pr.add(
                     f"{path}.releases",
                     f"{d!r} is {pair[0]}'s control; a concession releases its giver's own",
@@ -2385,7 +2403,10 @@ def _concessions(
                 bad = True
             releases.append(pair)
         for x in cd.get("excludes", ()):
-            if x not in CONCESSIONS and x not in names:
+            if x == name:
+                pr.add(f"{path}.excludes", f"names the concession itself ({x!r})")
+                bad = True
+            elif x not in CONCESSIONS and x not in names:
                 near = did_you_mean(x, sorted({*CONCESSIONS, *names}))
                 pr.add(f"{path}.excludes", f"unknown concession {x!r}; {near}".rstrip("; "))
                 bad = True
@@ -2395,15 +2416,27 @@ def _concessions(
                 bad = True
         if bad:
             continue
-        out.append(
-            Concession(
-                name=name, giver=cd["giver"], receiver=cd["receiver"], cost=float(cd["cost"]),
-                value=float(cd["value"]), label=str(cd.get("label", "")),
-                claims=tuple(cd.get("claims", ())), releases=tuple(releases),
-                excludes=tuple(cd.get("excludes", ())),
-            )
-        )  # fmt: skip
+        for f in ("giver", "receiver", "label"):
+            if f in cd:
+                kw[f] = str(cd[f])
+        for f in ("cost", "value"):
+            if f in cd:
+                kw[f] = float(cd[f])
+        for f in ("claims", "excludes"):
+            if f in cd:
+                kw[f] = tuple(cd[f])
+        if "releases" in cd:
+            kw["releases"] = tuple(releases)
+        kw["name"] = name
+        try:
+            out.append(Concession(**kw))
+        except TariffsimError as e:
+            pr.add(path, str(e))
     return tuple(out)
+
+
+_CONCESSION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+"""A file's concession name: an identifier, as the bundled ones are."""
 
 
 def _threats(

@@ -124,12 +124,28 @@ def test_a_misspelt_demand_concession_is_refused(tmp_path):
 
 
 def test_a_misspelt_concession_is_refused_from_python_too():
+    """Where the game's concessions are known: in a Negotiation and in nash_bargain's
+    demands (a Demand alone cannot tell a typo from a concession a game defines)."""
     from tariffsim import bargaining as bg
 
+    sc = ts.load_scenario("canada-mexico-fentanyl")
+    w = sc.world
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "MX", 0.25)
     for typo in ("border_mexic", "BORDER_MEXICO", "mexico_border", "Border-Mexico"):
         with pytest.raises(ts.UnknownNameError, match="did you mean 'border_mexico'"):
-            bg.Demand("US", "MX", 0.25, typo)
-    assert bg.Demand("US", "MX", 0.25, "never-given").concession == "never-given"  # standing
+            bg.Negotiation(demands=(bg.Demand("US", "MX", 0.25, typo),))
+        with pytest.raises(ts.UnknownNameError, match=r"demands\[0\].*'border_mexico'"):
+            bg.nash_bargain(sc.game, ("US", "MX"), s, horizon=2,
+                            demands=[bg.Demand("US", "MX", 0.25, typo)])  # fmt: skip
+    standing = bg.Negotiation(demands=(bg.Demand("US", "MX", 0.25, "never-given"),))
+    assert standing.demands[0].concession == "never-given"
+    own = bg.Concession("border_mexico_2026", "MX", "US", 0.01, 0.2)  # close to a bundled name
+    neg = bg.Negotiation(concessions=(own,), demands=(bg.Demand("US", "MX", 0.25, own.name),))
+    assert neg.pool[own.name] is own
+    with pytest.raises(ts.UnknownNameError, match="did you mean 'border_mexico_2026'"):
+        bg.Negotiation(
+            concessions=(own,), demands=(bg.Demand("US", "MX", 0.2, "border_mexico_206"),)
+        )
 
 
 def test_a_demand_names_its_concession_and_a_long_code_is_shortened():

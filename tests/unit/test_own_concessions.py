@@ -4,6 +4,8 @@ Python. Deals give them, demands and threats name them, and a bundled one can be
 from __future__ import annotations
 
 import copy
+import dataclasses
+import re
 import tomllib
 import warnings
 
@@ -134,8 +136,12 @@ def test_batched_runs_with_a_file_concession_equal_single_runs() -> None:
 @pytest.mark.parametrize(
     ("extra", "path", "words"),
     [
-        ('name = "border_canadaa"\ngiver = "JP"\nreceiver = "US"\ncost = 0.1\nvalue = 0.1',
-         "concessions[0].name", "close to the bundled concession 'border_canada'"),
+        ('name = "pledge x"\ngiver = "JP"\nreceiver = "US"\ncost = 0.1\nvalue = 0.1',
+         "concessions[0].name", "must be an identifier"),
+        ('name = ""\ngiver = "JP"\nreceiver = "US"\ncost = 0.1\nvalue = 0.1',
+         "concessions[0].name", "must be an identifier"),
+        ('name = "pledge"\ngiver = "JP"\nreceiver = "US"\ncost = 0.1\nvalue = 0.1\n'
+         'excludes = ["pledge"]', "concessions[0].excludes", "names the concession itself"),
         ('name = "pledge"\ngiver = "JP"\nreceiver = "US"\ncost = 0.1',
          "concessions[0]", "missing `value`"),
         ('name = "pledge"\ngiver = "XX"\nreceiver = "US"\ncost = 0.1\nvalue = 0.1',
@@ -203,8 +209,8 @@ def test_python_games_take_their_own_concessions_and_check_them() -> None:
         _game_with(bg.Concession("pledge", "US", "CN", 0.0, 0.1, releases=(("US", "CN"),)))
     with pytest.raises(ts.ParameterError, match="given twice"):
         bg.Negotiation(concessions=(c, c))
-    with pytest.raises(ts.UnknownNameError, match="close to the bundled 'border_canada'"):
-        bg.Negotiation(concessions=(bg.Concession("border_canada2", "CA", "US", 0.0, 0.1),))
+    near = bg.Concession("purchases_vietnam", "CA", "US", 0.0, 0.1)  # near purchases_china
+    assert bg.Negotiation(concessions=(near,)).pool["purchases_vietnam"] is near
     with pytest.raises(ts.UnknownNameError, match="`excludes` names 'nothing'"):
         odd = bg.Concession("x_y_z", "CA", "US", 0, 0, excludes=["nothing"])
         bg.Negotiation(concessions=(odd,))
@@ -228,3 +234,89 @@ def test_nash_bargain_offers_the_game_s_own_concessions_by_default() -> None:
     named = bg.nash_bargain(g, ("US", "CN"), state, horizon=4,
                             concessions=["rare_earth_licences_china"])  # fmt: skip
     assert named.concessions == ("rare_earth_licences_china",)
+
+
+def test_a_replaced_bundled_concession_keeps_what_the_file_does_not_change() -> None:
+    """A file's concession of a bundled name takes every field it does not give from the
+    bundled one: recalibrating China's suspension of its controls kept releasing them only
+    when the file wrote `releases` again (a deal gave it and the control stayed at 25%)."""
+    sc = ts.load_scenario("threat-100-nov1")
+    data = copy.deepcopy(dict(sc.data))
+    data["concessions"] = [{"name": "suspend_rare_earth_controls", "value": 2.0}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dear = ts.parse_scenario(data)
+    c, base = dear.game.negotiation.pool["suspend_rare_earth_controls"], bg.CONCESSIONS[
+        "suspend_rare_earth_controls"]  # fmt: skip
+    assert c.value == 2.0 and base.value != 2.0
+    assert (c.giver, c.receiver, c.cost, c.releases, c.claims, c.label) == (
+        base.giver, base.receiver, base.cost, base.releases, base.claims, base.label)  # fmt: skip
+    assert "replaces the bundled one: value 0.0 -> 2.0)" in dear.describe(width=200)
+
+
+def test_a_threat_lifted_by_a_file_concession_plays_after_a_summit() -> None:
+    """The look-ahead of a summit rebuilt the game's negotiation without its own concessions,
+    so a later threat whose `unless` named one failed every run."""
+    text = (
+        BASE
+        + PLEDGE.format(cost=0.05, value=0.3)
+        + """
+[[threats]]
+dyad = "US-JP"
+level = 0.24
+date = 2025-08-05
+unless = "investment_pledge_japan"
+"""
+    )
+    p = _play(text)
+    assert p.agreements and p.agreements[0].concessions == ("investment_pledge_japan",)
+    assert p.headline("US", "JP")[-1] < 0.24  # the pledge given: the threat lifted
+
+
+def test_a_demand_misspelling_a_file_concession_is_refused() -> None:
+    text = BASE.replace(
+        'concession = "investment_pledge_japan"', 'concession = "investment_pledge_japn"'
+    )
+    msg = _problems(text + PLEDGE.format(cost=0.05, value=0.3))
+    assert "demands[0].concession" in msg and "did you mean 'investment_pledge_japan'" in msg
+
+
+def test_a_summit_with_more_concessions_than_a_deal_can_weigh_is_refused_at_once() -> None:
+    """24 concessions on the table: the summit enumerated 2 ** 24 sets of them before it
+    said the deals were too many (minutes, then an error mid-run)."""
+    import time
+
+    many = "".join(
+        f'\n[[concessions]]\nname = "pledge_{k}"\ngiver = "JP"\nreceiver = "US"\n'
+        f"cost = 0.01\nvalue = 0.02\n"
+        for k in range(24)
+    )
+    t0 = time.perf_counter()
+    msg = _problems(BASE.replace("investment_pledge_japan", "trade_agreement") + many)
+    assert time.perf_counter() - t0 < 10
+    assert "events[0]" in msg and "24 concessions" in msg and "at most 17" in msg
+
+
+def test_concessions_from_python_are_checked_as_files_check_them() -> None:
+    from decimal import Decimal
+
+    assert bg.Concession("x_y", "CA", "US", Decimal("0.1"), np.array(0.2)).value == 0.2
+    for bad, words in (
+        ({"cost": 1e308}, "`cost` must be a number in [0, 100]"),
+        ({"value": "0.1"}, "`value` must be a number"),
+        ({"name": "tab\there"}, "without control characters"),
+        ({"excludes": ("x_y",)}, "names the concession itself"),
+    ):
+        kw = {"name": "x_y", "giver": "CA", "receiver": "US", "cost": 0.0, "value": 0.1, **bad}
+        with pytest.raises(ts.ParameterError, match=re.escape(words)):
+            bg.Concession(**kw)
+    sc = ts.load_scenario("canada-mexico-fentanyl")
+    swapped = bg.Concession("border_canada", "MX", "US", 0.0, 0.1)  # given by another
+    neg = dataclasses.replace(sc.game.negotiation, concessions=(swapped,))
+    with pytest.raises(ts.ParameterError, match=r"'border_canada' is given by MX to US"):
+        sc.game.replace(negotiation=neg)
+    w = sc.world
+    s = ts.State.zeros(w.n).with_tariff(w, "US", "CA", 0.25)
+    stranger = bg.Concession("pledge", "JP", "US", 0.0, 0.1)
+    with pytest.raises(ts.ParameterError, match="not between the parties"):
+        bg.nash_bargain(sc.game, ("US", "CA"), s, horizon=2, concessions=[stranger])
