@@ -754,6 +754,9 @@ def _cmd_run(a: argparse.Namespace) -> int:
         print(_fit(f"{sc.title} — seed {seed}, {len(path) - 1} rounds from {path.dates[0]}"))
         _print_changes(sc)
         print(_fit(path.table(dyads=dyads), width=10**6))
+        if path.agreements:
+            print()
+        _print_agreements(path, sc.game.negotiation.pool)
         _print_events(path)
         if base is not None:
             _print_comparison(sc, base, path, seed)
@@ -1010,7 +1013,6 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from .deals import _layer_text
     from .engine import check_calendar
     from .equilibrium import (
         agreement_path,
@@ -1152,18 +1154,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         print("payoffs: the true model (the players' beliefs and learning play in "
               "`tariffsim run`, not here)")  # fmt: skip
         print(_fit(path.table(), width=10**6))
-        for ag in path.agreements:
-            terms = ", ".join(
-                f"{i}->{j} {100 * v:g}%{_layer_text(ag.layers.get((i, j)))}"
-                for (i, j), v in ag.terms.items()
-            )
-            split = ", ".join(f"{p} {100 * v:.0f}%" for p, v in ag.split.items())
-            extra = f"; concessions {', '.join(ag.concessions)}" if ag.concessions else ""
-            when = str(path.dates[ag.round])
-            line = f"agreement in round {ag.round} ({when}, {ag.label}): {terms}{extra}; "
-            # wrapped, not cut: what was conceded is at the end
-            print(_fit("\n".join(textwrap.wrap(line + f"surplus split {split}", 100,
-                                                subsequent_indent="    "))))  # fmt: skip
+        _print_agreements(path, sc.game.negotiation.pool)
         _print_events(path)
         if still:
             print(_fit(nothing))
@@ -1190,6 +1181,28 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         if still:
             print(f"tariffsim: {nothing}", file=sys.stderr)
     return 0 if res.converged else 1
+
+
+def _print_agreements(path: Any, pool: Mapping[str, Any]) -> None:
+    """The path's agreements, one wrapped line each: terms, the concessions given (with their
+    labels, from the game's ``pool``) and the split of the surplus."""
+    from .deals import _layer_text
+
+    for ag in path.agreements:
+        terms = ", ".join(
+            f"{i}->{j} {100 * v:g}%{_layer_text(ag.layers.get((i, j)))}"
+            for (i, j), v in ag.terms.items()
+        )
+        split = ", ".join(f"{p} {100 * v:.0f}%" for p, v in ag.split.items())
+        given = [
+            f"{c} ({pool[c].label})" if c in pool and pool[c].label else c for c in ag.concessions
+        ]
+        extra = f"; concessions {', '.join(given)}" if given else ""
+        when = str(path.dates[ag.round]) + (f", {ag.label}" if ag.label else "")
+        line = f"agreement in round {ag.round} ({when}): {terms}{extra}; "
+        # wrapped, not cut: what was conceded is at the end
+        print(_fit("\n".join(textwrap.wrap(line + f"surplus split {split}", 100,
+                                            subsequent_indent="    "))))  # fmt: skip
 
 
 def _print_events(path: Any) -> None:

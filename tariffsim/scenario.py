@@ -900,7 +900,13 @@ class Scenario:
                 where += f" {100 * e.level:g}%"
             elif e.kind in ("shock", "support", "threat") and e.value:
                 where += f" {e.value:+g}"
-            rows.append((when, str(e.kind), where.strip(), e.label, ", ".join(e.claims)))
+            label = e.label
+            if e.kind == "summit" and e.parties:  # who bargains, over what
+                where = "-".join(e.parties)
+                if e.agenda is not None:
+                    table = ", ".join(e.agenda) or "tariffs only"
+                    label = f"{label} (agenda: {table})".strip()
+            rows.append((when, str(e.kind), where.strip(), label, ", ".join(e.claims)))
         return rows
 
     def _bargaining_rows(self) -> list[tuple[str, str, str, str, str]]:

@@ -265,8 +265,9 @@ def test_an_agreement_is_printed_whole(tmp_path: Path, capsys: Any) -> None:
     out = capsys.readouterr().out
     said = " ".join(line.strip() for line in out.splitlines())
     assert "concessions …" not in out and "…" not in said
-    for conceded in ("border_mexico", "border_canada"):
-        assert f"concessions {conceded}; surplus split" in said
+    for conceded in ("border_mexico", "border_canada"):  # (with the concession's label)
+        label = ts.bargaining.CONCESSIONS[conceded].label
+        assert f"concessions {conceded} ({label}); surplus split" in said
     assert max(map(len, out.splitlines())) <= 120
 
 

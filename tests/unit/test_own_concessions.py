@@ -320,3 +320,16 @@ def test_concessions_from_python_are_checked_as_files_check_them() -> None:
     stranger = bg.Concession("pledge", "JP", "US", 0.0, 0.1)
     with pytest.raises(ts.ParameterError, match="not between the parties"):
         bg.nash_bargain(sc.game, ("US", "CA"), s, horizon=2, concessions=[stranger])
+
+
+def test_run_prints_each_agreement_with_the_labels_of_its_concessions(tmp_path, capsys) -> None:
+    from tariffsim.cli import main
+
+    f = tmp_path / "pledge.toml"
+    f.write_text(BASE + PLEDGE.format(cost=0.05, value=0.3), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["run", str(f), "--out", str(tmp_path), "--no-plot"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "agreement in round 16 (2025-07-22): US->JP 0%" in out
+    assert "concessions investment_pledge_japan (Japan: investment pledge)" in out
