@@ -130,7 +130,15 @@ class Forward:
     Raises
     ------
     ParameterError
-        If `horizon`, `discount`, `continuation` or `selection` is out of range.
+        If `horizon`, `discount`, `continuation` or `selection` is out of range;
+        with ``continuation="mpe"``, a discount too close to 1 for the solve
+        (:func:`tariffsim.equilibrium.markov.check_patience`).
+
+    Warns
+    -----
+    ConvergenceWarning
+        With ``continuation="mpe"``, when a Markov-perfect solve the agent plays
+        by did not converge (the agent plays its last policy).
     LimitError
         If `horizon` exceeds the ``max_rounds`` limit.
 
@@ -167,6 +175,10 @@ class Forward:
                 "`selection` must be one of 'status-quo', 'payoff-dominant', 'qre'; "
                 f"got {self.selection!r}."
             )
+        if self.continuation == "mpe":  # (refused now, not in the middle of a run)
+            from .equilibrium.markov import check_patience
+
+            check_patience(float(d))
         object.__setattr__(self, "horizon", int(h))
         object.__setattr__(self, "discount", float(d))
 
@@ -357,6 +369,19 @@ class Forward:
             )
         finally:
             _QUIET.reset(quiet)
+        if not res.converged:  # played as it is, but said (once per solve: they are cached)
+            import warnings
+
+            from .errors import ConvergenceWarning
+
+            warnings.warn(
+                f"Forward(continuation='mpe'): {me}'s Markov-perfect continuation on "
+                f"{', '.join(grp)} did not converge ({res.message}); {me} plays the last "
+                "policy of the solve, which may be no equilibrium (payoff-dominant selection "
+                "or a lower discount often converges)",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         with _MPE_LOCK:
             _MPE_CACHE[key] = res
             _MPE_CACHE.move_to_end(key)

@@ -173,18 +173,29 @@ class LadderGame:
         ``dataclasses.replace``): checked against the game's shape, and kept as read-only
         copies, so that the caller's array cannot change the game after it is made.
         (:meth:`from_game` builds them itself.)"""
-        if self.rewards.size == 0 and self.successors.size == 0:
+        try:  # (a list, say: made an array here, checked below)
+            rewards = np.array(self.rewards, copy=True)
+            succ = np.array(self.successors, copy=True)
+        except (TypeError, ValueError, OverflowError):
+            raise ParameterError(
+                "`rewards` and `successors` must be numeric arrays; got "
+                f"{short_repr(self.rewards)} and {short_repr(self.successors)}."
+            ) from None
+        if rewards.size == 0 and succ.size == 0:
             return  # (from_game's placeholders, replaced once the tables are built)
         S, A, N = self.n_states, self.n_profiles, self.n_players
-        rewards = np.array(self.rewards, copy=True)
         if rewards.dtype.kind != "f" or rewards.shape != (S, A, N):
             raise ParameterError(
                 f"`rewards` must be floats of shape (states, profiles, players) = "
                 f"{(S, A, N)}; got {rewards.dtype} of shape {rewards.shape}."
             )
-        if not np.all(np.isfinite(rewards)):
-            raise ParameterError("`rewards` must be finite (no NaN or inf).")
-        succ = np.array(self.successors, copy=True)
+        bad = ~(np.abs(rewards) <= MAX_PAYOFF)  # (NaN too)
+        if bad.any():
+            far = rewards[bad].flat[0]
+            raise ParameterError(
+                f"`rewards` must be finite and at most {MAX_PAYOFF:.4g} in absolute value (as "
+                f"payoffs are); got {float(far)!r}."
+            )
         if succ.dtype.kind not in "iu" or succ.shape != (S, A):
             raise ParameterError(
                 f"`successors` must be integers of shape (states, profiles) = {(S, A)}; got "

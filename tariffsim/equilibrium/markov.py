@@ -102,7 +102,7 @@ from .ladder_game import (
     _ro,
     _TimeUp,
 )
-from .normal_form import NormalFormGame
+from .normal_form import MAX_PAYOFF, NormalFormGame
 
 __all__ = [
     "SELECTIONS",
@@ -328,6 +328,23 @@ def _payoff_scale(lg: LadderGame) -> float:
     """The largest payoff in absolute value."""
     r = lg.rewards
     return max(float(r.max()), -float(r.min())) if r.size else 0.0
+
+
+def _check_value_range(lg: LadderGame, discount: float, horizon: int | None = None) -> None:
+    """Refuse rewards whose discounted sums may pass :data:`MAX_PAYOFF` (the values would
+    overflow to infinities, and a residual of inf "converge"): the largest reward times
+    ``1 / (1 - discount)``, or times ``horizon`` rounds when fewer."""
+    rounds = 1.0 / (1.0 - discount) if discount < 1 else math.inf
+    if horizon is not None and horizon < rounds:  # (an int beyond any float: the discount's)
+        rounds = float(horizon)
+    scale = _payoff_scale(lg)
+    if scale * rounds > MAX_PAYOFF:
+        raise ParameterError(
+            f"`rewards` up to {scale:.4g} in absolute value, summed over "
+            f"{rounds:.4g} discounted rounds, "
+            f"pass {MAX_PAYOFF:.4g}: the values would overflow. Scale the payoffs down (an "
+            "equilibrium does not change with their units)."
+        )
 
 
 _TIES_REFUSED = 1e-2
@@ -765,6 +782,7 @@ def markov_perfect(
     deadline = None if max_seconds is None else began + float(max_seconds)
     lg = _ladder_within(game, "game", moves, deadline, max_seconds, "markov_perfect")
     S, N = lg.n_states, lg.n_players
+    _check_value_range(lg, discount)
     scale = _payoff_scale(lg)
     if tol >= scale > 0:  # (a residual as large as a round's payoffs: every policy passed)
         raise ParameterError(
@@ -1070,6 +1088,7 @@ def backward_induction(
         f"backward induction over {limits.shown(horizon)} rounds ({S} states × {N} players), bytes"
     )
     limits.check("max_result_bytes", (horizon + 1) * S * N * 8 + horizon * S * 9, size)
+    _check_value_range(lg, discount, horizon)
     cost = estimate_cost(lg, selection)
     if cost.seconds_per_sweep * horizon > COST_WARN_SECONDS:
         warnings.warn(

@@ -30,6 +30,19 @@ from ._validate import check_int, check_tol
 
 __all__ = ["MAX_PAYOFF", "NormalFormGame"]
 
+
+def _name(value: Any, where: str) -> str:
+    """A player's or an action's name: a non-empty string without control characters (a
+    table row, a profile's key, a string of a Gambit .nfg file). A number or None is
+    refused, not made text: ``1`` and ``1.0`` would be two names of the same thing."""
+    if not isinstance(value, str) or not value or not value.isprintable():
+        raise ParameterError(
+            f"`{where}` must be a non-empty name without control characters; got "
+            f"{short_repr(value)}."
+        )
+    return value
+
+
 MAX_PAYOFF = 2.0**1014
 """Largest payoff magnitude a game may hold (about 1.76e305): a player's range (twice it)
 and a sum over up to 63 players (64 times it) are then finite floats."""
@@ -240,7 +253,7 @@ class NormalFormGame:
                 raise ParameterError(
                     f"`player_names` must hold {n} names; got {short_repr(player_names)}."
                 )
-            pnames = tuple(str(p) for p in player_names)
+            pnames = tuple(_name(p, f"player_names[{k}]") for k, p in enumerate(player_names))
             if len(set(pnames)) != n:
                 raise ParameterError(f"`player_names` must be distinct; got {player_names!r}.")
         if action_names is None:
@@ -257,7 +270,7 @@ class NormalFormGame:
                     raise ParameterError(
                         f"`action_names[{i}]` must hold {shape[i]} names; got {short_repr(names)}."
                     )
-                named = tuple(str(a) for a in names)
+                named = tuple(_name(a, f"action_names[{i}][{k}]") for k, a in enumerate(names))
                 if len(set(named)) != len(named):  # (a profile, a table, a .nfg file by name)
                     raise ParameterError(
                         f"`action_names[{i}]` must be distinct; got {short_repr(names)}."

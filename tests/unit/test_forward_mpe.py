@@ -10,7 +10,7 @@ import pytest
 
 import tariffsim as ts
 from tariffsim import equilibrium as eq
-from tariffsim.errors import ParameterError
+from tariffsim.errors import ConvergenceWarning, ParameterError
 
 
 def _peak_game(strategy, moves="jump", *, beliefs=False):
@@ -47,7 +47,10 @@ def test_from_the_peak_both_cut_in_one_round_to_a_truce_that_rests():
 
 def test_a_us_that_believes_china_pays_holds_the_peak_longer_then_reaches_the_truce():
     g, _ = _peak_game(ts.Forward(continuation="mpe", jumps=True), beliefs=True)
-    p = ts.simulate(g, 10, seed=0)
+    # on its beliefs the US's solve cycles (status-quo selection): it plays the last policy,
+    # and says so
+    with pytest.warns(ConvergenceWarning, match="US's Markov-perfect continuation on CN did"):
+        p = ts.simulate(g, 10, seed=0)
     us, cn = _series(p, "US", "CN"), _series(p, "CN", "US")
     assert us[1] == us[0] and cn[1] < cn[0]  # China cuts at once, the US holds
     truth, _ = _peak_game(ts.Forward(continuation="mpe", jumps=True))
@@ -128,3 +131,10 @@ def test_a_solve_leaves_the_warning_filters_alone(monkeypatch):
     before = list(warnings.filters)
     ts.simulate(g, 3, seed=0)
     assert calls == [] and warnings.filters == before
+
+
+def test_forward_refuses_a_discount_its_solve_cannot_take_when_made() -> None:
+    """It was refused only in the middle of the first run, by the solve."""
+    with pytest.raises(ParameterError, match="too close to 1 for float64"):
+        ts.Forward(discount=1 - 1e-11, continuation="mpe")
+    assert ts.Forward(discount=1 - 1e-11).discount == 1 - 1e-11  # the look-ahead takes it

@@ -723,3 +723,39 @@ def test_a_games_gains_regret_and_verdict_measure_alike() -> None:
     assert g.is_nash(x) and not g2.is_nash(x)  # (rounding at 1e9 times the range)
     with pytest.raises(AssertionError, match=rf"gains {gains[0]:g} by playing action '0'"):
         tst.assert_nash(g2, x)  # the gain it names is the one its verdict reads
+
+
+def test_rewards_whose_values_overflow_are_refused_not_converged() -> None:
+    """Rewards of 1e308 were taken: markov_perfect said converged with a residual of inf,
+    backward induction returned infinite values; a list of rewards raised AttributeError."""
+    import dataclasses
+
+    lg = eq.LadderGame.from_game(ts.load_scenario("us-china-145").game)
+    with pytest.raises(ts.ParameterError, match=r"`rewards` must be finite and at most"):
+        dataclasses.replace(lg, rewards=np.full(lg.rewards.shape, 1e308))
+    big = dataclasses.replace(lg, rewards=np.full(lg.rewards.shape, 1e305))
+    with pytest.raises(ts.ParameterError, match=r"summed over 10 discounted rounds"):
+        eq.markov_perfect(big, discount=0.9)
+    with pytest.raises(ts.ParameterError, match=r"summed over 3 discounted rounds"):
+        eq.backward_induction(big, 3, discount=0.9)
+    one = eq.backward_induction(big, 1, discount=0.9)  # one round: the rewards themselves
+    assert np.isfinite(one.values).all()
+    listed = dataclasses.replace(lg, rewards=lg.rewards.tolist())
+    assert np.array_equal(listed.rewards, lg.rewards)
+
+
+def test_names_of_players_and_actions_are_names_not_anything_made_text() -> None:
+    """None, numbers, bytes and empty names were made text (``1`` and ``1.0`` two names of
+    one action, ``'None'`` an action), control characters reached a Gambit file raw."""
+    a = np.zeros((2, 2))
+    for names, where in (
+        ({"action_names": [[None, "b"], ["x", "y"]]}, r"action_names\[0\]\[0\]"),
+        ({"action_names": [["a", "b"], [1, 1.0]]}, r"action_names\[1\]\[0\]"),
+        ({"action_names": [["a", "b\n"], ["x", "y"]]}, r"action_names\[0\]\[1\]"),
+        ({"player_names": ["", "B"]}, r"player_names\[0\]"),
+        ({"player_names": ["A", b"B"]}, r"player_names\[1\]"),
+    ):
+        with pytest.raises(ParameterError, match=where + "` must be a non-empty name"):
+            eq.NormalFormGame([a, a], **names)
+    ok = eq.NormalFormGame([a, a], player_names=["US", "CN"], action_names=[["h", "e"]] * 2)
+    assert ok.action_names == (("h", "e"), ("h", "e"))
