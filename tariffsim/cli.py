@@ -1645,18 +1645,21 @@ def _flag_names(message: str, a: argparse.Namespace, parser: argparse.ArgumentPa
 @contextlib.contextmanager
 def _lenient_streams() -> Iterator[None]:
     """stdout and stderr print what their encoding cannot hold as escapes (``\\u2013``), not
-    a UnicodeEncodeError after the files are written (``PYTHONIOENCODING=ascii``)."""
-    before: list[Any] = []
+    a UnicodeEncodeError after the files are written (``PYTHONIOENCODING=ascii``; the C
+    locale's ASCII, whose streams are ``surrogateescape``, which fails on text as ``strict``
+    does)."""
+    before: list[tuple[Any, str]] = []
     for stream in (sys.stdout, sys.stderr):
         redo = getattr(stream, "reconfigure", None)
-        if callable(redo) and getattr(stream, "errors", None) == "strict":
+        errors = getattr(stream, "errors", None)
+        if callable(redo) and errors in ("strict", "surrogateescape"):
             redo(errors="backslashreplace")
-            before.append(redo)
+            before.append((redo, errors))
     try:
         yield
     finally:
-        for redo in before:
-            redo(errors="strict")
+        for redo, errors in before:
+            redo(errors=errors)
 
 
 class _GuardedStdout:

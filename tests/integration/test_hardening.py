@@ -672,3 +672,15 @@ def test_the_forecasts_rounds_limit_says_how_to_ask_for_fewer(tmp_path: Path) ->
                        r"line --forecast-rounds"):  # fmt: skip
         fit.forecast()
     assert len(fit.forecast(rounds=10).fitted) == 11
+
+
+def test_the_c_locale_prints_escapes_not_a_traceback(tmp_path: Path) -> None:
+    """Under LC_ALL=C the streams are ASCII with ``surrogateescape`` errors, which fail on
+    text as ``strict`` does: `list` died on its first en dash with a UnicodeEncodeError."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHONIO"))}
+    res = subprocess.run(
+        [sys.executable, "-m", "tariffsim", "list"], capture_output=True, cwd=tmp_path,
+        env={**env, "LC_ALL": "C", "PYTHONUTF8": "0"},
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr.decode(errors="replace")
+    assert b"US\\u2013China 2025" in res.stdout and b"Traceback" not in res.stderr
