@@ -201,13 +201,13 @@ def _what_if(sc: Any, a: argparse.Namespace) -> Any:
         twice = next((k for n, k in enumerate(keys) if k in keys[:n]), None)
         if twice is not None:
             raise _UsageError(f"{flag} names {short_repr(twice)} twice; give each once")
+    said: list[str] = []  # warnings, printed once every what-if is made (an error first)
     try:
         for imp, exp, level in a.cap or []:
             flag = f"--cap {imp}-{exp}"
             sc = sc.with_cap(imp, exp, level)
             if sc.changes[-1].endswith(("no change", "(no agent sets this tariff)")):
-                said = f"tariffsim: warning: {flag}={level:g}: {sc.changes[-1]}"
-                print(_fit(said, 10**4), file=sys.stderr)
+                said.append(f"tariffsim: warning: {flag}={level:g}: {sc.changes[-1]}")
         for code, name in a.strategy or []:
             flag = f"--strategy {code}={name}"
             if name.strip().lower() == "scripted":  # (its schedule has no flag: it would hold)
@@ -222,6 +222,8 @@ def _what_if(sc: Any, a: argparse.Namespace) -> Any:
             sc = sc.with_params(settings, recalibrate=not a.no_recalibrate)
     except TariffsimError as exc:
         raise type(exc)(f"{flag}: {exc}") from None
+    for line in said:
+        print(_fit(line, 10**4), file=sys.stderr)
     return sc
 
 
@@ -701,13 +703,20 @@ def _one_line(text: str) -> str:
 
 
 def _write_outputs(
-    out: FsPath, stem: str, texts: dict[str, str], figures: dict[str, Any]
+    out: FsPath,
+    stem: str,
+    texts: dict[str, str],
+    figures: dict[str, Any],
+    others: Sequence[str] = (),
 ) -> list[FsPath]:
     """Write a run's files into ``out`` together (see :class:`tariffsim._io.OutputGroup`).
 
     ``texts`` and ``figures`` map a suffix (``".csv"``, ``"-summary.png"``) to
     the content or to a callable returning a matplotlib figure; names are
-    ``slug(stem) + suffix``, so nothing is written outside ``out``.
+    ``slug(stem) + suffix``, so nothing is written outside ``out``. ``others``: the
+    suffixes the command writes at other times (charts, without ``--no-plot``), whose
+    files from an earlier run are removed with the same step, so that the folder never
+    holds this run's data beside another run's charts.
     """
     from ._io import OutputGroup, slug
 
@@ -717,6 +726,7 @@ def _write_outputs(
             group.text(safe + suffix, text)
         for suffix, make in figures.items():
             group.figure(safe + suffix, make())
+        group.supersede(*(safe + x for x in others if x not in texts and x not in figures))
     return group.written
 
 
@@ -774,7 +784,9 @@ def _cmd_run(a: argparse.Namespace) -> int:
         if base is not None:
             pair = {"as written": base, "what-if": path}
             figures["-compare.png"] = lambda: plot_paths(pair, dyads=list(sc._dyads()))
-    written = _write_outputs(out, stem, {".csv": csv_text, ".json": json_text}, figures)
+    written = _write_outputs(
+        out, stem, {".csv": csv_text, ".json": json_text}, figures, (*pngs, "-compare.png")
+    )
     _report_written(written, a.format)
     return 0
 
@@ -1172,6 +1184,7 @@ def _cmd_equilibrium(a: argparse.Namespace) -> int:
         stem,
         {"-equilibrium.csv": csv_text, "-equilibrium.json": json_text},
         figures,
+        ("-equilibrium.png", "-equilibrium-policy.png"),
     )
     _report_written(written, a.format)
     if a.format != "table":  # the table says it; beside data on stdout, stderr does
@@ -1389,6 +1402,7 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
         f"{sc.name}-sensitivity",
         {".csv": _csv_text(res.rows()), ".txt": head + "\n" + table + "\n"},
         figures,
+        [f"-{o}.png" for o in res.outputs],
     )
     _print_written(written)
     return 0
@@ -1477,7 +1491,8 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
         }
         if score is not None:  # (a forecast chart with no record in its window shows nothing)
             figures["-forecast.png"] = lambda: fc.plot(obs).figure
-    _print_written(_write_outputs(out, f"{sc.name}-calibration", texts, figures))
+    charts = (".png", "-profiles.png", "-forecast.png")
+    _print_written(_write_outputs(out, f"{sc.name}-calibration", texts, figures, charts))
     return 0
 
 
@@ -1562,6 +1577,8 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
         group.file(data, ens.to_netcdf if data_ext == "nc" else ens.to_npz)
         # the data of an earlier run in the other mode (or format) would not match the rest
         group.supersede(*(f"{stem}{m}.{x}" for m in ("", "-summary") for x in ("nc", "npz")))
+        if a.no_plot:  # (an earlier run's chart beside this run's data: a mix)
+            group.supersede(f"{stem}.png")
     targets = group.written
     title = term_escape(sc.title, keep_newlines=False)
     print(f"{title} — {len(ens)} runs × {ens.rounds} rounds, seed {seed_text(a.seed)}"

@@ -1142,8 +1142,8 @@ def _recalibrate(
                 f"calibration: these values leave it almost no footing: re-solved {f} = "
                 f"{float(v.flat[np.argmax(np.abs(v))])!r} is beyond ±{parampath.MAGNITUDE:g} "
                 f"(US burden at 145%/125% {float(x1[0]):.4g}% of GDP, burden added in April: "
-                f"US {float(x1[2]):.4g}, China {float(x1[3]):.4g}). Pass recalibrate=False to "
-                "keep the calibrated fields as they are."
+                f"US {float(x1[2]):.4g}, China {float(x1[3]):.4g}). Pass recalibrate=False (on the "
+                "command line, --no-recalibrate) to keep the calibrated fields as they are."
             )
     inputs = [
         f"{name} {a:.4g} → {b:.4g}"

@@ -684,3 +684,34 @@ def test_the_c_locale_prints_escapes_not_a_traceback(tmp_path: Path) -> None:
     )  # fmt: skip
     assert res.returncode == 0, res.stderr.decode(errors="replace")
     assert b"US\\u2013China 2025" in res.stdout and b"Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "extra"),
+    [("run", ("--rounds", "3")), ("ensemble", ("--rounds", "3", "--runs", "2", "--no-progress"))],
+)
+def test_no_plot_removes_an_earlier_run_s_charts(tmp_path: Path, command: str, extra) -> None:
+    """A run with --no-plot left the charts of the run before beside its new data: a folder
+    holding a mixed set."""
+    from tariffsim.cli import main
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main([command, "us-china-145", *extra, "--out", str(tmp_path)]) == 0
+        assert any(p.suffix == ".png" for p in tmp_path.iterdir())
+        assert main([command, "us-china-145", *extra, "--no-plot", "--out", str(tmp_path)]) == 0
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left and not [n for n in left if n.endswith(".png")], left
+
+
+def test_an_error_comes_before_any_what_if_warning(tmp_path: Path) -> None:
+    """A --cap that changes nothing warned before a bad --set was refused: the docs say
+    nothing precedes the error line."""
+    res = subprocess.run(
+        [sys.executable, "-m", "tariffsim", "run", "us-china-145", "--cap", "US-CN=5",
+         "--set", "face_weight.US=-1", "--out", str(tmp_path / "o")],
+        capture_output=True, cwd=tmp_path, env={**os.environ, "MPLBACKEND": "Agg"},
+    )  # fmt: skip
+    lines = res.stderr.decode().splitlines()
+    assert res.returncode == 2 and lines[0].startswith("tariffsim: error: --set"), lines
+    assert not any("warning" in x for x in lines)
