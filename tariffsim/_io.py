@@ -822,9 +822,14 @@ def csv_cell(value: Any) -> Any:
 
 # -- reading inputs --------------------------------------------------------------------------
 def read_text_input(
-    path: str | os.PathLike[str], *, source: str | None = None, kind: str = "scenario"
+    path: str | os.PathLike[str],
+    *,
+    source: str | None = None,
+    kind: str = "scenario",
+    limit: str = "max_file_bytes",
 ) -> str:
-    """Read a user's text file: within ``limits.max_file_bytes``, strict UTF-8.
+    """Read a user's text file: within ``limits.max_file_bytes`` (or the limit named by
+    ``limit``, ``"max_record_bytes"`` for a path record), strict UTF-8.
 
     ``kind`` names what the file holds in the error (``"scenario"``,
     ``"observed record"``, ``"path file"``).
@@ -838,18 +843,18 @@ def read_text_input(
     """
     p = FsPath(path)
     src = source or str(p)
-    cap = limits.current().max_file_bytes
+    cap = int(getattr(limits.current(), limit))
     try:
         with open(p, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size > cap:
-                raise LimitError(limits.message("max_file_bytes", size, f"file {src!r}"))
+                raise LimitError(limits.message(limit, size, f"file {src!r}"))
             raw = _read_at_most(fh, cap + 1)
     except OSError as e:
         problem = f"cannot read the file: {e.strerror or e}"
         raise ScenarioError([problem], source=src, kind=kind) from None
     if len(raw) > cap:  # grew while reading, or a pipe/device
-        raise LimitError(limits.message("max_file_bytes", len(raw), f"file {src!r}"))
+        raise LimitError(limits.message(limit, len(raw), f"file {src!r}"))
     try:
         return raw.decode("utf-8-sig")  # (a byte-order mark, as some editors write, is dropped)
     except UnicodeDecodeError as e:

@@ -52,6 +52,10 @@ class Limits:
     ----------
     max_file_bytes : int, default 4_000_000
         Largest scenario file read (bytes). The bundled files are ~10 kB.
+    max_record_bytes : int, default 64_000_000
+        Largest path record read back (``Path.from_json`` of a file): the JSON
+        that ``tariffsim run`` writes for ``max_rounds`` weekly rounds of the
+        default world is about 50 MB (25 kB a round).
     max_depth : int, default 16
         Deepest nesting of tables and arrays in a scenario file (the format
         itself needs 5: ``agents[k].options.schedule."3".CN``).
@@ -110,6 +114,7 @@ class Limits:
     """
 
     max_file_bytes: int = 4_000_000
+    max_record_bytes: int = 64_000_000
     max_depth: int = 16
     max_rounds: int = 2_000
     max_steps: int = 14_000

@@ -1003,7 +1003,8 @@ class Path:
             ``term_payoffs`` for :attr:`terms`), the round and countries and the value,
             or the field's shape and the shape expected.
         LimitError
-            If the file is larger than ``max_file_bytes`` (:mod:`tariffsim.limits`).
+            If the file is larger than ``max_record_bytes`` (:mod:`tariffsim.limits`: a
+            record of ``max_rounds`` rounds fits).
         ScenarioError
             If the file cannot be read or is not UTF-8 text.
 
@@ -1024,7 +1025,8 @@ class Path:
         else:
             from ._io import read_text_input
 
-            text, where = read_text_input(src, kind="path file"), f"path file {short_repr(src)}"
+            text = read_text_input(src, kind="path file", limit="max_record_bytes")
+            where = f"path file {short_repr(src)}"
 
         def bad(what: str) -> ParameterError:
             return ParameterError(f"{where}: {what}.")

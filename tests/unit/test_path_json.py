@@ -293,3 +293,25 @@ def test_a_tampered_file_that_would_fail_later_is_refused(
     edit(data)
     with pytest.raises(ParameterError, match=says):
         ts.Path.from_json(json.dumps(data))
+
+
+def test_the_longest_path_run_writes_reads_back(tmp_path) -> None:
+    """`tariffsim run --rounds 200` wrote a 5 MB record that Path.from_json refused (the
+    scenario files' 4 MB limit); a record has its own, which max_rounds weekly rounds fit."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = ts.load_scenario("us-china-145").simulate(seed=0, rounds=200)
+    f = tmp_path / "long.json"
+    p.to_json(f)
+    per_round = f.stat().st_size / 201
+    assert f.stat().st_size > ts.limits.current().max_file_bytes
+    assert per_round * (ts.limits.current().max_rounds + 1) < ts.limits.current().max_record_bytes
+    back = ts.Path.from_json(f)
+    assert np.array_equal(back.tariff, p.tariff)
+    with (
+        ts.limits.override(max_record_bytes=1000),
+        pytest.raises(ts.LimitError, match="max_record_bytes"),
+    ):
+        ts.Path.from_json(f)
