@@ -75,9 +75,10 @@ class Concession:
     giver, receiver : str
         Country codes.
     cost : float
-        Cost to the giver, % of its GDP per round (>= 0).
+        Cost to the giver, % of its GDP per round, in [0, 100]
+        (:data:`MAX_CONCESSION_VALUE`).
     value : float
-        Value to the receiver, % of its GDP per round (>= 0).
+        Value to the receiver, % of its GDP per round, in [0, 100].
     label : str
     claims : tuple of str
         Claim ids behind the cost and the value.
@@ -89,6 +90,13 @@ class Concession:
         another form (China's Busan pledge on fentanyl precursors and its
         enforcement of precursor controls are one fentanyl concession, whose
         values would otherwise add up). Either side's entry excludes the pair.
+
+    Raises
+    ------
+    ParameterError
+        A name that is empty or holds control characters, a field of the wrong
+        type, a cost or value out of range, a giver that is the receiver, or a
+        concession that excludes itself.
 
     Examples
     --------
