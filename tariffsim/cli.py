@@ -191,6 +191,14 @@ def _add_what_ifs(parser: argparse.ArgumentParser, *, strategies: bool = True) -
 def _what_if(sc: Any, a: argparse.Namespace) -> Any:
     """``sc`` with ``a``'s what-ifs (``--cap``, ``--strategy``, ``--set``), each error
     naming its flag; ``sc`` itself where none is given."""
+    if getattr(a, "no_recalibrate", False) and not (
+        a.set or getattr(a, "vary", None) or getattr(a, "draw", None)
+    ):  # (it keeps the calibration where parameters change: here none does)
+        raise _UsageError(
+            "--no-recalibrate keeps the calibrated fields when --set"
+            + (", --vary or --draw" if hasattr(a, "draw") else "")
+            + " changes a parameter; without one it does nothing"
+        )
     settings: dict[str, float] = {}
     for path, value in a.set or []:
         if path in settings:
@@ -808,11 +816,13 @@ def _print_comparison(sc: Any, base: Any, path: Any, seed: str) -> None:
         print(_fit(f"{c + ' rec% high':<16} {was:>10.1f} {now:>10.1f}"))
 
 
-def _report_written(written: Sequence[FsPath], fmt: str) -> None:
+def _report_written(written: Sequence[Any], fmt: str = "table") -> None:
+    """The files written, one a line (a newline or an escape in a name made visible): on
+    stdout beside a table, on stderr beside data on stdout."""
     dest = sys.stderr if fmt != "table" else sys.stdout
     print("\nwrote:", file=dest)
     for w in written:
-        print(_fit(f"  {w}", width=10**6), file=dest)
+        print(term_escape(f"  {w}", keep_newlines=False), file=dest)
 
 
 def _cmd_claims(a: argparse.Namespace) -> int:
@@ -1303,6 +1313,17 @@ def _connect(client_cls: Any, address: str) -> Any:
     with bytes the client misreads.
     """
     import threading
+    from urllib.parse import urlsplit
+
+    try:  # (a port out of range waited the whole timeout for "Timed out")
+        port = urlsplit(address if "://" in address else f"tcp://{address}").port
+    except ValueError:
+        raise _UsageError(
+            f"--scheduler {address!r}: the port must be a number in [1, 65535], as in "
+            "tcp://10.0.0.5:8786"
+        ) from None
+    if port == 0:
+        raise _UsageError(f"--scheduler {address!r}: the port must be in [1, 65535]")
 
     got: list[Any] = []
 
@@ -1356,12 +1377,6 @@ def _csv_text(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def _print_written(written: Sequence[Any]) -> None:
-    print("\nwrote:")
-    for f in written:
-        print(term_escape(f"  {f}", keep_newlines=False))
-
-
 def _cmd_sensitivity(a: argparse.Namespace) -> int:
     from .analysis.sensitivity import sensitivity
     from .scenario import load_scenario
@@ -1404,7 +1419,7 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
         figures,
         [f"-{o}.png" for o in res.outputs],
     )
-    _print_written(written)
+    _report_written(written)
     return 0
 
 
@@ -1492,7 +1507,7 @@ def _cmd_calibrate(a: argparse.Namespace) -> int:
         if score is not None:  # (a forecast chart with no record in its window shows nothing)
             figures["-forecast.png"] = lambda: fc.plot(obs).figure
     charts = (".png", "-profiles.png", "-forecast.png")
-    _print_written(_write_outputs(out, f"{sc.name}-calibration", texts, figures, charts))
+    _report_written(_write_outputs(out, f"{sc.name}-calibration", texts, figures, charts))
     return 0
 
 
@@ -1611,7 +1626,7 @@ def _cmd_ensemble(a: argparse.Namespace) -> int:
                 print(f"{name:<15} {len(got)} levels (ens.shares({name.split()[0]!r}))")
                 continue
             print(f"{name:<15} " + "   ".join(f"{100 * v:g}%: {_share(p)}%" for v, p in got))
-    _print_written(targets)
+    _report_written(targets)
     for w in group.removed:
         print(term_escape(f"removed {w} (an earlier run's data, which the new files replace)"))
     return 0

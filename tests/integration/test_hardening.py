@@ -715,3 +715,22 @@ def test_an_error_comes_before_any_what_if_warning(tmp_path: Path) -> None:
     lines = res.stderr.decode().splitlines()
     assert res.returncode == 2 and lines[0].startswith("tariffsim: error: --set"), lines
     assert not any("warning" in x for x in lines)
+
+
+def test_small_cli_mistakes_are_named(tmp_path: Path, capsys) -> None:
+    """--no-recalibrate with nothing to recalibrate did nothing without a word; a scheduler
+    port out of range waited ten seconds for "Timed out"; a newline in --out split the
+    list of files written."""
+    from tariffsim.cli import main
+
+    for cmd in (["run", "us-china-145"], ["ensemble", "us-china-145", "--runs", "2"]):
+        assert main([*cmd, "--no-recalibrate", "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err
+        assert "--no-recalibrate keeps the calibrated fields" in err and "does nothing" in err
+    assert main(["ensemble", "us-china-145", "--runs", "2", "--scheduler",
+                 "tcp://127.0.0.1:99999", "--out", str(tmp_path / "o")]) == 2  # fmt: skip
+    assert "the port must be a number in [1, 65535]" in capsys.readouterr().err
+    odd = tmp_path / "a\nb"
+    assert main(["run", "us-china-145", "--rounds", "2", "--no-plot", "--out", str(odd)]) == 0
+    out = capsys.readouterr().out
+    assert "a\\x0ab" in out and "a\nb" not in out
