@@ -256,8 +256,7 @@ class _States:
     grievance: Array = None  # type: ignore[assignment]  # (R, k, k); default none
     equity: Array = None  # type: ignore[assignment]  # (R, k): index after the last round
     bond: Array = None  # type: ignore[assignment]  # (R, k): bond stress after the last round
-    market_burden: Array | None = None  # (R, k): the burden the market priced the state by
-    market_support: Array | None = None  # (R, k): and the policy support it priced it with
+    market_value: Array | None = None  # (R, k): the value the market priced the state at
     layers: Array = None  # type: ignore[assignment]  # (R, L, k, k): set by _Run.settle
     off: NDArray[np.bool_] = None  # type: ignore[assignment]  # (R,): layers not the split
 
@@ -272,14 +271,6 @@ class _States:
         for name in ("layers", "off"):  # left out (or copied as None): set by _Run.settle
             if getattr(self, name) is not None and np.ndim(getattr(self, name)) == 0:
                 setattr(self, name, None)
-
-
-def _priced_support(st: _States) -> Array | None:
-    """``(R, 1, k)``: the policy support the market priced ``st`` with, where it priced it
-    (``st.market_burden`` set), else None (the block then takes the state's own)."""
-    if st.market_burden is None or st.market_support is None:
-        return None
-    return st.market_support[:, None]
 
 
 def _take(st: _States, rows: NDArray[np.intp]) -> _States:
@@ -775,8 +766,7 @@ class _Run:
             self.view, params, self.weights, self.active, nxt, t0, st.moved[:, None],
             st.control[:, None], **self._slow(params, st), prev_equity=st.equity[:, None],
             prev_bond=st.bond[:, None], market=self._market_for(params),
-            prev_market_burden=None if st.market_burden is None else st.market_burden[:, None],
-            prev_market_support=_priced_support(st),
+            prev_market_value=None if st.market_value is None else st.market_value[:, None],
         )  # fmt: skip
 
     def evaluate_total(
@@ -833,15 +823,13 @@ class _Run:
             prev_tau, prev_moved = prev.tariff[:, None], prev.moved[:, None]
             prev_control = prev.control[:, None]
             prev_eq, prev_bond = prev.equity[:, None], prev.bond[:, None]
-            priced = None if prev.market_burden is None else prev.market_burden[:, None]
+            priced = None if prev.market_value is None else prev.market_value[:, None]
         slow = self._slow(params, st)
-        if prev is not None:
-            slow["prev_market_support"] = _priced_support(prev)
         slow["grievance"] = (st if prev is None else prev).grievance[:, None]
         return evaluate_distinct(
             self.view, params, self.weights, self.active, nxt, prev_tau, prev_moved, prev_control,
             **slow, prev_equity=prev_eq, prev_bond=prev_bond, market=self._market_for(params),
-            prev_market_burden=priced,
+            prev_market_value=priced,
         )  # fmt: skip
 
     # -- per-run objects for strategies without act_batch --------------------------

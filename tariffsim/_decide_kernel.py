@@ -157,20 +157,19 @@ _LN2 = 0.693147180559945309417232121458176568
 ) = range(14)  # fmt: skip
 _N_MATS = 14
 V_TRADE, V_TRADE_A, V_TRADE_M = 0, 3, 6  # three rows each: pain, revenue, retaliation
-V_LOST, V_PRICED, V_BPREV, V_LOGIT, V_SOME, V_SPREV = 9, 10, 11, 12, 13, 14
-_N_VECS = 15
+V_LOST, V_PRICED, V_BPREV, V_LOGIT, V_SOME = 9, 10, 11, 12, 13
+_N_VECS = 14
 
 # rows of the full breakdown (``full``): the terms in TERMS order, then the indicators
-O_BURDEN, O_RECESSION, O_DRAWDOWN, O_APPROVAL, O_EQUITY, O_BOND, O_MARKET = range(12, 19)
-N_OUT = 19
+O_BURDEN, O_RECESSION, O_DRAWDOWN, O_APPROVAL, O_EQUITY, O_BOND, O_MARKET, O_PRICED = range(12, 20)
+N_OUT = 20
 
 
 def _kernel(
     tariff: Any, cctl: Any, layers: Any, has_layers: bool,
     t0: Any, pmov: Any, pctl: Any, peak: Any, peak_max: bool,
     adj: Any, grv: Any, has_grv: bool, weff: Any, wtwo: Any,
-    sup: Any, shk: Any, peq: Any, pbd: Any, pmb: Any, psp: Any, has_pmb: bool, held: Any,
-    has_held: bool,
+    sup: Any, shk: Any, peq: Any, pbd: Any, pmv: Any, has_pmv: bool, held: Any, has_held: bool,
     m0: Any, m0_seg: Any, m0_rest: Any, gdp: Any, seg_mask: Any, base: Any,
     plan_ij: Any, plan_tops: Any, plan_nl: Any, plan_seg: Any, plan_segn: Any,
     weights: Any, active: Any,
@@ -186,16 +185,15 @@ def _kernel(
     candidates' peaks ``peak`` ``(R, P', k, k)`` (``peak_max``: the peak is
     ``max(peak, tariff)``, the engine's decisions pass the state's);
     ``adj``, ``grv`` (read when ``has_grv``) ``(R, k, k)``; ``weff``, ``wtwo``
-    ``(1 or R, k, k)``; ``sup``, ``shk``, ``peq``, ``pbd``, ``pmb`` and ``psp``
-    (the burden the market priced the previous state by and the support it
-    priced it with, read when ``has_pmb``), ``held`` (read when ``has_held``)
-    ``(R, k)``; ``pd``/``md``
+    ``(1 or R, k, k)``; ``sup``, ``shk``, ``peq``, ``pbd``, ``pmv`` (the value
+    the market priced the previous state at, with its burden and its support,
+    read when ``has_pmv``), ``held`` (read when ``has_held``) ``(R, k)``; ``pd``/``md``
     ``(R', 3, k, k)``, ``pc``/``mc`` ``(R', 21, k)``, ``ps``/``msc`` ``(R', 11)``
     with ``R'`` 1 or ``R``. ``me >= 0``: only country ``me``'s totals are
     computed (the others' entries of ``out`` are left as they are), from the
     dyads of its row and column only. ``full``: every term and indicator is
     written to ``outs`` ``(N_OUT, R, P, k)`` as well (rows: the terms in
-    ``TERMS`` order, then ``O_BURDEN`` ... ``O_MARKET``), and the equity index,
+    ``TERMS`` order, then ``O_BURDEN`` ... ``O_PRICED``), and the equity index,
     bond stress and the burden the market prices are computed whether or not
     a crash is priced.
 
@@ -292,10 +290,9 @@ def _kernel(
                     if peq[r, i] != 0:
                         carried = True
                 if carried:
-                    if has_pmb:
+                    if has_pmv:  # as the market priced it, with the support of its day
                         for i in range(k):
-                            vecs[V_BPREV, i] = pmb[r, i]
-                            vecs[V_SPREV, i] = psp[r, i]
+                            vecs[V_PRICED, i] = pmv[r, i]
                     else:
                         _rates_of(mats, M_T0, base, plan_ij, plan_tops, plan_nl, plan_seg,
                                   plan_segn, takes, rates)  # fmt: skip
@@ -306,10 +303,9 @@ def _kernel(
                             dep_i = _dep(mats, M_PCTL, md, mrd, i, k)
                             t3 = vecs[V_TRADE, i] + vecs[V_TRADE + 1, i] + vecs[V_TRADE + 2, i]
                             vecs[V_BPREV, i] = -(t3 + dep_i)
-                            vecs[V_SPREV, i] = sup[r, i]
-                    for i in range(k):  # priced with the support of its day
-                        x = mc[mrc, C_IB, i] * vecs[V_BPREV, i] - m_se * vecs[V_SPREV, i]
-                        vecs[V_PRICED, i] = -max(x, 0.0)
+                        for i in range(k):
+                            x = mc[mrc, C_IB, i] * vecs[V_BPREV, i] - m_se * sup[r, i]
+                            vecs[V_PRICED, i] = -max(x, 0.0)
             qc = min(q, cctl.shape[1] - 1)
             qk = min(q, peak.shape[1] - 1)
             ql = min(q, layers.shape[1] - 1)
@@ -503,6 +499,7 @@ def _kernel(
                 b_mkt = ahead
                 eq = 0.0
                 bond = 0.0
+                priced = 0.0
                 if crash or full:  # the equity index and bond stress, priced by the market
                     if crash and has_market:  # (the block prices a crash only by its model)
                         t3 = vecs[V_TRADE_M, i] + vecs[V_TRADE_M + 1, i] + vecs[V_TRADE_M + 2, i]
@@ -633,6 +630,7 @@ def _kernel(
                     outs[O_EQUITY, r, q, i] = eq
                     outs[O_BOND, r, q, i] = bond
                     outs[O_MARKET, r, q, i] = b_mkt
+                    outs[O_PRICED, r, q, i] = priced
 
 
 def _logaddexp0(y: float) -> float:
@@ -839,7 +837,7 @@ def _signature() -> tuple[Any, ...]:
         f(4), f(4), f(5), b,
         f(4), f(4), f(4), f(4), b,
         f(3), f(3), b, f(3), f(3),
-        f(2), f(2), f(2), f(2), f(2), f(2), b, f(2), b,
+        f(2), f(2), f(2), f(2), f(2), b, f(2), b,
         f(2), f(3), f(2), f(1), f(4), f(3),
         i(2), f(2), i(1), i(3), i(2),
         f(2), f(2),
@@ -1167,8 +1165,7 @@ def totals(
         "peak0": st.peak[:, None], "pmov": st.moved[:, None], "pctl": st.control[:, None],
         "adj": st.adjust, "grv": grv[:, 0],
         "weff": eff[:, 0], "wtwo": two[:, 0], "sup": st.support, "shk": st.shock,
-        "peq": st.equity, "pbd": st.bond, "pmb": st.market_burden,
-        "psp": st.market_support if st.market_burden is not None else None, "held": held[:, 0],
+        "peq": st.equity, "pbd": st.bond, "pmv": st.market_value, "held": held[:, 0],
     }  # fmt: skip
     packs = [*pk[:3], *mk[:3]]
     cls = None if pk[3] or mk[3] or not memo else _classes(state, packs, R)
@@ -1219,16 +1216,15 @@ def _run(
     lay = s["layers"]
     has_layers = lay is not None
     lay = _f(lay) if has_layers else np.zeros((1, 1, 1, k, k))
-    pmb, psp = s["pmb"], s["psp"]
-    has_pmb = pmb is not None
-    pmb = _f(pmb) if has_pmb else np.zeros((1, k))
-    psp = _f(psp if psp is not None else s["sup"]) if has_pmb else np.zeros((1, k))
+    pmv = s["pmv"]
+    has_pmv = pmv is not None
+    pmv = _f(pmv) if has_pmv else np.zeros((1, k))
     out = np.empty((R, P, k))
     _call(
         tariff, _f(s["cctl"]), lay, has_layers, _f(s["t0"]), _f(s["pmov"]), _f(s["pctl"]),
         _f(s["peak0"]), True, _f(s["adj"]), _f(s["grv"]), True, _rows(s["weff"]),
-        _rows(s["wtwo"]), _f(s["sup"]), _f(s["shk"]), _f(s["peq"]), _f(s["pbd"]), pmb, psp,
-        has_pmb,
+        _rows(s["wtwo"]), _f(s["sup"]), _f(s["shk"]), _f(s["peq"]), _f(s["pbd"]), pmv,
+        has_pmv,
         _f(s["held"]), True, m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
         _f(weights), _f(active), *packs, has_market, -1 if me is None else me,
         False, out, _NO_OUTS,
@@ -1298,8 +1294,7 @@ def breakdown(
     prev_equity: Array | None = None,
     prev_bond: Array | None = None,
     market: Params | None = None,
-    prev_market_burden: Array | None = None,
-    prev_market_support: Array | None = None,
+    prev_market_value: Array | None = None,
     me: int | None = None,
 ) -> Breakdown | Array | None:
     """:func:`tariffsim.payoffs._evaluate_block` computed by the compiled kernel.
@@ -1359,15 +1354,8 @@ def breakdown(
         "shk": _by_profile(nxt.shock, R, P, (k,), shared=True),
         "peq": _by_profile(zeros if prev_equity is None else prev_equity, R, P, (k,), shared=True),
         "pbd": _by_profile(zeros if prev_bond is None else prev_bond, R, P, (k,), shared=True),
-        "pmb": _by_profile(
-            zeros if prev_market_burden is None else prev_market_burden, R, P, (k,), shared=True
-        ),
-        "psp": _by_profile(
-            nxt.support if prev_market_support is None else prev_market_support,
-            R,
-            P,
-            (k,),
-            shared=True,
+        "pmv": _by_profile(
+            zeros if prev_market_value is None else prev_market_value, R, P, (k,), shared=True
         ),
         "held": _by_profile(zeros if tie_held is None else tie_held, R, P, (k,), shared=True),
     }
@@ -1389,7 +1377,7 @@ def breakdown(
     _call(
         _f(tau), g["cctl"], g["layers"], has_layers, g["t0"], g["pmov"], g["pctl"], g["peak"],
         False, g["adj"], g["grv"], grievance is not None, g["weff"], g["wtwo"], g["sup"],
-        g["shk"], g["peq"], g["pbd"], g["pmb"], g["psp"], prev_market_burden is not None,
+        g["shk"], g["peq"], g["pbd"], g["pmv"], prev_market_value is not None,
         g["held"],
         tie_held is not None, m0, m0_seg, m0_rest, gdp, mask, base, ij, tops, nl, seg_of, segn,
         _f(weights), _f(np.broadcast_to(active, kk2)), *pk[:3], *mk[:3], market is not None,
@@ -1419,4 +1407,5 @@ def breakdown(
         equity=outs[O_EQUITY],
         bond=outs[O_BOND],
         market_burden=outs[O_MARKET],
+        market_value=outs[O_PRICED],
     )

@@ -285,4 +285,5 @@ def _on_distinct_rows(
         equity=back(bd.equity),
         bond=back(bd.bond),
         market_burden=back(bd.market_burden),
+        market_value=back(bd.market_value),
     )

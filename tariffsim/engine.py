@@ -1039,10 +1039,9 @@ def _play(
             tie_loss=rt._tie_loss(start).copy(),  # a loss the rows carry stays as its rows
             grievance=start.grievance.copy(),
             layers=None if start.layers is None else start.layers.copy(),
-            # the burden the market priced the state before by: it carries its mood on
+            # the value the market priced the state before at: it carries its mood on
             # from there, as the game does (not from the tariffs the talks just wrote)
-            market_burden=None if start.market_burden is None else start.market_burden.copy(),
-            market_support=None if start.market_support is None else start.market_support.copy(),
+            market_value=None if start.market_value is None else start.market_value.copy(),
         )
     rt.settle(st)
     _fire_events(rt, st, by_round.get(0, []))
@@ -1192,8 +1191,7 @@ def _play(
                 grievance=prev.grievance,
                 equity=prev.equity,
                 bond=prev.bond,
-                market_burden=prev.market_burden,
-                market_support=prev.market_support,
+                market_value=prev.market_value,
                 layers=lay,
             )
             if split_only:  # ``lay`` is the new headlines' split: settled as it is
@@ -1210,7 +1208,7 @@ def _play(
         if steps > 1:
             net = cur.tariff - prev.tariff
         st = cur
-        st.market_burden = st.market_support = None
+        st.market_value = None
         moves = np.clip(total, -127, 127).astype(np.int8)
         rt.step_slow(st, t_start)
         # the market prices the new state: the index and bond stress move (true model)
@@ -1261,15 +1259,14 @@ def _simulation_meta(game: Game, seed: Any) -> dict[str, Any]:
 
 
 def _priced(st: _States, mk: Breakdown) -> None:
-    """The index, bond stress, burden and support the market priced ``st`` by (``mk``), set
-    on ``st``.
+    """The index, bond stress and the value the market priced ``st`` at (``mk``, with its
+    burden and support), set on ``st``.
 
     Copies ``(R, k)``: the breakdown's arrays hold every output of the evaluation,
     which a view would keep alive with the state (every round's, for per-run strategies).
     """
     st.equity, st.bond = np.array(mk.equity[:, 0]), np.array(mk.bond[:, 0])
-    st.market_burden = np.array(mk.market_burden[:, 0])
-    st.market_support = np.array(st.support)  # (what ``mk`` priced the state with)
+    st.market_value = np.array(mk.market_value[:, 0])
 
 
 @functools.cache

@@ -661,6 +661,12 @@ def approval_rating(
     return np.clip(base - price * pain - market * drawdown, 0.0, 1.0)
 
 
+def priced_value(burden: Array, beta: Array, support: Array, kappa: float | Array) -> Array:
+    r"""The value the equity index prices a burden at, index % (<= 0):
+    :math:`V = -\max(\beta B - \kappa S, 0)`, cushioned by policy support :math:`S`."""
+    return -np.maximum(beta * burden - kappa * support, 0.0)
+
+
 def equity_index(
     burden: Array,
     beta: Array,
@@ -710,7 +716,7 @@ def equity_index(
     >>> round(float(e2[0]), 2)   # the tariff is lifted: relief; half the sell-off remains
     -2.5
     """
-    priced = -np.maximum(beta * burden - kappa * support, 0.0)
+    priced = priced_value(burden, beta, support, kappa)
     carry = prev_equity - prev_priced
     mood = (1.0 - speed) * carry + shock
     equity = np.maximum(priced + mood, -99.0)
@@ -2247,6 +2253,10 @@ class Breakdown:
     """Bond stress after the round, yield points, shape (B, n)."""
     market_burden: Array = None  # type: ignore[assignment]
     """The burden the market prices the state by (% of GDP, the market's model), (B, n)."""
+    market_value: Array = None  # type: ignore[assignment]
+    """The value the index prices that burden at, cushioned by policy support (index %,
+    <= 0), (B, n): :math:`V` of :func:`equity_index`, from which the next round's mood is
+    measured."""
 
     @cached_property
     def imports(self) -> Array:
@@ -2607,6 +2617,7 @@ def _evaluate(
         equity=expand(bd.equity),
         bond=expand(bd.bond),
         market_burden=expand(bd.market_burden),
+        market_value=expand(bd.market_value),
         imports_fn=imports,
         effective_fn=lambda: effective_rate(
             nxt.layers if nxt.layers.shape[-3] else world.decompose(nxt.tariff), seg_share, seg_mask
@@ -2964,7 +2975,7 @@ def _evaluate_block(
     prev_equity: Array | None = None,
     prev_bond: Array | None = None,
     market: Params | None = None,
-    prev_market_burden: Array | None = None,
+    prev_market_value: Array | None = None,
     prev_market_support: Array | None = None,
 ) -> Breakdown:
     """Every term on one block of countries.
@@ -2974,10 +2985,11 @@ def _evaluate_block(
     when this round's cuts are made; ``ties`` the eroded ties in force and
     their two-step sums (:func:`~tariffsim.dynamics.ties_in_force`, restricted
     to the block) in place of the world's table. ``None``: none.
-    ``prev_market_burden`` and ``prev_market_support``: the burden and the policy
-    support the market priced the previous state by (``None``: the burden of the
-    previous tariffs, and this state's support), from which the mood carried over
-    is measured: new support is priced at once, not netted out of the mood.
+    ``prev_market_value``: the value the market priced the previous state at
+    (:attr:`Breakdown.market_value`), from which the mood carried over is measured;
+    ``None``: the value of the previous tariffs' burden with ``prev_market_support``
+    (the previous state's support; ``None``: this state's). New support is priced at
+    once, not netted out of the mood.
     """
     gdp = world.gdp
     m0 = world.imports
@@ -3013,15 +3025,16 @@ def _evaluate_block(
     if prev_equity is None:
         prev_equity = zeros  # no previous state: no mood carried over
     elif np.any(prev_equity):  # the value the previous state priced, to carry the mood
-        b_prev = prev_market_burden
-        if b_prev is None:
+        if prev_market_value is not None:
+            prev_priced = prev_market_value
+        else:
             b_prev = _burden_of(
                 world, mp, _rates_of(world, prev_tau), m0_seg,
                 nxt.control if prev_control is None else prev_control,
                 el_ahead if mp is p else el_mkt,
             )  # fmt: skip
-        s_prev = nxt.support if prev_market_support is None else prev_market_support
-        prev_priced = -np.maximum(mp.index_beta * b_prev - mp.support_effect * s_prev, 0.0)
+            s_prev = nxt.support if prev_market_support is None else prev_market_support
+            prev_priced = priced_value(b_prev, mp.index_beta, s_prev, mp.support_effect)
     eq, bond = equity_index(
         b_mkt, mp.index_beta, nxt.support, mp.support_effect, nxt.shock, prev_equity,
         zeros if prev_bond is None else prev_bond, per_time(mp.market_speed, world.days),
@@ -3097,6 +3110,9 @@ def _evaluate_block(
         equity=np.broadcast_to(eq, np.shape(burden)),
         bond=np.broadcast_to(bond, np.shape(burden)),
         market_burden=np.broadcast_to(b_mkt, np.shape(burden)),
+        market_value=np.broadcast_to(
+            priced_value(b_mkt, mp.index_beta, nxt.support, mp.support_effect), np.shape(burden)
+        ),
     )
 
 

@@ -67,5 +67,6 @@ def random_states(rng, R, k, n, flags):
         grievance=sparse(rng, (R, k, k), 0.0, 1.0, 0.3) * off,
         equity=sparse(rng, (R, k), -40.0, 5.0, 0.8) if flags["equity"] else np.zeros((R, k)),
         bond=sparse(rng, (R, k), 0.0, 2.0, 0.5),
-        market_burden=rng.uniform(-1.0, 4.0, (R, k)) if flags["burden"] else None,
+        # the value the market priced the previous state at (index %, <= 0)
+        market_value=-rng.uniform(0.0, 40.0, (R, k)) if flags["burden"] else None,
     )

@@ -39,6 +39,7 @@ SETTINGS = settings(max_examples=25, deadline=None)
 TOL = 1e-12
 FIELDS = (
     "total", "burden", "recession", "drawdown", "approval", "equity", "bond", "market_burden",
+    "market_value",
 )  # fmt: skip
 LAYOUTS = ("decide", "state", "fresh", "talks")
 
@@ -110,6 +111,7 @@ def compare_by_run(args: tuple, kw: dict) -> None:
             approval=got.approval[r : r + 1], imports_fn=lambda: None,
             effective_fn=lambda: None, equity=got.equity[r : r + 1], bond=got.bond[r : r + 1],
             market_burden=got.market_burden[r : r + 1],
+            market_value=got.market_value[r : r + 1],
         )  # fmt: skip
         assert not mismatches(one, want), (r, mismatches(one, want))
     whole = _evaluate_block(*args, **kw)  # the block's own lazy fields, to the bit
@@ -165,11 +167,11 @@ def build(name, runs, overrides, seed, profiles, flags, layout):
                 moved=cand - t0, support=s0.support[:, None], shock=s0.shock[:, None],
                 adjust=s0.adjust[:, None], layers=layers,
             )  # fmt: skip
-            mb = s0.market_burden
+            mb = s0.market_value
             args = (t0, s0.moved[:, None], s0.control[:, None])
             kw = dict(
                 **slow, prev_equity=s0.equity[:, None], prev_bond=s0.bond[:, None],
-                market=market, prev_market_burden=None if mb is None else mb[:, None],
+                market=market, prev_market_value=None if mb is None else mb[:, None],
             )  # fmt: skip
         elif layout in ("state", "fresh"):  # _Run.evaluate_state: s1 reached from s0 (or not)
             nxt = StateBatch(
@@ -183,10 +185,10 @@ def build(name, runs, overrides, seed, profiles, flags, layout):
             else:
                 args = (s0.tariff[:, None], s0.moved[:, None], s0.control[:, None])
                 pe, pb = s0.equity[:, None], s0.bond[:, None]
-                mb = None if s0.market_burden is None else s0.market_burden[:, None]
+                mb = None if s0.market_value is None else s0.market_value[:, None]
             slow["grievance"] = (s1 if layout == "fresh" else s0).grievance[:, None]
             kw = dict(
-                **slow, prev_equity=pe, prev_bond=pb, market=market, prev_market_burden=mb
+                **slow, prev_equity=pe, prev_bond=pb, market=market, prev_market_value=mb
             )  # fmt: skip
         else:  # the talks: a path of P states, each reached from the one before, no slow state
             moved = cand - np.concatenate([s0.tariff[:, None], cand[:, :-1]], axis=1)
@@ -305,7 +307,8 @@ def test_every_engine_call_is_in_the_kernels_scope(name, monkeypatch):
 # The tests can fail: a broken term is caught
 # ---------------------------------------------------------------------------
 ROWS = {**{t: n for n, t in enumerate(TERMS)}, "burden": 12, "recession": 13, "drawdown": 14,
-        "approval": 15, "equity": 16, "bond": 17, "market_burden": 18}  # fmt: skip
+        "approval": 15, "equity": 16, "bond": 17, "market_burden": 18,
+        "market_value": 19}  # fmt: skip
 
 
 @pytest.mark.parametrize("field", ["total", *ROWS])
@@ -333,6 +336,7 @@ def test_a_broken_field_is_caught(field, rel, monkeypatch):
         burden=got.burden[1:2], recession=got.recession[1:2], drawdown=got.drawdown[1:2],
         approval=got.approval[1:2], imports_fn=lambda: None, effective_fn=lambda: None,
         equity=got.equity[1:2], bond=got.bond[1:2], market_burden=got.market_burden[1:2],
+        market_value=got.market_value[1:2],
     )  # fmt: skip
     assert set(mismatches(one, want)) == {field}
 

@@ -78,7 +78,7 @@ def build(name, runs, overrides, seed, profiles, flags):
     if flags["twins"] and R > 1:  # runs equal to others in every input
         src = rng.integers(0, R, R)
         for a in ("tariff", "control", "peak", "moved", "support", "shock", "adjust",
-                  "tie_loss", "grievance", "equity", "bond", "market_burden"):  # fmt: skip
+                  "tie_loss", "grievance", "equity", "bond", "market_value"):  # fmt: skip
             v = getattr(states, a)
             if v is not None:
                 setattr(states, a, v[src])
@@ -115,12 +115,12 @@ def block(rt, params, states, cand, ctl, layers):
         adjust=states.adjust[:, None],
         layers=layers,
     )
-    mb = states.market_burden
+    mb = states.market_value
     return _evaluate_block(
         rt.view, params, rt.weights, rt.active, nxt, t0, states.moved[:, None],
         states.control[:, None], **rt._slow(params, states),
         prev_equity=states.equity[:, None], prev_bond=states.bond[:, None],
-        market=rt._market_for(params), prev_market_burden=None if mb is None else mb[:, None],
+        market=rt._market_for(params), prev_market_value=None if mb is None else mb[:, None],
     )  # fmt: skip
 
 
