@@ -10,8 +10,8 @@ it, per run and candidate profile, and serves two uses:
   country only (``me``), with its own memo of equal runs;
 * :func:`breakdown`: the whole :class:`~tariffsim.payoffs.Breakdown` (every
   term, the total, the burden once trade has adjusted, recession odds,
-  drawdown, approval, the equity index, bond stress and the burden the market
-  priced) for what :func:`tariffsim._distinct.evaluate_distinct` evaluates:
+  drawdown, approval, the equity index, bond stress, the burden the market
+  priced and its value) for what :func:`tariffsim._distinct.evaluate_distinct` evaluates:
   the market pricing each round's new state (``_Run.evaluate_state``, fresh
   or carrying the mood over) and the look-aheads and deal searches of the
   talks (no slow state, a previous state per profile). ``imports`` and
@@ -28,7 +28,7 @@ parameters (leading run axes), the market's parameters when they differ, the
 term weights, the answerable dyads, the candidate states, the previous state
 (shared by a run's profiles, or one per profile) and the slow state (ties in
 force, tie loss held, grievances, the previous equity index, bond stress and
-the burden the market priced; each may be absent, as in the block).
+the value the market priced; each may be absent, as in the block).
 
 Scope: every term of the block — trade terms per product segment at the
 elasticity in force and once trade has adjusted (partial adjustment), the
@@ -1135,7 +1135,7 @@ def totals(
     arguments the engine passes it (``_Run.evaluate``): candidates
     ``tariff`` (R, P, k, k) reached from the states ``st`` (the engine's
     ``_States``: tariffs, controls, peaks, moves, support, shocks, adjustment,
-    grievances, equity, bond stress, the burden the market priced), with
+    grievances, equity, bond stress, the value the market priced), with
     ``control`` (R, P, k, k) candidate controls (None: the current ones),
     ``layers`` (R, P, L, k, k) candidate layers (None: split from the
     headlines) and ``slow`` the slow state (``tie_held``, ``grievance``,
@@ -1302,8 +1302,8 @@ def breakdown(
     The same arguments (``nxt`` a :class:`~tariffsim.world.StateBatch` of
     candidates ``(R, P, k, k)``) and the same :class:`~tariffsim.payoffs.Breakdown`:
     every term, the total, the burden once trade has adjusted, recession
-    odds, drawdown, approval, the equity index, bond stress and the burden
-    the market priced, each ``(R, P, k)``, to a few units in the last place
+    odds, drawdown, approval, the equity index, bond stress, the burden the
+    market priced and its value, each ``(R, P, k)``, to a few units in the last place
     of the block's (see the module notes). ``imports`` and ``effective`` are
     computed on first access by the block's own numpy code. Each run is
     computed on its own, so a run's numbers never depend on its batch.
