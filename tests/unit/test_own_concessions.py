@@ -55,6 +55,14 @@ label = "Japan: investment pledge"
 claims = ["us_universal_baseline_10"]
 """
 
+THREAT = """
+[[threats]]
+dyad = "US-JP"
+level = 0.24
+date = {date}
+unless = "{unless}"
+"""
+
 
 def _scenario(text: str) -> ts.Scenario:
     with warnings.catch_warnings():
@@ -174,13 +182,7 @@ def test_a_concession_defined_twice_is_refused() -> None:
 
 def test_demands_agendas_and_threats_may_name_only_concessions_of_the_pool() -> None:
     text = BASE.replace('parties = ["US", "JP"]', 'parties = ["US", "JP"]\nagenda = ["pledge_x"]')
-    text += """
-[[threats]]
-dyad = "US-JP"
-level = 0.24
-date = 2025-08-01
-unless = "pledge_y"
-"""
+    text += THREAT.format(date="2025-08-01", unless="pledge_y")
     msg = _problems(text)
     assert "events[0].agenda" in msg and "'pledge_x'" in msg
     assert "threats[0].unless" in msg and "'pledge_y'" in msg
@@ -260,13 +262,7 @@ def test_a_threat_lifted_by_a_file_concession_plays_after_a_summit() -> None:
     text = (
         BASE
         + PLEDGE.format(cost=0.05, value=0.3)
-        + """
-[[threats]]
-dyad = "US-JP"
-level = 0.24
-date = 2025-08-05
-unless = "investment_pledge_japan"
-"""
+        + THREAT.format(date="2025-08-05", unless="investment_pledge_japan")
     )
     p = _play(text)
     assert p.agreements and p.agreements[0].concessions == ("investment_pledge_japan",)
