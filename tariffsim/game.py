@@ -527,7 +527,8 @@ class Game:
                 try:
                     _concession_pool(e.parties, e.agenda, pool)
                 except ParameterError as exc:
-                    raise ParameterError(f"events[{k}] ({e.label!r}): {exc}") from None
+                    where = f"events[{k}] ({e.label!r})" if e.label else f"events[{k}]"
+                    raise ParameterError(f"{where}: {exc}") from None
         for k, th in enumerate(self.threats):
             if th.unless and th.unless not in pool:
                 raise UnknownNameError(
