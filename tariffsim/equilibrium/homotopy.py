@@ -412,7 +412,7 @@ def mixed_nash(game: Any, method: str = "auto", *, tol: float = 1e-8) -> MixedNa
 
         vr = vertex_enumeration(g, tol=tol)
         eqs2 = tuple((x, y) for x, y in vr.equilibria)
-        return _front(g, eqs2, "vertex", "incomplete" not in vr.message.lower(), vr.message)
+        return _front(g, eqs2, "vertex", vr.complete, vr.message)
     if method == "support":
         from .support import support_enumeration
 

@@ -121,6 +121,10 @@ class VertexResult:
         exactly), checked exactly for being a Nash equilibrium; ``None`` for
         an equilibrium whose exact check failed (the message says how many).
     message : str
+    complete : bool
+        Whether both polytopes' searches finished: False when one stopped at
+        ``max_vertices`` bases (or the most the memory limit holds), so that
+        equilibria may be missing (a :class:`ConvergenceWarning` says so too).
 
     Examples
     --------
@@ -137,6 +141,7 @@ class VertexResult:
     n_vertices: tuple[int, int]
     exact: tuple[tuple[tuple[Fraction, ...], tuple[Fraction, ...]] | None, ...] | None
     message: str
+    complete: bool = True
 
     def __repr__(self) -> str:
         n = len(self.equilibria)
@@ -144,6 +149,7 @@ class VertexResult:
             f"VertexResult: {n} extreme equilibri{'um' if n == 1 else 'a'} in "
             f"{len(self.components)} component(s)"
             + (", degenerate game" if self.degenerate else "")
+            + ("" if self.complete else ", INCOMPLETE")
         )
         return _equilibria_repr(head, self.equilibria)
 
@@ -279,7 +285,7 @@ def vertex_enumeration(
     )
     if not complete:
         warnings.warn(f"vertex_enumeration: {msg}.", ConvergenceWarning, stacklevel=2)
-    return VertexResult(eqs, components, degenerate, counts, exact_out, msg)
+    return VertexResult(eqs, components, degenerate, counts, exact_out, msg, bool(complete))
 
 
 def _search(

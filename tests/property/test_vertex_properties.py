@@ -159,7 +159,7 @@ def test_vertex_limit_reports_an_incomplete_search(search_path, shape):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         r = eq.vertex_enumeration(g, max_vertices=5)
-    assert "INCOMPLETE" in r.message
+    assert "INCOMPLETE" in r.message and not r.complete
     assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
     for x, y in r.equilibria:  # what it did find is still right
         assert relative_regret(g, [x, y]) <= 1e-8

@@ -394,7 +394,7 @@ def test_the_search_stops_at_the_bases_the_memory_limit_holds() -> None:
     rng = np.random.default_rng(0)
     g = eq.NormalFormGame.from_bimatrix(rng.normal(size=(10, 10)), rng.normal(size=(10, 10)))
     whole = eq.vertex_enumeration(g)
-    assert "INCOMPLETE" not in whole.message
+    assert "INCOMPLETE" not in whole.message and whole.complete
     with (
         ts.limits.override(max_result_bytes=4 * 20**2 * 2 * 50),
         pytest.warns(
@@ -404,3 +404,4 @@ def test_the_search_stops_at_the_bases_the_memory_limit_holds() -> None:
     ):
         part = eq.vertex_enumeration(g)
     assert "INCOMPLETE" in part.message and len(part.equilibria) <= len(whole.equilibria)
+    assert not part.complete and "INCOMPLETE" in repr(part)
