@@ -152,6 +152,25 @@ def test_correlated_constraints_and_pure_nash_feasible(game):
         assert r.welfare >= game.payoff_array[(slice(None), *prof)].sum() - 1e-6
 
 
+@settings(max_examples=40, deadline=None)
+@given(game=n_player_games(max_players=4, max_actions=4))
+def test_correlated_constraints_are_the_incentive_constraints(game):
+    """Row by row against the definition: player i told to play a gains
+    u_i(b, s_-i) - u_i(a, s_-i) at each profile (a, s_-i) by playing b."""
+    G = eq.correlated_constraints(game).toarray()
+    rows = []
+    for i, a_i in enumerate(game.shape):
+        for a, b in itertools.permutations(range(a_i), 2):
+            row = np.zeros(game.shape)
+            for prof in itertools.product(*map(range, game.shape)):
+                if prof[i] == a:
+                    dev = (*prof[:i], b, *prof[i + 1 :])
+                    row[prof] = game.payoff_array[(i, *dev)] - game.payoff_array[(i, *prof)]
+            rows.append(row.ravel())
+    want = np.array(rows).reshape(len(rows), int(np.prod(game.shape)))
+    np.testing.assert_array_equal(G, want)
+
+
 @pytest.mark.filterwarnings("ignore::tariffsim.errors.ConvergenceWarning")
 @settings(max_examples=25, deadline=None)
 @given(game=n_player_games(), seed=st.integers(0, 2**32 - 1))

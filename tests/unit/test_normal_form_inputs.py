@@ -151,6 +151,21 @@ def test_correlated_equilibrium_stops_at_its_time_limit() -> None:
     assert timed.success and timed.welfare == pytest.approx(10.5)
 
 
+def test_a_time_limit_the_setup_cannot_meet_returns_before_building(monkeypatch) -> None:
+    """A 200 x 200 game's LP holds 16 million entries: building it and handing it to HiGHS
+    took seconds past a 2 s limit (3.8 s in all). A limit the setup alone would use
+    returns at once, without building the LP."""
+    from tariffsim.equilibrium import correlated
+
+    def build(*_: object) -> None:
+        raise AssertionError("the LP was built")
+
+    monkeypatch.setattr(correlated, "correlated_constraints", build)
+    r = eq.correlated_equilibrium(_random_game(200), max_seconds=2)
+    assert not r.success and r.distribution is None
+    assert "before the solver started" in r.message and "15960000" in r.message
+
+
 @pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "1", True])
 def test_a_bad_time_limit_is_named(bad: object) -> None:
     for call in (eq.lemke_howson_all, eq.correlated_equilibrium):
