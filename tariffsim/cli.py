@@ -1249,6 +1249,11 @@ def _out_dir(a: argparse.Namespace) -> FsPath:
     made = []
     p = out.absolute()
     while not p.exists() and p != p.parent:
+        if p.is_symlink():  # mkdir would say only "File exists"
+            raise _UsageError(
+                f"--out {text!r}: {term_escape(str(p))!r} is a symbolic link to "
+                f"{term_escape(os.readlink(p))!r}, which does not exist"
+            )
         made.append(p)
         p = p.parent
     try:

@@ -518,3 +518,18 @@ def test_warnings_name_what_the_command_was_given(tmp_path: Path, capsys) -> Non
     main(sens)
     err = capsys.readouterr().err
     assert "BeliefReplacedWarning: --params: 'pass_through.US.CN'" in err, err
+
+
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_an_out_through_a_dangling_link_names_the_link(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, below: str
+) -> None:
+    """A symbolic link to nothing, as --out or one of its folders, said only "File exists"."""
+    calls = _no_ensemble(monkeypatch)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "gone")
+    assert main([*ARGS, "--out", str(link / below if below else link)]) == 2
+    err = capsys.readouterr().err
+    assert f"{str(link)!r} is a symbolic link to {str(tmp_path / 'gone')!r}" in err
+    assert "which does not exist" in err and "File exists" not in err
+    assert calls == [] and sorted(tmp_path.iterdir()) == [link]
