@@ -1071,7 +1071,7 @@ def _carry_on(
     discount: float,
     horizon: int,
 ) -> dict[str, float]:
-    """Discounted value of a look-ahead path, then its last state held forever."""
+    """Discounted value of a look-ahead path, then its last state held forever (no moves)."""
     h = horizon
     states = [start]
     for k in range(1, h + 1):
@@ -1087,7 +1087,8 @@ def _carry_on(
         )
     nxt = StateBatch.stack(states[1:])
     prv = StateBatch.stack(states[:-1])
-    last = StateBatch.stack([states[-1]])
+    # held: nothing moves (a raise in the look-ahead's last round is not charged forever)
+    last = StateBatch.stack([dataclasses.replace(states[-1], moved=np.zeros_like(start.moved))])
     disc = discount ** np.arange(h)
     out = {}
     for p in parties:
@@ -1126,8 +1127,9 @@ def _carry_on_batch(
     prev_tau = np.concatenate([start.tariff[:, None], tau[:, 1:h]], axis=1)
     prev_moved = np.concatenate([start.moved[:, None], moved[:, :-1]], axis=1)
     prev_ctl = np.concatenate([start.control[:, None], ctl[:, 1:h]], axis=1)
+    held = np.zeros_like(moved[:, -1:])  # nothing moves in the tail, as in a deal's steady state
     last = StateBatch(
-        tariff=tau[:, h:], control=ctl[:, h:], peak=peak[:, -1:], moved=moved[:, -1:],
+        tariff=tau[:, h:], control=ctl[:, h:], peak=peak[:, -1:], moved=held,
         support=support, shock=shock, layers=None if lay is None else lay[:, h:],  # type: ignore[arg-type]
     )  # fmt: skip
     disc = discount ** np.arange(h)

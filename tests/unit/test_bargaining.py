@@ -525,3 +525,58 @@ def test_one_fentanyl_concession_per_deal(sc, peak, dis):
     game = sc.game.replace(events=(*[e for e in sc.game.events if e.kind != "summit"], summit))
     for a in ts.simulate(game, 20, seed=0).agreements:
         assert not {"fentanyl_enforcement_china", "fentanyl_pledge_china"} <= set(a.concessions)
+
+
+def _raise_then_hold(sc):
+    """From 20% / 15% in round 9 the look-ahead of ``us-china-145`` raises to 145% / 140% in
+    its second round and holds from then on."""
+    w = sc.world
+    return ts.State.zeros(w.n).with_tariff(w, "US", "CN", 0.2).with_tariff(w, "CN", "US", 0.15)
+
+
+def test_the_carrying_on_tail_holds_without_moves(sc):
+    """The disagreement point holds its look-ahead's last state forever with nothing
+    moving, as a deal's steady state is valued. The tail kept the look-ahead's last move,
+    so a raise in its last round was charged as unanswered in every round of the tail:
+    a horizon of 2 valued China's carrying on at -52.5 against -45.6 for 3 and 4."""
+    s0 = _raise_then_hold(sc)
+    v = {h: bg.carry_on_value(sc.game, s0, ["US", "CN"], horizon=h, round=9) for h in (2, 3, 4)}
+    for p in ("US", "CN"):
+        assert v[3][p] == pytest.approx(v[4][p], rel=1e-12)  # held from round 3: no change
+        # one round's charge of the unanswered raise (in the horizon-3 value only) apart
+        assert abs(v[2][p] - v[3][p]) < 0.5
+
+
+def test_the_batched_carrying_on_tail_holds_without_moves(sc):
+    """The engine's batched disagreement point (summits and lapses) alike: its look-ahead
+    cut after the raise (2 rounds) and after the first round held (3) agree to one round's
+    charge of the unanswered raise."""
+    from tariffsim import _talks
+
+    summit = next(e for e in sc.game.events if e.kind == "summit")
+    g = sc.game.replace(
+        initial=_raise_then_hold(sc),
+        start=sc.game.date(9),
+        events=(dataclasses.replace(summit, when=sc.game.date(10)),),  # (its round 1)
+        negotiation=dataclasses.replace(sc.game.negotiation, horizon=4),
+    )
+    real = _talks._carry_on_batch
+    seen: list[dict] = []
+
+    def spy(rt, look, start, models, d, h):  # type: ignore[no-untyped-def]
+        if not seen:
+            tau = np.asarray(look["tariff"])
+            assert (tau[:, 2] == tau[:, 3]).all() and (tau[:, 2] != tau[:, 1]).any()
+            cut = {h2: {k: np.asarray(v)[:, : h2 + 1] for k, v in look.items()} for h2 in (2, 3)}
+            seen.append({h2: real(rt, cut[h2], start, models, d, h2) for h2 in (2, 3)})
+        return real(rt, look, start, models, d, h)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(_talks, "_carry_on_batch", spy)
+    try:
+        ts.simulate(g, 2, seed=0)
+    finally:
+        mp.undo()
+    assert seen
+    for p in ("US", "CN"):
+        np.testing.assert_allclose(seen[0][2][p], seen[0][3][p], atol=0.5)
