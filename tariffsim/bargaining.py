@@ -173,7 +173,10 @@ class Coalition:
         The opponent settling with each member in turn.
     members_value_joint, members_value_sequential : mapping of str to float
         Each member's value (not gain: the disagreement points differ) of the
-        two routes.
+        two routes. One by one, a member's value is its own deal's, with the
+        state every later deal leaves held from the round after its deal (the
+        bargains are struck in one round, each from the state the earlier ones
+        left): ``value + delta / (1 - delta) * (u(final | final) - u(own | own))``.
     """
 
     joint: Deal
@@ -470,7 +473,7 @@ def coalition_bargain(
             model = (kwargs.get("models") or {}).get(m, game.model)
             before = float(np.asarray(model.payoff(deal.state, prev=deal.state))[0, k])
             after = float(np.asarray(model.payoff(final, prev=final))[0, k])
-            value_seq[m] += disc / (1 - disc) * (after - before) * disc
+            value_seq[m] += disc / (1 - disc) * (after - before)
     return Coalition(
         joint=joint,
         sequential=tuple(seq),

@@ -580,3 +580,41 @@ def test_the_batched_carrying_on_tail_holds_without_moves(sc):
     assert seen
     for p in ("US", "CN"):
         np.testing.assert_allclose(seen[0][2][p], seen[0][3][p], atol=0.5)
+
+
+@pytest.mark.parametrize("d", [0.5, 0.95])
+def test_a_member_settled_first_feels_the_later_deals_from_the_next_round(d, monkeypatch):
+    """One by one, the member settled first is valued at its own deal, with the state the
+    later deals leave held from the round after it (the bargains struck in one round). The
+    later deals were counted from a round later still (a factor delta too many). The
+    bargains are given (Canada's deal leaves 10% each way, Mexico's frees Mexico: Canada
+    loses a partner in retaliation); the values are the payoff model's."""
+    sc = ts.load_scenario("four-country-2025")
+    g, w = sc.game, sc.world
+    s = ts.State.zeros(w.n)
+    for a, b, t in [("US", "CA", 0.35), ("US", "MX", 0.25), ("CA", "US", 0.25), ("MX", "US", 0.1)]:
+        s = s.with_tariff(w, a, b, t)
+    own = s.with_tariff(w, "US", "CA", 0.1).with_tariff(w, "CA", "US", 0.1)
+    final = own.with_tariff(w, "US", "MX", 0.0).with_tariff(w, "MX", "US", 0.0)
+    after = {("US", "CA"): own, ("US", "MX"): final}
+
+    def bargain(game, parties, state, **kw):  # type: ignore[no-untyped-def]
+        value = {p: 10.0 + i for i, p in enumerate(parties)}
+        return bg.Deal(
+            parties=tuple(parties), agreed=True, terms={}, concessions=(),
+            disagreement=dict.fromkeys(parties, 0.0), value=value, gain=value,
+            split=dict.fromkeys(parties, 1 / len(parties)), method="nash",
+            state=after.get(tuple(parties), s), candidates=1,
+        )  # fmt: skip
+
+    monkeypatch.setattr(bg, "nash_bargain", bargain)
+    c = bg.coalition_bargain(g, "US", ("CA", "MX"), s, discount=d)
+    k = w.index("CA")
+
+    def held(state):
+        return float(np.asarray(g.model.payoff(state, prev=state))[0, k])
+
+    assert held(final) != held(own)
+    want = 11.0 + d / (1 - d) * (held(final) - held(own))
+    assert c.members_value_sequential["CA"] == pytest.approx(want, rel=1e-12)
+    assert c.members_value_sequential["MX"] == 11.0  # settled last
