@@ -56,7 +56,7 @@ MAX_AGENDA = MAX_DEALS.bit_length() - 1
 """Most concessions one summit can weigh (17): their sets alone, ``2 ** n``, stay within
 :data:`MAX_DEALS`."""
 MAX_CONCESSION_VALUE = 100.0
-"""Largest cost or value of a concession, % of GDP per round (the bundled ones are below 1)."""
+"""Largest cost or value of a concession, % of GDP a year (the bundled ones are below 1)."""
 
 Method = Literal["nash", "rubinstein"]
 Dyad = tuple[str, str]
@@ -75,10 +75,12 @@ class Concession:
     giver, receiver : str
         Country codes.
     cost : float
-        Cost to the giver, % of its GDP per round, in [0, 100]
+        Cost to the giver, % of its GDP a year (the payoffs' unit) in every
+        round the deal holds, in [0, 100]
         (:data:`MAX_CONCESSION_VALUE`).
     value : float
-        Value to the receiver, % of its GDP per round, in [0, 100].
+        Value to the receiver, % of its GDP a year in every round the deal
+        holds, in [0, 100].
     label : str
     claims : tuple of str
         Claim ids behind the cost and the value.
@@ -160,7 +162,7 @@ class Concession:
             if x is None or not 0 <= x <= MAX_CONCESSION_VALUE:
                 raise ParameterError(
                     f"concession {self.name!r}: `{f}` must be a number in "
-                    f"[0, {MAX_CONCESSION_VALUE:g}] (% of GDP per round); got {short_repr(v)}."
+                    f"[0, {MAX_CONCESSION_VALUE:g}] (% of GDP a year); got {short_repr(v)}."
                 )
             object.__setattr__(self, f, x)
         if self.giver == self.receiver:
@@ -267,7 +269,7 @@ class Negotiation:
         Tariffs tied to non-trade demands; they bind unilateral moves too (the
         demanding side does not cut below an unmet demand).
     concession_scale : float, default 1.0
-        Factor on every concession's cost and value (% of GDP per round) when a
+        Factor on every concession's cost and value (% of GDP a year) when a
         deal weighs them: a change of units. Concessions are valued outside the
         payoff model's term weights, so a game whose weights are all scaled by
         ``c`` plays the same deals (and the same path) with ``concession_scale=c``.

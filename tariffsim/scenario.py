@@ -910,7 +910,7 @@ class Scenario:
         return rows
 
     def _bargaining_rows(self) -> list[tuple[str, str, str, str, str]]:
-        """Demands, the scenario's own concessions (cost and value in % of GDP per round) and
+        """Demands, the scenario's own concessions (cost and value in % of GDP a year) and
         conditional threats: (kind, dyad, level, condition, claims)."""
         g = self.game
         rows = []

@@ -290,8 +290,8 @@ CONCESSION = Spec(
                      key="name"),
         "giver": Spec("string", "the country that gives it", key="code"),
         "receiver": Spec("string", "the country that receives it", key="code"),
-        "cost": _num("cost to the giver, % of its GDP per round", 0, 100),
-        "value": _num("value to the receiver, % of its GDP per round", 0, 100),
+        "cost": _num("cost to the giver, % of its GDP a year", 0, 100),
+        "value": _num("value to the receiver, % of its GDP a year", 0, 100),
         "label": _str("shown with the deals that give it", key="text"),
         "claims": _CLAIMS,
         "releases": Spec(
