@@ -302,8 +302,9 @@ class _Talks:
                 game = self._game(q)
                 model = self._models(q, (th.by,), game)[th.by]
                 c = credible(
-                    game, th, state, discount=neg.discount, horizon=neg.horizon, model=model
-                )
+                    game, th, state, discount=neg.round_discount(game.round_days),
+                    horizon=neg.horizon, model=model,
+                )  # fmt: skip
                 if not c.credible:
                     self.notes[q].append((r, f"{name}: not carried out (not credible)"))
                     continue
@@ -354,7 +355,8 @@ class _Talks:
                 past=self._past(rows, r),
             )  # fmt: skip
             models = {p: self._party_params(p, rows) for p in parties}
-            dis = _carry_on_batch(rt, out["arrays"], start, models, neg.discount, neg.horizon)
+            d = neg.round_discount(rt.game.round_days)
+            dis = _carry_on_batch(rt, out["arrays"], start, models, d, neg.horizon)
             now = [take_params(ag.perceived, rows) for ag in rt.agents]  # (the look-ahead
             self._deals(st, r, event, rows, met, start, dis, models, now)  # learnt on its own)
         rt.settle(st)
@@ -428,7 +430,7 @@ class _Talks:
         g0, w, pos = rt.game, rt.world, rt.pos
         neg = g0.negotiation
         parties = tuple(event.parties)
-        d = float(neg.discount)
+        d = neg.round_discount(g0.round_days)
         alpha = _deals_powers(parties, d, neg.method, None)
         pool = _concession_pool(parties, event.agenda, neg.pool)
         dyads = ladder_dyads(w, parties)
@@ -713,7 +715,8 @@ class _Talks:
         state = rt.full_state(st, q)
         game = self._game(q)
         deal = solve_deal(
-            game, parties, _bare(state), dis, discount=neg.discount, method=neg.method,
+            game, parties, _bare(state), dis, discount=neg.round_discount(game.round_days),
+            method=neg.method,
             demands=neg.demands, met=met, models=self._models(q, parties, game),
             concessions=event.agenda, layers=event.layers, holds=self._holds(st, r, q, met),
             max_broken=MAX_BROKEN,
@@ -838,7 +841,7 @@ class _Talks:
         rt = self.rt
         g0, pos = rt.game, rt.pos
         neg = g0.negotiation
-        d, h = float(neg.discount), int(neg.horizon)
+        d, h = neg.round_discount(g0.round_days), int(neg.horizon)
         rows = np.array([q for q, _ in items], dtype=np.intp)
         G = len(rows)
         start = _take(st, rows)

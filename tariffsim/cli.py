@@ -975,6 +975,7 @@ def _scenario_doc(sc: Scenario) -> dict[str, Any]:
             "enabled": g.negotiation.enabled,
             "method": g.negotiation.method,
             "discount": g.negotiation.discount,
+            "discount_days": g.negotiation.discount_days,
             "horizon": g.negotiation.horizon,
         },
         "bargaining": [

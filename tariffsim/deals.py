@@ -35,6 +35,7 @@ __all__ = [
     "CONCESSIONS",
     "MAX_AGENDA",
     "MAX_DEALS",
+    "MAX_DISCOUNT_DAYS",
     "Agreement",
     "Concession",
     "Credibility",
@@ -57,6 +58,8 @@ MAX_AGENDA = MAX_DEALS.bit_length() - 1
 :data:`MAX_DEALS`."""
 MAX_CONCESSION_VALUE = 100.0
 """Largest cost or value of a concession, % of GDP a year (the bundled ones are below 1)."""
+MAX_DISCOUNT_DAYS = 366
+"""Longest period, in days, that a negotiation's discount may be stated per (a year)."""
 
 Method = Literal["nash", "rubinstein"]
 Dyad = tuple[str, str]
@@ -261,9 +264,15 @@ class Negotiation:
     enabled : bool, default True
         Whether summit events that name parties are bargaining opportunities.
     discount : float, default 0.95
-        Per-round discount of the bargaining values.
+        Discount factor of the bargaining values per `discount_days` calendar
+        days (a week by default), in [0, 1): a game of ``round_days``-day
+        rounds discounts each round by :meth:`round_discount`, so that a week's
+        delay costs the same whatever the rounds' length (0.95 a week is
+        0.9927 a daily round). A modelling choice (the risk of a breakdown of
+        talks as much as impatience), not an estimate.
     horizon : int, default 8
-        Rounds of the carrying-on look-ahead (the disagreement point).
+        Rounds of the carrying-on look-ahead (the disagreement point), after
+        which its last state is held.
     method : {"nash", "rubinstein"}
     demands : tuple of Demand
         Tariffs tied to non-trade demands; they bind unilateral moves too (the
@@ -302,10 +311,17 @@ class Negotiation:
     demands: tuple[Demand, ...] = ()
     concession_scale: float = 1.0
     concessions: tuple[Concession, ...] = ()
+    discount_days: int = 7
 
     def __post_init__(self) -> None:
         _check_discount(self.discount)
         _check_horizon(self.horizon)
+        days = whole_number(self.discount_days, "discount_days", 1)
+        if days > MAX_DISCOUNT_DAYS:
+            raise ParameterError(
+                f"`discount_days` must be an int in [1, {MAX_DISCOUNT_DAYS}]; got {days!r}."
+            )
+        object.__setattr__(self, "discount_days", days)
         scale = finite_number(self.concession_scale, "concession_scale")
         if not scale > 0:
             raise ParameterError(f"`concession_scale` must be > 0; got {scale!r}.")
@@ -344,6 +360,22 @@ class Negotiation:
             typo = misspelt_concession(dm.concession, pool)
             if typo is not None:
                 raise UnknownNameError(f"demand {dm.by}-{dm.of}: `concession`: {typo}.")
+
+    def round_discount(self, round_days: int) -> float:
+        """The discount factor of one round of `round_days` calendar days.
+
+        ``discount ** (round_days / discount_days)``; exactly `discount` when a
+        round lasts `discount_days`.
+
+        Examples
+        --------
+        >>> neg = ts.bargaining.Negotiation()
+        >>> neg.round_discount(7), round(neg.round_discount(1), 4)
+        (0.95, 0.9927)
+        """
+        if round_days == self.discount_days:
+            return self.discount
+        return float(self.discount ** (round_days / self.discount_days))
 
     @property
     def pool(self) -> dict[str, Concession]:

@@ -36,6 +36,7 @@ from .agents import STRATEGIES, Beliefs, check_strategy, make_strategy, targets_
 from .claims import load_claims
 from .deals import (
     CONCESSIONS,
+    MAX_DISCOUNT_DAYS,
     Concession,
     Demand,
     Negotiation,
@@ -997,8 +998,9 @@ class Scenario:
             neg = g.negotiation
             talks = "on" if neg.enabled else "off"
             out.append(
-                f"\nbargaining ({talks}; {neg.method}, discount {neg.discount:g}, "
-                f"horizon {neg.horizon}): demands, concessions and conditional threats"
+                f"\nbargaining ({talks}; {neg.method}, discount {neg.discount:g} per "
+                f"{_days(neg.discount_days)}, horizon {neg.horizon}): demands, concessions and "
+                "conditional threats"
             )
             wk = max(7, *(len(r[0]) for r in brows))
             wl = max(22, *(len(r[2]) for r in brows))
@@ -2159,7 +2161,16 @@ _EVENT_KEYS = {
     "term_days",
     "layers",
 }
-_NEGOTIATION_KEYS = {"enabled", "discount", "horizon", "method", "concession_scale"}
+
+
+def _days(n: int) -> str:
+    """``"week"``, ``"day"`` or ``"n days"``: the period a negotiation's discount is per."""
+    return {7: "week", 1: "day"}.get(n, f"{n} days")
+
+
+_NEGOTIATION_KEYS = {
+    "enabled", "discount", "discount_days", "horizon", "method", "concession_scale",
+}  # fmt: skip
 _DEMAND_KEYS = {"dyad", "level", "concession", "claims", "layer"}
 _THREAT_KEYS = {"dyad", "level", "date", "round", "unless", "label", "claims", "layer"}
 _LAYER_KEYS = {"name", "levels", "pretext", "coverage", "exempt", "claims", "down_only"}
@@ -2248,6 +2259,13 @@ def _negotiation(
             pr.add("negotiation.discount", f"must be in [0, 1); got {v!r}")
         else:
             kw["discount"] = float(v)
+    if "discount_days" in nd:
+        v = nd["discount_days"]
+        if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= MAX_DISCOUNT_DAYS:
+            bound = f"must be an int in [1, {MAX_DISCOUNT_DAYS}]"
+            pr.add("negotiation.discount_days", f"{bound}; got {v!r}")
+        else:
+            kw["discount_days"] = v
     if "horizon" in nd:
         v = nd["horizon"]
         if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 520:

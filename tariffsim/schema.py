@@ -222,7 +222,8 @@ NEGOTIATION = Spec(
     "bargaining at summits (tariffsim.bargaining)",
     fields={
         "enabled": Spec("bool", "whether summits with parties are bargaining opportunities"),
-        "discount": _num("per-round discount of bargaining values", 0, 0.999999),
+        "discount": _num("discount of bargaining values per discount_days days", 0, 0.999999),
+        "discount_days": _int("calendar days the discount is per (default 7, a week)", 1, 366),
         "horizon": _int("rounds of the carrying-on look-ahead", 1, 520),
         "method": _str("nash or rubinstein", max_chars=32),
         "concession_scale": _num(

@@ -62,7 +62,8 @@ def test_batched_deals_are_solve_deal_run_by_run(case):
         state = rt.full_state(start, q)
         deal = solve_deal(
             g, ("US", "CN"), state, {c: float(dis[c][q]) for c in ("US", "CN")},
-            discount=neg.discount, method=neg.method, demands=neg.demands,
+            discount=neg.round_discount(US_CHINA.round_days), method=neg.method,
+            demands=neg.demands,
             models=talks._models(q, ("US", "CN")), concessions=summit.agenda, met=met,
             holds=talks._holds(start, 5, q, met), max_broken=MAX_BROKEN,
         )  # fmt: skip
@@ -135,7 +136,8 @@ def test_batched_layer_deals_are_solve_deal_with_layers_run_by_run(case, fent):
         state = rt.full_state(start, q)
         deal = solve_deal(
             g, ("US", "CN"), state, {c: float(dis[c][q]) for c in ("US", "CN")},
-            discount=neg.discount, method=neg.method, demands=neg.demands,
+            discount=neg.round_discount(US_CHINA.round_days), method=neg.method,
+            demands=neg.demands,
             models=talks._models(q, ("US", "CN")), concessions=summit.agenda, met=met,
             layers=True, holds=talks._holds(start, 5, q, met), max_broken=MAX_BROKEN,
         )  # fmt: skip
