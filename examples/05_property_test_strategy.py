@@ -90,7 +90,7 @@ PASTS = tst.histories(WORLD, me="CN", model=MODEL, max_rounds=6)
 def check_all(strategy: ts.Strategy) -> None:
     """Property-test the invariants the strategy claims."""
 
-    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
+    @settings(max_examples=50, deadline=None, database=None, derandomize=True)
     @given(h=PASTS)
     def never_concedes(h: tst.History) -> None:
         tst.assert_never_concedes_unilaterally(strategy, h)

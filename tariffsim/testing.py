@@ -65,12 +65,15 @@ from ._util import check_bool, finite_number, real_array, short_repr, whole_numb
 from .agents import (
     STRATEGIES,
     Beliefs,
+    Hold,
     Observation,
+    Scripted,
     Strategy,
+    Traits,
     check_strategy,
     targets_of,
 )
-from .engine import checked_moves, simulate_batch
+from .engine import checked_moves, simulate, simulate_batch
 from .equilibrium._validate import check_real, check_rounds
 from .equilibrium.normal_form import NormalFormGame
 from .equilibrium.scaling import payoff_ranges, relative_regret
@@ -78,8 +81,9 @@ from .errors import ParameterError
 from .game import Agent, Event, EventKind, Game
 from .path import Path, PathBreakdown
 from .payoffs import TERMS, Breakdown, Params, PayoffModel
+from .schema import MAX_TARIFF
 from .strategies import filter_strategies
-from .world import Country, Ladder, State, World, apply_moves
+from .world import Country, Ladder, State, World, _dyad_key, apply_moves
 
 __all__ = [
     "CODES",
@@ -125,7 +129,6 @@ def register_profiles() -> None:
     Examples
     --------
     >>> from hypothesis import settings
-    >>> from hypothesis import find
     >>> import tariffsim.testing as tst
     >>> tst.register_profiles()
     >>> settings.get_profile("tariffsim-ci").max_examples
@@ -246,6 +249,8 @@ def countries(
             raise ParameterError(f"`codes`: {e}") from None
     if min_gdp <= 0:
         raise ParameterError(f"`min_gdp` must be > 0; got {min_gdp!r}.")
+    if max_gdp > _EXACT / 10:  # (drawn as whole tenths)
+        raise ParameterError(f"`max_gdp` must be at most 2**53 / 10 (USD tn); got {max_gdp!r}.")
     lo, hi = math.ceil(min_gdp * 10), math.floor(max_gdp * 10)
     if hi < lo:
         raise ParameterError(f"no 0.1 step between `min_gdp` {min_gdp} and `max_gdp` {max_gdp}.")
@@ -263,6 +268,11 @@ def _square(n: int, values: Sequence[float]) -> NDArray[np.float64]:
     return m
 
 
+_MAX_TRADE_N = 100
+"""Largest side of a drawn trade matrix (10,000 flows), as the largest generated worlds
+are far smaller."""
+
+
 def trade_matrices(
     n: int | None = None, *, min_n: int = 2, max_n: int = 4, max_value: int = 500
 ) -> st.SearchStrategy[NDArray[np.float64]]:
@@ -271,9 +281,14 @@ def trade_matrices(
     Parameters
     ----------
     n : int, optional
-        Fixed size; otherwise drawn from ``[min_n, max_n]``.
+        Fixed size; otherwise drawn from ``[min_n, max_n]``; at most 100.
     max_value : int
         Largest flow. Shrinks toward all-zero trade.
+
+    Raises
+    ------
+    ParameterError
+        A bound out of range, named.
 
     Examples
     --------
@@ -287,14 +302,23 @@ def trade_matrices(
     if n is not None:
         min_n = max_n = whole_number(n, "n", 1)
     _check_range(min_n, max_n, "n", 1, whole=True)
-    values = st.integers(0, _whole_bound(max_value, "max_value")).map(float)
+    if max_n > _MAX_TRADE_N:
+        name = "n" if n is not None else "max_n"
+        raise ParameterError(f"`{name}` must be at most {_MAX_TRADE_N}; got {max_n}.")
+    return _trade_matrices(int(min_n), int(max_n), _whole_bound(max_value, "max_value"))
 
-    def of_size(k: int) -> st.SearchStrategy[NDArray[np.float64]]:
-        return st.lists(values, min_size=k * (k - 1), max_size=k * (k - 1)).map(
-            lambda v: _square(k, v)
-        )
 
-    return st.integers(min_n, max_n).flatmap(of_size)
+@st.composite
+def _trade_matrices(draw: st.DrawFn, min_n: int, max_n: int, max_value: int) -> NDArray[np.float64]:
+    """:func:`trade_matrices`, its arguments checked: one array drawn (a few entries, the
+    rest one value), where a list of every flow failed hypothesis's health checks from
+    about 50 countries."""
+    from hypothesis.extra.numpy import arrays
+
+    k = draw(st.integers(min_n, max_n))
+    m = draw(arrays(np.int64, (k, k), elements=st.integers(0, max_value))).astype(float)
+    np.fill_diagonal(m, 0.0)
+    return m
 
 
 def ladders(
@@ -311,8 +335,11 @@ def ladders(
     (3, 0.0)
     """
     _check_range(min_rungs, max_rungs, "rungs", 1, whole=True)
-    if finite_number(max_level, "max_level") <= 0:
-        raise ParameterError(f"`max_level` must be > 0; got {max_level!r}.")
+    if not 0.01 <= finite_number(max_level, "max_level") <= MAX_TARIFF:
+        raise ParameterError(
+            f"`max_level` must be in [0.01, {MAX_TARIFF:g}] (one 1% rung, and a tariff's "
+            f"{100 * MAX_TARIFF:g}% at most); got {max_level!r}."
+        )
     check_bool(start_at_zero, "start_at_zero")
     top = round(max_level * 100)
     extra = 1 if start_at_zero else 0
@@ -404,6 +431,7 @@ def states(world: World | None = None, **world_kwargs: Any) -> st.SearchStrategy
     Examples
     --------
     >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> s = find(tst.states(ts.World.default()), lambda x: True)
     >>> bool((s.peak >= s.tariff).all())
@@ -610,6 +638,7 @@ def games(
     Examples
     --------
     >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> g = find(tst.games(max_countries=2, max_rounds=3), lambda x: True)
     >>> len(ts.simulate(g, seed=0)) <= 4
@@ -724,21 +753,54 @@ def observation(
 ) -> Observation:
     """What ``me`` observes after the rounds of ``moves`` were played from ``initial``.
 
-    Round ``r`` of ``moves`` (0-based) is applied with
-    :func:`~tariffsim.world.apply_moves`; the observation is the one the agent
-    gets at the start of the next round, as in :func:`tariffsim.simulate`.
+    The rounds are played by :func:`tariffsim.simulate` itself (every
+    country with a ladder scripted to make round ``r``'s moves of ``moves``,
+    0-based, in round ``r + 1``; no noise, no events), and the observation is
+    the one ``me`` gets at the start of the next round: its state carries the
+    slow variables as in play (how far imports have adjusted, tie losses,
+    grievances, the equity index and bond stress), which the terms of a
+    strategy that scores its options with ``obs.model`` read.
+
+    Parameters
+    ----------
+    world : World
+    me : str
+        The observing country.
+    moves : sequence of mapping of (str, str) to int
+        Each round's moves ``{(importer, exporter): -1, 0 or +1}``; a dyad not
+        named holds. A move past a ladder's end stays at the end.
+    model : PayoffModel, optional
+        The true model (and every agent's perceived one). Default
+        ``PayoffModel(world)``.
+    targets : sequence of str, optional
+        ``me``'s targets in the observation. Default every partner it has a
+        ladder to.
+    initial : State, optional
+        The starting state (round 0). Default free trade.
+
+    Raises
+    ------
+    ParameterError
+        A bad argument, named, before anything is played.
 
     Examples
     --------
-    >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> w = ts.World.default()
     >>> obs = tst.observation(w, "CN", [{("US", "CN"): 1}, {}])
     >>> obs.round, len(obs.history), obs.level("US", "CN")
     (3, 2, 0.1)
+    >>> float(obs.state.adjust[w.index("US"), w.index("CN")]) < 1  # imports still adjusting
+    True
     """
     if not isinstance(world, World):
         raise ParameterError(f"`world` must be a World; got {short_repr(world)}.")
+    if not isinstance(me, str) or me not in world.codes:
+        raise ParameterError(
+            f"`me` must be one of the world's countries {', '.join(world.codes)}; got "
+            f"{short_repr(me)}."
+        )
     if isinstance(moves, str | Mapping) or not isinstance(moves, Sequence):
         raise ParameterError(
             "`moves` must be a sequence of rounds, each a mapping (importer, exporter) -> move; "
@@ -749,24 +811,76 @@ def observation(
             raise ParameterError(
                 f"`moves[{r}]` must be a mapping (importer, exporter) -> move; got {short_repr(m)}."
             )
+    limits.check("max_rounds", len(moves) + 1, "`moves`")
     if model is not None and not isinstance(model, PayoffModel):
         raise ParameterError(f"`model` must be a PayoffModel; got {short_repr(model)}.")
+    if model is not None and model.world.codes != world.codes:
+        raise ParameterError(
+            f"`model` is a model of countries {', '.join(model.world.codes)}; `world` has "
+            f"{', '.join(world.codes)}."
+        )
     if initial is not None and not isinstance(initial, State):
         raise ParameterError(f"`initial` must be a State; got {short_repr(initial)}.")
+    if initial is not None and initial.n != world.n:
+        raise ParameterError(
+            f"`initial` is a state of {initial.n} countries; `world` has {world.n}."
+        )
+    mine = targets_of(world, me, targets)
     s = initial if initial is not None else State.zeros(world.n)
-    seen = [s]
-    for m in moves:
+    for m in moves:  # (checks every move, by name, before anything is played)
         s = apply_moves(world, s, m)
-        seen.append(s)
-    return Observation(
-        me=me,
+    rounds = [{_dyad_key(k, "moves"): int(v) for k, v in m.items()} for m in moves]
+    return _played(world, me, rounds, model, initial, mine)
+
+
+class _Observe:
+    """Holds, and keeps the observation of the round it waits for (the engine's own)."""
+
+    name = "observe"
+    traits = Traits(memory_depth=math.inf, stochastic=False)
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+        self.seen: Observation | None = None
+
+    def act(self, obs: Observation, rng: np.random.Generator) -> dict[Dyad, int]:
+        if obs.round == self.at and self.seen is None:
+            self.seen = obs
+        return {}
+
+
+def _played(
+    world: World,
+    me: str,
+    moves: list[dict[Dyad, int]],
+    model: PayoffModel | None,
+    initial: State | None,
+    targets: tuple[Dyad, ...],
+) -> Observation:
+    """``me``'s observation in round ``len(moves) + 1`` of the game that plays ``moves``."""
+    k = len(moves)
+    movers = sorted({a for a, _ in world.ladders} | {me})
+    spy = _Observe(k + 1)
+    agents = []
+    for c in movers:
+        schedule = {
+            r + 1: {b: int(v) for (a, b), v in m.items() if a == c}
+            for r, m in enumerate(moves)
+            if any(a == c for a, _ in m)
+        }
+        then = spy if c == me else Hold()
+        has_ladder = any(a == c for a, _ in world.ladders)
+        agents.append(Agent(c, Scripted(schedule, then=then) if has_ladder else then))
+    game = Game(
         world=world,
-        state=seen[-1],
-        history=tuple(seen[:-1]),
-        targets=targets_of(world, me, targets),
         model=model if model is not None else PayoffModel(world),
-        round=len(moves) + 1,
+        agents=tuple(agents),
+        rounds=k + 1,
+        initial=initial,
     )
+    simulate(game, k + 1, seed=0)
+    assert spy.seen is not None  # (the engine asks every agent every round)
+    return dataclasses.replace(spy.seen, targets=targets)
 
 
 @dataclass(frozen=True)
@@ -785,6 +899,7 @@ class History:
     Examples
     --------
     >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> w = find(tst.worlds(max_countries=2), lambda x: True)
     >>> h = tst.History(w, ts.PayoffModel(w), "A", ((( ("B", "A"), 1),),))
@@ -826,8 +941,10 @@ def histories(
 ) -> st.SearchStrategy[History]:
     """Random pasts: every dyad moves -1/0/+1 each round from free trade.
 
-    Shrinks toward fewer rounds and holds, so a failing case prints as a few
-    tariff paths.
+    Each dyad holds, climbs or cuts every round, or moves at random round by
+    round (a quarter of the dyads each): one side climbing while the other
+    holds is drawn often. Shrinks toward fewer rounds and holds, so a failing
+    case prints as a few tariff paths.
 
     Parameters
     ----------
@@ -842,6 +959,7 @@ def histories(
     Examples
     --------
     >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> h = find(tst.histories(ts.World.default(), me="CN", max_rounds=2), lambda x: True)
     >>> h.observation.targets
@@ -894,9 +1012,20 @@ def _histories(
         _mover(w, me)
     k = draw(st.integers(min_rounds, max_rounds))
     step = st.sampled_from((0, 1, -1))
-    dyads = list(w.ladders)
-    rounds = tuple(tuple((d, draw(step)) for d in dyads) for _ in range(k))
+    columns = []
+    for _ in w.ladders:  # a dyad holds, climbs or cuts every round, or moves at random
+        pattern = draw(st.sampled_from(_PATTERNS))
+        columns.append([pattern] * k if pattern is not None else [draw(step) for _ in range(k)])
+    rounds = tuple(
+        tuple((d, col[r]) for d, col in zip(w.ladders, columns, strict=True)) for r in range(k)
+    )
     return History(w, model if model is not None else PayoffModel(w), me, rounds)
+
+
+_PATTERNS = (0, 1, -1, None)
+"""A drawn history's dyad: holds, climbs or cuts every round, or (None) moves at random: runs
+of moves on one side (one partner climbing three rungs while the other holds) are drawn
+often, where rounds drawn one by one meet them rarely."""
 
 
 def _describe(obs: Observation) -> str:
@@ -977,7 +1106,7 @@ def assert_never_escalates_first(
 
     Examples
     --------
-    >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> obs = tst.observation(ts.World.default(), "US", [])
     >>> tst.assert_never_escalates_first(ts.TitForTat(), obs)
@@ -1004,7 +1133,7 @@ def assert_never_concedes_unilaterally(
 
     Examples
     --------
-    >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> obs = tst.observation(ts.World.default(), "CN", [{("CN", "US"): 1}])
     >>> tst.assert_never_concedes_unilaterally(ts.make_strategy("firm-but-measured"), obs)
@@ -1029,7 +1158,7 @@ def assert_retaliates(strategy: Strategy, history: History | Observation, *, rng
 
     Examples
     --------
-    >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> obs = tst.observation(ts.World.default(), "CN", [{("US", "CN"): 1}])
     >>> tst.assert_retaliates(ts.TitForTat(), obs)
@@ -1055,7 +1184,7 @@ def assert_forgives_within(
 
     Examples
     --------
-    >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> w = ts.World.default()
     >>> obs = tst.observation(w, "CN", [{("US", "CN"): 1}, {}, {}])
@@ -1091,7 +1220,7 @@ def assert_deterministic(
 
     Examples
     --------
-    >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> obs = tst.observation(ts.World.default(), "US", [])
     >>> tst.assert_deterministic(ts.make_strategy("random"), obs)  # stochastic, but seeded
@@ -1185,7 +1314,10 @@ def assert_batch_matches_act(
     AssertionError
         Naming the run, its seed, the round and the dyad where the two differ.
     ParameterError
-        For a bad argument, before any play.
+        For a bad argument, before any play; in play, for moves that ``act`` or
+        ``act_batch`` returns and the engine refuses (not -1, 0 or +1, NaN,
+        the wrong shape), with the engine's message naming the strategy: what
+        :func:`tariffsim.simulate` raises for them.
 
     Examples
     --------
@@ -1256,7 +1388,7 @@ def assert_on_ladder(world: World, x: State | Path | NDArray[Any]) -> None:
 
     Examples
     --------
-    >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> w = ts.World.default()
     >>> tst.assert_on_ladder(w, ts.State.zeros(w.n).with_tariff(w, "US", "CN", 0.54))
@@ -1326,7 +1458,6 @@ def assert_nash(game: NormalFormGame, profile: Any, *, tol: float = 1e-8) -> Non
 
     Examples
     --------
-    >>> from hypothesis import find
     >>> import tariffsim.testing as tst
     >>> from tariffsim import equilibrium as eq
     >>> pd = eq.NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
@@ -1392,7 +1523,7 @@ def assert_payoffs_finite(
 
     Examples
     --------
-    >>> from hypothesis import find
+    >>> import tariffsim as ts
     >>> import tariffsim.testing as tst
     >>> w = ts.World.default()
     >>> tst.assert_payoffs_finite(ts.PayoffModel(w), ts.State.zeros(w.n))

@@ -42,6 +42,13 @@ def test_countries(c):
     assert 1 <= c.gdp <= 3 and c.code in tst.CODES
 
 
+@settings(max_examples=5, deadline=None, database=None, derandomize=True)
+@given(m=tst.trade_matrices(n=100))
+def test_the_largest_trade_matrices_pass_the_health_checks(m):
+    """A list of every flow failed hypothesis's large-base-example check from 50 countries."""
+    assert m.shape == (100, 100) and (np.diag(m) == 0).all() and (m >= 0).all()
+
+
 @OK
 @given(m=tst.trade_matrices(min_n=2, max_n=5, max_value=50))
 def test_trade_matrices(m):
@@ -574,6 +581,17 @@ _BAD_ARGUMENTS = {
         lambda: tst.assert_retaliates(ts.TitForTat(), tst.observation(W, "CN", []), rng=-1),
         "rng",
     ),
+    # a tariff's bound: refused at random while drawing, naming `levels`
+    "ladders max_level 12": (lambda: tst.ladders(max_level=12), "`max_level`"),
+    "ladders max_level 0.004": (lambda: tst.ladders(max_level=0.004, max_rungs=1), "`max_level`"),
+    "countries max_gdp 1e308": (lambda: tst.countries(max_gdp=1e308), "`max_gdp`"),  # Overflow
+    "trade_matrices n 2000": (lambda: tst.trade_matrices(n=2000), "`n` must be at most 100"),
+    "trade_matrices max_n 101": (lambda: tst.trade_matrices(max_n=101), "`max_n`"),
+    "observation initial of 2": (  # an IndexError once a check read it
+        lambda: tst.observation(W, "US", [], initial=ts.State.zeros(2)),
+        "`initial` is a state of 2 countries",
+    ),
+    "observation me XX": (lambda: tst.observation(W, "XX", []), "`me`"),
 }
 
 
@@ -899,3 +917,66 @@ def test_a_paths_breakdown_is_checked_for_finite_terms() -> None:
     bad["face"] = np.array([0.0, np.nan, 0.0, 0.0, 0.0])
     with pytest.raises(AssertionError):
         tst.assert_payoffs_finite(bad)
+
+
+class _Recorder:
+    """Plays ``inner`` and keeps every observation it is given (the engine's)."""
+
+    name = "recorder"
+
+    def __init__(self, inner: ts.Strategy) -> None:
+        self.inner, self.seen = inner, {}
+        self.traits = inner.traits
+
+    def act(self, obs, rng):  # type: ignore[no-untyped-def]
+        self.seen.setdefault(obs.round, obs)
+        return self.inner.act(obs, rng)
+
+
+def _fields_equal(a: ts.State, b: ts.State) -> None:
+    for f in dataclasses.fields(ts.State):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        np.testing.assert_array_equal(x, y, err_msg=f.name)
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(
+    w=tst.worlds(max_countries=3),
+    names=st.lists(st.sampled_from(["always-escalate", "tit-for-tat", "myopic", "hold"]),
+                   min_size=3, max_size=3),
+    rounds=st.integers(0, 5),
+)  # fmt: skip
+def test_an_observation_is_the_one_the_engine_gives(w, names, rounds) -> None:
+    """After the moves a game played, ``observation`` gives the observing agent what the
+    engine gave it: the slow state too (imports' adjustment, tie losses, grievances, the
+    equity index). It applied the moves alone, so imports were fully adjusted and no tie
+    was lost: a strategy scoring its options on ``obs.model`` was judged on situations it
+    never meets in play."""
+    movers = sorted({a for a, _ in w.ladders})
+    me = movers[0]
+    rec = _Recorder(ts.make_strategy(names[0]))
+    agents = [ts.Agent(me, rec)] + [
+        ts.Agent(c, ts.make_strategy(n)) for c, n in zip(movers[1:], names[1:], strict=False)
+    ]
+    model = ts.PayoffModel(w)
+    game = ts.Game(world=w, model=model, agents=tuple(agents), rounds=rounds + 1)
+    path = ts.simulate(game, rounds + 1, seed=0)
+    moves = [
+        {(a, b): int(path.moves[r, w.index(a), w.index(b)]) for a, b in w.ladders}
+        for r in range(1, rounds + 1)
+    ]
+    built = tst.observation(w, me, moves, model=model)
+    real = rec.seen[rounds + 1]
+    assert built.round == real.round and built.targets == real.targets
+    _fields_equal(built.state, real.state)
+    assert len(built.history) == len(real.history)
+    for x, y in zip(built.history, real.history, strict=True):
+        _fields_equal(x, y)
+
+
+def test_an_observation_carries_the_slow_state() -> None:
+    """Three rounds of US escalation on China: imports still adjusting, ties eroded."""
+    obs = tst.observation(W, "CN", [{("US", "CN"): 1}] * 3)
+    us, cn = W.index("US"), W.index("CN")
+    assert 0 < obs.state.adjust[us, cn] < 1
+    assert obs.state.tie_loss[us, cn] > 0
