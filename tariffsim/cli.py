@@ -1253,7 +1253,8 @@ def _out_dir(a: argparse.Namespace) -> FsPath:
         if p.is_symlink():  # mkdir would say only "File exists"
             raise _UsageError(
                 f"--out {text!r}: {term_escape(str(p))!r} is a symbolic link to "
-                f"{term_escape(os.readlink(p))!r}, which does not exist"
+                f"{term_escape(os.readlink(p))!r}, which leads nowhere (no such folder, or "
+                "a loop of links)"
             )
         made.append(p)
         p = p.parent

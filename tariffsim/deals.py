@@ -316,10 +316,18 @@ class Negotiation:
     def __post_init__(self) -> None:
         _check_discount(self.discount)
         _check_horizon(self.horizon)
-        days = whole_number(self.discount_days, "discount_days", 1)
-        if days > MAX_DISCOUNT_DAYS:
+        d, given = self.discount, self.discount_days
+        whole = isinstance(given, numbers.Integral) and not isinstance(given, bool)
+        if not whole or not 1 <= given <= MAX_DISCOUNT_DAYS:
             raise ParameterError(
-                f"`discount_days` must be an int in [1, {MAX_DISCOUNT_DAYS}]; got {days!r}."
+                f"`discount_days` must be an int in [1, {MAX_DISCOUNT_DAYS}]; "
+                f"got {short_repr(self.discount_days)}."
+            )
+        days = int(given)
+        if not float(d) ** (1 / days) < 1:  # (a day's share must stay below 1 in float64)
+            raise ParameterError(
+                f"`discount` {d!r} per {days} days is 1 a day in float64 (no discounting); "
+                "give a discount further from 1 or a shorter `discount_days`."
             )
         object.__setattr__(self, "discount_days", days)
         scale = finite_number(self.concession_scale, "concession_scale")
@@ -373,9 +381,13 @@ class Negotiation:
         >>> neg.round_discount(7), round(neg.round_discount(1), 4)
         (0.95, 0.9927)
         """
+        if isinstance(round_days, bool) or not isinstance(round_days, numbers.Integral):
+            raise ParameterError(f"`round_days` must be an int >= 1; got {short_repr(round_days)}.")
+        if round_days < 1:
+            raise ParameterError(f"`round_days` must be an int >= 1; got {round_days!r}.")
         if round_days == self.discount_days:
             return self.discount
-        return float(self.discount ** (round_days / self.discount_days))
+        return float(self.discount ** (int(round_days) / self.discount_days))
 
     @property
     def pool(self) -> dict[str, Concession]:

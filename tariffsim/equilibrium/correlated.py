@@ -12,6 +12,7 @@ import numpy as np
 if TYPE_CHECKING:
     from scipy import sparse
 
+from .. import limits
 from .._util import short_repr
 from ..errors import ParameterError
 from ._validate import deadline_of
@@ -87,7 +88,21 @@ _SETUP_SECONDS = 2.5e-7
 """Seconds per constraint entry to build an LP and hand it to HiGHS through scipy's
 ``linprog`` (stacking, conversion to columns, copies), an estimate: measured 0.3 s to
 build and 2.5 s to hand over the 16 million entries of a 200 x 200 game on a 2-core
-machine. It is taken from ``max_seconds`` before HiGHS is given the rest as its limit."""
+machine. A limit it would use up returns at once."""
+
+_HANDOVER_SECONDS = 1.5e-7
+"""Seconds per constraint entry to hand a built LP to HiGHS and read its result back
+(measured 2.5 s for the 16 million entries of a 200 x 200 game, 6.9 s for the 54 million
+of 300 x 300, idle): taken from what is left of ``max_seconds`` before HiGHS is given
+the rest as its limit. On a busy machine it takes longer, and the call ends later."""
+
+_MATRIX_BYTES = 32
+"""Bytes per entry of :func:`correlated_constraints` at its peak (the build's temporaries
+and the CSR matrix)."""
+
+_LP_BYTES = 48
+"""Bytes per constraint entry of the LP at its peak (its build's temporaries, the CSR
+matrix, scipy's stacked copy and HiGHS's columns), checked against ``max_result_bytes``."""
 
 
 def _n_entries(shape: tuple[int, ...]) -> int:
@@ -113,6 +128,12 @@ def correlated_constraints(game: Any) -> sparse.csr_matrix:  # scipy loads lazil
         Shape ``(sum_i a_i (a_i - 1), prod(game.shape))``; columns follow
         ``numpy.ravel`` (C) order of profiles.
 
+    Raises
+    ------
+    LimitError
+        If the matrix would take more memory than ``max_result_bytes`` (some 32
+        bytes per entry).
+
     Examples
     --------
     >>> from tariffsim import equilibrium as eq
@@ -124,6 +145,12 @@ def correlated_constraints(game: Any) -> sparse.csr_matrix:  # scipy loads lazil
 
     g = _as_game(game)
     shape = g.shape
+    entries = _n_entries(shape)
+    limits.check(
+        "max_result_bytes",
+        _MATRIX_BYTES * entries,
+        f"the constraint matrix of {entries} entries (bytes)",
+    )
     n_prof = int(np.prod(shape))
     flat_index = np.arange(n_prof).reshape(shape)
     # each row holds one entry per profile of the others, in increasing column order: the
@@ -229,7 +256,9 @@ def correlated_equilibrium(
         the result has ``success=False`` and HiGHS's "time limit reached". A limit
         that the LP's setup alone would use (some 0.25 us per constraint entry, an
         estimate: 4 s for a 200 x 200 game) returns so at once. HiGHS checks its
-        limit between iterations, so a large game can end a second or so late.
+        limit between iterations, and the time to hand it the LP is an estimate
+        for an idle machine: a large game can end seconds late (4.4-5.1 s for 4 s
+        at 200 x 200, 23 s for 20 s at 300 x 300), more on a busy machine.
         Default: none.
 
     Returns
@@ -242,6 +271,9 @@ def correlated_equilibrium(
     ParameterError
         If `game` or `objective` is invalid, or the weighted payoffs exceed the largest
         float.
+    LimitError
+        If the LP would take more memory than ``max_result_bytes`` (some 48 bytes per
+        constraint entry: 0.8 GB for a 200 x 200 game, 33 GB for 700 x 700).
 
     Examples
     --------
@@ -258,7 +290,11 @@ def correlated_equilibrium(
     deadline = deadline_of(max_seconds)
     g = _as_game(game)
     coef = _coefficients(g, objective)
-    setup = _SETUP_SECONDS * _n_entries(g.shape)
+    entries = _n_entries(g.shape)
+    limits.check(
+        "max_result_bytes", _LP_BYTES * entries, f"the LP of {entries} constraint entries (bytes)"
+    )
+    setup = _SETUP_SECONDS * entries
     if deadline is not None and deadline - time.monotonic() <= setup:
         return CorrelatedResult(
             None,
@@ -300,7 +336,8 @@ def correlated_equilibrium(
     # s, to the same optimum, and the time limit is checked throughout
     options: dict[str, Any] = {"presolve": False}
     if deadline is not None:  # what is left once the LP is handed to HiGHS
-        options["time_limit"] = max(deadline - time.monotonic() - 0.9 * setup, 1e-3)
+        handover = _HANDOVER_SECONDS * entries
+        options["time_limit"] = max(deadline - time.monotonic() - handover, 1e-3)
 
     res = optimize.linprog(
         -lp_coef.ravel() / c_scale,

@@ -546,7 +546,7 @@ _BAD_ARGUMENTS = {
     ),
     "histories max_rounds 10**12": (
         lambda: tst.histories(W, max_rounds=10**12),
-        "`max_rounds`: 1000000000000 exceeds the limit max_rounds",
+        r"`max_rounds` \+ 1 \(the round observed\): 1000000000001 exceeds the limit max_rounds",
     ),
     "games max_rounds 10**12": (lambda: tst.games(max_rounds=10**12), "exceeds the limit"),
     "trade_matrices n 2.5": (lambda: tst.trade_matrices(n=2.5), "`n`"),
@@ -592,6 +592,11 @@ _BAD_ARGUMENTS = {
         "`initial` is a state of 2 countries",
     ),
     "observation me XX": (lambda: tst.observation(W, "XX", []), "`me`"),
+    # a history of max_rounds rounds is observed in round max_rounds + 1: refused mid-draw
+    "histories max_rounds 2000": (
+        lambda: tst.histories(W, me="CN", max_rounds=2000),
+        r"`max_rounds` \+ 1 \(the round observed\): 2001 exceeds",
+    ),
 }
 
 
@@ -972,6 +977,30 @@ def test_an_observation_is_the_one_the_engine_gives(w, names, rounds) -> None:
     assert len(built.history) == len(real.history)
     for x, y in zip(built.history, real.history, strict=True):
         _fields_equal(x, y)
+
+
+def test_an_observation_plays_on_the_models_clock() -> None:
+    """A model of daily rounds is the observation's (and its slow state moves a day a
+    round): the game it was played in had weekly rounds and a weekly copy of the model."""
+    daily = ts.PayoffModel(W).replace(round_days=1)
+    obs = tst.observation(W, "CN", [{("US", "CN"): 1}], model=daily)
+    assert obs.model is daily
+    agents = (
+        ts.Agent("US", ts.Scripted({1: {"CN": 1}})),
+        ts.Agent("CN", rec := _Recorder(ts.make_strategy("hold"))),
+    )
+    ts.simulate(ts.Game(world=W, model=daily, agents=agents, rounds=2, round_days=1), seed=0)
+    _fields_equal(obs.state, rec.seen[2].state)
+
+
+def test_generators_take_numpy_ints() -> None:
+    """Sizes as numpy ints reached hypothesis, which refused them mid-draw."""
+    from hypothesis import find
+
+    i = np.int64
+    assert 2 <= len(find(tst.ladders(min_rungs=i(2), max_rungs=i(3)), lambda x: True)) <= 3
+    assert find(tst.worlds(max_rungs=i(3), max_countries=i(3)), lambda x: True).n >= 2
+    assert find(tst.histories(W, me="CN", max_rounds=i(2)), lambda x: True) is not None
 
 
 def test_an_observation_carries_the_slow_state() -> None:

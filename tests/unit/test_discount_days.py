@@ -94,3 +94,18 @@ def test_a_scenario_file_states_the_discount_period() -> None:
         data = {**sc.data, "negotiation": {"discount_days": bad}}
         with pytest.raises(ScenarioError, match=r"negotiation\.discount_days"):
             ts.parse_scenario(data)
+
+
+def test_a_discount_that_is_1_a_day_is_refused_by_name() -> None:
+    """0.9999999999999999 a week is 1.0 a day in float64: a daily game divided by zero
+    (ZeroDivisionError in the deal's values) or named a discount of 1.0 nobody gave."""
+    with pytest.raises(ParameterError, match=r"`discount` 0\.9999999999999999 per 7 days"):
+        bg.Negotiation(discount=0.9999999999999999)
+    assert bg.Negotiation(discount=0.9999999999999999, discount_days=1).round_discount(1) < 1
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), True, "7", None, 1.5])
+def test_a_bad_round_length_is_named(bad: object) -> None:
+    with pytest.raises(ParameterError, match="`round_days` must be an int >= 1"):
+        bg.Negotiation().round_discount(bad)  # type: ignore[arg-type]
+    assert bg.Negotiation().round_discount(np.int64(7)) == 0.95

@@ -151,6 +151,23 @@ def test_correlated_equilibrium_stops_at_its_time_limit() -> None:
     assert timed.success and timed.welfare == pytest.approx(10.5)
 
 
+def test_an_lp_beyond_the_memory_limit_is_refused_before_building(monkeypatch) -> None:
+    """A 700 x 700 game's LP (685 million entries, some 33 GB) ended in numpy's
+    MemoryError or the machine's out-of-memory kill."""
+    from tariffsim.equilibrium import correlated
+    from tariffsim.errors import LimitError
+
+    def build(*_: object) -> None:
+        raise AssertionError("the LP was built")
+
+    monkeypatch.setattr(correlated, "correlated_constraints", build)
+    with pytest.raises(LimitError, match=r"the LP of 685510000 constraint entries"):
+        eq.correlated_equilibrium(_random_game(700))
+    monkeypatch.undo()
+    with pytest.raises(LimitError, match=r"the constraint matrix of 685510000 entries"):
+        eq.correlated_constraints(_random_game(700))
+
+
 def test_a_time_limit_the_setup_cannot_meet_returns_before_building(monkeypatch) -> None:
     """A 200 x 200 game's LP holds 16 million entries: building it and handing it to HiGHS
     took seconds past a 2 s limit (3.8 s in all). A limit the setup alone would use
