@@ -48,14 +48,19 @@ PLOT_BACKEND = "tariffsim.plotting"
 
 INDICATORS = ("recession", "approval", "payoff", "drawdown")
 """Per-country indicators a path and every ensemble keep: recession odds and approval
-(fractions), payoff (% of GDP) and equity drawdown (index %), each ``(T+1, n)`` in a path
+(fractions), payoff (% of GDP a year) and equity drawdown (index %), each ``(T+1, n)`` in a path
 (``(R, T+1, n)`` in an ensemble: :data:`tariffsim.analysis.reduce.INDICATORS` is this
 tuple). :meth:`Path.series` and :meth:`Path.peak` name one as ``("recession", "US")``."""
 
+GDP_RATE = "% of GDP a year"
+"""The unit of payoffs, their terms and the economic burden: percent of the country's GDP
+at an annual rate, scored for each round the state stands (docs/model.md); summing them over
+weekly rounds is not a year's loss."""
+
 TIDY_UNITS = {
     "tariff": "fraction", "control": "fraction", "move": "rungs",
-    "perceived_pass_through": "fraction", "payoff": "% of GDP", "recession": "fraction",
-    "approval": "fraction", "drawdown": "index %", "burden": "% of GDP", "term": "% of GDP",
+    "perceived_pass_through": "fraction", "payoff": GDP_RATE, "recession": "fraction",
+    "approval": "fraction", "drawdown": "index %", "burden": GDP_RATE, "term": GDP_RATE,
 }  # fmt: skip
 """The unit of each variable of :meth:`Path.to_frame` ``(tidy=True)`` (its ``unit`` column)."""
 

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._util import check_bool, literal_text, seed_text, short_repr
 from .._util import frozen_array as _ro
 from ..errors import MissingExtraError, ParameterError, UnknownNameError
+from ..path import GDP_RATE
 from .reduce import CONTROL, INDICATORS, check_levels, qlabels, round_on
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def series_args(a: Any, b: Any, arg: str = "a") -> tuple[Any, Any]:
 _PANELS = {
     "recession": ("recession odds", "12-month recession odds (%)", 100.0),
     "approval": ("approval", "approval (%)", 100.0),
-    "payoff": ("payoff", "payoff (% of GDP)", 1.0),
+    "payoff": ("payoff", f"payoff ({GDP_RATE})", 1.0),
     "drawdown": ("equity drawdown", "equity drawdown (index %)", 1.0),
 }
 """Per indicator of the fan chart: the series' label, the axis label and the factor from the

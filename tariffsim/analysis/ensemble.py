@@ -887,7 +887,8 @@ class Ensemble(_Summarised):
             "scheduled": json.dumps([[r, text] for r, text in self.events]),
             "changes": json.dumps(list(self.changes)),
             "seeds": f"run k uses numpy.random.SeedSequence({self.seed}).spawn(runs)[k]",
-            "units": "tariff, recession, approval: fractions; payoff: % of GDP; drawdown: index %",
+            "units": "tariff, recession, approval: fractions; payoff: % of GDP a year; "
+            "drawdown: index %",
         }
         ds = xr.Dataset(data, coords=coords, attrs=attrs)
         for name in ("tariff", "high", *INDICATORS):

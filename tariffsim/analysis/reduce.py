@@ -45,6 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._util import _holds_bool, as_date, finite_number, short_repr
 from .._util import frozen_array as _ro
 from ..errors import LimitError, ParameterError, UnknownNameError
+from ..path import GDP_RATE
 from ..path import INDICATORS as _PATH_INDICATORS
 from ..schema import PERCENT_SUSPECT
 
@@ -66,7 +67,7 @@ IntArray = NDArray[np.int64]
 
 INDICATORS = _PATH_INDICATORS
 """Per-country indicators of a compact record that an ensemble keeps: recession odds and
-approval (fractions), payoff (% of GDP) and equity drawdown (index %), each ``(R, T+1, n)``
+approval (fractions), payoff (% of GDP a year) and equity drawdown (index %), each ``(R, T+1, n)``
 in a full ensemble (``tariffsim.analysis.ensemble.INDICATORS`` is this tuple, a path's
 :data:`tariffsim.path.INDICATORS` too)."""
 
@@ -79,7 +80,7 @@ SERIES_ATTRS: Mapping[str, Mapping[str, str]] = {
                 "the target withheld", "units": "1"},
     "recession": {"long_name": "12-month recession odds", "units": "1"},
     "approval": {"long_name": "government approval", "units": "1"},
-    "payoff": {"long_name": "payoff of the round", "units": "% of GDP"},
+    "payoff": {"long_name": "payoff of the round, at an annual rate", "units": GDP_RATE},
     "drawdown": {"long_name": "equity drawdown", "units": "index %"},
 }  # fmt: skip
 """NetCDF attributes (CF ``long_name`` and ``units``; ``"1"``: a fraction) of the tariff, the

@@ -471,7 +471,8 @@ class EnsembleSummary(_Summarised):
             "resolution": json.dumps(self.resolution),
             "scheduled": json.dumps([[r, text] for r, text in self.events]),
             "event_specs_exact": int(self.specs_exact),
-            "units": "tariff, recession, approval: fractions; payoff: % of GDP; drawdown: index %",
+            "units": "tariff, recession, approval: fractions; payoff: % of GDP a year; "
+            "drawdown: index %",
             "note": "tariff and export-control counts are exact; indicator counts are per bin "
             "of width `resolution` (bin k stands for k * width)",
         }

@@ -236,7 +236,7 @@ def test_tidy_frame_full_precision_every_dyad(base: ts.Path) -> None:
     assert set(terms.term) == set(ts.TERMS)
     # every row says its unit: the drawdown is index %, the burden % of GDP, odds fractions
     units = df.groupby("variable")["unit"].unique().map(list).to_dict()
-    assert units["drawdown"] == ["index %"] and units["burden"] == ["% of GDP"]
+    assert units["drawdown"] == ["index %"] and units["burden"] == ["% of GDP a year"]
     assert units["recession"] == ["fraction"] and units["tariff"] == ["fraction"]
     assert not (df["unit"] == "").any()
     # resample works on the DatetimeIndex

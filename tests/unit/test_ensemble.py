@@ -766,7 +766,7 @@ def test_views_and_exports(ens: ts.Ensemble, tmp_path) -> None:
     units = df.attrs["units"]
     assert (units["US->CN"], units["CN->US high"], units["CN->US control"]) == ("1", "1", "1")
     assert (units["CN drawdown"], units["US payoff"], units["US recession"]) == (
-        "index %", "% of GDP", "1")  # fmt: skip
+        "index %", "% of GDP a year", "1")  # fmt: skip
     assert set(units) == {c for c in df.columns if c != "date" and c not in ens.draws}
     fig = ens.plot()
     assert len(fig.axes) == 2
@@ -875,7 +875,8 @@ def test_fan_chart_panels_per_indicator(ens: ts.Ensemble) -> None:
     fig = ens.plot(indicators=("drawdown", "approval", "payoff"), countries=["US"])
     labels = [ax.get_ylabel() for ax in fig.axes]
     assert labels == [
-        "headline tariff (%)", "equity drawdown (index %)", "approval (%)", "payoff (% of GDP)",
+        "headline tariff (%)", "equity drawdown (index %)", "approval (%)",
+        "payoff (% of GDP a year)",
     ]  # fmt: skip
     for ax, name, scale in ((fig.axes[1], "drawdown", 1), (fig.axes[2], "approval", 100)):
         median = ax.get_lines()[0].get_ydata()  # the last round held for a round's length
@@ -1389,7 +1390,7 @@ def test_exports_label_every_variable_with_its_unit() -> None:
     e = ts.ensemble("us-china-145", runs=3, seed=0, vary="claims", rounds=3)
     ds = e.to_xarray()
     assert ds["tariff"].attrs["units"] == "1" and "1.45 is 145%" in ds["tariff"].attrs["long_name"]
-    assert ds["payoff"].attrs["units"] == "% of GDP"
+    assert ds["payoff"].attrs["units"] == "% of GDP a year"  # an annual rate, not the round's
     assert ds["drawdown"].attrs["units"] == "index %"
     units = dict(zip(ds["claim"].values.tolist(), ds["claim_unit"].values.tolist(), strict=True))
     assert units["pass_through_border_2018"].startswith("share")
