@@ -55,7 +55,7 @@ from ..errors import (
     UnknownNameError,
 )
 from ..progress import counting_runs
-from ..schema import label_ok
+from ..schema import MAX_TARIFF, label_ok
 from ..world import _dyad_key, dyad_args
 from ._stored import (
     bad_at,
@@ -366,6 +366,11 @@ def _checked_runs(
             raise bad(f"{k} must be finite; it holds a NaN or an infinity")
     if (tariff < 0).any():
         raise bad("tariffs must be >= 0")
+    if (tariff > MAX_TARIFF).any():  # fractions (1.45 is 145%), as every tariff
+        raise bad(
+            f"tariffs must be fractions of at most {MAX_TARIFF:g} (1.45 is 145%); they reach "
+            f"{float(tariff.max()):g}: in percent? (divide them by 100)"
+        )
     for k in ("recession", "approval"):  # (fractions)
         in_range(bad, k, out[k], 0.0, 1.0)
     return out

@@ -1438,6 +1438,12 @@ def test_from_xarray_refuses_what_it_would_have_to_make_up(ens: ts.Ensemble, tmp
         ts.Ensemble.from_xarray(ens.to_xarray().drop_attrs())
     back = ts.Ensemble.from_netcdf(tmp_path / "e.nc")
     assert back.seed == ens.seed and back.dates.tolist() == ens.dates.tolist()
+    # tariffs turned to percent in the Dataset (the docs' example of an edit) read back as
+    # 14,500% tariffs, and every probability of a peak came out wrong without a word
+    pct = ens.to_xarray()
+    pct["tariff"] *= 100
+    with pytest.raises(ParameterError, match=r"tariffs must be fractions .* in percent\?"):
+        ts.Ensemble.from_xarray(pct)
 
 
 def test_the_draws_of_an_ensemble_are_read_only(ens: ts.Ensemble) -> None:
