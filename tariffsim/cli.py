@@ -1408,7 +1408,7 @@ def _cmd_sensitivity(a: argparse.Namespace) -> int:
                       recalibrate=not a.no_recalibrate, focus=a.focus)  # fmt: skip
     focus = f", outputs of {res.meta['focus']}" if res.meta.get("focus") else ""
     seed = seed_text(a.seed)
-    head = _fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res.runs} runs, seed {seed}"
+    head = _fit(f"{sc.name}: {a.method} sensitivity, n={a.n}, {res._runs_text()}, seed {seed}"
                 + focus) + "\n" + res.ranges()  # fmt: skip
     print(head)
     table = _flag_names(res.table(), a, _parser())  # (its advice in the command's options)

@@ -758,8 +758,21 @@ class SensitivityResult:
 
     @property
     def runs(self) -> int:
-        """Number of model runs (rows of the design)."""
-        return int(self.X.shape[0])
+        """Number of model runs: the design's rows times the replicates each was averaged
+        over (``meta["replicates"]``, 1 for a function's analysis)."""
+        return int(self.X.shape[0]) * self._replicates
+
+    @property
+    def _replicates(self) -> int:
+        r = self.meta.get("replicates", 1)
+        return int(r) if isinstance(r, int | np.integer) and r >= 1 else 1
+
+    def _runs_text(self) -> str:
+        """``"12 runs"``, or ``"36 runs (12 design rows x 3 replicates)"``."""
+        rows = int(self.X.shape[0])
+        if self._replicates == 1:
+            return f"{rows} runs"
+        return f"{self.runs} runs ({rows} design rows x {self._replicates} replicates)"
 
     @property
     def main_index(self) -> str:
@@ -874,7 +887,7 @@ class SensitivityResult:
         pw = max(len(p) for p in self.params)
         for o in outs:
             ix = self.indices[o]
-            lines.append(f"{o} ({self.method}, n={self.n}, {self.runs} runs)")
+            lines.append(f"{o} ({self.method}, n={self.n}, {self._runs_text()})")
             why = self._undefined(o)
             if why is not None:
                 lines += textwrap.wrap(why, width, initial_indent="  ", subsequent_indent="  ")
@@ -906,7 +919,7 @@ class SensitivityResult:
     def __repr__(self) -> str:
         return (
             f"<SensitivityResult {self.method} n={self.n}: {len(self.params)} params, "
-            f"outputs {', '.join(self.outputs)}, {self.runs} runs>"
+            f"outputs {', '.join(self.outputs)}, {self._runs_text()}>"
         )
 
     @literal_text

@@ -250,3 +250,15 @@ def test_the_chart_and_ranking_default_to_an_output_with_indices() -> None:
     assert res.plot().get_title().startswith("cumulative_gdp_loss:")
     assert res.ranking() == res.ranking("cumulative_gdp_loss")
     assert res.plot("settled_us").get_title().startswith("settled_us:")  # still when asked
+
+
+def test_replicates_count_in_the_runs_reported(sc: ts.Scenario) -> None:
+    """Each design row averaged over 3 seeds is 3 runs: the repr, the table and ``runs``
+    said 12 where 36 were played (as the limit check counts them)."""
+    res = sensitivity(sc, RANGES, ["peak"], method="morris", n=4, replicates=3, rounds=4)
+    rows = res.X.shape[0]
+    assert res.runs == 3 * rows
+    text = f"{3 * rows} runs ({rows} design rows x 3 replicates)"
+    assert text in repr(res) and text in res.table()
+    one = sensitivity(sc, RANGES, ["peak"], method="morris", n=4, rounds=4)
+    assert one.runs == rows and f", {rows} runs>" in repr(one)
