@@ -361,16 +361,22 @@ def atomic_netcdf(
 
     The file is built in memory and written as bytes: a full disk is then a plain
     ``OSError`` from the write (HDF5 writing to a full disk failed inside its own
-    file handling, and its clean-up could crash the interpreter).
+    file handling, and its clean-up could crash the interpreter). A Ctrl-C while it
+    is built raises KeyboardInterrupt before anything is written, even one that
+    landed in a callback of h5py's, which ignores it.
     """
     import io
 
     _target(path, arg)
     buf = io.BytesIO()
+    seen = interrupt_count()
     try:
-        ds.to_netcdf(buf, engine="h5netcdf", **kwargs)
+        with term_as_interrupt():  # (counted: h5py may swallow the KeyboardInterrupt itself)
+            ds.to_netcdf(buf, engine="h5netcdf", **kwargs)
     except (TypeError, ValueError, NotImplementedError):  # an xarray that writes no buffer
         return atomic_file(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", **kwargs))
+    if interrupt_count() > seen:  # a Ctrl-C that landed in one of h5py's callbacks, lost
+        raise KeyboardInterrupt
     return atomic_write(path, buf.getvalue(), arg)
 
 

@@ -485,3 +485,29 @@ def test_an_old_file_that_can_be_neither_linked_nor_read_is_still_replaced(
     monkeypatch.undo()
     assert (tmp_path / "a.txt").read_text() == "new a" and _visible(tmp_path) == ["a.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_a_ctrl_c_that_h5py_swallows_still_stops_a_netcdf_write(tmp_path) -> None:
+    """h5py ignores a KeyboardInterrupt raised in one of its callbacks ("Exception ignored
+    in: ... WeakValueDictionary"): the write went on and replaced the file the Ctrl-C
+    meant to keep."""
+    from tariffsim._io import atomic_netcdf
+
+    class Swallows:  # a Dataset whose writer loses the interrupt, as h5py's callbacks do
+        def to_netcdf(self, buf, **kw):  # type: ignore[no-untyped-def]
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(1)
+            except KeyboardInterrupt:
+                pass
+            buf.write(b"new")
+
+    target = tmp_path / "keep.nc"
+    target.write_bytes(b"old")
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            atomic_netcdf(target, Swallows())
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert target.read_bytes() == b"old" and sorted(tmp_path.iterdir()) == [target]
