@@ -628,6 +628,12 @@ class Calibration:
                 "as `rounds`, on the command line --forecast-rounds)",
             )  # fmt: skip
         r = whole_number(r, "rounds", 1)
+        end = self.game.date(r)
+        if after is not None and after_d >= end:  # (the default: the score says so)
+            raise ParameterError(
+                f"`after` {after_d} lies past the forecast's last round ({r} rounds, to "
+                f"{end}): nothing would be scored; pass an earlier `after`, or more `rounds`."
+            )
         fitted = simulate(self.fitted_game, r, seed=seed)
         default = simulate(self.game, r, seed=seed)
         return Forecast(

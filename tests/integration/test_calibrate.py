@@ -102,8 +102,8 @@ def test_forecast_scores_against_two_baselines(sc: ts.Scenario) -> None:
     assert score.points == int(after.sum()) * 2
     assert score.best in score.rmse
     assert "no_change" in score.table()
-    with pytest.raises(ParameterError, match="no round of the forecast lies after"):
-        fit.forecast(after="2025-09-01", rounds=5).score(obs)  # a horizon that ends before it
+    with pytest.raises(ParameterError, match="`after` 2025-09-01 lies past the forecast's"):
+        fit.forecast(after="2025-09-01", rounds=5)  # a horizon that ends before it: at once
     # a record by name is the record; anything else is refused by name
     assert fc.score("us-china-2025").rmse == score.rmse
     for bad in (5, object()):
@@ -580,8 +580,9 @@ def test_the_forecast_starts_at_the_last_date_fitted() -> None:
     """A game that ends before `until` is fitted up to its last round: the forecast starts
     there, and the no-change baseline holds the record's levels of that date (it held those
     of `until`, which the fit never saw, and beat the model with them). A forecast from a
-    date inside the fit window is refused (it scored fitted rounds as a forecast), and one
-    from the record's end or later says the record ends there."""
+    date inside the fit window is refused (it scored fitted rounds as a forecast), one from
+    the forecast's last round or later too (it was made, and said so only when scored),
+    and one scored past the record's end says the record ends there."""
     obs = ts.observed.load("us-china-2025")
     fit = calibrate("canada-mexico-fentanyl", obs, {"learning_rate.US": (0.02, 0.4)},
                     until="2025-06-30", popsize=2, maxiter=1, profile_points=3,
@@ -601,9 +602,11 @@ def test_the_forecast_starts_at_the_last_date_fitted() -> None:
     assert fit.forecast(after="2025-03-10").after == dt.date(2025, 3, 10)  # later: as asked
     with pytest.raises(ParameterError, match="`after` 2025-02-01 lies inside the fit window"):
         fit.forecast(after="2025-02-01")
-    for late in ("2025-11-10", "2026-01-01"):
-        with pytest.raises(ParameterError, match="the record 'us-china-2025' ends 2025-11-10"):
-            fit.forecast(after=late).score()
+    for late in ("2025-11-10", "2026-01-01"):  # past the forecast itself: refused at once
+        with pytest.raises(ParameterError, match=f"`after` {late} lies past the forecast's"):
+            fit.forecast(after=late)
+    with pytest.raises(ParameterError, match="the record 'us-china-2025' ends 2025-11-10"):
+        fit.forecast(after="2026-01-01", rounds=400).score()  # a forecast past the record
 
 
 @pytest.mark.filterwarnings("ignore::tariffsim.errors.BeliefReplacedWarning")
