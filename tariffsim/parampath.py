@@ -435,11 +435,31 @@ def _field_docs() -> dict[str, str]:
             while k < len(lines) and lines[k].startswith(" " * 8):
                 body.append(lines[k].strip())
                 k += 1
-            for name in names:
-                out[name] = " ".join(body)
+            text = _plain(" ".join(body))
+            parts = text.rstrip(".").split("; ")
+            # "a, b, c : one; two; three." gives each name its own part (its unit with it)
+            each = parts if len(names) > 1 and len(parts) == len(names) else [text] * len(names)
+            for name, part in zip(names, each, strict=True):
+                part = part[:1].upper() + part[1:]
+                out[name] = part if part.endswith(".") else part + "."
             continue
         k += 1
     return out
+
+
+_ROLE = re.compile(r":[a-z]+:`(~?)([^`<]*?)(?:\s*<[^>]*>)?`")
+_LITERAL = re.compile(r"``([^`]*)``")
+
+
+def _plain(text: str) -> str:
+    """``text`` of a docstring without its Sphinx markup, for files and tables read as text:
+    ``:func:`~a.b``` -> ``b``, ````x```` -> ``x``.
+
+    >>> _plain("see :func:`~tariffsim.dynamics.adjust_step`, :data:`TERMS` and ``i``")
+    'see adjust_step, TERMS and i'
+    """
+    text = _ROLE.sub(lambda m: m.group(2).split(".")[-1] if m.group(1) else m.group(2), text)
+    return _LITERAL.sub(r"\1", text)
 
 
 def describe(path: str | ParamPath) -> PathInfo:

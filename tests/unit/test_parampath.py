@@ -254,3 +254,19 @@ def test_apply_at_once_is_apply_path_by_path(steps, scenario, believing):
         if a.beliefs is not None:
             assert a.beliefs.learning_rate == b.beliefs.learning_rate
             assert _same_params(a.beliefs.perceived, b.beliefs.perceived), a.code
+
+
+def test_parameter_docs_are_plain_text_one_per_name() -> None:
+    """The docs that files carry (an ensemble's ``param_doc``, ``show``) held Sphinx markup
+    (``:func:`~...```, double backquotes), and the three approval fields one shared text
+    whose three units could not be told apart."""
+    import re
+
+    paths = ("approval_base.US", "approval_price.US", "approval_market.US",
+             "recession_base.US", "elasticity", "pass_through.US.CN")  # fmt: skip
+    docs = {p.split(".")[0]: parampath.describe(p).doc for p in paths}
+    for name, doc in docs.items():
+        assert doc and not re.search(r"`|:[a-z]+:", doc), (name, doc)
+    assert docs["approval_base"] == "Approval (fraction) at free trade."
+    assert docs["approval_price"] == "Fraction lost per % GDP of price pain."
+    assert docs["approval_market"] == "Fraction lost per index % of drawdown."
