@@ -419,13 +419,16 @@ class Calibration:
         return 100 * math.sqrt(self.loss)
 
     def rows(self) -> list[dict[str, Any]]:
-        """One dict per parameter: estimate, interval, range, default, identified."""
+        """One dict per parameter: estimate, interval (``interval_low``, ``interval_high``:
+        the 95% interval), range searched (``range_low``, ``range_high``), default,
+        identified. (Until 2026-12 the interval's keys were ``low`` and ``high``, which a
+        sensitivity analysis's CSV gives the range.)"""
         return [
             {
                 "param": p,
                 "estimate": self.params[p],
-                "low": self.intervals[p][0],
-                "high": self.intervals[p][1],
+                "interval_low": self.intervals[p][0],
+                "interval_high": self.intervals[p][1],
                 "range_low": self.bounds[p][0],
                 "range_high": self.bounds[p][1],
                 "default": self.defaults[p],
@@ -473,8 +476,8 @@ class Calibration:
             ok = "yes" if r["identified"] else "NO (flat)"
             lines.append(
                 f"  {r['param']:<{pw}}  {r['estimate']:>9.4g}  "
-                f"[{r['low']:>8.4g}, {r['high']:>8.4g}]  [{r['range_low']:>6.3g}, "
-                f"{r['range_high']:>6.3g}]  {r['default']:>8.4g}  {ok}"
+                f"[{r['interval_low']:>8.4g}, {r['interval_high']:>8.4g}]  "
+                f"[{r['range_low']:>6.3g}, {r['range_high']:>6.3g}]  {r['default']:>8.4g}  {ok}"
             )
         if not self.converged:
             lines.append(f"search NOT converged: {_unsettled(self.search)}")

@@ -118,6 +118,10 @@ def test_calibrate_by_default_fits_ranges_the_record_can_tell_apart(tmp_path: Pa
         "resolve_weight.US": (0.2, 1.0),
     }
     assert any(r["identified"] == "True" for r in rows), rows
+    # the interval is named so: "low" and "high" are a sensitivity CSV's range
+    assert "low" not in rows[0] and "high" not in rows[0]
+    for r in rows:
+        assert float(r["interval_low"]) <= float(r["estimate"]) <= float(r["interval_high"])
     assert "to 2025-11-10" in res.stdout
 
 
