@@ -258,8 +258,10 @@ def test_a_calibration_far_past_the_record_still_plots_and_its_search_keeps_our_
     fit = ts.calibrate("us-china-145", "us-china-2025", {"learning_rate.US": (0.02, 0.4)},
                        until="9999-12-31", method="grid", popsize=2, maxiter=1, profile_points=3,
                        profile_samples=0, progress=False)  # fmt: skip
-    for ax in (fit.plot(), fit.forecast(after="9999-12-31").plot()):
+    for ax in (fit.plot(), fit.forecast().plot()):
         ax.figure.savefig(io.BytesIO(), format="png")
+    with pytest.raises(ParameterError, match="`after` 9999-12-31 lies past the forecast's"):
+        fit.forecast(after="9999-12-31")  # (nothing to score: refused before it is played)
     span = [p for p in fit.plot().patches if p.get_label() == "fit window"]
     assert span and matplotlib.dates.num2date(span[0].get_x() + span[0].get_width()).date() == (
         fit.last_fitted
