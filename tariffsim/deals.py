@@ -381,10 +381,9 @@ class Negotiation:
         >>> neg.round_discount(7), round(neg.round_discount(1), 4)
         (0.95, 0.9927)
         """
-        if isinstance(round_days, bool) or not isinstance(round_days, numbers.Integral):
+        whole = isinstance(round_days, numbers.Integral) and not isinstance(round_days, bool)
+        if not whole or round_days < 1:
             raise ParameterError(f"`round_days` must be an int >= 1; got {short_repr(round_days)}.")
-        if round_days < 1:
-            raise ParameterError(f"`round_days` must be an int >= 1; got {round_days!r}.")
         if round_days == self.discount_days:
             return self.discount
         return float(self.discount ** (int(round_days) / self.discount_days))

@@ -133,14 +133,14 @@ class Forward:
         If `horizon`, `discount`, `continuation` or `selection` is out of range;
         with ``continuation="mpe"``, a discount too close to 1 for the solve
         (:func:`tariffsim.equilibrium.markov.check_patience`).
+    LimitError
+        If `horizon` exceeds the ``max_rounds`` limit.
 
     Warns
     -----
     ConvergenceWarning
         With ``continuation="mpe"``, when a Markov-perfect solve the agent plays
         by did not converge (the agent plays its last policy).
-    LimitError
-        If `horizon` exceeds the ``max_rounds`` limit.
 
     Examples
     --------

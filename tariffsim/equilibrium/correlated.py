@@ -303,7 +303,7 @@ def correlated_equilibrium(
             False,
             1,
             f"Time limit reached before the solver started: max_seconds={max_seconds!r} "
-            f"leaves no time to solve once the LP of {_n_entries(g.shape)} entries is built "
+            f"leaves no time to solve once the LP of {entries} entries is built "
             f"and handed to HiGHS (some {setup:.2g} s).",
         )
     # The constraints of the normalised game (each player's payoffs mapped onto
