@@ -386,7 +386,11 @@ class Negotiation:
             raise ParameterError(f"`round_days` must be an int >= 1; got {short_repr(round_days)}.")
         if round_days == self.discount_days:
             return self.discount
-        return float(self.discount ** (int(round_days) / self.discount_days))
+        try:
+            share = int(round_days) / self.discount_days
+        except OverflowError:  # (rounds of more days than a float holds: discounted away)
+            return 0.0
+        return float(self.discount**share)
 
     @property
     def pool(self) -> dict[str, Concession]:

@@ -109,3 +109,4 @@ def test_a_bad_round_length_is_named(bad: object) -> None:
     with pytest.raises(ParameterError, match="`round_days` must be an int >= 1"):
         bg.Negotiation().round_discount(bad)  # type: ignore[arg-type]
     assert bg.Negotiation().round_discount(np.int64(7)) == 0.95
+    assert bg.Negotiation().round_discount(10**400) == 0.0  # (an OverflowError before)
